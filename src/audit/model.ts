@@ -1,0 +1,44 @@
+/**
+ * The audit subsystem's input: one typed model built by the core for every audited request and
+ * response. Formatters (Vault JSON, JSONx) and the hash walker read it; nothing in the audit
+ * pipeline may mutate it (each device works on its own copy).
+ */
+import type { IssuedAuth, LogicalRequest, LogicalResponse, MountEntry, TokenEntry } from '../core/types.js';
+
+export interface AuditInput {
+  request: LogicalRequest;
+  /** The operation after the existence check (create vs update). */
+  operation: LogicalRequest['operation'];
+  /** The mount that served the request (absent when no mount matched). */
+  mount?: Pick<MountEntry, 'path' | 'type' | 'accessor' | 'table' | 'config'>;
+  /** The caller's token (absent for unauthenticated requests or an unknown token). */
+  token?: TokenEntry;
+  /** Remaining uses after this request, for tokens with num_uses. */
+  remainingUses?: number;
+  /** Set on the response entry only. */
+  response?: LogicalResponse;
+  /** For logins: the newly issued token (hashed in output like any token). */
+  issuedAuth?: IssuedAuth;
+  /** Error text shown to the client (also in the audit entry). */
+  error?: string;
+  /** Request headers chosen under sys/config/auditing/request-headers, already filtered. */
+  auditedHeaders?: Record<string, string[]>;
+  /** Nanoseconds since the epoch for the entry's `time`. */
+  timeNs: bigint;
+}
+
+/** The lifecycle's audit hooks. The core fails the request (500) when either rejects. */
+export interface AuditHooks {
+  /** Resolves once at least one device recorded the entry, rejects otherwise. */
+  logRequest(input: AuditInput): Promise<void>;
+  logResponse(input: AuditInput): Promise<void>;
+  /** True when at least one device is enabled (nothing to do otherwise). */
+  readonly enabled: boolean;
+}
+
+/** Hooks that record nothing: a server with no audit device. */
+export const noAudit: AuditHooks = {
+  logRequest: async () => undefined,
+  logResponse: async () => undefined,
+  enabled: false,
+};

@@ -1,0 +1,29 @@
+/** ACL policies' contract with the core lifecycle. */
+import type { Operation } from '../../core/types.js';
+
+export type Capability = 'create' | 'read' | 'update' | 'delete' | 'list' | 'sudo' | 'deny' | 'patch' | 'subscribe';
+
+export interface AclDecision {
+  allowed: boolean;
+  /** The path also grants sudo (needed for root-protected paths such as sys/audit*). */
+  sudo: boolean;
+  /** Capabilities granted on the path (for sys/capabilities-self). */
+  capabilities: Capability[];
+}
+
+export interface Acl {
+  /** Whether `operation` on `path` (full path below /v1/) is allowed. */
+  check(path: string, operation: Operation): AclDecision;
+  capabilities(path: string): Capability[];
+}
+
+export interface PolicyStore {
+  /** Builds (and caches) the ACL for a set of policy names; unknown names are ignored. */
+  acl(policyNames: readonly string[]): Promise<Acl>;
+  get(name: string): Promise<{ name: string; policy: string } | undefined>;
+  /** Parses, validates (clear 400 on bad HCL/JSON) and stores a policy. `root` is immutable. */
+  put(name: string, policyText: string): Promise<void>;
+  delete(name: string): Promise<void>;
+  list(): Promise<string[]>;
+  clearCache(): void;
+}

@@ -1,0 +1,30 @@
+/** The token store's contract with the core lifecycle. */
+import type { AuthGrant, TokenEntry, TokenType } from '../../core/types.js';
+
+export interface CreateTokenOptions extends Partial<AuthGrant> {
+  /** The creating token; the new token becomes its child unless `noParent`. */
+  parent?: TokenEntry;
+  noParent?: boolean;
+  /** Explicit token id (root tokens in dev mode: -dev-root-token-id). */
+  id?: string;
+  path: string;
+  type?: TokenType;
+  period?: number;
+}
+
+export interface TokenStore {
+  /** Finds a live token by id (hash lookup); undefined for unknown, revoked or expired tokens. */
+  lookup(id: string): Promise<TokenEntry | undefined>;
+  lookupByAccessor(accessor: string): Promise<TokenEntry | undefined>;
+  /** Creates a token; returns the id (shown once) and the stored entry. */
+  create(opts: CreateTokenOptions): Promise<{ id: string; entry: TokenEntry }>;
+  /** Records one use; returns uses left (0 = unlimited or last use spent). Revokes at the last use. */
+  use(entry: TokenEntry): Promise<{ remainingUses: number; revoked: boolean }>;
+  /** Revokes a token and all its descendants. */
+  revokeTree(entry: TokenEntry): Promise<void>;
+  /** Revokes only the token; its children become orphans. */
+  revokeOrphan(entry: TokenEntry): Promise<void>;
+  renew(entry: TokenEntry, incrementSeconds?: number): Promise<TokenEntry>;
+  /** Drops in-memory caches (on seal). */
+  clearCache(): void;
+}

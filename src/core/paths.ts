@@ -1,0 +1,71 @@
+/**
+ * A small path framework for backends: a list of path patterns, each with a handler per
+ * operation. Patterns are regular-expression sources anchored at both ends, with named groups for
+ * parameters: `data/(?<path>.+)`. The first pattern that matches wins; a matching pattern with no
+ * handler for the operation answers 405, no matching pattern answers 404.
+ */
+import { notFound, unsupportedOperation } from '../errors/index.js';
+import type { Backend, BackendRequest, LogicalResponse, Operation } from './types.js';
+
+export interface PathRequest extends BackendRequest {
+  /** Named groups of the matched pattern. */
+  readonly params: Readonly<Record<string, string>>;
+}
+
+export type PathHandler = (req: PathRequest) => Promise<LogicalResponse | undefined>;
+
+export interface PathSpec {
+  pattern: string;
+  handlers: Partial<Record<Operation, PathHandler>>;
+  /** Decides create vs update for POST/PUT on this path. */
+  existenceCheck?: (req: PathRequest) => Promise<boolean>;
+}
+
+interface CompiledPath extends PathSpec {
+  re: RegExp;
+}
+
+export interface PathRouter {
+  handle(req: BackendRequest): Promise<LogicalResponse | undefined>;
+  existenceCheck(req: BackendRequest): Promise<boolean>;
+}
+
+export function pathRouter(specs: PathSpec[]): PathRouter {
+  const compiled: CompiledPath[] = specs.map((s) => ({ ...s, re: new RegExp(`^(?:${s.pattern})$`) }));
+
+  function match(path: string): { spec: CompiledPath; params: Record<string, string> } | undefined {
+    for (const spec of compiled) {
+      const m = spec.re.exec(path);
+      if (m) return { spec, params: { ...(m.groups ?? {}) } };
+    }
+    return undefined;
+  }
+
+  return {
+    async handle(req) {
+      const found = match(req.path);
+      if (!found) throw notFound(`unsupported path`, 'unsupported_path');
+      let handler = found.spec.handlers[req.operation];
+      // Vault treats create and update alike unless a path says otherwise.
+      if (!handler && req.operation === 'create') handler = found.spec.handlers.update;
+      if (!handler && req.operation === 'update') handler = found.spec.handlers.create;
+      if (!handler) throw unsupportedOperation();
+      return handler({ ...req, params: found.params });
+    },
+    async existenceCheck(req) {
+      const found = match(req.path);
+      if (!found || !found.spec.existenceCheck) return true;
+      return found.spec.existenceCheck({ ...req, params: found.params });
+    },
+  };
+}
+
+/** Builds a Backend from a path list. */
+export function backendFromPaths(specs: PathSpec[], extra?: Partial<Backend>): Backend {
+  const router = pathRouter(specs);
+  return {
+    handleRequest: (req) => router.handle(req),
+    existenceCheck: (req) => router.existenceCheck(req),
+    ...extra,
+  };
+}

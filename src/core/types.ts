@@ -1,0 +1,162 @@
+/**
+ * The core's internal model: the logical request every HTTP call becomes, the response a handler
+ * returns, mounts, tokens and the backend contract. camelCase and strict; wire formats (Vault JSON,
+ * audit entries, CloudTrail) are produced from these by their own formatters.
+ */
+import type { Clock } from '../lib/clock.js';
+import type { Storage } from '../storage/types.js';
+
+export type Operation = 'create' | 'read' | 'update' | 'delete' | 'list' | 'help';
+
+export interface LogicalRequest {
+  /** uuid v4, shared by the request and response audit entries. */
+  readonly id: string;
+  operation: Operation;
+  /** Full path below /v1/, no leading slash: `secret/data/app`. */
+  readonly path: string;
+  /** JSON body (or query parameters for GET/LIST), never mutated after creation. */
+  readonly data: Record<string, unknown>;
+  /** The raw client token as presented ("" when none). Only ever hashed in audit output. */
+  readonly clientToken: string;
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  /** Lower-cased header name → values. */
+  readonly headers: Readonly<Record<string, readonly string[]>>;
+  /** Response-wrapping TTL requested by X-Vault-Wrap-TTL, in seconds (0 = none). */
+  readonly wrapTtl: number;
+}
+
+/** A login result a backend returns; the core mints the token from it. */
+export interface AuthGrant {
+  policies: string[];
+  displayName: string;
+  metadata: Record<string, string>;
+  entityId?: string;
+  /** Seconds; 0 = the mount's default. */
+  ttl: number;
+  explicitMaxTtl?: number;
+  numUses?: number;
+  renewable?: boolean;
+}
+
+/** The token fields a login response carries back to the client (filled in by the core). */
+export interface IssuedAuth extends AuthGrant {
+  clientToken: string;
+  accessor: string;
+  tokenPolicies: string[];
+  identityPolicies: string[];
+  tokenType: 'service' | 'batch';
+  orphan: boolean;
+  /** Seconds. */
+  leaseDuration: number;
+  mountType?: string;
+}
+
+export interface LogicalResponse {
+  data?: Record<string, unknown>;
+  /** For login paths: what the new token should be. */
+  auth?: AuthGrant;
+  /** Set by the core once the token is minted (what the client and the audit see). */
+  issuedAuth?: IssuedAuth;
+  secret?: { leaseId: string; ttl: number; renewable: boolean };
+  warnings?: string[];
+  redirect?: string;
+  wrapInfo?: { token: string; accessor: string; ttl: number; creationTime: string; creationPath: string };
+  /** HTTP status override (e.g. 200 for health variants); default 200 with data, 204 without. */
+  httpStatus?: number;
+  /**
+   * A response that is not Vault's envelope (sys/health, sys/metrics text, sys/seal-status).
+   * `body` is sent as is (objects as JSON); `data` still feeds the audit entry if set.
+   */
+  raw?: { contentType: string; body: string | Record<string, unknown> };
+}
+
+export interface MountConfig {
+  /** Seconds; 0 = system default. */
+  defaultLeaseTtl: number;
+  maxLeaseTtl: number;
+  auditNonHmacRequestKeys: string[];
+  auditNonHmacResponseKeys: string[];
+  listingVisibility: string;
+  passthroughRequestHeaders: string[];
+}
+
+export type MountTable = 'secret' | 'auth';
+
+export interface MountEntry {
+  table: MountTable;
+  /** Path with trailing slash, relative to its table's root: `secret/`, `auth/apm/`, `sys/`. */
+  path: string;
+  type: string;
+  description: string;
+  accessor: string;
+  uuid: string;
+  config: MountConfig;
+  options: Record<string, string>;
+  local: boolean;
+  sealWrap: boolean;
+  /** Mounts the core creates and users may not disable (sys/, auth/token/, cubbyhole...). */
+  builtin?: boolean;
+}
+
+export type TokenType = 'service' | 'batch';
+
+/** A token as stored. The token id itself is never stored: only its keyed hash. */
+export interface TokenEntry {
+  /** Keyed hash of the token id (hex); the storage key. */
+  idHash: string;
+  accessor: string;
+  parentAccessor?: string;
+  policies: string[];
+  path: string;
+  meta: Record<string, string>;
+  displayName: string;
+  /** 0 = unlimited; otherwise uses left. */
+  numUses: number;
+  /** ms since epoch. */
+  creationTime: number;
+  /** Seconds; 0 = never expires (root). */
+  ttl: number;
+  explicitMaxTtl: number;
+  period: number;
+  renewable: boolean;
+  /** ms since epoch of the current expiry; 0 = none. */
+  expireTime: number;
+  entityId: string;
+  type: TokenType;
+  orphan: boolean;
+}
+
+/** What a backend handler gets: the request relative to its mount, plus its scoped dependencies. */
+export interface BackendRequest {
+  readonly logical: LogicalRequest;
+  readonly operation: Operation;
+  /** Path relative to the mount: for `secret/data/app` on mount `secret/`, `data/app`. */
+  readonly path: string;
+  readonly data: Record<string, unknown>;
+  readonly mount: MountEntry;
+  /** The caller's token entry (undefined on unauthenticated paths). */
+  readonly token?: TokenEntry;
+}
+
+export interface BackendContext {
+  mount: MountEntry;
+  /** Encrypted storage scoped to this mount. */
+  storage: Storage;
+  clock: Clock;
+}
+
+export interface Backend {
+  handleRequest(req: BackendRequest): Promise<LogicalResponse | undefined>;
+  /**
+   * For POST/PUT: does the target already exist? Decides between the `create` and `update`
+   * capabilities, as Vault's existence check does. Absent = always `update`.
+   */
+  existenceCheck?(req: BackendRequest): Promise<boolean>;
+  /** Relative path globs (`*` suffix) that need no token, e.g. login endpoints. */
+  readonly unauthenticatedPaths?: readonly string[];
+  /** Called when the mount's config is tuned or the backend is unmounted. */
+  cleanup?(): Promise<void>;
+}
+
+export type BackendFactory = (ctx: BackendContext) => Promise<Backend> | Backend;

@@ -1,0 +1,59 @@
+/**
+ * Errors carry a stable `code` and a `kind`. The HTTP edge maps kind → status and body (Vault
+ * `{"errors": [...]}` or AWS `{"__type", "message"}`); nothing else decides a status code.
+ * Messages are shown to clients, so they never contain a token, secret or plaintext value.
+ */
+export type ErrorKind =
+  | 'invalid'        // 400 bad input
+  | 'permission'     // 403 permission denied (bad token, ACL)
+  | 'not_found'      // 404
+  | 'unsupported'    // 405 operation not supported on this path
+  | 'conflict'       // 400 in Vault (check-and-set mismatch etc.) — kept separate for callers
+  | 'too_large'      // 413 request body over the limit
+  | 'rate_limited'   // 429
+  | 'uninitialized'  // 501 (health), 400 elsewhere
+  | 'sealed'         // 503
+  | 'unavailable'    // 503 (e.g. standby, audit not ready)
+  | 'internal';      // 500; details go to the server log, the client sees "internal error"
+
+export class SealtrailError extends Error {
+  readonly code: string;
+  readonly kind: ErrorKind;
+  /** Extra messages for Vault's `errors` array or warnings. */
+  readonly details?: readonly string[];
+
+  constructor(kind: ErrorKind, code: string, message: string, options?: { cause?: unknown; details?: string[] }) {
+    super(message, options?.cause !== undefined ? { cause: options.cause } : undefined);
+    this.name = 'SealtrailError';
+    this.kind = kind;
+    this.code = code;
+    this.details = options?.details;
+  }
+}
+
+export const STATUS_BY_KIND: Record<ErrorKind, number> = {
+  invalid: 400,
+  permission: 403,
+  not_found: 404,
+  unsupported: 405,
+  conflict: 400,
+  too_large: 413,
+  rate_limited: 429,
+  uninitialized: 400,
+  sealed: 503,
+  unavailable: 503,
+  internal: 500,
+};
+
+/** Shorthands for the common cases; the code names the failure for logs and tests. */
+export const invalid = (message: string, code = 'invalid_request') => new SealtrailError('invalid', code, message);
+export const permissionDenied = (code = 'permission_denied') => new SealtrailError('permission', code, 'permission denied');
+export const notFound = (message = 'not found', code = 'not_found') => new SealtrailError('not_found', code, message);
+export const unsupportedOperation = (code = 'unsupported_operation') =>
+  new SealtrailError('unsupported', code, 'unsupported operation');
+export const sealed = () => new SealtrailError('sealed', 'sealed', 'Vault is sealed');
+export const internal = (cause?: unknown) => new SealtrailError('internal', 'internal', 'internal error', { cause });
+
+export function isSealtrailError(err: unknown): err is SealtrailError {
+  return err instanceof SealtrailError;
+}

@@ -1,0 +1,40 @@
+/** RFC 3339 formatting and Vault-style duration parsing. */
+
+/**
+ * RFC 3339 with nanoseconds, UTC, as Go's `time.RFC3339Nano` writes it (Vault's audit `time`):
+ * trailing zeros of the fraction are trimmed, e.g. `2024-11-14T23:46:27.382Z`.
+ */
+export function rfc3339Nano(ns: bigint): string {
+  const ms = Number(ns / 1_000_000n);
+  const base = new Date(ms).toISOString().slice(0, 19);
+  const frac = (ns % 1_000_000_000n).toString().padStart(9, '0').replace(/0+$/, '');
+  return frac ? `${base}.${frac}Z` : `${base}Z`;
+}
+
+/** `2024-11-14T23:46:27Z` — RFC 3339 without fraction. */
+export function rfc3339(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 19) + 'Z';
+}
+
+const UNIT_SECONDS: Record<string, number> = { ns: 1e-9, us: 1e-6, 'µs': 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600, d: 86400 };
+
+/**
+ * Parses a Vault duration: a number of seconds (`3600`, `"3600"`) or a Go duration string
+ * (`"1h30m"`, `"90s"`, `"768h"`, `"7d"`). Returns seconds, or undefined if it is not a duration.
+ */
+export function parseDurationSeconds(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? Math.floor(value) : undefined;
+  if (typeof value !== 'string') return undefined;
+  const s = value.trim();
+  if (s === '') return undefined;
+  if (/^\d+$/.test(s)) return Number(s);
+  const re = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h|d)/gy;
+  let total = 0;
+  let consumed = 0;
+  for (let m = re.exec(s); m; m = re.exec(s)) {
+    total += Number(m[1]) * UNIT_SECONDS[m[2]];
+    consumed = re.lastIndex;
+  }
+  if (consumed !== s.length) return undefined;
+  return Math.floor(total);
+}

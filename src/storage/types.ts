@@ -1,0 +1,47 @@
+/**
+ * The storage interface every backend (memory, SQLite, later PostgreSQL) implements, and that the
+ * encryption barrier wraps. Keys are `/`-separated paths; values are opaque bytes.
+ */
+export type StorageOp =
+  | { op: 'put'; key: string; value: Uint8Array }
+  | { op: 'delete'; key: string };
+
+export interface Storage {
+  get(key: string): Promise<Uint8Array | undefined>;
+  put(key: string, value: Uint8Array): Promise<void>;
+  delete(key: string): Promise<void>;
+  /**
+   * The immediate children of `prefix`, sorted: leaf keys by their last segment, "folders" by their
+   * next segment with a trailing `/` (Vault's list semantics). `prefix` is "" or ends in `/`.
+   */
+  list(prefix: string): Promise<string[]>;
+  /** Applies all operations atomically, in order. */
+  transaction(ops: StorageOp[]): Promise<void>;
+}
+
+/** A physical backend also has a lifecycle. */
+export interface PhysicalStorage extends Storage {
+  close(): Promise<void>;
+}
+
+/** A view of `storage` under `prefix` (which ends in `/`); keys given to the view are relative. */
+export function storageView(storage: Storage, prefix: string): Storage {
+  if (prefix !== '' && !prefix.endsWith('/')) throw new Error(`storage view prefix must end in "/": ${prefix}`);
+  return {
+    get: (key) => storage.get(prefix + key),
+    put: (key, value) => storage.put(prefix + key, value),
+    delete: (key) => storage.delete(prefix + key),
+    list: (p) => storage.list(prefix + p),
+    transaction: (ops) => storage.transaction(ops.map((o) => ({ ...o, key: prefix + o.key }))),
+  };
+}
+
+/** JSON helpers for the common case of storing records. */
+export async function getJson<T>(storage: Storage, key: string): Promise<T | undefined> {
+  const raw = await storage.get(key);
+  return raw === undefined ? undefined : (JSON.parse(Buffer.from(raw).toString('utf8')) as T);
+}
+
+export function putJson(storage: Storage, key: string, value: unknown): Promise<void> {
+  return storage.put(key, Buffer.from(JSON.stringify(value), 'utf8'));
+}
