@@ -1,0 +1,68 @@
+/**
+ * The unseal key file, for auto-unseal and dev mode's persistent data directory: the 32-byte unseal
+ * key as base64 or hex on one line. Whoever can read this file can unseal the server, so a file
+ * open to group or others is refused rather than trusted.
+ */
+import { chmod, mkdir, open, readFile, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { SealtrailError, invalid } from '../../errors/index.js';
+import { KEY_BYTES } from './aead.js';
+
+/** Reads and decodes the unseal key; refuses files with any group/other permission bits. */
+export async function readUnsealKeyFile(path: string): Promise<Uint8Array> {
+  let mode: number;
+  try {
+    mode = (await stat(path)).mode;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw invalid(`unseal key file ${path} does not exist`, 'unseal_key_file_missing');
+    }
+    throw new SealtrailError('invalid', 'unseal_key_file_unreadable', `unseal key file ${path} cannot be read`, { cause: err });
+  }
+  if (process.platform !== 'win32' && (mode & 0o077) !== 0) {
+    const shown = (mode & 0o777).toString(8).padStart(4, '0');
+    throw invalid(
+      `unseal key file ${path} is accessible by group or others (mode ${shown}); run: chmod 600 ${path}`,
+      'unseal_key_file_permissions',
+    );
+  }
+  const buf = await readFile(path);
+  try {
+    return decodeUnsealKey(buf.toString('utf8').trim());
+  } finally {
+    buf.fill(0);
+  }
+}
+
+/** Writes the unseal key as base64 with mode 0600, creating the parent directory (0700). */
+export async function writeUnsealKeyFile(path: string, key: Uint8Array): Promise<void> {
+  if (!(key instanceof Uint8Array) || key.length !== KEY_BYTES) {
+    throw invalid(`unseal key must be ${KEY_BYTES} bytes`, 'invalid_unseal_key');
+  }
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  const handle = await open(path, 'w', 0o600);
+  try {
+    // An existing file keeps its old mode on open; tighten it before the key is written.
+    await handle.chmod(0o600);
+    await handle.writeFile(Buffer.from(key).toString('base64') + '\n');
+  } finally {
+    await handle.close();
+  }
+  await chmod(path, 0o600);
+}
+
+const HEX = /^[0-9a-fA-F]+$/;
+const BASE64 = /^[A-Za-z0-9+/_-]+={0,2}$/;
+
+function decodeUnsealKey(text: string): Uint8Array {
+  let bytes: Buffer | undefined;
+  if (text.length === KEY_BYTES * 2 && HEX.test(text)) bytes = Buffer.from(text, 'hex');
+  else if (BASE64.test(text)) bytes = Buffer.from(text, text.includes('-') || text.includes('_') ? 'base64url' : 'base64');
+  if (bytes === undefined || bytes.length !== KEY_BYTES) {
+    bytes?.fill(0);
+    throw invalid(`unseal key file must hold the ${KEY_BYTES}-byte unseal key as base64 or hex`, 'invalid_unseal_key_file');
+  }
+  const key = new Uint8Array(bytes);
+  bytes.fill(0);
+  return key;
+}

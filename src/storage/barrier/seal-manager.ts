@@ -1,0 +1,172 @@
+/**
+ * The seal manager: initializes the seal (unseal key → Shamir shares), collects shares to unseal,
+ * seals (wiping keys from memory) and rotates the barrier keyring. It owns the barrier; while
+ * sealed, every barrier call throws `sealed()`.
+ *
+ * Key hierarchy: unseal key (split into shares, never stored) → root key (`core/root-key`) →
+ * keyring (`core/keyring`) → barrier values.
+ */
+import { combine, split } from 'shamir-secret-sharing';
+import { SealtrailError, invalid, sealed } from '../../errors/index.js';
+import type { Clock } from '../../lib/clock.js';
+import type { Storage } from '../types.js';
+import { KEY_BYTES, randomKey } from './aead.js';
+import { createBarrier } from './barrier.js';
+import { Keyring } from './keyring.js';
+import { SEAL_CONFIG_KEY, encodeSealConfig, readSealConfig, validateSealConfig, type SealConfig } from './seal-config.js';
+import { keyringRecord, openSealRecords, rootKeyRecord, unsealFailed } from './seal-records.js';
+import { createSerializer } from './serial.js';
+import type { InitResult, SealManager, SealStatus } from './types.js';
+import { UnsealProgress } from './unseal-progress.js';
+
+export interface SealManagerDeps {
+  /** Physical storage; the seal keeps its records under `core/`, the barrier writes elsewhere. */
+  physical: Storage;
+  clock: Clock;
+}
+
+export function createSealManager({ physical, clock }: SealManagerDeps): SealManager {
+  let ring: Keyring | undefined;
+  let rootKey: Uint8Array | undefined;
+  let config: SealConfig | undefined; // immutable once written, so cached after the first read
+  const progress = new UnsealProgress();
+  const serial = createSerializer();
+  const barrier = createBarrier({ physical, keyring: () => ring });
+
+  const loadConfig = async (): Promise<SealConfig | undefined> => (config ??= await readSealConfig(physical));
+  const requireConfig = async (): Promise<SealConfig> => {
+    const c = await loadConfig();
+    if (c === undefined) throw new SealtrailError('uninitialized', 'not_initialized', 'Vault is not initialized');
+    return c;
+  };
+
+  const status = async (): Promise<SealStatus> => {
+    const c = await loadConfig();
+    return {
+      type: 'shamir',
+      initialized: c !== undefined,
+      sealed: ring === undefined,
+      t: c?.secretThreshold ?? 0,
+      n: c?.secretShares ?? 0,
+      progress: progress.count,
+      nonce: progress.nonce,
+      term: ring?.activeTerm ?? 0,
+    };
+  };
+
+  /** Unseals with the whole unseal key; the caller keeps ownership of (and wipes) `unsealKey`. */
+  const unlock = async (unsealKey: Uint8Array): Promise<void> => {
+    const opened = await openSealRecords(physical, unsealKey);
+    ring = opened.ring;
+    rootKey = opened.rootKey;
+  };
+
+  const wipe = (): void => {
+    ring?.wipe();
+    ring = undefined;
+    rootKey?.fill(0);
+    rootKey = undefined;
+    progress.reset();
+  };
+
+  return {
+    barrier,
+    status,
+    isSealed: () => ring === undefined,
+
+    initialize: (opts) =>
+      serial(async (): Promise<InitResult> => {
+        if ((await loadConfig()) !== undefined) throw invalid('Vault is already initialized', 'already_initialized');
+        const next = validateSealConfig(opts);
+        const unsealKey = randomKey();
+        const newRoot = randomKey();
+        const newRing = new Keyring();
+        newRing.add(1, randomKey(), clock.now());
+        try {
+          // With one share the share is the unseal key itself (the library needs at least two).
+          const keys = next.secretShares === 1 ? [Uint8Array.from(unsealKey)] : await split(unsealKey, next.secretShares, next.secretThreshold);
+          await physical.transaction([
+            { op: 'put', key: SEAL_CONFIG_KEY, value: encodeSealConfig(next) },
+            rootKeyRecord(unsealKey, newRoot),
+            keyringRecord(newRoot, newRing),
+          ]);
+          config = next;
+          return { keys };
+        } finally {
+          unsealKey.fill(0);
+          newRoot.fill(0);
+          newRing.wipe();
+        }
+      }),
+
+    submitUnsealKey: (key, opts) =>
+      serial(async () => {
+        const c = await requireConfig();
+        if (opts?.reset === true) {
+          progress.reset();
+          return status();
+        }
+        if (ring !== undefined) return status(); // already unsealed: nothing to do, as in Vault
+        const shareBytes = c.secretShares === 1 ? KEY_BYTES : KEY_BYTES + 1;
+        if (!(key instanceof Uint8Array) || key.length !== shareBytes) {
+          throw invalid(`unseal key share must be ${shareBytes} bytes`, 'invalid_unseal_key');
+        }
+        progress.add(key);
+        if (progress.count < c.secretThreshold) return status();
+
+        let candidate: Uint8Array | undefined;
+        try {
+          if (c.secretShares === 1) candidate = new Uint8Array(progress.current()[0]);
+          else {
+            try {
+              candidate = await combine([...progress.current()]);
+            } catch {
+              // Two different shares with the same x coordinate: not shares of one secret.
+              throw new SealtrailError('invalid', 'unseal_failed', 'failed to compute combined key: inconsistent key shares');
+            }
+          }
+          await unlock(candidate);
+        } finally {
+          candidate?.fill(0);
+          progress.reset(); // success or failure, the attempt is over
+        }
+        return status();
+      }),
+
+    unsealWithKey: (unsealKey) =>
+      serial(async () => {
+        await requireConfig();
+        if (ring !== undefined) return;
+        if (!(unsealKey instanceof Uint8Array) || unsealKey.length !== KEY_BYTES) throw unsealFailed();
+        await unlock(unsealKey);
+        progress.reset();
+      }),
+
+    seal: () =>
+      serial(async () => {
+        wipe();
+      }),
+
+    rotate: () =>
+      serial(async () => {
+        if (ring === undefined || rootKey === undefined) throw sealed();
+        // Build the next keyring beside the live one, persist it, then swap: a failed write leaves
+        // the old keyring in use and nothing half-applied.
+        const plain = ring.serialize();
+        const next = Keyring.deserialize(plain);
+        plain.fill(0);
+        const term = ring.activeTerm + 1;
+        next.add(term, randomKey(), clock.now());
+        try {
+          await physical.transaction([keyringRecord(rootKey, next)]);
+        } catch (err) {
+          next.wipe();
+          throw err;
+        }
+        const old = ring;
+        ring = next;
+        old.wipe();
+        return term;
+      }),
+  };
+}

@@ -1,0 +1,101 @@
+/**
+ * Embedded SQLite storage (better-sqlite3): one `kv` table keyed by path, WAL journal, statements
+ * prepared once. better-sqlite3 is synchronous; the async interface keeps the door open for
+ * networked backends, and errors thrown inside surface as rejections.
+ */
+import { closeSync, mkdirSync, openSync, chmodSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { invalid } from '../../errors/index.js';
+import type { PhysicalStorage, StorageOp } from '../types.js';
+import { listChildren, type KeyScan } from './list-children.js';
+
+export interface SqliteStorageOptions {
+  /** Database file; its parent directory is created (0700) when missing, the file is 0600. */
+  path: string;
+}
+
+export function createSqliteStorage(opts: SqliteStorageOptions): PhysicalStorage {
+  const db = openDatabase(opts.path);
+  const stmt = {
+    get: db.prepare<[string], Buffer>('SELECT value FROM kv WHERE key = ?').pluck(),
+    put: db.prepare<[string, Uint8Array]>(
+      'INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+    ),
+    delete: db.prepare<[string]>('DELETE FROM kv WHERE key = ?'),
+    keysFrom: db.prepare<[string], string>('SELECT key FROM kv WHERE key >= ? ORDER BY key').pluck(),
+    keysBetween: db.prepare<[string, string], string>(
+      'SELECT key FROM kv WHERE key >= ? AND key < ? ORDER BY key',
+    ).pluck(),
+  };
+
+  const apply = (op: StorageOp): void => {
+    checkKey(op.key);
+    if (op.op === 'put') {
+      checkValue(op.value);
+      stmt.put.run(op.key, op.value);
+    } else if (op.op === 'delete') {
+      stmt.delete.run(op.key);
+    } else {
+      throw invalid(`unknown storage operation ${JSON.stringify((op as { op: unknown }).op)}`, 'invalid_storage_op');
+    }
+  };
+  // Ops are validated as they run, so a bad op in the middle rolls back the ones before it.
+  const applyAll = db.transaction((ops: StorageOp[]) => {
+    for (const op of ops) apply(op);
+  });
+  const scan: KeyScan = (from, until) =>
+    until === undefined ? stmt.keysFrom.iterate(from) : stmt.keysBetween.iterate(from, until);
+
+  return {
+    async get(key) {
+      checkKey(key);
+      // better-sqlite3 returns a fresh Buffer per read, so the caller owns it.
+      return stmt.get.get(key);
+    },
+    async put(key, value) {
+      apply({ op: 'put', key, value });
+    },
+    async delete(key) {
+      apply({ op: 'delete', key });
+    },
+    async list(prefix) {
+      if (typeof prefix !== 'string') throw invalid('storage list prefix must be a string', 'invalid_storage_key');
+      return listChildren(scan, prefix);
+    },
+    async transaction(ops) {
+      applyAll(ops);
+    },
+    async close() {
+      if (db.open) db.close();
+    },
+  };
+}
+
+function openDatabase(path: string): Database.Database {
+  if (path !== ':memory:') {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    // Create the file 0600 before SQLite opens it, so it is never briefly readable by others;
+    // SQLite gives the -wal and -shm files the database file's mode.
+    closeSync(openSync(path, 'a', 0o600));
+    chmodSync(path, 0o600);
+  }
+  const db = new Database(path);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.exec('CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID');
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  return db;
+}
+
+function checkKey(key: unknown): asserts key is string {
+  if (typeof key !== 'string' || key === '') throw invalid('storage key must be a non-empty string', 'invalid_storage_key');
+}
+
+function checkValue(value: unknown): asserts value is Uint8Array {
+  if (!(value instanceof Uint8Array)) throw invalid('storage value must be bytes (Uint8Array)', 'invalid_storage_value');
+}

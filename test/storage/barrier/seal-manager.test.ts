@@ -1,0 +1,159 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { combine } from 'shamir-secret-sharing';
+import { createMemoryStorage } from '../../../src/storage/memory/index.js';
+import { createSealManager } from '../../../src/storage/barrier/index.js';
+import { Keyring } from '../../../src/storage/barrier/keyring.js';
+import { manualClock } from '../../../src/lib/clock.js';
+import { bytes, text } from './helpers.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+const newManager = (physical = createMemoryStorage()) => ({ physical, seal: createSealManager({ physical, clock: manualClock(0) }) });
+
+test('status before init, after init (sealed) and after unseal', async () => {
+  const { seal } = newManager();
+  assert.deepEqual(await seal.status(), { type: 'shamir', initialized: false, sealed: true, t: 0, n: 0, progress: 0, nonce: '', term: 0 });
+  const { keys } = await seal.initialize({ secretShares: 5, secretThreshold: 3 });
+  assert.equal(keys.length, 5);
+  for (const k of keys) assert.equal(k.length, 33);
+  assert.equal(new Set(keys.map((k) => Buffer.from(k).toString('hex'))).size, 5);
+  assert.deepEqual(await seal.status(), { type: 'shamir', initialized: true, sealed: true, t: 3, n: 5, progress: 0, nonce: '', term: 0 });
+  assert.equal(seal.isSealed(), true);
+});
+
+test('init validates shares and threshold with Vault messages', async () => {
+  const table: Array<[number, number, string | undefined]> = [
+    [1, 1, undefined],
+    [2, 2, undefined],
+    [255, 2, undefined],
+    [0, 0, 'shares must be at least one'],
+    [3, 0, 'threshold must be at least one'],
+    [3, 1, 'threshold must be greater than one for multiple shares'],
+    [256, 2, 'shares must be less than 256'],
+    [2, 3, 'threshold cannot be larger than shares'],
+    [1.5, 1, 'shares must be an integer'],
+  ];
+  for (const [secretShares, secretThreshold, error] of table) {
+    const { seal } = newManager();
+    const attempt = seal.initialize({ secretShares, secretThreshold });
+    if (error === undefined) assert.equal((await attempt).keys.length, secretShares);
+    else {
+      await assert.rejects(attempt, { kind: 'invalid', code: 'invalid_seal_config', message: `invalid seal configuration: ${error}` });
+      assert.equal((await seal.status()).initialized, false);
+    }
+  }
+});
+
+test('init twice is refused; unseal before init is uninitialized', async () => {
+  const { seal, physical } = newManager();
+  await assert.rejects(seal.submitUnsealKey(new Uint8Array(33)), { kind: 'uninitialized', code: 'not_initialized' });
+  await assert.rejects(seal.unsealWithKey(new Uint8Array(32)), { kind: 'uninitialized', code: 'not_initialized' });
+  await seal.initialize({ secretShares: 1, secretThreshold: 1 });
+  await assert.rejects(seal.initialize({ secretShares: 1, secretThreshold: 1 }), { kind: 'invalid', code: 'already_initialized', message: 'Vault is already initialized' });
+  // A second manager over the same storage sees the persisted config.
+  const other = createSealManager({ physical, clock: manualClock(0) });
+  assert.deepEqual(await other.status(), { type: 'shamir', initialized: true, sealed: true, t: 1, n: 1, progress: 0, nonce: '', term: 0 });
+  await assert.rejects(other.initialize({ secretShares: 1, secretThreshold: 1 }), { code: 'already_initialized' });
+});
+
+test('unseal with 3 of 5 shares: progress, nonce, duplicates ignored, then unsealed', async () => {
+  const { seal, physical } = newManager();
+  const { keys } = await seal.initialize({ secretShares: 5, secretThreshold: 3 });
+  let s = await seal.submitUnsealKey(keys[4]);
+  assert.equal(s.progress, 1);
+  assert.match(s.nonce, UUID);
+  const nonce = s.nonce;
+  s = await seal.submitUnsealKey(Buffer.from(keys[4])); // the same share again (as a Buffer)
+  assert.equal(s.progress, 1);
+  s = await seal.submitUnsealKey(keys[1]);
+  assert.deepEqual([s.progress, s.nonce, s.sealed], [2, nonce, true]);
+  s = await seal.submitUnsealKey(keys[2]);
+  assert.deepEqual(s, { type: 'shamir', initialized: true, sealed: false, t: 3, n: 5, progress: 0, nonce: '', term: 1 });
+  assert.equal(seal.isSealed(), false);
+  await seal.barrier.put('x', bytes('y'));
+  // Submitting while unsealed changes nothing.
+  assert.equal((await seal.submitUnsealKey(keys[0])).sealed, false);
+
+  // Any other 3 shares unseal too, and the combined key is the unseal key.
+  await seal.seal();
+  assert.equal((await seal.status()).sealed, true);
+  const again = createSealManager({ physical, clock: manualClock(0) });
+  await again.unsealWithKey(await combine([keys[0], keys[3], keys[1]]));
+  assert.equal(text(await again.barrier.get('x')), 'y');
+});
+
+test('wrong shares fail cleanly and reset progress; a new attempt then succeeds', async () => {
+  const { seal } = newManager();
+  const { keys } = await seal.initialize({ secretShares: 5, secretThreshold: 3 });
+  const { keys: foreign } = await newManager().seal.initialize({ secretShares: 5, secretThreshold: 3 });
+  await seal.submitUnsealKey(keys[0]);
+  await seal.submitUnsealKey(keys[1]);
+  await assert.rejects(seal.submitUnsealKey(foreign[2]), {
+    name: 'SealtrailError',
+    kind: 'invalid',
+    code: 'unseal_failed',
+    message: 'failed to decrypt keys from storage: cipher: message authentication failed',
+  });
+  assert.deepEqual(await seal.status(), { type: 'shamir', initialized: true, sealed: true, t: 3, n: 5, progress: 0, nonce: '', term: 0 });
+
+  // Same x coordinate as a real share but different bytes: the library cannot combine them.
+  const clash = Uint8Array.from(keys[0]);
+  clash[0] ^= 0xff;
+  await seal.submitUnsealKey(keys[0]);
+  await seal.submitUnsealKey(keys[1]);
+  await assert.rejects(seal.submitUnsealKey(clash), { kind: 'invalid', code: 'unseal_failed' });
+  assert.equal((await seal.status()).progress, 0);
+
+  await assert.rejects(seal.submitUnsealKey(new Uint8Array(32)), { kind: 'invalid', code: 'invalid_unseal_key', message: 'unseal key share must be 33 bytes' });
+  await assert.rejects(seal.unsealWithKey(new Uint8Array(32)), { code: 'unseal_failed' });
+
+  for (const i of [2, 3, 4]) await seal.submitUnsealKey(keys[i]);
+  assert.equal(seal.isSealed(), false);
+});
+
+test('reset discards progress and the next attempt gets a new nonce', async () => {
+  const { seal } = newManager();
+  const { keys } = await seal.initialize({ secretShares: 3, secretThreshold: 2 });
+  const first = (await seal.submitUnsealKey(keys[0])).nonce;
+  const afterReset = await seal.submitUnsealKey(keys[1], { reset: true });
+  assert.deepEqual([afterReset.progress, afterReset.nonce, afterReset.sealed], [0, '', true]);
+  const second = (await seal.submitUnsealKey(keys[1])).nonce;
+  assert.match(second, UUID);
+  assert.notEqual(second, first);
+  assert.equal((await seal.submitUnsealKey(keys[2])).sealed, false);
+});
+
+test('one share: the share is the unseal key', async () => {
+  const { seal, physical } = newManager();
+  const { keys } = await seal.initialize({ secretShares: 1, secretThreshold: 1 });
+  assert.equal(keys[0].length, 32);
+  await assert.rejects(seal.submitUnsealKey(new Uint8Array(32)), { code: 'unseal_failed' });
+  assert.equal((await seal.submitUnsealKey(keys[0])).sealed, false);
+  const viaKey = createSealManager({ physical, clock: manualClock(0) });
+  await viaKey.unsealWithKey(keys[0]);
+  assert.equal(viaKey.isSealed(), false);
+});
+
+test('keyring wipe zeroes its raw keys and forgets them', async () => {
+  const ring = new Keyring();
+  const raw = Uint8Array.from({ length: 32 }, (_, i) => i + 1);
+  ring.add(1, raw, 0);
+  assert.equal(ring.activeTerm, 1);
+  ring.wipe();
+  assert.deepEqual(raw, new Uint8Array(32));
+  assert.equal(ring.keyFor(1), undefined);
+  assert.equal(ring.activeTerm, 0);
+});
+
+test('keyring serialization round-trips terms and install times', () => {
+  const ring = new Keyring();
+  ring.add(1, new Uint8Array(32).fill(1), 1000);
+  ring.add(2, new Uint8Array(32).fill(2), 2000);
+  const bytesOut = ring.serialize();
+  assert.equal(Buffer.from(bytesOut.subarray(0, 9)).toString('hex'), '010000000200000002');
+  const back = Keyring.deserialize(bytesOut);
+  assert.equal(back.activeTerm, 2);
+  assert.equal(back.activeEntry().installTimeMs, 2000);
+  assert.deepEqual(back.serialize(), bytesOut);
+  assert.throws(() => Keyring.deserialize(bytesOut.subarray(0, 20)), /length/);
+});

@@ -1,0 +1,56 @@
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, statSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createSqliteStorage } from '../../src/storage/sqlite/index.js';
+import { storageContract } from './contract.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'sealtrail-sqlite-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+let n = 0;
+
+storageContract('sqlite', () => createSqliteStorage({ path: join(dir, `contract-${n++}.db`) }), { atomicTransactions: true });
+storageContract('sqlite in memory', () => createSqliteStorage({ path: ':memory:' }), { atomicTransactions: true });
+
+test('sqlite: data persists across close and reopen', async () => {
+  const path = join(dir, 'persist.db');
+  const first = createSqliteStorage({ path });
+  await first.put('secret/a', new TextEncoder().encode('alpha'));
+  await first.transaction([
+    { op: 'put', key: 'secret/b/c', value: Uint8Array.of(1, 2, 3) },
+    { op: 'put', key: 'gone', value: Uint8Array.of(9) },
+    { op: 'delete', key: 'gone' },
+  ]);
+  await first.close();
+
+  const second = createSqliteStorage({ path });
+  try {
+    assert.equal(new TextDecoder().decode(await second.get('secret/a')), 'alpha');
+    assert.deepEqual(Uint8Array.from((await second.get('secret/b/c'))!), Uint8Array.of(1, 2, 3));
+    assert.equal(await second.get('gone'), undefined);
+    assert.deepEqual(await second.list('secret/'), ['a', 'b/']);
+  } finally {
+    await second.close();
+  }
+});
+
+test('sqlite: creates the parent directory and a 0600 file in WAL mode', async () => {
+  const path = join(dir, 'nested', 'deeper', 'data.db');
+  const s = createSqliteStorage({ path });
+  await s.put('k', Uint8Array.of(1));
+  assert.equal(statSync(path).mode & 0o777, 0o600);
+  assert.equal(existsSync(path + '-wal'), true);
+  assert.equal(statSync(path + '-wal').mode & 0o077, 0);
+  await s.close();
+  assert.equal(statSync(path).mode & 0o777, 0o600);
+});
+
+test('sqlite: rejects bad keys with a clear error and calls after close fail', async () => {
+  const s = createSqliteStorage({ path: join(dir, 'bad.db') });
+  await assert.rejects(s.get(''), { name: 'SealtrailError', code: 'invalid_storage_key' });
+  await assert.rejects(s.put(42 as unknown as string, Uint8Array.of(1)), { code: 'invalid_storage_key' });
+  await s.close();
+  await s.close(); // closing twice is harmless
+  await assert.rejects(s.get('k'), /not open/);
+});
