@@ -155,6 +155,8 @@ export interface Backend {
   existenceCheck?(req: BackendRequest): Promise<boolean>;
   /** Relative path globs (`*` suffix) that need no token, e.g. login endpoints. */
   readonly unauthenticatedPaths?: readonly string[];
+  /** Relative path globs that also need the `sudo` capability (Vault's root-protected paths). */
+  readonly rootPaths?: readonly string[];
   /** Called when the mount's config is tuned or the backend is unmounted. */
   cleanup?(): Promise<void>;
 }

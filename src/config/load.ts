@@ -1,0 +1,184 @@
+/**
+ * Loads the server configuration from HCL (what Vault users write) or JSON. HCL is parsed by
+ * HashiCorp's own hcl2json (compiled to WebAssembly). Unknown or invalid keys are errors that name
+ * the key and the block, so a typo never silently falls back to a default.
+ */
+import { readFile } from 'node:fs/promises';
+import { parse as parseHcl } from '@cdktf/hcl2json';
+import { SealtrailError } from '../errors/index.js';
+import { parseDurationSeconds } from '../lib/time.js';
+import { defaultConfig, type AuditDeviceConfig, type ServerConfig } from './types.js';
+
+type Obj = Record<string, unknown>;
+
+export class ConfigError extends SealtrailError {
+  constructor(message: string) {
+    super('invalid', 'invalid_config', message);
+  }
+}
+
+export async function loadConfigFile(path: string): Promise<ServerConfig> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`cannot read config file ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+  }
+  return parseConfig(text, path);
+}
+
+export async function parseConfig(text: string, filename = 'config.hcl'): Promise<ServerConfig> {
+  let raw: unknown;
+  if (filename.endsWith('.json') || text.trimStart().startsWith('{')) {
+    try {
+      raw = JSON.parse(text);
+    } catch (err) {
+      throw new ConfigError(`${filename}: invalid JSON: ${(err as Error).message}`);
+    }
+  } else {
+    try {
+      raw = await parseHcl(filename, text);
+    } catch (err) {
+      throw new ConfigError(`${filename}: invalid HCL: ${String((err as Error).message ?? err).trim()}`);
+    }
+  }
+  if (!isObj(raw)) throw new ConfigError(`${filename}: the configuration must be an object`);
+  return validate(raw);
+}
+
+const TOP_LEVEL = new Set(['listener', 'storage', 'seal', 'log_level', 'cluster_name', 'default_lease_ttl', 'max_lease_ttl',
+  'allow_api_audit_creation', 'allow_audit_log_prefixing', 'audit_block_timeout', 'audit', 'ui', 'disable_mlock', 'api_addr', 'cluster_addr']);
+
+function validate(raw: Obj): ServerConfig {
+  const cfg = defaultConfig();
+  for (const key of Object.keys(raw)) if (!TOP_LEVEL.has(key)) throw new ConfigError(`unknown configuration key "${key}"`);
+
+  const listener = singleBlock(raw.listener, 'listener');
+  if (listener) {
+    if (listener.label !== 'tcp') throw new ConfigError(`listener "${listener.label}": only "tcp" listeners are supported`);
+    const body = listener.body;
+    allowKeys(body, ['address', 'tls_disable', 'tls_cert_file', 'tls_key_file', 'max_request_size'], 'listener "tcp"');
+    if (body.address !== undefined) cfg.listener.address = str(body.address, 'listener.address');
+    if (body.tls_disable !== undefined) cfg.listener.tlsDisable = bool(body.tls_disable, 'listener.tls_disable');
+    if (body.tls_cert_file !== undefined) cfg.listener.tlsCertFile = str(body.tls_cert_file, 'listener.tls_cert_file');
+    if (body.tls_key_file !== undefined) cfg.listener.tlsKeyFile = str(body.tls_key_file, 'listener.tls_key_file');
+    if (body.max_request_size !== undefined) {
+      const n = Number(body.max_request_size);
+      if (!Number.isInteger(n) || n <= 0) throw new ConfigError('listener.max_request_size must be a positive number of bytes');
+      cfg.listener.maxRequestSize = n;
+    }
+    if (!cfg.listener.tlsDisable && (!cfg.listener.tlsCertFile || !cfg.listener.tlsKeyFile)) {
+      throw new ConfigError('listener "tcp": tls_cert_file and tls_key_file are required unless tls_disable = true');
+    }
+    parseAddress(cfg.listener.address);
+  }
+
+  const storage = singleBlock(raw.storage, 'storage');
+  if (storage) {
+    if (storage.label === 'sqlite') {
+      allowKeys(storage.body, ['path'], 'storage "sqlite"');
+      cfg.storage = { type: 'sqlite', path: str(storage.body.path, 'storage.path') };
+    } else if (storage.label === 'inmem') {
+      allowKeys(storage.body, [], 'storage "inmem"');
+      cfg.storage = { type: 'inmem' };
+    } else {
+      throw new ConfigError(`storage "${storage.label}" is not supported; use "sqlite" or "inmem"`);
+    }
+  }
+
+  const seal = singleBlock(raw.seal, 'seal');
+  if (seal) {
+    if (seal.label !== 'file') throw new ConfigError(`seal "${seal.label}" is not supported; use "file" (auto-unseal from a key file)`);
+    allowKeys(seal.body, ['path'], 'seal "file"');
+    cfg.seal = { type: 'file', path: str(seal.body.path, 'seal.path') };
+  }
+
+  if (raw.log_level !== undefined) {
+    const level = str(raw.log_level, 'log_level').toLowerCase();
+    if (!['trace', 'debug', 'info', 'warn', 'error'].includes(level)) throw new ConfigError('log_level must be one of trace, debug, info, warn, error');
+    cfg.logLevel = level as ServerConfig['logLevel'];
+  }
+  if (raw.cluster_name !== undefined) cfg.clusterName = str(raw.cluster_name, 'cluster_name');
+  if (raw.default_lease_ttl !== undefined) cfg.defaultLeaseTtl = dur(raw.default_lease_ttl, 'default_lease_ttl');
+  if (raw.max_lease_ttl !== undefined) cfg.maxLeaseTtl = dur(raw.max_lease_ttl, 'max_lease_ttl');
+  if (raw.allow_api_audit_creation !== undefined) cfg.allowApiAuditCreation = bool(raw.allow_api_audit_creation, 'allow_api_audit_creation');
+  if (raw.allow_audit_log_prefixing !== undefined) cfg.allowAuditLogPrefixing = bool(raw.allow_audit_log_prefixing, 'allow_audit_log_prefixing');
+  if (raw.audit_block_timeout !== undefined) cfg.auditBlockTimeoutMs = dur(raw.audit_block_timeout, 'audit_block_timeout') * 1000;
+  cfg.audit = auditBlocks(raw.audit);
+  return cfg;
+}
+
+/** `audit "<type>" "<path>" { description, local, options = {...} }` */
+function auditBlocks(v: unknown): AuditDeviceConfig[] {
+  if (v === undefined) return [];
+  const out: AuditDeviceConfig[] = [];
+  for (const [type, byPath] of Object.entries(asObj(v, 'audit'))) {
+    for (const [path, bodies] of Object.entries(asObj(byPath, `audit "${type}"`))) {
+      for (const body of asList(bodies)) {
+        const where = `audit "${type}" "${path}"`;
+        allowKeys(body, ['description', 'local', 'options'], where);
+        const options: Record<string, string> = {};
+        for (const [k, x] of Object.entries(body.options === undefined ? {} : asObj(body.options, `${where} options`))) {
+          if (typeof x === 'object' && x !== null) throw new ConfigError(`${where} options.${k} must be a string, number or bool`);
+          options[k] = String(x);
+        }
+        out.push({ type, path, description: body.description === undefined ? '' : str(body.description, `${where} description`), local: body.local === undefined ? false : bool(body.local, `${where} local`), options });
+      }
+    }
+  }
+  return out;
+}
+
+export function parseAddress(address: string): { host: string; port: number } {
+  const m = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(address);
+  if (!m || Number(m[2]) > 65535) throw new ConfigError(`invalid listener address "${address}": expected host:port`);
+  return { host: m[1].replace(/^\[|\]$/g, ''), port: Number(m[2]) };
+}
+
+function singleBlock(v: unknown, name: string): { label: string; body: Obj } | undefined {
+  if (v === undefined) return undefined;
+  const labels = Object.entries(asObj(v, name));
+  if (labels.length !== 1) throw new ConfigError(`exactly one ${name} block is supported`);
+  const [label, bodies] = labels[0];
+  const list = asList(bodies);
+  if (list.length !== 1) throw new ConfigError(`exactly one ${name} block is supported`);
+  return { label, body: list[0] };
+}
+
+function asList(v: unknown): Obj[] {
+  const list = Array.isArray(v) ? v : [v];
+  for (const x of list) if (!isObj(x)) throw new ConfigError('a configuration block must be an object');
+  return list as Obj[];
+}
+
+function asObj(v: unknown, name: string): Obj {
+  if (!isObj(v)) throw new ConfigError(`${name} must be a block`);
+  return v;
+}
+
+function allowKeys(body: Obj, allowed: string[], where: string): void {
+  for (const key of Object.keys(body)) {
+    if (!allowed.includes(key)) throw new ConfigError(`unknown key "${key}" in ${where}${allowed.length ? ` (allowed: ${allowed.join(', ')})` : ''}`);
+  }
+}
+
+function isObj(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function str(v: unknown, name: string): string {
+  if (typeof v !== 'string' || v === '') throw new ConfigError(`${name} must be a non-empty string`);
+  return v;
+}
+
+function bool(v: unknown, name: string): boolean {
+  if (typeof v === 'boolean') return v;
+  if (v === 'true' || v === 'false') return v === 'true';
+  throw new ConfigError(`${name} must be true or false`);
+}
+
+function dur(v: unknown, name: string): number {
+  const s = parseDurationSeconds(v);
+  if (s === undefined) throw new ConfigError(`${name} must be a duration such as "768h"`);
+  return s;
+}

@@ -1,0 +1,55 @@
+/** The server configuration, after parsing and validation. */
+export interface ListenerConfig {
+  address: string;
+  tlsDisable: boolean;
+  tlsCertFile?: string;
+  tlsKeyFile?: string;
+  /** Request body limit in bytes (Vault's max_request_size); default 32 MiB. */
+  maxRequestSize: number;
+}
+
+export type StorageConfig = { type: 'sqlite'; path: string } | { type: 'inmem' };
+
+export interface AuditDeviceConfig {
+  type: string;
+  path: string;
+  description: string;
+  local: boolean;
+  options: Record<string, string>;
+}
+
+export interface ServerConfig {
+  listener: ListenerConfig;
+  storage: StorageConfig;
+  /** Auto-unseal: the unseal key is read from this file at start. */
+  seal?: { type: 'file'; path: string };
+  logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error';
+  clusterName: string;
+  /** Seconds. */
+  defaultLeaseTtl: number;
+  maxLeaseTtl: number;
+  /** Enabling audit devices through the API (CVE-2025-6000: off unless asked for). */
+  allowApiAuditCreation: boolean;
+  /** The `prefix` audit option (CVE-2025-54997: off unless asked for). */
+  allowAuditLogPrefixing: boolean;
+  /** How long a blocked audit device may hold a request before it counts as failed (ms). */
+  auditBlockTimeoutMs: number;
+  audit: AuditDeviceConfig[];
+}
+
+export const DEFAULT_MAX_REQUEST_SIZE = 32 * 1024 * 1024;
+
+export function defaultConfig(): ServerConfig {
+  return {
+    listener: { address: '127.0.0.1:8200', tlsDisable: true, maxRequestSize: DEFAULT_MAX_REQUEST_SIZE },
+    storage: { type: 'inmem' },
+    logLevel: 'info',
+    clusterName: 'sealtrail-cluster',
+    defaultLeaseTtl: 768 * 3600,
+    maxLeaseTtl: 768 * 3600,
+    allowApiAuditCreation: false,
+    allowAuditLogPrefixing: false,
+    auditBlockTimeoutMs: 10_000,
+    audit: [],
+  };
+}

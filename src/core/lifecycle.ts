@@ -1,0 +1,146 @@
+/**
+ * The request lifecycle — the one place where tokens, ACLs, audit and handlers meet:
+ *
+ *   route → token lookup → existence check → ACL → token use → AUDIT REQUEST → handler
+ *         → mint login token → AUDIT RESPONSE → reply
+ *
+ * Fail-closed: if no audit device records the request entry the handler never runs and the client
+ * gets 500 "internal error"; if the response entry is not recorded the client also gets 500.
+ * Refused requests (bad token, ACL) are audited too, with their error.
+ */
+import type { AuditInput } from '../audit/model.js';
+import { SealtrailError, internal, notFound, permissionDenied } from '../errors/index.js';
+import type { Clock } from '../lib/clock.js';
+import { matchesPathList } from './glob.js';
+import type { MountedBackend } from './mount-table.js';
+import type { Services } from './services.js';
+import type { BackendRequest, LogicalRequest, LogicalResponse, Operation, TokenEntry } from './types.js';
+
+export interface LifecycleLog {
+  error(obj: object, msg: string): void;
+}
+
+export interface LifecycleDeps {
+  clock: Clock;
+  log: LifecycleLog;
+}
+
+/** Handles one logical request on an unsealed server. Throws SealtrailError for the edge to map. */
+export async function runLifecycle(req: LogicalRequest, services: Services, deps: LifecycleDeps): Promise<LogicalResponse> {
+  const { audit, tokens, policies, mounts } = services;
+  const route = mounts.route(req.path);
+  const relPath = route ? relativePath(req.path, route) : req.path;
+  const input: AuditInput = { request: req, operation: req.operation, timeNs: 0n };
+  if (route) input.mount = route.entry;
+
+  const refuse = async (err: SealtrailError): Promise<never> => {
+    input.error = err.message;
+    input.timeNs = deps.clock.nowNs();
+    await recordOrFail(() => audit.hooks.logRequest(input), deps, 'request');
+    throw err;
+  };
+
+  // 1. Token (unless the backend declares the path unauthenticated).
+  const unauthenticated = route !== undefined && matchesPathList(relPath, route.backend.unauthenticatedPaths);
+  let token: TokenEntry | undefined;
+  if (!unauthenticated || req.clientToken !== '') {
+    token = req.clientToken === '' ? undefined : await tokens.lookup(req.clientToken);
+    if (!token && !unauthenticated) return refuse(permissionDenied('invalid_token'));
+    input.token = token;
+  }
+
+  // 2. create vs update, decided by the backend's existence check.
+  let operation: Operation = req.operation;
+  if (route && operation === 'update' && route.backend.existenceCheck) {
+    const exists = await route.backend.existenceCheck(backendRequest(req, route, relPath, operation, token));
+    if (!exists) operation = 'create';
+  }
+  input.operation = operation;
+  req.operation = operation;
+
+  // 3. ACL (root-protected paths also need sudo).
+  if (!unauthenticated && token) {
+    const acl = await policies.acl(token.policies);
+    const decision = acl.check(req.path, operation);
+    const needsSudo = route !== undefined && matchesPathList(relPath, route.backend.rootPaths);
+    if (!decision.allowed || (needsSudo && !decision.sudo)) return refuse(permissionDenied());
+  }
+  if (!route) return refuse(notFound(`no handler for route "${req.path}". route entry not found.`, 'no_route'));
+
+  // 4. Count the use (revokes a token on its last use).
+  if (token && token.numUses > 0) input.remainingUses = (await tokens.use(token)).remainingUses;
+
+  // 5. Audit the request, fail-closed.
+  input.timeNs = deps.clock.nowNs();
+  await recordOrFail(() => audit.hooks.logRequest(input), deps, 'request');
+
+  // 6. The handler.
+  let response: LogicalResponse;
+  try {
+    response = (await route.backend.handleRequest(backendRequest(req, route, relPath, operation, token))) ?? {};
+    if (response.auth && !response.issuedAuth) response = { ...response, issuedAuth: await mintLoginToken(response, route, req, services) };
+  } catch (err) {
+    const failure = asSealtrailError(err, deps);
+    const errInput: AuditInput = { ...input, error: failure.message, timeNs: deps.clock.nowNs() };
+    await recordOrFail(() => audit.hooks.logResponse(errInput), deps, 'response');
+    throw failure;
+  }
+
+  // 7. Audit the response, fail-closed.
+  const respInput: AuditInput = { ...input, response, issuedAuth: response.issuedAuth, timeNs: deps.clock.nowNs() };
+  if (response.httpStatus !== undefined && response.httpStatus >= 400) respInput.error = errorText(response);
+  await recordOrFail(() => audit.hooks.logResponse(respInput), deps, 'response');
+  return response;
+}
+
+function relativePath(path: string, route: MountedBackend): string {
+  return path.length >= route.prefix.length ? path.slice(route.prefix.length) : '';
+}
+
+function backendRequest(req: LogicalRequest, route: MountedBackend, path: string, operation: Operation, token?: TokenEntry): BackendRequest {
+  return { logical: req, operation, path, data: req.data, mount: route.entry, token };
+}
+
+async function mintLoginToken(response: LogicalResponse, route: MountedBackend, req: LogicalRequest, services: Services) {
+  const grant = response.auth!;
+  const ttl = grant.ttl || route.entry.config.defaultLeaseTtl || 0;
+  const { id, entry } = await services.tokens.create({ ...grant, ttl, path: req.path, noParent: true });
+  return {
+    ...grant,
+    clientToken: id,
+    accessor: entry.accessor,
+    policies: entry.policies,
+    tokenPolicies: entry.policies,
+    identityPolicies: [],
+    tokenType: entry.type,
+    orphan: true,
+    leaseDuration: entry.ttl,
+    renewable: entry.renewable,
+    numUses: entry.numUses,
+    entityId: entry.entityId,
+    mountType: route.entry.type,
+  };
+}
+
+async function recordOrFail(write: () => Promise<void>, deps: LifecycleDeps, stage: 'request' | 'response'): Promise<void> {
+  try {
+    await write();
+  } catch (err) {
+    deps.log.error({ stage, code: err instanceof SealtrailError ? err.code : 'audit_failed' }, `audit: no device recorded the ${stage} entry; refusing the request`);
+    throw internal(err);
+  }
+}
+
+function asSealtrailError(err: unknown, deps: LifecycleDeps): SealtrailError {
+  if (err instanceof SealtrailError) {
+    if (err.kind === 'internal') deps.log.error({ err: err.cause ?? err }, 'internal error in handler');
+    return err;
+  }
+  deps.log.error({ err }, 'internal error in handler');
+  return internal(err);
+}
+
+function errorText(response: LogicalResponse): string | undefined {
+  const errors = response.data?.errors;
+  return Array.isArray(errors) ? errors.join(', ') : undefined;
+}

@@ -1,0 +1,198 @@
+/**
+ * The mount table: secrets engines (`secret/`), auth methods (`auth/<path>/`) and the builtin
+ * `sys/` and `auth/token/` mounts. Requests are routed to the longest mount prefix of their path.
+ * User mounts are persisted through the barrier; each mount's storage is a view under
+ * `logical/<uuid>/` so unmounting can drop it whole.
+ */
+import { SealtrailError, invalid, notFound } from '../errors/index.js';
+import type { Clock } from '../lib/clock.js';
+import { randomBase62, uuid } from '../lib/ids.js';
+import { getJson, putJson, storageView, type Storage } from '../storage/types.js';
+import type { Backend, BackendFactory, MountConfig, MountEntry, MountTable } from './types.js';
+
+const TABLE_KEYS: Record<MountTable, string> = { secret: 'core-mounts/secret', auth: 'core-mounts/auth' };
+
+export interface MountedBackend {
+  entry: MountEntry;
+  backend: Backend;
+  /** Full routing prefix: `secret/`, `auth/apm/`, `sys/`. */
+  prefix: string;
+}
+
+export interface EnableMountInput {
+  path: string;
+  type: string;
+  description?: string;
+  config?: Partial<MountConfig>;
+  options?: Record<string, string>;
+  local?: boolean;
+}
+
+export interface MountTableDeps {
+  storage: Storage;
+  clock: Clock;
+  secretEngines: Readonly<Record<string, BackendFactory>>;
+  authMethods: Readonly<Record<string, BackendFactory>>;
+}
+
+export const emptyMountConfig = (): MountConfig => ({
+  defaultLeaseTtl: 0,
+  maxLeaseTtl: 0,
+  auditNonHmacRequestKeys: [],
+  auditNonHmacResponseKeys: [],
+  listingVisibility: '',
+  passthroughRequestHeaders: [],
+});
+
+/** `foo` → `foo/`; refuses empty paths, `..` segments and leading slashes. */
+export function normalizeMountPath(path: string): string {
+  const p = path.replace(/^\/+/, '');
+  if (p === '' || p === '/') throw invalid('mount path cannot be empty');
+  const withSlash = p.endsWith('/') ? p : `${p}/`;
+  if (withSlash.split('/').some((seg, i, all) => (seg === '' && i < all.length - 1) || seg === '..' || seg === '.')) {
+    throw invalid(`invalid mount path "${path}"`);
+  }
+  return withSlash;
+}
+
+const PROTECTED_SECRET_PREFIXES = ['sys/', 'auth/', 'cubbyhole/', 'identity/', 'audit/'];
+
+export class Mounts {
+  private readonly byPrefix = new Map<string, MountedBackend>();
+
+  constructor(private readonly deps: MountTableDeps) {}
+
+  /** Registers a builtin mount (sys/, auth/token/): not persisted, cannot be disabled. */
+  addBuiltin(table: MountTable, path: string, type: string, backend: Backend, description: string): MountEntry {
+    const entry: MountEntry = {
+      table, path, type, description, accessor: `${type}_${randomBase62(8).toLowerCase()}`, uuid: uuid(),
+      config: emptyMountConfig(), options: {}, local: false, sealWrap: false, builtin: true,
+    };
+    this.byPrefix.set(prefixOf(entry), { entry, backend, prefix: prefixOf(entry) });
+    return entry;
+  }
+
+  /** Loads persisted user mounts (at unseal). */
+  async load(): Promise<void> {
+    for (const table of ['secret', 'auth'] as const) {
+      const entries = (await getJson<MountEntry[]>(this.deps.storage, TABLE_KEYS[table])) ?? [];
+      for (const entry of entries) await this.instantiate(entry);
+    }
+  }
+
+  /** The longest mount prefix of `path` (full path below /v1/). */
+  route(path: string): MountedBackend | undefined {
+    let end = path.length;
+    const candidate = path.endsWith('/') ? path : `${path}/`;
+    end = candidate.length;
+    while (end > 0) {
+      const found = this.byPrefix.get(candidate.slice(0, end));
+      if (found) return found;
+      end = candidate.lastIndexOf('/', end - 2) + 1;
+    }
+    return undefined;
+  }
+
+  list(table: MountTable): MountEntry[] {
+    return [...this.byPrefix.values()].filter((m) => m.entry.table === table).map((m) => m.entry)
+      .sort((a, b) => (a.path < b.path ? -1 : 1));
+  }
+
+  get(table: MountTable, path: string): MountedBackend | undefined {
+    return this.byPrefix.get(table === 'auth' ? `auth/${normalizeMountPath(path)}` : normalizeMountPath(path));
+  }
+
+  async enable(table: MountTable, input: EnableMountInput): Promise<MountEntry> {
+    const path = normalizeMountPath(input.path);
+    const registry = table === 'secret' ? this.deps.secretEngines : this.deps.authMethods;
+    if (!Object.hasOwn(registry, input.type)) {
+      throw invalid(`${table === 'secret' ? 'secrets engine' : 'auth method'} type "${input.type}" is not supported; known types: ${Object.keys(registry).sort().join(', ')}`);
+    }
+    if (table === 'secret' && PROTECTED_SECRET_PREFIXES.some((p) => path.startsWith(p))) {
+      throw invalid(`cannot mount under reserved path "${path}"`);
+    }
+    if (table === 'auth' && path === 'token/') throw invalid('token auth method is always enabled at auth/token/');
+    const prefix = table === 'auth' ? `auth/${path}` : path;
+    for (const existing of this.byPrefix.keys()) {
+      if (existing.startsWith(prefix) || prefix.startsWith(existing)) {
+        throw invalid(`path is already in use at ${existing}`, 'mount_conflict');
+      }
+    }
+    const entry: MountEntry = {
+      table, path: table === 'auth' ? `auth/${path}` : path, type: input.type, description: input.description ?? '',
+      accessor: `${input.type}_${randomBase62(8).toLowerCase()}`, uuid: uuid(),
+      config: { ...emptyMountConfig(), ...input.config }, options: { ...input.options }, local: input.local ?? false,
+      sealWrap: false,
+    };
+    await this.instantiate(entry);
+    try {
+      await this.persist(table);
+    } catch (err) {
+      this.byPrefix.delete(prefixOf(entry));
+      throw err;
+    }
+    return entry;
+  }
+
+  async disable(table: MountTable, path: string): Promise<void> {
+    const mounted = this.get(table, path);
+    if (!mounted) throw notFound(`no mount at ${path}`);
+    if (mounted.entry.builtin) throw invalid(`cannot unmount "${mounted.entry.path}"`);
+    this.byPrefix.delete(mounted.prefix);
+    await this.persist(table);
+    await mounted.backend.cleanup?.();
+    const view = this.viewFor(mounted.entry);
+    await dropAll(view, '');
+  }
+
+  async tune(table: MountTable, path: string, config: Partial<MountConfig>, description?: string): Promise<MountEntry> {
+    const mounted = this.get(table, path);
+    if (!mounted) throw notFound(`no mount at ${path}`);
+    const entry = mounted.entry;
+    const before = { config: entry.config, description: entry.description };
+    entry.config = { ...entry.config, ...config };
+    if (description !== undefined) entry.description = description;
+    if (entry.builtin) return entry;
+    try {
+      await this.persist(table);
+    } catch (err) {
+      entry.config = before.config;
+      entry.description = before.description;
+      throw err;
+    }
+    return entry;
+  }
+
+  async closeAll(): Promise<void> {
+    for (const m of this.byPrefix.values()) await m.backend.cleanup?.();
+    this.byPrefix.clear();
+  }
+
+  private viewFor(entry: MountEntry): Storage {
+    return storageView(this.deps.storage, `logical/${entry.uuid}/`);
+  }
+
+  private async instantiate(entry: MountEntry): Promise<void> {
+    const registry = entry.table === 'secret' ? this.deps.secretEngines : this.deps.authMethods;
+    const factory = registry[entry.type];
+    if (!factory) throw new SealtrailError('internal', 'unknown_mount_type', `mount type ${entry.type} has no factory`);
+    const backend = await factory({ mount: entry, storage: this.viewFor(entry), clock: this.deps.clock });
+    this.byPrefix.set(prefixOf(entry), { entry, backend, prefix: prefixOf(entry) });
+  }
+
+  private persist(table: MountTable): Promise<void> {
+    const entries = this.list(table).filter((e) => !e.builtin);
+    return putJson(this.deps.storage, TABLE_KEYS[table], entries);
+  }
+}
+
+function prefixOf(entry: MountEntry): string {
+  return entry.path;
+}
+
+async function dropAll(storage: Storage, prefix: string): Promise<void> {
+  for (const key of await storage.list(prefix)) {
+    if (key.endsWith('/')) await dropAll(storage, prefix + key);
+    else await storage.delete(prefix + key);
+  }
+}

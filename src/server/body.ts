@@ -1,0 +1,35 @@
+/**
+ * Request bodies. Vault parses the body as JSON whatever the declared content type is close to
+ * (curl's `-d` sends application/x-www-form-urlencoded), so those are accepted; anything that is
+ * clearly not JSON (multipart, XML, binary) is refused with 415 before any work is done.
+ */
+import { SealtrailError, invalid } from '../errors/index.js';
+
+const JSON_LIKE = /^(application\/(json|[\w.+-]*\+json|x-www-form-urlencoded|x-amz-json-1\.[01])|text\/plain)\b/i;
+
+export function isAcceptedContentType(contentType: string | undefined): boolean {
+  return contentType === undefined || contentType === '' || JSON_LIKE.test(contentType);
+}
+
+export function unsupportedContentType(contentType: string): SealtrailError {
+  const shown = contentType.split(';')[0].trim().slice(0, 100);
+  return new SealtrailError('invalid', 'unsupported_content_type', `unsupported content type "${shown}": send a JSON body (application/json)`);
+}
+
+/** Parses a JSON object body; empty bodies are `{}`. The message never echoes the body. */
+export function parseJsonObject(raw: Buffer | string | undefined): Record<string, unknown> {
+  if (raw === undefined) return {};
+  const text = typeof raw === 'string' ? raw : raw.toString('utf8');
+  if (text.trim() === '') return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    const detail = err instanceof SyntaxError ? err.message.replace(/"[^"]*"/g, '…').slice(0, 120) : 'invalid JSON';
+    throw invalid(`failed to parse JSON input: ${detail}`, 'malformed_json');
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw invalid('failed to parse JSON input: the body must be a JSON object', 'malformed_json');
+  }
+  return value as Record<string, unknown>;
+}

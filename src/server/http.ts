@@ -1,0 +1,129 @@
+/**
+ * The HTTP edge: turns HTTP requests into logical requests, hands them to the core, and renders
+ * the result in Vault's wire format. No business logic lives here.
+ *
+ *   HTTP → (body limit, content type, JSON) → LogicalRequest → core.handle → envelope / errors
+ */
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Core } from '../core/core.js';
+import type { LogicalRequest, Operation } from '../core/types.js';
+import { SealtrailError, invalid } from '../errors/index.js';
+import { uuid } from '../lib/ids.js';
+import { parseDurationSeconds } from '../lib/time.js';
+import { isAcceptedContentType, parseJsonObject, unsupportedContentType } from './body.js';
+import { vaultErrorReply, type EdgeLog } from './errors.js';
+import { renderVaultResponse, type HttpReply } from './vault-response.js';
+
+export interface HttpServerOptions {
+  core: Core;
+  log: EdgeLog;
+  /** Request body limit in bytes (413 above it). */
+  maxRequestBytes: number;
+  https?: { key: Buffer; cert: Buffer };
+  /** Extra routes (the AWS JSON endpoint at `/`) registered by other modules. */
+  register?: (app: FastifyInstance) => void;
+}
+
+const METHOD_OPERATION: Record<string, Operation> = {
+  GET: 'read', HEAD: 'read', POST: 'update', PUT: 'update', DELETE: 'delete', LIST: 'list',
+};
+
+export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
+  const app = Fastify({
+    logger: false,
+    bodyLimit: opts.maxRequestBytes,
+    return503OnClosing: true,
+    ...(opts.https ? { https: opts.https } : {}),
+  } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
+  app.addHttpMethod('LIST', { hasBody: false });
+
+  // One parser for every content type: accept the JSON-ish ones, refuse the rest (415).
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (req, body, done) => {
+    const ct = req.headers['content-type'];
+    if (!isAcceptedContentType(ct)) return done(unsupportedContentType(ct ?? ''), undefined);
+    done(null, body);
+  });
+
+  const send = (reply: FastifyReply, r: HttpReply) => {
+    reply.code(r.status);
+    if (r.contentType) reply.header('content-type', r.contentType);
+    return reply.send(r.body ?? '');
+  };
+
+  app.setErrorHandler((err, _req, reply) => send(reply, vaultErrorReply(err, opts.log)));
+  app.setNotFoundHandler((req, reply) => send(reply, vaultErrorReply(invalidPath(req.url), opts.log)));
+
+  app.route({
+    method: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'LIST'],
+    url: '/v1/*',
+    handler: async (req, reply) => {
+      let logical: LogicalRequest;
+      try {
+        logical = toLogicalRequest(req);
+      } catch (err) {
+        return send(reply, vaultErrorReply(err, opts.log));
+      }
+      try {
+        const resp = await opts.core.handle(logical);
+        const mountType = opts.core.unsealedServices?.mounts.route(logical.path)?.entry.type;
+        const r = renderVaultResponse(logical.id, logical.path, resp, mountType);
+        if (req.method === 'HEAD') r.body = undefined;
+        return send(reply, r);
+      } catch (err) {
+        return send(reply, vaultErrorReply(err, opts.log));
+      }
+    },
+  });
+  opts.register?.(app);
+  return app;
+}
+
+function invalidPath(url: string): SealtrailError {
+  const path = url.split('?')[0].slice(0, 200);
+  return new SealtrailError('not_found', 'no_route', `no handler for route "${path}". route entry not found.`);
+}
+
+function toLogicalRequest(req: FastifyRequest): LogicalRequest {
+  const query = (req.query ?? {}) as Record<string, string | string[]>;
+  let path = (req.params as Record<string, string>)['*'] ?? '';
+  let operation = METHOD_OPERATION[req.method];
+  if (!operation) throw new SealtrailError('unsupported', 'unsupported_method', 'unsupported operation');
+  if (operation === 'read' && (query.list === 'true' || query.list === '1')) operation = 'list';
+  if (operation === 'list' && !path.endsWith('/') && path !== '') path += '/';
+
+  let data: Record<string, unknown>;
+  if (operation === 'update') {
+    data = parseJsonObject(req.body as Buffer | undefined);
+  } else {
+    data = {};
+    for (const [k, v] of Object.entries(query)) if (!(operation === 'list' && k === 'list')) data[k] = Array.isArray(v) ? v[v.length - 1] : v;
+  }
+
+  const headers: Record<string, string[]> = {};
+  for (const [k, v] of Object.entries(req.headers)) {
+    if (v !== undefined) headers[k] = Array.isArray(v) ? v : [String(v)];
+  }
+  let clientToken = typeof req.headers['x-vault-token'] === 'string' ? req.headers['x-vault-token'] : '';
+  const authz = req.headers.authorization;
+  if (!clientToken && typeof authz === 'string' && /^bearer\s+/i.test(authz)) clientToken = authz.replace(/^bearer\s+/i, '').trim();
+
+  let wrapTtl = 0;
+  const wrapHeader = req.headers['x-vault-wrap-ttl'];
+  if (typeof wrapHeader === 'string' && wrapHeader !== '') {
+    const s = parseDurationSeconds(wrapHeader);
+    if (s === undefined) throw invalid('X-Vault-Wrap-TTL must be a duration');
+    wrapTtl = s;
+  }
+  return {
+    id: uuid(),
+    operation,
+    path,
+    data,
+    clientToken,
+    remoteAddress: req.socket.remoteAddress ?? '',
+    remotePort: req.socket.remotePort ?? 0,
+    headers,
+    wrapTtl,
+  };
+}

@@ -1,0 +1,57 @@
+/** The Vault HTTP response envelope, produced from a LogicalResponse in this one place. */
+import type { IssuedAuth, LogicalResponse } from '../core/types.js';
+
+export interface HttpReply {
+  status: number;
+  contentType?: string;
+  body?: string;
+}
+
+function renderAuth(a: IssuedAuth): Record<string, unknown> {
+  return {
+    client_token: a.clientToken,
+    accessor: a.accessor,
+    policies: a.policies,
+    token_policies: a.tokenPolicies,
+    identity_policies: a.identityPolicies.length ? a.identityPolicies : undefined,
+    metadata: Object.keys(a.metadata).length ? a.metadata : null,
+    lease_duration: a.leaseDuration,
+    renewable: a.renewable ?? false,
+    entity_id: a.entityId ?? '',
+    token_type: a.tokenType,
+    orphan: a.orphan,
+    mfa_requirement: null,
+    num_uses: a.numUses ?? 0,
+  };
+}
+
+/**
+ * 204 when there is nothing to say; otherwise Vault's envelope. For sys/ paths Vault also copies
+ * the data keys to the top level (older clients read them there), so we do too.
+ */
+export function renderVaultResponse(requestId: string, path: string, resp: LogicalResponse, mountType?: string): HttpReply {
+  if (resp.raw) {
+    const body = typeof resp.raw.body === 'string' ? resp.raw.body : JSON.stringify(resp.raw.body);
+    return { status: resp.httpStatus ?? 200, contentType: resp.raw.contentType, body };
+  }
+  const hasContent = resp.data !== undefined || resp.issuedAuth !== undefined || (resp.warnings?.length ?? 0) > 0 || resp.wrapInfo !== undefined || resp.secret !== undefined;
+  if (!hasContent) return { status: resp.httpStatus ?? 204 };
+  const envelope: Record<string, unknown> = {};
+  if (path.startsWith('sys/') && resp.data) {
+    for (const [k, v] of Object.entries(resp.data)) envelope[k] = v;
+  }
+  Object.assign(envelope, {
+    request_id: requestId,
+    lease_id: resp.secret?.leaseId ?? '',
+    renewable: resp.secret?.renewable ?? false,
+    lease_duration: resp.secret?.ttl ?? 0,
+    data: resp.data ?? null,
+    wrap_info: resp.wrapInfo
+      ? { token: resp.wrapInfo.token, accessor: resp.wrapInfo.accessor, ttl: resp.wrapInfo.ttl, creation_time: resp.wrapInfo.creationTime, creation_path: resp.wrapInfo.creationPath }
+      : null,
+    warnings: resp.warnings?.length ? resp.warnings : null,
+    auth: resp.issuedAuth ? renderAuth(resp.issuedAuth) : null,
+    mount_type: mountType ?? '',
+  });
+  return { status: resp.httpStatus ?? 200, contentType: 'application/json', body: JSON.stringify(envelope) };
+}

@@ -1,0 +1,90 @@
+/**
+ * sys/mounts and sys/auth: list, enable, disable, read and tune secrets engines and auth methods.
+ * Tuning carries `audit_non_hmac_request_keys` / `audit_non_hmac_response_keys`, which the audit
+ * hash walker honours for requests served by that mount.
+ */
+import type { Mounts } from '../core/mount-table.js';
+import type { PathRequest, PathSpec } from '../core/paths.js';
+import type { MountTable } from '../core/types.js';
+import { invalid } from '../errors/index.js';
+import { parseMountConfig, renderMount, renderMountConfig } from './mount-config.js';
+
+export interface MountPathsDeps {
+  mounts: () => Mounts;
+  defaults: { defaultLeaseTtl: number; maxLeaseTtl: number };
+}
+
+function optionsOf(v: unknown): Record<string, string> {
+  if (v === undefined || v === null) return {};
+  if (typeof v !== 'object' || Array.isArray(v)) throw invalid('options must be an object');
+  return Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, String(x)]));
+}
+
+/** `kv-v2` is `kv` with version 2; KV version 1 is not implemented. */
+function resolveType(type: unknown, options: Record<string, string>): { type: string; options: Record<string, string> } {
+  if (typeof type !== 'string' || type === '') throw invalid('type must be specified');
+  if (type === 'kv-v2') return { type: 'kv', options: { ...options, version: '2' } };
+  if (type === 'kv') {
+    if (options.version !== '2') throw invalid('KV version 1 is not supported; enable "kv-v2" or kv with options.version=2');
+  }
+  return { type, options };
+}
+
+export function mountPaths(deps: MountPathsDeps): PathSpec[] {
+  const tablePaths = (table: MountTable, root: 'mounts' | 'auth'): PathSpec[] => {
+    const listBody = () => {
+      const body: Record<string, unknown> = {};
+      for (const m of deps.mounts().list(table)) {
+        const key = table === 'auth' ? m.path.slice('auth/'.length) : m.path;
+        body[key] = renderMount(m, deps.defaults);
+      }
+      return body;
+    };
+    const mountOf = (req: PathRequest) => {
+      const m = deps.mounts().get(table, req.params.path);
+      if (!m) throw invalid(`no ${table === 'auth' ? 'auth method' : 'secrets engine'} mounted at ${req.params.path}`);
+      return m.entry;
+    };
+    return [
+      { pattern: root, handlers: { read: async () => ({ data: listBody() }) } },
+      {
+        pattern: `${root}/(?<path>.+)/tune`,
+        handlers: {
+          read: async (req) => {
+            const m = mountOf(req);
+            const data: Record<string, unknown> = { ...renderMountConfig(m.config, deps.defaults, true), description: m.description };
+            if (Object.keys(m.options).length) data.options = { ...m.options };
+            return { data };
+          },
+          update: async (req) => {
+            mountOf(req);
+            const description = req.data.description;
+            if (description !== undefined && typeof description !== 'string') throw invalid('description must be a string');
+            await deps.mounts().tune(table, req.params.path, parseMountConfig(req.data), description);
+            return undefined;
+          },
+        },
+      },
+      {
+        pattern: `${root}/(?<path>.+)`,
+        handlers: {
+          read: async (req) => ({ data: renderMount(mountOf(req), deps.defaults) }),
+          update: async (req) => {
+            const { type, options } = resolveType(req.data.type, optionsOf(req.data.options));
+            const description = req.data.description ?? '';
+            if (typeof description !== 'string') throw invalid('description must be a string');
+            const local = req.data.local === true || req.data.local === 'true';
+            await deps.mounts().enable(table, { path: req.params.path, type, description, options, local, config: parseMountConfig(req.data.config) });
+            return undefined;
+          },
+          delete: async (req) => {
+            if (!deps.mounts().get(table, req.params.path)) return undefined; // Vault: disabling nothing succeeds
+            await deps.mounts().disable(table, req.params.path);
+            return undefined;
+          },
+        },
+      },
+    ];
+  };
+  return [...tablePaths('secret', 'mounts'), ...tablePaths('auth', 'auth')];
+}

@@ -1,0 +1,124 @@
+/**
+ * The non-audited system endpoints (SPEC §1): sys/init, sys/seal-status, sys/unseal, sys/seal,
+ * sys/leader, sys/health. They work while sealed, so they are answered before the lifecycle.
+ * Their bodies are Vault's bare JSON objects, not the usual response envelope.
+ */
+import type { Core } from '../core/core.js';
+import type { LogicalRequest, LogicalResponse } from '../core/types.js';
+import { SealtrailError, invalid, permissionDenied, unsupportedOperation } from '../errors/index.js';
+import { VERSION } from '../lib/version.js';
+import type { SealStatus } from '../storage/barrier/types.js';
+
+export interface SealEndpointsDeps {
+  storageType: string;
+  clusterName: string;
+  clusterId: string;
+  /** Creates the root token right after init (the barrier is briefly unsealed for it). */
+  createRootToken(core: Core): Promise<string>;
+}
+
+const json = (body: Record<string, unknown>, httpStatus = 200): LogicalResponse => ({
+  httpStatus,
+  raw: { contentType: 'application/json', body },
+});
+
+export function sealEndpoints(deps: SealEndpointsDeps) {
+  async function sealStatusBody(core: Core, status?: SealStatus): Promise<Record<string, unknown>> {
+    const s = status ?? (await core.seal.status());
+    const body: Record<string, unknown> = {
+      type: s.type, initialized: s.initialized, sealed: s.sealed, t: s.t, n: s.n, progress: s.progress,
+      nonce: s.nonce, version: VERSION, build_date: '', migration: false, recovery_seal: false,
+      storage_type: deps.storageType,
+    };
+    if (!s.sealed) Object.assign(body, { cluster_name: deps.clusterName, cluster_id: deps.clusterId });
+    return body;
+  }
+
+  return async function handle(core: Core, req: LogicalRequest): Promise<LogicalResponse | undefined> {
+    switch (req.path) {
+      case 'sys/init': {
+        if (req.operation === 'read') return json({ initialized: (await core.seal.status()).initialized });
+        if (req.operation !== 'update' && req.operation !== 'create') throw unsupportedOperation();
+        const shares = intField(req.data, 'secret_shares');
+        const threshold = intField(req.data, 'secret_threshold');
+        const { keys } = await core.seal.initialize({ secretShares: shares, secretThreshold: threshold });
+        // Unseal briefly with the fresh shares to create the root token, then seal again (Vault does the same).
+        for (const key of keys.slice(0, threshold)) await core.seal.submitUnsealKey(key);
+        await core.afterUnseal();
+        const rootToken = await deps.createRootToken(core);
+        await core.sealNow();
+        return json({
+          keys: keys.map((k) => Buffer.from(k).toString('hex')),
+          keys_base64: keys.map((k) => Buffer.from(k).toString('base64')),
+          root_token: rootToken,
+        });
+      }
+      case 'sys/seal-status':
+        if (req.operation !== 'read') throw unsupportedOperation();
+        return json(await sealStatusBody(core));
+      case 'sys/unseal': {
+        if (req.operation !== 'update' && req.operation !== 'create') throw unsupportedOperation();
+        const reset = req.data.reset === true;
+        const keyText = req.data.key;
+        if (!reset && (typeof keyText !== 'string' || keyText === '')) throw invalid("'key' must be specified in request body as JSON, or 'reset' set to true");
+        let status = await core.seal.status();
+        if (!status.initialized) throw new SealtrailError('invalid', 'not_initialized', 'Vault is not initialized');
+        if (!status.sealed) return json(await sealStatusBody(core, status));
+        status = reset && keyText === undefined
+          ? await core.seal.submitUnsealKey(new Uint8Array(0), { reset: true })
+          : await core.seal.submitUnsealKey(decodeKey(keyText as string), { reset });
+        if (!status.sealed) await core.afterUnseal();
+        return json(await sealStatusBody(core));
+      }
+      case 'sys/seal': {
+        if (req.operation !== 'update' && req.operation !== 'create') throw unsupportedOperation();
+        const services = core.requireServices();
+        const token = req.clientToken ? await services.tokens.lookup(req.clientToken) : undefined;
+        if (!token) throw permissionDenied('invalid_token');
+        const decision = (await services.policies.acl(token.policies)).check('sys/seal', 'update');
+        if (!decision.allowed || !decision.sudo) throw permissionDenied();
+        await core.sealNow();
+        return {};
+      }
+      case 'sys/leader':
+        return json({ ha_enabled: false, is_self: false, active_time: '0001-01-01T00:00:00Z', leader_address: '', leader_cluster_address: '', performance_standby: false, performance_standby_last_remote_wal: 0 });
+      case 'sys/health':
+        return health(core, req);
+      default:
+        return undefined;
+    }
+  };
+
+  async function health(core: Core, req: LogicalRequest): Promise<LogicalResponse> {
+    const s = await core.seal.status();
+    const q = req.data;
+    const code = (name: string, fallback: number) => {
+      const v = q[name];
+      const n = typeof v === 'string' && /^\d{3}$/.test(v) ? Number(v) : fallback;
+      return n;
+    };
+    const failing = core.unsealedServices?.audit.health().failingDevices ?? [];
+    const body: Record<string, unknown> = {
+      initialized: s.initialized, sealed: s.sealed, standby: false, performance_standby: false,
+      replication_performance_mode: 'disabled', replication_dr_mode: 'disabled',
+      server_time_utc: Math.floor(core.clock.now() / 1000), version: VERSION,
+      audit_devices_failing: failing,
+    };
+    if (!s.sealed) Object.assign(body, { cluster_name: deps.clusterName, cluster_id: deps.clusterId });
+    const status = !s.initialized ? code('uninitcode', 501) : s.sealed ? code('sealedcode', 503) : code('activecode', 200);
+    return json(body, status);
+  }
+}
+
+function intField(data: Record<string, unknown>, name: string): number {
+  const v = data[name];
+  const n = typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) throw invalid(`${name} must be a positive integer`);
+  return n;
+}
+
+function decodeKey(text: string): Uint8Array {
+  if (/^[0-9a-fA-F]+$/.test(text) && text.length % 2 === 0) return Buffer.from(text, 'hex');
+  if (/^[A-Za-z0-9+/]+={0,2}$/.test(text)) return Buffer.from(text, 'base64');
+  throw invalid("'key' must be a valid hex or base64 string");
+}
