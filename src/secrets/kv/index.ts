@@ -1,0 +1,25 @@
+/**
+ * The KV version 2 secrets engine, API-compatible with Vault's: `config`, `data/<path>`,
+ * `metadata/<path>`, `delete/<path>`, `undelete/<path>`, `destroy/<path>` relative to the mount.
+ *
+ * @example
+ *   const backend = await kvBackend({ mount, storage: mountStorage, clock: systemClock });
+ *   await backend.handleRequest({ ...req, operation: 'update', path: 'data/app', data: { data: { k: 'v' } } });
+ */
+import { backendFromPaths } from '../../core/paths.js';
+import type { BackendFactory } from '../../core/types.js';
+import { configPath } from './path-config.js';
+import { dataPaths } from './path-data.js';
+import { metadataPaths } from './path-metadata.js';
+import { versionActionPaths } from './path-versions.js';
+import { kvStore } from './store.js';
+
+export const kvBackend: BackendFactory = ({ storage, clock }) => {
+  const store = kvStore(storage);
+  return backendFromPaths([
+    configPath(store),
+    dataPaths(store, clock),
+    metadataPaths(store, clock),
+    ...versionActionPaths(store, clock),
+  ]);
+};

@@ -1,0 +1,95 @@
+/**
+ * `data/<path>`: read a version, write a new version (with check-and-set), soft-delete the latest.
+ * A read costs one metadata get and one version get.
+ */
+import type { Clock } from '../../lib/clock.js';
+import type { PathRequest, PathSpec } from '../../core/paths.js';
+import type { LogicalResponse } from '../../core/types.js';
+import { invalid, notFound } from '../../errors/index.js';
+import { intField, objectField, secretPath } from './input.js';
+import { emptyMetadata } from './model.js';
+import { sortKeysDeep } from './sort-keys.js';
+import { deleteVersionOp, putMetadataOp, putVersionOp, type KvStore, type SecretData } from './store.js';
+import { addVersion, checkAndSet, deleteVersions, isDeleted, isUnavailable } from './versions.js';
+import { versionView } from './views.js';
+
+export function dataPaths(store: KvStore, clock: Clock): PathSpec {
+  async function read(req: PathRequest): Promise<LogicalResponse> {
+    const path = secretPath(req.params.path);
+    const requested = intField(req.data, 'version');
+    const meta = await store.metadata(path);
+    if (!meta) throw notFound();
+    // Like Vault, version 0 (or less) means the current one.
+    const version = requested !== undefined && requested > 0 ? requested : meta.currentVersion;
+    const entry = meta.versions[version];
+    if (!entry) throw notFound();
+    const metadata = versionView(meta, version, entry);
+    // A deleted or destroyed version answers 404 with its metadata, as Vault does.
+    if (isUnavailable(entry, clock.nowNs())) return { httpStatus: 404, data: { data: null, metadata } };
+    const data = await store.versionData(path, version);
+    // Destroyed or pruned between the two gets by a concurrent request.
+    if (!data) throw notFound();
+    return { data: { data, metadata } };
+  }
+
+  async function write(req: PathRequest): Promise<LogicalResponse> {
+    const path = secretPath(req.params.path);
+    const data = req.data.data;
+    if (data === null || typeof data !== 'object' || Array.isArray(data)) throw invalid('no data provided', 'kv_no_data');
+    const options = objectField(req.data, 'options') ?? {};
+    let cas: number | undefined;
+    if (options.cas !== undefined) {
+      // Vault weakly decodes cas; null decodes to 0.
+      try {
+        cas = intField({ cas: options.cas ?? 0 }, 'cas');
+      } catch {
+        throw invalid('error parsing check-and-set parameter', 'kv_cas_invalid');
+      }
+    }
+    const stored = sortKeysDeep(data) as SecretData;
+
+    return store.locked(path, async () => {
+      const config = await store.config();
+      const nowNs = clock.nowNs();
+      const meta = (await store.metadata(path)) ?? emptyMetadata(nowNs);
+      checkAndSet(cas, meta, config);
+      const added = addVersion(meta, config, nowNs);
+      await store.commit([
+        putVersionOp(path, added.version, stored),
+        putMetadataOp(path, added.meta),
+        ...added.pruned.map((n) => deleteVersionOp(path, n)),
+      ]);
+      return { data: versionView(added.meta, added.version, added.meta.versions[added.version]) };
+    });
+  }
+
+  async function remove(req: PathRequest): Promise<undefined> {
+    const path = secretPath(req.params.path);
+    await store.locked(path, async () => {
+      const meta = await store.metadata(path);
+      if (!meta) return;
+      const latest = meta.versions[meta.currentVersion];
+      const nowNs = clock.nowNs();
+      if (!latest || latest.destroyed || isDeleted(latest, nowNs)) return;
+      await store.commit([putMetadataOp(path, deleteVersions(meta, [meta.currentVersion], nowNs).meta)]);
+    });
+    return undefined;
+  }
+
+  return {
+    pattern: 'data/(?<path>.*)',
+    handlers: { read, create: write, update: write, delete: remove },
+    existenceCheck: (req) => secretExists(store, req.params.path),
+  };
+}
+
+/** A secret exists once it has metadata (so ACLs tell `create` from `update` as Vault does). */
+export async function secretExists(store: KvStore, rawPath: string | undefined): Promise<boolean> {
+  let path: string;
+  try {
+    path = secretPath(rawPath);
+  } catch {
+    return false; // the handler answers the bad path with a 400
+  }
+  return (await store.metadata(path)) !== undefined;
+}

@@ -1,0 +1,65 @@
+/**
+ * The response shapes of Vault's KV v2 API, built from stored records. Keys are inserted in
+ * sorted order, as Go's JSON encoder writes maps, so the serialized bodies match Vault's.
+ */
+import { rfc3339Nano } from '../../lib/time.js';
+import type { KeyMetadata, KvConfig, VersionMeta } from './model.js';
+
+/** "" for an unset time, as Vault writes a nil timestamp. */
+function time(ns: string | undefined): string {
+  return ns === undefined ? '' : rfc3339Nano(BigInt(ns));
+}
+
+/** Go's time.Duration.String() for whole seconds: `0s`, `30s`, `1m30s`, `1h0m0s`, `-1s`. */
+export function goDuration(seconds: number): string {
+  if (seconds < 0) return '-' + goDuration(-seconds);
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = seconds % 60;
+  if (h > 0) return `${h}h${m}m${s}s`;
+  if (m > 0) return `${m}m${s}s`;
+  return `${s}s`;
+}
+
+function customMetadata(meta: KeyMetadata): Record<string, string> | null {
+  return meta.customMetadata ?? null;
+}
+
+/** One version as `data/<path>` read and write answer it. */
+export function versionView(meta: KeyMetadata, version: number, entry: VersionMeta): Record<string, unknown> {
+  return {
+    created_time: time(entry.createdNs),
+    custom_metadata: customMetadata(meta),
+    deletion_time: time(entry.deletionNs),
+    destroyed: entry.destroyed === true,
+    version,
+  };
+}
+
+/** `metadata/<path>` read. */
+export function metadataView(meta: KeyMetadata): Record<string, unknown> {
+  const versions: Record<string, unknown> = {};
+  for (const [n, entry] of Object.entries(meta.versions)) {
+    versions[n] = { created_time: time(entry.createdNs), deletion_time: time(entry.deletionNs), destroyed: entry.destroyed === true };
+  }
+  return {
+    cas_required: meta.casRequired,
+    created_time: time(meta.createdNs),
+    current_version: meta.currentVersion,
+    custom_metadata: customMetadata(meta),
+    delete_version_after: goDuration(meta.deleteVersionAfter),
+    max_versions: meta.maxVersions,
+    oldest_version: meta.oldestVersion,
+    updated_time: time(meta.updatedNs),
+    versions,
+  };
+}
+
+/** `config` read. */
+export function configView(config: KvConfig): Record<string, unknown> {
+  return {
+    cas_required: config.casRequired,
+    delete_version_after: goDuration(config.deleteVersionAfter),
+    max_versions: config.maxVersions,
+  };
+}
