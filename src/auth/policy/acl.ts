@@ -1,0 +1,142 @@
+/**
+ * Compiles parsed policies into an ACL with Vault's matching rules.
+ *
+ * Rules by kind:
+ * - exact:   `secret/data/app`            matches that path only;
+ * - glob:    `secret/data/*`              `*` only at the end, a prefix match;
+ * - segment: `secret/+/app`, `kv/+/x/*`   each `+` segment matches exactly one path segment; a
+ *                                          trailing `*` makes the last segment a prefix match.
+ * Rules for the same pattern from several policies are merged: capabilities are unioned, except
+ * that a `deny` replaces everything else.
+ *
+ * Choosing the rule for a path (Vault's "priority matching"):
+ * 1. an exact rule wins outright (for `list`, a trailing `/` may also be dropped to find one);
+ * 2. otherwise every matching glob/segment rule is ranked, and the highest wins, where a rule P1
+ *    ranks lower than P2 when — checked in order —
+ *    a. P1's first wildcard (`+` or `*`) comes earlier in the pattern,
+ *    b. P1 ends in `*` and P2 does not,
+ *    c. P1 has more `+` segments,
+ *    d. P1 is shorter,
+ *    e. P1 is smaller lexicographically.
+ * Only the chosen rule counts: its `deny` refuses everything, and capabilities granted by a less
+ * specific rule do not add up.
+ */
+import type { Operation } from '../../core/types.js';
+import { ALL_GRANTS, CAPABILITY_BITS, bitsToCapabilities } from './capabilities.js';
+import type { ParsedPolicy } from './parse.js';
+import type { Acl, AclDecision, Capability } from './types.js';
+
+interface RankedRule {
+  pattern: string;
+  bits: number;
+  /** Index of the first `+` or `*` in the pattern. */
+  firstWildcard: number;
+  isPrefix: boolean;
+  plusCount: number;
+}
+
+interface SegmentRule extends RankedRule {
+  /** Pattern segments, trailing `*` removed. */
+  parts: string[];
+}
+
+const OPERATION_BITS: Record<Exclude<Operation, 'help'>, number> = {
+  create: CAPABILITY_BITS.create,
+  read: CAPABILITY_BITS.read,
+  update: CAPABILITY_BITS.update,
+  delete: CAPABILITY_BITS.delete,
+  list: CAPABILITY_BITS.list,
+};
+
+function merge(existing: number | undefined, incoming: number): number {
+  if (existing === undefined) return incoming;
+  if (existing & CAPABILITY_BITS.deny) return existing;
+  if (incoming & CAPABILITY_BITS.deny) return CAPABILITY_BITS.deny;
+  return existing | incoming;
+}
+
+/** Positive when `a` has the higher priority. */
+function comparePriority(a: RankedRule, b: RankedRule): number {
+  if (a.firstWildcard !== b.firstWildcard) return a.firstWildcard - b.firstWildcard;
+  if (a.isPrefix !== b.isPrefix) return a.isPrefix ? -1 : 1;
+  if (a.plusCount !== b.plusCount) return b.plusCount - a.plusCount;
+  if (a.pattern.length !== b.pattern.length) return a.pattern.length - b.pattern.length;
+  return a.pattern < b.pattern ? -1 : a.pattern > b.pattern ? 1 : 0;
+}
+
+function segmentMatches(rule: SegmentRule, pathParts: string[]): boolean {
+  const { parts, isPrefix } = rule;
+  if (pathParts.length < parts.length) return false;
+  if (!isPrefix && pathParts.length !== parts.length) return false;
+  for (let i = 0; i < parts.length; i++) {
+    const want = parts[i];
+    const got = pathParts[i];
+    if (want === '+' || want === got) continue;
+    if (isPrefix && i === parts.length - 1 && got.startsWith(want)) continue;
+    return false;
+  }
+  return true;
+}
+
+function decision(bits: number, operation: Operation): AclDecision {
+  const capabilities = bitsToCapabilities(bits);
+  if (bits & CAPABILITY_BITS.deny) return { allowed: false, sudo: false, capabilities };
+  const sudo = (bits & CAPABILITY_BITS.sudo) !== 0;
+  // Vault: help is always allowed.
+  const allowed = operation === 'help' ? true : (bits & OPERATION_BITS[operation]) !== 0;
+  return { allowed, sudo, capabilities };
+}
+
+/** Builds the ACL of a set of parsed policies. */
+export function compileAcl(policies: readonly ParsedPolicy[]): Acl {
+  const exact = new Map<string, number>();
+  const globBits = new Map<string, number>();
+  const segmentBits = new Map<string, number>();
+  for (const policy of policies) {
+    for (const rule of policy.paths) {
+      const bits = rule.capabilities.reduce((acc, c) => acc | CAPABILITY_BITS[c], 0);
+      const target = rule.path.includes('+') ? segmentBits : rule.path.endsWith('*') ? globBits : exact;
+      target.set(rule.path, merge(target.get(rule.path), bits));
+    }
+  }
+  // Longest prefix first, so the first hit is the longest-prefix match.
+  const globs: RankedRule[] = [...globBits].map(([pattern, bits]) => ({
+    pattern, bits, firstWildcard: pattern.length - 1, isPrefix: true, plusCount: 0,
+  })).sort((a, b) => b.firstWildcard - a.firstWildcard);
+  const segments: SegmentRule[] = [...segmentBits].map(([pattern, bits]) => {
+    const isPrefix = pattern.endsWith('*');
+    const parts = (isPrefix ? pattern.slice(0, -1) : pattern).split('/');
+    return { pattern, bits, parts, isPrefix, firstWildcard: pattern.indexOf('+'), plusCount: parts.filter((p) => p === '+').length };
+  });
+
+  function resolve(rawPath: string, listing: boolean): number {
+    const path = rawPath.replace(/^\/+/, '');
+    const direct = exact.get(path);
+    if (direct !== undefined) return direct;
+    if (listing && path.endsWith('/')) {
+      const trimmed = exact.get(path.slice(0, -1));
+      if (trimmed !== undefined) return trimmed;
+    }
+    let best: RankedRule | undefined = globs.find((g) => path.startsWith(g.pattern.slice(0, -1)));
+    if (segments.length > 0) {
+      const pathParts = path.split('/');
+      for (const seg of segments) {
+        if (segmentMatches(seg, pathParts) && (!best || comparePriority(seg, best) > 0)) best = seg;
+      }
+    }
+    return best ? best.bits : 0;
+  }
+
+  return {
+    check: (path, operation) => decision(resolve(path, operation === 'list'), operation),
+    capabilities: (path) => bitsToCapabilities(resolve(path, true)),
+  };
+}
+
+const ROOT_CAPABILITIES: Capability[] = bitsToCapabilities(ALL_GRANTS);
+
+/** The `root` policy: every operation on every path, including sudo. */
+export const rootAcl: Acl = {
+  check: () => ({ allowed: true, sudo: true, capabilities: [...ROOT_CAPABILITIES] }),
+  capabilities: () => [...ROOT_CAPABILITIES],
+};

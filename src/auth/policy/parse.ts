@@ -1,0 +1,156 @@
+/**
+ * Parses a Vault ACL policy written in HCL or JSON into rules. Only the shape is decided here;
+ * matching lives in acl.ts.
+ *
+ * ```hcl
+ * path "secret/data/app/*" { capabilities = ["read", "list"] }
+ * ```
+ * parses to `{ paths: [{ path: "secret/data/app/*", capabilities: ["read", "list"] }] }`.
+ */
+import { parse as parseHcl } from '@cdktf/hcl2json';
+import { invalid, type SealtrailError } from '../../errors/index.js';
+import { parseDurationSeconds } from '../../lib/time.js';
+import { isCapability } from './capabilities.js';
+import type { Capability } from './types.js';
+
+export interface PathRule {
+  /** The path as written, leading `/` removed; may end in `*` and contain `+` segments. */
+  path: string;
+  capabilities: Capability[];
+  /**
+   * Parameter constraints and wrapping TTL bounds are parsed and validated so that Vault policies
+   * load unchanged, but not enforced: an ACL check sees the path and operation only.
+   */
+  allowedParameters?: Record<string, unknown[]>;
+  deniedParameters?: Record<string, unknown[]>;
+  requiredParameters?: string[];
+  minWrappingTtl?: number;
+  maxWrappingTtl?: number;
+}
+
+export interface ParsedPolicy {
+  paths: PathRule[];
+}
+
+const TOP_LEVEL_KEYS = new Set(['name', 'path']);
+const PATH_KEYS = new Set([
+  'comment', 'policy', 'capabilities', 'allowed_parameters', 'denied_parameters', 'required_parameters',
+  'min_wrapping_ttl', 'max_wrapping_ttl', 'mfa_methods', 'control_group', 'subscribe_event_types',
+]);
+
+/** Vault's pre-0.5 `policy = "..."` shorthand, expanded to capabilities. */
+const OLD_POLICIES: Record<string, Capability[]> = {
+  deny: ['deny'],
+  read: ['read', 'list'],
+  write: ['create', 'read', 'update', 'delete', 'list'],
+  sudo: ['create', 'read', 'update', 'delete', 'list', 'sudo'],
+};
+
+const policyError = (message: string): SealtrailError => invalid(`failed to parse policy: ${message}`, 'invalid_policy');
+
+/** Parses HCL or JSON policy text; throws SealtrailError 'invalid' / 'invalid_policy' on any fault. */
+export async function parsePolicy(text: string): Promise<ParsedPolicy> {
+  if (typeof text !== 'string') throw policyError('policy must be a string');
+  const doc = text.trimStart().startsWith('{') ? parseJsonText(text) : await parseHclText(text);
+  return fromDocument(doc);
+}
+
+function parseJsonText(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw policyError(`invalid JSON: ${(err as Error).message}`);
+  }
+}
+
+async function parseHclText(text: string): Promise<unknown> {
+  try {
+    return await parseHcl('policy.hcl', text);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    // hcl2json wraps the diagnostics: "parse config: [policy.hcl:1,28-28: Missing expression; ...]".
+    throw policyError(message.replace(/^parse config: \[([\s\S]*)\]$/, '$1'));
+  }
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function fromDocument(doc: unknown): ParsedPolicy {
+  if (!isRecord(doc)) throw policyError('the policy must be an object');
+  for (const key of Object.keys(doc)) {
+    if (!TOP_LEVEL_KEYS.has(key)) throw policyError(`invalid key "${key}"`);
+  }
+  const paths: PathRule[] = [];
+  if (doc.path === undefined) return { paths };
+  // HCL blocks come as lists (a path may be declared twice); JSON usually as a single object.
+  const blocksByPath = Array.isArray(doc.path) ? doc.path : [doc.path];
+  for (const group of blocksByPath) {
+    if (!isRecord(group)) throw policyError('"path" must map paths to blocks');
+    for (const [rawPath, body] of Object.entries(group)) {
+      for (const block of Array.isArray(body) ? body : [body]) paths.push(parsePathBlock(rawPath, block));
+    }
+  }
+  return { paths };
+}
+
+function parsePathBlock(rawPath: string, block: unknown): PathRule {
+  const path = rawPath.replace(/^\/+/, '');
+  if (!isRecord(block)) throw policyError(`path "${rawPath}": the rule must be a block`);
+  for (const key of Object.keys(block)) {
+    if (!PATH_KEYS.has(key)) throw policyError(`path "${rawPath}": invalid key "${key}"`);
+  }
+  const caps = new Set<Capability>();
+  if (block.policy !== undefined) {
+    const expanded = typeof block.policy === 'string' ? OLD_POLICIES[block.policy] : undefined;
+    if (!expanded) throw policyError(`path "${rawPath}": invalid policy "${String(block.policy)}"`);
+    expanded.forEach((c) => caps.add(c));
+  }
+  if (block.capabilities !== undefined) {
+    if (!Array.isArray(block.capabilities)) throw policyError(`path "${rawPath}": capabilities must be a list`);
+    for (const c of block.capabilities) {
+      if (!isCapability(c)) throw policyError(`path "${rawPath}": invalid capability "${String(c)}"`);
+      caps.add(c);
+    }
+  }
+  // Vault: deny excludes every other capability on the rule.
+  const capabilities = caps.has('deny') ? (['deny'] as Capability[]) : [...caps].sort();
+  const rule: PathRule = { path, capabilities };
+  const allowed = parameterMap(rawPath, 'allowed_parameters', block.allowed_parameters);
+  const denied = parameterMap(rawPath, 'denied_parameters', block.denied_parameters);
+  if (allowed) rule.allowedParameters = allowed;
+  if (denied) rule.deniedParameters = denied;
+  if (block.required_parameters !== undefined) {
+    const req = block.required_parameters;
+    if (!Array.isArray(req) || !req.every((p) => typeof p === 'string')) {
+      throw policyError(`path "${rawPath}": required_parameters must be a list of strings`);
+    }
+    rule.requiredParameters = req as string[];
+  }
+  const minTtl = wrappingTtl(rawPath, 'min_wrapping_ttl', block.min_wrapping_ttl);
+  const maxTtl = wrappingTtl(rawPath, 'max_wrapping_ttl', block.max_wrapping_ttl);
+  if (minTtl !== undefined) rule.minWrappingTtl = minTtl;
+  if (maxTtl !== undefined) rule.maxWrappingTtl = maxTtl;
+  if (minTtl !== undefined && maxTtl !== undefined && maxTtl < minTtl) {
+    throw policyError(`path "${rawPath}": max_wrapping_ttl cannot be less than min_wrapping_ttl`);
+  }
+  return rule;
+}
+
+function parameterMap(rawPath: string, key: string, value: unknown): Record<string, unknown[]> | undefined {
+  if (value === undefined) return undefined;
+  // HCL gives a map block as a list of one map.
+  const map = Array.isArray(value) && value.length === 1 ? value[0] : value;
+  if (!isRecord(map) || !Object.values(map).every(Array.isArray)) {
+    throw policyError(`path "${rawPath}": ${key} must map parameter names to lists of values`);
+  }
+  return map as Record<string, unknown[]>;
+}
+
+function wrappingTtl(rawPath: string, key: string, value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  const seconds = parseDurationSeconds(value);
+  if (seconds === undefined) throw policyError(`path "${rawPath}": ${key} is not a valid duration`);
+  return seconds;
+}

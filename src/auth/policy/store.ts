@@ -1,0 +1,124 @@
+/**
+ * Policy storage: the text of each policy under `acl/<name>` (name URI-encoded so that a `/` in a
+ * name cannot escape the prefix), next to its parsed rules so an unseal never re-parses HCL.
+ * Compiled ACLs are cached per sorted set of policy names and dropped on any put or delete.
+ */
+import { invalid } from '../../errors/index.js';
+import { getJson, putJson, type Storage } from '../../storage/types.js';
+import { compileAcl, rootAcl } from './acl.js';
+import { DEFAULT_POLICY_NAME } from './default-policy.js';
+import { parsePolicy, type ParsedPolicy } from './parse.js';
+import type { Acl, PolicyStore } from './types.js';
+
+export const ROOT_POLICY_NAME = 'root';
+
+interface StoredPolicy {
+  name: string;
+  policy: string;
+  parsed: ParsedPolicy;
+}
+
+const ACL_CACHE_LIMIT = 1000;
+
+/** Vault's normalisation: names are trimmed and lower-cased. */
+export function normalizePolicyName(name: string): string {
+  return typeof name === 'string' ? name.trim().toLowerCase() : '';
+}
+
+const keyOf = (name: string) => `acl/${encodeURIComponent(name)}`;
+
+export function createPolicyStore(opts: { storage: Storage }): PolicyStore {
+  const { storage } = opts;
+  /** name → parsed rules, or null for "known not to exist". */
+  const parsedCache = new Map<string, ParsedPolicy | null>();
+  const aclCache = new Map<string, Promise<Acl>>();
+  /** Bumped on every change, so a read that raced a write never caches what it saw. */
+  let generation = 0;
+
+  async function load(name: string): Promise<StoredPolicy | undefined> {
+    return getJson<StoredPolicy>(storage, keyOf(name));
+  }
+
+  async function parsedRules(name: string): Promise<ParsedPolicy | null> {
+    const cached = parsedCache.get(name);
+    if (cached !== undefined) return cached;
+    const seen = generation;
+    const stored = await load(name);
+    const parsed = stored ? stored.parsed : null;
+    if (seen === generation) parsedCache.set(name, parsed);
+    return parsed;
+  }
+
+  async function buildAcl(names: string[]): Promise<Acl> {
+    if (names.includes(ROOT_POLICY_NAME)) return rootAcl;
+    const parsed = await Promise.all(names.map(parsedRules));
+    return compileAcl(parsed.filter((p): p is ParsedPolicy => p !== null));
+  }
+
+  function invalidate(name: string): void {
+    generation++;
+    parsedCache.delete(name);
+    aclCache.clear();
+  }
+
+  return {
+    acl(policyNames) {
+      const names = [...new Set(policyNames.map(normalizePolicyName))].filter((n) => n !== '').sort();
+      const key = names.join('\n');
+      let acl = aclCache.get(key);
+      if (!acl) {
+        if (aclCache.size >= ACL_CACHE_LIMIT) aclCache.delete(aclCache.keys().next().value as string);
+        const seen = generation;
+        acl = buildAcl(names);
+        // Cached as a promise so concurrent requests share one build; a failed build is not kept.
+        aclCache.set(key, acl);
+        acl.then(
+          (built) => { if (seen !== generation && aclCache.get(key) === acl) aclCache.delete(key); return built; },
+          () => { if (aclCache.get(key) === acl) aclCache.delete(key); },
+        );
+      }
+      return acl;
+    },
+
+    async get(rawName) {
+      const name = normalizePolicyName(rawName);
+      // Vault answers for root without storing it.
+      if (name === ROOT_POLICY_NAME) return { name, policy: '' };
+      if (name === '') return undefined;
+      const stored = await load(name);
+      return stored ? { name: stored.name, policy: stored.policy } : undefined;
+    },
+
+    async put(rawName, policyText) {
+      const name = normalizePolicyName(rawName);
+      if (name === '') throw invalid('missing policy name', 'invalid_policy_name');
+      if (name === ROOT_POLICY_NAME) throw invalid('cannot update root policy', 'root_policy_immutable');
+      if (typeof policyText !== 'string' || policyText.trim() === '') {
+        throw invalid("'policy' parameter not supplied or empty", 'invalid_policy');
+      }
+      const parsed = await parsePolicy(policyText);
+      await putJson(storage, keyOf(name), { name, policy: policyText, parsed } satisfies StoredPolicy);
+      invalidate(name);
+    },
+
+    async delete(rawName) {
+      const name = normalizePolicyName(rawName);
+      if (name === ROOT_POLICY_NAME) throw invalid('cannot delete root policy', 'root_policy_immutable');
+      if (name === DEFAULT_POLICY_NAME) throw invalid('cannot delete default policy', 'default_policy_undeletable');
+      if (name === '') throw invalid('missing policy name', 'invalid_policy_name');
+      await storage.delete(keyOf(name));
+      invalidate(name);
+    },
+
+    async list() {
+      const keys = await storage.list('acl/');
+      return keys.filter((k) => !k.endsWith('/')).map(decodeURIComponent).sort();
+    },
+
+    clearCache() {
+      generation++;
+      parsedCache.clear();
+      aclCache.clear();
+    },
+  };
+}

@@ -1,0 +1,147 @@
+/**
+ * The token auth method, mounted at `auth/token/`. Paths and answers follow Vault's token store:
+ *
+ *   create, create-orphan                         → auth block (issuedAuth), no data
+ *   lookup, lookup-self, lookup-accessor          → token properties (lookup-data.ts)
+ *   renew, renew-self, renew-accessor             → auth block with the new lease
+ *   revoke, revoke-self, revoke-accessor, revoke-orphan → 204
+ *   accessors (LIST, sudo)                        → { keys }
+ *
+ * Unknown tokens: lookup → 403 "bad token" (as Vault), renew → 400 "token not found", revoke → 204
+ * (Vault does not reveal whether it existed); unknown accessors → 400 "invalid accessor".
+ */
+import { backendFromPaths, type PathRequest, type PathSpec } from '../../core/paths.js';
+import type { Backend, LogicalResponse, TokenEntry } from '../../core/types.js';
+import { SealtrailError, invalid } from '../../errors/index.js';
+import type { Clock } from '../../lib/clock.js';
+import type { PolicyStore } from '../policy/types.js';
+import { callerHasSudo, handleCreate, issuedAuthFor } from './create.js';
+import { durationField, stringField } from './fields.js';
+import { lookupData } from './lookup-data.js';
+import type { TokenStore } from './types.js';
+
+export interface TokenBackendDeps {
+  tokens: TokenStore & { listAccessors?(): Promise<string[]> };
+  policies: PolicyStore;
+  clock: Clock;
+}
+
+const badToken = () => new SealtrailError('permission', 'bad_token', 'bad token');
+const invalidAccessor = () => invalid('invalid accessor', 'invalid_accessor');
+
+export function tokenBackend(deps: TokenBackendDeps): Backend {
+  const { tokens, policies, clock } = deps;
+
+  function tokenField(req: PathRequest): string {
+    const id = stringField(req.data, 'token');
+    if (id === '') throw invalid('missing token ID', 'missing_token');
+    return id;
+  }
+
+  function accessorField(req: PathRequest): string {
+    const accessor = stringField(req.data, 'accessor');
+    if (accessor === '') throw invalid('missing accessor', 'missing_accessor');
+    return accessor;
+  }
+
+  async function byAccessor(req: PathRequest): Promise<TokenEntry> {
+    const entry = await tokens.lookupByAccessor(accessorField(req));
+    if (!entry) throw invalidAccessor();
+    return entry;
+  }
+
+  /** `fallback`: the caller's own entry, for a token whose last use this very request spent. */
+  async function lookup(id: string, fallback?: TokenEntry): Promise<LogicalResponse> {
+    if (id === '') throw invalid('missing token ID', 'missing_token');
+    const entry = (await tokens.lookup(id)) ?? fallback;
+    if (!entry) throw badToken();
+    return { data: lookupData(entry, id, clock.now()) };
+  }
+
+  async function renew(req: PathRequest, entry: TokenEntry | undefined, clientToken: string): Promise<LogicalResponse> {
+    if (!entry) throw invalid('token not found', 'token_not_found');
+    const increment = durationField(req.data, 'increment');
+    const renewed = await tokens.renew(entry, increment || undefined);
+    return { issuedAuth: issuedAuthFor(renewed, clientToken, clock.now()) };
+  }
+
+  const self = (req: PathRequest): TokenEntry => {
+    if (!req.token) throw invalid('missing token ID', 'missing_token');
+    return req.token;
+  };
+
+  const create = (orphan: boolean) => (req: PathRequest) => handleCreate(req, { tokens, policies }, orphan, clock.now());
+  const lookupSelf = (req: PathRequest) => lookup(req.logical.clientToken, req.token);
+
+  const specs: PathSpec[] = [
+    { pattern: 'create', handlers: { update: create(false) } },
+    { pattern: 'create-orphan', handlers: { update: create(true) } },
+    {
+      pattern: 'lookup',
+      handlers: {
+        update: (req) => lookup(stringField(req.data, 'token') || req.logical.clientToken),
+        read: (req) => lookup(stringField(req.data, 'token') || req.logical.clientToken),
+      },
+    },
+    { pattern: 'lookup-self', handlers: { read: lookupSelf, update: lookupSelf } },
+    {
+      pattern: 'lookup-accessor',
+      handlers: {
+        update: async (req) => ({ data: lookupData(await byAccessor(req), '', clock.now()) }),
+      },
+    },
+    {
+      pattern: 'renew',
+      handlers: {
+        update: async (req) => {
+          const id = tokenField(req);
+          return renew(req, await tokens.lookup(id), id);
+        },
+      },
+    },
+    { pattern: 'renew-self', handlers: { update: (req) => renew(req, self(req), req.logical.clientToken) } },
+    { pattern: 'renew-accessor', handlers: { update: async (req) => renew(req, await byAccessor(req), '') } },
+    {
+      pattern: 'revoke',
+      handlers: {
+        update: async (req) => {
+          const entry = await tokens.lookup(tokenField(req));
+          if (entry) await tokens.revokeTree(entry);
+          return undefined;
+        },
+      },
+    },
+    { pattern: 'revoke-self', handlers: { update: async (req) => { await tokens.revokeTree(self(req)); return undefined; } } },
+    {
+      pattern: 'revoke-accessor',
+      handlers: { update: async (req) => { await tokens.revokeTree(await byAccessor(req)); return undefined; } },
+    },
+    {
+      pattern: 'revoke-orphan',
+      handlers: {
+        update: async (req) => {
+          const id = tokenField(req);
+          if (!(await callerHasSudo(req, policies))) {
+            throw invalid('root or sudo privileges required to revoke and orphan', 'sudo_required');
+          }
+          const entry = await tokens.lookup(id);
+          if (!entry) throw invalid('token to revoke not found', 'token_not_found');
+          await tokens.revokeOrphan(entry);
+          return undefined;
+        },
+      },
+    },
+    {
+      pattern: 'accessors/?',
+      handlers: {
+        list: async () => {
+          if (!tokens.listAccessors) throw invalid('this token store cannot list accessors', 'unsupported');
+          return { data: { keys: await tokens.listAccessors() } };
+        },
+      },
+    },
+  ];
+
+  // Vault's root-protected paths of the token store: they need sudo on top of the capability.
+  return backendFromPaths(specs, { rootPaths: ['revoke-orphan*', 'accessors*'] });
+}

@@ -1,0 +1,13 @@
+/**
+ * Token ids are secrets: only their keyed hash is ever stored or used as a key. HMAC-SHA256 under
+ * a key kept in the barrier, so a copy of the storage alone cannot test guessed ids.
+ */
+import { createHmac } from 'node:crypto';
+
+export type TokenHasher = (id: string) => string;
+
+export function tokenHasher(hashKey: Uint8Array): TokenHasher {
+  if (hashKey.length < 16) throw new Error('token hash key must be at least 16 bytes');
+  const key = Buffer.from(hashKey);
+  return (id) => createHmac('sha256', key).update(id, 'utf8').digest('hex');
+}

@@ -1,0 +1,35 @@
+/** The `data` of auth/token/lookup*, shaped and keyed exactly as Vault's. */
+import type { TokenEntry } from '../../core/types.js';
+import { rfc3339Nano } from '../../lib/time.js';
+
+const msToNs = (ms: number) => BigInt(ms) * 1_000_000n;
+
+/** Seconds left before expiry (0 for tokens that never expire). */
+export function remainingTtl(entry: TokenEntry, nowMs: number): number {
+  return entry.expireTime === 0 ? 0 : Math.max(0, Math.floor((entry.expireTime - nowMs) / 1000));
+}
+
+/** `id` is the token id for lookup/lookup-self and "" for lookup-accessor. */
+export function lookupData(entry: TokenEntry, id: string, nowMs: number): Record<string, unknown> {
+  const data: Record<string, unknown> = {
+    accessor: entry.accessor,
+    creation_time: Math.floor(entry.creationTime / 1000),
+    creation_ttl: entry.ttl,
+    display_name: entry.displayName,
+    entity_id: entry.entityId,
+    expire_time: entry.expireTime === 0 ? null : rfc3339Nano(msToNs(entry.expireTime)),
+    explicit_max_ttl: entry.explicitMaxTtl,
+    id,
+    issue_time: rfc3339Nano(msToNs(entry.creationTime)),
+    meta: Object.keys(entry.meta).length === 0 ? null : { ...entry.meta },
+    num_uses: entry.numUses,
+    orphan: entry.orphan,
+    path: entry.path,
+    policies: [...entry.policies],
+    renewable: entry.renewable,
+    ttl: remainingTtl(entry, nowMs),
+    type: entry.type,
+  };
+  if (entry.period > 0) data.period = entry.period;
+  return data;
+}

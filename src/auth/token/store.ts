@@ -1,0 +1,296 @@
+/**
+ * The token store. Storage layout (inside the barrier view it is given, e.g. `sys/token/`):
+ *
+ *   id/<hmac(id)>                        the TokenEntry (the id itself is never stored)
+ *   accessor/<accessor>                  { idHash }
+ *   parent/<parentAccessor>/<accessor>   an empty marker: the children index revokeTree walks
+ *
+ * Every request looks its token up, so lookups are one HMAC and one Map hit once cached. Entries
+ * handed out are frozen: they are shared with the cache. Mutations (create, use, renew, revoke)
+ * run one at a time, so a use racing a revoke can never write a revoked token back.
+ */
+import { invalid, permissionDenied } from '../../errors/index.js';
+import type { Clock } from '../../lib/clock.js';
+import { randomBase62 } from '../../lib/ids.js';
+import type { TokenEntry } from '../../core/types.js';
+import { getJson, putJson, type Storage, type StorageOp } from '../../storage/types.js';
+import { tokenHasher } from './hash.js';
+import { LruMap } from './lru.js';
+import { sanitizePolicies } from './policies.js';
+import { calculateTtl } from './ttl.js';
+import type { CreateTokenOptions, TokenStore } from './types.js';
+
+export interface ManagedTokenStore extends TokenStore {
+  /** All accessors (auth/token/accessors). */
+  listAccessors(): Promise<string[]>;
+  /** Revokes (with their descendants) every token past its expiry; returns how many were expired. */
+  tidy(): Promise<number>;
+}
+
+export interface TokenStoreOptions {
+  storage: Storage;
+  clock: Clock;
+  /** HMAC key for token ids (kept in the barrier). */
+  hashKey: Uint8Array;
+  /** Cached entries (default 10 000). */
+  cacheSize?: number;
+}
+
+const SERVICE_PREFIX = 'hvs.';
+const ACCESSOR_RE = /^[A-Za-z0-9.]{1,128}$/;
+/** Guards the parent walk against a corrupted (cyclic) index. */
+const MAX_DEPTH = 64;
+
+const idKey = (hash: string) => `id/${hash}`;
+const accessorKey = (accessor: string) => `accessor/${accessor}`;
+const childKey = (parent: string, child: string) => `parent/${parent}/${child}`;
+
+function freeze(entry: TokenEntry): TokenEntry {
+  Object.freeze(entry.policies);
+  Object.freeze(entry.meta);
+  return Object.freeze(entry);
+}
+
+export function createTokenStore(opts: TokenStoreOptions): ManagedTokenStore {
+  const { storage, clock } = opts;
+  const hash = tokenHasher(opts.hashKey);
+  const byHash = new LruMap<string, TokenEntry>(opts.cacheSize ?? 10_000);
+  const hashByAccessor = new LruMap<string, string>(opts.cacheSize ?? 10_000);
+
+  let queue: Promise<unknown> = Promise.resolve();
+  function serialize<T>(fn: () => Promise<T>): Promise<T> {
+    const run = queue.then(fn, fn);
+    queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Bumped on every write and delete, so a read that raced a revocation does not re-cache the revoked entry. */
+  let epoch = 0;
+
+  const expired = (e: TokenEntry) => e.expireTime !== 0 && e.expireTime <= clock.now();
+
+  /** The stored entry, live or not. */
+  async function loadRaw(idHash: string): Promise<TokenEntry | undefined> {
+    const cached = byHash.get(idHash);
+    if (cached) return cached;
+    const seen = epoch;
+    const stored = await getJson<TokenEntry>(storage, idKey(idHash));
+    if (!stored) return undefined;
+    const entry = freeze(stored);
+    if (seen === epoch) {
+      byHash.set(idHash, entry);
+      hashByAccessor.set(entry.accessor, idHash);
+    }
+    return entry;
+  }
+
+  async function hashOfAccessor(accessor: string): Promise<string | undefined> {
+    if (!ACCESSOR_RE.test(accessor)) return undefined;
+    const cached = hashByAccessor.get(accessor);
+    if (cached) return cached;
+    const rec = await getJson<{ idHash: string }>(storage, accessorKey(accessor));
+    if (rec) hashByAccessor.set(accessor, rec.idHash);
+    return rec?.idHash;
+  }
+
+  /**
+   * The entry if it and all its ancestors are live. A child never outlives its parent (Vault
+   * revokes the tree when a parent expires); expired tokens are revoked here, lazily.
+   */
+  async function liveEntry(idHash: string, depth = 0): Promise<TokenEntry | undefined> {
+    const entry = await loadRaw(idHash);
+    if (!entry) return undefined;
+    if (expired(entry)) {
+      await serialize(() => revokeTreeLocked(entry));
+      return undefined;
+    }
+    if (entry.parentAccessor !== undefined && depth < MAX_DEPTH) {
+      const parentHash = await hashOfAccessor(entry.parentAccessor);
+      if (!parentHash || !(await liveEntry(parentHash, depth + 1))) {
+        await serialize(() => revokeTreeLocked(entry));
+        return undefined;
+      }
+    }
+    return entry;
+  }
+
+  function forget(entry: TokenEntry): void {
+    byHash.delete(entry.idHash);
+    hashByAccessor.delete(entry.accessor);
+  }
+
+  async function childAccessors(accessor: string): Promise<string[]> {
+    return (await storage.list(`parent/${accessor}/`)).filter((k) => !k.endsWith('/'));
+  }
+
+  /** Deletes a token and, depth first, all its descendants. Caller holds the mutation lock. */
+  async function revokeTreeLocked(entry: TokenEntry, depth = 0): Promise<void> {
+    for (const child of await childAccessors(entry.accessor)) {
+      const childHash = await hashOfAccessor(child);
+      const childEntry = childHash ? await loadRaw(childHash) : undefined;
+      if (childEntry && depth < MAX_DEPTH) await revokeTreeLocked(childEntry, depth + 1);
+      else await storage.transaction([{ op: 'delete', key: childKey(entry.accessor, child) }, { op: 'delete', key: accessorKey(child) }]);
+    }
+    await deleteOne(entry);
+  }
+
+  async function deleteOne(entry: TokenEntry): Promise<void> {
+    const ops: StorageOp[] = [
+      { op: 'delete', key: idKey(entry.idHash) },
+      { op: 'delete', key: accessorKey(entry.accessor) },
+    ];
+    if (entry.parentAccessor !== undefined) ops.push({ op: 'delete', key: childKey(entry.parentAccessor, entry.accessor) });
+    epoch++;
+    forget(entry);
+    await storage.transaction(ops);
+    epoch++;
+    forget(entry);
+  }
+
+  async function write(entry: TokenEntry): Promise<TokenEntry> {
+    const frozen = freeze(entry);
+    await putJson(storage, idKey(frozen.idHash), frozen);
+    epoch++;
+    byHash.set(frozen.idHash, frozen);
+    return frozen;
+  }
+
+  /** The current stored state of `entry`, refusing tokens revoked meanwhile. */
+  async function current(entry: TokenEntry): Promise<TokenEntry> {
+    const cur = await loadRaw(entry.idHash);
+    if (!cur || expired(cur)) throw invalid('token not found', 'token_not_found');
+    return cur;
+  }
+
+  async function createLocked(opts: CreateTokenOptions): Promise<{ id: string; entry: TokenEntry }> {
+    const numUses = opts.numUses ?? 0;
+    if (!Number.isInteger(numUses) || numUses < 0) throw invalid('number of uses cannot be negative', 'invalid_num_uses');
+    if (opts.type === 'batch') throw invalid('batch tokens are not supported', 'unsupported_token_type');
+    const id = opts.id ?? SERVICE_PREFIX + randomBase62(24);
+    if (id.trim() === '') throw invalid('token id cannot be empty', 'invalid_token_id');
+    const idHash = hash(id);
+    if ((await loadRaw(idHash)) !== undefined) throw invalid('cannot create a token with a duplicate ID', 'duplicate_token_id');
+    const policies = sanitizePolicies(opts.policies ?? [], false);
+    const now = clock.now();
+    const period = opts.period ?? 0;
+    const explicitMaxTtl = opts.explicitMaxTtl ?? 0;
+    const ttl = calculateTtl({
+      requested: opts.ttl ?? 0, period, explicitMaxTtl, isRoot: policies.includes('root'), creationTime: now, now,
+    });
+    const parent = opts.noParent ? undefined : opts.parent;
+    const entry: TokenEntry = {
+      idHash,
+      accessor: randomBase62(24),
+      ...(parent ? { parentAccessor: parent.accessor } : {}),
+      policies,
+      path: opts.path,
+      meta: { ...(opts.metadata ?? {}) },
+      displayName: opts.displayName ?? 'token',
+      numUses,
+      creationTime: now,
+      ttl,
+      explicitMaxTtl,
+      period,
+      // Vault: a token that never expires is not advertised as renewable.
+      renewable: ttl === 0 ? false : (opts.renewable ?? true),
+      expireTime: ttl === 0 ? 0 : now + ttl * 1000,
+      entityId: opts.entityId ?? (parent ? parent.entityId : ''),
+      type: 'service',
+      orphan: parent === undefined,
+    };
+    const ops: StorageOp[] = [
+      { op: 'put', key: idKey(idHash), value: Buffer.from(JSON.stringify(entry)) },
+      { op: 'put', key: accessorKey(entry.accessor), value: Buffer.from(JSON.stringify({ idHash })) },
+    ];
+    if (parent) ops.push({ op: 'put', key: childKey(parent.accessor, entry.accessor), value: new Uint8Array(0) });
+    await storage.transaction(ops);
+    const frozen = freeze(entry);
+    byHash.set(idHash, frozen);
+    hashByAccessor.set(frozen.accessor, idHash);
+    return { id, entry: frozen };
+  }
+
+  return {
+    async lookup(id) {
+      if (typeof id !== 'string' || id === '') return undefined;
+      return liveEntry(hash(id));
+    },
+
+    async lookupByAccessor(accessor) {
+      const idHash = typeof accessor === 'string' ? await hashOfAccessor(accessor) : undefined;
+      return idHash ? liveEntry(idHash) : undefined;
+    },
+
+    create: (createOpts) => serialize(() => createLocked(createOpts)),
+
+    async use(entry) {
+      // num_uses only ever goes down, so an entry that says "unlimited" is still unlimited.
+      if (entry.numUses === 0) return { remainingUses: 0, revoked: false };
+      return serialize(async () => {
+        const cur = await loadRaw(entry.idHash);
+        // Another request spent the last use (or revoked the token) in the meantime.
+        if (!cur || expired(cur)) throw permissionDenied('token_revoked');
+        if (cur.numUses === 0) return { remainingUses: 0, revoked: false };
+        const left = cur.numUses - 1;
+        if (left === 0) {
+          await revokeTreeLocked(cur);
+          return { remainingUses: 0, revoked: true };
+        }
+        await write({ ...cur, numUses: left });
+        return { remainingUses: left, revoked: false };
+      });
+    },
+
+    revokeTree: (entry) => serialize(async () => {
+      const cur = await loadRaw(entry.idHash);
+      if (cur) await revokeTreeLocked(cur);
+    }),
+
+    revokeOrphan: (entry) => serialize(async () => {
+      const cur = await loadRaw(entry.idHash);
+      if (!cur) return;
+      for (const child of await childAccessors(cur.accessor)) {
+        const childHash = await hashOfAccessor(child);
+        const childEntry = childHash ? await loadRaw(childHash) : undefined;
+        if (childEntry) {
+          const { parentAccessor: _dropped, ...rest } = childEntry;
+          await write({ ...rest, orphan: true });
+        }
+        await storage.delete(childKey(cur.accessor, child));
+      }
+      await deleteOne(cur);
+    }),
+
+    renew: (entry, increment) => serialize(async () => {
+      const cur = await current(entry);
+      if (!cur.renewable) throw invalid('lease is not renewable', 'not_renewable');
+      const now = clock.now();
+      const ttl = calculateTtl({
+        requested: increment ?? 0, original: cur.ttl, period: cur.period, explicitMaxTtl: cur.explicitMaxTtl,
+        isRoot: cur.policies.includes('root'), creationTime: cur.creationTime, now,
+      });
+      return write({ ...cur, expireTime: now + ttl * 1000 });
+    }),
+
+    clearCache() {
+      byHash.clear();
+      hashByAccessor.clear();
+    },
+
+    async listAccessors() {
+      return (await storage.list('accessor/')).filter((k) => !k.endsWith('/'));
+    },
+
+    async tidy() {
+      let count = 0;
+      for (const key of await storage.list('id/')) {
+        const entry = await loadRaw(key);
+        if (entry && expired(entry)) {
+          count++;
+          await serialize(() => revokeTreeLocked(entry));
+        }
+      }
+      return count;
+    },
+  };
+}

@@ -1,0 +1,131 @@
+/**
+ * sys/ paths for ACL policies and capability queries, answered as Vault answers them:
+ *
+ *   LIST   policies/acl               → { keys }            (stored names, then "root")
+ *   GET    policies/acl/<name>        → { name, policy }
+ *   PUT    policies/acl/<name>        { policy }            (plain or base64 HCL/JSON) → 204
+ *   DELETE policies/acl/<name>                               → 204
+ *   GET    policy                     → { policies, keys }  (legacy)
+ *   GET    policy/<name>              → { name, rules }     (legacy; write takes policy or rules)
+ *   POST   capabilities-self          { path | paths }      → { "<path>": [...], capabilities }
+ *   POST   capabilities               { token, path | paths }
+ *   POST   capabilities-accessor      { accessor, path | paths }
+ */
+import type { PathRequest, PathSpec } from '../core/paths.js';
+import type { LogicalResponse, TokenEntry } from '../core/types.js';
+import { invalid, notFound } from '../errors/index.js';
+import { stringField, stringListField } from '../auth/token/fields.js';
+import type { PolicyStore } from '../auth/policy/types.js';
+import type { TokenStore } from '../auth/token/types.js';
+
+export interface PolicyPathDeps {
+  policies: PolicyStore;
+  tokens: TokenStore;
+}
+
+const BASE64_RE = /^[A-Za-z0-9+/]+={0,2}$/;
+
+/** Vault accepts the policy base64-encoded (to avoid escaping) and decodes it when it can. */
+function policyText(req: PathRequest, keys: readonly string[]): string {
+  for (const key of keys) {
+    const raw = stringField(req.data, key);
+    if (raw === '') continue;
+    const compact = raw.replace(/[\r\n]/g, '');
+    if (compact.length % 4 === 0 && BASE64_RE.test(compact)) return Buffer.from(compact, 'base64').toString('utf8');
+    return raw;
+  }
+  throw invalid("'policy' parameter not supplied or empty", 'invalid_policy');
+}
+
+function requestedPaths(req: PathRequest): string[] {
+  const paths = stringListField(req.data, 'paths');
+  const list = paths.length > 0 ? paths : stringListField(req.data, 'path');
+  if (list.length === 0) throw invalid('missing path', 'missing_path');
+  return list;
+}
+
+export function policyPaths(deps: PolicyPathDeps): PathSpec[] {
+  const { policies, tokens } = deps;
+
+  async function listNames(): Promise<string[]> {
+    // Vault lists the stored policies, then the built-in root.
+    return [...(await policies.list()).filter((n) => n !== 'root'), 'root'];
+  }
+
+  async function readPolicy(req: PathRequest, textKey: 'policy' | 'rules'): Promise<LogicalResponse> {
+    const found = await policies.get(req.params.name);
+    if (!found) throw notFound();
+    return { data: { name: found.name, [textKey]: found.policy } };
+  }
+
+  const write = (textKeys: readonly string[]) => async (req: PathRequest): Promise<undefined> => {
+    await policies.put(req.params.name, policyText(req, textKeys));
+    return undefined;
+  };
+
+  const remove = async (req: PathRequest): Promise<undefined> => {
+    await policies.delete(req.params.name);
+    return undefined;
+  };
+
+  async function capabilitiesOf(entry: TokenEntry, req: PathRequest): Promise<LogicalResponse> {
+    const paths = requestedPaths(req);
+    const data: Record<string, unknown> = {};
+    const isRoot = entry.policies.includes('root');
+    const acl = await policies.acl(entry.policies);
+    for (const path of paths) data[path] = isRoot ? ['root'] : acl.capabilities(path);
+    // Vault keeps the single-path `capabilities` key for older clients.
+    if (paths.length === 1) data.capabilities = data[paths[0]];
+    return { data };
+  }
+
+  const legacyList = async (): Promise<LogicalResponse> => {
+    const keys = await listNames();
+    return { data: { keys, policies: keys } };
+  };
+
+  return [
+    { pattern: 'policies/acl/?', handlers: { list: async () => ({ data: { keys: await listNames() } }) } },
+    {
+      pattern: 'policies/acl/(?<name>.+)',
+      handlers: { read: (req) => readPolicy(req, 'policy'), update: write(['policy']), delete: remove },
+    },
+    { pattern: 'policy/?', handlers: { read: legacyList, list: legacyList } },
+    {
+      pattern: 'policy/(?<name>.+)',
+      handlers: { read: (req) => readPolicy(req, 'rules'), update: write(['policy', 'rules']), delete: remove },
+    },
+    {
+      pattern: 'capabilities-self',
+      handlers: {
+        update: async (req) => {
+          if (!req.token) throw invalid('missing client token', 'missing_token');
+          return capabilitiesOf(req.token, req);
+        },
+      },
+    },
+    {
+      pattern: 'capabilities',
+      handlers: {
+        update: async (req) => {
+          const id = stringField(req.data, 'token');
+          const entry = id === '' ? undefined : await tokens.lookup(id);
+          if (!entry) throw invalid('invalid token', 'invalid_token');
+          return capabilitiesOf(entry, req);
+        },
+      },
+    },
+    {
+      pattern: 'capabilities-accessor',
+      handlers: {
+        update: async (req) => {
+          const accessor = stringField(req.data, 'accessor');
+          if (accessor === '') throw invalid('missing accessor', 'missing_accessor');
+          const entry = await tokens.lookupByAccessor(accessor);
+          if (!entry) throw invalid('invalid accessor', 'invalid_accessor');
+          return capabilitiesOf(entry, req);
+        },
+      },
+    },
+  ];
+}

@@ -1,0 +1,88 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Operation } from '../../../src/core/types.js';
+import { compileAcl, rootAcl } from '../../../src/auth/policy/acl.js';
+import { parsePolicy } from '../../../src/auth/policy/parse.js';
+import { createPolicyStore } from '../../../src/auth/policy/store.js';
+import { createMemoryStorage } from '../../../src/storage/memory/index.js';
+
+const APP = `
+path "secret/*"            { capabilities = ["read", "list"] }
+path "secret/admin"        { capabilities = ["create", "read", "update", "delete", "sudo"] }
+path "secret/admin/*"      { capabilities = ["deny"] }
+path "secret/shared/*"     { capabilities = ["read", "update"] }
+path "kv/+/config"         { capabilities = ["read"] }
+path "app/+/db"            { capabilities = ["delete"] }
+path "app/prod/*"          { capabilities = ["read"] }
+path "ns/+/x"              { capabilities = ["update"] }
+path "ns/+/x*"             { capabilities = ["list"] }
+path "m/+/+/z"             { capabilities = ["read"] }
+path "m/+/y/z"             { capabilities = ["create"] }
+path "q/+/a*"              { capabilities = ["read"] }
+path "q/+/ab*"             { capabilities = ["update"] }
+path "lst/dir"             { capabilities = ["list"] }
+path "/leading/slash"      { capabilities = ["read"] }
+`;
+// A second policy: merged with the first; its deny on the same pattern replaces the grants.
+const LOCKDOWN = `
+path "secret/shared/*" { capabilities = ["deny"] }
+path "secret/*"        { capabilities = ["create"] }
+`;
+
+test('ACL decisions follow Vault priority matching (golden table)', async () => {
+  const acl = compileAcl([await parsePolicy(APP), await parsePolicy(LOCKDOWN)]);
+  const table: Array<[string, Operation, boolean, boolean, string[]]> = [
+    // path, operation, allowed, sudo, capabilities
+    ['secret/foo', 'read', true, false, ['create', 'list', 'read']],   // glob, merged across policies
+    ['secret/foo', 'update', false, false, ['create', 'list', 'read']],
+    ['secret/foo', 'create', true, false, ['create', 'list', 'read']],
+    ['secret/admin', 'delete', true, true, ['create', 'delete', 'read', 'sudo', 'update']], // exact over glob
+    ['secret/admin', 'list', false, true, ['create', 'delete', 'read', 'sudo', 'update']],
+    ['secret/admin/x', 'read', false, false, ['deny']],                 // longer glob with deny
+    ['secret/shared/doc', 'read', false, false, ['deny']],              // deny merged on same pattern wins
+    ['kv/team/config', 'read', true, false, ['read']],                  // + matches one segment
+    ['kv/a/b/config', 'read', false, false, ['deny']],                  // ... and only one
+    ['kv/config', 'read', false, false, ['deny']],
+    ['app/prod/db', 'read', true, false, ['read']],                     // first wildcard later wins
+    ['app/prod/db', 'delete', false, false, ['read']],
+    ['app/dev/db', 'delete', true, false, ['delete']],
+    ['ns/a/x', 'update', true, false, ['update']],                      // not-a-prefix wins
+    ['ns/a/xy', 'list', true, false, ['list']],
+    ['m/a/y/z', 'create', true, false, ['create']],                     // fewer + wins
+    ['m/a/w/z', 'read', true, false, ['read']],
+    ['q/x/abc', 'update', true, false, ['update']],                     // longer pattern wins
+    ['q/x/acc', 'read', true, false, ['read']],
+    ['lst/dir/', 'list', true, false, ['list']],                        // list drops the trailing slash
+    ['leading/slash', 'read', true, false, ['read']],
+    ['/secret/foo', 'read', true, false, ['create', 'list', 'read']],
+    ['other/path', 'read', false, false, ['deny']],                     // nothing matches
+    ['other/path', 'help', true, false, ['deny']],                      // help is always allowed
+  ];
+  for (const [path, op, allowed, sudo, caps] of table) {
+    assert.deepEqual(acl.check(path, op), { allowed, sudo, capabilities: caps }, `${op} ${path}`);
+  }
+  assert.deepEqual(acl.capabilities('secret/admin'), ['create', 'delete', 'read', 'sudo', 'update']);
+});
+
+test('root grants everything including sudo', () => {
+  const all = ['create', 'delete', 'list', 'patch', 'read', 'subscribe', 'sudo', 'update'];
+  assert.deepEqual(rootAcl.check('sys/audit/file', 'update'), { allowed: true, sudo: true, capabilities: all });
+  assert.deepEqual(rootAcl.capabilities('anything'), all);
+});
+
+test('policy store: root wins, unknown policies are ignored, cache follows put/delete', async () => {
+  const store = createPolicyStore({ storage: createMemoryStorage() });
+  await store.put('App', APP);
+  const withUnknown = await store.acl(['app', 'does-not-exist']);
+  assert.deepEqual(withUnknown.check('kv/t/config', 'read').allowed, true);
+  assert.deepEqual(withUnknown.capabilities('other'), ['deny']);
+  assert.equal((await store.acl(['app', 'root'])).check('other', 'delete').sudo, true);
+  assert.equal(await store.acl(['does-not-exist']).then((a) => a.check('secret/x', 'read').allowed), false);
+
+  // Cached ACL is dropped when a policy changes.
+  assert.equal((await store.acl(['app'])).check('secret/x', 'read').allowed, true);
+  await store.put('app', 'path "secret/*" { capabilities = ["deny"] }');
+  assert.equal((await store.acl(['app'])).check('secret/x', 'read').allowed, false);
+  await store.delete('app');
+  assert.deepEqual((await store.acl(['app'])).capabilities('secret/x'), ['deny']);
+});

@@ -1,0 +1,73 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parsePolicy } from '../../../src/auth/policy/parse.js';
+import { SealtrailError } from '../../../src/errors/index.js';
+
+test('HCL policy parses to rules', async () => {
+  const parsed = await parsePolicy(`
+# comment
+path "secret/data/*" {
+  capabilities = ["read", "list"]
+}
+path "secret/data/+/cfg" {
+  capabilities = ["update", "deny"]
+}
+path "/sys/audit" {
+  policy = "sudo"
+}
+path "secret/params" {
+  capabilities = ["create"]
+  allowed_parameters = { "colour" = ["red", "blue"] }
+  required_parameters = ["colour"]
+  min_wrapping_ttl = "1m"
+  max_wrapping_ttl = "1h"
+}`);
+  assert.deepEqual(parsed, {
+    // hcl2json returns path blocks sorted by path; order does not matter to the ACL.
+    paths: [
+      { path: 'sys/audit', capabilities: ['create', 'delete', 'list', 'read', 'sudo', 'update'] },
+      { path: 'secret/data/*', capabilities: ['list', 'read'] },
+      { path: 'secret/data/+/cfg', capabilities: ['deny'] },
+      {
+        path: 'secret/params', capabilities: ['create'], allowedParameters: { colour: ['red', 'blue'] },
+        requiredParameters: ['colour'], minWrappingTtl: 60, maxWrappingTtl: 3600,
+      },
+    ],
+  });
+});
+
+test('JSON policy parses to the same rules', async () => {
+  const parsed = await parsePolicy(JSON.stringify({
+    path: { 'secret/*': { capabilities: ['read'] }, 'kv/+/x': [{ capabilities: ['list', 'create'] }] },
+  }));
+  assert.deepEqual(parsed, {
+    paths: [
+      { path: 'secret/*', capabilities: ['read'] },
+      { path: 'kv/+/x', capabilities: ['create', 'list'] },
+    ],
+  });
+  assert.deepEqual(await parsePolicy('# only a comment\n'), { paths: [] });
+});
+
+const BAD: Array<[string, string, RegExp]> = [
+  ['unclosed HCL', 'path "x" { capabilities = [', /^failed to parse policy: policy\.hcl:1,\d+-\d+: /],
+  ['unknown capability', 'path "x" { capabilities = ["reed"] }', /^failed to parse policy: path "x": invalid capability "reed"$/],
+  ['unknown key in block', 'path "x" { capabilites = ["read"] }', /^failed to parse policy: path "x": invalid key "capabilites"$/],
+  ['unknown top-level key', 'paths "x" { capabilities = ["read"] }', /^failed to parse policy: invalid key "paths"$/],
+  ['old policy word', 'path "x" { policy = "admin" }', /^failed to parse policy: path "x": invalid policy "admin"$/],
+  ['capabilities not a list', '{"path": {"x": {"capabilities": "read"}}}', /^failed to parse policy: path "x": capabilities must be a list$/],
+  ['bad JSON', '{"path": ', /^failed to parse policy: invalid JSON: /],
+  ['bad wrapping ttl', 'path "x" { min_wrapping_ttl = "soon" }', /min_wrapping_ttl is not a valid duration$/],
+];
+
+for (const [name, text, message] of BAD) {
+  test(`bad policy is a 400 invalid_policy: ${name}`, async () => {
+    await assert.rejects(parsePolicy(text), (err: unknown) => {
+      assert.ok(err instanceof SealtrailError);
+      assert.equal(err.kind, 'invalid');
+      assert.equal(err.code, 'invalid_policy');
+      assert.match(err.message, message);
+      return true;
+    });
+  });
+}

@@ -1,0 +1,169 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createTokenStore } from '../../../src/auth/token/store.js';
+import { SealtrailError } from '../../../src/errors/index.js';
+import { manualClock } from '../../../src/lib/clock.js';
+import { createMemoryStorage } from '../../../src/storage/memory/index.js';
+
+const T0 = Date.UTC(2025, 0, 1);
+
+function setup() {
+  const storage = createMemoryStorage();
+  const clock = manualClock(T0);
+  const tokens = createTokenStore({ storage, clock, hashKey: new Uint8Array(32).fill(7) });
+  return { storage, clock, tokens };
+}
+
+const isCode = (code: string) => (err: unknown) => err instanceof SealtrailError && err.code === code;
+
+test('create and lookup; the token stops working at its TTL', async () => {
+  const { storage, clock, tokens } = setup();
+  const { id, entry } = await tokens.create({ policies: ['Dev', 'ops', 'dev'], ttl: 60, path: 'auth/token/create', displayName: 'token-ci', metadata: { team: 'a' } });
+  assert.match(id, /^hvs\.[0-9A-Za-z]{24}$/);
+  assert.match(entry.accessor, /^[0-9A-Za-z]{24}$/);
+  assert.deepEqual({ ...entry, idHash: '-', accessor: '-' }, {
+    idHash: '-', accessor: '-', policies: ['dev', 'ops'], path: 'auth/token/create', meta: { team: 'a' },
+    displayName: 'token-ci', numUses: 0, creationTime: T0, ttl: 60, explicitMaxTtl: 0, period: 0, renewable: true,
+    expireTime: T0 + 60_000, entityId: '', type: 'service', orphan: true,
+  });
+  assert.equal((await tokens.lookup(id))?.accessor, entry.accessor);
+  assert.equal((await tokens.lookupByAccessor(entry.accessor))?.idHash, entry.idHash);
+  assert.equal(await tokens.lookup(id + 'x'), undefined);
+
+  clock.advance(59_999);
+  assert.ok(await tokens.lookup(id));
+  clock.advance(1);
+  assert.equal(await tokens.lookup(id), undefined);
+  // Deleted lazily: nothing left in storage.
+  assert.deepEqual(storage.keys(), []);
+});
+
+test('TTL defaults: 768h, capped by explicit max; root tokens never expire', async () => {
+  const { clock, tokens } = setup();
+  const plain = await tokens.create({ policies: ['dev'], path: 'p' });
+  assert.equal(plain.entry.ttl, 2_764_800);
+  const capped = await tokens.create({ policies: ['dev'], ttl: 7200, explicitMaxTtl: 3600, path: 'p' });
+  assert.equal(capped.entry.ttl, 3600);
+  const root = await tokens.create({ policies: ['root', 'dev'], path: 'auth/token/root', id: 'my-root-id' });
+  assert.deepEqual([root.entry.policies, root.entry.ttl, root.entry.expireTime, root.entry.renewable], [['root'], 0, 0, false]);
+  clock.advance(10 * 365 * 86400_000);
+  assert.ok(await tokens.lookup('my-root-id'));
+  await assert.rejects(tokens.create({ policies: ['root'], path: 'p', id: 'my-root-id' }), isCode('duplicate_token_id'));
+  await assert.rejects(tokens.create({ policies: ['dev'], path: 'p', numUses: -1 }), isCode('invalid_num_uses'));
+});
+
+test('num_uses counts down persistently and revokes at the last use', async () => {
+  const { tokens } = setup();
+  const { id, entry } = await tokens.create({ policies: ['dev'], numUses: 2, path: 'p' });
+  assert.deepEqual(await tokens.use(entry), { remainingUses: 1, revoked: false });
+  tokens.clearCache();
+  const reread = await tokens.lookup(id);
+  assert.equal(reread?.numUses, 1);
+  assert.deepEqual(await tokens.use(reread!), { remainingUses: 0, revoked: true });
+  assert.equal(await tokens.lookup(id), undefined);
+  // A concurrent request still holding the old entry cannot spend a use that no longer exists.
+  await assert.rejects(tokens.use(reread!), isCode('token_revoked'));
+  const unlimited = await tokens.create({ policies: ['dev'], path: 'p' });
+  assert.deepEqual(await tokens.use(unlimited.entry), { remainingUses: 0, revoked: false });
+});
+
+test('revokeTree removes all descendants; revokeOrphan keeps the children', async () => {
+  const { storage, tokens } = setup();
+  const parent = await tokens.create({ policies: ['dev'], path: 'p' });
+  const child = await tokens.create({ policies: ['dev'], path: 'p', parent: parent.entry, entityId: 'e-1' });
+  const grandchild = await tokens.create({ policies: ['dev'], path: 'p', parent: child.entry });
+  const orphan = await tokens.create({ policies: ['dev'], path: 'p', parent: parent.entry, noParent: true });
+  assert.equal(child.entry.orphan, false);
+  assert.equal(child.entry.parentAccessor, parent.entry.accessor);
+  assert.equal(grandchild.entry.entityId, 'e-1', 'a child inherits its parent\'s entity');
+  assert.equal(orphan.entry.orphan, true);
+
+  await tokens.revokeTree(parent.entry);
+  for (const t of [parent, child, grandchild]) {
+    assert.equal(await tokens.lookup(t.id), undefined);
+    assert.equal(await tokens.lookupByAccessor(t.entry.accessor), undefined);
+  }
+  assert.ok(await tokens.lookup(orphan.id));
+  assert.deepEqual(storage.keys(), [`accessor/${orphan.entry.accessor}`, `id/${orphan.entry.idHash}`]);
+  assert.deepEqual(await tokens.listAccessors(), [orphan.entry.accessor]);
+
+  const p2 = await tokens.create({ policies: ['dev'], path: 'p' });
+  const c2 = await tokens.create({ policies: ['dev'], path: 'p', parent: p2.entry });
+  const g2 = await tokens.create({ policies: ['dev'], path: 'p', parent: c2.entry });
+  await tokens.revokeOrphan(p2.entry);
+  assert.equal(await tokens.lookup(p2.id), undefined);
+  const c2Now = await tokens.lookup(c2.id);
+  assert.equal(c2Now?.orphan, true);
+  assert.equal(c2Now?.parentAccessor, undefined);
+  assert.ok(await tokens.lookup(g2.id), 'grandchildren stay children of the orphaned child');
+  tokens.clearCache();
+  assert.equal((await tokens.lookup(c2.id))?.orphan, true, 'orphaning is persisted');
+  assert.deepEqual(storage.keys().filter((k) => k.startsWith('parent/')), [`parent/${c2.entry.accessor}/${g2.entry.accessor}`]);
+});
+
+test('a child stops working when its parent expires', async () => {
+  const { clock, tokens } = setup();
+  const parent = await tokens.create({ policies: ['dev'], ttl: 10, path: 'p' });
+  const child = await tokens.create({ policies: ['dev'], ttl: 100, path: 'p', parent: parent.entry });
+  clock.advance(10_000);
+  assert.equal(await tokens.lookup(child.id), undefined);
+  assert.equal(await tokens.lookup(parent.id), undefined);
+});
+
+test('renew extends from now, never past the explicit max TTL', async () => {
+  const { clock, tokens } = setup();
+  const { id, entry } = await tokens.create({ policies: ['dev'], ttl: 100, explicitMaxTtl: 250, path: 'p' });
+  clock.advance(50_000);
+  const a = await tokens.renew(entry, 60);
+  assert.equal(a.expireTime, T0 + 110_000);
+  const b = await tokens.renew(entry);
+  assert.equal(b.expireTime, T0 + 150_000, 'no increment: the original ttl');
+  const c = await tokens.renew(entry, 1000);
+  assert.equal(c.expireTime, T0 + 250_000, 'capped at creation + explicit_max_ttl');
+  assert.equal(c.ttl, 100, 'creation ttl is unchanged');
+  clock.advance(199_000);
+  assert.ok(await tokens.lookup(id));
+  clock.advance(1_000);
+  assert.equal(await tokens.lookup(id), undefined);
+  await assert.rejects(tokens.renew(entry, 10), isCode('token_not_found'));
+
+  const fixed = await tokens.create({ policies: ['dev'], ttl: 100, renewable: false, path: 'p' });
+  await assert.rejects(tokens.renew(fixed.entry, 10), isCode('not_renewable'));
+  const periodic = await tokens.create({ policies: ['dev'], period: 30, path: 'p' });
+  clock.advance(20_000);
+  assert.equal((await tokens.renew(periodic.entry, 500)).expireTime, clock.now() + 30_000, 'periodic: always the period');
+});
+
+test('token ids never reach storage, in keys or values', async () => {
+  const { storage, tokens } = setup();
+  const root = await tokens.create({ policies: ['root'], path: 'auth/token/root', id: 'custom-root-token-id' });
+  const a = await tokens.create({ policies: ['dev'], path: 'p', parent: root.entry, numUses: 3 });
+  const b = await tokens.create({ policies: ['dev'], path: 'p', parent: a.entry, ttl: 60 });
+  await tokens.use(a.entry);
+  await tokens.renew(b.entry, 30);
+  const ids = [root.id, a.id, b.id];
+  assert.equal(storage.size, 8); // 3 × (id + accessor) + 2 parent markers
+  for (const key of storage.keys()) {
+    const value = Buffer.from((await storage.get(key))!).toString('latin1');
+    for (const id of ids) {
+      assert.ok(!key.includes(id), `key ${key} holds a token id`);
+      assert.ok(!value.includes(id), `value of ${key} holds a token id`);
+    }
+  }
+});
+
+test('accessors that are not accessors are refused without touching storage paths', async () => {
+  const { tokens } = setup();
+  await tokens.create({ policies: ['dev'], path: 'p' });
+  assert.equal(await tokens.lookupByAccessor('../id/x'), undefined);
+  assert.equal(await tokens.lookupByAccessor(''), undefined);
+});
+
+test('tidy revokes expired tokens', async () => {
+  const { clock, storage, tokens } = setup();
+  await tokens.create({ policies: ['dev'], ttl: 5, path: 'p' });
+  const keep = await tokens.create({ policies: ['dev'], ttl: 50, path: 'p' });
+  clock.advance(6_000);
+  assert.equal(await tokens.tidy(), 1);
+  assert.deepEqual(storage.keys(), [`accessor/${keep.entry.accessor}`, `id/${keep.entry.idHash}`]);
+});
