@@ -1,0 +1,152 @@
+/**
+ * Owns the audit file descriptor: append-only writes, durable mode, reopen and built-in rotation.
+ * Every method is called from the sink's line queue, one at a time, so the descriptor is never
+ * used by two tasks at once and a rotation or reopen always falls between two batches.
+ */
+import { mkdir, open, rename, type FileHandle } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { Clock } from '../../../lib/clock.js';
+import type { SinkContext } from '../types.js';
+import { DEFAULT_MODE, type FileSettings } from './options.js';
+import { freeRotatedName, pruneRotated } from './rotation.js';
+
+/** Counters for tests, benchmarks and metrics. */
+export interface FileSinkStats {
+  lines: number;
+  bytes: number;
+  /** write(2) calls (one per batch, or per segment when a batch straddles a size rotation). */
+  writes: number;
+  fsyncs: number;
+  rotations: number;
+  reopens: number;
+  /** Batches that failed. */
+  errors: number;
+}
+
+export interface FileAppender {
+  open(): Promise<void>;
+  append(lines: readonly string[]): Promise<void>;
+  reopen(): Promise<void>;
+  /** Rotates now if the interval elapsed (called by the sink's timer). */
+  rotateIfDue(): Promise<void>;
+  close(): Promise<void>;
+  readonly stats: FileSinkStats;
+}
+
+export function createFileAppender(path: string, settings: FileSettings, clock: Clock, log: SinkContext['log']): FileAppender {
+  const { rotation } = settings;
+  const stats: FileSinkStats = { lines: 0, bytes: 0, writes: 0, fsyncs: 0, rotations: 0, reopens: 0, errors: 0 };
+  let handle: FileHandle | undefined;
+  let size = 0;
+  let openedAt = 0;
+
+  async function openFile(): Promise<FileHandle> {
+    await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+    // 'a' = O_WRONLY|O_CREAT|O_APPEND: every write lands at the end, even if another process
+    // (or a previous descriptor still draining) appends too.
+    const fh = await open(path, 'a', settings.mode === 0 ? DEFAULT_MODE : settings.mode);
+    try {
+      const info = await fh.stat();
+      // chmod also fixes a pre-existing file; skipped for devices such as /dev/null.
+      if (settings.mode !== 0 && info.isFile() && (info.mode & 0o7777) !== settings.mode) await fh.chmod(settings.mode);
+      size = info.size;
+    } catch (err) {
+      await fh.close().catch(() => undefined);
+      throw err;
+    }
+    openedAt = clock.now();
+    handle = fh;
+    return fh;
+  }
+
+  async function closeFile(): Promise<void> {
+    const fh = handle;
+    handle = undefined;
+    if (fh) await fh.close();
+  }
+
+  async function writeChunk(text: string): Promise<void> {
+    const fh = handle ?? (await openFile());
+    const buf = Buffer.from(text, 'utf8');
+    for (let off = 0; off < buf.length; ) {
+      const { bytesWritten } = await fh.write(buf, off, buf.length - off);
+      off += bytesWritten;
+    }
+    size += buf.length;
+    stats.writes++;
+    stats.bytes += buf.length;
+  }
+
+  const intervalDue = () => rotation?.intervalMs !== undefined && clock.now() - openedAt >= rotation.intervalMs;
+
+  async function rotate(): Promise<void> {
+    // In durable mode the lines already written to the file being rotated away are covered too.
+    if (settings.fsync && handle) {
+      await handle.datasync();
+      stats.fsyncs++;
+    }
+    await closeFile();
+    await rename(path, await freeRotatedName(path, clock.now()));
+    stats.rotations++;
+    await openFile();
+    if (rotation && rotation.maxFiles > 0) {
+      // A failed cleanup must not fail audit writes: the entries are safe, only disk use grows.
+      await pruneRotated(path, rotation.maxFiles).catch((err: NodeJS.ErrnoException) =>
+        log.warn({ path, code: err.code }, 'audit file device could not delete an old rotated file'));
+    }
+  }
+
+  /** Splits the batch so that no file grows past maxBytes (unless a single line is larger). */
+  async function appendWithSizeLimit(lines: readonly string[], maxBytes: number): Promise<void> {
+    let segment: string[] = [];
+    let segmentBytes = 0;
+    for (const line of lines) {
+      const n = Buffer.byteLength(line, 'utf8');
+      if (size + segmentBytes > 0 && size + segmentBytes + n > maxBytes) {
+        if (segment.length > 0) await writeChunk(segment.join(''));
+        segment = [];
+        segmentBytes = 0;
+        await rotate();
+      }
+      segment.push(line);
+      segmentBytes += n;
+    }
+    if (segment.length > 0) await writeChunk(segment.join(''));
+  }
+
+  async function append(lines: readonly string[]): Promise<void> {
+    try {
+      if (!handle) await openFile();
+      if (size > 0 && intervalDue()) await rotate();
+      if (rotation?.maxBytes !== undefined) await appendWithSizeLimit(lines, rotation.maxBytes);
+      else await writeChunk(lines.length === 1 ? lines[0] : lines.join(''));
+      if (settings.fsync) {
+        // fdatasync: for an append the new size is part of what it flushes, so the entry is
+        // retrievable after a crash; it skips only timestamps.
+        await handle!.datasync();
+        stats.fsyncs++;
+      }
+      stats.lines += lines.length;
+    } catch (err) {
+      stats.errors++;
+      // Drop the descriptor: the next batch reopens the path (disk replaced, file deleted, ...).
+      await closeFile().catch(() => undefined);
+      throw new Error(`file audit device: write to ${path} failed: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
+    }
+  }
+
+  return {
+    stats,
+    open: async () => { await openFile(); },
+    append,
+    async reopen() {
+      await closeFile().catch(() => undefined);
+      await openFile();
+      stats.reopens++;
+    },
+    async rotateIfDue() {
+      if (handle && size > 0 && intervalDue()) await rotate();
+    },
+    close: closeFile,
+  };
+}

@@ -1,0 +1,51 @@
+/**
+ * The `http` audit device: POSTs batches of lines (`application/x-ndjson`) to a SIEM endpoint.
+ *
+ * Batching keeps latency low, because every audited request waits for its line: a line that
+ * arrives while no POST is in flight is sent at once; lines that arrive while a POST is in flight
+ * form the next batch (up to `batch_max_lines`, default 100), sent as soon as that POST finishes.
+ * Batches go one at a time, so the endpoint receives lines in order. `batch_max_wait` (default
+ * "0s") optionally lets a batch that is not full wait that long for more lines, trading request
+ * latency for fewer POSTs. Each line's promise resolves when its batch got a 2xx and rejects when
+ * `retries` (default 2) are exhausted; each attempt is bounded by `timeout` (default "5s").
+ *
+ * @example
+ *   await createHttpSink({ path: 'siem/', options: { url: 'https://siem.example/ingest',
+ *     headers: '{"Authorization":"Bearer …"}' }, clock, log });
+ */
+import { createLineQueue } from '../line-queue.js';
+import type { AuditSink, SinkContext } from '../types.js';
+import { parseHttpOptions } from './options.js';
+import { postBatch } from './post.js';
+
+export async function createHttpSink(ctx: SinkContext): Promise<AuditSink> {
+  const settings = parseHttpOptions(ctx.options);
+  let failing = false;
+  const queue = createLineQueue(async (lines) => {
+    try {
+      await postBatch(settings, lines);
+    } catch (err) {
+      if (!failing) {
+        failing = true;
+        ctx.log.warn({ device: ctx.path, endpoint: settings.url.origin, reason: (err as Error).message }, 'http audit device cannot deliver');
+      }
+      throw err;
+    }
+    if (failing) {
+      failing = false;
+      ctx.log.info({ device: ctx.path, endpoint: settings.url.origin }, 'http audit device delivers again');
+    }
+  }, { maxLines: settings.batchMaxLines, lingerMs: settings.batchMaxWaitMs });
+  let closed = false;
+
+  return {
+    write: (line) => (closed ? Promise.reject(new Error('http audit device is closed')) : queue.push(line)),
+    // Nothing to reopen: each POST uses fetch's connection pool.
+    reopen: async () => undefined,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await queue.exclusive(async () => undefined);
+    },
+  };
+}

@@ -1,0 +1,31 @@
+/**
+ * The audit device registry: type → sink factory. The map is exhaustive, so a new device type is
+ * one folder plus one line here, and forgetting the line is a compile error.
+ */
+import { createFileSink } from './file/index.js';
+import { createHttpSink } from './http/index.js';
+import { createSocketSink } from './socket/index.js';
+import { createSyslogSink } from './syslog/index.js';
+import type { SinkFactory } from './types.js';
+
+export type DeviceType = 'file' | 'socket' | 'syslog' | 'http';
+
+export const sinkFactories: Record<DeviceType, SinkFactory> = {
+  file: createFileSink,
+  socket: createSocketSink,
+  syslog: createSyslogSink,
+  http: createHttpSink,
+};
+
+export const DEVICE_TYPES = Object.keys(sinkFactories) as readonly DeviceType[];
+
+export function isDeviceType(value: string): value is DeviceType {
+  return Object.prototype.hasOwnProperty.call(sinkFactories, value);
+}
+
+export type { AuditSink, DeviceOptions, SinkContext, SinkFactory } from './types.js';
+export { createFileSink, type FileSink, type FileSinkStats } from './file/index.js';
+export { createHttpSink } from './http/index.js';
+export { createSocketSink } from './socket/index.js';
+export { createSyslogSink } from './syslog/index.js';
+export { optionReader, parseDurationMs, type OptionReader } from './options.js';

@@ -1,0 +1,114 @@
+/**
+ * The ordered, coalescing queue every sink writes through. Lines queued while a flush is in flight
+ * join one batch, which is flushed as a whole when the previous flush finished: one write (or
+ * fsync, or POST) per batch instead of per line, and never a reordering. All lines of a batch
+ * share one promise — settled when their batch is flushed — so a burst of lines costs one promise,
+ * not thousands.
+ *
+ * `exclusive(op)` runs an operation (reopen, rotation, close) after everything queued before it
+ * and before everything queued after it; flushes and operations never overlap, so the sink's
+ * file descriptor or socket is only ever touched by one task at a time.
+ */
+
+export interface LineQueueOptions {
+  /** Lines per batch at most (default: unbounded). */
+  maxLines?: number;
+  /**
+   * How long a batch that is not full may wait for more lines before it is flushed (default 0:
+   * flush as soon as the previous flush finished). Every audited request waits for its line, so
+   * this adds directly to request latency.
+   */
+  lingerMs?: number;
+}
+
+export interface LineQueue {
+  push(line: string): Promise<void>;
+  exclusive(op: () => Promise<void>): Promise<void>;
+  /** Lines queued and not yet handed to a flush. */
+  readonly queuedLines: number;
+  /** True while a flush or operation runs. */
+  readonly busy: boolean;
+}
+
+interface Deferred {
+  promise: Promise<void>;
+  resolve(): void;
+  reject(err: Error): void;
+}
+
+type Task =
+  | { kind: 'batch'; lines: string[]; done: Deferred; full?: () => void }
+  | { kind: 'op'; run: () => Promise<void>; done: Deferred };
+
+function deferred(): Deferred {
+  let resolve!: () => void;
+  let reject!: (err: Error) => void;
+  const promise = new Promise<void>((res, rej) => { resolve = res; reject = rej; });
+  // The broker awaits every write; this only keeps a dropped promise from crashing the server
+  // with an unhandled rejection. Callers awaiting `promise` still see the rejection.
+  promise.catch(() => undefined);
+  return { promise, resolve, reject };
+}
+
+const asError = (err: unknown): Error => (err instanceof Error ? err : new Error(String(err)));
+
+export function createLineQueue(flush: (lines: readonly string[]) => Promise<void>, options: LineQueueOptions = {}): LineQueue {
+  const maxLines = options.maxLines ?? Infinity;
+  const lingerMs = options.lingerMs ?? 0;
+  const tasks: Task[] = [];
+  let running = false;
+  let queuedLines = 0;
+
+  const lingerFor = (task: Task & { kind: 'batch' }) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, lingerMs);
+      task.full = () => { clearTimeout(timer); resolve(); };
+    });
+
+  async function run(): Promise<void> {
+    running = true;
+    while (tasks.length > 0) {
+      const head = tasks[0];
+      if (head.kind === 'batch' && lingerMs > 0 && head.lines.length < maxLines) await lingerFor(head);
+      const task = tasks.shift()!;
+      try {
+        if (task.kind === 'batch') {
+          queuedLines -= task.lines.length;
+          await flush(task.lines);
+        } else {
+          await task.run();
+        }
+        task.done.resolve();
+      } catch (err) {
+        task.done.reject(asError(err));
+      }
+    }
+    running = false;
+  }
+
+  const kick = () => { if (!running) void run(); };
+
+  return {
+    push(line) {
+      queuedLines++;
+      const last = tasks[tasks.length - 1];
+      if (last?.kind === 'batch' && last.lines.length < maxLines) {
+        last.lines.push(line);
+        if (last.lines.length >= maxLines) last.full?.();
+        return last.done.promise;
+      }
+      const task: Task = { kind: 'batch', lines: [line], done: deferred() };
+      tasks.push(task);
+      kick();
+      return task.done.promise;
+    },
+    exclusive(op) {
+      const task: Task = { kind: 'op', run: op, done: deferred() };
+      tasks.push(task);
+      kick();
+      return task.done.promise;
+    },
+    get queuedLines() { return queuedLines; },
+    get busy() { return running; },
+  };
+}

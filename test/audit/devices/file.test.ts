@@ -1,0 +1,151 @@
+import assert from 'node:assert/strict';
+import { readFile, stat, writeFile, chmod } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { createFileSink } from '../../../src/audit/devices/file/index.js';
+import { SealtrailError } from '../../../src/errors/index.js';
+import { numberedLines, testContext, withTempDir } from './helpers.js';
+
+const modeOf = async (path: string) => (await stat(path)).mode & 0o777;
+
+describe('file sink', () => {
+  it('writes 2,000 concurrent lines in order, each exactly once, in few writes', async () => {
+    await withTempDir(async (dir) => {
+      const path = join(dir, 'audit.log');
+      const sink = await createFileSink(testContext({ file_path: path }));
+      const lines = numberedLines(2000);
+      await Promise.all(lines.map((l) => sink.write(l)));
+      await sink.close();
+      assert.equal(await readFile(path, 'utf8'), lines.join(''));
+      assert.equal(sink.stats.lines, 2000);
+      assert.ok(sink.stats.writes < 100, `coalesced into ${sink.stats.writes} writes`);
+    });
+  });
+
+  it('keeps order across interleaved waves of writes', async () => {
+    await withTempDir(async (dir) => {
+      const path = join(dir, 'audit.log');
+      const sink = await createFileSink(testContext({ file_path: path }));
+      const lines = numberedLines(300);
+      const pending: Promise<void>[] = [];
+      for (let i = 0; i < lines.length; i++) {
+        pending.push(sink.write(lines[i]));
+        if (i % 37 === 0) await new Promise((r) => setImmediate(r));
+      }
+      await Promise.all(pending);
+      await sink.close();
+      assert.equal(await readFile(path, 'utf8'), lines.join(''));
+    });
+  });
+
+  it('creates parent directories 0700 and the file 0600 by default, appending to existing content', async () => {
+    await withTempDir(async (dir) => {
+      const path = join(dir, 'a', 'b', 'audit.log');
+      const first = await createFileSink(testContext({ file_path: path }));
+      await first.write('one\n');
+      await first.close();
+      assert.equal(await modeOf(path), 0o600);
+      assert.equal(await modeOf(join(dir, 'a', 'b')), 0o700);
+      const second = await createFileSink(testContext({ file_path: path }));
+      await second.write('two\n');
+      await second.close();
+      assert.equal(await readFile(path, 'utf8'), 'one\ntwo\n');
+    });
+  });
+
+  it('applies an explicit mode, also to an existing file, and leaves the mode alone with 0000', async () => {
+    await withTempDir(async (dir) => {
+      const path = join(dir, 'audit.log');
+      await writeFile(path, '');
+      await chmod(path, 0o644);
+      const sink = await createFileSink(testContext({ file_path: path, mode: '0640' }));
+      await sink.close();
+      assert.equal(await modeOf(path), 0o640);
+      await chmod(path, 0o604);
+      const keep = await createFileSink(testContext({ file_path: path, mode: '0000' }));
+      await keep.write('x\n');
+      await keep.close();
+      assert.equal(await modeOf(path), 0o604);
+    });
+  });
+
+  it('refuses executable and malformed modes and bad options', async () => {
+    const table: [Record<string, string>, string][] = [
+      [{ file_path: '/tmp/x.log', mode: '0700' }, 'file audit device: option "mode" must not grant execute permission (audit logs are never executable)'],
+      [{ file_path: '/tmp/x.log', mode: '0755' }, 'file audit device: option "mode" must not grant execute permission (audit logs are never executable)'],
+      [{ file_path: '/tmp/x.log', mode: '0601' }, 'file audit device: option "mode" must not grant execute permission (audit logs are never executable)'],
+      [{ file_path: '/tmp/x.log', mode: '4600' }, 'file audit device: option "mode" must not set setuid, setgid or sticky bits'],
+      [{ file_path: '/tmp/x.log', mode: 'rw-------' }, 'file audit device: option "mode" must be an octal permission such as "0600"'],
+      [{ file_path: '/tmp/x.log', mode: '0800' }, 'file audit device: option "mode" must be an octal permission such as "0600"'],
+      [{}, 'file audit device: option "file_path" is required'],
+      [{ file_path: 'stdout', rotate_max_bytes: '100' }, 'file audit device: option "rotate_max_bytes" cannot be used with file_path "stdout"'],
+      [{ file_path: '/tmp/x.log', rotate_max_files: '3' }, 'file audit device: option "rotate_max_files" needs rotate_max_bytes or rotate_interval'],
+      [{ file_path: '/tmp/x.log', rotate_interval: 'daily' }, 'file audit device: option "rotate_interval" must be a duration such as "250ms", "2s" or "24h"'],
+      [{ file_path: '/tmp/x.log', fsync: 'always' }, 'file audit device: option "fsync" must be "true" or "false"'],
+    ];
+    for (const [options, message] of table) {
+      await assert.rejects(createFileSink(testContext(options)), (err: unknown) => {
+        assert.ok(err instanceof SealtrailError);
+        assert.equal(err.kind, 'invalid');
+        assert.equal(err.message, message);
+        return true;
+      });
+    }
+  });
+
+  it('fails to enable when the path cannot be opened', async () => {
+    await withTempDir(async (dir) => {
+      await writeFile(join(dir, 'plain-file'), '');
+      await assert.rejects(createFileSink(testContext({ file_path: join(dir, 'plain-file', 'audit.log') })), (err: unknown) =>
+        err instanceof SealtrailError && err.kind === 'invalid' && err.code === 'audit_file_unwritable');
+    });
+  });
+
+  it('writes to stdout and drops lines with discard', async () => {
+    const captured: string[] = [];
+    const original = process.stdout.write;
+    process.stdout.write = ((chunk: string, cb?: (err?: Error | null) => void) => {
+      captured.push(String(chunk));
+      cb?.();
+      return true;
+    }) as typeof process.stdout.write;
+    try {
+      const sink = await createFileSink(testContext({ file_path: 'stdout' }));
+      await sink.write('to-stdout-1\n');
+      await sink.write('to-stdout-2\n');
+      await sink.close();
+    } finally {
+      process.stdout.write = original;
+    }
+    assert.deepEqual(captured, ['to-stdout-1\n', 'to-stdout-2\n']);
+
+    const discard = await createFileSink(testContext({ file_path: 'discard' }));
+    await discard.write('gone\n');
+    assert.equal(discard.stats.lines, 1);
+    assert.equal(discard.stats.writes, 0);
+  });
+
+  it('durable mode acknowledges after fsync, sharing fsyncs between concurrent lines', async () => {
+    await withTempDir(async (dir) => {
+      const path = join(dir, 'audit.log');
+      const sink = await createFileSink(testContext({ file_path: path, fsync: 'true' }));
+      const lines = numberedLines(200);
+      await Promise.all(lines.map((l) => sink.write(l)));
+      assert.equal(await readFile(path, 'utf8'), lines.join(''));
+      assert.equal(sink.stats.fsyncs, sink.stats.writes);
+      assert.ok(sink.stats.fsyncs >= 1 && sink.stats.fsyncs < 20, `${sink.stats.fsyncs} fsyncs for 200 lines`);
+      const before = sink.stats.fsyncs;
+      await sink.write('alone\n');
+      assert.equal(sink.stats.fsyncs, before + 1);
+      await sink.close();
+    });
+  });
+
+  it('rejects writes after close', async () => {
+    await withTempDir(async (dir) => {
+      const sink = await createFileSink(testContext({ file_path: join(dir, 'audit.log') }));
+      await sink.close();
+      await assert.rejects(sink.write('late\n'), /closed/);
+    });
+  });
+});

@@ -1,0 +1,133 @@
+import assert from 'node:assert/strict';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { describe, it } from 'node:test';
+import { createHttpSink } from '../../../src/audit/devices/http/index.js';
+import { SealtrailError } from '../../../src/errors/index.js';
+import { numberedLines, testContext } from './helpers.js';
+
+interface Received {
+  method: string;
+  url: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+/** A SIEM stand-in answering each POST with the next status from `statuses` (then 200). */
+async function siem(statuses: number[] = [], delayMs = 0): Promise<{ server: Server; url: string; received: Received[]; close(): Promise<void> }> {
+  const received: Received[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      received.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+      setTimeout(() => { res.statusCode = statuses.shift() ?? 200; res.end('ok'); }, delayMs);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    server, received, url: `http://127.0.0.1:${port}/ingest?source=sealtrail`,
+    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+  };
+}
+
+describe('http sink', () => {
+  it('POSTs ndjson batches with the configured headers, in order', async () => {
+    const endpoint = await siem([], 20);
+    const sink = await createHttpSink(testContext({ url: endpoint.url, headers: '{"Authorization":"Bearer s3cr3t","X-Source":"vault"}', batch_max_lines: '40' }));
+    const lines = numberedLines(101);
+    await Promise.all(lines.map((l) => sink.write(l)));
+    // Idle → the first line goes at once; the rest queue behind it in batches of at most 40.
+    assert.deepEqual(endpoint.received.map((r) => r.body.split('\n').length - 1), [1, 40, 40, 20]);
+    assert.equal(endpoint.received.map((r) => r.body).join(''), lines.join(''));
+    for (const r of endpoint.received) {
+      assert.equal(r.method, 'POST');
+      assert.equal(r.url, '/ingest?source=sealtrail');
+      assert.equal(r.headers['content-type'], 'application/x-ndjson');
+      assert.equal(r.headers.authorization, 'Bearer s3cr3t');
+      assert.equal(r.headers['x-source'], 'vault');
+    }
+    await sink.close();
+    await endpoint.close();
+  });
+
+  it('retries after a 500 and resolves when a retry succeeds', async () => {
+    const endpoint = await siem([500, 503]);
+    const ctx = testContext({ url: endpoint.url });
+    const sink = await createHttpSink(ctx);
+    await sink.write('{"a":1}\n');
+    assert.deepEqual(endpoint.received.map((r) => r.body), ['{"a":1}\n', '{"a":1}\n', '{"a":1}\n']);
+    assert.deepEqual(ctx.logs, []);
+    await sink.close();
+    await endpoint.close();
+  });
+
+  it('rejects when retries are exhausted, logs the episode once without secrets, and recovers', async () => {
+    const endpoint = await siem([500, 502, 500, 500]);
+    const ctx = testContext({ url: endpoint.url, retries: '1', headers: '{"Authorization":"Bearer s3cr3t"}' });
+    const sink = await createHttpSink(ctx);
+    await assert.rejects(sink.write('{"a":1}\n'), { message: `http audit device: ${new URL(endpoint.url).origin} answered 502` });
+    await assert.rejects(sink.write('{"a":2}\n'), /answered 500/);
+    assert.equal(endpoint.received.length, 4);
+    await sink.write('{"a":3}\n');
+    assert.deepEqual(ctx.logs.map((l) => [l.level, l.msg]), [['warn', 'http audit device cannot deliver'], ['info', 'http audit device delivers again']]);
+    assert.ok(!JSON.stringify(ctx.logs).includes('s3cr3t'));
+    await sink.close();
+    await endpoint.close();
+  });
+
+  it('does not retry a 4xx that cannot succeed', async () => {
+    const endpoint = await siem([401]);
+    const sink = await createHttpSink(testContext({ url: endpoint.url }));
+    await assert.rejects(sink.write('x\n'), /answered 401/);
+    assert.equal(endpoint.received.length, 1);
+    await sink.close();
+    await endpoint.close();
+  });
+
+  it('times out a slow endpoint and fails when nothing listens', async () => {
+    const slow = await siem([], 500);
+    const sink = await createHttpSink(testContext({ url: slow.url, timeout: '100ms', retries: '0' }));
+    await assert.rejects(sink.write('x\n'), /POST to http:\/\/127\.0\.0\.1:\d+ failed: timed out after 100ms/);
+    await sink.close();
+    await slow.close();
+    const dead = await createHttpSink(testContext({ url: slow.url, retries: '0' }));
+    await assert.rejects(dead.write('x\n'), /failed: ECONNREFUSED/);
+    await dead.close();
+  });
+
+  it('lingers for batch_max_wait when asked', async () => {
+    const endpoint = await siem();
+    const sink = await createHttpSink(testContext({ url: endpoint.url, batch_max_wait: '300ms', batch_max_lines: '10' }));
+    const first = sink.write('a\n');
+    await new Promise((r) => setTimeout(r, 20));
+    await Promise.all([first, sink.write('b\n')]);
+    assert.deepEqual(endpoint.received.map((r) => r.body), ['a\nb\n']);
+    await sink.close();
+    await endpoint.close();
+  });
+
+  it('validates its options without echoing header values', async () => {
+    const table: [Record<string, string>, string][] = [
+      [{}, 'http audit device: option "url" is required'],
+      [{ url: 'not a url' }, 'http audit device: option "url" must be an absolute http:// or https:// URL'],
+      [{ url: 'ftp://siem.example/' }, 'http audit device: option "url" must use http or https'],
+      [{ url: 'https://user:pw@siem.example/' }, 'http audit device: option "url" must not contain credentials; pass them in "headers"'],
+      [{ url: 'https://siem.example/', headers: '{"Authorization": "Bearer s3cr3t"' }, 'http audit device: option "headers" must be a JSON object such as {"Authorization":"Bearer ..."}'],
+      [{ url: 'https://siem.example/', headers: '["s3cr3t"]' }, 'http audit device: option "headers" must be a JSON object of header names to string values'],
+      [{ url: 'https://siem.example/', headers: '{"X-Token": 42}' }, 'http audit device: option "headers" value of "X-Token" must be a single-line string'],
+      [{ url: 'https://siem.example/', headers: '{"Bad Name": "s3cr3t"}' }, 'http audit device: option "headers" has an invalid header name "Bad Name"'],
+      [{ url: 'https://siem.example/', headers: '{"Content-Type": "text/plain"}' }, 'http audit device: option "headers" must not set "Content-Type" (the device sets it)'],
+      [{ url: 'https://siem.example/', batch_max_lines: '0' }, 'http audit device: option "batch_max_lines" must be at least 1'],
+      [{ url: 'https://siem.example/', timeout: '0s' }, 'http audit device: option "timeout" must be greater than zero'],
+    ];
+    for (const [options, message] of table) {
+      await assert.rejects(createHttpSink(testContext(options)), (err: unknown) => {
+        assert.ok(err instanceof SealtrailError);
+        assert.equal(err.kind, 'invalid');
+        assert.equal(err.message, message);
+        return true;
+      });
+    }
+  });
+});

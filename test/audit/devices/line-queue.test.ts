@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createLineQueue } from '../../../src/audit/devices/line-queue.js';
+
+const tick = () => new Promise((r) => setTimeout(r, 1));
+
+describe('createLineQueue', () => {
+  it('coalesces lines queued during a flush into one batch, in order', async () => {
+    const batches: string[][] = [];
+    const queue = createLineQueue(async (lines) => { batches.push([...lines]); await tick(); });
+    const done = ['a', 'b', 'c', 'd'].map((l) => queue.push(l));
+    await Promise.all(done);
+    assert.deepEqual(batches, [['a'], ['b', 'c', 'd']]);
+    assert.equal(queue.queuedLines, 0);
+  });
+
+  it('rejects exactly the lines of a failed batch and keeps going', async () => {
+    let calls = 0;
+    const queue = createLineQueue(async () => { calls++; await tick(); if (calls === 2) throw new Error('disk full'); });
+    const results = await Promise.allSettled(['a', 'b', 'c'].map((l) => queue.push(l)));
+    assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'rejected']);
+    await queue.push('d');
+    assert.equal(calls, 3);
+  });
+
+  it('runs exclusive operations between the batches queued before and after them', async () => {
+    const events: string[] = [];
+    const queue = createLineQueue(async (lines) => { events.push(lines.join('')); await tick(); });
+    const all = [queue.push('a'), queue.push('b'), queue.exclusive(async () => { events.push('|'); }), queue.push('c')];
+    await Promise.all(all);
+    assert.deepEqual(events, ['a', 'b', '|', 'c']);
+  });
+
+  it('splits batches at maxLines', async () => {
+    const batches: number[] = [];
+    const queue = createLineQueue(async (lines) => { batches.push(lines.length); await tick(); }, { maxLines: 3 });
+    await Promise.all(Array.from({ length: 8 }, (_, i) => queue.push(String(i))));
+    assert.deepEqual(batches, [1, 3, 3, 1]);
+  });
+
+  it('lingers for more lines when asked, but not past a full batch', async () => {
+    const batches: string[][] = [];
+    const queue = createLineQueue(async (lines) => { batches.push([...lines]); }, { maxLines: 3, lingerMs: 5000 });
+    const started = Date.now();
+    await Promise.all(['a', 'b', 'c'].map((l) => queue.push(l)));
+    assert.deepEqual(batches, [['a', 'b', 'c']]);
+    assert.ok(Date.now() - started < 1000);
+  });
+});
