@@ -1,0 +1,80 @@
+/**
+ * An audit device: a sink plus the per-device pipeline that feeds it. `process` runs
+ * hash → (elide) → format → prefix on the device's own copy of the entry and hands the line to
+ * the sink. Lines reach the sink synchronously, in call order, so entries keep their order within
+ * a device even when many requests are in flight (the sink keeps writes ordered; a file sink can
+ * group-commit them).
+ */
+import type { AuditSink } from './devices/types.js';
+import type { CommonOptions } from './device-options.js';
+import { buildEntry, mountPoint, type EntryHasher, type EntryKind, type EntryOptions } from './entry.js';
+import { evaluateFilter, type FilterSubject } from './filter.js';
+import { formatJson } from './format-json.js';
+import { formatJsonx } from './format-jsonx.js';
+import { createEntryHasher, createSalt, type Salt } from './hash.js';
+import type { AuditInput } from './model.js';
+
+export interface DeviceDefinition {
+  /** Normalised mount path ending in `/`. */
+  path: string;
+  type: string;
+  description: string;
+  options: Readonly<Record<string, string>>;
+  local: boolean;
+  /** The device's HMAC key: a random UUID string. */
+  salt: string;
+}
+
+export type AuditedHeaders = EntryOptions['headers'];
+
+export interface AuditDevice extends Readonly<DeviceDefinition> {
+  readonly config: CommonOptions;
+  readonly sink: AuditSink;
+  /** False when the device's filter excludes this entry (true without a filter). */
+  accepts(input: AuditInput): boolean;
+  /** Formats the entry and writes it; resolves when the sink accepted the line. */
+  process(input: AuditInput, kind: EntryKind, headers?: AuditedHeaders): Promise<void>;
+  /** The line `process` would write (exposed for tests and the benchmark). */
+  format(input: AuditInput, kind: EntryKind, headers?: AuditedHeaders): string;
+  /** HMAC of a value with this device's salt (sys/audit-hash). */
+  hash(value: string): string;
+}
+
+export function filterSubject(input: AuditInput): FilterSubject {
+  return {
+    mount_point: mountPoint(input) ?? '',
+    mount_type: input.mount?.type ?? '',
+    namespace: '', // the root namespace's path
+    operation: input.operation,
+    path: input.request.path,
+  };
+}
+
+export function createAuditDevice(def: DeviceDefinition, config: CommonOptions, sink: AuditSink): AuditDevice {
+  const salt: Salt = createSalt(def.salt);
+  const hasher: EntryHasher = createEntryHasher(salt, { hmacAccessor: config.hmacAccessor, raw: config.logRaw });
+  const serialize = config.format === 'jsonx' ? formatJsonx : formatJson;
+  const filter = config.filter?.ast;
+
+  function format(input: AuditInput, kind: EntryKind, headers?: AuditedHeaders): string {
+    const entry = buildEntry(input, kind, hasher, { elideListResponses: config.elideListResponses, headers });
+    return config.prefix + serialize(entry);
+  }
+
+  return {
+    ...def,
+    options: { ...def.options },
+    config,
+    sink,
+    accepts: (input) => (filter ? evaluateFilter(filter, filterSubject(input)) : true),
+    format,
+    process(input, kind, headers) {
+      try {
+        return sink.write(format(input, kind, headers));
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    },
+    hash: (value) => salt.hash(value),
+  };
+}

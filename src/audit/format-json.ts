@@ -1,0 +1,138 @@
+/**
+ * The Vault JSON line, byte for byte what Go's encoding/json writes for Vault's entry structs:
+ * - struct fields in declaration order (the insertion order entry.ts builds), maps (data, metadata,
+ *   headers and every object nested in data) with keys sorted by UTF-8 byte order;
+ * - strings escaped as Go does: `"` `\\` `\b` `\f` `\n` `\r` `\t`, other controls as \u00xx,
+ *   `<` `>` `&` as \u003c \u003e \u0026, U+2028/U+2029 as \u2028/\u2029, invalid UTF-16 (a lone
+ *   surrogate, Go's invalid UTF-8) as \ufffd;
+ * - numbers as float64 (JavaScript's shortest form equals Go's), binary as base64, no spaces;
+ * - one entry per line, newline-terminated (json.Encoder).
+ */
+import { rfc3339Nano } from '../lib/time.js';
+import type { VaultEntry } from './entry.js';
+import { binaryToBase64 } from './hash.js';
+
+/** Which fields of a struct are themselves structs (written in field order, not sorted). */
+interface StructSchema { readonly [field: string]: StructSchema }
+
+const ENTRY_SCHEMA: StructSchema = {
+  auth: {},
+  request: { namespace: {} },
+  response: { auth: {}, secret: {}, wrap_info: {} },
+};
+
+const HEX = '0123456789abcdef';
+const SHORT: Record<number, string> = { 0x22: '\\"', 0x5c: '\\\\', 0x08: '\\b', 0x0c: '\\f', 0x0a: '\\n', 0x0d: '\\r', 0x09: '\\t' };
+
+export function quoteGo(s: string): string {
+  // Fast scan: most strings (hashes, ids, paths) need no escaping at all.
+  let i = 0;
+  for (; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c || c === 0x3c || c === 0x3e || c === 0x26 || c === 0x2028 || c === 0x2029 || (c >= 0xd800 && c <= 0xdfff)) break;
+  }
+  if (i === s.length) return `"${s}"`;
+  let out = '"';
+  let start = 0;
+  for (; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    let esc: string | undefined;
+    if (c < 0x20 || c === 0x22 || c === 0x5c) {
+      esc = SHORT[c] ?? `\\u00${HEX[c >> 4]}${HEX[c & 15]}`;
+    } else if (c === 0x3c || c === 0x3e || c === 0x26 || c === 0x2028 || c === 0x2029) {
+      esc = `\\u${c.toString(16).padStart(4, '0')}`;
+    } else if (c >= 0xd800 && c <= 0xdfff) {
+      const next = s.charCodeAt(i + 1);
+      if (c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
+        i++; // a valid pair: written as is (UTF-8 on output)
+        continue;
+      }
+      esc = '\\ufffd';
+    }
+    if (esc !== undefined) {
+      out += s.slice(start, i) + esc;
+      start = i + 1;
+    }
+  }
+  return out + s.slice(start) + '"';
+}
+
+/** Code-unit order adjusted to code-point (= UTF-8 byte) order: surrogates sort above U+FFFF. */
+export function compareUtf8(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x >= 0xd800) x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
+    if (y >= 0xd800) y = y >= 0xe000 ? y - 0x800 : y + 0x2000;
+    return x - y;
+  }
+  return a.length - b.length;
+}
+
+const ABOVE_SURROGATES = /[\ud800-\uffff]/;
+
+/** Sorts map keys in UTF-8 byte order (the default sort agrees unless a key has a char >= U+D800). */
+export function sortKeys(keys: string[]): string[] {
+  for (const k of keys) if (ABOVE_SURROGATES.test(k)) return keys.sort(compareUtf8);
+  return keys.sort();
+}
+
+/** Go's float64 encoding; JavaScript's shortest round-trip form matches it, including exponents. */
+export function formatNumber(n: number): string {
+  if (!Number.isFinite(n)) return 'null';
+  return Object.is(n, -0) ? '-0' : String(n);
+}
+
+/** Any value inside a map (data, metadata, headers): maps sorted, lists in order. */
+export function writeValue(v: unknown): string {
+  switch (typeof v) {
+    case 'string': return quoteGo(v);
+    case 'number': return formatNumber(v);
+    case 'boolean': return v ? 'true' : 'false';
+    case 'bigint': return v.toString();
+    case 'object': {
+      if (v === null) return 'null';
+      if (Array.isArray(v)) {
+        let out = '[';
+        for (let i = 0; i < v.length; i++) out += (i ? ',' : '') + writeValue(v[i] === undefined ? null : v[i]);
+        return out + ']';
+      }
+      if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer) return `"${binaryToBase64(v)}"`;
+      if (v instanceof Date) return `"${rfc3339Nano(BigInt(v.getTime()) * 1_000_000n)}"`;
+      const obj = v as Record<string, unknown>;
+      const keys = sortKeys(Object.keys(obj));
+      let out = '{';
+      let first = true;
+      for (const k of keys) {
+        const x = obj[k];
+        if (x === undefined || typeof x === 'function') continue;
+        out += (first ? '' : ',') + quoteGo(k) + ':' + writeValue(x);
+        first = false;
+      }
+      return out + '}';
+    }
+    default:
+      return 'null';
+  }
+}
+
+function writeStruct(obj: object, schema: StructSchema): string {
+  const rec = obj as Record<string, unknown>;
+  let out = '{';
+  let first = true;
+  for (const k of Object.keys(rec)) {
+    const v = rec[k];
+    if (v === undefined) continue;
+    const sub = schema[k];
+    out += (first ? '"' : ',"') + k + '":' + (sub && typeof v === 'object' && v !== null ? writeStruct(v, sub) : writeValue(v));
+    first = false;
+  }
+  return out + '}';
+}
+
+/** One Vault JSON audit line, newline-terminated. */
+export function formatJson(entry: VaultEntry): string {
+  return writeStruct(entry, ENTRY_SCHEMA) + '\n';
+}

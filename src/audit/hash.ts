@@ -1,0 +1,128 @@
+/**
+ * The hash walker: `hmac-sha256:` + hex(HMAC-SHA256(key = salt, message = value)), as Vault's
+ * `salt.GetIdentifiedHMAC`. Each device has its own salt, imported once as a KeyObject.
+ *
+ * Data maps are walked in one recursive copy-and-hash pass that never touches its input:
+ * - every string leaf is hashed, unless its nearest enclosing map key is exempt (the mount's
+ *   audit_non_hmac_*_keys); a list inherits the verdict of the key it sits under, a nested map is
+ *   judged by its own keys;
+ * - binary values (Uint8Array/Buffer) are base64-encoded first (what Vault's JSON copy does to
+ *   []byte), then hashed like strings;
+ * - numbers, booleans and null are kept; map keys are never hashed.
+ */
+import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
+import { rfc3339Nano } from '../lib/time.js';
+import type { EntryHasher } from './entry.js';
+
+export const HMAC_PREFIX = 'hmac-sha256:';
+
+/** One device's salt, ready to HMAC many values. */
+export interface Salt {
+  hash(value: string): string;
+}
+
+export function createSalt(salt: string): Salt {
+  const key: KeyObject = createSecretKey(Buffer.from(salt, 'utf8'));
+  return { hash: (value) => HMAC_PREFIX + createHmac('sha256', key).update(value, 'utf8').digest('hex') };
+}
+
+export function binaryToBase64(v: ArrayBufferView | ArrayBuffer): string {
+  return ArrayBuffer.isView(v)
+    ? Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64')
+    : Buffer.from(v).toString('base64');
+}
+
+/** Walks `value`, returning a hashed copy; `exempt` is the verdict of the nearest enclosing key. */
+function walk(value: unknown, exempt: boolean, exemptKeys: ReadonlySet<string>, salt: Salt): unknown {
+  switch (typeof value) {
+    case 'string':
+      return exempt ? value : salt.hash(value);
+    case 'object': {
+      if (value === null) return null;
+      if (Array.isArray(value)) {
+        const out = new Array<unknown>(value.length);
+        for (let i = 0; i < value.length; i++) out[i] = walk(value[i], exempt, exemptKeys, salt);
+        return out;
+      }
+      if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) {
+        const b64 = binaryToBase64(value);
+        return exempt ? b64 : salt.hash(b64);
+      }
+      if (value instanceof Date) {
+        // Vault turns time values into RFC 3339 strings before hashing them.
+        const s = rfc3339Nano(BigInt(value.getTime()) * 1_000_000n);
+        return exempt ? s : salt.hash(s);
+      }
+      const src = value as Record<string, unknown>;
+      const out: Record<string, unknown> = {};
+      for (const k of Object.keys(src)) out[k] = walk(src[k], exemptKeys.has(k), exemptKeys, salt);
+      return out;
+    }
+    default:
+      return value;
+  }
+}
+
+const exemptSets = new WeakMap<readonly string[], ReadonlySet<string>>();
+function exemptSet(keys: readonly string[]): ReadonlySet<string> {
+  let set = exemptSets.get(keys);
+  if (!set) {
+    set = new Set(keys);
+    exemptSets.set(keys, set);
+  }
+  return set;
+}
+
+/** Hashes a data map (see the rules above). Returns a new map. */
+export function hashData(data: Readonly<Record<string, unknown>>, exemptKeys: readonly string[], salt: Salt): Record<string, unknown> {
+  return walk(data, false, exemptSet(exemptKeys), salt) as Record<string, unknown>;
+}
+
+export interface HasherOptions {
+  /** hmac_accessor (default true): hash token accessors too. */
+  hmacAccessor: boolean;
+  /** log_raw: hash nothing. */
+  raw: boolean;
+}
+
+function copyHeaders(h: Readonly<Record<string, readonly string[]>>, map: (name: string, v: string) => string): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const name of Object.keys(h)) out[name] = h[name].map((v) => map(name, v));
+  return out;
+}
+
+function lastValueMemo(salt: Salt): (value: string) => string {
+  let lastIn = '';
+  let lastOut = '';
+  return (value) => {
+    if (value !== lastIn || lastOut === '') {
+      lastOut = salt.hash(value);
+      lastIn = value;
+    }
+    return lastOut;
+  };
+}
+
+/** The EntryHasher a device uses to build its entries. */
+export function createEntryHasher(salt: Salt, opts: HasherOptions): EntryHasher {
+  if (opts.raw) {
+    const same = (v: string) => v;
+    return {
+      token: same,
+      accessor: same,
+      // The formatter only reads the map, so log_raw can share it instead of copying.
+      data: (d) => d as Record<string, unknown>,
+      headers: (h) => copyHeaders(h, (_n, v) => v),
+    };
+  }
+  // A token and its accessor appear twice per entry (auth and request) and again in the response
+  // entry: remembering the last one halves those HMACs without keeping a cache of secrets.
+  const token = lastValueMemo(salt);
+  const accessor = lastValueMemo(salt);
+  return {
+    token,
+    accessor: opts.hmacAccessor ? accessor : (v) => v,
+    data: (d, exempt) => hashData(d, exempt, salt),
+    headers: (h, hmac) => copyHeaders(h, (n, v) => (hmac.has(n) ? salt.hash(v) : v)),
+  };
+}

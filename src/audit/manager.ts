@@ -1,0 +1,291 @@
+/**
+ * Audit device management: enable/disable/list (sys/audit), devices declared in the configuration
+ * file, persistence of API devices and salts, audit-hash, audited request headers, and the hooks
+ * the core calls for every request. All changes are serialised, so two enables cannot race past
+ * the overlap check.
+ */
+import { invalid, SealtrailError } from '../errors/index.js';
+import type { Clock } from '../lib/clock.js';
+import { uuid } from '../lib/ids.js';
+import type { Storage } from '../storage/types.js';
+import {
+  normaliseAuditPath, pathsOverlap, readConfigSalts, readTable, writeConfigSalts, writeTable, type ConfigSalts,
+} from './audit-table.js';
+import { createAuditBroker } from './broker.js';
+import { parseCommonOptions } from './device-options.js';
+import { createAuditDevice, type AuditDevice, type DeviceDefinition } from './device.js';
+import type { SinkContext, SinkFactory } from './devices/types.js';
+import type { AuditHooks, AuditInput } from './model.js';
+import { createAuditedHeaderConfig, type AuditedHeaderConfig } from './request-headers.js';
+
+export type DeviceSource = 'api' | 'config';
+
+export interface EnableRequest {
+  type: string;
+  description?: string;
+  options?: Readonly<Record<string, string>>;
+  local?: boolean;
+}
+
+export interface ConfigDeviceDeclaration extends EnableRequest {
+  path: string;
+}
+
+export interface AuditDeviceInfo {
+  path: string;
+  type: string;
+  description: string;
+  options: Record<string, string>;
+  local: boolean;
+  source: DeviceSource;
+}
+
+export interface AuditManagerDeps {
+  /** Encrypted storage scoped to the audit subsystem (e.g. the barrier view `sys/audit/`). */
+  storage: Storage;
+  clock: Clock;
+  log: SinkContext['log'];
+  sinks: Readonly<Record<string, SinkFactory>>;
+  settings: { allowApiAuditCreation: boolean; allowAuditLogPrefixing: boolean; blockTimeoutMs?: number };
+}
+
+export interface AuditManager {
+  hooks: AuditHooks;
+  enable(path: string, req: EnableRequest, ctx: { source: DeviceSource }): Promise<void>;
+  /** Disables an API device; unknown paths are a no-op, config devices are refused. */
+  disable(path: string): Promise<void>;
+  list(): AuditDeviceInfo[];
+  /** HMAC of `input` with the salt of the device at `path` (sys/audit-hash). */
+  hash(path: string, input: string): string;
+  /** Makes the config-declared devices exactly `list` (start and SIGHUP). */
+  applyConfigDevices(list: readonly ConfigDeviceDeclaration[]): Promise<void>;
+  reopenAll(): Promise<void>;
+  /** Re-creates persisted API devices and loads the request-header config (at unseal). */
+  load(): Promise<void>;
+  close(): Promise<void>;
+  metricsText(): string;
+  health(): { failingDevices: string[] };
+  requestHeaders: Pick<AuditedHeaderConfig, 'set' | 'get' | 'list' | 'delete'>;
+}
+
+interface Enabled {
+  def: DeviceDefinition;
+  source: DeviceSource;
+}
+
+function sameDeclaration(a: DeviceDefinition, b: Omit<DeviceDefinition, 'salt'>): boolean {
+  const ka = Object.keys(a.options).sort();
+  const kb = Object.keys(b.options).sort();
+  return a.type === b.type && a.description === b.description && a.local === b.local &&
+    ka.length === kb.length && ka.every((k, i) => k === kb[i] && a.options[k] === b.options[k]);
+}
+
+export function createAuditManager(deps: AuditManagerDeps): AuditManager {
+  const headerConfig = createAuditedHeaderConfig(deps.storage);
+  const broker = createAuditBroker({
+    clock: deps.clock, log: deps.log, timeoutMs: deps.settings.blockTimeoutMs, headers: (i) => headerConfig.pick(i),
+  });
+  const enabled = new Map<string, Enabled>();
+  let queue: Promise<unknown> = Promise.resolve();
+
+  /** Runs management operations one at a time. */
+  function exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = queue.then(fn, fn);
+    queue = run.catch(() => undefined);
+    return run;
+  }
+
+  function testInput(): AuditInput {
+    return {
+      request: {
+        id: uuid(), operation: 'update', path: 'sys/audit/test', data: {}, clientToken: '',
+        remoteAddress: '', remotePort: 0, headers: {}, wrapTtl: 0,
+      },
+      operation: 'update',
+      timeNs: deps.clock.nowNs(),
+    };
+  }
+
+  /** Validates, builds the sink and the device; the caller persists and registers it. */
+  async function build(def: DeviceDefinition): Promise<AuditDevice> {
+    if (!Object.hasOwn(deps.sinks, def.type)) {
+      throw invalid(`unknown audit device type "${def.type}" (known: ${Object.keys(deps.sinks).sort().join(', ')})`, 'unknown_audit_type');
+    }
+    const config = parseCommonOptions(def.options, deps.settings);
+    if (config.fallback) {
+      const other = broker.devices().find((d) => d.config.fallback && d.path !== def.path);
+      if (other) throw invalid(`only one fallback audit device is allowed; "${other.path}" is already the fallback`, 'invalid_audit_option');
+    }
+    const sink = await deps.sinks[def.type]({ path: def.path, options: def.options, clock: deps.clock, log: deps.log });
+    return createAuditDevice(def, config, sink);
+  }
+
+  /** Writes the enable-time test entry; closes the device and throws if it cannot. */
+  async function probe(device: AuditDevice): Promise<void> {
+    try {
+      await broker.writeTo(device, testInput(), 'request');
+    } catch (err) {
+      await device.sink.close().catch(() => undefined);
+      const why = err instanceof Error ? err.message : 'unknown error';
+      throw invalid(`audit device "${device.path}" could not record its test entry, so it was not enabled: ${why}`, 'audit_test_entry_failed');
+    }
+  }
+
+  function checkPathFree(path: string): void {
+    const existing = enabled.get(path);
+    if (existing?.source === 'config') {
+      throw invalid(`audit device "${path}" is declared in the server configuration and cannot be changed through the API`, 'audit_device_from_config');
+    }
+    if (existing) throw invalid(`path "${path}" is already in use by an audit device`, 'audit_path_in_use');
+    for (const other of enabled.keys()) {
+      if (pathsOverlap(path, other)) throw invalid(`path "${path}" overlaps the audit device at "${other}"`, 'audit_path_overlap');
+    }
+  }
+
+  async function closeQuietly(device: AuditDevice | undefined): Promise<void> {
+    if (!device) return;
+    await device.sink.close().catch((err: unknown) => {
+      deps.log.warn({ device: device.path, reason: err instanceof Error ? err.message : 'unknown' }, 'audit device did not close cleanly');
+    });
+  }
+
+  async function enableLocked(rawPath: string, req: EnableRequest, source: DeviceSource, salts?: ConfigSalts): Promise<void> {
+    const path = normaliseAuditPath(rawPath);
+    if (source === 'api' && !deps.settings.allowApiAuditCreation) {
+      // CVE-2025-6000: an API caller who can create a file device chooses a path the server
+      // writes to. Creating devices through the API is an operator opt-in.
+      throw new SealtrailError('permission', 'audit_api_creation_disabled',
+        'audit devices cannot be enabled through the API unless the server setting allow_api_audit_creation is enabled; ' +
+        'declare the device in the server configuration file instead');
+    }
+    if (typeof req.type !== 'string' || req.type === '') throw invalid('"type" is required', 'invalid_audit_type');
+    checkPathFree(path);
+    const previous = salts?.[path];
+    const def: DeviceDefinition = {
+      path, type: req.type, description: req.description ?? '', options: { ...(req.options ?? {}) }, local: req.local === true,
+      salt: previous && previous.type === req.type ? previous.salt : uuid(),
+    };
+    const device = await build(def);
+    await probe(device);
+    try {
+      if (source === 'api') {
+        const apiDefs = [...enabled.values()].filter((e) => e.source === 'api').map((e) => e.def);
+        await writeTable(deps.storage, [...apiDefs, def]);
+      } else if (salts) {
+        salts[path] = { type: def.type, salt: def.salt };
+      }
+    } catch (err) {
+      await closeQuietly(device);
+      throw err;
+    }
+    enabled.set(path, { def, source });
+    broker.add(device);
+  }
+
+  async function removeLocked(path: string): Promise<void> {
+    enabled.delete(path);
+    await closeQuietly(broker.remove(path));
+  }
+
+  async function disableLocked(rawPath: string): Promise<void> {
+    const path = normaliseAuditPath(rawPath);
+    const existing = enabled.get(path);
+    if (!existing) return;
+    if (existing.source === 'config') {
+      throw invalid(`audit device "${path}" is declared in the server configuration and cannot be disabled through the API`, 'audit_device_from_config');
+    }
+    const rest = [...enabled.values()].filter((e) => e.source === 'api' && e.def.path !== path).map((e) => e.def);
+    await writeTable(deps.storage, rest);
+    await removeLocked(path);
+  }
+
+  async function applyConfigLocked(list: readonly ConfigDeviceDeclaration[]): Promise<void> {
+    const desired = new Map<string, ConfigDeviceDeclaration>();
+    for (const d of list) {
+      const path = normaliseAuditPath(d.path);
+      if (desired.has(path)) throw invalid(`audit device "${path}" is declared twice in the configuration`, 'audit_path_in_use');
+      desired.set(path, d);
+    }
+    const stored = await readConfigSalts(deps.storage);
+    const salts: ConfigSalts = {};
+    for (const [path, e] of [...enabled]) {
+      if (e.source !== 'config') continue;
+      const want = desired.get(path);
+      const keep = want && sameDeclaration(e.def, {
+        path, type: want.type, description: want.description ?? '', options: want.options ?? {}, local: want.local === true,
+      });
+      if (keep) {
+        salts[path] = { type: e.def.type, salt: e.def.salt };
+        desired.delete(path);
+      } else {
+        if (want) stored[path] = { type: e.def.type, salt: e.def.salt }; // a changed device keeps its salt
+        await removeLocked(path);
+      }
+    }
+    const errors: unknown[] = [];
+    for (const [path, d] of desired) {
+      const candidate: ConfigSalts = { [path]: stored[path] };
+      try {
+        await enableLocked(path, d, 'config', candidate);
+        salts[path] = candidate[path];
+      } catch (err) {
+        errors.push(err);
+      }
+    }
+    await writeConfigSalts(deps.storage, salts);
+    if (errors.length > 0) throw errors[0];
+  }
+
+  async function loadLocked(): Promise<void> {
+    await headerConfig.load();
+    for (const def of await readTable(deps.storage)) {
+      if (enabled.has(def.path)) continue;
+      try {
+        broker.add(await build(def));
+        enabled.set(def.path, { def, source: 'api' });
+      } catch (err) {
+        // Fail closed: the server must not run with fewer audit devices than it had.
+        throw new SealtrailError('internal', 'audit_device_load_failed', `audit device "${def.path}" could not be restored`, { cause: err });
+      }
+    }
+  }
+
+  return {
+    hooks: broker,
+    enable: (path, req, ctx) => exclusive(async () => {
+      if (ctx.source === 'api') return enableLocked(path, req, 'api');
+      const stored = await readConfigSalts(deps.storage);
+      const p = normaliseAuditPath(path);
+      const candidate: ConfigSalts = { [p]: stored[p] };
+      await enableLocked(p, req, 'config', candidate);
+      await writeConfigSalts(deps.storage, { ...stored, ...candidate });
+    }),
+    disable: (path) => exclusive(() => disableLocked(path)),
+    list: () => [...enabled.values()]
+      .map(({ def, source }) => ({ path: def.path, type: def.type, description: def.description, options: { ...def.options }, local: def.local, source }))
+      .sort((a, b) => (a.path < b.path ? -1 : 1)),
+    hash(path, input) {
+      const device = broker.get(normaliseAuditPath(path));
+      if (!device) throw invalid(`no audit device is enabled at "${normaliseAuditPath(path)}"`, 'unknown_audit_device');
+      return device.hash(input);
+    },
+    applyConfigDevices: (list) => exclusive(() => applyConfigLocked(list)),
+    reopenAll: () => exclusive(async () => {
+      await Promise.all(broker.devices().map((d) => d.sink.reopen().catch((err: unknown) => {
+        deps.log.warn({ device: d.path, reason: err instanceof Error ? err.message : 'unknown' }, 'audit device could not be reopened');
+      })));
+    }),
+    load: () => exclusive(loadLocked),
+    close: () => exclusive(async () => {
+      await Promise.all([...enabled.keys()].map((p) => removeLocked(p)));
+    }),
+    metricsText: () => broker.metricsText(),
+    health: () => broker.health(),
+    requestHeaders: {
+      set: (name, setting) => exclusive(() => headerConfig.set(name, setting)),
+      get: (name) => headerConfig.get(name),
+      list: () => headerConfig.list(),
+      delete: (name) => exclusive(() => headerConfig.delete(name)),
+    },
+  };
+}

@@ -1,0 +1,79 @@
+/**
+ * Per-device audit counters and write latencies, rendered in the Prometheus text format for
+ * `sys/metrics`. Results are exclusive: each entry offered to a device ends as exactly one of
+ * success, failure (the sink rejected), timeout (the sink did not answer in time) or filtered.
+ */
+export type WriteResult = 'success' | 'failure' | 'timeout' | 'filtered';
+
+/** Upper bounds (seconds) of the latency histogram buckets. */
+export const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] as const;
+
+export interface DeviceStats {
+  counts: Record<WriteResult, number>;
+  /** Non-cumulative counts per bucket; the last slot is +Inf. */
+  buckets: number[];
+  latencySum: number;
+  latencyCount: number;
+  /** In a failure episode (last write failed or timed out). */
+  failing: boolean;
+}
+
+export function createDeviceStats(): DeviceStats {
+  return {
+    counts: { success: 0, failure: 0, timeout: 0, filtered: 0 },
+    buckets: new Array<number>(LATENCY_BUCKETS.length + 1).fill(0),
+    latencySum: 0,
+    latencyCount: 0,
+    failing: false,
+  };
+}
+
+export function observeLatency(stats: DeviceStats, seconds: number): void {
+  let i = 0;
+  while (i < LATENCY_BUCKETS.length && seconds > LATENCY_BUCKETS[i]) i++;
+  stats.buckets[i]++;
+  stats.latencySum += seconds;
+  stats.latencyCount++;
+}
+
+function label(value: string): string {
+  return value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
+}
+
+/** Prometheus text exposition of every device's stats (devices in path order). */
+export function renderMetrics(stats: ReadonlyMap<string, DeviceStats>, unrecorded: number): string {
+  const paths = [...stats.keys()].sort();
+  const lines: string[] = [
+    '# HELP sealtrail_audit_device_writes_total Audit entries offered to each device, by result.',
+    '# TYPE sealtrail_audit_device_writes_total counter',
+  ];
+  for (const p of paths) {
+    for (const r of ['success', 'failure', 'timeout', 'filtered'] as const) {
+      lines.push(`sealtrail_audit_device_writes_total{path="${label(p)}",result="${r}"} ${stats.get(p)!.counts[r]}`);
+    }
+  }
+  lines.push(
+    '# HELP sealtrail_audit_device_write_seconds Time for a device to accept an entry.',
+    '# TYPE sealtrail_audit_device_write_seconds histogram',
+  );
+  for (const p of paths) {
+    const s = stats.get(p)!;
+    let cumulative = 0;
+    LATENCY_BUCKETS.forEach((le, i) => {
+      cumulative += s.buckets[i];
+      lines.push(`sealtrail_audit_device_write_seconds_bucket{path="${label(p)}",le="${le}"} ${cumulative}`);
+    });
+    cumulative += s.buckets[LATENCY_BUCKETS.length];
+    lines.push(`sealtrail_audit_device_write_seconds_bucket{path="${label(p)}",le="+Inf"} ${cumulative}`);
+    lines.push(`sealtrail_audit_device_write_seconds_sum{path="${label(p)}"} ${s.latencySum}`);
+    lines.push(`sealtrail_audit_device_write_seconds_count{path="${label(p)}"} ${s.latencyCount}`);
+  }
+  lines.push('# HELP sealtrail_audit_device_failing 1 while a device is in a failure episode.', '# TYPE sealtrail_audit_device_failing gauge');
+  for (const p of paths) lines.push(`sealtrail_audit_device_failing{path="${label(p)}"} ${stats.get(p)!.failing ? 1 : 0}`);
+  lines.push(
+    '# HELP sealtrail_audit_entries_unrecorded_total Entries no device recorded (the request failed).',
+    '# TYPE sealtrail_audit_entries_unrecorded_total counter',
+    `sealtrail_audit_entries_unrecorded_total ${unrecorded}`,
+  );
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,121 @@
+/**
+ * sys/ paths for audit devices, answered as Vault answers them (sudo is enforced by the ACL layer
+ * through SYS_ROOT_PATHS):
+ *
+ *   GET    audit                                    → { "<path>": {type, description, options, local, path} }
+ *   PUT    audit/<path>   {type, description, options, local}                    → 204
+ *   DELETE audit/<path>                                                          → 204
+ *   POST   audit-hash/<path>  {input}               → { hash }
+ *   GET    config/auditing/request-headers          → { headers: { "<name>": {hmac} } }
+ *   GET    config/auditing/request-headers/<name>   → { "<name>": {hmac} }
+ *   PUT    config/auditing/request-headers/<name>  {hmac}                        → 204
+ *   DELETE config/auditing/request-headers/<name>                                → 204
+ */
+import type { PathSpec } from '../core/paths.js';
+import { invalid } from '../errors/index.js';
+import type { AuditManager } from '../audit/manager.js';
+
+export interface AuditPathDeps {
+  audit: AuditManager;
+}
+
+/** Vault accepts option values as strings, booleans or numbers and stores them as strings. */
+function optionsField(data: Record<string, unknown>): Record<string, string> {
+  const raw = data.options;
+  if (raw === undefined || raw === null || raw === '') return {};
+  if (typeof raw !== 'object' || Array.isArray(raw)) throw invalid('"options" must be a map of option names to values', 'invalid_audit_option');
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
+    if (typeof v === 'string') out[k] = v;
+    else if (typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v))) out[k] = String(v);
+    else throw invalid(`option "${k}" must be a string, boolean or number`, 'invalid_audit_option');
+  }
+  return out;
+}
+
+function boolField(data: Record<string, unknown>, name: string): boolean {
+  const v = data[name];
+  if (v === undefined || v === null || v === '') return false;
+  if (typeof v === 'boolean') return v;
+  if (v === 'true' || v === '1') return true;
+  if (v === 'false' || v === '0') return false;
+  throw invalid(`"${name}" must be a boolean`, 'invalid_request');
+}
+
+function stringField(data: Record<string, unknown>, name: string, required: boolean): string {
+  const v = data[name];
+  if (v === undefined || v === null) {
+    if (required) throw invalid(`"${name}" is required`, 'invalid_request');
+    return '';
+  }
+  if (typeof v !== 'string') throw invalid(`"${name}" must be a string`, 'invalid_request');
+  if (required && v === '') throw invalid(`"${name}" is required`, 'invalid_request');
+  return v;
+}
+
+export function auditPaths(deps: AuditPathDeps): PathSpec[] {
+  const { audit } = deps;
+  return [
+    {
+      pattern: 'audit',
+      handlers: {
+        read: async () => {
+          const data: Record<string, unknown> = {};
+          for (const d of audit.list()) {
+            data[d.path] = { type: d.type, description: d.description, options: d.options, local: d.local, path: d.path };
+          }
+          return { data };
+        },
+      },
+    },
+    {
+      pattern: 'audit/(?<path>.+)',
+      handlers: {
+        update: async (req) => {
+          await audit.enable(req.params.path, {
+            type: stringField(req.data, 'type', true),
+            description: stringField(req.data, 'description', false),
+            options: optionsField(req.data),
+            local: boolField(req.data, 'local'),
+          }, { source: 'api' });
+          return undefined;
+        },
+        delete: async (req) => {
+          await audit.disable(req.params.path);
+          return undefined;
+        },
+      },
+    },
+    {
+      pattern: 'audit-hash/(?<path>.+)',
+      handlers: {
+        update: async (req) => ({ data: { hash: audit.hash(req.params.path, stringField(req.data, 'input', false)) } }),
+      },
+    },
+    {
+      pattern: 'config/auditing/request-headers',
+      handlers: {
+        read: async () => ({ data: { headers: audit.requestHeaders.list() } }),
+      },
+    },
+    {
+      pattern: 'config/auditing/request-headers/(?<name>.+)',
+      handlers: {
+        read: async (req) => {
+          const name = req.params.name.toLowerCase();
+          const setting = audit.requestHeaders.get(name);
+          if (!setting) throw invalid('Could not find header in config', 'audited_header_not_found');
+          return { data: { [name]: setting } };
+        },
+        update: async (req) => {
+          await audit.requestHeaders.set(req.params.name, { hmac: boolField(req.data, 'hmac') });
+          return undefined;
+        },
+        delete: async (req) => {
+          await audit.requestHeaders.delete(req.params.name);
+          return undefined;
+        },
+      },
+    },
+  ];
+}

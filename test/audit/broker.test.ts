@@ -1,0 +1,154 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createAuditBroker } from '../../src/audit/broker.js';
+import { createAuditDevice } from '../../src/audit/device.js';
+import { parseCommonOptions } from '../../src/audit/device-options.js';
+import type { AuditInput } from '../../src/audit/model.js';
+import { SealtrailError } from '../../src/errors/index.js';
+import { manualClock } from '../../src/lib/clock.js';
+import { kvWriteInput, memorySink, recordingLog, silentLog, type MemorySink } from './helpers.js';
+
+function dev(path: string, options: Record<string, string> = {}): { device: ReturnType<typeof createAuditDevice>; sink: MemorySink } {
+  const sink = memorySink();
+  const device = createAuditDevice({ path, type: 'memory', description: '', options, local: false, salt: 'foo' },
+    parseCommonOptions(options, { allowAuditLogPrefixing: false }), sink);
+  return { device, sink };
+}
+
+function broker(timeoutMs = 50, log: Parameters<typeof createAuditBroker>[0]['log'] = silentLog) {
+  return createAuditBroker({ clock: manualClock(0), log, timeoutMs });
+}
+
+function sysInput(id = 's1'): AuditInput {
+  return {
+    request: { id, operation: 'read', path: 'sys/mounts', data: {}, clientToken: '', remoteAddress: '', remotePort: 0, headers: {}, wrapTtl: 0 },
+    operation: 'read', timeNs: 1n,
+    mount: { table: 'secret', path: 'sys/', type: 'system', accessor: 'system_1', config: { defaultLeaseTtl: 0, maxLeaseTtl: 0, auditNonHmacRequestKeys: [], auditNonHmacResponseKeys: [], listingVisibility: '', passthroughRequestHeaders: [] } },
+  };
+}
+
+const isNotRecorded = (err: unknown) => err instanceof SealtrailError && err.kind === 'internal' && err.code === 'audit_not_recorded';
+
+test('no device: nothing to do, hooks disabled', async () => {
+  const b = broker();
+  assert.equal(b.enabled, false);
+  await b.logRequest(kvWriteInput());
+});
+
+test('one failing and one good device: success, failure counted', async () => {
+  const b = broker();
+  const good = dev('good/');
+  const bad = dev('bad/');
+  bad.sink.failWith = 'disk full';
+  b.add(good.device);
+  b.add(bad.device);
+  await b.logRequest(kvWriteInput());
+  assert.equal(good.sink.lines.length, 1);
+  assert.deepEqual(b.health(), { failingDevices: ['bad/'] });
+  const m = b.metricsText();
+  assert.match(m, /^sealtrail_audit_device_writes_total\{path="good\/",result="success"\} 1$/m);
+  assert.match(m, /^sealtrail_audit_device_writes_total\{path="bad\/",result="failure"\} 1$/m);
+  assert.match(m, /^sealtrail_audit_device_failing\{path="bad\/"\} 1$/m);
+  assert.match(m, /^sealtrail_audit_device_write_seconds_count\{path="good\/"\} 1$/m);
+});
+
+test('every device failing: rejects with an internal error', async () => {
+  const b = broker();
+  const a = dev('a/');
+  a.sink.failWith = 'connection refused';
+  b.add(a.device);
+  await assert.rejects(b.logRequest(kvWriteInput()), isNotRecorded);
+  await assert.rejects(b.logResponse(kvWriteInput()), isNotRecorded);
+  assert.match(b.metricsText(), /^sealtrail_audit_entries_unrecorded_total 2$/m);
+});
+
+test('a blocking device is released after the timeout, and keeps its order', async () => {
+  const b = broker(50);
+  const blocked = dev('blocked/');
+  const good = dev('good/');
+  blocked.sink.blocked = true;
+  b.add(blocked.device);
+  b.add(good.device);
+  const started = performance.now();
+  await b.logRequest({ ...kvWriteInput(), request: { ...kvWriteInput().request, id: 'one' } });
+  await b.logRequest({ ...kvWriteInput(), request: { ...kvWriteInput().request, id: 'two' } });
+  assert.ok(performance.now() - started >= 90);
+  assert.match(b.metricsText(), /^sealtrail_audit_device_writes_total\{path="blocked\/",result="timeout"\} 2$/m);
+  b.remove('good/');
+  await assert.rejects(b.logRequest({ ...kvWriteInput(), request: { ...kvWriteInput().request, id: 'three' } }), isNotRecorded);
+  blocked.sink.release();
+  assert.deepEqual(blocked.sink.lines.map((l) => /"id":"(\w+)"/.exec(l)![1]), ['one', 'two', 'three']);
+});
+
+test('filter and fallback routing', async () => {
+  const b = broker();
+  const kvOnly = dev('kv/', { filter: 'mount_type == "kv"' });
+  const fallback = dev('fallback/', { fallback: 'true' });
+  b.add(kvOnly.device);
+  b.add(fallback.device);
+  await b.logRequest(kvWriteInput());
+  await b.logRequest(sysInput());
+  assert.equal(kvOnly.sink.lines.length, 1);
+  assert.match(kvOnly.sink.lines[0], /"mount_type":"kv"/);
+  assert.equal(fallback.sink.lines.length, 1);
+  assert.match(fallback.sink.lines[0], /"path":"sys\/mounts"/);
+  assert.match(b.metricsText(), /^sealtrail_audit_device_writes_total\{path="kv\/",result="filtered"\} 1$/m);
+
+  // A failing fallback fails an entry only it should record.
+  fallback.sink.failWith = 'down';
+  await assert.rejects(b.logRequest(sysInput()), isNotRecorded);
+  await b.logRequest(kvWriteInput());
+
+  // Without a fallback, an entry every device filtered out is legitimately not recorded.
+  b.remove('fallback/');
+  await b.logRequest(sysInput());
+  assert.equal(kvOnly.sink.lines.length, 2);
+});
+
+test('an unfiltered device takes everything; the fallback gets nothing', async () => {
+  const b = broker();
+  const all = dev('all/');
+  const fallback = dev('fallback/', { fallback: 'true' });
+  b.add(all.device);
+  b.add(fallback.device);
+  await b.logRequest(sysInput());
+  assert.equal(all.sink.lines.length, 1);
+  assert.equal(fallback.sink.lines.length, 0);
+});
+
+test('per-device order is kept under concurrent writes', async () => {
+  const b = broker(1000);
+  const slow = dev('slow/');
+  const fast = dev('fast/');
+  slow.sink.blocked = true;
+  b.add(slow.device);
+  b.add(fast.device);
+  const ids = Array.from({ length: 40 }, (_, i) => `id${i}`);
+  const all = Promise.all(ids.map((id) => b.logRequest({ ...kvWriteInput(), request: { ...kvWriteInput().request, id } })));
+  setTimeout(() => slow.sink.release(), 5);
+  await all;
+  const order = (s: MemorySink) => s.lines.map((l) => /"id":"(\w+)"/.exec(l)![1]);
+  assert.deepEqual(order(fast.sink), ids);
+  assert.deepEqual(order(slow.sink), ids);
+});
+
+test('one warn line per failure episode, one info line on recovery, no entry contents', async () => {
+  const log = recordingLog();
+  const b = broker(50, log);
+  const flaky = dev('flaky/');
+  const good = dev('good/');
+  b.add(flaky.device);
+  b.add(good.device);
+  flaky.sink.failWith = 'EPIPE';
+  await b.logRequest(kvWriteInput());
+  await b.logRequest(kvWriteInput());
+  flaky.sink.failWith = undefined;
+  await b.logRequest(kvWriteInput());
+  await b.logRequest(kvWriteInput());
+  flaky.sink.failWith = 'EPIPE';
+  await b.logRequest(kvWriteInput());
+  assert.deepEqual(log.lines.map((l) => `${l.level}:${(l.obj as { device: string }).device}`), ['warn:flaky/', 'info:flaky/', 'warn:flaky/']);
+  const text = JSON.stringify(log.lines);
+  for (const secret of ['s3cr3t', 'secret/data/app', 'hmac-sha256']) assert.ok(!text.includes(secret));
+  assert.deepEqual(b.health(), { failingDevices: ['flaky/'] });
+});

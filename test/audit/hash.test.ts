@@ -1,0 +1,43 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createSalt, hashData } from '../../src/audit/hash.js';
+import { deepFreeze, H, snapshot } from './helpers.js';
+
+test('golden HMAC vectors (salt "foo")', () => {
+  const salt = createSalt('foo');
+  assert.equal(salt.hash('foo'), 'hmac-sha256:08ba357e274f528065766c770a639abf6809b39ccfd37c2a3157c7f51954da0a');
+  assert.equal(salt.hash('bar'), 'hmac-sha256:f9320baf0249169e73850cd6156ded0106e2bb6ad8cab01b7bbbebe6d1065317');
+  assert.equal(salt.hash(''), H.empty);
+});
+
+test('different salts give different hashes', () => {
+  assert.notEqual(createSalt('foo').hash('foo'), createSalt('foo2').hash('foo'));
+});
+
+const salt = createSalt('foo');
+const cases: { name: string; data: Record<string, unknown>; exempt: string[]; want: Record<string, unknown> }[] = [
+  { name: 'string leaf', data: { a: 'foo' }, exempt: [], want: { a: H.foo } },
+  { name: 'exempt key stays plain', data: { a: 'foo', b: 'bar' }, exempt: ['a'], want: { a: 'foo', b: H.bar } },
+  { name: 'list under exempt key stays plain', data: { a: ['foo', 'bar'] }, exempt: ['a'], want: { a: ['foo', 'bar'] } },
+  { name: 'list under plain key is hashed', data: { a: ['foo', 1, true, null] }, exempt: [], want: { a: [H.foo, 1, true, null] } },
+  {
+    name: 'nested map judged by its own keys',
+    data: { a: { b: 'foo', c: 'bar' } }, exempt: ['a', 'c'], want: { a: { b: H.foo, c: 'bar' } },
+  },
+  { name: 'maps inside lists keep their keys', data: { l: [{ k: 'foo' }] }, exempt: ['k'], want: { l: [{ k: 'foo' }] } },
+  { name: 'non-strings untouched', data: { n: 1.5, t: false, z: null }, exempt: [], want: { n: 1.5, t: false, z: null } },
+  { name: 'binary is base64 then hashed', data: { b: Buffer.from('hi') }, exempt: [], want: { b: H.hiBase64 } },
+  { name: 'exempt binary is base64 only', data: { b: new Uint8Array([104, 105]) }, exempt: ['b'], want: { b: 'aGk=' } },
+  { name: 'keys are never hashed', data: { foo: 'bar' }, exempt: [], want: { foo: H.bar } },
+];
+
+for (const c of cases) {
+  test(`hash walker: ${c.name}`, () => {
+    const input = deepFreeze(c.data);
+    const before = snapshot(input);
+    const out = hashData(input, c.exempt, salt);
+    assert.deepEqual(out, c.want);
+    assert.equal(snapshot(input), before);
+    assert.notEqual(out, input);
+  });
+}

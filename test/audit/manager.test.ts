@@ -1,0 +1,174 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createAuditManager, type AuditManagerDeps } from '../../src/audit/manager.js';
+import { SealtrailError } from '../../src/errors/index.js';
+import { manualClock } from '../../src/lib/clock.js';
+import { createMemoryStorage } from '../../src/storage/memory/index.js';
+import type { Storage } from '../../src/storage/types.js';
+import { kvWriteInput, memorySinkFactory, silentLog } from './helpers.js';
+
+function setup(settings: Partial<AuditManagerDeps['settings']> = {}, storage: Storage = createMemoryStorage()) {
+  const mem = memorySinkFactory();
+  const manager = createAuditManager({
+    storage, clock: manualClock(1731627987000), log: silentLog, sinks: { memory: mem.factory },
+    settings: { allowApiAuditCreation: true, allowAuditLogPrefixing: false, blockTimeoutMs: 50, ...settings },
+  });
+  return { manager, storage, sinks: mem.sinks };
+}
+
+const api = { source: 'api' as const };
+const code = (c: string, kind = 'invalid') => (err: unknown) => {
+  assert.ok(err instanceof SealtrailError, String(err));
+  assert.equal(err.code, c);
+  assert.equal(err.kind, kind);
+  return true;
+};
+
+test('enable writes a test entry, lists, audits, and disable removes', async () => {
+  const { manager, sinks } = setup();
+  assert.equal(manager.hooks.enabled, false);
+  await manager.enable('mem', { type: 'memory', description: 'in memory', options: { format: 'json' } }, api);
+  const sink = sinks.get('mem/')!;
+  assert.equal(sink.lines.length, 1);
+  assert.match(sink.lines[0], /"type":"request".*"operation":"update".*"path":"sys\/audit\/test"/);
+  assert.deepEqual(manager.list(), [{ path: 'mem/', type: 'memory', description: 'in memory', options: { format: 'json' }, local: false, source: 'api' }]);
+  assert.equal(manager.hooks.enabled, true);
+  await manager.hooks.logRequest(kvWriteInput());
+  assert.equal(sink.lines.length, 2);
+  await manager.disable('mem/');
+  assert.deepEqual(manager.list(), []);
+  assert.equal(sink.closed, true);
+  assert.equal(manager.hooks.enabled, false);
+  await manager.disable('mem/'); // unknown path: no-op, as Vault
+});
+
+test('the salt is persisted and survives a reload; re-enabling creates a new one', async () => {
+  const first = setup();
+  await first.manager.enable('mem/', { type: 'memory' }, api);
+  const h1 = first.manager.hash('mem', 'foo');
+  assert.match(h1, /^hmac-sha256:[0-9a-f]{64}$/);
+
+  const second = setup({}, first.storage);
+  await second.manager.load();
+  assert.equal(second.manager.hash('mem/', 'foo'), h1);
+  assert.deepEqual(second.manager.list().map((d) => d.path), ['mem/']);
+
+  await second.manager.disable('mem/');
+  await second.manager.enable('mem/', { type: 'memory' }, api);
+  assert.notEqual(second.manager.hash('mem/', 'foo'), h1);
+});
+
+test('API creation refused without allow_api_audit_creation', async () => {
+  const { manager, storage } = setup({ allowApiAuditCreation: false });
+  await assert.rejects(manager.enable('mem', { type: 'memory' }, api), (err: unknown) => {
+    code('audit_api_creation_disabled', 'permission')(err);
+    assert.match((err as Error).message, /allow_api_audit_creation/);
+    return true;
+  });
+  assert.deepEqual((storage as ReturnType<typeof createMemoryStorage>).keys(), []);
+  // The configuration file is still allowed to declare devices.
+  await manager.applyConfigDevices([{ path: 'cfg', type: 'memory' }]);
+  assert.deepEqual(manager.list().map((d) => [d.path, d.source]), [['cfg/', 'config']]);
+});
+
+test('prefix refused unless allow_audit_log_prefixing', async () => {
+  const off = setup();
+  await assert.rejects(off.manager.enable('mem', { type: 'memory', options: { prefix: '#!/bin/sh\n' } }, api), (err: unknown) => {
+    code('audit_prefix_not_allowed')(err);
+    assert.match((err as Error).message, /allow_audit_log_prefixing.*CVE-2025-6000.*CVE-2025-54997/);
+    return true;
+  });
+  const on = setup({ allowAuditLogPrefixing: true });
+  await on.manager.enable('mem', { type: 'memory', options: { prefix: '@cee: ' } }, api);
+  assert.ok(on.sinks.get('mem/')!.lines[0].startsWith('@cee: {"time"'));
+});
+
+test('paths: duplicates and prefix overlaps refused, unknown type and bad options refused', async () => {
+  const { manager } = setup();
+  await manager.enable('file', { type: 'memory' }, api);
+  await assert.rejects(manager.enable('file/', { type: 'memory' }, api), code('audit_path_in_use'));
+  await assert.rejects(manager.enable('file/x', { type: 'memory' }, api), code('audit_path_overlap'));
+  await assert.rejects(manager.enable('other', { type: 'nope' }, api), code('unknown_audit_type'));
+  await assert.rejects(manager.enable('other', { type: 'memory', options: { format: 'xml' } }, api), code('invalid_audit_option'));
+  await assert.rejects(manager.enable('other', { type: 'memory', options: { log_raw: 'maybe' } }, api), code('invalid_audit_option'));
+  await assert.rejects(manager.enable('other', { type: 'memory', options: { filter: 'path ==' } }, api), code('invalid_audit_filter'));
+  await assert.rejects(manager.enable('../x', { type: 'memory' }, api), code('invalid_audit_path'));
+  await manager.enable('fb1', { type: 'memory', options: { fallback: 'true' } }, api);
+  await assert.rejects(manager.enable('fb2', { type: 'memory', options: { fallback: 'true' } }, api), code('invalid_audit_option'));
+  assert.deepEqual(manager.list().map((d) => d.path), ['fb1/', 'file/']);
+});
+
+test('a device that cannot record its test entry is not enabled and not persisted', async () => {
+  const { manager, storage, sinks } = setup();
+  await assert.rejects(manager.enable('mem', { type: 'memory', options: { fail: 'no space left on device' } }, api), (err: unknown) => {
+    code('audit_test_entry_failed')(err);
+    assert.match((err as Error).message, /"mem\/" could not record its test entry.*no space left on device/);
+    return true;
+  });
+  assert.deepEqual(manager.list(), []);
+  assert.equal(sinks.get('mem/')!.closed, true);
+  const reloaded = setup({}, storage);
+  await reloaded.manager.load();
+  assert.deepEqual(reloaded.manager.list(), []);
+});
+
+test('config devices: applied, immutable via the API, salt kept across restarts, removed when undeclared', async () => {
+  const first = setup();
+  await first.manager.applyConfigDevices([{ path: 'cfg', type: 'memory', options: { hmac_accessor: 'false' } }]);
+  const h = first.manager.hash('cfg/', 'foo');
+  await assert.rejects(first.manager.disable('cfg'), code('audit_device_from_config'));
+  await assert.rejects(first.manager.enable('cfg', { type: 'memory' }, api), code('audit_device_from_config'));
+
+  const restarted = setup({}, first.storage);
+  await restarted.manager.load();
+  await restarted.manager.applyConfigDevices([{ path: 'cfg/', type: 'memory', options: { hmac_accessor: 'false' } }]);
+  assert.equal(restarted.manager.hash('cfg', 'foo'), h);
+  const sink = restarted.sinks.get('cfg/')!;
+
+  // SIGHUP with the same declaration keeps the device; a changed one is rebuilt with its salt.
+  await restarted.manager.applyConfigDevices([{ path: 'cfg/', type: 'memory', options: { hmac_accessor: 'false' } }]);
+  assert.equal(restarted.sinks.get('cfg/'), sink);
+  await restarted.manager.applyConfigDevices([{ path: 'cfg/', type: 'memory', options: {} }]);
+  assert.notEqual(restarted.sinks.get('cfg/'), sink);
+  assert.equal(sink.closed, true);
+  assert.equal(restarted.manager.hash('cfg', 'foo'), h);
+
+  await restarted.manager.applyConfigDevices([]);
+  assert.deepEqual(restarted.manager.list(), []);
+  await restarted.manager.applyConfigDevices([{ path: 'cfg/', type: 'memory' }]);
+  assert.notEqual(restarted.manager.hash('cfg', 'foo'), h);
+});
+
+test('audited request headers: picked case-insensitively, hashed when hmac, persisted', async () => {
+  const { manager, storage, sinks } = setup();
+  await manager.requestHeaders.set('X-Request-Source', { hmac: false });
+  await manager.requestHeaders.set('x-secret-header', { hmac: true });
+  assert.deepEqual(manager.requestHeaders.list(), { 'x-request-source': { hmac: false }, 'x-secret-header': { hmac: true } });
+  assert.deepEqual(manager.requestHeaders.get('X-SECRET-HEADER'), { hmac: true });
+  await manager.enable('mem', { type: 'memory' }, api);
+  await manager.hooks.logRequest(kvWriteInput());
+  const line = sinks.get('mem/')!.lines[1];
+  const expected = `"headers":{"x-request-source":["ci"],"x-secret-header":["${manager.hash('mem', 'foo')}"]}`;
+  assert.ok(line.includes(expected), line);
+  assert.ok(!line.includes('user-agent'));
+
+  await manager.requestHeaders.delete('x-request-source');
+  const reloaded = setup({}, storage);
+  await reloaded.manager.load();
+  assert.deepEqual(reloaded.manager.requestHeaders.list(), { 'x-secret-header': { hmac: true } });
+  await assert.rejects(manager.requestHeaders.set('bad header', { hmac: true }), code('invalid_header_name'));
+});
+
+test('reopenAll, metrics, health and close', async () => {
+  const { manager, sinks } = setup();
+  await manager.enable('a', { type: 'memory' }, api);
+  await manager.reopenAll();
+  assert.equal(sinks.get('a/')!.reopens, 1);
+  await manager.hooks.logRequest(kvWriteInput());
+  assert.match(manager.metricsText(), /^sealtrail_audit_device_writes_total\{path="a\/",result="success"\} 1$/m);
+  assert.deepEqual(manager.health(), { failingDevices: [] });
+  assert.throws(() => manager.hash('zzz', 'x'), code('unknown_audit_device'));
+  await manager.close();
+  assert.equal(sinks.get('a/')!.closed, true);
+  assert.equal(manager.hooks.enabled, false);
+});
