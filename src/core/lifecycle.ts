@@ -9,6 +9,7 @@
  * Refused requests (bad token, ACL) are audited too, with their error.
  */
 import type { AuditInput } from '../audit/model.js';
+import { sanitizePolicies } from '../auth/token/policies.js';
 import { SealtrailError, internal, notFound, permissionDenied } from '../errors/index.js';
 import type { Clock } from '../lib/clock.js';
 import { matchesPathList } from './glob.js';
@@ -68,7 +69,15 @@ export async function runLifecycle(req: LogicalRequest, services: Services, deps
   if (!route) return refuse(notFound(`no handler for route "${req.path}". route entry not found.`, 'no_route'));
 
   // 4. Count the use (revokes a token on its last use).
-  if (token && token.numUses > 0) input.remainingUses = (await tokens.use(token)).remainingUses;
+  if (token && token.numUses > 0) {
+    try {
+      input.remainingUses = (await tokens.use(token)).remainingUses;
+    } catch (err) {
+      // Another request spent the last use (or revoked the token) meanwhile.
+      if (err instanceof SealtrailError && err.kind !== 'internal') return refuse(err);
+      throw err;
+    }
+  }
 
   // 5. Audit the request, fail-closed.
   input.timeNs = deps.clock.nowNs();
@@ -104,7 +113,8 @@ function backendRequest(req: LogicalRequest, route: MountedBackend, path: string
 async function mintLoginToken(response: LogicalResponse, route: MountedBackend, req: LogicalRequest, services: Services) {
   const grant = response.auth!;
   const ttl = grant.ttl || route.entry.config.defaultLeaseTtl || 0;
-  const { id, entry } = await services.tokens.create({ ...grant, ttl, path: req.path, noParent: true });
+  const policies = sanitizePolicies(grant.policies, true);
+  const { id, entry } = await services.tokens.create({ ...grant, policies, ttl, path: req.path, noParent: true });
   return {
     ...grant,
     clientToken: id,

@@ -18,6 +18,8 @@ export function vaultErrorReply(err: unknown, log: EdgeLog): HttpReply {
   if (err instanceof SealtrailError) {
     status = err.code === 'unsupported_content_type' ? 415 : STATUS_BY_KIND[err.kind];
     messages = status >= 500 && err.kind === 'internal' ? ['internal error'] : [err.message, ...(err.details ?? [])];
+    // Vault answers a missing secret with 404 and an empty error list; clients rely on that shape.
+    if (err.kind === 'not_found' && err.code === 'not_found') messages = [];
     if (err.kind === 'internal') log.error({ code: err.code, err: err.cause ?? err }, 'internal error');
   } else {
     const fe = err as FastifyLikeError;

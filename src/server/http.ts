@@ -35,7 +35,6 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
     return503OnClosing: true,
     ...(opts.https ? { https: opts.https } : {}),
   } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
-  app.addHttpMethod('LIST', { hasBody: false });
 
   // One parser for every content type: accept the JSON-ish ones, refuse the rest (415).
   app.removeAllContentTypeParsers();
@@ -55,7 +54,7 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
   app.setNotFoundHandler((req, reply) => send(reply, vaultErrorReply(invalidPath(req.url), opts.log)));
 
   app.route({
-    method: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'LIST'],
+    method: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE'],
     url: '/v1/*',
     handler: async (req, reply) => {
       let logical: LogicalRequest;

@@ -1,0 +1,57 @@
+/**
+ * Dev mode: a server that is initialized and unsealed at start, with a root token printed, KV v2 at
+ * `secret/` and a file audit device at `<data dir>/audit.log`, so a new user sees the trail at once.
+ * With -dev-data-dir the data survives restarts (the unseal key is kept there, mode 0600).
+ */
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Core } from '../core/core.js';
+import { readUnsealKeyFile, writeUnsealKeyFile } from '../storage/barrier/index.js';
+
+export interface DevOptions {
+  dataDir?: string;
+  rootTokenId?: string;
+}
+
+export function devDataDir(opts: DevOptions): { dir: string; persistent: boolean } {
+  if (opts.dataDir) return { dir: resolve(opts.dataDir), persistent: true };
+  return { dir: mkdtempSync(join(tmpdir(), 'sealtrail-dev-')), persistent: false };
+}
+
+/** Initializes (first start) or unseals (restart) the dev server; returns the unseal key (base64). */
+export async function devUnseal(core: Core, dir: string): Promise<string> {
+  const keyFile = join(dir, 'unseal.key');
+  const status = await core.seal.status();
+  let key: Uint8Array;
+  if (!status.initialized) {
+    const { keys } = await core.seal.initialize({ secretShares: 1, secretThreshold: 1 });
+    key = keys[0];
+    await writeUnsealKeyFile(keyFile, key);
+  } else {
+    if (!existsSync(keyFile)) throw new Error(`dev data dir ${dir} is initialized but has no unseal.key`);
+    key = await readUnsealKeyFile(keyFile);
+  }
+  await core.seal.unsealWithKey(key);
+  await core.afterUnseal();
+  return Buffer.from(key).toString('base64');
+}
+
+/** Makes sure a root token exists: the requested id, or a fresh one printed at every dev start. */
+export async function devRootToken(core: Core, requestedId?: string): Promise<string> {
+  const { tokens } = core.requireServices();
+  if (requestedId && (await tokens.lookup(requestedId))) return requestedId;
+  const { id } = await tokens.create({ id: requestedId, policies: ['root'], path: 'auth/token/root', displayName: 'root', noParent: true, ttl: 0 });
+  return id;
+}
+
+/** KV v2 at secret/ and the file audit device, on first start only. */
+export async function devMounts(core: Core, dir: string): Promise<void> {
+  const { mounts, audit } = core.requireServices();
+  if (!mounts.get('secret', 'secret/')) {
+    await mounts.enable('secret', { path: 'secret/', type: 'kv', options: { version: '2' }, description: 'key/value secret storage' });
+  }
+  if (!audit.list().some((d) => d.path === 'file/')) {
+    await audit.enable('file/', { type: 'file', description: 'dev mode audit log', options: { file_path: join(dir, 'audit.log') }, local: false }, { source: 'api' });
+  }
+}

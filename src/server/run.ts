@@ -1,0 +1,144 @@
+/**
+ * `sealtrail server`: loads the configuration (or dev defaults), opens storage, builds the core,
+ * listens, and handles signals (SIGHUP reopens audit files; SIGINT/SIGTERM shut down cleanly).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadConfigFile, parseAddress } from '../config/load.js';
+import { defaultConfig, type ServerConfig } from '../config/types.js';
+import { Core } from '../core/core.js';
+import { systemClock, type Clock } from '../lib/clock.js';
+import { uuid } from '../lib/ids.js';
+import { createSealManager, readUnsealKeyFile } from '../storage/barrier/index.js';
+import { createMemoryStorage } from '../storage/memory/index.js';
+import { createSqliteStorage } from '../storage/sqlite/index.js';
+import type { PhysicalStorage } from '../storage/types.js';
+import { sealEndpoints } from '../sys/seal.js';
+import { devDataDir, devMounts, devRootToken, devUnseal } from './dev.js';
+import { createHttpServer } from './http.js';
+import { createLogger } from './logger.js';
+import { servicesBuilder } from './wiring.js';
+
+export interface ServerRunOptions {
+  configPath?: string;
+  dev?: boolean;
+  devRootTokenId?: string;
+  devListenAddress?: string;
+  devDataDir?: string;
+  logLevel?: string;
+  /** Tests inject a clock; everything else uses the system clock. */
+  clock?: Clock;
+  /** Where the startup banner goes (default stdout). */
+  out?: (line: string) => void;
+  /** Install SIGHUP/SIGINT/SIGTERM handlers (default true; tests pass false). */
+  handleSignals?: boolean;
+}
+
+export interface RunningServer {
+  address: string;
+  core: Core;
+  config: ServerConfig;
+  rootToken?: string;
+  dataDir?: string;
+  closed: Promise<void>;
+  close(): Promise<void>;
+  /** What SIGHUP does: reopen audit files. */
+  reload(): Promise<void>;
+}
+
+export async function runServer(opts: ServerRunOptions): Promise<RunningServer> {
+  const out = opts.out ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const clock = opts.clock ?? systemClock;
+  let config: ServerConfig = opts.configPath ? await loadConfigFile(opts.configPath) : defaultConfig();
+  let dataDir: string | undefined;
+  if (opts.dev) {
+    const dd = devDataDir({ dataDir: opts.devDataDir });
+    dataDir = dd.dir;
+    config = {
+      ...config,
+      storage: { type: 'sqlite', path: join(dd.dir, 'sealtrail.db') },
+      allowApiAuditCreation: true,
+      listener: { ...config.listener, address: opts.devListenAddress ?? '127.0.0.1:8200', tlsDisable: true },
+    };
+  }
+  if (opts.logLevel) config = { ...config, logLevel: opts.logLevel as ServerConfig['logLevel'] };
+  const log = createLogger(config.logLevel);
+
+  const physical: PhysicalStorage = config.storage.type === 'sqlite' ? createSqliteStorage({ path: config.storage.path }) : createMemoryStorage();
+  const seal = createSealManager({ physical, clock });
+  const core = new Core({
+    seal,
+    clock,
+    log,
+    buildServices: servicesBuilder(config, log),
+    systemEndpoints: sealEndpoints({
+      storageType: config.storage.type,
+      clusterName: config.clusterName,
+      clusterId: uuid(),
+      createRootToken: async (c) => (await c.requireServices().tokens.create({ policies: ['root'], path: 'auth/token/root', displayName: 'root', noParent: true, ttl: 0 })).id,
+    }),
+  });
+
+  let rootToken: string | undefined;
+  let unsealKey: string | undefined;
+  if (opts.dev) {
+    unsealKey = await devUnseal(core, dataDir!);
+    rootToken = await devRootToken(core, opts.devRootTokenId);
+    await devMounts(core, dataDir!);
+  } else if (config.seal) {
+    if ((await seal.status()).initialized) {
+      await seal.unsealWithKey(await readUnsealKeyFile(config.seal.path));
+      await core.afterUnseal();
+    } else {
+      log.warn({}, 'auto-unseal configured but the server is not initialized: run `sealtrail operator init -key-shares=1 -key-threshold=1` and save the key to the seal file');
+    }
+  }
+
+  const https = config.listener.tlsDisable ? undefined : { key: readFileSync(config.listener.tlsKeyFile!), cert: readFileSync(config.listener.tlsCertFile!) };
+  const app = createHttpServer({ core, log, maxRequestBytes: config.listener.maxRequestSize, https });
+  const { host, port } = parseAddress(config.listener.address);
+  await app.listen({ host, port });
+  const addr = app.server.address();
+  const actualPort = typeof addr === 'object' && addr ? addr.port : port;
+  const scheme = https ? 'https' : 'http';
+  const address = `${scheme}://${host.includes(':') ? `[${host}]` : host}:${actualPort}`;
+
+  let resolveClosed!: () => void;
+  const closed = new Promise<void>((r) => { resolveClosed = r; });
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      await app.close();
+      if (core.unsealedServices) await core.sealNow().catch((err) => log.error({ err }, 'error while sealing at shutdown'));
+      await physical.close();
+      log.flush?.();
+      resolveClosed();
+    })();
+    return closing;
+  };
+  const reload = async () => {
+    await core.unsealedServices?.audit.reopenAll();
+    log.info({}, 'SIGHUP: audit devices reopened');
+  };
+
+  if (opts.handleSignals !== false) {
+    process.on('SIGHUP', () => void reload().catch((err) => log.error({ err }, 'reload failed')));
+    const stop = () => void close();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  }
+
+  out(`==> Sealtrail server started${opts.dev ? ' (dev mode)' : ''}`);
+  out(`Api Address: ${address}`);
+  out(`Storage: ${config.storage.type}${config.storage.type === 'sqlite' ? ` (${config.storage.path})` : ''}`);
+  if (opts.dev) {
+    out(`Data Dir: ${dataDir}`);
+    out(`Audit Log: ${join(dataDir!, 'audit.log')}`);
+    out(`Unseal Key: ${unsealKey}`);
+    out(`Root Token: ${rootToken}`);
+    out('');
+    out('Development mode should NOT be used in production installations!');
+    out(`    $ export SEALTRAIL_ADDR='${address}'`);
+  }
+  return { address, core, config, rootToken, dataDir, closed, close, reload };
+}

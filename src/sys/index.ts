@@ -1,0 +1,39 @@
+/**
+ * The `sys/` backend: every audited system endpoint, composed from one path list per concern.
+ * (The non-audited seal endpoints are in seal.ts and are answered before the lifecycle.)
+ */
+import type { Core } from '../core/core.js';
+import { backendFromPaths, type PathSpec } from '../core/paths.js';
+import type { Backend } from '../core/types.js';
+import { auditPaths } from './audit.js';
+import { mountPaths } from './mounts.js';
+import { policyPaths } from './policies.js';
+import { systemInfoPaths } from './system-info.js';
+import type { AuditManager } from '../audit/manager.js';
+import type { PolicyStore } from '../auth/policy/types.js';
+import type { TokenStore } from '../auth/token/types.js';
+
+export interface SysBackendDeps {
+  core: Core;
+  audit: AuditManager;
+  tokens: TokenStore;
+  policies: PolicyStore;
+  defaults: { defaultLeaseTtl: number; maxLeaseTtl: number };
+}
+
+/** Vault's root-protected system paths: they need `sudo` as well as the operation's capability. */
+export const SYS_ROOT_PATHS = ['audit', 'audit/*', 'audit-hash/*', 'config/auditing/*', 'auth/*', 'rotate', 'raw', 'raw/*', 'seal'];
+
+export function sysBackend(deps: SysBackendDeps): Backend {
+  const services = () => deps.core.requireServices();
+  const paths: PathSpec[] = [
+    ...mountPaths({ mounts: () => services().mounts, defaults: deps.defaults }),
+    ...policyPaths({ policies: deps.policies, tokens: deps.tokens }),
+    ...auditPaths({ audit: deps.audit }),
+    ...systemInfoPaths({ core: deps.core }),
+  ];
+  return backendFromPaths(paths, {
+    rootPaths: SYS_ROOT_PATHS,
+    unauthenticatedPaths: ['internal/ui/mounts', 'internal/ui/mounts/*'],
+  });
+}

@@ -1,0 +1,57 @@
+/**
+ * Small system endpoints: sys/metrics (Prometheus text, including the audit devices' counters),
+ * sys/key-status and sys/rotate (barrier keyring), and sys/internal/ui/mounts, which Vault's CLI
+ * calls to find out whether a path is KV version 2.
+ */
+import type { Core } from '../core/core.js';
+import type { PathSpec } from '../core/paths.js';
+import { notFound } from '../errors/index.js';
+import { rfc3339 } from '../lib/time.js';
+import { renderMount } from './mount-config.js';
+
+export function systemInfoPaths(deps: { core: Core }): PathSpec[] {
+  const { core } = deps;
+  let lastRotation = 0;
+  return [
+    {
+      pattern: 'metrics',
+      handlers: {
+        read: async () => {
+          const services = core.requireServices();
+          const text = services.audit.metricsText();
+          return { data: { format: 'prometheus' }, raw: { contentType: 'text/plain; version=0.0.4', body: text } };
+        },
+      },
+    },
+    {
+      pattern: 'key-status',
+      handlers: {
+        read: async () => {
+          const s = await core.seal.status();
+          return { data: { term: s.term, install_time: rfc3339(lastRotation || core.clock.now()) } };
+        },
+      },
+    },
+    {
+      pattern: 'rotate',
+      handlers: {
+        update: async () => {
+          await core.seal.rotate();
+          lastRotation = core.clock.now();
+          return undefined;
+        },
+      },
+    },
+    {
+      pattern: 'internal/ui/mounts/(?<path>.+)',
+      handlers: {
+        read: async (req) => {
+          const route = core.requireServices().mounts.route(req.params.path);
+          if (!route || route.entry.builtin) throw notFound(`no mount at ${req.params.path}`);
+          const info = renderMount(route.entry, { defaultLeaseTtl: 0, maxLeaseTtl: 0 });
+          return { data: { ...info, path: route.entry.path } };
+        },
+      },
+    },
+  ];
+}

@@ -1,0 +1,114 @@
+/**
+ * Acceptance: bad input gets the right status and a clear message, no stack trace, no echo of
+ * the input, and changes nothing.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseConfig } from '../../src/config/load.js';
+import { runServer } from '../../src/server/run.js';
+import { call, startDevServer, type TestServer } from '../helpers/server.js';
+
+let server: TestServer;
+let base: string;
+let token: string;
+
+before(async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sealtrail-bad-'));
+  const configPath = join(dir, 'limits.hcl');
+  writeFileSync(configPath, 'listener "tcp" {\n  address = "127.0.0.1:0"\n  tls_disable = true\n  max_request_size = 4096\n}\n');
+  server = await startDevServer({ configPath, devDataDir: dir });
+  base = server.address;
+  token = server.rootToken;
+  await call(base, 'POST', 'secret/data/keep', { token, body: { data: { v: 'original' } } });
+});
+after(async () => server?.stop());
+
+async function unchanged() {
+  const r = await call(base, 'GET', 'secret/data/keep', { token });
+  assert.equal(r.json.data.data.v, 'original');
+  assert.equal(r.json.data.metadata.version, 1);
+}
+
+function assertCleanError(r: { text: string; json: any }, secret?: string) {
+  assert.ok(Array.isArray(r.json?.errors), `expected {"errors": [...]}, got ${r.text}`);
+  assert.doesNotMatch(r.text, /at .*\.(ts|js):\d+/, 'no stack trace');
+  if (secret) assert.ok(!r.text.includes(secret), 'input echoed in error');
+}
+
+test('malformed JSON is a 400 that names the problem and writes nothing', async () => {
+  const r = await call(base, 'POST', 'secret/data/keep', { token, rawBody: '{"data": {"v": "s3cret-in-body"', headers: { 'content-type': 'application/json' } });
+  assert.equal(r.status, 400);
+  assertCleanError(r, 's3cret-in-body');
+  assert.match(r.json.errors[0], /^failed to parse JSON input/);
+  await unchanged();
+});
+
+test('a JSON body that is not an object is refused', async () => {
+  const r = await call(base, 'POST', 'secret/data/keep', { token, rawBody: '["a"]', headers: { 'content-type': 'application/json' } });
+  assert.equal(r.status, 400);
+  assert.match(r.json.errors[0], /must be a JSON object/);
+  await unchanged();
+});
+
+test('non-JSON content types get 415; curl-style form content type is read as JSON like Vault does', async () => {
+  for (const ct of ['application/xml', 'multipart/form-data; boundary=x', 'application/octet-stream']) {
+    const r = await call(base, 'POST', 'secret/data/keep', { token, rawBody: '{"data":{"v":"x"}}', headers: { 'content-type': ct } });
+    assert.equal(r.status, 415, ct);
+    assertCleanError(r);
+    assert.match(r.json.errors[0], /unsupported content type/);
+  }
+  await unchanged();
+  const curl = await call(base, 'POST', 'secret/data/form', { token, rawBody: '{"data":{"v":"ok"}}', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  assert.equal(curl.status, 200);
+});
+
+test('a body over max_request_size gets 413 and changes nothing', async () => {
+  const r = await call(base, 'POST', 'secret/data/keep', { token, body: { data: { v: 'x'.repeat(10_000) } } });
+  assert.equal(r.status, 413);
+  assertCleanError(r);
+  assert.match(r.json.errors[0], /too large/);
+  await unchanged();
+});
+
+test('unknown paths are 404 with Vault\'s message', async () => {
+  const r = await call(base, 'GET', 'nope/thing', { token });
+  assert.equal(r.status, 404);
+  assert.deepEqual(r.json, { errors: ['no handler for route "nope/thing". route entry not found.'] });
+  const outside = await fetch(`${base}/not-v1`);
+  assert.equal(outside.status, 404);
+});
+
+test('invalid policy HCL is a 400 with the parser\'s message and no policy is stored', async () => {
+  const r = await call(base, 'PUT', 'sys/policies/acl/broken', { token, body: { policy: 'path "secret/*" { capabilities = ["read"' } });
+  assert.equal(r.status, 400);
+  assertCleanError(r);
+  assert.match(r.json.errors[0], /polic/i);
+  const list = await call(base, 'LIST', 'sys/policies/acl', { token });
+  assert.ok(!list.json.data.keys.includes('broken'));
+  const badCap = await call(base, 'PUT', 'sys/policies/acl/broken', { token, body: { policy: 'path "x" { capabilities = ["fly"] }' } });
+  assert.equal(badCap.status, 400);
+});
+
+test('wrong methods and bad mount input are refused with clear errors', async () => {
+  const r = await call(base, 'POST', 'sys/mounts/kv1', { token, body: { type: 'nonsense' } });
+  assert.equal(r.status, 400);
+  assert.match(r.json.errors[0], /not supported/);
+  const mounts = await call(base, 'GET', 'sys/mounts', { token });
+  assert.equal(mounts.json.data['kv1/'], undefined);
+  const tune = await call(base, 'POST', 'sys/mounts/secret/tune', { token, body: { default_lease_ttl: 'forever' } });
+  assert.equal(tune.status, 400);
+});
+
+test('invalid configuration keys are refused with the key named', async () => {
+  await assert.rejects(parseConfig('listener "tcp" {\n  adress = "127.0.0.1:1"\n}\n'), /unknown key "adress" in listener "tcp"/);
+  await assert.rejects(parseConfig('storage "etcd" {}\n'), /storage "etcd" is not supported/);
+  await assert.rejects(parseConfig('listener "tcp" {\n'), /invalid HCL/);
+  await assert.rejects(parseConfig('log_level = "loud"\n'), /log_level must be one of/);
+  const dir = mkdtempSync(join(tmpdir(), 'sealtrail-bad-'));
+  const path = join(dir, 'bad.hcl');
+  writeFileSync(path, 'max_lease_ttl = "soon"\n');
+  await assert.rejects(runServer({ configPath: path, handleSignals: false, out: () => {} }), /max_lease_ttl must be a duration/);
+});

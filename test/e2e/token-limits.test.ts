@@ -1,0 +1,52 @@
+/**
+ * Acceptance: token TTL expiry and num_uses are enforced through the real HTTP server, with an
+ * injected clock instead of sleeps.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { manualClock } from '../../src/lib/clock.js';
+import { call, startDevServer, type TestServer } from '../helpers/server.js';
+
+const clock = manualClock(Date.parse('2026-01-01T00:00:00Z'));
+let server: TestServer;
+
+before(async () => {
+  server = await startDevServer({ clock });
+  await call(server.address, 'POST', 'secret/data/app', { token: server.rootToken, body: { data: { v: '1' } } });
+  await call(server.address, 'PUT', 'sys/policies/acl/reader', { token: server.rootToken, body: { policy: 'path "secret/data/*" { capabilities = ["read"] }' } });
+});
+after(async () => server?.stop());
+
+test('a token stops working at its TTL', async () => {
+  const created = await call(server.address, 'POST', 'auth/token/create', { token: server.rootToken, body: { policies: ['reader'], ttl: '10m' } });
+  const token = created.json.auth.client_token;
+  assert.equal(created.json.auth.lease_duration, 600);
+  assert.equal((await call(server.address, 'GET', 'secret/data/app', { token })).status, 200);
+  clock.advance(9 * 60 * 1000);
+  assert.equal((await call(server.address, 'GET', 'secret/data/app', { token })).status, 200);
+  clock.advance(61 * 1000);
+  const expired = await call(server.address, 'GET', 'secret/data/app', { token });
+  assert.equal(expired.status, 403);
+  assert.deepEqual(expired.json, { errors: ['permission denied'] });
+});
+
+test('renew extends a token, capped by explicit_max_ttl', async () => {
+  const created = await call(server.address, 'POST', 'auth/token/create', { token: server.rootToken, body: { policies: ['reader'], ttl: '10m', explicit_max_ttl: '15m' } });
+  const token = created.json.auth.client_token;
+  clock.advance(8 * 60 * 1000);
+  const renewed = await call(server.address, 'POST', 'auth/token/renew-self', { token, body: { increment: '10m' } });
+  assert.equal(renewed.status, 200);
+  assert.equal(renewed.json.auth.lease_duration, 7 * 60);
+  clock.advance(7 * 60 * 1000 + 1000);
+  assert.equal((await call(server.address, 'GET', 'secret/data/app', { token })).status, 403);
+});
+
+test('num_uses: a token with 2 uses works twice, then is revoked', async () => {
+  const created = await call(server.address, 'POST', 'auth/token/create', { token: server.rootToken, body: { policies: ['reader'], num_uses: 2 } });
+  const token = created.json.auth.client_token;
+  assert.equal((await call(server.address, 'GET', 'secret/data/app', { token })).status, 200);
+  assert.equal((await call(server.address, 'GET', 'secret/data/app', { token })).status, 200);
+  assert.equal((await call(server.address, 'GET', 'secret/data/app', { token })).status, 403);
+  const lookup = await call(server.address, 'POST', 'auth/token/lookup-accessor', { token: server.rootToken, body: { accessor: created.json.auth.accessor } });
+  assert.equal(lookup.status, 400);
+});

@@ -1,0 +1,52 @@
+/** Boots the real server (dev mode) on port 0 in a temp dir for end-to-end tests. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runServer, type RunningServer, type ServerRunOptions } from '../../src/server/run.js';
+
+export interface TestServer extends RunningServer {
+  rootToken: string;
+  dir: string;
+  lines: string[];
+  stop(): Promise<void>;
+}
+
+export async function startDevServer(opts: Partial<ServerRunOptions> = {}): Promise<TestServer> {
+  const dir = opts.devDataDir ?? mkdtempSync(join(tmpdir(), 'sealtrail-test-'));
+  const lines: string[] = [];
+  const server = await runServer({
+    dev: true,
+    devListenAddress: '127.0.0.1:0',
+    devDataDir: dir,
+    logLevel: 'error',
+    handleSignals: false,
+    out: (l) => lines.push(l),
+    ...opts,
+  });
+  return {
+    ...server,
+    rootToken: server.rootToken!,
+    dir,
+    lines,
+    async stop() {
+      await server.close();
+      if (!opts.devDataDir) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A plain HTTP call to the server (for shapes and status codes no client library exposes). */
+export async function call(base: string, method: string, path: string, opts: { token?: string; body?: unknown; headers?: Record<string, string>; rawBody?: string } = {}) {
+  const headers: Record<string, string> = { ...opts.headers };
+  if (opts.token) headers['x-vault-token'] = opts.token;
+  let body: string | undefined = opts.rawBody;
+  if (opts.body !== undefined) {
+    body = JSON.stringify(opts.body);
+    headers['content-type'] ??= 'application/json';
+  }
+  const res = await fetch(`${base}/v1/${path}`, { method, headers, body });
+  const text = await res.text();
+  let json: any;
+  try { json = text ? JSON.parse(text) : undefined; } catch { json = undefined; }
+  return { status: res.status, json, text, headers: res.headers };
+}
