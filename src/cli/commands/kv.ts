@@ -1,0 +1,130 @@
+/**
+ * `sealtrail kv put | get | delete | undelete | destroy | list` (and `kv metadata`, in
+ * kv-metadata.ts). Paths are `secret/app/db` or `-mount=secret app/db`; see kv-target.ts.
+ */
+import type { Command } from 'commander';
+import type { KvSecretData, VaultResponse } from '../../sdk/index.js';
+import type { CliContext } from '../context.js';
+import { CliExit, EXIT_REMOTE, remote, usageError } from '../failure.js';
+import { collect, parseIntFlag, parseVersions } from '../flags.js';
+import { parseKeyValueArgs } from '../kv-builder.js';
+import { kvApiPath } from '../kv-target.js';
+import { printField } from '../output.js';
+import { printMapSection, printPathHeader, requireV2, target } from './kv-shared.js';
+import { registerKvMetadata } from './kv-metadata.js';
+
+export function registerKv(program: Command, ctx: CliContext): void {
+  const kv = program.command('kv').description('Read and write KV version 2 secrets');
+
+  kv.command('put')
+    .description('Write a new version of a secret: key=value pairs, key=@file, key=- (stdin), or "-" for a JSON object on stdin')
+    .argument('<path>', 'secret path, e.g. secret/app/db')
+    .argument('[data...]', 'key=value pairs')
+    .option('--mount <mount>', 'the KV mount; the path is then relative to it')
+    .option('--cas <version>', 'check-and-set: 0 writes only a new secret, n only if the current version is n')
+    .action(async (path: string, args: string[], flags: { mount?: string; cas?: string }) => {
+      const data = await parseKeyValueArgs(args, ctx.io);
+      if (Object.keys(data).length === 0) throw usageError('Must supply data');
+      const cas = parseIntFlag('cas', flags.cas);
+      const out = ctx.output();
+      const { target: t, client } = await target(ctx, path, flags.mount);
+      const fullPath = kvApiPath(t, 'data');
+      if (t.version === 1) {
+        if (cas !== undefined) throw usageError('-cas is only supported on KV Version 2');
+        const written = await remote(`writing data to ${fullPath}`, () => client.write(fullPath, data));
+        if (!written) out.line(`Success! Data written to: ${fullPath}`);
+        else out.secret(written);
+        return;
+      }
+      const written = await remote(`writing data to ${fullPath}`, () => client.kv(t.mount).put(t.path, data, { cas }));
+      if (out.format === 'json') return out.secret(written);
+      printPathHeader(out, 'Secret Path', fullPath);
+      printMapSection(out, 'Metadata', (written.data ?? {}) as unknown as Record<string, unknown>);
+    });
+
+  kv.command('get')
+    .description('Read a secret (the latest version unless -version)')
+    .argument('<path>', 'secret path')
+    .option('--mount <mount>', 'the KV mount; the path is then relative to it')
+    .option('--version <n>', 'the version to read')
+    .option('--field <name>', 'print only this key of the secret\'s data')
+    .action(async (path: string, flags: { mount?: string; version?: string; field?: string }) => {
+      const version = parseIntFlag('version', flags.version);
+      const out = ctx.output();
+      const { target: t, client } = await target(ctx, path, flags.mount);
+      const fullPath = kvApiPath(t, 'data');
+      const found = await remote(`reading ${fullPath}`, () =>
+        t.version === 2 ? client.kv(t.mount).get(t.path, { version }) : client.read(fullPath)) as VaultResponse<unknown> | undefined;
+      if (!found) throw new CliExit(EXIT_REMOTE, `No value found at ${fullPath}`);
+      if (t.version === 1) {
+        if (flags.field) return printField(out, found, flags.field, ctx.io.stdoutIsTty);
+        return out.secret(found);
+      }
+      const body = found.data as KvSecretData | null;
+      if (flags.field) {
+        if (!body?.data) throw new CliExit(EXIT_REMOTE, `No data found at ${fullPath}`);
+        return printField(out, { ...found, data: body.data, auth: null }, flags.field, ctx.io.stdoutIsTty);
+      }
+      if (out.format === 'json') return out.secret(found);
+      out.warnings(found.warnings);
+      printPathHeader(out, 'Secret Path', fullPath);
+      if (body?.metadata) {
+        printMapSection(out, 'Metadata', body.metadata as unknown as Record<string, unknown>);
+        out.line();
+      }
+      if (body?.data) printMapSection(out, 'Data', body.data);
+    });
+
+  kv.command('delete')
+    .description('Soft-delete the latest version of a secret, or the versions given with -versions')
+    .argument('<path>', 'secret path')
+    .option('--mount <mount>', 'the KV mount; the path is then relative to it')
+    .option('--versions <list>', 'versions to delete, e.g. 1,2 (repeatable)', collect, [])
+    .action(async (path: string, flags: { mount?: string; versions: string[] }) => {
+      const versions = parseVersions(flags.versions);
+      const { target: t, client } = await target(ctx, path, flags.mount);
+      let fullPath = kvApiPath(t, 'data');
+      if (t.version === 1) {
+        await remote(`deleting ${fullPath}`, () => client.delete(fullPath));
+      } else if (versions.length > 0) {
+        fullPath = kvApiPath(t, 'delete');
+        await remote(`deleting ${fullPath}`, () => client.kv(t.mount).delete(t.path, versions));
+      } else {
+        await remote(`deleting ${fullPath}`, () => client.kv(t.mount).delete(t.path));
+      }
+      ctx.output().line(`Success! Data deleted (if it existed) at: ${fullPath}`);
+    });
+
+  for (const action of ['undelete', 'destroy'] as const) {
+    kv.command(action)
+      .description(action === 'undelete' ? 'Restore soft-deleted versions of a secret' : 'Permanently remove versions of a secret\'s data')
+      .argument('<path>', 'secret path')
+      .option('--mount <mount>', 'the KV mount; the path is then relative to it')
+      .option('--versions <list>', `versions to ${action}, e.g. 1,2 (repeatable)`, collect, [])
+      .action(async (path: string, flags: { mount?: string; versions: string[] }) => {
+        const versions = parseVersions(flags.versions);
+        if (versions.length === 0) throw usageError(`No versions provided, use the "-versions" flag to specify the version to ${action}.`);
+        const { target: t, client } = await target(ctx, path, flags.mount);
+        requireV2(t, action === 'undelete' ? 'Undelete' : 'Destroy');
+        const fullPath = kvApiPath(t, action);
+        await remote(`writing data to ${fullPath}`, () => client.kv(t.mount)[action](t.path, versions));
+        ctx.output().line(`Success! Data written to: ${fullPath}`);
+      });
+  }
+
+  kv.command('list')
+    .description('List the keys under a path (folders end in /)')
+    .argument('<path>', 'folder path, e.g. secret/ or secret/app')
+    .option('--mount <mount>', 'the KV mount; the path is then relative to it')
+    .action(async (path: string, flags: { mount?: string }) => {
+      const out = ctx.output();
+      const { target: t, client } = await target(ctx, path, flags.mount);
+      const fullPath = kvApiPath(t, 'metadata');
+      const keys = await remote(`listing ${fullPath}`, async () =>
+        t.version === 2 ? client.kv(t.mount).list(t.path) : ((await client.list(fullPath))?.data?.keys ?? []));
+      if (keys.length === 0) throw new CliExit(EXIT_REMOTE, `No value found at ${fullPath}`);
+      out.list(keys);
+    });
+
+  registerKvMetadata(kv, ctx);
+}

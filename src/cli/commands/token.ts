@@ -1,0 +1,114 @@
+/**
+ * `sealtrail token create | lookup | renew | revoke`. Only `create` prints a token (its purpose):
+ * lookup output leaves out `id` and renew output leaves out `auth.client_token`, which vault shows.
+ */
+import type { Command } from 'commander';
+import type { TokenCreateRequest, VaultResponse } from '../../sdk/index.js';
+import type { CliContext } from '../context.js';
+import { remote, usageError } from '../failure.js';
+import { collect, parseIntFlag } from '../flags.js';
+import { parseStringMap } from '../kv-builder.js';
+import { printField } from '../output.js';
+
+/** The response without the token id (lookup) and without a re-issued client token (renew). */
+export function withoutTokenSecrets<T>(envelope: VaultResponse<T>): VaultResponse<T> {
+  const copy: VaultResponse<T> = { ...envelope };
+  if (copy.data && typeof copy.data === 'object' && 'id' in copy.data) {
+    const { id: _omitted, ...rest } = copy.data as Record<string, unknown>;
+    copy.data = rest as T;
+  }
+  if (copy.auth) copy.auth = { ...copy.auth, client_token: '' };
+  return copy;
+}
+
+interface CreateFlags {
+  id?: string; displayName?: string; ttl?: string; explicitMaxTtl?: string; period?: string; policy: string[];
+  metadata: string[]; orphan?: boolean; defaultPolicy: boolean; renewable: boolean; useLimit?: string; type?: string; field?: string;
+}
+
+export function registerToken(program: Command, ctx: CliContext): void {
+  const token = program.command('token').description('Create, look up, renew and revoke tokens');
+
+  token
+    .command('create')
+    .description('Create a token (a child of the current token unless -orphan)')
+    .option('--id <id>', 'the token id (root only)')
+    .option('--display-name <name>', 'a name shown in audit logs')
+    .option('--ttl <duration>', 'initial TTL, e.g. 1h')
+    .option('--explicit-max-ttl <duration>', 'hard maximum lifetime')
+    .option('--period <duration>', 'periodic token renewal period')
+    .option('--policy <name>', 'a policy to attach (repeatable)', collect, [])
+    .option('--metadata <key=value>', 'metadata to attach (repeatable)', collect, [])
+    .option('--orphan', 'create the token with no parent')
+    .option('--no-default-policy', 'do not attach the default policy')
+    .option('--no-renewable', 'make the token non-renewable')
+    .option('--use-limit <n>', 'number of uses before the token is revoked')
+    .option('--type <type>', 'service or batch')
+    .option('--field <name>', 'print only this field (e.g. token)')
+    .action(async (flags: CreateFlags) => {
+      const out = ctx.output();
+      const request: TokenCreateRequest = {};
+      if (flags.id) request.id = flags.id;
+      if (flags.displayName) request.display_name = flags.displayName;
+      if (flags.ttl) request.ttl = flags.ttl;
+      if (flags.explicitMaxTtl) request.explicit_max_ttl = flags.explicitMaxTtl;
+      if (flags.period) request.period = flags.period;
+      if (flags.policy.length > 0) request.policies = flags.policy;
+      if (flags.metadata.length > 0) request.meta = await parseStringMap(flags.metadata, ctx.io);
+      if (flags.orphan) request.no_parent = true;
+      if (!flags.defaultPolicy) request.no_default_policy = true;
+      if (!flags.renewable) request.renewable = false;
+      if (flags.useLimit !== undefined) request.num_uses = parseIntFlag('use-limit', flags.useLimit);
+      if (flags.type) {
+        if (flags.type !== 'service' && flags.type !== 'batch') throw usageError('-type must be "service" or "batch"');
+        request.type = flags.type;
+      }
+      const client = await ctx.client();
+      const created = await remote('creating token', () => client.token.create(request));
+      if (flags.field) return printField(out, created, flags.field, ctx.io.stdoutIsTty);
+      out.secret(created, { showToken: true });
+    });
+
+  token
+    .command('lookup')
+    .description('Show a token\'s properties (the current token when none is given)')
+    .argument('[token]', 'the token (or, with -accessor, its accessor)')
+    .option('--accessor', 'the argument is an accessor')
+    .option('--field <name>', 'print only this field')
+    .action(async (arg: string | undefined, flags: { accessor?: boolean; field?: string }) => {
+      const out = ctx.output();
+      if (flags.accessor && arg === undefined) throw usageError('Not enough arguments (expected 1 with -accessor, got 0)');
+      const client = await ctx.client();
+      const found = await remote('looking up token', () =>
+        flags.accessor ? client.token.lookupAccessor(arg as string) : arg !== undefined ? client.token.lookup(arg) : client.token.lookupSelf());
+      const shown = withoutTokenSecrets(found);
+      if (flags.field) return printField(out, shown, flags.field, ctx.io.stdoutIsTty);
+      out.secret(shown);
+    });
+
+  token
+    .command('renew')
+    .description('Renew a token\'s lease (the current token when none is given)')
+    .argument('[token]', 'the token to renew')
+    .option('--increment <duration>', 'requested new TTL, e.g. 1h')
+    .action(async (arg: string | undefined, flags: { increment?: string }) => {
+      const client = await ctx.client();
+      const renewed = await remote('renewing token', () => (arg !== undefined ? client.token.renew(arg, flags.increment) : client.token.renewSelf(flags.increment)));
+      ctx.output().secret(withoutTokenSecrets(renewed));
+    });
+
+  token
+    .command('revoke')
+    .description('Revoke a token and its children')
+    .argument('[token]', 'the token (or, with -accessor, its accessor)')
+    .option('--accessor', 'the argument is an accessor')
+    .option('--self', 'revoke the current token')
+    .action(async (arg: string | undefined, flags: { accessor?: boolean; self?: boolean }) => {
+      if (flags.self && (arg !== undefined || flags.accessor)) throw usageError('-self takes no token argument and no -accessor');
+      if (!flags.self && arg === undefined) throw usageError('Not enough arguments (expected 1, got 0)');
+      const client = await ctx.client();
+      await remote('revoking token', () =>
+        flags.self ? client.token.revokeSelf() : flags.accessor ? client.token.revokeAccessor(arg as string) : client.token.revoke(arg as string));
+      ctx.output().line('Success! Revoked token (if it existed)');
+    });
+}

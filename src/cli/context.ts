@@ -1,0 +1,62 @@
+/**
+ * What every command needs: the output in the chosen format and a client configured like the
+ * vault CLI configures its own —
+ *   address: -address flag, then SEALTRAIL_ADDR, then VAULT_ADDR, then http://127.0.0.1:8200
+ *   token:   SEALTRAIL_TOKEN, then VAULT_TOKEN, then the token file written by `login`
+ *            (in vault too, VAULT_TOKEN wins over the token helper's ~/.vault-token)
+ *   format:  -format flag, then SEALTRAIL_FORMAT, then VAULT_FORMAT, then table
+ */
+import { SealtrailClient, addressFromEnv, tokenFromEnv } from '../sdk/index.js';
+import { usageError } from './failure.js';
+import type { CliIo } from './io.js';
+import { OUTPUT_FORMATS, Output, type OutputFormat } from './output.js';
+import { readStoredToken } from './token-store.js';
+
+export interface GlobalOptions {
+  address?: string;
+  format?: string;
+}
+
+export interface CliContext {
+  io: CliIo;
+  /** Reads the global options at call time (commander fills them while parsing). */
+  globals(): GlobalOptions;
+  output(): Output;
+  /** A client with the resolved address and token. */
+  client(): Promise<SealtrailClient>;
+  /** A client with the resolved address and no token (for sys/seal-status, sys/init, ...). */
+  anonymousClient(): SealtrailClient;
+}
+
+export function resolveFormat(globals: GlobalOptions, env: CliIo['env']): OutputFormat {
+  const raw = (globals.format ?? env.SEALTRAIL_FORMAT ?? env.VAULT_FORMAT ?? 'table').trim().toLowerCase();
+  if (!(OUTPUT_FORMATS as readonly string[]).includes(raw)) {
+    throw usageError(`Invalid output format: ${raw} (expected one of: ${OUTPUT_FORMATS.join(', ')})`);
+  }
+  return raw as OutputFormat;
+}
+
+export function resolveAddress(globals: GlobalOptions, env: CliIo['env']): string {
+  const flag = globals.address?.trim();
+  return flag ? flag : addressFromEnv(env);
+}
+
+export async function resolveToken(io: CliIo): Promise<string | undefined> {
+  return tokenFromEnv(io.env) ?? (await readStoredToken(io.homeDir));
+}
+
+export function createContext(io: CliIo, globals: () => GlobalOptions): CliContext {
+  const make = (token: string | undefined) => {
+    const client = new SealtrailClient({ address: resolveAddress(globals(), io.env), ...(io.fetch ? { fetch: io.fetch } : {}) });
+    // Set explicitly: the SDK's own default reads process.env, but the CLI resolved the token from io.
+    client.setToken(token);
+    return client;
+  };
+  return {
+    io,
+    globals,
+    output: () => new Output(io, resolveFormat(globals(), io.env)),
+    client: async () => make(await resolveToken(io)),
+    anonymousClient: () => make(undefined),
+  };
+}

@@ -1,0 +1,62 @@
+/**
+ * Exit codes, as the vault CLI uses them (mitchellh/cli + vault's command/*.go):
+ *   0   success
+ *   1   local errors: bad flags, wrong number of arguments, unreadable input file, bad key=value
+ *       (vault returns 1 for these — "usage" errors are local errors there, not 2)
+ *   2   remote errors: the server answered with an error or did not answer; also "No value found"
+ *       and the state answers `status` (sealed) and `operator init -status` (not initialized)
+ *   127 unknown command
+ * Messages never contain the token or a secret value: API errors show the server's `errors`
+ * (which never contain them) and local errors name files and flags, not their contents.
+ */
+import { SealtrailError } from '../errors/index.js';
+import { SealtrailApiError, SealtrailNetworkError } from '../sdk/index.js';
+
+export const EXIT_OK = 0;
+export const EXIT_LOCAL = 1;
+export const EXIT_REMOTE = 2;
+export const EXIT_UNKNOWN_COMMAND = 127;
+
+/** Ends the command with `exitCode`; `message` (if any) goes to stderr. */
+export class CliExit extends Error {
+  readonly exitCode: number;
+  constructor(exitCode: number, message = '') {
+    super(message);
+    this.name = 'CliExit';
+    this.exitCode = exitCode;
+  }
+}
+
+/** Bad input on the command line: a SealtrailError of kind 'invalid', which exits 1. */
+export const usageError = (message: string, code = 'cli_usage') => new SealtrailError('invalid', code, message);
+
+/** The exit code and message for anything a command threw. */
+export function exitFor(err: unknown): { exitCode: number; message: string } {
+  if (err instanceof CliExit) return { exitCode: err.exitCode, message: err.message };
+  if (err instanceof SealtrailError && err.kind === 'invalid') return { exitCode: EXIT_LOCAL, message: err.message };
+  const detail = remoteDetail(err);
+  if (detail !== undefined) return { exitCode: EXIT_REMOTE, message: `Error: ${detail}` };
+  // A bug: say so plainly; the stack helps a bug report and contains no request data.
+  return { exitCode: EXIT_LOCAL, message: `Unexpected error: ${err instanceof Error ? err.stack ?? err.message : String(err)}` };
+}
+
+/** The server's side of a failure in one line: its errors joined, or what kept it from answering. */
+export function remoteDetail(err: unknown): string | undefined {
+  if (err instanceof SealtrailApiError) return err.errors.length > 0 ? err.errors.join('; ') : `HTTP ${err.status}`;
+  if (err instanceof SealtrailNetworkError) return err.reason;
+  return undefined;
+}
+
+/**
+ * Runs `action`, turning SDK failures into `Error <doing>: <detail>` with exit 2 (or `exitCode`).
+ * Anything else (a bug, a CliExit) passes through unchanged.
+ */
+export async function remote<T>(doing: string, action: () => Promise<T>, exitCode = EXIT_REMOTE): Promise<T> {
+  try {
+    return await action();
+  } catch (err) {
+    const detail = remoteDetail(err);
+    if (detail === undefined) throw err;
+    throw new CliExit(exitCode, `Error ${doing}: ${detail}`);
+  }
+}

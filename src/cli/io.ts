@@ -1,0 +1,35 @@
+/**
+ * Everything the CLI touches outside itself, passed in so tests can run commands in-process:
+ * output streams, stdin, environment, home directory, and (optionally) the fetch to use.
+ */
+import { homedir } from 'node:os';
+import type { FetchLike } from '../sdk/index.js';
+
+export interface CliIo {
+  /** Writes text as given (callers add newlines). */
+  stdout(text: string): void;
+  stderr(text: string): void;
+  /** Reads all of stdin as UTF-8 (called at most once per run). */
+  readStdin(): Promise<string>;
+  stdinIsTty: boolean;
+  stdoutIsTty: boolean;
+  env: Record<string, string | undefined>;
+  homeDir: string;
+  fetch?: FetchLike;
+}
+
+export function processIo(): CliIo {
+  return {
+    stdout: (text) => void process.stdout.write(text),
+    stderr: (text) => void process.stderr.write(text),
+    readStdin: async () => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks).toString('utf8');
+    },
+    stdinIsTty: process.stdin.isTTY === true,
+    stdoutIsTty: process.stdout.isTTY === true,
+    env: process.env,
+    homeDir: homedir(),
+  };
+}

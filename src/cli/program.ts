@@ -1,0 +1,61 @@
+/**
+ * The command tree. Global flags (`-address`, `-format`) are accepted anywhere on the line, as
+ * commander recognises program options after the subcommand too.
+ */
+import { Command, Option } from 'commander';
+import type { CliContext, GlobalOptions } from './context.js';
+import type { FlagKinds } from './argv.js';
+import { registerAudit } from './commands/audit.js';
+import { registerAuth } from './commands/auth.js';
+import { registerGeneric } from './commands/generic.js';
+import { registerKv } from './commands/kv.js';
+import { registerLogin } from './commands/login.js';
+import { registerOperator } from './commands/operator.js';
+import { registerPolicy } from './commands/policy.js';
+import { registerSecrets } from './commands/secrets.js';
+import { registerServer } from './commands/server.js';
+import { registerToken } from './commands/token.js';
+import type { CliIo } from './io.js';
+
+/** Each group is one file under commands/; adding a group is one line here. */
+const GROUPS: ReadonlyArray<(program: Command, ctx: CliContext) => void> = [
+  registerServer, registerOperator, registerLogin, registerToken, registerPolicy,
+  registerSecrets, registerAuth, registerKv, registerAudit, registerGeneric,
+];
+
+export function buildProgram(io: CliIo, makeContext: (globals: () => GlobalOptions) => CliContext): Command {
+  const program = new Command('sealtrail')
+    .description('Sealtrail: an audit-first, Vault-compatible secrets broker')
+    .addOption(new Option('--address <url>', 'server address (env SEALTRAIL_ADDR, then VAULT_ADDR; default http://127.0.0.1:8200)'))
+    .addOption(new Option('--format <format>', 'output format: table or json (env SEALTRAIL_FORMAT, then VAULT_FORMAT)'))
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
+  const ctx = makeContext(() => program.opts<GlobalOptions>());
+  for (const register of GROUPS) register(program, ctx);
+  // Subcommands inherit the error handling (exitOverride, output) of the program.
+  forEachCommand(program, (cmd) => cmd.exitOverride().configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) }));
+  return program;
+}
+
+/** Boolean flags of the whole tree, for the argv pre-processor (`-local=false` etc.). */
+export function flagKinds(program: Command): FlagKinds {
+  const booleans = new Set<string>();
+  const negatable = new Set<string>();
+  forEachCommand(program, (cmd) => {
+    for (const option of cmd.options) {
+      if (option.required || option.optional || !option.long) continue;
+      const name = option.long.replace(/^--/, '');
+      if (option.negate) {
+        negatable.add(name);
+        booleans.add(name.replace(/^no-/, ''));
+      } else booleans.add(name);
+    }
+  });
+  return { booleans, negatable };
+}
+
+function forEachCommand(cmd: Command, visit: (cmd: Command) => void): void {
+  visit(cmd);
+  for (const sub of cmd.commands) forEachCommand(sub, visit);
+}

@@ -1,0 +1,38 @@
+/**
+ * Runs one CLI invocation and returns its exit code (see failure.ts for the codes). Nothing here
+ * calls process.exit, so tests run commands in-process with a fake io.
+ */
+import { CommanderError } from 'commander';
+import { preprocessArgv } from './argv.js';
+import { createContext } from './context.js';
+import { EXIT_LOCAL, EXIT_OK, EXIT_UNKNOWN_COMMAND, exitFor } from './failure.js';
+import type { CliIo } from './io.js';
+import { buildProgram, flagKinds } from './program.js';
+
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const program = buildProgram(io, (globals) => createContext(io, globals));
+  const args = preprocessArgv(argv, flagKinds(program));
+  try {
+    await program.parseAsync(args, { from: 'user' });
+    return EXIT_OK;
+  } catch (err) {
+    if (err instanceof CommanderError) return commanderExit(err);
+    const { exitCode, message } = exitFor(err);
+    if (message !== '') io.stderr(message + '\n');
+    return exitCode;
+  }
+}
+
+/** Commander already printed its message; only the code is ours to choose. */
+function commanderExit(err: CommanderError): number {
+  switch (err.code) {
+    case 'commander.helpDisplayed':
+    case 'commander.version':
+      return EXIT_OK;
+    case 'commander.unknownCommand':
+      return EXIT_UNKNOWN_COMMAND; // mitchellh/cli, which vault uses, answers 127
+    default:
+      // bad flags, missing or excess arguments, a group named without a subcommand (help shown)
+      return err.exitCode === 0 ? EXIT_OK : EXIT_LOCAL;
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * Table text as the vault CLI prints it (ryanuber/columnize with vault's settings): columns
+ * separated by 4 spaces, the last column unpadded, empty cells shown as `n/a`, a header row
+ * underlined with dashes, values rendered like Go's `%v`.
+ */
+
+const GLUE = '    ';
+const EMPTY = 'n/a';
+
+/** Aligns rows into columns; cells are trimmed, empty cells become `n/a`. */
+export function columnize(rows: readonly (readonly string[])[]): string {
+  const cells = rows.map((row) => row.map((c) => (c.trim() === '' ? EMPTY : c.trim())));
+  const widths: number[] = [];
+  for (const row of cells) row.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
+  return cells
+    .map((row) => row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i]))).join(GLUE))
+    .join('\n');
+}
+
+/** A header row, its dash underline, then the rows. */
+export function tableOutput(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  return columnize([header, header.map((h) => '-'.repeat(h.length)), ...rows]);
+}
+
+/** The `Key    Value` table of vault's OutputSecret / OutputMap. */
+export function keyValueTable(pairs: readonly (readonly [string, string])[]): string {
+  return tableOutput(['Key', 'Value'], pairs);
+}
+
+/** Go's `%v` of a decoded JSON value: `[a b]`, `map[k:v]` (sorted keys), `<nil>`. */
+export function goValue(value: unknown): string {
+  if (value === null || value === undefined) return '<nil>';
+  if (Array.isArray(value)) return `[${value.map(goValue).join(' ')}]`;
+  if (typeof value === 'object') {
+    const entries = Object.keys(value).sort().map((k) => `${k}:${goValue((value as Record<string, unknown>)[k])}`);
+    return `map[${entries.join(' ')}]`;
+  }
+  return String(value);
+}
+
+/** Go's `%q` of a []string: `["a" "b"]`; nil is `[]`. */
+export function goQuotedList(value: unknown): string {
+  const list = Array.isArray(value) ? value : [];
+  return `[${list.map((v) => JSON.stringify(String(v))).join(' ')}]`;
+}
+
+/** vault's humanDuration: Go's Duration.String without trailing zero units (`768h`, `1m30s`, `0s`). */
+export function humanDuration(totalSeconds: number): string {
+  if (totalSeconds === 0) return '0s';
+  const sign = totalSeconds < 0 ? '-' : '';
+  let s = Math.abs(Math.trunc(totalSeconds));
+  const h = Math.floor(s / 3600);
+  s -= h * 3600;
+  const m = Math.floor(s / 60);
+  s -= m * 60;
+  let text = h > 0 ? `${h}h${m}m${s}s` : m > 0 ? `${m}m${s}s` : `${s}s`;
+  if (text.endsWith('m0s')) text = text.slice(0, -2);
+  text = text.replace(/h0m$/, 'h').replace(/h0m(?=\d)/, 'h');
+  return sign + text;
+}
+
+/** Keys whose numeric values vault prints as durations. */
+export function looksLikeDuration(key: string): boolean {
+  return key === 'period' || key.endsWith('_period') || key === 'ttl' || key.endsWith('_ttl') || key.endsWith('_timeout');
+}
+
+/** A data value for a table cell: durations humanized for duration-like keys, else `%v`. */
+export function cellValue(key: string, value: unknown): string {
+  if (looksLikeDuration(key) && typeof value === 'number' && Number.isInteger(value)) return humanDuration(value);
+  return goValue(value);
+}
+
+/** `== Title ==` padded with `=` to about `totalLen` (vault's padEqualSigns). */
+export function padEqualSigns(header: string, totalLen: number): string {
+  let signs = totalLen - (header.length + 2);
+  if (signs <= 0) signs = 4;
+  if (signs % 2 !== 0) signs += 1;
+  const side = '='.repeat(signs / 2);
+  return `${side} ${header} ${side}`;
+}
+
+/** The section header vault prints above a map's table: width = longest key + 4 + len("Value"). */
+export function headerForMap(header: string, data: Record<string, unknown>): string {
+  const maxKey = Math.max(0, ...Object.keys(data).map((k) => k.length));
+  return padEqualSigns(header, maxKey + 4 + 5);
+}

@@ -1,0 +1,101 @@
+/**
+ * One HTTP exchange with the server: builds the URL and headers, applies the timeout, parses the
+ * JSON reply and turns error statuses into SealtrailApiError. Everything else in the SDK is a thin
+ * typed wrapper over `send`.
+ */
+import { SealtrailApiError, SealtrailNetworkError } from './errors.js';
+import { encodeApiPath, encodeQuery, normalizeApiPath } from './path.js';
+import type { Query } from './types.js';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
+
+export interface SendOptions {
+  query?: Query;
+  /** JSON body; omitted entirely when undefined (no Content-Type either). */
+  body?: unknown;
+}
+
+export interface RawReply {
+  status: number;
+  /** Parsed JSON body, or undefined for an empty body (204). */
+  body: unknown;
+}
+
+export interface Transport {
+  readonly address: string;
+  /** Sends one request; resolves for every HTTP status, rejects only when there is no HTTP answer. */
+  send(method: HttpMethod, path: string, options?: SendOptions): Promise<RawReply>;
+  /** Like send, but rejects with SealtrailApiError for status ≥ 400. */
+  call(method: HttpMethod, path: string, options?: SendOptions): Promise<unknown>;
+}
+
+export interface TransportOptions {
+  address: string;
+  getToken: () => string | undefined;
+  fetch: FetchLike;
+  timeoutMs: number;
+}
+
+/** Vault's `{"errors": [...]}`; anything else yields an empty list. */
+export function errorsOf(body: unknown): string[] {
+  if (body && typeof body === 'object' && Array.isArray((body as { errors?: unknown }).errors)) {
+    return (body as { errors: unknown[] }).errors.map((e) => String(e));
+  }
+  return [];
+}
+
+export function createTransport(opts: TransportOptions): Transport {
+  const address = opts.address.replace(/\/+$/, '');
+
+  async function send(method: HttpMethod, rawPath: string, options: SendOptions = {}): Promise<RawReply> {
+    const path = normalizeApiPath(rawPath);
+    const url = `${address}/v1/${encodeApiPath(path)}${encodeQuery(options.query)}`;
+    // X-Vault-Request marks an API client (Vault's own client sends it; proxies use it against SSRF).
+    const headers: Record<string, string> = { 'X-Vault-Request': 'true' };
+    const token = opts.getToken();
+    if (token) headers['X-Vault-Token'] = token;
+    const init: RequestInit = { method, headers, signal: AbortSignal.timeout(opts.timeoutMs) };
+    if (options.body !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      init.body = JSON.stringify(options.body);
+    }
+
+    let response: Response;
+    let text: string;
+    try {
+      response = await opts.fetch(url, init);
+      text = await response.text();
+    } catch (err) {
+      throw new SealtrailNetworkError(method, path, describeFetchFailure(err, opts.timeoutMs), err);
+    }
+    if (text.trim() === '') return { status: response.status, body: undefined };
+    try {
+      return { status: response.status, body: JSON.parse(text) as unknown };
+    } catch {
+      // A non-JSON error page (a proxy, a crash): keep its first line as the error message.
+      if (response.status >= 400) return { status: response.status, body: { errors: [text.trim().split('\n')[0].slice(0, 200)] } };
+      throw new SealtrailNetworkError(method, path, `the server answered ${response.status} with a body that is not JSON`);
+    }
+  }
+
+  async function call(method: HttpMethod, path: string, options?: SendOptions): Promise<unknown> {
+    const reply = await send(method, path, options);
+    if (reply.status >= 400) {
+      throw new SealtrailApiError({ status: reply.status, errors: errorsOf(reply.body), method, path: normalizeApiPath(path) });
+    }
+    return reply.body;
+  }
+
+  return { address, send, call };
+}
+
+function describeFetchFailure(err: unknown, timeoutMs: number): string {
+  if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) {
+    return `no answer within ${timeoutMs} ms`;
+  }
+  // Node's fetch reports "fetch failed" and puts the useful part (ECONNREFUSED ...) in `cause`.
+  const cause = err instanceof Error ? (err.cause as { message?: string } | undefined) : undefined;
+  if (cause?.message) return cause.message;
+  return err instanceof Error ? err.message : String(err);
+}

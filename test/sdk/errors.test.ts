@@ -1,0 +1,96 @@
+/** Error mapping: Vault error bodies, non-JSON error pages, no answer at all, timeouts. */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SealtrailApiError, SealtrailClient, SealtrailNetworkError } from '../../src/sdk/index.js';
+import { startFakeVault, type FakeVault } from './fake-vault.js';
+
+let fake: FakeVault;
+before(async () => {
+  fake = await startFakeVault();
+});
+after(() => fake.close());
+
+const apiErrorCases = [
+  { name: '403 permission denied', reply: { status: 403, body: { errors: ['permission denied'] } },
+    status: 403, errors: ['permission denied'], message: 'POST /v1/secret/data/a: 403 permission denied' },
+  { name: 'several errors are joined', reply: { status: 400, body: { errors: ['missing type', 'bad path'] } },
+    status: 400, errors: ['missing type', 'bad path'], message: 'POST /v1/secret/data/a: 400 missing type; bad path' },
+  { name: 'empty errors', reply: { status: 503, body: { errors: [] } }, status: 503, errors: [], message: 'POST /v1/secret/data/a: 503 HTTP 503' },
+  { name: 'a non-JSON error page keeps its first line', reply: { status: 502, rawBody: 'Bad Gateway\n<html>' },
+    status: 502, errors: ['Bad Gateway'], message: 'POST /v1/secret/data/a: 502 Bad Gateway' },
+];
+
+for (const tc of apiErrorCases) {
+  test(`api error: ${tc.name}`, async () => {
+    fake.routes = { 'POST /v1/secret/data/a': tc.reply };
+    const client = new SealtrailClient({ address: fake.address, token: 'tok-secret-value' });
+    const err = await client.write('secret/data/a', { password: 'hunter2' }).then(() => undefined, (e: unknown) => e);
+    assert.ok(err instanceof SealtrailApiError);
+    assert.equal(err.status, tc.status);
+    assert.deepEqual(err.errors, tc.errors);
+    assert.equal(err.message, tc.message);
+    assert.ok(!err.message.includes('tok-secret-value') && !err.message.includes('hunter2'));
+  });
+}
+
+test('read: 404 with errors rejects, 404 without errors is undefined', async () => {
+  fake.routes = { 'GET /v1/sys/nope': { status: 404, body: { errors: ['no handler for route "sys/nope"'] } } };
+  const client = new SealtrailClient({ address: fake.address });
+  await assert.rejects(client.read('sys/nope'), (e: unknown) => e instanceof SealtrailApiError && e.status === 404 && e.errors[0] === 'no handler for route "sys/nope"');
+  assert.equal(await client.read('sys/other'), undefined);
+  assert.equal(await client.list('sys/other'), undefined);
+});
+
+test('typed calls reject on 404 (they are not reads of optional data)', async () => {
+  fake.routes = {};
+  const client = new SealtrailClient({ address: fake.address });
+  await assert.rejects(client.sys.policies.read('missing'), (e: unknown) => e instanceof SealtrailApiError && e.status === 404);
+});
+
+test('a 2xx answer that is not JSON is a network error', async () => {
+  fake.routes = { 'GET /v1/sys/seal-status': { status: 200, rawBody: '<html>' } };
+  const client = new SealtrailClient({ address: fake.address });
+  await assert.rejects(client.sys.sealStatus(), (e: unknown) =>
+    e instanceof SealtrailNetworkError && e.message === 'GET /v1/sys/seal-status: the server answered 200 with a body that is not JSON');
+});
+
+test('connection refused names the cause', async () => {
+  const probe = createServer();
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+  const port = (probe.address() as AddressInfo).port;
+  await new Promise<void>((r) => probe.close(() => r()));
+  const client = new SealtrailClient({ address: `http://127.0.0.1:${port}` });
+  await assert.rejects(client.sys.sealStatus(), (e: unknown) =>
+    e instanceof SealtrailNetworkError && e.message === `GET /v1/sys/seal-status: connect ECONNREFUSED 127.0.0.1:${port}`);
+});
+
+test('a server that never answers is cut off at timeoutMs', async () => {
+  const sockets = new Set<import('node:net').Socket>();
+  const silent: Server = createServer(() => undefined);
+  silent.on('connection', (s) => sockets.add(s));
+  await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+  try {
+    const client = new SealtrailClient({ address: `http://127.0.0.1:${(silent.address() as AddressInfo).port}`, timeoutMs: 50 });
+    await assert.rejects(client.read('secret/data/a'), (e: unknown) =>
+      e instanceof SealtrailNetworkError && e.message === 'GET /v1/secret/data/a: no answer within 50 ms');
+  } finally {
+    for (const s of sockets) s.destroy();
+    await new Promise<void>((r) => silent.close(() => r()));
+  }
+});
+
+test('an injected fetch is used as is', async () => {
+  const seen: string[] = [];
+  const client = new SealtrailClient({
+    address: 'http://sealtrail.invalid:8200',
+    token: 't',
+    fetch: async (url, init) => {
+      seen.push(`${init.method} ${url}`);
+      return new Response(JSON.stringify({ initialized: true }), { status: 200 });
+    },
+  });
+  assert.equal(await client.sys.initStatus(), true);
+  assert.deepEqual(seen, ['GET http://sealtrail.invalid:8200/v1/sys/init']);
+});
