@@ -1,0 +1,100 @@
+/**
+ * The two unauthenticated login endpoints:
+ *   v0/attest/<platform>/init → { data: { correlation_id, challenge (base64, 32 bytes) } }
+ *   v0/attest/<platform>/auth { correlation_id, message (base64 evidence) }
+ *     → auth grant (the core mints the token) + { data: { correlation_id, enclave_id, signer_id } }
+ * The response data is nested under a second `data`, as APM answers, so the audit entry carries
+ * `response.data.data.correlation_id`. Failures are errors the core audits; their messages name
+ * the failed check and never contain measurements or evidence.
+ */
+import type { PathRequest } from '../../core/paths.js';
+import type { LogicalResponse } from '../../core/types.js';
+import { SealtrailError, invalid } from '../../errors/index.js';
+import { isPlatformName, type PlatformName, type PlatformVerifier, type VerifyFailureCode } from '../../attestation/index.js';
+import type { Clock } from '../../lib/clock.js';
+import type { ChallengeStore } from './challenges.js';
+import type { ConfigStore } from './config.js';
+import { displayNameFor, entityIdFor } from './identity.js';
+import { matchRoles } from './match.js';
+import type { RoleStore } from './roles.js';
+import type { RootResolver } from './trust.js';
+
+export interface LoginDeps {
+  clock: Clock;
+  challenges: ChallengeStore;
+  config: ConfigStore;
+  roles: RoleStore;
+  verifiers: Record<PlatformName, PlatformVerifier>;
+  roots: RootResolver;
+}
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+// Evidence shape problems are the client's bad input (400); failed checks are refusals (403).
+const MALFORMED: ReadonlySet<VerifyFailureCode> = new Set(['malformed', 'unsupported_algorithm']);
+
+function platformOf(req: PathRequest): PlatformName {
+  const platform = req.params.platform;
+  if (!isPlatformName(platform)) throw invalid('unsupported attestation platform', 'unsupported_platform');
+  return platform;
+}
+
+function requiredString(data: Readonly<Record<string, unknown>>, key: string): string {
+  const v = data[key];
+  if (typeof v !== 'string' || v === '') throw invalid(`missing "${key}"`, 'invalid_field');
+  return v;
+}
+
+const refused = (code: string, message: string) => new SealtrailError('permission', code, message);
+
+export function initHandler(deps: LoginDeps) {
+  return async (req: PathRequest): Promise<LogicalResponse> => {
+    const platform = platformOf(req);
+    const { challengeTtl } = await deps.config.general();
+    const issued = deps.challenges.issue(platform, challengeTtl * 1000);
+    return { data: { data: { correlation_id: issued.correlationId, challenge: Buffer.from(issued.challenge).toString('base64') } } };
+  };
+}
+
+export function authHandler(deps: LoginDeps) {
+  return async (req: PathRequest): Promise<LogicalResponse> => {
+    const platform = platformOf(req);
+    const correlationId = requiredString(req.data, 'correlation_id');
+    const message = requiredString(req.data, 'message').replace(/\s+/g, '');
+    if (!BASE64.test(message)) throw invalid('"message" must be base64-encoded attestation evidence', 'invalid_field');
+    // Consumed before anything can fail: one attempt per challenge, whatever its outcome.
+    const challenge = deps.challenges.consume(correlationId, platform);
+
+    const config = await deps.config.platform(platform);
+    const result = deps.verifiers[platform].verify(Buffer.from(message, 'base64'), {
+      trustedRoots: deps.roots(config),
+      now: deps.clock.now(),
+      maxAgeMs: config.maxEvidenceAge * 1000,
+      expectedNonce: challenge,
+      allowDebug: true, // decided per role below
+    });
+    if (!result.ok) {
+      const text = `attestation failed: ${result.message}`;
+      throw MALFORMED.has(result.code) ? invalid(text, `evidence_${result.code}`) : refused(`attestation_${result.code}`, text);
+    }
+    const claims = result.claims;
+    const match = matchRoles(await deps.roles.all(), claims, config.allowDebug);
+    if (!match.ok) {
+      throw match.reason === 'debug_not_allowed'
+        ? refused('debug_not_allowed', 'attestation refused: debug-mode enclaves are not allowed by the matching roles')
+        : refused('no_matching_role', 'attestation refused: no role authorizes this enclave');
+    }
+    const { grant } = match;
+    return {
+      auth: {
+        policies: grant.policies,
+        displayName: displayNameFor(claims.signerId, claims.enclaveId),
+        metadata: { platform, signer_id: claims.signerId, enclave_id: claims.enclaveId, correlation_id: correlationId, role: grant.roles.join(',') },
+        entityId: entityIdFor(claims.signerId, claims.enclaveId),
+        ttl: grant.ttl,
+        numUses: grant.numUses,
+        renewable: true,
+      },
+      data: { data: { correlation_id: correlationId, enclave_id: claims.enclaveId, signer_id: claims.signerId } },
+    };
+  };
+}

@@ -1,0 +1,164 @@
+/**
+ * Attestation login (the APM flow) and role management for the `apm` auth method.
+ *
+ * @example
+ * ```ts
+ * import { SealtrailClient, apmLogin } from 'sealtrail/sdk';
+ *
+ * const client = new SealtrailClient({ address: 'http://127.0.0.1:8200' });
+ * const login = await apmLogin(client, {
+ *   platform: 'nitro',
+ *   // inside a Nitro enclave: ask the NSM for a document with nonce = challenge;
+ *   // without hardware: createDevEnclave({ ca, clock, pcrs }).attest({ nonce: challenge })
+ *   attest: (challenge) => nsm.attestation({ nonce: challenge }),
+ * });
+ * client.setToken(login.token);
+ * console.log(login.correlationId, login.entityId);
+ * ```
+ */
+import { createHash } from 'node:crypto';
+import type { AuthInfo, VaultResponse } from './types.js';
+
+/** The part of a client the APM calls need (SealtrailClient satisfies it). */
+export interface ApmClient {
+  write(path: string, data?: Record<string, unknown>): Promise<VaultResponse<unknown> | undefined>;
+  read(path: string): Promise<VaultResponse<unknown> | undefined>;
+  delete(path: string): Promise<VaultResponse<unknown> | undefined>;
+  list(path: string): Promise<VaultResponse<{ keys?: string[] }> | undefined>;
+}
+
+export interface ApmLoginOptions {
+  /** Where the auth method is mounted, without `auth/`; default `apm`. */
+  mount?: string;
+  platform: string;
+  /** Produces evidence whose nonce is exactly `challenge` (32 bytes). */
+  attest: (challenge: Uint8Array) => Promise<Uint8Array> | Uint8Array;
+}
+
+export interface ApmLoginResult {
+  token: string;
+  accessor: string;
+  entityId: string;
+  correlationId: string;
+  signerId: string;
+  enclaveId: string;
+  policies: string[];
+  /** Seconds. */
+  leaseDuration: number;
+  auth: AuthInfo;
+}
+
+const trimSlashes = (s: string) => s.replace(/^\/+|\/+$/g, '');
+
+function nested(envelope: VaultResponse<unknown> | undefined, what: string): Record<string, unknown> {
+  const data = envelope?.data as { data?: unknown } | null | undefined;
+  if (!data || typeof data.data !== 'object' || data.data === null) throw new Error(`apm ${what}: the server answered without data.data`);
+  return data.data as Record<string, unknown>;
+}
+
+function stringOf(record: Record<string, unknown>, key: string, what: string): string {
+  const v = record[key];
+  if (typeof v !== 'string' || v === '') throw new Error(`apm ${what}: the answer has no ${key}`);
+  return v;
+}
+
+/** init → attest(challenge) → auth. Server refusals reject with SealtrailApiError. */
+export async function apmLogin(client: Pick<ApmClient, 'write'>, options: ApmLoginOptions): Promise<ApmLoginResult> {
+  const base = `auth/${trimSlashes(options.mount ?? 'apm')}/v0/attest/${encodeURIComponent(options.platform)}`;
+  const init = nested(await client.write(`${base}/init`, {}), 'init');
+  const correlationId = stringOf(init, 'correlation_id', 'init');
+  const challenge = new Uint8Array(Buffer.from(stringOf(init, 'challenge', 'init'), 'base64'));
+  const evidence = await options.attest(challenge);
+  const answer = await client.write(`${base}/auth`, { correlation_id: correlationId, message: Buffer.from(evidence).toString('base64') });
+  const data = nested(answer, 'auth');
+  const auth = answer?.auth;
+  if (!auth?.client_token) throw new Error('apm auth: the server answered without a token');
+  return {
+    token: auth.client_token,
+    accessor: auth.accessor,
+    entityId: auth.entity_id,
+    correlationId: stringOf(data, 'correlation_id', 'auth'),
+    signerId: stringOf(data, 'signer_id', 'auth'),
+    enclaveId: stringOf(data, 'enclave_id', 'auth'),
+    policies: auth.policies ?? [],
+    leaseDuration: auth.lease_duration,
+    auth,
+  };
+}
+
+/** A role as the API takes and returns it. */
+export interface ApmRoleInput {
+  platform: string;
+  signer_id: string;
+  enclave_id?: string;
+  pcrs?: Record<string, string>;
+  allow_debug?: boolean;
+  token_policies: string[];
+  token_ttl?: string | number;
+  token_num_uses?: number;
+}
+
+export interface ApmRolesApi {
+  put(name: string, role: ApmRoleInput): Promise<void>;
+  get(name: string): Promise<ApmRoleInput | undefined>;
+  delete(name: string): Promise<void>;
+  list(): Promise<string[]>;
+}
+
+export function apmRoles(client: ApmClient, mount = 'apm'): ApmRolesApi {
+  const at = (name = '') => `auth/${trimSlashes(mount)}/role${name ? `/${encodeURIComponent(name)}` : ''}`;
+  return {
+    put: async (name, role) => void (await client.write(at(name), { ...role })),
+    get: async (name) => ((await client.read(at(name)))?.data as ApmRoleInput | null | undefined) ?? undefined,
+    delete: async (name) => void (await client.delete(at(name))),
+    list: async () => (await client.list(at()))?.data?.keys ?? [],
+  };
+}
+
+/** What `apm authorize` grants: read on one KV v2 secret to a signer, or to one enclave of it. */
+export interface ApmAuthorization {
+  kind: 'signer' | 'enclave';
+  platform: string;
+  signerId: string;
+  enclaveId?: string;
+  /** The KV v2 mount, e.g. `secret`. */
+  enginePath: string;
+  secretName: string;
+}
+
+// Letters, digits and `_ - . /` only: the names go into HCL text and must not be able to end it.
+const SAFE_PATH = /^[A-Za-z0-9_.-]+(?:\/[A-Za-z0-9_.-]+)*$/;
+const HEX = /^(?:[0-9a-fA-F]{2})+$/;
+
+/** Checks an authorization; returns it with hex ids lower-cased and paths trimmed of slashes. */
+export function normalizeAuthorization(a: ApmAuthorization): ApmAuthorization {
+  const enginePath = trimSlashes(a.enginePath);
+  const secretName = trimSlashes(a.secretName);
+  if (!SAFE_PATH.test(enginePath) || enginePath.split('/').includes('..')) throw new Error('engine path must be a mount path of letters, digits, "_", "-", "." and "/"');
+  if (!SAFE_PATH.test(secretName) || secretName.split('/').includes('..')) throw new Error('secret name must be letters, digits, "_", "-", "." and "/"');
+  if (!HEX.test(a.signerId)) throw new Error('signer id must be hex');
+  if (a.kind === 'enclave' && (a.enclaveId === undefined || !HEX.test(a.enclaveId))) throw new Error('an enclave authorization needs a hex enclave id');
+  if (a.kind === 'signer' && a.enclaveId !== undefined) throw new Error('a signer authorization takes no enclave id');
+  const out: ApmAuthorization = { ...a, enginePath, secretName, signerId: a.signerId.toLowerCase() };
+  if (a.enclaveId !== undefined) out.enclaveId = a.enclaveId.toLowerCase();
+  return out;
+}
+
+/**
+ * The role and policy name of an authorization: readable prefixes plus a hash of the whole tuple,
+ * so authorizing the same thing twice rewrites the same objects and `revoke` finds them again.
+ */
+export function authorizationName(a: ApmAuthorization): string {
+  const n = normalizeAuthorization(a);
+  const tuple = [n.platform, n.signerId, n.enclaveId ?? '', n.enginePath, n.secretName].join('\n');
+  const hash = createHash('sha256').update(tuple).digest('hex').slice(0, 16);
+  const ids = n.kind === 'enclave' ? `${n.signerId.slice(0, 8)}-${n.enclaveId!.slice(0, 8)}` : n.signerId.slice(0, 8);
+  return `apm-${n.platform}-${n.kind}-${ids}-${hash}`;
+}
+
+/** The ACL policy (HCL) granting read on the secret through KV v2's `data/` path. */
+export function authorizationPolicy(a: ApmAuthorization): string {
+  const n = normalizeAuthorization(a);
+  const who = n.kind === 'enclave' ? `signer ${n.signerId} enclave ${n.enclaveId}` : `signer ${n.signerId}`;
+  return `# Written by sealtrail apm authorize: ${n.platform} ${who}\npath "${n.enginePath}/data/${n.secretName}" {\n  capabilities = ["read"]\n}\n`;
+}

@@ -1,0 +1,189 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createDevCa, createDevEnclave } from '../../../src/attestation/index.js';
+import { APM_UNAUTHENTICATED_PATHS, entityIdFor } from '../../../src/auth/apm/index.js';
+import { SealtrailError } from '../../../src/errors/index.js';
+import { harness, IMAGE, OTHER_IMAGE, SIGNER, T0 } from './helpers.js';
+
+const fails = (kind: string, code: string) => (err: unknown) => {
+  assert.ok(err instanceof SealtrailError, String(err));
+  assert.deepEqual([err.kind, err.code], [kind, code], err.message);
+  // The core audits the error text: it must not carry the measurements.
+  assert.ok(!err.message.includes(IMAGE.slice(0, 16)) && !err.message.includes(SIGNER.slice(0, 16)), err.message);
+  return true;
+};
+
+async function withRoles(h: Awaited<ReturnType<typeof harness>>) {
+  await h.call('update', 'role/signer-role', { platform: 'nitro', signer_id: SIGNER.toUpperCase(), token_policies: 'app-read', token_ttl: '1h', token_num_uses: 10 });
+  await h.call('update', 'role/enclave-role', { platform: 'nitro', signer_id: SIGNER, enclave_id: IMAGE, token_policies: ['build-read'], token_ttl: 600 });
+}
+
+test('init answers a correlation id and a 32-byte challenge nested under data.data', async () => {
+  const h = await harness();
+  const res = await h.call('update', 'v0/attest/nitro/init');
+  const inner = (res!.data as { data: Record<string, string> }).data;
+  assert.deepEqual(Object.keys(inner).sort(), ['challenge', 'correlation_id']);
+  assert.match(inner.correlation_id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  assert.equal(Buffer.from(inner.challenge, 'base64').length, 32);
+  assert.deepEqual(h.backend.unauthenticatedPaths, APM_UNAUTHENTICATED_PATHS);
+});
+
+test('an authorized signer logs in; every admitting role contributes to the grant', async () => {
+  const h = await harness();
+  await withRoles(h);
+  const { correlationId, challenge } = await h.init();
+  const res = await h.auth(correlationId, h.evidence(challenge));
+  assert.deepEqual(res, {
+    auth: {
+      policies: ['app-read', 'build-read'],
+      displayName: `apm-anjuna-entity-${SIGNER}-${IMAGE}`,
+      metadata: { platform: 'nitro', signer_id: SIGNER, enclave_id: IMAGE, correlation_id: correlationId, role: 'enclave-role,signer-role' },
+      entityId: entityIdFor(SIGNER, IMAGE),
+      ttl: 600, // the strictest non-zero TTL of the two roles
+      numUses: 10,
+      renewable: true,
+    },
+    data: { data: { correlation_id: correlationId, enclave_id: IMAGE, signer_id: SIGNER } },
+  });
+
+  // Another image of the same signer: only the signer role admits it.
+  const second = await h.init();
+  const other = await h.auth(second.correlationId, h.evidence(second.challenge, OTHER_IMAGE));
+  assert.deepEqual([other!.auth!.policies, other!.auth!.ttl, other!.auth!.numUses, other!.auth!.metadata.role], [['app-read'], 3600, 10, 'signer-role']);
+});
+
+test('two logins of the same image give the same entity id', async () => {
+  const h = await harness();
+  await withRoles(h);
+  const ids = [];
+  for (let i = 0; i < 2; i++) {
+    const { correlationId, challenge } = await h.init();
+    ids.push((await h.auth(correlationId, h.evidence(challenge)))!.auth!.entityId);
+  }
+  assert.equal(ids[0], ids[1]);
+  assert.notEqual(ids[0], entityIdFor(SIGNER, OTHER_IMAGE));
+});
+
+test('a wrong PCR0 under an enclave-only role is refused', async () => {
+  const h = await harness();
+  await h.call('update', 'role/only-build', { platform: 'nitro', signer_id: SIGNER, enclave_id: IMAGE, token_policies: 'x' });
+  const { correlationId, challenge } = await h.init();
+  await assert.rejects(h.auth(correlationId, h.evidence(challenge, OTHER_IMAGE)), fails('permission', 'no_matching_role'));
+});
+
+test('further PCR requirements must all match', async () => {
+  const h = await harness();
+  await h.call('update', 'role/pinned', { platform: 'nitro', signer_id: SIGNER, pcrs: { 4: 'ef'.repeat(48) }, token_policies: 'x' });
+  const { correlationId, challenge } = await h.init();
+  await assert.rejects(h.auth(correlationId, h.evidence(challenge)), fails('permission', 'no_matching_role'));
+  const again = await h.init();
+  const doc = createDevEnclave({ ca: h.ca, clock: h.clock, pcrs: { 0: IMAGE, 8: SIGNER, 4: 'ef'.repeat(48) } }).attest({ nonce: again.challenge });
+  const res = await h.auth(again.correlationId, Buffer.from(doc).toString('base64'));
+  assert.equal(res!.auth!.metadata.role, 'pinned');
+});
+
+test('a replayed challenge is refused', async () => {
+  const h = await harness();
+  await withRoles(h);
+  const { correlationId, challenge } = await h.init();
+  const evidence = h.evidence(challenge);
+  await h.auth(correlationId, evidence);
+  await assert.rejects(h.auth(correlationId, evidence), fails('invalid', 'challenge_replayed'));
+});
+
+test('a failed attempt also consumes the challenge', async () => {
+  const h = await harness();
+  await withRoles(h);
+  const { correlationId, challenge } = await h.init();
+  await assert.rejects(h.auth(correlationId, h.evidence(new Uint8Array(32))), fails('permission', 'attestation_nonce_mismatch'));
+  await assert.rejects(h.auth(correlationId, h.evidence(challenge)), fails('invalid', 'challenge_replayed'));
+});
+
+test('an expired challenge is refused; the TTL is configurable', async () => {
+  const h = await harness();
+  await withRoles(h);
+  const first = await h.init();
+  h.clock.advance(5 * 60_000 + 1);
+  await assert.rejects(h.auth(first.correlationId, h.evidence(first.challenge)), fails('invalid', 'challenge_expired'));
+
+  await h.call('update', 'config', { challenge_ttl: '30s' });
+  assert.deepEqual((await h.call('read', 'config'))!.data, { challenge_ttl: 30 });
+  const second = await h.init();
+  h.clock.advance(31_000);
+  await assert.rejects(h.auth(second.correlationId, h.evidence(second.challenge)), fails('invalid', 'challenge_expired'));
+  const third = await h.init();
+  h.clock.advance(29_000);
+  assert.ok((await h.auth(third.correlationId, h.evidence(third.challenge)))!.auth);
+});
+
+test('unknown correlation ids, other platforms and bad input are refused', async () => {
+  const h = await harness();
+  await assert.rejects(h.auth('00000000-0000-4000-8000-000000000000', h.evidence(null)), fails('invalid', 'challenge_unknown'));
+  await assert.rejects(h.call('update', 'v0/attest/sgx/init'), fails('invalid', 'unsupported_platform'));
+  const { correlationId } = await h.init();
+  await assert.rejects(h.auth(correlationId, 'not base64!'), fails('invalid', 'invalid_field'));
+  await assert.rejects(h.call('update', 'v0/attest/nitro/auth', { message: 'AAAA' }), fails('invalid', 'invalid_field'));
+  await assert.rejects(h.auth(correlationId, Buffer.from('garbage').toString('base64')), fails('invalid', 'evidence_malformed'));
+});
+
+test('a nonce that is not the challenge is refused', async () => {
+  const h = await harness();
+  await withRoles(h);
+  const { correlationId } = await h.init();
+  const other = await h.init();
+  await assert.rejects(h.auth(correlationId, h.evidence(other.challenge)), fails('permission', 'attestation_nonce_mismatch'));
+});
+
+test('a document signed by an untrusted CA is refused', async () => {
+  const h = await harness();
+  await withRoles(h);
+  const { correlationId, challenge } = await h.init();
+  const rogue = createDevEnclave({ ca: createDevCa({ clock: h.clock }), clock: h.clock, pcrs: { 0: IMAGE, 8: SIGNER } }).attest({ nonce: challenge });
+  await assert.rejects(h.auth(correlationId, Buffer.from(rogue).toString('base64')), fails('permission', 'attestation_untrusted_root'));
+});
+
+test('without dev mode the dev CA is not trusted; an operator root makes it trusted', async () => {
+  const h = await harness({ trustDevCa: false });
+  await withRoles(h);
+  const first = await h.init();
+  await assert.rejects(h.auth(first.correlationId, h.evidence(first.challenge)), fails('permission', 'attestation_untrusted_root'));
+  await h.call('update', 'config/nitro', { trusted_roots_pem: h.ca.material.rootCertPem, include_aws_root: false, max_evidence_age: '2m' });
+  assert.deepEqual((await h.call('read', 'config/nitro'))!.data, {
+    trusted_roots_pem: h.ca.material.rootCertPem, include_aws_root: false, max_evidence_age: 120, allow_debug: false,
+  });
+  const second = await h.init();
+  assert.ok((await h.auth(second.correlationId, h.evidence(second.challenge)))!.auth);
+  await assert.rejects(h.call('update', 'config/nitro', { trusted_roots_pem: 'nope' }), fails('invalid', 'invalid_trusted_root'));
+});
+
+test('debug-mode evidence needs a role or the platform config to allow it', async () => {
+  const h = await harness();
+  const zero = '00'.repeat(48);
+  await h.call('update', 'role/debug', { platform: 'nitro', signer_id: SIGNER, token_policies: 'x' });
+  const first = await h.init();
+  await assert.rejects(h.auth(first.correlationId, h.evidence(first.challenge, zero)), fails('permission', 'debug_not_allowed'));
+  await h.call('update', 'role/debug', { platform: 'nitro', signer_id: SIGNER, token_policies: 'x', allow_debug: true });
+  const second = await h.init();
+  assert.equal((await h.auth(second.correlationId, h.evidence(second.challenge, zero)))!.auth!.metadata.enclave_id, zero);
+});
+
+test('two simultaneous auth calls with one challenge: exactly one succeeds', async () => {
+  const h = await harness();
+  await withRoles(h);
+  const { correlationId, challenge } = await h.init();
+  const evidence = h.evidence(challenge);
+  const results = await Promise.allSettled([h.auth(correlationId, evidence), h.auth(correlationId, evidence), h.auth(correlationId, evidence)]);
+  assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
+  for (const r of results) if (r.status === 'rejected') fails('invalid', 'challenge_replayed')(r.reason);
+});
+
+test('evidence older than max_evidence_age is refused', async () => {
+  const h = await harness();
+  await withRoles(h);
+  await h.call('update', 'config/nitro', { max_evidence_age: '10s' });
+  const { correlationId, challenge } = await h.init();
+  const evidence = h.evidence(challenge);
+  h.clock.advance(11_000);
+  await assert.rejects(h.auth(correlationId, evidence), fails('permission', 'attestation_evidence_too_old'));
+  assert.equal(T0 + 11_000, h.clock.now());
+});

@@ -1,0 +1,45 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { SealtrailError } from '../../../src/errors/index.js';
+import { entityIdFor, uuidV5 } from '../../../src/auth/apm/index.js';
+import { harness, IMAGE, SIGNER } from './helpers.js';
+
+const invalidWith = (code: string) => (err: unknown) => err instanceof SealtrailError && err.kind === 'invalid' && err.code === code;
+
+test('role CRUD and list', async () => {
+  const h = await harness();
+  assert.equal(await h.backend.existenceCheck!({ logical: {} as never, operation: 'update', path: 'role/a', data: {}, mount: {} as never }), false);
+  await h.call('update', 'role/b', { platform: 'nitro', signer_id: SIGNER, token_policies: 'Read, write', token_ttl: '1h' });
+  await h.call('update', 'role/a', { platform: 'nitro', signer_id: SIGNER, enclave_id: IMAGE.toUpperCase(), pcrs: { '4': 'EF'.repeat(48) }, allow_debug: 'false', token_policies: ['r'], token_num_uses: '3' });
+  assert.deepEqual((await h.call('list', 'role'))!.data, { keys: ['a', 'b'] });
+  assert.deepEqual((await h.call('read', 'role/a'))!.data, {
+    platform: 'nitro', signer_id: SIGNER, enclave_id: IMAGE, pcrs: { 4: 'ef'.repeat(48) }, allow_debug: false,
+    token_policies: ['r'], token_ttl: 0, token_num_uses: 3,
+  });
+  assert.deepEqual((await h.call('read', 'role/b'))!.data, {
+    platform: 'nitro', signer_id: SIGNER, pcrs: {}, token_policies: ['read', 'write'], token_ttl: 3600, token_num_uses: 0,
+  });
+  await h.call('delete', 'role/a');
+  assert.equal(await h.call('read', 'role/a'), undefined);
+  assert.deepEqual((await h.call('list', 'role/'))!.data, { keys: ['b'] });
+});
+
+test('bad roles are refused with a clear 400', async () => {
+  const h = await harness();
+  const cases: Array<[string, Record<string, unknown>, string]> = [
+    ['r', { platform: 'sgx', signer_id: SIGNER }, 'invalid_field'],
+    ['r', { platform: 'nitro' }, 'invalid_field'],
+    ['r', { platform: 'nitro', signer_id: 'xyz' }, 'invalid_field'],
+    ['r', { platform: 'nitro', signer_id: SIGNER, pcrs: { 32: 'aa' } }, 'invalid_field'],
+    ['r', { platform: 'nitro', signer_id: SIGNER, token_policies: 'root' }, 'invalid_field'],
+    ['r', { platform: 'nitro', signer_id: SIGNER, token_num_uses: -1 }, 'invalid_field'],
+    ['-bad', { platform: 'nitro', signer_id: SIGNER }, 'invalid_role_name'],
+  ];
+  for (const [name, data, code] of cases) await assert.rejects(h.call('update', `role/${name}`, data), invalidWith(code), JSON.stringify(data));
+});
+
+test('entity ids are UUIDv5 over signer:enclave (RFC 9562 vector; golden value cross-checked with Python uuid.uuid5)', () => {
+  assert.equal(uuidV5('6ba7b810-9dad-11d1-80b4-00c04fd430c8', 'www.example.com'), '2ed6657d-e927-568b-95e1-2665a8aea6a2');
+  assert.equal(entityIdFor(SIGNER, IMAGE), entityIdFor(SIGNER.toUpperCase(), IMAGE));
+  assert.equal(entityIdFor('cd', 'ab'), '2c8f1330-7732-56df-acd8-78f05c54634f');
+});

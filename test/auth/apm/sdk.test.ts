@@ -1,0 +1,50 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createDevEnclave } from '../../../src/attestation/index.js';
+import { apmLogin, authorizationName, authorizationPolicy, type ApmClient } from '../../../src/sdk/apm.js';
+import { SealtrailClient } from '../../../src/sdk/index.js';
+import type { VaultResponse } from '../../../src/sdk/types.js';
+import { harness, IMAGE, SIGNER } from './helpers.js';
+
+// SealtrailClient is an ApmClient (a compile-time check).
+const _typed: ApmClient = new SealtrailClient({ address: 'http://127.0.0.1:1', token: 't' });
+void _typed;
+
+test('apmLogin performs init + auth and returns the token and correlation id', async () => {
+  const h = await harness();
+  await h.call('update', 'role/r', { platform: 'nitro', signer_id: SIGNER, token_policies: 'app' });
+  const paths: string[] = [];
+  // Stands in for the server: routes to the backend and mints a token from the grant, as the core does.
+  const client = {
+    async write(path: string, data: Record<string, unknown> = {}): Promise<VaultResponse<unknown>> {
+      paths.push(path);
+      const res = await h.call('update', path.replace(/^auth\/apm\//, ''), data);
+      const auth = res?.auth
+        ? { client_token: 'hvs.test', accessor: 'acc-1', policies: ['default', ...res.auth.policies], token_policies: res.auth.policies, metadata: res.auth.metadata, lease_duration: 60, renewable: true, entity_id: res.auth.entityId!, token_type: 'service', orphan: true }
+        : null;
+      return { request_id: 'r', lease_id: '', renewable: false, lease_duration: 0, data: res?.data ?? null, wrap_info: null, warnings: null, auth };
+    },
+  };
+  const enclave = createDevEnclave({ ca: h.ca, clock: h.clock, pcrs: { 0: IMAGE, 8: SIGNER } });
+  let seen: Uint8Array | undefined;
+  const login = await apmLogin(client, { platform: 'nitro', attest: (challenge) => ((seen = challenge), enclave.attest({ nonce: challenge })) });
+  assert.equal(seen?.length, 32);
+  assert.deepEqual(paths, ['auth/apm/v0/attest/nitro/init', 'auth/apm/v0/attest/nitro/auth']);
+  assert.deepEqual(
+    [login.token, login.accessor, login.signerId, login.enclaveId, login.policies, login.leaseDuration],
+    ['hvs.test', 'acc-1', SIGNER, IMAGE, ['default', 'app'], 60],
+  );
+  assert.match(login.correlationId, /^[0-9a-f-]{36}$/);
+  assert.equal(login.entityId, login.auth.entity_id);
+});
+
+test('authorization names and policies are deterministic and injection-proof', () => {
+  const a = { kind: 'enclave' as const, platform: 'nitro', signerId: SIGNER.toUpperCase(), enclaveId: IMAGE, enginePath: 'secret/', secretName: 'app/db' };
+  assert.equal(authorizationName(a), authorizationName({ ...a, signerId: SIGNER, enginePath: 'secret' }));
+  assert.match(authorizationName(a), /^apm-nitro-enclave-cdcdcdcd-abababab-[0-9a-f]{16}$/);
+  assert.notEqual(authorizationName(a), authorizationName({ ...a, secretName: 'app/other' }));
+  assert.equal(authorizationPolicy(a), `# Written by sealtrail apm authorize: nitro signer ${SIGNER} enclave ${IMAGE}\npath "secret/data/app/db" {\n  capabilities = ["read"]\n}\n`);
+  assert.throws(() => authorizationPolicy({ ...a, secretName: 'x" {\n capabilities=["sudo"]' }), /secret name/);
+  assert.throws(() => authorizationPolicy({ ...a, secretName: '../sys' }), /secret name/);
+  assert.throws(() => authorizationPolicy({ ...a, kind: 'signer' }), /takes no enclave/);
+});
