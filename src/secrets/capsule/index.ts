@@ -1,0 +1,80 @@
+/**
+ * The capsule secrets engine: data sealed into opaque capsules whose every create, open and read
+ * leaves an access-log record, plus a control log of every policy and key change. Each mount is a
+ * domain (`dm-…`) with its own key ring, contexts and logs.
+ *
+ * Paths (relative to the mount):
+ *   encapsulate (update), load (update)
+ *   write-context/<name>, read-context/<name> (read, create/update, delete, list)
+ *   keys (read), keys/rotate (update)
+ *   log/access, log/control (read; query parameters filter and page)
+ *
+ * @example
+ *   const backend = await capsuleBackend({ mount, storage, clock: systemClock });
+ *   const { data } = await backend.handleRequest({ ...req, operation: 'update', path: 'encapsulate',
+ *     data: { data: 'hello John Smith', write_context: 'sensitive' } });
+ */
+import { backendFromPaths } from '../../core/paths.js';
+import type { Backend, BackendContext, BackendFactory } from '../../core/types.js';
+import { invalid } from '../../errors/index.js';
+import { capsuleEngine, type ControlEvent } from './engine.js';
+import { writeContextPaths, readContextPaths } from './paths-contexts.js';
+import { encapsulatePath } from './paths-encapsulate.js';
+import { keyPaths } from './paths-keys.js';
+import { loadPath } from './paths-load.js';
+import { logPaths } from './paths-logs.js';
+import type { ControlRecord } from './log/records.js';
+
+export interface MountTuneEvent {
+  /** The caller's token accessor. */
+  session: string | null;
+  /** The request path, e.g. `/v1/sys/mounts/capsule/tune`. */
+  url: string;
+  /** The tuned settings (no secrets). */
+  description: Record<string, unknown>;
+}
+
+/** A capsule backend also records mount tunes in its control log (the core calls this). */
+export interface CapsuleBackend extends Backend {
+  readonly domain: string;
+  recordMountTune(event: MountTuneEvent): Promise<ControlRecord>;
+}
+
+export function createCapsuleBackend(ctx: BackendContext): CapsuleBackend {
+  const engine = capsuleEngine(ctx.mount.uuid, ctx.storage, ctx.clock);
+  const backend = backendFromPaths([
+    encapsulatePath(engine),
+    loadPath(engine),
+    ...writeContextPaths(engine),
+    ...readContextPaths(engine),
+    ...keyPaths(engine),
+    ...logPaths(engine),
+  ]);
+  return {
+    ...backend,
+    domain: engine.domain,
+    async recordMountTune(event) {
+      await engine.ready();
+      const tune: ControlEvent = { summary: 'Tuned mount', description: { method: 'update', ...event.description } };
+      return engine.logs.appendControl({ session: event.session, url: event.url, ...tune });
+    },
+  };
+}
+
+export const capsuleBackend: BackendFactory = createCapsuleBackend;
+
+/** The mount-tune hook for a backend the core holds as a plain Backend. */
+export function recordCapsuleMountTune(backend: Backend, event: MountTuneEvent): Promise<ControlRecord> {
+  if (!('recordMountTune' in backend) || typeof backend.recordMountTune !== 'function') {
+    throw invalid('not a capsule backend', 'capsule_not_capsule_backend');
+  }
+  return (backend as CapsuleBackend).recordMountTune(event);
+}
+
+export { domainIdForMount } from './domain.js';
+export { DETECTOR_NAMES } from './classify/detectors.js';
+export { REDACTED } from './apply-read.js';
+export { MAX_INPUT_BYTES } from './records.js';
+export type { AccessRecord, ControlRecord, ReadInfo } from './log/records.js';
+export type { TagSummary } from './tag-summary.js';
+export type { Tag } from './tags.js';

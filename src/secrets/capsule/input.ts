@@ -1,0 +1,49 @@
+/** Small field parsers shared by the capsule paths; messages name the field, never its value. */
+import { invalid } from '../../errors/index.js';
+
+export function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export function requiredString(data: Record<string, unknown>, field: string, code = 'capsule_invalid_request'): string {
+  const v = data[field];
+  if (typeof v !== 'string' || v === '') throw invalid(`missing or invalid "${field}": expected a non-empty string`, code);
+  return v;
+}
+
+export function optionalString(data: Record<string, unknown>, field: string): string | undefined {
+  const v = data[field];
+  if (v === undefined || v === null || v === '') return undefined;
+  if (typeof v !== 'string') throw invalid(`invalid "${field}": expected a string`, 'capsule_invalid_request');
+  return v;
+}
+
+/** Context names: what can sit in one path segment and read well in a log. */
+export function contextName(raw: string | undefined, kind: string): string {
+  if (!raw || !/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/.test(raw)) {
+    throw invalid(`invalid ${kind} name: use letters, digits, "_", "-" and "." (at most 128)`, 'capsule_invalid_name');
+  }
+  return raw;
+}
+
+/** A list field that may also arrive as a comma-separated string (CLI and query strings). */
+export function stringList(data: Record<string, unknown>, field: string): string[] | undefined {
+  const v = data[field];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'string') return v.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (Array.isArray(v) && v.every((s) => typeof s === 'string')) return v as string[];
+  throw invalid(`invalid "${field}": expected a list of strings`, 'capsule_invalid_request');
+}
+
+/** Read parameters: a flat map of strings (numbers and booleans are kept as their text). */
+export function parameterMap(raw: unknown): Record<string, string> {
+  if (raw === undefined || raw === null) return {};
+  if (!isObject(raw)) throw invalid('invalid "parameters": expected an object of strings', 'capsule_invalid_request');
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(raw)) {
+    if (typeof v === 'string') out[k] = v;
+    else if (typeof v === 'number' || typeof v === 'boolean') out[k] = String(v);
+    else throw invalid(`invalid read parameter "${k}": expected a string`, 'capsule_invalid_request');
+  }
+  return out;
+}

@@ -1,0 +1,82 @@
+/**
+ * `encapsulate` (update): `{data | records | table, write_context?, tags?, record_tags?, location?}`
+ * → `{capsule_id, capsule (base64), domain, key_version, records}`. The data is classified by the
+ * write context (default: `default`), sealed under a fresh data key wrapped by the latest domain
+ * key, and the `create` access record is stored before the capsule is handed back.
+ */
+import type { PathSpec } from '../../core/paths.js';
+import { invalid } from '../../errors/index.js';
+import { randomBase62 } from '../../lib/ids.js';
+import { encodeBody } from './body.js';
+import { classify } from './classify/classify.js';
+import { qualifiedName } from './domain.js';
+import type { CapsuleEngine } from './engine.js';
+import { sealCapsule } from './format.js';
+import { contextName, optionalString } from './input.js';
+import { actorOf } from './log/records.js';
+import { parseInput, type DataRecord } from './records.js';
+import { parseTagList } from './tags.js';
+
+/** `record_tags`: one tag list per record (or row), index-aligned; `manual` source. */
+function attachRecordTags(records: DataRecord[], raw: unknown): void {
+  if (raw === undefined || raw === null) return;
+  if (!Array.isArray(raw) || raw.length > records.length) {
+    throw invalid('"record_tags" must be a list with at most one tag list per record', 'capsule_invalid_tag');
+  }
+  raw.forEach((tags, i) => records[i].tags.push(...parseTagList(`record_tags[${i}]`, tags, 'manual')));
+}
+
+export function encapsulatePath(engine: CapsuleEngine): PathSpec {
+  return {
+    pattern: 'encapsulate',
+    handlers: {
+      update: async (req) => {
+        await engine.ready();
+        const { shape, records } = parseInput(req.data);
+        const writeContextName = contextName(optionalString(req.data, 'write_context') ?? 'default', 'write context');
+        const manualTags = parseTagList('tags', req.data.tags, 'manual');
+        attachRecordTags(records, req.data.record_tags);
+        const location = optionalString(req.data, 'location') ?? null;
+
+        const context = await engine.writeContexts.get(writeContextName);
+        if (!context) throw invalid(`unknown write context "${writeContextName}"`, 'capsule_unknown_write_context');
+        const classified = classify(records, context);
+        const capsuleTags = [...manualTags, ...classified.capsuleTags];
+        const writeContext = qualifiedName(engine.domain, writeContextName);
+
+        const capsuleId = 'ca-' + randomBase62(22);
+        const key = await engine.keys.latest();
+        const body = encodeBody({
+          shape,
+          records: classified.records,
+          capsuleTags,
+          writeContext,
+          location,
+          createdTime: new Date(engine.clock.now()).toISOString(),
+        });
+        const capsule = sealCapsule({ domain: engine.domain, capsuleId, keyVersion: key.version }, key.key, body);
+
+        const actor = actorOf(req.token);
+        await engine.logs.appendAccess({
+          domain: engine.domain,
+          capsule: capsuleId,
+          operation: 'create',
+          ...actor,
+          location,
+          create_info: { write_context: writeContext },
+          open_info: null,
+          read_info: null,
+        });
+        return {
+          data: {
+            capsule_id: capsuleId,
+            capsule: capsule.toString('base64'),
+            domain: engine.domain,
+            key_version: key.version,
+            records: records.length,
+          },
+        };
+      },
+    },
+  };
+}

@@ -1,0 +1,104 @@
+/**
+ * `load` (update): `{capsule (base64), read_context?, parameters?, location?}` → the data in the
+ * shape it was given, with the read context's effects applied, plus a summary.
+ *
+ * No record, no data: the `open` access record is stored after the capsule is decrypted and the
+ * `read` record after the effects are applied, both before anything is returned; if either write
+ * fails the load fails. Refusals (malformed or tampered capsule, unknown context or key version,
+ * missing required parameter, DenyCapsule) are stored as access records with an `error` too.
+ */
+import type { PathSpec } from '../../core/paths.js';
+import type { BackendRequest, LogicalResponse } from '../../core/types.js';
+import { invalid, isSealtrailError, SealtrailError } from '../../errors/index.js';
+import { applyReadContext } from './apply-read.js';
+import { decodeBody } from './body.js';
+import { qualifiedName } from './domain.js';
+import type { CapsuleEngine } from './engine.js';
+import { integrityFailure, openCapsule, parseCapsule } from './format.js';
+import { contextName, optionalString, parameterMap, requiredString } from './input.js';
+import { actorOf, type AccessRecord, type ReadInfo } from './log/records.js';
+import { renderOutput } from './records.js';
+import { summarizeTags } from './tag-summary.js';
+
+// A flat character class (no repeated group): safe on multi-megabyte capsules.
+const BASE64_RE = /^[A-Za-z0-9+/]*={0,2}$/;
+const isBase64 = (s: string) => s.length % 4 === 0 && BASE64_RE.test(s);
+
+const emptyReadInfo = (parameters: Record<string, string>, readContext: string): ReadInfo => ({
+  parameters,
+  read_context: readContext,
+  allowed_tags: summarizeTags([]),
+  redacted_tags: summarizeTags([]),
+  tokenized_tags: summarizeTags([]),
+  returned_records: 0,
+  filtered_records: 0,
+});
+
+async function load(engine: CapsuleEngine, req: BackendRequest): Promise<LogicalResponse> {
+  await engine.ready();
+  const encoded = requiredString(req.data, 'capsule').replace(/\s+/g, '');
+  const readContextName = contextName(optionalString(req.data, 'read_context') ?? 'default', 'read context');
+  const parameters = parameterMap(req.data.parameters);
+  const readContext = qualifiedName(engine.domain, readContextName);
+  const base: Omit<AccessRecord, 'id' | 'time' | 'operation'> = {
+    domain: engine.domain,
+    capsule: null,
+    ...actorOf(req.token),
+    location: optionalString(req.data, 'location') ?? null,
+    create_info: null,
+    open_info: { read_context: readContext },
+    read_info: null,
+  };
+  let operation: 'open' | 'read' = 'open';
+
+  try {
+    if (!isBase64(encoded)) throw integrityFailure('capsule is not valid base64');
+    const parsed = parseCapsule(Buffer.from(encoded, 'base64'));
+    base.capsule = parsed.header.capsuleId;
+    if (parsed.header.domain !== engine.domain) {
+      throw invalid(`capsule belongs to domain ${parsed.header.domain}, not ${engine.domain}`, 'capsule_wrong_domain');
+    }
+    const context = await engine.readContexts.get(readContextName);
+    if (!context) throw invalid(`unknown read context "${readContextName}"`, 'capsule_unknown_read_context');
+    const missing = context.parameters.filter((p) => p.required && parameters[p.key] === undefined).map((p) => p.key);
+    if (missing.length > 0) {
+      throw invalid(`missing required read parameter(s) for read context "${readContextName}": ${missing.join(', ')}`, 'capsule_missing_parameter');
+    }
+    const key = await engine.keys.version(parsed.header.keyVersion);
+    if (!key) throw invalid(`capsule was sealed under unknown domain key version ${parsed.header.keyVersion}`, 'capsule_unknown_key');
+    const body = decodeBody(openCapsule(parsed, key.key));
+    base.location ??= body.location;
+    await engine.logs.appendAccess({ ...base, operation: 'open' });
+
+    operation = 'read';
+    base.open_info = null;
+    const outcome = applyReadContext(body, context, parameters, await engine.keys.tokenizationKey());
+    if (outcome.denied) {
+      base.read_info = emptyReadInfo(parameters, readContext);
+      throw new SealtrailError('permission', 'capsule_denied', `read context "${readContextName}" denies access to this capsule`);
+    }
+    const readInfo: ReadInfo = {
+      parameters,
+      read_context: readContext,
+      allowed_tags: summarizeTags(outcome.allowed),
+      redacted_tags: summarizeTags(outcome.redacted),
+      tokenized_tags: summarizeTags(outcome.tokenized),
+      returned_records: outcome.records.length,
+      filtered_records: outcome.filteredRecords,
+    };
+    await engine.logs.appendAccess({ ...base, operation: 'read', read_info: readInfo });
+    const { parameters: _logged, ...summary } = readInfo;
+    return { data: { capsule_id: parsed.header.capsuleId, ...renderOutput(body.shape, outcome.records), summary } };
+  } catch (err) {
+    if (isSealtrailError(err) && err.code === 'capsule_log_write_failed') throw err;
+    const message = isSealtrailError(err) && err.kind !== 'internal' ? err.message : 'internal error';
+    if (operation === 'read') base.read_info ??= emptyReadInfo(parameters, readContext);
+    // If this write fails too, its error replaces the original: the refusal must not go unlogged.
+    await engine.logs.appendAccess({ ...base, operation, error: message });
+    throw err;
+  }
+}
+
+export function loadPath(engine: CapsuleEngine): PathSpec {
+  return { pattern: 'load', handlers: { update: (req) => load(engine, req) } };
+}

@@ -1,0 +1,65 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { DETECTORS, type DetectorName } from '../../../src/secrets/capsule/classify/detectors.js';
+import { ibanValid, luhnValid } from '../../../src/secrets/capsule/classify/checksums.js';
+import { classify, mergeSpans } from '../../../src/secrets/capsule/classify/classify.js';
+
+const found = (name: DetectorName, text: string) => DETECTORS[name].find(text).map((h) => text.slice(h.start, h.end));
+
+test('detectors find what they should and skip look-alikes', () => {
+  const cases: Array<[DetectorName, string, string[]]> = [
+    ['email', 'write to ann.lee+tag@mail.example.co.uk or x@y', ['ann.lee+tag@mail.example.co.uk']],
+    ['phone', 'call +1 415 555 0100, (212) 555-0199 or 415.555.0100; not 12345', ['+1 415 555 0100', '(212) 555-0199', '415.555.0100']],
+    ['credit_card', 'visa 4111 1111 1111 1111, bad 4111 1111 1111 1112, amex 378282246310005', ['4111 1111 1111 1111', '378282246310005']],
+    ['ip_address', 'hosts 10.0.0.1 and 2001:db8::1, not 999.1.1.1 nor 12:30:45', ['10.0.0.1', '2001:db8::1']],
+    ['ssn', 'ssn 078-05-1120; not 000-12-3456, 666-12-3456 or 123-00-4567', ['078-05-1120']],
+    ['iban', 'pay DE89 3704 0044 0532 0130 00 or GB82WEST12345698765432, not DE00370400440532013000', ['DE89 3704 0044 0532 0130 00', 'GB82WEST12345698765432']],
+    ['date', 'on 2024-03-21, 21/03/2024, March 21, 2024 and 21 March 2024; not 2024-13-01 or 31/31/2024', ['2024-03-21', '21/03/2024', 'March 21, 2024', '21 March 2024']],
+    ['person_name', 'hello John Smith and Mary; not the smith or Paris', ['John', 'Smith', 'Mary']],
+  ];
+  for (const [name, text, expected] of cases) assert.deepEqual(found(name, text), expected, name);
+});
+
+test('person names: first and last names get their own tags', () => {
+  assert.deepEqual(DETECTORS.person_name.find('James Thomas met Smith').map((h) => h.tagName.split('/').pop()), ['first_name', 'last_name', 'last_name']);
+});
+
+test('check digits', () => {
+  assert.deepEqual(['79927398713', '79927398710', '4242424242424242', 'abc'].map(luhnValid), [true, false, true, false]);
+  assert.deepEqual(['GB82 WEST 1234 5698 7654 32', 'GB82 WEST 1234 5698 7654 33', 'FR1420041010050500013M02606', 'XX'].map(ibanValid), [true, false, true, false]);
+});
+
+test('overlapping spans merge and carry every tag', () => {
+  const t = (n: string) => ({ name: `tag.x.y/${n}`, value: '', type: 'unary' as const, source: 's', hook_version: '1.0.0' });
+  assert.deepEqual(mergeSpans([{ start: 5, end: 9, tags: [t('b')] }, { start: 0, end: 6, tags: [t('a')] }, { start: 12, end: 14, tags: [t('c')] }]), [
+    { start: 0, end: 9, tags: [t('a'), t('b')] },
+    { start: 12, end: 14, tags: [t('c')] },
+  ]);
+});
+
+test('classify: spans, field tags from match_on_key and capsule tags', () => {
+  const out = classify(
+    [{ fields: [{ key: 'note', value: 'ann@x.io ORD-7', tags: [], spans: [] }, { key: 'zip', value: 12345, tags: [], spans: [] }], tags: [] }],
+    {
+      name: 'c', description: '', detectors: ['email'],
+      rules: [
+        { pattern: 'ORD-(\\d+)', match_on_key: false, span_tags: [{ name: 'tag.x.y/order', type: 'number', value: '$1' }], capsule_tags: [{ name: 'tag.x.y/has-order', type: 'unary', value: '' }] },
+        { pattern: '^zip$', match_on_key: true, span_tags: [{ name: 'tag.x.y/zip', type: 'string', value: '$value' }], capsule_tags: [] },
+      ],
+    },
+  );
+  const tag = (name: string, value: string, type: string, source: string) => ({ name, value, type, source, hook_version: '1.0.0' });
+  assert.deepEqual(out, {
+    capsuleTags: [tag('tag.x.y/has-order', '', 'unary', 'create')],
+    records: [{
+      tags: [],
+      fields: [
+        { key: 'note', value: 'ann@x.io ORD-7', tags: [], spans: [
+          { start: 0, end: 8, tags: [tag('tag.sealtrail.io/pii/email', '', 'unary', 'email')] },
+          { start: 9, end: 14, tags: [tag('tag.x.y/order', '7', 'number', 'create')] },
+        ] },
+        { key: 'zip', value: 12345, tags: [tag('tag.x.y/zip', '12345', 'string', 'create')], spans: [] },
+      ],
+    }],
+  });
+});

@@ -1,0 +1,119 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createCapsuleBackend, domainIdForMount } from '../../../src/secrets/capsule/index.js';
+import { createMemoryStorage } from '../../../src/storage/memory/index.js';
+import type { Storage } from '../../../src/storage/types.js';
+import { EMPTY_SUMMARY, harness, mount, rejects, request } from './helpers.js';
+
+const DOMAIN = domainIdForMount(mount.uuid);
+
+async function sealed(h: Awaited<ReturnType<typeof harness>>, text = 'mail ann@example.org') {
+  const { data } = (await h.call('update', 'encapsulate', { data: text, write_context: 'sensitive' }))!;
+  return { id: data!.capsule_id as string, bytes: Buffer.from(data!.capsule as string, 'base64') };
+}
+
+test('a capsule with one flipped byte fails to load, anywhere it is flipped, and each failure is logged', async () => {
+  const h = await harness();
+  const { id, bytes } = await sealed(h);
+  // Header fields past the ids (key version, wrapped key, IV) and the sealed body.
+  const idEnd = bytes.indexOf(Buffer.from(id)) + id.length;
+  const positions = [idEnd + 2, idEnd + 10, idEnd + 40, bytes.length - 30, bytes.length - 1];
+  for (const at of positions) {
+    const copy = Buffer.from(bytes);
+    copy[at] ^= 0x01;
+    const expected = at === idEnd + 2 ? 'capsule was sealed under unknown domain key version 257' : 'capsule integrity check failed';
+    await rejects(h.call('update', 'load', { capsule: copy.toString('base64'), read_context: 'default' }), 'invalid', expected);
+  }
+  const failures = await h.accessLog({ operation: 'open' });
+  assert.equal(failures.length, positions.length);
+  assert.deepEqual(failures[0], {
+    id: failures[0].id, time: failures[0].time, domain: DOMAIN, capsule: id, operation: 'open', session: 'acc-app-1',
+    principal: { display_name: 'token-app', entity_id: 'ent-42' }, location: null,
+    create_info: null, open_info: { read_context: `${DOMAIN}::default` }, read_info: null,
+    error: 'capsule integrity check failed',
+  });
+  assert.equal((await h.accessLog({ operation: 'read' })).length, 0);
+});
+
+test('damaged framing gives clear integrity errors', async () => {
+  const h = await harness();
+  const { bytes } = await sealed(h);
+  const cases: Array<[string, string]> = [
+    ['not base64!', 'capsule integrity check failed: capsule is not valid base64'],
+    [Buffer.from('hello world').toString('base64'), 'capsule integrity check failed: not a capsule'],
+    [bytes.subarray(0, 30).toString('base64'), 'capsule integrity check failed: truncated capsule'],
+  ];
+  for (const [capsule, message] of cases) await rejects(h.call('update', 'load', { capsule }), 'invalid', message);
+  const logged = await h.accessLog({ order: 'asc' });
+  assert.deepEqual(logged.slice(1).map((r) => [r.capsule, r.error]), cases.map(([, m]) => [null, m]));
+});
+
+test('a load without a required read parameter is refused and logged', async () => {
+  const h = await harness();
+  await h.call('update', 'read-context/support', {
+    required_parameters: [{ key: 'ticket', required: true, description: 'ticket id' }, { key: 'note', required: false }],
+  });
+  const { id, bytes } = await sealed(h);
+  await rejects(
+    h.call('update', 'load', { capsule: bytes.toString('base64'), read_context: 'support', parameters: { note: 'x' } }),
+    'invalid',
+    'missing required read parameter(s) for read context "support": ticket',
+  );
+  const [failure] = await h.accessLog();
+  assert.equal(failure.capsule, id);
+  assert.equal(failure.operation, 'open');
+  assert.equal(failure.error, 'missing required read parameter(s) for read context "support": ticket');
+});
+
+test('DenyCapsule refuses the load and logs a read record with the error', async () => {
+  const h = await harness();
+  await h.call('update', 'read-context/locked', {
+    parameters: [{ key: 'purpose', required: true }],
+    rules: [
+      { match: { parameters: { purpose: 'marketing' }, tags: [{ name: 'tag.sealtrail.io/pii/*' }] }, effect: 'DenyCapsule', priority: 1 },
+    ],
+  });
+  const { bytes } = await sealed(h);
+  const capsule = bytes.toString('base64');
+  await rejects(h.call('update', 'load', { capsule, read_context: 'locked', parameters: { purpose: 'marketing' } }), 'permission', 'read context "locked" denies access to this capsule');
+  const [denied] = await h.accessLog();
+  assert.equal(denied.operation, 'read');
+  assert.equal(denied.error, 'read context "locked" denies access to this capsule');
+  assert.deepEqual(denied.read_info, {
+    parameters: { purpose: 'marketing' }, read_context: `${DOMAIN}::locked`,
+    allowed_tags: EMPTY_SUMMARY, redacted_tags: EMPTY_SUMMARY, tokenized_tags: EMPTY_SUMMARY, returned_records: 0, filtered_records: 0,
+  });
+  // Another purpose is not matched by the rule.
+  const { data } = (await h.call('update', 'load', { capsule, read_context: 'locked', parameters: { purpose: 'billing' } }))!;
+  assert.equal(data!.data, 'mail ann@example.org');
+});
+
+test('no record, no data: when the access log cannot be written, the load returns nothing', async () => {
+  let failLogs = false;
+  const h = await harness({
+    wrap: (s): Storage => ({
+      ...s,
+      put: (key, value) => (failLogs && key.startsWith('log/access/') ? Promise.reject(new Error('disk full')) : s.put(key, value)),
+    }),
+  });
+  const { bytes } = await sealed(h);
+  failLogs = true;
+  await rejects(h.call('update', 'load', { capsule: bytes.toString('base64') }), 'internal', 'capsule log write failed');
+  await rejects(h.call('update', 'encapsulate', { data: 'x' }), 'internal', 'capsule log write failed');
+});
+
+test('capsules of another domain and unknown contexts are refused', async () => {
+  const h = await harness();
+  const other = createCapsuleBackend({ mount: { ...mount, uuid: '00000000-0000-4000-8000-000000000001' }, storage: createMemoryStorage(), clock: h.clock });
+  const { data } = (await other.handleRequest(request('update', 'encapsulate', { data: 'x' })))!;
+  await rejects(
+    h.call('update', 'load', { capsule: data!.capsule }),
+    'invalid',
+    `capsule belongs to domain ${other.domain}, not ${DOMAIN}`,
+  );
+  const { bytes } = await sealed(h);
+  await rejects(h.call('update', 'load', { capsule: bytes.toString('base64'), read_context: 'nope' }), 'invalid', 'unknown read context "nope"');
+  await rejects(h.call('update', 'encapsulate', { data: 'x', write_context: 'nope' }), 'invalid', 'unknown write context "nope"');
+  await rejects(h.call('update', 'encapsulate', { data: 'x', records: [] }), 'invalid', 'give exactly one of "data" (text), "records" or "table"');
+  await rejects(h.call('update', 'encapsulate', { records: [{ a: { nested: 1 } }] }), 'invalid', 'records[0].a: values must be strings, numbers, booleans or null (nested values are not supported)');
+});
