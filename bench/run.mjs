@@ -1,0 +1,12 @@
+// `npm run bench`: runs every benchmark and prints Markdown tables (copied into BENCHMARKS.md).
+// Figures are ratios against baselines measured in the same run, never absolute pass/fail gates.
+import { cpus } from 'node:os';
+import { benchKv } from './kv.mjs';
+
+const duration = Number(process.env.BENCH_DURATION ?? 5);
+console.log(`# Sealtrail benchmarks — ${new Date().toISOString()}`);
+console.log(`node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown cpu'}), ${duration}s per load run, 32 connections\n`);
+
+console.log('## KV v2 over HTTP (autocannon)\n');
+const kv = await benchKv({ duration });
+console.log(kv.table);
