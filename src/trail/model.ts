@@ -1,0 +1,55 @@
+/**
+ * The internal model of one API call event (camelCase), produced by the KMS edge for every call —
+ * successful or not — and turned into a CloudTrail record (eventVersion 1.11) by the trail's one
+ * formatter. Never carries plaintext, data keys or ciphertext.
+ */
+export interface TrailUserIdentity {
+  /** "IAMUser" for Sealtrail-issued access keys; "AWSAccount"/"Unknown" for unauthenticated calls. */
+  type: string;
+  principalId: string;
+  arn: string;
+  accountId: string;
+  accessKeyId: string;
+  userName: string;
+}
+
+export interface TrailResource {
+  accountId: string;
+  type: 'AWS::KMS::Key';
+  arn: string;
+}
+
+export interface TrailEventInput {
+  /** uuid v4 */
+  eventId: string;
+  /** uuid v4 request id (also the x-amzn-RequestId response header). */
+  requestId: string;
+  /** ms since epoch */
+  eventTime: number;
+  eventSource: string;               // "kms.amazonaws.com"
+  eventName: string;                 // "Decrypt"
+  awsRegion: string;
+  sourceIpAddress: string;
+  userAgent: string;
+  userIdentity: TrailUserIdentity;
+  /** Already scrubbed of Plaintext / CiphertextBlob / data keys / attestation documents. */
+  requestParameters: Record<string, unknown> | null;
+  /** null for cryptographic operations, as CloudTrail does. */
+  responseElements: Record<string, unknown> | null;
+  additionalEventData?: Record<string, unknown>;
+  readOnly: boolean;
+  resources: TrailResource[];
+  managementEvent: boolean;
+  eventCategory: 'Management' | 'Data';
+  recipientAccountId: string;
+  errorCode?: string;
+  errorMessage?: string;
+  /** The Vault-side request id of the same call, for correlation with audit entries. */
+  sealtrailRequestId?: string;
+}
+
+/** Where the KMS edge sends events; the trail module implements it (durable store + delivery). */
+export interface TrailRecorder {
+  /** Resolves once the event is durably stored. */
+  record(event: TrailEventInput): Promise<void>;
+}
