@@ -5,7 +5,11 @@
 import { Command, Option } from 'commander';
 import type { CliContext, GlobalOptions } from './context.js';
 import type { FlagKinds } from './argv.js';
+import { registerApm } from './commands/apm.js';
+import { registerAttest } from './commands/attest.js';
 import { registerAudit } from './commands/audit.js';
+import { registerCapsuleCommands } from './commands/capsule.js';
+import { registerDevEnclave } from './commands/dev-enclave.js';
 import { registerAuth } from './commands/auth.js';
 import { registerGeneric } from './commands/generic.js';
 import { registerKv } from './commands/kv.js';
@@ -21,6 +25,8 @@ import type { CliIo } from './io.js';
 const GROUPS: ReadonlyArray<(program: Command, ctx: CliContext) => void> = [
   registerServer, registerOperator, registerLogin, registerToken, registerPolicy,
   registerSecrets, registerAuth, registerKv, registerAudit, registerGeneric,
+  registerApm, registerDevEnclave, registerAttest,
+  (program, ctx) => registerCapsuleCommands(program, () => ctx.client()),
 ];
 
 export function buildProgram(io: CliIo, makeContext: (globals: () => GlobalOptions) => CliContext): Command {

@@ -157,7 +157,9 @@ export interface Backend {
   readonly unauthenticatedPaths?: readonly string[];
   /** Relative path globs that also need the `sudo` capability (Vault's root-protected paths). */
   readonly rootPaths?: readonly string[];
-  /** Called when the mount's config is tuned or the backend is unmounted. */
+  /** Called after the mount's config was tuned (e.g. to record it in an engine's own log). */
+  onTune?(event: { session: string | null; url: string; config: Record<string, unknown> }): Promise<void>;
+  /** Called when the backend is unmounted or the server seals. */
   cleanup?(): Promise<void>;
 }
 

@@ -39,3 +39,8 @@ export type { TokenApi, Increment } from './token.js';
 export type { KvV2Api } from './kv.js';
 export type { FetchLike } from './transport.js';
 export type * from './types.js';
+export {
+  apmLogin, apmRoles, authorizationName, authorizationPolicy, normalizeAuthorization,
+  type ApmClient, type ApmLoginOptions, type ApmLoginResult, type ApmRoleInput, type ApmRolesApi, type ApmAuthorization,
+} from './apm.js';
+export * from './capsule.js';

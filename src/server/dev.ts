@@ -7,6 +7,8 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Core } from '../core/core.js';
+import { createDevCa, readDevCaRootPem, saveDevCa } from '../attestation/index.js';
+import type { Clock } from '../lib/clock.js';
 import { readUnsealKeyFile, writeUnsealKeyFile } from '../storage/barrier/index.js';
 
 export interface DevOptions {
@@ -45,11 +47,30 @@ export async function devRootToken(core: Core, requestedId?: string): Promise<st
   return id;
 }
 
-/** KV v2 at secret/ and the file audit device, on first start only. */
+/**
+ * The development enclave CA lives in `<data dir>/dev-ca/`; its root is trusted by attestation in
+ * dev mode only, so `sealtrail dev-enclave attest --dir <data dir>/dev-ca` documents log in.
+ */
+export async function devAttestationCa(dir: string, clock: Clock): Promise<{ caDir: string; rootPem: string }> {
+  const caDir = join(dir, 'dev-ca');
+  if (!existsSync(caDir)) await saveDevCa(caDir, createDevCa({ clock }));
+  return { caDir, rootPem: await readDevCaRootPem(caDir) };
+}
+
+/** The APM fields a new user wants readable in the audit log (SPEC §3). */
+export const APM_PLAINTEXT_RESPONSE_KEYS = ['correlation_id', 'enclave_id', 'signer_id'];
+
+/** KV v2 at secret/, capsules at capsule/, attestation login at auth/apm/ and the file audit device, on first start only. */
 export async function devMounts(core: Core, dir: string): Promise<void> {
   const { mounts, audit } = core.requireServices();
   if (!mounts.get('secret', 'secret/')) {
     await mounts.enable('secret', { path: 'secret/', type: 'kv', options: { version: '2' }, description: 'key/value secret storage' });
+  }
+  if (!mounts.get('secret', 'capsule/')) {
+    await mounts.enable('secret', { path: 'capsule/', type: 'capsule', description: 'encrypted records whose every read is logged' });
+  }
+  if (!mounts.get('auth', 'apm/')) {
+    await mounts.enable('auth', { path: 'apm/', type: 'apm', description: 'attestation login (Anjuna Policy Manager flow)', config: { auditNonHmacResponseKeys: APM_PLAINTEXT_RESPONSE_KEYS } });
   }
   if (!audit.list().some((d) => d.path === 'file/')) {
     await audit.enable('file/', { type: 'file', description: 'dev mode audit log', options: { file_path: join(dir, 'audit.log') }, local: false }, { source: 'api' });

@@ -12,6 +12,7 @@ import { uuid } from '../lib/ids.js';
 import { parseDurationSeconds } from '../lib/time.js';
 import { isAcceptedContentType, parseJsonObject, unsupportedContentType } from './body.js';
 import { vaultErrorReply, type EdgeLog } from './errors.js';
+import { LIST_ALIAS_METHOD, acceptListMethod } from './list-method.js';
 import { renderVaultResponse, type HttpReply } from './vault-response.js';
 
 export interface HttpServerOptions {
@@ -25,7 +26,7 @@ export interface HttpServerOptions {
 }
 
 const METHOD_OPERATION: Record<string, Operation> = {
-  GET: 'read', HEAD: 'read', POST: 'update', PUT: 'update', DELETE: 'delete', LIST: 'list',
+  GET: 'read', HEAD: 'read', POST: 'update', PUT: 'update', DELETE: 'delete', [LIST_ALIAS_METHOD]: 'list',
 };
 
 export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
@@ -35,6 +36,8 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
     return503OnClosing: true,
     ...(opts.https ? { https: opts.https } : {}),
   } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
+  app.addHttpMethod(LIST_ALIAS_METHOD, { hasBody: false });
+  acceptListMethod(app.server, Boolean(opts.https));
 
   // One parser for every content type: accept the JSON-ish ones, refuse the rest (415).
   app.removeAllContentTypeParsers();
@@ -54,7 +57,7 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
   app.setNotFoundHandler((req, reply) => send(reply, vaultErrorReply(invalidPath(req.url), opts.log)));
 
   app.route({
-    method: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE'],
+    method: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', LIST_ALIAS_METHOD],
     url: '/v1/*',
     handler: async (req, reply) => {
       let logical: LogicalRequest;

@@ -14,7 +14,7 @@ import { createMemoryStorage } from '../storage/memory/index.js';
 import { createSqliteStorage } from '../storage/sqlite/index.js';
 import type { PhysicalStorage } from '../storage/types.js';
 import { sealEndpoints } from '../sys/seal.js';
-import { devDataDir, devMounts, devRootToken, devUnseal } from './dev.js';
+import { devAttestationCa, devDataDir, devMounts, devRootToken, devUnseal } from './dev.js';
 import { createHttpServer } from './http.js';
 import { createLogger } from './logger.js';
 import { servicesBuilder } from './wiring.js';
@@ -64,13 +64,14 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
   if (opts.logLevel) config = { ...config, logLevel: opts.logLevel as ServerConfig['logLevel'] };
   const log = createLogger(config.logLevel);
 
+  const devCa = opts.dev ? await devAttestationCa(dataDir!, clock) : undefined;
   const physical: PhysicalStorage = config.storage.type === 'sqlite' ? createSqliteStorage({ path: config.storage.path }) : createMemoryStorage();
   const seal = createSealManager({ physical, clock });
   const core = new Core({
     seal,
     clock,
     log,
-    buildServices: servicesBuilder(config, log),
+    buildServices: servicesBuilder(config, log, { devAttestationRoots: devCa ? () => [devCa.rootPem] : undefined }),
     systemEndpoints: sealEndpoints({
       storageType: config.storage.type,
       clusterName: config.clusterName,
@@ -134,6 +135,7 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
   if (opts.dev) {
     out(`Data Dir: ${dataDir}`);
     out(`Audit Log: ${join(dataDir!, 'audit.log')}`);
+    out(`Dev Enclave CA: ${devCa!.caDir}`);
     out(`Unseal Key: ${unsealKey}`);
     out(`Root Token: ${rootToken}`);
     out('');

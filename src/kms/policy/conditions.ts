@@ -1,0 +1,65 @@
+/**
+ * Condition operators of AWS's policy language, the string family (what key policies on
+ * attestation and encryption context use) plus Null and Bool:
+ *
+ *   positive operators (StringEquals, StringLike, ...) are false when the key is absent;
+ *   negated operators (StringNotEquals, StringNotLike, ...) are true when it is absent;
+ *   `...IfExists` makes an absent key true; several values are alternatives (OR).
+ *   ForAnyValue:/ForAllValues: apply the operator to each value of a multi-valued key.
+ */
+import { wildcardMatch } from './wildcard.js';
+
+type Matcher = (pattern: string, value: string) => boolean;
+
+const BASE: Record<string, { match: Matcher; negated: boolean }> = {
+  StringEquals: { match: (p, v) => p === v, negated: false },
+  StringNotEquals: { match: (p, v) => p === v, negated: true },
+  StringEqualsIgnoreCase: { match: (p, v) => p.toLowerCase() === v.toLowerCase(), negated: false },
+  StringNotEqualsIgnoreCase: { match: (p, v) => p.toLowerCase() === v.toLowerCase(), negated: true },
+  StringLike: { match: (p, v) => wildcardMatch(p, v), negated: false },
+  StringNotLike: { match: (p, v) => wildcardMatch(p, v), negated: true },
+  ArnEquals: { match: (p, v) => p === v, negated: false },
+  ArnLike: { match: (p, v) => wildcardMatch(p, v), negated: false },
+  ArnNotEquals: { match: (p, v) => p === v, negated: true },
+  ArnNotLike: { match: (p, v) => wildcardMatch(p, v), negated: true },
+  Bool: { match: (p, v) => p.toLowerCase() === v.toLowerCase(), negated: false },
+};
+
+interface ParsedOperator {
+  name: string;
+  ifExists: boolean;
+  set?: 'ForAnyValue' | 'ForAllValues';
+}
+
+export function parseOperator(operator: string): ParsedOperator | undefined {
+  let rest = operator;
+  let set: ParsedOperator['set'];
+  const m = /^(ForAnyValue|ForAllValues):(.+)$/.exec(rest);
+  if (m) { set = m[1] as ParsedOperator['set']; rest = m[2]; }
+  let ifExists = false;
+  if (rest.endsWith('IfExists')) { ifExists = true; rest = rest.slice(0, -'IfExists'.length); }
+  if (rest === 'Null') return set || ifExists ? undefined : { name: rest, ifExists: false };
+  if (!Object.hasOwn(BASE, rest)) return undefined;
+  return { name: rest, ifExists, set };
+}
+
+/** Evaluates one operator/key clause against the request's value(s) for that key. */
+export function evaluateClause(operator: string, patterns: readonly string[], actual: string | readonly string[] | undefined): boolean {
+  const op = parseOperator(operator);
+  if (!op) return false; // rejected at parse time; never grants
+  if (op.name === 'Null') {
+    const absent = actual === undefined || (Array.isArray(actual) && actual.length === 0);
+    return patterns.some((p) => (p.toLowerCase() === 'true') === absent);
+  }
+  const { match, negated } = BASE[op.name];
+  const values = actual === undefined ? [] : typeof actual === 'string' ? [actual] : [...actual];
+  if (values.length === 0) {
+    if (op.set === 'ForAllValues') return true;
+    return op.ifExists || negated;
+  }
+  const anyPattern = (v: string) => patterns.some((p) => match(p, v));
+  if (op.set === 'ForAllValues') return values.every((v) => (negated ? !anyPattern(v) : anyPattern(v)));
+  if (op.set === 'ForAnyValue') return values.some((v) => (negated ? !anyPattern(v) : anyPattern(v)));
+  // Single-valued: negated operators hold when no pattern matches.
+  return negated ? !values.some(anyPattern) : values.some(anyPattern);
+}

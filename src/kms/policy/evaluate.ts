@@ -1,0 +1,49 @@
+/**
+ * Key policy evaluation, AWS's order: an explicit Deny in any matching statement wins; otherwise a
+ * matching Allow allows; otherwise the call is implicitly denied.
+ *
+ * Principals: the account root (`arn:aws:iam::<account>:root`) matches every user of that account.
+ * In AWS that root grant delegates the decision to IAM policies; Sealtrail's IAM is the Vault ACL
+ * of the user's linked token, already checked by the lifecycle before the handler runs — so the
+ * root grant is "allow for this account's users, subject to their Vault ACL".
+ */
+import { evaluateClause } from './conditions.js';
+import type { KeyPolicy, PolicyDecision, PolicyRequest, PolicyStatement } from './model.js';
+import { wildcardMatch } from './wildcard.js';
+
+function principalMatches(s: PolicyStatement, req: PolicyRequest): boolean {
+  if (s.principals === '*') return true;
+  return s.principals.some((p) => {
+    if (p === req.principalArn) return true;
+    const root = /^arn:aws:iam::(\d{12}):root$/.exec(p);
+    return root !== null && root[1] === req.accountId && req.principalArn.startsWith(`arn:aws:iam::${req.accountId}:`);
+  });
+}
+
+function actionMatches(s: PolicyStatement, action: string): boolean {
+  const hit = s.actions.some((a) => wildcardMatch(a, action, true));
+  return s.notAction ? !hit : hit;
+}
+
+function resourceMatches(s: PolicyStatement, arn: string): boolean {
+  const hit = s.resources.some((r) => wildcardMatch(r, arn));
+  return s.notResource ? !hit : hit;
+}
+
+function conditionsHold(s: PolicyStatement, req: PolicyRequest): boolean {
+  return s.conditions.every((c) => evaluateClause(c.operator, c.values, req.context[c.key]));
+}
+
+export function statementApplies(s: PolicyStatement, req: PolicyRequest): boolean {
+  return principalMatches(s, req) && actionMatches(s, req.action) && resourceMatches(s, req.resourceArn) && conditionsHold(s, req);
+}
+
+export function evaluateKeyPolicy(policy: KeyPolicy, req: PolicyRequest): PolicyDecision {
+  let allowed = false;
+  for (const s of policy.statements) {
+    if (!statementApplies(s, req)) continue;
+    if (s.effect === 'Deny') return 'explicit-deny';
+    allowed = true;
+  }
+  return allowed ? 'allow' : 'implicit-deny';
+}

@@ -1,0 +1,87 @@
+/**
+ * Parses a key policy document (AWS's JSON policy language) into statements. Anything malformed is
+ * AWS's MalformedPolicyDocumentException, before the policy is stored.
+ */
+import { kmsError } from '../errors.js';
+import { parseOperator } from './conditions.js';
+import type { ConditionClause, KeyPolicy, PolicyStatement } from './model.js';
+
+/** AWS's key policy size limit. */
+export const MAX_POLICY_BYTES = 32_768;
+
+const malformed = (why: string) => kmsError('MalformedPolicyDocumentException', `The key policy is malformed: ${why}`);
+
+function stringList(v: unknown, what: string): string[] {
+  if (typeof v === 'string') return [v];
+  if (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string')) return v as string[];
+  throw malformed(`${what} must be a string or a non-empty list of strings`);
+}
+
+function principals(v: unknown, accountPattern: RegExp): string[] | '*' {
+  if (v === '*') return '*';
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw malformed('Principal must be "*" or an object such as {"AWS": "<arn>"}');
+  const out: string[] = [];
+  for (const [type, value] of Object.entries(v as Record<string, unknown>)) {
+    const list = stringList(value, `Principal.${type}`);
+    if (type !== 'AWS') continue; // Service/Federated principals never match a Sealtrail user
+    for (const p of list) {
+      if (p === '*') return '*';
+      // A bare account id means that account's root, as in IAM.
+      if (accountPattern.test(p)) out.push(`arn:aws:iam::${p}:root`);
+      else if (/^arn:aws:(iam|sts)::\d{12}:.+$/.test(p)) out.push(p);
+      else throw malformed(`invalid principal "${p.slice(0, 100)}"`);
+    }
+  }
+  return out;
+}
+
+function conditions(v: unknown): ConditionClause[] {
+  if (v === undefined) return [];
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw malformed('Condition must be an object');
+  const out: ConditionClause[] = [];
+  for (const [operator, block] of Object.entries(v as Record<string, unknown>)) {
+    if (!parseOperator(operator)) throw malformed(`unsupported condition operator "${operator.slice(0, 60)}"`);
+    if (typeof block !== 'object' || block === null || Array.isArray(block)) throw malformed(`Condition.${operator} must be an object`);
+    for (const [key, values] of Object.entries(block as Record<string, unknown>)) {
+      const list = typeof values === 'boolean' ? [String(values)] : stringList(values, `Condition.${operator}.${key}`);
+      out.push({ operator, key: key.toLowerCase(), values: list });
+    }
+  }
+  return out;
+}
+
+function statement(raw: unknown): PolicyStatement {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw malformed('each Statement must be an object');
+  const s = raw as Record<string, unknown>;
+  if (s.Effect !== 'Allow' && s.Effect !== 'Deny') throw malformed('Effect must be "Allow" or "Deny"');
+  if (s.Principal === undefined) throw malformed('a key policy statement must have a Principal');
+  if ((s.Action === undefined) === (s.NotAction === undefined)) throw malformed('a statement needs exactly one of Action and NotAction');
+  if ((s.Resource === undefined) === (s.NotResource === undefined)) throw malformed('a statement needs exactly one of Resource and NotResource');
+  if (s.Sid !== undefined && typeof s.Sid !== 'string') throw malformed('Sid must be a string');
+  return {
+    ...(typeof s.Sid === 'string' ? { sid: s.Sid } : {}),
+    effect: s.Effect,
+    principals: principals(s.Principal, /^\d{12}$/),
+    actions: stringList(s.Action ?? s.NotAction, 'Action').map((a) => a.toLowerCase()),
+    notAction: s.NotAction !== undefined,
+    resources: stringList(s.Resource ?? s.NotResource, 'Resource'),
+    notResource: s.NotResource !== undefined,
+    conditions: conditions(s.Condition),
+  };
+}
+
+export function parseKeyPolicy(text: string): KeyPolicy {
+  if (Buffer.byteLength(text, 'utf8') > MAX_POLICY_BYTES) throw malformed(`the policy exceeds ${MAX_POLICY_BYTES} bytes`);
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    throw malformed('not valid JSON');
+  }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw malformed('the policy must be a JSON object');
+  const d = doc as Record<string, unknown>;
+  if (d.Version !== undefined && d.Version !== '2012-10-17' && d.Version !== '2008-10-17') throw malformed('Version must be "2012-10-17"');
+  const raw = Array.isArray(d.Statement) ? d.Statement : d.Statement !== undefined ? [d.Statement] : [];
+  if (raw.length === 0) throw malformed('Statement must hold at least one statement');
+  return { statements: raw.map(statement) };
+}

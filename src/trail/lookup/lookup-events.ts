@@ -1,0 +1,68 @@
+/**
+ * LookupEvents as AWS answers it: newest first, at most MaxResults events, a NextToken when more
+ * remain, each event summarised with its full record as the `CloudTrailEvent` JSON string.
+ */
+import type { CloudTrailRecord } from '../format.js';
+import type { EventStore, StoredEvent } from '../store/types.js';
+import { encodeNextToken } from './next-token.js';
+import { planLookup } from './request.js';
+
+export interface LookupEventsEvent {
+  EventId: string;
+  EventName: string;
+  ReadOnly: 'true' | 'false';
+  AccessKeyId?: string;
+  /** Epoch seconds. */
+  EventTime: number;
+  EventSource: string;
+  Username?: string;
+  Resources: Array<{ ResourceType: string; ResourceName: string }>;
+  CloudTrailEvent: string;
+}
+
+export interface LookupEventsResponse {
+  Events: LookupEventsEvent[];
+  NextToken?: string;
+}
+
+export function toLookupEvent(stored: StoredEvent): LookupEventsEvent {
+  const record = JSON.parse(stored.json) as CloudTrailRecord;
+  const event: LookupEventsEvent = {
+    EventId: record.eventID,
+    EventName: record.eventName,
+    ReadOnly: record.readOnly ? 'true' : 'false',
+    EventTime: Math.floor(stored.timeMs / 1000),
+    EventSource: record.eventSource,
+    Resources: record.resources.map((r) => ({ ResourceType: r.type, ResourceName: r.ARN })),
+    CloudTrailEvent: stored.json,
+  };
+  // AWS leaves these out when the caller had none (unsigned or anonymous calls).
+  if (record.userIdentity.accessKeyId) event.AccessKeyId = record.userIdentity.accessKeyId;
+  if (record.userIdentity.userName) event.Username = record.userIdentity.userName;
+  return orderEvent(event);
+}
+
+/** AWS's member order: EventId, EventName, ReadOnly, AccessKeyId, EventTime, EventSource, Username, Resources, CloudTrailEvent. */
+function orderEvent(e: LookupEventsEvent): LookupEventsEvent {
+  const out: Partial<LookupEventsEvent> = { EventId: e.EventId, EventName: e.EventName, ReadOnly: e.ReadOnly };
+  if (e.AccessKeyId !== undefined) out.AccessKeyId = e.AccessKeyId;
+  out.EventTime = e.EventTime;
+  out.EventSource = e.EventSource;
+  if (e.Username !== undefined) out.Username = e.Username;
+  out.Resources = e.Resources;
+  out.CloudTrailEvent = e.CloudTrailEvent;
+  return out as LookupEventsEvent;
+}
+
+export function lookupEvents(store: EventStore, body: Record<string, unknown>): LookupEventsResponse {
+  const { query, hash } = planLookup(body);
+  // One extra row tells whether another page exists, so a NextToken never leads to an empty page.
+  const rows = store.query({ ...query, limit: query.limit + 1 });
+  const page = rows.slice(0, query.limit);
+  const response: LookupEventsResponse = { Events: page.map(toLookupEvent) };
+  if (rows.length > query.limit) {
+    const last = page[page.length - 1];
+    response.NextToken = encodeNextToken({ timeMs: last.timeMs, seq: last.seq }, hash);
+  }
+  return response;
+}

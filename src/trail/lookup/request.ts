@@ -1,0 +1,73 @@
+/**
+ * LookupEvents request validation, with AWS's exceptions (the error code is the AWS `__type`):
+ *   LookupAttributes   at most one {AttributeKey (one of eight), AttributeValue (1–2000 chars)}
+ *                      → InvalidLookupAttributesException
+ *   StartTime/EndTime  epoch seconds (may be fractional), Start ≤ End → InvalidTimeRangeException
+ *   MaxResults         1–50, default 50                                → InvalidMaxResultsException
+ *   NextToken          bound to the same attribute and time range     → InvalidNextTokenException
+ */
+import { SealtrailError } from '../../errors/index.js';
+import { LOOKUP_ATTRIBUTE_KEYS, type EventQuery, type LookupAttributeKey } from '../store/types.js';
+import { decodeNextToken, queryHash } from './next-token.js';
+
+export const MAX_LOOKUP_RESULTS = 50;
+
+const fail = (code: string, message: string) => new SealtrailError('invalid', code, message);
+
+export interface LookupPlan {
+  query: EventQuery;
+  /** The hash the next page's token must carry. */
+  hash: string;
+}
+
+function parseAttribute(raw: unknown): EventQuery['attribute'] {
+  if (raw === undefined || raw === null) return undefined;
+  if (!Array.isArray(raw)) throw fail('InvalidLookupAttributesException', 'LookupAttributes must be a list.');
+  if (raw.length === 0) return undefined;
+  if (raw.length > 1) throw fail('InvalidLookupAttributesException', 'You can only specify one lookup attribute.');
+  const a = raw[0] as { AttributeKey?: unknown; AttributeValue?: unknown } | null;
+  const key = a?.AttributeKey;
+  if (typeof key !== 'string' || !(LOOKUP_ATTRIBUTE_KEYS as readonly string[]).includes(key)) {
+    throw fail('InvalidLookupAttributesException', `Invalid AttributeKey; valid keys are ${LOOKUP_ATTRIBUTE_KEYS.join(', ')}.`);
+  }
+  const value = a?.AttributeValue;
+  if (typeof value !== 'string' || value.length < 1 || value.length > 2000) {
+    throw fail('InvalidLookupAttributesException', 'AttributeValue must be a string of 1 to 2000 characters.');
+  }
+  if (key === 'ReadOnly' && value !== 'true' && value !== 'false') {
+    throw fail('InvalidLookupAttributesException', 'The ReadOnly attribute value must be "true" or "false".');
+  }
+  return { key: key as LookupAttributeKey, value };
+}
+
+function parseTime(raw: unknown, name: string): number | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  // The AWS JSON protocol sends timestamps as epoch seconds; SDKs may send a fraction.
+  if (typeof raw !== 'number' || !Number.isFinite(raw) || raw < 0) throw fail('InvalidTimeRangeException', `${name} must be a timestamp in epoch seconds.`);
+  return Math.round(raw * 1000);
+}
+
+function parseMaxResults(raw: unknown): number {
+  if (raw === undefined || raw === null) return MAX_LOOKUP_RESULTS;
+  if (typeof raw !== 'number' || !Number.isInteger(raw) || raw < 1 || raw > MAX_LOOKUP_RESULTS) {
+    throw fail('InvalidMaxResultsException', `MaxResults must be an integer from 1 to ${MAX_LOOKUP_RESULTS}.`);
+  }
+  return raw;
+}
+
+export function planLookup(body: Record<string, unknown>): LookupPlan {
+  const attribute = parseAttribute(body.LookupAttributes);
+  const startMs = parseTime(body.StartTime, 'StartTime');
+  const endMs = parseTime(body.EndTime, 'EndTime');
+  if (startMs !== undefined && endMs !== undefined && startMs > endMs) {
+    throw fail('InvalidTimeRangeException', 'The start time must be before the end time.');
+  }
+  const limit = parseMaxResults(body.MaxResults);
+  const hash = queryHash({ attribute, startMs, endMs });
+  const query: EventQuery = { limit };
+  if (attribute) query.attribute = attribute;
+  if (startMs !== undefined) query.startMs = startMs;
+  if (endMs !== undefined) query.endMs = endMs;
+  if (body.NextToken !== undefined && body.NextToken !== null) query.before = decodeNextToken(body.NextToken, hash);
+  return { query, hash };
+}

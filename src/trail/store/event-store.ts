@@ -1,0 +1,107 @@
+/**
+ * The durable event store: one SQLite database of its own (WAL), records encrypted with
+ * AES-256-GCM, plaintext index columns for LookupEvents. Appends arriving together are
+ * micro-batched into one transaction; each append's promise resolves after that commit.
+ * Events older than the retention are deleted on an unref'd timer and on demand.
+ */
+import type { Clock } from '../../lib/clock.js';
+import { openEventDatabase } from './schema.js';
+import { indexColumns } from './index-columns.js';
+import { recordCipher } from './record-cipher.js';
+import { prepareQueries, type RawRow } from './queries.js';
+import type { AppendInput, EventStore, StoredEvent } from './types.js';
+
+export const DEFAULT_RETENTION_MS = 90 * 24 * 3600 * 1000;
+
+export interface EventStoreOptions {
+  /** Database file, or ':memory:'. */
+  path: string;
+  /** 32-byte AES-256 key (created and kept inside the barrier by the caller). */
+  encryptionKey: Uint8Array;
+  clock: Clock;
+  /** Default 90 days. */
+  retentionMs?: number;
+  /** How often the retention sweep runs (default hourly; 0 = never on a timer). */
+  purgeIntervalMs?: number;
+}
+
+interface Pending {
+  input: AppendInput;
+  resolve: (seq: number) => void;
+  reject: (err: unknown) => void;
+}
+
+export function createEventStore(opts: EventStoreOptions): EventStore {
+  const db = openEventDatabase(opts.path);
+  const cipher = recordCipher(opts.encryptionKey);
+  const retentionMs = opts.retentionMs ?? DEFAULT_RETENTION_MS;
+  const q = prepareQueries(db);
+
+  const insertOne = (input: AppendInput): number => {
+    const cols = indexColumns(input.record);
+    const sealed = cipher.seal(cols.eventId, JSON.stringify(input.record));
+    const seq = Number(q.insertEvent.run(cols.eventId, input.timeMs, cols.eventName, cols.readOnly, cols.username, cols.eventSource, cols.accessKeyId, sealed).lastInsertRowid);
+    for (const name of cols.resourceNames) q.insertResourceName.run(name, input.timeMs, seq);
+    for (const type of cols.resourceTypes) q.insertResourceType.run(type, input.timeMs, seq);
+    return seq;
+  };
+  const insertAll = db.transaction((inputs: readonly AppendInput[]) => inputs.map(insertOne));
+  const purge = db.transaction((cutoff: number) => {
+    q.purgeNames.run(cutoff);
+    q.purgeTypes.run(cutoff);
+    return q.purgeEvents.run(cutoff).changes;
+  });
+
+  // Micro-batching: appends made in the same turn of the event loop share one commit.
+  let queue: Pending[] = [];
+  let scheduled: NodeJS.Immediate | undefined;
+  const flush = () => {
+    scheduled = undefined;
+    const batch = queue;
+    queue = [];
+    if (batch.length === 0) return;
+    try {
+      const seqs = insertAll(batch.map((p) => p.input));
+      batch.forEach((p, i) => p.resolve(seqs[i]));
+    } catch (err) {
+      for (const p of batch) p.reject(err);
+    }
+  };
+
+  const decrypt = (rows: RawRow[]): StoredEvent[] =>
+    rows.map((r) => ({ seq: r.seq, timeMs: r.time_ms, json: cipher.open(r.event_id, r.record) }));
+
+  const timer = opts.purgeIntervalMs === 0 ? undefined : setInterval(() => {
+    try { purge(opts.clock.now() - retentionMs); } catch { /* the next sweep retries */ }
+  }, opts.purgeIntervalMs ?? 3600_000);
+  timer?.unref();
+
+  return {
+    append(input) {
+      return new Promise<number>((resolve, reject) => {
+        if (!db.open) return reject(new Error('event store is closed'));
+        queue.push({ input, resolve, reject });
+        scheduled ??= setImmediate(flush);
+      });
+    },
+    appendBatch(inputs) {
+      insertAll(inputs);
+    },
+    query(query) {
+      return decrypt(q.select(query));
+    },
+    readSince(afterSeq, limit) {
+      return decrypt(q.since.all(afterSeq, limit));
+    },
+    lastSeq: () => q.lastSeq.get() ?? 0,
+    count: () => q.count.get() ?? 0,
+    purgeExpired: () => purge(opts.clock.now() - retentionMs),
+    explainQuery: (query) => q.explain(query).map((r) => r.detail),
+    async close() {
+      if (timer) clearInterval(timer);
+      if (scheduled) clearImmediate(scheduled);
+      flush();
+      if (db.open) db.close();
+    },
+  };
+}

@@ -1,0 +1,53 @@
+/**
+ * The event store's SQLite schema. Index columns are plaintext so LookupEvents can filter and
+ * page with an index; the record itself is an AES-256-GCM blob. Every lookup attribute has an
+ * index ending in time_ms (SQLite appends the rowid `seq` to every index entry), so a query is
+ * one index range scan read newest-first and stopped by LIMIT.
+ */
+import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS events (
+  seq INTEGER PRIMARY KEY,
+  event_id TEXT NOT NULL UNIQUE,
+  time_ms INTEGER NOT NULL,
+  event_name TEXT NOT NULL,
+  read_only TEXT NOT NULL,
+  username TEXT NOT NULL,
+  event_source TEXT NOT NULL,
+  access_key_id TEXT NOT NULL,
+  record BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_by_time ON events (time_ms);
+CREATE INDEX IF NOT EXISTS events_by_name ON events (event_name, time_ms);
+CREATE INDEX IF NOT EXISTS events_by_read_only ON events (read_only, time_ms);
+CREATE INDEX IF NOT EXISTS events_by_username ON events (username, time_ms);
+CREATE INDEX IF NOT EXISTS events_by_source ON events (event_source, time_ms);
+CREATE INDEX IF NOT EXISTS events_by_access_key ON events (access_key_id, time_ms);
+CREATE TABLE IF NOT EXISTS event_resource_names (
+  name TEXT NOT NULL, time_ms INTEGER NOT NULL, seq INTEGER NOT NULL,
+  PRIMARY KEY (name, time_ms, seq)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS event_resource_names_by_time ON event_resource_names (time_ms);
+CREATE TABLE IF NOT EXISTS event_resource_types (
+  type TEXT NOT NULL, time_ms INTEGER NOT NULL, seq INTEGER NOT NULL,
+  PRIMARY KEY (type, time_ms, seq)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS event_resource_types_by_time ON event_resource_types (time_ms);
+`;
+
+/** Opens (creating 0600 when new) the event database in WAL mode and applies the schema. */
+export function openEventDatabase(path: string): Database.Database {
+  if (path !== ':memory:') {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    closeSync(openSync(path, 'a', 0o600));
+  }
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  // WAL + NORMAL is durable across process crashes; only an OS crash can lose the last commits.
+  db.pragma('synchronous = NORMAL');
+  db.exec(SCHEMA);
+  return db;
+}

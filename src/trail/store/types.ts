@@ -1,0 +1,56 @@
+/** The event store's contract: durable, encrypted CloudTrail records with plaintext indexes. */
+import type { CloudTrailRecord } from '../format.js';
+
+/** The eight LookupEvents attribute keys. */
+export const LOOKUP_ATTRIBUTE_KEYS = [
+  'EventId', 'EventName', 'ReadOnly', 'Username', 'ResourceType', 'ResourceName', 'EventSource', 'AccessKeyId',
+] as const;
+export type LookupAttributeKey = (typeof LOOKUP_ATTRIBUTE_KEYS)[number];
+
+/** A position in newest-first order: (time, seq) of the last row returned. */
+export interface EventCursor {
+  timeMs: number;
+  seq: number;
+}
+
+export interface EventQuery {
+  attribute?: { key: LookupAttributeKey; value: string };
+  /** Inclusive bounds, ms since epoch. */
+  startMs?: number;
+  endMs?: number;
+  /** Rows strictly older than this position. */
+  before?: EventCursor;
+  limit: number;
+}
+
+export interface StoredEvent {
+  seq: number;
+  timeMs: number;
+  /** The decrypted record, as the JSON string it was stored as. */
+  json: string;
+}
+
+export interface AppendInput {
+  record: CloudTrailRecord;
+  /** The event time in ms (the record's eventTime has only second precision). */
+  timeMs: number;
+}
+
+export interface EventStore {
+  /** Stores one record; resolves after the transaction holding it commits. Returns its seq. */
+  append(input: AppendInput): Promise<number>;
+  /** Stores many records in one transaction, synchronously (bulk loads, benchmarks). */
+  appendBatch(inputs: readonly AppendInput[]): void;
+  /** Newest first. Only the returned rows are decrypted. */
+  query(q: EventQuery): StoredEvent[];
+  /** Rows with seq > afterSeq in seq order, at most `limit` (trail delivery reads these). */
+  readSince(afterSeq: number, limit: number): StoredEvent[];
+  /** The highest seq stored so far (0 when empty). */
+  lastSeq(): number;
+  count(): number;
+  /** Deletes events older than the retention; returns how many. */
+  purgeExpired(): number;
+  /** SQLite's plan for a query shape (tests and the benchmark check that an index serves it). */
+  explainQuery(q: EventQuery): string[];
+  close(): Promise<void>;
+}
