@@ -9,6 +9,7 @@ export type KmsErrorType =
   | 'AccessDeniedException'
   | 'AlreadyExistsException'
   | 'DisabledException'
+  | 'DryRunOperationException'
   | 'IncorrectKeyException'
   | 'InvalidAliasNameException'
   | 'InvalidCiphertextException'
@@ -29,6 +30,7 @@ const KIND: Record<KmsErrorType, ErrorKind> = {
   AccessDeniedException: 'permission',
   AlreadyExistsException: 'invalid',
   DisabledException: 'invalid',
+  DryRunOperationException: 'invalid',
   IncorrectKeyException: 'invalid',
   InvalidAliasNameException: 'invalid',
   InvalidCiphertextException: 'invalid',

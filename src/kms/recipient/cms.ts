@@ -43,7 +43,7 @@ export function subjectKeyIdentifier(publicKey: KeyObject): Buffer {
 
 function lastElement(seq: Buffer): Buffer {
   let i = headerLength(seq, 0);
-  let last = Buffer.alloc(0);
+  let last: Buffer = Buffer.alloc(0);
   while (i < seq.length) {
     const h = headerLength(seq, i);
     const len = contentLength(seq, i);

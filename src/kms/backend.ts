@@ -1,0 +1,134 @@
+/**
+ * The `kms/` mount: the Vault-side API of the KMS.
+ *
+ *   kms/users/                 LIST          user names
+ *   kms/users/<name>           POST/GET/DEL  create (key pair + linked token) or update policies; read; delete
+ *   kms/users/<name>/rotate    POST          a new key pair; the old one is revoked
+ *   kms/aws/<Operation>        POST          one KMS operation: AWS JSON body in `data`, AWS response out
+ *
+ * The AWS edge turns each signed `TrentService.<Op>` call into a `kms/aws/<Op>` logical request
+ * with the user's linked token, so it passes the same lifecycle (ACL, audit) as any Vault call.
+ * User management is root-protected (sudo).
+ */
+import type { TokenStore } from '../auth/token/types.js';
+import type { CertificateCache } from '../attestation/index.js';
+import { backendFromPaths } from '../core/paths.js';
+import type { Backend, BackendContext, BackendFactory, LogicalResponse, TokenEntry } from '../core/types.js';
+import { invalid } from '../errors/index.js';
+import { createCertificateCache } from '../attestation/index.js';
+import { accountRootArn, userArn, type KmsLocation } from './arn.js';
+import { createCallNotesChannel, type CallNotesChannel } from './call-notes.js';
+import { kmsError } from './errors.js';
+import { createKeyStore } from './keys/store.js';
+import type { KmsServices } from './operations/context.js';
+import { kmsOperation } from './operations/registry.js';
+import { TOKEN_META_USER, type KmsUserRecord } from './users/model.js';
+import { createUserStore, type UserStore } from './users/store.js';
+
+export interface KmsDeps extends KmsLocation {
+  tokens: TokenStore;
+  /** PEM trust roots for Recipient documents besides the AWS Nitro root (dev mode: the dev CA). */
+  trustedRoots: () => readonly string[];
+  certificateCache?: CertificateCache;
+}
+
+export interface KmsEngine {
+  backend: Backend;
+  /** The SigV4 access-key lookup for the AWS edge. */
+  users: UserStore;
+  /** Per-call facts for the CloudTrail event (resources, recipient), taken by the edge. */
+  notes: CallNotesChannel;
+  location: KmsLocation;
+}
+
+/** The caller's principal: its KMS user, the account root for root tokens, else a token principal. */
+export function principalOf(token: TokenEntry | undefined, accountId: string): string {
+  const user = token?.meta[TOKEN_META_USER];
+  if (user) return userArn(accountId, user);
+  if (token?.policies.includes('root')) return accountRootArn(accountId);
+  return `arn:aws:iam::${accountId}:user/sealtrail-token/${token?.accessor ?? 'anonymous'}`;
+}
+
+function policiesOf(data: Record<string, unknown>): string[] {
+  const raw = data.policies;
+  if (raw === undefined) return [];
+  if (typeof raw === 'string') return raw.split(',').map((p) => p.trim()).filter(Boolean);
+  if (Array.isArray(raw) && raw.every((p) => typeof p === 'string')) return raw as string[];
+  throw invalid('policies must be a list of policy names or a comma-separated string');
+}
+
+const userView = (user: KmsUserRecord, accountId: string) => ({
+  user_name: user.name,
+  arn: userArn(accountId, user.name),
+  access_key_id: user.accessKeyId,
+  policies: user.policies,
+  principal_id: user.principalId,
+  creation_time: new Date(user.createdAt).toISOString(),
+});
+
+export function createKmsEngine(ctx: Pick<BackendContext, 'storage' | 'clock'>, deps: KmsDeps): KmsEngine {
+  const location: KmsLocation = { accountId: deps.accountId, region: deps.region };
+  const users = createUserStore({ storage: ctx.storage, tokens: deps.tokens, clock: ctx.clock, accountId: deps.accountId });
+  const notes = createCallNotesChannel();
+  const services: KmsServices = {
+    keys: createKeyStore(ctx.storage),
+    location,
+    clock: ctx.clock,
+    recipient: { trustedRoots: deps.trustedRoots, clock: ctx.clock, cache: deps.certificateCache ?? createCertificateCache() },
+  };
+
+  const withSecret = (user: KmsUserRecord): LogicalResponse => ({
+    data: { ...userView(user, deps.accountId), secret_access_key: user.secretAccessKey },
+  });
+
+  const backend = backendFromPaths([
+    { pattern: 'users/?', handlers: { list: async () => ({ data: { keys: await users.list() } }) } },
+    {
+      pattern: 'users/(?<name>[^/]+)/rotate',
+      handlers: { update: async (req) => withSecret(await users.rotate(req.params.name)) },
+    },
+    {
+      pattern: 'users/(?<name>[^/]+)',
+      existenceCheck: async (req) => (await users.get(req.params.name)) !== undefined,
+      handlers: {
+        update: async (req) => {
+          const { user, created } = await users.upsert(req.params.name, policiesOf(req.data));
+          // The secret is shown once, when the key pair is made (create and rotate).
+          return created ? withSecret(user) : { data: userView(user, deps.accountId) };
+        },
+        read: async (req) => {
+          const user = await users.get(req.params.name);
+          return user ? { data: userView(user, deps.accountId) } : undefined;
+        },
+        delete: async (req) => {
+          await users.remove(req.params.name);
+          return undefined;
+        },
+      },
+    },
+    {
+      pattern: 'aws/(?<op>[A-Za-z]+)',
+      handlers: {
+        update: async (req) => {
+          const spec = kmsOperation(req.params.op);
+          if (!spec) throw kmsError('UnknownOperationException', `Unknown operation ${req.params.op}`);
+          const call = { body: req.data, principalArn: principalOf(req.token, deps.accountId), notes: notes.for(req.logical.id) };
+          return { data: await spec.handler(call, services) };
+        },
+      },
+    },
+  ], {
+    rootPaths: ['users', 'users/*'],
+    cleanup: async () => users.clearCache(),
+  });
+  return { backend, users, notes, location };
+}
+
+/** The mount factory; `onEngine` hands the engine (access keys, call notes) to the AWS edge. */
+export function kmsBackend(deps: KmsDeps & { onEngine?: (engine: KmsEngine) => void }): BackendFactory {
+  return (ctx) => {
+    const engine = createKmsEngine(ctx, deps);
+    deps.onEngine?.(engine);
+    return engine.backend;
+  };
+}

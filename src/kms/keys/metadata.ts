@@ -1,0 +1,27 @@
+/** KeyMetadata exactly as AWS's DescribeKey/CreateKey return it (timestamps in epoch seconds). */
+import { keyArn, type KmsLocation } from '../arn.js';
+import type { KmsKeyRecord } from './model.js';
+
+export function keyMetadata(loc: KmsLocation, key: KmsKeyRecord): Record<string, unknown> {
+  const meta: Record<string, unknown> = {
+    AWSAccountId: loc.accountId,
+    KeyId: key.keyId,
+    Arn: keyArn(loc, key.keyId),
+    CreationDate: key.createdAt / 1000,
+    Enabled: key.state === 'Enabled',
+    Description: key.description,
+    KeyUsage: key.keyUsage,
+    KeyState: key.state,
+    Origin: 'AWS_KMS',
+    KeyManager: 'CUSTOMER',
+    CustomerMasterKeySpec: key.keySpec,
+    KeySpec: key.keySpec,
+    EncryptionAlgorithms: ['SYMMETRIC_DEFAULT'],
+    MultiRegion: false,
+  };
+  if (key.state === 'PendingDeletion' && key.deletionDate !== undefined) {
+    meta.DeletionDate = key.deletionDate / 1000;
+    meta.PendingDeletionWindowInDays = key.pendingWindowInDays;
+  }
+  return meta;
+}

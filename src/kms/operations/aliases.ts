@@ -1,0 +1,97 @@
+/** Alias operations: CreateAlias, UpdateAlias, DeleteAlias, ListAliases. */
+import { aliasArn } from '../arn.js';
+import { kmsError, validationError } from '../errors.js';
+import type { AliasRecord } from '../keys/model.js';
+import type { KmsCall, KmsServices, OperationHandler } from './context.js';
+import { optInt, optString, reqString } from './input.js';
+import { authorize, findKey, liveKey, requireNotPendingDeletion } from './key-access.js';
+
+const ALIAS_PATTERN = /^[a-zA-Z0-9:/_-]+$/;
+
+function aliasName(call: KmsCall): string {
+  const name = reqString(call.body, 'AliasName');
+  if (name.length < 1 || name.length > 256) {
+    throw validationError([{ member: 'aliasName', value: name, constraint: `Member must have length ${name.length < 1 ? 'greater than or equal to 1' : 'less than or equal to 256'}` }]);
+  }
+  if (!ALIAS_PATTERN.test(name)) {
+    throw validationError([{ member: 'aliasName', value: name, constraint: `Member must satisfy regular expression pattern: ${ALIAS_PATTERN.source}` }]);
+  }
+  if (!name.startsWith('alias/') || name.length === 'alias/'.length) {
+    throw kmsError('InvalidAliasNameException', 'Alias must start with the prefix "alias/". Please see https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html');
+  }
+  return name;
+}
+
+function notReserved(name: string): void {
+  if (name.startsWith('alias/aws/')) throw kmsError('InvalidAliasNameException', 'Alias must not begin with "alias/aws/": that prefix is reserved for AWS managed keys');
+}
+
+async function existing(svc: KmsServices, name: string): Promise<AliasRecord> {
+  const alias = await svc.keys.getAlias(name);
+  if (!alias || !(await liveKey(svc, alias.targetKeyId))) throw kmsError('NotFoundException', `Alias ${aliasArn(svc.location, name)} is not found.`);
+  return alias;
+}
+
+export const createAlias: OperationHandler = async (call, svc) => {
+  const name = aliasName(call);
+  notReserved(name);
+  const key = await findKey(svc, call, reqString(call.body, 'TargetKeyId'), { aliases: false, member: 'targetKeyId' });
+  authorize(svc, call, key, 'kms:CreateAlias');
+  requireNotPendingDeletion(svc, key);
+  const current = await svc.keys.getAlias(name);
+  if (current && (await liveKey(svc, current.targetKeyId))) {
+    throw kmsError('AlreadyExistsException', `An alias with the name ${aliasArn(svc.location, name)} already exists`);
+  }
+  const now = svc.clock.now();
+  await svc.keys.putAlias({ aliasName: name, targetKeyId: key.keyId, createdAt: now, updatedAt: now });
+  return {};
+};
+
+export const updateAlias: OperationHandler = async (call, svc) => {
+  const name = aliasName(call);
+  notReserved(name);
+  const alias = await existing(svc, name);
+  const oldKey = await findKey(svc, call, alias.targetKeyId, { aliases: false });
+  const newKey = await findKey(svc, call, reqString(call.body, 'TargetKeyId'), { aliases: false, member: 'targetKeyId' });
+  authorize(svc, call, oldKey, 'kms:UpdateAlias');
+  authorize(svc, call, newKey, 'kms:UpdateAlias');
+  requireNotPendingDeletion(svc, newKey);
+  await svc.keys.putAlias({ ...alias, targetKeyId: newKey.keyId, updatedAt: svc.clock.now() });
+  return {};
+};
+
+export const deleteAlias: OperationHandler = async (call, svc) => {
+  const name = aliasName(call);
+  notReserved(name);
+  const alias = await existing(svc, name);
+  const key = await findKey(svc, call, alias.targetKeyId, { aliases: false });
+  authorize(svc, call, key, 'kms:DeleteAlias');
+  await svc.keys.deleteAlias(name);
+  return {};
+};
+
+export const listAliases: OperationHandler = async (call, svc) => {
+  const limit = optInt(call.body, 'Limit') ?? 50;
+  if (limit < 1) throw validationError([{ member: 'limit', value: limit, constraint: 'Member must have value greater than or equal to 1' }]);
+  if (limit > 100) throw validationError([{ member: 'limit', value: limit, constraint: 'Member must have value less than or equal to 100' }]);
+  const keyRef = optString(call.body, 'KeyId');
+  const onlyKey = keyRef !== undefined ? (await findKey(svc, call, keyRef, { aliases: false })).keyId : undefined;
+  const marker = optString(call.body, 'Marker');
+  const after = marker !== undefined ? Buffer.from(marker, 'base64url').toString('utf8') : '';
+  if (marker !== undefined && !after.startsWith('alias/')) throw kmsError('InvalidMarkerException', 'Invalid marker');
+  const live: AliasRecord[] = [];
+  for (const a of await svc.keys.listAliases()) {
+    if (a.aliasName <= after || (onlyKey && a.targetKeyId !== onlyKey)) continue;
+    if (await liveKey(svc, a.targetKeyId)) live.push(a);
+  }
+  const page = live.slice(0, limit);
+  const out: Record<string, unknown> = {
+    Aliases: page.map((a) => ({
+      AliasName: a.aliasName, AliasArn: aliasArn(svc.location, a.aliasName), TargetKeyId: a.targetKeyId,
+      CreationDate: a.createdAt / 1000, LastUpdatedDate: a.updatedAt / 1000,
+    })),
+    Truncated: live.length > limit,
+  };
+  if (live.length > limit) out.NextMarker = Buffer.from(page[page.length - 1].aliasName, 'utf8').toString('base64url');
+  return out;
+};

@@ -1,0 +1,24 @@
+/** What every KMS operation handler receives. */
+import type { Clock } from '../../lib/clock.js';
+import type { KmsLocation } from '../arn.js';
+import type { CallNotes } from '../call-notes.js';
+import type { KeyStore } from '../keys/store.js';
+import type { RecipientDeps } from '../recipient/attestation.js';
+import type { AwsBody } from './input.js';
+
+export interface KmsServices {
+  keys: KeyStore;
+  location: KmsLocation;
+  clock: Clock;
+  recipient: RecipientDeps;
+}
+
+export interface KmsCall {
+  /** The AWS request body. */
+  body: AwsBody;
+  /** The caller's IAM-style ARN (the key policy's principal). */
+  principalArn: string;
+  notes: CallNotes;
+}
+
+export type OperationHandler = (call: KmsCall, svc: KmsServices) => Promise<Record<string, unknown>>;

@@ -1,0 +1,70 @@
+/** Pieces shared by the cryptographic operations: encryption context, algorithm, sealing, recipients. */
+import { newMaterial, openBlob, parseBlob, sealBlob } from '../crypto/aead.js';
+import type { EncryptionContext } from '../crypto/encryption-context.js';
+import { kmsError, validationError } from '../errors.js';
+import { currentMaterial, type KmsKeyRecord } from '../keys/model.js';
+import { readRecipient, verifyRecipient, type VerifiedRecipient } from '../recipient/attestation.js';
+import type { KmsCall, KmsServices } from './context.js';
+import { optString, optStringMap, type AwsBody } from './input.js';
+import { rotateIfDue } from './key-access.js';
+
+const ALGORITHMS = ['SYMMETRIC_DEFAULT', 'RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256', 'SM2PKE'];
+
+export function readContext(body: AwsBody, member = 'EncryptionContext'): Record<string, string> | undefined {
+  return optStringMap(body, member);
+}
+
+/** Only SYMMETRIC_DEFAULT applies to symmetric keys; other valid values are a key-usage error. */
+export function checkAlgorithm(body: AwsBody, member = 'EncryptionAlgorithm'): void {
+  const alg = optString(body, member);
+  if (alg === undefined || alg === 'SYMMETRIC_DEFAULT') return;
+  const wire = member[0].toLowerCase() + member.slice(1);
+  if (!ALGORITHMS.includes(alg)) throw validationError([{ member: wire, value: alg, constraint: `Member must satisfy enum value set: [${ALGORITHMS.join(', ')}]` }]);
+  throw kmsError('InvalidKeyUsageException', `The encryption algorithm ${alg} is not supported by a symmetric key. Use SYMMETRIC_DEFAULT.`);
+}
+
+/** `kms:EncryptionContext:<key>` and `kms:EncryptionContextKeys` condition values. */
+export function contextConditions(context: EncryptionContext | undefined): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  if (!context) return out;
+  for (const [k, v] of Object.entries(context)) out[`kms:encryptioncontext:${k.toLowerCase()}`] = v;
+  out['kms:encryptioncontextkeys'] = Object.keys(context);
+  return out;
+}
+
+export async function sealWithKey(svc: KmsServices, key: KmsKeyRecord, plaintext: Uint8Array, context: EncryptionContext | undefined): Promise<Buffer> {
+  const current = currentMaterial(await rotateIfDue(svc, key, newMaterial));
+  return sealBlob({ keyId: key.keyId, materialVersion: current.version, material: Buffer.from(current.key, 'base64'), plaintext, context });
+}
+
+export function checkBlobLength(blob: Buffer | undefined, member: string): Buffer {
+  if (!blob) throw validationError([{ member, value: null, constraint: 'Member must not be null' }]);
+  if (blob.length < 1) throw validationError([{ member, constraint: 'Member must have length greater than or equal to 1' }]);
+  if (blob.length > 6144) throw validationError([{ member, constraint: 'Member must have length less than or equal to 6144' }]);
+  return blob;
+}
+
+/** The key id a ciphertext names; InvalidCiphertextException when it is not one of ours. */
+export function blobKeyId(blob: Buffer): string {
+  const parts = parseBlob(blob);
+  if (!parts) throw kmsError('InvalidCiphertextException');
+  return parts.keyId;
+}
+
+/** Decrypts under the material version the blob names; wrong context or tamper → InvalidCiphertextException. */
+export function openWithKey(key: KmsKeyRecord, blob: Buffer, context: EncryptionContext | undefined): Buffer {
+  const parts = parseBlob(blob);
+  const material = parts && key.materials.find((m) => m.version === parts.materialVersion);
+  const plaintext = parts && material ? openBlob(parts, Buffer.from(material.key, 'base64'), context) : undefined;
+  if (!plaintext) throw kmsError('InvalidCiphertextException');
+  return plaintext;
+}
+
+/** Verifies the Recipient (if any) and records its identity for the CloudTrail event. */
+export function recipientOf(call: KmsCall, svc: KmsServices): VerifiedRecipient | undefined {
+  const input = readRecipient(call.body);
+  if (!input) return undefined;
+  const verified = verifyRecipient(input.document, svc.recipient);
+  call.notes.recipient = verified.eventData;
+  return verified;
+}

@@ -1,0 +1,124 @@
+/**
+ * Finding a key from a request's KeyId, authorizing the call against its key policy, and checking
+ * that its state allows use — in AWS's order: NotFound → AccessDenied → Disabled/PendingDeletion.
+ * Keys whose deletion date has passed are deleted here, lazily, with their aliases.
+ */
+import { aliasArn, keyArn, parseKeyRef } from '../arn.js';
+import { kmsError, validationError } from '../errors.js';
+import type { KmsKeyRecord } from '../keys/model.js';
+import { evaluateKeyPolicy, parseKeyPolicy } from '../policy/index.js';
+import type { KmsCall, KmsServices } from './context.js';
+
+const DAY_MS = 86_400_000;
+
+export interface FindOptions {
+  /** Whether the operation accepts alias names and alias ARNs (Encrypt does; EnableKey does not). */
+  aliases: boolean;
+  /** The member name for validation messages (keyId, targetKeyId, destinationKeyId). */
+  member?: string;
+}
+
+export function checkKeyIdLength(ref: string, member: string): void {
+  if (ref.length < 1) throw validationError([{ member, value: ref, constraint: 'Member must have length greater than or equal to 1' }]);
+  if (ref.length > 2048) throw validationError([{ member, value: ref, constraint: 'Member must have length less than or equal to 2048' }]);
+}
+
+async function purgeIfDue(svc: KmsServices, key: KmsKeyRecord): Promise<boolean> {
+  if (key.state !== 'PendingDeletion' || key.deletionDate === undefined || svc.clock.now() < key.deletionDate) return false;
+  for (const a of await svc.keys.listAliases()) if (a.targetKeyId === key.keyId) await svc.keys.deleteAlias(a.aliasName);
+  await svc.keys.remove(key.keyId);
+  return true;
+}
+
+/** A live key record by id (undefined when absent or just purged). */
+export async function liveKey(svc: KmsServices, keyId: string): Promise<KmsKeyRecord | undefined> {
+  const key = await svc.keys.get(keyId);
+  if (!key || (await purgeIfDue(svc, key))) return undefined;
+  return key;
+}
+
+export async function findKey(svc: KmsServices, call: KmsCall, ref: string, opts: FindOptions): Promise<KmsKeyRecord> {
+  checkKeyIdLength(ref, opts.member ?? 'keyId');
+  const parsed = parseKeyRef(ref);
+  const loc = svc.location;
+  let keyId: string;
+  if (parsed.kind === 'invalid' || (!opts.aliases && (parsed.kind === 'alias' || parsed.kind === 'aliasArn'))) {
+    throw kmsError('NotFoundException', `Invalid keyId '${ref}'`);
+  }
+  if (parsed.kind === 'alias' || parsed.kind === 'aliasArn') {
+    const arn = aliasArn(loc, parsed.aliasName);
+    if (parsed.kind === 'aliasArn' && (parsed.accountId !== loc.accountId || parsed.region !== loc.region)) {
+      throw kmsError('NotFoundException', `Alias '${ref}' is not found.`);
+    }
+    const alias = await svc.keys.getAlias(parsed.aliasName);
+    if (!alias) throw kmsError('NotFoundException', `Alias '${arn}' is not found.`);
+    keyId = alias.targetKeyId;
+  } else {
+    if (parsed.kind === 'keyArn' && (parsed.accountId !== loc.accountId || parsed.region !== loc.region)) {
+      throw kmsError('NotFoundException', `Key '${ref}' does not exist`);
+    }
+    keyId = parsed.keyId;
+  }
+  const key = await liveKey(svc, keyId);
+  if (!key) throw kmsError('NotFoundException', `Key '${keyArn(loc, keyId)}' does not exist`);
+  call.notes.resources.push(keyArn(loc, key.keyId));
+  return key;
+}
+
+/** Evaluates the key policy for `action` (`kms:Decrypt`); throws AccessDeniedException. */
+export function authorize(svc: KmsServices, call: KmsCall, key: KmsKeyRecord, action: string, context: Record<string, string | string[]> = {}): void {
+  const resourceArn = keyArn(svc.location, key.keyId);
+  const decision = evaluateKeyPolicy(parseKeyPolicy(key.policy), {
+    principalArn: call.principalArn,
+    accountId: svc.location.accountId,
+    action,
+    resourceArn,
+    context: {
+      'kms:calleraccount': svc.location.accountId,
+      'aws:principalarn': call.principalArn,
+      ...context,
+    },
+  });
+  if (decision === 'allow') return;
+  const why = decision === 'explicit-deny'
+    ? 'with an explicit deny in a resource-based policy'
+    : `because no resource-based policy allows the ${action} action`;
+  throw kmsError('AccessDeniedException', `User: ${call.principalArn} is not authorized to perform: ${action} on resource: ${resourceArn} ${why}`);
+}
+
+/** Cryptographic operations need an Enabled key. */
+export function requireEnabled(svc: KmsServices, key: KmsKeyRecord): void {
+  const arn = keyArn(svc.location, key.keyId);
+  if (key.state === 'Disabled') throw kmsError('DisabledException', `${arn} is disabled.`);
+  if (key.state === 'PendingDeletion') throw kmsError('KMSInvalidStateException', `${arn} is pending deletion.`);
+}
+
+/** Management operations that AWS refuses while a key is pending deletion. */
+export function requireNotPendingDeletion(svc: KmsServices, key: KmsKeyRecord): void {
+  if (key.state === 'PendingDeletion') throw kmsError('KMSInvalidStateException', `${keyArn(svc.location, key.keyId)} is pending deletion.`);
+}
+
+/**
+ * Automatic rotation, applied lazily when a key is next used for encryption: once the period has
+ * passed since the last rotation (or creation), new material becomes current; old material stays
+ * for decryption.
+ */
+export async function rotateIfDue(svc: KmsServices, key: KmsKeyRecord, newMaterial: () => Buffer): Promise<KmsKeyRecord> {
+  if (!key.rotation.enabled) return key;
+  const since = key.rotation.lastRotatedAt ?? key.createdAt;
+  if (svc.clock.now() < since + key.rotation.periodDays * DAY_MS) return key;
+  return (await svc.keys.update(key.keyId, (cur) => addMaterial(cur, newMaterial(), svc.clock.now(), 'AUTOMATIC'))) ?? key;
+}
+
+export function addMaterial(key: KmsKeyRecord, material: Buffer, now: number, type: 'AUTOMATIC' | 'ON_DEMAND'): KmsKeyRecord {
+  const version = key.materials[key.materials.length - 1].version + 1;
+  return {
+    ...key,
+    materials: [...key.materials, { version, key: material.toString('base64'), createdAt: now, rotationType: type }],
+    rotation: { ...key.rotation, lastRotatedAt: now },
+  };
+}
+
+export function rejectDryRun(call: KmsCall): void {
+  if (call.body.DryRun === true) throw kmsError('DryRunOperationException', 'The request would have succeeded, but the DryRun option is set.');
+}

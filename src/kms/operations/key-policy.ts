@@ -1,0 +1,39 @@
+/** GetKeyPolicy, PutKeyPolicy, ListKeyPolicies (a key has one policy, named "default"). */
+import { kmsError, validationError } from '../errors.js';
+import { parseKeyPolicy } from '../policy/index.js';
+import type { KmsCall, OperationHandler } from './context.js';
+import { optBool, optString, reqString } from './input.js';
+import { authorize, findKey, requireNotPendingDeletion } from './key-access.js';
+import { checkLockout } from './policy-lockout.js';
+
+function policyName(call: KmsCall): string {
+  const name = optString(call.body, 'PolicyName') ?? 'default';
+  if (name !== 'default') throw kmsError('NotFoundException', `Policy ${name} does not exist; a key's only policy is "default".`);
+  return name;
+}
+
+export const getKeyPolicy: OperationHandler = async (call, svc) => {
+  const key = await findKey(svc, call, reqString(call.body, 'KeyId'), { aliases: false });
+  const name = policyName(call);
+  authorize(svc, call, key, 'kms:GetKeyPolicy');
+  return { Policy: key.policy, PolicyName: name };
+};
+
+export const putKeyPolicy: OperationHandler = async (call, svc) => {
+  const key = await findKey(svc, call, reqString(call.body, 'KeyId'), { aliases: false });
+  policyName(call);
+  const text = reqString(call.body, 'Policy');
+  if (text.length < 1) throw validationError([{ member: 'policy', value: text, constraint: 'Member must have length greater than or equal to 1' }]);
+  authorize(svc, call, key, 'kms:PutKeyPolicy');
+  requireNotPendingDeletion(svc, key);
+  const parsed = parseKeyPolicy(text);
+  if (optBool(call.body, 'BypassPolicyLockoutSafetyCheck') !== true) checkLockout(parsed, call.principalArn, svc, key.keyId);
+  await svc.keys.update(key.keyId, (cur) => ({ ...cur, policy: text }));
+  return {};
+};
+
+export const listKeyPolicies: OperationHandler = async (call, svc) => {
+  const key = await findKey(svc, call, reqString(call.body, 'KeyId'), { aliases: false });
+  authorize(svc, call, key, 'kms:ListKeyPolicies');
+  return { PolicyNames: ['default'], Truncated: false };
+};

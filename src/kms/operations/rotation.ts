@@ -1,0 +1,53 @@
+/** Key rotation: Enable/DisableKeyRotation, GetKeyRotationStatus, RotateKeyOnDemand. */
+import { keyArn } from '../arn.js';
+import { newMaterial } from '../crypto/aead.js';
+import { validationError } from '../errors.js';
+import type { OperationHandler } from './context.js';
+import { optInt, reqString } from './input.js';
+import { addMaterial, authorize, findKey, requireEnabled } from './key-access.js';
+
+const DAY_MS = 86_400_000;
+
+export const enableKeyRotation: OperationHandler = async (call, svc) => {
+  const key = await findKey(svc, call, reqString(call.body, 'KeyId'), { aliases: false });
+  const days = optInt(call.body, 'RotationPeriodInDays') ?? 365;
+  if (days < 90) throw validationError([{ member: 'rotationPeriodInDays', value: days, constraint: 'Member must have value greater than or equal to 90' }]);
+  if (days > 2560) throw validationError([{ member: 'rotationPeriodInDays', value: days, constraint: 'Member must have value less than or equal to 2560' }]);
+  authorize(svc, call, key, 'kms:EnableKeyRotation');
+  requireEnabled(svc, key);
+  const now = svc.clock.now();
+  // The period counts from when rotation is enabled, as in AWS.
+  await svc.keys.update(key.keyId, (cur) => ({ ...cur, rotation: { enabled: true, periodDays: days, lastRotatedAt: cur.rotation.lastRotatedAt ?? now } }));
+  return {};
+};
+
+export const disableKeyRotation: OperationHandler = async (call, svc) => {
+  const key = await findKey(svc, call, reqString(call.body, 'KeyId'), { aliases: false });
+  authorize(svc, call, key, 'kms:DisableKeyRotation');
+  requireEnabled(svc, key);
+  await svc.keys.update(key.keyId, (cur) => ({ ...cur, rotation: { ...cur.rotation, enabled: false } }));
+  return {};
+};
+
+export const getKeyRotationStatus: OperationHandler = async (call, svc) => {
+  const key = await findKey(svc, call, reqString(call.body, 'KeyId'), { aliases: false });
+  authorize(svc, call, key, 'kms:GetKeyRotationStatus');
+  const out: Record<string, unknown> = { KeyRotationEnabled: key.rotation.enabled, KeyId: keyArn(svc.location, key.keyId) };
+  if (key.rotation.enabled) {
+    out.RotationPeriodInDays = key.rotation.periodDays;
+    out.NextRotationDate = ((key.rotation.lastRotatedAt ?? key.createdAt) + key.rotation.periodDays * DAY_MS) / 1000;
+  }
+  return out;
+};
+
+export const rotateKeyOnDemand: OperationHandler = async (call, svc) => {
+  const key = await findKey(svc, call, reqString(call.body, 'KeyId'), { aliases: false });
+  authorize(svc, call, key, 'kms:RotateKeyOnDemand');
+  requireEnabled(svc, key);
+  await svc.keys.update(key.keyId, (cur) => {
+    const next = addMaterial(cur, newMaterial(), svc.clock.now(), 'ON_DEMAND');
+    // On-demand rotation does not move the automatic schedule.
+    return { ...next, rotation: { ...next.rotation, lastRotatedAt: cur.rotation.lastRotatedAt } };
+  });
+  return { KeyId: keyArn(svc.location, key.keyId) };
+};

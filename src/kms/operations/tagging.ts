@@ -1,0 +1,40 @@
+/** TagResource, UntagResource, ListResourceTags. */
+import { kmsError, validationError } from '../errors.js';
+import type { OperationHandler } from './context.js';
+import { optInt, optString, optStringList, reqString } from './input.js';
+import { authorize, findKey, requireNotPendingDeletion } from './key-access.js';
+import { mergeTags, readTags } from './tags.js';
+
+export const tagResource: OperationHandler = async (call, svc) => {
+  const key = await findKey(svc, call, reqString(call.body, 'KeyId'), { aliases: false });
+  const tags = readTags(call.body);
+  if (tags.length === 0) throw validationError([{ member: 'tags', value: null, constraint: 'Member must not be null' }]);
+  authorize(svc, call, key, 'kms:TagResource');
+  requireNotPendingDeletion(svc, key);
+  await svc.keys.update(key.keyId, (cur) => ({ ...cur, tags: mergeTags(cur.tags, tags) }));
+  return {};
+};
+
+export const untagResource: OperationHandler = async (call, svc) => {
+  const key = await findKey(svc, call, reqString(call.body, 'KeyId'), { aliases: false });
+  const remove = optStringList(call.body, 'TagKeys');
+  if (!remove) throw validationError([{ member: 'tagKeys', value: null, constraint: 'Member must not be null' }]);
+  authorize(svc, call, key, 'kms:UntagResource');
+  requireNotPendingDeletion(svc, key);
+  await svc.keys.update(key.keyId, (cur) => ({ ...cur, tags: cur.tags.filter((t) => !remove.includes(t.TagKey)) }));
+  return {};
+};
+
+export const listResourceTags: OperationHandler = async (call, svc) => {
+  const key = await findKey(svc, call, reqString(call.body, 'KeyId'), { aliases: false });
+  const limit = optInt(call.body, 'Limit') ?? 50;
+  if (limit < 1 || limit > 50) throw validationError([{ member: 'limit', value: limit, constraint: `Member must have value ${limit < 1 ? 'greater than or equal to 1' : 'less than or equal to 50'}` }]);
+  authorize(svc, call, key, 'kms:ListResourceTags');
+  const marker = optString(call.body, 'Marker');
+  const start = marker === undefined ? 0 : Number(Buffer.from(marker, 'base64url').toString('utf8'));
+  if (!Number.isInteger(start) || start < 0) throw kmsError('InvalidMarkerException', 'Invalid marker');
+  const page = key.tags.slice(start, start + limit);
+  const out: Record<string, unknown> = { Tags: page, Truncated: start + limit < key.tags.length };
+  if (out.Truncated) out.NextMarker = Buffer.from(String(start + limit), 'utf8').toString('base64url');
+  return out;
+};

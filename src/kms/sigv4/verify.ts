@@ -1,0 +1,110 @@
+/**
+ * Verifies an AWS Signature Version 4 request (Authorization header form) against Sealtrail-issued
+ * access keys. Returns a result, never throws on a bad request; failures carry the exception name
+ * and message AWS's JSON services return:
+ *
+ *   no Authorization header            MissingAuthenticationTokenException
+ *   malformed header / missing date    IncompleteSignatureException
+ *   unknown access key, session token  UnrecognizedClientException
+ *   wrong scope, skew > 15 min, bad signature   InvalidSignatureException
+ *
+ * The payload hash is always computed from the received body (x-amz-content-sha256 is not
+ * trusted), and signatures are compared in constant time.
+ */
+import { constantTimeEqual } from '../../lib/compare.js';
+import { canonicalRequest, sha256Hex, stringToSign } from './canonical.js';
+import { parseAuthorization } from './parse.js';
+import { signString, type SigningKeyCache } from './signing-key.js';
+
+export type SigV4FailureCode =
+  | 'MissingAuthenticationTokenException'
+  | 'IncompleteSignatureException'
+  | 'UnrecognizedClientException'
+  | 'InvalidSignatureException';
+
+export interface SigV4Request {
+  method: string;
+  /** Raw path, still percent-encoded. */
+  path: string;
+  /** Raw query string without `?`. */
+  query: string;
+  headers: Readonly<Record<string, string | readonly string[] | undefined>>;
+  body: Uint8Array;
+}
+
+export interface SigV4Options<T extends { secretAccessKey: string }> {
+  region: string;
+  /** Accepted credential-scope services (`kms`; `cloudtrail` for CloudTrail targets). */
+  services: readonly string[];
+  /** ms since the epoch. */
+  now: number;
+  resolve: (accessKeyId: string) => Promise<T | undefined>;
+  cache: SigningKeyCache;
+  /** Default 15 minutes, as AWS. */
+  maxSkewMs?: number;
+}
+
+export type SigV4Result<T> =
+  | { ok: true; identity: T; accessKeyId: string }
+  | { ok: false; code: SigV4FailureCode; message: string; accessKeyId?: string };
+
+export const SIGNATURE_MISMATCH_MESSAGE =
+  'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.';
+export const UNRECOGNIZED_CLIENT_MESSAGE = 'The security token included in the request is invalid.';
+
+const SKEW_MS = 15 * 60_000;
+
+/** `20150830T123600Z` → ms, or undefined. */
+export function parseAmzDate(s: string): number | undefined {
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(s);
+  if (!m) return undefined;
+  const ms = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+export function formatAmzDate(ms: number): string {
+  return new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+}
+
+const first = (v: string | readonly string[] | undefined) => (typeof v === 'string' ? v : v?.[0]);
+
+export async function verifySigV4<T extends { secretAccessKey: string }>(req: SigV4Request, opts: SigV4Options<T>): Promise<SigV4Result<T>> {
+  const authorization = first(req.headers.authorization);
+  if (!authorization) return { ok: false, code: 'MissingAuthenticationTokenException', message: 'Missing Authentication Token' };
+  const parsed = parseAuthorization(authorization);
+  if (!parsed.ok) return { ok: false, code: 'IncompleteSignatureException', message: parsed.message };
+  const auth = parsed.value;
+  const fail = (code: SigV4FailureCode, message: string): SigV4Result<T> => ({ ok: false, code, message, accessKeyId: auth.accessKeyId });
+
+  const amzDate = first(req.headers['x-amz-date']);
+  if (!amzDate) return fail('IncompleteSignatureException', "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
+  const signedAt = parseAmzDate(amzDate);
+  if (signedAt === undefined) return fail('IncompleteSignatureException', `Date must be in ISO-8601 'basic format'. Got '${amzDate.slice(0, 40)}'.`);
+  if (!auth.signedHeaders.includes('host')) return fail('IncompleteSignatureException', "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
+  if (first(req.headers['x-amz-security-token'])) return fail('UnrecognizedClientException', UNRECOGNIZED_CLIENT_MESSAGE);
+
+  const identity = await opts.resolve(auth.accessKeyId);
+  if (!identity) return fail('UnrecognizedClientException', UNRECOGNIZED_CLIENT_MESSAGE);
+
+  if (auth.region !== opts.region) return fail('InvalidSignatureException', `Credential should be scoped to a valid region, not '${auth.region.slice(0, 40)}'. `);
+  if (!opts.services.includes(auth.service)) return fail('InvalidSignatureException', `Credential should be scoped to correct service: '${opts.services[0]}'. `);
+  if (auth.date !== amzDate.slice(0, 8)) return fail('InvalidSignatureException', `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${auth.date}' != '${amzDate.slice(0, 8)}', from '${amzDate}'.`);
+  const skew = opts.maxSkewMs ?? SKEW_MS;
+  const nowStamp = formatAmzDate(opts.now);
+  if (signedAt < opts.now - skew) {
+    return fail('InvalidSignatureException', `Signature expired: ${amzDate} is now earlier than ${formatAmzDate(opts.now - skew)} (${nowStamp} - 15 min.)`);
+  }
+  if (signedAt > opts.now + skew) {
+    return fail('InvalidSignatureException', `Signature not yet current: ${amzDate} is still later than ${formatAmzDate(opts.now + skew)} (${nowStamp} + 15 min.)`);
+  }
+
+  const canonical = canonicalRequest({
+    method: req.method, path: req.path, query: req.query, headers: req.headers,
+    signedHeaders: auth.signedHeaders, payloadHash: sha256Hex(req.body),
+  });
+  const scope = `${auth.date}/${auth.region}/${auth.service}/aws4_request`;
+  const key = opts.cache.get(auth.accessKeyId, identity.secretAccessKey, auth.date, auth.region, auth.service);
+  const expected = signString(key, stringToSign(amzDate, scope, canonical));
+  if (!constantTimeEqual(expected, auth.signature)) return fail('InvalidSignatureException', SIGNATURE_MISMATCH_MESSAGE);
+  return { ok: true, identity, accessKeyId: auth.accessKeyId };
+}

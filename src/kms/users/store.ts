@@ -1,0 +1,141 @@
+/**
+ * KMS users: each has one access key pair and a linked Sealtrail token carrying its Vault ACL
+ * policies. Records live in the mount's encrypted storage (`users/<name>`), with an index
+ * `access-keys/<id>` → user name. `resolve` (the SigV4 lookup on every AWS call) is served from
+ * memory after the first hit; every write here updates or drops the cached entry.
+ *
+ * The linked token is periodic (renewed on use when past half its period). If it is gone —
+ * expired after a long idle, or revoked through the token API — the next call mints a new one:
+ * the token is an implementation detail of the user; access ends by deleting the user or rotating
+ * its key.
+ */
+import type { TokenStore } from '../../auth/token/types.js';
+import { invalid, notFound } from '../../errors/index.js';
+import type { Clock } from '../../lib/clock.js';
+import { getJson, putJson, type Storage } from '../../storage/types.js';
+import { userArn } from '../arn.js';
+import { newAccessKeyId, newPrincipalId, newSecretAccessKey } from './credentials.js';
+import { TOKEN_META_USER, type AccessKeyIdentity, type AccessKeyResolver, type KmsUserRecord } from './model.js';
+
+export interface UserStoreDeps {
+  storage: Storage;
+  tokens: TokenStore;
+  clock: Clock;
+  accountId: string;
+}
+
+export interface UserStore extends AccessKeyResolver {
+  get(name: string): Promise<KmsUserRecord | undefined>;
+  list(): Promise<string[]>;
+  /** Creates the user with a fresh key pair, or updates an existing user's policies. */
+  upsert(name: string, policies: string[]): Promise<{ user: KmsUserRecord; created: boolean }>;
+  /** A new key pair; the old access key stops working at once. */
+  rotate(name: string): Promise<KmsUserRecord>;
+  remove(name: string): Promise<void>;
+  clearCache(): void;
+}
+
+export const USER_NAME_RE = /^[\w+=,.@-]{1,64}$/;
+const PERIOD_SECONDS = 768 * 3600;
+
+export function createUserStore(deps: UserStoreDeps): UserStore {
+  const { storage, tokens, clock, accountId } = deps;
+  const cache = new Map<string, AccessKeyIdentity>();
+  const userKey = (name: string) => `users/${name}`;
+  const indexKey = (id: string) => `access-keys/${id}`;
+
+  const checkName = (name: string) => {
+    if (!USER_NAME_RE.test(name)) throw invalid('user names are 1-64 characters of letters, digits and +=,.@_-', 'invalid_user_name');
+  };
+
+  async function mintToken(name: string, policies: string[]): Promise<string> {
+    const { id } = await tokens.create({
+      policies, path: `kms/users/${name}`, displayName: `kms-${name}`, noParent: true,
+      period: PERIOD_SECONDS, metadata: { [TOKEN_META_USER]: name },
+    });
+    return id;
+  }
+
+  async function revokeToken(tokenId: string): Promise<void> {
+    const entry = await tokens.lookup(tokenId);
+    if (entry) await tokens.revokeOrphan(entry);
+  }
+
+  async function tokenAlive(tokenId: string): Promise<boolean> {
+    const entry = await tokens.lookup(tokenId);
+    if (!entry) return false;
+    if (entry.expireTime !== 0 && entry.expireTime - clock.now() < (PERIOD_SECONDS * 1000) / 2) await tokens.renew(entry);
+    return true;
+  }
+
+  /** A live linked token: renewed past half its period, re-minted if gone. */
+  async function liveToken(user: KmsUserRecord): Promise<string> {
+    if (await tokenAlive(user.tokenId)) return user.tokenId;
+    const tokenId = await mintToken(user.name, user.policies);
+    await putJson(storage, userKey(user.name), { ...user, tokenId });
+    return tokenId;
+  }
+
+  const identity = (user: KmsUserRecord, token: string): AccessKeyIdentity => ({
+    accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey, userName: user.name,
+    arn: userArn(accountId, user.name), principalId: user.principalId, accountId, token,
+  });
+
+  async function newKeyPair(user: Omit<KmsUserRecord, 'accessKeyId' | 'secretAccessKey' | 'accessKeyCreatedAt'>): Promise<KmsUserRecord> {
+    const record: KmsUserRecord = { ...user, accessKeyId: newAccessKeyId(), secretAccessKey: newSecretAccessKey(), accessKeyCreatedAt: clock.now() };
+    await storage.transaction([
+      { op: 'put', key: userKey(user.name), value: Buffer.from(JSON.stringify(record)) },
+      { op: 'put', key: indexKey(record.accessKeyId), value: Buffer.from(user.name) },
+    ]);
+    return record;
+  }
+
+  const store: UserStore = {
+    get: (name) => getJson<KmsUserRecord>(storage, userKey(name)),
+    list: () => storage.list('users/'),
+    async upsert(name, policies) {
+      checkName(name);
+      const existing = await store.get(name);
+      if (existing) {
+        await revokeToken(existing.tokenId);
+        const updated = { ...existing, policies, tokenId: await mintToken(name, policies) };
+        await putJson(storage, userKey(name), updated);
+        cache.delete(existing.accessKeyId);
+        return { user: updated, created: false };
+      }
+      const tokenId = await mintToken(name, policies);
+      const user = await newKeyPair({ name, policies, principalId: newPrincipalId(), tokenId, createdAt: clock.now() });
+      return { user, created: true };
+    },
+    async rotate(name) {
+      const existing = await store.get(name);
+      if (!existing) throw notFound(`no KMS user named "${name}"`, 'kms_user_not_found');
+      const user = await newKeyPair(existing);
+      await storage.delete(indexKey(existing.accessKeyId));
+      cache.delete(existing.accessKeyId);
+      return user;
+    },
+    async remove(name) {
+      const existing = await store.get(name);
+      if (!existing) return;
+      await storage.transaction([{ op: 'delete', key: indexKey(existing.accessKeyId) }, { op: 'delete', key: userKey(name) }]);
+      cache.delete(existing.accessKeyId);
+      await revokeToken(existing.tokenId);
+    },
+    async resolve(accessKeyId) {
+      const cached = cache.get(accessKeyId);
+      // The token store's lookup is a cached hash lookup; a gone token falls through to re-minting.
+      if (cached && (await tokenAlive(cached.token))) return cached;
+      const raw = await storage.get(indexKey(accessKeyId));
+      if (!raw) return undefined;
+      const user = await store.get(Buffer.from(raw).toString('utf8'));
+      if (!user || user.accessKeyId !== accessKeyId) return undefined;
+      const found = identity(user, await liveToken(user));
+      if (cache.size > 10_000) cache.clear();
+      cache.set(accessKeyId, found);
+      return found;
+    },
+    clearCache: () => cache.clear(),
+  };
+  return store;
+}

@@ -1,0 +1,121 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createKeyStore } from '../../src/kms/keys/store.js';
+import { createCallNotesChannel } from '../../src/kms/call-notes.js';
+import type { KmsServices } from '../../src/kms/operations/context.js';
+import { KMS_OPERATIONS } from '../../src/kms/operations/registry.js';
+import { manualClock } from '../../src/lib/clock.js';
+import { createMemoryStorage } from '../../src/storage/memory/index.js';
+
+const ACCOUNT = '111122223333';
+const ALICE = `arn:aws:iam::${ACCOUNT}:user/alice`;
+const DAY = 86_400_000;
+
+function setup() {
+  const clock = manualClock(Date.UTC(2025, 0, 1));
+  const svc: KmsServices = {
+    keys: createKeyStore(createMemoryStorage()), location: { accountId: ACCOUNT, region: 'us-east-1' }, clock,
+    recipient: { trustedRoots: () => [], clock },
+  };
+  const notes = createCallNotesChannel();
+  let n = 0;
+  const call = (op: string, body: Record<string, unknown> = {}) =>
+    KMS_OPERATIONS[op].handler({ body, principalArn: ALICE, notes: notes.for(String(n++)) }, svc) as Promise<Record<string, any>>;
+  return { svc, clock, call };
+}
+
+async function rejects(p: Promise<unknown>, code: string, message?: string) {
+  await assert.rejects(p, (err: Error & { code?: string }) => {
+    assert.equal(err.code, code, err.message);
+    if (message !== undefined) assert.equal(err.message, message);
+    return true;
+  });
+}
+
+test('AWS validation errors, exactly', async () => {
+  const { call } = setup();
+  const { KeyMetadata } = await call('CreateKey');
+  const keyId = KeyMetadata.KeyId;
+  const big = Buffer.alloc(4097).toString('base64');
+  await rejects(call('Encrypt', { KeyId: keyId, Plaintext: big }), 'ValidationException', "1 validation error detected: Value at 'plaintext' failed to satisfy constraint: Member must have length less than or equal to 4096");
+  await rejects(call('GenerateRandom', { NumberOfBytes: 0 }), 'ValidationException', "1 validation error detected: Value '0' at 'numberOfBytes' failed to satisfy constraint: Member must have value greater than or equal to 1");
+  await rejects(call('GenerateRandom', {}), 'ValidationException', 'NumberOfBytes is required.');
+  await rejects(call('GenerateDataKey', { KeyId: keyId, NumberOfBytes: 2048 }), 'ValidationException', "1 validation error detected: Value '2048' at 'numberOfBytes' failed to satisfy constraint: Member must have value less than or equal to 1024");
+  await rejects(call('GenerateDataKey', { KeyId: keyId }), 'ValidationException', 'Please specify either number of bytes or key spec.');
+  await rejects(call('GenerateDataKey', { KeyId: keyId, KeySpec: 'AES_512' }), 'ValidationException', "1 validation error detected: Value 'AES_512' at 'keySpec' failed to satisfy constraint: Member must satisfy enum value set: [AES_256, AES_128]");
+  await rejects(call('ListKeys', { Limit: 1001 }), 'ValidationException', "1 validation error detected: Value '1001' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 1000");
+  await rejects(call('ScheduleKeyDeletion', { KeyId: keyId, PendingWindowInDays: 6 }), 'ValidationException', "1 validation error detected: Value '6' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value greater than or equal to 7");
+  await rejects(call('Encrypt', { KeyId: keyId, Plaintext: 'aGk=', EncryptionAlgorithm: 'RSAES_OAEP_SHA_256' }), 'InvalidKeyUsageException');
+  await rejects(call('Encrypt', { Plaintext: 'aGk=' }), 'ValidationException', "1 validation error detected: Value null at 'keyId' failed to satisfy constraint: Member must not be null");
+  await rejects(call('Encrypt', { KeyId: keyId, Plaintext: 42 }), 'SerializationException');
+  await rejects(call('DescribeKey', { KeyId: 'nope' }), 'NotFoundException', "Invalid keyId 'nope'");
+  await rejects(call('DescribeKey', { KeyId: 'alias/missing' }), 'NotFoundException', `Alias 'arn:aws:kms:us-east-1:${ACCOUNT}:alias/missing' is not found.`);
+  await rejects(call('EnableKey', { KeyId: 'alias/x' }), 'NotFoundException', "Invalid keyId 'alias/x'");
+  await rejects(call('Decrypt', { CiphertextBlob: Buffer.from('garbage').toString('base64') }), 'InvalidCiphertextException');
+  await rejects(call('CreateAlias', { AliasName: 'alias/aws/mine', TargetKeyId: keyId }), 'InvalidAliasNameException');
+  await rejects(call('CreateAlias', { AliasName: 'mine', TargetKeyId: keyId }), 'InvalidAliasNameException');
+});
+
+test('rotation: new material encrypts, old ciphertexts still decrypt; IncorrectKey; deletion lifecycle', async () => {
+  const { call, clock, svc } = setup();
+  const a = (await call('CreateKey')).KeyMetadata.KeyId;
+  const b = (await call('CreateKey')).KeyMetadata.KeyId;
+  const before = await call('Encrypt', { KeyId: a, Plaintext: Buffer.from('v1').toString('base64') });
+  await call('EnableKeyRotation', { KeyId: a, RotationPeriodInDays: 90 });
+  assert.equal((await call('GetKeyRotationStatus', { KeyId: a })).NextRotationDate, (clock.now() + 90 * DAY) / 1000);
+  clock.advance(91 * DAY);
+  const after = await call('Encrypt', { KeyId: a, Plaintext: Buffer.from('v2').toString('base64') });
+  assert.equal(Buffer.from(before.CiphertextBlob, 'base64').readUInt32BE(37), 1);
+  assert.equal(Buffer.from(after.CiphertextBlob, 'base64').readUInt32BE(37), 2);
+  assert.equal(Buffer.from((await call('Decrypt', { CiphertextBlob: before.CiphertextBlob })).Plaintext, 'base64').toString(), 'v1');
+  assert.equal(Buffer.from((await call('Decrypt', { CiphertextBlob: after.CiphertextBlob })).Plaintext, 'base64').toString(), 'v2');
+  await rejects(call('Decrypt', { CiphertextBlob: before.CiphertextBlob, KeyId: b }), 'IncorrectKeyException');
+
+  const re = await call('ReEncrypt', { CiphertextBlob: before.CiphertextBlob, DestinationKeyId: b, DestinationEncryptionContext: { k: 'v' } });
+  assert.equal(re.SourceKeyId, `arn:aws:kms:us-east-1:${ACCOUNT}:key/${a}`);
+  assert.equal(Buffer.from((await call('Decrypt', { CiphertextBlob: re.CiphertextBlob, EncryptionContext: { k: 'v' } })).Plaintext, 'base64').toString(), 'v1');
+
+  await call('CreateAlias', { AliasName: 'alias/a', TargetKeyId: a });
+  const scheduled = await call('ScheduleKeyDeletion', { KeyId: a, PendingWindowInDays: 7 });
+  assert.equal(scheduled.KeyState, 'PendingDeletion');
+  assert.equal(scheduled.DeletionDate, (clock.now() + 7 * DAY) / 1000);
+  await rejects(call('Decrypt', { CiphertextBlob: after.CiphertextBlob }), 'KMSInvalidStateException', `arn:aws:kms:us-east-1:${ACCOUNT}:key/${a} is pending deletion.`);
+  const meta = (await call('DescribeKey', { KeyId: 'alias/a' })).KeyMetadata;
+  assert.equal(meta.PendingDeletionWindowInDays, 7);
+  await call('CancelKeyDeletion', { KeyId: a });
+  assert.equal((await call('DescribeKey', { KeyId: a })).KeyMetadata.KeyState, 'Disabled');
+  await call('ScheduleKeyDeletion', { KeyId: a, PendingWindowInDays: 7 });
+  clock.advance(7 * DAY);
+  await rejects(call('DescribeKey', { KeyId: a }), 'NotFoundException', `Key 'arn:aws:kms:us-east-1:${ACCOUNT}:key/${a}' does not exist`);
+  assert.equal(await svc.keys.getAlias('alias/a'), undefined);
+});
+
+test('ListKeys pages with Marker; aliases and tags', async () => {
+  const { call } = setup();
+  const ids: string[] = [];
+  for (let i = 0; i < 5; i++) ids.push((await call('CreateKey', { Tags: [{ TagKey: 'n', TagValue: String(i) }] })).KeyMetadata.KeyId);
+  const seen: string[] = [];
+  let marker: string | undefined;
+  for (let page = 0; page < 3; page++) {
+    const r = await call('ListKeys', { Limit: 2, ...(marker ? { Marker: marker } : {}) });
+    seen.push(...r.Keys.map((k: { KeyId: string }) => k.KeyId));
+    assert.equal(r.Truncated, page < 2);
+    marker = r.NextMarker;
+  }
+  assert.deepEqual(seen, [...ids].sort());
+  await call('CreateAlias', { AliasName: 'alias/one', TargetKeyId: ids[0] });
+  await rejects(call('CreateAlias', { AliasName: 'alias/one', TargetKeyId: ids[1] }), 'AlreadyExistsException');
+  await call('UpdateAlias', { AliasName: 'alias/one', TargetKeyId: ids[1] });
+  const aliases = (await call('ListAliases', {})).Aliases;
+  assert.deepEqual(aliases.map((x: { AliasName: string; TargetKeyId: string }) => [x.AliasName, x.TargetKeyId]), [['alias/one', ids[1]]]);
+  await call('TagResource', { KeyId: ids[1], Tags: [{ TagKey: 'n', TagValue: 'x' }, { TagKey: 'env', TagValue: 'prod' }] });
+  await call('UntagResource', { KeyId: ids[1], TagKeys: ['env'] });
+  assert.deepEqual((await call('ListResourceTags', { KeyId: ids[1] })).Tags, [{ TagKey: 'n', TagValue: 'x' }]);
+  await rejects(call('TagResource', { KeyId: ids[1], Tags: [{ TagKey: 'aws:x', TagValue: '' }] }), 'TagException');
+  await call('DeleteAlias', { AliasName: 'alias/one' });
+  assert.deepEqual((await call('ListAliases', {})).Aliases, []);
+  const policy = JSON.parse((await call('GetKeyPolicy', { KeyId: ids[0], PolicyName: 'default' })).Policy);
+  assert.deepEqual(policy.Statement[0].Principal, { AWS: `arn:aws:iam::${ACCOUNT}:root` });
+  await rejects(call('PutKeyPolicy', { KeyId: ids[0], Policy: JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:user/bob` }, Action: 'kms:*', Resource: '*' }] }) }),
+    'MalformedPolicyDocumentException', 'The new key policy will not allow you to update the key policy in the future.');
+});

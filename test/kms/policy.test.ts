@@ -1,0 +1,60 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { evaluateKeyPolicy, parseKeyPolicy, type PolicyRequest } from '../../src/kms/policy/index.js';
+
+const ACCOUNT = '111122223333';
+const ALICE = `arn:aws:iam::${ACCOUNT}:user/alice`;
+const BOB = `arn:aws:iam::${ACCOUNT}:user/bob`;
+const KEY = `arn:aws:kms:us-east-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+const PCR0 = 'ab'.repeat(48);
+
+const policy = parseKeyPolicy(JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [
+    { Sid: 'root', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: ['kms:Describe*', 'kms:Encrypt'], Resource: '*' },
+    { Sid: 'enclave', Effect: 'Allow', Principal: { AWS: ALICE }, Action: 'kms:Decrypt', Resource: KEY,
+      Condition: { StringEqualsIgnoreCase: { 'kms:RecipientAttestation:ImageSha384': PCR0 }, StringLike: { 'kms:EncryptionContext:tenant': 'acme-*' } } },
+    { Sid: 'pcr8', Effect: 'Allow', Principal: { AWS: [BOB] }, Action: 'kms:GenerateDataKey', Resource: '*',
+      Condition: { StringEquals: { 'kms:RecipientAttestation:PCR8': 'cd'.repeat(48) } } },
+    { Sid: 'no-bob-encrypt', Effect: 'Deny', Principal: '*', Action: 'kms:Encrypt', Resource: '*', Condition: { StringEquals: { 'aws:PrincipalArn': BOB } } },
+    { Sid: 'ctx-required', Effect: 'Deny', Principal: { AWS: '*' }, Action: 'kms:Encrypt', Resource: '*', Condition: { Null: { 'kms:EncryptionContext:tenant': 'true' } } },
+  ],
+}));
+
+const req = (principalArn: string, action: string, context: Record<string, string> = {}): PolicyRequest => ({
+  principalArn, accountId: ACCOUNT, action, resourceArn: KEY,
+  context: { 'aws:principalarn': principalArn, ...Object.fromEntries(Object.entries(context).map(([k, v]) => [k.toLowerCase(), v])) },
+});
+
+test('key policy decisions', () => {
+  const cases: Array<[string, PolicyRequest, string]> = [
+    ['root grant covers account users', req(ALICE, 'kms:DescribeKey'), 'allow'],
+    ['other accounts are not covered', { ...req('arn:aws:iam::999999999999:user/eve', 'kms:DescribeKey'), accountId: ACCOUNT }, 'implicit-deny'],
+    ['action not granted', req(ALICE, 'kms:ScheduleKeyDeletion'), 'implicit-deny'],
+    ['attested decrypt, right PCR0 (any case) and context', req(ALICE, 'kms:Decrypt', { 'kms:RecipientAttestation:ImageSha384': PCR0.toUpperCase(), 'kms:EncryptionContext:tenant': 'acme-prod' }), 'allow'],
+    ['wrong PCR0', req(ALICE, 'kms:Decrypt', { 'kms:RecipientAttestation:ImageSha384': 'ef'.repeat(48), 'kms:EncryptionContext:tenant': 'acme-prod' }), 'implicit-deny'],
+    ['no attestation', req(ALICE, 'kms:Decrypt', { 'kms:EncryptionContext:tenant': 'acme-prod' }), 'implicit-deny'],
+    ['context does not match StringLike', req(ALICE, 'kms:Decrypt', { 'kms:RecipientAttestation:ImageSha384': PCR0, 'kms:EncryptionContext:tenant': 'other' }), 'implicit-deny'],
+    ['other principal', req(BOB, 'kms:Decrypt', { 'kms:RecipientAttestation:ImageSha384': PCR0, 'kms:EncryptionContext:tenant': 'acme-1' }), 'implicit-deny'],
+    ['PCR8 StringEquals is case-sensitive', req(BOB, 'kms:GenerateDataKey', { 'kms:RecipientAttestation:PCR8': 'CD'.repeat(48) }), 'implicit-deny'],
+    ['PCR8 matches', req(BOB, 'kms:GenerateDataKey', { 'kms:RecipientAttestation:PCR8': 'cd'.repeat(48) }), 'allow'],
+    ['explicit deny wins over the root allow', req(BOB, 'kms:Encrypt', { 'kms:EncryptionContext:tenant': 'x' }), 'explicit-deny'],
+    ['Null condition denies encrypt without context', req(ALICE, 'kms:Encrypt'), 'explicit-deny'],
+    ['encrypt with context', req(ALICE, 'kms:Encrypt', { 'kms:EncryptionContext:tenant': 'x' }), 'allow'],
+  ];
+  for (const [name, r, expected] of cases) assert.equal(evaluateKeyPolicy(policy, r), expected, name);
+});
+
+test('malformed policies are MalformedPolicyDocumentException', () => {
+  const bad = [
+    'not json',
+    '{"Statement": []}',
+    '{"Statement": [{"Effect": "Maybe", "Principal": "*", "Action": "kms:*", "Resource": "*"}]}',
+    '{"Statement": [{"Effect": "Allow", "Action": "kms:*", "Resource": "*"}]}',
+    '{"Statement": [{"Effect": "Allow", "Principal": {"AWS": "alice"}, "Action": "kms:*", "Resource": "*"}]}',
+    '{"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "kms:*", "Resource": "*", "Condition": {"NumericFoo": {"a": "1"}}}]}',
+  ];
+  for (const text of bad) {
+    assert.throws(() => parseKeyPolicy(text), (err: Error & { code?: string }) => err.code === 'MalformedPolicyDocumentException', text);
+  }
+});

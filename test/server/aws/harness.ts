@@ -1,0 +1,52 @@
+/**
+ * Boots the real dev server (runServer, port 0): core, lifecycle, audit file device, KMS engine at
+ * `kms/`, the trail's durable event store and recorder, and the AWS routes, exactly as
+ * `sealtrail server -dev` wires them. The recorder is observed (not replaced) so tests can read
+ * every event in its internal form as well as through LookupEvents.
+ */
+import { join } from 'node:path';
+import { loadDevCaFromDir, type DevCa } from '../../../src/attestation/index.js';
+import type { Core } from '../../../src/core/core.js';
+import type { KmsEngine } from '../../../src/kms/index.js';
+import type { TrailEventInput } from '../../../src/trail/model.js';
+import { startDevServer } from '../../helpers/server.js';
+
+export const ACCOUNT = '111122223333';
+export const REGION = 'us-east-1';
+
+export interface KmsTestServer {
+  endpoint: string;
+  core: Core;
+  engine: KmsEngine;
+  devCa: DevCa;
+  rootToken: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  events: TrailEventInput[];
+  auditFile: string;
+  dir: string;
+  stop(): Promise<void>;
+}
+
+export async function startKmsServer(): Promise<KmsTestServer> {
+  const server = await startDevServer();
+  const line = (label: string) => server.lines.find((l) => l.startsWith(`${label}: `))!.slice(label.length + 2).split(' ')[0];
+  const services = server.core.requireServices();
+  const events: TrailEventInput[] = [];
+  const recorder = services.trail.recorder;
+  const record = recorder.record.bind(recorder);
+  recorder.record = async (e) => { await record(e); events.push(e); };
+  return {
+    endpoint: server.address,
+    core: server.core,
+    engine: services.kms,
+    devCa: await loadDevCaFromDir(join(server.dir, 'dev-ca')),
+    rootToken: server.rootToken,
+    accessKeyId: line('AWS Access Key'),
+    secretAccessKey: line('AWS Secret Key'),
+    events,
+    auditFile: join(server.dir, 'audit.log'),
+    dir: server.dir,
+    stop: () => server.stop(),
+  };
+}
