@@ -42,10 +42,34 @@ function buildSql(query: EventQuery): string {
   return `SELECT e.seq AS seq, e.time_ms AS time_ms, e.event_id AS event_id, e.record AS record FROM ${from} ${cond} ORDER BY ${t}.time_ms DESC, ${t}.seq DESC LIMIT @limit`;
 }
 
+function paramsOf(query: EventQuery): Record<string, unknown> {
+  const params: Record<string, unknown> = { limit: query.limit };
+  if (query.attribute) params.value = query.attribute.value;
+  if (query.startMs !== undefined) params.startMs = query.startMs;
+  if (query.endMs !== undefined) params.endMs = query.endMs;
+  if (query.before) { params.beforeTime = query.before.timeMs; params.beforeSeq = query.before.seq; }
+  return params;
+}
+
 const shapeOf = (q: EventQuery) =>
   `${q.attribute?.key ?? '-'}|${q.startMs !== undefined}|${q.endMs !== undefined}|${q.before !== undefined}`;
 
-export function prepareQueries(db: Database.Database) {
+export interface EventQueries {
+  select(query: EventQuery): RawRow[];
+  /** For tests and the benchmark: how SQLite runs a query shape. */
+  explain(query: EventQuery): Array<{ detail: string }>;
+  insertEvent: Database.Statement<[string, number, string, string, string, string, string, Buffer]>;
+  insertResourceName: Database.Statement<[string, number, number]>;
+  insertResourceType: Database.Statement<[string, number, number]>;
+  since: Database.Statement<[number, number], RawRow>;
+  lastSeq: Database.Statement<[], number>;
+  count: Database.Statement<[], number>;
+  purgeNames: Database.Statement<[number]>;
+  purgeTypes: Database.Statement<[number]>;
+  purgeEvents: Database.Statement<[number]>;
+}
+
+export function prepareQueries(db: Database.Database): EventQueries {
   const lookups = new Map<string, Database.Statement<[Record<string, unknown>], RawRow>>();
   const select = (query: EventQuery): RawRow[] => {
     const shape = shapeOf(query);
@@ -54,17 +78,11 @@ export function prepareQueries(db: Database.Database) {
       stmt = db.prepare<[Record<string, unknown>], RawRow>(buildSql(query));
       lookups.set(shape, stmt);
     }
-    const params: Record<string, unknown> = { limit: query.limit };
-    if (query.attribute) params.value = query.attribute.value;
-    if (query.startMs !== undefined) params.startMs = query.startMs;
-    if (query.endMs !== undefined) params.endMs = query.endMs;
-    if (query.before) { params.beforeTime = query.before.timeMs; params.beforeSeq = query.before.seq; }
-    return stmt.all(params);
+    return stmt.all(paramsOf(query));
   };
   return {
     select,
-    /** For the benchmark and tests: how SQLite runs a query shape. */
-    explain: (query: EventQuery) => db.prepare(`EXPLAIN QUERY PLAN ${buildSql(query)}`).all() as Array<{ detail: string }>,
+    explain: (query: EventQuery) => db.prepare(`EXPLAIN QUERY PLAN ${buildSql(query)}`).all(paramsOf(query)) as Array<{ detail: string }>,
     insertEvent: db.prepare<[string, number, string, string, string, string, string, Buffer]>(
       'INSERT INTO events (event_id, time_ms, event_name, read_only, username, event_source, access_key_id, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     ),

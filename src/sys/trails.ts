@@ -1,0 +1,47 @@
+/**
+ * sys/ paths for trails (the lead adds `trails/*` to the root paths so deliver needs sudo):
+ *
+ *   LIST/GET trails                       → { keys: [names], key_info: { <name>: {...} } }
+ *   POST     trails/<name>/deliver        → { log_files: [...], digest_file } (delivers pending
+ *                                            events and writes a digest now)
+ */
+import type { PathSpec } from '../core/paths.js';
+import type { TrailManager } from '../trail/delivery/trail-manager.js';
+import { s3Uri } from '../trail/delivery/object-keys.js';
+
+export interface TrailSysDeps {
+  trails: () => TrailManager;
+}
+
+export function trailSysPaths(deps: TrailSysDeps): PathSpec[] {
+  const listing = async () => {
+    const trails = deps.trails().list();
+    const keyInfo: Record<string, unknown> = {};
+    for (const t of trails) {
+      keyInfo[t.name] = {
+        arn: t.arn, directory: t.directory, bucket: t.bucket, prefix: t.prefix,
+        delivery_interval: Math.round(t.deliveryIntervalMs / 1000), digest_interval: Math.round(t.digestIntervalMs / 1000),
+      };
+    }
+    return { data: { keys: trails.map((t) => t.name), key_info: keyInfo } };
+  };
+  return [
+    { pattern: 'trails/?', handlers: { list: listing, read: listing } },
+    {
+      pattern: 'trails/(?<name>[^/]+)/deliver',
+      handlers: {
+        update: async (req) => {
+          const trail = deps.trails().get(req.params.name);
+          const result = await deps.trails().deliverNow(req.params.name);
+          const bucket = trail?.bucket ?? '';
+          return {
+            data: {
+              log_files: result.logFiles.map((k) => s3Uri(bucket, k)),
+              digest_file: result.digestFile ? s3Uri(bucket, result.digestFile) : null,
+            },
+          };
+        },
+      },
+    },
+  ];
+}

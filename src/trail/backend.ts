@@ -1,0 +1,70 @@
+/**
+ * The `trail/` mount: CloudTrail's API as Vault logical paths. The AWS edge turns
+ * `CloudTrail_20131101.<Op>` into an update on `trail/aws/<Op>` with the AWS JSON body as data;
+ * the handler returns the AWS response body as data. Errors are SealtrailErrors whose code is the
+ * AWS `__type` (InvalidLookupAttributesException, TrailNotFoundException, ...).
+ */
+import { backendFromPaths, type PathRequest } from '../core/paths.js';
+import type { BackendFactory, LogicalResponse } from '../core/types.js';
+import { SealtrailError } from '../errors/index.js';
+import type { TrailManager, TrailSummary } from './delivery/trail-manager.js';
+import { lookupEvents } from './lookup/lookup-events.js';
+import type { EventStore } from './store/types.js';
+
+export interface TrailBackendDeps {
+  store: () => EventStore;
+  trails: () => TrailManager;
+  region: string;
+}
+
+type OpHandler = (body: Record<string, unknown>) => Promise<Record<string, unknown>>;
+
+const epochMs = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? Math.round(v * 1000) : undefined);
+
+function trailShape(t: TrailSummary, region: string): Record<string, unknown> {
+  const shape: Record<string, unknown> = { Name: t.name, S3BucketName: t.bucket };
+  if (t.prefix) shape.S3KeyPrefix = t.prefix;
+  return {
+    ...shape,
+    IncludeGlobalServiceEvents: true,
+    IsMultiRegionTrail: true,
+    HomeRegion: region,
+    TrailARN: t.arn,
+    LogFileValidationEnabled: true,
+    HasCustomEventSelectors: false,
+    HasInsightSelectors: false,
+    IsOrganizationTrail: false,
+  };
+}
+
+export function trailBackend(deps: TrailBackendDeps): BackendFactory {
+  const findTrail = (nameOrArn: unknown): TrailSummary => {
+    const found = typeof nameOrArn === 'string' ? deps.trails().list().find((t) => t.name === nameOrArn || t.arn === nameOrArn) : undefined;
+    if (!found) throw new SealtrailError('not_found', 'TrailNotFoundException', 'Unknown trail for this account.');
+    return found;
+  };
+  const ops: Record<string, OpHandler> = {
+    LookupEvents: async (body) => ({ ...lookupEvents(deps.store(), body) }),
+    ListPublicKeys: async (body) => ({ PublicKeyList: await deps.trails().publicKeys(epochMs(body.StartTime), epochMs(body.EndTime)) }),
+    DescribeTrails: async (body) => {
+      const names = Array.isArray(body.trailNameList) ? body.trailNameList : undefined;
+      const trails = names && names.length > 0 ? names.map(findTrail) : deps.trails().list();
+      return { trailList: trails.map((t) => trailShape(t, deps.region)) };
+    },
+    GetTrail: async (body) => ({ Trail: trailShape(findTrail(body.Name), deps.region) }),
+  };
+
+  return () =>
+    backendFromPaths([
+      {
+        pattern: 'aws/(?<op>[A-Za-z]+)',
+        handlers: {
+          update: async (req: PathRequest): Promise<LogicalResponse> => {
+            const op = Object.hasOwn(ops, req.params.op) ? ops[req.params.op] : undefined;
+            if (!op) throw new SealtrailError('invalid', 'UnknownOperationException', `Unknown operation ${req.params.op}.`);
+            return { data: await op(req.data) };
+          },
+        },
+      },
+    ]);
+}

@@ -1,0 +1,100 @@
+/**
+ * The trails declared in the configuration: one writer each, delivery and digest timers
+ * (unref'd, so they never hold the process open), `deliverNow` for sys/trails/<name>/deliver,
+ * and the digest signing keys' public half for ListPublicKeys.
+ */
+import { notFound } from '../../errors/index.js';
+import type { Clock } from '../../lib/clock.js';
+import type { Storage } from '../../storage/types.js';
+import { createSigningKeys, type PublicKeyInfo } from '../keys/signing-keys.js';
+import type { EventStore } from '../store/types.js';
+import { createTrailWriter, type DeliveryResult, type TrailConfig, type TrailWriter } from './trail-writer.js';
+
+export const DEFAULT_DELIVERY_INTERVAL_MS = 5 * 60_000;
+export const DEFAULT_DIGEST_INTERVAL_MS = 3600_000;
+
+export interface TrailSummary {
+  name: string;
+  arn: string;
+  directory: string;
+  bucket: string;
+  prefix: string;
+  deliveryIntervalMs: number;
+  digestIntervalMs: number;
+}
+
+export interface TrailManager {
+  list(): TrailSummary[];
+  get(name: string): TrailSummary | undefined;
+  /** Delivers the trail's pending events and writes a digest now. */
+  deliverNow(name: string): Promise<DeliveryResult>;
+  publicKeys(startMs?: number, endMs?: number): Promise<PublicKeyInfo[]>;
+  /** Creates missing trail state and starts the timers. */
+  start(): Promise<void>;
+  /** Stops the timers and waits for a delivery in progress. */
+  stop(): Promise<void>;
+}
+
+export interface TrailManagerDeps {
+  trails: TrailConfig[];
+  accountId: string;
+  region: string;
+  store: () => EventStore;
+  /** Encrypted storage (a barrier view) for the signing keys and trail state. */
+  storage: Storage;
+  clock: Clock;
+  /** Where timer failures are reported (a delivery failure must not crash the server). */
+  onError?: (err: unknown, trail: string) => void;
+}
+
+export function createTrailManager(deps: TrailManagerDeps): TrailManager {
+  const keys = createSigningKeys({ storage: deps.storage, clock: deps.clock });
+  const location = (c: TrailConfig) => ({ accountId: deps.accountId, region: deps.region, prefix: c.prefix ?? '' });
+  const writers = new Map<string, TrailWriter>();
+  for (const config of deps.trails) {
+    writers.set(config.name, createTrailWriter({ config, location: location(config), store: deps.store, keys, storage: deps.storage, clock: deps.clock }));
+  }
+  const timers: NodeJS.Timeout[] = [];
+
+  const summary = (c: TrailConfig): TrailSummary => ({
+    name: c.name,
+    arn: `arn:aws:cloudtrail:${deps.region}:${deps.accountId}:trail/${c.name}`,
+    directory: c.directory,
+    bucket: c.bucket,
+    prefix: c.prefix ?? '',
+    deliveryIntervalMs: c.deliveryIntervalMs ?? DEFAULT_DELIVERY_INTERVAL_MS,
+    digestIntervalMs: c.digestIntervalMs ?? DEFAULT_DIGEST_INTERVAL_MS,
+  });
+  const every = (ms: number, name: string, task: () => Promise<unknown>) => {
+    const t = setInterval(() => void task().catch((err) => deps.onError?.(err, name)), ms);
+    t.unref();
+    timers.push(t);
+  };
+
+  return {
+    list: () => deps.trails.map(summary),
+    get(name) {
+      const c = deps.trails.find((t) => t.name === name);
+      return c && summary(c);
+    },
+    async deliverNow(name) {
+      const writer = writers.get(name);
+      if (!writer) throw notFound(`no trail named "${name}"`, 'trail_not_found');
+      return writer.deliverAndDigest();
+    },
+    publicKeys: (startMs, endMs) => keys.publicKeys(startMs, endMs),
+    async start() {
+      if (writers.size > 0) await keys.active();
+      for (const writer of writers.values()) {
+        await writer.init();
+        const s = summary(writer.config);
+        every(s.deliveryIntervalMs, s.name, () => writer.deliverLogs());
+        every(s.digestIntervalMs, s.name, () => writer.deliverAndDigest());
+      }
+    },
+    async stop() {
+      for (const t of timers.splice(0)) clearInterval(t);
+      await Promise.all([...writers.values()].map((w) => w.idle()));
+    },
+  };
+}

@@ -1,0 +1,145 @@
+/**
+ * One trail: delivers the events the store holds beyond its cursor as gzip log files, and writes
+ * signed digest files chained to the previous one. Its state (cursor, the log files not yet in a
+ * digest, the last digest's link) lives in the storage given (inside the barrier), so the chain
+ * continues across restarts. Operations on one trail run one at a time.
+ */
+import type { Clock } from '../../lib/clock.js';
+import { rfc3339 } from '../../lib/time.js';
+import { getJson, putJson, type Storage } from '../../storage/types.js';
+import { sha256Hex } from '../keys/crypto.js';
+import type { SigningKeys } from '../keys/signing-keys.js';
+import type { EventStore } from '../store/types.js';
+import { buildDigest, DIGEST_SIGNATURE_ALGORITHM, digestStringToSign, HASH_ALGORITHM, METADATA_SUFFIX, type DigestLogFile, type DigestMetadata, type PreviousDigest } from './digest-file.js';
+import { objectPath, writeGzipObject, writeObject } from './files.js';
+import { digestFileKey, logFileKey, type TrailLocation } from './object-keys.js';
+
+export interface TrailConfig {
+  name: string;
+  /** Local directory standing in for S3: objects go to `<directory>/<bucket>/<key>`. */
+  directory: string;
+  bucket: string;
+  prefix?: string;
+  /** Default 5 minutes. */
+  deliveryIntervalMs?: number;
+  /** Default 1 hour. */
+  digestIntervalMs?: number;
+}
+
+export interface TrailState {
+  /** Highest event seq already delivered. */
+  cursor: number;
+  /** Start of the first digest period. */
+  startMs: number;
+  pendingLogs: DigestLogFile[];
+  lastDigest?: PreviousDigest & { endMs: number };
+}
+
+export interface DeliveryResult {
+  /** S3 keys (relative to the bucket) written by this call. */
+  logFiles: string[];
+  digestFile?: string;
+}
+
+export interface TrailWriterDeps {
+  config: TrailConfig;
+  location: TrailLocation;
+  store: () => EventStore;
+  keys: SigningKeys;
+  storage: Storage;
+  clock: Clock;
+}
+
+/** Events per log file: large enough for a busy interval, small enough to build in memory. */
+const EVENTS_PER_FILE = 5000;
+
+export function createTrailWriter(deps: TrailWriterDeps) {
+  const { config, location, clock } = deps;
+  const stateKey = `trails/${config.name}/state`;
+  let chain: Promise<unknown> = Promise.resolve();
+  const serial = <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = chain.then(fn, fn);
+    chain = run.catch(() => undefined);
+    return run;
+  };
+
+  const loadState = async (): Promise<TrailState> => {
+    const existing = await getJson<TrailState>(deps.storage, stateKey);
+    if (existing) return existing;
+    // A new trail logs from its creation on, as a CloudTrail trail does.
+    const fresh: TrailState = { cursor: deps.store().lastSeq(), startMs: clock.now(), pendingLogs: [] };
+    await putJson(deps.storage, stateKey, fresh);
+    return fresh;
+  };
+
+  async function deliverLogsLocked(): Promise<string[]> {
+    const state = await loadState();
+    const written: string[] = [];
+    for (;;) {
+      const rows = deps.store().readSince(state.cursor, EVENTS_PER_FILE);
+      if (rows.length === 0) break;
+      const text = `{"Records":[${rows.map((r) => r.json).join(',')}]}`;
+      const key = logFileKey(location, clock.now());
+      await writeGzipObject(objectPath(config.directory, config.bucket, key), text);
+      state.pendingLogs.push({
+        s3Bucket: config.bucket,
+        s3Object: key,
+        hashValue: sha256Hex(text),
+        hashAlgorithm: HASH_ALGORITHM,
+        newestEventTime: rfc3339(Math.max(...rows.map((r) => r.timeMs))),
+        oldestEventTime: rfc3339(Math.min(...rows.map((r) => r.timeMs))),
+      });
+      state.cursor = rows[rows.length - 1].seq;
+      await putJson(deps.storage, stateKey, state);
+      written.push(key);
+    }
+    return written;
+  }
+
+  async function writeDigestLocked(): Promise<string> {
+    const state = await loadState();
+    const last = state.lastDigest;
+    // Digest keys carry the end time to the second: never reuse the previous digest's second.
+    const endMs = Math.max(Math.floor(clock.now() / 1000) * 1000, last ? last.endMs + 1000 : 0);
+    const key = digestFileKey(location, config.name, endMs);
+    const signer = await deps.keys.active();
+    const digest = buildDigest({
+      accountId: location.accountId,
+      startMs: last?.endMs ?? Math.floor(state.startMs / 1000) * 1000,
+      endMs,
+      bucket: config.bucket,
+      key,
+      fingerprint: signer.fingerprint,
+      previous: last && { bucket: last.bucket, key: last.key, hash: last.hash, signature: last.signature },
+      logFiles: state.pendingLogs,
+    });
+    const text = JSON.stringify(digest);
+    const hash = sha256Hex(text);
+    const signature = signer.sign(digestStringToSign(digest, hash));
+    const path = objectPath(config.directory, config.bucket, key);
+    await writeGzipObject(path, text);
+    const metadata: DigestMetadata = { signature, 'signature-algorithm': DIGEST_SIGNATURE_ALGORITHM };
+    await writeObject(path + METADATA_SUFFIX, Buffer.from(JSON.stringify(metadata), 'utf8'));
+    state.pendingLogs = [];
+    state.lastDigest = { bucket: config.bucket, key, hash, signature, endMs };
+    await putJson(deps.storage, stateKey, state);
+    return key;
+  }
+
+  return {
+    config,
+    /** Creates the trail's state (its cursor starts at the store's current end). */
+    init: () => serial(async () => { await loadState(); }),
+    deliverLogs: (): Promise<DeliveryResult> => serial(async () => ({ logFiles: await deliverLogsLocked() })),
+    /** Delivers pending events, then writes a digest covering every log file since the last one. */
+    deliverAndDigest: (): Promise<DeliveryResult> =>
+      serial(async () => {
+        const logFiles = await deliverLogsLocked();
+        return { logFiles, digestFile: await writeDigestLocked() };
+      }),
+    /** Waits for the operation in progress (used at shutdown). */
+    idle: () => chain.then(() => undefined),
+  };
+}
+
+export type TrailWriter = ReturnType<typeof createTrailWriter>;

@@ -1,0 +1,11 @@
+/** The trail module: CloudTrail records, the event store, LookupEvents, trails and validate-logs. */
+export { formatCloudTrailRecord, CLOUDTRAIL_EVENT_VERSION, type CloudTrailRecord } from './format.js';
+export type { TrailEventInput, TrailRecorder, TrailResource, TrailUserIdentity } from './model.js';
+export { createEventStore, DEFAULT_RETENTION_MS, type EventStoreOptions } from './store/event-store.js';
+export type { EventStore, EventQuery, LookupAttributeKey } from './store/types.js';
+export { lookupEvents, type LookupEventsResponse } from './lookup/lookup-events.js';
+export { createTrailRecorder } from './recorder.js';
+export { trailBackend, type TrailBackendDeps } from './backend.js';
+export { createTrailManager, type TrailManager, type TrailManagerDeps, type TrailSummary } from './delivery/trail-manager.js';
+export type { TrailConfig, DeliveryResult } from './delivery/trail-writer.js';
+export { validateTrailDirectory } from './validate/index.js';

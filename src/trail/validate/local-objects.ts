@@ -1,0 +1,88 @@
+/**
+ * The validator's view of a trail directory (`<dir>/<bucket>/<key>`, what a trail writes in place
+ * of S3): read an object, read a digest's metadata (`<key>.metadata.json`), and find the digest
+ * chains present — one per (bucket, prefix, account, region, trail name).
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import type { DigestMetadata } from '../delivery/digest-file.js';
+import { METADATA_SUFFIX } from '../delivery/digest-file.js';
+import { objectPath } from '../delivery/files.js';
+
+export interface DigestChainLocation {
+  bucket: string;
+  prefix: string;
+  accountId: string;
+  region: string;
+  trailName: string;
+  /** Digest keys, sorted oldest first. */
+  keys: string[];
+}
+
+export interface ObjectReader {
+  get(bucket: string, key: string): Promise<Buffer | undefined>;
+  metadata(bucket: string, key: string): Promise<DigestMetadata | undefined>;
+}
+
+const DIGEST_KEY = /^(?:(?<prefix>.+)\/)?AWSLogs\/(?<account>\d+)\/CloudTrail-Digest\/(?<region>[^/]+)\/\d+\/\d+\/\d+\/\k<account>_CloudTrail-Digest_\k<region>_(?<trail>.+)_\k<region>_(?<ts>\d{8}T\d{6}Z)\.json\.gz$/;
+
+async function walk(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch {
+    return out;
+  }
+  for (const e of entries) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out.push(...(await walk(p)));
+    else if (e.isFile()) out.push(p);
+  }
+  return out;
+}
+
+export function localObjects(dir: string): ObjectReader {
+  const read = async (path: string) => {
+    try {
+      return await readFile(path);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+  };
+  return {
+    get: (bucket, key) => read(objectPath(dir, bucket, key)),
+    async metadata(bucket, key) {
+      const raw = await read(objectPath(dir, bucket, key) + METADATA_SUFFIX);
+      if (!raw) return undefined;
+      try {
+        const parsed = JSON.parse(raw.toString('utf8')) as Partial<DigestMetadata>;
+        if (typeof parsed.signature !== 'string' || typeof parsed['signature-algorithm'] !== 'string') return undefined;
+        return { signature: parsed.signature, 'signature-algorithm': parsed['signature-algorithm'] };
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}
+
+export async function findDigestChains(dir: string): Promise<DigestChainLocation[]> {
+  const chains = new Map<string, DigestChainLocation>();
+  for (const file of await walk(dir)) {
+    const [bucket, ...rest] = relative(dir, file).split(sep);
+    const key = rest.join('/');
+    const m = DIGEST_KEY.exec(key);
+    if (!bucket || !m?.groups) continue;
+    const g = m.groups;
+    const id = JSON.stringify([bucket, g.prefix ?? '', g.account, g.region, g.trail]);
+    let chain = chains.get(id);
+    if (!chain) {
+      chain = { bucket, prefix: g.prefix ?? '', accountId: g.account, region: g.region, trailName: g.trail, keys: [] };
+      chains.set(id, chain);
+    }
+    chain.keys.push(key);
+  }
+  for (const c of chains.values()) c.keys.sort((a, b) => (a.slice(-24) < b.slice(-24) ? -1 : a.slice(-24) > b.slice(-24) ? 1 : 0));
+  return [...chains.values()];
+}

@@ -1,0 +1,86 @@
+/**
+ * What validate-logs prints, line for line as `aws cloudtrail validate-logs` prints it: valid
+ * files on stdout with --verbose, INVALID lines always on stderr followed by a blank line, then
+ * the summary ("Results requested for ... / 2/2 digest files valid / 3/3 log files valid").
+ */
+import { rfc3339 } from '../../lib/time.js';
+
+export interface ReportSink {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+export class ValidationReport {
+  validDigests = 0;
+  invalidDigests = 0;
+  validLogs = 0;
+  invalidLogs = 0;
+  foundStartMs: number;
+  foundEndMs: number | undefined;
+  #lastWasDoubleSpace = true;
+
+  constructor(private readonly sink: ReportSink, private readonly verbose: boolean, readonly startMs: number, readonly endMs: number) {
+    this.foundStartMs = startMs;
+  }
+
+  startup(trailArn: string): void {
+    this.sink.out(`Validating log files for trail ${trailArn} between ${rfc3339(this.startMs)} and ${rfc3339(this.endMs)}\n\n`);
+  }
+
+  valid(message: string): void {
+    if (!this.verbose) return;
+    this.#lastWasDoubleSpace = false;
+    this.sink.out(`${message}\n`);
+  }
+
+  invalid(message: string): void {
+    this.sink.err(this.#lastWasDoubleSpace ? `${message}\n\n` : `\n${message}\n\n`);
+    this.#lastWasDoubleSpace = true;
+  }
+
+  digestValid(bucket: string, key: string, digestStartMs: number, digestEndMs: number): void {
+    if (digestStartMs > this.startMs) this.foundStartMs = digestStartMs;
+    this.foundEndMs ??= Math.min(digestEndMs, this.endMs);
+    this.validDigests++;
+    this.valid(`Digest file\ts3://${bucket}/${key}\tvalid`);
+  }
+
+  digestInvalid(message: string): void {
+    this.invalidDigests++;
+    this.invalid(message);
+  }
+
+  logValid(bucket: string, key: string): void {
+    this.validLogs++;
+    this.valid(`Log file\ts3://${bucket}/${key}\tvalid`);
+  }
+
+  logInvalid(bucket: string, key: string, reason: string): void {
+    this.invalidLogs++;
+    this.invalid(`Log file\ts3://${bucket}/${key}\tINVALID: ${reason}`);
+  }
+
+  summary(): void {
+    let text = this.#lastWasDoubleSpace ? '' : '\n';
+    text += `Results requested for ${rfc3339(this.startMs)} to ${rfc3339(this.endMs)}\n`;
+    if (this.validDigests === 0 && this.invalidDigests === 0) {
+      this.sink.out(`${text}No digests found\n`);
+      return;
+    }
+    text += this.foundEndMs === undefined
+      ? 'No valid digests found in range\n'
+      : `Results found for ${rfc3339(this.foundStartMs)} to ${rfc3339(this.foundEndMs)}:\n`;
+    text += ratio(this.validDigests, this.invalidDigests, 'digest') + ratio(this.validLogs, this.invalidLogs, 'log');
+    this.sink.out(`${text}\n`);
+  }
+
+  get exitCode(): number {
+    return this.invalidDigests > 0 || this.invalidLogs > 0 ? 1 : 0;
+  }
+}
+
+function ratio(valid: number, invalid: number, name: string): string {
+  const total = valid + invalid;
+  if (total === 0) return '';
+  return `\n${valid}/${total} ${name} files valid` + (invalid > 0 ? `, ${invalid}/${total} ${name} files INVALID` : '');
+}

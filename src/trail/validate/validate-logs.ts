@@ -1,0 +1,129 @@
+/**
+ * validate-logs: walks a trail's digest chain from the newest digest in the range to the oldest,
+ * as aws-cli's DigestTraverser does — verify each digest (location, public key by fingerprint,
+ * SHA256withRSA signature over the string to sign), follow previousDigestS3Object, and when a
+ * digest is missing or invalid continue from the next older digest found on disk. For each valid
+ * digest, every listed log file is read, gunzipped and its SHA-256 compared with hashValue.
+ * Beyond aws-cli, a followed link is also checked: the older digest's hash and signature must be
+ * the ones the newer (signed) digest recorded.
+ */
+import { gunzipSync } from 'node:zlib';
+import { digestStringToSign, type DigestFile, type DigestLogFile } from '../delivery/digest-file.js';
+import { digestKeyTimestamp } from '../delivery/object-keys.js';
+import { sha256Hex, verifyHex } from '../keys/crypto.js';
+import type { DigestChainLocation, ObjectReader } from './local-objects.js';
+import type { PublicKeysByFingerprint } from './public-keys.js';
+import { ValidationReport, type ReportSink } from './report.js';
+
+export interface ValidateLogsOptions extends ReportSink {
+  objects: ObjectReader;
+  chain: DigestChainLocation;
+  publicKeys: PublicKeysByFingerprint;
+  startMs: number;
+  endMs: number;
+  verbose: boolean;
+}
+
+export interface ValidateLogsResult {
+  validDigests: number;
+  invalidDigests: number;
+  validLogs: number;
+  invalidLogs: number;
+  exitCode: number;
+}
+
+class DigestInvalid extends Error {}
+class DigestMissing extends Error {}
+
+const keyTimeMs = (key: string): number => {
+  const t = digestKeyTimestamp(key);
+  return Date.UTC(+t.slice(0, 4), +t.slice(4, 6) - 1, +t.slice(6, 8), +t.slice(9, 11), +t.slice(11, 13), +t.slice(13, 15));
+};
+const REQUIRED = ['digestPublicKeyFingerprint', 'digestS3Bucket', 'digestS3Object', 'previousDigestSignature', 'digestEndTime', 'digestStartTime'] as const;
+
+interface ExpectedLink { hash: string | null; signature: string | null }
+
+export async function validateLogs(opts: ValidateLogsOptions): Promise<ValidateLogsResult> {
+  const { objects, chain } = opts;
+  const report = new ValidationReport(opts, opts.verbose, opts.startMs, opts.endMs);
+  report.startup(`arn:aws:cloudtrail:${chain.region}:${chain.accountId}:trail/${chain.trailName}`);
+  // Digests whose key time is within [start, end + 1h] (logs delivered late spill into the next hour).
+  const digests = chain.keys.filter((k) => keyTimeMs(k) >= Math.floor(opts.startMs / 1000) * 1000 && keyTimeMs(k) <= opts.endMs + 3600_000);
+  const olderThan = (key: string): string | undefined => {
+    const limit = keyTimeMs(key);
+    while (digests.length > 0) {
+      const next = digests.pop()!;
+      if (keyTimeMs(next) < limit) return next;
+    }
+    return undefined;
+  };
+
+  const loadDigest = async (bucket: string, key: string, link?: ExpectedLink): Promise<DigestFile> => {
+    const where = `Digest file\ts3://${bucket}/${key}`;
+    const raw = await objects.get(bucket, key);
+    if (!raw) throw new DigestMissing(`${where}\tINVALID: not found`);
+    let inflated: Buffer;
+    let digest: DigestFile;
+    try {
+      inflated = gunzipSync(raw);
+      digest = JSON.parse(inflated.toString('utf8')) as DigestFile;
+    } catch {
+      throw new DigestInvalid(`${where}\tINVALID: invalid format`);
+    }
+    const metadata = await objects.metadata(bucket, key);
+    if (!metadata) throw new DigestInvalid(`${where}\tINVALID: signature verification failed`);
+    if (typeof digest !== 'object' || digest === null || REQUIRED.some((f) => !(f in digest))) throw new DigestInvalid(`${where}\tINVALID: invalid format`);
+    if (digest.digestS3Bucket !== bucket || digest.digestS3Object !== key) throw new DigestInvalid(`${where}\tINVALID: has been moved from its original location`);
+    const publicKey = opts.publicKeys.get(digest.digestPublicKeyFingerprint);
+    if (!publicKey) throw new DigestInvalid(`${where}\tINVALID: public key not found in region ${chain.region} for fingerprint ${digest.digestPublicKeyFingerprint}`);
+    const hash = sha256Hex(inflated);
+    if (!verifyHex(publicKey, digestStringToSign(digest, hash), metadata.signature)) throw new DigestInvalid(`${where}\tINVALID: signature verification failed`);
+    if (link && (link.hash !== hash || link.signature !== metadata.signature)) throw new DigestInvalid(`${where}\tINVALID: hash value doesn't match`);
+    return digest;
+  };
+
+  const checkLog = async (log: DigestLogFile) => {
+    const raw = await objects.get(log.s3Bucket, log.s3Object);
+    if (!raw) return report.logInvalid(log.s3Bucket, log.s3Object, 'not found');
+    let inflated: Buffer;
+    try {
+      inflated = gunzipSync(raw);
+    } catch {
+      return report.logInvalid(log.s3Bucket, log.s3Object, 'invalid format');
+    }
+    if (sha256Hex(inflated) !== log.hashValue) return report.logInvalid(log.s3Bucket, log.s3Object, "hash value doesn't match");
+    report.logValid(log.s3Bucket, log.s3Object);
+  };
+
+  let bucket = chain.bucket;
+  let key = digests.pop();
+  let link: ExpectedLink | undefined;
+  let lastStartMs = key ? keyTimeMs(key) : 0;
+  while (key && opts.startMs <= lastStartMs) {
+    const current = key;
+    try {
+      const digest = await loadDigest(bucket, current, link);
+      lastStartMs = Date.parse(digest.digestStartTime);
+      report.digestValid(digest.digestS3Bucket, digest.digestS3Object, lastStartMs, Date.parse(digest.digestEndTime));
+      for (const log of Array.isArray(digest.logFiles) ? digest.logFiles : []) await checkLog(log);
+      if (digest.previousDigestS3Bucket === null || digest.previousDigestS3Object === null) {
+        // The start of a chain: continue with any older digest (a gap, as aws-cli reports it).
+        const next = olderThan(current);
+        if (next) report.invalid(`No log files were delivered by CloudTrail between ${new Date(keyTimeMs(next)).toISOString().slice(0, 19)}Z and ${digest.digestStartTime}`);
+        key = next;
+        link = undefined;
+      } else {
+        bucket = digest.previousDigestS3Bucket;
+        key = digest.previousDigestS3Object;
+        link = { hash: digest.previousDigestHashValue, signature: digest.previousDigestSignature };
+      }
+    } catch (err) {
+      if (!(err instanceof DigestInvalid || err instanceof DigestMissing)) throw err;
+      report.digestInvalid(err.message);
+      key = olderThan(current);
+      link = undefined;
+    }
+  }
+  report.summary();
+  return { validDigests: report.validDigests, invalidDigests: report.invalidDigests, validLogs: report.validLogs, invalidLogs: report.invalidLogs, exitCode: report.exitCode };
+}

@@ -1,0 +1,84 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathRouter } from '../../src/core/paths.js';
+import type { BackendRequest, MountEntry } from '../../src/core/types.js';
+import { SealtrailError } from '../../src/errors/index.js';
+import { manualClock } from '../../src/lib/clock.js';
+import { createMemoryStorage } from '../../src/storage/memory/index.js';
+import { trailSysPaths } from '../../src/sys/trails.js';
+import { trailBackend } from '../../src/trail/backend.js';
+import { createTrailManager } from '../../src/trail/delivery/trail-manager.js';
+import { createEventStore } from '../../src/trail/store/event-store.js';
+import { createTrailRecorder } from '../../src/trail/recorder.js';
+import { keysFromPublicKeyList } from '../../src/trail/validate/public-keys.js';
+import { ACCOUNT, kmsEvent } from './fixtures.js';
+
+const T0 = Date.UTC(2024, 10, 14, 23, 0, 0);
+const mount = { path: 'trail/', type: 'trail' } as MountEntry;
+const req = (path: string, data: Record<string, unknown>, operation: BackendRequest['operation'] = 'update') =>
+  ({ logical: {} as BackendRequest['logical'], operation, path, data, mount }) as BackendRequest;
+
+async function setup() {
+  const dir = mkdtempSync(join(tmpdir(), 'trail-backend-'));
+  const clock = manualClock(T0);
+  const store = createEventStore({ path: ':memory:', encryptionKey: new Uint8Array(32).fill(2), clock, purgeIntervalMs: 0 });
+  const trails = createTrailManager({ trails: [{ name: 'main', directory: dir, bucket: 'b' }], accountId: ACCOUNT, region: 'us-east-1', store: () => store, storage: createMemoryStorage(), clock });
+  await trails.start();
+  const backend = await trailBackend({ store: () => store, trails: () => trails, region: 'us-east-1' })({ mount, storage: createMemoryStorage(), clock });
+  return { dir, clock, store, trails, backend, done: async () => { await trails.stop(); await store.close(); rmSync(dir, { recursive: true, force: true }); } };
+}
+
+test('trail/aws/<Op> answers LookupEvents, ListPublicKeys, GetTrail and DescribeTrails with AWS bodies', async () => {
+  const s = await setup();
+  try {
+    await createTrailRecorder({ store: () => s.store }).record(kmsEvent({ eventTime: T0 }));
+    const lookup = await s.backend.handleRequest(req('aws/LookupEvents', { LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'GenerateDataKey' }] }));
+    const events = (lookup?.data as { Events: Array<{ EventName: string; Username: string }> }).Events;
+    assert.deepEqual(events.map((e) => [e.EventName, e.Username]), [['GenerateDataKey', 'Alice']]);
+
+    const keys = await s.backend.handleRequest(req('aws/ListPublicKeys', {}));
+    const list = (keys?.data as { PublicKeyList: Array<{ Value: string; Fingerprint: string; ValidityStartTime: number; ValidityEndTime: number }> }).PublicKeyList;
+    assert.equal(list.length, 1);
+    assert.match(list[0].Fingerprint, /^[0-9a-f]{32}$/);
+    assert.equal(list[0].ValidityStartTime, T0 / 1000);
+    assert.deepEqual([...keysFromPublicKeyList(list).keys()], [list[0].Fingerprint], 'the fingerprint is the MD5 of the DER value');
+
+    const trail = await s.backend.handleRequest(req('aws/GetTrail', { Name: 'main' }));
+    assert.deepEqual((trail?.data as { Trail: Record<string, unknown> }).Trail.TrailARN, `arn:aws:cloudtrail:us-east-1:${ACCOUNT}:trail/main`);
+    const described = await s.backend.handleRequest(req('aws/DescribeTrails', {}));
+    assert.equal((described?.data as { trailList: unknown[] }).trailList.length, 1);
+
+    for (const [path, body, code] of [
+      ['aws/GetTrail', { Name: 'nope' }, 'TrailNotFoundException'],
+      ['aws/DeleteTrail', {}, 'UnknownOperationException'],
+      ['aws/constructor', {}, 'UnknownOperationException'],
+      ['aws/LookupEvents', { MaxResults: 99 }, 'InvalidMaxResultsException'],
+    ] as const) {
+      await assert.rejects(s.backend.handleRequest(req(path, body)), (err: unknown) => err instanceof SealtrailError && err.code === code, path);
+    }
+  } finally {
+    await s.done();
+  }
+});
+
+test('sys/trails lists trails and trails/<name>/deliver writes the files', async () => {
+  const s = await setup();
+  try {
+    const router = pathRouter(trailSysPaths({ trails: () => s.trails }));
+    const listed = await router.handle(req('trails', {}, 'list'));
+    assert.deepEqual((listed?.data as { keys: string[] }).keys, ['main']);
+    await createTrailRecorder({ store: () => s.store }).record(kmsEvent({ eventTime: T0 }));
+    s.clock.advance(2000);
+    const delivered = await router.handle(req('trails/main/deliver', {}));
+    const data = delivered?.data as { log_files: string[]; digest_file: string };
+    assert.equal(data.log_files.length, 1);
+    assert.match(data.log_files[0], /^s3:\/\/b\/AWSLogs\/111122223333\/CloudTrail\/us-east-1\/2024\/11\/14\//);
+    assert.equal(data.digest_file, 's3://b/AWSLogs/111122223333/CloudTrail-Digest/us-east-1/2024/11/14/111122223333_CloudTrail-Digest_us-east-1_main_us-east-1_20241114T230002Z.json.gz');
+    await assert.rejects(router.handle(req('trails/other/deliver', {})), (err: unknown) => err instanceof SealtrailError && err.code === 'trail_not_found');
+  } finally {
+    await s.done();
+  }
+});

@@ -1,0 +1,189 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { createHash } from 'node:crypto';
+import { manualClock } from '../../src/lib/clock.js';
+import { createMemoryStorage } from '../../src/storage/memory/index.js';
+import { createTrailManager } from '../../src/trail/delivery/trail-manager.js';
+import { createEventStore } from '../../src/trail/store/event-store.js';
+import { createTrailRecorder } from '../../src/trail/recorder.js';
+import { keysFromPublicKeyList } from '../../src/trail/validate/public-keys.js';
+import { validateTrailDirectory } from '../../src/trail/validate/index.js';
+import { importPublicKey, publicKeyPem } from '../../src/trail/keys/crypto.js';
+import { ACCOUNT, kmsEvent } from './fixtures.js';
+
+const T0 = Date.UTC(2024, 10, 14, 23, 0, 0);
+const LOG_DIR = `AWSLogs/${ACCOUNT}/CloudTrail/us-east-1/2024/11/14`;
+const DIGEST_DIR = `AWSLogs/${ACCOUNT}/CloudTrail-Digest/us-east-1/2024/11/14`;
+
+/** A trail with two digests: digest 1 covers one log file (2 events), digest 2 covers two. */
+async function deliveredTrail() {
+  const dir = mkdtempSync(join(tmpdir(), 'trail-delivery-'));
+  const clock = manualClock(T0);
+  const store = createEventStore({ path: ':memory:', encryptionKey: new Uint8Array(32).fill(1), clock, purgeIntervalMs: 0 });
+  const trails = createTrailManager({
+    trails: [{ name: 'audit-trail', directory: dir, bucket: 'trail-bucket', prefix: 'org' }],
+    accountId: ACCOUNT, region: 'us-east-1', store: () => store, storage: createMemoryStorage(), clock,
+  });
+  await trails.start();
+  const recorder = createTrailRecorder({ store: () => store });
+  let n = 0;
+  const record = async () => recorder.record(kmsEvent({ eventId: `evt-${n++}`, eventTime: clock.now() }));
+  await record(); clock.advance(1000); await record();
+  clock.advance(60_000);
+  const first = await trails.deliverNow('audit-trail');
+  clock.advance(60_000); await record();
+  clock.advance(1000); await record();
+  clock.advance(5 * 60_000); await record();
+  const second = await trails.deliverNow('audit-trail');
+  const publicKeys = keysFromPublicKeyList(await trails.publicKeys());
+  await trails.stop();
+  return { dir, clock, store, trails, first, second, publicKeys, root: join(dir, 'trail-bucket', 'org') };
+}
+
+async function validate(ctx: Awaited<ReturnType<typeof deliveredTrail>>) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const result = await validateTrailDirectory({
+    dir: ctx.dir, publicKeys: ctx.publicKeys, startMs: T0, endMs: ctx.clock.now(), verbose: true,
+    out: (t) => void out.push(t), err: (t) => void err.push(t),
+  });
+  return { result, out: out.join(''), err: err.join('') };
+}
+
+test('delivery writes log files and digests at AWS keys, with AWS digest fields', async () => {
+  const ctx = await deliveredTrail();
+  try {
+    assert.equal(ctx.first.logFiles.length, 1);
+    assert.match(ctx.first.logFiles[0], new RegExp(`^org/${LOG_DIR}/${ACCOUNT}_CloudTrail_us-east-1_20241114T2301Z_[0-9A-Za-z]{16}\\.json\\.gz$`));
+    assert.equal(ctx.first.digestFile, `org/${DIGEST_DIR}/${ACCOUNT}_CloudTrail-Digest_us-east-1_audit-trail_us-east-1_20241114T230101Z.json.gz`);
+    const log = JSON.parse(gunzipSync(readFileSync(join(ctx.dir, 'trail-bucket', ctx.first.logFiles[0]))).toString());
+    assert.deepEqual(log.Records.map((r: { eventID: string }) => r.eventID), ['evt-0', 'evt-1']);
+
+    const digest1 = JSON.parse(gunzipSync(readFileSync(join(ctx.dir, 'trail-bucket', ctx.first.digestFile!))).toString());
+    assert.deepEqual(Object.keys(digest1), [
+      'awsAccountId', 'digestStartTime', 'digestEndTime', 'digestS3Bucket', 'digestS3Object', 'digestPublicKeyFingerprint',
+      'digestSignatureAlgorithm', 'newestEventTime', 'oldestEventTime', 'previousDigestS3Bucket', 'previousDigestS3Object',
+      'previousDigestHashValue', 'previousDigestHashAlgorithm', 'previousDigestSignature', 'logFiles',
+    ]);
+    assert.equal(digest1.digestStartTime, '2024-11-14T23:00:00Z');
+    assert.equal(digest1.digestEndTime, '2024-11-14T23:01:01Z');
+    assert.equal(digest1.oldestEventTime, '2024-11-14T23:00:00Z');
+    assert.equal(digest1.newestEventTime, '2024-11-14T23:00:01Z');
+    assert.equal(digest1.previousDigestSignature, null);
+    assert.equal(digest1.previousDigestS3Object, null);
+    const logBytes = gunzipSync(readFileSync(join(ctx.dir, 'trail-bucket', ctx.first.logFiles[0])));
+    assert.deepEqual(digest1.logFiles, [{
+      s3Bucket: 'trail-bucket', s3Object: ctx.first.logFiles[0], hashValue: createHash('sha256').update(logBytes).digest('hex'),
+      hashAlgorithm: 'SHA-256', newestEventTime: '2024-11-14T23:00:01Z', oldestEventTime: '2024-11-14T23:00:00Z',
+    }]);
+
+    const digest2 = JSON.parse(gunzipSync(readFileSync(join(ctx.dir, 'trail-bucket', ctx.second.digestFile!))).toString());
+    const meta1 = JSON.parse(readFileSync(join(ctx.dir, 'trail-bucket', ctx.first.digestFile! + '.metadata.json'), 'utf8'));
+    assert.equal(meta1['signature-algorithm'], 'SHA256withRSA');
+    assert.equal(digest2.previousDigestSignature, meta1.signature);
+    assert.equal(digest2.previousDigestS3Object, ctx.first.digestFile);
+    assert.equal(digest2.previousDigestHashAlgorithm, 'SHA-256');
+    assert.equal(digest2.previousDigestHashValue, createHash('sha256').update(gunzipSync(readFileSync(join(ctx.dir, 'trail-bucket', ctx.first.digestFile!)))).digest('hex'));
+    assert.equal(digest2.digestStartTime, digest1.digestEndTime);
+    assert.equal(digest2.logFiles.length, 1);
+    assert.equal(ctx.second.logFiles.length, 1);
+  } finally {
+    rmSync(ctx.dir, { recursive: true, force: true });
+  }
+});
+
+test('the untouched chain validates, printing what aws cloudtrail validate-logs prints', async () => {
+  const ctx = await deliveredTrail();
+  try {
+    const { result, out, err } = await validate(ctx);
+    assert.equal(err, '');
+    assert.equal(result.exitCode, 0);
+    const s3 = (k: string) => `s3://trail-bucket/${k}`;
+    assert.equal(out, [
+      `Validating log files for trail arn:aws:cloudtrail:us-east-1:${ACCOUNT}:trail/audit-trail between 2024-11-14T23:00:00Z and 2024-11-14T23:07:02Z`,
+      '',
+      `Digest file\t${s3(ctx.second.digestFile!)}\tvalid`,
+      `Log file\t${s3(ctx.second.logFiles[0])}\tvalid`,
+      `Digest file\t${s3(ctx.first.digestFile!)}\tvalid`,
+      `Log file\t${s3(ctx.first.logFiles[0])}\tvalid`,
+      '',
+      'Results requested for 2024-11-14T23:00:00Z to 2024-11-14T23:07:02Z',
+      // aws-cli keeps the newest digest's start once set past the requested start
+      'Results found for 2024-11-14T23:01:01Z to 2024-11-14T23:07:02Z:',
+      '',
+      '2/2 digest files valid',
+      '2/2 log files valid',
+      '',
+    ].join('\n'));
+  } finally {
+    rmSync(ctx.dir, { recursive: true, force: true });
+  }
+});
+
+test('tampering is reported INVALID with exit code 1', async (t) => {
+  const cases: Array<[string, (ctx: Awaited<ReturnType<typeof deliveredTrail>>) => void, (ctx: Awaited<ReturnType<typeof deliveredTrail>>) => string]> = [
+    ['one byte of a log file flipped', (ctx) => {
+      const p = join(ctx.dir, 'trail-bucket', ctx.first.logFiles[0]);
+      const text = gunzipSync(readFileSync(p));
+      text[20] ^= 1;
+      writeFileSync(p, gzipSync(text));
+    }, (ctx) => `\nLog file\ts3://trail-bucket/${ctx.first.logFiles[0]}\tINVALID: hash value doesn't match\n\n`],
+    ['one byte of the gzip file itself flipped', (ctx) => {
+      const p = join(ctx.dir, 'trail-bucket', ctx.first.logFiles[0]);
+      const bytes = readFileSync(p);
+      bytes[bytes.length - 6] ^= 1; // inside the gzip trailer's CRC-32
+      writeFileSync(p, bytes);
+    }, (ctx) => `\nLog file\ts3://trail-bucket/${ctx.first.logFiles[0]}\tINVALID: invalid format\n\n`],
+    ['a log file deleted', (ctx) => unlinkSync(join(ctx.dir, 'trail-bucket', ctx.second.logFiles[0])),
+      (ctx) => `\nLog file\ts3://trail-bucket/${ctx.second.logFiles[0]}\tINVALID: not found\n\n`],
+    ['a digest edited', (ctx) => {
+      const p = join(ctx.dir, 'trail-bucket', ctx.second.digestFile!);
+      const digest = JSON.parse(gunzipSync(readFileSync(p)).toString());
+      digest.logFiles = [];
+      writeFileSync(p, gzipSync(JSON.stringify(digest)));
+    }, (ctx) => `Digest file\ts3://trail-bucket/${ctx.second.digestFile}\tINVALID: signature verification failed\n\n`],
+    ['a digest deleted', (ctx) => unlinkSync(join(ctx.dir, 'trail-bucket', ctx.first.digestFile!)),
+      (ctx) => `\nDigest file\ts3://trail-bucket/${ctx.first.digestFile}\tINVALID: not found\n\n`],
+  ];
+  for (const [name, tamper, expectedErr] of cases) {
+    await t.test(name, async () => {
+      const ctx = await deliveredTrail();
+      try {
+        tamper(ctx);
+        const { result, err, out } = await validate(ctx);
+        assert.equal(result.exitCode, 1);
+        assert.equal(err, expectedErr(ctx));
+        assert.match(out, /files INVALID/);
+      } finally {
+        rmSync(ctx.dir, { recursive: true, force: true });
+      }
+    });
+  }
+});
+
+test('digest signatures verify with openssl over the AWS string to sign', async (t) => {
+  try { execFileSync('openssl', ['version']); } catch { return t.skip('openssl not installed'); }
+  const ctx = await deliveredTrail();
+  try {
+    const [info] = await ctx.trails.publicKeys();
+    writeFileSync(join(ctx.dir, 'pub.pem'), publicKeyPem(importPublicKey(Buffer.from(info.Value, 'base64'))));
+    const path = join(ctx.dir, 'trail-bucket', ctx.second.digestFile!);
+    const inflated = gunzipSync(readFileSync(path));
+    const digest = JSON.parse(inflated.toString());
+    const meta = JSON.parse(readFileSync(path + '.metadata.json', 'utf8'));
+    const toSign = `${digest.digestEndTime}\ntrail-bucket/${ctx.second.digestFile}\n${createHash('sha256').update(inflated).digest('hex')}\n${digest.previousDigestSignature}`;
+    writeFileSync(join(ctx.dir, 'data.txt'), toSign);
+    writeFileSync(join(ctx.dir, 'sig.bin'), Buffer.from(meta.signature, 'hex'));
+    const verified = execFileSync('openssl', ['dgst', '-sha256', '-verify', join(ctx.dir, 'pub.pem'), '-signature', join(ctx.dir, 'sig.bin'), join(ctx.dir, 'data.txt')]).toString();
+    assert.equal(verified.trim(), 'Verified OK');
+    assert.equal(info.Fingerprint, digest.digestPublicKeyFingerprint);
+    assert.ok(existsSync(path) && readdirSync(join(ctx.dir, 'trail-bucket', 'org')).length > 0);
+  } finally {
+    rmSync(ctx.dir, { recursive: true, force: true });
+  }
+});
