@@ -11,7 +11,7 @@ import type { Storage } from '../storage/types.js';
 import {
   normaliseAuditPath, pathsOverlap, readConfigSalts, readTable, writeConfigSalts, writeTable, type ConfigSalts,
 } from './audit-table.js';
-import { createAuditBroker } from './broker.js';
+import { DEFAULT_BLOCK_TIMEOUT_MS, createAuditBroker } from './broker.js';
 import { parseCommonOptions } from './device-options.js';
 import { createAuditDevice, type AuditDevice, type DeviceDefinition } from './device.js';
 import type { SinkContext, SinkFactory } from './devices/types.js';
@@ -125,7 +125,7 @@ export function createAuditManager(deps: AuditManagerDeps): AuditManager {
     try {
       await broker.writeTo(device, testInput(), 'request');
     } catch (err) {
-      await device.sink.close().catch(() => undefined);
+      await closeQuietly(device);
       const why = err instanceof Error ? err.message : 'unknown error';
       throw invalid(`audit device "${device.path}" could not record its test entry, so it was not enabled: ${why}`, 'audit_test_entry_failed');
     }
@@ -142,11 +142,23 @@ export function createAuditManager(deps: AuditManagerDeps): AuditManager {
     }
   }
 
+  /**
+   * Closes a device's sink, waiting at most the block timeout: a blocked sink (a SIEM that never
+   * answers) must not hold up disable, seal or shutdown. Whatever it still holds was already
+   * counted as failed by the broker after the same timeout, so nothing acknowledged is lost.
+   */
   async function closeQuietly(device: AuditDevice | undefined): Promise<void> {
     if (!device) return;
-    await device.sink.close().catch((err: unknown) => {
+    const limitMs = deps.settings.blockTimeoutMs ?? DEFAULT_BLOCK_TIMEOUT_MS;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), limitMs); timer.unref(); });
+    const closed = device.sink.close().then(() => 'closed' as const, (err: unknown) => {
       deps.log.warn({ device: device.path, reason: err instanceof Error ? err.message : 'unknown' }, 'audit device did not close cleanly');
+      return 'closed' as const;
     });
+    const outcome = await Promise.race([closed, timedOut]);
+    clearTimeout(timer);
+    if (outcome === 'timeout') deps.log.warn({ device: device.path, limitMs }, 'audit device did not close within the block timeout; abandoning it');
   }
 
   async function enableLocked(rawPath: string, req: EnableRequest, source: DeviceSource, salts?: ConfigSalts): Promise<void> {

@@ -19,13 +19,14 @@ import { registerPolicy } from './commands/policy.js';
 import { registerSecrets } from './commands/secrets.js';
 import { registerServer } from './commands/server.js';
 import { registerToken } from './commands/token.js';
+import { registerTrail } from './commands/trail.js';
 import type { CliIo } from './io.js';
 
 /** Each group is one file under commands/; adding a group is one line here. */
 const GROUPS: ReadonlyArray<(program: Command, ctx: CliContext) => void> = [
   registerServer, registerOperator, registerLogin, registerToken, registerPolicy,
   registerSecrets, registerAuth, registerKv, registerAudit, registerGeneric,
-  registerApm, registerDevEnclave, registerAttest,
+  registerApm, registerDevEnclave, registerAttest, registerTrail,
   (program, ctx) => registerCapsuleCommands(program, () => ctx.client()),
 ];
 

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseHcl } from '@cdktf/hcl2json';
 import { SealtrailError } from '../errors/index.js';
-import { parseDurationSeconds } from '../lib/time.js';
+import { parseDurationMs, parseDurationSeconds } from '../lib/time.js';
 import { defaultConfig, type AuditDeviceConfig, type ServerConfig } from './types.js';
 
 type Obj = Record<string, unknown>;
@@ -47,7 +47,7 @@ export async function parseConfig(text: string, filename = 'config.hcl'): Promis
 }
 
 const TOP_LEVEL = new Set(['listener', 'storage', 'seal', 'log_level', 'cluster_name', 'default_lease_ttl', 'max_lease_ttl',
-  'allow_api_audit_creation', 'allow_audit_log_prefixing', 'audit_block_timeout', 'audit', 'ui', 'disable_mlock', 'api_addr', 'cluster_addr']);
+  'allow_api_audit_creation', 'allow_audit_log_prefixing', 'audit_block_timeout', 'unauthenticated_metrics_access', 'kms', 'trail', 'event_retention', 'audit', 'ui', 'disable_mlock', 'api_addr', 'cluster_addr']);
 
 function validate(raw: Obj): ServerConfig {
   const cfg = defaultConfig();
@@ -103,9 +103,61 @@ function validate(raw: Obj): ServerConfig {
   if (raw.max_lease_ttl !== undefined) cfg.maxLeaseTtl = dur(raw.max_lease_ttl, 'max_lease_ttl');
   if (raw.allow_api_audit_creation !== undefined) cfg.allowApiAuditCreation = bool(raw.allow_api_audit_creation, 'allow_api_audit_creation');
   if (raw.allow_audit_log_prefixing !== undefined) cfg.allowAuditLogPrefixing = bool(raw.allow_audit_log_prefixing, 'allow_audit_log_prefixing');
-  if (raw.audit_block_timeout !== undefined) cfg.auditBlockTimeoutMs = dur(raw.audit_block_timeout, 'audit_block_timeout') * 1000;
+  if (raw.audit_block_timeout !== undefined) {
+    const ms = parseDurationMs(raw.audit_block_timeout);
+    if (ms === undefined || ms <= 0) throw new ConfigError('audit_block_timeout must be a positive duration such as "10s" or "500ms"');
+    cfg.auditBlockTimeoutMs = ms;
+  }
+  if (raw.unauthenticated_metrics_access !== undefined) cfg.unauthenticatedMetricsAccess = bool(raw.unauthenticated_metrics_access, 'unauthenticated_metrics_access');
   cfg.audit = auditBlocks(raw.audit);
+  if (raw.kms !== undefined) {
+    const body = asList(raw.kms)[0];
+    allowKeys(body, ['account_id', 'region'], 'kms');
+    if (body.account_id !== undefined) {
+      const id = String(body.account_id);
+      if (!/^\d{12}$/.test(id)) throw new ConfigError('kms.account_id must be a 12-digit AWS account id');
+      cfg.kms.accountId = id;
+    }
+    if (body.region !== undefined) {
+      const region = str(body.region, 'kms.region');
+      if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) throw new ConfigError(`kms.region "${region}" is not an AWS region name such as us-east-1`);
+      cfg.kms.region = region;
+    }
+  }
+  cfg.trails = trailBlocks(raw.trail);
+  if (raw.event_retention !== undefined) {
+    const ms = parseDurationMs(raw.event_retention);
+    if (ms === undefined || ms <= 0) throw new ConfigError('event_retention must be a positive duration such as "2160h"');
+    cfg.eventRetentionMs = ms;
+  }
   return cfg;
+}
+
+/** `trail "<name>" { directory, bucket, prefix, delivery_interval, digest_interval }` */
+function trailBlocks(v: unknown): ServerConfig['trails'] {
+  if (v === undefined) return [];
+  const out: ServerConfig['trails'] = [];
+  for (const [name, bodies] of Object.entries(asObj(v, 'trail'))) {
+    for (const body of asList(bodies)) {
+      const where = `trail "${name}"`;
+      allowKeys(body, ['directory', 'bucket', 'prefix', 'delivery_interval', 'digest_interval'], where);
+      const interval = (key: string) => {
+        if (body[key] === undefined) return undefined;
+        const ms = parseDurationMs(body[key]);
+        if (ms === undefined || ms < 1000) throw new ConfigError(`${where} ${key} must be a duration of at least 1s`);
+        return ms;
+      };
+      out.push({
+        name,
+        directory: str(body.directory, `${where} directory`),
+        bucket: str(body.bucket, `${where} bucket`),
+        prefix: body.prefix === undefined ? undefined : str(body.prefix, `${where} prefix`),
+        deliveryIntervalMs: interval('delivery_interval'),
+        digestIntervalMs: interval('digest_interval'),
+      });
+    }
+  }
+  return out;
 }
 
 /** `audit "<type>" "<path>" { description, local, options = {...} }` */

@@ -18,6 +18,16 @@ export interface AuditDeviceConfig {
   options: Record<string, string>;
 }
 
+export interface TrailDeclaration {
+  name: string;
+  /** Where delivered files go: `<directory>/<bucket>/<prefix>/AWSLogs/...` (what S3 would hold). */
+  directory: string;
+  bucket: string;
+  prefix?: string;
+  deliveryIntervalMs?: number;
+  digestIntervalMs?: number;
+}
+
 export interface ServerConfig {
   listener: ListenerConfig;
   storage: StorageConfig;
@@ -34,7 +44,17 @@ export interface ServerConfig {
   allowAuditLogPrefixing: boolean;
   /** How long a blocked audit device may hold a request before it counts as failed (ms). */
   auditBlockTimeoutMs: number;
+  /**
+   * Serve sys/metrics without a token, outside the audited lifecycle (Vault's listener option of
+   * the same name), so operators can see failing audit devices while nothing can be audited.
+   */
+  unauthenticatedMetricsAccess: boolean;
   audit: AuditDeviceConfig[];
+  /** The AWS account and region the KMS-compatible API and CloudTrail records name. */
+  kms: { accountId: string; region: string };
+  trails: TrailDeclaration[];
+  /** How long CloudTrail events are kept for LookupEvents (default 90 days). */
+  eventRetentionMs: number;
 }
 
 export const DEFAULT_MAX_REQUEST_SIZE = 32 * 1024 * 1024;
@@ -50,6 +70,10 @@ export function defaultConfig(): ServerConfig {
     allowApiAuditCreation: false,
     allowAuditLogPrefixing: false,
     auditBlockTimeoutMs: 10_000,
+    unauthenticatedMetricsAccess: false,
     audit: [],
+    kms: { accountId: '111122223333', region: 'us-east-1' },
+    trails: [],
+    eventRetentionMs: 90 * 24 * 3600 * 1000,
   };
 }

@@ -74,6 +74,7 @@ export class Core {
     const services = this.services;
     this.services = undefined;
     if (services) {
+      await services.trail.close();
       await services.audit.close();
       await services.mounts.closeAll();
       services.tokens.clearCache();

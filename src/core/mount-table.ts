@@ -62,13 +62,20 @@ export class Mounts {
 
   constructor(private readonly deps: MountTableDeps) {}
 
-  /** Registers a builtin mount (sys/, auth/token/): not persisted, cannot be disabled. */
-  addBuiltin(table: MountTable, path: string, type: string, backend: Backend, description: string): MountEntry {
+  /**
+   * Registers a builtin mount (sys/, auth/token/, kms/, trail/): not persisted, cannot be
+   * disabled. A factory gets storage under `builtin/<path>`: a builtin's uuid is new at every
+   * unseal, so its data cannot live under the per-uuid `logical/` prefix.
+   */
+  async addBuiltin(table: MountTable, path: string, type: string, backend: Backend | BackendFactory, description: string): Promise<MountEntry> {
     const entry: MountEntry = {
       table, path, type, description, accessor: `${type}_${randomBase62(8).toLowerCase()}`, uuid: uuid(),
       config: emptyMountConfig(), options: {}, local: false, sealWrap: false, builtin: true,
     };
-    this.byPrefix.set(prefixOf(entry), { entry, backend, prefix: prefixOf(entry) });
+    const instance = typeof backend === 'function'
+      ? await backend({ mount: entry, storage: storageView(this.deps.storage, `builtin/${path}`), clock: this.deps.clock })
+      : backend;
+    this.byPrefix.set(prefixOf(entry), { entry, backend: instance, prefix: prefixOf(entry) });
     return entry;
   }
 

@@ -5,11 +5,23 @@
 import type { AuditManager } from '../audit/manager.js';
 import type { PolicyStore } from '../auth/policy/types.js';
 import type { TokenStore } from '../auth/token/types.js';
+import type { KmsEngine } from '../kms/index.js';
+import type { TrailManager } from '../trail/delivery/trail-manager.js';
+import type { TrailRecorder } from '../trail/model.js';
 import type { Mounts } from './mount-table.js';
+
+/** CloudTrail: the durable event history, the recorder the AWS edge writes to, and trails. */
+export interface TrailServices {
+  recorder: TrailRecorder;
+  trails: TrailManager;
+  close(): Promise<void>;
+}
 
 export interface Services {
   tokens: TokenStore;
   policies: PolicyStore;
   audit: AuditManager;
   mounts: Mounts;
+  kms: KmsEngine;
+  trail: TrailServices;
 }

@@ -19,6 +19,26 @@ export function rfc3339(ms: number): string {
 const UNIT_SECONDS: Record<string, number> = { ns: 1e-9, us: 1e-6, 'µs': 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600, d: 86400 };
 
 /**
+ * Parses a Vault duration to milliseconds, keeping sub-second precision ("250ms" → 250):
+ * a number of seconds or a Go duration string. Undefined if it is not a duration.
+ */
+export function parseDurationMs(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? Math.round(value * 1000) : undefined;
+  if (typeof value !== 'string') return undefined;
+  const s = value.trim();
+  if (s === '') return undefined;
+  if (/^\d+$/.test(s)) return Number(s) * 1000;
+  const re = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h|d)/gy;
+  let total = 0;
+  let consumed = 0;
+  for (let m = re.exec(s); m; m = re.exec(s)) {
+    total += Number(m[1]) * UNIT_SECONDS[m[2]] * 1000;
+    consumed = re.lastIndex;
+  }
+  return consumed === s.length ? Math.round(total) : undefined;
+}
+
+/**
  * Parses a Vault duration: a number of seconds (`3600`, `"3600"`) or a Go duration string
  * (`"1h30m"`, `"90s"`, `"768h"`, `"7d"`). Returns seconds, or undefined if it is not a duration.
  */

@@ -15,7 +15,9 @@ import { createSqliteStorage } from '../storage/sqlite/index.js';
 import type { PhysicalStorage } from '../storage/types.js';
 import { sealEndpoints } from '../sys/seal.js';
 import { devAttestationCa, devDataDir, devMounts, devRootToken, devUnseal } from './dev.js';
+import { registerAwsRoutes } from './aws/index.js';
 import { createHttpServer } from './http.js';
+import { ensureDevKmsUser } from '../kms/index.js';
 import { createLogger } from './logger.js';
 import { servicesBuilder } from './wiring.js';
 
@@ -76,16 +78,20 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
       storageType: config.storage.type,
       clusterName: config.clusterName,
       clusterId: uuid(),
+      unauthenticatedMetrics: config.unauthenticatedMetricsAccess,
       createRootToken: async (c) => (await c.requireServices().tokens.create({ policies: ['root'], path: 'auth/token/root', displayName: 'root', noParent: true, ttl: 0 })).id,
     }),
   });
 
   let rootToken: string | undefined;
   let unsealKey: string | undefined;
+  let awsKeys: { accessKeyId: string; secretAccessKey: string } | undefined;
   if (opts.dev) {
     unsealKey = await devUnseal(core, dataDir!);
     rootToken = await devRootToken(core, opts.devRootTokenId);
     await devMounts(core, dataDir!);
+    const services = core.requireServices();
+    awsKeys = await ensureDevKmsUser(services.kms, services.policies);
   } else if (config.seal) {
     if ((await seal.status()).initialized) {
       await seal.unsealWithKey(await readUnsealKeyFile(config.seal.path));
@@ -96,7 +102,15 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
   }
 
   const https = config.listener.tlsDisable ? undefined : { key: readFileSync(config.listener.tlsKeyFile!), cert: readFileSync(config.listener.tlsCertFile!) };
-  const app = createHttpServer({ core, log, maxRequestBytes: config.listener.maxRequestSize, https });
+  const app = createHttpServer({
+    core, log, maxRequestBytes: config.listener.maxRequestSize, https,
+    register: (a) => registerAwsRoutes(a, {
+      core,
+      kms: () => core.unsealedServices?.kms,
+      recorder: () => core.unsealedServices?.trail.recorder,
+      accountId: config.kms.accountId, region: config.kms.region, clock, log,
+    }),
+  });
   const { host, port } = parseAddress(config.listener.address);
   await app.listen({ host, port });
   const addr = app.server.address();
@@ -138,6 +152,9 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
     out(`Dev Enclave CA: ${devCa!.caDir}`);
     out(`Unseal Key: ${unsealKey}`);
     out(`Root Token: ${rootToken}`);
+    out(`AWS Access Key: ${awsKeys!.accessKeyId}`);
+    out(`AWS Secret Key: ${awsKeys!.secretAccessKey}`);
+    out(`AWS Region: ${config.kms.region}   (KMS and CloudTrail endpoint: ${address})`);
     out('');
     out('Development mode should NOT be used in production installations!');
     out(`    $ export SEALTRAIL_ADDR='${address}'`);

@@ -3,6 +3,7 @@
  * knows every module; each module only gets the narrow dependencies it needs.
  */
 import { randomBytes } from 'node:crypto';
+import { dirname, join } from 'node:path';
 import { createAuditManager } from '../audit/manager.js';
 import { sinkFactories } from '../audit/devices/index.js';
 import { createPolicyStore, ensureDefaultPolicy } from '../auth/policy/index.js';
@@ -15,7 +16,12 @@ import type { Services } from '../core/services.js';
 import type { BackendFactory } from '../core/types.js';
 import { apmBackend } from '../auth/apm/index.js';
 import { capsuleBackend, recordCapsuleMountTune } from '../secrets/capsule/index.js';
+import { createKmsEngine } from '../kms/index.js';
 import { kvBackend } from '../secrets/kv/index.js';
+import { trailBackend } from '../trail/backend.js';
+import { createTrailManager } from '../trail/delivery/trail-manager.js';
+import { createTrailRecorder } from '../trail/recorder.js';
+import { createEventStore } from '../trail/store/event-store.js';
 import { storageView, type Storage } from '../storage/types.js';
 import { sysBackend } from '../sys/index.js';
 import type { ServerLogger } from './logger.js';
@@ -73,11 +79,55 @@ export function servicesBuilder(config: ServerConfig, log: ServerLogger, opts: W
     await audit.load();
     await audit.applyConfigDevices(config.audit);
 
+    const trail = await buildTrail(config, core, log);
+    const kms = createKmsEngine(
+      { storage: storageView(barrier, 'sys/kms/'), clock },
+      { accountId: config.kms.accountId, region: config.kms.region, tokens, trustedRoots: () => opts.devAttestationRoots?.() ?? [] },
+    );
+
     const mounts = new Mounts({ storage: barrier, clock, secretEngines: SECRET_ENGINES, authMethods: authMethods(clock, opts) });
     const defaults = { defaultLeaseTtl: config.defaultLeaseTtl, maxLeaseTtl: config.maxLeaseTtl };
-    mounts.addBuiltin('secret', 'sys/', 'system', sysBackend({ core, audit, tokens, policies, defaults }), 'system endpoints used for control, policy and debugging');
-    mounts.addBuiltin('auth', 'auth/token/', 'token', tokenBackend({ tokens, policies, clock }), 'token based credentials');
+    await mounts.addBuiltin('secret', 'sys/', 'system', sysBackend({ core, audit, tokens, policies, defaults, trails: () => trail.trails }), 'system endpoints used for control, policy and debugging');
+    await mounts.addBuiltin('auth', 'auth/token/', 'token', tokenBackend({ tokens, policies, clock }), 'token based credentials');
+    await mounts.addBuiltin('secret', 'kms/', 'kms', kms.backend, 'AWS KMS-compatible keys (AWS JSON 1.1 at POST /)');
+    await mounts.addBuiltin('secret', 'trail/', 'trail', trailBackend({ store: () => trail.store, trails: () => trail.trails, region: config.kms.region }), 'CloudTrail event history');
     await mounts.load();
-    return { tokens, policies, audit, mounts };
+    return { tokens, policies, audit, mounts, kms, trail };
+  };
+}
+
+/**
+ * The CloudTrail side: events in their own SQLite file beside the main database (index columns in
+ * the clear, each record AES-256-GCM encrypted under a key kept in the barrier), trails delivering
+ * signed files, and the recorder the AWS edge writes every call to.
+ */
+async function buildTrail(config: ServerConfig, core: Core, log: ServerLogger) {
+  const barrier = core.seal.barrier;
+  const encryptionKey = await ensureRandomKey(barrier, 'sys/trail-event-key');
+  const store = createEventStore({
+    path: config.storage.type === 'sqlite' ? join(dirname(config.storage.path), 'events.db') : ':memory:',
+    encryptionKey,
+    clock: core.clock,
+    retentionMs: config.eventRetentionMs,
+  });
+  const trails = createTrailManager({
+    trails: config.trails,
+    accountId: config.kms.accountId,
+    region: config.kms.region,
+    store: () => store,
+    storage: storageView(barrier, 'sys/trail/'),
+    clock: core.clock,
+    onError: (err, trail) => log.error({ err, trail }, 'trail delivery failed'),
+  });
+  await trails.start();
+  const recorder = createTrailRecorder({ store: () => store });
+  return {
+    store,
+    trails,
+    recorder,
+    async close() {
+      await trails.stop();
+      await store.close();
+    },
   };
 }

@@ -9,6 +9,8 @@ import { auditPaths } from './audit.js';
 import { mountPaths } from './mounts.js';
 import { policyPaths } from './policies.js';
 import { systemInfoPaths } from './system-info.js';
+import { trailSysPaths } from './trails.js';
+import type { TrailManager } from '../trail/delivery/trail-manager.js';
 import type { AuditManager } from '../audit/manager.js';
 import type { PolicyStore } from '../auth/policy/types.js';
 import type { TokenStore } from '../auth/token/types.js';
@@ -19,10 +21,11 @@ export interface SysBackendDeps {
   tokens: TokenStore;
   policies: PolicyStore;
   defaults: { defaultLeaseTtl: number; maxLeaseTtl: number };
+  trails: () => TrailManager;
 }
 
 /** Vault's root-protected system paths: they need `sudo` as well as the operation's capability. */
-export const SYS_ROOT_PATHS = ['audit', 'audit/*', 'audit-hash/*', 'config/auditing/*', 'auth/*', 'rotate', 'raw', 'raw/*', 'seal'];
+export const SYS_ROOT_PATHS = ['audit', 'audit/*', 'audit-hash/*', 'config/auditing/*', 'auth/*', 'rotate', 'raw', 'raw/*', 'seal', 'trails/*'];
 
 export function sysBackend(deps: SysBackendDeps): Backend {
   const services = () => deps.core.requireServices();
@@ -31,6 +34,7 @@ export function sysBackend(deps: SysBackendDeps): Backend {
     ...policyPaths({ policies: deps.policies, tokens: deps.tokens }),
     ...auditPaths({ audit: deps.audit }),
     ...systemInfoPaths({ core: deps.core }),
+    ...trailSysPaths({ trails: deps.trails }),
   ];
   return backendFromPaths(paths, {
     rootPaths: SYS_ROOT_PATHS,

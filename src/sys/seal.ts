@@ -1,6 +1,7 @@
 /**
  * The non-audited system endpoints (SPEC §1): sys/init, sys/seal-status, sys/unseal, sys/seal,
- * sys/leader, sys/health. They work while sealed, so they are answered before the lifecycle.
+ * sys/leader, sys/health (and sys/metrics when unauthenticated access is configured). They work
+ * while sealed, so they are answered before the lifecycle.
  * Their bodies are Vault's bare JSON objects, not the usual response envelope.
  */
 import type { Core } from '../core/core.js';
@@ -13,6 +14,8 @@ export interface SealEndpointsDeps {
   storageType: string;
   clusterName: string;
   clusterId: string;
+  /** sys/metrics without a token and without audit (config unauthenticated_metrics_access). */
+  unauthenticatedMetrics: boolean;
   /** Creates the root token right after init (the barrier is briefly unsealed for it). */
   createRootToken(core: Core): Promise<string>;
 }
@@ -84,6 +87,11 @@ export function sealEndpoints(deps: SealEndpointsDeps) {
         return json({ ha_enabled: false, is_self: false, active_time: '0001-01-01T00:00:00Z', leader_address: '', leader_cluster_address: '', performance_standby: false, performance_standby_last_remote_wal: 0 });
       case 'sys/health':
         return health(core, req);
+      case 'sys/metrics': {
+        if (!deps.unauthenticatedMetrics) return undefined; // audited like any path
+        const services = core.requireServices();
+        return { httpStatus: 200, raw: { contentType: 'text/plain; version=0.0.4', body: services.audit.metricsText() } };
+      }
       default:
         return undefined;
     }

@@ -9,7 +9,7 @@
  *   const timeoutMs = opt.durationMs('write_timeout', '2s');
  */
 import { invalid, type SealtrailError } from '../../errors/index.js';
-import { parseDurationSeconds } from '../../lib/time.js';
+import { parseDurationMs } from '../../lib/time.js';
 import type { DeviceOptions } from './types.js';
 
 export interface IntRange {
@@ -35,21 +35,8 @@ export interface OptionReader {
 
 export const INVALID_OPTION_CODE = 'invalid_audit_option';
 
-const MS_PER_UNIT: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/**
- * Milliseconds for a duration string. The grammar is exactly parseDurationSeconds's (it is the
- * validator); this only keeps the sub-second precision that function floors away, because
- * timeouts such as "250ms" are legitimate.
- */
-export function parseDurationMs(value: string): number | undefined {
-  if (parseDurationSeconds(value) === undefined) return undefined;
-  const s = value.trim();
-  if (/^\d+$/.test(s)) return Number(s) * 1000;
-  let total = 0;
-  for (const m of s.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h|d)/g)) total += Number(m[1]) * MS_PER_UNIT[m[2]];
-  return Math.round(total);
-}
+/** Re-exported for the device modules; the shared grammar lives in src/lib/time.ts. */
+export { parseDurationMs };
 
 export function optionReader(device: string, options: DeviceOptions): OptionReader {
   const fail = (name: string, problem: string) =>

@@ -86,7 +86,13 @@ export function createFileAppender(path: string, settings: FileSettings, clock: 
       stats.fsyncs++;
     }
     await closeFile();
-    await rename(path, await freeRotatedName(path, clock.now()));
+    try {
+      await rename(path, await freeRotatedName(path, clock.now()));
+    } catch (err) {
+      // An external logrotate moved the file away first: the lines written so far live in the
+      // moved file, and a fresh file is opened below, as after our own rename.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
     stats.rotations++;
     await openFile();
     if (rotation && rotation.maxFiles > 0) {
