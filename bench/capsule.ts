@@ -2,9 +2,10 @@
  * Capsule throughput: encapsulate (classification with every detector + sealing) and load (open +
  * read-context effects) of one table, against raw AES-256-GCM over the same bytes measured in the
  * same run — the baseline shows what classification, tagging and the access log cost on top of
- * the cipher. Run: `node --import tsx -e "import('./bench/capsule.ts').then(m => m.benchCapsules({ rows: 10000 })).then(r => console.log(r.table))"`.
+ * the cipher. Run alone: `node --import tsx bench/capsule.ts [rows]` (default 10000) prints the table.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { pathToFileURL } from 'node:url';
 import type { BackendRequest, MountEntry, Operation } from '../src/core/types.js';
 import { systemClock } from '../src/lib/clock.js';
 import { createCapsuleBackend } from '../src/secrets/capsule/index.js';
@@ -130,4 +131,10 @@ export async function benchCapsules(options: { rows: number } = { rows: 10000 })
     line('raw AES-256-GCM open, same bytes', result.raw_aes_gcm_open),
   ].join('\n');
   return { ...result, table: tableMd };
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const rows = Number(process.argv[2] ?? 10000);
+  if (!Number.isSafeInteger(rows) || rows < 1) throw new Error('usage: node --import tsx bench/capsule.ts [rows]');
+  console.log((await benchCapsules({ rows })).table);
 }

@@ -2,6 +2,7 @@
  * The command tree. Global flags (`-address`, `-format`) are accepted anywhere on the line, as
  * commander recognises program options after the subcommand too.
  */
+import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import type { CliContext, GlobalOptions } from './context.js';
 import type { FlagKinds } from './argv.js';
@@ -27,7 +28,12 @@ const GROUPS: ReadonlyArray<(program: Command, ctx: CliContext) => void> = [
   registerServer, registerOperator, registerLogin, registerToken, registerPolicy,
   registerSecrets, registerAuth, registerKv, registerAudit, registerGeneric,
   registerApm, registerDevEnclave, registerAttest, registerTrail,
-  (program, ctx) => registerCapsuleCommands(program, () => ctx.client()),
+  // The run's io, not the process's: output and stdin must go where runCli's caller says.
+  (program, ctx) => registerCapsuleCommands(program, () => ctx.client(), {
+    stdout: (text) => ctx.io.stdout(text),
+    readStdin: () => ctx.io.readStdin(),
+    readFile: (path) => readFile(path, 'utf8'),
+  }),
 ];
 
 export function buildProgram(io: CliIo, makeContext: (globals: () => GlobalOptions) => CliContext): Command {

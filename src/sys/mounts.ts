@@ -62,7 +62,7 @@ export function mountPaths(deps: MountPathsDeps): PathSpec[] {
             if (description !== undefined && typeof description !== 'string') throw invalid('description must be a string');
             await deps.mounts().tune(table, req.params.path, parseMountConfig(req.data), description);
             const mounted = deps.mounts().get(table, req.params.path);
-            await mounted?.backend.onTune?.({ session: req.token?.accessor ?? null, url: req.logical.path, config: { ...req.data } });
+            await mounted?.backend.onTune?.({ session: req.token?.accessor ?? null, url: `/v1/${req.logical.path}`, config: { ...req.data } });
             return undefined;
           },
         },
