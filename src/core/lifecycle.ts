@@ -91,6 +91,7 @@ export async function runLifecycle(req: LogicalRequest, services: Services, deps
   } catch (err) {
     const failure = asSealtrailError(err, deps);
     const errInput: AuditInput = { ...input, error: failure.message, timeNs: deps.clock.nowNs() };
+    if (failure.auditData) errInput.response = { data: { ...failure.auditData } };
     await recordOrFail(() => audit.hooks.logResponse(errInput), deps, 'response');
     throw failure;
   }

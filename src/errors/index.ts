@@ -21,13 +21,24 @@ export class SealtrailError extends Error {
   readonly kind: ErrorKind;
   /** Extra messages for Vault's `errors` array or warnings. */
   readonly details?: readonly string[];
+  /**
+   * Response data recorded in the audit entry of the failed request (hashed like any response
+   * data) but never sent to the client — e.g. the correlation id of a failed attestation.
+   */
+  readonly auditData?: Readonly<Record<string, unknown>>;
 
-  constructor(kind: ErrorKind, code: string, message: string, options?: { cause?: unknown; details?: string[] }) {
+  constructor(kind: ErrorKind, code: string, message: string, options?: { cause?: unknown; details?: string[]; auditData?: Record<string, unknown> }) {
     super(message, options?.cause !== undefined ? { cause: options.cause } : undefined);
     this.name = 'SealtrailError';
     this.kind = kind;
     this.code = code;
     this.details = options?.details;
+    this.auditData = options?.auditData;
+  }
+
+  /** The same error, with response data for its audit entry. */
+  withAuditData(auditData: Record<string, unknown>): SealtrailError {
+    return new SealtrailError(this.kind, this.code, this.message, { cause: this.cause, details: this.details ? [...this.details] : undefined, auditData });
   }
 }
 

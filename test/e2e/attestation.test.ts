@@ -200,6 +200,8 @@ test('audit: a failed attestation has an error and neither an auth block nor mea
   assert.equal(authRes.type, 'response');
   assert.equal(authRes.error, 'attestation refused: no role authorizes this enclave');
   assert.equal(authRes.response?.auth, undefined);
+  // Like the successful one, the failed response carries the correlation id (plaintext: tuned).
+  assert.deepEqual(authRes.response?.data, { data: { correlation_id: failed.correlationId } });
   const text = JSON.stringify(authRes);
   for (const needle of ['enclave_id', 'signer_id', IMAGE, 'ff'.repeat(48)]) assert.ok(!text.includes(needle), `no ${needle} in a failed response`);
 });
@@ -217,8 +219,8 @@ test('audit: an untuned apm mount hashes correlation_id, enclave_id and signer_i
   const initRes = entries.find((e) => e.type === 'response' && e.request.path === 'auth/apm2/v0/attest/nitro/init' && e.response.data.data.correlation_id === authRes.response.data.data.correlation_id);
   assert.ok(initRes, 'the init response carries the same hashed correlation id');
   assert.ok(!JSON.stringify([authRes.response.data, initRes.response.data]).includes(result.correlationId));
-  // Token metadata is never hashed (as in Vault), and it repeats the ids: only the data fields follow the tune.
-  assert.equal(authRes.response.auth.metadata.correlation_id, result.correlationId);
+  // Token metadata is never hashed (as in Vault), so the correlation id is kept out of it.
+  assert.ok(!JSON.stringify(entries).includes(result.correlationId), 'the correlation id is hashed everywhere on an untuned mount');
 });
 
 test('two logins of the same image share the entity id and get different accessors', async () => {

@@ -61,40 +61,53 @@ export function authHandler(deps: LoginDeps) {
     const correlationId = requiredString(req.data, 'correlation_id');
     const message = requiredString(req.data, 'message').replace(/\s+/g, '');
     if (!BASE64.test(message)) throw invalid('"message" must be base64-encoded attestation evidence', 'invalid_field');
-    // Consumed before anything can fail: one attempt per challenge, whatever its outcome.
-    const challenge = deps.challenges.consume(correlationId, platform);
+    try {
+      return await authenticate(deps, platform, correlationId, message);
+    } catch (err) {
+      // A failed attestation's response entry still carries its correlation id (and nothing
+      // measured), so the failure pairs with its init in the audit log.
+      if (err instanceof SealtrailError && err.kind !== 'internal') throw err.withAuditData({ data: { correlation_id: correlationId } });
+      throw err;
+    }
+  };
+}
 
-    const config = await deps.config.platform(platform);
-    const result = deps.verifiers[platform].verify(Buffer.from(message, 'base64'), {
-      trustedRoots: deps.roots(config),
-      now: deps.clock.now(),
-      maxAgeMs: config.maxEvidenceAge * 1000,
-      expectedNonce: challenge,
-      allowDebug: true, // decided per role below
-    });
-    if (!result.ok) {
-      const text = `attestation failed: ${result.message}`;
-      throw MALFORMED.has(result.code) ? invalid(text, `evidence_${result.code}`) : refused(`attestation_${result.code}`, text);
-    }
-    const claims = result.claims;
-    const match = matchRoles(await deps.roles.all(), claims, config.allowDebug);
-    if (!match.ok) {
-      throw match.reason === 'debug_not_allowed'
-        ? refused('debug_not_allowed', 'attestation refused: debug-mode enclaves are not allowed by the matching roles')
-        : refused('no_matching_role', 'attestation refused: no role authorizes this enclave');
-    }
-    const { grant } = match;
-    return {
-      auth: {
-        policies: grant.policies,
-        displayName: displayNameFor(claims.signerId, claims.enclaveId),
-        metadata: { platform, signer_id: claims.signerId, enclave_id: claims.enclaveId, correlation_id: correlationId, role: grant.roles.join(',') },
-        entityId: entityIdFor(claims.signerId, claims.enclaveId),
-        ttl: grant.ttl,
-        numUses: grant.numUses,
-        renewable: true,
-      },
-      data: { data: { correlation_id: correlationId, enclave_id: claims.enclaveId, signer_id: claims.signerId } },
-    };
+async function authenticate(deps: LoginDeps, platform: PlatformName, correlationId: string, message: string): Promise<LogicalResponse> {
+  // Consumed before anything can fail: one attempt per challenge, whatever its outcome.
+  const challenge = deps.challenges.consume(correlationId, platform);
+
+  const config = await deps.config.platform(platform);
+  const result = deps.verifiers[platform].verify(Buffer.from(message, 'base64'), {
+    trustedRoots: deps.roots(config),
+    now: deps.clock.now(),
+    maxAgeMs: config.maxEvidenceAge * 1000,
+    expectedNonce: challenge,
+    allowDebug: true, // decided per role below
+  });
+  if (!result.ok) {
+    const text = `attestation failed: ${result.message}`;
+    throw MALFORMED.has(result.code) ? invalid(text, `evidence_${result.code}`) : refused(`attestation_${result.code}`, text);
+  }
+  const claims = result.claims;
+  const match = matchRoles(await deps.roles.all(), claims, config.allowDebug);
+  if (!match.ok) {
+    throw match.reason === 'debug_not_allowed'
+      ? refused('debug_not_allowed', 'attestation refused: debug-mode enclaves are not allowed by the matching roles')
+      : refused('no_matching_role', 'attestation refused: no role authorizes this enclave');
+  }
+  const { grant } = match;
+  return {
+    auth: {
+      policies: grant.policies,
+      displayName: displayNameFor(claims.signerId, claims.enclaveId),
+      // Token metadata is never hashed in audit entries (Vault's rule), so the correlation id
+      // stays out of it: it is in the response data, where the mount's tune decides.
+      metadata: { platform, signer_id: claims.signerId, enclave_id: claims.enclaveId, role: grant.roles.join(',') },
+      entityId: entityIdFor(claims.signerId, claims.enclaveId),
+      ttl: grant.ttl,
+      numUses: grant.numUses,
+      renewable: true,
+    },
+    data: { data: { correlation_id: correlationId, enclave_id: claims.enclaveId, signer_id: claims.signerId } },
   };
 }

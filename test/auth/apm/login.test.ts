@@ -37,7 +37,7 @@ test('an authorized signer logs in; every admitting role contributes to the gran
     auth: {
       policies: ['app-read', 'build-read'],
       displayName: `apm-anjuna-entity-${SIGNER}-${IMAGE}`,
-      metadata: { platform: 'nitro', signer_id: SIGNER, enclave_id: IMAGE, correlation_id: correlationId, role: 'enclave-role,signer-role' },
+      metadata: { platform: 'nitro', signer_id: SIGNER, enclave_id: IMAGE, role: 'enclave-role,signer-role' },
       entityId: entityIdFor(SIGNER, IMAGE),
       ttl: 600, // the strictest non-zero TTL of the two roles
       numUses: 10,
