@@ -203,13 +203,32 @@ function responseBlock(input: AuditInput, h: EntryHasher, opts: EntryOptions): V
   return out;
 }
 
+/**
+ * True when the entry's `auth` block is the caller's token, which is then identical in the request
+ * and response entries of one request (a login's response uses the new token instead).
+ */
+export function usesCallerAuth(input: AuditInput, kind: EntryKind): boolean {
+  return !(kind === 'response' && !input.token && (input.issuedAuth ?? input.response?.issuedAuth));
+}
+
+/** The entry's `auth` and `request` blocks. */
+export function sharedBlocks(input: AuditInput, kind: EntryKind, h: EntryHasher, opts: EntryOptions): { auth: VaultAuth; request: VaultRequest } {
+  // Vault audits a login's response with the new token as the caller's auth.
+  const auth = usesCallerAuth(input, kind) ? callerAuth(input, h) : issuedAuthBlock((input.issuedAuth ?? input.response?.issuedAuth)!, input, h, false);
+  return { auth, request: requestBlock(input, h, opts) };
+}
+
+/** The response entry's `response` block. */
+export function responseSection(input: AuditInput, h: EntryHasher, opts: EntryOptions): VaultResponse {
+  return responseBlock(input, h, opts);
+}
+
 /** Builds the Vault entry of `kind` for one device (its hasher and options). */
 export function buildEntry(input: AuditInput, kind: EntryKind, h: EntryHasher, opts: EntryOptions): VaultEntry {
   const entry = { time: rfc3339Nano(input.timeNs), type: kind } as VaultEntry;
-  // Vault audits a login's response with the new token as the caller's auth.
-  const issued = kind === 'response' && !input.token ? input.issuedAuth ?? input.response?.issuedAuth : undefined;
-  entry.auth = issued ? issuedAuthBlock(issued, input, h, false) : callerAuth(input, h);
-  entry.request = requestBlock(input, h, opts);
+  const { auth, request } = sharedBlocks(input, kind, h, opts);
+  entry.auth = auth;
+  entry.request = request;
   if (kind === 'response') entry.response = responseBlock(input, h, opts);
   put(entry, 'error', input.error);
   return entry;

@@ -136,3 +136,24 @@ function writeStruct(obj: object, schema: StructSchema): string {
 export function formatJson(entry: VaultEntry): string {
   return writeStruct(entry, ENTRY_SCHEMA) + '\n';
 }
+
+/** The JSON of an entry's `auth` and `request` blocks, which a response entry can reuse. */
+export interface SerializedBlocks {
+  auth: string;
+  request: string;
+}
+
+export function serializeBlocks(blocks: Pick<VaultEntry, 'auth' | 'request'>): SerializedBlocks {
+  return { auth: writeStruct(blocks.auth, ENTRY_SCHEMA.auth), request: writeStruct(blocks.request, ENTRY_SCHEMA.request) };
+}
+
+/**
+ * The same line as formatJson, assembled from already serialized `auth`/`request` blocks:
+ * `{"time","type","auth","request","response"?,"error"?}` in Go's field order.
+ */
+export function formatJsonFromBlocks(time: string, type: VaultEntry['type'], blocks: SerializedBlocks, response: VaultEntry['response'], error: string | undefined): string {
+  let out = `{"time":${quoteGo(time)},"type":"${type}","auth":${blocks.auth},"request":${blocks.request}`;
+  if (response !== undefined) out += `,"response":${writeStruct(response, ENTRY_SCHEMA.response)}`;
+  if (error) out += `,"error":${quoteGo(error)}`;
+  return out + '}\n';
+}

@@ -4,11 +4,18 @@
  * RFC 3339 with nanoseconds, UTC, as Go's `time.RFC3339Nano` writes it (Vault's audit `time`):
  * trailing zeros of the fraction are trimmed, e.g. `2024-11-14T23:46:27.382Z`.
  */
+let lastSecond = -1n;
+let lastBase = '';
+
 export function rfc3339Nano(ns: bigint): string {
-  const ms = Number(ns / 1_000_000n);
-  const base = new Date(ms).toISOString().slice(0, 19);
-  const frac = (ns % 1_000_000_000n).toString().padStart(9, '0').replace(/0+$/, '');
-  return frac ? `${base}.${frac}Z` : `${base}Z`;
+  const second = ns / 1_000_000_000n;
+  // Entries arrive many per second: the date part is formatted once per second.
+  if (second !== lastSecond) {
+    lastBase = new Date(Number(second) * 1000).toISOString().slice(0, 19);
+    lastSecond = second;
+  }
+  const frac = (ns - second * 1_000_000_000n).toString().padStart(9, '0').replace(/0+$/, '');
+  return frac ? `${lastBase}.${frac}Z` : `${lastBase}Z`;
 }
 
 /** `2024-11-14T23:46:27Z` — RFC 3339 without fraction. */

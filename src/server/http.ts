@@ -12,7 +12,7 @@ import { uuid } from '../lib/ids.js';
 import { parseDurationSeconds } from '../lib/time.js';
 import { isAcceptedContentType, parseJsonObject, unsupportedContentType } from './body.js';
 import { vaultErrorReply, type EdgeLog } from './errors.js';
-import { LIST_ALIAS_METHOD, acceptListMethod } from './list-method.js';
+import { listMethodFallback } from './list-method.js';
 import { renderVaultResponse, type HttpReply } from './vault-response.js';
 
 export interface HttpServerOptions {
@@ -26,18 +26,20 @@ export interface HttpServerOptions {
 }
 
 const METHOD_OPERATION: Record<string, Operation> = {
-  GET: 'read', HEAD: 'read', POST: 'update', PUT: 'update', DELETE: 'delete', [LIST_ALIAS_METHOD]: 'list',
+  GET: 'read', HEAD: 'read', POST: 'update', PUT: 'update', DELETE: 'delete',
 };
 
 export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
+  // The LIST fallback replays requests through the app it is built into (read only after start).
+  const list = listMethodFallback(() => app);
   const app = Fastify({
     logger: false,
+    clientErrorHandler: list.clientErrorHandler,
     bodyLimit: opts.maxRequestBytes,
     return503OnClosing: true,
     ...(opts.https ? { https: opts.https } : {}),
   } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
-  app.addHttpMethod(LIST_ALIAS_METHOD, { hasBody: false });
-  acceptListMethod(app.server, Boolean(opts.https));
+  list.track(app.server);
 
   // One parser for every content type: accept the JSON-ish ones, refuse the rest (415).
   app.removeAllContentTypeParsers();
@@ -57,7 +59,7 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
   app.setNotFoundHandler((req, reply) => send(reply, vaultErrorReply(invalidPath(req.url), opts.log)));
 
   app.route({
-    method: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', LIST_ALIAS_METHOD],
+    method: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE'],
     url: '/v1/*',
     handler: async (req, reply) => {
       let logical: LogicalRequest;

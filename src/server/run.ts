@@ -11,6 +11,7 @@ import { systemClock, type Clock } from '../lib/clock.js';
 import { uuid } from '../lib/ids.js';
 import { createSealManager, readUnsealKeyFile } from '../storage/barrier/index.js';
 import { createMemoryStorage } from '../storage/memory/index.js';
+import { cachedStorage } from '../storage/cache.js';
 import { createSqliteStorage } from '../storage/sqlite/index.js';
 import type { PhysicalStorage } from '../storage/types.js';
 import { sealEndpoints } from '../sys/seal.js';
@@ -67,7 +68,7 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
   const log = createLogger(config.logLevel);
 
   const devCa = opts.dev ? await devAttestationCa(dataDir!, clock) : undefined;
-  const physical: PhysicalStorage = config.storage.type === 'sqlite' ? createSqliteStorage({ path: config.storage.path }) : createMemoryStorage();
+  const physical: PhysicalStorage = config.storage.type === 'sqlite' ? cachedStorage(createSqliteStorage({ path: config.storage.path })) : createMemoryStorage();
   const seal = createSealManager({ physical, clock });
   const core = new Core({
     seal,

@@ -1,36 +1,58 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
-import { rewriteListMethod } from '../../src/server/list-method.js';
+import { parseListRequest } from '../../src/server/list-method.js';
 import { startDevServer } from '../helpers/server.js';
 
-const rewrite = (s: string) => { const b = Buffer.from(s); rewriteListMethod(b); return b.toString(); };
-
-test('LIST request lines become LINK, in place and nowhere else', () => {
-  assert.equal(rewrite('LIST /v1/secret/metadata/ HTTP/1.1\r\nHost: a\r\n\r\n'), 'LINK /v1/secret/metadata/ HTTP/1.1\r\nHost: a\r\n\r\n');
-  assert.equal(rewrite('GET /a HTTP/1.1\r\n\r\nLIST /b HTTP/1.1\r\n\r\n'), 'GET /a HTTP/1.1\r\n\r\nLINK /b HTTP/1.1\r\n\r\n');
-  assert.equal(rewrite('GET /LIST HTTP/1.1\r\nX-Note: LIST \r\n\r\n'), 'GET /LIST HTTP/1.1\r\nX-Note: LIST \r\n\r\n');
-  assert.equal(rewrite('LISTX /a'), 'LISTX /a');
-  assert.equal(rewrite('LIST'), 'LIST');
+test('LIST requests are parsed from the raw bytes; anything else is refused', () => {
+  const ok = parseListRequest(Buffer.from('LIST /v1/secret/metadata/?a=1 HTTP/1.1\r\nHost: x\r\nX-Vault-Token: t\r\n\r\n'));
+  assert.deepEqual(ok, { target: '/v1/secret/metadata/?a=1', headers: { host: 'x', 'x-vault-token': 't' } });
+  for (const bad of [
+    'LIST /v1/x HTTP/1.1\r\nHost: x\r\n',                        // headers not terminated
+    'LISTX /v1/x HTTP/1.1\r\n\r\n',                               // another method
+    'LIST v1/x HTTP/1.1\r\n\r\n',                                 // not an absolute path
+    'LIST /v1/x HTTP/1.1\r\nBad Header: x\r\n\r\n',               // invalid header name
+    'LIST /v1/x HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello',      // LIST has no body
+  ]) assert.equal(parseListRequest(Buffer.from(bad)), undefined, JSON.stringify(bad));
 });
 
-test('a raw LIST request over a kept-alive connection gets a Vault list response', async () => {
+function rawExchange(port: number, payload: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const sock = connect(port, '127.0.0.1');
+    let text = '';
+    sock.on('connect', () => sock.write(payload));
+    sock.on('data', (d) => { text += d; });
+    sock.on('end', () => resolve(text));
+    sock.on('error', reject);
+    setTimeout(() => reject(new Error(`timeout: ${text}`)), 5000).unref();
+  });
+}
+
+test('a raw LIST request, alone or pipelined behind a GET, gets Vault list responses in order', async () => {
   const server = await startDevServer();
   try {
-    await fetch(`${server.address}/v1/secret/data/a/b`, { method: 'POST', headers: { 'x-vault-token': server.rootToken }, body: JSON.stringify({ data: { k: 'v' } }) });
+    const headers = { 'x-vault-token': server.rootToken, 'content-type': 'application/json' };
+    await fetch(`${server.address}/v1/secret/data/a/b`, { method: 'POST', headers, body: JSON.stringify({ data: { k: 'v' } }) });
     const port = Number(new URL(server.address).port);
-    const reply = await new Promise<string>((resolve, reject) => {
-      const sock = connect(port, '127.0.0.1');
-      let text = '';
-      const req = (method: string, path: string) => `${method} /v1/secret/metadata/${path} HTTP/1.1\r\nHost: x\r\nX-Vault-Token: ${server.rootToken}\r\n\r\n`;
-      sock.on('connect', () => sock.write(req('GET', 'a/b') + req('LIST', 'a')));
-      sock.on('data', (d) => { text += d; if ((text.match(/HTTP\/1\.1 /g) ?? []).length >= 2 && text.includes('"keys"')) { sock.end(); resolve(text); } });
-      sock.on('error', reject);
-      setTimeout(() => reject(new Error(`timeout: ${text}`)), 5000).unref();
-    });
-    const statuses = [...reply.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => m[1]);
+    const req = (method: string, path: string) => `${method} /v1/secret/metadata/${path} HTTP/1.1\r\nHost: x\r\nX-Vault-Token: ${server.rootToken}\r\n\r\n`;
+
+    const alone = await rawExchange(port, req('LIST', 'a'));
+    assert.match(alone, /^HTTP\/1\.1 200 OK\r\n/);
+    assert.match(alone, /connection: close/i);
+    assert.match(alone, /"keys":\["b"\]/);
+
+    const piped = await rawExchange(port, req('GET', 'a/b') + req('LIST', 'a'));
+    const statuses = [...piped.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => m[1]);
     assert.deepEqual(statuses, ['200', '200']);
-    assert.match(reply, /"keys":\["b"\]/);
+    assert.ok(piped.indexOf('"current_version"') < piped.indexOf('"keys":["b"]'), 'responses keep request order');
+
+    const garbage = await rawExchange(port, 'FLY /v1/x HTTP/1.1\r\n\r\n');
+    assert.match(garbage, /^HTTP\/1\.1 400 Bad Request/);
+    assert.match(garbage, /malformed HTTP request/);
+
+    // The LIST went through the lifecycle: it is in the audit log as a list operation.
+    const log = (await import('node:fs')).readFileSync(`${server.dir}/audit.log`, 'utf8');
+    assert.ok(log.split('\n').some((l) => l.includes('"operation":"list"') && l.includes('"path":"secret/metadata/a/"')));
   } finally {
     await server.stop();
   }

@@ -1,0 +1,54 @@
+/**
+ * A read cache in front of a physical backend, as Vault's physical cache: it holds what the
+ * backend holds — barrier ciphertext, never plaintext — so it changes nothing about what is
+ * exposed, and saves the database read on hot keys (a KV read is two gets). Writes go through
+ * to the backend first and then update the cache; a failed write leaves the key uncached.
+ */
+import type { PhysicalStorage, StorageOp } from './types.js';
+
+export const DEFAULT_CACHE_ENTRIES = 4096;
+
+export function cachedStorage(backend: PhysicalStorage, maxEntries = DEFAULT_CACHE_ENTRIES): PhysicalStorage & { readonly cached: number } {
+  // Map iteration order is insertion order: re-inserting on a hit keeps the oldest first (LRU).
+  const cache = new Map<string, Uint8Array | null>();
+  const remember = (key: string, value: Uint8Array | null) => {
+    cache.delete(key);
+    cache.set(key, value);
+    if (cache.size > maxEntries) cache.delete(cache.keys().next().value as string);
+  };
+  const apply = (op: StorageOp) => remember(op.key, op.op === 'put' ? Uint8Array.from(op.value) : null);
+
+  return {
+    get cached() { return cache.size; },
+    async get(key) {
+      const hit = cache.get(key);
+      if (hit !== undefined) {
+        remember(key, hit);
+        return hit === null ? undefined : Uint8Array.from(hit);
+      }
+      const value = await backend.get(key);
+      remember(key, value === undefined ? null : Uint8Array.from(value));
+      return value;
+    },
+    async put(key, value) {
+      cache.delete(key);
+      await backend.put(key, value);
+      remember(key, Uint8Array.from(value));
+    },
+    async delete(key) {
+      cache.delete(key);
+      await backend.delete(key);
+      remember(key, null);
+    },
+    list: (prefix) => backend.list(prefix),
+    async transaction(ops) {
+      for (const op of ops) cache.delete(op.key);
+      await backend.transaction(ops);
+      for (const op of ops) apply(op);
+    },
+    async close() {
+      cache.clear();
+      await backend.close();
+    },
+  };
+}
