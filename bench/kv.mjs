@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { api, fmt, load, startChild, tcpSink } from './lib.mjs';
+import { api, fmt, load, startChild } from './lib.mjs';
 
 export async function benchKv({ duration = 5 } = {}) {
   const rows = [];
@@ -16,7 +16,8 @@ export async function benchKv({ duration = 5 } = {}) {
 
   const dir = mkdtempSync(join(tmpdir(), 'sealtrail-bench-'));
   const server = await startChild(['bin/sealtrail', 'server', '-dev', '-dev-listen-address=127.0.0.1:0', `-dev-data-dir=${dir}`, '-log-level=error']);
-  const sink = await tcpSink();
+  const sink = await startChild(['bench/tcp-sink.mjs']);
+  const sinkPort = Number(new URL(sink.address).port);
   try {
     const { address, token } = server;
     const headers = { 'x-vault-token': token, 'content-type': 'application/json' };
@@ -34,11 +35,11 @@ export async function benchKv({ duration = 5 } = {}) {
     await api(address, token, 'PUT', 'sys/audit/file', { type: 'file', options: { file_path: join(dir, 'bench-audit.log') } });
     rows.push({ name: 'KV v2 read, 1 audit device (file)', ...(await read()) });
 
-    await api(address, token, 'PUT', 'sys/audit/socket', { type: 'socket', options: { address: `127.0.0.1:${sink.port}`, socket_type: 'tcp' } });
+    await api(address, token, 'PUT', 'sys/audit/socket', { type: 'socket', options: { address: `127.0.0.1:${sinkPort}`, socket_type: 'tcp' } });
     rows.push({ name: 'KV v2 read, 2 audit devices (file + socket)', ...(await read()) });
   } finally {
     await server.stop();
-    await sink.close();
+    await sink.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 

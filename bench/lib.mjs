@@ -1,6 +1,5 @@
 // Shared helpers for the benchmarks: child servers, autocannon runs, a TCP sink, formatting.
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import autocannon from 'autocannon';
 
 export const root = new URL('..', import.meta.url).pathname;
@@ -41,20 +40,6 @@ export async function load({ url, method = 'GET', headers = {}, body, duration =
     throw new Error(`${method} ${url}: ${result.non2xx} non-2xx and ${result.errors} errors out of ${result.requests.total}`);
   }
   return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, total: result.requests.total };
-}
-
-/** A TCP listener that reads and discards everything (for the socket audit device). */
-export function tcpSink() {
-  return new Promise((resolve) => {
-    let bytes = 0;
-    const sockets = new Set();
-    const server = createServer((s) => { sockets.add(s); s.on('data', (c) => { bytes += c.length; }); s.on('close', () => sockets.delete(s)); });
-    server.listen(0, '127.0.0.1', () => resolve({
-      port: server.address().port,
-      bytes: () => bytes,
-      close: () => new Promise((r) => { for (const s of sockets) s.destroy(); server.close(() => r()); }),
-    }));
-  });
 }
 
 export async function api(address, token, method, path, body) {

@@ -1,5 +1,6 @@
 // `npm run bench`: runs every benchmark and prints Markdown tables (copied into BENCHMARKS.md).
 // Figures are ratios against baselines measured in the same run, never absolute pass/fail gates.
+import { spawnSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { benchKv } from './kv.mjs';
 
@@ -10,3 +11,7 @@ console.log(`node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model
 console.log('## KV v2 over HTTP (autocannon)\n');
 const kv = await benchKv({ duration });
 console.log(kv.table);
+
+// The rest runs in TypeScript (tsx), in its own process.
+const suite = spawnSync(process.execPath, ['--import', 'tsx', 'bench/suite.ts'], { stdio: 'inherit', cwd: new URL('..', import.meta.url).pathname });
+process.exitCode = suite.status ?? 1;
