@@ -1,0 +1,43 @@
+/**
+ * The in-process benchmarks, printed as Markdown sections (run by `npm run bench` after the HTTP
+ * KV section). Each figure is set against a baseline measured in the same run.
+ * BENCH_QUICK=1 shrinks every size for a smoke run.
+ */
+import { benchApmHttp } from './apm-http.js';
+import { benchNitroVerify } from './attestation.js';
+import { benchAuditPipeline } from './audit-pipeline.js';
+import { benchDurable } from './audit-durable.js';
+import { benchCapsules } from './capsule.js';
+import { benchKms } from './kms.js';
+import { benchLookupEvents } from './trail.js';
+
+const quick = process.env.BENCH_QUICK === '1';
+const section = (title: string, body: string) => console.log(`\n## ${title}\n\n${body}`);
+
+const pipeline = await benchAuditPipeline({ entries: quick ? 2000 : 20000 });
+section('Audit pipeline (hash + format + write) vs JSON.stringify + append', [
+  '| pipeline entries/s | baseline entries/s | ratio |', '|---:|---:|---:|',
+  `| ${pipeline.pipelinePerSec.toFixed(0)} | ${pipeline.baselinePerSec.toFixed(0)} | ${pipeline.ratio.toFixed(2)} |`,
+].join('\n'));
+
+section('Audit durable mode: group commit vs one fsync per entry', (await benchDurable({ lines: quick ? 500 : 5000, writers: 64 })).table);
+
+const verify = await benchNitroVerify({ iterations: quick ? 50 : 500 });
+section('Nitro attestation verification (dev-enclave documents)', [
+  '| with intermediate-certificate cache /s | without cache /s | ratio |', '|---:|---:|---:|',
+  `| ${verify.withCache} | ${verify.withoutCache} | ${(verify.withCache / verify.withoutCache).toFixed(2)} |`,
+].join('\n'));
+
+section('Attestation login over HTTP (init + auth handshakes)', (await benchApmHttp({ durationMs: quick ? 1000 : 5000, concurrency: 8 })).table);
+
+section('KMS through the AWS SDK v3 vs bare crypto', (await benchKms({ duration: quick ? 1 : 5 })).table);
+
+const caps = await benchCapsules({ rows: quick ? 1000 : 10000 });
+section('Capsules: encapsulate and load a table with classification vs raw AES-256-GCM', caps.table);
+
+const lookup = await benchLookupEvents({ events: quick ? 20000 : 1_000_000 });
+section(`CloudTrail LookupEvents with ${lookup.events.toLocaleString('en-US')} stored events`, [
+  '| query | p50 ms | p99 ms | runs |', '|---|---:|---:|---:|',
+  ...Object.entries(lookup.queries).map(([q, r]) => `| ${q} | ${r.p50Ms} | ${r.p99Ms} | ${r.runs} |`),
+  '', `Filling the store took ${lookup.fillSeconds} s.`,
+].join('\n'));
