@@ -4,7 +4,7 @@
  * but not create them; this is the smallest correct builder (RFC 5280) for that one profile.
  */
 import { createHash, randomBytes, sign, type KeyObject } from 'node:crypto';
-import * as der from './der.js';
+import * as der from '../../lib/der.js';
 
 const OID = {
   ecdsaWithSha384: '1.2.840.10045.4.3.3',

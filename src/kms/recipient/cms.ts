@@ -13,7 +13,7 @@
  * DER is valid BER, so readers expecting AWS's BER accept it.
  */
 import { constants, createCipheriv, createHash, publicEncrypt, randomBytes, type KeyObject } from 'node:crypto';
-import * as der from './der.js';
+import * as der from '../../lib/der.js';
 
 const OID = {
   envelopedData: '1.2.840.113549.1.7.3',

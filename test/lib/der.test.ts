@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as der from '../../../src/attestation/dev-enclave/der.js';
+import * as der from '../../src/lib/der.js';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 

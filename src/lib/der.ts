@@ -1,8 +1,9 @@
 /**
- * A minimal DER encoder (ITU-T X.690), just what an X.509 v3 certificate needs. Every function
- * returns the complete TLV; constructed values take already-encoded children.
+ * A minimal DER encoder (ITU-T X.690): what an X.509 v3 certificate (development enclave CA) and
+ * CMS EnvelopedData (KMS Recipient responses) need, and nothing more. Every function returns the
+ * complete TLV; constructed values take already-encoded children.
  */
-function tlv(tag: number, content: Uint8Array): Uint8Array {
+export function tlv(tag: number, content: Uint8Array): Buffer {
   const n = content.length;
   let len: number[];
   if (n < 0x80) len = [n];
@@ -18,6 +19,7 @@ export const sequence = (...children: Uint8Array[]) => tlv(0x30, Buffer.concat(c
 export const set = (...children: Uint8Array[]) => tlv(0x31, Buffer.concat(children));
 export const boolean = (value: boolean) => tlv(0x01, Uint8Array.of(value ? 0xff : 0x00));
 export const octetString = (bytes: Uint8Array) => tlv(0x04, bytes);
+export const nullValue = () => Buffer.from([0x05, 0x00]);
 export const utf8String = (text: string) => tlv(0x0c, Buffer.from(text, 'utf8'));
 export const printableString = (text: string) => tlv(0x13, Buffer.from(text, 'ascii'));
 /** BIT STRING with `unusedBits` padding bits in the last byte. */
@@ -28,7 +30,7 @@ export const explicit = (n: number, inner: Uint8Array) => tlv(0xa0 | n, inner);
 export const implicitPrimitive = (n: number, content: Uint8Array) => tlv(0x80 | n, content);
 
 /** INTEGER from unsigned big-endian bytes (a leading 0x00 is added when the high bit is set). */
-export function unsignedInteger(bytes: Uint8Array): Uint8Array {
+export function unsignedInteger(bytes: Uint8Array): Buffer {
   let i = 0;
   while (i < bytes.length - 1 && bytes[i] === 0) i++;
   const trimmed = bytes.subarray(i);
@@ -37,7 +39,7 @@ export function unsignedInteger(bytes: Uint8Array): Uint8Array {
 
 export const smallInteger = (n: number) => unsignedInteger(Uint8Array.of(n));
 
-export function oid(dotted: string): Uint8Array {
+export function oid(dotted: string): Buffer {
   const arcs = dotted.split('.').map(Number);
   const out: number[] = [40 * arcs[0] + arcs[1]];
   for (const arc of arcs.slice(2)) {
@@ -49,7 +51,7 @@ export function oid(dotted: string): Uint8Array {
 }
 
 /** X.509 Time: UTCTime through 2049, GeneralizedTime from 2050 (RFC 5280 §4.1.2.5). */
-export function time(ms: number): Uint8Array {
+export function time(ms: number): Buffer {
   const iso = new Date(Math.floor(ms / 1000) * 1000).toISOString(); // 2024-11-14T23:46:27.000Z
   const digits = iso.slice(0, 19).replace(/[-:T]/g, '') + 'Z';     // 20241114234627Z
   const year = Number(iso.slice(0, 4));
