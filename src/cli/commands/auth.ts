@@ -2,9 +2,10 @@
 import type { Command } from 'commander';
 import type { MountInput } from '../../sdk/index.js';
 import type { CliContext } from '../context.js';
-import { remote, usageError } from '../failure.js';
+import { remote } from '../failure.js';
 import { mountPathOf } from '../flags.js';
-import { addMountConfigFlags, mountConfigFrom, mountOptionsFrom, mountTable, type MountConfigFlags } from './mount-flags.js';
+import { addMountConfigFlags, mountConfigFrom, mountOptionsFrom, type MountConfigFlags } from './mount-flags.js';
+import { addMountGroupCommands } from './mount-group.js';
 
 interface EnableFlags extends MountConfigFlags {
   path?: string;
@@ -38,43 +39,14 @@ export function registerAuth(program: Command, ctx: CliContext): void {
     ctx.output().line(`Success! Enabled ${type} auth method at: ${path}`);
   });
 
-  auth
-    .command('disable')
-    .description('Disable an auth method; its tokens are revoked')
-    .argument('<path>', 'mount path under auth/')
-    .action(async (raw: string) => {
-      const path = mountPathOf(raw);
-      const client = await ctx.client();
-      await remote(`disabling auth method at ${path}`, () => client.sys.auth.disable(path));
-      ctx.output().line(`Success! Disabled the auth method (if it existed) at: ${path}`);
-    });
-
-  auth
-    .command('list')
-    .description('List the enabled auth methods')
-    .option('--detailed', 'show TTLs, replication, options and audit key settings')
-    .action(async (flags: { detailed?: boolean }) => {
-      const out = ctx.output();
-      const client = await ctx.client();
-      const methods = await remote('listing enabled auth methods', () => client.sys.auth.list());
-      if (out.format === 'json') out.json(methods);
-      else out.line(mountTable(methods, flags.detailed === true));
-    });
-
-  addMountConfigFlags(
-    auth
-      .command('tune')
-      .description('Tune an auth method\'s configuration')
-      .argument('<path>', 'mount path under auth/'),
-  ).action(async (raw: string, flags: MountConfigFlags) => {
-    const path = mountPathOf(raw);
-    const body = mountConfigFrom(flags);
-    if (flags.description !== undefined) body.description = flags.description;
-    const options = await mountOptionsFrom(flags, ctx.io);
-    if (options) body.options = options;
-    if (Object.keys(body).length === 0) throw usageError('nothing to tune: give at least one flag, e.g. -audit-non-hmac-response-keys=correlation_id');
-    const client = await ctx.client();
-    await remote(`tuning auth method ${path}`, () => client.sys.auth.tune(path, body));
-    ctx.output().line(`Success! Tuned the auth method at: ${path}`);
+  addMountGroupCommands(auth, ctx, {
+    api: (client) => client.sys.auth,
+    noun: 'auth method',
+    pathHelp: 'mount path under auth/',
+    disableHelp: 'Disable an auth method; its tokens are revoked',
+    listHelp: 'List the enabled auth methods',
+    listDoing: 'listing enabled auth methods',
+    tuneHelp: 'Tune an auth method\'s configuration',
+    tuneExample: '-audit-non-hmac-response-keys=correlation_id',
   });
 }

@@ -2,9 +2,10 @@
 import type { Command } from 'commander';
 import type { MountInput } from '../../sdk/index.js';
 import type { CliContext } from '../context.js';
-import { remote, usageError } from '../failure.js';
+import { remote } from '../failure.js';
 import { mountPathOf } from '../flags.js';
-import { addMountConfigFlags, mountConfigFrom, mountOptionsFrom, mountTable, type MountConfigFlags } from './mount-flags.js';
+import { addMountConfigFlags, mountConfigFrom, mountOptionsFrom, type MountConfigFlags } from './mount-flags.js';
+import { addMountGroupCommands } from './mount-group.js';
 
 interface EnableFlags extends MountConfigFlags {
   path?: string;
@@ -43,43 +44,14 @@ export function registerSecrets(program: Command, ctx: CliContext): void {
     ctx.output().line(`Success! Enabled the ${type} secrets engine at: ${path}`);
   });
 
-  secrets
-    .command('disable')
-    .description('Disable a secrets engine; its data is deleted')
-    .argument('<path>', 'mount path')
-    .action(async (raw: string) => {
-      const path = mountPathOf(raw);
-      const client = await ctx.client();
-      await remote(`disabling secrets engine at ${path}`, () => client.sys.mounts.disable(path));
-      ctx.output().line(`Success! Disabled the secrets engine (if it existed) at: ${path}`);
-    });
-
-  secrets
-    .command('list')
-    .description('List the enabled secrets engines')
-    .option('--detailed', 'show TTLs, replication, options and audit key settings')
-    .action(async (flags: { detailed?: boolean }) => {
-      const out = ctx.output();
-      const client = await ctx.client();
-      const mounts = await remote('listing secrets engines', () => client.sys.mounts.list());
-      if (out.format === 'json') out.json(mounts);
-      else out.line(mountTable(mounts, flags.detailed === true));
-    });
-
-  addMountConfigFlags(
-    secrets
-      .command('tune')
-      .description('Tune a secrets engine\'s configuration')
-      .argument('<path>', 'mount path'),
-  ).action(async (raw: string, flags: MountConfigFlags) => {
-    const path = mountPathOf(raw);
-    const body = mountConfigFrom(flags);
-    if (flags.description !== undefined) body.description = flags.description;
-    const options = await mountOptionsFrom(flags, ctx.io);
-    if (options) body.options = options;
-    if (Object.keys(body).length === 0) throw usageError('nothing to tune: give at least one flag, e.g. -max-lease-ttl=1h');
-    const client = await ctx.client();
-    await remote(`tuning secrets engine ${path}`, () => client.sys.mounts.tune(path, body));
-    ctx.output().line(`Success! Tuned the secrets engine at: ${path}`);
+  addMountGroupCommands(secrets, ctx, {
+    api: (client) => client.sys.mounts,
+    noun: 'secrets engine',
+    pathHelp: 'mount path',
+    disableHelp: 'Disable a secrets engine; its data is deleted',
+    listHelp: 'List the enabled secrets engines',
+    listDoing: 'listing secrets engines',
+    tuneHelp: 'Tune a secrets engine\'s configuration',
+    tuneExample: '-max-lease-ttl=1h',
   });
 }
