@@ -11,7 +11,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { mkdtempSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateKeyCommand, DecryptCommand, EncryptCommand, GenerateDataKeyCommand, GenerateRandomCommand, KMSClient } from '@aws-sdk/client-kms';
+import { CreateAliasCommand, CreateKeyCommand, DecryptCommand, DisableKeyCommand, EncryptCommand, GenerateDataKeyCommand, GenerateRandomCommand, KMSClient } from '@aws-sdk/client-kms';
 import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import { call, startDevServer, type TestServer } from '../helpers/server.js';
 import { runIn } from '../cli/harness.js';
@@ -21,6 +21,8 @@ let kms: KMSClient;
 let trail: CloudTrailClient;
 let trailDir: string;
 const plaintext = 'trail-plaintext-canary-55e1';
+/** Secret material produced during the test: none of it may reach a trail file. */
+const secrets: string[] = [];
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir, { recursive: true }).map(String).map((f) => join(dir, f)).filter((f) => statSync(f).isFile());
@@ -50,10 +52,19 @@ test('LookupEvents finds every KMS call with its name, readOnly, resources and u
   const enc = await kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from(plaintext), EncryptionContext: { app: 'ct' } }));
   const dec = await kms.send(new DecryptCommand({ CiphertextBlob: enc.CiphertextBlob, EncryptionContext: { app: 'ct' } }));
   assert.equal(Buffer.from(dec.Plaintext!).toString(), plaintext);
-  await kms.send(new GenerateDataKeyCommand({ KeyId: keyId, KeySpec: 'AES_256' }));
+  await kms.send(new CreateAliasCommand({ AliasName: 'alias/trail-test', TargetKeyId: keyId }));
+  const dk = await kms.send(new GenerateDataKeyCommand({ KeyId: 'alias/trail-test', KeySpec: 'AES_256' }));
   await kms.send(new GenerateRandomCommand({ NumberOfBytes: 16 }));
+  secrets.push(Buffer.from(enc.CiphertextBlob!).toString('base64'), Buffer.from(dk.Plaintext!).toString('base64'), Buffer.from(dk.CiphertextBlob!).toString('base64'));
+  await kms.send(new DisableKeyCommand({ KeyId: keyId }));
+  await assert.rejects(kms.send(new DecryptCommand({ CiphertextBlob: enc.CiphertextBlob, EncryptionContext: { app: 'ct' } })), (err: Error) => err.name === 'DisabledException');
 
-  for (const [name, readOnly] of [['CreateKey', 'false'], ['Encrypt', 'true'], ['Decrypt', 'true'], ['GenerateDataKey', 'true']] as const) {
+  const decrypts = await trail.send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'Decrypt' }] }));
+  assert.equal(decrypts.Events?.length, 2);
+  assert.equal(JSON.parse(decrypts.Events![0].CloudTrailEvent!).errorCode, 'DisabledException', 'newest first: the refused Decrypt');
+  assert.equal(JSON.parse(decrypts.Events![1].CloudTrailEvent!).errorCode, undefined);
+
+  for (const [name, readOnly] of [['CreateKey', 'false'], ['Encrypt', 'true'], ['CreateAlias', 'false'], ['GenerateDataKey', 'true'], ['DisableKey', 'false']] as const) {
     const out = await trail.send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: name }] }));
     assert.equal(out.Events?.length, 1, name);
     const ev = out.Events![0];
@@ -118,6 +129,7 @@ test('trail files and digests validate; tampering is reported INVALID with exit 
     const text = gunzipSync(readFileSync(f)).toString();
     assert.ok(JSON.parse(text).Records.length > 0);
     assert.ok(!text.includes(plaintext) && !text.includes(Buffer.from(plaintext).toString('base64')));
+    for (const secret of secrets) assert.ok(!text.includes(secret), 'no data key or ciphertext in a trail file');
   }
 
   // One changed byte in a log file.
