@@ -12,7 +12,8 @@
  * const kv = client.kv('secret');
  * await kv.put('app/db', { password: 's3cret' }, { cas: 0 });   // create only
  * const secret = await kv.get('app/db');                         // undefined if absent
- * console.log(secret?.data?.data, secret?.data?.metadata.version);
+ * const password = secret?.data?.data.password;                  // use it; never log it
+ * console.log(secret?.data?.metadata.version);
  *
  * const child = await client.token.create({ policies: ['app'], ttl: '1h' });
  * const appClient = client.withToken(child.auth!.client_token);
