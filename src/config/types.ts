@@ -1,4 +1,5 @@
 /** The server configuration, after parsing and validation. */
+import type { TrailConfig } from '../trail/delivery/trail-writer.js';
 export interface ListenerConfig {
   address: string;
   tlsDisable: boolean;
@@ -18,15 +19,8 @@ export interface AuditDeviceConfig {
   options: Record<string, string>;
 }
 
-export interface TrailDeclaration {
-  name: string;
-  /** Where delivered files go: `<directory>/<bucket>/<prefix>/AWSLogs/...` (what S3 would hold). */
-  directory: string;
-  bucket: string;
-  prefix?: string;
-  deliveryIntervalMs?: number;
-  digestIntervalMs?: number;
-}
+/** A `trail "<name>" { ... }` block: the trail module's own configuration type. */
+export type { TrailConfig as TrailDeclaration } from '../trail/delivery/trail-writer.js';
 
 export interface ServerConfig {
   listener: ListenerConfig;
@@ -52,7 +46,7 @@ export interface ServerConfig {
   audit: AuditDeviceConfig[];
   /** The AWS account and region the KMS-compatible API and CloudTrail records name. */
   kms: { accountId: string; region: string };
-  trails: TrailDeclaration[];
+  trails: TrailConfig[];
   /** How long CloudTrail events are kept for LookupEvents (default 90 days). */
   eventRetentionMs: number;
 }

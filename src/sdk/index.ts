@@ -13,7 +13,8 @@
  * await kv.put('app/db', { password: 's3cret' }, { cas: 0 });   // create only
  * const secret = await kv.get('app/db');                         // undefined if absent
  * const password = secret?.data?.data.password;                  // use it; never log it
- * console.log(secret?.data?.metadata.version);
+ * const version = secret?.data?.metadata.version;
+ * console.log(`read version ${version}`);
  *
  * const child = await client.token.create({ policies: ['app'], ttl: '1h' });
  * const appClient = client.withToken(child.auth!.client_token);

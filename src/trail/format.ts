@@ -5,18 +5,12 @@
  * absent, as CloudTrail omits them; tlsDetails is never written (the edge does not report TLS).
  */
 import { rfc3339 } from '../lib/time.js';
-import type { TrailEventInput, TrailResource } from './model.js';
+import type { TrailEventInput, TrailResource, TrailUserIdentity } from './model.js';
 
 export const CLOUDTRAIL_EVENT_VERSION = '1.11';
 
-export interface CloudTrailUserIdentity {
-  type: string;
-  principalId: string;
-  arn: string;
-  accountId: string;
-  accessKeyId: string;
-  userName: string;
-}
+/** CloudTrail's userIdentity has exactly the internal model's fields and names. */
+export type CloudTrailUserIdentity = TrailUserIdentity;
 
 export interface CloudTrailResource {
   accountId: string;

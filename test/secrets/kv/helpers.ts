@@ -1,5 +1,6 @@
 /** Drives the KV backend directly with BackendRequests, over memory storage and a pinned clock. */
 import assert from 'node:assert/strict';
+import { emptyMountConfig } from '../../../src/core/mount-table.js';
 import type { Backend, BackendRequest, LogicalResponse, MountEntry, Operation } from '../../../src/core/types.js';
 import { isSealtrailError, type ErrorKind } from '../../../src/errors/index.js';
 import { manualClock, type ManualClock } from '../../../src/lib/clock.js';
@@ -17,14 +18,7 @@ export const mount: MountEntry = {
   description: '',
   accessor: 'kv_0a1b2c3d',
   uuid: '00000000-0000-4000-8000-000000000000',
-  config: {
-    defaultLeaseTtl: 0,
-    maxLeaseTtl: 0,
-    auditNonHmacRequestKeys: [],
-    auditNonHmacResponseKeys: [],
-    listingVisibility: '',
-    passthroughRequestHeaders: [],
-  },
+  config: emptyMountConfig(),
   options: { version: '2' },
   local: false,
   sealWrap: false,
