@@ -51,14 +51,24 @@ export function parseCoseSign1(bytes: Uint8Array): CoseParseResult {
   return { ok: true, value: { protectedBytes, payload, signature, alg } };
 }
 
-/** CBOR head (major type + length) for the few items Sig_structure needs. */
-function head(major: number, length: number): Uint8Array {
+/**
+ * A CBOR head (RFC 8949 §3): major type and argument, in the shortest form. Enough to frame the
+ * byte strings, arrays and integers of fixed-layout structures (Sig_structure, Nitro documents)
+ * without a general encoder's per-call cost. Arguments above 2^53 are not needed here.
+ */
+export function cborHead(major: number, argument: number): Uint8Array {
   const m = major << 5;
-  if (length < 24) return Uint8Array.of(m | length);
-  if (length < 0x100) return Uint8Array.of(m | 24, length);
-  if (length < 0x10000) return Uint8Array.of(m | 25, length >> 8, length & 0xff);
-  return Uint8Array.of(m | 26, (length >>> 24) & 0xff, (length >> 16) & 0xff, (length >> 8) & 0xff, length & 0xff);
+  if (argument < 24) return Uint8Array.of(m | argument);
+  if (argument < 0x100) return Uint8Array.of(m | 24, argument);
+  if (argument < 0x10000) return Uint8Array.of(m | 25, argument >> 8, argument & 0xff);
+  if (argument < 0x1_0000_0000) return Uint8Array.of(m | 26, (argument >>> 24) & 0xff, (argument >> 16) & 0xff, (argument >> 8) & 0xff, argument & 0xff);
+  const out = new Uint8Array(9);
+  out[0] = m | 27;
+  new DataView(out.buffer).setBigUint64(1, BigInt(argument));
+  return out;
 }
+
+const head = cborHead;
 
 const CONTEXT = new TextEncoder().encode('Signature1');
 

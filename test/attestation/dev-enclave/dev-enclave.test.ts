@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decode } from 'cbor2';
+import { decode, encode } from 'cbor2';
 import {
   awsNitroRoot, createDevCa, createDevEnclave, loadDevCaFromDir, parseCoseSign1, readDevCaRootPem, saveDevCa, verifyNitroDocument,
 } from '../../../src/attestation/index.js';
@@ -42,6 +42,29 @@ test('it has the AWS layout: untagged COSE_Sign1, ES384 header, nine payload fie
   assert.deepEqual([...payload.keys()], ['module_id', 'digest', 'timestamp', 'pcrs', 'certificate', 'cabundle', 'public_key', 'user_data', 'nonce']);
   assert.equal((payload.get('cabundle') as unknown[]).length, 2);
 });
+
+test('its hand-framed bytes are exactly what a general CBOR encoder produces for the same document', () => {
+  const cases = [
+    enclave.attest({ nonce }),
+    enclave.attest({ nonce: null, publicKey: new Uint8Array(300).fill(1), userData: new Uint8Array(70000).fill(2) }),
+    enclave.attest({ pcrs: { 0: '11'.repeat(48), 23: '22'.repeat(48) } }),
+  ];
+  for (const doc of cases) {
+    const top = decode(doc, { preferMap: true }) as [Uint8Array, Map<never, never>, Uint8Array, Uint8Array];
+    const payload = decode(top[2], { preferMap: true });
+    assert.deepEqual(Buffer.from(encode(payload)), Buffer.from(top[2]));
+    assert.deepEqual(Buffer.from(encode(top)), Buffer.from(doc));
+  }
+  const withPcr23 = decode(parseCoseSign1OrThrow(cases[2]).payload, { preferMap: true }) as Map<string, Map<number, Uint8Array>>;
+  assert.equal(Buffer.from(withPcr23.get('pcrs')!.get(23)!).toString('hex'), '22'.repeat(48));
+  assert.equal(withPcr23.get('nonce'), null);
+});
+
+const parseCoseSign1OrThrow = (doc: Uint8Array) => {
+  const cose = parseCoseSign1(doc);
+  if (!cose.ok) throw new Error(cose.message);
+  return cose.value;
+};
 
 test('a dev-enclave document is refused without its CA: AWS root only, another dev CA, nothing', () => {
   const doc = enclave.attest({ nonce });
