@@ -7,28 +7,13 @@
  */
 import type { AuditSink } from './devices/types.js';
 import type { CommonOptions } from './device-options.js';
-import { buildEntry, mountPoint, responseSection, sharedBlocks, usesCallerAuth, type EntryHasher, type EntryKind, type EntryOptions } from './entry.js';
+import { buildEntry, mountPoint, responseSection, sharedBlocks, type EntryHasher, type EntryKind, type EntryOptions } from './entry.js';
 import { evaluateFilter, type FilterSubject } from './filter.js';
-import { formatJsonFromBlocks, serializeBlocks, type SerializedBlocks } from './format-json.js';
+import { formatJsonFromBlocks, serializeBlocks } from './format-json.js';
 import { formatJsonx } from './format-jsonx.js';
 import { createEntryHasher, createSalt, type Salt } from './hash.js';
 import type { AuditInput } from './model.js';
 import { rfc3339Nano } from '../lib/time.js';
-
-/**
- * The request and response entries of one request share their `auth` and `request` blocks byte
- * for byte (same caller, same request). A JSON device serializes them — HMACs included — once, at
- * the request entry, and splices the same text into the response entry. The cache is keyed by the
- * request object and checked against everything the blocks depend on, so a differing response
- * entry (a login's, or one whose inputs changed) is built afresh.
- */
-interface BlocksMemo extends SerializedBlocks {
-  token: AuditInput['token'];
-  operation: AuditInput['operation'];
-  remainingUses: AuditInput['remainingUses'];
-  mount: AuditInput['mount'];
-  headers: AuditedHeaders;
-}
 
 export interface DeviceDefinition {
   /** Normalised mount path ending in `/`. */
@@ -70,22 +55,10 @@ export function createAuditDevice(def: DeviceDefinition, config: CommonOptions, 
   const salt: Salt = createSalt(def.salt);
   const hasher: EntryHasher = createEntryHasher(salt, { hmacAccessor: config.hmacAccessor, raw: config.logRaw });
   const filter = config.filter?.ast;
-  const memo = new WeakMap<AuditInput['request'], BlocksMemo>();
 
   function formatJsonEntry(input: AuditInput, kind: EntryKind, headers?: AuditedHeaders): string {
     const opts = { elideListResponses: config.elideListResponses, headers };
-    const shareable = usesCallerAuth(input, kind);
-    let blocks: SerializedBlocks | undefined;
-    if (shareable) {
-      const m = memo.get(input.request);
-      if (m && m.token === input.token && m.operation === input.operation && m.remainingUses === input.remainingUses && m.mount === input.mount && sameHeaders(m.headers, headers)) blocks = m;
-    }
-    if (!blocks) {
-      blocks = serializeBlocks(sharedBlocks(input, kind, hasher, opts));
-      if (shareable && kind === 'request') {
-        memo.set(input.request, { ...blocks, token: input.token, operation: input.operation, remainingUses: input.remainingUses, mount: input.mount, headers });
-      }
-    }
+    const blocks = serializeBlocks(sharedBlocks(input, kind, hasher, opts));
     const response = kind === 'response' ? responseSection(input, hasher, opts) : undefined;
     return formatJsonFromBlocks(rfc3339Nano(input.timeNs), kind, blocks, response, input.error);
   }
@@ -113,18 +86,4 @@ export function createAuditDevice(def: DeviceDefinition, config: CommonOptions, 
     },
     hash: (value) => salt.hash(value),
   };
-}
-
-function sameHeaders(a: AuditedHeaders, b: AuditedHeaders): boolean {
-  if (a === b) return true;
-  if (!a || !b) return !a === !b && (a ?? b) === undefined;
-  const ka = Object.keys(a.values);
-  const kb = Object.keys(b.values);
-  if (ka.length !== kb.length || a.hmac.size !== b.hmac.size) return false;
-  for (const k of ka) {
-    const x = a.values[k];
-    const y = b.values[k];
-    if (!y || x.length !== y.length || x.some((v, i) => v !== y[i]) || a.hmac.has(k) !== b.hmac.has(k)) return false;
-  }
-  return true;
 }

@@ -207,7 +207,7 @@ function responseBlock(input: AuditInput, h: EntryHasher, opts: EntryOptions): V
  * True when the entry's `auth` block is the caller's token, which is then identical in the request
  * and response entries of one request (a login's response uses the new token instead).
  */
-export function usesCallerAuth(input: AuditInput, kind: EntryKind): boolean {
+function usesCallerAuth(input: AuditInput, kind: EntryKind): boolean {
   return !(kind === 'response' && !input.token && (input.issuedAuth ?? input.response?.issuedAuth));
 }
 

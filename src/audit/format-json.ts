@@ -8,6 +8,7 @@
  * - numbers as float64 (JavaScript's shortest form equals Go's), binary as base64, no spaces;
  * - one entry per line, newline-terminated (json.Encoder).
  */
+import { isDeepFrozen } from '../lib/immutable.js';
 import { rfc3339Nano } from '../lib/time.js';
 import type { VaultEntry } from './entry.js';
 import { binaryToBase64 } from './hash.js';
@@ -24,14 +25,14 @@ const ENTRY_SCHEMA: StructSchema = {
 const HEX = '0123456789abcdef';
 const SHORT: Record<number, string> = { 0x22: '\\"', 0x5c: '\\\\', 0x08: '\\b', 0x0c: '\\f', 0x0a: '\\n', 0x0d: '\\r', 0x09: '\\t' };
 
+/** Everything Go escapes, or replaces, in a string. */
+const NEEDS_ESCAPE = /[\u0000-\u001f"\\<>&\u2028\u2029\ud800-\udfff]/;
+
 export function quoteGo(s: string): string {
-  // Fast scan: most strings (hashes, ids, paths) need no escaping at all.
-  let i = 0;
-  for (; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x20 || c === 0x22 || c === 0x5c || c === 0x3c || c === 0x3e || c === 0x26 || c === 0x2028 || c === 0x2029 || (c >= 0xd800 && c <= 0xdfff)) break;
-  }
-  if (i === s.length) return `"${s}"`;
+  // Most strings (hashes, ids, paths) need no escaping: one native scan decides.
+  const first = s.search(NEEDS_ESCAPE);
+  if (first === -1) return `"${s}"`;
+  let i = first;
   let out = '"';
   let start = 0;
   for (; i < s.length; i++) {
@@ -85,8 +86,20 @@ export function formatNumber(n: number): string {
   return Object.is(n, -0) ? '-0' : String(n);
 }
 
+/** The text of deeply frozen maps and lists (lib/immutable.ts), written once per value. */
+const frozenText = new WeakMap<object, string>();
+
 /** Any value inside a map (data, metadata, headers): maps sorted, lists in order. */
 export function writeValue(v: unknown): string {
+  if (typeof v === 'object' && v !== null && isDeepFrozen(v)) {
+    let text = frozenText.get(v);
+    if (text === undefined) frozenText.set(v, (text = writeUnfrozen(v)));
+    return text;
+  }
+  return writeUnfrozen(v);
+}
+
+function writeUnfrozen(v: unknown): string {
   switch (typeof v) {
     case 'string': return quoteGo(v);
     case 'number': return formatNumber(v);

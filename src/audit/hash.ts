@@ -9,8 +9,14 @@
  * - binary values (Uint8Array/Buffer) are base64-encoded first (what Vault's JSON copy does to
  *   []byte), then hashed like strings;
  * - numbers, booleans and null are kept; map keys are never hashed.
+ *
+ * A map that is deeply frozen (lib/immutable.ts: a cached KV record, a version view) can never
+ * change, so its hashed copy is computed once per salt and exemption list and then shared — also
+ * frozen, so the formatter can keep its text too. Nothing is kept for values that can change, and
+ * nothing is keyed by a value's content: a lookup hits only for the very object hashed before.
  */
 import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
+import { deepFreeze, isDeepFrozen } from '../lib/immutable.js';
 import { rfc3339Nano } from '../lib/time.js';
 import type { EntryHasher } from './entry.js';
 
@@ -32,8 +38,11 @@ export function binaryToBase64(v: ArrayBufferView | ArrayBuffer): string {
     : Buffer.from(v).toString('base64');
 }
 
+/** Hashed copies of deeply frozen maps, for one salt: source map → (exemption set, copy). */
+export type FrozenCopies = WeakMap<object, { exemptKeys: ReadonlySet<string>; copy: Record<string, unknown> }>;
+
 /** Walks `value`, returning a hashed copy; `exempt` is the verdict of the nearest enclosing key. */
-function walk(value: unknown, exempt: boolean, exemptKeys: ReadonlySet<string>, salt: Salt): unknown {
+function walk(value: unknown, exempt: boolean, exemptKeys: ReadonlySet<string>, salt: Salt, frozen?: FrozenCopies): unknown {
   switch (typeof value) {
     case 'string':
       return exempt ? value : salt.hash(value);
@@ -41,7 +50,7 @@ function walk(value: unknown, exempt: boolean, exemptKeys: ReadonlySet<string>, 
       if (value === null) return null;
       if (Array.isArray(value)) {
         const out = new Array<unknown>(value.length);
-        for (let i = 0; i < value.length; i++) out[i] = walk(value[i], exempt, exemptKeys, salt);
+        for (let i = 0; i < value.length; i++) out[i] = walk(value[i], exempt, exemptKeys, salt, frozen);
         return out;
       }
       if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) {
@@ -54,8 +63,14 @@ function walk(value: unknown, exempt: boolean, exemptKeys: ReadonlySet<string>, 
         return exempt ? s : salt.hash(s);
       }
       const src = value as Record<string, unknown>;
+      const memoize = frozen !== undefined && isDeepFrozen(src);
+      if (memoize) {
+        const known = frozen.get(src);
+        if (known && known.exemptKeys === exemptKeys) return known.copy;
+      }
       const out: Record<string, unknown> = {};
-      for (const k of Object.keys(src)) out[k] = walk(src[k], exemptKeys.has(k), exemptKeys, salt);
+      for (const k of Object.keys(src)) out[k] = walk(src[k], exemptKeys.has(k), exemptKeys, salt, frozen);
+      if (memoize) frozen.set(src, { exemptKeys, copy: deepFreeze(out) });
       return out;
     }
     default:
@@ -73,9 +88,12 @@ function exemptSet(keys: readonly string[]): ReadonlySet<string> {
   return set;
 }
 
-/** Hashes a data map (see the rules above). Returns a new map. */
-export function hashData(data: Readonly<Record<string, unknown>>, exemptKeys: readonly string[], salt: Salt): Record<string, unknown> {
-  return walk(data, false, exemptSet(exemptKeys), salt) as Record<string, unknown>;
+/**
+ * Hashes a data map (see the rules above). Returns a new map, or — for a frozen map seen before
+ * with the same `frozen` memo — the frozen copy made then.
+ */
+export function hashData(data: Readonly<Record<string, unknown>>, exemptKeys: readonly string[], salt: Salt, frozen?: FrozenCopies): Record<string, unknown> {
+  return walk(data, false, exemptSet(exemptKeys), salt, frozen) as Record<string, unknown>;
 }
 
 export interface HasherOptions {
@@ -119,10 +137,11 @@ export function createEntryHasher(salt: Salt, opts: HasherOptions): EntryHasher 
   // entry: remembering the last one halves those HMACs without keeping a cache of secrets.
   const token = lastValueMemo(salt);
   const accessor = lastValueMemo(salt);
+  const frozen: FrozenCopies = new WeakMap();
   return {
     token,
     accessor: opts.hmacAccessor ? accessor : (v) => v,
-    data: (d, exempt) => hashData(d, exempt, salt),
+    data: (d, exempt) => hashData(d, exempt, salt, frozen),
     headers: (h, hmac) => copyHeaders(h, (n, v) => (hmac.has(n) ? salt.hash(v) : v)),
   };
 }

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSalt, hashData } from '../../src/audit/hash.js';
+import { deepFreeze as freezeForGood } from '../../src/lib/immutable.js';
 import { deepFreeze, H, snapshot } from './helpers.js';
 
 test('golden HMAC vectors (salt "foo")', () => {
@@ -41,3 +42,25 @@ for (const c of cases) {
     assert.notEqual(out, input);
   });
 }
+
+test('hash walker: a deeply frozen map is hashed once per salt and exemption list, then shared', () => {
+  const memo = new WeakMap();
+  const record = freezeForGood({ password: 'foo', nested: { user: 'bar', tags: ['foo'] } });
+  const exempt = ['user'];
+  const first = hashData({ data: record }, exempt, salt, memo);
+  const second = hashData({ data: record }, exempt, salt, memo);
+  assert.deepEqual(first, { data: { password: H.foo, nested: { user: 'bar', tags: [H.foo] } } });
+  assert.equal(second.data, first.data, 'the frozen copy is reused');
+  assert.ok(Object.isFrozen(first.data));
+  // Another exemption list is another copy, with its own verdicts.
+  const other = hashData({ data: record }, [], salt, memo);
+  assert.notEqual(other.data, first.data);
+  assert.deepEqual(other.data, { password: H.foo, nested: { user: H.bar, tags: [H.foo] } });
+  // Without a memo, or for a map that can still change, nothing is shared.
+  assert.notEqual(hashData({ data: record }, exempt, salt).data, first.data);
+  const mutable = { password: 'foo' };
+  const a = hashData({ data: mutable }, exempt, salt, memo);
+  mutable.password = 'bar';
+  assert.deepEqual(hashData({ data: mutable }, exempt, salt, memo), { data: { password: H.bar } });
+  assert.deepEqual(a, { data: { password: H.foo } });
+});

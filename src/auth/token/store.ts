@@ -15,7 +15,7 @@ import { randomBase62 } from '../../lib/ids.js';
 import type { TokenEntry } from '../../core/types.js';
 import { getJson, putJson, type Storage, type StorageOp } from '../../storage/types.js';
 import { tokenHasher } from './hash.js';
-import { LruMap } from './lru.js';
+import { LruMap } from '../../lib/lru.js';
 import { sanitizePolicies } from './policies.js';
 import { calculateTtl } from './ttl.js';
 import type { CreateTokenOptions, TokenStore } from './types.js';

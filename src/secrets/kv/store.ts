@@ -2,7 +2,15 @@
  * Typed access to the KV records in the mount's storage (layout.ts). Reads are single gets;
  * every change is one atomic transaction built from the *Op helpers, so a failed request leaves
  * storage as it was.
+ *
+ * Metadata and version records are kept decoded in a bounded LRU, deeply frozen: this instance
+ * is the only writer of its mount's keys, and `commit` forgets every key it touches, so the cache
+ * never serves a stale record. Sharing frozen records lets the layers above memoize what they
+ * derive from them (the version view, each audit device's HMAC'd copy). The cache lives in the
+ * unsealed services and goes when the server seals.
  */
+import { deepFreeze } from '../../lib/immutable.js';
+import { LruMap } from '../../lib/lru.js';
 import { getJson, putJson, type Storage, type StorageOp } from '../../storage/types.js';
 import { keyedLock, type KeyedLock } from './lock.js';
 import { CONFIG_KEY, metadataFolder, metadataKey, versionKey } from './layout.js';
@@ -33,8 +41,25 @@ export const putVersionOp = (path: string, version: number, data: SecretData): S
 export const deleteVersionOp = (path: string, version: number): StorageOp =>
   ({ op: 'delete', key: versionKey(path, version) });
 
-export function kvStore(storage: Storage): KvStore {
+export const DEFAULT_RECORD_CACHE_ENTRIES = 4096;
+
+export function kvStore(storage: Storage, cacheEntries = DEFAULT_RECORD_CACHE_ENTRIES): KvStore {
   let cachedConfig: Promise<KvConfig> | undefined;
+  /** storage key → frozen record, or null for "not found". */
+  const records = new LruMap<string, unknown>(cacheEntries);
+  /** Bumped by every commit, so a read that raced one does not cache what it saw. */
+  let generation = 0;
+
+  async function record<T>(key: string): Promise<T | undefined> {
+    const hit = records.get(key);
+    if (hit !== undefined) return hit === null ? undefined : (hit as T);
+    const seen = generation;
+    const value = await getJson<T>(storage, key);
+    if (value !== undefined) deepFreeze(value);
+    if (seen === generation) records.set(key, value ?? null);
+    return value;
+  }
+
   return {
     config() {
       if (!cachedConfig) {
@@ -49,10 +74,19 @@ export function kvStore(storage: Storage): KvStore {
       await putJson(storage, CONFIG_KEY, config);
       cachedConfig = Promise.resolve({ ...config });
     },
-    metadata: (path) => getJson<KeyMetadata>(storage, metadataKey(path)),
-    versionData: (path, version) => getJson<SecretData>(storage, versionKey(path, version)),
+    metadata: (path) => record<KeyMetadata>(metadataKey(path)),
+    versionData: (path, version) => record<SecretData>(versionKey(path, version)),
     list: (folder) => storage.list(metadataFolder(folder)),
-    commit: (ops) => storage.transaction(ops),
+    async commit(ops) {
+      generation++;
+      for (const op of ops) records.delete(op.key);
+      try {
+        await storage.transaction(ops);
+      } finally {
+        generation++;
+        for (const op of ops) records.delete(op.key);
+      }
+    },
     locked: keyedLock(),
   };
 }

@@ -2,6 +2,7 @@
  * The response shapes of Vault's KV v2 API, built from stored records. Keys are inserted in
  * sorted order, as Go's JSON encoder writes maps, so the serialized bodies match Vault's.
  */
+import { deepFreeze, isDeepFrozen } from '../../lib/immutable.js';
 import { rfc3339Nano } from '../../lib/time.js';
 import type { KeyMetadata, KvConfig, VersionMeta } from './model.js';
 
@@ -25,8 +26,23 @@ function customMetadata(meta: KeyMetadata): Record<string, string> | null {
   return meta.customMetadata ?? null;
 }
 
-/** One version as `data/<path>` read and write answer it. */
+/** Views of frozen (cached) metadata records, built once per record and version. */
+const frozenVersionViews = new WeakMap<KeyMetadata, Map<number, Record<string, unknown>>>();
+
+/**
+ * One version as `data/<path>` read and write answer it. For a frozen metadata record the view is
+ * frozen too and shared by every read of that version until the record changes.
+ */
 export function versionView(meta: KeyMetadata, version: number, entry: VersionMeta): Record<string, unknown> {
+  if (!isDeepFrozen(meta) || meta.versions[version] !== entry) return buildVersionView(meta, version, entry);
+  let views = frozenVersionViews.get(meta);
+  if (!views) frozenVersionViews.set(meta, (views = new Map()));
+  let view = views.get(version);
+  if (!view) views.set(version, (view = deepFreeze(buildVersionView(meta, version, entry))));
+  return view;
+}
+
+function buildVersionView(meta: KeyMetadata, version: number, entry: VersionMeta): Record<string, unknown> {
   return {
     created_time: time(entry.createdNs),
     custom_metadata: customMetadata(meta),

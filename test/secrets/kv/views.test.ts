@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { goDuration } from '../../../src/secrets/kv/views.js';
+import { deepFreeze } from '../../../src/lib/immutable.js';
+import { DEFAULT_CONFIG, emptyMetadata } from '../../../src/secrets/kv/model.js';
+import { addVersion } from '../../../src/secrets/kv/versions.js';
+import { goDuration, versionView } from '../../../src/secrets/kv/views.js';
 
 test('durations are written as Go\'s time.Duration.String()', () => {
   const table: [number, string][] = [
@@ -8,4 +11,14 @@ test('durations are written as Go\'s time.Duration.String()', () => {
     [5400, '1h30m0s'], [2764800, '768h0m0s'], [-1, '-1s'], [-3661, '-1h1m1s'],
   ];
   for (const [seconds, expected] of table) assert.equal(goDuration(seconds), expected, String(seconds));
+});
+
+test('the version view of a frozen (cached) record is built once and shared; of a live record, afresh', () => {
+  const live = addVersion(emptyMetadata(1_000_000_000n), DEFAULT_CONFIG, 1_000_000_000n).meta;
+  const frozen = deepFreeze(structuredClone(live));
+  const a = versionView(frozen, 1, frozen.versions[1]);
+  assert.equal(versionView(frozen, 1, frozen.versions[1]), a);
+  assert.ok(Object.isFrozen(a));
+  assert.deepEqual(a, versionView(live, 1, live.versions[1]));
+  assert.notEqual(versionView(live, 1, live.versions[1]), versionView(live, 1, live.versions[1]));
 });

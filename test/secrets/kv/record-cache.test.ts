@@ -1,0 +1,48 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { isDeepFrozen } from '../../../src/lib/immutable.js';
+import { kvStore, putMetadataOp, putVersionOp } from '../../../src/secrets/kv/store.js';
+import { emptyMetadata } from '../../../src/secrets/kv/model.js';
+import { createMemoryStorage } from '../../../src/storage/memory/index.js';
+import type { Storage } from '../../../src/storage/types.js';
+
+test('KV records are read once, shared frozen, and forgotten by every commit that touches them', async () => {
+  const storage = createMemoryStorage();
+  let gets = 0;
+  const counting: Storage = { ...storage, get: (key) => { gets++; return storage.get(key); } };
+  const store = kvStore(counting);
+  await store.commit([putVersionOp('app', 1, { password: 'one' })]);
+
+  const a = await store.versionData('app', 1);
+  const b = await store.versionData('app', 1);
+  assert.equal(a, b);
+  assert.equal(gets, 1);
+  assert.ok(a && isDeepFrozen(a));
+  assert.throws(() => { (a as Record<string, unknown>).password = 'changed'; }, TypeError);
+
+  await store.commit([putVersionOp('app', 1, { password: 'two' })]);
+  assert.deepEqual(await store.versionData('app', 1), { password: 'two' });
+  assert.equal(gets, 2);
+
+  // Misses are cached too, until a commit creates the record.
+  assert.equal(await store.metadata('app'), undefined);
+  assert.equal(await store.metadata('app'), undefined);
+  assert.equal(gets, 3);
+  await store.commit([putMetadataOp('app', emptyMetadata(1n))]);
+  assert.equal((await store.metadata('app'))?.currentVersion, 0);
+});
+
+test('a read that raced a commit is not cached', async () => {
+  const storage = createMemoryStorage();
+  let release!: () => void;
+  const gate = new Promise<void>((r) => { release = r; });
+  let slow = true;
+  const gated: Storage = { ...storage, get: async (key) => { const v = await storage.get(key); if (slow) { slow = false; await gate; } return v; } };
+  const store = kvStore(gated);
+  await storage.transaction([putVersionOp('app', 1, { v: 'old' })]);
+  const racing = store.versionData('app', 1); // reads "old", then waits
+  await store.commit([putVersionOp('app', 1, { v: 'new' })]);
+  release();
+  assert.deepEqual(await racing, { v: 'old' });
+  assert.deepEqual(await store.versionData('app', 1), { v: 'new' });
+});
