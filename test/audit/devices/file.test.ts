@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { createReadStream, statfsSync } from 'node:fs';
 import { readFile, stat, writeFile, chmod } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { isLocalFilesystemType } from '../../../src/audit/devices/file/appender.js';
 import { createFileSink } from '../../../src/audit/devices/file/index.js';
 import { SealtrailError } from '../../../src/errors/index.js';
 import { numberedLines, testContext, withTempDir } from './helpers.js';
@@ -147,5 +150,39 @@ describe('file sink', () => {
       await sink.close();
       await assert.rejects(sink.write('late\n'), /closed/);
     });
+  });
+
+  it('appends synchronously to a regular file on a local filesystem, through the threadpool otherwise', async () => {
+    await withTempDir(async (dir) => {
+      const local = process.platform === 'linux' && isLocalFilesystemType(statfsSync(dir).type);
+      const plain = await createFileSink(testContext({ file_path: join(dir, 'plain.log') }));
+      const durable = await createFileSink(testContext({ file_path: join(dir, 'durable.log'), fsync: 'true' }));
+      for (const sink of [plain, durable]) await Promise.all(numberedLines(50).map((l) => sink.write(l)));
+      assert.ok(plain.stats.writes > 0 && durable.stats.writes > 0);
+      assert.equal(plain.stats.syncWrites, local ? plain.stats.writes : 0);
+      assert.equal(durable.stats.syncWrites, 0, 'durable mode waits for fdatasync off the event loop');
+      await plain.close();
+      await durable.close();
+      assert.equal(await readFile(join(dir, 'plain.log'), 'utf8'), numberedLines(50).join(''));
+
+      // A pipe's reader can stall: its writes stay off the event loop.
+      const fifo = join(dir, 'pipe');
+      execFileSync('mkfifo', [fifo]);
+      const reader = createReadStream(fifo);
+      const received: Buffer[] = [];
+      reader.on('data', (c) => { received.push(Buffer.from(c)); });
+      const piped = await createFileSink(testContext({ file_path: fifo, mode: '0000' }));
+      await piped.write('through the pipe\n');
+      assert.equal(piped.stats.writes, 1);
+      assert.equal(piped.stats.syncWrites, 0);
+      await piped.close();
+      await new Promise<void>((r) => reader.once('close', () => r()));
+      assert.equal(Buffer.concat(received).toString(), 'through the pipe\n');
+    });
+  });
+
+  it('knows local filesystems by their statfs magic numbers', () => {
+    for (const local of [0xef53, 0x58465342, 0x01021994, 0x794c7630]) assert.ok(isLocalFilesystemType(local), local.toString(16));
+    for (const remote of [0x6969 /* NFS */, 0xff534d42 /* CIFS */, 0xfe534d42 /* SMB2 */, 0x65735546 /* FUSE */, 0]) assert.equal(isLocalFilesystemType(remote), false, remote.toString(16));
   });
 });

@@ -2,8 +2,16 @@
  * Owns the audit file descriptor: append-only writes, durable mode, reopen and built-in rotation.
  * Every method is called from the sink's line queue, one at a time, so the descriptor is never
  * used by two tasks at once and a rotation or reopen always falls between two batches.
+ *
+ * How a batch is written depends on what the path is. A regular file on a local filesystem gets a
+ * plain synchronous write(2): it lands in the page cache in microseconds, which is cheaper than
+ * handing the batch to libuv's threadpool and being woken when it is done (BENCHMARKS.md). Pipes,
+ * devices, network filesystems, and durable mode (whose fdatasync takes milliseconds) are written
+ * through the threadpool, so a stalled reader, server or disk holds only the audited requests —
+ * bounded by audit_block_timeout — and never the event loop.
  */
-import { mkdir, open, rename, type FileHandle } from 'node:fs/promises';
+import { writeSync } from 'node:fs';
+import { mkdir, open, rename, statfs, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Clock } from '../../../lib/clock.js';
 import type { SinkContext } from '../types.js';
@@ -16,6 +24,8 @@ export interface FileSinkStats {
   bytes: number;
   /** write(2) calls (one per batch, or per segment when a batch straddles a size rotation). */
   writes: number;
+  /** Of those, the ones made synchronously (regular file on a local filesystem). */
+  syncWrites: number;
   fsyncs: number;
   rotations: number;
   reopens: number;
@@ -35,8 +45,10 @@ export interface FileAppender {
 
 export function createFileAppender(path: string, settings: FileSettings, clock: Clock, log: SinkContext['log']): FileAppender {
   const { rotation } = settings;
-  const stats: FileSinkStats = { lines: 0, bytes: 0, writes: 0, fsyncs: 0, rotations: 0, reopens: 0, errors: 0 };
+  const stats: FileSinkStats = { lines: 0, bytes: 0, writes: 0, syncWrites: 0, fsyncs: 0, rotations: 0, reopens: 0, errors: 0 };
   let handle: FileHandle | undefined;
+  /** Decided at each open: see the header comment. */
+  let synchronous = false;
   let size = 0;
   let openedAt = 0;
 
@@ -50,6 +62,7 @@ export function createFileAppender(path: string, settings: FileSettings, clock: 
       // chmod also fixes a pre-existing file; skipped for devices such as /dev/null.
       if (settings.mode !== 0 && info.isFile() && (info.mode & 0o7777) !== settings.mode) await fh.chmod(settings.mode);
       size = info.size;
+      synchronous = !settings.fsync && info.isFile() && (await onLocalFilesystem(path));
     } catch (err) {
       await fh.close().catch(() => undefined);
       throw err;
@@ -69,11 +82,11 @@ export function createFileAppender(path: string, settings: FileSettings, clock: 
     const fh = handle ?? (await openFile());
     const buf = Buffer.from(text, 'utf8');
     for (let off = 0; off < buf.length; ) {
-      const { bytesWritten } = await fh.write(buf, off, buf.length - off);
-      off += bytesWritten;
+      off += synchronous ? writeSync(fh.fd, buf, off, buf.length - off) : (await fh.write(buf, off, buf.length - off)).bytesWritten;
     }
     size += buf.length;
     stats.writes++;
+    if (synchronous) stats.syncWrites++;
     stats.bytes += buf.length;
   }
 
@@ -155,4 +168,32 @@ export function createFileAppender(path: string, settings: FileSettings, clock: 
     },
     close: closeFile,
   };
+}
+
+/**
+ * Linux filesystems whose writes are served by local storage or memory (statfs f_type magic
+ * numbers from linux/magic.h). Anything else — NFS, SMB/CIFS, FUSE, Ceph, unknown — may stall on
+ * the network, and other systems report other numbers, so they keep threadpool writes.
+ */
+const LOCAL_FILESYSTEMS = new Set([
+  0xef53, // ext2/3/4
+  0x58465342, // xfs
+  0x9123683e, // btrfs
+  0x01021994, // tmpfs
+  0x794c7630, // overlayfs
+  0x2fc12fc1, // zfs
+  0xf2f52010, // f2fs
+]);
+
+export function isLocalFilesystemType(type: number | bigint): boolean {
+  return LOCAL_FILESYSTEMS.has(Number(type));
+}
+
+async function onLocalFilesystem(path: string): Promise<boolean> {
+  if (process.platform !== 'linux') return false;
+  try {
+    return isLocalFilesystemType((await statfs(path)).type);
+  } catch {
+    return false;
+  }
 }
