@@ -46,7 +46,10 @@ export class Core {
 
   async handle(req: LogicalRequest): Promise<LogicalResponse> {
     const system = await this.deps.systemEndpoints(this, req);
-    if (system) return system;
+    if (system) {
+      req.mountType = this.services?.mounts.route(req.path)?.entry.type;
+      return system;
+    }
     const services = this.requireServices();
     return runLifecycle(req, services, this.deps);
   }

@@ -32,7 +32,10 @@ export async function runLifecycle(req: LogicalRequest, services: Services, deps
   const route = mounts.route(req.path);
   const relPath = route ? relativePath(req.path, route) : req.path;
   const input: AuditInput = { request: req, operation: req.operation, timeNs: 0n };
-  if (route) input.mount = route.entry;
+  if (route) {
+    input.mount = route.entry;
+    req.mountType = route.entry.type;
+  }
 
   const refuse = async (err: SealtrailError): Promise<never> => {
     input.error = err.message;
@@ -81,7 +84,7 @@ export async function runLifecycle(req: LogicalRequest, services: Services, deps
 
   // 5. Audit the request, fail-closed.
   input.timeNs = deps.clock.nowNs();
-  await recordOrFail(() => audit.hooks.logRequest(input), deps, 'request');
+  if (audit.hooks.enabled) await recordOrFail(() => audit.hooks.logRequest(input), deps, 'request');
 
   // 6. The handler.
   let response: LogicalResponse;
@@ -97,9 +100,11 @@ export async function runLifecycle(req: LogicalRequest, services: Services, deps
   }
 
   // 7. Audit the response, fail-closed.
-  const respInput: AuditInput = { ...input, response, issuedAuth: response.issuedAuth, timeNs: deps.clock.nowNs() };
-  if (response.httpStatus !== undefined && response.httpStatus >= 400) respInput.error = errorText(response);
-  await recordOrFail(() => audit.hooks.logResponse(respInput), deps, 'response');
+  if (audit.hooks.enabled) {
+    const respInput: AuditInput = { ...input, response, issuedAuth: response.issuedAuth, timeNs: deps.clock.nowNs() };
+    if (response.httpStatus !== undefined && response.httpStatus >= 400) respInput.error = errorText(response);
+    await recordOrFail(() => audit.hooks.logResponse(respInput), deps, 'response');
+  }
   return response;
 }
 

@@ -36,7 +36,8 @@ export function pathRouter(specs: PathSpec[]): PathRouter {
   function match(path: string): { spec: CompiledPath; params: Record<string, string> } | undefined {
     for (const spec of compiled) {
       const m = spec.re.exec(path);
-      if (m) return { spec, params: { ...(m.groups ?? {}) } };
+      // exec returns a fresh `groups` object per match: it can be handed out as is.
+      if (m) return { spec, params: m.groups ?? {} };
     }
     return undefined;
   }

@@ -24,6 +24,8 @@ export interface LogicalRequest {
   readonly headers: Readonly<Record<string, readonly string[]>>;
   /** Response-wrapping TTL requested by X-Vault-Wrap-TTL, in seconds (0 = none). */
   readonly wrapTtl: number;
+  /** Set by the lifecycle once routed: the type of the mount serving the request. */
+  mountType?: string;
 }
 
 /** A login result a backend returns; the core mints the token from it. */

@@ -71,8 +71,7 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
       try {
         await handlingTurn();
         const resp = await opts.core.handle(logical);
-        const mountType = opts.core.unsealedServices?.mounts.route(logical.path)?.entry.type;
-        const r = renderVaultResponse(logical.id, logical.path, resp, mountType);
+        const r = renderVaultResponse(logical.id, logical.path, resp, logical.mountType);
         if (req.method === 'HEAD') r.body = undefined;
         return send(reply, r);
       } catch (err) {

@@ -32,6 +32,11 @@ export function createPolicyStore(opts: { storage: Storage }): PolicyStore {
   /** name → parsed rules, or null for "known not to exist". */
   const parsedCache = new Map<string, ParsedPolicy | null>();
   const aclCache = new Map<string, Promise<Acl>>();
+  /**
+   * The same ACLs by policy-list identity, for frozen lists (a cached token's): no normalising,
+   * sorting and joining of names on every request. Replaced whenever aclCache is cleared.
+   */
+  let aclByList = new WeakMap<readonly string[], Promise<Acl>>();
   /** Bumped on every change, so a read that raced a write never caches what it saw. */
   let generation = 0;
 
@@ -59,10 +64,16 @@ export function createPolicyStore(opts: { storage: Storage }): PolicyStore {
     generation++;
     parsedCache.delete(name);
     aclCache.clear();
+    aclByList = new WeakMap();
   }
 
   return {
     acl(policyNames) {
+      const frozenList = Object.isFrozen(policyNames);
+      if (frozenList) {
+        const known = aclByList.get(policyNames);
+        if (known) return known;
+      }
       const names = [...new Set(policyNames.map(normalizePolicyName))].filter((n) => n !== '').sort();
       const key = names.join('\n');
       let acl = aclCache.get(key);
@@ -74,8 +85,18 @@ export function createPolicyStore(opts: { storage: Storage }): PolicyStore {
         aclCache.set(key, acl);
         acl.then(
           (built) => { if (seen !== generation && aclCache.get(key) === acl) aclCache.delete(key); return built; },
-          () => { if (aclCache.get(key) === acl) aclCache.delete(key); },
+          () => {
+            if (aclCache.get(key) === acl) aclCache.delete(key);
+            if (aclByList.get(policyNames) === acl) aclByList.delete(policyNames);
+          },
         );
+      }
+      if (frozenList) {
+        const byList = aclByList;
+        byList.set(policyNames, acl);
+        // A build that raced a policy change is answered once, never remembered.
+        const seen = generation;
+        acl.then((built) => { if (seen !== generation) byList.delete(policyNames); return built; }, () => undefined);
       }
       return acl;
     },
@@ -119,6 +140,7 @@ export function createPolicyStore(opts: { storage: Storage }): PolicyStore {
       generation++;
       parsedCache.clear();
       aclCache.clear();
+      aclByList = new WeakMap();
     },
   };
 }
