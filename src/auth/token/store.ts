@@ -5,10 +5,13 @@
  *   accessor/<accessor>                  { idHash }
  *   parent/<parentAccessor>/<accessor>   an empty marker: the children index revokeTree walks
  *
- * Every request looks its token up, so lookups are one HMAC and one Map hit once cached. Entries
- * handed out are frozen: they are shared with the cache. Mutations (create, use, renew, revoke)
+ * Every request looks its token up. The keyed hash costs an HMAC (~2.5 µs in Node), so lookups go
+ * through an in-memory index from an unkeyed SHA-256 of the id (~0.4 µs) to its keyed hash: the
+ * mapping never changes, and like the keyed hash it cannot be turned back into the id. Raw ids
+ * are never kept. Entries handed out are frozen: they are shared with the cache. Mutations (create, use, renew, revoke)
  * run one at a time, so a use racing a revoke can never write a revoked token back.
  */
+import { hash as digest } from 'node:crypto';
 import { invalid, permissionDenied } from '../../errors/index.js';
 import type { Clock } from '../../lib/clock.js';
 import { randomBase62 } from '../../lib/ids.js';
@@ -56,6 +59,15 @@ export function createTokenStore(opts: TokenStoreOptions): ManagedTokenStore {
   const hash = tokenHasher(opts.hashKey);
   const byHash = new LruMap<string, TokenEntry>(opts.cacheSize ?? 10_000);
   const hashByAccessor = new LruMap<string, string>(opts.cacheSize ?? 10_000);
+  const hashByDigest = new LruMap<string, string>(opts.cacheSize ?? 10_000);
+
+  /** hash(id), remembered by the id's SHA-256 (see the header comment). */
+  function keyedHashOf(id: string): string {
+    const key = digest('sha256', id, 'base64');
+    let idHash = hashByDigest.get(key);
+    if (idHash === undefined) hashByDigest.set(key, (idHash = hash(id)));
+    return idHash;
+  }
 
   let queue: Promise<unknown> = Promise.resolve();
   function serialize<T>(fn: () => Promise<T>): Promise<T> {
@@ -213,7 +225,7 @@ export function createTokenStore(opts: TokenStoreOptions): ManagedTokenStore {
   return {
     async lookup(id) {
       if (typeof id !== 'string' || id === '') return undefined;
-      return liveEntry(hash(id));
+      return liveEntry(keyedHashOf(id));
     },
 
     async lookupByAccessor(accessor) {
@@ -275,6 +287,7 @@ export function createTokenStore(opts: TokenStoreOptions): ManagedTokenStore {
     clearCache() {
       byHash.clear();
       hashByAccessor.clear();
+      hashByDigest.clear();
     },
 
     async listAccessors() {
