@@ -7,9 +7,9 @@
  */
 import type { AuditSink } from './devices/types.js';
 import type { CommonOptions } from './device-options.js';
-import { buildEntry, mountPoint, responseSection, sharedBlocks, type EntryHasher, type EntryKind, type EntryOptions } from './entry.js';
+import { authSection, buildEntry, mountPoint, requestSection, responseSection, reusableAuthOf, type EntryHasher, type EntryKind, type EntryOptions } from './entry.js';
 import { evaluateFilter, type FilterSubject } from './filter.js';
-import { formatJsonFromBlocks, serializeBlocks } from './format-json.js';
+import { formatJsonFromBlocks, writeBlock } from './format-json.js';
 import { formatJsonx } from './format-jsonx.js';
 import { createEntryHasher, createSalt, type Salt } from './hash.js';
 import type { AuditInput } from './model.js';
@@ -56,11 +56,22 @@ export function createAuditDevice(def: DeviceDefinition, config: CommonOptions, 
   const hasher: EntryHasher = createEntryHasher(salt, { hmacAccessor: config.hmacAccessor, raw: config.logRaw });
   const filter = config.filter?.ast;
 
+  // The text of the caller's `auth` block per cached token entry (see reusableAuthOf): a token's
+  // every request carries the same block. Keyed weakly by the long-lived entry, so a revoked or
+  // evicted token takes its text with it.
+  const authText = new WeakMap<object, string>();
+
   function formatJsonEntry(input: AuditInput, kind: EntryKind, headers?: AuditedHeaders): string {
     const opts = { elideListResponses: config.elideListResponses, headers };
-    const blocks = serializeBlocks(sharedBlocks(input, kind, hasher, opts));
-    const response = kind === 'response' ? responseSection(input, hasher, opts) : undefined;
-    return formatJsonFromBlocks(rfc3339Nano(input.timeNs), kind, blocks, response, input.error);
+    const reusable = reusableAuthOf(input, kind);
+    let auth = reusable && authText.get(reusable);
+    if (!auth) {
+      auth = writeBlock(authSection(input, kind, hasher), 'auth');
+      if (reusable) authText.set(reusable, auth);
+    }
+    const request = writeBlock(requestSection(input, hasher, opts), 'request');
+    const response = kind === 'response' ? writeBlock(responseSection(input, hasher, opts), 'response') : undefined;
+    return formatJsonFromBlocks(rfc3339Nano(input.timeNs), kind, auth, request, response, input.error);
   }
 
   function format(input: AuditInput, kind: EntryKind, headers?: AuditedHeaders): string {

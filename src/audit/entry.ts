@@ -211,11 +211,25 @@ function usesCallerAuth(input: AuditInput, kind: EntryKind): boolean {
   return !(kind === 'response' && !input.token && (input.issuedAuth ?? input.response?.issuedAuth));
 }
 
-/** The entry's `auth` and `request` blocks. */
-export function sharedBlocks(input: AuditInput, kind: EntryKind, h: EntryHasher, opts: EntryOptions): { auth: VaultAuth; request: VaultRequest } {
+/**
+ * The token entry whose `auth` block this entry carries, when that block depends on nothing else:
+ * the caller's cached (frozen) token, not counting down uses. Such a block is the same in every
+ * entry the token causes, so a device can keep its text.
+ */
+export function reusableAuthOf(input: AuditInput, kind: EntryKind): object | undefined {
+  const t = input.token;
+  return t && Object.isFrozen(t) && input.remainingUses === undefined && usesCallerAuth(input, kind) ? t : undefined;
+}
+
+/** The entry's `auth` block. */
+export function authSection(input: AuditInput, kind: EntryKind, h: EntryHasher): VaultAuth {
   // Vault audits a login's response with the new token as the caller's auth.
-  const auth = usesCallerAuth(input, kind) ? callerAuth(input, h) : issuedAuthBlock((input.issuedAuth ?? input.response?.issuedAuth)!, input, h, false);
-  return { auth, request: requestBlock(input, h, opts) };
+  return usesCallerAuth(input, kind) ? callerAuth(input, h) : issuedAuthBlock((input.issuedAuth ?? input.response?.issuedAuth)!, input, h, false);
+}
+
+/** The entry's `request` block. */
+export function requestSection(input: AuditInput, h: EntryHasher, opts: EntryOptions): VaultRequest {
+  return requestBlock(input, h, opts);
 }
 
 /** The response entry's `response` block. */
@@ -226,9 +240,8 @@ export function responseSection(input: AuditInput, h: EntryHasher, opts: EntryOp
 /** Builds the Vault entry of `kind` for one device (its hasher and options). */
 export function buildEntry(input: AuditInput, kind: EntryKind, h: EntryHasher, opts: EntryOptions): VaultEntry {
   const entry = { time: rfc3339Nano(input.timeNs), type: kind } as VaultEntry;
-  const { auth, request } = sharedBlocks(input, kind, h, opts);
-  entry.auth = auth;
-  entry.request = request;
+  entry.auth = authSection(input, kind, h);
+  entry.request = requestBlock(input, h, opts);
   if (kind === 'response') entry.response = responseBlock(input, h, opts);
   put(entry, 'error', input.error);
   return entry;

@@ -150,23 +150,18 @@ export function formatJson(entry: VaultEntry): string {
   return writeStruct(entry, ENTRY_SCHEMA) + '\n';
 }
 
-/** The JSON of an entry's `auth` and `request` blocks, which a response entry can reuse. */
-export interface SerializedBlocks {
-  auth: string;
-  request: string;
-}
-
-export function serializeBlocks(blocks: Pick<VaultEntry, 'auth' | 'request'>): SerializedBlocks {
-  return { auth: writeStruct(blocks.auth, ENTRY_SCHEMA.auth), request: writeStruct(blocks.request, ENTRY_SCHEMA.request) };
+/** The JSON of one of an entry's blocks (struct fields in order, maps sorted). */
+export function writeBlock(block: object, name: 'auth' | 'request' | 'response'): string {
+  return writeStruct(block, ENTRY_SCHEMA[name]);
 }
 
 /**
- * The same line as formatJson, assembled from already serialized `auth`/`request` blocks:
+ * The same line as formatJson, assembled from already serialized blocks:
  * `{"time","type","auth","request","response"?,"error"?}` in Go's field order.
  */
-export function formatJsonFromBlocks(time: string, type: VaultEntry['type'], blocks: SerializedBlocks, response: VaultEntry['response'], error: string | undefined): string {
-  let out = `{"time":${quoteGo(time)},"type":"${type}","auth":${blocks.auth},"request":${blocks.request}`;
-  if (response !== undefined) out += `,"response":${writeStruct(response, ENTRY_SCHEMA.response)}`;
+export function formatJsonFromBlocks(time: string, type: VaultEntry['type'], auth: string, request: string, response: string | undefined, error: string | undefined): string {
+  let out = `{"time":${quoteGo(time)},"type":"${type}","auth":${auth},"request":${request}`;
+  if (response !== undefined) out += `,"response":${response}`;
   if (error) out += `,"error":${quoteGo(error)}`;
   return out + '}\n';
 }

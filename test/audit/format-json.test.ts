@@ -123,3 +123,21 @@ test('two devices, one log_raw: the raw one never leaks into the other, input un
   assert.equal(snapshot(input), before);
   assert.equal(token.accessor, 'bar');
 });
+
+test('a cached token\'s auth block is written once per device, but never when it counts down uses', async () => {
+  const { d, sink } = device();
+  const authOf = (line: string) => JSON.parse(line).auth;
+  const frozenToken = Object.freeze({ ...token, policies: Object.freeze([...token.policies]) as string[] });
+  for (const remainingUses of [undefined, undefined, 3, 2]) {
+    await d.process({ ...kvWriteInput(), token: frozenToken, remainingUses }, 'request');
+  }
+  const other = Object.freeze({ ...frozenToken, displayName: 'userpass-bob', accessor: 'foo' });
+  await d.process({ ...kvWriteInput(), token: other }, 'request');
+  const auths = sink.lines.map(authOf);
+  assert.deepEqual(auths[0], auths[1]);
+  assert.equal(auths[0].remaining_uses, undefined);
+  assert.deepEqual([auths[2].remaining_uses, auths[3].remaining_uses], [3, 2]);
+  assert.equal(auths[4].display_name, 'userpass-bob');
+  assert.equal(auths[4].accessor, H.foo);
+  assert.equal(sink.lines[0], sink.lines[1]);
+});
