@@ -1,23 +1,39 @@
-/** A bounded Map that forgets its least recently used entry (Map keeps insertion order). */
-export class LruMap<K, V> {
-  private readonly map = new Map<K, V>();
+/**
+ * A bounded Map that forgets entries not used lately, by the CLOCK (second chance) approximation
+ * of LRU: a hit only sets a flag, so the hot path costs one Map lookup (reordering the Map on
+ * every hit, as a strict LRU must, costs a delete and an insert). When the map is over its limit,
+ * the oldest entry goes — unless it was used since it was last looked at, in which case it moves
+ * to the young end with its flag cleared and the next oldest is considered.
+ */
+interface Slot<V> {
+  value: V;
+  used: boolean;
+}
 
-  constructor(private readonly limit: number) {}
+export class LruMap<K, V> {
+  private readonly map = new Map<K, Slot<V>>();
+
+  constructor(private readonly limit: number) {
+    if (!(limit >= 1)) throw new RangeError('LruMap limit must be at least 1');
+  }
 
   get(key: K): V | undefined {
-    const value = this.map.get(key);
-    if (value !== undefined) {
-      // Move to the most-recent end.
-      this.map.delete(key);
-      this.map.set(key, value);
-    }
-    return value;
+    const slot = this.map.get(key);
+    if (slot === undefined) return undefined;
+    slot.used = true;
+    return slot.value;
   }
 
   set(key: K, value: V): void {
-    this.map.delete(key);
-    this.map.set(key, value);
-    if (this.map.size > this.limit) this.map.delete(this.map.keys().next().value as K);
+    const slot = this.map.get(key);
+    if (slot !== undefined) {
+      slot.value = value;
+      slot.used = true;
+      return;
+    }
+    // Room is made before the new entry goes in, so it is never its own victim.
+    if (this.map.size >= this.limit) this.evictOne();
+    this.map.set(key, { value, used: false });
   }
 
   delete(key: K): void {
@@ -30,5 +46,18 @@ export class LruMap<K, V> {
 
   get size(): number {
     return this.map.size;
+  }
+
+  private evictOne(): void {
+    // Terminates: every entry moved to the back has its flag cleared, so within one lap some
+    // entry is found unused.
+    if (this.map.size === 0) return;
+    for (;;) {
+      const [key, slot] = this.map.entries().next().value as [K, Slot<V>];
+      this.map.delete(key);
+      if (!slot.used) return;
+      slot.used = false;
+      this.map.set(key, slot);
+    }
   }
 }
