@@ -7,7 +7,7 @@
  */
 import type { AuditSink } from './devices/types.js';
 import type { CommonOptions } from './device-options.js';
-import { authSection, buildEntry, mountPoint, requestSection, responseSection, reusableAuthOf, type EntryHasher, type EntryKind, type EntryOptions } from './entry.js';
+import { authBlock, buildEntry, mountPoint, requestBlock, responseBlock, reusableAuthOf, type EntryHasher, type EntryKind, type EntryOptions } from './entry.js';
 import { evaluateFilter, type FilterSubject } from './filter.js';
 import { formatJsonFromBlocks, writeBlock } from './format-json.js';
 import { formatJsonx } from './format-jsonx.js';
@@ -66,11 +66,11 @@ export function createAuditDevice(def: DeviceDefinition, config: CommonOptions, 
     const reusable = reusableAuthOf(input, kind);
     let auth = reusable && authText.get(reusable);
     if (!auth) {
-      auth = writeBlock(authSection(input, kind, hasher), 'auth');
+      auth = writeBlock(authBlock(input, kind, hasher), 'auth');
       if (reusable) authText.set(reusable, auth);
     }
-    const request = writeBlock(requestSection(input, hasher, opts), 'request');
-    const response = kind === 'response' ? writeBlock(responseSection(input, hasher, opts), 'response') : undefined;
+    const request = writeBlock(requestBlock(input, hasher, opts), 'request');
+    const response = kind === 'response' ? writeBlock(responseBlock(input, hasher, opts), 'response') : undefined;
     return formatJsonFromBlocks(rfc3339Nano(input.timeNs), kind, auth, request, response, input.error);
   }
 

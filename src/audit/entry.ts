@@ -147,7 +147,8 @@ export function mountPoint(input: AuditInput): string | undefined {
   return m.table === 'auth' && !m.path.startsWith('auth/') ? `auth/${m.path}` : m.path;
 }
 
-function requestBlock(input: AuditInput, h: EntryHasher, opts: EntryOptions): VaultRequest {
+/** The entry's `request` block. */
+export function requestBlock(input: AuditInput, h: EntryHasher, opts: EntryOptions): VaultRequest {
   const r = input.request;
   const req = {} as VaultRequest;
   put(req, 'id', r.id);
@@ -171,7 +172,8 @@ function requestBlock(input: AuditInput, h: EntryHasher, opts: EntryOptions): Va
   return req;
 }
 
-function responseBlock(input: AuditInput, h: EntryHasher, opts: EntryOptions): VaultResponse {
+/** The response entry's `response` block. */
+export function responseBlock(input: AuditInput, h: EntryHasher, opts: EntryOptions): VaultResponse {
   const resp = input.response;
   const out: VaultResponse = {};
   const issued = input.issuedAuth ?? resp?.issuedAuth;
@@ -222,25 +224,15 @@ export function reusableAuthOf(input: AuditInput, kind: EntryKind): object | und
 }
 
 /** The entry's `auth` block. */
-export function authSection(input: AuditInput, kind: EntryKind, h: EntryHasher): VaultAuth {
+export function authBlock(input: AuditInput, kind: EntryKind, h: EntryHasher): VaultAuth {
   // Vault audits a login's response with the new token as the caller's auth.
   return usesCallerAuth(input, kind) ? callerAuth(input, h) : issuedAuthBlock((input.issuedAuth ?? input.response?.issuedAuth)!, input, h, false);
-}
-
-/** The entry's `request` block. */
-export function requestSection(input: AuditInput, h: EntryHasher, opts: EntryOptions): VaultRequest {
-  return requestBlock(input, h, opts);
-}
-
-/** The response entry's `response` block. */
-export function responseSection(input: AuditInput, h: EntryHasher, opts: EntryOptions): VaultResponse {
-  return responseBlock(input, h, opts);
 }
 
 /** Builds the Vault entry of `kind` for one device (its hasher and options). */
 export function buildEntry(input: AuditInput, kind: EntryKind, h: EntryHasher, opts: EntryOptions): VaultEntry {
   const entry = { time: rfc3339Nano(input.timeNs), type: kind } as VaultEntry;
-  entry.auth = authSection(input, kind, h);
+  entry.auth = authBlock(input, kind, h);
   entry.request = requestBlock(input, h, opts);
   if (kind === 'response') entry.response = responseBlock(input, h, opts);
   put(entry, 'error', input.error);
