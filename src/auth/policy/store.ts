@@ -85,18 +85,16 @@ export function createPolicyStore(opts: { storage: Storage }): PolicyStore {
         aclCache.set(key, acl);
         acl.then(
           (built) => { if (seen !== generation && aclCache.get(key) === acl) aclCache.delete(key); return built; },
-          () => {
-            if (aclCache.get(key) === acl) aclCache.delete(key);
-            if (aclByList.get(policyNames) === acl) aclByList.delete(policyNames);
-          },
+          () => { if (aclCache.get(key) === acl) aclCache.delete(key); },
         );
       }
       if (frozenList) {
         const byList = aclByList;
-        byList.set(policyNames, acl);
-        // A build that raced a policy change is answered once, never remembered.
         const seen = generation;
-        acl.then((built) => { if (seen !== generation) byList.delete(policyNames); return built; }, () => undefined);
+        byList.set(policyNames, acl);
+        // A build that failed, or raced a policy change, is answered once and never remembered.
+        const forget = () => { if (byList.get(policyNames) === acl) byList.delete(policyNames); };
+        acl.then((built) => { if (seen !== generation) forget(); return built; }, forget);
       }
       return acl;
     },

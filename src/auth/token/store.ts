@@ -8,8 +8,9 @@
  * Every request looks its token up. The keyed hash costs an HMAC (~2.5 µs in Node), so lookups go
  * through an in-memory index from an unkeyed SHA-256 of the id (~0.4 µs) to its keyed hash: the
  * mapping never changes, and like the keyed hash it cannot be turned back into the id. Raw ids
- * are never kept. Entries handed out are frozen: they are shared with the cache. Mutations (create, use, renew, revoke)
- * run one at a time, so a use racing a revoke can never write a revoked token back.
+ * are never kept. Entries handed out are frozen: they are shared with the cache. Mutations
+ * (create, use, renew, revoke) run one at a time, so a use racing a revoke can never write a
+ * revoked token back.
  */
 import { hash as digest } from 'node:crypto';
 import { invalid, permissionDenied } from '../../errors/index.js';
