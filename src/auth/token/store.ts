@@ -12,13 +12,12 @@
  * (create, use, renew, revoke) run one at a time, so a use racing a revoke can never write a
  * revoked token back.
  */
-import { hash as digest } from 'node:crypto';
 import { invalid, permissionDenied } from '../../errors/index.js';
 import type { Clock } from '../../lib/clock.js';
 import { randomBase62 } from '../../lib/ids.js';
 import type { TokenEntry } from '../../core/types.js';
 import { getJson, putJson, type Storage, type StorageOp } from '../../storage/types.js';
-import { tokenHasher } from './hash.js';
+import { tokenDigest, tokenHasher } from './hash.js';
 import { LruMap } from '../../lib/lru.js';
 import { sanitizePolicies } from './policies.js';
 import { calculateTtl } from './ttl.js';
@@ -64,7 +63,7 @@ export function createTokenStore(opts: TokenStoreOptions): ManagedTokenStore {
 
   /** hash(id), remembered by the id's SHA-256 (see the header comment). */
   function keyedHashOf(id: string): string {
-    const key = digest('sha256', id, 'base64');
+    const key = tokenDigest(id);
     let idHash = hashByDigest.get(key);
     if (idHash === undefined) hashByDigest.set(key, (idHash = hash(id)));
     return idHash;
