@@ -1,9 +1,10 @@
 /**
- * The ordered, coalescing queue every sink writes through. Lines queued while a flush is in flight
- * join one batch, which is flushed as a whole when the previous flush finished: one write (or
- * fsync, or POST) per batch instead of per line, and never a reordering. All lines of a batch
- * share one promise — settled when their batch is flushed — so a burst of lines costs one promise,
- * not thousands.
+ * The ordered, coalescing queue every sink writes through. A batch starts once the current turn's
+ * pending callbacks and promise reactions have run (`process.nextTick`), so the lines of requests
+ * handled together go out in one write (or fsync, or POST); lines queued while a flush is in
+ * flight join the next batch, flushed when that one finished. Never a reordering. All lines of a
+ * batch share one promise — settled when their batch is flushed — so a burst of lines costs one
+ * promise, not thousands.
  *
  * `exclusive(op)` runs an operation (reopen, rotation, close) after everything queued before it
  * and before everything queued after it; flushes and operations never overlap, so the sink's
@@ -86,7 +87,12 @@ export function createLineQueue(flush: (lines: readonly string[]) => Promise<voi
     running = false;
   }
 
-  const kick = () => { if (!running) void run(); };
+  // Deferred, not run now: the other requests of this turn are about to queue their lines too.
+  const kick = () => {
+    if (running) return;
+    running = true;
+    process.nextTick(run);
+  };
 
   return {
     push(line) {

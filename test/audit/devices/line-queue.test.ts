@@ -5,19 +5,36 @@ import { createLineQueue } from '../../../src/audit/devices/line-queue.js';
 const tick = () => new Promise((r) => setTimeout(r, 1));
 
 describe('createLineQueue', () => {
-  it('coalesces lines queued during a flush into one batch, in order', async () => {
+  it('sends the lines queued in one turn as one batch, in order', async () => {
     const batches: string[][] = [];
     const queue = createLineQueue(async (lines) => { batches.push([...lines]); await tick(); });
-    const done = ['a', 'b', 'c', 'd'].map((l) => queue.push(l));
-    await Promise.all(done);
+    await Promise.all(['a', 'b', 'c', 'd'].map((l) => queue.push(l)));
+    assert.deepEqual(batches, [['a', 'b', 'c', 'd']]);
+    assert.equal(queue.queuedLines, 0);
+  });
+
+  it('coalesces lines queued during a flush into the next batch, in order', async () => {
+    const batches: string[][] = [];
+    let flushing!: () => void;
+    const started = new Promise<void>((r) => { flushing = r; });
+    const queue = createLineQueue(async (lines) => { batches.push([...lines]); flushing(); await tick(); });
+    const first = queue.push('a');
+    await started;
+    const rest = ['b', 'c', 'd'].map((l) => queue.push(l));
+    assert.equal(queue.queuedLines, 3);
+    await Promise.all([first, ...rest]);
     assert.deepEqual(batches, [['a'], ['b', 'c', 'd']]);
     assert.equal(queue.queuedLines, 0);
   });
 
   it('rejects exactly the lines of a failed batch and keeps going', async () => {
     let calls = 0;
-    const queue = createLineQueue(async () => { calls++; await tick(); if (calls === 2) throw new Error('disk full'); });
-    const results = await Promise.allSettled(['a', 'b', 'c'].map((l) => queue.push(l)));
+    let flushing!: () => void;
+    const started = new Promise<void>((r) => { flushing = r; });
+    const queue = createLineQueue(async () => { calls++; flushing(); await tick(); if (calls === 2) throw new Error('disk full'); });
+    const first = queue.push('a');
+    await started;
+    const results = await Promise.allSettled([first, ...['b', 'c'].map((l) => queue.push(l))]);
     assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'rejected']);
     await queue.push('d');
     assert.equal(calls, 3);
@@ -28,14 +45,14 @@ describe('createLineQueue', () => {
     const queue = createLineQueue(async (lines) => { events.push(lines.join('')); await tick(); });
     const all = [queue.push('a'), queue.push('b'), queue.exclusive(async () => { events.push('|'); }), queue.push('c')];
     await Promise.all(all);
-    assert.deepEqual(events, ['a', 'b', '|', 'c']);
+    assert.deepEqual(events, ['ab', '|', 'c']);
   });
 
   it('splits batches at maxLines', async () => {
     const batches: number[] = [];
     const queue = createLineQueue(async (lines) => { batches.push(lines.length); await tick(); }, { maxLines: 3 });
     await Promise.all(Array.from({ length: 8 }, (_, i) => queue.push(String(i))));
-    assert.deepEqual(batches, [1, 3, 3, 1]);
+    assert.deepEqual(batches, [3, 3, 2]);
   });
 
   it('lingers for more lines when asked, but not past a full batch', async () => {
