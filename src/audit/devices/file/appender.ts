@@ -43,6 +43,9 @@ export interface FileAppender {
   readonly stats: FileSinkStats;
 }
 
+/** A scratch buffer grown past this by a large batch is released after it. */
+const MAX_KEPT_SCRATCH = 1 << 20;
+
 export function createFileAppender(path: string, settings: FileSettings, clock: Clock, log: SinkContext['log']): FileAppender {
   const { rotation } = settings;
   const stats: FileSinkStats = { lines: 0, bytes: 0, writes: 0, syncWrites: 0, fsyncs: 0, rotations: 0, reopens: 0, errors: 0 };
@@ -78,16 +81,43 @@ export function createFileAppender(path: string, settings: FileSettings, clock: 
     if (fh) await fh.close();
   }
 
-  async function writeChunk(text: string): Promise<void> {
-    const fh = handle ?? (await openFile());
-    const buf = Buffer.from(text, 'utf8');
-    for (let off = 0; off < buf.length; ) {
-      off += synchronous ? writeSync(fh.fd, buf, off, buf.length - off) : (await fh.write(buf, off, buf.length - off)).bytesWritten;
+  /** Reused for synchronous writes: lines are encoded straight into it, no string joined. */
+  let scratch = Buffer.allocUnsafeSlow(0);
+
+  /** Encodes `lines` into the scratch buffer (grown as needed); returns the byte count. */
+  function encode(lines: readonly string[]): number {
+    let used = 0;
+    for (const line of lines) {
+      // A UTF-16 code unit never takes more than 3 bytes in UTF-8.
+      const room = used + line.length * 3;
+      if (room > scratch.length) {
+        const grown = Buffer.allocUnsafeSlow(Math.max(room, scratch.length * 2, 16_384));
+        scratch.copy(grown, 0, 0, used);
+        scratch = grown;
+      }
+      used += scratch.write(line, used);
     }
-    size += buf.length;
+    return used;
+  }
+
+  async function writeChunk(lines: readonly string[]): Promise<void> {
+    const fh = handle ?? (await openFile());
+    let buf: Buffer;
+    let length: number;
+    if (synchronous) {
+      length = encode(lines);
+      buf = scratch;
+      for (let off = 0; off < length; ) off += writeSync(fh.fd, buf, off, length - off);
+      if (scratch.length > MAX_KEPT_SCRATCH) scratch = Buffer.allocUnsafeSlow(0);
+      stats.syncWrites++;
+    } else {
+      buf = Buffer.from(lines.length === 1 ? lines[0] : lines.join(''), 'utf8');
+      length = buf.length;
+      for (let off = 0; off < length; ) off += (await fh.write(buf, off, length - off)).bytesWritten;
+    }
+    size += length;
     stats.writes++;
-    if (synchronous) stats.syncWrites++;
-    stats.bytes += buf.length;
+    stats.bytes += length;
   }
 
   const intervalDue = () => rotation?.intervalMs !== undefined && clock.now() - openedAt >= rotation.intervalMs;
@@ -122,7 +152,7 @@ export function createFileAppender(path: string, settings: FileSettings, clock: 
     for (const line of lines) {
       const n = Buffer.byteLength(line, 'utf8');
       if (size + segmentBytes > 0 && size + segmentBytes + n > maxBytes) {
-        if (segment.length > 0) await writeChunk(segment.join(''));
+        if (segment.length > 0) await writeChunk(segment);
         segment = [];
         segmentBytes = 0;
         await rotate();
@@ -130,7 +160,7 @@ export function createFileAppender(path: string, settings: FileSettings, clock: 
       segment.push(line);
       segmentBytes += n;
     }
-    if (segment.length > 0) await writeChunk(segment.join(''));
+    if (segment.length > 0) await writeChunk(segment);
   }
 
   async function append(lines: readonly string[]): Promise<void> {
@@ -138,7 +168,7 @@ export function createFileAppender(path: string, settings: FileSettings, clock: 
       if (!handle) await openFile();
       if (size > 0 && intervalDue()) await rotate();
       if (rotation?.maxBytes !== undefined) await appendWithSizeLimit(lines, rotation.maxBytes);
-      else await writeChunk(lines.length === 1 ? lines[0] : lines.join(''));
+      else await writeChunk(lines);
       if (settings.fsync) {
         // fdatasync: for an append the new size is part of what it flushes, so the entry is
         // retrievable after a crash; it skips only timestamps.
