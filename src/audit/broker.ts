@@ -45,6 +45,73 @@ export interface AuditBroker extends AuditHooks {
 
 type Outcome = { ok: true } | { ok: false; timedOut: boolean; error?: unknown };
 
+const RECORDED: Outcome = { ok: true };
+const TIMED_OUT: Outcome = { ok: false, timedOut: true };
+const NOTHING_TO_DO: Promise<void> = Promise.resolve();
+
+/** A device write in flight. */
+interface Pending {
+  /** performance.now() after which it counts as timed out. */
+  readonly deadline: number;
+  settled: boolean;
+  settle(outcome: Outcome): void;
+}
+
+interface Deadlines {
+  add(write: Pending): void;
+  /** Drops settled writes from the front. */
+  prune(): void;
+}
+
+/**
+ * Times out one device's writes without a timer per write. Every write gets the same timeout, so
+ * the oldest unsettled write always expires first: writes are kept in start order, settled ones
+ * are dropped from the front, and one timer is armed for the front's deadline, re-armed each time
+ * it fires while writes remain. The timer holds the process open only while writes are pending.
+ */
+function createDeadlines(timeoutMs: number): Deadlines {
+  const queue: Pending[] = [];
+  let head = 0;
+  let timer: NodeJS.Timeout | undefined;
+
+  function prune(): void {
+    while (head < queue.length && queue[head].settled) head++;
+    if (head === queue.length) {
+      queue.length = 0;
+      head = 0;
+      timer?.unref();
+    } else if (head >= 1024 && head * 2 >= queue.length) {
+      queue.splice(0, head);
+      head = 0;
+    }
+  }
+
+  function arm(ms: number): void {
+    timer = setTimeout(expire, Math.max(1, Math.ceil(ms)));
+  }
+
+  function expire(): void {
+    timer = undefined;
+    const now = performance.now();
+    while (head < queue.length) {
+      const oldest = queue[head];
+      if (!oldest.settled && oldest.deadline > now) break;
+      oldest.settle(TIMED_OUT); // a no-op if it settled meanwhile
+      prune();
+    }
+    if (head < queue.length) arm(queue[head].deadline - now);
+  }
+
+  return {
+    add(write) {
+      queue.push(write);
+      if (!timer) arm(timeoutMs);
+      else if (queue.length === 1) timer.ref();
+    },
+    prune,
+  };
+}
+
 /** A short, content-free description of a sink error for the server log. */
 function describeError(err: unknown): string {
   if (err instanceof Error) return ((err as { code?: string }).code ? `${(err as { code?: string }).code}: ` : '') + err.message.slice(0, 200);
@@ -63,20 +130,36 @@ export function createAuditBroker(deps: AuditBrokerDeps): AuditBroker {
     return s;
   }
 
-  async function write(device: AuditDevice, input: AuditInput, kind: EntryKind, headers?: AuditedHeaders): Promise<Outcome> {
+  /** Each device's writes still in flight, oldest first (see createDeadlines). */
+  const deadlines = new WeakMap<AuditDevice, Deadlines>();
+  function deadlinesOf(device: AuditDevice): Deadlines {
+    let d = deadlines.get(device);
+    if (!d) deadlines.set(device, (d = createDeadlines(timeoutMs)));
+    return d;
+  }
+
+  /** Resolves with the write's outcome: done, failed, or timed out after `timeoutMs`. */
+  function write(device: AuditDevice, input: AuditInput, kind: EntryKind, headers?: AuditedHeaders): Promise<Outcome> {
     const started = deps.clock.nowNs();
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<Outcome>((resolve) => {
-      timer = setTimeout(() => resolve({ ok: false, timedOut: true }), timeoutMs);
+    const watch = deadlinesOf(device);
+    return new Promise<Outcome>((resolve) => {
+      const pending: Pending = {
+        deadline: performance.now() + timeoutMs,
+        settled: false,
+        settle(outcome) {
+          if (pending.settled) return;
+          pending.settled = true;
+          watch.prune();
+          record(device.path, outcome, Number(deps.clock.nowNs() - started) / 1e9);
+          resolve(outcome);
+        },
+      };
+      watch.add(pending);
+      device.process(input, kind, headers).then(
+        () => pending.settle(RECORDED),
+        (error: unknown) => pending.settle({ ok: false, timedOut: false, error }),
+      );
     });
-    const written = device.process(input, kind, headers).then(
-      (): Outcome => ({ ok: true }),
-      (error: unknown): Outcome => ({ ok: false, timedOut: false, error }),
-    );
-    const outcome = await Promise.race([written, timeout]);
-    clearTimeout(timer);
-    record(device.path, outcome, Number(deps.clock.nowNs() - started) / 1e9);
-    return outcome;
   }
 
   function record(path: string, outcome: Outcome, seconds: number): void {
@@ -103,26 +186,28 @@ export function createAuditBroker(deps: AuditBrokerDeps): AuditBroker {
     }
   }
 
-  async function logEntry(input: AuditInput, kind: EntryKind): Promise<void> {
-    if (devices.size === 0) return;
-    const all = [...devices.values()];
+  function logEntry(input: AuditInput, kind: EntryKind): Promise<void> {
+    if (devices.size === 0) return NOTHING_TO_DO;
     let targets: AuditDevice[] = [];
     let fallback: AuditDevice | undefined;
-    for (const d of all) {
+    for (const d of devices.values()) {
       if (d.config.fallback) fallback = d;
       else if (d.accepts(input)) targets.push(d);
       else statsOf(d.path).counts.filtered++;
     }
     if (targets.length === 0) {
-      if (!fallback) return; // every device filtered it out: not an audit failure
+      if (!fallback) return NOTHING_TO_DO; // every device filtered it out: not an audit failure
       targets = [fallback];
     }
     const headers = deps.headers?.(input);
-    const outcomes = await Promise.all(targets.map((d) => write(d, input, kind, headers)));
-    if (!outcomes.some((o) => o.ok)) {
+    const notRecorded = () => {
       unrecorded++;
       throw new SealtrailError('internal', 'audit_not_recorded', `no audit device recorded the ${kind} entry`);
-    }
+    };
+    if (targets.length === 1) return write(targets[0], input, kind, headers).then((o) => { if (!o.ok) notRecorded(); });
+    return Promise.all(targets.map((d) => write(d, input, kind, headers))).then((outcomes) => {
+      if (!outcomes.some((o) => o.ok)) notRecorded();
+    });
   }
 
   return {

@@ -80,6 +80,25 @@ test('a blocking device is released after the timeout, and keeps its order', asy
   assert.deepEqual(blocked.sink.lines.map((l) => /"id":"(\w+)"/.exec(l)![1]), ['one', 'two', 'three']);
 });
 
+test('each write times out on its own deadline, and a late answer is not counted again', async () => {
+  const b = broker(60);
+  const blocked = dev('blocked/');
+  blocked.sink.blocked = true;
+  b.add(blocked.device);
+  const started = performance.now();
+  const when = (p: Promise<void>) => p.then(() => assert.fail('recorded'), (err: unknown) => { assert.ok(isNotRecorded(err)); return performance.now() - started; });
+  const first = when(b.logRequest({ ...kvWriteInput(), request: { ...kvWriteInput().request, id: 'one' } }));
+  await new Promise((r) => setTimeout(r, 30));
+  const second = when(b.logRequest({ ...kvWriteInput(), request: { ...kvWriteInput().request, id: 'two' } }));
+  const [firstAt, secondAt] = await Promise.all([first, second]);
+  assert.ok(firstAt >= 59, `first timed out after ${firstAt} ms`);
+  assert.ok(secondAt >= firstAt + 25, `second timed out ${secondAt - firstAt} ms after the first`);
+  blocked.sink.release();
+  await new Promise((r) => setTimeout(r, 10));
+  assert.match(b.metricsText(), /^sealtrail_audit_device_writes_total\{path="blocked\/",result="timeout"\} 2$/m);
+  assert.match(b.metricsText(), /^sealtrail_audit_device_writes_total\{path="blocked\/",result="success"\} 0$/m);
+});
+
 test('filter and fallback routing', async () => {
   const b = broker();
   const kvOnly = dev('kv/', { filter: 'mount_type == "kv"' });
