@@ -60,6 +60,8 @@ export function createAuditDevice(def: DeviceDefinition, config: CommonOptions, 
   // every request carries the same block. Keyed weakly by the long-lived entry, so a revoked or
   // evicted token takes its text with it.
   const authText = new WeakMap<object, string>();
+  /** This device's key for its request-block text in AuditInput.shared. */
+  const requestText = {};
 
   function formatJsonEntry(input: AuditInput, kind: EntryKind, headers?: AuditedHeaders): string {
     const opts = { elideListResponses: config.elideListResponses, headers };
@@ -69,7 +71,12 @@ export function createAuditDevice(def: DeviceDefinition, config: CommonOptions, 
       auth = writeBlock(authBlock(input, kind, hasher), 'auth');
       if (reusable) authText.set(reusable, auth);
     }
-    const request = writeBlock(requestBlock(input, hasher, opts), 'request');
+    // The same request block opens the request's response entry: written once per request.
+    let request = input.shared?.get<string>(requestText);
+    if (request === undefined) {
+      request = writeBlock(requestBlock(input, hasher, opts), 'request');
+      input.shared?.set(requestText, request);
+    }
     const response = kind === 'response' ? writeBlock(responseBlock(input, hasher, opts), 'response') : undefined;
     return formatJsonFromBlocks(rfc3339Nano(input.timeNs), kind, auth, request, response, input.error);
   }

@@ -25,6 +25,27 @@ export interface AuditInput {
   auditedHeaders?: Record<string, string[]>;
   /** Nanoseconds since the epoch for the entry's `time`. */
   timeNs: bigint;
+  /**
+   * Shared by the request's entries (the response entry's input carries the same object): a
+   * device keeps what is identical in both here, such as its serialized `request` block.
+   */
+  shared?: AuditShared;
+}
+
+/** Per-request work of each device, keyed by an object the device owns. */
+export class AuditShared {
+  readonly #owners: object[] = [];
+  readonly #values: unknown[] = [];
+
+  get<T>(owner: object): T | undefined {
+    const i = this.#owners.indexOf(owner);
+    return i === -1 ? undefined : (this.#values[i] as T);
+  }
+
+  set(owner: object, value: unknown): void {
+    this.#owners.push(owner);
+    this.#values.push(value);
+  }
 }
 
 /** The lifecycle's audit hooks. The core fails the request (500) when either rejects. */

@@ -8,7 +8,7 @@
  * gets 500 "internal error"; if the response entry is not recorded the client also gets 500.
  * Refused requests (bad token, ACL) are audited too, with their error.
  */
-import type { AuditInput } from '../audit/model.js';
+import { AuditShared, type AuditInput } from '../audit/model.js';
 import { sanitizePolicies } from '../auth/token/policies.js';
 import { SealtrailError, internal, notFound, permissionDenied } from '../errors/index.js';
 import type { Clock } from '../lib/clock.js';
@@ -31,7 +31,7 @@ export async function runLifecycle(req: LogicalRequest, services: Services, deps
   const { audit, tokens, policies, mounts } = services;
   const route = mounts.route(req.path);
   const relPath = route ? relativePath(req.path, route) : req.path;
-  const input: AuditInput = { request: req, operation: req.operation, timeNs: 0n };
+  const input: AuditInput = { request: req, operation: req.operation, timeNs: 0n, shared: new AuditShared() };
   if (route) {
     input.mount = route.entry;
     req.mountType = route.entry.type;
