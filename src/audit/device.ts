@@ -7,10 +7,11 @@
  */
 import type { AuditSink } from './devices/types.js';
 import type { CommonOptions } from './device-options.js';
-import { authBlock, buildEntry, mountPoint, requestBlock, responseBlock, reusableAuthOf, type EntryHasher, type EntryKind, type EntryOptions } from './entry.js';
+import { authBlock, buildEntry, mountPoint, responseBlock, reusableAuthOf, type EntryHasher, type EntryKind, type EntryOptions } from './entry.js';
 import { evaluateFilter, type FilterSubject } from './filter.js';
 import { formatJsonFromBlocks, writeBlock } from './format-json.js';
 import { formatJsonx } from './format-jsonx.js';
+import { writeRequestJson } from './request-json.js';
 import { createEntryHasher, createSalt, type Salt } from './hash.js';
 import type { AuditInput } from './model.js';
 import { rfc3339Nano } from '../lib/time.js';
@@ -74,7 +75,7 @@ export function createAuditDevice(def: DeviceDefinition, config: CommonOptions, 
     // The same request block opens the request's response entry: written once per request.
     let request = input.shared?.get<string>(requestText);
     if (request === undefined) {
-      request = writeBlock(requestBlock(input, hasher, opts), 'request');
+      request = writeRequestJson(input, hasher, opts);
       input.shared?.set(requestText, request);
     }
     const response = kind === 'response' ? writeBlock(responseBlock(input, hasher, opts), 'response') : undefined;
