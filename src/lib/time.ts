@@ -4,18 +4,26 @@
  * RFC 3339 with nanoseconds, UTC, as Go's `time.RFC3339Nano` writes it (Vault's audit `time`):
  * trailing zeros of the fraction are trimmed, e.g. `2024-11-14T23:46:27.382Z`.
  */
-let lastSecond = -1n;
-let lastBase = '';
+let secondStartNs = -1n;
+let secondEndNs = -1n;
+let secondText = '';
 
 export function rfc3339Nano(ns: bigint): string {
-  const second = ns / 1_000_000_000n;
   // Entries arrive many per second: the date part is formatted once per second.
-  if (second !== lastSecond) {
-    lastBase = new Date(Number(second) * 1000).toISOString().slice(0, 19);
-    lastSecond = second;
+  if (ns < secondStartNs || ns >= secondEndNs) {
+    const second = ns / 1_000_000_000n - (ns < 0n && ns % 1_000_000_000n !== 0n ? 1n : 0n);
+    secondStartNs = second * 1_000_000_000n;
+    secondEndNs = secondStartNs + 1_000_000_000n;
+    secondText = new Date(Number(second) * 1000).toISOString().slice(0, 19);
   }
-  const frac = (ns - second * 1_000_000_000n).toString().padStart(9, '0').replace(/0+$/, '');
-  return frac ? `${lastBase}.${frac}Z` : `${lastBase}Z`;
+  let frac = Number(ns - secondStartNs);
+  if (frac === 0) return `${secondText}Z`;
+  let digits = 9;
+  while (frac % 10 === 0) {
+    frac /= 10;
+    digits--;
+  }
+  return `${secondText}.${String(frac).padStart(digits, '0')}Z`;
 }
 
 /** `2024-11-14T23:46:27Z` — RFC 3339 without fraction. */
