@@ -11,7 +11,7 @@ import { emptyMetadata } from './model.js';
 import { sortKeysDeep } from './sort-keys.js';
 import { deleteVersionOp, putMetadataOp, putVersionOp, type KvStore, type SecretData } from './store.js';
 import { addVersion, checkAndSet, deleteVersions, isDeleted, isUnavailable } from './versions.js';
-import { versionView } from './views.js';
+import { readBody, versionView } from './views.js';
 
 export function dataPaths(store: KvStore, clock: Clock): PathSpec {
   async function read(req: PathRequest): Promise<LogicalResponse> {
@@ -29,7 +29,7 @@ export function dataPaths(store: KvStore, clock: Clock): PathSpec {
     const data = await store.versionData(path, version);
     // Destroyed or pruned between the two gets by a concurrent request.
     if (!data) throw notFound();
-    return { data: { data, metadata } };
+    return { data: readBody(data, metadata) };
   }
 
   async function write(req: PathRequest): Promise<LogicalResponse> {

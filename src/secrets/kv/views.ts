@@ -42,6 +42,23 @@ export function versionView(meta: KeyMetadata, version: number, entry: VersionMe
   return view;
 }
 
+/** Read bodies `{data, metadata}` of frozen parts, by their metadata view (see readBody). */
+const frozenReadBodies = new WeakMap<object, { data: object; body: Record<string, unknown> }>();
+
+/**
+ * The body of a `data/<path>` read. When both parts are frozen (cached records) the body is too,
+ * and every read of that version shares it, so what the audit devices derive from it (its HMAC'd
+ * copy and text) is computed once, not per read.
+ */
+export function readBody(data: Record<string, unknown>, metadata: Record<string, unknown>): Record<string, unknown> {
+  if (!isDeepFrozen(data) || !isDeepFrozen(metadata)) return { data, metadata };
+  const known = frozenReadBodies.get(metadata);
+  if (known && known.data === data) return known.body;
+  const body = deepFreeze({ data, metadata });
+  frozenReadBodies.set(metadata, { data, body });
+  return body;
+}
+
 function buildVersionView(meta: KeyMetadata, version: number, entry: VersionMeta): Record<string, unknown> {
   return {
     created_time: time(entry.createdNs),
