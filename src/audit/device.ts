@@ -11,7 +11,7 @@ import { authBlock, buildEntry, mountPoint, responseBlock, reusableAuthOf, type 
 import { evaluateFilter, type FilterSubject } from './filter.js';
 import { formatJsonFromBlocks, writeBlock } from './format-json.js';
 import { formatJsonx } from './format-jsonx.js';
-import { writeRequestJson } from './request-json.js';
+import { createRequestJsonWriter } from './request-json.js';
 import { createEntryHasher, createSalt, type Salt } from './hash.js';
 import type { AuditInput } from './model.js';
 import { rfc3339Nano } from '../lib/time.js';
@@ -61,6 +61,7 @@ export function createAuditDevice(def: DeviceDefinition, config: CommonOptions, 
   // every request carries the same block. Keyed weakly by the long-lived entry, so a revoked or
   // evicted token takes its text with it.
   const authText = new WeakMap<object, string>();
+  const writeRequestJson = createRequestJsonWriter(hasher);
   /** This device's key for its request-block text in AuditInput.shared. */
   const requestText = {};
 
@@ -75,7 +76,7 @@ export function createAuditDevice(def: DeviceDefinition, config: CommonOptions, 
     // The same request block opens the request's response entry: written once per request.
     let request = input.shared?.get<string>(requestText);
     if (request === undefined) {
-      request = writeRequestJson(input, hasher, opts);
+      request = writeRequestJson(input, opts);
       input.shared?.set(requestText, request);
     }
     const response = kind === 'response' ? writeBlock(responseBlock(input, hasher, opts), 'response') : undefined;

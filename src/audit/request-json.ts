@@ -4,33 +4,61 @@
  * the intermediate object and walking it. Every audited request writes one per device, so this is
  * the JSON format's hot path; JSONx and the tests keep using requestBlock.
  *
- * Field order and omitempty rules are those of entry.ts's VaultRequest.
+ * Field order and omitempty rules are those of entry.ts's VaultRequest. Each device has its own
+ * writer (its own hasher), which keeps the text of two runs of fields that repeat across requests:
+ * the mount's (per mount entry, checked against the entry's current values) and the caller's
+ * token and accessor hashes (per cached token entry, which is frozen and belongs to one token).
  */
+import type { AuditInput } from './model.js';
 import { mountPoint, type EntryHasher, type EntryOptions } from './entry.js';
 import { formatNumber, quoteGo, writeValue } from './format-json.js';
-import type { AuditInput } from './model.js';
 
 /** `,"name":<quoted value>` unless the value is empty. */
 const str = (name: string, value: string | undefined): string => (value ? `,"${name}":${quoteGo(value)}` : '');
 const num = (name: string, value: number | undefined): string => (value === undefined || value === 0 ? '' : `,"${name}":${formatNumber(value)}`);
 
-export function writeRequestJson(input: AuditInput, h: EntryHasher, opts: EntryOptions): string {
-  const r = input.request;
-  const mount = input.mount;
-  const accessor = input.token?.accessor;
-  // The operation is never empty (a typed verb), so the block always has a first field.
-  let out = '{' + (r.id ? `"id":${quoteGo(r.id)},` : '') + `"operation":${quoteGo(input.operation)}`;
-  if (mount) out += str('mount_point', mountPoint(input)) + str('mount_type', mount.type) + str('mount_accessor', mount.accessor);
-  out += str('client_token', r.clientToken ? h.token(r.clientToken) : undefined) +
-    str('client_token_accessor', accessor ? h.accessor(accessor) : undefined) +
-    ',"namespace":{"id":"root"}' +
-    str('path', r.path);
-  if (r.data && Object.keys(r.data).length > 0) {
-    out += `,"data":${writeValue(h.data(r.data, mount?.config.auditNonHmacRequestKeys ?? []))}`;
+type Mount = NonNullable<AuditInput['mount']>;
+
+export type RequestJsonWriter = (input: AuditInput, opts: EntryOptions) => string;
+
+export function createRequestJsonWriter(h: EntryHasher): RequestJsonWriter {
+  const mountTexts = new WeakMap<Mount, { path: string; type: string; accessor: string; table: string; text: string }>();
+  const tokenTexts = new WeakMap<object, string>();
+
+  function mountFields(input: AuditInput, m: Mount): string {
+    const known = mountTexts.get(m);
+    if (known && known.path === m.path && known.type === m.type && known.accessor === m.accessor && known.table === m.table) return known.text;
+    const text = str('mount_point', mountPoint(input)) + str('mount_type', m.type) + str('mount_accessor', m.accessor);
+    mountTexts.set(m, { path: m.path, type: m.type, accessor: m.accessor, table: m.table, text });
+    return text;
   }
-  out += str('remote_address', r.remoteAddress) + num('remote_port', r.remotePort) + num('wrap_ttl', r.wrapTtl);
-  if (opts.headers && Object.keys(opts.headers.values).length > 0) {
-    out += `,"headers":${writeValue(h.headers(opts.headers.values, opts.headers.hmac))}`;
+
+  function tokenFields(input: AuditInput): string {
+    const t = input.token;
+    const cacheable = t !== undefined && Object.isFrozen(t);
+    let text = cacheable ? tokenTexts.get(t) : undefined;
+    if (text === undefined) {
+      const r = input.request;
+      text = str('client_token', r.clientToken ? h.token(r.clientToken) : undefined) + str('client_token_accessor', t?.accessor ? h.accessor(t.accessor) : undefined);
+      if (cacheable) tokenTexts.set(t, text);
+    }
+    return text;
   }
-  return out + '}';
+
+  return (input, opts) => {
+    const r = input.request;
+    const mount = input.mount;
+    // The operation is never empty (a typed verb), so the block always has a first field.
+    let out = '{' + (r.id ? `"id":${quoteGo(r.id)},` : '') + `"operation":${quoteGo(input.operation)}`;
+    if (mount) out += mountFields(input, mount);
+    out += tokenFields(input) + ',"namespace":{"id":"root"}' + str('path', r.path);
+    if (r.data && Object.keys(r.data).length > 0) {
+      out += `,"data":${writeValue(h.data(r.data, mount?.config.auditNonHmacRequestKeys ?? []))}`;
+    }
+    out += str('remote_address', r.remoteAddress) + num('remote_port', r.remotePort) + num('wrap_ttl', r.wrapTtl);
+    if (opts.headers && Object.keys(opts.headers.values).length > 0) {
+      out += `,"headers":${writeValue(h.headers(opts.headers.values, opts.headers.hmac))}`;
+    }
+    return out + '}';
+  };
 }
