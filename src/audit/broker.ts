@@ -138,28 +138,26 @@ export function createAuditBroker(deps: AuditBrokerDeps): AuditBroker {
     return d;
   }
 
-  /** Resolves with the write's outcome: done, failed, or timed out after `timeoutMs`. */
-  function write(device: AuditDevice, input: AuditInput, kind: EntryKind, headers?: AuditedHeaders): Promise<Outcome> {
+  /** Writes one entry to one device and calls `done` once with the outcome: written, failed, or timed out. */
+  function write(device: AuditDevice, input: AuditInput, kind: EntryKind, headers: AuditedHeaders | undefined, done: (outcome: Outcome) => void): void {
     const started = deps.clock.nowNs();
     const watch = deadlinesOf(device);
-    return new Promise<Outcome>((resolve) => {
-      const pending: Pending = {
-        deadline: performance.now() + timeoutMs,
-        settled: false,
-        settle(outcome) {
-          if (pending.settled) return;
-          pending.settled = true;
-          watch.prune();
-          record(device.path, outcome, Number(deps.clock.nowNs() - started) / 1e9);
-          resolve(outcome);
-        },
-      };
-      watch.add(pending);
-      device.process(input, kind, headers).then(
-        () => pending.settle(RECORDED),
-        (error: unknown) => pending.settle({ ok: false, timedOut: false, error }),
-      );
-    });
+    const pending: Pending = {
+      deadline: performance.now() + timeoutMs,
+      settled: false,
+      settle(outcome) {
+        if (pending.settled) return;
+        pending.settled = true;
+        watch.prune();
+        record(device.path, outcome, Number(deps.clock.nowNs() - started) / 1e9);
+        done(outcome);
+      },
+    };
+    watch.add(pending);
+    device.process(input, kind, headers).then(
+      () => pending.settle(RECORDED),
+      (error: unknown) => pending.settle({ ok: false, timedOut: false, error }),
+    );
   }
 
   function record(path: string, outcome: Outcome, seconds: number): void {
@@ -200,13 +198,18 @@ export function createAuditBroker(deps: AuditBrokerDeps): AuditBroker {
       targets = [fallback];
     }
     const headers = deps.headers?.(input);
-    const notRecorded = () => {
-      unrecorded++;
-      throw new SealtrailError('internal', 'audit_not_recorded', `no audit device recorded the ${kind} entry`);
-    };
-    if (targets.length === 1) return write(targets[0], input, kind, headers).then((o) => { if (!o.ok) notRecorded(); });
-    return Promise.all(targets.map((d) => write(d, input, kind, headers))).then((outcomes) => {
-      if (!outcomes.some((o) => o.ok)) notRecorded();
+    return new Promise<void>((resolve, reject) => {
+      // Settles when every targeted device answered (or timed out): recorded if any one did.
+      let waiting = targets.length;
+      let recorded = false;
+      const done = (outcome: Outcome) => {
+        if (outcome.ok) recorded = true;
+        if (--waiting > 0) return;
+        if (recorded) return resolve();
+        unrecorded++;
+        reject(new SealtrailError('internal', 'audit_not_recorded', `no audit device recorded the ${kind} entry`));
+      };
+      for (const d of targets) write(d, input, kind, headers, done);
     });
   }
 
@@ -226,11 +229,11 @@ export function createAuditBroker(deps: AuditBrokerDeps): AuditBroker {
     },
     get: (path) => devices.get(path),
     devices: () => [...devices.values()],
-    async writeTo(device, input, kind) {
-      const outcome = await write(device, input, kind, deps.headers?.(input));
-      if (!outcome.ok) {
-        throw outcome.timedOut ? new Error(`the device did not answer within ${timeoutMs}ms`) : outcome.error;
-      }
+    writeTo(device, input, kind) {
+      return new Promise((resolve, reject) => write(device, input, kind, deps.headers?.(input), (outcome) => {
+        if (outcome.ok) resolve();
+        else reject(outcome.timedOut ? new Error(`the device did not answer within ${timeoutMs}ms`) : outcome.error);
+      }));
     },
     metricsText: () => renderMetrics(stats, unrecorded),
     health: () => ({ failingDevices: [...stats.entries()].filter(([, s]) => s.failing).map(([p]) => p).sort() }),

@@ -138,13 +138,18 @@ async function mintLoginToken(response: LogicalResponse, route: MountedBackend, 
   };
 }
 
-async function recordOrFail(write: () => Promise<void>, deps: LifecycleDeps, stage: 'request' | 'response'): Promise<void> {
+/** Resolves once the entry is recorded; otherwise logs why and rejects with an internal error. */
+function recordOrFail(write: () => Promise<void>, deps: LifecycleDeps, stage: 'request' | 'response'): Promise<void> {
+  let written: Promise<void>;
   try {
-    await write();
+    written = write();
   } catch (err) {
+    written = Promise.reject(err);
+  }
+  return written.then(undefined, (err: unknown) => {
     deps.log.error({ stage, code: err instanceof SealtrailError ? err.code : 'audit_failed' }, `audit: no device recorded the ${stage} entry; refusing the request`);
     throw internal(err);
-  }
+  });
 }
 
 function asSealtrailError(err: unknown, deps: LifecycleDeps): SealtrailError {
