@@ -31,7 +31,12 @@ export async function runLifecycle(req: LogicalRequest, services: Services, deps
   const { audit, tokens, policies, mounts } = services;
   const route = mounts.route(req.path);
   const relPath = route ? relativePath(req.path, route) : req.path;
-  const input: AuditInput = { request: req, operation: req.operation, timeNs: 0n, shared: new AuditShared() };
+  // Every field is present from the start: one object shape for every request, which is what
+  // lets the response entry's `{ ...input }` below be a fast copy instead of a generic one.
+  const input: AuditInput = {
+    request: req, operation: req.operation, mount: undefined, token: undefined, remainingUses: undefined, response: undefined,
+    issuedAuth: undefined, error: undefined, auditedHeaders: undefined, timeNs: 0n, shared: new AuditShared(),
+  };
   if (route) {
     input.mount = route.entry;
     req.mountType = route.entry.type;
