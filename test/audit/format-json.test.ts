@@ -89,6 +89,7 @@ test('Go string escaping', () => {
   const cases: [string, string][] = [
     ['plain', '"plain"'],
     ['<>&', '"\\u003c\\u003e\\u0026"'],
+    ['a&b', '"a\\u0026b"'],
     ['q"b\\', '"q\\"b\\\\"'],
     ['\n\r\t\b\f', '"\\n\\r\\t\\b\\f"'],
     ['\u0001\u001f', '"\\u0001\\u001f"'],
@@ -98,6 +99,38 @@ test('Go string escaping', () => {
     ['\udc00', '"\\ufffd"'],
   ];
   for (const [input, want] of cases) assert.equal(quoteGo(input), want, JSON.stringify(input));
+});
+
+/** Go's encoding/json string rules, one code unit at a time (the reference for quoteGo). */
+function goQuoteReference(s: string): string {
+  let out = '"';
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    const short: Record<number, string> = { 0x22: '\\"', 0x5c: '\\\\', 0x0a: '\\n', 0x0d: '\\r', 0x09: '\\t', 0x08: '\\b', 0x0c: '\\f' };
+    if (short[c]) out += short[c];
+    else if (c < 0x20 || c === 0x3c || c === 0x3e || c === 0x26 || c === 0x2028 || c === 0x2029) out += '\\u' + c.toString(16).padStart(4, '0');
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && s.charCodeAt(i + 1) >= 0xdc00 && s.charCodeAt(i + 1) <= 0xdfff) out += s[i] + s[++i];
+    else if (c >= 0xd800 && c <= 0xdfff) out += '\\ufffd';
+    else out += s[i];
+  }
+  return out + '"';
+}
+
+test('Go string escaping agrees with the reference on random text', () => {
+  const alphabet = ['a', 'Z', '0', ' ', '~', '\x7f', '"', '\\', '<', '>', '&', '\'', '=', '?', '[', ']', '\n', '\u0000', '\u001f',
+    'é', '\u00ff', '\u2027', '\u2028', '\u2029', '\u202a', '\ud800', '\udbff', '\udc00', '\udfff', '😀', '\ufffd', '\uffff'];
+  let seed = 0x9e3779b9;
+  const next = () => { // xorshift32
+    seed ^= seed << 13; seed >>>= 0;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5; seed >>>= 0;
+    return seed;
+  };
+  for (let n = 0; n < 3000; n++) {
+    let s = '';
+    for (let len = next() % 12; len > 0; len--) s += alphabet[next() % alphabet.length];
+    assert.equal(quoteGo(s), goQuoteReference(s), JSON.stringify(s));
+  }
 });
 
 test('map keys sorted by UTF-8 byte order, numbers as Go writes float64', () => {
