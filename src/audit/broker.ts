@@ -13,7 +13,6 @@
  *   line when it recovers. Log lines name the device, never the entry's contents.
  */
 import { SealtrailError } from '../errors/index.js';
-import type { Clock } from '../lib/clock.js';
 import type { AuditDevice, AuditedHeaders } from './device.js';
 import type { SinkContext } from './devices/types.js';
 import type { EntryKind } from './entry.js';
@@ -23,7 +22,6 @@ import type { AuditHooks, AuditInput } from './model.js';
 export const DEFAULT_BLOCK_TIMEOUT_MS = 10_000;
 
 export interface AuditBrokerDeps {
-  clock: Clock;
   log: SinkContext['log'];
   /** Bound on one device write (default 10s). */
   timeoutMs?: number;
@@ -140,16 +138,16 @@ export function createAuditBroker(deps: AuditBrokerDeps): AuditBroker {
 
   /** Writes one entry to one device and calls `done` once with the outcome: written, failed, or timed out. */
   function write(device: AuditDevice, input: AuditInput, kind: EntryKind, headers: AuditedHeaders | undefined, done: (outcome: Outcome) => void): void {
-    const started = deps.clock.nowNs();
+    const started = performance.now();
     const watch = deadlinesOf(device);
     const pending: Pending = {
-      deadline: performance.now() + timeoutMs,
+      deadline: started + timeoutMs,
       settled: false,
       settle(outcome) {
         if (pending.settled) return;
         pending.settled = true;
         watch.prune();
-        record(device.path, outcome, Number(deps.clock.nowNs() - started) / 1e9);
+        record(device.path, outcome, (performance.now() - started) / 1000);
         done(outcome);
       },
     };

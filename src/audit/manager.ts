@@ -83,7 +83,7 @@ function sameDeclaration(a: DeviceDefinition, b: Omit<DeviceDefinition, 'salt'>)
 export function createAuditManager(deps: AuditManagerDeps): AuditManager {
   const headerConfig = createAuditedHeaderConfig(deps.storage);
   const broker = createAuditBroker({
-    clock: deps.clock, log: deps.log, timeoutMs: deps.settings.blockTimeoutMs, headers: (i) => headerConfig.pick(i),
+    log: deps.log, timeoutMs: deps.settings.blockTimeoutMs, headers: (i) => headerConfig.pick(i),
   });
   const enabled = new Map<string, Enabled>();
   let queue: Promise<unknown> = Promise.resolve();

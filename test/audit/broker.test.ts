@@ -5,7 +5,6 @@ import { createAuditDevice } from '../../src/audit/device.js';
 import { parseCommonOptions } from '../../src/audit/device-options.js';
 import type { AuditInput } from '../../src/audit/model.js';
 import { SealtrailError } from '../../src/errors/index.js';
-import { manualClock } from '../../src/lib/clock.js';
 import { kvWriteInput, memorySink, recordingLog, silentLog, type MemorySink } from './helpers.js';
 
 function dev(path: string, options: Record<string, string> = {}): { device: ReturnType<typeof createAuditDevice>; sink: MemorySink } {
@@ -16,7 +15,7 @@ function dev(path: string, options: Record<string, string> = {}): { device: Retu
 }
 
 function broker(timeoutMs = 50, log: Parameters<typeof createAuditBroker>[0]['log'] = silentLog) {
-  return createAuditBroker({ clock: manualClock(0), log, timeoutMs });
+  return createAuditBroker({ log, timeoutMs });
 }
 
 function sysInput(id = 's1'): AuditInput {
