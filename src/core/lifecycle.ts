@@ -35,7 +35,8 @@ export async function runLifecycle(req: LogicalRequest, services: Services, deps
   // lets the response entry's `{ ...input }` below be a fast copy instead of a generic one.
   const input: AuditInput = {
     request: req, operation: req.operation, mount: undefined, token: undefined, remainingUses: undefined, response: undefined,
-    issuedAuth: undefined, error: undefined, auditedHeaders: undefined, timeNs: 0n, shared: new AuditShared(),
+    issuedAuth: undefined, error: undefined, auditedHeaders: undefined, timeNs: 0n,
+    shared: audit.hooks.enabled ? new AuditShared() : undefined,
   };
   if (route) {
     input.mount = route.entry;
