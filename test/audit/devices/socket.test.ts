@@ -26,9 +26,9 @@ describe('socket sink', () => {
     const path = unixPath();
     const listener = await listenStream({ path });
     const sink = await createSocketSink(testContext({ address: path, socket_type: 'unix' }));
-    await sink.write('one\n');
-    await sink.write('two\n');
-    await eventually(() => listener.received() === 'one\ntwo\n');
+    await sink.write('one é\n');
+    await Promise.all([sink.write('two 😀\n'), sink.write('three\n')]);
+    await eventually(() => listener.received() === 'one é\ntwo 😀\nthree\n');
     await sink.close();
     await listener.stop();
   });

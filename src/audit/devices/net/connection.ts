@@ -29,9 +29,15 @@ function streamConnection(socket: Socket): Connection {
     get alive() { return alive && !socket.destroyed; },
     destroy: () => { dead(); socket.destroy(); },
     send(messages) {
-      const data = messages.length === 1 ? messages[0] : messages.join('');
+      // Corked: the lines leave in one writev, encoded straight from the strings (no joined copy).
+      // Writes finish in order, so the last one's callback settles the batch.
+      if (messages.length === 0) return Promise.resolve();
       return new Promise((resolve, reject) => {
-        socket.write(data, 'utf8', (err) => (err ? reject(err) : resolve()));
+        socket.cork();
+        const last = messages.length - 1;
+        for (let i = 0; i < last; i++) socket.write(messages[i], 'utf8');
+        socket.write(messages[last], 'utf8', (err) => (err ? reject(err) : resolve()));
+        socket.uncork();
       });
     },
   };
