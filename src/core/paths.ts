@@ -30,6 +30,18 @@ export interface PathRouter {
   existenceCheck(req: BackendRequest): Promise<boolean>;
 }
 
+/**
+ * The request a path handler sees, built field by field: `{ ...req, params }` took V8's generic
+ * copy here, ~1 µs on every request (BENCHMARKS.md). The mapped type makes a field added to
+ * BackendRequest a compile error until it is copied too.
+ */
+function pathRequest(req: BackendRequest, params: Readonly<Record<string, string>>): PathRequest {
+  const out: { [K in keyof Required<BackendRequest>]: BackendRequest[K] } & { params: PathRequest['params'] } = {
+    logical: req.logical, operation: req.operation, path: req.path, data: req.data, mount: req.mount, token: req.token, params,
+  };
+  return out;
+}
+
 export function pathRouter(specs: PathSpec[]): PathRouter {
   const compiled: CompiledPath[] = specs.map((s) => ({ ...s, re: new RegExp(`^(?:${s.pattern})$`) }));
 
@@ -51,12 +63,12 @@ export function pathRouter(specs: PathSpec[]): PathRouter {
       if (!handler && req.operation === 'create') handler = found.spec.handlers.update;
       if (!handler && req.operation === 'update') handler = found.spec.handlers.create;
       if (!handler) throw unsupportedOperation();
-      return handler({ ...req, params: found.params });
+      return handler(pathRequest(req, found.params));
     },
     async existenceCheck(req) {
       const found = match(req.path);
       if (!found || !found.spec.existenceCheck) return true;
-      return found.spec.existenceCheck({ ...req, params: found.params });
+      return found.spec.existenceCheck(pathRequest(req, found.params));
     },
   };
 }
