@@ -36,11 +36,7 @@ export function renderVaultResponse(requestId: string, path: string, resp: Logic
   }
   const hasContent = resp.data !== undefined || resp.issuedAuth !== undefined || (resp.warnings?.length ?? 0) > 0 || resp.wrapInfo !== undefined || resp.secret !== undefined;
   if (!hasContent) return { status: resp.httpStatus ?? 204 };
-  const envelope: Record<string, unknown> = {};
-  if (path.startsWith('sys/') && resp.data) {
-    for (const [k, v] of Object.entries(resp.data)) envelope[k] = v;
-  }
-  Object.assign(envelope, {
+  const fields = {
     request_id: requestId,
     lease_id: resp.secret?.leaseId ?? '',
     renewable: resp.secret?.renewable ?? false,
@@ -52,6 +48,8 @@ export function renderVaultResponse(requestId: string, path: string, resp: Logic
     warnings: resp.warnings?.length ? resp.warnings : null,
     auth: resp.issuedAuth ? renderAuth(resp.issuedAuth) : null,
     mount_type: mountType ?? '',
-  });
+  };
+  // The data keys come first and the envelope's own fields win, as Vault writes them.
+  const envelope = path.startsWith('sys/') && resp.data ? { ...resp.data, ...fields } : fields;
   return { status: resp.httpStatus ?? 200, contentType: 'application/json', body: JSON.stringify(envelope) };
 }
