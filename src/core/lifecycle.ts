@@ -32,8 +32,9 @@ export async function runLifecycle(req: LogicalRequest, services: Services, deps
   const route = mounts.route(req.path);
   const relPath = route ? relativePath(req.path, route) : req.path;
   // Every field is present from the start: one object shape for every request, which is what
-  // lets the response entry's `{ ...input }` below be a fast copy instead of a generic one.
-  const input: AuditInput = {
+  // lets the response and error entries' `{ ...input }` below be a fast copy instead of a generic
+  // one. The mapped type makes a field added to AuditInput a compile error until it is listed.
+  const input: { [K in keyof Required<AuditInput>]: AuditInput[K] } = {
     request: req, operation: req.operation, mount: undefined, token: undefined, remainingUses: undefined, response: undefined,
     issuedAuth: undefined, error: undefined, auditedHeaders: undefined, timeNs: 0n,
     shared: audit.hooks.enabled ? new AuditShared() : undefined,
