@@ -7,6 +7,7 @@
 let secondStartNs = -1n;
 let secondEndNs = -1n;
 let secondText = '';
+let wholeSecondText = '';
 
 export function rfc3339Nano(ns: bigint): string {
   // Entries arrive many per second: the date part is formatted once per second.
@@ -15,15 +16,17 @@ export function rfc3339Nano(ns: bigint): string {
     secondStartNs = second * 1_000_000_000n;
     secondEndNs = secondStartNs + 1_000_000_000n;
     secondText = new Date(Number(second) * 1000).toISOString().slice(0, 19);
+    wholeSecondText = secondText + 'Z';
   }
   let frac = Number(ns - secondStartNs);
-  if (frac === 0) return `${secondText}Z`;
+  if (frac === 0) return wholeSecondText;
   let digits = 9;
   while (frac % 10 === 0) {
     frac /= 10;
     digits--;
   }
-  return `${secondText}.${String(frac).padStart(digits, '0')}Z`;
+  // The fraction is one short flat string, so the result is two pieces (see lib/flat-string.ts).
+  return secondText + ('.' + String(frac).padStart(digits, '0') + 'Z');
 }
 
 /** `2024-11-14T23:46:27Z` — RFC 3339 without fraction. */
