@@ -7,13 +7,15 @@
  */
 import type { AuditSink } from './devices/types.js';
 import type { CommonOptions } from './device-options.js';
-import { authBlock, buildEntry, mountPoint, responseBlock, reusableAuthOf, type EntryHasher, type EntryKind, type EntryOptions } from './entry.js';
+import { authBlock, buildEntry, mountPoint, reusableAuthOf, type EntryHasher, type EntryKind, type EntryOptions } from './entry.js';
 import { evaluateFilter, type FilterSubject } from './filter.js';
 import { formatJsonFromBlocks, writeBlock } from './format-json.js';
 import { formatJsonx } from './format-jsonx.js';
 import { createRequestJsonWriter } from './request-json.js';
+import { createResponseJsonWriter } from './response-json.js';
 import { createEntryHasher, createSalt, type Salt } from './hash.js';
 import type { AuditInput } from './model.js';
+import { flatten } from '../lib/flat-string.js';
 import { rfc3339Nano } from '../lib/time.js';
 
 export interface DeviceDefinition {
@@ -62,6 +64,7 @@ export function createAuditDevice(def: DeviceDefinition, config: CommonOptions, 
   // evicted token takes its text with it.
   const authText = new WeakMap<object, string>();
   const writeRequestJson = createRequestJsonWriter(hasher);
+  const writeResponseJson = createResponseJsonWriter(hasher);
   /** This device's key for its request-block text in AuditInput.shared. */
   const requestText = {};
 
@@ -71,15 +74,15 @@ export function createAuditDevice(def: DeviceDefinition, config: CommonOptions, 
     let auth = reusable && authText.get(reusable);
     if (!auth) {
       auth = writeBlock(authBlock(input, kind, hasher), 'auth');
-      if (reusable) authText.set(reusable, auth);
+      if (reusable) authText.set(reusable, flatten(auth));
     }
     // The same request block opens the request's response entry: written once per request.
     let request = input.shared?.get<string>(requestText);
     if (request === undefined) {
       request = writeRequestJson(input, opts);
-      input.shared?.set(requestText, request);
+      if (input.shared) input.shared.set(requestText, flatten(request));
     }
-    const response = kind === 'response' ? writeBlock(responseBlock(input, hasher, opts), 'response') : undefined;
+    const response = kind === 'response' ? writeResponseJson(input, opts) : undefined;
     return formatJsonFromBlocks(rfc3339Nano(input.timeNs), kind, auth, request, response, input.error);
   }
 

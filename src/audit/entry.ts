@@ -11,6 +11,7 @@
  */
 import type { IssuedAuth } from '../core/types.js';
 import { rfc3339, rfc3339Nano } from '../lib/time.js';
+import { isDeepFrozen } from '../lib/immutable.js';
 import { elideListData } from './elide.js';
 import type { AuditInput } from './model.js';
 
@@ -203,6 +204,18 @@ export function responseBlock(input: AuditInput, h: EntryHasher, opts: EntryOpti
     out.wrap_info = wi;
   }
   return out;
+}
+
+/**
+ * The response data whose `response` block depends on nothing but it and the mount: a deeply
+ * frozen data map (a cached KV version, lib/immutable.ts) in a response with none of the other
+ * fields responseBlock reads. Such a block is the same for every response that carries the same
+ * map through the same mount, so a device can keep its text. Keep in step with responseBlock.
+ */
+export function reusableResponseDataOf(input: AuditInput): object | undefined {
+  const resp = input.response;
+  if (!resp || input.issuedAuth || resp.issuedAuth || resp.secret || resp.wrapInfo || resp.redirect || resp.warnings?.length) return undefined;
+  return resp.data && isDeepFrozen(resp.data) ? resp.data : undefined;
 }
 
 /**

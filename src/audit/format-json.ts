@@ -8,6 +8,7 @@
  * - numbers as float64 (JavaScript's shortest form equals Go's), binary as base64, no spaces;
  * - one entry per line, newline-terminated (json.Encoder).
  */
+import { flatten } from '../lib/flat-string.js';
 import { isDeepFrozen } from '../lib/immutable.js';
 import { rfc3339Nano } from '../lib/time.js';
 import type { VaultEntry } from './entry.js';
@@ -32,14 +33,22 @@ const SHORT: Record<number, string> = { 0x22: '\\"', 0x5c: '\\\\', 0x08: '\\b', 
  */
 const NOT_PLAIN_ASCII = /[^\x20\x21\x23-\x25\x27-\x3b\x3d\x3f-\x5b\x5d-\x7e]/;
 
+/** A JSON string as Go writes it: `"` + escapeGo(s) + `"`. */
 export function quoteGo(s: string): string {
-  // Most strings need no escaping: one native scan decides.
+  return '"' + escapeGo(s) + '"';
+}
+
+/**
+ * The body of a Go JSON string, without the quotes: `s` itself when nothing needs escaping (the
+ * common case, decided by one native scan). Hot paths put the quotes in their literal text, so a
+ * value adds one piece to the line instead of three (lib/flat-string.ts).
+ */
+export function escapeGo(s: string): string {
   const first = s.search(NOT_PLAIN_ASCII);
-  if (first === -1) return `"${s}"`;
-  let i = first;
-  let out = '"';
+  if (first === -1) return s;
+  let out = '';
   let start = 0;
-  for (; i < s.length; i++) {
+  for (let i = first; i < s.length; i++) {
     const c = s.charCodeAt(i);
     let esc: string | undefined;
     if (c < 0x20 || c === 0x22 || c === 0x5c) {
@@ -59,7 +68,7 @@ export function quoteGo(s: string): string {
       start = i + 1;
     }
   }
-  return out + s.slice(start) + '"';
+  return out + s.slice(start);
 }
 
 /** Code-unit order adjusted to code-point (= UTF-8 byte) order: surrogates sort above U+FFFF. */
@@ -97,7 +106,7 @@ const frozenText = new WeakMap<object, string>();
 export function writeValue(v: unknown): string {
   if (typeof v === 'object' && v !== null && isDeepFrozen(v)) {
     let text = frozenText.get(v);
-    if (text === undefined) frozenText.set(v, (text = writeUnfrozen(v)));
+    if (text === undefined) frozenText.set(v, (text = flatten(writeUnfrozen(v))));
     return text;
   }
   return writeUnfrozen(v);
@@ -159,13 +168,18 @@ export function writeBlock(block: object, name: 'auth' | 'request' | 'response')
   return writeStruct(block, ENTRY_SCHEMA[name]);
 }
 
+/** Everything between the time and the auth block, per entry type. */
+const AFTER_TIME = { request: '","type":"request","auth":', response: '","type":"response","auth":' } as const;
+
 /**
  * The same line as formatJson, assembled from already serialized blocks:
- * `{"time","type","auth","request","response"?,"error"?}` in Go's field order.
+ * `{"time","type","auth","request","response"?,"error"?}` in Go's field order. `time` is
+ * rfc3339Nano's text, which never needs escaping. Every fixed run of the line is one literal, so
+ * the line is a handful of pieces and cheap to write out (lib/flat-string.ts).
  */
 export function formatJsonFromBlocks(time: string, type: VaultEntry['type'], auth: string, request: string, response: string | undefined, error: string | undefined): string {
-  let out = `{"time":${quoteGo(time)},"type":"${type}","auth":${auth},"request":${request}`;
-  if (response !== undefined) out += `,"response":${response}`;
-  if (error) out += `,"error":${quoteGo(error)}`;
+  let out = '{"time":"' + time + AFTER_TIME[type] + auth + ',"request":' + request;
+  if (response !== undefined) out += ',"response":' + response;
+  if (error) out += ',"error":"' + escapeGo(error) + '"';
   return out + '}\n';
 }

@@ -9,13 +9,17 @@
  * the mount's (per mount entry, checked against the entry's current values) and the caller's
  * token and accessor hashes (per cached token entry, which is frozen and belongs to one token).
  */
+import { flatten } from '../lib/flat-string.js';
 import type { AuditInput } from './model.js';
 import { mountPoint, type EntryHasher, type EntryOptions } from './entry.js';
-import { formatNumber, quoteGo, writeValue } from './format-json.js';
+import { escapeGo, formatNumber, writeValue } from './format-json.js';
 
-/** `,"name":<quoted value>` unless the value is empty. */
-const str = (name: string, value: string | undefined): string => (value ? `,"${name}":${quoteGo(value)}` : '');
-const num = (name: string, value: number | undefined): string => (value === undefined || value === 0 ? '' : `,"${name}":${formatNumber(value)}`);
+/**
+ * `<head><escaped value>"` unless the value is empty; `head` is the field's whole literal prefix,
+ * quote included (`,"path":"`), so each field adds two pieces to the text (lib/flat-string.ts).
+ */
+const str = (head: string, value: string | undefined): string => (value ? head + escapeGo(value) + '"' : '');
+const num = (head: string, value: number | undefined): string => (value === undefined || value === 0 ? '' : head + formatNumber(value));
 
 type Mount = NonNullable<AuditInput['mount']>;
 
@@ -28,7 +32,7 @@ export function createRequestJsonWriter(h: EntryHasher): RequestJsonWriter {
   function mountFields(input: AuditInput, m: Mount): string {
     const known = mountTexts.get(m);
     if (known && known.path === m.path && known.type === m.type && known.accessor === m.accessor && known.table === m.table) return known.text;
-    const text = str('mount_point', mountPoint(input)) + str('mount_type', m.type) + str('mount_accessor', m.accessor);
+    const text = flatten(str(',"mount_point":"', mountPoint(input)) + str(',"mount_type":"', m.type) + str(',"mount_accessor":"', m.accessor));
     mountTexts.set(m, { path: m.path, type: m.type, accessor: m.accessor, table: m.table, text });
     return text;
   }
@@ -39,8 +43,8 @@ export function createRequestJsonWriter(h: EntryHasher): RequestJsonWriter {
     let text = cacheable ? tokenTexts.get(t) : undefined;
     if (text === undefined) {
       const r = input.request;
-      text = str('client_token', r.clientToken ? h.token(r.clientToken) : undefined) + str('client_token_accessor', t?.accessor ? h.accessor(t.accessor) : undefined);
-      if (cacheable) tokenTexts.set(t, text);
+      text = str(',"client_token":"', r.clientToken ? h.token(r.clientToken) : undefined) + str(',"client_token_accessor":"', t?.accessor ? h.accessor(t.accessor) : undefined);
+      if (cacheable) tokenTexts.set(t, flatten(text));
     }
     return text;
   }
@@ -48,14 +52,15 @@ export function createRequestJsonWriter(h: EntryHasher): RequestJsonWriter {
   return (input, opts) => {
     const r = input.request;
     const mount = input.mount;
-    // The operation is never empty (a typed verb), so the block always has a first field.
-    let out = '{' + (r.id ? `"id":${quoteGo(r.id)},` : '') + `"operation":${quoteGo(input.operation)}`;
+    // The operation is never empty and is a plain verb (a typed union), so it needs no escaping
+    // and the block always has a first field.
+    let out = r.id ? '{"id":"' + escapeGo(r.id) + '","operation":"' + input.operation + '"' : '{"operation":"' + input.operation + '"';
     if (mount) out += mountFields(input, mount);
-    out += tokenFields(input) + ',"namespace":{"id":"root"}' + str('path', r.path);
+    out += tokenFields(input) + (r.path ? ',"namespace":{"id":"root"},"path":"' + escapeGo(r.path) + '"' : ',"namespace":{"id":"root"}');
     if (r.data && Object.keys(r.data).length > 0) {
       out += `,"data":${writeValue(h.data(r.data, mount?.config.auditNonHmacRequestKeys ?? []))}`;
     }
-    out += str('remote_address', r.remoteAddress) + num('remote_port', r.remotePort) + num('wrap_ttl', r.wrapTtl);
+    out += str(',"remote_address":"', r.remoteAddress) + num(',"remote_port":', r.remotePort) + num(',"wrap_ttl":', r.wrapTtl);
     if (opts.headers && Object.keys(opts.headers.values).length > 0) {
       out += `,"headers":${writeValue(h.headers(opts.headers.values, opts.headers.hmac))}`;
     }
