@@ -5,6 +5,7 @@
  */
 import { createSocket, type Socket as DgramSocket } from 'node:dgram';
 import { createConnection, isIP, type Socket } from 'node:net';
+import { createLineEncoder } from '../line-encoder.js';
 import { describeEndpoint, type Endpoint } from './endpoint.js';
 
 export interface Connection {
@@ -25,19 +26,16 @@ function streamConnection(socket: Socket): Connection {
   // The peer half-closed (listener stopping): anything written now would be lost.
   socket.on('end', () => { dead(); socket.destroy(); });
   socket.resume();
+  const encoder = createLineEncoder();
   return {
     get alive() { return alive && !socket.destroyed; },
     destroy: () => { dead(); socket.destroy(); },
     send(messages) {
-      // Corked: the lines leave in one writev, encoded straight from the strings (no joined copy).
-      // Writes finish in order, so the last one's callback settles the batch.
+      // One write of the whole batch, encoded into the connection's reused buffer: the queue sends
+      // the next batch only after this write's callback, when the kernel has taken every byte.
       if (messages.length === 0) return Promise.resolve();
       return new Promise((resolve, reject) => {
-        socket.cork();
-        const last = messages.length - 1;
-        for (let i = 0; i < last; i++) socket.write(messages[i], 'utf8');
-        socket.write(messages[last], 'utf8', (err) => (err ? reject(err) : resolve()));
-        socket.uncork();
+        socket.write(encoder.encode(messages), (err) => (err ? reject(err) : resolve()));
       });
     },
   };
