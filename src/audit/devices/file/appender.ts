@@ -14,6 +14,7 @@ import { writeSync } from 'node:fs';
 import { mkdir, open, rename, statfs, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Clock } from '../../../lib/clock.js';
+import { createLineEncoder } from '../line-encoder.js';
 import type { SinkContext } from '../types.js';
 import { DEFAULT_MODE, type FileSettings } from './options.js';
 import { freeRotatedName, pruneRotated } from './rotation.js';
@@ -42,9 +43,6 @@ export interface FileAppender {
   close(): Promise<void>;
   readonly stats: FileSinkStats;
 }
-
-/** A scratch buffer grown past this by a large batch is released after it. */
-const MAX_KEPT_SCRATCH = 1 << 20;
 
 export function createFileAppender(path: string, settings: FileSettings, clock: Clock, log: SinkContext['log']): FileAppender {
   const { rotation } = settings;
@@ -81,34 +79,17 @@ export function createFileAppender(path: string, settings: FileSettings, clock: 
     if (fh) await fh.close();
   }
 
-  /** Reused for synchronous writes: lines are encoded straight into it, no string joined. */
-  let scratch = Buffer.allocUnsafeSlow(0);
-
-  /** Encodes `lines` into the scratch buffer (grown as needed); returns the byte count. */
-  function encode(lines: readonly string[]): number {
-    let used = 0;
-    for (const line of lines) {
-      // A UTF-16 code unit never takes more than 3 bytes in UTF-8.
-      const room = used + line.length * 3;
-      if (room > scratch.length) {
-        const grown = Buffer.allocUnsafeSlow(Math.max(room, scratch.length * 2, 16_384));
-        scratch.copy(grown, 0, 0, used);
-        scratch = grown;
-      }
-      used += scratch.write(line, used);
-    }
-    return used;
-  }
+  /** Synchronous writes encode the batch into one reused buffer: no string joined. */
+  const encoder = createLineEncoder();
 
   async function writeChunk(lines: readonly string[]): Promise<void> {
     const fh = handle ?? (await openFile());
     let buf: Buffer;
     let length: number;
     if (synchronous) {
-      length = encode(lines);
-      buf = scratch;
+      buf = encoder.encode(lines);
+      length = buf.length;
       for (let off = 0; off < length; ) off += writeSync(fh.fd, buf, off, length - off);
-      if (scratch.length > MAX_KEPT_SCRATCH) scratch = Buffer.allocUnsafeSlow(0);
       stats.syncWrites++;
     } else {
       buf = Buffer.from(lines.length === 1 ? lines[0] : lines.join(''), 'utf8');
