@@ -1,5 +1,9 @@
 /** RFC 3339 formatting and Vault-style duration parsing. */
 
+/** "000".."999", and the same without trailing zeros ("100" → "1"; "000" is never used). */
+const DIGITS3 = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
+const TRIMMED3 = DIGITS3.map((d) => d.replace(/0+$/, ''));
+
 /**
  * RFC 3339 with nanoseconds, UTC, as Go's `time.RFC3339Nano` writes it (Vault's audit `time`):
  * trailing zeros of the fraction are trimmed, e.g. `2024-11-14T23:46:27.382Z`.
@@ -18,15 +22,18 @@ export function rfc3339Nano(ns: bigint): string {
     secondText = new Date(Number(second) * 1000).toISOString().slice(0, 19);
     wholeSecondText = secondText + 'Z';
   }
-  let frac = Number(ns - secondStartNs);
+  const frac = Number(ns - secondStartNs);
   if (frac === 0) return wholeSecondText;
-  let digits = 9;
-  while (frac % 10 === 0) {
-    frac /= 10;
-    digits--;
-  }
-  // The fraction is one short flat string, so the result is two pieces (see lib/flat-string.ts).
-  return secondText + ('.' + String(frac).padStart(digits, '0') + 'Z');
+  // Three groups of three digits from tables (number-to-string conversion is slow), trailing
+  // zeros trimmed. The fraction is one short flat string, so the result is two pieces
+  // (see lib/flat-string.ts).
+  const hi = Math.floor(frac / 1_000_000);
+  const mid = Math.floor(frac / 1000) % 1000;
+  const lo = frac % 1000;
+  const fraction = lo !== 0 ? '.' + DIGITS3[hi] + DIGITS3[mid] + TRIMMED3[lo] + 'Z'
+    : mid !== 0 ? '.' + DIGITS3[hi] + TRIMMED3[mid] + 'Z'
+      : '.' + TRIMMED3[hi] + 'Z';
+  return secondText + fraction;
 }
 
 /** `2024-11-14T23:46:27Z` — RFC 3339 without fraction. */

@@ -16,6 +16,12 @@ test('RFC 3339 with nanoseconds: trailing zeros trimmed, leading zeros kept', ()
   assert.equal(rfc3339Nano(s + 1n), '2024-11-14T23:46:27.000000001Z');
   assert.equal(rfc3339Nano(s + 100_000_000n), '2024-11-14T23:46:27.1Z');
   assert.equal(rfc3339Nano(s + 999_999_999n), '2024-11-14T23:46:27.999999999Z');
+  // each group of three digits trimmed or kept
+  assert.equal(rfc3339Nano(s + 1_000n), '2024-11-14T23:46:27.000001Z');
+  assert.equal(rfc3339Nano(s + 123_000n), '2024-11-14T23:46:27.000123Z');
+  assert.equal(rfc3339Nano(s + 5_000_000n), '2024-11-14T23:46:27.005Z');
+  assert.equal(rfc3339Nano(s + 120_000_000n), '2024-11-14T23:46:27.12Z');
+  assert.equal(rfc3339Nano(s + 100_200_030n), '2024-11-14T23:46:27.10020003Z');
   assert.equal(rfc3339Nano(s + 1_000_000_000n), '2024-11-14T23:46:28Z');
   assert.equal(rfc3339Nano(s - 1n), '2024-11-14T23:46:26.999999999Z'); // back in time: the date is recomputed
 });
