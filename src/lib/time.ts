@@ -4,15 +4,16 @@
 const DIGITS3 = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
 const TRIMMED3 = DIGITS3.map((d) => d.replace(/0+$/, ''));
 
-/**
- * RFC 3339 with nanoseconds, UTC, as Go's `time.RFC3339Nano` writes it (Vault's audit `time`):
- * trailing zeros of the fraction are trimmed, e.g. `2024-11-14T23:46:27.382Z`.
- */
+/** The second rfc3339Nano formatted last: [start, end) in ns, and its date-and-time text. */
 let secondStartNs = -1n;
 let secondEndNs = -1n;
 let secondText = '';
 let wholeSecondText = '';
 
+/**
+ * RFC 3339 with nanoseconds, UTC, as Go's `time.RFC3339Nano` writes it (Vault's audit `time`):
+ * trailing zeros of the fraction are trimmed, e.g. `2024-11-14T23:46:27.382Z`.
+ */
 export function rfc3339Nano(ns: bigint): string {
   // Entries arrive many per second: the date part is formatted once per second.
   if (ns < secondStartNs || ns >= secondEndNs) {
