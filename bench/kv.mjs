@@ -7,12 +7,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { api, fmt, load, startChild } from './lib.mjs';
+import { api, fmt, loadMeasuringServer, pageCacheProbe, startChild } from './lib.mjs';
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 function summarize(name, runs) {
-  return { name, rps: median(runs.map((r) => r.rps)), p50: median(runs.map((r) => r.p50)), p99: median(runs.map((r) => r.p99)), runs: runs.map((r) => Math.round(r.rps)) };
+  const cpu = runs.every((r) => r.cpuUser !== undefined)
+    ? { user: median(runs.map((r) => r.cpuUser)), system: median(runs.map((r) => r.cpuSystem)) }
+    : undefined;
+  return { name, rps: median(runs.map((r) => r.rps)), p50: median(runs.map((r) => r.p50)), p99: median(runs.map((r) => r.p99)), cpu, runs: runs.map((r) => Math.round(r.rps)) };
 }
 
 export async function benchKv({ duration = 5, rounds = 3 } = {}) {
@@ -24,7 +27,10 @@ export async function benchKv({ duration = 5, rounds = 3 } = {}) {
   const { address, token } = server;
   const headers = { 'x-vault-token': token, 'content-type': 'application/json' };
   const runs = { bare: [], read0: [], write0: [], read1: [], read2: [] };
+  const probes = [];
+  const load = (options) => loadMeasuringServer(server.child.pid, options);
   try {
+    probes.push(pageCacheProbe(dir));
     await api(address, token, 'POST', 'secret/data/bench', { data: { password: 'bench-value', user: 'svc-bench' } });
     await api(address, token, 'DELETE', 'sys/audit/file'); // dev mode starts with one
     const read = () => load({ url: `${address}/v1/secret/data/bench`, headers, duration });
@@ -35,7 +41,7 @@ export async function benchKv({ duration = 5, rounds = 3 } = {}) {
       if (n >= 2) await api(address, token, 'PUT', 'sys/audit/socket', { type: 'socket', options: { address: `127.0.0.1:${sinkPort}`, socket_type: 'tcp' } });
     };
     for (let round = 0; round < rounds; round++) {
-      runs.bare.push(await load({ url: `${bare.address}/v1/x`, duration }));
+      runs.bare.push(await loadMeasuringServer(bare.child.pid, { url: `${bare.address}/v1/x`, duration }));
       await devices(0);
       runs.read0.push(await read());
       await devices(1);
@@ -45,6 +51,7 @@ export async function benchKv({ duration = 5, rounds = 3 } = {}) {
       await devices(0);
       runs.write0.push(await load({ url: `${address}/v1/secret/data/bench-write`, method: 'POST', headers, body: JSON.stringify({ data: { password: 'bench-value' } }), duration }));
     }
+    probes.push(pageCacheProbe(dir));
   } finally {
     await Promise.all([bare.stop(), server.stop(), sink.stop()]);
     rmSync(dir, { recursive: true, force: true });
@@ -69,10 +76,14 @@ export async function benchKv({ duration = 5, rounds = 3 } = {}) {
   };
   const vsBare = [1, ratios.readVsBare, ratios.read1VsBare, ratios.read2VsBare, ratios.writeVsBare];
   const vsUnaudited = [undefined, 1, ratios.read1VsRead0, ratios.read2VsRead0, undefined];
+  const cpu = (r) => (r.cpu ? `${fmt(r.cpu.user, 1)} + ${fmt(r.cpu.system, 1)}` : 'n/a');
+  const probe = (p) => `appending ${fmt(p.appendUsPerKib, 2)} µs/KiB, rewriting cached pages ${fmt(p.rewriteUsPerKib, 2)} µs/KiB`;
   const table = [
-    `| scenario (${rounds} interleaved rounds) | requests/s (median) | p50 ms | p99 ms | vs bare endpoint (median of per-round ratios) | vs unaudited KV read (median of per-round ratios) | each round req/s |`,
-    '|---|---:|---:|---:|---:|---:|---|',
-    ...rows.map((r, i) => `| ${r.name} | ${fmt(r.rps)} | ${r.p50} | ${r.p99} | ${fmt(vsBare[i], 2)} | ${vsUnaudited[i] === undefined ? '' : fmt(vsUnaudited[i], 2)} | ${r.runs.join(', ')} |`),
+    `| scenario (${rounds} interleaved rounds) | requests/s (median) | p50 ms | p99 ms | vs bare endpoint (median of per-round ratios) | vs unaudited KV read (median of per-round ratios) | server CPU µs/request, user + kernel (median) | each round req/s |`,
+    '|---|---:|---:|---:|---:|---:|---:|---|',
+    ...rows.map((r, i) => `| ${r.name} | ${fmt(r.rps)} | ${r.p50} | ${r.p99} | ${fmt(vsBare[i], 2)} | ${vsUnaudited[i] === undefined ? '' : fmt(vsUnaudited[i], 2)} | ${cpu(r)} | ${r.runs.join(', ')} |`),
+    '',
+    `Kernel cost of file writes on this machine (wall time per KiB, 24 KiB writes) before the rounds: ${probe(probes[0])}; after: ${probe(probes[1])}.`,
   ].join('\n');
-  return { rows, ratios, table };
+  return { rows, ratios, probes, table };
 }

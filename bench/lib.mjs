@@ -1,5 +1,7 @@
 // Shared helpers for the benchmarks: child servers, autocannon runs, a TCP sink, formatting.
 import { spawn } from 'node:child_process';
+import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
 import autocannon from 'autocannon';
 
 export const root = new URL('..', import.meta.url).pathname;
@@ -40,6 +42,61 @@ export async function load({ url, method = 'GET', headers = {}, body, duration =
     throw new Error(`${method} ${url}: ${result.non2xx} non-2xx and ${result.errors} errors out of ${result.requests.total}`);
   }
   return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, total: result.requests.total };
+}
+
+/** Linux's USER_HZ (the unit of /proc/<pid>/stat CPU times): 100 on every architecture Node supports. */
+const TICK_US = 10_000;
+
+/**
+ * CPU time a process (all its threads) has used so far, in µs, split into user and kernel time;
+ * undefined where /proc is not available.
+ */
+export function processCpu(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { user: Number(fields[11]) * TICK_US, system: Number(fields[12]) * TICK_US };
+  } catch {
+    return undefined;
+  }
+}
+
+/** `load`, plus the server process's CPU per request (µs, user and system) during the run. */
+export async function loadMeasuringServer(pid, options) {
+  const before = processCpu(pid);
+  const result = await load(options);
+  const after = processCpu(pid);
+  if (!before || !after) return result;
+  return { ...result, cpuUser: (after.user - before.user) / result.total, cpuSystem: (after.system - before.system) / result.total };
+}
+
+/**
+ * What this machine's kernel charges for appending to a file, against rewriting pages it already
+ * caches: µs of wall time per KiB written, each from `count` writes of `chunk` bytes (about the
+ * size of one batch of a file audit device under load). Appending needs a new page-cache page per
+ * 4 KiB; on bare metal that costs little more than the copy, in some virtual machines it costs far
+ * more, and that is most of what an audit file device costs there.
+ */
+export function pageCacheProbe(dir, { chunk = 24 * 1024, count = 2000 } = {}) {
+  const path = join(dir, 'page-cache-probe.log');
+  const buf = Buffer.alloc(chunk, 0x61);
+  const timeWrites = (flags, position) => {
+    const fd = openSync(path, flags);
+    try {
+      const start = process.hrtime.bigint();
+      for (let i = 0; i < count; i++) writeSync(fd, buf, 0, chunk, position);
+      return Number(process.hrtime.bigint() - start) / 1000 / ((count * chunk) / 1024);
+    } finally {
+      closeSync(fd);
+    }
+  };
+  try {
+    const appendUsPerKib = timeWrites('a', null);
+    const rewriteUsPerKib = timeWrites('r+', 0);
+    return { appendUsPerKib, rewriteUsPerKib };
+  } finally {
+    unlinkSync(path);
+  }
 }
 
 export async function api(address, token, method, path, body) {
