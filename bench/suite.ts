@@ -39,5 +39,5 @@ const lookup = await benchLookupEvents({ events: quick ? 20000 : 1_000_000 });
 section(`CloudTrail LookupEvents with ${lookup.events.toLocaleString('en-US')} stored events`, [
   '| query | p50 ms | p99 ms | runs |', '|---|---:|---:|---:|',
   ...Object.entries(lookup.queries).map(([q, r]) => `| ${q} | ${r.p50Ms} | ${r.p99Ms} | ${r.runs} |`),
-  '', `Filling the store took ${lookup.fillSeconds} s.`,
+  '', `Filling the store took ${lookup.fillSeconds.toFixed(1)} s.`,
 ].join('\n'));
