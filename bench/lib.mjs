@@ -73,9 +73,9 @@ export async function loadMeasuringServer(pid, options) {
 /**
  * What this machine's kernel charges for appending to a file, against rewriting pages it already
  * caches: µs of wall time per KiB written, each from `count` writes of `chunk` bytes (about the
- * size of one batch of a file audit device under load). Appending needs a new page-cache page per
- * 4 KiB; on bare metal that costs little more than the copy, in some virtual machines it costs far
- * more, and that is most of what an audit file device costs there.
+ * size of one batch of a file audit device under load). Appending allocates a new page-cache page
+ * per 4 KiB, a rewrite only copies; how much the difference is depends on the machine (4–10× on
+ * this project's virtual machines), and it is a large part of what a file audit device costs.
  */
 export function pageCacheProbe(dir, { chunk = 24 * 1024, count = 2000 } = {}) {
   const path = join(dir, 'page-cache-probe.log');
