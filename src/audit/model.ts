@@ -32,10 +32,22 @@ export interface AuditInput {
   shared?: AuditShared;
 }
 
+/**
+ * The runs of a Vault JSON `request` block that no device hashes: `{"id":…,"operation":…` with the
+ * mount's fields, the namespace and path, and the peer fields (remote address, port, wrap TTL).
+ */
+export interface RequestRuns {
+  head: string;
+  location: string;
+  peer: string;
+}
+
 /** Per-request work of each device, keyed by an object the device owns. */
 export class AuditShared {
   readonly #owners: object[] = [];
   readonly #values: unknown[] = [];
+  /** Written by the first JSON device, reused by the others (audit/request-json.ts). */
+  requestRuns: RequestRuns | undefined = undefined;
 
   get<T>(owner: object): T | undefined {
     const i = this.#owners.indexOf(owner);

@@ -5,12 +5,14 @@
  * the JSON format's hot path; JSONx and the tests keep using requestBlock.
  *
  * Field order and omitempty rules are those of entry.ts's VaultRequest. Each device has its own
- * writer (its own hasher), which keeps the text of two runs of fields that repeat across requests:
- * the mount's (per mount entry, checked against the entry's current values) and the caller's
- * token and accessor hashes (per cached token entry, which is frozen and belongs to one token).
+ * writer (its own hasher); only the token fields, the data and the headers differ between devices.
+ * What repeats is kept: the runs no device hashes are written once per request and shared by all
+ * devices (AuditInput.shared), a mount's fields once per mount entry (checked against the entry's
+ * current values), and a device's token and accessor hashes once per cached token entry (which is
+ * frozen and belongs to one token).
  */
 import { flatten } from '../lib/flat-string.js';
-import type { AuditInput } from './model.js';
+import type { AuditInput, RequestRuns } from './model.js';
 import { mountPoint, type EntryHasher, type EntryOptions } from './entry.js';
 import { escapeGo, formatNumber, writeValue } from './format-json.js';
 
@@ -25,17 +27,40 @@ type Mount = NonNullable<AuditInput['mount']>;
 
 export type RequestJsonWriter = (input: AuditInput, opts: EntryOptions) => string;
 
-export function createRequestJsonWriter(h: EntryHasher): RequestJsonWriter {
-  const mountTexts = new WeakMap<Mount, { path: string; type: string; accessor: string; table: string; text: string }>();
-  const tokenTexts = new WeakMap<object, string>();
+/** The mount's fields per mount entry, checked against the entry's current values. */
+const mountTexts = new WeakMap<Mount, { path: string; type: string; accessor: string; table: string; text: string }>();
 
-  function mountFields(input: AuditInput, m: Mount): string {
-    const known = mountTexts.get(m);
-    if (known && known.path === m.path && known.type === m.type && known.accessor === m.accessor && known.table === m.table) return known.text;
-    const text = flatten(str(',"mount_point":"', mountPoint(input)) + str(',"mount_type":"', m.type) + str(',"mount_accessor":"', m.accessor));
-    mountTexts.set(m, { path: m.path, type: m.type, accessor: m.accessor, table: m.table, text });
-    return text;
-  }
+function mountFields(input: AuditInput, m: Mount): string {
+  const known = mountTexts.get(m);
+  if (known && known.path === m.path && known.type === m.type && known.accessor === m.accessor && known.table === m.table) return known.text;
+  const text = flatten(str(',"mount_point":"', mountPoint(input)) + str(',"mount_type":"', m.type) + str(',"mount_accessor":"', m.accessor));
+  mountTexts.set(m, { path: m.path, type: m.type, accessor: m.accessor, table: m.table, text });
+  return text;
+}
+
+/**
+ * The runs every device writes alike, around the ones that differ per device (token, data,
+ * headers): written once per request and shared through AuditInput.shared.
+ */
+function commonRuns(input: AuditInput): RequestRuns {
+  const kept = input.shared?.requestRuns;
+  if (kept) return kept;
+  const r = input.request;
+  // The operation is never empty and is a plain verb (a typed union), so it needs no escaping
+  // and the block always has a first field.
+  let head = r.id ? '{"id":"' + escapeGo(r.id) + '","operation":"' + input.operation + '"' : '{"operation":"' + input.operation + '"';
+  if (input.mount) head += mountFields(input, input.mount);
+  const runs: RequestRuns = {
+    head,
+    location: r.path ? ',"namespace":{"id":"root"},"path":"' + escapeGo(r.path) + '"' : ',"namespace":{"id":"root"}',
+    peer: str(',"remote_address":"', r.remoteAddress) + num(',"remote_port":', r.remotePort) + num(',"wrap_ttl":', r.wrapTtl),
+  };
+  if (input.shared) input.shared.requestRuns = runs;
+  return runs;
+}
+
+export function createRequestJsonWriter(h: EntryHasher): RequestJsonWriter {
+  const tokenTexts = new WeakMap<object, string>();
 
   function tokenFields(input: AuditInput): string {
     const t = input.token;
@@ -51,16 +76,12 @@ export function createRequestJsonWriter(h: EntryHasher): RequestJsonWriter {
 
   return (input, opts) => {
     const r = input.request;
-    const mount = input.mount;
-    // The operation is never empty and is a plain verb (a typed union), so it needs no escaping
-    // and the block always has a first field.
-    let out = r.id ? '{"id":"' + escapeGo(r.id) + '","operation":"' + input.operation + '"' : '{"operation":"' + input.operation + '"';
-    if (mount) out += mountFields(input, mount);
-    out += tokenFields(input) + (r.path ? ',"namespace":{"id":"root"},"path":"' + escapeGo(r.path) + '"' : ',"namespace":{"id":"root"}');
+    const runs = commonRuns(input);
+    let out = runs.head + tokenFields(input) + runs.location;
     if (r.data && Object.keys(r.data).length > 0) {
-      out += `,"data":${writeValue(h.data(r.data, mount?.config.auditNonHmacRequestKeys ?? []))}`;
+      out += `,"data":${writeValue(h.data(r.data, input.mount?.config.auditNonHmacRequestKeys ?? []))}`;
     }
-    out += str(',"remote_address":"', r.remoteAddress) + num(',"remote_port":', r.remotePort) + num(',"wrap_ttl":', r.wrapTtl);
+    out += runs.peer;
     if (opts.headers && Object.keys(opts.headers.values).length > 0) {
       out += `,"headers":${writeValue(h.headers(opts.headers.values, opts.headers.hmac))}`;
     }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { requestBlock, type EntryOptions } from '../../src/audit/entry.js';
 import { writeBlock } from '../../src/audit/format-json.js';
 import { createEntryHasher, createSalt } from '../../src/audit/hash.js';
-import type { AuditInput } from '../../src/audit/model.js';
+import { AuditShared, type AuditInput } from '../../src/audit/model.js';
 import { createRequestJsonWriter } from '../../src/audit/request-json.js';
 import { kvWriteInput } from './helpers.js';
 
@@ -58,4 +58,15 @@ test('a frozen token\'s hashes and a mount\'s fields are kept per writer, and fo
   const second = write(input, { elideListResponses: false });
   assert.match(second, /"mount_point":"other\/","mount_type":"kv","mount_accessor":"kv_changed"/);
   assert.equal(second, writeBlock(requestBlock(input, h, { elideListResponses: false }), 'request'));
+});
+
+test('devices writing one request share the runs no device hashes, and each writes its own hashes', () => {
+  const writers = [createEntryHasher(createSalt('one'), { hmacAccessor: true, raw: false }), createEntryHasher(createSalt('two'), { hmacAccessor: true, raw: false }), hashers.log_raw];
+  for (const [name, input, opts] of variants()) {
+    const shared: AuditInput = { ...input, shared: new AuditShared() };
+    const texts = writers.map((h) => createRequestJsonWriter(h)(shared, opts));
+    writers.forEach((h, i) => assert.equal(texts[i], writeBlock(requestBlock(input, h, opts), 'request'), `${name}, writer ${i}`));
+    assert.ok(shared.shared!.requestRuns, name);
+    if (input.request.clientToken) assert.notEqual(texts[0], texts[1], name);
+  }
 });
