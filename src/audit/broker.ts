@@ -9,6 +9,8 @@
  *   (its sink keeps the line queued, in order, ahead of later lines).
  * - The call resolves once every targeted device settled, and succeeds iff at least one recorded
  *   the entry; otherwise it rejects with an 'internal' SealtrailError and the core answers 500.
+ * - Entries handed to the same batch of every device within a millisecond share that outcome, so
+ *   they are settled as one group: one wait per device and one promise, however many entries.
  * - A device's failure episode logs one warn line (first failure after a success) and one info
  *   line when it recovers. Log lines name the device, never the entry's contents.
  */
@@ -20,6 +22,9 @@ import { createDeviceStats, observeLatency, renderMetrics, type DeviceStats } fr
 import type { AuditHooks, AuditInput } from './model.js';
 
 export const DEFAULT_BLOCK_TIMEOUT_MS = 10_000;
+
+/** How long after a group's first entry later entries may still join it (see Group). */
+const GROUP_WINDOW_MS = 1;
 
 export interface AuditBrokerDeps {
   log: SinkContext['log'];
@@ -136,50 +141,100 @@ export function createAuditBroker(deps: AuditBrokerDeps): AuditBroker {
     return d;
   }
 
-  /** Writes one entry to one device and calls `done` once with the outcome: written, failed, or timed out. */
-  function write(device: AuditDevice, input: AuditInput, kind: EntryKind, headers: AuditedHeaders | undefined, done: (outcome: Outcome) => void): void {
-    const started = performance.now();
-    const watch = deadlinesOf(device);
+  /**
+   * Waits for one device's write of `entries()` entries and calls `done` once with the outcome:
+   * written, failed, or timed out (`started` + the timeout). The device's counters count each entry.
+   */
+  function watch(device: AuditDevice, written: Promise<void>, started: number, entries: () => number, done: (outcome: Outcome) => void): void {
+    const queue = deadlinesOf(device);
     const pending: Pending = {
       deadline: started + timeoutMs,
       settled: false,
       settle(outcome) {
         if (pending.settled) return;
         pending.settled = true;
-        watch.prune();
-        record(device.path, outcome, (performance.now() - started) / 1000);
+        queue.prune();
+        record(device.path, outcome, (performance.now() - started) / 1000, entries());
         done(outcome);
       },
     };
-    watch.add(pending);
-    device.process(input, kind, headers).then(
+    queue.add(pending);
+    written.then(
       () => pending.settle(RECORDED),
       (error: unknown) => pending.settle({ ok: false, timedOut: false, error }),
     );
   }
 
-  function record(path: string, outcome: Outcome, seconds: number): void {
+  /** Hands the entry to the device; a formatting error becomes a failed write. */
+  function handTo(device: AuditDevice, input: AuditInput, kind: EntryKind, headers: AuditedHeaders | undefined): Promise<void> {
+    try {
+      return device.process(input, kind, headers);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  function record(path: string, outcome: Outcome, seconds: number, entries: number): void {
     if (!devices.has(path)) return; // disabled while the write was in flight
     const s = statsOf(path);
     if (outcome.ok) {
-      s.counts.success++;
-      observeLatency(s, seconds);
+      s.counts.success += entries;
+      observeLatency(s, seconds, entries);
       if (s.failing) {
         s.failing = false;
         deps.log.info({ device: path }, 'audit device recovered: entries are being recorded again');
       }
       return;
     }
-    if (outcome.timedOut) s.counts.timeout++;
+    if (outcome.timedOut) s.counts.timeout += entries;
     else {
-      s.counts.failure++;
-      observeLatency(s, seconds);
+      s.counts.failure += entries;
+      observeLatency(s, seconds, entries);
     }
     if (!s.failing) {
       s.failing = true;
       const reason = outcome.timedOut ? `no answer within ${timeoutMs}ms` : describeError(outcome.error);
       deps.log.warn({ device: path, reason }, 'audit device failed to record an entry');
     }
+  }
+
+  /**
+   * Entries that went into the same batch of every device they target share one outcome: each
+   * device's sink (line-queue.ts) answers a whole batch with one promise. So the entries handed to
+   * the same batches within GROUP_WINDOW_MS are settled together — one wait per device and one
+   * promise for the group, not per entry. The window bounds how much earlier than its own start
+   * plus the timeout a later entry of a group can time out.
+   */
+  interface Group {
+    readonly kind: EntryKind;
+    readonly targets: readonly AuditDevice[];
+    readonly batches: readonly Promise<void>[];
+    readonly started: number;
+    entries: number;
+    readonly promise: Promise<void>;
+  }
+  let lastGroup: Group | undefined;
+  /** The batch promises of the entry being handed out (reused: copied only into a new group). */
+  const handed: Promise<void>[] = [];
+
+  function openGroup(kind: EntryKind, targets: readonly AuditDevice[], batches: readonly Promise<void>[], started: number): Group {
+    let resolve!: () => void;
+    let reject!: (err: Error) => void;
+    const group: Group = { kind, targets, batches, started, entries: 1, promise: new Promise<void>((res, rej) => { resolve = res; reject = rej; }) };
+    // Settles when every targeted device answered (or timed out): recorded if any one did.
+    let waiting = targets.length;
+    let recorded = false;
+    const entries = () => group.entries;
+    const done = (outcome: Outcome) => {
+      if (outcome.ok) recorded = true;
+      if (--waiting > 0) return;
+      if (lastGroup === group) lastGroup = undefined;
+      if (recorded) return resolve();
+      unrecorded += group.entries;
+      reject(new SealtrailError('internal', 'audit_not_recorded', `no audit device recorded the ${kind} entry`));
+    };
+    for (let i = 0; i < targets.length; i++) watch(targets[i], batches[i], started, entries, done);
+    return group;
   }
 
   function logEntry(input: AuditInput, kind: EntryKind): Promise<void> {
@@ -196,19 +251,21 @@ export function createAuditBroker(deps: AuditBrokerDeps): AuditBroker {
       targets = [fallback];
     }
     const headers = deps.headers?.(input);
-    return new Promise<void>((resolve, reject) => {
-      // Settles when every targeted device answered (or timed out): recorded if any one did.
-      let waiting = targets.length;
-      let recorded = false;
-      const done = (outcome: Outcome) => {
-        if (outcome.ok) recorded = true;
-        if (--waiting > 0) return;
-        if (recorded) return resolve();
-        unrecorded++;
-        reject(new SealtrailError('internal', 'audit_not_recorded', `no audit device recorded the ${kind} entry`));
-      };
-      for (const d of targets) write(d, input, kind, headers, done);
-    });
+    const now = performance.now();
+    const last = lastGroup;
+    let joins = last !== undefined && last.kind === kind && last.targets.length === targets.length && now - last.started < GROUP_WINDOW_MS;
+    handed.length = targets.length;
+    for (let i = 0; i < targets.length; i++) {
+      const batch = handTo(targets[i], input, kind, headers);
+      handed[i] = batch;
+      if (joins && (last!.targets[i] !== targets[i] || last!.batches[i] !== batch)) joins = false;
+    }
+    if (joins) {
+      last!.entries++;
+      return last!.promise;
+    }
+    lastGroup = openGroup(kind, targets, [...handed], now);
+    return lastGroup.promise;
   }
 
   return {
@@ -228,7 +285,9 @@ export function createAuditBroker(deps: AuditBrokerDeps): AuditBroker {
     get: (path) => devices.get(path),
     devices: () => [...devices.values()],
     writeTo(device, input, kind) {
-      return new Promise((resolve, reject) => write(device, input, kind, deps.headers?.(input), (outcome) => {
+      const started = performance.now();
+      const written = handTo(device, input, kind, deps.headers?.(input));
+      return new Promise((resolve, reject) => watch(device, written, started, () => 1, (outcome) => {
         if (outcome.ok) resolve();
         else reject(outcome.timedOut ? new Error(`the device did not answer within ${timeoutMs}ms`) : outcome.error);
       }));

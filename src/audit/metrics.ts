@@ -28,12 +28,13 @@ export function createDeviceStats(): DeviceStats {
   };
 }
 
-export function observeLatency(stats: DeviceStats, seconds: number): void {
+/** Records `count` writes (entries of one batch) that each took `seconds`. */
+export function observeLatency(stats: DeviceStats, seconds: number, count = 1): void {
   let i = 0;
   while (i < LATENCY_BUCKETS.length && seconds > LATENCY_BUCKETS[i]) i++;
-  stats.buckets[i]++;
-  stats.latencySum += seconds;
-  stats.latencyCount++;
+  stats.buckets[i] += count;
+  stats.latencySum += seconds * count;
+  stats.latencyCount += count;
 }
 
 function label(value: string): string {

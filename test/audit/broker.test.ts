@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createAuditBroker } from '../../src/audit/broker.js';
 import { createAuditDevice } from '../../src/audit/device.js';
+import { createLineQueue } from '../../src/audit/devices/line-queue.js';
 import { parseCommonOptions } from '../../src/audit/device-options.js';
 import type { AuditInput } from '../../src/audit/model.js';
 import { SealtrailError } from '../../src/errors/index.js';
@@ -169,4 +170,73 @@ test('one warn line per failure episode, one info line on recovery, no entry con
   const text = JSON.stringify(log.lines);
   for (const secret of ['s3cr3t', 'secret/data/app', 'hmac-sha256']) assert.ok(!text.includes(secret));
   assert.deepEqual(b.health(), { failingDevices: ['flaky/'] });
+});
+
+/**
+ * A device whose sink batches like the real ones (line-queue.ts): lines handed over in one turn
+ * share one flush and one promise. `flush` decides each batch's fate.
+ */
+function batchingDev(path: string, flush: (lines: readonly string[]) => Promise<void>) {
+  const batches: string[][] = [];
+  const queue = createLineQueue((lines) => { batches.push([...lines]); return flush(lines); });
+  const sink = { write: (line: string) => queue.push(line), reopen: async () => undefined, close: async () => undefined };
+  const device = createAuditDevice({ path, type: 'memory', description: '', options: {}, local: false, salt: 'foo' },
+    parseCommonOptions({}, { allowAuditLogPrefixing: false }), sink);
+  return { device, batches };
+}
+
+const withId = (id: string): AuditInput => ({ ...kvWriteInput(), request: { ...kvWriteInput().request, id } });
+const count = (b: ReturnType<typeof broker>, path: string, result: string) =>
+  Number(new RegExp(`^sealtrail_audit_device_writes_total\\{path="${path}",result="${result}"\\} (\\d+)$`, 'm').exec(b.metricsText())![1]);
+
+test('entries that share their devices\' batches settle together, and each one is counted', async () => {
+  const b = broker(1000);
+  const good = batchingDev('good/', async () => undefined);
+  let failing = true;
+  const flaky = batchingDev('flaky/', async () => { if (failing) throw new Error('EPIPE'); });
+  b.add(good.device);
+  b.add(flaky.device);
+
+  // One turn, five entries: one batch per device, all five recorded by the good device.
+  await Promise.all(['a', 'b', 'c', 'd', 'e'].map((id) => b.logRequest(withId(id))));
+  assert.deepEqual(good.batches.map((x) => x.length), [5]);
+  assert.equal(count(b, 'good/', 'success'), 5);
+  assert.equal(count(b, 'flaky/', 'failure'), 5);
+  assert.match(b.metricsText(), /^sealtrail_audit_device_write_seconds_count\{path="good\/"\} 5$/m);
+
+  // Both failing: every entry of the batch is refused and counted as unrecorded.
+  b.remove('good/');
+  const results = await Promise.allSettled(['f', 'g', 'h'].map((id) => b.logRequest(withId(id))));
+  assert.ok(results.every((r) => r.status === 'rejected' && isNotRecorded(r.reason)));
+  assert.match(b.metricsText(), /^sealtrail_audit_entries_unrecorded_total 3$/m);
+
+  // Recovered: the next turn's entries are recorded again.
+  failing = false;
+  await Promise.all(['i', 'j'].map((id) => b.logRequest(withId(id))));
+  assert.equal(count(b, 'flaky/', 'success'), 2);
+  assert.deepEqual(flaky.batches.map((x) => x.length), [5, 3, 2]);
+});
+
+test('an entry that joins a batch after its group timed out still gets its own full timeout', async () => {
+  const b = broker(60);
+  let release!: () => void;
+  const blocked = batchingDev('blocked/', (lines) => (lines.some((l) => l.includes('"id":"first"')) ? new Promise<void>((r) => { release = r; }) : Promise.resolve()));
+  b.add(blocked.device);
+  const started = performance.now();
+  const rejectedAt = (p: Promise<void>) => p.then(() => assert.fail('recorded'), (err: unknown) => { assert.ok(isNotRecorded(err)); return performance.now() - started; });
+  // `first` is flushed and blocks; `second` waits in the next batch, which stays open.
+  const first = rejectedAt(b.logRequest(withId('first')));
+  await new Promise((r) => setImmediate(r));
+  const second = rejectedAt(b.logRequest(withId('second')));
+  const secondAt = await second;
+  assert.ok(secondAt >= 59, `second timed out after ${secondAt} ms`);
+  // `third` lands in the same still-open batch as `second`, after that one's group timed out.
+  const thirdStarted = performance.now() - started;
+  const thirdAt = await rejectedAt(b.logRequest(withId('third')));
+  assert.ok(thirdAt - thirdStarted >= 59, `third timed out ${thirdAt - thirdStarted} ms after it started`);
+  await first;
+  assert.equal(count(b, 'blocked/', 'timeout'), 3);
+  release();
+  await new Promise((r) => setTimeout(r, 10));
+  assert.deepEqual(blocked.batches.map((x) => x.map((l) => /"id":"(\w+)"/.exec(l)![1])), [['first'], ['second', 'third']]);
 });
