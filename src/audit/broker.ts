@@ -9,8 +9,9 @@
  *   (its sink keeps the line queued, in order, ahead of later lines).
  * - The call resolves once every targeted device settled, and succeeds iff at least one recorded
  *   the entry; otherwise it rejects with an 'internal' SealtrailError and the core answers 500.
- * - Entries handed to the same batch of every device within a millisecond share that outcome, so
- *   they are settled as one group: one wait per device and one promise, however many entries.
+ * - Entries handed to the same batch of every device in one turn of the event loop share that
+ *   outcome, so they are settled as one group: one wait per device and one promise, however many
+ *   entries.
  * - A device's failure episode logs one warn line (first failure after a success) and one info
  *   line when it recovers. Log lines name the device, never the entry's contents.
  */
@@ -22,9 +23,6 @@ import { createDeviceStats, observeLatency, renderMetrics, type DeviceStats } fr
 import type { AuditHooks, AuditInput } from './model.js';
 
 export const DEFAULT_BLOCK_TIMEOUT_MS = 10_000;
-
-/** How long after a group's first entry later entries may still join it (see Group). */
-const GROUP_WINDOW_MS = 1;
 
 export interface AuditBrokerDeps {
   log: SinkContext['log'];
@@ -201,9 +199,10 @@ export function createAuditBroker(deps: AuditBrokerDeps): AuditBroker {
   /**
    * Entries that went into the same batch of every device they target share one outcome: each
    * device's sink (line-queue.ts) answers a whole batch with one promise. So the entries handed to
-   * the same batches within GROUP_WINDOW_MS are settled together — one wait per device and one
-   * promise for the group, not per entry. The window bounds how much earlier than its own start
-   * plus the timeout a later entry of a group can time out.
+   * the same batches in one turn of the event loop (until the next `process.nextTick` queue runs)
+   * are settled together — one wait per device and one promise for the group, not per entry. The
+   * group's timeout runs from its first entry: a later entry of the same turn, handed over
+   * microseconds after it, cannot be released more than that turn's length early.
    */
   interface Group {
     readonly kind: EntryKind;
@@ -214,6 +213,7 @@ export function createAuditBroker(deps: AuditBrokerDeps): AuditBroker {
     readonly promise: Promise<void>;
   }
   let lastGroup: Group | undefined;
+  const closeGroup = () => { lastGroup = undefined; };
   /** The batch promises of the entry being handed out (reused: copied only into a new group). */
   const handed: Promise<void>[] = [];
 
@@ -234,6 +234,7 @@ export function createAuditBroker(deps: AuditBrokerDeps): AuditBroker {
       reject(new SealtrailError('internal', 'audit_not_recorded', `no audit device recorded the ${kind} entry`));
     };
     for (let i = 0; i < targets.length; i++) watch(targets[i], batches[i], started, entries, done);
+    process.nextTick(closeGroup);
     return group;
   }
 
@@ -251,9 +252,8 @@ export function createAuditBroker(deps: AuditBrokerDeps): AuditBroker {
       targets = [fallback];
     }
     const headers = deps.headers?.(input);
-    const now = performance.now();
     const last = lastGroup;
-    let joins = last !== undefined && last.kind === kind && last.targets.length === targets.length && now - last.started < GROUP_WINDOW_MS;
+    let joins = last !== undefined && last.kind === kind && last.targets.length === targets.length;
     handed.length = targets.length;
     for (let i = 0; i < targets.length; i++) {
       const batch = handTo(targets[i], input, kind, headers);
@@ -264,7 +264,7 @@ export function createAuditBroker(deps: AuditBrokerDeps): AuditBroker {
       last!.entries++;
       return last!.promise;
     }
-    lastGroup = openGroup(kind, targets, [...handed], now);
+    lastGroup = openGroup(kind, targets, [...handed], performance.now());
     return lastGroup.promise;
   }
 
