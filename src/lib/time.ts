@@ -9,12 +9,21 @@ let secondStartNs = -1n;
 let secondEndNs = -1n;
 let secondText = '';
 let wholeSecondText = '';
+/** The last call's argument and result: every audit device formats the same entry's time. */
+let lastNs = -1n;
+let lastText = '';
 
 /**
  * RFC 3339 with nanoseconds, UTC, as Go's `time.RFC3339Nano` writes it (Vault's audit `time`):
  * trailing zeros of the fraction are trimmed, e.g. `2024-11-14T23:46:27.382Z`.
  */
 export function rfc3339Nano(ns: bigint): string {
+  if (ns === lastNs) return lastText;
+  lastNs = ns;
+  return (lastText = formatNano(ns));
+}
+
+function formatNano(ns: bigint): string {
   // Entries arrive many per second: the date part is formatted once per second.
   if (ns < secondStartNs || ns >= secondEndNs) {
     const second = ns / 1_000_000_000n - (ns < 0n && ns % 1_000_000_000n !== 0n ? 1n : 0n);
