@@ -238,23 +238,33 @@ export function createAuditBroker(deps: AuditBrokerDeps): AuditBroker {
     return group;
   }
 
-  function logEntry(input: AuditInput, kind: EntryKind): Promise<void> {
-    if (devices.size === 0) return NOTHING_TO_DO;
-    let targets: AuditDevice[] = [];
+  /** Every device, when none has a filter or is the fallback: then each entry goes to all. */
+  let unrouted: readonly AuditDevice[] | undefined;
+  function devicesChanged(): void {
+    const all = [...devices.values()];
+    unrouted = all.every((d) => !d.config.fallback && !d.config.filter) ? all : undefined;
+  }
+
+  /** The devices an entry goes to (none: every device filtered it out and there is no fallback). */
+  function route(input: AuditInput): readonly AuditDevice[] {
+    if (unrouted) return unrouted;
+    const targets: AuditDevice[] = [];
     let fallback: AuditDevice | undefined;
     for (const d of devices.values()) {
       if (d.config.fallback) fallback = d;
       else if (d.accepts(input)) targets.push(d);
       else statsOf(d.path).counts.filtered++;
     }
-    if (targets.length === 0) {
-      if (!fallback) return NOTHING_TO_DO; // every device filtered it out: not an audit failure
-      targets = [fallback];
-    }
+    return targets.length > 0 || !fallback ? targets : [fallback];
+  }
+
+  function logEntry(input: AuditInput, kind: EntryKind): Promise<void> {
+    if (devices.size === 0) return NOTHING_TO_DO;
+    const targets = route(input);
+    if (targets.length === 0) return NOTHING_TO_DO; // every device filtered it out: not an audit failure
     const headers = deps.headers?.(input);
     const last = lastGroup;
     let joins = last !== undefined && last.kind === kind && last.targets.length === targets.length;
-    handed.length = targets.length;
     for (let i = 0; i < targets.length; i++) {
       const batch = handTo(targets[i], input, kind, headers);
       handed[i] = batch;
@@ -264,7 +274,7 @@ export function createAuditBroker(deps: AuditBrokerDeps): AuditBroker {
       last!.entries++;
       return last!.promise;
     }
-    lastGroup = openGroup(kind, targets, [...handed], performance.now());
+    lastGroup = openGroup(kind, targets, handed.slice(0, targets.length), performance.now());
     return lastGroup.promise;
   }
 
@@ -275,11 +285,13 @@ export function createAuditBroker(deps: AuditBrokerDeps): AuditBroker {
     add(device) {
       devices.set(device.path, device);
       stats.set(device.path, createDeviceStats());
+      devicesChanged();
     },
     remove(path) {
       const d = devices.get(path);
       devices.delete(path);
       stats.delete(path);
+      devicesChanged();
       return d;
     },
     get: (path) => devices.get(path),

@@ -44,19 +44,19 @@ export interface RequestRuns {
 
 /** Per-request work of each device, keyed by an object the device owns. */
 export class AuditShared {
-  readonly #owners: object[] = [];
-  readonly #values: unknown[] = [];
+  /** Owners and their values, alternating: a request has a value per device, rarely more than two. */
+  #entries: unknown[] | undefined = undefined;
   /** Written by the first JSON device, reused by the others (audit/request-json.ts). */
   requestRuns: RequestRuns | undefined = undefined;
 
   get<T>(owner: object): T | undefined {
-    const i = this.#owners.indexOf(owner);
-    return i === -1 ? undefined : (this.#values[i] as T);
+    const e = this.#entries;
+    if (e) for (let i = 0; i < e.length; i += 2) if (e[i] === owner) return e[i + 1] as T;
+    return undefined;
   }
 
   set(owner: object, value: unknown): void {
-    this.#owners.push(owner);
-    this.#values.push(value);
+    (this.#entries ??= []).push(owner, value);
   }
 }
 
