@@ -3,6 +3,7 @@
  * listens, and handles signals (SIGHUP reopens audit files; SIGINT/SIGTERM shut down cleanly).
  */
 import { readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadConfigFile, parseAddress } from '../config/load.js';
 import { defaultConfig, type ServerConfig } from '../config/types.js';
@@ -54,9 +55,12 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
   const clock = opts.clock ?? systemClock;
   let config: ServerConfig = opts.configPath ? await loadConfigFile(opts.configPath) : defaultConfig();
   let dataDir: string | undefined;
+  /** Dev mode's own temporary directory: like Vault's in-memory dev server, it ends with the server. */
+  let temporaryDir = false;
   if (opts.dev) {
     const dd = devDataDir({ dataDir: opts.devDataDir });
     dataDir = dd.dir;
+    temporaryDir = !dd.persistent;
     config = {
       ...config,
       storage: { type: 'sqlite', path: join(dd.dir, 'sealtrail.db') },
@@ -127,6 +131,7 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
       await app.close();
       if (core.unsealedServices) await core.sealNow().catch((err) => log.error({ err }, 'error while sealing at shutdown'));
       await physical.close();
+      if (temporaryDir) await rm(dataDir!, { recursive: true, force: true }).catch((err) => log.error({ err }, 'could not remove the dev data directory'));
       log.flush?.();
       resolveClosed();
     })();
@@ -148,7 +153,7 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
   out(`Api Address: ${address}`);
   out(`Storage: ${config.storage.type}${config.storage.type === 'sqlite' ? ` (${config.storage.path})` : ''}`);
   if (opts.dev) {
-    out(`Data Dir: ${dataDir}`);
+    out(`Data Dir: ${dataDir}${temporaryDir ? ' (temporary: removed when the server stops; keep data with -dev-data-dir)' : ''}`);
     out(`Audit Log: ${join(dataDir!, 'audit.log')}`);
     out(`Dev Enclave CA: ${devCa!.caDir}`);
     out(`Unseal Key: ${unsealKey}`);
