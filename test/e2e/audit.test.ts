@@ -5,7 +5,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { call, startDevServer, type TestServer } from '../helpers/server.js';
@@ -23,15 +23,21 @@ async function until(cond: () => boolean, ms = 2000) {
 }
 const fileLines = (name: string) => readFileSync(join(server.dir, name), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
 
+/** The server's data dir, which also holds its config file; removed after the tests. */
+let dir: string;
+
 before(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'sealtrail-audit-'));
+  dir = mkdtempSync(join(tmpdir(), 'sealtrail-audit-'));
   const configPath = join(dir, 'metrics.hcl');
   writeFileSync(configPath, 'unauthenticated_metrics_access = true\n');
   server = await startDevServer({ configPath, devDataDir: dir });
   base = server.address;
   token = server.rootToken;
 });
-after(async () => server?.stop());
+after(async () => {
+  await server?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
 
 test('dev mode starts with a file device at <data dir>/audit.log', async () => {
   const list = await api('GET', 'sys/audit');

@@ -4,7 +4,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '../../src/config/load.js';
@@ -15,8 +15,11 @@ let server: TestServer;
 let base: string;
 let token: string;
 
+/** The server's data dir, which also holds its config file; removed after the tests. */
+let dir: string;
+
 before(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'sealtrail-bad-'));
+  dir = mkdtempSync(join(tmpdir(), 'sealtrail-bad-'));
   const configPath = join(dir, 'limits.hcl');
   writeFileSync(configPath, 'listener "tcp" {\n  address = "127.0.0.1:0"\n  tls_disable = true\n  max_request_size = 4096\n}\n');
   server = await startDevServer({ configPath, devDataDir: dir });
@@ -24,7 +27,10 @@ before(async () => {
   token = server.rootToken;
   await call(base, 'POST', 'secret/data/keep', { token, body: { data: { v: 'original' } } });
 });
-after(async () => server?.stop());
+after(async () => {
+  await server?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
 
 async function unchanged() {
   const r = await call(base, 'GET', 'secret/data/keep', { token });
@@ -107,8 +113,12 @@ test('invalid configuration keys are refused with the key named', async () => {
   await assert.rejects(parseConfig('storage "etcd" {}\n'), /storage "etcd" is not supported/);
   await assert.rejects(parseConfig('listener "tcp" {\n'), /invalid HCL/);
   await assert.rejects(parseConfig('log_level = "loud"\n'), /log_level must be one of/);
-  const dir = mkdtempSync(join(tmpdir(), 'sealtrail-bad-'));
-  const path = join(dir, 'bad.hcl');
-  writeFileSync(path, 'max_lease_ttl = "soon"\n');
-  await assert.rejects(runServer({ configPath: path, handleSignals: false, out: () => {} }), /max_lease_ttl must be a duration/);
+  const configDir = mkdtempSync(join(tmpdir(), 'sealtrail-bad-'));
+  try {
+    const path = join(configDir, 'bad.hcl');
+    writeFileSync(path, 'max_lease_ttl = "soon"\n');
+    await assert.rejects(runServer({ configPath: path, handleSignals: false, out: () => {} }), /max_lease_ttl must be a duration/);
+  } finally {
+    rmSync(configDir, { recursive: true, force: true });
+  }
 });

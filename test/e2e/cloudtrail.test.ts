@@ -8,7 +8,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { mkdtempSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateAliasCommand, CreateKeyCommand, DecryptCommand, DisableKeyCommand, EncryptCommand, GenerateDataKeyCommand, GenerateRandomCommand, KMSClient } from '@aws-sdk/client-kms';
@@ -28,8 +28,11 @@ function filesUnder(dir: string): string[] {
   return readdirSync(dir, { recursive: true }).map(String).map((f) => join(dir, f)).filter((f) => statSync(f).isFile());
 }
 
+/** The server's data dir, which also holds its config file; removed after the tests. */
+let dir: string;
+
 before(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'sealtrail-ct-'));
+  dir = mkdtempSync(join(tmpdir(), 'sealtrail-ct-'));
   trailDir = join(dir, 'trail-out');
   const configPath = join(dir, 'trail.hcl');
   writeFileSync(configPath, `trail "main" {\n  directory = "${trailDir}"\n  bucket = "audit-bucket"\n  prefix = "sealtrail"\n}\n`);
@@ -43,6 +46,7 @@ after(async () => {
   kms?.destroy();
   trail?.destroy();
   await server?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 test('LookupEvents finds every KMS call with its name, readOnly, resources and user', async () => {
