@@ -5,7 +5,12 @@
  * Lines arrive in order and must be written in that order.
  */
 export interface AuditSink {
-  /** `line` is a complete record including its trailing newline (and prefix, if any). */
+  /**
+   * `line` is a complete record including its trailing newline (and prefix, if any). Lines written
+   * together may get the same promise (line-queue.ts answers a whole batch with one), and must then
+   * share its outcome: the broker settles entries that got the same promises from every device as
+   * one group.
+   */
   write(line: string): Promise<void>;
   /** Reopens files / reconnects (SIGHUP, rotation by an external tool). */
   reopen(): Promise<void>;
