@@ -162,3 +162,32 @@ test('trail files and digests validate; tampering is reported INVALID with exit 
   assert.equal(edited.code, 1);
   assert.match(edited.stdout + edited.stderr, /INVALID/);
 });
+
+test('a sealed server refuses KMS and CloudTrail calls with 503 ServiceUnavailableException, and serves them again once unsealed', async () => {
+  const credentials = await kms.config.credentials();
+  // One attempt: the SDK retries a 503 as transient, which would only slow the test down.
+  const kmsOnce = new KMSClient({ endpoint: server.address, region: 'us-east-1', credentials, maxAttempts: 1 });
+  const trailOnce = new CloudTrailClient({ endpoint: server.address, region: 'us-east-1', credentials, maxAttempts: 1 });
+  const unsealKey = server.lines.find((l) => l.startsWith('Unseal Key: '))!.slice('Unseal Key: '.length);
+  try {
+    assert.equal((await call(server.address, 'PUT', 'sys/seal', { token: server.rootToken })).status, 204);
+    const sealed = (err: any) => {
+      assert.equal(err.name, 'ServiceUnavailableException');
+      assert.equal(err.$metadata?.httpStatusCode, 503);
+      assert.equal(err.message, 'Vault is sealed');
+      return true;
+    };
+    await assert.rejects(kmsOnce.send(new GenerateRandomCommand({ NumberOfBytes: 8 })), sealed);
+    await assert.rejects(trailOnce.send(new LookupEventsCommand({ MaxResults: 1 })), sealed);
+    // Bad input gets the same answer while sealed: nothing is parsed before the seal is checked.
+    const raw = await fetch(server.address, { method: 'POST', headers: { 'x-amz-target': 'TrentService.Encrypt', 'content-type': 'application/x-amz-json-1.1' }, body: '{' });
+    assert.equal(raw.status, 503);
+    assert.deepEqual(await raw.json(), { __type: 'ServiceUnavailableException', message: 'Vault is sealed' });
+  } finally {
+    assert.equal((await call(server.address, 'PUT', 'sys/unseal', { body: { key: unsealKey } })).json.sealed, false);
+  }
+  const random = await kmsOnce.send(new GenerateRandomCommand({ NumberOfBytes: 8 }));
+  assert.equal(random.Plaintext!.length, 8);
+  kmsOnce.destroy();
+  trailOnce.destroy();
+});

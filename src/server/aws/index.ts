@@ -8,7 +8,8 @@
  *     → AWS JSON response or {"__type", "message"} → one trail event recorded → reply
  *
  * Calls that fail the signature check still pass the lifecycle without a token, so the audit
- * devices record the refused request; their trail event has an "Unknown" identity.
+ * devices record the refused request; their trail event has an "Unknown" identity. A sealed
+ * server answers every call 503 ServiceUnavailableException, with no event (there is no store).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Core } from '../../core/core.js';
@@ -67,6 +68,14 @@ export function registerAwsRoutes(app: FastifyInstance, deps: AwsRoutesDeps): vo
 
   const handle = async (req: FastifyRequest, reply: FastifyReply) => {
     const requestId = uuid();
+    const kms = deps.kms();
+    if (!kms || !deps.recorder()) {
+      // Sealed: no keys and no event store. The call is refused as every sealed request is (503)
+      // and, as Vault does not audit those, not recorded: nothing was done, and there is nowhere
+      // to record it until the server is unsealed.
+      reply.code(503).header('x-amzn-requestid', requestId).header('content-type', AWS_JSON);
+      return reply.send(JSON.stringify({ __type: 'ServiceUnavailableException', message: 'Vault is sealed' }));
+    }
     const eventTime = deps.clock.now();
     const targetHeader = typeof req.headers['x-amz-target'] === 'string' ? req.headers['x-amz-target'] : undefined;
     const target = parseTarget(targetHeader);
@@ -100,8 +109,6 @@ export function registerAwsRoutes(app: FastifyInstance, deps: AwsRoutesDeps): vo
     if (!body) return fail({ status: 400, type: 'SerializationException', message: 'Start of structure or map found where not expected.' });
     facts.body = body;
 
-    const kms = deps.kms();
-    if (!kms) return fail({ status: 503, type: 'ServiceUnavailableException', message: 'Vault is sealed' });
     const rawUrl = req.raw.url ?? '/';
     const q = rawUrl.indexOf('?');
     const verified = await verifySigV4({
