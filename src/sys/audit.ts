@@ -3,6 +3,7 @@
  * through SYS_ROOT_PATHS):
  *
  *   GET    audit                                    → { "<path>": {type, description, options, local, path} }
+ *                  (options that are credentials, such as the http device's header values, redacted)
  *   PUT    audit/<path>   {type, description, options, local}                    → 204
  *   DELETE audit/<path>                                                          → 204
  *   POST   audit-hash/<path>  {input}               → { hash }
@@ -14,6 +15,7 @@
 import type { PathSpec } from '../core/paths.js';
 import { invalid } from '../errors/index.js';
 import type { AuditManager } from '../audit/manager.js';
+import { shownOptions } from '../audit/devices/index.js';
 
 export interface AuditPathDeps {
   audit: AuditManager;
@@ -62,7 +64,7 @@ export function auditPaths(deps: AuditPathDeps): PathSpec[] {
         read: async () => {
           const data: Record<string, unknown> = {};
           for (const d of audit.list()) {
-            data[d.path] = { type: d.type, description: d.description, options: d.options, local: d.local, path: d.path };
+            data[d.path] = { type: d.type, description: d.description, options: shownOptions(d.type, d.options), local: d.local, path: d.path };
           }
           return { data };
         },

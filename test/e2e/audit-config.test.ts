@@ -82,7 +82,7 @@ test('a blocking device holds a request only until audit_block_timeout, then cou
   try {
     const base = server.address;
     assert.equal((await call(base, 'PUT', 'sys/audit/file', { token, body: { type: 'file', options: { file_path: join(dir, 'audit.log') } } })).status, 204);
-    const enable = await call(base, 'PUT', 'sys/audit/siem', { token, body: { type: 'http', options: { url: hang.url, timeout: '30s' } } });
+    const enable = await call(base, 'PUT', 'sys/audit/siem', { token, body: { type: 'http', options: { uri: hang.url, timeout: '30s' } } });
     assert.equal(enable.status, 204);
     const started = Date.now();
     const r = await call(base, 'POST', 'secret/data/blocked', { token, body: { data: { v: '1' } } });
@@ -95,7 +95,7 @@ test('a blocking device holds a request only until audit_block_timeout, then cou
 
     // Enabling a device that cannot record its test entry fails after the same bound.
     const t1 = Date.now();
-    const refused = await call(base, 'PUT', 'sys/audit/siem2', { token, body: { type: 'http', options: { url: hang.url, timeout: '30s' } } });
+    const refused = await call(base, 'PUT', 'sys/audit/siem2', { token, body: { type: 'http', options: { uri: hang.url, timeout: '30s' } } });
     assert.equal(refused.status, 400);
     assert.match(refused.json.errors[0], /could not record its test entry/);
     assert.ok(Date.now() - t1 < 5000, 'enable is bounded too');

@@ -98,7 +98,12 @@ test('syslog (UDP, RFC 5424) and http (batched JSON lines) devices receive entri
   const http = await httpCollector();
   try {
     assert.equal((await api('PUT', 'sys/audit/syslog', { type: 'syslog', options: { address: `udp://127.0.0.1:${udp.port}`, facility: 'AUTH', tag: 'sealtrail' } })).status, 204);
-    assert.equal((await api('PUT', 'sys/audit/siem', { type: 'http', options: { url: http.url, headers: JSON.stringify({ authorization: 'Bearer siem-token' }) } })).status, 204);
+    // OpenBao's http device options: uri, and headers as a map of names to lists of values.
+    assert.equal((await api('PUT', 'sys/audit/siem', { type: 'http', options: { uri: http.url, headers: JSON.stringify({ authorization: ['Bearer siem-token'] }) } })).status, 204);
+    // Listing the devices names the headers but never shows their values.
+    const listed = await api('GET', 'sys/audit');
+    assert.deepEqual(listed.json.data['siem/'].options, { uri: http.url, headers: '{"authorization":["<redacted>"]}' });
+    assert.ok(!JSON.stringify(listed.json).includes('siem-token'));
     const r = await api('GET', 'sys/mounts');
     assert.equal(r.status, 200);
     const rfc5424 = /^<38>1 \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?(Z|[+-]\d\d:\d\d) \S+ sealtrail \d+ \S+ - (\{.*\})$/;

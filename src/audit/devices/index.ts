@@ -4,9 +4,10 @@
  */
 import { createFileSink } from './file/index.js';
 import { createHttpSink } from './http/index.js';
+import { redactHttpOptions } from './http/options.js';
 import { createSocketSink } from './socket/index.js';
 import { createSyslogSink } from './syslog/index.js';
-import type { SinkFactory } from './types.js';
+import type { DeviceOptions, SinkFactory } from './types.js';
 
 export type DeviceType = 'file' | 'socket' | 'syslog' | 'http';
 
@@ -18,6 +19,16 @@ export const sinkFactories: Record<DeviceType, SinkFactory> = {
 };
 
 export const DEVICE_TYPES = Object.keys(sinkFactories) as readonly DeviceType[];
+
+/** Per type, how its options are shown by `GET sys/audit` when some of them are credentials. */
+const optionRedactors: Partial<Record<DeviceType, (options: DeviceOptions) => DeviceOptions>> = {
+  http: redactHttpOptions,
+};
+
+/** A device's options as they may be shown to an operator: credentials replaced. */
+export function shownOptions(type: string, options: DeviceOptions): DeviceOptions {
+  return isDeviceType(type) ? (optionRedactors[type]?.(options) ?? options) : options;
+}
 
 export function isDeviceType(value: string): value is DeviceType {
   return Object.prototype.hasOwnProperty.call(sinkFactories, value);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { describe, it } from 'node:test';
 import { createHttpSink } from '../../../src/audit/devices/http/index.js';
+import { shownOptions } from '../../../src/audit/devices/index.js';
 import { SealtrailError } from '../../../src/errors/index.js';
 import { numberedLines, testContext } from './helpers.js';
 
@@ -34,7 +35,8 @@ async function siem(statuses: number[] = [], delayMs = 0): Promise<{ server: Ser
 describe('http sink', () => {
   it('POSTs ndjson batches with the configured headers, in order', async () => {
     const endpoint = await siem([], 20);
-    const sink = await createHttpSink(testContext({ url: endpoint.url, headers: '{"Authorization":"Bearer s3cr3t","X-Source":"vault"}', batch_max_lines: '40' }));
+    // OpenBao's option names and header shape: uri, and a list of values per header.
+    const sink = await createHttpSink(testContext({ uri: endpoint.url, headers: '{"Authorization":["Bearer s3cr3t"],"X-Source":["vault","sealtrail"],"X-Unset":[]}', batch_max_lines: '40' }));
     const lines = numberedLines(101);
     await Promise.all(lines.map((l) => sink.write(l)));
     // Lines queued in one turn leave together, in batches of at most 40.
@@ -45,7 +47,8 @@ describe('http sink', () => {
       assert.equal(r.url, '/ingest?source=sealtrail');
       assert.equal(r.headers['content-type'], 'application/x-ndjson');
       assert.equal(r.headers.authorization, 'Bearer s3cr3t');
-      assert.equal(r.headers['x-source'], 'vault');
+      assert.equal(r.headers['x-source'], 'vault, sealtrail');
+      assert.equal(r.headers['x-unset'], undefined);
     }
     await sink.close();
     await endpoint.close();
@@ -53,7 +56,7 @@ describe('http sink', () => {
 
   it('retries after a 500 and resolves when a retry succeeds', async () => {
     const endpoint = await siem([500, 503]);
-    const ctx = testContext({ url: endpoint.url });
+    const ctx = testContext({ uri: endpoint.url });
     const sink = await createHttpSink(ctx);
     await sink.write('{"a":1}\n');
     assert.deepEqual(endpoint.received.map((r) => r.body), ['{"a":1}\n', '{"a":1}\n', '{"a":1}\n']);
@@ -64,6 +67,7 @@ describe('http sink', () => {
 
   it('rejects when retries are exhausted, logs the episode once without secrets, and recovers', async () => {
     const endpoint = await siem([500, 502, 500, 500]);
+    // `url` is accepted for `uri`, and a header may be given as one string.
     const ctx = testContext({ url: endpoint.url, retries: '1', headers: '{"Authorization":"Bearer s3cr3t"}' });
     const sink = await createHttpSink(ctx);
     await assert.rejects(sink.write('{"a":1}\n'), { message: `http audit device: ${new URL(endpoint.url).origin} answered 502` });
@@ -78,7 +82,7 @@ describe('http sink', () => {
 
   it('does not retry a 4xx that cannot succeed', async () => {
     const endpoint = await siem([401]);
-    const sink = await createHttpSink(testContext({ url: endpoint.url }));
+    const sink = await createHttpSink(testContext({ uri: endpoint.url }));
     await assert.rejects(sink.write('x\n'), /answered 401/);
     assert.equal(endpoint.received.length, 1);
     await sink.close();
@@ -87,18 +91,18 @@ describe('http sink', () => {
 
   it('times out a slow endpoint and fails when nothing listens', async () => {
     const slow = await siem([], 500);
-    const sink = await createHttpSink(testContext({ url: slow.url, timeout: '100ms', retries: '0' }));
+    const sink = await createHttpSink(testContext({ uri: slow.url, timeout: '100ms', retries: '0' }));
     await assert.rejects(sink.write('x\n'), /POST to http:\/\/127\.0\.0\.1:\d+ failed: timed out after 100ms/);
     await sink.close();
     await slow.close();
-    const dead = await createHttpSink(testContext({ url: slow.url, retries: '0' }));
+    const dead = await createHttpSink(testContext({ uri: slow.url, retries: '0' }));
     await assert.rejects(dead.write('x\n'), /failed: ECONNREFUSED/);
     await dead.close();
   });
 
   it('lingers for batch_max_wait when asked', async () => {
     const endpoint = await siem();
-    const sink = await createHttpSink(testContext({ url: endpoint.url, batch_max_wait: '300ms', batch_max_lines: '10' }));
+    const sink = await createHttpSink(testContext({ uri: endpoint.url, batch_max_wait: '300ms', batch_max_lines: '10' }));
     const first = sink.write('a\n');
     await new Promise((r) => setTimeout(r, 20));
     await Promise.all([first, sink.write('b\n')]);
@@ -109,17 +113,19 @@ describe('http sink', () => {
 
   it('validates its options without echoing header values', async () => {
     const table: [Record<string, string>, string][] = [
-      [{}, 'http audit device: option "url" is required'],
-      [{ url: 'not a url' }, 'http audit device: option "url" must be an absolute http:// or https:// URL'],
-      [{ url: 'ftp://siem.example/' }, 'http audit device: option "url" must use http or https'],
-      [{ url: 'https://user:pw@siem.example/' }, 'http audit device: option "url" must not contain credentials; pass them in "headers"'],
-      [{ url: 'https://siem.example/', headers: '{"Authorization": "Bearer s3cr3t"' }, 'http audit device: option "headers" must be a JSON object such as {"Authorization":"Bearer ..."}'],
-      [{ url: 'https://siem.example/', headers: '["s3cr3t"]' }, 'http audit device: option "headers" must be a JSON object of header names to string values'],
-      [{ url: 'https://siem.example/', headers: '{"X-Token": 42}' }, 'http audit device: option "headers" value of "X-Token" must be a single-line string'],
-      [{ url: 'https://siem.example/', headers: '{"Bad Name": "s3cr3t"}' }, 'http audit device: option "headers" has an invalid header name "Bad Name"'],
-      [{ url: 'https://siem.example/', headers: '{"Content-Type": "text/plain"}' }, 'http audit device: option "headers" must not set "Content-Type" (the device sets it)'],
-      [{ url: 'https://siem.example/', batch_max_lines: '0' }, 'http audit device: option "batch_max_lines" must be at least 1'],
-      [{ url: 'https://siem.example/', timeout: '0s' }, 'http audit device: option "timeout" must be greater than zero'],
+      [{}, 'http audit device: option "uri" is required'],
+      [{ uri: 'not a url' }, 'http audit device: option "uri" must be an absolute http:// or https:// URL'],
+      [{ url: 'ftp://siem.example/' }, 'http audit device: option "uri" must use http or https'],
+      [{ uri: 'https://user:pw@siem.example/' }, 'http audit device: option "uri" must not contain credentials; pass them in "headers"'],
+      [{ uri: 'https://siem.example/', url: 'https://other.example/' }, 'http audit device: option "url" must not differ from "uri" (give one of them)'],
+      [{ uri: 'https://siem.example/', headers: '{"Authorization": ["Bearer s3cr3t"]' }, 'http audit device: option "headers" must be a JSON object such as {"Authorization":["Bearer ..."]}'],
+      [{ uri: 'https://siem.example/', headers: '["s3cr3t"]' }, 'http audit device: option "headers" must be a JSON object of header names to a list of values'],
+      [{ uri: 'https://siem.example/', headers: '{"X-Token": 42}' }, 'http audit device: option "headers" values of "X-Token" must be single-line strings'],
+      [{ uri: 'https://siem.example/', headers: '{"X-Token": ["s3cr3t\\nX-Injected: 1"]}' }, 'http audit device: option "headers" values of "X-Token" must be single-line strings'],
+      [{ uri: 'https://siem.example/', headers: '{"Bad Name": ["s3cr3t"]}' }, 'http audit device: option "headers" has an invalid header name "Bad Name"'],
+      [{ uri: 'https://siem.example/', headers: '{"Content-Type": ["text/plain"]}' }, 'http audit device: option "headers" must not set "Content-Type" (the device sets it)'],
+      [{ uri: 'https://siem.example/', batch_max_lines: '0' }, 'http audit device: option "batch_max_lines" must be at least 1'],
+      [{ uri: 'https://siem.example/', timeout: '0s' }, 'http audit device: option "timeout" must be greater than zero'],
     ];
     for (const [options, message] of table) {
       await assert.rejects(createHttpSink(testContext(options)), (err: unknown) => {
@@ -129,5 +135,13 @@ describe('http sink', () => {
         return true;
       });
     }
+  });
+
+  it('shows its headers in sys/audit with every value redacted', () => {
+    assert.deepEqual(shownOptions('http', { uri: 'https://siem.example/', headers: '{"Authorization":["Bearer s3cr3t"],"X-Source":["a","b"],"X-One":"c","X-None":[]}' }),
+      { uri: 'https://siem.example/', headers: '{"Authorization":["<redacted>"],"X-Source":["<redacted>","<redacted>"],"X-One":"<redacted>","X-None":[]}' });
+    assert.deepEqual(shownOptions('http', { uri: 'https://siem.example/', headers: 'not json s3cr3t' }), { uri: 'https://siem.example/', headers: '<redacted>' });
+    assert.deepEqual(shownOptions('http', { uri: 'https://siem.example/' }), { uri: 'https://siem.example/' });
+    assert.deepEqual(shownOptions('file', { file_path: '/var/log/a.log' }), { file_path: '/var/log/a.log' });
   });
 });

@@ -10,8 +10,8 @@
  * `retries` (default 2) are exhausted; each attempt is bounded by `timeout` (default "5s").
  *
  * @example
- *   await createHttpSink({ path: 'siem/', options: { url: 'https://siem.example/ingest',
- *     headers: '{"Authorization":"Bearer …"}' }, clock, log });
+ *   await createHttpSink({ path: 'siem/', options: { uri: 'https://siem.example/ingest',
+ *     headers: '{"Authorization":["Bearer …"]}' }, clock, log });
  */
 import { createLineQueue } from '../line-queue.js';
 import type { AuditSink, SinkContext } from '../types.js';

@@ -1,11 +1,16 @@
-/** The http device's options. Header values are credentials: no message ever echoes them. */
-import { SealtrailError } from '../../../errors/index.js';
+/**
+ * The http device's options, named as OpenBao's http audit device names them: `uri` (required;
+ * `url` is accepted too) and `headers`, a JSON object of header names to a list of values
+ * (OpenBao's `map[string][]string`; a name with an empty list is ignored) or to a single string.
+ * Header values are credentials: no message ever echoes them.
+ */
 import { optionReader } from '../options.js';
 import type { DeviceOptions } from '../types.js';
 
 export interface HttpSettings {
   url: URL;
-  headers: Record<string, string>;
+  /** Name and value pairs; a header with several values appears once per value. */
+  headers: Array<[string, string]>;
   batchMaxLines: number;
   /** 0 = send as soon as the previous POST finished (see index.ts). */
   batchMaxWaitMs: number;
@@ -19,35 +24,40 @@ const RESERVED_HEADERS = new Set(['content-type', 'content-length', 'transfer-en
 
 export function parseHttpOptions(options: DeviceOptions): HttpSettings {
   const opt = optionReader('http', options);
+  const uri = opt.get('uri');
+  const alias = opt.get('url');
+  if (uri !== undefined && alias !== undefined && uri !== alias) throw opt.fail('url', 'must not differ from "uri" (give one of them)');
+  const target = uri ?? alias;
+  if (target === undefined) throw opt.fail('uri', 'is required');
   let url: URL;
   try {
-    url = new URL(opt.required('url'));
-  } catch (err) {
-    if (err instanceof SealtrailError) throw err;
-    throw opt.fail('url', 'must be an absolute http:// or https:// URL');
+    url = new URL(target);
+  } catch {
+    throw opt.fail('uri', 'must be an absolute http:// or https:// URL');
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw opt.fail('url', 'must use http or https');
-  if (url.username !== '' || url.password !== '') throw opt.fail('url', 'must not contain credentials; pass them in "headers"');
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw opt.fail('uri', 'must use http or https');
+  if (url.username !== '' || url.password !== '') throw opt.fail('uri', 'must not contain credentials; pass them in "headers"');
 
-  const headers: Record<string, string> = {};
+  const headers: Array<[string, string]> = [];
   const rawHeaders = opt.get('headers');
   if (rawHeaders !== undefined) {
     let parsed: unknown;
     try {
       parsed = JSON.parse(rawHeaders);
     } catch {
-      throw opt.fail('headers', 'must be a JSON object such as {"Authorization":"Bearer ..."}');
+      throw opt.fail('headers', 'must be a JSON object such as {"Authorization":["Bearer ..."]}');
     }
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-      throw opt.fail('headers', 'must be a JSON object of header names to string values');
+      throw opt.fail('headers', 'must be a JSON object of header names to a list of values');
     }
     for (const [name, value] of Object.entries(parsed)) {
       if (!HEADER_NAME.test(name)) throw opt.fail('headers', `has an invalid header name "${name.slice(0, 64)}"`);
       if (RESERVED_HEADERS.has(name.toLowerCase())) throw opt.fail('headers', `must not set "${name}" (the device sets it)`);
-      if (typeof value !== 'string' || /[\r\n\0]/.test(value)) {
-        throw opt.fail('headers', `value of "${name}" must be a single-line string`);
+      const values: unknown[] = Array.isArray(value) ? value : [value];
+      for (const v of values) {
+        if (typeof v !== 'string' || /[\r\n\0]/.test(v)) throw opt.fail('headers', `values of "${name}" must be single-line strings`);
+        headers.push([name, v]);
       }
-      headers[name] = value;
     }
   }
 
@@ -59,4 +69,26 @@ export function parseHttpOptions(options: DeviceOptions): HttpSettings {
     timeoutMs: opt.durationMs('timeout', '5s'),
     retries: opt.int('retries', 2, { min: 0, max: 10 }),
   };
+}
+
+export const REDACTED = '<redacted>';
+
+/**
+ * The options as `GET sys/audit` shows them: header names kept, every value replaced, so that
+ * listing devices never hands out the SIEM's credentials.
+ */
+export function redactHttpOptions(options: DeviceOptions): DeviceOptions {
+  const raw = options.headers;
+  if (raw === undefined || raw === '') return options;
+  let shown = REDACTED;
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) {
+      shown = JSON.stringify(Object.fromEntries(Object.entries(parsed).map(([name, value]) =>
+        [name, Array.isArray(value) ? value.map(() => REDACTED) : REDACTED])));
+    }
+  } catch {
+    // Stored options were validated when the device was enabled; anything else shows as one mark.
+  }
+  return { ...options, headers: shown };
 }

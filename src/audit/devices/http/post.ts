@@ -24,7 +24,7 @@ async function postOnce(settings: HttpSettings, body: string): Promise<void> {
   try {
     response = await fetch(settings.url, {
       method: 'POST',
-      headers: { ...settings.headers, 'content-type': CONTENT_TYPE },
+      headers: [...settings.headers, ['content-type', CONTENT_TYPE]],
       body,
       signal: AbortSignal.timeout(settings.timeoutMs),
     });
