@@ -36,8 +36,16 @@ export function exitFor(err: unknown): { exitCode: number; message: string } {
   if (err instanceof SealtrailError && err.kind === 'invalid') return { exitCode: EXIT_LOCAL, message: err.message };
   const detail = remoteDetail(err);
   if (detail !== undefined) return { exitCode: EXIT_REMOTE, message: `Error: ${detail}` };
+  // A file that is missing, unreadable or unwritable is the machine's state, not a bug: Node's
+  // own message names the call and the path ("ENOENT: no such file or directory, open 'x'").
+  if (isFileSystemError(err)) return { exitCode: EXIT_LOCAL, message: `Error: ${err.message}` };
   // A bug: say so plainly; the stack helps a bug report and contains no request data.
   return { exitCode: EXIT_LOCAL, message: `Unexpected error: ${err instanceof Error ? err.stack ?? err.message : String(err)}` };
+}
+
+function isFileSystemError(err: unknown): err is NodeJS.ErrnoException {
+  const e = err as NodeJS.ErrnoException;
+  return err instanceof Error && typeof e.code === 'string' && typeof e.syscall === 'string' && typeof e.path === 'string';
 }
 
 /** The server's side of a failure in one line: its errors joined, or what kept it from answering. */

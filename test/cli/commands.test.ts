@@ -296,3 +296,12 @@ test('usage errors exit 1, unknown commands 127, help 0', async () => {
   assert.match(help.stdout, /^Usage: sealtrail kv put \[options\] <path> \[data\.\.\.\]/);
   assert.equal(fake.requests.length, 0, 'no request for a usage error');
 });
+
+test('a missing or unreadable local file is a local error naming the path, without a stack trace', async () => {
+  const missing = join(home, 'no-such-dir', 'doc.cbor');
+  for (const argv of [['attest', 'verify', '--platform', 'nitro', missing], ['capsule', 'load', `@${missing}`, '--read-context', 'default']]) {
+    const r = await run(argv);
+    assert.deepEqual([r.code, r.stderr], [1, `Error: ENOENT: no such file or directory, open '${missing}'\n`], argv.join(' '));
+  }
+  assert.equal(fake.requests.length, 0);
+});
