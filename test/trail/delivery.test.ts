@@ -188,3 +188,16 @@ test('digest signatures verify with openssl over the AWS string to sign', async 
     rmSync(ctx.dir, { recursive: true, force: true });
   }
 });
+
+test('a --dir that does not exist or is a file is refused, not read as a trail with no digests', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sealtrail-trail-dir-'));
+  try {
+    const file = join(dir, 'not-a-dir');
+    writeFileSync(file, 'x');
+    const run = (d: string) => validateTrailDirectory({ dir: d, publicKeys: new Map(), startMs: T0, endMs: T0 + 1, verbose: false, out: () => undefined, err: () => undefined });
+    await assert.rejects(run(join(dir, 'missing')), { message: `trail directory "${join(dir, 'missing')}" does not exist` });
+    await assert.rejects(run(file), { message: `"${file}" is not a directory (--dir takes the trail's directory, holding <bucket>/AWSLogs/...)` });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -2,6 +2,7 @@
  * validate-logs over a trail directory: find the digest chain (one trail, or the one named),
  * then walk and verify it. See validate-logs.ts for the walk and report.ts for the output.
  */
+import { stat } from 'node:fs/promises';
 import { invalid } from '../../errors/index.js';
 import { findDigestChains, localObjects } from './local-objects.js';
 import type { PublicKeysByFingerprint } from './public-keys.js';
@@ -24,6 +25,10 @@ export interface ValidateDirectoryOptions extends ReportSink {
 
 export async function validateTrailDirectory(opts: ValidateDirectoryOptions): Promise<ValidateLogsResult> {
   if (opts.startMs > opts.endMs) throw invalid('Invalid time range specified: start-time must occur before end-time', 'trail_invalid_time_range');
+  // A mistyped --dir would otherwise read as a trail that has delivered nothing.
+  const info = await stat(opts.dir).catch(() => undefined);
+  if (!info) throw invalid(`trail directory "${opts.dir}" does not exist`, 'trail_dir_missing');
+  if (!info.isDirectory()) throw invalid(`"${opts.dir}" is not a directory (--dir takes the trail's directory, holding <bucket>/AWSLogs/...)`, 'trail_dir_missing');
   const chains = (await findDigestChains(opts.dir)).filter((c) => opts.trailName === undefined || c.trailName === opts.trailName);
   if (chains.length > 1) {
     throw invalid(`digest files of several trails found in ${opts.dir} (${chains.map((c) => c.trailName).join(', ')}): choose one with --trail-name`, 'trail_ambiguous');
