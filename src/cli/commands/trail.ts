@@ -9,7 +9,7 @@
  */
 import type { Command } from 'commander';
 import { systemClock } from '../../lib/clock.js';
-import { keysFromPath, keysFromPublicKeyList, validateTrailDirectory } from '../../trail/validate/index.js';
+import { assertTrailDirectory, keysFromPath, keysFromPublicKeyList, validateTrailDirectory } from '../../trail/validate/index.js';
 import type { CliContext } from '../context.js';
 import { CliExit, remote, usageError } from '../failure.js';
 
@@ -69,6 +69,7 @@ export function registerTrail(program: Command, ctx: CliContext): void {
     .action(async (flags: ValidateFlags) => {
       const startMs = parseTimeFlag(flags.startTime, '--start-time');
       const endMs = flags.endTime ? parseTimeFlag(flags.endTime, '--end-time') : systemClock.now();
+      await assertTrailDirectory(flags.dir);
       let publicKeys;
       if (flags.publicKey) publicKeys = await keysFromPath(flags.publicKey);
       else {

@@ -23,12 +23,16 @@ export interface ValidateDirectoryOptions extends ReportSink {
   verbose: boolean;
 }
 
+/** Refuses a directory that does not exist or is a file: a mistyped --dir would otherwise read as a trail that delivered nothing. */
+export async function assertTrailDirectory(dir: string): Promise<void> {
+  const info = await stat(dir).catch(() => undefined);
+  if (!info) throw invalid(`trail directory "${dir}" does not exist`, 'trail_dir_missing');
+  if (!info.isDirectory()) throw invalid(`"${dir}" is not a directory (--dir takes the trail's directory, holding <bucket>/AWSLogs/...)`, 'trail_dir_missing');
+}
+
 export async function validateTrailDirectory(opts: ValidateDirectoryOptions): Promise<ValidateLogsResult> {
   if (opts.startMs > opts.endMs) throw invalid('Invalid time range specified: start-time must occur before end-time', 'trail_invalid_time_range');
-  // A mistyped --dir would otherwise read as a trail that has delivered nothing.
-  const info = await stat(opts.dir).catch(() => undefined);
-  if (!info) throw invalid(`trail directory "${opts.dir}" does not exist`, 'trail_dir_missing');
-  if (!info.isDirectory()) throw invalid(`"${opts.dir}" is not a directory (--dir takes the trail's directory, holding <bucket>/AWSLogs/...)`, 'trail_dir_missing');
+  await assertTrailDirectory(opts.dir);
   const chains = (await findDigestChains(opts.dir)).filter((c) => opts.trailName === undefined || c.trailName === opts.trailName);
   if (chains.length > 1) {
     throw invalid(`digest files of several trails found in ${opts.dir} (${chains.map((c) => c.trailName).join(', ')}): choose one with --trail-name`, 'trail_ambiguous');
