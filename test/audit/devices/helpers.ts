@@ -1,10 +1,12 @@
 /** Shared test fixtures for the audit sinks: a context, a recording logger, temp dirs, listeners. */
+import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { systemClock, type Clock } from '../../../src/lib/clock.js';
-import type { DeviceOptions, SinkContext } from '../../../src/audit/devices/types.js';
+import type { DeviceOptions, SinkContext, SinkFactory } from '../../../src/audit/devices/types.js';
+import { SealtrailError } from '../../../src/errors/index.js';
 
 export interface LogRecord {
   level: 'warn' | 'info' | 'error';
@@ -25,6 +27,18 @@ export function testContext(options: DeviceOptions, clock: Clock = systemClock, 
       error: (obj, msg) => { logs.push({ level: 'error', obj, msg }); },
     },
   };
+}
+
+/** `create` refuses each row's options with exactly that message (an 'invalid' SealtrailError). */
+export async function assertRefusesOptions(create: SinkFactory, table: ReadonlyArray<[DeviceOptions, string]>): Promise<void> {
+  for (const [options, message] of table) {
+    await assert.rejects(create(testContext(options)), (err: unknown) => {
+      assert.ok(err instanceof SealtrailError, message);
+      assert.equal(err.kind, 'invalid');
+      assert.equal(err.message, message);
+      return true;
+    });
+  }
 }
 
 export async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {

@@ -5,8 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { createSocketSink } from '../../../src/audit/devices/socket/index.js';
-import { SealtrailError } from '../../../src/errors/index.js';
-import { eventually, listenStream, numberedLines, testContext } from './helpers.js';
+import { assertRefusesOptions, eventually, listenStream, numberedLines, testContext } from './helpers.js';
 
 const unixPath = () => join(tmpdir(), `sealtrail-sock-${process.pid}-${Math.random().toString(36).slice(2)}.sock`);
 
@@ -94,10 +93,7 @@ describe('socket sink', () => {
       [{ address: '127.0.0.1:9090', socket_type: 'sctp' }, 'socket audit device: option "socket_type" must be "tcp", "udp" or "unix"'],
       [{ address: '127.0.0.1:9090', write_timeout: 'never' }, 'socket audit device: option "write_timeout" must be a duration such as "250ms", "2s" or "24h"'],
     ];
-    for (const [options, message] of table) {
-      await assert.rejects(createSocketSink(testContext(options)), (err: unknown) =>
-        err instanceof SealtrailError && err.kind === 'invalid' && err.message === message);
-    }
+    await assertRefusesOptions(createSocketSink, table);
     // Lazy: a valid address with nothing listening is accepted at enable time.
     const lazy = await createSocketSink(testContext({ address: '[::1]:9' }));
     await lazy.close();

@@ -7,8 +7,7 @@ import { describe, it } from 'node:test';
 import { createSyslogSink, parseSyslogOptions } from '../../../src/audit/devices/syslog/index.js';
 import { facilityCode, formatMessage, headerTail, octetCounted, syslogTimestamp } from '../../../src/audit/devices/syslog/rfc5424.js';
 import { manualClock } from '../../../src/lib/clock.js';
-import { SealtrailError } from '../../../src/errors/index.js';
-import { eventually, listenStream, testContext } from './helpers.js';
+import { assertRefusesOptions, eventually, listenStream, testContext } from './helpers.js';
 
 const START = Date.UTC(2026, 10, 22, 22, 30, 0, 123);
 const RFC5424 = /^<(\d{1,3})>1 (\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{1,6}Z) ([\x21-\x7e]{1,255}) ([\x21-\x7e]{1,48}) (\d+) (audit) (-) (.*)$/s;
@@ -56,10 +55,7 @@ describe('syslog framing', () => {
       [{ address: '127.0.0.1:514' }, 'syslog audit device: option "address" must be udp://host:port, tcp://host:port or unix:///path'],
       [{ address: 'unix://relative.sock' }, 'syslog audit device: option "address" must be udp://host:port, tcp://host:port or unix:///path'],
     ];
-    for (const [options, message] of table) {
-      await assert.rejects(createSyslogSink(testContext(options)), (err: unknown) =>
-        err instanceof SealtrailError && err.kind === 'invalid' && err.message === message);
-    }
+    await assertRefusesOptions(createSyslogSink, table);
   });
 });
 
