@@ -4,10 +4,11 @@
  * storage as it was.
  *
  * Metadata and version records are kept decoded in a bounded LRU, deeply frozen: this instance
- * is the only writer of its mount's keys, and `commit` forgets every key it touches, so the cache
- * never serves a stale record. Sharing frozen records lets the layers above memoize what they
- * derive from them (the version view, each audit device's HMAC'd copy). The cache lives in the
- * unsealed services and goes when the server seals.
+ * is the only writer of its mount's keys, and `commit` replaces every key it touches with what it
+ * wrote (or forgets it, when the write fails), so the cache never serves a stale record. Sharing
+ * frozen records lets the layers above memoize what they derive from them (the version view, each
+ * audit device's HMAC'd copy). The cache lives in the unsealed services and goes when the server
+ * seals.
  */
 import { deepFreeze } from '../../lib/immutable.js';
 import { LruMap } from '../../lib/lru.js';
@@ -32,6 +33,7 @@ export interface KvStore {
 }
 
 const encode = (value: unknown): Uint8Array => Buffer.from(JSON.stringify(value), 'utf8');
+const decode = (bytes: Uint8Array): unknown => JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
 
 export const putMetadataOp = (path: string, meta: KeyMetadata): StorageOp =>
   ({ op: 'put', key: metadataKey(path), value: encode(meta) });
@@ -86,6 +88,9 @@ export function kvStore(storage: Storage, cacheEntries = DEFAULT_RECORD_CACHE_EN
         generation++;
         for (const op of ops) records.delete(op.key);
       }
+      // Write-through: a put's bytes are what the next read of its key would decode, so decode
+      // them now instead of reading them back (the next write of a secret reads its metadata).
+      for (const op of ops) if (op.op === 'put') records.set(op.key, deepFreeze(decode(op.value)));
     },
     locked: keyedLock(),
   };

@@ -19,16 +19,22 @@ test('of two concurrent cas=0 writes exactly one wins', async () => {
   assert.deepEqual(outcomes.map((o) => o.status).sort(), ['fulfilled', 'rejected']);
 });
 
-test('a read is one metadata get and one version get; a write reads config once per mount', async () => {
+test('storage is read once per record: config once per mount, what a write wrote never again', async () => {
   const inner = createMemoryStorage();
   const gets: string[] = [];
   const counting: Storage = { ...inner, get: (key) => { gets.push(key); return inner.get(key); } };
   const backend = await kvBackend({ mount, storage: counting, clock: manualClock(T0_MS) });
   await backend.handleRequest(request('update', 'data/a', { data: { k: 'v' } }));
   await backend.handleRequest(request('update', 'data/a', { data: { k: 'w' } }));
-  assert.deepEqual(gets, ['config', 'metadata/a', 'metadata/a']);
+  // The first write finds no metadata; the second uses what the first wrote.
+  assert.deepEqual(gets, ['config', 'metadata/a']);
   gets.length = 0;
-  await backend.handleRequest(request('read', 'data/a'));
+  assert.deepEqual((await backend.handleRequest(request('read', 'data/a')))?.data?.data, { k: 'w' });
+  assert.deepEqual(gets, []);
+  // A cold store (a new backend over the same storage) reads one metadata and one version.
+  const cold = await kvBackend({ mount, storage: counting, clock: manualClock(T0_MS) });
+  gets.length = 0;
+  await cold.handleRequest(request('read', 'data/a'));
   assert.deepEqual(gets, ['metadata/a', 'versions/a/2']);
 });
 
