@@ -6,7 +6,7 @@
 import type { Clock } from '../lib/clock.js';
 import type { Storage } from '../storage/types.js';
 
-export type Operation = 'create' | 'read' | 'update' | 'delete' | 'list' | 'help';
+export type Operation = 'create' | 'read' | 'update' | 'patch' | 'delete' | 'list' | 'help';
 
 export interface LogicalRequest {
   /** uuid v4, shared by the request and response audit entries. */

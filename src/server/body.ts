@@ -11,6 +11,11 @@ export function isAcceptedContentType(contentType: string | undefined): boolean 
   return contentType === undefined || contentType === '' || JSON_LIKE.test(contentType);
 }
 
+/** PATCH bodies must be declared as JSON merge patches (RFC 7396), as Vault requires. */
+export function isMergePatch(contentType: string | undefined): boolean {
+  return contentType !== undefined && contentType.split(';')[0].trim().toLowerCase() === 'application/merge-patch+json';
+}
+
 export function unsupportedContentType(contentType: string): SealtrailError {
   const shown = contentType.split(';')[0].trim().slice(0, 100);
   return new SealtrailError('invalid', 'unsupported_content_type', `unsupported content type "${shown}": send a JSON body (application/json)`);

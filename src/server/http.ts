@@ -10,7 +10,7 @@ import type { LogicalRequest, Operation } from '../core/types.js';
 import { SealtrailError, invalid } from '../errors/index.js';
 import { uuid } from '../lib/ids.js';
 import { parseDurationSeconds } from '../lib/time.js';
-import { isAcceptedContentType, parseJsonObject, unsupportedContentType } from './body.js';
+import { isAcceptedContentType, isMergePatch, parseJsonObject, unsupportedContentType } from './body.js';
 import { vaultErrorReply, type EdgeLog } from './errors.js';
 import { listMethodFallback } from './list-method.js';
 import { renderVaultResponse, type HttpReply } from './vault-response.js';
@@ -26,7 +26,7 @@ export interface HttpServerOptions {
 }
 
 const METHOD_OPERATION: Record<string, Operation> = {
-  GET: 'read', HEAD: 'read', POST: 'update', PUT: 'update', DELETE: 'delete',
+  GET: 'read', HEAD: 'read', POST: 'update', PUT: 'update', PATCH: 'patch', DELETE: 'delete',
 };
 
 export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
@@ -59,7 +59,7 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
   app.setNotFoundHandler((req, reply) => send(reply, vaultErrorReply(invalidPath(req.url), opts.log)));
 
   app.route({
-    method: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE'],
+    method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
     url: '/v1/*',
     handler: async (req, reply) => {
       let logical: LogicalRequest;
@@ -109,7 +109,12 @@ function toLogicalRequest(req: FastifyRequest): LogicalRequest {
   if (operation === 'list' && !path.endsWith('/') && path !== '') path += '/';
 
   let data: Record<string, unknown>;
-  if (operation === 'update') {
+  if (operation === 'patch' && !isMergePatch(req.headers['content-type'])) {
+    // As Vault: a PATCH body is a JSON merge patch (RFC 7396) and must say so.
+    const shown = (req.headers['content-type'] ?? '').split(';')[0].trim().slice(0, 100);
+    throw new SealtrailError('invalid', 'unsupported_content_type', `PATCH requires Content-Type of application/merge-patch+json, got "${shown}"`);
+  }
+  if (operation === 'update' || operation === 'patch') {
     data = parseJsonObject(req.body as Buffer | undefined);
   } else {
     data = {};

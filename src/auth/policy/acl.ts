@@ -44,6 +44,7 @@ const OPERATION_BITS: Record<Exclude<Operation, 'help'>, number> = {
   create: CAPABILITY_BITS.create,
   read: CAPABILITY_BITS.read,
   update: CAPABILITY_BITS.update,
+  patch: CAPABILITY_BITS.patch,
   delete: CAPABILITY_BITS.delete,
   list: CAPABILITY_BITS.list,
 };

@@ -1,5 +1,6 @@
 /**
- * `data/<path>`: read a version, write a new version (with check-and-set), soft-delete the latest.
+ * `data/<path>`: read a version, write a new version (with check-and-set), patch the current one
+ * into a new version (JSON merge patch), soft-delete the latest.
  * A read costs one metadata get and one version get.
  */
 import type { Clock } from '../../lib/clock.js';
@@ -7,11 +8,30 @@ import type { PathRequest, PathSpec } from '../../core/paths.js';
 import type { LogicalResponse } from '../../core/types.js';
 import { invalid, notFound } from '../../errors/index.js';
 import { intField, objectField, secretPath } from './input.js';
-import { emptyMetadata } from './model.js';
+import { mergePatch } from './merge-patch.js';
+import { emptyMetadata, type KeyMetadata, type KvConfig } from './model.js';
 import { sortKeysDeep } from './sort-keys.js';
 import { deleteVersionOp, putMetadataOp, putVersionOp, type KvStore, type SecretData } from './store.js';
 import { addVersion, checkAndSet, deleteVersions, isDeleted, isUnavailable } from './versions.js';
 import { readBody, versionView } from './views.js';
+
+/** The `data` object of a write or patch body. */
+function dataField(req: PathRequest): Record<string, unknown> {
+  const data = req.data.data;
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) throw invalid('no data provided', 'kv_no_data');
+  return data as Record<string, unknown>;
+}
+
+/** `options.cas`, weakly decoded as Vault does (null decodes to 0). */
+function casOption(req: PathRequest): number | undefined {
+  const options = objectField(req.data, 'options') ?? {};
+  if (options.cas === undefined) return undefined;
+  try {
+    return intField({ cas: options.cas ?? 0 }, 'cas');
+  } catch {
+    throw invalid('error parsing check-and-set parameter', 'kv_cas_invalid');
+  }
+}
 
 export function dataPaths(store: KvStore, clock: Clock): PathSpec {
   async function read(req: PathRequest): Promise<LogicalResponse> {
@@ -32,34 +52,50 @@ export function dataPaths(store: KvStore, clock: Clock): PathSpec {
     return { data: readBody(data, metadata) };
   }
 
+  /** Writes `stored` as the next version (under the secret's lock, after the CAS check). */
+  async function addData(path: string, meta: KeyMetadata, config: KvConfig, nowNs: bigint, stored: SecretData): Promise<LogicalResponse> {
+    const added = addVersion(meta, config, nowNs);
+    await store.commit([
+      putVersionOp(path, added.version, stored),
+      putMetadataOp(path, added.meta),
+      ...added.pruned.map((n) => deleteVersionOp(path, n)),
+    ]);
+    return { data: versionView(added.meta, added.version, added.meta.versions[added.version]) };
+  }
+
   async function write(req: PathRequest): Promise<LogicalResponse> {
     const path = secretPath(req.params.path);
-    const data = req.data.data;
-    if (data === null || typeof data !== 'object' || Array.isArray(data)) throw invalid('no data provided', 'kv_no_data');
-    const options = objectField(req.data, 'options') ?? {};
-    let cas: number | undefined;
-    if (options.cas !== undefined) {
-      // Vault weakly decodes cas; null decodes to 0.
-      try {
-        cas = intField({ cas: options.cas ?? 0 }, 'cas');
-      } catch {
-        throw invalid('error parsing check-and-set parameter', 'kv_cas_invalid');
-      }
-    }
-    const stored = sortKeysDeep(data) as SecretData;
-
+    const stored = sortKeysDeep(dataField(req)) as SecretData;
+    const cas = casOption(req);
     return store.locked(path, async () => {
       const config = await store.config();
       const nowNs = clock.nowNs();
       const meta = (await store.metadata(path)) ?? emptyMetadata(nowNs);
       checkAndSet(cas, meta, config);
-      const added = addVersion(meta, config, nowNs);
-      await store.commit([
-        putVersionOp(path, added.version, stored),
-        putMetadataOp(path, added.meta),
-        ...added.pruned.map((n) => deleteVersionOp(path, n)),
-      ]);
-      return { data: versionView(added.meta, added.version, added.meta.versions[added.version]) };
+      return addData(path, meta, config, nowNs, stored);
+    });
+  }
+
+  /**
+   * PATCH: a JSON merge patch of the current version's data, written as a new version. As Vault,
+   * only an existing secret whose current version is readable can be patched (404 otherwise).
+   */
+  async function patch(req: PathRequest): Promise<LogicalResponse> {
+    const path = secretPath(req.params.path);
+    const changes = dataField(req);
+    const cas = casOption(req);
+    return store.locked(path, async () => {
+      const config = await store.config();
+      const nowNs = clock.nowNs();
+      const meta = await store.metadata(path);
+      if (!meta) throw notFound();
+      checkAndSet(cas, meta, config);
+      const entry = meta.versions[meta.currentVersion];
+      if (!entry) throw notFound();
+      if (isUnavailable(entry, nowNs)) return { httpStatus: 404, data: { data: null, metadata: versionView(meta, meta.currentVersion, entry) } };
+      const current = await store.versionData(path, meta.currentVersion);
+      if (!current) throw notFound();
+      return addData(path, meta, config, nowNs, sortKeysDeep(mergePatch(current, changes)) as SecretData);
     });
   }
 
@@ -78,7 +114,7 @@ export function dataPaths(store: KvStore, clock: Clock): PathSpec {
 
   return {
     pattern: 'data/(?<path>.*)',
-    handlers: { read, create: write, update: write, delete: remove },
+    handlers: { read, create: write, update: write, patch, delete: remove },
     existenceCheck: (req) => secretExists(store, req.params.path),
   };
 }
