@@ -14,6 +14,11 @@ export interface KvV2Api {
   get<T = Record<string, unknown>>(path: string, options?: { version?: number }): Promise<VaultResponse<KvSecretData<T>> | undefined>;
   /** `cas: 0` writes only if the secret does not exist; `cas: n` only if the current version is n. */
   put(path: string, data: Record<string, unknown>, options?: { cas?: number }): Promise<VaultResponse<KvVersionMetadata>>;
+  /**
+   * Merges `data` into the current version (JSON merge patch: `null` removes a key) and writes the
+   * result as a new version. Needs the `patch` capability; the secret must exist.
+   */
+  patch(path: string, data: Record<string, unknown>, options?: { cas?: number }): Promise<VaultResponse<KvVersionMetadata>>;
   /** Soft-deletes the latest version, or the given versions. */
   delete(path: string, versions?: number[]): Promise<void>;
   undelete(path: string, versions: number[]): Promise<void>;
@@ -31,16 +36,18 @@ export interface KvV2Api {
 export function createKvV2Api(t: Transport, mount: string): KvV2Api {
   const m = mount.replace(/^\/+|\/+$/g, '');
   const at = (section: string, path: string) => joinPath(m, section, path);
+  const writeVersion = async (method: 'POST' | 'PATCH', path: string, data: Record<string, unknown>, cas?: number) => {
+    const body = cas !== undefined ? { data, options: { cas } } : { data };
+    const envelope = asEnvelope<KvVersionMetadata>(await t.call(method, at('data', path), { body }));
+    if (!envelope) throw new Error(`kv ${method === 'POST' ? 'put' : 'patch'}: the server returned no body`);
+    return envelope;
+  };
 
   return {
     mount: m,
     get: (path, options = {}) => readOrUndefined(t, at('data', path), { version: options.version }),
-    put: async (path, data, options = {}) => {
-      const body = options.cas !== undefined ? { data, options: { cas: options.cas } } : { data };
-      const envelope = asEnvelope<KvVersionMetadata>(await t.call('POST', at('data', path), { body }));
-      if (!envelope) throw new Error('kv put: the server returned no body');
-      return envelope;
-    },
+    put: (path, data, options = {}) => writeVersion('POST', path, data, options.cas),
+    patch: (path, data, options = {}) => writeVersion('PATCH', path, data, options.cas),
     delete: async (path, versions) => {
       if (versions === undefined) await t.call('DELETE', at('data', path));
       else await t.call('POST', at('delete', path), { body: { versions } });

@@ -7,7 +7,7 @@ import { SealtrailApiError, SealtrailNetworkError } from './errors.js';
 import { encodeApiPath, encodeQuery, normalizeApiPath } from './path.js';
 import type { Query } from './types.js';
 
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
 export interface SendOptions {
@@ -57,7 +57,8 @@ export function createTransport(opts: TransportOptions): Transport {
     if (token) headers['X-Vault-Token'] = token;
     const init: RequestInit = { method, headers, signal: AbortSignal.timeout(opts.timeoutMs) };
     if (options.body !== undefined) {
-      headers['Content-Type'] = 'application/json';
+      // A PATCH body is a JSON merge patch (RFC 7396), and the server requires it to say so.
+      headers['Content-Type'] = method === 'PATCH' ? 'application/merge-patch+json' : 'application/json';
       init.body = JSON.stringify(options.body);
     }
 

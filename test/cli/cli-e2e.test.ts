@@ -138,6 +138,30 @@ test('kv: put, versions, get, list, metadata, delete, undelete, destroy', async 
   assert.deepEqual(await cli(['kv', 'get', 'secret/e2e/app']), { code: 2, stdout: '', stderr: 'No value found at secret/data/e2e/app\n' });
 });
 
+test('kv patch (HTTP PATCH and -method=rw) and kv rollback', async () => {
+  assert.equal((await cli(['kv', 'put', 'secret/e2e/patched', 'a=1', 'b=2'])).code, 0);
+  const patched = await cli(['kv', 'patch', 'secret/e2e/patched', 'b=3', 'c=4']);
+  assert.equal(patched.code, 0, patched.stderr);
+  assert.match(patched.stdout, /^secret\/data\/e2e\/patched$/m);
+  assert.match(patched.stdout, /^version\s+2$/m);
+  const rw = await cli(['kv', 'patch', '-method=rw', 'secret/e2e/patched', 'd=5']);
+  assert.match(rw.stdout, /^version\s+3$/m);
+  assert.deepEqual(JSON.parse((await cli(['kv', 'get', '-format=json', 'secret/e2e/patched'])).stdout).data.data, { a: '1', b: '3', c: '4', d: '5' });
+
+  const stale = await cli(['kv', 'patch', '-cas=1', 'secret/e2e/patched', 'e=6']);
+  assert.deepEqual([stale.code, stale.stderr], [2, 'Error writing data to secret/data/e2e/patched: check-and-set parameter did not match the current version\n']);
+  assert.deepEqual(await cli(['kv', 'patch', 'secret/e2e/nothing-here', 'a=1']), { code: 2, stdout: '', stderr: 'No value found at secret/data/e2e/nothing-here\n' });
+  assert.deepEqual(await cli(['kv', 'patch', 'secret/e2e/patched']), { code: 1, stdout: '', stderr: 'Must supply data\n' });
+
+  const rolled = await cli(['kv', 'rollback', '-version=1', 'secret/e2e/patched']);
+  assert.equal(rolled.code, 0, rolled.stderr);
+  assert.match(rolled.stdout, /^version\s+4$/m);
+  assert.deepEqual(JSON.parse((await cli(['kv', 'get', '-format=json', 'secret/e2e/patched'])).stdout).data.data, { a: '1', b: '2' });
+  assert.deepEqual(await cli(['kv', 'rollback', 'secret/e2e/patched']), { code: 1, stdout: '', stderr: 'Must specify a version to roll back to with -version\n' });
+  const gone = await cli(['kv', 'rollback', '-version=9', 'secret/e2e/patched']);
+  assert.equal(gone.code, 2);
+});
+
 const POLICY = 'path "secret/data/e2e-ro/*" {\n  capabilities = ["read"]\n}\n';
 
 test('policy: write from stdin, read, list', async () => {

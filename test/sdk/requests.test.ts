@@ -116,6 +116,8 @@ const cases: Case[] = [
     body: { data: { pw: 'y' }, options: { cas: 0 } }, reply: { status: 200, body: envelope(KV_META) }, result: envelope(KV_META) },
   { name: 'kv put without cas', call: (c) => c.kv('secret').put('a', { k: 1 }), method: 'POST', url: '/v1/secret/data/a', body: { data: { k: 1 } },
     reply: { status: 200, body: envelope(KV_META) }, result: envelope(KV_META) },
+  { name: 'kv patch with cas', call: (c) => c.kv('secret').patch('app/db', { pw: 'z', old: null }, { cas: 2 }), method: 'PATCH', url: '/v1/secret/data/app/db',
+    body: { data: { pw: 'z', old: null }, options: { cas: 2 } }, reply: { status: 200, body: envelope(KV_META) }, result: envelope(KV_META) },
   { name: 'kv delete latest', call: (c) => c.kv('secret').delete('a'), method: 'DELETE', url: '/v1/secret/data/a', reply: { status: 204 } },
   { name: 'kv delete versions', call: (c) => c.kv('secret').delete('a', [1, 2]), method: 'POST', url: '/v1/secret/delete/a', body: { versions: [1, 2] }, reply: { status: 204 } },
   { name: 'kv undelete', call: (c) => c.kv('secret').undelete('a', [2]), method: 'POST', url: '/v1/secret/undelete/a', body: { versions: [2] }, reply: { status: 204 } },
@@ -144,7 +146,9 @@ for (const tc of cases) {
       assert.deepEqual(sdkHeaders(req), { 'x-vault-request': 'true', 'x-vault-token': 'tok-root' });
     } else {
       assert.deepEqual(JSON.parse(req.body), tc.body);
-      assert.deepEqual(sdkHeaders(req), { 'x-vault-request': 'true', 'x-vault-token': 'tok-root', 'content-type': 'application/json' });
+      // A PATCH body is a JSON merge patch and says so, as Vault requires.
+      const contentType = tc.method === 'PATCH' ? 'application/merge-patch+json' : 'application/json';
+      assert.deepEqual(sdkHeaders(req), { 'x-vault-request': 'true', 'x-vault-token': 'tok-root', 'content-type': contentType });
     }
     assert.deepEqual(result, tc.result);
   });

@@ -1,9 +1,9 @@
 /**
- * `sealtrail kv put | get | delete | undelete | destroy | list` (and `kv metadata`, in
+ * `sealtrail kv put | patch | rollback | get | delete | undelete | destroy | list` (and `kv metadata`, in
  * kv-metadata.ts). Paths are `secret/app/db` or `-mount=secret app/db`; see kv-target.ts.
  */
 import type { Command } from 'commander';
-import type { KvSecretData, VaultResponse } from '../../sdk/index.js';
+import { SealtrailApiError, type KvSecretData, type VaultResponse } from '../../sdk/index.js';
 import type { CliContext } from '../context.js';
 import { CliExit, EXIT_REMOTE, remote, usageError } from '../failure.js';
 import { collect, parseIntFlag, parseVersions } from '../flags.js';
@@ -37,6 +37,74 @@ export function registerKv(program: Command, ctx: CliContext): void {
         return;
       }
       const written = await remote(`writing data to ${fullPath}`, () => client.kv(t.mount).put(t.path, data, { cas }));
+      if (out.format === 'json') return out.secret(written);
+      printPathHeader(out, 'Secret Path', fullPath);
+      printMapSection(out, 'Metadata', (written.data ?? {}) as unknown as Record<string, unknown>);
+    });
+
+  kv.command('patch')
+    .description('Merge data into the current version of a secret, writing a new version: key=value pairs, key=@file, key=- (stdin), or "-" for a JSON object on stdin')
+    .argument('<path>', 'secret path, e.g. secret/app/db')
+    .argument('[data...]', 'key=value pairs')
+    .option('--mount <mount>', 'the KV mount; the path is then relative to it')
+    .option('--cas <version>', 'check-and-set (patch method only): patch only if the current version is n')
+    .option('--method <method>', 'patch (an HTTP PATCH, needs the patch capability) or rw (read, merge here, write with check-and-set)')
+    .action(async (path: string, args: string[], flags: { mount?: string; cas?: string; method?: string }) => {
+      const data = await parseKeyValueArgs(args, ctx.io);
+      if (Object.keys(data).length === 0) throw usageError('Must supply data');
+      const cas = parseIntFlag('cas', flags.cas);
+      if (flags.method !== undefined && flags.method !== 'patch' && flags.method !== 'rw') throw usageError(`Unsupported method provided to -method flag: ${flags.method}`);
+      const out = ctx.output();
+      const { target: t, client } = await target(ctx, path, flags.mount);
+      requireV2(t, 'Patch');
+      const fullPath = kvApiPath(t, 'data');
+      const api = client.kv(t.mount);
+      const readWrite = async () => {
+        // As vault's rw method: a shallow merge of the new keys into the current data, written
+        // only if nobody wrote a version in between.
+        const current = await remote(`reading ${fullPath}`, () => api.get(t.path));
+        const body = current?.data as KvSecretData | null | undefined;
+        if (!body?.data || !body.metadata) throw new CliExit(EXIT_REMOTE, `No value found at ${fullPath}`);
+        return remote(`writing data to ${fullPath}`, () => api.put(t.path, { ...body.data, ...data }, { cas: body.metadata!.version }));
+      };
+      const patchOrFallBack = async () => {
+        try {
+          // As vault, -cas 0 (the default) sends no check-and-set.
+          return await api.patch(t.path, data, { cas: cas !== undefined && cas > 0 ? cas : undefined });
+        } catch (err) {
+          if (!(err instanceof SealtrailApiError)) throw err;
+          // A server without HTTP PATCH (405): fall back to rw unless -method asked for patch.
+          if (err.status === 405 && flags.method === undefined) return readWrite();
+          if (err.status === 404) throw new CliExit(EXIT_REMOTE, `No value found at ${fullPath}`);
+          throw err;
+        }
+      };
+      const written = flags.method === 'rw' ? await readWrite() : await remote(`writing data to ${fullPath}`, patchOrFallBack);
+      if (out.format === 'json') return out.secret(written);
+      printPathHeader(out, 'Secret Path', fullPath);
+      printMapSection(out, 'Metadata', (written.data ?? {}) as unknown as Record<string, unknown>);
+    });
+
+  kv.command('rollback')
+    .description('Write an earlier version of a secret\'s data as its new current version')
+    .argument('<path>', 'secret path')
+    .option('--mount <mount>', 'the KV mount; the path is then relative to it')
+    .option('--version <n>', 'the version to roll back to')
+    .action(async (path: string, flags: { mount?: string; version?: string }) => {
+      const version = parseIntFlag('version', flags.version);
+      if (version === undefined || version <= 0) throw usageError('Must specify a version to roll back to with -version');
+      const out = ctx.output();
+      const { target: t, client } = await target(ctx, path, flags.mount);
+      requireV2(t, 'Rollback');
+      const fullPath = kvApiPath(t, 'data');
+      const api = client.kv(t.mount);
+      const latest = (await remote(`reading ${fullPath}`, () => api.get(t.path)))?.data as KvSecretData | null | undefined;
+      if (!latest?.metadata) throw new CliExit(EXIT_REMOTE, `No value found at ${fullPath}`);
+      const old = (await remote(`reading ${fullPath}`, () => api.get(t.path, { version })))?.data as KvSecretData | null | undefined;
+      if (!old?.metadata) throw new CliExit(EXIT_REMOTE, `No value found at ${fullPath} for version ${version}`);
+      if (!old.data) throw new CliExit(EXIT_REMOTE, `Cannot roll back to version ${version}: it has been deleted or destroyed`);
+      // Check-and-set against the version read first: a write in between fails instead of being undone.
+      const written = await remote(`writing data to ${fullPath}`, () => api.put(t.path, old.data!, { cas: latest.metadata!.version }));
       if (out.format === 'json') return out.secret(written);
       printPathHeader(out, 'Secret Path', fullPath);
       printMapSection(out, 'Metadata', (written.data ?? {}) as unknown as Record<string, unknown>);
