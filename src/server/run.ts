@@ -68,102 +68,115 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
       listener: { ...config.listener, address: opts.devListenAddress ?? '127.0.0.1:8200', tlsDisable: true },
     };
   }
-  if (opts.logLevel) config = { ...config, logLevel: opts.logLevel as ServerConfig['logLevel'] };
-  const log = createLogger(config.logLevel);
+  // A start that fails half-way (a bad address, a port in use, a TLS file missing) undoes what it
+  // did, newest first: no open database, no unsealed services, no temporary dev directory left.
+  const undo: Array<() => Promise<unknown>> = [];
+  if (temporaryDir) undo.push(() => rm(dataDir!, { recursive: true, force: true }));
+  try {
+    if (opts.logLevel) config = { ...config, logLevel: opts.logLevel as ServerConfig['logLevel'] };
+    const log = createLogger(config.logLevel);
+    // What the listener needs is checked before storage and services are created.
+    const { host, port } = parseAddress(config.listener.address);
+    const https = config.listener.tlsDisable ? undefined : { key: readFileSync(config.listener.tlsKeyFile!), cert: readFileSync(config.listener.tlsCertFile!) };
 
-  const devCa = opts.dev ? await devAttestationCa(dataDir!, clock) : undefined;
-  const physical: PhysicalStorage = config.storage.type === 'sqlite' ? cachedStorage(createSqliteStorage({ path: config.storage.path })) : createMemoryStorage();
-  const seal = createSealManager({ physical, clock });
-  const core = new Core({
-    seal,
-    clock,
-    log,
-    buildServices: servicesBuilder(config, log, { devAttestationRoots: devCa ? () => [devCa.rootPem] : undefined }),
-    systemEndpoints: sealEndpoints({
-      storageType: config.storage.type,
-      clusterName: config.clusterName,
-      clusterId: uuid(),
-      unauthenticatedMetrics: config.unauthenticatedMetricsAccess,
-      createRootToken: async (c) => (await c.requireServices().tokens.create({ policies: ['root'], path: 'auth/token/root', displayName: 'root', noParent: true, ttl: 0 })).id,
-    }),
-  });
+    const devCa = opts.dev ? await devAttestationCa(dataDir!, clock) : undefined;
+    const physical: PhysicalStorage = config.storage.type === 'sqlite' ? cachedStorage(createSqliteStorage({ path: config.storage.path })) : createMemoryStorage();
+    undo.push(() => physical.close());
+    const seal = createSealManager({ physical, clock });
+    const core = new Core({
+      seal,
+      clock,
+      log,
+      buildServices: servicesBuilder(config, log, { devAttestationRoots: devCa ? () => [devCa.rootPem] : undefined }),
+      systemEndpoints: sealEndpoints({
+        storageType: config.storage.type,
+        clusterName: config.clusterName,
+        clusterId: uuid(),
+        unauthenticatedMetrics: config.unauthenticatedMetricsAccess,
+        createRootToken: async (c) => (await c.requireServices().tokens.create({ policies: ['root'], path: 'auth/token/root', displayName: 'root', noParent: true, ttl: 0 })).id,
+      }),
+    });
+    undo.push(async () => { if (core.unsealedServices) await core.sealNow(); });
 
-  let rootToken: string | undefined;
-  let unsealKey: string | undefined;
-  let awsKeys: { accessKeyId: string; secretAccessKey: string } | undefined;
-  if (opts.dev) {
-    unsealKey = await devUnseal(core, dataDir!);
-    rootToken = await devRootToken(core, opts.devRootTokenId);
-    await devMounts(core, dataDir!);
-    const services = core.requireServices();
-    awsKeys = await ensureDevKmsUser(services.kms, services.policies);
-  } else if (config.seal) {
-    if ((await seal.status()).initialized) {
-      await seal.unsealWithKey(await readUnsealKeyFile(config.seal.path));
-      await core.afterUnseal();
-    } else {
-      log.warn({}, 'auto-unseal configured but the server is not initialized: run `sealtrail operator init -key-shares=1 -key-threshold=1` and save the key to the seal file');
+    let rootToken: string | undefined;
+    let unsealKey: string | undefined;
+    let awsKeys: { accessKeyId: string; secretAccessKey: string } | undefined;
+    if (opts.dev) {
+      unsealKey = await devUnseal(core, dataDir!);
+      rootToken = await devRootToken(core, opts.devRootTokenId);
+      await devMounts(core, dataDir!);
+      const services = core.requireServices();
+      awsKeys = await ensureDevKmsUser(services.kms, services.policies);
+    } else if (config.seal) {
+      if ((await seal.status()).initialized) {
+        await seal.unsealWithKey(await readUnsealKeyFile(config.seal.path));
+        await core.afterUnseal();
+      } else {
+        log.warn({}, 'auto-unseal configured but the server is not initialized: run `sealtrail operator init -key-shares=1 -key-threshold=1` and save the key to the seal file');
+      }
     }
+
+    const app = createHttpServer({
+      core, log, maxRequestBytes: config.listener.maxRequestSize, https,
+      register: (a) => registerAwsRoutes(a, {
+        core,
+        kms: () => core.unsealedServices?.kms,
+        recorder: () => core.unsealedServices?.trail.recorder,
+        accountId: config.kms.accountId, region: config.kms.region, clock, log,
+      }),
+    });
+    undo.push(() => app.close());
+    await app.listen({ host, port });
+    const addr = app.server.address();
+    const actualPort = typeof addr === 'object' && addr ? addr.port : port;
+    const scheme = https ? 'https' : 'http';
+    const address = `${scheme}://${host.includes(':') ? `[${host}]` : host}:${actualPort}`;
+
+    let resolveClosed!: () => void;
+    const closed = new Promise<void>((r) => { resolveClosed = r; });
+    let closing: Promise<void> | undefined;
+    const close = () => {
+      closing ??= (async () => {
+        await app.close();
+        if (core.unsealedServices) await core.sealNow().catch((err) => log.error({ err }, 'error while sealing at shutdown'));
+        await physical.close();
+        if (temporaryDir) await rm(dataDir!, { recursive: true, force: true }).catch((err) => log.error({ err }, 'could not remove the dev data directory'));
+        log.flush?.();
+        resolveClosed();
+      })();
+      return closing;
+    };
+    const reload = async () => {
+      await core.unsealedServices?.audit.reopenAll();
+      log.info({}, 'SIGHUP: audit devices reopened');
+    };
+
+    if (opts.handleSignals !== false) {
+      process.on('SIGHUP', () => void reload().catch((err) => log.error({ err }, 'reload failed')));
+      const stop = () => void close();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    }
+
+    out(`==> Sealtrail server started${opts.dev ? ' (dev mode)' : ''}`);
+    out(`Api Address: ${address}`);
+    out(`Storage: ${config.storage.type}${config.storage.type === 'sqlite' ? ` (${config.storage.path})` : ''}`);
+    if (opts.dev) {
+      out(`Data Dir: ${dataDir}${temporaryDir ? ' (temporary: removed when the server stops; keep data with -dev-data-dir)' : ''}`);
+      out(`Audit Log: ${join(dataDir!, 'audit.log')}`);
+      out(`Dev Enclave CA: ${devCa!.caDir}`);
+      out(`Unseal Key: ${unsealKey}`);
+      out(`Root Token: ${rootToken}`);
+      out(`AWS Access Key: ${awsKeys!.accessKeyId}`);
+      out(`AWS Secret Key: ${awsKeys!.secretAccessKey}`);
+      out(`AWS Region: ${config.kms.region}   (KMS and CloudTrail endpoint: ${address})`);
+      out('');
+      out('Development mode should NOT be used in production installations!');
+      out(`    $ export SEALTRAIL_ADDR='${address}'`);
+    }
+    return { address, core, config, rootToken, dataDir, closed, close, reload };
+  } catch (err) {
+    for (const step of undo.reverse()) await step().catch(() => undefined);
+    throw err;
   }
-
-  const https = config.listener.tlsDisable ? undefined : { key: readFileSync(config.listener.tlsKeyFile!), cert: readFileSync(config.listener.tlsCertFile!) };
-  const app = createHttpServer({
-    core, log, maxRequestBytes: config.listener.maxRequestSize, https,
-    register: (a) => registerAwsRoutes(a, {
-      core,
-      kms: () => core.unsealedServices?.kms,
-      recorder: () => core.unsealedServices?.trail.recorder,
-      accountId: config.kms.accountId, region: config.kms.region, clock, log,
-    }),
-  });
-  const { host, port } = parseAddress(config.listener.address);
-  await app.listen({ host, port });
-  const addr = app.server.address();
-  const actualPort = typeof addr === 'object' && addr ? addr.port : port;
-  const scheme = https ? 'https' : 'http';
-  const address = `${scheme}://${host.includes(':') ? `[${host}]` : host}:${actualPort}`;
-
-  let resolveClosed!: () => void;
-  const closed = new Promise<void>((r) => { resolveClosed = r; });
-  let closing: Promise<void> | undefined;
-  const close = () => {
-    closing ??= (async () => {
-      await app.close();
-      if (core.unsealedServices) await core.sealNow().catch((err) => log.error({ err }, 'error while sealing at shutdown'));
-      await physical.close();
-      if (temporaryDir) await rm(dataDir!, { recursive: true, force: true }).catch((err) => log.error({ err }, 'could not remove the dev data directory'));
-      log.flush?.();
-      resolveClosed();
-    })();
-    return closing;
-  };
-  const reload = async () => {
-    await core.unsealedServices?.audit.reopenAll();
-    log.info({}, 'SIGHUP: audit devices reopened');
-  };
-
-  if (opts.handleSignals !== false) {
-    process.on('SIGHUP', () => void reload().catch((err) => log.error({ err }, 'reload failed')));
-    const stop = () => void close();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  }
-
-  out(`==> Sealtrail server started${opts.dev ? ' (dev mode)' : ''}`);
-  out(`Api Address: ${address}`);
-  out(`Storage: ${config.storage.type}${config.storage.type === 'sqlite' ? ` (${config.storage.path})` : ''}`);
-  if (opts.dev) {
-    out(`Data Dir: ${dataDir}${temporaryDir ? ' (temporary: removed when the server stops; keep data with -dev-data-dir)' : ''}`);
-    out(`Audit Log: ${join(dataDir!, 'audit.log')}`);
-    out(`Dev Enclave CA: ${devCa!.caDir}`);
-    out(`Unseal Key: ${unsealKey}`);
-    out(`Root Token: ${rootToken}`);
-    out(`AWS Access Key: ${awsKeys!.accessKeyId}`);
-    out(`AWS Secret Key: ${awsKeys!.secretAccessKey}`);
-    out(`AWS Region: ${config.kms.region}   (KMS and CloudTrail endpoint: ${address})`);
-    out('');
-    out('Development mode should NOT be used in production installations!');
-    out(`    $ export SEALTRAIL_ADDR='${address}'`);
-  }
-  return { address, core, config, rootToken, dataDir, closed, close, reload };
 }

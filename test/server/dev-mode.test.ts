@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runServer } from '../../src/server/run.js';
@@ -30,5 +31,27 @@ test('dev mode with -dev-data-dir keeps its data when it stops', async () => {
     assert.ok(existsSync(join(dir, 'unseal.key')));
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a dev server that cannot start (bad address, port in use) fails cleanly and leaves no temporary directory', async () => {
+  const privateTmp = mkdtempSync(join(tmpdir(), 'sealtrail-tmpdir-'));
+  const savedTmp = process.env.TMPDIR;
+  process.env.TMPDIR = privateTmp; // os.tmpdir() reads it, so the dev directory is created here
+  const blocker = createServer();
+  try {
+    const start = (devListenAddress: string) => runServer({ dev: true, devListenAddress, logLevel: 'error', handleSignals: false, out: () => undefined });
+    await assert.rejects(start('not-an-address'), /invalid listener address "not-an-address"/);
+    assert.deepEqual(readdirSync(privateTmp), []);
+
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const taken = `127.0.0.1:${(blocker.address() as AddressInfo).port}`;
+    await assert.rejects(start(taken), { code: 'EADDRINUSE' });
+    assert.deepEqual(readdirSync(privateTmp), [], 'the data directory, database and dev CA are gone');
+  } finally {
+    if (savedTmp === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = savedTmp;
+    blocker.close();
+    rmSync(privateTmp, { recursive: true, force: true });
   }
 });
