@@ -4,10 +4,11 @@
  *   root.pem  root-key.pem  intermediate.pem  intermediate-key.pem
  * Keys are written 0600 inside a 0700 directory; an existing CA is never overwritten silently.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { invalid } from '../../errors/index.js';
 import { loadDevCa, type DevCa, type DevCaMaterial } from './ca.js';
+import { makeDirectory } from '../../lib/make-dir.js';
 
 const FILES: Record<keyof DevCaMaterial, { name: string; mode: number }> = {
   rootCertPem: { name: 'root.pem', mode: 0o644 },
@@ -19,7 +20,7 @@ const FILES: Record<keyof DevCaMaterial, { name: string; mode: number }> = {
 export const DEV_CA_ROOT_FILE = FILES.rootCertPem.name;
 
 export async function saveDevCa(dir: string, ca: DevCa, options: { overwrite?: boolean } = {}): Promise<void> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await makeDirectory(dir, 0o700);
   for (const [field, file] of Object.entries(FILES) as Array<[keyof DevCaMaterial, { name: string; mode: number }]>) {
     try {
       // 'wx' fails if the file exists: a second `init` must not replace a CA a server already trusts.

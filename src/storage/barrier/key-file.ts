@@ -3,10 +3,11 @@
  * key as base64 or hex on one line. Whoever can read this file can unseal the server, so a file
  * open to group or others is refused rather than trusted.
  */
-import { chmod, mkdir, open, readFile, stat } from 'node:fs/promises';
+import { chmod, open, readFile, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { SealtrailError, invalid } from '../../errors/index.js';
 import { KEY_BYTES } from './aead.js';
+import { makeDirectory } from '../../lib/make-dir.js';
 
 /** Reads and decodes the unseal key; refuses files with any group/other permission bits. */
 export async function readUnsealKeyFile(path: string): Promise<Uint8Array> {
@@ -39,7 +40,7 @@ export async function writeUnsealKeyFile(path: string, key: Uint8Array): Promise
   if (!(key instanceof Uint8Array) || key.length !== KEY_BYTES) {
     throw invalid(`unseal key must be ${KEY_BYTES} bytes`, 'invalid_unseal_key');
   }
-  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  await makeDirectory(dirname(path), 0o700);
   const handle = await open(path, 'w', 0o600);
   try {
     // An existing file keeps its old mode on open; tighten it before the key is written.

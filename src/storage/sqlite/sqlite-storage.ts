@@ -3,12 +3,13 @@
  * prepared once. better-sqlite3 is synchronous; the async interface keeps the door open for
  * networked backends, and errors thrown inside surface as rejections.
  */
-import { closeSync, mkdirSync, openSync, chmodSync } from 'node:fs';
+import { closeSync, openSync, chmodSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { invalid } from '../../errors/index.js';
 import type { PhysicalStorage, StorageOp } from '../types.js';
 import { listChildren, type KeyScan } from './list-children.js';
+import { makeDirectorySync } from '../../lib/make-dir.js';
 
 export interface SqliteStorageOptions {
   /** Database file; its parent directory is created (0700) when missing, the file is 0600. */
@@ -74,7 +75,7 @@ export function createSqliteStorage(opts: SqliteStorageOptions): PhysicalStorage
 
 function openDatabase(path: string): Database.Database {
   if (path !== ':memory:') {
-    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    makeDirectorySync(dirname(path), 0o700);
     // Create the file 0600 before SQLite opens it, so it is never briefly readable by others;
     // SQLite gives the -wal and -shm files the database file's mode.
     closeSync(openSync(path, 'a', 0o600));

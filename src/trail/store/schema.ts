@@ -4,9 +4,10 @@
  * index ending in time_ms (SQLite appends the rowid `seq` to every index entry), so a query is
  * one index range scan read newest-first and stopped by LIMIT.
  */
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { makeDirectorySync } from '../../lib/make-dir.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (
@@ -41,7 +42,7 @@ CREATE INDEX IF NOT EXISTS event_resource_types_by_time ON event_resource_types 
 /** Opens (creating 0600 when new) the event database in WAL mode and applies the schema. */
 export function openEventDatabase(path: string): Database.Database {
   if (path !== ':memory:') {
-    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    makeDirectorySync(dirname(path), 0o700);
     closeSync(openSync(path, 'a', 0o600));
   }
   const db = new Database(path);

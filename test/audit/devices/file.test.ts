@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { createReadStream, statfsSync } from 'node:fs';
+import { createReadStream, existsSync, statfsSync } from 'node:fs';
 import { readFile, stat, writeFile, chmod } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -89,12 +89,18 @@ describe('file sink', () => {
     await assertRefusesOptions(createFileSink, table);
   });
 
-  it('fails to enable when the path cannot be opened', async () => {
+  it('fails to enable when the path cannot be opened', { timeout: 10_000 }, async () => {
     await withTempDir(async (dir) => {
       await writeFile(join(dir, 'plain-file'), '');
       await assert.rejects(createFileSink(testContext({ file_path: join(dir, 'plain-file', 'audit.log') })), (err: unknown) =>
         err instanceof SealtrailError && err.kind === 'invalid' && err.code === 'audit_file_unwritable');
     });
+    // Under /proc, Node's recursive mkdir never returns: the device must fail, not hang the caller.
+    if (existsSync('/proc/self')) {
+      await assert.rejects(createFileSink(testContext({ file_path: '/proc/sealtrail-none/audit.log' })), {
+        message: 'file audit device: cannot open "/proc/sealtrail-none/audit.log" for appending (ENOENT)',
+      });
+    }
   });
 
   it('writes to stdout and drops lines with discard', async () => {

@@ -11,13 +11,14 @@
  * bounded by audit_block_timeout — and never the event loop.
  */
 import { writeSync } from 'node:fs';
-import { mkdir, open, rename, statfs, type FileHandle } from 'node:fs/promises';
+import { open, rename, statfs, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Clock } from '../../../lib/clock.js';
 import { createLineEncoder } from '../line-encoder.js';
 import type { SinkContext } from '../types.js';
 import { DEFAULT_MODE, type FileSettings } from './options.js';
 import { freeRotatedName, pruneRotated } from './rotation.js';
+import { makeDirectory } from '../../../lib/make-dir.js';
 
 /** Counters for tests, benchmarks and metrics. */
 export interface FileSinkStats {
@@ -54,7 +55,7 @@ export function createFileAppender(path: string, settings: FileSettings, clock: 
   let openedAt = 0;
 
   async function openFile(): Promise<FileHandle> {
-    await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+    await makeDirectory(dirname(path), 0o700);
     // 'a' = O_WRONLY|O_CREAT|O_APPEND: every write lands at the end, even if another process
     // (or a previous descriptor still draining) appends too.
     const fh = await open(path, 'a', settings.mode === 0 ? DEFAULT_MODE : settings.mode);
