@@ -80,6 +80,23 @@ function sameDeclaration(a: DeviceDefinition, b: Omit<DeviceDefinition, 'salt'>)
     ka.length === kb.length && ka.every((k, i) => k === kb[i] && a.options[k] === b.options[k]);
 }
 
+/**
+ * Opens and closes the sink of every config-declared device, without storage or salts: run before
+ * `sys/init` persists anything, so that an audit path the server cannot write (a directory still
+ * owned by root, a typo) fails the init with its reason instead of after the keys were made —
+ * which would leave an initialized server whose unseal keys nobody received.
+ */
+export async function preflightConfigDevices(list: readonly ConfigDeviceDeclaration[], deps: Omit<AuditManagerDeps, 'storage'>): Promise<void> {
+  for (const d of list) {
+    const path = normaliseAuditPath(d.path);
+    if (!Object.hasOwn(deps.sinks, d.type)) throw invalid(`audit device "${path}": unknown type "${d.type}"`, 'unknown_audit_type');
+    const options = d.options ?? {};
+    parseCommonOptions(options, deps.settings);
+    const sink = await deps.sinks[d.type]({ path, options, clock: deps.clock, log: deps.log });
+    await sink.close();
+  }
+}
+
 export function createAuditManager(deps: AuditManagerDeps): AuditManager {
   const headerConfig = createAuditedHeaderConfig(deps.storage);
   const broker = createAuditBroker({

@@ -5,6 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { preflightConfigDevices } from '../audit/manager.js';
+import { sinkFactories } from '../audit/devices/index.js';
 import { loadConfigFile, parseAddress } from '../config/load.js';
 import { defaultConfig, type ServerConfig } from '../config/types.js';
 import { Core } from '../core/core.js';
@@ -94,6 +96,10 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
         clusterId: uuid(),
         unauthenticatedMetrics: config.unauthenticatedMetricsAccess,
         createRootToken: async (c) => (await c.requireServices().tokens.create({ policies: ['root'], path: 'auth/token/root', displayName: 'root', noParent: true, ttl: 0 })).id,
+        beforeInit: () => preflightConfigDevices(config.audit, {
+          clock, log: log.child({ module: 'audit' }), sinks: sinkFactories,
+          settings: { allowApiAuditCreation: config.allowApiAuditCreation, allowAuditLogPrefixing: config.allowAuditLogPrefixing, blockTimeoutMs: config.auditBlockTimeoutMs },
+        }),
       }),
     });
     undo.push(async () => { if (core.unsealedServices) await core.sealNow(); });

@@ -18,6 +18,8 @@ export interface SealEndpointsDeps {
   unauthenticatedMetrics: boolean;
   /** Creates the root token right after init (the barrier is briefly unsealed for it). */
   createRootToken(core: Core): Promise<string>;
+  /** Checks what unsealing will need (the config's audit devices) before init persists anything. */
+  beforeInit?(): Promise<void>;
 }
 
 const json = (body: Record<string, unknown>, httpStatus = 200): LogicalResponse => ({
@@ -44,6 +46,8 @@ export function sealEndpoints(deps: SealEndpointsDeps) {
         if (req.operation !== 'update' && req.operation !== 'create') throw unsupportedOperation();
         const shares = intField(req.data, 'secret_shares');
         const threshold = intField(req.data, 'secret_threshold');
+        if ((await core.seal.status()).initialized) throw invalid('Vault is already initialized', 'already_initialized');
+        await deps.beforeInit?.();
         const { keys } = await core.seal.initialize({ secretShares: shares, secretThreshold: threshold });
         // Unseal briefly with the fresh shares to create the root token, then seal again (Vault does the same).
         for (const key of keys.slice(0, threshold)) await core.seal.submitUnsealKey(key);

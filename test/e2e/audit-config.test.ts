@@ -56,6 +56,24 @@ audit "file" "declared/" {
   }
 });
 
+test('init refuses, before making any key, when a config-declared device cannot be opened', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sealtrail-audit-'));
+  const path = join(dir, 'config.hcl');
+  writeFileSync(join(dir, 'not-a-dir'), '');
+  writeFileSync(path, `${LISTENER}storage "sqlite" {\n  path = "${join(dir, 'data', 'db')}"\n}\naudit "file" "declared/" {\n  options = { file_path = "${join(dir, 'not-a-dir', 'audit.log')}" }\n}\n`);
+  const server = await runServer({ configPath: path, handleSignals: false, out: () => {} });
+  try {
+    const init = await call(server.address, 'PUT', 'sys/init', { body: { secret_shares: 1, secret_threshold: 1 } });
+    assert.equal(init.status, 400);
+    assert.match(init.json.errors[0], /^file audit device: cannot open ".*not-a-dir\/audit\.log" for appending \(ENOTDIR\)$/);
+    // Nothing was persisted: the operator fixes the path and initializes then, with keys in hand.
+    assert.equal((await call(server.address, 'GET', 'sys/init')).json.initialized, false);
+  } finally {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('with API creation allowed: executable modes and prefixes without allow_audit_log_prefixing are refused', async () => {
   const { server, token, dir } = await initialized(`${LISTENER}allow_api_audit_creation = true\n`);
   try {
