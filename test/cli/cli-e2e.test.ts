@@ -162,6 +162,32 @@ test('kv patch (HTTP PATCH and -method=rw) and kv rollback', async () => {
   assert.equal(gone.code, 2);
 });
 
+test('apm authorize, then dev-enclave login does the attestation handshake and its token reads the secret', async () => {
+  const pcr8 = 'ab'.repeat(48);
+  const pcr0 = 'cd'.repeat(48);
+  assert.equal((await cli(['kv', 'put', 'secret/e2e/enclave-db', 'password=for-enclaves'])).code, 0);
+  const authorized = await cli(['apm', 'authorize', 'signer', '--platform', 'nitro', '--signer', pcr8, '--engine-path', 'secret', 'e2e/enclave-db']);
+  assert.equal(authorized.code, 0, authorized.stderr);
+
+  const caDir = join(dir, 'data', 'dev-ca');
+  const login = await cli(['dev-enclave', 'login', '--dir', caDir, '--pcr0', pcr0, '--pcr8', pcr8, '-format=json'], { env: { SEALTRAIL_TOKEN: '' } });
+  assert.equal(login.code, 0, login.stderr);
+  const answer = JSON.parse(login.stdout);
+  assert.match(answer.auth.client_token, /^hvs\./);
+  assert.deepEqual([answer.data.signer_id, answer.data.enclave_id], [pcr8, pcr0]);
+  assert.match(answer.data.correlation_id, /^[0-9a-f-]{36}$/);
+  const read = await cli(['kv', 'get', '-field=password', 'secret/e2e/enclave-db'], { env: { SEALTRAIL_TOKEN: answer.auth.client_token } });
+  assert.deepEqual(read, { code: 0, stdout: 'for-enclaves', stderr: '' });
+
+  const table = await cli(['dev-enclave', 'login', '--dir', caDir, '--pcr0', pcr0, '--pcr8', pcr8], { env: { SEALTRAIL_TOKEN: '' } });
+  assert.match(table.stdout, /^token\s+hvs\.\S+$/m);
+  const stranger = await cli(['dev-enclave', 'login', '--dir', caDir, '--pcr0', pcr0, '--pcr8', 'ee'.repeat(48)], { env: { SEALTRAIL_TOKEN: '' } });
+  assert.deepEqual([stranger.code, stranger.stderr], [2, 'Error logging in: attestation refused: no role authorizes this enclave\n']);
+  // No PCR0 means all zeros: a debug-mode enclave, which the role does not allow.
+  const debug = await cli(['dev-enclave', 'login', '--dir', caDir, '--pcr8', pcr8], { env: { SEALTRAIL_TOKEN: '' } });
+  assert.deepEqual([debug.code, debug.stderr], [2, 'Error logging in: attestation refused: debug-mode enclaves are not allowed by the matching roles\n']);
+});
+
 const POLICY = 'path "secret/data/e2e-ro/*" {\n  capabilities = ["read"]\n}\n';
 
 test('policy: write from stdin, read, list', async () => {

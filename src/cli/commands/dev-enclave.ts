@@ -5,14 +5,16 @@
  *
  *   sealtrail dev-enclave init --dir ./dev-ca
  *   sealtrail dev-enclave attest --dir ./dev-ca --nonce <base64> --pcr0 <hex> --pcr8 <hex> --out doc.cbor
+ *   sealtrail dev-enclave login --dir ./dev-ca --pcr0 <hex> --pcr8 <hex>   (the whole handshake)
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { createDevCa, createDevEnclave, loadDevCaFromDir, saveDevCa, DEV_CA_ROOT_FILE, type PcrValues } from '../../attestation/dev-enclave/index.js';
 import { systemClock } from '../../lib/clock.js';
+import { apmLogin, type VaultResponse } from '../../sdk/index.js';
 import type { CliContext } from '../context.js';
-import { usageError } from '../failure.js';
+import { remote, usageError } from '../failure.js';
 import { collect } from '../flags.js';
 
 interface AttestFlags {
@@ -97,5 +99,34 @@ export function registerDevEnclave(program: Command, ctx: CliContext): void {
         await writeFile(flags.out, doc);
         ctx.output().error(`Wrote a ${doc.length}-byte attestation document to ${flags.out}`);
       } else ctx.output().line(Buffer.from(doc).toString('base64'));
+    });
+
+  dev
+    .command('login')
+    .description('Log in as an enclave would: init, an attestation document answering the challenge, auth; prints the token')
+    .requiredOption('--dir <dir>', 'the CA directory (the dev server trusts <data dir>/dev-ca)')
+    .option('--pcr0 <hex>', 'enclave image measurement (enclave_id)')
+    .option('--pcr1 <hex>', 'kernel measurement')
+    .option('--pcr2 <hex>', 'application measurement')
+    .option('--pcr8 <hex>', 'signing certificate measurement (signer_id)')
+    .option('--pcr <index=hex>', 'any other PCR (repeatable)', collect, [])
+    .option('--mount <path>', 'where the apm auth method is mounted', 'apm')
+    .option('--platform <name>', 'the attestation platform', 'nitro')
+    .action(async (flags: AttestFlags & { mount: string; platform: string }) => {
+      const pcrs = pcrsOf(flags);
+      const enclave = createDevEnclave({ ca: await loadDevCaFromDir(flags.dir), clock: systemClock, pcrs });
+      const client = ctx.anonymousClient();
+      const login = await remote('logging in', () => apmLogin(client, {
+        mount: flags.mount, platform: flags.platform, attest: (challenge) => enclave.attest({ nonce: challenge }),
+      }));
+      const out = ctx.output();
+      const shown: VaultResponse<Record<string, string>> = {
+        request_id: '', lease_id: '', renewable: false, lease_duration: 0, wrap_info: null, warnings: null,
+        data: { correlation_id: login.correlationId, signer_id: login.signerId, enclave_id: login.enclaveId },
+        auth: login.auth,
+      };
+      if (out.format === 'json') return out.json(shown);
+      // The token is the point of this command (as `token create`), so it is shown.
+      out.secret(shown, { showToken: true });
     });
 }
