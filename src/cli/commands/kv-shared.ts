@@ -1,5 +1,5 @@
 /** Helpers shared by the kv and kv metadata commands: target resolution and vault's section layout. */
-import type { SealtrailClient } from '../../sdk/index.js';
+import type { KvVersionMetadata, SealtrailClient, VaultResponse } from '../../sdk/index.js';
 import type { CliContext } from '../context.js';
 import { CliExit, EXIT_LOCAL, remote } from '../failure.js';
 import { resolveKvTarget, type KvTarget } from '../kv-target.js';
@@ -18,6 +18,13 @@ export function printMapSection(out: Output, title: string, data: Record<string,
   out.line(headerForMap(title, data));
   const table = mapTable(data);
   if (table !== '') out.line(table);
+}
+
+/** What `kv put`, `kv patch` and `kv rollback` print: the path and the new version's metadata. */
+export function printWrittenVersion(out: Output, fullPath: string, written: VaultResponse<KvVersionMetadata>): void {
+  if (out.format === 'json') return out.secret(written);
+  printPathHeader(out, 'Secret Path', fullPath);
+  printMapSection(out, 'Metadata', (written.data ?? {}) as unknown as Record<string, unknown>);
 }
 
 /** Resolves the mount and KV version of a path (one preflight request). */

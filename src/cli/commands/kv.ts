@@ -1,6 +1,7 @@
 /**
- * `sealtrail kv put | patch | rollback | get | delete | undelete | destroy | list` (and `kv metadata`, in
- * kv-metadata.ts). Paths are `secret/app/db` or `-mount=secret app/db`; see kv-target.ts.
+ * `sealtrail kv put | patch | rollback | get | delete | undelete | destroy | list` (and
+ * `kv metadata`, in kv-metadata.ts). Paths are `secret/app/db` or `-mount=secret app/db`; see
+ * kv-target.ts.
  */
 import type { Command } from 'commander';
 import { SealtrailApiError, type KvSecretData, type VaultResponse } from '../../sdk/index.js';
@@ -10,7 +11,7 @@ import { collect, parseIntFlag, parseVersions } from '../flags.js';
 import { parseKeyValueArgs } from '../kv-builder.js';
 import { kvApiPath } from '../kv-target.js';
 import { printField } from '../output.js';
-import { printMapSection, printPathHeader, requireV2, target } from './kv-shared.js';
+import { printMapSection, printPathHeader, printWrittenVersion, requireV2, target } from './kv-shared.js';
 import { registerKvMetadata } from './kv-metadata.js';
 
 export function registerKv(program: Command, ctx: CliContext): void {
@@ -36,10 +37,7 @@ export function registerKv(program: Command, ctx: CliContext): void {
         else out.secret(written);
         return;
       }
-      const written = await remote(`writing data to ${fullPath}`, () => client.kv(t.mount).put(t.path, data, { cas }));
-      if (out.format === 'json') return out.secret(written);
-      printPathHeader(out, 'Secret Path', fullPath);
-      printMapSection(out, 'Metadata', (written.data ?? {}) as unknown as Record<string, unknown>);
+      printWrittenVersion(out, fullPath, await remote(`writing data to ${fullPath}`, () => client.kv(t.mount).put(t.path, data, { cas })));
     });
 
   kv.command('patch')
@@ -79,10 +77,7 @@ export function registerKv(program: Command, ctx: CliContext): void {
           throw err;
         }
       };
-      const written = flags.method === 'rw' ? await readWrite() : await remote(`writing data to ${fullPath}`, patchOrFallBack);
-      if (out.format === 'json') return out.secret(written);
-      printPathHeader(out, 'Secret Path', fullPath);
-      printMapSection(out, 'Metadata', (written.data ?? {}) as unknown as Record<string, unknown>);
+      printWrittenVersion(out, fullPath, flags.method === 'rw' ? await readWrite() : await remote(`writing data to ${fullPath}`, patchOrFallBack));
     });
 
   kv.command('rollback')
@@ -104,10 +99,7 @@ export function registerKv(program: Command, ctx: CliContext): void {
       if (!old?.metadata) throw new CliExit(EXIT_REMOTE, `No value found at ${fullPath} for version ${version}`);
       if (!old.data) throw new CliExit(EXIT_REMOTE, `Cannot roll back to version ${version}: it has been deleted or destroyed`);
       // Check-and-set against the version read first: a write in between fails instead of being undone.
-      const written = await remote(`writing data to ${fullPath}`, () => api.put(t.path, old.data!, { cas: latest.metadata!.version }));
-      if (out.format === 'json') return out.secret(written);
-      printPathHeader(out, 'Secret Path', fullPath);
-      printMapSection(out, 'Metadata', (written.data ?? {}) as unknown as Record<string, unknown>);
+      printWrittenVersion(out, fullPath, await remote(`writing data to ${fullPath}`, () => api.put(t.path, old.data!, { cas: latest.metadata!.version })));
     });
 
   kv.command('get')
