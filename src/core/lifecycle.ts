@@ -10,7 +10,7 @@
  */
 import { AuditShared, type AuditInput } from '../audit/model.js';
 import { sanitizePolicies } from '../auth/token/policies.js';
-import { SealtrailError, internal, notFound, permissionDenied } from '../errors/index.js';
+import { SealtrailError, internal, invalid, notFound, permissionDenied } from '../errors/index.js';
 import type { Clock } from '../lib/clock.js';
 import { matchesPathList } from './glob.js';
 import type { MountedBackend } from './mount-table.js';
@@ -77,6 +77,9 @@ export async function runLifecycle(req: LogicalRequest, services: Services, deps
     if (!decision.allowed || (needsSudo && !decision.sudo)) return refuse(permissionDenied());
   }
   if (!route) return refuse(notFound(`no handler for route "${req.path}". route entry not found.`, 'no_route'));
+  // Response wrapping is not implemented, and answering in the clear a client that asked for a
+  // wrapped response would hand the secret to whatever sits between them: refuse instead.
+  if (req.wrapTtl > 0) return refuse(invalid('response wrapping (X-Vault-Wrap-TTL) is not supported by this server; the request was not processed', 'wrapping_unsupported'));
 
   // 4. Count the use (revokes a token on its last use).
   if (token && token.numUses > 0) {
