@@ -72,7 +72,7 @@ export async function runLifecycle(req: LogicalRequest, services: Services, deps
   // 3. ACL (root-protected paths also need sudo).
   if (!unauthenticated && token) {
     const acl = await policies.acl(token.policies);
-    const decision = acl.check(req.path, operation);
+    const decision = acl.check(req.path, operation, { data: req.data, wrapTtl: req.wrapTtl });
     const needsSudo = route !== undefined && matchesPathList(relPath, route.backend.rootPaths);
     if (!decision.allowed || (needsSudo && !decision.sudo)) return refuse(permissionDenied());
   }

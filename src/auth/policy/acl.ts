@@ -19,16 +19,25 @@
  *    d. P1 is shorter,
  *    e. P1 is smaller lexicographically.
  * Only the chosen rule counts: its `deny` refuses everything, and capabilities granted by a less
- * specific rule do not add up.
+ * specific rule do not add up. A request also has to meet the chosen rule's parameter and
+ * wrapping constraints (parameters.ts).
  */
 import type { Operation } from '../../core/types.js';
 import { ALL_GRANTS, CAPABILITY_BITS, bitsToCapabilities } from './capabilities.js';
 import type { ParsedPolicy } from './parse.js';
+import { constraintsAllow, constraintsOf, mergeConstraints, type ConstrainedRequest, type ParameterConstraints } from './parameters.js';
 import type { Acl, AclDecision, Capability } from './types.js';
 
-interface RankedRule {
-  pattern: string;
+/** What a pattern grants: capability bits, and the constraints a request must meet. */
+interface Grant {
   bits: number;
+  constraints?: ParameterConstraints;
+}
+
+const NOTHING: Grant = { bits: 0 };
+
+interface RankedRule extends Grant {
+  pattern: string;
   /** Index of the first `+` or `*` in the pattern. */
   firstWildcard: number;
   isPrefix: boolean;
@@ -49,11 +58,11 @@ const OPERATION_BITS: Record<Exclude<Operation, 'help'>, number> = {
   list: CAPABILITY_BITS.list,
 };
 
-function merge(existing: number | undefined, incoming: number): number {
+function merge(existing: Grant | undefined, incoming: Grant): Grant {
   if (existing === undefined) return incoming;
-  if (existing & CAPABILITY_BITS.deny) return existing;
-  if (incoming & CAPABILITY_BITS.deny) return CAPABILITY_BITS.deny;
-  return existing | incoming;
+  if (existing.bits & CAPABILITY_BITS.deny) return existing;
+  if (incoming.bits & CAPABILITY_BITS.deny) return { bits: CAPABILITY_BITS.deny };
+  return { bits: existing.bits | incoming.bits, constraints: mergeConstraints(existing.constraints, incoming.constraints) };
 }
 
 /** Positive when `a` has the higher priority. */
@@ -79,38 +88,39 @@ function segmentMatches(rule: SegmentRule, pathParts: string[]): boolean {
   return true;
 }
 
-function decision(bits: number, operation: Operation): AclDecision {
+function decision({ bits, constraints }: Grant, operation: Operation, request: ConstrainedRequest | undefined): AclDecision {
   const capabilities = bitsToCapabilities(bits);
   if (bits & CAPABILITY_BITS.deny) return { allowed: false, sudo: false, capabilities };
   const sudo = (bits & CAPABILITY_BITS.sudo) !== 0;
   // Vault: help is always allowed.
-  const allowed = operation === 'help' ? true : (bits & OPERATION_BITS[operation]) !== 0;
+  const granted = operation === 'help' ? true : (bits & OPERATION_BITS[operation]) !== 0;
+  const allowed = granted && (request === undefined || constraintsAllow(constraints, operation, request));
   return { allowed, sudo, capabilities };
 }
 
 /** Builds the ACL of a set of parsed policies. */
 export function compileAcl(policies: readonly ParsedPolicy[]): Acl {
-  const exact = new Map<string, number>();
-  const globBits = new Map<string, number>();
-  const segmentBits = new Map<string, number>();
+  const exact = new Map<string, Grant>();
+  const globGrants = new Map<string, Grant>();
+  const segmentGrants = new Map<string, Grant>();
   for (const policy of policies) {
     for (const rule of policy.paths) {
-      const bits = rule.capabilities.reduce((acc, c) => acc | CAPABILITY_BITS[c], 0);
-      const target = rule.path.includes('+') ? segmentBits : rule.path.endsWith('*') ? globBits : exact;
-      target.set(rule.path, merge(target.get(rule.path), bits));
+      const grant: Grant = { bits: rule.capabilities.reduce((acc, c) => acc | CAPABILITY_BITS[c], 0), constraints: constraintsOf(rule) };
+      const target = rule.path.includes('+') ? segmentGrants : rule.path.endsWith('*') ? globGrants : exact;
+      target.set(rule.path, merge(target.get(rule.path), grant));
     }
   }
   // Longest prefix first, so the first hit is the longest-prefix match.
-  const globs: RankedRule[] = [...globBits].map(([pattern, bits]) => ({
-    pattern, bits, firstWildcard: pattern.length - 1, isPrefix: true, plusCount: 0,
+  const globs: RankedRule[] = [...globGrants].map(([pattern, grant]) => ({
+    ...grant, pattern, firstWildcard: pattern.length - 1, isPrefix: true, plusCount: 0,
   })).sort((a, b) => b.firstWildcard - a.firstWildcard);
-  const segments: SegmentRule[] = [...segmentBits].map(([pattern, bits]) => {
+  const segments: SegmentRule[] = [...segmentGrants].map(([pattern, grant]) => {
     const isPrefix = pattern.endsWith('*');
     const parts = (isPrefix ? pattern.slice(0, -1) : pattern).split('/');
-    return { pattern, bits, parts, isPrefix, firstWildcard: pattern.indexOf('+'), plusCount: parts.filter((p) => p === '+').length };
+    return { ...grant, pattern, parts, isPrefix, firstWildcard: pattern.indexOf('+'), plusCount: parts.filter((p) => p === '+').length };
   });
 
-  function resolve(rawPath: string, listing: boolean): number {
+  function resolve(rawPath: string, listing: boolean): Grant {
     const path = rawPath.replace(/^\/+/, '');
     const direct = exact.get(path);
     if (direct !== undefined) return direct;
@@ -125,12 +135,12 @@ export function compileAcl(policies: readonly ParsedPolicy[]): Acl {
         if (segmentMatches(seg, pathParts) && (!best || comparePriority(seg, best) > 0)) best = seg;
       }
     }
-    return best ? best.bits : 0;
+    return best ?? NOTHING;
   }
 
   return {
-    check: (path, operation) => decision(resolve(path, operation === 'list'), operation),
-    capabilities: (path) => bitsToCapabilities(resolve(path, true)),
+    check: (path, operation, request) => decision(resolve(path, operation === 'list'), operation, request),
+    capabilities: (path) => bitsToCapabilities(resolve(path, true).bits),
   };
 }
 

@@ -17,10 +17,7 @@ export interface PathRule {
   /** The path as written, leading `/` removed; may end in `*` and contain `+` segments. */
   path: string;
   capabilities: Capability[];
-  /**
-   * Parameter constraints and wrapping TTL bounds are parsed and validated so that Vault policies
-   * load unchanged, but not enforced: an ACL check sees the path and operation only.
-   */
+  /** Parameter constraints and wrapping TTL bounds, enforced by the ACL (parameters.ts). */
   allowedParameters?: Record<string, unknown[]>;
   deniedParameters?: Record<string, unknown[]>;
   requiredParameters?: string[];

@@ -1,5 +1,6 @@
 /** ACL policies' contract with the core lifecycle. */
 import type { Operation } from '../../core/types.js';
+import type { ConstrainedRequest } from './parameters.js';
 
 export type Capability = 'create' | 'read' | 'update' | 'delete' | 'list' | 'sudo' | 'deny' | 'patch' | 'subscribe';
 
@@ -12,8 +13,12 @@ export interface AclDecision {
 }
 
 export interface Acl {
-  /** Whether `operation` on `path` (full path below /v1/) is allowed. */
-  check(path: string, operation: Operation): AclDecision;
+  /**
+   * Whether `operation` on `path` (full path below /v1/) is allowed. Given the request's data and
+   * wrapping TTL, the chosen rule's parameter and wrapping constraints must hold too; without
+   * them (an internal check of a capability, such as sudo) only the capability counts.
+   */
+  check(path: string, operation: Operation, request?: ConstrainedRequest): AclDecision;
   capabilities(path: string): Capability[];
 }
 

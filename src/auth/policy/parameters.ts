@@ -1,0 +1,119 @@
+/**
+ * A policy rule's parameter and response-wrapping constraints, enforced as Vault enforces them
+ * (`allowed_parameters`, `denied_parameters`, `required_parameters`, `min_wrapping_ttl`,
+ * `max_wrapping_ttl`). A rule that grants a capability but whose constraints the request does not
+ * meet refuses it, like a missing capability.
+ *
+ * - Parameter names are compared lower-cased. A parameter listed with an empty list allows (or
+ *   denies) every value; with values, only those — a string value may glob with a leading and/or
+ *   trailing `*`. `"*"` as a name stands for every parameter.
+ * - Parameters are checked for create, update, patch and read (Vault's set); a request without
+ *   parameters passes the allowed/denied checks, but still needs its required parameters.
+ * - A wrapping bound on the rule needs a wrapped response within it. This server does not wrap
+ *   responses, so such a rule refuses every request it governs.
+ * - Rules for the same path from several policies merge: allowed and denied value lists are joined
+ *   (an empty list wins), required names are unioned, the lowest minimum and highest maximum
+ *   wrapping TTL are kept.
+ */
+import type { Operation } from '../../core/types.js';
+import type { PathRule } from './parse.js';
+
+export interface ParameterConstraints {
+  allowed?: Map<string, unknown[]>;
+  denied?: Map<string, unknown[]>;
+  required?: string[];
+  minWrappingTtl?: number;
+  maxWrappingTtl?: number;
+}
+
+/** What of a request the constraints look at. */
+export interface ConstrainedRequest {
+  data: Readonly<Record<string, unknown>>;
+  /** Requested response-wrapping TTL in seconds; 0 for none. */
+  wrapTtl: number;
+}
+
+const CHECKED_OPERATIONS: ReadonlySet<Operation> = new Set(['create', 'update', 'patch', 'read']);
+
+const lowerKeys = (m: Record<string, unknown[]>) => new Map(Object.entries(m).map(([k, v]) => [k.toLowerCase(), v]));
+
+/** The constraints a parsed rule declares, or undefined when it declares none. */
+export function constraintsOf(rule: PathRule): ParameterConstraints | undefined {
+  const c: ParameterConstraints = {};
+  if (rule.allowedParameters) c.allowed = lowerKeys(rule.allowedParameters);
+  if (rule.deniedParameters) c.denied = lowerKeys(rule.deniedParameters);
+  if (rule.requiredParameters?.length) c.required = [...new Set(rule.requiredParameters.map((p) => p.toLowerCase()))];
+  if (rule.minWrappingTtl) c.minWrappingTtl = rule.minWrappingTtl;
+  if (rule.maxWrappingTtl) c.maxWrappingTtl = rule.maxWrappingTtl;
+  return Object.keys(c).length > 0 ? c : undefined;
+}
+
+function mergeValues(a: Map<string, unknown[]> | undefined, b: Map<string, unknown[]> | undefined): Map<string, unknown[]> | undefined {
+  if (!a || !b) return a ?? b;
+  const out = new Map(a);
+  for (const [key, values] of b) {
+    const existing = out.get(key);
+    out.set(key, existing === undefined ? values : existing.length === 0 || values.length === 0 ? [] : [...values, ...existing]);
+  }
+  return out;
+}
+
+/** Constraints of two rules for the same path. */
+export function mergeConstraints(a: ParameterConstraints | undefined, b: ParameterConstraints | undefined): ParameterConstraints | undefined {
+  if (!a || !b) return a ?? b;
+  const out: ParameterConstraints = {};
+  const allowed = mergeValues(a.allowed, b.allowed);
+  const denied = mergeValues(a.denied, b.denied);
+  if (allowed) out.allowed = allowed;
+  if (denied) out.denied = denied;
+  if (a.required || b.required) out.required = [...new Set([...(a.required ?? []), ...(b.required ?? [])])];
+  const mins = [a.minWrappingTtl, b.minWrappingTtl].filter((v): v is number => v !== undefined);
+  const maxes = [a.maxWrappingTtl, b.maxWrappingTtl].filter((v): v is number => v !== undefined);
+  if (mins.length > 0) out.minWrappingTtl = Math.min(...mins);
+  if (maxes.length > 0) out.maxWrappingTtl = Math.max(...maxes);
+  return out;
+}
+
+/** Vault's GlobbedStringsMatch: `*x`, `x*` and `*x*` patterns, else equality. */
+function globMatch(pattern: string, value: string): boolean {
+  const star = '*';
+  if (pattern.length > 1 && pattern.startsWith(star) && pattern.endsWith(star)) return value.includes(pattern.slice(1, -1));
+  if (pattern.startsWith(star)) return value.endsWith(pattern.slice(1));
+  if (pattern.endsWith(star)) return value.startsWith(pattern.slice(0, -1));
+  return pattern === value;
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  if (typeof a === 'string' && typeof b === 'string') return globMatch(a, b);
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** An empty list stands for every value. */
+const valueListed = (value: unknown, list: readonly unknown[]) => list.length === 0 || list.some((el) => sameValue(el, value));
+
+/** Whether a request meets the constraints of the rule that granted its capability. */
+export function constraintsAllow(c: ParameterConstraints | undefined, operation: Operation, req: ConstrainedRequest): boolean {
+  if (!c) return true;
+  if (c.minWrappingTtl !== undefined && (req.wrapTtl === 0 || req.wrapTtl < c.minWrappingTtl)) return false;
+  if (c.maxWrappingTtl !== undefined && (req.wrapTtl === 0 || req.wrapTtl > c.maxWrappingTtl)) return false;
+  if (!CHECKED_OPERATIONS.has(operation)) return true;
+  const names = Object.keys(req.data);
+  const present = new Set(names.map((n) => n.toLowerCase()));
+  if (c.required?.some((p) => !present.has(p))) return false;
+  if (names.length === 0) return true;
+  if (c.denied) {
+    if (c.denied.has('*')) return false;
+    for (const name of names) {
+      const list = c.denied.get(name.toLowerCase());
+      if (list && valueListed(req.data[name], list)) return false;
+    }
+  }
+  if (!c.allowed || c.allowed.size === 0) return true;
+  const allowAll = c.allowed.has('*');
+  if (allowAll && c.allowed.size === 1) return true;
+  for (const name of names) {
+    const list = c.allowed.get(name.toLowerCase());
+    if (list === undefined ? !allowAll : !valueListed(req.data[name], list)) return false;
+  }
+  return true;
+}

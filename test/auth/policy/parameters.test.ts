@@ -1,0 +1,86 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Operation } from '../../../src/core/types.js';
+import { compileAcl } from '../../../src/auth/policy/acl.js';
+import { parsePolicy } from '../../../src/auth/policy/parse.js';
+
+const acl = async (...texts: string[]) => compileAcl(await Promise.all(texts.map((t) => parsePolicy(t))));
+const allowed = (a: Awaited<ReturnType<typeof acl>>, path: string, operation: Operation, data: Record<string, unknown>, wrapTtl = 0) =>
+  a.check(path, operation, { data, wrapTtl }).allowed;
+
+test('allowed_parameters: only the listed names, and with values only those (globs on strings)', async () => {
+  const a = await acl(`
+path "sys/mounts/*" {
+  capabilities = ["create", "update"]
+  allowed_parameters = {
+    "type" = ["kv", "transit"]
+    "description" = []
+    "Options" = ["*-v2", "prefix-*", "*mid*"]
+  }
+}`);
+  assert.equal(allowed(a, 'sys/mounts/x', 'update', { type: 'kv' }), true);
+  assert.equal(allowed(a, 'sys/mounts/x', 'update', { type: 'kv', description: 'anything' }), true);
+  assert.equal(allowed(a, 'sys/mounts/x', 'update', { type: 'pki' }), false);
+  assert.equal(allowed(a, 'sys/mounts/x', 'update', { type: 'kv', config: {} }), false, 'a name not listed');
+  assert.equal(allowed(a, 'sys/mounts/x', 'update', { TYPE: 'kv' }), true, 'names compare lower-cased');
+  for (const [v, ok] of [['kv-v2', true], ['prefix-abc', true], ['a-mid-b', true], ['other', false]] as const) {
+    assert.equal(allowed(a, 'sys/mounts/x', 'update', { options: v }), ok, v);
+  }
+  assert.equal(allowed(a, 'sys/mounts/x', 'update', {}), true, 'no parameters, nothing to refuse');
+  assert.equal(allowed(a, 'sys/mounts/x', 'delete', { type: 'pki' }), false, 'no delete capability anyway');
+  // Without the request (an internal capability check) only the capability counts.
+  assert.equal(a.check('sys/mounts/x', 'update').allowed, true);
+});
+
+test('denied_parameters: a listed name is refused (any value with an empty list); "*" refuses every parameter', async () => {
+  const a = await acl(`
+path "secret/data/app" {
+  capabilities = ["create", "update", "read", "delete"]
+  denied_parameters = { "options" = [], "mode" = ["unsafe", 7] }
+}
+path "secret/data/locked" {
+  capabilities = ["update"]
+  denied_parameters = { "*" = [] }
+}`);
+  assert.equal(allowed(a, 'secret/data/app', 'update', { data: { k: 'v' } }), true);
+  assert.equal(allowed(a, 'secret/data/app', 'update', { data: { k: 'v' }, options: { cas: 1 } }), false);
+  assert.equal(allowed(a, 'secret/data/app', 'update', { mode: 'unsafe' }), false);
+  assert.equal(allowed(a, 'secret/data/app', 'update', { mode: 7 }), false, 'non-string values compare by value');
+  assert.equal(allowed(a, 'secret/data/app', 'update', { mode: 'safe' }), true);
+  assert.equal(allowed(a, 'secret/data/app', 'delete', { options: 1 }), true, 'delete is not checked, as in Vault');
+  assert.equal(allowed(a, 'secret/data/locked', 'update', { anything: 1 }), false);
+  assert.equal(allowed(a, 'secret/data/locked', 'update', {}), true);
+});
+
+test('required_parameters, wrapping bounds, and merging two policies for one path', async () => {
+  const a = await acl(`
+path "auth/token/create" {
+  capabilities = ["update"]
+  required_parameters = ["policies"]
+}
+path "secret/data/wrapped" {
+  capabilities = ["read"]
+  min_wrapping_ttl = "1m"
+  max_wrapping_ttl = "1h"
+}`);
+  assert.equal(allowed(a, 'auth/token/create', 'update', { policies: ['x'] }), true);
+  assert.equal(allowed(a, 'auth/token/create', 'update', { ttl: '1h' }), false);
+  assert.equal(allowed(a, 'auth/token/create', 'update', {}), false);
+  // A wrapping bound needs a wrapped response within it (which this server never gives).
+  assert.equal(allowed(a, 'secret/data/wrapped', 'read', {}), false);
+  assert.equal(allowed(a, 'secret/data/wrapped', 'read', {}, 30), false);
+  assert.equal(allowed(a, 'secret/data/wrapped', 'read', {}, 300), true);
+  assert.equal(allowed(a, 'secret/data/wrapped', 'read', {}, 7200), false);
+
+  // Two policies on one path: value lists join, an empty list wins, required names union.
+  const merged = await acl(
+    'path "p" {\n capabilities = ["update"]\n allowed_parameters = { "a" = ["1"], "b" = ["x"] }\n required_parameters = ["a"]\n}',
+    'path "p" {\n capabilities = ["create"]\n allowed_parameters = { "a" = ["2"], "b" = [] }\n required_parameters = ["b"]\n}',
+  );
+  assert.equal(allowed(merged, 'p', 'update', { a: '2', b: 'anything' }), true);
+  assert.equal(allowed(merged, 'p', 'update', { a: '3', b: 'x' }), false);
+  assert.equal(allowed(merged, 'p', 'update', { a: '1' }), false, 'b is required by the second policy');
+  // A deny on the same path drops the constraints with the grants.
+  const denied = await acl('path "p" {\n capabilities = ["update"]\n allowed_parameters = { "a" = [] }\n}', 'path "p" { capabilities = ["deny"] }');
+  assert.equal(allowed(denied, 'p', 'update', { a: 1 }), false);
+});

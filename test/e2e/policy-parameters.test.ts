@@ -1,0 +1,35 @@
+/**
+ * Policy parameter constraints through the real server: a Vault policy that limits what a request
+ * may carry is enforced (403), not just loaded.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { call, startDevServer, type TestServer } from '../helpers/server.js';
+
+let server: TestServer;
+before(async () => { server = await startDevServer(); });
+after(async () => { await server?.stop(); });
+
+test('denied_parameters and required_parameters refuse requests with 403', async () => {
+  const base = server.address;
+  const root = server.rootToken;
+  const policy = `
+path "secret/data/app" {
+  capabilities = ["create", "update", "read"]
+  denied_parameters = { "options" = [] }
+}
+path "auth/token/create" {
+  capabilities = ["update"]
+  required_parameters = ["ttl"]
+}`;
+  assert.equal((await call(base, 'PUT', 'sys/policies/acl/limited', { token: root, body: { policy } })).status, 204);
+  const token = (await call(base, 'POST', 'auth/token/create', { token: root, body: { policies: ['limited'] } })).json.auth.client_token as string;
+
+  assert.equal((await call(base, 'POST', 'secret/data/app', { token, body: { data: { k: 'v' } } })).status, 200);
+  const withCas = await call(base, 'POST', 'secret/data/app', { token, body: { data: { k: 'w' }, options: { cas: 1 } } });
+  assert.deepEqual([withCas.status, withCas.json], [403, { errors: ['permission denied'] }]);
+  assert.equal((await call(base, 'GET', 'secret/data/app', { token })).json.data.data.k, 'v', 'the refused write changed nothing');
+
+  assert.equal((await call(base, 'POST', 'auth/token/create', { token, body: { policies: ['limited'] } })).status, 403);
+  assert.equal((await call(base, 'POST', 'auth/token/create', { token, body: { policies: ['limited'], ttl: '5m' } })).status, 200);
+});
