@@ -14,6 +14,7 @@ import type { TrailManager } from '../trail/delivery/trail-manager.js';
 import type { AuditManager } from '../audit/manager.js';
 import type { PolicyStore } from '../auth/policy/types.js';
 import type { TokenStore } from '../auth/token/types.js';
+import { toolPaths } from './tools.js';
 
 export interface SysBackendDeps {
   core: Core;
@@ -34,6 +35,7 @@ export function sysBackend(deps: SysBackendDeps): Backend {
     ...policyPaths({ policies: deps.policies, tokens: deps.tokens }),
     ...auditPaths({ audit: deps.audit }),
     ...systemInfoPaths({ core: deps.core }),
+    ...toolPaths(),
     ...trailSysPaths({ trails: deps.trails }),
   ];
   return backendFromPaths(paths, {
