@@ -10,7 +10,7 @@
  */
 import { AuditShared, type AuditInput } from '../audit/model.js';
 import { sanitizePolicies } from '../auth/token/policies.js';
-import { SealtrailError, internal, invalid, notFound, permissionDenied } from '../errors/index.js';
+import { SealtrailError, internal, notFound, permissionDenied } from '../errors/index.js';
 import type { Clock } from '../lib/clock.js';
 import { matchesPathList } from './glob.js';
 import type { MountedBackend } from './mount-table.js';
@@ -77,9 +77,6 @@ export async function runLifecycle(req: LogicalRequest, services: Services, deps
     if (!decision.allowed || (needsSudo && !decision.sudo)) return refuse(permissionDenied());
   }
   if (!route) return refuse(notFound(`no handler for route "${req.path}". route entry not found.`, 'no_route'));
-  // Response wrapping is not implemented, and answering in the clear a client that asked for a
-  // wrapped response would hand the secret to whatever sits between them: refuse instead.
-  if (req.wrapTtl > 0) return refuse(invalid('response wrapping (X-Vault-Wrap-TTL) is not supported by this server; the request was not processed', 'wrapping_unsupported'));
 
   // 4. Count the use (revokes a token on its last use).
   if (token && token.numUses > 0) {
@@ -101,6 +98,8 @@ export async function runLifecycle(req: LogicalRequest, services: Services, deps
   try {
     response = (await route.backend.handleRequest(backendRequest(req, route, relPath, operation, token))) ?? {};
     if (response.auth && !response.issuedAuth) response = { ...response, issuedAuth: await mintLoginToken(response, route, req, services) };
+    // Asked for a wrapped response: the client (and the response entry) get a wrapping token instead.
+    if (req.wrapTtl > 0 && hasContent(response)) response = await services.wrapping.wrap(response, req.path, req.wrapTtl);
   } catch (err) {
     const failure = asSealtrailError(err, deps);
     const errInput: AuditInput = { ...input, error: failure.message, timeNs: deps.clock.nowNs() };
@@ -116,6 +115,11 @@ export async function runLifecycle(req: LogicalRequest, services: Services, deps
     await recordOrFail(() => audit.hooks.logResponse(respInput), deps, 'response');
   }
   return response;
+}
+
+/** Vault wraps only responses that carry something; an empty (204) answer stays as it is. */
+function hasContent(r: LogicalResponse): boolean {
+  return r.raw !== undefined || r.data !== undefined || r.issuedAuth !== undefined || r.secret !== undefined;
 }
 
 function relativePath(path: string, route: MountedBackend): string {

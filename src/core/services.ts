@@ -9,6 +9,7 @@ import type { KmsEngine } from '../kms/index.js';
 import type { TrailManager } from '../trail/delivery/trail-manager.js';
 import type { TrailRecorder } from '../trail/model.js';
 import type { Mounts } from './mount-table.js';
+import type { Wrapping } from './wrapping.js';
 
 /** CloudTrail: the durable event history, the recorder the AWS edge writes to, and trails. */
 export interface TrailServices {
@@ -24,4 +25,6 @@ export interface Services {
   mounts: Mounts;
   kms: KmsEngine;
   trail: TrailServices;
+  /** Response wrapping: wrapped responses and their single-use tokens. */
+  wrapping: Wrapping;
 }

@@ -27,7 +27,8 @@ function renderAuth(a: IssuedAuth): Record<string, unknown> {
 
 /**
  * 204 when there is nothing to say; otherwise Vault's envelope. For sys/ paths Vault also copies
- * the data keys to the top level (older clients read them there), so we do too.
+ * the data keys to the top level (older clients read them there), so we do too — except for an
+ * unwrapped response.
  */
 export function renderVaultResponse(requestId: string, path: string, resp: LogicalResponse, mountType?: string): HttpReply {
   if (resp.raw) {
@@ -49,7 +50,9 @@ export function renderVaultResponse(requestId: string, path: string, resp: Logic
     auth: resp.issuedAuth ? renderAuth(resp.issuedAuth) : null,
     mount_type: mountType ?? '',
   };
-  // The data keys come first and the envelope's own fields win, as Vault writes them.
-  const envelope = path.startsWith('sys/') && resp.data ? { ...resp.data, ...fields } : fields;
+  // The data keys come first and the envelope's own fields win, as Vault writes them. An unwrapped
+  // response is another path's answer, so it is given back as that path gave it.
+  const hoist = path.startsWith('sys/') && path !== 'sys/wrapping/unwrap' && resp.data;
+  const envelope = hoist ? { ...resp.data, ...fields } : fields;
   return { status: resp.httpStatus ?? 200, contentType: 'application/json', body: JSON.stringify(envelope) };
 }

@@ -25,6 +25,7 @@ import { createEventStore } from '../trail/store/event-store.js';
 import { storageView, type Storage } from '../storage/types.js';
 import { sysBackend } from '../sys/index.js';
 import type { ServerLogger } from './logger.js';
+import { createWrapping } from '../core/wrapping.js';
 
 /** Secrets engines by type: adding one is one line here. */
 export const SECRET_ENGINES: Record<string, BackendFactory> = {
@@ -92,7 +93,8 @@ export function servicesBuilder(config: ServerConfig, log: ServerLogger, opts: W
     await mounts.addBuiltin('secret', 'kms/', 'kms', kms.backend, 'AWS KMS-compatible keys (AWS JSON 1.1 at POST /)');
     await mounts.addBuiltin('secret', 'trail/', 'trail', trailBackend({ store: () => trail.store, trails: () => trail.trails, region: config.kms.region }), 'CloudTrail event history');
     await mounts.load();
-    return { tokens, policies, audit, mounts, kms, trail };
+    const wrapping = createWrapping({ storage: storageView(barrier, 'sys/wrapping/'), tokens, clock });
+    return { tokens, policies, audit, mounts, kms, trail, wrapping };
   };
 }
 

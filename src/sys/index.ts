@@ -15,6 +15,7 @@ import type { AuditManager } from '../audit/manager.js';
 import type { PolicyStore } from '../auth/policy/types.js';
 import type { TokenStore } from '../auth/token/types.js';
 import { toolPaths } from './tools.js';
+import { wrappingPaths } from './wrapping.js';
 
 export interface SysBackendDeps {
   core: Core;
@@ -36,10 +37,11 @@ export function sysBackend(deps: SysBackendDeps): Backend {
     ...auditPaths({ audit: deps.audit }),
     ...systemInfoPaths({ core: deps.core }),
     ...toolPaths(),
+    ...wrappingPaths({ tokens: deps.tokens, wrapping: () => services().wrapping }),
     ...trailSysPaths({ trails: deps.trails }),
   ];
   return backendFromPaths(paths, {
     rootPaths: SYS_ROOT_PATHS,
-    unauthenticatedPaths: ['internal/ui/mounts', 'internal/ui/mounts/*'],
+    unauthenticatedPaths: ['internal/ui/mounts', 'internal/ui/mounts/*', 'wrapping/lookup'],
   });
 }

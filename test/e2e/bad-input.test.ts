@@ -4,7 +4,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '../../src/config/load.js';
@@ -106,19 +106,6 @@ test('wrong methods and bad mount input are refused with clear errors', async ()
   assert.equal(mounts.json.data['kv1/'], undefined);
   const tune = await call(base, 'POST', 'sys/mounts/secret/tune', { token, body: { default_lease_ttl: 'forever' } });
   assert.equal(tune.status, 400);
-});
-
-test('a request for a wrapped response is refused, not answered in the clear, and audited with its error', async () => {
-  const read = await call(base, 'GET', 'secret/data/keep', { token, headers: { 'x-vault-wrap-ttl': '5m' } });
-  assert.equal(read.status, 400);
-  assert.deepEqual(read.json, { errors: ['response wrapping (X-Vault-Wrap-TTL) is not supported by this server; the request was not processed'] });
-  assert.ok(!read.text.includes('original'), 'the secret is not in the answer');
-  const write = await call(base, 'POST', 'secret/data/keep', { token, headers: { 'x-vault-wrap-ttl': '60' }, body: { data: { v: 'wrapped-write' } } });
-  assert.equal(write.status, 400);
-  await unchanged();
-  const entries = readFileSync(join(dir, 'audit.log'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
-  const refused = entries.filter((e) => e.request?.wrap_ttl === 300);
-  assert.deepEqual(refused.map((e) => [e.type, e.error]), [['request', read.json.errors[0]]]);
 });
 
 test('invalid configuration keys are refused with the key named', async () => {

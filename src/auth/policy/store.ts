@@ -11,6 +11,12 @@ import { parsePolicy, type ParsedPolicy } from './parse.js';
 import type { Acl, PolicyStore } from './types.js';
 
 export const ROOT_POLICY_NAME = 'root';
+/** Built in, like root: what a response-wrapping token may do (core/wrapping.ts). */
+export const RESPONSE_WRAPPING_POLICY_NAME = 'response-wrapping';
+const RESPONSE_WRAPPING_POLICY_TEXT = 'path "sys/wrapping/unwrap" {\n  capabilities = ["update"]\n}\npath "sys/wrapping/lookup" {\n  capabilities = ["update"]\n}\n';
+let responseWrappingParsed: Promise<ParsedPolicy> | undefined;
+const responseWrappingPolicy = () => (responseWrappingParsed ??= parsePolicy(RESPONSE_WRAPPING_POLICY_TEXT));
+const BUILT_IN = new Set([ROOT_POLICY_NAME, RESPONSE_WRAPPING_POLICY_NAME]);
 
 interface StoredPolicy {
   name: string;
@@ -56,7 +62,7 @@ export function createPolicyStore(opts: { storage: Storage }): PolicyStore {
 
   async function buildAcl(names: string[]): Promise<Acl> {
     if (names.includes(ROOT_POLICY_NAME)) return rootAcl;
-    const parsed = await Promise.all(names.map(parsedRules));
+    const parsed = await Promise.all(names.map((n) => (n === RESPONSE_WRAPPING_POLICY_NAME ? responseWrappingPolicy() : parsedRules(n))));
     return compileAcl(parsed.filter((p): p is ParsedPolicy => p !== null));
   }
 
@@ -103,6 +109,7 @@ export function createPolicyStore(opts: { storage: Storage }): PolicyStore {
       const name = normalizePolicyName(rawName);
       // Vault answers for root without storing it.
       if (name === ROOT_POLICY_NAME) return { name, policy: '' };
+      if (name === RESPONSE_WRAPPING_POLICY_NAME) return { name, policy: RESPONSE_WRAPPING_POLICY_TEXT };
       if (name === '') return undefined;
       const stored = await load(name);
       return stored ? { name: stored.name, policy: stored.policy } : undefined;
@@ -111,7 +118,7 @@ export function createPolicyStore(opts: { storage: Storage }): PolicyStore {
     async put(rawName, policyText) {
       const name = normalizePolicyName(rawName);
       if (name === '') throw invalid('missing policy name', 'invalid_policy_name');
-      if (name === ROOT_POLICY_NAME) throw invalid('cannot update root policy', 'root_policy_immutable');
+      if (BUILT_IN.has(name)) throw invalid(`cannot update ${name} policy`, 'root_policy_immutable');
       if (typeof policyText !== 'string' || policyText.trim() === '') {
         throw invalid("'policy' parameter not supplied or empty", 'invalid_policy');
       }
@@ -122,7 +129,7 @@ export function createPolicyStore(opts: { storage: Storage }): PolicyStore {
 
     async delete(rawName) {
       const name = normalizePolicyName(rawName);
-      if (name === ROOT_POLICY_NAME) throw invalid('cannot delete root policy', 'root_policy_immutable');
+      if (BUILT_IN.has(name)) throw invalid(`cannot delete ${name} policy`, 'root_policy_immutable');
       if (name === DEFAULT_POLICY_NAME) throw invalid('cannot delete default policy', 'default_policy_undeletable');
       if (name === '') throw invalid('missing policy name', 'invalid_policy_name');
       await storage.delete(keyOf(name));

@@ -1,0 +1,94 @@
+/**
+ * Response wrapping (Vault's `X-Vault-Wrap-TTL`): instead of its response, the client gets a
+ * single-use wrapping token; whoever holds the token can unwrap the response once, before the TTL
+ * ends. The classic secure introduction: an orchestrator fetches a secret for an enclave without
+ * ever seeing it, and the audit trail shows the wrap, the unwrap and who did each.
+ *
+ * The wrapped response is kept encrypted behind the barrier (`sys/wrapping/<accessor>`) until it is
+ * unwrapped; a wrapping token has the `response-wrapping` policy (unwrap and lookup only), one use
+ * and the requested TTL. Responses whose token expired unused are swept when the next is wrapped.
+ */
+import { invalid } from '../errors/index.js';
+import type { Clock } from '../lib/clock.js';
+import { rfc3339 } from '../lib/time.js';
+import { RESPONSE_WRAPPING_POLICY_NAME } from '../auth/policy/store.js';
+import type { TokenStore } from '../auth/token/types.js';
+import { getJson, putJson, type Storage } from '../storage/types.js';
+import type { LogicalResponse, TokenEntry } from './types.js';
+
+/** Vault's bounds: a wrapping TTL of at least 1 s and at most 31 days (the system max TTL). */
+export const MAX_WRAP_TTL_SECONDS = 31 * 24 * 3600;
+const SWEEP_LIMIT = 100;
+
+interface Wrapped {
+  response: LogicalResponse;
+  creationPath: string;
+  /** ms since epoch. */
+  creationTime: number;
+  ttl: number;
+}
+
+export interface WrapLookup {
+  creation_ttl: number;
+  creation_time: string;
+  creation_path: string;
+}
+
+export interface Wrapping {
+  /** Keeps `response` and answers with the wrap info of a new wrapping token instead. */
+  wrap(response: LogicalResponse, creationPath: string, ttlSeconds: number): Promise<LogicalResponse>;
+  /** The wrapped response, once: the record is deleted (the caller spends the token). */
+  unwrap(token: TokenEntry): Promise<LogicalResponse>;
+  lookup(token: TokenEntry): Promise<WrapLookup>;
+}
+
+export function isWrappingToken(entry: TokenEntry | undefined): entry is TokenEntry {
+  return entry !== undefined && entry.policies.length === 1 && entry.policies[0] === RESPONSE_WRAPPING_POLICY_NAME;
+}
+
+const notWrapped = () => invalid('wrapping token is not valid or does not exist', 'wrapping_token_invalid');
+
+export function createWrapping(deps: { storage: Storage; tokens: TokenStore; clock: Clock }): Wrapping {
+  const { storage, tokens, clock } = deps;
+
+  async function find(token: TokenEntry): Promise<Wrapped> {
+    if (!isWrappingToken(token)) throw notWrapped();
+    const wrapped = await getJson<Wrapped>(storage, token.accessor);
+    if (!wrapped) throw notWrapped();
+    return wrapped;
+  }
+
+  /** Deletes records whose token has expired unused; bounded per call. */
+  async function sweep(): Promise<void> {
+    const now = clock.now();
+    for (const accessor of (await storage.list('')).slice(0, SWEEP_LIMIT)) {
+      const w = await getJson<Wrapped>(storage, accessor);
+      if (w && w.creationTime + w.ttl * 1000 < now) await storage.delete(accessor);
+    }
+  }
+
+  return {
+    async wrap(response, creationPath, ttlSeconds) {
+      if (response.raw) throw invalid('this response cannot be wrapped', 'wrapping_unsupported');
+      if (ttlSeconds < 1 || ttlSeconds > MAX_WRAP_TTL_SECONDS) throw invalid(`the wrapping TTL must be between 1s and ${MAX_WRAP_TTL_SECONDS}s`, 'wrapping_ttl_invalid');
+      await sweep();
+      const { id, entry } = await tokens.create({
+        policies: [RESPONSE_WRAPPING_POLICY_NAME], ttl: ttlSeconds, numUses: 1, noParent: true, renewable: false,
+        path: creationPath, displayName: '', metadata: {},
+      });
+      const creationTime = clock.now();
+      const { httpStatus: _status, ...kept } = response;
+      await putJson(storage, entry.accessor, { response: kept, creationPath, creationTime, ttl: ttlSeconds } satisfies Wrapped);
+      return { wrapInfo: { token: id, accessor: entry.accessor, ttl: ttlSeconds, creationTime: rfc3339(creationTime), creationPath } };
+    },
+    async unwrap(token) {
+      const wrapped = await find(token);
+      await storage.delete(token.accessor);
+      return wrapped.response;
+    },
+    async lookup(token) {
+      const w = await find(token);
+      return { creation_ttl: w.ttl, creation_time: rfc3339(w.creationTime), creation_path: w.creationPath };
+    },
+  };
+}

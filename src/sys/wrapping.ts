@@ -1,0 +1,62 @@
+/**
+ * sys/wrapping, Vault's response-wrapping endpoints (core/wrapping.ts does the work):
+ *
+ *   POST wrapping/unwrap  {token?}  → the wrapped response, once. The wrapping token comes from
+ *                                     `token`, or is the client token itself; either way it is spent.
+ *   POST wrapping/lookup  {token}   → {creation_ttl, creation_time, creation_path}; spends nothing
+ *                                     (unauthenticated, as in Vault: the token is in the body).
+ *   POST wrapping/wrap    {...}     → the body, wrapped (needs X-Vault-Wrap-TTL).
+ */
+import type { PathRequest, PathSpec } from '../core/paths.js';
+import type { LogicalResponse, TokenEntry } from '../core/types.js';
+import type { Wrapping } from '../core/wrapping.js';
+import { isWrappingToken } from '../core/wrapping.js';
+import { invalid } from '../errors/index.js';
+import type { TokenStore } from '../auth/token/types.js';
+
+export interface WrappingPathDeps {
+  tokens: TokenStore;
+  wrapping: () => Wrapping;
+}
+
+const invalidToken = () => invalid('wrapping token is not valid or does not exist', 'wrapping_token_invalid');
+
+export function wrappingPaths(deps: WrappingPathDeps): PathSpec[] {
+  /** The wrapping token named in the body; undefined when the body names none. */
+  async function bodyToken(req: PathRequest): Promise<TokenEntry | undefined> {
+    const raw = req.data.token;
+    if (raw === undefined || raw === '') return undefined;
+    if (typeof raw !== 'string') throw invalid('"token" must be a string', 'invalid_request');
+    const entry = await deps.tokens.lookup(raw);
+    if (!isWrappingToken(entry)) throw invalidToken();
+    return entry;
+  }
+
+  async function unwrap(req: PathRequest): Promise<LogicalResponse> {
+    const named = await bodyToken(req);
+    const token = named ?? req.token;
+    if (!isWrappingToken(token)) throw invalidToken();
+    const response = await deps.wrapping().unwrap(token);
+    // A token named in the body is spent here; the client's own token was spent by its use.
+    if (named) await deps.tokens.revokeOrphan(named);
+    return response;
+  }
+
+  async function lookup(req: PathRequest): Promise<LogicalResponse> {
+    const token = await bodyToken(req);
+    if (!token) throw invalid('"token" is required', 'invalid_request');
+    return { data: { ...(await deps.wrapping().lookup(token)) } };
+  }
+
+  async function wrap(req: PathRequest): Promise<LogicalResponse> {
+    if (req.logical.wrapTtl === 0) throw invalid('wrapping requires a TTL: send X-Vault-Wrap-TTL', 'wrapping_ttl_missing');
+    if (Object.keys(req.data).length === 0) throw invalid('no data provided to wrap', 'invalid_request');
+    return { data: { ...req.data } };
+  }
+
+  return [
+    { pattern: 'wrapping/unwrap', handlers: { update: unwrap } },
+    { pattern: 'wrapping/lookup', handlers: { update: lookup, read: lookup } },
+    { pattern: 'wrapping/wrap', handlers: { update: wrap } },
+  ];
+}

@@ -1,0 +1,83 @@
+/**
+ * Response wrapping through the real server (X-Vault-Wrap-TTL and sys/wrapping/*): the client gets
+ * a single-use token instead of the response, anyone holding it can unwrap the response once, and
+ * the audit trail shows the wrap (the token HMAC'd, no data) and the unwrap.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { call, startDevServer, type TestServer } from '../helpers/server.js';
+
+let server: TestServer;
+let base: string;
+let root: string;
+const SECRET = 'wrapped-secret-4f1e';
+
+before(async () => {
+  server = await startDevServer();
+  base = server.address;
+  root = server.rootToken;
+  await call(base, 'POST', 'secret/data/intro', { token: root, body: { data: { password: SECRET } } });
+});
+after(async () => { await server?.stop(); });
+
+const wrapped = (method: string, path: string, ttl: string, body?: unknown) =>
+  call(base, method, path, { token: root, headers: { 'x-vault-wrap-ttl': ttl }, body });
+const auditEntries = () => readFileSync(join(server.dir, 'audit.log'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+
+test('a wrapped read answers a wrapping token, and the token unwraps the secret exactly once', async () => {
+  const r = await wrapped('GET', 'secret/data/intro', '5m');
+  assert.equal(r.status, 200);
+  assert.equal(r.json.data, null);
+  assert.ok(!r.text.includes(SECRET));
+  const info = r.json.wrap_info;
+  assert.match(info.token, /^hvs\./);
+  assert.deepEqual([info.ttl, info.creation_path], [300, 'secret/data/intro']);
+
+  // The response entry carries the wrap info with the token HMAC'd, and no data.
+  const entry = auditEntries().find((e) => e.type === 'response' && e.request.id === r.json.request_id);
+  assert.match(entry.response.wrap_info.token, /^hmac-sha256:/);
+  assert.equal(entry.response.wrap_info.creation_path, 'secret/data/intro');
+  assert.equal(entry.response.data, undefined);
+
+  // The wrapping token may only unwrap (and look up).
+  assert.equal((await call(base, 'GET', 'secret/data/intro', { token: info.token })).status, 403);
+
+  // Lookup needs no token of its own and spends nothing.
+  const look = await call(base, 'POST', 'sys/wrapping/lookup', { body: { token: info.token } });
+  assert.deepEqual([look.status, look.json.data.creation_ttl, look.json.data.creation_path], [200, 300, 'secret/data/intro']);
+
+  const unwrapped = await call(base, 'POST', 'sys/wrapping/unwrap', { token: info.token });
+  assert.equal(unwrapped.status, 200);
+  assert.deepEqual(unwrapped.json.data.data, { password: SECRET });
+  assert.equal(unwrapped.json.data.metadata.version, 1);
+  assert.equal((await call(base, 'POST', 'sys/wrapping/unwrap', { token: info.token })).status, 403, 'spent');
+  assert.equal((await call(base, 'POST', 'sys/wrapping/lookup', { body: { token: info.token } })).status, 400);
+});
+
+test('sys/wrapping/wrap wraps given data; another token can unwrap it by naming the wrapping token', async () => {
+  const r = await wrapped('POST', 'sys/wrapping/wrap', '60', { api_key: 'k-123', region: 'eu' });
+  const token = r.json.wrap_info.token;
+  const unwrapped = await call(base, 'POST', 'sys/wrapping/unwrap', { token: root, body: { token } });
+  assert.deepEqual(unwrapped.json.data, { api_key: 'k-123', region: 'eu' });
+  const again = await call(base, 'POST', 'sys/wrapping/unwrap', { token: root, body: { token } });
+  assert.deepEqual([again.status, again.json], [400, { errors: ['wrapping token is not valid or does not exist'] }]);
+  // A token that is not a wrapping token is refused, and wrap without a TTL is a clear 400.
+  assert.equal((await call(base, 'POST', 'sys/wrapping/unwrap', { token: root, body: { token: root } })).status, 400);
+  const noTtl = await call(base, 'POST', 'sys/wrapping/wrap', { token: root, body: { a: 'b' } });
+  assert.deepEqual([noTtl.status, noTtl.json], [400, { errors: ['wrapping requires a TTL: send X-Vault-Wrap-TTL'] }]);
+});
+
+test('a wrapped token creation hands the new token over unseen; a wrapping token expires', async () => {
+  const r = await wrapped('POST', 'auth/token/create', '2m', { policies: ['default'], ttl: '10m' });
+  assert.equal(r.json.auth, null);
+  const unwrapped = await call(base, 'POST', 'sys/wrapping/unwrap', { token: r.json.wrap_info.token });
+  const created = unwrapped.json.auth.client_token;
+  assert.match(created, /^hvs\./);
+  assert.equal((await call(base, 'GET', 'auth/token/lookup-self', { token: created })).status, 200);
+
+  const short = await wrapped('GET', 'secret/data/intro', '1s');
+  await new Promise((r) => setTimeout(r, 1300));
+  assert.equal((await call(base, 'POST', 'sys/wrapping/unwrap', { token: short.json.wrap_info.token })).status, 403);
+});
