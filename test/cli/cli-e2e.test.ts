@@ -188,6 +188,22 @@ test('apm authorize, then dev-enclave login does the attestation handshake and i
   assert.deepEqual([debug.code, debug.stderr], [2, 'Error logging in: attestation refused: debug-mode enclaves are not allowed by the matching roles\n']);
 });
 
+test('unwrap: a wrapping token named on the command line, or given as the current token', async () => {
+  assert.equal((await cli(['kv', 'put', 'secret/e2e/wrapped', 'pw=wrapped-e2e'])).code, 0);
+  const wrapToken = async () => {
+    const res = await fetch(`${address}/v1/secret/data/e2e/wrapped`, { headers: { 'x-vault-token': rootToken, 'x-vault-wrap-ttl': '5m' } });
+    return ((await res.json()) as { wrap_info: { token: string } }).wrap_info.token;
+  };
+  const first = await wrapToken();
+  const named = await cli(['unwrap', '-format=json', first]);
+  assert.equal(named.code, 0, named.stderr);
+  assert.deepEqual(JSON.parse(named.stdout).data.data, { pw: 'wrapped-e2e' });
+  assert.deepEqual(await cli(['unwrap', first]), { code: 2, stdout: '', stderr: 'Error unwrapping: wrapping token is not valid or does not exist\n' });
+  const asCurrent = await cli(['unwrap', '-field=data'], { env: { SEALTRAIL_TOKEN: await wrapToken() } });
+  assert.equal(asCurrent.code, 0, asCurrent.stderr);
+  assert.match(asCurrent.stdout, /pw:wrapped-e2e/);
+});
+
 const POLICY = 'path "secret/data/e2e-ro/*" {\n  capabilities = ["read"]\n}\n';
 
 test('policy: write from stdin, read, list', async () => {

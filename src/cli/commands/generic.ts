@@ -1,11 +1,12 @@
 /**
- * The generic logical commands, `sealtrail read | write | delete | list <path> [key=value ...]`,
+ * The generic logical commands, `sealtrail read | write | delete | list <path> [key=value ...]`
+ * and `sealtrail unwrap [token]`,
  * which reach any API path. They print the API's answer as is (for `read` of a token endpoint
  * that includes what the server returns; use the `token` commands for redacted output).
  */
 import type { Command } from 'commander';
 import type { Query } from '../../sdk/index.js';
-import type { CliContext } from '../context.js';
+import { resolveToken, type CliContext } from '../context.js';
 import { CliExit, EXIT_REMOTE, remote, usageError } from '../failure.js';
 import { parseKeyValueArgs } from '../kv-builder.js';
 import { printField } from '../output.js';
@@ -39,6 +40,24 @@ export function registerGeneric(program: Command, ctx: CliContext): void {
       if (!found) throw new CliExit(EXIT_REMOTE, `No value found at ${path}`);
       if (flags.field) return printField(out, found, flags.field, ctx.io.stdoutIsTty);
       out.secret(found);
+    });
+
+  program
+    .command('unwrap')
+    .description('Unwrap a response-wrapping token: the given one, or the current token if it is one')
+    .argument('[token]', 'the wrapping token (default: the current token)')
+    .option('--field <name>', 'print only this field')
+    .action(async (token: string | undefined, flags: { field?: string }) => {
+      const out = ctx.output();
+      // As vault: a named token goes in the body (the current token authenticates the call); with
+      // no current token, or none named, the wrapping token is itself the client token.
+      const current = await resolveToken(ctx.io);
+      const client = ctx.anonymousClient().withToken(current ?? token);
+      const body = token && current && token !== current ? { token } : {};
+      const found = await remote('unwrapping', () => client.write('sys/wrapping/unwrap', body));
+      if (!found) throw new CliExit(EXIT_REMOTE, 'No value found');
+      if (flags.field) return printField(out, found, flags.field, ctx.io.stdoutIsTty);
+      out.secret(found, { showToken: true });
     });
 
   program
