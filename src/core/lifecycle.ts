@@ -13,6 +13,7 @@ import { sanitizePolicies } from '../auth/token/policies.js';
 import { SealtrailError, internal, notFound, permissionDenied } from '../errors/index.js';
 import type { Clock } from '../lib/clock.js';
 import { matchesPathList } from './glob.js';
+import { responseHasContent } from './response.js';
 import type { MountedBackend } from './mount-table.js';
 import type { Services } from './services.js';
 import type { BackendRequest, LogicalRequest, LogicalResponse, Operation, TokenEntry } from './types.js';
@@ -99,7 +100,8 @@ export async function runLifecycle(req: LogicalRequest, services: Services, deps
     response = (await route.backend.handleRequest(backendRequest(req, route, relPath, operation, token))) ?? {};
     if (response.auth && !response.issuedAuth) response = { ...response, issuedAuth: await mintLoginToken(response, route, req, services) };
     // Asked for a wrapped response: the client (and the response entry) get a wrapping token instead.
-    if (req.wrapTtl > 0 && hasContent(response)) response = await services.wrapping.wrap(response, req.path, req.wrapTtl);
+    // An empty answer stays as it is; a raw one is refused by wrap() rather than sent unwrapped.
+    if (req.wrapTtl > 0 && (response.raw !== undefined || responseHasContent(response))) response = await services.wrapping.wrap(response, req.path, req.wrapTtl);
   } catch (err) {
     const failure = asSealtrailError(err, deps);
     const errInput: AuditInput = { ...input, error: failure.message, timeNs: deps.clock.nowNs() };
@@ -115,11 +117,6 @@ export async function runLifecycle(req: LogicalRequest, services: Services, deps
     await recordOrFail(() => audit.hooks.logResponse(respInput), deps, 'response');
   }
   return response;
-}
-
-/** Vault wraps only responses that carry something; an empty (204) answer stays as it is. */
-function hasContent(r: LogicalResponse): boolean {
-  return r.raw !== undefined || r.data !== undefined || r.issuedAuth !== undefined || r.secret !== undefined;
 }
 
 function relativePath(path: string, route: MountedBackend): string {

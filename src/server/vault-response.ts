@@ -1,4 +1,5 @@
 /** The Vault HTTP response envelope, produced from a LogicalResponse in this one place. */
+import { responseHasContent } from '../core/response.js';
 import type { IssuedAuth, LogicalResponse } from '../core/types.js';
 
 export interface HttpReply {
@@ -35,8 +36,7 @@ export function renderVaultResponse(requestId: string, path: string, resp: Logic
     const body = typeof resp.raw.body === 'string' ? resp.raw.body : JSON.stringify(resp.raw.body);
     return { status: resp.httpStatus ?? 200, contentType: resp.raw.contentType, body };
   }
-  const hasContent = resp.data !== undefined || resp.issuedAuth !== undefined || (resp.warnings?.length ?? 0) > 0 || resp.wrapInfo !== undefined || resp.secret !== undefined;
-  if (!hasContent) return { status: resp.httpStatus ?? 204 };
+  if (!responseHasContent(resp)) return { status: resp.httpStatus ?? 204 };
   const fields = {
     request_id: requestId,
     lease_id: resp.secret?.leaseId ?? '',
