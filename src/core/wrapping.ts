@@ -6,7 +6,8 @@
  *
  * The wrapped response is kept encrypted behind the barrier (`sys/wrapping/<accessor>`) until it is
  * unwrapped; a wrapping token has the `response-wrapping` policy (unwrap and lookup only), one use
- * and the requested TTL. Responses whose token expired unused are swept when the next is wrapped.
+ * and the requested TTL. Responses whose token expired unused are swept when a later one is wrapped
+ * (at most once a minute).
  */
 import { invalid } from '../errors/index.js';
 import type { Clock } from '../lib/clock.js';
@@ -19,6 +20,8 @@ import type { LogicalResponse, TokenEntry } from './types.js';
 /** Vault's bounds: a wrapping TTL of at least 1 s and at most 31 days (the system max TTL). */
 export const MAX_WRAP_TTL_SECONDS = 31 * 24 * 3600;
 const SWEEP_LIMIT = 100;
+/** Sweeping reads records through the barrier: at most once a minute, not on every wrap. */
+const SWEEP_INTERVAL_MS = 60_000;
 
 interface Wrapped {
   response: LogicalResponse;
@@ -58,9 +61,13 @@ export function createWrapping(deps: { storage: Storage; tokens: TokenStore; clo
     return wrapped;
   }
 
-  /** Deletes records whose token has expired unused; bounded per call. */
+  let lastSweep = -Infinity;
+
+  /** Deletes records whose token has expired unused; bounded per call, and at most once a minute. */
   async function sweep(): Promise<void> {
     const now = clock.now();
+    if (now - lastSweep < SWEEP_INTERVAL_MS) return;
+    lastSweep = now;
     for (const accessor of (await storage.list('')).slice(0, SWEEP_LIMIT)) {
       const w = await getJson<Wrapped>(storage, accessor);
       if (w && w.creationTime + w.ttl * 1000 < now) await storage.delete(accessor);

@@ -1,0 +1,23 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createTokenStore } from '../../src/auth/token/store.js';
+import { createWrapping } from '../../src/core/wrapping.js';
+import { manualClock } from '../../src/lib/clock.js';
+import { createMemoryStorage } from '../../src/storage/memory/index.js';
+import { storageView } from '../../src/storage/types.js';
+
+test('responses whose wrapping token expired unused are swept, at most once a minute', async () => {
+  const storage = createMemoryStorage();
+  const clock = manualClock(Date.UTC(2026, 10, 23));
+  const tokens = createTokenStore({ storage: storageView(storage, 'token/'), clock, hashKey: new Uint8Array(32).fill(7) });
+  const wrapping = createWrapping({ storage: storageView(storage, 'wrap/'), tokens, clock });
+  const kept = () => storage.keys().filter((k) => k.startsWith('wrap/')).length;
+
+  await wrapping.wrap({ data: { a: 'one' } }, 'secret/data/a', 1);
+  clock.advance(2_000); // the first token has expired
+  await wrapping.wrap({ data: { a: 'two' } }, 'secret/data/a', 600);
+  assert.equal(kept(), 2, 'the first wrap swept, the next one within the minute does not');
+  clock.advance(60_000);
+  await wrapping.wrap({ data: { a: 'three' } }, 'secret/data/a', 600);
+  assert.equal(kept(), 2, 'the expired record is gone, the live ones stay');
+});
