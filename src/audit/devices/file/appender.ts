@@ -9,6 +9,8 @@
  * devices, network filesystems, and durable mode (whose fdatasync takes milliseconds) are written
  * through the threadpool, so a stalled reader, server or disk holds only the audited requests —
  * bounded by audit_block_timeout — and never the event loop.
+ *
+ * Pages a regular file no longer needs cached are released as it grows (page-cache.ts).
  */
 import { writeSync } from 'node:fs';
 import { open, rename, statfs, type FileHandle } from 'node:fs/promises';
@@ -17,6 +19,7 @@ import type { Clock } from '../../../lib/clock.js';
 import { createLineEncoder } from '../line-encoder.js';
 import type { SinkContext } from '../types.js';
 import { DEFAULT_MODE, type FileSettings } from './options.js';
+import { createPageCacheTrimmer, type PageCacheTrimOptions } from './page-cache.js';
 import { freeRotatedName, pruneRotated } from './rotation.js';
 import { makeDirectory } from '../../../lib/make-dir.js';
 
@@ -33,6 +36,8 @@ export interface FileSinkStats {
   reopens: number;
   /** Batches that failed. */
   errors: number;
+  /** Times written-back pages were dropped from the page cache (page-cache.ts). */
+  cacheReleases: number;
 }
 
 export interface FileAppender {
@@ -45,9 +50,23 @@ export interface FileAppender {
   readonly stats: FileSinkStats;
 }
 
-export function createFileAppender(path: string, settings: FileSettings, clock: Clock, log: SinkContext['log']): FileAppender {
+export interface FileAppenderOptions {
+  /** Page-cache window and step (page-cache.ts); tests make them small. */
+  cache?: Pick<PageCacheTrimOptions, 'windowBytes' | 'stepBytes' | 'drop'>;
+}
+
+export function createFileAppender(path: string, settings: FileSettings, clock: Clock, log: SinkContext['log'], options: FileAppenderOptions = {}): FileAppender {
   const { rotation } = settings;
-  const stats: FileSinkStats = { lines: 0, bytes: 0, writes: 0, syncWrites: 0, fsyncs: 0, rotations: 0, reopens: 0, errors: 0 };
+  const stats: FileSinkStats = { lines: 0, bytes: 0, writes: 0, syncWrites: 0, fsyncs: 0, rotations: 0, reopens: 0, errors: 0, cacheReleases: 0 };
+  const cache = createPageCacheTrimmer({
+    ...options.cache,
+    onRelease: () => { stats.cacheReleases++; },
+    // The lines themselves were written; only their flush to disk failed. Durable mode reports
+    // such errors on the batch; here one warning per episode makes a failing disk visible.
+    onError: (err) => log.warn({ path, code: err.code }, 'audit file device: flushing the file to disk failed'),
+  });
+  /** Only regular files have pages worth releasing. */
+  let regularFile = false;
   let handle: FileHandle | undefined;
   /** Decided at each open: see the header comment. */
   let synchronous = false;
@@ -64,6 +83,7 @@ export function createFileAppender(path: string, settings: FileSettings, clock: 
       // chmod also fixes a pre-existing file; skipped for devices such as /dev/null.
       if (settings.mode !== 0 && info.isFile() && (info.mode & 0o7777) !== settings.mode) await fh.chmod(settings.mode);
       size = info.size;
+      regularFile = info.isFile();
       synchronous = !settings.fsync && info.isFile() && (await onLocalFilesystem(path));
     } catch (err) {
       await fh.close().catch(() => undefined);
@@ -77,6 +97,7 @@ export function createFileAppender(path: string, settings: FileSettings, clock: 
   async function closeFile(): Promise<void> {
     const fh = handle;
     handle = undefined;
+    cache.closing();
     if (fh) await fh.close();
   }
 
@@ -100,6 +121,7 @@ export function createFileAppender(path: string, settings: FileSettings, clock: 
     size += length;
     stats.writes++;
     stats.bytes += length;
+    if (regularFile) cache.wrote(fh, size);
   }
 
   const intervalDue = () => rotation?.intervalMs !== undefined && clock.now() - openedAt >= rotation.intervalMs;

@@ -1,7 +1,7 @@
 /** The file device's two special paths: `stdout` and `discard`. */
 import type { FileSinkStats } from './appender.js';
 
-const emptyStats = (): FileSinkStats => ({ lines: 0, bytes: 0, writes: 0, syncWrites: 0, fsyncs: 0, rotations: 0, reopens: 0, errors: 0 });
+const emptyStats = (): FileSinkStats => ({ lines: 0, bytes: 0, writes: 0, syncWrites: 0, fsyncs: 0, rotations: 0, reopens: 0, errors: 0, cacheReleases: 0 });
 
 export interface SpecialFileSink {
   write(line: string): Promise<void>;
