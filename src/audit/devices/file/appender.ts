@@ -52,7 +52,7 @@ export interface FileAppender {
 
 export interface FileAppenderOptions {
   /** Page-cache window and step (page-cache.ts); tests make them small. */
-  cache?: Pick<PageCacheTrimOptions, 'windowBytes' | 'stepBytes' | 'drop'>;
+  cache?: Pick<PageCacheTrimOptions, 'windowBytes' | 'stepBytes' | 'sliceBytes' | 'drop'>;
 }
 
 export function createFileAppender(path: string, settings: FileSettings, clock: Clock, log: SinkContext['log'], options: FileAppenderOptions = {}): FileAppender {

@@ -9,9 +9,9 @@
  *
  * So once `windowBytes + stepBytes` have been written past the last release point, the file is
  * fdatasync'ed on libuv's threadpool (the event loop never waits for it) and the pages older than
- * the newest `windowBytes` are dropped with POSIX_FADV_DONTNEED. The window keeps the recent lines
- * cached for shippers tailing the file; older ones are read from disk if anyone asks. Freed pages
- * are reused by the next appends while they are still warm.
+ * the newest `windowBytes` are dropped with POSIX_FADV_DONTNEED, a slice per event-loop turn. The
+ * window keeps the recent lines cached for shippers tailing the file; older ones are read from
+ * disk if anyone asks. Freed pages are reused by the next appends while they are still warm.
  *
  * Durable mode keeps its own fdatasync per batch; this runs beside it and finds little to flush.
  */
@@ -23,6 +23,8 @@ export interface PageCacheTrimOptions {
   windowBytes?: number;
   /** Bytes written between two releases (default 16 MiB). */
   stepBytes?: number;
+  /** Bytes dropped per turn of the event loop (default 1 MiB). */
+  sliceBytes?: number;
   /**
    * The page-dropping call; when the key is absent, posix_fadvise if its binding is available.
    * Explicitly undefined: none (the trimmer does nothing).
@@ -47,33 +49,53 @@ export interface PageCacheTrimmer {
 
 export const DEFAULT_CACHE_WINDOW_BYTES = 64 << 20;
 export const DEFAULT_CACHE_STEP_BYTES = 16 << 20;
+export const DEFAULT_CACHE_SLICE_BYTES = 1 << 20;
 
 export function createPageCacheTrimmer(options: PageCacheTrimOptions): PageCacheTrimmer {
   const windowBytes = options.windowBytes ?? DEFAULT_CACHE_WINDOW_BYTES;
   const stepBytes = options.stepBytes ?? DEFAULT_CACHE_STEP_BYTES;
+  const sliceBytes = options.sliceBytes ?? DEFAULT_CACHE_SLICE_BYTES;
   const drop = 'drop' in options ? options.drop : dropCachedPages;
   let current: FileHandle | undefined;
   let released = 0;
   let inFlight = false;
   let failing = false;
 
+  /**
+   * Drops [released, upTo) a slice per turn of the event loop: freeing pages costs ~0.13 ms per
+   * MiB here, which would otherwise hold every request for 2 ms at a time.
+   */
+  function dropSlices(fh: FileHandle, upTo: number): void {
+    // closing() clears `current` before the descriptor is closed, so while it is still `fh`
+    // the number is fh's and has not been reused for another file.
+    if (current !== fh) {
+      inFlight = false;
+      return;
+    }
+    const end = Math.min(upTo, released + sliceBytes);
+    drop!(fh.fd, released, end - released);
+    released = end;
+    if (end < upTo) {
+      setImmediate(dropSlices, fh, upTo);
+      return;
+    }
+    inFlight = false;
+    options.onRelease?.();
+  }
+
   function release(fh: FileHandle, upTo: number): void {
     inFlight = true;
     fh.datasync().then(
       () => {
         failing = false;
-        // closing() clears `current` before the descriptor is closed, so while it is still
-        // `fh` the number is fh's and has not been reused for another file.
-        if (current !== fh) return;
-        drop!(fh.fd, released, upTo - released);
-        released = upTo;
-        options.onRelease?.();
+        dropSlices(fh, upTo);
       },
       (err: NodeJS.ErrnoException) => {
+        inFlight = false;
         if (!failing) options.onError(err);
         failing = true;
       },
-    ).finally(() => { inFlight = false; });
+    );
   }
 
   return {
