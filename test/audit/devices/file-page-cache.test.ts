@@ -1,130 +1,99 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { closeSync, fsyncSync, openSync, statfsSync, writeSync } from 'node:fs';
-import type { FileHandle } from 'node:fs/promises';
+import { closeSync, openSync, statfsSync, writeSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { createFileAppender } from '../../../src/audit/devices/file/appender.js';
 import { createPageCacheTrimmer } from '../../../src/audit/devices/file/page-cache.js';
 import { systemClock } from '../../../src/lib/clock.js';
-import { dropCachedPages } from '../../../src/lib/fadvise.js';
+import { flushAndDropPages } from '../../../src/lib/fadvise.js';
 import { numberedLines, testContext, withTempDir } from './helpers.js';
 
 interface Drop { fd: number; offset: number; length: number }
 
-/** A stand-in FileHandle whose datasync the test settles by hand. */
-function fakeHandle(fd: number) {
-  const pending: Array<{ resolve(): void; reject(err: Error): void }> = [];
-  const fh = {
-    fd,
-    datasync: () => new Promise<void>((resolve, reject) => { pending.push({ resolve, reject }); }),
-  } as unknown as FileHandle;
-  return { fh, pending };
-}
-
 const settle = () => new Promise((r) => setImmediate(r));
 
-function trimmer(errors: NodeJS.ErrnoException[] = []) {
+/** A trimmer whose releases the test settles by hand. */
+function trimmer(options: { windowBytes?: number; stepBytes?: number } = {}) {
   const drops: Drop[] = [];
+  const pending: Array<{ resolve(): void; reject(err: Error): void }> = [];
+  const errors: NodeJS.ErrnoException[] = [];
   const t = createPageCacheTrimmer({
     windowBytes: 1000,
     stepBytes: 500,
-    drop: (fd, offset, length) => { drops.push({ fd, offset, length }); return 0; },
+    ...options,
+    release: (fd, offset, length) => {
+      drops.push({ fd, offset, length });
+      return new Promise<void>((resolve, reject) => { pending.push({ resolve, reject }); });
+    },
     onError: (err) => { errors.push(err); },
   });
-  return { t, drops, errors };
+  return { t, drops, pending, errors };
 }
 
 describe('page-cache trimmer', () => {
-  it('flushes, then drops everything but the newest window, one step at a time', async () => {
-    const { t, drops } = trimmer();
-    const { fh, pending } = fakeHandle(7);
-    t.wrote(fh, 1499);
-    assert.equal(pending.length, 0, 'window + step not reached yet');
-    t.wrote(fh, 1500);
-    assert.equal(pending.length, 1);
-    t.wrote(fh, 4000);
-    assert.equal(pending.length, 1, 'one flush at a time');
+  it('releases everything but the newest window, one step at a time, one release at a time', async () => {
+    const { t, drops, pending } = trimmer();
+    t.wrote(7, 1499);
+    assert.equal(drops.length, 0, 'window + step not reached yet');
+    t.wrote(7, 1500);
+    assert.deepEqual(drops, [{ fd: 7, offset: 0, length: 500 }]);
+    t.wrote(7, 4000);
+    assert.equal(drops.length, 1, 'one release at a time');
     pending[0].resolve();
     await settle();
-    assert.deepEqual(drops, [{ fd: 7, offset: 0, length: 500 }]);
     assert.equal(t.releasedBytes, 500);
-    t.wrote(fh, 4000);
+    t.wrote(7, 4000);
+    assert.deepEqual(drops[1], { fd: 7, offset: 500, length: 2500 });
     pending[1].resolve();
     await settle();
-    assert.deepEqual(drops[1], { fd: 7, offset: 500, length: 2500 });
     assert.equal(t.releasedBytes, 3000);
-    t.wrote(fh, 4400);
-    assert.equal(pending.length, 2, 'less than a step since the last release');
+    t.wrote(7, 4400);
+    assert.equal(drops.length, 2, 'less than a step since the last release');
   });
 
-  it('never drops through a descriptor that is being closed, and starts over on a new file', async () => {
-    const { t, drops } = trimmer();
-    const old = fakeHandle(7);
-    t.wrote(old.fh, 2000);
-    t.closing();
-    old.pending[0].resolve();
+  it('closing waits for the release in flight, and a new file starts from 0', async () => {
+    const { t, drops, pending } = trimmer();
+    t.wrote(7, 2000);
+    let closed = false;
+    const closing = t.closing().then(() => { closed = true; });
     await settle();
-    assert.deepEqual(drops, [], 'fd 7 may already belong to another file');
-    const next = fakeHandle(8);
-    t.wrote(next.fh, 1600);
-    next.pending[0].resolve();
-    await settle();
-    assert.deepEqual(drops, [{ fd: 8, offset: 0, length: 600 }]);
+    assert.equal(closed, false, 'fd 7 is still in use by the release');
+    pending[0].resolve();
+    await closing;
+    assert.equal(t.releasedBytes, 0, 'nothing counted for a file that is gone');
+    t.wrote(7, 1600); // the number reused by the next open
+    assert.deepEqual(drops[1], { fd: 7, offset: 0, length: 600 });
   });
 
-  it('reports a failing flush once per episode, keeps the pages, and tries again later', async () => {
-    const { t, drops, errors } = trimmer();
-    const { fh, pending } = fakeHandle(7);
+  it('reports a failing release once per episode, keeps its place, and tries again later', async () => {
+    const { t, drops, pending, errors } = trimmer();
     const eio = Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
-    t.wrote(fh, 2000);
+    t.wrote(7, 2000);
     pending[0].reject(eio);
     await settle();
-    t.wrote(fh, 2100);
+    t.wrote(7, 2100);
     pending[1].reject(eio);
     await settle();
     assert.equal(errors.length, 1);
     assert.equal(errors[0].code, 'EIO');
-    assert.deepEqual(drops, []);
-    t.wrote(fh, 2200);
+    assert.equal(t.releasedBytes, 0);
+    t.wrote(7, 2200);
+    assert.deepEqual(drops[2], { fd: 7, offset: 0, length: 1200 });
     pending[2].resolve();
     await settle();
-    assert.deepEqual(drops, [{ fd: 7, offset: 0, length: 1200 }]);
-    t.wrote(fh, 3000);
+    t.wrote(7, 3000);
     pending[3].reject(eio);
     await settle();
     assert.equal(errors.length, 2, 'a new episode after a success');
   });
 
-  it('drops a long range a slice per turn, and stops as soon as the descriptor is closing', async () => {
-    const drops: Drop[] = [];
-    const t = createPageCacheTrimmer({
-      windowBytes: 1000, stepBytes: 500, sliceBytes: 400,
-      drop: (fd, offset, length) => { drops.push({ fd, offset, length }); return 0; },
-      onError: () => assert.fail('no error expected'),
-    });
-    const { fh, pending } = fakeHandle(7);
-    t.wrote(fh, 2000);
-    pending[0].resolve();
-    await new Promise((r) => process.nextTick(r));
-    await Promise.resolve();
-    assert.deepEqual(drops, [{ fd: 7, offset: 0, length: 400 }], 'one slice in this turn');
-    await settle();
-    assert.deepEqual(drops[1], { fd: 7, offset: 400, length: 400 });
-    t.closing();
-    await settle();
-    await settle();
-    assert.equal(drops.length, 2, 'nothing dropped after closing()');
-    assert.equal(t.releasedBytes, 800);
-  });
-
-  it('does nothing at all without a way to drop pages', () => {
-    const t = createPageCacheTrimmer({ drop: undefined, onError: () => assert.fail('no flush expected') });
+  it('does nothing at all without a way to release pages', () => {
+    const t = createPageCacheTrimmer({ release: undefined, onError: () => assert.fail('no release expected') });
     assert.equal(t.enabled, false);
-    const { fh, pending } = fakeHandle(7);
-    t.wrote(fh, 1 << 30);
-    assert.equal(pending.length, 0);
+    t.wrote(7, 1 << 30);
+    assert.equal(t.releasedBytes, 0);
   });
 });
 
@@ -135,7 +104,7 @@ describe('file appender page cache', () => {
       const drops: Drop[] = [];
       const ctx = testContext({});
       const appender = createFileAppender(path, { mode: 0o600, fsync: false }, systemClock, ctx.log, {
-        cache: { windowBytes: 64 << 10, stepBytes: 32 << 10, drop: (fd, offset, length) => { drops.push({ fd, offset, length }); return 0; } },
+        cache: { windowBytes: 64 << 10, stepBytes: 32 << 10, release: (fd, offset, length) => { drops.push({ fd, offset, length }); return flushAndDropPages!(fd, offset, length); } },
       });
       await appender.open();
       // Batches of 500 lines (~6 KB) until three releases are done: the flushes run on the
@@ -150,7 +119,7 @@ describe('file appender page cache', () => {
       }
       await appender.close();
       assert.equal(await readFile(path, 'utf8'), lines.join(''));
-      assert.equal(drops.length, 3, 'one slice (1 MiB) holds each 32 KiB release');
+      assert.equal(drops.length, 3);
       let next = 0;
       for (const d of drops) {
         assert.equal(d.offset, next, 'ranges follow each other');
@@ -173,33 +142,37 @@ function residentBytes(path: string): number | undefined {
 
 const TMPFS_MAGIC = 0x01021994;
 
-describe('dropCachedPages', () => {
+describe('flushAndDropPages', () => {
   it('is available on Linux (the optional native binding built)', () => {
-    if (process.platform === 'linux') assert.equal(typeof dropCachedPages, 'function');
+    if (process.platform === 'linux') assert.equal(typeof flushAndDropPages, 'function');
   });
 
-  it('drops a flushed range from the page cache', async (t) => {
-    if (!dropCachedPages) return t.skip('no posix_fadvise binding on this platform');
+  it('flushes a file and drops a range of it from the page cache, off the event loop', async (t) => {
+    if (!flushAndDropPages) return t.skip('no posix_fadvise binding on this platform');
     await withTempDir(async (dir) => {
       if (statfsSync(dir).type === TMPFS_MAGIC) return t.skip('tmpfs keeps its pages: they are the file');
       const path = join(dir, 'cached.log');
       const fd = openSync(path, 'a');
       try {
-        writeSync(fd, Buffer.alloc(4 << 20, 0x61));
-        fsyncSync(fd);
+        writeSync(fd, Buffer.alloc(4 << 20, 0x61)); // dirty: the release must flush it first
         const before = residentBytes(path);
         if (before === undefined) return t.skip('fincore (util-linux) is not installed');
         assert.equal(before, 4 << 20);
-        assert.equal(dropCachedPages!(fd, 0, 3 << 20), 0);
+        await flushAndDropPages!(fd, 0, 3 << 20);
         // Only whole cached folios inside the range go, so how much of the range goes depends on
         // the folio sizes the kernel chose; the last MiB, outside it, always stays.
         const partly = residentBytes(path)!;
         assert.ok(partly >= 1 << 20 && partly < 4 << 20, `${partly} bytes still cached`);
-        assert.equal(dropCachedPages!(fd, 0, 4 << 20), 0);
+        await flushAndDropPages!(fd, 0, 4 << 20);
         assert.equal(residentBytes(path), 0);
       } finally {
         closeSync(fd);
       }
     });
+  });
+
+  it('rejects with the errno code for a descriptor that is not open', async (t) => {
+    if (!flushAndDropPages) return t.skip('no posix_fadvise binding on this platform');
+    await assert.rejects(flushAndDropPages(1 << 20, 0, 4096), (err: NodeJS.ErrnoException) => err.code === 'EBADF');
   });
 });

@@ -52,7 +52,7 @@ export interface FileAppender {
 
 export interface FileAppenderOptions {
   /** Page-cache window and step (page-cache.ts); tests make them small. */
-  cache?: Pick<PageCacheTrimOptions, 'windowBytes' | 'stepBytes' | 'sliceBytes' | 'drop'>;
+  cache?: Pick<PageCacheTrimOptions, 'windowBytes' | 'stepBytes' | 'release'>;
 }
 
 export function createFileAppender(path: string, settings: FileSettings, clock: Clock, log: SinkContext['log'], options: FileAppenderOptions = {}): FileAppender {
@@ -97,7 +97,9 @@ export function createFileAppender(path: string, settings: FileSettings, clock: 
   async function closeFile(): Promise<void> {
     const fh = handle;
     handle = undefined;
-    cache.closing();
+    // A release in flight uses the descriptor's number: it must finish before the number can be
+    // reused by another open.
+    await cache.closing();
     if (fh) await fh.close();
   }
 
@@ -121,7 +123,7 @@ export function createFileAppender(path: string, settings: FileSettings, clock: 
     size += length;
     stats.writes++;
     stats.bytes += length;
-    if (regularFile) cache.wrote(fh, size);
+    if (regularFile) cache.wrote(fh.fd, size);
   }
 
   const intervalDue = () => rotation?.intervalMs !== undefined && clock.now() - openedAt >= rotation.intervalMs;

@@ -8,39 +8,41 @@
  * (BENCHMARKS.md, seventh session).
  *
  * So once `windowBytes + stepBytes` have been written past the last release point, the file is
- * fdatasync'ed on libuv's threadpool (the event loop never waits for it) and the pages older than
- * the newest `windowBytes` are dropped with POSIX_FADV_DONTNEED, a slice per event-loop turn. The
- * window keeps the recent lines cached for shippers tailing the file; older ones are read from
- * disk if anyone asks. Freed pages are reused by the next appends while they are still warm.
+ * flushed to disk and the pages older than the newest `windowBytes` are dropped
+ * (lib/fadvise.ts: fdatasync + POSIX_FADV_DONTNEED on a worker thread; the event loop never waits
+ * for it). The window keeps the recent lines cached for shippers tailing the file; older ones are
+ * read from disk if anyone asks. Freed pages are reused by the next appends while still warm.
  *
  * Durable mode keeps its own fdatasync per batch; this runs beside it and finds little to flush.
  */
-import type { FileHandle } from 'node:fs/promises';
-import { dropCachedPages } from '../../../lib/fadvise.js';
+import { flushAndDropPages } from '../../../lib/fadvise.js';
+
+type Release = (fd: number, offset: number, length: number) => Promise<void>;
 
 export interface PageCacheTrimOptions {
   /** Most recent bytes left cached (default 64 MiB). */
   windowBytes?: number;
   /** Bytes written between two releases (default 16 MiB). */
   stepBytes?: number;
-  /** Bytes dropped per turn of the event loop (default 1 MiB). */
-  sliceBytes?: number;
   /**
-   * The page-dropping call; when the key is absent, posix_fadvise if its binding is available.
+   * Flushes and drops a range; when the key is absent, lib/fadvise.ts's if its binding loaded.
    * Explicitly undefined: none (the trimmer does nothing).
    */
-  drop?: (fd: number, offset: number, length: number) => number;
+  release?: Release;
   /** Called after each release. */
   onRelease?(): void;
-  /** Told once per failure episode when the background flush fails (EIO, ENOSPC, ...). */
+  /** Told once per failure episode when a release fails (EIO, ENOSPC, ...). */
   onError(err: NodeJS.ErrnoException): void;
 }
 
 export interface PageCacheTrimmer {
-  /** After each write to `fh`: the file's size is now `size`. */
-  wrote(fh: FileHandle, size: number): void;
-  /** The current descriptor is about to be closed; nothing more is released through it. */
-  closing(): void;
+  /** After each write to `fd`: its file's size is now `size`. */
+  wrote(fd: number, size: number): void;
+  /**
+   * The current descriptor is about to be closed: resolves once no release uses it any more (at
+   * most one flush), after which nothing more is released through it.
+   */
+  closing(): Promise<void>;
   /** Bytes from the start of the current file that have been released. */
   readonly releasedBytes: number;
   /** False where page dropping is unavailable: then this does nothing at all. */
@@ -49,66 +51,45 @@ export interface PageCacheTrimmer {
 
 export const DEFAULT_CACHE_WINDOW_BYTES = 64 << 20;
 export const DEFAULT_CACHE_STEP_BYTES = 16 << 20;
-export const DEFAULT_CACHE_SLICE_BYTES = 1 << 20;
 
 export function createPageCacheTrimmer(options: PageCacheTrimOptions): PageCacheTrimmer {
   const windowBytes = options.windowBytes ?? DEFAULT_CACHE_WINDOW_BYTES;
   const stepBytes = options.stepBytes ?? DEFAULT_CACHE_STEP_BYTES;
-  const sliceBytes = options.sliceBytes ?? DEFAULT_CACHE_SLICE_BYTES;
-  const drop = 'drop' in options ? options.drop : dropCachedPages;
-  let current: FileHandle | undefined;
+  const release = 'release' in options ? options.release : flushAndDropPages;
+  let current: number | undefined;
   let released = 0;
-  let inFlight = false;
+  let inFlight: Promise<void> | undefined;
   let failing = false;
 
-  /**
-   * Drops [released, upTo) a slice per turn of the event loop: freeing pages costs ~0.13 ms per
-   * MiB here, which would otherwise hold every request for 2 ms at a time.
-   */
-  function dropSlices(fh: FileHandle, upTo: number): void {
-    // closing() clears `current` before the descriptor is closed, so while it is still `fh`
-    // the number is fh's and has not been reused for another file.
-    if (current !== fh) {
-      inFlight = false;
-      return;
-    }
-    const end = Math.min(upTo, released + sliceBytes);
-    drop!(fh.fd, released, end - released);
-    released = end;
-    if (end < upTo) {
-      setImmediate(dropSlices, fh, upTo);
-      return;
-    }
-    inFlight = false;
-    options.onRelease?.();
-  }
-
-  function release(fh: FileHandle, upTo: number): void {
-    inFlight = true;
-    fh.datasync().then(
+  function start(fd: number, upTo: number): void {
+    inFlight = release!(fd, released, upTo - released).then(
       () => {
         failing = false;
-        dropSlices(fh, upTo);
+        if (current !== fd) return; // closed meanwhile: the next file starts from 0
+        released = upTo;
+        options.onRelease?.();
       },
       (err: NodeJS.ErrnoException) => {
-        inFlight = false;
         if (!failing) options.onError(err);
         failing = true;
       },
-    );
+    ).finally(() => { inFlight = undefined; });
   }
 
   return {
-    wrote(fh, size) {
-      if (!drop) return;
-      if (fh !== current) {
-        current = fh;
+    wrote(fd, size) {
+      if (!release) return;
+      if (fd !== current) {
+        current = fd;
         released = 0;
       }
-      if (!inFlight && size - released >= windowBytes + stepBytes) release(fh, size - windowBytes);
+      if (!inFlight && size - released >= windowBytes + stepBytes) start(fd, size - windowBytes);
     },
-    closing() { current = undefined; },
+    async closing() {
+      current = undefined;
+      await inFlight;
+    },
     get releasedBytes() { return released; },
-    enabled: drop !== undefined,
+    enabled: release !== undefined,
   };
 }
