@@ -233,7 +233,7 @@ function usesCallerAuth(input: AuditInput, kind: EntryKind): boolean {
  */
 export function reusableAuthOf(input: AuditInput, kind: EntryKind): object | undefined {
   const t = input.token;
-  return t && Object.isFrozen(t) && input.remainingUses === undefined && usesCallerAuth(input, kind) ? t : undefined;
+  return t && isDeepFrozen(t) && input.remainingUses === undefined && usesCallerAuth(input, kind) ? t : undefined;
 }
 
 /** The entry's `auth` block. */

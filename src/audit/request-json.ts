@@ -12,6 +12,7 @@
  * frozen and belongs to one token).
  */
 import { flatten } from '../lib/flat-string.js';
+import { isDeepFrozen } from '../lib/immutable.js';
 import type { AuditInput, RequestRuns } from './model.js';
 import { mountPoint, type EntryHasher, type EntryOptions } from './entry.js';
 import { escapeGo, formatNumber, writeValue } from './format-json.js';
@@ -64,7 +65,7 @@ export function createRequestJsonWriter(h: EntryHasher): RequestJsonWriter {
 
   function tokenFields(input: AuditInput): string {
     const t = input.token;
-    const cacheable = t !== undefined && Object.isFrozen(t);
+    const cacheable = t !== undefined && isDeepFrozen(t);
     let text = cacheable ? tokenTexts.get(t) : undefined;
     if (text === undefined) {
       const r = input.request;

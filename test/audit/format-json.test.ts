@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { createAuditDevice } from '../../src/audit/device.js';
 import { parseCommonOptions } from '../../src/audit/device-options.js';
 import { formatNumber, quoteGo, writeValue } from '../../src/audit/format-json.js';
+import { deepFreeze as deepFreezeJson } from '../../src/lib/immutable.js';
 import { deepFreeze, H, kvResponseInput, kvWriteInput, memorySink, snapshot, token } from './helpers.js';
 
 const headers = { values: { 'x-request-source': ['ci'], 'x-secret-header': ['foo'] }, hmac: new Set(['x-secret-header']) };
@@ -160,11 +161,11 @@ test('two devices, one log_raw: the raw one never leaks into the other, input un
 test('a cached token\'s auth block is written once per device, but never when it counts down uses', async () => {
   const { d, sink } = device();
   const authOf = (line: string) => JSON.parse(line).auth;
-  const frozenToken = Object.freeze({ ...token, policies: Object.freeze([...token.policies]) as string[] });
+  const frozenToken = deepFreezeJson({ ...token, policies: [...token.policies] });
   for (const remainingUses of [undefined, undefined, 3, 2]) {
     await d.process({ ...kvWriteInput(), token: frozenToken, remainingUses }, 'request');
   }
-  const other = Object.freeze({ ...frozenToken, displayName: 'userpass-bob', accessor: 'foo' });
+  const other = deepFreezeJson({ ...frozenToken, displayName: 'userpass-bob', accessor: 'foo' });
   await d.process({ ...kvWriteInput(), token: other }, 'request');
   const auths = sink.lines.map(authOf);
   assert.deepEqual(auths[0], auths[1]);

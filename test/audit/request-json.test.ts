@@ -5,6 +5,7 @@ import { writeBlock } from '../../src/audit/format-json.js';
 import { createEntryHasher, createSalt } from '../../src/audit/hash.js';
 import { AuditShared, type AuditInput } from '../../src/audit/model.js';
 import { createRequestJsonWriter } from '../../src/audit/request-json.js';
+import { deepFreeze } from '../../src/lib/immutable.js';
 import { kvWriteInput } from './helpers.js';
 
 const salt = createSalt('foo');
@@ -45,13 +46,20 @@ test('the request block written directly is byte for byte the one built from req
   }
 });
 
-test('a frozen token\'s hashes and a mount\'s fields are kept per writer, and follow a changed mount', () => {
-  const h = hashers.hmac;
+test('a deeply frozen token\'s hashes and a mount\'s fields are kept per writer, and follow a changed mount', () => {
+  let tokenHashes = 0;
+  const h = { ...hashers.hmac, token: (v: string) => { tokenHashes++; return hashers.hmac.token(v); } };
   const write = createRequestJsonWriter(h);
   const base = kvWriteInput();
   const mount = { ...base.mount! };
-  const input: AuditInput = { ...base, mount, token: Object.freeze({ ...base.token! }) };
+  // Only a token that can never change again (lib/immutable) has its text kept.
+  write({ ...base, mount, token: Object.freeze({ ...base.token! }) }, { elideListResponses: false });
+  write({ ...base, mount, token: Object.freeze({ ...base.token! }) }, { elideListResponses: false });
+  assert.equal(tokenHashes, 2, 'a shallowly frozen token is hashed every time');
+  const input: AuditInput = { ...base, mount, token: deepFreeze({ ...base.token! }) };
   const first = write(input, { elideListResponses: false });
+  write(input, { elideListResponses: false });
+  assert.equal(tokenHashes, 3, 'a deeply frozen token is hashed once per writer');
   assert.match(first, /"mount_point":"secret\/","mount_type":"kv","mount_accessor":"kv_1a2b3c4d"/);
   mount.accessor = 'kv_changed';
   mount.path = 'other/';

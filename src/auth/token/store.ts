@@ -12,6 +12,7 @@
  * (create, use, renew, revoke) run one at a time, so a use racing a revoke can never write a
  * revoked token back.
  */
+import { deepFreeze } from '../../lib/immutable.js';
 import { invalid, permissionDenied } from '../../errors/index.js';
 import type { Clock } from '../../lib/clock.js';
 import { randomBase62 } from '../../lib/ids.js';
@@ -48,10 +49,9 @@ const idKey = (hash: string) => `id/${hash}`;
 const accessorKey = (accessor: string) => `accessor/${accessor}`;
 const childKey = (parent: string, child: string) => `parent/${parent}/${child}`;
 
+/** Cached entries are deeply frozen: the audit devices keep text derived from them (isDeepFrozen). */
 function freeze(entry: TokenEntry): TokenEntry {
-  Object.freeze(entry.policies);
-  Object.freeze(entry.meta);
-  return Object.freeze(entry);
+  return deepFreeze(entry);
 }
 
 export function createTokenStore(opts: TokenStoreOptions): ManagedTokenStore {
