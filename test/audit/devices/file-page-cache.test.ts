@@ -67,23 +67,27 @@ describe('page-cache trimmer', () => {
     assert.deepEqual(drops[1], { fd: 7, offset: 0, length: 600 });
   });
 
-  it('reports a failing release once per episode, keeps its place, and tries again later', async () => {
+  it('reports a failing release once per episode, retries a step later, and keeps its place', async () => {
     const { t, drops, pending, errors } = trimmer();
     const eio = Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
     t.wrote(7, 2000);
     pending[0].reject(eio);
     await settle();
     t.wrote(7, 2100);
+    assert.equal(drops.length, 1, 'not asked again on the next batch');
+    t.wrote(7, 2500);
+    assert.deepEqual(drops[1], { fd: 7, offset: 0, length: 1500 }, 'a step later');
     pending[1].reject(eio);
     await settle();
     assert.equal(errors.length, 1);
     assert.equal(errors[0].code, 'EIO');
     assert.equal(t.releasedBytes, 0);
-    t.wrote(7, 2200);
-    assert.deepEqual(drops[2], { fd: 7, offset: 0, length: 1200 });
+    t.wrote(7, 3000);
+    assert.deepEqual(drops[2], { fd: 7, offset: 0, length: 2000 });
     pending[2].resolve();
     await settle();
-    t.wrote(7, 3000);
+    assert.equal(t.releasedBytes, 2000);
+    t.wrote(7, 3500);
     pending[3].reject(eio);
     await settle();
     assert.equal(errors.length, 2, 'a new episode after a success');

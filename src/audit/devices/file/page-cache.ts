@@ -60,6 +60,8 @@ export function createPageCacheTrimmer(options: PageCacheTrimOptions): PageCache
   let released = 0;
   let inFlight: Promise<void> | undefined;
   let failing = false;
+  /** After a failed release, the size the file must reach before the next try (a step later). */
+  let retryAt = 0;
 
   function start(fd: number, upTo: number): void {
     inFlight = release!(fd, released, upTo - released).then(
@@ -72,6 +74,7 @@ export function createPageCacheTrimmer(options: PageCacheTrimOptions): PageCache
       (err: NodeJS.ErrnoException) => {
         if (!failing) options.onError(err);
         failing = true;
+        retryAt = upTo + windowBytes + stepBytes; // a failing disk is not asked again every batch
       },
     ).finally(() => { inFlight = undefined; });
   }
@@ -82,8 +85,9 @@ export function createPageCacheTrimmer(options: PageCacheTrimOptions): PageCache
       if (fd !== current) {
         current = fd;
         released = 0;
+        retryAt = 0;
       }
-      if (!inFlight && size - released >= windowBytes + stepBytes) start(fd, size - windowBytes);
+      if (!inFlight && size >= retryAt && size - released >= windowBytes + stepBytes) start(fd, size - windowBytes);
     },
     async closing() {
       current = undefined;
