@@ -75,6 +75,7 @@ export async function benchKv({ duration = 5, rounds = 3 } = {}) {
   ];
   // Per-round ratios between neighbouring runs, then their median.
   const ratio = (num, den) => median(num.map((r, i) => r.rps / den[i].rps));
+  const perRound = (num, den) => num.map((r, i) => fmt(r.rps / den[i].rps, 2)).join(', ');
   const ratios = {
     readVsBare: ratio(runs.read0, runs.bare),
     writeVsBare: ratio(runs.write0, runs.bare),
@@ -91,6 +92,8 @@ export async function benchKv({ duration = 5, rounds = 3 } = {}) {
     `| scenario (${rounds} interleaved rounds) | requests/s (median) | p50 ms | p99 ms | vs bare endpoint (median of per-round ratios) | vs unaudited KV read (median of per-round ratios) | server CPU µs/request, user + kernel (median) | each round req/s |`,
     '|---|---:|---:|---:|---:|---:|---:|---|',
     ...rows.map((r, i) => `| ${r.name} | ${fmt(r.rps)} | ${r.p50} | ${r.p99} | ${fmt(vsBare[i], 2)} | ${vsUnaudited[i] === undefined ? '' : fmt(vsUnaudited[i], 2)} | ${cpu(r)} | ${r.runs.join(', ')} |`),
+    '',
+    `Per round, 1 device / unaudited: ${perRound(runs.read1, runs.read0)}; 2 devices / unaudited: ${perRound(runs.read2, runs.read0)}.`,
     '',
     `Kernel cost of file writes on this machine (wall time per KiB, 24 KiB writes) before the rounds: ${probe(probes[0])}; after: ${probe(probes[1])}.`,
   ].join('\n');
