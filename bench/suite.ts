@@ -5,6 +5,7 @@
  */
 import { benchApmHttp } from './apm-http.js';
 import { benchNitroVerify } from './attestation.js';
+import { benchAuditInProcess } from './audit-inprocess.js';
 import { benchAuditPipeline } from './audit-pipeline.js';
 import { benchDurable } from './audit-durable.js';
 import { benchCapsules } from './capsule.js';
@@ -19,6 +20,8 @@ section('Audit pipeline (hash + format + write) vs JSON.stringify + append', [
   '| pipeline entries/s | baseline entries/s | ratio |', '|---:|---:|---:|',
   `| ${pipeline.pipelinePerSec.toFixed(0)} | ${pipeline.baselinePerSec.toFixed(0)} | ${pipeline.ratio.toFixed(2)} |`,
 ].join('\n'));
+
+section('Audit cost in process: KV v2 reads through the lifecycle, without HTTP', (await benchAuditInProcess({ roundMs: quick ? 500 : 3000, rounds: quick ? 2 : 5 })).table);
 
 section('Audit durable mode: group commit vs one fsync per entry', (await benchDurable({ lines: quick ? 500 : 5000, writers: 64 })).table);
 
