@@ -58,11 +58,19 @@ export function createReconnectingSender(options: SenderOptions): ReconnectingSe
       conn = await connect(endpoint, timeoutMs);
     }
     const current = conn;
-    await withTimeout(current.send(messages), timeoutMs, `write to ${address}`, () => current.destroy()).catch((err: unknown) => {
+    const failed = (err: unknown): never => {
       current.destroy();
       if (conn === current) conn = undefined;
       throw err;
-    });
+    };
+    let pending: Promise<void> | undefined;
+    try {
+      pending = current.send(messages);
+    } catch (err) {
+      failed(err);
+    }
+    // Undefined: the kernel took the whole batch at once, so there is nothing to time out.
+    if (pending) await withTimeout(pending, timeoutMs, `write to ${address}`, () => current.destroy()).catch(failed);
   }
 
   return {
