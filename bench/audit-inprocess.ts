@@ -32,10 +32,8 @@ async function startSink(): Promise<{ port: number; stop(): Promise<void> }> {
   for await (const chunk of child.stdout) {
     out += String(chunk);
     const port = /Api Address: tcp:\/\/[^:]+:(\d+)/.exec(out)?.[1];
-    if (port) {
-      child.stdout.resume();
-      return { port: Number(port), stop: async () => { child.kill('SIGTERM'); if (child.exitCode === null) await once(child, 'exit'); } };
-    }
+    // Leaving the loop closes our end of its stdout; the sink writes nothing more there.
+    if (port) return { port: Number(port), stop: async () => { child.kill('SIGTERM'); if (child.exitCode === null) await once(child, 'exit'); } };
   }
   throw new Error(`tcp-sink exited early: ${out}`);
 }
@@ -108,6 +106,6 @@ export async function benchAuditInProcess(opts: { roundMs: number; rounds: numbe
   return { table };
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   console.log((await benchAuditInProcess({ roundMs: 3000, rounds: 5 })).table);
 }
