@@ -1,10 +1,13 @@
 // KV v2 read/write throughput and latency against a bare node:http JSON endpoint, and KV reads with
 // 0, 1 (file) and 2 (file + socket) audit devices. On a 2-core machine the load generator, the
 // server and the socket's far end share the cores, and the machine's speed drifts (other tenants):
-// one pass per scenario is noisy. So scenarios are interleaved over several rounds, each ratio is
-// taken within a round between neighbouring runs (bare → unaudited → 1 device → 2 devices), and
-// the median of each figure and of each per-round ratio is reported. A discarded warm-up precedes
-// the rounds.
+// the same scenario measured twice a minute apart can differ by 1.5x. So:
+// - scenarios are interleaved over several rounds, after a discarded warm-up of every path;
+// - each round brackets the audited runs with an unaudited run before and after them
+//   (unaudited → 1 device → 2 devices → unaudited), and each audited run is set against the
+//   unaudited figure interpolated to its place in the round — a drift that is steady over the
+//   round cancels out instead of landing on whichever scenario ran last;
+// - the median of each figure and of each per-round ratio is reported, with every round shown.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,11 +15,11 @@ import { api, fmt, loadMeasuringServer, pageCacheProbe, startChild } from './lib
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-function summarize(name, runs) {
+function summarize(name, runs, eachRound = runs.map((r) => Math.round(r.rps)).join(', ')) {
   const cpu = runs.every((r) => r.cpuUser !== undefined)
     ? { user: median(runs.map((r) => r.cpuUser)), system: median(runs.map((r) => r.cpuSystem)) }
     : undefined;
-  return { name, rps: median(runs.map((r) => r.rps)), p50: median(runs.map((r) => r.p50)), p99: median(runs.map((r) => r.p99)), cpu, runs: runs.map((r) => Math.round(r.rps)) };
+  return { name, rps: median(runs.map((r) => r.rps)), p50: median(runs.map((r) => r.p50)), p99: median(runs.map((r) => r.p99)), cpu, eachRound };
 }
 
 export async function benchKv({ duration = 5, rounds = 3 } = {}) {
@@ -27,7 +30,7 @@ export async function benchKv({ duration = 5, rounds = 3 } = {}) {
   const sinkPort = Number(new URL(sink.address).port);
   const { address, token } = server;
   const headers = { 'x-vault-token': token, 'content-type': 'application/json' };
-  const runs = { bare: [], read0: [], write0: [], read1: [], read2: [] };
+  const runs = { bare: [], read0: [], read0After: [], write0: [], read1: [], read2: [] };
   const probes = [];
   const load = (options) => loadMeasuringServer(server.child.pid, options);
   try {
@@ -58,6 +61,7 @@ export async function benchKv({ duration = 5, rounds = 3 } = {}) {
       await devices(2);
       runs.read2.push(await read());
       await devices(0);
+      runs.read0After.push(await read());
       runs.write0.push(await load({ url: `${address}/v1/secret/data/bench-write`, method: 'POST', headers, body: JSON.stringify({ data: { password: 'bench-value' } }), duration }));
     }
     probes.push(pageCacheProbe(dir));
@@ -68,32 +72,40 @@ export async function benchKv({ duration = 5, rounds = 3 } = {}) {
 
   const rows = [
     summarize('bare node:http JSON endpoint (baseline)', runs.bare),
-    summarize('KV v2 read, no audit device', runs.read0),
+    summarize('KV v2 read, no audit device (before and after the audited runs)', [...runs.read0, ...runs.read0After],
+      runs.read0.map((r, i) => `${Math.round(r.rps)} → ${Math.round(runs.read0After[i].rps)}`).join(', ')),
     summarize('KV v2 read, 1 audit device (file)', runs.read1),
     summarize('KV v2 read, 2 audit devices (file + socket)', runs.read2),
     summarize('KV v2 write, no audit device', runs.write0),
   ];
-  // Per-round ratios between neighbouring runs, then their median.
+  // The unaudited figure at an audited run's place in its round: the audited runs sit at slots 1
+  // and 2 between the unaudited runs at slots 0 and 3, all of the same length.
+  const unauditedAt = (slot) => runs.read0.map((before, i) => ({ rps: (before.rps * (3 - slot) + runs.read0After[i].rps * slot) / 3 }));
+  // Per-round ratios, then their median.
   const ratio = (num, den) => median(num.map((r, i) => r.rps / den[i].rps));
   const perRound = (num, den) => num.map((r, i) => fmt(r.rps / den[i].rps, 2)).join(', ');
   const ratios = {
     readVsBare: ratio(runs.read0, runs.bare),
     writeVsBare: ratio(runs.write0, runs.bare),
-    read1VsRead0: ratio(runs.read1, runs.read0),
-    read2VsRead0: ratio(runs.read2, runs.read0),
+    read1VsRead0: ratio(runs.read1, unauditedAt(1)),
+    read2VsRead0: ratio(runs.read2, unauditedAt(2)),
     read1VsBare: ratio(runs.read1, runs.bare),
     read2VsBare: ratio(runs.read2, runs.bare),
+    // The same against the unaudited run just before (the design before bracketing), for reference.
+    read1VsRead0Before: ratio(runs.read1, runs.read0),
+    read2VsRead0Before: ratio(runs.read2, runs.read0),
   };
   const vsBare = [1, ratios.readVsBare, ratios.read1VsBare, ratios.read2VsBare, ratios.writeVsBare];
   const vsUnaudited = [undefined, 1, ratios.read1VsRead0, ratios.read2VsRead0, undefined];
   const cpu = (r) => (r.cpu ? `${fmt(r.cpu.user, 1)} + ${fmt(r.cpu.system, 1)}` : 'n/a');
   const probe = (p) => `appending ${fmt(p.appendUsPerKib, 2)} µs/KiB, rewriting cached pages ${fmt(p.rewriteUsPerKib, 2)} µs/KiB`;
   const table = [
-    `| scenario (${rounds} interleaved rounds) | requests/s (median) | p50 ms | p99 ms | vs bare endpoint (median of per-round ratios) | vs unaudited KV read (median of per-round ratios) | server CPU µs/request, user + kernel (median) | each round req/s |`,
+    `| scenario (${rounds} interleaved rounds) | requests/s (median) | p50 ms | p99 ms | vs bare endpoint (median of per-round ratios) | vs unaudited KV read (median of per-round ratios, interpolated baseline) | server CPU µs/request, user + kernel (median) | each round req/s |`,
     '|---|---:|---:|---:|---:|---:|---:|---|',
-    ...rows.map((r, i) => `| ${r.name} | ${fmt(r.rps)} | ${r.p50} | ${r.p99} | ${fmt(vsBare[i], 2)} | ${vsUnaudited[i] === undefined ? '' : fmt(vsUnaudited[i], 2)} | ${cpu(r)} | ${r.runs.join(', ')} |`),
+    ...rows.map((r, i) => `| ${r.name} | ${fmt(r.rps)} | ${r.p50} | ${r.p99} | ${fmt(vsBare[i], 2)} | ${vsUnaudited[i] === undefined ? '' : fmt(vsUnaudited[i], 2)} | ${cpu(r)} | ${r.eachRound} |`),
     '',
-    `Per round, 1 device / unaudited: ${perRound(runs.read1, runs.read0)}; 2 devices / unaudited: ${perRound(runs.read2, runs.read0)}.`,
+    `Per round, against the unaudited figure interpolated to the audited run's place: 1 device / unaudited ${perRound(runs.read1, unauditedAt(1))}; 2 devices / unaudited ${perRound(runs.read2, unauditedAt(2))}.`,
+    `Against the unaudited run before them only (median of per-round ratios): 1 device ${fmt(ratios.read1VsRead0Before, 2)} (${perRound(runs.read1, runs.read0)}); 2 devices ${fmt(ratios.read2VsRead0Before, 2)} (${perRound(runs.read2, runs.read0)}).`,
     '',
     `Kernel cost of file writes on this machine (wall time per KiB, 24 KiB writes) before the rounds: ${probe(probes[0])}; after: ${probe(probes[1])}.`,
   ].join('\n');

@@ -9,7 +9,7 @@ console.log(`# Sealtrail benchmarks — ${new Date().toISOString()}`);
 console.log(`node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown cpu'}), ${duration}s per load run, 32 connections\n`);
 
 console.log('## KV v2 over HTTP (autocannon)\n');
-const kv = await benchKv({ duration, rounds: Number(process.env.BENCH_ROUNDS ?? 5) });
+const kv = await benchKv({ duration, rounds: Number(process.env.BENCH_ROUNDS ?? 7) });
 console.log(kv.table);
 
 // The rest runs in TypeScript (tsx), in its own process.
