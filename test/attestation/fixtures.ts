@@ -1,7 +1,7 @@
-/** The real Nitro fixture, read relative to the repository (CI keeps shared/ beside the clone). */
+/** The real Nitro fixture (test/fixtures/nitro/, see its README). */
 import { readFileSync } from 'node:fs';
 
-const dir = new URL('../../../shared/fixtures/nitro/', import.meta.url);
+const dir = new URL('../fixtures/nitro/', import.meta.url);
 
 export const FIXTURE_TIME = 1731627987382;
 export const fixtureDocument = (): Buffer => Buffer.from(readFileSync(new URL('sui-debug-enclave.hex', dir), 'utf8').trim(), 'hex');

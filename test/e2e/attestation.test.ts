@@ -20,7 +20,7 @@ const SIGNER = '5a'.repeat(48);
 const IMAGE = 'e1'.repeat(48);
 const OTHER_IMAGE = 'e2'.repeat(48);
 const SECRET_VALUE = 'enclave-db-password-7f3a';
-const FIXTURE = fileURLToPath(new URL('../../../shared/fixtures/nitro/sui-debug-enclave.hex', import.meta.url));
+const FIXTURE = fileURLToPath(new URL('../fixtures/nitro/sui-debug-enclave.hex', import.meta.url));
 
 let server: TestServer;
 let root: SealtrailClient;

@@ -16,7 +16,7 @@ import { startFakeVault } from '../../sdk/fake-vault.js';
 import { FIXTURE_TIME } from '../../attestation/fixtures.js';
 import { IMAGE, SIGNER } from './helpers.js';
 
-const FIXTURE = new URL('../../../../shared/fixtures/nitro/sui-debug-enclave.hex', import.meta.url).pathname;
+const FIXTURE = new URL('../../fixtures/nitro/sui-debug-enclave.hex', import.meta.url).pathname;
 
 async function run(argv: string[], env: Record<string, string> = {}) {
   const io = memoryIo({ env });
