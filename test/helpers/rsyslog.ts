@@ -15,7 +15,6 @@ import { join } from 'node:path';
 
 export interface RsyslogOptions {
   udp?: boolean;
-  tcp?: boolean;
   relp?: boolean;
   /** imtcp's octet-counted frame limit (rsyslog's default is 200000). */
   tcpMaxFrameSize?: number;
