@@ -28,6 +28,7 @@ function appendSink(path: string): AuditSink & { flush(): void } {
     size = 0;
   };
   return {
+    delivery: 'confirmed',
     write(line) {
       pending.push(line);
       size += line.length;

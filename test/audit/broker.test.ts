@@ -179,7 +179,7 @@ test('one warn line per failure episode, one info line on recovery, no entry con
 function batchingDev(path: string, flush: (lines: readonly string[]) => Promise<void>) {
   const batches: string[][] = [];
   const queue = createLineQueue((lines) => { batches.push([...lines]); return flush(lines); });
-  const sink = { write: (line: string) => queue.push(line), reopen: async () => undefined, close: async () => undefined };
+  const sink = { delivery: 'confirmed' as const, write: (line: string) => queue.push(line), reopen: async () => undefined, close: async () => undefined };
   const device = createAuditDevice({ path, type: 'memory', description: '', options: {}, local: false, salt: 'foo' },
     parseCommonOptions({}, { allowAuditLogPrefixing: false }), sink);
   return { device, batches };

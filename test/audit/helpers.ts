@@ -18,6 +18,7 @@ export interface MemorySink extends AuditSink {
 export function memorySink(): MemorySink {
   const pending: { line: string; done: () => void }[] = [];
   const sink: MemorySink = {
+    delivery: 'confirmed',
     lines: [],
     blocked: false,
     closed: false,

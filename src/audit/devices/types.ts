@@ -6,6 +6,14 @@
  */
 export interface AuditSink {
   /**
+   * What a resolved `write` proves. `confirmed`: the destination itself has the line (written to
+   * the file, acknowledged by the http or RELP receiver). `sent`: the line left this process
+   * (handed to the kernel on a stream socket, or sent as a datagram) and may still be lost with
+   * the connection or the network; the broker never acknowledges a request on a `sent` device's
+   * word alone while a confirming device is enabled.
+   */
+  readonly delivery: 'confirmed' | 'sent';
+  /**
    * `line` is a complete record including its trailing newline (and prefix, if any). Lines written
    * together may get the same promise (line-queue.ts answers a whole batch with one), and must then
    * share its outcome: the broker settles entries that got the same promises from every device as

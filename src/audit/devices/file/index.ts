@@ -35,7 +35,7 @@ export async function createFileSink(ctx: SinkContext): Promise<FileSink> {
   const target = parseFileOptions(ctx.options);
   if (target.kind !== 'path') {
     const special = target.kind === 'stdout' ? stdoutSink() : discardSink();
-    return { stats: special.stats, write: special.write, reopen: async () => undefined, close: async () => undefined };
+    return { delivery: 'confirmed', stats: special.stats, write: special.write, reopen: async () => undefined, close: async () => undefined };
   }
 
   const appender = createFileAppender(target.path, target.settings, ctx.clock, ctx.log);
@@ -62,6 +62,7 @@ export async function createFileSink(ctx: SinkContext): Promise<FileSink> {
   }
 
   return {
+    delivery: 'confirmed',
     stats: appender.stats,
     write: (line) => (closed ? Promise.reject(closedError()) : queue.push(line)),
     reopen: () => (closed ? Promise.reject(closedError()) : queue.exclusive(() => appender.reopen())),

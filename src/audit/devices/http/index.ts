@@ -39,6 +39,7 @@ export async function createHttpSink(ctx: SinkContext): Promise<AuditSink> {
   let closed = false;
 
   return {
+    delivery: 'confirmed',
     write: (line) => (closed ? Promise.reject(new Error('http audit device is closed')) : queue.push(line)),
     // Nothing to reopen: each POST uses fetch's connection pool.
     reopen: async () => undefined,

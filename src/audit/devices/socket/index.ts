@@ -36,6 +36,8 @@ export async function createSocketSink(ctx: SinkContext): Promise<AuditSink> {
   const closedError = () => new Error('socket audit device is closed');
 
   return {
+    // A datagram or bytes taken by the kernel can still be lost; only the peer could confirm.
+    delivery: 'sent',
     write: (line) => (closed ? Promise.reject(closedError()) : queue.push(line)),
     reopen: () => queue.exclusive(async () => sender.reset()),
     async close() {

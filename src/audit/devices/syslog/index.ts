@@ -58,6 +58,7 @@ export async function createSyslogSink(ctx: SinkContext): Promise<AuditSink> {
   let closed = false;
 
   return {
+    delivery: 'sent',
     write(line) {
       if (closed) return Promise.reject(new Error('syslog audit device is closed'));
       // Stamped when the line is handed over, so the timestamp follows the entry's order.
