@@ -57,7 +57,7 @@ export async function devAttestationCa(dir: string, clock: Clock): Promise<{ caD
   return { caDir, rootPem: await readDevCaRootPem(caDir) };
 }
 
-/** The APM fields a new user wants readable in the audit log (SPEC §3). */
+/** The APM fields a new user wants readable in the audit log, as the APM documentation recommends. */
 export const APM_PLAINTEXT_RESPONSE_KEYS = ['correlation_id', 'enclave_id', 'signer_id'];
 
 /** KV v2 at secret/, capsules at capsule/, attestation login at auth/apm/ and the file audit device, on first start only. */

@@ -1,5 +1,5 @@
 /**
- * The non-audited system endpoints (SPEC §1): sys/init, sys/seal-status, sys/unseal, sys/seal,
+ * The non-audited system endpoints, as in Vault: sys/init, sys/seal-status, sys/unseal, sys/seal,
  * sys/leader, sys/health (and sys/metrics when unauthenticated access is configured). They work
  * while sealed, so they are answered before the lifecycle.
  * Their bodies are Vault's bare JSON objects, not the usual response envelope.

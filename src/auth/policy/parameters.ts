@@ -9,8 +9,8 @@
  *   trailing `*`. `"*"` as a name stands for every parameter.
  * - Parameters are checked for create, update, patch and read (Vault's set); a request without
  *   parameters passes the allowed/denied checks, but still needs its required parameters.
- * - A wrapping bound on the rule needs a wrapped response within it. This server does not wrap
- *   responses, so such a rule refuses every request it governs.
+ * - A wrapping bound on the rule needs a wrapped response (`X-Vault-Wrap-TTL`) within it: a
+ *   request that asks for no wrapping, or for a TTL outside the bounds, is refused.
  * - Rules for the same path from several policies merge: allowed and denied value lists are joined
  *   (an empty list wins), required names are unioned, the lowest minimum and highest maximum
  *   wrapping TTL are kept.

@@ -5,7 +5,7 @@
  * will read again. On virtual machines whose free memory is handed back to the hypervisor (virtio
  * balloon free-page reporting, as here), each of those new pages also costs a host page fault
  * when first touched: appends went from 0.6 to 3–4 µs per KiB once the cache had grown
- * (BENCHMARKS.md, seventh session).
+ * (BENCHMARKS.md, "Where an audited read's time goes").
  *
  * So once `windowBytes + stepBytes` have been written past the last release point, the file is
  * flushed to disk and the pages older than the newest `windowBytes` are dropped
