@@ -11,9 +11,19 @@ import { defaultConfig, type AuditDeviceConfig, type ServerConfig } from './type
 
 type Obj = Record<string, unknown>;
 
+/** One problem of a configuration, named by the top-level key it is about. */
+export interface ConfigProblem {
+  key?: string;
+  message: string;
+}
+
 export class ConfigError extends SealtrailError {
-  constructor(message: string) {
+  /** Every problem found (a parse error is one problem with no key). */
+  readonly problems: readonly ConfigProblem[];
+
+  constructor(message: string, problems?: readonly ConfigProblem[]) {
     super('invalid', 'invalid_config', message);
+    this.problems = problems ?? [{ message }];
   }
 }
 
@@ -46,91 +56,126 @@ export async function parseConfig(text: string, filename = 'config.hcl'): Promis
   return validate(raw);
 }
 
-const TOP_LEVEL = new Set(['listener', 'storage', 'seal', 'log_level', 'cluster_name', 'default_lease_ttl', 'max_lease_ttl',
-  'allow_api_audit_creation', 'allow_audit_log_prefixing', 'audit_block_timeout', 'unauthenticated_metrics_access', 'kms', 'trail', 'event_retention', 'audit', 'ui', 'disable_mlock', 'api_addr', 'cluster_addr']);
+/** One top-level setting or block: reads `raw` into `cfg`, throwing ConfigError when invalid. */
+type Section = (raw: Obj, cfg: ServerConfig) => void;
 
-function validate(raw: Obj): ServerConfig {
-  const cfg = defaultConfig();
-  for (const key of Object.keys(raw)) if (!TOP_LEVEL.has(key)) throw new ConfigError(`unknown configuration key "${key}"`);
-
-  const listener = singleBlock(raw.listener, 'listener');
-  if (listener) {
-    if (listener.label !== 'tcp') throw new ConfigError(`listener "${listener.label}": only "tcp" listeners are supported`);
-    const body = listener.body;
-    allowKeys(body, ['address', 'tls_disable', 'tls_cert_file', 'tls_key_file', 'max_request_size'], 'listener "tcp"');
-    if (body.address !== undefined) cfg.listener.address = str(body.address, 'listener.address');
-    if (body.tls_disable !== undefined) cfg.listener.tlsDisable = bool(body.tls_disable, 'listener.tls_disable');
-    if (body.tls_cert_file !== undefined) cfg.listener.tlsCertFile = str(body.tls_cert_file, 'listener.tls_cert_file');
-    if (body.tls_key_file !== undefined) cfg.listener.tlsKeyFile = str(body.tls_key_file, 'listener.tls_key_file');
-    if (body.max_request_size !== undefined) {
-      const n = Number(body.max_request_size);
-      if (!Number.isInteger(n) || n <= 0) throw new ConfigError('listener.max_request_size must be a positive number of bytes');
-      cfg.listener.maxRequestSize = n;
-    }
-    if (!cfg.listener.tlsDisable && (!cfg.listener.tlsCertFile || !cfg.listener.tlsKeyFile)) {
-      throw new ConfigError('listener "tcp": tls_cert_file and tls_key_file are required unless tls_disable = true');
-    }
-    parseAddress(cfg.listener.address);
-  }
-
-  const storage = singleBlock(raw.storage, 'storage');
-  if (storage) {
-    if (storage.label === 'sqlite') {
-      allowKeys(storage.body, ['path'], 'storage "sqlite"');
-      cfg.storage = { type: 'sqlite', path: str(storage.body.path, 'storage.path') };
-    } else if (storage.label === 'inmem') {
-      allowKeys(storage.body, [], 'storage "inmem"');
-      cfg.storage = { type: 'inmem' };
-    } else {
-      throw new ConfigError(`storage "${storage.label}" is not supported; use "sqlite" or "inmem"`);
-    }
-  }
-
-  const seal = singleBlock(raw.seal, 'seal');
-  if (seal) {
-    if (seal.label !== 'file') throw new ConfigError(`seal "${seal.label}" is not supported; use "file" (auto-unseal from a key file)`);
-    allowKeys(seal.body, ['path'], 'seal "file"');
-    cfg.seal = { type: 'file', path: str(seal.body.path, 'seal.path') };
-  }
-
-  if (raw.log_level !== undefined) {
+/**
+ * Each section is checked on its own, so one run reports every problem of a file (as
+ * `sealtrail operator diagnose` shows them), each named by the key it is about.
+ */
+const SECTIONS: Array<[key: string, read: Section]> = [
+  ['listener', readListener],
+  ['storage', readStorage],
+  ['seal', readSeal],
+  ['log_level', (raw, cfg) => {
+    if (raw.log_level === undefined) return;
     const level = str(raw.log_level, 'log_level').toLowerCase();
     if (!['trace', 'debug', 'info', 'warn', 'error'].includes(level)) throw new ConfigError('log_level must be one of trace, debug, info, warn, error');
     cfg.logLevel = level as ServerConfig['logLevel'];
-  }
-  if (raw.cluster_name !== undefined) cfg.clusterName = str(raw.cluster_name, 'cluster_name');
-  if (raw.default_lease_ttl !== undefined) cfg.defaultLeaseTtl = dur(raw.default_lease_ttl, 'default_lease_ttl');
-  if (raw.max_lease_ttl !== undefined) cfg.maxLeaseTtl = dur(raw.max_lease_ttl, 'max_lease_ttl');
-  if (raw.allow_api_audit_creation !== undefined) cfg.allowApiAuditCreation = bool(raw.allow_api_audit_creation, 'allow_api_audit_creation');
-  if (raw.allow_audit_log_prefixing !== undefined) cfg.allowAuditLogPrefixing = bool(raw.allow_audit_log_prefixing, 'allow_audit_log_prefixing');
-  if (raw.audit_block_timeout !== undefined) {
+  }],
+  ['cluster_name', (raw, cfg) => { if (raw.cluster_name !== undefined) cfg.clusterName = str(raw.cluster_name, 'cluster_name'); }],
+  ['default_lease_ttl', (raw, cfg) => { if (raw.default_lease_ttl !== undefined) cfg.defaultLeaseTtl = dur(raw.default_lease_ttl, 'default_lease_ttl'); }],
+  ['max_lease_ttl', (raw, cfg) => { if (raw.max_lease_ttl !== undefined) cfg.maxLeaseTtl = dur(raw.max_lease_ttl, 'max_lease_ttl'); }],
+  ['allow_api_audit_creation', (raw, cfg) => { if (raw.allow_api_audit_creation !== undefined) cfg.allowApiAuditCreation = bool(raw.allow_api_audit_creation, 'allow_api_audit_creation'); }],
+  ['allow_audit_log_prefixing', (raw, cfg) => { if (raw.allow_audit_log_prefixing !== undefined) cfg.allowAuditLogPrefixing = bool(raw.allow_audit_log_prefixing, 'allow_audit_log_prefixing'); }],
+  ['audit_block_timeout', (raw, cfg) => {
+    if (raw.audit_block_timeout === undefined) return;
     const ms = parseDurationMs(raw.audit_block_timeout);
     if (ms === undefined || ms <= 0) throw new ConfigError('audit_block_timeout must be a positive duration such as "10s" or "500ms"');
     cfg.auditBlockTimeoutMs = ms;
-  }
-  if (raw.unauthenticated_metrics_access !== undefined) cfg.unauthenticatedMetricsAccess = bool(raw.unauthenticated_metrics_access, 'unauthenticated_metrics_access');
-  cfg.audit = auditBlocks(raw.audit);
-  if (raw.kms !== undefined) {
-    const body = asList(raw.kms)[0];
-    allowKeys(body, ['account_id', 'region'], 'kms');
-    if (body.account_id !== undefined) {
-      const id = String(body.account_id);
-      if (!/^\d{12}$/.test(id)) throw new ConfigError('kms.account_id must be a 12-digit AWS account id');
-      cfg.kms.accountId = id;
-    }
-    if (body.region !== undefined) {
-      const region = str(body.region, 'kms.region');
-      if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) throw new ConfigError(`kms.region "${region}" is not an AWS region name such as us-east-1`);
-      cfg.kms.region = region;
-    }
-  }
-  cfg.trails = trailBlocks(raw.trail);
-  if (raw.event_retention !== undefined) {
+  }],
+  ['unauthenticated_metrics_access', (raw, cfg) => { if (raw.unauthenticated_metrics_access !== undefined) cfg.unauthenticatedMetricsAccess = bool(raw.unauthenticated_metrics_access, 'unauthenticated_metrics_access'); }],
+  ['audit', (raw, cfg) => { cfg.audit = auditBlocks(raw.audit); }],
+  ['kms', readKms],
+  ['trail', (raw, cfg) => { cfg.trails = trailBlocks(raw.trail); }],
+  ['event_retention', (raw, cfg) => {
+    if (raw.event_retention === undefined) return;
     const ms = parseDurationMs(raw.event_retention);
     if (ms === undefined || ms <= 0) throw new ConfigError('event_retention must be a positive duration such as "2160h"');
     cfg.eventRetentionMs = ms;
+  }],
+];
+
+/** Settings Vault's configuration has that this server accepts and ignores. */
+const IGNORED = new Set(['ui', 'disable_mlock', 'api_addr', 'cluster_addr']);
+
+function validate(raw: Obj): ServerConfig {
+  const cfg = defaultConfig();
+  const problems: ConfigProblem[] = [];
+  const known = new Set([...SECTIONS.map(([key]) => key), ...IGNORED]);
+  for (const key of Object.keys(raw)) if (!known.has(key)) problems.push({ key, message: `unknown configuration key "${key}"` });
+  for (const [key, read] of SECTIONS) {
+    try {
+      read(raw, cfg);
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      problems.push({ key, message: err.message });
+    }
   }
+  cfg.declared = { listener: raw.listener !== undefined, storage: raw.storage !== undefined };
+  if (problems.length > 0) throw new ConfigError(problems.map((p) => p.message).join('; '), problems);
   return cfg;
+}
+
+function readListener(raw: Obj, cfg: ServerConfig): void {
+  const listener = singleBlock(raw.listener, 'listener');
+  if (!listener) return;
+  if (listener.label !== 'tcp') throw new ConfigError(`listener "${listener.label}": only "tcp" listeners are supported`);
+  const body = listener.body;
+  allowKeys(body, ['address', 'tls_disable', 'tls_cert_file', 'tls_key_file', 'max_request_size'], 'listener "tcp"');
+  // TLS is on unless the block turns it off, as in Vault.
+  cfg.listener.tlsDisable = false;
+  if (body.address !== undefined) cfg.listener.address = str(body.address, 'listener.address');
+  if (body.tls_disable !== undefined) cfg.listener.tlsDisable = bool(body.tls_disable, 'listener.tls_disable');
+  if (body.tls_cert_file !== undefined) cfg.listener.tlsCertFile = str(body.tls_cert_file, 'listener.tls_cert_file');
+  if (body.tls_key_file !== undefined) cfg.listener.tlsKeyFile = str(body.tls_key_file, 'listener.tls_key_file');
+  if (body.max_request_size !== undefined) {
+    const n = Number(body.max_request_size);
+    if (!Number.isInteger(n) || n <= 0) throw new ConfigError('listener.max_request_size must be a positive number of bytes');
+    cfg.listener.maxRequestSize = n;
+  }
+  if (!cfg.listener.tlsDisable && (!cfg.listener.tlsCertFile || !cfg.listener.tlsKeyFile)) {
+    throw new ConfigError('listener "tcp": tls_cert_file and tls_key_file are required unless tls_disable = true');
+  }
+  parseAddress(cfg.listener.address);
+}
+
+function readStorage(raw: Obj, cfg: ServerConfig): void {
+  const storage = singleBlock(raw.storage, 'storage');
+  if (!storage) return;
+  if (storage.label === 'sqlite') {
+    allowKeys(storage.body, ['path'], 'storage "sqlite"');
+    cfg.storage = { type: 'sqlite', path: str(storage.body.path, 'storage.path') };
+  } else if (storage.label === 'inmem') {
+    allowKeys(storage.body, [], 'storage "inmem"');
+    cfg.storage = { type: 'inmem' };
+  } else {
+    throw new ConfigError(`storage "${storage.label}" is not supported; use "sqlite" or "inmem"`);
+  }
+}
+
+function readSeal(raw: Obj, cfg: ServerConfig): void {
+  const seal = singleBlock(raw.seal, 'seal');
+  if (!seal) return;
+  if (seal.label !== 'file') throw new ConfigError(`seal "${seal.label}" is not supported; use "file" (auto-unseal from a key file)`);
+  allowKeys(seal.body, ['path'], 'seal "file"');
+  cfg.seal = { type: 'file', path: str(seal.body.path, 'seal.path') };
+}
+
+function readKms(raw: Obj, cfg: ServerConfig): void {
+  if (raw.kms === undefined) return;
+  const body = asList(raw.kms)[0];
+  allowKeys(body, ['account_id', 'region'], 'kms');
+  if (body.account_id !== undefined) {
+    const id = String(body.account_id);
+    if (!/^\d{12}$/.test(id)) throw new ConfigError('kms.account_id must be a 12-digit AWS account id');
+    cfg.kms.accountId = id;
+  }
+  if (body.region !== undefined) {
+    const region = str(body.region, 'kms.region');
+    if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) throw new ConfigError(`kms.region "${region}" is not an AWS region name such as us-east-1`);
+    cfg.kms.region = region;
+  }
 }
 
 /** `trail "<name>" { directory, bucket, prefix, delivery_interval, digest_interval }` */

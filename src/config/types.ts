@@ -49,6 +49,8 @@ export interface ServerConfig {
   trails: TrailConfig[];
   /** How long CloudTrail events are kept for LookupEvents (default 90 days). */
   eventRetentionMs: number;
+  /** Which blocks the file declared: outside dev mode a server needs both (see startup.ts). */
+  declared: { listener: boolean; storage: boolean };
 }
 
 export const DEFAULT_MAX_REQUEST_SIZE = 32 * 1024 * 1024;
@@ -69,5 +71,6 @@ export function defaultConfig(): ServerConfig {
     kms: { accountId: '111122223333', region: 'us-east-1' },
     trails: [],
     eventRetentionMs: 90 * 24 * 3600 * 1000,
+    declared: { listener: false, storage: false },
   };
 }

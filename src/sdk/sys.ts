@@ -19,7 +19,8 @@ export interface MountsApi {
 
 export interface SysApi {
   initStatus(): Promise<boolean>;
-  init(request: InitRequest): Promise<InitResponse>;
+  /** Without a request the server chooses the shares (5 of which 3 unseal; 1 with a key-file seal). */
+  init(request?: InitRequest): Promise<InitResponse>;
   /** One key share; `{ reset: true }` discards the shares given so far. */
   unseal(keyOrOptions: string | { reset: true }): Promise<SealStatus>;
   seal(): Promise<void>;
@@ -58,7 +59,7 @@ function mountsApi(t: Transport, base: 'sys/mounts' | 'sys/auth'): MountsApi {
 export function createSysApi(t: Transport): SysApi {
   return {
     initStatus: async () => dataOf<{ initialized: boolean }>(await t.call('GET', 'sys/init')).initialized === true,
-    init: async (request) => (await t.call('POST', 'sys/init', { body: request })) as InitResponse,
+    init: async (request) => (await t.call('POST', 'sys/init', { body: request ?? {} })) as InitResponse,
     unseal: async (keyOrOptions) => {
       const body = typeof keyOrOptions === 'string' ? { key: keyOrOptions } : { reset: true };
       return dataOf<SealStatus>(await t.call('POST', 'sys/unseal', { body }));

@@ -7,7 +7,8 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { preflightConfigDevices } from '../audit/manager.js';
 import { sinkFactories } from '../audit/devices/index.js';
-import { loadConfigFile, parseAddress } from '../config/load.js';
+import { ConfigError, loadConfigFile, parseAddress } from '../config/load.js';
+import { startupProblems } from '../config/startup.js';
 import { defaultConfig, type ServerConfig } from '../config/types.js';
 import { Core } from '../core/core.js';
 import { systemClock, type Clock } from '../lib/clock.js';
@@ -15,6 +16,7 @@ import { uuid } from '../lib/ids.js';
 import { createSealManager, readUnsealKeyFile } from '../storage/barrier/index.js';
 import { createMemoryStorage } from '../storage/memory/index.js';
 import { cachedStorage } from '../storage/cache.js';
+import { persistentClusterId } from '../storage/cluster-id.js';
 import { createSqliteStorage } from '../storage/sqlite/index.js';
 import type { PhysicalStorage } from '../storage/types.js';
 import { sealEndpoints } from '../sys/seal.js';
@@ -56,6 +58,8 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
   const out = opts.out ?? ((line: string) => process.stdout.write(`${line}\n`));
   const clock = opts.clock ?? systemClock;
   let config: ServerConfig = opts.configPath ? await loadConfigFile(opts.configPath) : defaultConfig();
+  const problems = startupProblems(config, { dev: opts.dev === true });
+  if (problems.length > 0) throw new ConfigError(problems.map((p) => p.message).join('; '), problems);
   let dataDir: string | undefined;
   /** Dev mode's own temporary directory: like Vault's in-memory dev server, it ends with the server. */
   let temporaryDir = false;
@@ -84,6 +88,7 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
     const devCa = opts.dev ? await devAttestationCa(dataDir!, clock) : undefined;
     const physical: PhysicalStorage = config.storage.type === 'sqlite' ? cachedStorage(createSqliteStorage({ path: config.storage.path })) : createMemoryStorage();
     undo.push(() => physical.close());
+    const clusterId = await persistentClusterId(physical, uuid);
     const seal = createSealManager({ physical, clock });
     const core = new Core({
       seal,
@@ -93,7 +98,8 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
       systemEndpoints: sealEndpoints({
         storageType: config.storage.type,
         clusterName: config.clusterName,
-        clusterId: uuid(),
+        clusterId,
+        autoUnseal: config.seal !== undefined,
         unauthenticatedMetrics: config.unauthenticatedMetricsAccess,
         createRootToken: async (c) => (await c.requireServices().tokens.create({ policies: ['root'], path: 'auth/token/root', displayName: 'root', noParent: true, ttl: 0 })).id,
         beforeInit: () => preflightConfigDevices(config.audit, {

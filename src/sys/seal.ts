@@ -20,6 +20,8 @@ export interface SealEndpointsDeps {
   createRootToken(core: Core): Promise<string>;
   /** Checks what unsealing will need (the config's audit devices) before init persists anything. */
   beforeInit?(): Promise<void>;
+  /** The server unseals itself from a key file (seal "file"), which holds one whole key. */
+  autoUnseal?: boolean;
 }
 
 const json = (body: Record<string, unknown>, httpStatus = 200): LogicalResponse => ({
@@ -44,8 +46,7 @@ export function sealEndpoints(deps: SealEndpointsDeps) {
       case 'sys/init': {
         if (req.operation === 'read') return json({ initialized: (await core.seal.status()).initialized });
         if (req.operation !== 'update' && req.operation !== 'create') throw unsupportedOperation();
-        const shares = intField(req.data, 'secret_shares');
-        const threshold = intField(req.data, 'secret_threshold');
+        const { shares, threshold } = initShares(req.data, deps.autoUnseal === true);
         if ((await core.seal.status()).initialized) throw invalid('Vault is already initialized', 'already_initialized');
         await deps.beforeInit?.();
         const { keys } = await core.seal.initialize({ secretShares: shares, secretThreshold: threshold });
@@ -120,6 +121,22 @@ export function sealEndpoints(deps: SealEndpointsDeps) {
     const status = !s.initialized ? code('uninitcode', 501) : s.sealed ? code('sealedcode', 503) : code('activecode', 200);
     return json(body, status);
   }
+}
+
+/**
+ * Vault's CLI defaults (5 shares, threshold 3) unless the body says otherwise. A server that
+ * unseals from a key file needs the whole key in one share: it defaults to 1/1 and refuses more,
+ * since a split key could never unseal it unattended.
+ */
+function initShares(data: Record<string, unknown>, autoUnseal: boolean): { shares: number; threshold: number } {
+  const given = data.secret_shares !== undefined || data.secret_threshold !== undefined;
+  if (!given) return autoUnseal ? { shares: 1, threshold: 1 } : { shares: 5, threshold: 3 };
+  const shares = intField(data, 'secret_shares');
+  const threshold = intField(data, 'secret_threshold');
+  if (autoUnseal && (shares !== 1 || threshold !== 1)) {
+    throw invalid('this server unseals itself from its key file (seal "file"), which holds one whole key: initialize with secret_shares=1 and secret_threshold=1 (sealtrail operator init -key-shares=1 -key-threshold=1)', 'invalid_seal_config');
+  }
+  return { shares, threshold };
 }
 
 function intField(data: Record<string, unknown>, name: string): number {

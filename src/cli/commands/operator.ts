@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import type { SealStatus } from '../../sdk/index.js';
 import type { CliContext } from '../context.js';
+import { registerDiagnose } from './diagnose.js';
 import { CliExit, EXIT_LOCAL, EXIT_OK, EXIT_REMOTE, remote, usageError } from '../failure.js';
 import { parseIntFlag } from '../flags.js';
 import type { Output } from '../output.js';
@@ -32,10 +33,10 @@ export function registerOperator(program: Command, ctx: CliContext): void {
   operator
     .command('init')
     .description('Initialize a server: create the unseal key shares and the initial root token')
-    .option('--key-shares <n>', 'number of unseal key shares to create', '5')
-    .option('--key-threshold <n>', 'number of shares needed to unseal', '3')
+    .option('--key-shares <n>', 'number of unseal key shares to create (default 5; 1 with seal "file")')
+    .option('--key-threshold <n>', 'number of shares needed to unseal (default 3; 1 with seal "file")')
     .option('--status', 'only report whether the server is initialized (exit 0: yes, 2: no)')
-    .action(async (flags: { keyShares: string; keyThreshold: string; status?: boolean }) => {
+    .action(async (flags: { keyShares?: string; keyThreshold?: string; status?: boolean }) => {
       const out = ctx.output();
       const client = ctx.anonymousClient();
       if (flags.status) {
@@ -43,12 +44,19 @@ export function registerOperator(program: Command, ctx: CliContext): void {
         out.line(initialized ? 'Sealtrail is initialized' : 'Sealtrail is not initialized');
         throw new CliExit(initialized ? EXIT_OK : EXIT_REMOTE);
       }
-      const shares = parseIntFlag('key-shares', flags.keyShares) as number;
-      const threshold = parseIntFlag('key-threshold', flags.keyThreshold) as number;
-      if (shares < 1 || threshold < 1 || threshold > shares) {
-        throw usageError('-key-threshold must be between 1 and -key-shares, and -key-shares at least 1');
+      // Neither flag: the server picks (5/3, or 1/1 when it unseals from a key file).
+      let request: { secret_shares: number; secret_threshold: number } | undefined;
+      if (flags.keyShares !== undefined || flags.keyThreshold !== undefined) {
+        const shares = parseIntFlag('key-shares', flags.keyShares ?? '5') as number;
+        const threshold = parseIntFlag('key-threshold', flags.keyThreshold ?? '3') as number;
+        if (shares < 1 || threshold < 1 || threshold > shares) {
+          throw usageError('-key-threshold must be between 1 and -key-shares, and -key-shares at least 1');
+        }
+        request = { secret_shares: shares, secret_threshold: threshold };
       }
-      const result = await remote('initializing', () => client.sys.init({ secret_shares: shares, secret_threshold: threshold }));
+      const result = await remote('initializing', () => client.sys.init(request));
+      const shares = result.keys_base64.length;
+      const threshold = request?.secret_threshold ?? (await remote('reading the seal status', () => client.sys.sealStatus())).t;
       if (out.format === 'json') {
         // vault's machine-readable init output (recovery keys do not apply: Shamir seal only)
         out.json({
@@ -89,6 +97,8 @@ export function registerOperator(program: Command, ctx: CliContext): void {
       const unsealKey = share;
       printSealStatus(out, await remote('unsealing', () => client.sys.unseal(unsealKey)));
     });
+
+  registerDiagnose(operator, ctx);
 
   operator
     .command('seal')
