@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { hostname } from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import { createRelpSink, parseRelpOptions } from '../../../src/audit/devices/relp/index.js';
+import { formatMessage, headerTail } from '../../../src/audit/devices/syslog/rfc5424.js';
 import { startRsyslog, type Rsyslog } from '../../helpers/rsyslog.js';
 import { assertRefusesOptions, eventually, numberedLines, testContext } from './helpers.js';
 import { fakeRelpServer } from './relp-fake-server.js';
@@ -12,7 +13,7 @@ const msgOf = (message: string) => RFC5424.exec(message)?.[5];
 describe('relp options', () => {
   it('has documented defaults and validates every option', async () => {
     assert.deepEqual(parseRelpOptions({ address: '127.0.0.1:2514' }), {
-      target: { host: '127.0.0.1', port: 2514 }, facility: 4, tag: 'sealtrail', timeoutMs: 2000, windowSize: 128, maxEntryBytes: 8192,
+      target: { host: '127.0.0.1', port: 2514 }, facility: 4, tag: 'sealtrail', timeoutMs: 2000, windowSize: 128, maxEntryBytes: 8096,
     });
     assert.deepEqual(parseRelpOptions({ address: '[::1]:2514', facility: 'local7', tag: 'st', write_timeout: '500ms', window_size: '1', max_entry_bytes: '65536' }), {
       target: { host: '::1', port: 2514 }, facility: 23, tag: 'st', timeoutMs: 500, windowSize: 1, maxEntryBytes: 65536,
@@ -36,7 +37,8 @@ describe('relp options', () => {
 
 describe('relp sink against a real rsyslog (imrelp)', () => {
   let rs: Rsyslog;
-  before(async () => { rs = await startRsyslog({ relp: true, maxMessageSize: '64k' }); });
+  // rsyslog's defaults, so that max_entry_bytes's default is checked against imrelp's own.
+  before(async () => { rs = await startRsyslog({ relp: true }); });
   after(async () => { await rs?.close(); });
   const received = () => rs.lines().map((l) => msgOf(l));
 
@@ -57,21 +59,28 @@ describe('relp sink against a real rsyslog (imrelp)', () => {
       assert.equal(m[3], 'vault-audit');
       assert.equal(m[5], lines[i].slice(0, -1));
     }
+    // `close` is answered (librelp's empty rsp), so closing does not wait for write_timeout.
+    const closing = performance.now();
     await sink.close();
+    assert.ok(performance.now() - closing < 1000, 'closed politely and promptly');
   });
 
-  it('fails an entry over max_entry_bytes on this device only; a larger limit carries it', async () => {
+  it('by default sends exactly what imrelp keeps intact and fails a longer entry on this device only', async () => {
     const start = rs.lines().length;
     const sink = await createRelpSink(testContext({ address: `127.0.0.1:${rs.relpPort}` }));
-    const big = `{"big":"${'x'.repeat(9000)}"}\n`;
-    await assert.rejects(sink.write(big), /relp audit device: the message is \d+ bytes, over max_entry_bytes \(8192\)/);
-    await sink.write('{"after":1}\n');
-    const roomy = await createRelpSink(testContext({ address: `127.0.0.1:${rs.relpPort}`, max_entry_bytes: '65536' }));
-    await roomy.write(big);
+    // The header has a fixed width (the timestamp always has six fraction digits).
+    const headerBytes = Buffer.byteLength(formatMessage(4, headerTail({ hostname: hostname(), appName: 'sealtrail', procId: String(process.pid) }), 0n, ''));
+    const sized = (bytes: number) => `${'x'.repeat(bytes - headerBytes)}\n`;
+    await sink.write(sized(8096));
+    await assert.rejects(sink.write(sized(8097)), /relp audit device: the message is 8097 bytes, over max_entry_bytes \(8096\)/);
+    // Why the default matters: with a larger limit, imrelp truncates the message and still says 200.
+    const careless = await createRelpSink(testContext({ address: `127.0.0.1:${rs.relpPort}`, max_entry_bytes: '65536' }));
+    await careless.write(sized(8097));
     await eventually(() => rs.lines().length - start === 2);
-    assert.deepEqual(received().slice(start), ['{"after":1}', big.slice(0, -1)]);
+    assert.deepEqual(rs.lines().slice(start).map((l) => Buffer.byteLength(l)), [8096, 8096]);
+    assert.equal(msgOf(rs.lines()[start]), sized(8096).slice(0, -1));
     await sink.close();
-    await roomy.close();
+    await careless.close();
   });
 
   it('refuses writes while the receiver is stopped and recovers when it is back', async () => {
@@ -84,6 +93,8 @@ describe('relp sink against a real rsyslog (imrelp)', () => {
     assert.ok(performance.now() - started < 1000, 'a refused connection fails at once');
     await rs.start();
     await sink.write('{"back":1}\n');
+    // Acknowledged means in rsyslog's main queue; its output file follows a moment later.
+    await eventually(() => received().includes('{"back":1}'));
     const got = received();
     assert.ok(got.includes('{"before":1}') && got.includes('{"back":1}'));
     assert.ok(!got.includes('{"down":1}'));
@@ -161,6 +172,7 @@ describe('relp sink against a receiver that misbehaves', () => {
       `2 rsp 999999999 ${'A'.repeat(65536)}`,
       '77 rsp 6 200 OK\n',
       '2 syslog 6 200 OK\n',
+      '2 rsp 2 OK\n',
     ];
     for (const reply of hostile) {
       const server = await fakeRelpServer((frame, conn) => { if (frame.command === 'syslog') conn.socket.write(reply); });

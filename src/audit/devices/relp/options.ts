@@ -5,8 +5,11 @@ import { facilityCode } from '../syslog/rfc5424.js';
 import type { DeviceOptions } from '../types.js';
 import type { SessionTarget } from './session.js';
 
-/** imrelp's default maxDataSize is rsyslog's global maxMessageSize, 8k. */
-export const DEFAULT_MAX_ENTRY_BYTES = 8192;
+/**
+ * imrelp's default maxDataSize is rsyslog's global maxMessageSize, documented as "8k" but built in
+ * as 8096 bytes: a longer message is truncated by imrelp and still acknowledged.
+ */
+export const DEFAULT_MAX_ENTRY_BYTES = 8096;
 /** librelp's default window. */
 export const DEFAULT_WINDOW_SIZE = 128;
 export const MAX_WINDOW_SIZE = 1024;

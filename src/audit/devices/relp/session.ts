@@ -37,11 +37,15 @@ export const MAX_ANSWER_BYTES = 16_384;
 /** The connection failed or closed before the session was open: worth another try. */
 export class SessionLost extends Error {}
 
+/** librelp answers `close` with an rsp without data; to any other command it is no success. */
+const EMPTY_ANSWER: Rsp = { status: 0, text: '', data: '' };
+
 type Waiter = (answer: Rsp | { lost: string }) => void;
 
 function toAnswer(result: Rsp | { lost: string }): Answer {
   if ('lost' in result) return { ok: false, lost: true, reason: result.lost };
   if (result.status === 200) return { ok: true };
+  if (result === EMPTY_ANSWER) return { ok: false, lost: false, reason: 'the receiver sent an empty answer' };
   return { ok: false, lost: false, reason: `the receiver answered ${result.status} ${result.text}`.trim() };
 }
 
@@ -79,8 +83,10 @@ export function openSession(target: SessionTarget, timeoutMs: number): Promise<R
         }
         const wait = waiting.get(frame.txnr);
         if (frame.command !== 'rsp' || !wait) throw new RelpProtocolError(`unexpected RELP frame "${frame.command}" for txnr ${frame.txnr}`);
+        // Parsed while the waiter is still registered, so a malformed answer reaches it as `lost`.
+        const rsp = frame.data.length === 0 ? EMPTY_ANSWER : parseRsp(frame.data);
         waiting.delete(frame.txnr);
-        wait(parseRsp(frame.data));
+        wait(rsp);
       }
     } catch (err) {
       destroy(err instanceof RelpProtocolError ? `protocol error: ${err.message}` : 'invalid answer');
