@@ -137,6 +137,20 @@ describe('relp sink against a receiver that misbehaves', () => {
     await server.close();
   });
 
+  it('counts an answer that comes with the serverclose hint, and does not send that message again', async () => {
+    const server = await fakeRelpServer((frame, conn) => {
+      if (conn.index === 1 && frame.command === 'syslog') conn.socket.write(`0 serverclose 0\n${frame.txnr} rsp 6 200 OK\n`);
+      else conn.answer(frame.txnr);
+    });
+    const sink = await createRelpSink(testContext({ address: `127.0.0.1:${server.port}` }));
+    await sink.write('{"x":1}\n');
+    await sink.write('{"x":2}\n');
+    assert.deepEqual(server.messages.map(msgOf), ['{"x":1}', '{"x":2}']);
+    assert.equal(server.connections, 2);
+    await sink.close();
+    await server.close();
+  });
+
   it('fails, without re-sending, a message the receiver answers with an error', async () => {
     const server = await fakeRelpServer((frame, conn) => conn.answer(frame.txnr, frame.command === 'syslog' ? '500 not now' : '200 OK'));
     const sink = await createRelpSink(testContext({ address: `127.0.0.1:${server.port}` }));

@@ -74,11 +74,13 @@ export function openSession(target: SessionTarget, timeoutMs: number): Promise<R
   };
 
   socket.on('data', (chunk: Buffer) => {
+    // `serverclose` means nothing more will be answered; answers that came with it still count.
+    let serverclose = false;
     try {
       for (const frame of decoder.push(chunk)) {
         if (frame.txnr === 0) {
-          // Hints need no answer; `serverclose` means nothing more will be answered here.
-          if (frame.command === 'serverclose') return destroy('the receiver closed the session (serverclose)');
+          // Hints need no answer.
+          serverclose ||= frame.command === 'serverclose';
           continue;
         }
         const wait = waiting.get(frame.txnr);
@@ -91,6 +93,7 @@ export function openSession(target: SessionTarget, timeoutMs: number): Promise<R
     } catch (err) {
       destroy(err instanceof RelpProtocolError ? `protocol error: ${err.message}` : 'invalid answer');
     }
+    if (serverclose) destroy('the receiver closed the session (serverclose)');
   });
   socket.on('error', (err: NodeJS.ErrnoException) => destroy(err.code ?? err.message));
   socket.on('end', () => destroy('the receiver closed the connection'));
