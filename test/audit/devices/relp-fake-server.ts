@@ -43,7 +43,8 @@ export async function fakeRelpServer(onFrame: FrameHandler, options: { answerOpe
       index: ++connections,
       socket,
       answer(txnr, text = '200 OK') {
-        if (!socket.destroyed) socket.write(Buffer.from(`${txnr} rsp ${Buffer.byteLength(text, 'latin1')} ${text}\n`, 'latin1'));
+        const frame = text === '' ? `${txnr} rsp 0\n` : `${txnr} rsp ${Buffer.byteLength(text, 'latin1')} ${text}\n`;
+        if (!socket.destroyed) socket.write(Buffer.from(frame, 'latin1'));
       },
     };
     let buf = '';

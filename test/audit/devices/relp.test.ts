@@ -151,6 +151,23 @@ describe('relp sink against a receiver that misbehaves', () => {
     await server.close();
   });
 
+  it('reopen ends the session with close; the next write opens a new one and nothing is sent twice', async () => {
+    const closes: number[] = [];
+    const server = await fakeRelpServer((frame, conn) => {
+      if (frame.command === 'close') closes.push(conn.index);
+      conn.answer(frame.txnr, frame.command === 'close' ? '' : '200 OK');
+    });
+    const sink = await createRelpSink(testContext({ address: `127.0.0.1:${server.port}` }));
+    await sink.write('{"x":1}\n');
+    await sink.reopen();
+    await sink.write('{"x":2}\n');
+    await sink.close();
+    assert.deepEqual(closes, [1, 2]);
+    assert.deepEqual(server.messages.map(msgOf), ['{"x":1}', '{"x":2}']);
+    await assert.rejects(sink.write('{"x":3}\n'), /relp audit device is closed/);
+    await server.close();
+  });
+
   it('fails, without re-sending, a message the receiver answers with an error', async () => {
     const server = await fakeRelpServer((frame, conn) => conn.answer(frame.txnr, frame.command === 'syslog' ? '500 not now' : '200 OK'));
     const sink = await createRelpSink(testContext({ address: `127.0.0.1:${server.port}` }));
