@@ -20,6 +20,11 @@ export interface RsyslogOptions {
   tcpMaxFrameSize?: number;
   /** rsyslog's global maxMessageSize (its default is 8k). */
   maxMessageSize?: string;
+  /**
+   * A Direct main queue: each message is written to the output file before the input takes the
+   * next, so what imrelp acknowledged survives a SIGKILL (the default in-memory queue may lose it).
+   */
+  directQueue?: boolean;
 }
 
 export interface Rsyslog {
@@ -83,6 +88,7 @@ export async function startRsyslog(opts: RsyslogOptions = {}): Promise<Rsyslog> 
   const relpPort = opts.relp ? await freeTcpPort() : 0;
   const conf = [
     `global(workDirectory="${dir}"${opts.maxMessageSize ? ` maxMessageSize="${opts.maxMessageSize}"` : ''})`,
+    ...(opts.directQueue ? ['main_queue(queue.type="Direct")'] : []),
     'module(load="imtcp")',
     `input(type="imtcp" port="${tcpPort}" address="127.0.0.1"${opts.tcpMaxFrameSize ? ` maxFrameSize="${opts.tcpMaxFrameSize}"` : ''})`,
     ...(opts.udp ? ['module(load="imudp")', `input(type="imudp" port="${udpPort}" address="127.0.0.1")`] : []),

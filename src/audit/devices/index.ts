@@ -5,16 +5,18 @@
 import { createFileSink } from './file/index.js';
 import { createHttpSink } from './http/index.js';
 import { redactHttpOptions } from './http/options.js';
+import { createRelpSink } from './relp/index.js';
 import { createSocketSink } from './socket/index.js';
 import { createSyslogSink } from './syslog/index.js';
 import type { DeviceOptions, SinkFactory } from './types.js';
 
-export type DeviceType = 'file' | 'socket' | 'syslog' | 'http';
+export type DeviceType = 'file' | 'socket' | 'syslog' | 'relp' | 'http';
 
 export const sinkFactories: Record<DeviceType, SinkFactory> = {
   file: createFileSink,
   socket: createSocketSink,
   syslog: createSyslogSink,
+  relp: createRelpSink,
   http: createHttpSink,
 };
 
@@ -39,4 +41,5 @@ export { createFileSink, type FileSink, type FileSinkStats } from './file/index.
 export { createHttpSink } from './http/index.js';
 export { createSocketSink } from './socket/index.js';
 export { createSyslogSink } from './syslog/index.js';
+export { createRelpSink } from './relp/index.js';
 export { optionReader, parseDurationMs, type OptionReader } from './options.js';

@@ -32,7 +32,7 @@ export function registerAudit(program: Command, ctx: CliContext): void {
   audit
     .command('enable')
     .description('Enable an audit device (at <type>/ unless -path is given)')
-    .argument('<type>', 'device type: file, socket, syslog or http')
+    .argument('<type>', 'device type: file, socket, syslog, relp or http')
     .argument('[options...]', 'device options as key=value, e.g. file_path=/var/log/sealtrail/audit.log')
     .option('--path <path>', 'where to enable the device (default: the type)')
     .option('--description <text>', 'human-friendly description')

@@ -9,7 +9,7 @@ const registry: Record<DeviceType, SinkFactory> = sinkFactories;
 
 describe('device registry', () => {
   it('maps every device type to a factory', () => {
-    assert.deepEqual([...DEVICE_TYPES].sort(), ['file', 'http', 'socket', 'syslog']);
+    assert.deepEqual([...DEVICE_TYPES].sort(), ['file', 'http', 'relp', 'socket', 'syslog']);
     for (const type of DEVICE_TYPES) assert.equal(typeof registry[type], 'function');
     assert.equal(isDeviceType('socket'), true);
     assert.equal(isDeviceType('kafka'), false);
@@ -21,6 +21,7 @@ describe('device registry', () => {
       file: { file_path: 'discard', format: 'json', prefix: 'x' },
       socket: { address: '127.0.0.1:9', socket_type: 'tcp' },
       syslog: { facility: 'LOCAL0', tag: 'sealtrail' },
+      relp: { address: '127.0.0.1:9', facility: 'LOCAL0' },
       http: { url: 'http://127.0.0.1:9/ingest' },
     };
     for (const type of DEVICE_TYPES) {
