@@ -57,7 +57,8 @@ function validate(raw: Obj): ServerConfig {
   if (listener) {
     if (listener.label !== 'tcp') throw new ConfigError(`listener "${listener.label}": only "tcp" listeners are supported`);
     const body = listener.body;
-    allowKeys(body, ['address', 'tls_disable', 'tls_cert_file', 'tls_key_file', 'max_request_size'], 'listener "tcp"');
+    allowKeys(body, ['address', 'tls_disable', 'tls_cert_file', 'tls_key_file', 'max_request_size',
+      'http_read_header_timeout', 'http_read_timeout', 'http_idle_timeout', 'max_connections'], 'listener "tcp"');
     if (body.address !== undefined) cfg.listener.address = str(body.address, 'listener.address');
     if (body.tls_disable !== undefined) cfg.listener.tlsDisable = bool(body.tls_disable, 'listener.tls_disable');
     if (body.tls_cert_file !== undefined) cfg.listener.tlsCertFile = str(body.tls_cert_file, 'listener.tls_cert_file');
@@ -67,6 +68,7 @@ function validate(raw: Obj): ServerConfig {
       if (!Number.isInteger(n) || n <= 0) throw new ConfigError('listener.max_request_size must be a positive number of bytes');
       cfg.listener.maxRequestSize = n;
     }
+    listenerLimits(body, cfg.listener);
     if (!cfg.listener.tlsDisable && (!cfg.listener.tlsCertFile || !cfg.listener.tlsKeyFile)) {
       throw new ConfigError('listener "tcp": tls_cert_file and tls_key_file are required unless tls_disable = true');
     }
@@ -131,6 +133,27 @@ function validate(raw: Obj): ServerConfig {
     cfg.eventRetentionMs = ms;
   }
   return cfg;
+}
+
+/** Connection timeouts and the connection cap: every one positive, so none can be switched off. */
+function listenerLimits(body: Obj, listener: ServerConfig['listener']): void {
+  const timeout = (key: string): number | undefined => {
+    if (body[key] === undefined) return undefined;
+    const ms = parseDurationMs(body[key]);
+    if (ms === undefined || ms < 100 || ms > 24 * 3600_000) throw new ConfigError(`listener.${key} must be a duration from 100ms to 24h such as "10s"`);
+    return Math.round(ms);
+  };
+  listener.httpReadHeaderTimeoutMs = timeout('http_read_header_timeout') ?? listener.httpReadHeaderTimeoutMs;
+  listener.httpReadTimeoutMs = timeout('http_read_timeout') ?? listener.httpReadTimeoutMs;
+  listener.httpIdleTimeoutMs = timeout('http_idle_timeout') ?? listener.httpIdleTimeoutMs;
+  if (listener.httpReadHeaderTimeoutMs > listener.httpReadTimeoutMs) {
+    throw new ConfigError('listener.http_read_header_timeout must not be longer than listener.http_read_timeout');
+  }
+  if (body.max_connections !== undefined) {
+    const n = Number(body.max_connections);
+    if (!Number.isInteger(n) || n < 1 || n > 1_000_000) throw new ConfigError('listener.max_connections must be an integer from 1 to 1000000');
+    listener.maxConnections = n;
+  }
 }
 
 /** `trail "<name>" { directory, bucket, prefix, delivery_interval, digest_interval }` */

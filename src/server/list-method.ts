@@ -123,6 +123,13 @@ export function listMethodFallback(getApp: () => FastifyInstance) {
       socket.destroy();
       return;
     }
+    if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+      // Past the header or read timeout: answer and close outright, as node does, so a client
+      // that never reads nor closes cannot keep the socket half-open.
+      socket.write(rawResponse(408, { 'content-type': 'application/json' }, JSON.stringify({ errors: ['request timeout'] })));
+      socket.destroy();
+      return;
+    }
     const request = err.code === 'HPE_INVALID_METHOD' && err.rawPacket ? failedRequest(err.rawPacket, err.bytesParsed ?? 0) : undefined;
     if (!request) {
       socket.end(err.code === 'HPE_HEADER_OVERFLOW'
