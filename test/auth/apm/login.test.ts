@@ -23,7 +23,7 @@ test('init answers a correlation id and a 32-byte challenge nested under data.da
   const res = await h.call('update', 'v0/attest/nitro/init');
   const inner = (res!.data as { data: Record<string, string> }).data;
   assert.deepEqual(Object.keys(inner).sort(), ['challenge', 'correlation_id']);
-  assert.match(inner.correlation_id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  assert.match(inner.correlation_id, /^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/); // UUIDv8: self-authenticating (challenges.ts)
   assert.equal(Buffer.from(inner.challenge, 'base64').length, 32);
   assert.deepEqual(h.backend.unauthenticatedPaths, APM_UNAUTHENTICATED_PATHS);
 });
