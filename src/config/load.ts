@@ -47,7 +47,7 @@ export async function parseConfig(text: string, filename = 'config.hcl'): Promis
 }
 
 const TOP_LEVEL = new Set(['listener', 'storage', 'seal', 'log_level', 'cluster_name', 'default_lease_ttl', 'max_lease_ttl',
-  'allow_api_audit_creation', 'allow_audit_log_prefixing', 'audit_block_timeout', 'unauthenticated_metrics_access', 'kms', 'trail', 'event_retention', 'audit', 'ui', 'disable_mlock', 'api_addr', 'cluster_addr']);
+  'allow_api_audit_creation', 'allow_audit_log_prefixing', 'audit_block_timeout', 'unauthenticated_metrics_access', 'kms', 'trail', 'event_retention', 'token_tidy_interval', 'audit', 'ui', 'disable_mlock', 'api_addr', 'cluster_addr']);
 
 function validate(raw: Obj): ServerConfig {
   const cfg = defaultConfig();
@@ -131,6 +131,11 @@ function validate(raw: Obj): ServerConfig {
     const ms = parseDurationMs(raw.event_retention);
     if (ms === undefined || ms <= 0) throw new ConfigError('event_retention must be a positive duration such as "2160h"');
     cfg.eventRetentionMs = ms;
+  }
+  if (raw.token_tidy_interval !== undefined) {
+    const ms = parseDurationMs(raw.token_tidy_interval);
+    if (ms === undefined || ms < 1000 || ms > 7 * 24 * 3600_000) throw new ConfigError('token_tidy_interval must be a duration from 1s to 168h such as "1h"');
+    cfg.tokenTidyIntervalMs = ms;
   }
   return cfg;
 }

@@ -57,6 +57,8 @@ export interface ServerConfig {
   trails: TrailConfig[];
   /** How long CloudTrail events are kept for LookupEvents (default 90 days). */
   eventRetentionMs: number;
+  /** How often expired tokens are removed from storage (default 1h; also once at every unseal). */
+  tokenTidyIntervalMs: number;
 }
 
 export const DEFAULT_MAX_REQUEST_SIZE = 32 * 1024 * 1024;
@@ -85,5 +87,6 @@ export function defaultConfig(): ServerConfig {
     kms: { accountId: '111122223333', region: 'us-east-1' },
     trails: [],
     eventRetentionMs: 90 * 24 * 3600 * 1000,
+    tokenTidyIntervalMs: 3600_000,
   };
 }
