@@ -140,6 +140,32 @@ test('an idle keep-alive connection is closed at the idle timeout after its answ
   assert.ok(afterMs >= IDLE_MS - 50 && afterMs <= IDLE_MS + 1000 + slack(), `closed after ${afterMs} ms`);
 });
 
+test('a malformed request is answered and its connection closed at once, even when the client never closes its side', async () => {
+  // As many silent clients as the cap allows, each having sent a request the parser refuses.
+  const { port } = new URL(server.address);
+  const silent = Array.from({ length: MAX_CONNECTIONS }, (_, i) => {
+    const socket = connect({ host: '127.0.0.1', port: Number(port), allowHalfOpen: true });
+    socket.on('error', () => undefined);
+    let received = '';
+    socket.on('data', (d) => { received += d.toString('latin1'); });
+    socket.write(i % 2 === 0 ? 'BREW /v1/sys/health HTTP/1.1\r\nHost: x\r\n\r\n' : 'LIST /v1/sys/policy HTTP/1.1\r\nHost: x\r\n\r\n');
+    return { socket, answered: new Promise<string>((resolve) => socket.once('end', () => resolve(received))) };
+  });
+  try {
+    for (const answer of await Promise.all(silent.map((c) => c.answered))) assert.match(answer, /^HTTP\/1\.1 (400|403) /);
+    await sleep(100);
+    // Their server sockets are gone, not half-open until the idle timeout: a new client gets in.
+    const c = open();
+    await c.connected;
+    c.socket.write('GET /v1/sys/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n');
+    const { afterMs, received } = await c.closed;
+    assert.match(received, /^HTTP\/1\.1 200 /);
+    assert.ok(afterMs < IDLE_MS, `answered after ${afterMs} ms`);
+  } finally {
+    for (const { socket } of silent) socket.destroy();
+  }
+});
+
 test('connections past max_connections are refused, and a new client is served once idle ones are reaped', async () => {
   const idle = Array.from({ length: MAX_CONNECTIONS }, open);
   await Promise.all(idle.map((c) => c.connected));
