@@ -69,6 +69,9 @@ function validate(raw: Obj): ServerConfig {
       cfg.listener.maxRequestSize = n;
     }
     listenerLimits(body, cfg.listener);
+    // A certificate without a word about tls_disable means TLS: never serve plain HTTP to an
+    // operator who configured a certificate.
+    if (body.tls_disable === undefined && (cfg.listener.tlsCertFile || cfg.listener.tlsKeyFile)) cfg.listener.tlsDisable = false;
     if (!cfg.listener.tlsDisable && (!cfg.listener.tlsCertFile || !cfg.listener.tlsKeyFile)) {
       throw new ConfigError('listener "tcp": tls_cert_file and tls_key_file are required unless tls_disable = true');
     }
