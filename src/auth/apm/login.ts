@@ -96,7 +96,7 @@ async function authenticate(deps: LoginDeps, platform: PlatformName, correlation
     // role; the audit entry says which it was.
     const why = match.reason === 'debug_not_allowed'
       ? 'attestation refused: debug-mode enclaves are not allowed by the matching roles'
-      : 'attestation refused: no role authorizes this enclave';
+      : NOT_AUTHORIZED;
     throw new SealtrailError('permission', match.reason, NOT_AUTHORIZED, { auditMessage: why });
   }
   const { grant } = match;
