@@ -88,6 +88,12 @@ const SECTIONS: Array<[key: string, read: Section]> = [
   ['audit', (raw, cfg) => { cfg.audit = auditBlocks(raw.audit); }],
   ['kms', readKms],
   ['trail', (raw, cfg) => { cfg.trails = trailBlocks(raw.trail); }],
+  ['token_tidy_interval', (raw, cfg) => {
+    if (raw.token_tidy_interval === undefined) return;
+    const ms = parseDurationMs(raw.token_tidy_interval);
+    if (ms === undefined || ms < 1000 || ms > 7 * 24 * 3600_000) throw new ConfigError('token_tidy_interval must be a duration from 1s to 168h such as "1h"');
+    cfg.tokenTidyIntervalMs = ms;
+  }],
   ['event_retention', (raw, cfg) => {
     if (raw.event_retention === undefined) return;
     const ms = parseDurationMs(raw.event_retention);
@@ -122,7 +128,8 @@ function readListener(raw: Obj, cfg: ServerConfig): void {
   if (!listener) return;
   if (listener.label !== 'tcp') throw new ConfigError(`listener "${listener.label}": only "tcp" listeners are supported`);
   const body = listener.body;
-  allowKeys(body, ['address', 'tls_disable', 'tls_cert_file', 'tls_key_file', 'max_request_size'], 'listener "tcp"');
+  allowKeys(body, ['address', 'tls_disable', 'tls_cert_file', 'tls_key_file', 'max_request_size',
+    'http_read_header_timeout', 'http_read_timeout', 'http_idle_timeout', 'max_connections'], 'listener "tcp"');
   // TLS is on unless the block turns it off, as in Vault.
   cfg.listener.tlsDisable = false;
   if (body.address !== undefined) cfg.listener.address = str(body.address, 'listener.address');
@@ -134,6 +141,7 @@ function readListener(raw: Obj, cfg: ServerConfig): void {
     if (!Number.isInteger(n) || n <= 0) throw new ConfigError('listener.max_request_size must be a positive number of bytes');
     cfg.listener.maxRequestSize = n;
   }
+  listenerLimits(body, cfg.listener);
   if (!cfg.listener.tlsDisable && (!cfg.listener.tlsCertFile || !cfg.listener.tlsKeyFile)) {
     throw new ConfigError('listener "tcp": tls_cert_file and tls_key_file are required unless tls_disable = true');
   }
@@ -175,6 +183,27 @@ function readKms(raw: Obj, cfg: ServerConfig): void {
     const region = str(body.region, 'kms.region');
     if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) throw new ConfigError(`kms.region "${region}" is not an AWS region name such as us-east-1`);
     cfg.kms.region = region;
+  }
+}
+
+/** Connection timeouts and the connection cap: every one positive, so none can be switched off. */
+function listenerLimits(body: Obj, listener: ServerConfig['listener']): void {
+  const timeout = (key: string): number | undefined => {
+    if (body[key] === undefined) return undefined;
+    const ms = parseDurationMs(body[key]);
+    if (ms === undefined || ms < 100 || ms > 24 * 3600_000) throw new ConfigError(`listener.${key} must be a duration from 100ms to 24h such as "10s"`);
+    return Math.round(ms);
+  };
+  listener.httpReadHeaderTimeoutMs = timeout('http_read_header_timeout') ?? listener.httpReadHeaderTimeoutMs;
+  listener.httpReadTimeoutMs = timeout('http_read_timeout') ?? listener.httpReadTimeoutMs;
+  listener.httpIdleTimeoutMs = timeout('http_idle_timeout') ?? listener.httpIdleTimeoutMs;
+  if (listener.httpReadHeaderTimeoutMs > listener.httpReadTimeoutMs) {
+    throw new ConfigError('listener.http_read_header_timeout must not be longer than listener.http_read_timeout');
+  }
+  if (body.max_connections !== undefined) {
+    const n = Number(body.max_connections);
+    if (!Number.isInteger(n) || n < 1 || n > 1_000_000) throw new ConfigError('listener.max_connections must be an integer from 1 to 1000000');
+    listener.maxConnections = n;
   }
 }
 

@@ -7,6 +7,14 @@ export interface ListenerConfig {
   tlsKeyFile?: string;
   /** Request body limit in bytes (Vault's max_request_size); default 32 MiB. */
   maxRequestSize: number;
+  /** Time a client has to send the request line and headers (Vault's http_read_header_timeout), ms. */
+  httpReadHeaderTimeoutMs: number;
+  /** Time a client has to send the whole request, headers and body (Vault's http_read_timeout), ms. */
+  httpReadTimeoutMs: number;
+  /** Time a connection may sit idle between requests or with no traffic (Vault's http_idle_timeout), ms. */
+  httpIdleTimeoutMs: number;
+  /** Open connections at most; connections beyond it are closed as they arrive. */
+  maxConnections: number;
 }
 
 export type StorageConfig = { type: 'sqlite'; path: string } | { type: 'inmem' };
@@ -51,13 +59,23 @@ export interface ServerConfig {
   eventRetentionMs: number;
   /** Which blocks the file declared: outside dev mode a server needs both (see startup.ts). */
   declared: { listener: boolean; storage: boolean };
+  /** How often expired tokens are removed from storage (default 1h; also once at every unseal). */
+  tokenTidyIntervalMs: number;
 }
 
 export const DEFAULT_MAX_REQUEST_SIZE = 32 * 1024 * 1024;
 
+/** Vault's listener defaults; the connection cap keeps idle sockets from using up the descriptor limit. */
+export const DEFAULT_LISTENER_LIMITS = {
+  httpReadHeaderTimeoutMs: 10_000,
+  httpReadTimeoutMs: 30_000,
+  httpIdleTimeoutMs: 300_000,
+  maxConnections: 4096,
+} as const;
+
 export function defaultConfig(): ServerConfig {
   return {
-    listener: { address: '127.0.0.1:8200', tlsDisable: true, maxRequestSize: DEFAULT_MAX_REQUEST_SIZE },
+    listener: { address: '127.0.0.1:8200', tlsDisable: true, maxRequestSize: DEFAULT_MAX_REQUEST_SIZE, ...DEFAULT_LISTENER_LIMITS },
     storage: { type: 'inmem' },
     logLevel: 'info',
     clusterName: 'sealtrail-cluster',
@@ -72,5 +90,6 @@ export function defaultConfig(): ServerConfig {
     trails: [],
     eventRetentionMs: 90 * 24 * 3600 * 1000,
     declared: { listener: false, storage: false },
+    tokenTidyIntervalMs: 3600_000,
   };
 }

@@ -77,6 +77,7 @@ export class Core {
     const services = this.services;
     this.services = undefined;
     if (services) {
+      await services.tokenTidy.stop();
       await services.trail.close();
       await services.audit.close();
       await services.mounts.closeAll();

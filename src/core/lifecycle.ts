@@ -104,7 +104,7 @@ export async function runLifecycle(req: LogicalRequest, services: Services, deps
     if (req.wrapTtl > 0 && (response.raw !== undefined || responseHasContent(response))) response = await services.wrapping.wrap(response, req.path, req.wrapTtl);
   } catch (err) {
     const failure = asSealtrailError(err, deps);
-    const errInput: AuditInput = { ...input, error: failure.message, timeNs: deps.clock.nowNs() };
+    const errInput: AuditInput = { ...input, error: failure.auditMessage ?? failure.message, timeNs: deps.clock.nowNs() };
     if (failure.auditData) errInput.response = { data: { ...failure.auditData } };
     await recordOrFail(() => audit.hooks.logResponse(errInput), deps, 'response');
     throw failure;

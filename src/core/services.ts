@@ -20,6 +20,8 @@ export interface TrailServices {
 
 export interface Services {
   tokens: TokenStore;
+  /** The background pass that removes expired tokens (stopped first when sealing). */
+  tokenTidy: { stop(): Promise<void> };
   policies: PolicyStore;
   audit: AuditManager;
   mounts: Mounts;

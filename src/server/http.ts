@@ -10,6 +10,7 @@ import type { LogicalRequest, Operation } from '../core/types.js';
 import { SealtrailError, invalid } from '../errors/index.js';
 import { uuid } from '../lib/ids.js';
 import { parseDurationSeconds } from '../lib/time.js';
+import { fastifyServerOptions, nodeServerOptions, type ConnectionLimits } from './connection-limits.js';
 import { isAcceptedContentType, isMergePatch, parseJsonObject, unsupportedContentType } from './body.js';
 import { vaultErrorReply, type EdgeLog } from './errors.js';
 import { listMethodFallback } from './list-method.js';
@@ -21,6 +22,8 @@ export interface HttpServerOptions {
   /** Request body limit in bytes (413 above it). */
   maxRequestBytes: number;
   https?: { key: Buffer; cert: Buffer };
+  /** Connection timeouts and cap (src/server/connection-limits.ts). */
+  limits: ConnectionLimits;
   /** Extra routes (the AWS JSON endpoint at `/`) registered by other modules. */
   register?: (app: FastifyInstance) => void;
 }
@@ -37,8 +40,11 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
     clientErrorHandler: list.clientErrorHandler,
     bodyLimit: opts.maxRequestBytes,
     return503OnClosing: true,
-    ...(opts.https ? { https: opts.https } : {}),
+    ...fastifyServerOptions(opts.limits),
+    http: nodeServerOptions(opts.limits),
+    ...(opts.https ? { https: { ...opts.https, ...nodeServerOptions(opts.limits) } } : {}),
   } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
+  app.server.maxConnections = opts.limits.maxConnections;
   list.track(app.server);
 
   // One parser for every content type: accept the JSON-ish ones, refuse the rest (415).

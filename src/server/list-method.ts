@@ -76,6 +76,14 @@ function failedRequest(packet: Buffer, bytesParsed: number): ParsedListRequest |
   return parseListRequest(packet.subarray(start));
 }
 
+/**
+ * Sends the last bytes of a connection and closes it once they are written, without waiting for
+ * the client to close its side: a client that never does must not keep the socket.
+ */
+function endAndClose(socket: Socket, bytes: Buffer): void {
+  socket.end(bytes, () => socket.destroy());
+}
+
 const badRequest = () => rawResponse(400, { 'content-type': 'application/json' }, JSON.stringify({ errors: ['malformed HTTP request'] }));
 
 /**
@@ -115,7 +123,7 @@ export function listMethodFallback(getApp: () => FastifyInstance) {
       headers: request.headers,
       remoteAddress: socket.remoteAddress,
     });
-    socket.end(rawResponse(res.statusCode, res.headers, res.rawPayload));
+    endAndClose(socket, rawResponse(res.statusCode, res.headers, res.rawPayload));
   }
 
   function clientErrorHandler(err: ParserError, socket: Socket): void {
@@ -123,14 +131,21 @@ export function listMethodFallback(getApp: () => FastifyInstance) {
       socket.destroy();
       return;
     }
+    if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+      // Past the header or read timeout: answer and close outright, as node does, so a client
+      // that never reads nor closes cannot keep the socket half-open.
+      socket.write(rawResponse(408, { 'content-type': 'application/json' }, JSON.stringify({ errors: ['request timeout'] })));
+      socket.destroy();
+      return;
+    }
     const request = err.code === 'HPE_INVALID_METHOD' && err.rawPacket ? failedRequest(err.rawPacket, err.bytesParsed ?? 0) : undefined;
     if (!request) {
-      socket.end(err.code === 'HPE_HEADER_OVERFLOW'
+      endAndClose(socket, err.code === 'HPE_HEADER_OVERFLOW'
         ? rawResponse(431, { 'content-type': 'application/json' }, JSON.stringify({ errors: ['request headers too large'] }))
         : badRequest());
       return;
     }
-    serveList(request, socket).catch(() => socket.end(rawResponse(500, { 'content-type': 'application/json' }, JSON.stringify({ errors: ['internal error'] }))));
+    serveList(request, socket).catch(() => endAndClose(socket, rawResponse(500, { 'content-type': 'application/json' }, JSON.stringify({ errors: ['internal error'] }))));
   }
 
   return { clientErrorHandler, track };

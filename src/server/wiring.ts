@@ -9,6 +9,7 @@ import { sinkFactories } from '../audit/devices/index.js';
 import { createPolicyStore, ensureDefaultPolicy } from '../auth/policy/index.js';
 import { tokenBackend } from '../auth/token/backend.js';
 import { createTokenStore } from '../auth/token/store.js';
+import { startTokenTidy } from '../auth/token/tidy-schedule.js';
 import type { ServerConfig } from '../config/types.js';
 import type { Core } from '../core/core.js';
 import { Mounts } from '../core/mount-table.js';
@@ -94,7 +95,13 @@ export function servicesBuilder(config: ServerConfig, log: ServerLogger, opts: W
     await mounts.addBuiltin('secret', 'trail/', 'trail', trailBackend({ store: () => trail.store, trails: () => trail.trails, region: config.kms.region }), 'CloudTrail event history');
     await mounts.load();
     const wrapping = createWrapping({ storage: storageView(barrier, 'sys/wrapping/'), tokens, clock });
-    return { tokens, policies, audit, mounts, kms, trail, wrapping };
+    const tokenTidy = startTokenTidy({
+      tokens,
+      intervalMs: config.tokenTidyIntervalMs,
+      onPass: (revoked) => { if (revoked > 0) log.info({ revoked }, 'token tidy: expired tokens removed'); },
+      onError: (err) => log.error({ err }, 'token tidy failed'),
+    });
+    return { tokens, tokenTidy, policies, audit, mounts, kms, trail, wrapping };
   };
 }
 

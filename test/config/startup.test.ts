@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseConfig } from '../../src/config/load.js';
+import { ConfigError, parseConfig } from '../../src/config/load.js';
 import { startupProblems } from '../../src/config/startup.js';
 import { runServer } from '../../src/server/run.js';
 import { call } from '../helpers/server.js';
@@ -42,8 +42,8 @@ test('outside dev mode a configuration needs a listener and a storage block; dev
 
 test('every problem of a file is reported at once, each named by its key', async () => {
   const err = await parseConfig('log_level = "loud"\nkms {\n  account_id = "12"\n}\nbogus = 1\n').then(() => undefined, (e: unknown) => e);
-  assert.ok(err instanceof Error);
-  const problems = (err as { problems: Array<{ key?: string; message: string }> }).problems;
+  assert.ok(err instanceof ConfigError);
+  const problems = err.problems;
   assert.deepEqual(problems.map((p) => p.key), ['bogus', 'log_level', 'kms']);
   assert.match(err.message, /unknown configuration key "bogus"; log_level must be one of .*; kms.account_id must be a 12-digit/);
 });

@@ -206,6 +206,16 @@ test('audit: a failed attestation has an error and neither an auth block nor mea
   for (const needle of ['enclave_id', 'signer_id', IMAGE, 'ff'.repeat(48)]) assert.ok(!text.includes(needle), `no ${needle} in a failed response`);
 });
 
+test('an unauthenticated caller cannot tell a debug-mode refusal from an unknown enclave; the audit entry can', async () => {
+  // SIGNER is authorized (without debug): all-zero PCR0 is a debug-mode enclave of it.
+  const debug = await handshake(server, (challenge) => enclave.attest({ nonce: challenge, pcrs: { 0: '00'.repeat(48) } }));
+  const stranger = await handshake(server, (challenge) => enclave.attest({ nonce: challenge, pcrs: { 8: 'fe'.repeat(48) } }));
+  assert.deepEqual([debug.auth.status, debug.auth.json], [403, { errors: ['attestation refused: no role authorizes this enclave'] }]);
+  assert.deepEqual([stranger.auth.status, stranger.auth.json], [debug.auth.status, debug.auth.json]);
+  assert.equal((await attestationEntries(server, debug.correlationId))[3].error, 'attestation refused: debug-mode enclaves are not allowed by the matching roles');
+  assert.equal((await attestationEntries(server, stranger.correlationId))[3].error, 'attestation refused: no role authorizes this enclave');
+});
+
 test('audit: an untuned apm mount hashes correlation_id, enclave_id and signer_id', async () => {
   assert.equal((await call(server.address, 'POST', 'sys/auth/apm2', { token: server.rootToken, body: { type: 'apm' } })).status, 204);
   const r = await cli(['apm', 'authorize', 'signer', '--platform', 'nitro', '--signer', SIGNER, '--engine-path', 'secret', 'enclave/db', '--mount', 'apm2']);

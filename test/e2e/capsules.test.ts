@@ -18,6 +18,15 @@ import { runIn } from '../cli/harness.js';
 import { tcpCollector, type TcpCollector } from '../helpers/listeners.js';
 import { call } from '../helpers/server.js';
 
+/** How the root token appears in a domain's logs: a session id derived from its accessor, never the accessor. */
+async function rootSession(mount = 'capsule'): Promise<string> {
+  const [first] = (await queryAccessLog(client, { mount, session: accessor, numResults: 1 })).results;
+  const session = String(first?.session);
+  assert.match(session, /^sn-[0-9A-Za-z]{22}$/);
+  assert.notEqual(session, accessor);
+  return session;
+}
+
 const ROOT = new URL('../..', import.meta.url).pathname;
 const PII = (kind: string, source: string) => ({ name: `tag.sealtrail.io/pii/${kind}`, value: '', type: 'unary', source, hook_version: '1.0.0' });
 const EMPTY = { unique_tags: [], elided_tags: [] };
@@ -119,7 +128,8 @@ test('seed flow through the SDK: encapsulate under sensitive, load redacting ema
   for (const t of times) assert.match(t, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
   assert.deepEqual([...times].sort(), times);
 
-  const common = { domain, capsule: created.capsule_id, session: accessor, principal: { display_name: 'root', entity_id: null }, location: null };
+  const session = await rootSession();
+  const common = { domain, capsule: created.capsule_id, session, principal: { display_name: 'root', entity_id: null }, location: null };
   const [create, open, read] = records;
   assert.deepEqual(create, { id: ids[0], time: times[0], ...common, operation: 'create', create_info: { write_context: `${domain}::sensitive` }, open_info: null, read_info: null });
   assert.deepEqual(open, { id: ids[1], time: times[1], ...common, operation: 'open', create_info: null, open_info: { read_context: `${domain}::support` }, read_info: null });
@@ -133,6 +143,7 @@ test('seed flow through the SDK: encapsulate under sensitive, load redacting ema
   assert.deepEqual(newest.results.map((r) => r.id), [...ids].reverse());
   const onlyReads = await queryAccessLog(client, { capsule: created.capsule_id, operation: 'read', session: accessor });
   assert.deepEqual(onlyReads.results.map((r) => r.id), [ids[2]]);
+  assert.deepEqual((await queryAccessLog(client, { capsule: created.capsule_id, operation: 'read', session })).results.map((r) => r.id), [ids[2]]);
   assert.deepEqual((await queryAccessLog(client, { capsule: created.capsule_id, session: 'someone-else' })).results, []);
 });
 
@@ -186,7 +197,7 @@ test('a capsule with one flipped byte fails with a clear 400 and the failure is 
   const [create, failed] = await accessRecords(created.capsule_id);
   assert.equal(create.operation, 'create');
   assert.deepEqual({ ...failed, id: 'x', time: 'x' }, {
-    id: 'x', time: 'x', domain, capsule: created.capsule_id, operation: 'open', session: accessor, principal: { display_name: 'root', entity_id: null },
+    id: 'x', time: 'x', domain, capsule: created.capsule_id, operation: 'open', session: await rootSession(), principal: { display_name: 'root', entity_id: null },
     location: null, create_info: null, open_info: { read_context: `${domain}::support` }, read_info: null, error: 'capsule integrity check failed',
   });
 
@@ -209,7 +220,7 @@ test('a load without a required read parameter is refused and logged; nothing is
     ['create', null],
     ['open', 'missing required read parameter(s) for read context "support": reason'],
   ]);
-  assert.equal(records[1].session, accessor);
+  assert.equal(records[1].session, await rootSession());
 });
 
 test('key rotation: old capsules still load, new ones use the new key, rotation and mount tune are in the control log', async () => {
@@ -242,7 +253,7 @@ test('key rotation: old capsules still load, new ones use the new key, rotation 
   const rotation = control.find((c) => c.summary === 'Rotated domain key');
   assert.ok(rotation, JSON.stringify(control));
   assert.deepEqual({ ...rotation, id: 'x', time: 'x' }, {
-    id: 'x', time: 'x', session: accessor, url: `/v1/${mount}/keys/rotate`, summary: 'Rotated domain key',
+    id: 'x', time: 'x', session: await rootSession(mount), url: `/v1/${mount}/keys/rotate`, summary: 'Rotated domain key',
     description: { method: 'update', domain: old.domain, new_key_version: 2 },
   });
 
@@ -251,7 +262,7 @@ test('key rotation: old capsules still load, new ones use the new key, rotation 
   const tunes = (await queryControlLog(client, { order: 'desc', numResults: 1 })).results;
   assert.equal(tunes.length, 1);
   assert.deepEqual({ ...tunes[0], id: 'x', time: 'x' }, {
-    id: 'x', time: 'x', session: accessor, url: '/v1/sys/mounts/capsule/tune', summary: 'Tuned mount',
+    id: 'x', time: 'x', session: await rootSession(), url: '/v1/sys/mounts/capsule/tune', summary: 'Tuned mount',
     description: { method: 'update', description: 'customer records', max_lease_ttl: '2h' },
   });
   // The context changes made earlier are there too, and control ids sort in time order.

@@ -17,7 +17,7 @@ import type { BackendFactory, LogicalResponse } from '../../core/types.js';
 import { invalid } from '../../errors/index.js';
 import { createPlatformVerifiers, isPlatformName, type PlatformName, type PlatformVerifier } from '../../attestation/index.js';
 import type { Clock } from '../../lib/clock.js';
-import { createChallengeStore } from './challenges.js';
+import { createChallengeStore, type ChallengeStore } from './challenges.js';
 import { createConfigStore, generalConfigView, platformConfigView, updateGeneralConfig, updatePlatformConfig } from './config.js';
 import { authHandler, initHandler } from './login.js';
 import { createRoleStore, roleFromRequest, roleView, validRoleName } from './roles.js';
@@ -29,8 +29,10 @@ export interface ApmBackendDeps {
   trustedDevRoots?: () => string[];
   /** Platform verifiers; default one set per mount (with its own certificate cache). */
   verifiers?: Record<PlatformName, PlatformVerifier>;
-  /** Bound on challenges issued and not yet expired; default 100000. */
-  maxOutstandingChallenges?: number;
+  /** Bound on the record of used, unexpired challenges (challenges.ts); default 100 000. */
+  maxConsumedChallenges?: number;
+  /** A challenge store to use instead of the mount's own (tests observe its size). */
+  challenges?: ChallengeStore;
 }
 
 export const APM_UNAUTHENTICATED_PATHS = ['v0/attest/*'] as const;
@@ -47,7 +49,7 @@ export function apmBackend(deps: ApmBackendDeps): BackendFactory {
     const roles = createRoleStore(storage);
     const login = {
       clock: deps.clock,
-      challenges: createChallengeStore({ clock: deps.clock, maxOutstanding: deps.maxOutstandingChallenges }),
+      challenges: deps.challenges ?? createChallengeStore({ clock: deps.clock, maxConsumed: deps.maxConsumedChallenges }),
       config,
       roles,
       verifiers: deps.verifiers ?? createPlatformVerifiers(),

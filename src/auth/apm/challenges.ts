@@ -1,26 +1,24 @@
 /**
- * Single-use attestation challenges, held in memory. `consume` is synchronous — the lookup and the
- * marking happen with no `await` between them — so of two concurrent `auth` calls carrying one
- * correlation id exactly one gets the challenge; the other sees it as used.
+ * Single-use attestation challenges. `issue` stores nothing: the correlation id carries its expiry
+ * and a MAC, and the challenge is derived from it (correlation-id.ts), so a flood of `init` calls
+ * costs the server two HMACs each and can never deny a challenge to anyone.
  *
- * A used challenge stays as a tombstone until it would have expired, so a replay is reported as a
- * replay; entries are swept one TTL after expiry (an expired challenge still reads as "expired"
- * for a while rather than "unknown"). Outstanding challenges are bounded: `init` needs no token,
- * so an unbounded table would be a memory leak anyone could trigger.
+ * What is remembered is which ids have been used, until they expire, so a replay is refused. That
+ * record is bounded: when it is full the oldest entry is dropped and the *floor* rises to its
+ * expiry — every id expiring at or before the floor is refused as expired from then on, so a
+ * dropped id can never be replayed. A flood of `auth` calls can at worst make a client whose
+ * challenge predates the floor ask `init` for a new one.
+ *
+ * `consume` is synchronous — the check and the marking happen with no `await` between them — so of
+ * two concurrent `auth` calls carrying one correlation id exactly one gets the challenge.
  */
-import { randomBytes } from 'node:crypto';
-import { SealtrailError, invalid } from '../../errors/index.js';
+import { createSecretKey, randomBytes } from 'node:crypto';
+import { invalid } from '../../errors/index.js';
 import type { Clock } from '../../lib/clock.js';
-import { uuid } from '../../lib/ids.js';
+import { challengeFor, issueCorrelationId, verifyCorrelationId } from './correlation-id.js';
 
 export const CHALLENGE_BYTES = 32;
-
-interface Entry {
-  platform: string;
-  challenge: Uint8Array | undefined; // undefined once used
-  expiresAt: number;
-  ttlMs: number;
-}
+export const DEFAULT_MAX_CONSUMED = 100_000;
 
 export interface IssuedChallenge {
   correlationId: string;
@@ -32,45 +30,62 @@ export interface ChallengeStore {
   issue(platform: string, ttlMs: number): IssuedChallenge;
   /** The challenge bytes, exactly once; afterwards (or if unknown/expired/for another platform) an 'invalid' error. */
   consume(correlationId: string, platform: string): Uint8Array;
+  /** Used ids remembered (at most `maxConsumed`). */
   readonly size: number;
 }
 
-export function createChallengeStore(options: { clock: Clock; maxOutstanding?: number }): ChallengeStore {
+export interface ChallengeStoreOptions {
+  clock: Clock;
+  /** Bound on the record of used, unexpired ids; default 100 000. */
+  maxConsumed?: number;
+  /** MAC key (32 bytes); default a fresh random key, so a restart invalidates outstanding challenges. */
+  key?: Uint8Array;
+}
+
+export function createChallengeStore(options: ChallengeStoreOptions): ChallengeStore {
   const { clock } = options;
-  const maxOutstanding = options.maxOutstanding ?? 100_000;
-  const entries = new Map<string, Entry>();
+  const maxConsumed = options.maxConsumed ?? DEFAULT_MAX_CONSUMED;
+  const key = createSecretKey(options.key ?? randomBytes(32));
+  /** Used id → its expiry, in the order they were used. */
+  const consumed = new Map<string, number>();
+  let floor = -Infinity;
 
   function sweep(now: number): void {
-    // Insertion order is expiry order while the TTL is unchanged; stop at the first live entry.
-    for (const [id, e] of entries) {
-      if (now <= e.expiresAt + e.ttlMs) break;
-      entries.delete(id);
+    // Use order is close to expiry order; stop at the first live entry (the bound holds regardless).
+    for (const [id, expiresAt] of consumed) {
+      if (expiresAt >= now) break;
+      consumed.delete(id);
     }
+  }
+
+  function remember(id: string, expiresAt: number): void {
+    if (consumed.size >= maxConsumed) {
+      const [oldest, oldestExpiry] = consumed.entries().next().value as [string, number];
+      consumed.delete(oldest);
+      floor = Math.max(floor, oldestExpiry);
+    }
+    consumed.set(id, expiresAt);
   }
 
   return {
     issue(platform, ttlMs) {
-      const now = clock.now();
-      sweep(now);
-      if (entries.size >= maxOutstanding) {
-        throw new SealtrailError('rate_limited', 'too_many_challenges', 'too many outstanding attestation challenges; retry later');
-      }
-      const issued = { correlationId: uuid(), challenge: new Uint8Array(randomBytes(CHALLENGE_BYTES)), expiresAt: now + ttlMs };
-      entries.set(issued.correlationId, { platform, challenge: issued.challenge, expiresAt: issued.expiresAt, ttlMs });
-      return issued;
+      const expiresAt = clock.now() + ttlMs;
+      const correlationId = issueCorrelationId(key, platform, expiresAt);
+      return { correlationId, challenge: challengeFor(key, platform, correlationId), expiresAt };
     },
     consume(correlationId, platform) {
-      const entry = entries.get(correlationId);
-      if (!entry) throw invalid('unknown correlation_id: request a challenge from init first', 'challenge_unknown');
-      if (entry.platform !== platform) throw invalid('the challenge was issued for another platform', 'challenge_platform_mismatch');
-      const challenge = entry.challenge;
-      if (challenge === undefined) throw invalid('the challenge has already been used', 'challenge_replayed');
-      entry.challenge = undefined; // consumed whatever the outcome: one attempt per challenge
-      if (clock.now() > entry.expiresAt) throw invalid('the challenge has expired: request a new one from init', 'challenge_expired');
-      return challenge;
+      const now = clock.now();
+      sweep(now);
+      const decoded = verifyCorrelationId(key, platform, correlationId, now);
+      if (!decoded) throw invalid('unknown correlation_id: request a challenge from init first', 'challenge_unknown');
+      if (now > decoded.expiresAt || decoded.expiresAt <= floor) throw invalid('the challenge has expired: request a new one from init', 'challenge_expired');
+      const id = correlationId.toLowerCase();
+      if (consumed.has(id)) throw invalid('the challenge has already been used', 'challenge_replayed');
+      remember(id, decoded.expiresAt); // used whatever the outcome: one attempt per challenge
+      return challengeFor(key, platform, id);
     },
     get size() {
-      return entries.size;
+      return consumed.size;
     },
   };
 }

@@ -45,6 +45,7 @@ function requiredString(data: Readonly<Record<string, unknown>>, key: string): s
 }
 
 const refused = (code: string, message: string) => new SealtrailError('permission', code, message);
+const NOT_AUTHORIZED = 'attestation refused: no role authorizes this enclave';
 
 export function initHandler(deps: LoginDeps) {
   return async (req: PathRequest): Promise<LogicalResponse> => {
@@ -91,9 +92,12 @@ async function authenticate(deps: LoginDeps, platform: PlatformName, correlation
   const claims = result.claims;
   const match = matchRoles(await deps.roles.all(), claims, config.allowDebug);
   if (!match.ok) {
-    throw match.reason === 'debug_not_allowed'
-      ? refused('debug_not_allowed', 'attestation refused: debug-mode enclaves are not allowed by the matching roles')
-      : refused('no_matching_role', 'attestation refused: no role authorizes this enclave');
+    // One answer for both reasons, so a prober cannot learn that its measurements would match a
+    // role; the audit entry says which it was.
+    const why = match.reason === 'debug_not_allowed'
+      ? 'attestation refused: debug-mode enclaves are not allowed by the matching roles'
+      : NOT_AUTHORIZED;
+    throw new SealtrailError('permission', match.reason, NOT_AUTHORIZED, { auditMessage: why });
   }
   const { grant } = match;
   return {

@@ -27,8 +27,11 @@ import type { CreateTokenOptions, TokenStore } from './types.js';
 export interface ManagedTokenStore extends TokenStore {
   /** All accessors (auth/token/accessors). */
   listAccessors(): Promise<string[]>;
-  /** Revokes (with their descendants) every token past its expiry; returns how many were expired. */
-  tidy(): Promise<number>;
+  /**
+   * Revokes (with their descendants) every token past its expiry; returns how many were expired.
+   * Stops early when `signal` aborts (the server is sealing).
+   */
+  tidy(signal?: AbortSignal): Promise<number>;
 }
 
 export interface TokenStoreOptions {
@@ -294,14 +297,20 @@ export function createTokenStore(opts: TokenStoreOptions): ManagedTokenStore {
       return (await storage.list('accessor/')).filter((k) => !k.endsWith('/'));
     },
 
-    async tidy() {
+    async tidy(signal) {
       let count = 0;
       for (const key of await storage.list('id/')) {
-        const entry = await loadRaw(key);
-        if (entry && expired(entry)) {
+        if (signal?.aborted) break;
+        // Read past the cache, so a pass over every token does not evict the ones in use.
+        const stored = () => getJson<TokenEntry>(storage, idKey(key));
+        const entry = byHash.get(key) ?? await stored();
+        if (!entry || !expired(entry)) continue;
+        await serialize(async () => {
+          const cur = await stored(); // still there: not revoked with an expired parent meanwhile
+          if (!cur) return;
           count++;
-          await serialize(() => revokeTreeLocked(entry));
-        }
+          await revokeTreeLocked(cur);
+        });
       }
       return count;
     },

@@ -8,8 +8,7 @@ import type { Storage, StorageOp } from '../../storage/types.js';
 import { contextStore, type ContextStore } from './context-store.js';
 import { domainIdForMount } from './domain.js';
 import { keyRing, type KeyRing } from './keyring.js';
-import { actorOf } from './log/records.js';
-import type { ControlRecord } from './log/records.js';
+import { actorOf, type Actor, type ControlRecord } from './log/records.js';
 import { capsuleLogs, type CapsuleLogs } from './log/store.js';
 import { BUILTIN_READ_CONTEXTS, UNDELETABLE_READ_CONTEXTS, type ReadContext } from './read-context.js';
 import { BUILTIN_WRITE_CONTEXTS, UNDELETABLE_WRITE_CONTEXTS, type WriteContext } from './write-context.js';
@@ -28,8 +27,10 @@ export interface CapsuleEngine {
   readContexts: ContextStore<ReadContext>;
   logs: CapsuleLogs;
   ready(): Promise<void>;
-  /** A control record for `req` and the storage write that stores it (for an atomic transaction). */
-  controlRecord(req: BackendRequest, event: ControlEvent): { record: ControlRecord; op: StorageOp };
+  /** Who is acting, as the logs show it (after `ready`). */
+  actor(token: BackendRequest['token']): Actor;
+  /** A control record for `req` and the storage writes that store it (for an atomic transaction). */
+  controlRecord(req: BackendRequest, event: ControlEvent): { record: ControlRecord; ops: StorageOp[] };
 }
 
 export function capsuleEngine(mountUuid: string, storage: Storage, clock: Clock): CapsuleEngine {
@@ -48,20 +49,23 @@ export function capsuleEngine(mountUuid: string, storage: Storage, clock: Clock)
     logs,
     ready() {
       init ??= (async () => {
-        if ((await storage.get('init')) !== undefined) return;
-        await keys.ensure();
-        await writeContexts.seed();
-        await readContexts.seed();
-        await storage.put('init', Buffer.from('1'));
+        if ((await storage.get('init')) === undefined) {
+          await keys.ensure();
+          await writeContexts.seed();
+          await readContexts.seed();
+          await storage.put('init', Buffer.from('1'));
+        }
+        await logs.open();
       })().catch((err: unknown) => {
         init = undefined; // let the next request try again
         throw err;
       });
       return init;
     },
+    actor: (token) => actorOf(token, logs.sessionId),
     controlRecord(req, event) {
       return logs.controlRecord({
-        session: actorOf(req.token).session,
+        session: actorOf(req.token, logs.sessionId).session,
         url: `/v1/${req.logical.path}`,
         summary: event.summary,
         description: { method: req.operation, ...event.description },

@@ -26,7 +26,7 @@ import { logPaths } from './paths-logs.js';
 import type { ControlRecord } from './log/records.js';
 
 export interface MountTuneEvent {
-  /** The caller's token accessor. */
+  /** The caller's token accessor (the control log shows its session id instead). */
   session: string | null;
   /** The request path, e.g. `/v1/sys/mounts/capsule/tune`. */
   url: string;
@@ -38,6 +38,8 @@ export interface MountTuneEvent {
 export interface CapsuleBackend extends Backend {
   readonly domain: string;
   recordMountTune(event: MountTuneEvent): Promise<ControlRecord>;
+  /** The session id a token accessor appears as in this domain's logs. */
+  sessionId(accessor: string): Promise<string>;
 }
 
 export function createCapsuleBackend(ctx: BackendContext): CapsuleBackend {
@@ -56,7 +58,11 @@ export function createCapsuleBackend(ctx: BackendContext): CapsuleBackend {
     async recordMountTune(event) {
       await engine.ready();
       const tune: ControlEvent = { summary: 'Tuned mount', description: { method: 'update', ...event.description } };
-      return engine.logs.appendControl({ session: event.session, url: event.url, ...tune });
+      return engine.logs.appendControl({ session: event.session ? engine.logs.sessionId(event.session) : null, url: event.url, ...tune });
+    },
+    async sessionId(accessor) {
+      await engine.ready();
+      return engine.logs.sessionId(accessor);
     },
   };
 }

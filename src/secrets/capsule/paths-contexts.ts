@@ -48,18 +48,18 @@ function contextPaths<T extends { name: string }>(engine: CapsuleEngine, kind: C
           await engine.ready();
           const context = kind.parse(name(req.params), req.data);
           const existed = (await store.get(context.name)) !== undefined;
-          const { op } = engine.controlRecord(req, {
+          const { ops } = engine.controlRecord(req, {
             summary: `${existed ? 'Updated' : 'Created'} ${kind.label} ${context.name}`,
             description: { [kind.segment.replace('-', '_')]: context },
           });
-          await store.put(context, [op]);
+          await store.put(context, ops);
           return undefined;
         },
         delete: async (req) => {
           await engine.ready();
           const n = name(req.params);
-          const { op } = engine.controlRecord(req, { summary: `Deleted ${kind.label} ${n}`, description: { name: n } });
-          await store.delete(n, [op]);
+          const { ops } = engine.controlRecord(req, { summary: `Deleted ${kind.label} ${n}`, description: { name: n } });
+          await store.delete(n, ops);
           return undefined;
         },
       },

@@ -13,7 +13,6 @@ import { qualifiedName } from './domain.js';
 import type { CapsuleEngine } from './engine.js';
 import { sealCapsule } from './format.js';
 import { contextName, optionalString } from './input.js';
-import { actorOf } from './log/records.js';
 import { parseInput, type DataRecord } from './records.js';
 import { parseTagList } from './tags.js';
 
@@ -56,7 +55,7 @@ export function encapsulatePath(engine: CapsuleEngine): PathSpec {
         });
         const capsule = sealCapsule({ domain: engine.domain, capsuleId, keyVersion: key.version }, key.key, body);
 
-        const actor = actorOf(req.token);
+        const actor = engine.actor(req.token);
         await engine.logs.appendAccess({
           domain: engine.domain,
           capsule: capsuleId,

@@ -18,12 +18,10 @@ export function keyPaths(engine: CapsuleEngine): PathSpec[] {
       handlers: {
         update: async (req) => {
           await engine.ready();
-          const info = await engine.keys.rotate((rotated) => [
-            engine.controlRecord(req, {
-              summary: 'Rotated domain key',
-              description: { domain: engine.domain, new_key_version: rotated.latest_version },
-            }).op,
-          ]);
+          const info = await engine.keys.rotate((rotated) => engine.controlRecord(req, {
+            summary: 'Rotated domain key',
+            description: { domain: engine.domain, new_key_version: rotated.latest_version },
+          }).ops);
           return { data: { domain: engine.domain, ...info } };
         },
       },

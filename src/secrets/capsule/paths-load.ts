@@ -16,7 +16,7 @@ import { qualifiedName } from './domain.js';
 import type { CapsuleEngine } from './engine.js';
 import { integrityFailure, openCapsule, parseCapsule } from './format.js';
 import { contextName, optionalString, parameterMap, requiredString } from './input.js';
-import { actorOf, type AccessRecord, type ReadInfo } from './log/records.js';
+import type { AccessRecord, ReadInfo } from './log/records.js';
 import { renderOutput } from './records.js';
 import { summarizeTags } from './tag-summary.js';
 
@@ -43,7 +43,7 @@ async function load(engine: CapsuleEngine, req: BackendRequest): Promise<Logical
   const base: Omit<AccessRecord, 'id' | 'time' | 'operation'> = {
     domain: engine.domain,
     capsule: null,
-    ...actorOf(req.token),
+    ...engine.actor(req.token),
     location: optionalString(req.data, 'location') ?? null,
     create_info: null,
     open_info: { read_context: readContext },

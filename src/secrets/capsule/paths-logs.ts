@@ -4,7 +4,8 @@
  */
 import type { PathSpec } from '../../core/paths.js';
 import type { CapsuleEngine } from './engine.js';
-import { parseLogQuery, runLogQuery } from './log/query.js';
+import { SESSION_ID_RE } from './log/log-key.js';
+import { parseLogQuery, runLogQuery, type LogQuery } from './log/query.js';
 import { ACCESS_PREFIX, CONTROL_PREFIX } from './log/store.js';
 
 export function logPaths(engine: CapsuleEngine): PathSpec[] {
@@ -14,7 +15,7 @@ export function logPaths(engine: CapsuleEngine): PathSpec[] {
       handlers: {
         read: async (req) => {
           await engine.ready();
-          const query = parseLogQuery(req.data, ['capsule', 'operation', 'session']);
+          const query = bySession(engine, parseLogQuery(req.data, ['capsule', 'operation', 'session']));
           return { data: await runLogQuery(engine.logs, ACCESS_PREFIX, query) };
         },
       },
@@ -24,10 +25,20 @@ export function logPaths(engine: CapsuleEngine): PathSpec[] {
       handlers: {
         read: async (req) => {
           await engine.ready();
-          const query = parseLogQuery(req.data, ['session']);
+          const query = bySession(engine, parseLogQuery(req.data, ['session']));
           return { data: await runLogQuery(engine.logs, CONTROL_PREFIX, query) };
         },
       },
     },
   ];
+}
+
+/**
+ * A `session` filter is a session id, or a token accessor standing for the session id it appears
+ * as (so an operator holding an accessor can find what its token did; the log never shows one).
+ */
+function bySession(engine: CapsuleEngine, query: LogQuery): LogQuery {
+  const session = query.filters.session;
+  if (session === undefined || SESSION_ID_RE.test(session)) return query;
+  return { ...query, filters: { ...query.filters, session: engine.logs.sessionId(session) } };
 }

@@ -23,7 +23,7 @@ test('init answers a correlation id and a 32-byte challenge nested under data.da
   const res = await h.call('update', 'v0/attest/nitro/init');
   const inner = (res!.data as { data: Record<string, string> }).data;
   assert.deepEqual(Object.keys(inner).sort(), ['challenge', 'correlation_id']);
-  assert.match(inner.correlation_id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  assert.match(inner.correlation_id, /^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/); // UUIDv8: self-authenticating (challenges.ts)
   assert.equal(Buffer.from(inner.challenge, 'base64').length, 32);
   assert.deepEqual(h.backend.unauthenticatedPaths, APM_UNAUTHENTICATED_PATHS);
 });
@@ -161,7 +161,13 @@ test('debug-mode evidence needs a role or the platform config to allow it', asyn
   const zero = '00'.repeat(48);
   await h.call('update', 'role/debug', { platform: 'nitro', signer_id: SIGNER, token_policies: 'x' });
   const first = await h.init();
-  await assert.rejects(h.auth(first.correlationId, h.evidence(first.challenge, zero)), fails('permission', 'debug_not_allowed'));
+  await assert.rejects(h.auth(first.correlationId, h.evidence(first.challenge, zero)), (err) => {
+    fails('permission', 'debug_not_allowed')(err);
+    // The caller's message is the one an unknown enclave gets; only the audit text says why.
+    assert.equal((err as SealtrailError).message, 'attestation refused: no role authorizes this enclave');
+    assert.equal((err as SealtrailError).auditMessage, 'attestation refused: debug-mode enclaves are not allowed by the matching roles');
+    return true;
+  });
   await h.call('update', 'role/debug', { platform: 'nitro', signer_id: SIGNER, token_policies: 'x', allow_debug: true });
   const second = await h.init();
   assert.equal((await h.auth(second.correlationId, h.evidence(second.challenge, zero)))!.auth!.metadata.enclave_id, zero);

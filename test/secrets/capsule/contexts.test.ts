@@ -42,7 +42,7 @@ test('context create, update and delete each leave one control record (and reads
       rules: [{ pattern: 'ID-\\d+', match_on_key: false, span_tags: [{ name: 'tag.example.com/id', type: 'string', value: '$0' }], capsule_tags: [] }],
     },
   });
-  assert.equal(log[0].session, 'acc-app-1');
+  assert.equal(log[0].session, await h.backend.sessionId('acc-app-1'));
 });
 
 test('bad contexts are refused with clear messages', async () => {

@@ -27,7 +27,7 @@ test('a capsule with one flipped byte fails to load, anywhere it is flipped, and
   const failures = await h.accessLog({ operation: 'open' });
   assert.equal(failures.length, positions.length);
   assert.deepEqual(failures[0], {
-    id: failures[0].id, time: failures[0].time, domain: DOMAIN, capsule: id, operation: 'open', session: 'acc-app-1',
+    id: failures[0].id, time: failures[0].time, domain: DOMAIN, capsule: id, operation: 'open', session: await h.backend.sessionId('acc-app-1'),
     principal: { display_name: 'token-app', entity_id: 'ent-42' }, location: null,
     create_info: null, open_info: { read_context: `${DOMAIN}::default` }, read_info: null,
     error: 'capsule integrity check failed',
@@ -94,6 +94,7 @@ test('no record, no data: when the access log cannot be written, the load return
     wrap: (s): Storage => ({
       ...s,
       put: (key, value) => (failLogs && key.startsWith('log/access/') ? Promise.reject(new Error('disk full')) : s.put(key, value)),
+      transaction: (ops) => (failLogs && ops.some((o) => o.key.startsWith('log/access/')) ? Promise.reject(new Error('disk full')) : s.transaction(ops)),
     }),
   });
   const { bytes } = await sealed(h);

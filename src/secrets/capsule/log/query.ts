@@ -60,7 +60,8 @@ export async function runLogQuery<T extends Record<string, unknown>>(
   prefix: string,
   q: LogQuery,
 ): Promise<{ results: T[]; has_more: boolean }> {
-  let ids = (await logs.ids(prefix)).filter((id) => {
+  const filtered = Object.keys(q.filters).length > 0;
+  let ids = (filtered ? await logs.idsMatching(prefix, q.filters) : await logs.ids(prefix)).filter((id) => {
     const ms = idTimeMs(id);
     return (q.startMs === undefined || ms >= q.startMs) && (q.endMs === undefined || ms <= q.endMs);
   });
@@ -72,6 +73,7 @@ export async function runLogQuery<T extends Record<string, unknown>>(
   const results: T[] = [];
   for (const id of ids) {
     const record = await logs.get<T>(prefix, id);
+    // The index decides; the record is checked too, so an index entry can never widen an answer.
     if (!record || !Object.entries(q.filters).every(([k, v]) => record[k] === v)) continue;
     if (results.length === q.numResults) return { results, has_more: true };
     results.push(record);

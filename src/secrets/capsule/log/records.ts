@@ -24,7 +24,7 @@ export interface AccessRecord {
   domain: string;
   capsule: string | null;
   operation: AccessOperation;
-  /** The caller token's accessor. */
+  /** The caller's session id (log/log-key.ts): derived from the token accessor, never the accessor. */
   session: string | null;
   principal: { display_name: string; entity_id: string | null } | null;
   location: string | null;
@@ -50,7 +50,7 @@ export interface Actor {
   principal: AccessRecord['principal'];
 }
 
-export function actorOf(token: { accessor: string; displayName: string; entityId: string } | undefined): Actor {
+export function actorOf(token: { accessor: string; displayName: string; entityId: string } | undefined, sessionId: (accessor: string) => string): Actor {
   if (!token) return { session: null, principal: null };
-  return { session: token.accessor || null, principal: { display_name: token.displayName, entity_id: token.entityId || null } };
+  return { session: token.accessor ? sessionId(token.accessor) : null, principal: { display_name: token.displayName, entity_id: token.entityId || null } };
 }

@@ -1,47 +1,107 @@
 /**
- * The two logs' storage: one key per record, `log/access/<id>` and `log/control/<id>`. Ids sort in
- * time order, so a time range is a contiguous run of keys. A write that fails throws: the caller
- * must not return data it could not log.
+ * The two logs' storage: one key per record, `log/access/<id>` and `log/control/<id>`, and their
+ * indexes (log-index.ts). Ids sort in time order, so a time range is a contiguous run of keys. A
+ * write that fails throws: the caller must not return data it could not log.
  */
 import { SealtrailError } from '../../../errors/index.js';
 import { rfc3339Nano } from '../../../lib/time.js';
 import type { Clock } from '../../../lib/clock.js';
-import { getJson, putJson, type Storage, type StorageOp } from '../../../storage/types.js';
+import { getJson, type Storage, type StorageOp } from '../../../storage/types.js';
 import { logIdGenerator } from './ids.js';
+import { indexFolder, indexOps, type LogName } from './log-index.js';
+import { loadLogKey, type LogKey } from './log-key.js';
 import type { AccessRecord, ControlRecord } from './records.js';
 
 export const ACCESS_PREFIX = 'log/access/';
 export const CONTROL_PREFIX = 'log/control/';
+/** Set once every record written before the indexes existed has been indexed. */
+const INDEXED_MARKER = 'log/indexed';
+const REINDEX_BATCH = 500;
 
 export interface CapsuleLogs {
+  /** Loads the log key and indexes older records; every other method needs it done. */
+  open(): Promise<void>;
+  /** The session id a token accessor appears as in this domain's logs. */
+  sessionId(accessor: string): string;
   appendAccess(record: Omit<AccessRecord, 'id' | 'time'>): Promise<AccessRecord>;
   appendControl(record: Omit<ControlRecord, 'id' | 'time'>): Promise<ControlRecord>;
-  /** A control record and its storage write, for changes that log atomically with a transaction. */
-  controlRecord(record: Omit<ControlRecord, 'id' | 'time'>): { record: ControlRecord; op: StorageOp };
+  /** A control record and its storage writes, for changes that log atomically with a transaction. */
+  controlRecord(record: Omit<ControlRecord, 'id' | 'time'>): { record: ControlRecord; ops: StorageOp[] };
   ids(prefix: string): Promise<string[]>;
+  /** Ids (ascending) of the records whose fields equal every filter, from the indexes. */
+  idsMatching(prefix: string, filters: Readonly<Record<string, string>>): Promise<string[]>;
   get<T>(prefix: string, id: string): Promise<T | undefined>;
 }
 
+const logName = (prefix: string): LogName => (prefix === ACCESS_PREFIX ? 'access' : 'control');
+const leaves = (keys: string[]) => keys.filter((k) => !k.endsWith('/'));
+const json = (value: unknown) => Buffer.from(JSON.stringify(value), 'utf8');
+
 export function capsuleLogs(storage: Storage, clock: Clock): CapsuleLogs {
   const ids = logIdGenerator(clock);
+  let key: LogKey | undefined;
+  const requireKey = () => {
+    if (!key) throw new SealtrailError('internal', 'capsule_log_not_open', 'capsule logs used before they were opened');
+    return key;
+  };
   const stamp = <T>(fields: object) => ({ id: ids.next(), time: rfc3339Nano(clock.nowNs()), ...fields }) as T;
+  const writes = (prefix: string, record: { id: string }): StorageOp[] =>
+    [{ op: 'put', key: prefix + record.id, value: json(record) }, ...indexOps(requireKey(), logName(prefix), record)];
+
   async function append<T extends { id: string; time: string }>(prefix: string, fields: Omit<T, 'id' | 'time'>): Promise<T> {
     const record = stamp<T>(fields);
     try {
-      await putJson(storage, prefix + record.id, record);
+      await storage.transaction(writes(prefix, record));
     } catch (cause) {
       throw new SealtrailError('internal', 'capsule_log_write_failed', 'capsule log write failed', { cause });
     }
     return record;
   }
+
+  /** Indexes records written before the indexes existed (once per domain). */
+  async function reindex(): Promise<void> {
+    if ((await storage.get(INDEXED_MARKER)) !== undefined) return;
+    for (const prefix of [ACCESS_PREFIX, CONTROL_PREFIX]) {
+      let batch: StorageOp[] = [];
+      for (const id of leaves(await storage.list(prefix))) {
+        const record = await getJson<{ id: string }>(storage, prefix + id);
+        if (record) batch.push(...indexOps(requireKey(), logName(prefix), record));
+        if (batch.length >= REINDEX_BATCH) {
+          await storage.transaction(batch);
+          batch = [];
+        }
+      }
+      if (batch.length > 0) await storage.transaction(batch);
+    }
+    await storage.put(INDEXED_MARKER, Buffer.from('1'));
+  }
+
   return {
+    async open() {
+      key ??= await loadLogKey(storage);
+      await reindex();
+    },
+    sessionId: (accessor) => requireKey().sessionId(accessor),
     appendAccess: (r) => append<AccessRecord>(ACCESS_PREFIX, r),
     appendControl: (r) => append<ControlRecord>(CONTROL_PREFIX, r),
     controlRecord(fields) {
       const record = stamp<ControlRecord>(fields);
-      return { record, op: { op: 'put', key: CONTROL_PREFIX + record.id, value: Buffer.from(JSON.stringify(record), 'utf8') } };
+      return { record, ops: writes(CONTROL_PREFIX, record) };
     },
-    ids: async (prefix) => (await storage.list(prefix)).filter((k) => !k.endsWith('/')),
+    ids: async (prefix) => leaves(await storage.list(prefix)),
+    async idsMatching(prefix, filters) {
+      let matching: string[] | undefined;
+      for (const [field, value] of Object.entries(filters)) {
+        const found = leaves(await storage.list(indexFolder(requireKey(), logName(prefix), field, value)));
+        if (matching === undefined) matching = found;
+        else {
+          const set = new Set(found);
+          matching = matching.filter((id) => set.has(id));
+        }
+        if (matching.length === 0) break;
+      }
+      return matching ?? leaves(await storage.list(prefix));
+    },
     get: (prefix, id) => getJson(storage, prefix + id),
   };
 }

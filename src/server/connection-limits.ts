@@ -1,0 +1,41 @@
+/**
+ * How long a connection may take and how many may be open, as node's HTTP server options. Without
+ * them a client that connects and sends nothing, or sends its headers a byte at a time, holds a
+ * socket and a descriptor for ever; enough of them and new clients are refused.
+ *
+ *   header timeout  request line and headers complete within it (408, then closed)
+ *   read timeout    the whole request, body included, complete within it
+ *   idle timeout    a keep-alive connection waiting for its next request, or a socket with no
+ *                   traffic at all (a client that stops reading its answer), is closed after it
+ *   max connections connections beyond it are closed as soon as they are accepted
+ */
+import type { ListenerConfig } from '../config/types.js';
+
+export type ConnectionLimits = Pick<ListenerConfig, 'httpReadHeaderTimeoutMs' | 'httpReadTimeoutMs' | 'httpIdleTimeoutMs' | 'maxConnections'>;
+
+/**
+ * How often node looks for requests past their header or read timeout: a quarter of the header
+ * timeout, between 100 ms and 5 s (node's default, 30 s, would let a 10 s timeout run to 40 s).
+ */
+export function checkingIntervalMs(limits: ConnectionLimits): number {
+  return Math.min(5000, Math.max(100, Math.floor(limits.httpReadHeaderTimeoutMs / 4)));
+}
+
+/** The node server options for these limits (given to `http.createServer` / `https.createServer`). */
+export function nodeServerOptions(limits: ConnectionLimits) {
+  return {
+    headersTimeout: limits.httpReadHeaderTimeoutMs,
+    requestTimeout: limits.httpReadTimeoutMs,
+    keepAliveTimeout: limits.httpIdleTimeoutMs,
+    connectionsCheckingInterval: checkingIntervalMs(limits),
+  };
+}
+
+/** The same limits as fastify's options: fastify sets these on the server after creating it. */
+export function fastifyServerOptions(limits: ConnectionLimits) {
+  return {
+    requestTimeout: limits.httpReadTimeoutMs,
+    keepAliveTimeout: limits.httpIdleTimeoutMs,
+    connectionTimeout: limits.httpIdleTimeoutMs,
+  };
+}
