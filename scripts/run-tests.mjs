@@ -31,7 +31,8 @@ if (files.length === 0) {
 }
 console.log(`run-tests: ${files.length} file(s)`);
 
-const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], {
+// A test that hangs fails after 3 minutes instead of holding CI to its limit.
+const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-timeout=180000', ...files], {
   cwd: root,
   stdio: ['ignore', 'pipe', 'inherit'],
 });

@@ -24,7 +24,8 @@ async function initialized(config: string): Promise<{ server: RunningServer; tok
   return { server, token: init.json.root_token, dir };
 }
 
-const LISTENER = 'listener "tcp" {\n  address = "127.0.0.1:0"\n  tls_disable = true\n}\nlog_level = "error"\n';
+const LISTENER_ONLY = 'listener "tcp" {\n  address = "127.0.0.1:0"\n  tls_disable = true\n}\nlog_level = "error"\n';
+const LISTENER = `${LISTENER_ONLY}storage "inmem" {}\n`;
 
 test('config-declared devices are applied, immutable via the API; API creation and risky options are refused', async () => {
   const { server, token, dir } = await initialized(`${LISTENER}
@@ -60,7 +61,7 @@ test('init refuses, before making any key, when a config-declared device cannot 
   const dir = mkdtempSync(join(tmpdir(), 'sealtrail-audit-'));
   const path = join(dir, 'config.hcl');
   writeFileSync(join(dir, 'not-a-dir'), '');
-  writeFileSync(path, `${LISTENER}storage "sqlite" {\n  path = "${join(dir, 'data', 'db')}"\n}\naudit "file" "declared/" {\n  options = { file_path = "${join(dir, 'not-a-dir', 'audit.log')}" }\n}\n`);
+  writeFileSync(path, `${LISTENER_ONLY}storage "sqlite" {\n  path = "${join(dir, 'data', 'db')}"\n}\naudit "file" "declared/" {\n  options = { file_path = "${join(dir, 'not-a-dir', 'audit.log')}" }\n}\n`);
   const server = await runServer({ configPath: path, handleSignals: false, out: () => {} });
   try {
     const init = await call(server.address, 'PUT', 'sys/init', { body: { secret_shares: 1, secret_threshold: 1 } });
