@@ -114,7 +114,7 @@ export function registerAwsRoutes(app: FastifyInstance, deps: AwsRoutesDeps): vo
     const verified = await verifySigV4({
       method: req.method, path: q < 0 ? rawUrl : rawUrl.slice(0, q), query: q < 0 ? '' : rawUrl.slice(q + 1),
       headers: req.headers, body: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
-    }, { region: deps.region, services: target.signingServices, now: deps.clock.now(), resolve: (id) => kms.users.resolve(id), cache: signingKeys });
+    }, { region: deps.region, services: target.signingServices, requiredSignedHeaders: ['x-amz-target'], now: deps.clock.now(), resolve: (id) => kms.users.resolve(id), cache: signingKeys });
 
     const logical: LogicalRequest = {
       id: uuid(), operation: 'update', path: target.path, data: body,
