@@ -22,7 +22,7 @@ import { kmsError } from './errors.js';
 import { createKeyStore } from './keys/store.js';
 import type { KmsServices } from './operations/context.js';
 import { kmsOperation } from './operations/registry.js';
-import { TOKEN_META_USER, type KmsUserRecord } from './users/model.js';
+import type { KmsUserRecord } from './users/model.js';
 import { createUserStore, type UserStore } from './users/store.js';
 
 export interface KmsDeps extends KmsLocation {
@@ -41,10 +41,12 @@ export interface KmsEngine {
   location: KmsLocation;
 }
 
-/** The caller's principal: its KMS user, the account root for root tokens, else a token principal. */
-export function principalOf(token: TokenEntry | undefined, accountId: string): string {
-  const user = token?.meta[TOKEN_META_USER];
-  if (user) return userArn(accountId, user);
+/**
+ * The caller's principal: the KMS user whose linked token it is (`UserStore.userOfToken`), the
+ * account root for root tokens, else a principal named by the token's accessor.
+ */
+export function principalOf(user: KmsUserRecord | undefined, token: TokenEntry | undefined, accountId: string): string {
+  if (user) return userArn(accountId, user.name);
   if (token?.policies.includes('root')) return accountRootArn(accountId);
   return `arn:aws:iam::${accountId}:user/sealtrail-token/${token?.accessor ?? 'anonymous'}`;
 }
@@ -112,7 +114,8 @@ export function createKmsEngine(ctx: Pick<BackendContext, 'storage' | 'clock'>, 
         update: async (req) => {
           const spec = kmsOperation(req.params.op);
           if (!spec) throw kmsError('UnknownOperationException', `Unknown operation ${req.params.op}`);
-          const call = { body: req.data, principalArn: principalOf(req.token, deps.accountId), notes: notes.for(req.logical.id) };
+          const user = req.token && (await users.userOfToken(req.token));
+          const call = { body: req.data, principalArn: principalOf(user, req.token, deps.accountId), notes: notes.for(req.logical.id) };
           return { data: await spec.handler(call, services) };
         },
       },
