@@ -26,19 +26,37 @@ export class SealtrailError extends Error {
    * data) but never sent to the client — e.g. the correlation id of a failed attestation.
    */
   readonly auditData?: Readonly<Record<string, unknown>>;
+  /**
+   * The error text for audit entries when `message` repeats a request value that the entry hashes
+   * (AWS's messages name the alias or key the caller sent); absent = `message`.
+   */
+  readonly auditMessage?: string;
 
-  constructor(kind: ErrorKind, code: string, message: string, options?: { cause?: unknown; details?: string[]; auditData?: Record<string, unknown> }) {
+  constructor(kind: ErrorKind, code: string, message: string, options?: { cause?: unknown; details?: string[]; auditData?: Record<string, unknown>; auditMessage?: string }) {
     super(message, options?.cause !== undefined ? { cause: options.cause } : undefined);
     this.name = 'SealtrailError';
     this.kind = kind;
     this.code = code;
     this.details = options?.details;
     this.auditData = options?.auditData;
+    this.auditMessage = options?.auditMessage;
   }
 
   /** The same error, with response data for its audit entry. */
   withAuditData(auditData: Record<string, unknown>): SealtrailError {
-    return new SealtrailError(this.kind, this.code, this.message, { cause: this.cause, details: this.details ? [...this.details] : undefined, auditData });
+    return new SealtrailError(this.kind, this.code, this.message, { cause: this.cause, details: this.details ? [...this.details] : undefined, auditData, auditMessage: this.auditMessage });
+  }
+
+  /** The same error, with the text its audit entries record instead of `message`. */
+  withAuditMessage(auditMessage: string): SealtrailError {
+    return new SealtrailError(this.kind, this.code, this.message, {
+      cause: this.cause, details: this.details ? [...this.details] : undefined, auditData: this.auditData ? { ...this.auditData } : undefined, auditMessage,
+    });
+  }
+
+  /** What an audit entry records as the error. */
+  get auditText(): string {
+    return this.auditMessage ?? this.message;
   }
 }
 
