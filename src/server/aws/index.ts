@@ -61,6 +61,13 @@ function parseBody(raw: unknown): Record<string, unknown> | undefined {
 
 const refusal = (type: string, message: string) => new SealtrailError('invalid', type, message);
 
+function logicalRequest(req: FastifyRequest, id: string, path: string, headers: Record<string, string[]>, clientToken: string): LogicalRequest {
+  return {
+    id, operation: 'update', path, data: {}, clientToken,
+    remoteAddress: req.socket.remoteAddress ?? '', remotePort: req.socket.remotePort ?? 0, headers, wrapTtl: 0,
+  };
+}
+
 export function registerAwsRoutes(app: FastifyInstance, deps: AwsRoutesDeps): void {
   const signingKeys = createSigningKeyCache();
 
@@ -89,11 +96,7 @@ export function registerAwsRoutes(app: FastifyInstance, deps: AwsRoutesDeps): vo
       now: deps.clock.now(), resolve: (id) => users.resolve(id), cache: signingKeys,
     });
 
-    const logical: LogicalRequest = {
-      id: requestId, operation: 'update', path: target?.path ?? 'kms/aws/', data: {},
-      clientToken: verified.ok ? verified.identity.token : '',
-      remoteAddress: req.socket.remoteAddress ?? '', remotePort: req.socket.remotePort ?? 0, headers, wrapTtl: 0,
-    };
+    const logical = logicalRequest(req, requestId, target?.path ?? 'kms/aws/', headers, verified.ok ? verified.identity.token : '');
     const errorContext = { principalArn: verified.ok ? verified.identity.arn : '', action: target ? `${target.service}:${target.operation}` : '', internalType };
     const refuse = async (err: SealtrailError) => {
       try {
@@ -120,9 +123,18 @@ export function registerAwsRoutes(app: FastifyInstance, deps: AwsRoutesDeps): vo
   };
 
   void app.register(async (scope) => {
-    scope.setErrorHandler((err, _req, reply) => {
-      const e = awsErrorReply(err, { principalArn: '', action: '', internalType: 'KMSInternalException' }, deps.log);
-      reply.code(e.status).header('content-type', AWS_JSON).send(JSON.stringify({ __type: e.type, message: e.message }));
+    // Bodies refused before the handler (over the size limit, not JSON) are audited like any refusal.
+    scope.setErrorHandler(async (err, req, reply) => {
+      const requestId = uuid();
+      let e = awsErrorReply(err, { principalArn: '', action: '', internalType: 'KMSInternalException' }, deps.log);
+      if (deps.users()) {
+        const refused = new SealtrailError(e.status >= 500 ? 'internal' : 'invalid', e.type, e.message);
+        await deps.core.refuse(logicalRequest(req, requestId, 'kms/aws/', headerMap(req), ''), refused).catch((thrown: unknown) => {
+          if (thrown !== refused) e = awsErrorReply(thrown, { principalArn: '', action: '', internalType: 'KMSInternalException' }, deps.log);
+        });
+      }
+      reply.code(e.status).header('x-amzn-requestid', requestId).header('content-type', AWS_JSON);
+      return reply.send(JSON.stringify({ __type: e.type, message: e.message }));
     });
     scope.post('/', { bodyLimit: deps.maxRequestBytes ?? 1_048_576 }, handle);
   });

@@ -112,6 +112,12 @@ test('unsigned, badly signed and unknown-operation calls leave no event but a re
     assert.ok((entries[1].error ?? '').length > 0, `the response entry carries the error of ${c.json.__type}`);
     assert.deepEqual(entries[0].request.data ?? {}, {});
   }
+  // Refused before the handler (not a JSON content type; over the body limit): audited all the same.
+  const notJson = await send({ headers: { 'content-type': 'text/plain', 'x-amz-target': 'TrentService.Encrypt' }, body: canary });
+  const tooLarge = await send({ headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'TrentService.Encrypt' }, body: JSON.stringify({ KeyId: canary, Pad: 'x'.repeat(1_100_000) }) });
+  assert.deepEqual([notJson.status, tooLarge.status, tooLarge.json.__type], [400, 413, 'ValidationException']);
+  for (const c of [notJson, tooLarge]) assert.deepEqual(entriesOf(c.requestId).map((e) => e.type), ['request', 'response']);
+  assert.equal(server.events.length, before, 'no CloudTrail event');
   const audit = readFileSync(server.auditFile, 'utf8');
   assert.ok(!audit.includes(canary) && !audit.includes(Buffer.from(canary).toString('base64')));
 });
