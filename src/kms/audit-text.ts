@@ -1,7 +1,8 @@
 /**
  * AWS's error messages repeat what the caller sent (an alias name, a key id, an enum value), while
- * the audit entry of the same request HMACs every string it carries. So a KMS error gets a
- * separate audit text: each string of the request that occurs in the message is replaced by
+ * the audit entry of the same request HMACs every string it carries (and the token's accessor,
+ * which an AccessDenied message names in the principal of a plain Vault token). So a KMS error
+ * gets a separate audit text: each of those values that occurs in the message is replaced by
  * `***`, longest first. A value shorter than MIN_REPLACED_LENGTH would take ordinary letters with
  * it; if one occurs, the audit text is the error's type alone.
  */
@@ -24,10 +25,11 @@ function collect(value: unknown, out: Set<string>, depth: number): void {
 }
 
 /** `err` with an audit text free of the request's string values (unchanged when none occurs). */
-export function withAuditSafeText(err: unknown, request: Readonly<Record<string, unknown>>): unknown {
+export function withAuditSafeText(err: unknown, request: Readonly<Record<string, unknown>>, alsoHashed: readonly string[] = []): unknown {
   if (!(err instanceof SealtrailError) || err.message === '') return err;
   const values = new Set<string>();
   collect(request, values, 0);
+  collect(alsoHashed, values, 0);
   let text = err.message;
   for (const value of [...values].sort((a, b) => b.length - a.length)) {
     if (!text.includes(value)) continue;

@@ -136,7 +136,7 @@ export function createKmsEngine(ctx: Pick<BackendContext, 'storage' | 'clock'>, 
           try {
             return { data: await spec.handler(call, services) };
           } catch (err) {
-            throw withAuditSafeText(err, call.body);
+            throw withAuditSafeText(err, call.body, req.token ? [req.token.accessor] : []);
           }
         },
       },

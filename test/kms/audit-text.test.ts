@@ -23,6 +23,8 @@ test('a short request value in the message leaves only the error type; no match 
   assert.equal(audited(withAuditSafeText(kmsError('NotFoundException', "Key 'k9' does not exist"), { KeyId: 'k9' })), 'NotFoundException');
   const plain = kmsError('DisabledException', 'arn:aws:kms:us-east-1:111122223333:key/1 is disabled.');
   assert.equal(withAuditSafeText(plain, { KeyId: 'alias/other' }), plain);
+  const denied = kmsError('AccessDeniedException', 'User: arn:aws:iam::111122223333:user/sealtrail-token/hmYdZ3b2 is not authorized to perform: kms:Decrypt');
+  assert.equal(audited(withAuditSafeText(denied, {}, ['hmYdZ3b2'])), 'User: arn:aws:iam::111122223333:user/sealtrail-token/*** is not authorized to perform: kms:Decrypt');
   const other = new Error('not a SealtrailError');
   assert.equal(withAuditSafeText(other, { KeyId: 'x' }), other);
 });

@@ -4,6 +4,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { CreateKeyCommand, DecryptCommand, EncryptCommand, GetKeyPolicyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { ACCOUNT, REGION, startKmsServer, type KmsTestServer } from './harness.js';
 
@@ -38,6 +39,10 @@ test('a child token with meta kms_user=alice is denied on an alice-only key and 
   const put = await vault('POST', 'kms/aws/PutKeyPolicy', token, { KeyId: keyId, PolicyName: 'default', Policy: JSON.stringify(open), BypassPolicyLockoutSafetyCheck: true });
   assert.equal(put.status, 403);
   assert.equal((await alice.send(new GetKeyPolicyCommand({ KeyId: keyId, PolicyName: 'default' }))).Policy, policy);
+  // The refusal names the token's principal to the caller; its audit entry, which HMACs the
+  // accessor, does not repeat it.
+  assert.ok(dec.json.errors[0].includes(child.json.auth.accessor));
+  assert.ok(!readFileSync(server.auditFile, 'utf8').includes(child.json.auth.accessor));
 
   // The binding still holds for alice herself, through her access key.
   const mine = await alice.send(new DecryptCommand({ CiphertextBlob: Buffer.from(blob, 'base64') }));
