@@ -2,11 +2,12 @@
  * The request lifecycle — the one place where tokens, ACLs, audit and handlers meet:
  *
  *   route → token lookup → existence check → ACL → token use → AUDIT REQUEST → handler
- *         → mint login token → AUDIT RESPONSE → reply
+ *         → mint login token → AUDIT RESPONSE → the mount's own record (recordOutcome) → reply
  *
  * Fail-closed: if no audit device records the request entry the handler never runs and the client
- * gets 500 "internal error"; if the response entry is not recorded the client also gets 500.
- * Refused requests (bad token, ACL) are audited too, with their error.
+ * gets 500 "internal error"; if the response entry or the mount's record is not written the client
+ * also gets 500. Refused requests (bad token, ACL) are audited too, with their error (an error's
+ * `auditText`, which leaves out request values the entry hashes).
  */
 import { AuditShared, type AuditInput } from '../audit/model.js';
 import { sanitizePolicies } from '../auth/token/policies.js';
