@@ -98,14 +98,8 @@ export function registerAwsRoutes(app: FastifyInstance, deps: AwsRoutesDeps): vo
 
     const logical = logicalRequest(req, requestId, target?.path ?? 'kms/aws/', headers, verified.ok ? verified.identity.token : '');
     const errorContext = { principalArn: verified.ok ? verified.identity.arn : '', action: target ? `${target.service}:${target.operation}` : '', internalType };
-    const refuse = async (err: SealtrailError) => {
-      try {
-        await deps.core.refuse(logical, err);
-      } catch (thrown) {
-        return fail(awsErrorReply(thrown, errorContext, deps.log));
-      }
-      return fail(awsErrorReply(err, errorContext, deps.log));
-    };
+    // core.refuse always throws: the refusal once audited, or why it could not be (sealed, audit down).
+    const refuse = (err: SealtrailError) => deps.core.refuse(logical, err).catch((thrown: unknown) => fail(awsErrorReply(thrown, errorContext, deps.log)));
 
     if (!verified.ok) return refuse(refusal(verified.code, verified.message));
     if (!target) return refuse(refusal('UnknownOperationException', ''));
