@@ -211,3 +211,18 @@ test('KMS errors in audit entries do not repeat the request values the entry has
   for (const v of ['edge-secret-alias-name', 'edge-taken', 'edge-other-secret-alias', keyId]) assert.ok(!audit.includes(v), `${v} in the audit log`);
   await kms.send(new EncryptCommand({ KeyId: 'alias/edge-taken', Plaintext: Buffer.from('x') }));
 });
+
+test('a call whose event cannot be stored is answered 500 on either door', async () => {
+  const recorder = server.core.requireServices().trail.recorder;
+  const record = recorder.record;
+  recorder.record = async () => { throw new Error('event store down'); };
+  try {
+    const aws = await send(await signed('TrentService.ListKeys', {}));
+    assert.deepEqual([aws.status, aws.json], [500, { __type: 'KMSInternalException', message: 'internal error' }]);
+    const vaultRes = await fetch(`${server.endpoint}/v1/kms/aws/ListKeys`, { method: 'POST', headers: { 'x-vault-token': server.rootToken, 'content-type': 'application/json' }, body: '{}' });
+    assert.equal(vaultRes.status, 500);
+  } finally {
+    recorder.record = record;
+  }
+  assert.equal((await send(await signed('TrentService.ListKeys', {}))).status, 200);
+});
