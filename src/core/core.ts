@@ -6,7 +6,7 @@
 import { SealtrailError, sealed } from '../errors/index.js';
 import type { Clock } from '../lib/clock.js';
 import type { SealManager } from '../storage/barrier/types.js';
-import { runLifecycle, type LifecycleLog } from './lifecycle.js';
+import { auditRefusal, runLifecycle, type LifecycleLog } from './lifecycle.js';
 import type { Services } from './services.js';
 import type { LogicalRequest, LogicalResponse } from './types.js';
 
@@ -52,6 +52,11 @@ export class Core {
     }
     const services = this.requireServices();
     return runLifecycle(req, services, this.deps);
+  }
+
+  /** Audits a request the edge refused before handling it (request and response entries), then throws `err`. */
+  async refuse(req: LogicalRequest, err: SealtrailError): Promise<never> {
+    return auditRefusal(req, err, this.requireServices(), this.deps);
   }
 
   /** Called after the barrier is unsealed: builds the services once. */

@@ -2,11 +2,12 @@
  * The request lifecycle — the one place where tokens, ACLs, audit and handlers meet:
  *
  *   route → token lookup → existence check → ACL → token use → AUDIT REQUEST → handler
- *         → mint login token → AUDIT RESPONSE → reply
+ *         → mint login token → AUDIT RESPONSE → the mount's own record (recordOutcome) → reply
  *
  * Fail-closed: if no audit device records the request entry the handler never runs and the client
- * gets 500 "internal error"; if the response entry is not recorded the client also gets 500.
- * Refused requests (bad token, ACL) are audited too, with their error.
+ * gets 500 "internal error"; if the response entry or the mount's record is not written the client
+ * also gets 500. Refused requests (bad token, ACL) are audited too, with their error (an error's
+ * `auditText`, which leaves out request values the entry hashes).
  */
 import { AuditShared, type AuditInput } from '../audit/model.js';
 import { sanitizePolicies } from '../auth/token/policies.js';
@@ -16,7 +17,7 @@ import { matchesPathList } from './glob.js';
 import { responseHasContent } from './response.js';
 import type { MountedBackend } from './mount-table.js';
 import type { Services } from './services.js';
-import type { BackendRequest, LogicalRequest, LogicalResponse, Operation, TokenEntry } from './types.js';
+import type { BackendRequest, LogicalRequest, LogicalResponse, Operation, RequestOutcome, TokenEntry } from './types.js';
 
 export interface LifecycleLog {
   error(obj: object, msg: string): void;
@@ -46,9 +47,10 @@ export async function runLifecycle(req: LogicalRequest, services: Services, deps
   }
 
   const refuse = async (err: SealtrailError): Promise<never> => {
-    input.error = err.message;
+    input.error = err.auditText;
     input.timeNs = deps.clock.nowNs();
     await recordOrFail(() => audit.hooks.logRequest(input), deps, 'request');
+    if (route && input.token) await recordOutcome(route, { request: req, path: relPath, token: input.token, error: err }, deps);
     throw err;
   };
 
@@ -104,9 +106,10 @@ export async function runLifecycle(req: LogicalRequest, services: Services, deps
     if (req.wrapTtl > 0 && (response.raw !== undefined || responseHasContent(response))) response = await services.wrapping.wrap(response, req.path, req.wrapTtl);
   } catch (err) {
     const failure = asSealtrailError(err, deps);
-    const errInput: AuditInput = { ...input, error: failure.auditMessage ?? failure.message, timeNs: deps.clock.nowNs() };
+    const errInput: AuditInput = { ...input, error: failure.auditText, timeNs: deps.clock.nowNs() };
     if (failure.auditData) errInput.response = { data: { ...failure.auditData } };
     await recordOrFail(() => audit.hooks.logResponse(errInput), deps, 'response');
+    if (token) await recordOutcome(route, { request: req, path: relPath, token, error: failure }, deps);
     throw failure;
   }
 
@@ -116,7 +119,39 @@ export async function runLifecycle(req: LogicalRequest, services: Services, deps
     if (response.httpStatus !== undefined && response.httpStatus >= 400) respInput.error = errorText(response);
     await recordOrFail(() => audit.hooks.logResponse(respInput), deps, 'response');
   }
+  if (token) await recordOutcome(route, { request: req, path: relPath, token, response }, deps);
   return response;
+}
+
+/**
+ * A request an edge refused before it could be handled (a bad AWS signature, an unknown AWS
+ * target, an unreadable body): audited as a request entry and a response entry that carry the
+ * error, fail-closed like any request, then the error is thrown for the edge to render. The
+ * request's data is whatever the edge chose to keep (for AWS calls: nothing of the body).
+ */
+export async function auditRefusal(req: LogicalRequest, err: SealtrailError, services: Services, deps: LifecycleDeps): Promise<never> {
+  const { audit, tokens, mounts } = services;
+  const route = mounts.route(req.path);
+  if (route) req.mountType = route.entry.type;
+  const token = req.clientToken === '' ? undefined : await tokens.lookup(req.clientToken);
+  const input: AuditInput = {
+    request: req, operation: req.operation, mount: route?.entry, token, error: err.auditText || err.code, timeNs: deps.clock.nowNs(),
+    shared: audit.hooks.enabled ? new AuditShared() : undefined,
+  };
+  await recordOrFail(() => audit.hooks.logRequest(input), deps, 'request');
+  await recordOrFail(() => audit.hooks.logResponse({ ...input, timeNs: deps.clock.nowNs() }), deps, 'response');
+  throw err;
+}
+
+/** The backend's own record of the request (`Backend.recordOutcome`), fail-closed. */
+async function recordOutcome(route: MountedBackend, outcome: RequestOutcome, deps: LifecycleDeps): Promise<void> {
+  if (!route.backend.recordOutcome) return;
+  try {
+    await route.backend.recordOutcome(outcome);
+  } catch (err) {
+    deps.log.error({ err, path: outcome.request.path }, 'the backend could not record the outcome of a request; refusing it');
+    throw internal(err);
+  }
 }
 
 function relativePath(path: string, route: MountedBackend): string {

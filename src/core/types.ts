@@ -3,6 +3,7 @@
  * returns, mounts, tokens and the backend contract. camelCase and strict; wire formats (Vault JSON,
  * audit entries, CloudTrail) are produced from these by their own formatters.
  */
+import type { SealtrailError } from '../errors/index.js';
 import type { Clock } from '../lib/clock.js';
 import type { Storage } from '../storage/types.js';
 
@@ -161,8 +162,25 @@ export interface Backend {
   readonly rootPaths?: readonly string[];
   /** Called after the mount's config was tuned (e.g. to record it in an engine's own log). */
   onTune?(event: { session: string | null; url: string; config: Record<string, unknown> }): Promise<void>;
+  /**
+   * The backend's own record of a request it was routed (the CloudTrail event of a KMS or
+   * CloudTrail call), written by the lifecycle after the audit entries: on success, on a handler
+   * error, and on a refusal of a known token (ACL, uses). A rejection fails the request like an
+   * unrecorded audit entry does (500), so a call is never answered without its record.
+   */
+  recordOutcome?(outcome: RequestOutcome): Promise<void>;
   /** Called when the backend is unmounted or the server seals. */
   cleanup?(): Promise<void>;
+}
+
+/** What `Backend.recordOutcome` is told: the request, who made it, and how it ended. */
+export interface RequestOutcome {
+  readonly request: LogicalRequest;
+  /** Path relative to the mount. */
+  readonly path: string;
+  readonly token: TokenEntry;
+  readonly response?: LogicalResponse;
+  readonly error?: SealtrailError;
 }
 
 export type BackendFactory = (ctx: BackendContext) => Promise<Backend> | Backend;

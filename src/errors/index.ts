@@ -27,8 +27,10 @@ export class SealtrailError extends Error {
    */
   readonly auditData?: Readonly<Record<string, unknown>>;
   /**
-   * The error text for the audit entry when operators must see more than the client may — e.g.
-   * why an unauthenticated login was refused, which would otherwise tell a prober what it got right.
+   * The error text for audit entries when operators must see something other than the client:
+   * more (why an unauthenticated login was refused, which would tell a prober what it got right),
+   * or less (AWS's messages repeat the alias or key the caller sent, which the entry hashes).
+   * Absent = `message`.
    */
   readonly auditMessage?: string;
 
@@ -45,6 +47,18 @@ export class SealtrailError extends Error {
   /** The same error, with response data for its audit entry. */
   withAuditData(auditData: Record<string, unknown>): SealtrailError {
     return new SealtrailError(this.kind, this.code, this.message, { cause: this.cause, details: this.details ? [...this.details] : undefined, auditData, auditMessage: this.auditMessage });
+  }
+
+  /** The same error, with the text its audit entries record instead of `message`. */
+  withAuditMessage(auditMessage: string): SealtrailError {
+    return new SealtrailError(this.kind, this.code, this.message, {
+      cause: this.cause, details: this.details ? [...this.details] : undefined, auditData: this.auditData ? { ...this.auditData } : undefined, auditMessage,
+    });
+  }
+
+  /** What an audit entry records as the error. */
+  get auditText(): string {
+    return this.auditMessage ?? this.message;
   }
 }
 

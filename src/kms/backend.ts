@@ -7,22 +7,27 @@
  *   kms/aws/<Operation>        POST          one KMS operation: AWS JSON body in `data`, AWS response out
  *
  * The AWS edge turns each signed `TrentService.<Op>` call into a `kms/aws/<Op>` logical request
- * with the user's linked token, so it passes the same lifecycle (ACL, audit) as any Vault call.
- * User management is root-protected (sudo).
+ * with the user's linked token, so it passes the same lifecycle (ACL, audit) as any Vault call,
+ * and each call to a known operation, through either door, becomes one CloudTrail event
+ * (`recordOutcome`). User management is root-protected (sudo).
  */
 import type { TokenStore } from '../auth/token/types.js';
 import type { CertificateCache } from '../attestation/index.js';
 import { backendFromPaths } from '../core/paths.js';
 import type { Backend, BackendContext, BackendFactory, LogicalResponse, TokenEntry } from '../core/types.js';
 import { invalid } from '../errors/index.js';
+import { operationInput } from '../lib/aws-members.js';
+import { apiCallRecorder } from '../trail/api-call.js';
+import type { TrailRecorder, TrailUserIdentity } from '../trail/model.js';
 import { createCertificateCache } from '../attestation/index.js';
 import { accountRootArn, userArn, type KmsLocation } from './arn.js';
 import { createCallNotesChannel, type CallNotesChannel } from './call-notes.js';
+import { withAuditSafeText } from './audit-text.js';
 import { kmsError } from './errors.js';
 import { createKeyStore } from './keys/store.js';
 import type { KmsServices } from './operations/context.js';
 import { kmsOperation } from './operations/registry.js';
-import { TOKEN_META_USER, type KmsUserRecord } from './users/model.js';
+import type { KmsUserRecord } from './users/model.js';
 import { createUserStore, type UserStore } from './users/store.js';
 
 export interface KmsDeps extends KmsLocation {
@@ -30,21 +35,27 @@ export interface KmsDeps extends KmsLocation {
   /** PEM trust roots for Recipient documents besides the AWS Nitro root (dev mode: the dev CA). */
   trustedRoots: () => readonly string[];
   certificateCache?: CertificateCache;
+  /** Where each call's CloudTrail event goes. */
+  recorder: TrailRecorder;
 }
 
 export interface KmsEngine {
   backend: Backend;
   /** The SigV4 access-key lookup for the AWS edge. */
   users: UserStore;
-  /** Per-call facts for the CloudTrail event (resources, recipient), taken by the edge. */
+  /** Per-call facts for the CloudTrail event (resources, recipient), taken when the event is built. */
   notes: CallNotesChannel;
   location: KmsLocation;
+  /** The caller as CloudTrail shows it: its KMS user, the account root, or its token. */
+  identify(token: TokenEntry): Promise<TrailUserIdentity>;
 }
 
-/** The caller's principal: its KMS user, the account root for root tokens, else a token principal. */
-export function principalOf(token: TokenEntry | undefined, accountId: string): string {
-  const user = token?.meta[TOKEN_META_USER];
-  if (user) return userArn(accountId, user);
+/**
+ * The caller's principal: the KMS user whose linked token it is (`UserStore.userOfToken`), the
+ * account root for root tokens, else a principal named by the token's accessor.
+ */
+export function principalOf(user: KmsUserRecord | undefined, token: TokenEntry | undefined, accountId: string): string {
+  if (user) return userArn(accountId, user.name);
   if (token?.policies.includes('root')) return accountRootArn(accountId);
   return `arn:aws:iam::${accountId}:user/sealtrail-token/${token?.accessor ?? 'anonymous'}`;
 }
@@ -76,6 +87,14 @@ export function createKmsEngine(ctx: Pick<BackendContext, 'storage' | 'clock'>, 
     clock: ctx.clock,
     recipient: { trustedRoots: deps.trustedRoots, clock: ctx.clock, cache: deps.certificateCache ?? createCertificateCache() },
   };
+
+  async function identify(token: TokenEntry): Promise<TrailUserIdentity> {
+    const user = await users.userOfToken(token);
+    const arn = principalOf(user, token, deps.accountId);
+    if (user) return { type: 'IAMUser', principalId: user.principalId, arn, accountId: deps.accountId, accessKeyId: user.accessKeyId, userName: user.name };
+    if (token.policies.includes('root')) return { type: 'Root', principalId: deps.accountId, arn, accountId: deps.accountId, accessKeyId: '', userName: '' };
+    return { type: 'IAMUser', principalId: token.accessor, arn, accountId: deps.accountId, accessKeyId: '', userName: arn.slice(arn.indexOf(':user/') + 6) };
+  }
 
   const withSecret = (user: KmsUserRecord): LogicalResponse => ({
     data: { ...userView(user, deps.accountId), secret_access_key: user.secretAccessKey },
@@ -112,16 +131,26 @@ export function createKmsEngine(ctx: Pick<BackendContext, 'storage' | 'clock'>, 
         update: async (req) => {
           const spec = kmsOperation(req.params.op);
           if (!spec) throw kmsError('UnknownOperationException', `Unknown operation ${req.params.op}`);
-          const call = { body: req.data, principalArn: principalOf(req.token, deps.accountId), notes: notes.for(req.logical.id) };
-          return { data: await spec.handler(call, services) };
+          const user = req.token && (await users.userOfToken(req.token));
+          const call = { body: operationInput(req.data, spec.members), principalArn: principalOf(user, req.token, deps.accountId), notes: notes.for(req.logical.id) };
+          try {
+            return { data: await spec.handler(call, services) };
+          } catch (err) {
+            throw withAuditSafeText(err, call.body, req.token ? [req.token.accessor] : []);
+          }
         },
       },
     },
   ], {
     rootPaths: ['users', 'users/*'],
     cleanup: async () => users.clearCache(),
+    recordOutcome: apiCallRecorder({
+      recorder: deps.recorder, clock: ctx.clock, accountId: deps.accountId, region: deps.region,
+      eventSource: 'kms.amazonaws.com', actionPrefix: 'kms', internalType: 'KMSInternalException',
+      operation: kmsOperation, identify, takeNotes: (id) => notes.take(id),
+    }),
   });
-  return { backend, users, notes, location };
+  return { backend, users, notes, location, identify };
 }
 
 /** The mount factory; `onEngine` hands the engine (access keys, call notes) to the AWS edge. */

@@ -3,10 +3,9 @@
  * must not carry: the key ARNs it touched (`resources`, also for calls that then fail) and the
  * verified recipient's identity (`additionalEventData.recipient`).
  *
- * The side channel is keyed by the logical request id, which the AWS edge chose: the handler
- * writes, the edge takes (and so deletes) the notes after `core.handle` returns or throws. Calls
- * made through the Vault API (`/v1/kms/aws/<Op>`) are never taken, so the map is bounded and the
- * oldest entries fall off.
+ * The side channel is keyed by the logical request id: the handler writes, the mount's
+ * `recordOutcome` takes (and so deletes) the notes once the call is done, whichever door it came
+ * through. The map is bounded all the same: should a note ever be left, the oldest fall off.
  */
 export interface CallNotes {
   /** Key ARNs, in the order the call resolved them (ReEncrypt: source then destination). */

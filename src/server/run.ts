@@ -132,9 +132,8 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
       core, log, maxRequestBytes: config.listener.maxRequestSize, https, limits: config.listener,
       register: (a) => registerAwsRoutes(a, {
         core,
-        kms: () => core.unsealedServices?.kms,
-        recorder: () => core.unsealedServices?.trail.recorder,
-        accountId: config.kms.accountId, region: config.kms.region, clock, log,
+        users: () => core.unsealedServices?.kms.users,
+        region: config.kms.region, clock, log,
       }),
     });
     undo.push(() => app.close());

@@ -84,7 +84,7 @@ export function servicesBuilder(config: ServerConfig, log: ServerLogger, opts: W
     const trail = await buildTrail(config, core, log);
     const kms = createKmsEngine(
       { storage: storageView(barrier, 'sys/kms/'), clock },
-      { accountId: config.kms.accountId, region: config.kms.region, tokens, trustedRoots: () => opts.devAttestationRoots?.() ?? [] },
+      { accountId: config.kms.accountId, region: config.kms.region, tokens, trustedRoots: () => opts.devAttestationRoots?.() ?? [], recorder: trail.recorder },
     );
 
     const mounts = new Mounts({ storage: barrier, clock, secretEngines: SECRET_ENGINES, authMethods: authMethods(clock, opts) });
@@ -92,7 +92,9 @@ export function servicesBuilder(config: ServerConfig, log: ServerLogger, opts: W
     await mounts.addBuiltin('secret', 'sys/', 'system', sysBackend({ core, audit, tokens, policies, defaults, trails: () => trail.trails }), 'system endpoints used for control, policy and debugging');
     await mounts.addBuiltin('auth', 'auth/token/', 'token', tokenBackend({ tokens, policies, clock }), 'token based credentials');
     await mounts.addBuiltin('secret', 'kms/', 'kms', kms.backend, 'AWS KMS-compatible keys (AWS JSON 1.1 at POST /)');
-    await mounts.addBuiltin('secret', 'trail/', 'trail', trailBackend({ store: () => trail.store, trails: () => trail.trails, region: config.kms.region }), 'CloudTrail event history');
+    await mounts.addBuiltin('secret', 'trail/', 'trail', trailBackend({
+      store: () => trail.store, trails: () => trail.trails, region: config.kms.region, accountId: config.kms.accountId, recorder: trail.recorder, identify: kms.identify,
+    }), 'CloudTrail event history');
     await mounts.load();
     const wrapping = createWrapping({ storage: storageView(barrier, 'sys/wrapping/'), tokens, clock });
     const tokenTidy = startTokenTidy({

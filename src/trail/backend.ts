@@ -2,11 +2,15 @@
  * The `trail/` mount: CloudTrail's API as Vault logical paths. The AWS edge turns
  * `CloudTrail_20131101.<Op>` into an update on `trail/aws/<Op>` with the AWS JSON body as data;
  * the handler returns the AWS response body as data. Errors are SealtrailErrors whose code is the
- * AWS `__type` (InvalidLookupAttributesException, TrailNotFoundException, ...).
+ * AWS `__type` (InvalidLookupAttributesException, TrailNotFoundException, ...). Each operation
+ * declares the members it reads; each call, through either door, is one CloudTrail event.
  */
 import { backendFromPaths, type PathRequest } from '../core/paths.js';
-import type { BackendFactory, LogicalResponse } from '../core/types.js';
+import type { BackendFactory, LogicalResponse, TokenEntry } from '../core/types.js';
 import { SealtrailError } from '../errors/index.js';
+import { operationInput, unrecorded, type Members } from '../lib/aws-members.js';
+import { apiCallRecorder, type AwsOperationFacts } from './api-call.js';
+import type { TrailRecorder, TrailUserIdentity } from './model.js';
 import type { TrailManager, TrailSummary } from './delivery/trail-manager.js';
 import { lookupEvents } from './lookup/lookup-events.js';
 import type { EventStore } from './store/types.js';
@@ -15,9 +19,30 @@ export interface TrailBackendDeps {
   store: () => EventStore;
   trails: () => TrailManager;
   region: string;
+  accountId: string;
+  recorder: TrailRecorder;
+  /** The caller as CloudTrail shows it (the KMS engine's users). */
+  identify(token: TokenEntry): Promise<TrailUserIdentity>;
 }
 
 type OpHandler = (body: Record<string, unknown>) => Promise<Record<string, unknown>>;
+
+const TIME_RANGE: Members = { StartTime: 'number', EndTime: 'number' };
+
+/** The CloudTrail operations served, with their declared members (page tokens are not recorded). */
+export const CLOUDTRAIL_OPERATIONS: Readonly<Record<string, AwsOperationFacts>> = {
+  LookupEvents: {
+    readOnly: true,
+    members: { LookupAttributes: { list: { AttributeKey: 'string', AttributeValue: 'string' } }, ...TIME_RANGE, EventCategory: 'string', MaxResults: 'number', NextToken: unrecorded('string') },
+  },
+  ListPublicKeys: { readOnly: true, members: { ...TIME_RANGE, NextToken: unrecorded('string') } },
+  DescribeTrails: { readOnly: true, members: { trailNameList: 'strings', includeShadowTrails: 'boolean' } },
+  GetTrail: { readOnly: true, members: { Name: 'string' } },
+};
+
+export function cloudTrailOperation(name: string): AwsOperationFacts | undefined {
+  return Object.hasOwn(CLOUDTRAIL_OPERATIONS, name) ? CLOUDTRAIL_OPERATIONS[name] : undefined;
+}
 
 const epochMs = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? Math.round(v * 1000) : undefined);
 
@@ -54,17 +79,24 @@ export function trailBackend(deps: TrailBackendDeps): BackendFactory {
     GetTrail: async (body) => ({ Trail: trailShape(findTrail(body.Name), deps.region) }),
   };
 
-  return () =>
+  return (ctx) =>
     backendFromPaths([
       {
         pattern: 'aws/(?<op>[A-Za-z]+)',
         handlers: {
           update: async (req: PathRequest): Promise<LogicalResponse> => {
             const op = Object.hasOwn(ops, req.params.op) ? ops[req.params.op] : undefined;
-            if (!op) throw new SealtrailError('invalid', 'UnknownOperationException', `Unknown operation ${req.params.op}.`);
-            return { data: await op(req.data) };
+            const facts = cloudTrailOperation(req.params.op);
+            if (!op || !facts) throw new SealtrailError('invalid', 'UnknownOperationException', `Unknown operation ${req.params.op}.`);
+            return { data: await op(operationInput(req.data, facts.members)) };
           },
         },
       },
-    ]);
+    ], {
+      recordOutcome: apiCallRecorder({
+        recorder: deps.recorder, clock: ctx.clock, accountId: deps.accountId, region: deps.region,
+        eventSource: 'cloudtrail.amazonaws.com', actionPrefix: 'cloudtrail', internalType: 'InternalFailure',
+        operation: cloudTrailOperation, identify: deps.identify,
+      }),
+    });
 }

@@ -85,3 +85,58 @@ test('requests signed by @smithy/signature-v4 (the AWS SDK signer) verify; a cha
   const otherTarget = await verifySigV4({ ...req, headers: { ...headers, 'x-amz-target': 'TrentService.Decrypt' } }, o);
   assert.equal(otherTarget.ok ? 'ok' : otherTarget.code, 'InvalidSignatureException');
 });
+
+/** Signs a KMS-style POST with the SDK's signer; `unsigned` headers are left out of the signature. */
+async function signedPost(headers: Record<string, string>, unsigned: string[] = []) {
+  const signer = new SignatureV4({ credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: SECRET }, region: 'us-east-1', service: 'kms', sha256: NodeSha256 as never });
+  const body = '{"KeyId":"alias/x"}';
+  const signed = await signer.sign({ method: 'POST', protocol: 'http:', hostname: '127.0.0.1', path: '/', headers: { host: '127.0.0.1', ...headers }, body },
+    { signingDate: new Date(at), unsignableHeaders: new Set(unsigned) });
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(signed.headers)) out[k.toLowerCase()] = v;
+  return { method: 'POST', path: '/', query: '', headers: out, body: Buffer.from(body) } satisfies SigV4Request;
+}
+
+const kmsOpts = { ...opts(at, ['kms']), requiredSignedHeaders: ['x-amz-target'] };
+
+test('x-amz-target, host and x-amz-date must be signed; a signed x-amz-content-sha256 must match the body', async () => {
+  const good = await signedPost({ 'x-amz-target': 'TrentService.DescribeKey' });
+  assert.equal((await verifySigV4(good, kmsOpts)).ok, true);
+
+  const unsignedTarget = await signedPost({ 'x-amz-target': 'TrentService.DescribeKey' }, ['x-amz-target']);
+  assert.doesNotMatch(String(unsignedTarget.headers.authorization), /x-amz-target/);
+  assert.deepEqual(await verifySigV4(unsignedTarget, kmsOpts), {
+    ok: false, code: 'IncompleteSignatureException', accessKeyId: 'AKIDEXAMPLE', message: "'X-Amz-Target' must be a 'SignedHeader' in the AWS Authorization.",
+  });
+  const noTarget = await signedPost({});
+  assert.equal((await verifySigV4(noTarget, kmsOpts)).ok ? 'ok' : 'refused', 'refused');
+
+  const withSignedHeaders = (req: SigV4Request, list: string): SigV4Request => ({
+    ...req, headers: { ...req.headers, authorization: String(req.headers.authorization).replace(/SignedHeaders=[^,]+/, `SignedHeaders=${list}`) },
+  });
+  for (const [list, message] of [
+    ['x-amz-content-sha256;x-amz-date;x-amz-target', "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."],
+    ['host;x-amz-content-sha256;x-amz-target', "'X-Amz-Date' must be a 'SignedHeader' in the AWS Authorization."],
+    ['host;x-amz-content-sha256;x-amz-date;x-amz-target;constructor;__proto__', "'constructor' is named as a SignedHeader, but it does not exist in the HTTP request."],
+    ['host;x-amz-date;x-amz-target;toString', 'SignedHeaders must be lower-case header names separated by semicolons.'],
+    ['host;x-amz-date;x-amz-target;host', 'SignedHeaders must name each header once.'],
+    [Array.from({ length: 65 }, (_, i) => `h${i}`).join(';'), 'SignedHeaders may name at most 64 headers.'],
+  ] as const) {
+    const r = await verifySigV4(withSignedHeaders(good, list), kmsOpts);
+    assert.equal(r.ok ? 'ok' : `${r.code}: ${r.message}`, `IncompleteSignatureException: ${message}`, list.slice(0, 40));
+  }
+
+  const hashed = await signedPost({ 'x-amz-target': 'TrentService.DescribeKey', 'x-amz-content-sha256': 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' });
+  const mismatch = await verifySigV4(hashed, kmsOpts);
+  assert.equal(mismatch.ok ? 'ok' : mismatch.code, 'InvalidSignatureException');
+  const unsignedHash = await signedPost({ 'x-amz-target': 'TrentService.DescribeKey', 'x-amz-content-sha256': 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' }, ['x-amz-content-sha256']);
+  const r = await verifySigV4(unsignedHash, kmsOpts);
+  assert.equal(r.ok ? 'ok' : r.message, "'X-Amz-Content-Sha256' must be a 'SignedHeader' in the AWS Authorization.");
+});
+
+test('header names that are Object.prototype properties are plain absent headers', async () => {
+  const good = await signedPost({ 'x-amz-target': 'TrentService.DescribeKey' });
+  const plain = { ...good, headers: { ...good.headers, authorization: String(good.headers.authorization).replace(/SignedHeaders=[^,]+/, 'SignedHeaders=host;x-amz-content-sha256;x-amz-date;x-amz-target;hasownproperty') } };
+  const r = await verifySigV4(plain, kmsOpts);
+  assert.equal(r.ok ? 'ok' : r.message, "'hasownproperty' is named as a SignedHeader, but it does not exist in the HTTP request.");
+});

@@ -27,7 +27,10 @@ async function setup() {
   const store = createEventStore({ path: ':memory:', encryptionKey: new Uint8Array(32).fill(2), clock, purgeIntervalMs: 0 });
   const trails = createTrailManager({ trails: [{ name: 'main', directory: dir, bucket: 'b' }], accountId: ACCOUNT, region: 'us-east-1', store: () => store, storage: createMemoryStorage(), clock });
   await trails.start();
-  const backend = await trailBackend({ store: () => store, trails: () => trails, region: 'us-east-1' })({ mount, storage: createMemoryStorage(), clock });
+  const backend = await trailBackend({
+    store: () => store, trails: () => trails, region: 'us-east-1', accountId: ACCOUNT, recorder: createTrailRecorder({ store: () => store }),
+    identify: async () => ({ type: 'Root', principalId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:root`, accountId: ACCOUNT, accessKeyId: '', userName: '' }),
+  })({ mount, storage: createMemoryStorage(), clock });
   return { dir, clock, store, trails, backend, done: async () => { await trails.stop(); await store.close(); rmSync(dir, { recursive: true, force: true }); } };
 }
 

@@ -59,7 +59,8 @@ function headerValue(v: string | readonly string[] | undefined): string {
 
 export function canonicalRequest(input: CanonicalInput): string {
   const names = [...input.signedHeaders].map((h) => h.toLowerCase()).sort();
-  const headers = names.map((h) => `${h}:${headerValue(input.headers[h])}\n`).join('');
+  // Own properties only: a signed header named `constructor` or `__proto__` is just absent.
+  const headers = names.map((h) => `${h}:${headerValue(Object.hasOwn(input.headers, h) ? input.headers[h] : undefined)}\n`).join('');
   return [input.method.toUpperCase(), canonicalUri(input.path), canonicalQuery(input.query), headers, names.join(';'), input.payloadHash].join('\n');
 }
 

@@ -5,11 +5,14 @@
  *
  *   no Authorization header            MissingAuthenticationTokenException
  *   malformed header / missing date    IncompleteSignatureException
+ *   a required header not signed, a signed header absent   IncompleteSignatureException
  *   unknown access key, session token  UnrecognizedClientException
- *   wrong scope, skew > 15 min, bad signature   InvalidSignatureException
+ *   wrong scope, skew > 15 min, bad signature, content hash ≠ body   InvalidSignatureException
  *
- * The payload hash is always computed from the received body (x-amz-content-sha256 is not
- * trusted), and signatures are compared in constant time.
+ * `host`, `x-amz-date`, `x-amz-content-sha256` when sent, and whatever the caller names in
+ * `requiredSignedHeaders` (the AWS edge: `x-amz-target`, which chooses the operation) must be
+ * signed: an unsigned header could be swapped on a replayed request. The payload hash is always
+ * computed from the received body, and signatures are compared in constant time.
  */
 import { constantTimeEqual } from '../../lib/compare.js';
 import { canonicalRequest, sha256Hex, stringToSign } from './canonical.js';
@@ -42,6 +45,8 @@ export interface SigV4Options<T extends { secretAccessKey: string }> {
   cache: SigningKeyCache;
   /** Default 15 minutes, as AWS. */
   maxSkewMs?: number;
+  /** Lower-case names of headers that must be present and signed, besides host and x-amz-date. */
+  requiredSignedHeaders?: readonly string[];
 }
 
 export type SigV4Result<T> =
@@ -68,20 +73,45 @@ export function formatAmzDate(ms: number): string {
 
 const first = (v: string | readonly string[] | undefined) => (typeof v === 'string' ? v : v?.[0]);
 
+type HeaderMap = Record<string, string | readonly string[] | undefined>;
+
+/** A null-prototype copy with lower-cased names: no header name can reach an inherited property. */
+function ownHeaders(headers: SigV4Request['headers']): HeaderMap {
+  const out: HeaderMap = Object.create(null) as HeaderMap;
+  for (const [k, v] of Object.entries(headers)) if (typeof v === 'string' || Array.isArray(v)) out[k.toLowerCase()] = v;
+  return out;
+}
+
+/** How AWS names a header in its messages (`X-Amz-Target`). */
+const displayName = (h: string) => h.split('-').map((p) => (p === '' ? p : p[0].toUpperCase() + p.slice(1))).join('-');
+
+function unsignedRequired(signed: readonly string[], headers: HeaderMap, required: readonly string[]): string | undefined {
+  if (!signed.includes('host')) return "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.";
+  const mustSign = ['x-amz-date', ...required, ...(headers['x-amz-content-sha256'] !== undefined ? ['x-amz-content-sha256'] : [])];
+  for (const h of mustSign) {
+    if (headers[h] === undefined) return `Missing required header for this request: ${h}`;
+    if (!signed.includes(h)) return `'${displayName(h)}' must be a 'SignedHeader' in the AWS Authorization.`;
+  }
+  const absent = signed.find((h) => headers[h] === undefined);
+  return absent === undefined ? undefined : `'${absent}' is named as a SignedHeader, but it does not exist in the HTTP request.`;
+}
+
 export async function verifySigV4<T extends { secretAccessKey: string }>(req: SigV4Request, opts: SigV4Options<T>): Promise<SigV4Result<T>> {
-  const authorization = first(req.headers.authorization);
+  const headers = ownHeaders(req.headers);
+  const authorization = first(headers.authorization);
   if (!authorization) return { ok: false, code: 'MissingAuthenticationTokenException', message: 'Missing Authentication Token' };
   const parsed = parseAuthorization(authorization);
   if (!parsed.ok) return { ok: false, code: 'IncompleteSignatureException', message: parsed.message };
   const auth = parsed.value;
   const fail = (code: SigV4FailureCode, message: string): SigV4Result<T> => ({ ok: false, code, message, accessKeyId: auth.accessKeyId });
 
-  const amzDate = first(req.headers['x-amz-date']);
+  const amzDate = first(headers['x-amz-date']);
   if (!amzDate) return fail('IncompleteSignatureException', "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
   const signedAt = parseAmzDate(amzDate);
   if (signedAt === undefined) return fail('IncompleteSignatureException', `Date must be in ISO-8601 'basic format'. Got '${amzDate.slice(0, 40)}'.`);
-  if (!auth.signedHeaders.includes('host')) return fail('IncompleteSignatureException', "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
-  if (first(req.headers['x-amz-security-token'])) return fail('UnrecognizedClientException', UNRECOGNIZED_CLIENT_MESSAGE);
+  const unsigned = unsignedRequired(auth.signedHeaders, headers, opts.requiredSignedHeaders ?? []);
+  if (unsigned) return fail('IncompleteSignatureException', unsigned);
+  if (first(headers['x-amz-security-token'])) return fail('UnrecognizedClientException', UNRECOGNIZED_CLIENT_MESSAGE);
 
   const identity = await opts.resolve(auth.accessKeyId);
   if (!identity) return fail('UnrecognizedClientException', UNRECOGNIZED_CLIENT_MESSAGE);
@@ -98,9 +128,13 @@ export async function verifySigV4<T extends { secretAccessKey: string }>(req: Si
     return fail('InvalidSignatureException', `Signature not yet current: ${amzDate} is still later than ${formatAmzDate(opts.now + skew)} (${nowStamp} + 15 min.)`);
   }
 
+  const payloadHash = sha256Hex(req.body);
+  const claimedHash = first(headers['x-amz-content-sha256']);
+  if (claimedHash !== undefined && claimedHash !== payloadHash) {
+    return fail('InvalidSignatureException', "The provided 'x-amz-content-sha256' header does not match what was computed.");
+  }
   const canonical = canonicalRequest({
-    method: req.method, path: req.path, query: req.query, headers: req.headers,
-    signedHeaders: auth.signedHeaders, payloadHash: sha256Hex(req.body),
+    method: req.method, path: req.path, query: req.query, headers, signedHeaders: auth.signedHeaders, payloadHash,
   });
   const scope = `${auth.date}/${auth.region}/${auth.service}/aws4_request`;
   const key = opts.cache.get(auth.accessKeyId, identity.secretAccessKey, auth.date, auth.region, auth.service);

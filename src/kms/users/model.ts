@@ -29,5 +29,8 @@ export interface AccessKeyResolver {
   resolve(accessKeyId: string): Promise<AccessKeyIdentity | undefined>;
 }
 
-/** Token metadata key naming the KMS user a token belongs to (how a handler finds its principal). */
+/**
+ * Token metadata naming the KMS user on its linked token: shown by token lookups, never read as
+ * identity (any token may give its children any metadata). Identity is `UserStore.userOfToken`.
+ */
 export const TOKEN_META_USER = 'kms_user';

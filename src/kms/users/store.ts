@@ -10,6 +10,7 @@
  * its key.
  */
 import type { TokenStore } from '../../auth/token/types.js';
+import type { TokenEntry } from '../../core/types.js';
 import { invalid, notFound } from '../../errors/index.js';
 import type { Clock } from '../../lib/clock.js';
 import { getJson, putJson, type Storage } from '../../storage/types.js';
@@ -32,15 +33,24 @@ export interface UserStore extends AccessKeyResolver {
   /** A new key pair; the old access key stops working at once. */
   rotate(name: string): Promise<KmsUserRecord>;
   remove(name: string): Promise<void>;
+  /**
+   * The user whose linked token this is, or undefined. The binding is the user record's own
+   * `tokenId`; nothing the token's holder can set (metadata, display name) is read.
+   */
+  userOfToken(token: TokenEntry): Promise<KmsUserRecord | undefined>;
   clearCache(): void;
 }
 
 export const USER_NAME_RE = /^[\w+=,.@-]{1,64}$/;
 const PERIOD_SECONDS = 768 * 3600;
+/** The path of every linked token: set by this store when minting, never by a caller. */
+const LINKED_TOKEN_PATH = 'kms/users/';
 
 export function createUserStore(deps: UserStoreDeps): UserStore {
   const { storage, tokens, clock, accountId } = deps;
   const cache = new Map<string, AccessKeyIdentity>();
+  /** Linked token accessor → its user; emptied by every write to a user. */
+  const linked = new Map<string, KmsUserRecord>();
   const userKey = (name: string) => `users/${name}`;
   const indexKey = (id: string) => `access-keys/${id}`;
 
@@ -50,7 +60,7 @@ export function createUserStore(deps: UserStoreDeps): UserStore {
 
   async function mintToken(name: string, policies: string[]): Promise<string> {
     const { id } = await tokens.create({
-      policies, path: `kms/users/${name}`, displayName: `kms-${name}`, noParent: true,
+      policies, path: `${LINKED_TOKEN_PATH}${name}`, displayName: `kms-${name}`, noParent: true,
       period: PERIOD_SECONDS, metadata: { [TOKEN_META_USER]: name },
     });
     return id;
@@ -73,6 +83,7 @@ export function createUserStore(deps: UserStoreDeps): UserStore {
     if (await tokenAlive(user.tokenId)) return user.tokenId;
     const tokenId = await mintToken(user.name, user.policies);
     await putJson(storage, userKey(user.name), { ...user, tokenId });
+    linked.clear();
     return tokenId;
   }
 
@@ -95,6 +106,7 @@ export function createUserStore(deps: UserStoreDeps): UserStore {
     list: () => storage.list('users/'),
     async upsert(name, policies) {
       checkName(name);
+      linked.clear();
       const existing = await store.get(name);
       if (existing) {
         await revokeToken(existing.tokenId);
@@ -111,6 +123,7 @@ export function createUserStore(deps: UserStoreDeps): UserStore {
       const existing = await store.get(name);
       if (!existing) throw notFound(`no KMS user named "${name}"`, 'kms_user_not_found');
       const user = await newKeyPair(existing);
+      linked.clear();
       await storage.delete(indexKey(existing.accessKeyId));
       cache.delete(existing.accessKeyId);
       return user;
@@ -118,6 +131,7 @@ export function createUserStore(deps: UserStoreDeps): UserStore {
     async remove(name) {
       const existing = await store.get(name);
       if (!existing) return;
+      linked.clear();
       await storage.transaction([{ op: 'delete', key: indexKey(existing.accessKeyId) }, { op: 'delete', key: userKey(name) }]);
       cache.delete(existing.accessKeyId);
       await revokeToken(existing.tokenId);
@@ -135,7 +149,21 @@ export function createUserStore(deps: UserStoreDeps): UserStore {
       cache.set(accessKeyId, found);
       return found;
     },
-    clearCache: () => cache.clear(),
+    async userOfToken(token) {
+      const known = linked.get(token.accessor);
+      if (known) return known;
+      if (!token.path.startsWith(LINKED_TOKEN_PATH)) return undefined;
+      const user = await store.get(token.path.slice(LINKED_TOKEN_PATH.length));
+      const current = user && (await tokens.lookup(user.tokenId));
+      if (!user || current?.accessor !== token.accessor) return undefined;
+      if (linked.size >= 10_000) linked.clear();
+      linked.set(token.accessor, user);
+      return user;
+    },
+    clearCache: () => {
+      cache.clear();
+      linked.clear();
+    },
   };
   return store;
 }

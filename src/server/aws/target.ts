@@ -5,6 +5,10 @@
  *   com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.<Op>   → trail/aws/<Op>  (signed as "cloudtrail")
  *   CloudTrail_20131101.<Op>                                      → trail/aws/<Op>
  */
+import { kmsOperation } from '../../kms/index.js';
+import type { Members } from '../../lib/aws-members.js';
+import { cloudTrailOperation } from '../../trail/backend.js';
+
 export type AwsService = 'kms' | 'cloudtrail';
 
 export interface AwsTarget {
@@ -35,4 +39,9 @@ export function parseTarget(header: string | undefined): AwsTarget | undefined {
     return { service: 'cloudtrail', operation, path: `trail/aws/${operation}`, eventSource: 'cloudtrail.amazonaws.com', signingServices: ['cloudtrail'] };
   }
   return undefined;
+}
+
+/** The declared members of the operation a target names; undefined for an unknown operation. */
+export function targetOperation(target: AwsTarget): { members: Members } | undefined {
+  return target.service === 'kms' ? kmsOperation(target.operation) : cloudTrailOperation(target.operation);
 }

@@ -9,6 +9,7 @@ import { loadDevCaFromDir, type DevCa } from '../../../src/attestation/index.js'
 import type { Core } from '../../../src/core/core.js';
 import type { KmsEngine } from '../../../src/kms/index.js';
 import type { TrailEventInput } from '../../../src/trail/model.js';
+import type { ServerRunOptions } from '../../../src/server/run.js';
 import { startDevServer } from '../../helpers/server.js';
 
 export const ACCOUNT = '111122223333';
@@ -28,8 +29,8 @@ export interface KmsTestServer {
   stop(): Promise<void>;
 }
 
-export async function startKmsServer(): Promise<KmsTestServer> {
-  const server = await startDevServer();
+export async function startKmsServer(opts: Partial<ServerRunOptions> = {}): Promise<KmsTestServer> {
+  const server = await startDevServer(opts);
   const line = (label: string) => server.lines.find((l) => l.startsWith(`${label}: `))!.slice(label.length + 2).split(' ')[0];
   const services = server.core.requireServices();
   const events: TrailEventInput[] = [];

@@ -21,15 +21,9 @@ function camel(obj: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
-const RECORDED: Record<string, (body: Record<string, unknown>) => Record<string, unknown>> = {
-  CreateKey: (b) => ({ keyMetadata: camel(b.KeyMetadata as Record<string, unknown>) }),
-  ScheduleKeyDeletion: (b) => camel(b),
-  CancelKeyDeletion: (b) => camel(b),
-  RotateKeyOnDemand: (b) => camel(b),
-};
+export type ResponseElements = (body: Record<string, unknown>) => Record<string, unknown>;
 
-export function responseElements(service: 'kms' | 'cloudtrail', operation: string, body: Record<string, unknown> | undefined): Record<string, unknown> | null {
-  if (service !== 'kms' || !body) return null;
-  const make = Object.hasOwn(RECORDED, operation) ? RECORDED[operation] : undefined;
-  return make ? make(body) : null;
-}
+/** CreateKey: the new key's metadata. */
+export const keyMetadataElements: ResponseElements = (b) => ({ keyMetadata: camel(b.KeyMetadata as Record<string, unknown>) });
+/** ScheduleKeyDeletion, CancelKeyDeletion, RotateKeyOnDemand: the whole (small, non-secret) response. */
+export const wholeResponseElements: ResponseElements = (b) => camel(b);

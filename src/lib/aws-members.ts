@@ -1,0 +1,65 @@
+/**
+ * The request members an AWS JSON operation declares, and the two views derived from them:
+ *
+ *   operationInput(body, members)       what the handler and the audit entry get: declared members
+ *                                       only, values as sent (the handler checks their types)
+ *   recordedParameters(body, members)   CloudTrail's requestParameters: members not declared
+ *                                       `unrecorded`, in lowerCamelCase, each only if it has its
+ *                                       declared type
+ *
+ * An undeclared member is never read, audited or recorded, so a caller cannot make a value it
+ * chose (a plaintext, a MAC message) reach the trail by naming it.
+ */
+export type MemberType = 'string' | 'number' | 'boolean' | 'strings' | 'map';
+type Shape = MemberType | { readonly struct: Members } | { readonly list: Members };
+/** A member the operation reads but CloudTrail never shows (plaintexts, ciphertexts, documents). */
+export type MemberShape = Shape | { readonly unrecorded: Shape };
+export type Members = Readonly<Record<string, MemberShape>>;
+
+export const unrecorded = (shape: Shape): MemberShape => ({ unrecorded: shape });
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+const lowerFirst = (s: string) => (s === '' ? s : s[0].toLowerCase() + s.slice(1));
+const inner = (m: MemberShape): Shape => (typeof m === 'object' && 'unrecorded' in m ? m.unrecorded : m);
+
+function inputValue(value: unknown, shape: Shape): unknown {
+  if (typeof shape === 'string') return value;
+  if ('struct' in shape) return isObject(value) ? operationInput(value, shape.struct) : value;
+  return Array.isArray(value) ? value.map((v) => (isObject(v) ? operationInput(v, shape.list) : v)) : value;
+}
+
+/** The declared members of a request body (a fresh object; the body is not modified). */
+export function operationInput(body: Readonly<Record<string, unknown>>, members: Members): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, member] of Object.entries(members)) {
+    if (Object.hasOwn(body, name) && body[name] !== undefined) out[name] = inputValue(body[name], inner(member));
+  }
+  return out;
+}
+
+function recordedValue(value: unknown, shape: Shape): unknown {
+  switch (shape) {
+    case 'string': return typeof value === 'string' ? value : undefined;
+    case 'number': return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+    case 'boolean': return typeof value === 'boolean' ? value : undefined;
+    case 'strings': return Array.isArray(value) && value.every((v) => typeof v === 'string') ? [...value] : undefined;
+    // User maps (encryption contexts) keep their keys; fromEntries makes even `__proto__` a plain key.
+    case 'map': return isObject(value) && Object.values(value).every((v) => typeof v === 'string') ? Object.fromEntries(Object.entries(value)) : undefined;
+  }
+  if ('struct' in shape) return isObject(value) ? recordedParameters(value, shape.struct) ?? undefined : undefined;
+  if (!Array.isArray(value) || !value.every(isObject)) return undefined;
+  return value.map((v) => recordedParameters(v, shape.list) ?? {});
+}
+
+/** CloudTrail's requestParameters, or null when no recorded member is present. */
+export function recordedParameters(body: Readonly<Record<string, unknown>> | undefined, members: Members): Record<string, unknown> | null {
+  if (!body) return null;
+  const out: Record<string, unknown> = {};
+  for (const [name, member] of Object.entries(members)) {
+    if (typeof member === 'object' && 'unrecorded' in member) continue;
+    if (!Object.hasOwn(body, name)) continue;
+    const value = recordedValue(body[name], member);
+    if (value !== undefined) out[lowerFirst(name)] = value;
+  }
+  return Object.keys(out).length === 0 ? null : out;
+}

@@ -1,0 +1,87 @@
+/**
+ * The CloudTrail event of one AWS API call, whichever door it came through (`POST /` signed with
+ * SigV4, or `/v1/<mount>/aws/<Op>` with a Vault token): the mount's `recordOutcome`, which the
+ * lifecycle calls once per routed call after its audit entries. Only calls with a valid token to
+ * an operation the mount declares become events, as in AWS, where unauthenticated calls and
+ * unknown operations leave no event. requestParameters come only through the operation's declared
+ * members; the event's requestID is the lifecycle's request id, so it joins its audit entries.
+ */
+import type { RequestOutcome, TokenEntry } from '../core/types.js';
+import { awsErrorOf } from '../lib/aws-error.js';
+import { recordedParameters, type Members } from '../lib/aws-members.js';
+import type { Clock } from '../lib/clock.js';
+import { uuid } from '../lib/ids.js';
+import type { TrailEventInput, TrailRecorder, TrailUserIdentity } from './model.js';
+
+/** What an operation declares for its event. */
+export interface AwsOperationFacts {
+  readOnly: boolean;
+  members: Members;
+  /** responseElements of a successful call; absent = null. */
+  responseElements?: (body: Record<string, unknown>) => Record<string, unknown>;
+}
+
+/** Facts a handler noted for the event that its response does not carry (KMS: keys, recipient). */
+export interface ApiCallNotes {
+  resources: readonly string[];
+  recipient?: Record<string, string>;
+}
+
+export interface ApiCallRecorderDeps {
+  recorder: TrailRecorder;
+  clock: Clock;
+  accountId: string;
+  region: string;
+  /** kms.amazonaws.com, cloudtrail.amazonaws.com */
+  eventSource: string;
+  /** The IAM action prefix in AccessDenied messages (`kms`, `cloudtrail`). */
+  actionPrefix: string;
+  /** KMSInternalException, InternalFailure */
+  internalType: string;
+  operation(name: string): AwsOperationFacts | undefined;
+  /** The caller as CloudTrail shows it. */
+  identify(token: TokenEntry): Promise<TrailUserIdentity>;
+  /** Taken (and so forgotten) for every outcome, whether or not it becomes an event. */
+  takeNotes?(requestId: string): ApiCallNotes | undefined;
+}
+
+const OPERATION_PATH = /^aws\/([A-Za-z]{1,64})$/;
+const MAX_USER_AGENT = 1024;
+
+export function apiCallRecorder(deps: ApiCallRecorderDeps): (outcome: RequestOutcome) => Promise<void> {
+  return async (outcome) => {
+    const notes = deps.takeNotes?.(outcome.request.id);
+    const name = OPERATION_PATH.exec(outcome.path)?.[1];
+    const op = name === undefined ? undefined : deps.operation(name);
+    if (!op || name === undefined) return;
+    const identity = await deps.identify(outcome.token);
+    const req = outcome.request;
+    const error = outcome.error && awsErrorOf(outcome.error, { principalArn: identity.arn, action: `${deps.actionPrefix}:${name}`, internalType: deps.internalType });
+    const body = outcome.response?.data;
+    const event: TrailEventInput = {
+      eventId: uuid(),
+      requestId: req.id,
+      eventTime: deps.clock.now(),
+      eventSource: deps.eventSource,
+      eventName: name,
+      awsRegion: deps.region,
+      sourceIpAddress: req.remoteAddress,
+      userAgent: (req.headers['user-agent']?.[0] ?? '').slice(0, MAX_USER_AGENT),
+      userIdentity: identity,
+      requestParameters: recordedParameters(req.data, op.members),
+      responseElements: !error && body && op.responseElements ? op.responseElements(body) : null,
+      readOnly: op.readOnly,
+      resources: [...new Set(notes?.resources ?? [])].map((arn) => ({ accountId: deps.accountId, type: 'AWS::KMS::Key' as const, arn })),
+      managementEvent: true,
+      eventCategory: 'Management',
+      recipientAccountId: deps.accountId,
+      sealtrailRequestId: req.id,
+    };
+    if (notes?.recipient) event.additionalEventData = { recipient: { ...notes.recipient } };
+    if (error) {
+      event.errorCode = error.type;
+      if (error.message) event.errorMessage = error.message;
+    }
+    await deps.recorder.record(event);
+  };
+}

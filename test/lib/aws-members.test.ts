@@ -1,0 +1,40 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { operationInput, recordedParameters, unrecorded, type Members } from '../../src/lib/aws-members.js';
+
+const MEMBERS: Members = {
+  KeyId: 'string', Plaintext: unrecorded('string'), EncryptionContext: 'map', NumberOfBytes: 'number', DryRun: 'boolean', GrantTokens: unrecorded('strings'),
+  Recipient: { struct: { KeyEncryptionAlgorithm: 'string', AttestationDocument: unrecorded('string') } },
+  Tags: { list: { TagKey: 'string', TagValue: 'string' } },
+};
+
+test('operationInput keeps declared members only (nested too), values as sent, and copies', () => {
+  const body = {
+    KeyId: 'k', Plaintext: 'cA==', Extra: 'x', NumberOfBytes: '32', Recipient: { KeyEncryptionAlgorithm: 'RSAES_OAEP_SHA_256', AttestationDocument: 'ZG9j', Sneaky: 1 },
+    Tags: [{ TagKey: 'a', TagValue: 'b', Sneaky: 2 }, 'not an object'], constructor: 'c', __proto__: { polluted: true },
+  };
+  const input = operationInput(body, MEMBERS);
+  assert.deepEqual(input, {
+    KeyId: 'k', Plaintext: 'cA==', NumberOfBytes: '32', Recipient: { KeyEncryptionAlgorithm: 'RSAES_OAEP_SHA_256', AttestationDocument: 'ZG9j' },
+    Tags: [{ TagKey: 'a', TagValue: 'b' }, 'not an object'],
+  });
+  assert.notEqual(input.Recipient, body.Recipient);
+  assert.equal(({} as Record<string, unknown>).polluted, undefined);
+});
+
+test('recordedParameters: lowerCamelCase, recorded members of their declared type only, never unrecorded ones', () => {
+  assert.deepEqual(recordedParameters({
+    KeyId: 'k', Plaintext: 'cA==', GrantTokens: ['t'], EncryptionContext: { Tenant: 'acme', __proto__: 'x' } as Record<string, unknown>, NumberOfBytes: 32, DryRun: false,
+    Recipient: { KeyEncryptionAlgorithm: 'RSAES_OAEP_SHA_256', AttestationDocument: 'ZG9j' }, Tags: [{ TagKey: 'a', TagValue: 'b', Sneaky: 's' }], Extra: 'x',
+  }, MEMBERS), {
+    keyId: 'k', encryptionContext: { Tenant: 'acme' }, numberOfBytes: 32, dryRun: false,
+    recipient: { keyEncryptionAlgorithm: 'RSAES_OAEP_SHA_256' }, tags: [{ tagKey: 'a', tagValue: 'b' }],
+  });
+  // A member of the wrong type (the call fails) is left out rather than recorded as sent.
+  assert.deepEqual(recordedParameters({ KeyId: { smuggled: 'x' }, NumberOfBytes: 'many', EncryptionContext: { a: { b: 'c' } }, Tags: ['x'], Recipient: 'r' }, MEMBERS), null);
+  assert.equal(recordedParameters({ Plaintext: 'cA==' }, MEMBERS), null);
+  const withProto = JSON.parse('{"EncryptionContext":{"__proto__":"v"}}') as Record<string, unknown>;
+  const recorded = recordedParameters(withProto, MEMBERS)!.encryptionContext as Record<string, unknown>;
+  assert.equal(Object.getPrototypeOf(recorded), Object.prototype);
+  assert.deepEqual(Object.entries(recorded), [['__proto__', 'v']]);
+});
