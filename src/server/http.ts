@@ -13,6 +13,7 @@ import { parseDurationSeconds } from '../lib/time.js';
 import { isAcceptedContentType, isMergePatch, parseJsonObject, unsupportedContentType } from './body.js';
 import { vaultErrorReply, type EdgeLog } from './errors.js';
 import { listMethodFallback } from './list-method.js';
+import { checkRequestPath } from './request-path.js';
 import { renderVaultResponse, type HttpReply } from './vault-response.js';
 
 export interface HttpServerOptions {
@@ -102,7 +103,7 @@ function invalidPath(url: string): SealtrailError {
 
 function toLogicalRequest(req: FastifyRequest): LogicalRequest {
   const query = (req.query ?? {}) as Record<string, string | string[]>;
-  let path = (req.params as Record<string, string>)['*'] ?? '';
+  let path = checkRequestPath((req.params as Record<string, string>)['*'] ?? '');
   let operation = METHOD_OPERATION[req.method];
   if (!operation) throw new SealtrailError('unsupported', 'unsupported_method', 'unsupported operation');
   if (operation === 'read' && (query.list === 'true' || query.list === '1')) operation = 'list';
