@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { parse as parseHcl } from '@cdktf/hcl2json';
 import { SealtrailError } from '../errors/index.js';
 import { parseDurationMs, parseDurationSeconds } from '../lib/time.js';
+import { REQUEST_LIMIT_KEYS, parseRequestLimits } from './request-limits.js';
 import { defaultConfig, type AuditDeviceConfig, type ServerConfig } from './types.js';
 
 type Obj = Record<string, unknown>;
@@ -57,7 +58,7 @@ function validate(raw: Obj): ServerConfig {
   if (listener) {
     if (listener.label !== 'tcp') throw new ConfigError(`listener "${listener.label}": only "tcp" listeners are supported`);
     const body = listener.body;
-    allowKeys(body, ['address', 'tls_disable', 'tls_cert_file', 'tls_key_file', 'max_request_size'], 'listener "tcp"');
+    allowKeys(body, ['address', 'tls_disable', 'tls_cert_file', 'tls_key_file', 'max_request_size', ...REQUEST_LIMIT_KEYS], 'listener "tcp"');
     if (body.address !== undefined) cfg.listener.address = str(body.address, 'listener.address');
     if (body.tls_disable !== undefined) cfg.listener.tlsDisable = bool(body.tls_disable, 'listener.tls_disable');
     if (body.tls_cert_file !== undefined) cfg.listener.tlsCertFile = str(body.tls_cert_file, 'listener.tls_cert_file');
@@ -67,6 +68,7 @@ function validate(raw: Obj): ServerConfig {
       if (!Number.isInteger(n) || n <= 0) throw new ConfigError('listener.max_request_size must be a positive number of bytes');
       cfg.listener.maxRequestSize = n;
     }
+    Object.assign(cfg.listener, parseRequestLimits(body, (m) => new ConfigError(m)));
     if (!cfg.listener.tlsDisable && (!cfg.listener.tlsCertFile || !cfg.listener.tlsKeyFile)) {
       throw new ConfigError('listener "tcp": tls_cert_file and tls_key_file are required unless tls_disable = true');
     }

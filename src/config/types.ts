@@ -1,6 +1,7 @@
 /** The server configuration, after parsing and validation. */
 import type { TrailConfig } from '../trail/delivery/trail-writer.js';
-export interface ListenerConfig {
+import { DEFAULT_REQUEST_LIMITS, type RequestLimits } from './request-limits.js';
+export interface ListenerConfig extends RequestLimits {
   address: string;
   tlsDisable: boolean;
   tlsCertFile?: string;
@@ -55,7 +56,7 @@ export const DEFAULT_MAX_REQUEST_SIZE = 32 * 1024 * 1024;
 
 export function defaultConfig(): ServerConfig {
   return {
-    listener: { address: '127.0.0.1:8200', tlsDisable: true, maxRequestSize: DEFAULT_MAX_REQUEST_SIZE },
+    listener: { address: '127.0.0.1:8200', tlsDisable: true, maxRequestSize: DEFAULT_MAX_REQUEST_SIZE, ...DEFAULT_REQUEST_LIMITS },
     storage: { type: 'inmem' },
     logLevel: 'info',
     clusterName: 'sealtrail-cluster',

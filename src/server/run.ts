@@ -123,7 +123,7 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
     }
 
     const app = createHttpServer({
-      core, log, maxRequestBytes: config.listener.maxRequestSize, https,
+      core, log, maxRequestBytes: config.listener.maxRequestSize, limits: config.listener, https,
       register: (a) => registerAwsRoutes(a, {
         core,
         kms: () => core.unsealedServices?.kms,

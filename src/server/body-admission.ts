@@ -1,0 +1,80 @@
+/**
+ * How much body a Vault API request may send, decided before it is read (a fastify `preParsing`
+ * hook): a request with a valid token gets `max_request_size`; one without gets
+ * `max_request_size_unauthenticated` — it will be refused, its body only feeds the audit record —
+ * unless its path is served without a token (logins, sys/init, sys/unseal), which gets
+ * `max_request_size_login`. A declared Content-Length over the allowance is refused before a byte
+ * is read; a chunked body is cut off at the allowance. Either way the connection is closed after
+ * the answer, so the rest of the body is never read, and memory stays bounded by the allowances
+ * however many such requests arrive at once.
+ *
+ * Bodies no larger than the smallest allowance pass without any lookup, so ordinary requests pay
+ * nothing here.
+ */
+import { Transform, type Readable } from 'node:stream';
+import type { FastifyRequest } from 'fastify';
+import { requestStanding, type Standing } from '../core/admission.js';
+import type { Core } from '../core/core.js';
+import { SealtrailError } from '../errors/index.js';
+import { clientTokenOf } from './client-token.js';
+import { checkRequestPath } from './request-path.js';
+
+export interface BodyAllowances {
+  /** With a valid token (max_request_size; fastify enforces it). */
+  authenticated: number;
+  /** Paths served without a token. */
+  login: number;
+  /** Without a valid token, anywhere else. */
+  unauthenticated: number;
+}
+
+export const bodyTooLarge = () => new SealtrailError('too_large', 'body_too_large', 'request body too large');
+
+function declaredLength(req: FastifyRequest): number | undefined {
+  const raw = req.headers['content-length'];
+  if (raw === undefined || req.headers['transfer-encoding'] !== undefined) return undefined;
+  const n = Number(raw);
+  return Number.isSafeInteger(n) && n >= 0 ? n : undefined;
+}
+
+/** Passes at most `limit` bytes, then fails with 413. */
+function capped(source: Readable, limit: number): Readable {
+  let seen = 0;
+  const out = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      seen += chunk.length;
+      if (seen > limit) done(bodyTooLarge());
+      else done(null, chunk);
+    },
+  });
+  source.on('error', (err) => out.destroy(err));
+  return source.pipe(out);
+}
+
+export function bodyAdmission(core: Core, allow: BodyAllowances) {
+  const login = Math.min(allow.login, allow.authenticated);
+  const unauthenticated = Math.min(allow.unauthenticated, login);
+  const allowance: Record<Standing, number> = { token: allow.authenticated, unauthenticated_path: login, none: unauthenticated };
+
+  async function standing(req: FastifyRequest): Promise<Standing> {
+    let path: string;
+    try {
+      path = checkRequestPath((req.params as Record<string, string>)['*'] ?? '');
+    } catch {
+      return 'none';
+    }
+    return requestStanding(core, path, clientTokenOf(req.headers));
+  }
+
+  return async function preParsing(req: FastifyRequest, _reply: unknown, payload: Readable): Promise<Readable> {
+    const declared = declaredLength(req);
+    if (declared !== undefined && declared <= unauthenticated) return payload;
+    const limit = allowance[await standing(req)];
+    if (limit >= allow.authenticated) return payload;
+    if (declared !== undefined) {
+      if (declared > limit) throw bodyTooLarge();
+      return payload;
+    }
+    return capped(payload, limit);
+  };
+}
