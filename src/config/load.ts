@@ -9,6 +9,7 @@ import { SealtrailError } from '../errors/index.js';
 import { parseDurationMs, parseDurationSeconds } from '../lib/time.js';
 import { REQUEST_LIMIT_KEYS, parseRequestLimits } from './request-limits.js';
 import { defaultConfig, type AuditDeviceConfig, type ServerConfig } from './types.js';
+import { setOwn } from '../lib/safe-object.js';
 
 type Obj = Record<string, unknown>;
 
@@ -174,7 +175,7 @@ function auditBlocks(v: unknown): AuditDeviceConfig[] {
         const options: Record<string, string> = {};
         for (const [k, x] of Object.entries(body.options === undefined ? {} : asObj(body.options, `${where} options`))) {
           if (typeof x === 'object' && x !== null) throw new ConfigError(`${where} options.${k} must be a string, number or bool`);
-          options[k] = String(x);
+          setOwn(options, k, String(x));
         }
         out.push({ type, path, description: body.description === undefined ? '' : str(body.description, `${where} description`), local: body.local === undefined ? false : bool(body.local, `${where} local`), options });
       }

@@ -22,6 +22,7 @@ import { vaultErrorReply, type EdgeLog } from './errors.js';
 import { listMethodFallback } from './list-method.js';
 import { checkRequestPath } from './request-path.js';
 import { renderVaultResponse, type HttpReply } from './vault-response.js';
+import { setOwn } from '../lib/safe-object.js';
 
 export interface HttpServerOptions {
   core: Core;
@@ -171,12 +172,12 @@ function toLogicalRequest(req: FastifyRequest, refused?: SealtrailError): Logica
       if (!inputError) throw err;
     }
   } else {
-    for (const [k, v] of Object.entries(query)) if (!(operation === 'list' && k === 'list')) data[k] = Array.isArray(v) ? v[v.length - 1] : v;
+    for (const [k, v] of Object.entries(query)) if (!(operation === 'list' && k === 'list')) setOwn(data, k, Array.isArray(v) ? v[v.length - 1] : v);
   }
 
   const headers: Record<string, string[]> = {};
   for (const [k, v] of Object.entries(req.headers)) {
-    if (v !== undefined) headers[k] = Array.isArray(v) ? v : [String(v)];
+    if (v !== undefined) setOwn(headers, k, Array.isArray(v) ? v : [String(v)]);
   }
   const clientToken = clientTokenOf(req.headers);
 
