@@ -102,6 +102,22 @@ test('policies and queries: special keys are data, never a 500', async () => {
       const bad = await call(server.address, 'PUT', 'sys/policies/acl/bad', { token, body: { policy } });
       assert.equal(bad.status, 400, `${policy}: ${bad.text}`);
     }
+    // A policy constraint on a parameter named __proto__ constrains that parameter.
+    const constrained = await call(server.address, 'PUT', 'sys/policies/acl/constrained', {
+      token, body: { policy: '{"path":{"sys/tools/hash":{"capabilities":["update"],"allowed_parameters":{"__proto__":[],"input":[]}}}}' },
+    });
+    assert.equal(constrained.status, 204, constrained.text);
+    const limited = await call(server.address, 'POST', 'auth/token/create', { token, body: { policies: ['constrained'] } });
+    const low = limited.json.auth.client_token as string;
+    const allowed = await call(server.address, 'POST', 'sys/tools/hash', { token: low, rawBody: '{"__proto__":"x","input":"aGk="}', headers: json });
+    assert.equal(allowed.status, 200, allowed.text);
+    const denied = await call(server.address, 'POST', 'sys/tools/hash', { token: low, rawBody: '{"constructor":"x","input":"aGk="}', headers: json });
+    assert.equal(denied.status, 403, denied.text);
+    // Names looked up in a fixed table are unknown, not inherited members.
+    for (const algorithm of ['constructor', '__proto__', 'toString']) {
+      const r = await call(server.address, 'POST', `sys/tools/hash/${algorithm}`, { token, body: { input: 'aGk=' } });
+      assert.equal(r.status, 400, `${algorithm}: ${r.text}`);
+    }
     // Query parameters with these names reach the handler as data (and the audit) like any other.
     const q = await call(server.address, 'GET', 'secret/data/none?__proto__=1&constructor=2', { token });
     assert.equal(q.status, 404);
