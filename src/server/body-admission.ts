@@ -30,10 +30,10 @@ export interface BodyAllowances {
 
 export const bodyTooLarge = () => new SealtrailError('too_large', 'body_too_large', 'request body too large');
 
+/** The body's declared length: 0 without Content-Length or Transfer-Encoding, undefined if chunked. */
 function declaredLength(req: FastifyRequest): number | undefined {
-  const raw = req.headers['content-length'];
-  if (raw === undefined || req.headers['transfer-encoding'] !== undefined) return undefined;
-  const n = Number(raw);
+  if (req.headers['transfer-encoding'] !== undefined) return undefined;
+  const n = Number(req.headers['content-length'] ?? 0);
   return Number.isSafeInteger(n) && n >= 0 ? n : undefined;
 }
 
@@ -66,9 +66,7 @@ export function bodyAdmission(core: Core, allow: BodyAllowances) {
     return requestStanding(core, path, clientTokenOf(req.headers));
   }
 
-  return async function preParsing(req: FastifyRequest, _reply: unknown, payload: Readable): Promise<Readable> {
-    const declared = declaredLength(req);
-    if (declared !== undefined && declared <= unauthenticated) return payload;
+  async function admit(req: FastifyRequest, payload: Readable, declared: number | undefined): Promise<Readable> {
     const limit = allowance[await standing(req)];
     if (limit >= allow.authenticated) return payload;
     if (declared !== undefined) {
@@ -76,5 +74,12 @@ export function bodyAdmission(core: Core, allow: BodyAllowances) {
       return payload;
     }
     return capped(payload, limit);
+  }
+
+  // Callback style, so the usual request (a small or empty body) costs no promise here.
+  return function preParsing(req: FastifyRequest, _reply: unknown, payload: Readable, done: (err: Error | null, stream?: Readable) => void): void {
+    const declared = declaredLength(req);
+    if (declared !== undefined && declared <= unauthenticated) return done(null, payload);
+    admit(req, payload, declared).then((stream) => done(null, stream), (err: Error) => done(err));
   };
 }

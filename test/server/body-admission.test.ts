@@ -168,3 +168,28 @@ test('16 concurrent 31 MB bodies without a token: each refused quickly, memory s
   const longest = Math.max(...readFileSync(`${server.dir}/audit.log`, 'utf8').split('\n').map((l) => l.length));
   assert.ok(longest < 4 * 1024 * 1024, `longest audit line ${longest} bytes`);
 });
+
+test('the AWS JSON endpoint refuses over-deep bodies with 400 before they reach the audit', async () => {
+  const deep = `{"KeyId":"k","EncryptionContext":${'{"a":'.repeat(50_000)}"x"${'}'.repeat(50_000)}}`;
+  const r = await fetch(`${server.address}/`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'TrentService.Encrypt' },
+    body: deep,
+  });
+  assert.equal(r.status, 400);
+  assert.deepEqual(await r.json(), { __type: 'ValidationException', message: 'request JSON nests deeper than 64 levels' });
+  assert.equal((await fetch(`${server.address}/v1/sys/health`)).status, 200);
+});
+
+test('while sealed: sys/unseal reads a body up to 1 MiB, other paths 64 KiB, malformed JSON is a 400 (last: seals the server)', async () => {
+  const sealed = await post('/v1/sys/seal', { token: server.rootToken, body: '{}' });
+  assert.equal(sealed.status, 204, sealed.text);
+  const unseal = await post('/v1/sys/unseal', { body: JSON.stringify({ key: 'A'.repeat(200 * 1024) }) });
+  assert.ok(unseal.status >= 400 && unseal.status < 500 && unseal.status !== 413, `${unseal.status} ${unseal.text}`);
+  assert.equal((await post('/v1/sys/unseal', { body: JSON.stringify({ key: 'A'.repeat(2 * 1024 * 1024) }) })).status, 413);
+  assert.equal((await post('/v1/secret/data/x', { token: server.rootToken, body: secretBody(100 * 1024) })).status, 413);
+  const malformed = await post('/v1/secret/data/x', { token: server.rootToken, body: '{"data":' });
+  assert.equal(malformed.status, 400);
+  assert.match(JSON.parse(malformed.text).errors[0], /^failed to parse JSON input/);
+  assert.equal((await post('/v1/secret/data/x', { token: server.rootToken, body: secretBody(10) })).status, 503);
+});
