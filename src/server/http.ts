@@ -8,12 +8,13 @@
  * still passes the core without its data, so the refusal is audited like any other.
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { RequestLimits } from '../config/request-limits.js';
 import type { Core } from '../core/core.js';
 import type { LogicalRequest, Operation } from '../core/types.js';
 import { SealtrailError, invalid } from '../errors/index.js';
 import { uuid } from '../lib/ids.js';
+import { setOwn } from '../lib/safe-object.js';
 import { parseDurationSeconds } from '../lib/time.js';
-import type { RequestLimits } from '../config/request-limits.js';
 import { isAcceptedContentType, isMergePatch, parseJsonObject, unsupportedContentType } from './body.js';
 import { bodyAdmission, bodyTooLarge } from './body-admission.js';
 import { clientTokenOf } from './client-token.js';
@@ -22,7 +23,6 @@ import { vaultErrorReply, type EdgeLog } from './errors.js';
 import { listMethodFallback } from './list-method.js';
 import { checkRequestPath } from './request-path.js';
 import { renderVaultResponse, type HttpReply } from './vault-response.js';
-import { setOwn } from '../lib/safe-object.js';
 
 export interface HttpServerOptions {
   core: Core;
@@ -52,7 +52,9 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
   } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
   list.track(app.server);
 
-  // One parser for every content type: accept the JSON-ish ones, refuse the rest (415).
+  // One parser for every content type: accept the JSON-ish ones, refuse the rest (415), and check
+  // the JSON's depth and size before anything parses it (the AWS endpoint's bodies too).
+  const jsonShape = { maxDepth: opts.limits.maxRequestJsonDepth, maxEntries: opts.limits.maxRequestJsonEntries };
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (req, body, done) => {
     const ct = req.headers['content-type'];
@@ -64,7 +66,6 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
     }
     done(null, body);
   });
-  const jsonShape = { maxDepth: opts.limits.maxRequestJsonDepth, maxEntries: opts.limits.maxRequestJsonEntries };
 
   const send = (reply: FastifyReply, r: HttpReply) => {
     reply.code(r.status);
