@@ -2,10 +2,10 @@
  * Objects keyed by user input. On an ordinary object, `obj[key] = v` with the key `__proto__`
  * replaces the prototype instead of storing the value (the key is silently dropped), and
  * `obj[key]` with `constructor` or `toString` reads what Object.prototype inherits instead of
- * "absent". JSON.parse and Object.fromEntries define own properties and are
- * safe; assignment, `in` and plain reads are not. Every place that copies or looks up a key that
- * came from a request, a stored record or a configuration file goes through these helpers (or uses
- * a Map, or `dict()`), so such keys are ordinary data everywhere.
+ * "absent". JSON.parse, object spread and Object.fromEntries define own properties and are safe;
+ * assignment, Object.assign, `in` and plain reads are not. Every place that copies or looks up a
+ * key that came from a request, a stored record or a configuration file goes through these
+ * helpers (or a Map), so such keys are ordinary data everywhere.
  */
 
 /** Stores `value` under `key` as an own, enumerable property, whatever the key. */
