@@ -19,11 +19,6 @@ export function getOwn<T>(obj: Readonly<Record<string, T>>, key: string): T | un
   return Object.hasOwn(obj, key) ? obj[key] : undefined;
 }
 
-/** An empty object without a prototype, for maps keyed by user input that never leave the process as is. */
-export function dict<T>(): Record<string, T> {
-  return Object.create(null) as Record<string, T>;
-}
-
 /** True for plain JSON objects (not arrays, not null). */
 export function isJsonObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
