@@ -32,3 +32,22 @@ test('routing ends for every path shape, however long', async () => {
     assert.ok(performance.now() - started < 50, `${path.length} chars`);
   }
 });
+
+test('property: for 2000 random paths, routing ends at once and returns a mount whose prefix starts the path', async () => {
+  const m = await mounts();
+  const pieces = ['/', '//', '.', '..', 'secret', 'sys', 'auth', 'apm', 'data', 'x', '%2F', 'secret/', 'auth/apm/'];
+  let x = 0x2545f491;
+  const next = (n: number) => {
+    x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
+    return (x >>> 0) % n;
+  };
+  const started = performance.now();
+  for (let i = 0; i < 2000; i++) {
+    let path = '';
+    for (let j = next(10); j >= 0; j--) path += pieces[next(pieces.length)];
+    const found = m.route(path);
+    if (found) assert.ok(`${path}/`.startsWith(found.prefix), `${path} → ${found.prefix}`);
+    else assert.ok(!['secret/', 'sys/', 'auth/apm/'].some((p) => `${path}/`.startsWith(p)), `${path} has a mount`);
+  }
+  assert.ok(performance.now() - started < 1000);
+});
