@@ -3,7 +3,8 @@
  * request may send before its token is known to be valid, and how deep and how large its JSON may
  * be. A request without a valid token is refused whatever it sends, so its body is only kept for
  * its audit record and gets a small allowance; the paths served without a token (logins,
- * sys/init, sys/unseal) get a moderate one. Each is capped by `max_request_size`.
+ * sys/init, sys/unseal) get a moderate one. Each is capped by `max_request_size`. A request
+ * without a valid token may also send fewer JSON values, since its audit record HMACs each one.
  */
 export interface RequestLimits {
   /** Bytes of body a request without a valid token may send to a path that needs one. */
@@ -14,6 +15,8 @@ export interface RequestLimits {
   maxRequestJsonDepth: number;
   /** Most object members plus array elements in a JSON body, counted over all levels. */
   maxRequestJsonEntries: number;
+  /** The same, for a request without a valid token: each entry costs an HMAC in its audit record. */
+  maxRequestJsonEntriesUnauthenticated: number;
 }
 
 export const DEFAULT_REQUEST_LIMITS: Readonly<RequestLimits> = {
@@ -21,6 +24,7 @@ export const DEFAULT_REQUEST_LIMITS: Readonly<RequestLimits> = {
   maxRequestSizeLogin: 1024 * 1024,
   maxRequestJsonDepth: 64,
   maxRequestJsonEntries: 100_000,
+  maxRequestJsonEntriesUnauthenticated: 1000,
 };
 
 /** The listener keys, as written in the configuration, and the field each sets. */
@@ -29,6 +33,7 @@ const KEYS = {
   max_request_size_login: 'maxRequestSizeLogin',
   max_request_json_depth: 'maxRequestJsonDepth',
   max_request_json_entries: 'maxRequestJsonEntries',
+  max_request_json_entries_unauthenticated: 'maxRequestJsonEntriesUnauthenticated',
 } as const satisfies Record<string, keyof RequestLimits>;
 
 export const REQUEST_LIMIT_KEYS: readonly string[] = Object.keys(KEYS);

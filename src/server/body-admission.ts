@@ -8,7 +8,10 @@
  * the answer, so the rest of the body is never read, and memory stays bounded by the allowances
  * however many such requests arrive at once.
  *
- * Bodies no larger than the smallest allowance pass without any lookup, so ordinary requests pay
+ * A request without a valid token may also send at most `max_request_json_entries_unauthenticated`
+ * JSON values (each costs an HMAC in its audit record); the body parser applies that limit.
+ *
+ * Bodies too small to exceed any of these pass without a lookup, so ordinary requests pay
  * nothing here.
  */
 import { Transform, type Readable } from 'node:stream';
@@ -26,6 +29,16 @@ export interface BodyAllowances {
   login: number;
   /** Without a valid token, anywhere else. */
   unauthenticated: number;
+  /** JSON entries (members and elements) of a request without a valid token. */
+  unauthenticatedEntries: number;
+}
+
+/** The entry limit decided for a request without a valid token, for the body parser. */
+const entryLimits = new WeakMap<object, number>();
+
+/** The JSON entry limit admission set for this request, if it has no valid token. */
+export function admittedJsonEntries(req: FastifyRequest): number | undefined {
+  return entryLimits.get(req.raw);
 }
 
 export const bodyTooLarge = () => new SealtrailError('too_large', 'body_too_large', 'request body too large');
@@ -55,8 +68,11 @@ export function bodyAdmission(core: Core, allow: BodyAllowances) {
   const login = Math.min(allow.login, allow.authenticated);
   const unauthenticated = Math.min(allow.unauthenticated, login);
   const allowance: Record<Standing, number> = { token: allow.authenticated, unauthenticated_path: login, none: unauthenticated };
+  // A body this small fits every allowance and cannot hold more entries than the smallest limit
+  // (each entry past the first takes a value and a comma: two bytes at least).
+  const unchecked = Math.min(unauthenticated, 2 * allow.unauthenticatedEntries);
 
-  async function standing(req: FastifyRequest): Promise<Standing> {
+  async function standingOf(req: FastifyRequest): Promise<Standing> {
     let path: string;
     try {
       path = checkRequestPath((req.params as Record<string, string>)['*'] ?? '');
@@ -67,7 +83,9 @@ export function bodyAdmission(core: Core, allow: BodyAllowances) {
   }
 
   async function admit(req: FastifyRequest, payload: Readable, declared: number | undefined): Promise<Readable> {
-    const limit = allowance[await standing(req)];
+    const standing = await standingOf(req);
+    if (standing !== 'token') entryLimits.set(req.raw, allow.unauthenticatedEntries);
+    const limit = allowance[standing];
     if (limit >= allow.authenticated) return payload;
     if (declared !== undefined) {
       if (declared > limit) throw bodyTooLarge();
@@ -79,7 +97,7 @@ export function bodyAdmission(core: Core, allow: BodyAllowances) {
   // Callback style, so the usual request (a small or empty body) costs no promise here.
   return function preParsing(req: FastifyRequest, _reply: unknown, payload: Readable, done: (err: Error | null, stream?: Readable) => void): void {
     const declared = declaredLength(req);
-    if (declared !== undefined && declared <= unauthenticated) return done(null, payload);
+    if (declared !== undefined && declared <= unchecked) return done(null, payload);
     admit(req, payload, declared).then((stream) => done(null, stream), (err: Error) => done(err));
   };
 }

@@ -16,7 +16,7 @@ import { uuid } from '../lib/ids.js';
 import { setOwn } from '../lib/safe-object.js';
 import { parseDurationSeconds } from '../lib/time.js';
 import { isAcceptedContentType, isMergePatch, parseJsonObject, unsupportedContentType } from './body.js';
-import { bodyAdmission, bodyTooLarge } from './body-admission.js';
+import { admittedJsonEntries, bodyAdmission, bodyTooLarge } from './body-admission.js';
 import { clientTokenOf } from './client-token.js';
 import { checkJsonShape } from './json-shape.js';
 import { vaultErrorReply, type EdgeLog } from './errors.js';
@@ -60,7 +60,8 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
     const ct = req.headers['content-type'];
     if (!isAcceptedContentType(ct)) return done(unsupportedContentType(ct ?? ''), undefined);
     try {
-      checkJsonShape(body as Buffer, jsonShape);
+      const entries = admittedJsonEntries(req);
+      checkJsonShape(body as Buffer, entries === undefined ? jsonShape : { maxDepth: jsonShape.maxDepth, maxEntries: Math.min(entries, jsonShape.maxEntries) });
     } catch (err) {
       return done(err as Error, undefined);
     }
@@ -99,6 +100,7 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
       authenticated: opts.maxRequestBytes,
       login: opts.limits.maxRequestSizeLogin,
       unauthenticated: opts.limits.maxRequestSizeUnauthenticated,
+      unauthenticatedEntries: opts.limits.maxRequestJsonEntriesUnauthenticated,
     }),
     handler: async (req, reply) => {
       let logical: LogicalRequest;

@@ -9,7 +9,10 @@ test('the listener request limits have documented defaults and can be set', asyn
   assert.equal(defaults.listener.maxRequestSizeLogin, 1048576);
   assert.equal(defaults.listener.maxRequestJsonDepth, 64);
   assert.equal(defaults.listener.maxRequestJsonEntries, 100000);
-  assert.deepEqual(DEFAULT_REQUEST_LIMITS, { maxRequestSizeUnauthenticated: 65536, maxRequestSizeLogin: 1048576, maxRequestJsonDepth: 64, maxRequestJsonEntries: 100000 });
+  assert.equal(defaults.listener.maxRequestJsonEntriesUnauthenticated, 1000);
+  assert.deepEqual(DEFAULT_REQUEST_LIMITS, {
+    maxRequestSizeUnauthenticated: 65536, maxRequestSizeLogin: 1048576, maxRequestJsonDepth: 64, maxRequestJsonEntries: 100000, maxRequestJsonEntriesUnauthenticated: 1000,
+  });
 
   const set = await parseConfig(`listener "tcp" {
   address = "127.0.0.1:8200"
@@ -18,11 +21,12 @@ test('the listener request limits have documented defaults and can be set', asyn
   max_request_size_login = 8192
   max_request_json_depth = 16
   max_request_json_entries = 1000
+  max_request_json_entries_unauthenticated = 10
 }
 `);
   assert.deepEqual(
-    [set.listener.maxRequestSizeUnauthenticated, set.listener.maxRequestSizeLogin, set.listener.maxRequestJsonDepth, set.listener.maxRequestJsonEntries],
-    [4096, 8192, 16, 1000],
+    [set.listener.maxRequestSizeUnauthenticated, set.listener.maxRequestSizeLogin, set.listener.maxRequestJsonDepth, set.listener.maxRequestJsonEntries, set.listener.maxRequestJsonEntriesUnauthenticated],
+    [4096, 8192, 16, 1000, 10],
   );
   await assert.rejects(parseConfig('listener "tcp" {\n  tls_disable = true\n  max_request_json_depth = 0\n}\n'), /listener\.max_request_json_depth must be a positive integer/);
 });

@@ -91,6 +91,23 @@ test('without a valid token, a body over 64 KiB is refused with 413 at once, aud
   assert.match(last.request.data.data.v, /^hmac-sha256:/);
 });
 
+test('without a valid token, JSON of more than 1000 entries is refused with 413, audited without its data', async () => {
+  const entries = (n: number) => JSON.stringify({ data: Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, ''])) });
+  for (const token of [undefined, 'not-a-token']) {
+    const r = await post('/v1/secret/data/entries', { token, body: entries(1000) });
+    assert.equal(r.status, 413, r.text);
+    assert.deepEqual(JSON.parse(r.text), { errors: ['request JSON has more than 1000 object members and array elements'] });
+  }
+  const login = await post('/v1/auth/apm/v0/attest/nitro/auth', { body: entries(1000) });
+  assert.equal(login.status, 413);
+  const refused = auditEntries().filter((e) => e.request?.path === 'secret/data/entries');
+  assert.equal(refused.length, 2);
+  for (const e of refused) assert.equal(e.request.data, undefined);
+  // Within the limit, the refusal is the token's, with the data audited; a valid token may send more.
+  assert.equal((await post('/v1/secret/data/entries', { body: entries(998) })).status, 403);
+  assert.equal((await post('/v1/secret/data/entries', { token: server.rootToken, body: entries(5000) })).status, 200);
+});
+
 test('a valid token may send up to max_request_size; a login path up to 1 MiB', async () => {
   const ok = await post('/v1/secret/data/large', { token: server.rootToken, body: secretBody(2 * 1024 * 1024) });
   assert.equal(ok.status, 200, ok.text);
