@@ -19,6 +19,7 @@ import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import { deepFreeze, isDeepFrozen } from '../lib/immutable.js';
 import { rfc3339Nano } from '../lib/time.js';
 import type { EntryHasher } from './entry.js';
+import { setOwn } from '../lib/safe-object.js';
 
 export const HMAC_PREFIX = 'hmac-sha256:';
 
@@ -69,7 +70,7 @@ function walk(value: unknown, exempt: boolean, exemptKeys: ReadonlySet<string>, 
         if (known && known.exemptKeys === exemptKeys) return known.copy;
       }
       const out: Record<string, unknown> = {};
-      for (const k of Object.keys(src)) out[k] = walk(src[k], exemptKeys.has(k), exemptKeys, salt, frozen);
+      for (const k of Object.keys(src)) setOwn(out, k, walk(src[k], exemptKeys.has(k), exemptKeys, salt, frozen));
       if (memoize) frozen.set(src, { exemptKeys, copy: deepFreeze(out) });
       return out;
     }
@@ -105,7 +106,7 @@ export interface HasherOptions {
 
 function copyHeaders(h: Readonly<Record<string, readonly string[]>>, map: (name: string, v: string) => string): Record<string, string[]> {
   const out: Record<string, string[]> = {};
-  for (const name of Object.keys(h)) out[name] = h[name].map((v) => map(name, v));
+  for (const name of Object.keys(h)) setOwn(out, name, h[name].map((v) => map(name, v)));
   return out;
 }
 

@@ -8,6 +8,7 @@ import { invalid } from '../errors/index.js';
 import { getJson, putJson, type Storage } from '../storage/types.js';
 import type { AuditedHeaders } from './device.js';
 import type { AuditInput } from './model.js';
+import { setOwn } from '../lib/safe-object.js';
 
 export interface RequestHeaderSetting {
   hmac: boolean;
@@ -80,7 +81,7 @@ export function createAuditedHeaderConfig(storage: Storage): AuditedHeaderConfig
       const values: Record<string, readonly string[]> = {};
       for (const name of settings.keys()) {
         const v = lookup ? lookup.get(name) : Object.hasOwn(source, name) ? source[name] : undefined;
-        if (v && v.length > 0) values[name] = v;
+        if (v && v.length > 0) setOwn(values, name, v);
       }
       return { values, hmac: hmacNames };
     },

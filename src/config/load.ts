@@ -7,7 +7,9 @@ import { readFile } from 'node:fs/promises';
 import { parse as parseHcl } from '@cdktf/hcl2json';
 import { SealtrailError } from '../errors/index.js';
 import { parseDurationMs, parseDurationSeconds } from '../lib/time.js';
+import { REQUEST_LIMIT_KEYS, parseRequestLimits } from './request-limits.js';
 import { defaultConfig, type AuditDeviceConfig, type ServerConfig } from './types.js';
+import { setOwn } from '../lib/safe-object.js';
 
 type Obj = Record<string, unknown>;
 
@@ -129,7 +131,7 @@ function readListener(raw: Obj, cfg: ServerConfig): void {
   if (listener.label !== 'tcp') throw new ConfigError(`listener "${listener.label}": only "tcp" listeners are supported`);
   const body = listener.body;
   allowKeys(body, ['address', 'tls_disable', 'tls_cert_file', 'tls_key_file', 'max_request_size',
-    'http_read_header_timeout', 'http_read_timeout', 'http_idle_timeout', 'max_connections'], 'listener "tcp"');
+    'http_read_header_timeout', 'http_read_timeout', 'http_idle_timeout', 'max_connections', ...REQUEST_LIMIT_KEYS], 'listener "tcp"');
   // TLS is on unless the block turns it off, as in Vault.
   cfg.listener.tlsDisable = false;
   if (body.address !== undefined) cfg.listener.address = str(body.address, 'listener.address');
@@ -142,6 +144,7 @@ function readListener(raw: Obj, cfg: ServerConfig): void {
     cfg.listener.maxRequestSize = n;
   }
   listenerLimits(body, cfg.listener);
+  Object.assign(cfg.listener, parseRequestLimits(body, (m) => new ConfigError(m)));
   if (!cfg.listener.tlsDisable && (!cfg.listener.tlsCertFile || !cfg.listener.tlsKeyFile)) {
     throw new ConfigError('listener "tcp": tls_cert_file and tls_key_file are required unless tls_disable = true');
   }
@@ -246,7 +249,7 @@ function auditBlocks(v: unknown): AuditDeviceConfig[] {
         const options: Record<string, string> = {};
         for (const [k, x] of Object.entries(body.options === undefined ? {} : asObj(body.options, `${where} options`))) {
           if (typeof x === 'object' && x !== null) throw new ConfigError(`${where} options.${k} must be a string, number or bool`);
-          options[k] = String(x);
+          setOwn(options, k, String(x));
         }
         out.push({ type, path, description: body.description === undefined ? '' : str(body.description, `${where} description`), local: body.local === undefined ? false : bool(body.local, `${where} local`), options });
       }

@@ -1,6 +1,7 @@
 /** The server configuration, after parsing and validation. */
 import type { TrailConfig } from '../trail/delivery/trail-writer.js';
-export interface ListenerConfig {
+import { DEFAULT_REQUEST_LIMITS, type RequestLimits } from './request-limits.js';
+export interface ListenerConfig extends RequestLimits {
   address: string;
   tlsDisable: boolean;
   tlsCertFile?: string;
@@ -75,7 +76,7 @@ export const DEFAULT_LISTENER_LIMITS = {
 
 export function defaultConfig(): ServerConfig {
   return {
-    listener: { address: '127.0.0.1:8200', tlsDisable: true, maxRequestSize: DEFAULT_MAX_REQUEST_SIZE, ...DEFAULT_LISTENER_LIMITS },
+    listener: { address: '127.0.0.1:8200', tlsDisable: true, maxRequestSize: DEFAULT_MAX_REQUEST_SIZE, ...DEFAULT_LISTENER_LIMITS, ...DEFAULT_REQUEST_LIMITS },
     storage: { type: 'inmem' },
     logLevel: 'info',
     clusterName: 'sealtrail-cluster',

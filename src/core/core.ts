@@ -40,11 +40,19 @@ export class Core {
     return this.services;
   }
 
+  private requireServicesOr(err: SealtrailError): Services {
+    if (!this.services || this.deps.seal.isSealed()) throw err;
+    return this.services;
+  }
+
   get unsealedServices(): Services | undefined {
     return this.services;
   }
 
   async handle(req: LogicalRequest): Promise<LogicalResponse> {
+    // Refused input never reaches an endpoint: audited by the lifecycle while unsealed, and
+    // refused as is while sealed, when there is no audit device to record it.
+    if (req.inputError) return runLifecycle(req, this.requireServicesOr(req.inputError), this.deps);
     const system = await this.deps.systemEndpoints(this, req);
     if (system) {
       req.mountType = this.services?.mounts.route(req.path)?.entry.type;

@@ -6,8 +6,8 @@
  *
  * Fail-closed: if no audit device records the request entry the handler never runs and the client
  * gets 500 "internal error"; if the response entry or the mount's record is not written the client
- * also gets 500. Refused requests (bad token, ACL) are audited too, with their error (an error's
- * `auditText`, which leaves out request values the entry hashes).
+ * also gets 500. Refused requests (bad token, ACL, input the edge refused) are audited too, with
+ * their error (an error's `auditText`, which leaves out request values the entry hashes).
  */
 import { AuditShared, type AuditInput } from '../audit/model.js';
 import { sanitizePolicies } from '../auth/token/policies.js';
@@ -59,9 +59,12 @@ export async function runLifecycle(req: LogicalRequest, services: Services, deps
   let token: TokenEntry | undefined;
   if (!unauthenticated || req.clientToken !== '') {
     token = req.clientToken === '' ? undefined : await tokens.lookup(req.clientToken);
-    if (!token && !unauthenticated) return refuse(permissionDenied('invalid_token'));
     input.token = token;
+    if (!token && !unauthenticated && !req.inputError) return refuse(permissionDenied('invalid_token'));
   }
+  // Input the edge could not accept is refused before anything acts on the request, with the
+  // token (if valid) named in its audit entry.
+  if (req.inputError) return refuse(req.inputError);
 
   // 2. create vs update, decided by the backend's existence check.
   let operation: Operation = req.operation;

@@ -59,6 +59,8 @@ const PROTECTED_SECRET_PREFIXES = ['sys/', 'auth/', 'cubbyhole/', 'identity/', '
 
 export class Mounts {
   private readonly byPrefix = new Map<string, MountedBackend>();
+  /** Segments in the deepest mount prefix (`auth/apm/` has two). */
+  private depth = 0;
 
   constructor(private readonly deps: MountTableDeps) {}
 
@@ -75,7 +77,7 @@ export class Mounts {
     const instance = typeof backend === 'function'
       ? await backend({ mount: entry, storage: storageView(this.deps.storage, `builtin/${path}`), clock: this.deps.clock })
       : backend;
-    this.byPrefix.set(prefixOf(entry), { entry, backend: instance, prefix: prefixOf(entry) });
+    this.register({ entry, backend: instance, prefix: prefixOf(entry) });
     return entry;
   }
 
@@ -87,15 +89,23 @@ export class Mounts {
     }
   }
 
-  /** The longest mount prefix of `path` (full path below /v1/). */
+  /**
+   * The longest mount prefix of `path` (full path below /v1/). Only the first `depth` segments can
+   * name a mount, so at most that many prefixes are tried, whatever the path's length; every step
+   * drops a segment, so any path (empty, leading or doubled slashes) ends the search.
+   */
   route(path: string): MountedBackend | undefined {
-    let end = path.length;
     const candidate = path.endsWith('/') ? path : `${path}/`;
-    end = candidate.length;
+    let end = 0;
+    for (let i = 0; i < this.depth; i++) {
+      const slash = candidate.indexOf('/', end);
+      if (slash < 0) break;
+      end = slash + 1;
+    }
     while (end > 0) {
       const found = this.byPrefix.get(candidate.slice(0, end));
       if (found) return found;
-      end = candidate.lastIndexOf('/', end - 2) + 1;
+      end = end < 2 ? 0 : candidate.lastIndexOf('/', end - 2) + 1;
     }
     return undefined;
   }
@@ -184,7 +194,12 @@ export class Mounts {
     const factory = registry[entry.type];
     if (!factory) throw new SealtrailError('internal', 'unknown_mount_type', `mount type ${entry.type} has no factory`);
     const backend = await factory({ mount: entry, storage: this.viewFor(entry), clock: this.deps.clock });
-    this.byPrefix.set(prefixOf(entry), { entry, backend, prefix: prefixOf(entry) });
+    this.register({ entry, backend, prefix: prefixOf(entry) });
+  }
+
+  private register(mounted: MountedBackend): void {
+    this.byPrefix.set(mounted.prefix, mounted);
+    this.depth = Math.max(this.depth, mounted.prefix.split('/').length - 1);
   }
 
   private persist(table: MountTable): Promise<void> {

@@ -27,6 +27,12 @@ export interface LogicalRequest {
   readonly wrapTtl: number;
   /** Set by the lifecycle once routed: the type of the mount serving the request. */
   mountType?: string;
+  /**
+   * Set by the edge when it could not accept the request's input (body too large, too deep, not
+   * JSON); `data` is then empty. The core refuses the request with it once the token is known,
+   * audited like any refusal.
+   */
+  readonly inputError?: SealtrailError;
 }
 
 /** A login result a backend returns; the core mints the token from it. */

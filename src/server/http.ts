@@ -3,17 +3,26 @@
  * the result in Vault's wire format. No business logic lives here.
  *
  *   HTTP → (body limit, content type, JSON) → LogicalRequest → core.handle → envelope / errors
+ *
+ * Input the edge refuses for its body (too large, too deep, too many values, not a JSON object)
+ * still passes the core without its data, so the refusal is audited like any other.
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { RequestLimits } from '../config/request-limits.js';
 import type { Core } from '../core/core.js';
 import type { LogicalRequest, Operation } from '../core/types.js';
 import { SealtrailError, invalid } from '../errors/index.js';
 import { uuid } from '../lib/ids.js';
+import { setOwn } from '../lib/safe-object.js';
 import { parseDurationSeconds } from '../lib/time.js';
 import { fastifyServerOptions, nodeServerOptions, type ConnectionLimits } from './connection-limits.js';
 import { isAcceptedContentType, isMergePatch, parseJsonObject, unsupportedContentType } from './body.js';
+import { admittedJsonEntries, bodyAdmission, bodyTooLarge } from './body-admission.js';
+import { clientTokenOf } from './client-token.js';
+import { checkJsonShape } from './json-shape.js';
 import { vaultErrorReply, type EdgeLog } from './errors.js';
 import { listMethodFallback } from './list-method.js';
+import { checkRequestPath } from './request-path.js';
 import { renderVaultResponse, type HttpReply } from './vault-response.js';
 
 export interface HttpServerOptions {
@@ -22,8 +31,11 @@ export interface HttpServerOptions {
   /** Request body limit in bytes (413 above it). */
   maxRequestBytes: number;
   https?: { key: Buffer; cert: Buffer };
-  /** Connection timeouts and cap (src/server/connection-limits.ts). */
-  limits: ConnectionLimits;
+  /**
+   * The listener's limits: connection timeouts and cap (connection-limits.ts), body allowances
+   * before the token is known, and JSON depth and size limits (config/request-limits.ts).
+   */
+  limits: ConnectionLimits & RequestLimits;
   /** Extra routes (the AWS JSON endpoint at `/`) registered by other modules. */
   register?: (app: FastifyInstance) => void;
 }
@@ -47,11 +59,19 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
   app.server.maxConnections = opts.limits.maxConnections;
   list.track(app.server);
 
-  // One parser for every content type: accept the JSON-ish ones, refuse the rest (415).
+  // One parser for every content type: accept the JSON-ish ones, refuse the rest (415), and check
+  // the JSON's depth and size before anything parses it (the AWS endpoint's bodies too).
+  const jsonShape = { maxDepth: opts.limits.maxRequestJsonDepth, maxEntries: opts.limits.maxRequestJsonEntries };
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (req, body, done) => {
     const ct = req.headers['content-type'];
     if (!isAcceptedContentType(ct)) return done(unsupportedContentType(ct ?? ''), undefined);
+    try {
+      const entries = admittedJsonEntries(req);
+      checkJsonShape(body as Buffer, entries === undefined ? jsonShape : { maxDepth: jsonShape.maxDepth, maxEntries: Math.min(entries, jsonShape.maxEntries) });
+    } catch (err) {
+      return done(err as Error, undefined);
+    }
     done(null, body);
   });
 
@@ -61,12 +81,34 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
     return reply.send(r.body ?? '');
   };
 
-  app.setErrorHandler((err, _req, reply) => send(reply, vaultErrorReply(err, opts.log)));
+  /** A Vault API request refused for its body: through the core without its data, so it is audited. */
+  const refuseInput = async (req: FastifyRequest, reply: FastifyReply, refusal: SealtrailError) => {
+    // The rest of an oversized body is not read: the connection ends with the answer.
+    if (refusal.kind === 'too_large') reply.header('connection', 'close');
+    try {
+      await opts.core.handle(toLogicalRequest(req, refusal));
+      throw refusal;
+    } catch (err) {
+      return send(reply, vaultErrorReply(err, opts.log));
+    }
+  };
+
+  app.setErrorHandler((err, req, reply) => {
+    const refusal = bodyRefusal(err);
+    if (refusal && req.url.startsWith('/v1/')) return refuseInput(req, reply, refusal);
+    return send(reply, vaultErrorReply(err, opts.log));
+  });
   app.setNotFoundHandler((req, reply) => send(reply, vaultErrorReply(invalidPath(req.url), opts.log)));
 
   app.route({
     method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
     url: '/v1/*',
+    preParsing: bodyAdmission(opts.core, {
+      authenticated: opts.maxRequestBytes,
+      login: opts.limits.maxRequestSizeLogin,
+      unauthenticated: opts.limits.maxRequestSizeUnauthenticated,
+      unauthenticatedEntries: opts.limits.maxRequestJsonEntriesUnauthenticated,
+    }),
     handler: async (req, reply) => {
       let logical: LogicalRequest;
       try {
@@ -106,34 +148,48 @@ function invalidPath(url: string): SealtrailError {
   return new SealtrailError('not_found', 'no_route', `no handler for route "${path}". route entry not found.`);
 }
 
-function toLogicalRequest(req: FastifyRequest): LogicalRequest {
+/** The errors about a request's body that the lifecycle audits as refusals. */
+const BODY_REFUSALS = new Set(['body_too_large', 'json_too_deep', 'json_too_many_entries', 'malformed_json']);
+
+function bodyRefusal(err: unknown): SealtrailError | undefined {
+  if (err instanceof SealtrailError) return BODY_REFUSALS.has(err.code) ? err : undefined;
+  return (err as { code?: string } | undefined)?.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? bodyTooLarge() : undefined;
+}
+
+/** The logical request; with `refused`, its body is left out and the core refuses it with that error. */
+function toLogicalRequest(req: FastifyRequest, refused?: SealtrailError): LogicalRequest {
   const query = (req.query ?? {}) as Record<string, string | string[]>;
-  let path = (req.params as Record<string, string>)['*'] ?? '';
+  let path = checkRequestPath((req.params as Record<string, string>)['*'] ?? '');
   let operation = METHOD_OPERATION[req.method];
   if (!operation) throw new SealtrailError('unsupported', 'unsupported_method', 'unsupported operation');
   if (operation === 'read' && (query.list === 'true' || query.list === '1')) operation = 'list';
   if (operation === 'list' && !path.endsWith('/') && path !== '') path += '/';
 
-  let data: Record<string, unknown>;
+  let data: Record<string, unknown> = {};
+  let inputError = refused;
   if (operation === 'patch' && !isMergePatch(req.headers['content-type'])) {
     // As Vault: a PATCH body is a JSON merge patch (RFC 7396) and must say so.
     const shown = (req.headers['content-type'] ?? '').split(';')[0].trim().slice(0, 100);
     throw new SealtrailError('invalid', 'unsupported_content_type', `PATCH requires Content-Type of application/merge-patch+json, got "${shown}"`);
   }
-  if (operation === 'update' || operation === 'patch') {
-    data = parseJsonObject(req.body as Buffer | undefined);
+  if (inputError) {
+    // No data: it was not read in full, or could not be parsed.
+  } else if (operation === 'update' || operation === 'patch') {
+    try {
+      data = parseJsonObject(req.body as Buffer | undefined);
+    } catch (err) {
+      inputError = bodyRefusal(err);
+      if (!inputError) throw err;
+    }
   } else {
-    data = {};
-    for (const [k, v] of Object.entries(query)) if (!(operation === 'list' && k === 'list')) data[k] = Array.isArray(v) ? v[v.length - 1] : v;
+    for (const [k, v] of Object.entries(query)) if (!(operation === 'list' && k === 'list')) setOwn(data, k, Array.isArray(v) ? v[v.length - 1] : v);
   }
 
   const headers: Record<string, string[]> = {};
   for (const [k, v] of Object.entries(req.headers)) {
-    if (v !== undefined) headers[k] = Array.isArray(v) ? v : [String(v)];
+    if (v !== undefined) setOwn(headers, k, Array.isArray(v) ? v : [String(v)]);
   }
-  let clientToken = typeof req.headers['x-vault-token'] === 'string' ? req.headers['x-vault-token'] : '';
-  const authz = req.headers.authorization;
-  if (!clientToken && typeof authz === 'string' && /^bearer\s+/i.test(authz)) clientToken = authz.replace(/^bearer\s+/i, '').trim();
+  const clientToken = clientTokenOf(req.headers);
 
   let wrapTtl = 0;
   const wrapHeader = req.headers['x-vault-wrap-ttl'];
@@ -152,5 +208,6 @@ function toLogicalRequest(req: FastifyRequest): LogicalRequest {
     remotePort: req.socket.remotePort ?? 0,
     headers,
     wrapTtl,
+    inputError,
   };
 }

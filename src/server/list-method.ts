@@ -17,6 +17,7 @@
 import { STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
+import { setOwn } from '../lib/safe-object.js';
 
 /** The largest LIST request (line + headers) served on this path; LIST has no body. */
 export const MAX_LIST_REQUEST_BYTES = 64 * 1024;
@@ -47,7 +48,7 @@ export function parseListRequest(raw: Buffer): ParsedListRequest | undefined {
     const name = line.slice(0, colon).toLowerCase();
     if (colon <= 0 || !TOKEN.test(name)) return undefined;
     const value = line.slice(colon + 1).trim();
-    headers[name] = name in headers ? `${headers[name]}, ${value}` : value;
+    setOwn(headers, name, Object.hasOwn(headers, name) ? `${headers[name]}, ${value}` : value);
   }
   if ((headers['content-length'] ?? '0') !== '0' || headers['transfer-encoding']) return undefined;
   return { target: m[1], headers };

@@ -16,6 +16,7 @@ import type { PathSpec } from '../core/paths.js';
 import { invalid } from '../errors/index.js';
 import type { AuditManager } from '../audit/manager.js';
 import { shownOptions } from '../audit/devices/index.js';
+import { setOwn } from '../lib/safe-object.js';
 
 export interface AuditPathDeps {
   audit: AuditManager;
@@ -28,8 +29,8 @@ function optionsField(data: Record<string, unknown>): Record<string, string> {
   if (typeof raw !== 'object' || Array.isArray(raw)) throw invalid('"options" must be a map of option names to values', 'invalid_audit_option');
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
-    if (typeof v === 'string') out[k] = v;
-    else if (typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v))) out[k] = String(v);
+    if (typeof v === 'string') setOwn(out, k, v);
+    else if (typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v))) setOwn(out, k, String(v));
     else throw invalid(`option "${k}" must be a string, boolean or number`, 'invalid_audit_option');
   }
   return out;

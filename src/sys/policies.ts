@@ -17,6 +17,7 @@ import { invalid, notFound } from '../errors/index.js';
 import { stringField, stringListField } from '../auth/token/fields.js';
 import type { PolicyStore } from '../auth/policy/types.js';
 import type { TokenStore } from '../auth/token/types.js';
+import { setOwn } from '../lib/safe-object.js';
 
 export interface PolicyPathDeps {
   policies: PolicyStore;
@@ -73,7 +74,7 @@ export function policyPaths(deps: PolicyPathDeps): PathSpec[] {
     const data: Record<string, unknown> = {};
     const isRoot = entry.policies.includes('root');
     const acl = await policies.acl(entry.policies);
-    for (const path of paths) data[path] = isRoot ? ['root'] : acl.capabilities(path);
+    for (const path of paths) setOwn(data, path, isRoot ? ['root'] : acl.capabilities(path));
     // Vault keeps the single-path `capabilities` key for older clients.
     if (paths.length === 1) data.capabilities = data[paths[0]];
     return { data };

@@ -12,6 +12,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { PathRequest, PathSpec } from '../core/paths.js';
 import { invalid } from '../errors/index.js';
+import { getOwn } from '../lib/safe-object.js';
 
 const MAX_RANDOM_BYTES = 128 * 1024;
 const SOURCES = new Set(['platform', 'seal', 'all']);
@@ -49,7 +50,7 @@ function random(req: PathRequest) {
 
 function hash(req: PathRequest) {
   const name = param(req, 'algorithm') ?? 'sha2-256';
-  const algorithm = typeof name === 'string' ? ALGORITHMS[name] : undefined;
+  const algorithm = typeof name === 'string' ? getOwn(ALGORITHMS, name) : undefined;
   if (!algorithm) throw invalid(`unsupported algorithm "${String(name).slice(0, 32)}"`, 'invalid_request');
   const input = req.data.input;
   if (typeof input !== 'string' || input === '') throw invalid('"input" is required (base64)', 'invalid_request');

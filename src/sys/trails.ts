@@ -8,6 +8,7 @@
 import type { PathSpec } from '../core/paths.js';
 import type { TrailManager } from '../trail/delivery/trail-manager.js';
 import { s3Uri } from '../trail/delivery/object-keys.js';
+import { setOwn } from '../lib/safe-object.js';
 
 export interface TrailSysDeps {
   trails: () => TrailManager;
@@ -18,10 +19,10 @@ export function trailSysPaths(deps: TrailSysDeps): PathSpec[] {
     const trails = deps.trails().list();
     const keyInfo: Record<string, unknown> = {};
     for (const t of trails) {
-      keyInfo[t.name] = {
+      setOwn(keyInfo, t.name, {
         arn: t.arn, directory: t.directory, bucket: t.bucket, prefix: t.prefix,
         delivery_interval: Math.round(t.deliveryIntervalMs / 1000), digest_interval: Math.round(t.digestIntervalMs / 1000),
-      };
+      });
     }
     return { data: { keys: trails.map((t) => t.name), key_info: keyInfo } };
   };

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createSalt, hashData } from '../../src/audit/hash.js';
+import { createEntryHasher, createSalt, hashData } from '../../src/audit/hash.js';
 import { deepFreeze as freezeForGood } from '../../src/lib/immutable.js';
 import { deepFreeze, H, snapshot } from './helpers.js';
 
@@ -63,4 +63,15 @@ test('hash walker: a deeply frozen map is hashed once per salt and exemption lis
   mutable.password = 'bar';
   assert.deepEqual(hashData({ data: mutable }, exempt, salt, memo), { data: { password: H.bar } });
   assert.deepEqual(a, { data: { password: H.foo } });
+});
+
+test('hash walker: __proto__, constructor and prototype keys are copied and hashed like any key', () => {
+  const data = JSON.parse('{"__proto__":{"x":"foo"},"constructor":"foo","prototype":["foo"]}') as Record<string, unknown>;
+  for (const source of [data, freezeForGood(JSON.parse(JSON.stringify(data)) as Record<string, unknown>)]) {
+    const out = hashData(source, ['constructor'], salt);
+    assert.equal(Object.getPrototypeOf(out), Object.prototype);
+    assert.equal(JSON.stringify(out), `{"__proto__":{"x":"${H.foo}"},"constructor":"foo","prototype":["${H.foo}"]}`);
+  }
+  const headers = createEntryHasher(salt, { hmacAccessor: true, raw: false }).headers(JSON.parse('{"__proto__":["foo"]}'), new Set(['__proto__']));
+  assert.equal(JSON.stringify(headers), `{"__proto__":["${H.foo}"]}`);
 });

@@ -58,3 +58,11 @@ test('malformed policies are MalformedPolicyDocumentException', () => {
     assert.throws(() => parseKeyPolicy(text), (err: Error & { code?: string }) => err.code === 'MalformedPolicyDocumentException', text);
   }
 });
+
+test('a condition key named like an Object.prototype member is simply absent from the request', () => {
+  const special = parseKeyPolicy(JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [{ Sid: 's', Effect: 'Allow', Principal: '*', Action: 'kms:Encrypt', Resource: '*', Condition: { StringEquals: { constructor: 'x', toString: 'y' } } }],
+  }));
+  assert.equal(evaluateKeyPolicy(special, req(ALICE, 'kms:Encrypt')), 'implicit-deny');
+});

@@ -14,6 +14,9 @@ test('LIST requests are parsed from the raw bytes; anything else is refused', ()
     'LIST /v1/x HTTP/1.1\r\nBad Header: x\r\n\r\n',               // invalid header name
     'LIST /v1/x HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello',      // LIST has no body
   ]) assert.equal(parseListRequest(Buffer.from(bad)), undefined, JSON.stringify(bad));
+  // Header names are data, even those Object.prototype knows.
+  const special = parseListRequest(Buffer.from('LIST /v1/x HTTP/1.1\r\n__proto__: a\r\nconstructor: b\r\n__proto__: c\r\n\r\n'));
+  assert.equal(JSON.stringify(special?.headers), '{"__proto__":"a, c","constructor":"b"}');
 });
 
 function rawExchange(port: number, payload: string): Promise<string> {

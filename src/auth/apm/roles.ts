@@ -11,6 +11,7 @@ import { isPlatformName, type PlatformName } from '../../attestation/index.js';
 import { getJson, putJson, type Storage } from '../../storage/types.js';
 import { boolField, durationField, intField, stringField, stringListField } from '../token/fields.js';
 import { sanitizePolicies } from '../token/policies.js';
+import { setOwn } from '../../lib/safe-object.js';
 
 export interface ApmRole {
   name: string;
@@ -52,7 +53,7 @@ function pcrsField(data: Data): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, val] of Object.entries(v as Record<string, unknown>)) {
     if (!/^(?:[0-9]|[12][0-9]|3[01])$/.test(k)) throw invalid('"pcrs" keys must be PCR indexes 0..31', 'invalid_field');
-    out[k] = hexField(val, `pcrs.${k}`);
+    setOwn(out, k, hexField(val, `pcrs.${k}`));
   }
   return out;
 }

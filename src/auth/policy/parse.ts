@@ -9,6 +9,7 @@
  */
 import { parse as parseHcl } from '@cdktf/hcl2json';
 import { invalid, type SealtrailError } from '../../errors/index.js';
+import { getOwn } from '../../lib/safe-object.js';
 import { parseDurationSeconds } from '../../lib/time.js';
 import { isCapability } from './capabilities.js';
 import type { Capability } from './types.js';
@@ -100,7 +101,7 @@ function parsePathBlock(rawPath: string, block: unknown): PathRule {
   }
   const caps = new Set<Capability>();
   if (block.policy !== undefined) {
-    const expanded = typeof block.policy === 'string' ? OLD_POLICIES[block.policy] : undefined;
+    const expanded = typeof block.policy === 'string' ? getOwn(OLD_POLICIES, block.policy) : undefined;
     if (!expanded) throw policyError(`path "${rawPath}": invalid policy "${String(block.policy)}"`);
     expanded.forEach((c) => caps.add(c));
   }

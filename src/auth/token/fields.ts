@@ -4,6 +4,7 @@
  */
 import { invalid } from '../../errors/index.js';
 import { parseDurationSeconds } from '../../lib/time.js';
+import { setOwn } from '../../lib/safe-object.js';
 
 type Data = Readonly<Record<string, unknown>>;
 
@@ -57,7 +58,7 @@ export function stringMapField(data: Data, key: string): Record<string, string> 
   const out: Record<string, string> = {};
   for (const [k, val] of Object.entries(v)) {
     if (typeof val !== 'string') throw invalid(`"${key}" must be a map of strings`, 'invalid_field');
-    out[k] = val;
+    setOwn(out, k, val);
   }
   return out;
 }

@@ -3,6 +3,7 @@
  * SerializationException; range and length limits are checked by each operation (ValidationException).
  */
 import { kmsError, validationError } from '../errors.js';
+import { setOwn } from '../../lib/safe-object.js';
 
 export type AwsBody = Readonly<Record<string, unknown>>;
 
@@ -55,7 +56,7 @@ export function optStringMap(body: AwsBody, member: string): Record<string, stri
   const out: Record<string, string> = {};
   for (const [k, val] of Object.entries(v as Record<string, unknown>)) {
     if (typeof val !== 'string') throw wrongType(`${member}.${k}`, 'a string');
-    out[k] = val;
+    setOwn(out, k, val);
   }
   return out;
 }

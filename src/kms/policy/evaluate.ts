@@ -7,6 +7,7 @@
  * of the user's linked token, already checked by the lifecycle before the handler runs — so the
  * root grant is "allow for this account's users, subject to their Vault ACL".
  */
+import { getOwn } from '../../lib/safe-object.js';
 import { evaluateClause } from './conditions.js';
 import type { KeyPolicy, PolicyDecision, PolicyRequest, PolicyStatement } from './model.js';
 import { wildcardMatch } from './wildcard.js';
@@ -31,7 +32,7 @@ function resourceMatches(s: PolicyStatement, arn: string): boolean {
 }
 
 function conditionsHold(s: PolicyStatement, req: PolicyRequest): boolean {
-  return s.conditions.every((c) => evaluateClause(c.operator, c.values, req.context[c.key]));
+  return s.conditions.every((c) => evaluateClause(c.operator, c.values, getOwn(req.context, c.key)));
 }
 
 export function statementApplies(s: PolicyStatement, req: PolicyRequest): boolean {

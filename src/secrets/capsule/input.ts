@@ -1,5 +1,6 @@
 /** Small field parsers shared by the capsule paths; messages name the field, never its value. */
 import { invalid } from '../../errors/index.js';
+import { setOwn } from '../../lib/safe-object.js';
 
 export function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -41,8 +42,8 @@ export function parameterMap(raw: unknown): Record<string, string> {
   if (!isObject(raw)) throw invalid('invalid "parameters": expected an object of strings', 'capsule_invalid_request');
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(raw)) {
-    if (typeof v === 'string') out[k] = v;
-    else if (typeof v === 'number' || typeof v === 'boolean') out[k] = String(v);
+    if (typeof v === 'string') setOwn(out, k, v);
+    else if (typeof v === 'number' || typeof v === 'boolean') setOwn(out, k, String(v));
     else throw invalid(`invalid read parameter "${k}": expected a string`, 'capsule_invalid_request');
   }
   return out;

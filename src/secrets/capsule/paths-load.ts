@@ -19,6 +19,7 @@ import { contextName, optionalString, parameterMap, requiredString } from './inp
 import type { AccessRecord, ReadInfo } from './log/records.js';
 import { renderOutput } from './records.js';
 import { summarizeTags } from './tag-summary.js';
+import { getOwn } from '../../lib/safe-object.js';
 
 // A flat character class (no repeated group): safe on multi-megabyte capsules.
 const BASE64_RE = /^[A-Za-z0-9+/]*={0,2}$/;
@@ -60,7 +61,7 @@ async function load(engine: CapsuleEngine, req: BackendRequest): Promise<Logical
     }
     const context = await engine.readContexts.get(readContextName);
     if (!context) throw invalid(`unknown read context "${readContextName}"`, 'capsule_unknown_read_context');
-    const missing = context.parameters.filter((p) => p.required && parameters[p.key] === undefined).map((p) => p.key);
+    const missing = context.parameters.filter((p) => p.required && getOwn(parameters, p.key) === undefined).map((p) => p.key);
     if (missing.length > 0) {
       throw invalid(`missing required read parameter(s) for read context "${readContextName}": ${missing.join(', ')}`, 'capsule_missing_parameter');
     }

@@ -1,6 +1,7 @@
 /** Matching read rules against a unit's tags and the read parameters: first match wins. */
 import type { ReadRule, TagCondition } from './read-context.js';
 import type { Tag } from './tags.js';
+import { getOwn } from '../../lib/safe-object.js';
 
 // Conditions live as long as their read context; compile each regex once, not once per span.
 const compiled = new WeakMap<TagCondition, RegExp>();
@@ -29,7 +30,7 @@ function conditionHolds(c: TagCondition, tags: readonly Tag[]): boolean {
 
 /** Every tag condition holds for some tag and every named parameter has the given value. */
 export function ruleMatches(rule: ReadRule, tags: readonly Tag[], parameters: Readonly<Record<string, string>>): boolean {
-  for (const [k, v] of Object.entries(rule.match.parameters)) if (parameters[k] !== v) return false;
+  for (const [k, v] of Object.entries(rule.match.parameters)) if (getOwn(parameters, k) !== v) return false;
   return rule.match.tags.every((c) => conditionHolds(c, tags));
 }
 

@@ -4,16 +4,14 @@
  * number, an array) replaces the target's value. Neither argument is changed: the result is new,
  * sharing only values the patch did not touch (the current data is a frozen cached record).
  */
+import { getOwn, isJsonObject, setOwn } from '../../lib/safe-object.js';
+
 export function mergePatch(target: unknown, patch: unknown): unknown {
-  if (!isObject(patch)) return patch;
-  const out: Record<string, unknown> = isObject(target) ? { ...target } : {};
+  if (!isJsonObject(patch)) return patch;
+  const out: Record<string, unknown> = isJsonObject(target) ? { ...target } : {};
   for (const [name, value] of Object.entries(patch)) {
     if (value === null) delete out[name];
-    else out[name] = mergePatch(out[name], value);
+    else setOwn(out, name, mergePatch(getOwn(out, name), value));
   }
   return out;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
 }

@@ -1,0 +1,103 @@
+/**
+ * How much body a Vault API request may send, decided before it is read (a fastify `preParsing`
+ * hook): a request with a valid token gets `max_request_size`; one without gets
+ * `max_request_size_unauthenticated` — it will be refused, its body only feeds the audit record —
+ * unless its path is served without a token (logins, sys/init, sys/unseal), which gets
+ * `max_request_size_login`. A declared Content-Length over the allowance is refused before a byte
+ * is read; a chunked body is cut off at the allowance. Either way the connection is closed after
+ * the answer, so the rest of the body is never read, and memory stays bounded by the allowances
+ * however many such requests arrive at once.
+ *
+ * A request without a valid token may also send at most `max_request_json_entries_unauthenticated`
+ * JSON values (each costs an HMAC in its audit record); the body parser applies that limit.
+ *
+ * Bodies too small to exceed any of these pass without a lookup, so ordinary requests pay
+ * nothing here.
+ */
+import { Transform, type Readable } from 'node:stream';
+import type { FastifyRequest } from 'fastify';
+import { requestStanding, type Standing } from '../core/admission.js';
+import type { Core } from '../core/core.js';
+import { SealtrailError } from '../errors/index.js';
+import { clientTokenOf } from './client-token.js';
+import { checkRequestPath } from './request-path.js';
+
+export interface BodyAllowances {
+  /** With a valid token (max_request_size; fastify enforces it). */
+  authenticated: number;
+  /** Paths served without a token. */
+  login: number;
+  /** Without a valid token, anywhere else. */
+  unauthenticated: number;
+  /** JSON entries (members and elements) of a request without a valid token. */
+  unauthenticatedEntries: number;
+}
+
+/** The entry limit decided for a request without a valid token, for the body parser. */
+const entryLimits = new WeakMap<object, number>();
+
+/** The JSON entry limit admission set for this request, if it has no valid token. */
+export function admittedJsonEntries(req: FastifyRequest): number | undefined {
+  return entryLimits.get(req.raw);
+}
+
+export const bodyTooLarge = () => new SealtrailError('too_large', 'body_too_large', 'request body too large');
+
+/** The body's declared length: 0 without Content-Length or Transfer-Encoding, undefined if chunked. */
+function declaredLength(req: FastifyRequest): number | undefined {
+  if (req.headers['transfer-encoding'] !== undefined) return undefined;
+  const n = Number(req.headers['content-length'] ?? 0);
+  return Number.isSafeInteger(n) && n >= 0 ? n : undefined;
+}
+
+/** Passes at most `limit` bytes, then fails with 413. */
+function capped(source: Readable, limit: number): Readable {
+  let seen = 0;
+  const out = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      seen += chunk.length;
+      if (seen > limit) done(bodyTooLarge());
+      else done(null, chunk);
+    },
+  });
+  source.on('error', (err) => out.destroy(err));
+  return source.pipe(out);
+}
+
+export function bodyAdmission(core: Core, allow: BodyAllowances) {
+  const login = Math.min(allow.login, allow.authenticated);
+  const unauthenticated = Math.min(allow.unauthenticated, login);
+  const allowance: Record<Standing, number> = { token: allow.authenticated, unauthenticated_path: login, none: unauthenticated };
+  // A body this small fits every allowance and cannot hold more entries than the smallest limit
+  // (each entry past the first takes a value and a comma: two bytes at least).
+  const unchecked = Math.min(unauthenticated, 2 * allow.unauthenticatedEntries);
+
+  async function standingOf(req: FastifyRequest): Promise<Standing> {
+    let path: string;
+    try {
+      path = checkRequestPath((req.params as Record<string, string>)['*'] ?? '');
+    } catch {
+      return 'none';
+    }
+    return requestStanding(core, path, clientTokenOf(req.headers));
+  }
+
+  async function admit(req: FastifyRequest, payload: Readable, declared: number | undefined): Promise<Readable> {
+    const standing = await standingOf(req);
+    if (standing !== 'token') entryLimits.set(req.raw, allow.unauthenticatedEntries);
+    const limit = allowance[standing];
+    if (limit >= allow.authenticated) return payload;
+    if (declared !== undefined) {
+      if (declared > limit) throw bodyTooLarge();
+      return payload;
+    }
+    return capped(payload, limit);
+  }
+
+  // Callback style, so the usual request (a small or empty body) costs no promise here.
+  return function preParsing(req: FastifyRequest, _reply: unknown, payload: Readable, done: (err: Error | null, stream?: Readable) => void): void {
+    const declared = declaredLength(req);
+    if (declared !== undefined && declared <= unchecked) return done(null, payload);
+    admit(req, payload, declared).then((stream) => done(null, stream), (err: Error) => done(err));
+  };
+}

@@ -1,0 +1,212 @@
+/**
+ * Bodies before the token is known, and JSON shape limits, on the real server: a request without
+ * a valid token may send 64 KiB (a login path 1 MiB), over-deep or over-large JSON is refused at
+ * the edge, every refusal is answered at once and audited without its data, and memory stays
+ * bounded under many large bodies at once.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { request, type IncomingMessage } from 'node:http';
+import { startDevServer, type TestServer } from '../helpers/server.js';
+
+let server: TestServer;
+let port: number;
+
+before(async () => {
+  server = await startDevServer();
+  port = Number(new URL(server.address).port);
+});
+after(async () => { await server?.stop(); });
+
+interface Answer { status: number; text: string; ms: number; connection?: string }
+
+/**
+ * POSTs `body`, or `chunks`: one buffer written `times` times, chunked unless `declared` (then
+ * with its Content-Length), so a large body costs this process one chunk.
+ */
+function post(path: string, opts: { token?: string; body?: string | Buffer; chunks?: { chunk: Buffer; times: number; declared?: boolean } }): Promise<Answer> {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (opts.token) headers['x-vault-token'] = opts.token;
+    if (opts.chunks?.declared) headers['content-length'] = String(opts.chunks.chunk.length * opts.chunks.times);
+    const req = request({ host: '127.0.0.1', port, method: 'POST', path, headers, agent: false }, (res: IncomingMessage) => {
+      let text = '';
+      res.on('data', (d) => { if (text.length < 10_000) text += d; });
+      res.on('end', () => {
+        resolve({ status: res.statusCode ?? 0, text, ms: performance.now() - started, connection: res.headers.connection });
+        req.destroy();
+      });
+    });
+    req.setTimeout(15_000, () => req.destroy(new Error(`timeout: ${path}`)));
+    // The server may close the connection before the body is sent in full: that is the point.
+    req.on('error', (err: NodeJS.ErrnoException) => { if (!['EPIPE', 'ECONNRESET'].includes(err.code ?? '')) reject(err); });
+    if (opts.chunks) {
+      let left = opts.chunks.times;
+      const pump = () => {
+        while (left > 0 && !req.destroyed) {
+          left--;
+          if (!req.write(opts.chunks!.chunk)) return void req.once('drain', pump);
+        }
+        if (!req.destroyed) req.end();
+      };
+      pump();
+    } else {
+      req.end(opts.body ?? '');
+    }
+  });
+}
+
+function auditEntries(): any[] {
+  return readFileSync(`${server.dir}/audit.log`, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+}
+
+const secretBody = (bytes: number) => JSON.stringify({ data: { v: 'x'.repeat(bytes) } });
+
+test('without a valid token, a body over 64 KiB is refused with 413 at once, audited without its data', async () => {
+  const marker = `bulky-${Date.now()}`;
+  for (const token of [undefined, 'not-a-token']) {
+    const r = await post(`/v1/secret/data/${marker}`, { token, body: secretBody(200 * 1024) });
+    assert.equal(r.status, 413, r.text);
+    assert.deepEqual(JSON.parse(r.text), { errors: ['request body too large'] });
+    assert.equal(r.connection, 'close');
+    assert.ok(r.ms < 1000, `${r.ms} ms`);
+  }
+  const chunked = await post(`/v1/secret/data/${marker}`, { chunks: { chunk: Buffer.alloc(16 * 1024, 0x20), times: 64 } });
+  assert.equal(chunked.status, 413);
+
+  const refused = auditEntries().filter((e) => e.request?.path === `secret/data/${marker}`);
+  assert.equal(refused.length, 3);
+  for (const e of refused) {
+    assert.equal(e.type, 'request');
+    assert.equal(e.error, 'request body too large');
+    assert.equal(e.request.data, undefined, 'the body is not in the audit entry');
+  }
+  // Within the allowance, the same request is refused for its token as before, with its data audited.
+  const small = await post(`/v1/secret/data/${marker}`, { body: secretBody(100) });
+  assert.equal(small.status, 403);
+  const last = auditEntries().filter((e) => e.request?.path === `secret/data/${marker}`).at(-1);
+  assert.equal(last.error, 'permission denied');
+  assert.match(last.request.data.data.v, /^hmac-sha256:/);
+});
+
+test('without a valid token, JSON of more than 1000 entries is refused with 413, audited without its data', async () => {
+  const entries = (n: number) => JSON.stringify({ data: Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, ''])) });
+  for (const token of [undefined, 'not-a-token']) {
+    const r = await post('/v1/secret/data/entries', { token, body: entries(1000) });
+    assert.equal(r.status, 413, r.text);
+    assert.deepEqual(JSON.parse(r.text), { errors: ['request JSON has more than 1000 object members and array elements'] });
+  }
+  const login = await post('/v1/auth/apm/v0/attest/nitro/auth', { body: entries(1000) });
+  assert.equal(login.status, 413);
+  const refused = auditEntries().filter((e) => e.request?.path === 'secret/data/entries');
+  assert.equal(refused.length, 2);
+  for (const e of refused) assert.equal(e.request.data, undefined);
+  // Within the limit, the refusal is the token's, with the data audited; a valid token may send more.
+  assert.equal((await post('/v1/secret/data/entries', { body: entries(998) })).status, 403);
+  assert.equal((await post('/v1/secret/data/entries', { token: server.rootToken, body: entries(5000) })).status, 200);
+});
+
+test('a valid token may send up to max_request_size; a login path up to 1 MiB', async () => {
+  const ok = await post('/v1/secret/data/large', { token: server.rootToken, body: secretBody(2 * 1024 * 1024) });
+  assert.equal(ok.status, 200, ok.text);
+  const chunked = await post('/v1/secret/data/large-chunked', { token: server.rootToken, chunks: { chunk: Buffer.from(`{"data":{"v":"${'x'.repeat(100 * 1024)}"}}`), times: 1 } });
+  assert.equal(chunked.status, 200, chunked.text);
+
+  // The login path reads a 200 KiB body (and refuses its content), but not a 2 MiB one.
+  const login = await post('/v1/auth/apm/v0/attest/nitro/auth', { body: JSON.stringify({ attestation_doc: 'A'.repeat(200 * 1024) }) });
+  assert.ok(login.status >= 400 && login.status < 500 && login.status !== 413, `${login.status} ${login.text}`);
+  const tooBig = await post('/v1/auth/apm/v0/attest/nitro/auth', { body: JSON.stringify({ attestation_doc: 'A'.repeat(2 * 1024 * 1024) }) });
+  assert.equal(tooBig.status, 413);
+});
+
+test('over-deep JSON is a 400 at the edge, audited, and the audit device keeps working', async () => {
+  // Without a token, the bodies stay within the 64 KiB allowance (a larger one is a 413 first).
+  const deep = (levels: number) => `{"data":${'{"":'.repeat(levels)}1${'}'.repeat(levels)}}`;
+  const deepArrays = `{"data":${'['.repeat(5000)}${']'.repeat(5000)}}`;
+  const cases: Array<[string, string | undefined]> = [[deep(12_000), undefined], [deepArrays, undefined], [deep(50_000), server.rootToken], [deepArrays, server.rootToken]];
+  for (const [body, token] of cases) {
+    const r = await post('/v1/secret/data/deep', { token, body });
+    assert.equal(r.status, 400, r.text);
+    assert.deepEqual(JSON.parse(r.text), { errors: ['request JSON nests deeper than 64 levels'] });
+    assert.ok(r.ms < 1000, `${r.ms} ms`);
+  }
+  // 64 levels are fine.
+  const nested = `{"data":${'{"a":'.repeat(62)}1${'}'.repeat(62)}}`;
+  assert.equal((await post('/v1/secret/data/deep', { token: server.rootToken, body: nested })).status, 200);
+  const refusals = auditEntries().filter((e) => e.request?.path === 'secret/data/deep' && e.error === 'request JSON nests deeper than 64 levels');
+  assert.equal(refusals.length, 4);
+  assert.ok(refusals.some((e) => e.auth?.policies?.includes('root')), 'the valid token is named in its refusal');
+
+  const health = await fetch(`${server.address}/v1/sys/health`);
+  assert.equal(health.status, 200);
+  const read = await fetch(`${server.address}/v1/secret/data/deep`, { headers: { 'x-vault-token': server.rootToken } });
+  assert.equal(read.status, 200, 'the audit device still records');
+});
+
+test('JSON with more than 100000 members and elements is a 413; malformed JSON is audited too', async () => {
+  const many = `{"data":{"list":[${'{},'.repeat(2_000_000)}{}]}}`;
+  const started = performance.now();
+  const r = await post('/v1/secret/data/many', { token: server.rootToken, body: many });
+  assert.equal(r.status, 413);
+  assert.deepEqual(JSON.parse(r.text), { errors: ['request JSON has more than 100000 object members and array elements'] });
+  assert.ok(performance.now() - started < 3000);
+
+  const malformed = await post('/v1/secret/data/malformed', { token: server.rootToken, body: '{"data": {"v": "s3cret"' });
+  assert.equal(malformed.status, 400);
+  const entry = auditEntries().find((e) => e.request?.path === 'secret/data/malformed');
+  assert.match(entry.error, /^failed to parse JSON input/);
+  assert.equal(entry.request.data, undefined);
+  assert.ok(!readFileSync(`${server.dir}/audit.log`, 'utf8').includes('s3cret'));
+});
+
+test('16 concurrent 31 MB bodies without a token: each refused quickly, memory stays bounded, no huge audit line', async () => {
+  const chunk = Buffer.alloc(1024 * 1024, 0x20);
+  chunk[0] = 0x7b; // '{' then spaces: valid JSON never completes
+  const baseline = process.memoryUsage().rss;
+  let peak = baseline;
+  const sampler = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 20);
+  const started = performance.now();
+  try {
+    const answers = await Promise.all(Array.from({ length: 16 }, (_, i) =>
+      (i % 2 === 0
+        ? post('/v1/secret/data/flood', { chunks: { chunk, times: 31 } })
+        : post('/v1/secret/data/flood', { chunks: { chunk, times: 31, declared: true } }))));
+    for (const a of answers) assert.equal(a.status, 413);
+  } finally {
+    clearInterval(sampler);
+  }
+  const growthMb = (peak - baseline) / 1024 / 1024;
+  // Buffering these bodies took the server past 1 GB; the allowance keeps it to a few MiB (the
+  // client side of this test shares one 1 MiB chunk).
+  assert.ok(growthMb < 150, `RSS grew ${growthMb.toFixed(0)} MB`);
+  assert.ok(performance.now() - started < 15_000);
+  const longest = Math.max(...readFileSync(`${server.dir}/audit.log`, 'utf8').split('\n').map((l) => l.length));
+  assert.ok(longest < 4 * 1024 * 1024, `longest audit line ${longest} bytes`);
+});
+
+test('the AWS JSON endpoint refuses over-deep bodies with 400 before they reach the audit', async () => {
+  const deep = `{"KeyId":"k","EncryptionContext":${'{"a":'.repeat(50_000)}"x"${'}'.repeat(50_000)}}`;
+  const r = await fetch(`${server.address}/`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'TrentService.Encrypt' },
+    body: deep,
+  });
+  assert.equal(r.status, 400);
+  assert.deepEqual(await r.json(), { __type: 'ValidationException', message: 'request JSON nests deeper than 64 levels' });
+  assert.equal((await fetch(`${server.address}/v1/sys/health`)).status, 200);
+});
+
+test('while sealed: sys/unseal reads a body up to 1 MiB, other paths 64 KiB, malformed JSON is a 400 (last: seals the server)', async () => {
+  const sealed = await post('/v1/sys/seal', { token: server.rootToken, body: '{}' });
+  assert.equal(sealed.status, 204, sealed.text);
+  const unseal = await post('/v1/sys/unseal', { body: JSON.stringify({ key: 'A'.repeat(200 * 1024) }) });
+  assert.ok(unseal.status >= 400 && unseal.status < 500 && unseal.status !== 413, `${unseal.status} ${unseal.text}`);
+  assert.equal((await post('/v1/sys/unseal', { body: JSON.stringify({ key: 'A'.repeat(2 * 1024 * 1024) }) })).status, 413);
+  assert.equal((await post('/v1/secret/data/x', { token: server.rootToken, body: secretBody(100 * 1024) })).status, 413);
+  const malformed = await post('/v1/secret/data/x', { token: server.rootToken, body: '{"data":' });
+  assert.equal(malformed.status, 400);
+  assert.match(JSON.parse(malformed.text).errors[0], /^failed to parse JSON input/);
+  assert.equal((await post('/v1/secret/data/x', { token: server.rootToken, body: secretBody(10) })).status, 503);
+});

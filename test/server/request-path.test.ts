@@ -1,0 +1,121 @@
+/**
+ * Malformed request paths on the real server over raw HTTP (fetch would normalise them): each is
+ * answered 4xx at once, LIST included, and the server keeps answering sys/health meanwhile.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import { connect } from 'node:net';
+import { checkRequestPath } from '../../src/server/request-path.js';
+import { startDevServer, type TestServer } from '../helpers/server.js';
+
+let server: TestServer;
+let port: number;
+
+before(async () => {
+  server = await startDevServer();
+  port = Number(new URL(server.address).port);
+});
+after(async () => { await server?.stop(); });
+
+/** One request with the path sent exactly as given (node:http does not normalise it). */
+function rawGet(method: string, path: string, token?: string): Promise<{ status: number; ms: number }> {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, method, path, headers: token ? { 'x-vault-token': token } : {}, agent: false }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, ms: performance.now() - started }));
+    });
+    req.setTimeout(2000, () => req.destroy(new Error(`timeout: ${method} ${path}`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** A raw LIST request line (Node's HTTP client and parser do not know the verb). */
+function rawList(path: string): Promise<{ status: number; ms: number }> {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const sock = connect(port, '127.0.0.1');
+    let text = '';
+    const timer = setTimeout(() => { sock.destroy(); reject(new Error(`timeout: LIST ${path}`)); }, 2000);
+    sock.on('connect', () => sock.write(`LIST ${path} HTTP/1.1\r\nHost: x\r\nX-Vault-Token: ${server.rootToken}\r\n\r\n`));
+    sock.on('data', (d) => { text += d; });
+    sock.on('end', () => {
+      clearTimeout(timer);
+      resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0), ms: performance.now() - started });
+    });
+    sock.on('error', reject);
+  });
+}
+
+const MALFORMED = ['/v1//x', '/v1/', '/v1//', '/v1/%2F', '/v1/%2Fsecret/data/x', '/v1/secret//data/x', '/v1/secret/data/../x',
+  '/v1/secret/data/./x', '/v1/secret/data/x%00', '/v1/%2E%2E/sys/health', '/v1//sys/health'];
+
+test('the path check refuses empty, dot and control segments and keeps folders', () => {
+  for (const ok of ['', 'secret/data/a', 'secret/metadata/a/', 'secret/data/.env', 'secret/data/a..b']) assert.equal(checkRequestPath(ok), ok);
+  for (const bad of ['/', '//x', '/secret/data/x', 'secret//x', 'secret/./x', 'secret/../x', '..', 'x/\u0000', 'x\ny']) {
+    assert.throws(() => checkRequestPath(bad), (e: any) => e.code === 'invalid_path', JSON.stringify(bad));
+  }
+});
+
+test('every malformed path gets a 4xx within 100 ms, with GET, LIST, and with or without a token', async () => {
+  await rawGet('GET', '/v1/sys/health'); // warm-up
+  // On a busy machine one answer may be late for reasons of its own: a second try must be on time.
+  const timely = async (send: () => Promise<{ status: number; ms: number }>) => {
+    const first = await send();
+    return first.ms < 100 ? first : send();
+  };
+  for (const path of MALFORMED) {
+    for (const send of [() => rawGet('GET', path), () => rawGet('GET', path, server.rootToken), () => rawList(path)]) {
+      const r = await timely(send);
+      assert.ok(r.status >= 400 && r.status < 500, `${path}: ${r.status}`);
+      assert.ok(r.ms < 100, `${path}: ${r.ms.toFixed(1)} ms`);
+    }
+  }
+});
+
+/** A small deterministic generator (xorshift), so a failure names a reproducible seed. */
+function rng(seed: number) {
+  let x = seed || 1;
+  return (n: number) => {
+    x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
+    return (x >>> 0) % n;
+  };
+}
+
+const PIECES = ['/', '//', '%2F', '%2f', '.', '..', '%2E', 'x', 'secret', 'data', 'metadata', 'sys', 'auth', 'apm', 'health', '%00', '%', '%E0%A4', '~', '?', '#', '?list=true', 'a'.repeat(300)];
+
+test('a bounded router fuzz: 300 random paths answer below 500, fast, while sys/health keeps answering', async () => {
+  const next = rng(0x5ea17a11);
+  const paths: string[] = [];
+  for (let i = 0; i < 300; i++) {
+    let p = '/v1/';
+    const n = 1 + next(12);
+    for (let j = 0; j < n; j++) p += PIECES[next(PIECES.length)];
+    if (next(10) === 0) p += '/x'.repeat(2000); // very long: 4000 bytes of segments
+    paths.push(p);
+  }
+  const started = performance.now();
+  let healthAnswers = 0;
+  let fuzzing = true;
+  const health = (async () => {
+    while (fuzzing) {
+      const r = await rawGet('GET', '/v1/sys/health');
+      assert.equal(r.status, 200);
+      healthAnswers++;
+    }
+  })();
+  try {
+    for (let i = 0; i < paths.length; i += 10) {
+      const batch = paths.slice(i, i + 10);
+      const results = await Promise.all(batch.map((p, k) => (k % 3 === 0 ? rawList(p) : rawGet('GET', p, k % 3 === 1 ? server.rootToken : undefined))));
+      results.forEach((r, k) => assert.ok(r.status >= 200 && r.status < 500 && r.ms < 1000, `${batch[k].slice(0, 120)}: ${r.status} in ${r.ms.toFixed(0)} ms`));
+    }
+  } finally {
+    fuzzing = false;
+    await health;
+  }
+  assert.ok(healthAnswers > 0, 'sys/health answered during the fuzz');
+  assert.ok(performance.now() - started < 15_000);
+});
