@@ -38,8 +38,14 @@ export interface Connection {
 /** Called once when a connection ends with entries at risk. */
 export type LossListener = (loss: ConnectionLoss) => void;
 
+/** A batch the peer did not take in time; its bytes stay queued on the connection. */
 export class WriteTimeoutError extends Error {
   readonly code = 'ETIMEDOUT';
+}
+
+/** A UDP receiver reported unreachable: the connection stays (it is the receiver that is gone). */
+export class ReceiverUnreachableError extends Error {
+  readonly code = 'ECONNREFUSED';
 }
 
 interface Batch {
@@ -138,9 +144,15 @@ export const UDP_DELIVERY_NOTE = 'sent, not confirmed: a datagram can be dropped
 function datagramConnection(socket: DgramSocket): Connection {
   let alive = true;
   let closed = false;
-  // An unreachable receiver's ICMP error can arrive as an 'error' event after a send failed: the
-  // socket must still be closed then, or every reconnect leaks a descriptor.
-  socket.on('error', () => { alive = false; });
+  /** The receiver's port was unreachable (ICMP) after an earlier datagram: reported by the next send. */
+  let refused: Error | undefined;
+  // An unreachable receiver's ICMP error arrives as an 'error' event after the send succeeded.
+  // The socket stays usable; any other error ends it (and it must still be closed then, or every
+  // reconnect leaks a descriptor).
+  socket.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'ECONNREFUSED') refused = err;
+    else alive = false;
+  });
   socket.on('close', () => { alive = false; closed = true; });
   const sendOne = (message: string) =>
     new Promise<void>((resolve, reject) => socket.send(message, (err) => (err ? reject(err) : resolve())));
@@ -156,6 +168,9 @@ function datagramConnection(socket: DgramSocket): Connection {
     async send(messages) {
       // The socket queues datagrams in call order, so they can all be handed over at once.
       await Promise.all(messages.map(sendOne));
+      const earlier = refused;
+      refused = undefined;
+      if (earlier) throw new ReceiverUnreachableError('the receiver refused an earlier datagram (ECONNREFUSED): datagrams are being lost');
     },
   };
 }

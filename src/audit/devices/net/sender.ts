@@ -14,7 +14,7 @@
  * audit trail prefers a duplicate line to a missing one.
  */
 import type { DeliveryLosses, SinkContext } from '../types.js';
-import { connect, WriteTimeoutError, type Connection, type ConnectionLoss } from './connection.js';
+import { connect, ReceiverUnreachableError, WriteTimeoutError, type Connection, type ConnectionLoss } from './connection.js';
 import { describeEndpoint, type Endpoint } from './endpoint.js';
 
 export interface ReconnectingSender {
@@ -40,6 +40,9 @@ export interface SenderOptions {
 class BackloggedError extends Error {
   readonly code = 'EBACKLOG';
 }
+
+/** Errors a fresh connection would not cure: the batch fails and the connection is kept. */
+const retriable = (err: unknown) => !(err instanceof WriteTimeoutError || err instanceof BackloggedError || err instanceof ReceiverUnreachableError);
 
 export function createReconnectingSender(options: SenderOptions): ReconnectingSender {
   const { endpoint, timeoutMs, log } = options;
@@ -78,7 +81,7 @@ export function createReconnectingSender(options: SenderOptions): ReconnectingSe
     const current = conn;
     if (current.backlog > 0) throw new BackloggedError(`the peer has not taken ${current.backlog} bytes written earlier`);
     const failed = (err: unknown): never => {
-      if (err instanceof WriteTimeoutError) throw err; // the connection stays: the peer may catch up
+      if (!retriable(err)) throw err; // the connection stays: the peer may catch up or come back
       current.destroy();
       if (conn === current) conn = undefined;
       throw err;
@@ -93,8 +96,6 @@ export function createReconnectingSender(options: SenderOptions): ReconnectingSe
     if (pending) await pending.catch(failed);
   }
 
-  const retriable = (err: unknown) => !(err instanceof WriteTimeoutError || err instanceof BackloggedError);
-
   return {
     async send(messages) {
       try {
@@ -105,7 +106,7 @@ export function createReconnectingSender(options: SenderOptions): ReconnectingSe
           await attempt(messages);
         }
       } catch (err) {
-        const reason = (err as NodeJS.ErrnoException).code === 'ETIMEDOUT' || err instanceof BackloggedError
+        const reason = !retriable(err)
           ? (err as Error).message
           : (err as NodeJS.ErrnoException).code ?? (err as Error).message;
         startEpisode(reason);
