@@ -23,7 +23,7 @@ import type { AuditSink, DeviceOptions, SinkContext } from '../types.js';
 /** Bounds one write so a batch cannot outgrow what write_timeout can carry. */
 const MAX_LINES_PER_WRITE = 1024;
 
-/** Default entry limits: the largest line common stream receivers take whole (Vector's socket source), and the largest UDP payload. */
+/** Default line limit for TCP/unix (100 KiB); receivers with a lower one need it set (docs/audit-devices.md). */
 export const SOCKET_STREAM_MAX_ENTRY_BYTES = 102_400;
 
 export interface SocketSettings {
