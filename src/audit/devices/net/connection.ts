@@ -141,16 +141,23 @@ function streamConnection(socket: Socket, transport: 'tcp' | 'unix', onLoss: Los
 /** What a UDP device's success means, for operators (sys/audit). */
 export const UDP_DELIVERY_NOTE = 'sent, not confirmed: a datagram can be dropped (receiver down, paused or overloaded) without any error reaching the sender';
 
+/**
+ * How long after the receiver's host reported its port unreachable (ICMP) a UDP batch still
+ * fails. The report comes back after the datagram was sent, and only for some datagrams (Linux
+ * sends at most one per second to a peer after a burst, `icmp_ratelimit`), so a batch cannot
+ * learn its own fate: it fails while the receiver was recently seen to be gone.
+ */
+export const UDP_REFUSAL_MEMORY_MS = 2500;
+
 function datagramConnection(socket: DgramSocket): Connection {
   let alive = true;
   let closed = false;
-  /** The receiver's port was unreachable (ICMP) after an earlier datagram: reported by the next send. */
-  let refused: Error | undefined;
+  let refusedAt = -Infinity;
   // An unreachable receiver's ICMP error arrives as an 'error' event after the send succeeded.
   // The socket stays usable; any other error ends it (and it must still be closed then, or every
   // reconnect leaks a descriptor).
   socket.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'ECONNREFUSED') refused = err;
+    if (err.code === 'ECONNREFUSED') refusedAt = performance.now();
     else alive = false;
   });
   socket.on('close', () => { alive = false; closed = true; });
@@ -167,10 +174,14 @@ function datagramConnection(socket: DgramSocket): Connection {
     },
     async send(messages) {
       // The socket queues datagrams in call order, so they can all be handed over at once.
-      await Promise.all(messages.map(sendOne));
-      const earlier = refused;
-      refused = undefined;
-      if (earlier) throw new ReceiverUnreachableError('the receiver refused an earlier datagram (ECONNREFUSED): datagrams are being lost');
+      await Promise.all(messages.map(sendOne)).catch((err: NodeJS.ErrnoException) => {
+        // The refusal can also surface on a later send (the socket's pending error): same meaning.
+        if (err.code !== 'ECONNREFUSED') throw err;
+        refusedAt = performance.now();
+      });
+      if (performance.now() - refusedAt < UDP_REFUSAL_MEMORY_MS) {
+        throw new ReceiverUnreachableError(`the receiver refused datagrams within the last ${UDP_REFUSAL_MEMORY_MS}ms (ECONNREFUSED): datagrams are being lost`);
+      }
     },
   };
 }
