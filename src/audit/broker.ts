@@ -278,7 +278,7 @@ export function createAuditBroker(deps: AuditBrokerDeps): AuditBroker {
     if (confirmed === deliveryConfirmed) return;
     deliveryConfirmed = confirmed;
     if (!confirmed) deps.log.warn({ devices: all.map((d) => d.path).sort() }, NO_CONFIRMING_DEVICE);
-    else deps.log.info({}, 'an enabled audit device confirms delivery again');
+    else if (all.length > 0) deps.log.info({}, 'an enabled audit device confirms delivery again');
   }
 
   function views(): Map<string, DeviceView> {
