@@ -49,6 +49,8 @@ export interface AuditBroker extends AuditHooks {
   writeTo(device: AuditDevice, input: AuditInput, kind: EntryKind): Promise<void>;
   metricsText(): string;
   health(): AuditHealth;
+  /** One device's failure state and, for network devices, what its lost connections took. */
+  state(path: string): { failing: boolean; losses?: DeliveryLosses } | undefined;
 }
 
 export const NO_CONFIRMING_DEVICE = 'no enabled audit device confirms delivery: entries are acknowledged once sent (handed to the kernel or the network) and can be lost without the request failing';
@@ -350,6 +352,12 @@ export function createAuditBroker(deps: AuditBrokerDeps): AuditBroker {
       }));
     },
     metricsText: () => renderMetrics(views(), { unrecorded, unconfirmed, confirmingDevices: [...devices.values()].filter((d) => d.sink.delivery === 'confirmed').length }),
+    state(path) {
+      const device = devices.get(path);
+      if (!device) return undefined;
+      const losses = device.sink.losses?.();
+      return { failing: statsOf(path).failing, ...(losses ? { losses } : {}) };
+    },
     health() {
       const lossyDevices: Record<string, DeliveryLosses> = {};
       for (const d of [...devices.values()].sort((a, b) => (a.path < b.path ? -1 : 1))) {

@@ -14,7 +14,7 @@ import {
 import { DEFAULT_BLOCK_TIMEOUT_MS, createAuditBroker, type AuditHealth } from './broker.js';
 import { parseCommonOptions } from './device-options.js';
 import { createAuditDevice, type AuditDevice, type DeviceDefinition } from './device.js';
-import type { SinkContext, SinkFactory } from './devices/types.js';
+import type { DeliveryLosses, SinkContext, SinkFactory } from './devices/types.js';
 import type { AuditHooks, AuditInput } from './model.js';
 import { createAuditedHeaderConfig, type AuditedHeaderConfig } from './request-headers.js';
 
@@ -41,6 +41,10 @@ export interface AuditDeviceInfo {
   /** What the device's success proves (AuditSink.delivery), and a caveat when it says less than that. */
   delivery: 'confirmed' | 'sent';
   deliveryNote?: string;
+  /** The last write failed (a failure episode). */
+  failing: boolean;
+  /** Network devices: what their lost connections took. */
+  losses?: DeliveryLosses;
 }
 
 export interface AuditManagerDeps {
@@ -296,10 +300,13 @@ export function createAuditManager(deps: AuditManagerDeps): AuditManager {
     list: () => [...enabled.values()]
       .map(({ def, source }) => {
         const sink = broker.get(def.path)?.sink;
+        const state = broker.state(def.path);
         return {
           path: def.path, type: def.type, description: def.description, options: { ...def.options }, local: def.local, source,
           delivery: sink?.delivery ?? 'sent',
           ...(sink?.deliveryNote ? { deliveryNote: sink.deliveryNote } : {}),
+          failing: state?.failing ?? false,
+          ...(state?.losses ? { losses: state.losses } : {}),
         };
       })
       .sort((a, b) => (a.path < b.path ? -1 : 1)),

@@ -5,7 +5,8 @@
  *   GET    audit                                    → { "<path>": {type, description, options, local, path, delivery} }
  *                  (options that are credentials, such as the http device's header values, redacted;
  *                  `delivery` says what a recorded entry means: "confirmed", "sent", or for UDP
- *                  "sent, not confirmed: ..."; a warning when no enabled device confirms delivery)
+ *                  "sent, not confirmed: ..."; `failing`; network devices' `lost_entries`; a warning
+ *                  when no enabled device confirms delivery)
  *   PUT    audit/<path>   {type, description, options, local}                    → 204
  *   DELETE audit/<path>                                                          → 204
  *   POST   audit-hash/<path>  {input}               → { hash }
@@ -18,6 +19,7 @@ import type { PathSpec } from '../core/paths.js';
 import { invalid } from '../errors/index.js';
 import type { AuditManager } from '../audit/manager.js';
 import { shownOptions } from '../audit/devices/index.js';
+import { lostEntriesView } from './audit-losses.js';
 
 export interface AuditPathDeps {
   audit: AuditManager;
@@ -69,6 +71,8 @@ export function auditPaths(deps: AuditPathDeps): PathSpec[] {
             data[d.path] = {
               type: d.type, description: d.description, options: shownOptions(d.type, d.options), local: d.local, path: d.path,
               delivery: d.deliveryNote ?? d.delivery,
+              failing: d.failing,
+              ...(d.losses ? { lost_entries: lostEntriesView(d.losses) } : {}),
             };
           }
           const { warnings } = audit.health();

@@ -9,6 +9,7 @@ import type { LogicalRequest, LogicalResponse } from '../core/types.js';
 import { SealtrailError, invalid, permissionDenied, unsupportedOperation } from '../errors/index.js';
 import { VERSION } from '../lib/version.js';
 import type { SealStatus } from '../storage/barrier/types.js';
+import { lostEntriesView } from './audit-losses.js';
 
 export interface SealEndpointsDeps {
   storageType: string;
@@ -119,10 +120,7 @@ export function sealEndpoints(deps: SealEndpointsDeps) {
     if (audit) {
       // Counts and device paths only: nothing of an entry's contents.
       body.audit_delivery_confirmed = audit.deliveryConfirmed;
-      body.audit_devices_lost_entries = Object.fromEntries(Object.entries(audit.lossyDevices).map(([path, l]) => [path, {
-        connections: l.connections, abandoned_entries: l.abandonedEntries, abandoned_bytes: l.abandonedBytes,
-        possibly_lost_entries: l.possiblyLostEntries, possibly_lost_bytes: l.possiblyLostBytes,
-      }]));
+      body.audit_devices_lost_entries = Object.fromEntries(Object.entries(audit.lossyDevices).map(([path, l]) => [path, lostEntriesView(l)]));
       if (audit.warnings.length > 0) body.audit_warnings = audit.warnings;
     }
     if (!s.sealed) Object.assign(body, { cluster_name: deps.clusterName, cluster_id: deps.clusterId });

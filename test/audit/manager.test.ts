@@ -31,7 +31,7 @@ test('enable writes a test entry, lists, audits, and disable removes', async () 
   const sink = sinks.get('mem/')!;
   assert.equal(sink.lines.length, 1);
   assert.match(sink.lines[0], /"type":"request".*"operation":"update".*"path":"sys\/audit\/test"/);
-  assert.deepEqual(manager.list(), [{ path: 'mem/', type: 'memory', description: 'in memory', options: { format: 'json' }, local: false, source: 'api', delivery: 'confirmed' }]);
+  assert.deepEqual(manager.list(), [{ path: 'mem/', type: 'memory', description: 'in memory', options: { format: 'json' }, local: false, source: 'api', delivery: 'confirmed', failing: false }]);
   assert.equal(manager.hooks.enabled, true);
   await manager.hooks.logRequest(kvWriteInput());
   assert.equal(sink.lines.length, 2);

@@ -70,7 +70,10 @@ async function startPeer(opts: { reading: boolean }): Promise<Peer> {
       for (const s of sockets) s.resetAndDestroy();
       await stopListening();
     },
-    async restart() { reading = true; await listen(port); },
+    async restart() {
+      reading = true;
+      if (!server) await listen(port);
+    },
     async close() {
       for (const s of sockets) s.destroy();
       await stopListening();
@@ -218,6 +221,10 @@ test('a peer killed under load, socket only: what reached no one is at most what
     const health = (await call(base, 'GET', 'sys/health')).json;
     assert.equal(health.audit_devices_lost_entries['sock/'].possibly_lost_entries, metric(metrics, 'sealtrail_audit_device_possibly_lost_entries_total{path="sock/"}'));
     assert.deepEqual(health.audit_devices_failing, ['sock/']);
+    await peer.restart(); // GET sys/audit is audited: a device must record it
+    await new Promise((r) => setTimeout(r, 100));
+    const shown = (await api('GET', 'sys/audit')).json.data['sock/'];
+    assert.deepEqual(shown.lost_entries, health.audit_devices_lost_entries['sock/']);
   } finally {
     await peer.restart();
     await api('PUT', 'sys/audit/file', { type: 'file', options: { file_path: join(dir, 'audit.log') } });
