@@ -28,6 +28,7 @@ import type { DeliveryLosses, SinkContext } from './devices/types.js';
 import type { EntryKind } from './entry.js';
 import { createDeviceStats, observeLatency, renderMetrics, type DeviceStats, type DeviceView } from './metrics.js';
 import type { AuditHooks, AuditInput } from './model.js';
+import { createDeadlines, RECORDED, type Deadlines, type Outcome, type Pending } from './deadlines.js';
 
 export const DEFAULT_BLOCK_TIMEOUT_MS = 10_000;
 
@@ -53,6 +54,8 @@ export interface AuditBroker extends AuditHooks {
   state(path: string): { failing: boolean; losses?: DeliveryLosses } | undefined;
 }
 
+const NOTHING_TO_DO: Promise<void> = Promise.resolve();
+
 export const NO_CONFIRMING_DEVICE = 'no enabled audit device confirms delivery: entries are acknowledged once sent (handed to the kernel or the network) and can be lost without the request failing';
 
 export interface AuditHealth {
@@ -63,75 +66,6 @@ export interface AuditHealth {
   /** False when devices are enabled and none of them confirms delivery. */
   deliveryConfirmed: boolean;
   warnings: string[];
-}
-
-type Outcome = { ok: true } | { ok: false; timedOut: boolean; error?: unknown };
-
-const RECORDED: Outcome = { ok: true };
-const TIMED_OUT: Outcome = { ok: false, timedOut: true };
-const NOTHING_TO_DO: Promise<void> = Promise.resolve();
-
-/** A device write in flight. */
-interface Pending {
-  /** performance.now() after which it counts as timed out. */
-  readonly deadline: number;
-  settled: boolean;
-  settle(outcome: Outcome): void;
-}
-
-interface Deadlines {
-  add(write: Pending): void;
-  /** Drops settled writes from the front. */
-  prune(): void;
-}
-
-/**
- * Times out one device's writes without a timer per write. Every write gets the same timeout, so
- * the oldest unsettled write always expires first: writes are kept in start order, settled ones
- * are dropped from the front, and one timer is armed for the front's deadline, re-armed each time
- * it fires while writes remain. The timer holds the process open only while writes are pending.
- */
-function createDeadlines(timeoutMs: number): Deadlines {
-  const queue: Pending[] = [];
-  let head = 0;
-  let timer: NodeJS.Timeout | undefined;
-
-  function prune(): void {
-    while (head < queue.length && queue[head].settled) head++;
-    if (head === queue.length) {
-      queue.length = 0;
-      head = 0;
-      timer?.unref();
-    } else if (head >= 1024 && head * 2 >= queue.length) {
-      queue.splice(0, head);
-      head = 0;
-    }
-  }
-
-  function arm(ms: number): void {
-    timer = setTimeout(expire, Math.max(1, Math.ceil(ms)));
-  }
-
-  function expire(): void {
-    timer = undefined;
-    const now = performance.now();
-    while (head < queue.length) {
-      const oldest = queue[head];
-      if (!oldest.settled && oldest.deadline > now) break;
-      oldest.settle(TIMED_OUT); // a no-op if it settled meanwhile
-      prune();
-    }
-    if (head < queue.length) arm(queue[head].deadline - now);
-  }
-
-  return {
-    add(write) {
-      queue.push(write);
-      if (!timer) arm(timeoutMs);
-      else if (queue.length === 1) timer.ref();
-    },
-    prune,
-  };
 }
 
 /** A short, content-free description of a sink error for the server log. */
