@@ -9,6 +9,13 @@
  *   (its sink keeps the line queued, in order, ahead of later lines).
  * - The call resolves once every targeted device settled, and succeeds iff at least one recorded
  *   the entry; otherwise it rejects with an 'internal' SealtrailError and the core answers 500.
+ *   What counts as recorded depends on what a device's success proves (`AuditSink.delivery`):
+ *   when any device the entry goes to confirms delivery (file, http, relp), only a confirming
+ *   device's success counts — a `sent` device (socket, syslog) has handed bytes to the kernel and
+ *   may still lose them. Only an entry that no confirming device was to receive (none enabled, or
+ *   filtered out) is acknowledged on a `sent` success, and those entries are counted
+ *   (`sealtrail_audit_entries_unconfirmed_total`). A configuration with no confirming device
+ *   is logged (warn) and shown by health.
  * - Entries handed to the same batch of every device in one turn of the event loop share that
  *   outcome, so they are settled as one group: one wait per device and one promise, however many
  *   entries.
@@ -17,10 +24,11 @@
  */
 import { SealtrailError } from '../errors/index.js';
 import type { AuditDevice, AuditedHeaders } from './device.js';
-import type { SinkContext } from './devices/types.js';
+import type { DeliveryLosses, SinkContext } from './devices/types.js';
 import type { EntryKind } from './entry.js';
-import { createDeviceStats, observeLatency, renderMetrics, type DeviceStats } from './metrics.js';
+import { createDeviceStats, observeLatency, renderMetrics, type DeviceStats, type DeviceView } from './metrics.js';
 import type { AuditHooks, AuditInput } from './model.js';
+import { createDeadlines, RECORDED, type Deadlines, type Outcome, type Pending } from './deadlines.js';
 
 export const DEFAULT_BLOCK_TIMEOUT_MS = 10_000;
 
@@ -41,76 +49,23 @@ export interface AuditBroker extends AuditHooks {
   /** Writes one entry to one device with the timeout, filters bypassed; rejects on failure. */
   writeTo(device: AuditDevice, input: AuditInput, kind: EntryKind): Promise<void>;
   metricsText(): string;
-  health(): { failingDevices: string[] };
+  health(): AuditHealth;
+  /** One device's failure state and, for network devices, what its lost connections took. */
+  state(path: string): { failing: boolean; losses?: DeliveryLosses } | undefined;
 }
 
-type Outcome = { ok: true } | { ok: false; timedOut: boolean; error?: unknown };
-
-const RECORDED: Outcome = { ok: true };
-const TIMED_OUT: Outcome = { ok: false, timedOut: true };
 const NOTHING_TO_DO: Promise<void> = Promise.resolve();
 
-/** A device write in flight. */
-interface Pending {
-  /** performance.now() after which it counts as timed out. */
-  readonly deadline: number;
-  settled: boolean;
-  settle(outcome: Outcome): void;
-}
+export const NO_CONFIRMING_DEVICE = 'no enabled audit device confirms delivery: entries are acknowledged once sent (handed to the kernel or the network) and can be lost without the request failing';
 
-interface Deadlines {
-  add(write: Pending): void;
-  /** Drops settled writes from the front. */
-  prune(): void;
-}
-
-/**
- * Times out one device's writes without a timer per write. Every write gets the same timeout, so
- * the oldest unsettled write always expires first: writes are kept in start order, settled ones
- * are dropped from the front, and one timer is armed for the front's deadline, re-armed each time
- * it fires while writes remain. The timer holds the process open only while writes are pending.
- */
-function createDeadlines(timeoutMs: number): Deadlines {
-  const queue: Pending[] = [];
-  let head = 0;
-  let timer: NodeJS.Timeout | undefined;
-
-  function prune(): void {
-    while (head < queue.length && queue[head].settled) head++;
-    if (head === queue.length) {
-      queue.length = 0;
-      head = 0;
-      timer?.unref();
-    } else if (head >= 1024 && head * 2 >= queue.length) {
-      queue.splice(0, head);
-      head = 0;
-    }
-  }
-
-  function arm(ms: number): void {
-    timer = setTimeout(expire, Math.max(1, Math.ceil(ms)));
-  }
-
-  function expire(): void {
-    timer = undefined;
-    const now = performance.now();
-    while (head < queue.length) {
-      const oldest = queue[head];
-      if (!oldest.settled && oldest.deadline > now) break;
-      oldest.settle(TIMED_OUT); // a no-op if it settled meanwhile
-      prune();
-    }
-    if (head < queue.length) arm(queue[head].deadline - now);
-  }
-
-  return {
-    add(write) {
-      queue.push(write);
-      if (!timer) arm(timeoutMs);
-      else if (queue.length === 1) timer.ref();
-    },
-    prune,
-  };
+export interface AuditHealth {
+  /** Devices whose last write failed. */
+  failingDevices: string[];
+  /** Devices that lost connections with entries on them (cumulative since enabled). */
+  lossyDevices: Record<string, DeliveryLosses>;
+  /** False when devices are enabled and none of them confirms delivery. */
+  deliveryConfirmed: boolean;
+  warnings: string[];
 }
 
 /** A short, content-free description of a sink error for the server log. */
@@ -124,6 +79,7 @@ export function createAuditBroker(deps: AuditBrokerDeps): AuditBroker {
   const devices = new Map<string, AuditDevice>();
   const stats = new Map<string, DeviceStats>();
   let unrecorded = 0;
+  let unconfirmed = 0;
 
   function statsOf(path: string): DeviceStats {
     let s = stats.get(path);
@@ -221,28 +177,53 @@ export function createAuditBroker(deps: AuditBrokerDeps): AuditBroker {
     let resolve!: () => void;
     let reject!: (err: Error) => void;
     const group: Group = { kind, targets, batches, started, entries: 1, promise: new Promise<void>((res, rej) => { resolve = res; reject = rej; }) };
-    // Settles when every targeted device answered (or timed out): recorded if any one did.
+    // Settles when every targeted device answered (or timed out): recorded if any one that
+    // counts did — a confirming device, or any device when none of the targets confirms.
     let waiting = targets.length;
+    let confirming = false;
+    for (const t of targets) if (t.sink.delivery === 'confirmed') confirming = true;
     let recorded = false;
     const entries = () => group.entries;
-    const done = (outcome: Outcome) => {
-      if (outcome.ok) recorded = true;
+    const done = (outcome: Outcome, device: AuditDevice) => {
+      if (outcome.ok && (!confirming || device.sink.delivery === 'confirmed')) recorded = true;
       if (--waiting > 0) return;
       if (lastGroup === group) lastGroup = undefined;
-      if (recorded) return resolve();
+      if (recorded) {
+        if (!confirming) unconfirmed += group.entries;
+        return resolve();
+      }
       unrecorded += group.entries;
-      reject(new SealtrailError('internal', 'audit_not_recorded', `no audit device recorded the ${kind} entry`));
+      reject(new SealtrailError('internal', 'audit_not_recorded',
+        confirming ? `no audit device that confirms delivery recorded the ${kind} entry` : `no audit device recorded the ${kind} entry`));
     };
-    for (let i = 0; i < targets.length; i++) watch(targets[i], batches[i], started, entries, done);
+    for (let i = 0; i < targets.length; i++) {
+      const target = targets[i];
+      watch(target, batches[i], started, entries, (outcome) => done(outcome, target));
+    }
     process.nextTick(closeGroup);
     return group;
   }
 
   /** Every device, when none has a filter or is the fallback: then each entry goes to all. */
   let unrouted: readonly AuditDevice[] | undefined;
+  let deliveryConfirmed = true;
   function devicesChanged(): void {
     const all = [...devices.values()];
     unrouted = all.every((d) => !d.config.fallback && !d.config.filter) ? all : undefined;
+    const confirmed = all.length === 0 || all.some((d) => d.sink.delivery === 'confirmed');
+    if (confirmed === deliveryConfirmed) return;
+    deliveryConfirmed = confirmed;
+    if (!confirmed) deps.log.warn({ devices: all.map((d) => d.path).sort() }, NO_CONFIRMING_DEVICE);
+    else if (all.length > 0) deps.log.info({}, 'an enabled audit device confirms delivery again');
+  }
+
+  function views(): Map<string, DeviceView> {
+    const out = new Map<string, DeviceView>();
+    for (const [path, s] of stats) {
+      const sink = devices.get(path)?.sink;
+      out.set(path, { stats: s, delivery: sink?.delivery ?? 'confirmed', losses: sink?.losses?.() });
+    }
+    return out;
   }
 
   /** The devices an entry goes to (none: every device filtered it out and there is no fallback). */
@@ -304,7 +285,25 @@ export function createAuditBroker(deps: AuditBrokerDeps): AuditBroker {
         else reject(outcome.timedOut ? new Error(`the device did not answer within ${timeoutMs}ms`) : outcome.error);
       }));
     },
-    metricsText: () => renderMetrics(stats, unrecorded),
-    health: () => ({ failingDevices: [...stats.entries()].filter(([, s]) => s.failing).map(([p]) => p).sort() }),
+    metricsText: () => renderMetrics(views(), { unrecorded, unconfirmed, confirmingDevices: [...devices.values()].filter((d) => d.sink.delivery === 'confirmed').length }),
+    state(path) {
+      const device = devices.get(path);
+      if (!device) return undefined;
+      const losses = device.sink.losses?.();
+      return { failing: statsOf(path).failing, ...(losses ? { losses } : {}) };
+    },
+    health() {
+      const lossyDevices: Record<string, DeliveryLosses> = {};
+      for (const d of [...devices.values()].sort((a, b) => (a.path < b.path ? -1 : 1))) {
+        const losses = d.sink.losses?.();
+        if (losses && losses.connections > 0) lossyDevices[d.path] = losses;
+      }
+      return {
+        failingDevices: [...stats.entries()].filter(([, s]) => s.failing).map(([p]) => p).sort(),
+        lossyDevices,
+        deliveryConfirmed,
+        warnings: deliveryConfirmed ? [] : [NO_CONFIRMING_DEVICE],
+      };
+    },
   };
 }

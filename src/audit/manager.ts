@@ -11,10 +11,10 @@ import type { Storage } from '../storage/types.js';
 import {
   normaliseAuditPath, pathsOverlap, readConfigSalts, readTable, writeConfigSalts, writeTable, type ConfigSalts,
 } from './audit-table.js';
-import { DEFAULT_BLOCK_TIMEOUT_MS, createAuditBroker } from './broker.js';
+import { DEFAULT_BLOCK_TIMEOUT_MS, createAuditBroker, type AuditHealth } from './broker.js';
 import { parseCommonOptions } from './device-options.js';
 import { createAuditDevice, type AuditDevice, type DeviceDefinition } from './device.js';
-import type { SinkContext, SinkFactory } from './devices/types.js';
+import type { DeliveryLosses, SinkContext, SinkFactory } from './devices/types.js';
 import type { AuditHooks, AuditInput } from './model.js';
 import { createAuditedHeaderConfig, type AuditedHeaderConfig } from './request-headers.js';
 
@@ -38,6 +38,13 @@ export interface AuditDeviceInfo {
   options: Record<string, string>;
   local: boolean;
   source: DeviceSource;
+  /** What the device's success proves (AuditSink.delivery), and a caveat when it says less than that. */
+  delivery: 'confirmed' | 'sent';
+  deliveryNote?: string;
+  /** The last write failed (a failure episode). */
+  failing: boolean;
+  /** Network devices: what their lost connections took. */
+  losses?: DeliveryLosses;
 }
 
 export interface AuditManagerDeps {
@@ -64,7 +71,7 @@ export interface AuditManager {
   load(): Promise<void>;
   close(): Promise<void>;
   metricsText(): string;
-  health(): { failingDevices: string[] };
+  health(): AuditHealth;
   requestHeaders: Pick<AuditedHeaderConfig, 'set' | 'get' | 'list' | 'delete'>;
 }
 
@@ -291,7 +298,17 @@ export function createAuditManager(deps: AuditManagerDeps): AuditManager {
     }),
     disable: (path) => exclusive(() => disableLocked(path)),
     list: () => [...enabled.values()]
-      .map(({ def, source }) => ({ path: def.path, type: def.type, description: def.description, options: { ...def.options }, local: def.local, source }))
+      .map(({ def, source }) => {
+        const sink = broker.get(def.path)?.sink;
+        const state = broker.state(def.path);
+        return {
+          path: def.path, type: def.type, description: def.description, options: { ...def.options }, local: def.local, source,
+          delivery: sink?.delivery ?? 'sent',
+          ...(sink?.deliveryNote ? { deliveryNote: sink.deliveryNote } : {}),
+          failing: state?.failing ?? false,
+          ...(state?.losses ? { losses: state.losses } : {}),
+        };
+      })
       .sort((a, b) => (a.path < b.path ? -1 : 1)),
     hash(path, input) {
       const device = broker.get(normaliseAuditPath(path));

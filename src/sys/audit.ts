@@ -2,8 +2,11 @@
  * sys/ paths for audit devices, answered as Vault answers them (sudo is enforced by the ACL layer
  * through SYS_ROOT_PATHS):
  *
- *   GET    audit                                    → { "<path>": {type, description, options, local, path} }
- *                  (options that are credentials, such as the http device's header values, redacted)
+ *   GET    audit                                    → { "<path>": {type, description, options, local, path, delivery} }
+ *                  (options that are credentials, such as the http device's header values, redacted;
+ *                  `delivery` says what a recorded entry means: "confirmed", "sent", or for UDP
+ *                  "sent, not confirmed: ..."; `failing`; network devices' `lost_entries`; a warning
+ *                  when no enabled device confirms delivery)
  *   PUT    audit/<path>   {type, description, options, local}                    → 204
  *   DELETE audit/<path>                                                          → 204
  *   POST   audit-hash/<path>  {input}               → { hash }
@@ -17,6 +20,7 @@ import { invalid } from '../errors/index.js';
 import type { AuditManager } from '../audit/manager.js';
 import { shownOptions } from '../audit/devices/index.js';
 import { setOwn } from '../lib/safe-object.js';
+import { lostEntriesView } from './audit-losses.js';
 
 export interface AuditPathDeps {
   audit: AuditManager;
@@ -65,9 +69,15 @@ export function auditPaths(deps: AuditPathDeps): PathSpec[] {
         read: async () => {
           const data: Record<string, unknown> = {};
           for (const d of audit.list()) {
-            data[d.path] = { type: d.type, description: d.description, options: shownOptions(d.type, d.options), local: d.local, path: d.path };
+            data[d.path] = {
+              type: d.type, description: d.description, options: shownOptions(d.type, d.options), local: d.local, path: d.path,
+              delivery: d.deliveryNote ?? d.delivery,
+              failing: d.failing,
+              ...(d.losses ? { lost_entries: lostEntriesView(d.losses) } : {}),
+            };
           }
-          return { data };
+          const { warnings } = audit.health();
+          return warnings.length > 0 ? { data, warnings } : { data };
         },
       },
     },

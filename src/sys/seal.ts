@@ -9,6 +9,7 @@ import type { LogicalRequest, LogicalResponse } from '../core/types.js';
 import { SealtrailError, invalid, permissionDenied, unsupportedOperation } from '../errors/index.js';
 import { VERSION } from '../lib/version.js';
 import type { SealStatus } from '../storage/barrier/types.js';
+import { lostEntriesView } from './audit-losses.js';
 
 export interface SealEndpointsDeps {
   storageType: string;
@@ -110,13 +111,19 @@ export function sealEndpoints(deps: SealEndpointsDeps) {
       const n = typeof v === 'string' && /^\d{3}$/.test(v) ? Number(v) : fallback;
       return n;
     };
-    const failing = core.unsealedServices?.audit.health().failingDevices ?? [];
+    const audit = core.unsealedServices?.audit.health();
     const body: Record<string, unknown> = {
       initialized: s.initialized, sealed: s.sealed, standby: false, performance_standby: false,
       replication_performance_mode: 'disabled', replication_dr_mode: 'disabled',
       server_time_utc: Math.floor(core.clock.now() / 1000), version: VERSION,
-      audit_devices_failing: failing,
+      audit_devices_failing: audit?.failingDevices ?? [],
     };
+    if (audit) {
+      // Counts and device paths only: nothing of an entry's contents.
+      body.audit_delivery_confirmed = audit.deliveryConfirmed;
+      body.audit_devices_lost_entries = Object.fromEntries(Object.entries(audit.lossyDevices).map(([path, l]) => [path, lostEntriesView(l)]));
+      if (audit.warnings.length > 0) body.audit_warnings = audit.warnings;
+    }
     if (!s.sealed) Object.assign(body, { cluster_name: deps.clusterName, cluster_id: deps.clusterId });
     const status = !s.initialized ? code('uninitcode', 501) : s.sealed ? code('sealedcode', 503) : code('activecode', 200);
     return json(body, status);

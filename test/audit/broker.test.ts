@@ -44,7 +44,7 @@ test('one failing and one good device: success, failure counted', async () => {
   b.add(bad.device);
   await b.logRequest(kvWriteInput());
   assert.equal(good.sink.lines.length, 1);
-  assert.deepEqual(b.health(), { failingDevices: ['bad/'] });
+  assert.deepEqual(b.health().failingDevices, ['bad/']);
   const m = b.metricsText();
   assert.match(m, /^sealtrail_audit_device_writes_total\{path="good\/",result="success"\} 1$/m);
   assert.match(m, /^sealtrail_audit_device_writes_total\{path="bad\/",result="failure"\} 1$/m);
@@ -169,7 +169,7 @@ test('one warn line per failure episode, one info line on recovery, no entry con
   assert.deepEqual(log.lines.map((l) => `${l.level}:${(l.obj as { device: string }).device}`), ['warn:flaky/', 'info:flaky/', 'warn:flaky/']);
   const text = JSON.stringify(log.lines);
   for (const secret of ['s3cr3t', 'secret/data/app', 'hmac-sha256']) assert.ok(!text.includes(secret));
-  assert.deepEqual(b.health(), { failingDevices: ['flaky/'] });
+  assert.deepEqual(b.health().failingDevices, ['flaky/']);
 });
 
 /**

@@ -31,7 +31,7 @@ test('enable writes a test entry, lists, audits, and disable removes', async () 
   const sink = sinks.get('mem/')!;
   assert.equal(sink.lines.length, 1);
   assert.match(sink.lines[0], /"type":"request".*"operation":"update".*"path":"sys\/audit\/test"/);
-  assert.deepEqual(manager.list(), [{ path: 'mem/', type: 'memory', description: 'in memory', options: { format: 'json' }, local: false, source: 'api' }]);
+  assert.deepEqual(manager.list(), [{ path: 'mem/', type: 'memory', description: 'in memory', options: { format: 'json' }, local: false, source: 'api', delivery: 'confirmed', failing: false }]);
   assert.equal(manager.hooks.enabled, true);
   await manager.hooks.logRequest(kvWriteInput());
   assert.equal(sink.lines.length, 2);
@@ -166,7 +166,7 @@ test('reopenAll, metrics, health and close', async () => {
   assert.equal(sinks.get('a/')!.reopens, 1);
   await manager.hooks.logRequest(kvWriteInput());
   assert.match(manager.metricsText(), /^sealtrail_audit_device_writes_total\{path="a\/",result="success"\} 1$/m);
-  assert.deepEqual(manager.health(), { failingDevices: [] });
+  assert.deepEqual(manager.health(), { failingDevices: [], lossyDevices: {}, deliveryConfirmed: true, warnings: [] });
   assert.throws(() => manager.hash('zzz', 'x'), code('unknown_audit_device'));
   await manager.close();
   assert.equal(sinks.get('a/')!.closed, true);

@@ -29,7 +29,7 @@ test('sys/audit: enable with mixed option types, list, hash, disable', async () 
   const { call } = setup();
   assert.equal(await call('update', 'audit/mem', { type: 'memory', description: 'd', options: { hmac_accessor: false, n: 3, format: 'json' }, local: true }), undefined);
   assert.deepEqual(await call('read', 'audit'), {
-    data: { 'mem/': { type: 'memory', description: 'd', options: { hmac_accessor: 'false', n: '3', format: 'json' }, local: true, path: 'mem/' } },
+    data: { 'mem/': { type: 'memory', description: 'd', options: { hmac_accessor: 'false', n: '3', format: 'json' }, local: true, path: 'mem/', delivery: 'confirmed', failing: false } },
   });
   const hashed = await call('update', 'audit-hash/mem', { input: 'foo' });
   assert.match(String((hashed?.data as { hash: string }).hash), /^hmac-sha256:[0-9a-f]{64}$/);

@@ -13,6 +13,13 @@ export interface AuditSink {
    * word alone while a confirming device is enabled.
    */
   readonly delivery: 'confirmed' | 'sent';
+  /** A sentence for operators when `delivery` alone undersells the risk (UDP: nothing ever confirms). */
+  readonly deliveryNote?: string;
+  /**
+   * Entries a network sink dropped together with a broken or abandoned connection, cumulative
+   * (sinks without connections leave this out). Read when metrics or health are rendered.
+   */
+  losses?(): DeliveryLosses;
   /**
    * `line` is a complete record including its trailing newline (and prefix, if any). Lines written
    * together may get the same promise (line-queue.ts answers a whole batch with one), and must then
@@ -23,6 +30,24 @@ export interface AuditSink {
   /** Reopens files / reconnects (SIGHUP, rotation by an external tool). */
   reopen(): Promise<void>;
   close(): Promise<void>;
+}
+
+/**
+ * What a stream sink lost with connections that ended badly (peer reset or killed, peer closed,
+ * abandoned by a reopen or close while the peer was not reading).
+ */
+export interface DeliveryLosses {
+  /** Connections that ended with entries at risk. */
+  connections: number;
+  /** Bytes and entries still in this process (not yet taken by the kernel): never sent. */
+  abandonedEntries: number;
+  abandonedBytes: number;
+  /**
+   * Bytes and entries the kernel had taken (counted as sent) within its buffering capacity of the
+   * connection's end: an upper bound on what was lost in kernel buffers, ours or the peer's.
+   */
+  possiblyLostEntries: number;
+  possiblyLostBytes: number;
 }
 
 /** Options every device type receives (string values, as Vault passes them). */

@@ -9,8 +9,8 @@ describe('stream connection', () => {
     const listener = await listenStream();
     const conn = await connect({ transport: 'tcp', host: '127.0.0.1', port: listener.port }, 1000);
     const lines = numberedLines(100);
-    assert.equal(conn.send(lines.slice(0, 50)), undefined);
-    assert.equal(conn.send(lines.slice(50)), undefined);
+    assert.equal(conn.send(lines.slice(0, 50), 1000), undefined);
+    assert.equal(conn.send(lines.slice(50), 1000), undefined);
     await eventually(() => listener.received() === lines.join(''));
     conn.destroy();
     await listener.stop();
@@ -29,7 +29,7 @@ describe('stream connection', () => {
     // Far more than the kernel's socket buffers hold while the peer does not read (its receive
     // buffer grows up to tcp_rmem's maximum, 32 MiB here).
     const big = 'x'.repeat(64 * 1024 * 1024) + '\n';
-    const pending = conn.send([big, 'after\n']);
+    const pending = conn.send([big, 'after\n'], 10_000);
     assert.ok(pending !== undefined, 'a write the kernel could not take at once returns a promise');
     let settled = false;
     void pending.then(() => { settled = true; });
@@ -50,7 +50,7 @@ describe('stream connection', () => {
     const conn = await connect({ transport: 'tcp', host: '127.0.0.1', port: listener.port }, 1000);
     conn.destroy();
     assert.equal(conn.alive, false);
-    assert.throws(() => conn.send(['late\n']), /the connection is closed/);
+    assert.throws(() => conn.send(['late\n'], 1000), /the connection is closed/);
     await listener.stop();
   });
 });

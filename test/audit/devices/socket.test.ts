@@ -46,7 +46,7 @@ describe('socket sink', () => {
     server.close();
   });
 
-  it('fails while the listener is down and recovers by itself when it is back', async () => {
+  it('fails while the listener is down and recovers by itself when it is back; the lost connection is counted', async () => {
     const listener = await listenStream();
     const port = listener.port;
     const ctx = testContext({ address: `127.0.0.1:${port}`, write_timeout: '500ms' });
@@ -57,7 +57,9 @@ describe('socket sink', () => {
     await new Promise((r) => setTimeout(r, 20)); // let the client see the close
     await assert.rejects(sink.write('while-down\n'), /socket audit device: write to tcp:\/\/127\.0\.0\.1:\d+ failed: ECONNREFUSED/);
     await assert.rejects(sink.write('still-down\n'), /ECONNREFUSED/);
-    assert.deepEqual(ctx.logs.map((l) => [l.level, l.msg]), [['warn', 'socket audit device cannot write to its destination']]);
+    // The connection ended with a line in its kernel window: nobody can tell whether it was read.
+    assert.deepEqual(ctx.logs.map((l) => [l.level, l.msg]), [['warn', 'socket audit device lost a connection with entries on it']]);
+    assert.deepEqual(sink.losses!(), { connections: 1, abandonedEntries: 0, abandonedBytes: 0, possiblyLostEntries: 1, possiblyLostBytes: 7 });
 
     const back = await listenStream({ port });
     await sink.write('after\n');
@@ -67,22 +69,85 @@ describe('socket sink', () => {
     await back.stop();
   });
 
-  it('rejects a write the listener never reads after write_timeout, then reconnects', async () => {
-    const stalled: Socket[] = [];
-    const server = createServer((socket) => { socket.pause(); stalled.push(socket); });
+  it('a peer that stops reading: the late batch fails after write_timeout, later ones at once, and everything written arrives once it reads', async () => {
+    const peers: Socket[] = [];
+    const chunks: Buffer[] = [];
+    const server = createServer((socket) => { socket.pause(); socket.on('data', (c: Buffer) => chunks.push(c)); peers.push(socket); });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const port = (server.address() as { port: number }).port;
-    const sink = await createSocketSink(testContext({ address: `127.0.0.1:${port}`, write_timeout: '200ms' }));
-    // Far more than the kernel's socket buffers can hold, so the write cannot complete.
-    const huge = 'x'.repeat(48 * 1024 * 1024) + '\n';
-    const started = Date.now();
-    await assert.rejects(sink.write(huge), /timed out after 200ms/);
-    const elapsed = Date.now() - started;
-    assert.ok(elapsed >= 390 && elapsed < 3000, `two attempts of 200ms took ${elapsed}ms`);
-    assert.equal(stalled.length, 2); // the retry used a fresh connection
-    for (const s of stalled) s.destroy();
+    const ctx = testContext({ address: `127.0.0.1:${port}`, write_timeout: '200ms', max_entry_bytes: String(1 << 20) });
+    const sink = await createSocketSink(ctx);
+    const line = (i: number) => `${String(i).padStart(8, '0')}${'x'.repeat(256 * 1024 - 9)}\n`;
+    const outcomes: ('ok' | 'timeout' | 'backlog')[] = [];
+    // Enough 256 KiB lines to fill the kernel's buffers of a peer that does not read (bounded).
+    for (let i = 0; i < 400 && outcomes.filter((o) => o === 'backlog').length < 2; i++) {
+      outcomes.push(await sink.write(line(i)).then(() => 'ok' as const, (err: Error) =>
+        /did not take the batch within 200ms/.test(err.message) ? 'timeout' as const : /has not taken \d+ bytes/.test(err.message) ? 'backlog' as const : assert.fail(err.message)));
+    }
+    const taken = outcomes.indexOf('timeout');
+    assert.ok(taken > 0, `the kernel took some lines first: ${outcomes.join(',')}`);
+    assert.deepEqual(outcomes.slice(taken), ['timeout', 'backlog', 'backlog']);
+    assert.equal(peers.length, 1, 'the connection was kept: no reconnect');
+    assert.deepEqual(ctx.logs.map((l) => l.level), ['warn']);
+
+    peers[0].resume(); // the peer catches up: what was written (the late batch too) arrives, in order
+    const expected = Array.from({ length: taken + 1 }, (_, i) => line(i)).join('');
+    await eventually(() => Buffer.concat(chunks).length === expected.length, 10_000);
+    assert.equal(Buffer.concat(chunks).toString(), expected);
+    await sink.write('after\n');
+    await eventually(() => Buffer.concat(chunks).toString().endsWith('after\n'));
+    assert.deepEqual(ctx.logs.map((l) => l.level), ['warn', 'info']);
+    assert.equal(sink.losses!().connections, 0);
     await sink.close();
+    for (const p of peers) p.destroy();
     await new Promise((resolve) => server.close(resolve));
+  });
+
+  it('a peer killed while it was not reading: the queued and kernel-held entries are counted, and the device reconnects', async () => {
+    const peers: Socket[] = [];
+    const server = createServer((socket) => { socket.pause(); peers.push(socket); });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    const ctx = testContext({ address: `127.0.0.1:${port}`, write_timeout: '200ms', max_entry_bytes: String(1 << 20) });
+    const sink = await createSocketSink(ctx);
+    const line = 'y'.repeat(256 * 1024 - 1) + '\n';
+    let sent = 0;
+    for (let i = 0; i < 400; i++) {
+      const ok = await sink.write(line).then(() => true, () => false);
+      if (!ok) break;
+      sent++;
+    }
+    assert.ok(sent > 0 && sent < 400, `${sent} lines taken before the kernel's buffers filled`);
+    peers[0].resetAndDestroy(); // kill -9: whatever it held is gone
+    await eventually(() => sink.losses!().connections === 1);
+    const losses = sink.losses!();
+    assert.equal(losses.abandonedEntries, 1, 'the batch that timed out was still queued here');
+    assert.equal(losses.abandonedBytes, line.length);
+    assert.equal(losses.possiblyLostEntries, sent, 'every line the kernel took is within its buffers');
+    assert.equal(losses.possiblyLostBytes, sent * line.length);
+    peers.length = 0;
+    const server2 = createServer((socket) => { peers.push(socket); socket.resume(); });
+    await new Promise<void>((resolve) => server.close(() => server2.listen(port, '127.0.0.1', resolve)));
+    await sink.write('after\n');
+    assert.equal(peers.length, 1);
+    assert.deepEqual(ctx.logs.map((l) => l.level), ['warn', 'info'], 'one line for the episode, one for the recovery');
+    await sink.close();
+    for (const p of peers) p.destroy();
+    await new Promise((resolve) => server2.close(resolve));
+  });
+
+  it('refuses an entry over max_entry_bytes and keeps sending the next ones', async () => {
+    const listener = await listenStream();
+    const sink = await createSocketSink(testContext({ address: `127.0.0.1:${listener.port}`, max_entry_bytes: '100' }));
+    await assert.rejects(sink.write('é'.repeat(50) + '\n'), (err: NodeJS.ErrnoException) => {
+      assert.equal(err.code, 'EMSGSIZE');
+      assert.equal(err.message, 'socket audit device: the entry is 101 bytes, over max_entry_bytes (100); not sent');
+      return true;
+    });
+    await Promise.all([sink.write('a'.repeat(99) + '\n'), sink.write('b\n')]);
+    await eventually(() => listener.received() === 'a'.repeat(99) + '\nb\n');
+    await sink.close();
+    await listener.stop();
   });
 
   it('validates its options', async () => {
@@ -92,6 +157,8 @@ describe('socket sink', () => {
       [{ address: '127.0.0.1:70000', socket_type: 'udp' }, 'socket audit device: option "address" must be "host:port" for socket_type udp'],
       [{ address: '127.0.0.1:9090', socket_type: 'sctp' }, 'socket audit device: option "socket_type" must be "tcp", "udp" or "unix"'],
       [{ address: '127.0.0.1:9090', write_timeout: 'never' }, 'socket audit device: option "write_timeout" must be a duration such as "250ms", "2s" or "24h"'],
+      [{ address: '127.0.0.1:9090', max_entry_bytes: '0' }, 'socket audit device: option "max_entry_bytes" must be at least 1'],
+      [{ address: '127.0.0.1:9090', socket_type: 'udp', max_entry_bytes: '65508' }, 'socket audit device: option "max_entry_bytes" must be at most 65507'],
     ];
     await assertRefusesOptions(createSocketSink, table);
     // Lazy: a valid address with nothing listening is accepted at enable time.

@@ -46,14 +46,17 @@ describe('syslog framing', () => {
   });
 
   it('parses addresses and validates options', async () => {
-    assert.deepEqual(parseSyslogOptions({}), { endpoint: { transport: 'udp', host: '127.0.0.1', port: 514 }, facility: 4, tag: 'sealtrail', timeoutMs: 2000 });
+    assert.deepEqual(parseSyslogOptions({}), { endpoint: { transport: 'udp', host: '127.0.0.1', port: 514 }, facility: 4, tag: 'sealtrail', timeoutMs: 2000, maxEntryBytes: 8192 });
     assert.deepEqual(parseSyslogOptions({ address: 'tcp://[::1]:6514', facility: 'local3', tag: 'st' }).endpoint, { transport: 'tcp', host: '::1', port: 6514 });
     assert.deepEqual(parseSyslogOptions({ address: 'unix:///run/syslog.sock' }).endpoint, { transport: 'unix', path: '/run/syslog.sock' });
+    assert.equal(parseSyslogOptions({ address: 'tcp://127.0.0.1:514', max_entry_bytes: '200000' }).maxEntryBytes, 200_000);
     const table: [Record<string, string>, string][] = [
       [{ facility: 'SECURITY' }, 'syslog audit device: option "facility" must be a syslog facility such as AUTH, DAEMON or LOCAL0..LOCAL7'],
       [{ tag: 'two words' }, 'syslog audit device: option "tag" must be 1 to 48 printable ASCII characters without spaces'],
       [{ address: '127.0.0.1:514' }, 'syslog audit device: option "address" must be udp://host:port, tcp://host:port or unix:///path'],
       [{ address: 'unix://relative.sock' }, 'syslog audit device: option "address" must be udp://host:port, tcp://host:port or unix:///path'],
+      [{ max_entry_bytes: '70000' }, 'syslog audit device: option "max_entry_bytes" must be at most 65507'],
+      [{ address: 'tcp://127.0.0.1:514', max_entry_bytes: 'big' }, 'syslog audit device: option "max_entry_bytes" must be a non-negative integer'],
     ];
     await assertRefusesOptions(createSyslogSink, table);
   });

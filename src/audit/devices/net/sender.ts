@@ -1,14 +1,20 @@
 /**
- * Sends batches over a connection that it (re)opens on demand: connects lazily, and on an error or
- * a write that exceeds the timeout it destroys the connection, reconnects and retries once before
- * rejecting. The next batch starts from a fresh connection, so a listener that went away and came
- * back is picked up without a restart.
+ * Sends batches over a connection that it (re)opens on demand: connects lazily, and on a
+ * connection error destroys the connection, reconnects and retries the batch once before
+ * rejecting. A listener that went away and came back is picked up without a restart.
+ *
+ * A peer that does not read is not given up on: a batch it does not take within the timeout is
+ * that write's failure, its bytes stay queued on the connection (so they still arrive if the peer
+ * catches up), and later batches fail at once while any are queued. Abandoning the connection
+ * instead would throw away everything in its kernel buffers and let the next batch "succeed" on a
+ * fresh one. A connection that ends badly reports what it lost (connection.ts); the sender adds it
+ * up for metrics and health, and logs one warn line per episode and one info line on recovery.
  *
  * A retried batch may reach the peer twice when the first attempt was partly delivered — the
  * audit trail prefers a duplicate line to a missing one.
  */
-import type { SinkContext } from '../types.js';
-import { connect, type Connection } from './connection.js';
+import type { DeliveryLosses, SinkContext } from '../types.js';
+import { connect, ReceiverUnreachableError, WriteTimeoutError, type Connection, type ConnectionLoss } from './connection.js';
 import { describeEndpoint, type Endpoint } from './endpoint.js';
 
 export interface ReconnectingSender {
@@ -16,6 +22,8 @@ export interface ReconnectingSender {
   /** Drops the connection; the next send reconnects (used by `reopen`). */
   reset(): void;
   close(): void;
+  /** What connections that ended badly took with them, cumulative. */
+  losses(): DeliveryLosses;
 }
 
 export interface SenderOptions {
@@ -28,24 +36,37 @@ export interface SenderOptions {
   log: SinkContext['log'];
 }
 
-function withTimeout<T>(work: Promise<T>, ms: number, what: string, onTimeout: () => void): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      onTimeout();
-      reject(new Error(`${what} timed out after ${ms}ms`));
-    }, ms);
-    work.then(
-      (value) => { clearTimeout(timer); resolve(value); },
-      (err: unknown) => { clearTimeout(timer); reject(err); },
-    );
-  });
+/** The peer has not taken earlier bytes: not worth a retry, the connection is kept. */
+class BackloggedError extends Error {
+  readonly code = 'EBACKLOG';
 }
+
+/** Errors a fresh connection would not cure: the batch fails and the connection is kept. */
+const retriable = (err: unknown) => !(err instanceof WriteTimeoutError || err instanceof BackloggedError || err instanceof ReceiverUnreachableError);
 
 export function createReconnectingSender(options: SenderOptions): ReconnectingSender {
   const { endpoint, timeoutMs, log } = options;
   const address = describeEndpoint(endpoint);
+  const totals: DeliveryLosses = { connections: 0, abandonedEntries: 0, abandonedBytes: 0, possiblyLostEntries: 0, possiblyLostBytes: 0 };
   let conn: Connection | undefined;
   let failing = false;
+
+  function startEpisode(reason: string, loss?: ConnectionLoss): void {
+    if (failing) return;
+    failing = true;
+    log.warn({ device: options.path, address, reason, ...loss }, loss
+      ? `${options.device} audit device lost a connection with entries on it`
+      : `${options.device} audit device cannot write to its destination`);
+  }
+
+  function lost(loss: ConnectionLoss): void {
+    totals.connections++;
+    totals.abandonedEntries += loss.abandonedEntries;
+    totals.abandonedBytes += loss.abandonedBytes;
+    totals.possiblyLostEntries += loss.possiblyLostEntries;
+    totals.possiblyLostBytes += loss.possiblyLostBytes;
+    startEpisode('the connection ended before the peer was known to have read every entry', loss);
+  }
 
   const drop = () => {
     conn?.destroy();
@@ -55,22 +76,24 @@ export function createReconnectingSender(options: SenderOptions): ReconnectingSe
   async function attempt(messages: readonly string[]): Promise<void> {
     if (!conn?.alive) {
       drop();
-      conn = await connect(endpoint, timeoutMs);
+      conn = await connect(endpoint, timeoutMs, lost);
     }
     const current = conn;
+    if (current.backlog > 0) throw new BackloggedError(`the peer has not taken ${current.backlog} bytes written earlier`);
     const failed = (err: unknown): never => {
+      if (!retriable(err)) throw err; // the connection stays: the peer may catch up or come back
       current.destroy();
       if (conn === current) conn = undefined;
       throw err;
     };
     let pending: Promise<void> | undefined;
     try {
-      pending = current.send(messages);
+      pending = current.send(messages, timeoutMs);
     } catch (err) {
       failed(err);
     }
-    // Undefined: the kernel took the whole batch at once, so there is nothing to time out.
-    if (pending) await withTimeout(pending, timeoutMs, `write to ${address}`, () => current.destroy()).catch(failed);
+    // Undefined: the kernel took the whole batch at once, so there is nothing to wait for.
+    if (pending) await pending.catch(failed);
   }
 
   return {
@@ -78,15 +101,15 @@ export function createReconnectingSender(options: SenderOptions): ReconnectingSe
       try {
         try {
           await attempt(messages);
-        } catch {
+        } catch (err) {
+          if (!retriable(err)) throw err;
           await attempt(messages);
         }
       } catch (err) {
-        const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-        if (!failing) {
-          failing = true;
-          log.warn({ device: options.path, address, reason }, `${options.device} audit device cannot write to its destination`);
-        }
+        const reason = !retriable(err)
+          ? (err as Error).message
+          : (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+        startEpisode(reason);
         throw new Error(`${options.device} audit device: write to ${address} failed: ${reason}`, { cause: err });
       }
       if (failing) {
@@ -96,5 +119,6 @@ export function createReconnectingSender(options: SenderOptions): ReconnectingSe
     },
     reset: drop,
     close: drop,
+    losses: () => ({ ...totals }),
   };
 }

@@ -9,24 +9,32 @@
  *   sockets (dgram supports only udp4/udp6), so the usual `/dev/log` datagram socket cannot be
  *   used; point this at a daemon's unix stream listener (e.g. syslog-ng `unix-stream()`) or use
  *   UDP/TCP on localhost.
- * Reconnects and retries once like the socket device (`write_timeout`, default 2s).
+ * Reconnects, retries and times out like the socket device (`write_timeout`, default 2s). A
+ * message over `max_entry_bytes` (default 8192, rsyslog's default message size) is refused: the
+ * receiver would truncate it, and over TCP a frame past its limit breaks every later message.
  */
 import { hostname } from 'node:os';
 import { createLineQueue } from '../line-queue.js';
 import { parseHostPort, type Endpoint } from '../net/endpoint.js';
 import { createReconnectingSender } from '../net/sender.js';
+import { entryTooLarge, oversize, parseMaxEntryBytes } from '../net/entry-limit.js';
+import { UDP_DELIVERY_NOTE } from '../net/connection.js';
 import { optionReader } from '../options.js';
 import type { AuditSink, DeviceOptions, SinkContext } from '../types.js';
 import { facilityCode, formatMessage, headerTail, octetCounted } from './rfc5424.js';
 
 export const DEFAULT_SYSLOG_ADDRESS = 'udp://127.0.0.1:514';
 const MAX_MESSAGES_PER_WRITE = 1024;
+/** rsyslog's default maxMessageSize (8k); its imtcp frame limit is 200000. */
+export const SYSLOG_MAX_ENTRY_BYTES = 8192;
 
 export interface SyslogSettings {
   endpoint: Endpoint;
   facility: number;
   tag: string;
   timeoutMs: number;
+  /** The largest RFC 5424 message (header included, octet count not) that is sent. */
+  maxEntryBytes: number;
 }
 
 export function parseSyslogOptions(options: DeviceOptions): SyslogSettings {
@@ -44,7 +52,8 @@ export function parseSyslogOptions(options: DeviceOptions): SyslogSettings {
     if (hostPort) endpoint = { transport: m[1] as 'udp' | 'tcp', ...hostPort };
   }
   if (!endpoint) throw opt.fail('address', 'must be udp://host:port, tcp://host:port or unix:///path');
-  return { endpoint, facility, tag, timeoutMs: opt.durationMs('write_timeout', '2s') };
+  const maxEntryBytes = parseMaxEntryBytes(opt, SYSLOG_MAX_ENTRY_BYTES, endpoint.transport === 'udp');
+  return { endpoint, facility, tag, timeoutMs: opt.durationMs('write_timeout', '2s'), maxEntryBytes };
 }
 
 export async function createSyslogSink(ctx: SinkContext): Promise<AuditSink> {
@@ -59,10 +68,13 @@ export async function createSyslogSink(ctx: SinkContext): Promise<AuditSink> {
 
   return {
     delivery: 'sent',
+    ...(stream ? {} : { deliveryNote: UDP_DELIVERY_NOTE }),
     write(line) {
       if (closed) return Promise.reject(new Error('syslog audit device is closed'));
       // Stamped when the line is handed over, so the timestamp follows the entry's order.
       const message = formatMessage(settings.facility, tail, ctx.clock.nowNs(), line);
+      const bytes = oversize(message, settings.maxEntryBytes);
+      if (bytes !== undefined) return Promise.reject(entryTooLarge('syslog', bytes, settings.maxEntryBytes));
       return queue.push(stream ? octetCounted(message) : message);
     },
     reopen: () => queue.exclusive(async () => sender.reset()),
@@ -71,5 +83,6 @@ export async function createSyslogSink(ctx: SinkContext): Promise<AuditSink> {
       closed = true;
       await queue.exclusive(async () => sender.close());
     },
+    losses: () => sender.losses(),
   };
 }

@@ -1,0 +1,12 @@
+/** How sys/audit and sys/health show what a network audit device's lost connections took. */
+import type { DeliveryLosses } from '../audit/devices/types.js';
+
+export function lostEntriesView(l: DeliveryLosses): Record<string, number> {
+  return {
+    connections: l.connections,
+    abandoned_entries: l.abandonedEntries,
+    abandoned_bytes: l.abandonedBytes,
+    possibly_lost_entries: l.possiblyLostEntries,
+    possibly_lost_bytes: l.possiblyLostBytes,
+  };
+}
