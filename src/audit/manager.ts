@@ -92,7 +92,7 @@ export async function preflightConfigDevices(list: readonly ConfigDeviceDeclarat
     if (!Object.hasOwn(deps.sinks, d.type)) throw invalid(`audit device "${path}": unknown type "${d.type}"`, 'unknown_audit_type');
     const options = d.options ?? {};
     parseCommonOptions(options, deps.settings);
-    const sink = await deps.sinks[d.type]({ path, options, clock: deps.clock, log: deps.log });
+    const sink = await deps.sinks[d.type]({ path, options, clock: deps.clock, log: deps.log, blockTimeoutMs: deps.settings.blockTimeoutMs });
     await sink.close();
   }
 }
@@ -133,7 +133,7 @@ export function createAuditManager(deps: AuditManagerDeps): AuditManager {
       const other = broker.devices().find((d) => d.config.fallback && d.path !== def.path);
       if (other) throw invalid(`only one fallback audit device is allowed; "${other.path}" is already the fallback`, 'invalid_audit_option');
     }
-    const sink = await deps.sinks[def.type]({ path: def.path, options: def.options, clock: deps.clock, log: deps.log });
+    const sink = await deps.sinks[def.type]({ path: def.path, options: def.options, clock: deps.clock, log: deps.log, blockTimeoutMs: deps.settings.blockTimeoutMs });
     return createAuditDevice(def, config, sink);
   }
 
