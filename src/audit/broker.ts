@@ -9,6 +9,10 @@
  *   (its sink keeps the line queued, in order, ahead of later lines).
  * - The call resolves once every targeted device settled, and succeeds iff at least one recorded
  *   the entry; otherwise it rejects with an 'internal' SealtrailError and the core answers 500.
+ *   One exception keeps a blocked device from holding every request for the timeout, twice each
+ *   (request and response entry): a device in a failure episode is not waited for once another
+ *   device recorded the entry. It still gets the line, in order, and its outcome is still counted;
+ *   once it records again it is waited for again.
  * - Entries handed to the same batch of every device in one turn of the event loop share that
  *   outcome, so they are settled as one group: one wait per device and one promise, however many
  *   entries.
@@ -221,19 +225,26 @@ export function createAuditBroker(deps: AuditBrokerDeps): AuditBroker {
     let resolve!: () => void;
     let reject!: (err: Error) => void;
     const group: Group = { kind, targets, batches, started, entries: 1, promise: new Promise<void>((res, rej) => { resolve = res; reject = rej; }) };
-    // Settles when every targeted device answered (or timed out): recorded if any one did.
+    // Settles when every targeted device answered (or timed out), or when one recorded the entry
+    // and only failing devices are left: recorded if any one did.
     let waiting = targets.length;
     let recorded = false;
+    let finished = false;
+    const answered: boolean[] = new Array<boolean>(targets.length).fill(false);
     const entries = () => group.entries;
-    const done = (outcome: Outcome) => {
+    const onlyFailingLeft = () => targets.every((d, i) => answered[i] || stats.get(d.path)?.failing === true);
+    const done = (i: number, outcome: Outcome) => {
+      answered[i] = true;
+      waiting--;
       if (outcome.ok) recorded = true;
-      if (--waiting > 0) return;
+      if (finished || (waiting > 0 && !(recorded && onlyFailingLeft()))) return;
+      finished = true;
       if (lastGroup === group) lastGroup = undefined;
       if (recorded) return resolve();
       unrecorded += group.entries;
       reject(new SealtrailError('internal', 'audit_not_recorded', `no audit device recorded the ${kind} entry`));
     };
-    for (let i = 0; i < targets.length; i++) watch(targets[i], batches[i], started, entries, done);
+    for (let i = 0; i < targets.length; i++) watch(targets[i], batches[i], started, entries, (outcome) => done(i, outcome));
     process.nextTick(closeGroup);
     return group;
   }
