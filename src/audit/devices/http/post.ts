@@ -1,7 +1,7 @@
 /**
  * One batch to the SIEM: a POST of newline-delimited lines, retried on network errors, timeouts,
- * 408, 429 and 5xx with a short exponential backoff. Other statuses (401, 404, ...) will not fix
- * themselves and fail at once. Errors name the endpoint's origin and the status, never a header
+ * 408, 429 and 5xx with a short exponential backoff. Other statuses (401, 404, a 3xx redirect,
+ * which is not followed) will not fix themselves and fail at once. Errors name the endpoint's origin and the status, never a header
  * value or the body.
  *
  * Every attempt, and the wait before it, ends by the batch's deadline (when the broker stops
@@ -34,6 +34,9 @@ async function postOnce(settings: HttpSettings, body: string, batchId: string, t
       method: 'POST',
       headers: [...settings.headers, ['content-type', CONTENT_TYPE], [BATCH_ID_HEADER, batchId]],
       body,
+      // Only the configured endpoint's 2xx confirms a batch: a redirect is a failure, never a
+      // reason to send the audit lines (and the headers' credentials) somewhere else.
+      redirect: 'manual',
       signal: AbortSignal.timeout(timeoutMs),
     });
     // Read the answer so the keep-alive connection can be reused.
