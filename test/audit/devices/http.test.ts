@@ -108,11 +108,14 @@ describe('http sink', () => {
     await new Promise<void>((resolve) => redirecting.listen(0, '127.0.0.1', resolve));
     const { port } = redirecting.address() as { port: number };
     const sink = await createHttpSink(testContext({ uri: `http://127.0.0.1:${port}/ingest`, headers: '{"Authorization":["Bearer s3cr3t"]}' }));
-    await assert.rejects(sink.write('x\n'), /answered 307/);
-    assert.equal(elsewhere.received.length, 0);
-    await sink.close();
-    await new Promise((resolve) => { redirecting.closeAllConnections(); redirecting.close(resolve); });
-    await elsewhere.close();
+    try {
+      await assert.rejects(sink.write('x\n'), /answered 307/);
+      assert.equal(elsewhere.received.length, 0);
+    } finally {
+      await sink.close();
+      await new Promise((resolve) => { redirecting.closeAllConnections(); redirecting.close(resolve); });
+      await elsewhere.close();
+    }
   });
 
   it('sends one batch id per batch, the same on every retry of it', async () => {
