@@ -16,6 +16,10 @@
  *   filtered out) is acknowledged on a `sent` success, and those entries are counted
  *   (`sealtrail_audit_entries_unconfirmed_total`). A configuration with no confirming device
  *   is logged (warn) and shown by health.
+ * - A blocked device must not hold every request for the timeout, twice each (request and
+ *   response entry): a device in a failure episode is not waited for once another device has
+ *   recorded the entry (in the sense above). It still gets the line, in order, and its outcome is
+ *   still counted; once it records again it is waited for again.
  * - Entries handed to the same batch of every device in one turn of the event loop share that
  *   outcome, so they are settled as one group: one wait per device and one promise, however many
  *   entries.
@@ -177,16 +181,23 @@ export function createAuditBroker(deps: AuditBrokerDeps): AuditBroker {
     let resolve!: () => void;
     let reject!: (err: Error) => void;
     const group: Group = { kind, targets, batches, started, entries: 1, promise: new Promise<void>((res, rej) => { resolve = res; reject = rej; }) };
-    // Settles when every targeted device answered (or timed out): recorded if any one that
-    // counts did — a confirming device, or any device when none of the targets confirms.
+    // Settles when every targeted device answered (or timed out), or when one that counts recorded
+    // the entry and only failing devices are left: recorded if any one that counts did — a
+    // confirming device, or any device when none of the targets confirms.
     let waiting = targets.length;
     let confirming = false;
     for (const t of targets) if (t.sink.delivery === 'confirmed') confirming = true;
     let recorded = false;
+    let finished = false;
+    const answered: boolean[] = new Array<boolean>(targets.length).fill(false);
     const entries = () => group.entries;
-    const done = (outcome: Outcome, device: AuditDevice) => {
-      if (outcome.ok && (!confirming || device.sink.delivery === 'confirmed')) recorded = true;
-      if (--waiting > 0) return;
+    const onlyFailingLeft = () => targets.every((d, i) => answered[i] || stats.get(d.path)?.failing === true);
+    const done = (i: number, outcome: Outcome) => {
+      answered[i] = true;
+      waiting--;
+      if (outcome.ok && (!confirming || targets[i].sink.delivery === 'confirmed')) recorded = true;
+      if (finished || (waiting > 0 && !(recorded && onlyFailingLeft()))) return;
+      finished = true;
       if (lastGroup === group) lastGroup = undefined;
       if (recorded) {
         if (!confirming) unconfirmed += group.entries;
@@ -196,10 +207,7 @@ export function createAuditBroker(deps: AuditBrokerDeps): AuditBroker {
       reject(new SealtrailError('internal', 'audit_not_recorded',
         confirming ? `no audit device that confirms delivery recorded the ${kind} entry` : `no audit device recorded the ${kind} entry`));
     };
-    for (let i = 0; i < targets.length; i++) {
-      const target = targets[i];
-      watch(target, batches[i], started, entries, (outcome) => done(outcome, target));
-    }
+    for (let i = 0; i < targets.length; i++) watch(targets[i], batches[i], started, entries, (outcome) => done(i, outcome));
     process.nextTick(closeGroup);
     return group;
   }

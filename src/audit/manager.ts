@@ -16,9 +16,16 @@ import { parseCommonOptions } from './device-options.js';
 import { createAuditDevice, type AuditDevice, type DeviceDefinition } from './device.js';
 import type { DeliveryLosses, SinkContext, SinkFactory } from './devices/types.js';
 import type { AuditHooks, AuditInput } from './model.js';
+import { createPendingRemovals } from './pending-removals.js';
 import { createAuditedHeaderConfig, type AuditedHeaderConfig } from './request-headers.js';
 
 export type DeviceSource = 'api' | 'config';
+
+/**
+ * How long past twice the block timeout a disable waits for its response entry before putting the
+ * device back (the lifecycle writes that entry right after the handler; this only bounds a bug).
+ */
+const PENDING_REMOVAL_MARGIN_MS = 5_000;
 
 export interface EnableRequest {
   type: string;
@@ -59,8 +66,12 @@ export interface AuditManagerDeps {
 export interface AuditManager {
   hooks: AuditHooks;
   enable(path: string, req: EnableRequest, ctx: { source: DeviceSource }): Promise<void>;
-  /** Disables an API device; unknown paths are a no-op, config devices are refused. */
-  disable(path: string): Promise<void>;
+  /**
+   * Disables an API device; unknown paths are a no-op, config devices are refused. With the
+   * disabling request's id, the removal is final only once that request's response entry was
+   * recorded by a remaining device (pending-removals.ts); otherwise the device is put back.
+   */
+  disable(path: string, ctx?: { requestId?: string }): Promise<void>;
   list(): AuditDeviceInfo[];
   /** HMAC of `input` with the salt of the device at `path` (sys/audit-hash). */
   hash(path: string, input: string): string;
@@ -99,7 +110,7 @@ export async function preflightConfigDevices(list: readonly ConfigDeviceDeclarat
     if (!Object.hasOwn(deps.sinks, d.type)) throw invalid(`audit device "${path}": unknown type "${d.type}"`, 'unknown_audit_type');
     const options = d.options ?? {};
     parseCommonOptions(options, deps.settings);
-    const sink = await deps.sinks[d.type]({ path, options, clock: deps.clock, log: deps.log });
+    const sink = await deps.sinks[d.type]({ path, options, clock: deps.clock, log: deps.log, blockTimeoutMs: deps.settings.blockTimeoutMs });
     await sink.close();
   }
 }
@@ -110,6 +121,7 @@ export function createAuditManager(deps: AuditManagerDeps): AuditManager {
     log: deps.log, timeoutMs: deps.settings.blockTimeoutMs, headers: (i) => headerConfig.pick(i),
   });
   const enabled = new Map<string, Enabled>();
+  const removals = createPendingRemovals(broker, deps.log);
   let queue: Promise<unknown> = Promise.resolve();
 
   /** Runs management operations one at a time. */
@@ -140,7 +152,7 @@ export function createAuditManager(deps: AuditManagerDeps): AuditManager {
       const other = broker.devices().find((d) => d.config.fallback && d.path !== def.path);
       if (other) throw invalid(`only one fallback audit device is allowed; "${other.path}" is already the fallback`, 'invalid_audit_option');
     }
-    const sink = await deps.sinks[def.type]({ path: def.path, options: def.options, clock: deps.clock, log: deps.log });
+    const sink = await deps.sinks[def.type]({ path: def.path, options: def.options, clock: deps.clock, log: deps.log, blockTimeoutMs: deps.settings.blockTimeoutMs });
     return createAuditDevice(def, config, sink);
   }
 
@@ -223,16 +235,38 @@ export function createAuditManager(deps: AuditManagerDeps): AuditManager {
     await closeQuietly(broker.remove(path));
   }
 
-  async function disableLocked(rawPath: string): Promise<void> {
+  /**
+   * Stops the device receiving entries, then calls `detached`; the removal is committed (persisted,
+   * sink closed) when the request's response entry was recorded, or at once when no device remains
+   * to record it (as in Vault, disabling the last device is allowed).
+   */
+  async function disableLocked(rawPath: string, requestId: string | undefined, detached: () => void): Promise<void> {
     const path = normaliseAuditPath(rawPath);
     const existing = enabled.get(path);
-    if (!existing) return;
+    if (!existing) return detached();
     if (existing.source === 'config') {
       throw invalid(`audit device "${path}" is declared in the server configuration and cannot be disabled through the API`, 'audit_device_from_config');
     }
-    const rest = [...enabled.values()].filter((e) => e.source === 'api' && e.def.path !== path).map((e) => e.def);
-    await writeTable(deps.storage, rest);
-    await removeLocked(path);
+    const device = broker.remove(path)!;
+    const commit = async () => {
+      const rest = [...enabled.values()].filter((e) => e.source === 'api' && e.def.path !== path).map((e) => e.def);
+      await writeTable(deps.storage, rest);
+      enabled.delete(path);
+      await closeQuietly(device);
+    };
+    if (requestId === undefined || !broker.enabled) {
+      try {
+        await commit();
+      } catch (err) {
+        broker.add(device);
+        throw err;
+      }
+      return detached();
+    }
+    const limitMs = 2 * (deps.settings.blockTimeoutMs ?? DEFAULT_BLOCK_TIMEOUT_MS) + PENDING_REMOVAL_MARGIN_MS;
+    const settled = removals.hold(requestId, { commit, rollback: () => broker.add(device) }, limitMs);
+    detached();
+    await settled;
   }
 
   async function applyConfigLocked(list: readonly ConfigDeviceDeclaration[]): Promise<void> {
@@ -287,7 +321,7 @@ export function createAuditManager(deps: AuditManagerDeps): AuditManager {
   }
 
   return {
-    hooks: broker,
+    hooks: removals.hooks,
     enable: (path, req, ctx) => exclusive(async () => {
       if (ctx.source === 'api') return enableLocked(path, req, 'api');
       const stored = await readConfigSalts(deps.storage);
@@ -296,7 +330,11 @@ export function createAuditManager(deps: AuditManagerDeps): AuditManager {
       await enableLocked(p, req, 'config', candidate);
       await writeConfigSalts(deps.storage, { ...stored, ...candidate });
     }),
-    disable: (path) => exclusive(() => disableLocked(path)),
+    disable: (path, ctx) => new Promise<void>((resolve, reject) => {
+      // The handler waits only until the device is detached; management stays locked until the
+      // removal is committed or rolled back.
+      exclusive(() => disableLocked(path, ctx?.requestId, resolve)).catch(reject);
+    }),
     list: () => [...enabled.values()]
       .map(({ def, source }) => {
         const sink = broker.get(def.path)?.sink;

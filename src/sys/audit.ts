@@ -9,6 +9,7 @@
  *                  when no enabled device confirms delivery)
  *   PUT    audit/<path>   {type, description, options, local}                    → 204
  *   DELETE audit/<path>                                                          → 204
+ *                  (final only once its response entry was recorded; otherwise 500 and the device stays)
  *   POST   audit-hash/<path>  {input}               → { hash }
  *   GET    config/auditing/request-headers          → { headers: { "<name>": {hmac} } }
  *   GET    config/auditing/request-headers/<name>   → { "<name>": {hmac} }
@@ -94,7 +95,7 @@ export function auditPaths(deps: AuditPathDeps): PathSpec[] {
           return undefined;
         },
         delete: async (req) => {
-          await audit.disable(req.params.path);
+          await audit.disable(req.params.path, { requestId: req.logical.id });
           return undefined;
         },
       },

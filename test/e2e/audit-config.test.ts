@@ -101,13 +101,15 @@ test('a blocking device holds a request only until audit_block_timeout, then cou
   try {
     const base = server.address;
     assert.equal((await call(base, 'PUT', 'sys/audit/file', { token, body: { type: 'file', options: { file_path: join(dir, 'audit.log') } } })).status, 204);
-    const enable = await call(base, 'PUT', 'sys/audit/siem', { token, body: { type: 'http', options: { uri: hang.url, timeout: '30s' } } });
-    assert.equal(enable.status, 204);
+    // The enable's own response entry is the first the device cannot record: it holds that request.
     const started = Date.now();
-    const r = await call(base, 'POST', 'secret/data/blocked', { token, body: { data: { v: '1' } } });
+    const enable = await call(base, 'PUT', 'sys/audit/siem', { token, body: { type: 'http', options: { uri: hang.url, timeout: '30s' } } });
     const elapsed = Date.now() - started;
-    assert.equal(r.status, 200, 'the file device recorded the entries');
+    assert.equal(enable.status, 204);
     assert.ok(elapsed >= 300 && elapsed < 5000, `held for ${elapsed} ms`);
+    // Once it is failing, it holds no request that the file device recorded.
+    const r = await call(base, 'POST', 'secret/data/blocked', { token, body: { data: { v: '1' } } });
+    assert.equal(r.status, 200, 'the file device recorded the entries');
     assert.ok(readFileSync(join(dir, 'audit.log'), 'utf8').includes(r.json.request_id));
     const health = await call(base, 'GET', 'sys/health');
     assert.deepEqual(health.json.audit_devices_failing, ['siem/']);

@@ -22,6 +22,12 @@ export interface LineQueueOptions {
   lingerMs?: number;
 }
 
+/** What a flush is told about its batch besides the lines. */
+export interface BatchInfo {
+  /** performance.now() when the batch's first line was queued: the broker's wait began then. */
+  readonly queuedAt: number;
+}
+
 export interface LineQueue {
   push(line: string): Promise<void>;
   exclusive(op: () => Promise<void>): Promise<void>;
@@ -38,7 +44,7 @@ interface Deferred {
 }
 
 type Task =
-  | { kind: 'batch'; lines: string[]; done: Deferred; full?: () => void }
+  | { kind: 'batch'; lines: string[]; done: Deferred; info: BatchInfo; full?: () => void }
   | { kind: 'op'; run: () => Promise<void>; done: Deferred };
 
 function deferred(): Deferred {
@@ -53,7 +59,7 @@ function deferred(): Deferred {
 
 const asError = (err: unknown): Error => (err instanceof Error ? err : new Error(String(err)));
 
-export function createLineQueue(flush: (lines: readonly string[]) => Promise<void>, options: LineQueueOptions = {}): LineQueue {
+export function createLineQueue(flush: (lines: readonly string[], batch: BatchInfo) => Promise<void>, options: LineQueueOptions = {}): LineQueue {
   const maxLines = options.maxLines ?? Infinity;
   const lingerMs = options.lingerMs ?? 0;
   const tasks: Task[] = [];
@@ -75,7 +81,7 @@ export function createLineQueue(flush: (lines: readonly string[]) => Promise<voi
       try {
         if (task.kind === 'batch') {
           queuedLines -= task.lines.length;
-          await flush(task.lines);
+          await flush(task.lines, task.info);
         } else {
           await task.run();
         }
@@ -103,7 +109,7 @@ export function createLineQueue(flush: (lines: readonly string[]) => Promise<voi
         if (last.lines.length >= maxLines) last.full?.();
         return last.done.promise;
       }
-      const task: Task = { kind: 'batch', lines: [line], done: deferred() };
+      const task: Task = { kind: 'batch', lines: [line], done: deferred(), info: { queuedAt: performance.now() } };
       tasks.push(task);
       kick();
       return task.done.promise;

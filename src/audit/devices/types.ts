@@ -58,6 +58,11 @@ export interface SinkContext {
   path: string;
   options: DeviceOptions;
   clock: import('../../lib/clock.js').Clock;
+  /**
+   * The server's audit_block_timeout in ms: the broker gives up on a write after it, so a sink
+   * that retries stops there too (absent: the broker's default).
+   */
+  blockTimeoutMs?: number;
   /** Server logger for failure episodes; never give it entry contents. */
   log: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void; error(obj: object, msg: string): void };
 }

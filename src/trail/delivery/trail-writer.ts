@@ -3,6 +3,10 @@
  * signed digest files chained to the previous one. Its state (cursor, the log files not yet in a
  * digest, the last digest's link) lives in the storage given (inside the barrier), so the chain
  * continues across restarts. Operations on one trail run one at a time.
+ *
+ * An object counts as delivered once the state records it. If that record cannot be saved, the
+ * objects just written are removed again: the same events go out in the next delivery, and a
+ * digest that the chain does not know about never lingers in the bucket.
  */
 import type { Clock } from '../../lib/clock.js';
 import { rfc3339 } from '../../lib/time.js';
@@ -11,7 +15,7 @@ import { sha256Hex } from '../keys/crypto.js';
 import type { SigningKeys } from '../keys/signing-keys.js';
 import type { EventStore } from '../store/types.js';
 import { buildDigest, DIGEST_SIGNATURE_ALGORITHM, digestStringToSign, HASH_ALGORITHM, METADATA_SUFFIX, type DigestLogFile, type DigestMetadata, type PreviousDigest } from './digest-file.js';
-import { objectPath, writeGzipObject, writeObject } from './files.js';
+import { objectPath, removeObject, writeGzipObject, writeObject } from './files.js';
 import { digestFileKey, logFileKey, type TrailLocation } from './object-keys.js';
 
 export interface TrailConfig {
@@ -72,6 +76,16 @@ export function createTrailWriter(deps: TrailWriterDeps) {
     return fresh;
   };
 
+  /** Saves the state that records `paths` as delivered; removes them if it cannot. */
+  async function recordDelivered(state: TrailState, paths: readonly string[]): Promise<void> {
+    try {
+      await putJson(deps.storage, stateKey, state);
+    } catch (err) {
+      for (const path of paths) await removeObject(path);
+      throw err;
+    }
+  }
+
   async function deliverLogsLocked(): Promise<string[]> {
     const state = await loadState();
     const written: string[] = [];
@@ -80,7 +94,8 @@ export function createTrailWriter(deps: TrailWriterDeps) {
       if (rows.length === 0) break;
       const text = `{"Records":[${rows.map((r) => r.json).join(',')}]}`;
       const key = logFileKey(location, clock.now());
-      await writeGzipObject(objectPath(config.directory, config.bucket, key), text);
+      const path = objectPath(config.directory, config.bucket, key);
+      await writeGzipObject(path, text);
       state.pendingLogs.push({
         s3Bucket: config.bucket,
         s3Object: key,
@@ -90,7 +105,7 @@ export function createTrailWriter(deps: TrailWriterDeps) {
         oldestEventTime: rfc3339(Math.min(...rows.map((r) => r.timeMs))),
       });
       state.cursor = rows[rows.length - 1].seq;
-      await putJson(deps.storage, stateKey, state);
+      await recordDelivered(state, [path]);
       written.push(key);
     }
     return written;
@@ -119,10 +134,15 @@ export function createTrailWriter(deps: TrailWriterDeps) {
     const path = objectPath(config.directory, config.bucket, key);
     await writeGzipObject(path, text);
     const metadata: DigestMetadata = { signature, 'signature-algorithm': DIGEST_SIGNATURE_ALGORITHM };
-    await writeObject(path + METADATA_SUFFIX, Buffer.from(JSON.stringify(metadata), 'utf8'));
+    try {
+      await writeObject(path + METADATA_SUFFIX, Buffer.from(JSON.stringify(metadata), 'utf8'));
+    } catch (err) {
+      await removeObject(path);
+      throw err;
+    }
     state.pendingLogs = [];
     state.lastDigest = { bucket: config.bucket, key, hash, signature, endMs };
-    await putJson(deps.storage, stateKey, state);
+    await recordDelivered(state, [path, path + METADATA_SUFFIX]);
     return key;
   }
 

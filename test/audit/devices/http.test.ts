@@ -99,6 +99,66 @@ describe('http sink', () => {
     await dead.close();
   });
 
+  it('does not follow a redirect: only the configured endpoint confirms a batch', async () => {
+    const elsewhere = await siem();
+    const redirecting = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => { res.writeHead(307, { location: elsewhere.url }).end(); });
+    });
+    await new Promise<void>((resolve) => redirecting.listen(0, '127.0.0.1', resolve));
+    const { port } = redirecting.address() as { port: number };
+    const sink = await createHttpSink(testContext({ uri: `http://127.0.0.1:${port}/ingest`, headers: '{"Authorization":["Bearer s3cr3t"]}' }));
+    try {
+      await assert.rejects(sink.write('x\n'), /answered 307/);
+      assert.equal(elsewhere.received.length, 0);
+    } finally {
+      await sink.close();
+      await new Promise((resolve) => { redirecting.closeAllConnections(); redirecting.close(resolve); });
+      await elsewhere.close();
+    }
+  });
+
+  it('sends one batch id per batch, the same on every retry of it', async () => {
+    const endpoint = await siem([503, 500]);
+    const sink = await createHttpSink(testContext({ uri: endpoint.url }));
+    await sink.write('{"a":1}\n');
+    await sink.write('{"a":2}\n');
+    const ids = endpoint.received.map((r) => r.headers['x-sealtrail-batch-id']);
+    assert.equal(ids.length, 4);
+    for (const id of ids) assert.match(String(id), /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    assert.deepEqual(endpoint.received.map((r) => r.body), ['{"a":1}\n', '{"a":1}\n', '{"a":1}\n', '{"a":2}\n']);
+    assert.equal(new Set(ids.slice(0, 3)).size, 1, 'the retries of the first batch carry its id');
+    assert.notEqual(ids[3], ids[0], 'the next batch has its own');
+    await sink.close();
+    await endpoint.close();
+  });
+
+  it('gives up on a batch when the audit block timeout passed: one attempt to a receiver slower than it', async () => {
+    const slow = await siem([], 1500);
+    const sink = await createHttpSink({ ...testContext({ uri: slow.url, retries: '5' }), blockTimeoutMs: 300 });
+    const started = performance.now();
+    await assert.rejects(sink.write('x\n'), /failed: timed out after \d+ms/);
+    const took = performance.now() - started;
+    assert.ok(took >= 290 && took < 1200, `gave up after ${took} ms`);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(slow.received.length, 1, 'no retry after the deadline');
+    await sink.close();
+    await slow.close();
+  });
+
+  it('stops retrying quick failures at the deadline too', async () => {
+    const endpoint = await siem(Array.from({ length: 20 }, () => 503));
+    const sink = await createHttpSink({ ...testContext({ uri: endpoint.url, retries: '10' }), blockTimeoutMs: 250 });
+    const started = performance.now();
+    await assert.rejects(sink.write('x\n'), /answered 503/);
+    const took = performance.now() - started;
+    // Backoff 100 ms, then 200 ms would end past the deadline: two attempts, well before 10 retries.
+    assert.ok(took < 400, `gave up after ${took} ms`);
+    assert.equal(endpoint.received.length, 2);
+    await sink.close();
+    await endpoint.close();
+  });
+
   it('lingers for batch_max_wait when asked', async () => {
     const endpoint = await siem();
     const sink = await createHttpSink(testContext({ uri: endpoint.url, batch_max_wait: '300ms', batch_max_lines: '10' }));
@@ -123,6 +183,7 @@ describe('http sink', () => {
       [{ uri: 'https://siem.example/', headers: '{"X-Token": ["s3cr3t\\nX-Injected: 1"]}' }, 'http audit device: option "headers" values of "X-Token" must be single-line strings'],
       [{ uri: 'https://siem.example/', headers: '{"Bad Name": ["s3cr3t"]}' }, 'http audit device: option "headers" has an invalid header name "Bad Name"'],
       [{ uri: 'https://siem.example/', headers: '{"Content-Type": ["text/plain"]}' }, 'http audit device: option "headers" must not set "Content-Type" (the device sets it)'],
+      [{ uri: 'https://siem.example/', headers: '{"X-Sealtrail-Batch-Id": ["1"]}' }, 'http audit device: option "headers" must not set "X-Sealtrail-Batch-Id" (the device sets it)'],
       [{ uri: 'https://siem.example/', batch_max_lines: '0' }, 'http audit device: option "batch_max_lines" must be at least 1'],
       [{ uri: 'https://siem.example/', timeout: '0s' }, 'http audit device: option "timeout" must be greater than zero'],
     ];

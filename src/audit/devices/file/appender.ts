@@ -11,6 +11,11 @@
  * bounded by audit_block_timeout — and never the event loop.
  *
  * Pages a regular file no longer needs cached are released as it grows (page-cache.ts).
+ *
+ * A failed batch leaves no trace in a regular file: the file is cut back to the end of the last
+ * acknowledged batch before the descriptor is dropped (line-boundary.ts), so a write that failed
+ * part-way (a full disk) never leaves a fragment for the next entry to be glued to. If that cut
+ * fails too, the file is repaired when it is next opened, and nothing is appended until it is.
  */
 import { writeSync } from 'node:fs';
 import { open, rename, statfs, type FileHandle } from 'node:fs/promises';
@@ -19,6 +24,7 @@ import type { Clock } from '../../../lib/clock.js';
 import { createLineEncoder } from '../line-encoder.js';
 import type { SinkContext } from '../types.js';
 import { DEFAULT_MODE, type FileSettings } from './options.js';
+import { cutToLineBoundary } from './line-boundary.js';
 import { createPageCacheTrimmer, type PageCacheTrimOptions } from './page-cache.js';
 import { freeRotatedName, pruneRotated } from './rotation.js';
 import { makeDirectory } from '../../../lib/make-dir.js';
@@ -71,6 +77,10 @@ export function createFileAppender(path: string, settings: FileSettings, clock: 
   /** Decided at each open: see the header comment. */
   let synchronous = false;
   let size = 0;
+  /** Offset in the current file up to which every byte belongs to an acknowledged batch. */
+  let committed = 0;
+  /** A failed batch's bytes could not be cut away: the next open must repair the file first. */
+  let torn = false;
   let openedAt = 0;
 
   async function openFile(): Promise<FileHandle> {
@@ -84,6 +94,12 @@ export function createFileAppender(path: string, settings: FileSettings, clock: 
       if (settings.mode !== 0 && info.isFile() && (info.mode & 0o7777) !== settings.mode) await fh.chmod(settings.mode);
       size = info.size;
       regularFile = info.isFile();
+      if (torn && regularFile) {
+        // Where the acknowledged lines ended in this file is no longer known: cut after its last newline.
+        size = await cutToLineBoundary(fh, path, Infinity);
+        torn = false;
+      }
+      committed = size;
       synchronous = !settings.fsync && info.isFile() && (await onLocalFilesystem(path));
     } catch (err) {
       await fh.close().catch(() => undefined);
@@ -169,6 +185,17 @@ export function createFileAppender(path: string, settings: FileSettings, clock: 
     if (segment.length > 0) await writeChunk(segment);
   }
 
+  /** After a failed batch: the file ends where the last acknowledged batch ended. */
+  async function restoreLineBoundary(): Promise<void> {
+    if (!handle || !regularFile) return;
+    try {
+      size = await cutToLineBoundary(handle, path, committed);
+    } catch (err) {
+      torn = true;
+      log.warn({ path, code: (err as NodeJS.ErrnoException).code }, 'audit file device: could not cut a failed write from the file; it is repaired before the next write');
+    }
+  }
+
   async function append(lines: readonly string[]): Promise<void> {
     try {
       if (!handle) await openFile();
@@ -182,8 +209,10 @@ export function createFileAppender(path: string, settings: FileSettings, clock: 
         stats.fsyncs++;
       }
       stats.lines += lines.length;
+      committed = size;
     } catch (err) {
       stats.errors++;
+      await restoreLineBoundary();
       // Drop the descriptor: the next batch reopens the path (disk replaced, file deleted, ...).
       await closeFile().catch(() => undefined);
       throw new Error(`file audit device: write to ${path} failed: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });

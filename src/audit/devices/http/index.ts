@@ -6,13 +6,17 @@
  * form the next batch (up to `batch_max_lines`, default 100), sent as soon as that POST finishes.
  * Batches go one at a time, so the endpoint receives lines in order. `batch_max_wait` (default
  * "0s") optionally lets a batch that is not full wait that long for more lines, trading request
- * latency for fewer POSTs. Each line's promise resolves when its batch got a 2xx and rejects when
- * `retries` (default 2) are exhausted; each attempt is bounded by `timeout` (default "5s").
+ * latency for fewer POSTs. Each line's promise resolves when its batch got a 2xx and rejects
+ * otherwise: after `retries` (default 2), or once the server's audit_block_timeout passed since the
+ * batch's first line was queued — the broker stops waiting then, so retrying further would only
+ * hold up the batches behind it. Each attempt is bounded by `timeout` (default "5s") and by that
+ * deadline, and carries the batch's `X-Sealtrail-Batch-Id` (post.ts).
  *
  * @example
  *   await createHttpSink({ path: 'siem/', options: { uri: 'https://siem.example/ingest',
  *     headers: '{"Authorization":["Bearer …"]}' }, clock, log });
  */
+import { DEFAULT_BLOCK_TIMEOUT_MS } from '../../broker.js';
 import { createLineQueue } from '../line-queue.js';
 import type { AuditSink, SinkContext } from '../types.js';
 import { parseHttpOptions } from './options.js';
@@ -20,10 +24,11 @@ import { postBatch } from './post.js';
 
 export async function createHttpSink(ctx: SinkContext): Promise<AuditSink> {
   const settings = parseHttpOptions(ctx.options);
+  const blockTimeoutMs = ctx.blockTimeoutMs ?? DEFAULT_BLOCK_TIMEOUT_MS;
   let failing = false;
-  const queue = createLineQueue(async (lines) => {
+  const queue = createLineQueue(async (lines, batch) => {
     try {
-      await postBatch(settings, lines);
+      await postBatch(settings, lines, batch.queuedAt + blockTimeoutMs);
     } catch (err) {
       if (!failing) {
         failing = true;

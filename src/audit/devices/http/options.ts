@@ -19,8 +19,8 @@ export interface HttpSettings {
 }
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-/** Set by the device itself; a user value would corrupt the request. */
-const RESERVED_HEADERS = new Set(['content-type', 'content-length', 'transfer-encoding', 'host', 'connection']);
+/** Set by the device itself; a user value would corrupt the request or fake its batch id. */
+const RESERVED_HEADERS = new Set(['content-type', 'content-length', 'transfer-encoding', 'host', 'connection', 'x-sealtrail-batch-id']);
 
 export function parseHttpOptions(options: DeviceOptions): HttpSettings {
   const opt = optionReader('http', options);
