@@ -5,7 +5,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { buildReason, installReason, type Lockfile } from '../../scripts/ensure-installed.mjs';
+
+const root = new URL('../../', import.meta.url).pathname;
 
 const lock: Lockfile = {
   packages: {
@@ -53,4 +59,59 @@ test('dist/ is built when missing or older than src/, and left alone otherwise',
   assert.equal(buildReason(1000, 2000), 'src/ changed after the last build');
   assert.equal(buildReason(2000, 1000), undefined);
   assert.equal(buildReason(2000, 2000), undefined);
+});
+
+test('package.json runs the check before start (with the build) and before test', () => {
+  const scripts = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).scripts;
+  assert.equal(scripts.prestart, 'node scripts/ensure-installed.mjs --build');
+  assert.equal(scripts.pretest, 'node scripts/ensure-installed.mjs');
+});
+
+/** Runs the script in a scratch project whose `npm` only records its arguments. */
+function runScript(project: string, args: string[]): Promise<{ code: number | null; npmCalls: string[]; stderr: string }> {
+  return new Promise((resolve) => {
+    const env = { PATH: `${join(project, 'fake-bin')}:${process.env.PATH}`, HOME: project };
+    execFile(process.execPath, [join(project, 'scripts', 'ensure-installed.mjs'), ...args], { cwd: project, env, timeout: 10_000 }, (err, _stdout, stderr) => {
+      let calls: string[] = [];
+      try { calls = readFileSync(join(project, 'npm-calls'), 'utf8').trim().split('\n').filter(Boolean); } catch { /* none */ }
+      rmSync(join(project, 'npm-calls'), { force: true });
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : null) : 0, npmCalls: calls, stderr });
+    });
+  });
+}
+
+test('in a project: npm ci only without a matching node_modules, npm run build only for a stale dist/', async () => {
+  const project = mkdtempSync(join(tmpdir(), 'sealtrail-ensure-'));
+  try {
+    mkdirSync(join(project, 'scripts'));
+    mkdirSync(join(project, 'fake-bin'));
+    mkdirSync(join(project, 'src'));
+    copyFileSync(join(root, 'scripts', 'ensure-installed.mjs'), join(project, 'scripts', 'ensure-installed.mjs'));
+    writeFileSync(join(project, 'fake-bin', 'npm'), `#!/bin/sh\necho "$*" >> "${join(project, 'npm-calls')}"\n`);
+    chmodSync(join(project, 'fake-bin', 'npm'), 0o755);
+    writeFileSync(join(project, 'package-lock.json'), JSON.stringify(lock));
+    writeFileSync(join(project, 'src', 'a.ts'), 'export {};\n');
+
+    // A fresh clone: no node_modules, no dist/.
+    assert.deepEqual((await runScript(project, ['--build'])).npmCalls, ['ci --no-audit --no-fund', 'run build']);
+    // After an install: nothing for test; start still builds the missing dist/.
+    mkdirSync(join(project, 'node_modules'));
+    writeFileSync(join(project, 'node_modules', '.package-lock.json'), JSON.stringify(installed));
+    assert.deepEqual((await runScript(project, [])).npmCalls, []);
+    assert.deepEqual((await runScript(project, ['--build'])).npmCalls, ['run build']);
+    // A built dist/ newer than src/: nothing at all; src/ edited after it: a build only.
+    mkdirSync(join(project, 'dist'));
+    writeFileSync(join(project, 'dist', 'a.js'), 'export {};\n');
+    utimesSync(join(project, 'src', 'a.ts'), new Date(1_000_000), new Date(1_000_000));
+    assert.deepEqual((await runScript(project, ['--build'])).npmCalls, []);
+    utimesSync(join(project, 'src', 'a.ts'), new Date(), new Date(Date.now() + 60_000));
+    const stale = await runScript(project, ['--build']);
+    assert.deepEqual(stale.npmCalls, ['run build']);
+    assert.match(stale.stderr, /src\/ changed after the last build/);
+    // A lockfile that moved on: reinstall.
+    writeFileSync(join(project, 'package-lock.json'), JSON.stringify({ packages: { ...lock.packages, 'node_modules/pino': { version: '9.14.0' } } }));
+    assert.deepEqual((await runScript(project, [])).npmCalls, ['ci --no-audit --no-fund']);
+  } finally {
+    rmSync(project, { recursive: true, force: true });
+  }
 });
