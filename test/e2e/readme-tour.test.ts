@@ -1,5 +1,6 @@
 /**
- * The README's "A short tour", read from README.md at test time: every command runs, as written
+ * The README's "A short tour", read from README.md at test time: every command (and the curl
+ * example in its prose) runs, as written
  * apart from its placeholders, against a dev server, with the real CLI (dist/, built by `npm
  * test`), the AWS CLI and bash; each exits 0, and the outputs that make the tour's point are checked.
  */
@@ -8,7 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fencedBlocks, readmeSection, shellCommands, userEnv, walkthrough, type Ran } from '../helpers/readme.js';
+import { fencedBlocks, inlineCommands, readmeSection, shellCommands, userEnv, walkthrough, type Ran } from '../helpers/readme.js';
 import { startDevServer, type TestServer } from '../helpers/server.js';
 
 let server: TestServer;
@@ -38,7 +39,8 @@ const outputOf = (ran: Ran[], fragment: string) => {
 };
 
 test('every command of the README tour runs against a dev server', async () => {
-  const blocks = fencedBlocks(readmeSection('A short tour'), 'sh');
+  const section = readmeSection('A short tour');
+  const blocks = fencedBlocks(section, 'sh');
   assert.equal(blocks.length, 1, 'the tour is one sh block');
   const commands = shellCommands(blocks[0]);
   assert.ok(commands.length >= 20, `expected the whole tour, found ${commands.length} commands`);
@@ -63,7 +65,12 @@ test('every command of the README tour runs against a dev server', async () => {
     timeoutMs: 20_000,
   });
   for (const command of commands) await tour.run(command);
+  // The prose's curl example, with the tour's exports.
+  const curls = inlineCommands(section, 'curl');
+  assert.equal(curls.length, 1, 'the tour quotes one curl command');
+  await tour.run(curls[0]);
   const ran = tour.ran;
+  assert.equal(JSON.parse(outputOf(ran, 'curl ')).data.data.password, 'hunter2');
 
   // KV: the patch merged into a new version, and the value reads back.
   const kv = outputOf(ran, 'kv get secret/app/db');

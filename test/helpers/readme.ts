@@ -32,6 +32,11 @@ export function fencedBlocks(markdown: string, lang: string): string[] {
   return blocks;
 }
 
+/** Commands quoted inline in the prose (`curl ... $SEALTRAIL_ADDR/...`) that name the server, so they can be run. */
+export function inlineCommands(markdown: string, program: string): string[] {
+  return [...markdown.matchAll(/`([^`\n]+)`/g)].map((m) => m[1]).filter((c) => c.startsWith(`${program} `) && c.includes('$SEALTRAIL_ADDR'));
+}
+
 /** Shell commands: one per line, a here-document kept with its line; comment and blank lines dropped. */
 export function shellCommands(block: string): string[] {
   const commands: string[] = [];
