@@ -1,8 +1,8 @@
 /**
  * The README's "A short tour", read from README.md at test time: every command (and the curl
- * example in its prose) runs, as written
- * apart from its placeholders, against a dev server, with the real CLI (dist/, built by `npm
- * test`), the AWS CLI and bash; each exits 0, and the outputs that make the tour's point are checked.
+ * example in its prose) runs, as written apart from its placeholders, against a dev server, with
+ * the real CLI (dist/, built by `npm test`), the AWS CLI and bash; each exits 0, and the outputs
+ * that make the tour's point are checked.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
