@@ -81,7 +81,7 @@ test('the README walkthrough sets up a real server: init, seal file, KV, a KMS u
       access_key_id: fromOutput(/^access_key_id\s+(\S+)$/m),
       secret_access_key: fromOutput(/^secret_access_key\s+(\S+)$/m),
     },
-    timeoutMs: 20_000,
+    timeoutMs: 60_000, // per command: a CLI start takes seconds on a loaded machine
   });
   for (const command of rest) await steps.run(command);
   const ran = steps.ran;

@@ -62,7 +62,7 @@ test('every command of the README tour runs against a dev server', async () => {
         return undefined;
       },
     },
-    timeoutMs: 20_000,
+    timeoutMs: 60_000, // per command: a CLI start takes seconds on a loaded machine
   });
   for (const command of commands) await tour.run(command);
   // The prose's curl example, with the tour's exports.
