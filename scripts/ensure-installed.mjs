@@ -5,7 +5,7 @@
 // running `npm test` right after `npm ci`, does not pay for a second native build.
 // Usage: node scripts/ensure-installed.mjs [--build]
 import { spawnSync } from 'node:child_process';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { lstatSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -63,6 +63,10 @@ function newestMtime(dir) {
   return newest;
 }
 
+function isLink(path) {
+  try { return lstatSync(path).isSymbolicLink(); } catch { return false; }
+}
+
 function run(command, args, root) {
   const r = spawnSync(command, args, { cwd: root, stdio: 'inherit' });
   if (r.status !== 0) process.exit(r.status ?? 1);
@@ -72,7 +76,10 @@ function main() {
   const root = new URL('..', import.meta.url).pathname;
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   const reason = installReason(readJson(join(root, 'package-lock.json')), readJson(join(root, 'node_modules', '.package-lock.json')));
-  if (reason) {
+  if (reason && isLink(join(root, 'node_modules'))) {
+    // A linked node_modules is an install shared with other checkouts: npm ci would replace it for all.
+    console.error(`ensure-installed: ${reason}; node_modules is a link to a shared install, so it is left as it is`);
+  } else if (reason) {
     console.error(`ensure-installed: ${reason}; running npm ci`);
     // npm ci runs the `prepare` script, which builds dist/.
     run(npm, ['ci', '--no-audit', '--no-fund'], root);

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, renameSync, symlinkSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildReason, installReason, type Lockfile } from '../../scripts/ensure-installed.mjs';
@@ -111,6 +111,12 @@ test('in a project: npm ci only without a matching node_modules, npm run build o
     // A lockfile that moved on: reinstall.
     writeFileSync(join(project, 'package-lock.json'), JSON.stringify({ packages: { ...lock.packages, 'node_modules/pino': { version: '9.14.0' } } }));
     assert.deepEqual((await runScript(project, [])).npmCalls, ['ci --no-audit --no-fund']);
+    // A node_modules linked to an install shared with other checkouts is never replaced.
+    renameSync(join(project, 'node_modules'), join(project, 'shared-install'));
+    symlinkSync(join(project, 'shared-install'), join(project, 'node_modules'));
+    const linked = await runScript(project, []);
+    assert.deepEqual(linked.npmCalls, []);
+    assert.match(linked.stderr, /node_modules\/pino is not installed; node_modules is a link to a shared install/);
   } finally {
     rmSync(project, { recursive: true, force: true });
   }
