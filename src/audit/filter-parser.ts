@@ -21,11 +21,16 @@ export const MAX_FILTER_DEPTH = 32;
 
 const FIELDS: ReadonlySet<string> = new Set(FILTER_FIELDS);
 
+/** A word of the expression in an error message, cut short. */
+function shown(text: string): string {
+  return `"${text.length > 40 ? `${text.slice(0, 40)}...` : text}"`;
+}
+
 function describe(t: Token): string {
   if (t.kind === 'end') return 'end of expression';
   if (t.kind === 'string' || t.kind === 'raw') return 'a string';
   if (t.kind === 'number') return 'a number';
-  return `"${t.text.length > 40 ? `${t.text.slice(0, 40)}...` : t.text}"`;
+  return shown(t.text);
 }
 
 function isValue(t: Token): boolean {
@@ -109,7 +114,7 @@ export class FilterParser {
     else if (t.kind === 'string' && t.pointer) name = t.pointer.length === 1 ? t.pointer[0] : t.pointer.map((s) => `/${s}`).join('');
     else throw filterError(t.pos, `expected a field name, found ${describe(t)}`);
     if (!FIELDS.has(name)) {
-      throw filterError(t.pos, `unknown field ${describe({ ...t, kind: 'word', text: name })} (fields: ${FILTER_FIELDS.join(', ')})`);
+      throw filterError(t.pos, `unknown field ${shown(name)} (fields: ${FILTER_FIELDS.join(', ')})`);
     }
     return name as FilterField;
   }
