@@ -60,7 +60,7 @@ export function compileFilterRegex(pattern: string, pos: number): RegExp {
   } catch (err) {
     const linear = err instanceof SyntaxError && err.message.includes('linear time');
     throw filterError(pos, linear
-      ? 'regular expression cannot be matched in linear time (no backreferences, lookaround or large counted repetition)'
+      ? 'regular expression cannot be matched in linear time (no backreferences, lookaround or counted repetition over 16)'
       : 'invalid regular expression');
   }
 }
