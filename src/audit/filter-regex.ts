@@ -1,7 +1,7 @@
 /**
  * Regular expressions of `matches` / `not matches`. Vault runs them with Go's RE2, which matches in
  * time linear in the input; JavaScript's backtracking engine does not (`.*a.*a.*x` against a 4 KiB
- * path runs for minutes), and filters run on every request. So patterns are compiled with V8's
+ * path takes longer than 20 seconds), and filters run on every request. So patterns are compiled with V8's
  * linear-time engine (the `l` flag), which, like RE2, has no backreferences or lookaround; a
  * pattern it cannot run in linear time is refused at enable, as are RE2 constructs JavaScript
  * would silently read differently. Pattern length is capped too.
