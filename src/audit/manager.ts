@@ -158,8 +158,12 @@ export function createAuditManager(deps: AuditManagerDeps): AuditManager {
 
   /** Writes the enable-time test entry; closes the device and throws if it cannot. */
   async function probe(device: AuditDevice): Promise<void> {
+    const input = testInput();
+    // As in Vault, the test entry passes through the device's filter: one the filter excludes is
+    // not written (the device is then first tested by an entry it keeps, which fails closed).
+    if (!device.accepts(input)) return;
     try {
-      await broker.writeTo(device, testInput(), 'request');
+      await broker.writeTo(device, input, 'request');
     } catch (err) {
       await closeQuietly(device);
       const why = err instanceof Error ? err.message : 'unknown error';

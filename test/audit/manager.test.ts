@@ -112,6 +112,19 @@ test('a device that cannot record its test entry is not enabled and not persiste
   assert.deepEqual(reloaded.manager.list(), []);
 });
 
+test('the test entry passes through the filter: written when kept, skipped when excluded (as in Vault)', async () => {
+  const { manager, sinks } = setup();
+  await manager.enable('kept', { type: 'memory', options: { filter: 'path == sys/audit/test and mount_type is empty' } }, api);
+  assert.equal(sinks.get('kept/')!.lines.length, 1);
+  await assert.rejects(
+    manager.enable('kept-failing', { type: 'memory', options: { filter: 'operation == update', fail: 'disk full' } }, api),
+    code('audit_test_entry_failed'),
+  );
+  await manager.enable('kv', { type: 'memory', options: { filter: 'mount_type == kv' } }, api);
+  assert.equal(sinks.get('kv/')!.lines.length, 0);
+  assert.deepEqual(manager.list().map((d) => d.path), ['kept/', 'kv/']);
+});
+
 test('config devices: applied, immutable via the API, salt kept across restarts, removed when undeclared', async () => {
   const first = setup();
   await first.manager.applyConfigDevices([{ path: 'cfg', type: 'memory', options: { hmac_accessor: 'false' } }]);
