@@ -117,6 +117,13 @@ export function listMethodFallback(getApp: () => FastifyInstance) {
 
   async function serveList(request: ParsedListRequest, socket: Socket): Promise<void> {
     await settled(socket);
+    // The replay below goes through a URL parser that would resolve dot segments (also written
+    // %2e) before the edge's path check sees them: refuse them here, as the direct path does.
+    if (hasDotSegment(request.target)) {
+      endAndClose(socket, rawResponse(400, { 'content-type': 'application/json' },
+        JSON.stringify({ errors: ['invalid request path: "." and ".." segments are not allowed'] })));
+      return;
+    }
     const sep = request.target.includes('?') ? '&' : '?';
     const res = await getApp().inject({
       method: 'GET',
@@ -150,4 +157,11 @@ export function listMethodFallback(getApp: () => FastifyInstance) {
   }
 
   return { clientErrorHandler, track };
+}
+
+/** Whether the target's path (before any query) has a `.` or `..` segment, plain or %2e-encoded. */
+function hasDotSegment(target: string): boolean {
+  const q = target.indexOf('?');
+  const path = q < 0 ? target : target.slice(0, q);
+  return path.split('/').some((seg) => /^(\.|%2e){1,2}$/i.test(seg));
 }

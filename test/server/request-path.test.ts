@@ -75,6 +75,16 @@ test('every malformed path gets a 4xx within 100 ms, with GET, LIST, and with or
   }
 });
 
+test('LIST refuses dot segments as GET does, before its replay could resolve them', async () => {
+  // The LIST fallback replays the request through a URL parser: `secret/../sys/mounts` must not
+  // become a LIST of `sys/mounts`, nor `%2e%2e` a parent directory.
+  for (const path of ['/v1/secret/../sys/mounts', '/v1/secret/metadata/%2e%2e/', '/v1/secret/./metadata/', '/v1/secret/metadata/.%2E/?x=1']) {
+    assert.equal((await rawList(path)).status, 400, path);
+    assert.equal((await rawGet('GET', path, server.rootToken)).status, 400, path);
+  }
+  assert.equal((await rawList('/v1/secret/metadata/')).status < 500, true);
+});
+
 /** A small deterministic generator (xorshift), so a failure names a reproducible seed. */
 function rng(seed: number) {
   let x = seed || 1;
