@@ -1,0 +1,79 @@
+/**
+ * sys/ through the real server: secrets engines enabled, tuned, read and disabled with Vault's
+ * bodies and errors; the barrier keyring's status and rotation; the mount lookup Vault's CLI uses;
+ * health's status-code overrides; metrics behind a token.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { call, startDevServer, type TestServer } from '../helpers/server.js';
+
+let server: TestServer;
+before(async () => { server = await startDevServer(); });
+after(() => server.stop());
+
+const sys = (method: string, path: string, body?: unknown) => call(server.address, method, `sys/${path}`, { token: server.rootToken, body });
+
+test('sys/mounts: enable, refuse a duplicate or an unknown type, tune, read the tune, disable', async () => {
+  assert.equal((await sys('POST', 'mounts/kv2', { type: 'kv', options: { version: '2' } })).status, 204);
+  const listed = await sys('GET', 'mounts');
+  assert.equal(listed.json.data['kv2/'].type, 'kv');
+  assert.deepEqual(listed.json.data['kv2/'].options, { version: '2' });
+
+  const unknown = await sys('POST', 'mounts/x', { type: 'nope' });
+  assert.equal(unknown.status, 400);
+  assert.match(unknown.json.errors[0], /secrets engine type "nope" is not supported; known types: /);
+  const again = await sys('POST', 'mounts/kv2', { type: 'kv', options: { version: '2' } });
+  assert.equal(again.status, 400, 'a path in use cannot be mounted again');
+
+  assert.equal((await sys('POST', 'mounts/kv2/tune', { default_lease_ttl: '1h', audit_non_hmac_request_keys: ['a'] })).status, 204);
+  const tune = await sys('GET', 'mounts/kv2/tune');
+  assert.equal(tune.status, 200);
+  assert.equal(tune.json.data.default_lease_ttl, 3600);
+  assert.deepEqual(tune.json.data.audit_non_hmac_request_keys, ['a']);
+
+  // Written data lives under the mount and goes with it.
+  assert.equal((await call(server.address, 'POST', 'kv2/data/a', { token: server.rootToken, body: { data: { v: '1' } } })).status, 200);
+  assert.equal((await sys('DELETE', 'mounts/kv2')).status, 204);
+  assert.equal((await sys('GET', 'mounts')).json.data['kv2/'], undefined);
+  assert.equal((await call(server.address, 'GET', 'kv2/data/a', { token: server.rootToken })).status, 404);
+  assert.equal((await sys('POST', 'mounts/kv2', { type: 'kv-v2' })).status, 204, 'kv-v2 is the short form');
+  assert.equal((await call(server.address, 'GET', 'kv2/data/a', { token: server.rootToken })).status, 404, 'a new mount starts empty');
+
+  const sysMount = await sys('DELETE', 'mounts/sys');
+  assert.equal(sysMount.status, 400);
+  assert.match(sysMount.json.errors[0], /cannot unmount "sys\/"/);
+});
+
+test('sys/internal/ui/mounts names the mount of a path, as Vault\'s CLI asks before a kv command', async () => {
+  const r = await sys('GET', 'internal/ui/mounts/secret/app/db');
+  assert.equal(r.status, 200);
+  assert.equal(r.json.data.path, 'secret/');
+  assert.equal(r.json.data.type, 'kv');
+  assert.deepEqual(r.json.data.options, { version: '2' });
+});
+
+test('sys/key-status and sys/rotate: a rotation adds a keyring term; data written before stays readable', async () => {
+  assert.equal((await call(server.address, 'POST', 'secret/data/rotate', { token: server.rootToken, body: { data: { v: 'before' } } })).status, 200);
+  const before = (await sys('GET', 'key-status')).json.data;
+  assert.equal((await sys('POST', 'rotate')).status, 204);
+  const afterStatus = (await sys('GET', 'key-status')).json.data;
+  assert.equal(afterStatus.term, before.term + 1);
+  assert.match(afterStatus.install_time, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+  assert.equal((await call(server.address, 'GET', 'secret/data/rotate', { token: server.rootToken })).json.data.data.v, 'before');
+});
+
+test('sys/health answers without a token, with the status codes a load balancer asks for', async () => {
+  const plain = await call(server.address, 'GET', 'sys/health');
+  assert.equal(plain.status, 200);
+  assert.deepEqual([plain.json.initialized, plain.json.sealed, plain.json.standby], [true, false, false]);
+  assert.equal((await call(server.address, 'GET', 'sys/health?activecode=299')).status, 299);
+  assert.equal((await call(server.address, 'GET', 'sys/health?activecode=x')).status, 200, 'an invalid code is ignored');
+});
+
+test('sys/metrics needs a token unless unauthenticated access is configured', async () => {
+  assert.equal((await call(server.address, 'GET', 'sys/metrics')).status, 403);
+  const r = await fetch(`${server.address}/v1/sys/metrics`, { headers: { 'x-vault-token': server.rootToken } });
+  assert.equal(r.status, 200);
+  assert.match(r.headers.get('content-type') ?? '', /^text\/plain/);
+  assert.match(await r.text(), /sealtrail_audit_device_writes_total\{path="file\/",result="success"\} \d+/);
+});
