@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { LogicalRequest, Operation } from '../src/core/types.js';
 import { uuid } from '../src/lib/ids.js';
-import { runServer } from '../src/server/run.js';
+import { runServer } from '../src/app/run.js';
 
 interface Round { usPerRequest: number; cpuUsPerRequest: number }
 

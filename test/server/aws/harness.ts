@@ -9,7 +9,7 @@ import { loadDevCaFromDir, type DevCa } from '../../../src/attestation/index.js'
 import type { Core } from '../../../src/core/core.js';
 import type { KmsEngine } from '../../../src/kms/index.js';
 import type { TrailEventInput } from '../../../src/trail/model.js';
-import type { ServerRunOptions } from '../../../src/server/run.js';
+import type { ServerRunOptions } from '../../../src/app/run.js';
 import { startDevServer } from '../../helpers/server.js';
 
 export const ACCOUNT = '111122223333';

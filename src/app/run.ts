@@ -21,10 +21,10 @@ import { createSqliteStorage } from '../storage/sqlite/index.js';
 import type { PhysicalStorage } from '../storage/types.js';
 import { sealEndpoints } from '../sys/seal.js';
 import { devAttestationCa, devDataDir, devMounts, devRootToken, devUnseal } from './dev.js';
-import { registerAwsRoutes } from './aws/index.js';
-import { createHttpServer } from './http.js';
+import { registerAwsRoutes } from '../server/aws/index.js';
+import { createHttpServer } from '../server/http.js';
 import { ensureDevKmsUser } from '../kms/index.js';
-import { createLogger } from './logger.js';
+import { createLogger } from '../server/logger.js';
 import { servicesBuilder } from './wiring.js';
 
 export interface ServerRunOptions {

@@ -25,7 +25,7 @@ import { createTrailRecorder } from '../trail/recorder.js';
 import { createEventStore } from '../trail/store/event-store.js';
 import { storageView, type Storage } from '../storage/types.js';
 import { sysBackend } from '../sys/index.js';
-import type { ServerLogger } from './logger.js';
+import type { ServerLogger } from '../server/logger.js';
 import { createWrapping } from '../core/wrapping.js';
 
 /** Secrets engines by type: adding one is one line here. */
