@@ -17,7 +17,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { LogicalRequest, Operation } from '../src/core/types.js';
+import type { LogicalRequest, Operation } from '../src/core/index.js';
 import { uuid } from '../src/lib/ids.js';
 import { runServer } from '../src/app/run.js';
 

@@ -10,7 +10,7 @@ import { sinkFactories } from '../audit/devices/index.js';
 import { ConfigError, loadConfigFile, parseAddress } from '../config/load.js';
 import { startupProblems } from '../config/startup.js';
 import { defaultConfig, type ServerConfig } from '../config/types.js';
-import { Core } from '../core/core.js';
+import { Core } from '../core/index.js';
 import { systemClock, type Clock } from '../lib/clock.js';
 import { uuid } from '../lib/ids.js';
 import { createSealManager, readUnsealKeyFile } from '../storage/barrier/index.js';
@@ -25,6 +25,7 @@ import { registerAwsRoutes } from '../server/aws/index.js';
 import { createHttpServer } from '../server/http.js';
 import { ensureDevKmsUser } from '../kms/index.js';
 import { createLogger } from '../server/logger.js';
+import type { Services } from './services.js';
 import { servicesBuilder } from './wiring.js';
 
 export interface ServerRunOptions {
@@ -44,7 +45,7 @@ export interface ServerRunOptions {
 
 export interface RunningServer {
   address: string;
-  core: Core;
+  core: Core<Services>;
   config: ServerConfig;
   rootToken?: string;
   dataDir?: string;
@@ -90,7 +91,7 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
     undo.push(() => physical.close());
     const clusterId = await persistentClusterId(physical, uuid);
     const seal = createSealManager({ physical, clock });
-    const core = new Core({
+    const core = new Core<Services>({
       seal,
       clock,
       log,

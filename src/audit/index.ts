@@ -15,5 +15,4 @@ export { formatJsonx } from './format-jsonx.js';
 export { elideListData } from './elide.js';
 export { parseFilter, evaluateFilter, FILTER_FIELDS } from './filter.js';
 export type { FilterNode, FilterSubject } from './filter.js';
-export { noAudit } from './model.js';
 export type { AuditInput, AuditHooks } from './model.js';

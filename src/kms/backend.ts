@@ -13,8 +13,8 @@
  */
 import type { TokenStore } from '../auth/token/types.js';
 import type { CertificateCache } from '../attestation/index.js';
-import { backendFromPaths } from '../core/paths.js';
-import type { Backend, BackendContext, BackendFactory, LogicalResponse, TokenEntry } from '../core/types.js';
+import { backendFromPaths } from '../core/index.js';
+import type { Backend, BackendContext, BackendFactory, LogicalResponse, TokenEntry } from '../core/index.js';
 import { invalid } from '../errors/index.js';
 import { operationInput } from '../lib/aws-members.js';
 import { apiCallRecorder } from '../trail/api-call.js';

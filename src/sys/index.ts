@@ -2,9 +2,9 @@
  * The `sys/` backend: every audited system endpoint, composed from one path list per concern.
  * (The non-audited seal endpoints are in seal.ts and are answered before the lifecycle.)
  */
-import type { Core } from '../core/core.js';
-import { backendFromPaths, type PathSpec } from '../core/paths.js';
-import type { Backend } from '../core/types.js';
+import type { SysCore } from './sys-core.js';
+import { backendFromPaths, type PathSpec } from '../core/index.js';
+import type { Backend } from '../core/index.js';
 import { auditPaths } from './audit.js';
 import { mountPaths } from './mounts.js';
 import { policyPaths } from './policies.js';
@@ -18,7 +18,7 @@ import { toolPaths } from './tools.js';
 import { wrappingPaths } from './wrapping.js';
 
 export interface SysBackendDeps {
-  core: Core;
+  core: SysCore;
   audit: AuditManager;
   tokens: TokenStore;
   policies: PolicyStore;

@@ -11,8 +11,8 @@
  *   POST   capabilities               { token, path | paths }
  *   POST   capabilities-accessor      { accessor, path | paths }
  */
-import type { PathRequest, PathSpec } from '../core/paths.js';
-import type { LogicalResponse, TokenEntry } from '../core/types.js';
+import type { PathRequest, PathSpec } from '../core/index.js';
+import type { LogicalResponse, TokenEntry } from '../core/index.js';
 import { invalid, notFound } from '../errors/index.js';
 import { stringField, stringListField } from '../auth/token/fields.js';
 import type { PolicyStore } from '../auth/policy/types.js';

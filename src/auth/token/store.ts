@@ -16,7 +16,7 @@ import { deepFreeze } from '../../lib/immutable.js';
 import { invalid, permissionDenied } from '../../errors/index.js';
 import type { Clock } from '../../lib/clock.js';
 import { randomBase62 } from '../../lib/ids.js';
-import type { TokenEntry } from '../../core/types.js';
+import type { TokenEntry } from '../../core/index.js';
 import { getJson, putJson, type Storage, type StorageOp } from '../../storage/types.js';
 import { tokenDigest, tokenHasher } from './hash.js';
 import { LruMap } from '../../lib/lru.js';

@@ -10,7 +10,7 @@
  * its key.
  */
 import type { TokenStore } from '../../auth/token/types.js';
-import type { TokenEntry } from '../../core/types.js';
+import type { TokenEntry } from '../../core/index.js';
 import { invalid, notFound } from '../../errors/index.js';
 import type { Clock } from '../../lib/clock.js';
 import { getJson, putJson, type Storage } from '../../storage/types.js';

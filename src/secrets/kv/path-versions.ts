@@ -4,7 +4,7 @@
  * silently, as in Vault; all three answer 204.
  */
 import type { Clock } from '../../lib/clock.js';
-import type { PathRequest, PathSpec } from '../../core/paths.js';
+import type { PathRequest, PathSpec } from '../../core/index.js';
 import { invalid } from '../../errors/index.js';
 import type { StorageOp } from '../../storage/types.js';
 import { secretPath, versionsField } from './input.js';
