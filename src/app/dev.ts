@@ -10,7 +10,7 @@ import type { Core } from '../core/index.js';
 import type { Services } from './services.js';
 import { createDevCa, readDevCaRootPem, saveDevCa } from '../attestation/index.js';
 import type { Clock } from '../lib/clock.js';
-import { readUnsealKeyFile, writeUnsealKeyFile } from '../storage/barrier/index.js';
+import { readUnsealKeyFile, writeUnsealKeyFile } from '../storage/index.js';
 
 export interface DevOptions {
   dataDir?: string;

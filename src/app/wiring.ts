@@ -4,28 +4,28 @@
  */
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
-import { createAuditManager } from '../audit/manager.js';
-import { sinkFactories } from '../audit/devices/index.js';
-import { createPolicyStore, ensureDefaultPolicy } from '../auth/policy/index.js';
-import { tokenBackend } from '../auth/token/backend.js';
-import { createTokenStore } from '../auth/token/store.js';
-import { startTokenTidy } from '../auth/token/tidy-schedule.js';
-import type { ServerConfig } from '../config/types.js';
+import { createAuditManager } from '../audit/index.js';
+import { sinkFactories } from '../audit/index.js';
+import { createPolicyStore, ensureDefaultPolicy } from '../auth/index.js';
+import { tokenBackend } from '../auth/index.js';
+import { createTokenStore } from '../auth/index.js';
+import { startTokenTidy } from '../auth/index.js';
+import type { ServerConfig } from '../config/index.js';
 import type { Core } from '../core/index.js';
 import { Mounts } from '../core/index.js';
 import type { Services } from './services.js';
 import type { BackendFactory } from '../core/index.js';
-import { apmBackend } from '../auth/apm/index.js';
-import { capsuleBackend, recordCapsuleMountTune } from '../secrets/capsule/index.js';
+import { apmBackend } from '../auth/index.js';
+import { capsuleBackend, recordCapsuleMountTune } from '../secrets/index.js';
 import { createKmsEngine } from '../kms/index.js';
-import { kvBackend } from '../secrets/kv/index.js';
-import { trailBackend } from '../trail/backend.js';
-import { createTrailManager } from '../trail/delivery/trail-manager.js';
-import { createTrailRecorder } from '../trail/recorder.js';
-import { createEventStore } from '../trail/store/event-store.js';
-import { storageView, type Storage } from '../storage/types.js';
+import { kvBackend } from '../secrets/index.js';
+import { trailBackend } from '../trail/index.js';
+import { createTrailManager } from '../trail/index.js';
+import { createTrailRecorder } from '../trail/index.js';
+import { createEventStore } from '../trail/index.js';
+import { storageView, type Storage } from '../storage/index.js';
 import { sysBackend } from '../sys/index.js';
-import type { ServerLogger } from '../server/logger.js';
+import type { ServerLogger } from '../server/index.js';
 import { createWrapping } from '../core/index.js';
 
 /** Secrets engines by type: adding one is one line here. */

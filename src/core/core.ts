@@ -5,7 +5,7 @@
  */
 import { SealtrailError, sealed } from '../errors/index.js';
 import type { Clock } from '../lib/clock.js';
-import type { SealManager } from '../storage/barrier/types.js';
+import type { SealManager } from '../storage/index.js';
 import { auditRefusal, runLifecycle, type LifecycleLog } from './lifecycle.js';
 import type { CoreServices } from './services.js';
 import type { LogicalRequest, LogicalResponse } from './contract/types.js';

@@ -12,7 +12,7 @@
 import { invalid } from '../errors/index.js';
 import type { Clock } from '../lib/clock.js';
 import { rfc3339 } from '../lib/time.js';
-import { getJson, putJson, type Storage } from '../storage/types.js';
+import { getJson, putJson, type Storage } from '../storage/index.js';
 import type { LifecycleTokens } from './contract/consumed.js';
 import { RESPONSE_WRAPPING_POLICY_NAME } from './contract/policy-names.js';
 import type { LogicalResponse, TokenEntry } from './contract/types.js';

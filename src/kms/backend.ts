@@ -11,14 +11,14 @@
  * and each call to a known operation, through either door, becomes one CloudTrail event
  * (`recordOutcome`). User management is root-protected (sudo).
  */
-import type { TokenStore } from '../auth/token/types.js';
+import type { TokenStore } from '../auth/index.js';
 import type { CertificateCache } from '../attestation/index.js';
 import { backendFromPaths } from '../core/index.js';
-import type { Backend, BackendContext, BackendFactory, LogicalResponse, TokenEntry } from '../core/index.js';
+import type { Backend, BackendContext, LogicalResponse, TokenEntry } from '../core/index.js';
 import { invalid } from '../errors/index.js';
 import { operationInput } from '../lib/aws-members.js';
-import { apiCallRecorder } from '../trail/api-call.js';
-import type { TrailRecorder, TrailUserIdentity } from '../trail/model.js';
+import { apiCallRecorder } from '../trail/index.js';
+import type { TrailRecorder, TrailUserIdentity } from '../trail/index.js';
 import { createCertificateCache } from '../attestation/index.js';
 import { accountRootArn, userArn, type KmsLocation } from './arn.js';
 import { createCallNotesChannel, type CallNotesChannel } from './call-notes.js';
@@ -151,13 +151,4 @@ export function createKmsEngine(ctx: Pick<BackendContext, 'storage' | 'clock'>, 
     }),
   });
   return { backend, users, notes, location, identify };
-}
-
-/** The mount factory; `onEngine` hands the engine (access keys, call notes) to the AWS edge. */
-export function kmsBackend(deps: KmsDeps & { onEngine?: (engine: KmsEngine) => void }): BackendFactory {
-  return (ctx) => {
-    const engine = createKmsEngine(ctx, deps);
-    deps.onEngine?.(engine);
-    return engine.backend;
-  };
 }

@@ -10,10 +10,10 @@ import { mountPaths } from './mounts.js';
 import { policyPaths } from './policies.js';
 import { systemInfoPaths } from './system-info.js';
 import { trailSysPaths } from './trails.js';
-import type { TrailManager } from '../trail/delivery/trail-manager.js';
-import type { AuditManager } from '../audit/manager.js';
-import type { PolicyStore } from '../auth/policy/types.js';
-import type { TokenStore } from '../auth/token/types.js';
+import type { TrailManager } from '../trail/index.js';
+import type { AuditManager } from '../audit/index.js';
+import type { PolicyStore } from '../auth/index.js';
+import type { TokenStore } from '../auth/index.js';
 import { toolPaths } from './tools.js';
 import { wrappingPaths } from './wrapping.js';
 
@@ -45,3 +45,5 @@ export function sysBackend(deps: SysBackendDeps): Backend {
     unauthenticatedPaths: ['internal/ui/mounts', 'internal/ui/mounts/*', 'wrapping/lookup'],
   });
 }
+
+export { sealEndpoints } from './seal.js';

@@ -14,9 +14,9 @@
 import type { PathRequest, PathSpec } from '../core/index.js';
 import type { LogicalResponse, TokenEntry } from '../core/index.js';
 import { invalid, notFound } from '../errors/index.js';
-import { stringField, stringListField } from '../auth/token/fields.js';
-import type { PolicyStore } from '../auth/policy/types.js';
-import type { TokenStore } from '../auth/token/types.js';
+import { stringField, stringListField } from '../auth/index.js';
+import type { PolicyStore } from '../auth/index.js';
+import type { TokenStore } from '../auth/index.js';
 import { setOwn } from '../lib/safe-object.js';
 
 export interface PolicyPathDeps {

@@ -8,7 +8,7 @@ import type { SysCore } from './sys-core.js';
 import type { LogicalRequest, LogicalResponse } from '../core/index.js';
 import { SealtrailError, invalid, permissionDenied, unsupportedOperation } from '../errors/index.js';
 import { VERSION } from '../lib/version.js';
-import type { SealStatus } from '../storage/barrier/types.js';
+import type { SealStatus } from '../storage/index.js';
 import { lostEntriesView } from './audit-losses.js';
 
 export interface SealEndpointsDeps {

@@ -6,8 +6,8 @@
  *                                            events and writes a digest now)
  */
 import type { PathSpec } from '../core/index.js';
-import type { TrailManager } from '../trail/delivery/trail-manager.js';
-import { s3Uri } from '../trail/delivery/object-keys.js';
+import type { TrailManager } from '../trail/index.js';
+import { s3Uri } from '../trail/index.js';
 import { setOwn } from '../lib/safe-object.js';
 
 export interface TrailSysDeps {

@@ -12,7 +12,7 @@ import type { LogicalResponse, TokenEntry } from '../core/index.js';
 import type { Wrapping } from '../core/index.js';
 import { isWrappingToken } from '../core/index.js';
 import { invalid } from '../errors/index.js';
-import type { TokenStore } from '../auth/token/types.js';
+import type { TokenStore } from '../auth/index.js';
 
 export interface WrappingPathDeps {
   tokens: TokenStore;

@@ -9,3 +9,7 @@ export { trailBackend, type TrailBackendDeps } from './backend.js';
 export { createTrailManager, type TrailManager, type TrailManagerDeps, type TrailSummary } from './delivery/trail-manager.js';
 export type { TrailConfig, DeliveryResult } from './delivery/trail-writer.js';
 export { validateTrailDirectory } from './validate/index.js';
+export { assertTrailDirectory, keysFromPath, keysFromPublicKeyList } from './validate/index.js';
+export { apiCallRecorder } from './api-call.js';
+export { cloudTrailOperation } from './backend.js';
+export { s3Uri } from './delivery/object-keys.js';

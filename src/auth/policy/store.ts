@@ -5,7 +5,7 @@
  */
 import { RESPONSE_WRAPPING_POLICY_NAME } from '../../core/index.js';
 import { invalid } from '../../errors/index.js';
-import { getJson, putJson, type Storage } from '../../storage/types.js';
+import { getJson, putJson, type Storage } from '../../storage/index.js';
 import { compileAcl, rootAcl } from './acl.js';
 import { DEFAULT_POLICY_NAME } from './default-policy.js';
 import { parsePolicy, type ParsedPolicy } from './parse.js';

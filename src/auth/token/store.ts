@@ -17,7 +17,7 @@ import { invalid, permissionDenied } from '../../errors/index.js';
 import type { Clock } from '../../lib/clock.js';
 import { randomBase62 } from '../../lib/ids.js';
 import type { TokenEntry } from '../../core/index.js';
-import { getJson, putJson, type Storage, type StorageOp } from '../../storage/types.js';
+import { getJson, putJson, type Storage, type StorageOp } from '../../storage/index.js';
 import { tokenDigest, tokenHasher } from './hash.js';
 import { LruMap } from '../../lib/lru.js';
 import { sanitizePolicies } from './policies.js';

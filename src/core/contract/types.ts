@@ -5,7 +5,7 @@
  */
 import type { SealtrailError } from '../../errors/index.js';
 import type { Clock } from '../../lib/clock.js';
-import type { Storage } from '../../storage/types.js';
+import type { Storage } from '../../storage/index.js';
 
 export type Operation = 'create' | 'read' | 'update' | 'patch' | 'delete' | 'list' | 'help';
 

@@ -4,7 +4,7 @@
  * because the factory may run before storage is writable.
  */
 import type { Clock } from '../../lib/clock.js';
-import type { Storage, StorageOp } from '../../storage/types.js';
+import type { Storage, StorageOp } from '../../storage/index.js';
 import { contextStore, type ContextStore } from './context-store.js';
 import { domainIdForMount } from './domain.js';
 import { keyRing, type KeyRing } from './keyring.js';

@@ -4,7 +4,7 @@
  * "internal error".
  */
 import { SealtrailError } from '../../errors/index.js';
-import { awsErrorOf, type AwsError, type AwsErrorContext } from '../../lib/aws-error.js';
+import { awsErrorOf, type AwsError, type AwsErrorContext } from '../../errors/index.js';
 import type { EdgeLog } from '../errors.js';
 
 export type AwsErrorReply = AwsError;

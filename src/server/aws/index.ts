@@ -18,7 +18,7 @@ import type { Core } from '../../core/index.js';
 import type { LogicalRequest } from '../../core/index.js';
 import { SealtrailError } from '../../errors/index.js';
 import type { AccessKeyResolver } from '../../kms/index.js';
-import { createSigningKeyCache, verifySigV4 } from '../../kms/sigv4/index.js';
+import { createSigningKeyCache, verifySigV4 } from '../../kms/index.js';
 import { operationInput } from '../../lib/aws-members.js';
 import type { Clock } from '../../lib/clock.js';
 import { uuid } from '../../lib/ids.js';

@@ -4,9 +4,10 @@
  * digest, the last digest's link) lives in the storage given (inside the barrier), so the chain
  * continues across restarts. Operations on one trail run one at a time.
  */
+import type { TrailConfig } from '../../config/index.js';
 import type { Clock } from '../../lib/clock.js';
 import { rfc3339 } from '../../lib/time.js';
-import { getJson, putJson, type Storage } from '../../storage/types.js';
+import { getJson, putJson, type Storage } from '../../storage/index.js';
 import { sha256Hex } from '../keys/crypto.js';
 import type { SigningKeys } from '../keys/signing-keys.js';
 import type { EventStore } from '../store/types.js';
@@ -14,17 +15,8 @@ import { buildDigest, DIGEST_SIGNATURE_ALGORITHM, digestStringToSign, HASH_ALGOR
 import { objectPath, writeGzipObject, writeObject } from './files.js';
 import { digestFileKey, logFileKey, type TrailLocation } from './object-keys.js';
 
-export interface TrailConfig {
-  name: string;
-  /** Local directory standing in for S3: objects go to `<directory>/<bucket>/<key>`. */
-  directory: string;
-  bucket: string;
-  prefix?: string;
-  /** Default 5 minutes. */
-  deliveryIntervalMs?: number;
-  /** Default 1 hour. */
-  digestIntervalMs?: number;
-}
+/** A trail as configured (a `trail "<name>" { ... }` block). */
+export type { TrailConfig };
 
 export interface TrailState {
   /** Highest event seq already delivered. */
