@@ -3,7 +3,8 @@
  * - the contract (contract/): the types every module implements or reads — the logical request
  *   and response, mounts, tokens, the backend interface, path specs, the audit input and hooks,
  *   and the narrow interfaces of the modules the lifecycle consumes;
- * - the lifecycle: the orchestrator (Core, runLifecycle), the mount table and response wrapping.
+ * - the lifecycle: the orchestrator (Core, running lifecycle.ts), the mount table and response
+ *   wrapping.
  */
 export type {
   Operation, LogicalRequest, AuthGrant, IssuedAuth, LogicalResponse, MountConfig, MountTable, MountEntry, TokenType,
@@ -16,8 +17,8 @@ export { RESPONSE_WRAPPING_POLICY_NAME, sanitizePolicies } from './contract/poli
 
 export { Core, type CoreDeps, type CoreLog } from './core.js';
 export type { CoreServices } from './services.js';
-export { runLifecycle, auditRefusal, type LifecycleDeps, type LifecycleLog } from './lifecycle.js';
-export { Mounts, emptyMountConfig, normalizeMountPath, type EnableMountInput, type MountedBackend, type MountTableDeps } from './mount-table.js';
-export { createWrapping, isWrappingToken, MAX_WRAP_TTL_SECONDS, type Wrapping, type WrapLookup } from './wrapping.js';
+export type { LifecycleDeps, LifecycleLog } from './lifecycle.js';
+export { Mounts, emptyMountConfig, type EnableMountInput, type MountedBackend, type MountTableDeps } from './mount-table.js';
+export { createWrapping, isWrappingToken, type Wrapping, type WrapLookup } from './wrapping.js';
 export { responseHasContent } from './response.js';
 export { requestStanding, type Standing } from './admission.js';

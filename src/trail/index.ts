@@ -1,7 +1,7 @@
 /** The trail module: CloudTrail records, the event store, LookupEvents, trails and validate-logs. */
-export { formatCloudTrailRecord, CLOUDTRAIL_EVENT_VERSION, type CloudTrailRecord } from './format.js';
+export { formatCloudTrailRecord, type CloudTrailRecord } from './format.js';
 export type { TrailEventInput, TrailRecorder, TrailResource, TrailUserIdentity } from './model.js';
-export { createEventStore, DEFAULT_RETENTION_MS, type EventStoreOptions } from './store/event-store.js';
+export { createEventStore, type EventStoreOptions } from './store/event-store.js';
 export type { EventStore, EventQuery, LookupAttributeKey } from './store/types.js';
 export { lookupEvents, type LookupEventsResponse } from './lookup/lookup-events.js';
 export { createTrailRecorder } from './recorder.js';
