@@ -4,29 +4,17 @@
  */
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
-import { createAuditManager } from '../audit/index.js';
-import { sinkFactories } from '../audit/index.js';
-import { createPolicyStore, ensureDefaultPolicy } from '../auth/index.js';
-import { tokenBackend } from '../auth/index.js';
-import { createTokenStore } from '../auth/index.js';
-import { startTokenTidy } from '../auth/index.js';
+import { createAuditManager, sinkFactories } from '../audit/index.js';
+import { createPolicyStore, ensureDefaultPolicy, tokenBackend, createTokenStore, startTokenTidy, apmBackend } from '../auth/index.js';
 import type { ServerConfig } from '../config/index.js';
-import type { Core } from '../core/index.js';
-import { Mounts } from '../core/index.js';
+import { type Core, Mounts, type BackendFactory, createWrapping } from '../core/index.js';
 import type { Services } from './services.js';
-import type { BackendFactory } from '../core/index.js';
-import { apmBackend } from '../auth/index.js';
-import { capsuleBackend, recordCapsuleMountTune } from '../secrets/index.js';
+import { capsuleBackend, recordCapsuleMountTune, kvBackend } from '../secrets/index.js';
 import { createKmsEngine } from '../kms/index.js';
-import { kvBackend } from '../secrets/index.js';
-import { trailBackend } from '../trail/index.js';
-import { createTrailManager } from '../trail/index.js';
-import { createTrailRecorder } from '../trail/index.js';
-import { createEventStore } from '../trail/index.js';
+import { trailBackend, createTrailManager, createTrailRecorder, createEventStore } from '../trail/index.js';
 import { storageView, type Storage } from '../storage/index.js';
 import { sysBackend } from '../sys/index.js';
 import type { ServerLogger } from '../server/index.js';
-import { createWrapping } from '../core/index.js';
 
 /** Secrets engines by type: adding one is one line here. */
 export const SECRET_ENGINES: Record<string, BackendFactory> = {

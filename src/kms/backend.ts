@@ -12,14 +12,11 @@
  * (`recordOutcome`). User management is root-protected (sudo).
  */
 import type { TokenStore } from '../auth/index.js';
-import type { CertificateCache } from '../attestation/index.js';
-import { backendFromPaths } from '../core/index.js';
-import type { Backend, BackendContext, LogicalResponse, TokenEntry } from '../core/index.js';
+import { type CertificateCache, createCertificateCache } from '../attestation/index.js';
+import { backendFromPaths, type Backend, type BackendContext, type LogicalResponse, type TokenEntry } from '../core/index.js';
 import { invalid } from '../errors/index.js';
 import { operationInput } from '../lib/aws-members.js';
-import { apiCallRecorder } from '../trail/index.js';
-import type { TrailRecorder, TrailUserIdentity } from '../trail/index.js';
-import { createCertificateCache } from '../attestation/index.js';
+import { apiCallRecorder, type TrailRecorder, type TrailUserIdentity } from '../trail/index.js';
 import { accountRootArn, userArn, type KmsLocation } from './arn.js';
 import { createCallNotesChannel, type CallNotesChannel } from './call-notes.js';
 import { withAuditSafeText } from './audit-text.js';

@@ -9,8 +9,7 @@
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { RequestLimits } from '../config/index.js';
-import type { Core } from '../core/index.js';
-import type { LogicalRequest, Operation } from '../core/index.js';
+import type { Core, LogicalRequest, Operation } from '../core/index.js';
 import { SealtrailError, invalid } from '../errors/index.js';
 import { uuid } from '../lib/ids.js';
 import { setOwn } from '../lib/safe-object.js';

@@ -17,8 +17,7 @@
  */
 import type { PathSpec } from '../core/index.js';
 import { invalid } from '../errors/index.js';
-import type { AuditManager } from '../audit/index.js';
-import { shownOptions } from '../audit/index.js';
+import { type AuditManager, shownOptions } from '../audit/index.js';
 import { setOwn } from '../lib/safe-object.js';
 import { lostEntriesView } from './audit-losses.js';
 

@@ -3,8 +3,7 @@
  * (The non-audited seal endpoints are in seal.ts and are answered before the lifecycle.)
  */
 import type { SysCore } from './sys-core.js';
-import { backendFromPaths, type PathSpec } from '../core/index.js';
-import type { Backend } from '../core/index.js';
+import { backendFromPaths, type PathSpec, type Backend } from '../core/index.js';
 import { auditPaths } from './audit.js';
 import { mountPaths } from './mounts.js';
 import { policyPaths } from './policies.js';
@@ -12,8 +11,7 @@ import { systemInfoPaths } from './system-info.js';
 import { trailSysPaths } from './trails.js';
 import type { TrailManager } from '../trail/index.js';
 import type { AuditManager } from '../audit/index.js';
-import type { PolicyStore } from '../auth/index.js';
-import type { TokenStore } from '../auth/index.js';
+import type { PolicyStore, TokenStore } from '../auth/index.js';
 import { toolPaths } from './tools.js';
 import { wrappingPaths } from './wrapping.js';
 

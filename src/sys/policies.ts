@@ -11,12 +11,9 @@
  *   POST   capabilities               { token, path | paths }
  *   POST   capabilities-accessor      { accessor, path | paths }
  */
-import type { PathRequest, PathSpec } from '../core/index.js';
-import type { LogicalResponse, TokenEntry } from '../core/index.js';
+import type { PathRequest, PathSpec, LogicalResponse, TokenEntry } from '../core/index.js';
 import { invalid, notFound } from '../errors/index.js';
-import { stringField, stringListField } from '../auth/index.js';
-import type { PolicyStore } from '../auth/index.js';
-import type { TokenStore } from '../auth/index.js';
+import { stringField, stringListField, type PolicyStore, type TokenStore } from '../auth/index.js';
 import { setOwn } from '../lib/safe-object.js';
 
 export interface PolicyPathDeps {

@@ -6,8 +6,7 @@
  *                                            events and writes a digest now)
  */
 import type { PathSpec } from '../core/index.js';
-import type { TrailManager } from '../trail/index.js';
-import { s3Uri } from '../trail/index.js';
+import { type TrailManager, s3Uri } from '../trail/index.js';
 import { setOwn } from '../lib/safe-object.js';
 
 export interface TrailSysDeps {

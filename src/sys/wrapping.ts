@@ -7,10 +7,7 @@
  *                                     (unauthenticated, as in Vault: the token is in the body).
  *   POST wrapping/wrap    {...}     → the body, wrapped (needs X-Vault-Wrap-TTL).
  */
-import type { PathRequest, PathSpec } from '../core/index.js';
-import type { LogicalResponse, TokenEntry } from '../core/index.js';
-import type { Wrapping } from '../core/index.js';
-import { isWrappingToken } from '../core/index.js';
+import { type PathRequest, type PathSpec, type LogicalResponse, type TokenEntry, type Wrapping, isWrappingToken } from '../core/index.js';
 import { invalid } from '../errors/index.js';
 import type { TokenStore } from '../auth/index.js';
 

@@ -6,9 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { ConfigError, parseConfig, type ConfigProblem } from '../../config/index.js';
-import { environmentProblems, startupProblems } from '../../config/index.js';
-import type { ServerConfig } from '../../config/index.js';
+import { ConfigError, parseConfig, type ConfigProblem, environmentProblems, startupProblems, type ServerConfig } from '../../config/index.js';
 import type { CliContext } from '../context.js';
 import { CliExit, EXIT_LOCAL, usageError } from '../failure.js';
 
