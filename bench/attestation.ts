@@ -9,7 +9,7 @@
  */
 import { createCertificateCache, createDevCa, createDevEnclave, verifyNitroDocument } from '../src/attestation/index.js';
 import { apmBackend } from '../src/auth/apm/index.js';
-import type { MountEntry } from '../src/core/types.js';
+import type { MountEntry } from '../src/core/index.js';
 import { systemClock } from '../src/lib/clock.js';
 import { createMemoryStorage } from '../src/storage/memory/index.js';
 

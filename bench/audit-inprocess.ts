@@ -17,9 +17,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { LogicalRequest, Operation } from '../src/core/types.js';
+import type { LogicalRequest, Operation } from '../src/core/index.js';
 import { uuid } from '../src/lib/ids.js';
-import { runServer } from '../src/server/run.js';
+import { runServer } from '../src/app/run.js';
 
 interface Round { usPerRequest: number; cpuUsPerRequest: number }
 

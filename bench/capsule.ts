@@ -6,7 +6,7 @@
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
-import type { BackendRequest, MountEntry, Operation } from '../src/core/types.js';
+import type { BackendRequest, MountEntry, Operation } from '../src/core/index.js';
 import { systemClock } from '../src/lib/clock.js';
 import { createCapsuleBackend } from '../src/secrets/capsule/index.js';
 import { createMemoryStorage } from '../src/storage/memory/index.js';

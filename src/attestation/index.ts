@@ -2,8 +2,7 @@
 export type {
   AttestationClaims, PlatformName, PlatformVerifier, VerifyFailureCode, VerifyOptions, VerifyResult,
 } from './types.js';
-export { DEFAULT_MAX_AGE_MS, DEFAULT_MAX_FUTURE_SKEW_MS } from './types.js';
 export { createPlatformVerifiers, isPlatformName, PLATFORM_NAMES } from './registry.js';
-export { normalizeRoots, parsePemCertificates } from './roots.js';
+export { parsePemCertificates } from './roots.js';
 export * from './nitro/index.js';
 export * from './dev-enclave/index.js';

@@ -6,7 +6,7 @@
  * Salts are HMAC keys, so they only ever live in encrypted storage.
  */
 import { invalid } from '../errors/index.js';
-import { getJson, putJson, type Storage } from '../storage/types.js';
+import { getJson, putJson, type Storage } from '../storage/index.js';
 import type { DeviceDefinition } from './device.js';
 
 interface TableRecord {

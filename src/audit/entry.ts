@@ -9,7 +9,7 @@
  * shape. The input is never modified: every object below is new, and data maps are either handed
  * to the hasher (which copies) or referenced read-only.
  */
-import type { IssuedAuth } from '../core/types.js';
+import type { IssuedAuth } from '../core/index.js';
 import { rfc3339, rfc3339Nano } from '../lib/time.js';
 import { isDeepFrozen } from '../lib/immutable.js';
 import { elideListData } from './elide.js';

@@ -158,11 +158,6 @@ function writeStruct(obj: object, schema: StructSchema): string {
   return out + '}';
 }
 
-/** One Vault JSON audit line, newline-terminated. */
-export function formatJson(entry: VaultEntry): string {
-  return writeStruct(entry, ENTRY_SCHEMA) + '\n';
-}
-
 /** The JSON of one of an entry's blocks (struct fields in order, maps sorted). */
 export function writeBlock(block: object, name: 'auth' | 'request' | 'response'): string {
   return writeStruct(block, ENTRY_SCHEMA[name]);
@@ -172,7 +167,7 @@ export function writeBlock(block: object, name: 'auth' | 'request' | 'response')
 const AFTER_TIME = { request: '","type":"request","auth":', response: '","type":"response","auth":' } as const;
 
 /**
- * The same line as formatJson, assembled from already serialized blocks:
+ * One Vault JSON audit line (newline-terminated), assembled from already serialized blocks:
  * `{"time","type","auth","request","response"?,"error"?}` in Go's field order. `time` is
  * rfc3339Nano's text, which never needs escaping. Every fixed run of the line is one literal, so
  * the line is a handful of pieces and cheap to write out (lib/flat-string.ts).

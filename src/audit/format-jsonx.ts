@@ -21,6 +21,7 @@ export const JSONX_ROOT_OPEN =
   'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:json="http://www.ibm.com/xmlns/prod/2009/jsonx">';
 export const JSONX_ROOT_CLOSE = '</json:object>';
 
+// eslint-disable-next-line no-control-regex -- control characters are what it finds
 const XML_SPECIAL = /[\u0000-\u001f"'&<>\ud800-\udfff\ufffe\uffff]/;
 
 /** Go's xml.EscapeText: entities for markup, character references for tab/newline/CR, U+FFFD for non-XML characters. */

@@ -7,7 +7,7 @@
 import { invalid, SealtrailError } from '../errors/index.js';
 import type { Clock } from '../lib/clock.js';
 import { uuid } from '../lib/ids.js';
-import type { Storage } from '../storage/types.js';
+import type { Storage } from '../storage/index.js';
 import {
   normaliseAuditPath, pathsOverlap, readConfigSalts, readTable, writeConfigSalts, writeTable, type ConfigSalts,
 } from './audit-table.js';

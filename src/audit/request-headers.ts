@@ -5,7 +5,7 @@
  * persisted in the audit storage view and cached in memory for the hot path.
  */
 import { invalid } from '../errors/index.js';
-import { getJson, putJson, type Storage } from '../storage/types.js';
+import { getJson, putJson, type Storage } from '../storage/index.js';
 import type { AuditedHeaders } from './device.js';
 import type { AuditInput } from './model.js';
 import { setOwn } from '../lib/safe-object.js';

@@ -23,13 +23,6 @@ export function parseVersions(values: readonly string[] | undefined): number[] {
   return splitList(values).map((v) => parseIntFlag('versions', v) as number);
 }
 
-/** The number of positional arguments, checked the way vault words it. */
-export function expectArgs(args: readonly unknown[], min: number, max: number): void {
-  const expected = min === max ? `${min}` : `${min}-${max}`;
-  if (args.length < min) throw usageError(`Not enough arguments (expected ${expected}, got ${args.length})`);
-  if (args.length > max) throw usageError(`Too many arguments (expected ${expected}, got ${args.length})`);
-}
-
 /** Mount-style paths end in exactly one `/` (vault's ensureTrailingSlash + sanitizePath). */
 export function mountPathOf(path: string): string {
   const trimmed = path.trim().replace(/^\/+|\/+$/g, '');

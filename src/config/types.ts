@@ -1,5 +1,4 @@
 /** The server configuration, after parsing and validation. */
-import type { TrailConfig } from '../trail/delivery/trail-writer.js';
 import { DEFAULT_REQUEST_LIMITS, type RequestLimits } from './request-limits.js';
 export interface ListenerConfig extends RequestLimits {
   address: string;
@@ -28,8 +27,18 @@ export interface AuditDeviceConfig {
   options: Record<string, string>;
 }
 
-/** A `trail "<name>" { ... }` block: the trail module's own configuration type. */
-export type { TrailConfig as TrailDeclaration } from '../trail/delivery/trail-writer.js';
+/** A `trail "<name>" { ... }` block: one CloudTrail trail (the trail module delivers it). */
+export interface TrailConfig {
+  name: string;
+  /** Local directory standing in for S3: objects go to `<directory>/<bucket>/<key>`. */
+  directory: string;
+  bucket: string;
+  prefix?: string;
+  /** Default 5 minutes. */
+  deliveryIntervalMs?: number;
+  /** Default 1 hour. */
+  digestIntervalMs?: number;
+}
 
 export interface ServerConfig {
   listener: ListenerConfig;

@@ -5,47 +5,48 @@
  */
 import { SealtrailError, sealed } from '../errors/index.js';
 import type { Clock } from '../lib/clock.js';
-import type { SealManager } from '../storage/barrier/types.js';
+import type { SealManager } from '../storage/index.js';
 import { auditRefusal, runLifecycle, type LifecycleLog } from './lifecycle.js';
-import type { Services } from './services.js';
-import type { LogicalRequest, LogicalResponse } from './types.js';
+import type { CoreServices } from './services.js';
+import type { LogicalRequest, LogicalResponse } from './contract/types.js';
 
 export interface CoreLog extends LifecycleLog {
   info(obj: object, msg: string): void;
   warn(obj: object, msg: string): void;
 }
 
-export interface CoreDeps {
+/** `S`: the services the composition root builds, at least what the core itself uses. */
+export interface CoreDeps<S extends CoreServices = CoreServices> {
   seal: SealManager;
   clock: Clock;
   log: CoreLog;
   /** Builds the unsealed services (token store, policies, audit, mounts) from the barrier. */
-  buildServices(core: Core): Promise<Services>;
+  buildServices(core: Core<S>): Promise<S>;
   /** Handles the non-audited system endpoints; returns undefined for any other path. */
-  systemEndpoints(core: Core, req: LogicalRequest): Promise<LogicalResponse | undefined>;
+  systemEndpoints(core: Core<S>, req: LogicalRequest): Promise<LogicalResponse | undefined>;
 }
 
-export class Core {
-  private services: Services | undefined;
+export class Core<S extends CoreServices = CoreServices> {
+  private services: S | undefined;
   private unsealing: Promise<void> | undefined;
 
-  constructor(readonly deps: CoreDeps) {}
+  constructor(readonly deps: CoreDeps<S>) {}
 
   get clock(): Clock { return this.deps.clock; }
   get seal(): SealManager { return this.deps.seal; }
 
   /** The unsealed services; throws 503 while sealed. */
-  requireServices(): Services {
+  requireServices(): S {
     if (!this.services || this.deps.seal.isSealed()) throw sealed();
     return this.services;
   }
 
-  private requireServicesOr(err: SealtrailError): Services {
+  private requireServicesOr(err: SealtrailError): S {
     if (!this.services || this.deps.seal.isSealed()) throw err;
     return this.services;
   }
 
-  get unsealedServices(): Services | undefined {
+  get unsealedServices(): S | undefined {
     return this.services;
   }
 
@@ -90,12 +91,7 @@ export class Core {
     const services = this.services;
     this.services = undefined;
     if (services) {
-      await services.tokenTidy.stop();
-      await services.trail.close();
-      await services.audit.close();
-      await services.mounts.closeAll();
-      services.tokens.clearCache();
-      services.policies.clearCache();
+      await services.close();
     }
     await this.deps.seal.seal();
     this.deps.log.info({}, 'core: sealed');

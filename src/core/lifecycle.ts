@@ -9,15 +9,15 @@
  * also gets 500. Refused requests (bad token, ACL, input the edge refused) are audited too, with
  * their error (an error's `auditText`, which leaves out request values the entry hashes).
  */
-import { AuditShared, type AuditInput } from '../audit/model.js';
-import { sanitizePolicies } from '../auth/token/policies.js';
 import { SealtrailError, internal, notFound, permissionDenied } from '../errors/index.js';
 import type { Clock } from '../lib/clock.js';
+import { AuditShared, type AuditInput } from './contract/audit.js';
+import { sanitizePolicies } from './contract/policy-names.js';
 import { matchesPathList } from './glob.js';
 import { responseHasContent } from './response.js';
 import type { MountedBackend } from './mount-table.js';
-import type { Services } from './services.js';
-import type { BackendRequest, LogicalRequest, LogicalResponse, Operation, RequestOutcome, TokenEntry } from './types.js';
+import type { CoreServices } from './services.js';
+import type { BackendRequest, LogicalRequest, LogicalResponse, Operation, RequestOutcome, TokenEntry } from './contract/types.js';
 
 export interface LifecycleLog {
   error(obj: object, msg: string): void;
@@ -29,7 +29,7 @@ export interface LifecycleDeps {
 }
 
 /** Handles one logical request on an unsealed server. Throws SealtrailError for the edge to map. */
-export async function runLifecycle(req: LogicalRequest, services: Services, deps: LifecycleDeps): Promise<LogicalResponse> {
+export async function runLifecycle(req: LogicalRequest, services: CoreServices, deps: LifecycleDeps): Promise<LogicalResponse> {
   const { audit, tokens, policies, mounts } = services;
   const route = mounts.route(req.path);
   const relPath = route ? relativePath(req.path, route) : req.path;
@@ -132,7 +132,7 @@ export async function runLifecycle(req: LogicalRequest, services: Services, deps
  * error, fail-closed like any request, then the error is thrown for the edge to render. The
  * request's data is whatever the edge chose to keep (for AWS calls: nothing of the body).
  */
-export async function auditRefusal(req: LogicalRequest, err: SealtrailError, services: Services, deps: LifecycleDeps): Promise<never> {
+export async function auditRefusal(req: LogicalRequest, err: SealtrailError, services: CoreServices, deps: LifecycleDeps): Promise<never> {
   const { audit, tokens, mounts } = services;
   const route = mounts.route(req.path);
   if (route) req.mountType = route.entry.type;
@@ -165,7 +165,7 @@ function backendRequest(req: LogicalRequest, route: MountedBackend, path: string
   return { logical: req, operation, path, data: req.data, mount: route.entry, token };
 }
 
-async function mintLoginToken(response: LogicalResponse, route: MountedBackend, req: LogicalRequest, services: Services) {
+async function mintLoginToken(response: LogicalResponse, route: MountedBackend, req: LogicalRequest, services: CoreServices) {
   const grant = response.auth!;
   const ttl = grant.ttl || route.entry.config.defaultLeaseTtl || 0;
   const policies = sanitizePolicies(grant.policies, true);

@@ -7,8 +7,8 @@
 import { SealtrailError, invalid, notFound } from '../errors/index.js';
 import type { Clock } from '../lib/clock.js';
 import { randomBase62, uuid } from '../lib/ids.js';
-import { getJson, putJson, storageView, type Storage } from '../storage/types.js';
-import type { Backend, BackendFactory, MountConfig, MountEntry, MountTable } from './types.js';
+import { getJson, putJson, storageView, type Storage } from '../storage/index.js';
+import type { Backend, BackendFactory, MountConfig, MountEntry, MountTable } from './contract/types.js';
 
 const TABLE_KEYS: Record<MountTable, string> = { secret: 'core-mounts/secret', auth: 'core-mounts/auth' };
 

@@ -1,5 +1,5 @@
 /** What a LogicalResponse says, independent of how it is rendered. */
-import type { LogicalResponse } from './types.js';
+import type { LogicalResponse } from './contract/types.js';
 
 /** Whether a response carries anything (Vault answers one that does not with a bare 204). */
 export function responseHasContent(r: LogicalResponse): boolean {

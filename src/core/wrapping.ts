@@ -12,10 +12,10 @@
 import { invalid } from '../errors/index.js';
 import type { Clock } from '../lib/clock.js';
 import { rfc3339 } from '../lib/time.js';
-import { RESPONSE_WRAPPING_POLICY_NAME } from '../auth/policy/store.js';
-import type { TokenStore } from '../auth/token/types.js';
-import { getJson, putJson, type Storage } from '../storage/types.js';
-import type { LogicalResponse, TokenEntry } from './types.js';
+import { getJson, putJson, type Storage } from '../storage/index.js';
+import type { LifecycleTokens } from './contract/consumed.js';
+import { RESPONSE_WRAPPING_POLICY_NAME } from './contract/policy-names.js';
+import type { LogicalResponse, TokenEntry } from './contract/types.js';
 
 /** Vault's bounds: a wrapping TTL of at least 1 s and at most 31 days (the system max TTL). */
 export const MAX_WRAP_TTL_SECONDS = 31 * 24 * 3600;
@@ -51,7 +51,7 @@ export function isWrappingToken(entry: TokenEntry | undefined): entry is TokenEn
 
 const notWrapped = () => invalid('wrapping token is not valid or does not exist', 'wrapping_token_invalid');
 
-export function createWrapping(deps: { storage: Storage; tokens: TokenStore; clock: Clock }): Wrapping {
+export function createWrapping(deps: { storage: Storage; tokens: Pick<LifecycleTokens, 'create'>; clock: Clock }): Wrapping {
   const { storage, tokens, clock } = deps;
 
   async function find(token: TokenEntry): Promise<Wrapped> {

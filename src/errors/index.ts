@@ -88,3 +88,6 @@ export const internal = (cause?: unknown) => new SealtrailError('internal', 'int
 export function isSealtrailError(err: unknown): err is SealtrailError {
   return err instanceof SealtrailError;
 }
+
+/** The same errors in AWS's JSON shape (aws.ts). */
+export { awsErrorOf, type AwsError, type AwsErrorContext } from './aws.js';

@@ -11,15 +11,12 @@
  * and each call to a known operation, through either door, becomes one CloudTrail event
  * (`recordOutcome`). User management is root-protected (sudo).
  */
-import type { TokenStore } from '../auth/token/types.js';
-import type { CertificateCache } from '../attestation/index.js';
-import { backendFromPaths } from '../core/paths.js';
-import type { Backend, BackendContext, BackendFactory, LogicalResponse, TokenEntry } from '../core/types.js';
+import type { TokenStore } from '../auth/index.js';
+import { type CertificateCache, createCertificateCache } from '../attestation/index.js';
+import { backendFromPaths, type Backend, type BackendContext, type LogicalResponse, type TokenEntry } from '../core/index.js';
 import { invalid } from '../errors/index.js';
 import { operationInput } from '../lib/aws-members.js';
-import { apiCallRecorder } from '../trail/api-call.js';
-import type { TrailRecorder, TrailUserIdentity } from '../trail/model.js';
-import { createCertificateCache } from '../attestation/index.js';
+import { apiCallRecorder, type TrailRecorder, type TrailUserIdentity } from '../trail/index.js';
 import { accountRootArn, userArn, type KmsLocation } from './arn.js';
 import { createCallNotesChannel, type CallNotesChannel } from './call-notes.js';
 import { withAuditSafeText } from './audit-text.js';
@@ -151,13 +148,4 @@ export function createKmsEngine(ctx: Pick<BackendContext, 'storage' | 'clock'>, 
     }),
   });
   return { backend, users, notes, location, identify };
-}
-
-/** The mount factory; `onEngine` hands the engine (access keys, call notes) to the AWS edge. */
-export function kmsBackend(deps: KmsDeps & { onEngine?: (engine: KmsEngine) => void }): BackendFactory {
-  return (ctx) => {
-    const engine = createKmsEngine(ctx, deps);
-    deps.onEngine?.(engine);
-    return engine.backend;
-  };
 }

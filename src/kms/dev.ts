@@ -3,7 +3,7 @@
  * so `sealtrail server -dev` prints an access key pair an AWS SDK can use at once. On a restart
  * with a persistent data dir the same key pair is printed again.
  */
-import type { PolicyStore } from '../auth/policy/types.js';
+import type { PolicyStore } from '../auth/index.js';
 import type { KmsEngine } from './backend.js';
 
 export const DEV_KMS_POLICY = 'kms-dev';

@@ -54,10 +54,6 @@ export function kmsError(type: KmsErrorType, message = ''): SealtrailError {
   return new SealtrailError(KIND[type], type, message);
 }
 
-export function isKmsErrorType(code: string): code is KmsErrorType {
-  return Object.hasOwn(KIND, code);
-}
-
 /**
  * AWS's model-validation message: "1 validation error detected: Value '1025' at 'numberOfBytes'
  * failed to satisfy constraint: Member must have value less than or equal to 1024". Sensitive

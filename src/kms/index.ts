@@ -1,10 +1,10 @@
 /** The KMS: AWS-compatible keys, key policies, crypto, attested recipients, users and SigV4. */
-export { createKmsEngine, kmsBackend, principalOf, type KmsDeps, type KmsEngine } from './backend.js';
+export { createKmsEngine, type KmsDeps, type KmsEngine } from './backend.js';
 export { KMS_OPERATIONS, kmsOperation, type OperationSpec } from './operations/registry.js';
 export type { AccessKeyIdentity, AccessKeyResolver, KmsUserRecord } from './users/model.js';
 export type { UserStore } from './users/store.js';
 export type { CallNotes, CallNotesChannel } from './call-notes.js';
-export { kmsError, isKmsErrorType, validationError, type KmsErrorType } from './errors.js';
-export { keyArn, aliasArn, userArn, accountRootArn, parseKeyRef, type KmsLocation } from './arn.js';
-export { ensureDevKmsUser, DEV_KMS_POLICY } from './dev.js';
+export { kmsError, type KmsErrorType } from './errors.js';
+export { keyArn, userArn, type KmsLocation } from './arn.js';
+export { ensureDevKmsUser } from './dev.js';
 export * from './sigv4/index.js';

@@ -16,8 +16,7 @@
  */
 import { Transform, type Readable } from 'node:stream';
 import type { FastifyRequest } from 'fastify';
-import { requestStanding, type Standing } from '../core/admission.js';
-import type { Core } from '../core/core.js';
+import { requestStanding, type Standing, type Core } from '../core/index.js';
 import { SealtrailError } from '../errors/index.js';
 import { clientTokenOf } from './client-token.js';
 import { checkRequestPath } from './request-path.js';

@@ -9,7 +9,7 @@
  *                   traffic at all (a client that stops reading its answer), is closed after it
  *   max connections connections beyond it are closed as soon as they are accepted
  */
-import type { ListenerConfig } from '../config/types.js';
+import type { ListenerConfig } from '../config/index.js';
 
 export type ConnectionLimits = Pick<ListenerConfig, 'httpReadHeaderTimeoutMs' | 'httpReadTimeoutMs' | 'httpIdleTimeoutMs' | 'maxConnections'>;
 

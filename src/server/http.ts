@@ -8,9 +8,8 @@
  * still passes the core without its data, so the refusal is audited like any other.
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import type { RequestLimits } from '../config/request-limits.js';
-import type { Core } from '../core/core.js';
-import type { LogicalRequest, Operation } from '../core/types.js';
+import type { RequestLimits } from '../config/index.js';
+import type { Core, LogicalRequest, Operation } from '../core/index.js';
 import { SealtrailError, invalid } from '../errors/index.js';
 import { uuid } from '../lib/ids.js';
 import { setOwn } from '../lib/safe-object.js';

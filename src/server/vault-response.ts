@@ -1,6 +1,5 @@
 /** The Vault HTTP response envelope, produced from a LogicalResponse in this one place. */
-import { responseHasContent } from '../core/response.js';
-import type { IssuedAuth, LogicalResponse } from '../core/types.js';
+import { responseHasContent, type IssuedAuth, type LogicalResponse } from '../core/index.js';
 
 export interface HttpReply {
   status: number;

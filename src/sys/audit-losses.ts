@@ -1,5 +1,5 @@
 /** How sys/audit and sys/health show what a network audit device's lost connections took. */
-import type { DeliveryLosses } from '../audit/devices/types.js';
+import type { DeliveryLosses } from '../audit/index.js';
 
 export function lostEntriesView(l: DeliveryLosses): Record<string, number> {
   return {

@@ -16,10 +16,9 @@
  *   PUT    config/auditing/request-headers/<name>  {hmac}                        → 204
  *   DELETE config/auditing/request-headers/<name>                                → 204
  */
-import type { PathSpec } from '../core/paths.js';
+import type { PathSpec } from '../core/index.js';
 import { invalid } from '../errors/index.js';
-import type { AuditManager } from '../audit/manager.js';
-import { shownOptions } from '../audit/devices/index.js';
+import { type AuditManager, shownOptions } from '../audit/index.js';
 import { setOwn } from '../lib/safe-object.js';
 import { lostEntriesView } from './audit-losses.js';
 

@@ -2,23 +2,21 @@
  * The `sys/` backend: every audited system endpoint, composed from one path list per concern.
  * (The non-audited seal endpoints are in seal.ts and are answered before the lifecycle.)
  */
-import type { Core } from '../core/core.js';
-import { backendFromPaths, type PathSpec } from '../core/paths.js';
-import type { Backend } from '../core/types.js';
+import type { SysCore } from './sys-core.js';
+import { backendFromPaths, type PathSpec, type Backend } from '../core/index.js';
 import { auditPaths } from './audit.js';
 import { mountPaths } from './mounts.js';
 import { policyPaths } from './policies.js';
 import { systemInfoPaths } from './system-info.js';
 import { trailSysPaths } from './trails.js';
-import type { TrailManager } from '../trail/delivery/trail-manager.js';
-import type { AuditManager } from '../audit/manager.js';
-import type { PolicyStore } from '../auth/policy/types.js';
-import type { TokenStore } from '../auth/token/types.js';
+import type { TrailManager } from '../trail/index.js';
+import type { AuditManager } from '../audit/index.js';
+import type { PolicyStore, TokenStore } from '../auth/index.js';
 import { toolPaths } from './tools.js';
 import { wrappingPaths } from './wrapping.js';
 
 export interface SysBackendDeps {
-  core: Core;
+  core: SysCore;
   audit: AuditManager;
   tokens: TokenStore;
   policies: PolicyStore;
@@ -45,3 +43,5 @@ export function sysBackend(deps: SysBackendDeps): Backend {
     unauthenticatedPaths: ['internal/ui/mounts', 'internal/ui/mounts/*', 'wrapping/lookup'],
   });
 }
+
+export { sealEndpoints } from './seal.js';

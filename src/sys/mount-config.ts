@@ -1,5 +1,5 @@
 /** Parsing mount config input (enable and tune) and rendering it as Vault shows it. */
-import type { MountConfig, MountEntry } from '../core/types.js';
+import type { MountConfig, MountEntry } from '../core/index.js';
 import { invalid } from '../errors/index.js';
 import { parseDurationSeconds } from '../lib/time.js';
 

@@ -3,9 +3,7 @@
  * Tuning carries `audit_non_hmac_request_keys` / `audit_non_hmac_response_keys`, which the audit
  * hash walker honours for requests served by that mount.
  */
-import type { Mounts } from '../core/mount-table.js';
-import type { PathRequest, PathSpec } from '../core/paths.js';
-import type { MountTable } from '../core/types.js';
+import type { Mounts, PathRequest, PathSpec, MountTable } from '../core/index.js';
 import { invalid } from '../errors/index.js';
 import { parseMountConfig, renderMount, renderMountConfig } from './mount-config.js';
 

@@ -11,12 +11,9 @@
  *   POST   capabilities               { token, path | paths }
  *   POST   capabilities-accessor      { accessor, path | paths }
  */
-import type { PathRequest, PathSpec } from '../core/paths.js';
-import type { LogicalResponse, TokenEntry } from '../core/types.js';
+import type { PathRequest, PathSpec, LogicalResponse, TokenEntry } from '../core/index.js';
 import { invalid, notFound } from '../errors/index.js';
-import { stringField, stringListField } from '../auth/token/fields.js';
-import type { PolicyStore } from '../auth/policy/types.js';
-import type { TokenStore } from '../auth/token/types.js';
+import { stringField, stringListField, type PolicyStore, type TokenStore } from '../auth/index.js';
 import { setOwn } from '../lib/safe-object.js';
 
 export interface PolicyPathDeps {

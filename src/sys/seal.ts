@@ -4,11 +4,11 @@
  * while sealed, so they are answered before the lifecycle.
  * Their bodies are Vault's bare JSON objects, not the usual response envelope.
  */
-import type { Core } from '../core/core.js';
-import type { LogicalRequest, LogicalResponse } from '../core/types.js';
+import type { SysCore } from './sys-core.js';
+import type { LogicalRequest, LogicalResponse } from '../core/index.js';
 import { SealtrailError, invalid, permissionDenied, unsupportedOperation } from '../errors/index.js';
 import { VERSION } from '../lib/version.js';
-import type { SealStatus } from '../storage/barrier/types.js';
+import type { SealStatus } from '../storage/index.js';
 import { lostEntriesView } from './audit-losses.js';
 
 export interface SealEndpointsDeps {
@@ -18,7 +18,7 @@ export interface SealEndpointsDeps {
   /** sys/metrics without a token and without audit (config unauthenticated_metrics_access). */
   unauthenticatedMetrics: boolean;
   /** Creates the root token right after init (the barrier is briefly unsealed for it). */
-  createRootToken(core: Core): Promise<string>;
+  createRootToken(core: SysCore): Promise<string>;
   /** Checks what unsealing will need (the config's audit devices) before init persists anything. */
   beforeInit?(): Promise<void>;
   /** The server unseals itself from a key file (seal "file"), which holds one whole key. */
@@ -31,7 +31,7 @@ const json = (body: Record<string, unknown>, httpStatus = 200): LogicalResponse 
 });
 
 export function sealEndpoints(deps: SealEndpointsDeps) {
-  async function sealStatusBody(core: Core, status?: SealStatus): Promise<Record<string, unknown>> {
+  async function sealStatusBody(core: SysCore, status?: SealStatus): Promise<Record<string, unknown>> {
     const s = status ?? (await core.seal.status());
     const body: Record<string, unknown> = {
       type: s.type, initialized: s.initialized, sealed: s.sealed, t: s.t, n: s.n, progress: s.progress,
@@ -42,7 +42,7 @@ export function sealEndpoints(deps: SealEndpointsDeps) {
     return body;
   }
 
-  return async function handle(core: Core, req: LogicalRequest): Promise<LogicalResponse | undefined> {
+  return async function handle(core: SysCore, req: LogicalRequest): Promise<LogicalResponse | undefined> {
     switch (req.path) {
       case 'sys/init': {
         if (req.operation === 'read') return json({ initialized: (await core.seal.status()).initialized });
@@ -103,7 +103,7 @@ export function sealEndpoints(deps: SealEndpointsDeps) {
     }
   };
 
-  async function health(core: Core, req: LogicalRequest): Promise<LogicalResponse> {
+  async function health(core: SysCore, req: LogicalRequest): Promise<LogicalResponse> {
     const s = await core.seal.status();
     const q = req.data;
     const code = (name: string, fallback: number) => {

@@ -3,13 +3,13 @@
  * sys/key-status and sys/rotate (barrier keyring), and sys/internal/ui/mounts, which Vault's CLI
  * calls to find out whether a path is KV version 2.
  */
-import type { Core } from '../core/core.js';
-import type { PathSpec } from '../core/paths.js';
+import type { SysCore } from './sys-core.js';
+import type { PathSpec } from '../core/index.js';
 import { notFound } from '../errors/index.js';
 import { rfc3339 } from '../lib/time.js';
 import { renderMount } from './mount-config.js';
 
-export function systemInfoPaths(deps: { core: Core }): PathSpec[] {
+export function systemInfoPaths(deps: { core: SysCore }): PathSpec[] {
   const { core } = deps;
   let lastRotation = 0;
   return [

@@ -10,7 +10,7 @@
  * (default) or base64. The answers are data like any other: audit devices HMAC them.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { PathRequest, PathSpec } from '../core/paths.js';
+import type { PathRequest, PathSpec } from '../core/index.js';
 import { invalid } from '../errors/index.js';
 import { getOwn } from '../lib/safe-object.js';
 

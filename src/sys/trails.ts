@@ -5,9 +5,8 @@
  *   POST     trails/<name>/deliver        → { log_files: [...], digest_file } (delivers pending
  *                                            events and writes a digest now)
  */
-import type { PathSpec } from '../core/paths.js';
-import type { TrailManager } from '../trail/delivery/trail-manager.js';
-import { s3Uri } from '../trail/delivery/object-keys.js';
+import type { PathSpec } from '../core/index.js';
+import { type TrailManager, s3Uri } from '../trail/index.js';
 import { setOwn } from '../lib/safe-object.js';
 
 export interface TrailSysDeps {

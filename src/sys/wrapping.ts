@@ -7,12 +7,9 @@
  *                                     (unauthenticated, as in Vault: the token is in the body).
  *   POST wrapping/wrap    {...}     → the body, wrapped (needs X-Vault-Wrap-TTL).
  */
-import type { PathRequest, PathSpec } from '../core/paths.js';
-import type { LogicalResponse, TokenEntry } from '../core/types.js';
-import type { Wrapping } from '../core/wrapping.js';
-import { isWrappingToken } from '../core/wrapping.js';
+import { type PathRequest, type PathSpec, type LogicalResponse, type TokenEntry, type Wrapping, isWrappingToken } from '../core/index.js';
 import { invalid } from '../errors/index.js';
-import type { TokenStore } from '../auth/token/types.js';
+import type { TokenStore } from '../auth/index.js';
 
 export interface WrappingPathDeps {
   tokens: TokenStore;

@@ -6,8 +6,8 @@
  * unknown operations leave no event. requestParameters come only through the operation's declared
  * members; the event's requestID is the lifecycle's request id, so it joins its audit entries.
  */
-import type { RequestOutcome, TokenEntry } from '../core/types.js';
-import { awsErrorOf } from '../lib/aws-error.js';
+import type { RequestOutcome, TokenEntry } from '../core/index.js';
+import { awsErrorOf } from '../errors/index.js';
 import { recordedParameters, type Members } from '../lib/aws-members.js';
 import type { Clock } from '../lib/clock.js';
 import { uuid } from '../lib/ids.js';

@@ -5,8 +5,7 @@
  * AWS `__type` (InvalidLookupAttributesException, TrailNotFoundException, ...). Each operation
  * declares the members it reads; each call, through either door, is one CloudTrail event.
  */
-import { backendFromPaths, type PathRequest } from '../core/paths.js';
-import type { BackendFactory, LogicalResponse, TokenEntry } from '../core/types.js';
+import { backendFromPaths, type PathRequest, type BackendFactory, type LogicalResponse, type TokenEntry } from '../core/index.js';
 import { SealtrailError } from '../errors/index.js';
 import { operationInput, unrecorded, type Members } from '../lib/aws-members.js';
 import { apiCallRecorder, type AwsOperationFacts } from './api-call.js';

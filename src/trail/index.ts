@@ -1,7 +1,7 @@
 /** The trail module: CloudTrail records, the event store, LookupEvents, trails and validate-logs. */
-export { formatCloudTrailRecord, CLOUDTRAIL_EVENT_VERSION, type CloudTrailRecord } from './format.js';
+export { formatCloudTrailRecord, type CloudTrailRecord } from './format.js';
 export type { TrailEventInput, TrailRecorder, TrailResource, TrailUserIdentity } from './model.js';
-export { createEventStore, DEFAULT_RETENTION_MS, type EventStoreOptions } from './store/event-store.js';
+export { createEventStore, type EventStoreOptions } from './store/event-store.js';
 export type { EventStore, EventQuery, LookupAttributeKey } from './store/types.js';
 export { lookupEvents, type LookupEventsResponse } from './lookup/lookup-events.js';
 export { createTrailRecorder } from './recorder.js';
@@ -9,3 +9,7 @@ export { trailBackend, type TrailBackendDeps } from './backend.js';
 export { createTrailManager, type TrailManager, type TrailManagerDeps, type TrailSummary } from './delivery/trail-manager.js';
 export type { TrailConfig, DeliveryResult } from './delivery/trail-writer.js';
 export { validateTrailDirectory } from './validate/index.js';
+export { assertTrailDirectory, keysFromPath, keysFromPublicKeyList } from './validate/index.js';
+export { apiCallRecorder } from './api-call.js';
+export { cloudTrailOperation } from './backend.js';
+export { s3Uri } from './delivery/object-keys.js';

@@ -1,7 +1,7 @@
 /** Test helpers: an in-memory sink (optionally failing or blocking), fixed inputs, deep-freeze. */
 import type { AuditSink, SinkFactory } from '../../src/audit/devices/types.js';
 import type { AuditInput } from '../../src/audit/model.js';
-import type { MountEntry, TokenEntry } from '../../src/core/types.js';
+import type { MountEntry, TokenEntry } from '../../src/core/index.js';
 
 export interface MemorySink extends AuditSink {
   lines: string[];

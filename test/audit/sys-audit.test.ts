@@ -1,8 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createAuditManager } from '../../src/audit/manager.js';
-import { pathRouter } from '../../src/core/paths.js';
-import type { BackendRequest, MountEntry, Operation } from '../../src/core/types.js';
+import { pathRouter, type BackendRequest, type MountEntry, type Operation } from '../../src/core/index.js';
 import { SealtrailError } from '../../src/errors/index.js';
 import { manualClock } from '../../src/lib/clock.js';
 import { createMemoryStorage } from '../../src/storage/memory/index.js';

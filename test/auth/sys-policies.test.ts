@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { backendFromPaths } from '../../src/core/paths.js';
-import type { LogicalResponse, MountEntry, Operation } from '../../src/core/types.js';
+import { backendFromPaths, type LogicalResponse, type MountEntry, type Operation } from '../../src/core/index.js';
 import { createPolicyStore } from '../../src/auth/policy/store.js';
 import { DEFAULT_POLICY_TEXT, ensureDefaultPolicy } from '../../src/auth/policy/default-policy.js';
 import { createTokenStore } from '../../src/auth/token/store.js';

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, parseConfig } from '../../src/config/load.js';
 import { startupProblems } from '../../src/config/startup.js';
-import { runServer } from '../../src/server/run.js';
+import { runServer } from '../../src/app/run.js';
 import { call } from '../helpers/server.js';
 
 const LISTENER = 'listener "tcp" {\n  address = "127.0.0.1:0"\n  tls_disable = true\n}\n';

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Mounts } from '../../src/core/mount-table.js';
-import type { Backend } from '../../src/core/types.js';
+import type { Backend } from '../../src/core/index.js';
 import { manualClock } from '../../src/lib/clock.js';
 import { createMemoryStorage } from '../../src/storage/memory/index.js';
 

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runServer, type RunningServer } from '../../src/server/run.js';
+import { runServer, type RunningServer } from '../../src/app/run.js';
 import { call } from '../helpers/server.js';
 import { httpCollector } from '../helpers/listeners.js';
 

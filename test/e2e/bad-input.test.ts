@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '../../src/config/load.js';
-import { runServer } from '../../src/server/run.js';
+import { runServer } from '../../src/app/run.js';
 import { call, startDevServer, type TestServer } from '../helpers/server.js';
 
 let server: TestServer;

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runServer, type RunningServer } from '../../src/server/run.js';
+import { runServer, type RunningServer } from '../../src/app/index.js';
 import { fencedBlocks, readmeSection, shellCommands, userEnv, walkthrough, type Ran } from '../helpers/readme.js';
 import { call } from '../helpers/server.js';
 

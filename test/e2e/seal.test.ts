@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runServer } from '../../src/server/run.js';
+import { runServer } from '../../src/app/run.js';
 import { call } from '../helpers/server.js';
 
 function configFor(dir: string): string {

@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runServer, type RunningServer, type ServerRunOptions } from '../../src/server/run.js';
+import { runServer, type RunningServer, type ServerRunOptions } from '../../src/app/run.js';
 
 export interface TestServer extends RunningServer {
   rootToken: string;

@@ -12,8 +12,7 @@
  * @example
  *   mounts.enable('auth', 'apm/', 'apm', apmBackend({ clock, trustedDevRoots: devMode ? () => [devRootPem] : undefined }));
  */
-import { backendFromPaths, type PathRequest, type PathSpec } from '../../core/paths.js';
-import type { BackendFactory, LogicalResponse } from '../../core/types.js';
+import { backendFromPaths, type PathRequest, type PathSpec, type BackendFactory, type LogicalResponse } from '../../core/index.js';
 import { invalid } from '../../errors/index.js';
 import { createPlatformVerifiers, isPlatformName, type PlatformName, type PlatformVerifier } from '../../attestation/index.js';
 import type { Clock } from '../../lib/clock.js';

@@ -5,8 +5,8 @@
  *   config/nitro  { trusted_roots_pem, include_aws_root, max_evidence_age, allow_debug }
  */
 import { invalid } from '../../errors/index.js';
-import { parsePemCertificates } from '../../attestation/roots.js';
-import { getJson, putJson, type Storage } from '../../storage/types.js';
+import { parsePemCertificates } from '../../attestation/index.js';
+import { getJson, putJson, type Storage } from '../../storage/index.js';
 import { boolField, durationField } from '../token/fields.js';
 
 export interface GeneralConfig {

@@ -7,8 +7,7 @@
  * `response.data.data.correlation_id`. Failures are errors the core audits; their messages name
  * the failed check and never contain measurements or evidence.
  */
-import type { PathRequest } from '../../core/paths.js';
-import type { LogicalResponse } from '../../core/types.js';
+import type { PathRequest, LogicalResponse } from '../../core/index.js';
 import { SealtrailError, invalid } from '../../errors/index.js';
 import { isPlatformName, type PlatformName, type PlatformVerifier, type VerifyFailureCode } from '../../attestation/index.js';
 import type { Clock } from '../../lib/clock.js';

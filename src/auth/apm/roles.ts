@@ -8,7 +8,7 @@
  */
 import { invalid } from '../../errors/index.js';
 import { isPlatformName, type PlatformName } from '../../attestation/index.js';
-import { getJson, putJson, type Storage } from '../../storage/types.js';
+import { getJson, putJson, type Storage } from '../../storage/index.js';
 import { boolField, durationField, intField, stringField, stringListField } from '../token/fields.js';
 import { sanitizePolicies } from '../token/policies.js';
 import { setOwn } from '../../lib/safe-object.js';

@@ -22,7 +22,7 @@
  * specific rule do not add up. A request also has to meet the chosen rule's parameter and
  * wrapping constraints (parameters.ts).
  */
-import type { Operation } from '../../core/types.js';
+import type { Operation } from '../../core/index.js';
 import { ALL_GRANTS, CAPABILITY_BITS, bitsToCapabilities } from './capabilities.js';
 import type { ParsedPolicy } from './parse.js';
 import { constraintsAllow, constraintsOf, mergeConstraints, type ConstrainedRequest, type ParameterConstraints } from './parameters.js';

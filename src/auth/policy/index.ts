@@ -1,6 +1,5 @@
 export type { Acl, AclDecision, Capability, PolicyStore } from './types.js';
 export { compileAcl, rootAcl } from './acl.js';
 export { parsePolicy, type ParsedPolicy, type PathRule } from './parse.js';
-export { createPolicyStore, normalizePolicyName, ROOT_POLICY_NAME } from './store.js';
-export { ensureDefaultPolicy, DEFAULT_POLICY_NAME, DEFAULT_POLICY_TEXT } from './default-policy.js';
-export { bitsToCapabilities, isCapability, SORTED_CAPABILITIES } from './capabilities.js';
+export { createPolicyStore } from './store.js';
+export { ensureDefaultPolicy, DEFAULT_POLICY_TEXT } from './default-policy.js';

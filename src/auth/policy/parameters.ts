@@ -15,7 +15,7 @@
  *   (an empty list wins), required names are unioned, the lowest minimum and highest maximum
  *   wrapping TTL are kept.
  */
-import type { Operation } from '../../core/types.js';
+import type { Operation } from '../../core/index.js';
 import type { PathRule } from './parse.js';
 
 export interface ParameterConstraints {

@@ -3,16 +3,15 @@
  * name cannot escape the prefix), next to its parsed rules so an unseal never re-parses HCL.
  * Compiled ACLs are cached per sorted set of policy names and dropped on any put or delete.
  */
+import { RESPONSE_WRAPPING_POLICY_NAME } from '../../core/index.js';
 import { invalid } from '../../errors/index.js';
-import { getJson, putJson, type Storage } from '../../storage/types.js';
+import { getJson, putJson, type Storage } from '../../storage/index.js';
 import { compileAcl, rootAcl } from './acl.js';
 import { DEFAULT_POLICY_NAME } from './default-policy.js';
 import { parsePolicy, type ParsedPolicy } from './parse.js';
 import type { Acl, PolicyStore } from './types.js';
 
 export const ROOT_POLICY_NAME = 'root';
-/** Built in, like root: what a response-wrapping token may do (core/wrapping.ts). */
-export const RESPONSE_WRAPPING_POLICY_NAME = 'response-wrapping';
 const RESPONSE_WRAPPING_POLICY_TEXT = 'path "sys/wrapping/unwrap" {\n  capabilities = ["update"]\n}\npath "sys/wrapping/lookup" {\n  capabilities = ["update"]\n}\n';
 let responseWrappingParsed: Promise<ParsedPolicy> | undefined;
 const responseWrappingPolicy = () => (responseWrappingParsed ??= parsePolicy(RESPONSE_WRAPPING_POLICY_TEXT));

@@ -1,5 +1,5 @@
 /** ACL policies' contract with the core lifecycle. */
-import type { Operation } from '../../core/types.js';
+import type { Operation } from '../../core/index.js';
 import type { ConstrainedRequest } from './parameters.js';
 
 export type Capability = 'create' | 'read' | 'update' | 'delete' | 'list' | 'sudo' | 'deny' | 'patch' | 'subscribe';

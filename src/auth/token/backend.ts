@@ -10,8 +10,7 @@
  * Unknown tokens: lookup → 403 "bad token" (as Vault), renew → 400 "token not found", revoke → 204
  * (Vault does not reveal whether it existed); unknown accessors → 400 "invalid accessor".
  */
-import { backendFromPaths, type PathRequest, type PathSpec } from '../../core/paths.js';
-import type { Backend, LogicalResponse, TokenEntry } from '../../core/types.js';
+import { backendFromPaths, type PathRequest, type PathSpec, type Backend, type LogicalResponse, type TokenEntry } from '../../core/index.js';
 import { SealtrailError, invalid } from '../../errors/index.js';
 import type { Clock } from '../../lib/clock.js';
 import type { PolicyStore } from '../policy/types.js';

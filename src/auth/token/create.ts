@@ -7,9 +7,8 @@
  * - a root child needs a root parent; an expiring root token cannot make a non-expiring one;
  * - `id`, `no_parent` and `period` need sudo (or root).
  */
-import type { IssuedAuth, LogicalResponse, TokenEntry } from '../../core/types.js';
+import type { IssuedAuth, LogicalResponse, TokenEntry, PathRequest } from '../../core/index.js';
 import { invalid } from '../../errors/index.js';
-import type { PathRequest } from '../../core/paths.js';
 import type { PolicyStore } from '../policy/types.js';
 import { boolField, durationField, intField, stringField, stringListField, stringMapField } from './fields.js';
 import { remainingTtl } from './lookup-data.js';

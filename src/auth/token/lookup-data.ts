@@ -1,5 +1,5 @@
 /** The `data` of auth/token/lookup*, shaped and keyed exactly as Vault's. */
-import type { TokenEntry } from '../../core/types.js';
+import type { TokenEntry } from '../../core/index.js';
 import { rfc3339Nano } from '../../lib/time.js';
 
 const msToNs = (ms: number) => BigInt(ms) * 1_000_000n;

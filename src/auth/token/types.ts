@@ -1,5 +1,5 @@
 /** The token store's contract with the core lifecycle. */
-import type { AuthGrant, TokenEntry, TokenType } from '../../core/types.js';
+import type { AuthGrant, TokenEntry, TokenType } from '../../core/index.js';
 
 export interface CreateTokenOptions extends Partial<AuthGrant> {
   /** The creating token; the new token becomes its child unless `noParent`. */

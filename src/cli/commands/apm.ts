@@ -10,7 +10,7 @@
  * points at a missing policy.
  */
 import type { Command } from 'commander';
-import { apmRoles, authorizationName, authorizationPolicy, normalizeAuthorization, type ApmAuthorization } from '../../sdk/apm.js';
+import { apmRoles, authorizationName, authorizationPolicy, normalizeAuthorization, type ApmAuthorization } from '../../sdk/index.js';
 import type { CliContext } from '../context.js';
 import { remote, usageError } from '../failure.js';
 import { parseIntFlag } from '../flags.js';

@@ -16,7 +16,7 @@ import { invalid } from '../../errors/index.js';
 import {
   encapsulate, loadCapsule, queryAccessLog, queryControlLog, rotateDomainKey,
   type AccessLogQuery, type CapsuleClient, type CapsuleData, type TagInput,
-} from '../../sdk/capsule.js';
+} from '../../sdk/index.js';
 
 export interface CapsuleCliIo {
   stdout(text: string): void;

@@ -10,7 +10,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { createDevCa, createDevEnclave, loadDevCaFromDir, saveDevCa, DEV_CA_ROOT_FILE, type PcrValues } from '../../attestation/dev-enclave/index.js';
+import { createDevCa, createDevEnclave, loadDevCaFromDir, saveDevCa, DEV_CA_ROOT_FILE, type PcrValues } from '../../attestation/index.js';
 import { systemClock } from '../../lib/clock.js';
 import { apmLogin, type VaultResponse } from '../../sdk/index.js';
 import type { CliContext } from '../context.js';

@@ -6,9 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { ConfigError, parseConfig, type ConfigProblem } from '../../config/load.js';
-import { environmentProblems, startupProblems } from '../../config/startup.js';
-import type { ServerConfig } from '../../config/types.js';
+import { ConfigError, parseConfig, type ConfigProblem, environmentProblems, startupProblems, type ServerConfig } from '../../config/index.js';
 import type { CliContext } from '../context.js';
 import { CliExit, EXIT_LOCAL, usageError } from '../failure.js';
 

@@ -25,7 +25,7 @@ export function registerServer(program: Command, _ctx: CliContext): void {
     .action(async (flags: ServerFlags) => {
       if (!flags.dev && !flags.config) throw usageError('Must specify a config path using -config, or -dev for development mode');
       // Loaded on demand: client commands should not pay for loading the server stack.
-      const { runServer } = await import('../../server/run.js');
+      const { runServer } = await import('../../app/index.js');
       let running: Awaited<ReturnType<typeof runServer>>;
       try {
         running = await runServer({

@@ -9,7 +9,6 @@
  */
 import type { Command } from 'commander';
 import { systemClock } from '../../lib/clock.js';
-import { assertTrailDirectory, keysFromPath, keysFromPublicKeyList, validateTrailDirectory } from '../../trail/validate/index.js';
 import type { CliContext } from '../context.js';
 import { CliExit, remote, usageError } from '../failure.js';
 
@@ -67,6 +66,8 @@ export function registerTrail(program: Command, ctx: CliContext): void {
     .option('--public-key <path>', 'PEM public key file or directory (default: the server\'s ListPublicKeys)')
     .option('--trail-name <name>', 'which trail, when the directory holds several')
     .action(async (flags: ValidateFlags) => {
+      // Loaded on demand: the trail module is server code, which other commands should not load.
+      const { assertTrailDirectory, keysFromPath, keysFromPublicKeyList, validateTrailDirectory } = await import('../../trail/index.js');
       const startMs = parseTimeFlag(flags.startTime, '--start-time');
       const endMs = flags.endTime ? parseTimeFlag(flags.endTime, '--end-time') : systemClock.now();
       await assertTrailDirectory(flags.dir);

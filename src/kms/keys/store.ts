@@ -3,7 +3,7 @@
  * (every Encrypt/Decrypt reads its key; this process is the only writer). Mutations of one key are
  * serialized so a lazy rotation and an EnableKey never lose each other's write.
  */
-import { getJson, putJson, type Storage } from '../../storage/types.js';
+import { getJson, putJson, type Storage } from '../../storage/index.js';
 import type { AliasRecord, KmsKeyRecord } from './model.js';
 
 export interface KeyStore {

@@ -9,11 +9,11 @@
  * the token is an implementation detail of the user; access ends by deleting the user or rotating
  * its key.
  */
-import type { TokenStore } from '../../auth/token/types.js';
-import type { TokenEntry } from '../../core/types.js';
+import type { TokenStore } from '../../auth/index.js';
+import type { TokenEntry } from '../../core/index.js';
 import { invalid, notFound } from '../../errors/index.js';
 import type { Clock } from '../../lib/clock.js';
-import { getJson, putJson, type Storage } from '../../storage/types.js';
+import { getJson, putJson, type Storage } from '../../storage/index.js';
 import { userArn } from '../arn.js';
 import { newAccessKeyId, newPrincipalId, newSecretAccessKey } from './credentials.js';
 import { TOKEN_META_USER, type AccessKeyIdentity, type AccessKeyResolver, type KmsUserRecord } from './model.js';

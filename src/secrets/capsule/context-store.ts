@@ -4,7 +4,7 @@
  * any other.
  */
 import { invalid } from '../../errors/index.js';
-import { getJson, putJson, type Storage, type StorageOp } from '../../storage/types.js';
+import { getJson, putJson, type Storage, type StorageOp } from '../../storage/index.js';
 
 export interface ContextStore<T extends { name: string }> {
   /** Writes the built-ins that are not stored yet. */

@@ -4,7 +4,7 @@
  * because the factory may run before storage is writable.
  */
 import type { Clock } from '../../lib/clock.js';
-import type { Storage, StorageOp } from '../../storage/types.js';
+import type { Storage, StorageOp } from '../../storage/index.js';
 import { contextStore, type ContextStore } from './context-store.js';
 import { domainIdForMount } from './domain.js';
 import { keyRing, type KeyRing } from './keyring.js';
@@ -12,7 +12,7 @@ import { actorOf, type Actor, type ControlRecord } from './log/records.js';
 import { capsuleLogs, type CapsuleLogs } from './log/store.js';
 import { BUILTIN_READ_CONTEXTS, UNDELETABLE_READ_CONTEXTS, type ReadContext } from './read-context.js';
 import { BUILTIN_WRITE_CONTEXTS, UNDELETABLE_WRITE_CONTEXTS, type WriteContext } from './write-context.js';
-import type { BackendRequest } from '../../core/types.js';
+import type { BackendRequest } from '../../core/index.js';
 
 export interface ControlEvent {
   summary: string;

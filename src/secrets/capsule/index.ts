@@ -14,8 +14,7 @@
  *   const { data } = await backend.handleRequest({ ...req, operation: 'update', path: 'encapsulate',
  *     data: { data: 'hello John Smith', write_context: 'sensitive' } });
  */
-import { backendFromPaths } from '../../core/paths.js';
-import type { Backend, BackendContext, BackendFactory } from '../../core/types.js';
+import { backendFromPaths, type Backend, type BackendContext, type BackendFactory } from '../../core/index.js';
 import { invalid } from '../../errors/index.js';
 import { capsuleEngine, type ControlEvent } from './engine.js';
 import { writeContextPaths, readContextPaths } from './paths-contexts.js';

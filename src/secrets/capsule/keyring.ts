@@ -8,7 +8,7 @@
 import { SealtrailError } from '../../errors/index.js';
 import { rfc3339 } from '../../lib/time.js';
 import type { Clock } from '../../lib/clock.js';
-import { getJson, putJson, type Storage, type StorageOp } from '../../storage/types.js';
+import { getJson, putJson, type Storage, type StorageOp } from '../../storage/index.js';
 import { randomKey } from './crypto.js';
 
 const KEYRING_KEY = 'keys/ring';

@@ -2,7 +2,7 @@
  * `write-context/<name>` and `read-context/<name>`: read, create/update, delete, list. Every
  * change is stored together with its control-log record in one transaction.
  */
-import type { PathSpec } from '../../core/paths.js';
+import type { PathSpec } from '../../core/index.js';
 import { notFound } from '../../errors/index.js';
 import type { ContextStore } from './context-store.js';
 import type { CapsuleEngine } from './engine.js';

@@ -4,7 +4,7 @@
  * write context (default: `default`), sealed under a fresh data key wrapped by the latest domain
  * key, and the `create` access record is stored before the capsule is handed back.
  */
-import type { PathSpec } from '../../core/paths.js';
+import type { PathSpec } from '../../core/index.js';
 import { invalid } from '../../errors/index.js';
 import { randomBase62 } from '../../lib/ids.js';
 import { encodeBody } from './body.js';

@@ -1,5 +1,5 @@
 /** `keys` (read: domain id and key versions, never key material) and `keys/rotate` (update). */
-import type { PathSpec } from '../../core/paths.js';
+import type { PathSpec } from '../../core/index.js';
 import type { CapsuleEngine } from './engine.js';
 
 export function keyPaths(engine: CapsuleEngine): PathSpec[] {

@@ -7,8 +7,7 @@
  * fails the load fails. Refusals (malformed or tampered capsule, unknown context or key version,
  * missing required parameter, DenyCapsule) are stored as access records with an `error` too.
  */
-import type { PathSpec } from '../../core/paths.js';
-import type { BackendRequest, LogicalResponse } from '../../core/types.js';
+import type { PathSpec, BackendRequest, LogicalResponse } from '../../core/index.js';
 import { invalid, isSealtrailError, SealtrailError } from '../../errors/index.js';
 import { applyReadContext } from './apply-read.js';
 import { decodeBody } from './body.js';

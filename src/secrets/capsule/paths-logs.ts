@@ -2,7 +2,7 @@
  * `log/access` and `log/control` (read). Two paths rather than one with a switch, so an ACL can
  * grant a data owner `capsule/log/access` without the control log.
  */
-import type { PathSpec } from '../../core/paths.js';
+import type { PathSpec } from '../../core/index.js';
 import type { CapsuleEngine } from './engine.js';
 import { SESSION_ID_RE } from './log/log-key.js';
 import { parseLogQuery, runLogQuery, type LogQuery } from './log/query.js';

@@ -6,8 +6,7 @@
  *   const backend = await kvBackend({ mount, storage: mountStorage, clock: systemClock });
  *   await backend.handleRequest({ ...req, operation: 'update', path: 'data/app', data: { data: { k: 'v' } } });
  */
-import { backendFromPaths } from '../../core/paths.js';
-import type { BackendFactory } from '../../core/types.js';
+import { backendFromPaths, type BackendFactory } from '../../core/index.js';
 import { configPath } from './path-config.js';
 import { dataPaths } from './path-data.js';
 import { metadataPaths } from './path-metadata.js';

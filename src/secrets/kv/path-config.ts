@@ -1,6 +1,5 @@
 /** `config`: the mount-wide max_versions, cas_required and delete_version_after. */
-import type { PathRequest, PathSpec } from '../../core/paths.js';
-import type { LogicalResponse } from '../../core/types.js';
+import type { PathRequest, PathSpec, LogicalResponse } from '../../core/index.js';
 import { boolField, countField, durationField } from './input.js';
 import { DELETE_VERSION_AFTER_DISABLED } from './model.js';
 import type { KvStore } from './store.js';

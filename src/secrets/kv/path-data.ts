@@ -4,8 +4,7 @@
  * A read costs one metadata get and one version get.
  */
 import type { Clock } from '../../lib/clock.js';
-import type { PathRequest, PathSpec } from '../../core/paths.js';
-import type { LogicalResponse } from '../../core/types.js';
+import type { PathRequest, PathSpec, LogicalResponse } from '../../core/index.js';
 import { invalid, notFound } from '../../errors/index.js';
 import { intField, objectField, secretPath } from './input.js';
 import { mergePatch } from './merge-patch.js';

@@ -4,8 +4,7 @@
  * a secret with all its versions.
  */
 import type { Clock } from '../../lib/clock.js';
-import type { PathRequest, PathSpec } from '../../core/paths.js';
-import type { LogicalResponse } from '../../core/types.js';
+import type { PathRequest, PathSpec, LogicalResponse } from '../../core/index.js';
 import { notFound } from '../../errors/index.js';
 import { parseCustomMetadata } from './custom-metadata.js';
 import { boolField, countField, durationField, folderPath, objectField, secretPath } from './input.js';

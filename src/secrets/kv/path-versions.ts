@@ -4,9 +4,9 @@
  * silently, as in Vault; all three answer 204.
  */
 import type { Clock } from '../../lib/clock.js';
-import type { PathRequest, PathSpec } from '../../core/paths.js';
+import type { PathRequest, PathSpec } from '../../core/index.js';
 import { invalid } from '../../errors/index.js';
-import type { StorageOp } from '../../storage/types.js';
+import type { StorageOp } from '../../storage/index.js';
 import { secretPath, versionsField } from './input.js';
 import type { KeyMetadata, KvConfig } from './model.js';
 import { deleteVersionOp, putMetadataOp, type KvStore } from './store.js';

@@ -3,8 +3,7 @@
  * body errors; anything else is internal). Internal details go to the log; the client sees
  * "internal error".
  */
-import { SealtrailError } from '../../errors/index.js';
-import { awsErrorOf, type AwsError, type AwsErrorContext } from '../../lib/aws-error.js';
+import { SealtrailError, awsErrorOf, type AwsError, type AwsErrorContext } from '../../errors/index.js';
 import type { EdgeLog } from '../errors.js';
 
 export type AwsErrorReply = AwsError;

@@ -14,11 +14,9 @@
  * every call 503 ServiceUnavailableException, unaudited like every sealed request.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Core } from '../../core/core.js';
-import type { LogicalRequest } from '../../core/types.js';
+import type { Core, LogicalRequest } from '../../core/index.js';
 import { SealtrailError } from '../../errors/index.js';
-import type { AccessKeyResolver } from '../../kms/index.js';
-import { createSigningKeyCache, verifySigV4 } from '../../kms/sigv4/index.js';
+import { type AccessKeyResolver, createSigningKeyCache, verifySigV4 } from '../../kms/index.js';
 import { operationInput } from '../../lib/aws-members.js';
 import type { Clock } from '../../lib/clock.js';
 import { uuid } from '../../lib/ids.js';

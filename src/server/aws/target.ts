@@ -7,7 +7,7 @@
  */
 import { kmsOperation } from '../../kms/index.js';
 import type { Members } from '../../lib/aws-members.js';
-import { cloudTrailOperation } from '../../trail/backend.js';
+import { cloudTrailOperation } from '../../trail/index.js';
 
 export type AwsService = 'kms' | 'cloudtrail';
 

@@ -5,7 +5,7 @@
  */
 import { notFound } from '../../errors/index.js';
 import type { Clock } from '../../lib/clock.js';
-import type { Storage } from '../../storage/types.js';
+import type { Storage } from '../../storage/index.js';
 import { createSigningKeys, type PublicKeyInfo } from '../keys/signing-keys.js';
 import type { EventStore } from '../store/types.js';
 import { createTrailWriter, type DeliveryResult, type TrailConfig, type TrailWriter } from './trail-writer.js';

@@ -8,9 +8,10 @@
  * objects just written are removed again: the same events go out in the next delivery, and a
  * digest that the chain does not know about never lingers in the bucket.
  */
+import type { TrailConfig } from '../../config/index.js';
 import type { Clock } from '../../lib/clock.js';
 import { rfc3339 } from '../../lib/time.js';
-import { getJson, putJson, type Storage } from '../../storage/types.js';
+import { getJson, putJson, type Storage } from '../../storage/index.js';
 import { sha256Hex } from '../keys/crypto.js';
 import type { SigningKeys } from '../keys/signing-keys.js';
 import type { EventStore } from '../store/types.js';
@@ -18,17 +19,8 @@ import { buildDigest, DIGEST_SIGNATURE_ALGORITHM, digestStringToSign, HASH_ALGOR
 import { objectPath, removeObject, writeGzipObject, writeObject } from './files.js';
 import { digestFileKey, logFileKey, type TrailLocation } from './object-keys.js';
 
-export interface TrailConfig {
-  name: string;
-  /** Local directory standing in for S3: objects go to `<directory>/<bucket>/<key>`. */
-  directory: string;
-  bucket: string;
-  prefix?: string;
-  /** Default 5 minutes. */
-  deliveryIntervalMs?: number;
-  /** Default 1 hour. */
-  digestIntervalMs?: number;
-}
+/** A trail as configured (a `trail "<name>" { ... }` block). */
+export type { TrailConfig };
 
 export interface TrailState {
   /** Highest event seq already delivered. */

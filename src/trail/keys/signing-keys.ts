@@ -4,7 +4,7 @@
  * rotation can add a key while older digests stay verifiable; the last key signs.
  */
 import type { Clock } from '../../lib/clock.js';
-import { getJson, putJson, type Storage } from '../../storage/types.js';
+import { getJson, putJson, type Storage } from '../../storage/index.js';
 import { generateRsaSigningKey, publicKeyFingerprint, signHex } from './crypto.js';
 
 export interface SigningKeyRecord {

@@ -3,7 +3,7 @@
  * with the event id as additional data so a record copied onto another row fails to open.
  * Uses the barrier's one cipher implementation rather than a second one.
  */
-import { importKey, openValue, sealValue } from '../../storage/barrier/aead.js';
+import { importKey, openValue, sealValue } from '../../storage/index.js';
 import { internal } from '../../errors/index.js';
 
 export interface RecordCipher {

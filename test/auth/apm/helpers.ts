@@ -1,7 +1,7 @@
 /** Drives the apm backend through handleRequest, as the core would (memory storage, manual clock). */
 import { apmBackend, type ApmBackendDeps } from '../../../src/auth/apm/index.js';
 import { createDevCa, createDevEnclave, type DevCa } from '../../../src/attestation/index.js';
-import type { Backend, LogicalResponse, MountEntry, Operation } from '../../../src/core/types.js';
+import type { Backend, LogicalResponse, MountEntry, Operation } from '../../../src/core/index.js';
 import { manualClock, type ManualClock } from '../../../src/lib/clock.js';
 import { createMemoryStorage } from '../../../src/storage/memory/index.js';
 

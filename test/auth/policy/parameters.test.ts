@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Operation } from '../../../src/core/types.js';
+import type { Operation } from '../../../src/core/index.js';
 import { compileAcl } from '../../../src/auth/policy/acl.js';
 import { parsePolicy } from '../../../src/auth/policy/parse.js';
 

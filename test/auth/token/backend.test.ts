@@ -4,7 +4,7 @@ import { tokenBackend } from '../../../src/auth/token/backend.js';
 import { createTokenStore } from '../../../src/auth/token/store.js';
 import { createPolicyStore } from '../../../src/auth/policy/store.js';
 import { ensureDefaultPolicy } from '../../../src/auth/policy/default-policy.js';
-import type { LogicalResponse, MountEntry, Operation } from '../../../src/core/types.js';
+import type { LogicalResponse, MountEntry, Operation } from '../../../src/core/index.js';
 import { SealtrailError } from '../../../src/errors/index.js';
 import { manualClock } from '../../../src/lib/clock.js';
 import { createMemoryStorage } from '../../../src/storage/memory/index.js';

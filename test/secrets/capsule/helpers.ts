@@ -1,6 +1,6 @@
 /** Drives the capsule backend directly with BackendRequests, over memory storage and a pinned clock. */
 import assert from 'node:assert/strict';
-import type { BackendRequest, LogicalResponse, MountEntry, Operation, TokenEntry } from '../../../src/core/types.js';
+import type { BackendRequest, LogicalResponse, MountEntry, Operation, TokenEntry } from '../../../src/core/index.js';
 import { isSealtrailError, type ErrorKind } from '../../../src/errors/index.js';
 import { manualClock, type ManualClock } from '../../../src/lib/clock.js';
 import { createCapsuleBackend, type CapsuleBackend } from '../../../src/secrets/capsule/index.js';

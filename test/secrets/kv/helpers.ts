@@ -1,7 +1,7 @@
 /** Drives the KV backend directly with BackendRequests, over memory storage and a pinned clock. */
 import assert from 'node:assert/strict';
 import { emptyMountConfig } from '../../../src/core/mount-table.js';
-import type { Backend, BackendRequest, LogicalResponse, MountEntry, Operation } from '../../../src/core/types.js';
+import type { Backend, BackendRequest, LogicalResponse, MountEntry, Operation } from '../../../src/core/index.js';
 import { isSealtrailError, type ErrorKind } from '../../../src/errors/index.js';
 import { manualClock, type ManualClock } from '../../../src/lib/clock.js';
 import { kvBackend } from '../../../src/secrets/kv/index.js';

@@ -6,10 +6,11 @@
  */
 import { join } from 'node:path';
 import { loadDevCaFromDir, type DevCa } from '../../../src/attestation/index.js';
-import type { Core } from '../../../src/core/core.js';
+import type { Core } from '../../../src/core/index.js';
+import type { Services } from '../../../src/app/services.js';
 import type { KmsEngine } from '../../../src/kms/index.js';
 import type { TrailEventInput } from '../../../src/trail/model.js';
-import type { ServerRunOptions } from '../../../src/server/run.js';
+import type { ServerRunOptions } from '../../../src/app/run.js';
 import { startDevServer } from '../../helpers/server.js';
 
 export const ACCOUNT = '111122223333';
@@ -17,7 +18,7 @@ export const REGION = 'us-east-1';
 
 export interface KmsTestServer {
   endpoint: string;
-  core: Core;
+  core: Core<Services>;
   engine: KmsEngine;
   devCa: DevCa;
   rootToken: string;

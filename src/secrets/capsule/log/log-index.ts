@@ -4,7 +4,7 @@
  * written in the same transaction as the record. A filter lists one folder (a key-range scan in
  * SQLite) instead of reading and decrypting every record; a filter that matches nothing reads none.
  */
-import type { StorageOp } from '../../../storage/types.js';
+import type { StorageOp } from '../../../storage/index.js';
 import type { LogKey } from './log-key.js';
 
 export const INDEX_PREFIX = 'log/index/';

@@ -7,7 +7,7 @@
  *                into the accessor (which would let them look the token up or revoke it).
  *   index key    HMAC(key, "index", field, value) in hex: the index keeps no value in its key paths.
  */
-import type { Storage } from '../../../storage/types.js';
+import type { Storage } from '../../../storage/index.js';
 import { hmacSha256, randomKey } from '../crypto.js';
 
 export const LOG_KEY = 'log-key';

@@ -6,7 +6,7 @@
 import { SealtrailError } from '../../../errors/index.js';
 import { rfc3339Nano } from '../../../lib/time.js';
 import type { Clock } from '../../../lib/clock.js';
-import { getJson, type Storage, type StorageOp } from '../../../storage/types.js';
+import { getJson, type Storage, type StorageOp } from '../../../storage/index.js';
 import { logIdGenerator } from './ids.js';
 import { indexFolder, indexOps, type LogName } from './log-index.js';
 import { loadLogKey, type LogKey } from './log-key.js';

@@ -6,10 +6,11 @@
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Core } from '../core/core.js';
+import type { Core } from '../core/index.js';
+import type { Services } from './services.js';
 import { createDevCa, readDevCaRootPem, saveDevCa } from '../attestation/index.js';
 import type { Clock } from '../lib/clock.js';
-import { readUnsealKeyFile, writeUnsealKeyFile } from '../storage/barrier/index.js';
+import { readUnsealKeyFile, writeUnsealKeyFile } from '../storage/index.js';
 
 export interface DevOptions {
   dataDir?: string;
@@ -22,7 +23,7 @@ export function devDataDir(opts: DevOptions): { dir: string; persistent: boolean
 }
 
 /** Initializes (first start) or unseals (restart) the dev server; returns the unseal key (base64). */
-export async function devUnseal(core: Core, dir: string): Promise<string> {
+export async function devUnseal(core: Core<Services>, dir: string): Promise<string> {
   const keyFile = join(dir, 'unseal.key');
   const status = await core.seal.status();
   let key: Uint8Array;
@@ -40,7 +41,7 @@ export async function devUnseal(core: Core, dir: string): Promise<string> {
 }
 
 /** Makes sure a root token exists: the requested id, or a fresh one printed at every dev start. */
-export async function devRootToken(core: Core, requestedId?: string): Promise<string> {
+export async function devRootToken(core: Core<Services>, requestedId?: string): Promise<string> {
   const { tokens } = core.requireServices();
   if (requestedId && (await tokens.lookup(requestedId))) return requestedId;
   const { id } = await tokens.create({ id: requestedId, policies: ['root'], path: 'auth/token/root', displayName: 'root', noParent: true, ttl: 0 });
@@ -61,7 +62,7 @@ export async function devAttestationCa(dir: string, clock: Clock): Promise<{ caD
 export const APM_PLAINTEXT_RESPONSE_KEYS = ['correlation_id', 'enclave_id', 'signer_id'];
 
 /** KV v2 at secret/, capsules at capsule/, attestation login at auth/apm/ and the file audit device, on first start only. */
-export async function devMounts(core: Core, dir: string): Promise<void> {
+export async function devMounts(core: Core<Services>, dir: string): Promise<void> {
   const { mounts, audit } = core.requireServices();
   if (!mounts.get('secret', 'secret/')) {
     await mounts.enable('secret', { path: 'secret/', type: 'kv', options: { version: '2' }, description: 'key/value secret storage' });

@@ -4,7 +4,7 @@
  * parameters: `data/(?<path>.+)`. The first pattern that matches wins; a matching pattern with no
  * handler for the operation answers 405, no matching pattern answers 404.
  */
-import { notFound, unsupportedOperation } from '../errors/index.js';
+import { notFound, unsupportedOperation } from '../../errors/index.js';
 import type { Backend, BackendRequest, LogicalResponse, Operation } from './types.js';
 
 export interface PathRequest extends BackendRequest {

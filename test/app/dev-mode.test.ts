@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runServer } from '../../src/server/run.js';
+import { runServer } from '../../src/app/run.js';
 
 const devServer = (devDataDir?: string) => {
   const lines: string[] = [];

@@ -5,26 +5,17 @@
 import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { preflightConfigDevices } from '../audit/manager.js';
-import { sinkFactories } from '../audit/devices/index.js';
-import { ConfigError, loadConfigFile, parseAddress } from '../config/load.js';
-import { startupProblems } from '../config/startup.js';
-import { defaultConfig, type ServerConfig } from '../config/types.js';
-import { Core } from '../core/core.js';
+import { preflightConfigDevices, sinkFactories } from '../audit/index.js';
+import { ConfigError, loadConfigFile, parseAddress, startupProblems, defaultConfig, type ServerConfig } from '../config/index.js';
+import { Core } from '../core/index.js';
 import { systemClock, type Clock } from '../lib/clock.js';
 import { uuid } from '../lib/ids.js';
-import { createSealManager, readUnsealKeyFile } from '../storage/barrier/index.js';
-import { createMemoryStorage } from '../storage/memory/index.js';
-import { cachedStorage } from '../storage/cache.js';
-import { persistentClusterId } from '../storage/cluster-id.js';
-import { createSqliteStorage } from '../storage/sqlite/index.js';
-import type { PhysicalStorage } from '../storage/types.js';
-import { sealEndpoints } from '../sys/seal.js';
+import { createSealManager, readUnsealKeyFile, createMemoryStorage, cachedStorage, persistentClusterId, createSqliteStorage, type PhysicalStorage } from '../storage/index.js';
+import { sealEndpoints } from '../sys/index.js';
 import { devAttestationCa, devDataDir, devMounts, devRootToken, devUnseal } from './dev.js';
-import { registerAwsRoutes } from './aws/index.js';
-import { createHttpServer } from './http.js';
+import { registerAwsRoutes, createHttpServer, createLogger } from '../server/index.js';
 import { ensureDevKmsUser } from '../kms/index.js';
-import { createLogger } from './logger.js';
+import type { Services } from './services.js';
 import { servicesBuilder } from './wiring.js';
 
 export interface ServerRunOptions {
@@ -44,7 +35,7 @@ export interface ServerRunOptions {
 
 export interface RunningServer {
   address: string;
-  core: Core;
+  core: Core<Services>;
   config: ServerConfig;
   rootToken?: string;
   dataDir?: string;
@@ -90,7 +81,7 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
     undo.push(() => physical.close());
     const clusterId = await persistentClusterId(physical, uuid);
     const seal = createSealManager({ physical, clock });
-    const core = new Core({
+    const core = new Core<Services>({
       seal,
       clock,
       log,

@@ -3,7 +3,7 @@
  * AWS exception name (`NotFoundException`) as they are; lifecycle errors by kind (an ACL refusal is
  * AccessDeniedException). One mapping for the reply and for the CloudTrail event of the same call.
  */
-import type { SealtrailError } from '../errors/index.js';
+import type { SealtrailError } from './index.js';
 
 export interface AwsError {
   status: number;

@@ -4,29 +4,17 @@
  */
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
-import { createAuditManager } from '../audit/manager.js';
-import { sinkFactories } from '../audit/devices/index.js';
-import { createPolicyStore, ensureDefaultPolicy } from '../auth/policy/index.js';
-import { tokenBackend } from '../auth/token/backend.js';
-import { createTokenStore } from '../auth/token/store.js';
-import { startTokenTidy } from '../auth/token/tidy-schedule.js';
-import type { ServerConfig } from '../config/types.js';
-import type { Core } from '../core/core.js';
-import { Mounts } from '../core/mount-table.js';
-import type { Services } from '../core/services.js';
-import type { BackendFactory } from '../core/types.js';
-import { apmBackend } from '../auth/apm/index.js';
-import { capsuleBackend, recordCapsuleMountTune } from '../secrets/capsule/index.js';
+import { createAuditManager, sinkFactories } from '../audit/index.js';
+import { createPolicyStore, ensureDefaultPolicy, tokenBackend, createTokenStore, startTokenTidy, apmBackend } from '../auth/index.js';
+import type { ServerConfig } from '../config/index.js';
+import { type Core, Mounts, type BackendFactory, createWrapping } from '../core/index.js';
+import type { Services } from './services.js';
+import { capsuleBackend, recordCapsuleMountTune, kvBackend } from '../secrets/index.js';
 import { createKmsEngine } from '../kms/index.js';
-import { kvBackend } from '../secrets/kv/index.js';
-import { trailBackend } from '../trail/backend.js';
-import { createTrailManager } from '../trail/delivery/trail-manager.js';
-import { createTrailRecorder } from '../trail/recorder.js';
-import { createEventStore } from '../trail/store/event-store.js';
-import { storageView, type Storage } from '../storage/types.js';
+import { trailBackend, createTrailManager, createTrailRecorder, createEventStore } from '../trail/index.js';
+import { storageView, type Storage } from '../storage/index.js';
 import { sysBackend } from '../sys/index.js';
-import type { ServerLogger } from './logger.js';
-import { createWrapping } from '../core/wrapping.js';
+import type { ServerLogger } from '../server/index.js';
 
 /** Secrets engines by type: adding one is one line here. */
 export const SECRET_ENGINES: Record<string, BackendFactory> = {
@@ -59,7 +47,7 @@ async function ensureRandomKey(storage: Storage, key: string): Promise<Uint8Arra
 }
 
 export function servicesBuilder(config: ServerConfig, log: ServerLogger, opts: WiringOptions = {}) {
-  return async function buildServices(core: Core): Promise<Services> {
+  return async function buildServices(core: Core<Services>): Promise<Services> {
     const barrier = core.seal.barrier;
     const clock = core.clock;
     const hashKey = await ensureRandomKey(barrier, 'sys/token-hash-key');
@@ -103,7 +91,18 @@ export function servicesBuilder(config: ServerConfig, log: ServerLogger, opts: W
       onPass: (revoked) => { if (revoked > 0) log.info({ revoked }, 'token tidy: expired tokens removed'); },
       onError: (err) => log.error({ err }, 'token tidy failed'),
     });
-    return { tokens, tokenTidy, policies, audit, mounts, kms, trail, wrapping };
+    return {
+      tokens, tokenTidy, policies, audit, mounts, kms, trail, wrapping,
+      // The tidy pass first (it writes tokens), the background writers next, then the mounts.
+      async close() {
+        await tokenTidy.stop();
+        await trail.close();
+        await audit.close();
+        await mounts.closeAll();
+        tokens.clearCache();
+        policies.clearCache();
+      },
+    };
   };
 }
 
@@ -112,7 +111,7 @@ export function servicesBuilder(config: ServerConfig, log: ServerLogger, opts: W
  * the clear, each record AES-256-GCM encrypted under a key kept in the barrier), trails delivering
  * signed files, and the recorder the AWS edge writes every call to.
  */
-async function buildTrail(config: ServerConfig, core: Core, log: ServerLogger) {
+async function buildTrail(config: ServerConfig, core: Core<Services>, log: ServerLogger) {
   const barrier = core.seal.barrier;
   const encryptionKey = await ensureRandomKey(barrier, 'sys/trail-event-key');
   const store = createEventStore({

@@ -3,9 +3,9 @@
  * returns, mounts, tokens and the backend contract. camelCase and strict; wire formats (Vault JSON,
  * audit entries, CloudTrail) are produced from these by their own formatters.
  */
-import type { SealtrailError } from '../errors/index.js';
-import type { Clock } from '../lib/clock.js';
-import type { Storage } from '../storage/types.js';
+import type { SealtrailError } from '../../errors/index.js';
+import type { Clock } from '../../lib/clock.js';
+import type { Storage } from '../../storage/index.js';
 
 export type Operation = 'create' | 'read' | 'update' | 'patch' | 'delete' | 'list' | 'help';
 

@@ -1,0 +1,3 @@
+/** The composition root: builds the server from its configuration and runs it. */
+export { runServer, type ServerRunOptions, type RunningServer } from './run.js';
+export type { Services, TrailServices } from './services.js';

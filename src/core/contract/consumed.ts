@@ -1,0 +1,40 @@
+/**
+ * What the lifecycle needs from the token store, the policy store and the audit module, declared
+ * by the core so that it imports none of them: each module implements the wider interface of its
+ * own, and the composition root hands the implementations in.
+ */
+import type { AuditHooks } from './audit.js';
+import type { AuthGrant, Operation, TokenEntry } from './types.js';
+
+/** A token the core mints: for a login response, or a response-wrapping token. */
+export interface TokenMintRequest extends Partial<AuthGrant> {
+  path: string;
+  noParent?: boolean;
+}
+
+export interface LifecycleTokens {
+  lookup(id: string): Promise<TokenEntry | undefined>;
+  /** Counts one use; revokes the token on its last. Rejects when no use is left. */
+  use(entry: TokenEntry): Promise<{ remainingUses: number }>;
+  create(request: TokenMintRequest): Promise<{ id: string; entry: TokenEntry }>;
+}
+
+/** The request values an ACL rule's parameter and wrapping constraints look at. */
+export interface AclRequest {
+  data: Readonly<Record<string, unknown>>;
+  /** Requested response-wrapping TTL in seconds; 0 for none. */
+  wrapTtl: number;
+}
+
+export interface AclCheck {
+  check(path: string, operation: Operation, request?: AclRequest): { allowed: boolean; sudo: boolean };
+}
+
+export interface LifecyclePolicies {
+  /** The ACL of a set of policy names; unknown names are ignored. */
+  acl(policyNames: readonly string[]): Promise<AclCheck>;
+}
+
+export interface LifecycleAudit {
+  readonly hooks: AuditHooks;
+}

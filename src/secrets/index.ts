@@ -1,0 +1,3 @@
+/** Secret engines: versioned KV and Antimatter-style capsules. */
+export { kvBackend } from './kv/index.js';
+export * from './capsule/index.js';

@@ -1,0 +1,9 @@
+/** Storage: the physical backends (SQLite, memory), the read cache and the encrypting barrier. */
+export { storageView, getJson, putJson, type Storage, type PhysicalStorage, type StorageOp } from './types.js';
+export { createMemoryStorage } from './memory/index.js';
+export { createSqliteStorage, type SqliteStorageOptions } from './sqlite/index.js';
+export { cachedStorage } from './cache.js';
+export { persistentClusterId } from './cluster-id.js';
+export * from './barrier/index.js';
+/** The barrier's AEAD, for a module that encrypts records outside the barrier under its own key. */
+export { importKey, sealValue, openValue } from './barrier/aead.js';
