@@ -87,7 +87,7 @@ test('the listener options parse with Vault defaults, and dev mode uses the same
 
 test('the README example configuration parses, with the listener limits it shows', async () => {
   const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-  const block = /## Running a real server\n\n```hcl\n([\s\S]*?)```/.exec(readme);
+  const block = /## Running a real server\n[\s\S]*?```hcl\n([\s\S]*?)```/.exec(readme);
   assert.ok(block, 'the README has the example block');
   const cfg = await parseConfig(block[1]);
   const { httpReadHeaderTimeoutMs, httpReadTimeoutMs, httpIdleTimeoutMs, maxConnections } = cfg.listener;
