@@ -79,7 +79,8 @@ export function registerTrail(program: Command, ctx: CliContext): void {
         const answer = await remote('listing public keys', () => client.write('trail/aws/ListPublicKeys', { StartTime: startMs / 1000, EndTime: endMs / 1000 }));
         const list = (answer?.data?.PublicKeyList ?? []) as Array<{ Value: string; Fingerprint?: string }>;
         publicKeys = keysFromPublicKeyList(list);
-        const described = await remote('describing trails', () => client.write('trail/aws/DescribeTrails', {}));
+        // Only for the ARN printed: a token allowed ListPublicKeys alone still validates.
+        const described = await client.write('trail/aws/DescribeTrails', {}).catch(() => undefined);
         const trails = (described?.data?.trailList ?? []) as Array<{ Name?: unknown; TrailARN?: unknown }>;
         knownTrails = trails.flatMap((t) => (typeof t.Name === 'string' && typeof t.TrailARN === 'string' ? [{ name: t.Name, arn: t.TrailARN }] : []));
       }
