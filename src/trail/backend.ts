@@ -6,11 +6,13 @@
  * declares the members it reads; each call, through either door, is one CloudTrail event.
  */
 import { backendFromPaths, type PathRequest, type BackendFactory, type LogicalResponse, type TokenEntry } from '../core/index.js';
+import type { Clock } from '../lib/clock.js';
 import { SealtrailError } from '../errors/index.js';
 import { operationInput, unrecorded, type Members } from '../lib/aws-members.js';
 import { apiCallRecorder, type AwsOperationFacts } from './api-call.js';
 import type { TrailRecorder, TrailUserIdentity } from './model.js';
 import type { TrailManager, TrailSummary } from './delivery/trail-manager.js';
+import { trailStatusShape } from './trail-status.js';
 import { lookupEvents } from './lookup/lookup-events.js';
 import type { EventStore } from './store/types.js';
 
@@ -37,6 +39,7 @@ export const CLOUDTRAIL_OPERATIONS: Readonly<Record<string, AwsOperationFacts>> 
   ListPublicKeys: { readOnly: true, members: { ...TIME_RANGE, NextToken: unrecorded('string') } },
   DescribeTrails: { readOnly: true, members: { trailNameList: 'strings', includeShadowTrails: 'boolean' } },
   GetTrail: { readOnly: true, members: { Name: 'string' } },
+  GetTrailStatus: { readOnly: true, members: { Name: 'string' } },
 };
 
 export function cloudTrailOperation(name: string): AwsOperationFacts | undefined {
@@ -51,7 +54,8 @@ function trailShape(t: TrailSummary, region: string): Record<string, unknown> {
   return {
     ...shape,
     IncludeGlobalServiceEvents: true,
-    IsMultiRegionTrail: true,
+    // A trail holds the events of this server's one region.
+    IsMultiRegionTrail: false,
     HomeRegion: region,
     TrailARN: t.arn,
     LogFileValidationEnabled: true,
@@ -67,19 +71,22 @@ export function trailBackend(deps: TrailBackendDeps): BackendFactory {
     if (!found) throw new SealtrailError('not_found', 'TrailNotFoundException', 'Unknown trail for this account.');
     return found;
   };
-  const ops: Record<string, OpHandler> = {
-    LookupEvents: async (body) => ({ ...lookupEvents(deps.store(), body) }),
+  const opsAt = (clock: Clock): Record<string, OpHandler> => ({
+    LookupEvents: async (body) => ({ ...lookupEvents(deps.store(), body, clock.now()) }),
     ListPublicKeys: async (body) => ({ PublicKeyList: await deps.trails().publicKeys(epochMs(body.StartTime), epochMs(body.EndTime)) }),
+    // Names or ARNs that match no trail are left out of the list, as AWS leaves them out.
     DescribeTrails: async (body) => {
-      const names = Array.isArray(body.trailNameList) ? body.trailNameList : undefined;
-      const trails = names && names.length > 0 ? names.map(findTrail) : deps.trails().list();
+      const names = Array.isArray(body.trailNameList) ? body.trailNameList : [];
+      const trails = deps.trails().list().filter((t) => names.length === 0 || names.includes(t.name) || names.includes(t.arn));
       return { trailList: trails.map((t) => trailShape(t, deps.region)) };
     },
     GetTrail: async (body) => ({ Trail: trailShape(findTrail(body.Name), deps.region) }),
-  };
+    GetTrailStatus: async (body) => trailStatusShape(await deps.trails().status(findTrail(body.Name).name)),
+  });
 
-  return (ctx) =>
-    backendFromPaths([
+  return (ctx) => {
+    const ops = opsAt(ctx.clock);
+    return backendFromPaths([
       {
         pattern: 'aws/(?<op>[A-Za-z]+)',
         handlers: {
@@ -98,4 +105,5 @@ export function trailBackend(deps: TrailBackendDeps): BackendFactory {
         operation: cloudTrailOperation, identify: deps.identify,
       }),
     });
+  };
 }

@@ -67,11 +67,14 @@ test('objects whose delivery could not be recorded are removed; the next deliver
     failStateWrites = true;
     await assert.rejects(trails.deliverNow('t'), /storage unavailable/);
     assert.deepEqual(filesUnder(dir), [], 'neither the log file nor a digest stays behind');
+    // GetTrailStatus shows the failure as a code: an error message may carry a path.
+    assert.deepEqual(await trails.status('t'), { startMs: T0, latestDeliveryAttemptMs: clock.now(), latestDeliveryError: 'DeliveryFailed', isLogging: true });
 
     failStateWrites = false;
     clock.advance(60_000);
     const delivered = await trails.deliverNow('t');
     assert.equal(delivered.logFiles.length, 1);
+    assert.deepEqual(await trails.status('t'), { startMs: T0, latestDeliveryAttemptMs: clock.now(), latestDeliveryMs: clock.now(), latestDigestMs: clock.now(), isLogging: true });
     const log = JSON.parse(gunzipSync(await readFile(join(dir, 'bucket', delivered.logFiles[0]))).toString());
     assert.deepEqual(log.Records.map((r: { eventID: string }) => r.eventID), ['evt-0', 'evt-1', 'evt-2']);
     assert.equal(filesUnder(dir).length, 3, 'one log file, one digest and its signature');
@@ -81,6 +84,8 @@ test('objects whose delivery could not be recorded are removed; the next deliver
       out: (t) => void out.push(t), err: (t) => void out.push(t),
     });
     assert.deepEqual(result, { validDigests: 1, invalidDigests: 0, validLogs: 1, invalidLogs: 0, exitCode: 0 }, out.join(''));
+    await trails.stop();
+    assert.equal((await trails.status('t')).isLogging, false);
   } finally {
     await trails.stop();
     await store.close();

@@ -7,7 +7,7 @@ import { manualClock } from '../../src/lib/clock.js';
 import { SealtrailError } from '../../src/errors/index.js';
 import { formatCloudTrailRecord } from '../../src/trail/format.js';
 import { createEventStore } from '../../src/trail/store/event-store.js';
-import { lookupEvents } from '../../src/trail/lookup/lookup-events.js';
+import { lookupEvents, SELF_READ_SETTLE_MS } from '../../src/trail/lookup/lookup-events.js';
 import { createTrailRecorder } from '../../src/trail/recorder.js';
 import type { EventStore } from '../../src/trail/store/types.js';
 import { ACCOUNT, KEY_ARN, KEY_ID, kmsEvent } from './fixtures.js';
@@ -107,6 +107,37 @@ test('paging with NextToken walks every event once; a token reused with other pa
     { NextToken: 'not-a-token' },
   ]) {
     assert.throws(() => lookupEvents(store, body), (err: unknown) => err instanceof SealtrailError && err.code === 'InvalidNextTokenException' && err.kind === 'invalid');
+  }
+  await store.close();
+});
+
+test('CloudTrail read calls join the results with the next other event or once settled; a NextToken keeps its first page\'s set', async () => {
+  const { store } = await seeded();
+  const recorder = createTrailRecorder({ store: () => store });
+  const at = (min: number) => T0 + min * 60_000;
+  const read = (n: number, min: number) => kmsEvent({ eventId: `00000000-0000-4000-8000-00000000000${n}`, eventTime: at(min), eventSource: 'cloudtrail.amazonaws.com', eventName: 'LookupEvents', readOnly: true, resources: [] });
+  await recorder.record(read(6, 10));
+  assert.deepEqual(ids(lookupEvents(store, {}, at(10) + 1000)), [5, 4, 3, 2, 1, 0], 'a fresh read is not on top of the next lookup');
+  assert.deepEqual(ids(lookupEvents(store, attr('EventName', 'LookupEvents'), at(10) + 1000)), []);
+  assert.deepEqual(ids(lookupEvents(store, {}, at(10) + SELF_READ_SETTLE_MS)), [6, 5, 4, 3, 2, 1, 0], 'settled');
+  await recorder.record(read(7, 11));
+  await recorder.record(kmsEvent({ eventId: '00000000-0000-4000-8000-000000000008', eventTime: at(12) }));
+  assert.deepEqual(ids(lookupEvents(store, {}, at(12))), [8, 7, 6, 5, 4, 3, 2, 1, 0], 'another event brings the reads before it');
+
+  const p1 = lookupEvents(store, { MaxResults: 4 }, at(12));
+  // Recorded after the first page, with an older time than its last event: not in later pages.
+  await recorder.record(kmsEvent({ eventId: '00000000-0000-4000-8000-000000000009', eventTime: at(3) + 1 }));
+  const p2 = lookupEvents(store, { MaxResults: 10, NextToken: p1.NextToken }, at(13));
+  assert.deepEqual([...ids(p1), ...ids(p2)], [8, 7, 6, 5, 4, 3, 2, 1, 0]);
+  assert.deepEqual(ids(lookupEvents(store, {}, at(13))), [8, 7, 6, 5, 4, 9, 3, 2, 1, 0], 'a new lookup sees it');
+  await store.close();
+});
+
+test('EventCategory: "insight" finds no events (none are recorded); any other value is refused', async () => {
+  const { store } = await seeded();
+  assert.deepEqual(lookupEvents(store, { EventCategory: 'insight' }), { Events: [] });
+  for (const EventCategory of ['Insight', 'management', 7]) {
+    assert.throws(() => lookupEvents(store, { EventCategory }), (err: unknown) => err instanceof SealtrailError && err.code === 'InvalidEventCategoryException' && err.kind === 'invalid');
   }
   await store.close();
 });

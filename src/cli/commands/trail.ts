@@ -5,7 +5,8 @@
  *   sealtrail trail validate-logs --dir /var/lib/sealtrail/trail --start-time 2024-11-14T00:00:00Z --verbose
  *     → verifies the digest chain and log files on disk, printing what `aws cloudtrail
  *       validate-logs` prints; exit 1 when any file is INVALID. Public keys come from
- *       --public-key (a PEM file or a directory of them) or the server's ListPublicKeys.
+ *       --public-key (a PEM file or a directory of them) or the server's ListPublicKeys; the
+ *       trail ARN printed is the server's (DescribeTrails) unless --public-key works offline.
  */
 import type { Command } from 'commander';
 import { systemClock } from '../../lib/clock.js';
@@ -72,15 +73,20 @@ export function registerTrail(program: Command, ctx: CliContext): void {
       const endMs = flags.endTime ? parseTimeFlag(flags.endTime, '--end-time') : systemClock.now();
       await assertTrailDirectory(flags.dir);
       let publicKeys;
+      let knownTrails: Array<{ name: string; arn: string }> | undefined;
       if (flags.publicKey) publicKeys = await keysFromPath(flags.publicKey);
       else {
         const client = await ctx.client();
         const answer = await remote('listing public keys', () => client.write('trail/aws/ListPublicKeys', { StartTime: startMs / 1000, EndTime: endMs / 1000 }));
         const list = (answer?.data?.PublicKeyList ?? []) as Array<{ Value: string; Fingerprint?: string }>;
         publicKeys = keysFromPublicKeyList(list);
+        // Only for the ARN printed: a token allowed ListPublicKeys alone still validates.
+        const described = await client.write('trail/aws/DescribeTrails', {}).catch(() => undefined);
+        const trails = (described?.data?.trailList ?? []) as Array<{ Name?: unknown; TrailARN?: unknown }>;
+        knownTrails = trails.flatMap((t) => (typeof t.Name === 'string' && typeof t.TrailARN === 'string' ? [{ name: t.Name, arn: t.TrailARN }] : []));
       }
       const result = await validateTrailDirectory({
-        dir: flags.dir, trailName: flags.trailName, publicKeys, startMs, endMs, verbose: flags.verbose === true,
+        dir: flags.dir, trailName: flags.trailName, publicKeys, startMs, endMs, verbose: flags.verbose === true, knownTrails,
         out: (t) => ctx.io.stdout(t), err: (t) => ctx.io.stderr(t),
       });
       if (result.exitCode !== 0) throw new CliExit(result.exitCode);

@@ -8,7 +8,7 @@ import type { Clock } from '../../lib/clock.js';
 import type { Storage } from '../../storage/index.js';
 import { createSigningKeys, type PublicKeyInfo } from '../keys/signing-keys.js';
 import type { EventStore } from '../store/types.js';
-import { createTrailWriter, type DeliveryResult, type TrailConfig, type TrailWriter } from './trail-writer.js';
+import { createTrailWriter, type DeliveryResult, type TrailConfig, type TrailStatus, type TrailWriter } from './trail-writer.js';
 
 export const DEFAULT_DELIVERY_INTERVAL_MS = 5 * 60_000;
 export const DEFAULT_DIGEST_INTERVAL_MS = 3600_000;
@@ -29,6 +29,8 @@ export interface TrailManager {
   /** Delivers the trail's pending events and writes a digest now. */
   deliverNow(name: string): Promise<DeliveryResult>;
   publicKeys(startMs?: number, endMs?: number): Promise<PublicKeyInfo[]>;
+  /** Delivery status for GetTrailStatus; logging means the delivery timers are running. */
+  status(name: string): Promise<TrailStatus & { isLogging: boolean }>;
   /** Creates missing trail state and starts the timers. */
   start(): Promise<void>;
   /** Stops the timers and waits for a delivery in progress. */
@@ -55,6 +57,7 @@ export function createTrailManager(deps: TrailManagerDeps): TrailManager {
     writers.set(config.name, createTrailWriter({ config, location: location(config), store: deps.store, keys, storage: deps.storage, clock: deps.clock }));
   }
   const timers: NodeJS.Timeout[] = [];
+  let logging = false;
 
   const summary = (c: TrailConfig): TrailSummary => ({
     name: c.name,
@@ -83,6 +86,11 @@ export function createTrailManager(deps: TrailManagerDeps): TrailManager {
       return writer.deliverAndDigest();
     },
     publicKeys: (startMs, endMs) => keys.publicKeys(startMs, endMs),
+    async status(name) {
+      const writer = writers.get(name);
+      if (!writer) throw notFound(`no trail named "${name}"`, 'trail_not_found');
+      return { ...(await writer.status()), isLogging: logging };
+    },
     async start() {
       if (writers.size > 0) await keys.active();
       for (const writer of writers.values()) {
@@ -91,8 +99,10 @@ export function createTrailManager(deps: TrailManagerDeps): TrailManager {
         every(s.deliveryIntervalMs, s.name, () => writer.deliverLogs());
         every(s.digestIntervalMs, s.name, () => writer.deliverAndDigest());
       }
+      logging = true;
     },
     async stop() {
+      logging = false;
       for (const t of timers.splice(0)) clearInterval(t);
       await Promise.all([...writers.values()].map((w) => w.idle()));
     },

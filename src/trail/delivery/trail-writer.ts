@@ -29,6 +29,19 @@ export interface TrailState {
   startMs: number;
   pendingLogs: DigestLogFile[];
   lastDigest?: PreviousDigest & { endMs: number };
+  /** When log files were last delivered. */
+  latestDeliveryMs?: number;
+}
+
+/** What GetTrailStatus reports: times from the saved state, attempts and errors since start. */
+export interface TrailStatus {
+  startMs: number;
+  latestDeliveryMs?: number;
+  latestDeliveryAttemptMs?: number;
+  /** An error code (ENOSPC, EACCES, ...) of the last failed log delivery, cleared by a success. */
+  latestDeliveryError?: string;
+  latestDigestMs?: number;
+  latestDigestError?: string;
 }
 
 export interface DeliveryResult {
@@ -49,9 +62,16 @@ export interface TrailWriterDeps {
 /** Events per log file: large enough for a busy interval, small enough to build in memory. */
 const EVENTS_PER_FILE = 5000;
 
+/** A code, never a message: messages carry file paths, which are not the caller's to see. */
+const errorCode = (err: unknown): string => {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^[A-Z][A-Z0-9_]{0,31}$/.test(code) ? code : 'DeliveryFailed';
+};
+
 export function createTrailWriter(deps: TrailWriterDeps) {
   const { config, location, clock } = deps;
   const stateKey = `trails/${config.name}/state`;
+  const attempts: Omit<TrailStatus, 'startMs' | 'latestDeliveryMs' | 'latestDigestMs'> = {};
   let chain: Promise<unknown> = Promise.resolve();
   const serial = <T>(fn: () => Promise<T>): Promise<T> => {
     const run = chain.then(fn, fn);
@@ -97,6 +117,7 @@ export function createTrailWriter(deps: TrailWriterDeps) {
         oldestEventTime: rfc3339(Math.min(...rows.map((r) => r.timeMs))),
       });
       state.cursor = rows[rows.length - 1].seq;
+      state.latestDeliveryMs = clock.now();
       await recordDelivered(state, [path]);
       written.push(key);
     }
@@ -138,17 +159,49 @@ export function createTrailWriter(deps: TrailWriterDeps) {
     return key;
   }
 
+  /** Runs a log delivery, noting its attempt time and outcome for GetTrailStatus. */
+  async function noteDelivery<T>(fn: () => Promise<T>): Promise<T> {
+    attempts.latestDeliveryAttemptMs = clock.now();
+    try {
+      const out = await fn();
+      delete attempts.latestDeliveryError;
+      return out;
+    } catch (err) {
+      attempts.latestDeliveryError = errorCode(err);
+      throw err;
+    }
+  }
+
+  async function noteDigest(): Promise<string> {
+    try {
+      const key = await writeDigestLocked();
+      delete attempts.latestDigestError;
+      return key;
+    } catch (err) {
+      attempts.latestDigestError = errorCode(err);
+      throw err;
+    }
+  }
+
   return {
     config,
     /** Creates the trail's state (its cursor starts at the store's current end). */
     init: () => serial(async () => { await loadState(); }),
-    deliverLogs: (): Promise<DeliveryResult> => serial(async () => ({ logFiles: await deliverLogsLocked() })),
+    deliverLogs: (): Promise<DeliveryResult> => serial(async () => ({ logFiles: await noteDelivery(deliverLogsLocked) })),
     /** Delivers pending events, then writes a digest covering every log file since the last one. */
     deliverAndDigest: (): Promise<DeliveryResult> =>
       serial(async () => {
-        const logFiles = await deliverLogsLocked();
-        return { logFiles, digestFile: await writeDigestLocked() };
+        const logFiles = await noteDelivery(deliverLogsLocked);
+        return { logFiles, digestFile: await noteDigest() };
       }),
+    /** The trail's delivery status (read without waiting for a delivery in progress). */
+    async status(): Promise<TrailStatus> {
+      const state = await getJson<TrailState>(deps.storage, stateKey);
+      const status: TrailStatus = { startMs: state?.startMs ?? clock.now(), ...attempts };
+      if (state?.latestDeliveryMs !== undefined) status.latestDeliveryMs = state.latestDeliveryMs;
+      if (state?.lastDigest) status.latestDigestMs = state.lastDigest.endMs;
+      return status;
+    },
     /** Waits for the operation in progress (used at shutdown). */
     idle: () => chain.then(() => undefined),
   };

@@ -1,6 +1,13 @@
 /**
  * LookupEvents as AWS answers it: newest first, at most MaxResults events, a NextToken when more
  * remain, each event summarised with its full record as the `CloudTrailEvent` JSON string.
+ *
+ * A first page shows events up to the newest one that is not a CloudTrail read call of the last
+ * SELF_READ_SETTLE_MS (the store's settledSeq); those reads join the history once something else
+ * happens or they age past it, as AWS's event history shows calls minutes late. Without this,
+ * every lookup would put itself on top of the next one's answer, and clients that page by
+ * repeating the first request and skipping what they printed (the AWS CLI's --max-items) would
+ * print an event twice. Later pages keep the first page's bound through the NextToken.
  */
 import type { CloudTrailRecord } from '../format.js';
 import type { EventStore, StoredEvent } from '../store/types.js';
@@ -54,15 +61,19 @@ function orderEvent(e: LookupEventsEvent): LookupEventsEvent {
   return out as LookupEventsEvent;
 }
 
-export function lookupEvents(store: EventStore, body: Record<string, unknown>): LookupEventsResponse {
-  const { query, hash } = planLookup(body);
+export const SELF_READ_SETTLE_MS = 5 * 60_000;
+
+export function lookupEvents(store: EventStore, body: Record<string, unknown>, nowMs: number = Date.now()): LookupEventsResponse {
+  const { query, hash, position, insightsOnly } = planLookup(body);
+  if (insightsOnly) return { Events: [] };
+  const throughSeq = position?.throughSeq ?? store.settledSeq(nowMs - SELF_READ_SETTLE_MS);
   // One extra row tells whether another page exists, so a NextToken never leads to an empty page.
-  const rows = store.query({ ...query, limit: query.limit + 1 });
+  const rows = store.query({ ...query, throughSeq, limit: query.limit + 1 });
   const page = rows.slice(0, query.limit);
   const response: LookupEventsResponse = { Events: page.map(toLookupEvent) };
   if (rows.length > query.limit) {
     const last = page[page.length - 1];
-    response.NextToken = encodeNextToken({ timeMs: last.timeMs, seq: last.seq }, hash);
+    response.NextToken = encodeNextToken({ after: { timeMs: last.timeMs, seq: last.seq }, throughSeq }, hash);
   }
   return response;
 }

@@ -4,11 +4,12 @@
  *                      → InvalidLookupAttributesException
  *   StartTime/EndTime  epoch seconds (may be fractional), Start ≤ End → InvalidTimeRangeException
  *   MaxResults         1–50, default 50                                → InvalidMaxResultsException
+ *   EventCategory      absent, or "insight" (only Insights events)  → InvalidEventCategoryException
  *   NextToken          bound to the same attribute and time range     → InvalidNextTokenException
  */
 import { SealtrailError } from '../../errors/index.js';
 import { LOOKUP_ATTRIBUTE_KEYS, type EventQuery, type LookupAttributeKey } from '../store/types.js';
-import { decodeNextToken, queryHash } from './next-token.js';
+import { decodeNextToken, queryHash, type PagePosition } from './next-token.js';
 
 export const MAX_LOOKUP_RESULTS = 50;
 
@@ -18,6 +19,10 @@ export interface LookupPlan {
   query: EventQuery;
   /** The hash the next page's token must carry. */
   hash: string;
+  /** Where a NextToken said to continue; absent on a first page. */
+  position?: PagePosition;
+  /** EventCategory=insight: only Insights events, which this server never records. */
+  insightsOnly: boolean;
 }
 
 function parseAttribute(raw: unknown): EventQuery['attribute'] {
@@ -55,7 +60,14 @@ function parseMaxResults(raw: unknown): number {
   return raw;
 }
 
+function parseEventCategory(raw: unknown): boolean {
+  if (raw === undefined || raw === null) return false;
+  if (raw !== 'insight') throw fail('InvalidEventCategoryException', 'EventCategory must be "insight".');
+  return true;
+}
+
 export function planLookup(body: Record<string, unknown>): LookupPlan {
+  const insightsOnly = parseEventCategory(body.EventCategory);
   const attribute = parseAttribute(body.LookupAttributes);
   const startMs = parseTime(body.StartTime, 'StartTime');
   const endMs = parseTime(body.EndTime, 'EndTime');
@@ -68,6 +80,11 @@ export function planLookup(body: Record<string, unknown>): LookupPlan {
   if (attribute) query.attribute = attribute;
   if (startMs !== undefined) query.startMs = startMs;
   if (endMs !== undefined) query.endMs = endMs;
-  if (body.NextToken !== undefined && body.NextToken !== null) query.before = decodeNextToken(body.NextToken, hash);
-  return { query, hash };
+  const plan: LookupPlan = { query, hash, insightsOnly };
+  if (body.NextToken !== undefined && body.NextToken !== null) {
+    plan.position = decodeNextToken(body.NextToken, hash);
+    query.before = plan.position.after;
+    query.throughSeq = plan.position.throughSeq;
+  }
+  return plan;
 }

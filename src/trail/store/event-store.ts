@@ -11,6 +11,8 @@ import { recordCipher } from './record-cipher.js';
 import { prepareQueries, type RawRow } from './queries.js';
 import type { AppendInput, EventStore, StoredEvent } from './types.js';
 
+const CLOUDTRAIL_SOURCE = 'cloudtrail.amazonaws.com';
+
 export const DEFAULT_RETENTION_MS = 90 * 24 * 3600 * 1000;
 
 export interface EventStoreOptions {
@@ -94,6 +96,7 @@ export function createEventStore(opts: EventStoreOptions): EventStore {
       return decrypt(q.since.all(afterSeq, limit));
     },
     lastSeq: () => q.lastSeq.get() ?? 0,
+    settledSeq: (sinceMs) => q.settledSeq.get(CLOUDTRAIL_SOURCE, sinceMs) ?? 0,
     count: () => q.count.get() ?? 0,
     purgeExpired: () => purge(opts.clock.now() - retentionMs),
     explainQuery: (query) => q.explain(query).map((r) => r.detail),

@@ -36,6 +36,7 @@ function buildSql(query: EventQuery): string {
   if (query.startMs !== undefined) where.push(`${t}.time_ms >= @startMs`);
   if (query.endMs !== undefined) where.push(`${t}.time_ms <= @endMs`);
   // The plain `time_ms <=` bound lets the planner start the range scan at the cursor.
+  if (query.throughSeq !== undefined) where.push(`${t}.seq <= @throughSeq`);
   if (query.before) where.push(`${t}.time_ms <= @beforeTime AND (${t}.time_ms, ${t}.seq) < (@beforeTime, @beforeSeq)`);
   const from = side ? `${side.table} r JOIN events e ON e.seq = r.seq` : 'events e';
   const cond = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
@@ -47,12 +48,13 @@ function paramsOf(query: EventQuery): Record<string, unknown> {
   if (query.attribute) params.value = query.attribute.value;
   if (query.startMs !== undefined) params.startMs = query.startMs;
   if (query.endMs !== undefined) params.endMs = query.endMs;
+  if (query.throughSeq !== undefined) params.throughSeq = query.throughSeq;
   if (query.before) { params.beforeTime = query.before.timeMs; params.beforeSeq = query.before.seq; }
   return params;
 }
 
 const shapeOf = (q: EventQuery) =>
-  `${q.attribute?.key ?? '-'}|${q.startMs !== undefined}|${q.endMs !== undefined}|${q.before !== undefined}`;
+  `${q.attribute?.key ?? '-'}|${q.startMs !== undefined}|${q.endMs !== undefined}|${q.before !== undefined}|${q.throughSeq !== undefined}`;
 
 export interface EventQueries {
   select(query: EventQuery): RawRow[];
@@ -63,6 +65,7 @@ export interface EventQueries {
   insertResourceType: Database.Statement<[string, number, number]>;
   since: Database.Statement<[number, number], RawRow>;
   lastSeq: Database.Statement<[], number>;
+  settledSeq: Database.Statement<[string, number], number>;
   count: Database.Statement<[], number>;
   purgeNames: Database.Statement<[number]>;
   purgeTypes: Database.Statement<[number]>;
@@ -90,6 +93,10 @@ export function prepareQueries(db: Database.Database): EventQueries {
     insertResourceType: db.prepare<[string, number, number]>('INSERT OR IGNORE INTO event_resource_types (type, time_ms, seq) VALUES (?, ?, ?)'),
     since: db.prepare<[number, number], RawRow>('SELECT seq, time_ms, event_id, record FROM events WHERE seq > ? ORDER BY seq LIMIT ?'),
     lastSeq: db.prepare<[], number>('SELECT MAX(seq) FROM events').pluck(),
+    // Walks back from the newest row only over recent CloudTrail reads (the rowid order).
+    settledSeq: db.prepare<[string, number], number>(
+      "SELECT seq FROM events WHERE NOT (event_source = ? AND read_only = 'true') OR time_ms <= ? ORDER BY seq DESC LIMIT 1",
+    ).pluck(),
     count: db.prepare<[], number>('SELECT COUNT(*) FROM events').pluck(),
     purgeNames: db.prepare<[number]>('DELETE FROM event_resource_names WHERE time_ms < ?'),
     purgeTypes: db.prepare<[number]>('DELETE FROM event_resource_types WHERE time_ms < ?'),

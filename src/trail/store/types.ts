@@ -20,6 +20,8 @@ export interface EventQuery {
   endMs?: number;
   /** Rows strictly older than this position. */
   before?: EventCursor;
+  /** Only rows with seq ≤ this: the result set a first page saw, so later pages never shift. */
+  throughSeq?: number;
   limit: number;
 }
 
@@ -47,6 +49,11 @@ export interface EventStore {
   readSince(afterSeq: number, limit: number): StoredEvent[];
   /** The highest seq stored so far (0 when empty). */
   lastSeq(): number;
+  /**
+   * The seq of the newest event that is not a CloudTrail read call recorded after `sinceMs`
+   * (0 when none): LookupEvents shows events up to it, so its own calls do not reshape its answer.
+   */
+  settledSeq(sinceMs: number): number;
   count(): number;
   /** Deletes events older than the retention; returns how many. */
   purgeExpired(): number;

@@ -21,6 +21,8 @@ export interface ValidateDirectoryOptions extends ReportSink {
   startMs: number;
   endMs: number;
   verbose: boolean;
+  /** The server's trails (DescribeTrails), when it was asked: they name the trail's real ARN. */
+  knownTrails?: ReadonlyArray<{ name: string; arn: string }>;
 }
 
 /** Refuses a directory that does not exist or is a file: a mistyped --dir would otherwise read as a trail that delivered nothing. */
@@ -33,10 +35,15 @@ export async function assertTrailDirectory(dir: string): Promise<void> {
 export async function validateTrailDirectory(opts: ValidateDirectoryOptions): Promise<ValidateLogsResult> {
   if (opts.startMs > opts.endMs) throw invalid('Invalid time range specified: start-time must occur before end-time', 'trail_invalid_time_range');
   await assertTrailDirectory(opts.dir);
-  const chains = (await findDigestChains(opts.dir)).filter((c) => opts.trailName === undefined || c.trailName === opts.trailName);
+  const known = opts.knownTrails ?? [];
+  const found = await findDigestChains(opts.dir);
+  // A directory with no digests yet belongs to the server's trail when it has just one.
+  const trailName = opts.trailName ?? (found.length === 0 && known.length === 1 ? known[0].name : undefined);
+  const chains = found.filter((c) => trailName === undefined || c.trailName === trailName);
   if (chains.length > 1) {
     throw invalid(`digest files of several trails found in ${opts.dir} (${chains.map((c) => c.trailName).join(', ')}): choose one with --trail-name`, 'trail_ambiguous');
   }
-  const chain = chains[0] ?? { bucket: '', prefix: '', accountId: '', region: '', trailName: opts.trailName ?? '', keys: [] };
-  return validateLogs({ ...opts, objects: localObjects(opts.dir), chain });
+  const chain = chains[0] ?? { bucket: '', prefix: '', accountId: '', region: '', trailName: trailName ?? '', keys: [] };
+  const trailArn = known.find((t) => t.name === chain.trailName)?.arn;
+  return validateLogs({ ...opts, objects: localObjects(opts.dir), chain, ...(trailArn ? { trailArn } : {}) });
 }

@@ -22,6 +22,8 @@ export interface ValidateLogsOptions extends ReportSink {
   startMs: number;
   endMs: number;
   verbose: boolean;
+  /** The trail's ARN as its server names it; without it, one is built from the digest keys. */
+  trailArn?: string;
 }
 
 export interface ValidateLogsResult {
@@ -46,7 +48,7 @@ interface ExpectedLink { hash: string | null; signature: string | null }
 export async function validateLogs(opts: ValidateLogsOptions): Promise<ValidateLogsResult> {
   const { objects, chain } = opts;
   const report = new ValidationReport(opts, opts.verbose, opts.startMs, opts.endMs);
-  report.startup(`arn:aws:cloudtrail:${chain.region}:${chain.accountId}:trail/${chain.trailName}`);
+  report.startup(opts.trailArn ?? `arn:aws:cloudtrail:${chain.region}:${chain.accountId}:trail/${chain.trailName}`);
   // Digests whose key time is within [start, end + 1h] (logs delivered late spill into the next hour).
   const digests = chain.keys.filter((k) => keyTimeMs(k) >= Math.floor(opts.startMs / 1000) * 1000 && keyTimeMs(k) <= opts.endMs + 3600_000);
   const olderThan = (key: string): string | undefined => {
