@@ -66,12 +66,13 @@ export class Mounts {
   constructor(private readonly deps: MountTableDeps) {}
 
   /**
-   * Vault's form, `<type>_<8 hex digits>` from 4 random bytes, drawn again while a mounted entry
-   * has it. Stored mounts keep the accessor they were given.
+   * Vault's form, `<type>_<8 hex digits>` from 4 random bytes (`auth_<type>_...` for an auth
+   * method), drawn again while a mounted entry has it. Stored mounts keep the accessor they were given.
    */
-  private newAccessor(type: string): string {
+  private newAccessor(table: MountTable, type: string): string {
+    const prefix = table === 'auth' ? `auth_${type}` : type;
     for (;;) {
-      const accessor = `${type}_${randomBytes(4).toString('hex')}`;
+      const accessor = `${prefix}_${randomBytes(4).toString('hex')}`;
       if (![...this.byPrefix.values()].some((m) => m.entry.accessor === accessor)) return accessor;
     }
   }
@@ -83,7 +84,7 @@ export class Mounts {
    */
   async addBuiltin(table: MountTable, path: string, type: string, backend: Backend | BackendFactory, description: string): Promise<MountEntry> {
     const entry: MountEntry = {
-      table, path, type, description, accessor: this.newAccessor(type), uuid: uuid(),
+      table, path, type, description, accessor: this.newAccessor(table, type), uuid: uuid(),
       config: emptyMountConfig(), options: {}, local: false, sealWrap: false, builtin: true,
     };
     const instance = typeof backend === 'function'
@@ -149,7 +150,7 @@ export class Mounts {
     }
     const entry: MountEntry = {
       table, path: table === 'auth' ? `auth/${path}` : path, type: input.type, description: input.description ?? '',
-      accessor: this.newAccessor(input.type), uuid: uuid(),
+      accessor: this.newAccessor(table, input.type), uuid: uuid(),
       config: { ...emptyMountConfig(), ...input.config }, options: { ...input.options }, local: input.local ?? false,
       sealWrap: false,
     };

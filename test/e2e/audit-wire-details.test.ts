@@ -84,7 +84,8 @@ test('wrap_info.creation_time has nanoseconds, in the response and in its audit 
   assert.equal(lookup.json.data.creation_time, created);
 });
 
-test('a new mount\'s accessor has Vault\'s form, <type>_<8 hex digits>, in sys/mounts and the audit entry', async () => {
+test('a new mount\'s accessor has Vault\'s form, <type>_<8 hex digits> (auth_<type>_... for auth methods), in sys/mounts and the audit entry', async () => {
+  assert.match((await api('GET', 'sys/auth')).json.data['token/'].accessor, /^auth_token_[0-9a-f]{8}$/);
   assert.equal((await api('POST', 'sys/mounts/team', { type: 'kv', options: { version: '2' } })).status, 204);
   const accessor: string = (await api('GET', 'sys/mounts')).json.data['team/'].accessor;
   assert.match(accessor, /^kv_[0-9a-f]{8}$/);
