@@ -6,7 +6,8 @@
  */
 import { SealtrailError, invalid, notFound } from '../errors/index.js';
 import type { Clock } from '../lib/clock.js';
-import { randomBase62, uuid } from '../lib/ids.js';
+import { randomBytes } from 'node:crypto';
+import { uuid } from '../lib/ids.js';
 import { getJson, putJson, storageView, type Storage } from '../storage/index.js';
 import type { Backend, BackendFactory, MountConfig, MountEntry, MountTable } from './contract/types.js';
 
@@ -65,13 +66,25 @@ export class Mounts {
   constructor(private readonly deps: MountTableDeps) {}
 
   /**
+   * Vault's form, `<type>_<8 hex digits>` from 4 random bytes (`auth_<type>_...` for an auth
+   * method), drawn again while a mounted entry has it. Stored mounts keep the accessor they were given.
+   */
+  private newAccessor(table: MountTable, type: string): string {
+    const prefix = table === 'auth' ? `auth_${type}` : type;
+    for (;;) {
+      const accessor = `${prefix}_${randomBytes(4).toString('hex')}`;
+      if (![...this.byPrefix.values()].some((m) => m.entry.accessor === accessor)) return accessor;
+    }
+  }
+
+  /**
    * Registers a builtin mount (sys/, auth/token/, kms/, trail/): not persisted, cannot be
    * disabled. A factory gets storage under `builtin/<path>`: a builtin's uuid is new at every
    * unseal, so its data cannot live under the per-uuid `logical/` prefix.
    */
   async addBuiltin(table: MountTable, path: string, type: string, backend: Backend | BackendFactory, description: string): Promise<MountEntry> {
     const entry: MountEntry = {
-      table, path, type, description, accessor: `${type}_${randomBase62(8).toLowerCase()}`, uuid: uuid(),
+      table, path, type, description, accessor: this.newAccessor(table, type), uuid: uuid(),
       config: emptyMountConfig(), options: {}, local: false, sealWrap: false, builtin: true,
     };
     const instance = typeof backend === 'function'
@@ -137,7 +150,7 @@ export class Mounts {
     }
     const entry: MountEntry = {
       table, path: table === 'auth' ? `auth/${path}` : path, type: input.type, description: input.description ?? '',
-      accessor: `${input.type}_${randomBase62(8).toLowerCase()}`, uuid: uuid(),
+      accessor: this.newAccessor(table, input.type), uuid: uuid(),
       config: { ...emptyMountConfig(), ...input.config }, options: { ...input.options }, local: input.local ?? false,
       sealWrap: false,
     };

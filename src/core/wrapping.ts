@@ -11,7 +11,7 @@
  */
 import { invalid } from '../errors/index.js';
 import type { Clock } from '../lib/clock.js';
-import { rfc3339 } from '../lib/time.js';
+import { rfc3339, rfc3339Nano } from '../lib/time.js';
 import { getJson, putJson, type Storage } from '../storage/index.js';
 import type { LifecycleTokens } from './contract/consumed.js';
 import { RESPONSE_WRAPPING_POLICY_NAME } from './contract/policy-names.js';
@@ -28,6 +28,8 @@ interface Wrapped {
   creationPath: string;
   /** ms since epoch. */
   creationTime: number;
+  /** The same instant with nanoseconds, as Vault shows it (absent on records from older versions). */
+  creationTimeText?: string;
   ttl: number;
 }
 
@@ -83,10 +85,12 @@ export function createWrapping(deps: { storage: Storage; tokens: Pick<LifecycleT
         policies: [RESPONSE_WRAPPING_POLICY_NAME], ttl: ttlSeconds, numUses: 1, noParent: true, renewable: false,
         path: creationPath, displayName: '', metadata: {},
       });
-      const creationTime = clock.now();
+      const creationNs = clock.nowNs();
+      const creationTime = Number(creationNs / 1_000_000n);
+      const creationTimeText = rfc3339Nano(creationNs);
       const { httpStatus: _status, ...kept } = response;
-      await putJson(storage, entry.accessor, { response: kept, creationPath, creationTime, ttl: ttlSeconds } satisfies Wrapped);
-      return { wrapInfo: { token: id, accessor: entry.accessor, ttl: ttlSeconds, creationTime: rfc3339(creationTime), creationPath } };
+      await putJson(storage, entry.accessor, { response: kept, creationPath, creationTime, creationTimeText, ttl: ttlSeconds } satisfies Wrapped);
+      return { wrapInfo: { token: id, accessor: entry.accessor, ttl: ttlSeconds, creationTime: creationTimeText, creationPath } };
     },
     async unwrap(token) {
       const wrapped = await find(token);
@@ -95,7 +99,7 @@ export function createWrapping(deps: { storage: Storage; tokens: Pick<LifecycleT
     },
     async lookup(token) {
       const w = await find(token);
-      return { creation_ttl: w.ttl, creation_time: rfc3339(w.creationTime), creation_path: w.creationPath };
+      return { creation_ttl: w.ttl, creation_time: w.creationTimeText ?? rfc3339(w.creationTime), creation_path: w.creationPath };
     },
   };
 }

@@ -21,6 +21,7 @@ import { clientTokenOf } from './client-token.js';
 import { checkJsonShape } from './json-shape.js';
 import { vaultErrorReply, type EdgeLog } from './errors.js';
 import { listMethodFallback } from './list-method.js';
+import { peerOf } from './peer.js';
 import { checkRequestPath } from './request-path.js';
 import { renderVaultResponse, type HttpReply } from './vault-response.js';
 
@@ -203,8 +204,7 @@ function toLogicalRequest(req: FastifyRequest, refused?: SealtrailError): Logica
     path,
     data,
     clientToken,
-    remoteAddress: req.socket.remoteAddress ?? '',
-    remotePort: req.socket.remotePort ?? 0,
+    ...peerOf(req.raw),
     headers,
     wrapTtl,
     inputError,

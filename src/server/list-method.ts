@@ -18,6 +18,7 @@ import { STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } 
 import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { setOwn } from '../lib/safe-object.js';
+import { replayRequestClass } from './peer.js';
 
 /** The largest LIST request (line + headers) served on this path; LIST has no body. */
 export const MAX_LIST_REQUEST_BYTES = 64 * 1024;
@@ -130,6 +131,7 @@ export function listMethodFallback(getApp: () => FastifyInstance) {
       url: `${request.target}${sep}list=true`,
       headers: request.headers,
       remoteAddress: socket.remoteAddress,
+      Request: replayRequestClass(socket.remotePort),
     });
     endAndClose(socket, rawResponse(res.statusCode, res.headers, res.rawPayload));
   }

@@ -35,7 +35,11 @@ export function renderVaultResponse(requestId: string, path: string, resp: Logic
     const body = typeof resp.raw.body === 'string' ? resp.raw.body : JSON.stringify(resp.raw.body);
     return { status: resp.httpStatus ?? 200, contentType: resp.raw.contentType, body };
   }
-  if (!responseHasContent(resp)) return { status: resp.httpStatus ?? 204 };
+  if (!responseHasContent(resp)) {
+    // A read that found nothing: Vault's 404 with an empty error list, which clients rely on.
+    if (resp.httpStatus === 404) return { status: 404, contentType: 'application/json', body: '{"errors":[]}' };
+    return { status: resp.httpStatus ?? 204 };
+  }
   const fields = {
     request_id: requestId,
     lease_id: resp.secret?.leaseId ?? '',

@@ -12,7 +12,7 @@ import { emptyMetadata, type KeyMetadata, type KvConfig } from './model.js';
 import { sortKeysDeep } from './sort-keys.js';
 import { deleteVersionOp, putMetadataOp, putVersionOp, type KvStore, type SecretData } from './store.js';
 import { addVersion, checkAndSet, deleteVersions, isDeleted, isUnavailable } from './versions.js';
-import { readBody, versionView } from './views.js';
+import { nothingFound, readBody, versionView } from './views.js';
 
 /** The `data` object of a write or patch body. */
 function dataField(req: PathRequest): Record<string, unknown> {
@@ -37,17 +37,17 @@ export function dataPaths(store: KvStore, clock: Clock): PathSpec {
     const path = secretPath(req.params.path);
     const requested = intField(req.data, 'version');
     const meta = await store.metadata(path);
-    if (!meta) throw notFound();
+    if (!meta) return nothingFound();
     // Like Vault, version 0 (or less) means the current one.
     const version = requested !== undefined && requested > 0 ? requested : meta.currentVersion;
     const entry = meta.versions[version];
-    if (!entry) throw notFound();
+    if (!entry) return nothingFound();
     const metadata = versionView(meta, version, entry);
     // A deleted or destroyed version answers 404 with its metadata, as Vault does.
     if (isUnavailable(entry, clock.nowNs())) return { httpStatus: 404, data: { data: null, metadata } };
     const data = await store.versionData(path, version);
     // Destroyed or pruned between the two gets by a concurrent request.
-    if (!data) throw notFound();
+    if (!data) return nothingFound();
     return { data: readBody(data, metadata) };
   }
 

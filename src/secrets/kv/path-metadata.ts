@@ -11,14 +11,14 @@ import { boolField, countField, durationField, folderPath, objectField, secretPa
 import { emptyMetadata } from './model.js';
 import { secretExists } from './path-data.js';
 import { deleteMetadataOp, deleteVersionOp, putMetadataOp, type KvStore } from './store.js';
-import { metadataView } from './views.js';
+import { metadataView, nothingFound } from './views.js';
 
 const CAS_IGNORED_WARNING = '"cas_required" set to false, but is mandated by backend config. This value will be ignored.';
 
 export function metadataPaths(store: KvStore, clock: Clock): PathSpec {
   async function read(req: PathRequest): Promise<LogicalResponse> {
     const meta = await store.metadata(secretPath(req.params.path));
-    if (!meta) throw notFound();
+    if (!meta) return nothingFound();
     return { data: metadataView(meta) };
   }
 

@@ -4,7 +4,14 @@
  */
 import { deepFreeze, isDeepFrozen } from '../../lib/immutable.js';
 import { rfc3339Nano } from '../../lib/time.js';
+import type { LogicalResponse } from '../../core/index.js';
 import type { KeyMetadata, KvConfig, VersionMeta } from './model.js';
+
+/**
+ * A read that finds no secret answers nothing, as Vault's handler returns nil: a 404 that is not
+ * an error (the edge writes Vault's `{"errors":[]}`; the audit entry has no `error`).
+ */
+export const nothingFound = (): LogicalResponse => ({ httpStatus: 404 });
 
 /** "" for an unset time, as Vault writes a nil timestamp. */
 function time(ns: string | undefined): string {

@@ -21,6 +21,7 @@ import { operationInput } from '../../lib/aws-members.js';
 import type { Clock } from '../../lib/clock.js';
 import { uuid } from '../../lib/ids.js';
 import type { EdgeLog } from '../errors.js';
+import { peerOf } from '../peer.js';
 import { awsErrorReply, type AwsErrorReply } from './errors.js';
 import { parseTarget, targetOperation } from './target.js';
 
@@ -62,7 +63,7 @@ const refusal = (type: string, message: string) => new SealtrailError('invalid',
 function logicalRequest(req: FastifyRequest, id: string, path: string, headers: Record<string, string[]>, clientToken: string): LogicalRequest {
   return {
     id, operation: 'update', path, data: {}, clientToken,
-    remoteAddress: req.socket.remoteAddress ?? '', remotePort: req.socket.remotePort ?? 0, headers, wrapTtl: 0,
+    ...peerOf(req.raw), headers, wrapTtl: 0,
   };
 }
 

@@ -3,12 +3,14 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { describe, it } from 'node:test';
 import { createHttpSink } from '../../../src/audit/devices/http/index.js';
 import { shownOptions } from '../../../src/audit/devices/index.js';
+import { VERSION } from '../../../src/lib/version.js';
 import { assertRefusesOptions, numberedLines, testContext } from './helpers.js';
 
 interface Received {
   method: string;
   url: string;
   headers: IncomingHttpHeaders;
+  rawHeaders: string[];
   body: string;
 }
 
@@ -19,7 +21,7 @@ async function siem(statuses: number[] = [], delayMs = 0): Promise<{ server: Ser
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      received.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+      received.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, rawHeaders: req.rawHeaders, body: Buffer.concat(chunks).toString('utf8') });
       setTimeout(() => { res.statusCode = statuses.shift() ?? 200; res.end('ok'); }, delayMs);
     });
   });
@@ -31,7 +33,25 @@ async function siem(statuses: number[] = [], delayMs = 0): Promise<{ server: Ser
   };
 }
 
+/** Every value a raw header list carries for `name`, one per header line. */
+function valuesOf(rawHeaders: string[], name: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) if (rawHeaders[i].toLowerCase() === name) out.push(rawHeaders[i + 1]);
+  return out;
+}
+
 describe('http sink', () => {
+  it('labels JSONx batches as XML, and a configured User-Agent replaces its own', async () => {
+    const endpoint = await siem();
+    const sink = await createHttpSink(testContext({ uri: endpoint.url, format: 'jsonx', headers: '{"User-Agent":["siem-feeder/2"]}' }));
+    await sink.write('<?xml version="1.0" encoding="UTF-8"?><json:object></json:object>\n');
+    assert.equal(endpoint.received.length, 1);
+    assert.equal(endpoint.received[0].headers['content-type'], 'application/xml');
+    assert.deepEqual(valuesOf(endpoint.received[0].rawHeaders, 'user-agent'), ['siem-feeder/2']);
+    await sink.close();
+    await endpoint.close();
+  });
+
   it('POSTs ndjson batches with the configured headers, in order', async () => {
     const endpoint = await siem([], 20);
     // OpenBao's option names and header shape: uri, and a list of values per header.
@@ -46,7 +66,9 @@ describe('http sink', () => {
       assert.equal(r.url, '/ingest?source=sealtrail');
       assert.equal(r.headers['content-type'], 'application/x-ndjson');
       assert.equal(r.headers.authorization, 'Bearer s3cr3t');
-      assert.equal(r.headers['x-source'], 'vault, sealtrail');
+      // Once per value, as OpenBao sends them (Go writes each value on its own line).
+      assert.deepEqual(valuesOf(r.rawHeaders, 'x-source'), ['vault', 'sealtrail']);
+      assert.deepEqual(valuesOf(r.rawHeaders, 'user-agent'), ['SealtrailAuditor/' + VERSION]);
       assert.equal(r.headers['x-unset'], undefined);
     }
     await sink.close();

@@ -44,9 +44,9 @@ test('read returns the latest version, or the one asked for (number or query str
 
 test('missing secrets and versions are 404', async () => {
   const h = await harness();
-  await rejects(h.call('read', 'data/nope'), 'not_found', 'not found');
+  assert.deepEqual(await h.call('read', 'data/nope'), { httpStatus: 404 });
   await h.write('a', { k: 'v' });
-  await rejects(h.call('read', 'data/a', { version: 7 }), 'not_found', 'not found');
+  assert.deepEqual(await h.call('read', 'data/a', { version: 7 }), { httpStatus: 404 });
 });
 
 test('secret data is stored and returned with sorted keys, as Go encodes maps', async () => {
@@ -159,7 +159,7 @@ test('existence check: a secret exists once it has metadata', async () => {
   assert.equal(await h.backend.existenceCheck!(request('create', 'metadata/e', {})), true);
   assert.equal(await h.backend.existenceCheck!(request('create', 'data/../e', {})), false);
   // Metadata without a version reads as 404.
-  await rejects(h.call('read', 'data/e'), 'not_found', 'not found');
+  assert.deepEqual(await h.call('read', 'data/e'), { httpStatus: 404 });
 });
 
 test('storage layout: metadata and each version under their own keys', async () => {

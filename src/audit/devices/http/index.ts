@@ -1,5 +1,6 @@
 /**
- * The `http` audit device: POSTs batches of lines (`application/x-ndjson`) to a SIEM endpoint.
+ * The `http` audit device: POSTs batches of lines to a SIEM endpoint (`application/x-ndjson`, or
+ * `application/xml` for the jsonx format).
  *
  * Batching keeps latency low, because every audited request waits for its line: a line that
  * arrives while no POST is in flight is sent at once; lines that arrive while a POST is in flight

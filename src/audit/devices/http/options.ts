@@ -9,6 +9,8 @@ import type { DeviceOptions } from '../types.js';
 
 export interface HttpSettings {
   url: URL;
+  /** The device's format: the body's content type follows it. */
+  format: 'json' | 'jsonx';
   /** Name and value pairs; a header with several values appears once per value. */
   headers: Array<[string, string]>;
   batchMaxLines: number;
@@ -63,6 +65,7 @@ export function parseHttpOptions(options: DeviceOptions): HttpSettings {
 
   return {
     url,
+    format: options.format === 'jsonx' ? 'jsonx' : 'json',
     headers,
     batchMaxLines: opt.int('batch_max_lines', 100, { min: 1, max: 100_000 }),
     batchMaxWaitMs: opt.durationMs('batch_max_wait', '0s', { allowZero: true }),

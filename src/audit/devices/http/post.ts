@@ -1,5 +1,5 @@
 /**
- * One batch to the SIEM: a POST of newline-delimited lines, retried on network errors, timeouts,
+ * One batch to the SIEM: a POST of newline-delimited lines (labelled by the device's format), retried on network errors, timeouts,
  * 408, 429 and 5xx with a short exponential backoff. Other statuses (401, 404, a 3xx redirect,
  * which is not followed) will not fix themselves and fail at once. Errors name the endpoint's origin and the status, never a header
  * value or the body.
@@ -11,10 +11,17 @@
  * answer was lost and the batch came again.
  */
 import { randomUUID } from 'node:crypto';
+import { request as httpRequest, type OutgoingHttpHeaders } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { VERSION } from '../../../lib/version.js';
 import type { HttpSettings } from './options.js';
 
+/** One line per entry: JSON lines, or JSONx documents (XML, one per line; format-jsonx.ts). */
 export const CONTENT_TYPE = 'application/x-ndjson';
+export const JSONX_CONTENT_TYPE = 'application/xml';
 export const BATCH_ID_HEADER = 'x-sealtrail-batch-id';
+/** Who is posting, as OpenBao's device sends `OpenBaoAuditor/<version>`; a configured User-Agent replaces it. */
+export const USER_AGENT = `SealtrailAuditor/${VERSION}`;
 const BACKOFF_BASE_MS = 100;
 const BACKOFF_MAX_MS = 1000;
 
@@ -27,27 +34,53 @@ class HttpStatusError extends Error {
   }
 }
 
-async function postOnce(settings: HttpSettings, body: string, batchId: string, timeoutMs: number): Promise<void> {
-  let response: Response;
-  try {
-    response = await fetch(settings.url, {
-      method: 'POST',
-      headers: [...settings.headers, ['content-type', CONTENT_TYPE], [BATCH_ID_HEADER, batchId]],
-      body,
-      // Only the configured endpoint's 2xx confirms a batch: a redirect is a failure, never a
-      // reason to send the audit lines (and the headers' credentials) somewhere else.
-      redirect: 'manual',
-      signal: AbortSignal.timeout(timeoutMs),
+class TimeoutError extends Error {}
+
+/**
+ * The request's headers: each configured header once per value, as OpenBao's device sends them
+ * (node:http writes an array value as repeated lines; fetch would join them into one).
+ */
+export function requestHeaders(settings: HttpSettings, batchId: string, body: Buffer): OutgoingHttpHeaders {
+  const headers: Record<string, string[]> = {};
+  for (const [name, value] of settings.headers) (headers[name.toLowerCase()] ??= []).push(value);
+  return {
+    'user-agent': USER_AGENT,
+    ...headers,
+    'content-type': settings.format === 'jsonx' ? JSONX_CONTENT_TYPE : CONTENT_TYPE,
+    'content-length': body.length,
+    [BATCH_ID_HEADER]: batchId,
+  };
+}
+
+/**
+ * One attempt; resolves with the status. A redirect is not followed (node:http never does): only
+ * the configured endpoint's 2xx confirms a batch, and the headers' credentials go nowhere else.
+ */
+function postOnce(settings: HttpSettings, body: Buffer, batchId: string, timeoutMs: number): Promise<number> {
+  const send = settings.url.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const req = send(settings.url, { method: 'POST', headers: requestHeaders(settings, batchId, body) }, (res) => {
+      // Read the answer so the keep-alive connection can be reused.
+      res.resume();
+      res.once('end', () => { clearTimeout(timer); resolve(res.statusCode ?? 0); });
+      res.once('error', (err) => { clearTimeout(timer); reject(err); });
     });
-    // Read the answer so the keep-alive connection can be reused.
-    await response.arrayBuffer();
+    const timer = setTimeout(() => req.destroy(new TimeoutError()), timeoutMs);
+    req.once('error', (err) => { clearTimeout(timer); reject(err); });
+    req.end(body);
+  });
+}
+
+async function tryPost(settings: HttpSettings, body: Buffer, batchId: string, timeoutMs: number): Promise<void> {
+  let status: number;
+  try {
+    status = await postOnce(settings, body, batchId, timeoutMs);
   } catch (err) {
-    const name = (err as Error).name;
-    const reason = name === 'TimeoutError' ? `timed out after ${timeoutMs}ms`
-      : ((err as { cause?: NodeJS.ErrnoException }).cause?.code ?? (err as Error).message);
+    const reason = err instanceof TimeoutError ? `timed out after ${timeoutMs}ms`
+      : ((err as NodeJS.ErrnoException).code ?? (err as Error).message);
     throw new Error(`http audit device: POST to ${settings.url.origin} failed: ${reason}`);
   }
-  if (response.status < 200 || response.status > 299) throw new HttpStatusError(settings.url.origin, response.status);
+  if (status < 200 || status > 299) throw new HttpStatusError(settings.url.origin, status);
 }
 
 /**
@@ -55,7 +88,7 @@ async function postOnce(settings: HttpSettings, body: string, batchId: string, t
  * the status cannot succeed, or `deadline` (a performance.now() time) passed.
  */
 export async function postBatch(settings: HttpSettings, lines: readonly string[], deadline: number): Promise<void> {
-  const body = lines.join('');
+  const body = Buffer.from(lines.join(''));
   const batchId = randomUUID();
   for (let attempt = 0; ; attempt++) {
     const left = Math.floor(deadline - performance.now());
@@ -63,7 +96,7 @@ export async function postBatch(settings: HttpSettings, lines: readonly string[]
       throw new Error(`http audit device: batch not sent to ${settings.url.origin}: the audit block timeout passed while earlier batches were in flight`);
     }
     try {
-      await postOnce(settings, body, batchId, Math.min(settings.timeoutMs, left));
+      await tryPost(settings, body, batchId, Math.min(settings.timeoutMs, left));
       return;
     } catch (err) {
       const backoff = Math.min(BACKOFF_BASE_MS * 2 ** attempt, BACKOFF_MAX_MS);

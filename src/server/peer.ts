@@ -1,0 +1,31 @@
+/**
+ * The client's address and port as audit entries show them, the same for every edge and for a
+ * LIST request replayed by the fallback (list-method.ts).
+ */
+import { IncomingMessage } from 'node:http';
+
+/**
+ * The replay's socket is a mock that knows only the address, so the client's port rides on the
+ * replayed request's prototype (a class made per replay): the inject API has no other channel,
+ * and none that a client's own bytes could reach.
+ */
+const REPLAY_PEER_PORT = Symbol('sealtrail.replayPeerPort');
+
+export function replayRequestClass(port: number | undefined): typeof IncomingMessage {
+  const Replay = class extends IncomingMessage {};
+  Object.defineProperty(Replay.prototype, REPLAY_PEER_PORT, { value: port });
+  return Replay;
+}
+
+/**
+ * An IPv4 client of a dual-stack (`::`) listener appears as `::ffff:a.b.c.d`; Vault (Go) reports
+ * it as `a.b.c.d`, and so do we, so that audit entries and filters see one form per client.
+ */
+export function unmappedAddress(address: string): string {
+  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
+}
+
+export function peerOf(raw: IncomingMessage): { remoteAddress: string; remotePort: number } {
+  const port = (raw as unknown as Record<symbol, number | undefined>)[REPLAY_PEER_PORT] ?? raw.socket.remotePort;
+  return { remoteAddress: unmappedAddress(raw.socket.remoteAddress ?? ''), remotePort: port ?? 0 };
+}
