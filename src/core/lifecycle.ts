@@ -169,9 +169,11 @@ async function mintLoginToken(response: LogicalResponse, route: MountedBackend, 
   const grant = response.auth!;
   const ttl = grant.ttl || route.entry.config.defaultLeaseTtl || 0;
   const policies = sanitizePolicies(grant.policies, true);
-  const { id, entry } = await services.tokens.create({ ...grant, policies, ttl, path: req.path, noParent: true });
+  const displayName = loginDisplayName(route.entry.path, grant.displayName);
+  const { id, entry } = await services.tokens.create({ ...grant, displayName, policies, ttl, path: req.path, noParent: true });
   return {
     ...grant,
+    displayName,
     clientToken: id,
     accessor: entry.accessor,
     policies: entry.policies,
@@ -185,6 +187,16 @@ async function mintLoginToken(response: LogicalResponse, route: MountedBackend, 
     entityId: entry.entityId,
     mountType: route.entry.type,
   };
+}
+
+/**
+ * Vault's display name for a login token: the auth mount's path without `auth/`, its slashes as
+ * dashes, then the method's own name, one trailing dash cut (`auth/apm/` + `x` → `apm-x`).
+ */
+export function loginDisplayName(mountPath: string, methodName: string): string {
+  const source = mountPath.replace(/^auth\//, '').replaceAll('/', '-');
+  const name = source + methodName;
+  return name.endsWith('-') ? name.slice(0, -1) : name;
 }
 
 /** Resolves once the entry is recorded; otherwise logs why and rejects with an internal error. */
