@@ -2,7 +2,7 @@
  * The request lifecycle — the one place where tokens, ACLs, audit and handlers meet:
  *
  *   route → token lookup → existence check → ACL → token use → AUDIT REQUEST → handler
- *         → mint login token → AUDIT RESPONSE → the mount's own record (recordOutcome) → reply
+ *         → mint login token (announced to engines: sessions.ts) → AUDIT RESPONSE → the mount's own record (recordOutcome) → reply
  *
  * Fail-closed: if no audit device records the request entry the handler never runs and the client
  * gets 500 "internal error"; if the response entry or the mount's record is not written the client
@@ -15,6 +15,7 @@ import { SealtrailError, internal, notFound, permissionDenied } from '../errors/
 import type { Clock } from '../lib/clock.js';
 import { matchesPathList } from './glob.js';
 import { responseHasContent } from './response.js';
+import { announceSession } from './sessions.js';
 import type { MountedBackend } from './mount-table.js';
 import type { Services } from './services.js';
 import type { BackendRequest, LogicalRequest, LogicalResponse, Operation, RequestOutcome, TokenEntry } from './types.js';
@@ -171,6 +172,7 @@ async function mintLoginToken(response: LogicalResponse, route: MountedBackend, 
   const policies = sanitizePolicies(grant.policies, true);
   const displayName = loginDisplayName(route.entry.path, grant.displayName);
   const { id, entry } = await services.tokens.create({ ...grant, displayName, policies, ttl, path: req.path, noParent: true });
+  await announceSession(entry, route.entry, req, services);
   return {
     ...grant,
     displayName,

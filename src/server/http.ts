@@ -208,6 +208,7 @@ function toLogicalRequest(req: FastifyRequest, refused?: SealtrailError): Logica
     remotePort: req.socket.remotePort ?? 0,
     headers,
     wrapTtl,
+    method: req.method,
     inputError,
   };
 }

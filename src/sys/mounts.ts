@@ -5,6 +5,7 @@
  */
 import type { Mounts } from '../core/mount-table.js';
 import type { PathRequest, PathSpec } from '../core/paths.js';
+import { httpMethodOf } from '../core/sessions.js';
 import type { MountTable } from '../core/types.js';
 import { invalid } from '../errors/index.js';
 import { parseMountConfig, renderMount, renderMountConfig } from './mount-config.js';
@@ -62,7 +63,7 @@ export function mountPaths(deps: MountPathsDeps): PathSpec[] {
             if (description !== undefined && typeof description !== 'string') throw invalid('description must be a string');
             await deps.mounts().tune(table, req.params.path, parseMountConfig(req.data), description);
             const mounted = deps.mounts().get(table, req.params.path);
-            await mounted?.backend.onTune?.({ session: req.token?.accessor ?? null, url: `/v1/${req.logical.path}`, config: { ...req.data } });
+            await mounted?.backend.onTune?.({ session: req.token?.accessor ?? null, url: `/v1/${req.logical.path}`, method: httpMethodOf(req.logical), config: { ...req.data } });
             return undefined;
           },
         },

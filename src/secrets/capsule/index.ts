@@ -23,13 +23,15 @@ import { encapsulatePath } from './paths-encapsulate.js';
 import { keyPaths } from './paths-keys.js';
 import { loadPath } from './paths-load.js';
 import { logPaths } from './paths-logs.js';
+import { recordSessionStart } from './sessions.js';
 import type { ControlRecord } from './log/records.js';
 
 export interface MountTuneEvent {
   /** The caller's token accessor (the control log shows its session id instead). */
   session: string | null;
-  /** The request path, e.g. `/v1/sys/mounts/capsule/tune`. */
+  /** The request path, e.g. `/v1/sys/mounts/capsule/tune`, and its HTTP method. */
   url: string;
+  method?: string;
   /** The tuned settings (no secrets). */
   description: Record<string, unknown>;
 }
@@ -57,9 +59,10 @@ export function createCapsuleBackend(ctx: BackendContext): CapsuleBackend {
     domain: engine.domain,
     async recordMountTune(event) {
       await engine.ready();
-      const tune: ControlEvent = { summary: 'Tuned mount', description: { method: 'update', ...event.description } };
+      const tune: ControlEvent = { summary: 'Tuned mount', description: { method: event.method ?? 'POST', ...event.description } };
       return engine.logs.appendControl({ session: event.session ? engine.logs.sessionId(event.session) : null, url: event.url, ...tune });
     },
+    onSessionStart: (event) => recordSessionStart(engine, event),
     async sessionId(accessor) {
       await engine.ready();
       return engine.logs.sessionId(accessor);

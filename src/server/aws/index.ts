@@ -64,7 +64,7 @@ const refusal = (type: string, message: string) => new SealtrailError('invalid',
 function logicalRequest(req: FastifyRequest, id: string, path: string, headers: Record<string, string[]>, clientToken: string): LogicalRequest {
   return {
     id, operation: 'update', path, data: {}, clientToken,
-    remoteAddress: req.socket.remoteAddress ?? '', remotePort: req.socket.remotePort ?? 0, headers, wrapTtl: 0,
+    remoteAddress: req.socket.remoteAddress ?? '', remotePort: req.socket.remotePort ?? 0, headers, wrapTtl: 0, method: req.method,
   };
 }
 
