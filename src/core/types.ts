@@ -182,6 +182,11 @@ export interface Backend {
    * log records the session start). A rejection fails the login and revokes the token.
    */
   onSessionStart?(event: SessionStart): Promise<void>;
+  /**
+   * Called after an ACL policy was written or deleted (an engine with its own control log records
+   * the changes that alter what tokens may do on its mount). A rejection fails the request.
+   */
+  onPolicyChange?(event: PolicyChange): Promise<void>;
   /** Called when the backend is unmounted or the server seals. */
   cleanup?(): Promise<void>;
 }
@@ -196,6 +201,19 @@ export interface SessionStart {
   readonly method: string;
   /** Whether the token's policies grant anything (not deny) on a path relative to this mount. */
   may(relativePath: string): boolean;
+}
+
+/** An ACL policy change, as a secrets engine is told of it. */
+export interface PolicyChange {
+  readonly name: string;
+  readonly change: 'created' | 'updated' | 'deleted';
+  /** The accessor of the token that made the change (null: none). */
+  readonly session: string | null;
+  readonly url: string;
+  readonly method: string;
+  /** Whether the policy granted (before) or grants (after) anything, not deny, on a path relative to this mount. */
+  mayBefore(relativePath: string): boolean;
+  mayAfter(relativePath: string): boolean;
 }
 
 /** What `Backend.recordOutcome` is told: the request, who made it, and how it ended. */

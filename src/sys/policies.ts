@@ -16,12 +16,16 @@ import type { LogicalResponse, TokenEntry } from '../core/types.js';
 import { invalid, notFound } from '../errors/index.js';
 import { stringField, stringListField } from '../auth/token/fields.js';
 import type { PolicyStore } from '../auth/policy/types.js';
+import type { Mounts } from '../core/mount-table.js';
+import { changePolicy } from '../core/policy-changes.js';
 import type { TokenStore } from '../auth/token/types.js';
 import { setOwn } from '../lib/safe-object.js';
 
 export interface PolicyPathDeps {
   policies: PolicyStore;
   tokens: TokenStore;
+  /** The mounts told of each change (engines that keep their own control log). */
+  mounts: () => Mounts;
 }
 
 const BASE64_RE = /^[A-Za-z0-9+/]+={0,2}$/;
@@ -59,13 +63,17 @@ export function policyPaths(deps: PolicyPathDeps): PathSpec[] {
     return { data: { name: found.name, [textKey]: found.policy } };
   }
 
+  const changed = (req: PathRequest, change: () => Promise<void>) =>
+    changePolicy(req.params.name, req.logical, req.token?.accessor ?? null, deps, change);
+
   const write = (textKeys: readonly string[]) => async (req: PathRequest): Promise<undefined> => {
-    await policies.put(req.params.name, policyText(req, textKeys));
+    const text = policyText(req, textKeys);
+    await changed(req, () => policies.put(req.params.name, text));
     return undefined;
   };
 
   const remove = async (req: PathRequest): Promise<undefined> => {
-    await policies.delete(req.params.name);
+    await changed(req, () => policies.delete(req.params.name));
     return undefined;
   };
 

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { Mounts } from '../../src/core/mount-table.js';
 import { backendFromPaths } from '../../src/core/paths.js';
 import type { LogicalResponse, MountEntry, Operation } from '../../src/core/types.js';
 import { createPolicyStore } from '../../src/auth/policy/store.js';
@@ -17,7 +18,7 @@ async function setup() {
   const tokens = createTokenStore({ storage: createMemoryStorage(), clock: manualClock(0), hashKey: new Uint8Array(32) });
   assert.equal(await ensureDefaultPolicy(policies), true);
   assert.equal(await ensureDefaultPolicy(policies), false);
-  const sys = backendFromPaths(policyPaths({ policies, tokens }));
+  const sys = backendFromPaths(policyPaths({ policies, tokens, mounts: () => new Mounts({ storage: createMemoryStorage(), clock: manualClock(0), secretEngines: {}, authMethods: {} }) }));
   const root = await tokens.create({ policies: ['root'], path: 'auth/token/root', id: 'root-token' });
   async function call(caller: string, operation: Operation, path: string, data: Record<string, unknown> = {}): Promise<LogicalResponse | undefined> {
     const token = await tokens.lookup(caller);

@@ -93,3 +93,35 @@ test('control records name the HTTP method of their request', async () => {
   assert.deepEqual([created.summary, (created.description as { method: string }).method], ['Created write context orders', 'PUT']);
   assert.deepEqual([deleted.summary, (deleted.description as { method: string }).method], ['Deleted write context orders', 'DELETE']);
 });
+
+test('policy changes that alter who may act on the domain are control records; others are not', async () => {
+  const rootAccessor = (await api('GET', 'auth/token/lookup-self')).json.data.accessor as string;
+  const latest = async () => (await queryControlLog(root, { order: 'desc', numResults: 1 })).results[0];
+  const mark = (await latest()).id;
+  const put = async (policy: string) => assert.equal((await api('PUT', 'sys/policies/acl/auditor', { policy })).status, 204);
+
+  await put('path "capsule/log/*" {\n  capabilities = ["read"]\n}\n');
+  const created = await latest();
+  assert.deepEqual({ ...created, id: 'x', time: 'x' }, {
+    id: 'x', time: 'x', session: created.session, url: '/v1/sys/policies/acl/auditor', summary: 'Created policy auditor',
+    description: { method: 'PUT', policy: 'auditor', granted_paths: ['log/access', 'log/control'] },
+  });
+  const bySession = (await queryControlLog(root, { session: rootAccessor, order: 'desc', numResults: 1 })).results;
+  assert.deepEqual(bySession.map((r) => r.id), [created.id], 'the record is the root session\'s');
+  assert.match(String(created.session), SESSION_ID);
+
+  // Narrowed to KV only: the domain is told it no longer grants anything there.
+  await put('path "secret/data/*" {\n  capabilities = ["read"]\n}\n');
+  const narrowed = await latest();
+  assert.deepEqual([narrowed.summary, narrowed.description], ['Updated policy auditor', { method: 'PUT', policy: 'auditor', granted_paths: [] }]);
+  // A change that never touches the domain, before or after, is not its business.
+  await put('path "secret/data/app" {\n  capabilities = ["read"]\n}\n');
+  assert.equal((await api('DELETE', 'sys/policies/acl/auditor')).status, 204);
+  assert.equal((await latest()).id, narrowed.id);
+
+  await put('path "capsule/*" {\n  capabilities = ["update"]\n}\n');
+  assert.equal((await api('DELETE', 'sys/policies/acl/auditor')).status, 204);
+  const deleted = await latest();
+  assert.deepEqual([deleted.summary, deleted.description], ['Deleted policy auditor', { method: 'DELETE', policy: 'auditor', granted_paths: [] }]);
+  assert.ok(String(mark) < String(created.id));
+});

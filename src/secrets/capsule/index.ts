@@ -23,6 +23,7 @@ import { encapsulatePath } from './paths-encapsulate.js';
 import { keyPaths } from './paths-keys.js';
 import { loadPath } from './paths-load.js';
 import { logPaths } from './paths-logs.js';
+import { recordPolicyChange } from './policy-changes.js';
 import { recordSessionStart } from './sessions.js';
 import type { ControlRecord } from './log/records.js';
 
@@ -63,6 +64,7 @@ export function createCapsuleBackend(ctx: BackendContext): CapsuleBackend {
       return engine.logs.appendControl({ session: event.session ? engine.logs.sessionId(event.session) : null, url: event.url, ...tune });
     },
     onSessionStart: (event) => recordSessionStart(engine, event),
+    onPolicyChange: (event) => recordPolicyChange(engine, event),
     async sessionId(accessor) {
       await engine.ready();
       return engine.logs.sessionId(accessor);
