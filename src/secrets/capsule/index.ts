@@ -1,7 +1,9 @@
 /**
  * The capsule secrets engine: data sealed into opaque capsules whose every create, open and read
- * leaves an access-log record, plus a control log of every policy and key change. Each mount is a
- * domain (`dm-…`) with its own key ring, contexts and logs.
+ * leaves an access-log record, plus a control log of every context, key and mount change, of the
+ * logins that start a session of the domain (sessions.ts) and of the ACL policy changes that alter
+ * who may act on it (policy-changes.ts). Each mount is a domain (`dm-…`) with its own key ring,
+ * contexts and logs.
  *
  * Paths (relative to the mount):
  *   encapsulate (update), load (update)
