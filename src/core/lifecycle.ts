@@ -2,7 +2,8 @@
  * The request lifecycle — the one place where tokens, ACLs, audit and handlers meet:
  *
  *   route → token lookup → existence check → ACL → token use → AUDIT REQUEST → handler
- *         → mint login token (announced to engines: sessions.ts) → AUDIT RESPONSE → the mount's own record (recordOutcome) → reply
+ *         → mint login token (announced to the engines that ask: sessions.ts) → AUDIT RESPONSE
+ *         → the mount's own record (recordOutcome) → reply
  *
  * Fail-closed: if no audit device records the request entry the handler never runs and the client
  * gets 500 "internal error"; if the response entry or the mount's record is not written the client
