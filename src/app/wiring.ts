@@ -22,7 +22,7 @@ export const SECRET_ENGINES: Record<string, BackendFactory> = {
   capsule: async (ctx) => {
     const backend = await capsuleBackend(ctx);
     // Mount tunes are control-log events of the capsule domain.
-    return { ...backend, onTune: async (e) => { await recordCapsuleMountTune(backend, { session: e.session, url: e.url, description: e.config }); } };
+    return { ...backend, onTune: async (e) => { await recordCapsuleMountTune(backend, { session: e.session, url: e.url, method: e.method, description: e.config }); } };
   },
 };
 

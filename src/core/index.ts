@@ -8,7 +8,7 @@
  */
 export type {
   Operation, LogicalRequest, AuthGrant, IssuedAuth, LogicalResponse, MountConfig, MountTable, MountEntry, TokenType,
-  TokenEntry, BackendRequest, BackendContext, Backend, RequestOutcome, BackendFactory,
+  TokenEntry, BackendRequest, BackendContext, Backend, RequestOutcome, BackendFactory, SessionStart, PolicyChange,
 } from './contract/types.js';
 export { backendFromPaths, pathRouter, type PathRequest, type PathHandler, type PathSpec, type PathRouter } from './contract/paths.js';
 export { AuditShared, type AuditInput, type AuditHooks, type RequestRuns } from './contract/audit.js';
@@ -22,3 +22,4 @@ export { Mounts, emptyMountConfig, type EnableMountInput, type MountedBackend, t
 export { createWrapping, isWrappingToken, type Wrapping, type WrapLookup } from './wrapping.js';
 export { responseHasContent } from './response.js';
 export { requestStanding, type Standing } from './admission.js';
+export { httpMethodOf } from './sessions.js';

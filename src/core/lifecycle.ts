@@ -2,7 +2,8 @@
  * The request lifecycle — the one place where tokens, ACLs, audit and handlers meet:
  *
  *   route → token lookup → existence check → ACL → token use → AUDIT REQUEST → handler
- *         → mint login token → AUDIT RESPONSE → the mount's own record (recordOutcome) → reply
+ *         → mint login token (announced to the engines that ask: sessions.ts) → AUDIT RESPONSE
+ *         → the mount's own record (recordOutcome) → reply
  *
  * Fail-closed: if no audit device records the request entry the handler never runs and the client
  * gets 500 "internal error"; if the response entry or the mount's record is not written the client
@@ -15,6 +16,7 @@ import { AuditShared, type AuditInput } from './contract/audit.js';
 import { sanitizePolicies } from './contract/policy-names.js';
 import { matchesPathList } from './glob.js';
 import { responseHasContent } from './response.js';
+import { announceSession } from './sessions.js';
 import type { MountedBackend } from './mount-table.js';
 import type { CoreServices } from './services.js';
 import type { BackendRequest, LogicalRequest, LogicalResponse, Operation, RequestOutcome, TokenEntry } from './contract/types.js';
@@ -169,9 +171,12 @@ async function mintLoginToken(response: LogicalResponse, route: MountedBackend, 
   const grant = response.auth!;
   const ttl = grant.ttl || route.entry.config.defaultLeaseTtl || 0;
   const policies = sanitizePolicies(grant.policies, true);
-  const { id, entry } = await services.tokens.create({ ...grant, policies, ttl, path: req.path, noParent: true });
+  const displayName = loginDisplayName(route.entry.path, grant.displayName);
+  const { id, entry } = await services.tokens.create({ ...grant, displayName, policies, ttl, path: req.path, noParent: true });
+  await announceSession(entry, route.entry, req, services);
   return {
     ...grant,
+    displayName,
     clientToken: id,
     accessor: entry.accessor,
     policies: entry.policies,
@@ -185,6 +190,16 @@ async function mintLoginToken(response: LogicalResponse, route: MountedBackend, 
     entityId: entry.entityId,
     mountType: route.entry.type,
   };
+}
+
+/**
+ * Vault's display name for a login token: the auth mount's path without `auth/`, its slashes as
+ * dashes, then the method's own name, one trailing dash cut (`auth/apm/` + `x` → `apm-x`).
+ */
+export function loginDisplayName(mountPath: string, methodName: string): string {
+  const source = mountPath.replace(/^auth\//, '').replaceAll('/', '-');
+  const name = source + methodName;
+  return name.endsWith('-') ? name.slice(0, -1) : name;
 }
 
 /** Resolves once the entry is recorded; otherwise logs why and rejects with an internal error. */

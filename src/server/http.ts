@@ -207,6 +207,7 @@ function toLogicalRequest(req: FastifyRequest, refused?: SealtrailError): Logica
     ...peerOf(req.raw),
     headers,
     wrapTtl,
+    method: req.method,
     inputError,
   };
 }

@@ -31,7 +31,7 @@ export function sysBackend(deps: SysBackendDeps): Backend {
   const services = () => deps.core.requireServices();
   const paths: PathSpec[] = [
     ...mountPaths({ mounts: () => services().mounts, defaults: deps.defaults }),
-    ...policyPaths({ policies: deps.policies, tokens: deps.tokens }),
+    ...policyPaths({ policies: deps.policies, tokens: deps.tokens, mounts: () => services().mounts }),
     ...auditPaths({ audit: deps.audit }),
     ...systemInfoPaths({ core: deps.core }),
     ...toolPaths(),

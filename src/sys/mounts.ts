@@ -3,7 +3,7 @@
  * Tuning carries `audit_non_hmac_request_keys` / `audit_non_hmac_response_keys`, which the audit
  * hash walker honours for requests served by that mount.
  */
-import type { Mounts, PathRequest, PathSpec, MountTable } from '../core/index.js';
+import { httpMethodOf, type Mounts, type PathRequest, type PathSpec, type MountTable } from '../core/index.js';
 import { invalid } from '../errors/index.js';
 import { parseMountConfig, renderMount, renderMountConfig } from './mount-config.js';
 
@@ -60,7 +60,7 @@ export function mountPaths(deps: MountPathsDeps): PathSpec[] {
             if (description !== undefined && typeof description !== 'string') throw invalid('description must be a string');
             await deps.mounts().tune(table, req.params.path, parseMountConfig(req.data), description);
             const mounted = deps.mounts().get(table, req.params.path);
-            await mounted?.backend.onTune?.({ session: req.token?.accessor ?? null, url: `/v1/${req.logical.path}`, config: { ...req.data } });
+            await mounted?.backend.onTune?.({ session: req.token?.accessor ?? null, url: `/v1/${req.logical.path}`, method: httpMethodOf(req.logical), config: { ...req.data } });
             return undefined;
           },
         },

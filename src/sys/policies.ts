@@ -14,11 +14,15 @@
 import type { PathRequest, PathSpec, LogicalResponse, TokenEntry } from '../core/index.js';
 import { invalid, notFound } from '../errors/index.js';
 import { stringField, stringListField, type PolicyStore, type TokenStore } from '../auth/index.js';
+import type { Mounts } from '../core/index.js';
+import { changePolicy } from './policy-changes.js';
 import { setOwn } from '../lib/safe-object.js';
 
 export interface PolicyPathDeps {
   policies: PolicyStore;
   tokens: TokenStore;
+  /** The mounts told of each change (engines that keep their own control log). */
+  mounts: () => Mounts;
 }
 
 const BASE64_RE = /^[A-Za-z0-9+/]+={0,2}$/;
@@ -56,13 +60,17 @@ export function policyPaths(deps: PolicyPathDeps): PathSpec[] {
     return { data: { name: found.name, [textKey]: found.policy } };
   }
 
+  const changed = (req: PathRequest, change: () => Promise<void>) =>
+    changePolicy(req.params.name, req.logical, req.token?.accessor ?? null, deps, change);
+
   const write = (textKeys: readonly string[]) => async (req: PathRequest): Promise<undefined> => {
-    await policies.put(req.params.name, policyText(req, textKeys));
+    const text = policyText(req, textKeys);
+    await changed(req, () => policies.put(req.params.name, text));
     return undefined;
   };
 
   const remove = async (req: PathRequest): Promise<undefined> => {
-    await policies.delete(req.params.name);
+    await changed(req, () => policies.delete(req.params.name));
     return undefined;
   };
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { backendFromPaths, type LogicalResponse, type MountEntry, type Operation } from '../../src/core/index.js';
+import { Mounts, backendFromPaths, type LogicalResponse, type MountEntry, type Operation } from '../../src/core/index.js';
 import { createPolicyStore } from '../../src/auth/policy/store.js';
 import { DEFAULT_POLICY_TEXT, ensureDefaultPolicy } from '../../src/auth/policy/default-policy.js';
 import { createTokenStore } from '../../src/auth/token/store.js';
@@ -16,7 +16,7 @@ async function setup() {
   const tokens = createTokenStore({ storage: createMemoryStorage(), clock: manualClock(0), hashKey: new Uint8Array(32) });
   assert.equal(await ensureDefaultPolicy(policies), true);
   assert.equal(await ensureDefaultPolicy(policies), false);
-  const sys = backendFromPaths(policyPaths({ policies, tokens }));
+  const sys = backendFromPaths(policyPaths({ policies, tokens, mounts: () => new Mounts({ storage: createMemoryStorage(), clock: manualClock(0), secretEngines: {}, authMethods: {} }) }));
   const root = await tokens.create({ policies: ['root'], path: 'auth/token/root', id: 'root-token' });
   async function call(caller: string, operation: Operation, path: string, data: Record<string, unknown> = {}): Promise<LogicalResponse | undefined> {
     const token = await tokens.lookup(caller);

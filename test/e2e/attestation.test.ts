@@ -200,8 +200,10 @@ test('audit: a failed attestation has an error and neither an auth block nor mea
   assert.equal(authRes.type, 'response');
   assert.equal(authRes.error, 'attestation refused: no role authorizes this enclave');
   assert.equal(authRes.response?.auth, undefined);
-  // Like the successful one, the failed response carries the correlation id (plaintext: tuned).
-  assert.deepEqual(authRes.response?.data, { data: { correlation_id: failed.correlationId } });
+  // Like the successful one, the failed response carries the correlation id (plaintext: tuned),
+  // and its reason under `error`, hashed: the dev mount does not exempt it.
+  const hashedReason = await root.sys.audit.hash('file', 'attestation refused: no role authorizes this enclave');
+  assert.deepEqual(authRes.response?.data, { data: { correlation_id: failed.correlationId }, error: hashedReason });
   const text = JSON.stringify(authRes);
   for (const needle of ['enclave_id', 'signer_id', IMAGE, 'ff'.repeat(48)]) assert.ok(!text.includes(needle), `no ${needle} in a failed response`);
 });
@@ -214,6 +216,31 @@ test('an unauthenticated caller cannot tell a debug-mode refusal from an unknown
   assert.deepEqual([stranger.auth.status, stranger.auth.json], [debug.auth.status, debug.auth.json]);
   assert.equal((await attestationEntries(server, debug.correlationId))[3].error, 'attestation refused: debug-mode enclaves are not allowed by the matching roles');
   assert.equal((await attestationEntries(server, stranger.correlationId))[3].error, 'attestation refused: no role authorizes this enclave');
+});
+
+test('display_name follows the mount path as Vault builds it, and an exempt `error` shows why an attestation failed', async () => {
+  const mount = 'enclaves/prod';
+  const enabled = await call(server.address, 'POST', `sys/auth/${mount}`, { token: server.rootToken, body: { type: 'apm', config: { audit_non_hmac_response_keys: ['correlation_id', 'error'] } } });
+  assert.equal(enabled.status, 204, enabled.text);
+  const r = await cli(['apm', 'authorize', 'signer', '--platform', 'nitro', '--signer', SIGNER, '--engine-path', 'secret', 'enclave/db', '--mount', mount]);
+  assert.equal(r.code, 0, r.stderr);
+
+  const result = await login(enclave, mount);
+  const lookup = await call(server.address, 'GET', 'auth/token/lookup-self', { token: result.token });
+  assert.equal(lookup.json.data.display_name, `enclaves-prod-anjuna-entity-${SIGNER}-${IMAGE}`);
+  const ok = (await attestationEntries(server, result.correlationId))[3];
+  assert.equal(ok.response.auth.display_name, `enclaves-prod-anjuna-entity-${SIGNER}-${IMAGE}`);
+  assert.equal(ok.response.data.error, undefined, 'a successful login has no error');
+
+  // SIGNER is authorized without debug: the client gets the generic refusal, the entry the reason.
+  const debug = await handshake(server, (challenge) => enclave.attest({ nonce: challenge, pcrs: { 0: '00'.repeat(48) } }), mount);
+  assert.deepEqual([debug.auth.status, debug.auth.json], [403, { errors: ['attestation refused: no role authorizes this enclave'] }]);
+  const failed = (await attestationEntries(server, debug.correlationId))[3];
+  assert.deepEqual(failed.response.data, {
+    data: { correlation_id: debug.correlationId },
+    error: 'attestation refused: debug-mode enclaves are not allowed by the matching roles',
+  });
+  assert.equal(failed.response.auth, undefined);
 });
 
 test('audit: an untuned apm mount hashes correlation_id, enclave_id and signer_id', async () => {

@@ -254,7 +254,7 @@ test('key rotation: old capsules still load, new ones use the new key, rotation 
   assert.ok(rotation, JSON.stringify(control));
   assert.deepEqual({ ...rotation, id: 'x', time: 'x' }, {
     id: 'x', time: 'x', session: await rootSession(mount), url: `/v1/${mount}/keys/rotate`, summary: 'Rotated domain key',
-    description: { method: 'update', domain: old.domain, new_key_version: 2 },
+    description: { method: 'POST', domain: old.domain, new_key_version: 2 },
   });
 
   // A tune of the dev mount is a control record of that domain.
@@ -263,7 +263,7 @@ test('key rotation: old capsules still load, new ones use the new key, rotation 
   assert.equal(tunes.length, 1);
   assert.deepEqual({ ...tunes[0], id: 'x', time: 'x' }, {
     id: 'x', time: 'x', session: await rootSession(), url: '/v1/sys/mounts/capsule/tune', summary: 'Tuned mount',
-    description: { method: 'update', description: 'customer records', max_lease_ttl: '2h' },
+    description: { method: 'POST', description: 'customer records', max_lease_ttl: '2h' },
   });
   // The context changes made earlier are there too, and control ids sort in time order.
   const all = (await queryControlLog(client, { order: 'asc' })).results;

@@ -29,6 +29,10 @@ export function entityIdFor(signerId: string, enclaveId: string): string {
   return uuidV5(APM_ENTITY_NAMESPACE, `${signerId.toLowerCase()}:${enclaveId.toLowerCase()}`);
 }
 
+/**
+ * The login's own part of the token's display name; the core prefixes the mount path, as Vault
+ * does, so a login on `auth/apm/` is `apm-anjuna-entity-<signer_id>-<enclave_id>`.
+ */
 export function displayNameFor(signerId: string, enclaveId: string): string {
-  return `apm-anjuna-entity-${signerId.toLowerCase()}-${enclaveId.toLowerCase()}`;
+  return `anjuna-entity-${signerId.toLowerCase()}-${enclaveId.toLowerCase()}`;
 }

@@ -4,8 +4,9 @@
  *   v0/attest/<platform>/auth { correlation_id, message (base64 evidence) }
  *     → auth grant (the core mints the token) + { data: { correlation_id, enclave_id, signer_id } }
  * The response data is nested under a second `data`, as APM answers, so the audit entry carries
- * `response.data.data.correlation_id`. Failures are errors the core audits; their messages name
- * the failed check and never contain measurements or evidence.
+ * `response.data.data.correlation_id`. Failures are errors the core audits (with
+ * `response.data.error`, the reason the client may not see); their messages name the failed check
+ * and never contain measurements or evidence.
  */
 import type { PathRequest, LogicalResponse } from '../../core/index.js';
 import { SealtrailError, invalid } from '../../errors/index.js';
@@ -65,8 +66,11 @@ export function authHandler(deps: LoginDeps) {
       return await authenticate(deps, platform, correlationId, message);
     } catch (err) {
       // A failed attestation's response entry still carries its correlation id (and nothing
-      // measured), so the failure pairs with its init in the audit log.
-      if (err instanceof SealtrailError && err.kind !== 'internal') throw err.withAuditData({ data: { correlation_id: correlationId } });
+      // measured), so the failure pairs with its init in the audit log, and its precise reason
+      // under `error` (hashed unless the mount exempts it), as the seed's diagnostics describe.
+      if (err instanceof SealtrailError && err.kind !== 'internal') {
+        throw err.withAuditData({ data: { correlation_id: correlationId }, error: err.auditText });
+      }
       throw err;
     }
   };

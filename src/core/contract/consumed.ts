@@ -17,6 +17,8 @@ export interface LifecycleTokens {
   /** Counts one use; revokes the token on its last. Rejects when no use is left. */
   use(entry: TokenEntry): Promise<{ remainingUses: number }>;
   create(request: TokenMintRequest): Promise<{ id: string; entry: TokenEntry }>;
+  /** Revokes one token without its children (a login token that must not outlive a failure). */
+  revokeOrphan(entry: TokenEntry): Promise<void>;
 }
 
 /** The request values an ACL rule's parameter and wrapping constraints look at. */
@@ -28,6 +30,8 @@ export interface AclRequest {
 
 export interface AclCheck {
   check(path: string, operation: Operation, request?: AclRequest): { allowed: boolean; sudo: boolean };
+  /** The capabilities the ACL grants on a path (`deny` when it denies). */
+  capabilities(path: string): readonly string[];
 }
 
 export interface LifecyclePolicies {

@@ -25,6 +25,8 @@ export interface LogicalRequest {
   readonly headers: Readonly<Record<string, readonly string[]>>;
   /** Response-wrapping TTL requested by X-Vault-Wrap-TTL, in seconds (0 = none). */
   readonly wrapTtl: number;
+  /** The HTTP method as the client sent it (`POST`, `LIST`...); absent for internal requests. */
+  readonly method?: string;
   /** Set by the lifecycle once routed: the type of the mount serving the request. */
   mountType?: string;
   /**
@@ -167,7 +169,7 @@ export interface Backend {
   /** Relative path globs that also need the `sudo` capability (Vault's root-protected paths). */
   readonly rootPaths?: readonly string[];
   /** Called after the mount's config was tuned (e.g. to record it in an engine's own log). */
-  onTune?(event: { session: string | null; url: string; config: Record<string, unknown> }): Promise<void>;
+  onTune?(event: { session: string | null; url: string; method: string; config: Record<string, unknown> }): Promise<void>;
   /**
    * The backend's own record of a request it was routed (the CloudTrail event of a KMS or
    * CloudTrail call), written by the lifecycle after the audit entries: on success, on a handler
@@ -175,8 +177,43 @@ export interface Backend {
    * unrecorded audit entry does (500), so a call is never answered without its record.
    */
   recordOutcome?(outcome: RequestOutcome): Promise<void>;
+  /**
+   * Called when a login mints a token, before the client has it (an engine with its own control
+   * log records the session start). A rejection fails the login and revokes the token.
+   */
+  onSessionStart?(event: SessionStart): Promise<void>;
+  /**
+   * Called after an ACL policy was written or deleted (an engine with its own control log records
+   * the changes that alter what tokens may do on its mount). A rejection fails the request.
+   */
+  onPolicyChange?(event: PolicyChange): Promise<void>;
   /** Called when the backend is unmounted or the server seals. */
   cleanup?(): Promise<void>;
+}
+
+/** A login's new token, as a secrets engine is told of it. */
+export interface SessionStart {
+  readonly token: TokenEntry;
+  /** The auth mount that issued it: `auth/apm/`. */
+  readonly issuer: string;
+  /** The login request: `/v1/auth/apm/v0/attest/nitro/auth`, and its HTTP method. */
+  readonly url: string;
+  readonly method: string;
+  /** Whether the token's policies grant anything (not deny) on a path relative to this mount. */
+  may(relativePath: string): boolean;
+}
+
+/** An ACL policy change, as a secrets engine is told of it. */
+export interface PolicyChange {
+  readonly name: string;
+  readonly change: 'created' | 'updated' | 'deleted';
+  /** The accessor of the token that made the change (null: none). */
+  readonly session: string | null;
+  readonly url: string;
+  readonly method: string;
+  /** Whether the policy granted (before) or grants (after) anything, not deny, on a path relative to this mount. */
+  mayBefore(relativePath: string): boolean;
+  mayAfter(relativePath: string): boolean;
 }
 
 /** What `Backend.recordOutcome` is told: the request, who made it, and how it ended. */

@@ -12,7 +12,7 @@ import { actorOf, type Actor, type ControlRecord } from './log/records.js';
 import { capsuleLogs, type CapsuleLogs } from './log/store.js';
 import { BUILTIN_READ_CONTEXTS, UNDELETABLE_READ_CONTEXTS, type ReadContext } from './read-context.js';
 import { BUILTIN_WRITE_CONTEXTS, UNDELETABLE_WRITE_CONTEXTS, type WriteContext } from './write-context.js';
-import type { BackendRequest } from '../../core/index.js';
+import { httpMethodOf, type BackendRequest } from '../../core/index.js';
 
 export interface ControlEvent {
   summary: string;
@@ -68,7 +68,7 @@ export function capsuleEngine(mountUuid: string, storage: Storage, clock: Clock)
         session: actorOf(req.token, logs.sessionId).session,
         url: `/v1/${req.logical.path}`,
         summary: event.summary,
-        description: { method: req.operation, ...event.description },
+        description: { method: httpMethodOf(req.logical), ...event.description },
       });
     },
   };

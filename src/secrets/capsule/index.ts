@@ -1,7 +1,9 @@
 /**
  * The capsule secrets engine: data sealed into opaque capsules whose every create, open and read
- * leaves an access-log record, plus a control log of every policy and key change. Each mount is a
- * domain (`dm-…`) with its own key ring, contexts and logs.
+ * leaves an access-log record, plus a control log of every context, key and mount change, of the
+ * logins that start a session of the domain (sessions.ts) and of the ACL policy changes that alter
+ * who may act on it (policy-changes.ts). Each mount is a domain (`dm-…`) with its own key ring,
+ * contexts and logs.
  *
  * Paths (relative to the mount):
  *   encapsulate (update), load (update)
@@ -22,13 +24,16 @@ import { encapsulatePath } from './paths-encapsulate.js';
 import { keyPaths } from './paths-keys.js';
 import { loadPath } from './paths-load.js';
 import { logPaths } from './paths-logs.js';
+import { recordPolicyChange } from './policy-changes.js';
+import { recordSessionStart } from './sessions.js';
 import type { ControlRecord } from './log/records.js';
 
 export interface MountTuneEvent {
   /** The caller's token accessor (the control log shows its session id instead). */
   session: string | null;
-  /** The request path, e.g. `/v1/sys/mounts/capsule/tune`. */
+  /** The request path, e.g. `/v1/sys/mounts/capsule/tune`, and its HTTP method. */
   url: string;
+  method?: string;
   /** The tuned settings (no secrets). */
   description: Record<string, unknown>;
 }
@@ -56,9 +61,11 @@ export function createCapsuleBackend(ctx: BackendContext): CapsuleBackend {
     domain: engine.domain,
     async recordMountTune(event) {
       await engine.ready();
-      const tune: ControlEvent = { summary: 'Tuned mount', description: { method: 'update', ...event.description } };
+      const tune: ControlEvent = { summary: 'Tuned mount', description: { method: event.method ?? 'POST', ...event.description } };
       return engine.logs.appendControl({ session: event.session ? engine.logs.sessionId(event.session) : null, url: event.url, ...tune });
     },
+    onSessionStart: (event) => recordSessionStart(engine, event),
+    onPolicyChange: (event) => recordPolicyChange(engine, event),
     async sessionId(accessor) {
       await engine.ready();
       return engine.logs.sessionId(accessor);

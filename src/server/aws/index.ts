@@ -63,7 +63,7 @@ const refusal = (type: string, message: string) => new SealtrailError('invalid',
 function logicalRequest(req: FastifyRequest, id: string, path: string, headers: Record<string, string[]>, clientToken: string): LogicalRequest {
   return {
     id, operation: 'update', path, data: {}, clientToken,
-    ...peerOf(req.raw), headers, wrapTtl: 0,
+    ...peerOf(req.raw), headers, wrapTtl: 0, method: req.method,
   };
 }
 

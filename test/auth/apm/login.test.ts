@@ -36,7 +36,7 @@ test('an authorized signer logs in; every admitting role contributes to the gran
   assert.deepEqual(res, {
     auth: {
       policies: ['app-read', 'build-read'],
-      displayName: `apm-anjuna-entity-${SIGNER}-${IMAGE}`,
+      displayName: `anjuna-entity-${SIGNER}-${IMAGE}`,
       metadata: { platform: 'nitro', signer_id: SIGNER, enclave_id: IMAGE, role: 'enclave-role,signer-role' },
       entityId: entityIdFor(SIGNER, IMAGE),
       ttl: 600, // the strictest non-zero TTL of the two roles

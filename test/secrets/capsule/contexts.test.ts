@@ -36,7 +36,7 @@ test('context create, update and delete each leave one control record (and reads
     ['/v1/capsule/read-context/r', 'Deleted read context r'],
   ]);
   assert.deepEqual(log[0].description, {
-    method: 'update',
+    method: 'POST',
     write_context: {
       name: 'ids', description: '', detectors: ['email'],
       rules: [{ pattern: 'ID-\\d+', match_on_key: false, span_tags: [{ name: 'tag.example.com/id', type: 'string', value: '$0' }], capsule_tags: [] }],

@@ -36,7 +36,7 @@ test('key rotation: old capsules still load, new ones use the new key, rotation 
   const [rotation] = await h.controlLog();
   assert.deepEqual(rotation, {
     id: rotation.id, time: '2024-03-21T03:20:37Z', session: await h.backend.sessionId('acc-app-1'), url: '/v1/capsule/keys/rotate',
-    summary: 'Rotated domain key', description: { method: 'update', domain: DOMAIN, new_key_version: 2 },
+    summary: 'Rotated domain key', description: { method: 'POST', domain: DOMAIN, new_key_version: 2 },
   });
   // Versions and dates only, never key material.
   assert.deepEqual(await h.data('read', 'keys'), {
@@ -53,6 +53,6 @@ test('a mount tune is recorded in the control log through the hook', async () =>
   assert.deepEqual(logged, record);
   assert.deepEqual(logged, {
     id: record.id, time: T0, session: await h.backend.sessionId('acc-root'), url: '/v1/sys/mounts/capsule/tune', summary: 'Tuned mount',
-    description: { method: 'update', default_lease_ttl: 60 },
+    description: { method: 'POST', default_lease_ttl: 60 },
   });
 });
