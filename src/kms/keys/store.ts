@@ -3,6 +3,7 @@
  * (every Encrypt/Decrypt reads its key; this process is the only writer). Mutations of one key are
  * serialized so a lazy rotation and an EnableKey never lose each other's write.
  */
+import { keyedLock } from '../../lib/keyed-lock.js';
 import { getJson, putJson, type Storage } from '../../storage/index.js';
 import type { AliasRecord, KmsKeyRecord } from './model.js';
 
@@ -29,7 +30,7 @@ const aliasKey = (name: string) => ALIAS_PREFIX + encodeURIComponent(name);
 export function createKeyStore(storage: Storage): KeyStore {
   const keys = new Map<string, KmsKeyRecord>();
   let aliases: Map<string, AliasRecord> | undefined;
-  const locks = new Map<string, Promise<unknown>>();
+  const locked = keyedLock();
 
   async function load(keyId: string): Promise<KmsKeyRecord | undefined> {
     const cached = keys.get(keyId);
@@ -37,15 +38,6 @@ export function createKeyStore(storage: Storage): KeyStore {
     const stored = await getJson<KmsKeyRecord>(storage, KEY_PREFIX + keyId);
     if (stored) keys.set(keyId, stored);
     return stored;
-  }
-
-  function locked<T>(keyId: string, fn: () => Promise<T>): Promise<T> {
-    const prev = locks.get(keyId) ?? Promise.resolve();
-    const next = prev.then(fn, fn);
-    const tail = next.catch(() => undefined);
-    locks.set(keyId, tail);
-    void tail.then(() => { if (locks.get(keyId) === tail) locks.delete(keyId); });
-    return next;
   }
 
   async function allAliases(): Promise<Map<string, AliasRecord>> {
