@@ -7,6 +7,7 @@
 import { invalid, SealtrailError } from '../errors/index.js';
 import type { Clock } from '../lib/clock.js';
 import { uuid } from '../lib/ids.js';
+import { createSerializer } from '../lib/keyed-lock.js';
 import type { Storage } from '../storage/index.js';
 import {
   normaliseAuditPath, pathsOverlap, readConfigSalts, readTable, writeConfigSalts, writeTable, type ConfigSalts,
@@ -122,14 +123,8 @@ export function createAuditManager(deps: AuditManagerDeps): AuditManager {
   });
   const enabled = new Map<string, Enabled>();
   const removals = createPendingRemovals(broker, deps.log);
-  let queue: Promise<unknown> = Promise.resolve();
-
   /** Runs management operations one at a time. */
-  function exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const run = queue.then(fn, fn);
-    queue = run.catch(() => undefined);
-    return run;
-  }
+  const exclusive = createSerializer();
 
   function testInput(): AuditInput {
     return {

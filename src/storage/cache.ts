@@ -4,18 +4,15 @@
  * exposed, and saves the database read on hot keys (a KV read is two gets). Writes go through
  * to the backend first and then update the cache; a failed write leaves the key uncached.
  */
+import { LruMap } from '../lib/lru.js';
 import type { PhysicalStorage, StorageOp } from './types.js';
 
 export const DEFAULT_CACHE_ENTRIES = 4096;
 
 export function cachedStorage(backend: PhysicalStorage, maxEntries = DEFAULT_CACHE_ENTRIES): PhysicalStorage & { readonly cached: number } {
-  // Map iteration order is insertion order: re-inserting on a hit keeps the oldest first (LRU).
-  const cache = new Map<string, Uint8Array | null>();
-  const remember = (key: string, value: Uint8Array | null) => {
-    cache.delete(key);
-    cache.set(key, value);
-    if (cache.size > maxEntries) cache.delete(cache.keys().next().value as string);
-  };
+  // null: known absent, so a miss is not a database read either.
+  const cache = new LruMap<string, Uint8Array | null>(maxEntries);
+  const remember = (key: string, value: Uint8Array | null) => cache.set(key, value);
   const apply = (op: StorageOp) => remember(op.key, op.op === 'put' ? Uint8Array.from(op.value) : null);
 
   return {
@@ -23,7 +20,6 @@ export function cachedStorage(backend: PhysicalStorage, maxEntries = DEFAULT_CAC
     async get(key) {
       const hit = cache.get(key);
       if (hit !== undefined) {
-        remember(key, hit);
         return hit === null ? undefined : Uint8Array.from(hit);
       }
       const value = await backend.get(key);

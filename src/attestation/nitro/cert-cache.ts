@@ -11,6 +11,7 @@
  * the verification time is inside both certificates' validity. Bounded; oldest entries go first.
  */
 import { createHash, X509Certificate } from 'node:crypto';
+import { LruMap } from '../../lib/lru.js';
 import { certificateValidity } from './validity.js';
 
 export interface CertificateCache {
@@ -30,13 +31,8 @@ interface Link {
 
 export function createCertificateCache(options: { maxEntries?: number } = {}): CertificateCache {
   const maxEntries = options.maxEntries ?? 1024;
-  const parsed = new Map<string, X509Certificate>();
-  const links = new Map<string, Link>();
-
-  function bounded<V>(map: Map<string, V>, key: string, value: V): void {
-    if (map.size >= maxEntries) map.delete(map.keys().next().value as string);
-    map.set(key, value);
-  }
+  const parsed = new LruMap<string, X509Certificate>(maxEntries);
+  const links = new LruMap<string, Link>(maxEntries);
   const linkKey = (child: X509Certificate, issuer: X509Certificate) => `${child.fingerprint256}|${issuer.fingerprint256}`;
 
   return {
@@ -45,7 +41,7 @@ export function createCertificateCache(options: { maxEntries?: number } = {}): C
       let cert = parsed.get(key);
       if (!cert) {
         cert = new X509Certificate(der);
-        bounded(parsed, key, cert);
+        parsed.set(key, cert);
       }
       return cert;
     },
@@ -57,7 +53,7 @@ export function createCertificateCache(options: { maxEntries?: number } = {}): C
       const c = certificateValidity(child);
       const i = certificateValidity(issuer);
       if (!c || !i) return;
-      bounded(links, linkKey(child, issuer), { notBefore: Math.max(c.notBefore, i.notBefore), notAfter: Math.min(c.notAfter, i.notAfter) });
+      links.set(linkKey(child, issuer), { notBefore: Math.max(c.notBefore, i.notBefore), notAfter: Math.min(c.notAfter, i.notAfter) });
     },
     get size() {
       return parsed.size + links.size;

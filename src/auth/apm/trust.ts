@@ -5,17 +5,20 @@
  */
 import type { X509Certificate } from 'node:crypto';
 import { awsNitroRoot, parsePemCertificates } from '../../attestation/index.js';
+import { LruMap } from '../../lib/lru.js';
 import type { PlatformConfig } from './config.js';
 
 export type RootResolver = (config: PlatformConfig) => X509Certificate[];
 
+/** Distinct PEM texts kept parsed: a handful in practice (one per platform, plus the dev CA). */
+const PARSED_PEM_ENTRIES = 64;
+
 export function createRootResolver(devRoots: (() => string[]) | undefined): RootResolver {
-  const parsed = new Map<string, X509Certificate[]>();
+  const parsed = new LruMap<string, X509Certificate[]>(PARSED_PEM_ENTRIES);
   const parse = (pem: string) => {
     let certs = parsed.get(pem);
     if (!certs) {
       certs = parsePemCertificates(pem);
-      if (parsed.size > 64) parsed.clear(); // a handful of distinct PEM texts in practice
       parsed.set(pem, certs);
     }
     return certs;

@@ -5,6 +5,7 @@
  */
 import { RESPONSE_WRAPPING_POLICY_NAME } from '../../core/index.js';
 import { invalid } from '../../errors/index.js';
+import { LruMap } from '../../lib/lru.js';
 import { getJson, putJson, type Storage } from '../../storage/index.js';
 import { compileAcl, rootAcl } from './acl.js';
 import { DEFAULT_POLICY_NAME } from './default-policy.js';
@@ -23,7 +24,10 @@ interface StoredPolicy {
   parsed: ParsedPolicy;
 }
 
+/** Compiled ACLs kept, one per distinct set of policy names in use. */
 const ACL_CACHE_LIMIT = 1000;
+/** Parsed policies kept, including names known not to exist (a token may name a missing policy). */
+const PARSED_CACHE_LIMIT = 4096;
 
 /** Vault's normalisation: names are trimmed and lower-cased. */
 export function normalizePolicyName(name: string): string {
@@ -35,8 +39,8 @@ const keyOf = (name: string) => `acl/${encodeURIComponent(name)}`;
 export function createPolicyStore(opts: { storage: Storage }): PolicyStore {
   const { storage } = opts;
   /** name → parsed rules, or null for "known not to exist". */
-  const parsedCache = new Map<string, ParsedPolicy | null>();
-  const aclCache = new Map<string, Promise<Acl>>();
+  const parsedCache = new LruMap<string, ParsedPolicy | null>(PARSED_CACHE_LIMIT);
+  const aclCache = new LruMap<string, Promise<Acl>>(ACL_CACHE_LIMIT);
   /**
    * The same ACLs by policy-list identity, for frozen lists (a cached token's): no normalising,
    * sorting and joining of names on every request. Replaced whenever aclCache is cleared.
@@ -83,7 +87,6 @@ export function createPolicyStore(opts: { storage: Storage }): PolicyStore {
       const key = names.join('\n');
       let acl = aclCache.get(key);
       if (!acl) {
-        if (aclCache.size >= ACL_CACHE_LIMIT) aclCache.delete(aclCache.keys().next().value as string);
         const seen = generation;
         acl = buildAcl(names);
         // Cached as a promise so concurrent requests share one build; a failed build is not kept.

@@ -16,6 +16,7 @@ import { deepFreeze } from '../../lib/immutable.js';
 import { invalid, permissionDenied } from '../../errors/index.js';
 import type { Clock } from '../../lib/clock.js';
 import { randomBase62 } from '../../lib/ids.js';
+import { createSerializer } from '../../lib/keyed-lock.js';
 import type { TokenEntry } from '../../core/index.js';
 import { getJson, putJson, type Storage, type StorageOp } from '../../storage/index.js';
 import { tokenDigest, tokenHasher } from './hash.js';
@@ -72,12 +73,7 @@ export function createTokenStore(opts: TokenStoreOptions): ManagedTokenStore {
     return idHash;
   }
 
-  let queue: Promise<unknown> = Promise.resolve();
-  function serialize<T>(fn: () => Promise<T>): Promise<T> {
-    const run = queue.then(fn, fn);
-    queue = run.catch(() => undefined);
-    return run;
-  }
+  const serialize = createSerializer();
 
   /** Bumped on every write and delete, so a read that raced a revocation does not re-cache the revoked entry. */
   let epoch = 0;

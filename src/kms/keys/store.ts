@@ -1,8 +1,11 @@
 /**
  * Keys and aliases in the KMS mount's encrypted storage, with a write-through in-memory cache
- * (every Encrypt/Decrypt reads its key; this process is the only writer). Mutations of one key are
- * serialized so a lazy rotation and an EnableKey never lose each other's write.
+ * (every Encrypt/Decrypt reads its key; this process is the only writer). The cache is bounded: a
+ * key it forgot is read back from storage. Mutations of one key are serialized so a lazy rotation
+ * and an EnableKey never lose each other's write.
  */
+import { keyedLock } from '../../lib/keyed-lock.js';
+import { LruMap } from '../../lib/lru.js';
 import { getJson, putJson, type Storage } from '../../storage/index.js';
 import type { AliasRecord, KmsKeyRecord } from './model.js';
 
@@ -19,6 +22,8 @@ export interface KeyStore {
   deleteAlias(aliasName: string): Promise<void>;
   /** All aliases, sorted by name. */
   listAliases(): Promise<AliasRecord[]>;
+  /** Key records held in memory, at most the cache's capacity. */
+  readonly cached: number;
 }
 
 const KEY_PREFIX = 'keys/';
@@ -26,10 +31,13 @@ const ALIAS_PREFIX = 'aliases/';
 // Alias names may contain "/", which storage would treat as folders.
 const aliasKey = (name: string) => ALIAS_PREFIX + encodeURIComponent(name);
 
-export function createKeyStore(storage: Storage): KeyStore {
-  const keys = new Map<string, KmsKeyRecord>();
+/** Key records kept in memory; each holds its key material, so a few KiB apiece. */
+export const DEFAULT_KEY_CACHE_ENTRIES = 4096;
+
+export function createKeyStore(storage: Storage, cacheEntries = DEFAULT_KEY_CACHE_ENTRIES): KeyStore {
+  const keys = new LruMap<string, KmsKeyRecord>(cacheEntries);
   let aliases: Map<string, AliasRecord> | undefined;
-  const locks = new Map<string, Promise<unknown>>();
+  const locked = keyedLock();
 
   async function load(keyId: string): Promise<KmsKeyRecord | undefined> {
     const cached = keys.get(keyId);
@@ -37,15 +45,6 @@ export function createKeyStore(storage: Storage): KeyStore {
     const stored = await getJson<KmsKeyRecord>(storage, KEY_PREFIX + keyId);
     if (stored) keys.set(keyId, stored);
     return stored;
-  }
-
-  function locked<T>(keyId: string, fn: () => Promise<T>): Promise<T> {
-    const prev = locks.get(keyId) ?? Promise.resolve();
-    const next = prev.then(fn, fn);
-    const tail = next.catch(() => undefined);
-    locks.set(keyId, tail);
-    void tail.then(() => { if (locks.get(keyId) === tail) locks.delete(keyId); });
-    return next;
   }
 
   async function allAliases(): Promise<Map<string, AliasRecord>> {
@@ -60,6 +59,7 @@ export function createKeyStore(storage: Storage): KeyStore {
   }
 
   return {
+    get cached() { return keys.size; },
     get: load,
     async create(key) {
       await putJson(storage, KEY_PREFIX + key.keyId, key);

@@ -5,6 +5,7 @@
  * derived from, so a rotated secret never reuses a stale key.
  */
 import { createHmac } from 'node:crypto';
+import { LruMap } from '../../lib/lru.js';
 
 const hmac = (key: string | Buffer, data: string) => createHmac('sha256', key).update(data).digest();
 
@@ -17,14 +18,13 @@ export interface SigningKeyCache {
 }
 
 export function createSigningKeyCache(maxEntries = 4096): SigningKeyCache {
-  const entries = new Map<string, { secret: string; key: Buffer }>();
+  const entries = new LruMap<string, { secret: string; key: Buffer }>(maxEntries);
   return {
     get(accessKeyId, secret, date, region, service) {
       const id = `${accessKeyId}/${date}/${region}/${service}`;
       const hit = entries.get(id);
       if (hit && hit.secret === secret) return hit.key;
       const key = deriveSigningKey(secret, date, region, service);
-      if (entries.size >= maxEntries) entries.delete(entries.keys().next().value as string);
       entries.set(id, { secret, key });
       return key;
     },

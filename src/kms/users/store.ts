@@ -13,6 +13,7 @@ import type { TokenStore } from '../../auth/index.js';
 import type { TokenEntry } from '../../core/index.js';
 import { invalid, notFound } from '../../errors/index.js';
 import type { Clock } from '../../lib/clock.js';
+import { LruMap } from '../../lib/lru.js';
 import { getJson, putJson, type Storage } from '../../storage/index.js';
 import { userArn } from '../arn.js';
 import { newAccessKeyId, newPrincipalId, newSecretAccessKey } from './credentials.js';
@@ -43,14 +44,16 @@ export interface UserStore extends AccessKeyResolver {
 
 export const USER_NAME_RE = /^[\w+=,.@-]{1,64}$/;
 const PERIOD_SECONDS = 768 * 3600;
+/** Access keys, and linked tokens, whose user is kept in memory. */
+const USER_CACHE_ENTRIES = 10_000;
 /** The path of every linked token: set by this store when minting, never by a caller. */
 const LINKED_TOKEN_PATH = 'kms/users/';
 
 export function createUserStore(deps: UserStoreDeps): UserStore {
   const { storage, tokens, clock, accountId } = deps;
-  const cache = new Map<string, AccessKeyIdentity>();
+  const cache = new LruMap<string, AccessKeyIdentity>(USER_CACHE_ENTRIES);
   /** Linked token accessor → its user; emptied by every write to a user. */
-  const linked = new Map<string, KmsUserRecord>();
+  const linked = new LruMap<string, KmsUserRecord>(USER_CACHE_ENTRIES);
   const userKey = (name: string) => `users/${name}`;
   const indexKey = (id: string) => `access-keys/${id}`;
 
@@ -145,7 +148,6 @@ export function createUserStore(deps: UserStoreDeps): UserStore {
       const user = await store.get(Buffer.from(raw).toString('utf8'));
       if (!user || user.accessKeyId !== accessKeyId) return undefined;
       const found = identity(user, await liveToken(user));
-      if (cache.size > 10_000) cache.clear();
       cache.set(accessKeyId, found);
       return found;
     },
@@ -156,7 +158,6 @@ export function createUserStore(deps: UserStoreDeps): UserStore {
       const user = await store.get(token.path.slice(LINKED_TOKEN_PATH.length));
       const current = user && (await tokens.lookup(user.tokenId));
       if (!user || current?.accessor !== token.accessor) return undefined;
-      if (linked.size >= 10_000) linked.clear();
       linked.set(token.accessor, user);
       return user;
     },

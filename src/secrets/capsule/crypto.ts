@@ -1,13 +1,14 @@
 /**
- * The capsule engine's only contact with node:crypto: AES-256-GCM sealing, HMAC-SHA256 and random
- * bytes. Opening returns undefined on any authentication failure instead of throwing, so callers
+ * The capsule engine's only contact with node:crypto: AES-256-GCM sealing (lib/aes-gcm.ts),
+ * HMAC-SHA256 and random bytes. Opening returns undefined on any authentication failure instead of throwing, so callers
  * decide the error (and never leak which part failed).
  */
-import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { AES_256_KEY_BYTES, GCM_NONCE_BYTES, GCM_TAG_BYTES, gcmOpen as open, gcmSeal as seal } from '../../lib/aes-gcm.js';
 
-export const KEY_BYTES = 32;
-export const IV_BYTES = 12;
-export const TAG_BYTES = 16;
+export const KEY_BYTES = AES_256_KEY_BYTES;
+export const IV_BYTES = GCM_NONCE_BYTES;
+export const TAG_BYTES = GCM_TAG_BYTES;
 
 export function randomKey(): Buffer {
   return randomBytes(KEY_BYTES);
@@ -23,24 +24,14 @@ export function random(bytes: number): Buffer {
 
 /** ciphertext || tag, under `key` with `iv`, authenticating `aad`. */
 export function gcmSeal(key: Uint8Array, iv: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Buffer {
-  const cipher = createCipheriv('aes-256-gcm', key, iv);
-  cipher.setAAD(aad);
-  return Buffer.concat([cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
+  const { ciphertext, tag } = seal(key, iv, plaintext, aad);
+  return Buffer.concat([ciphertext, tag]);
 }
 
 /** The plaintext, or undefined when the tag does not verify (tampered data, wrong key or AAD). */
 export function gcmOpen(key: Uint8Array, iv: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Buffer | undefined {
   if (sealed.length < TAG_BYTES) return undefined;
-  const body = sealed.subarray(0, sealed.length - TAG_BYTES);
-  const tag = sealed.subarray(sealed.length - TAG_BYTES);
-  try {
-    const decipher = createDecipheriv('aes-256-gcm', key, iv);
-    decipher.setAAD(aad);
-    decipher.setAuthTag(tag);
-    return Buffer.concat([decipher.update(body), decipher.final()]);
-  } catch {
-    return undefined;
-  }
+  return open(key, iv, sealed.subarray(0, sealed.length - TAG_BYTES), sealed.subarray(sealed.length - TAG_BYTES), aad);
 }
 
 export function hmacSha256(key: Uint8Array, message: string | Uint8Array): Buffer {

@@ -8,6 +8,7 @@
 import { SealtrailError } from '../../errors/index.js';
 import { rfc3339 } from '../../lib/time.js';
 import type { Clock } from '../../lib/clock.js';
+import { createSerializer } from '../../lib/keyed-lock.js';
 import { getJson, putJson, type Storage, type StorageOp } from '../../storage/index.js';
 import { randomKey } from './crypto.js';
 
@@ -43,13 +44,8 @@ export interface KeyRing {
 }
 
 export function keyRing(storage: Storage, clock: Clock): KeyRing {
-  let queue: Promise<unknown> = Promise.resolve();
   // Read-modify-write of the ring is serialized so two rotations cannot both become version n+1.
-  const serialized = <T>(fn: () => Promise<T>): Promise<T> => {
-    const run = queue.then(fn, fn);
-    queue = run.catch(() => undefined);
-    return run;
-  };
+  const serialized = createSerializer();
 
   async function load(): Promise<StoredKeyRing> {
     const ring = await getJson<StoredKeyRing>(storage, KEYRING_KEY);

@@ -13,7 +13,7 @@
 import { deepFreeze } from '../../lib/immutable.js';
 import { LruMap } from '../../lib/lru.js';
 import { getJson, putJson, type Storage, type StorageOp } from '../../storage/index.js';
-import { keyedLock, type KeyedLock } from './lock.js';
+import { keyedLock, type KeyedLock } from '../../lib/keyed-lock.js';
 import { CONFIG_KEY, metadataFolder, metadataKey, versionKey } from './layout.js';
 import { DEFAULT_CONFIG, type KeyMetadata, type KvConfig } from './model.js';
 

@@ -1,5 +1,5 @@
 /**
- * The barrier's one cipher: AES-256-GCM with a fresh random 96-bit nonce per value. Every sealed
+ * The barrier's one cipher: AES-256-GCM (lib/aes-gcm.ts) with a fresh random 96-bit nonce per value. Every sealed
  * value carries a small header so the format and the key term can change without breaking old data:
  *
  *   [format version: 1 byte = 1][term: uint32 BE][nonce: 12 bytes][ciphertext][tag: 16 bytes]
@@ -7,13 +7,14 @@
  * The caller's additional data (the storage key) is authenticated, so a value copied to another key
  * fails to open. This is the only barrier module that imports node:crypto.
  */
-import { createCipheriv, createDecipheriv, createSecretKey, randomFillSync, type KeyObject } from 'node:crypto';
+import { createSecretKey, randomFillSync, type KeyObject } from 'node:crypto';
+import { AES_256_KEY_BYTES, GCM_NONCE_BYTES, GCM_TAG_BYTES, gcmOpen, gcmSeal } from '../../lib/aes-gcm.js';
 
 export const FORMAT_VERSION = 1;
-export const KEY_BYTES = 32;
+export const KEY_BYTES = AES_256_KEY_BYTES;
 const HEADER_BYTES = 5;
-const NONCE_BYTES = 12;
-const TAG_BYTES = 16;
+const NONCE_BYTES = GCM_NONCE_BYTES;
+const TAG_BYTES = GCM_TAG_BYTES;
 export const OVERHEAD = HEADER_BYTES + NONCE_BYTES + TAG_BYTES;
 
 /** Why a sealed value failed to open; the message never includes key or plaintext bytes. */
@@ -55,14 +56,9 @@ export function sealValue(key: KeyObject, term: number, plaintext: Uint8Array, a
   out[0] = FORMAT_VERSION;
   out.writeUInt32BE(term, 1);
   writeNonce(out, HEADER_BYTES);
-  const cipher = createCipheriv('aes-256-gcm', key, out.subarray(HEADER_BYTES, HEADER_BYTES + NONCE_BYTES), {
-    authTagLength: TAG_BYTES,
-  });
-  cipher.setAAD(aad);
-  const body = cipher.update(plaintext);
-  body.copy(out, HEADER_BYTES + NONCE_BYTES);
-  cipher.final(); // GCM emits no bytes on final
-  cipher.getAuthTag().copy(out, out.length - TAG_BYTES);
+  const { ciphertext, tag } = gcmSeal(key, out.subarray(HEADER_BYTES, HEADER_BYTES + NONCE_BYTES), plaintext, aad);
+  ciphertext.copy(out, HEADER_BYTES + NONCE_BYTES);
+  tag.copy(out, out.length - TAG_BYTES);
   return out;
 }
 
@@ -77,15 +73,6 @@ export function openValue(key: KeyObject, sealed: Uint8Array, aad: Uint8Array): 
   if (sealed.length < OVERHEAD) return { ok: false, reason: 'format' };
   if (sealed[0] !== FORMAT_VERSION) return { ok: false, reason: 'version' };
   const nonce = sealed.subarray(HEADER_BYTES, HEADER_BYTES + NONCE_BYTES);
-  const decipher = createDecipheriv('aes-256-gcm', key, nonce, { authTagLength: TAG_BYTES });
-  decipher.setAAD(aad);
-  decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
-  const plaintext = decipher.update(sealed.subarray(HEADER_BYTES + NONCE_BYTES, sealed.length - TAG_BYTES));
-  try {
-    decipher.final();
-  } catch {
-    plaintext.fill(0); // never hand out (or leave lying around) unauthenticated plaintext
-    return { ok: false, reason: 'auth' };
-  }
-  return { ok: true, plaintext };
+  const plaintext = gcmOpen(key, nonce, sealed.subarray(HEADER_BYTES + NONCE_BYTES, sealed.length - TAG_BYTES), sealed.subarray(sealed.length - TAG_BYTES), aad);
+  return plaintext === undefined ? { ok: false, reason: 'auth' } : { ok: true, plaintext };
 }

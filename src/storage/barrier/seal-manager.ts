@@ -9,13 +9,13 @@
 import { combine, split } from 'shamir-secret-sharing';
 import { SealtrailError, invalid, sealed } from '../../errors/index.js';
 import type { Clock } from '../../lib/clock.js';
+import { createSerializer } from '../../lib/keyed-lock.js';
 import type { Storage } from '../types.js';
 import { KEY_BYTES, randomKey } from './aead.js';
 import { createBarrier } from './barrier.js';
 import { Keyring } from './keyring.js';
 import { SEAL_CONFIG_KEY, encodeSealConfig, readSealConfig, validateSealConfig, type SealConfig } from './seal-config.js';
 import { keyringRecord, openSealRecords, rootKeyRecord, unsealFailed } from './seal-records.js';
-import { createSerializer } from './serial.js';
 import type { InitResult, SealManager, SealStatus } from './types.js';
 import { UnsealProgress } from './unseal-progress.js';
 

@@ -10,6 +10,7 @@
  */
 import type { TrailConfig } from '../../config/index.js';
 import type { Clock } from '../../lib/clock.js';
+import { createSerializer } from '../../lib/keyed-lock.js';
 import { rfc3339 } from '../../lib/time.js';
 import { getJson, putJson, type Storage } from '../../storage/index.js';
 import { sha256Hex } from '../keys/crypto.js';
@@ -72,12 +73,7 @@ export function createTrailWriter(deps: TrailWriterDeps) {
   const { config, location, clock } = deps;
   const stateKey = `trails/${config.name}/state`;
   const attempts: Omit<TrailStatus, 'startMs' | 'latestDeliveryMs' | 'latestDigestMs'> = {};
-  let chain: Promise<unknown> = Promise.resolve();
-  const serial = <T>(fn: () => Promise<T>): Promise<T> => {
-    const run = chain.then(fn, fn);
-    chain = run.catch(() => undefined);
-    return run;
-  };
+  const serial = createSerializer();
 
   const loadState = async (): Promise<TrailState> => {
     const existing = await getJson<TrailState>(deps.storage, stateKey);
@@ -203,7 +199,7 @@ export function createTrailWriter(deps: TrailWriterDeps) {
       return status;
     },
     /** Waits for the operation in progress (used at shutdown). */
-    idle: () => chain.then(() => undefined),
+    idle: () => serial(async () => undefined),
   };
 }
 

@@ -1,0 +1,52 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createCallNotesChannel } from '../../../src/kms/call-notes.js';
+import { createKeyStore } from '../../../src/kms/keys/store.js';
+import type { KmsServices } from '../../../src/kms/operations/context.js';
+import { KMS_OPERATIONS } from '../../../src/kms/operations/registry.js';
+import { manualClock } from '../../../src/lib/clock.js';
+import { createMemoryStorage } from '../../../src/storage/memory/index.js';
+import type { Storage } from '../../../src/storage/index.js';
+
+const ALICE = 'arn:aws:iam::111122223333:user/alice';
+const CAPACITY = 4;
+const KEYS = CAPACITY + 6;
+
+test('the KMS key cache stays within its capacity and a forgotten key is read back from storage', async () => {
+  const memory = createMemoryStorage();
+  let keyReads = 0;
+  const storage: Storage = {
+    get: (key) => { if (key.startsWith('keys/')) keyReads++; return memory.get(key); },
+    put: (key, value) => memory.put(key, value),
+    delete: (key) => memory.delete(key),
+    list: (prefix) => memory.list(prefix),
+    transaction: (ops) => memory.transaction(ops),
+  };
+  const keys = createKeyStore(storage, CAPACITY);
+  const clock = manualClock(Date.UTC(2025, 0, 1));
+  const svc: KmsServices = { keys, location: { accountId: '111122223333', region: 'us-east-1' }, clock, recipient: { trustedRoots: () => [], clock } };
+  const notes = createCallNotesChannel();
+  let n = 0;
+  const call = (op: string, body: Record<string, unknown>) =>
+    KMS_OPERATIONS[op].handler({ body, principalArn: ALICE, notes: notes.for(String(n++)) }, svc) as Promise<Record<string, any>>;
+
+  const sealed: { keyId: string; blob: string; plaintext: string }[] = [];
+  for (let i = 0; i < KEYS; i++) {
+    const { KeyMetadata } = await call('CreateKey', {});
+    const plaintext = Buffer.from(`secret number ${i}`).toString('base64');
+    const { CiphertextBlob } = await call('Encrypt', { KeyId: KeyMetadata.KeyId, Plaintext: plaintext });
+    sealed.push({ keyId: KeyMetadata.KeyId, blob: CiphertextBlob, plaintext });
+    assert.ok(keys.cached <= CAPACITY, `cached ${keys.cached} after ${i + 1} keys`);
+  }
+  assert.equal(keys.cached, CAPACITY);
+
+  const readsBefore = keyReads;
+  for (const { keyId, blob, plaintext } of sealed) {
+    const out = await call('Decrypt', { CiphertextBlob: blob });
+    assert.equal(out.KeyId.endsWith(keyId), true);
+    assert.equal(out.Plaintext, plaintext);
+  }
+  // The first keys were evicted, so decrypting with them went back to storage.
+  assert.ok(keyReads - readsBefore >= KEYS - CAPACITY, `reads ${keyReads - readsBefore}`);
+  assert.ok(keys.cached <= CAPACITY);
+});
