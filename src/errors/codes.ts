@@ -4,7 +4,7 @@
  * a typo in a code is a compile error. Messages mostly vary per call and stay at the call site;
  * `message` is set only where every call says the same thing.
  */
-import type { ErrorKind } from './index.js';
+import type { ErrorKind } from './kind.js';
 
 export interface ErrorSpec {
   readonly kind: ErrorKind;

@@ -5,19 +5,9 @@
  * code is listed in codes.ts (and docs/errors.md).
  */
 import type { ErrorCode } from './codes.js';
+import type { ErrorKind } from './kind.js';
 
-export type ErrorKind =
-  | 'invalid'        // 400 bad input
-  | 'permission'     // 403 permission denied (bad token, ACL)
-  | 'not_found'      // 404
-  | 'unsupported'    // 405 operation not supported on this path
-  | 'conflict'       // 400 in Vault (check-and-set mismatch etc.) — kept separate for callers
-  | 'too_large'      // 413 request body over the limit
-  | 'rate_limited'   // 429
-  | 'uninitialized'  // 501 (health), 400 elsewhere
-  | 'sealed'         // 503
-  | 'unavailable'    // 503 (e.g. standby, audit not ready)
-  | 'internal';      // 500; details go to the server log, the client sees "internal error"
+export type { ErrorKind } from './kind.js';
 
 export class SealtrailError extends Error {
   readonly code: ErrorCode;
