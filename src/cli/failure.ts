@@ -9,7 +9,7 @@
  * Messages never contain the token or a secret value: API errors show the server's `errors`
  * (which never contain them) and local errors name files and flags, not their contents.
  */
-import { SealtrailError } from '../errors/index.js';
+import { SealtrailError, type ErrorCode } from '../errors/index.js';
 import { SealtrailApiError, SealtrailNetworkError } from '../sdk/index.js';
 
 export const EXIT_OK = 0;
@@ -28,7 +28,7 @@ export class CliExit extends Error {
 }
 
 /** Bad input on the command line: a SealtrailError of kind 'invalid', which exits 1. */
-export const usageError = (message: string, code = 'cli_usage') => new SealtrailError('invalid', code, message);
+export const usageError = (message: string, code: ErrorCode = 'cli_usage') => new SealtrailError('invalid', code, message);
 
 /** The exit code and message for anything a command threw. */
 export function exitFor(err: unknown): { exitCode: number; message: string } {

@@ -1,23 +1,16 @@
 /**
  * Errors carry a stable `code` and a `kind`. The HTTP edge maps kind → status and body (Vault
  * `{"errors": [...]}` or AWS `{"__type", "message"}`); nothing else decides a status code.
- * Messages are shown to clients, so they never contain a token, secret or plaintext value.
+ * Messages are shown to clients, so they never contain a token, secret or plaintext value. Every
+ * code is listed in codes.ts (and docs/errors.md).
  */
-export type ErrorKind =
-  | 'invalid'        // 400 bad input
-  | 'permission'     // 403 permission denied (bad token, ACL)
-  | 'not_found'      // 404
-  | 'unsupported'    // 405 operation not supported on this path
-  | 'conflict'       // 400 in Vault (check-and-set mismatch etc.) — kept separate for callers
-  | 'too_large'      // 413 request body over the limit
-  | 'rate_limited'   // 429
-  | 'uninitialized'  // 501 (health), 400 elsewhere
-  | 'sealed'         // 503
-  | 'unavailable'    // 503 (e.g. standby, audit not ready)
-  | 'internal';      // 500; details go to the server log, the client sees "internal error"
+import type { ErrorCode } from './codes.js';
+import type { ErrorKind } from './kind.js';
+
+export type { ErrorKind } from './kind.js';
 
 export class SealtrailError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly kind: ErrorKind;
   /** Extra messages for Vault's `errors` array or warnings. */
   readonly details?: readonly string[];
@@ -34,7 +27,7 @@ export class SealtrailError extends Error {
    */
   readonly auditMessage?: string;
 
-  constructor(kind: ErrorKind, code: string, message: string, options?: { cause?: unknown; details?: string[]; auditData?: Record<string, unknown>; auditMessage?: string }) {
+  constructor(kind: ErrorKind, code: ErrorCode, message: string, options?: { cause?: unknown; details?: string[]; auditData?: Record<string, unknown>; auditMessage?: string }) {
     super(message, options?.cause !== undefined ? { cause: options.cause } : undefined);
     this.name = 'SealtrailError';
     this.kind = kind;
@@ -77,10 +70,10 @@ export const STATUS_BY_KIND: Record<ErrorKind, number> = {
 };
 
 /** Shorthands for the common cases; the code names the failure for logs and tests. */
-export const invalid = (message: string, code = 'invalid_request') => new SealtrailError('invalid', code, message);
-export const permissionDenied = (code = 'permission_denied') => new SealtrailError('permission', code, 'permission denied');
-export const notFound = (message = 'not found', code = 'not_found') => new SealtrailError('not_found', code, message);
-export const unsupportedOperation = (code = 'unsupported_operation') =>
+export const invalid = (message: string, code: ErrorCode = 'invalid_request') => new SealtrailError('invalid', code, message);
+export const permissionDenied = (code: ErrorCode = 'permission_denied') => new SealtrailError('permission', code, 'permission denied');
+export const notFound = (message = 'not found', code: ErrorCode = 'not_found') => new SealtrailError('not_found', code, message);
+export const unsupportedOperation = (code: ErrorCode = 'unsupported_operation') =>
   new SealtrailError('unsupported', code, 'unsupported operation');
 export const sealed = () => new SealtrailError('sealed', 'sealed', 'Vault is sealed');
 export const internal = (cause?: unknown) => new SealtrailError('internal', 'internal', 'internal error', { cause });
@@ -88,6 +81,8 @@ export const internal = (cause?: unknown) => new SealtrailError('internal', 'int
 export function isSealtrailError(err: unknown): err is SealtrailError {
   return err instanceof SealtrailError;
 }
+
+export { ERROR_CODES, AWS_ERROR_TYPES, errorSpec, type ErrorCode, type ErrorSpec, type VaultErrorCode, type AwsErrorType } from './codes.js';
 
 /** The same errors in AWS's JSON shape (aws.ts). */
 export { awsErrorOf, type AwsError, type AwsErrorContext } from './aws.js';

@@ -1,9 +1,10 @@
 /**
  * KMS errors: SealtrailErrors whose `code` is the AWS exception name (`NotFoundException`), so the
- * AWS edge renders `{"__type": code, "message"}` and the Vault edge still maps `kind` → status.
+ * AWS edge renders `{"__type": code, "message"}` and the Vault edge still maps `kind` → status
+ * (each type's kind is in the errors table, src/errors/codes.ts).
  * Messages follow AWS's wording; they name keys and aliases (not secret) but never a plaintext.
  */
-import { SealtrailError, type ErrorKind } from '../errors/index.js';
+import { AWS_ERROR_TYPES, SealtrailError } from '../errors/index.js';
 
 export type KmsErrorType =
   | 'AccessDeniedException'
@@ -26,32 +27,8 @@ export type KmsErrorType =
   | 'UnsupportedOperationException'
   | 'ValidationException';
 
-const KIND: Record<KmsErrorType, ErrorKind> = {
-  AccessDeniedException: 'permission',
-  AlreadyExistsException: 'invalid',
-  DisabledException: 'invalid',
-  DryRunOperationException: 'invalid',
-  IncorrectKeyException: 'invalid',
-  InvalidAliasNameException: 'invalid',
-  InvalidCiphertextException: 'invalid',
-  InvalidKeyUsageException: 'invalid',
-  InvalidMarkerException: 'invalid',
-  KMSInternalException: 'internal',
-  KMSInvalidStateException: 'invalid',
-  LimitExceededException: 'invalid',
-  MalformedPolicyDocumentException: 'invalid',
-  NotFoundException: 'not_found',
-  SerializationException: 'invalid',
-  TagException: 'invalid',
-  UnknownOperationException: 'unsupported',
-  UnsupportedOperationException: 'invalid',
-  ValidationException: 'invalid',
-};
-
-export const KMS_ERROR_TYPES = Object.keys(KIND) as KmsErrorType[];
-
 export function kmsError(type: KmsErrorType, message = ''): SealtrailError {
-  return new SealtrailError(KIND[type], type, message);
+  return new SealtrailError(AWS_ERROR_TYPES[type].kind, type, message);
 }
 
 /**

@@ -116,7 +116,7 @@ export function policyPaths(deps: PolicyPathDeps): PathSpec[] {
         update: async (req) => {
           const id = stringField(req.data, 'token');
           const entry = id === '' ? undefined : await tokens.lookup(id);
-          if (!entry) throw invalid('invalid token', 'invalid_token');
+          if (!entry) throw invalid('invalid token', 'token_not_found');
           return capabilitiesOf(entry, req);
         },
       },

@@ -71,7 +71,7 @@ export function sealEndpoints(deps: SealEndpointsDeps) {
         const keyText = req.data.key;
         if (!reset && (typeof keyText !== 'string' || keyText === '')) throw invalid("'key' must be specified in request body as JSON, or 'reset' set to true");
         let status = await core.seal.status();
-        if (!status.initialized) throw new SealtrailError('invalid', 'not_initialized', 'Vault is not initialized');
+        if (!status.initialized) throw new SealtrailError('uninitialized', 'not_initialized', 'Vault is not initialized');
         if (!status.sealed) return json(await sealStatusBody(core, status));
         status = reset && keyText === undefined
           ? await core.seal.submitUnsealKey(new Uint8Array(0), { reset: true })

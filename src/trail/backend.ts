@@ -93,7 +93,7 @@ export function trailBackend(deps: TrailBackendDeps): BackendFactory {
           update: async (req: PathRequest): Promise<LogicalResponse> => {
             const op = Object.hasOwn(ops, req.params.op) ? ops[req.params.op] : undefined;
             const facts = cloudTrailOperation(req.params.op);
-            if (!op || !facts) throw new SealtrailError('invalid', 'UnknownOperationException', `Unknown operation ${req.params.op}.`);
+            if (!op || !facts) throw new SealtrailError('unsupported', 'UnknownOperationException', `Unknown operation ${req.params.op}.`);
             return { data: await op(operationInput(req.data, facts.members)) };
           },
         },

@@ -87,7 +87,7 @@ test('capabilities-self, capabilities and capabilities-accessor', async () => {
   assert.deepEqual((await call('root-token', 'update', 'capabilities-self', { path: 'sys/audit' }))!.data, {
     'sys/audit': ['root'], capabilities: ['root'],
   });
-  await assert.rejects(call('root-token', 'update', 'capabilities', { token: 'hvs.x', path: 'a' }), fails('invalid', 'invalid_token', 'invalid token'));
+  await assert.rejects(call('root-token', 'update', 'capabilities', { token: 'hvs.x', path: 'a' }), fails('invalid', 'token_not_found', 'invalid token'));
   await assert.rejects(call('root-token', 'update', 'capabilities-accessor', { accessor: 'zz', path: 'a' }), fails('invalid', 'invalid_accessor', 'invalid accessor'));
   await assert.rejects(call(dev.id, 'update', 'capabilities-self', {}), fails('invalid', 'missing_path', 'missing path'));
 });

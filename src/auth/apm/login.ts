@@ -9,7 +9,7 @@
  * and never contain measurements or evidence.
  */
 import type { PathRequest, LogicalResponse } from '../../core/index.js';
-import { SealtrailError, invalid } from '../../errors/index.js';
+import { SealtrailError, invalid, type ErrorCode } from '../../errors/index.js';
 import { isPlatformName, type PlatformName, type PlatformVerifier, type VerifyFailureCode } from '../../attestation/index.js';
 import type { Clock } from '../../lib/clock.js';
 import type { ChallengeStore } from './challenges.js';
@@ -31,6 +31,7 @@ export interface LoginDeps {
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 // Evidence shape problems are the client's bad input (400); failed checks are refusals (403).
 const MALFORMED: ReadonlySet<VerifyFailureCode> = new Set(['malformed', 'unsupported_algorithm']);
+const isMalformed = (code: VerifyFailureCode): code is 'malformed' | 'unsupported_algorithm' => MALFORMED.has(code);
 
 function platformOf(req: PathRequest): PlatformName {
   const platform = req.params.platform;
@@ -44,7 +45,7 @@ function requiredString(data: Readonly<Record<string, unknown>>, key: string): s
   return v;
 }
 
-const refused = (code: string, message: string) => new SealtrailError('permission', code, message);
+const refused = (code: ErrorCode, message: string) => new SealtrailError('permission', code, message);
 const NOT_AUTHORIZED = 'attestation refused: no role authorizes this enclave';
 
 export function initHandler(deps: LoginDeps) {
@@ -90,7 +91,7 @@ async function authenticate(deps: LoginDeps, platform: PlatformName, correlation
   });
   if (!result.ok) {
     const text = `attestation failed: ${result.message}`;
-    throw MALFORMED.has(result.code) ? invalid(text, `evidence_${result.code}`) : refused(`attestation_${result.code}`, text);
+    throw isMalformed(result.code) ? invalid(text, `evidence_${result.code}`) : refused(`attestation_${result.code}`, text);
   }
   const claims = result.claims;
   const match = matchRoles(await deps.roles.all(), claims, config.allowDebug);

@@ -1,12 +1,12 @@
 /** Small field parsers shared by the capsule paths; messages name the field, never its value. */
-import { invalid } from '../../errors/index.js';
+import { invalid, type ErrorCode } from '../../errors/index.js';
 import { setOwn } from '../../lib/safe-object.js';
 
 export function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-export function requiredString(data: Record<string, unknown>, field: string, code = 'capsule_invalid_request'): string {
+export function requiredString(data: Record<string, unknown>, field: string, code: ErrorCode = 'capsule_invalid_request'): string {
   const v = data[field];
   if (typeof v !== 'string' || v === '') throw invalid(`missing or invalid "${field}": expected a non-empty string`, code);
   return v;

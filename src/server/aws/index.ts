@@ -15,7 +15,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Core, LogicalRequest } from '../../core/index.js';
-import { SealtrailError } from '../../errors/index.js';
+import { SealtrailError, type AwsErrorType } from '../../errors/index.js';
 import { type AccessKeyResolver, createSigningKeyCache, verifySigV4 } from '../../kms/index.js';
 import { operationInput } from '../../lib/aws-members.js';
 import type { Clock } from '../../lib/clock.js';
@@ -58,7 +58,7 @@ function parseBody(raw: unknown): Record<string, unknown> | undefined {
   }
 }
 
-const refusal = (type: string, message: string) => new SealtrailError('invalid', type, message);
+const refusal = (type: AwsErrorType, message: string) => new SealtrailError('invalid', type, message);
 
 function logicalRequest(req: FastifyRequest, id: string, path: string, headers: Record<string, string[]>, clientToken: string): LogicalRequest {
   return {
@@ -121,7 +121,7 @@ export function registerAwsRoutes(app: FastifyInstance, deps: AwsRoutesDeps): vo
       const requestId = uuid();
       let e = awsErrorReply(err, { principalArn: '', action: '', internalType: 'KMSInternalException' }, deps.log);
       if (deps.users()) {
-        const refused = new SealtrailError(e.status >= 500 ? 'internal' : 'invalid', e.type, e.message);
+        const refused = new SealtrailError(e.status >= 500 ? 'internal' : 'invalid', e.type as AwsErrorType, e.message);
         await deps.core.refuse(logicalRequest(req, requestId, 'kms/aws/', headerMap(req), ''), refused).catch((thrown: unknown) => {
           if (thrown !== refused) e = awsErrorReply(thrown, { principalArn: '', action: '', internalType: 'KMSInternalException' }, deps.log);
         });

@@ -4,7 +4,7 @@
  * plaintext, as in Vault, and each value is bound to its key. `core/` belongs to the seal and is
  * out of the barrier's reach.
  */
-import { SealtrailError, invalid, sealed } from '../../errors/index.js';
+import { SealtrailError, invalid, sealed, type ErrorCode } from '../../errors/index.js';
 import type { Storage, StorageOp } from '../types.js';
 import { openValue, sealValue, termOf, type OpenFailure } from './aead.js';
 import type { Keyring } from './keyring.js';
@@ -90,7 +90,7 @@ function reservedKey(): SealtrailError {
 
 /** A stored value that cannot be opened is corruption or tampering: an internal error, not a crash. */
 function decryptError(key: string, reason: OpenFailure | 'term'): SealtrailError {
-  const why: Record<OpenFailure | 'term', [string, string]> = {
+  const why: Record<OpenFailure | 'term', [ErrorCode, string]> = {
     format: ['barrier_bad_format', 'is not in a barrier format this server can read'],
     version: ['barrier_bad_format', 'has an unsupported barrier format version'],
     term: ['barrier_unknown_term', 'was encrypted under a key term missing from the keyring'],

@@ -7,13 +7,13 @@
  *   EventCategory      absent, or "insight" (only Insights events)  → InvalidEventCategoryException
  *   NextToken          bound to the same attribute and time range     → InvalidNextTokenException
  */
-import { SealtrailError } from '../../errors/index.js';
+import { SealtrailError, type AwsErrorType } from '../../errors/index.js';
 import { LOOKUP_ATTRIBUTE_KEYS, type EventQuery, type LookupAttributeKey } from '../store/types.js';
 import { decodeNextToken, queryHash, type PagePosition } from './next-token.js';
 
 export const MAX_LOOKUP_RESULTS = 50;
 
-const fail = (code: string, message: string) => new SealtrailError('invalid', code, message);
+const fail = (code: AwsErrorType, message: string) => new SealtrailError('invalid', code, message);
 
 export interface LookupPlan {
   query: EventQuery;
