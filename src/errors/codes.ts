@@ -179,6 +179,7 @@ export const AWS_ERROR_TYPES = {
   InvalidAliasNameException: { kind: 'invalid', status: 400 },
   InvalidCiphertextException: { kind: 'invalid', status: 400 },
   InvalidKeyUsageException: { kind: 'invalid', status: 400 },
+  InvalidEventCategoryException: { kind: 'invalid', status: 400 },
   InvalidLookupAttributesException: { kind: 'invalid', status: 400 },
   InvalidMarkerException: { kind: 'invalid', status: 400 },
   InvalidMaxResultsException: { kind: 'invalid', status: 400 },
