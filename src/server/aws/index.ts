@@ -16,7 +16,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Core, LogicalRequest } from '../../core/index.js';
 import { SealtrailError, type AwsErrorType } from '../../errors/index.js';
-import { type AccessKeyResolver, createSigningKeyCache, verifySigV4 } from '../../kms/index.js';
+import type { AccessKeyResolver } from '../../kms/index.js';
+import { createSigningKeyCache, verifySigV4 } from './sigv4/index.js';
 import { operationInput } from '../../lib/aws-members.js';
 import type { Clock } from '../../lib/clock.js';
 import { uuid } from '../../lib/ids.js';

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { createSigningKeyCache, verifySigV4, type SigV4Request } from '../../src/kms/sigv4/index.js';
+import { createSigningKeyCache, verifySigV4, type SigV4Request } from '../../../src/server/aws/sigv4/index.js';
 
 /** The SDK's Checksum contract: a hash, or an HMAC when constructed with a secret. */
 class NodeSha256 {

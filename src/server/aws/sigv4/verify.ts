@@ -14,7 +14,7 @@
  * signed: an unsigned header could be swapped on a replayed request. The payload hash is always
  * computed from the received body, and signatures are compared in constant time.
  */
-import { constantTimeEqual } from '../../lib/compare.js';
+import { constantTimeEqual } from '../../../lib/compare.js';
 import { canonicalRequest, sha256Hex, stringToSign } from './canonical.js';
 import { parseAuthorization } from './parse.js';
 import { signString, type SigningKeyCache } from './signing-key.js';

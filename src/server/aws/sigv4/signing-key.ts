@@ -5,7 +5,7 @@
  * derived from, so a rotated secret never reuses a stale key.
  */
 import { createHmac } from 'node:crypto';
-import { LruMap } from '../../lib/lru.js';
+import { LruMap } from '../../../lib/lru.js';
 
 const hmac = (key: string | Buffer, data: string) => createHmac('sha256', key).update(data).digest();
 
