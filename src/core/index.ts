@@ -8,7 +8,7 @@
  */
 export type {
   Operation, LogicalRequest, AuthGrant, IssuedAuth, LogicalResponse, MountConfig, MountTable, MountEntry, TokenType,
-  TokenEntry, BackendRequest, BackendContext, Backend, RequestOutcome, BackendFactory, SessionStart, PolicyChange,
+  TokenEntry, BackendRequest, BackendContext, Backend, RequestOutcome, OutcomeFacts, BackendFactory, SessionStart, PolicyChange,
 } from './contract/types.js';
 export { backendFromPaths, pathRouter, type PathRequest, type PathHandler, type PathSpec, type PathRouter } from './contract/paths.js';
 export { AuditShared, type AuditInput, type AuditHooks, type RequestRuns } from './contract/audit.js';

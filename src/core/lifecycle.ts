@@ -7,7 +7,8 @@
  *
  * Fail-closed: if no audit device records the request entry the handler never runs and the client
  * gets 500 "internal error"; if the response entry or the mount's record is not written the client
- * also gets 500. Refused requests (bad token, ACL, input the edge refused) are audited too, with
+ * also gets 500. A handler's `outcomeFacts` (on its response or its error) go to the mount's record
+ * alone. Refused requests (bad token, ACL, input the edge refused) are audited too, with
  * their error (an error's `auditText`, which leaves out request values the entry hashes).
  */
 import { SealtrailError, internal, notFound, permissionDenied } from '../errors/index.js';
@@ -19,7 +20,7 @@ import { responseHasContent } from './response.js';
 import { announceSession } from './sessions.js';
 import type { MountedBackend } from './mount-table.js';
 import type { CoreServices } from './services.js';
-import type { BackendRequest, LogicalRequest, LogicalResponse, Operation, RequestOutcome, TokenEntry } from './contract/types.js';
+import type { BackendRequest, LogicalRequest, LogicalResponse, Operation, OutcomeFacts, RequestOutcome, TokenEntry } from './contract/types.js';
 
 export interface LifecycleLog {
   error(obj: object, msg: string): void;
@@ -103,8 +104,15 @@ export async function runLifecycle(req: LogicalRequest, services: CoreServices, 
 
   // 6. The handler.
   let response: LogicalResponse;
+  let facts: OutcomeFacts | undefined;
   try {
     response = (await route.backend.handleRequest(backendRequest(req, route, relPath, operation, token))) ?? {};
+    if (response.outcomeFacts) {
+      // Kept aside for the mount's record: nothing after this (audit, wrapping, the edge) sees them.
+      const { outcomeFacts, ...rest } = response;
+      facts = outcomeFacts;
+      response = rest;
+    }
     if (response.auth && !response.issuedAuth) response = { ...response, issuedAuth: await mintLoginToken(response, route, req, services) };
     // Asked for a wrapped response: the client (and the response entry) get a wrapping token instead.
     // An empty answer stays as it is; a raw one is refused by wrap() rather than sent unwrapped.
@@ -114,7 +122,7 @@ export async function runLifecycle(req: LogicalRequest, services: CoreServices, 
     const errInput: AuditInput = { ...input, error: failure.auditText, timeNs: deps.clock.nowNs() };
     if (failure.auditData) errInput.response = { data: { ...failure.auditData } };
     await recordOrFail(() => audit.hooks.logResponse(errInput), deps, 'response');
-    if (token) await recordOutcome(route, { request: req, path: relPath, token, error: failure }, deps);
+    if (token) await recordOutcome(route, { request: req, path: relPath, token, error: failure, facts: failure.outcomeFacts }, deps);
     throw failure;
   }
 
@@ -124,7 +132,7 @@ export async function runLifecycle(req: LogicalRequest, services: CoreServices, 
     if (response.httpStatus !== undefined && response.httpStatus >= 400) respInput.error = errorText(response);
     await recordOrFail(() => audit.hooks.logResponse(respInput), deps, 'response');
   }
-  if (token) await recordOutcome(route, { request: req, path: relPath, token, response }, deps);
+  if (token) await recordOutcome(route, { request: req, path: relPath, token, response, facts }, deps);
   return response;
 }
 

@@ -9,6 +9,14 @@ import type { ErrorKind } from './kind.js';
 
 export type { ErrorKind } from './kind.js';
 
+export interface SealtrailErrorOptions {
+  cause?: unknown;
+  details?: string[];
+  auditData?: Record<string, unknown>;
+  auditMessage?: string;
+  outcomeFacts?: Readonly<Record<string, unknown>>;
+}
+
 export class SealtrailError extends Error {
   readonly code: ErrorCode;
   readonly kind: ErrorKind;
@@ -26,8 +34,13 @@ export class SealtrailError extends Error {
    * Absent = `message`.
    */
   readonly auditMessage?: string;
+  /**
+   * What the handler learned before it failed, for its mount's own record (`recordOutcome`: a
+   * failed KMS Decrypt's event still names its key). Never sent to the client nor audited.
+   */
+  readonly outcomeFacts?: Readonly<Record<string, unknown>>;
 
-  constructor(kind: ErrorKind, code: ErrorCode, message: string, options?: { cause?: unknown; details?: string[]; auditData?: Record<string, unknown>; auditMessage?: string }) {
+  constructor(kind: ErrorKind, code: ErrorCode, message: string, options?: SealtrailErrorOptions) {
     super(message, options?.cause !== undefined ? { cause: options.cause } : undefined);
     this.name = 'SealtrailError';
     this.kind = kind;
@@ -35,17 +48,32 @@ export class SealtrailError extends Error {
     this.details = options?.details;
     this.auditData = options?.auditData;
     this.auditMessage = options?.auditMessage;
+    this.outcomeFacts = options?.outcomeFacts;
   }
 
   /** The same error, with response data for its audit entry. */
   withAuditData(auditData: Record<string, unknown>): SealtrailError {
-    return new SealtrailError(this.kind, this.code, this.message, { cause: this.cause, details: this.details ? [...this.details] : undefined, auditData, auditMessage: this.auditMessage });
+    return this.copyWith({ auditData });
   }
 
   /** The same error, with the text its audit entries record instead of `message`. */
   withAuditMessage(auditMessage: string): SealtrailError {
+    return this.copyWith({ auditMessage });
+  }
+
+  /** The same error, carrying the handler's facts for its mount's own record. */
+  withOutcomeFacts(outcomeFacts: Readonly<Record<string, unknown>>): SealtrailError {
+    return this.copyWith({ outcomeFacts });
+  }
+
+  private copyWith(changes: Pick<SealtrailErrorOptions, 'auditData' | 'auditMessage' | 'outcomeFacts'>): SealtrailError {
     return new SealtrailError(this.kind, this.code, this.message, {
-      cause: this.cause, details: this.details ? [...this.details] : undefined, auditData: this.auditData ? { ...this.auditData } : undefined, auditMessage,
+      cause: this.cause,
+      details: this.details ? [...this.details] : undefined,
+      auditData: this.auditData ? { ...this.auditData } : undefined,
+      auditMessage: this.auditMessage,
+      outcomeFacts: this.outcomeFacts,
+      ...changes,
     });
   }
 

@@ -14,11 +14,10 @@
 import type { TokenStore } from '../auth/index.js';
 import { type CertificateCache, createCertificateCache } from '../attestation/index.js';
 import { backendFromPaths, type Backend, type BackendContext, type LogicalResponse, type TokenEntry } from '../core/index.js';
-import { invalid } from '../errors/index.js';
+import { SealtrailError, internal, invalid } from '../errors/index.js';
 import { operationInput } from '../lib/aws-members.js';
 import { apiCallRecorder, type TrailRecorder, type TrailUserIdentity } from '../trail/index.js';
 import { accountRootArn, userArn, type KmsLocation } from './arn.js';
-import { createCallNotesChannel, type CallNotesChannel } from './call-notes.js';
 import { withAuditSafeText } from './audit-text.js';
 import { kmsError } from './errors.js';
 import { createKeyStore } from './keys/store.js';
@@ -40,8 +39,6 @@ export interface KmsEngine {
   backend: Backend;
   /** The SigV4 access-key lookup for the AWS edge. */
   users: UserStore;
-  /** Per-call facts for the CloudTrail event (resources, recipient), taken when the event is built. */
-  notes: CallNotesChannel;
   location: KmsLocation;
   /** The caller as CloudTrail shows it: its KMS user, the account root, or its token. */
   identify(token: TokenEntry): Promise<TrailUserIdentity>;
@@ -77,7 +74,6 @@ const userView = (user: KmsUserRecord, accountId: string) => ({
 export function createKmsEngine(ctx: Pick<BackendContext, 'storage' | 'clock'>, deps: KmsDeps): KmsEngine {
   const location: KmsLocation = { accountId: deps.accountId, region: deps.region };
   const users = createUserStore({ storage: ctx.storage, tokens: deps.tokens, clock: ctx.clock, accountId: deps.accountId });
-  const notes = createCallNotesChannel();
   const services: KmsServices = {
     keys: createKeyStore(ctx.storage),
     location,
@@ -129,11 +125,13 @@ export function createKmsEngine(ctx: Pick<BackendContext, 'storage' | 'clock'>, 
           const spec = kmsOperation(req.params.op);
           if (!spec) throw kmsError('UnknownOperationException', `Unknown operation ${req.params.op}`);
           const user = req.token && (await users.userOfToken(req.token));
-          const call = { body: operationInput(req.data, spec.members), principalArn: principalOf(user, req.token, deps.accountId), notes: notes.for(req.logical.id) };
+          const call = { body: operationInput(req.data, spec.members), principalArn: principalOf(user, req.token, deps.accountId), notes: { resources: [] } };
+          // The notes travel with the result or the error to the call's CloudTrail event (recordOutcome).
           try {
-            return { data: await spec.handler(call, services) };
+            return { data: await spec.handler(call, services), outcomeFacts: call.notes };
           } catch (err) {
-            throw withAuditSafeText(err, call.body, req.token ? [req.token.accessor] : []);
+            const failure = withAuditSafeText(err, call.body, req.token ? [req.token.accessor] : []);
+            throw (failure instanceof SealtrailError ? failure : internal(failure)).withOutcomeFacts(call.notes);
           }
         },
       },
@@ -144,8 +142,8 @@ export function createKmsEngine(ctx: Pick<BackendContext, 'storage' | 'clock'>, 
     recordOutcome: apiCallRecorder({
       recorder: deps.recorder, clock: ctx.clock, accountId: deps.accountId, region: deps.region,
       eventSource: 'kms.amazonaws.com', actionPrefix: 'kms', internalType: 'KMSInternalException',
-      operation: kmsOperation, identify, takeNotes: (id) => notes.take(id),
+      operation: kmsOperation, identify,
     }),
   });
-  return { backend, users, notes, location, identify };
+  return { backend, users, location, identify };
 }

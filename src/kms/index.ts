@@ -3,7 +3,6 @@ export { createKmsEngine, type KmsDeps, type KmsEngine } from './backend.js';
 export { KMS_OPERATIONS, kmsOperation, type OperationSpec } from './operations/registry.js';
 export type { AccessKeyIdentity, AccessKeyResolver, KmsUserRecord } from './users/model.js';
 export type { UserStore } from './users/store.js';
-export type { CallNotes, CallNotesChannel } from './call-notes.js';
 export { kmsError, type KmsErrorType } from './errors.js';
 export { keyArn, userArn, type KmsLocation } from './arn.js';
 export { ensureDevKmsUser } from './dev.js';

@@ -6,7 +6,7 @@
  * unknown operations leave no event. requestParameters come only through the operation's declared
  * members; the event's requestID is the lifecycle's request id, so it joins its audit entries.
  */
-import type { RequestOutcome, TokenEntry } from '../core/index.js';
+import type { OutcomeFacts, RequestOutcome, TokenEntry } from '../core/index.js';
 import { awsErrorOf } from '../errors/index.js';
 import { recordedParameters, type Members } from '../lib/aws-members.js';
 import type { Clock } from '../lib/clock.js';
@@ -21,9 +21,13 @@ export interface AwsOperationFacts {
   responseElements?: (body: Record<string, unknown>) => Record<string, unknown>;
 }
 
-/** Facts a handler noted for the event that its response does not carry (KMS: keys, recipient). */
-export interface ApiCallNotes {
-  resources: readonly string[];
+/**
+ * The facts a handler returns for the event that its response does not carry (KMS: the key ARNs
+ * it touched, also when the call then failed, and the verified recipient), read from
+ * `RequestOutcome.facts`. Anything else there is ignored.
+ */
+export interface ApiCallFacts {
+  resources: string[];
   recipient?: Record<string, string>;
 }
 
@@ -41,8 +45,6 @@ export interface ApiCallRecorderDeps {
   operation(name: string): AwsOperationFacts | undefined;
   /** The caller as CloudTrail shows it. */
   identify(token: TokenEntry): Promise<TrailUserIdentity>;
-  /** Taken (and so forgotten) for every outcome, whether or not it becomes an event. */
-  takeNotes?(requestId: string): ApiCallNotes | undefined;
 }
 
 const OPERATION_PATH = /^aws\/([A-Za-z]{1,64})$/;
@@ -50,7 +52,6 @@ const MAX_USER_AGENT = 1024;
 
 export function apiCallRecorder(deps: ApiCallRecorderDeps): (outcome: RequestOutcome) => Promise<void> {
   return async (outcome) => {
-    const notes = deps.takeNotes?.(outcome.request.id);
     const name = OPERATION_PATH.exec(outcome.path)?.[1];
     const op = name === undefined ? undefined : deps.operation(name);
     if (!op || name === undefined) return;
@@ -71,17 +72,29 @@ export function apiCallRecorder(deps: ApiCallRecorderDeps): (outcome: RequestOut
       requestParameters: recordedParameters(req.data, op.members),
       responseElements: !error && body && op.responseElements ? op.responseElements(body) : null,
       readOnly: op.readOnly,
-      resources: [...new Set(notes?.resources ?? [])].map((arn) => ({ accountId: deps.accountId, type: 'AWS::KMS::Key' as const, arn })),
+      resources: [...new Set(resourcesOf(outcome.facts))].map((arn) => ({ accountId: deps.accountId, type: 'AWS::KMS::Key' as const, arn })),
       managementEvent: true,
       eventCategory: 'Management',
       recipientAccountId: deps.accountId,
       sealtrailRequestId: req.id,
     };
-    if (notes?.recipient) event.additionalEventData = { recipient: { ...notes.recipient } };
+    const recipient = recipientOf(outcome.facts);
+    if (recipient) event.additionalEventData = { recipient };
     if (error) {
       event.errorCode = error.type;
       if (error.message) event.errorMessage = error.message;
     }
     await deps.recorder.record(event);
   };
+}
+
+function resourcesOf(facts: OutcomeFacts | undefined): string[] {
+  const resources = facts?.resources;
+  return Array.isArray(resources) ? resources.filter((arn): arn is string => typeof arn === 'string') : [];
+}
+
+function recipientOf(facts: OutcomeFacts | undefined): Record<string, string> | undefined {
+  const recipient = facts?.recipient;
+  if (recipient === null || typeof recipient !== 'object' || Array.isArray(recipient)) return undefined;
+  return Object.fromEntries(Object.entries(recipient).filter((e): e is [string, string] => typeof e[1] === 'string'));
 }

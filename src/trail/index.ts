@@ -10,6 +10,6 @@ export { createTrailManager, type TrailManager, type TrailManagerDeps, type Trai
 export type { TrailConfig, DeliveryResult } from './delivery/trail-writer.js';
 export { validateTrailDirectory } from './validate/index.js';
 export { assertTrailDirectory, keysFromPath, keysFromPublicKeyList } from './validate/index.js';
-export { apiCallRecorder } from './api-call.js';
+export { apiCallRecorder, type ApiCallFacts } from './api-call.js';
 export { cloudTrailOperation } from './backend.js';
 export { s3Uri } from './delivery/object-keys.js';

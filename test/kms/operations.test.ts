@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createKeyStore } from '../../src/kms/keys/store.js';
-import { createCallNotesChannel } from '../../src/kms/call-notes.js';
 import type { KmsServices } from '../../src/kms/operations/context.js';
 import { KMS_OPERATIONS } from '../../src/kms/operations/registry.js';
 import { manualClock } from '../../src/lib/clock.js';
@@ -17,10 +16,8 @@ function setup() {
     keys: createKeyStore(createMemoryStorage()), location: { accountId: ACCOUNT, region: 'us-east-1' }, clock,
     recipient: { trustedRoots: () => [], clock },
   };
-  const notes = createCallNotesChannel();
-  let n = 0;
   const call = (op: string, body: Record<string, unknown> = {}) =>
-    KMS_OPERATIONS[op].handler({ body, principalArn: ALICE, notes: notes.for(String(n++)) }, svc) as Promise<Record<string, any>>;
+    KMS_OPERATIONS[op].handler({ body, principalArn: ALICE, notes: { resources: [] } }, svc) as Promise<Record<string, any>>;
   return { svc, clock, call };
 }
 

@@ -80,7 +80,15 @@ export interface LogicalResponse {
    * `body` is sent as is (objects as JSON); `data` still feeds the audit entry if set.
    */
   raw?: { contentType: string; body: string | Record<string, unknown> };
+  /**
+   * What the handler learned for the mount's own record (`Backend.recordOutcome`), e.g. the keys
+   * a KMS call touched. Never rendered to the client, written to an audit entry or wrapped.
+   */
+  outcomeFacts?: OutcomeFacts;
 }
+
+/** A handler's facts for its mount's own record; a failed call's ride on its SealtrailError. */
+export type OutcomeFacts = Readonly<Record<string, unknown>>;
 
 export interface MountConfig {
   /** Seconds; 0 = system default. */
@@ -224,6 +232,8 @@ export interface RequestOutcome {
   readonly token: TokenEntry;
   readonly response?: LogicalResponse;
   readonly error?: SealtrailError;
+  /** The handler's `outcomeFacts`, from its response or its error (absent for refusals). */
+  readonly facts?: OutcomeFacts;
 }
 
 export type BackendFactory = (ctx: BackendContext) => Promise<Backend> | Backend;

@@ -1,7 +1,7 @@
 /** What every KMS operation handler receives. */
 import type { Clock } from '../../lib/clock.js';
 import type { KmsLocation } from '../arn.js';
-import type { CallNotes } from '../call-notes.js';
+import type { ApiCallFacts } from '../../trail/index.js';
 import type { KeyStore } from '../keys/store.js';
 import type { RecipientDeps } from '../recipient/attestation.js';
 import type { AwsBody } from './input.js';
@@ -18,7 +18,12 @@ export interface KmsCall {
   body: AwsBody;
   /** The caller's IAM-style ARN (the key policy's principal). */
   principalArn: string;
-  notes: CallNotes;
+  /**
+   * What the handler learns for the call's CloudTrail event but not its response (the keys it
+   * resolved, in order: ReEncrypt's source then destination; the verified recipient). Made fresh
+   * for each call and returned with its result or its error.
+   */
+  notes: ApiCallFacts;
 }
 
 export type OperationHandler = (call: KmsCall, svc: KmsServices) => Promise<Record<string, unknown>>;

@@ -1,6 +1,5 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createCallNotesChannel } from '../../../src/kms/call-notes.js';
 import { createKeyStore } from '../../../src/kms/keys/store.js';
 import type { KmsServices } from '../../../src/kms/operations/context.js';
 import { KMS_OPERATIONS } from '../../../src/kms/operations/registry.js';
@@ -25,10 +24,8 @@ test('the KMS key cache stays within its capacity and a forgotten key is read ba
   const keys = createKeyStore(storage, CAPACITY);
   const clock = manualClock(Date.UTC(2025, 0, 1));
   const svc: KmsServices = { keys, location: { accountId: '111122223333', region: 'us-east-1' }, clock, recipient: { trustedRoots: () => [], clock } };
-  const notes = createCallNotesChannel();
-  let n = 0;
   const call = (op: string, body: Record<string, unknown>) =>
-    KMS_OPERATIONS[op].handler({ body, principalArn: ALICE, notes: notes.for(String(n++)) }, svc) as Promise<Record<string, any>>;
+    KMS_OPERATIONS[op].handler({ body, principalArn: ALICE, notes: { resources: [] } }, svc) as Promise<Record<string, any>>;
 
   const sealed: { keyId: string; blob: string; plaintext: string }[] = [];
   for (let i = 0; i < KEYS; i++) {
