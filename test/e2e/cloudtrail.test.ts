@@ -37,8 +37,7 @@ before(async () => {
   const configPath = join(dir, 'trail.hcl');
   writeFileSync(configPath, `trail "main" {\n  directory = "${trailDir}"\n  bucket = "audit-bucket"\n  prefix = "sealtrail"\n}\n`);
   server = await startDevServer({ configPath, devDataDir: dir });
-  const key = (label: string) => server.lines.find((l) => l.startsWith(`${label}: `))!.split(': ')[1].split(' ')[0];
-  const credentials = { accessKeyId: key('AWS Access Key'), secretAccessKey: key('AWS Secret Key') };
+  const credentials = server.awsCredentials;
   kms = new KMSClient({ endpoint: server.address, region: 'us-east-1', credentials });
   trail = new CloudTrailClient({ endpoint: server.address, region: 'us-east-1', credentials });
 });

@@ -66,10 +66,9 @@ test('KV: special keys round-trip, are hashed in the audit entry, patch and meta
 test('KMS: an encryption context {"__proto__":"tenant-a"} binds the ciphertext', async () => {
   const server = await startDevServer();
   try {
-    const line = (label: string) => server.lines.find((l) => l.startsWith(`${label}: `))!.slice(label.length + 2).split(' ')[0];
     const kms = new KMSClient({
       endpoint: server.address, region: 'us-east-1', maxAttempts: 1,
-      credentials: { accessKeyId: line('AWS Access Key'), secretAccessKey: line('AWS Secret Key') },
+      credentials: server.awsCredentials,
     });
     const { KeyMetadata } = await kms.send(new CreateKeyCommand({}));
     for (const contextJson of ['{"__proto__":"tenant-a"}', '{"constructor":"tenant-a"}', '{"prototype":"tenant-a","__proto__":"x"}']) {

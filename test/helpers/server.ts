@@ -8,7 +8,16 @@ export interface TestServer extends RunningServer {
   rootToken: string;
   dir: string;
   lines: string[];
+  /** The AWS access key pair the dev server printed at start-up. */
+  awsCredentials: { accessKeyId: string; secretAccessKey: string };
   stop(): Promise<void>;
+}
+
+/** The first word of a `<label>: <value> ...` line of the start-up banner. */
+export function printedValue(lines: readonly string[], label: string): string {
+  const line = lines.find((l) => l.startsWith(`${label}: `));
+  if (!line) throw new Error(`the server printed no "${label}" line`);
+  return line.slice(label.length + 2).split(' ')[0];
 }
 
 export async function startDevServer(opts: Partial<ServerRunOptions> = {}): Promise<TestServer> {
@@ -28,6 +37,7 @@ export async function startDevServer(opts: Partial<ServerRunOptions> = {}): Prom
     rootToken: server.rootToken!,
     dir,
     lines,
+    awsCredentials: { accessKeyId: printedValue(lines, 'AWS Access Key'), secretAccessKey: printedValue(lines, 'AWS Secret Key') },
     async stop() {
       await server.close();
       if (!opts.devDataDir) rmSync(dir, { recursive: true, force: true });

@@ -32,7 +32,6 @@ export interface KmsTestServer {
 
 export async function startKmsServer(opts: Partial<ServerRunOptions> = {}): Promise<KmsTestServer> {
   const server = await startDevServer(opts);
-  const line = (label: string) => server.lines.find((l) => l.startsWith(`${label}: `))!.slice(label.length + 2).split(' ')[0];
   const services = server.core.requireServices();
   const events: TrailEventInput[] = [];
   const recorder = services.trail.recorder;
@@ -44,8 +43,7 @@ export async function startKmsServer(opts: Partial<ServerRunOptions> = {}): Prom
     engine: services.kms,
     devCa: await loadDevCaFromDir(join(server.dir, 'dev-ca')),
     rootToken: server.rootToken,
-    accessKeyId: line('AWS Access Key'),
-    secretAccessKey: line('AWS Secret Key'),
+    ...server.awsCredentials,
     events,
     auditFile: join(server.dir, 'audit.log'),
     dir: server.dir,
