@@ -17,6 +17,7 @@ export const LAYERS = {
   storage: BASE,
   core: [...BASE, 'storage'],
   attestation: BASE,
+  journal: BASE,
   audit: [...BASE, 'storage', 'core'],
   secrets: [...BASE, 'storage', 'core'],
   auth: [...BASE, 'storage', 'core', 'attestation'],
@@ -24,7 +25,7 @@ export const LAYERS = {
   kms: [...BASE, 'storage', 'core', 'attestation', 'auth', 'trail'],
   sys: [...BASE, 'storage', 'core', 'audit', 'auth', 'trail'],
   server: [...BASE, 'config', 'core', 'kms', 'trail'],
-  app: [...BASE, 'config', 'storage', 'core', 'attestation', 'audit', 'auth', 'secrets', 'trail', 'kms', 'sys', 'server'],
+  app: [...BASE, 'config', 'storage', 'core', 'attestation', 'journal', 'audit', 'auth', 'secrets', 'trail', 'kms', 'sys', 'server'],
   cli: [...BASE, 'sdk', 'config', 'attestation'],
 };
 

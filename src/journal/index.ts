@@ -1,0 +1,3 @@
+/** The journal: every record the server witnessed, in one correlated, searchable sequence. */
+export { createJournalStore, type JournalStoreOptions } from './store.js';
+export * from './types.js';

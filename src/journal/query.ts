@@ -1,0 +1,83 @@
+/**
+ * A journal query as SQL. Results are in (time_ns, seq) order and pages are keyset pages on that
+ * pair, bounded by the seq the first page saw, so no page skips or repeats a record however many
+ * arrive meanwhile. Each filter is an equality or range on an indexed column; a path prefix goes
+ * through `record_prefixes` at its longest indexed segment boundary. Values are always bound
+ * parameters; column names come only from KEY_COLUMNS.
+ */
+import { INDEXED_PREFIX_SEGMENTS } from './schema.js';
+import { KEY_COLUMNS, type JournalQuery } from './types.js';
+
+export interface SqlQuery {
+  sql: string;
+  params: unknown[];
+}
+
+/** The smallest string greater than every string that starts with `prefix`. */
+function prefixUpperBound(prefix: string): string {
+  return prefix + '\u{10FFFF}';
+}
+
+/** The path's indexed prefixes: up to its first INDEXED_PREFIX_SEGMENTS segments, each ending in `/`. */
+export function indexedPrefixes(path: string): string[] {
+  const out: string[] = [];
+  let at = path.indexOf('/');
+  while (at >= 0 && out.length < INDEXED_PREFIX_SEGMENTS) {
+    out.push(path.slice(0, at + 1));
+    at = path.indexOf('/', at + 1);
+  }
+  return out;
+}
+
+/** The longest indexed prefix every path starting with `prefix` has, if any. */
+function indexedPrefixFor(prefix: string): string | undefined {
+  return indexedPrefixes(prefix).at(-1);
+}
+
+export function querySql(q: JournalQuery): SqlQuery {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  // With a path prefix the scan runs over record_prefixes (p), joined to records (r).
+  const viaPrefix = q.pathPrefix !== undefined && q.pathPrefix !== '' ? indexedPrefixFor(q.pathPrefix) : undefined;
+  const order = viaPrefix !== undefined ? 'p' : 'r';
+  if (viaPrefix !== undefined) {
+    where.push('p.prefix = ?');
+    params.push(viaPrefix);
+  }
+  if (q.kinds !== undefined && q.kinds.length > 0) {
+    where.push(`r.kind IN (${q.kinds.map(() => '?').join(', ')})`);
+    params.push(...q.kinds);
+  }
+  if (q.sinceNs !== undefined) {
+    where.push(`${order}.time_ns >= ?`);
+    params.push(q.sinceNs);
+  }
+  if (q.untilNs !== undefined) {
+    where.push(`${order}.time_ns <= ?`);
+    params.push(q.untilNs);
+  }
+  for (const [name, value] of Object.entries(q.keys ?? {})) {
+    if (value === undefined) continue;
+    if (!Object.hasOwn(KEY_COLUMNS, name) || name === 'path') throw new TypeError(`not a journal filter key: ${name}`);
+    where.push(`r.${KEY_COLUMNS[name as keyof typeof KEY_COLUMNS]} = ?`);
+    params.push(value);
+  }
+  if (q.pathPrefix !== undefined && q.pathPrefix !== '' && q.pathPrefix !== viaPrefix) {
+    where.push('r.path >= ? AND r.path < ?');
+    params.push(q.pathPrefix, prefixUpperBound(q.pathPrefix));
+  }
+  if (q.imported !== undefined) where.push(q.imported ? 'r.origin_file IS NOT NULL' : 'r.origin_file IS NULL');
+  if (q.throughSeq !== undefined) {
+    where.push(`${order}.seq <= ?`);
+    params.push(q.throughSeq);
+  }
+  if (q.after !== undefined) {
+    where.push(`(${order}.time_ns, ${order}.seq) ${q.order === 'asc' ? '>' : '<'} (?, ?)`);
+    params.push(q.after.timeNs, q.after.seq);
+  }
+  const from = viaPrefix !== undefined ? 'record_prefixes p JOIN records r ON r.seq = p.seq' : 'records r';
+  const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
+  const dir = q.order === 'asc' ? 'ASC' : 'DESC';
+  params.push(q.limit);
+  return { sql: `SELECT r.* FROM ${from} ${clause} ORDER BY ${order}.time_ns ${dir}, ${order}.seq ${dir} LIMIT ?`, params };
+}

@@ -1,0 +1,136 @@
+/**
+ * The journal's contract: every record the server witnessed, in one append-only sequence, each
+ * kept as the exact text it was formatted as, with the keys that correlate and filter it.
+ */
+
+/** What a record is. The text of each kind is the format its own tooling reads. */
+export const JOURNAL_KINDS = [
+  'vault-request', // a Vault/OpenBao-format audit request entry (journal-salted)
+  'vault-response', // its response entry
+  'cloudtrail', // a CloudTrail event (the CloudTrailEvent JSON)
+  'capsule-access', // a capsule access-log record
+  'capsule-control', // a capsule control-log record
+  'attestation', // one attestation verification
+  'server', // a server event: start, seal/unseal, reload, device episodes, key rotation
+] as const;
+export type JournalKind = (typeof JOURNAL_KINDS)[number];
+
+export type JournalOutcome = 'success' | 'failure';
+
+/**
+ * The extracted keys of a record. Every one is optional: a record carries what it knows.
+ * `accessor` is always the journal-salted HMAC of a token accessor, never the accessor itself.
+ */
+export interface JournalKeys {
+  requestId?: string;
+  accessor?: string;
+  entityId?: string;
+  correlationId?: string;
+  accessKeyId?: string;
+  userArn?: string;
+  keyArn?: string;
+  capsule?: string;
+  session?: string;
+  remoteAddress?: string;
+  path?: string;
+  operation?: string;
+  outcome?: JournalOutcome;
+}
+
+/** The filterable key names, as the query API and the CLI spell them. */
+export const KEY_COLUMNS = {
+  requestId: 'request_id',
+  accessor: 'accessor',
+  entityId: 'entity_id',
+  correlationId: 'correlation_id',
+  accessKeyId: 'access_key_id',
+  userArn: 'user_arn',
+  keyArn: 'key_arn',
+  capsule: 'capsule',
+  session: 'session',
+  remoteAddress: 'remote_address',
+  path: 'path',
+  operation: 'operation',
+  outcome: 'outcome',
+} as const satisfies Record<keyof JournalKeys, string>;
+
+/** Where an imported record came from. */
+export interface JournalOrigin {
+  file: string;
+  line: number;
+}
+
+export interface JournalAppend {
+  kind: JournalKind;
+  /** Nanoseconds since the epoch. */
+  timeNs: bigint;
+  /** The record exactly as formatted (JSON text). */
+  text: string;
+  keys: JournalKeys;
+  /** Set on imported records only. */
+  origin?: JournalOrigin;
+}
+
+export interface JournalRecord extends JournalAppend {
+  /** Dense, from 1: the record's future ledger index + 1. */
+  seq: number;
+}
+
+export interface JournalFilter {
+  kinds?: readonly JournalKind[];
+  /** Inclusive bounds in ns since the epoch. */
+  sinceNs?: bigint;
+  untilNs?: bigint;
+  /** Equality on extracted keys (the accessor already journal-hashed). */
+  keys?: Partial<Record<Exclude<keyof JournalKeys, 'path'>, string>>;
+  pathPrefix?: string;
+  imported?: boolean;
+}
+
+export type JournalOrder = 'asc' | 'desc';
+
+/** A position in time order: the (time, seq) of the last record a page returned. */
+export interface JournalPosition {
+  timeNs: bigint;
+  seq: number;
+}
+
+export interface JournalQuery extends JournalFilter {
+  /** Time order (ties by seq), oldest or newest first. */
+  order: JournalOrder;
+  /** 1..MAX_PAGE */
+  limit: number;
+  /** Exclusive: only records past this position in the query's order. */
+  after?: JournalPosition;
+  /**
+   * Only records with seq ≤ this: the set the first page saw, so later pages never shift when a
+   * record arrives meanwhile (an imported one can land anywhere in time).
+   */
+  throughSeq?: number;
+}
+
+export const MAX_PAGE = 1000;
+
+export interface ImportOutcome {
+  added: number;
+  /** Already in the journal (the same kind and text). */
+  duplicates: number;
+}
+
+export interface JournalStore {
+  /** Appends one record; resolves with its seq once the commit holding it is durable. */
+  append(record: JournalAppend): Promise<number>;
+  /**
+   * Appends imported records in one transaction, skipping any whose kind and text are already in
+   * the journal (importing a file twice adds nothing).
+   */
+  importBatch(records: readonly JournalAppend[]): ImportOutcome;
+  query(q: JournalQuery): JournalRecord[];
+  /** Records with seq > afterSeq, in order (tail, export and the ledger read these). */
+  readSince(afterSeq: number, limit: number): JournalRecord[];
+  lastSeq(): number;
+  count(): number;
+  /** SQLite's plan for a query (tests and benchmarks check that an index serves it). */
+  explain(q: JournalQuery): string[];
+  close(): Promise<void>;
+}

@@ -1,0 +1,136 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createJournalStore, type JournalAppend, type JournalPosition, type JournalQuery, type JournalStore } from '../../src/journal/index.js';
+
+const T0 = 1_780_000_000_000_000_000n;
+
+function record(i: number, over: Partial<JournalAppend> = {}): JournalAppend {
+  return {
+    kind: i % 2 === 0 ? 'vault-request' : 'vault-response',
+    timeNs: T0 + BigInt(i) * 1000n,
+    text: JSON.stringify({ i }),
+    keys: { requestId: `req-${Math.floor(i / 2)}`, entityId: `ent-${i % 3}`, path: i % 4 === 0 ? 'secret/data/a' : 'sys/mounts', outcome: i % 5 === 0 ? 'failure' : 'success' },
+    ...over,
+  };
+}
+
+async function withStore(fn: (store: JournalStore) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'sealtrail-journal-'));
+  const store = createJournalStore({ path: join(dir, 'journal.db') });
+  try {
+    await fn(store);
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('appends made together share a commit and get dense seqs in call order', async () => {
+  await withStore(async (store) => {
+    const seqs = await Promise.all(Array.from({ length: 50 }, (_, i) => store.append(record(i))));
+    assert.deepEqual(seqs, Array.from({ length: 50 }, (_, i) => i + 1));
+    assert.equal(store.lastSeq(), 50);
+    const [first] = store.readSince(0, 1);
+    assert.deepEqual(first, { seq: 1, ...record(0), keys: record(0).keys });
+  });
+});
+
+test('time survives to the nanosecond (beyond 2^53)', async () => {
+  await withStore(async (store) => {
+    const timeNs = T0 + 123_456_789n;
+    await store.append(record(0, { timeNs }));
+    assert.equal(store.readSince(0, 1)[0].timeNs, timeNs);
+  });
+});
+
+test('every filter selects exactly the matching records, in both orders', async () => {
+  await withStore(async (store) => {
+    const all = Array.from({ length: 60 }, (_, i) => record(i));
+    await Promise.all(all.map((r) => store.append(r)));
+    const cases: [Partial<JournalQuery>, (r: JournalAppend, i: number) => boolean][] = [
+      [{ kinds: ['vault-response'] }, (r) => r.kind === 'vault-response'],
+      [{ keys: { entityId: 'ent-1' } }, (r) => r.keys.entityId === 'ent-1'],
+      [{ keys: { requestId: 'req-7' } }, (r) => r.keys.requestId === 'req-7'],
+      [{ keys: { outcome: 'failure' } }, (r) => r.keys.outcome === 'failure'],
+      [{ pathPrefix: 'secret/' }, (r) => r.keys.path!.startsWith('secret/')],
+      [{ sinceNs: T0 + 10_000n, untilNs: T0 + 20_000n }, (_r, i) => i >= 10 && i <= 20],
+      [{ kinds: ['vault-request'], keys: { entityId: 'ent-0' } }, (r) => r.kind === 'vault-request' && r.keys.entityId === 'ent-0'],
+    ];
+    for (const [filter, match] of cases) {
+      const expected = all.map((r, i) => ({ r, seq: i + 1, i })).filter(({ r, i }) => match(r, i)).map(({ seq }) => seq);
+      assert.ok(expected.length > 0);
+      const asc = store.query({ order: 'asc', limit: 1000, ...filter }).map((r) => r.seq);
+      const desc = store.query({ order: 'desc', limit: 1000, ...filter }).map((r) => r.seq);
+      assert.deepEqual(asc, expected, show(filter));
+      assert.deepEqual(desc, [...expected].reverse());
+    }
+  });
+});
+
+test('keyset pages neither skip nor repeat while records arrive', async () => {
+  await withStore(async (store) => {
+    await Promise.all(Array.from({ length: 25 }, (_, i) => store.append(record(i))));
+    for (const order of ['asc', 'desc'] as const) {
+      const seen: number[] = [];
+      let after: JournalPosition | undefined;
+      const through = store.lastSeq();
+      const whole = store.query({ order, limit: 1000, throughSeq: through }).map((r) => r.seq);
+      assert.equal(whole.length, through);
+      for (let page = 0; page < 50; page++) {
+        const rows = store.query({ order, limit: 4, after, throughSeq: through });
+        if (rows.length === 0) break;
+        seen.push(...rows.map((r) => r.seq));
+        after = { timeNs: rows.at(-1)!.timeNs, seq: rows.at(-1)!.seq };
+        // A live record (newest) and an imported one from the past arrive between pages.
+        await store.append(record(1000 + page + (order === 'asc' ? 0 : 500)));
+        store.importBatch([record(3000 + page + (order === 'asc' ? 0 : 500), { timeNs: T0 + 5n, origin: { file: 'old.log', line: page + 1 } })]);
+      }
+      assert.deepEqual(seen, whole, 'the pages are the first page\'s set, each record once, in order');
+    }
+  });
+});
+
+test('importing the same records twice adds nothing; imported records keep their origin', async () => {
+  await withStore(async (store) => {
+    const batch = Array.from({ length: 10 }, (_, i) => record(i, { origin: { file: 'audit.log', line: i + 1 } }));
+    assert.deepEqual(store.importBatch(batch), { added: 10, duplicates: 0 });
+    assert.deepEqual(store.importBatch(batch), { added: 0, duplicates: 10 });
+    assert.equal(store.count(), 10);
+    const rows = store.query({ order: 'asc', limit: 100, imported: true });
+    assert.deepEqual(rows.map((r) => r.origin), batch.map((r) => r.origin));
+    assert.equal(store.query({ order: 'asc', limit: 100, imported: false }).length, 0);
+  });
+});
+
+test('a failed commit rejects every append of its batch and keeps nothing of it', async () => {
+  await withStore(async (store) => {
+    await store.append(record(0));
+    // The same kind and text again: the digest's unique index refuses the whole transaction.
+    const results = await Promise.allSettled([store.append(record(1)), store.append(record(0))]);
+    assert.deepEqual(results.map((r) => r.status), ['rejected', 'rejected']);
+    assert.equal(store.count(), 1);
+  });
+});
+
+test('each filter is served by an index', async () => {
+  await withStore(async (store) => {
+    const queries: Partial<JournalQuery>[] = [
+      { keys: { entityId: 'e' } }, { keys: { accessor: 'a' } }, { keys: { requestId: 'r' } }, { keys: { correlationId: 'c' } },
+      { keys: { keyArn: 'k' } }, { keys: { accessKeyId: 'ak' } }, { keys: { capsule: 'c' } }, { keys: { remoteAddress: '127.0.0.1' } },
+      { keys: { userArn: 'u' } }, { pathPrefix: 'secret/' }, { pathPrefix: 'secret/data/x' }, { kinds: ['cloudtrail'] }, {},
+      { sinceNs: T0, untilNs: T0 + 1n },
+    ];
+    for (const q of queries) {
+      const plan = store.explain({ order: 'desc', limit: 100, throughSeq: 10, after: { timeNs: T0, seq: 5 }, ...q }).join('\n');
+      assert.match(plan, /USING (COVERING )?INDEX (records_by_|sqlite_autoindex_record_prefixes)|USING PRIMARY KEY/, `${show(q)}: ${plan}`);
+      assert.doesNotMatch(plan, /TEMP B-TREE/, `${show(q)} sorts: ${plan}`);
+    }
+  });
+});
+
+function show(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v));
+}
