@@ -5,8 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { preflightConfigDevices, sinkFactories } from '../audit/index.js';
-import { ConfigError, loadConfigFile, parseAddress, startupProblems, defaultConfig, type ServerConfig } from '../config/index.js';
+import { preflightConfigDevices } from '../audit/index.js';
+import { ConfigError, loadConfigFile, parseAddress, startupProblems, defaultConfig, journalPath, type ServerConfig } from '../config/index.js';
 import { Core } from '../core/index.js';
 import { systemClock, type Clock } from '../lib/clock.js';
 import { uuid } from '../lib/ids.js';
@@ -16,6 +16,7 @@ import { devAttestationCa, devDataDir, devMounts, devRootToken, devUnseal } from
 import { registerAwsRoutes, createHttpServer, createLogger } from '../server/index.js';
 import { ensureDevKmsUser } from '../kms/index.js';
 import type { Services } from './services.js';
+import { auditDeclarations, auditSinks, openJournal } from './journal.js';
 import { servicesBuilder } from './wiring.js';
 
 export interface ServerRunOptions {
@@ -77,6 +78,10 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
     const https = config.listener.tlsDisable ? undefined : { key: readFileSync(config.listener.tlsKeyFile!), cert: readFileSync(config.listener.tlsCertFile!) };
 
     const devCa = opts.dev ? await devAttestationCa(dataDir!, clock) : undefined;
+    // The journal is open while the server runs, sealed or not: it is not behind the barrier.
+    const journal = openJournal(config, clock);
+    if (journal) undo.push(() => journal.close());
+    const sinks = auditSinks(journal);
     const physical: PhysicalStorage = config.storage.type === 'sqlite' ? cachedStorage(createSqliteStorage({ path: config.storage.path })) : createMemoryStorage();
     undo.push(() => physical.close());
     const clusterId = await persistentClusterId(physical, uuid);
@@ -85,7 +90,7 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
       seal,
       clock,
       log,
-      buildServices: servicesBuilder(config, log, { devAttestationRoots: devCa ? () => [devCa.rootPem] : undefined }),
+      buildServices: servicesBuilder(config, log, { devAttestationRoots: devCa ? () => [devCa.rootPem] : undefined, journal, sinks }),
       systemEndpoints: sealEndpoints({
         storageType: config.storage.type,
         clusterName: config.clusterName,
@@ -93,8 +98,8 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
         autoUnseal: config.seal !== undefined,
         unauthenticatedMetrics: config.unauthenticatedMetricsAccess,
         createRootToken: async (c) => (await c.requireServices().tokens.create({ policies: ['root'], path: 'auth/token/root', displayName: 'root', noParent: true, ttl: 0 })).id,
-        beforeInit: () => preflightConfigDevices(config.audit, {
-          clock, log: log.child({ module: 'audit' }), sinks: sinkFactories,
+        beforeInit: () => preflightConfigDevices(auditDeclarations(config), {
+          clock, log: log.child({ module: 'audit' }), sinks,
           settings: { allowApiAuditCreation: config.allowApiAuditCreation, allowAuditLogPrefixing: config.allowAuditLogPrefixing, blockTimeoutMs: config.auditBlockTimeoutMs },
         }),
       }),
@@ -142,6 +147,7 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
         await app.close();
         if (core.unsealedServices) await core.sealNow().catch((err) => log.error({ err }, 'error while sealing at shutdown'));
         await physical.close();
+        await journal?.close();
         if (temporaryDir) await rm(dataDir!, { recursive: true, force: true }).catch((err) => log.error({ err }, 'could not remove the dev data directory'));
         log.flush?.();
         resolveClosed();
@@ -166,6 +172,7 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
     if (opts.dev) {
       out(`Data Dir: ${dataDir}${temporaryDir ? ' (temporary: removed when the server stops; keep data with -dev-data-dir)' : ''}`);
       out(`Audit Log: ${join(dataDir!, 'audit.log')}`);
+      if (journal) out(`Journal: ${journalPath(config)}`);
       out(`Dev Enclave CA: ${devCa!.caDir}`);
       out(`Unseal Key: ${unsealKey}`);
       out(`Root Token: ${rootToken}`);

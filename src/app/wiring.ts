@@ -4,10 +4,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
-import { createAuditManager, sinkFactories } from '../audit/index.js';
+import { createAuditManager, sinkFactories, type SinkFactory } from '../audit/index.js';
 import { createPolicyStore, ensureDefaultPolicy, tokenBackend, createTokenStore, startTokenTidy, apmBackend } from '../auth/index.js';
 import type { ServerConfig } from '../config/index.js';
 import { type Core, Mounts, type BackendFactory, createWrapping } from '../core/index.js';
+import type { JournalStore } from '../journal/index.js';
+import { auditDeclarations } from './journal.js';
 import type { Services } from './services.js';
 import { capsuleBackend, recordCapsuleMountTune, kvBackend } from '../secrets/index.js';
 import { createKmsEngine } from '../kms/index.js';
@@ -29,6 +31,10 @@ export const SECRET_ENGINES: Record<string, BackendFactory> = {
 export interface WiringOptions {
   /** PEM roots of the development enclave CA: trusted by attestation only in dev mode. */
   devAttestationRoots?: () => string[];
+  /** The server's journal (absent when the configuration turns it off). */
+  journal?: JournalStore;
+  /** Audit sink factories by type (the built-in ones, and the journal's when it is on). */
+  sinks?: Readonly<Record<string, SinkFactory>>;
 }
 
 /** Auth methods by type (the token method is builtin at auth/token/). */
@@ -59,7 +65,7 @@ export function servicesBuilder(config: ServerConfig, log: ServerLogger, opts: W
       storage: storageView(barrier, 'sys/audit/'),
       clock,
       log: log.child({ module: 'audit' }),
-      sinks: sinkFactories,
+      sinks: opts.sinks ?? sinkFactories,
       settings: {
         allowApiAuditCreation: config.allowApiAuditCreation,
         allowAuditLogPrefixing: config.allowAuditLogPrefixing,
@@ -67,7 +73,7 @@ export function servicesBuilder(config: ServerConfig, log: ServerLogger, opts: W
       },
     });
     await audit.load();
-    await audit.applyConfigDevices(config.audit);
+    await audit.applyConfigDevices(auditDeclarations(config));
 
     const trail = await buildTrail(config, core, log);
     const kms = createKmsEngine(

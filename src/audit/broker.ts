@@ -8,7 +8,7 @@
  * - Each device write is bounded by `timeoutMs`: a device that blocks counts as failed after it
  *   (its sink keeps the line queued, in order, ahead of later lines).
  * - The call resolves once every targeted device settled, and succeeds iff at least one recorded
- *   the entry; otherwise it rejects with an 'internal' SealtrailError and the core answers 500.
+ *   the entry and every `required` target did (the journal is required by default); otherwise it rejects with an 'internal' SealtrailError and the core answers 500.
  *   What counts as recorded depends on what a device's success proves (`AuditSink.delivery`):
  *   when any device the entry goes to confirms delivery (file, http, relp), only a confirming
  *   device's success counts — a `sent` device (socket, syslog) has handed bytes to the kernel and
@@ -189,23 +189,33 @@ export function createAuditBroker(deps: AuditBrokerDeps): AuditBroker {
     for (const t of targets) if (t.sink.delivery === 'confirmed') confirming = true;
     let recorded = false;
     let finished = false;
+    // Required targets not yet recorded, and the first one that failed.
+    let requiredLeft = 0;
+    for (const t of targets) if (t.config.required) requiredLeft++;
+    let requiredFailed: string | undefined;
     const answered: boolean[] = new Array<boolean>(targets.length).fill(false);
     const entries = () => group.entries;
     const onlyFailingLeft = () => targets.every((d, i) => answered[i] || stats.get(d.path)?.failing === true);
     const done = (i: number, outcome: Outcome) => {
       answered[i] = true;
       waiting--;
+      if (targets[i].config.required) {
+        if (outcome.ok) requiredLeft--;
+        else requiredFailed ??= targets[i].path;
+      }
       if (outcome.ok && (!confirming || targets[i].sink.delivery === 'confirmed')) recorded = true;
-      if (finished || (waiting > 0 && !(recorded && onlyFailingLeft()))) return;
+      if (finished) return;
+      if (requiredFailed === undefined && waiting > 0 && !(recorded && requiredLeft === 0 && onlyFailingLeft())) return;
       finished = true;
       if (lastGroup === group) lastGroup = undefined;
-      if (recorded) {
+      if (recorded && requiredFailed === undefined) {
         if (!confirming) unconfirmed += group.entries;
         return resolve();
       }
       unrecorded += group.entries;
       reject(new SealtrailError('internal', 'audit_not_recorded',
-        confirming ? `no audit device that confirms delivery recorded the ${kind} entry` : `no audit device recorded the ${kind} entry`));
+        requiredFailed !== undefined ? `the required audit device "${requiredFailed}" did not record the ${kind} entry`
+          : confirming ? `no audit device that confirms delivery recorded the ${kind} entry` : `no audit device recorded the ${kind} entry`));
     };
     for (let i = 0; i < targets.length; i++) watch(targets[i], batches[i], started, entries, (outcome) => done(i, outcome));
     process.nextTick(closeGroup);

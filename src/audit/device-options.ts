@@ -1,7 +1,8 @@
 /**
  * The options every audit device understands, whatever its type (Vault's names and defaults):
  * format (json|jsonx), prefix, hmac_accessor (true), log_raw (false), elide_list_responses (false),
- * filter, fallback (false). Type-specific options (file_path, address...) are the sink's business.
+ * filter, fallback (false), and Sealtrail's required (false; the journal's default is true).
+ * Type-specific options (file_path, address...) are the sink's business.
  */
 import { invalid } from '../errors/index.js';
 import type { DeviceOptions } from './devices/types.js';
@@ -17,6 +18,12 @@ export interface CommonOptions {
   elideListResponses: boolean;
   filter?: { source: string; ast: FilterNode };
   fallback: boolean;
+  /**
+   * A request is answered only if every required device that an entry goes to recorded it (and
+   * at least one device did, as always): a required device's failure refuses the request even
+   * when other devices recorded the entry.
+   */
+  required: boolean;
 }
 
 const TRUE = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
@@ -31,7 +38,11 @@ export function parseBoolOption(options: DeviceOptions, name: string, fallback: 
   throw invalid(`option "${name}" must be a boolean (true or false)`, 'invalid_audit_option');
 }
 
-export function parseCommonOptions(options: DeviceOptions, settings: { allowAuditLogPrefixing: boolean }): CommonOptions {
+export function parseCommonOptions(
+  options: DeviceOptions,
+  settings: { allowAuditLogPrefixing: boolean },
+  defaults: { required: boolean } = { required: false },
+): CommonOptions {
   const format = options.format === undefined || options.format === '' ? 'json' : options.format;
   if (format !== 'json' && format !== 'jsonx') {
     throw invalid(`option "format" must be "json" or "jsonx"`, 'invalid_audit_option');
@@ -60,5 +71,6 @@ export function parseCommonOptions(options: DeviceOptions, settings: { allowAudi
     elideListResponses: parseBoolOption(options, 'elide_list_responses', false),
     filter: filterSource === '' ? undefined : { source: filterSource, ast: parseFilter(filterSource) },
     fallback,
+    required: parseBoolOption(options, 'required', defaults.required),
   };
 }

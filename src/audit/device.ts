@@ -5,7 +5,7 @@
  * a device even when many requests are in flight (the sink keeps writes ordered; a file sink can
  * group-commit them).
  */
-import type { AuditSink } from './devices/types.js';
+import type { AuditSink, EntryFacts } from './devices/types.js';
 import type { CommonOptions } from './device-options.js';
 import { authBlock, buildEntry, mountPoint, reusableAuthOf, type EntryHasher, type EntryKind, type EntryOptions } from './entry.js';
 import { evaluateFilter, type FilterSubject } from './filter.js';
@@ -51,6 +51,25 @@ export function filterSubject(input: AuditInput): FilterSubject {
     namespace: '', // the root namespace's path
     operation: input.operation,
     path: input.request.path,
+  };
+}
+
+/** The facts an indexing sink keeps beside an entry's line (the accessor HMAC'd with `salt`). */
+export function entryFacts(input: AuditInput, kind: EntryKind, salt: Salt): EntryFacts {
+  const issued = kind === 'response' ? input.issuedAuth : undefined;
+  const accessor = issued?.accessor ?? input.token?.accessor;
+  const entityId = issued?.entityId ?? input.token?.entityId;
+  const status = input.response?.httpStatus;
+  return {
+    kind,
+    timeNs: input.timeNs,
+    requestId: input.request.id,
+    accessor: accessor ? salt.hash(accessor) : undefined,
+    entityId: entityId || undefined,
+    remoteAddress: input.request.remoteAddress || undefined,
+    path: input.request.path,
+    operation: input.operation,
+    failed: (input.error !== undefined && input.error !== '') || (status !== undefined && status >= 400),
   };
 }
 
@@ -102,6 +121,7 @@ export function createAuditDevice(def: DeviceDefinition, config: CommonOptions, 
     format,
     process(input, kind, headers) {
       try {
+        if (sink.writeEntry) return sink.writeEntry(format(input, kind, headers), entryFacts(input, kind, salt));
         return sink.write(format(input, kind, headers));
       } catch (err) {
         return Promise.reject(err);

@@ -14,6 +14,7 @@ import {
 } from './audit-table.js';
 import { DEFAULT_BLOCK_TIMEOUT_MS, createAuditBroker, type AuditHealth } from './broker.js';
 import { parseCommonOptions } from './device-options.js';
+import { JOURNAL_DEVICE_TYPE } from './devices/journal/index.js';
 import { createAuditDevice, type AuditDevice, type DeviceDefinition } from './device.js';
 import type { DeliveryLosses, SinkContext, SinkFactory } from './devices/types.js';
 import type { AuditHooks, AuditInput } from './model.js';
@@ -142,7 +143,7 @@ export function createAuditManager(deps: AuditManagerDeps): AuditManager {
     if (!Object.hasOwn(deps.sinks, def.type)) {
       throw invalid(`unknown audit device type "${def.type}" (known: ${Object.keys(deps.sinks).sort().join(', ')})`, 'unknown_audit_type');
     }
-    const config = parseCommonOptions(def.options, deps.settings);
+    const config = parseCommonOptions(def.options, deps.settings, { required: def.type === JOURNAL_DEVICE_TYPE });
     if (config.fallback) {
       const other = broker.devices().find((d) => d.config.fallback && d.path !== def.path);
       if (other) throw invalid(`only one fallback audit device is allowed; "${other.path}" is already the fallback`, 'invalid_audit_option');
@@ -206,6 +207,9 @@ export function createAuditManager(deps: AuditManagerDeps): AuditManager {
         'declare the device in the server configuration file instead');
     }
     if (typeof req.type !== 'string' || req.type === '') throw invalid('"type" is required', 'invalid_audit_type');
+    if (source === 'api' && req.type === JOURNAL_DEVICE_TYPE) {
+      throw invalid('the journal is declared by the server configuration (journal { ... }), not through the API', 'audit_device_from_config');
+    }
     checkPathFree(path);
     const previous = salts?.[path];
     const def: DeviceDefinition = {

@@ -90,6 +90,7 @@ const SECTIONS: Array<[key: string, read: Section]> = [
   ['audit', (raw, cfg) => { cfg.audit = auditBlocks(raw.audit); }],
   ['kms', readKms],
   ['trail', (raw, cfg) => { cfg.trails = trailBlocks(raw.trail); }],
+  ['journal', readJournal],
   ['token_tidy_interval', (raw, cfg) => {
     if (raw.token_tidy_interval === undefined) return;
     const ms = parseDurationMs(raw.token_tidy_interval);
@@ -208,6 +209,25 @@ function listenerLimits(body: Obj, listener: ServerConfig['listener']): void {
     if (!Number.isInteger(n) || n < 1 || n > 1_000_000) throw new ConfigError('listener.max_connections must be an integer from 1 to 1000000');
     listener.maxConnections = n;
   }
+}
+
+/** `journal { enabled, path, retention, required }` */
+function readJournal(raw: Obj, cfg: ServerConfig): void {
+  if (raw.journal === undefined) return;
+  const list = asList(raw.journal);
+  if (list.length !== 1) throw new ConfigError('exactly one journal block is supported');
+  const body = list[0];
+  allowKeys(body, ['enabled', 'path', 'retention', 'required'], 'journal');
+  const journal = { ...cfg.journal };
+  if (body.enabled !== undefined) journal.enabled = bool(body.enabled, 'journal.enabled');
+  if (body.path !== undefined) journal.path = str(body.path, 'journal.path');
+  if (body.required !== undefined) journal.required = bool(body.required, 'journal.required');
+  if (body.retention !== undefined) {
+    const ms = parseDurationMs(body.retention);
+    if (ms === undefined || ms < 3600_000) throw new ConfigError('journal.retention must be a duration of at least 1h such as "2160h"');
+    journal.retentionMs = ms;
+  }
+  cfg.journal = journal;
 }
 
 /** `trail "<name>" { directory, bucket, prefix, delivery_interval, digest_interval }` */

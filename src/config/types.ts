@@ -1,5 +1,7 @@
 /** The server configuration, after parsing and validation. */
+import { dirname, join } from 'node:path';
 import { DEFAULT_REQUEST_LIMITS, type RequestLimits } from './request-limits.js';
+
 export interface ListenerConfig extends RequestLimits {
   address: string;
   tlsDisable: boolean;
@@ -25,6 +27,18 @@ export interface AuditDeviceConfig {
   description: string;
   local: boolean;
   options: Record<string, string>;
+}
+
+/** The `journal { }` block: the one correlated record of everything the server witnessed. */
+export interface JournalConfig {
+  /** False only when the block says `enabled = false`. */
+  enabled: boolean;
+  /** The database file; default `journal.db` beside the sqlite storage (in memory with inmem). */
+  path?: string;
+  /** Records whose time is older than this are removed (ms; 0 = kept for ever, the default). */
+  retentionMs: number;
+  /** A request is answered only if the journal recorded its entries (default true). */
+  required: boolean;
 }
 
 /** A `trail "<name>" { ... }` block: one CloudTrail trail (the trail module delivers it). */
@@ -67,6 +81,7 @@ export interface ServerConfig {
   trails: TrailConfig[];
   /** How long CloudTrail events are kept for LookupEvents (default 90 days). */
   eventRetentionMs: number;
+  journal: JournalConfig;
   /** Which blocks the file declared: outside dev mode a server needs both (see startup.ts). */
   declared: { listener: boolean; storage: boolean };
   /** How often expired tokens are removed from storage (default 1h; also once at every unseal). */
@@ -99,7 +114,14 @@ export function defaultConfig(): ServerConfig {
     kms: { accountId: '111122223333', region: 'us-east-1' },
     trails: [],
     eventRetentionMs: 90 * 24 * 3600 * 1000,
+    journal: { enabled: true, retentionMs: 0, required: true },
     declared: { listener: false, storage: false },
     tokenTidyIntervalMs: 3600_000,
   };
+}
+
+/** Where the journal lives: its own path, else `journal.db` beside the sqlite storage, else memory. */
+export function journalPath(config: Pick<ServerConfig, 'journal' | 'storage'>): string {
+  if (config.journal.path !== undefined) return config.journal.path;
+  return config.storage.type === 'sqlite' ? join(dirname(config.storage.path), 'journal.db') : ':memory:';
 }

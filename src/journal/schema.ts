@@ -6,6 +6,7 @@
  * stopped by LIMIT. Partial, because most records carry only some keys: a record pays only for
  * the indexes it appears in. Path prefixes are indexed by segment in `record_prefixes`.
  *
+ * `seq` is AUTOINCREMENT: a seq is never reused, even after retention removed every record.
  * `digest` (SHA-256 of kind and text) makes a record's identity: importing what is already there
  * adds nothing.
  */
@@ -25,7 +26,7 @@ export const INDEXED_PREFIX_SEGMENTS = 4;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS records (
-  seq INTEGER PRIMARY KEY,
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
   time_ns INTEGER NOT NULL,
   kind TEXT NOT NULL,
   digest BLOB NOT NULL,

@@ -15,6 +15,10 @@ import {
 export interface JournalStoreOptions {
   /** Database file, or ':memory:'. */
   path: string;
+  /** Records whose time is older than this many ms are removed (0 or absent: kept for ever). */
+  retentionMs?: number;
+  /** Needed with a retention: its sweep runs hourly on an unref'd timer. */
+  clock?: { now(): number };
 }
 
 interface Pending {
@@ -111,6 +115,18 @@ export function createJournalStore(opts: JournalStoreOptions): JournalStore {
     return db.prepare(sql).safeIntegers(true).all(...params) as Row[];
   };
 
+  const purgeStatements = [
+    db.prepare('DELETE FROM record_prefixes WHERE time_ns < ?'),
+    db.prepare('DELETE FROM records WHERE time_ns < ?'),
+  ];
+  const purge = db.transaction((cutoffNs: bigint) => purgeStatements.map((st) => st.run(cutoffNs).changes).at(-1) ?? 0);
+  const retentionMs = opts.retentionMs ?? 0;
+  const purgeExpired = (): number => (retentionMs > 0 && opts.clock ? purge(BigInt(opts.clock.now() - retentionMs) * 1_000_000n) : 0);
+  const sweep = retentionMs > 0 ? setInterval(() => {
+    try { purgeExpired(); } catch { /* the next sweep retries */ }
+  }, 3600_000) : undefined;
+  sweep?.unref();
+
   let closed = false;
   return {
     append(record) {
@@ -132,8 +148,10 @@ export function createJournalStore(opts: JournalStoreOptions): JournalStore {
       const { sql, params } = querySql(q);
       return (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((r) => r.detail);
     },
+    purgeExpired,
     async close() {
       if (closed) return;
+      clearInterval(sweep);
       flush();
       closed = true;
       db.close();

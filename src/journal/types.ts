@@ -130,6 +130,8 @@ export interface JournalStore {
   readSince(afterSeq: number, limit: number): JournalRecord[];
   lastSeq(): number;
   count(): number;
+  /** Removes records older than the retention (none without one); returns how many. */
+  purgeExpired(): number;
   /** SQLite's plan for a query (tests and benchmarks check that an index serves it). */
   explain(q: JournalQuery): string[];
   close(): Promise<void>;

@@ -27,9 +27,32 @@ export interface AuditSink {
    * one group.
    */
   write(line: string): Promise<void>;
+  /**
+   * A sink that indexes what it keeps (the journal) gets each entry's facts beside its line;
+   * the device calls this instead of `write` when the sink has it.
+   */
+  writeEntry?(line: string, facts: EntryFacts): Promise<void>;
   /** Reopens files / reconnects (SIGHUP, rotation by an external tool). */
   reopen(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** What an indexing sink learns of an entry besides its text. */
+export interface EntryFacts {
+  kind: 'request' | 'response';
+  timeNs: bigint;
+  requestId: string;
+  /**
+   * The accessor the entry is about, HMAC'd with the device's salt whatever `hmac_accessor` says:
+   * a login response's new token, otherwise the caller's token.
+   */
+  accessor?: string;
+  entityId?: string;
+  remoteAddress?: string;
+  path: string;
+  operation: string;
+  /** The entry records an error. */
+  failed: boolean;
 }
 
 /**
