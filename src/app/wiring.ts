@@ -75,13 +75,13 @@ export function servicesBuilder(config: ServerConfig, log: ServerLogger, opts: W
     await audit.load();
     await audit.applyConfigDevices(auditDeclarations(config));
 
-    const trail = await buildTrail(config, core, log);
+    const trail = await buildTrail(config, core, log, opts.journal);
     const kms = createKmsEngine(
       { storage: storageView(barrier, 'sys/kms/'), clock },
       { accountId: config.kms.accountId, region: config.kms.region, tokens, trustedRoots: () => opts.devAttestationRoots?.() ?? [], recorder: trail.recorder },
     );
 
-    const mounts = new Mounts({ storage: barrier, clock, secretEngines: SECRET_ENGINES, authMethods: authMethods(clock, opts) });
+    const mounts = new Mounts({ storage: barrier, clock, secretEngines: SECRET_ENGINES, authMethods: authMethods(clock, opts), journal: opts.journal });
     const defaults = { defaultLeaseTtl: config.defaultLeaseTtl, maxLeaseTtl: config.maxLeaseTtl };
     await mounts.addBuiltin('secret', 'sys/', 'system', sysBackend({ core, audit, tokens, policies, defaults, trails: () => trail.trails }), 'system endpoints used for control, policy and debugging');
     await mounts.addBuiltin('auth', 'auth/token/', 'token', tokenBackend({ tokens, policies, clock }), 'token based credentials');
@@ -117,7 +117,7 @@ export function servicesBuilder(config: ServerConfig, log: ServerLogger, opts: W
  * the clear, each record AES-256-GCM encrypted under a key kept in the barrier), trails delivering
  * signed files, and the recorder the AWS edge writes every call to.
  */
-async function buildTrail(config: ServerConfig, core: Core<Services>, log: ServerLogger) {
+async function buildTrail(config: ServerConfig, core: Core<Services>, log: ServerLogger, journal: JournalStore | undefined) {
   const barrier = core.seal.barrier;
   const encryptionKey = await ensureRandomKey(barrier, 'sys/trail-event-key');
   const store = createEventStore({
@@ -136,7 +136,7 @@ async function buildTrail(config: ServerConfig, core: Core<Services>, log: Serve
     onError: (err, trail) => log.error({ err, trail }, 'trail delivery failed'),
   });
   await trails.start();
-  const recorder = createTrailRecorder({ store: () => store });
+  const recorder = createTrailRecorder({ store: () => store, journal, clock: core.clock });
   return {
     store,
     trails,

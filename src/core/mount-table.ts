@@ -4,6 +4,7 @@
  * User mounts are persisted through the barrier; each mount's storage is a view under
  * `logical/<uuid>/` so unmounting can drop it whole.
  */
+import type { JournalWriter } from '../journal/index.js';
 import { SealtrailError, invalid, notFound } from '../errors/index.js';
 import type { Clock } from '../lib/clock.js';
 import { randomBytes } from 'node:crypto';
@@ -34,6 +35,8 @@ export interface MountTableDeps {
   clock: Clock;
   secretEngines: Readonly<Record<string, BackendFactory>>;
   authMethods: Readonly<Record<string, BackendFactory>>;
+  /** Where backends write the records they make (capsule logs, attestations), when the journal is on. */
+  journal?: JournalWriter;
 }
 
 export const emptyMountConfig = (): MountConfig => ({
@@ -88,7 +91,7 @@ export class Mounts {
       config: emptyMountConfig(), options: {}, local: false, sealWrap: false, builtin: true,
     };
     const instance = typeof backend === 'function'
-      ? await backend({ mount: entry, storage: storageView(this.deps.storage, `builtin/${path}`), clock: this.deps.clock })
+      ? await backend({ mount: entry, storage: storageView(this.deps.storage, `builtin/${path}`), clock: this.deps.clock, journal: this.deps.journal })
       : backend;
     this.register({ entry, backend: instance, prefix: prefixOf(entry) });
     return entry;
@@ -206,7 +209,7 @@ export class Mounts {
     const registry = entry.table === 'secret' ? this.deps.secretEngines : this.deps.authMethods;
     const factory = registry[entry.type];
     if (!factory) throw new SealtrailError('internal', 'unknown_mount_type', `mount type ${entry.type} has no factory`);
-    const backend = await factory({ mount: entry, storage: this.viewFor(entry), clock: this.deps.clock });
+    const backend = await factory({ mount: entry, storage: this.viewFor(entry), clock: this.deps.clock, journal: this.deps.journal });
     this.register({ entry, backend, prefix: prefixOf(entry) });
   }
 

@@ -117,9 +117,13 @@ export interface ImportOutcome {
   duplicates: number;
 }
 
-export interface JournalStore {
+/** What a record's producer needs: append, and be told once the record is durable. */
+export interface JournalWriter {
   /** Appends one record; resolves with its seq once the commit holding it is durable. */
   append(record: JournalAppend): Promise<number>;
+}
+
+export interface JournalStore extends JournalWriter {
   /**
    * Appends imported records in one transaction, skipping any whose kind and text are already in
    * the journal (importing a file twice adds nothing).

@@ -43,11 +43,12 @@ function platformParam(req: PathRequest): PlatformName {
 }
 
 export function apmBackend(deps: ApmBackendDeps): BackendFactory {
-  return ({ storage }) => {
+  return ({ storage, journal }) => {
     const config = createConfigStore(storage);
     const roles = createRoleStore(storage);
     const login = {
       clock: deps.clock,
+      journal,
       challenges: deps.challenges ?? createChallengeStore({ clock: deps.clock, maxConsumed: deps.maxConsumedChallenges }),
       config,
       roles,

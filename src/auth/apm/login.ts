@@ -18,9 +18,13 @@ import { displayNameFor, entityIdFor } from './identity.js';
 import { matchRoles } from './match.js';
 import type { RoleStore } from './roles.js';
 import type { RootResolver } from './trust.js';
+import type { JournalWriter } from '../../journal/index.js';
+import { attestationRecord, type AttestationOutcome } from './attestation-record.js';
 
 export interface LoginDeps {
   clock: Clock;
+  /** Where each verification's record goes, when the journal is on. */
+  journal?: JournalWriter;
   challenges: ChallengeStore;
   config: ConfigStore;
   roles: RoleStore;
@@ -63,8 +67,13 @@ export function authHandler(deps: LoginDeps) {
     const correlationId = requiredString(req.data, 'correlation_id');
     const message = requiredString(req.data, 'message').replace(/\s+/g, '');
     if (!BASE64.test(message)) throw invalid('"message" must be base64-encoded attestation evidence', 'invalid_field');
+    const evidence = Buffer.from(message, 'base64');
+    const witness = (outcome: Omit<AttestationOutcome, 'requestId' | 'mountPath' | 'remoteAddress' | 'platform' | 'correlationId' | 'evidence'>) =>
+      deps.journal?.append(attestationRecord({
+        ...outcome, requestId: req.logical.id, mountPath: req.mount.path, remoteAddress: req.logical.remoteAddress, platform, correlationId, evidence,
+      }, deps.clock));
     try {
-      return await authenticate(deps, platform, correlationId, message);
+      return await authenticate(deps, platform, correlationId, evidence, witness);
     } catch (err) {
       // A failed attestation's response entry still carries its correlation id (and nothing
       // measured), so the failure pairs with its init in the audit log, and its precise reason
@@ -77,12 +86,14 @@ export function authHandler(deps: LoginDeps) {
   };
 }
 
-async function authenticate(deps: LoginDeps, platform: PlatformName, correlationId: string, message: string): Promise<LogicalResponse> {
+type Witness = (outcome: Pick<AttestationOutcome, 'verdict' | 'reason' | 'claims' | 'entityId' | 'roles'>) => Promise<number> | undefined;
+
+async function authenticate(deps: LoginDeps, platform: PlatformName, correlationId: string, evidence: Buffer, witness: Witness): Promise<LogicalResponse> {
   // Consumed before anything can fail: one attempt per challenge, whatever its outcome.
   const challenge = deps.challenges.consume(correlationId, platform);
 
   const config = await deps.config.platform(platform);
-  const result = deps.verifiers[platform].verify(Buffer.from(message, 'base64'), {
+  const result = deps.verifiers[platform].verify(evidence, {
     trustedRoots: deps.roots(config),
     now: deps.clock.now(),
     maxAgeMs: config.maxEvidenceAge * 1000,
@@ -91,6 +102,7 @@ async function authenticate(deps: LoginDeps, platform: PlatformName, correlation
   });
   if (!result.ok) {
     const text = `attestation failed: ${result.message}`;
+    await witness({ verdict: 'failed', reason: text });
     throw isMalformed(result.code) ? invalid(text, `evidence_${result.code}`) : refused(`attestation_${result.code}`, text);
   }
   const claims = result.claims;
@@ -101,9 +113,12 @@ async function authenticate(deps: LoginDeps, platform: PlatformName, correlation
     const why = match.reason === 'debug_not_allowed'
       ? 'attestation refused: debug-mode enclaves are not allowed by the matching roles'
       : NOT_AUTHORIZED;
+    await witness({ verdict: 'refused', reason: why, claims });
     throw new SealtrailError('permission', match.reason, NOT_AUTHORIZED, { auditMessage: why });
   }
   const { grant } = match;
+  const entityId = entityIdFor(claims.signerId, claims.enclaveId);
+  await witness({ verdict: 'granted', claims, entityId, roles: grant.roles });
   return {
     auth: {
       policies: grant.policies,
@@ -111,7 +126,7 @@ async function authenticate(deps: LoginDeps, platform: PlatformName, correlation
       // Token metadata is never hashed in audit entries (Vault's rule), so the correlation id
       // stays out of it: it is in the response data, where the mount's tune decides.
       metadata: { platform, signer_id: claims.signerId, enclave_id: claims.enclaveId, role: grant.roles.join(',') },
-      entityId: entityIdFor(claims.signerId, claims.enclaveId),
+      entityId,
       ttl: grant.ttl,
       numUses: grant.numUses,
       renewable: true,

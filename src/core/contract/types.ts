@@ -3,6 +3,7 @@
  * returns, mounts, tokens and the backend contract. camelCase and strict; wire formats (Vault JSON,
  * audit entries, CloudTrail) are produced from these by their own formatters.
  */
+import type { JournalWriter } from '../../journal/index.js';
 import type { SealtrailError } from '../../errors/index.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Storage } from '../../storage/index.js';
@@ -163,6 +164,11 @@ export interface BackendContext {
   /** Encrypted storage scoped to this mount. */
   storage: Storage;
   clock: Clock;
+  /**
+   * The journal, for records a backend makes besides the audit entries (capsule log records,
+   * attestations): appended while the request is handled, so a failure fails the request.
+   */
+  journal?: JournalWriter;
 }
 
 export interface Backend {

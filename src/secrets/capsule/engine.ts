@@ -10,6 +10,8 @@ import { domainIdForMount } from './domain.js';
 import { keyRing, type KeyRing } from './keyring.js';
 import { actorOf, type Actor, type ControlRecord } from './log/records.js';
 import { capsuleLogs, type CapsuleLogs } from './log/store.js';
+import { journalWitness } from './log/journal-record.js';
+import type { JournalWriter } from '../../journal/index.js';
 import { BUILTIN_READ_CONTEXTS, UNDELETABLE_READ_CONTEXTS, type ReadContext } from './read-context.js';
 import { BUILTIN_WRITE_CONTEXTS, UNDELETABLE_WRITE_CONTEXTS, type WriteContext } from './write-context.js';
 import { httpMethodOf, type BackendRequest } from '../../core/index.js';
@@ -30,14 +32,14 @@ export interface CapsuleEngine {
   /** Who is acting, as the logs show it (after `ready`). */
   actor(token: BackendRequest['token']): Actor;
   /** A control record for `req` and the storage writes that store it (for an atomic transaction). */
-  controlRecord(req: BackendRequest, event: ControlEvent): { record: ControlRecord; ops: StorageOp[] };
+  controlRecord(req: BackendRequest, event: ControlEvent): { record: ControlRecord; ops: StorageOp[]; committed(): Promise<void> };
 }
 
-export function capsuleEngine(mountUuid: string, storage: Storage, clock: Clock): CapsuleEngine {
+export function capsuleEngine(mountUuid: string, storage: Storage, clock: Clock, journal?: JournalWriter): CapsuleEngine {
   const keys = keyRing(storage, clock);
   const writeContexts = contextStore(storage, 'write-context/', BUILTIN_WRITE_CONTEXTS, UNDELETABLE_WRITE_CONTEXTS);
   const readContexts = contextStore(storage, 'read-context/', BUILTIN_READ_CONTEXTS, UNDELETABLE_READ_CONTEXTS);
-  const logs = capsuleLogs(storage, clock);
+  const logs = capsuleLogs(storage, clock, journalWitness(journal));
   let init: Promise<void> | undefined;
 
   return {
@@ -69,7 +71,7 @@ export function capsuleEngine(mountUuid: string, storage: Storage, clock: Clock)
         url: `/v1/${req.logical.path}`,
         summary: event.summary,
         description: { method: httpMethodOf(req.logical), ...event.description },
-      });
+      }, { requestId: req.logical.id });
     },
   };
 }

@@ -47,7 +47,7 @@ export interface CapsuleBackend extends Backend {
 }
 
 export function createCapsuleBackend(ctx: BackendContext): CapsuleBackend {
-  const engine = capsuleEngine(ctx.mount.uuid, ctx.storage, ctx.clock);
+  const engine = capsuleEngine(ctx.mount.uuid, ctx.storage, ctx.clock, ctx.journal);
   const backend = backendFromPaths([
     encapsulatePath(engine),
     loadPath(engine),

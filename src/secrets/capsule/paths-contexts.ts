@@ -48,18 +48,20 @@ function contextPaths<T extends { name: string }>(engine: CapsuleEngine, kind: C
           await engine.ready();
           const context = kind.parse(name(req.params), req.data);
           const existed = (await store.get(context.name)) !== undefined;
-          const { ops } = engine.controlRecord(req, {
+          const { ops, committed } = engine.controlRecord(req, {
             summary: `${existed ? 'Updated' : 'Created'} ${kind.label} ${context.name}`,
             description: { [kind.segment.replace('-', '_')]: context },
           });
           await store.put(context, ops);
+          await committed();
           return undefined;
         },
         delete: async (req) => {
           await engine.ready();
           const n = name(req.params);
-          const { ops } = engine.controlRecord(req, { summary: `Deleted ${kind.label} ${n}`, description: { name: n } });
+          const { ops, committed } = engine.controlRecord(req, { summary: `Deleted ${kind.label} ${n}`, description: { name: n } });
           await store.delete(n, ops);
+          await committed();
           return undefined;
         },
       },

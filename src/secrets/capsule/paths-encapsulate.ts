@@ -65,7 +65,7 @@ export function encapsulatePath(engine: CapsuleEngine): PathSpec {
           create_info: { write_context: writeContext },
           open_info: null,
           read_info: null,
-        });
+        }, { requestId: req.logical.id });
         return {
           data: {
             capsule_id: capsuleId,

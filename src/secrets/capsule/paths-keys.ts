@@ -18,10 +18,16 @@ export function keyPaths(engine: CapsuleEngine): PathSpec[] {
       handlers: {
         update: async (req) => {
           await engine.ready();
-          const info = await engine.keys.rotate((rotated) => engine.controlRecord(req, {
-            summary: 'Rotated domain key',
-            description: { domain: engine.domain, new_key_version: rotated.latest_version },
-          }).ops);
+          let committed: (() => Promise<void>) | undefined;
+          const info = await engine.keys.rotate((rotated) => {
+            const made = engine.controlRecord(req, {
+              summary: 'Rotated domain key',
+              description: { domain: engine.domain, new_key_version: rotated.latest_version },
+            });
+            committed = made.committed;
+            return made.ops;
+          });
+          await committed?.();
           return { data: { domain: engine.domain, ...info } };
         },
       },

@@ -40,6 +40,7 @@ async function load(engine: CapsuleEngine, req: BackendRequest): Promise<Logical
   const readContextName = contextName(optionalString(req.data, 'read_context') ?? 'default', 'read context');
   const parameters = parameterMap(req.data.parameters);
   const readContext = qualifiedName(engine.domain, readContextName);
+  const origin = { requestId: req.logical.id };
   const base: Omit<AccessRecord, 'id' | 'time' | 'operation'> = {
     domain: engine.domain,
     capsule: null,
@@ -68,7 +69,7 @@ async function load(engine: CapsuleEngine, req: BackendRequest): Promise<Logical
     if (!key) throw invalid(`capsule was sealed under unknown domain key version ${parsed.header.keyVersion}`, 'capsule_unknown_key');
     const body = decodeBody(openCapsule(parsed, key.key));
     base.location ??= body.location;
-    await engine.logs.appendAccess({ ...base, operation: 'open' });
+    await engine.logs.appendAccess({ ...base, operation: 'open' }, origin);
 
     operation = 'read';
     base.open_info = null;
@@ -86,7 +87,7 @@ async function load(engine: CapsuleEngine, req: BackendRequest): Promise<Logical
       returned_records: outcome.records.length,
       filtered_records: outcome.filteredRecords,
     };
-    await engine.logs.appendAccess({ ...base, operation: 'read', read_info: readInfo });
+    await engine.logs.appendAccess({ ...base, operation: 'read', read_info: readInfo }, origin);
     const { parameters: _logged, ...summary } = readInfo;
     return { data: { capsule_id: parsed.header.capsuleId, ...renderOutput(body.shape, outcome.records), summary } };
   } catch (err) {
@@ -94,7 +95,7 @@ async function load(engine: CapsuleEngine, req: BackendRequest): Promise<Logical
     const message = isSealtrailError(err) && err.kind !== 'internal' ? err.message : 'internal error';
     if (operation === 'read') base.read_info ??= emptyReadInfo(parameters, readContext);
     // If this write fails too, its error replaces the original: the refusal must not go unlogged.
-    await engine.logs.appendAccess({ ...base, operation, error: message });
+    await engine.logs.appendAccess({ ...base, operation, error: message }, origin);
     throw err;
   }
 }

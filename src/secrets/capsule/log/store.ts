@@ -11,6 +11,8 @@ import { logIdGenerator } from './ids.js';
 import { indexFolder, indexOps, type LogName } from './log-index.js';
 import { loadLogKey, type LogKey } from './log-key.js';
 import type { AccessRecord, ControlRecord } from './records.js';
+import type { JournalAppend } from '../../../journal/index.js';
+import { accessJournalRecord, controlJournalRecord, type CapsuleWitness, type RecordOrigin } from './journal-record.js';
 
 export const ACCESS_PREFIX = 'log/access/';
 export const CONTROL_PREFIX = 'log/control/';
@@ -23,10 +25,14 @@ export interface CapsuleLogs {
   open(): Promise<void>;
   /** The session id a token accessor appears as in this domain's logs. */
   sessionId(accessor: string): string;
-  appendAccess(record: Omit<AccessRecord, 'id' | 'time'>): Promise<AccessRecord>;
-  appendControl(record: Omit<ControlRecord, 'id' | 'time'>): Promise<ControlRecord>;
-  /** A control record and its storage writes, for changes that log atomically with a transaction. */
-  controlRecord(record: Omit<ControlRecord, 'id' | 'time'>): { record: ControlRecord; ops: StorageOp[] };
+  /** Stores the record, then hands it to the journal (with the request it was made for). */
+  appendAccess(record: Omit<AccessRecord, 'id' | 'time'>, origin?: RecordOrigin): Promise<AccessRecord>;
+  appendControl(record: Omit<ControlRecord, 'id' | 'time'>, origin?: RecordOrigin): Promise<ControlRecord>;
+  /**
+   * A control record and its storage writes, for changes that log atomically with a transaction;
+   * `committed` hands it to the journal once that transaction is.
+   */
+  controlRecord(record: Omit<ControlRecord, 'id' | 'time'>, origin?: RecordOrigin): { record: ControlRecord; ops: StorageOp[]; committed(): Promise<void> };
   ids(prefix: string): Promise<string[]>;
   /** Ids (ascending) of the records whose fields equal every filter, from the indexes. */
   idsMatching(prefix: string, filters: Readonly<Record<string, string>>): Promise<string[]>;
@@ -37,7 +43,7 @@ const logName = (prefix: string): LogName => (prefix === ACCESS_PREFIX ? 'access
 const leaves = (keys: string[]) => keys.filter((k) => !k.endsWith('/'));
 const json = (value: unknown) => Buffer.from(JSON.stringify(value), 'utf8');
 
-export function capsuleLogs(storage: Storage, clock: Clock): CapsuleLogs {
+export function capsuleLogs(storage: Storage, clock: Clock, witness?: CapsuleWitness): CapsuleLogs {
   const ids = logIdGenerator(clock);
   let key: LogKey | undefined;
   const requireKey = () => {
@@ -45,6 +51,7 @@ export function capsuleLogs(storage: Storage, clock: Clock): CapsuleLogs {
     return key;
   };
   const stamp = <T>(fields: object) => ({ id: ids.next(), time: rfc3339Nano(clock.nowNs()), ...fields }) as T;
+  const witnessed = async (record: JournalAppend) => { if (witness) await witness(record); };
   const writes = (prefix: string, record: { id: string }): StorageOp[] =>
     [{ op: 'put', key: prefix + record.id, value: json(record) }, ...indexOps(requireKey(), logName(prefix), record)];
 
@@ -56,6 +63,14 @@ export function capsuleLogs(storage: Storage, clock: Clock): CapsuleLogs {
       throw new SealtrailError('internal', 'capsule_log_write_failed', 'capsule log write failed', { cause });
     }
     return record;
+  }
+  /** A journal failure is a log write failure: the caller must not return what was not recorded. */
+  async function toJournal(record: JournalAppend): Promise<void> {
+    try {
+      await witnessed(record);
+    } catch (cause) {
+      throw new SealtrailError('internal', 'capsule_log_write_failed', 'capsule log write failed', { cause });
+    }
   }
 
   /** Indexes records written before the indexes existed (once per domain). */
@@ -82,11 +97,19 @@ export function capsuleLogs(storage: Storage, clock: Clock): CapsuleLogs {
       await reindex();
     },
     sessionId: (accessor) => requireKey().sessionId(accessor),
-    appendAccess: (r) => append<AccessRecord>(ACCESS_PREFIX, r),
-    appendControl: (r) => append<ControlRecord>(CONTROL_PREFIX, r),
-    controlRecord(fields) {
+    async appendAccess(fields, origin) {
+      const record = await append<AccessRecord>(ACCESS_PREFIX, fields);
+      await toJournal(accessJournalRecord(record, clock.nowNs(), origin));
+      return record;
+    },
+    async appendControl(fields, origin) {
+      const record = await append<ControlRecord>(CONTROL_PREFIX, fields);
+      await toJournal(controlJournalRecord(record, clock.nowNs(), origin));
+      return record;
+    },
+    controlRecord(fields, origin) {
       const record = stamp<ControlRecord>(fields);
-      return { record, ops: writes(CONTROL_PREFIX, record) };
+      return { record, ops: writes(CONTROL_PREFIX, record), committed: () => toJournal(controlJournalRecord(record, clock.nowNs(), origin)) };
     },
     ids: async (prefix) => leaves(await storage.list(prefix)),
     async idsMatching(prefix, filters) {
