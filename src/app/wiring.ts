@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { createAuditManager, sinkFactories, type SinkFactory } from '../audit/index.js';
-import { createPolicyStore, ensureDefaultPolicy, tokenBackend, createTokenStore, startTokenTidy, apmBackend } from '../auth/index.js';
+import { createPolicyStore, ensureDefaultPolicy, tokenBackend, createTokenStore, startTokenTidy, apmBackend, entityIdFor } from '../auth/index.js';
 import type { ServerConfig } from '../config/index.js';
 import { type Core, Mounts, type BackendFactory, createWrapping } from '../core/index.js';
 import type { JournalStore } from '../journal/index.js';
@@ -83,7 +83,7 @@ export function servicesBuilder(config: ServerConfig, log: ServerLogger, opts: W
 
     const mounts = new Mounts({ storage: barrier, clock, secretEngines: SECRET_ENGINES, authMethods: authMethods(clock, opts), journal: opts.journal });
     const defaults = { defaultLeaseTtl: config.defaultLeaseTtl, maxLeaseTtl: config.maxLeaseTtl };
-    await mounts.addBuiltin('secret', 'sys/', 'system', sysBackend({ core, audit, tokens, policies, defaults, trails: () => trail.trails }), 'system endpoints used for control, policy and debugging');
+    await mounts.addBuiltin('secret', 'sys/', 'system', sysBackend({ core, audit, tokens, policies, defaults, trails: () => trail.trails, journal: opts.journal }), 'system endpoints used for control, policy and debugging');
     await mounts.addBuiltin('auth', 'auth/token/', 'token', tokenBackend({ tokens, policies, clock }), 'token based credentials');
     await mounts.addBuiltin('secret', 'kms/', 'kms', kms.backend, 'AWS KMS-compatible keys (AWS JSON 1.1 at POST /)');
     await mounts.addBuiltin('secret', 'trail/', 'trail', trailBackend({
@@ -136,7 +136,7 @@ async function buildTrail(config: ServerConfig, core: Core<Services>, log: Serve
     onError: (err, trail) => log.error({ err, trail }, 'trail delivery failed'),
   });
   await trails.start();
-  const recorder = createTrailRecorder({ store: () => store, journal, clock: core.clock });
+  const recorder = createTrailRecorder({ store: () => store, journal, clock: core.clock, recipientEntity: entityIdFor });
   return {
     store,
     trails,

@@ -55,6 +55,18 @@ export function filterSubject(input: AuditInput): FilterSubject {
 }
 
 /** The facts an indexing sink keeps beside an entry's line (the accessor HMAC'd with `salt`). */
+/**
+ * The attestation login's correlation id: `correlation_id` in the request body (auth) or in the
+ * response's data (init), where the APM flow puts it.
+ */
+function correlationIdOf(input: AuditInput): string | undefined {
+  const asked = input.request.data.correlation_id;
+  if (typeof asked === 'string' && asked !== '') return asked;
+  const inner = input.response?.data?.data;
+  const given = inner !== null && typeof inner === 'object' ? (inner as Record<string, unknown>).correlation_id : undefined;
+  return typeof given === 'string' && given !== '' ? given : undefined;
+}
+
 export function entryFacts(input: AuditInput, kind: EntryKind, salt: Salt): EntryFacts {
   const issued = kind === 'response' ? input.issuedAuth : undefined;
   const accessor = issued?.accessor ?? input.token?.accessor;
@@ -66,6 +78,7 @@ export function entryFacts(input: AuditInput, kind: EntryKind, salt: Salt): Entr
     requestId: input.request.id,
     accessor: accessor ? salt.hash(accessor) : undefined,
     entityId: entityId || undefined,
+    correlationId: correlationIdOf(input),
     remoteAddress: input.request.remoteAddress || undefined,
     path: input.request.path,
     operation: input.operation,

@@ -23,7 +23,7 @@ export async function announceSession(token: TokenEntry, issuer: MountEntry, req
   try {
     for (const mounted of listeners) {
       await mounted!.backend.onSessionStart!({
-        token, issuer: issuer.path, url: `/v1/${req.path}`, method: httpMethodOf(req),
+        token, issuer: issuer.path, url: `/v1/${req.path}`, method: httpMethodOf(req), requestId: req.id,
         may: (path) => acl.capabilities(mounted!.prefix + path).some((c) => c !== 'deny'),
       });
     }

@@ -66,6 +66,10 @@ export function querySql(q: JournalQuery): SqlQuery {
     where.push('r.path >= ? AND r.path < ?');
     params.push(q.pathPrefix, prefixUpperBound(q.pathPrefix));
   }
+  if (q.requestIds !== undefined) {
+    where.push(`r.request_id IN (${q.requestIds.map(() => '?').join(', ')})`);
+    params.push(...q.requestIds);
+  }
   if (q.imported !== undefined) where.push(q.imported ? 'r.origin_file IS NOT NULL' : 'r.origin_file IS NULL');
   if (q.throughSeq !== undefined) {
     where.push(`${order}.seq <= ?`);

@@ -85,6 +85,8 @@ export interface JournalFilter {
   keys?: Partial<Record<Exclude<keyof JournalKeys, 'path'>, string>>;
   pathPrefix?: string;
   imported?: boolean;
+  /** Records of any of these requests (the timeline's join). */
+  requestIds?: readonly string[];
 }
 
 export type JournalOrder = 'asc' | 'desc';

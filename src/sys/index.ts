@@ -9,6 +9,8 @@ import { mountPaths } from './mounts.js';
 import { policyPaths } from './policies.js';
 import { systemInfoPaths } from './system-info.js';
 import { trailSysPaths } from './trails.js';
+import { journalSysPaths } from './journal.js';
+import type { JournalStore } from '../journal/index.js';
 import type { TrailManager } from '../trail/index.js';
 import type { AuditManager } from '../audit/index.js';
 import type { PolicyStore, TokenStore } from '../auth/index.js';
@@ -22,6 +24,7 @@ export interface SysBackendDeps {
   policies: PolicyStore;
   defaults: { defaultLeaseTtl: number; maxLeaseTtl: number };
   trails: () => TrailManager;
+  journal?: JournalStore;
 }
 
 /** Vault's root-protected system paths: they need `sudo` as well as the operation's capability. */
@@ -37,6 +40,11 @@ export function sysBackend(deps: SysBackendDeps): Backend {
     ...toolPaths(),
     ...wrappingPaths({ tokens: deps.tokens, wrapping: () => services().wrapping }),
     ...trailSysPaths({ trails: deps.trails }),
+    ...journalSysPaths({
+      journal: deps.journal,
+      hashAccessor: (accessor) => deps.audit.hash('journal/', accessor),
+      parseRecord: (text) => JSON.parse(text) as unknown,
+    }),
   ];
   return backendFromPaths(paths, {
     rootPaths: SYS_ROOT_PATHS,

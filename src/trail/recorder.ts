@@ -16,11 +16,20 @@ export interface TrailRecorderDeps {
   journal?: JournalWriter;
   /** Times the journal record (the event's own time has only millisecond precision). */
   clock?: Clock;
+  /**
+   * The entity an attested recipient is (the APM login's entity for the same signer and image), so
+   * an enclave's KMS calls join its timeline whatever credentials made them.
+   */
+  recipientEntity?: (signerId: string, imageDigest: string) => string;
 }
 
 /** The journal keys of a call event: its request id joins it to the call's Vault-format entries. */
-export function journalKeysOfEvent(event: TrailEventInput): JournalKeys {
+export function journalKeysOfEvent(event: TrailEventInput, recipientEntity?: TrailRecorderDeps['recipientEntity']): JournalKeys {
+  const recipient = event.additionalEventData?.recipient as Record<string, unknown> | undefined;
+  const signer = recipient?.attestationDocumentEnclavePCR8;
+  const image = recipient?.attestationDocumentEnclaveImageDigest;
   return {
+    entityId: recipientEntity && typeof signer === 'string' && typeof image === 'string' ? recipientEntity(signer, image) : undefined,
     requestId: event.requestId,
     accessKeyId: event.userIdentity.accessKeyId || undefined,
     userArn: event.userIdentity.arn || undefined,
@@ -38,7 +47,7 @@ export function createTrailRecorder(deps: TrailRecorderDeps): TrailRecorder {
       await deps.store().append({ record, timeMs: event.eventTime });
       if (!deps.journal) return;
       const timeNs = deps.clock ? deps.clock.nowNs() : BigInt(event.eventTime) * 1_000_000n;
-      await deps.journal.append({ kind: 'cloudtrail', timeNs, text: JSON.stringify(record), keys: journalKeysOfEvent(event) });
+      await deps.journal.append({ kind: 'cloudtrail', timeNs, text: JSON.stringify(record), keys: journalKeysOfEvent(event, deps.recipientEntity) });
     },
   };
 }

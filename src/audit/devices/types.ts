@@ -48,6 +48,8 @@ export interface EntryFacts {
    */
   accessor?: string;
   entityId?: string;
+  /** The attestation flow's correlation id, when the request or its response carries one. */
+  correlationId?: string;
   remoteAddress?: string;
   path: string;
   operation: string;

@@ -213,6 +213,8 @@ export interface SessionStart {
   /** The login request: `/v1/auth/apm/v0/attest/nitro/auth`, and its HTTP method. */
   readonly url: string;
   readonly method: string;
+  /** The login request's id (records the engine makes for it join its audit entries). */
+  readonly requestId: string;
   /** Whether the token's policies grant anything (not deny) on a path relative to this mount. */
   may(relativePath: string): boolean;
 }

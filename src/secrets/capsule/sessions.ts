@@ -35,5 +35,5 @@ export async function recordSessionStart(engine: CapsuleEngine, event: SessionSt
       expiry: token.expireTime > 0 ? rfc3339(token.expireTime) : null,
       not_before: rfc3339(token.creationTime),
     },
-  });
+  }, { requestId: event.requestId });
 }

@@ -20,6 +20,7 @@ export function journalRecordOf(line: string, facts: EntryFacts): JournalAppend 
       requestId: facts.requestId,
       accessor: facts.accessor,
       entityId: facts.entityId,
+      correlationId: facts.correlationId,
       remoteAddress: facts.remoteAddress,
       path: facts.path,
       operation: facts.operation,

@@ -1,0 +1,43 @@
+/**
+ * The opaque `cursor` of journal pages: where the last page ended, the snapshot it belongs to, and
+ * a fingerprint of the filters and order it was issued for — a cursor used with other filters is
+ * refused rather than silently paging a different result set. It grants nothing: every page is
+ * checked by the ACL like the first, so it needs no MAC, only strict decoding.
+ */
+import { createHash } from 'node:crypto';
+import { invalid } from '../errors/index.js';
+import type { JournalFilter, JournalOrder, JournalPosition } from './types.js';
+
+export interface CursorState {
+  after: JournalPosition;
+  throughSeq: number;
+}
+
+/** A stable fingerprint of the filters and order (bigints as decimal strings). */
+export function filterFingerprint(filter: JournalFilter, order: JournalOrder): string {
+  const canonical = JSON.stringify([order, filter.kinds ?? [], String(filter.sinceNs ?? ''), String(filter.untilNs ?? ''),
+    Object.entries(filter.keys ?? {}).filter(([, v]) => v !== undefined).sort(), filter.pathPrefix ?? '', filter.imported ?? null]);
+  return createHash('sha256').update(canonical).digest('base64url').slice(0, 16);
+}
+
+export function encodeCursor(state: CursorState, fingerprint: string): string {
+  const body = JSON.stringify({ v: 1, t: String(state.after.timeNs), s: state.after.seq, th: state.throughSeq, f: fingerprint });
+  return Buffer.from(body, 'utf8').toString('base64url');
+}
+
+const bad = () => invalid('"cursor" is not a cursor this query issued: start again without it', 'journal_invalid_cursor');
+const isSeq = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+
+export function decodeCursor(cursor: string, fingerprint: string): CursorState {
+  if (cursor.length > 512 || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw bad();
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw bad();
+  }
+  if (typeof parsed !== 'object' || parsed === null) throw bad();
+  const { v, t, s, th, f } = parsed as Record<string, unknown>;
+  if (v !== 1 || typeof t !== 'string' || !/^\d{1,20}$/.test(t) || !isSeq(s) || !isSeq(th) || f !== fingerprint) throw bad();
+  return { after: { timeNs: BigInt(t), seq: s }, throughSeq: th };
+}

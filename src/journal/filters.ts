@@ -1,0 +1,91 @@
+/**
+ * Journal query parameters as the API and the CLI spell them, validated into a JournalQuery.
+ * Every value is a string (query parameters); anything malformed is a 400 naming the parameter,
+ * never echoing its value. A raw token accessor is HMAC'd here with the journal's salt, as the
+ * journal keeps accessors.
+ */
+import { invalid } from '../errors/index.js';
+import { JOURNAL_KINDS, MAX_PAGE, type JournalFilter, type JournalKeys, type JournalKind, type JournalOrder } from './types.js';
+
+/** Query parameter → the key it filters on. */
+export const KEY_PARAMETERS = {
+  request_id: 'requestId',
+  accessor: 'accessor',
+  entity_id: 'entityId',
+  correlation_id: 'correlationId',
+  access_key_id: 'accessKeyId',
+  user_arn: 'userArn',
+  key_arn: 'keyArn',
+  capsule: 'capsule',
+  remote_address: 'remoteAddress',
+  outcome: 'outcome',
+} as const satisfies Record<string, Exclude<keyof JournalKeys, 'path'>>;
+
+export const QUERY_PARAMETERS = [...Object.keys(KEY_PARAMETERS), 'kind', 'since', 'until', 'path_prefix', 'imported', 'limit', 'cursor', 'order'] as const;
+
+export const DEFAULT_PAGE = 100;
+/** Longest accepted filter value: ids, ARNs and paths fit with room to spare. */
+const MAX_VALUE = 2048;
+
+export interface ParsedQuery {
+  filter: JournalFilter;
+  order: JournalOrder;
+  limit: number;
+  cursor?: string;
+}
+
+const problem = (message: string) => invalid(message, 'journal_invalid_filter');
+
+/** RFC 3339 (with up to 9 fractional digits) → ns since the epoch. */
+export function parseTimeNs(value: string, name: string): bigint {
+  const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})$/.exec(value);
+  const ms = m ? Date.parse(`${m[1]}${m[3]}`) : NaN;
+  if (!m || Number.isNaN(ms)) throw problem(`"${name}" must be an RFC 3339 time such as 2026-01-02T03:04:05Z`);
+  return BigInt(ms) * 1_000_000n + BigInt((m[2] ?? '').padEnd(9, '0'));
+}
+
+export function parseJournalQuery(params: Readonly<Record<string, unknown>>, hashAccessor: (accessor: string) => string): ParsedQuery {
+  const get = (name: string): string | undefined => {
+    if (!Object.hasOwn(params, name)) return undefined;
+    const v = params[name];
+    if (typeof v !== 'string') throw problem(`"${name}" must be a string`);
+    if (v.length > MAX_VALUE) throw problem(`"${name}" is longer than ${MAX_VALUE} characters`);
+    return v === '' ? undefined : v;
+  };
+  for (const name of Object.keys(params)) {
+    if (!(QUERY_PARAMETERS as readonly string[]).includes(name)) throw problem(`unknown parameter "${name.slice(0, 64)}" (known: ${QUERY_PARAMETERS.join(', ')})`);
+  }
+  const filter: JournalFilter = {};
+  const kind = get('kind');
+  if (kind !== undefined) {
+    const kinds = kind.split(',');
+    for (const k of kinds) if (!(JOURNAL_KINDS as readonly string[]).includes(k)) throw problem(`"kind" must be among ${JOURNAL_KINDS.join(', ')}`);
+    filter.kinds = kinds as JournalKind[];
+  }
+  const since = get('since');
+  if (since !== undefined) filter.sinceNs = parseTimeNs(since, 'since');
+  const until = get('until');
+  if (until !== undefined) filter.untilNs = parseTimeNs(until, 'until');
+  const keys: NonNullable<JournalFilter['keys']> = {};
+  for (const [param, key] of Object.entries(KEY_PARAMETERS)) {
+    const value = get(param);
+    if (value === undefined) continue;
+    if (key === 'outcome' && value !== 'success' && value !== 'failure') throw problem('"outcome" must be success or failure');
+    // An accessor as the journal shows it (already HMAC'd) is taken as is; a raw one is hashed.
+    keys[key] = key === 'accessor' && !value.startsWith('hmac-sha256:') ? hashAccessor(value) : value;
+  }
+  if (Object.keys(keys).length > 0) filter.keys = keys;
+  const pathPrefix = get('path_prefix');
+  if (pathPrefix !== undefined) filter.pathPrefix = pathPrefix.replace(/^\/+/, '').replace(/^v1\//, '');
+  const imported = get('imported');
+  if (imported !== undefined) {
+    if (imported !== 'true' && imported !== 'false') throw problem('"imported" must be true or false');
+    filter.imported = imported === 'true';
+  }
+  const order = get('order') ?? 'desc';
+  if (order !== 'asc' && order !== 'desc') throw problem('"order" must be asc or desc');
+  const limitText = get('limit');
+  const limit = limitText === undefined ? DEFAULT_PAGE : Number(limitText);
+  if (!/^\d+$/.test(limitText ?? '1') || !Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) throw problem(`"limit" must be an integer from 1 to ${MAX_PAGE}`);
+  return { filter, order, limit, cursor: get('cursor') };
+}

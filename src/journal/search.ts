@@ -1,0 +1,96 @@
+/**
+ * Searches and timelines over the store, in the shapes the API returns: pages with an opaque
+ * cursor, and a timeline — every record of the requests a subject took part in, oldest first,
+ * grouped per request.
+ */
+import { invalid } from '../errors/index.js';
+import { rfc3339Nano } from '../lib/time.js';
+import { decodeCursor, encodeCursor, filterFingerprint } from './cursor.js';
+import type { ParsedQuery } from './filters.js';
+import { KEY_COLUMNS, MAX_PAGE, type JournalFilter, type JournalKeys, type JournalRecord, type JournalStore } from './types.js';
+
+/** A record as the API shows it: its keys in snake_case, and the record itself as JSON. */
+export interface RecordView {
+  seq: number;
+  time: string;
+  kind: string;
+  [key: string]: unknown;
+  imported: { file: string; line: number } | null;
+  record: unknown;
+}
+
+/** Parses a record's text for the response (a number keeps the digits the parser keeps). */
+export type RecordParser = (text: string) => unknown;
+
+export function recordView(r: JournalRecord, parse: RecordParser): RecordView {
+  const view: RecordView = { seq: r.seq, time: rfc3339Nano(r.timeNs), kind: r.kind, imported: r.origin ?? null, record: undefined };
+  for (const [name, column] of Object.entries(KEY_COLUMNS) as [keyof JournalKeys, string][]) view[column] = r.keys[name] ?? null;
+  view.record = parse(r.text);
+  return view;
+}
+
+export interface SearchPage {
+  records: JournalRecord[];
+  nextCursor: string | null;
+}
+
+export function searchJournal(store: JournalStore, q: ParsedQuery): SearchPage {
+  const fingerprint = filterFingerprint(q.filter, q.order);
+  const state = q.cursor !== undefined ? decodeCursor(q.cursor, fingerprint) : undefined;
+  const throughSeq = state?.throughSeq ?? store.lastSeq();
+  const rows = store.query({ ...q.filter, order: q.order, limit: q.limit + 1, after: state?.after, throughSeq });
+  const records = rows.slice(0, q.limit);
+  const last = records.at(-1);
+  const nextCursor = rows.length > q.limit && last ? encodeCursor({ after: { timeNs: last.timeNs, seq: last.seq }, throughSeq }, fingerprint) : null;
+  return { records, nextCursor };
+}
+
+/** What a timeline follows: exactly one of these. */
+export const TIMELINE_SUBJECTS = ['entity_id', 'accessor', 'correlation_id', 'request_id'] as const;
+
+export interface TimelineGroup {
+  requestId: string | null;
+  records: JournalRecord[];
+}
+
+export interface Timeline {
+  groups: TimelineGroup[];
+  /** More records matched than `limit`: the oldest `limit` are shown. */
+  truncated: boolean;
+}
+
+/** Most requests one timeline joins in a single query (SQLite's bound-parameter budget). */
+const JOIN_BATCH = 500;
+
+export function timeline(store: JournalStore, subject: NonNullable<JournalFilter['keys']>, limit = MAX_PAGE): Timeline {
+  if (Object.values(subject).filter((v) => v !== undefined).length !== 1) {
+    throw invalid(`a timeline follows exactly one of ${TIMELINE_SUBJECTS.join(', ')}`, 'journal_invalid_filter');
+  }
+  const throughSeq = store.lastSeq();
+  const seeds = store.query({ keys: subject, order: 'asc', limit: limit + 1, throughSeq });
+  const bySeq = new Map<number, JournalRecord>(seeds.map((r) => [r.seq, r]));
+  const add = (records: readonly JournalRecord[]) => { for (const r of records) bySeq.set(r.seq, r); };
+  // An attestation's correlation id brings in its challenge (init), which no token or entity names.
+  const correlationIds = new Set(seeds.map((r) => r.keys.correlationId).filter((id): id is string => id !== undefined));
+  if (subject.correlationId !== undefined) correlationIds.delete(subject.correlationId);
+  for (const id of [...correlationIds].slice(0, limit)) add(store.query({ keys: { correlationId: id }, order: 'asc', limit: limit + 1, throughSeq }));
+  const requestIds = [...new Set([...bySeq.values()].map((r) => r.keys.requestId).filter((id): id is string => id !== undefined))];
+  for (let i = 0; i < requestIds.length; i += JOIN_BATCH) {
+    add(store.query({ requestIds: requestIds.slice(i, i + JOIN_BATCH), order: 'asc', limit: limit + 1, throughSeq }));
+  }
+  const all = [...bySeq.values()].sort((a, b) => (a.timeNs === b.timeNs ? a.seq - b.seq : a.timeNs < b.timeNs ? -1 : 1));
+  const shown = all.slice(0, limit);
+  const groups: TimelineGroup[] = [];
+  const open = new Map<string, TimelineGroup>();
+  for (const r of shown) {
+    const id = r.keys.requestId;
+    let group = id !== undefined ? open.get(id) : undefined;
+    if (!group) {
+      group = { requestId: id ?? null, records: [] };
+      groups.push(group);
+      if (id !== undefined) open.set(id, group);
+    }
+    group.records.push(r);
+  }
+  return { groups, truncated: all.length > limit };
+}

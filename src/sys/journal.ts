@@ -1,0 +1,64 @@
+/**
+ * sys/ paths for the journal (ACL-protected like every sys/ path; no sudo needed, a policy grants
+ * `read` on them):
+ *
+ *   GET sys/journal/records?kind=&since=&until=&entity_id=&accessor=&correlation_id=&request_id=
+ *       &path_prefix=&outcome=&key_arn=&access_key_id=&capsule=&remote_address=&user_arn=&imported=
+ *       &limit=&cursor=&order=asc|desc          → { records: [...], next_cursor }
+ *   GET sys/journal/timeline?entity_id=|accessor=|correlation_id=|request_id=[&limit=]
+ *                                               → { groups: [{ request_id, records }], truncated }
+ */
+import { invalid, notFound } from '../errors/index.js';
+import type { PathSpec } from '../core/index.js';
+import {
+  MAX_PAGE, TIMELINE_SUBJECTS, parseJournalQuery, recordView, searchJournal, timeline,
+  type JournalStore, type RecordParser,
+} from '../journal/index.js';
+
+export interface JournalSysDeps {
+  journal?: JournalStore;
+  /** HMAC with the journal device's salt (raw accessors in filters are hashed with it). */
+  hashAccessor: (accessor: string) => string;
+  /** Parses a record's text for the response. */
+  parseRecord: RecordParser;
+}
+
+export function journalSysPaths(deps: JournalSysDeps): PathSpec[] {
+  const store = (): JournalStore => {
+    if (!deps.journal) throw notFound('the journal is turned off in the server configuration (journal { enabled = false })', 'journal_disabled');
+    return deps.journal;
+  };
+  return [
+    {
+      pattern: 'journal/records',
+      handlers: {
+        read: async (req) => {
+          const journal = store();
+          const page = searchJournal(journal, parseJournalQuery(req.data, deps.hashAccessor));
+          return { data: { records: page.records.map((r) => recordView(r, deps.parseRecord)), next_cursor: page.nextCursor } };
+        },
+      },
+    },
+    {
+      pattern: 'journal/timeline',
+      handlers: {
+        read: async (req) => {
+          const journal = store();
+          const { limit: limitText, ...subject } = req.data as Record<string, unknown>;
+          const unknown = Object.keys(subject).filter((k) => !(TIMELINE_SUBJECTS as readonly string[]).includes(k));
+          if (unknown.length > 0) throw invalid(`unknown parameter "${unknown[0].slice(0, 64)}" (known: ${TIMELINE_SUBJECTS.join(', ')}, limit)`, 'journal_invalid_filter');
+          const parsed = parseJournalQuery({ ...subject, ...(limitText === undefined ? {} : { limit: limitText }) }, deps.hashAccessor);
+          const keys = parsed.filter.keys ?? {};
+          const shown = timeline(journal, keys, limitText === undefined ? MAX_PAGE : parsed.limit);
+          return {
+            data: {
+              groups: shown.groups.map((g) => ({ request_id: g.requestId, records: g.records.map((r) => recordView(r, deps.parseRecord)) })),
+              truncated: shown.truncated,
+            },
+          };
+        },
+      },
+    },
+  ];
+}
+

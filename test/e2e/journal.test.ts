@@ -1,0 +1,162 @@
+/**
+ * The journal end to end on the real dev server: an enclave attests (dev enclave), reads a secret,
+ * has KMS decrypt a data key for it (Recipient) and loads a capsule; the journal's timeline for
+ * its entity tells that story in order, each record of the right kind, joined by request id,
+ * correlation id and the recipient's attested identity. Also: the query API's filters and cursors.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
+import { join } from 'node:path';
+import { CreateKeyCommand, DecryptCommand, GenerateDataKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { createDevEnclave, loadDevCaFromDir, type DevEnclave } from '../../src/attestation/index.js';
+import { SealtrailClient, apmLogin } from '../../src/sdk/index.js';
+import { encapsulate } from '../../src/sdk/capsule.js';
+import { systemClock } from '../../src/lib/clock.js';
+import { call, startDevServer, type TestServer } from '../helpers/server.js';
+
+const SIGNER = '7b'.repeat(48);
+const IMAGE = 'c4'.repeat(48);
+
+let server: TestServer;
+let root: SealtrailClient;
+let enclave: DevEnclave;
+let kms: KMSClient;
+
+type View = { seq: number; time: string; kind: string; request_id: string | null; entity_id: string | null; accessor: string | null; correlation_id: string | null; record: any };
+
+const journal = async (path: string, query: Record<string, string>, token = server.rootToken) => {
+  const r = await call(server.address, 'GET', `sys/journal/${path}?${new URLSearchParams(query)}`, { token });
+  return r;
+};
+
+before(async () => {
+  server = await startDevServer();
+  root = new SealtrailClient({ address: server.address, token: server.rootToken });
+  const ca = await loadDevCaFromDir(join(server.dir, 'dev-ca'));
+  enclave = createDevEnclave({ ca, clock: systemClock, pcrs: { 0: IMAGE, 8: SIGNER } });
+  kms = new KMSClient({ endpoint: server.address, region: 'us-east-1', credentials: server.awsCredentials, maxAttempts: 1 });
+  await root.kv('secret').put('enclave/db', { password: 'journal-test-password' });
+  await root.write('sys/policies/acl/enclave', {
+    policy: 'path "secret/data/enclave/db" { capabilities = ["read"] }\npath "capsule/load" { capabilities = ["update"] }',
+  });
+  await root.write('auth/apm/role/enclave', { platform: 'nitro', signer_id: SIGNER, token_policies: 'enclave' });
+});
+after(async () => {
+  kms?.destroy();
+  await server?.stop();
+});
+
+test('an enclave\'s timeline: attestation, token, secret read, KMS call and capsule load, in order', async () => {
+  const capsule = await encapsulate(root, 'the enclave may read this', { writeContext: 'default' });
+  const key = await kms.send(new CreateKeyCommand({}));
+  const dataKey = await kms.send(new GenerateDataKeyCommand({ KeyId: key.KeyMetadata!.KeyId, KeySpec: 'AES_256' }));
+
+  const login = await apmLogin(new SealtrailClient({ address: server.address, token: '' }), {
+    platform: 'nitro', attest: (challenge) => enclave.attest({ nonce: challenge }),
+  });
+  const asEnclave = new SealtrailClient({ address: server.address, token: login.token });
+  assert.equal((await asEnclave.kv('secret').get<{ password: string }>('enclave/db'))?.data?.data.password, 'journal-test-password');
+  const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const recipient = { AttestationDocument: enclave.attest({ publicKey: publicKey.export({ type: 'spki', format: 'der' }) }), KeyEncryptionAlgorithm: 'RSAES_OAEP_SHA_256' as const };
+  const decrypted = await kms.send(new DecryptCommand({ CiphertextBlob: dataKey.CiphertextBlob, Recipient: recipient }));
+  assert.ok(decrypted.CiphertextForRecipient, 'KMS answered for the recipient');
+  const loaded = await call(server.address, 'POST', 'capsule/load', { token: login.token, body: { capsule: capsule.capsule } });
+  assert.equal(loaded.status, 200, loaded.text);
+
+  const r = await journal('timeline', { entity_id: login.entityId });
+  assert.equal(r.status, 200, r.text);
+  const groups = r.json.data.groups as { request_id: string; records: View[] }[];
+  const story = groups.map((g) => ({ path: g.records[0].record.request?.path ?? g.records[0].kind, kinds: g.records.map((x) => x.kind) }));
+  assert.deepEqual(story, [
+    { path: 'auth/apm/v0/attest/nitro/init', kinds: ['vault-request', 'vault-response'] },
+    { path: 'auth/apm/v0/attest/nitro/auth', kinds: ['vault-request', 'attestation', 'capsule-control', 'vault-response'] },
+    { path: 'secret/data/enclave/db', kinds: ['vault-request', 'vault-response'] },
+    { path: 'kms/aws/Decrypt', kinds: ['vault-request', 'vault-response', 'cloudtrail'] },
+    { path: 'capsule/load', kinds: ['vault-request', 'capsule-access', 'capsule-access', 'vault-response'] },
+  ]);
+  const all = groups.flatMap((g) => g.records);
+  const seqs = all.map((x) => x.seq);
+  assert.deepEqual(all.map((x) => x.time), [...all.map((x) => x.time)].sort(), 'oldest first');
+  assert.equal(new Set(seqs).size, seqs.length, 'no record twice');
+
+  const attestation = all.find((x) => x.kind === 'attestation')!;
+  assert.equal(attestation.record.verdict, 'granted');
+  assert.equal(attestation.record.correlation_id, login.correlationId);
+  assert.equal(attestation.record.measurements['0'], IMAGE);
+  assert.equal(attestation.entity_id, login.entityId);
+  const event = all.find((x) => x.kind === 'cloudtrail')!;
+  assert.equal(event.record.eventName, 'Decrypt');
+  assert.equal(event.record.requestID, event.request_id);
+  assert.equal(event.entity_id, login.entityId, 'the recipient\'s attested identity is the enclave\'s entity');
+  const access = all.filter((x) => x.kind === 'capsule-access').map((x) => x.record.operation);
+  assert.deepEqual(access, ['open', 'read']);
+
+  // The same story by the token's accessor (hashed server-side) starts at the login that issued it.
+  const byAccessor = await journal('timeline', { accessor: login.accessor });
+  assert.equal(byAccessor.status, 200, byAccessor.text);
+  const accessorPaths = (byAccessor.json.data.groups as { records: View[] }[]).map((g) => g.records[0].record.request?.path);
+  assert.deepEqual(accessorPaths, ['auth/apm/v0/attest/nitro/init', 'auth/apm/v0/attest/nitro/auth', 'secret/data/enclave/db', 'capsule/load']);
+});
+
+test('records: every filter, both orders, and cursors that neither skip nor repeat while records arrive', async () => {
+  for (let i = 0; i < 6; i++) await root.kv('secret').put(`paging/${i}`, { n: String(i) });
+  const first = await journal('records', { path_prefix: 'secret/data/paging/', limit: '4', order: 'asc' });
+  assert.equal(first.status, 200, first.text);
+  const seen: View[] = [...first.json.data.records];
+  let cursor: string | null = first.json.data.next_cursor;
+  for (let page = 0; cursor && page < 10; page++) {
+    await root.kv('secret').put('paging/late', { n: 'late' }); // arrives between pages
+    const next = await journal('records', { path_prefix: 'secret/data/paging/', limit: '4', order: 'asc', cursor });
+    assert.equal(next.status, 200, next.text);
+    seen.push(...next.json.data.records);
+    cursor = next.json.data.next_cursor;
+  }
+  assert.equal(seen.length, 12, 'six writes, a request and a response entry each');
+  assert.equal(new Set(seen.map((x) => x.seq)).size, 12);
+  assert.ok(seen.every((x) => x.record.request.path.startsWith('secret/data/paging/') && !x.record.request.path.endsWith('late')));
+
+  const desc = await journal('records', { path_prefix: 'secret/data/paging/', kind: 'vault-response', order: 'desc', limit: '1000' });
+  const descPaths = (desc.json.data.records as View[]).map((x) => x.record.request.path);
+  assert.equal(descPaths[0], 'secret/data/paging/late');
+  assert.ok((desc.json.data.records as View[]).every((x) => x.kind === 'vault-response'));
+
+  const failed = await call(server.address, 'GET', 'secret/data/nothing-here', { token: 'not-a-token' });
+  assert.equal(failed.status, 403);
+  const failures = await journal('records', { outcome: 'failure', path_prefix: 'secret/data/nothing-here' });
+  assert.ok((failures.json.data.records as View[]).length >= 1);
+  assert.ok((failures.json.data.records as View[]).every((x) => x.record.error));
+});
+
+test('bad queries are 400s that name the parameter and echo no value; a cursor only pages the query that issued it', async () => {
+  const cases: [Record<string, string>, RegExp][] = [
+    [{ kind: 'secrets' }, /"kind" must be among/],
+    [{ since: 'yesterday' }, /"since" must be an RFC 3339 time/],
+    [{ limit: '1001' }, /"limit" must be an integer from 1 to 1000/],
+    [{ limit: '-1' }, /"limit"/],
+    [{ order: 'sideways' }, /"order" must be asc or desc/],
+    [{ outcome: 'maybe' }, /"outcome" must be success or failure/],
+    [{ tokenid: 'hvs.leak' }, /unknown parameter "tokenid"/],
+    [{ cursor: 'not-a-cursor' }, /"cursor" is not a cursor this query issued/],
+  ];
+  for (const [query, message] of cases) {
+    const r = await journal('records', query);
+    assert.equal(r.status, 400, `${JSON.stringify(query)}: ${r.text}`);
+    assert.match(r.json.errors[0], message);
+    assert.ok(!r.text.includes('hvs.leak') && !r.text.includes('yesterday'), 'no value echoed');
+  }
+  const page = await journal('records', { kind: 'vault-request', limit: '1' });
+  const reused = await journal('records', { kind: 'vault-response', limit: '1', cursor: page.json.data.next_cursor });
+  assert.equal(reused.status, 400);
+  assert.equal((await journal('timeline', { entity_id: 'a', request_id: 'b' })).status, 400);
+});
+
+test('a token without a policy for sys/journal is refused; a policy grants read without sudo', async () => {
+  const plain = await root.write('auth/token/create', { policies: ['default'] });
+  const denied = await journal('records', {}, plain!.auth!.client_token);
+  assert.equal(denied.status, 403);
+  await root.write('sys/policies/acl/journal-reader', { policy: 'path "sys/journal/*" { capabilities = ["read"] }' });
+  const reader = await root.write('auth/token/create', { policies: ['journal-reader'] });
+  const allowed = await journal('records', { limit: '1' }, reader!.auth!.client_token);
+  assert.equal(allowed.status, 200, allowed.text);
+});
