@@ -56,7 +56,7 @@ test('an enclave\'s timeline: attestation, token, secret read, KMS call and caps
     platform: 'nitro', attest: (challenge) => enclave.attest({ nonce: challenge }),
   });
   const asEnclave = new SealtrailClient({ address: server.address, token: login.token });
-  assert.equal((await asEnclave.kv('secret').get<{ password: string }>('enclave/db'))?.data?.data.password, 'journal-test-password');
+  assert.equal((await asEnclave.kv('secret').get<{ password: string }>('enclave/db'))?.data?.data?.password, 'journal-test-password');
   const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const recipient = { AttestationDocument: enclave.attest({ publicKey: publicKey.export({ type: 'spki', format: 'der' }) }), KeyEncryptionAlgorithm: 'RSAES_OAEP_SHA_256' as const };
   const decrypted = await kms.send(new DecryptCommand({ CiphertextBlob: dataKey.CiphertextBlob, Recipient: recipient }));
