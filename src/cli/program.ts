@@ -21,6 +21,7 @@ import { registerSecrets } from './commands/secrets.js';
 import { registerServer } from './commands/server.js';
 import { registerToken } from './commands/token.js';
 import { registerTrail } from './commands/trail.js';
+import { registerJournalQueries } from './commands/journal-query.js';
 import type { CliIo } from './io.js';
 
 /** Each group is one file under commands/; adding a group is one line here. */
@@ -28,6 +29,7 @@ const GROUPS: ReadonlyArray<(program: Command, ctx: CliContext) => void> = [
   registerServer, registerOperator, registerLogin, registerToken, registerPolicy,
   registerSecrets, registerAuth, registerKv, registerAudit, registerGeneric,
   registerApm, registerDevEnclave, registerAttest, registerTrail,
+  (program, ctx) => registerJournalQueries(program.command('journal').description('The journal: every record the server witnessed, correlated'), ctx),
   // The run's io, not the process's: output and stdin must go where runCli's caller says.
   (program, ctx) => registerCapsuleCommands(program, () => ctx.client(), {
     stdout: (text) => ctx.io.stdout(text),

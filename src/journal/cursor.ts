@@ -16,7 +16,8 @@ export interface CursorState {
 /** A stable fingerprint of the filters and order (bigints as decimal strings). */
 export function filterFingerprint(filter: JournalFilter, order: JournalOrder): string {
   const canonical = JSON.stringify([order, filter.kinds ?? [], String(filter.sinceNs ?? ''), String(filter.untilNs ?? ''),
-    Object.entries(filter.keys ?? {}).filter(([, v]) => v !== undefined).sort(), filter.pathPrefix ?? '', filter.imported ?? null]);
+    Object.entries(filter.keys ?? {}).filter(([, v]) => v !== undefined).sort(), filter.pathPrefix ?? '', filter.imported ?? null,
+    filter.requestIds ?? []]);
   return createHash('sha256').update(canonical).digest('base64url').slice(0, 16);
 }
 

@@ -21,7 +21,7 @@ export const KEY_PARAMETERS = {
   outcome: 'outcome',
 } as const satisfies Record<string, Exclude<keyof JournalKeys, 'path'>>;
 
-export const QUERY_PARAMETERS = [...Object.keys(KEY_PARAMETERS), 'kind', 'since', 'until', 'path_prefix', 'imported', 'limit', 'cursor', 'order'] as const;
+export const QUERY_PARAMETERS = [...Object.keys(KEY_PARAMETERS), 'kind', 'since', 'until', 'path_prefix', 'imported', 'after_seq', 'limit', 'cursor', 'order', 'format'] as const;
 
 export const DEFAULT_PAGE = 100;
 /** Longest accepted filter value: ids, ARNs and paths fit with room to spare. */
@@ -32,6 +32,8 @@ export interface ParsedQuery {
   order: JournalOrder;
   limit: number;
   cursor?: string;
+  /** `raw`: each record's text as a string (`text`) instead of parsed (`record`) — for export. */
+  format: 'json' | 'raw';
 }
 
 const problem = (message: string) => invalid(message, 'journal_invalid_filter');
@@ -82,10 +84,17 @@ export function parseJournalQuery(params: Readonly<Record<string, unknown>>, has
     if (imported !== 'true' && imported !== 'false') throw problem('"imported" must be true or false');
     filter.imported = imported === 'true';
   }
+  const afterSeq = get('after_seq');
+  if (afterSeq !== undefined) {
+    if (!/^\d{1,15}$/.test(afterSeq)) throw problem('"after_seq" must be a record\'s seq (a non-negative integer)');
+    filter.afterSeq = Number(afterSeq);
+  }
   const order = get('order') ?? 'desc';
   if (order !== 'asc' && order !== 'desc') throw problem('"order" must be asc or desc');
   const limitText = get('limit');
   const limit = limitText === undefined ? DEFAULT_PAGE : Number(limitText);
   if (!/^\d+$/.test(limitText ?? '1') || !Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) throw problem(`"limit" must be an integer from 1 to ${MAX_PAGE}`);
-  return { filter, order, limit, cursor: get('cursor') };
+  const format = get('format') ?? 'json';
+  if (format !== 'json' && format !== 'raw') throw problem('"format" must be json or raw');
+  return { filter, order, limit, cursor: get('cursor'), format };
 }

@@ -71,6 +71,10 @@ export function querySql(q: JournalQuery): SqlQuery {
     params.push(...q.requestIds);
   }
   if (q.imported !== undefined) where.push(q.imported ? 'r.origin_file IS NOT NULL' : 'r.origin_file IS NULL');
+  if (q.afterSeq !== undefined) {
+    where.push(`${order}.seq > ?`);
+    params.push(q.afterSeq);
+  }
   if (q.throughSeq !== undefined) {
     where.push(`${order}.seq <= ?`);
     params.push(q.throughSeq);
@@ -83,5 +87,6 @@ export function querySql(q: JournalQuery): SqlQuery {
   const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
   const dir = q.order === 'asc' ? 'ASC' : 'DESC';
   params.push(q.limit);
-  return { sql: `SELECT r.* FROM ${from} ${clause} ORDER BY ${order}.time_ns ${dir}, ${order}.seq ${dir} LIMIT ?`, params };
+  const orderBy = q.afterSeq !== undefined ? `${order}.seq ASC` : `${order}.time_ns ${dir}, ${order}.seq ${dir}`;
+  return { sql: `SELECT r.* FROM ${from} ${clause} ORDER BY ${orderBy} LIMIT ?`, params };
 }

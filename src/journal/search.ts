@@ -16,16 +16,17 @@ export interface RecordView {
   kind: string;
   [key: string]: unknown;
   imported: { file: string; line: number } | null;
-  record: unknown;
 }
 
 /** Parses a record's text for the response (a number keeps the digits the parser keeps). */
 export type RecordParser = (text: string) => unknown;
 
-export function recordView(r: JournalRecord, parse: RecordParser): RecordView {
-  const view: RecordView = { seq: r.seq, time: rfc3339Nano(r.timeNs), kind: r.kind, imported: r.origin ?? null, record: undefined };
+/** `parse` absent: the record's text is returned as is, under `text`. */
+export function recordView(r: JournalRecord, parse?: RecordParser): RecordView {
+  const view: RecordView = { seq: r.seq, time: rfc3339Nano(r.timeNs), kind: r.kind, imported: r.origin ?? null };
   for (const [name, column] of Object.entries(KEY_COLUMNS) as [keyof JournalKeys, string][]) view[column] = r.keys[name] ?? null;
-  view.record = parse(r.text);
+  if (parse) view.record = parse(r.text);
+  else view.text = r.text;
   return view;
 }
 
@@ -35,6 +36,11 @@ export interface SearchPage {
 }
 
 export function searchJournal(store: JournalStore, q: ParsedQuery): SearchPage {
+  if (q.filter.afterSeq !== undefined) {
+    // Following arrivals: the next page is simply after the last seq, so no cursor is needed.
+    if (q.cursor !== undefined) throw invalid('"cursor" and "after_seq" do not go together: page by after_seq', 'journal_invalid_filter');
+    return { records: store.query({ ...q.filter, order: 'asc', limit: q.limit }), nextCursor: null };
+  }
   const fingerprint = filterFingerprint(q.filter, q.order);
   const state = q.cursor !== undefined ? decodeCursor(q.cursor, fingerprint) : undefined;
   const throughSeq = state?.throughSeq ?? store.lastSeq();

@@ -87,6 +87,11 @@ export interface JournalFilter {
   imported?: boolean;
   /** Records of any of these requests (the timeline's join). */
   requestIds?: readonly string[];
+  /**
+   * Only records that arrived after this seq, in arrival (seq) order rather than time order:
+   * how `tail` follows the journal.
+   */
+  afterSeq?: number;
 }
 
 export type JournalOrder = 'asc' | 'desc';

@@ -4,7 +4,8 @@
  *
  *   GET sys/journal/records?kind=&since=&until=&entity_id=&accessor=&correlation_id=&request_id=
  *       &path_prefix=&outcome=&key_arn=&access_key_id=&capsule=&remote_address=&user_arn=&imported=
- *       &limit=&cursor=&order=asc|desc          → { records: [...], next_cursor }
+ *       &after_seq=&limit=&cursor=&order=asc|desc&format=json|raw
+ *                                               → { records: [...], next_cursor }
  *   GET sys/journal/timeline?entity_id=|accessor=|correlation_id=|request_id=[&limit=]
  *                                               → { groups: [{ request_id, records }], truncated }
  */
@@ -34,8 +35,10 @@ export function journalSysPaths(deps: JournalSysDeps): PathSpec[] {
       handlers: {
         read: async (req) => {
           const journal = store();
-          const page = searchJournal(journal, parseJournalQuery(req.data, deps.hashAccessor));
-          return { data: { records: page.records.map((r) => recordView(r, deps.parseRecord)), next_cursor: page.nextCursor } };
+          const query = parseJournalQuery(req.data, deps.hashAccessor);
+          const page = searchJournal(journal, query);
+          const parse = query.format === 'raw' ? undefined : deps.parseRecord;
+          return { data: { records: page.records.map((r) => recordView(r, parse)), next_cursor: page.nextCursor } };
         },
       },
     },

@@ -14,6 +14,7 @@ import { SealtrailClient, apmLogin } from '../../src/sdk/index.js';
 import { encapsulate } from '../../src/sdk/capsule.js';
 import { systemClock } from '../../src/lib/clock.js';
 import { call, startDevServer, type TestServer } from '../helpers/server.js';
+import { runIn } from '../cli/harness.js';
 
 const SIGNER = '7b'.repeat(48);
 const IMAGE = 'c4'.repeat(48);
@@ -159,4 +160,42 @@ test('a token without a policy for sys/journal is refused; a policy grants read 
   const reader = await root.write('auth/token/create', { policies: ['journal-reader'] });
   const allowed = await journal('records', { limit: '1' }, reader!.auth!.client_token);
   assert.equal(allowed.status, 200, allowed.text);
+});
+
+test('the CLI: search, timeline, tail and export', async () => {
+  const env = { SEALTRAIL_ADDR: server.address, SEALTRAIL_TOKEN: server.rootToken };
+  await root.kv('secret').put('cli/one', { v: '1' });
+  const search = await runIn(['journal', 'search', '--path-prefix', 'secret/data/cli/', '--kind', 'vault-response', '-format=json'], { env });
+  assert.equal(search.code, 0, search.stderr);
+  const found = JSON.parse(search.stdout) as { records: View[]; next_cursor: string | null };
+  assert.equal(found.records.length, 1);
+  assert.equal(found.records[0].record.request.path, 'secret/data/cli/one');
+  const table = await runIn(['journal', 'search', '--path-prefix', 'secret/data/cli/'], { env });
+  assert.match(table.stdout.split('\n')[0], /^Seq\s+Time\s+Kind\s+Request ID\s+Path\s+Outcome$/);
+  assert.equal(table.stdout.trim().split('\n').length, 4, 'header, underline, two entries');
+
+  const requestId = found.records[0].request_id!;
+  const timelineRun = await runIn(['journal', 'timeline', '--request-id', requestId, '-format=json'], { env });
+  assert.equal(timelineRun.code, 0, timelineRun.stderr);
+  assert.deepEqual(JSON.parse(timelineRun.stdout).groups.map((g: { request_id: string }) => g.request_id), [requestId]);
+  const neither = await runIn(['journal', 'timeline'], { env });
+  assert.notEqual(neither.code, 0);
+  assert.match(neither.stderr, /exactly one of --entity-id/);
+
+  // tail prints what arrives after the record it starts from, and keeps waiting for more.
+  const newest = (await journal('records', { limit: '1' })).json.data.records[0].seq as number;
+  const tail = runIn(['journal', 'tail', '--path-prefix', 'secret/data/cli/', '--after-seq', String(newest), '--max-records', '2', '-format=json'], { env });
+  await root.kv('secret').put('cli/two', { v: '2' });
+  const tailed = await tail;
+  assert.equal(tailed.code, 0, tailed.stderr);
+  const lines = tailed.stdout.trim().split('\n').map((l) => JSON.parse(l) as View);
+  assert.deepEqual(lines.map((l) => [l.kind, l.record.request.path]), [['vault-request', 'secret/data/cli/two'], ['vault-response', 'secret/data/cli/two']]);
+
+  const exported = await runIn(['journal', 'export', '--path-prefix', 'secret/data/cli/'], { env });
+  assert.equal(exported.code, 0, exported.stderr);
+  const rows = exported.stdout.trim().split('\n');
+  assert.equal(rows.length, 4);
+  const texts = await journal('records', { path_prefix: 'secret/data/cli/', order: 'asc', format: 'raw' });
+  assert.deepEqual(rows.map((line) => JSON.stringify(JSON.parse(line).record)), (texts.json.data.records as { text: string }[]).map((r) => r.text),
+    'each line carries the record\'s text as the journal keeps it');
 });

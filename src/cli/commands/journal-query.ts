@@ -1,0 +1,149 @@
+/**
+ * `sealtrail journal search | timeline | tail | export`, over the server's journal API:
+ *   sealtrail journal search --entity-id <id> --kind vault-response --since 2026-01-01T00:00:00Z
+ *   sealtrail journal timeline --entity-id <id>       (or --accessor, --correlation-id, --request-id)
+ *   sealtrail journal tail [filters]                  (follows new records until interrupted)
+ *   sealtrail journal export [filters] > records.jsonl (one record per line, oldest first)
+ */
+import type { Command } from 'commander';
+import type { SealtrailClient } from '../../sdk/index.js';
+import type { CliContext } from '../context.js';
+import { remote, usageError } from '../failure.js';
+import { tableOutput } from '../table.js';
+
+/** Filter flags → query parameters (the API's names). */
+const FILTER_FLAGS = [
+  ['kind', '--kind <kinds>', 'record kinds, comma-separated (vault-request, vault-response, cloudtrail, capsule-access, capsule-control, attestation, server)'],
+  ['since', '--since <time>', 'records at or after this RFC 3339 time'],
+  ['until', '--until <time>', 'records at or before this RFC 3339 time'],
+  ['entity_id', '--entity-id <id>', 'entity id'],
+  ['accessor', '--accessor <accessor>', 'token accessor (hashed by the server)'],
+  ['correlation_id', '--correlation-id <id>', 'attestation correlation id'],
+  ['request_id', '--request-id <id>', 'request id'],
+  ['path_prefix', '--path-prefix <prefix>', 'request path prefix, e.g. secret/data/'],
+  ['outcome', '--outcome <outcome>', 'success or failure'],
+  ['key_arn', '--key-arn <arn>', 'KMS key ARN'],
+  ['access_key_id', '--access-key-id <id>', 'AWS access key id'],
+  ['user_arn', '--user-arn <arn>', 'AWS user ARN'],
+  ['capsule', '--capsule <id>', 'capsule id'],
+  ['remote_address', '--remote-address <ip>', 'client address'],
+] as const;
+
+/** The largest page the API gives (sys/journal/records `limit`). */
+const PAGE = 1000;
+const TAIL_INTERVAL_MS = 1000;
+
+interface RecordView { seq: number; time: string; kind: string; request_id: string | null; path: string | null; outcome: string | null; record?: unknown; text?: string }
+interface Page { records: RecordView[]; next_cursor: string | null }
+
+function withFilters(cmd: Command): Command {
+  for (const [, flag, help] of FILTER_FLAGS) cmd.option(flag, help);
+  return cmd;
+}
+
+/** commander's camelCase option names → the API's parameters. */
+function filterQuery(flags: Record<string, unknown>): Record<string, string> {
+  const query: Record<string, string> = {};
+  for (const [param, flag] of FILTER_FLAGS) {
+    const name = flag.slice(2, flag.indexOf(' ')).replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
+    const value = flags[name];
+    if (typeof value === 'string') query[param] = value;
+  }
+  return query;
+}
+
+async function page(client: SealtrailClient, query: Record<string, string>): Promise<Page> {
+  const answer = await remote('reading the journal', () => client.read<Page>('sys/journal/records', query));
+  return answer?.data ?? { records: [], next_cursor: null };
+}
+
+const rowOf = (r: RecordView) => [String(r.seq), r.time, r.kind, r.request_id ?? '', r.path ?? '', r.outcome ?? ''];
+const HEADER = ['Seq', 'Time', 'Kind', 'Request ID', 'Path', 'Outcome'];
+
+/** One exported line: the view's fields, then the record's text exactly as the journal keeps it. */
+function exportLine(r: RecordView): string {
+  const { text, ...view } = r;
+  const head = JSON.stringify(view);
+  return `${head.slice(0, -1)},"record":${text ?? 'null'}}\n`;
+}
+
+export function registerJournalQueries(journal: Command, ctx: CliContext): void {
+  withFilters(journal.command('search').description('Search the journal (newest first unless --order asc)'))
+    .option('--limit <n>', 'at most this many records (1 to 1000)', '100')
+    .option('--order <order>', 'asc or desc', 'desc')
+    .option('--cursor <cursor>', 'continue a previous search (its next_cursor)')
+    .action(async (flags: Record<string, unknown>) => {
+      const query = { ...filterQuery(flags), limit: String(flags.limit), order: String(flags.order) };
+      if (typeof flags.cursor === 'string') Object.assign(query, { cursor: flags.cursor });
+      const result = await page(await ctx.client(), query);
+      const out = ctx.output();
+      if (out.format === 'json') return out.json(result);
+      if (result.records.length > 0) out.line(tableOutput(HEADER, result.records.map(rowOf)));
+      if (result.next_cursor) out.error(`more records: --cursor ${result.next_cursor}`);
+    });
+
+  journal
+    .command('timeline')
+    .description('Everything one subject took part in, oldest first, grouped per request')
+    .option('--entity-id <id>', 'entity id')
+    .option('--accessor <accessor>', 'token accessor')
+    .option('--correlation-id <id>', 'attestation correlation id')
+    .option('--request-id <id>', 'request id')
+    .action(async (flags: { entityId?: string; accessor?: string; correlationId?: string; requestId?: string }) => {
+      const subject: Record<string, string> = {};
+      if (flags.entityId) subject.entity_id = flags.entityId;
+      if (flags.accessor) subject.accessor = flags.accessor;
+      if (flags.correlationId) subject.correlation_id = flags.correlationId;
+      if (flags.requestId) subject.request_id = flags.requestId;
+      if (Object.keys(subject).length !== 1) throw usageError('give exactly one of --entity-id, --accessor, --correlation-id, --request-id');
+      const client = await ctx.client();
+      const answer = await remote('reading the timeline', () =>
+        client.read<{ groups: { request_id: string | null; records: RecordView[] }[]; truncated: boolean }>('sys/journal/timeline', subject));
+      const data = answer?.data ?? { groups: [], truncated: false };
+      const out = ctx.output();
+      if (out.format === 'json') return out.json(data);
+      for (const group of data.groups) {
+        out.line(`Request ${group.request_id ?? '(none)'}`);
+        out.line(tableOutput(HEADER, group.records.map(rowOf)));
+        out.line();
+      }
+      if (data.truncated) out.error('the timeline has more records than shown');
+    });
+
+  withFilters(journal.command('tail').description('Follow new records as they are written (Ctrl-C stops)'))
+    .option('--after-seq <seq>', 'start after this record (default: the newest now)')
+    .option('--max-records <n>', 'stop after printing this many')
+    .action(async (flags: Record<string, unknown>) => {
+      const client = await ctx.client();
+      const out = ctx.output();
+      const filters = filterQuery(flags);
+      const max = flags.maxRecords === undefined ? Infinity : Number(flags.maxRecords);
+      if (!(max > 0)) throw usageError('--max-records must be a positive integer');
+      let after = typeof flags.afterSeq === 'string' ? flags.afterSeq : String((await page(client, { limit: '1', order: 'desc' })).records[0]?.seq ?? 0);
+      let printed = 0;
+      if (out.format !== 'json') out.line(tableOutput(HEADER, []));
+      while (printed < max) {
+        const { records } = await page(client, { ...filters, after_seq: after, limit: String(PAGE) });
+        for (const r of records.slice(0, max - printed)) {
+          if (out.format === 'json') out.line(JSON.stringify(r));
+          else out.line(tableOutput(HEADER, [rowOf(r)]).split('\n').at(-1)!);
+          printed++;
+        }
+        if (records.length > 0) after = String(records.at(-1)!.seq);
+        else await new Promise((resolve) => setTimeout(resolve, TAIL_INTERVAL_MS));
+      }
+    });
+
+  withFilters(journal.command('export').description('Write every matching record as JSON lines, oldest first'))
+    .action(async (flags: Record<string, unknown>) => {
+      const client = await ctx.client();
+      const out = ctx.output();
+      const query = { ...filterQuery(flags), order: 'asc', limit: String(PAGE), format: 'raw' };
+      let cursor: string | null = null;
+      do {
+        const result: Page = await page(client, cursor ? { ...query, cursor } : query);
+        out.raw(result.records.map(exportLine).join(''));
+        cursor = result.next_cursor;
+      } while (cursor);
+    });
+}
