@@ -17,6 +17,7 @@ import { registerAwsRoutes, createHttpServer, createLogger } from '../server/ind
 import { ensureDevKmsUser } from '../kms/index.js';
 import type { Services } from './services.js';
 import { auditDeclarations, auditSinks, openJournal } from './journal.js';
+import { serverEvents } from '../journal/index.js';
 import { servicesBuilder } from './wiring.js';
 
 export interface ServerRunOptions {
@@ -82,6 +83,7 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
     const journal = openJournal(config, clock);
     if (journal) undo.push(() => journal.close());
     const sinks = auditSinks(journal);
+    const events = serverEvents(journal, clock, (err) => log.error({ err }, 'the journal could not record a server event'));
     const physical: PhysicalStorage = config.storage.type === 'sqlite' ? cachedStorage(createSqliteStorage({ path: config.storage.path })) : createMemoryStorage();
     undo.push(() => physical.close());
     const clusterId = await persistentClusterId(physical, uuid);
@@ -90,7 +92,7 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
       seal,
       clock,
       log,
-      buildServices: servicesBuilder(config, log, { devAttestationRoots: devCa ? () => [devCa.rootPem] : undefined, journal, sinks }),
+      buildServices: servicesBuilder(config, log, { devAttestationRoots: devCa ? () => [devCa.rootPem] : undefined, journal, sinks, events }),
       systemEndpoints: sealEndpoints({
         storageType: config.storage.type,
         clusterName: config.clusterName,
@@ -136,6 +138,7 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
     await app.listen({ host, port });
     const addr = app.server.address();
     const actualPort = typeof addr === 'object' && addr ? addr.port : port;
+    events.record('start', { address: `${host}:${actualPort}`, dev: opts.dev === true });
     const scheme = https ? 'https' : 'http';
     const address = `${scheme}://${host.includes(':') ? `[${host}]` : host}:${actualPort}`;
 
@@ -144,6 +147,7 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
     let closing: Promise<void> | undefined;
     const close = () => {
       closing ??= (async () => {
+        events.record('stop');
         await app.close();
         if (core.unsealedServices) await core.sealNow().catch((err) => log.error({ err }, 'error while sealing at shutdown'));
         await physical.close();
@@ -156,6 +160,7 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
     };
     const reload = async () => {
       await core.unsealedServices?.audit.reopenAll();
+      events.record('reload');
       log.info({}, 'SIGHUP: audit devices reopened');
     };
 

@@ -8,7 +8,7 @@ import { createAuditManager, sinkFactories, type SinkFactory } from '../audit/in
 import { createPolicyStore, ensureDefaultPolicy, tokenBackend, createTokenStore, startTokenTidy, apmBackend, entityIdFor } from '../auth/index.js';
 import type { ServerConfig } from '../config/index.js';
 import { type Core, Mounts, type BackendFactory, createWrapping } from '../core/index.js';
-import type { JournalStore } from '../journal/index.js';
+import type { JournalStore, ServerEvents } from '../journal/index.js';
 import { auditDeclarations } from './journal.js';
 import type { Services } from './services.js';
 import { capsuleBackend, recordCapsuleMountTune, kvBackend } from '../secrets/index.js';
@@ -35,6 +35,8 @@ export interface WiringOptions {
   journal?: JournalStore;
   /** Audit sink factories by type (the built-in ones, and the journal's when it is on). */
   sinks?: Readonly<Record<string, SinkFactory>>;
+  /** Server events for the journal (unseal, seal, audit device failure episodes). */
+  events?: ServerEvents;
 }
 
 /** Auth methods by type (the token method is builtin at auth/token/). */
@@ -71,6 +73,8 @@ export function servicesBuilder(config: ServerConfig, log: ServerLogger, opts: W
         allowAuditLogPrefixing: config.allowAuditLogPrefixing,
         blockTimeoutMs: config.auditBlockTimeoutMs,
       },
+      onEpisode: (device, failing, reason) =>
+        opts.events?.record(failing ? 'audit_device_failing' : 'audit_device_recovered', { device, ...(reason ? { reason } : {}) }),
     });
     await audit.load();
     await audit.applyConfigDevices(auditDeclarations(config));
@@ -97,10 +101,12 @@ export function servicesBuilder(config: ServerConfig, log: ServerLogger, opts: W
       onPass: (revoked) => { if (revoked > 0) log.info({ revoked }, 'token tidy: expired tokens removed'); },
       onError: (err) => log.error({ err }, 'token tidy failed'),
     });
+    opts.events?.record('unseal');
     return {
       tokens, tokenTidy, policies, audit, mounts, kms, trail, wrapping,
       // The tidy pass first (it writes tokens), the background writers next, then the mounts.
       async close() {
+        opts.events?.record('seal');
         await tokenTidy.stop();
         await trail.close();
         await audit.close();

@@ -42,6 +42,8 @@ export interface AuditBrokerDeps {
   timeoutMs?: number;
   /** Audited request headers for an entry (config of sys/config/auditing/request-headers). */
   headers?: (input: AuditInput) => AuditedHeaders;
+  /** Told when a device starts failing (with a content-free reason) and when it recovers. */
+  onEpisode?: (device: string, failing: boolean, reason?: string) => void;
 }
 
 export interface AuditBroker extends AuditHooks {
@@ -141,6 +143,7 @@ export function createAuditBroker(deps: AuditBrokerDeps): AuditBroker {
       if (s.failing) {
         s.failing = false;
         deps.log.info({ device: path }, 'audit device recovered: entries are being recorded again');
+        deps.onEpisode?.(path, false);
       }
       return;
     }
@@ -153,6 +156,7 @@ export function createAuditBroker(deps: AuditBrokerDeps): AuditBroker {
       s.failing = true;
       const reason = outcome.timedOut ? `no answer within ${timeoutMs}ms` : describeError(outcome.error);
       deps.log.warn({ device: path, reason }, 'audit device failed to record an entry');
+      deps.onEpisode?.(path, true, reason);
     }
   }
 

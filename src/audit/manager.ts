@@ -12,7 +12,7 @@ import type { Storage } from '../storage/index.js';
 import {
   normaliseAuditPath, pathsOverlap, readConfigSalts, readTable, writeConfigSalts, writeTable, type ConfigSalts,
 } from './audit-table.js';
-import { DEFAULT_BLOCK_TIMEOUT_MS, createAuditBroker, type AuditHealth } from './broker.js';
+import { DEFAULT_BLOCK_TIMEOUT_MS, createAuditBroker, type AuditBrokerDeps, type AuditHealth } from './broker.js';
 import { parseCommonOptions } from './device-options.js';
 import { JOURNAL_DEVICE_TYPE } from './devices/journal/index.js';
 import { createAuditDevice, type AuditDevice, type DeviceDefinition } from './device.js';
@@ -63,6 +63,8 @@ export interface AuditManagerDeps {
   log: SinkContext['log'];
   sinks: Readonly<Record<string, SinkFactory>>;
   settings: { allowApiAuditCreation: boolean; allowAuditLogPrefixing: boolean; blockTimeoutMs?: number };
+  /** Told of each device's failure episodes (the journal records them as server events). */
+  onEpisode?: AuditBrokerDeps['onEpisode'];
 }
 
 export interface AuditManager {
@@ -120,7 +122,7 @@ export async function preflightConfigDevices(list: readonly ConfigDeviceDeclarat
 export function createAuditManager(deps: AuditManagerDeps): AuditManager {
   const headerConfig = createAuditedHeaderConfig(deps.storage);
   const broker = createAuditBroker({
-    log: deps.log, timeoutMs: deps.settings.blockTimeoutMs, headers: (i) => headerConfig.pick(i),
+    log: deps.log, timeoutMs: deps.settings.blockTimeoutMs, headers: (i) => headerConfig.pick(i), onEpisode: deps.onEpisode,
   });
   const enabled = new Map<string, Enabled>();
   const removals = createPendingRemovals(broker, deps.log);

@@ -15,7 +15,7 @@ test('a full disk leaves no torn audit line; requests answered before and after 
   let server: TestServer | undefined;
   try {
     fs = mountTmpfs('1m');
-    server = await startDevServer();
+    server = await startDevServer({ journal: false });
     const api = (method: string, path: string, body?: unknown) => call(server!.address, method, path, { token: server!.rootToken, body });
     const path = join(fs.dir, 'audit.log');
     assert.equal((await api('PUT', 'sys/audit/full', { type: 'file', options: { file_path: path } })).status, 204);

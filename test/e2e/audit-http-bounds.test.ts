@@ -35,7 +35,7 @@ const metric = async (line: RegExp) => Number(line.exec((await call(server.addre
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'sealtrail-audit-http-'));
   writeFileSync(join(dir, 'server.hcl'), `unauthenticated_metrics_access = true\naudit_block_timeout = "${BLOCK_MS / 1000}s"\n`);
-  server = await startDevServer({ configPath: join(dir, 'server.hcl'), devDataDir: dir });
+  server = await startDevServer({ configPath: join(dir, 'server.hcl'), devDataDir: dir, journal: false });
   receiver = await httpCollector((req, res, body) => {
     posts.push({ batchId: String(req.headers['x-sealtrail-batch-id']), body });
     const timer = setTimeout(() => { timers.delete(timer); res.writeHead(204).end(); }, delayMs);

@@ -21,7 +21,7 @@ const entriesOf = (rs: Rsyslog): Entry[] => rs.lines().map((line) => {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function serverWithRelpOnly(rs: Rsyslog): Promise<TestServer> {
-  const server = await startDevServer();
+  const server = await startDevServer({ journal: false });
   const token = server.rootToken;
   assert.equal((await call(server.address, 'DELETE', 'sys/audit/file', { token })).status, 204);
   const enable = await call(server.address, 'PUT', 'sys/audit/relp', {

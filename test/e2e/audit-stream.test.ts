@@ -23,7 +23,7 @@ before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'sealtrail-audit-stream-'));
   const configPath = join(dir, 'metrics.hcl');
   writeFileSync(configPath, 'unauthenticated_metrics_access = true\n');
-  server = await startDevServer({ configPath, devDataDir: dir, logLevel: 'fatal' });
+  server = await startDevServer({ configPath, devDataDir: dir, logLevel: 'fatal', journal: false });
   base = server.address;
   token = server.rootToken;
 });

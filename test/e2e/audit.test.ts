@@ -30,7 +30,7 @@ before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'sealtrail-audit-'));
   const configPath = join(dir, 'metrics.hcl');
   writeFileSync(configPath, 'unauthenticated_metrics_access = true\n');
-  server = await startDevServer({ configPath, devDataDir: dir });
+  server = await startDevServer({ configPath, devDataDir: dir, journal: false });
   base = server.address;
   token = server.rootToken;
 });

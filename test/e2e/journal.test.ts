@@ -199,3 +199,11 @@ test('the CLI: search, timeline, tail and export', async () => {
   assert.deepEqual(rows.map((line) => JSON.stringify(JSON.parse(line).record)), (texts.json.data.records as { text: string }[]).map((r) => r.text),
     'each line carries the record\'s text as the journal keeps it');
 });
+
+test('server events: the start and the unseal are in the journal', async () => {
+  const r = await journal('records', { kind: 'server', order: 'asc' });
+  assert.equal(r.status, 200, r.text);
+  const events = (r.json.data.records as View[]).map((x) => x.record.event);
+  assert.deepEqual(events.slice(0, 2), ['unseal', 'start']);
+  assert.ok((r.json.data.records as View[]).every((x) => x.record.type === 'server'));
+});

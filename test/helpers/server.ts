@@ -1,5 +1,5 @@
 /** Boots the real server (dev mode) on port 0 in a temp dir for end-to-end tests. */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runServer, type RunningServer, type ServerRunOptions } from '../../src/app/run.js';
@@ -20,8 +20,24 @@ export function printedValue(lines: readonly string[], label: string): string {
   return line.slice(label.length + 2).split(' ')[0];
 }
 
-export async function startDevServer(opts: Partial<ServerRunOptions> = {}): Promise<TestServer> {
+export interface DevServerOptions extends Partial<ServerRunOptions> {
+  /**
+   * `false`: the server runs without the journal (its config gains `journal { enabled = false }`),
+   * for tests of one audit device's own behaviour — with the journal, a confirming required device,
+   * a failing device no longer fails requests on its own.
+   */
+  journal?: false;
+}
+
+export async function startDevServer(options: DevServerOptions = {}): Promise<TestServer> {
+  const { journal, ...opts } = options;
   const dir = opts.devDataDir ?? mkdtempSync(join(tmpdir(), 'sealtrail-test-'));
+  if (journal === false) {
+    const configPath = join(dir, 'no-journal.hcl');
+    const base = opts.configPath ? readFileSync(opts.configPath, 'utf8') : '';
+    writeFileSync(configPath, `${base}\njournal {\n  enabled = false\n}\n`);
+    opts.configPath = configPath;
+  }
   const lines: string[] = [];
   const server = await runServer({
     dev: true,
