@@ -1,0 +1,122 @@
+/**
+ * The journal keeps the audit promise under fault: a server killed with SIGKILL under load leaves
+ * every acknowledged request's entries in the journal, none twice; a journal whose disk is full
+ * refuses requests with 500 (the journal is required) and serves them again once the
+ * disk is back — on a real tmpfs, with the dev server's file device still working throughout.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { call, startDevServer, type TestServer } from '../helpers/server.js';
+import { freeSpace, mountTmpfs, type Tmpfs } from '../helpers/tmpfs.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/** Each request id's entries in a journal database, by kind. */
+function entriesByRequest(dbPath: string): Map<string, string[]> {
+  const db = new Database(dbPath, { readonly: true });
+  try {
+    const rows = db.prepare("SELECT request_id, kind FROM records WHERE kind IN ('vault-request', 'vault-response') ORDER BY seq").all() as { request_id: string; kind: string }[];
+    const out = new Map<string, string[]>();
+    for (const r of rows) out.set(r.request_id, [...(out.get(r.request_id) ?? []), r.kind]);
+    return out;
+  } finally {
+    db.close();
+  }
+}
+
+test('SIGKILL under load: every acknowledged request has its two entries in the journal, none twice', { timeout: 120_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sealtrail-journal-kill-'));
+  const env = { ...process.env };
+  for (const k of ['SEALTRAIL_ADDR', 'SEALTRAIL_TOKEN', 'VAULT_ADDR', 'VAULT_TOKEN']) delete env[k];
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'server', '-dev', '-dev-listen-address=127.0.0.1:0', `-dev-data-dir=${dir}`],
+    { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  try {
+    let out = '';
+    const { base, token } = await new Promise<{ base: string; token: string }>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the server did not start in time:\n${out}`)), 60_000);
+      child.stdout!.on('data', (c: Buffer) => {
+        out += c.toString();
+        const b = /^Api Address: (\S+)$/m.exec(out)?.[1];
+        const t = /^Root Token: (\S+)$/m.exec(out)?.[1];
+        if (b && t) { clearTimeout(timer); resolve({ base: b, token: t }); }
+      });
+      child.stderr!.on('data', (c: Buffer) => { out += c.toString(); });
+      child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`the server exited (${code}):\n${out}`)); });
+    });
+
+    const acknowledged: string[] = [];
+    let stop = false;
+    const worker = async (w: number) => {
+      for (let i = 0; !stop && i < 5000; i++) {
+        try {
+          const r = await call(base, 'POST', `secret/data/load-${w}-${i}`, { token, body: { data: { v: String(i) } } });
+          if (r.status === 200) acknowledged.push(r.json.request_id);
+        } catch {
+          return; // the server is gone
+        }
+      }
+    };
+    const workers = Array.from({ length: 8 }, (_, w) => worker(w));
+    while (acknowledged.length < 300) await new Promise((resolve) => setTimeout(resolve, 20));
+    child.kill('SIGKILL');
+    await exited;
+    stop = true;
+    await Promise.all(workers);
+
+    const journal = entriesByRequest(join(dir, 'journal.db'));
+    for (const id of acknowledged) assert.deepEqual(journal.get(id), ['vault-request', 'vault-response'], `the entries of acknowledged request ${id}`);
+    for (const [id, kinds] of journal) assert.ok(kinds.length <= 2 && new Set(kinds).size === kinds.length, `request ${id} has no entry twice: ${kinds}`);
+  } finally {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await exited;
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+async function withJournalOnTmpfs(fn: (server: TestServer, fs: Tmpfs) => Promise<void>): Promise<void> {
+  let fs: Tmpfs | undefined;
+  let server: TestServer | undefined;
+  const dir = mkdtempSync(join(tmpdir(), 'sealtrail-journal-disk-'));
+  try {
+    fs = mountTmpfs('2m');
+    const configPath = join(dir, 'server.hcl');
+    writeFileSync(configPath, `journal {\n  path = "${join(fs.dir, 'journal.db')}"\n}\n`);
+    server = await startDevServer({ configPath });
+    await fn(server, fs);
+  } finally {
+    await server?.stop();
+    fs?.unmount();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const write = (server: TestServer, i: number) =>
+  call(server.address, 'POST', `secret/data/disk-${i}`, { token: server.rootToken, body: { data: { v: 'x'.repeat(200) } } });
+
+test('the journal\'s disk full: requests are refused with 500, and served again once space is free', { timeout: 60_000 }, async () => {
+  await withJournalOnTmpfs(async (server, fs) => {
+    for (let i = 0; i < 5; i++) assert.equal((await write(server, i)).status, 200);
+    const filler = fs.fill();
+    let refused = 0;
+    for (let i = 5; i < 200 && refused < 3; i++) {
+      const r = await write(server, i);
+      if (r.status !== 200) {
+        assert.equal(r.status, 500);
+        assert.deepEqual(r.json, { errors: ['internal error'] });
+        refused++;
+      }
+    }
+    assert.equal(refused, 3, 'requests are refused while the journal cannot record them');
+    freeSpace(filler);
+    for (let i = 300; i < 305; i++) assert.equal((await write(server, i)).status, 200, 'served again once space is free');
+    const seen = await call(server.address, 'GET', 'sys/journal/records?path_prefix=secret/data/disk-304', { token: server.rootToken });
+    assert.equal(seen.json.data.records.length, 2);
+  });
+});
