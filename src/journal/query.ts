@@ -59,6 +59,12 @@ export function querySql(q: JournalQuery): SqlQuery {
   for (const [name, value] of Object.entries(q.keys ?? {})) {
     if (value === undefined) continue;
     if (!Object.hasOwn(KEY_COLUMNS, name) || name === 'path') throw new TypeError(`not a journal filter key: ${name}`);
+    if (name === 'outcome') {
+      // A literal, so the planner can use the partial index of failures.
+      if (value !== 'success' && value !== 'failure') throw new TypeError('outcome is success or failure');
+      where.push(`r.outcome = '${value}'`);
+      continue;
+    }
     where.push(`r.${KEY_COLUMNS[name as keyof typeof KEY_COLUMNS]} = ?`);
     params.push(value);
   }

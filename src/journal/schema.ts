@@ -7,8 +7,10 @@
  * the indexes it appears in. Path prefixes are indexed by segment in `record_prefixes`.
  *
  * `seq` is AUTOINCREMENT: a seq is never reused, even after retention removed every record.
- * `digest` (SHA-256 of kind and text) makes a record's identity: importing what is already there
- * adds nothing.
+ * `digest` (SHA-256 of kind and text) is an imported record's identity: importing what is already
+ * there adds nothing. Live records have none — each is made once — which spares every append a
+ * hash and a random-order index insert. Failures have an index of their own (the minority);
+ * successes are found by scanning in time order.
  */
 import { closeSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -18,25 +20,29 @@ import { makeDirectorySync } from '../lib/make-dir.js';
 /** Key columns with an index of their own (the path index also serves prefixes). */
 export const INDEXED_KEY_COLUMNS = [
   'request_id', 'accessor', 'entity_id', 'correlation_id', 'access_key_id', 'user_arn', 'key_arn',
-  'capsule', 'remote_address', 'outcome',
+  'capsule', 'remote_address',
 ] as const;
 
 /** How many leading path segments get a prefix index entry (`secret/`, `secret/data/`, ...). */
-export const INDEXED_PREFIX_SEGMENTS = 4;
+export const INDEXED_PREFIX_SEGMENTS = 2;
+
+/** How long a connection waits for another's write lock. */
+export const BUSY_TIMEOUT_MS = 5000;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS records (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
   time_ns INTEGER NOT NULL,
   kind TEXT NOT NULL,
-  digest BLOB NOT NULL,
+  digest BLOB,
   request_id TEXT, accessor TEXT, entity_id TEXT, correlation_id TEXT, access_key_id TEXT,
   user_arn TEXT, key_arn TEXT, capsule TEXT, session TEXT, remote_address TEXT, path TEXT,
   operation TEXT, outcome TEXT,
   origin_file TEXT, origin_line INTEGER,
   text TEXT NOT NULL
 );
-CREATE UNIQUE INDEX IF NOT EXISTS records_by_digest ON records (digest);
+CREATE UNIQUE INDEX IF NOT EXISTS records_by_digest ON records (digest) WHERE digest IS NOT NULL;
+CREATE INDEX IF NOT EXISTS records_failed ON records (time_ns) WHERE outcome = 'failure';
 CREATE INDEX IF NOT EXISTS records_by_time ON records (time_ns);
 CREATE INDEX IF NOT EXISTS records_by_kind ON records (kind, time_ns);
 CREATE INDEX IF NOT EXISTS records_imported ON records (time_ns) WHERE origin_file IS NOT NULL;
@@ -60,6 +66,9 @@ export function openJournalDatabase(path: string): Database.Database {
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
+  // The append thread, the server's reads and an import may share the file: wait for a lock
+  // rather than fail at once.
+  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   db.exec(SCHEMA);
   return db;
 }

@@ -1,20 +1,22 @@
 /**
- * The journal store on SQLite: appends arriving in the same turn of the event loop share one
- * transaction (group commit), and each append resolves only after that commit is durable.
- * A record's seq is its rowid: dense from 1, because records are never deleted out of order.
+ * The journal store on SQLite. Appends arriving in the same turn of the event loop share one
+ * transaction (group commit), and each append resolves only after that commit is durable. With
+ * `appendThread` (the server) the transaction runs on the journal's own thread, so the thread
+ * answering requests pays only for handing the batch over; reads run here on a second connection
+ * (WAL lets them proceed while the thread writes). A record's seq is its rowid: dense from 1.
  */
-import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
+import { startAppendThread, type AppendThread } from './append-thread.js';
 import { openJournalDatabase } from './schema.js';
-import { indexedPrefixes, querySql } from './query.js';
-import {
-  KEY_COLUMNS, type ImportOutcome, type JournalAppend, type JournalKeys, type JournalKind, type JournalOutcome,
-  type JournalQuery, type JournalRecord, type JournalStore,
-} from './types.js';
+import { querySql } from './query.js';
+import { createJournalWriter, KEY_ENTRIES } from './writer.js';
+import type { JournalAppend, JournalKeys, JournalKind, JournalOutcome, JournalQuery, JournalRecord, JournalStore } from './types.js';
 
 export interface JournalStoreOptions {
   /** Database file, or ':memory:'. */
   path: string;
+  /** Commit appends on a thread of their own (the server does; ':memory:' cannot). */
+  appendThread?: boolean;
   /** Records whose time is older than this many ms are removed (0 or absent: kept for ever). */
   retentionMs?: number;
   /** Needed with a retention: its sweep runs hourly on an unref'd timer. */
@@ -37,20 +39,6 @@ interface Row {
   [column: string]: unknown;
 }
 
-const KEY_ENTRIES = Object.entries(KEY_COLUMNS) as [keyof JournalKeys, string][];
-const INSERT_COLUMNS = ['time_ns', 'kind', 'digest', ...KEY_ENTRIES.map(([, c]) => c), 'origin_file', 'origin_line', 'text'];
-
-function digestOf(record: JournalAppend): Buffer {
-  return createHash('sha256').update(record.kind).update('\n').update(record.text).digest();
-}
-
-function insertParams(record: JournalAppend): unknown[] {
-  const params: unknown[] = [record.timeNs, record.kind, digestOf(record)];
-  for (const [name] of KEY_ENTRIES) params.push(record.keys[name] ?? null);
-  params.push(record.origin?.file ?? null, record.origin?.line ?? null, record.text);
-  return params;
-}
-
 function toRecord(row: Row): JournalRecord {
   const keys: JournalKeys = {};
   for (const [name, column] of KEY_ENTRIES) {
@@ -65,48 +53,32 @@ function toRecord(row: Row): JournalRecord {
 
 export function createJournalStore(opts: JournalStoreOptions): JournalStore {
   const db: Database.Database = openJournalDatabase(opts.path);
-  const placeholders = INSERT_COLUMNS.map(() => '?').join(', ');
-  const insert = db.prepare(`INSERT INTO records (${INSERT_COLUMNS.join(', ')}) VALUES (${placeholders})`);
-  const insertIfNew = db.prepare(`INSERT OR IGNORE INTO records (${INSERT_COLUMNS.join(', ')}) VALUES (${placeholders})`);
+  const writer = createJournalWriter(db);
+  const thread: AppendThread | undefined = opts.appendThread && opts.path !== ':memory:' ? startAppendThread(opts.path) : undefined;
   const lastSeq = db.prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM records').pluck();
   const count = db.prepare('SELECT COUNT(*) FROM records').pluck();
   const since = db.prepare('SELECT * FROM records WHERE seq > ? ORDER BY seq LIMIT ?').safeIntegers(true);
 
-  const insertPrefix = db.prepare('INSERT INTO record_prefixes (prefix, time_ns, seq) VALUES (?, ?, ?)');
-  const indexPath = (r: JournalAppend, seq: number | bigint): void => {
-    if (r.keys.path !== undefined) for (const prefix of indexedPrefixes(r.keys.path)) insertPrefix.run(prefix, r.timeNs, seq);
-  };
-
-  const appendAll = db.transaction((records: readonly JournalAppend[]) =>
-    records.map((r) => {
-      const seq = insert.run(...insertParams(r)).lastInsertRowid;
-      indexPath(r, seq);
-      return Number(seq);
-    }));
-  const importAll = db.transaction((records: readonly JournalAppend[]): ImportOutcome => {
-    let added = 0;
-    for (const r of records) {
-      const result = insertIfNew.run(...insertParams(r));
-      if (result.changes === 0) continue;
-      indexPath(r, result.lastInsertRowid);
-      added++;
-    }
-    return { added, duplicates: records.length - added };
-  });
-
   let queue: Pending[] = [];
   let scheduled = false;
+  const settle = (batch: Pending[], seqs: number[]) => batch.forEach((p, i) => p.resolve(seqs[i]));
+  // Nothing of a failed batch was committed: every append in it fails, and its request with it.
+  const fail = (batch: Pending[], err: unknown) => { for (const p of batch) p.reject(err); };
+  let inFlight: Promise<unknown> = Promise.resolve();
   const flush = (): void => {
     scheduled = false;
     const batch = queue;
     queue = [];
     if (batch.length === 0) return;
+    const records = batch.map((p) => p.record);
+    if (thread) {
+      inFlight = thread.append(records).then((seqs) => settle(batch, seqs), (err: unknown) => fail(batch, err));
+      return;
+    }
     try {
-      const seqs = appendAll(batch.map((p) => p.record));
-      batch.forEach((p, i) => p.resolve(seqs[i]));
+      settle(batch, writer.appendAll(records));
     } catch (err) {
-      // Nothing of the batch was committed: every append in it fails, and its request with it.
-      for (const p of batch) p.reject(err);
+      fail(batch, err);
     }
   };
 
@@ -115,13 +87,8 @@ export function createJournalStore(opts: JournalStoreOptions): JournalStore {
     return db.prepare(sql).safeIntegers(true).all(...params) as Row[];
   };
 
-  const purgeStatements = [
-    db.prepare('DELETE FROM record_prefixes WHERE time_ns < ?'),
-    db.prepare('DELETE FROM records WHERE time_ns < ?'),
-  ];
-  const purge = db.transaction((cutoffNs: bigint) => purgeStatements.map((st) => st.run(cutoffNs).changes).at(-1) ?? 0);
   const retentionMs = opts.retentionMs ?? 0;
-  const purgeExpired = (): number => (retentionMs > 0 && opts.clock ? purge(BigInt(opts.clock.now() - retentionMs) * 1_000_000n) : 0);
+  const purgeExpired = (): number => (retentionMs > 0 && opts.clock ? writer.purgeBefore(BigInt(opts.clock.now() - retentionMs) * 1_000_000n) : 0);
   const sweep = retentionMs > 0 ? setInterval(() => {
     try { purgeExpired(); } catch { /* the next sweep retries */ }
   }, 3600_000) : undefined;
@@ -139,7 +106,7 @@ export function createJournalStore(opts: JournalStoreOptions): JournalStore {
         }
       });
     },
-    importBatch: (records) => importAll(records),
+    importBatch: (records) => writer.importAll(records),
     query: (q) => select(q).map(toRecord),
     readSince: (afterSeq, limit) => (since.all(afterSeq, limit) as Row[]).map(toRecord),
     lastSeq: () => Number(lastSeq.get()),
@@ -154,6 +121,8 @@ export function createJournalStore(opts: JournalStoreOptions): JournalStore {
       clearInterval(sweep);
       flush();
       closed = true;
+      await inFlight;
+      await thread?.close();
       db.close();
     },
   };

@@ -108,8 +108,8 @@ test('importing the same records twice adds nothing; imported records keep their
 test('a failed commit rejects every append of its batch and keeps nothing of it', async () => {
   await withStore(async (store) => {
     await store.append(record(0));
-    // The same kind and text again: the digest's unique index refuses the whole transaction.
-    const results = await Promise.allSettled([store.append(record(1)), store.append(record(0))]);
+    // A record without text breaks a NOT NULL constraint: the whole transaction is refused.
+    const results = await Promise.allSettled([store.append(record(1)), store.append(record(2, { text: null as unknown as string }))]);
     assert.deepEqual(results.map((r) => r.status), ['rejected', 'rejected']);
     assert.equal(store.count(), 1);
   });
@@ -120,12 +120,12 @@ test('each filter is served by an index', async () => {
     const queries: Partial<JournalQuery>[] = [
       { keys: { entityId: 'e' } }, { keys: { accessor: 'a' } }, { keys: { requestId: 'r' } }, { keys: { correlationId: 'c' } },
       { keys: { keyArn: 'k' } }, { keys: { accessKeyId: 'ak' } }, { keys: { capsule: 'c' } }, { keys: { remoteAddress: '127.0.0.1' } },
-      { keys: { userArn: 'u' } }, { pathPrefix: 'secret/' }, { pathPrefix: 'secret/data/x' }, { kinds: ['cloudtrail'] }, {},
+      { keys: { userArn: 'u' } }, { pathPrefix: 'secret/' }, { pathPrefix: 'secret/data/x' }, { kinds: ['cloudtrail'] }, {}, { keys: { outcome: 'failure' } },
       { sinceNs: T0, untilNs: T0 + 1n },
     ];
     for (const q of queries) {
       const plan = store.explain({ order: 'desc', limit: 100, throughSeq: 10, after: { timeNs: T0, seq: 5 }, ...q }).join('\n');
-      assert.match(plan, /USING (COVERING )?INDEX (records_by_|sqlite_autoindex_record_prefixes)|USING PRIMARY KEY/, `${show(q)}: ${plan}`);
+      assert.match(plan, /USING (COVERING )?INDEX (records_by_|records_failed|sqlite_autoindex_record_prefixes)|USING PRIMARY KEY/, `${show(q)}: ${plan}`);
       assert.doesNotMatch(plan, /TEMP B-TREE/, `${show(q)} sorts: ${plan}`);
     }
   });
@@ -134,3 +134,21 @@ test('each filter is served by an index', async () => {
 function show(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v));
 }
+
+test('with the append thread: dense seqs in call order, reads see every commit, a failed batch rejects and keeps nothing', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sealtrail-journal-thread-'));
+  const store = createJournalStore({ path: join(dir, 'journal.db'), appendThread: true });
+  try {
+    const seqs = await Promise.all(Array.from({ length: 30 }, (_, i) => store.append(record(i))));
+    assert.deepEqual(seqs, Array.from({ length: 30 }, (_, i) => i + 1));
+    assert.equal(store.lastSeq(), 30);
+    assert.deepEqual(store.query({ order: 'asc', limit: 100, keys: { requestId: 'req-3' } }).map((r) => r.seq), [7, 8]);
+    const results = await Promise.allSettled([store.append(record(40)), store.append(record(41, { text: null as unknown as string }))]);
+    assert.deepEqual(results.map((r) => r.status), ['rejected', 'rejected']);
+    assert.equal(store.count(), 30);
+    assert.equal(await store.append(record(42)), 31, 'the thread keeps working after a failed batch');
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
