@@ -47,6 +47,12 @@ CREATE TABLE IF NOT EXISTS record_prefixes (
 `;
 
 /**
+ * How long a connection waits for another one's write transaction (an import running next to the
+ * server) before SQLITE_BUSY. Imports commit in short batches, so a wait is one batch at most.
+ */
+export const BUSY_TIMEOUT_MS = 5000;
+
+/**
  * Opens (creating 0600 when new) the journal database in WAL mode. `synchronous = FULL` makes
  * each commit durable before its appends resolve: an acknowledged request's records survive a
  * crash of the process and of the machine.
@@ -57,6 +63,7 @@ export function openJournalDatabase(path: string): Database.Database {
     closeSync(openSync(path, 'a', 0o600));
   }
   const db = new Database(path);
+  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.exec(SCHEMA);
