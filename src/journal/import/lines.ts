@@ -16,14 +16,17 @@ const CR = 0x0d;
 
 const stripCr = (text: string) => (text.length > 0 && text.charCodeAt(text.length - 1) === CR ? text.slice(0, -1) : text);
 
-function decode(line: number, bytes: Buffer, terminated: boolean): Line {
+/** A line's bytes (within the buffering bound) → its text, or why it is bad. */
+function decode(line: number, bytes: Buffer, terminated: boolean, maxLineBytes: number, tooLong: string): Line {
+  const length = bytes.length > 0 && bytes[bytes.length - 1] === CR ? bytes.length - 1 : bytes.length;
+  if (length > maxLineBytes) return { line, problem: tooLong };
   if (!isUtf8(bytes)) return { line, problem: 'not valid UTF-8' };
   return { line, text: stripCr(bytes.toString('utf8')), terminated };
 }
 
 export async function* readLines(chunks: AsyncIterable<Buffer>, maxLineBytes: number): AsyncGenerator<Line[]> {
   const tooLong = `longer than ${maxLineBytes} bytes`;
-  // A `\r` before the `\n` is not part of the line.
+  // What is buffered: a `\r` before the `\n` is not part of the line, but may be buffered.
   const limit = maxLineBytes + 1;
   let line = 0;
   let pending: Buffer[] = [];
@@ -37,7 +40,7 @@ export async function* readLines(chunks: AsyncIterable<Buffer>, maxLineBytes: nu
     if ((pendingBytes > 0 || oversized) && first !== -1) {
       line++;
       if (oversized || pendingBytes + first > limit) out.push({ line, problem: tooLong });
-      else out.push(decode(line, Buffer.concat([...pending, chunk.subarray(0, first)]), true));
+      else out.push(decode(line, Buffer.concat([...pending, chunk.subarray(0, first)]), true, maxLineBytes, tooLong));
       pending = [];
       pendingBytes = 0;
       oversized = false;
@@ -46,11 +49,11 @@ export async function* readLines(chunks: AsyncIterable<Buffer>, maxLineBytes: nu
     const last = oversized ? -1 : chunk.lastIndexOf(NL);
     if (last >= start) {
       const whole = chunk.subarray(start, last);
-      if (isUtf8(whole)) line = splitText(whole.toString('utf8'), line, limit, tooLong, out);
+      if (isUtf8(whole)) line = splitText(whole.toString('utf8'), line, maxLineBytes, tooLong, out);
       else {
         for (let nl = chunk.indexOf(NL, start); nl !== -1 && nl <= last; nl = chunk.indexOf(NL, start)) {
           line++;
-          out.push(nl - start > limit ? { line, problem: tooLong } : decode(line, chunk.subarray(start, nl), true));
+          out.push(decode(line, chunk.subarray(start, nl), true, maxLineBytes, tooLong));
           start = nl + 1;
         }
       }
@@ -67,21 +70,21 @@ export async function* readLines(chunks: AsyncIterable<Buffer>, maxLineBytes: nu
     if (out.length > 0) yield out;
   }
   if (oversized) yield [{ line: line + 1, problem: tooLong }];
-  else if (pendingBytes > 0) yield [decode(line + 1, Buffer.concat(pending), false)];
+  else if (pendingBytes > 0) yield [decode(line + 1, Buffer.concat(pending), false, maxLineBytes, tooLong)];
 }
 
 /**
  * The lines of valid UTF-8 text (the chunk's complete lines but the last `\n`). A line's byte
  * length is at least its character length, so only lines long in characters are measured.
  */
-function splitText(text: string, line: number, limit: number, tooLong: string, out: Line[]): number {
+function splitText(text: string, line: number, maxLineBytes: number, tooLong: string, out: Line[]): number {
   let from = 0;
   for (;;) {
     const nl = text.indexOf('\n', from);
-    const piece = text.slice(from, nl === -1 ? text.length : nl);
+    const piece = stripCr(text.slice(from, nl === -1 ? text.length : nl));
     line++;
-    if (piece.length * 3 > limit && Buffer.byteLength(piece) > limit) out.push({ line, problem: tooLong });
-    else out.push({ line, text: stripCr(piece), terminated: true });
+    if (piece.length * 3 > maxLineBytes && Buffer.byteLength(piece) > maxLineBytes) out.push({ line, problem: tooLong });
+    else out.push({ line, text: piece, terminated: true });
     if (nl === -1) return line;
     from = nl + 1;
   }
