@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../src/cli/run.js';
@@ -108,5 +108,16 @@ test('on a terminal, progress is redrawn on stderr and cleared before the summar
     assert.ok(err.startsWith(clear) && err.endsWith(clear), JSON.stringify(err));
     assert.match(err.slice(clear.length), /^2 records, 0\.0 MB of 0\.0 MB, \d+ records\/s, ETA (\d+ s|\?)/);
     assert.deepEqual(SUMMARY.exec(io.out.join(''))?.slice(1), ['2', '0', '0', '1']);
+  });
+});
+
+test('a file name with control characters (from a walked tree) is printed without them', async () => {
+  await inTmp(async (dir) => {
+    const tree = join(dir, 'tree');
+    mkdirSync(tree);
+    writeFileSync(join(tree, 'evil\x1b]0;pwned\x07.log'), 'not json\n');
+    const run = await runIn(['journal', 'import', '--format', 'vault-audit', '--journal', join(dir, 'j.db'), tree]);
+    assert.equal(run.code, 1);
+    assert.equal(run.stderr, `${tree}/evil?]0;pwned?.log:1: not JSON\n`);
   });
 });

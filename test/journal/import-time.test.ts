@@ -22,9 +22,18 @@ test('the second cache never lends a second to another time', () => {
   assert.equal(parseRfc3339Ns('2026-12-05T03:04:05.2Z'), 1_796_439_845_200_000_000n);
 });
 
+test('years before 100 are not taken for 19xx (they are out of range); the ends of the 64-bit range are kept', () => {
+  assert.equal(parseRfc3339Ns('0099-01-01T00:00:00Z'), undefined);
+  assert.equal(parseRfc3339Ns('2262-04-11T23:47:16.854775807Z'), 2n ** 63n - 1n);
+  assert.equal(parseRfc3339Ns('1677-09-21T00:12:43.145224192Z'), -(2n ** 63n));
+  assert.equal(parseRfc3339Ns('1970-01-01T00:00:00Z'), 0n);
+  assert.equal(parseRfc3339Ns('1969-12-31T23:59:59.999999999Z'), -1n);
+});
+
 test('what is not a real time is refused', () => {
   for (const bad of ['2026-13-01T00:00:00Z', '2026-02-30T00:00:00Z', '2026-12-05T24:00:00Z', '2026-12-05T03:60:00Z',
-    '2026-12-05T03:04:05', '2026-12-05 03:04:05Z', '2026-12-05T03:04:05.1234567890Z', '1796439845', '']) {
+    '2026-12-05T03:04:05', '2026-12-05 03:04:05Z', '9999-12-31T23:59:59Z', '1000-01-01T00:00:00Z',
+    '2262-04-11T23:47:16.854775808Z', '2026-12-05T03:04:05.1234567890Z', '1796439845', '']) {
     assert.equal(parseRfc3339Ns(bad), undefined, bad);
   }
 });

@@ -17,6 +17,12 @@ import { progressLine } from '../import-progress.js';
 export const MAX_REPORTED_BAD = 100;
 
 const FORMATS = ['vault-audit', 'cloudtrail', 'capsule-log'] as const;
+
+// eslint-disable-next-line no-control-regex -- control characters are what it finds
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+
+/** Names found in a walked tree are not the operator's: escape sequences in one must not reach the terminal. */
+const printable = (name: string) => name.replace(CONTROL, '?');
 type Format = (typeof FORMATS)[number];
 
 interface ImportFlags {
@@ -90,7 +96,7 @@ export function registerJournal(program: Command, ctx: CliContext): void {
           onBad(bad) {
             if (++reported > MAX_REPORTED_BAD) return;
             progress.done();
-            io.stderr(`${bad.file}${bad.line === undefined ? '' : `:${bad.line}`}: ${bad.reason}\n`);
+            io.stderr(`${printable(bad.file)}${bad.line === undefined ? '' : `:${bad.line}`}: ${bad.reason}\n`);
           },
           onProgress: (p) => progress.update(p),
         });
