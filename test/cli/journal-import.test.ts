@@ -121,3 +121,20 @@ test('a file name with control characters (from a walked tree) is printed withou
     assert.equal(run.stderr, `${tree}/evil?]0;pwned?.log:1: not JSON\n`);
   });
 });
+
+test('an import shares the database file with a journal that stays open (a running server)', async () => {
+  await inTmp(async (dir) => {
+    const db = join(dir, 'journal.db');
+    const server = createJournalStore({ path: db });
+    try {
+      const live = { kind: 'server' as const, timeNs: 1n, text: '{"event":"start"}', keys: {} };
+      assert.equal(await server.append(live), 1);
+      const run = await runIn(['journal', 'import', '--format', 'vault-audit', '--journal', db, join(FIXTURES, 'vault-audit.log')]);
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal(await server.append({ ...live, text: '{"event":"after"}' }), 8);
+      assert.deepEqual(server.readSince(0, 100).map((r) => r.origin?.line ?? 0), [0, 1, 2, 3, 4, 5, 6, 0]);
+    } finally {
+      await server.close();
+    }
+  });
+});
