@@ -138,3 +138,14 @@ test('an import shares the database file with a journal that stays open (a runni
     }
   });
 });
+
+test('a directory holding the journal database is imported without reading the database files', async () => {
+  await inTmp(async (dir) => {
+    copyFileSync(join(FIXTURES, 'vault-audit.log'), join(dir, 'audit.log'));
+    const db = join(dir, 'journal.db');
+    const first = await runIn(['journal', 'import', '--format', 'vault-audit', '--journal', db, dir]);
+    const again = await runIn(['journal', 'import', '--format', 'vault-audit', '--journal', db, dir]);
+    assert.equal(first.stderr + again.stderr, '');
+    assert.deepEqual(SUMMARY.exec(again.stdout)?.slice(1), ['0', '6', '0', '1']);
+  });
+});

@@ -93,6 +93,8 @@ export function registerJournal(program: Command, ctx: CliContext): void {
           format: format as Format,
           paths,
           store,
+          // Importing a directory that holds the journal must not read the journal itself.
+          exclude: ['', '-wal', '-shm', '-journal'].map((suffix) => dbPath + suffix),
           onBad(bad) {
             if (++reported > MAX_REPORTED_BAD) return;
             progress.done();

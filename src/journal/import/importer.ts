@@ -5,6 +5,7 @@
  * (a truncated gzip, a CloudTrail file cut short) is reported by name, and what was read of it
  * before stays imported.
  */
+import { resolve } from 'node:path';
 import type { ImportOutcome, JournalAppend } from '../types.js';
 import { isCloudTrailLogFile, parseCloudTrailRecord } from './cloudtrail.js';
 import { parseCapsuleLogLine } from './capsule-log.js';
@@ -50,6 +51,8 @@ export interface ImportOptions {
   onProgress?(progress: ImportProgress): void;
   maxLineBytes?: number;
   batchRecords?: number;
+  /** Files never to read, however named (the journal's own database files). */
+  exclude?: readonly string[];
 }
 
 type LineParser = (text: string, terminated: boolean) => Parsed;
@@ -85,7 +88,9 @@ async function* itemsOf(format: ImportFormat, chunks: AsyncIterable<Buffer>, max
 export async function importFiles(opts: ImportOptions): Promise<ImportSummary> {
   const maxBytes = opts.maxLineBytes ?? MAX_LINE_BYTES;
   const batchRecords = opts.batchRecords ?? IMPORT_BATCH_RECORDS;
-  const inputs: InputEntry[] = await listInputs(opts.paths, opts.format === 'cloudtrail' ? isCloudTrailLogFile : () => true);
+  const excluded = new Set((opts.exclude ?? []).map((p) => resolve(p)));
+  const accept = opts.format === 'cloudtrail' ? isCloudTrailLogFile : () => true;
+  const inputs: InputEntry[] = (await listInputs(opts.paths, accept)).filter((f) => !excluded.has(resolve(f.path)));
   const totalBytes = inputs.reduce((sum, f) => sum + f.size, 0);
   const summary: ImportSummary = { files: 0, records: 0, bad: 0, added: 0, duplicates: 0 };
   let doneBytes = 0;
