@@ -5,7 +5,7 @@
  * byte what the file holds. The complete lines of a chunk are checked and decoded at once (one
  * call, not one per line) when they are all valid UTF-8; each line on its own otherwise.
  */
-import { isUtf8 } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 
 export type Line =
   | { line: number; text: string; terminated: boolean }
@@ -49,7 +49,10 @@ export async function* readLines(chunks: AsyncIterable<Buffer>, maxLineBytes: nu
     const last = oversized ? -1 : chunk.lastIndexOf(NL);
     if (last >= start) {
       const whole = chunk.subarray(start, last);
-      if (isUtf8(whole)) line = splitText(whole.toString('utf8'), line, maxLineBytes, tooLong, out);
+      // ASCII (most audit logs: Go escapes little, but ids, hashes and paths are ASCII) decodes
+      // fastest as latin1, to the same text.
+      if (isAscii(whole)) line = splitText(whole.toString('latin1'), line, maxLineBytes, tooLong, out);
+      else if (isUtf8(whole)) line = splitText(whole.toString('utf8'), line, maxLineBytes, tooLong, out);
       else {
         for (let nl = chunk.indexOf(NL, start); nl !== -1 && nl <= last; nl = chunk.indexOf(NL, start)) {
           line++;
