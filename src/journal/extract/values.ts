@@ -23,11 +23,12 @@ export function firstString(obj: JsonObject | undefined, ...keys: string[]): str
   return undefined;
 }
 
-/** Drops the undefined values (in place, on an object just built): a key a record lacks stays absent. */
+/** The defined values only (a copy): a key a record does not carry stays absent. */
 export function definedKeys<T extends object>(keys: T): T {
-  const record = keys as Record<string, unknown>;
-  for (const k in record) if (record[k] === undefined) delete record[k];
-  return keys;
+  const source = keys as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const k in source) if (source[k] !== undefined) out[k] = source[k];
+  return out as T;
 }
 
 const HASHED = 'hmac-sha256:';
