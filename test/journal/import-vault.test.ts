@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { importFiles } from '../../src/journal/index.js';
 import { vaultAuditPair } from '../helpers/vault-audit-lines.js';
 import { FIXTURES, withImportWorld } from './import-helpers.js';
 
@@ -103,5 +104,25 @@ test('a line over the limit is a bad line; the next line imports', async () => {
     const summary = await w.run('vault-audit', [file], { maxLineBytes: res.length - 2 });
     assert.deepEqual(summary.reports, [{ file, line: 2, reason: `longer than ${res.length - 2} bytes` }]);
     assert.equal(summary.added, 1);
+  });
+});
+
+test('a gzip corrupt in the middle is a bad file; a journal that cannot commit ends the import', async () => {
+  await withImportWorld(async (w) => {
+    const text = Array.from({ length: 400 }, (_, j) => vaultAuditPair({ timeNs: BigInt(j) * 1_000_000_000n, requestId: `c-${j}` }).join('')).join('');
+    const gz = Buffer.from(gzipSync(text));
+    gz.fill(0x55, Math.floor(gz.length / 2), Math.floor(gz.length / 2) + 64);
+    const file = join(w.dir, 'corrupt.gz');
+    writeFileSync(file, gz);
+    const summary = await w.run('vault-audit', [file]);
+    assert.deepEqual(summary.reports.at(-1), { file, reason: 'gzip data truncated or corrupt' });
+
+    const full = Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+    const plain = join(w.dir, 'plain.log');
+    writeFileSync(plain, text);
+    await assert.rejects(
+      importFiles({ format: 'vault-audit', paths: [plain], store: { importBatch: () => { throw full; } }, onBad: () => undefined, batchRecords: 10 }),
+      (err) => err === full,
+    );
   });
 });

@@ -109,9 +109,11 @@ export async function importFiles(opts: ImportOptions): Promise<ImportSummary> {
   };
 
   for (const input of inputs) {
-    const file = await openInput(input.path);
-    const progress = (): void => opts.onProgress?.({ ...summary, bytes: doneBytes + file.bytesRead(), totalBytes });
+    let read = (): number => 0;
+    const progress = (): void => opts.onProgress?.({ ...summary, bytes: doneBytes + read(), totalBytes });
     try {
+      const file = await openInput(input.path);
+      read = file.bytesRead;
       for await (const items of itemsOf(opts.format, file.chunks, maxBytes)) {
         for (const { line, parsed } of items) {
           if (parsed instanceof Problem) bad({ file: input.path, line, reason: parsed.problem });
@@ -128,17 +130,21 @@ export async function importFiles(opts: ImportOptions): Promise<ImportSummary> {
     }
     summary.files++;
     doneBytes += input.size;
+    read = () => 0;
     progress();
   }
   commit();
   return summary;
 }
 
-/** Why a file could not be read to its end, without echoing its content. */
+/**
+ * Why a file could not be read to its end, without echoing its content. Anything else (the
+ * journal failing to commit: a full disk) ends the import.
+ */
 function fileProblem(err: unknown): string {
   if (err instanceof RecordsFileError) return err.message;
-  const code = (err as NodeJS.ErrnoException).code;
+  const { code, syscall } = err as NodeJS.ErrnoException;
   if (code === 'Z_BUF_ERROR' || code === 'Z_DATA_ERROR') return 'gzip data truncated or corrupt';
-  if (typeof code === 'string') return `cannot be read (${code})`;
+  if (typeof code === 'string' && typeof syscall === 'string') return `cannot be read (${code})`;
   throw err;
 }

@@ -36,6 +36,8 @@ export async function openInput(path: string): Promise<InputFile> {
   if (!gzip) return { chunks: file, bytesRead: () => file.bytesRead };
   const gunzip = createGunzip({ chunkSize: READ_CHUNK_BYTES });
   file.on('error', (err) => gunzip.destroy(err));
+  // A corrupt member ends the gunzip early: the file is closed with it, not left open.
+  gunzip.on('close', () => file.destroy());
   file.pipe(gunzip);
   return { chunks: gunzip, bytesRead: () => file.bytesRead };
 }
