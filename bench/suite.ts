@@ -9,6 +9,7 @@ import { benchAuditInProcess } from './audit-inprocess.js';
 import { benchAuditPipeline } from './audit-pipeline.js';
 import { benchDurable } from './audit-durable.js';
 import { benchCapsules } from './capsule.js';
+import { benchJournalImport } from './journal-import.js';
 import { benchKms } from './kms.js';
 import { benchLookupEvents } from './trail.js';
 
@@ -43,4 +44,12 @@ section(`CloudTrail LookupEvents with ${lookup.events.toLocaleString('en-US')} s
   '| query | p50 ms | p99 ms | runs |', '|---|---:|---:|---:|',
   ...Object.entries(lookup.queries).map(([q, r]) => `| ${q} | ${r.p50Ms} | ${r.p99Ms} | ${r.runs} |`),
   '', `Filling the store took ${lookup.fillSeconds.toFixed(1)} s.`,
+].join('\n'));
+
+const jimport = await benchJournalImport(quick ? 20_000 : 200_000);
+section(`Journal import of ${jimport.lines.toLocaleString('en-US')} Vault audit lines vs JSON.parse of each line`, [
+  '| | lines/s | lines per CPU second |', '|---|---:|---:|',
+  `| import (read, parse, keys, store) | ${jimport.importLinesPerSecond} | ${jimport.importLinesPerCpuSecond} |`,
+  `| import without the store | | ${jimport.readLinesPerCpuSecond} |`,
+  `| JSON.parse of each line | ${jimport.parseLinesPerSecond} | ${jimport.parseLinesPerCpuSecond} |`,
 ].join('\n'));

@@ -31,7 +31,7 @@ export const LAYERS = {
 
 /** Imports allowed only as `await import(...)`, loaded when a command needs them. */
 export const LAZY = {
-  cli: ['app', 'trail'],
+  cli: ['app', 'trail', 'journal'],
 };
 
 /** Inside the core, the contract stands below the lifecycle: it imports nothing else of the core. */

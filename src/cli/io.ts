@@ -13,6 +13,8 @@ export interface CliIo {
   readStdin(): Promise<string>;
   stdinIsTty: boolean;
   stdoutIsTty: boolean;
+  /** Progress displays redraw only on a terminal (absent: not one). */
+  stderrIsTty?: boolean;
   env: Record<string, string | undefined>;
   homeDir: string;
   fetch?: FetchLike;
@@ -29,6 +31,7 @@ export function processIo(): CliIo {
     },
     stdinIsTty: process.stdin.isTTY === true,
     stdoutIsTty: process.stdout.isTTY === true,
+    stderrIsTty: process.stderr.isTTY === true,
     env: process.env,
     homeDir: homedir(),
   };

@@ -13,6 +13,7 @@ import { registerCapsuleCommands } from './commands/capsule.js';
 import { registerDevEnclave } from './commands/dev-enclave.js';
 import { registerAuth } from './commands/auth.js';
 import { registerGeneric } from './commands/generic.js';
+import { registerJournal } from './commands/journal.js';
 import { registerKv } from './commands/kv.js';
 import { registerLogin } from './commands/login.js';
 import { registerOperator } from './commands/operator.js';
@@ -21,15 +22,13 @@ import { registerSecrets } from './commands/secrets.js';
 import { registerServer } from './commands/server.js';
 import { registerToken } from './commands/token.js';
 import { registerTrail } from './commands/trail.js';
-import { registerJournalQueries } from './commands/journal-query.js';
 import type { CliIo } from './io.js';
 
 /** Each group is one file under commands/; adding a group is one line here. */
 const GROUPS: ReadonlyArray<(program: Command, ctx: CliContext) => void> = [
   registerServer, registerOperator, registerLogin, registerToken, registerPolicy,
   registerSecrets, registerAuth, registerKv, registerAudit, registerGeneric,
-  registerApm, registerDevEnclave, registerAttest, registerTrail,
-  (program, ctx) => registerJournalQueries(program.command('journal').description('The journal: every record the server witnessed, correlated'), ctx),
+  registerApm, registerDevEnclave, registerAttest, registerTrail, registerJournal,
   // The run's io, not the process's: output and stdin must go where runCli's caller says.
   (program, ctx) => registerCapsuleCommands(program, () => ctx.client(), {
     stdout: (text) => ctx.io.stdout(text),

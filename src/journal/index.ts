@@ -4,3 +4,11 @@ export { parseJournalQuery, parseTimeNs, KEY_PARAMETERS, QUERY_PARAMETERS, DEFAU
 export { searchJournal, timeline, recordView, TIMELINE_SUBJECTS, type RecordView, type RecordParser, type SearchPage, type Timeline, type TimelineGroup } from './search.js';
 export * from './types.js';
 export { serverEvents, type ServerEvents, type ServerEventName } from './server-events.js';
+export { vaultEntryKeys } from './extract/vault.js';
+export { cloudTrailKeys } from './extract/cloudtrail.js';
+export { capsuleAccessKeys, capsuleControlKeys } from './extract/capsule.js';
+export {
+  importFiles, IMPORT_FORMATS, type ImportFormat, type ImportOptions, type ImportProgress, type ImportSummary, type BadRecord,
+} from './import/importer.js';
+export { IMPORT_BATCH_RECORDS, MAX_LINE_BYTES } from './import/limits.js';
+export { parseRfc3339Ns } from './import/time.js';

@@ -26,9 +26,6 @@ export const INDEXED_KEY_COLUMNS = [
 /** How many leading path segments get a prefix index entry (`secret/`, `secret/data/`, ...). */
 export const INDEXED_PREFIX_SEGMENTS = 2;
 
-/** How long a connection waits for another's write lock. */
-export const BUSY_TIMEOUT_MS = 5000;
-
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS records (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -54,6 +51,12 @@ CREATE TABLE IF NOT EXISTS record_prefixes (
 `;
 
 /**
+ * How long a connection waits for another one's write transaction (the append thread, the
+ * server's reads, an import running next to the server) before SQLITE_BUSY. Imports commit in short batches, so a wait is one batch at most.
+ */
+export const BUSY_TIMEOUT_MS = 5000;
+
+/**
  * Opens (creating 0600 when new) the journal database in WAL mode. `synchronous = FULL` makes
  * each commit durable before its appends resolve: an acknowledged request's records survive a
  * crash of the process and of the machine.
@@ -64,11 +67,9 @@ export function openJournalDatabase(path: string): Database.Database {
     closeSync(openSync(path, 'a', 0o600));
   }
   const db = new Database(path);
+  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
-  // The append thread, the server's reads and an import may share the file: wait for a lock
-  // rather than fail at once.
-  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   db.exec(SCHEMA);
   return db;
 }

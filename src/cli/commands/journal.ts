@@ -1,0 +1,110 @@
+/**
+ * `sealtrail journal import`: reads logs written elsewhere (or before the journal existed) into
+ * the journal database, directly (no server needed; one may run on the same file):
+ *   sealtrail journal import --format vault-audit --journal /var/lib/sealtrail/journal.db audit.log audit.log.1.gz
+ *   sealtrail journal import --format cloudtrail -config /etc/sealtrail.hcl trail-bucket/AWSLogs
+ * Bad lines are reported as `file:line: reason` (never their content) and the import goes on;
+ * the exit status is 1 when any was bad, unless --skip-bad.
+ */
+import type { Command } from 'commander';
+import { registerJournalQueries } from './journal-query.js';
+import { ConfigError, journalPath as journalFileOf, loadConfigFile, type ServerConfig } from '../../config/index.js';
+import type { CliContext } from '../context.js';
+import { CliExit, EXIT_LOCAL, usageError } from '../failure.js';
+import { progressLine } from '../import-progress.js';
+
+/** Bad records printed one per line; beyond this only counted (a garbage file has millions). */
+export const MAX_REPORTED_BAD = 100;
+
+const FORMATS = ['vault-audit', 'cloudtrail', 'capsule-log'] as const;
+
+// eslint-disable-next-line no-control-regex -- control characters are what it finds
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+
+/** Names found in a walked tree are not the operator's: escape sequences in one must not reach the terminal. */
+const printable = (name: string) => name.replace(CONTROL, '?');
+type Format = (typeof FORMATS)[number];
+
+interface ImportFlags {
+  format?: string;
+  skipBad?: boolean;
+  journal?: string;
+  config?: string;
+}
+
+/**
+ * The journal file of a server configuration: `journal { path = "..." }` (HCL) or
+ * `{"journal": {"path": "..."}}` (JSON). Only that key is read.
+ */
+/**
+ * The journal file a server configuration names: its `journal { path }`, else `journal.db` beside
+ * its sqlite storage. A configuration with the journal off or in memory names no file.
+ */
+export async function journalPathFromConfig(file: string): Promise<string> {
+  let config: ServerConfig;
+  try {
+    config = await loadConfigFile(file);
+  } catch (err) {
+    throw usageError(err instanceof ConfigError ? `${file}: ${err.message}` : `cannot read config file ${file}`);
+  }
+  const path = journalFileOf(config);
+  if (!config.journal.enabled || path === ':memory:') throw usageError(`${file}: the configuration keeps no journal file (journal { path = "..." } or storage "sqlite")`);
+  return path;
+}
+
+async function journalPath(flags: ImportFlags): Promise<string> {
+  if (flags.journal !== undefined && flags.config !== undefined) throw usageError('give either --journal or -config, not both');
+  if (flags.journal !== undefined) return flags.journal;
+  if (flags.config !== undefined) return journalPathFromConfig(flags.config);
+  throw usageError('give the journal database with --journal <file> or a server config with -config <file>');
+}
+
+export function registerJournal(program: Command, ctx: CliContext): void {
+  const journal = program.command('journal').description('The journal: every record the server witnessed, correlated');
+  registerJournalQueries(journal, ctx);
+
+  journal
+    .command('import')
+    .description('Import Vault/OpenBao audit logs, CloudTrail log files or capsule logs into the journal')
+    .argument('<paths...>', 'files, or directories to walk (a trail bucket: AWSLogs/<account>/CloudTrail/...)')
+    .option('--format <format>', `input format: ${FORMATS.join(', ')}`)
+    .option('--skip-bad', 'exit 0 even when some lines were bad (they are still reported)')
+    .option('--journal <file>', 'the journal database file')
+    .option('--config <file>', "a server configuration: its journal { path } is used")
+    .action(async (paths: string[], flags: ImportFlags) => {
+      // The program's own --format (output format) takes the flag wherever it is written.
+      const format = flags.format ?? ctx.globals().format;
+      if (!FORMATS.includes(format as Format)) throw usageError(`--format must be one of: ${FORMATS.join(', ')}`);
+      const dbPath = await journalPath(flags);
+      // Loaded on demand: the journal (SQLite) is server code, which other commands should not load.
+      const { createJournalStore, importFiles } = await import('../../journal/index.js');
+      const io = ctx.io;
+      const started = performance.now();
+      const progress = progressLine((t) => io.stderr(t), io.stderrIsTty === true, () => performance.now());
+      let reported = 0;
+      const store = createJournalStore({ path: dbPath });
+      let summary;
+      try {
+        summary = await importFiles({
+          format: format as Format,
+          paths,
+          store,
+          // Importing a directory that holds the journal must not read the journal itself.
+          exclude: ['', '-wal', '-shm', '-journal'].map((suffix) => dbPath + suffix),
+          onBad(bad) {
+            if (++reported > MAX_REPORTED_BAD) return;
+            progress.done();
+            io.stderr(`${printable(bad.file)}${bad.line === undefined ? '' : `:${bad.line}`}: ${bad.reason}\n`);
+          },
+          onProgress: (p) => progress.update(p),
+        });
+      } finally {
+        progress.done();
+        await store.close();
+      }
+      if (reported > MAX_REPORTED_BAD) io.stderr(`... and ${reported - MAX_REPORTED_BAD} more bad records not listed\n`);
+      const seconds = ((performance.now() - started) / 1000).toFixed(1);
+      io.stdout(`imported ${summary.added} records (${summary.duplicates} duplicates, ${summary.bad} bad) from ${summary.files} files in ${seconds} s\n`);
+      if (summary.bad > 0 && !flags.skipBad) throw new CliExit(EXIT_LOCAL);
+    });
+}

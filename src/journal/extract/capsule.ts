@@ -1,0 +1,34 @@
+/**
+ * Keys of the capsule logs' records (the wire form of secrets/capsule/log/records.ts). An access
+ * record names its capsule, the caller's session (derived from the token accessor, never the
+ * accessor) and principal; it failed when it carries `error`. Its `location` is where the caller
+ * keeps the capsule, not a request path, so it is no key. A control record (written for changes
+ * made, so a success) has a session and the URL `/v1/<path>` of the change: that path joins the
+ * audit entries of the same request.
+ */
+import type { JournalKeys } from '../types.js';
+import { definedKeys, objectOf, stringOf, type JsonObject } from './values.js';
+
+const API_PREFIX = '/v1/';
+
+const pathOf = (url: string | undefined) => (url?.startsWith(API_PREFIX) ? url.slice(API_PREFIX.length) : url);
+
+export function capsuleAccessKeys(record: JsonObject): JournalKeys {
+  return definedKeys<JournalKeys>({
+    requestId: stringOf(record, 'request_id'),
+    capsule: stringOf(record, 'capsule'),
+    session: stringOf(record, 'session'),
+    entityId: stringOf(objectOf(record.principal), 'entity_id'),
+    operation: stringOf(record, 'operation'),
+    outcome: stringOf(record, 'error') !== undefined ? 'failure' : 'success',
+  });
+}
+
+export function capsuleControlKeys(record: JsonObject): JournalKeys {
+  return definedKeys<JournalKeys>({
+    requestId: stringOf(record, 'request_id'),
+    session: stringOf(record, 'session'),
+    path: pathOf(stringOf(record, 'url')),
+    outcome: 'success',
+  });
+}

@@ -1,0 +1,150 @@
+/**
+ * Imports files of one format into the journal: records in batches (one transaction each),
+ * skipping those already present, so importing the same files again adds nothing. A bad line or
+ * record is reported and counted and the import goes on; a file that cannot be read to its end
+ * (a truncated gzip, a CloudTrail file cut short) is reported by name, and what was read of it
+ * before stays imported.
+ */
+import { resolve } from 'node:path';
+import type { ImportOutcome, JournalAppend } from '../types.js';
+import { isCloudTrailLogFile, parseCloudTrailRecord } from './cloudtrail.js';
+import { parseCapsuleLogLine } from './capsule-log.js';
+import { openInput } from './input.js';
+import { IMPORT_BATCH_RECORDS, MAX_LINE_BYTES } from './limits.js';
+import { readLines } from './lines.js';
+import { Problem, type Parsed } from './parsed.js';
+import { RecordsFileError, scanRecords } from './records-scanner.js';
+import { parseVaultAuditLine } from './vault-audit.js';
+import { listInputs, type InputEntry } from './walk.js';
+
+export const IMPORT_FORMATS = ['vault-audit', 'cloudtrail', 'capsule-log'] as const;
+export type ImportFormat = (typeof IMPORT_FORMATS)[number];
+
+/** Where a bad record is: its line, or for CloudTrail files its position in `Records`. */
+export interface BadRecord {
+  file: string;
+  /** Absent when the whole file is bad. */
+  line?: number;
+  reason: string;
+}
+
+export interface ImportProgress {
+  files: number;
+  records: number;
+  bad: number;
+  /** Input bytes read (compressed bytes for gzip files) and their total. */
+  bytes: number;
+  totalBytes: number;
+}
+
+export interface ImportSummary extends ImportOutcome {
+  files: number;
+  records: number;
+  bad: number;
+}
+
+export interface ImportOptions {
+  format: ImportFormat;
+  paths: readonly string[];
+  store: { importBatch(records: readonly JournalAppend[]): ImportOutcome };
+  onBad(bad: BadRecord): void;
+  onProgress?(progress: ImportProgress): void;
+  maxLineBytes?: number;
+  batchRecords?: number;
+  /** Files never to read, however named (the journal's own database files). */
+  exclude?: readonly string[];
+}
+
+type LineParser = (text: string, terminated: boolean) => Parsed;
+const LINE_PARSERS: Record<Exclude<ImportFormat, 'cloudtrail'>, LineParser> = {
+  'vault-audit': parseVaultAuditLine,
+  'capsule-log': parseCapsuleLogLine,
+};
+
+/** One position's parse result, as the readers yield them. */
+interface Item {
+  line: number;
+  parsed: Parsed;
+}
+
+async function* itemsOf(format: ImportFormat, chunks: AsyncIterable<Buffer>, maxBytes: number): AsyncGenerator<Item[]> {
+  if (format === 'cloudtrail') {
+    for await (const elements of scanRecords(chunks, maxBytes)) {
+      yield elements.map((e) => ({ line: e.index, parsed: 'problem' in e ? new Problem(e.problem) : parseCloudTrailRecord(e.bytes) }));
+    }
+    return;
+  }
+  const parse = LINE_PARSERS[format];
+  for await (const lines of readLines(chunks, maxBytes)) {
+    const items: Item[] = [];
+    for (const l of lines) {
+      if (!('text' in l)) items.push({ line: l.line, parsed: new Problem(l.problem) });
+      else if (l.text.trim() !== '') items.push({ line: l.line, parsed: parse(l.text, l.terminated) });
+    }
+    yield items;
+  }
+}
+
+export async function importFiles(opts: ImportOptions): Promise<ImportSummary> {
+  const maxBytes = opts.maxLineBytes ?? MAX_LINE_BYTES;
+  const batchRecords = opts.batchRecords ?? IMPORT_BATCH_RECORDS;
+  const excluded = new Set((opts.exclude ?? []).map((p) => resolve(p)));
+  const accept = opts.format === 'cloudtrail' ? isCloudTrailLogFile : () => true;
+  const inputs: InputEntry[] = (await listInputs(opts.paths, accept)).filter((f) => !excluded.has(resolve(f.path)));
+  const totalBytes = inputs.reduce((sum, f) => sum + f.size, 0);
+  const summary: ImportSummary = { files: 0, records: 0, bad: 0, added: 0, duplicates: 0 };
+  let doneBytes = 0;
+  let batch: JournalAppend[] = [];
+
+  const commit = (): void => {
+    if (batch.length === 0) return;
+    const outcome = opts.store.importBatch(batch);
+    summary.added += outcome.added;
+    summary.duplicates += outcome.duplicates;
+    batch = [];
+  };
+  const bad = (b: BadRecord): void => {
+    summary.bad++;
+    opts.onBad(b);
+  };
+
+  for (const input of inputs) {
+    let read = (): number => 0;
+    const progress = (): void => opts.onProgress?.({ ...summary, bytes: doneBytes + read(), totalBytes });
+    try {
+      const file = await openInput(input.path);
+      read = file.bytesRead;
+      for await (const items of itemsOf(opts.format, file.chunks, maxBytes)) {
+        for (const { line, parsed } of items) {
+          if (parsed instanceof Problem) bad({ file: input.path, line, reason: parsed.problem });
+          else {
+            summary.records++;
+            batch.push({ ...parsed, origin: { file: input.path, line } });
+            if (batch.length >= batchRecords) commit();
+          }
+        }
+        progress();
+      }
+    } catch (err) {
+      bad({ file: input.path, reason: fileProblem(err) });
+    }
+    summary.files++;
+    doneBytes += input.size;
+    read = () => 0;
+    progress();
+  }
+  commit();
+  return summary;
+}
+
+/**
+ * Why a file could not be read to its end, without echoing its content. Anything else (the
+ * journal failing to commit: a full disk) ends the import.
+ */
+function fileProblem(err: unknown): string {
+  if (err instanceof RecordsFileError) return err.message;
+  const { code, syscall } = err as NodeJS.ErrnoException;
+  if (code === 'Z_BUF_ERROR' || code === 'Z_DATA_ERROR') return 'gzip data truncated or corrupt';
+  if (typeof code === 'string' && typeof syscall === 'string') return `cannot be read (${code})`;
+  throw err;
+}

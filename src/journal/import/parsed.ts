@@ -1,0 +1,34 @@
+/**
+ * One input record read: either a journal record (without its origin) or the reason it is bad.
+ * A reason names what is wrong, never a value of the record: a log written with log_raw holds
+ * tokens and secrets in plain text.
+ */
+import type { JournalAppend } from '../types.js';
+import { objectOf, type JsonObject } from '../extract/values.js';
+import { parseRfc3339Ns } from './time.js';
+
+/** A class, not a shape: a record's own fields (a `problem` key) can never pass for one. */
+export class Problem {
+  constructor(readonly problem: string) {}
+}
+
+export type Parsed = Omit<JournalAppend, 'origin'> | Problem;
+
+/** The object a text holds, or the problem (JSON.parse's message echoes input, so it is dropped). */
+export function parseObject(text: string, terminated = true): JsonObject | Problem {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return new Problem(terminated ? 'not JSON' : 'truncated: no newline at the end and not JSON');
+  }
+  return objectOf(value) ?? new Problem('not a JSON object');
+}
+
+/** The record's time field in ns, or the problem. */
+export function timeOf(obj: JsonObject, field: string): bigint | Problem {
+  const value = obj[field];
+  if (value === undefined) return new Problem(`missing "${field}"`);
+  const ns = typeof value === 'string' ? parseRfc3339Ns(value) : undefined;
+  return ns ?? new Problem(`"${field}" is not an RFC 3339 time`);
+}

@@ -1,0 +1,119 @@
+/**
+ * Finds each element of the top-level `Records` array of a CloudTrail log file in a byte stream,
+ * and yields its exact bytes: the record as the file has it (key order, number spelling, spacing),
+ * never re-serialised. Only strings, escapes and nesting are tracked, in constant memory (one
+ * record, up to the limit). Elements are numbered from 1 in file order.
+ */
+export type ScannedElement =
+  | { index: number; bytes: Buffer }
+  | { index: number; problem: string };
+
+/** Thrown at the end of a file that is not a whole `{"Records":[...]}` document. */
+export class RecordsFileError extends Error {}
+
+const QUOTE = 0x22, BACKSLASH = 0x5c, COLON = 0x3a, COMMA = 0x2c;
+const OPEN_OBJECT = 0x7b, CLOSE_OBJECT = 0x7d, OPEN_ARRAY = 0x5b, CLOSE_ARRAY = 0x5d;
+const isSpace = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+
+/** "Records" is the only key looked for: longer top-level keys need not be kept whole. */
+const RECORDS_KEY = 'Records';
+const KEY_CAPTURE = RECORDS_KEY.length + 1;
+
+export async function* scanRecords(chunks: AsyncIterable<Buffer>, maxRecordBytes: number): AsyncGenerator<ScannedElement[]> {
+  let depth = 0;
+  let inString = false;
+  let escape = false;
+  let started = false;
+  let key = '';
+  let lastKey: string | undefined;
+  let currentKey: string | undefined;
+  let inRecords = false;
+  let recordsSeen = false;
+  // The element being read: its parts so far, its size, whether it is an object.
+  let index = 0;
+  let inElement = false;
+  let elementIsObject = false;
+  let parts: Buffer[] = [];
+  let size = 0;
+
+  const finish = (out: ScannedElement[]): void => {
+    if (!elementIsObject) out.push({ index, problem: 'not a JSON object' });
+    else if (size > maxRecordBytes) out.push({ index, problem: `longer than ${maxRecordBytes} bytes` });
+    else out.push({ index, bytes: parts.length === 1 ? parts[0] : Buffer.concat(parts) });
+    inElement = false;
+    parts = [];
+    size = 0;
+  };
+
+  for await (const chunk of chunks) {
+    const out: ScannedElement[] = [];
+    let elementStart = 0;
+    for (let i = 0; i < chunk.length; i++) {
+      const c = chunk[i];
+      if (inString) {
+        if (escape) escape = false;
+        else if (c === BACKSLASH) escape = true;
+        else if (c === QUOTE) {
+          inString = false;
+          if (depth === 1) lastKey = key;
+        } else if (depth === 1 && key.length < KEY_CAPTURE) key += String.fromCharCode(c);
+        continue;
+      }
+      if (isSpace(c)) continue;
+      if (!started) {
+        if (c !== OPEN_OBJECT) throw new RecordsFileError('not a CloudTrail log file (no {"Records":[...]})');
+        started = true;
+      }
+      if (inRecords && depth === 2 && !inElement && c !== COMMA && c !== CLOSE_ARRAY) {
+        index++;
+        inElement = true;
+        elementIsObject = c === OPEN_OBJECT;
+        elementStart = i;
+      }
+      switch (c) {
+        case QUOTE:
+          inString = true;
+          key = '';
+          break;
+        case COLON:
+          if (depth === 1) currentKey = lastKey;
+          break;
+        case COMMA:
+          if (depth === 1) currentKey = undefined;
+          else if (inRecords && depth === 2 && inElement) {
+            // A scalar element ends at the comma; an object ends at its closing brace.
+            finish(out);
+          }
+          break;
+        case OPEN_OBJECT:
+        case OPEN_ARRAY:
+          if (c === OPEN_ARRAY && depth === 1 && currentKey === RECORDS_KEY && !recordsSeen) inRecords = recordsSeen = true;
+          depth++;
+          break;
+        case CLOSE_OBJECT:
+        case CLOSE_ARRAY:
+          depth--;
+          if (inRecords && depth === 2 && inElement && elementIsObject) {
+            const piece = chunk.subarray(elementStart, i + 1);
+            size += piece.length;
+            if (size <= maxRecordBytes) parts.push(Buffer.from(piece));
+            finish(out);
+          } else if (inRecords && depth === 1) {
+            if (inElement) finish(out);
+            inRecords = false;
+          }
+          break;
+      }
+    }
+    if (inElement && elementIsObject) {
+      // The element goes on into the next chunk: keep its part (copied, the stream may reuse it).
+      const piece = chunk.subarray(elementStart);
+      size += piece.length;
+      if (size <= maxRecordBytes) parts.push(Buffer.from(piece));
+      else parts = [];
+    }
+    if (out.length > 0) yield out;
+  }
+  if (!recordsSeen) throw new RecordsFileError(started ? 'no "Records" array' : 'empty file');
+  if (depth !== 0 || inString) throw new RecordsFileError(`truncated after ${index - (inElement ? 1 : 0)} records`);
+}

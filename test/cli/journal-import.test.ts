@@ -1,0 +1,151 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from '../../src/cli/run.js';
+import { createJournalStore } from '../../src/journal/index.js';
+import { memoryIo, runIn } from './harness.js';
+
+const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'journal');
+const SUMMARY = /^imported (\d+) records \((\d+) duplicates, (\d+) bad\) from (\d+) files in \d+\.\d s\n$/;
+
+async function inTmp(fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'sealtrail-cli-jimport-'));
+  try {
+    await fn(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function count(db: string): number {
+  const store = createJournalStore({ path: db });
+  try {
+    return store.count();
+  } finally {
+    void store.close();
+  }
+}
+
+test('vault-audit import: a summary line on stdout, exit 0; again: all duplicates', async () => {
+  await inTmp(async (dir) => {
+    const db = join(dir, 'journal.db');
+    const log = join(FIXTURES, 'vault-audit.log');
+    const run = await runIn(['journal', 'import', '--format', 'vault-audit', '--journal', db, log]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(SUMMARY.exec(run.stdout)?.slice(1), ['6', '0', '0', '1']);
+    assert.equal(run.stderr, '');
+    const again = await runIn(['journal', 'import', '-format=vault-audit', '-journal', db, log]);
+    assert.deepEqual(SUMMARY.exec(again.stdout)?.slice(1), ['0', '6', '0', '1']);
+    assert.equal(count(db), 6);
+  });
+});
+
+test('bad lines: file:line: reason on stderr (never the line), exit 1; --skip-bad exits 0', async () => {
+  await inTmp(async (dir) => {
+    const db = join(dir, 'journal.db');
+    copyFileSync(join(FIXTURES, 'vault-audit-bad.log'), join(dir, 'bad.log'));
+    const rel = join(dir, 'bad.log');
+    const run = await runIn(['journal', 'import', '--format', 'vault-audit', '--journal', db, rel]);
+    assert.equal(run.code, 1);
+    assert.equal(run.stderr, [
+      `${rel}:2: not JSON`, `${rel}:3: missing "time"`, `${rel}:4: "type" is missing or neither "request" nor "response"`,
+      `${rel}:6: truncated: no newline at the end and not JSON`, '',
+    ].join('\n'));
+    assert.ok(!run.stderr.includes('s3cr3t'));
+    assert.deepEqual(SUMMARY.exec(run.stdout)?.slice(1), ['2', '0', '4', '1']);
+    const skipped = await runIn(['journal', 'import', '--format', 'vault-audit', '--skip-bad', '--journal', db, rel]);
+    assert.equal(skipped.code, 0);
+    assert.deepEqual(SUMMARY.exec(skipped.stdout)?.slice(1), ['0', '2', '4', '1']);
+  });
+});
+
+test('-config reads the journal path from the server config\'s journal block (HCL and JSON)', async () => {
+  await inTmp(async (dir) => {
+    const db = join(dir, 'from-config.db');
+    const hcl = join(dir, 'server.hcl');
+    writeFileSync(hcl, `storage "file" {\n  path = "${dir}/data"\n}\njournal {\n  path = "${db}"\n}\n`);
+    const run = await runIn(['journal', 'import', '--format', 'capsule-log', '-config', hcl, join(FIXTURES, 'capsule-access.jsonl')]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(count(db), 4);
+    const json = join(dir, 'server.json');
+    writeFileSync(json, JSON.stringify({ journal: { path: db } }));
+    const again = await runIn(['journal', 'import', '--format', 'capsule-log', '-config', json, join(FIXTURES, 'capsule-access.jsonl')]);
+    assert.deepEqual(SUMMARY.exec(again.stdout)?.slice(1), ['0', '4', '0', '1']);
+  });
+});
+
+test('usage errors exit 1 with a message and import nothing', async () => {
+  await inTmp(async (dir) => {
+    const db = join(dir, 'journal.db');
+    const log = join(FIXTURES, 'vault-audit.log');
+    const noConfigBlock = join(dir, 'plain.hcl');
+    writeFileSync(noConfigBlock, 'log_level = "info"\n');
+    const cases: [string[], RegExp][] = [
+      [['--format', 'syslog', '--journal', db, log], /--format must be one of: vault-audit, cloudtrail, capsule-log/],
+      [['--format', 'vault-audit', log], /give the journal database with --journal <file> or a server config with -config <file>/],
+      [['--format', 'vault-audit', '--journal', db, '-config', noConfigBlock, log], /either --journal or -config/],
+      [['--format', 'vault-audit', '-config', noConfigBlock, log], /no journal \{ path = "\.\.\." \} block/],
+      [['--format', 'vault-audit', '--journal', db, join(dir, 'missing.log')], /ENOENT/],
+    ];
+    for (const [args, message] of cases) {
+      const run = await runIn(['journal', 'import', ...args]);
+      assert.equal(run.code, 1, args.join(' '));
+      assert.match(run.stderr, message);
+      assert.equal(run.stdout, '');
+    }
+  });
+});
+
+test('on a terminal, progress is redrawn on stderr and cleared before the summary', async () => {
+  await inTmp(async (dir) => {
+    const io = { ...memoryIo(), stderrIsTty: true };
+    const code = await runCli(['journal', 'import', '--format', 'cloudtrail', '--journal', join(dir, 'j.db'), join(FIXTURES, 'cloudtrail-aws.json')], io);
+    assert.equal(code, 0);
+    const err = io.err.join('');
+    const clear = '\r\x1b[K';
+    assert.ok(err.startsWith(clear) && err.endsWith(clear), JSON.stringify(err));
+    assert.match(err.slice(clear.length), /^2 records, 0\.0 MB of 0\.0 MB, \d+ records\/s, ETA (\d+ s|\?)/);
+    assert.deepEqual(SUMMARY.exec(io.out.join(''))?.slice(1), ['2', '0', '0', '1']);
+  });
+});
+
+test('a file name with control characters (from a walked tree) is printed without them', async () => {
+  await inTmp(async (dir) => {
+    const tree = join(dir, 'tree');
+    mkdirSync(tree);
+    writeFileSync(join(tree, 'evil\x1b]0;pwned\x07.log'), 'not json\n');
+    const run = await runIn(['journal', 'import', '--format', 'vault-audit', '--journal', join(dir, 'j.db'), tree]);
+    assert.equal(run.code, 1);
+    assert.equal(run.stderr, `${tree}/evil?]0;pwned?.log:1: not JSON\n`);
+  });
+});
+
+test('an import shares the database file with a journal that stays open (a running server)', async () => {
+  await inTmp(async (dir) => {
+    const db = join(dir, 'journal.db');
+    const server = createJournalStore({ path: db });
+    try {
+      const live = { kind: 'server' as const, timeNs: 1n, text: '{"event":"start"}', keys: {} };
+      assert.equal(await server.append(live), 1);
+      const run = await runIn(['journal', 'import', '--format', 'vault-audit', '--journal', db, join(FIXTURES, 'vault-audit.log')]);
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal(await server.append({ ...live, text: '{"event":"after"}' }), 8);
+      assert.deepEqual(server.readSince(0, 100).map((r) => r.origin?.line ?? 0), [0, 1, 2, 3, 4, 5, 6, 0]);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+test('a directory holding the journal database is imported without reading the database files', async () => {
+  await inTmp(async (dir) => {
+    copyFileSync(join(FIXTURES, 'vault-audit.log'), join(dir, 'audit.log'));
+    const db = join(dir, 'journal.db');
+    const first = await runIn(['journal', 'import', '--format', 'vault-audit', '--journal', db, dir]);
+    const again = await runIn(['journal', 'import', '--format', 'vault-audit', '--journal', db, dir]);
+    assert.equal(first.stderr + again.stderr, '');
+    assert.deepEqual(SUMMARY.exec(again.stdout)?.slice(1), ['0', '6', '0', '1']);
+  });
+});

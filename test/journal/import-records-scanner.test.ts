@@ -1,0 +1,42 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { scanRecords, type ScannedElement } from '../../src/journal/import/records-scanner.js';
+
+async function scan(text: string, chunkSize = text.length, max = 1024): Promise<(string | { index: number; problem: string })[]> {
+  async function* source() {
+    const bytes = Buffer.from(text);
+    for (let i = 0; i < bytes.length; i += chunkSize) yield bytes.subarray(i, i + chunkSize);
+  }
+  const out: ScannedElement[] = [];
+  for await (const batch of scanRecords(source(), max)) out.push(...batch);
+  return out.map((e) => ('bytes' in e ? e.bytes.toString() : e));
+}
+
+const FILE = '{"Records":[{"a":1.50,"s":"x\\"}]{","n":{"b":[1,{"c":2}]}} , {"z":true}]}';
+
+test('each element is its exact bytes (number spelling, escapes, nesting), in every chunking', async () => {
+  for (const size of [1, 2, 3, 7, 1000]) {
+    assert.deepEqual(await scan(FILE, size), ['{"a":1.50,"s":"x\\"}]{","n":{"b":[1,{"c":2}]}}', '{"z":true}'], `chunk ${size}`);
+  }
+});
+
+test('other top-level keys, before or after, and a "Records" inside a record are not the array', async () => {
+  const text = '{ "Other" : [{"x":1}], "Nested": {"Records":[{"no":1}]}, "Records" : [ {"yes":1} ], "After": "Records"}';
+  assert.deepEqual(await scan(text, 5), ['{"yes":1}']);
+});
+
+test('a non-object element and an element over the limit are bad, numbered by position', async () => {
+  assert.deepEqual(await scan(`{"Records":[{"a":1},42,{"big":"${'b'.repeat(50)}"},{"c":3}]}`, 8, 32), [
+    '{"a":1}', { index: 2, problem: 'not a JSON object' }, { index: 3, problem: 'longer than 32 bytes' }, '{"c":3}',
+  ]);
+});
+
+test('files that are not a whole {"Records":[...]} document throw after what was read', async () => {
+  await assert.rejects(scan('[1,2]'), /no \{"Records"/);
+  await assert.rejects(scan('{"records":[]}'), /no "Records" array/);
+  await assert.rejects(scan(''), /empty file/);
+  const partial: unknown[] = [];
+  async function* cut() { yield Buffer.from('{"Records":[{"a":1},{"b":'); }
+  await assert.rejects(async () => { for await (const b of scanRecords(cut(), 1024)) partial.push(...b); }, /truncated after 1 records/);
+  assert.equal(partial.length, 1);
+});
