@@ -61,11 +61,11 @@ test('bad lines: file:line: reason on stderr (never the line), exit 1; --skip-ba
   });
 });
 
-test('-config reads the journal path from the server config\'s journal block (HCL and JSON)', async () => {
+test('-config reads the journal path from the server config (its journal block, else beside its sqlite storage; HCL and JSON)', async () => {
   await inTmp(async (dir) => {
     const db = join(dir, 'from-config.db');
     const hcl = join(dir, 'server.hcl');
-    writeFileSync(hcl, `storage "file" {\n  path = "${dir}/data"\n}\njournal {\n  path = "${db}"\n}\n`);
+    writeFileSync(hcl, `storage "sqlite" {\n  path = "${dir}/data/sealtrail.db"\n}\njournal {\n  path = "${db}"\n}\n`);
     const run = await runIn(['journal', 'import', '--format', 'capsule-log', '-config', hcl, join(FIXTURES, 'capsule-access.jsonl')]);
     assert.equal(run.code, 0, run.stderr);
     assert.equal(count(db), 4);
@@ -73,6 +73,11 @@ test('-config reads the journal path from the server config\'s journal block (HC
     writeFileSync(json, JSON.stringify({ journal: { path: db } }));
     const again = await runIn(['journal', 'import', '--format', 'capsule-log', '-config', json, join(FIXTURES, 'capsule-access.jsonl')]);
     assert.deepEqual(SUMMARY.exec(again.stdout)?.slice(1), ['0', '4', '0', '1']);
+    const beside = join(dir, 'beside.hcl');
+    writeFileSync(beside, `storage "sqlite" {\n  path = "${dir}/store/sealtrail.db"\n}\n`);
+    const third = await runIn(['journal', 'import', '--format', 'capsule-log', '-config', beside, join(FIXTURES, 'capsule-access.jsonl')]);
+    assert.equal(third.code, 0, third.stderr);
+    assert.equal(count(join(dir, 'store', 'journal.db')), 4);
   });
 });
 
@@ -86,7 +91,7 @@ test('usage errors exit 1 with a message and import nothing', async () => {
       [['--format', 'syslog', '--journal', db, log], /--format must be one of: vault-audit, cloudtrail, capsule-log/],
       [['--format', 'vault-audit', log], /give the journal database with --journal <file> or a server config with -config <file>/],
       [['--format', 'vault-audit', '--journal', db, '-config', noConfigBlock, log], /either --journal or -config/],
-      [['--format', 'vault-audit', '-config', noConfigBlock, log], /no journal \{ path = "\.\.\." \} block/],
+      [['--format', 'vault-audit', '-config', noConfigBlock, log], /the configuration keeps no journal file/],
       [['--format', 'vault-audit', '--journal', db, join(dir, 'missing.log')], /ENOENT/],
     ];
     for (const [args, message] of cases) {
