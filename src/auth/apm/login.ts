@@ -14,6 +14,7 @@ import { isPlatformName, type PlatformName, type PlatformVerifier, type VerifyFa
 import type { Clock } from '../../lib/clock.js';
 import type { ChallengeStore } from './challenges.js';
 import type { ConfigStore } from './config.js';
+import type { EntityStore } from './entities.js';
 import { displayNameFor, entityIdFor } from './identity.js';
 import { matchRoles } from './match.js';
 import type { RoleStore } from './roles.js';
@@ -24,6 +25,7 @@ export interface LoginDeps {
   challenges: ChallengeStore;
   config: ConfigStore;
   roles: RoleStore;
+  entities: EntityStore;
   verifiers: Record<PlatformName, PlatformVerifier>;
   roots: RootResolver;
 }
@@ -104,6 +106,8 @@ async function authenticate(deps: LoginDeps, platform: PlatformName, correlation
     throw new SealtrailError('permission', match.reason, NOT_AUTHORIZED, { auditMessage: why });
   }
   const { grant } = match;
+  const entityId = entityIdFor(claims.signerId, claims.enclaveId);
+  const entityCreated = await deps.entities.register(entityId, deps.clock.now());
   return {
     auth: {
       policies: grant.policies,
@@ -111,7 +115,8 @@ async function authenticate(deps: LoginDeps, platform: PlatformName, correlation
       // Token metadata is never hashed in audit entries (Vault's rule), so the correlation id
       // stays out of it: it is in the response data, where the mount's tune decides.
       metadata: { platform, signer_id: claims.signerId, enclave_id: claims.enclaveId, role: grant.roles.join(',') },
-      entityId: entityIdFor(claims.signerId, claims.enclaveId),
+      entityId,
+      entityCreated,
       ttl: grant.ttl,
       numUses: grant.numUses,
       renewable: true,

@@ -43,6 +43,8 @@ export interface AuthGrant {
   displayName: string;
   metadata: Record<string, string>;
   entityId?: string;
+  /** True when this login created the entity (a first login): Vault's `auth.entity_created`. */
+  entityCreated?: boolean;
   /** Seconds; 0 = the mount's default. */
   ttl: number;
   explicitMaxTtl?: number;
