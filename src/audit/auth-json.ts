@@ -2,9 +2,10 @@
  * The `auth` block of a Vault JSON entry, with the caller's part kept per cached token entry
  * (reusableAuthOf): a token's every entry carries the same fields, except `policy_results`, which
  * names the policies that granted this request. So the kept text is the block cut where
- * policy_results goes (after the policy lists, before metadata), and a line is the kept head, the
- * results' text (itself kept per granting-policy list of the ACL) and the kept tail: three pieces,
- * as cheap to write out as the one block it replaces (lib/flat-string.ts).
+ * policy_results goes (after the policy lists, before metadata), and the whole block is kept per
+ * verdict: per granting-policy list (the ACL's own frozen array), allowed by none, or denied. So a
+ * token's requests through one ACL rule write one kept piece, as before policy_results existed
+ * (lib/flat-string.ts).
  */
 import { flatten } from '../lib/flat-string.js';
 import { authBlock, policyResultsBlock, reusableAuthOf, type EntryHasher, type EntryKind, type VaultAuth } from './entry.js';
@@ -23,6 +24,10 @@ interface Parts {
   tail: string;
   /** The block without policy_results. */
   plain: string;
+  /** The whole block per verdict, once seen. */
+  allowedByNone?: string;
+  denied?: string;
+  byGranting: WeakMap<readonly string[], string>;
 }
 
 function splitAuth(auth: VaultAuth): Parts {
@@ -35,6 +40,7 @@ function splitAuth(auth: VaultAuth): Parts {
     head: flatten(head + (head === '{' ? '' : ',') + '"policy_results":'),
     tail: flatten((tail === '}' ? '' : ',') + tail),
     plain: flatten(head + (head !== '{' && tail !== '}' ? ',' : '') + tail),
+    byGranting: new WeakMap(),
   };
 }
 
@@ -54,6 +60,19 @@ function policyResultsText(r: PolicyResults): string {
   return text;
 }
 
+/** The kept block for a verdict; composed afresh only for a granting list the ACL does not own. */
+function withResults(parts: Parts, r: PolicyResults): string {
+  const names = r.grantingPolicies;
+  if (names.length === 0) {
+    if (r.allowed) return (parts.allowedByNone ??= flatten(parts.head + ALLOWED_BY_NONE + parts.tail));
+    return (parts.denied ??= flatten(parts.head + DENIED + parts.tail));
+  }
+  if (!r.allowed || !Object.isFrozen(names)) return parts.head + policyResultsText(r) + parts.tail;
+  let text = parts.byGranting.get(names);
+  if (text === undefined) parts.byGranting.set(names, (text = flatten(parts.head + policyResultsText(r) + parts.tail)));
+  return text;
+}
+
 export function createAuthJsonWriter(h: EntryHasher): AuthJsonWriter {
   /** Per cached token entry: its block's kept parts. Weak, so a revoked token takes them along. */
   const kept = new WeakMap<object, Parts>();
@@ -65,7 +84,6 @@ export function createAuthJsonWriter(h: EntryHasher): AuthJsonWriter {
       parts = splitAuth(authBlock({ ...input, policyResults: undefined }, kind, h));
       kept.set(reusable, parts);
     }
-    const r = input.policyResults;
-    return r ? parts.head + policyResultsText(r) + parts.tail : parts.plain;
+    return input.policyResults ? withResults(parts, input.policyResults) : parts.plain;
   };
 }

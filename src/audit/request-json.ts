@@ -40,6 +40,20 @@ function mountFields(input: AuditInput, m: Mount): string {
   return text;
 }
 
+/** `,"client_id":"…"` per cached (frozen) token entry, whose id never changes. */
+const clientIdTexts = new WeakMap<object, string>();
+
+function clientIdField(input: AuditInput): string {
+  const t = input.token;
+  if (t === undefined) return '';
+  let text = clientIdTexts.get(t);
+  if (text === undefined) {
+    text = flatten(str(',"client_id":"', clientIdOfInput(input)));
+    if (isDeepFrozen(t)) clientIdTexts.set(t, text);
+  }
+  return text;
+}
+
 /**
  * The runs every device writes alike, around the ones that differ per device (token, data,
  * headers): written once per request and shared through AuditInput.shared.
@@ -50,10 +64,9 @@ function commonRuns(input: AuditInput): RequestRuns {
   const r = input.request;
   // The operation is never empty and is a plain verb (a typed union), so it needs no escaping
   // and the block always has a first field.
-  const clientId = clientIdOfInput(input);
-  let head = r.id ? '{"id":"' + escapeGo(r.id) + '"' : '';
-  if (clientId) head += (head ? ',"client_id":"' : '{"client_id":"') + escapeGo(clientId) + '"';
-  head += (head ? ',"operation":"' : '{"operation":"') + input.operation + '"';
+  const clientId = clientIdField(input);
+  let head = r.id ? '{"id":"' + escapeGo(r.id) + '"' + clientId + ',"operation":"' : clientId ? '{' + clientId.slice(1) + ',"operation":"' : '{"operation":"';
+  head += input.operation + '"';
   if (input.mount) head += mountFields(input, input.mount);
   const runs: RequestRuns = {
     head,
