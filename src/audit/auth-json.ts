@@ -8,7 +8,8 @@
  * (lib/flat-string.ts).
  */
 import { flatten } from '../lib/flat-string.js';
-import { authBlock, policyResultsBlock, reusableAuthOf, type EntryHasher, type EntryKind, type VaultAuth } from './entry.js';
+import { authBlock, reusableAuthOf, type EntryHasher, type EntryKind, type VaultAuth } from './entry.js';
+import { policyResultsBlock } from './vault-fields.js';
 import { writeBlock, writeValue } from './format-json.js';
 import type { AuditInput, PolicyResults } from './model.js';
 

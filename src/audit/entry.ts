@@ -12,10 +12,9 @@
 import type { IssuedAuth } from '../core/index.js';
 import { rfc3339, rfc3339Nano } from '../lib/time.js';
 import { isDeepFrozen } from '../lib/immutable.js';
-import { BUILTIN_PLUGIN_VERSION } from '../lib/version.js';
-import { clientIdOf } from './client-id.js';
 import { elideListData } from './elide.js';
-import type { AuditInput, PolicyResults } from './model.js';
+import type { AuditInput } from './model.js';
+import { clientIdOfInput, mountClass, mountRunningVersion, policyResultsBlock } from './vault-fields.js';
 
 export type EntryKind = 'request' | 'response';
 
@@ -112,31 +111,6 @@ function put<T extends object, K extends keyof T>(obj: T, key: K, value: T[K] | 
   if (Array.isArray(value) && value.length === 0) return;
   if (typeof value === 'object' && !Array.isArray(value) && Object.keys(value as object).length === 0) return;
   obj[key] = value;
-}
-
-/** The `policy_results` struct; its granting policies are ACL policies of the root namespace. */
-export function policyResultsBlock(r: PolicyResults): VaultPolicyResults {
-  const out: VaultPolicyResults = { allowed: r.allowed };
-  if (r.grantingPolicies.length > 0) out.granting_policies = r.grantingPolicies.map((name) => ({ name, namespace_id: 'root', type: 'acl' }));
-  return out;
-}
-
-/**
- * Vault's mount fields beyond point, type and accessor: every backend is built in (running version
- * BUILTIN_PLUGIN_VERSION, no sha256, not an external plugin: both left out as omitempty does), and
- * the mount's class is the plugin type of its table (`secret` or `auth`).
- */
-export function mountRunningVersion(m: AuditInput['mount']): string | undefined {
-  return m ? BUILTIN_PLUGIN_VERSION : undefined;
-}
-
-export function mountClass(m: AuditInput['mount']): string | undefined {
-  return m?.table;
-}
-
-/** Vault's `request.client_id`: the caller's entity, or the hash of its policies (client-id.ts). */
-export function clientIdOfInput(input: AuditInput): string | undefined {
-  return input.token ? clientIdOf(input.token) : undefined;
 }
 
 function callerAuth(input: AuditInput, h: EntryHasher): VaultAuth {

@@ -14,7 +14,8 @@
 import { flatten } from '../lib/flat-string.js';
 import { isDeepFrozen } from '../lib/immutable.js';
 import type { AuditInput, RequestRuns } from './model.js';
-import { clientIdOfInput, mountClass, mountPoint, mountRunningVersion, type EntryHasher, type EntryOptions } from './entry.js';
+import { mountPoint, type EntryHasher, type EntryOptions } from './entry.js';
+import { clientIdOfInput, mountClass, mountRunningVersion } from './vault-fields.js';
 import { escapeGo, formatNumber, writeValue } from './format-json.js';
 
 /**
