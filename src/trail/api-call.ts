@@ -11,14 +11,20 @@ import { awsErrorOf } from '../errors/index.js';
 import { recordedParameters, type Members } from '../lib/aws-members.js';
 import type { Clock } from '../lib/clock.js';
 import { uuid } from '../lib/ids.js';
-import type { TrailEventInput, TrailRecorder, TrailUserIdentity } from './model.js';
+import type { TrailEventInput, TrailRecorder, TrailTlsDetails, TrailUserIdentity } from './model.js';
 
 /** What an operation declares for its event. */
 export interface AwsOperationFacts {
   readOnly: boolean;
   members: Members;
-  /** responseElements of a successful call; absent = null. */
-  responseElements?: (body: Record<string, unknown>) => Record<string, unknown>;
+  /**
+   * The values the service applies to members the caller left out, which CloudTrail shows as if
+   * sent (Decrypt's EncryptionAlgorithm, CreateKey's KeySpec...), by wire name. A member the
+   * caller sent keeps its own value.
+   */
+  recordedDefaults?: (body: Readonly<Record<string, unknown>>) => Record<string, unknown>;
+  /** responseElements of a successful call, from its response and the key ARNs it touched; absent = null. */
+  responseElements?: (body: Record<string, unknown>, resources: readonly string[]) => Record<string, unknown>;
 }
 
 /**
@@ -49,6 +55,8 @@ export interface ApiCallRecorderDeps {
 
 const OPERATION_PATH = /^aws\/([A-Za-z]{1,64})$/;
 const MAX_USER_AGENT = 1024;
+/** A host name is at most 253 characters; with a port and brackets, well under this. */
+const MAX_HOST_HEADER = 300;
 
 export function apiCallRecorder(deps: ApiCallRecorderDeps): (outcome: RequestOutcome) => Promise<void> {
   return async (outcome) => {
@@ -59,6 +67,9 @@ export function apiCallRecorder(deps: ApiCallRecorderDeps): (outcome: RequestOut
     const req = outcome.request;
     const error = outcome.error && awsErrorOf(outcome.error, { principalArn: identity.arn, action: `${deps.actionPrefix}:${name}`, internalType: deps.internalType });
     const body = outcome.response?.data;
+    const resources = [...new Set(resourcesOf(outcome.facts))];
+    const sent = req.data;
+    const recorded = op.recordedDefaults ? { ...op.recordedDefaults(sent), ...sent } : sent;
     const event: TrailEventInput = {
       eventId: uuid(),
       requestId: req.id,
@@ -69,15 +80,17 @@ export function apiCallRecorder(deps: ApiCallRecorderDeps): (outcome: RequestOut
       sourceIpAddress: req.remoteAddress,
       userAgent: (req.headers['user-agent']?.[0] ?? '').slice(0, MAX_USER_AGENT),
       userIdentity: identity,
-      requestParameters: recordedParameters(req.data, op.members),
-      responseElements: !error && body && op.responseElements ? op.responseElements(body) : null,
+      requestParameters: recordedParameters(recorded, op.members),
+      responseElements: !error && body && op.responseElements ? op.responseElements(body, resources) : null,
       readOnly: op.readOnly,
-      resources: [...new Set(resourcesOf(outcome.facts))].map((arn) => ({ accountId: deps.accountId, type: 'AWS::KMS::Key' as const, arn })),
+      resources: resources.map((arn) => ({ accountId: deps.accountId, type: 'AWS::KMS::Key' as const, arn })),
       managementEvent: true,
       eventCategory: 'Management',
       recipientAccountId: deps.accountId,
       sealtrailRequestId: req.id,
     };
+    const tls = tlsDetailsOf(req);
+    if (tls) event.tlsDetails = tls;
     const recipient = recipientOf(outcome.facts);
     if (recipient) event.additionalEventData = { recipient };
     if (error) {
@@ -86,6 +99,13 @@ export function apiCallRecorder(deps: ApiCallRecorderDeps): (outcome: RequestOut
     }
     await deps.recorder.record(event);
   };
+}
+
+/** CloudTrail's tlsDetails, for a call that came over TLS; a call over plain HTTP has none. */
+function tlsDetailsOf(req: RequestOutcome['request']): TrailTlsDetails | undefined {
+  if (!req.tls) return undefined;
+  const host = req.headers.host?.[0] ?? '';
+  return { tlsVersion: req.tls.version, cipherSuite: req.tls.cipherSuite, clientProvidedHostHeader: host.slice(0, MAX_HOST_HEADER) };
 }
 
 function resourcesOf(facts: OutcomeFacts | undefined): string[] {
