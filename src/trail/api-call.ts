@@ -29,11 +29,13 @@ export interface AwsOperationFacts {
 
 /**
  * The facts a handler returns for the event that its response does not carry (KMS: the key ARNs
- * it touched, also when the call then failed, and the verified recipient), read from
- * `RequestOutcome.facts`. Anything else there is ignored.
+ * it touched, also when the call then failed, the key material it used and the verified
+ * recipient), read from `RequestOutcome.facts`. Anything else there is ignored.
  */
 export interface ApiCallFacts {
   resources: string[];
+  /** additionalEventData's material ids: `keyMaterialId`; ReEncrypt's destination and source ones. */
+  keyMaterial?: Record<string, string>;
   recipient?: Record<string, string>;
 }
 
@@ -91,8 +93,9 @@ export function apiCallRecorder(deps: ApiCallRecorderDeps): (outcome: RequestOut
     };
     const tls = tlsDetailsOf(req);
     if (tls) event.tlsDetails = tls;
-    const recipient = recipientOf(outcome.facts);
-    if (recipient) event.additionalEventData = { recipient };
+    const recipient = stringsOf(outcome.facts?.recipient);
+    const additional: Record<string, unknown> = { ...stringsOf(outcome.facts?.keyMaterial), ...(recipient ? { recipient } : {}) };
+    if (Object.keys(additional).length > 0) event.additionalEventData = additional;
     if (error) {
       event.errorCode = error.type;
       if (error.message) event.errorMessage = error.message;
@@ -113,8 +116,8 @@ function resourcesOf(facts: OutcomeFacts | undefined): string[] {
   return Array.isArray(resources) ? resources.filter((arn): arn is string => typeof arn === 'string') : [];
 }
 
-function recipientOf(facts: OutcomeFacts | undefined): Record<string, string> | undefined {
-  const recipient = facts?.recipient;
-  if (recipient === null || typeof recipient !== 'object' || Array.isArray(recipient)) return undefined;
-  return Object.fromEntries(Object.entries(recipient).filter((e): e is [string, string] => typeof e[1] === 'string'));
+/** The string members of a fact that is an object; undefined otherwise. */
+function stringsOf(fact: unknown): Record<string, string> | undefined {
+  if (fact === null || typeof fact !== 'object' || Array.isArray(fact)) return undefined;
+  return Object.fromEntries(Object.entries(fact).filter((e): e is [string, string] => typeof e[1] === 'string'));
 }

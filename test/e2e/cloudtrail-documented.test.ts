@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import {
   CreateAliasCommand, CreateKeyCommand, DecryptCommand, DeleteAliasCommand, DisableKeyCommand, EnableKeyCommand,
   EnableKeyRotationCommand, EncryptCommand, GenerateDataKeyCommand, GenerateRandomCommand, KMSClient, ListAliasesCommand,
-  PutKeyPolicyCommand, ReEncryptCommand, ScheduleKeyDeletionCommand, TagResourceCommand, UntagResourceCommand,
+  PutKeyPolicyCommand, ReEncryptCommand, RotateKeyOnDemandCommand, ScheduleKeyDeletionCommand, TagResourceCommand, UntagResourceCommand,
   UpdateAliasCommand, UpdateKeyDescriptionCommand,
 } from '@aws-sdk/client-kms';
 import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
@@ -93,6 +93,19 @@ function expected(name: string, keys: Record<string, string>, also: Record<strin
   return JSON.parse(text) as Json;
 }
 
+/** A record's key material id: 64 hex digits, as in AWS's records. */
+function materialId(record: Json, member = 'keyMaterialId'): string {
+  const id = record.additionalEventData?.[member];
+  assert.match(id, /^[0-9a-f]{64}$/, `${record.eventName} additionalEventData.${member}`);
+  return id as string;
+}
+
+/** additionalEventData as documented, with the record's own material ids for AWS's. */
+function documentedEventData(name: string, record: Json): Json {
+  const doc = expected(name, {}).additionalEventData as Record<string, string>;
+  return Object.fromEntries(Object.keys(doc).map((member) => [member, materialId(record, member)]));
+}
+
 async function newKey(): Promise<{ id: string; arn: string }> {
   const meta = (await kms.send(new CreateKeyCommand({}))).KeyMetadata!;
   return { id: meta.KeyId!, arn: meta.Arn! };
@@ -104,6 +117,7 @@ test('Encrypt and Decrypt record encryptionAlgorithm SYMMETRIC_DEFAULT though th
   const encrypt = await lastRecord('Encrypt');
   assert.deepEqual(encrypt.requestParameters, expected('Encrypt', { [DOC_KEY]: key.id }).requestParameters);
   assert.equal(encrypt.responseElements, null);
+  assert.deepEqual(encrypt.additionalEventData, documentedEventData('Encrypt', encrypt));
 
   const context = { Department: 'Engineering', Project: 'Alpha' };
   const again = await kms.send(new EncryptCommand({ KeyId: key.id, Plaintext: Buffer.from('payroll'), EncryptionContext: context }));
@@ -111,6 +125,7 @@ test('Encrypt and Decrypt record encryptionAlgorithm SYMMETRIC_DEFAULT though th
   const decrypt = await lastRecord('Decrypt');
   assert.deepEqual(decrypt.requestParameters, expected('Decrypt', { [DOC_KEY]: key.id }).requestParameters);
   assert.equal(decrypt.responseElements, null);
+  assert.deepEqual(decrypt.additionalEventData, documentedEventData('Decrypt', decrypt));
   // Also on a failed call: the wrong context is refused, and the record still names the algorithm.
   await assert.rejects(kms.send(new DecryptCommand({ CiphertextBlob: enc.CiphertextBlob })), { name: 'InvalidCiphertextException' });
   assert.deepEqual((await lastRecord('Decrypt')).requestParameters, { encryptionAlgorithm: 'SYMMETRIC_DEFAULT' });
@@ -128,6 +143,8 @@ test('ReEncrypt records the source and destination algorithms, and no ciphertext
   const record = await lastRecord('ReEncrypt');
   assert.deepEqual(record.requestParameters, expected('ReEncrypt', { [DOC_KEY]: source.id, [DOC_OTHER_KEY]: destination.id }).requestParameters);
   assert.equal(record.responseElements, null);
+  assert.deepEqual(record.additionalEventData, documentedEventData('ReEncrypt', record));
+  assert.equal(record.additionalEventData.sourceKeyMaterialId, materialId(await lastRecord('Encrypt')), 'the source material is the one that sealed it');
   assert.deepEqual(record.resources.map((r: Json) => r.ARN), [source.arn, destination.arn]);
 });
 
@@ -137,6 +154,22 @@ test('GenerateDataKey records its key, spec and context as documented', async ()
   const record = await lastRecord('GenerateDataKey');
   assert.deepEqual(record.requestParameters, expected('GenerateDataKey', { [DOC_KEY]: key.id }).requestParameters);
   assert.equal(record.responseElements, null);
+  assert.deepEqual(record.additionalEventData, documentedEventData('GenerateDataKey', record));
+});
+
+test('keyMaterialId names the material a call used: the same for a ciphertext and its Decrypt, new after rotation', async () => {
+  const key = await newKey();
+  const before = await kms.send(new EncryptCommand({ KeyId: key.id, Plaintext: Buffer.from('v1') }));
+  const first = materialId(await lastRecord('Encrypt'));
+  await kms.send(new RotateKeyOnDemandCommand({ KeyId: key.id }));
+  await kms.send(new EncryptCommand({ KeyId: key.id, Plaintext: Buffer.from('v2') }));
+  const second = materialId(await lastRecord('Encrypt'));
+  assert.notEqual(second, first);
+  await kms.send(new DecryptCommand({ CiphertextBlob: before.CiphertextBlob }));
+  assert.equal(materialId(await lastRecord('Decrypt')), first, 'old ciphertext: the old material');
+  const other = await newKey();
+  await kms.send(new EncryptCommand({ KeyId: other.id, Plaintext: Buffer.from('v1') }));
+  assert.ok(![first, second].includes(materialId(await lastRecord('Encrypt'))), 'another key: another id');
 });
 
 test('an attested call: GenerateRandom records null parameters; the recipient facts go only to additionalEventData', async () => {
@@ -169,13 +202,14 @@ test('an attested call: GenerateRandom records null parameters; the recipient fa
   const gdk = await kms.send(new GenerateDataKeyCommand({ KeyId: key.id, NumberOfBytes: 32, Recipient: recipient() }));
   const gdkRecord = await lastRecord('GenerateDataKey');
   assert.deepEqual(gdkRecord.requestParameters, expected('GenerateDataKeyForEnclave', { [DOC_KEY]: key.id }).requestParameters);
-  assert.deepEqual(gdkRecord.additionalEventData, { recipient: { ...docAttested.additionalEventData.recipient, ...pcrs } });
+  // The Nitro pages' examples predate key material ids; an attested call has both.
+  assert.deepEqual(gdkRecord.additionalEventData, { keyMaterialId: materialId(gdkRecord), recipient: { ...docAttested.additionalEventData.recipient, ...pcrs } });
 
   await kms.send(new DecryptCommand({ KeyId: key.arn, CiphertextBlob: gdk.CiphertextBlob, Recipient: recipient() }));
   const decRecord = await lastRecord('Decrypt');
   const docDecrypt = expected('DecryptForEnclave', { [DOC_KEY]: key.id }, ids);
   assert.deepEqual(decRecord.requestParameters, docDecrypt.requestParameters);
-  assert.deepEqual(decRecord.additionalEventData, { recipient: { ...docDecrypt.additionalEventData.recipient, ...pcrs } });
+  assert.deepEqual(decRecord.additionalEventData, { keyMaterialId: materialId(gdkRecord), recipient: { ...docDecrypt.additionalEventData.recipient, ...pcrs } });
 });
 
 test('CreateKey records the defaults AWS applied and the key metadata with AWSAccountId', async () => {
