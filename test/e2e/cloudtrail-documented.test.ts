@@ -14,7 +14,8 @@ import { Agent } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  CreateAliasCommand, CreateKeyCommand, DecryptCommand, DeleteAliasCommand, DisableKeyCommand, EnableKeyCommand,
+  CancelKeyDeletionCommand, CreateAliasCommand, CreateKeyCommand, DecryptCommand, DeleteAliasCommand, DisableKeyCommand,
+  DisableKeyRotationCommand, EnableKeyCommand,
   EnableKeyRotationCommand, EncryptCommand, GenerateDataKeyCommand, GenerateRandomCommand, KMSClient, ListAliasesCommand,
   PutKeyPolicyCommand, ReEncryptCommand, RotateKeyOnDemandCommand, ScheduleKeyDeletionCommand, TagResourceCommand, UntagResourceCommand,
   UpdateAliasCommand, UpdateKeyDescriptionCommand,
@@ -243,6 +244,9 @@ test('key state, alias, policy, rotation and tag operations record the documente
   await check('UpdateKeyDescription');
   await kms.send(new EnableKeyRotationCommand({ KeyId: key.id, RotationPeriodInDays: 180 }));
   await check('EnableKeyRotation');
+  await kms.send(new DisableKeyRotationCommand({ KeyId: key.arn }));
+  await check('DisableKeyRotation');
+  await kms.send(new EnableKeyRotationCommand({ KeyId: key.id, RotationPeriodInDays: 180 }));
   await kms.send(new TagResourceCommand({ KeyId: key.arn, Tags: [{ TagKey: 'Department', TagValue: 'IT' }, { TagKey: 'Dept', TagValue: 'x' }] }));
   const tag = await lastRecord('TagResource');
   assert.deepEqual(tag.requestParameters, { keyId: key.arn, tags: [{ tagKey: 'Department', tagValue: 'IT' }, { tagKey: 'Dept', tagValue: 'x' }] });
@@ -276,6 +280,8 @@ test('key state, alias, policy, rotation and tag operations record the documente
   const doc = expected('ScheduleKeyDeletion', keys);
   assert.deepEqual(scheduled.requestParameters, doc.requestParameters);
   assert.deepEqual(scheduled.responseElements, { ...doc.responseElements, deletionDate: cloudTrailDate(deletion.DeletionDate!.getTime() / 1000) });
+  await kms.send(new CancelKeyDeletionCommand({ KeyId: key.id }));
+  await check('CancelKeyDeletion');
 });
 
 test('tlsDetails: the protocol, suite and Host header of a TLS call; none over plain HTTP', async () => {
