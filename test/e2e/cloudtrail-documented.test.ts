@@ -14,9 +14,9 @@ import { Agent } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  CancelKeyDeletionCommand, CreateAliasCommand, CreateKeyCommand, DecryptCommand, DeleteAliasCommand, DisableKeyCommand,
+  CancelKeyDeletionCommand, CreateAliasCommand, CreateKeyCommand, DecryptCommand, DeleteAliasCommand, DescribeKeyCommand, DisableKeyCommand,
   DisableKeyRotationCommand, EnableKeyCommand,
-  EnableKeyRotationCommand, EncryptCommand, GenerateDataKeyCommand, GenerateRandomCommand, KMSClient, ListAliasesCommand,
+  EnableKeyRotationCommand, EncryptCommand, GenerateDataKeyCommand, GenerateRandomCommand, GetKeyPolicyCommand, KMSClient, ListAliasesCommand,
   PutKeyPolicyCommand, ReEncryptCommand, RotateKeyOnDemandCommand, ScheduleKeyDeletionCommand, TagResourceCommand, UntagResourceCommand,
   UpdateAliasCommand, UpdateKeyDescriptionCommand,
 } from '@aws-sdk/client-kms';
@@ -236,6 +236,8 @@ test('key state, alias, policy, rotation and tag operations record the documente
     return { record, doc };
   };
 
+  await kms.send(new DescribeKeyCommand({ KeyId: key.id }));
+  await check('DescribeKey');
   await kms.send(new DisableKeyCommand({ KeyId: key.id }));
   await check('DisableKey');
   await kms.send(new EnableKeyCommand({ KeyId: key.id }));
@@ -257,6 +259,8 @@ test('key state, alias, policy, rotation and tag operations record the documente
   const policy = documented.PutKeyPolicy.requestParameters.policy as string;
   await kms.send(new PutKeyPolicyCommand({ KeyId: key.id, Policy: policy }));
   await check('PutKeyPolicy');
+  await kms.send(new GetKeyPolicyCommand({ KeyId: key.id }));
+  await check('GetKeyPolicy');
 
   await kms.send(new CreateAliasCommand({ AliasName: 'alias/ExampleAlias', TargetKeyId: key.id }));
   await check('CreateAlias');

@@ -70,7 +70,7 @@ export const KMS_OPERATIONS: Readonly<Record<string, OperationSpec>> = {
   UpdateAlias: op(updateAlias, false, { AliasName: 'string', TargetKeyId: 'string' }, AFFECTED_KEY),
   DeleteAlias: op(deleteAlias, false, { AliasName: 'string' }, AFFECTED_KEY),
   ListAliases: op(listAliases, true, { ...KEY, ...PAGE }),
-  GetKeyPolicy: op(getKeyPolicy, true, { ...KEY, PolicyName: 'string' }),
+  GetKeyPolicy: op(getKeyPolicy, true, { ...KEY, PolicyName: 'string' }, { recordedDefaults: constant({ PolicyName: 'default' }) }),
   PutKeyPolicy: op(putKeyPolicy, false, { ...KEY, PolicyName: 'string', Policy: 'string', BypassPolicyLockoutSafetyCheck: 'boolean' }, {
     recordedDefaults: constant({ PolicyName: 'default', BypassPolicyLockoutSafetyCheck: false }),
   }),
