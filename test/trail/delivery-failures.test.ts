@@ -68,7 +68,7 @@ test('objects whose delivery could not be recorded are removed; the next deliver
     await assert.rejects(trails.deliverNow('t'), /storage unavailable/);
     assert.deepEqual(filesUnder(dir), [], 'neither the log file nor a digest stays behind');
     // GetTrailStatus shows the failure as a code: an error message may carry a path.
-    assert.deepEqual(await trails.status('t'), { startMs: T0, latestDeliveryAttemptMs: clock.now(), latestDeliveryError: 'DeliveryFailed', isLogging: true });
+    assert.deepEqual(await trails.status('t'), { startMs: T0, latestDeliveryAttemptMs: clock.now(), latestDeliveryError: 'DeliveryFailed', failedAttempts: 1, isLogging: true });
 
     failStateWrites = false;
     clock.advance(60_000);
