@@ -23,8 +23,10 @@ export interface TrailSummary {
   destination: 'directory' | 's3';
   /** The directory, for a directory trail. */
   directory?: string;
-  /** The S3 endpoint, for an S3 trail that names one. */
+  /** For an S3 trail: its endpoint (when it names one), region and addressing style. */
   endpoint?: string;
+  s3Region?: string;
+  forcePathStyle?: boolean;
   bucket: string;
   prefix: string;
   deliveryIntervalMs: number;
@@ -79,6 +81,7 @@ export function createTrailManager(deps: TrailManagerDeps): TrailManager {
     destination: c.s3 ? 's3' : 'directory',
     ...(c.directory !== undefined ? { directory: c.directory } : {}),
     ...(c.s3?.endpoint ? { endpoint: c.s3.endpoint } : {}),
+    ...(c.s3 ? { s3Region: c.s3.region ?? deps.region, forcePathStyle: c.s3.forcePathStyle } : {}),
     bucket: c.bucket,
     prefix: c.prefix ?? '',
     deliveryIntervalMs: c.deliveryIntervalMs ?? DEFAULT_DELIVERY_INTERVAL_MS,
