@@ -19,7 +19,7 @@ import { CliExit, EXIT_REMOTE, remote, usageError } from '../failure.js';
 
 interface ValidateFlags {
   dir?: string; s3Bucket?: string; s3Prefix?: string; s3Endpoint?: string; s3Region?: string; s3ForcePathStyle?: boolean;
-  startTime: string; endTime?: string; verbose?: boolean; publicKey?: string; trailName?: string;
+  startTime: string; endTime?: string; verbose?: boolean; publicKey?: string; trailName?: string; accountId?: string;
 }
 
 interface S3Place { bucket: string; prefix: string; endpoint?: string; region: string; forcePathStyle: boolean }
@@ -65,6 +65,12 @@ async function configuredPlace(ctx: CliContext, trailName: string | undefined, d
   return { dir: t.directory };
 }
 
+/** The account of the server's trails (arn:aws:cloudtrail:<region>:<account>:trail/<name>). */
+function accountOf(trails: ReadonlyArray<{ arn: string }> | undefined): string | undefined {
+  const accounts = new Set((trails ?? []).map((t) => t.arn.split(':')[4]).filter((a) => /^\d{12}$/.test(a ?? '')));
+  return accounts.size === 1 ? [...accounts][0] : undefined;
+}
+
 /** An S3 failure in one line: the store's error code or the network's, never its message. */
 function s3Failure(err: unknown, bucket: string): CliExit | undefined {
   const e = err as { name?: unknown; code?: unknown; $metadata?: unknown } | null;
@@ -88,9 +94,11 @@ export function registerValidateLogs(trail: Command, ctx: CliContext): void {
     .option('--verbose', 'also list valid files')
     .option('--public-key <path>', 'PEM public key file or directory (default: the server\'s ListPublicKeys)')
     .option('--trail-name <name>', 'which trail, when the place holds several')
+    .option('--account-id <id>', 'in a bucket, list only this account\'s digests (default: the server\'s account)')
     .action(async (flags: ValidateFlags) => {
       // Loaded on demand: the trail module is server code, which other commands should not load.
       const { assertTrailDirectory, createS3Client, keysFromPath, keysFromPublicKeyList, validateTrailBucket, validateTrailDirectory } = await import('../../trail/index.js');
+      if (flags.accountId !== undefined && !/^\d{12}$/.test(flags.accountId)) throw usageError('--account-id must be a 12-digit AWS account id');
       const startMs = parseTimeFlag(flags.startTime, '--start-time');
       const endMs = flags.endTime ? parseTimeFlag(flags.endTime, '--end-time') : systemClock.now();
       if (flags.dir !== undefined && flags.s3Bucket !== undefined) throw usageError('give --dir or --s3-bucket, not both');
@@ -127,9 +135,16 @@ export function registerValidateLogs(trail: Command, ctx: CliContext): void {
         result = await validateTrailDirectory({ ...common, dir: place.dir });
       } else {
         const s3 = place.s3;
-        const client = createS3Client({ region: s3.region, forcePathStyle: s3.forcePathStyle, ...(s3.endpoint ? { endpoint: s3.endpoint } : {}) });
+        const env = ctx.io.env;
+        const endpoint = s3.endpoint ?? (env.AWS_ENDPOINT_URL_S3 ? endpointFlag(env.AWS_ENDPOINT_URL_S3) : undefined);
+        // Keys in the environment given to the command, else the SDK's own chain (files, roles).
+        const credentials = env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
+          ? { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}) }
+          : undefined;
+        const client = createS3Client({ region: s3.region, forcePathStyle: s3.forcePathStyle, ...(endpoint ? { endpoint } : {}), ...(credentials ? { credentials } : {}) });
         try {
-          result = await validateTrailBucket({ ...common, client, bucket: s3.bucket, prefix: s3.prefix });
+          const accountId = flags.accountId ?? accountOf(knownTrails);
+          result = await validateTrailBucket({ ...common, client, bucket: s3.bucket, prefix: s3.prefix, ...(accountId ? { accountId } : {}) });
         } catch (err) {
           throw s3Failure(err, s3.bucket) ?? err;
         } finally {

@@ -35,6 +35,8 @@ export interface ValidateBucketOptions extends ValidateCommonOptions {
   client: S3Client;
   bucket: string;
   prefix: string;
+  /** Lists only this account's digests (otherwise every key under the prefix's AWSLogs/). */
+  accountId?: string;
 }
 
 /** Refuses a directory that does not exist or is a file: a mistyped --dir would otherwise read as a trail that delivered nothing. */
@@ -53,7 +55,7 @@ export async function validateTrailDirectory(opts: ValidateDirectoryOptions): Pr
 /** The same validation over an S3 bucket (objects, signatures from object metadata, chain). */
 export async function validateTrailBucket(opts: ValidateBucketOptions): Promise<ValidateLogsResult> {
   if (opts.startMs > opts.endMs) throw invalidRange();
-  const found = await findS3DigestChains(opts.client, opts.bucket, opts.prefix);
+  const found = await findS3DigestChains(opts.client, opts.bucket, opts.prefix, opts.accountId);
   return validateFound(opts, found, s3Objects(opts.client), `s3://${opts.bucket}/${opts.prefix}`);
 }
 

@@ -44,25 +44,25 @@ export function s3Objects(client: S3Client): ObjectReader {
   };
 }
 
-async function listAll(client: S3Client, bucket: string, prefix: string, delimiter?: string): Promise<{ keys: string[]; prefixes: string[] }> {
+async function listAll(client: S3Client, bucket: string, prefix: string): Promise<string[]> {
   const keys: string[] = [];
-  const prefixes: string[] = [];
   let token: string | undefined;
   for (let page = 0; page < MAX_LIST_PAGES; page++) {
-    const answer = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, Delimiter: delimiter, ContinuationToken: token }));
+    const answer = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
     for (const o of answer.Contents ?? []) if (o.Key) keys.push(o.Key);
-    for (const p of answer.CommonPrefixes ?? []) if (p.Prefix) prefixes.push(p.Prefix);
-    if (!answer.IsTruncated || !answer.NextContinuationToken) return { keys, prefixes };
+    if (!answer.IsTruncated || !answer.NextContinuationToken) return keys;
     token = answer.NextContinuationToken;
   }
   throw new Error(`more than ${MAX_LIST_PAGES} pages of objects under s3://${bucket}/${prefix}`);
 }
 
-/** Digest chains under `<prefix>/AWSLogs/`: one listing of accounts, then one of each account's digests. */
-export async function findS3DigestChains(client: S3Client, bucket: string, prefix: string): Promise<DigestChainLocation[]> {
+/**
+ * Digest chains under `<prefix>/AWSLogs/`: with the account known, only its digest keys are
+ * listed; without it, every key under AWSLogs/ (no Delimiter listing: S3-compatible stores
+ * differ in how they answer one).
+ */
+export async function findS3DigestChains(client: S3Client, bucket: string, prefix: string, accountId?: string): Promise<DigestChainLocation[]> {
   const root = `${prefix === '' ? '' : `${prefix.replace(/\/+$/, '')}/`}AWSLogs/`;
-  const { prefixes: accounts } = await listAll(client, bucket, root, '/');
-  const keys: string[] = [];
-  for (const account of accounts) keys.push(...(await listAll(client, bucket, `${account}CloudTrail-Digest/`)).keys);
+  const keys = await listAll(client, bucket, accountId === undefined ? root : `${root}${accountId}/CloudTrail-Digest/`);
   return chainsFromKeys(bucket, keys);
 }
