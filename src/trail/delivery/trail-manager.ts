@@ -5,11 +5,12 @@
  * ListPublicKeys. A failed timer delivery is retried by the next tick; what it could not store
  * stays pending in its writer.
  */
-import { notFound } from '../../errors/index.js';
+import { notFound, SealtrailError } from '../../errors/index.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Storage } from '../../storage/index.js';
 import { createSigningKeys, type PublicKeyInfo } from '../keys/signing-keys.js';
 import type { EventStore } from '../store/types.js';
+import { deliveryErrorCode } from './delivery-error.js';
 import type { DeliveryDestination } from './destination.js';
 import { destinationFor } from './destinations.js';
 import { createTrailWriter, type DeliveryHealthEvent, type DeliveryResult, type TrailConfig, type TrailStatus, type TrailWriter } from './trail-writer.js';
@@ -103,7 +104,12 @@ export function createTrailManager(deps: TrailManagerDeps): TrailManager {
     async deliverNow(name) {
       const writer = writers.get(name);
       if (!writer) throw notFound(`no trail named "${name}"`, 'trail_not_found');
-      return writer.deliverAndDigest();
+      try {
+        return await writer.deliverAndDigest();
+      } catch (err) {
+        // The caller (and the server log) get a code: a store's error can carry request details.
+        throw new SealtrailError('unavailable', 'trail_delivery_failed', `trail "${name}" could not deliver (${deliveryErrorCode(err)}); pending files are kept and retried`);
+      }
     },
     publicKeys: (startMs, endMs) => keys.publicKeys(startMs, endMs),
     async status(name) {
