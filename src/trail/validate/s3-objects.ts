@@ -12,6 +12,21 @@ export const MAX_LIST_PAGES = 1000;
 /** The largest object read (a digest or a log file of 5000 events is far smaller). */
 export const MAX_OBJECT_BYTES = 256 * 1024 * 1024;
 
+/** Reads a body, refusing one past MAX_OBJECT_BYTES whatever its Content-Length claimed. */
+async function readBounded(body: AsyncIterable<Uint8Array> & { destroy?: () => void }, where: string): Promise<Buffer> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > MAX_OBJECT_BYTES) {
+      body.destroy?.();
+      throw new Error(`${where} is larger than ${MAX_OBJECT_BYTES} bytes`);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
 const isMissing = (err: unknown) => {
   const e = err as { name?: unknown; $metadata?: { httpStatusCode?: number } };
   return e?.name === 'NoSuchKey' || e?.$metadata?.httpStatusCode === 404;
@@ -22,12 +37,11 @@ export function s3Objects(client: S3Client): ObjectReader {
   const read = async (bucket: string, key: string): Promise<Buffer | undefined> => {
     try {
       const answer = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-      if ((answer.ContentLength ?? 0) > MAX_OBJECT_BYTES) throw new Error(`s3://${bucket}/${key} is larger than ${MAX_OBJECT_BYTES} bytes`);
       const m = answer.Metadata ?? {};
       metadataOf.set(`${bucket}/${key}`, typeof m.signature === 'string' && typeof m['signature-algorithm'] === 'string'
         ? { signature: m.signature, 'signature-algorithm': m['signature-algorithm'] }
         : undefined);
-      return Buffer.from(await answer.Body!.transformToByteArray());
+      return await readBounded(answer.Body as AsyncIterable<Uint8Array> & { destroy?: () => void }, `s3://${bucket}/${key}`);
     } catch (err) {
       if (isMissing(err)) return undefined;
       throw err;
