@@ -47,6 +47,11 @@ export interface RunningServer {
   reload(): Promise<void>;
 }
 
+function devKeepsTls(config: ServerConfig): boolean {
+  const l = config.listener;
+  return config.declared.listener && !l.tlsDisable && l.tlsCertFile !== undefined && l.tlsKeyFile !== undefined;
+}
+
 export async function runServer(opts: ServerRunOptions): Promise<RunningServer> {
   const out = opts.out ?? ((line: string) => process.stdout.write(`${line}\n`));
   const clock = opts.clock ?? systemClock;
@@ -64,7 +69,9 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
       ...config,
       storage: { type: 'sqlite', path: join(dd.dir, 'sealtrail.db') },
       allowApiAuditCreation: true,
-      listener: { ...config.listener, address: opts.devListenAddress ?? '127.0.0.1:8200', tlsDisable: true },
+      // Like `vault server -dev-tls`: a config file whose listener names certificate files keeps
+      // TLS in dev mode; otherwise the dev listener is plain HTTP.
+      listener: { ...config.listener, address: opts.devListenAddress ?? '127.0.0.1:8200', tlsDisable: !devKeepsTls(config) },
     };
   }
   // A start that fails half-way (a bad address, a port in use, a TLS file missing) undoes what it

@@ -139,7 +139,11 @@ async function buildTrail(config: ServerConfig, core: Core<Services>, log: Serve
     store: () => store,
     storage: storageView(barrier, 'sys/trail/'),
     clock: core.clock,
-    onError: (err, trail) => log.error({ err, trail }, 'trail delivery failed'),
+    // Once per episode, and only a code: never a message, body or credential.
+    onHealth: (event) => {
+      if (event.type === 'failing') log.error({ trail: event.trail, code: event.code }, 'trail delivery failing; pending files are kept and retried');
+      else log.info({ trail: event.trail, failedAttempts: event.failedAttempts }, 'trail delivery recovered');
+    },
   });
   await trails.start();
   const recorder = createTrailRecorder({ store: () => store, journal, clock: core.clock, recipientEntity: entityIdFor });

@@ -7,9 +7,10 @@
  */
 import type { AuditSink, EntryFacts } from './devices/types.js';
 import type { CommonOptions } from './device-options.js';
-import { authBlock, buildEntry, mountPoint, reusableAuthOf, type EntryHasher, type EntryKind, type EntryOptions } from './entry.js';
+import { createAuthJsonWriter } from './auth-json.js';
+import { buildEntry, mountPoint, type EntryHasher, type EntryKind, type EntryOptions } from './entry.js';
 import { evaluateFilter, type FilterSubject } from './filter.js';
-import { formatJsonFromBlocks, writeBlock } from './format-json.js';
+import { formatJsonFromBlocks } from './format-json.js';
 import { formatJsonx } from './format-jsonx.js';
 import { createRequestJsonWriter } from './request-json.js';
 import { createResponseJsonWriter } from './response-json.js';
@@ -91,10 +92,7 @@ export function createAuditDevice(def: DeviceDefinition, config: CommonOptions, 
   const hasher: EntryHasher = createEntryHasher(salt, { hmacAccessor: config.hmacAccessor, raw: config.logRaw });
   const filter = config.filter?.ast;
 
-  // The text of the caller's `auth` block per cached token entry (see reusableAuthOf): a token's
-  // every request carries the same block. Keyed weakly by the long-lived entry, so a revoked or
-  // evicted token takes its text with it.
-  const authText = new WeakMap<object, string>();
+  const writeAuthJson = createAuthJsonWriter(hasher);
   const writeRequestJson = createRequestJsonWriter(hasher);
   const writeResponseJson = createResponseJsonWriter(hasher);
   /** This device's key for its request-block text in AuditInput.shared. */
@@ -102,12 +100,7 @@ export function createAuditDevice(def: DeviceDefinition, config: CommonOptions, 
 
   function formatJsonEntry(input: AuditInput, kind: EntryKind, headers?: AuditedHeaders): string {
     const opts = { elideListResponses: config.elideListResponses, headers };
-    const reusable = reusableAuthOf(input, kind);
-    let auth = reusable && authText.get(reusable);
-    if (!auth) {
-      auth = writeBlock(authBlock(input, kind, hasher), 'auth');
-      if (reusable) authText.set(reusable, flatten(auth));
-    }
+    const auth = writeAuthJson(input, kind);
     // The same request block opens the request's response entry: written once per request.
     let request = input.shared?.get<string>(requestText);
     if (request === undefined) {

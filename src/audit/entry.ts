@@ -14,6 +14,7 @@ import { rfc3339, rfc3339Nano } from '../lib/time.js';
 import { isDeepFrozen } from '../lib/immutable.js';
 import { elideListData } from './elide.js';
 import type { AuditInput } from './model.js';
+import { clientIdOfInput, mountClass, mountRunningVersion, policyResultsBlock } from './vault-fields.js';
 
 export type EntryKind = 'request' | 'response';
 
@@ -24,21 +25,32 @@ export interface VaultAuth {
   policies?: string[];
   token_policies?: string[];
   identity_policies?: string[];
+  policy_results?: VaultPolicyResults;
   metadata?: Record<string, string>;
   num_uses?: number;
   remaining_uses?: number;
   entity_id?: string;
+  entity_created?: boolean;
   token_type?: string;
   token_ttl?: number;
   token_issue_time?: string;
 }
 
+/** `allowed` is written even when false (no omitempty in Vault's struct), as is each policy's `type`. */
+export interface VaultPolicyResults {
+  allowed: boolean;
+  granting_policies?: { name: string; namespace_id: string; type: 'acl' }[];
+}
+
 export interface VaultRequest {
   id?: string;
+  client_id?: string;
   operation?: string;
   mount_point?: string;
   mount_type?: string;
   mount_accessor?: string;
+  mount_running_version?: string;
+  mount_class?: string;
   client_token?: string;
   client_token_accessor?: string;
   namespace: { id: string };
@@ -55,6 +67,9 @@ export interface VaultResponse {
   mount_point?: string;
   mount_type?: string;
   mount_accessor?: string;
+  /** Vault's response struct names the running version so; its request struct does not. */
+  mount_running_plugin_version?: string;
+  mount_class?: string;
   secret?: { lease_id?: string };
   data?: Record<string, unknown>;
   warnings?: string[];
@@ -102,6 +117,7 @@ function callerAuth(input: AuditInput, h: EntryHasher): VaultAuth {
   const t = input.token;
   const auth: VaultAuth = {};
   if (!t) {
+    if (input.policyResults) auth.policy_results = policyResultsBlock(input.policyResults);
     auth.token_type = 'default';
     return auth;
   }
@@ -110,6 +126,7 @@ function callerAuth(input: AuditInput, h: EntryHasher): VaultAuth {
   put(auth, 'display_name', t.displayName);
   put(auth, 'policies', [...t.policies]);
   put(auth, 'token_policies', [...t.policies]);
+  if (input.policyResults) auth.policy_results = policyResultsBlock(input.policyResults);
   put(auth, 'metadata', { ...t.meta });
   put(auth, 'remaining_uses', input.remainingUses);
   put(auth, 'entity_id', t.entityId);
@@ -120,10 +137,12 @@ function callerAuth(input: AuditInput, h: EntryHasher): VaultAuth {
 }
 
 /**
- * The auth block of a newly issued token (login responses). The token is minted while the request
- * is served, so its issue time is the entry's time at second precision.
+ * The auth block of a newly issued token (login responses): the response block's `auth`
+ * (`inResponse`, with num_uses) or the entry's own (with entity_created, as Vault writes only
+ * there). The token is minted while the request is served, so its issue time is the entry's time
+ * at second precision.
  */
-function issuedAuthBlock(a: IssuedAuth, input: AuditInput, h: EntryHasher, withNumUses: boolean): VaultAuth {
+function issuedAuthBlock(a: IssuedAuth, input: AuditInput, h: EntryHasher, inResponse: boolean): VaultAuth {
   const auth: VaultAuth = {};
   put(auth, 'client_token', a.clientToken ? h.token(a.clientToken) : undefined);
   put(auth, 'accessor', a.accessor ? h.accessor(a.accessor) : undefined);
@@ -132,8 +151,9 @@ function issuedAuthBlock(a: IssuedAuth, input: AuditInput, h: EntryHasher, withN
   put(auth, 'token_policies', [...a.tokenPolicies]);
   put(auth, 'identity_policies', [...a.identityPolicies]);
   put(auth, 'metadata', { ...a.metadata });
-  if (withNumUses) put(auth, 'num_uses', a.numUses);
+  if (inResponse) put(auth, 'num_uses', a.numUses);
   put(auth, 'entity_id', a.entityId);
+  if (!inResponse) put(auth, 'entity_created', a.entityCreated);
   auth.token_type = a.tokenType;
   put(auth, 'token_ttl', a.leaseDuration);
   auth.token_issue_time = rfc3339(Number(input.timeNs / 1_000_000n));
@@ -153,10 +173,13 @@ export function requestBlock(input: AuditInput, h: EntryHasher, opts: EntryOptio
   const r = input.request;
   const req = {} as VaultRequest;
   put(req, 'id', r.id);
+  put(req, 'client_id', clientIdOfInput(input));
   put(req, 'operation', input.operation);
   put(req, 'mount_point', mountPoint(input));
   put(req, 'mount_type', input.mount?.type);
   put(req, 'mount_accessor', input.mount?.accessor);
+  put(req, 'mount_running_version', mountRunningVersion(input.mount));
+  put(req, 'mount_class', mountClass(input.mount));
   put(req, 'client_token', r.clientToken ? h.token(r.clientToken) : undefined);
   put(req, 'client_token_accessor', input.token?.accessor ? h.accessor(input.token.accessor) : undefined);
   req.namespace = { id: 'root' };
@@ -182,6 +205,8 @@ export function responseBlock(input: AuditInput, h: EntryHasher, opts: EntryOpti
   put(out, 'mount_point', mountPoint(input));
   put(out, 'mount_type', input.mount?.type);
   put(out, 'mount_accessor', input.mount?.accessor);
+  put(out, 'mount_running_plugin_version', mountRunningVersion(input.mount));
+  put(out, 'mount_class', mountClass(input.mount));
   if (resp?.secret) {
     out.secret = {};
     put(out.secret, 'lease_id', resp.secret.leaseId);

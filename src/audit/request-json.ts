@@ -15,6 +15,7 @@ import { flatten } from '../lib/flat-string.js';
 import { isDeepFrozen } from '../lib/immutable.js';
 import type { AuditInput, RequestRuns } from './model.js';
 import { mountPoint, type EntryHasher, type EntryOptions } from './entry.js';
+import { clientIdOfInput, mountClass, mountRunningVersion } from './vault-fields.js';
 import { escapeGo, formatNumber, writeValue } from './format-json.js';
 
 /**
@@ -34,8 +35,23 @@ const mountTexts = new WeakMap<Mount, { path: string; type: string; accessor: st
 function mountFields(input: AuditInput, m: Mount): string {
   const known = mountTexts.get(m);
   if (known && known.path === m.path && known.type === m.type && known.accessor === m.accessor && known.table === m.table) return known.text;
-  const text = flatten(str(',"mount_point":"', mountPoint(input)) + str(',"mount_type":"', m.type) + str(',"mount_accessor":"', m.accessor));
+  const text = flatten(str(',"mount_point":"', mountPoint(input)) + str(',"mount_type":"', m.type) + str(',"mount_accessor":"', m.accessor)
+    + str(',"mount_running_version":"', mountRunningVersion(m)) + str(',"mount_class":"', mountClass(m)));
   mountTexts.set(m, { path: m.path, type: m.type, accessor: m.accessor, table: m.table, text });
+  return text;
+}
+
+/** `,"client_id":"…"` per cached (frozen) token entry, whose id never changes. */
+const clientIdTexts = new WeakMap<object, string>();
+
+function clientIdField(input: AuditInput): string {
+  const t = input.token;
+  if (t === undefined) return '';
+  let text = clientIdTexts.get(t);
+  if (text === undefined) {
+    text = flatten(str(',"client_id":"', clientIdOfInput(input)));
+    if (isDeepFrozen(t)) clientIdTexts.set(t, text);
+  }
   return text;
 }
 
@@ -49,7 +65,9 @@ function commonRuns(input: AuditInput): RequestRuns {
   const r = input.request;
   // The operation is never empty and is a plain verb (a typed union), so it needs no escaping
   // and the block always has a first field.
-  let head = r.id ? '{"id":"' + escapeGo(r.id) + '","operation":"' + input.operation + '"' : '{"operation":"' + input.operation + '"';
+  const clientId = clientIdField(input);
+  let head = r.id ? '{"id":"' + escapeGo(r.id) + '"' + clientId + ',"operation":"' : clientId ? '{' + clientId.slice(1) + ',"operation":"' : '{"operation":"';
+  head += input.operation + '"';
   if (input.mount) head += mountFields(input, input.mount);
   const runs: RequestRuns = {
     head,

@@ -5,29 +5,15 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parse as parseHcl } from '@cdktf/hcl2json';
-import { SealtrailError } from '../errors/index.js';
+import { ConfigError, type ConfigProblem } from './config-error.js';
 import { parseDurationMs, parseDurationSeconds } from '../lib/time.js';
 import { REQUEST_LIMIT_KEYS, parseRequestLimits } from './request-limits.js';
 import { defaultConfig, type AuditDeviceConfig, type ServerConfig } from './types.js';
 import { setOwn } from '../lib/safe-object.js';
+import { trailBlocks } from './trail-config.js';
+import { allowKeys, asList, asObj, bool, isObj, str, type Obj } from './values.js';
 
-type Obj = Record<string, unknown>;
-
-/** One problem of a configuration, named by the top-level key it is about. */
-export interface ConfigProblem {
-  key?: string;
-  message: string;
-}
-
-export class ConfigError extends SealtrailError {
-  /** Every problem found (a parse error is one problem with no key). */
-  readonly problems: readonly ConfigProblem[];
-
-  constructor(message: string, problems?: readonly ConfigProblem[]) {
-    super('invalid', 'invalid_config', message);
-    this.problems = problems ?? [{ message }];
-  }
-}
+export { ConfigError, type ConfigProblem } from './config-error.js';
 
 export async function loadConfigFile(path: string): Promise<ServerConfig> {
   let text: string;
@@ -118,7 +104,7 @@ function validate(raw: Obj): ServerConfig {
       read(raw, cfg);
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
-      problems.push({ key, message: err.message });
+      for (const p of err.problems) problems.push({ key, message: p.message });
     }
   }
   cfg.declared = { listener: raw.listener !== undefined, storage: raw.storage !== undefined };
@@ -230,33 +216,6 @@ function readJournal(raw: Obj, cfg: ServerConfig): void {
   cfg.journal = journal;
 }
 
-/** `trail "<name>" { directory, bucket, prefix, delivery_interval, digest_interval }` */
-function trailBlocks(v: unknown): ServerConfig['trails'] {
-  if (v === undefined) return [];
-  const out: ServerConfig['trails'] = [];
-  for (const [name, bodies] of Object.entries(asObj(v, 'trail'))) {
-    for (const body of asList(bodies)) {
-      const where = `trail "${name}"`;
-      allowKeys(body, ['directory', 'bucket', 'prefix', 'delivery_interval', 'digest_interval'], where);
-      const interval = (key: string) => {
-        if (body[key] === undefined) return undefined;
-        const ms = parseDurationMs(body[key]);
-        if (ms === undefined || ms < 1000) throw new ConfigError(`${where} ${key} must be a duration of at least 1s`);
-        return ms;
-      };
-      out.push({
-        name,
-        directory: str(body.directory, `${where} directory`),
-        bucket: str(body.bucket, `${where} bucket`),
-        prefix: body.prefix === undefined ? undefined : str(body.prefix, `${where} prefix`),
-        deliveryIntervalMs: interval('delivery_interval'),
-        digestIntervalMs: interval('digest_interval'),
-      });
-    }
-  }
-  return out;
-}
-
 /** `audit "<type>" "<path>" { description, local, options = {...} }` */
 function auditBlocks(v: unknown): AuditDeviceConfig[] {
   if (v === undefined) return [];
@@ -292,38 +251,6 @@ function singleBlock(v: unknown, name: string): { label: string; body: Obj } | u
   const list = asList(bodies);
   if (list.length !== 1) throw new ConfigError(`exactly one ${name} block is supported`);
   return { label, body: list[0] };
-}
-
-function asList(v: unknown): Obj[] {
-  const list = Array.isArray(v) ? v : [v];
-  for (const x of list) if (!isObj(x)) throw new ConfigError('a configuration block must be an object');
-  return list as Obj[];
-}
-
-function asObj(v: unknown, name: string): Obj {
-  if (!isObj(v)) throw new ConfigError(`${name} must be a block`);
-  return v;
-}
-
-function allowKeys(body: Obj, allowed: string[], where: string): void {
-  for (const key of Object.keys(body)) {
-    if (!allowed.includes(key)) throw new ConfigError(`unknown key "${key}" in ${where}${allowed.length ? ` (allowed: ${allowed.join(', ')})` : ''}`);
-  }
-}
-
-function isObj(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function str(v: unknown, name: string): string {
-  if (typeof v !== 'string' || v === '') throw new ConfigError(`${name} must be a non-empty string`);
-  return v;
-}
-
-function bool(v: unknown, name: string): boolean {
-  if (typeof v === 'boolean') return v;
-  if (v === 'true' || v === 'false') return v === 'true';
-  throw new ConfigError(`${name} must be true or false`);
 }
 
 function dur(v: unknown, name: string): number {

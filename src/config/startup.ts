@@ -47,8 +47,11 @@ export async function environmentProblems(config: ServerConfig): Promise<ConfigP
       }
     });
   }
+  // An S3 destination is not contacted here: diagnose works offline, and the server reports
+  // delivery failures in GetTrailStatus once running.
   for (const trail of config.trails) {
-    await check(problems, 'trail', `trail "${trail.name}" directory ${trail.directory}`, () => writableDir(trail.directory, true));
+    const directory = trail.directory;
+    if (directory !== undefined) await check(problems, 'trail', `trail "${trail.name}" directory ${directory}`, () => writableDir(directory, true));
   }
   return problems;
 }

@@ -42,10 +42,27 @@ export interface JournalConfig {
 }
 
 /** A `trail "<name>" { ... }` block: one CloudTrail trail (the trail module delivers it). */
+/** Where a trail's S3 objects go, when they go to S3 (or an S3-compatible store). */
+export interface TrailS3Config {
+  /** Default: AWS's own endpoint for the region. */
+  endpoint?: string;
+  /** Default: the server's kms.region. */
+  region?: string;
+  forcePathStyle: boolean;
+  /** Default: the AWS SDK's credential chain (environment, shared files, instance role). */
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+}
+
+/**
+ * A `trail "<name>" { ... }` block: one CloudTrail trail (the trail module delivers it), to exactly
+ * one destination — a local directory standing in for S3, or an S3 bucket.
+ */
 export interface TrailConfig {
   name: string;
   /** Local directory standing in for S3: objects go to `<directory>/<bucket>/<key>`. */
-  directory: string;
+  directory?: string;
+  /** S3 delivery: objects go to `s3://<bucket>/<key>`. */
+  s3?: TrailS3Config;
   bucket: string;
   prefix?: string;
   /** Default 5 minutes. */

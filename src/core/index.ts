@@ -7,11 +7,11 @@
  *   wrapping.
  */
 export type {
-  Operation, LogicalRequest, AuthGrant, IssuedAuth, LogicalResponse, MountConfig, MountTable, MountEntry, TokenType,
+  Operation, LogicalRequest, ConnectionTls, AuthGrant, IssuedAuth, LogicalResponse, MountConfig, MountTable, MountEntry, TokenType,
   TokenEntry, BackendRequest, BackendContext, Backend, RequestOutcome, OutcomeFacts, BackendFactory, SessionStart, PolicyChange,
 } from './contract/types.js';
 export { backendFromPaths, pathRouter, type PathRequest, type PathHandler, type PathSpec, type PathRouter } from './contract/paths.js';
-export { AuditShared, type AuditInput, type AuditHooks, type RequestRuns } from './contract/audit.js';
+export { AuditShared, type AuditInput, type AuditHooks, type PolicyResults, type RequestRuns } from './contract/audit.js';
 export type { AclCheck, AclRequest, LifecycleAudit, LifecyclePolicies, LifecycleTokens, TokenMintRequest } from './contract/consumed.js';
 export { RESPONSE_WRAPPING_POLICY_NAME, sanitizePolicies } from './contract/policy-names.js';
 

@@ -8,19 +8,28 @@
  * Fail-closed: if no audit device records the request entry the handler never runs and the client
  * gets 500 "internal error"; if the response entry or the mount's record is not written the client
  * also gets 500. A handler's `outcomeFacts` (on its response or its error) go to the mount's record
- * alone. Refused requests (bad token, ACL, input the edge refused) are audited too, with
- * their error (an error's `auditText`, which leaves out request values the entry hashes).
+ * alone. Refused requests (bad token, ACL, no route, input the edge refused) are audited too, as a
+ * request entry and a response entry sharing the request's id, with their error (an error's
+ * `auditText`, which leaves out request values the entry hashes) written as Vault writes it
+ * (refusal.ts).
  */
 import { SealtrailError, internal, notFound, permissionDenied } from '../errors/index.js';
 import type { Clock } from '../lib/clock.js';
 import { AuditShared, type AuditInput } from './contract/audit.js';
 import { sanitizePolicies } from './contract/policy-names.js';
 import { matchesPathList } from './glob.js';
+import { refusalTexts, type RefusalTexts } from './refusal.js';
 import { responseHasContent } from './response.js';
 import { announceSession } from './sessions.js';
 import type { MountedBackend } from './mount-table.js';
 import type { CoreServices } from './services.js';
 import type { BackendRequest, LogicalRequest, LogicalResponse, Operation, OutcomeFacts, RequestOutcome, TokenEntry } from './contract/types.js';
+
+const NO_POLICIES: readonly string[] = Object.freeze([]);
+const DENIED = Object.freeze({ allowed: false, grantingPolicies: NO_POLICIES });
+const UNAUTHENTICATED = Object.freeze({ allowed: true, grantingPolicies: NO_POLICIES });
+const ACL_REFUSAL = refusalTexts(permissionDenied(), 'acl');
+const NO_ROUTE_REFUSAL = (err: SealtrailError) => refusalTexts(err, 'no_route');
 
 export interface LifecycleLog {
   error(obj: object, msg: string): void;
@@ -41,7 +50,7 @@ export async function runLifecycle(req: LogicalRequest, services: CoreServices, 
   // one. The mapped type makes a field added to AuditInput a compile error until it is listed.
   const input: { [K in keyof Required<AuditInput>]: AuditInput[K] } = {
     request: req, operation: req.operation, mount: undefined, token: undefined, remainingUses: undefined, response: undefined,
-    issuedAuth: undefined, error: undefined, auditedHeaders: undefined, timeNs: 0n,
+    issuedAuth: undefined, policyResults: undefined, error: undefined, auditedHeaders: undefined, timeNs: 0n,
     shared: audit.hooks.enabled ? new AuditShared() : undefined,
   };
   if (route) {
@@ -49,10 +58,13 @@ export async function runLifecycle(req: LogicalRequest, services: CoreServices, 
     req.mountType = route.entry.type;
   }
 
-  const refuse = async (err: SealtrailError): Promise<never> => {
-    input.error = err.auditText;
+  // A refusal writes both entries, fail-closed like any request, before the error reaches the edge.
+  const refuse = async (err: SealtrailError, texts: RefusalTexts = refusalTexts(err)): Promise<never> => {
+    input.error = texts.request;
     input.timeNs = deps.clock.nowNs();
     await recordOrFail(() => audit.hooks.logRequest(input), deps, 'request');
+    const respInput: AuditInput = { ...input, error: texts.response, response: { data: { error: texts.data } }, timeNs: deps.clock.nowNs() };
+    await recordOrFail(() => audit.hooks.logResponse(respInput), deps, 'response');
     if (route && input.token) await recordOutcome(route, { request: req, path: relPath, token: input.token, error: err }, deps);
     throw err;
   };
@@ -83,9 +95,19 @@ export async function runLifecycle(req: LogicalRequest, services: CoreServices, 
     const acl = await policies.acl(token.policies);
     const decision = acl.check(req.path, operation, { data: req.data, wrapTtl: req.wrapTtl });
     const needsSudo = route !== undefined && matchesPathList(relPath, route.backend.rootPaths);
-    if (!decision.allowed || (needsSudo && !decision.sudo)) return refuse(permissionDenied());
+    if (!decision.allowed || (needsSudo && !decision.sudo)) {
+      input.policyResults = DENIED;
+      return refuse(permissionDenied(), ACL_REFUSAL);
+    }
+    input.policyResults = { allowed: true, grantingPolicies: decision.grantingPolicies ?? NO_POLICIES };
+  } else if (unauthenticated) {
+    // Vault checks a login path's policies as unauthenticated, which allows it, granted by none.
+    input.policyResults = UNAUTHENTICATED;
   }
-  if (!route) return refuse(notFound(`no handler for route "${req.path}". route entry not found.`, 'no_route'));
+  if (!route) {
+    const err = notFound(`no handler for route "${req.path}". route entry not found.`, 'no_route');
+    return refuse(err, NO_ROUTE_REFUSAL(err));
+  }
 
   // 4. Count the use (revokes a token on its last use).
   if (token && token.numUses > 0) {
@@ -119,7 +141,9 @@ export async function runLifecycle(req: LogicalRequest, services: CoreServices, 
     if (req.wrapTtl > 0 && (response.raw !== undefined || responseHasContent(response))) response = await services.wrapping.wrap(response, req.path, req.wrapTtl);
   } catch (err) {
     const failure = asSealtrailError(err, deps);
-    const errInput: AuditInput = { ...input, error: failure.auditText, timeNs: deps.clock.nowNs() };
+    // An error without a message (KMS's InvalidCiphertextException) is recorded by its code, so
+    // the entry never reads as a success.
+    const errInput: AuditInput = { ...input, error: failure.auditText || failure.code, timeNs: deps.clock.nowNs() };
     if (failure.auditData) errInput.response = { data: { ...failure.auditData } };
     await recordOrFail(() => audit.hooks.logResponse(errInput), deps, 'response');
     if (token) await recordOutcome(route, { request: req, path: relPath, token, error: failure, facts: failure.outcomeFacts }, deps);

@@ -142,6 +142,7 @@ export const ERROR_CODES = {
   token_not_found: { kind: 'invalid', status: 400 },
   token_revoked: { kind: 'permission', status: 403 },
   trail_ambiguous: { kind: 'invalid', status: 400 },
+  trail_delivery_failed: { kind: 'unavailable', status: 503 },
   trail_dir_missing: { kind: 'invalid', status: 400 },
   trail_invalid_time_range: { kind: 'invalid', status: 400 },
   trail_not_found: { kind: 'not_found', status: 404 },

@@ -3,6 +3,8 @@
  * LIST request replayed by the fallback (list-method.ts).
  */
 import { IncomingMessage } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import type { ConnectionTls } from '../core/index.js';
 
 /**
  * The replay's socket is a mock that knows only the address, so the client's port rides on the
@@ -25,7 +27,17 @@ export function unmappedAddress(address: string): string {
   return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
 }
 
-export function peerOf(raw: IncomingMessage): { remoteAddress: string; remotePort: number } {
+export function peerOf(raw: IncomingMessage): { remoteAddress: string; remotePort: number; tls?: ConnectionTls } {
   const port = (raw as unknown as Record<symbol, number | undefined>)[REPLAY_PEER_PORT] ?? raw.socket.remotePort;
-  return { remoteAddress: unmappedAddress(raw.socket.remoteAddress ?? ''), remotePort: port ?? 0 };
+  const tls = tlsOf(raw);
+  return { remoteAddress: unmappedAddress(raw.socket.remoteAddress ?? ''), remotePort: port ?? 0, ...(tls ? { tls } : {}) };
+}
+
+/** The negotiated protocol and suite of a TLS connection (a replay's mock socket has none). */
+function tlsOf(raw: IncomingMessage): ConnectionTls | undefined {
+  const socket = raw.socket as Partial<TLSSocket>;
+  if (socket.encrypted !== true || typeof socket.getProtocol !== 'function' || typeof socket.getCipher !== 'function') return undefined;
+  const version = socket.getProtocol.call(socket);
+  const cipher = socket.getCipher.call(socket);
+  return version && cipher?.name ? { version, cipherSuite: cipher.name } : undefined;
 }

@@ -19,7 +19,10 @@ export function trailSysPaths(deps: TrailSysDeps): PathSpec[] {
     const keyInfo: Record<string, unknown> = {};
     for (const t of trails) {
       setOwn(keyInfo, t.name, {
-        arn: t.arn, directory: t.directory, bucket: t.bucket, prefix: t.prefix,
+        arn: t.arn, destination: t.destination, ...(t.directory !== undefined ? { directory: t.directory } : {}),
+        ...(t.endpoint ? { endpoint: t.endpoint } : {}),
+        ...(t.destination === 's3' ? { region: t.s3Region, force_path_style: t.forcePathStyle } : {}),
+        bucket: t.bucket, prefix: t.prefix,
         delivery_interval: Math.round(t.deliveryIntervalMs / 1000), digest_interval: Math.round(t.digestIntervalMs / 1000),
       });
     }

@@ -11,23 +11,31 @@ import { awsErrorOf } from '../errors/index.js';
 import { recordedParameters, type Members } from '../lib/aws-members.js';
 import type { Clock } from '../lib/clock.js';
 import { uuid } from '../lib/ids.js';
-import type { TrailEventInput, TrailRecorder, TrailUserIdentity } from './model.js';
+import type { TrailEventInput, TrailRecorder, TrailTlsDetails, TrailUserIdentity } from './model.js';
 
 /** What an operation declares for its event. */
 export interface AwsOperationFacts {
   readOnly: boolean;
   members: Members;
-  /** responseElements of a successful call; absent = null. */
-  responseElements?: (body: Record<string, unknown>) => Record<string, unknown>;
+  /**
+   * The values the service applies to members the caller left out, which CloudTrail shows as if
+   * sent (Decrypt's EncryptionAlgorithm, CreateKey's KeySpec...), by wire name. A member the
+   * caller sent keeps its own value.
+   */
+  recordedDefaults?: (body: Readonly<Record<string, unknown>>) => Record<string, unknown>;
+  /** responseElements of a successful call, from its response and the key ARNs it touched; absent = null. */
+  responseElements?: (body: Record<string, unknown>, resources: readonly string[]) => Record<string, unknown>;
 }
 
 /**
  * The facts a handler returns for the event that its response does not carry (KMS: the key ARNs
- * it touched, also when the call then failed, and the verified recipient), read from
- * `RequestOutcome.facts`. Anything else there is ignored.
+ * it touched, also when the call then failed, the key material it used and the verified
+ * recipient), read from `RequestOutcome.facts`. Anything else there is ignored.
  */
 export interface ApiCallFacts {
   resources: string[];
+  /** additionalEventData's material ids: `keyMaterialId`; ReEncrypt's destination and source ones. */
+  keyMaterial?: Record<string, string>;
   recipient?: Record<string, string>;
 }
 
@@ -49,6 +57,8 @@ export interface ApiCallRecorderDeps {
 
 const OPERATION_PATH = /^aws\/([A-Za-z]{1,64})$/;
 const MAX_USER_AGENT = 1024;
+/** A host name is at most 253 characters; with a port and brackets, well under this. */
+const MAX_HOST_HEADER = 300;
 
 export function apiCallRecorder(deps: ApiCallRecorderDeps): (outcome: RequestOutcome) => Promise<void> {
   return async (outcome) => {
@@ -59,6 +69,9 @@ export function apiCallRecorder(deps: ApiCallRecorderDeps): (outcome: RequestOut
     const req = outcome.request;
     const error = outcome.error && awsErrorOf(outcome.error, { principalArn: identity.arn, action: `${deps.actionPrefix}:${name}`, internalType: deps.internalType });
     const body = outcome.response?.data;
+    const resources = [...new Set(resourcesOf(outcome.facts))];
+    const sent = req.data;
+    const recorded = op.recordedDefaults ? { ...op.recordedDefaults(sent), ...sent } : sent;
     const event: TrailEventInput = {
       eventId: uuid(),
       requestId: req.id,
@@ -69,17 +82,20 @@ export function apiCallRecorder(deps: ApiCallRecorderDeps): (outcome: RequestOut
       sourceIpAddress: req.remoteAddress,
       userAgent: (req.headers['user-agent']?.[0] ?? '').slice(0, MAX_USER_AGENT),
       userIdentity: identity,
-      requestParameters: recordedParameters(req.data, op.members),
-      responseElements: !error && body && op.responseElements ? op.responseElements(body) : null,
+      requestParameters: recordedParameters(recorded, op.members),
+      responseElements: !error && body && op.responseElements ? op.responseElements(body, resources) : null,
       readOnly: op.readOnly,
-      resources: [...new Set(resourcesOf(outcome.facts))].map((arn) => ({ accountId: deps.accountId, type: 'AWS::KMS::Key' as const, arn })),
+      resources: resources.map((arn) => ({ accountId: deps.accountId, type: 'AWS::KMS::Key' as const, arn })),
       managementEvent: true,
       eventCategory: 'Management',
       recipientAccountId: deps.accountId,
       sealtrailRequestId: req.id,
     };
-    const recipient = recipientOf(outcome.facts);
-    if (recipient) event.additionalEventData = { recipient };
+    const tls = tlsDetailsOf(req);
+    if (tls) event.tlsDetails = tls;
+    const recipient = stringsOf(outcome.facts?.recipient);
+    const additional: Record<string, unknown> = { ...stringsOf(outcome.facts?.keyMaterial), ...(recipient ? { recipient } : {}) };
+    if (Object.keys(additional).length > 0) event.additionalEventData = additional;
     if (error) {
       event.errorCode = error.type;
       if (error.message) event.errorMessage = error.message;
@@ -88,13 +104,20 @@ export function apiCallRecorder(deps: ApiCallRecorderDeps): (outcome: RequestOut
   };
 }
 
+/** CloudTrail's tlsDetails, for a call that came over TLS; a call over plain HTTP has none. */
+function tlsDetailsOf(req: RequestOutcome['request']): TrailTlsDetails | undefined {
+  if (!req.tls) return undefined;
+  const host = req.headers.host?.[0] ?? '';
+  return { tlsVersion: req.tls.version, cipherSuite: req.tls.cipherSuite, clientProvidedHostHeader: host.slice(0, MAX_HOST_HEADER) };
+}
+
 function resourcesOf(facts: OutcomeFacts | undefined): string[] {
   const resources = facts?.resources;
   return Array.isArray(resources) ? resources.filter((arn): arn is string => typeof arn === 'string') : [];
 }
 
-function recipientOf(facts: OutcomeFacts | undefined): Record<string, string> | undefined {
-  const recipient = facts?.recipient;
-  if (recipient === null || typeof recipient !== 'object' || Array.isArray(recipient)) return undefined;
-  return Object.fromEntries(Object.entries(recipient).filter((e): e is [string, string] => typeof e[1] === 'string'));
+/** The string members of a fact that is an object; undefined otherwise. */
+function stringsOf(fact: unknown): Record<string, string> | undefined {
+  if (fact === null || typeof fact !== 'object' || Array.isArray(fact)) return undefined;
+  return Object.fromEntries(Object.entries(fact).filter((e): e is [string, string] => typeof e[1] === 'string'));
 }

@@ -2,7 +2,7 @@
  * The one CloudTrail record formatter: the internal TrailEventInput → the CloudTrail JSON record,
  * with AWS's field names in AWS's order (eventVersion 1.11). Nothing else in Sealtrail knows these
  * field names. Optional fields (errorCode, errorMessage, additionalEventData) are omitted when
- * absent, as CloudTrail omits them; tlsDetails is never written (the edge does not report TLS).
+ * absent, as CloudTrail omits them; tlsDetails closes the record when the call came over TLS.
  */
 import { rfc3339 } from '../lib/time.js';
 import type { TrailEventInput, TrailResource, TrailUserIdentity } from './model.js';
@@ -41,6 +41,7 @@ export interface CloudTrailRecord {
   managementEvent: boolean;
   recipientAccountId: string;
   eventCategory: 'Management' | 'Data';
+  tlsDetails?: { tlsVersion: string; cipherSuite: string; clientProvidedHostHeader: string };
 }
 
 const resource = (r: TrailResource): CloudTrailResource => ({ accountId: r.accountId, type: r.type, ARN: r.arn });
@@ -73,6 +74,10 @@ export function formatCloudTrailRecord(event: TrailEventInput): CloudTrailRecord
     recipientAccountId: event.recipientAccountId,
     eventCategory: event.eventCategory,
   };
+  if (event.tlsDetails) {
+    const t = event.tlsDetails;
+    record.tlsDetails = { tlsVersion: t.tlsVersion, cipherSuite: t.cipherSuite, clientProvidedHostHeader: t.clientProvidedHostHeader };
+  }
   // Object key order is insertion order: rebuild so the optional fields sit where AWS puts them.
   return orderRecord(record, event);
 }

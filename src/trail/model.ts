@@ -19,6 +19,16 @@ export interface TrailResource {
   arn: string;
 }
 
+/** How the call's connection was protected, as CloudTrail's `tlsDetails` shows it. */
+export interface TrailTlsDetails {
+  /** `TLSv1.3`, `TLSv1.2` */
+  tlsVersion: string;
+  /** The OpenSSL name of the negotiated suite: `TLS_AES_256_GCM_SHA384`, `ECDHE-RSA-AES128-GCM-SHA256`. */
+  cipherSuite: string;
+  /** The Host header as the client sent it (bounded). */
+  clientProvidedHostHeader: string;
+}
+
 export interface TrailEventInput {
   /** uuid v4 */
   eventId: string;
@@ -44,6 +54,8 @@ export interface TrailEventInput {
   recipientAccountId: string;
   errorCode?: string;
   errorMessage?: string;
+  /** Absent when the call came over plain HTTP. */
+  tlsDetails?: TrailTlsDetails;
   /** The Vault-side request id of the same call, for correlation with audit entries. */
   sealtrailRequestId?: string;
 }

@@ -25,8 +25,8 @@ function run(input: AuditInput, elide: boolean): string {
 test('elided list response: keys and key_info become counts', () => {
   const input = listInput({ keys: ['a', 'b/', 'c'], key_info: { a: { x: 1 }, c: {} }, other: 'kept' });
   const before = snapshot(input);
-  assert.equal(run(input, true), '{"mount_point":"secret/","mount_type":"kv","mount_accessor":"kv_1a2b3c4d","data":{"key_info":2,"keys":3,"other":"kept"}}');
-  assert.equal(run(input, false), '{"mount_point":"secret/","mount_type":"kv","mount_accessor":"kv_1a2b3c4d","data":{"key_info":{"a":{"x":1},"c":{}},"keys":["a","b/","c"],"other":"kept"}}');
+  assert.equal(run(input, true), '{"mount_point":"secret/","mount_type":"kv","mount_accessor":"kv_1a2b3c4d","mount_running_plugin_version":"v0.1.0+builtin.sealtrail","mount_class":"secret","data":{"key_info":2,"keys":3,"other":"kept"}}');
+  assert.equal(run(input, false), '{"mount_point":"secret/","mount_type":"kv","mount_accessor":"kv_1a2b3c4d","mount_running_plugin_version":"v0.1.0+builtin.sealtrail","mount_class":"secret","data":{"key_info":{"a":{"x":1},"c":{}},"keys":["a","b/","c"],"other":"kept"}}');
   assert.equal(snapshot(input), before);
 });
 

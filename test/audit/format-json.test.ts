@@ -20,12 +20,15 @@ function device(options: Record<string, string> = {}) {
 
 const AUTH =
   `{"client_token":"${H.foo}","accessor":"${H.bar}","display_name":"userpass-alice","policies":["default","kv-read"],` +
-  `"token_policies":["default","kv-read"],"metadata":{"department":"eng","username":"alice"},` +
+  `"token_policies":["default","kv-read"],` +
+  `"policy_results":{"allowed":true,"granting_policies":[{"name":"kv-read","namespace_id":"root","type":"acl"}]},` +
+  `"metadata":{"department":"eng","username":"alice"},` +
   `"entity_id":"e7f0a1b2-0000-4000-8000-000000000001","token_type":"service","token_ttl":3600,` +
   `"token_issue_time":"2024-11-14T22:46:27Z"}`;
 const REQUEST =
-  `{"id":"5a2c1f9e-0d6b-4c1e-9f3a-7b8c9d0e1f2a","operation":"update","mount_point":"secret/","mount_type":"kv",` +
-  `"mount_accessor":"kv_1a2b3c4d","client_token":"${H.foo}","client_token_accessor":"${H.bar}",` +
+  `{"id":"5a2c1f9e-0d6b-4c1e-9f3a-7b8c9d0e1f2a","client_id":"e7f0a1b2-0000-4000-8000-000000000001",` +
+  `"operation":"update","mount_point":"secret/","mount_type":"kv","mount_accessor":"kv_1a2b3c4d",` +
+  `"mount_running_version":"v0.1.0+builtin.sealtrail","mount_class":"secret","client_token":"${H.foo}","client_token_accessor":"${H.bar}",` +
   `"namespace":{"id":"root"},"path":"secret/data/app","data":{"data":{"blob":"${H.hiBase64}","count":3,` +
   `"empty":null,"enabled":true,"note":"a\\u003cb\\u003e\\u0026c","password":"${H.s3cr3t}",` +
   `"profile":{"pin":"${H.hunter2}","username":"foo"},"ratio":0.5,"tags":["x","bar"],"username":"alice"},` +
@@ -46,7 +49,8 @@ test('golden response line', async () => {
   const input = deepFreeze(kvResponseInput());
   await d.process(input, 'response', headers);
   const response =
-    `{"mount_point":"secret/","mount_type":"kv","mount_accessor":"kv_1a2b3c4d","data":{"data":{"password":"${H.s3cr3t}",` +
+    `{"mount_point":"secret/","mount_type":"kv","mount_accessor":"kv_1a2b3c4d",` +
+    `"mount_running_plugin_version":"v0.1.0+builtin.sealtrail","mount_class":"secret","data":{"data":{"password":"${H.s3cr3t}",` +
     `"username":"${H.alice}"},"metadata":{"created_time":"2024-11-14T23:46:27.1Z","deletion_time":"${H.empty}",` +
     `"destroyed":false,"version":2}},"warnings":["w\\u003c1\\u003e"]}`;
   assert.equal(
@@ -70,7 +74,7 @@ test('login response: new token as top-level auth and response.auth, secret and 
   const issued = {
     policies: ['default'], displayName: 'userpass-alice', metadata: { username: 'alice' }, entityId: 'ent', ttl: 0,
     clientToken: 'foo', accessor: 'acc', tokenPolicies: ['default'], identityPolicies: [], tokenType: 'service' as const,
-    orphan: true, leaseDuration: 2764800, numUses: 0,
+    orphan: true, leaseDuration: 2764800, numUses: 0, entityCreated: true,
   };
   await d.process(deepFreeze({
     request: { id: 'r2', operation: 'update', path: 'auth/userpass/login/alice', data: { password: 'foo' }, clientToken: '', remoteAddress: '10.0.0.1', remotePort: 0, headers: {}, wrapTtl: 60 },
@@ -80,9 +84,11 @@ test('login response: new token as top-level auth and response.auth, secret and 
   }), 'response');
   const auth = `"client_token":"${H.foo}","accessor":"acc","display_name":"userpass-alice","policies":["default"],"token_policies":["default"],"metadata":{"username":"alice"}`;
   assert.equal(sink.lines[0],
-    `{"time":"2024-11-14T23:46:27Z","type":"response","auth":{${auth},"entity_id":"ent","token_type":"service","token_ttl":2764800,"token_issue_time":"2024-11-14T23:46:27Z"},` +
-    `"request":{"id":"r2","operation":"update","mount_point":"auth/userpass/","mount_type":"userpass","mount_accessor":"auth_userpass_1","namespace":{"id":"root"},"path":"auth/userpass/login/alice","data":{"password":"${H.foo}"},"remote_address":"10.0.0.1","wrap_ttl":60},` +
+    `{"time":"2024-11-14T23:46:27Z","type":"response","auth":{${auth},"entity_id":"ent","entity_created":true,"token_type":"service","token_ttl":2764800,"token_issue_time":"2024-11-14T23:46:27Z"},` +
+    `"request":{"id":"r2","operation":"update","mount_point":"auth/userpass/","mount_type":"userpass","mount_accessor":"auth_userpass_1",` +
+    `"mount_running_version":"v0.1.0+builtin.sealtrail","mount_class":"auth","namespace":{"id":"root"},"path":"auth/userpass/login/alice","data":{"password":"${H.foo}"},"remote_address":"10.0.0.1","wrap_ttl":60},` +
     `"response":{"auth":{${auth},"entity_id":"ent","token_type":"service","token_ttl":2764800,"token_issue_time":"2024-11-14T23:46:27Z"},"mount_point":"auth/userpass/","mount_type":"userpass","mount_accessor":"auth_userpass_1",` +
+    `"mount_running_plugin_version":"v0.1.0+builtin.sealtrail","mount_class":"auth",` +
     `"secret":{"lease_id":"lease/1"},"wrap_info":{"ttl":60,"token":"${H.bar}","accessor":"wacc","creation_time":"2024-11-14T23:46:27Z","creation_path":"auth/userpass/login/alice"}}}\n`);
 });
 

@@ -32,7 +32,9 @@ test('JSONx golden document', async () => {
     '</json:object>' +
     '<json:string name="id">r1</json:string>' +
     '<json:string name="mount_accessor">kv_1a2b3c4d</json:string>' +
+    '<json:string name="mount_class">secret</json:string>' +
     '<json:string name="mount_point">secret/</json:string>' +
+    '<json:string name="mount_running_version">v0.1.0+builtin.sealtrail</json:string>' +
     '<json:string name="mount_type">kv</json:string>' +
     '<json:object name="namespace"><json:string name="id">root</json:string></json:object>' +
     '<json:string name="operation">update</json:string>' +

@@ -114,6 +114,7 @@ export function kvWriteInput(): AuditInput {
     operation: 'update',
     mount: kvMount,
     token,
+    policyResults: { allowed: true, grantingPolicies: ['kv-read'] },
     timeNs: TIME_NS,
   };
 }

@@ -65,7 +65,7 @@ test('a mount changed in place is followed', () => {
   const read = cachedReadInput();
   const mount = { ...read.mount! };
   const input: AuditInput = { ...read, mount };
-  assert.match(write(input, plain), /^\{"mount_point":"secret\/","mount_type":"kv","mount_accessor":"kv_1a2b3c4d","data":/);
+  assert.match(write(input, plain), /^\{"mount_point":"secret\/","mount_type":"kv","mount_accessor":"kv_1a2b3c4d","mount_running_plugin_version":"v0\.1\.0\+builtin\.sealtrail","mount_class":"secret","data":/);
   mount.accessor = 'kv_changed';
   assert.match(write(input, plain), /"mount_accessor":"kv_changed"/);
   assert.equal(write(input, plain), writeBlock(responseBlock(input, h, plain), 'response'));

@@ -61,6 +61,14 @@ test('operator diagnose: exit 0 on a good file; each problem with file:line; exi
     assert.equal(ok.code, 0, ok.stderr);
     assert.match(ok.stdout, /good\.hcl: ok \(listener 127\.0\.0\.1:8200 \(TLS off\), storage sqlite/);
 
+    // An S3 trail is named with its destination; its endpoint is not contacted (port 9 discards).
+    const s3 = join(dir, 's3.hcl');
+    writeFileSync(s3, `${readFileSync(good, 'utf8')}trail "main" {\n  bucket = "audit-bucket"\n  prefix = "st"\n  s3 {\n    endpoint = "http://127.0.0.1:9"\n    credentials {\n      access_key_id = "AKIAEXAMPLE"\n      secret_access_key = "not-shown-anywhere"\n    }\n  }\n}\n`);
+    const s3ok = await runIn(['operator', 'diagnose', '-config', s3]);
+    assert.equal(s3ok.code, 0, s3ok.stdout + s3ok.stderr);
+    assert.match(s3ok.stdout, /1 trail\(s\) \(main → s3:\/\/audit-bucket\/st at http:\/\/127\.0\.0\.1:9\)\)\n$/);
+    assert.ok(!s3ok.stdout.includes('not-shown-anywhere') && !s3ok.stdout.includes('AKIAEXAMPLE'));
+
     const bad = join(dir, 'bad.hcl');
     writeFileSync(bad, 'listener "tcp" {\n  address = "127.0.0.1:8200"\n}\nlog_level = "loud"\n');
     const r = await runIn(['operator', 'diagnose', '-config', bad]);

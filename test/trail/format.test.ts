@@ -40,3 +40,11 @@ test('GenerateRandom has no resources and null parameters, as in the seed', () =
   assert.equal(record.requestParameters, null);
   assert.equal(record.responseElements, null);
 });
+
+test('a call over TLS ends its record with tlsDetails, after eventCategory, as AWS places it', () => {
+  const tlsDetails = { tlsVersion: 'TLSv1.3', cipherSuite: 'TLS_AES_256_GCM_SHA384', clientProvidedHostHeader: 'kms.us-east-1.amazonaws.com' };
+  const record = formatCloudTrailRecord(kmsEvent({ tlsDetails }));
+  assert.deepEqual(Object.keys(record).slice(-2), ['eventCategory', 'tlsDetails']);
+  assert.deepEqual(record.tlsDetails, tlsDetails);
+  assert.equal('tlsDetails' in formatCloudTrailRecord(kmsEvent()), false);
+});

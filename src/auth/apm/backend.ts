@@ -17,6 +17,7 @@ import { invalid } from '../../errors/index.js';
 import { createPlatformVerifiers, isPlatformName, type PlatformName, type PlatformVerifier } from '../../attestation/index.js';
 import type { Clock } from '../../lib/clock.js';
 import { createChallengeStore, type ChallengeStore } from './challenges.js';
+import { createEntityStore } from './entities.js';
 import { createConfigStore, generalConfigView, platformConfigView, updateGeneralConfig, updatePlatformConfig } from './config.js';
 import { authHandler, initHandler } from './login.js';
 import { createRoleStore, roleFromRequest, roleView, validRoleName } from './roles.js';
@@ -52,6 +53,7 @@ export function apmBackend(deps: ApmBackendDeps): BackendFactory {
       challenges: deps.challenges ?? createChallengeStore({ clock: deps.clock, maxConsumed: deps.maxConsumedChallenges }),
       config,
       roles,
+      entities: createEntityStore(storage),
       verifiers: deps.verifiers ?? createPlatformVerifiers(),
       roots: createRootResolver(deps.trustedDevRoots),
     };

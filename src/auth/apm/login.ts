@@ -14,6 +14,7 @@ import { isPlatformName, type PlatformName, type PlatformVerifier, type VerifyFa
 import type { Clock } from '../../lib/clock.js';
 import type { ChallengeStore } from './challenges.js';
 import type { ConfigStore } from './config.js';
+import type { EntityStore } from './entities.js';
 import { displayNameFor, entityIdFor } from './identity.js';
 import { matchRoles } from './match.js';
 import type { RoleStore } from './roles.js';
@@ -28,6 +29,7 @@ export interface LoginDeps {
   challenges: ChallengeStore;
   config: ConfigStore;
   roles: RoleStore;
+  entities: EntityStore;
   verifiers: Record<PlatformName, PlatformVerifier>;
   roots: RootResolver;
 }
@@ -118,6 +120,7 @@ async function authenticate(deps: LoginDeps, platform: PlatformName, correlation
   }
   const { grant } = match;
   const entityId = entityIdFor(claims.signerId, claims.enclaveId);
+  const entityCreated = await deps.entities.register(entityId, deps.clock.now());
   await witness({ verdict: 'granted', claims, entityId, roles: grant.roles });
   return {
     auth: {
@@ -127,6 +130,7 @@ async function authenticate(deps: LoginDeps, platform: PlatformName, correlation
       // stays out of it: it is in the response data, where the mount's tune decides.
       metadata: { platform, signer_id: claims.signerId, enclave_id: claims.enclaveId, role: grant.roles.join(',') },
       entityId,
+      entityCreated,
       ttl: grant.ttl,
       numUses: grant.numUses,
       renewable: true,

@@ -21,6 +21,9 @@
  * Only the chosen rule counts: its `deny` refuses everything, and capabilities granted by a less
  * specific rule do not add up. A request also has to meet the chosen rule's parameter and
  * wrapping constraints (parameters.ts).
+ *
+ * Each capability of a rule remembers which policies granted it, in policy order (what Vault's
+ * audit entry reports as `auth.policy_results.granting_policies`); a `deny` forgets them all.
  */
 import type { Operation } from '../../core/index.js';
 import { ALL_GRANTS, CAPABILITY_BITS, bitsToCapabilities } from './capabilities.js';
@@ -32,9 +35,15 @@ import type { Acl, AclDecision, Capability } from './types.js';
 interface Grant {
   bits: number;
   constraints?: ParameterConstraints;
+  /** Per capability bit: the names of the policies that granted it (frozen once compiled). */
+  granters?: Readonly<Record<number, readonly string[]>>;
 }
 
 const NOTHING: Grant = { bits: 0 };
+const NO_POLICIES: readonly string[] = Object.freeze([]);
+
+/** A parsed policy and the name the ACL reports when one of its rules grants a request. */
+export type NamedPolicy = ParsedPolicy & { name?: string };
 
 interface RankedRule extends Grant {
   pattern: string;
@@ -58,11 +67,41 @@ const OPERATION_BITS: Record<Exclude<Operation, 'help'>, number> = {
   list: CAPABILITY_BITS.list,
 };
 
+function mergeGranters(a: Grant['granters'], b: Grant['granters']): Grant['granters'] {
+  if (!a || !b) return a ?? b;
+  const out: Record<number, readonly string[]> = { ...a };
+  for (const [key, names] of Object.entries(b)) {
+    const have = out[Number(key)] ?? [];
+    out[Number(key)] = [...have, ...names.filter((n) => !have.includes(n))];
+  }
+  return out;
+}
+
 function merge(existing: Grant | undefined, incoming: Grant): Grant {
   if (existing === undefined) return incoming;
   if (existing.bits & CAPABILITY_BITS.deny) return existing;
   if (incoming.bits & CAPABILITY_BITS.deny) return { bits: CAPABILITY_BITS.deny };
-  return { bits: existing.bits | incoming.bits, constraints: mergeConstraints(existing.constraints, incoming.constraints) };
+  return {
+    bits: existing.bits | incoming.bits,
+    constraints: mergeConstraints(existing.constraints, incoming.constraints),
+    granters: mergeGranters(existing.granters, incoming.granters),
+  };
+}
+
+/** The granters of a capability set: every bit of `bits` granted by `name`. */
+function grantersOf(bits: number, name: string | undefined): Grant['granters'] {
+  if (name === undefined || bits & CAPABILITY_BITS.deny) return undefined;
+  const out: Record<number, readonly string[]> = {};
+  for (let bit = 1; bit <= bits; bit <<= 1) if (bits & bit) out[bit] = [name];
+  return out;
+}
+
+/** Freezes the granter lists, so a decision hands out the compiled arrays themselves. */
+function frozenGrant(grant: Grant): Grant {
+  if (!grant.granters) return grant;
+  const granters: Record<number, readonly string[]> = {};
+  for (const [bit, names] of Object.entries(grant.granters)) granters[Number(bit)] = Object.freeze([...names]);
+  return { ...grant, granters: Object.freeze(granters) };
 }
 
 /** Positive when `a` has the higher priority. */
@@ -88,28 +127,31 @@ function segmentMatches(rule: SegmentRule, pathParts: string[]): boolean {
   return true;
 }
 
-function decision({ bits, constraints }: Grant, operation: Operation, request: ConstrainedRequest | undefined): AclDecision {
+function decision({ bits, constraints, granters }: Grant, operation: Operation, request: ConstrainedRequest | undefined): AclDecision {
   const capabilities = bitsToCapabilities(bits);
-  if (bits & CAPABILITY_BITS.deny) return { allowed: false, sudo: false, capabilities };
+  if (bits & CAPABILITY_BITS.deny) return { allowed: false, sudo: false, capabilities, grantingPolicies: NO_POLICIES };
   const sudo = (bits & CAPABILITY_BITS.sudo) !== 0;
-  // Vault: help is always allowed.
-  const granted = operation === 'help' ? true : (bits & OPERATION_BITS[operation]) !== 0;
-  const allowed = granted && (request === undefined || constraintsAllow(constraints, operation, request));
-  return { allowed, sudo, capabilities };
+  // Vault: help is always allowed, and granted by no policy.
+  if (operation === 'help') return { allowed: true, sudo, capabilities, grantingPolicies: NO_POLICIES };
+  const bit = OPERATION_BITS[operation];
+  const allowed = (bits & bit) !== 0 && (request === undefined || constraintsAllow(constraints, operation, request));
+  return { allowed, sudo, capabilities, grantingPolicies: allowed ? granters?.[bit] ?? NO_POLICIES : NO_POLICIES };
 }
 
 /** Builds the ACL of a set of parsed policies. */
-export function compileAcl(policies: readonly ParsedPolicy[]): Acl {
+export function compileAcl(policies: readonly NamedPolicy[]): Acl {
   const exact = new Map<string, Grant>();
   const globGrants = new Map<string, Grant>();
   const segmentGrants = new Map<string, Grant>();
   for (const policy of policies) {
     for (const rule of policy.paths) {
-      const grant: Grant = { bits: rule.capabilities.reduce((acc, c) => acc | CAPABILITY_BITS[c], 0), constraints: constraintsOf(rule) };
+      const bits = rule.capabilities.reduce((acc, c) => acc | CAPABILITY_BITS[c], 0);
+      const grant: Grant = { bits, constraints: constraintsOf(rule), granters: grantersOf(bits, policy.name) };
       const target = rule.path.includes('+') ? segmentGrants : rule.path.endsWith('*') ? globGrants : exact;
       target.set(rule.path, merge(target.get(rule.path), grant));
     }
   }
+  for (const target of [exact, globGrants, segmentGrants]) for (const [pattern, grant] of target) target.set(pattern, frozenGrant(grant));
   // Longest prefix first, so the first hit is the longest-prefix match.
   const globs: RankedRule[] = [...globGrants].map(([pattern, grant]) => ({
     ...grant, pattern, firstWildcard: pattern.length - 1, isPrefix: true, plusCount: 0,
@@ -145,9 +187,10 @@ export function compileAcl(policies: readonly ParsedPolicy[]): Acl {
 }
 
 const ROOT_CAPABILITIES: Capability[] = bitsToCapabilities(ALL_GRANTS);
+const ROOT_GRANTING: readonly string[] = Object.freeze(['root']);
 
-/** The `root` policy: every operation on every path, including sudo. */
+/** The `root` policy: every operation on every path, including sudo, granted by `root` itself. */
 export const rootAcl: Acl = {
-  check: () => ({ allowed: true, sudo: true, capabilities: [...ROOT_CAPABILITIES] }),
+  check: () => ({ allowed: true, sudo: true, capabilities: [...ROOT_CAPABILITIES], grantingPolicies: ROOT_GRANTING }),
   capabilities: () => [...ROOT_CAPABILITIES],
 };

@@ -7,7 +7,7 @@ import { RESPONSE_WRAPPING_POLICY_NAME } from '../../core/index.js';
 import { invalid } from '../../errors/index.js';
 import { LruMap } from '../../lib/lru.js';
 import { getJson, putJson, type Storage } from '../../storage/index.js';
-import { compileAcl, rootAcl } from './acl.js';
+import { compileAcl, rootAcl, type NamedPolicy } from './acl.js';
 import { DEFAULT_POLICY_NAME } from './default-policy.js';
 import { parsePolicy, type ParsedPolicy } from './parse.js';
 import type { Acl, PolicyStore } from './types.js';
@@ -66,7 +66,9 @@ export function createPolicyStore(opts: { storage: Storage }): PolicyStore {
   async function buildAcl(names: string[]): Promise<Acl> {
     if (names.includes(ROOT_POLICY_NAME)) return rootAcl;
     const parsed = await Promise.all(names.map((n) => (n === RESPONSE_WRAPPING_POLICY_NAME ? responseWrappingPolicy() : parsedRules(n))));
-    return compileAcl(parsed.filter((p): p is ParsedPolicy => p !== null));
+    const named: NamedPolicy[] = [];
+    parsed.forEach((p, i) => { if (p !== null) named.push({ ...p, name: names[i] }); });
+    return compileAcl(named);
   }
 
   function invalidate(name: string): void {

@@ -10,6 +10,8 @@ export interface AclDecision {
   sudo: boolean;
   /** Capabilities granted on the path (for sys/capabilities-self). */
   capabilities: Capability[];
+  /** The policies that granted the operation, in policy order (empty when refused or for help). */
+  grantingPolicies: readonly string[];
 }
 
 export interface Acl {

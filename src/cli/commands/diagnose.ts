@@ -56,5 +56,13 @@ export function lineOf(text: string, key: string | undefined): number | undefine
 function summary(config: ServerConfig): string {
   const storage = config.storage.type === 'sqlite' ? `sqlite at ${config.storage.path}` : config.storage.type;
   const tls = config.listener.tlsDisable ? 'TLS off' : 'TLS';
-  return `listener ${config.listener.address} (${tls}), storage ${storage}, ${config.audit.length} audit device(s), ${config.trails.length} trail(s)`;
+  const trails = config.trails.map(trailDestination);
+  return `listener ${config.listener.address} (${tls}), storage ${storage}, ${config.audit.length} audit device(s), ${config.trails.length} trail(s)${trails.length ? ` (${trails.join(', ')})` : ''}`;
+}
+
+/** Where a trail delivers; an S3 endpoint is named but not contacted (diagnose works offline). */
+function trailDestination(t: ServerConfig['trails'][number]): string {
+  const key = t.prefix ? `${t.bucket}/${t.prefix}` : t.bucket;
+  if (t.s3) return `${t.name} → s3://${key}${t.s3.endpoint ? ` at ${t.s3.endpoint}` : ''}`;
+  return `${t.name} → ${t.directory}/${t.bucket}`;
 }

@@ -21,6 +21,11 @@ export interface AuditInput {
   response?: LogicalResponse;
   /** For logins: the newly issued token (hashed in output like any token). */
   issuedAuth?: IssuedAuth;
+  /**
+   * The ACL's verdict, Vault's `auth.policy_results`: set once a policy was checked (or the path
+   * needs none), absent when the request was refused before (an unknown token).
+   */
+  policyResults?: PolicyResults;
   /** Error text shown to the client (also in the audit entry). */
   error?: string;
   /** Request headers chosen under sys/config/auditing/request-headers, already filtered. */
@@ -32,6 +37,12 @@ export interface AuditInput {
    * device keeps what is identical in both here, such as its serialized `request` block.
    */
   shared?: AuditShared;
+}
+
+export interface PolicyResults {
+  allowed: boolean;
+  /** Names of the policies that granted the operation (the ACL's frozen list; empty when refused). */
+  grantingPolicies: readonly string[];
 }
 
 /**

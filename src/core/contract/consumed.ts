@@ -29,7 +29,7 @@ export interface AclRequest {
 }
 
 export interface AclCheck {
-  check(path: string, operation: Operation, request?: AclRequest): { allowed: boolean; sudo: boolean };
+  check(path: string, operation: Operation, request?: AclRequest): { allowed: boolean; sudo: boolean; grantingPolicies?: readonly string[] };
   /** The capabilities the ACL grants on a path (`deny` when it denies). */
   capabilities(path: string): readonly string[];
 }

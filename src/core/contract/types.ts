@@ -10,6 +10,14 @@ import type { Storage } from '../../storage/index.js';
 
 export type Operation = 'create' | 'read' | 'update' | 'patch' | 'delete' | 'list' | 'help';
 
+/** What the TLS handshake of a request's connection settled on. */
+export interface ConnectionTls {
+  /** `TLSv1.3` */
+  readonly version: string;
+  /** The OpenSSL name of the suite: `TLS_AES_256_GCM_SHA384`. */
+  readonly cipherSuite: string;
+}
+
 export interface LogicalRequest {
   /** uuid v4, shared by the request and response audit entries. */
   readonly id: string;
@@ -28,6 +36,8 @@ export interface LogicalRequest {
   readonly wrapTtl: number;
   /** The HTTP method as the client sent it (`POST`, `LIST`...); absent for internal requests. */
   readonly method?: string;
+  /** The connection's TLS protocol and cipher suite; absent over plain HTTP and for internal requests. */
+  readonly tls?: ConnectionTls;
   /** Set by the lifecycle once routed: the type of the mount serving the request. */
   mountType?: string;
   /**
@@ -44,6 +54,8 @@ export interface AuthGrant {
   displayName: string;
   metadata: Record<string, string>;
   entityId?: string;
+  /** True when this login created the entity (a first login): Vault's `auth.entity_created`. */
+  entityCreated?: boolean;
   /** Seconds; 0 = the mount's default. */
   ttl: number;
   explicitMaxTtl?: number;

@@ -32,9 +32,15 @@ async function existing(svc: KmsServices, name: string): Promise<AliasRecord> {
   return alias;
 }
 
+/** CloudTrail lists an alias operation's alias among its resources, before the key. */
+function noteAlias(call: KmsCall, svc: KmsServices, name: string): void {
+  call.notes.resources.push(aliasArn(svc.location, name));
+}
+
 export const createAlias: OperationHandler = async (call, svc) => {
   const name = aliasName(call);
   notReserved(name);
+  noteAlias(call, svc, name);
   const key = await findKey(svc, call, reqString(call.body, 'TargetKeyId'), { aliases: false, member: 'targetKeyId' });
   authorize(svc, call, key, 'kms:CreateAlias');
   requireNotPendingDeletion(svc, key);
@@ -50,6 +56,7 @@ export const createAlias: OperationHandler = async (call, svc) => {
 export const updateAlias: OperationHandler = async (call, svc) => {
   const name = aliasName(call);
   notReserved(name);
+  noteAlias(call, svc, name);
   const alias = await existing(svc, name);
   const oldKey = await findKey(svc, call, alias.targetKeyId, { aliases: false });
   const newKey = await findKey(svc, call, reqString(call.body, 'TargetKeyId'), { aliases: false, member: 'targetKeyId' });
@@ -63,6 +70,7 @@ export const updateAlias: OperationHandler = async (call, svc) => {
 export const deleteAlias: OperationHandler = async (call, svc) => {
   const name = aliasName(call);
   notReserved(name);
+  noteAlias(call, svc, name);
   const alias = await existing(svc, name);
   const key = await findKey(svc, call, alias.targetKeyId, { aliases: false });
   authorize(svc, call, key, 'kms:DeleteAlias');

@@ -2,6 +2,7 @@
 import { newMaterial, openBlob, parseBlob, sealBlob } from '../crypto/aead.js';
 import type { EncryptionContext } from '../crypto/encryption-context.js';
 import { kmsError, validationError } from '../errors.js';
+import { keyMaterialId } from '../keys/material-id.js';
 import { currentMaterial, type KmsKeyRecord } from '../keys/model.js';
 import { readRecipient, verifyRecipient, type VerifiedRecipient } from '../recipient/attestation.js';
 import type { KmsCall, KmsServices } from './context.js';
@@ -32,9 +33,11 @@ export function contextConditions(context: EncryptionContext | undefined): Recor
   return out;
 }
 
-export async function sealWithKey(svc: KmsServices, key: KmsKeyRecord, plaintext: Uint8Array, context: EncryptionContext | undefined): Promise<Buffer> {
+/** A blob sealed under the key's current material, and that material's id for the event. */
+export async function sealWithKey(svc: KmsServices, key: KmsKeyRecord, plaintext: Uint8Array, context: EncryptionContext | undefined): Promise<{ blob: Buffer; keyMaterialId: string }> {
   const current = currentMaterial(await rotateIfDue(svc, key, newMaterial));
-  return sealBlob({ keyId: key.keyId, materialVersion: current.version, material: Buffer.from(current.key, 'base64'), plaintext, context });
+  const blob = sealBlob({ keyId: key.keyId, materialVersion: current.version, material: Buffer.from(current.key, 'base64'), plaintext, context });
+  return { blob, keyMaterialId: keyMaterialId(key.keyId, current) };
 }
 
 export function checkBlobLength(blob: Buffer | undefined, member: string): Buffer {
@@ -51,13 +54,16 @@ export function blobKeyId(blob: Buffer): string {
   return parts.keyId;
 }
 
-/** Decrypts under the material version the blob names; wrong context or tamper → InvalidCiphertextException. */
-export function openWithKey(key: KmsKeyRecord, blob: Buffer, context: EncryptionContext | undefined): Buffer {
+/**
+ * Decrypts under the material version the blob names, returning that material's id for the event;
+ * wrong context or tamper → InvalidCiphertextException.
+ */
+export function openWithKey(key: KmsKeyRecord, blob: Buffer, context: EncryptionContext | undefined): { plaintext: Buffer; keyMaterialId: string } {
   const parts = parseBlob(blob);
   const material = parts && key.materials.find((m) => m.version === parts.materialVersion);
   const plaintext = parts && material ? openBlob(parts, Buffer.from(material.key, 'base64'), context) : undefined;
-  if (!plaintext) throw kmsError('InvalidCiphertextException');
-  return plaintext;
+  if (!plaintext || !material) throw kmsError('InvalidCiphertextException');
+  return { plaintext, keyMaterialId: keyMaterialId(key.keyId, material) };
 }
 
 /** Verifies the Recipient (if any) and records its identity for the CloudTrail event. */

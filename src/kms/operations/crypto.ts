@@ -21,7 +21,8 @@ export const encrypt: OperationHandler = async (call, svc) => {
   authorize(svc, call, key, 'kms:Encrypt', contextConditions(context));
   requireEnabled(svc, key);
   rejectDryRun(call);
-  const blob = await sealWithKey(svc, key, plaintext, context);
+  const { blob, keyMaterialId } = await sealWithKey(svc, key, plaintext, context);
+  call.notes.keyMaterial = { keyMaterialId };
   return { CiphertextBlob: blob.toString('base64'), KeyId: keyArn(svc.location, key.keyId), EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' };
 };
 
@@ -37,7 +38,8 @@ export const decrypt: OperationHandler = async (call, svc) => {
   authorize(svc, call, key, 'kms:Decrypt', { ...contextConditions(context), ...recipient?.conditionContext });
   requireEnabled(svc, key);
   rejectDryRun(call);
-  const plaintext = openWithKey(key, blob, context);
+  const { plaintext, keyMaterialId } = openWithKey(key, blob, context);
+  call.notes.keyMaterial = { keyMaterialId };
   const out: Record<string, unknown> = { KeyId: keyArn(svc.location, key.keyId), EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' };
   if (recipient) out.CiphertextForRecipient = envelopeForRecipient(recipient.publicKey, plaintext).toString('base64');
   else out.Plaintext = plaintext.toString('base64');
@@ -62,11 +64,12 @@ export const reEncrypt: OperationHandler = async (call, svc) => {
   requireEnabled(svc, source);
   requireEnabled(svc, destination);
   rejectDryRun(call);
-  const plaintext = openWithKey(source, blob, sourceContext);
-  const sealed = await sealWithKey(svc, destination, plaintext, destinationContext);
-  plaintext.fill(0);
+  const opened = openWithKey(source, blob, sourceContext);
+  const sealed = await sealWithKey(svc, destination, opened.plaintext, destinationContext);
+  opened.plaintext.fill(0);
+  call.notes.keyMaterial = { destinationKeyMaterialId: sealed.keyMaterialId, sourceKeyMaterialId: opened.keyMaterialId };
   return {
-    CiphertextBlob: sealed.toString('base64'),
+    CiphertextBlob: sealed.blob.toString('base64'),
     SourceKeyId: keyArn(svc.location, source.keyId),
     KeyId: keyArn(svc.location, destination.keyId),
     SourceEncryptionAlgorithm: 'SYMMETRIC_DEFAULT',

@@ -38,10 +38,9 @@ async function generate(call: KmsCall, svc: KmsServices, withPlaintext: boolean)
   requireEnabled(svc, key);
   rejectDryRun(call);
   const dataKey = randomData(length);
-  const out: Record<string, unknown> = {
-    CiphertextBlob: (await sealWithKey(svc, key, dataKey, context)).toString('base64'),
-    KeyId: keyArn(svc.location, key.keyId),
-  };
+  const { blob, keyMaterialId } = await sealWithKey(svc, key, dataKey, context);
+  call.notes.keyMaterial = { keyMaterialId };
+  const out: Record<string, unknown> = { CiphertextBlob: blob.toString('base64'), KeyId: keyArn(svc.location, key.keyId) };
   if (recipient) out.CiphertextForRecipient = envelopeForRecipient(recipient.publicKey, dataKey).toString('base64');
   else if (withPlaintext) out.Plaintext = dataKey.toString('base64');
   dataKey.fill(0);

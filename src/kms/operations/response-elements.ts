@@ -1,7 +1,8 @@
 /**
  * CloudTrail's `responseElements`: null for cryptographic and read operations (as CloudTrail
  * records them); for the management operations whose CloudTrail records carry a response, those
- * members in lowerCamelCase with dates in CloudTrail's "Jan 5, 2023, 3:10:39 PM" form (UTC).
+ * members in lowerCamelCase (KeyMetadata's `AWSAccountId` keeps its name, as AWS shows it) with
+ * dates in CloudTrail's "Jan 5, 2023, 3:10:39 PM" form (UTC).
  */
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
@@ -13,7 +14,7 @@ export function cloudTrailDate(epochSeconds: number): string {
 }
 
 const DATE_MEMBERS = new Set(['CreationDate', 'DeletionDate', 'ValidTo']);
-const lowerFirst = (s: string) => s[0].toLowerCase() + s.slice(1);
+const lowerFirst = (s: string) => (s === 'AWSAccountId' ? s : s[0].toLowerCase() + s.slice(1));
 
 function camel(obj: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -21,9 +22,18 @@ function camel(obj: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
-export type ResponseElements = (body: Record<string, unknown>) => Record<string, unknown>;
+/** From the call's response and the key ARNs it resolved, in order. */
+export type ResponseElements = (body: Record<string, unknown>, resources: readonly string[]) => Record<string, unknown>;
 
 /** CreateKey: the new key's metadata. */
 export const keyMetadataElements: ResponseElements = (b) => ({ keyMetadata: camel(b.KeyMetadata as Record<string, unknown>) });
-/** ScheduleKeyDeletion, CancelKeyDeletion, RotateKeyOnDemand: the whole (small, non-secret) response. */
+/** CancelKeyDeletion, RotateKeyOnDemand: the whole (small, non-secret) response. */
 export const wholeResponseElements: ResponseElements = (b) => camel(b);
+/** ScheduleKeyDeletion: the key, its state and deletion date (AWS leaves the window out). */
+export const deletionElements: ResponseElements = (b) => camel({ KeyId: b.KeyId, KeyState: b.KeyState, DeletionDate: b.DeletionDate });
+/**
+ * Operations whose response is empty but whose CloudTrail record names the key they changed
+ * (EnableKey, DisableKey, the alias operations, EnableKeyRotation, UntagResource): the ARN of the
+ * last key the call resolved, which for UpdateAlias is the alias's new target.
+ */
+export const affectedKeyElements: ResponseElements = (_b, resources) => (resources.length > 0 ? { keyId: resources[resources.length - 1] } : {});

@@ -6,7 +6,6 @@
  */
 import { open, rename, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { randomBase62 } from '../../lib/ids.js';
 import { makeDirectory } from '../../lib/make-dir.js';
 
@@ -44,8 +43,6 @@ export async function writeObject(path: string, bytes: Uint8Array): Promise<void
   }
   await syncDirectory(dirname(path));
 }
-
-export const writeGzipObject = (path: string, text: string) => writeObject(path, gzipSync(Buffer.from(text, 'utf8')));
 
 /** Best effort: removes an object whose delivery could not be recorded (see trail-writer.ts). */
 export const removeObject = (path: string) => unlink(path).catch(() => undefined);

@@ -1,14 +1,19 @@
 /**
- * The trails declared in the configuration: one writer each, delivery and digest timers
- * (unref'd, so they never hold the process open), `deliverNow` for sys/trails/<name>/deliver,
- * and the digest signing keys' public half for ListPublicKeys.
+ * The trails declared in the configuration: one writer each with its destination (directory or
+ * S3, chosen here), delivery and digest timers (unref'd, so they never hold the process open),
+ * `deliverNow` for sys/trails/<name>/deliver, and the digest signing keys' public half for
+ * ListPublicKeys. A failed timer delivery is retried by the next tick; what it could not store
+ * stays pending in its writer.
  */
-import { notFound } from '../../errors/index.js';
+import { notFound, SealtrailError } from '../../errors/index.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Storage } from '../../storage/index.js';
 import { createSigningKeys, type PublicKeyInfo } from '../keys/signing-keys.js';
 import type { EventStore } from '../store/types.js';
-import { createTrailWriter, type DeliveryResult, type TrailConfig, type TrailStatus, type TrailWriter } from './trail-writer.js';
+import { deliveryErrorCode } from './delivery-error.js';
+import type { DeliveryDestination } from './destination.js';
+import { destinationFor } from './destinations.js';
+import { createTrailWriter, type DeliveryHealthEvent, type DeliveryResult, type TrailConfig, type TrailStatus, type TrailWriter } from './trail-writer.js';
 
 export const DEFAULT_DELIVERY_INTERVAL_MS = 5 * 60_000;
 export const DEFAULT_DIGEST_INTERVAL_MS = 3600_000;
@@ -16,7 +21,13 @@ export const DEFAULT_DIGEST_INTERVAL_MS = 3600_000;
 export interface TrailSummary {
   name: string;
   arn: string;
-  directory: string;
+  destination: 'directory' | 's3';
+  /** The directory, for a directory trail. */
+  directory?: string;
+  /** For an S3 trail: its endpoint (when it names one), region and addressing style. */
+  endpoint?: string;
+  s3Region?: string;
+  forcePathStyle?: boolean;
   bucket: string;
   prefix: string;
   deliveryIntervalMs: number;
@@ -45,16 +56,22 @@ export interface TrailManagerDeps {
   /** Encrypted storage (a barrier view) for the signing keys and trail state. */
   storage: Storage;
   clock: Clock;
-  /** Where timer failures are reported (a delivery failure must not crash the server). */
-  onError?: (err: unknown, trail: string) => void;
+  /** Told once when a trail's deliveries start failing and once when they recover. */
+  onHealth?: (event: DeliveryHealthEvent) => void;
+  /** The destination of each trail; default: its directory or S3 bucket (destinations.ts). */
+  destination?: (config: TrailConfig) => DeliveryDestination;
 }
 
 export function createTrailManager(deps: TrailManagerDeps): TrailManager {
   const keys = createSigningKeys({ storage: deps.storage, clock: deps.clock });
   const location = (c: TrailConfig) => ({ accountId: deps.accountId, region: deps.region, prefix: c.prefix ?? '' });
+  const chooseDestination = deps.destination ?? ((c: TrailConfig) => destinationFor(c, deps.region));
   const writers = new Map<string, TrailWriter>();
+  const destinations: DeliveryDestination[] = [];
   for (const config of deps.trails) {
-    writers.set(config.name, createTrailWriter({ config, location: location(config), store: deps.store, keys, storage: deps.storage, clock: deps.clock }));
+    const destination = chooseDestination(config);
+    destinations.push(destination);
+    writers.set(config.name, createTrailWriter({ config, location: location(config), destination, store: deps.store, keys, storage: deps.storage, clock: deps.clock, onHealth: deps.onHealth }));
   }
   const timers: NodeJS.Timeout[] = [];
   let logging = false;
@@ -62,14 +79,18 @@ export function createTrailManager(deps: TrailManagerDeps): TrailManager {
   const summary = (c: TrailConfig): TrailSummary => ({
     name: c.name,
     arn: `arn:aws:cloudtrail:${deps.region}:${deps.accountId}:trail/${c.name}`,
-    directory: c.directory,
+    destination: c.s3 ? 's3' : 'directory',
+    ...(c.directory !== undefined ? { directory: c.directory } : {}),
+    ...(c.s3?.endpoint ? { endpoint: c.s3.endpoint } : {}),
+    ...(c.s3 ? { s3Region: c.s3.region ?? deps.region, forcePathStyle: c.s3.forcePathStyle } : {}),
     bucket: c.bucket,
     prefix: c.prefix ?? '',
     deliveryIntervalMs: c.deliveryIntervalMs ?? DEFAULT_DELIVERY_INTERVAL_MS,
     digestIntervalMs: c.digestIntervalMs ?? DEFAULT_DIGEST_INTERVAL_MS,
   });
-  const every = (ms: number, name: string, task: () => Promise<unknown>) => {
-    const t = setInterval(() => void task().catch((err) => deps.onError?.(err, name)), ms);
+  const every = (ms: number, task: () => Promise<unknown>) => {
+    // The writer counts and reports failures (once per episode): a failed tick waits for the next.
+    const t = setInterval(() => void task().catch(() => undefined), ms);
     t.unref();
     timers.push(t);
   };
@@ -83,7 +104,12 @@ export function createTrailManager(deps: TrailManagerDeps): TrailManager {
     async deliverNow(name) {
       const writer = writers.get(name);
       if (!writer) throw notFound(`no trail named "${name}"`, 'trail_not_found');
-      return writer.deliverAndDigest();
+      try {
+        return await writer.deliverAndDigest();
+      } catch (err) {
+        // The caller (and the server log) get a code: a store's error can carry request details.
+        throw new SealtrailError('unavailable', 'trail_delivery_failed', `trail "${name}" could not deliver (${deliveryErrorCode(err)}); pending files are kept and retried`);
+      }
     },
     publicKeys: (startMs, endMs) => keys.publicKeys(startMs, endMs),
     async status(name) {
@@ -96,8 +122,8 @@ export function createTrailManager(deps: TrailManagerDeps): TrailManager {
       for (const writer of writers.values()) {
         await writer.init();
         const s = summary(writer.config);
-        every(s.deliveryIntervalMs, s.name, () => writer.deliverLogs());
-        every(s.digestIntervalMs, s.name, () => writer.deliverAndDigest());
+        every(s.deliveryIntervalMs, () => writer.deliverLogs());
+        every(s.digestIntervalMs, () => writer.deliverAndDigest());
       }
       logging = true;
     },
@@ -105,6 +131,7 @@ export function createTrailManager(deps: TrailManagerDeps): TrailManager {
       logging = false;
       for (const t of timers.splice(0)) clearInterval(t);
       await Promise.all([...writers.values()].map((w) => w.idle()));
+      for (const d of destinations) d.close();
     },
   };
 }

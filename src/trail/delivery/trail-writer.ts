@@ -1,13 +1,18 @@
 /**
  * One trail: delivers the events the store holds beyond its cursor as gzip log files, and writes
- * signed digest files chained to the previous one. Its state (cursor, the log files not yet in a
- * digest, the last digest's link) lives in the storage given (inside the barrier), so the chain
- * continues across restarts. Operations on one trail run one at a time.
+ * signed digest files chained to the previous one, to its destination (a directory or S3: see
+ * destination.ts). Its state (cursor, the log files not yet in a digest, the last digest's link)
+ * lives in the storage given (inside the barrier), so the chain continues across restarts.
+ * Operations on one trail run one at a time.
  *
- * An object counts as delivered once the state records it. If that record cannot be saved, the
- * objects just written are removed again: the same events go out in the next delivery, and a
- * digest that the chain does not know about never lingers in the bucket.
+ * An object counts as delivered once the state records it. An object that could not be stored
+ * stays pending in memory and is sent again, same key and same bytes, before anything newer: a
+ * retry never loses a file and never makes a second copy of one. If the record of a stored object
+ * cannot be saved, the object is removed again: the same events go out in the next delivery, and
+ * a digest that the chain does not know about never lingers in the bucket. Across a restart the
+ * events of a pending log file are still beyond the cursor and go out again under a new key.
  */
+import { gzipSync } from 'node:zlib';
 import type { TrailConfig } from '../../config/index.js';
 import type { Clock } from '../../lib/clock.js';
 import { createSerializer } from '../../lib/keyed-lock.js';
@@ -16,8 +21,9 @@ import { getJson, putJson, type Storage } from '../../storage/index.js';
 import { sha256Hex } from '../keys/crypto.js';
 import type { SigningKeys } from '../keys/signing-keys.js';
 import type { EventStore } from '../store/types.js';
-import { buildDigest, DIGEST_SIGNATURE_ALGORITHM, digestStringToSign, HASH_ALGORITHM, METADATA_SUFFIX, type DigestLogFile, type DigestMetadata, type PreviousDigest } from './digest-file.js';
-import { objectPath, removeObject, writeGzipObject, writeObject } from './files.js';
+import { deliveryErrorCode } from './delivery-error.js';
+import type { DeliveryDestination, TrailObject } from './destination.js';
+import { buildDigest, DIGEST_SIGNATURE_ALGORITHM, digestStringToSign, HASH_ALGORITHM, type DigestLogFile, type PreviousDigest } from './digest-file.js';
 import { digestFileKey, logFileKey, type TrailLocation } from './object-keys.js';
 
 /** A trail as configured (a `trail "<name>" { ... }` block). */
@@ -39,8 +45,10 @@ export interface TrailStatus {
   startMs: number;
   latestDeliveryMs?: number;
   latestDeliveryAttemptMs?: number;
-  /** An error code (ENOSPC, EACCES, ...) of the last failed log delivery, cleared by a success. */
+  /** An error code (ENOSPC, ECONNREFUSED, AccessDenied, ...) of the last failed log delivery, cleared by a success. */
   latestDeliveryError?: string;
+  /** Failed delivery attempts (logs or digest) since the last success. */
+  failedAttempts?: number;
   latestDigestMs?: number;
   latestDigestError?: string;
 }
@@ -51,9 +59,15 @@ export interface DeliveryResult {
   digestFile?: string;
 }
 
+/** A failing episode begins (its first failure) or ends (the first success after it). */
+export type DeliveryHealthEvent = { type: 'failing'; trail: string; code: string } | { type: 'recovered'; trail: string; failedAttempts: number };
+
 export interface TrailWriterDeps {
   config: TrailConfig;
   location: TrailLocation;
+  destination: DeliveryDestination;
+  /** Called once when deliveries start failing and once when they succeed again. */
+  onHealth?: (event: DeliveryHealthEvent) => void;
   store: () => EventStore;
   keys: SigningKeys;
   storage: Storage;
@@ -63,17 +77,17 @@ export interface TrailWriterDeps {
 /** Events per log file: large enough for a busy interval, small enough to build in memory. */
 const EVENTS_PER_FILE = 5000;
 
-/** A code, never a message: messages carry file paths, which are not the caller's to see. */
-const errorCode = (err: unknown): string => {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && /^[A-Z][A-Z0-9_]{0,31}$/.test(code) ? code : 'DeliveryFailed';
-};
+interface PendingLog { object: TrailObject; entry: DigestLogFile; cursor: number }
+interface PendingDigest { object: TrailObject; covers: number; link: NonNullable<TrailState['lastDigest']> }
 
 export function createTrailWriter(deps: TrailWriterDeps) {
-  const { config, location, clock } = deps;
+  const { config, location, clock, destination } = deps;
+  const { bucket } = destination;
   const stateKey = `trails/${config.name}/state`;
   const attempts: Omit<TrailStatus, 'startMs' | 'latestDeliveryMs' | 'latestDigestMs'> = {};
   const serial = createSerializer();
+  let pendingLog: PendingLog | undefined;
+  let pendingDigest: PendingDigest | undefined;
 
   const loadState = async (): Promise<TrailState> => {
     const existing = await getJson<TrailState>(deps.storage, stateKey);
@@ -84,44 +98,58 @@ export function createTrailWriter(deps: TrailWriterDeps) {
     return fresh;
   };
 
-  /** Saves the state that records `paths` as delivered; removes them if it cannot. */
-  async function recordDelivered(state: TrailState, paths: readonly string[]): Promise<void> {
+  /** Saves the state that records `key` as delivered; removes the object if it cannot. */
+  async function recordDelivered(state: TrailState, key: string): Promise<void> {
     try {
       await putJson(deps.storage, stateKey, state);
     } catch (err) {
-      for (const path of paths) await removeObject(path);
+      await destination.remove(key);
       throw err;
     }
   }
 
-  async function deliverLogsLocked(): Promise<string[]> {
-    const state = await loadState();
-    const written: string[] = [];
-    for (;;) {
-      const rows = deps.store().readSince(state.cursor, EVENTS_PER_FILE);
-      if (rows.length === 0) break;
-      const text = `{"Records":[${rows.map((r) => r.json).join(',')}]}`;
-      const key = logFileKey(location, clock.now());
-      const path = objectPath(config.directory, config.bucket, key);
-      await writeGzipObject(path, text);
-      state.pendingLogs.push({
-        s3Bucket: config.bucket,
+  const gzip = (text: string) => gzipSync(Buffer.from(text, 'utf8'));
+
+  /** The next log file: the pending one, or one built from the events beyond the cursor. */
+  function nextLog(state: TrailState): PendingLog | undefined {
+    if (pendingLog) return pendingLog;
+    const rows = deps.store().readSince(state.cursor, EVENTS_PER_FILE);
+    if (rows.length === 0) return undefined;
+    const text = `{"Records":[${rows.map((r) => r.json).join(',')}]}`;
+    const key = logFileKey(location, clock.now());
+    pendingLog = {
+      object: { key, body: gzip(text) },
+      entry: {
+        s3Bucket: bucket,
         s3Object: key,
         hashValue: sha256Hex(text),
         hashAlgorithm: HASH_ALGORITHM,
         newestEventTime: rfc3339(Math.max(...rows.map((r) => r.timeMs))),
         oldestEventTime: rfc3339(Math.min(...rows.map((r) => r.timeMs))),
-      });
-      state.cursor = rows[rows.length - 1].seq;
+      },
+      cursor: rows[rows.length - 1].seq,
+    };
+    return pendingLog;
+  }
+
+  async function deliverLogsLocked(): Promise<string[]> {
+    const state = await loadState();
+    const written: string[] = [];
+    for (let log = nextLog(state); log; log = nextLog(state)) {
+      await destination.put(log.object);
+      pendingLog = undefined;
+      state.pendingLogs.push(log.entry);
+      state.cursor = log.cursor;
       state.latestDeliveryMs = clock.now();
-      await recordDelivered(state, [path]);
-      written.push(key);
+      await recordDelivered(state, log.object.key);
+      written.push(log.object.key);
     }
     return written;
   }
 
-  async function writeDigestLocked(): Promise<string> {
-    const state = await loadState();
+  /** The next digest: the pending one, or one covering every log file not yet in a digest. */
+  async function nextDigest(state: TrailState): Promise<PendingDigest> {
+    if (pendingDigest) return pendingDigest;
     const last = state.lastDigest;
     // Digest keys carry the end time to the second: never reuse the previous digest's second.
     const endMs = Math.max(Math.floor(clock.now() / 1000) * 1000, last ? last.endMs + 1000 : 0);
@@ -131,7 +159,7 @@ export function createTrailWriter(deps: TrailWriterDeps) {
       accountId: location.accountId,
       startMs: last?.endMs ?? Math.floor(state.startMs / 1000) * 1000,
       endMs,
-      bucket: config.bucket,
+      bucket,
       key,
       fingerprint: signer.fingerprint,
       previous: last && { bucket: last.bucket, key: last.key, hash: last.hash, signature: last.signature },
@@ -140,19 +168,39 @@ export function createTrailWriter(deps: TrailWriterDeps) {
     const text = JSON.stringify(digest);
     const hash = sha256Hex(text);
     const signature = signer.sign(digestStringToSign(digest, hash));
-    const path = objectPath(config.directory, config.bucket, key);
-    await writeGzipObject(path, text);
-    const metadata: DigestMetadata = { signature, 'signature-algorithm': DIGEST_SIGNATURE_ALGORITHM };
-    try {
-      await writeObject(path + METADATA_SUFFIX, Buffer.from(JSON.stringify(metadata), 'utf8'));
-    } catch (err) {
-      await removeObject(path);
-      throw err;
-    }
-    state.pendingLogs = [];
-    state.lastDigest = { bucket: config.bucket, key, hash, signature, endMs };
-    await recordDelivered(state, [path, path + METADATA_SUFFIX]);
-    return key;
+    pendingDigest = {
+      object: { key, body: gzip(text), metadata: { signature, 'signature-algorithm': DIGEST_SIGNATURE_ALGORITHM } },
+      covers: state.pendingLogs.length,
+      link: { bucket, key, hash, signature, endMs },
+    };
+    return pendingDigest;
+  }
+
+  async function writeDigestLocked(): Promise<string> {
+    const state = await loadState();
+    const digest = await nextDigest(state);
+    await destination.put(digest.object);
+    pendingDigest = undefined;
+    // Log files delivered while the digest was pending stay for the next one.
+    state.pendingLogs = state.pendingLogs.slice(digest.covers);
+    state.lastDigest = digest.link;
+    await recordDelivered(state, digest.object.key);
+    return digest.object.key;
+  }
+
+  /** Counts a failure, and reports the first of an episode; the code is all that is kept. */
+  function failed(err: unknown): string {
+    const code = deliveryErrorCode(err);
+    attempts.failedAttempts = (attempts.failedAttempts ?? 0) + 1;
+    if (attempts.failedAttempts === 1) deps.onHealth?.({ type: 'failing', trail: config.name, code });
+    return code;
+  }
+
+  function succeeded(): void {
+    const failures = attempts.failedAttempts;
+    if (failures === undefined) return;
+    delete attempts.failedAttempts;
+    deps.onHealth?.({ type: 'recovered', trail: config.name, failedAttempts: failures });
   }
 
   /** Runs a log delivery, noting its attempt time and outcome for GetTrailStatus. */
@@ -161,9 +209,10 @@ export function createTrailWriter(deps: TrailWriterDeps) {
     try {
       const out = await fn();
       delete attempts.latestDeliveryError;
+      succeeded();
       return out;
     } catch (err) {
-      attempts.latestDeliveryError = errorCode(err);
+      attempts.latestDeliveryError = failed(err);
       throw err;
     }
   }
@@ -172,9 +221,10 @@ export function createTrailWriter(deps: TrailWriterDeps) {
     try {
       const key = await writeDigestLocked();
       delete attempts.latestDigestError;
+      succeeded();
       return key;
     } catch (err) {
-      attempts.latestDigestError = errorCode(err);
+      attempts.latestDigestError = failed(err);
       throw err;
     }
   }
@@ -198,6 +248,8 @@ export function createTrailWriter(deps: TrailWriterDeps) {
       if (state?.lastDigest) status.latestDigestMs = state.lastDigest.endMs;
       return status;
     },
+    /** Objects built but not yet stored (a log file, a digest), for tests and status. */
+    pending: () => ({ logFile: pendingLog?.object.key, digestFile: pendingDigest?.object.key }),
     /** Waits for the operation in progress (used at shutdown). */
     idle: () => serial(async () => undefined),
   };

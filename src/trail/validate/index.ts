@@ -1,10 +1,13 @@
 /**
- * validate-logs over a trail directory: find the digest chain (one trail, or the one named),
- * then walk and verify it. See validate-logs.ts for the walk and report.ts for the output.
+ * validate-logs over a trail directory or an S3 bucket: find the digest chain (one trail, or the
+ * one named), then walk and verify it. See validate-logs.ts for the walk and report.ts for the
+ * output.
  */
 import { stat } from 'node:fs/promises';
 import { invalid } from '../../errors/index.js';
-import { findDigestChains, localObjects } from './local-objects.js';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { findDigestChains, localObjects, type DigestChainLocation, type ObjectReader } from './local-objects.js';
+import { findS3DigestChains, s3Objects } from './s3-objects.js';
 import type { PublicKeysByFingerprint } from './public-keys.js';
 import type { ReportSink } from './report.js';
 import { validateLogs, type ValidateLogsResult } from './validate-logs.js';
@@ -13,9 +16,7 @@ export { keysFromPath, keysFromPem, keysFromPublicKeyList, type PublicKeysByFing
 export { findDigestChains, localObjects, type DigestChainLocation, type ObjectReader } from './local-objects.js';
 export { validateLogs, type ValidateLogsOptions, type ValidateLogsResult } from './validate-logs.js';
 
-export interface ValidateDirectoryOptions extends ReportSink {
-  /** The trail's directory: it holds `<bucket>/<key>` objects. */
-  dir: string;
+interface ValidateCommonOptions extends ReportSink {
   trailName?: string;
   publicKeys: PublicKeysByFingerprint;
   startMs: number;
@@ -23,6 +24,19 @@ export interface ValidateDirectoryOptions extends ReportSink {
   verbose: boolean;
   /** The server's trails (DescribeTrails), when it was asked: they name the trail's real ARN. */
   knownTrails?: ReadonlyArray<{ name: string; arn: string }>;
+}
+
+export interface ValidateDirectoryOptions extends ValidateCommonOptions {
+  /** The trail's directory: it holds `<bucket>/<key>` objects. */
+  dir: string;
+}
+
+export interface ValidateBucketOptions extends ValidateCommonOptions {
+  client: S3Client;
+  bucket: string;
+  prefix: string;
+  /** Lists only this account's digests (otherwise every key under the prefix's AWSLogs/). */
+  accountId?: string;
 }
 
 /** Refuses a directory that does not exist or is a file: a mistyped --dir would otherwise read as a trail that delivered nothing. */
@@ -33,17 +47,29 @@ export async function assertTrailDirectory(dir: string): Promise<void> {
 }
 
 export async function validateTrailDirectory(opts: ValidateDirectoryOptions): Promise<ValidateLogsResult> {
-  if (opts.startMs > opts.endMs) throw invalid('Invalid time range specified: start-time must occur before end-time', 'trail_invalid_time_range');
+  if (opts.startMs > opts.endMs) throw invalidRange();
   await assertTrailDirectory(opts.dir);
+  return validateFound(opts, await findDigestChains(opts.dir), localObjects(opts.dir), opts.dir);
+}
+
+/** The same validation over an S3 bucket (objects, signatures from object metadata, chain). */
+export async function validateTrailBucket(opts: ValidateBucketOptions): Promise<ValidateLogsResult> {
+  if (opts.startMs > opts.endMs) throw invalidRange();
+  const found = await findS3DigestChains(opts.client, opts.bucket, opts.prefix, opts.accountId);
+  return validateFound(opts, found, s3Objects(opts.client), `s3://${opts.bucket}/${opts.prefix}`);
+}
+
+const invalidRange = () => invalid('Invalid time range specified: start-time must occur before end-time', 'trail_invalid_time_range');
+
+function validateFound(opts: ValidateCommonOptions, found: DigestChainLocation[], objects: ObjectReader, where: string): Promise<ValidateLogsResult> {
   const known = opts.knownTrails ?? [];
-  const found = await findDigestChains(opts.dir);
-  // A directory with no digests yet belongs to the server's trail when it has just one.
+  // A place with no digests yet belongs to the server's trail when it has just one.
   const trailName = opts.trailName ?? (found.length === 0 && known.length === 1 ? known[0].name : undefined);
   const chains = found.filter((c) => trailName === undefined || c.trailName === trailName);
   if (chains.length > 1) {
-    throw invalid(`digest files of several trails found in ${opts.dir} (${chains.map((c) => c.trailName).join(', ')}): choose one with --trail-name`, 'trail_ambiguous');
+    throw invalid(`digest files of several trails found in ${where} (${chains.map((c) => c.trailName).join(', ')}): choose one with --trail-name`, 'trail_ambiguous');
   }
   const chain = chains[0] ?? { bucket: '', prefix: '', accountId: '', region: '', trailName: trailName ?? '', keys: [] };
   const trailArn = known.find((t) => t.name === chain.trailName)?.arn;
-  return validateLogs({ ...opts, objects: localObjects(opts.dir), chain, ...(trailArn ? { trailArn } : {}) });
+  return validateLogs({ ...opts, objects, chain, ...(trailArn ? { trailArn } : {}) });
 }

@@ -1,7 +1,8 @@
 /**
  * The validator's view of a trail directory (`<dir>/<bucket>/<key>`, what a trail writes in place
  * of S3): read an object, read a digest's metadata (`<key>.metadata.json`), and find the digest
- * chains present — one per (bucket, prefix, account, region, trail name).
+ * chains present — one per (bucket, prefix, account, region, trail name). s3-objects.ts is the
+ * same view of an S3 bucket.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
@@ -68,12 +69,23 @@ export function localObjects(dir: string): ObjectReader {
 }
 
 export async function findDigestChains(dir: string): Promise<DigestChainLocation[]> {
-  const chains = new Map<string, DigestChainLocation>();
+  const byBucket = new Map<string, string[]>();
   for (const file of await walk(dir)) {
     const [bucket, ...rest] = relative(dir, file).split(sep);
-    const key = rest.join('/');
+    if (!bucket) continue;
+    const keys = byBucket.get(bucket) ?? [];
+    keys.push(rest.join('/'));
+    byBucket.set(bucket, keys);
+  }
+  return [...byBucket].flatMap(([bucket, keys]) => chainsFromKeys(bucket, keys));
+}
+
+/** The digest chains among a bucket's keys, each sorted oldest first. */
+export function chainsFromKeys(bucket: string, keys: readonly string[]): DigestChainLocation[] {
+  const chains = new Map<string, DigestChainLocation>();
+  for (const key of keys) {
     const m = DIGEST_KEY.exec(key);
-    if (!bucket || !m?.groups) continue;
+    if (!m?.groups) continue;
     const g = m.groups;
     const id = JSON.stringify([bucket, g.prefix ?? '', g.account, g.region, g.trail]);
     let chain = chains.get(id);

@@ -34,6 +34,10 @@ export interface ValidateLogsResult {
   exitCode: number;
 }
 
+/** A file that inflates past this is INVALID (invalid format): a gzip bomb in a hostile bucket. */
+export const MAX_INFLATED_BYTES = 1024 * 1024 * 1024;
+const inflate = (raw: Buffer) => gunzipSync(raw, { maxOutputLength: MAX_INFLATED_BYTES });
+
 class DigestInvalid extends Error {}
 class DigestMissing extends Error {}
 
@@ -67,7 +71,7 @@ export async function validateLogs(opts: ValidateLogsOptions): Promise<ValidateL
     let inflated: Buffer;
     let digest: DigestFile;
     try {
-      inflated = gunzipSync(raw);
+      inflated = inflate(raw);
       digest = JSON.parse(inflated.toString('utf8')) as DigestFile;
     } catch {
       throw new DigestInvalid(`${where}\tINVALID: invalid format`);
@@ -89,7 +93,7 @@ export async function validateLogs(opts: ValidateLogsOptions): Promise<ValidateL
     if (!raw) return report.logInvalid(log.s3Bucket, log.s3Object, 'not found');
     let inflated: Buffer;
     try {
-      inflated = gunzipSync(raw);
+      inflated = inflate(raw);
     } catch {
       return report.logInvalid(log.s3Bucket, log.s3Object, 'invalid format');
     }

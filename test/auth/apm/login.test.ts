@@ -39,6 +39,7 @@ test('an authorized signer logs in; every admitting role contributes to the gran
       displayName: `anjuna-entity-${SIGNER}-${IMAGE}`,
       metadata: { platform: 'nitro', signer_id: SIGNER, enclave_id: IMAGE, role: 'enclave-role,signer-role' },
       entityId: entityIdFor(SIGNER, IMAGE),
+      entityCreated: true, // the entity's first login
       ttl: 600, // the strictest non-zero TTL of the two roles
       numUses: 10,
       renewable: true,
@@ -52,15 +53,19 @@ test('an authorized signer logs in; every admitting role contributes to the gran
   assert.deepEqual([other!.auth!.policies, other!.auth!.ttl, other!.auth!.numUses, other!.auth!.metadata.role], [['app-read'], 3600, 10, 'signer-role']);
 });
 
-test('two logins of the same image give the same entity id', async () => {
+test('two logins of the same image give the same entity id; only the first creates it', async () => {
   const h = await harness();
   await withRoles(h);
   const ids = [];
+  const created = [];
   for (let i = 0; i < 2; i++) {
     const { correlationId, challenge } = await h.init();
-    ids.push((await h.auth(correlationId, h.evidence(challenge)))!.auth!.entityId);
+    const { auth } = (await h.auth(correlationId, h.evidence(challenge)))!;
+    ids.push(auth!.entityId);
+    created.push(auth!.entityCreated);
   }
   assert.equal(ids[0], ids[1]);
+  assert.deepEqual(created, [true, false]);
   assert.notEqual(ids[0], entityIdFor(SIGNER, OTHER_IMAGE));
 });
 

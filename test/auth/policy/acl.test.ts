@@ -59,15 +59,41 @@ test('ACL decisions follow Vault priority matching (golden table)', async () => 
     ['other/path', 'help', true, false, ['deny']],                      // help is always allowed
   ];
   for (const [path, op, allowed, sudo, caps] of table) {
-    assert.deepEqual(acl.check(path, op), { allowed, sudo, capabilities: caps }, `${op} ${path}`);
+    // Unnamed policies: nothing to report as granting.
+    assert.deepEqual(acl.check(path, op), { allowed, sudo, capabilities: caps, grantingPolicies: [] }, `${op} ${path}`);
   }
   assert.deepEqual(acl.capabilities('secret/admin'), ['create', 'delete', 'read', 'sudo', 'update']);
 });
 
 test('root grants everything including sudo', () => {
   const all = ['create', 'delete', 'list', 'patch', 'read', 'subscribe', 'sudo', 'update'];
-  assert.deepEqual(rootAcl.check('sys/audit/file', 'update'), { allowed: true, sudo: true, capabilities: all });
+  assert.deepEqual(rootAcl.check('sys/audit/file', 'update'), { allowed: true, sudo: true, capabilities: all, grantingPolicies: ['root'] });
   assert.deepEqual(rootAcl.capabilities('anything'), all);
+});
+
+test('each allowed decision names the policies that granted its capability, in policy order', async () => {
+  const acl = compileAcl([
+    { ...(await parsePolicy(APP)), name: 'app' },
+    { ...(await parsePolicy(LOCKDOWN)), name: 'lockdown' },
+    { ...(await parsePolicy('path "secret/*" { capabilities = ["read"] }')), name: 'reader' },
+  ]);
+  const granting = (path: string, op: Operation) => acl.check(path, op).grantingPolicies;
+  assert.deepEqual(granting('secret/foo', 'read'), ['app', 'reader']); // both grant read on the chosen rule
+  assert.deepEqual(granting('secret/foo', 'create'), ['lockdown']);     // only lockdown grants create
+  assert.deepEqual(granting('secret/foo', 'update'), []);               // refused: no granting policy
+  assert.deepEqual(granting('secret/shared/doc', 'read'), []);          // a merged deny forgets the grants
+  assert.deepEqual(granting('kv/team/config', 'read'), ['app']);
+  assert.deepEqual(granting('other/path', 'help'), []);                 // help is allowed by no policy
+});
+
+test('the policy store names the granting policies by their stored names', async () => {
+  const store = createPolicyStore({ storage: createMemoryStorage() });
+  await store.put('kv-read', 'path "secret/data/*" { capabilities = ["read"] }');
+  await store.put('kv-write', 'path "secret/data/*" { capabilities = ["update"] }');
+  const acl = await store.acl(['kv-write', 'default', 'kv-read']);
+  assert.deepEqual(acl.check('secret/data/app', 'read').grantingPolicies, ['kv-read']);
+  assert.deepEqual(acl.check('secret/data/app', 'update').grantingPolicies, ['kv-write']);
+  assert.deepEqual((await store.acl(['root'])).check('secret/data/app', 'read').grantingPolicies, ['root']);
 });
 
 test('policy store: root wins, unknown policies are ignored, cache follows put/delete', async () => {

@@ -148,7 +148,7 @@ test('only declared members are read, audited or recorded: extra members and a G
   await send(await signed('TrentService.GenerateMac', { KeyId: keyId, Message: Buffer.from(canaries[2]).toString('base64'), MacAlgorithm: 'HMAC_SHA_256' }));
   await send(await signed('TrentService.TagResource', { KeyId: keyId, Tags: [{ TagKey: 'k', TagValue: 'v', Sneaky: canaries[3] }] }));
   const event = server.events.find((e) => e.requestId === encrypt.requestId)!;
-  assert.deepEqual(event.requestParameters, { keyId, encryptionContext: { app: 'edge' } });
+  assert.deepEqual(event.requestParameters, { keyId, encryptionContext: { app: 'edge' }, encryptionAlgorithm: 'SYMMETRIC_DEFAULT' });
   const tagEvent = server.events[server.events.length - 1];
   assert.deepEqual(tagEvent.requestParameters, { keyId, tags: [{ tagKey: 'k', tagValue: 'v' }] });
 
@@ -182,7 +182,7 @@ test('one event per call whichever door, joined to its audit entries by the requ
     assert.equal(e.eventName, 'Encrypt');
     assert.equal(e.eventSource, 'kms.amazonaws.com');
     assert.equal(e.readOnly, true);
-    assert.deepEqual(e.requestParameters, { keyId, encryptionContext: { door: 'both' } });
+    assert.deepEqual(e.requestParameters, { keyId, encryptionContext: { door: 'both' }, encryptionAlgorithm: 'SYMMETRIC_DEFAULT' });
     assert.deepEqual(e.resources, [{ accountId: ACCOUNT, type: 'AWS::KMS::Key', arn: `arn:aws:kms:${REGION}:${ACCOUNT}:key/${keyId}` }]);
     assert.deepEqual(entriesOf(e.requestId).map((x) => [x.type, x.request.path]), [['request', 'kms/aws/Encrypt'], ['response', 'kms/aws/Encrypt']]);
   }
