@@ -11,7 +11,8 @@ import { tcpCollector } from '../helpers/listeners.js';
 import { call, startDevServer, type TestServer } from '../helpers/server.js';
 
 let server: TestServer;
-before(async () => { server = await startDevServer(); });
+// Without the journal: the fail-closed test needs the socket device to be the only one.
+before(async () => { server = await startDevServer({ journal: false }); });
 after(() => server.stop());
 
 const auditLines = () => readFileSync(join(server.dir, 'audit.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
