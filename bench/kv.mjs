@@ -1,5 +1,6 @@
-// KV v2 read/write throughput and latency against a bare node:http JSON endpoint, and KV reads with
-// 0, 1 (file) and 2 (file + socket) audit devices. On a 2-core machine the load generator, the
+// KV v2 read/write throughput and latency against a bare node:http JSON endpoint, KV reads with
+// 0, 1 (file) and 2 (file + socket) audit devices on a server without the journal, and KV reads
+// with the file device and the journal (a second server, right after the file-only run). On a 2-core machine the load generator, the
 // server and the socket's far end share the cores, and the machine's speed drifts (other tenants):
 // the same scenario measured twice a minute apart can differ by 1.5x. So:
 // - scenarios are interleaved over several rounds, after a discarded warm-up of every path;
@@ -8,7 +9,7 @@
 //   unaudited figure interpolated to its place in the round — a drift that is steady over the
 //   round cancels out instead of landing on whichever scenario ran last;
 // - the median of each figure and of each per-round ratio is reported, with every round shown.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { api, fmt, loadMeasuringServer, pageCacheProbe, startChild } from './lib.mjs';
@@ -25,17 +26,24 @@ function summarize(name, runs, eachRound = runs.map((r) => Math.round(r.rps)).jo
 export async function benchKv({ duration = 5, rounds = 3 } = {}) {
   const bare = await startChild(['bench/bare-server.mjs']);
   const dir = mkdtempSync(join(tmpdir(), 'sealtrail-bench-'));
-  const server = await startChild(['bin/sealtrail', 'server', '-dev', '-dev-listen-address=127.0.0.1:0', `-dev-data-dir=${dir}`, '-log-level=error']);
+  const jdir = mkdtempSync(join(tmpdir(), 'sealtrail-bench-journal-'));
+  writeFileSync(join(dir, 'no-journal.hcl'), 'journal {\n  enabled = false\n}\n');
+  const server = await startChild(['bin/sealtrail', 'server', '-dev', '-dev-listen-address=127.0.0.1:0', `-dev-data-dir=${dir}`, `-config=${join(dir, 'no-journal.hcl')}`, '-log-level=error']);
+  // The dev server's defaults: its file device and the journal.
+  const jserver = await startChild(['bin/sealtrail', 'server', '-dev', '-dev-listen-address=127.0.0.1:0', `-dev-data-dir=${jdir}`, '-log-level=error']);
   const sink = await startChild(['bench/tcp-sink.mjs']);
   const sinkPort = Number(new URL(sink.address).port);
   const { address, token } = server;
   const headers = { 'x-vault-token': token, 'content-type': 'application/json' };
-  const runs = { bare: [], read0: [], read0After: [], write0: [], read1: [], read2: [] };
+  const runs = { bare: [], read0: [], read0After: [], write0: [], read1: [], read1j: [], read2: [] };
   const probes = [];
   const load = (options) => loadMeasuringServer(server.child.pid, options);
   try {
     probes.push(pageCacheProbe(dir));
     await api(address, token, 'POST', 'secret/data/bench', { data: { password: 'bench-value', user: 'svc-bench' } });
+    await api(jserver.address, jserver.token, 'POST', 'secret/data/bench', { data: { password: 'bench-value', user: 'svc-bench' } });
+    const jheaders = { 'x-vault-token': jserver.token, 'content-type': 'application/json' };
+    const readJournal = (seconds = duration) => loadMeasuringServer(jserver.child.pid, { url: `${jserver.address}/v1/secret/data/bench`, headers: jheaders, duration: seconds });
     await api(address, token, 'DELETE', 'sys/audit/file'); // dev mode starts with one
     const read = (seconds = duration) => load({ url: `${address}/v1/secret/data/bench`, headers, duration: seconds });
     const devices = async (n) => {
@@ -52,12 +60,14 @@ export async function benchKv({ duration = 5, rounds = 3 } = {}) {
     await devices(0);
     await read(warmUp);
     await loadMeasuringServer(bare.child.pid, { url: `${bare.address}/v1/x`, duration: warmUp });
+    await readJournal(warmUp);
     for (let round = 0; round < rounds; round++) {
       runs.bare.push(await loadMeasuringServer(bare.child.pid, { url: `${bare.address}/v1/x`, duration }));
       await devices(0);
       runs.read0.push(await read());
       await devices(1);
       runs.read1.push(await read());
+      runs.read1j.push(await readJournal());
       await devices(2);
       runs.read2.push(await read());
       await devices(0);
@@ -66,8 +76,9 @@ export async function benchKv({ duration = 5, rounds = 3 } = {}) {
     }
     probes.push(pageCacheProbe(dir));
   } finally {
-    await Promise.all([bare.stop(), server.stop(), sink.stop()]);
+    await Promise.all([bare.stop(), server.stop(), jserver.stop(), sink.stop()]);
     rmSync(dir, { recursive: true, force: true });
+    rmSync(jdir, { recursive: true, force: true });
   }
 
   const rows = [
@@ -76,6 +87,7 @@ export async function benchKv({ duration = 5, rounds = 3 } = {}) {
       runs.read0.map((r, i) => `${Math.round(r.rps)} → ${Math.round(runs.read0After[i].rps)}`).join(', ')),
     summarize('KV v2 read, 1 audit device (file)', runs.read1),
     summarize('KV v2 read, 2 audit devices (file + socket)', runs.read2),
+    summarize('KV v2 read, file device + journal (second server)', runs.read1j),
     summarize('KV v2 write, no audit device', runs.write0),
   ];
   // The unaudited figure at an audited run's place in its round: the audited runs sit at slots 1
@@ -90,13 +102,15 @@ export async function benchKv({ duration = 5, rounds = 3 } = {}) {
     read1VsRead0: ratio(runs.read1, unauditedAt(1)),
     read2VsRead0: ratio(runs.read2, unauditedAt(2)),
     read1VsBare: ratio(runs.read1, runs.bare),
+    // The journal's cost: file + journal against the file device alone, run just before it.
+    journalVsFile: ratio(runs.read1j, runs.read1),
     read2VsBare: ratio(runs.read2, runs.bare),
     // The same against the unaudited run just before (the design before bracketing), for reference.
     read1VsRead0Before: ratio(runs.read1, runs.read0),
     read2VsRead0Before: ratio(runs.read2, runs.read0),
   };
-  const vsBare = [1, ratios.readVsBare, ratios.read1VsBare, ratios.read2VsBare, ratios.writeVsBare];
-  const vsUnaudited = [undefined, 1, ratios.read1VsRead0, ratios.read2VsRead0, undefined];
+  const vsBare = [1, ratios.readVsBare, ratios.read1VsBare, ratios.read2VsBare, ratio(runs.read1j, runs.bare), ratios.writeVsBare];
+  const vsUnaudited = [undefined, 1, ratios.read1VsRead0, ratios.read2VsRead0, undefined, undefined];
   const cpu = (r) => (r.cpu ? `${fmt(r.cpu.user, 1)} + ${fmt(r.cpu.system, 1)}` : 'n/a');
   const probe = (p) => `appending ${fmt(p.appendUsPerKib, 2)} µs/KiB, rewriting cached pages ${fmt(p.rewriteUsPerKib, 2)} µs/KiB`;
   const table = [
@@ -105,6 +119,7 @@ export async function benchKv({ duration = 5, rounds = 3 } = {}) {
     ...rows.map((r, i) => `| ${r.name} | ${fmt(r.rps)} | ${r.p50} | ${r.p99} | ${fmt(vsBare[i], 2)} | ${vsUnaudited[i] === undefined ? '' : fmt(vsUnaudited[i], 2)} | ${cpu(r)} | ${r.eachRound} |`),
     '',
     `Per round, against the unaudited figure interpolated to the audited run's place: 1 device / unaudited ${perRound(runs.read1, unauditedAt(1))}; 2 devices / unaudited ${perRound(runs.read2, unauditedAt(2))}.`,
+    `The journal: file device + journal / file device alone (median of per-round ratios) ${fmt(ratios.journalVsFile, 2)} (${perRound(runs.read1j, runs.read1)}).`,
     `Against the unaudited run before them only (median of per-round ratios): 1 device ${fmt(ratios.read1VsRead0Before, 2)} (${perRound(runs.read1, runs.read0)}); 2 devices ${fmt(ratios.read2VsRead0Before, 2)} (${perRound(runs.read2, runs.read0)}).`,
     '',
     `Kernel cost of file writes on this machine (wall time per KiB, 24 KiB writes) before the rounds: ${probe(probes[0])}; after: ${probe(probes[1])}.`,

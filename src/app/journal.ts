@@ -11,7 +11,7 @@ export const JOURNAL_DEVICE_PATH = 'journal/';
 
 export function openJournal(config: ServerConfig, clock: Clock): JournalStore | undefined {
   if (!config.journal.enabled) return undefined;
-  return createJournalStore({ path: journalPath(config), appendThread: true, retentionMs: config.journal.retentionMs, clock });
+  return createJournalStore({ path: journalPath(config), appendThread: true, fsync: config.journal.fsync, retentionMs: config.journal.retentionMs, clock });
 }
 
 export function auditSinks(journal: JournalStore | undefined): Readonly<Record<string, SinkFactory>> {

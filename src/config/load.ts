@@ -197,17 +197,18 @@ function listenerLimits(body: Obj, listener: ServerConfig['listener']): void {
   }
 }
 
-/** `journal { enabled, path, retention, required }` */
+/** `journal { enabled, path, retention, required, fsync }` */
 function readJournal(raw: Obj, cfg: ServerConfig): void {
   if (raw.journal === undefined) return;
   const list = asList(raw.journal);
   if (list.length !== 1) throw new ConfigError('exactly one journal block is supported');
   const body = list[0];
-  allowKeys(body, ['enabled', 'path', 'retention', 'required'], 'journal');
+  allowKeys(body, ['enabled', 'path', 'retention', 'required', 'fsync'], 'journal');
   const journal = { ...cfg.journal };
   if (body.enabled !== undefined) journal.enabled = bool(body.enabled, 'journal.enabled');
   if (body.path !== undefined) journal.path = str(body.path, 'journal.path');
   if (body.required !== undefined) journal.required = bool(body.required, 'journal.required');
+  if (body.fsync !== undefined) journal.fsync = bool(body.fsync, 'journal.fsync');
   if (body.retention !== undefined) {
     const ms = parseDurationMs(body.retention);
     if (ms === undefined || ms < 3600_000) throw new ConfigError('journal.retention must be a duration of at least 1h such as "2160h"');

@@ -39,6 +39,8 @@ export interface JournalConfig {
   retentionMs: number;
   /** A request is answered only if the journal recorded its entries (default true). */
   required: boolean;
+  /** Sync every commit to the disk, not only to the WAL: records survive a machine crash (default false). */
+  fsync: boolean;
 }
 
 /** A `trail "<name>" { ... }` block: one CloudTrail trail (the trail module delivers it). */
@@ -131,7 +133,7 @@ export function defaultConfig(): ServerConfig {
     kms: { accountId: '111122223333', region: 'us-east-1' },
     trails: [],
     eventRetentionMs: 90 * 24 * 3600 * 1000,
-    journal: { enabled: true, retentionMs: 0, required: true },
+    journal: { enabled: true, retentionMs: 0, required: true, fsync: false },
     declared: { listener: false, storage: false },
     tokenTidyIntervalMs: 3600_000,
   };

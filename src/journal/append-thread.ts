@@ -19,12 +19,12 @@ export interface AppendThread {
  * The worker: the built `.js` beside this file; when run from source (tests, `tsx`), the `.ts`
  * loaded through tsx, which a worker thread does not inherit from its parent.
  */
-function spawnWorker(path: string): Worker {
+function spawnWorker(path: string, fsync: boolean): Worker {
   const source = extname(fileURLToPath(import.meta.url)) === '.ts';
   const url = new URL(`./append-worker${source ? '.ts' : '.js'}`, import.meta.url);
-  if (!source) return new Worker(url, { workerData: { path } });
+  if (!source) return new Worker(url, { workerData: { path, fsync } });
   const bootstrap = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(url.href)}); });`;
-  return new Worker(bootstrap, { eval: true, workerData: { path } });
+  return new Worker(bootstrap, { eval: true, workerData: { path, fsync } });
 }
 
 export class JournalThreadError extends Error {
@@ -33,8 +33,8 @@ export class JournalThreadError extends Error {
   }
 }
 
-export function startAppendThread(path: string): AppendThread {
-  const worker = spawnWorker(path);
+export function startAppendThread(path: string, fsync: boolean): AppendThread {
+  const worker = spawnWorker(path, fsync);
   const waiting = new Map<number, { resolve: (seqs: number[]) => void; reject: (err: Error) => void }>();
   let nextId = 1;
   let dead: Error | undefined;

@@ -17,20 +17,40 @@ export type AppendAnswer = { id: number; seqs: number[] } | { id: number; error:
 
 const port = parentPort;
 if (port) {
-  const db = openJournalDatabase((workerData as { path: string }).path);
+  const { path, fsync } = workerData as { path: string; fsync: boolean };
+  const db = openJournalDatabase(path, { fsync });
   const writer = createJournalWriter(db);
-  port.on('message', (batch: AppendBatch | 'close') => {
-    if (batch === 'close') {
+  // Batches that arrived while a commit was running are committed together: one transaction (and
+  // one WAL sync) for all of them. If that fails, each is retried alone, so one bad batch does not
+  // fail the others.
+  let waiting: AppendBatch[] = [];
+  let closing = false;
+  const commit = () => {
+    const batches = waiting;
+    waiting = [];
+    let answers: AppendAnswer[];
+    try {
+      const seqs = writer.appendAll(batches.flatMap((b) => b.records));
+      let at = 0;
+      answers = batches.map((b) => ({ id: b.id, seqs: seqs.slice(at, (at += b.records.length)) }));
+    } catch {
+      answers = batches.map((b) => {
+        try {
+          return { id: b.id, seqs: writer.appendAll(b.records) };
+        } catch (err) {
+          return { id: b.id, error: err instanceof Error ? err.message : 'append failed', code: (err as { code?: string }).code };
+        }
+      });
+    }
+    for (const a of answers) port.postMessage(a);
+    if (closing) {
       db.close();
       port.close();
-      return;
     }
-    let answer: AppendAnswer;
-    try {
-      answer = { id: batch.id, seqs: writer.appendAll(batch.records) };
-    } catch (err) {
-      answer = { id: batch.id, error: err instanceof Error ? err.message : 'append failed', code: (err as { code?: string }).code };
-    }
-    port.postMessage(answer);
+  };
+  port.on('message', (batch: AppendBatch | 'close') => {
+    if (batch === 'close') closing = true;
+    else waiting.push(batch);
+    if (waiting.length === 1 || (closing && waiting.length === 0)) setImmediate(commit);
   });
 }

@@ -57,11 +57,12 @@ CREATE TABLE IF NOT EXISTS record_prefixes (
 export const BUSY_TIMEOUT_MS = 5000;
 
 /**
- * Opens (creating 0600 when new) the journal database in WAL mode. `synchronous = FULL` makes
- * each commit durable before its appends resolve: an acknowledged request's records survive a
- * crash of the process and of the machine.
+ * Opens (creating 0600 when new) the journal database in WAL mode. A commit is in the WAL before
+ * its appends resolve, so an acknowledged request's records survive a crash of the process
+ * (`synchronous = NORMAL`); with `fsync` every commit is also synced to the disk
+ * (`synchronous = FULL`) and survives a crash of the machine.
  */
-export function openJournalDatabase(path: string): Database.Database {
+export function openJournalDatabase(path: string, opts: { fsync?: boolean } = {}): Database.Database {
   if (path !== ':memory:') {
     makeDirectorySync(dirname(path), 0o700);
     closeSync(openSync(path, 'a', 0o600));
@@ -69,7 +70,7 @@ export function openJournalDatabase(path: string): Database.Database {
   const db = new Database(path);
   db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
+  db.pragma(`synchronous = ${opts.fsync ? 'FULL' : 'NORMAL'}`);
   db.exec(SCHEMA);
   return db;
 }

@@ -17,6 +17,8 @@ export interface JournalStoreOptions {
   path: string;
   /** Commit appends on a thread of their own (the server does; ':memory:' cannot). */
   appendThread?: boolean;
+  /** Sync every commit to the disk (survives a machine crash), not only to the WAL (default false). */
+  fsync?: boolean;
   /** Records whose time is older than this many ms are removed (0 or absent: kept for ever). */
   retentionMs?: number;
   /** Needed with a retention: its sweep runs hourly on an unref'd timer. */
@@ -52,9 +54,9 @@ function toRecord(row: Row): JournalRecord {
 }
 
 export function createJournalStore(opts: JournalStoreOptions): JournalStore {
-  const db: Database.Database = openJournalDatabase(opts.path);
+  const db: Database.Database = openJournalDatabase(opts.path, { fsync: opts.fsync });
   const writer = createJournalWriter(db);
-  const thread: AppendThread | undefined = opts.appendThread && opts.path !== ':memory:' ? startAppendThread(opts.path) : undefined;
+  const thread: AppendThread | undefined = opts.appendThread && opts.path !== ':memory:' ? startAppendThread(opts.path, opts.fsync === true) : undefined;
   const lastSeq = db.prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM records').pluck();
   const count = db.prepare('SELECT COUNT(*) FROM records').pluck();
   const since = db.prepare('SELECT * FROM records WHERE seq > ? ORDER BY seq LIMIT ?').safeIntegers(true);
