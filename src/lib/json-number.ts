@@ -23,6 +23,15 @@ export class JsonNumber {
   }
 
   /**
+   * Code that coerces a value to a number (`Number(v)`, `v < 1`, `Number.isInteger(+v)`) gets the
+   * exact safe integer the text denotes, or NaN — which every such check refuses — never a rounded
+   * value. As a string it is its text.
+   */
+  [Symbol.toPrimitive](hint: string): string | number {
+    return hint === 'number' ? (exactSafeInteger(this) ?? NaN) : this.text;
+  }
+
+  /**
    * What JSON.stringify makes of a JsonNumber that reached it by mistake: the float64 value, as
    * before numbers were kept (Infinity becomes null). Writers of user values use stringifyJson.
    */

@@ -110,6 +110,17 @@ test('KV v2: cas takes a kept number only as the exact integer it is; anything e
   assert.equal((await api('GET', 'secret/data/cas')).json.data.metadata.version, 3);
 });
 
+test('a kept number coerced by the server is the exact integer or a 400: sys/tools/random bytes', async () => {
+  const exact = await rawApi('POST', 'sys/tools/random', '{"bytes":16.0}');
+  assert.equal(exact.status, 200, exact.text);
+  assert.equal(Buffer.from(exact.json.data.random_bytes, 'base64').length, 16);
+  for (const bytes of ['16.0000000000000000001', N.twenty, N.huge]) {
+    const refused = await rawApi('POST', 'sys/tools/random', `{"bytes":${bytes}}`);
+    assert.equal(refused.status, 400, bytes);
+    assert.match(refused.json.errors[0], /"bytes" must be an integer/);
+  }
+});
+
 test('capsules: records and table rows come back byte for byte, and so in the audit entries', async () => {
   const record = `{"a":${N.big},"b":${N.huge},"c":${N.negzero},"d":${N.long},"e":${N.twenty},"f":7}`;
   const sealed = await rawApi('POST', 'capsule/encapsulate', `{"records":[${record},{"a":1.0}]}`);

@@ -127,3 +127,13 @@ test('exactSafeInteger: the integer a text denotes exactly, else undefined', () 
   for (const [text, expected] of cases) assert.equal(exactSafeInteger(new JsonNumber(text)), expected, text);
   assert.ok(Object.is(exactSafeInteger(new JsonNumber('-0')), 0));
 });
+
+test('a JsonNumber coerced to a number is its exact safe integer or NaN, never rounded', () => {
+  assert.equal(Number(new JsonNumber('1.0')), 1);
+  assert.equal(Number(new JsonNumber('32e0')), 32);
+  assert.ok(Number.isNaN(Number(new JsonNumber('32.0000000000000000001'))));
+  assert.ok(Number.isNaN(Number(new JsonNumber('12345678901234567890'))));
+  assert.ok(Number.isNaN(Number(new JsonNumber('1e400'))));
+  assert.equal(`${new JsonNumber('1e400')}`, '1e400');
+  assert.equal(String(new JsonNumber('-0')), '-0');
+});
