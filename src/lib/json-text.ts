@@ -2,11 +2,12 @@
  * JSON text with numbers kept digit for digit (lib/json-number.ts). Both directions have a fast
  * path: a text holding no number that could need keeping is parsed by JSON.parse alone, and a
  * value holding no JsonNumber is written by JSON.stringify. The slow path parses with lossless-json
- * after JSON.parse has validated the text, so errors and what is accepted stay JSON.parse's.
+ * after JSON.parse has validated the text, so errors and what is accepted stay JSON.parse's; it
+ * writes only the maps and lists holding a JsonNumber itself, the rest with JSON.stringify.
  */
-import { parse as losslessParse, stringify as losslessStringify } from 'lossless-json';
+import { parse as losslessParse } from 'lossless-json';
 import { isDeepFrozen } from './immutable.js';
-import { JsonNumber, isJsonNumber, jsonNumberOf } from './json-number.js';
+import { JsonNumber, jsonNumberOf } from './json-number.js';
 
 /**
  * True when `text` may hold a number that float64 does not keep. Only a number with 16 or more
@@ -61,13 +62,59 @@ export function containsJsonNumber(value: unknown): boolean {
   return found;
 }
 
-const KEEP_TEXT = [{ test: isJsonNumber, stringify: (v: unknown) => (v as JsonNumber).text }];
+/**
+ * Adds to `holders` every map and list in `value` that holds a JsonNumber, however deep; true when
+ * `value` holds one. A value with its own toJSON (a Date, a Buffer) is left to JSON.stringify.
+ */
+function markHolders(value: unknown, holders: Set<object>): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if (value instanceof JsonNumber) return true;
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return false;
+  const frozen = isDeepFrozen(value);
+  if (frozen && frozenVerdicts.get(value) === false) return false;
+  let found = false;
+  if (Array.isArray(value)) {
+    for (const item of value) if (markHolders(item, holders)) found = true;
+  } else if (!ArrayBuffer.isView(value)) {
+    for (const key of Object.keys(value)) if (markHolders((value as Record<string, unknown>)[key], holders)) found = true;
+  }
+  if (found) holders.add(value);
+  if (frozen) frozenVerdicts.set(value, found);
+  return found;
+}
+
+/**
+ * JSON.stringify's text, except that a JsonNumber is its literal text: only the maps and lists that
+ * hold one are written here, everything else (most of a large value) by JSON.stringify.
+ */
+function writeHolding(value: unknown, holders: ReadonlySet<object>): string | undefined {
+  if (value instanceof JsonNumber) return value.text;
+  if (typeof value !== 'object' || value === null || !holders.has(value)) return JSON.stringify(value);
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) out += (i ? ',' : '') + (writeHolding(value[i], holders) ?? 'null');
+    return out + ']';
+  }
+  const obj = value as Record<string, unknown>;
+  let out = '{';
+  for (const key of Object.keys(obj)) {
+    const text = writeHolding(obj[key], holders);
+    if (text === undefined) continue;
+    out += (out.length > 1 ? ',' : '') + JSON.stringify(key) + ':' + text;
+  }
+  return out + '}';
+}
+
+/** The maps and lists holding a JsonNumber, for one stringifyJson call (which never re-enters). */
+const holders = new Set<object>();
 
 /** JSON.stringify (no replacer, no indentation), writing each JsonNumber's text as a bare number. */
 export function stringifyJson(value: unknown): string {
   if (!containsJsonNumber(value)) return JSON.stringify(value);
-  const text = losslessStringify(value, null, undefined, KEEP_TEXT);
-  if (text === undefined) throw new TypeError('stringifyJson: the value has no JSON text');
-  return text;
+  try {
+    markHolders(value, holders);
+    return writeHolding(value, holders)!;
+  } finally {
+    holders.clear();
+  }
 }
-
