@@ -1,13 +1,13 @@
 /**
  * JSON text with numbers kept digit for digit (lib/json-number.ts). Both directions have a fast
  * path: a text holding no number that could need keeping is parsed by JSON.parse alone, and a
- * value holding no JsonNumber is written by JSON.stringify. The slow path parses with lossless-json
- * after JSON.parse has validated the text, so errors and what is accepted stay JSON.parse's; it
- * writes only the maps and lists holding a JsonNumber itself, the rest with JSON.stringify.
+ * value holding no JsonNumber is written by JSON.stringify. Both paths parse with JSON.parse, so
+ * errors and what is accepted stay JSON.parse's (the slow path: lib/json-parse-kept.ts); the slow
+ * writer writes only the maps and lists holding a JsonNumber itself, the rest with JSON.stringify.
  */
-import { parse as losslessParse } from 'lossless-json';
 import { isDeepFrozen } from './immutable.js';
-import { JsonNumber, jsonNumberOf } from './json-number.js';
+import { JsonNumber } from './json-number.js';
+import { parseKeepingNumbers } from './json-parse-kept.js';
 
 /**
  * True when `text` may hold a number that float64 does not keep. Only a number with 16 or more
@@ -26,18 +26,14 @@ export function mayNeedKeeping(text: string): boolean {
   return QUICK.test(text) && RISKY.test(text);
 }
 
-/** The last of duplicate keys wins, as with JSON.parse. */
-const lastWins = ({ newValue }: { newValue: unknown }): unknown => newValue;
-
 /**
  * JSON.parse, keeping numbers digit for digit (JsonNumber where float64 would change them).
  * Throws JSON.parse's SyntaxError for invalid text. `__proto__` keys are own data properties and
- * the last of duplicate keys wins, as with JSON.parse.
+ * the last of duplicate keys wins, as with JSON.parse (which does the parsing on both paths).
  */
 export function parseJson(text: string): unknown {
   const plain: unknown = JSON.parse(text);
-  if (!mayNeedKeeping(text)) return plain;
-  return losslessParse(text, null, { parseNumber: jsonNumberOf, onDuplicateKey: lastWins });
+  return mayNeedKeeping(text) ? parseKeepingNumbers(text, plain) : plain;
 }
 
 /** Deeply frozen values (lib/immutable.ts) already looked through: do they hold a JsonNumber? */

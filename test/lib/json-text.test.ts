@@ -137,3 +137,26 @@ test('a JsonNumber coerced to a number is its exact safe integer or NaN, never r
   assert.equal(`${new JsonNumber('1e400')}`, '1e400');
   assert.equal(String(new JsonNumber('-0')), '-0');
 });
+
+test('random documents round-trip byte for byte: strings with quotes, escapes and digits never confuse the number scan (seeded)', () => {
+  let seed = 0x1234567;
+  const rnd = (n: number) => {
+    seed ^= seed << 13; seed ^= seed >>> 17; seed ^= seed << 5;
+    return (seed >>> 0) % n;
+  };
+  const numbers = ['0', '-0', '1.0', '12345678901234567890', '1e400', '-2.5E-3', '0.1', '42', '9007199254740993', '0.0000001', '3.14159'];
+  const pieces = ['"', '\\', '1e5', '-0', '12345678901234567890', '\u0000', 'a', ' ', '\n', '"1.0"', '\\"'];
+  const str = () => JSON.stringify(Array.from({ length: rnd(5) }, () => pieces[rnd(pieces.length)]).join(''));
+  const value = (depth: number): string => {
+    const kind = depth > 3 ? rnd(3) : rnd(5);
+    if (kind === 0) return numbers[rnd(numbers.length)];
+    if (kind === 1) return str();
+    if (kind === 2) return ['true', 'false', 'null'][rnd(3)];
+    if (kind === 3) return '[' + Array.from({ length: rnd(4) }, () => value(depth + 1)).join(',') + ']';
+    return '{' + Array.from({ length: rnd(4) }, (_, i) => `"k${i}${JSON.stringify(pieces[rnd(pieces.length)]).slice(1, -1)}":${value(depth + 1)}`).join(',') + '}';
+  };
+  for (let i = 0; i < 2000; i++) {
+    const doc = `{"d":${value(0)}}`;
+    assert.equal(stringifyJson(parseJson(doc)), doc, doc);
+  }
+});
