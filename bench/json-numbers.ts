@@ -1,7 +1,9 @@
 /**
  * What keeping numbers digit for digit costs (lib/json-text.ts), in process, on a typical ~200-byte
  * KV write body: JSON.parse/JSON.stringify (bare), parseJson/stringifyJson on that body (the fast
- * path: nothing in it needs keeping) and on the same body with one 20-digit number (the slow path).
+ * path: nothing in it needs keeping) and on the same body with one 20-digit number (the slow path),
+ * and a 1 MiB body of strings with one such number, decoded from bytes each time (the slow path's
+ * scan skips strings natively).
  * Figures are ratios to bare, so they compare across machines.
  *
  *   node --import tsx bench/json-numbers.ts          # BENCH_ITERATIONS (default 200000), rounds of 5
@@ -37,6 +39,12 @@ export function benchJsonNumbers(iterations = 200_000): string {
   const stringifyBare = nsPerCall(() => JSON.stringify(ordinary), iterations);
   rows.push(['stringify, ordinary value (fast path)', nsPerCall(() => stringifyJson(ordinary), iterations), stringifyBare]);
   rows.push(['stringify, one kept number (slow path)', nsPerCall(() => stringifyJson(withBig), iterations), stringifyBare]);
+  const large = `{"data":{${Array.from({ length: 64 }, (_, i) => `"k${i}":"${'x'.repeat(16 * 1024 - 16)}"`).join(',')},"n":12345678901234567890}}`;
+  const few = Math.max(5, Math.floor(iterations / 2000));
+  // Decoded afresh each time, as a request body is: V8 parses a string it has parsed before faster.
+  const bytes = Buffer.from(large);
+  const largeBare = nsPerCall(() => JSON.parse(bytes.toString('utf8')), few);
+  rows.push([`parse, ${(large.length / 1048576).toFixed(1)} MiB of strings, one kept number`, nsPerCall(() => parseJson(bytes.toString('utf8')), few), largeBare]);
   const lines = [`body: ${ORDINARY.length} bytes; ratio to JSON.parse / JSON.stringify of the ordinary body`];
   for (const [name, ns, bare] of rows) lines.push(`${name.padEnd(42)} ${(ns / bare).toFixed(2)}x  (${ns.toFixed(0)} ns vs ${bare.toFixed(0)} ns)`);
   return lines.join('\n');

@@ -59,7 +59,8 @@ function restore(value: unknown, marker: string, kept: readonly JsonNumber[]): u
 export function parseKeepingNumbers(text: string, plain: unknown): unknown {
   const kept: JsonNumber[] = [];
   const id = randomUUID();
-  let rewritten = '';
+  // Joined once at the end: JSON.parse reads a flat string many times faster than a chain of slices.
+  const pieces: string[] = [];
   let copied = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
@@ -72,12 +73,13 @@ export function parseKeepingNumbers(text: string, plain: unknown): unknown {
     while (end < text.length && inNumber(text.charCodeAt(end))) end++;
     const literal = text.slice(i, end);
     if (String(Number(literal)) !== literal) {
-      rewritten += text.slice(copied, i) + '"\\u0000' + id + ':' + kept.length + '"';
+      pieces.push(text.slice(copied, i), '"\\u0000', id, ':', String(kept.length), '"');
       kept.push(new JsonNumber(literal));
       copied = end;
     }
     i = end - 1;
   }
   if (kept.length === 0) return plain;
-  return restore(JSON.parse(rewritten + text.slice(copied)), '\u0000' + id + ':', kept);
+  pieces.push(text.slice(copied));
+  return restore(JSON.parse(pieces.join('')), '\u0000' + id + ':', kept);
 }
