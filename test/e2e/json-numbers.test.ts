@@ -76,6 +76,14 @@ test('KV v2: numbers come back byte for byte in the read and in the raw, hashed 
   assert.ok(xmlResponse.includes(`<json:number name="long">${N.long}</json:number>`));
 });
 
+test('a wrapped KV read keeps the numbers through the stored wrapped response and the unwrap', async () => {
+  const wrap = await call(base, 'GET', 'secret/data/numbers', { token, headers: { 'x-vault-wrap-ttl': '5m' } });
+  assert.equal(wrap.status, 200);
+  const unwrap = await call(base, 'POST', 'sys/wrapping/unwrap', { token: wrap.json.wrap_info.token });
+  assert.equal(unwrap.status, 200, unwrap.text);
+  assert.ok(unwrap.text.includes(`"data":{"data":${DATA_TEXT},"metadata":`), unwrap.text);
+});
+
 test('KV v2: a merge patch keeps the numbers it adds and those it leaves', async () => {
   assert.equal((await rawApi('POST', 'secret/data/patched', `{"data":{"a":${N.big},"b":1}}`)).status, 200);
   const patch = await rawApi('PATCH', 'secret/data/patched', `{"data":{"b":${N.long},"c":[${N.negzero}]}}`, 'application/merge-patch+json');
