@@ -5,11 +5,13 @@
  * - strings escaped as Go does: `"` `\\` `\b` `\f` `\n` `\r` `\t`, other controls as \u00xx,
  *   `<` `>` `&` as \u003c \u003e \u0026, U+2028/U+2029 as \u2028/\u2029, invalid UTF-16 (a lone
  *   surrogate, Go's invalid UTF-8) as \ufffd;
- * - numbers as float64 (JavaScript's shortest form equals Go's), binary as base64, no spaces;
+ * - numbers as float64 (JavaScript's shortest form equals Go's), except that a number a client
+ *   sent keeps its literal text (a JsonNumber, as Vault's json.Number); binary as base64, no spaces;
  * - one entry per line, newline-terminated (json.Encoder).
  */
 import { flatten } from '../lib/flat-string.js';
 import { isDeepFrozen } from '../lib/immutable.js';
+import { JsonNumber } from '../lib/json-number.js';
 import { rfc3339Nano } from '../lib/time.js';
 import type { VaultEntry } from './entry.js';
 import { binaryToBase64 } from './hash.js';
@@ -120,6 +122,7 @@ function writeUnfrozen(v: unknown): string {
     case 'bigint': return v.toString();
     case 'object': {
       if (v === null) return 'null';
+      if (v instanceof JsonNumber) return v.text;
       if (Array.isArray(v)) {
         let out = '[';
         for (let i = 0; i < v.length; i++) out += (i ? ',' : '') + writeValue(v[i] === undefined ? null : v[i]);

@@ -10,6 +10,7 @@
  * - Vault leaves string values unescaped (`<` in a value breaks the XML); we escape values the
  *   same way jsonx escapes names (Go's xml.EscapeText).
  */
+import { JsonNumber } from '../lib/json-number.js';
 import { rfc3339Nano } from '../lib/time.js';
 import type { VaultEntry } from './entry.js';
 import { formatNumber, sortKeys } from './format-json.js';
@@ -62,6 +63,8 @@ function element(v: unknown, name: string | undefined): string {
     case 'bigint': return `<json:number${attr}>${v.toString()}</json:number>`;
     case 'boolean': return `<json:boolean${attr}>${v ? 'true' : 'false'}</json:boolean>`;
     case 'object': {
+      // A number's literal text is digits, sign, '.', 'e' and '+': nothing to escape.
+      if (v instanceof JsonNumber) return `<json:number${attr}>${v.text}</json:number>`;
       if (Array.isArray(v)) return `<json:array${attr}>${v.map((x) => element(x, undefined)).join('')}</json:array>`;
       if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer) return `<json:string${attr}>${binaryToBase64(v)}</json:string>`;
       if (v instanceof Date) return `<json:string${attr}>${rfc3339Nano(BigInt(v.getTime()) * 1_000_000n)}</json:string>`;

@@ -8,7 +8,8 @@
  *   judged by its own keys;
  * - binary values (Uint8Array/Buffer) are base64-encoded first (what Vault's JSON copy does to
  *   []byte), then hashed like strings;
- * - numbers, booleans and null are kept; map keys are never hashed.
+ * - numbers (a JsonNumber too, which keeps a number's literal text), booleans and null are kept;
+ *   map keys are never hashed.
  *
  * A map that is deeply frozen (lib/immutable.ts: a cached KV record, a version view) can never
  * change, so its hashed copy is computed once per salt and exemption list and then shared — also
@@ -17,6 +18,7 @@
  */
 import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import { deepFreeze, isDeepFrozen } from '../lib/immutable.js';
+import { JsonNumber } from '../lib/json-number.js';
 import { rfc3339Nano } from '../lib/time.js';
 import type { EntryHasher } from './entry.js';
 import { setOwn } from '../lib/safe-object.js';
@@ -48,7 +50,7 @@ function walk(value: unknown, exempt: boolean, exemptKeys: ReadonlySet<string>, 
     case 'string':
       return exempt ? value : salt.hash(value);
     case 'object': {
-      if (value === null) return null;
+      if (value === null || value instanceof JsonNumber) return value;
       if (Array.isArray(value)) {
         const out = new Array<unknown>(value.length);
         for (let i = 0; i < value.length; i++) out[i] = walk(value[i], exempt, exemptKeys, salt, frozen);

@@ -7,6 +7,7 @@
  * key that came from a request, a stored record or a configuration file goes through these
  * helpers (or a Map), so such keys are ordinary data everywhere.
  */
+import { JsonNumber } from './json-number.js';
 
 /** Stores `value` under `key` as an own, enumerable property, whatever the key. */
 export function setOwn<T>(obj: Record<string, T>, key: string, value: T): void {
@@ -19,7 +20,7 @@ export function getOwn<T>(obj: Readonly<Record<string, T>>, key: string): T | un
   return Object.hasOwn(obj, key) ? obj[key] : undefined;
 }
 
-/** True for plain JSON objects (not arrays, not null). */
+/** True for JSON objects (not arrays, not null, not a kept number). */
 export function isJsonObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
+  return v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof JsonNumber);
 }

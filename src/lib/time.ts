@@ -1,4 +1,5 @@
 /** RFC 3339 formatting and Vault-style duration parsing. */
+import { JsonNumber, exactSafeInteger } from './json-number.js';
 
 /** "000".."999", and the same without trailing zeros ("100" → "1"; "000" is never used). */
 const DIGITS3 = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
@@ -55,9 +56,11 @@ const UNIT_SECONDS: Record<string, number> = { ns: 1e-9, us: 1e-6, 'µs': 1e-6, 
 
 /**
  * Parses a Vault duration to milliseconds, keeping sub-second precision ("250ms" → 250):
- * a number of seconds or a Go duration string. Undefined if it is not a duration.
+ * a number of seconds or a Go duration string. Undefined if it is not a duration. A number kept
+ * as its literal text (lib/json-number.ts) counts when it is an exact integer, never rounded.
  */
-export function parseDurationMs(value: unknown): number | undefined {
+export function parseDurationMs(given: unknown): number | undefined {
+  const value = given instanceof JsonNumber ? exactSafeInteger(given) : given;
   if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? Math.round(value * 1000) : undefined;
   if (typeof value !== 'string') return undefined;
   const s = value.trim();
@@ -75,9 +78,11 @@ export function parseDurationMs(value: unknown): number | undefined {
 
 /**
  * Parses a Vault duration: a number of seconds (`3600`, `"3600"`) or a Go duration string
- * (`"1h30m"`, `"90s"`, `"768h"`, `"7d"`). Returns seconds, or undefined if it is not a duration.
+ * (`"1h30m"`, `"90s"`, `"768h"`, `"7d"`), a kept number only when it is an exact integer.
+ * Returns seconds, or undefined if it is not a duration.
  */
-export function parseDurationSeconds(value: unknown): number | undefined {
+export function parseDurationSeconds(given: unknown): number | undefined {
+  const value = given instanceof JsonNumber ? exactSafeInteger(given) : given;
   if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? Math.floor(value) : undefined;
   if (typeof value !== 'string') return undefined;
   const s = value.trim();

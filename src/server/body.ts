@@ -4,6 +4,8 @@
  * clearly not JSON (multipart, XML, binary) is refused with 415 before any work is done.
  */
 import { SealtrailError, invalid } from '../errors/index.js';
+import { isJsonObject } from '../lib/safe-object.js';
+import { parseJson } from '../lib/json-text.js';
 
 const JSON_LIKE = /^(application\/(json|[\w.+-]*\+json|x-www-form-urlencoded|x-amz-json-1\.[01])|text\/plain)\b/i;
 
@@ -21,19 +23,22 @@ export function unsupportedContentType(contentType: string): SealtrailError {
   return new SealtrailError('invalid', 'unsupported_content_type', `unsupported content type "${shown}": send a JSON body (application/json)`);
 }
 
-/** Parses a JSON object body; empty bodies are `{}`. The message never echoes the body. */
+/**
+ * Parses a JSON object body; empty bodies are `{}`. Numbers keep their literal text, as Vault's
+ * `UseNumber` decoding does (lib/json-text.ts). The message never echoes the body.
+ */
 export function parseJsonObject(raw: Buffer | string | undefined): Record<string, unknown> {
   if (raw === undefined) return {};
   const text = typeof raw === 'string' ? raw : raw.toString('utf8');
   if (text.trim() === '') return {};
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = parseJson(text);
   } catch (err) {
     const detail = err instanceof SyntaxError ? err.message.replace(/"[^"]*"/g, '…').slice(0, 120) : 'invalid JSON';
     throw invalid(`failed to parse JSON input: ${detail}`, 'malformed_json');
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+  if (!isJsonObject(value)) {
     throw invalid('failed to parse JSON input: the body must be a JSON object', 'malformed_json');
   }
   return value as Record<string, unknown>;

@@ -1,4 +1,8 @@
-/** The Vault HTTP response envelope, produced from a LogicalResponse in this one place. */
+/**
+ * The Vault HTTP response envelope, produced from a LogicalResponse in this one place. Numbers a
+ * client sent are written with their literal text (lib/json-text.ts).
+ */
+import { stringifyJson } from '../lib/json-text.js';
 import { responseHasContent, type IssuedAuth, type LogicalResponse } from '../core/index.js';
 
 export interface HttpReply {
@@ -32,7 +36,7 @@ function renderAuth(a: IssuedAuth): Record<string, unknown> {
  */
 export function renderVaultResponse(requestId: string, path: string, resp: LogicalResponse, mountType?: string): HttpReply {
   if (resp.raw) {
-    const body = typeof resp.raw.body === 'string' ? resp.raw.body : JSON.stringify(resp.raw.body);
+    const body = typeof resp.raw.body === 'string' ? resp.raw.body : stringifyJson(resp.raw.body);
     return { status: resp.httpStatus ?? 200, contentType: resp.raw.contentType, body };
   }
   if (!responseHasContent(resp)) {
@@ -57,5 +61,5 @@ export function renderVaultResponse(requestId: string, path: string, resp: Logic
   // response is another path's answer, so it is given back as that path gave it.
   const hoist = path.startsWith('sys/') && path !== 'sys/wrapping/unwrap' && resp.data;
   const envelope = hoist ? { ...resp.data, ...fields } : fields;
-  return { status: resp.httpStatus ?? 200, contentType: 'application/json', body: JSON.stringify(envelope) };
+  return { status: resp.httpStatus ?? 200, contentType: 'application/json', body: stringifyJson(envelope) };
 }

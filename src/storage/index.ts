@@ -1,5 +1,5 @@
 /** Storage: the physical backends (SQLite, memory), the read cache and the encrypting barrier. */
-export { storageView, getJson, putJson, type Storage, type PhysicalStorage, type StorageOp } from './types.js';
+export { storageView, getJson, putJson, encodeJson, decodeJson, type Storage, type PhysicalStorage, type StorageOp } from './types.js';
 export { createMemoryStorage } from './memory/index.js';
 export { createSqliteStorage, type SqliteStorageOptions } from './sqlite/index.js';
 export { cachedStorage } from './cache.js';

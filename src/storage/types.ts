@@ -2,6 +2,8 @@
  * The storage interface every backend (memory, SQLite, later PostgreSQL) implements, and that the
  * encryption barrier wraps. Keys are `/`-separated paths; values are opaque bytes.
  */
+import { parseJson, stringifyJson } from '../lib/json-text.js';
+
 export type StorageOp =
   | { op: 'put'; key: string; value: Uint8Array }
   | { op: 'delete'; key: string };
@@ -36,12 +38,25 @@ export function storageView(storage: Storage, prefix: string): Storage {
   };
 }
 
-/** JSON helpers for the common case of storing records. */
+/**
+ * JSON helpers for the common case of storing records. Records may hold values a client sent, so
+ * numbers keep their literal text (lib/json-text.ts); a record holding none costs what
+ * JSON.parse/JSON.stringify cost.
+ */
 export async function getJson<T>(storage: Storage, key: string): Promise<T | undefined> {
   const raw = await storage.get(key);
-  return raw === undefined ? undefined : (JSON.parse(Buffer.from(raw).toString('utf8')) as T);
+  return raw === undefined ? undefined : (decodeJson(raw) as T);
 }
 
 export function putJson(storage: Storage, key: string, value: unknown): Promise<void> {
-  return storage.put(key, Buffer.from(JSON.stringify(value), 'utf8'));
+  return storage.put(key, encodeJson(value));
+}
+
+/** A stored value's bytes as JSON, numbers kept digit for digit. */
+export function encodeJson(value: unknown): Uint8Array {
+  return Buffer.from(stringifyJson(value), 'utf8');
+}
+
+export function decodeJson(bytes: Uint8Array): unknown {
+  return parseJson(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
 }

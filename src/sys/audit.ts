@@ -19,8 +19,9 @@
 import type { PathSpec } from '../core/index.js';
 import { invalid } from '../errors/index.js';
 import { type AuditManager, shownOptions } from '../audit/index.js';
-import { setOwn } from '../lib/safe-object.js';
+import { isJsonObject, setOwn } from '../lib/safe-object.js';
 import { lostEntriesView } from './audit-losses.js';
+import { JsonNumber } from '../lib/json-number.js';
 
 export interface AuditPathDeps {
   audit: AuditManager;
@@ -30,11 +31,11 @@ export interface AuditPathDeps {
 function optionsField(data: Record<string, unknown>): Record<string, string> {
   const raw = data.options;
   if (raw === undefined || raw === null || raw === '') return {};
-  if (typeof raw !== 'object' || Array.isArray(raw)) throw invalid('"options" must be a map of option names to values', 'invalid_audit_option');
+  if (!isJsonObject(raw)) throw invalid('"options" must be a map of option names to values', 'invalid_audit_option');
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
     if (typeof v === 'string') setOwn(out, k, v);
-    else if (typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v))) setOwn(out, k, String(v));
+    else if (typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v)) || v instanceof JsonNumber) setOwn(out, k, String(v));
     else throw invalid(`option "${k}" must be a string, boolean or number`, 'invalid_audit_option');
   }
   return out;

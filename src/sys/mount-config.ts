@@ -2,6 +2,7 @@
 import type { MountConfig, MountEntry } from '../core/index.js';
 import { invalid } from '../errors/index.js';
 import { parseDurationSeconds } from '../lib/time.js';
+import { isJsonObject } from '../lib/safe-object.js';
 
 /** Lists arrive as JSON arrays or comma-separated strings (the CLI's repeated flags). */
 function stringList(name: string, v: unknown): string[] {
@@ -19,7 +20,7 @@ function duration(name: string, v: unknown): number {
 
 export function parseMountConfig(input: unknown): Partial<MountConfig> {
   if (input === undefined || input === null) return {};
-  if (typeof input !== 'object' || Array.isArray(input)) throw invalid('config must be an object');
+  if (!isJsonObject(input)) throw invalid('config must be an object');
   const out: Partial<MountConfig> = {};
   for (const [key, value] of Object.entries(input as Record<string, unknown>)) {
     switch (key) {

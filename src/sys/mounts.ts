@@ -6,6 +6,7 @@
 import { httpMethodOf, type Mounts, type PathRequest, type PathSpec, type MountTable } from '../core/index.js';
 import { invalid } from '../errors/index.js';
 import { parseMountConfig, renderMount, renderMountConfig } from './mount-config.js';
+import { isJsonObject } from '../lib/safe-object.js';
 
 export interface MountPathsDeps {
   mounts: () => Mounts;
@@ -14,7 +15,7 @@ export interface MountPathsDeps {
 
 function optionsOf(v: unknown): Record<string, string> {
   if (v === undefined || v === null) return {};
-  if (typeof v !== 'object' || Array.isArray(v)) throw invalid('options must be an object');
+  if (!isJsonObject(v)) throw invalid('options must be an object');
   return Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, String(x)]));
 }
 

@@ -4,6 +4,7 @@ import { createAuditDevice } from '../../src/audit/device.js';
 import { parseCommonOptions } from '../../src/audit/device-options.js';
 import { formatNumber, quoteGo, writeValue } from '../../src/audit/format-json.js';
 import { deepFreeze as deepFreezeJson } from '../../src/lib/immutable.js';
+import { JsonNumber } from '../../src/lib/json-number.js';
 import { deepFreeze, H, kvResponseInput, kvWriteInput, memorySink, snapshot, token } from './helpers.js';
 
 const headers = { values: { 'x-request-source': ['ci'], 'x-secret-header': ['foo'] }, hmac: new Set(['x-secret-header']) };
@@ -145,6 +146,16 @@ test('map keys sorted by UTF-8 byte order, numbers as Go writes float64', () => 
   assert.equal(writeValue({ z: undefined, y: [undefined, 1] }), '{"y":[null,1]}');
   const nums: [number, string][] = [[1e21, '1e+21'], [1e20, '100000000000000000000'], [1e-7, '1e-7'], [0.000001, '0.000001'], [-0, '-0'], [NaN, 'null'], [123.456, '123.456']];
   for (const [n, want] of nums) assert.equal(formatNumber(n), want);
+});
+
+test('a kept number is written with its literal text, in maps, lists and frozen values', () => {
+  const texts = ['9223372036854775809', '1e400', '-0', '123456789012345678901234567890.123456789012345678901234567890', '1.0'];
+  const value = { z: texts.map((t) => new JsonNumber(t)), a: { n: new JsonNumber(texts[1]) } };
+  const want = `{"a":{"n":1e400},"z":[${texts.join(',')}]}`;
+  assert.equal(writeValue(value), want);
+  const frozen = deepFreezeJson(value);
+  assert.equal(writeValue(frozen), want);
+  assert.equal(writeValue(frozen), want);
 });
 
 test('two devices, one log_raw: the raw one never leaks into the other, input unchanged', async () => {

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { createAuditDevice } from '../../src/audit/device.js';
 import { parseCommonOptions } from '../../src/audit/device-options.js';
 import { escapeXml } from '../../src/audit/format-jsonx.js';
+import { JsonNumber } from '../../src/lib/json-number.js';
 import { deepFreeze, H, kvMount, memorySink, TIME_NS } from './helpers.js';
 
 test('JSONx golden document', async () => {
@@ -44,6 +45,24 @@ test('JSONx golden document', async () => {
     '<json:string name="time">2024-11-14T23:46:27.123456789Z</json:string>' +
     '<json:string name="type">request</json:string>' +
     '</json:object>\n');
+});
+
+test('JSONx: a kept number is a json:number element with its literal text, never hashed', async () => {
+  const sink = memorySink();
+  const options = { format: 'jsonx' };
+  const d = createAuditDevice({ path: 'x/', type: 'memory', description: '', options, local: false, salt: 'foo' },
+    parseCommonOptions(options, { allowAuditLogPrefixing: false }), sink);
+  await d.process(deepFreeze({
+    request: {
+      id: 'r1', operation: 'update', path: 'secret/data/x',
+      data: { n: new JsonNumber('12345678901234567890'), l: [new JsonNumber('-0'), new JsonNumber('1e400')] },
+      clientToken: 'foo', remoteAddress: '', remotePort: 8200, headers: {}, wrapTtl: 0,
+    },
+    operation: 'update', timeNs: TIME_NS, mount: kvMount,
+  }), 'request');
+  assert.ok(sink.lines[0].includes(
+    '<json:object name="data"><json:array name="l"><json:number>-0</json:number><json:number>1e400</json:number></json:array>' +
+    '<json:number name="n">12345678901234567890</json:number></json:object>'), sink.lines[0]);
 });
 
 test('XML escaping follows Go xml.EscapeText', () => {

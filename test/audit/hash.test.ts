@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createEntryHasher, createSalt, hashData } from '../../src/audit/hash.js';
 import { deepFreeze as freezeForGood } from '../../src/lib/immutable.js';
+import { JsonNumber } from '../../src/lib/json-number.js';
 import { deepFreeze, H, snapshot } from './helpers.js';
 
 test('golden HMAC vectors (salt "foo")', () => {
@@ -30,6 +31,12 @@ const cases: { name: string; data: Record<string, unknown>; exempt: string[]; wa
   { name: 'binary is base64 then hashed', data: { b: Buffer.from('hi') }, exempt: [], want: { b: H.hiBase64 } },
   { name: 'exempt binary is base64 only', data: { b: new Uint8Array([104, 105]) }, exempt: ['b'], want: { b: 'aGk=' } },
   { name: 'keys are never hashed', data: { foo: 'bar' }, exempt: [], want: { foo: H.bar } },
+  {
+    name: 'kept numbers (literal text) are numbers: never hashed, never walked',
+    data: { n: new JsonNumber('1e400'), l: [new JsonNumber('-0'), 'foo', { m: new JsonNumber('12345678901234567890') }] },
+    exempt: [],
+    want: { n: new JsonNumber('1e400'), l: [new JsonNumber('-0'), H.foo, { m: new JsonNumber('12345678901234567890') }] },
+  },
 ];
 
 for (const c of cases) {
@@ -74,4 +81,15 @@ test('hash walker: __proto__, constructor and prototype keys are copied and hash
   }
   const headers = createEntryHasher(salt, { hmacAccessor: true, raw: false }).headers(JSON.parse('{"__proto__":["foo"]}'), new Set(['__proto__']));
   assert.equal(JSON.stringify(headers), `{"__proto__":["${H.foo}"]}`);
+});
+
+test('hash walker: a kept number in a frozen map is shared as it is by the memoized copy', () => {
+  const n = new JsonNumber('9223372036854775809');
+  const data = freezeForGood({ a: n, s: 'foo' });
+  const hasher = createEntryHasher(salt, { hmacAccessor: true, raw: false });
+  const exempt: string[] = [];
+  const out = hasher.data(data, exempt);
+  assert.equal(out.a, n);
+  assert.equal(out.s, H.foo);
+  assert.equal(hasher.data(data, exempt), out);
 });

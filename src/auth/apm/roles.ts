@@ -11,7 +11,7 @@ import { isPlatformName, type PlatformName } from '../../attestation/index.js';
 import { getJson, putJson, type Storage } from '../../storage/index.js';
 import { boolField, durationField, intField, stringField, stringListField } from '../token/fields.js';
 import { sanitizePolicies } from '../token/policies.js';
-import { setOwn } from '../../lib/safe-object.js';
+import { isJsonObject, setOwn } from '../../lib/safe-object.js';
 
 export interface ApmRole {
   name: string;
@@ -49,7 +49,7 @@ function hexField(value: unknown, field: string): string {
 function pcrsField(data: Data): Record<string, string> {
   const v = data.pcrs;
   if (v === undefined || v === null || v === '') return {};
-  if (typeof v !== 'object' || Array.isArray(v)) throw invalid('"pcrs" must be a map of PCR index to hex value', 'invalid_field');
+  if (!isJsonObject(v)) throw invalid('"pcrs" must be a map of PCR index to hex value', 'invalid_field');
   const out: Record<string, string> = {};
   for (const [k, val] of Object.entries(v as Record<string, unknown>)) {
     if (!/^(?:[0-9]|[12][0-9]|3[01])$/.test(k)) throw invalid('"pcrs" keys must be PCR indexes 0..31', 'invalid_field');

@@ -4,7 +4,8 @@
  */
 import { invalid } from '../../errors/index.js';
 import { parseDurationSeconds } from '../../lib/time.js';
-import { setOwn } from '../../lib/safe-object.js';
+import { JsonNumber, exactSafeInteger } from '../../lib/json-number.js';
+import { isJsonObject, setOwn } from '../../lib/safe-object.js';
 
 type Data = Readonly<Record<string, unknown>>;
 
@@ -13,6 +14,7 @@ export function stringField(data: Data, key: string): string {
   if (v === undefined || v === null) return '';
   if (typeof v === 'string') return v;
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (v instanceof JsonNumber) return v.text;
   throw invalid(`"${key}" must be a string`, 'invalid_field');
 }
 
@@ -28,7 +30,7 @@ export function boolField(data: Data, key: string): boolean | undefined {
 export function intField(data: Data, key: string): number {
   const v = data[key];
   if (v === undefined || v === null || v === '') return 0;
-  const n = typeof v === 'string' && /^-?\d+$/.test(v.trim()) ? Number(v) : v;
+  const n = typeof v === 'string' && /^-?\d+$/.test(v.trim()) ? Number(v) : v instanceof JsonNumber ? exactSafeInteger(v) : v;
   if (typeof n !== 'number' || !Number.isInteger(n)) throw invalid(`"${key}" must be an integer`, 'invalid_field');
   return n;
 }
@@ -54,7 +56,7 @@ export function stringListField(data: Data, key: string): string[] {
 export function stringMapField(data: Data, key: string): Record<string, string> {
   const v = data[key];
   if (v === undefined || v === null) return {};
-  if (typeof v !== 'object' || Array.isArray(v)) throw invalid(`"${key}" must be a map of strings`, 'invalid_field');
+  if (!isJsonObject(v)) throw invalid(`"${key}" must be a map of strings`, 'invalid_field');
   const out: Record<string, string> = {};
   for (const [k, val] of Object.entries(v)) {
     if (typeof val !== 'string') throw invalid(`"${key}" must be a map of strings`, 'invalid_field');

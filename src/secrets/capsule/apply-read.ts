@@ -8,6 +8,7 @@
  * Redacted text becomes the marker `{redacted}`.
  */
 import type { CapsuleBody } from './body.js';
+import { stringifyJson } from '../../lib/json-text.js';
 import type { ReadContext, ReadRule } from './read-context.js';
 import { decide } from './read-rules.js';
 import type { Scalar } from './records.js';
@@ -68,7 +69,7 @@ export function applyReadContext(
           if (transformsField) {
             // The whole value is replaced, so its spans share the field's fate.
             for (const span of field.spans) bucketOf(b, fieldRule).push(...span.tags);
-            const text = typeof field.value === 'string' ? field.value : JSON.stringify(field.value);
+            const text = typeof field.value === 'string' ? field.value : stringifyJson(field.value);
             return { key: field.key, value: transform(fieldRule, text) as Scalar };
           }
           if (typeof field.value !== 'string' || field.spans.length === 0) return { key: field.key, value: field.value };

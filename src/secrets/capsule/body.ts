@@ -9,6 +9,7 @@
  *   span: [start, end, ...tag_idx]
  */
 import { integrityFailure } from './format.js';
+import { parseJson, stringifyJson } from '../../lib/json-text.js';
 import type { DataRecord, Field, Scalar, Shape } from './records.js';
 import { tagKey, type Tag } from './tags.js';
 
@@ -57,12 +58,12 @@ export function encodeBody(body: CapsuleBody): Buffer {
     v: 1, shape: body.shape, tags: table, capsule_tags: ref(body.capsuleTags), write_context: body.writeContext,
     location: body.location, created_time: body.createdTime, records,
   };
-  return Buffer.from(JSON.stringify(wire), 'utf8');
+  return Buffer.from(stringifyJson(wire), 'utf8');
 }
 
 export function decodeBody(bytes: Buffer): CapsuleBody {
   try {
-    const wire = JSON.parse(bytes.toString('utf8')) as WireBody;
+    const wire = parseJson(bytes.toString('utf8')) as WireBody;
     if (wire.v !== 1 || !Array.isArray(wire.records) || !Array.isArray(wire.tags)) throw new Error('shape');
     const tag = (i: number) => {
       const t = wire.tags[i];

@@ -1,10 +1,9 @@
 /** Small field parsers shared by the capsule paths; messages name the field, never its value. */
 import { invalid, type ErrorCode } from '../../errors/index.js';
-import { setOwn } from '../../lib/safe-object.js';
+import { JsonNumber } from '../../lib/json-number.js';
+import { isJsonObject, setOwn } from '../../lib/safe-object.js';
 
-export function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+export const isObject = isJsonObject;
 
 export function requiredString(data: Record<string, unknown>, field: string, code: ErrorCode = 'capsule_invalid_request'): string {
   const v = data[field];
@@ -44,6 +43,7 @@ export function parameterMap(raw: unknown): Record<string, string> {
   for (const [k, v] of Object.entries(raw)) {
     if (typeof v === 'string') setOwn(out, k, v);
     else if (typeof v === 'number' || typeof v === 'boolean') setOwn(out, k, String(v));
+    else if (v instanceof JsonNumber) setOwn(out, k, v.text);
     else throw invalid(`invalid read parameter "${k}": expected a string`, 'capsule_invalid_request');
   }
   return out;

@@ -5,10 +5,13 @@
  * out of a capsule is exactly what went in.
  */
 import { invalid, SealtrailError } from '../../errors/index.js';
+import { JsonNumber } from '../../lib/json-number.js';
+import { stringifyJson } from '../../lib/json-text.js';
 import { isObject } from './input.js';
 import type { Tag } from './tags.js';
 
-export type Scalar = string | number | boolean | null;
+/** A field's value; a number keeps its literal text where float64 would change it (JsonNumber). */
+export type Scalar = string | number | JsonNumber | boolean | null;
 
 export interface Span {
   start: number;
@@ -39,7 +42,7 @@ export const MAX_INPUT_BYTES = 16 * 1024 * 1024;
 export const TEXT_KEY = 'data';
 
 function scalar(where: string, v: unknown): Scalar {
-  if (v === null || typeof v === 'string' || typeof v === 'boolean') return v;
+  if (v === null || typeof v === 'string' || typeof v === 'boolean' || v instanceof JsonNumber) return v;
   if (typeof v === 'number' && Number.isFinite(v)) return v;
   throw invalid(`${where}: values must be strings, numbers, booleans or null (nested values are not supported)`, 'capsule_invalid_data');
 }
@@ -64,7 +67,7 @@ export function parseInput(data: Record<string, unknown>): { shape: Shape; recor
   }
   if (data.data !== undefined) throw invalid('"data" must be a string', 'capsule_invalid_data');
 
-  const inputBytes = Buffer.byteLength(JSON.stringify(data.records ?? data.table), 'utf8');
+  const inputBytes = Buffer.byteLength(stringifyJson(data.records ?? data.table), 'utf8');
   checkSize(inputBytes);
 
   if (data.records !== undefined) {

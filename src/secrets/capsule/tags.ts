@@ -4,6 +4,8 @@
  * and tag values appear in the access log's summaries.
  */
 import { invalid } from '../../errors/index.js';
+import { stringifyJson } from '../../lib/json-text.js';
+import { isJsonObject } from '../../lib/safe-object.js';
 
 export const TAG_TYPES = ['unary', 'string', 'number', 'boolean', 'date'] as const;
 export type TagType = (typeof TAG_TYPES)[number];
@@ -67,10 +69,10 @@ export function parseTagType(where: string, raw: unknown, fallback: TagType): Ta
  */
 export function parseTag(where: string, raw: unknown, source: string): Tag {
   if (typeof raw === 'string') raw = { name: raw };
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw invalid(`${where}: a tag is an object {name, value?, type?}`, 'capsule_invalid_tag');
+  if (!isJsonObject(raw)) throw invalid(`${where}: a tag is an object {name, value?, type?}`, 'capsule_invalid_tag');
   const r = raw as Record<string, unknown>;
   const name = checkTagName(where, r.name);
-  const value = r.value === undefined || r.value === null ? '' : typeof r.value === 'string' ? r.value : JSON.stringify(r.value);
+  const value = r.value === undefined || r.value === null ? '' : typeof r.value === 'string' ? r.value : stringifyJson(r.value);
   const type = parseTagType(where, r.type, value === '' ? 'unary' : 'string');
   checkValue(where, type, value);
   return { name, value, type, source, hook_version: HOOK_VERSION };

@@ -4,6 +4,7 @@
  * printable characters only).
  */
 import { invalid } from '../../errors/index.js';
+import { JsonNumber } from '../../lib/json-number.js';
 
 const MAX_KEYS = 64;
 const MAX_KEY_BYTES = 128;
@@ -13,9 +14,13 @@ const PREFIX = 'custom_metadata validation failed';
 /** Go's unicode.IsPrint: letters, marks, numbers, punctuation, symbols and the ASCII space. */
 const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]*$/u;
 
-/** Vault weakly decodes each value to a string: numbers as written, booleans as 1/0, null as "". */
+/**
+ * Vault weakly decodes each value to a string: numbers as written (a kept number's literal text,
+ * as Go's json.Number), booleans as 1/0, null as "".
+ */
 function weakString(key: string, value: unknown): string {
   if (typeof value === 'string') return value;
+  if (value instanceof JsonNumber) return value.text;
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   if (typeof value === 'boolean') return value ? '1' : '0';
   if (value === null) return '';

@@ -1,9 +1,13 @@
 /**
  * Request field parsing with Vault's weak typing: query strings arrive as strings, JSON bodies as
- * numbers/booleans, and Vault accepts both. Every rejection is a SealtrailError 'invalid' (400)
+ * numbers/booleans, and Vault accepts both. A number kept as its literal text (a JsonNumber) is
+ * taken when it denotes a safe integer exactly (`1.0`, `1e3`) and refused otherwise, never
+ * rounded. Every rejection is a SealtrailError 'invalid' (400)
  * whose message names the field but never echoes a value.
  */
 import { invalid } from '../../errors/index.js';
+import { JsonNumber, exactSafeInteger } from '../../lib/json-number.js';
+import { isJsonObject } from '../../lib/safe-object.js';
 import { parseDurationSeconds } from '../../lib/time.js';
 
 /** A secret's path: non-empty, relative, no empty, `.` or `..` segments, no trailing slash. */
@@ -23,10 +27,13 @@ export function folderPath(raw: string | undefined): string {
   return secretPath(raw.endsWith('/') ? raw.slice(0, -1) : raw) + '/';
 }
 
-/** Absent and JSON null both mean "not provided", as in Vault's field parsing. */
+/**
+ * Absent and JSON null both mean "not provided", as in Vault's field parsing. A kept number that is
+ * an exact safe integer is that integer; any other stays a JsonNumber, which no field accepts.
+ */
 function provided(data: Record<string, unknown>, name: string): unknown {
   const value = data[name];
-  return value === null ? undefined : value;
+  return value === null ? undefined : value instanceof JsonNumber ? (exactSafeInteger(value) ?? value) : value;
 }
 
 function toInt(value: unknown): number | undefined {
@@ -88,7 +95,7 @@ export function versionsField(data: Record<string, unknown>): number[] {
   if (value === undefined) return [];
   const items = Array.isArray(value) ? value : typeof value === 'string' ? value.split(',').filter((s) => s.trim() !== '') : [value];
   return items.map((item) => {
-    const n = toInt(typeof item === 'string' ? item.trim() : item);
+    const n = toInt(typeof item === 'string' ? item.trim() : item instanceof JsonNumber ? exactSafeInteger(item) : item);
     if (n === undefined) throw invalid('error converting input for field "versions": expected a list of integers', 'kv_invalid_field');
     return n;
   });
@@ -98,7 +105,7 @@ export function versionsField(data: Record<string, unknown>): number[] {
 export function objectField(data: Record<string, unknown>, name: string): Record<string, unknown> | undefined {
   const value = provided(data, name);
   if (value === undefined) return undefined;
-  if (typeof value !== 'object' || Array.isArray(value)) {
+  if (!isJsonObject(value)) {
     throw invalid(`error converting input for field "${name}": expected a JSON object`, 'kv_invalid_field');
   }
   return value as Record<string, unknown>;

@@ -6,6 +6,7 @@
 import type { Clock } from '../../lib/clock.js';
 import type { PathRequest, PathSpec, LogicalResponse } from '../../core/index.js';
 import { invalid, notFound } from '../../errors/index.js';
+import { isJsonObject } from '../../lib/safe-object.js';
 import { intField, objectField, secretPath } from './input.js';
 import { mergePatch } from './merge-patch.js';
 import { emptyMetadata, type KeyMetadata, type KvConfig } from './model.js';
@@ -17,8 +18,8 @@ import { nothingFound, readBody, versionView } from './views.js';
 /** The `data` object of a write or patch body. */
 function dataField(req: PathRequest): Record<string, unknown> {
   const data = req.data.data;
-  if (data === null || typeof data !== 'object' || Array.isArray(data)) throw invalid('no data provided', 'kv_no_data');
-  return data as Record<string, unknown>;
+  if (!isJsonObject(data)) throw invalid('no data provided', 'kv_no_data');
+  return data;
 }
 
 /** `options.cas`, weakly decoded as Vault does (null decodes to 0). */

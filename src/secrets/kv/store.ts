@@ -12,7 +12,7 @@
  */
 import { deepFreeze } from '../../lib/immutable.js';
 import { LruMap } from '../../lib/lru.js';
-import { getJson, putJson, type Storage, type StorageOp } from '../../storage/index.js';
+import { decodeJson, encodeJson, getJson, putJson, type Storage, type StorageOp } from '../../storage/index.js';
 import { keyedLock, type KeyedLock } from '../../lib/keyed-lock.js';
 import { CONFIG_KEY, metadataFolder, metadataKey, versionKey } from './layout.js';
 import { DEFAULT_CONFIG, type KeyMetadata, type KvConfig } from './model.js';
@@ -32,8 +32,7 @@ export interface KvStore {
   locked: KeyedLock;
 }
 
-const encode = (value: unknown): Uint8Array => Buffer.from(JSON.stringify(value), 'utf8');
-const decode = (bytes: Uint8Array): unknown => JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
+const encode = encodeJson;
 
 export const putMetadataOp = (path: string, meta: KeyMetadata): StorageOp =>
   ({ op: 'put', key: metadataKey(path), value: encode(meta) });
@@ -90,7 +89,7 @@ export function kvStore(storage: Storage, cacheEntries = DEFAULT_RECORD_CACHE_EN
       }
       // Write-through: a put's bytes are what the next read of its key would decode, so decode
       // them now instead of reading them back (the next write of a secret reads its metadata).
-      for (const op of ops) if (op.op === 'put') records.set(op.key, deepFreeze(decode(op.value)));
+      for (const op of ops) if (op.op === 'put') records.set(op.key, deepFreeze(decodeJson(op.value)));
     },
     locked: keyedLock(),
   };

@@ -6,7 +6,7 @@
 import { SealtrailError } from '../../../errors/index.js';
 import { rfc3339Nano } from '../../../lib/time.js';
 import type { Clock } from '../../../lib/clock.js';
-import { getJson, type Storage, type StorageOp } from '../../../storage/index.js';
+import { encodeJson, getJson, type Storage, type StorageOp } from '../../../storage/index.js';
 import { logIdGenerator } from './ids.js';
 import { indexFolder, indexOps, type LogName } from './log-index.js';
 import { loadLogKey, type LogKey } from './log-key.js';
@@ -41,7 +41,7 @@ export interface CapsuleLogs {
 
 const logName = (prefix: string): LogName => (prefix === ACCESS_PREFIX ? 'access' : 'control');
 const leaves = (keys: string[]) => keys.filter((k) => !k.endsWith('/'));
-const json = (value: unknown) => Buffer.from(JSON.stringify(value), 'utf8');
+const json = encodeJson;
 
 export function capsuleLogs(storage: Storage, clock: Clock, witness?: CapsuleWitness): CapsuleLogs {
   const ids = logIdGenerator(clock);
