@@ -2,6 +2,7 @@
  * The `sys/` backend: every audited system endpoint, composed from one path list per concern.
  * (The non-audited seal endpoints are in seal.ts and are answered before the lifecycle.)
  */
+import { parseJson } from '../lib/json-text.js';
 import type { SysCore } from './sys-core.js';
 import { backendFromPaths, type PathSpec, type Backend } from '../core/index.js';
 import { auditPaths } from './audit.js';
@@ -43,7 +44,8 @@ export function sysBackend(deps: SysBackendDeps): Backend {
     ...journalSysPaths({
       journal: deps.journal,
       hashAccessor: (accessor) => deps.audit.hash('journal/', accessor),
-      parseRecord: (text) => JSON.parse(text) as unknown,
+      // Numbers keep their literal text, as the record has them.
+      parseRecord: parseJson,
     }),
   ];
   return backendFromPaths(paths, {

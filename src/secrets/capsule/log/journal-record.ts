@@ -5,6 +5,7 @@
  */
 import type { JournalAppend, JournalWriter } from '../../../journal/index.js';
 import type { AccessRecord, ControlRecord } from './records.js';
+import { stringifyJson } from '../../../lib/json-text.js';
 
 /** The request a record was made for (absent for records a hook makes for another request's change). */
 export interface RecordOrigin {
@@ -21,7 +22,7 @@ export function accessJournalRecord(record: AccessRecord, timeNs: bigint, origin
   return {
     kind: 'capsule-access',
     timeNs,
-    text: JSON.stringify(record),
+    text: stringifyJson(record),
     keys: {
       requestId: origin?.requestId,
       capsule: record.capsule ?? undefined,
@@ -39,7 +40,7 @@ export function controlJournalRecord(record: ControlRecord, timeNs: bigint, orig
   return {
     kind: 'capsule-control',
     timeNs,
-    text: JSON.stringify(record),
+    text: stringifyJson(record),
     keys: {
       requestId: origin?.requestId,
       session: record.session ?? undefined,
