@@ -12,3 +12,4 @@ export {
 } from './import/importer.js';
 export { IMPORT_BATCH_RECORDS, MAX_LINE_BYTES } from './import/limits.js';
 export { parseRfc3339Ns } from './import/time.js';
+export type { JsonObject } from './extract/values.js';

@@ -10,7 +10,7 @@ import { startAppendThread, type AppendThread } from './append-thread.js';
 import { openJournalDatabase } from './schema.js';
 import { querySql } from './query.js';
 import { createJournalWriter, KEY_ENTRIES } from './writer.js';
-import type { JournalAppend, JournalKeys, JournalKind, JournalOutcome, JournalQuery, JournalRecord, JournalStore } from './types.js';
+import type { JournalAppend, JournalKeys, JournalKind, JournalQuery, JournalRecord, JournalStore } from './types.js';
 
 export interface JournalStoreOptions {
   /** Database file, or ':memory:'. */
@@ -47,7 +47,6 @@ function toRecord(row: Row): JournalRecord {
     const value = row[column];
     if (typeof value === 'string') (keys as Record<string, string>)[name] = value;
   }
-  if (keys.outcome !== undefined) keys.outcome = keys.outcome as JournalOutcome;
   const record: JournalRecord = { seq: Number(row.seq), kind: row.kind, timeNs: row.time_ns, text: row.text, keys };
   if (row.origin_file !== null) record.origin = { file: row.origin_file, line: Number(row.origin_line) };
   return record;

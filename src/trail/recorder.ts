@@ -5,9 +5,9 @@
  * will deliver, even across a restart.
  */
 import type { Clock } from '../lib/clock.js';
-import type { JournalKeys, JournalWriter } from '../journal/index.js';
-import { formatCloudTrailRecord } from './format.js';
-import type { TrailEventInput, TrailRecorder } from './model.js';
+import { cloudTrailKeys, type JournalKeys, type JournalWriter, type JsonObject } from '../journal/index.js';
+import { formatCloudTrailRecord, type CloudTrailRecord } from './format.js';
+import type { TrailRecorder } from './model.js';
 import type { EventStore } from './store/types.js';
 
 export interface TrailRecorderDeps {
@@ -23,21 +23,17 @@ export interface TrailRecorderDeps {
   recipientEntity?: (signerId: string, imageDigest: string) => string;
 }
 
-/** The journal keys of a call event: its request id joins it to the call's Vault-format entries. */
-export function journalKeysOfEvent(event: TrailEventInput, recipientEntity?: TrailRecorderDeps['recipientEntity']): JournalKeys {
-  const recipient = event.additionalEventData?.recipient as Record<string, unknown> | undefined;
+/**
+ * The journal keys of a call's record: those an imported CloudTrail record gets (its requestID
+ * joins the call's Vault-format entries), and the entity of an attested recipient.
+ */
+export function journalKeysOfEvent(record: CloudTrailRecord, recipientEntity?: TrailRecorderDeps['recipientEntity']): JournalKeys {
+  const keys = cloudTrailKeys(record as unknown as JsonObject);
+  const recipient = record.additionalEventData?.recipient as Record<string, unknown> | undefined;
   const signer = recipient?.attestationDocumentEnclavePCR8;
   const image = recipient?.attestationDocumentEnclaveImageDigest;
-  return {
-    entityId: recipientEntity && typeof signer === 'string' && typeof image === 'string' ? recipientEntity(signer, image) : undefined,
-    requestId: event.requestId,
-    accessKeyId: event.userIdentity.accessKeyId || undefined,
-    userArn: event.userIdentity.arn || undefined,
-    keyArn: event.resources.find((r) => r.type === 'AWS::KMS::Key')?.arn,
-    remoteAddress: event.sourceIpAddress || undefined,
-    operation: event.eventName,
-    outcome: event.errorCode === undefined ? 'success' : 'failure',
-  };
+  if (recipientEntity && typeof signer === 'string' && typeof image === 'string') keys.entityId = recipientEntity(signer, image);
+  return keys;
 }
 
 export function createTrailRecorder(deps: TrailRecorderDeps): TrailRecorder {
@@ -47,7 +43,7 @@ export function createTrailRecorder(deps: TrailRecorderDeps): TrailRecorder {
       await deps.store().append({ record, timeMs: event.eventTime });
       if (!deps.journal) return;
       const timeNs = deps.clock ? deps.clock.nowNs() : BigInt(event.eventTime) * 1_000_000n;
-      await deps.journal.append({ kind: 'cloudtrail', timeNs, text: JSON.stringify(record), keys: journalKeysOfEvent(event, deps.recipientEntity) });
+      await deps.journal.append({ kind: 'cloudtrail', timeNs, text: JSON.stringify(record), keys: journalKeysOfEvent(record, deps.recipientEntity) });
     },
   };
 }

@@ -17,7 +17,7 @@ test('capsule log lines: access and control records by their shape, text and tim
     assert.deepEqual(records[2].keys, {
       capsule: 'cap-7f3a', session: 'ses-4d1e', entityId: '1a2b3c4d-0000-4000-8000-00000000000a', operation: 'open', outcome: 'failure',
     });
-    assert.deepEqual(records[3].keys, { session: 'ses-2b9c', path: 'capsule/read-context/analysts', outcome: 'success' });
+    assert.deepEqual(records[3].keys, { session: 'ses-2b9c', path: 'capsule/read-context/analysts', operation: 'POST', outcome: 'success' });
     assert.equal((await w.run('capsule-log', [file])).duplicates, 4);
   });
 });

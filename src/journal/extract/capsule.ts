@@ -4,7 +4,8 @@
  * accessor) and principal; it failed when it carries `error`. Its `location` is where the caller
  * keeps the capsule, not a request path, so it is no key. A control record (written for changes
  * made, so a success) has a session and the URL `/v1/<path>` of the change: that path joins the
- * audit entries of the same request.
+ * audit entries of the same request; a session start also names the entity, and every control
+ * record the HTTP method. The server's live records are keyed by these same functions.
  */
 import type { JournalKeys } from '../types.js';
 import { definedKeys, objectOf, stringOf, type JsonObject } from './values.js';
@@ -25,10 +26,13 @@ export function capsuleAccessKeys(record: JsonObject): JournalKeys {
 }
 
 export function capsuleControlKeys(record: JsonObject): JournalKeys {
+  const description = objectOf(record.description);
   return definedKeys<JournalKeys>({
     requestId: stringOf(record, 'request_id'),
     session: stringOf(record, 'session'),
+    entityId: stringOf(description, 'entity_id'),
     path: pathOf(stringOf(record, 'url')),
+    operation: stringOf(description, 'method'),
     outcome: 'success',
   });
 }

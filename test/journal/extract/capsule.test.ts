@@ -32,12 +32,14 @@ test('an access record with an error is a failure; one without a caller has no s
   assert.deepEqual(capsuleAccessKeys(JSON.parse(JSON.stringify(failed))), { operation: 'read', outcome: 'failure' });
 });
 
-test('a control record: session, and its URL as the request path', () => {
+test('a control record: session, its URL as the request path, its method; a session start\'s entity', () => {
   const control: ControlRecord = {
     id: '0000018c2d5e6f7a8b9c0d1e2f3a4b5d', time: '2026-12-05T03:00:01Z', session: 'ses-2b9c',
     url: '/v1/capsule/write-context/orders', summary: 'Created write context orders', description: { method: 'POST' },
   };
   assert.deepEqual(capsuleControlKeys(JSON.parse(JSON.stringify(control))), {
-    session: 'ses-2b9c', path: 'capsule/write-context/orders', outcome: 'success',
+    session: 'ses-2b9c', path: 'capsule/write-context/orders', operation: 'POST', outcome: 'success',
   });
+  const start = { ...control, summary: 'Domain authentication', description: { method: 'POST', subject: 'apm-x', entity_id: 'e-1' } };
+  assert.equal(capsuleControlKeys(JSON.parse(JSON.stringify(start))).entityId, 'e-1');
 });

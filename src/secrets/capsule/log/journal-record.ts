@@ -1,9 +1,10 @@
 /**
  * Capsule log records as journal records: the record's text as the capsule log API returns it,
- * keyed by capsule, session, entity and — when the record was made while handling a request —
- * that request's id, which joins it to the request's audit entries.
+ * keyed as an imported capsule log record is (journal/extract/capsule.ts) and — when the record
+ * was made while handling a request — by that request's id, which joins it to the request's
+ * audit entries.
  */
-import type { JournalAppend, JournalWriter } from '../../../journal/index.js';
+import { capsuleAccessKeys, capsuleControlKeys, type JournalAppend, type JournalKeys, type JournalWriter, type JsonObject } from '../../../journal/index.js';
 import type { AccessRecord, ControlRecord } from './records.js';
 import { stringifyJson } from '../../../lib/json-text.js';
 
@@ -18,36 +19,16 @@ export function journalWitness(journal: JournalWriter | undefined): CapsuleWitne
   return journal ? (record) => journal.append(record) : undefined;
 }
 
+/** The keys of a live record: those an imported one would get, and the request it was made for. */
+function keysOf(extract: (record: JsonObject) => JournalKeys, record: object, origin?: RecordOrigin): JournalKeys {
+  const keys = extract(record as JsonObject);
+  return origin ? { ...keys, requestId: origin.requestId } : keys;
+}
+
 export function accessJournalRecord(record: AccessRecord, timeNs: bigint, origin?: RecordOrigin): JournalAppend {
-  return {
-    kind: 'capsule-access',
-    timeNs,
-    text: stringifyJson(record),
-    keys: {
-      requestId: origin?.requestId,
-      capsule: record.capsule ?? undefined,
-      session: record.session ?? undefined,
-      entityId: record.principal?.entity_id ?? undefined,
-      path: record.location ?? undefined,
-      operation: record.operation,
-      outcome: record.error === undefined ? 'success' : 'failure',
-    },
-  };
+  return { kind: 'capsule-access', timeNs, text: stringifyJson(record), keys: keysOf(capsuleAccessKeys, record, origin) };
 }
 
 export function controlJournalRecord(record: ControlRecord, timeNs: bigint, origin?: RecordOrigin): JournalAppend {
-  const entity = record.description.entity_id;
-  return {
-    kind: 'capsule-control',
-    timeNs,
-    text: stringifyJson(record),
-    keys: {
-      requestId: origin?.requestId,
-      session: record.session ?? undefined,
-      entityId: typeof entity === 'string' && entity !== '' ? entity : undefined,
-      path: record.url.startsWith('/v1/') ? record.url.slice(4) : record.url,
-      operation: typeof record.description.method === 'string' ? record.description.method : undefined,
-      outcome: 'success',
-    },
-  };
+  return { kind: 'capsule-control', timeNs, text: stringifyJson(record), keys: keysOf(capsuleControlKeys, record, origin) };
 }
