@@ -6,11 +6,17 @@ import { escapeXml } from '../../src/audit/format-jsonx.js';
 import { JsonNumber } from '../../src/lib/json-number.js';
 import { deepFreeze, H, kvMount, memorySink, TIME_NS } from './helpers.js';
 
-test('JSONx golden document', async () => {
+/** A JSONx device with salt `foo` writing to memory. */
+function jsonxDevice() {
   const sink = memorySink();
   const options = { format: 'jsonx' };
   const d = createAuditDevice({ path: 'x/', type: 'memory', description: '', options, local: false, salt: 'foo' },
     parseCommonOptions(options, { allowAuditLogPrefixing: false }), sink);
+  return { sink, d };
+}
+
+test('JSONx golden document', async () => {
+  const { sink, d } = jsonxDevice();
   await d.process(deepFreeze({
     request: {
       id: 'r1', operation: 'update', path: 'secret/data/x',
@@ -48,10 +54,7 @@ test('JSONx golden document', async () => {
 });
 
 test('JSONx: a kept number is a json:number element with its literal text, never hashed', async () => {
-  const sink = memorySink();
-  const options = { format: 'jsonx' };
-  const d = createAuditDevice({ path: 'x/', type: 'memory', description: '', options, local: false, salt: 'foo' },
-    parseCommonOptions(options, { allowAuditLogPrefixing: false }), sink);
+  const { sink, d } = jsonxDevice();
   await d.process(deepFreeze({
     request: {
       id: 'r1', operation: 'update', path: 'secret/data/x',
