@@ -4,14 +4,26 @@
  */
 import { JOURNAL_DEVICE_TYPE, journalSinkFactory, sinkFactories, type ConfigDeviceDeclaration, type SinkFactory } from '../audit/index.js';
 import { journalPath, type ServerConfig } from '../config/index.js';
-import { createJournalStore, type JournalStore } from '../journal/index.js';
+import { createJournalStore, type IndexerMessage, type JournalStore } from '../journal/index.js';
 import type { Clock } from '../lib/clock.js';
 
 export const JOURNAL_DEVICE_PATH = 'journal/';
 
-export function openJournal(config: ServerConfig, clock: Clock): JournalStore | undefined {
+/** Where the indexer's reports go (the server's logger). */
+export interface JournalLog {
+  warn(fields: object, message: string): void;
+  info(fields: object, message: string): void;
+}
+
+export function openJournal(config: ServerConfig, clock: Clock, log: JournalLog): JournalStore | undefined {
   if (!config.journal.enabled) return undefined;
-  return createJournalStore({ path: journalPath(config), appendThread: true, fsync: config.journal.fsync, retentionMs: config.journal.retentionMs, clock });
+  const path = journalPath(config);
+  const onIndexer = (m: IndexerMessage): void => {
+    if (m.kind === 'failing') log.warn({ path, code: m.code, err: m.message }, 'the journal\'s indexer is failing; records stay in the spool and are indexed once it recovers');
+    else if (m.kind === 'recovered') log.info({ path }, 'the journal\'s indexer recovered');
+    else log.warn({ path, segment: m.segment, offset: m.offset, reason: m.reason }, 'a journal spool segment is corrupt past this point; it was kept as .corrupt and skipped');
+  };
+  return createJournalStore({ path, spool: true, fsync: config.journal.fsync, retentionMs: config.journal.retentionMs, clock, onIndexer });
 }
 
 export function auditSinks(journal: JournalStore | undefined): Readonly<Record<string, SinkFactory>> {

@@ -87,7 +87,7 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
 
     const devCa = opts.dev ? await devAttestationCa(dataDir!, clock) : undefined;
     // The journal is open while the server runs, sealed or not: it is not behind the barrier.
-    const journal = openJournal(config, clock);
+    const journal = openJournal(config, clock, log);
     if (journal) undo.push(() => journal.close());
     const sinks = auditSinks(journal);
     const events = serverEvents(journal, clock, (err) => log.error({ err }, 'the journal could not record a server event'));

@@ -14,7 +14,7 @@ import { formatJsonFromBlocks } from './format-json.js';
 import { formatJsonx } from './format-jsonx.js';
 import { createRequestJsonWriter } from './request-json.js';
 import { createResponseJsonWriter } from './response-json.js';
-import { createEntryHasher, createSalt, type Salt } from './hash.js';
+import { createEntryHasher, createSalt, memoizedHash, type Salt } from './hash.js';
 import type { AuditInput } from './model.js';
 import { flatten } from '../lib/flat-string.js';
 import { rfc3339Nano } from '../lib/time.js';
@@ -55,7 +55,6 @@ export function filterSubject(input: AuditInput): FilterSubject {
   };
 }
 
-/** The facts an indexing sink keeps beside an entry's line (the accessor HMAC'd with `salt`). */
 /**
  * The attestation login's correlation id: `correlation_id` in the request body (auth) or in the
  * response's data (init), where the APM flow puts it.
@@ -68,7 +67,8 @@ function correlationIdOf(input: AuditInput): string | undefined {
   return typeof given === 'string' && given !== '' ? given : undefined;
 }
 
-export function entryFacts(input: AuditInput, kind: EntryKind, salt: Salt): EntryFacts {
+/** The facts an indexing sink keeps beside an entry's line (the accessor HMAC'd by `hashAccessor`). */
+export function entryFacts(input: AuditInput, kind: EntryKind, hashAccessor: (accessor: string) => string): EntryFacts {
   const issued = kind === 'response' ? input.issuedAuth : undefined;
   const accessor = issued?.accessor ?? input.token?.accessor;
   const entityId = issued?.entityId ?? input.token?.entityId;
@@ -77,7 +77,7 @@ export function entryFacts(input: AuditInput, kind: EntryKind, salt: Salt): Entr
     kind,
     timeNs: input.timeNs,
     requestId: input.request.id,
-    accessor: accessor ? salt.hash(accessor) : undefined,
+    accessor: accessor ? hashAccessor(accessor) : undefined,
     entityId: entityId || undefined,
     correlationId: correlationIdOf(input),
     remoteAddress: input.request.remoteAddress || undefined,
@@ -90,6 +90,8 @@ export function entryFacts(input: AuditInput, kind: EntryKind, salt: Salt): Entr
 export function createAuditDevice(def: DeviceDefinition, config: CommonOptions, sink: AuditSink): AuditDevice {
   const salt: Salt = createSalt(def.salt);
   const hasher: EntryHasher = createEntryHasher(salt, { hmacAccessor: config.hmacAccessor, raw: config.logRaw });
+  // An indexing sink's accessor key is always hashed; when the entry hashes it too, the same memo serves both.
+  const factsAccessor = config.hmacAccessor && !config.logRaw ? hasher.accessor : memoizedHash(salt);
   const filter = config.filter?.ast;
 
   const writeAuthJson = createAuthJsonWriter(hasher);
@@ -127,7 +129,7 @@ export function createAuditDevice(def: DeviceDefinition, config: CommonOptions, 
     format,
     process(input, kind, headers) {
       try {
-        if (sink.writeEntry) return sink.writeEntry(format(input, kind, headers), entryFacts(input, kind, salt));
+        if (sink.writeEntry) return sink.writeEntry(format(input, kind, headers), entryFacts(input, kind, factsAccessor));
         return sink.write(format(input, kind, headers));
       } catch (err) {
         return Promise.reject(err);

@@ -112,7 +112,8 @@ function copyHeaders(h: Readonly<Record<string, readonly string[]>>, map: (name:
   return out;
 }
 
-function lastValueMemo(salt: Salt): (value: string) => string {
+/** `salt.hash` remembering its last value: the same token or accessor comes back entry after entry. */
+export function memoizedHash(salt: Salt): (value: string) => string {
   let lastIn = '';
   let lastOut = '';
   return (value) => {
@@ -138,8 +139,8 @@ export function createEntryHasher(salt: Salt, opts: HasherOptions): EntryHasher 
   }
   // A token and its accessor appear twice per entry (auth and request) and again in the response
   // entry: remembering the last one halves those HMACs without keeping a cache of secrets.
-  const token = lastValueMemo(salt);
-  const accessor = lastValueMemo(salt);
+  const token = memoizedHash(salt);
+  const accessor = memoizedHash(salt);
   const frozen: FrozenCopies = new WeakMap();
   return {
     token,

@@ -11,6 +11,9 @@
  * there adds nothing. Live records have none — each is made once — which spares every append a
  * hash and a random-order index insert. Failures have an index of their own (the minority);
  * successes are found by scanning in time order.
+ *
+ * `spool_state` is how far the indexer has read the spool (spool/): it moves in the same
+ * transaction as the records it covers.
  */
 import { closeSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -44,6 +47,9 @@ CREATE INDEX IF NOT EXISTS records_by_time ON records (time_ns);
 CREATE INDEX IF NOT EXISTS records_by_kind ON records (kind, time_ns);
 CREATE INDEX IF NOT EXISTS records_imported ON records (time_ns) WHERE origin_file IS NOT NULL;
 ${INDEXED_KEY_COLUMNS.map((c) => `CREATE INDEX IF NOT EXISTS records_by_${c} ON records (${c}, time_ns) WHERE ${c} IS NOT NULL;`).join('\n')}
+CREATE TABLE IF NOT EXISTS spool_state (
+  id INTEGER PRIMARY KEY CHECK (id = 1), segment INTEGER NOT NULL, byte_offset INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS record_prefixes (
   prefix TEXT NOT NULL, time_ns INTEGER NOT NULL, seq INTEGER NOT NULL,
   PRIMARY KEY (prefix, time_ns, seq)

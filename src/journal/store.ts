@@ -1,24 +1,33 @@
 /**
- * The journal store on SQLite. Appends arriving in the same turn of the event loop share one
- * transaction (group commit), and each append resolves only after that commit is durable. With
- * `appendThread` (the server) the transaction runs on the journal's own thread, so the thread
- * answering requests pays only for handing the batch over; reads run here on a second connection
- * (WAL lets them proceed while the thread writes). A record's seq is its rowid: dense from 1.
+ * The journal store on SQLite. A record's seq is its rowid: dense from 1, in the order records
+ * enter the database.
+ *
+ * With `spool` (the server), an append is acknowledged once it is in the spool, an append-only
+ * file written like an audit file device, and the indexer thread inserts it into the database
+ * afterwards (spooled-appends.ts): the request pays for a write(2), not for SQLite's indexes.
+ * Reads run here on their own connection; a query that must see every acknowledged record first
+ * awaits `caughtUp`. Without a spool (tests, imports, ':memory:'), appends arriving in the same
+ * turn of the event loop share one transaction on this thread (group commit).
  */
 import type Database from 'better-sqlite3';
-import { startAppendThread, type AppendThread } from './append-thread.js';
+import type { IndexerMessage } from './indexer/state.js';
 import { openJournalDatabase } from './schema.js';
 import { querySql } from './query.js';
+import { openSpooledAppends, type SpooledAppends } from './spooled-appends.js';
 import { createJournalWriter, KEY_ENTRIES } from './writer.js';
 import type { JournalAppend, JournalKeys, JournalKind, JournalQuery, JournalRecord, JournalStore } from './types.js';
 
 export interface JournalStoreOptions {
   /** Database file, or ':memory:'. */
   path: string;
-  /** Commit appends on a thread of their own (the server does; ':memory:' cannot). */
-  appendThread?: boolean;
-  /** Sync every commit to the disk (survives a machine crash), not only to the WAL (default false). */
+  /** Acknowledge appends once spooled, index them on a thread of their own (the server does; ':memory:' cannot). */
+  spool?: boolean;
+  /** Sync every acknowledged append to the disk (survives a machine crash), not only to the page cache (default false). */
   fsync?: boolean;
+  /** The indexer thread's nice value (default 19, the lowest priority). */
+  indexerNice?: number;
+  /** What the indexer thread reports: failure episodes, their end, a corrupt spool segment. */
+  onIndexer?: (message: IndexerMessage) => void;
   /** Records whose time is older than this many ms are removed (0 or absent: kept for ever). */
   retentionMs?: number;
   /** Needed with a retention: its sweep runs hourly on an unref'd timer. */
@@ -27,7 +36,7 @@ export interface JournalStoreOptions {
 
 interface Pending {
   record: JournalAppend;
-  resolve: (seq: number) => void;
+  resolve: () => void;
   reject: (err: unknown) => void;
 }
 
@@ -55,31 +64,26 @@ function toRecord(row: Row): JournalRecord {
 export function createJournalStore(opts: JournalStoreOptions): JournalStore {
   const db: Database.Database = openJournalDatabase(opts.path, { fsync: opts.fsync });
   const writer = createJournalWriter(db);
-  const thread: AppendThread | undefined = opts.appendThread && opts.path !== ':memory:' ? startAppendThread(opts.path, opts.fsync === true) : undefined;
+  const spooled: SpooledAppends | undefined = opts.spool && opts.path !== ':memory:'
+    ? openSpooledAppends(db, { path: opts.path, fsync: opts.fsync === true, nice: opts.indexerNice ?? 19, onIndexer: opts.onIndexer ?? (() => undefined) })
+    : undefined;
   const lastSeq = db.prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM records').pluck();
   const count = db.prepare('SELECT COUNT(*) FROM records').pluck();
   const since = db.prepare('SELECT * FROM records WHERE seq > ? ORDER BY seq LIMIT ?').safeIntegers(true);
 
   let queue: Pending[] = [];
   let scheduled = false;
-  const settle = (batch: Pending[], seqs: number[]) => batch.forEach((p, i) => p.resolve(seqs[i]));
-  // Nothing of a failed batch was committed: every append in it fails, and its request with it.
-  const fail = (batch: Pending[], err: unknown) => { for (const p of batch) p.reject(err); };
-  let inFlight: Promise<unknown> = Promise.resolve();
   const flush = (): void => {
     scheduled = false;
     const batch = queue;
     queue = [];
     if (batch.length === 0) return;
-    const records = batch.map((p) => p.record);
-    if (thread) {
-      inFlight = thread.append(records).then((seqs) => settle(batch, seqs), (err: unknown) => fail(batch, err));
-      return;
-    }
     try {
-      settle(batch, writer.appendAll(records));
+      writer.appendAll(batch.map((p) => p.record));
+      for (const p of batch) p.resolve();
     } catch (err) {
-      fail(batch, err);
+      // Nothing of a failed batch was committed: every append in it fails, and its request with it.
+      for (const p of batch) p.reject(err);
     }
   };
 
@@ -99,7 +103,8 @@ export function createJournalStore(opts: JournalStoreOptions): JournalStore {
   return {
     append(record) {
       if (closed) return Promise.reject(new Error('journal closed'));
-      return new Promise<number>((resolve, reject) => {
+      if (spooled) return spooled.append(record);
+      return new Promise<void>((resolve, reject) => {
         queue.push({ record, resolve, reject });
         if (!scheduled) {
           scheduled = true;
@@ -107,6 +112,7 @@ export function createJournalStore(opts: JournalStoreOptions): JournalStore {
         }
       });
     },
+    caughtUp: (timeoutMs) => (spooled ? spooled.caughtUp(timeoutMs) : Promise.resolve(true)),
     importBatch: (records) => writer.importAll(records),
     query: (q) => select(q).map(toRecord),
     readSince: (afterSeq, limit) => (since.all(afterSeq, limit) as Row[]).map(toRecord),
@@ -122,8 +128,7 @@ export function createJournalStore(opts: JournalStoreOptions): JournalStore {
       clearInterval(sweep);
       flush();
       closed = true;
-      await inFlight;
-      await thread?.close();
+      await spooled?.close();
       db.close();
     },
   };

@@ -126,8 +126,8 @@ export interface ImportOutcome {
 
 /** What a record's producer needs: append, and be told once the record is durable. */
 export interface JournalWriter {
-  /** Appends one record; resolves with its seq once the commit holding it is durable. */
-  append(record: JournalAppend): Promise<number>;
+  /** Appends one record; resolves once it is durable (its seq is given when it is indexed). */
+  append(record: JournalAppend): Promise<void>;
 }
 
 export interface JournalStore extends JournalWriter {
@@ -136,6 +136,11 @@ export interface JournalStore extends JournalWriter {
    * the journal (importing a file twice adds nothing).
    */
   importBatch(records: readonly JournalAppend[]): ImportOutcome;
+  /**
+   * Resolves true once every record appended before the call is searchable, false if that took
+   * longer than `timeoutMs` (an index behind under load). Queries see only indexed records.
+   */
+  caughtUp(timeoutMs: number): Promise<boolean>;
   query(q: JournalQuery): JournalRecord[];
   /** Records with seq > afterSeq, in order (tail, export and the ledger read these). */
   readSince(afterSeq: number, limit: number): JournalRecord[];

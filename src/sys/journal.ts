@@ -16,6 +16,19 @@ import {
   type JournalStore, type RecordParser,
 } from '../journal/index.js';
 
+/**
+ * How long a query waits for the indexer to reach what was acknowledged before it. Past that (an
+ * index far behind under load) the query answers from what is indexed, with a warning.
+ */
+export const QUERY_WAIT_MS = 10_000;
+
+const BEHIND_WARNING = 'the journal\'s index is behind: records acknowledged in the last moments may be missing from this answer';
+
+/** Waits for the index; the warnings to add to the answer if it is still behind. */
+async function indexWarnings(journal: JournalStore): Promise<string[] | undefined> {
+  return (await journal.caughtUp(QUERY_WAIT_MS)) ? undefined : [BEHIND_WARNING];
+}
+
 export interface JournalSysDeps {
   journal?: JournalStore;
   /** HMAC with the journal device's salt (raw accessors in filters are hashed with it). */
@@ -36,9 +49,10 @@ export function journalSysPaths(deps: JournalSysDeps): PathSpec[] {
         read: async (req) => {
           const journal = store();
           const query = parseJournalQuery(req.data, deps.hashAccessor);
+          const warnings = await indexWarnings(journal);
           const page = searchJournal(journal, query);
           const parse = query.format === 'raw' ? undefined : deps.parseRecord;
-          return { data: { records: page.records.map((r) => recordView(r, parse)), next_cursor: page.nextCursor } };
+          return { data: { records: page.records.map((r) => recordView(r, parse)), next_cursor: page.nextCursor }, warnings };
         },
       },
     },
@@ -52,12 +66,14 @@ export function journalSysPaths(deps: JournalSysDeps): PathSpec[] {
           if (unknown.length > 0) throw invalid(`unknown parameter "${unknown[0].slice(0, 64)}" (known: ${TIMELINE_SUBJECTS.join(', ')}, limit)`, 'journal_invalid_filter');
           const parsed = parseJournalQuery({ ...subject, ...(limitText === undefined ? {} : { limit: limitText }) }, deps.hashAccessor);
           const keys = parsed.filter.keys ?? {};
+          const warnings = await indexWarnings(journal);
           const shown = timeline(journal, keys, limitText === undefined ? MAX_PAGE : parsed.limit);
           return {
             data: {
               groups: shown.groups.map((g) => ({ request_id: g.requestId, records: g.records.map((r) => recordView(r, deps.parseRecord)) })),
               truncated: shown.truncated,
             },
+            warnings,
           };
         },
       },

@@ -130,14 +130,17 @@ test('a file name with control characters (from a walked tree) is printed withou
 test('an import shares the database file with a journal that stays open (a running server)', async () => {
   await inTmp(async (dir) => {
     const db = join(dir, 'journal.db');
-    const server = createJournalStore({ path: db });
+    // As the server opens it: appends spooled, indexed by its indexer thread.
+    const server = createJournalStore({ path: db, spool: true, indexerNice: 0 });
     try {
       const live = { kind: 'server' as const, timeNs: 1n, text: '{"event":"start"}', keys: {} };
-      assert.equal(await server.append(live), 1);
-      const run = await runIn(['journal', 'import', '--format', 'vault-audit', '--journal', db, join(FIXTURES, 'vault-audit.log')]);
+      await server.append(live);
+      assert.equal(await server.caughtUp(10_000), true);
+      const run = await runIn(['journal', 'import', '--format', 'vault-audit', '--journal', db, dir, join(FIXTURES, 'vault-audit.log')]);
       assert.equal(run.code, 0, run.stderr);
-      assert.equal(await server.append({ ...live, text: '{"event":"after"}' }), 8);
-      assert.deepEqual(server.readSince(0, 100).map((r) => r.origin?.line ?? 0), [0, 1, 2, 3, 4, 5, 6, 0]);
+      await server.append({ ...live, text: '{"event":"after"}' });
+      assert.equal(await server.caughtUp(10_000), true);
+      assert.deepEqual(server.readSince(0, 100).map((r) => [r.seq, r.origin?.line ?? 0]), [[1, 0], [2, 1], [3, 2], [4, 3], [5, 4], [6, 5], [7, 6], [8, 0]]);
     } finally {
       await server.close();
     }

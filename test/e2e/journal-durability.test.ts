@@ -1,17 +1,19 @@
 /**
  * The journal keeps the audit promise under fault: a server killed with SIGKILL under load leaves
- * every acknowledged request's entries in the journal, none twice; a journal whose disk is full
+ * every acknowledged request's entries in the journal (once the next start has indexed its
+ * spool), none twice; a journal whose disk is full
  * refuses requests with 500 (the journal is required) and serves them again once the
  * disk is back — on a real tmpfs, with the dev server's file device still working throughout.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import { createJournalStore, spoolDirectory } from '../../src/journal/index.js';
 import { call, startDevServer, type TestServer } from '../helpers/server.js';
 import { freeSpace, mountTmpfs, type Tmpfs } from '../helpers/tmpfs.js';
 
@@ -70,7 +72,15 @@ test('SIGKILL under load: every acknowledged request has its two entries in the 
     stop = true;
     await Promise.all(workers);
 
-    const journal = entriesByRequest(join(dir, 'journal.db'));
+    // What the next start does first: cut a torn spool tail, index what was acknowledged but not
+    // yet indexed when the process died.
+    const dbPath = join(dir, 'journal.db');
+    const before = entriesByRequest(dbPath);
+    const reopened = createJournalStore({ path: dbPath, spool: true, indexerNice: 0 });
+    assert.equal(await reopened.caughtUp(60_000), true);
+    await reopened.close();
+    const journal = entriesByRequest(dbPath);
+    assert.ok(journal.size >= before.size);
     for (const id of acknowledged) assert.deepEqual(journal.get(id), ['vault-request', 'vault-response'], `the entries of acknowledged request ${id}`);
     for (const [id, kinds] of journal) assert.ok(kinds.length <= 2 && new Set(kinds).size === kinds.length, `request ${id} has no entry twice: ${kinds}`);
   } finally {
@@ -102,11 +112,17 @@ const write = (server: TestServer, i: number) =>
 
 test('the journal\'s disk full: requests are refused with 500, and served again once space is free', { timeout: 60_000 }, async () => {
   await withJournalOnTmpfs(async (server, fs) => {
-    for (let i = 0; i < 5; i++) assert.equal((await write(server, i)).status, 200);
+    const acknowledged: string[] = [];
+    const served = async (i: number) => {
+      const r = await write(server, i);
+      if (r.status === 200) acknowledged.push(r.json.request_id);
+      return r;
+    };
+    for (let i = 0; i < 5; i++) assert.equal((await served(i)).status, 200);
     const filler = fs.fill();
     let refused = 0;
     for (let i = 5; i < 200 && refused < 3; i++) {
-      const r = await write(server, i);
+      const r = await served(i);
       if (r.status !== 200) {
         assert.equal(r.status, 500);
         assert.deepEqual(r.json, { errors: ['internal error'] });
@@ -115,8 +131,15 @@ test('the journal\'s disk full: requests are refused with 500, and served again 
     }
     assert.equal(refused, 3, 'requests are refused while the journal cannot record them');
     freeSpace(filler);
-    for (let i = 300; i < 305; i++) assert.equal((await write(server, i)).status, 200, 'served again once space is free');
+    for (let i = 300; i < 305; i++) assert.equal((await served(i)).status, 200, 'served again once space is free');
     const seen = await call(server.address, 'GET', 'sys/journal/records?path_prefix=secret/data/disk-304', { token: server.rootToken });
     assert.equal(seen.json.data.records.length, 2);
+    // Every acknowledged request, before and after the episode, has both entries, each once; the
+    // writes that failed left nothing the indexer could not read.
+    for (const id of acknowledged) {
+      const r = await call(server.address, 'GET', `sys/journal/records?request_id=${id}&kind=vault-request,vault-response&order=asc`, { token: server.rootToken });
+      assert.deepEqual(r.json.data.records.map((x: { kind: string }) => x.kind), ['vault-request', 'vault-response'], id);
+    }
+    assert.deepEqual(readdirSync(spoolDirectory(join(fs.dir, 'journal.db'))).filter((n) => n.endsWith('.corrupt')), []);
   });
 });

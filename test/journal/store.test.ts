@@ -30,9 +30,9 @@ async function withStore(fn: (store: JournalStore) => Promise<void>): Promise<vo
 
 test('appends made together share a commit and get dense seqs in call order', async () => {
   await withStore(async (store) => {
-    const seqs = await Promise.all(Array.from({ length: 50 }, (_, i) => store.append(record(i))));
-    assert.deepEqual(seqs, Array.from({ length: 50 }, (_, i) => i + 1));
+    await Promise.all(Array.from({ length: 50 }, (_, i) => store.append(record(i))));
     assert.equal(store.lastSeq(), 50);
+    assert.deepEqual(store.readSince(0, 100).map((r) => [r.seq, r.text]), Array.from({ length: 50 }, (_, i) => [i + 1, record(i).text]));
     const [first] = store.readSince(0, 1);
     assert.deepEqual(first, { seq: 1, ...record(0), keys: record(0).keys });
   });
@@ -134,21 +134,3 @@ test('each filter is served by an index', async () => {
 function show(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v));
 }
-
-test('with the append thread: dense seqs in call order, reads see every commit, a failed batch rejects and keeps nothing', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'sealtrail-journal-thread-'));
-  const store = createJournalStore({ path: join(dir, 'journal.db'), appendThread: true });
-  try {
-    const seqs = await Promise.all(Array.from({ length: 30 }, (_, i) => store.append(record(i))));
-    assert.deepEqual(seqs, Array.from({ length: 30 }, (_, i) => i + 1));
-    assert.equal(store.lastSeq(), 30);
-    assert.deepEqual(store.query({ order: 'asc', limit: 100, keys: { requestId: 'req-3' } }).map((r) => r.seq), [7, 8]);
-    const results = await Promise.allSettled([store.append(record(40)), store.append(record(41, { text: null as unknown as string }))]);
-    assert.deepEqual(results.map((r) => r.status), ['rejected', 'rejected']);
-    assert.equal(store.count(), 30);
-    assert.equal(await store.append(record(42)), 31, 'the thread keeps working after a failed batch');
-  } finally {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
-});

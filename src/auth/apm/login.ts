@@ -88,7 +88,7 @@ export function authHandler(deps: LoginDeps) {
   };
 }
 
-type Witness = (outcome: Pick<AttestationOutcome, 'verdict' | 'reason' | 'claims' | 'entityId' | 'roles'>) => Promise<number> | undefined;
+type Witness = (outcome: Pick<AttestationOutcome, 'verdict' | 'reason' | 'claims' | 'entityId' | 'roles'>) => Promise<void> | undefined;
 
 async function authenticate(deps: LoginDeps, platform: PlatformName, correlationId: string, evidence: Buffer, witness: Witness): Promise<LogicalResponse> {
   // Consumed before anything can fail: one attempt per challenge, whatever its outcome.

@@ -77,7 +77,7 @@ export function registerJournal(program: Command, ctx: CliContext): void {
       if (!FORMATS.includes(format as Format)) throw usageError(`--format must be one of: ${FORMATS.join(', ')}`);
       const dbPath = await journalPath(flags);
       // Loaded on demand: the journal (SQLite) is server code, which other commands should not load.
-      const { createJournalStore, importFiles } = await import('../../journal/index.js');
+      const { createJournalStore, importFiles, spoolDirectory } = await import('../../journal/index.js');
       const io = ctx.io;
       const started = performance.now();
       const progress = progressLine((t) => io.stderr(t), io.stderrIsTty === true, () => performance.now());
@@ -90,7 +90,7 @@ export function registerJournal(program: Command, ctx: CliContext): void {
           paths,
           store,
           // Importing a directory that holds the journal must not read the journal itself.
-          exclude: ['', '-wal', '-shm', '-journal'].map((suffix) => dbPath + suffix),
+          exclude: [...['', '-wal', '-shm', '-journal'].map((suffix) => dbPath + suffix), spoolDirectory(dbPath)],
           onBad(bad) {
             if (++reported > MAX_REPORTED_BAD) return;
             progress.done();

@@ -5,7 +5,7 @@
  * (a truncated gzip, a CloudTrail file cut short) is reported by name, and what was read of it
  * before stays imported.
  */
-import { resolve } from 'node:path';
+import { resolve, sep } from 'node:path';
 import type { ImportOutcome, JournalAppend } from '../types.js';
 import { isCloudTrailLogFile, parseCloudTrailRecord } from './cloudtrail.js';
 import { parseCapsuleLogLine } from './capsule-log.js';
@@ -51,7 +51,7 @@ export interface ImportOptions {
   onProgress?(progress: ImportProgress): void;
   maxLineBytes?: number;
   batchRecords?: number;
-  /** Files never to read, however named (the journal's own database files). */
+  /** Files, or directories whose files, never to read, however named (the journal's own files). */
   exclude?: readonly string[];
 }
 
@@ -88,9 +88,13 @@ async function* itemsOf(format: ImportFormat, chunks: AsyncIterable<Buffer>, max
 export async function importFiles(opts: ImportOptions): Promise<ImportSummary> {
   const maxBytes = opts.maxLineBytes ?? MAX_LINE_BYTES;
   const batchRecords = opts.batchRecords ?? IMPORT_BATCH_RECORDS;
-  const excluded = new Set((opts.exclude ?? []).map((p) => resolve(p)));
+  const excluded = (opts.exclude ?? []).map((p) => resolve(p));
+  const isExcluded = (path: string) => {
+    const full = resolve(path);
+    return excluded.some((e) => full === e || full.startsWith(`${e}${sep}`));
+  };
   const accept = opts.format === 'cloudtrail' ? isCloudTrailLogFile : () => true;
-  const inputs: InputEntry[] = (await listInputs(opts.paths, accept)).filter((f) => !excluded.has(resolve(f.path)));
+  const inputs: InputEntry[] = (await listInputs(opts.paths, accept)).filter((f) => !isExcluded(f.path));
   const totalBytes = inputs.reduce((sum, f) => sum + f.size, 0);
   const summary: ImportSummary = { files: 0, records: 0, bad: 0, added: 0, duplicates: 0 };
   let doneBytes = 0;

@@ -1,0 +1,74 @@
+/**
+ * The indexer thread, seen from the thread that answers requests: started with the journal,
+ * restarted if it dies, told to stop with the journal. `caughtUp` is how a query waits until what
+ * was acknowledged before it is searchable.
+ */
+import { extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { ACKNOWLEDGED, changeOf, CLOSING, INDEXED, type Progress } from './progress.js';
+import type { IndexerMessage, IndexerSettings } from './state.js';
+
+/** How long after an unexpected exit the thread is started again. */
+const RESTART_MS = 1000;
+
+export interface IndexerThread {
+  /**
+   * Resolves true once every record acknowledged before the call is indexed, false if that did
+   * not happen within `timeoutMs`.
+   */
+  caughtUp(timeoutMs: number): Promise<boolean>;
+  /** Acknowledged records not yet indexed are indexed by the next start. */
+  close(): Promise<void>;
+}
+
+/**
+ * The worker: the built `.js` beside this file; when run from source (tests, `tsx`), the `.ts`
+ * loaded through tsx, which a worker thread does not inherit from its parent.
+ */
+function spawnWorker(settings: IndexerSettings, progress: Progress): Worker {
+  const source = extname(fileURLToPath(import.meta.url)) === '.ts';
+  const url = new URL(`./indexer-worker${source ? '.ts' : '.js'}`, import.meta.url);
+  const workerData = { settings, progress };
+  if (!source) return new Worker(url, { workerData });
+  const bootstrap = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(url.href)}); });`;
+  return new Worker(bootstrap, { eval: true, workerData });
+}
+
+export function createIndexerThread(settings: IndexerSettings, progress: Progress, onMessage: (message: IndexerMessage) => void): IndexerThread {
+  let closing = false;
+  let worker: Worker;
+  let exited: Promise<void>;
+  const start = () => {
+    worker = spawnWorker(settings, progress);
+    // Indexing never keeps the process alive: what is left is indexed by the next start.
+    worker.unref();
+    worker.on('message', onMessage);
+    worker.on('error', (err) => onMessage({ kind: 'failing', message: `the journal's indexer failed: ${err.message}` }));
+    exited = new Promise((resolve) => worker.once('exit', () => {
+      resolve();
+      if (!closing) setTimeout(() => { if (!closing) start(); }, RESTART_MS).unref();
+    }));
+  };
+  start();
+  return {
+    async caughtUp(timeoutMs) {
+      const target = Atomics.load(progress, ACKNOWLEDGED);
+      const deadline = performance.now() + timeoutMs;
+      for (;;) {
+        const indexed = Atomics.load(progress, INDEXED);
+        if (indexed >= target) return true;
+        const left = deadline - performance.now();
+        if (left <= 0) return false;
+        await changeOf(progress, INDEXED, indexed, left);
+      }
+    },
+    async close() {
+      closing = true;
+      Atomics.store(progress, CLOSING, 1n);
+      Atomics.notify(progress, ACKNOWLEDGED);
+      worker.ref();
+      await exited;
+    },
+  };
+}

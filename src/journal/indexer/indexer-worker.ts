@@ -1,0 +1,136 @@
+/**
+ * The indexer thread: reads the spool from where the database says indexing stopped, up to the
+ * acknowledged position, and inserts the records — a transaction per chunk that also records the
+ * new spool position, so after any crash each record is indexed exactly once. A segment read to
+ * its end is deleted. The thread runs at the lowest CPU priority: under load, answering requests
+ * comes first and the index catches up when the machine has time.
+ */
+import { closeSync, fstatSync, openSync, readlinkSync, renameSync, unlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
+import { setImmediate as breathe, setTimeout as sleep } from 'node:timers/promises';
+import { parentPort, workerData } from 'node:worker_threads';
+import { openJournalDatabase } from '../schema.js';
+import { listSegments, offsetOf, position, readFrames, segmentOf, segmentPath } from '../spool/segments.js';
+import type { JournalAppend } from '../types.js';
+import { createJournalWriter } from '../writer.js';
+import { ACKNOWLEDGED, changeOf, CLOSING, INDEXED, publish, type Progress } from './progress.js';
+import { readSpoolState, type IndexerMessage, type IndexerSettings } from './state.js';
+
+/** Records per transaction: large enough that index pages are shared, small enough to yield often. */
+const RECORDS_PER_COMMIT = 2000;
+/** How long the indexer waits before retrying after a failed commit (a full or read-only disk). */
+const RETRY_MS = 1000;
+
+/** Lowers this thread's priority (Linux: a thread's nice value is set through its thread id). */
+function lowerPriority(nice: number): void {
+  try {
+    setPriority(Number(readlinkSync('/proc/thread-self').split('/').pop()), nice);
+  } catch { /* elsewhere the thread keeps the process's priority */ }
+}
+
+async function run(port: NonNullable<typeof parentPort>, settings: IndexerSettings, progress: Progress): Promise<void> {
+  lowerPriority(settings.nice);
+  const db = openJournalDatabase(settings.path, { fsync: settings.fsync });
+  const writer = createJournalWriter(db);
+  const save = db.prepare('INSERT INTO spool_state (id, segment, byte_offset) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET segment = excluded.segment, byte_offset = excluded.byte_offset');
+  const commit = db.transaction((records: readonly JournalAppend[], segment: number, offset: number) => {
+    writer.appendAll(records);
+    save.run(segment, offset);
+  });
+  const say = (message: IndexerMessage) => port.postMessage(message);
+
+  let pos = readSpoolState(db);
+  let fd: number | undefined;
+  let fdSegment = -1;
+  let failing = false;
+
+  const advance = (segment: number, offset: number) => {
+    pos = position(segment, offset);
+    publish(progress, INDEXED, pos);
+  };
+  const closeFd = () => {
+    if (fd !== undefined) closeSync(fd);
+    fd = undefined;
+    fdSegment = -1;
+  };
+  /** The segment is done: past it in the database first, then gone from the disk. */
+  const finishSegment = (segment: number, corrupt: string | undefined, acknowledged: bigint) => {
+    closeFd();
+    // Numbers between segments were never written (each process starts at a fresh one).
+    const next = listSegments(settings.dir).find((n) => n > segment && n < segmentOf(acknowledged)) ?? segmentOf(acknowledged);
+    commit([], next, 0);
+    const path = segmentPath(settings.dir, segment);
+    try {
+      if (corrupt) renameSync(path, `${path}.corrupt`);
+      else unlinkSync(path);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    advance(next, 0);
+  };
+
+  /** One step: a chunk indexed, or a segment finished. */
+  const step = (acknowledged: bigint) => {
+    const segment = segmentOf(pos);
+    const last = segment === segmentOf(acknowledged);
+    if (fdSegment !== segment) {
+      closeFd();
+      try {
+        fd = openSync(segmentPath(settings.dir, segment), 'r');
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || last) throw err;
+        // Never written (the writer starts each process at a fresh number) or already done.
+        finishSegment(segment, undefined, acknowledged);
+        return;
+      }
+      fdSegment = segment;
+    }
+    const to = last ? offsetOf(acknowledged) : fstatSync(fd!).size;
+    const chunk = readFrames(fd!, offsetOf(pos), to, RECORDS_PER_COMMIT);
+    if (chunk.records.length > 0) {
+      commit(chunk.records, segment, chunk.end);
+      advance(segment, chunk.end);
+      return;
+    }
+    const reason = chunk.stop?.kind === 'corrupt' ? chunk.stop.reason : chunk.stop ? 'a frame cut short' : undefined;
+    if (last) throw new Error(`the journal spool is unreadable at segment ${segment}, byte ${offsetOf(pos)}: ${reason ?? 'no frame'}`);
+    if (reason) say({ kind: 'corrupt', segment, offset: offsetOf(pos), reason });
+    finishSegment(segment, reason, acknowledged);
+  };
+
+  try {
+    while (Atomics.load(progress, CLOSING) === 0n) {
+      const acknowledged = Atomics.load(progress, ACKNOWLEDGED);
+      if (pos >= acknowledged) {
+        await changeOf(progress, ACKNOWLEDGED, acknowledged, 60_000);
+        continue;
+      }
+      try {
+        step(acknowledged);
+        if (failing) say({ kind: 'recovered' });
+        failing = false;
+      } catch (err) {
+        closeFd();
+        if (!failing) say({ kind: 'failing', message: err instanceof Error ? err.message : String(err), code: (err as { code?: string }).code });
+        failing = true;
+        await sleep(RETRY_MS);
+      }
+      // Let the event loop breathe between chunks (messages, timers).
+      await breathe();
+    }
+  } finally {
+    closeFd();
+    db.close();
+  }
+}
+
+const port = parentPort;
+if (port) {
+  const { settings, progress } = workerData as { settings: IndexerSettings; progress: Progress };
+  // A pending Atomics.waitAsync does not keep a thread alive; a listening port does, until closed.
+  port.on('message', () => undefined);
+  run(port, settings, progress).then(() => port.close(), (err: unknown) => {
+    port.postMessage({ kind: 'failing', message: err instanceof Error ? err.message : String(err) } satisfies IndexerMessage);
+    port.close();
+  });
+}

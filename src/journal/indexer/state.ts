@@ -1,0 +1,24 @@
+/** What the indexer thread is told when it starts, what it says back, and where it stopped. */
+import type Database from 'better-sqlite3';
+import { position } from '../spool/segments.js';
+
+export interface IndexerSettings {
+  /** The journal database. */
+  path: string;
+  /** The spool directory. */
+  dir: string;
+  fsync: boolean;
+  /** The thread's nice value (19: the lowest priority). */
+  nice: number;
+}
+
+export type IndexerMessage =
+  | { kind: 'failing'; message: string; code?: string }
+  | { kind: 'recovered' }
+  | { kind: 'corrupt'; segment: number; offset: number; reason: string };
+
+/** The spool position indexing has reached (the start of the spool when nothing was indexed yet). */
+export function readSpoolState(db: Database.Database): bigint {
+  const row = db.prepare('SELECT segment, byte_offset FROM spool_state WHERE id = 1').get() as { segment: number; byte_offset: number } | undefined;
+  return row ? position(row.segment, row.byte_offset) : position(0, 0);
+}

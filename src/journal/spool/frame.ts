@@ -1,0 +1,109 @@
+/**
+ * How a record sits in the spool: a header line, then the record's text, then a newline.
+ *
+ *   <text bytes, 10 digits> <["kind","timeNs",{keys}]>\n<text>\n
+ *
+ * The length makes a frame self-delimiting whatever the text holds, and a frame cut short (the
+ * tail of a write the process did not finish) is recognisable: its length runs past the data.
+ * The length has a fixed width so a frame is encoded in one pass: the text is copied into the
+ * batch's buffer first and its byte count written in front of it after.
+ */
+import type { JournalAppend, JournalKeys, JournalKind } from '../types.js';
+
+const NEWLINE = 0x0a;
+const SPACE = 0x20;
+
+/** Frames bigger than this are refused on append (a record is a formatted audit entry or event). */
+export const MAX_FRAME_BYTES = 64 * 1024 * 1024;
+
+const LENGTH_DIGITS = 10;
+
+/** Whether a record's text fits in a frame (the cheap bounds first: UTF-8 takes 1 to 3 bytes per UTF-16 unit). */
+export function fitsInFrame(text: string): boolean {
+  if (text.length * 3 <= MAX_FRAME_BYTES) return true;
+  return text.length <= MAX_FRAME_BYTES && Buffer.byteLength(text, 'utf8') <= MAX_FRAME_BYTES;
+}
+
+/** A buffer grown past this by a large batch is dropped after it, not kept for the next. */
+const MAX_KEPT_BYTES = 4 << 20;
+
+export interface FrameEncoder {
+  /**
+   * The frames of a batch of records (each known to fit, fitsInFrame), in one reused buffer: a
+   * view valid until the next call.
+   */
+  encode(records: readonly JournalAppend[]): Buffer;
+}
+
+export function createFrameEncoder(): FrameEncoder {
+  let scratch = Buffer.allocUnsafeSlow(0);
+  const ensure = (used: number, more: number) => {
+    if (used + more <= scratch.length) return;
+    const grown = Buffer.allocUnsafeSlow(Math.max(used + more, scratch.length * 2, 65_536));
+    scratch.copy(grown, 0, 0, used);
+    scratch = grown;
+  };
+  return {
+    encode(records) {
+      if (scratch.length > MAX_KEPT_BYTES) scratch = Buffer.allocUnsafeSlow(0);
+      let used = 0;
+      for (const r of records) {
+        const meta = JSON.stringify([r.kind, String(r.timeNs), r.keys]);
+        ensure(used, LENGTH_DIGITS + 3 + (meta.length + r.text.length) * 3);
+        const start = used;
+        used += LENGTH_DIGITS;
+        scratch[used++] = SPACE;
+        used += scratch.write(meta, used, 'utf8');
+        scratch[used++] = NEWLINE;
+        const length = scratch.write(r.text, used, 'utf8');
+        used += length;
+        scratch[used++] = NEWLINE;
+        scratch.write(String(length).padStart(LENGTH_DIGITS, '0'), start, 'latin1');
+      }
+      return scratch.subarray(0, used);
+    },
+  };
+}
+
+/** One record's frame (tests, tools). */
+export function encodeFrame(record: JournalAppend): Buffer {
+  return Buffer.from(createFrameEncoder().encode([record]));
+}
+
+export type FrameRead =
+  | { kind: 'frame'; record: JournalAppend; end: number }
+  /** The frame runs past `limit`: it needs `need` bytes from its start (0 when the header is not whole). */
+  | { kind: 'partial'; need: number }
+  | { kind: 'corrupt'; reason: string };
+
+/** Reads the frame starting at `start` in `buf[0..limit)`. */
+export function readFrame(buf: Buffer, start: number, limit: number): FrameRead {
+  const newline = buf.indexOf(NEWLINE, start);
+  if (newline < 0 || newline >= limit) {
+    return limit - start > 1024 * 1024 ? { kind: 'corrupt', reason: 'frame header too long' } : { kind: 'partial', need: 0 };
+  }
+  const space = buf.indexOf(SPACE, start);
+  if (space < 0 || space > newline) return { kind: 'corrupt', reason: 'frame header without a length' };
+  const length = Number(buf.toString('latin1', start, space));
+  if (!Number.isSafeInteger(length) || length < 0 || length > MAX_FRAME_BYTES) return { kind: 'corrupt', reason: 'frame length out of range' };
+  const textStart = newline + 1;
+  const end = textStart + length + 1;
+  if (end > limit) return { kind: 'partial', need: end - start };
+  if (buf[end - 1] !== NEWLINE) return { kind: 'corrupt', reason: 'frame does not end where its length says' };
+  let meta: unknown;
+  try {
+    meta = JSON.parse(buf.toString('utf8', space + 1, newline));
+  } catch {
+    return { kind: 'corrupt', reason: 'frame header is not JSON' };
+  }
+  if (!Array.isArray(meta) || meta.length !== 3 || typeof meta[0] !== 'string' || typeof meta[1] !== 'string' || !/^[0-9]{1,20}$/.test(meta[1]) || typeof meta[2] !== 'object' || meta[2] === null) {
+    return { kind: 'corrupt', reason: 'frame header has the wrong shape' };
+  }
+  const record: JournalAppend = {
+    kind: meta[0] as JournalKind,
+    timeNs: BigInt(meta[1]),
+    keys: meta[2] as JournalKeys,
+    text: buf.toString('utf8', textStart, end - 1),
+  };
+  return { kind: 'frame', record, end };
+}

@@ -1,0 +1,97 @@
+/**
+ * The server's append path: records go to the spool (spool/) and are acknowledged when written
+ * there; the indexer thread (indexer/) puts them into the database afterwards. Appends arriving
+ * while a batch is being written — or in the same turn of the event loop — form the next batch
+ * (group commit: one write, and with fsync one fdatasync, for all of them).
+ *
+ * At start, the last segment a previous process left is cut after its last whole frame (a crash
+ * can leave an unacknowledged fragment), and this process writes a fresh segment.
+ */
+import type Database from 'better-sqlite3';
+import { createIndexerThread, type IndexerThread } from './indexer/indexer-thread.js';
+import { ACKNOWLEDGED, createProgress, publish } from './indexer/progress.js';
+import { readSpoolState, type IndexerMessage } from './indexer/state.js';
+import { createFrameEncoder, fitsInFrame, MAX_FRAME_BYTES } from './spool/frame.js';
+import { cutAfterLastFrame, listSegments, position, segmentOf, segmentPath } from './spool/segments.js';
+import { createSpoolWriter } from './spool/spool-writer.js';
+import type { JournalAppend } from './types.js';
+
+export interface SpooledAppendsOptions {
+  /** The journal database; its spool is the directory beside it, `<path>-spool`. */
+  path: string;
+  fsync: boolean;
+  /** The indexer thread's nice value. */
+  nice: number;
+  onIndexer(message: IndexerMessage): void;
+}
+
+export interface SpooledAppends {
+  append(record: JournalAppend): Promise<void>;
+  caughtUp(timeoutMs: number): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+interface Pending {
+  record: JournalAppend;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+export const spoolDirectory = (path: string): string => `${path}-spool`;
+
+export function openSpooledAppends(db: Database.Database, opts: SpooledAppendsOptions): SpooledAppends {
+  const dir = spoolDirectory(opts.path);
+  const indexed = readSpoolState(db);
+  const existing = listSegments(dir);
+  const lastExisting = existing.at(-1);
+  if (lastExisting !== undefined) cutAfterLastFrame(segmentPath(dir, lastExisting));
+  const first = Math.max(lastExisting ?? 0, segmentOf(indexed)) + 1;
+  const progress = createProgress(position(first, 0), indexed);
+  const writer = createSpoolWriter({ dir, segment: first, fsync: opts.fsync, onAcknowledged: (pos) => publish(progress, ACKNOWLEDGED, pos) });
+  const indexer: IndexerThread = createIndexerThread({ path: opts.path, dir, fsync: opts.fsync, nice: opts.nice }, progress, opts.onIndexer);
+
+  const encoder = createFrameEncoder();
+  let queue: Pending[] = [];
+  let writing: Promise<void> | undefined;
+  let scheduled = false;
+  let closed = false;
+
+  const flush = (): void => {
+    scheduled = false;
+    if (writing || queue.length === 0) return;
+    const batch = queue;
+    queue = [];
+    writing = (async () => writer.write(encoder.encode(batch.map((p) => p.record))))().then(
+      () => { for (const p of batch) p.resolve(); },
+      (err: unknown) => { for (const p of batch) p.reject(err); },
+    ).finally(() => {
+      writing = undefined;
+      // What arrived during the write goes out now, as one batch.
+      flush();
+    });
+  };
+
+  return {
+    append(record) {
+      if (closed) return Promise.reject(new Error('journal closed'));
+      // Refused alone, before it can fail the batch it would have joined.
+      if (!fitsInFrame(record.text)) return Promise.reject(new Error(`a journal record larger than ${MAX_FRAME_BYTES} bytes cannot be kept`));
+      return new Promise<void>((resolve, reject) => {
+        queue.push({ record, resolve, reject });
+        if (!scheduled && !writing) {
+          scheduled = true;
+          setImmediate(flush);
+        }
+      });
+    },
+    caughtUp: (timeoutMs) => indexer.caughtUp(timeoutMs),
+    async close() {
+      if (closed) return;
+      closed = true;
+      flush();
+      while (writing) await writing;
+      await writer.close();
+      await indexer.close();
+    },
+  };
+}

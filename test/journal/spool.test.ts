@@ -1,0 +1,141 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createJournalStore, spoolDirectory, type JournalAppend, type JournalStore } from '../../src/journal/index.js';
+import { encodeFrame, readFrame } from '../../src/journal/spool/frame.js';
+
+const T0 = 1_780_000_000_000_000_000n;
+
+function record(i: number, text = JSON.stringify({ i, note: 'line\nbreak "quoted" ü' })): JournalAppend {
+  return { kind: 'vault-response', timeNs: T0 + BigInt(i), text, keys: { requestId: `req-${i}`, entityId: `ent-${i % 3}`, outcome: 'success' } };
+}
+
+async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'sealtrail-spool-'));
+  try {
+    await fn(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const open = (dir: string): JournalStore => createJournalStore({ path: join(dir, 'journal.db'), spool: true, indexerNice: 0 });
+
+test('a frame carries any text and reads back the record it was made from; a cut frame is partial', () => {
+  const r = record(7);
+  const buf = Buffer.concat([encodeFrame(r), encodeFrame(record(8))]);
+  const first = readFrame(buf, 0, buf.length);
+  assert.equal(first.kind, 'frame');
+  assert.deepEqual(first.kind === 'frame' && first.record, r);
+  const second = first.kind === 'frame' ? readFrame(buf, first.end, buf.length) : undefined;
+  assert.equal(second?.kind === 'frame' && second.end, buf.length);
+  assert.equal(readFrame(buf, 0, 10).kind, 'partial');
+  assert.equal(first.kind === 'frame' && readFrame(buf, 0, first.end - 1).kind, 'partial');
+  assert.equal(readFrame(Buffer.from('x7 []\n'), 0, 6).kind, 'corrupt');
+});
+
+test('spooled appends are acknowledged, then indexed with dense seqs in order; caughtUp waits for the index', async () => {
+  await withDir(async (dir) => {
+    const store = open(dir);
+    try {
+      await Promise.all(Array.from({ length: 300 }, (_, i) => store.append(record(i))));
+      assert.equal(await store.caughtUp(10_000), true);
+      const rows = store.readSince(0, 1000);
+      assert.deepEqual(rows.map((r) => r.seq), Array.from({ length: 300 }, (_, i) => i + 1));
+      assert.deepEqual(rows.map((r) => r.text), Array.from({ length: 300 }, (_, i) => record(i).text));
+      assert.deepEqual(rows[5].keys, record(5).keys);
+      assert.deepEqual(store.query({ order: 'asc', limit: 10, keys: { requestId: 'req-42' } }).map((r) => r.seq), [43]);
+      // Indexed segments are removed; the one being written stays.
+      assert.ok(readdirSync(spoolDirectory(join(dir, 'journal.db'))).length <= 1);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+test('acknowledged records left unindexed (the process stopped) are indexed once by the next start; a torn tail is cut', async () => {
+  await withDir(async (dir) => {
+    const path = join(dir, 'journal.db');
+    const first = open(dir);
+    await Promise.all(Array.from({ length: 20 }, (_, i) => first.append(record(i))));
+    await first.caughtUp(10_000);
+    await first.close();
+    // As a killed process leaves it: a segment of acknowledged frames nobody indexed, ending in
+    // the fragment of a write that never finished.
+    const spool = spoolDirectory(path);
+    const segment = join(spool, '0000000099.seg');
+    writeFileSync(segment, Buffer.concat(Array.from({ length: 30 }, (_, i) => encodeFrame(record(100 + i)))));
+    const whole = statSync(segment).size;
+    appendFileSync(segment, encodeFrame(record(999)).subarray(0, 40));
+    const second = open(dir);
+    try {
+      assert.equal(await second.caughtUp(10_000), true);
+      const rows = second.readSince(0, 1000);
+      assert.equal(rows.length, 50, 'the 20 indexed before, the 30 whole frames; not the fragment');
+      assert.deepEqual(rows.slice(20).map((r) => r.keys.requestId), Array.from({ length: 30 }, (_, i) => `req-${100 + i}`));
+      assert.equal(new Set(rows.map((r) => r.keys.requestId)).size, 50, 'none twice');
+      await second.append(record(500));
+      assert.equal(await second.caughtUp(10_000), true);
+      assert.equal(second.readSince(50, 10)[0].keys.requestId, 'req-500', 'later appends follow, after the cut');
+      assert.ok(whole > 0);
+    } finally {
+      await second.close();
+    }
+    const third = open(dir);
+    try {
+      assert.equal(await third.caughtUp(10_000), true);
+      assert.equal(third.count(), 51, 'a restart indexes nothing twice');
+    } finally {
+      await third.close();
+    }
+  });
+});
+
+test('a record too large for a frame is refused alone; its batch neighbours are kept', async () => {
+  await withDir(async (dir) => {
+    const store = open(dir);
+    try {
+      const huge = record(1, 'x'.repeat(64 * 1024 * 1024 + 1));
+      const results = await Promise.allSettled([store.append(record(0)), store.append(huge), store.append(record(2))]);
+      assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
+      assert.equal(await store.caughtUp(10_000), true);
+      assert.deepEqual(store.readSince(0, 10).map((r) => r.keys.requestId), ['req-0', 'req-2']);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+/** This process's threads' nice values (Linux /proc), by thread id. */
+function threadNice(): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const tid of readdirSync('/proc/self/task')) {
+    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    out.set(tid, Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]));
+  }
+  return out;
+}
+
+test('the indexer is one thread at the lowest priority, alive while idle', { skip: process.platform !== 'linux' && 'needs /proc' }, async () => {
+  await withDir(async (dir) => {
+    const store = createJournalStore({ path: join(dir, 'journal.db'), spool: true });
+    try {
+      await store.append(record(1));
+      assert.equal(await store.caughtUp(10_000), true);
+      const low = () => [...threadNice()].filter(([, nice]) => nice === 19).map(([tid]) => tid);
+      const first = low();
+      assert.equal(first.length, 1, 'one thread at nice 19');
+      // Idle past the restart delay: the same thread is still there (it does not exit and restart).
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      assert.deepEqual(low(), first);
+      await store.append(record(2));
+      assert.equal(await store.caughtUp(10_000), true);
+      assert.equal(store.count(), 2);
+    } finally {
+      await store.close();
+    }
+    assert.deepEqual([...threadNice().values()].filter((n) => n === 19), [], 'closing the journal ends the thread');
+  });
+});
