@@ -57,7 +57,7 @@ CREATE TABLE IF NOT EXISTS record_prefixes (
 `;
 
 /**
- * How long a connection waits for another one's write transaction (the append thread, the
+ * How long a connection waits for another one's write transaction (the indexer thread, the
  * server's reads, an import running next to the server) before SQLITE_BUSY. Imports commit in short batches, so a wait is one batch at most.
  */
 export const BUSY_TIMEOUT_MS = 5000;

@@ -1,7 +1,7 @@
 /**
  * The journal's writes on one connection: appends (a transaction per batch, seqs returned in
  * order), imports that skip what is already there, and the retention purge. Used in the server's
- * append thread (append-thread.ts) and, for imports and tests, on the caller's thread.
+ * indexer thread (indexer/indexer-worker.ts) and, for imports and tests, on the caller's thread.
  */
 import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
