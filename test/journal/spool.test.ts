@@ -36,6 +36,16 @@ test('a frame carries any text and reads back the record it was made from; a cut
   assert.equal(readFrame(Buffer.from('x7 []\n'), 0, 6).kind, 'corrupt');
 });
 
+test('keys of any content survive a frame: quotes, backslashes, control characters, lone surrogates, non-ASCII', () => {
+  const values = ['plain', 'a"b', 'back\\slash', 'tab\tnew\nline\u0000', 'lone \ud800 surrogate', 'ünïcødé 🔑', ''];
+  for (const value of values) {
+    const r: JournalAppend = { ...record(1), keys: { requestId: value, path: `secret/${value}`, outcome: 'failure' } };
+    const read = readFrame(encodeFrame(r), 0, encodeFrame(r).length);
+    assert.equal(read.kind, 'frame', JSON.stringify(value));
+    assert.deepEqual(read.kind === 'frame' && read.record.keys, JSON.parse(JSON.stringify(r.keys)), JSON.stringify(value));
+  }
+});
+
 test('spooled appends are acknowledged, then indexed with dense seqs in order; caughtUp waits for the index', async () => {
   await withDir(async (dir) => {
     const store = open(dir);
