@@ -31,10 +31,21 @@ export interface SpooledAppends {
   close(): Promise<void>;
 }
 
-interface Pending {
-  record: JournalAppend;
+/** Appends waiting for the next write: they all settle together, through one promise. */
+interface Batch {
+  records: JournalAppend[];
+  done: Promise<void>;
   resolve: () => void;
   reject: (err: unknown) => void;
+}
+
+function openBatch(): Batch {
+  let resolve!: () => void;
+  let reject!: (err: unknown) => void;
+  const done = new Promise<void>((res, rej) => { resolve = res; reject = rej; });
+  // Every append's caller awaits `done`; this keeps a failure with no caller left from being unhandled.
+  done.catch(() => undefined);
+  return { records: [], done, resolve, reject };
 }
 
 export const spoolDirectory = (path: string): string => `${path}-spool`;
@@ -51,20 +62,17 @@ export function openSpooledAppends(db: Database.Database, opts: SpooledAppendsOp
   const indexer: IndexerThread = createIndexerThread({ path: opts.path, dir, fsync: opts.fsync, nice: opts.nice }, progress, opts.onIndexer);
 
   const encoder = createFrameEncoder();
-  let queue: Pending[] = [];
+  let next: Batch | undefined;
   let writing: Promise<void> | undefined;
   let scheduled = false;
   let closed = false;
 
   const flush = (): void => {
     scheduled = false;
-    if (writing || queue.length === 0) return;
-    const batch = queue;
-    queue = [];
-    writing = (async () => writer.write(encoder.encode(batch.map((p) => p.record))))().then(
-      () => { for (const p of batch) p.resolve(); },
-      (err: unknown) => { for (const p of batch) p.reject(err); },
-    ).finally(() => {
+    const batch = next;
+    if (writing || !batch) return;
+    next = undefined;
+    writing = (async () => writer.write(encoder.encode(batch.records)))().then(batch.resolve, batch.reject).finally(() => {
       writing = undefined;
       // What arrived during the write goes out now, as one batch.
       flush();
@@ -76,13 +84,15 @@ export function openSpooledAppends(db: Database.Database, opts: SpooledAppendsOp
       if (closed) return Promise.reject(new Error('journal closed'));
       // Refused alone, before it can fail the batch it would have joined.
       if (!fitsInFrame(record.text)) return Promise.reject(new Error(`a journal record larger than ${MAX_FRAME_BYTES} bytes cannot be kept`));
-      return new Promise<void>((resolve, reject) => {
-        queue.push({ record, resolve, reject });
-        if (!scheduled && !writing) {
+      if (!next) {
+        next = openBatch();
+        if (!writing && !scheduled) {
           scheduled = true;
           setImmediate(flush);
         }
-      });
+      }
+      next.records.push(record);
+      return next.done;
     },
     caughtUp: (timeoutMs) => indexer.caughtUp(timeoutMs),
     async close() {
