@@ -15,6 +15,7 @@ import { createFrameEncoder, fitsInFrame, MAX_FRAME_BYTES } from './spool/frame.
 import { cutAfterLastFrame, listSegments, position, segmentOf, segmentPath } from './spool/segments.js';
 import { createSpoolWriter } from './spool/spool-writer.js';
 import type { JournalAppend } from './types.js';
+import { openBatch, type Batch } from './batch.js';
 
 export interface SpooledAppendsOptions {
   /** The journal database; its spool is the directory beside it, `<path>-spool`. */
@@ -29,23 +30,6 @@ export interface SpooledAppends {
   append(record: JournalAppend): Promise<void>;
   caughtUp(timeoutMs: number): Promise<boolean>;
   close(): Promise<void>;
-}
-
-/** Appends waiting for the next write: they all settle together, through one promise. */
-interface Batch {
-  records: JournalAppend[];
-  done: Promise<void>;
-  resolve: () => void;
-  reject: (err: unknown) => void;
-}
-
-function openBatch(): Batch {
-  let resolve!: () => void;
-  let reject!: (err: unknown) => void;
-  const done = new Promise<void>((res, rej) => { resolve = res; reject = rej; });
-  // Every append's caller awaits `done`; this keeps a failure with no caller left from being unhandled.
-  done.catch(() => undefined);
-  return { records: [], done, resolve, reject };
 }
 
 export const spoolDirectory = (path: string): string => `${path}-spool`;

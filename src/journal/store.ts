@@ -13,9 +13,10 @@ import type Database from 'better-sqlite3';
 import type { IndexerMessage } from './indexer/state.js';
 import { openJournalDatabase } from './schema.js';
 import { querySql } from './query.js';
+import { openBatch, type Batch } from './batch.js';
 import { openSpooledAppends, type SpooledAppends } from './spooled-appends.js';
 import { createJournalWriter, KEY_ENTRIES } from './writer.js';
-import type { JournalAppend, JournalKeys, JournalKind, JournalQuery, JournalRecord, JournalStore } from './types.js';
+import type { JournalKeys, JournalKind, JournalQuery, JournalRecord, JournalStore } from './types.js';
 
 export interface JournalStoreOptions {
   /** Database file, or ':memory:'. */
@@ -32,12 +33,6 @@ export interface JournalStoreOptions {
   retentionMs?: number;
   /** Needed with a retention: its sweep runs hourly on an unref'd timer. */
   clock?: { now(): number };
-}
-
-interface Pending {
-  record: JournalAppend;
-  resolve: () => void;
-  reject: (err: unknown) => void;
 }
 
 interface Row {
@@ -71,19 +66,17 @@ export function createJournalStore(opts: JournalStoreOptions): JournalStore {
   const count = db.prepare('SELECT COUNT(*) FROM records').pluck();
   const since = db.prepare('SELECT * FROM records WHERE seq > ? ORDER BY seq LIMIT ?').safeIntegers(true);
 
-  let queue: Pending[] = [];
-  let scheduled = false;
+  let next: Batch | undefined;
   const flush = (): void => {
-    scheduled = false;
-    const batch = queue;
-    queue = [];
-    if (batch.length === 0) return;
+    const batch = next;
+    next = undefined;
+    if (!batch) return;
     try {
-      writer.appendAll(batch.map((p) => p.record));
-      for (const p of batch) p.resolve();
+      writer.appendAll(batch.records);
+      batch.resolve();
     } catch (err) {
       // Nothing of a failed batch was committed: every append in it fails, and its request with it.
-      for (const p of batch) p.reject(err);
+      batch.reject(err);
     }
   };
 
@@ -104,13 +97,12 @@ export function createJournalStore(opts: JournalStoreOptions): JournalStore {
     append(record) {
       if (closed) return Promise.reject(new Error('journal closed'));
       if (spooled) return spooled.append(record);
-      return new Promise<void>((resolve, reject) => {
-        queue.push({ record, resolve, reject });
-        if (!scheduled) {
-          scheduled = true;
-          setImmediate(flush);
-        }
-      });
+      if (!next) {
+        next = openBatch();
+        setImmediate(flush);
+      }
+      next.records.push(record);
+      return next.done;
     },
     caughtUp: (timeoutMs) => (spooled ? spooled.caughtUp(timeoutMs) : Promise.resolve(true)),
     importBatch: (records) => writer.importAll(records),

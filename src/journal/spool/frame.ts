@@ -20,7 +20,8 @@ const LENGTH_DIGITS = 10;
 const DIGIT_0 = 0x30;
 
 const KEY_NAMES = Object.keys(KEY_COLUMNS) as (keyof JournalKeys)[];
-/** A string JSON.stringify would write as is between quotes. */
+/** A string JSON.stringify would write as is between quotes (control characters are what it escapes). */
+// eslint-disable-next-line no-control-regex
 const PLAIN = /^[^"\\\u0000-\u001f\ud800-\udfff]*$/;
 
 /** `JSON.stringify([kind, String(timeNs), keys])`, written out: this runs for every record on the request's thread. */

@@ -35,9 +35,9 @@ export function journalSinkFactory(store: JournalStore): SinkFactory {
     const sink: AuditSink = {
       delivery: 'confirmed',
       write: () => Promise.reject(new Error('the journal keeps entries with their facts (writeEntry)')),
-      writeEntry: async (line, facts) => {
-        await store.append(journalRecordOf(line, facts));
-      },
+      // The store's promise itself: appends of one batch share it, so the broker settles the
+      // entries of a batch together (as it does for a file device's batch).
+      writeEntry: (line, facts) => store.append(journalRecordOf(line, facts)),
       // The store belongs to the server, which closes it after the audit devices.
       reopen: async () => {},
       close: async () => {},
