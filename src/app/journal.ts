@@ -21,6 +21,7 @@ export function openJournal(config: ServerConfig, clock: Clock, log: JournalLog)
   const onIndexer = (m: IndexerMessage): void => {
     if (m.kind === 'failing') log.warn({ path, code: m.code, err: m.message }, 'the journal\'s indexer is failing; records stay in the spool and are indexed once it recovers');
     else if (m.kind === 'recovered') log.info({ path }, 'the journal\'s indexer recovered');
+    else if (m.kind === 'cache') log.warn({ path, code: m.code }, 'the journal could not flush its spool to drop it from the page cache; records are kept, memory use grows');
     else log.warn({ path, segment: m.segment, offset: m.offset, reason: m.reason }, 'a journal spool segment is corrupt past this point; it was kept as .corrupt and skipped');
   };
   return createJournalStore({ path, spool: true, fsync: config.journal.fsync, retentionMs: config.journal.retentionMs, clock, onIndexer });

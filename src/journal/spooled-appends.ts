@@ -42,7 +42,11 @@ export function openSpooledAppends(db: Database.Database, opts: SpooledAppendsOp
   if (lastExisting !== undefined) cutAfterLastFrame(segmentPath(dir, lastExisting));
   const first = Math.max(lastExisting ?? 0, segmentOf(indexed)) + 1;
   const progress = createProgress(position(first, 0), indexed);
-  const writer = createSpoolWriter({ dir, segment: first, fsync: opts.fsync, onAcknowledged: (pos) => publish(progress, ACKNOWLEDGED, pos) });
+  const writer = createSpoolWriter({
+    dir, segment: first, fsync: opts.fsync,
+    onAcknowledged: (pos) => publish(progress, ACKNOWLEDGED, pos),
+    onCacheError: (err) => opts.onIndexer({ kind: 'cache', message: err.message, code: err.code }),
+  });
   const indexer: IndexerThread = createIndexerThread({ path: opts.path, dir, fsync: opts.fsync, nice: opts.nice }, progress, opts.onIndexer);
 
   const encoder = createFrameEncoder();

@@ -15,7 +15,9 @@ export interface IndexerSettings {
 export type IndexerMessage =
   | { kind: 'failing'; message: string; code?: string }
   | { kind: 'recovered' }
-  | { kind: 'corrupt'; segment: number; offset: number; reason: string };
+  | { kind: 'corrupt'; segment: number; offset: number; reason: string }
+  /** From the spool's writer: dropping written pages from the page cache failed (once per episode). */
+  | { kind: 'cache'; message: string; code?: string };
 
 /** The spool position indexing has reached (the start of the spool when nothing was indexed yet). */
 export function readSpoolState(db: Database.Database): bigint {

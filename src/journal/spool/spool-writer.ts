@@ -11,6 +11,7 @@
 import { closeSync, fdatasyncSync, fsyncSync, ftruncateSync, openSync, writeSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { makeDirectorySync } from '../../lib/make-dir.js';
+import { createPageCacheTrimmer } from '../../lib/page-cache.js';
 import { position, SEGMENT_BYTES, segmentPath } from './segments.js';
 
 export interface SpoolWriterOptions {
@@ -21,7 +22,17 @@ export interface SpoolWriterOptions {
   fsync: boolean;
   /** Called after each acknowledged batch with the spool position after it. */
   onAcknowledged(pos: bigint): void;
+  /** Told once per episode when releasing written pages from the page cache fails. */
+  onCacheError(err: NodeJS.ErrnoException): void;
 }
+
+/**
+ * The spool's recent bytes kept in the page cache (for the indexer, which reads just behind the
+ * writer); older ones are flushed and dropped as the segment grows (lib/page-cache.ts). A lagging
+ * indexer reads them back from the disk.
+ */
+const CACHE_WINDOW_BYTES = 16 << 20;
+const CACHE_STEP_BYTES = 8 << 20;
 
 export interface SpoolWriter {
   /** Appends a batch of encoded frames (frame.ts); resolves when it is acknowledged. */
@@ -38,6 +49,7 @@ export function createSpoolWriter(opts: SpoolWriterOptions): SpoolWriter {
   let committed = 0;
   /** A failed batch's bytes may still be in the segment: cut them before writing again. */
   let dirty = false;
+  const cache = createPageCacheTrimmer({ windowBytes: CACHE_WINDOW_BYTES, stepBytes: CACHE_STEP_BYTES, onError: opts.onCacheError });
 
   const syncDirectory = () => {
     const dirFd = openSync(opts.dir, 'r');
@@ -74,10 +86,12 @@ export function createSpoolWriter(opts: SpoolWriterOptions): SpoolWriter {
     }
     dirty = false;
     committed += buf.length;
+    cache.wrote(target, committed);
     opts.onAcknowledged(position(segment, committed));
   }
 
   async function closeSegment(): Promise<void> {
+    await cache.closing();
     if (handle) await handle.close();
     else if (fd !== undefined) closeSync(fd);
     fd = undefined;

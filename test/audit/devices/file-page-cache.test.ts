@@ -5,7 +5,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { createFileAppender } from '../../../src/audit/devices/file/appender.js';
-import { createPageCacheTrimmer } from '../../../src/audit/devices/file/page-cache.js';
+import { createPageCacheTrimmer } from '../../../src/lib/page-cache.js';
 import { systemClock } from '../../../src/lib/clock.js';
 import { flushAndDropPages } from '../../../src/lib/fadvise.js';
 import { numberedLines, testContext, withTempDir } from './helpers.js';

@@ -10,7 +10,7 @@
  * through the threadpool, so a stalled reader, server or disk holds only the audited requests —
  * bounded by audit_block_timeout — and never the event loop.
  *
- * Pages a regular file no longer needs cached are released as it grows (page-cache.ts).
+ * Pages a regular file no longer needs cached are released as it grows (lib/page-cache.ts).
  *
  * A failed batch leaves no trace in a regular file: the file is cut back to the end of the last
  * acknowledged batch before the descriptor is dropped (line-boundary.ts), so a write that failed
@@ -25,7 +25,7 @@ import { createLineEncoder } from '../line-encoder.js';
 import type { SinkContext } from '../types.js';
 import { DEFAULT_MODE, type FileSettings } from './options.js';
 import { cutToLineBoundary } from './line-boundary.js';
-import { createPageCacheTrimmer, type PageCacheTrimOptions } from './page-cache.js';
+import { createPageCacheTrimmer, type PageCacheTrimOptions } from '../../../lib/page-cache.js';
 import { freeRotatedName, pruneRotated } from './rotation.js';
 import { makeDirectory } from '../../../lib/make-dir.js';
 
@@ -42,7 +42,7 @@ export interface FileSinkStats {
   reopens: number;
   /** Batches that failed. */
   errors: number;
-  /** Times written-back pages were dropped from the page cache (page-cache.ts). */
+  /** Times written-back pages were dropped from the page cache (lib/page-cache.ts). */
   cacheReleases: number;
 }
 
@@ -57,7 +57,7 @@ export interface FileAppender {
 }
 
 export interface FileAppenderOptions {
-  /** Page-cache window and step (page-cache.ts); tests make them small. */
+  /** Page-cache window and step (lib/page-cache.ts); tests make them small. */
   cache?: Pick<PageCacheTrimOptions, 'windowBytes' | 'stepBytes' | 'release'>;
 }
 

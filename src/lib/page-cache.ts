@@ -1,8 +1,8 @@
 /**
- * Keeps what an audit file occupies in the page cache bounded. An audit log is written once and
- * read, if at all, by a shipper following its end; yet the kernel keeps every appended page
- * cached until memory runs short, so a busy device fills gigabytes of cache with lines nobody
- * will read again. On virtual machines whose free memory is handed back to the hypervisor (virtio
+ * Keeps what an append-only file (an audit file, the journal's spool) occupies in the page cache
+ * bounded. Such a file is written once and read, if at all, by a reader following its end; yet
+ * the kernel keeps every appended page cached until memory runs short, so a busy writer fills
+ * gigabytes of cache with bytes nobody will read again. On virtual machines whose free memory is handed back to the hypervisor (virtio
  * balloon free-page reporting, as here), each of those new pages also costs a host page fault
  * when first touched: appends went from 0.6 to 3–4 µs per KiB once the cache had grown
  * (BENCHMARKS.md, "Where an audited read's time goes").
@@ -15,7 +15,7 @@
  *
  * Durable mode keeps its own fdatasync per batch; this runs beside it and finds little to flush.
  */
-import { flushAndDropPages } from '../../../lib/fadvise.js';
+import { flushAndDropPages } from './fadvise.js';
 
 type Release = (fd: number, offset: number, length: number) => Promise<void>;
 
