@@ -6,7 +6,7 @@
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { ACKNOWLEDGED, changeOf, CLOSING, INDEXED, type Progress } from './progress.js';
+import { ACKNOWLEDGED, changeOf, CLOSING, INDEXED, WAITING, type Progress } from './progress.js';
 import type { IndexerMessage, IndexerSettings } from './state.js';
 
 /** How long after an unexpected exit the thread is started again. */
@@ -54,19 +54,28 @@ export function createIndexerThread(settings: IndexerSettings, progress: Progres
   return {
     async caughtUp(timeoutMs) {
       const target = Atomics.load(progress, ACKNOWLEDGED);
+      if (Atomics.load(progress, INDEXED) >= target) return true;
       const deadline = performance.now() + timeoutMs;
-      for (;;) {
-        const indexed = Atomics.load(progress, INDEXED);
-        if (indexed >= target) return true;
-        const left = deadline - performance.now();
-        if (left <= 0) return false;
-        await changeOf(progress, INDEXED, indexed, left);
+      // The indexer stops gathering while anyone waits.
+      Atomics.add(progress, WAITING, 1n);
+      Atomics.notify(progress, WAITING);
+      try {
+        for (;;) {
+          const indexed = Atomics.load(progress, INDEXED);
+          if (indexed >= target) return true;
+          const left = deadline - performance.now();
+          if (left <= 0) return false;
+          await changeOf(progress, INDEXED, indexed, left);
+        }
+      } finally {
+        Atomics.sub(progress, WAITING, 1n);
       }
     },
     async close() {
       closing = true;
       Atomics.store(progress, CLOSING, 1n);
       Atomics.notify(progress, ACKNOWLEDGED);
+      Atomics.notify(progress, WAITING);
       worker.ref();
       await exited;
     },

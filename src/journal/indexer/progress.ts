@@ -1,16 +1,18 @@
 /**
- * What the writing thread and the indexer share, without messages: three 64-bit slots in shared
+ * What the writing thread and the indexer share, without messages: four 64-bit slots in shared
  * memory. The writer publishes how far the spool is acknowledged; the indexer, how far it has
  * indexed; either side waits on the other's slot with Atomics.waitAsync.
  */
 export const ACKNOWLEDGED = 0;
 export const INDEXED = 1;
 export const CLOSING = 2;
+/** How many queries are waiting for the index: while any is, the indexer does not wait for more records. */
+export const WAITING = 3;
 
 export type Progress = BigInt64Array;
 
 export function createProgress(acknowledged: bigint, indexed: bigint): Progress {
-  const progress = new BigInt64Array(new SharedArrayBuffer(3 * 8));
+  const progress = new BigInt64Array(new SharedArrayBuffer(4 * 8));
   progress[ACKNOWLEDGED] = acknowledged;
   progress[INDEXED] = indexed;
   return progress;
