@@ -1,0 +1,29 @@
+/**
+ * The ledger: tamper evidence for the journal as a C2SP tiled transparency log (RFC 6962 hashing,
+ * tlog-tiles layout, tlog-checkpoint bodies signed as C2SP signed notes with Ed25519). Pure building
+ * blocks: no I/O of its own; the caller stores and serves what these compute.
+ */
+export { HASH_SIZE, leafHash, nodeHash, emptyRoot, rootOf, splitPoint } from './hash.js';
+export {
+  inclusionProof, consistencyProof, rootFromInclusionProof, verifyInclusion, verifyConsistency, nodesRead, rangeHash,
+  type NodeReader, type NodeCoord,
+} from './proof.js';
+export {
+  TILE_WIDTH, TILE_HEIGHT, MAX_TILE_LEVEL, hashesAtLevel, tileHolding, tilesOfTree, bundlesOfTree, partialTiles, tileKey,
+  type TileCoord, type BundleCoord,
+} from './tiles.js';
+export { CHECKPOINT_PATH, MAX_PATH_LENGTH, encodeTileIndex, tilePath, bundlePath, parseLogPath, type LogPath } from './paths.js';
+export { TreeBuilder, type TileData } from './tree-builder.js';
+export {
+  readerFromTiles, inclusionProofFromTiles, consistencyProofFromTiles, leafHashFromTiles, builderFromTiles, rootFromTiles,
+  type TileFetcher,
+} from './tile-proofs.js';
+export { MAX_ENTRY_BYTES, encodeBundle, decodeBundle, scanBundle, bundlesForAppend, type BundleData, type BundleScan } from './bundles.js';
+export { MAX_CHECKPOINT_BYTES, MAX_CHECKPOINT_EXTENSIONS, formatCheckpoint, parseCheckpoint, type Checkpoint } from './checkpoint.js';
+export {
+  MAX_NOTE_SIGNATURES, MAX_NOTE_BYTES, isValidKeyName, keyId, rawPublicKey, ed25519PrivateKeyFromSeed, ed25519PublicKeyFromRaw,
+  noteSigner, noteVerifier, formatVerifierKey, parseVerifierKey, parseSignerKey, formatSignerKey, signNote, openNote,
+  type NoteSigner, type NoteVerifier, type NoteSignature, type OpenedNote,
+} from './note.js';
+export { DIGEST_ENTRY_HEADER, needsDigestEntry, digestEntry, ledgerEntry, parseDigestEntry, entryMatchesRecord, type DigestEntry } from './entry.js';
+export { verifyLog, type VerifyLogOptions, type LogVerdict, type LogFetcher } from './verify-log.js';

@@ -1,0 +1,112 @@
+/**
+ * The reference verifier of a published log: it reads every entry bundle, recomputes every tile
+ * and the root from the entries alone, and compares each with what the log serves. The first
+ * disagreement is reported with the leaf index where it starts, the resource and why; the entries
+ * are the evidence, so a tile that differs from them is what is named.
+ */
+import { HASH_SIZE, leafHash } from './hash.js';
+import { scanBundle } from './bundles.js';
+import { bundlePath, tilePath } from './paths.js';
+import { bundlesOfTree, TILE_WIDTH, type BundleCoord, type TileCoord } from './tiles.js';
+import { TreeBuilder, type TileData } from './tree-builder.js';
+
+/** Fetches a log resource by its path relative to the log's prefix (e.g. `tile/0/000.p/7`). */
+export type LogFetcher = (path: string) => Promise<Uint8Array>;
+
+export interface VerifyLogOptions {
+  /** The tree size to verify (a verified checkpoint's). */
+  readonly size: number;
+  /** The root the tree must have (a verified checkpoint's); without it only tiles and entries are compared. */
+  readonly root?: Uint8Array;
+  readonly fetch: LogFetcher;
+  /** Called after each bundle with the entries verified so far. */
+  readonly onProgress?: (verified: number) => void;
+}
+
+export type LogVerdict =
+  | { readonly ok: true; readonly size: number; readonly root: Buffer }
+  | {
+    readonly ok: false;
+    /** The first leaf index the defect touches; absent when only the root disagrees. */
+    readonly index?: number;
+    /** The resource found wrong ('checkpoint' for a root mismatch). */
+    readonly path: string;
+    readonly reason: string;
+  };
+
+type Fetched = { data: Buffer } | { error: string };
+
+/** A fetch that never rejects, so one started ahead of need cannot surface as an unhandled rejection. */
+function settle(fetch: LogFetcher, path: string): Promise<Fetched> {
+  return fetch(path).then(
+    (data) => ({ data: Buffer.from(data.buffer, data.byteOffset, data.byteLength) }),
+    (err: unknown) => ({ error: err instanceof Error ? err.message : String(err) }),
+  );
+}
+
+type Failure = Extract<LogVerdict, { ok: false }>;
+
+/** Compares recomputed hashes with a served tile; the failure names the first leaf under the first bad hash. */
+function compareTile(tile: TileCoord, expected: Buffer, served: Fetched): Failure | undefined {
+  const path = tilePath(tile);
+  const leavesPerHash = TILE_WIDTH ** tile.level;
+  const firstHash = tile.index * TILE_WIDTH;
+  if ('error' in served) return { ok: false, index: firstHash * leavesPerHash, path, reason: `unreadable: ${served.error}` };
+  const got = served.data;
+  for (let j = 0; j * HASH_SIZE < expected.length; j++) {
+    const at = j * HASH_SIZE;
+    if (got.length < at + HASH_SIZE || got.compare(expected, at, at + HASH_SIZE, at, at + HASH_SIZE) !== 0) {
+      const reason = got.length < at + HASH_SIZE ? `the tile is ${got.length} bytes, not ${expected.length}` : `hash ${j} of the tile differs from the entries`;
+      return { ok: false, index: (firstHash + j) * leavesPerHash, path, reason };
+    }
+  }
+  if (got.length !== expected.length) {
+    return { ok: false, index: (firstHash + tile.width) * leavesPerHash, path, reason: `the tile is ${got.length} bytes, not ${expected.length}` };
+  }
+  return undefined;
+}
+
+async function compareUpper(tiles: readonly TileData[], fetch: LogFetcher): Promise<Failure | undefined> {
+  for (const { tile, data } of tiles) {
+    if (tile.level === 0) continue;
+    const failure = compareTile(tile, data, await settle(fetch, tilePath(tile)));
+    if (failure) return failure;
+  }
+  return undefined;
+}
+
+export async function verifyLog(options: VerifyLogOptions): Promise<LogVerdict> {
+  const { size, fetch } = options;
+  const builder = TreeBuilder.empty();
+  const fetchPair = (b: BundleCoord) => Promise.all([
+    settle(fetch, bundlePath(b)),
+    settle(fetch, tilePath({ level: 0, index: b.index, width: b.width })),
+  ]);
+  const bundles = [...bundlesOfTree(size)];
+  // One bundle ahead is fetched while the current one is hashed.
+  let next = bundles.length > 0 ? fetchPair(bundles[0]) : undefined;
+  for (let b = 0; b < bundles.length; b++) {
+    const bundle = bundles[b];
+    const [entriesData, level0] = await next!;
+    next = b + 1 < bundles.length ? fetchPair(bundles[b + 1]) : undefined;
+    const first = bundle.index * TILE_WIDTH;
+    const path = bundlePath(bundle);
+    if ('error' in entriesData) return { ok: false, index: first, path, reason: `unreadable: ${entriesData.error}` };
+    const scan = scanBundle(entriesData.data, bundle.width);
+    if (scan.problem) return { ok: false, index: first + scan.problem.at, path, reason: `malformed bundle: ${scan.problem.reason}` };
+    const hashes = scan.entries.map(leafHash);
+    const tile = { level: 0, index: bundle.index, width: bundle.width };
+    const bad = compareTile(tile, Buffer.concat(hashes), level0);
+    if (bad) return bad;
+    const upper = await compareUpper(builder.append(hashes), fetch);
+    if (upper) return upper;
+    options.onProgress?.(first + bundle.width);
+  }
+  const upper = await compareUpper(builder.partialTiles(), fetch);
+  if (upper) return upper;
+  const root = builder.root();
+  if (options.root && !root.equals(options.root)) {
+    return { ok: false, path: 'checkpoint', reason: 'the root of the entries differs from the checkpoint' };
+  }
+  return { ok: true, size, root };
+}
