@@ -25,8 +25,8 @@ export function rangeHash(read: NodeReader, start: number, end: number): Buffer 
   return nodeHash(rangeHash(read, start, start + k), rangeHash(read, start + k, end));
 }
 
-function checkSize(size: number, what: string): void {
-  if (!Number.isSafeInteger(size) || size < 0) throw invalid(`${what} must be a non-negative integer`, 'ledger_invalid_range');
+function checkSize(size: number, what: string, code: 'ledger_invalid_range' | 'ledger_invalid_proof' = 'ledger_invalid_range'): void {
+  if (!Number.isSafeInteger(size) || size < 0) throw invalid(`${what} must be a non-negative integer`, code);
 }
 
 /** PATH(index, D[size]): the audit path of leaf `index`, from the leaf's sibling upward. */
@@ -98,8 +98,8 @@ function checkHash(hash: Uint8Array, what: string): void {
 
 /** The root an inclusion proof leads to from a leaf hash (RFC 9162 §2.1.3.2). */
 export function rootFromInclusionProof(index: number, size: number, leaf: Uint8Array, proof: readonly Uint8Array[]): Buffer {
-  checkSize(size, 'tree size');
-  checkSize(index, 'leaf index');
+  checkSize(size, 'tree size', 'ledger_invalid_proof');
+  checkSize(index, 'leaf index', 'ledger_invalid_proof');
   if (index >= size) throw badProof(`leaf index ${index} is not below tree size ${size}`);
   checkHash(leaf, 'the leaf hash');
   proof.forEach((p, i) => checkHash(p, `proof hash ${i}`));
@@ -132,8 +132,8 @@ export function verifyInclusion(index: number, size: number, leaf: Uint8Array, p
 
 /** Throws ledger_invalid_proof unless `proof` shows the tree (size2, root2) extends (size1, root1). */
 export function verifyConsistency(size1: number, size2: number, proof: readonly Uint8Array[], root1: Uint8Array, root2: Uint8Array): void {
-  checkSize(size1, 'first tree size');
-  checkSize(size2, 'second tree size');
+  checkSize(size1, 'first tree size', 'ledger_invalid_proof');
+  checkSize(size2, 'second tree size', 'ledger_invalid_proof');
   if (size1 > size2) throw badProof(`tree size ${size1} is larger than ${size2}`);
   checkHash(root1, 'the first root');
   checkHash(root2, 'the second root');
