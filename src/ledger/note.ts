@@ -93,9 +93,22 @@ function parseKeyId(text: string): number {
   return Number.parseInt(text, 16);
 }
 
+/** Splits at the first `count` pluses: the key's base64, last, may hold pluses itself. */
+function fields(text: string, count: number): string[] | undefined {
+  const out: string[] = [];
+  let rest = text;
+  for (let i = 0; i < count; i++) {
+    const plus = rest.indexOf('+');
+    if (plus < 0) return undefined;
+    out.push(rest.slice(0, plus));
+    rest = rest.slice(plus + 1);
+  }
+  return [...out, rest];
+}
+
 export function parseVerifierKey(vkey: string): NoteVerifier {
-  const parts = vkey.split('+');
-  if (parts.length !== 3) throw badKey('a verifier key is name+id+key');
+  const parts = fields(vkey, 2);
+  if (!parts) throw badKey('a verifier key is name+id+key');
   const [name, id, b64] = parts;
   if (!isValidKeyName(name)) throw badKey('the key name is empty or has a space, control character or plus');
   const verifier = noteVerifier(name, ed25519PublicKeyFromRaw(algKey(b64)));
@@ -105,8 +118,8 @@ export function parseVerifierKey(vkey: string): NoteVerifier {
 
 /** Go's signer key form. It holds the private seed: callers keep it out of logs and errors. */
 export function parseSignerKey(skey: string): NoteSigner {
-  const parts = skey.split('+');
-  if (parts.length !== 5 || parts[0] !== 'PRIVATE' || parts[1] !== 'KEY') throw badKey('a signer key is PRIVATE+KEY+name+id+key');
+  const parts = fields(skey, 4);
+  if (!parts || parts[0] !== 'PRIVATE' || parts[1] !== 'KEY') throw badKey('a signer key is PRIVATE+KEY+name+id+key');
   const [, , name, id, b64] = parts;
   if (!isValidKeyName(name)) throw badKey('the key name is empty or has a space, control character or plus');
   const signer = noteSigner(name, ed25519PrivateKeyFromSeed(algKey(b64)));
