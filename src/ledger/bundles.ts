@@ -25,30 +25,45 @@ export function encodeBundle(entries: readonly Uint8Array[]): Buffer {
   return out;
 }
 
-/** A bundle's entries as far as they parse, and what stopped the parse at entry `at`, if anything. */
-export interface BundleScan { readonly entries: Buffer[]; readonly problem?: { readonly at: number; readonly reason: string } }
+/** What stopped a bundle's parse: at entry `at`, and why. */
+export interface BundleProblem { readonly at: number; readonly reason: string }
+
+/** A bundle's entries as byte ranges [starts[k], ends[k]) of the bundle, as far as they parse. */
+export interface BundleRanges { readonly starts: number[]; readonly ends: number[]; readonly problem?: BundleProblem }
 
 /**
- * The entries of a bundle, as views into `data` (no copies), up to the first defect; with
- * `expected`, any other count is a defect at the first entry missing or the first one too many.
+ * The entries of a bundle as byte ranges, up to the first defect; with `expected`, any other count
+ * is a defect at the first entry missing or the first one too many. Ranges, not views, so a
+ * verifier hashing millions of entries allocates nothing per entry here.
  */
-export function scanBundle(data: Uint8Array, expected?: number): BundleScan {
+export function bundleRanges(data: Uint8Array, expected?: number): BundleRanges {
   const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   const limit = expected ?? TILE_WIDTH;
-  const entries: Buffer[] = [];
+  const starts: number[] = [];
+  const ends: number[] = [];
+  const stop = (reason: string) => ({ starts, ends, problem: { at: starts.length, reason } });
   let at = 0;
   while (at < bytes.length) {
-    if (entries.length === limit) return { entries, problem: { at: entries.length, reason: `bytes after entry ${entries.length - 1}` } };
-    if (at + 2 > bytes.length) return { entries, problem: { at: entries.length, reason: `entry ${entries.length} has a truncated length` } };
+    if (starts.length === limit) return stop(`bytes after entry ${starts.length - 1}`);
+    if (at + 2 > bytes.length) return stop(`entry ${starts.length} has a truncated length`);
     const length = bytes.readUInt16BE(at);
-    if (at + 2 + length > bytes.length) return { entries, problem: { at: entries.length, reason: `entry ${entries.length} is truncated` } };
-    entries.push(bytes.subarray(at + 2, at + 2 + length));
+    if (at + 2 + length > bytes.length) return stop(`entry ${starts.length} is truncated`);
+    starts.push(at + 2);
+    ends.push(at + 2 + length);
     at += 2 + length;
   }
-  if (expected !== undefined && entries.length !== expected) {
-    return { entries, problem: { at: entries.length, reason: `${entries.length} entries, not ${expected}` } };
-  }
-  return { entries };
+  if (expected !== undefined && starts.length !== expected) return stop(`${starts.length} entries, not ${expected}`);
+  return { starts, ends };
+}
+
+/** A bundle's entries as views into its bytes (no copies), as far as they parse. */
+export interface BundleScan { readonly entries: Buffer[]; readonly problem?: BundleProblem }
+
+export function scanBundle(data: Uint8Array, expected?: number): BundleScan {
+  const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  const { starts, ends, problem } = bundleRanges(bytes, expected);
+  const entries = starts.map((start, k) => bytes.subarray(start, ends[k]));
+  return problem ? { entries, problem } : { entries };
 }
 
 /** The entries of a bundle (views into `data`); a defective bundle is rejected naming the defect. */

@@ -3,21 +3,51 @@
  * an interior node H(0x01 || left || right), and a tree of n leaves splits at the largest power of
  * two smaller than n. The 0x00/0x01 prefixes keep a leaf from ever passing for an interior node.
  */
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 
 export const HASH_SIZE = 32;
 
-const LEAF_PREFIX = Buffer.from([0x00]);
-const NODE_PREFIX = Buffer.from([0x01]);
+/** The largest entry a leaf is ever built from (an entry bundle's uint16 length). */
+const MAX_LEAF_INPUT = 0xffff;
+
+/*
+ * One-shot hashing of a prefix byte and the input copied into a scratch buffer is about twice as
+ * fast as a streaming hash object per leaf (the log verifier hashes every entry of the log). The
+ * scratch buffers are only touched synchronously inside these functions.
+ */
+const leafScratch = Buffer.alloc(1 + MAX_LEAF_INPUT);
+const nodeScratch = Buffer.alloc(1 + 2 * HASH_SIZE);
+leafScratch[0] = 0x00;
+nodeScratch[0] = 0x01;
 
 /** The hash of one entry as a leaf of the tree. */
 export function leafHash(entry: Uint8Array): Buffer {
-  return createHash('sha256').update(LEAF_PREFIX).update(entry).digest();
+  if (entry.length > MAX_LEAF_INPUT) return createHash('sha256').update(leafScratch.subarray(0, 1)).update(entry).digest();
+  leafScratch.set(entry, 1);
+  return hash('sha256', leafScratch.subarray(0, 1 + entry.length), 'buffer');
 }
 
-/** The hash of an interior node from its two children. */
+/** The leaf hash of source[start:end], read in place (no view allocated per entry). */
+export function leafHashOfRange(source: Buffer, start: number, end: number): Buffer {
+  if (end - start > MAX_LEAF_INPUT) return leafHash(source.subarray(start, end));
+  source.copy(leafScratch, 1, start, end);
+  return hash('sha256', leafScratch.subarray(0, 1 + end - start), 'buffer');
+}
+
+/** The hash of the interior node whose two children sit side by side: source[at:at+64]. */
+export function nodeHashOfPair(source: Buffer, at: number): Buffer {
+  source.copy(nodeScratch, 1, at, at + 2 * HASH_SIZE);
+  return hash('sha256', nodeScratch, 'buffer');
+}
+
+/** The hash of an interior node from its two children (32 bytes each). */
 export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
-  return createHash('sha256').update(NODE_PREFIX).update(left).update(right).digest();
+  if (left.length !== HASH_SIZE || right.length !== HASH_SIZE) {
+    return createHash('sha256').update(nodeScratch.subarray(0, 1)).update(left).update(right).digest();
+  }
+  nodeScratch.set(left, 1);
+  nodeScratch.set(right, 1 + HASH_SIZE);
+  return hash('sha256', nodeScratch, 'buffer');
 }
 
 /** The root of the empty tree: SHA-256 of nothing. */

@@ -3,7 +3,7 @@
  * tlog-tiles layout, tlog-checkpoint bodies signed as C2SP signed notes with Ed25519). Pure building
  * blocks: no I/O of its own; the caller stores and serves what these compute.
  */
-export { HASH_SIZE, leafHash, nodeHash, emptyRoot, rootOf, splitPoint } from './hash.js';
+export { HASH_SIZE, leafHash, leafHashOfRange, nodeHash, nodeHashOfPair, emptyRoot, rootOf, splitPoint, isPowerOfTwo } from './hash.js';
 export {
   inclusionProof, consistencyProof, rootFromInclusionProof, verifyInclusion, verifyConsistency, nodesRead, rangeHash,
   type NodeReader, type NodeCoord,
@@ -18,7 +18,10 @@ export {
   readerFromTiles, inclusionProofFromTiles, consistencyProofFromTiles, leafHashFromTiles, builderFromTiles, rootFromTiles,
   type TileFetcher,
 } from './tile-proofs.js';
-export { MAX_ENTRY_BYTES, encodeBundle, decodeBundle, scanBundle, bundlesForAppend, type BundleData, type BundleScan } from './bundles.js';
+export {
+  MAX_ENTRY_BYTES, encodeBundle, decodeBundle, scanBundle, bundleRanges, bundlesForAppend,
+  type BundleData, type BundleScan, type BundleRanges, type BundleProblem,
+} from './bundles.js';
 export { MAX_CHECKPOINT_BYTES, MAX_CHECKPOINT_EXTENSIONS, formatCheckpoint, parseCheckpoint, type Checkpoint } from './checkpoint.js';
 export {
   MAX_NOTE_SIGNATURES, MAX_NOTE_BYTES, isValidKeyName, keyId, rawPublicKey, ed25519PrivateKeyFromSeed, ed25519PublicKeyFromRaw,

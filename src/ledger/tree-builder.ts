@@ -4,7 +4,7 @@
  * A tile that fills is handed out once and never changes; partial tiles are rewritten as they grow.
  */
 import { invalid } from '../errors/index.js';
-import { HASH_SIZE, emptyRoot, nodeHash } from './hash.js';
+import { HASH_SIZE, emptyRoot, nodeHash, nodeHashOfPair } from './hash.js';
 import { hashesAtLevel, partialTiles, TILE_WIDTH, type TileCoord } from './tiles.js';
 
 /** A tile's coordinates and its hashes, 32 bytes each, concatenated. */
@@ -12,11 +12,19 @@ export interface TileData { readonly tile: TileCoord; readonly data: Buffer }
 
 const TILE_BYTES = TILE_WIDTH * HASH_SIZE;
 
+const asBuffer = (bytes: Uint8Array): Buffer => (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+
 /** The Merkle root of a perfect run of hashes (a power-of-two count), concatenated in `data`. */
 function perfectRoot(data: Buffer, first: number, count: number): Buffer {
   if (count === 1) return data.subarray(first * HASH_SIZE, (first + 1) * HASH_SIZE);
-  const half = count / 2;
-  return nodeHash(perfectRoot(data, first, half), perfectRoot(data, first + half, half));
+  // Pairs sit side by side, so each level is hashed in place from one buffer into the next.
+  let level = data.subarray(first * HASH_SIZE, (first + count) * HASH_SIZE);
+  for (let n = count / 2; n >= 1; n /= 2) {
+    const next = Buffer.allocUnsafe(n * HASH_SIZE);
+    for (let i = 0; i < n; i++) nodeHashOfPair(level, i * 2 * HASH_SIZE).copy(next, i * HASH_SIZE);
+    level = next;
+  }
+  return level;
 }
 
 export class TreeBuilder {
@@ -69,23 +77,32 @@ export class TreeBuilder {
     const full: TileData[] = [];
     for (const hash of leafHashes) {
       if (hash.length !== HASH_SIZE) throw invalid(`a leaf hash is ${hash.length} bytes, not ${HASH_SIZE}`, 'ledger_invalid_tile');
-      this.#push(0, hash, full);
-      this.#size += 1;
+      this.#push(0, asBuffer(hash), 0, full);
     }
     return full;
   }
 
-  #push(level: number, hash: Uint8Array, full: TileData[]): void {
+  /** `append` for leaf hashes given back to back in one buffer (as a level-0 tile holds them). */
+  appendConcatenated(leafHashes: Uint8Array): TileData[] {
+    if (leafHashes.length % HASH_SIZE !== 0) throw invalid(`leaf hashes are ${leafHashes.length} bytes, not a multiple of ${HASH_SIZE}`, 'ledger_invalid_tile');
+    const full: TileData[] = [];
+    const source = asBuffer(leafHashes);
+    for (let at = 0; at < source.length; at += HASH_SIZE) this.#push(0, source, at, full);
+    return full;
+  }
+
+  #push(level: number, source: Buffer, at: number, full: TileData[]): void {
     const edge = this.#edge(level);
-    edge.hashes.set(hash, edge.count * HASH_SIZE);
+    source.copy(edge.hashes, edge.count * HASH_SIZE, at, at + HASH_SIZE);
     edge.count += 1;
+    if (level === 0) this.#size += 1;
     if (edge.count < TILE_WIDTH) return;
-    // Hashes at this level before the new full tile: the leaves (with this one) over 256^level.
-    const index = Math.floor(hashesAtLevel(this.#size + 1, level) / TILE_WIDTH) - 1;
+    // The new full tile's number: this level's hashes (the new one included) over 256, less one.
+    const index = hashesAtLevel(this.#size, level) / TILE_WIDTH - 1;
     full.push({ tile: { level, index, width: TILE_WIDTH }, data: Buffer.from(edge.hashes) });
     const root = perfectRoot(edge.hashes, 0, TILE_WIDTH);
     edge.count = 0;
-    this.#push(level + 1, root, full);
+    this.#push(level + 1, root, 0, full);
   }
 
   /** The current partial tile of each level that has one, as fresh copies. */

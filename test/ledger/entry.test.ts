@@ -1,0 +1,44 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { digestEntry, entryMatchesRecord, ledgerEntry, needsDigestEntry, parseDigestEntry } from '../../src/ledger/entry.js';
+import { encodeBundle } from '../../src/ledger/bundles.js';
+
+test('a record of at most 65,535 bytes is its own ledger entry, not copied', () => {
+  const record = Buffer.from('{"type":"request"}');
+  assert.equal(ledgerEntry(7, record), record);
+  const max = Buffer.alloc(65_535, 0x7b);
+  assert.equal(ledgerEntry(8, max), max);
+  assert.equal(parseDigestEntry(record), undefined);
+});
+
+test('a larger record enters as a digest entry naming its sequence number, size and SHA-256', () => {
+  const record = Buffer.alloc(65_536, 0x61);
+  const entry = ledgerEntry(42, record);
+  const sha = createHash('sha256').update(record).digest('hex');
+  assert.equal(Buffer.from(entry).toString(), `sealtrail-ledger-digest-entry/v1\nseq 42\nsize 65536\nsha256 ${sha}\n`);
+  assert.deepEqual(parseDigestEntry(entry), { seq: 42, size: 65_536, sha256: Buffer.from(sha, 'hex') });
+  assert.ok(encodeBundle([entry]).length < 200);
+  assert.ok(entryMatchesRecord(entry, 42, record));
+  assert.ok(!entryMatchesRecord(entry, 43, record));
+  const changed = Buffer.from(record);
+  changed[65_535] = 0x62;
+  assert.ok(!entryMatchesRecord(entry, 42, changed));
+});
+
+test('a record that starts like a digest entry is digested too, so no record can pose as one', () => {
+  const forged = Buffer.from(`sealtrail-ledger-digest-entry/v1\nseq 1\nsize 9\nsha256 ${'0'.repeat(64)}\n`);
+  assert.ok(needsDigestEntry(forged));
+  const entry = ledgerEntry(5, forged);
+  assert.deepEqual(parseDigestEntry(entry), { seq: 5, size: forged.length, sha256: createHash('sha256').update(forged).digest() });
+  assert.equal(digestEntry(5, forged).toString(), Buffer.from(entry).toString());
+});
+
+test('only the exact digest form parses as one', () => {
+  const h = 'a'.repeat(64);
+  for (const text of [
+    `sealtrail-ledger-digest-entry/v1\nseq 01\nsize 1\nsha256 ${h}\n`, `sealtrail-ledger-digest-entry/v1\nseq 1\nsize 1\nsha256 ${h.toUpperCase()}\n`,
+    `sealtrail-ledger-digest-entry/v1\nseq 1\nsize 1\nsha256 ${h}`, `sealtrail-ledger-digest-entry/v2\nseq 1\nsize 1\nsha256 ${h}\n`,
+    `sealtrail-ledger-digest-entry/v1\nseq 1\nsize 1\nsha256 ${h}\nextra\n`,
+  ]) assert.equal(parseDigestEntry(Buffer.from(text)), undefined, text);
+});
