@@ -29,4 +29,5 @@ export {
   type NoteSigner, type NoteVerifier, type NoteSignature, type OpenedNote,
 } from './note.js';
 export { DIGEST_ENTRY_HEADER, needsDigestEntry, digestEntry, ledgerEntry, parseDigestEntry, entryMatchesRecord, type DigestEntry } from './entry.js';
-export { verifyLog, type VerifyLogOptions, type LogVerdict, type LogFetcher } from './verify-log.js';
+export { signCheckpoint, openCheckpoint, type OpenedCheckpoint } from './signed-checkpoint.js';
+export { verifyLog, verifyPublishedLog, type VerifyLogOptions, type LogVerdict, type LogFetcher } from './verify-log.js';

@@ -6,7 +6,9 @@
  */
 import { HASH_SIZE, leafHashOfRange } from './hash.js';
 import { bundleRanges } from './bundles.js';
-import { bundlePath, tilePath } from './paths.js';
+import type { NoteVerifier } from './note.js';
+import { bundlePath, CHECKPOINT_PATH, tilePath } from './paths.js';
+import { openCheckpoint } from './signed-checkpoint.js';
 import { bundlesOfTree, TILE_WIDTH, type BundleCoord, type TileCoord } from './tiles.js';
 import { TreeBuilder, type TileData } from './tree-builder.js';
 
@@ -115,4 +117,16 @@ export async function verifyLog(options: VerifyLogOptions): Promise<LogVerdict> 
     return { ok: false, path: 'checkpoint', reason: 'the root of the entries differs from the checkpoint' };
   }
   return { ok: true, size, root };
+}
+
+/**
+ * Verifies a published log end to end: its checkpoint must carry a valid signature by `logKey`,
+ * then every entry and tile up to that checkpoint's size must reproduce its root. A checkpoint that
+ * does not open is thrown (ledger_invalid_note, ledger_unverified_note, ledger_invalid_checkpoint).
+ */
+export async function verifyPublishedLog(
+  fetch: LogFetcher, logKey: NoteVerifier, onProgress?: (verified: number) => void,
+): Promise<LogVerdict> {
+  const { checkpoint } = openCheckpoint(await fetch(CHECKPOINT_PATH), logKey);
+  return verifyLog({ size: checkpoint.size, root: checkpoint.root, fetch, onProgress });
 }

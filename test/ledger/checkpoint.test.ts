@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
 import { formatCheckpoint, parseCheckpoint } from '../../src/ledger/checkpoint.js';
+import { noteSigner, noteVerifier, signNote } from '../../src/ledger/note.js';
+import { openCheckpoint, signCheckpoint } from '../../src/ledger/signed-checkpoint.js';
 import { assertCode } from './helpers.js';
 
 // The example of C2SP tlog-checkpoint.
@@ -29,4 +32,22 @@ test('malformed checkpoint bodies are rejected with ledger_invalid_checkpoint', 
   assertCode(() => formatCheckpoint({ origin: 'o', size: 1, root: Buffer.alloc(31), extensions: [] }), 'ledger_invalid_checkpoint');
   assertCode(() => formatCheckpoint({ origin: 'o', size: 1, root: ROOT, extensions: ['a\nb'] }), 'ledger_invalid_checkpoint');
   assertCode(() => formatCheckpoint({ origin: '', size: 1, root: ROOT, extensions: [] }), 'ledger_invalid_checkpoint');
+});
+
+test('a signed checkpoint opens with the log key named as its origin, and not otherwise', () => {
+  const { privateKey } = generateKeyPairSync('ed25519');
+  const signer = noteSigner('sealtrail.example/ledger', privateKey);
+  const checkpoint = { origin: 'sealtrail.example/ledger', size: 7, root: ROOT, extensions: [] };
+  const signed = signCheckpoint(checkpoint, signer);
+  assert.match(signed, /^sealtrail\.example\/ledger\n7\nCsUYap[^\n]+\n\n\u2014 sealtrail\.example\/ledger [A-Za-z0-9+/]+=*\n$/);
+  const logKey = noteVerifier(signer.name, privateKey);
+  assert.deepEqual(openCheckpoint(signed, logKey).checkpoint, checkpoint);
+  assertCode(() => openCheckpoint(signed.replace('\n7\n', '\n8\n'), logKey), 'ledger_unverified_note');
+  assertCode(() => signCheckpoint({ ...checkpoint, origin: 'other' }, signer), 'ledger_invalid_checkpoint');
+  // A key of another name that signs a checkpoint naming some origin does not vouch for that origin.
+  const other = noteSigner('other.example', privateKey);
+  const misnamed = signNote(formatCheckpoint(checkpoint), [other]);
+  assertCode(() => openCheckpoint(misnamed, noteVerifier('other.example', privateKey)), 'ledger_invalid_checkpoint', /origin/);
+  // A validly signed note whose body is not a checkpoint is rejected.
+  assertCode(() => openCheckpoint(signNote('just text\n', [signer]), logKey), 'ledger_invalid_checkpoint');
 });

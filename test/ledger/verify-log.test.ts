@@ -3,7 +3,10 @@ import assert from 'node:assert/strict';
 import { bundlePath, tilePath } from '../../src/ledger/paths.js';
 import { bundlesOfTree, tilesOfTree, TILE_WIDTH } from '../../src/ledger/tiles.js';
 import { TreeBuilder } from '../../src/ledger/tree-builder.js';
-import { verifyLog } from '../../src/ledger/verify-log.js';
+import { verifyLog, verifyPublishedLog } from '../../src/ledger/verify-log.js';
+import { generateKeyPairSync } from 'node:crypto';
+import { noteSigner, noteVerifier } from '../../src/ledger/note.js';
+import { signCheckpoint } from '../../src/ledger/signed-checkpoint.js';
 import { entries, MemoryLog, prng } from './helpers.js';
 
 function logOf(size: number, rand: (n: number) => number): { log: MemoryLog; root: Buffer } {
@@ -113,6 +116,21 @@ test('rewriting an entry and every tile above it is still caught by the checkpoi
   assert.deepEqual(verdict, { ok: false, path: 'checkpoint', reason: 'the root of the entries differs from the checkpoint' });
   // Without a checkpoint root, the forged log is only self-consistent.
   assert.equal((await verifyLog({ size: 600, fetch: forged.fetch })).ok, true);
+});
+
+test('a published log verifies against its signed checkpoint, and a forged checkpoint is refused', async () => {
+  const { log, root } = logOf(300, prng(6));
+  const { privateKey } = generateKeyPairSync('ed25519');
+  const signer = noteSigner('sealtrail.example/ledger', privateKey);
+  const logKey = noteVerifier(signer.name, privateKey);
+  log.files.set('checkpoint', Buffer.from(signCheckpoint({ origin: signer.name, size: 300, root, extensions: [] }, signer)));
+  assert.deepEqual(await verifyPublishedLog(log.fetch, logKey), { ok: true, size: 300, root });
+  // A root the log signed that the entries do not reproduce is reported, not trusted.
+  log.files.set('checkpoint', Buffer.from(signCheckpoint({ origin: signer.name, size: 300, root: Buffer.alloc(32), extensions: [] }, signer)));
+  assert.deepEqual(await verifyPublishedLog(log.fetch, logKey), { ok: false, path: 'checkpoint', reason: 'the root of the entries differs from the checkpoint' });
+  const forger = noteSigner(signer.name, generateKeyPairSync('ed25519').privateKey);
+  log.files.set('checkpoint', Buffer.from(signCheckpoint({ origin: signer.name, size: 300, root, extensions: [] }, forger)));
+  await assert.rejects(verifyPublishedLog(log.fetch, logKey), (err: Error & { code?: string }) => err.code === 'ledger_unverified_note');
 });
 
 // The target is half the speed of plain SHA-256 per entry (about what it measures on an idle machine,
