@@ -4,6 +4,7 @@
  * disagreement is reported with the leaf index where it starts, the resource and why; the entries
  * are the evidence, so a tile that differs from them is what is named.
  */
+import { invalid } from '../errors/index.js';
 import { HASH_SIZE, leafHashOfRange } from './hash.js';
 import { bundleRanges } from './bundles.js';
 import type { NoteVerifier } from './note.js';
@@ -83,6 +84,7 @@ async function compareUpper(tiles: readonly TileData[], fetch: LogFetcher): Prom
 
 export async function verifyLog(options: VerifyLogOptions): Promise<LogVerdict> {
   const { size, fetch } = options;
+  if (!Number.isSafeInteger(size) || size < 0) throw invalid('a tree size must be a non-negative integer', 'ledger_invalid_range');
   const builder = TreeBuilder.empty();
   const fetchPair = (b: BundleCoord) => Promise.all([
     settle(fetch, bundlePath(b)),

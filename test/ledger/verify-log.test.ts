@@ -33,6 +33,9 @@ test('an untouched log verifies, with its root', async () => {
   assert.deepEqual(verdict, { ok: true, size: 1000, root });
   assert.deepEqual(progress, [256, 512, 768, 1000]);
   assert.deepEqual(await verifyLog({ size: 0, root: TreeBuilder.empty().root(), fetch: log.fetch }), { ok: true, size: 0, root: TreeBuilder.empty().root() });
+  for (const size of [-1, 1.5, Number.MAX_SAFE_INTEGER + 1]) {
+    await assert.rejects(verifyLog({ size, fetch: log.fetch }), (err: Error & { code?: string }) => err.code === 'ledger_invalid_range');
+  }
 });
 
 test('property: one changed byte in any entry bundle is reported at exactly that entry', async () => {
