@@ -29,5 +29,6 @@ export {
   type NoteSigner, type NoteVerifier, type NoteSignature, type OpenedNote,
 } from './note.js';
 export { DIGEST_ENTRY_HEADER, needsDigestEntry, digestEntry, ledgerEntry, parseDigestEntry, entryMatchesRecord, type DigestEntry } from './entry.js';
+export { LogAppender, type LogFile, type AppendResult } from './log-appender.js';
 export { signCheckpoint, openCheckpoint, type OpenedCheckpoint } from './signed-checkpoint.js';
 export { verifyLog, verifyPublishedLog, type VerifyLogOptions, type LogVerdict, type LogFetcher } from './verify-log.js';

@@ -36,6 +36,9 @@ test('a modified note, a signature by a known key that does not verify, or no kn
   const verifier = parseVerifierKey(VKEY);
   assertCode(() => openNote(NOTE.replace('cryptography', 'cryptographY'), [verifier]), 'ledger_unverified_note', /does not verify/);
   assertCode(() => openNote(NOTE.replace('x08go/', 'x08go/'.toUpperCase()), [verifier]), 'ledger_unverified_note');
+  // The known key's id with a one-byte signature: parsed, then refused as not verifying.
+  const short = Buffer.from([0xc7, 0x4f, 0x20, 0xa3, 0x00]).toString('base64');
+  assertCode(() => openNote(`${TEXT}\n\u2014 PeterNeumann ${short}\n`, [verifier]), 'ledger_unverified_note', /does not verify/);
   const other = noteVerifier('SomeoneElse', generateKeyPairSync('ed25519').publicKey);
   assertCode(() => openNote(NOTE, [other]), 'ledger_unverified_note', /no signature by a known key/);
   assertCode(() => openNote(NOTE, []), 'ledger_unverified_note');
