@@ -12,11 +12,10 @@ export {
   TILE_WIDTH, TILE_HEIGHT, MAX_TILE_LEVEL, hashesAtLevel, tileHolding, tilesOfTree, bundlesOfTree, partialTiles, tileKey,
   type TileCoord, type BundleCoord,
 } from './tiles.js';
-export { CHECKPOINT_PATH, MAX_PATH_LENGTH, encodeTileIndex, tilePath, bundlePath, parseLogPath, type LogPath } from './paths.js';
+export { CHECKPOINT_PATH, MAX_PATH_LENGTH, encodeTileIndex, tilePath, bundlePath, parseLogPath, type LogPath, type LogFetcher } from './paths.js';
 export { TreeBuilder, type TileData } from './tree-builder.js';
 export {
   readerFromTiles, inclusionProofFromTiles, consistencyProofFromTiles, leafHashFromTiles, builderFromTiles, rootFromTiles,
-  type TileFetcher,
 } from './tile-proofs.js';
 export {
   MAX_ENTRY_BYTES, encodeBundle, decodeBundle, scanBundle, bundleRanges, bundlesForAppend,
@@ -31,4 +30,4 @@ export {
 export { DIGEST_ENTRY_HEADER, needsDigestEntry, digestEntry, ledgerEntry, parseDigestEntry, entryMatchesRecord, type DigestEntry } from './entry.js';
 export { LogAppender, type LogFile, type AppendResult } from './log-appender.js';
 export { signCheckpoint, openCheckpoint, type OpenedCheckpoint } from './signed-checkpoint.js';
-export { verifyLog, verifyPublishedLog, type VerifyLogOptions, type LogVerdict, type LogFetcher } from './verify-log.js';
+export { verifyLog, verifyPublishedLog, type VerifyLogOptions, type LogVerdict } from './verify-log.js';

@@ -5,11 +5,10 @@
  * storage once `append` returns: a caller whose writes fail reopens it from what was stored.
  */
 import { bundlesForAppend, decodeBundle } from './bundles.js';
-import { bundlePath, tilePath } from './paths.js';
+import { bundlePath, tilePath, type LogFetcher } from './paths.js';
 import { partialTiles, TILE_WIDTH, tileKey } from './tiles.js';
 import { leafHash } from './hash.js';
 import { TreeBuilder } from './tree-builder.js';
-import type { LogFetcher } from './verify-log.js';
 
 export interface LogFile { readonly path: string; readonly data: Buffer }
 export interface AppendResult { readonly size: number; readonly root: Buffer; readonly files: readonly LogFile[] }

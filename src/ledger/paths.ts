@@ -9,6 +9,9 @@ import { MAX_TILE_LEVEL, TILE_WIDTH, type BundleCoord, type TileCoord } from './
 
 export const CHECKPOINT_PATH = 'checkpoint';
 
+/** Fetches a log resource by its path relative to the log's prefix (e.g. `tile/0/000.p/7`). */
+export type LogFetcher = (path: string) => Promise<Uint8Array>;
+
 /** The longest path parse accepts: enough for any safe-integer index, far below any URL limit. */
 export const MAX_PATH_LENGTH = 64;
 

@@ -1,16 +1,15 @@
 /**
- * Proofs and roots read from tiles: the nodes a proof needs are listed first, the tiles holding
+ * Proofs and roots read from a log's tiles (fetched by path, at the widths the tree size implies): the nodes a proof needs are listed first, the tiles holding
  * them fetched once each, then the proof is computed from those tiles alone. A node of height
  * 8l + r (r < 8) is the Merkle root of 2^r consecutive hashes of one level-l tile.
  */
 import { invalid } from '../errors/index.js';
 import { HASH_SIZE, nodeHash } from './hash.js';
+import { tilePath, type LogFetcher } from './paths.js';
 import { consistencyProof, inclusionProof, nodesRead, rangeHash, type NodeCoord, type NodeReader } from './proof.js';
 import { partialTiles, TILE_HEIGHT, TILE_WIDTH, tileHolding, tileKey, type TileCoord } from './tiles.js';
 import { TreeBuilder } from './tree-builder.js';
 
-/** Answers a tile's hashes (width × 32 bytes); the coordinates carry the width the tree size implies. */
-export type TileFetcher = (tile: TileCoord) => Promise<Uint8Array>;
 
 function tileOfNode(node: NodeCoord, size: number): { tile: TileCoord; first: number; count: number } {
   const level = Math.floor(node.height / TILE_HEIGHT);
@@ -33,12 +32,12 @@ function runRoot(data: Buffer, first: number, count: number): Buffer {
 }
 
 /** Fetches the tiles holding `nodes` of a tree of `size` and answers a reader of those nodes. */
-export async function readerFromTiles(fetchTile: TileFetcher, size: number, nodes: readonly NodeCoord[]): Promise<NodeReader> {
+export async function readerFromTiles(fetch: LogFetcher, size: number, nodes: readonly NodeCoord[]): Promise<NodeReader> {
   const tiles = new Map<string, Buffer>();
   for (const node of nodes) {
     const { tile } = tileOfNode(node, size);
     const key = tileKey(tile);
-    if (!tiles.has(key)) tiles.set(key, checkedTile(tile, await fetchTile(tile)));
+    if (!tiles.has(key)) tiles.set(key, checkedTile(tile, await fetch(tilePath(tile))));
   }
   return (height, index) => {
     const { tile, first, count } = tileOfNode({ height, index }, size);
@@ -48,30 +47,30 @@ export async function readerFromTiles(fetchTile: TileFetcher, size: number, node
   };
 }
 
-export async function inclusionProofFromTiles(fetchTile: TileFetcher, index: number, size: number): Promise<Buffer[]> {
-  const read = await readerFromTiles(fetchTile, size, nodesRead((r) => inclusionProof(r, index, size)));
+export async function inclusionProofFromTiles(fetch: LogFetcher, index: number, size: number): Promise<Buffer[]> {
+  const read = await readerFromTiles(fetch, size, nodesRead((r) => inclusionProof(r, index, size)));
   return inclusionProof(read, index, size);
 }
 
-export async function consistencyProofFromTiles(fetchTile: TileFetcher, size1: number, size2: number): Promise<Buffer[]> {
-  const read = await readerFromTiles(fetchTile, size2, nodesRead((r) => consistencyProof(r, size1, size2)));
+export async function consistencyProofFromTiles(fetch: LogFetcher, size1: number, size2: number): Promise<Buffer[]> {
+  const read = await readerFromTiles(fetch, size2, nodesRead((r) => consistencyProof(r, size1, size2)));
   return consistencyProof(read, size1, size2);
 }
 
 /** The hash of leaf `index` of a tree of `size`, from its level-0 tile. */
-export async function leafHashFromTiles(fetchTile: TileFetcher, index: number, size: number): Promise<Buffer> {
-  const read = await readerFromTiles(fetchTile, size, [{ height: 0, index }]);
+export async function leafHashFromTiles(fetch: LogFetcher, index: number, size: number): Promise<Buffer> {
+  const read = await readerFromTiles(fetch, size, [{ height: 0, index }]);
   return Buffer.from(rangeHash(read, index, index + 1));
 }
 
 /** A tree builder positioned at `size`, from the tree's partial tiles (fetched). */
-export async function builderFromTiles(fetchTile: TileFetcher, size: number): Promise<TreeBuilder> {
+export async function builderFromTiles(fetch: LogFetcher, size: number): Promise<TreeBuilder> {
   const fetched = new Map<string, Uint8Array>();
-  for (const tile of partialTiles(size)) fetched.set(tileKey(tile), await fetchTile(tile));
+  for (const tile of partialTiles(size)) fetched.set(tileKey(tile), await fetch(tilePath(tile)));
   return TreeBuilder.fromPartialTiles(size, (tile) => fetched.get(tileKey(tile)) ?? Buffer.alloc(0));
 }
 
 /** The root of a tree of `size` from its partial tiles. */
-export async function rootFromTiles(fetchTile: TileFetcher, size: number): Promise<Buffer> {
-  return (await builderFromTiles(fetchTile, size)).root();
+export async function rootFromTiles(fetch: LogFetcher, size: number): Promise<Buffer> {
+  return (await builderFromTiles(fetch, size)).root();
 }

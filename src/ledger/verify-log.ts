@@ -8,13 +8,10 @@ import { invalid } from '../errors/index.js';
 import { HASH_SIZE, leafHashOfRange } from './hash.js';
 import { bundleRanges } from './bundles.js';
 import type { NoteVerifier } from './note.js';
-import { bundlePath, CHECKPOINT_PATH, tilePath } from './paths.js';
+import { bundlePath, CHECKPOINT_PATH, tilePath, type LogFetcher } from './paths.js';
 import { openCheckpoint } from './signed-checkpoint.js';
 import { bundlesOfTree, TILE_WIDTH, type BundleCoord, type TileCoord } from './tiles.js';
 import { TreeBuilder, type TileData } from './tree-builder.js';
-
-/** Fetches a log resource by its path relative to the log's prefix (e.g. `tile/0/000.p/7`). */
-export type LogFetcher = (path: string) => Promise<Uint8Array>;
 
 export interface VerifyLogOptions {
   /** The tree size to verify (a verified checkpoint's). */
