@@ -50,6 +50,21 @@ export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
   return hash('sha256', nodeScratch, 'buffer');
 }
 
+/**
+ * The Merkle root of a perfect run of `count` hashes (a power of two) stored back to back in `data`
+ * from hash `first`: the tiles' layout. Pairs sit side by side, so each level hashes in place.
+ * A run of one is answered as a view into `data`.
+ */
+export function perfectRoot(data: Buffer, first: number, count: number): Buffer {
+  let level = data.subarray(first * HASH_SIZE, (first + count) * HASH_SIZE);
+  for (let n = count / 2; n >= 1; n /= 2) {
+    const next = Buffer.allocUnsafe(n * HASH_SIZE);
+    for (let i = 0; i < n; i++) next.set(nodeHashOfPair(level, i * 2 * HASH_SIZE), i * HASH_SIZE);
+    level = next;
+  }
+  return level;
+}
+
 /** The root of the empty tree: SHA-256 of nothing. */
 export function emptyRoot(): Buffer {
   return createHash('sha256').digest();

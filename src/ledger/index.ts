@@ -3,7 +3,7 @@
  * tlog-tiles layout, tlog-checkpoint bodies signed as C2SP signed notes with Ed25519). Pure building
  * blocks: no I/O of its own; the caller stores and serves what these compute.
  */
-export { HASH_SIZE, leafHash, leafHashOfRange, nodeHash, nodeHashOfPair, emptyRoot, rootOf, splitPoint, isPowerOfTwo } from './hash.js';
+export { HASH_SIZE, leafHash, leafHashOfRange, nodeHash, nodeHashOfPair, perfectRoot, emptyRoot, rootOf, splitPoint, isPowerOfTwo } from './hash.js';
 export {
   inclusionProof, consistencyProof, rootFromInclusionProof, verifyInclusion, verifyConsistency, nodesRead, rangeHash,
   type NodeReader, type NodeCoord,

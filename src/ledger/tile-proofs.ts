@@ -1,15 +1,15 @@
 /**
- * Proofs and roots read from a log's tiles (fetched by path, at the widths the tree size implies): the nodes a proof needs are listed first, the tiles holding
- * them fetched once each, then the proof is computed from those tiles alone. A node of height
- * 8l + r (r < 8) is the Merkle root of 2^r consecutive hashes of one level-l tile.
+ * Proofs and roots read from a log's tiles, fetched by path at the widths the tree size implies:
+ * the nodes a proof needs are listed first, the tiles holding them fetched once each, then the
+ * proof is computed from those tiles alone. A node of height 8l + r (r < 8) is the Merkle root of
+ * 2^r consecutive hashes of one level-l tile.
  */
 import { invalid } from '../errors/index.js';
-import { HASH_SIZE, nodeHash } from './hash.js';
+import { HASH_SIZE, perfectRoot } from './hash.js';
 import { tilePath, type LogFetcher } from './paths.js';
 import { consistencyProof, inclusionProof, nodesRead, rangeHash, type NodeCoord, type NodeReader } from './proof.js';
 import { partialTiles, TILE_HEIGHT, TILE_WIDTH, tileHolding, tileKey, type TileCoord } from './tiles.js';
 import { TreeBuilder } from './tree-builder.js';
-
 
 function tileOfNode(node: NodeCoord, size: number): { tile: TileCoord; first: number; count: number } {
   const level = Math.floor(node.height / TILE_HEIGHT);
@@ -26,11 +26,6 @@ function checkedTile(tile: TileCoord, data: Uint8Array): Buffer {
   return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
 }
 
-function runRoot(data: Buffer, first: number, count: number): Buffer {
-  if (count === 1) return data.subarray(first * HASH_SIZE, (first + 1) * HASH_SIZE);
-  return nodeHash(runRoot(data, first, count / 2), runRoot(data, first + count / 2, count / 2));
-}
-
 /** Fetches the tiles holding `nodes` of a tree of `size` and answers a reader of those nodes. */
 export async function readerFromTiles(fetch: LogFetcher, size: number, nodes: readonly NodeCoord[]): Promise<NodeReader> {
   const tiles = new Map<string, Buffer>();
@@ -43,7 +38,8 @@ export async function readerFromTiles(fetch: LogFetcher, size: number, nodes: re
     const { tile, first, count } = tileOfNode({ height, index }, size);
     const data = tiles.get(tileKey(tile));
     if (!data) throw invalid(`tile ${tile.level}/${tile.index} was not fetched`, 'ledger_invalid_range');
-    return runRoot(data, first, count);
+    // A copy: a proof handed out must not share memory with the caller's fetched tiles.
+    return Buffer.from(perfectRoot(data, first, count));
   };
 }
 
@@ -60,7 +56,7 @@ export async function consistencyProofFromTiles(fetch: LogFetcher, size1: number
 /** The hash of leaf `index` of a tree of `size`, from its level-0 tile. */
 export async function leafHashFromTiles(fetch: LogFetcher, index: number, size: number): Promise<Buffer> {
   const read = await readerFromTiles(fetch, size, [{ height: 0, index }]);
-  return Buffer.from(rangeHash(read, index, index + 1));
+  return rangeHash(read, index, index + 1);
 }
 
 /** A tree builder positioned at `size`, from the tree's partial tiles (fetched). */

@@ -4,7 +4,7 @@
  * A tile that fills is handed out once and never changes; partial tiles are rewritten as they grow.
  */
 import { invalid } from '../errors/index.js';
-import { HASH_SIZE, emptyRoot, nodeHash, nodeHashOfPair } from './hash.js';
+import { HASH_SIZE, emptyRoot, nodeHash, perfectRoot } from './hash.js';
 import { hashesAtLevel, partialTiles, TILE_WIDTH, type TileCoord } from './tiles.js';
 
 /** A tile's coordinates and its hashes, 32 bytes each, concatenated. */
@@ -13,19 +13,6 @@ export interface TileData { readonly tile: TileCoord; readonly data: Buffer }
 const TILE_BYTES = TILE_WIDTH * HASH_SIZE;
 
 const asBuffer = (bytes: Uint8Array): Buffer => (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-
-/** The Merkle root of a perfect run of hashes (a power-of-two count), concatenated in `data`. */
-function perfectRoot(data: Buffer, first: number, count: number): Buffer {
-  if (count === 1) return data.subarray(first * HASH_SIZE, (first + 1) * HASH_SIZE);
-  // Pairs sit side by side, so each level is hashed in place from one buffer into the next.
-  let level = data.subarray(first * HASH_SIZE, (first + count) * HASH_SIZE);
-  for (let n = count / 2; n >= 1; n /= 2) {
-    const next = Buffer.allocUnsafe(n * HASH_SIZE);
-    for (let i = 0; i < n; i++) nodeHashOfPair(level, i * 2 * HASH_SIZE).copy(next, i * HASH_SIZE);
-    level = next;
-  }
-  return level;
-}
 
 export class TreeBuilder {
   #size: number;
