@@ -3,6 +3,9 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { digestEntry, entryMatchesRecord, ledgerEntry, needsDigestEntry, parseDigestEntry } from '../../src/ledger/entry.js';
 import { encodeBundle } from '../../src/ledger/bundles.js';
+import { LogAppender } from '../../src/ledger/log-appender.js';
+import { verifyInclusion } from '../../src/ledger/proof.js';
+import { inclusionProofFromTiles, leafHashFromTiles } from '../../src/ledger/tile-proofs.js';
 
 test('a record of at most 65,535 bytes is its own ledger entry, not copied', () => {
   const record = Buffer.from('{"type":"request"}');
@@ -44,9 +47,6 @@ test('only the exact digest form parses as one', () => {
 });
 
 test('a large record goes through the log as its digest entry and is proven by it', async () => {
-  const { LogAppender } = await import('../../src/ledger/log-appender.js');
-  const { inclusionProofFromTiles, leafHashFromTiles } = await import('../../src/ledger/tile-proofs.js');
-  const { verifyInclusion } = await import('../../src/ledger/proof.js');
   const files = new Map<string, Buffer>();
   const fetch = async (path: string) => files.get(path)!;
   const records = [Buffer.from('{"small":1}'), Buffer.alloc(200_000, 0x78), Buffer.from('{"small":3}')];

@@ -4,7 +4,7 @@ import { bundlePath, tilePath } from '../../src/ledger/paths.js';
 import { bundlesOfTree, tilesOfTree, TILE_WIDTH } from '../../src/ledger/tiles.js';
 import { TreeBuilder } from '../../src/ledger/tree-builder.js';
 import { verifyLog, verifyPublishedLog } from '../../src/ledger/verify-log.js';
-import { generateKeyPairSync } from 'node:crypto';
+import { createHash, generateKeyPairSync } from 'node:crypto';
 import { noteSigner, noteVerifier } from '../../src/ledger/note.js';
 import { signCheckpoint } from '../../src/ledger/signed-checkpoint.js';
 import { entries, MemoryLog, prng } from './helpers.js';
@@ -140,7 +140,6 @@ test('a published log verifies against its signed checkpoint, and a forged check
 // (0.7× and more for entries of 1 KiB and up on an idle machine). This gate is a regression guard
 // that holds on a loaded, shared machine too: it times process CPU, not wall time, and allows 0.33×.
 test('the verifier runs at a good fraction of the speed of plain SHA-256 over the same entries', async () => {
-  const { createHash } = await import('node:crypto');
   const log = new MemoryLog();
   // Entries of 800..1,199 bytes, the size of a typical audit record; each costs a leaf hash and
   // (about) one interior hash, where plain SHA-256 pays one hash call.
