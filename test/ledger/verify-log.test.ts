@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash, generateKeyPairSync } from 'node:crypto';
+import { noteSigner, noteVerifier } from '../../src/ledger/note.js';
 import { bundlePath, tilePath } from '../../src/ledger/paths.js';
+import { signCheckpoint } from '../../src/ledger/signed-checkpoint.js';
 import { bundlesOfTree, tilesOfTree, TILE_WIDTH } from '../../src/ledger/tiles.js';
 import { TreeBuilder } from '../../src/ledger/tree-builder.js';
 import { verifyLog, verifyPublishedLog } from '../../src/ledger/verify-log.js';
-import { createHash, generateKeyPairSync } from 'node:crypto';
-import { noteSigner, noteVerifier } from '../../src/ledger/note.js';
-import { signCheckpoint } from '../../src/ledger/signed-checkpoint.js';
 import { entries, MemoryLog, prng } from './helpers.js';
 
 function logOf(size: number, rand: (n: number) => number): { log: MemoryLog; root: Buffer } {
