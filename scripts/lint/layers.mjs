@@ -16,6 +16,7 @@ export const LAYERS = {
   config: BASE,
   storage: BASE,
   journal: BASE,
+  ledger: BASE,
   core: [...BASE, 'storage', 'journal'],
   attestation: BASE,
   audit: [...BASE, 'storage', 'core', 'journal'],

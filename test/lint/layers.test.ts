@@ -58,3 +58,10 @@ test("a module's files do not import their own index.ts", async () => {
   const found = await layerFindings('src/trail/delivery/fixture.ts', "import { lookupEvents } from '../index.js';\nexport const l = lookupEvents;\n");
   assert.deepEqual(found, ["a file of 'src/trail' imports its own module's index.ts: import the file itself (an import cycle otherwise)"]);
 });
+
+test('the ledger imports only lib and errors', async () => {
+  const found = await layerFindings('src/ledger/fixture.ts', "import type { JournalStoreOptions } from '../journal/index.js';\nexport type J = JournalStoreOptions;\n");
+  assert.deepEqual(found, ["'src/ledger' may not import from 'src/journal' (the layers in docs/architecture.md: ledger may import lib, errors)"]);
+  const below = await layerFindings('src/ledger/fixture.ts', "import { invalid } from '../errors/index.js';\nexport const i = invalid;\n");
+  assert.deepEqual(below, []);
+});
