@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash, generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync } from 'node:crypto';
 import { noteSigner, noteVerifier } from '../../src/ledger/note.js';
 import { bundlePath, tilePath } from '../../src/ledger/paths.js';
 import { signCheckpoint } from '../../src/ledger/signed-checkpoint.js';
@@ -134,38 +134,4 @@ test('a published log verifies against its signed checkpoint, and a forged check
   const forger = noteSigner(signer.name, generateKeyPairSync('ed25519').privateKey);
   log.files.set('checkpoint', Buffer.from(signCheckpoint({ origin: signer.name, size: 300, root, extensions: [] }, forger)));
   await assert.rejects(verifyPublishedLog(log.fetch, logKey), (err: Error & { code?: string }) => err.code === 'ledger_unverified_note');
-});
-
-// The target is half the speed of plain SHA-256 per entry, which bench/ledger-verify.ts measures
-// (0.7× and more for entries of 1 KiB and up on an idle machine). This gate is a regression guard
-// that holds on a loaded, shared machine too: it times process CPU, not wall time, and allows 0.33×.
-test('the verifier runs at a good fraction of the speed of plain SHA-256 over the same entries', async () => {
-  const log = new MemoryLog();
-  // Entries of 800..1,199 bytes, the size of a typical audit record; each costs a leaf hash and
-  // (about) one interior hash, where plain SHA-256 pays one hash call.
-  const batch = Array.from({ length: 12_000 }, (_, i) => Buffer.alloc(800 + (i % 400), i % 251));
-  const root = log.append(batch);
-  const cpu = () => {
-    const { user, system } = process.cpuUsage();
-    return user + system;
-  };
-  const plain = () => {
-    const t = cpu();
-    for (const e of batch) createHash('sha256').update(e).digest();
-    return cpu() - t;
-  };
-  const verify = async () => {
-    const t = cpu();
-    const verdict = await verifyLog({ size: log.size, root, fetch: log.fetch });
-    assert.equal(verdict.ok, true);
-    return cpu() - t;
-  };
-  // Best of seven each, interleaved after a warm-up.
-  let p = plain();
-  let v = await verify();
-  for (let round = 0; round < 7; round++) {
-    p = Math.min(p, plain());
-    v = Math.min(v, await verify());
-  }
-  assert.ok(v <= 3 * p, `verify ${(v / 1e3).toFixed(1)} ms vs plain SHA-256 ${(p / 1e3).toFixed(1)} ms of CPU`);
 });
