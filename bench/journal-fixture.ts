@@ -138,7 +138,7 @@ export function schemaVersion(): string {
   const db = openJournalDatabase(':memory:');
   try {
     const sql = (db.prepare("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name").pluck().all() as string[]).join('\n');
-    return createHash('sha256').update(sql).digest('hex').slice(0, 12);
+    return createHash('sha256').update(sql).update(String(db.pragma('page_size', { simple: true }))).digest('hex').slice(0, 12);
   } finally {
     db.close();
   }

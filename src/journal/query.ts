@@ -35,7 +35,8 @@ function indexedPrefixFor(prefix: string): string | undefined {
   return indexedPrefixes(prefix).at(-1);
 }
 
-export function querySql(q: JournalQuery): SqlQuery {
+/** `columns`: what each row holds (the record's stored columns unless told). */
+export function querySql(q: JournalQuery, columns: string = RECORD_COLUMNS): SqlQuery {
   const where: string[] = [];
   const params: unknown[] = [];
   const viaPrefix = q.pathPrefix !== undefined && q.pathPrefix !== '' ? indexedPrefixFor(q.pathPrefix) : undefined;
@@ -92,5 +93,5 @@ export function querySql(q: JournalQuery): SqlQuery {
   const dir = q.order === 'asc' ? 'ASC' : 'DESC';
   params.push(q.limit);
   const orderBy = q.afterSeq !== undefined ? `r.seq ASC` : `r.time_ns ${dir}, r.seq ${dir}`;
-  return { sql: `SELECT ${RECORD_COLUMNS} FROM records r ${clause} ORDER BY ${orderBy} LIMIT ?`, params };
+  return { sql: `SELECT ${columns} FROM records r ${clause} ORDER BY ${orderBy} LIMIT ?`, params };
 }

@@ -66,13 +66,6 @@ ${[...INDEXED_KEY_COLUMNS, ...PREFIX_COLUMNS].map((c) => `CREATE INDEX IF NOT EX
 export const BUSY_TIMEOUT_MS = 5000;
 
 /**
- * Page size of a new journal file. A record is typically 0.5–1.5 KB of text, so 16 KiB pages hold
- * several rows each: fewer pages written per commit and fewer, shallower B-tree levels than the
- * 4 KiB default. (A file keeps the size it was created with.)
- */
-export const PAGE_SIZE_BYTES = 16384;
-
-/**
  * Page cache of each connection, in KiB. SQLite's default (2 MiB) is far smaller than the hot
  * index pages of a journal (a dozen indexes, most written at their newest end): with it, a batch
  * of inserts keeps evicting and re-reading the pages it is about to change.
@@ -92,8 +85,6 @@ export function openJournalDatabase(path: string, opts: { fsync?: boolean } = {}
   }
   const db = new Database(path);
   db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-  // Only a new, empty file takes it, and only before it turns to WAL mode.
-  db.pragma(`page_size = ${PAGE_SIZE_BYTES}`);
   db.pragma('journal_mode = WAL');
   db.pragma(`cache_size = -${CACHE_KIB}`);
   db.pragma(`synchronous = ${opts.fsync ? 'FULL' : 'NORMAL'}`);
