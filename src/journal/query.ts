@@ -44,9 +44,21 @@ export function querySql(q: JournalQuery, columns: string = RECORD_COLUMNS): Sql
     where.push(`r.${PREFIX_COLUMNS[indexedPrefixes(viaPrefix).length - 1]} = ?`);
     params.push(viaPrefix);
   }
-  if (q.kinds !== undefined && q.kinds.length > 0) {
-    where.push(`r.kind IN (${q.kinds.map(() => '?').join(', ')})`);
-    params.push(...q.kinds);
+  const kinds = q.kinds ?? [];
+  // Several kinds and nothing else to narrow by: one arm per kind, each a range of records_by_kind
+  // in order, merged — an IN list would read every record of those kinds and sort them.
+  const onlyKinds = kinds.length > 0 && viaPrefix === undefined && q.requestIds === undefined && q.afterSeq === undefined
+    && Object.entries(q.keys ?? {}).every(([name, value]) => value === undefined || name === 'outcome');
+  const armPerKind = onlyKinds && kinds.length > 1;
+  // Failures of some kinds: their own index (the planner, without statistics, takes records_by_kind
+  // and reads every record of the kind to find its failures).
+  const from = onlyKinds && q.keys?.outcome === 'failure' ? 'records r INDEXED BY records_failed_by_kind' : 'records r';
+  if (kinds.length === 1) {
+    where.push('r.kind = ?');
+    params.push(kinds[0]);
+  } else if (kinds.length > 1 && !armPerKind) {
+    where.push(`r.kind IN (${kinds.map(() => '?').join(', ')})`);
+    params.push(...kinds);
   }
   if (q.sinceNs !== undefined) {
     where.push(`r.time_ns >= ?`);
@@ -89,9 +101,14 @@ export function querySql(q: JournalQuery, columns: string = RECORD_COLUMNS): Sql
     where.push(`(r.time_ns, r.seq) ${q.order === 'asc' ? '>' : '<'} (?, ?)`);
     params.push(q.after.timeNs, q.after.seq);
   }
-  const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
   const dir = q.order === 'asc' ? 'ASC' : 'DESC';
+  if (armPerKind) {
+    const clause = ['r.kind = ?', ...where].join(' AND ');
+    const arms = kinds.map(() => `SELECT ${columns} FROM ${from} WHERE ${clause}`).join(' UNION ALL ');
+    return { sql: `${arms} ORDER BY time_ns ${dir}, seq ${dir} LIMIT ?`, params: [...kinds.flatMap((k) => [k, ...params]), q.limit] };
+  }
+  const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
   params.push(q.limit);
   const orderBy = q.afterSeq !== undefined ? `r.seq ASC` : `r.time_ns ${dir}, r.seq ${dir}`;
-  return { sql: `SELECT ${columns} FROM records r ${clause} ORDER BY ${orderBy} LIMIT ?`, params };
+  return { sql: `SELECT ${columns} FROM ${from} ${clause} ORDER BY ${orderBy} LIMIT ?`, params };
 }

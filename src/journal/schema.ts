@@ -53,6 +53,7 @@ CREATE TABLE IF NOT EXISTS records (
   path_prefix2 TEXT GENERATED ALWAYS AS (CASE WHEN ${SLASH1} > 0 AND ${SLASH2} > 0 THEN substr(path, 1, ${SLASH2}) END) VIRTUAL
 );
 CREATE INDEX IF NOT EXISTS records_failed ON records (time_ns) WHERE outcome = 'failure';
+CREATE INDEX IF NOT EXISTS records_failed_by_kind ON records (kind, time_ns) WHERE outcome = 'failure';
 CREATE INDEX IF NOT EXISTS records_by_time ON records (time_ns);
 CREATE INDEX IF NOT EXISTS records_by_kind ON records (kind, time_ns);
 CREATE INDEX IF NOT EXISTS records_imported ON records (time_ns) WHERE origin_file IS NOT NULL;
