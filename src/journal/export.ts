@@ -17,6 +17,8 @@ import { KEY_COLUMNS, type JournalFilter } from './types.js';
 
 /** Records per page: large, so a page's query is paid rarely. */
 export const EXPORT_PAGE = 10_000;
+/** How much of the file an export maps to read it (SQLite's own ceiling, about 2 GiB, applies). */
+export const EXPORT_MMAP_BYTES = 2 ** 31;
 /**
  * Bytes written at once. Lines are encoded straight into a chunk of this size (a new one each
  * time, as the writer may still hold the last): no long string is ever built, copied or flattened.
@@ -104,6 +106,8 @@ export async function exportRecords(db: Database.Database, filter: JournalFilter
 /** exportRecords over the journal file at `path`, on a connection of its own. */
 export async function exportJournalFile(path: string, filter: JournalFilter, write: (chunk: Buffer) => unknown): Promise<number> {
   const db = openJournalDatabase(path);
+  // Read through a memory map: no copy of each page into SQLite's cache (SQLite caps the size).
+  db.pragma(`mmap_size = ${EXPORT_MMAP_BYTES}`);
   try {
     return await exportRecords(db, filter, write);
   } finally {
