@@ -5,8 +5,9 @@
  * making it (key, time_ns, seq), the query order — and every filter is one index range scan,
  * stopped by LIMIT. Partial, because most records carry only some keys: a record pays only for
  * the indexes it appears in. A path's first segments (`secret/`, `secret/data/`) are generated
- * columns, indexed the same way, so a path prefix is one range scan too; every index entry of a
- * record is written by its one INSERT.
+ * columns, indexed the same way, so a path prefix is one range scan too; their indexes also hold
+ * the path, after (time_ns, seq), so a longer prefix is checked on the index entry before its row
+ * is read. Every index entry of a record is written by its one INSERT.
  *
  * `seq` is AUTOINCREMENT: a seq is never reused, even after retention removed every record.
  * An imported record's identity is its kind and text: importing what is already there adds
@@ -57,7 +58,8 @@ CREATE INDEX IF NOT EXISTS records_failed_by_kind ON records (kind, time_ns) WHE
 CREATE INDEX IF NOT EXISTS records_by_time ON records (time_ns);
 CREATE INDEX IF NOT EXISTS records_by_kind ON records (kind, time_ns);
 CREATE INDEX IF NOT EXISTS records_imported ON records (time_ns) WHERE origin_file IS NOT NULL;
-${[...INDEXED_KEY_COLUMNS, ...PREFIX_COLUMNS].map((c) => `CREATE INDEX IF NOT EXISTS records_by_${c} ON records (${c}, time_ns) WHERE ${c} IS NOT NULL;`).join('\n')}
+${INDEXED_KEY_COLUMNS.map((c) => `CREATE INDEX IF NOT EXISTS records_by_${c} ON records (${c}, time_ns) WHERE ${c} IS NOT NULL;`).join('\n')}
+${PREFIX_COLUMNS.map((c) => `CREATE INDEX IF NOT EXISTS records_by_${c} ON records (${c}, time_ns, seq, path) WHERE ${c} IS NOT NULL;`).join('\n')}
 `;
 
 /**
