@@ -4,6 +4,7 @@
  * the timeline of one entity (about 100 records of its own). Each query runs RUNS times with
  * different key values, through the real query functions (searchJournal, timeline); p50/p99 in
  * ms of wall time, and the mean CPU ms of this process per query (steadier on a shared machine).
+ * The journal file is read through the page cache: the figures are those of a journal in use.
  *
  *   node --import tsx bench/journal-query.ts           # BENCH_RECORDS (default 10000000), BENCH_RUNS (200)
  */
@@ -40,7 +41,11 @@ function prng(seed: number): () => number {
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 
+/** Each query shape first runs WARMUP times unmeasured (other key values), as a running server's would have. */
+const WARMUP = 10;
+
 function measure(runs: number, fn: (i: number) => void): QueryFigures {
+  for (let i = 0; i < WARMUP; i++) fn(runs - 1 - i);
   const times: number[] = [];
   const cpu0 = process.cpuUsage();
   for (let i = 0; i < runs; i++) {
