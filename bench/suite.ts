@@ -9,7 +9,9 @@ import { benchAuditInProcess } from './audit-inprocess.js';
 import { benchAuditPipeline } from './audit-pipeline.js';
 import { benchDurable } from './audit-durable.js';
 import { benchCapsules } from './capsule.js';
+import { benchJournalExport } from './journal-export.js';
 import { benchJournalImport } from './journal-import.js';
+import { benchJournalQuery } from './journal-query.js';
 import { benchKms } from './kms.js';
 import { benchLookupEvents } from './trail.js';
 
@@ -52,4 +54,13 @@ section(`Journal import of ${jimport.lines.toLocaleString('en-US')} Vault audit 
   `| import (read, parse, keys, store) | ${jimport.importLinesPerSecond} | ${jimport.importLinesPerCpuSecond} |`,
   `| import without the store | | ${jimport.readLinesPerCpuSecond} |`,
   `| JSON.parse of each line | ${jimport.parseLinesPerSecond} | ${jimport.parseLinesPerCpuSecond} |`,
+].join('\n'));
+
+// The journals below are built once per size and cached in the system's temporary directory.
+const jexport = await benchJournalExport({ records: quick ? 20_000 : 1_000_000 });
+section(`Journal export (--journal) of ${jexport.records.toLocaleString('en-US')} records to /dev/null`, jexport.table);
+
+const jquery = await benchJournalQuery({ records: quick ? 20_000 : Number(process.env.BENCH_JOURNAL_RECORDS ?? 10_000_000), runs: quick ? 20 : 200 });
+section(`Journal queries with ${jquery.records.toLocaleString('en-US')} records (pages of 100)`, [
+  jquery.table, '', jquery.buildSeconds > 0 ? `Building the journal took ${jquery.buildSeconds.toFixed(0)} s (${jquery.buildCpuSeconds.toFixed(0)} CPU s).` : 'The journal was built by an earlier run.',
 ].join('\n'));

@@ -2,12 +2,15 @@
  * Everything the CLI touches outside itself, passed in so tests can run commands in-process:
  * output streams, stdin, environment, home directory, and (optionally) the fetch to use.
  */
+import { once } from 'node:events';
 import { homedir } from 'node:os';
 import type { FetchLike } from '../sdk/index.js';
 
 export interface CliIo {
   /** Writes text as given (callers add newlines). */
   stdout(text: string): void;
+  /** Writes bytes as given; a promise when the stream asks to wait (absent: `stdout` is used). */
+  stdoutBytes?(chunk: Uint8Array): Promise<void> | void;
   stderr(text: string): void;
   /** Reads all of stdin as UTF-8 (called at most once per run). */
   readStdin(): Promise<string>;
@@ -23,6 +26,7 @@ export interface CliIo {
 export function processIo(): CliIo {
   return {
     stdout: (text) => void process.stdout.write(text),
+    stdoutBytes: (chunk) => (process.stdout.write(chunk) ? undefined : once(process.stdout, 'drain').then(() => undefined)),
     stderr: (text) => void process.stderr.write(text),
     readStdin: async () => {
       const chunks: Buffer[] = [];

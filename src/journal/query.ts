@@ -1,11 +1,12 @@
 /**
  * A journal query as SQL. Results are in (time_ns, seq) order and pages are keyset pages on that
  * pair, bounded by the seq the first page saw, so no page skips or repeats a record however many
- * arrive meanwhile. Each filter is an equality or range on an indexed column; a path prefix goes
- * through `record_prefixes` at its longest indexed segment boundary. Values are always bound
+ * arrive meanwhile. Each filter is an equality or range on an indexed column; a path prefix is an
+ * equality on the generated prefix column of its longest indexed segment boundary (then a range
+ * on the path when it goes deeper). Values are always bound
  * parameters; column names come only from KEY_COLUMNS.
  */
-import { INDEXED_PREFIX_SEGMENTS } from './schema.js';
+import { INDEXED_PREFIX_SEGMENTS, PREFIX_COLUMNS, RECORD_COLUMNS } from './schema.js';
 import { KEY_COLUMNS, type JournalQuery } from './types.js';
 
 export interface SqlQuery {
@@ -34,26 +35,37 @@ function indexedPrefixFor(prefix: string): string | undefined {
   return indexedPrefixes(prefix).at(-1);
 }
 
-export function querySql(q: JournalQuery): SqlQuery {
+/** `columns`: what each row holds (the record's stored columns unless told). */
+export function querySql(q: JournalQuery, columns: string = RECORD_COLUMNS): SqlQuery {
   const where: string[] = [];
   const params: unknown[] = [];
-  // With a path prefix the scan runs over record_prefixes (p), joined to records (r).
   const viaPrefix = q.pathPrefix !== undefined && q.pathPrefix !== '' ? indexedPrefixFor(q.pathPrefix) : undefined;
-  const order = viaPrefix !== undefined ? 'p' : 'r';
   if (viaPrefix !== undefined) {
-    where.push('p.prefix = ?');
+    where.push(`r.${PREFIX_COLUMNS[indexedPrefixes(viaPrefix).length - 1]} = ?`);
     params.push(viaPrefix);
   }
-  if (q.kinds !== undefined && q.kinds.length > 0) {
-    where.push(`r.kind IN (${q.kinds.map(() => '?').join(', ')})`);
-    params.push(...q.kinds);
+  const kinds = q.kinds ?? [];
+  // Several kinds and nothing else to narrow by: one arm per kind, each a range of records_by_kind
+  // in order, merged — an IN list would read every record of those kinds and sort them.
+  const onlyKinds = kinds.length > 0 && viaPrefix === undefined && q.requestIds === undefined && q.afterSeq === undefined
+    && Object.entries(q.keys ?? {}).every(([name, value]) => value === undefined || name === 'outcome');
+  const armPerKind = onlyKinds && kinds.length > 1;
+  // Failures of some kinds: their own index (the planner, without statistics, takes records_by_kind
+  // and reads every record of the kind to find its failures).
+  const from = onlyKinds && q.keys?.outcome === 'failure' ? 'records r INDEXED BY records_failed_by_kind' : 'records r';
+  if (kinds.length === 1) {
+    where.push('r.kind = ?');
+    params.push(kinds[0]);
+  } else if (kinds.length > 1 && !armPerKind) {
+    where.push(`r.kind IN (${kinds.map(() => '?').join(', ')})`);
+    params.push(...kinds);
   }
   if (q.sinceNs !== undefined) {
-    where.push(`${order}.time_ns >= ?`);
+    where.push(`r.time_ns >= ?`);
     params.push(q.sinceNs);
   }
   if (q.untilNs !== undefined) {
-    where.push(`${order}.time_ns <= ?`);
+    where.push(`r.time_ns <= ?`);
     params.push(q.untilNs);
   }
   for (const [name, value] of Object.entries(q.keys ?? {})) {
@@ -78,21 +90,25 @@ export function querySql(q: JournalQuery): SqlQuery {
   }
   if (q.imported !== undefined) where.push(q.imported ? 'r.origin_file IS NOT NULL' : 'r.origin_file IS NULL');
   if (q.afterSeq !== undefined) {
-    where.push(`${order}.seq > ?`);
+    where.push(`r.seq > ?`);
     params.push(q.afterSeq);
   }
   if (q.throughSeq !== undefined) {
-    where.push(`${order}.seq <= ?`);
+    where.push(`r.seq <= ?`);
     params.push(q.throughSeq);
   }
   if (q.after !== undefined) {
-    where.push(`(${order}.time_ns, ${order}.seq) ${q.order === 'asc' ? '>' : '<'} (?, ?)`);
+    where.push(`(r.time_ns, r.seq) ${q.order === 'asc' ? '>' : '<'} (?, ?)`);
     params.push(q.after.timeNs, q.after.seq);
   }
-  const from = viaPrefix !== undefined ? 'record_prefixes p JOIN records r ON r.seq = p.seq' : 'records r';
-  const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
   const dir = q.order === 'asc' ? 'ASC' : 'DESC';
+  if (armPerKind) {
+    const clause = ['r.kind = ?', ...where].join(' AND ');
+    const arms = kinds.map(() => `SELECT ${columns} FROM ${from} WHERE ${clause}`).join(' UNION ALL ');
+    return { sql: `${arms} ORDER BY time_ns ${dir}, seq ${dir} LIMIT ?`, params: [...kinds.flatMap((k) => [k, ...params]), q.limit] };
+  }
+  const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
   params.push(q.limit);
-  const orderBy = q.afterSeq !== undefined ? `${order}.seq ASC` : `${order}.time_ns ${dir}, ${order}.seq ${dir}`;
-  return { sql: `SELECT r.* FROM ${from} ${clause} ORDER BY ${orderBy} LIMIT ?`, params };
+  const orderBy = q.afterSeq !== undefined ? `r.seq ASC` : `r.time_ns ${dir}, r.seq ${dir}`;
+  return { sql: `SELECT ${columns} FROM ${from} ${clause} ORDER BY ${orderBy} LIMIT ?`, params };
 }

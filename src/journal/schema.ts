@@ -4,13 +4,16 @@
  * so each filterable key has a partial index on (key, time_ns) — SQLite appends the rowid `seq`,
  * making it (key, time_ns, seq), the query order — and every filter is one index range scan,
  * stopped by LIMIT. Partial, because most records carry only some keys: a record pays only for
- * the indexes it appears in. Path prefixes are indexed by segment in `record_prefixes`.
+ * the indexes it appears in. A path's first segments (`secret/`, `secret/data/`) are generated
+ * columns, indexed the same way, so a path prefix is one range scan too; their indexes also hold
+ * the path, after (time_ns, seq), so a longer prefix is checked on the index entry before its row
+ * is read. Every index entry of a record is written by its one INSERT.
  *
  * `seq` is AUTOINCREMENT: a seq is never reused, even after retention removed every record.
- * `digest` (SHA-256 of kind and text) is an imported record's identity: importing what is already
- * there adds nothing. Live records have none — each is made once — which spares every append a
- * hash and a random-order index insert. Failures have an index of their own (the minority);
- * successes are found by scanning in time order.
+ * An imported record's identity is its kind and text: importing what is already there adds
+ * nothing. Its time is parsed from its text, so an equal record has the same (kind, time_ns) and
+ * the import finds it through records_by_kind — no hash, no index of its own. Failures have an
+ * index of their own (the minority); successes are found by scanning in time order.
  *
  * `spool_state` is how far the indexer has read the spool (spool/): it moves in the same
  * transaction as the records it covers.
@@ -20,7 +23,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { makeDirectorySync } from '../lib/make-dir.js';
 
-/** Key columns with an index of their own (the path index also serves prefixes). */
+/** Key columns with an index of their own (path prefixes have theirs: PREFIX_COLUMNS). */
 export const INDEXED_KEY_COLUMNS = [
   'request_id', 'accessor', 'entity_id', 'correlation_id', 'access_key_id', 'user_arn', 'key_arn',
   'capsule', 'remote_address',
@@ -29,31 +32,40 @@ export const INDEXED_KEY_COLUMNS = [
 /** How many leading path segments get a prefix index entry (`secret/`, `secret/data/`, ...). */
 export const INDEXED_PREFIX_SEGMENTS = 2;
 
+/** The generated column holding a path's first n segments (n = 1..INDEXED_PREFIX_SEGMENTS), each ending in `/`. */
+export const PREFIX_COLUMNS = ['path_prefix1', 'path_prefix2'] as const;
+
+// Where the first and second `/` of the path are (0: none), in characters as substr counts them.
+const SLASH1 = "instr(path, '/')";
+const SLASH2 = `(CASE WHEN instr(substr(path, ${SLASH1} + 1), '/') > 0 THEN ${SLASH1} + instr(substr(path, ${SLASH1} + 1), '/') ELSE 0 END)`;
+
+/** A record's stored columns (`*` would also compute the generated prefix columns). */
+export const RECORD_COLUMNS = 'seq, time_ns, kind, request_id, accessor, entity_id, correlation_id, access_key_id, user_arn, key_arn, '
+  + 'capsule, session, remote_address, path, operation, outcome, origin_file, origin_line, text';
+
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS records (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
   time_ns INTEGER NOT NULL,
   kind TEXT NOT NULL,
-  digest BLOB,
   request_id TEXT, accessor TEXT, entity_id TEXT, correlation_id TEXT, access_key_id TEXT,
   user_arn TEXT, key_arn TEXT, capsule TEXT, session TEXT, remote_address TEXT, path TEXT,
   operation TEXT, outcome TEXT,
   origin_file TEXT, origin_line INTEGER,
-  text TEXT NOT NULL
+  text TEXT NOT NULL,
+  path_prefix1 TEXT GENERATED ALWAYS AS (CASE WHEN ${SLASH1} > 0 THEN substr(path, 1, ${SLASH1}) END) VIRTUAL,
+  path_prefix2 TEXT GENERATED ALWAYS AS (CASE WHEN ${SLASH1} > 0 AND ${SLASH2} > 0 THEN substr(path, 1, ${SLASH2}) END) VIRTUAL
 );
-CREATE UNIQUE INDEX IF NOT EXISTS records_by_digest ON records (digest) WHERE digest IS NOT NULL;
 CREATE INDEX IF NOT EXISTS records_failed ON records (time_ns) WHERE outcome = 'failure';
+CREATE INDEX IF NOT EXISTS records_failed_by_kind ON records (kind, time_ns) WHERE outcome = 'failure';
 CREATE INDEX IF NOT EXISTS records_by_time ON records (time_ns);
 CREATE INDEX IF NOT EXISTS records_by_kind ON records (kind, time_ns);
 CREATE INDEX IF NOT EXISTS records_imported ON records (time_ns) WHERE origin_file IS NOT NULL;
 ${INDEXED_KEY_COLUMNS.map((c) => `CREATE INDEX IF NOT EXISTS records_by_${c} ON records (${c}, time_ns) WHERE ${c} IS NOT NULL;`).join('\n')}
+${PREFIX_COLUMNS.map((c) => `CREATE INDEX IF NOT EXISTS records_by_${c} ON records (${c}, time_ns, seq, path) WHERE ${c} IS NOT NULL;`).join('\n')}
 CREATE TABLE IF NOT EXISTS spool_state (
   id INTEGER PRIMARY KEY CHECK (id = 1), segment INTEGER NOT NULL, byte_offset INTEGER NOT NULL
 );
-CREATE TABLE IF NOT EXISTS record_prefixes (
-  prefix TEXT NOT NULL, time_ns INTEGER NOT NULL, seq INTEGER NOT NULL,
-  PRIMARY KEY (prefix, time_ns, seq)
-) WITHOUT ROWID;
 `;
 
 /**
@@ -63,10 +75,17 @@ CREATE TABLE IF NOT EXISTS record_prefixes (
 export const BUSY_TIMEOUT_MS = 5000;
 
 /**
- * Opens (creating 0600 when new) the journal database in WAL mode. A commit is in the WAL before
- * its appends resolve, so an acknowledged request's records survive a crash of the process
- * (`synchronous = NORMAL`); with `fsync` every commit is also synced to the disk
- * (`synchronous = FULL`) and survives a crash of the machine.
+ * Page cache of each connection, in KiB. SQLite's default (2 MiB) is far smaller than the hot
+ * index pages of a journal (a dozen indexes, most written at their newest end): with it, a batch
+ * of inserts keeps evicting and re-reading the pages it is about to change.
+ */
+export const CACHE_KIB = 64 * 1024;
+
+/**
+ * Opens (creating 0600 when new) the journal database in WAL mode. A commit is in the WAL when
+ * it returns, so it survives a crash of the process (`synchronous = NORMAL`); with `fsync` every
+ * commit is also synced to the disk (`synchronous = FULL`) and survives a crash of the machine —
+ * which the indexer relies on before it deletes a spool segment.
  */
 export function openJournalDatabase(path: string, opts: { fsync?: boolean } = {}): Database.Database {
   if (path !== ':memory:') {
@@ -76,6 +95,7 @@ export function openJournalDatabase(path: string, opts: { fsync?: boolean } = {}
   const db = new Database(path);
   db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   db.pragma('journal_mode = WAL');
+  db.pragma(`cache_size = -${CACHE_KIB}`);
   db.pragma(`synchronous = ${opts.fsync ? 'FULL' : 'NORMAL'}`);
   db.exec(SCHEMA);
   return db;

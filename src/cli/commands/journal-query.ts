@@ -4,12 +4,15 @@
  *   sealtrail journal timeline --entity-id <id>       (or --accessor, --correlation-id, --request-id)
  *   sealtrail journal tail [filters]                  (follows new records until interrupted)
  *   sealtrail journal export [filters] > records.jsonl (one record per line, oldest first)
+ *   sealtrail journal export --journal journal.db [filters] > records.jsonl   (straight from the file)
  */
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { SealtrailClient } from '../../sdk/index.js';
 import type { CliContext } from '../context.js';
 import { remote, usageError } from '../failure.js';
 import { tableOutput } from '../table.js';
+import { journalFileIfGiven, type JournalFileFlags } from './journal-file.js';
 
 /** Filter flags → query parameters (the API's names). */
 const FILTER_FLAGS = [
@@ -33,7 +36,7 @@ const FILTER_FLAGS = [
 const PAGE = 1000;
 const TAIL_INTERVAL_MS = 1000;
 
-interface RecordView { seq: number; time: string; kind: string; request_id: string | null; path: string | null; outcome: string | null; record?: unknown; text?: string }
+interface RecordView { seq: number; time: string; kind: string; request_id: string | null; path: string | null; outcome: string | null; record?: unknown; text?: string; [key: string]: unknown }
 interface Page { records: RecordView[]; next_cursor: string | null }
 
 function withFilters(cmd: Command): Command {
@@ -57,15 +60,18 @@ async function page(client: SealtrailClient, query: Record<string, string>): Pro
   return answer?.data ?? { records: [], next_cursor: null };
 }
 
-const rowOf = (r: RecordView) => [String(r.seq), r.time, r.kind, r.request_id ?? '', r.path ?? '', r.outcome ?? ''];
-const HEADER = ['Seq', 'Time', 'Kind', 'Request ID', 'Path', 'Outcome'];
-
-/** One exported line: the view's fields, then the record's text exactly as the journal keeps it. */
-function exportLine(r: RecordView): string {
+/**
+ * One exported line: the view's fields, then the record's text exactly as the journal keeps it
+ * (already JSON: never re-parsed). An export read from the file writes the same bytes.
+ */
+export function exportLine(r: { text?: string; [field: string]: unknown }): string {
   const { text, ...view } = r;
   const head = JSON.stringify(view);
   return `${head.slice(0, -1)},"record":${text ?? 'null'}}\n`;
 }
+
+const rowOf = (r: RecordView) => [String(r.seq), r.time, r.kind, r.request_id ?? '', r.path ?? '', r.outcome ?? ''];
+const HEADER = ['Seq', 'Time', 'Kind', 'Request ID', 'Path', 'Outcome'];
 
 export function registerJournalQueries(journal: Command, ctx: CliContext): void {
   withFilters(journal.command('search').description('Search the journal (newest first unless --order asc)'))
@@ -135,7 +141,11 @@ export function registerJournalQueries(journal: Command, ctx: CliContext): void 
     });
 
   withFilters(journal.command('export').description('Write every matching record as JSON lines, oldest first'))
+    .option('--journal <file>', 'read this journal database directly (no server; the filters are the same)')
+    .option('--config <file>', 'read the journal file of this server configuration directly')
     .action(async (flags: Record<string, unknown>) => {
+      const file = await journalFileIfGiven(flags as JournalFileFlags);
+      if (file !== undefined) return exportFromFile(file, filterQuery(flags), ctx);
       const client = await ctx.client();
       const out = ctx.output();
       const query = { ...filterQuery(flags), order: 'asc', limit: String(PAGE), format: 'raw' };
@@ -146,4 +156,20 @@ export function registerJournalQueries(journal: Command, ctx: CliContext): void 
         cursor = result.next_cursor;
       } while (cursor);
     });
+}
+
+/**
+ * The export read straight from a journal file: the same lines as over the API, without a server
+ * (and without its ACL: reading the file is the privilege). A raw accessor cannot be hashed here
+ * (the journal's salt is the server's), so an accessor is taken only as the journal shows it.
+ */
+async function exportFromFile(file: string, query: Record<string, string>, ctx: CliContext): Promise<void> {
+  if (!existsSync(file)) throw usageError(`no journal database at ${file}`);
+  // Loaded on demand: the journal (SQLite) is server code, which other commands should not load.
+  const { exportJournalFile, parseJournalQuery } = await import('../../journal/index.js');
+  const parsed = parseJournalQuery(query, () => {
+    throw usageError('--accessor: reading a journal file, give the accessor as the journal shows it (hmac-sha256:...)');
+  });
+  const io = ctx.io;
+  await exportJournalFile(file, parsed.filter, (chunk) => (io.stdoutBytes ? io.stdoutBytes(chunk) : io.stdout(chunk.toString('utf8'))));
 }

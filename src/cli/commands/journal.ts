@@ -8,9 +8,9 @@
  */
 import type { Command } from 'commander';
 import { registerJournalQueries } from './journal-query.js';
-import { ConfigError, journalPath as journalFileOf, loadConfigFile, type ServerConfig } from '../../config/index.js';
 import type { CliContext } from '../context.js';
 import { CliExit, EXIT_LOCAL, usageError } from '../failure.js';
+import { journalFile, type JournalFileFlags } from './journal-file.js';
 import { progressLine } from '../import-progress.js';
 
 /** Bad records printed one per line; beyond this only counted (a garbage file has millions). */
@@ -25,38 +25,9 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
 const printable = (name: string) => name.replace(CONTROL, '?');
 type Format = (typeof FORMATS)[number];
 
-interface ImportFlags {
+interface ImportFlags extends JournalFileFlags {
   format?: string;
   skipBad?: boolean;
-  journal?: string;
-  config?: string;
-}
-
-/**
- * The journal file of a server configuration: `journal { path = "..." }` (HCL) or
- * `{"journal": {"path": "..."}}` (JSON). Only that key is read.
- */
-/**
- * The journal file a server configuration names: its `journal { path }`, else `journal.db` beside
- * its sqlite storage. A configuration with the journal off or in memory names no file.
- */
-export async function journalPathFromConfig(file: string): Promise<string> {
-  let config: ServerConfig;
-  try {
-    config = await loadConfigFile(file);
-  } catch (err) {
-    throw usageError(err instanceof ConfigError ? `${file}: ${err.message}` : `cannot read config file ${file}`);
-  }
-  const path = journalFileOf(config);
-  if (!config.journal.enabled || path === ':memory:') throw usageError(`${file}: the configuration keeps no journal file (journal { path = "..." } or storage "sqlite")`);
-  return path;
-}
-
-async function journalPath(flags: ImportFlags): Promise<string> {
-  if (flags.journal !== undefined && flags.config !== undefined) throw usageError('give either --journal or -config, not both');
-  if (flags.journal !== undefined) return flags.journal;
-  if (flags.config !== undefined) return journalPathFromConfig(flags.config);
-  throw usageError('give the journal database with --journal <file> or a server config with -config <file>');
 }
 
 export function registerJournal(program: Command, ctx: CliContext): void {
@@ -75,7 +46,7 @@ export function registerJournal(program: Command, ctx: CliContext): void {
       // The program's own --format (output format) takes the flag wherever it is written.
       const format = flags.format ?? ctx.globals().format;
       if (!FORMATS.includes(format as Format)) throw usageError(`--format must be one of: ${FORMATS.join(', ')}`);
-      const dbPath = await journalPath(flags);
+      const dbPath = await journalFile(flags);
       // Loaded on demand: the journal (SQLite) is server code, which other commands should not load.
       const { createJournalStore, importFiles, spoolDirectory } = await import('../../journal/index.js');
       const io = ctx.io;

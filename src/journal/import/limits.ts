@@ -4,11 +4,12 @@
 export const MAX_LINE_BYTES = 16 * 1024 * 1024;
 
 /**
- * Records per transaction. Each commit is durable (fsync), so the batch is large enough that
- * commits do not dominate, and small enough that the write lock is held briefly: a server
- * appending to the same file waits for one batch at most.
+ * Records per transaction. Every commit writes each page it changed, and the newest pages of each
+ * index change in every batch: the batch is large enough that these rewrites do not dominate, and
+ * small enough (a fraction of a second) that a server appending to the same file waits for one
+ * batch at most.
  */
-export const IMPORT_BATCH_RECORDS = 1000;
+export const IMPORT_BATCH_RECORDS = 5000;
 
 /** Read size of input files. */
 export const READ_CHUNK_BYTES = 1024 * 1024;

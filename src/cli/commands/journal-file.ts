@@ -1,0 +1,42 @@
+/**
+ * The journal database a command reads or writes directly (import, export from the file): given
+ * with --journal <file>, or the `journal { path = "..." }` block of a server configuration given
+ * with -config (only that key is read).
+ */
+import { ConfigError, journalPath as journalFileOf, loadConfigFile, type ServerConfig } from '../../config/index.js';
+import { usageError } from '../failure.js';
+
+export interface JournalFileFlags {
+  journal?: string;
+  config?: string;
+}
+
+/**
+ * The journal file a server configuration names: its `journal { path }`, else `journal.db` beside
+ * its sqlite storage. A configuration with the journal off or in memory names no file.
+ */
+export async function journalPathFromConfig(file: string): Promise<string> {
+  let config: ServerConfig;
+  try {
+    config = await loadConfigFile(file);
+  } catch (err) {
+    throw usageError(err instanceof ConfigError ? `${file}: ${err.message}` : `cannot read config file ${file}`);
+  }
+  const path = journalFileOf(config);
+  if (!config.journal.enabled || path === ':memory:') throw usageError(`${file}: the configuration keeps no journal file (journal { path = "..." } or storage "sqlite")`);
+  return path;
+}
+
+/** The file --journal or -config names; undefined when neither is given. */
+export async function journalFileIfGiven(flags: JournalFileFlags): Promise<string | undefined> {
+  if (flags.journal !== undefined && flags.config !== undefined) throw usageError('give either --journal or -config, not both');
+  if (flags.journal !== undefined) return flags.journal;
+  if (flags.config !== undefined) return journalPathFromConfig(flags.config);
+  return undefined;
+}
+
+export async function journalFile(flags: JournalFileFlags): Promise<string> {
+  const path = await journalFileIfGiven(flags);
+  if (path === undefined) throw usageError('give the journal database with --journal <file> or a server config with -config <file>');
+  return path;
+}

@@ -1,0 +1,63 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from '../../src/cli/run.js';
+import { exportLine } from '../../src/cli/commands/journal-query.js';
+import { createJournalStore, recordView } from '../../src/journal/index.js';
+import { memoryIo, runIn } from './harness.js';
+
+const T0 = 1_780_000_000_000_000_000n;
+
+async function withJournal(fn: (path: string, lines: (entity?: string) => string) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'sealtrail-cli-jexport-'));
+  const path = join(dir, 'journal.db');
+  const store = createJournalStore({ path });
+  try {
+    for (let i = 0; i < 12; i++) {
+      await store.append({ kind: 'vault-request', timeNs: T0 + BigInt(12 - i) * 1000n, text: `{"i":${i}}`, keys: { entityId: `e-${i % 3}`, accessor: `hmac-sha256:${i % 2}` } });
+    }
+    const lines = (entity?: string) => store.query({ order: 'asc', limit: 100, keys: entity ? { entityId: entity } : undefined }).map((r) => exportLine(recordView(r))).join('');
+    await fn(path, lines);
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('export --journal reads the file directly: every record, oldest first, filters applied, no server needed', async () => {
+  await withJournal(async (path, lines) => {
+    const all = await runIn(['journal', 'export', '--journal', path]);
+    assert.equal(all.code, 0, all.stderr);
+    assert.equal(all.stdout, lines());
+    assert.equal(all.stdout.split('\n').length, 13);
+    const one = await runIn(['journal', 'export', '--journal', path, '--entity-id', 'e-1']);
+    assert.equal(one.stdout, lines('e-1'));
+    // Bytes straight to a stream that can take them: the same lines.
+    const io = memoryIo();
+    const chunks: Buffer[] = [];
+    assert.equal(await runCli(['journal', 'export', '--journal', path], { ...io, stdoutBytes: (c) => void chunks.push(Buffer.from(c)) }), 0);
+    assert.equal(Buffer.concat(chunks).toString('utf8'), lines());
+  });
+});
+
+test('export --journal: a missing file, a raw accessor, a bad filter and both sources are usage errors', async () => {
+  await withJournal(async (path) => {
+    const missing = await runIn(['journal', 'export', '--journal', join(path, '..', 'none.db')]);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /no journal database at/);
+    const raw = await runIn(['journal', 'export', '--journal', path, '--accessor', 'abc123']);
+    assert.equal(raw.code, 1);
+    assert.match(raw.stderr, /as the journal shows it \(hmac-sha256:/);
+    assert.ok(!raw.stderr.includes('abc123'));
+    const hashed = await runIn(['journal', 'export', '--journal', path, '--accessor', 'hmac-sha256:1']);
+    assert.equal(hashed.stdout.split('\n').length, 7);
+    const bad = await runIn(['journal', 'export', '--journal', path, '--since', 'yesterday']);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /"since" must be an RFC 3339 time/);
+    const both = await runIn(['journal', 'export', '--journal', path, '--config', path]);
+    assert.equal(both.code, 1);
+    assert.match(both.stderr, /either --journal or -config/);
+  });
+});
