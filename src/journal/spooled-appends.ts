@@ -7,9 +7,10 @@
  * At start, the last segment a previous process left is cut after its last whole frame (a crash
  * can leave an unacknowledged fragment), and this process writes a fresh segment.
  */
+import { performance } from 'node:perf_hooks';
 import type Database from 'better-sqlite3';
 import { createIndexerThread, type IndexerThread } from './indexer/indexer-thread.js';
-import { ACKNOWLEDGED, createProgress, publish } from './indexer/progress.js';
+import { ACKNOWLEDGED, createProgress, LOAD, publish } from './indexer/progress.js';
 import { readSpoolState, type IndexerMessage } from './indexer/state.js';
 import { createFrameEncoder, fitsInFrame, MAX_FRAME_BYTES } from './spool/frame.js';
 import { cutAfterLastFrame, listSegments, position, segmentOf, segmentPath } from './spool/segments.js';
@@ -32,6 +33,9 @@ export interface SpooledAppends {
   close(): Promise<void>;
 }
 
+/** How often this thread's event-loop utilization is handed to the indexer. */
+const LOAD_SAMPLE_MS = 100;
+
 export const spoolDirectory = (path: string): string => `${path}-spool`;
 
 export function openSpooledAppends(db: Database.Database, opts: SpooledAppendsOptions): SpooledAppends {
@@ -47,6 +51,14 @@ export function openSpooledAppends(db: Database.Database, opts: SpooledAppendsOp
     onAcknowledged: (pos) => publish(progress, ACKNOWLEDGED, pos),
     onCacheError: (err) => opts.onIndexer({ kind: 'cache', message: err.message, code: err.code }),
   });
+  // Tells the indexer how busy this thread is (indexer-worker.ts holds back while it is).
+  let sample = performance.eventLoopUtilization();
+  const loadTimer = setInterval(() => {
+    const now = performance.eventLoopUtilization();
+    Atomics.store(progress, LOAD, BigInt(Math.round(performance.eventLoopUtilization(now, sample).utilization * 1000)));
+    sample = now;
+  }, LOAD_SAMPLE_MS);
+  loadTimer.unref();
   const indexer: IndexerThread = createIndexerThread({ path: opts.path, dir, fsync: opts.fsync, nice: opts.nice }, progress, opts.onIndexer);
 
   const encoder = createFrameEncoder();
@@ -86,6 +98,7 @@ export function openSpooledAppends(db: Database.Database, opts: SpooledAppendsOp
     async close() {
       if (closed) return;
       closed = true;
+      clearInterval(loadTimer);
       flush();
       while (writing) await writing;
       await writer.close();

@@ -149,3 +149,30 @@ test('the indexer is one thread at the lowest priority, alive while idle', { ski
     assert.deepEqual([...threadNice().values()].filter((n) => n === 19), [], 'closing the journal ends the thread');
   });
 });
+
+test('while the thread answering requests is busy, the indexer holds back; a waiting query is answered at once', async () => {
+  await withDir(async (dir) => {
+    const store = open(dir);
+    // Keeps this thread busy (as under load) for `ms`, yielding to the event loop between slices.
+    const busy = async (ms: number) => {
+      const end = performance.now() + ms;
+      while (performance.now() < end) {
+        const slice = performance.now() + 20;
+        while (performance.now() < slice) { /* the work of requests */ }
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    };
+    try {
+      await busy(400);
+      await Promise.all(Array.from({ length: 100 }, (_, i) => store.append(record(i))));
+      await busy(600);
+      assert.equal(store.count(), 0, 'nothing indexed while busy');
+      const asked = performance.now();
+      assert.equal(await store.caughtUp(10_000), true);
+      assert.equal(store.count(), 100);
+      assert.ok(performance.now() - asked < 5_000, 'a waiting query is not held back');
+    } finally {
+      await store.close();
+    }
+  });
+});

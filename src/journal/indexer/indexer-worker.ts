@@ -3,7 +3,8 @@
  * acknowledged position, and inserts the records — a transaction per chunk that also records the
  * new spool position, so after any crash each record is indexed exactly once. A segment read to
  * its end is deleted. Records gather for a moment before an idle indexer takes them (fewer,
- * larger commits), unless a query is waiting for them. The thread runs at the lowest CPU priority: under load, answering requests
+ * larger commits), and while the server is busy answering requests the indexer holds back (up to
+ * a bound on what waits in the spool), unless a query is waiting for them. The thread runs at the lowest CPU priority: under load, answering requests
  * comes first and the index catches up when the machine has time.
  */
 import { closeSync, fstatSync, openSync, readlinkSync, renameSync, unlinkSync } from 'node:fs';
@@ -11,10 +12,10 @@ import { setPriority } from 'node:os';
 import { setImmediate as breathe, setTimeout as sleep } from 'node:timers/promises';
 import { parentPort, workerData } from 'node:worker_threads';
 import { openJournalDatabase } from '../schema.js';
-import { listSegments, offsetOf, position, readFrames, segmentOf, segmentPath } from '../spool/segments.js';
+import { listSegments, offsetOf, position, readFrames, SEGMENT_BYTES, segmentOf, segmentPath } from '../spool/segments.js';
 import type { JournalAppend } from '../types.js';
 import { createJournalWriter } from '../writer.js';
-import { ACKNOWLEDGED, changeOf, CLOSING, INDEXED, publish, WAITING, type Progress } from './progress.js';
+import { ACKNOWLEDGED, changeOf, CLOSING, INDEXED, LOAD, publish, WAITING, type Progress } from './progress.js';
 import { readSpoolState, type IndexerMessage, type IndexerSettings } from './state.js';
 
 /** Records per transaction: large enough that index pages are shared, small enough to yield often. */
@@ -26,6 +27,15 @@ const RETRY_MS = 1000;
  * waiting: a commit of a few records costs nearly what one of thousands does.
  */
 const GATHER_MS = 200;
+/**
+ * While the thread answering requests is busier than this (event-loop utilization, thousandths),
+ * the indexer holds back — it would take CPU, cache and disk from the requests — unless a query
+ * waits or the spool holds more than MAX_LAG_BYTES not yet indexed.
+ */
+const BUSY_LOAD = 500n;
+const MAX_LAG_BYTES = 2 * SEGMENT_BYTES;
+/** How often a held-back indexer looks again. */
+const HOLD_MS = 100;
 
 /** Lowers this thread's priority (Linux: a thread's nice value is set through its thread id). */
 function lowerPriority(nice: number): void {
@@ -110,6 +120,11 @@ async function run(port: NonNullable<typeof parentPort>, settings: IndexerSettin
       if (pos >= acknowledged) {
         await changeOf(progress, ACKNOWLEDGED, acknowledged, 60_000);
         if (Atomics.load(progress, WAITING) === 0n) await changeOf(progress, WAITING, 0n, GATHER_MS);
+        continue;
+      }
+      const lag = (segmentOf(acknowledged) - segmentOf(pos)) * SEGMENT_BYTES + offsetOf(acknowledged) - offsetOf(pos);
+      if (Atomics.load(progress, WAITING) === 0n && Atomics.load(progress, LOAD) > BUSY_LOAD && lag < MAX_LAG_BYTES) {
+        await changeOf(progress, WAITING, 0n, HOLD_MS);
         continue;
       }
       try {

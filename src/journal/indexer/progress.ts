@@ -1,5 +1,5 @@
 /**
- * What the writing thread and the indexer share, without messages: four 64-bit slots in shared
+ * What the writing thread and the indexer share, without messages: five 64-bit slots in shared
  * memory. The writer publishes how far the spool is acknowledged; the indexer, how far it has
  * indexed; either side waits on the other's slot with Atomics.waitAsync.
  */
@@ -8,11 +8,13 @@ export const INDEXED = 1;
 export const CLOSING = 2;
 /** How many queries are waiting for the index: while any is, the indexer does not wait for more records. */
 export const WAITING = 3;
+/** How busy the thread answering requests is: its event-loop utilization, in thousandths, over the last moment. */
+export const LOAD = 4;
 
 export type Progress = BigInt64Array;
 
 export function createProgress(acknowledged: bigint, indexed: bigint): Progress {
-  const progress = new BigInt64Array(new SharedArrayBuffer(4 * 8));
+  const progress = new BigInt64Array(new SharedArrayBuffer(5 * 8));
   progress[ACKNOWLEDGED] = acknowledged;
   progress[INDEXED] = indexed;
   return progress;
