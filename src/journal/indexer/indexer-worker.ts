@@ -33,7 +33,7 @@ const GATHER_MS = 200;
  * waits or the spool holds more than MAX_LAG_BYTES not yet indexed.
  */
 const BUSY_LOAD = 500n;
-const MAX_LAG_BYTES = 2 * SEGMENT_BYTES;
+const MAX_LAG_BYTES = 8 * SEGMENT_BYTES;
 /** How often a held-back indexer looks again. */
 const HOLD_MS = 100;
 
