@@ -36,8 +36,8 @@ export function poolSizes(records: number) {
   };
 }
 
-/** mulberry32: a small, fast, seeded PRNG (the same journal for the same count). */
-function prng(seed: number): () => number {
+/** mulberry32: a small, fast, seeded PRNG (the same journal for the same count, the same draws for a seed). */
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -9,7 +9,7 @@
  *   node --import tsx bench/journal-query.ts           # BENCH_RECORDS (default 10000000), BENCH_RUNS (200)
  */
 import { createJournalStore, searchJournal, timeline, type JournalFilter, type JournalKind, type JournalStore, type ParsedQuery } from '../src/journal/index.js';
-import { journalFixture } from './journal-fixture.js';
+import { journalFixture, prng } from './journal-fixture.js';
 
 export interface QueryFigures {
   p50Ms: number;
@@ -25,18 +25,6 @@ export interface JournalQueryBenchResult {
   megabytes: number;
   queries: Record<string, QueryFigures>;
   table: string;
-}
-
-/** A seeded PRNG, so each run draws the same key values. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
