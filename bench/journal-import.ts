@@ -9,7 +9,7 @@
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createJournalStore, importFiles } from '../src/journal/index.js';
+import { importFiles, openImportWriter } from '../src/journal/index.js';
 import { vaultAuditPair } from '../test/helpers/vault-audit-lines.js';
 
 export interface JournalImportBenchResult {
@@ -75,7 +75,7 @@ export async function benchJournalImport(lines = 200_000): Promise<JournalImport
     const discard = { importBatch: (records: readonly unknown[]) => ({ added: records.length, duplicates: 0 }) };
     const read = await timed(() => importFiles({ format: 'vault-audit', paths: [log], store: discard, onBad: () => undefined }));
 
-    const store = createJournalStore({ path: join(dir, 'journal.db') });
+    const store = openImportWriter(join(dir, 'journal.db'));
     let added = 0;
     const full = await timed(async () => {
       added = (await importFiles({ format: 'vault-audit', paths: [log], store, onBad: () => undefined })).added;

@@ -10,8 +10,17 @@ export const KEY_ENTRIES = Object.entries(KEY_COLUMNS) as [keyof JournalKeys, st
 const KEY_NAMES = KEY_ENTRIES.map(([name]) => name);
 const INSERT_COLUMNS = ['time_ns', 'kind', ...KEY_ENTRIES.map(([, c]) => c), 'origin_file', 'origin_line', 'text'];
 
-/** The INSERT's parameters, in INSERT_COLUMNS order (one array per record, filled in place). */
-function insertParams(record: JournalAppend): unknown[] {
+/**
+ * A record as the INSERT takes it: its values in INSERT_COLUMNS order — time, kind, the keys (in
+ * KEY_COLUMNS order), origin file and line, text. The text may also be its UTF-8 bytes.
+ */
+export type InsertRow = unknown[];
+const TIME = 0;
+const KIND = 1;
+const TEXT = INSERT_COLUMNS.length - 1;
+
+/** The record's INSERT row (one array per record, filled in place). */
+export function insertRow(record: JournalAppend): InsertRow {
   const params: unknown[] = new Array(INSERT_COLUMNS.length);
   params[0] = record.timeNs;
   params[1] = record.kind;
@@ -29,31 +38,57 @@ export interface JournalWriter {
   appendAll(records: readonly JournalAppend[]): number[];
   /** One transaction; skips every record whose kind and text are already in the journal (or earlier in the batch). */
   importAll(records: readonly JournalAppend[]): ImportOutcome;
+  /** importAll for records already made rows (see InsertRow). */
+  importRows(rows: readonly InsertRow[]): ImportOutcome;
   /** Removes records older than `cutoffNs`; returns how many. */
   purgeBefore(cutoffNs: bigint): number;
 }
 
+/**
+ * How many imported records of a batch's time span an import loads (their times only) to learn
+ * which of its records may already be there; past it, every record is probed on its own.
+ */
+const IMPORT_SPAN_TIMES = 50_000;
+
 export function createJournalWriter(db: Database.Database): JournalWriter {
-  const insert = db.prepare(`INSERT INTO records (${INSERT_COLUMNS.join(', ')}) VALUES (${INSERT_COLUMNS.map(() => '?').join(', ')})`);
+  // A text given as bytes is cast back to TEXT: SQLite takes the UTF-8 as it is, no string is made.
+  const insert = db.prepare(`INSERT INTO records (${INSERT_COLUMNS.join(', ')}) VALUES (${INSERT_COLUMNS.map((c) => (c === 'text' ? 'CAST(? AS TEXT)' : '?')).join(', ')})`);
   // The same kind and text means the same time (it is parsed from the text): one records_by_kind
   // probe. Only imported records count: a live one is never taken for an import's record.
-  const present = db.prepare('SELECT 1 FROM records INDEXED BY records_by_kind WHERE kind = ? AND time_ns = ? AND text = ? AND origin_file IS NOT NULL LIMIT 1').pluck();
+  const present = db.prepare('SELECT 1 FROM records INDEXED BY records_by_kind WHERE kind = ? AND time_ns = ? AND text = CAST(? AS TEXT) AND origin_file IS NOT NULL LIMIT 1').pluck();
+  // The times of the imported records within a batch's span, from records_imported alone: a
+  // record whose time is not among them (nor among the batch's own) is new without a probe.
+  const importedTimes = db.prepare('SELECT time_ns FROM records INDEXED BY records_imported WHERE origin_file IS NOT NULL AND time_ns BETWEEN ? AND ? LIMIT ?').pluck().safeIntegers(true);
   const purge = db.prepare('DELETE FROM records WHERE time_ns < ?');
-  const appendAll = db.transaction((records: readonly JournalAppend[]) => records.map((r) => Number(insert.run(insertParams(r)).lastInsertRowid)));
-  const importAll = db.transaction((records: readonly JournalAppend[]): ImportOutcome => {
+  const appendAll = db.transaction((records: readonly JournalAppend[]) => records.map((r) => Number(insert.run(insertRow(r)).lastInsertRowid)));
+  const importRows = db.transaction((rows: readonly InsertRow[]): ImportOutcome => {
+    if (rows.length === 0) return { added: 0, duplicates: 0 };
+    let from = rows[0][TIME] as bigint;
+    let to = from;
+    for (const row of rows) {
+      const time = row[TIME] as bigint;
+      if (time < from) from = time;
+      if (time > to) to = time;
+    }
+    const times = importedTimes.all(from, to, IMPORT_SPAN_TIMES + 1) as bigint[];
+    // Undefined: too many to hold, probe every record.
+    const taken = times.length > IMPORT_SPAN_TIMES ? undefined : new Set(times);
     let added = 0;
-    for (const r of records) {
-      if (present.get(r.kind, r.timeNs, r.text) !== undefined) continue;
-      insert.run(insertParams(r));
+    for (const row of rows) {
+      const time = row[TIME] as bigint;
+      if ((taken === undefined || taken.has(time)) && present.get(row[KIND], time, row[TEXT]) !== undefined) continue;
+      insert.run(row);
+      taken?.add(time);
       added++;
     }
-    return { added, duplicates: records.length - added };
+    return { added, duplicates: rows.length - added };
   });
   return {
     appendAll,
     // IMMEDIATE: the write lock is taken before the first probe, so no other writer can add the
     // same record between the probe and the insert.
-    importAll: (records) => importAll.immediate(records),
+    importAll: (records) => importRows.immediate(records.map(insertRow)),
+    importRows: (rows) => importRows.immediate(rows),
     purgeBefore: db.transaction((cutoffNs: bigint) => purge.run(cutoffNs).changes),
   };
 }

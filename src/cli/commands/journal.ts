@@ -48,12 +48,12 @@ export function registerJournal(program: Command, ctx: CliContext): void {
       if (!FORMATS.includes(format as Format)) throw usageError(`--format must be one of: ${FORMATS.join(', ')}`);
       const dbPath = await journalFile(flags);
       // Loaded on demand: the journal (SQLite) is server code, which other commands should not load.
-      const { createJournalStore, importFiles, spoolDirectory } = await import('../../journal/index.js');
+      const { openImportWriter, importFiles, spoolDirectory } = await import('../../journal/index.js');
       const io = ctx.io;
       const started = performance.now();
       const progress = progressLine((t) => io.stderr(t), io.stderrIsTty === true, () => performance.now());
       let reported = 0;
-      const store = createJournalStore({ path: dbPath });
+      const store = openImportWriter(dbPath);
       let summary;
       try {
         summary = await importFiles({

@@ -10,7 +10,7 @@ import type { ImportOutcome, JournalAppend } from '../types.js';
 import { isCloudTrailLogFile, parseCloudTrailRecord } from './cloudtrail.js';
 import { parseCapsuleLogLine } from './capsule-log.js';
 import { openInput } from './input.js';
-import { IMPORT_BATCH_RECORDS, MAX_LINE_BYTES } from './limits.js';
+import { IMPORT_BATCH_RECORDS, IMPORT_BATCHES_IN_FLIGHT, MAX_LINE_BYTES } from './limits.js';
 import { readLines } from './lines.js';
 import { Problem, type Parsed } from './parsed.js';
 import { RecordsFileError, scanRecords } from './records-scanner.js';
@@ -46,7 +46,8 @@ export interface ImportSummary extends ImportOutcome {
 export interface ImportOptions {
   format: ImportFormat;
   paths: readonly string[];
-  store: { importBatch(records: readonly JournalAppend[]): ImportOutcome };
+  /** Where batches go: a store's own thread (import-writer.ts) lets reading go on while one commits. */
+  store: { importBatch(records: readonly JournalAppend[]): ImportOutcome | Promise<ImportOutcome> };
   onBad(bad: BadRecord): void;
   onProgress?(progress: ImportProgress): void;
   maxLineBytes?: number;
@@ -99,13 +100,25 @@ export async function importFiles(opts: ImportOptions): Promise<ImportSummary> {
   const summary: ImportSummary = { files: 0, records: 0, bad: 0, added: 0, duplicates: 0 };
   let doneBytes = 0;
   let batch: JournalAppend[] = [];
+  // Batches handed over and not yet committed, oldest first: reading goes on while they commit.
+  const inFlight: Promise<void>[] = [];
 
-  const commit = (): void => {
-    if (batch.length === 0) return;
-    const outcome = opts.store.importBatch(batch);
-    summary.added += outcome.added;
-    summary.duplicates += outcome.duplicates;
-    batch = [];
+  const commit = async (): Promise<void> => {
+    if (batch.length > 0) {
+      const committed = Promise.resolve(opts.store.importBatch(batch)).then((outcome) => {
+        summary.added += outcome.added;
+        summary.duplicates += outcome.duplicates;
+      });
+      // Awaited in turn below; until then its failure must not count as unhandled.
+      committed.catch(() => undefined);
+      inFlight.push(committed);
+      batch = [];
+    }
+    if (inFlight.length >= IMPORT_BATCHES_IN_FLIGHT) await inFlight.shift();
+  };
+  const drain = async (): Promise<void> => {
+    await commit();
+    while (inFlight.length > 0) await inFlight.shift();
   };
   const bad = (b: BadRecord): void => {
     summary.bad++;
@@ -124,7 +137,7 @@ export async function importFiles(opts: ImportOptions): Promise<ImportSummary> {
           else {
             summary.records++;
             batch.push({ ...parsed, origin: { file: input.path, line } });
-            if (batch.length >= batchRecords) commit();
+            if (batch.length >= batchRecords) await commit();
           }
         }
         progress();
@@ -137,7 +150,7 @@ export async function importFiles(opts: ImportOptions): Promise<ImportSummary> {
     read = () => 0;
     progress();
   }
-  commit();
+  await drain();
   return summary;
 }
 

@@ -11,5 +11,11 @@ export const MAX_LINE_BYTES = 16 * 1024 * 1024;
  */
 export const IMPORT_BATCH_RECORDS = 5000;
 
+/**
+ * Batches handed to the journal's writer and not yet committed: one committing while the next is
+ * read. With IMPORT_BATCH_RECORDS, what an import holds in memory stays bounded.
+ */
+export const IMPORT_BATCHES_IN_FLIGHT = 2;
+
 /** Read size of input files. */
 export const READ_CHUNK_BYTES = 1024 * 1024;

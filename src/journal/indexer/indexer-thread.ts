@@ -3,9 +3,8 @@
  * restarted if it dies, told to stop with the journal. `caughtUp` is how a query waits until what
  * was acknowledged before it is searchable.
  */
-import { extname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { spawnWorker } from '../spawn-worker.js';
 import { ACKNOWLEDGED, changeOf, CLOSING, INDEXED, WAITING, type Progress } from './progress.js';
 import type { IndexerMessage, IndexerSettings } from './state.js';
 
@@ -22,25 +21,12 @@ export interface IndexerThread {
   close(): Promise<void>;
 }
 
-/**
- * The worker: the built `.js` beside this file; when run from source (tests, `tsx`), the `.ts`
- * loaded through tsx, which a worker thread does not inherit from its parent.
- */
-function spawnWorker(settings: IndexerSettings, progress: Progress): Worker {
-  const source = extname(fileURLToPath(import.meta.url)) === '.ts';
-  const url = new URL(`./indexer-worker${source ? '.ts' : '.js'}`, import.meta.url);
-  const workerData = { settings, progress };
-  if (!source) return new Worker(url, { workerData });
-  const bootstrap = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(url.href)}); });`;
-  return new Worker(bootstrap, { eval: true, workerData });
-}
-
 export function createIndexerThread(settings: IndexerSettings, progress: Progress, onMessage: (message: IndexerMessage) => void): IndexerThread {
   let closing = false;
   let worker: Worker;
   let exited: Promise<void>;
   const start = () => {
-    worker = spawnWorker(settings, progress);
+    worker = spawnWorker(import.meta.url, 'indexer-worker', { settings, progress });
     // Indexing never keeps the process alive: what is left is indexed by the next start.
     worker.unref();
     worker.on('message', onMessage);

@@ -1,0 +1,103 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { createJournalStore, importFiles, openImportWriter, type JournalAppend } from '../../src/journal/index.js';
+import { vaultAuditPair } from '../helpers/vault-audit-lines.js';
+
+async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'sealtrail-jwriter-'));
+  try {
+    await fn(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const record = (i: number, text: string, keys: JournalAppend['keys'] = {}): JournalAppend => ({
+  kind: 'vault-request', timeNs: 1_796_000_000_000_000_000n + BigInt(i), text, keys, origin: { file: '/logs/audit.log', line: i + 1 },
+});
+
+/** Every stored column of every record, in seq order. */
+function rowsOf(path: string): unknown[] {
+  const db = new Database(path, { readonly: true });
+  try {
+    return db.prepare('SELECT seq, time_ns, kind, request_id, entity_id, path, outcome, origin_file, origin_line, text, typeof(text) AS type FROM records ORDER BY seq').safeIntegers(true).all();
+  } finally {
+    db.close();
+  }
+}
+
+test('records cross to the writer thread intact: any text byte for byte, keys, time and origin, as the store writes them', async () => {
+  await withDir(async (dir) => {
+    const texts = ['{"a":"plain"}', '{"q":"\\"quoted\\" \\u0000 \\n"}', '{"x":"é — 日本 😀"}', `{"big":"${'z'.repeat(200_000)}"}`, ''];
+    const records = texts.map((t, i) => record(i, t, { requestId: `r-${i}`, entityId: i % 2 ? 'e-1' : undefined, path: 'secret/data/app', outcome: 'success' }));
+    const viaThread = join(dir, 'thread.db');
+    const writer = openImportWriter(viaThread);
+    // Batches of growing size: the shared memory a batch is written into grows with them.
+    assert.deepEqual(await writer.importBatch(records.slice(0, 1)), { added: 1, duplicates: 0 });
+    assert.deepEqual(await writer.importBatch(records.slice(1)), { added: 4, duplicates: 0 });
+    await writer.close();
+
+    const direct = join(dir, 'direct.db');
+    const store = createJournalStore({ path: direct });
+    store.importBatch(records);
+    await store.close();
+    const rows = rowsOf(viaThread);
+    assert.equal(rows.length, 5);
+    assert.deepEqual(rows, rowsOf(direct));
+    assert.ok(rows.every((r) => (r as { type: string }).type === 'text'));
+  });
+});
+
+test('the same records again, or twice in one batch, add nothing', async () => {
+  await withDir(async (dir) => {
+    const path = join(dir, 'journal.db');
+    const records = Array.from({ length: 30 }, (_, i) => record(i, `{"n":${i}}`));
+    const writer = openImportWriter(path);
+    assert.deepEqual(await writer.importBatch([...records.slice(0, 10), records[3], records[3]]), { added: 10, duplicates: 2 });
+    // Sent together, committed in order: the second batch sees the first.
+    const [a, b] = await Promise.all([writer.importBatch(records.slice(5, 20)), writer.importBatch(records.slice(15))]);
+    assert.deepEqual([a, b], [{ added: 10, duplicates: 5 }, { added: 10, duplicates: 5 }]);
+    await writer.close();
+    assert.equal(rowsOf(path).length, 30);
+  });
+});
+
+test('a batch that cannot commit ends the import with its error, and nothing after it is committed', async () => {
+  await withDir(async (dir) => {
+    const path = join(dir, 'journal.db');
+    const lines = Array.from({ length: 30 }, (_, j) => vaultAuditPair({ timeNs: BigInt(j + 1) * 1_000_000_000n, requestId: `c-${j}` }).join('')).join('');
+    const file = join(dir, 'audit.log');
+    writeFileSync(file, lines);
+    // The journal refuses the 25th line, as a full disk would refuse a commit.
+    const store = createJournalStore({ path });
+    await store.close();
+    const db = new Database(path);
+    db.exec("CREATE TRIGGER refuse BEFORE INSERT ON records WHEN NEW.origin_line = 25 BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END");
+    db.close();
+
+    const writer = openImportWriter(path);
+    await assert.rejects(
+      importFiles({ format: 'vault-audit', paths: [file], store: writer, onBad: () => undefined, batchRecords: 10 }),
+      /database or disk is full/,
+    );
+    // Every later batch answers the same error.
+    await assert.rejects(writer.importBatch([record(999, '{}')]), /database or disk is full/);
+    await writer.close();
+    assert.deepEqual(rowsOf(path).map((r) => Number((r as { origin_line: bigint }).origin_line)), Array.from({ length: 20 }, (_, i) => i + 1));
+  });
+});
+
+test('a journal that cannot be opened fails every batch with a clear error; close still returns', async () => {
+  await withDir(async (dir) => {
+    const notADatabase = join(dir, 'journal.db');
+    writeFileSync(notADatabase, 'this is not a database, just text long enough to fill a header page '.repeat(100));
+    const writer = openImportWriter(notADatabase);
+    await assert.rejects(writer.importBatch([record(1, '{}')]), (err: Error & { code?: string }) => err.code === 'SQLITE_NOTADB' && /not a database/.test(err.message));
+    await assert.rejects(writer.importBatch([record(2, '{}')]), /not a database/);
+    await writer.close();
+  });
+});
