@@ -133,11 +133,14 @@ function step(n: number, time: bigint, rnd: () => number, pools: ReturnType<type
   return [{ kind: 'server', timeNs: time, text: `{"time":"${rfc(time)}","event":"reload","detail":"configuration reloaded"}`, keys: {} }];
 }
 
-/** A fingerprint of the journal's schema: a cached journal of another schema is rebuilt. */
+/**
+ * A fingerprint of what queries depend on (the records table, its indexes, the page size): a
+ * cached journal made otherwise is rebuilt.
+ */
 export function schemaVersion(): string {
   const db = openJournalDatabase(':memory:');
   try {
-    const sql = (db.prepare("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name").pluck().all() as string[]).join('\n');
+    const sql = (db.prepare("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND tbl_name = 'records' ORDER BY name").pluck().all() as string[]).join('\n');
     return createHash('sha256').update(sql).update(String(db.pragma('page_size', { simple: true }))).digest('hex').slice(0, 12);
   } finally {
     db.close();

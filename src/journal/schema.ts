@@ -82,11 +82,18 @@ export const BUSY_TIMEOUT_MS = 5000;
 export const CACHE_KIB = 64 * 1024;
 
 /**
- * Pages the write-ahead log grows to before a commit copies it into the database. Each such
- * checkpoint syncs both files and waits for the disk; SQLite's default (1,000 pages, 4 MiB) makes
- * a writer of 1 KiB records wait for it every few thousand records.
+ * The page size of a new journal. A record is about 1 KiB of text and a dozen index entries;
+ * with SQLite's default 4 KiB pages a commit writes (and a checkpoint copies) several times more
+ * pages, each its own write, and an insert costs half as much again as with 16 KiB pages.
  */
-export const WAL_CHECKPOINT_PAGES = 16_384;
+export const PAGE_BYTES = 16_384;
+
+/**
+ * Pages the write-ahead log grows to before a commit copies it into the database. Each such
+ * checkpoint syncs both files and waits for the disk; SQLite's default (1,000 pages) makes a writer
+ * of 1 KiB records wait for it every few thousand records. 4,096 pages of PAGE_BYTES: 64 MiB.
+ */
+export const WAL_CHECKPOINT_PAGES = 4096;
 
 /**
  * Opens (creating 0600 when new) the journal database in WAL mode. A commit is in the WAL when
@@ -101,6 +108,8 @@ export function openJournalDatabase(path: string, opts: { fsync?: boolean } = {}
   }
   const db = new Database(path);
   db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  // Takes effect only in a database without tables yet: an existing journal keeps its own.
+  db.pragma(`page_size = ${PAGE_BYTES}`);
   db.pragma('journal_mode = WAL');
   db.pragma(`cache_size = -${CACHE_KIB}`);
   db.pragma(`synchronous = ${opts.fsync ? 'FULL' : 'NORMAL'}`);
