@@ -1,6 +1,6 @@
 /**
- * The journal store on SQLite. A record's seq is its rowid: dense from 1, in the order records
- * enter the database.
+ * The journal store on SQLite. A record's seq is its rowid: dense from 0, in the order records
+ * enter the database (the ledger's leaf index is the seq).
  *
  * With `spool` (the server), an append is acknowledged once it is in the spool, an append-only
  * file written like an audit file device, and the indexer thread inserts it into the database
@@ -62,7 +62,7 @@ export function createJournalStore(opts: JournalStoreOptions): JournalStore {
   const spooled: SpooledAppends | undefined = opts.spool && opts.path !== ':memory:'
     ? openSpooledAppends(db, { path: opts.path, fsync: opts.fsync === true, nice: opts.indexerNice ?? 19, onIndexer: opts.onIndexer ?? (() => undefined) })
     : undefined;
-  const lastSeq = db.prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM records').pluck();
+  const lastSeq = db.prepare('SELECT COALESCE(MAX(seq), -1) AS seq FROM records').pluck();
   const count = db.prepare('SELECT COUNT(*) FROM records').pluck();
   const since = db.prepare('SELECT * FROM records WHERE seq > ? ORDER BY seq LIMIT ?').safeIntegers(true);
 
