@@ -130,8 +130,9 @@ async function run(port: NonNullable<typeof parentPort>, settings: IndexerSettin
     while (Atomics.load(progress, CLOSING) === 0n) {
       const acknowledged = Atomics.load(progress, ACKNOWLEDGED);
       if (pos >= acknowledged) {
-        // Idle: the ledger takes what is left (imported records), a batch per turn.
-        if (ledger && (await ledger.step())) {
+        // Idle: the ledger takes what is left (imported records), a batch per turn — one per poll
+        // while the thread answering requests is busy.
+        if (ledger && (await ledger.step()) && Atomics.load(progress, LOAD) <= BUSY_LOAD) {
           await breathe();
           continue;
         }
