@@ -15,7 +15,7 @@ import {
   CHECKPOINT_PATH, ed25519PrivateKeyFromSeed, formatVerifierKey, noteSigner, noteVerifier, openCheckpoint, signCheckpoint,
   type NoteSigner,
 } from '../ledger/index.js';
-import { readLedgerFile } from '../journal/index.js';
+import { prunePartials, readLedgerFile } from '../journal/index.js';
 
 export interface SignedCheckpoint {
   /** The signed note, as served and written to the checkpoint file. */
@@ -107,9 +107,32 @@ export function createLedger(config: ServerConfig, dir: string, log: LedgerLog):
         await writeAtomically(checkpointFile, note, config.journal.fsync);
       } catch (err) {
         log.warn({ code: (err as NodeJS.ErrnoException).code }, 'the ledger checkpoint file could not be written; the server serves it from memory');
+        return;
       }
+      prune();
     }).catch((err: unknown) => log.error({ err: err instanceof Error ? err.message : String(err) }, 'the ledger checkpoint could not be signed'));
     return publishing;
+  };
+
+  /**
+   * The partial tiles the log has outgrown, but the checkpoint's own, are removed as it grows
+   * (prunePartials): one pass at a time, and one more if the log grew meanwhile.
+   */
+  let pruning = false;
+  let pruneAgain = false;
+  const prune = () => {
+    if (pruning || !head) {
+      pruneAgain = pruning;
+      return;
+    }
+    pruning = true;
+    void (async () => {
+      do {
+        pruneAgain = false;
+        await prunePartials(dir, head.size, latest?.size).catch((err: NodeJS.ErrnoException) => log.warn({ code: err.code }, 'the ledger could not remove outgrown partial tiles'));
+      } while (pruneAgain);
+      pruning = false;
+    })();
   };
 
   const schedule = () => {
@@ -145,6 +168,9 @@ export function createLedger(config: ServerConfig, dir: string, log: LedgerLog):
     grown(size, root) {
       head = { size, root: Buffer.from(root) };
       schedule();
+      // Only once a key has published (or loaded) a checkpoint: until then, which one a static
+      // copy will need is not known.
+      if (latest) prune();
     },
     async unsealed(seed) {
       let key: NoteSigner;

@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { createJournalStore, type JournalAppend, type JournalStore } from '../../src/journal/index.js';
 import { createLedgerFollower, LEDGER_BATCH } from '../../src/journal/ledger/ledger-follower.js';
-import { readLedgerFile, readLedgerFileSync } from '../../src/journal/ledger/ledger-dir.js';
+import { prunePartials, readLedgerFile, readLedgerFileSync } from '../../src/journal/ledger/ledger-dir.js';
 import { openJournalDatabase } from '../../src/journal/schema.js';
 import { decodeBundle, digestEntry, DIGEST_ENTRY_HEADER, leafHash, LogAppender, rootOf } from '../../src/ledger/index.js';
 
@@ -173,5 +173,27 @@ test('a chunk just committed is taken as given when it starts at the ledger\'s s
     const elsewhere = await follower.follow({ first: 25, texts: f.texts.slice(25) });
     assert.equal(elsewhere.added, 20, 'not at the ledger\'s size: read from the database');
     assert.deepEqual(elsewhere.head.root, expectedRoot(f.texts));
+  });
+});
+
+test('outgrown partials are pruned, but the checkpoint\'s own; the pruned ones are still answered from a wider one', async () => {
+  await withJournal(async (f) => {
+    for (const w of [3, 10, 40, 90]) {
+      await append(f, Array.from({ length: w - f.texts.length }, (_, i) => record(f.texts.length + i)));
+      await followAll(f);
+    }
+    const ten = { tile: readLedgerFileSync(f.dir, 'tile/0/000.p/10')!, bundle: readLedgerFileSync(f.dir, 'tile/entries/000.p/10')! };
+    const listed = (path: string) => readdirSync(join(f.dir, path)).sort((a, b) => Number(a) - Number(b));
+    assert.deepEqual(listed('tile/0/000.p'), ['3', '10', '40', '90']);
+    await prunePartials(f.dir, 90, 40);
+    assert.deepEqual(listed('tile/0/000.p'), ['40', '90'], 'the checkpoint\'s and the log\'s own stay');
+    assert.deepEqual(listed('tile/entries/000.p'), ['40', '90']);
+    await prunePartials(f.dir, 90);
+    assert.deepEqual(listed('tile/entries/000.p'), ['90']);
+    assert.deepEqual(readLedgerFileSync(f.dir, 'tile/0/000.p/10'), ten.tile);
+    assert.deepEqual(await readLedgerFile(f.dir, 'tile/entries/000.p/10'), ten.bundle);
+    // The log reopens and goes on from the files as they are.
+    const head = await createLedgerFollower(f.db, { dir: f.dir, fsync: false }).head();
+    assert.deepEqual(head.root, expectedRoot(f.texts));
   });
 });

@@ -5,13 +5,14 @@
  * half a tile. A tile's or bundle's partial versions are kept until its full version is written,
  * then removed: from then on a partial path is answered from the first W hashes (or entries) of
  * the full file, which are the same bytes (tlog-tiles clients fall back to the full tile likewise).
- * A partial width never written (a tree size no append stopped at, asked for by a proof) is
- * answered the same way from the narrowest wider partial.
+ * A partial width never written (a tree size no append stopped at, asked for by a proof), or
+ * one pruned once a checkpoint named a wider one, is answered the same way from the narrowest
+ * wider partial.
  */
 import { closeSync, fdatasyncSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { bundleRanges, HASH_SIZE, parseLogPath, type LogFile } from '../../ledger/index.js';
+import { bundlePath, bundleRanges, HASH_SIZE, parseLogPath, partialTiles, TILE_WIDTH, tilePath, type LogFile } from '../../ledger/index.js';
 
 /** The partial form of a path: its full file and the width asked for, or undefined for a full path. */
 function partialOf(path: string): { full: string; width: number } | undefined {
@@ -123,4 +124,31 @@ export function ledgerFiles(dir: string, opts: { fsync: boolean }): LedgerFiles 
       if (opts.fsync) for (const path of touched) syncDir(path);
     },
   };
+}
+
+/** The `.p` directory and width of each partial tile and bundle of a tree of `size`. */
+function partialsOf(size: number): { dir: string; width: number }[] {
+  const width = size % TILE_WIDTH;
+  return [
+    ...partialTiles(size).map((tile) => ({ dir: dirname(tilePath(tile)), width: tile.width })),
+    ...(width > 0 ? [{ dir: dirname(bundlePath({ index: (size - width) / TILE_WIDTH, width })), width }] : []),
+  ];
+}
+
+/**
+ * Removes the partial versions the log of `size` has made redundant: those narrower than its own
+ * partial tiles and bundle, except the ones of the tree `keep` (the latest checkpoint's, which
+ * static copies of the log must hold). Each removed file is a prefix of one kept and is still
+ * answered from it. Without this, partials would pile up, a new one per commit, up to 255 per tile
+ * until the full tile replaced them.
+ */
+export async function prunePartials(dir: string, size: number, keep?: number): Promise<void> {
+  const kept = new Set(keep === undefined ? [] : partialsOf(keep).map((p) => `${p.dir}/${p.width}`));
+  for (const { dir: partials, width } of partialsOf(size)) {
+    const names = await readdir(join(dir, partials)).catch(() => [] as string[]);
+    for (const name of names) {
+      if (!/^[1-9]\d{0,2}$/.test(name) || Number(name) >= width || kept.has(`${partials}/${name}`)) continue;
+      await rm(join(dir, partials, name), { force: true });
+    }
+  }
 }
