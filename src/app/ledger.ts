@@ -103,6 +103,7 @@ export function createLedger(config: ServerConfig, dir: string, log: LedgerLog):
       const note = signCheckpoint({ origin, size, root, extensions: [] }, signer!);
       lastSignedAt = performance.now();
       latest = { note, size, root };
+      refused = false;
       try {
         await writeAtomically(checkpointFile, note, config.journal.fsync);
       } catch (err) {
