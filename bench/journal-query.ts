@@ -57,7 +57,7 @@ function sampler(store: JournalStore, rnd: () => number) {
     const out: string[] = [];
     for (let tries = 0; out.length < count && tries < count * 2000; tries++) {
       // readSince(seq - 1, 1) is the record at seq: a single primary-key lookup.
-      const seq = 1 + Math.floor(rnd() * last);
+      const seq = Math.floor(rnd() * (last + 1));
       const value = store.readSince(seq - 1, 1)[0]?.keys[key];
       if (value !== undefined) out.push(value);
     }

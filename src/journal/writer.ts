@@ -51,8 +51,13 @@ export interface JournalWriter {
 const IMPORT_SPAN_TIMES = 50_000;
 
 export function createJournalWriter(db: Database.Database): JournalWriter {
+  // A new journal's first record is seq 0 (the ledger's leaf 0): while the sequence has no row,
+  // the seq is given as 0; then as NULL, which AUTOINCREMENT numbers. Decided inside the statement,
+  // so a first transaction rolled back leaves the next one to be seq 0 again.
+  const seq = "(SELECT CASE WHEN EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'records') THEN NULL ELSE 0 END)";
   // A text given as bytes is cast back to TEXT: SQLite takes the UTF-8 as it is, no string is made.
-  const insert = db.prepare(`INSERT INTO records (${INSERT_COLUMNS.join(', ')}) VALUES (${INSERT_COLUMNS.map((c) => (c === 'text' ? 'CAST(? AS TEXT)' : '?')).join(', ')})`);
+  const values = INSERT_COLUMNS.map((c) => (c === 'text' ? 'CAST(? AS TEXT)' : '?'));
+  const insert = db.prepare(`INSERT INTO records (seq, ${INSERT_COLUMNS.join(', ')}) VALUES (${seq}, ${values.join(', ')})`);
   // The same kind and text means the same time (it is parsed from the text): one records_by_kind
   // probe. Only imported records count: a live one is never taken for an import's record.
   const present = db.prepare('SELECT 1 FROM records INDEXED BY records_by_kind WHERE kind = ? AND time_ns = ? AND text = CAST(? AS TEXT) AND origin_file IS NOT NULL LIMIT 1').pluck();

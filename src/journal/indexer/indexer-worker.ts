@@ -15,6 +15,7 @@ import { openJournalDatabase } from '../schema.js';
 import { listSegments, offsetOf, position, readFrames, SEGMENT_BYTES, segmentOf, segmentPath } from '../spool/segments.js';
 import type { JournalAppend } from '../types.js';
 import { createJournalWriter } from '../writer.js';
+import { createLedgerFollower, LEDGER_BATCH, type CommittedRecords, type LedgerFollower } from '../ledger/ledger-follower.js';
 import { ACKNOWLEDGED, changeOf, CLOSING, INDEXED, LOAD, publish, WAITING, type Progress } from './progress.js';
 import { readSpoolState, type IndexerMessage, type IndexerSettings } from './state.js';
 
@@ -36,6 +37,11 @@ const BUSY_LOAD = 500n;
 const MAX_LAG_BYTES = 8 * SEGMENT_BYTES;
 /** How often a held-back indexer looks again. */
 const HOLD_MS = 100;
+/**
+ * How often an idle indexer looks for records the ledger has not taken: those a `journal import`
+ * process wrote into the database directly.
+ */
+const LEDGER_POLL_MS = 1000;
 
 /** Lowers this thread's priority (Linux: a thread's nice value is set through its thread id). */
 function lowerPriority(nice: number): void {
@@ -49,16 +55,21 @@ async function run(port: NonNullable<typeof parentPort>, settings: IndexerSettin
   const db = openJournalDatabase(settings.path, { fsync: settings.fsync });
   const writer = createJournalWriter(db);
   const save = db.prepare('INSERT INTO spool_state (id, segment, byte_offset) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET segment = excluded.segment, byte_offset = excluded.byte_offset');
-  const commit = db.transaction((records: readonly JournalAppend[], segment: number, offset: number) => {
-    writer.appendAll(records);
+  const commit = db.transaction((records: readonly JournalAppend[], segment: number, offset: number): number[] => {
+    const seqs = writer.appendAll(records);
     save.run(segment, offset);
+    return seqs;
   });
   const say = (message: IndexerMessage) => port.postMessage(message);
+  const ledger = settings.ledgerDir === undefined ? undefined : followLedger(createLedgerFollower(db, { dir: settings.ledgerDir, fsync: settings.fsync }), say);
+  await ledger?.start();
 
   let pos = readSpoolState(db);
   let fd: number | undefined;
   let fdSegment = -1;
   let failing = false;
+  /** The chunk the last step committed: the ledger takes it without reading it back. */
+  let committed: CommittedRecords | undefined;
 
   const advance = (segment: number, offset: number) => {
     pos = position(segment, offset);
@@ -104,8 +115,9 @@ async function run(port: NonNullable<typeof parentPort>, settings: IndexerSettin
     const to = last ? offsetOf(acknowledged) : fstatSync(fd!).size;
     const chunk = readFrames(fd!, offsetOf(pos), to, RECORDS_PER_COMMIT);
     if (chunk.records.length > 0) {
-      commit(chunk.records, segment, chunk.end);
+      const seqs = commit(chunk.records, segment, chunk.end);
       advance(segment, chunk.end);
+      if (seqs.at(-1) === seqs[0] + seqs.length - 1) committed = { first: seqs[0], texts: chunk.records.map((r) => r.text) };
       return;
     }
     const reason = chunk.stop?.kind === 'corrupt' ? chunk.stop.reason : chunk.stop ? 'a frame cut short' : undefined;
@@ -118,7 +130,13 @@ async function run(port: NonNullable<typeof parentPort>, settings: IndexerSettin
     while (Atomics.load(progress, CLOSING) === 0n) {
       const acknowledged = Atomics.load(progress, ACKNOWLEDGED);
       if (pos >= acknowledged) {
-        await changeOf(progress, ACKNOWLEDGED, acknowledged, 60_000);
+        // Idle: the ledger takes what is left (imported records), a batch per turn — one per poll
+        // while the thread answering requests is busy.
+        if (ledger && (await ledger.step()) && Atomics.load(progress, LOAD) <= BUSY_LOAD) {
+          await breathe();
+          continue;
+        }
+        await changeOf(progress, ACKNOWLEDGED, acknowledged, ledger ? LEDGER_POLL_MS : 60_000);
         if (Atomics.load(progress, WAITING) === 0n) await changeOf(progress, WAITING, 0n, GATHER_MS);
         continue;
       }
@@ -128,9 +146,12 @@ async function run(port: NonNullable<typeof parentPort>, settings: IndexerSettin
         continue;
       }
       try {
+        committed = undefined;
         step(acknowledged);
         if (failing) say({ kind: 'recovered' });
         failing = false;
+        // The chunk just committed enters the ledger: one append and one write of each file.
+        await ledger?.step(committed);
       } catch (err) {
         closeFd();
         if (!failing) say({ kind: 'failing', message: err instanceof Error ? err.message : String(err), code: (err as { code?: string }).code });
@@ -144,6 +165,47 @@ async function run(port: NonNullable<typeof parentPort>, settings: IndexerSettin
     closeFd();
     db.close();
   }
+}
+
+/**
+ * The ledger's side of the loop: a failure (a gap, a missing file, a full disk) is reported once
+ * per episode and retried after RETRY_MS; it never stops the journal's indexing.
+ */
+function followLedger(follower: LedgerFollower, say: (message: IndexerMessage) => void) {
+  let failing = false;
+  let retryAt = 0;
+  // Until the server has heard the head once (a failed start), each step tells it.
+  let announced = false;
+  const guarded = async (work: () => Promise<boolean>): Promise<boolean> => {
+    if (failing && performance.now() < retryAt) return false;
+    try {
+      const more = await work();
+      if (failing) say({ kind: 'ledger_recovered' });
+      failing = false;
+      return more;
+    } catch (err) {
+      if (!failing) say({ kind: 'ledger_failing', message: err instanceof Error ? err.message : String(err), code: (err as { code?: string }).code });
+      failing = true;
+      retryAt = performance.now() + RETRY_MS;
+      return false;
+    }
+  };
+  return {
+    /** Tells the server where the ledger stands, then takes what the journal holds beyond it. */
+    start: () => guarded(async () => {
+      const head = await follower.head();
+      say({ kind: 'ledger', size: head.size, root: head.root });
+      announced = true;
+      return false;
+    }),
+    /** One batch (the chunk just committed, when it is next); true when a whole batch was taken (more may wait). */
+    step: (committed?: CommittedRecords) => guarded(async () => {
+      const { added, head } = await follower.follow(committed);
+      if (added > 0 || !announced) say({ kind: 'ledger', size: head.size, root: head.root });
+      announced = true;
+      return added === LEDGER_BATCH;
+    }),
+  };
 }
 
 const port = parentPort;
