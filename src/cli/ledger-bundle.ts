@@ -101,7 +101,7 @@ export function verifyProofBundle(bundle: ProofBundle, key: NoteVerifier): Bundl
   try {
     computed = rootFromInclusionProof(index, size, leafHash(entry), hashes.map((h) => Buffer.from(h, 'base64')));
   } catch (err) {
-    return { ok: false, reason: `the inclusion proof is malformed: ${messageOf(err)}` };
+    return { ok: false, reason: `the inclusion proof of entry ${index}: ${messageOf(err)}` };
   }
   if (!computed.equals(root)) return { ok: false, reason: `the inclusion proof of entry ${index} does not lead to the checkpoint's root (a proof hash or the entry differs)` };
   return { ok: true, summary: `record seq ${seq} is entry ${index} of ${key.name} at tree size ${size}, root ${root.toString('base64')}` };
