@@ -13,7 +13,7 @@ import { auditDeclarations } from './journal.js';
 import type { Services } from './services.js';
 import { capsuleBackend, recordCapsuleMountTune, kvBackend } from '../secrets/index.js';
 import { createKmsEngine } from '../kms/index.js';
-import { trailBackend, createTrailManager, createTrailRecorder, createEventStore } from '../trail/index.js';
+import { trailBackend, createTrailManager, createTrailRecorder, createEventStore, type LedgerHead } from '../trail/index.js';
 import { storageView, type Storage } from '../storage/index.js';
 import { sysBackend } from '../sys/index.js';
 import type { ServerLogger } from '../server/index.js';
@@ -37,6 +37,8 @@ export interface WiringOptions {
   sinks?: Readonly<Record<string, SinkFactory>>;
   /** Server events for the journal (unseal, seal, audit device failure episodes). */
   events?: ServerEvents;
+  /** The journal ledger's latest signed checkpoint, named in each trail digest. */
+  ledgerHead?: () => LedgerHead | undefined;
 }
 
 /** Auth methods by type (the token method is builtin at auth/token/). */
@@ -79,7 +81,7 @@ export function servicesBuilder(config: ServerConfig, log: ServerLogger, opts: W
     await audit.load();
     await audit.applyConfigDevices(auditDeclarations(config));
 
-    const trail = await buildTrail(config, core, log, opts.journal);
+    const trail = await buildTrail(config, core, log, opts.journal, opts.ledgerHead);
     const kms = createKmsEngine(
       { storage: storageView(barrier, 'sys/kms/'), clock },
       { accountId: config.kms.accountId, region: config.kms.region, tokens, trustedRoots: () => opts.devAttestationRoots?.() ?? [], recorder: trail.recorder },
@@ -123,7 +125,9 @@ export function servicesBuilder(config: ServerConfig, log: ServerLogger, opts: W
  * the clear, each record AES-256-GCM encrypted under a key kept in the barrier), trails delivering
  * signed files, and the recorder the AWS edge writes every call to.
  */
-async function buildTrail(config: ServerConfig, core: Core<Services>, log: ServerLogger, journal: JournalStore | undefined) {
+async function buildTrail(
+  config: ServerConfig, core: Core<Services>, log: ServerLogger, journal: JournalStore | undefined, ledgerHead: WiringOptions['ledgerHead'],
+) {
   const barrier = core.seal.barrier;
   const encryptionKey = await ensureRandomKey(barrier, 'sys/trail-event-key');
   const store = createEventStore({
@@ -139,6 +143,7 @@ async function buildTrail(config: ServerConfig, core: Core<Services>, log: Serve
     store: () => store,
     storage: storageView(barrier, 'sys/trail/'),
     clock: core.clock,
+    ledgerHead,
     // Once per episode, and only a code: never a message, body or credential.
     onHealth: (event) => {
       if (event.type === 'failing') log.error({ trail: event.trail, code: event.code }, 'trail delivery failing; pending files are kept and retried');
