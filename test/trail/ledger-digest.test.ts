@@ -19,7 +19,7 @@ import { ACCOUNT, kmsEvent } from './fixtures.js';
 
 const KEY = logKey();
 
-function headOf(size: number, key = KEY): LedgerHead {
+function headOf(size: number, key = KEY): LedgerHead & { root: Buffer } {
   const root = createHash('sha256').update(`root ${size}`).digest();
   return { note: signCheckpoint({ origin: ORIGIN, size, root, extensions: [] }, key.signer), size, root };
 }
