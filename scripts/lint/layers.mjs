@@ -15,7 +15,7 @@ export const LAYERS = {
   sdk: [],
   config: BASE,
   storage: BASE,
-  journal: BASE,
+  journal: [...BASE, 'ledger'],
   ledger: BASE,
   core: [...BASE, 'storage', 'journal'],
   attestation: BASE,
@@ -24,9 +24,9 @@ export const LAYERS = {
   auth: [...BASE, 'storage', 'core', 'journal', 'attestation'],
   trail: [...BASE, 'storage', 'core', 'journal', 'config'],
   kms: [...BASE, 'storage', 'core', 'journal', 'attestation', 'auth', 'trail'],
-  sys: [...BASE, 'storage', 'core', 'journal', 'audit', 'auth', 'trail'],
+  sys: [...BASE, 'storage', 'core', 'journal', 'ledger', 'audit', 'auth', 'trail'],
   server: [...BASE, 'config', 'core', 'kms', 'trail'],
-  app: [...BASE, 'config', 'storage', 'core', 'attestation', 'journal', 'audit', 'auth', 'secrets', 'trail', 'kms', 'sys', 'server'],
+  app: [...BASE, 'config', 'storage', 'core', 'attestation', 'journal', 'ledger', 'audit', 'auth', 'secrets', 'trail', 'kms', 'sys', 'server'],
   cli: [...BASE, 'sdk', 'config', 'attestation', 'ledger'],
 };
 

@@ -6,6 +6,7 @@ import { JOURNAL_DEVICE_TYPE, journalSinkFactory, sinkFactories, type ConfigDevi
 import { journalPath, type ServerConfig } from '../config/index.js';
 import { createJournalStore, type IndexerMessage, type JournalStore } from '../journal/index.js';
 import type { Clock } from '../lib/clock.js';
+import type { Ledger } from './ledger.js';
 
 export const JOURNAL_DEVICE_PATH = 'journal/';
 
@@ -15,16 +16,20 @@ export interface JournalLog {
   info(fields: object, message: string): void;
 }
 
-export function openJournal(config: ServerConfig, clock: Clock, log: JournalLog): JournalStore | undefined {
+/** The journal, and with `ledger` its indexer thread appends every record to the ledger. */
+export function openJournal(config: ServerConfig, clock: Clock, log: JournalLog, ledger?: Ledger): JournalStore | undefined {
   if (!config.journal.enabled) return undefined;
   const path = journalPath(config);
   const onIndexer = (m: IndexerMessage): void => {
-    if (m.kind === 'failing') log.warn({ path, code: m.code, err: m.message }, 'the journal\'s indexer is failing; records stay in the spool and are indexed once it recovers');
+    if (m.kind === 'ledger') ledger?.grown(m.size, m.root);
+    else if (m.kind === 'ledger_failing') log.warn({ path, code: m.code, err: m.message }, 'the ledger cannot follow the journal; records stay in the journal and enter the ledger once this is resolved');
+    else if (m.kind === 'ledger_recovered') log.info({ path }, 'the ledger follows the journal again');
+    else if (m.kind === 'failing') log.warn({ path, code: m.code, err: m.message }, 'the journal\'s indexer is failing; records stay in the spool and are indexed once it recovers');
     else if (m.kind === 'recovered') log.info({ path }, 'the journal\'s indexer recovered');
     else if (m.kind === 'cache') log.warn({ path, code: m.code }, 'the journal could not flush its spool to drop it from the page cache; records are kept, memory use grows');
     else log.warn({ path, segment: m.segment, offset: m.offset, reason: m.reason }, 'a journal spool segment is corrupt past this point; it was kept as .corrupt and skipped');
   };
-  return createJournalStore({ path, spool: true, fsync: config.journal.fsync, retentionMs: config.journal.retentionMs, clock, onIndexer });
+  return createJournalStore({ path, spool: true, fsync: config.journal.fsync, retentionMs: config.journal.retentionMs, clock, onIndexer, ledgerDir: ledger?.dir });
 }
 
 export function auditSinks(journal: JournalStore | undefined): Readonly<Record<string, SinkFactory>> {

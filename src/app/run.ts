@@ -19,6 +19,7 @@ import type { Services } from './services.js';
 import { auditDeclarations, auditSinks, openJournal } from './journal.js';
 import { serverEvents } from '../journal/index.js';
 import { servicesBuilder } from './wiring.js';
+import { createLedger, ledgerDirectory, type Ledger } from './ledger.js';
 
 export interface ServerRunOptions {
   configPath?: string;
@@ -41,6 +42,8 @@ export interface RunningServer {
   config: ServerConfig;
   rootToken?: string;
   dataDir?: string;
+  /** The ledger (absent when the journal is off or in memory); `current()` is its latest checkpoint. */
+  ledger?: Ledger;
   closed: Promise<void>;
   close(): Promise<void>;
   /** What SIGHUP does: reopen audit files. */
@@ -87,7 +90,10 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
 
     const devCa = opts.dev ? await devAttestationCa(dataDir!, clock) : undefined;
     // The journal is open while the server runs, sealed or not: it is not behind the barrier.
-    const journal = openJournal(config, clock, log);
+    // The ledger follows the journal (every record a leaf); it signs checkpoints while unsealed.
+    const ledgerDir = ledgerDirectory(config);
+    const ledger = ledgerDir === undefined ? undefined : createLedger(config, ledgerDir, log);
+    const journal = openJournal(config, clock, log, ledger);
     if (journal) undo.push(() => journal.close());
     const sinks = auditSinks(journal);
     const events = serverEvents(journal, clock, (err) => log.error({ err }, 'the journal could not record a server event'));
@@ -99,7 +105,7 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
       seal,
       clock,
       log,
-      buildServices: servicesBuilder(config, log, { devAttestationRoots: devCa ? () => [devCa.rootPem] : undefined, journal, sinks, events }),
+      buildServices: servicesBuilder(config, log, { devAttestationRoots: devCa ? () => [devCa.rootPem] : undefined, journal, ledger, sinks, events }),
       systemEndpoints: sealEndpoints({
         storageType: config.storage.type,
         clusterName: config.clusterName,
@@ -195,7 +201,7 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
       out('Development mode should NOT be used in production installations!');
       out(`    $ export SEALTRAIL_ADDR='${address}'`);
     }
-    return { address, core, config, rootToken, dataDir, closed, close, reload };
+    return { address, core, config, rootToken, dataDir, ledger, closed, close, reload };
   } catch (err) {
     for (const step of undo.reverse()) await step().catch(() => undefined);
     throw err;

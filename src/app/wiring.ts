@@ -10,6 +10,7 @@ import type { ServerConfig } from '../config/index.js';
 import { type Core, Mounts, type BackendFactory, createWrapping } from '../core/index.js';
 import type { JournalStore, ServerEvents } from '../journal/index.js';
 import { auditDeclarations } from './journal.js';
+import type { Ledger } from './ledger.js';
 import type { Services } from './services.js';
 import { capsuleBackend, recordCapsuleMountTune, kvBackend } from '../secrets/index.js';
 import { createKmsEngine } from '../kms/index.js';
@@ -33,12 +34,12 @@ export interface WiringOptions {
   devAttestationRoots?: () => string[];
   /** The server's journal (absent when the configuration turns it off). */
   journal?: JournalStore;
+  /** The ledger (absent with the journal off): its key is kept in the barrier. */
+  ledger?: Ledger;
   /** Audit sink factories by type (the built-in ones, and the journal's when it is on). */
   sinks?: Readonly<Record<string, SinkFactory>>;
   /** Server events for the journal (unseal, seal, audit device failure episodes). */
   events?: ServerEvents;
-  /** The journal ledger's latest signed checkpoint, named in each trail digest. */
-  ledgerHead?: () => LedgerHead | undefined;
 }
 
 /** Auth methods by type (the token method is builtin at auth/token/). */
@@ -81,7 +82,10 @@ export function servicesBuilder(config: ServerConfig, log: ServerLogger, opts: W
     await audit.load();
     await audit.applyConfigDevices(auditDeclarations(config));
 
-    const trail = await buildTrail(config, core, log, opts.journal, opts.ledgerHead);
+    // Each trail digest names the ledger's latest signed checkpoint.
+    const trail = await buildTrail(config, core, log, opts.journal, opts.ledger && (() => opts.ledger?.current()));
+    // The ledger key: made once, kept in the barrier like the trail's event key.
+    if (opts.ledger) await opts.ledger.unsealed(await ensureRandomKey(barrier, 'sys/ledger-key'));
     const kms = createKmsEngine(
       { storage: storageView(barrier, 'sys/kms/'), clock },
       { accountId: config.kms.accountId, region: config.kms.region, tokens, trustedRoots: () => opts.devAttestationRoots?.() ?? [], recorder: trail.recorder },
@@ -89,7 +93,7 @@ export function servicesBuilder(config: ServerConfig, log: ServerLogger, opts: W
 
     const mounts = new Mounts({ storage: barrier, clock, secretEngines: SECRET_ENGINES, authMethods: authMethods(clock, opts), journal: opts.journal });
     const defaults = { defaultLeaseTtl: config.defaultLeaseTtl, maxLeaseTtl: config.maxLeaseTtl };
-    await mounts.addBuiltin('secret', 'sys/', 'system', sysBackend({ core, audit, tokens, policies, defaults, trails: () => trail.trails, journal: opts.journal }), 'system endpoints used for control, policy and debugging');
+    await mounts.addBuiltin('secret', 'sys/', 'system', sysBackend({ core, audit, tokens, policies, defaults, trails: () => trail.trails, journal: opts.journal, ledger: opts.ledger }), 'system endpoints used for control, policy and debugging');
     await mounts.addBuiltin('auth', 'auth/token/', 'token', tokenBackend({ tokens, policies, clock }), 'token based credentials');
     await mounts.addBuiltin('secret', 'kms/', 'kms', kms.backend, 'AWS KMS-compatible keys (AWS JSON 1.1 at POST /)');
     await mounts.addBuiltin('secret', 'trail/', 'trail', trailBackend({
@@ -110,6 +114,8 @@ export function servicesBuilder(config: ServerConfig, log: ServerLogger, opts: W
       async close() {
         opts.events?.record('seal');
         await tokenTidy.stop();
+        // The last checkpoint is signed while the key is still at hand.
+        await opts.ledger?.sealed();
         await trail.close();
         await audit.close();
         await mounts.closeAll();
@@ -126,7 +132,7 @@ export function servicesBuilder(config: ServerConfig, log: ServerLogger, opts: W
  * signed files, and the recorder the AWS edge writes every call to.
  */
 async function buildTrail(
-  config: ServerConfig, core: Core<Services>, log: ServerLogger, journal: JournalStore | undefined, ledgerHead: WiringOptions['ledgerHead'],
+  config: ServerConfig, core: Core<Services>, log: ServerLogger, journal: JournalStore | undefined, ledgerHead: (() => LedgerHead | undefined) | undefined,
 ) {
   const barrier = core.seal.barrier;
   const encryptionKey = await ensureRandomKey(barrier, 'sys/trail-event-key');

@@ -77,6 +77,7 @@ const SECTIONS: Array<[key: string, read: Section]> = [
   ['kms', readKms],
   ['trail', (raw, cfg) => { cfg.trails = trailBlocks(raw.trail); }],
   ['journal', readJournal],
+  ['ledger', readLedger],
   ['token_tidy_interval', (raw, cfg) => {
     if (raw.token_tidy_interval === undefined) return;
     const ms = parseDurationMs(raw.token_tidy_interval);
@@ -215,6 +216,34 @@ function readJournal(raw: Obj, cfg: ServerConfig): void {
     journal.retentionMs = ms;
   }
   cfg.journal = journal;
+}
+
+/** The longest ledger origin accepted (a checkpoint's first line; tlog-checkpoint asks for a URL-like name). */
+export const MAX_LEDGER_ORIGIN = 255;
+
+/** `ledger { origin, checkpoint_interval, public }` */
+function readLedger(raw: Obj, cfg: ServerConfig): void {
+  if (raw.ledger === undefined) return;
+  const list = asList(raw.ledger);
+  if (list.length !== 1) throw new ConfigError('exactly one ledger block is supported');
+  const body = list[0];
+  allowKeys(body, ['origin', 'checkpoint_interval', 'public'], 'ledger');
+  const ledger = { ...cfg.ledger };
+  if (body.origin !== undefined) {
+    const origin = str(body.origin, 'ledger.origin');
+    // The origin names the signing key too: signed notes forbid spaces, controls and "+" in it.
+    if (origin.length > MAX_LEDGER_ORIGIN || /[\s\p{Cc}+]/u.test(origin)) {
+      throw new ConfigError(`ledger.origin must be at most ${MAX_LEDGER_ORIGIN} characters without spaces, control characters or "+", such as "example.com/sealtrail"`);
+    }
+    ledger.origin = origin;
+  }
+  if (body.checkpoint_interval !== undefined) {
+    const ms = parseDurationMs(body.checkpoint_interval);
+    if (ms === undefined || ms < 100 || ms > 3600_000) throw new ConfigError('ledger.checkpoint_interval must be a duration from 100ms to 1h such as "1s"');
+    ledger.checkpointIntervalMs = Math.round(ms);
+  }
+  if (body.public !== undefined) ledger.public = bool(body.public, 'ledger.public');
+  cfg.ledger = ledger;
 }
 
 /** `audit "<type>" "<path>" { description, local, options = {...} }` */

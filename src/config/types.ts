@@ -43,6 +43,16 @@ export interface JournalConfig {
   fsync: boolean;
 }
 
+/** The `ledger { }` block: the journal's tamper evidence, a signed C2SP tiled transparency log. */
+export interface LedgerConfig {
+  /** The log's name in its checkpoints and key; default `<hostname>/sealtrail`. */
+  origin?: string;
+  /** A new checkpoint at most this often while records arrive (ms; default 1 s). */
+  checkpointIntervalMs: number;
+  /** Checkpoints, tiles and proofs are served without a token (the key always is). */
+  public: boolean;
+}
+
 /** A `trail "<name>" { ... }` block: one CloudTrail trail (the trail module delivers it). */
 /** Where a trail's S3 objects go, when they go to S3 (or an S3-compatible store). */
 export interface TrailS3Config {
@@ -101,6 +111,7 @@ export interface ServerConfig {
   /** How long CloudTrail events are kept for LookupEvents (default 90 days). */
   eventRetentionMs: number;
   journal: JournalConfig;
+  ledger: LedgerConfig;
   /** Which blocks the file declared: outside dev mode a server needs both (see startup.ts). */
   declared: { listener: boolean; storage: boolean };
   /** How often expired tokens are removed from storage (default 1h; also once at every unseal). */
@@ -134,6 +145,7 @@ export function defaultConfig(): ServerConfig {
     trails: [],
     eventRetentionMs: 90 * 24 * 3600 * 1000,
     journal: { enabled: true, retentionMs: 0, required: true, fsync: false },
+    ledger: { checkpointIntervalMs: 1000, public: false },
     declared: { listener: false, storage: false },
     tokenTidyIntervalMs: 3600_000,
   };

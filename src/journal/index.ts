@@ -2,6 +2,8 @@
 export { createJournalStore, type JournalStoreOptions } from './store.js';
 export type { IndexerMessage } from './indexer/state.js';
 export { spoolDirectory } from './spooled-appends.js';
+export { readLedgerFile } from './ledger/ledger-dir.js';
+export { createLedgerFollower, LEDGER_BATCH, type LedgerFollower, type LedgerHead } from './ledger/ledger-follower.js';
 export { parseJournalQuery, parseTimeNs, KEY_PARAMETERS, QUERY_PARAMETERS, DEFAULT_PAGE, type ParsedQuery } from './filters.js';
 export { searchJournal, timeline, recordView, TIMELINE_SUBJECTS, type RecordView, type RecordParser, type SearchPage, type Timeline, type TimelineGroup } from './search.js';
 export * from './types.js';

@@ -16,7 +16,8 @@
  * index of their own (the minority); successes are found by scanning in time order.
  *
  * `spool_state` is how far the indexer has read the spool (spool/): it moves in the same
- * transaction as the records it covers.
+ * transaction as the records it covers. `ledger_state` is how many records the ledger's files
+ * hold (ledger/): it moves after the files are written.
  */
 import { closeSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -65,6 +66,9 @@ ${INDEXED_KEY_COLUMNS.map((c) => `CREATE INDEX IF NOT EXISTS records_by_${c} ON 
 ${PREFIX_COLUMNS.map((c) => `CREATE INDEX IF NOT EXISTS records_by_${c} ON records (${c}, time_ns, seq, path) WHERE ${c} IS NOT NULL;`).join('\n')}
 CREATE TABLE IF NOT EXISTS spool_state (
   id INTEGER PRIMARY KEY CHECK (id = 1), segment INTEGER NOT NULL, byte_offset INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS ledger_state (
+  id INTEGER PRIMARY KEY CHECK (id = 1), size INTEGER NOT NULL
 );
 `;
 

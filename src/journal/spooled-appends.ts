@@ -24,6 +24,8 @@ export interface SpooledAppendsOptions {
   fsync: boolean;
   /** The indexer thread's nice value. */
   nice: number;
+  /** The ledger's directory: the indexer thread appends every record to the ledger there. */
+  ledgerDir?: string;
   onIndexer(message: IndexerMessage): void;
 }
 
@@ -59,7 +61,7 @@ export function openSpooledAppends(db: Database.Database, opts: SpooledAppendsOp
     sample = now;
   }, LOAD_SAMPLE_MS);
   loadTimer.unref();
-  const indexer: IndexerThread = createIndexerThread({ path: opts.path, dir, fsync: opts.fsync, nice: opts.nice }, progress, opts.onIndexer);
+  const indexer: IndexerThread = createIndexerThread({ path: opts.path, dir, fsync: opts.fsync, nice: opts.nice, ledgerDir: opts.ledgerDir }, progress, opts.onIndexer);
 
   const encoder = createFrameEncoder();
   let next: Batch | undefined;

@@ -1,6 +1,6 @@
 /**
- * The journal store on SQLite. A record's seq is its rowid: dense from 1, in the order records
- * enter the database.
+ * The journal store on SQLite. A record's seq is its rowid: dense from 0, in the order records
+ * enter the database (the ledger's leaf index is the seq).
  *
  * With `spool` (the server), an append is acknowledged once it is in the spool, an append-only
  * file written like an audit file device, and the indexer thread inserts it into the database
@@ -27,7 +27,9 @@ export interface JournalStoreOptions {
   fsync?: boolean;
   /** The indexer thread's nice value (default 19, the lowest priority). */
   indexerNice?: number;
-  /** What the indexer thread reports: failure episodes, their end, a corrupt spool segment. */
+  /** With a spool: the ledger's directory (the indexer thread appends every record to the ledger there). */
+  ledgerDir?: string;
+  /** What the indexer thread reports: failure episodes, their end, a corrupt spool segment, the ledger's head. */
   onIndexer?: (message: IndexerMessage) => void;
   /** Records whose time is older than this many ms are removed (0 or absent: kept for ever). */
   retentionMs?: number;
@@ -60,9 +62,9 @@ export function createJournalStore(opts: JournalStoreOptions): JournalStore {
   const db: Database.Database = openJournalDatabase(opts.path, { fsync: opts.fsync });
   const writer = createJournalWriter(db);
   const spooled: SpooledAppends | undefined = opts.spool && opts.path !== ':memory:'
-    ? openSpooledAppends(db, { path: opts.path, fsync: opts.fsync === true, nice: opts.indexerNice ?? 19, onIndexer: opts.onIndexer ?? (() => undefined) })
+    ? openSpooledAppends(db, { path: opts.path, fsync: opts.fsync === true, nice: opts.indexerNice ?? 19, ledgerDir: opts.ledgerDir, onIndexer: opts.onIndexer ?? (() => undefined) })
     : undefined;
-  const lastSeq = db.prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM records').pluck();
+  const lastSeq = db.prepare('SELECT COALESCE(MAX(seq), -1) AS seq FROM records').pluck();
   const count = db.prepare('SELECT COUNT(*) FROM records').pluck();
   const since = db.prepare('SELECT * FROM records WHERE seq > ? ORDER BY seq LIMIT ?').safeIntegers(true);
 

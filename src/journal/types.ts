@@ -72,7 +72,7 @@ export interface JournalAppend {
 }
 
 export interface JournalRecord extends JournalAppend {
-  /** Dense, from 1: the record's future ledger index + 1. */
+  /** Dense, from 0: the record's leaf index in the ledger. */
   seq: number;
 }
 
@@ -144,6 +144,7 @@ export interface JournalStore extends JournalWriter {
   query(q: JournalQuery): JournalRecord[];
   /** Records with seq > afterSeq, in order (tail, export and the ledger read these). */
   readSince(afterSeq: number, limit: number): JournalRecord[];
+  /** The newest record's seq; -1 for an empty journal. */
   lastSeq(): number;
   count(): number;
   /** Removes records older than the retention (none without one); returns how many. */

@@ -34,7 +34,23 @@ export interface JournalWriter {
 }
 
 export function createJournalWriter(db: Database.Database): JournalWriter {
-  const insert = db.prepare(`INSERT INTO records (${INSERT_COLUMNS.join(', ')}) VALUES (${INSERT_COLUMNS.map(() => '?').join(', ')})`);
+  const insertAuto = db.prepare(`INSERT INTO records (${INSERT_COLUMNS.join(', ')}) VALUES (${INSERT_COLUMNS.map(() => '?').join(', ')})`);
+  // A new journal's first record is seq 0 (the ledger's leaf 0); AUTOINCREMENT then continues at 1.
+  const insertFirst = db.prepare(`INSERT INTO records (seq, ${INSERT_COLUMNS.join(', ')}) VALUES (0, ${INSERT_COLUMNS.map(() => '?').join(', ')})`);
+  const sequenced = db.prepare("SELECT 1 FROM sqlite_sequence WHERE name = 'records'").pluck();
+  // Once the sequence has a row it keeps it (even when retention empties the table): asked until then.
+  let started = false;
+  const insert = {
+    run(params: unknown[]) {
+      if (!started && sequenced.get() === undefined) {
+        const result = insertFirst.run(params);
+        started = true;
+        return result;
+      }
+      started = true;
+      return insertAuto.run(params);
+    },
+  };
   // The same kind and text means the same time (it is parsed from the text): one records_by_kind
   // probe. Only imported records count: a live one is never taken for an import's record.
   const present = db.prepare('SELECT 1 FROM records INDEXED BY records_by_kind WHERE kind = ? AND time_ns = ? AND text = ? AND origin_file IS NOT NULL LIMIT 1').pluck();

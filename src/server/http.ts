@@ -78,6 +78,7 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
   const send = (reply: FastifyReply, r: HttpReply) => {
     reply.code(r.status);
     if (r.contentType) reply.header('content-type', r.contentType);
+    if (r.headers) reply.headers(r.headers);
     return reply.send(r.body ?? '');
   };
 

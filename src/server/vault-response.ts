@@ -8,7 +8,9 @@ import { responseHasContent, type IssuedAuth, type LogicalResponse } from '../co
 export interface HttpReply {
   status: number;
   contentType?: string;
-  body?: string;
+  body?: string | Buffer;
+  /** Further headers of a raw response (caching). */
+  headers?: Readonly<Record<string, string>>;
 }
 
 function renderAuth(a: IssuedAuth): Record<string, unknown> {
@@ -36,8 +38,8 @@ function renderAuth(a: IssuedAuth): Record<string, unknown> {
  */
 export function renderVaultResponse(requestId: string, path: string, resp: LogicalResponse, mountType?: string): HttpReply {
   if (resp.raw) {
-    const body = typeof resp.raw.body === 'string' ? resp.raw.body : stringifyJson(resp.raw.body);
-    return { status: resp.httpStatus ?? 200, contentType: resp.raw.contentType, body };
+    const { body, contentType, headers } = resp.raw;
+    return { status: resp.httpStatus ?? 200, contentType, body: typeof body === 'string' || Buffer.isBuffer(body) ? body : stringifyJson(body), headers };
   }
   if (!responseHasContent(resp)) {
     // A read that found nothing: Vault's 404 with an empty error list, which clients rely on.

@@ -11,6 +11,7 @@ import { policyPaths } from './policies.js';
 import { systemInfoPaths } from './system-info.js';
 import { trailSysPaths } from './trails.js';
 import { journalSysPaths } from './journal.js';
+import { ledgerSysPaths, ledgerUnauthenticatedPaths, type LedgerView } from './ledger.js';
 import type { JournalStore } from '../journal/index.js';
 import type { TrailManager } from '../trail/index.js';
 import type { AuditManager } from '../audit/index.js';
@@ -26,6 +27,8 @@ export interface SysBackendDeps {
   defaults: { defaultLeaseTtl: number; maxLeaseTtl: number };
   trails: () => TrailManager;
   journal?: JournalStore;
+  /** The journal's ledger (absent when the journal is off or in memory). */
+  ledger?: LedgerView;
 }
 
 /** Vault's root-protected system paths: they need `sudo` as well as the operation's capability. */
@@ -47,11 +50,13 @@ export function sysBackend(deps: SysBackendDeps): Backend {
       // Numbers keep their literal text, as the record has them.
       parseRecord: parseJson,
     }),
+    ...ledgerSysPaths({ ledger: deps.ledger }),
   ];
   return backendFromPaths(paths, {
     rootPaths: SYS_ROOT_PATHS,
-    unauthenticatedPaths: ['internal/ui/mounts', 'internal/ui/mounts/*', 'wrapping/lookup'],
+    unauthenticatedPaths: ['internal/ui/mounts', 'internal/ui/mounts/*', 'wrapping/lookup', ...ledgerUnauthenticatedPaths(deps.ledger)],
   });
 }
 
 export { sealEndpoints } from './seal.js';
+export type { LedgerView } from './ledger.js';

@@ -25,7 +25,7 @@ export async function withImportWorld(fn: (w: ImportWorld) => Promise<void>): Pr
         const summary = await importFiles({ format, paths, store, onBad: (b) => void reports.push(b), ...extra });
         return { ...summary, reports };
       },
-      all: () => store.readSince(0, 10_000),
+      all: () => store.readSince(-1, 10_000),
     });
   } finally {
     await store.close();

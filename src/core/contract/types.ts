@@ -89,10 +89,11 @@ export interface LogicalResponse {
   /** HTTP status override (e.g. 200 for health variants); default 200 with data, 204 without. */
   httpStatus?: number;
   /**
-   * A response that is not Vault's envelope (sys/health, sys/metrics text, sys/seal-status).
-   * `body` is sent as is (objects as JSON); `data` still feeds the audit entry if set.
+   * A response that is not Vault's envelope (sys/health, sys/metrics text, sys/seal-status, the
+   * ledger's tiles). `body` is sent as is (objects as JSON, bytes as bytes), with `headers` if set
+   * (caching); `data` still feeds the audit entry if set.
    */
-  raw?: { contentType: string; body: string | Record<string, unknown> };
+  raw?: { contentType: string; body: string | Buffer | Record<string, unknown>; headers?: Readonly<Record<string, string>> };
   /**
    * What the handler learned for the mount's own record (`Backend.recordOutcome`), e.g. the keys
    * a KMS call touched. Never rendered to the client, written to an audit entry or wrapped.

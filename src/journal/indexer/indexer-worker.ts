@@ -15,6 +15,7 @@ import { openJournalDatabase } from '../schema.js';
 import { listSegments, offsetOf, position, readFrames, SEGMENT_BYTES, segmentOf, segmentPath } from '../spool/segments.js';
 import type { JournalAppend } from '../types.js';
 import { createJournalWriter } from '../writer.js';
+import { createLedgerFollower, LEDGER_BATCH, type LedgerFollower } from '../ledger/ledger-follower.js';
 import { ACKNOWLEDGED, changeOf, CLOSING, INDEXED, LOAD, publish, WAITING, type Progress } from './progress.js';
 import { readSpoolState, type IndexerMessage, type IndexerSettings } from './state.js';
 
@@ -36,6 +37,11 @@ const BUSY_LOAD = 500n;
 const MAX_LAG_BYTES = 8 * SEGMENT_BYTES;
 /** How often a held-back indexer looks again. */
 const HOLD_MS = 100;
+/**
+ * How often an idle indexer looks for records the ledger has not taken: those a `journal import`
+ * process wrote into the database directly.
+ */
+const LEDGER_POLL_MS = 1000;
 
 /** Lowers this thread's priority (Linux: a thread's nice value is set through its thread id). */
 function lowerPriority(nice: number): void {
@@ -54,6 +60,8 @@ async function run(port: NonNullable<typeof parentPort>, settings: IndexerSettin
     save.run(segment, offset);
   });
   const say = (message: IndexerMessage) => port.postMessage(message);
+  const ledger = settings.ledgerDir === undefined ? undefined : followLedger(createLedgerFollower(db, { dir: settings.ledgerDir, fsync: settings.fsync }), say);
+  await ledger?.start();
 
   let pos = readSpoolState(db);
   let fd: number | undefined;
@@ -118,7 +126,12 @@ async function run(port: NonNullable<typeof parentPort>, settings: IndexerSettin
     while (Atomics.load(progress, CLOSING) === 0n) {
       const acknowledged = Atomics.load(progress, ACKNOWLEDGED);
       if (pos >= acknowledged) {
-        await changeOf(progress, ACKNOWLEDGED, acknowledged, 60_000);
+        // Idle: the ledger takes what is left (imported records), a batch per turn.
+        if (ledger && (await ledger.step())) {
+          await breathe();
+          continue;
+        }
+        await changeOf(progress, ACKNOWLEDGED, acknowledged, ledger ? LEDGER_POLL_MS : 60_000);
         if (Atomics.load(progress, WAITING) === 0n) await changeOf(progress, WAITING, 0n, GATHER_MS);
         continue;
       }
@@ -131,6 +144,8 @@ async function run(port: NonNullable<typeof parentPort>, settings: IndexerSettin
         step(acknowledged);
         if (failing) say({ kind: 'recovered' });
         failing = false;
+        // The chunk just committed enters the ledger: one append and one write of each file.
+        await ledger?.step();
       } catch (err) {
         closeFd();
         if (!failing) say({ kind: 'failing', message: err instanceof Error ? err.message : String(err), code: (err as { code?: string }).code });
@@ -144,6 +159,47 @@ async function run(port: NonNullable<typeof parentPort>, settings: IndexerSettin
     closeFd();
     db.close();
   }
+}
+
+/**
+ * The ledger's side of the loop: a failure (a gap, a missing file, a full disk) is reported once
+ * per episode and retried after RETRY_MS; it never stops the journal's indexing.
+ */
+function followLedger(follower: LedgerFollower, say: (message: IndexerMessage) => void) {
+  let failing = false;
+  let retryAt = 0;
+  // Until the server has heard the head once (a failed start), each step tells it.
+  let announced = false;
+  const guarded = async (work: () => Promise<boolean>): Promise<boolean> => {
+    if (failing && performance.now() < retryAt) return false;
+    try {
+      const more = await work();
+      if (failing) say({ kind: 'ledger_recovered' });
+      failing = false;
+      return more;
+    } catch (err) {
+      if (!failing) say({ kind: 'ledger_failing', message: err instanceof Error ? err.message : String(err), code: (err as { code?: string }).code });
+      failing = true;
+      retryAt = performance.now() + RETRY_MS;
+      return false;
+    }
+  };
+  return {
+    /** Tells the server where the ledger stands, then takes what the journal holds beyond it. */
+    start: () => guarded(async () => {
+      const head = await follower.head();
+      say({ kind: 'ledger', size: head.size, root: head.root });
+      announced = true;
+      return false;
+    }),
+    /** One batch; true when a whole batch was taken (more may wait). */
+    step: () => guarded(async () => {
+      const { added, head } = await follower.follow();
+      if (added > 0 || !announced) say({ kind: 'ledger', size: head.size, root: head.root });
+      announced = true;
+      return added === LEDGER_BATCH;
+    }),
+  };
 }
 
 const port = parentPort;

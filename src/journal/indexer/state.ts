@@ -10,6 +10,8 @@ export interface IndexerSettings {
   fsync: boolean;
   /** The thread's nice value (19: the lowest priority). */
   nice: number;
+  /** The ledger's directory: when set, every indexed record is appended to the ledger (ledger/). */
+  ledgerDir?: string;
 }
 
 export type IndexerMessage =
@@ -17,7 +19,12 @@ export type IndexerMessage =
   | { kind: 'recovered' }
   | { kind: 'corrupt'; segment: number; offset: number; reason: string }
   /** From the spool's writer: dropping written pages from the page cache failed (once per episode). */
-  | { kind: 'cache'; message: string; code?: string };
+  | { kind: 'cache'; message: string; code?: string }
+  /** The ledger's files and `ledger_state` hold `size` records, with this root (sent at start and after each append). */
+  | { kind: 'ledger'; size: number; root: Uint8Array }
+  /** The ledger cannot follow the journal (a gap, a missing file, a failed write); once per episode. */
+  | { kind: 'ledger_failing'; message: string; code?: string }
+  | { kind: 'ledger_recovered' };
 
 /** The spool position indexing has reached (the start of the spool when nothing was indexed yet). */
 export function readSpoolState(db: Database.Database): bigint {

@@ -1,0 +1,174 @@
+/**
+ * The ledger's place in the server. The journal's indexer thread appends every record to the log
+ * and writes its files (journal/ledger/), then says the new size and root; this thread signs a
+ * checkpoint of them with the ledger key — kept in the barrier, held here only while unsealed — at
+ * most once per `checkpoint_interval` while the log grows, and once more when sealing or shutting
+ * down. Each checkpoint is written to `<ledger dir>/checkpoint` and kept in memory for the routes.
+ * A checkpoint never names a size whose files are not written (the thread says a size only after
+ * writing them), and never a smaller tree than the last one published.
+ */
+import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { dirname, join } from 'node:path';
+import { journalPath, type ServerConfig } from '../config/index.js';
+import {
+  CHECKPOINT_PATH, ed25519PrivateKeyFromSeed, formatVerifierKey, noteSigner, noteVerifier, openCheckpoint, signCheckpoint,
+  type NoteSigner,
+} from '../ledger/index.js';
+import { readLedgerFile } from '../journal/index.js';
+
+export interface SignedCheckpoint {
+  /** The signed note, as served and written to the checkpoint file. */
+  readonly note: string;
+  readonly size: number;
+  readonly root: Buffer;
+}
+
+export interface LedgerLog {
+  warn(fields: object, message: string): void;
+  error(fields: object, message: string): void;
+}
+
+export interface Ledger {
+  readonly dir: string;
+  readonly origin: string;
+  /** Checkpoints, tiles and proofs are served without a token. */
+  readonly publicReads: boolean;
+  /** From the indexer thread: the log's files hold `size` entries with this root. */
+  grown(size: number, root: Uint8Array): void;
+  /** The ledger key's 32-byte seed, from the barrier: checkpoints can be signed from now on. */
+  unsealed(seed: Uint8Array): Promise<void>;
+  /** Signs what is not yet signed, then lets go of the key. */
+  sealed(): Promise<void>;
+  /** The latest signed checkpoint. */
+  current(): SignedCheckpoint | undefined;
+  /** The log's verifier key (known while unsealed, or once a key was held). */
+  verifierKey(): string | undefined;
+  /** A log file by its canonical path, or undefined when it is not there. */
+  read(path: string): Promise<Buffer | undefined>;
+}
+
+/** Where the ledger's files live: `ledger/` beside the journal database (none for an in-memory journal). */
+export function ledgerDirectory(config: ServerConfig): string | undefined {
+  if (!config.journal.enabled) return undefined;
+  const path = journalPath(config);
+  return path === ':memory:' ? undefined : join(dirname(path), 'ledger');
+}
+
+export function ledgerOrigin(config: ServerConfig): string {
+  return config.ledger.origin ?? `${hostname()}/sealtrail`;
+}
+
+/** Writes a file whole: a temporary file renamed over the name (synced first when asked). */
+async function writeAtomically(path: string, text: string, fsync: boolean): Promise<void> {
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  const temp = `${path}.tmp`;
+  const handle = await open(temp, 'w', 0o600);
+  try {
+    await handle.writeFile(text);
+    if (fsync) await handle.datasync();
+  } finally {
+    await handle.close();
+  }
+  await rename(temp, path);
+}
+
+export function createLedger(config: ServerConfig, dir: string, log: LedgerLog): Ledger {
+  const origin = ledgerOrigin(config);
+  const intervalMs = config.ledger.checkpointIntervalMs;
+  const checkpointFile = join(dir, CHECKPOINT_PATH);
+  let head: { size: number; root: Buffer } | undefined;
+  let signer: NoteSigner | undefined;
+  let verifierKey: string | undefined;
+  let latest: SignedCheckpoint | undefined;
+  let lastSignedAt = -Infinity;
+  let timer: NodeJS.Timeout | undefined;
+  let publishing: Promise<void> = Promise.resolve();
+  let refused = false;
+
+  /** A checkpoint of the head is due: it grew past the latest one (a smaller or forked head is refused, once). */
+  const due = (): boolean => {
+    if (!head || !signer) return false;
+    if (!latest || head.size > latest.size) return true;
+    if (head.size === latest.size && head.root.equals(latest.root)) return false;
+    if (!refused) log.error({ size: head.size, checkpointSize: latest.size }, 'the ledger on disk does not extend its last checkpoint; no checkpoint is signed until it does');
+    refused = true;
+    return false;
+  };
+
+  const publish = (): Promise<void> => {
+    publishing = publishing.then(async () => {
+      if (!due()) return;
+      const { size, root } = head!;
+      const note = signCheckpoint({ origin, size, root, extensions: [] }, signer!);
+      lastSignedAt = performance.now();
+      latest = { note, size, root };
+      try {
+        await writeAtomically(checkpointFile, note, config.journal.fsync);
+      } catch (err) {
+        log.warn({ code: (err as NodeJS.ErrnoException).code }, 'the ledger checkpoint file could not be written; the server serves it from memory');
+      }
+    }).catch((err: unknown) => log.error({ err: err instanceof Error ? err.message : String(err) }, 'the ledger checkpoint could not be signed'));
+    return publishing;
+  };
+
+  const schedule = () => {
+    if (timer || !due()) return;
+    const wait = Math.max(0, lastSignedAt + intervalMs - performance.now());
+    timer = setTimeout(() => {
+      timer = undefined;
+      void publish();
+    }, wait);
+    timer.unref();
+  };
+
+  /** The checkpoint a previous run left, if this key signed it: the tree must go on from it. */
+  const loadPublished = async (key: NoteSigner): Promise<void> => {
+    let text: string;
+    try {
+      text = await readFile(checkpointFile, 'utf8');
+    } catch {
+      return;
+    }
+    try {
+      const opened = openCheckpoint(text, noteVerifier(key.name, key.privateKey));
+      if (!latest || opened.checkpoint.size > latest.size) latest = { note: text, size: opened.checkpoint.size, root: opened.checkpoint.root };
+    } catch {
+      log.warn({}, 'the ledger checkpoint file is not signed by the ledger key under this origin; a new one replaces it');
+    }
+  };
+
+  return {
+    dir,
+    origin,
+    publicReads: config.ledger.public,
+    grown(size, root) {
+      head = { size, root: Buffer.from(root) };
+      schedule();
+    },
+    async unsealed(seed) {
+      let key: NoteSigner;
+      try {
+        key = noteSigner(origin, ed25519PrivateKeyFromSeed(seed));
+      } catch (err) {
+        // Never in the way of unsealing: the server runs, without checkpoints, and says why.
+        log.error({ origin, err: err instanceof Error ? err.message : String(err) }, 'the ledger key cannot sign under this origin; no checkpoints are signed');
+        return;
+      }
+      verifierKey = formatVerifierKey(noteVerifier(origin, key.privateKey));
+      await loadPublished(key);
+      signer = key;
+      refused = false;
+      schedule();
+    },
+    async sealed() {
+      clearTimeout(timer);
+      timer = undefined;
+      await publish();
+      signer = undefined;
+    },
+    current: () => latest,
+    verifierKey: () => verifierKey,
+    read: (path) => readLedgerFile(dir, path),
+  };
+}

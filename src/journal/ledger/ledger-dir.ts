@@ -1,0 +1,126 @@
+/**
+ * The ledger's files in a directory laid out as C2SP tlog-tiles (`checkpoint`, `tile/<L>/<N>[.p/<W>]`,
+ * `tile/entries/<N>[.p/<W>]`), so any static file server can serve a copy. Every file is written
+ * whole and atomically (a temporary file renamed over the name), so a reader or a crash never sees
+ * half a tile. A tile's or bundle's partial versions are kept until its full version is written,
+ * then removed: from then on a partial path is answered from the first W hashes (or entries) of
+ * the full file, which are the same bytes (tlog-tiles clients fall back to the full tile likewise).
+ * A partial width never written (a tree size no append stopped at, asked for by a proof) is
+ * answered the same way from the narrowest wider partial.
+ */
+import { closeSync, fdatasyncSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { bundleRanges, HASH_SIZE, parseLogPath, type LogFile } from '../../ledger/index.js';
+
+/** The partial form of a path: its full file and the width asked for, or undefined for a full path. */
+function partialOf(path: string): { full: string; width: number } | undefined {
+  const m = /^(.*)\.p\/(\d+)$/.exec(path);
+  return m ? { full: m[1], width: Number(m[2]) } : undefined;
+}
+
+/** The first `width` hashes or entries of a full tile or bundle: the partial file it replaced. */
+function prefixOf(path: string, full: Buffer, width: number): Buffer | undefined {
+  if (path.startsWith('tile/entries/')) {
+    const { ends } = bundleRanges(full);
+    return ends.length >= width ? full.subarray(0, ends[width - 1]) : undefined;
+  }
+  return full.length >= width * HASH_SIZE ? full.subarray(0, width * HASH_SIZE) : undefined;
+}
+
+const missing = (err: unknown) => (err as NodeJS.ErrnoException).code === 'ENOENT';
+
+/** The narrowest partial wider than `width` among a `.p` directory's names (widths). */
+function widerThan(names: readonly string[], width: number): string | undefined {
+  const wider = names.filter((n) => /^[1-9]\d{0,2}$/.test(n) && Number(n) > width).sort((a, b) => Number(a) - Number(b));
+  return wider[0];
+}
+
+/**
+ * The places a path's bytes can be read from, in order: the file itself; for a partial path, the
+ * full file, then the narrowest wider partial (a tree of any size at or below the log's has its
+ * tiles among these: the first W hashes of a tile never change once written).
+ */
+function candidates(path: string, names: () => readonly string[]): { file: string; width?: number }[] {
+  const partial = partialOf(path);
+  if (!partial) return [{ file: path }];
+  const out: { file: string; width?: number }[] = [{ file: path }, { file: partial.full, width: partial.width }];
+  const wider = widerThan(names(), partial.width);
+  if (wider !== undefined) out.push({ file: `${partial.full}.p/${wider}`, width: partial.width });
+  return out;
+}
+
+/**
+ * A ledger file by its canonical path (checked here: nothing outside the layout is ever read), or
+ * undefined when it is not there (yet). For the request thread: the reads are asynchronous.
+ */
+export async function readLedgerFile(dir: string, path: string): Promise<Buffer | undefined> {
+  parseLogPath(path);
+  let names: readonly string[] = [];
+  const partial = partialOf(path);
+  if (partial) names = await readdir(join(dir, `${partial.full}.p`)).catch(() => []);
+  for (const { file, width } of candidates(path, () => names)) {
+    try {
+      const data = await readFile(join(dir, file));
+      return width === undefined ? data : prefixOf(path, data, width);
+    } catch (err) {
+      if (!missing(err)) throw err;
+    }
+  }
+  return undefined;
+}
+
+/** `readLedgerFile` for the indexer thread, which has nothing else to do meanwhile. */
+export function readLedgerFileSync(dir: string, path: string): Buffer | undefined {
+  parseLogPath(path);
+  const partial = partialOf(path);
+  const names = () => {
+    try { return partial ? readdirSync(join(dir, `${partial.full}.p`)) : []; } catch { return []; }
+  };
+  for (const { file, width } of candidates(path, names)) {
+    try {
+      const data = readFileSync(join(dir, file));
+      return width === undefined ? data : prefixOf(path, data, width);
+    } catch (err) {
+      if (!missing(err)) throw err;
+    }
+  }
+  return undefined;
+}
+
+export interface LedgerFiles {
+  /** Writes every file (then removes the partial versions of any that is now full). */
+  write(files: readonly LogFile[]): void;
+}
+
+/** The file store of the indexer thread; with `fsync`, each file and directory entry is synced. */
+export function ledgerFiles(dir: string, opts: { fsync: boolean }): LedgerFiles {
+  const syncDir = (path: string) => {
+    const fd = openSync(path, 'r');
+    try { fsyncSync(fd); } finally { closeSync(fd); }
+  };
+  return {
+    write(files) {
+      const touched = new Set<string>();
+      for (const file of files) {
+        const target = join(dir, file.path);
+        mkdirSync(dirname(target), { recursive: true, mode: 0o700 });
+        const temp = `${target}.tmp`;
+        const fd = openSync(temp, 'w', 0o600);
+        try {
+          for (let at = 0; at < file.data.length;) at += writeSync(fd, file.data, at, file.data.length - at);
+          if (opts.fsync) fdatasyncSync(fd);
+        } finally {
+          closeSync(fd);
+        }
+        renameSync(temp, target);
+        touched.add(dirname(target));
+        if (!partialOf(file.path)) {
+          const partials = `${target}.p`;
+          rmSync(partials, { recursive: true, force: true });
+        }
+      }
+      if (opts.fsync) for (const path of touched) syncDir(path);
+    },
+  };
+}

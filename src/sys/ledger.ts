@@ -1,0 +1,137 @@
+/**
+ * sys/ paths for the ledger (the journal as a signed C2SP tiled transparency log):
+ *
+ *   GET sys/ledger/checkpoint                       → the latest signed checkpoint (text/plain)
+ *   GET sys/ledger/tile/<L>/<N>[.p/<W>]             → a hash tile (bytes)
+ *   GET sys/ledger/tile/entries/<N>[.p/<W>]         → an entry bundle (bytes)
+ *   GET sys/ledger/key                              → { verifier_key, origin } (never needs a token)
+ *   GET sys/ledger/proof/inclusion?index=&size=     → { index, size, hashes }
+ *   GET sys/ledger/proof/consistency?from=&to=      → { from, to, hashes }
+ *
+ * Reads need a token with `read` on them unless `ledger { public = true }`. Proofs are computed
+ * from the stored tiles, for trees no larger than the latest checkpoint's.
+ */
+import { invalid, notFound, SealtrailError } from '../errors/index.js';
+import type { PathSpec } from '../core/index.js';
+import {
+  consistencyProofFromTiles, hashesAtLevel, inclusionProofFromTiles, parseLogPath, TILE_WIDTH, type LogFetcher,
+} from '../ledger/index.js';
+
+/** What the routes need of the server's ledger (app/ledger.ts). */
+export interface LedgerView {
+  readonly origin: string;
+  readonly publicReads: boolean;
+  current(): { note: string; size: number; root: Buffer } | undefined;
+  verifierKey(): string | undefined;
+  read(path: string): Promise<Buffer | undefined>;
+}
+
+/** The paths a token is never asked for; with `public`, every read. */
+export function ledgerUnauthenticatedPaths(ledger: LedgerView | undefined): string[] {
+  return ledger?.publicReads ? ['ledger/key', 'ledger/checkpoint', 'ledger/tile/*', 'ledger/proof/*'] : ['ledger/key'];
+}
+
+const IMMUTABLE = { 'cache-control': 'public, max-age=31536000, immutable' };
+const NO_CACHE = { 'cache-control': 'no-cache' };
+
+/** A decimal tree size or index: digits only, no leading zero, a safe integer. */
+function decimal(data: Record<string, unknown>, name: string): number {
+  const text = data[name];
+  if (typeof text !== 'string' || !/^(0|[1-9]\d{0,15})$/.test(text) || !Number.isSafeInteger(Number(text))) {
+    throw invalid(`"${name}" must be a decimal integer`, 'ledger_invalid_range');
+  }
+  return Number(text);
+}
+
+function onlyParameters(data: Record<string, unknown>, names: readonly string[]): void {
+  const unknown = Object.keys(data).filter((k) => !names.includes(k));
+  if (unknown.length > 0) throw invalid(`unknown parameter (known: ${names.join(', ')})`, 'ledger_invalid_range');
+}
+
+/** A tile or bundle file a proof needs: the tree's own, so its absence is the server's fault. */
+const fetcherOf = (ledger: LedgerView): LogFetcher => async (path) => {
+  const data = await ledger.read(path);
+  if (!data) throw new SealtrailError('internal', 'ledger_file_missing', 'a ledger tile the checkpoint covers is missing');
+  return data;
+};
+
+export function ledgerSysPaths(deps: { ledger?: LedgerView }): PathSpec[] {
+  const ledger = (): LedgerView => {
+    if (!deps.ledger) throw notFound('the ledger follows the journal, which the server configuration turns off or keeps in memory', 'ledger_disabled');
+    return deps.ledger;
+  };
+  const checkpoint = (l: LedgerView) => {
+    const latest = l.current();
+    if (!latest) throw notFound('the ledger has no signed checkpoint yet', 'ledger_no_checkpoint');
+    return latest;
+  };
+  const hashes = (proof: readonly Buffer[]) => proof.map((h) => h.toString('base64'));
+
+  return [
+    {
+      pattern: 'ledger/checkpoint',
+      handlers: {
+        read: async () => ({ raw: { contentType: 'text/plain; charset=utf-8', body: checkpoint(ledger()).note, headers: NO_CACHE } }),
+      },
+    },
+    {
+      pattern: 'ledger/key',
+      handlers: {
+        read: async () => {
+          const l = ledger();
+          const key = l.verifierKey();
+          if (!key) throw notFound('the ledger has no key loaded (the server log says why)', 'ledger_no_checkpoint');
+          return { data: { verifier_key: key, origin: l.origin } };
+        },
+      },
+    },
+    {
+      pattern: 'ledger/(?<path>tile/.+)',
+      handlers: {
+        read: async (req) => {
+          const l = ledger();
+          const parsed = parseLogPath(req.params.path);
+          const data = await l.read(req.params.path);
+          if (!data) throw notFound('no such ledger tile or entry bundle (yet)', 'ledger_not_found');
+          // Bytes under the latest checkpoint never change; a tile past it may still be rewritten.
+          const size = l.current()?.size ?? 0;
+          const coord = parsed.kind === 'tile' ? parsed.tile : parsed.kind === 'entries' ? { level: 0, ...parsed.bundle } : undefined;
+          const settled = coord !== undefined && coord.width === TILE_WIDTH && (coord.index + 1) * TILE_WIDTH <= hashesAtLevel(size, coord.level);
+          return { raw: { contentType: 'application/octet-stream', body: data, headers: settled ? IMMUTABLE : NO_CACHE } };
+        },
+      },
+    },
+    {
+      pattern: 'ledger/proof/inclusion',
+      handlers: {
+        read: async (req) => {
+          const l = ledger();
+          onlyParameters(req.data, ['index', 'size']);
+          const index = decimal(req.data, 'index');
+          const size = decimal(req.data, 'size');
+          const latest = checkpoint(l);
+          if (size > latest.size) throw invalid(`"size" is larger than the latest checkpoint's (${latest.size})`, 'ledger_invalid_range');
+          if (index >= size) throw invalid('"index" must be below "size"', 'ledger_invalid_range');
+          const proof = await inclusionProofFromTiles(fetcherOf(l), index, size);
+          return { data: { index, size, hashes: hashes(proof) } };
+        },
+      },
+    },
+    {
+      pattern: 'ledger/proof/consistency',
+      handlers: {
+        read: async (req) => {
+          const l = ledger();
+          onlyParameters(req.data, ['from', 'to']);
+          const from = decimal(req.data, 'from');
+          const to = decimal(req.data, 'to');
+          const latest = checkpoint(l);
+          if (to > latest.size) throw invalid(`"to" is larger than the latest checkpoint's size (${latest.size})`, 'ledger_invalid_range');
+          if (from > to) throw invalid('"from" must not be larger than "to"', 'ledger_invalid_range');
+          const proof = await consistencyProofFromTiles(fetcherOf(l), from, to);
+          return { data: { from, to, hashes: hashes(proof) } };
+        },
+      },
+    },
+  ];
+}

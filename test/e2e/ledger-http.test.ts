@@ -1,0 +1,177 @@
+/**
+ * The ledger over HTTP, checked by an independent client (test/helpers/tlog.ts: RFC 6962/9162 and
+ * the C2SP specs on node:crypto, nothing of src/ledger): the signed checkpoint opens with the
+ * published key, every tile and entry bundle reproduces its root, entry i is journal record seq i,
+ * and the proofs the server computes verify.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { call, startDevServer, type TestServer } from '../helpers/server.js';
+import {
+  checkTiles, consistent, fetchEntries, leafHash, ledgerGet, merkleRoot, openSignedCheckpoint, rootFromInclusion, type Checkpoint,
+} from '../helpers/tlog.js';
+
+/** Polls until the server has signed a checkpoint of at least `size` leaves (bounded: 10 s). */
+async function checkpointOf(s: TestServer, size: number, token: string | undefined = s.rootToken): Promise<{ note: string; cp: Checkpoint; key: string }> {
+  const key = (await call(s.address, 'GET', 'sys/ledger/key')).json.data.verifier_key as string;
+  for (let i = 0; i < 100; i++) {
+    const res = await ledgerGet(s.address, 'checkpoint', token);
+    if (res.status === 200) {
+      const cp = openSignedCheckpoint(res.body.toString('utf8'), key);
+      if (cp.size >= size) return { note: res.body.toString('utf8'), cp, key };
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no checkpoint of ${size} leaves within 10 s`);
+}
+
+/** Every journal record's text by seq (format=raw), paged by cursor (bounded). */
+async function journalTexts(s: TestServer): Promise<Map<number, string>> {
+  const out = new Map<number, string>();
+  let cursor: string | undefined;
+  for (let page = 0; page < 20; page++) {
+    const q = new URLSearchParams({ format: 'raw', order: 'asc', limit: '1000', ...(cursor ? { cursor } : {}) });
+    const res = await call(s.address, 'GET', `sys/journal/records?${q}`, { token: s.rootToken });
+    assert.equal(res.status, 200);
+    for (const r of res.json.data.records as { seq: number; text: string }[]) out.set(r.seq, r.text);
+    cursor = res.json.data.next_cursor ?? undefined;
+    if (!cursor) break;
+  }
+  return out;
+}
+
+test('the published log: checkpoint, key, every tile and bundle, entries = journal records, proofs', { timeout: 60_000 }, async () => {
+  const s = await startDevServer();
+  try {
+    // Enough records for two full tiles and a partial one: 2 journal records per request.
+    for (let i = 0; i < 300; i++) {
+      const res = await call(s.address, 'POST', `secret/data/ledger/${i}`, { token: s.rootToken, body: { data: { i } } });
+      assert.equal(res.status, 200);
+    }
+    const { note, cp, key } = await checkpointOf(s, 600);
+    assert.match(key, /^[^+\s]+\+[0-9a-f]{8}\+/);
+    assert.equal(cp.origin, key.split('+')[0]);
+    assert.match(note, /^\S+\n\d+\n[A-Za-z0-9+/]{43}=\n\n\u2014 \S+ \S+\n$/);
+    const keyRes = await call(s.address, 'GET', 'sys/ledger/key');
+    assert.equal(keyRes.json.data.origin, cp.origin);
+
+    const entries = await fetchEntries(s.address, cp.size, s.rootToken);
+    const leaves = entries.map(leafHash);
+    assert.deepEqual(merkleRoot(leaves), cp.root, 'the entries reproduce the signed root');
+    assert.ok(await checkTiles(s.address, leaves, s.rootToken) >= 4, 'full tiles of level 0, a partial one, level 1');
+
+    const texts = await journalTexts(s);
+    for (let seq = 0; seq < cp.size; seq++) assert.equal(entries[seq].toString('utf8'), texts.get(seq), `entry ${seq} is record seq ${seq}`);
+
+    for (const index of [0, 1, 255, 256, 511, cp.size - 1]) {
+      const res = await call(s.address, 'GET', `sys/ledger/proof/inclusion?index=${index}&size=${cp.size}`, { token: s.rootToken });
+      assert.equal(res.status, 200);
+      assert.deepEqual({ index: res.json.data.index, size: res.json.data.size }, { index, size: cp.size });
+      const proof = (res.json.data.hashes as string[]).map((h) => Buffer.from(h, 'base64'));
+      assert.deepEqual(rootFromInclusion(index, cp.size, leaves[index], proof), cp.root, `inclusion of ${index}`);
+      // A smaller tree too (one no checkpoint named): the root of its first leaves.
+      const small = await call(s.address, 'GET', `sys/ledger/proof/inclusion?index=${Math.min(index, 299)}&size=300`, { token: s.rootToken });
+      const smallProof = (small.json.data.hashes as string[]).map((h) => Buffer.from(h, 'base64'));
+      assert.deepEqual(rootFromInclusion(Math.min(index, 299), 300, leaves[Math.min(index, 299)], smallProof), merkleRoot(leaves.slice(0, 300)));
+    }
+    for (const from of [0, 1, 2, 7, 256, 300, cp.size - 1, cp.size]) {
+      const res = await call(s.address, 'GET', `sys/ledger/proof/consistency?from=${from}&to=${cp.size}`, { token: s.rootToken });
+      assert.equal(res.status, 200);
+      assert.deepEqual({ from: res.json.data.from, to: res.json.data.to }, { from, to: cp.size });
+      const proof = (res.json.data.hashes as string[]).map((h) => Buffer.from(h, 'base64'));
+      assert.equal(consistent(from, cp.size, proof, merkleRoot(leaves.slice(0, from)), cp.root), true, `consistency from ${from}`);
+      assert.equal(consistent(from, cp.size, proof, merkleRoot(leaves.slice(0, from)), Buffer.alloc(32)), from === 0, 'and not with another root');
+    }
+
+    // Caching: the checkpoint is never cached; a full tile under the checkpoint is immutable.
+    const checkpointRes = await ledgerGet(s.address, 'checkpoint', s.rootToken);
+    assert.equal(checkpointRes.headers.get('content-type'), 'text/plain; charset=utf-8');
+    assert.equal(checkpointRes.headers.get('cache-control'), 'no-cache');
+    const full = await ledgerGet(s.address, 'tile/0/000', s.rootToken);
+    assert.equal(full.headers.get('content-type'), 'application/octet-stream');
+    assert.equal(full.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+    const partial = await ledgerGet(s.address, `tile/entries/002.p/${cp.size - 512}`, s.rootToken);
+    assert.equal(partial.status, 200);
+    assert.equal(partial.headers.get('cache-control'), 'no-cache');
+  } finally {
+    await s.stop();
+  }
+});
+
+test('without a token: checkpoint, tiles and proofs are refused (403), the key is served; bad input is a clear 4xx', { timeout: 60_000 }, async () => {
+  const s = await startDevServer();
+  try {
+    await call(s.address, 'POST', 'secret/data/x', { token: s.rootToken, body: { data: { a: 1 } } });
+    const { cp } = await checkpointOf(s, 3);
+    for (const path of ['checkpoint', 'tile/0/000.p/1', 'tile/entries/000.p/1', 'proof/inclusion?index=0&size=1', 'proof/consistency?from=0&to=1']) {
+      assert.equal((await ledgerGet(s.address, path)).status, 403, path);
+      assert.equal((await ledgerGet(s.address, path, 'not-a-token')).status, 403, path);
+    }
+    assert.equal((await ledgerGet(s.address, 'key')).status, 200);
+
+    const SECRET = 'x001/234/067';
+    const bad: [string, number, RegExp][] = [
+      ['tile/0/1234', 400, /not a ledger path/],
+      [`tile/0/${SECRET}`, 400, /not a ledger path/],
+      ['tile/0/000.p/0', 400, /partial width/],
+      ['tile/0/000.p/256', 400, /partial width/],
+      ['tile/0/000.p/007', 400, /partial width/],
+      ['tile/00/000', 400, /level/],
+      ['tile/64/000', 400, /level/],
+      ['tile/0/x999/x999/x999/x999/x999/x999/999', 400, /too large/],
+      // The edge resolves dot segments first: what is left names no ledger path.
+      ['tile/0/%2e%2e/%2e%2e/journal.db', 404, /unsupported path/],
+      ['tile/0/..%2f..%2fjournal.db', 400, /"\." and "\.\." segments are not allowed/],
+      [`tile/0/${'x123/'.repeat(20)}000`, 400, /too long/],
+      ['tile/0/999', 404, /not \(yet\)|no such/],
+      ['tile/entries/999.p/3', 404, /no such/],
+      [`proof/inclusion?index=${cp.size}&size=${cp.size}`, 400, /"index" must be below "size"/],
+      [`proof/inclusion?index=0&size=${cp.size + 1000}`, 400, /larger than the latest checkpoint/],
+      ['proof/inclusion?index=01&size=2', 400, /"index" must be a decimal integer/],
+      ['proof/inclusion?index=1e3&size=2', 400, /decimal integer/],
+      ['proof/inclusion?index=-1&size=2', 400, /decimal integer/],
+      ['proof/inclusion?index=0&size=99999999999999999999', 400, /decimal integer/],
+      ['proof/inclusion?index=0', 400, /"size" must be a decimal integer/],
+      ['proof/inclusion?index=0&size=1&evil=1', 400, /unknown parameter/],
+      ['proof/consistency?from=2&to=1', 400, /"from" must not be larger/],
+      [`proof/consistency?from=0&to=${cp.size + 1}`, 400, /larger than the latest checkpoint/],
+    ];
+    for (const [path, status, message] of bad) {
+      const res = await call(s.address, 'GET', `sys/ledger/${path}`, { token: s.rootToken });
+      assert.equal(res.status, status, path);
+      assert.match(res.json.errors[0], message, path);
+      assert.ok(!res.text.includes('x001/234') && !res.text.includes('evil') && !res.text.includes('journal.db'), `nothing echoed: ${res.text}`);
+    }
+  } finally {
+    await s.stop();
+  }
+});
+
+test('ledger { public = true } serves reads without a token; with the journal off every ledger path is 404 ledger_disabled', { timeout: 60_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sealtrail-ledger-public-'));
+  const configPath = join(dir, 'public.hcl');
+  writeFileSync(configPath, 'ledger {\n  public = true\n  checkpoint_interval = "200ms"\n  origin = "test.example/ledger"\n}\n');
+  const open = await startDevServer({ configPath });
+  try {
+    const { cp } = await checkpointOf(open, 1, undefined);
+    assert.equal(cp.origin, 'test.example/ledger');
+    assert.equal((await ledgerGet(open.address, 'tile/0/000.p/1')).status, 200);
+    assert.equal((await ledgerGet(open.address, `proof/consistency?from=1&to=${cp.size}`)).status, 200);
+  } finally {
+    await open.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const off = await startDevServer({ journal: false });
+  try {
+    for (const path of ['checkpoint', 'key', 'tile/0/000', 'proof/inclusion?index=0&size=1']) {
+      const res = await call(off.address, 'GET', `sys/ledger/${path}`, { token: off.rootToken });
+      assert.equal(res.status, 404, path);
+      assert.match(res.json.errors[0], /the ledger follows the journal/);
+    }
+  } finally {
+    await off.stop();
+  }
+});
