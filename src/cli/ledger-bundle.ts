@@ -5,6 +5,7 @@
  *   {"format":"sealtrail-ledger-proof/v1","seq":N,"record":"<record text>","entry":"<base64 entry>",
  *    "inclusion":{"index":I,"size":S,"hashes":["<base64>",...]},"checkpoint":"<signed note>"}
  *
+ * Leaf I of the log is the journal record with seq I, so `seq` and `inclusion.index` are equal.
  * Everything needed to check it offline is inside, except the log's verifier key, which the
  * checker must hold already (a key shipped in the bundle would prove nothing).
  */
@@ -14,15 +15,10 @@ import {
 } from '../ledger/index.js';
 
 export const BUNDLE_FORMAT = 'sealtrail-ledger-proof/v1';
-/** The journal seq of leaf 0: the journal numbers its records from 1, the tree its leaves from 0. */
-export const FIRST_SEQ = 1;
 /** A bundle file larger than this is refused unread (a record is rarely over a megabyte). */
 export const MAX_BUNDLE_BYTES = 64 * 1024 * 1024;
 /** An inclusion proof of a tree of up to 2^53 leaves has at most 53 hashes; more is malformed. */
 export const MAX_PROOF_HASHES = 64;
-
-export const leafIndexOfSeq = (seq: number): number => seq - FIRST_SEQ;
-export const seqOfLeaf = (index: number): number => index + FIRST_SEQ;
 
 export interface ProofBundle {
   format: string;
@@ -58,7 +54,7 @@ export function parseProofBundle(text: string): ProofBundle | string {
   const b = value as Partial<ProofBundle> | null;
   if (typeof b !== 'object' || b === null || Array.isArray(b)) return 'the bundle is not a JSON object';
   if (b.format !== BUNDLE_FORMAT) return `the bundle's format is not ${BUNDLE_FORMAT}`;
-  if (!isCount(b.seq) || b.seq < FIRST_SEQ) return `"seq" is not a journal sequence number (an integer from ${FIRST_SEQ})`;
+  if (!isCount(b.seq)) return '"seq" is not a journal sequence number (a non-negative integer)';
   if (typeof b.record !== 'string') return '"record" is not a string';
   if (strictBase64(b.entry) === undefined) return '"entry" is not standard base64';
   if (typeof b.checkpoint !== 'string') return '"checkpoint" is not a string';
@@ -91,7 +87,7 @@ export function verifyProofBundle(bundle: ProofBundle, key: NoteVerifier): Bundl
   const { seq } = bundle;
   const { index, hashes } = bundle.inclusion;
   if (bundle.inclusion.size !== size) return { ok: false, reason: `the proof is for a tree of ${bundle.inclusion.size} entries, the checkpoint's has ${size}` };
-  if (index !== leafIndexOfSeq(seq)) return { ok: false, reason: `the proof is for entry ${index}, record seq ${seq} is entry ${leafIndexOfSeq(seq)}` };
+  if (index !== seq) return { ok: false, reason: `the proof is for entry ${index}, record seq ${seq} is entry ${seq}` };
   if (index >= size) return { ok: false, reason: `entry ${index} is beyond the checkpoint's ${size} entries` };
   const entry = strictBase64(bundle.entry)!;
   if (!entryMatchesRecord(entry, seq, Buffer.from(bundle.record, 'utf8'))) {

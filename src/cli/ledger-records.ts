@@ -5,7 +5,6 @@
  * journal's records of that bundle are read and compared, one bundle behind at most.
  */
 import { entryMatchesRecord, parseLogPath, scanBundle, TILE_WIDTH, type LogFetcher } from '../ledger/index.js';
-import { seqOfLeaf } from './ledger-bundle.js';
 
 export interface SeqRecord { readonly seq: number; readonly text: string }
 /** Up to `limit` journal records with seq > `afterSeq`, in seq order. */
@@ -19,14 +18,15 @@ export type RecordVerdict =
 
 /** The first record of entries [first, first + entries.length) that is missing or differs. */
 export async function checkRecords(entries: readonly Buffer[], first: number, page: RecordPage): Promise<RecordVerdict> {
-  const firstSeq = seqOfLeaf(first);
+  // Leaf i is the record with seq i.
+  const firstSeq = first;
   const bySeq = new Map((await page(firstSeq - 1, entries.length)).map((r) => [r.seq, r.text]));
   for (let k = 0; k < entries.length; k++) {
     const seq = firstSeq + k;
     const text = bySeq.get(seq);
-    if (text === undefined) return { ok: false, index: first + k, seq, reason: 'the record is not in the journal (deleted, or removed by retention)' };
+    if (text === undefined) return { ok: false, index: first + k, seq, reason: `record seq ${seq} is not in the journal (deleted, or removed by retention)` };
     if (!entryMatchesRecord(entries[k], seq, Buffer.from(text, 'utf8'))) {
-      return { ok: false, index: first + k, seq, reason: 'the journal\'s record differs from its ledger entry' };
+      return { ok: false, index: first + k, seq, reason: `the journal's record seq ${seq} differs from its ledger entry` };
     }
   }
   return { ok: true, checked: entries.length };

@@ -28,24 +28,24 @@ test('verify-bundle: a good bundle passes; a changed record, proof hash, seq or 
     const ok = await checkBundle(dir, good);
     assert.equal(ok.stderr, '');
     assert.equal(ok.code, 0);
-    assert.equal(ok.stdout, `OK: record seq 42 is entry 41 of ${ORIGIN} at tree size 300, root ${log.root.toString('base64')}\n`);
+    assert.equal(ok.stdout, `OK: record seq 42 is entry 42 of ${ORIGIN} at tree size 300, root ${log.root.toString('base64')}\n`);
 
     const changed = await checkBundle(dir, { ...good, record: (good.record as string).replace('"r"', '"R"') });
     assert.equal(changed.code, 3);
-    assert.equal(changed.stderr, 'FAILED: the record does not match entry 41 (the record was changed, or is not record seq 42)\n');
+    assert.equal(changed.stderr, 'FAILED: the record does not match entry 42 (the record was changed, or is not record seq 42)\n');
 
     const inclusion = good.inclusion as { index: number; size: number; hashes: string[] };
     const hash = Buffer.from(inclusion.hashes[3], 'base64');
     hash[0] ^= 1;
     const badProof = await checkBundle(dir, { ...good, inclusion: { ...inclusion, hashes: inclusion.hashes.map((h, i) => (i === 3 ? hash.toString('base64') : h)) } });
     assert.equal(badProof.code, 3);
-    assert.equal(badProof.stderr, "FAILED: the inclusion proof of entry 41 does not lead to the checkpoint's root (a proof hash or the entry differs)\n");
+    assert.equal(badProof.stderr, "FAILED: the inclusion proof of entry 42 does not lead to the checkpoint's root (a proof hash or the entry differs)\n");
 
     const short = await checkBundle(dir, { ...good, inclusion: { ...inclusion, hashes: inclusion.hashes.slice(1) } });
-    assert.equal(short.stderr, 'FAILED: the inclusion proof of entry 41: proof does not verify: the proof is shorter than the path\n');
+    assert.equal(short.stderr, 'FAILED: the inclusion proof of entry 42: proof does not verify: the proof is shorter than the path\n');
 
     const otherSeq = await checkBundle(dir, { ...good, seq: 43 });
-    assert.equal(otherSeq.stderr, 'FAILED: the proof is for entry 41, record seq 43 is entry 42\n');
+    assert.equal(otherSeq.stderr, 'FAILED: the proof is for entry 42, record seq 43 is entry 43\n');
 
     // The same tree signed by another key of the same name: the signature is what fails.
     const impostor = logKey();
@@ -88,25 +88,29 @@ test('prove (against a fake server): the bundle of a seq or a request verifies; 
     assert.deepEqual(JSON.parse(proved.stdout), await bundleOf(log, records, 100));
     const file = join(dir, 'b.json');
     const byRequest = await run('ledger', 'prove', '--request-id', 'req-1', '-o', file);
-    assert.equal(byRequest.stderr, `wrote the proof of record seq 77 (entry 76, tree size 300) to ${file}\n`);
+    assert.equal(byRequest.stderr, `wrote the proof of record seq 77 (entry 77, tree size 300) to ${file}\n`);
     const checked = await runIn(['ledger', 'verify-bundle', file, '--key', KEY.vkey]);
-    assert.equal(checked.stdout, `OK: record seq 77 is entry 76 of ${ORIGIN} at tree size 300, root ${log.root.toString('base64')}\n`);
+    assert.equal(checked.stdout, `OK: record seq 77 is entry 77 of ${ORIGIN} at tree size 300, root ${log.root.toString('base64')}\n`);
 
-    const absent = await run('ledger', 'prove', '301', '--wait', '0');
+    const absent = await run('ledger', 'prove', '300', '--wait', '0');
     assert.equal(absent.code, 2);
-    assert.equal(absent.stderr, 'Error: no record with seq 301 in the journal\n');
-    records = [...records, JSON.stringify({ seq: 301 })];
-    const uncovered = await run('ledger', 'prove', '301', '--wait', '0');
+    assert.equal(absent.stderr, 'Error: no record with seq 300 in the journal\n');
+    records = [...records, JSON.stringify({ seq: 300 })];
+    const uncovered = await run('ledger', 'prove', '300', '--wait', '0');
     assert.equal(uncovered.code, 2);
     assert.equal(uncovered.stderr, 'Error: no checkpoint covers entry 300 after 0 s (latest: 300 entries)\n');
-    const usage = await run('ledger', 'prove', '0');
+    // Seq 0, the first record, is asked for as after_seq=-1.
+    const first = await run('ledger', 'prove', '0');
+    assert.equal(first.stderr, '');
+    assert.deepEqual(JSON.parse(first.stdout), await bundleOf(log, records, 0));
+    const usage = await run('ledger', 'prove', '-5');
     assert.equal(usage.code, 1);
-    assert.equal(usage.stderr, 'a record seq is an integer from 1\n');
+    assert.equal(usage.stderr, 'the record seq must be a non-negative integer\n');
 
-    records = records.map((r, i) => (i === 99 ? r.replace('"r"', '"forged"') : r));
+    records = records.map((r, i) => (i === 100 ? r.replace('"r"', '"forged"') : r));
     const forged = await run('ledger', 'prove', '100');
     assert.equal(forged.code, 3);
-    assert.equal(forged.stderr, "FAILED: record seq 100 does not lead to the checkpoint's root: the journal's record differs from entry 99, or the proof is wrong\n");
+    assert.equal(forged.stderr, "FAILED: record seq 100 does not lead to the checkpoint's root: the journal's record differs from entry 100, or the proof is wrong\n");
     // Every request carried the token: they all went to the server.
     assert.ok(server.seen.every((s) => s.token === 'root-token'));
   });
@@ -128,7 +132,7 @@ test('verify --url: a server address verifies the log and its journal; a changed
     records = records.map((r, i) => (i === 260 ? r.replace('"r"', '"forged"') : r));
     const changed = await run('ledger', 'verify', '--url', 'http://127.0.0.1:8200/', '--key', KEY.vkey);
     assert.equal(changed.code, 3);
-    assert.equal(changed.stderr, "FAILED: entry 260 (journal seq 261): record seq 261: the journal's record differs from its ledger entry\n");
+    assert.equal(changed.stderr, "FAILED: entry 260: the journal's record seq 260 differs from its ledger entry\n");
     const logOnly = await run('ledger', 'verify', '--url', 'http://127.0.0.1:8200', '--key', KEY.vkey, '--skip-journal');
     assert.equal(logOnly.code, 0);
 

@@ -23,20 +23,20 @@ export function logKey(name = ORIGIN): LogKey {
   return { signer, vkey: formatVerifierKey(noteVerifier(name, privateKey)) };
 }
 
-/** Record texts of seq 1..count (seq = index + 1), varied in length. */
+/** Record texts of seq 0..count-1 (a record's seq is its leaf index), varied in length. */
 export function recordTexts(count: number, tag = 'r'): string[] {
-  return Array.from({ length: count }, (_, i) => JSON.stringify({ seq: i + 1, tag, pad: 'x'.repeat(i % 37) }));
+  return Array.from({ length: count }, (_, i) => JSON.stringify({ seq: i, tag, pad: 'x'.repeat(i % 37) }));
 }
 
 export interface DirLog { dir: string; size: number; root: Buffer; note: string }
 
 /**
- * Writes the log of `records` (record i has seq i + 1) to `dir` in `batches` appends, then the
+ * Writes the log of `records` (record i has seq i) to `dir` in `batches` appends, then the
  * signed checkpoint; returns it.
  */
 export function writeLog(dir: string, records: readonly string[], key: LogKey, batches = 3): DirLog {
   const appender = LogAppender.empty();
-  const entries = records.map((r, i) => ledgerEntry(i + 1, Buffer.from(r, 'utf8')));
+  const entries = records.map((r, i) => ledgerEntry(i, Buffer.from(r, 'utf8')));
   const step = Math.ceil(entries.length / batches) || 1;
   for (let at = 0; at < entries.length; at += step) {
     for (const file of appender.append(entries.slice(at, at + step)).files) {
@@ -51,7 +51,7 @@ export function writeLog(dir: string, records: readonly string[], key: LogKey, b
 
 /** The proof bundle of record `seq` of a log in `dir`, built as `ledger prove` builds it. */
 export async function bundleOf(log: DirLog, records: readonly string[], seq: number): Promise<Record<string, unknown>> {
-  const index = seq - 1;
+  const index = seq;
   const hashes = await inclusionProofFromTiles(directoryFetcher(log.dir), index, log.size);
   return {
     format: 'sealtrail-ledger-proof/v1',
@@ -121,11 +121,11 @@ export function fakeServer(log: () => DirLog, records: () => readonly string[], 
       }
     }
     if (url.pathname === '/v1/sys/journal/records') {
-      const all = records().map((text, i) => ({ seq: i + 1, text }));
+      const all = records().map((text, i) => ({ seq: i, text }));
       const after = url.searchParams.get('after_seq');
       const requestId = url.searchParams.get('request_id');
       const limit = Number(url.searchParams.get('limit') ?? 100);
-      const found = requestId !== null ? all.filter((r) => r.seq === requestIds[requestId]) : all.filter((r) => r.seq > Number(after ?? 0));
+      const found = requestId !== null ? all.filter((r) => r.seq === requestIds[requestId]) : all.filter((r) => r.seq > Number(after ?? -1));
       return json(200, { data: { records: found.slice(0, limit), next_cursor: null } });
     }
     return json(404, { errors: [`no route ${url.pathname}`] });

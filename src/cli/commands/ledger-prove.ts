@@ -12,7 +12,7 @@ import type { SealtrailClient } from '../../sdk/index.js';
 import type { CliContext } from '../context.js';
 import { CliExit, EXIT_REMOTE, EXIT_VERIFY_FAILED, remote, usageError } from '../failure.js';
 import { parseIntFlag } from '../flags.js';
-import { BUNDLE_FORMAT, FIRST_SEQ, formatProofBundle, leafIndexOfSeq, MAX_PROOF_HASHES, strictBase64, type ProofBundle } from '../ledger-bundle.js';
+import { BUNDLE_FORMAT, formatProofBundle, MAX_PROOF_HASHES, strictBase64, type ProofBundle } from '../ledger-bundle.js';
 import { printable } from '../ledger-fetch.js';
 import { checkpointOfNote, readCheckpointNote, serverLog } from '../ledger-server.js';
 import type { SeqRecord } from '../ledger-records.js';
@@ -28,8 +28,9 @@ async function findRecord(client: SealtrailClient, seq: string | undefined, requ
   if ((seq === undefined) === (requestId === undefined)) throw usageError('give a record seq or --request-id, not both');
   let query: Record<string, string>;
   if (seq !== undefined) {
-    const n = parseIntFlag('seq', seq)!;
-    if (n < FIRST_SEQ || !Number.isSafeInteger(n)) throw usageError(`a record seq is an integer from ${FIRST_SEQ}`);
+    if (!/^\d{1,15}$/.test(seq)) throw usageError('the record seq must be a non-negative integer');
+    const n = Number(seq);
+    // after_seq=-1 is before the first record (seq 0).
     query = { after_seq: String(n - 1), limit: '1', format: 'raw' };
   } else {
     query = { request_id: requestId!, order: 'asc', limit: '1', format: 'raw' };
@@ -94,7 +95,8 @@ export function registerLedgerProve(ledger: Command, ctx: CliContext): void {
       const waitS = parseIntFlag('wait', flags.wait)!;
       const { client, fetch } = await serverLog(ctx);
       const record = await findRecord(client, seq, flags.requestId);
-      const index = leafIndexOfSeq(record.seq);
+      // Leaf I of the log is the record with seq I.
+      const index = record.seq;
       const note = await coveringCheckpoint(fetch, index, waitS * 1000);
       const { size, root } = checkpointOfNote(note);
       const hashes = await inclusionHashes(client, index, size);

@@ -17,7 +17,6 @@ import { SealtrailClient } from '../../sdk/index.js';
 import { resolveToken, type CliContext } from '../context.js';
 import { CliExit, EXIT_LOCAL, EXIT_REMOTE, EXIT_VERIFY_FAILED, usageError } from '../failure.js';
 import { statusLine } from '../import-progress.js';
-import { seqOfLeaf } from '../ledger-bundle.js';
 import { loadVerifierKey, readInput } from '../ledger-input.js';
 import { directoryFetcher, parseLedgerUrl, printable, urlFetcher } from '../ledger-fetch.js';
 import { checkingRecords, type RecordPage, type RecordVerdict } from '../ledger-records.js';
@@ -28,7 +27,7 @@ interface VerifyFlags { url?: string; dir?: string; key: string; since?: string;
 interface Source { fetch: LogFetcher; records?: RecordPage; close(): void; where: string }
 
 const failedAt = (index: number | undefined, text: string) =>
-  index === undefined ? `FAILED: ${text}` : `FAILED: entry ${index} (journal seq ${seqOfLeaf(index)}): ${text}`;
+  index === undefined ? `FAILED: ${text}` : `FAILED: entry ${index}: ${text}`;
 
 async function sourceOf(ctx: CliContext, flags: VerifyFlags): Promise<Source> {
   if ((flags.url === undefined) === (flags.dir === undefined)) throw usageError('give --url or --dir, not both');
@@ -125,7 +124,7 @@ export function registerLedgerVerify(ledger: Command, ctx: CliContext): void {
         const records: RecordVerdict | undefined = await checker?.verdict();
         const findings: string[] = [];
         if (!verdict.ok) findings.push(logFailure(verdict));
-        if (records && records.ok === false) findings.push(failedAt(records.index, `record seq ${records.seq}: ${records.reason}`));
+        if (records && records.ok === false) findings.push(failedAt(records.index, records.reason));
         if (verdict.ok && saved) {
           const problem = await consistency(source.fetch, saved, { size, root });
           if (problem) findings.push(`FAILED: ${problem}`);
