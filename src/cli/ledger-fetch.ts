@@ -3,10 +3,13 @@
  * `<data dir>/ledger`, or a copy of it), or a URL prefix — a server address (its
  * /v1/sys/ledger) or any static mirror of the same paths. Every read is bounded by what the
  * resource can legitimately be, so a hostile mirror cannot make the verifier hold gigabytes.
+ * A partial tile or bundle the log has since filled may be gone (the server removes partials once
+ * the full file is written); it is then read as the full file's prefix, the same bytes, as
+ * tlog-tiles clients do. Whatever is read, the verifier recomputes it from the entries.
  */
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CHECKPOINT_PATH, HASH_SIZE, MAX_ENTRY_BYTES, MAX_NOTE_BYTES, parseLogPath, type LogFetcher } from '../ledger/index.js';
+import { bundleRanges, CHECKPOINT_PATH, HASH_SIZE, MAX_ENTRY_BYTES, MAX_NOTE_BYTES, parseLogPath, type LogFetcher } from '../ledger/index.js';
 import type { FetchLike } from '../sdk/index.js';
 import { usageError } from './failure.js';
 
@@ -26,16 +29,41 @@ export function maxBytesOf(path: string): number {
 /** The resource is not there (HTTP 404, no such file): a checkpoint not yet written, say. */
 export class LogResourceMissing extends Error {}
 
+/** The first `width` hashes or entries of a full tile or bundle; undefined when it has fewer. */
+function prefixOf(path: string, full: Buffer, width: number): Buffer | undefined {
+  if (path.startsWith('tile/entries/')) {
+    const { ends } = bundleRanges(full);
+    return ends.length >= width ? full.subarray(0, ends[width - 1]) : undefined;
+  }
+  return full.length >= width * HASH_SIZE ? full.subarray(0, width * HASH_SIZE) : undefined;
+}
+
+/** Reads a missing partial path (`....p/W`) as the first W hashes or entries of its full file. */
+export function withFullFallback(fetch: LogFetcher): LogFetcher {
+  return async (path) => {
+    try {
+      return await fetch(path);
+    } catch (err) {
+      const partial = /^(.*)\.p\/(\d+)$/.exec(path);
+      if (!(err instanceof LogResourceMissing) || !partial) throw err;
+      const full = await fetch(partial[1]).catch(() => undefined);
+      const prefix = full && prefixOf(path, Buffer.from(full), Number(partial[2]));
+      if (!prefix) throw err;
+      return prefix;
+    }
+  };
+}
+
 /** A log kept as files under `dir`; an error names the problem, the caller names the path. */
 export function directoryFetcher(dir: string): LogFetcher {
-  return async (path) => {
+  return withFullFallback(async (path) => {
     const max = maxBytesOf(path);
     const file = join(dir, ...path.split('/'));
     const info = await stat(file).catch(() => undefined);
     if (!info?.isFile()) throw new LogResourceMissing('not found');
     if (info.size > max) throw new Error(`${info.size} bytes, over the ${max} such a file can have`);
     return readFile(file);
-  };
+  });
 }
 
 export interface UrlSource {
@@ -88,7 +116,7 @@ export function urlFetcher(source: UrlSource, token: string | undefined, fetchIm
   const headers: Record<string, string> = {};
   const sendToken = source.server && token !== undefined;
   if (sendToken) headers['X-Vault-Token'] = token;
-  return async (path) => {
+  return withFullFallback(async (path) => {
     const max = maxBytesOf(path);
     let response: Response;
     try {
@@ -104,7 +132,7 @@ export function urlFetcher(source: UrlSource, token: string | undefined, fetchIm
     }
     if (response.status !== 200) throw new Error(`HTTP ${response.status}${await errorsLine(response)}`);
     return cappedBody(response, max);
-  };
+  });
 }
 
 /** A Vault `{"errors":[...]}` body's first error, in a line (a short excerpt at most). */

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -31,6 +31,23 @@ test('verify --dir: an untouched log of 600 entries (three bundles, written in t
     writeFileSync(join(dir, 'vkey'), `${KEY.vkey}\n`);
     const fromFile = await runIn(['ledger', 'verify', '--dir', log.dir, '--key', join(dir, 'vkey')]);
     assert.equal(fromFile.stdout, okLine(600, log.root));
+  });
+});
+
+test('verify --dir: partials the log has since filled and removed are read from the full files', async () => {
+  await withDir(async (dir) => {
+    const records = recordTexts(600);
+    const at300 = writeLog(join(dir, 'at300'), records.slice(0, 300), KEY, 1);
+    // The same log grown to 600 in two appends, its partials of 300 removed as the server removes them.
+    const grown = writeLog(join(dir, 'grown'), records, KEY, 2);
+    for (const partial of ['tile/0/001.p/44', 'tile/entries/001.p/44']) {
+      assert.ok(existsSync(join(grown.dir, partial)));
+      rmSync(join(grown.dir, partial));
+    }
+    writeFileSync(join(grown.dir, 'checkpoint'), at300.note);
+    const run = await verify(grown.dir);
+    assert.equal(run.stderr, '');
+    assert.equal(run.stdout, okLine(300, at300.root));
   });
 });
 
