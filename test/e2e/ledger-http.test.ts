@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { call, startDevServer, type TestServer } from '../helpers/server.js';
@@ -173,5 +173,27 @@ test('ledger { public = true } serves reads without a token; with the journal of
     }
   } finally {
     await off.stop();
+  }
+});
+
+test('a checkpoint at most once per checkpoint_interval while records arrive, and one more at shutdown', { timeout: 60_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sealtrail-ledger-interval-'));
+  const configPath = join(dir, 'slow.hcl');
+  writeFileSync(configPath, 'ledger {\n  checkpoint_interval = "1h"\n}\n');
+  const s = await startDevServer({ configPath, devDataDir: join(dir, 'data') });
+  try {
+    const { cp: first, key } = await checkpointOf(s, 0);
+    for (let i = 0; i < 10; i++) await call(s.address, 'POST', `secret/data/i${i}`, { token: s.rootToken, body: { data: { i } } });
+    // The records are indexed (a query waits for that), so the ledger holds them; no checkpoint yet.
+    assert.equal((await call(s.address, 'GET', 'sys/journal/records?limit=1', { token: s.rootToken })).status, 200);
+    await new Promise((r) => setTimeout(r, 1500));
+    const unchanged = await ledgerGet(s.address, 'checkpoint', s.rootToken);
+    assert.equal(openSignedCheckpoint(unchanged.body.toString('utf8'), key).size, first.size, 'within the interval: the same checkpoint');
+    await s.stop();
+    const last = openSignedCheckpoint(readFileSync(join(dir, 'data', 'ledger', 'checkpoint'), 'utf8'), key);
+    assert.ok(last.size >= first.size + 20, `the shutdown checkpoint covers the writes (${first.size} → ${last.size})`);
+  } finally {
+    await s.stop();
+    rmSync(dir, { recursive: true, force: true });
   }
 });
