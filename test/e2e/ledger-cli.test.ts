@@ -1,8 +1,9 @@
 /**
  * `sealtrail ledger` against the real server: the checkpoint, a proof bundle that verifies
  * offline, the whole log verified over HTTP (with the journal's records) and from the data
- * directory (with the journal file); then a record changed in the journal database while the
- * server is down is named by its index once it is back.
+ * directory (with the journal file); a trail digest names the checkpoint of its time; then a
+ * record changed in the journal database while the server is down is named by its index once it
+ * is back.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -19,7 +20,10 @@ test('ledger checkpoint, prove, verify-bundle, verify --url and --dir on a live 
   const dir = mkdtempSync(join(tmpdir(), 'sealtrail-ledger-cli-'));
   let s: TestServer | undefined;
   try {
-    s = await startDevServer({ devDataDir: dir });
+    const trailDir = join(dir, 'trail-out');
+    const configPath = join(dir, 'trail.hcl');
+    writeFileSync(configPath, `trail "main" {\n  directory = "${trailDir}"\n  bucket = "audit-bucket"\n}\n`);
+    s = await startDevServer({ configPath, devDataDir: dir });
     // Two journal records per request: over a full bundle, into a partial one.
     for (let i = 0; i < 150; i++) {
       assert.equal((await call(s.address, 'POST', `secret/data/ledger-cli/${i}`, { token: s.rootToken, body: { data: { i } } })).status, 200);
@@ -49,6 +53,16 @@ test('ledger checkpoint, prove, verify-bundle, verify --url and --dir on a live 
     const size = Number(checkpoint.stdout.split('\n')[1]);
     assert.ok(size > 250, checkpoint.stdout);
     writeFileSync(join(dir, 'cp.txt'), checkpoint.stdout);
+
+    // The trail's digest names the ledger checkpoint current when it was written.
+    assert.equal((await call(s.address, 'POST', 'sys/trails/main/deliver', { token: s.rootToken })).status, 200);
+    const start = new Date(Date.now() - 3600_000).toISOString();
+    const validated = await runIn(['trail', 'validate-logs', '--dir', trailDir, '--start-time', start, '--ledger-key', vkey], { env: env(s) });
+    assert.equal(validated.code, 0, validated.stdout + validated.stderr);
+    const named = /\nThe newest valid digest names ledger checkpoint (\S+) at tree size (\d+), root \S+ \(signature verified\)\n$/.exec(validated.stdout);
+    assert.ok(named, validated.stdout);
+    assert.equal(named[1], vkey.split('+')[0]);
+    assert.ok(Number(named[2]) >= size, `the digest's checkpoint (${named[2]}) is at least the one read before it (${size})`);
 
     const overHttp = await runIn(['ledger', 'verify', '--url', s.address, '--key', vkey, '--since', join(dir, 'cp.txt')], { env: env(s) });
     assert.equal(overHttp.stderr, '');
