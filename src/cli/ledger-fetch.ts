@@ -127,8 +127,8 @@ export function urlFetcher(source: UrlSource, token: string | undefined, fetchIm
       throw new Error(fetchFailure(err));
     }
     if (response.status === 404) {
-      await response.body?.cancel();
-      throw new LogResourceMissing(path === CHECKPOINT_PATH ? 'not found (no checkpoint yet?)' : 'not found');
+      const said = await errorsLine(response);
+      throw new LogResourceMissing(`not found${said !== '' ? said : path === CHECKPOINT_PATH ? ' (no checkpoint yet?)' : ''}`);
     }
     if (response.status !== 200) throw new Error(`HTTP ${response.status}${await errorsLine(response)}`);
     return cappedBody(response, max);

@@ -113,6 +113,16 @@ test('prove (against a fake server): the bundle of a seq or a request verifies; 
     assert.equal(forged.stderr, "FAILED: record seq 100 does not lead to the checkpoint's root: the journal's record differs from entry 100, or the proof is wrong\n");
     // Every request carried the token: they all went to the server.
     assert.ok(server.seen.every((s) => s.token === 'root-token'));
+
+    rmSync(join(log.dir, 'checkpoint'));
+    const none = await run('ledger', 'checkpoint');
+    assert.equal(none.code, 2);
+    assert.equal(none.stderr, 'Error reading the checkpoint: not found (no checkpoint yet?)\n');
+    const waited = await run('ledger', 'prove', '5', '--wait', '0');
+    assert.equal(waited.code, 2);
+    assert.equal(waited.stderr, 'Error: no checkpoint covers entry 5 after 0 s (latest: none)\n');
+    const both = await run('ledger', 'prove', '5', '--request-id', 'req-1');
+    assert.equal(both.stderr, 'give one of a record seq or --request-id\n');
   });
 });
 

@@ -88,7 +88,7 @@ test('verify --dir: the wrong key, or a checkpoint that is not there, fails with
     assert.equal(missing.stderr, `Error reading checkpoint from ${join(dir, 'nothing')}: not found\n`);
     const both = await runIn(['ledger', 'verify', '--dir', log.dir, '--url', 'http://127.0.0.1:1', '--key', KEY.vkey]);
     assert.equal(both.code, 1);
-    assert.equal(both.stderr, 'give --url or --dir, not both\n');
+    assert.equal(both.stderr, 'give one of --url or --dir\n');
   });
 });
 

@@ -25,7 +25,7 @@ export const PROVE_POLL_MS = 250;
 interface ProveFlags { requestId?: string; output?: string; wait: string }
 
 async function findRecord(client: SealtrailClient, seq: string | undefined, requestId: string | undefined): Promise<SeqRecord> {
-  if ((seq === undefined) === (requestId === undefined)) throw usageError('give a record seq or --request-id, not both');
+  if ((seq === undefined) === (requestId === undefined)) throw usageError('give one of a record seq or --request-id');
   let query: Record<string, string>;
   if (seq !== undefined) {
     if (!/^\d{1,15}$/.test(seq)) throw usageError('the record seq must be a non-negative integer');

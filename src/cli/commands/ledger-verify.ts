@@ -30,7 +30,7 @@ const failedAt = (index: number | undefined, text: string) =>
   index === undefined ? `FAILED: ${text}` : `FAILED: entry ${index}: ${text}`;
 
 async function sourceOf(ctx: CliContext, flags: VerifyFlags): Promise<Source> {
-  if ((flags.url === undefined) === (flags.dir === undefined)) throw usageError('give --url or --dir, not both');
+  if ((flags.url === undefined) === (flags.dir === undefined)) throw usageError('give one of --url or --dir');
   let source: Source;
   if (flags.url !== undefined) {
     const url = parseLedgerUrl(flags.url);

@@ -9,12 +9,13 @@
  * an error status), 3 verification failed (the reason on stderr, one line per finding).
  */
 import type { Command } from 'commander';
+import { CHECKPOINT_PATH } from '../../ledger/index.js';
 import type { CliContext } from '../context.js';
 import { CliExit, EXIT_REMOTE, EXIT_VERIFY_FAILED, remote } from '../failure.js';
 import { MAX_BUNDLE_BYTES, parseProofBundle, verifyProofBundle } from '../ledger-bundle.js';
 import { loadVerifierKey, readInput } from '../ledger-input.js';
 import { printable } from '../ledger-fetch.js';
-import { readCheckpointNote, serverLog } from '../ledger-server.js';
+import { serverLog } from '../ledger-server.js';
 import { registerLedgerProve } from './ledger-prove.js';
 import { registerLedgerVerify } from './ledger-verify.js';
 
@@ -26,11 +27,10 @@ export function registerLedger(program: Command, ctx: CliContext): void {
     .description("Print the log's current signed checkpoint, verbatim (save it for verify --since)")
     .action(async () => {
       const { fetch } = await serverLog(ctx);
-      const note = await readCheckpointNote(fetch).catch((err: Error) => {
+      const note = await fetch(CHECKPOINT_PATH).catch((err: Error) => {
         throw new CliExit(EXIT_REMOTE, `Error reading the checkpoint: ${printable(err.message)}`);
       });
-      if (note === undefined) throw new CliExit(EXIT_REMOTE, 'Error reading the checkpoint: the log has no checkpoint yet');
-      ctx.io.stdout(note);
+      ctx.io.stdout(Buffer.from(note).toString('utf8'));
     });
 
   ledger
