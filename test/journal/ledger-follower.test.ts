@@ -162,3 +162,16 @@ test('a missing seq is an error naming it; the ledger does not skip past it', as
     await assert.rejects(follower.follow(), { code: 'ledger_gap' });
   });
 });
+
+test('a chunk just committed is taken as given when it starts at the ledger\'s size; otherwise the database is read', async () => {
+  await withJournal(async (f) => {
+    await append(f, Array.from({ length: 30 }, (_, i) => record(i)));
+    const follower = createLedgerFollower(f.db, { dir: f.dir, fsync: false });
+    const given = await follower.follow({ first: 0, texts: f.texts.slice(0, 10) });
+    assert.equal(given.added, 10, 'only the given chunk');
+    assert.deepEqual(given.head.root, expectedRoot(f.texts.slice(0, 10)));
+    const elsewhere = await follower.follow({ first: 25, texts: f.texts.slice(25) });
+    assert.equal(elsewhere.added, 20, 'not at the ledger\'s size: read from the database');
+    assert.deepEqual(elsewhere.head.root, expectedRoot(f.texts));
+  });
+});

@@ -38,6 +38,30 @@ test('appends made together share a commit and get dense seqs in call order', as
   });
 });
 
+test('a new journal\'s first record is seq 0 (imported or live); AUTOINCREMENT goes on from 1 and never reuses a seq, even once emptied', async () => {
+  await withStore(async (store) => {
+    assert.equal(store.lastSeq(), -1, 'empty');
+    assert.deepEqual(store.importBatch([record(0, { origin: { file: 'a.log', line: 1 } })]), { added: 1, duplicates: 0 });
+    await store.append(record(1));
+    assert.deepEqual(store.readSince(-1, 10).map((r) => r.seq), [0, 1]);
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'sealtrail-journal-'));
+  let now = Number(T0 / 1_000_000n) + 10 * 24 * 3600_000;
+  const store = createJournalStore({ path: join(dir, 'journal.db'), retentionMs: 3600_000, clock: { now: () => now } });
+  try {
+    await store.append(record(0));
+    await store.append(record(1));
+    assert.equal(store.purgeExpired(), 2);
+    assert.equal(store.count(), 0);
+    now += 1;
+    await store.append(record(2, { timeNs: BigInt(now) * 1_000_000n }));
+    assert.deepEqual(store.readSince(-1, 10).map((r) => r.seq), [2], 'not 0 again');
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('time survives to the nanosecond (beyond 2^53)', async () => {
   await withStore(async (store) => {
     const timeNs = T0 + 123_456_789n;

@@ -15,7 +15,7 @@ import { openJournalDatabase } from '../schema.js';
 import { listSegments, offsetOf, position, readFrames, SEGMENT_BYTES, segmentOf, segmentPath } from '../spool/segments.js';
 import type { JournalAppend } from '../types.js';
 import { createJournalWriter } from '../writer.js';
-import { createLedgerFollower, LEDGER_BATCH, type LedgerFollower } from '../ledger/ledger-follower.js';
+import { createLedgerFollower, LEDGER_BATCH, type CommittedRecords, type LedgerFollower } from '../ledger/ledger-follower.js';
 import { ACKNOWLEDGED, changeOf, CLOSING, INDEXED, LOAD, publish, WAITING, type Progress } from './progress.js';
 import { readSpoolState, type IndexerMessage, type IndexerSettings } from './state.js';
 
@@ -55,9 +55,10 @@ async function run(port: NonNullable<typeof parentPort>, settings: IndexerSettin
   const db = openJournalDatabase(settings.path, { fsync: settings.fsync });
   const writer = createJournalWriter(db);
   const save = db.prepare('INSERT INTO spool_state (id, segment, byte_offset) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET segment = excluded.segment, byte_offset = excluded.byte_offset');
-  const commit = db.transaction((records: readonly JournalAppend[], segment: number, offset: number) => {
-    writer.appendAll(records);
+  const commit = db.transaction((records: readonly JournalAppend[], segment: number, offset: number): number[] => {
+    const seqs = writer.appendAll(records);
     save.run(segment, offset);
+    return seqs;
   });
   const say = (message: IndexerMessage) => port.postMessage(message);
   const ledger = settings.ledgerDir === undefined ? undefined : followLedger(createLedgerFollower(db, { dir: settings.ledgerDir, fsync: settings.fsync }), say);
@@ -67,6 +68,8 @@ async function run(port: NonNullable<typeof parentPort>, settings: IndexerSettin
   let fd: number | undefined;
   let fdSegment = -1;
   let failing = false;
+  /** The chunk the last step committed: the ledger takes it without reading it back. */
+  let committed: CommittedRecords | undefined;
 
   const advance = (segment: number, offset: number) => {
     pos = position(segment, offset);
@@ -112,8 +115,9 @@ async function run(port: NonNullable<typeof parentPort>, settings: IndexerSettin
     const to = last ? offsetOf(acknowledged) : fstatSync(fd!).size;
     const chunk = readFrames(fd!, offsetOf(pos), to, RECORDS_PER_COMMIT);
     if (chunk.records.length > 0) {
-      commit(chunk.records, segment, chunk.end);
+      const seqs = commit(chunk.records, segment, chunk.end);
       advance(segment, chunk.end);
+      if (seqs.at(-1) === seqs[0] + seqs.length - 1) committed = { first: seqs[0], texts: chunk.records.map((r) => r.text) };
       return;
     }
     const reason = chunk.stop?.kind === 'corrupt' ? chunk.stop.reason : chunk.stop ? 'a frame cut short' : undefined;
@@ -126,8 +130,9 @@ async function run(port: NonNullable<typeof parentPort>, settings: IndexerSettin
     while (Atomics.load(progress, CLOSING) === 0n) {
       const acknowledged = Atomics.load(progress, ACKNOWLEDGED);
       if (pos >= acknowledged) {
-        // Idle: the ledger takes what is left (imported records), a batch per turn.
-        if (ledger && (await ledger.step())) {
+        // Idle: the ledger takes what is left (imported records), a batch per turn — one per poll
+        // while the thread answering requests is busy.
+        if (ledger && (await ledger.step()) && Atomics.load(progress, LOAD) <= BUSY_LOAD) {
           await breathe();
           continue;
         }
@@ -141,11 +146,12 @@ async function run(port: NonNullable<typeof parentPort>, settings: IndexerSettin
         continue;
       }
       try {
+        committed = undefined;
         step(acknowledged);
         if (failing) say({ kind: 'recovered' });
         failing = false;
         // The chunk just committed enters the ledger: one append and one write of each file.
-        await ledger?.step();
+        await ledger?.step(committed);
       } catch (err) {
         closeFd();
         if (!failing) say({ kind: 'failing', message: err instanceof Error ? err.message : String(err), code: (err as { code?: string }).code });
@@ -192,9 +198,9 @@ function followLedger(follower: LedgerFollower, say: (message: IndexerMessage) =
       announced = true;
       return false;
     }),
-    /** One batch; true when a whole batch was taken (more may wait). */
-    step: () => guarded(async () => {
-      const { added, head } = await follower.follow();
+    /** One batch (the chunk just committed, when it is next); true when a whole batch was taken (more may wait). */
+    step: (committed?: CommittedRecords) => guarded(async () => {
+      const { added, head } = await follower.follow(committed);
       if (added > 0 || !announced) say({ kind: 'ledger', size: head.size, root: head.root });
       announced = true;
       return added === LEDGER_BATCH;

@@ -20,11 +20,21 @@ export interface LedgerHead {
   readonly root: Buffer;
 }
 
+/** Records one transaction inserted: their texts, with dense seqs from `first`. */
+export interface CommittedRecords {
+  readonly first: number;
+  readonly texts: readonly string[];
+}
+
 export interface LedgerFollower {
   /** The ledger as stored (opened from `ledger_state` and the files on the first call). */
   head(): Promise<LedgerHead>;
-  /** Appends up to LEDGER_BATCH records past the ledger's size; how many it took, and the new head. */
-  follow(): Promise<{ added: number; head: LedgerHead }>;
+  /**
+   * Appends up to LEDGER_BATCH records past the ledger's size; how many it took, and the new head.
+   * `committed`, the records a commit just gave seqs, is taken as is when it starts at the ledger's
+   * size (the indexer's usual case), saving reading them back.
+   */
+  follow(committed?: CommittedRecords): Promise<{ added: number; head: LedgerHead }>;
 }
 
 export interface LedgerFollowerOptions {
@@ -53,10 +63,12 @@ export function createLedgerFollower(db: Database.Database, opts: LedgerFollower
 
   return {
     head: async () => headOf(await open()),
-    async follow() {
+    async follow(committed) {
       const log = await open();
       const size = log.size;
-      const rows = pending.all(size, LEDGER_BATCH) as { seq: number; text: string }[];
+      const rows = committed && committed.first === size && committed.texts.length <= LEDGER_BATCH
+        ? committed.texts.map((text, k) => ({ seq: size + k, text }))
+        : pending.all(size, LEDGER_BATCH) as { seq: number; text: string }[];
       if (rows.length === 0) return { added: 0, head: headOf(log) };
       const entries = rows.map((row, k) => {
         if (row.seq !== size + k) {
