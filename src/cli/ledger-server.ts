@@ -6,7 +6,7 @@
 import { CHECKPOINT_PATH, parseCheckpoint, type Checkpoint, type LogFetcher } from '../ledger/index.js';
 import type { SealtrailClient } from '../sdk/index.js';
 import type { CliContext } from './context.js';
-import { remote } from './failure.js';
+import { remoteDetail } from './failure.js';
 import { LogResourceMissing, SERVER_LEDGER_PREFIX, urlFetcher } from './ledger-fetch.js';
 import type { RecordPage, SeqRecord } from './ledger-records.js';
 
@@ -40,9 +40,12 @@ export function checkpointOfNote(note: string): Checkpoint {
 /** One page of the journal's records, raw, in seq order (the API caps a page at 1,000). */
 export function apiRecordPage(client: SealtrailClient): RecordPage {
   return async (afterSeq, limit) => {
-    const answer = await remote('reading the journal', () => client.read<{ records: SeqRecord[] }>('sys/journal/records', {
-      after_seq: String(afterSeq), limit: String(limit), order: 'asc', format: 'raw',
-    }));
+    let answer;
+    try {
+      answer = await client.read<{ records: SeqRecord[] }>('sys/journal/records', { after_seq: String(afterSeq), limit: String(limit), order: 'asc', format: 'raw' });
+    } catch (err) {
+      throw new Error(remoteDetail(err) ?? (err instanceof Error ? err.message : String(err)));
+    }
     return (answer?.data?.records ?? []).map((r) => ({ seq: r.seq, text: r.text }));
   };
 }

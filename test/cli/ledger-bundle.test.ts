@@ -130,9 +130,10 @@ test('verify --url: a server address verifies the log and its journal; a changed
   await withDir(async (dir) => {
     let records = recordTexts(300);
     const log = writeLog(join(dir, 'log'), records, KEY);
-    const server = fakeServer(() => log, () => records, 'root-token');
+    const server = fakeServer(() => log, () => records, 'root-token', {}, 'log-only');
     const run = async (...argv: string[]) => {
-      const io = memoryIo({ env: { VAULT_TOKEN: 'root-token' } });
+      const io = memoryIo({ env: { VAULT_TOKEN: argv.includes('--log-only') ? 'log-only' : 'root-token' } });
+      argv = argv.filter((a) => a !== '--log-only');
       const code = await runCli(argv, { ...io, fetch: server.fetch });
       return { code, stdout: io.out.join(''), stderr: io.err.join('') };
     };
@@ -145,6 +146,11 @@ test('verify --url: a server address verifies the log and its journal; a changed
     assert.equal(changed.stderr, "FAILED: entry 260: the journal's record seq 260 differs from its ledger entry\n");
     const logOnly = await run('ledger', 'verify', '--url', 'http://127.0.0.1:8200', '--key', KEY.vkey, '--skip-journal');
     assert.equal(logOnly.code, 0);
+    // A token that may read the log but not the journal: the log is verified, the journal check is an error.
+    const noJournal = await run('ledger', 'verify', '--url', 'http://127.0.0.1:8200', '--key', KEY.vkey, '--log-only');
+    assert.equal(noJournal.code, 2);
+    assert.equal(noJournal.stderr, 'Error: the log verified, but the journal could not be read: permission denied\n');
+    assert.equal((await run('ledger', 'verify', '--url', 'http://127.0.0.1:8200', '--key', KEY.vkey, '--skip-journal', '--log-only')).code, 0);
 
     // A static copy at another prefix: no journal, and no token sent to it.
     const before = server.seen.length;

@@ -89,10 +89,13 @@ const json = (status: number, body: unknown) => new Response(JSON.stringify(body
 /**
  * A fetch answering as a Sealtrail server at http://127.0.0.1:8200 would: the ledger routes of the
  * contract from the log directory, sys/journal/records (after_seq or request_id, raw) from
- * `records()` (read per request, so a test can change a record), 403 without `token`; and a
+ * `records()` (read per request, so a test can change a record), 403 without `token`
+ * (`logOnlyToken` reads the ledger routes alone); and a
  * static copy of the log under /mirror/, open to all.
  */
-export function fakeServer(log: () => DirLog, records: () => readonly string[], token: string, requestIds: Record<string, number> = {}): FakeServer {
+export function fakeServer(
+  log: () => DirLog, records: () => readonly string[], token: string, requestIds: Record<string, number> = {}, logOnlyToken?: string,
+): FakeServer {
   const seen: FakeServer['seen'] = [];
   const fetch: FetchLike = async (input, init) => {
     const url = new URL(input);
@@ -103,7 +106,8 @@ export function fakeServer(log: () => DirLog, records: () => readonly string[], 
       const data = await directoryFetcher(log().dir)(url.pathname.slice('/mirror/'.length)).catch(() => undefined);
       return data ? new Response(new Uint8Array(data), { status: 200 }) : new Response('missing', { status: 404 });
     }
-    if (headers['X-Vault-Token'] !== token) return json(403, { errors: ['permission denied'] });
+    const logOnly = logOnlyToken !== undefined && headers['X-Vault-Token'] === logOnlyToken && url.pathname.startsWith('/v1/sys/ledger/');
+    if (headers['X-Vault-Token'] !== token && !logOnly) return json(403, { errors: ['permission denied'] });
     const { dir, size } = log();
     if (url.pathname.startsWith('/v1/sys/ledger/proof/inclusion')) {
       const index = Number(url.searchParams.get('index'));
