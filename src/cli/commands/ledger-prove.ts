@@ -19,6 +19,8 @@ import type { SeqRecord } from '../ledger-records.js';
 
 /** How long prove waits, by default, for a checkpoint covering the record. */
 export const DEFAULT_PROVE_WAIT_S = 10;
+/** The longest --wait accepted. */
+export const MAX_PROVE_WAIT_S = 3600;
 /** Between two reads of the checkpoint while waiting. */
 export const PROVE_POLL_MS = 250;
 
@@ -93,6 +95,7 @@ export function registerLedgerProve(ledger: Command, ctx: CliContext): void {
     .option('--wait <seconds>', 'wait this long for a checkpoint covering the record', String(DEFAULT_PROVE_WAIT_S))
     .action(async (seq: string | undefined, flags: ProveFlags) => {
       const waitS = parseIntFlag('wait', flags.wait)!;
+      if (waitS > MAX_PROVE_WAIT_S) throw usageError(`--wait is at most ${MAX_PROVE_WAIT_S} seconds`);
       const { client, fetch } = await serverLog(ctx);
       const record = await findRecord(client, seq, flags.requestId);
       // Leaf I of the log is the record with seq I.

@@ -10,7 +10,7 @@
  */
 import type { Command } from 'commander';
 import {
-  CHECKPOINT_PATH, consistencyProofFromTiles, openCheckpoint, verifyConsistency, verifyLog, type LogFetcher, type LogVerdict, type NoteVerifier,
+  CHECKPOINT_PATH, consistencyProofFromTiles, MAX_NOTE_BYTES, openCheckpoint, verifyConsistency, verifyLog, type LogFetcher, type LogVerdict, type NoteVerifier,
 } from '../../ledger/index.js';
 import { SealtrailError } from '../../errors/index.js';
 import { SealtrailClient } from '../../sdk/index.js';
@@ -103,7 +103,7 @@ export function registerLedgerVerify(ledger: Command, ctx: CliContext): void {
     .action(async (flags: VerifyFlags) => {
       const key = await loadVerifierKey(flags.key);
       const saved = flags.since === undefined ? undefined
-        : opened(await readInput(ctx, flags.since, 65536, 'the saved checkpoint'), key, `the saved checkpoint ${flags.since}`, EXIT_LOCAL);
+        : opened(await readInput(ctx, flags.since, MAX_NOTE_BYTES, 'the saved checkpoint'), key, `the saved checkpoint ${flags.since}`, EXIT_LOCAL);
       const source = await sourceOf(ctx, flags);
       try {
         const note = await source.fetch(CHECKPOINT_PATH).catch((err: Error) => {
