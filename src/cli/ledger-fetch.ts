@@ -71,13 +71,13 @@ export interface UrlSource {
   prefix: string;
   /** Whether the URL names a Sealtrail server (its journal API is then there too). */
   server: boolean;
-  /** The server's address (scheme, host, port) when `server`. */
+  /** The server's address (scheme, host, port, and a path before /v1 behind a proxy) when `server`. */
   address?: string;
 }
 
 /**
- * `--url`: a bare server address (no path), or one ending in /v1/sys/ledger, is a server; anything
- * else is a mirror's prefix as given. Only http and https, and no credentials in the URL.
+ * `--url`: a bare server address (no path), or a URL ending in /v1/sys/ledger, is a server;
+ * anything else is a mirror's prefix as given. Only http and https, and no credentials in the URL.
  */
 export function parseLedgerUrl(value: string): UrlSource {
   let url: URL | undefined;
@@ -89,8 +89,23 @@ export function parseLedgerUrl(value: string): UrlSource {
   }
   const address = `${url.protocol}//${url.host}`;
   const path = url.pathname.replace(/\/+$/, '');
-  if (path === '' || path === SERVER_LEDGER_PREFIX) return { prefix: address + SERVER_LEDGER_PREFIX, server: true, address };
+  if (path === '') return { prefix: address + SERVER_LEDGER_PREFIX, server: true, address };
+  if (path.endsWith(SERVER_LEDGER_PREFIX)) return { prefix: address + path, server: true, address: address + path.slice(0, -SERVER_LEDGER_PREFIX.length) };
   return { prefix: address + path, server: false };
+}
+
+/** Whether two server addresses are the same server (the token's destination is checked with it). */
+export function sameServer(a: string, b: string): boolean {
+  const norm = (u: string) => {
+    try {
+      const url = new URL(u);
+      return `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, '')}`;
+    } catch {
+      return undefined;
+    }
+  };
+  const na = norm(a);
+  return na !== undefined && na === norm(b);
 }
 
 /** Reads a body, refusing it past `max` bytes without reading the rest. */

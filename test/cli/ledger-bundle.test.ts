@@ -162,6 +162,14 @@ test('verify --url: a server address verifies the log and its journal; a changed
     const elsewhere = await run('ledger', 'verify', '--url', 'http://127.0.0.1:8200/v1/sys/ledger-copy', '--key', KEY.vkey);
     assert.equal(elsewhere.code, 2);
     assert.equal(elsewhere.stderr, 'Error reading checkpoint from http://127.0.0.1:8200/v1/sys/ledger-copy: HTTP 403: permission denied\n');
+    // The token goes only to the configured server: not to another address named with --url.
+    const io = memoryIo({ env: { VAULT_ADDR: 'http://127.0.0.1:9999', VAULT_TOKEN: 'root-token' } });
+    const seenBefore = server.seen.length;
+    const elsewhereCode = await runCli(['ledger', 'verify', '--url', 'http://127.0.0.1:8200/v1/sys/ledger', '--key', KEY.vkey], { ...io, fetch: server.fetch });
+    assert.equal(elsewhereCode, 2);
+    assert.equal(io.err.join(''), 'note: no token is sent to http://127.0.0.1:8200 (only to the configured server, http://127.0.0.1:9999: -address, SEALTRAIL_ADDR or VAULT_ADDR)\n'
+      + 'Error reading checkpoint from http://127.0.0.1:8200/v1/sys/ledger: HTTP 403: permission denied\n');
+    assert.deepEqual(server.seen.slice(seenBefore).map((r) => r.token), [undefined]);
     const badUrl = await run('ledger', 'verify', '--url', 'http://user:pw@127.0.0.1:8200', '--key', KEY.vkey);
     assert.equal(badUrl.code, 1);
     assert.equal(badUrl.stderr, '--url must be an http:// or https:// URL without a user name, password, query or fragment\n');

@@ -14,11 +14,11 @@ import {
 } from '../../ledger/index.js';
 import { SealtrailError } from '../../errors/index.js';
 import { SealtrailClient } from '../../sdk/index.js';
-import { resolveToken, type CliContext } from '../context.js';
+import { resolveAddress, resolveToken, type CliContext } from '../context.js';
 import { CliExit, EXIT_LOCAL, EXIT_REMOTE, EXIT_VERIFY_FAILED, usageError } from '../failure.js';
 import { statusLine } from '../import-progress.js';
 import { loadVerifierKey, readInput } from '../ledger-input.js';
-import { directoryFetcher, parseLedgerUrl, printable, urlFetcher } from '../ledger-fetch.js';
+import { directoryFetcher, parseLedgerUrl, printable, sameServer, urlFetcher } from '../ledger-fetch.js';
 import { checkingRecords, type RecordPage, type RecordVerdict } from '../ledger-records.js';
 import { apiRecordPage } from '../ledger-server.js';
 
@@ -34,7 +34,12 @@ async function sourceOf(ctx: CliContext, flags: VerifyFlags): Promise<Source> {
   let source: Source;
   if (flags.url !== undefined) {
     const url = parseLedgerUrl(flags.url);
-    const token = url.server ? await resolveToken(ctx.io) : undefined;
+    // The token goes only to the server the CLI is configured for, never to a host named on the line.
+    const configured = resolveAddress(ctx.globals(), ctx.io.env);
+    const token = url.server && sameServer(url.address!, configured) ? await resolveToken(ctx.io) : undefined;
+    if (url.server && token === undefined && !sameServer(url.address!, configured)) {
+      ctx.io.stderr(`note: no token is sent to ${url.address} (only to the configured server, ${configured}: -address, SEALTRAIL_ADDR or VAULT_ADDR)\n`);
+    }
     const fetchImpl = ctx.io.fetch ?? ((input, init) => fetch(input, init));
     source = { fetch: urlFetcher(url, token, fetchImpl), close: () => undefined, where: url.prefix };
     if (url.server && flags.journal === undefined && !flags.skipJournal) {
