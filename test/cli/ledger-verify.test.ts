@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { createJournalStore } from '../../src/journal/index.js';
-import { runIn } from './harness.js';
+import { runCli } from '../../src/cli/run.js';
+import { memoryIo, runIn } from './harness.js';
 import { entryOffset, flipByte, logKey, ORIGIN, recordTexts, writeLog, type LogKey } from './ledger-fixture.js';
 
 const KEY = logKey();
@@ -27,6 +28,12 @@ test('verify --dir: an untouched log of 600 entries (three bundles, written in t
     assert.equal(run.stderr, '');
     assert.equal(run.code, 0);
     assert.equal(run.stdout, okLine(600, log.root));
+    // On a terminal, a progress line is drawn on stderr (the first update at once) and cleared.
+    const io = memoryIo();
+    assert.equal(await runCli(['ledger', 'verify', '--dir', log.dir, '--key', KEY.vkey], { ...io, stderrIsTty: true }), 0);
+    const progress = io.err.join('');
+    assert.match(progress, /^\r\x1b\[Kverified 256 of 600 entries \(42\.7%\), \d+ entries\/s, ETA (\d+ s|\?)/);
+    assert.ok(progress.endsWith('\r\x1b[K'), JSON.stringify(progress));
     // The key from a file works the same.
     writeFileSync(join(dir, 'vkey'), `${KEY.vkey}\n`);
     const fromFile = await runIn(['ledger', 'verify', '--dir', log.dir, '--key', join(dir, 'vkey')]);
