@@ -32,6 +32,7 @@ test('verify --dir: an untouched log of 600 entries (three bundles, written in t
     const io = memoryIo();
     assert.equal(await runCli(['ledger', 'verify', '--dir', log.dir, '--key', KEY.vkey], { ...io, stderrIsTty: true }), 0);
     const progress = io.err.join('');
+    // eslint-disable-next-line no-control-regex -- the terminal escape is what it checks
     assert.match(progress, /^\r\x1b\[Kverified 256 of 600 entries \(42\.7%\), \d+ entries\/s, ETA (\d+ s|\?)/);
     assert.ok(progress.endsWith('\r\x1b[K'), JSON.stringify(progress));
     // The key from a file works the same.
