@@ -46,6 +46,10 @@ export function apiRecordPage(client: SealtrailClient): RecordPage {
     } catch (err) {
       throw new Error(remoteDetail(err) ?? (err instanceof Error ? err.message : String(err)));
     }
-    return (answer?.data?.records ?? []).map((r) => ({ seq: r.seq, text: r.text }));
+    const records = answer?.data?.records ?? [];
+    if (!Array.isArray(records) || records.some((r) => !Number.isSafeInteger(r?.seq) || typeof r?.text !== 'string')) {
+      throw new Error('the journal answered records without their seq and raw text');
+    }
+    return records.map((r) => ({ seq: r.seq, text: r.text }));
   };
 }
