@@ -9,6 +9,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { createJournalStore } from '../../src/journal/index.js';
 import { call, startDevServer, type TestServer } from '../helpers/server.js';
 import {
   checkTiles, consistent, fetchEntries, leafHash, ledgerGet, merkleRoot, openSignedCheckpoint, rootFromInclusion, type Checkpoint,
@@ -195,5 +197,33 @@ test('a checkpoint at most once per checkpoint_interval while records arrive, an
   } finally {
     await s.stop();
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('records `journal import` writes into the database while the server runs become leaves too', { timeout: 60_000 }, async () => {
+  const s = await startDevServer();
+  const importer = createJournalStore({ path: join(s.dir, 'journal.db') });
+  try {
+    const texts = Array.from({ length: 5 }, (_, i) => JSON.stringify({ imported: i, time: '2026-01-01T00:00:00Z' }));
+    const outcome = importer.importBatch(texts.map((text, i) => ({ kind: 'vault-response', timeNs: 1_767_225_600_000_000_000n + BigInt(i), text, keys: {}, origin: { file: 'old.log', line: i + 1 } })));
+    assert.deepEqual(outcome, { added: 5, duplicates: 0 });
+    const seqs = importer.query({ order: 'asc', limit: 10, imported: true }).map((r) => r.seq);
+    assert.equal(seqs.length, 5);
+    // No request meanwhile: the indexer takes them on its own (at its next commit, or its idle poll every second).
+    const state = new Database(join(s.dir, 'journal.db'), { readonly: true });
+    try {
+      const size = state.prepare('SELECT size FROM ledger_state').pluck();
+      for (let i = 0; i < 50 && Number(size.get() ?? 0) <= Math.max(...seqs); i++) await new Promise((r) => setTimeout(r, 100));
+      assert.ok(Number(size.get()) > Math.max(...seqs), 'the ledger holds the imported records');
+    } finally {
+      state.close();
+    }
+    const { cp } = await checkpointOf(s, Math.max(...seqs) + 1);
+    const entries = await fetchEntries(s.address, cp.size, s.rootToken);
+    assert.deepEqual(merkleRoot(entries.map(leafHash)), cp.root);
+    assert.deepEqual(seqs.map((seq) => entries[seq].toString('utf8')), texts);
+  } finally {
+    await importer.close();
+    await s.stop();
   }
 });
