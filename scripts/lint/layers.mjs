@@ -27,7 +27,7 @@ export const LAYERS = {
   sys: [...BASE, 'storage', 'core', 'journal', 'ledger', 'audit', 'auth', 'trail'],
   server: [...BASE, 'config', 'core', 'kms', 'trail'],
   app: [...BASE, 'config', 'storage', 'core', 'attestation', 'journal', 'ledger', 'audit', 'auth', 'secrets', 'trail', 'kms', 'sys', 'server'],
-  cli: [...BASE, 'sdk', 'config', 'attestation'],
+  cli: [...BASE, 'sdk', 'config', 'attestation', 'ledger'],
 };
 
 /** Imports allowed only as `await import(...)`, loaded when a command needs them. */

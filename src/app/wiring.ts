@@ -14,7 +14,7 @@ import type { Ledger } from './ledger.js';
 import type { Services } from './services.js';
 import { capsuleBackend, recordCapsuleMountTune, kvBackend } from '../secrets/index.js';
 import { createKmsEngine } from '../kms/index.js';
-import { trailBackend, createTrailManager, createTrailRecorder, createEventStore } from '../trail/index.js';
+import { trailBackend, createTrailManager, createTrailRecorder, createEventStore, type LedgerHead } from '../trail/index.js';
 import { storageView, type Storage } from '../storage/index.js';
 import { sysBackend } from '../sys/index.js';
 import type { ServerLogger } from '../server/index.js';
@@ -82,7 +82,8 @@ export function servicesBuilder(config: ServerConfig, log: ServerLogger, opts: W
     await audit.load();
     await audit.applyConfigDevices(auditDeclarations(config));
 
-    const trail = await buildTrail(config, core, log, opts.journal);
+    // Each trail digest names the ledger's latest signed checkpoint.
+    const trail = await buildTrail(config, core, log, opts.journal, opts.ledger && (() => opts.ledger?.current()));
     // The ledger key: made once, kept in the barrier like the trail's event key.
     if (opts.ledger) await opts.ledger.unsealed(await ensureRandomKey(barrier, 'sys/ledger-key'));
     const kms = createKmsEngine(
@@ -130,7 +131,9 @@ export function servicesBuilder(config: ServerConfig, log: ServerLogger, opts: W
  * the clear, each record AES-256-GCM encrypted under a key kept in the barrier), trails delivering
  * signed files, and the recorder the AWS edge writes every call to.
  */
-async function buildTrail(config: ServerConfig, core: Core<Services>, log: ServerLogger, journal: JournalStore | undefined) {
+async function buildTrail(
+  config: ServerConfig, core: Core<Services>, log: ServerLogger, journal: JournalStore | undefined, ledgerHead: (() => LedgerHead | undefined) | undefined,
+) {
   const barrier = core.seal.barrier;
   const encryptionKey = await ensureRandomKey(barrier, 'sys/trail-event-key');
   const store = createEventStore({
@@ -146,6 +149,7 @@ async function buildTrail(config: ServerConfig, core: Core<Services>, log: Serve
     store: () => store,
     storage: storageView(barrier, 'sys/trail/'),
     clock: core.clock,
+    ledgerHead,
     // Once per episode, and only a code: never a message, body or credential.
     onHealth: (event) => {
       if (event.type === 'failing') log.error({ trail: event.trail, code: event.code }, 'trail delivery failing; pending files are kept and retried');

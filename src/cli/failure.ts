@@ -5,6 +5,8 @@
  *       (vault returns 1 for these — "usage" errors are local errors there, not 2)
  *   2   remote errors: the server answered with an error or did not answer; also "No value found"
  *       and the state answers `status` (sealed) and `operator init -status` (not initialized)
+ *   3   a verification found the evidence bad (`ledger verify`, `ledger verify-bundle`, `ledger
+ *       prove`): distinct from 1 and 2, which say the check could not be made
  *   127 unknown command
  * Messages never contain the token or a secret value: API errors show the server's `errors`
  * (which never contain them) and local errors name files and flags, not their contents.
@@ -15,6 +17,7 @@ import { SealtrailApiError, SealtrailNetworkError } from '../sdk/index.js';
 export const EXIT_OK = 0;
 export const EXIT_LOCAL = 1;
 export const EXIT_REMOTE = 2;
+export const EXIT_VERIFY_FAILED = 3;
 export const EXIT_UNKNOWN_COMMAND = 127;
 
 /** Ends the command with `exitCode`; `message` (if any) goes to stderr. */

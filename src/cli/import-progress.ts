@@ -1,7 +1,8 @@
 /**
  * The progress line of a long import on a terminal (stderr): records, bytes, rate and the time
  * left from the inputs' total size, redrawn in place at most every `intervalMs`. Off a terminal
- * it draws nothing: a log gets the summary line alone.
+ * it draws nothing: a log gets the summary line alone. `statusLine` is the redrawing alone, for
+ * other long commands (the ledger verifier).
  */
 export interface ProgressFigures {
   records: number;
@@ -27,21 +28,31 @@ export function formatProgress(f: ProgressFigures, elapsedMs: number): string {
   return `${f.records} records, ${megabytes(f.bytes)} of ${megabytes(f.totalBytes)}, ${rate} records/s, ETA ${eta}`;
 }
 
-export function progressLine(write: (text: string) => void, isTty: boolean, now: () => number, intervalMs = 100): ProgressLine {
+/** A line redrawn in place on a terminal at most every `intervalMs`; nothing off a terminal. */
+export function statusLine(write: (text: string) => void, isTty: boolean, now: () => number, intervalMs = 100) {
   const start = now();
   let last = -Infinity;
   let drawn = false;
   return {
-    update(figures) {
+    /** Redraws with `text(elapsed ms)`, unless drawn less than `intervalMs` ago. */
+    update(text: (elapsedMs: number) => string): void {
       if (!isTty) return;
       const t = now();
       if (t - last < intervalMs) return;
       last = t;
       drawn = true;
-      write(CLEAR_LINE + formatProgress(figures, t - start));
+      write(CLEAR_LINE + text(t - start));
     },
-    done() {
+    done(): void {
       if (drawn) write(CLEAR_LINE);
     },
+  };
+}
+
+export function progressLine(write: (text: string) => void, isTty: boolean, now: () => number, intervalMs = 100): ProgressLine {
+  const line = statusLine(write, isTty, now, intervalMs);
+  return {
+    update: (figures) => line.update((elapsed) => formatProgress(figures, elapsed)),
+    done: () => line.done(),
   };
 }

@@ -14,6 +14,7 @@ import { registerDevEnclave } from './commands/dev-enclave.js';
 import { registerAuth } from './commands/auth.js';
 import { registerGeneric } from './commands/generic.js';
 import { registerJournal } from './commands/journal.js';
+import { registerLedger } from './commands/ledger.js';
 import { registerKv } from './commands/kv.js';
 import { registerLogin } from './commands/login.js';
 import { registerOperator } from './commands/operator.js';
@@ -28,7 +29,7 @@ import type { CliIo } from './io.js';
 const GROUPS: ReadonlyArray<(program: Command, ctx: CliContext) => void> = [
   registerServer, registerOperator, registerLogin, registerToken, registerPolicy,
   registerSecrets, registerAuth, registerKv, registerAudit, registerGeneric,
-  registerApm, registerDevEnclave, registerAttest, registerTrail, registerJournal,
+  registerApm, registerDevEnclave, registerAttest, registerTrail, registerJournal, registerLedger,
   // The run's io, not the process's: output and stdin must go where runCli's caller says.
   (program, ctx) => registerCapsuleCommands(program, () => ctx.client(), {
     stdout: (text) => ctx.io.stdout(text),

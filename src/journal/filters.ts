@@ -86,7 +86,8 @@ export function parseJournalQuery(params: Readonly<Record<string, unknown>>, has
   }
   const afterSeq = get('after_seq');
   if (afterSeq !== undefined) {
-    if (!/^\d{1,15}$/.test(afterSeq)) throw problem('"after_seq" must be a record\'s seq (a non-negative integer)');
+    // -1 is before the first record (seq 0): every record follows it.
+    if (!/^(-1|\d{1,15})$/.test(afterSeq)) throw problem('"after_seq" must be a record\'s seq (a non-negative integer), or -1 for all');
     filter.afterSeq = Number(afterSeq);
   }
   const order = get('order') ?? 'desc';

@@ -8,6 +8,7 @@ export { parseJournalQuery, parseTimeNs, KEY_PARAMETERS, QUERY_PARAMETERS, DEFAU
 export { searchJournal, timeline, recordView, TIMELINE_SUBJECTS, type RecordView, type RecordParser, type SearchPage, type Timeline, type TimelineGroup } from './search.js';
 export * from './types.js';
 export { exportRecords, exportJournalFile, EXPORT_PAGE } from './export.js';
+export { openJournalFileRecords, type JournalFileRecords, type SeqRecord } from './file-records.js';
 export { serverEvents, type ServerEvents, type ServerEventName } from './server-events.js';
 export { vaultEntryKeys } from './extract/vault.js';
 export { cloudTrailKeys } from './extract/cloudtrail.js';

@@ -8,6 +8,7 @@ export { createTrailRecorder } from './recorder.js';
 export { trailBackend, type TrailBackendDeps } from './backend.js';
 export { createTrailManager, type TrailManager, type TrailManagerDeps, type TrailSummary } from './delivery/trail-manager.js';
 export type { TrailConfig, DeliveryResult } from './delivery/trail-writer.js';
+export type { LedgerHead, LedgerCheckpointField } from './delivery/ledger-checkpoint.js';
 export { validateTrailBucket, validateTrailDirectory } from './validate/index.js';
 export { createS3Client } from './delivery/s3-destination.js';
 export { assertTrailDirectory, keysFromPath, keysFromPublicKeyList } from './validate/index.js';

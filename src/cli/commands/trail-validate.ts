@@ -10,16 +10,19 @@
  *                                               (sys/trails; --trail-name when it has several)
  * Public keys come from --public-key (a PEM file or a directory of them) or the server's
  * ListPublicKeys; the trail ARN printed is the server's (DescribeTrails) unless --public-key
- * works offline.
+ * works offline. A digest names the journal ledger's checkpoint of its time; --ledger-key checks
+ * that checkpoint's signature too.
  */
 import type { Command } from 'commander';
 import { systemClock } from '../../lib/clock.js';
+import { openCheckpoint, type NoteVerifier } from '../../ledger/index.js';
 import type { CliContext } from '../context.js';
 import { CliExit, EXIT_REMOTE, remote, usageError } from '../failure.js';
+import { loadVerifierKey } from '../ledger-input.js';
 
 interface ValidateFlags {
   dir?: string; s3Bucket?: string; s3Prefix?: string; s3Endpoint?: string; s3Region?: string; s3ForcePathStyle?: boolean;
-  startTime: string; endTime?: string; verbose?: boolean; publicKey?: string; trailName?: string; accountId?: string;
+  startTime: string; endTime?: string; verbose?: boolean; publicKey?: string; trailName?: string; accountId?: string; ledgerKey?: string;
 }
 
 interface S3Place { bucket: string; prefix: string; endpoint?: string; region: string; forcePathStyle: boolean }
@@ -71,6 +74,18 @@ function accountOf(trails: ReadonlyArray<{ arn: string }> | undefined): string |
   return accounts.size === 1 ? [...accounts][0] : undefined;
 }
 
+/** A digest's ledger checkpoint must open with the ledger's key. */
+function ledgerNoteCheck(key: NoteVerifier): (note: string) => string | undefined {
+  return (note) => {
+    try {
+      openCheckpoint(note, key);
+      return undefined;
+    } catch {
+      return `its ledger checkpoint does not verify with the key of ${key.name}`;
+    }
+  };
+}
+
 /** An S3 failure in one line: the store's error code or the network's, never its message. */
 function s3Failure(err: unknown, bucket: string): CliExit | undefined {
   const e = err as { name?: unknown; code?: unknown; $metadata?: unknown } | null;
@@ -95,6 +110,7 @@ export function registerValidateLogs(trail: Command, ctx: CliContext): void {
     .option('--public-key <path>', 'PEM public key file or directory (default: the server\'s ListPublicKeys)')
     .option('--trail-name <name>', 'which trail, when the place holds several')
     .option('--account-id <id>', 'in a bucket, list only this account\'s digests (default: the server\'s account)')
+    .option('--ledger-key <vkey>', "the journal ledger's verifier key (or a file holding it): check the checkpoint each digest names")
     .action(async (flags: ValidateFlags) => {
       // Loaded on demand: the trail module is server code, which other commands should not load.
       const { assertTrailDirectory, createS3Client, keysFromPath, keysFromPublicKeyList, validateTrailBucket, validateTrailDirectory } = await import('../../trail/index.js');
@@ -128,7 +144,11 @@ export function registerValidateLogs(trail: Command, ctx: CliContext): void {
         knownTrails = trails.flatMap((t) => (typeof t.Name === 'string' && typeof t.TrailARN === 'string' ? [{ name: t.Name, arn: t.TrailARN }] : []));
       }
       place ??= await configuredPlace(ctx, flags.trailName, region);
-      const common = { trailName: flags.trailName, publicKeys, startMs, endMs, verbose: flags.verbose === true, knownTrails, out: (t: string) => ctx.io.stdout(t), err: (t: string) => ctx.io.stderr(t) };
+      const checkLedgerNote = flags.ledgerKey === undefined ? undefined : ledgerNoteCheck(await loadVerifierKey(flags.ledgerKey));
+      const common = {
+        trailName: flags.trailName, publicKeys, startMs, endMs, verbose: flags.verbose === true, knownTrails, checkLedgerNote,
+        out: (t: string) => ctx.io.stdout(t), err: (t: string) => ctx.io.stderr(t),
+      };
       let result;
       if ('dir' in place) {
         if (flags.dir === undefined) await assertTrailDirectory(place.dir);

@@ -5,9 +5,12 @@
  *     + hex(sha256(uncompressed digest file)) + "\n" + previousDigestSignature ("null" for the first)
  *
  * Log file hashes (`logFiles[].hashValue`) and `previousDigestHashValue` are SHA-256 of the
- * uncompressed file contents, as aws-cli's validator computes them.
+ * uncompressed file contents, as aws-cli's validator computes them. Beyond AWS's fields, a digest
+ * may name the journal ledger's checkpoint (ledger-checkpoint.ts), last; the signature covers it
+ * through the hash of the whole file, and AWS's validator ignores it.
  */
 import { rfc3339 } from '../../lib/time.js';
+import { ledgerCheckpointField, type LedgerCheckpointField, type LedgerHead } from './ledger-checkpoint.js';
 
 export const DIGEST_SIGNATURE_ALGORITHM = 'SHA256withRSA';
 export const HASH_ALGORITHM = 'SHA-256';
@@ -37,6 +40,7 @@ export interface DigestFile {
   previousDigestHashAlgorithm: string | null;
   previousDigestSignature: string | null;
   logFiles: DigestLogFile[];
+  sealtrailLedgerCheckpoint?: LedgerCheckpointField;
 }
 
 export interface PreviousDigest {
@@ -56,6 +60,8 @@ export interface DigestInput {
   fingerprint: string;
   previous?: PreviousDigest;
   logFiles: DigestLogFile[];
+  /** The ledger checkpoint current at the digest's end, when the server keeps a ledger. */
+  ledger?: LedgerHead;
 }
 
 const maxOf = (xs: string[]) => (xs.length === 0 ? null : xs.reduce((a, b) => (b > a ? b : a)));
@@ -80,6 +86,7 @@ export function buildDigest(input: DigestInput): DigestFile {
     previousDigestHashAlgorithm: p ? HASH_ALGORITHM : null,
     previousDigestSignature: p?.signature ?? null,
     logFiles: input.logFiles,
+    ...(input.ledger ? { sealtrailLedgerCheckpoint: ledgerCheckpointField(input.ledger) } : {}),
   };
 }
 

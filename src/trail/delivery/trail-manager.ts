@@ -13,6 +13,7 @@ import type { EventStore } from '../store/types.js';
 import { deliveryErrorCode } from './delivery-error.js';
 import type { DeliveryDestination } from './destination.js';
 import { destinationFor } from './destinations.js';
+import type { LedgerHead } from './ledger-checkpoint.js';
 import { createTrailWriter, type DeliveryHealthEvent, type DeliveryResult, type TrailConfig, type TrailStatus, type TrailWriter } from './trail-writer.js';
 
 export const DEFAULT_DELIVERY_INTERVAL_MS = 5 * 60_000;
@@ -60,6 +61,8 @@ export interface TrailManagerDeps {
   onHealth?: (event: DeliveryHealthEvent) => void;
   /** The destination of each trail; default: its directory or S3 bucket (destinations.ts). */
   destination?: (config: TrailConfig) => DeliveryDestination;
+  /** The journal ledger's latest signed checkpoint, named in every digest (ledger-checkpoint.ts). */
+  ledgerHead?: () => LedgerHead | undefined;
 }
 
 export function createTrailManager(deps: TrailManagerDeps): TrailManager {
@@ -71,7 +74,7 @@ export function createTrailManager(deps: TrailManagerDeps): TrailManager {
   for (const config of deps.trails) {
     const destination = chooseDestination(config);
     destinations.push(destination);
-    writers.set(config.name, createTrailWriter({ config, location: location(config), destination, store: deps.store, keys, storage: deps.storage, clock: deps.clock, onHealth: deps.onHealth }));
+    writers.set(config.name, createTrailWriter({ config, location: location(config), destination, store: deps.store, keys, storage: deps.storage, clock: deps.clock, onHealth: deps.onHealth, ledgerHead: deps.ledgerHead }));
   }
   const timers: NodeJS.Timeout[] = [];
   let logging = false;

@@ -24,6 +24,7 @@ import type { EventStore } from '../store/types.js';
 import { deliveryErrorCode } from './delivery-error.js';
 import type { DeliveryDestination, TrailObject } from './destination.js';
 import { buildDigest, DIGEST_SIGNATURE_ALGORITHM, digestStringToSign, HASH_ALGORITHM, type DigestLogFile, type PreviousDigest } from './digest-file.js';
+import type { LedgerHead } from './ledger-checkpoint.js';
 import { digestFileKey, logFileKey, type TrailLocation } from './object-keys.js';
 
 /** A trail as configured (a `trail "<name>" { ... }` block). */
@@ -72,6 +73,8 @@ export interface TrailWriterDeps {
   keys: SigningKeys;
   storage: Storage;
   clock: Clock;
+  /** The ledger's latest signed checkpoint, named in each digest (absent: no ledger). */
+  ledgerHead?: () => LedgerHead | undefined;
 }
 
 /** Events per log file: large enough for a busy interval, small enough to build in memory. */
@@ -164,6 +167,7 @@ export function createTrailWriter(deps: TrailWriterDeps) {
       fingerprint: signer.fingerprint,
       previous: last && { bucket: last.bucket, key: last.key, hash: last.hash, signature: last.signature },
       logFiles: state.pendingLogs,
+      ledger: deps.ledgerHead?.(),
     });
     const text = JSON.stringify(digest);
     const hash = sha256Hex(text);

@@ -24,6 +24,8 @@ interface ValidateCommonOptions extends ReportSink {
   verbose: boolean;
   /** The server's trails (DescribeTrails), when it was asked: they name the trail's real ARN. */
   knownTrails?: ReadonlyArray<{ name: string; arn: string }>;
+  /** Checks the signature of a ledger checkpoint a digest names; the reason when it fails. */
+  checkLedgerNote?: (signedNote: string) => string | undefined;
 }
 
 export interface ValidateDirectoryOptions extends ValidateCommonOptions {

@@ -1,9 +1,12 @@
 /**
  * What validate-logs prints, line for line as `aws cloudtrail validate-logs` prints it: valid
  * files on stdout with --verbose, INVALID lines always on stderr followed by a blank line, then
- * the summary ("Results requested for ... / 2/2 digest files valid / 3/3 log files valid").
+ * the summary ("Results requested for ... / 2/2 digest files valid / 3/3 log files valid"). A
+ * digest naming a journal ledger checkpoint adds a line of its own (--verbose), and the newest one
+ * named closes the summary.
  */
 import { rfc3339 } from '../../lib/time.js';
+import type { LedgerCheckpointField } from '../delivery/ledger-checkpoint.js';
 
 export interface ReportSink {
   out(text: string): void;
@@ -17,6 +20,8 @@ export class ValidationReport {
   invalidLogs = 0;
   foundStartMs: number;
   foundEndMs: number | undefined;
+  /** The ledger checkpoint of the newest valid digest naming one (the walk goes newest first). */
+  newestLedger: string | undefined;
   #lastWasDoubleSpace = true;
 
   constructor(private readonly sink: ReportSink, private readonly verbose: boolean, readonly startMs: number, readonly endMs: number) {
@@ -50,6 +55,12 @@ export class ValidationReport {
     this.invalid(message);
   }
 
+  ledgerCheckpoint(bucket: string, key: string, field: LedgerCheckpointField, signatureChecked: boolean): void {
+    const named = `ledger checkpoint ${field.origin} at tree size ${field.treeSize}, root ${field.rootHash}${signatureChecked ? ' (signature verified)' : ''}`;
+    this.newestLedger ??= named;
+    this.valid(`Digest file\ts3://${bucket}/${key}\tnames ${named}`);
+  }
+
   logValid(bucket: string, key: string): void {
     this.validLogs++;
     this.valid(`Log file\ts3://${bucket}/${key}\tvalid`);
@@ -71,6 +82,7 @@ export class ValidationReport {
       ? 'No valid digests found in range\n'
       : `Results found for ${rfc3339(this.foundStartMs)} to ${rfc3339(this.foundEndMs)}:\n`;
     text += ratio(this.validDigests, this.invalidDigests, 'digest') + ratio(this.validLogs, this.invalidLogs, 'log');
+    if (this.newestLedger) text += `\nThe newest valid digest names ${this.newestLedger}`;
     this.sink.out(`${text}\n`);
   }
 

@@ -5,10 +5,12 @@
  * digest is missing or invalid continue from the next older digest found on disk. For each valid
  * digest, every listed log file is read, gunzipped and its SHA-256 compared with hashValue.
  * Beyond aws-cli, a followed link is also checked: the older digest's hash and signature must be
- * the ones the newer (signed) digest recorded.
+ * the ones the newer (signed) digest recorded; and a digest naming a ledger checkpoint must carry
+ * the checkpoint's own fields (and, given the ledger key, its signature), which is reported.
  */
 import { gunzipSync } from 'node:zlib';
 import { digestStringToSign, type DigestFile, type DigestLogFile } from '../delivery/digest-file.js';
+import { ledgerFieldProblem } from '../delivery/ledger-checkpoint.js';
 import { digestKeyTimestamp } from '../delivery/object-keys.js';
 import { sha256Hex, verifyHex } from '../keys/crypto.js';
 import type { DigestChainLocation, ObjectReader } from './local-objects.js';
@@ -24,6 +26,8 @@ export interface ValidateLogsOptions extends ReportSink {
   verbose: boolean;
   /** The trail's ARN as its server names it; without it, one is built from the digest keys. */
   trailArn?: string;
+  /** Checks a named ledger checkpoint's signature (the ledger's key); the reason when it fails. */
+  checkLedgerNote?: (signedNote: string) => string | undefined;
 }
 
 export interface ValidateLogsResult {
@@ -85,6 +89,11 @@ export async function validateLogs(opts: ValidateLogsOptions): Promise<ValidateL
     const hash = sha256Hex(inflated);
     if (!verifyHex(publicKey, digestStringToSign(digest, hash), metadata.signature)) throw new DigestInvalid(`${where}\tINVALID: signature verification failed`);
     if (link && (link.hash !== hash || link.signature !== metadata.signature)) throw new DigestInvalid(`${where}\tINVALID: hash value doesn't match`);
+    const ledger = digest.sealtrailLedgerCheckpoint;
+    if (ledger !== undefined) {
+      const problem = ledgerFieldProblem(ledger) ?? opts.checkLedgerNote?.(ledger.signedNote);
+      if (problem) throw new DigestInvalid(`${where}\tINVALID: ${problem}`);
+    }
     return digest;
   };
 
@@ -111,6 +120,7 @@ export async function validateLogs(opts: ValidateLogsOptions): Promise<ValidateL
       const digest = await loadDigest(bucket, current, link);
       lastStartMs = Date.parse(digest.digestStartTime);
       report.digestValid(digest.digestS3Bucket, digest.digestS3Object, lastStartMs, Date.parse(digest.digestEndTime));
+      if (digest.sealtrailLedgerCheckpoint) report.ledgerCheckpoint(digest.digestS3Bucket, digest.digestS3Object, digest.sealtrailLedgerCheckpoint, opts.checkLedgerNote !== undefined);
       for (const log of Array.isArray(digest.logFiles) ? digest.logFiles : []) await checkLog(log);
       if (digest.previousDigestS3Bucket === null || digest.previousDigestS3Object === null) {
         // The start of a chain: continue with any older digest (a gap, as aws-cli reports it).

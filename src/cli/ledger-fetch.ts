@@ -1,0 +1,174 @@
+/**
+ * Where `sealtrail ledger` reads a log from: a directory in the tlog-tiles layout (the server's
+ * `<data dir>/ledger`, or a copy of it), or a URL prefix — a server address (its
+ * /v1/sys/ledger) or any static mirror of the same paths. Every read is bounded by what the
+ * resource can legitimately be, so a hostile mirror cannot make the verifier hold gigabytes.
+ * A partial tile or bundle the log has since filled may be gone (the server removes partials once
+ * the full file is written); it is then read as the full file's prefix, the same bytes, as
+ * tlog-tiles clients do. Whatever is read, the verifier recomputes it from the entries.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { bundleRanges, CHECKPOINT_PATH, HASH_SIZE, MAX_ENTRY_BYTES, MAX_NOTE_BYTES, parseLogPath, type LogFetcher } from '../ledger/index.js';
+import type { FetchLike } from '../sdk/index.js';
+import { usageError } from './failure.js';
+
+/** Per-request timeout of a ledger read (the SDK's default for its own requests). */
+export const LEDGER_FETCH_TIMEOUT_MS = 60_000;
+/** The server's path of the log, under a server address. */
+export const SERVER_LEDGER_PREFIX = '/v1/sys/ledger';
+
+/** The most bytes a resource of the log can have: a signed note, a full tile, a full bundle. */
+export function maxBytesOf(path: string): number {
+  const parsed = parseLogPath(path);
+  if (parsed.kind === 'checkpoint') return MAX_NOTE_BYTES;
+  if (parsed.kind === 'tile') return parsed.tile.width * HASH_SIZE;
+  return parsed.bundle.width * (2 + MAX_ENTRY_BYTES);
+}
+
+/** The resource is not there (HTTP 404, no such file): a checkpoint not yet written, say. */
+export class LogResourceMissing extends Error {}
+
+/** The first `width` hashes or entries of a full tile or bundle; undefined when it has fewer. */
+function prefixOf(path: string, full: Buffer, width: number): Buffer | undefined {
+  if (path.startsWith('tile/entries/')) {
+    const { ends } = bundleRanges(full);
+    return ends.length >= width ? full.subarray(0, ends[width - 1]) : undefined;
+  }
+  return full.length >= width * HASH_SIZE ? full.subarray(0, width * HASH_SIZE) : undefined;
+}
+
+/** Reads a missing partial path (`....p/W`) as the first W hashes or entries of its full file. */
+export function withFullFallback(fetch: LogFetcher): LogFetcher {
+  return async (path) => {
+    try {
+      return await fetch(path);
+    } catch (err) {
+      const partial = /^(.*)\.p\/(\d+)$/.exec(path);
+      if (!(err instanceof LogResourceMissing) || !partial) throw err;
+      const full = await fetch(partial[1]).catch(() => undefined);
+      const prefix = full && prefixOf(path, Buffer.from(full), Number(partial[2]));
+      if (!prefix) throw err;
+      return prefix;
+    }
+  };
+}
+
+/** A log kept as files under `dir`; an error names the problem, the caller names the path. */
+export function directoryFetcher(dir: string): LogFetcher {
+  return withFullFallback(async (path) => {
+    const max = maxBytesOf(path);
+    const file = join(dir, ...path.split('/'));
+    const info = await stat(file).catch(() => undefined);
+    if (!info?.isFile()) throw new LogResourceMissing('not found');
+    if (info.size > max) throw new Error(`${info.size} bytes, over the ${max} such a file can have`);
+    return readFile(file);
+  });
+}
+
+export interface UrlSource {
+  /** The log's prefix, without a trailing slash. */
+  prefix: string;
+  /** Whether the URL names a Sealtrail server (its journal API is then there too). */
+  server: boolean;
+  /** The server's address (scheme, host, port, and a path before /v1 behind a proxy) when `server`. */
+  address?: string;
+}
+
+/**
+ * `--url`: a bare server address (no path), or a URL ending in /v1/sys/ledger, is a server;
+ * anything else is a mirror's prefix as given. Only http and https, and no credentials in the URL.
+ */
+export function parseLedgerUrl(value: string): UrlSource {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch { /* refused below */ }
+  if (!url || !['http:', 'https:'].includes(url.protocol) || url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '') {
+    throw usageError('--url must be an http:// or https:// URL without a user name, password, query or fragment');
+  }
+  const address = `${url.protocol}//${url.host}`;
+  const path = url.pathname.replace(/\/+$/, '');
+  if (path === '') return { prefix: address + SERVER_LEDGER_PREFIX, server: true, address };
+  if (path.endsWith(SERVER_LEDGER_PREFIX)) return { prefix: address + path, server: true, address: address + path.slice(0, -SERVER_LEDGER_PREFIX.length) };
+  return { prefix: address + path, server: false };
+}
+
+/** Whether two server addresses are the same server (the token's destination is checked with it). */
+export function sameServer(a: string, b: string): boolean {
+  const norm = (u: string) => {
+    try {
+      const url = new URL(u);
+      return `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, '')}`;
+    } catch {
+      return undefined;
+    }
+  };
+  const na = norm(a);
+  return na !== undefined && na === norm(b);
+}
+
+/** Reads a body, refusing it past `max` bytes without reading the rest. */
+export async function cappedBody(response: Response, max: number): Promise<Buffer> {
+  const declared = Number(response.headers.get('content-length') ?? NaN);
+  if (declared > max) throw new Error(`${declared} bytes, over the ${max} such a resource can have`);
+  if (!response.body) return Buffer.alloc(0);
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+    total += chunk.length;
+    if (total > max) throw new Error(`over the ${max} bytes such a resource can have`);
+    chunks.push(Buffer.from(chunk));
+  }
+  return Buffer.concat(chunks);
+}
+
+/**
+ * A log served over HTTP. The token goes only to a server address, never to a mirror, and a
+ * request carrying it follows no redirect (a redirect elsewhere would carry the header along).
+ */
+export function urlFetcher(source: UrlSource, token: string | undefined, fetchImpl: FetchLike): LogFetcher {
+  const headers: Record<string, string> = {};
+  const sendToken = source.server && token !== undefined;
+  if (sendToken) headers['X-Vault-Token'] = token;
+  return withFullFallback(async (path) => {
+    const max = maxBytesOf(path);
+    let response: Response;
+    try {
+      response = await fetchImpl(`${source.prefix}/${path}`, {
+        method: 'GET', headers, redirect: sendToken ? 'error' : 'follow', signal: AbortSignal.timeout(LEDGER_FETCH_TIMEOUT_MS),
+      });
+    } catch (err) {
+      throw new Error(fetchFailure(err));
+    }
+    if (response.status === 404) {
+      const said = await errorsLine(response);
+      throw new LogResourceMissing(`not found${said !== '' ? said : path === CHECKPOINT_PATH ? ' (no checkpoint yet?)' : ''}`);
+    }
+    if (response.status !== 200) throw new Error(`HTTP ${response.status}${await errorsLine(response)}`);
+    return cappedBody(response, max);
+  });
+}
+
+/** A Vault `{"errors":[...]}` body's first error, in a line (a short excerpt at most). */
+async function errorsLine(response: Response): Promise<string> {
+  try {
+    const body = JSON.parse((await cappedBody(response, 4096)).toString('utf8')) as { errors?: unknown };
+    return Array.isArray(body.errors) && body.errors.length > 0 ? `: ${printable(String(body.errors[0]).slice(0, 200))}` : '';
+  } catch {
+    return '';
+  }
+}
+
+// eslint-disable-next-line no-control-regex -- control characters are what it finds
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+
+/** A server's words reach the terminal without its escape sequences. */
+export const printable = (text: string) => text.replace(CONTROL, '?');
+
+function fetchFailure(err: unknown): string {
+  if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) return `no answer within ${LEDGER_FETCH_TIMEOUT_MS} ms`;
+  // Node's fetch says "fetch failed" and keeps the useful part (ECONNREFUSED ...) in `cause`.
+  const cause = err instanceof Error ? (err.cause as { message?: string } | undefined) : undefined;
+  return cause?.message ?? (err instanceof Error ? err.message : String(err));
+}

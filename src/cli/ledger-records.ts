@@ -1,0 +1,72 @@
+/**
+ * The journal side of `sealtrail ledger verify`: each record must still be what its ledger entry
+ * says, so a record changed in the journal database is named by its index. The check rides on
+ * the log verifier's own reads: every entry bundle it fetches (and hashes) is handed here, and the
+ * journal's records of that bundle are read and compared, one bundle behind at most.
+ */
+import { entryMatchesRecord, parseLogPath, scanBundle, TILE_WIDTH, type LogFetcher } from '../ledger/index.js';
+
+export interface SeqRecord { readonly seq: number; readonly text: string }
+/** Up to `limit` journal records with seq > `afterSeq`, in seq order. */
+export type RecordPage = (afterSeq: number, limit: number) => Promise<readonly SeqRecord[]>;
+
+export type RecordVerdict =
+  | { readonly ok: true; readonly checked: number }
+  | { readonly ok: false; readonly index: number; readonly seq: number; readonly reason: string }
+  /** The journal could not be read (a remote or file failure, not a finding). */
+  | { readonly ok: 'unreadable'; readonly error: string };
+
+/** The first record of entries [first, first + entries.length) that is missing or differs. */
+export async function checkRecords(entries: readonly Buffer[], first: number, page: RecordPage): Promise<RecordVerdict> {
+  // Leaf i is the record with seq i.
+  const firstSeq = first;
+  const bySeq = new Map((await page(firstSeq - 1, entries.length)).map((r) => [r.seq, r.text]));
+  for (let k = 0; k < entries.length; k++) {
+    const seq = firstSeq + k;
+    const text = bySeq.get(seq);
+    if (text === undefined) return { ok: false, index: first + k, seq, reason: `record seq ${seq} is not in the journal (deleted, or removed by retention)` };
+    if (!entryMatchesRecord(entries[k], seq, Buffer.from(text, 'utf8'))) {
+      return { ok: false, index: first + k, seq, reason: `the journal's record seq ${seq} differs from its ledger entry` };
+    }
+  }
+  return { ok: true, checked: entries.length };
+}
+
+/**
+ * Wraps the verifier's fetcher: each entry bundle it reads is compared with the journal. A bundle
+ * waits for the previous bundle's records before it is handed back, so memory stays at two
+ * bundles however far the journal lags. After the first finding nothing more is read.
+ */
+export function checkingRecords(fetch: LogFetcher, page: RecordPage): { fetch: LogFetcher; verdict(): Promise<RecordVerdict> } {
+  let verdict: RecordVerdict = { ok: true, checked: 0 };
+  let previous: Promise<void> = Promise.resolve();
+
+  const check = async (path: string, data: Uint8Array): Promise<void> => {
+    if (verdict.ok !== true) return;
+    const parsed = parseLogPath(path);
+    if (parsed.kind !== 'entries') return;
+    const scan = scanBundle(data, parsed.bundle.width);
+    // A malformed bundle is the log verifier's finding; its entries cannot be compared.
+    if (scan.problem) return;
+    try {
+      const found = await checkRecords(scan.entries, parsed.bundle.index * TILE_WIDTH, page);
+      verdict = found.ok === true ? { ok: true, checked: verdict.checked + found.checked } : found;
+    } catch (err) {
+      verdict = { ok: 'unreadable', error: err instanceof Error ? err.message : String(err) };
+    }
+  };
+
+  return {
+    async fetch(path) {
+      const data = await fetch(path);
+      if (!path.startsWith('tile/entries/')) return data;
+      await previous;
+      previous = check(path, data);
+      return data;
+    },
+    async verdict() {
+      await previous;
+      return verdict;
+    },
+  };
+}

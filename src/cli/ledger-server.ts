@@ -1,0 +1,55 @@
+/**
+ * What the ledger commands read from a Sealtrail server: its log (the tlog-tiles paths under
+ * /v1/sys/ledger, with the CLI's token) and its journal's records by seq (sys/journal/records,
+ * raw text, for comparing with the entries).
+ */
+import { CHECKPOINT_PATH, parseCheckpoint, type Checkpoint, type LogFetcher } from '../ledger/index.js';
+import type { SealtrailClient } from '../sdk/index.js';
+import type { CliContext } from './context.js';
+import { remoteDetail } from './failure.js';
+import { LogResourceMissing, SERVER_LEDGER_PREFIX, urlFetcher } from './ledger-fetch.js';
+import type { RecordPage, SeqRecord } from './ledger-records.js';
+
+/** The server's log, read with the CLI's address and token. */
+export async function serverLog(ctx: CliContext): Promise<{ client: SealtrailClient; fetch: LogFetcher }> {
+  const client = await ctx.client();
+  const fetchImpl = ctx.io.fetch ?? ((input, init) => fetch(input, init));
+  const log = urlFetcher({ prefix: client.address + SERVER_LEDGER_PREFIX, server: true, address: client.address }, client.getToken(), fetchImpl);
+  return { client, fetch: log };
+}
+
+/** The signed checkpoint's text, or undefined before the log has one. */
+export async function readCheckpointNote(fetch: LogFetcher): Promise<string | undefined> {
+  try {
+    return Buffer.from(await fetch(CHECKPOINT_PATH)).toString('utf8');
+  } catch (err) {
+    if (err instanceof LogResourceMissing) return undefined;
+    throw err;
+  }
+}
+
+/**
+ * The checkpoint a signed note carries, its signature not checked: what `prove` needs to ask for
+ * a proof (the bundle's reader checks the signature with the key it holds).
+ */
+export function checkpointOfNote(note: string): Checkpoint {
+  const split = note.lastIndexOf('\n\n');
+  return parseCheckpoint(split < 0 ? note : note.slice(0, split + 1));
+}
+
+/** One page of the journal's records, raw, in seq order (the API caps a page at 1,000). */
+export function apiRecordPage(client: SealtrailClient): RecordPage {
+  return async (afterSeq, limit) => {
+    let answer;
+    try {
+      answer = await client.read<{ records: SeqRecord[] }>('sys/journal/records', { after_seq: String(afterSeq), limit: String(limit), order: 'asc', format: 'raw' });
+    } catch (err) {
+      throw new Error(remoteDetail(err) ?? (err instanceof Error ? err.message : String(err)));
+    }
+    const records = answer?.data?.records ?? [];
+    if (!Array.isArray(records) || records.some((r) => !Number.isSafeInteger(r?.seq) || typeof r?.text !== 'string')) {
+      throw new Error('the journal answered records without their seq and raw text');
+    }
+    return records.map((r) => ({ seq: r.seq, text: r.text }));
+  };
+}

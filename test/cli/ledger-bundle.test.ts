@@ -1,0 +1,177 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from '../../src/cli/run.js';
+import { memoryIo, runIn } from './harness.js';
+import { bundleOf, fakeServer, logKey, ORIGIN, recordTexts, writeLog, type DirLog } from './ledger-fixture.js';
+
+const KEY = logKey();
+
+function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'sealtrail-ledger-bundle-'));
+  return fn(dir).finally(() => rmSync(dir, { recursive: true, force: true }));
+}
+
+async function checkBundle(dir: string, bundle: unknown, key = KEY.vkey) {
+  const file = join(dir, `bundle-${Math.random().toString(16).slice(2)}.json`);
+  writeFileSync(file, typeof bundle === 'string' ? bundle : JSON.stringify(bundle));
+  return runIn(['ledger', 'verify-bundle', file, '--key', key]);
+}
+
+test('verify-bundle: a good bundle passes; a changed record, proof hash, seq or checkpoint key fails with the reason', async () => {
+  await withDir(async (dir) => {
+    const records = recordTexts(300);
+    const log = writeLog(join(dir, 'log'), records, KEY);
+    const good = await bundleOf(log, records, 42);
+    const ok = await checkBundle(dir, good);
+    assert.equal(ok.stderr, '');
+    assert.equal(ok.code, 0);
+    assert.equal(ok.stdout, `OK: record seq 42 is entry 42 of ${ORIGIN} at tree size 300, root ${log.root.toString('base64')}\n`);
+
+    const changed = await checkBundle(dir, { ...good, record: (good.record as string).replace('"r"', '"R"') });
+    assert.equal(changed.code, 3);
+    assert.equal(changed.stderr, 'FAILED: the record does not match entry 42 (the record was changed, or is not record seq 42)\n');
+
+    const inclusion = good.inclusion as { index: number; size: number; hashes: string[] };
+    const hash = Buffer.from(inclusion.hashes[3], 'base64');
+    hash[0] ^= 1;
+    const badProof = await checkBundle(dir, { ...good, inclusion: { ...inclusion, hashes: inclusion.hashes.map((h, i) => (i === 3 ? hash.toString('base64') : h)) } });
+    assert.equal(badProof.code, 3);
+    assert.equal(badProof.stderr, "FAILED: the inclusion proof of entry 42 does not lead to the checkpoint's root (a proof hash or the entry differs)\n");
+
+    const short = await checkBundle(dir, { ...good, inclusion: { ...inclusion, hashes: inclusion.hashes.slice(1) } });
+    assert.equal(short.stderr, 'FAILED: the inclusion proof of entry 42: proof does not verify: the proof is shorter than the path\n');
+
+    const otherSeq = await checkBundle(dir, { ...good, seq: 43 });
+    assert.equal(otherSeq.stderr, 'FAILED: the proof is for entry 42, record seq 43 is entry 43\n');
+
+    // The same tree signed by another key of the same name: the signature is what fails.
+    const impostor = logKey();
+    const forged = writeLog(join(dir, 'forged'), records, impostor);
+    const foreign = await checkBundle(dir, { ...good, checkpoint: forged.note });
+    assert.equal(foreign.code, 3);
+    assert.equal(foreign.stderr, `FAILED: the checkpoint does not verify with the key of ${ORIGIN}: the note has no signature by a known key\n`);
+    // A checkpoint whose body was changed under the right key's signature line.
+    const body = log.note.replace(/\n300\n/, '\n299\n');
+    const tampered = await checkBundle(dir, { ...good, checkpoint: body });
+    assert.equal(tampered.code, 3);
+    assert.match(tampered.stderr, /^FAILED: the checkpoint does not verify with the key of sealtrail\.test\/ledger: the signature of sealtrail\.test\/ledger\+[0-9a-f]{8} does not verify\n$/);
+
+    const notJson = await checkBundle(dir, '{"format":');
+    assert.equal(notJson.stderr, 'FAILED: the bundle is not JSON\n');
+    const wrongFormat = await checkBundle(dir, { ...good, format: 'other/v1' });
+    assert.equal(wrongFormat.stderr, 'FAILED: the bundle\'s format is not sealtrail-ledger-proof/v1\n');
+    const missing = await runIn(['ledger', 'verify-bundle', join(dir, 'none.json'), '--key', KEY.vkey]);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /^Error: ENOENT: no such file or directory/);
+  });
+});
+
+test('prove (against a fake server): the bundle of a seq or a request verifies; a record changed in the journal is refused', async () => {
+  await withDir(async (dir) => {
+    let records = recordTexts(300);
+    const log: DirLog = writeLog(join(dir, 'log'), records, KEY);
+    const server = fakeServer(() => log, () => records, 'root-token', { 'req-1': 77 });
+    const run = async (...argv: string[]) => {
+      const io = memoryIo({ env: { VAULT_ADDR: 'http://127.0.0.1:8200', VAULT_TOKEN: 'root-token' } });
+      const code = await runCli(argv, { ...io, fetch: server.fetch });
+      return { code, stdout: io.out.join(''), stderr: io.err.join('') };
+    };
+    const checkpoint = await run('ledger', 'checkpoint');
+    assert.equal(checkpoint.code, 0);
+    assert.equal(checkpoint.stdout, log.note);
+
+    const proved = await run('ledger', 'prove', '100');
+    assert.equal(proved.stderr, '');
+    assert.deepEqual(JSON.parse(proved.stdout), await bundleOf(log, records, 100));
+    const file = join(dir, 'b.json');
+    const byRequest = await run('ledger', 'prove', '--request-id', 'req-1', '-o', file);
+    assert.equal(byRequest.stderr, `wrote the proof of record seq 77 (entry 77, tree size 300) to ${file}\n`);
+    const checked = await runIn(['ledger', 'verify-bundle', file, '--key', KEY.vkey]);
+    assert.equal(checked.stdout, `OK: record seq 77 is entry 77 of ${ORIGIN} at tree size 300, root ${log.root.toString('base64')}\n`);
+
+    const absent = await run('ledger', 'prove', '300', '--wait', '0');
+    assert.equal(absent.code, 2);
+    assert.equal(absent.stderr, 'Error: no record with seq 300 in the journal\n');
+    records = [...records, JSON.stringify({ seq: 300 })];
+    const uncovered = await run('ledger', 'prove', '300', '--wait', '0');
+    assert.equal(uncovered.code, 2);
+    assert.equal(uncovered.stderr, 'Error: no checkpoint covers entry 300 after 0 s (latest: 300 entries)\n');
+    // Seq 0, the first record, is asked for as after_seq=-1.
+    const first = await run('ledger', 'prove', '0');
+    assert.equal(first.stderr, '');
+    assert.deepEqual(JSON.parse(first.stdout), await bundleOf(log, records, 0));
+    const usage = await run('ledger', 'prove', '-5');
+    assert.equal(usage.code, 1);
+    assert.equal(usage.stderr, 'the record seq must be a non-negative integer\n');
+
+    records = records.map((r, i) => (i === 100 ? r.replace('"r"', '"forged"') : r));
+    const forged = await run('ledger', 'prove', '100');
+    assert.equal(forged.code, 3);
+    assert.equal(forged.stderr, "FAILED: record seq 100 does not lead to the checkpoint's root: the journal's record differs from entry 100, or the proof is wrong\n");
+    // Every request carried the token: they all went to the server.
+    assert.ok(server.seen.every((s) => s.token === 'root-token'));
+
+    rmSync(join(log.dir, 'checkpoint'));
+    const none = await run('ledger', 'checkpoint');
+    assert.equal(none.code, 2);
+    assert.equal(none.stderr, 'Error reading the checkpoint: not found (no checkpoint yet?)\n');
+    const waited = await run('ledger', 'prove', '5', '--wait', '0');
+    assert.equal(waited.code, 2);
+    assert.equal(waited.stderr, 'Error: no checkpoint covers entry 5 after 0 s (latest: none)\n');
+    const both = await run('ledger', 'prove', '5', '--request-id', 'req-1');
+    assert.equal(both.stderr, 'give one of a record seq or --request-id\n');
+  });
+});
+
+test('verify --url: a server address verifies the log and its journal; a changed record is named; a mirror gets no token', async () => {
+  await withDir(async (dir) => {
+    let records = recordTexts(300);
+    const log = writeLog(join(dir, 'log'), records, KEY);
+    const server = fakeServer(() => log, () => records, 'root-token', {}, 'log-only');
+    const run = async (...argv: string[]) => {
+      const io = memoryIo({ env: { VAULT_TOKEN: argv.includes('--log-only') ? 'log-only' : 'root-token' } });
+      argv = argv.filter((a) => a !== '--log-only');
+      const code = await runCli(argv, { ...io, fetch: server.fetch });
+      return { code, stdout: io.out.join(''), stderr: io.err.join('') };
+    };
+    const ok = await run('ledger', 'verify', '--url', 'http://127.0.0.1:8200', '--key', KEY.vkey);
+    assert.equal(ok.stderr, '');
+    assert.equal(ok.stdout, `OK: ${ORIGIN} at tree size 300, root ${log.root.toString('base64')}: every entry and tile reproduces the signed root; 300 journal records match their entries\n`);
+    records = records.map((r, i) => (i === 260 ? r.replace('"r"', '"forged"') : r));
+    const changed = await run('ledger', 'verify', '--url', 'http://127.0.0.1:8200/', '--key', KEY.vkey);
+    assert.equal(changed.code, 3);
+    assert.equal(changed.stderr, "FAILED: entry 260: the journal's record seq 260 differs from its ledger entry\n");
+    const logOnly = await run('ledger', 'verify', '--url', 'http://127.0.0.1:8200', '--key', KEY.vkey, '--skip-journal');
+    assert.equal(logOnly.code, 0);
+    // A token that may read the log but not the journal: the log is verified, the journal check is an error.
+    const noJournal = await run('ledger', 'verify', '--url', 'http://127.0.0.1:8200', '--key', KEY.vkey, '--log-only');
+    assert.equal(noJournal.code, 2);
+    assert.equal(noJournal.stderr, 'Error: the log verified, but the journal could not be read: permission denied\n');
+    assert.equal((await run('ledger', 'verify', '--url', 'http://127.0.0.1:8200', '--key', KEY.vkey, '--skip-journal', '--log-only')).code, 0);
+
+    // A static copy at another prefix: no journal, and no token sent to it.
+    const before = server.seen.length;
+    const mirror = await run('ledger', 'verify', '--url', 'http://127.0.0.1:8200/mirror/', '--key', KEY.vkey);
+    assert.equal(mirror.stderr, '');
+    assert.equal(mirror.stdout, `OK: ${ORIGIN} at tree size 300, root ${log.root.toString('base64')}: every entry and tile reproduces the signed root\n`);
+    assert.ok(server.seen.length > before);
+    assert.ok(server.seen.slice(before).every((s) => s.token === undefined && s.url.startsWith('http://127.0.0.1:8200/mirror/')));
+    const elsewhere = await run('ledger', 'verify', '--url', 'http://127.0.0.1:8200/v1/sys/ledger-copy', '--key', KEY.vkey);
+    assert.equal(elsewhere.code, 2);
+    assert.equal(elsewhere.stderr, 'Error reading checkpoint from http://127.0.0.1:8200/v1/sys/ledger-copy: HTTP 403: permission denied\n');
+    // The token goes only to the configured server: not to another address named with --url.
+    const io = memoryIo({ env: { VAULT_ADDR: 'http://127.0.0.1:9999', VAULT_TOKEN: 'root-token' } });
+    const seenBefore = server.seen.length;
+    const elsewhereCode = await runCli(['ledger', 'verify', '--url', 'http://127.0.0.1:8200/v1/sys/ledger', '--key', KEY.vkey], { ...io, fetch: server.fetch });
+    assert.equal(elsewhereCode, 2);
+    assert.equal(io.err.join(''), 'note: no token is sent to http://127.0.0.1:8200 (only to the configured server, http://127.0.0.1:9999: -address, SEALTRAIL_ADDR or VAULT_ADDR)\n'
+      + 'Error reading checkpoint from http://127.0.0.1:8200/v1/sys/ledger: HTTP 403: permission denied\n');
+    assert.deepEqual(server.seen.slice(seenBefore).map((r) => r.token), [undefined]);
+    const badUrl = await run('ledger', 'verify', '--url', 'http://user:pw@127.0.0.1:8200', '--key', KEY.vkey);
+    assert.equal(badUrl.code, 1);
+    assert.equal(badUrl.stderr, '--url must be an http:// or https:// URL without a user name, password, query or fragment\n');
+  });
+});
