@@ -27,38 +27,51 @@ export async function benchKv({ duration = 5, rounds = 3 } = {}) {
   const bare = await startChild(['bench/bare-server.mjs']);
   const dir = mkdtempSync(join(tmpdir(), 'sealtrail-bench-'));
   const jdir = mkdtempSync(join(tmpdir(), 'sealtrail-bench-journal-'));
+  const ldir = mkdtempSync(join(tmpdir(), 'sealtrail-bench-noledger-'));
   writeFileSync(join(dir, 'no-journal.hcl'), 'journal {\n  enabled = false\n}\n');
+  writeFileSync(join(ldir, 'no-ledger.hcl'), 'ledger {\n  enabled = false\n}\n');
   const server = await startChild(['bin/sealtrail', 'server', '-dev', '-dev-listen-address=127.0.0.1:0', `-dev-data-dir=${dir}`, `-config=${join(dir, 'no-journal.hcl')}`, '-log-level=error']);
-  // The dev server's defaults: its file device and the journal.
+  // The dev server's defaults: its file device, the journal and its ledger.
   const jserver = await startChild(['bin/sealtrail', 'server', '-dev', '-dev-listen-address=127.0.0.1:0', `-dev-data-dir=${jdir}`, '-log-level=error']);
+  // The journal alone: the dev defaults without the ledger.
+  const nserver = await startChild(['bin/sealtrail', 'server', '-dev', '-dev-listen-address=127.0.0.1:0', `-dev-data-dir=${ldir}`, `-config=${join(ldir, 'no-ledger.hcl')}`, '-log-level=error']);
   const sink = await startChild(['bench/tcp-sink.mjs']);
   const sinkPort = Number(new URL(sink.address).port);
   const { address, token } = server;
   const headers = { 'x-vault-token': token, 'content-type': 'application/json' };
-  const runs = { bare: [], read0: [], read0After: [], write0: [], read1: [], read1j: [], read2: [] };
+  const runs = { bare: [], read0: [], read0After: [], write0: [], read1: [], read1n: [], read1j: [], read2: [] };
   const probes = [];
   const load = (options) => loadMeasuringServer(server.child.pid, options);
   try {
     probes.push(pageCacheProbe(dir));
     await api(address, token, 'POST', 'secret/data/bench', { data: { password: 'bench-value', user: 'svc-bench' } });
-    await api(jserver.address, jserver.token, 'POST', 'secret/data/bench', { data: { password: 'bench-value', user: 'svc-bench' } });
-    const jheaders = { 'x-vault-token': jserver.token, 'content-type': 'application/json' };
+    for (const j of [jserver, nserver]) await api(j.address, j.token, 'POST', 'secret/data/bench', { data: { password: 'bench-value', user: 'svc-bench' } });
     // The journal's indexing is deferred while the server is busy (docs/journal.md): after each
     // run a query makes it catch up, so its work neither runs during the next scenario nor goes
     // unmeasured — its CPU is reported per request of the run.
-    const catchUp = async (requests) => {
-      const before = processCpu(jserver.child.pid);
+    // The ledger follows the index; with it, catching up also waits for the ledger's checkpoint
+    // to cover the run (its files written), so the ledger's work is in the figure too.
+    const catchUp = async (j, requests) => {
+      const before = processCpu(j.child.pid);
       const start = performance.now();
       for (let i = 0; i < 60; i++) {
-        const r = await api(jserver.address, jserver.token, 'GET', 'sys/journal/records?limit=1');
+        const r = await api(j.address, j.token, 'GET', 'sys/journal/records?limit=1');
         if (!r.warnings) break;
       }
-      const after = processCpu(jserver.child.pid);
+      if (j === jserver) {
+        const last = (await api(j.address, j.token, 'GET', 'sys/journal/records?limit=1&order=desc')).data.records[0].seq;
+        for (let i = 0; i < 600; i++) {
+          const cp = await fetch(`${j.address}/v1/sys/ledger/checkpoint`, { headers: { 'x-vault-token': j.token } });
+          if (cp.ok && Number((await cp.text()).split('\n')[1]) > last) break;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
+      const after = processCpu(j.child.pid);
       return { seconds: (performance.now() - start) / 1000, cpuUsPerRequest: before && after ? (after.user + after.system - before.user - before.system) / requests : undefined };
     };
-    const readJournal = async (seconds = duration) => {
-      const run = await loadMeasuringServer(jserver.child.pid, { url: `${jserver.address}/v1/secret/data/bench`, headers: jheaders, duration: seconds });
-      return { ...run, indexing: await catchUp(run.total) };
+    const readJournal = async (j, seconds = duration) => {
+      const run = await loadMeasuringServer(j.child.pid, { url: `${j.address}/v1/secret/data/bench`, headers: { 'x-vault-token': j.token, 'content-type': 'application/json' }, duration: seconds });
+      return { ...run, indexing: await catchUp(j, run.total) };
     };
     await api(address, token, 'DELETE', 'sys/audit/file'); // dev mode starts with one
     const read = (seconds = duration) => load({ url: `${address}/v1/secret/data/bench`, headers, duration: seconds });
@@ -76,14 +89,16 @@ export async function benchKv({ duration = 5, rounds = 3 } = {}) {
     await devices(0);
     await read(warmUp);
     await loadMeasuringServer(bare.child.pid, { url: `${bare.address}/v1/x`, duration: warmUp });
-    await readJournal(warmUp);
+    await readJournal(nserver, warmUp);
+    await readJournal(jserver, warmUp);
     for (let round = 0; round < rounds; round++) {
       runs.bare.push(await loadMeasuringServer(bare.child.pid, { url: `${bare.address}/v1/x`, duration }));
       await devices(0);
       runs.read0.push(await read());
       await devices(1);
       runs.read1.push(await read());
-      runs.read1j.push(await readJournal());
+      runs.read1n.push(await readJournal(nserver));
+      runs.read1j.push(await readJournal(jserver));
       await devices(2);
       runs.read2.push(await read());
       await devices(0);
@@ -92,9 +107,10 @@ export async function benchKv({ duration = 5, rounds = 3 } = {}) {
     }
     probes.push(pageCacheProbe(dir));
   } finally {
-    await Promise.all([bare.stop(), server.stop(), jserver.stop(), sink.stop()]);
+    await Promise.all([bare.stop(), server.stop(), jserver.stop(), nserver.stop(), sink.stop()]);
     rmSync(dir, { recursive: true, force: true });
     rmSync(jdir, { recursive: true, force: true });
+    rmSync(ldir, { recursive: true, force: true });
   }
 
   const rows = [
@@ -103,7 +119,8 @@ export async function benchKv({ duration = 5, rounds = 3 } = {}) {
       runs.read0.map((r, i) => `${Math.round(r.rps)} → ${Math.round(runs.read0After[i].rps)}`).join(', ')),
     summarize('KV v2 read, 1 audit device (file)', runs.read1),
     summarize('KV v2 read, 2 audit devices (file + socket)', runs.read2),
-    summarize('KV v2 read, file device + journal (second server)', runs.read1j),
+    summarize('KV v2 read, file device + journal, ledger off (second server)', runs.read1n),
+    summarize('KV v2 read, file device + journal + ledger (third server: the dev defaults)', runs.read1j),
     summarize('KV v2 write, no audit device', runs.write0),
   ];
   // The unaudited figure at an audited run's place in its round: the audited runs sit at slots 1
@@ -119,14 +136,16 @@ export async function benchKv({ duration = 5, rounds = 3 } = {}) {
     read2VsRead0: ratio(runs.read2, unauditedAt(2)),
     read1VsBare: ratio(runs.read1, runs.bare),
     // The journal's cost: file + journal against the file device alone, run just before it.
-    journalVsFile: ratio(runs.read1j, runs.read1),
+    journalVsFile: ratio(runs.read1n, runs.read1),
+    // The ledger's cost: file + journal + ledger against file + journal, run just before it.
+    ledgerVsJournal: ratio(runs.read1j, runs.read1n),
     read2VsBare: ratio(runs.read2, runs.bare),
     // The same against the unaudited run just before (the design before bracketing), for reference.
     read1VsRead0Before: ratio(runs.read1, runs.read0),
     read2VsRead0Before: ratio(runs.read2, runs.read0),
   };
-  const vsBare = [1, ratios.readVsBare, ratios.read1VsBare, ratios.read2VsBare, ratio(runs.read1j, runs.bare), ratios.writeVsBare];
-  const vsUnaudited = [undefined, 1, ratios.read1VsRead0, ratios.read2VsRead0, undefined, undefined];
+  const vsBare = [1, ratios.readVsBare, ratios.read1VsBare, ratios.read2VsBare, ratio(runs.read1n, runs.bare), ratio(runs.read1j, runs.bare), ratios.writeVsBare];
+  const vsUnaudited = [undefined, 1, ratios.read1VsRead0, ratios.read2VsRead0, undefined, undefined, undefined];
   const indexing = (rs) => {
     const cpuUs = rs.map((r) => r.indexing.cpuUsPerRequest).filter((x) => x !== undefined);
     return `${cpuUs.length > 0 ? `${fmt(median(cpuUs), 1)} µs of server CPU per request of the run` : 'CPU n/a'}, ${fmt(median(rs.map((r) => r.indexing.seconds)), 1)} s (medians)`;
@@ -139,7 +158,8 @@ export async function benchKv({ duration = 5, rounds = 3 } = {}) {
     ...rows.map((r, i) => `| ${r.name} | ${fmt(r.rps)} | ${r.p50} | ${r.p99} | ${fmt(vsBare[i], 2)} | ${vsUnaudited[i] === undefined ? '' : fmt(vsUnaudited[i], 2)} | ${cpu(r)} | ${r.eachRound} |`),
     '',
     `Per round, against the unaudited figure interpolated to the audited run's place: 1 device / unaudited ${perRound(runs.read1, unauditedAt(1))}; 2 devices / unaudited ${perRound(runs.read2, unauditedAt(2))}.`,
-    `The journal: file device + journal / file device alone (median of per-round ratios) ${fmt(ratios.journalVsFile, 2)} (${perRound(runs.read1j, runs.read1)}). Its indexing, deferred while the server was busy and caught up after each run: ${indexing(runs.read1j)}.`,
+    `The journal: file device + journal / file device alone (median of per-round ratios) ${fmt(ratios.journalVsFile, 2)} (${perRound(runs.read1n, runs.read1)}). Its indexing, deferred while the server was busy and caught up after each run: ${indexing(runs.read1n)}.`,
+    `The ledger: file device + journal + ledger / file device + journal (median of per-round ratios) ${fmt(ratios.ledgerVsJournal, 2)} (${perRound(runs.read1j, runs.read1n)}). Indexing and the ledger, caught up after each run (until a checkpoint covers it): ${indexing(runs.read1j)}.`,
     `Against the unaudited run before them only (median of per-round ratios): 1 device ${fmt(ratios.read1VsRead0Before, 2)} (${perRound(runs.read1, runs.read0)}); 2 devices ${fmt(ratios.read2VsRead0Before, 2)} (${perRound(runs.read2, runs.read0)}).`,
     '',
     `Kernel cost of file writes on this machine (wall time per KiB, 24 KiB writes) before the rounds: ${probe(probes[0])}; after: ${probe(probes[1])}.`,

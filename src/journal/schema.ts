@@ -93,13 +93,6 @@ export const CACHE_KIB = 64 * 1024;
 export const PAGE_BYTES = 16_384;
 
 /**
- * Pages the write-ahead log grows to before a commit copies it into the database. Each such
- * checkpoint syncs both files and waits for the disk; SQLite's default (1,000 pages) makes a writer
- * of 1 KiB records wait for it every few thousand records. 4,096 pages of PAGE_BYTES: 64 MiB.
- */
-export const WAL_CHECKPOINT_PAGES = 4096;
-
-/**
  * Opens (creating 0600 when new) the journal database in WAL mode. A commit is in the WAL when
  * it returns, so it survives a crash of the process (`synchronous = NORMAL`); with `fsync` every
  * commit is also synced to the disk (`synchronous = FULL`) and survives a crash of the machine —
@@ -117,7 +110,6 @@ export function openJournalDatabase(path: string, opts: { fsync?: boolean } = {}
   db.pragma('journal_mode = WAL');
   db.pragma(`cache_size = -${CACHE_KIB}`);
   db.pragma(`synchronous = ${opts.fsync ? 'FULL' : 'NORMAL'}`);
-  db.pragma(`wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`);
   db.exec(SCHEMA);
   return db;
 }

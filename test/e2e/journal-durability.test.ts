@@ -95,7 +95,9 @@ async function withJournalOnTmpfs(fn: (server: TestServer, fs: Tmpfs) => Promise
   let server: TestServer | undefined;
   const dir = mkdtempSync(join(tmpdir(), 'sealtrail-journal-disk-'));
   try {
-    fs = mountTmpfs('2m');
+    // Room for the journal's write-ahead log at its largest (a server's connections checkpoint it
+    // at SQLite's 1,000 pages: 16 MiB), the spool and the ledger; the test then fills the rest.
+    fs = mountTmpfs('24m');
     const configPath = join(dir, 'server.hcl');
     writeFileSync(configPath, `journal {\n  path = "${join(fs.dir, 'journal.db')}"\n}\n`);
     server = await startDevServer({ configPath });

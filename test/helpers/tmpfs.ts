@@ -31,8 +31,8 @@ export function mountTmpfs(size = '1m'): Tmpfs {
       const fd = openSync(path, 'w');
       const block = Buffer.alloc(4096, 0x2e);
       try {
-        // 1 MiB holds 256 blocks: the bound only guards against a filesystem that never fills.
-        for (let i = 0; i < 4096; i++) writeSync(fd, block);
+        // 1 MiB holds 256 blocks: the bound (256 MiB) only guards against a filesystem that never fills.
+        for (let i = 0; i < 65_536; i++) writeSync(fd, block);
         throw new Error(`${dir} did not fill up`);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;

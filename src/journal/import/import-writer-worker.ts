@@ -8,6 +8,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { openJournalDatabase } from '../schema.js';
 import { createJournalWriter, type JournalWriter } from '../writer.js';
 import type { ImportReply, ImportRequest, WriterFailure } from './import-writer-messages.js';
+import { IMPORT_WAL_CHECKPOINT_PAGES } from './limits.js';
 import { unpackBatch, type PackedBatch } from './packed-batch.js';
 
 function failureOf(err: unknown): WriterFailure {
@@ -22,6 +23,7 @@ if (port) {
   let writer: JournalWriter | undefined;
   try {
     db = openJournalDatabase(path);
+    db.pragma(`wal_autocheckpoint = ${IMPORT_WAL_CHECKPOINT_PAGES}`);
     writer = createJournalWriter(db);
   } catch (err) {
     failure = failureOf(err);

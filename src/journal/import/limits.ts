@@ -17,5 +17,13 @@ export const IMPORT_BATCH_RECORDS = 5000;
  */
 export const IMPORT_BATCHES_IN_FLIGHT = 2;
 
+/**
+ * Pages the write-ahead log grows to during an import before a commit copies it into the database
+ * (4,096 of 16 KiB: 64 MiB). Each such checkpoint syncs both files and waits for the disk; at
+ * SQLite's default (1,000 pages) an import waits for it every few thousand records. A server's
+ * connections keep the default, which bounds the log's size on the journal's disk to 16 MiB.
+ */
+export const IMPORT_WAL_CHECKPOINT_PAGES = 4096;
+
 /** Read size of input files. */
 export const READ_CHUNK_BYTES = 1024 * 1024;

@@ -1,9 +1,10 @@
 /**
  * What validate-logs prints, line for line as `aws cloudtrail validate-logs` prints it: valid
  * files on stdout with --verbose, INVALID lines always on stderr followed by a blank line, then
- * the summary ("Results requested for ... / 2/2 digest files valid / 3/3 log files valid"). A
- * digest naming a journal ledger checkpoint adds a line of its own (--verbose), and the newest one
- * named closes the summary.
+ * the summary ("Results requested for ... / 2/2 digest files valid / 3/3 log files valid"). With
+ * --ledger-key only (without it the output stays aws-cli's, for tools that read it), a digest
+ * naming a journal ledger checkpoint adds a line of its own (--verbose), and the newest one named
+ * closes the summary.
  */
 import { rfc3339 } from '../../lib/time.js';
 import type { LedgerCheckpointField } from '../delivery/ledger-checkpoint.js';
@@ -56,7 +57,8 @@ export class ValidationReport {
   }
 
   ledgerCheckpoint(bucket: string, key: string, field: LedgerCheckpointField, signatureChecked: boolean): void {
-    const named = `ledger checkpoint ${field.origin} at tree size ${field.treeSize}, root ${field.rootHash}${signatureChecked ? ' (signature verified)' : ''}`;
+    if (!signatureChecked) return;
+    const named = `ledger checkpoint ${field.origin} at tree size ${field.treeSize}, root ${field.rootHash} (signature verified)`;
     this.newestLedger ??= named;
     this.valid(`Digest file\ts3://${bucket}/${key}\tnames ${named}`);
   }
