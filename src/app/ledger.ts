@@ -50,7 +50,7 @@ export interface Ledger {
 
 /** Where the ledger's files live: `ledger/` beside the journal database (none for an in-memory journal). */
 export function ledgerDirectory(config: ServerConfig): string | undefined {
-  if (!config.journal.enabled) return undefined;
+  if (!config.journal.enabled || !config.ledger.enabled) return undefined;
   const path = journalPath(config);
   return path === ':memory:' ? undefined : join(dirname(path), 'ledger');
 }

@@ -221,13 +221,13 @@ function readJournal(raw: Obj, cfg: ServerConfig): void {
 /** The longest ledger origin accepted (a checkpoint's first line; tlog-checkpoint asks for a URL-like name). */
 export const MAX_LEDGER_ORIGIN = 255;
 
-/** `ledger { origin, checkpoint_interval, public }` */
+/** `ledger { enabled, origin, checkpoint_interval, public }` */
 function readLedger(raw: Obj, cfg: ServerConfig): void {
   if (raw.ledger === undefined) return;
   const list = asList(raw.ledger);
   if (list.length !== 1) throw new ConfigError('exactly one ledger block is supported');
   const body = list[0];
-  allowKeys(body, ['origin', 'checkpoint_interval', 'public'], 'ledger');
+  allowKeys(body, ['enabled', 'origin', 'checkpoint_interval', 'public'], 'ledger');
   const ledger = { ...cfg.ledger };
   if (body.origin !== undefined) {
     const origin = str(body.origin, 'ledger.origin');
@@ -243,6 +243,7 @@ function readLedger(raw: Obj, cfg: ServerConfig): void {
     ledger.checkpointIntervalMs = Math.round(ms);
   }
   if (body.public !== undefined) ledger.public = bool(body.public, 'ledger.public');
+  if (body.enabled !== undefined) ledger.enabled = bool(body.enabled, 'ledger.enabled');
   cfg.ledger = ledger;
 }
 

@@ -45,6 +45,8 @@ export interface JournalConfig {
 
 /** The `ledger { }` block: the journal's tamper evidence, a signed C2SP tiled transparency log. */
 export interface LedgerConfig {
+  /** Every journal record a leaf of the log (default true; the journal must be on). */
+  enabled: boolean;
   /** The log's name in its checkpoints and key; default `<hostname>/sealtrail`. */
   origin?: string;
   /** A new checkpoint at most this often while records arrive (ms; default 1 s). */
@@ -145,7 +147,7 @@ export function defaultConfig(): ServerConfig {
     trails: [],
     eventRetentionMs: 90 * 24 * 3600 * 1000,
     journal: { enabled: true, retentionMs: 0, required: true, fsync: false },
-    ledger: { checkpointIntervalMs: 1000, public: false },
+    ledger: { enabled: true, checkpointIntervalMs: 1000, public: false },
     declared: { listener: false, storage: false },
     tokenTidyIntervalMs: 3600_000,
   };

@@ -57,7 +57,7 @@ const fetcherOf = (ledger: LedgerView): LogFetcher => async (path) => {
 
 export function ledgerSysPaths(deps: { ledger?: LedgerView }): PathSpec[] {
   const ledger = (): LedgerView => {
-    if (!deps.ledger) throw notFound('the ledger follows the journal, which the server configuration turns off or keeps in memory', 'ledger_disabled');
+    if (!deps.ledger) throw notFound('the ledger is off: the server configuration turns it off (ledger { enabled = false }), or the journal it follows (journal { enabled = false }, or a journal kept in memory)', 'ledger_disabled');
     return deps.ledger;
   };
   const checkpoint = (l: LedgerView) => {

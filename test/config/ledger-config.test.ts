@@ -4,9 +4,9 @@ import { parseConfig } from '../../src/config/load.js';
 
 test('ledger { }: defaults, each key read, and every invalid value refused with a message naming it', async () => {
   const defaults = await parseConfig('');
-  assert.deepEqual(defaults.ledger, { checkpointIntervalMs: 1000, public: false });
-  const set = await parseConfig('ledger {\n  origin = "audit.example.com/sealtrail"\n  checkpoint_interval = "250ms"\n  public = true\n}\n');
-  assert.deepEqual(set.ledger, { origin: 'audit.example.com/sealtrail', checkpointIntervalMs: 250, public: true });
+  assert.deepEqual(defaults.ledger, { enabled: true, checkpointIntervalMs: 1000, public: false });
+  const set = await parseConfig('ledger {\n  enabled = false\n  origin = "audit.example.com/sealtrail"\n  checkpoint_interval = "250ms"\n  public = true\n}\n');
+  assert.deepEqual(set.ledger, { enabled: false, origin: 'audit.example.com/sealtrail', checkpointIntervalMs: 250, public: true });
   const refused: [string, RegExp][] = [
     ['ledger {\n  origin = "has space"\n}\n', /ledger\.origin must be at most 255 characters without spaces, control characters or "\+"/],
     ['ledger {\n  origin = "a+b"\n}\n', /ledger\.origin must be/],
@@ -16,7 +16,8 @@ test('ledger { }: defaults, each key read, and every invalid value refused with 
     ['ledger {\n  checkpoint_interval = "2h"\n}\n', /ledger\.checkpoint_interval must be/],
     ['ledger {\n  checkpoint_interval = "soon"\n}\n', /ledger\.checkpoint_interval must be/],
     ['ledger {\n  public = "yes"\n}\n', /ledger\.public must be true or false/],
-    ['ledger {\n  publc = true\n}\n', /unknown key "publc" in ledger \(allowed: origin, checkpoint_interval, public\)/],
+    ['ledger {\n  publc = true\n}\n', /unknown key "publc" in ledger \(allowed: enabled, origin, checkpoint_interval, public\)/],
+    ['ledger {\n  enabled = 1\n}\n', /ledger\.enabled must be true or false/],
     ['ledger {\n}\nledger {\n}\n', /exactly one ledger block is supported/],
   ];
   for (const [text, message] of refused) await assert.rejects(parseConfig(text), message, text);

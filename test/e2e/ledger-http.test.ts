@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -171,10 +171,28 @@ test('ledger { public = true } serves reads without a token; with the journal of
     for (const path of ['checkpoint', 'key', 'tile/0/000', 'proof/inclusion?index=0&size=1']) {
       const res = await call(off.address, 'GET', `sys/ledger/${path}`, { token: off.rootToken });
       assert.equal(res.status, 404, path);
-      assert.match(res.json.errors[0], /the ledger follows the journal/);
+      assert.match(res.json.errors[0], /the ledger is off/);
     }
   } finally {
     await off.stop();
+  }
+  // ledger { enabled = false }: the journal alone, no ledger files.
+  const bare = mkdtempSync(join(tmpdir(), 'sealtrail-ledger-off-'));
+  const offPath = join(bare, 'off.hcl');
+  writeFileSync(offPath, 'ledger {\n  enabled = false\n}\n');
+  const journalOnly = await startDevServer({ configPath: offPath, devDataDir: join(bare, 'data') });
+  try {
+    await call(journalOnly.address, 'POST', 'secret/data/x', { token: journalOnly.rootToken, body: { data: { x: 1 } } });
+    const records = await call(journalOnly.address, 'GET', 'sys/journal/records?limit=5', { token: journalOnly.rootToken });
+    assert.equal(records.status, 200);
+    assert.ok(records.json.data.records.length > 0);
+    const res = await call(journalOnly.address, 'GET', 'sys/ledger/checkpoint', { token: journalOnly.rootToken });
+    assert.equal(res.status, 404);
+    assert.match(res.json.errors[0], /ledger \{ enabled = false \}/);
+    assert.equal(existsSync(join(bare, 'data', 'ledger')), false);
+  } finally {
+    await journalOnly.stop();
+    rmSync(bare, { recursive: true, force: true });
   }
 });
 
