@@ -34,8 +34,8 @@ export async function checkRecords(entries: readonly Buffer[], first: number, pa
 
 /**
  * Wraps the verifier's fetcher: each entry bundle it reads is compared with the journal. A bundle
- * waits for the previous bundle's records before it is handed back, so memory stays at two
- * bundles however far the journal lags. After the first finding nothing more is read.
+ * waits for the previous bundle's records before it is handed back, so memory stays at the
+ * bundles the verifier reads ahead, plus one, however far the journal lags. After the first finding nothing more is read.
  */
 export function checkingRecords(fetch: LogFetcher, page: RecordPage): { fetch: LogFetcher; verdict(): Promise<RecordVerdict> } {
   let verdict: RecordVerdict = { ok: true, checked: 0 };
@@ -60,8 +60,10 @@ export function checkingRecords(fetch: LogFetcher, page: RecordPage): { fetch: L
     async fetch(path) {
       const data = await fetch(path);
       if (!path.startsWith('tile/entries/')) return data;
-      await previous;
-      previous = check(path, data);
+      // Chained as the bundles arrive (the verifier reads several ahead): verdict() waits for all.
+      const before = previous;
+      previous = before.then(() => check(path, data));
+      await before;
       return data;
     },
     async verdict() {

@@ -30,4 +30,4 @@ export {
 export { DIGEST_ENTRY_HEADER, needsDigestEntry, digestEntry, ledgerEntry, parseDigestEntry, entryMatchesRecord, type DigestEntry } from './entry.js';
 export { LogAppender, type LogFile, type AppendResult } from './log-appender.js';
 export { signCheckpoint, openCheckpoint, type OpenedCheckpoint } from './signed-checkpoint.js';
-export { verifyLog, verifyPublishedLog, type VerifyLogOptions, type LogVerdict } from './verify-log.js';
+export { verifyLog, verifyPublishedLog, hashLeavesHere, type VerifyLogOptions, type LogVerdict, type LeafHasher } from './verify-log.js';

@@ -21,7 +21,25 @@ export interface VerifyLogOptions {
   readonly fetch: LogFetcher;
   /** Called after each bundle with the entries verified so far. */
   readonly onProgress?: (verified: number) => void;
+  /**
+   * Computes a bundle's leaf hashes (each entry `data[starts[k]:ends[k]]`, 32 bytes each, end to
+   * end); by default on this thread. Given another thread's hasher, bundles ahead of the one being
+   * compared are hashed there meanwhile.
+   */
+  readonly hashLeaves?: LeafHasher;
 }
+
+export type LeafHasher = (data: Buffer, starts: readonly number[], ends: readonly number[]) => Promise<Buffer>;
+
+/** Bundles read (and hashed) ahead of the one being compared. */
+const READ_AHEAD = 3;
+
+/** Leaf hashing on the calling thread (the default). */
+export const hashLeavesHere: LeafHasher = async (data, starts, ends) => {
+  const hashes = Buffer.allocUnsafe(starts.length * HASH_SIZE);
+  for (let k = 0; k < starts.length; k++) leafHashOfRange(data, starts[k], ends[k]).copy(hashes, k * HASH_SIZE);
+  return hashes;
+};
 
 export type LogVerdict =
   | { readonly ok: true; readonly size: number; readonly root: Buffer }
@@ -83,23 +101,33 @@ export async function verifyLog(options: VerifyLogOptions): Promise<LogVerdict> 
   const { size, fetch } = options;
   if (!Number.isSafeInteger(size) || size < 0) throw invalid('a tree size must be a non-negative integer', 'ledger_invalid_range');
   const builder = TreeBuilder.empty();
-  const fetchPair = (b: BundleCoord) => Promise.all([
-    settle(fetch, bundlePath(b)),
-    settle(fetch, tilePath({ level: 0, index: b.index, width: b.width })),
-  ]);
+  const hashLeaves = options.hashLeaves ?? hashLeavesHere;
+  // A bundle, its level-0 tile, and its entries' hashes; never rejects (see settle).
+  const readBundle = async (b: BundleCoord) => {
+    const [entriesData, level0] = await Promise.all([
+      settle(fetch, bundlePath(b)),
+      settle(fetch, tilePath({ level: 0, index: b.index, width: b.width })),
+    ]);
+    if ('error' in entriesData) return { entriesData, level0 };
+    const ranges = bundleRanges(entriesData.data, b.width);
+    try {
+      return { entriesData, level0, ranges, hashes: await hashLeaves(entriesData.data, ranges.starts, ranges.ends) };
+    } catch (err) {
+      return { entriesData: { error: err instanceof Error ? err.message : String(err) } as Fetched, level0 };
+    }
+  };
   const bundles = [...bundlesOfTree(size)];
-  // One bundle ahead is fetched while the current one is hashed.
-  let next = bundles.length > 0 ? fetchPair(bundles[0]) : undefined;
+  const ahead: ReturnType<typeof readBundle>[] = [];
+  for (let b = 0; b < Math.min(READ_AHEAD, bundles.length); b++) ahead.push(readBundle(bundles[b]));
   for (let b = 0; b < bundles.length; b++) {
     const bundle = bundles[b];
-    const [entriesData, level0] = await next!;
-    next = b + 1 < bundles.length ? fetchPair(bundles[b + 1]) : undefined;
+    const read = await ahead.shift()!;
+    if (b + READ_AHEAD < bundles.length) ahead.push(readBundle(bundles[b + READ_AHEAD]));
+    const { entriesData, level0 } = read;
     const first = bundle.index * TILE_WIDTH;
     const path = bundlePath(bundle);
-    if ('error' in entriesData) return { ok: false, index: first, path, reason: `unreadable: ${entriesData.error}` };
-    const ranges = bundleRanges(entriesData.data, bundle.width);
-    const hashes = Buffer.allocUnsafe(ranges.starts.length * HASH_SIZE);
-    for (let k = 0; k < ranges.starts.length; k++) leafHashOfRange(entriesData.data, ranges.starts[k], ranges.ends[k]).copy(hashes, k * HASH_SIZE);
+    if ('error' in entriesData || !read.ranges) return { ok: false, index: first, path, reason: `unreadable: ${'error' in entriesData ? entriesData.error : 'no data'}` };
+    const { ranges, hashes } = read;
     const tile = { level: 0, index: bundle.index, width: bundle.width };
     // The entries that parsed are compared first: a damaged length prefix shows as its own entry's hash.
     const bad = compareTile(tile, hashes, level0, !ranges.problem);

@@ -162,3 +162,58 @@ test('verify --journal: the records of a journal database match their entries; a
     assert.match(none.stderr, /^--journal: cannot open .*none\.db as a journal database/);
   });
 });
+
+test('verify --dir of a larger log (bundles read and hashed on a second thread): OK, and each defect named as on one thread', async () => {
+  await withDir(async (dir) => {
+    const records = recordTexts(5000);
+    const log = writeLog(join(dir, 'log'), records, KEY, 4);
+    const ok = await verify(log.dir);
+    assert.equal(ok.stderr, '');
+    assert.equal(ok.stdout, okLine(5000, log.root));
+
+    const changed = join(dir, 'changed');
+    writeLog(changed, records, KEY, 4);
+    flipByte(changed, 'tile/entries/012', entryOffset(readFileSync(join(changed, 'tile/entries/012')), 200) + 3);
+    const bad = await verify(changed);
+    assert.equal(bad.code, 3);
+    assert.equal(bad.stderr, 'FAILED: entry 3272: tile/0/012: hash 200 of the tile differs from the entries\n');
+
+    const cut = join(dir, 'cut');
+    writeLog(cut, records, KEY, 4);
+    const bundle = readFileSync(join(cut, 'tile/entries/007'));
+    writeFileSync(join(cut, 'tile/entries/007'), bundle.subarray(0, entryOffset(bundle, 10) + 4));
+    const truncated = await verify(cut);
+    assert.equal(truncated.code, 3);
+    assert.equal(truncated.stderr, 'FAILED: entry 1802: tile/entries/007: malformed bundle: entry 10 is truncated\n');
+
+    const gone = join(dir, 'gone');
+    writeLog(gone, records, KEY, 4);
+    rmSync(join(gone, 'tile/entries/015'));
+    const missing = await verify(gone);
+    assert.equal(missing.code, 3);
+    assert.equal(missing.stderr, 'FAILED: entry 3840: tile/entries/015: unreadable: not found\n');
+  });
+});
+
+test('verify --dir --journal of a larger log (second thread): the records match; a changed one is named', async () => {
+  await withDir(async (dir) => {
+    const path = join(dir, 'journal.db');
+    const store = createJournalStore({ path });
+    let log;
+    try {
+      await Promise.all(recordTexts(5000).map((text, i) => store.append({ kind: 'vault-request', timeNs: 1_780_000_000_000_000_000n + BigInt(i), text, keys: {} })));
+      log = writeLog(join(dir, 'log'), store.readSince(-1, 5000).map((r) => r.text), KEY, 4);
+    } finally {
+      await store.close();
+    }
+    const ok = await verify(log.dir, KEY, '--journal', path);
+    assert.equal(ok.stderr, '');
+    assert.equal(ok.stdout, okLine(5000, log.root, '; 5000 journal records match their entries'));
+    const db = new Database(path);
+    db.prepare('UPDATE records SET text = ? WHERE seq = ?').run('{"seq":4321,"tag":"forged"}', 4321);
+    db.close();
+    const run = await verify(log.dir, KEY, '--journal', path);
+    assert.equal(run.code, 3);
+    assert.equal(run.stderr, "FAILED: entry 4321: the journal's record seq 4321 differs from its ledger entry\n");
+  });
+});

@@ -10,7 +10,7 @@
  */
 import type { Command } from 'commander';
 import {
-  CHECKPOINT_PATH, consistencyProofFromTiles, MAX_NOTE_BYTES, openCheckpoint, verifyConsistency, verifyLog, type LogFetcher, type LogVerdict, type NoteVerifier,
+  CHECKPOINT_PATH, consistencyProofFromTiles, hashLeavesHere, MAX_NOTE_BYTES, openCheckpoint, verifyConsistency, verifyLog, type LogFetcher, type LogVerdict, type NoteVerifier,
 } from '../../ledger/index.js';
 import { SealtrailError } from '../../errors/index.js';
 import { SealtrailClient } from '../../sdk/index.js';
@@ -21,6 +21,10 @@ import { loadVerifierKey, readInput } from '../ledger-input.js';
 import { directoryFetcher, parseLedgerUrl, printable, sameServer, urlFetcher } from '../ledger-fetch.js';
 import { checkingRecords, type RecordPage, type RecordVerdict } from '../ledger-records.js';
 import { apiRecordPage } from '../ledger-server.js';
+import { threadedDirectory } from '../leaf-hasher.js';
+
+/** From this many entries on, a directory's bundles are read and hashed on a second thread (leaf-hasher.ts). */
+export const THREAD_FROM_ENTRIES = 4096;
 
 interface VerifyFlags { url?: string; dir?: string; key: string; since?: string; journal?: string; skipJournal?: boolean }
 
@@ -115,16 +119,20 @@ export function registerLedgerVerify(ledger: Command, ctx: CliContext): void {
           throw new CliExit(EXIT_REMOTE, `Error reading ${CHECKPOINT_PATH} from ${source.where}: ${printable(err.message)}`);
         });
         const { size, root } = opened(note, key, 'the checkpoint', EXIT_VERIFY_FAILED);
-        const checker = source.records ? checkingRecords(source.fetch, source.records) : undefined;
+        // Reading and hashing a directory's bundles on a second thread pays off once there is more than a moment of it.
+        const threaded = flags.dir !== undefined && size >= THREAD_FROM_ENTRIES ? threadedDirectory(flags.dir, hashLeavesHere) : undefined;
+        const fetchLog = threaded?.fetch ?? source.fetch;
+        const checker = source.records ? checkingRecords(fetchLog, source.records) : undefined;
         const progress = statusLine((t) => ctx.io.stderr(t), ctx.io.stderrIsTty === true, () => performance.now(), 200);
         let verdict: LogVerdict;
         try {
           verdict = await verifyLog({
-            size, root, fetch: checker?.fetch ?? source.fetch,
+            size, root, fetch: checker?.fetch ?? fetchLog, hashLeaves: threaded?.hashLeaves,
             onProgress: (n) => progress.update((ms) => progressText(n, size, ms)),
           });
         } finally {
           progress.done();
+          await threaded?.close();
         }
         const records: RecordVerdict | undefined = await checker?.verdict();
         const findings: string[] = [];

@@ -5,7 +5,7 @@
  * IMPORT_BATCHES_IN_FLIGHT batches wait for their commit, each in a memory slot of its own.
  */
 import type { Worker } from 'node:worker_threads';
-import { spawnWorker } from '../spawn-worker.js';
+import { spawnWorker } from '../../lib/spawn-worker.js';
 import type { ImportOutcome, JournalAppend } from '../types.js';
 import type { ImportReply, ImportRequest, WriterFailure } from './import-writer-messages.js';
 import { IMPORT_BATCHES_IN_FLIGHT } from './limits.js';

@@ -4,7 +4,7 @@
  * was acknowledged before it is searchable.
  */
 import type { Worker } from 'node:worker_threads';
-import { spawnWorker } from '../spawn-worker.js';
+import { spawnWorker } from '../../lib/spawn-worker.js';
 import { ACKNOWLEDGED, changeOf, CLOSING, INDEXED, WAITING, type Progress } from './progress.js';
 import type { IndexerMessage, IndexerSettings } from './state.js';
 

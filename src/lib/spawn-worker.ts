@@ -1,5 +1,5 @@
 /**
- * Starts one of the journal's worker threads: the built `.js` beside the caller; when run from
+ * Starts a worker thread: the built `.js` beside the caller; when run from
  * source (tests, `tsx`), the `.ts` loaded through tsx, which a worker thread does not inherit
  * from its parent.
  */
