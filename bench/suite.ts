@@ -13,6 +13,8 @@ import { benchJournalExport } from './journal-export.js';
 import { benchJournalImport } from './journal-import.js';
 import { benchJournalQuery } from './journal-query.js';
 import { benchKms } from './kms.js';
+import { benchLedgerVerify } from './ledger-verify.js';
+import { benchLedgerVerifyCli } from './ledger-verify-cli.js';
 import { benchLookupEvents } from './trail.js';
 
 const quick = process.env.BENCH_QUICK === '1';
@@ -64,3 +66,11 @@ const jquery = await benchJournalQuery({ records: quick ? 20_000 : Number(proces
 section(`Journal queries with ${jquery.records.toLocaleString('en-US')} records (pages of 100)`, [
   jquery.table, '', jquery.buildSeconds > 0 ? `Building the journal took ${jquery.buildSeconds.toFixed(0)} s (${jquery.buildCpuSeconds.toFixed(0)} CPU s).` : 'The journal was built by an earlier run.',
 ].join('\n'));
+
+const lverify = await benchLedgerVerifyCli(quick ? 20_000 : 1_000_000);
+section(`Ledger verify of ${lverify.records.toLocaleString('en-US')} records (${lverify.megabytes.toFixed(0)} MB of entries) vs plain SHA-256 of each entry`, [
+  '| sealtrail ledger verify --dir (the whole process) s | plain SHA-256 s | verify speed / plain |', '|---:|---:|---:|',
+  `| ${lverify.verifySeconds.toFixed(2)} | ${lverify.plainSeconds.toFixed(2)} | ${lverify.ratio.toFixed(2)} |`,
+].join('\n'));
+section('Ledger verifier in process, by entry size (one thread)', await benchLedgerVerify(quick ? 5_000 : 50_000));
+
