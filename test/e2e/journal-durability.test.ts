@@ -7,17 +7,15 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { createJournalStore, spoolDirectory } from '../../src/journal/index.js';
 import { call, startDevServer, type TestServer } from '../helpers/server.js';
+import { startServerProcess } from '../helpers/server-process.js';
 import { freeSpace, mountTmpfs, type Tmpfs } from '../helpers/tmpfs.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** Each request id's entries in a journal database, by kind. */
 function entriesByRequest(dbPath: string): Map<string, string[]> {
@@ -34,25 +32,8 @@ function entriesByRequest(dbPath: string): Map<string, string[]> {
 
 test('SIGKILL under load: every acknowledged request has its two entries in the journal, none twice', { timeout: 120_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'sealtrail-journal-kill-'));
-  const env = { ...process.env };
-  for (const k of ['SEALTRAIL_ADDR', 'SEALTRAIL_TOKEN', 'VAULT_ADDR', 'VAULT_TOKEN']) delete env[k];
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'server', '-dev', '-dev-listen-address=127.0.0.1:0', `-dev-data-dir=${dir}`],
-    { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  const { process: child, base, token, exited } = await startServerProcess(dir);
   try {
-    let out = '';
-    const { base, token } = await new Promise<{ base: string; token: string }>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the server did not start in time:\n${out}`)), 60_000);
-      child.stdout!.on('data', (c: Buffer) => {
-        out += c.toString();
-        const b = /^Api Address: (\S+)$/m.exec(out)?.[1];
-        const t = /^Root Token: (\S+)$/m.exec(out)?.[1];
-        if (b && t) { clearTimeout(timer); resolve({ base: b, token: t }); }
-      });
-      child.stderr!.on('data', (c: Buffer) => { out += c.toString(); });
-      child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`the server exited (${code}):\n${out}`)); });
-    });
-
     const acknowledged: string[] = [];
     let stop = false;
     const worker = async (w: number) => {

@@ -6,47 +6,22 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { call } from '../helpers/server.js';
+import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 import { consistent, fetchEntries, leafHash, ledgerGet, merkleRoot, openSignedCheckpoint, type Checkpoint } from '../helpers/tlog.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-interface Child { process: ChildProcess; base: string; token: string; exited: Promise<void> }
 
-/** A dev server in its own process on `dir` (bounded: 60 s to start). */
-async function startChild(dir: string): Promise<Child> {
-  const env = { ...process.env };
-  for (const k of ['SEALTRAIL_ADDR', 'SEALTRAIL_TOKEN', 'VAULT_ADDR', 'VAULT_TOKEN']) delete env[k];
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'server', '-dev', '-dev-listen-address=127.0.0.1:0', `-dev-data-dir=${dir}`],
-    { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-  let out = '';
-  const { base, token } = await new Promise<{ base: string; token: string }>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the server did not start in time:\n${out}`)), 60_000);
-    child.stdout!.on('data', (c: Buffer) => {
-      out += c.toString();
-      const b = /^Api Address: (\S+)$/m.exec(out)?.[1];
-      const t = /^Root Token: (\S+)$/m.exec(out)?.[1];
-      if (b && t) { clearTimeout(timer); resolve({ base: b, token: t }); }
-    });
-    child.stderr!.on('data', (c: Buffer) => { out += c.toString(); });
-    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`the server exited (${code}):\n${out}`)); });
-  });
-  return { process: child, base, token, exited };
-}
-
-async function verifierKey(c: Child): Promise<string> {
+async function verifierKey(c: ServerProcess): Promise<string> {
   return (await call(c.base, 'GET', 'sys/ledger/key')).json.data.verifier_key as string;
 }
 
 /** Polls until a checkpoint of at least `size` leaves is signed (bounded: 20 s). */
-async function checkpointOf(c: Child, key: string, size: number): Promise<Checkpoint> {
+async function checkpointOf(c: ServerProcess, key: string, size: number): Promise<Checkpoint> {
   for (let i = 0; i < 200; i++) {
     const res = await ledgerGet(c.base, 'checkpoint', c.token);
     if (res.status === 200) {
@@ -70,9 +45,9 @@ function records(dir: string): { seq: number; text: string }[] {
 
 test('kill -9 under load, restart: the tree continues with no gap and the next checkpoint extends the last one', { timeout: 120_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'sealtrail-ledger-kill-'));
-  let child: Child | undefined;
+  let child: ServerProcess | undefined;
   try {
-    child = await startChild(dir);
+    child = await startServerProcess(dir);
     const key = await verifierKey(child);
     for (let i = 0; i < 20; i++) assert.equal((await call(child.base, 'POST', `secret/data/before-${i}`, { token: child.token, body: { data: { i } } })).status, 200);
     const saved = await checkpointOf(child, key, 40);
@@ -99,7 +74,7 @@ test('kill -9 under load, restart: the tree continues with no gap and the next c
     await Promise.all(workers);
     assert.ok(acknowledged >= 400, `the load ran (${acknowledged} acknowledged)`);
 
-    child = await startChild(dir);
+    child = await startServerProcess(dir);
     assert.equal(await verifierKey(child), key, 'the same ledger key after the restart');
     // A journal query waits until the spool the killed process left is indexed.
     assert.equal((await call(child.base, 'GET', 'sys/journal/records?limit=1', { token: child.token })).status, 200);

@@ -1,0 +1,42 @@
+/**
+ * A dev server in a process of its own (to be killed with SIGKILL mid-load), on a given data
+ * directory, started from source; bounded: 60 s to start.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+export interface ServerProcess {
+  process: ChildProcess;
+  base: string;
+  token: string;
+  exited: Promise<void>;
+}
+
+export async function startServerProcess(dir: string): Promise<ServerProcess> {
+  const env = { ...process.env };
+  for (const k of ['SEALTRAIL_ADDR', 'SEALTRAIL_TOKEN', 'VAULT_ADDR', 'VAULT_TOKEN']) delete env[k];
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'server', '-dev', '-dev-listen-address=127.0.0.1:0', `-dev-data-dir=${dir}`],
+    { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  let out = '';
+  try {
+    const { base, token } = await new Promise<{ base: string; token: string }>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the server did not start in time:\n${out}`)), 60_000);
+      child.stdout!.on('data', (c: Buffer) => {
+        out += c.toString();
+        const b = /^Api Address: (\S+)$/m.exec(out)?.[1];
+        const t = /^Root Token: (\S+)$/m.exec(out)?.[1];
+        if (b && t) { clearTimeout(timer); resolve({ base: b, token: t }); }
+      });
+      child.stderr!.on('data', (c: Buffer) => { out += c.toString(); });
+      child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`the server exited (${code}):\n${out}`)); });
+    });
+    return { process: child, base, token, exited };
+  } catch (err) {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await exited;
+    throw err;
+  }
+}
