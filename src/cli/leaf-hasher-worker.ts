@@ -3,7 +3,7 @@
  * entries as leaves, then hands both to the verifying thread (transferred, not copied).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { bundleRanges, HASH_SIZE, leafHashOfRange, parseLogPath } from '../ledger/index.js';
+import { bundleRanges, hashLeavesHere, parseLogPath } from '../ledger/index.js';
 import { directoryFetcher } from './ledger-fetch.js';
 import type { BundleReply, BundleRequest } from './leaf-hasher.js';
 
@@ -11,12 +11,11 @@ const port = parentPort;
 if (port) {
   const fetch = directoryFetcher((workerData as { dir: string }).dir);
   port.on('message', (request: BundleRequest) => {
-    fetch(request.path).then((fetched) => {
+    fetch(request.path).then(async (fetched) => {
       const data = Buffer.from(fetched.buffer, fetched.byteOffset, fetched.byteLength);
       const parsed = parseLogPath(request.path);
       const { starts, ends } = bundleRanges(data, parsed.kind === 'entries' ? parsed.bundle.width : undefined);
-      const hashes = Buffer.allocUnsafe(starts.length * HASH_SIZE);
-      for (let k = 0; k < starts.length; k++) leafHashOfRange(data, starts[k], ends[k]).copy(hashes, k * HASH_SIZE);
+      const hashes = await hashLeavesHere(data, starts, ends);
       const reply: BundleReply = { id: request.id, data, hashes };
       port.postMessage(reply, [data.buffer as ArrayBuffer, hashes.buffer as ArrayBuffer]);
     }, (err: unknown) => {

@@ -6,7 +6,7 @@
  */
 import { invalid } from '../errors/index.js';
 import { HASH_SIZE, leafHashOfRange } from './hash.js';
-import { bundleRanges } from './bundles.js';
+import { bundleRanges, type BundleRanges } from './bundles.js';
 import type { NoteVerifier } from './note.js';
 import { bundlePath, CHECKPOINT_PATH, tilePath, type LogFetcher } from './paths.js';
 import { openCheckpoint } from './signed-checkpoint.js';
@@ -64,6 +64,9 @@ function settle(fetch: LogFetcher, path: string): Promise<Fetched> {
 
 type Failure = Extract<LogVerdict, { ok: false }>;
 
+/** An entry bundle read ahead: its level-0 tile, its entries and their hashes, or why it could not be. */
+type ReadBundle = { level0: Fetched; ranges: BundleRanges; hashes: Buffer } | { error: string };
+
 /**
  * Compares recomputed hashes with a served tile; the failure names the first leaf under the first
  * bad hash. With `whole` false, `expected` is only a prefix of the tile (the rest was not computable).
@@ -103,17 +106,17 @@ export async function verifyLog(options: VerifyLogOptions): Promise<LogVerdict> 
   const builder = TreeBuilder.empty();
   const hashLeaves = options.hashLeaves ?? hashLeavesHere;
   // A bundle, its level-0 tile, and its entries' hashes; never rejects (see settle).
-  const readBundle = async (b: BundleCoord) => {
-    const [entriesData, level0] = await Promise.all([
+  const readBundle = async (b: BundleCoord): Promise<ReadBundle> => {
+    const [entries, level0] = await Promise.all([
       settle(fetch, bundlePath(b)),
       settle(fetch, tilePath({ level: 0, index: b.index, width: b.width })),
     ]);
-    if ('error' in entriesData) return { entriesData, level0 };
-    const ranges = bundleRanges(entriesData.data, b.width);
+    if ('error' in entries) return { error: entries.error };
+    const ranges = bundleRanges(entries.data, b.width);
     try {
-      return { entriesData, level0, ranges, hashes: await hashLeaves(entriesData.data, ranges.starts, ranges.ends) };
+      return { level0, ranges, hashes: await hashLeaves(entries.data, ranges.starts, ranges.ends) };
     } catch (err) {
-      return { entriesData: { error: err instanceof Error ? err.message : String(err) } as Fetched, level0 };
+      return { error: err instanceof Error ? err.message : String(err) };
     }
   };
   const bundles = [...bundlesOfTree(size)];
@@ -123,11 +126,10 @@ export async function verifyLog(options: VerifyLogOptions): Promise<LogVerdict> 
     const bundle = bundles[b];
     const read = await ahead.shift()!;
     if (b + READ_AHEAD < bundles.length) ahead.push(readBundle(bundles[b + READ_AHEAD]));
-    const { entriesData, level0 } = read;
     const first = bundle.index * TILE_WIDTH;
     const path = bundlePath(bundle);
-    if ('error' in entriesData || !read.ranges) return { ok: false, index: first, path, reason: `unreadable: ${'error' in entriesData ? entriesData.error : 'no data'}` };
-    const { ranges, hashes } = read;
+    if ('error' in read) return { ok: false, index: first, path, reason: `unreadable: ${read.error}` };
+    const { level0, ranges, hashes } = read;
     const tile = { level: 0, index: bundle.index, width: bundle.width };
     // The entries that parsed are compared first: a damaged length prefix shows as its own entry's hash.
     const bad = compareTile(tile, hashes, level0, !ranges.problem);
