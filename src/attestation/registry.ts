@@ -15,7 +15,14 @@ export function isPlatformName(name: string): name is PlatformName {
 /** Verifiers with their own caches (one set per server: caches hold only public certificate facts). */
 export function createPlatformVerifiers(): Record<PlatformName, PlatformVerifier> {
   const nitroCache = createCertificateCache();
+  const pending = (platform: PlatformName): PlatformVerifier => ({
+    platform,
+    verify: () => ({ ok: false, code: 'unsupported_algorithm', message: `${platform} evidence is not verified yet` }),
+  });
   return {
+    snp: pending('snp'),
+    tdx: pending('tdx'),
+    sgx: pending('sgx'),
     nitro: { platform: 'nitro', verify: (evidence, options) => verifyNitroDocument(evidence, { ...options, cache: nitroCache }) },
   };
 }

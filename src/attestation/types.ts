@@ -1,31 +1,70 @@
 /**
- * The platform-independent contract of attestation verification. Each platform (nitro today;
- * SGX / SEV-SNP later) verifies its own evidence format and reduces it to these claims, so the
- * auth method matches roles without knowing any platform's wire format.
+ * The platform-independent contract of attestation verification. Each platform (AWS Nitro, AMD
+ * SEV-SNP, Intel TDX and SGX) verifies its own evidence format and reduces it to these claims, so
+ * the auth method matches roles without knowing any platform's wire format.
  *
  * Verification is a pure function of (evidence bytes, trust roots, time): it never reads a clock
  * or the network, and it returns a result instead of throwing on bad evidence.
  */
 import type { X509Certificate } from 'node:crypto';
 
-export type PlatformName = 'nitro';
+export type PlatformName = 'nitro' | 'snp' | 'tdx' | 'sgx';
+
+/** Intel DCAP TCB statuses (TCB info v3), best first. */
+export type TcbStatus =
+  | 'UpToDate'
+  | 'SWHardeningNeeded'
+  | 'ConfigurationNeeded'
+  | 'ConfigurationAndSWHardeningNeeded'
+  | 'OutOfDate'
+  | 'OutOfDateConfigurationNeeded'
+  | 'Revoked';
+
+/** SEV-SNP TCB_VERSION components (FMC only on Turin and later). */
+export interface SnpTcb {
+  bootloader: number;
+  tee: number;
+  snp: number;
+  microcode: number;
+  fmc?: number;
+}
 
 /** What verified evidence says about the workload. Binary values are lower-case hex. */
 export interface AttestationClaims {
   platform: PlatformName;
-  /** Who signed the image (Nitro: PCR8, the hash of the signing certificate). */
+  /**
+   * Who signed the image. Nitro: PCR8 (the signing certificate's hash); SGX: MRSIGNER; SNP:
+   * ID_KEY_DIGEST (zero without an ID block); TDX: MROWNER (zero unless the host sets it).
+   */
   signerId: string;
-  /** Which image runs (Nitro: PCR0). */
+  /** Which image runs. Nitro: PCR0; SGX: MRENCLAVE; SNP: MEASUREMENT; TDX: MRTD. */
   enclaveId: string;
   /** A debug-mode enclave: its memory is readable by the host, so its measurements prove nothing. */
   debug: boolean;
-  /** Every measurement by its register name (Nitro: "0".."31" → hex PCR). */
+  /**
+   * Every measured or reported value by name, lower-case hex (numbers in decimal text).
+   * Nitro: "0".."31" → PCR. SNP: measurement, host_data, id_key_digest, author_key_digest,
+   * family_id, image_id, report_data, chip_id, policy, vmpl, guest_svn. TDX: mr_td, rtmr0..rtmr3,
+   * mr_config_id, mr_owner, mr_owner_config, mr_seam, mr_signer_seam, td_attributes, xfam,
+   * report_data. SGX: mr_enclave, mr_signer, isv_prod_id, isv_svn, attributes, report_data.
+   */
   measurements: Record<string, string>;
-  /** ms since the epoch, as stated by the evidence. */
+  /**
+   * ms since the epoch, as stated by the evidence. SNP, TDX and SGX evidence states no time: it
+   * is the verification time, and freshness comes from the challenge in REPORT_DATA.
+   */
   timestamp: number;
+  /** Nitro: the document's nonce. SNP/TDX/SGX: REPORT_DATA[0..32], where the challenge goes. */
   nonce: Uint8Array | null;
   publicKey: Uint8Array | null;
+  /** Nitro: the document's user_data. SNP/TDX/SGX: REPORT_DATA[32..64], the workload's own. */
   userData: Uint8Array | null;
+  /** DCAP (TDX, SGX): the TCB status the collateral gives this platform and TEE, with advisories. */
+  tcbStatus?: TcbStatus;
+  advisoryIds?: string[];
+  /** SNP: the reported TCB (what the VCEK/VLEK was issued for), and the VMPL the report came from. */
+  snpTcb?: SnpTcb;
+  vmpl?: number;
 }
 
 /** Stable failure codes; `message` explains which check failed and never quotes measurements. */
@@ -41,7 +80,13 @@ export type VerifyFailureCode =
   | 'evidence_too_old'       // older than the age limit
   | 'evidence_from_future'   // timestamp beyond the allowed clock skew
   | 'nonce_mismatch'         // the signed nonce is not the expected challenge
-  | 'debug_not_allowed';     // debug-mode evidence and debug was not allowed
+  | 'debug_not_allowed'      // debug-mode evidence and debug was not allowed
+  | 'revoked'                // a certificate in the chain is on its issuer's CRL
+  | 'collateral_missing'     // DCAP evidence without the collateral it needs
+  | 'collateral_invalid'     // collateral that does not parse or is not signed by its chain
+  | 'collateral_expired'     // collateral past its nextUpdate (or not yet issued) at the verification time
+  | 'tcb_mismatch'           // the evidence does not match its certificate (SNP chip id / TCB, DCAP FMSPC / QE identity)
+  | 'tcb_revoked';           // the platform's TCB level is Revoked
 
 export type VerifyResult<C extends AttestationClaims = AttestationClaims> =
   | { ok: true; claims: C }
@@ -60,6 +105,31 @@ export interface VerifyOptions {
   expectedNonce?: Uint8Array;
   /** Accept debug-mode evidence (default false). */
   allowDebug?: boolean;
+  /**
+   * SNP: certificates that come with the report — the VCEK or VLEK, and optionally its ASK/ASVK
+   * (DER or PEM). The chain must still end in a trusted root.
+   */
+  certificates?: ReadonlyArray<Uint8Array>;
+  /** SNP: CRLs (DER) signed by the ARK; a certificate on one fails with `revoked`. */
+  crls?: ReadonlyArray<Uint8Array>;
+  /** TDX / SGX: the DCAP collateral (required for those platforms). */
+  collateral?: DcapCollateral;
+}
+
+/**
+ * DCAP collateral in the layout close to Intel PCS answers: issuer chains as PEM text, CRLs as hex
+ * DER, TCB info and QE identity as their exact signed JSON text with hex r||s signatures.
+ */
+export interface DcapCollateral {
+  pck_crl_issuer_chain: string;
+  root_ca_crl: string;
+  pck_crl: string;
+  tcb_info_issuer_chain: string;
+  tcb_info: string;
+  tcb_info_signature: string;
+  qe_identity_issuer_chain: string;
+  qe_identity: string;
+  qe_identity_signature: string;
 }
 
 /** One platform's verifier; the registry maps every PlatformName to one. */

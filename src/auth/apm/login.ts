@@ -36,8 +36,9 @@ export interface LoginDeps {
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 // Evidence shape problems are the client's bad input (400); failed checks are refusals (403).
-const MALFORMED: ReadonlySet<VerifyFailureCode> = new Set(['malformed', 'unsupported_algorithm']);
-const isMalformed = (code: VerifyFailureCode): code is 'malformed' | 'unsupported_algorithm' => MALFORMED.has(code);
+type BadInput = 'malformed' | 'unsupported_algorithm' | 'collateral_missing' | 'collateral_invalid';
+const MALFORMED: ReadonlySet<VerifyFailureCode> = new Set<BadInput>(['malformed', 'unsupported_algorithm', 'collateral_missing', 'collateral_invalid']);
+const isMalformed = (code: VerifyFailureCode): code is BadInput => MALFORMED.has(code);
 
 function platformOf(req: PathRequest): PlatformName {
   const platform = req.params.platform;
