@@ -1,0 +1,83 @@
+/**
+ * The AMD chain of a report's signing key: VCEK → ASK → ARK, or VLEK → ASVK → ARK. The caller
+ * supplies the VCEK/VLEK (and may add the ASK/ASVK and ARK); the ASK/ASVK may also come from the
+ * built-in set. Each link must name its issuer and verify under the issuer's key (RSASSA-PSS), every
+ * issuer must be a CA, every certificate valid at the verification time, and the ARK must be one of
+ * the trusted roots (by DER fingerprint): an ARK supplied with the report is never trusted as such.
+ */
+import { X509Certificate } from 'node:crypto';
+import type { VerifyFailureCode } from '../types.js';
+import { validityAt } from '../nitro/validity.js';
+import { amdIntermediates } from './amd-intermediates.js';
+import { commonName } from './endorsement-key.js';
+
+/** Limits on caller-supplied certificates: AMD's chain is three certificates of about 1.5 KiB each. */
+export const MAX_SUPPLIED_CERTIFICATES = 8;
+export const MAX_SUPPLIED_ITEM_BYTES = 64 * 1024;
+
+export interface SnpChain {
+  leaf: X509Certificate;
+  intermediate: X509Certificate;
+  root: X509Certificate;
+}
+
+export type ChainResult = { ok: true; chain: SnpChain } | { ok: false; code: VerifyFailureCode; message: string };
+
+const fail = (code: VerifyFailureCode, message: string): ChainResult => ({ ok: false, code, message });
+const ENDORSEMENT_KEY_NAMES = new Set(['SEV-VCEK', 'SEV-VLEK']);
+const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+
+/** Every certificate in the supplied items (each DER, or PEM text holding one or more). */
+export function parseSupplied(items: ReadonlyArray<Uint8Array>): X509Certificate[] | string {
+  const out: X509Certificate[] = [];
+  for (const item of items) {
+    if (item.length > MAX_SUPPLIED_ITEM_BYTES) return `a supplied certificate item is larger than ${MAX_SUPPLIED_ITEM_BYTES} bytes`;
+    const text = Buffer.from(item).toString('latin1');
+    const blocks: Array<string | Uint8Array> = text.includes('-----BEGIN') ? (text.match(PEM_BLOCK) ?? []) : [item];
+    if (blocks.length === 0) return 'a supplied certificate is PEM without a certificate block';
+    if (out.length + blocks.length > MAX_SUPPLIED_CERTIFICATES) return `at most ${MAX_SUPPLIED_CERTIFICATES} certificates may come with a report`;
+    for (const block of blocks) {
+      try {
+        out.push(new X509Certificate(block));
+      } catch {
+        return 'a supplied certificate is not a valid X.509 certificate';
+      }
+    }
+  }
+  return out;
+}
+
+function issues(issuer: X509Certificate, child: X509Certificate): boolean {
+  try {
+    return child.checkIssued(issuer) && child.verify(issuer.publicKey);
+  } catch {
+    return false;
+  }
+}
+
+function validity(cert: X509Certificate, role: string, now: number): ChainResult | undefined {
+  const state = validityAt(cert, now);
+  if (state === 'expired') return fail('certificate_expired', `the ${role} certificate has expired at the verification time`);
+  if (state === 'not_yet_valid') return fail('certificate_not_yet_valid', `the ${role} certificate is not yet valid at the verification time`);
+  if (state === 'unreadable') return fail('malformed', `the ${role} certificate has an unreadable validity period`);
+  return undefined;
+}
+
+export function verifySnpChain(supplied: readonly X509Certificate[], trustedRoots: readonly X509Certificate[], now: number): ChainResult {
+  const leaves = supplied.filter((c) => ENDORSEMENT_KEY_NAMES.has(commonName(c) ?? ''));
+  if (leaves.length !== 1) return fail('malformed', 'exactly one VCEK or VLEK certificate must come with the report');
+  const [leaf] = leaves;
+  const candidates = [...supplied.filter((c) => c !== leaf), ...amdIntermediates()];
+  const intermediate = candidates.find((c) => issues(c, leaf));
+  if (!intermediate) return fail('bad_chain', 'the VCEK/VLEK is not signed by a supplied or built-in ASK/ASVK');
+  const root = trustedRoots.find((r) => issues(r, intermediate));
+  if (!root) return fail('untrusted_root', 'the ASK/ASVK is not signed by a trusted AMD root');
+
+  for (const [cert, role] of [[leaf, 'VCEK/VLEK'], [intermediate, 'ASK/ASVK'], [root, 'ARK']] as const) {
+    const bad = validity(cert, role, now);
+    if (bad) return bad;
+  }
+  if (!intermediate.ca) return fail('not_ca', 'the ASK/ASVK issues a certificate but is not a CA');
+  if (!root.ca) return fail('not_ca', 'the ARK issues a certificate but is not a CA');
+  return { ok: true, chain: { leaf, intermediate, root } };
+}

@@ -1,0 +1,10 @@
+export { verifySnpReport } from './verify.js';
+export { snpClaims, type SnpClaims } from './claims.js';
+export { AMD_ARK_PEM, AMD_ARK_SHA256, amdRoots } from './amd-roots.js';
+export { AMD_INTERMEDIATE_PEM, amdIntermediates } from './amd-intermediates.js';
+export { parseSnpReport, REPORT_LENGTH, SIGNED_LENGTH, type SnpReport, type SigningKey } from './report.js';
+export { decodeTcb, productOfName, SNP_PRODUCTS, type SnpProduct } from './product.js';
+export { readEndorsementKey, SNP_OID, type EndorsementKey } from './endorsement-key.js';
+export { verifySnpChain, parseSupplied, MAX_SUPPLIED_CERTIFICATES, MAX_SUPPLIED_ITEM_BYTES, type SnpChain } from './chain.js';
+export { checkRevocation, MAX_CRLS, MAX_CRL_BYTES } from './revocation.js';
+export { checkBinding } from './binding.js';
