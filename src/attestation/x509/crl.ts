@@ -17,7 +17,7 @@ export interface Crl {
   thisUpdate: number;
   /** ms since the epoch; undefined when the CRL states none. */
   nextUpdate: number | undefined;
-  /** Revoked serial numbers, lower-case hex without leading zeros. */
+  /** Revoked serial numbers, lower-case hex without leading zero digits ("10001" for 0x010001). */
   revoked: ReadonlySet<string>;
 }
 
@@ -34,7 +34,7 @@ export function parseCrl(der: Uint8Array): Crl {
   const nextUpdate = isTime(fields[i]) ? timeMs(fields[i++]) : undefined;
   const revoked = new Set<string>();
   if (fields[i]?.tag === 0x30) {
-    for (const entry of children(fields[i])) revoked.add(integerHex(children(expectTag(entry, 0x30, 'revokedCertificate'))[0]));
+    for (const entry of children(fields[i])) revoked.add(serialKey(integerHex(children(expectTag(entry, 0x30, 'revokedCertificate'))[0])));
   }
   if (oidText(children(fields[1])[0]) !== oidText(children(algorithm)[0])) throw new Error('CRL signature algorithms disagree');
   return {
@@ -62,7 +62,15 @@ export function crlSignedBy(crl: Crl, issuer: X509Certificate): boolean {
   return verifySignature(crl.algorithm, issuer.publicKey, crl.tbs, crl.signature);
 }
 
-/** A serial (lower-case hex, as X509Certificate.serialNumber gives it upper-case) is on the list. */
+/**
+ * One form for a serial, whichever way it was written: X509Certificate.serialNumber gives whole
+ * upper-case bytes ("010001"), the CRL's INTEGER whole bytes too; both become "10001".
+ */
+function serialKey(hex: string): string {
+  return hex.toLowerCase().replace(/^0+(?=.)/, '');
+}
+
+/** A serial (hex, as X509Certificate.serialNumber gives it) is on the list. */
 export function isRevoked(crl: Crl, serialHex: string): boolean {
-  return crl.revoked.has(serialHex.toLowerCase().replace(/^0+(?=.)/, ''));
+  return crl.revoked.has(serialKey(serialHex));
 }
