@@ -41,8 +41,9 @@ export const smallInteger = (n: number) => unsignedInteger(Uint8Array.of(n));
 
 export function oid(dotted: string): Buffer {
   const arcs = dotted.split('.').map(Number);
-  const out: number[] = [40 * arcs[0] + arcs[1]];
-  for (const arc of arcs.slice(2)) {
+  const out: number[] = [];
+  // The first two arcs share one base-128 subidentifier, which exceeds one byte from 2.48 on.
+  for (const arc of [40 * arcs[0] + arcs[1], ...arcs.slice(2)]) {
     const chunk: number[] = [arc & 0x7f];
     for (let v = Math.floor(arc / 128); v > 0; v = Math.floor(v / 128)) chunk.unshift(0x80 | (v & 0x7f));
     out.push(...chunk);
