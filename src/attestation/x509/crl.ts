@@ -27,8 +27,8 @@ export function parseCrl(der: Uint8Array): Crl {
   const [tbs, algorithm, signature] = children(expectTag(parseDer(der), 0x30, 'CertificateList'));
   const fields = children(expectTag(tbs, 0x30, 'TBSCertList'));
   let i = 0;
-  if (fields[i]?.tag === 0x02) i++; // version
-  i++; // signature AlgorithmIdentifier (the outer one is authoritative and must match)
+  if (fields[i]?.tag === 0x02) i++; // version (absent in v1 CRLs)
+  const innerAlgorithm = fields[i++]; // the outer AlgorithmIdentifier is authoritative and must match
   const issuer = expectTag(fields[i++], 0x30, 'issuer');
   const thisUpdate = timeMs(fields[i++]);
   const nextUpdate = isTime(fields[i]) ? timeMs(fields[i++]) : undefined;
@@ -36,7 +36,7 @@ export function parseCrl(der: Uint8Array): Crl {
   if (fields[i]?.tag === 0x30) {
     for (const entry of children(fields[i])) revoked.add(serialKey(integerHex(children(expectTag(entry, 0x30, 'revokedCertificate'))[0])));
   }
-  if (oidText(children(fields[1])[0]) !== oidText(children(algorithm)[0])) throw new Error('CRL signature algorithms disagree');
+  if (oidText(children(innerAlgorithm)[0]) !== oidText(children(algorithm)[0])) throw new Error('CRL signature algorithms disagree');
   return {
     tbs: tbs.raw,
     algorithm: signatureAlgorithm(algorithm),
