@@ -33,6 +33,11 @@ export function checkBinding(report: SnpReport, chain: SnpChain): BindingResult 
   const product = productOfName(commonName(chain.root) ?? '', 'ARK-');
   if (!product) return mismatch('the trusted root is not the ARK of a supported product (Milan, Genoa, Turin)');
   if (productOfName(key.productName) !== product) return mismatch(`the signing certificate's product is not ${product}, the product of its ARK`);
+  // VCEKs come from the ASK ("SEV-Milan"), VLEKs from the ASVK ("SEV-VLEK-Milan"): AMD keeps the two apart.
+  const issuerPrefix = key.kind === 'vcek' ? 'SEV-' : 'SEV-VLEK-';
+  if (productOfName(commonName(chain.intermediate) ?? '', issuerPrefix) !== product) {
+    return mismatch(`the ${key.kind.toUpperCase()} is not issued by the ${key.kind === 'vcek' ? 'ASK' : 'ASVK'} of ${product}`);
+  }
   if (!cpuidFamilyFits(product, report.cpuidFamily)) return mismatch(`the report's CPUID family is not that of ${product}`);
 
   const tcb = decodeTcb(report.reportedTcb, product);

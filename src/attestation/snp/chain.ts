@@ -70,7 +70,7 @@ export function verifySnpChain(supplied: readonly X509Certificate[], trustedRoot
   const candidates = [...supplied.filter((c) => c !== leaf), ...amdIntermediates()];
   const intermediate = candidates.find((c) => issues(c, leaf));
   if (!intermediate) return fail('bad_chain', 'the VCEK/VLEK is not signed by a supplied or built-in ASK/ASVK');
-  const root = trustedRoots.find((r) => issues(r, intermediate));
+  const root = trustedRoots.find((r) => issues(r, intermediate) && r.fingerprint256 !== intermediate.fingerprint256);
   if (!root) return fail('untrusted_root', 'the ASK/ASVK is not signed by a trusted AMD root');
 
   for (const [cert, role] of [[leaf, 'VCEK/VLEK'], [intermediate, 'ASK/ASVK'], [root, 'ARK']] as const) {

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { amdRoots, verifySnpReport } from '../../../src/attestation/snp/index.js';
 import type { VerifyOptions, VerifyResult } from '../../../src/attestation/types.js';
-import { chain, crl, DAY, keys, report, resign, T0, type VcekOptions } from './pki.js';
+import { certificate, chain, crl, DAY, keys, report, resign, T0, type VcekOptions } from './pki.js';
 
 const CHIP = Buffer.alloc(64, 0x5c);
 const TURIN_CHIP = Buffer.concat([Buffer.alloc(8, 0x7e), Buffer.alloc(56)]);
@@ -61,6 +61,19 @@ test('a VCEK whose product is not its ARK\'s generation fails tcb_mismatch', () 
   assert.equal(code(verifySnpReport(report({ chipId: CHIP }), setup('Milan', { hwId: CHIP, product: 'Milanese' }).options())), 'tcb_mismatch');
   assert.equal(code(verifySnpReport(report({ chipId: CHIP, cpuid: [0x1a, 0, 0] }), setup('Milan').options())), 'tcb_mismatch');
   assert.equal(code(verifySnpReport(report({ chipId: CHIP }), setup('Venice').options())), 'tcb_mismatch');
+});
+
+test('a VLEK issued by an ASK (not an ASVK), or a VCEK issued directly by the ARK, is refused', () => {
+  const vlekUnderAsk = setup('Milan', { subject: 'SEV-VLEK' });
+  const vlekReport = report({ signerInfo: 1 << 2 });
+  const refused = verifySnpReport(vlekReport, vlekUnderAsk.options());
+  assert.equal(code(refused), 'tcb_mismatch');
+  assert.match((refused as { message: string }).message, /not issued by the ASVK of Milan/);
+  // The ARK as the VCEK's issuer: no ASK between them, so no trusted root above the "intermediate".
+  const k = keys();
+  const direct = certificate({ subject: 'SEV-VCEK', issuer: 'ARK-Milan', key: k.vcek.publicKey, issuerKey: k.ark.privateKey, serial: 0 });
+  const { arkCert, arkPem } = setup();
+  assert.equal(code(verifySnpReport(report({ chipId: CHIP }), { trustedRoots: [arkPem], now: T0, certificates: [direct, arkCert] })), 'untrusted_root');
 });
 
 test('a VCEK without an SPL or hwID, or with a hwID of the wrong length, is malformed', () => {
