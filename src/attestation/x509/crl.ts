@@ -34,7 +34,7 @@ export function parseCrl(der: Uint8Array): Crl {
   const nextUpdate = isTime(fields[i]) ? timeMs(fields[i++]) : undefined;
   const revoked = new Set<string>();
   if (fields[i]?.tag === 0x30) {
-    for (const entry of children(fields[i])) revoked.add(integerHex(children(expectTag(entry, 0x30, 'revokedCertificate'))[0]));
+    for (const entry of children(fields[i])) revoked.add(canonicalSerial(integerHex(children(expectTag(entry, 0x30, 'revokedCertificate'))[0])));
   }
   if (oidText(children(fields[1])[0]) !== oidText(children(algorithm)[0])) throw new Error('CRL signature algorithms disagree');
   return {
@@ -62,7 +62,13 @@ export function crlSignedBy(crl: Crl, issuer: X509Certificate): boolean {
   return verifySignature(crl.algorithm, issuer.publicKey, crl.tbs, crl.signature);
 }
 
-/** A serial (lower-case hex, as X509Certificate.serialNumber gives it upper-case) is on the list. */
+/**
+ * One spelling per serial: lower-case hex without leading zero digits. Both sides of the lookup
+ * use it, so "0702…" from the CRL's DER and "702…" or "00702…" from elsewhere are the same serial.
+ */
+const canonicalSerial = (hex: string) => hex.toLowerCase().replace(/^0+(?=.)/, '');
+
+/** A serial (hex in any case, as X509Certificate.serialNumber gives it upper-case) is on the list. */
 export function isRevoked(crl: Crl, serialHex: string): boolean {
-  return crl.revoked.has(serialHex.toLowerCase().replace(/^0+(?=.)/, ''));
+  return crl.revoked.has(canonicalSerial(serialHex));
 }
