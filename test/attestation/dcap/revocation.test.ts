@@ -21,6 +21,10 @@ test('isRevoked on the real PCK CRL: its listed serials are revoked, the fixture
     assert.equal(isRevoked(crl, serial.toUpperCase()), true);
     assert.equal(isRevoked(crl, `00${serial}`), true);
   }
+  // Serials whose first byte is below 0x10, as X509Certificate.serialNumber spells them.
+  for (const serial of ['071DE0778F9E5FC4F2878F30D6B07C9A30E6B30B', '0702136900252274D9035EEDF5457462FAD0EF4C', '0FDA43A00B68EA79B7C2DEAEAC0B498BDFB2AF90']) {
+    assert.equal(isRevoked(crl, serial), true, serial);
+  }
   assert.equal(isRevoked(crl, pckChain()[0].serialNumber), false);
   assert.equal(isRevoked(crl, '0123456789ABCDEF0123456789ABCDEF01234567'), false);
 });
