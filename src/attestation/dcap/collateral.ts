@@ -67,6 +67,9 @@ export function verifySignedJson(input: SignedJsonInput): Outcome<Record<string,
   const verified = verifyChain(`${what} issuer chain`, chain, input.trustedRoots, input.now);
   if (!verified.ok) return failure('collateral_invalid', verified.message);
   const signer = verified.path[0];
+  // Intel's TCB signing certificate is issued by the root itself: a PCK leaf, which chains to
+  // the same root through a PCK CA and whose key lives on a platform, must not sign collateral.
+  if (verified.path.length !== 2 || signer.ca) return failure('collateral_invalid', `${what} is not signed by a signing certificate the root issued directly`);
   if (input.isRevokedByRoot(signer)) return failure('revoked', `${what} signing certificate is revoked by the root CA`);
   const signature = hexBytes(input.signatureHex);
   if (!signature || signature.length !== 64) return failure('collateral_invalid', `${what} signature is not 64 bytes of hex`);

@@ -22,7 +22,7 @@ import { checkPolicy, sgxClaims, tdxClaims, type DcapClaims } from './claims.js'
 import { verifySignedJson } from './collateral.js';
 import { failure, success, type Outcome } from './outcome.js';
 import { pckExtensions, type PckExtensions } from './pck.js';
-import { matchQeIdentity, readQeIdentity, type QeStatus } from './qe-identity.js';
+import { matchQeIdentity, readQeIdentity, type QeIdentity, type QeStatus } from './qe-identity.js';
 import { parseQuote, TEE_SGX, TEE_TDX, type DcapQuote } from './quote.js';
 import { checkPckRevocation } from './revocation.js';
 import { readTcbInfo, type TcbInfo } from './tcb-info.js';
@@ -63,15 +63,26 @@ interface Collateral {
   qe: QeStatus;
 }
 
+interface CollateralContext {
+  collateral: DcapCollateral;
+  roots: X509Certificate[];
+  now: number;
+  isRevokedByRoot: (cert: X509Certificate) => boolean;
+}
+
 /** TCB info and QE identity: signed, current, and about this platform and this QE. */
-function checkCollateral(platform: DcapPlatform, quote: DcapQuote, pck: PckExtensions, c: DcapCollateral,
-  roots: X509Certificate[], now: number, isRevokedByRoot: (cert: X509Certificate) => boolean): Outcome<Collateral> {
-  const tcbDoc = verifySignedJson({ what: 'the TCB info', text: c.tcb_info, signatureHex: c.tcb_info_signature, issuerChainPem: c.tcb_info_issuer_chain, trustedRoots: roots, now, isRevokedByRoot });
+function checkCollateral(platform: DcapPlatform, quote: DcapQuote, pck: PckExtensions, ctx: CollateralContext): Outcome<Collateral> {
+  const { collateral: c, roots: trustedRoots, now, isRevokedByRoot } = ctx;
+  const tcbDoc = verifySignedJson({
+    what: 'the TCB info', text: c.tcb_info, signatureHex: c.tcb_info_signature, issuerChainPem: c.tcb_info_issuer_chain, trustedRoots, now, isRevokedByRoot,
+  });
   if (!tcbDoc.ok) return tcbDoc;
-  const qeDoc = verifySignedJson({ what: 'the QE identity', text: c.qe_identity, signatureHex: c.qe_identity_signature, issuerChainPem: c.qe_identity_issuer_chain, trustedRoots: roots, now, isRevokedByRoot });
+  const qeDoc = verifySignedJson({
+    what: 'the QE identity', text: c.qe_identity, signatureHex: c.qe_identity_signature, issuerChainPem: c.qe_identity_issuer_chain, trustedRoots, now, isRevokedByRoot,
+  });
   if (!qeDoc.ok) return qeDoc;
   let tcbInfo: TcbInfo;
-  let qeIdentity: ReturnType<typeof readQeIdentity>;
+  let qeIdentity: QeIdentity;
   try {
     tcbInfo = readTcbInfo(tcbDoc.value, platform === 'tdx' ? 'TDX' : 'SGX');
     qeIdentity = readQeIdentity(qeDoc.value, platform === 'tdx' ? 'TD_QE' : 'QE');
@@ -100,7 +111,7 @@ function verifyParsed(platform: DcapPlatform, quote: DcapQuote, options: VerifyO
   }
   const revocation = checkPckRevocation({ collateral, pckPath: chain.path, trustedRoots: roots, now: options.now });
   if (!revocation.ok) return revocation;
-  const checked = checkCollateral(platform, quote, pck, collateral, roots, options.now, revocation.value);
+  const checked = checkCollateral(platform, quote, pck, { collateral, roots, now: options.now, isRevokedByRoot: revocation.value });
   if (!checked.ok) return checked;
 
   const td = platform === 'tdx' ? parseTdReport(quote.body) : undefined;

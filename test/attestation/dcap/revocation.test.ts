@@ -101,3 +101,13 @@ test('currentCrl: the real root CA CRL is signed by the Intel root and current i
   const wrongIssuer = currentCrl('the root CA CRL', f.collateral.root_ca_crl, pckChain()[1], f.now);
   assert.deepEqual(wrongIssuer.ok ? null : wrongIssuer.code, 'collateral_invalid');
 });
+
+test('TCB info signed under a longer chain (e.g. a PCK leaf that chains to the same root) is refused', () => {
+  const parsed = parseQuote(f.quote);
+  assert.ok(parsed.ok);
+  const result = verifyDcapQuote('tdx', f.quote, {
+    trustedRoots: [intelSgxRootCa()], now: f.now, collateral: { ...f.collateral, tcb_info_issuer_chain: parsed.value.pckChainPem },
+  });
+  assert.deepEqual(result.ok ? null : [result.code, result.message],
+    ['collateral_invalid', 'the TCB info is not signed by a signing certificate the root issued directly']);
+});

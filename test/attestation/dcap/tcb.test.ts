@@ -6,7 +6,8 @@ import {
 import { matchQeIdentity, readQeIdentity } from '../../../src/attestation/dcap/qe-identity.js';
 import { readTcbInfo, type TcbInfo, type TcbLevel } from '../../../src/attestation/dcap/tcb-info.js';
 import { converge, sgxTcb, tdxTcb } from '../../../src/attestation/dcap/tcb-level.js';
-import type { PckExtensions } from '../../../src/attestation/dcap/pck.js';
+import { parseChainPem } from '../../../src/attestation/dcap/chain.js';
+import { pckExtensions, type PckExtensions } from '../../../src/attestation/dcap/pck.js';
 import type { TcbStatus } from '../../../src/attestation/types.js';
 import { sgxFixture, tdxFixture } from './helpers.js';
 
@@ -196,4 +197,15 @@ test('headers that are not an ECDSA DCAP quote are malformed', () => {
   const longSig = Buffer.from(tdx.quote);
   longSig.writeUInt32LE(0xffffffff, 48 + 584);
   refused(longSig, /signature data runs past the end/);
+});
+
+test('the PCK certificates\' SGX extensions: FMSPC, PCE-ID and the 16 TCB components with PCESVN', () => {
+  const leaf = (bytes: Buffer) => parseChainPem(quoteOf(bytes).pckChainPem)![0];
+  const t = pckExtensions(leaf(tdx.quote).raw);
+  assert.equal(t.fmspc, 'B0C06F000000');
+  assert.equal(t.pceId, '0000');
+  assert.equal(t.components.length, 16);
+  assert.equal(t.cpusvn.length, 16);
+  assert.equal(pckExtensions(leaf(sgx.quote).raw).fmspc, '00A067110000');
+  assert.throws(() => pckExtensions(intelSgxRootCa().raw), /no SGX extensions/);
 });
