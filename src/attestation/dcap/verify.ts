@@ -14,6 +14,7 @@
  * identity (signature, chain, freshness) → FMSPC, QE identity and TCB level → nonce → debug.
  */
 import { createHash, createPublicKey, verify, type KeyObject, type X509Certificate } from 'node:crypto';
+import { invalid } from '../../errors/index.js';
 import { normalizeRoots } from '../roots.js';
 import type { DcapCollateral, VerifyOptions, VerifyResult } from '../types.js';
 import { parseSgxReport, parseTdReport } from './body.js';
@@ -127,6 +128,8 @@ function verifyParsed(platform: DcapPlatform, quote: DcapQuote, options: VerifyO
 }
 
 export function verifyDcapQuote(platform: DcapPlatform, evidence: Uint8Array, options: VerifyOptions): VerifyResult<DcapClaims> {
+  // A NaN time would pass every window comparison: a caller's bug, refused loudly.
+  if (!Number.isFinite(options.now)) throw invalid('the verification time must be a finite number of ms');
   const parsed = parseQuote(evidence);
   if (!parsed.ok) return { ok: false, code: 'malformed', message: parsed.message };
   const quote = parsed.value;

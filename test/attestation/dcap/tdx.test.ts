@@ -111,3 +111,9 @@ test('the input is not mutated', () => {
   assert.deepEqual(f.quote, before);
   assert.deepEqual(f.collateral, collateral);
 });
+
+test('a verification time that is not a finite number is a caller error, not a pass', () => {
+  for (const now of [Number.NaN, Number.POSITIVE_INFINITY]) {
+    assert.throws(() => verifyDcapQuote('tdx', f.quote, options({ now })), /verification time must be a finite number/);
+  }
+});
