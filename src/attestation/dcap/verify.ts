@@ -20,7 +20,7 @@ import type { DcapCollateral, VerifyOptions, VerifyResult } from '../types.js';
 import { parseSgxReport, parseTdReport } from './body.js';
 import { parseChainPem, verifyChain } from './chain.js';
 import { checkPolicy, sgxClaims, tdxClaims, type DcapClaims } from './claims.js';
-import { verifySignedJson } from './collateral.js';
+import { parseCollateral, verifySignedJson } from './collateral.js';
 import { failure, success, type Outcome } from './outcome.js';
 import { pckExtensions, type PckExtensions } from './pck.js';
 import { matchQeIdentity, readQeIdentity, type QeIdentity, type QeStatus } from './qe-identity.js';
@@ -137,10 +137,16 @@ export function verifyDcapQuote(platform: DcapPlatform, evidence: Uint8Array, op
     return { ok: false, code: 'malformed', message: `the quote is not a ${platform === 'tdx' ? 'TDX' : 'SGX'} quote` };
   }
   if (!options.collateral) return { ok: false, code: 'collateral_missing', message: 'DCAP verification needs the collateral (TCB info, QE identity, CRLs)' };
+  let collateral: DcapCollateral;
+  try {
+    collateral = parseCollateral(options.collateral);
+  } catch (err) {
+    return { ok: false, code: 'collateral_invalid', message: (err as Error).message };
+  }
   const roots = normalizeRoots(options.trustedRoots);
   let result: Outcome<DcapClaims>;
   try {
-    result = verifyParsed(platform, quote, options, options.collateral, roots);
+    result = verifyParsed(platform, quote, options, collateral, roots);
   } catch {
     // OpenSSL may reject a garbled certificate or key at any step: still a result.
     return { ok: false, code: 'malformed', message: 'a certificate or key in the quote or collateral could not be processed' };

@@ -117,3 +117,9 @@ test('a verification time that is not a finite number is a caller error, not a p
     assert.throws(() => verifyDcapQuote('tdx', f.quote, options({ now })), /verification time must be a finite number/);
   }
 });
+
+test('collateral of the wrong shape handed straight to the verifier is collateral_invalid', () => {
+  const broken = { ...f.collateral, tcb_info: 42 } as unknown as VerifyOptions['collateral'];
+  const result = verifyDcapQuote('tdx', f.quote, options({ collateral: broken }));
+  assert.deepEqual(result.ok ? null : [result.code, result.message], ['collateral_invalid', 'DCAP collateral: tcb_info must be a non-empty string']);
+});
