@@ -1,0 +1,97 @@
+/**
+ * The DCAP collateral document (Intel PCS answers gathered in one JSON object) and its signed
+ * JSON items. `parseCollateral` checks the document's shape at the edge (server, CLI) with a
+ * clear error; the verifier checks what the items say and who signed them.
+ */
+import { verify, type X509Certificate } from 'node:crypto';
+import { invalid } from '../../errors/index.js';
+import type { DcapCollateral } from '../types.js';
+import { parseChainPem, verifyChain } from './chain.js';
+import { failure, hexBytes, success, type Outcome } from './outcome.js';
+
+export const COLLATERAL_KEYS = [
+  'pck_crl_issuer_chain', 'root_ca_crl', 'pck_crl',
+  'tcb_info_issuer_chain', 'tcb_info', 'tcb_info_signature',
+  'qe_identity_issuer_chain', 'qe_identity', 'qe_identity_signature',
+] as const satisfies ReadonlyArray<keyof DcapCollateral>;
+
+/** Per item: Intel's largest (a PCK CRL) is tens of KiB. */
+export const MAX_COLLATERAL_ITEM_CHARS = 256 * 1024;
+const HEX_KEYS = new Set<string>(['root_ca_crl', 'pck_crl', 'tcb_info_signature', 'qe_identity_signature']);
+
+/** The nine collateral strings of a parsed JSON document; throws an 'invalid' SealtrailError otherwise. */
+export function parseCollateral(json: unknown): DcapCollateral {
+  const code = 'evidence_collateral_invalid';
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw invalid('DCAP collateral must be a JSON object', code);
+  const source = json as Record<string, unknown>;
+  const out: Partial<Record<keyof DcapCollateral, string>> = {};
+  for (const key of COLLATERAL_KEYS) {
+    const value = Object.prototype.hasOwnProperty.call(source, key) ? source[key] : undefined;
+    if (typeof value !== 'string' || value.length === 0) throw invalid(`DCAP collateral: ${key} must be a non-empty string`, code);
+    if (value.length > MAX_COLLATERAL_ITEM_CHARS) throw invalid(`DCAP collateral: ${key} is longer than ${MAX_COLLATERAL_ITEM_CHARS} characters`, code);
+    if (HEX_KEYS.has(key) && hexBytes(value) === undefined) throw invalid(`DCAP collateral: ${key} must be hex`, code);
+    out[key] = value;
+  }
+  return out as DcapCollateral;
+}
+
+const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?Z$/;
+
+/** An ISO 8601 UTC date field in ms, or undefined. */
+export function dateField(value: unknown): number | undefined {
+  if (typeof value !== 'string' || !ISO_UTC.test(value)) return undefined;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+export interface SignedJsonInput {
+  what: string;
+  text: string;
+  signatureHex: string;
+  issuerChainPem: string;
+  trustedRoots: readonly X509Certificate[];
+  now: number;
+  /** The signing certificate must not be on the root CA's CRL. */
+  isRevokedByRoot: (cert: X509Certificate) => boolean;
+}
+
+/**
+ * Checks a signed JSON item (TCB info, QE identity): its issuer chain up to a trusted root, the
+ * ECDSA P-256 r||s signature over the exact text, and its issueDate..nextUpdate window; returns
+ * the parsed object.
+ */
+export function verifySignedJson(input: SignedJsonInput): Outcome<Record<string, unknown>> {
+  const { what } = input;
+  const chain = parseChainPem(input.issuerChainPem);
+  if (!chain) return failure('collateral_invalid', `${what} issuer chain is not a PEM certificate chain`);
+  const verified = verifyChain(`${what} issuer chain`, chain, input.trustedRoots, input.now);
+  if (!verified.ok) return failure('collateral_invalid', verified.message);
+  const signer = verified.path[0];
+  // Intel's TCB signing certificate is issued by the root itself: a PCK leaf, which chains to
+  // the same root through a PCK CA and whose key lives on a platform, must not sign collateral.
+  if (verified.path.length !== 2 || signer.ca) return failure('collateral_invalid', `${what} is not signed by a signing certificate the root issued directly`);
+  if (input.isRevokedByRoot(signer)) return failure('revoked', `${what} signing certificate is revoked by the root CA`);
+  const signature = hexBytes(input.signatureHex);
+  if (!signature || signature.length !== 64) return failure('collateral_invalid', `${what} signature is not 64 bytes of hex`);
+  let ok = false;
+  try {
+    ok = verify('sha256', Buffer.from(input.text, 'utf8'), { key: signer.publicKey, dsaEncoding: 'ieee-p1363' }, signature);
+  } catch {
+    ok = false;
+  }
+  if (!ok) return failure('collateral_invalid', `${what} signature does not verify under its signing certificate`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(input.text);
+  } catch {
+    return failure('collateral_invalid', `${what} is not JSON`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return failure('collateral_invalid', `${what} is not a JSON object`);
+  const doc = parsed as Record<string, unknown>;
+  const issued = dateField(doc.issueDate);
+  const next = dateField(doc.nextUpdate);
+  if (issued === undefined || next === undefined) return failure('collateral_invalid', `${what} lacks a valid issueDate or nextUpdate`);
+  if (input.now < issued) return failure('collateral_expired', `${what} is not yet issued at the verification time`);
+  if (input.now > next) return failure('collateral_expired', `${what} is past its nextUpdate at the verification time`);
+  return success(doc);
+}
