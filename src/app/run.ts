@@ -19,6 +19,7 @@ import type { Services } from './services.js';
 import { auditDeclarations, auditSinks, openJournal } from './journal.js';
 import { serverEvents } from '../journal/index.js';
 import { servicesBuilder } from './wiring.js';
+import type { ChallengeSource } from '../auth/index.js';
 import { createLedger, ledgerDirectory, type Ledger } from './ledger.js';
 
 export interface ServerRunOptions {
@@ -30,6 +31,8 @@ export interface ServerRunOptions {
   logLevel?: string;
   /** Tests inject a clock; everything else uses the system clock. */
   clock?: Clock;
+  /** Tests inject where attestation challenges come from, to answer them with recorded evidence. */
+  apmChallengeSource?: ChallengeSource;
   /** Where the startup banner goes (default stdout). */
   out?: (line: string) => void;
   /** Install SIGHUP/SIGINT/SIGTERM handlers (default true; tests pass false). */
@@ -105,7 +108,9 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
       seal,
       clock,
       log,
-      buildServices: servicesBuilder(config, log, { devAttestationRoots: devCa ? () => [devCa.rootPem] : undefined, journal, ledger, sinks, events }),
+      buildServices: servicesBuilder(config, log, {
+        devAttestationRoots: devCa ? () => [devCa.rootPem] : undefined, apmChallengeSource: opts.apmChallengeSource, journal, ledger, sinks, events,
+      }),
       systemEndpoints: sealEndpoints({
         storageType: config.storage.type,
         clusterName: config.clusterName,

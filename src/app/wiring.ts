@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { createAuditManager, sinkFactories, type SinkFactory } from '../audit/index.js';
-import { createPolicyStore, ensureDefaultPolicy, tokenBackend, createTokenStore, startTokenTidy, apmBackend, entityIdFor } from '../auth/index.js';
+import { createPolicyStore, ensureDefaultPolicy, tokenBackend, createTokenStore, startTokenTidy, apmBackend, entityIdFor, type ChallengeSource } from '../auth/index.js';
 import type { ServerConfig } from '../config/index.js';
 import { type Core, Mounts, type BackendFactory, createWrapping } from '../core/index.js';
 import type { JournalStore, ServerEvents } from '../journal/index.js';
@@ -32,6 +32,8 @@ export const SECRET_ENGINES: Record<string, BackendFactory> = {
 export interface WiringOptions {
   /** PEM roots of the development enclave CA: trusted by attestation only in dev mode. */
   devAttestationRoots?: () => string[];
+  /** Where attestation challenges come from (tests only; default the mount's own). */
+  apmChallengeSource?: ChallengeSource;
   /** The server's journal (absent when the configuration turns it off). */
   journal?: JournalStore;
   /** The ledger (absent with the journal off): its key is kept in the barrier. */
@@ -45,7 +47,7 @@ export interface WiringOptions {
 /** Auth methods by type (the token method is builtin at auth/token/). */
 function authMethods(clock: Core['clock'], opts: WiringOptions): Record<string, BackendFactory> {
   return {
-    apm: apmBackend({ clock, trustedDevRoots: opts.devAttestationRoots }),
+    apm: apmBackend({ clock, trustedDevRoots: opts.devAttestationRoots, challengeSource: opts.apmChallengeSource }),
   };
 }
 

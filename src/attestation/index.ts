@@ -1,8 +1,12 @@
-/** Attestation: platform verifiers (nitro) and the development enclave. */
+/** Attestation: platform verifiers (Nitro, SEV-SNP, TDX, SGX) and the development enclave. */
 export type {
-  AttestationClaims, PlatformName, PlatformVerifier, VerifyFailureCode, VerifyOptions, VerifyResult,
+  AttestationClaims, DcapCollateral, PlatformName, PlatformVerifier, SnpTcb, TcbStatus, VerifyFailureCode, VerifyOptions, VerifyResult,
 } from './types.js';
-export { createPlatformVerifiers, isPlatformName, PLATFORM_NAMES } from './registry.js';
+export { TCB_STATUSES, isTcbStatus } from './types.js';
+export { createPlatformVerifiers, isPlatformName, PLATFORM_NAMES, vendorRoots } from './registry.js';
+export { parseCrl } from './x509/index.js';
+export { parseCollateral as parseDcapCollateral, intelSgxRootCa, verifyDcapQuote } from './dcap/index.js';
+export { amdRoots, verifySnpReport, MAX_CRLS, MAX_CRL_BYTES } from './snp/index.js';
 export { parsePemCertificates } from './roots.js';
 export * from './nitro/index.js';
 export * from './dev-enclave/index.js';

@@ -20,6 +20,16 @@ export type TcbStatus =
   | 'OutOfDateConfigurationNeeded'
   | 'Revoked';
 
+/** Every TCB status, best first (the order `min_tcb_status` rules compare by). */
+export const TCB_STATUSES: readonly TcbStatus[] = [
+  'UpToDate', 'SWHardeningNeeded', 'ConfigurationNeeded', 'ConfigurationAndSWHardeningNeeded',
+  'OutOfDate', 'OutOfDateConfigurationNeeded', 'Revoked',
+];
+
+export function isTcbStatus(value: string): value is TcbStatus {
+  return (TCB_STATUSES as readonly string[]).includes(value);
+}
+
 /** SEV-SNP TCB_VERSION components (FMC only on Turin and later). */
 export interface SnpTcb {
   bootloader: number;

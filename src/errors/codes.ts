@@ -142,6 +142,7 @@ export const ERROR_CODES = {
   missing_token: { kind: 'invalid', status: 400 },
   mount_conflict: { kind: 'invalid', status: 400 },
   no_matching_role: { kind: 'permission', status: 403 },
+  tcb_not_accepted: { kind: 'permission', status: 403 },
   no_parent_token: { kind: 'invalid', status: 400 },
   no_route: { kind: 'not_found', status: 404 },
   not_found: { kind: 'not_found', status: 404, message: 'not found' },

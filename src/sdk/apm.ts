@@ -31,8 +31,15 @@ export interface ApmLoginOptions {
   /** Where the auth method is mounted, without `auth/`; default `apm`. */
   mount?: string;
   platform: string;
-  /** Produces evidence whose nonce is exactly `challenge` (32 bytes). */
+  /**
+   * Produces evidence bound to `challenge` (32 bytes): a Nitro document's nonce, or the first 32
+   * bytes of SEV-SNP / TDX / SGX REPORT_DATA.
+   */
   attest: (challenge: Uint8Array) => Promise<Uint8Array> | Uint8Array;
+  /** SEV-SNP: the VCEK or VLEK (DER), and optionally its ASK/ASVK, sent with the report. */
+  certificates?: readonly Uint8Array[];
+  /** TDX/SGX: the DCAP collateral document, when the server has none stored or it is stale. */
+  collateral?: Record<string, string>;
 }
 
 export interface ApmLoginResult {
@@ -69,7 +76,12 @@ export async function apmLogin(client: Pick<ApmClient, 'write'>, options: ApmLog
   const correlationId = stringOf(init, 'correlation_id', 'init');
   const challenge = new Uint8Array(Buffer.from(stringOf(init, 'challenge', 'init'), 'base64'));
   const evidence = await options.attest(challenge);
-  const answer = await client.write(`${base}/auth`, { correlation_id: correlationId, message: Buffer.from(evidence).toString('base64') });
+  const answer = await client.write(`${base}/auth`, {
+    correlation_id: correlationId,
+    message: Buffer.from(evidence).toString('base64'),
+    ...(options.certificates ? { certificates: options.certificates.map((c) => Buffer.from(c).toString('base64')) } : {}),
+    ...(options.collateral ? { collateral: options.collateral } : {}),
+  });
   const data = nested(answer, 'auth');
   const auth = answer?.auth;
   if (!auth?.client_token) throw new Error('apm auth: the server answered without a token');

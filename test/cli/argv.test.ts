@@ -34,6 +34,6 @@ test('the real command tree yields its boolean flags', () => {
   for (const name of ['dev', 'local', 'detailed', 'orphan', 'renewable', 'default-policy', 'cas-required', 'accessor', 'self', 'status', 'reset', 'force', 'print']) {
     assert.ok(booleans.has(name), name);
   }
-  assert.deepEqual([...negatable].sort(), ['no-aws-root', 'no-cas-required', 'no-default-policy', 'no-print', 'no-renewable']);
+  assert.deepEqual([...negatable].sort(), ['no-aws-root', 'no-cas-required', 'no-default-policy', 'no-print', 'no-renewable', 'no-vendor-root']);
   assert.ok(!booleans.has('format') && !booleans.has('version') && !booleans.has('path'));
 });

@@ -5,7 +5,7 @@
  *   v0/attest/<platform>/init   update, no token   → challenge + correlation_id      (login.ts)
  *   v0/attest/<platform>/auth   update, no token   → token grant for a matching role (login.ts)
  *   config                      read/update        { challenge_ttl }
- *   config/<platform>           read/update        { trusted_roots_pem, include_aws_root, max_evidence_age, allow_debug }
+ *   config/<platform>           read/update        { trusted_roots_pem, include_vendor_root, allow_debug, ... } (config.ts)
  *   role                        list               → { keys }
  *   role/<name>                 create/update/read/delete                          (roles.ts)
  *
@@ -16,7 +16,7 @@ import { backendFromPaths, type PathRequest, type PathSpec, type BackendFactory,
 import { invalid } from '../../errors/index.js';
 import { createPlatformVerifiers, isPlatformName, type PlatformName, type PlatformVerifier } from '../../attestation/index.js';
 import type { Clock } from '../../lib/clock.js';
-import { createChallengeStore, type ChallengeStore } from './challenges.js';
+import { createChallengeStore, type ChallengeSource, type ChallengeStore } from './challenges.js';
 import { createEntityStore } from './entities.js';
 import { createConfigStore, generalConfigView, platformConfigView, updateGeneralConfig, updatePlatformConfig } from './config.js';
 import { authHandler, initHandler } from './login.js';
@@ -33,6 +33,8 @@ export interface ApmBackendDeps {
   maxConsumedChallenges?: number;
   /** A challenge store to use instead of the mount's own (tests observe its size). */
   challenges?: ChallengeStore;
+  /** Where challenge bytes come from (challenges.ts; tests bind recorded evidence). */
+  challengeSource?: ChallengeSource;
 }
 
 export const APM_UNAUTHENTICATED_PATHS = ['v0/attest/*'] as const;
@@ -50,7 +52,7 @@ export function apmBackend(deps: ApmBackendDeps): BackendFactory {
     const login = {
       clock: deps.clock,
       journal,
-      challenges: deps.challenges ?? createChallengeStore({ clock: deps.clock, maxConsumed: deps.maxConsumedChallenges }),
+      challenges: deps.challenges ?? createChallengeStore({ clock: deps.clock, maxConsumed: deps.maxConsumedChallenges, source: deps.challengeSource }),
       config,
       roles,
       entities: createEntityStore(storage),
@@ -72,10 +74,13 @@ export function apmBackend(deps: ApmBackendDeps): BackendFactory {
       {
         pattern: 'config/(?<platform>[^/]+)',
         handlers: {
-          read: async (req) => ({ data: platformConfigView(await config.platform(platformParam(req))) }),
+          read: async (req) => {
+            const platform = platformParam(req);
+            return { data: platformConfigView(platform, await config.platform(platform)) };
+          },
           update: async (req) => {
             const platform = platformParam(req);
-            await config.setPlatform(platform, updatePlatformConfig(await config.platform(platform), req.data));
+            await config.setPlatform(platform, updatePlatformConfig(platform, await config.platform(platform), req.data));
             return noContent();
           },
         },

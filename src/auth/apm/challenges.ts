@@ -40,12 +40,21 @@ export interface ChallengeStoreOptions {
   maxConsumed?: number;
   /** MAC key (32 bytes); default a fresh random key, so a restart invalidates outstanding challenges. */
   key?: Uint8Array;
+  /**
+   * Where a challenge's bytes come from, given its platform and correlation id; default derived
+   * from the id under the MAC key. Tests inject a source that hands out a recorded evidence's
+   * REPORT_DATA, so real vendor-signed evidence can answer it; every check stays in place.
+   */
+  source?: ChallengeSource;
 }
+
+export type ChallengeSource = (platform: string, correlationId: string) => Uint8Array;
 
 export function createChallengeStore(options: ChallengeStoreOptions): ChallengeStore {
   const { clock } = options;
   const maxConsumed = options.maxConsumed ?? DEFAULT_MAX_CONSUMED;
   const key = createSecretKey(options.key ?? randomBytes(32));
+  const source: ChallengeSource = options.source ?? ((platform, id) => challengeFor(key, platform, id));
   /** Used id → its expiry, in the order they were used. */
   const consumed = new Map<string, number>();
   let floor = -Infinity;
@@ -71,7 +80,7 @@ export function createChallengeStore(options: ChallengeStoreOptions): ChallengeS
     issue(platform, ttlMs) {
       const expiresAt = clock.now() + ttlMs;
       const correlationId = issueCorrelationId(key, platform, expiresAt);
-      return { correlationId, challenge: challengeFor(key, platform, correlationId), expiresAt };
+      return { correlationId, challenge: source(platform, correlationId), expiresAt };
     },
     consume(correlationId, platform) {
       const now = clock.now();
@@ -82,7 +91,7 @@ export function createChallengeStore(options: ChallengeStoreOptions): ChallengeS
       const id = correlationId.toLowerCase();
       if (consumed.has(id)) throw invalid('the challenge has already been used', 'challenge_replayed');
       remember(id, decoded.expiresAt); // used whatever the outcome: one attempt per challenge
-      return challengeFor(key, platform, id);
+      return source(platform, id);
     },
     get size() {
       return consumed.size;

@@ -1,11 +1,15 @@
 /**
  * Mount settings, stored in the mount's (encrypted) storage and cached in memory — this backend
  * is the only writer of its storage, so the cache is coherent.
- *   config        { challenge_ttl }                                       (seconds; default 300)
- *   config/nitro  { trusted_roots_pem, include_aws_root, max_evidence_age, allow_debug }
+ *   config             { challenge_ttl }                                  (seconds; default 300)
+ *   config/<platform>  { trusted_roots_pem, include_vendor_root, allow_debug }, and
+ *     nitro            { max_evidence_age, include_aws_root (= include_vendor_root) }
+ *     snp              { crls: [base64 DER or PEM CRL, ...] }  (signed by an ARK)
+ *     tdx, sgx         { collateral: the DCAP collateral document }  (when a login brings none)
  */
 import { invalid } from '../../errors/index.js';
-import { parsePemCertificates } from '../../attestation/index.js';
+import { parseDcapCollateral, parsePemCertificates, type DcapCollateral, type PlatformName } from '../../attestation/index.js';
+import { crlsField } from './crls-field.js';
 import { getJson, putJson, type Storage } from '../../storage/index.js';
 import { boolField, durationField } from '../token/fields.js';
 
@@ -16,14 +20,24 @@ export interface GeneralConfig {
 
 export interface PlatformConfig {
   trustedRootsPem: string;
-  includeAwsRoot: boolean;
-  /** Seconds. */
+  /** Trust the vendor's pinned roots: AWS Nitro G1, AMD ARK Milan/Genoa/Turin, Intel SGX Root CA. */
+  includeVendorRoot: boolean;
+  /** Seconds (Nitro: its documents carry a time; other evidence is as fresh as its challenge). */
   maxEvidenceAge: number;
   allowDebug: boolean;
+  /** SNP: ARK-signed CRLs, base64 DER. */
+  crls: string[];
+  /** TDX/SGX: the collateral used when a login brings none. */
+  collateral?: DcapCollateral;
+}
+
+/** What a stored config looked like before vendor roots were per platform. */
+interface StoredPlatformConfig extends Partial<PlatformConfig> {
+  includeAwsRoot?: boolean;
 }
 
 export const DEFAULT_GENERAL: GeneralConfig = { challengeTtl: 300 };
-export const DEFAULT_PLATFORM: PlatformConfig = { trustedRootsPem: '', includeAwsRoot: true, maxEvidenceAge: 300, allowDebug: false };
+export const DEFAULT_PLATFORM: PlatformConfig = { trustedRootsPem: '', includeVendorRoot: true, maxEvidenceAge: 300, allowDebug: false, crls: [] };
 
 type Data = Readonly<Record<string, unknown>>;
 const has = (data: Data, key: string) => data[key] !== undefined && data[key] !== null;
@@ -32,8 +46,12 @@ export function generalConfigView(c: GeneralConfig): Record<string, unknown> {
   return { challenge_ttl: c.challengeTtl };
 }
 
-export function platformConfigView(c: PlatformConfig): Record<string, unknown> {
-  return { trusted_roots_pem: c.trustedRootsPem, include_aws_root: c.includeAwsRoot, max_evidence_age: c.maxEvidenceAge, allow_debug: c.allowDebug };
+export function platformConfigView(platform: PlatformName, c: PlatformConfig): Record<string, unknown> {
+  const view: Record<string, unknown> = { trusted_roots_pem: c.trustedRootsPem, include_vendor_root: c.includeVendorRoot, allow_debug: c.allowDebug };
+  if (platform === 'nitro') Object.assign(view, { include_aws_root: c.includeVendorRoot, max_evidence_age: c.maxEvidenceAge });
+  if (platform === 'snp') view.crls = c.crls;
+  if (platform === 'tdx' || platform === 'sgx') view.collateral = c.collateral ?? null;
+  return view;
 }
 
 /** Applies an update on top of `current`; fields not given keep their value. */
@@ -44,14 +62,41 @@ export function updateGeneralConfig(current: GeneralConfig, data: Data): General
   return { challengeTtl: ttl };
 }
 
-export function updatePlatformConfig(current: PlatformConfig, data: Data): PlatformConfig {
+function collateralField(value: unknown): DcapCollateral | undefined {
+  if (value === '') return undefined; // clears it
+  let doc = value;
+  if (typeof value === 'string') {
+    try {
+      doc = JSON.parse(value);
+    } catch {
+      throw invalid('"collateral" must be the DCAP collateral JSON document', 'invalid_field');
+    }
+  }
+  return parseDcapCollateral(doc);
+}
+
+const PLATFORM_ONLY: Record<string, readonly PlatformName[]> = {
+  max_evidence_age: ['nitro'], include_aws_root: ['nitro'], crls: ['snp'], collateral: ['tdx', 'sgx'],
+};
+
+export function updatePlatformConfig(platform: PlatformName, current: PlatformConfig, data: Data): PlatformConfig {
+  for (const [field, platforms] of Object.entries(PLATFORM_ONLY)) {
+    if (has(data, field) && !platforms.includes(platform)) throw invalid(`"${field}" does not apply to ${platform} evidence`, 'invalid_field');
+  }
   const next = { ...current };
   if (has(data, 'trusted_roots_pem')) {
     if (typeof data.trusted_roots_pem !== 'string') throw invalid('"trusted_roots_pem" must be PEM text', 'invalid_field');
     parsePemCertificates(data.trusted_roots_pem); // refuse what could never be used as a root
     next.trustedRootsPem = data.trusted_roots_pem;
   }
-  if (has(data, 'include_aws_root')) next.includeAwsRoot = boolField(data, 'include_aws_root') ?? current.includeAwsRoot;
+  if (has(data, 'include_aws_root')) next.includeVendorRoot = boolField(data, 'include_aws_root') ?? current.includeVendorRoot;
+  if (has(data, 'include_vendor_root')) next.includeVendorRoot = boolField(data, 'include_vendor_root') ?? current.includeVendorRoot;
+  if (has(data, 'crls')) next.crls = crlsField(data.crls);
+  if (has(data, 'collateral')) {
+    const collateral = collateralField(data.collateral);
+    if (collateral) next.collateral = collateral;
+    else delete next.collateral;
+  }
   if (has(data, 'allow_debug')) next.allowDebug = boolField(data, 'allow_debug') ?? current.allowDebug;
   if (has(data, 'max_evidence_age')) {
     const age = durationField(data, 'max_evidence_age');
@@ -64,13 +109,13 @@ export function updatePlatformConfig(current: PlatformConfig, data: Data): Platf
 export interface ConfigStore {
   general(): Promise<GeneralConfig>;
   setGeneral(c: GeneralConfig): Promise<void>;
-  platform(name: string): Promise<PlatformConfig>;
-  setPlatform(name: string, c: PlatformConfig): Promise<void>;
+  platform(name: PlatformName): Promise<PlatformConfig>;
+  setPlatform(name: PlatformName, c: PlatformConfig): Promise<void>;
 }
 
 export function createConfigStore(storage: Storage): ConfigStore {
   let general: GeneralConfig | undefined;
-  const platforms = new Map<string, PlatformConfig>();
+  const platforms = new Map<PlatformName, PlatformConfig>();
   return {
     async general() {
       general ??= { ...DEFAULT_GENERAL, ...(await getJson<GeneralConfig>(storage, 'settings/general')) };
@@ -83,7 +128,8 @@ export function createConfigStore(storage: Storage): ConfigStore {
     async platform(name) {
       let c = platforms.get(name);
       if (!c) {
-        c = { ...DEFAULT_PLATFORM, ...(await getJson<PlatformConfig>(storage, `settings/platform/${name}`)) };
+        const { includeAwsRoot, ...stored } = (await getJson<StoredPlatformConfig>(storage, `settings/platform/${name}`)) ?? {};
+        c = { ...DEFAULT_PLATFORM, ...(includeAwsRoot !== undefined ? { includeVendorRoot: includeAwsRoot } : {}), ...stored };
         platforms.set(name, c);
       }
       return c;

@@ -21,6 +21,7 @@ import type { RoleStore } from './roles.js';
 import type { RootResolver } from './trust.js';
 import type { JournalWriter } from '../../journal/index.js';
 import { attestationRecord, type AttestationOutcome } from './attestation-record.js';
+import { loginCertificates, loginCollateral } from './login-extras.js';
 
 export interface LoginDeps {
   clock: Clock;
@@ -76,7 +77,7 @@ export function authHandler(deps: LoginDeps) {
         ...outcome, requestId: req.logical.id, mountPath: req.mount.path, remoteAddress: req.logical.remoteAddress, platform, correlationId, evidence,
       }, deps.clock));
     try {
-      return await authenticate(deps, platform, correlationId, evidence, witness);
+      return await authenticate(deps, { platform, correlationId, evidence, data: req.data }, witness);
     } catch (err) {
       // A failed attestation's response entry still carries its correlation id (and nothing
       // measured), so the failure pairs with its init in the audit log, and its precise reason
@@ -91,17 +92,31 @@ export function authHandler(deps: LoginDeps) {
 
 type Witness = (outcome: Pick<AttestationOutcome, 'verdict' | 'reason' | 'claims' | 'entityId' | 'roles'>) => Promise<void> | undefined;
 
-async function authenticate(deps: LoginDeps, platform: PlatformName, correlationId: string, evidence: Buffer, witness: Witness): Promise<LogicalResponse> {
+interface LoginAttempt {
+  platform: PlatformName;
+  correlationId: string;
+  evidence: Buffer;
+  /** The request body: certificates and collateral that come with the evidence (login-extras.ts). */
+  data: Readonly<Record<string, unknown>>;
+}
+
+async function authenticate(deps: LoginDeps, attempt: LoginAttempt, witness: Witness): Promise<LogicalResponse> {
+  const { platform, correlationId, evidence } = attempt;
   // Consumed before anything can fail: one attempt per challenge, whatever its outcome.
   const challenge = deps.challenges.consume(correlationId, platform);
 
   const config = await deps.config.platform(platform);
+  const certificates = loginCertificates(platform, attempt.data);
+  const collateral = loginCollateral(platform, attempt.data, config);
   const result = deps.verifiers[platform].verify(evidence, {
-    trustedRoots: deps.roots(config),
+    trustedRoots: deps.roots(platform, config),
     now: deps.clock.now(),
     maxAgeMs: config.maxEvidenceAge * 1000,
     expectedNonce: challenge,
     allowDebug: true, // decided per role below
+    ...(certificates ? { certificates } : {}),
+    ...(config.crls.length > 0 ? { crls: config.crls.map((c) => Buffer.from(c, 'base64')) } : {}),
+    ...(collateral ? { collateral } : {}),
   });
   if (!result.ok) {
     const text = `attestation failed: ${result.message}`;
@@ -115,7 +130,9 @@ async function authenticate(deps: LoginDeps, platform: PlatformName, correlation
     // role; the audit entry says which it was.
     const why = match.reason === 'debug_not_allowed'
       ? 'attestation refused: debug-mode enclaves are not allowed by the matching roles'
-      : NOT_AUTHORIZED;
+      : match.reason === 'tcb_not_accepted'
+        ? `attestation refused: the platform's TCB${claims.tcbStatus ? ` (${claims.tcbStatus})` : ''} does not meet the matching roles`
+        : NOT_AUTHORIZED;
     await witness({ verdict: 'refused', reason: why, claims });
     throw new SealtrailError('permission', match.reason, NOT_AUTHORIZED, { auditMessage: why });
   }

@@ -1,9 +1,10 @@
 /**
  * Which roles admit verified claims, and the token they grant together.
  *
- * A role admits claims of its platform whose signer, enclave (when the role names one) and every
- * listed PCR equal the measured values. Debug-mode evidence is admitted only by a role that allows
- * debug (or, when the role does not say, by the platform config).
+ * A role admits claims of its platform whose signer and enclave (when the role names them), every
+ * listed PCR and named measurement equal the measured values. Debug-mode evidence is admitted only
+ * by a role that allows debug (or, when the role does not say, by the platform config), and only
+ * evidence whose TCB meets the role's rules (tcb-rules.ts).
  *
  * All admitting roles apply, as APM authorizations do: authorizing a signer for secret A and one
  * of its enclaves for secret B lets that enclave read both. The grant is the union of their
@@ -11,6 +12,7 @@
  */
 import type { AttestationClaims } from '../../attestation/index.js';
 import type { ApmRole } from './roles.js';
+import { meetsTcbRules } from './tcb-rules.js';
 
 export interface RoleGrant {
   /** Sorted names of the admitting roles. */
@@ -22,12 +24,14 @@ export interface RoleGrant {
   numUses: number;
 }
 
-export type RoleMatch = { ok: true; grant: RoleGrant } | { ok: false; reason: 'no_matching_role' | 'debug_not_allowed' };
+export type RoleMatch = { ok: true; grant: RoleGrant } | { ok: false; reason: 'no_matching_role' | 'debug_not_allowed' | 'tcb_not_accepted' };
 
 function admitsMeasurements(role: ApmRole, claims: AttestationClaims): boolean {
-  if (role.platform !== claims.platform || role.signerId !== claims.signerId) return false;
+  if (role.platform !== claims.platform) return false;
+  if (role.signerId !== undefined && role.signerId !== claims.signerId) return false;
   if (role.enclaveId !== undefined && role.enclaveId !== claims.enclaveId) return false;
-  return Object.entries(role.pcrs).every(([index, value]) => claims.measurements[index] === value);
+  const pinned = [...Object.entries(role.pcrs), ...Object.entries(role.measurements)];
+  return pinned.every(([name, value]) => Object.hasOwn(claims.measurements, name) && claims.measurements[name] === value);
 }
 
 /** The smallest non-zero value, or 0 when every value is 0 (unlimited / default). */
@@ -39,8 +43,10 @@ function strictest(values: number[]): number {
 export function matchRoles(roles: readonly ApmRole[], claims: AttestationClaims, platformAllowsDebug: boolean): RoleMatch {
   const candidates = roles.filter((r) => admitsMeasurements(r, claims));
   if (candidates.length === 0) return { ok: false, reason: 'no_matching_role' };
-  const admitting = claims.debug ? candidates.filter((r) => r.allowDebug ?? platformAllowsDebug) : candidates;
-  if (admitting.length === 0) return { ok: false, reason: 'debug_not_allowed' };
+  const debugOk = claims.debug ? candidates.filter((r) => r.allowDebug ?? platformAllowsDebug) : candidates;
+  if (debugOk.length === 0) return { ok: false, reason: 'debug_not_allowed' };
+  const admitting = debugOk.filter((r) => meetsTcbRules(r, claims));
+  if (admitting.length === 0) return { ok: false, reason: 'tcb_not_accepted' };
   return {
     ok: true,
     grant: {

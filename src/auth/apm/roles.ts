@@ -1,13 +1,18 @@
 /**
  * Authorization roles, as APM users know them: a role admits either every enclave of a signer
- * (`signer_id` only) or one build of it (`signer_id` + `enclave_id`), optionally with further PCR
- * values that must all match, and says which token the workload receives.
+ * (`signer_id` only) or one build of it (`signer_id` + `enclave_id`), optionally with further
+ * measurements and TCB rules that must all hold (role-platform.ts), and says which token the
+ * workload receives.
  *
- *   role/<name>  { platform, signer_id, enclave_id?, pcrs?: {"<n>": "<hex>"}, allow_debug?,
- *                  token_policies, token_ttl, token_num_uses }
+ *   role/<name>  { platform, signer_id?, enclave_id?, pcrs?, <named measurements>?, <TCB rules>?,
+ *                  allow_debug?, token_policies, token_ttl, token_num_uses }
  */
 import { invalid } from '../../errors/index.js';
-import { isPlatformName, type PlatformName } from '../../attestation/index.js';
+import { isPlatformName, type PlatformName, type SnpTcb, type TcbStatus } from '../../attestation/index.js';
+import {
+  DEFAULT_ACCEPTED_TCB, PLATFORM_FIELDS, acceptedTcbStatuses, hexValue, minIsvSvnField, minTcbStatus, namedMeasurements,
+  refuseForeignFields, snpMinTcb, vmplField,
+} from './role-platform.js';
 import { getJson, putJson, type Storage } from '../../storage/index.js';
 import { boolField, durationField, intField, stringField, stringListField } from '../token/fields.js';
 import { sanitizePolicies } from '../token/policies.js';
@@ -16,11 +21,23 @@ import { isJsonObject, setOwn } from '../../lib/safe-object.js';
 export interface ApmRole {
   name: string;
   platform: PlatformName;
-  /** Lower-case hex. */
-  signerId: string;
+  /** Lower-case hex (required for Nitro). */
+  signerId?: string;
   enclaveId?: string;
-  /** Register name ("0".."31") → lower-case hex. */
+  /** Nitro: register name ("0".."31") → lower-case hex. */
   pcrs: Record<string, string>;
+  /** Other named measurements that must equal the claims' (role-platform.ts). */
+  measurements: Record<string, string>;
+  /** SNP: every component of the reported TCB at least this. */
+  minTcb?: SnpTcb;
+  /** SNP: the VMPL the report must come from. */
+  vmpl?: number;
+  /** SGX: ISVSVN at least this. */
+  minIsvSvn?: number;
+  /** TDX/SGX: the statuses admitted (undefined: DEFAULT_ACCEPTED_TCB). */
+  acceptedTcbStatuses?: TcbStatus[];
+  /** TDX/SGX: no worse than this status (in TCB_STATUSES order). */
+  minTcbStatus?: TcbStatus;
   /** Undefined: the platform config decides. */
   allowDebug?: boolean;
   tokenPolicies: string[];
@@ -33,17 +50,10 @@ export interface ApmRole {
 type Data = Readonly<Record<string, unknown>>;
 
 const ROLE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
-const HEX = /^(?:[0-9a-f]{2})+$/;
 
 export function validRoleName(name: string): string {
   if (!ROLE_NAME.test(name)) throw invalid('role name must be 1-128 letters, digits, "_", "-" or "." (not starting with a symbol)', 'invalid_role_name');
   return name;
-}
-
-function hexField(value: unknown, field: string): string {
-  const s = typeof value === 'string' ? value.trim().toLowerCase() : '';
-  if (!HEX.test(s)) throw invalid(`"${field}" must be a hex string`, 'invalid_field');
-  return s;
 }
 
 function pcrsField(data: Data): Record<string, string> {
@@ -53,16 +63,34 @@ function pcrsField(data: Data): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, val] of Object.entries(v as Record<string, unknown>)) {
     if (!/^(?:[0-9]|[12][0-9]|3[01])$/.test(k)) throw invalid('"pcrs" keys must be PCR indexes 0..31', 'invalid_field');
-    setOwn(out, k, hexField(val, `pcrs.${k}`));
+    setOwn(out, k, hexValue(val, `pcrs.${k}`));
   }
   return out;
+}
+
+/** The generic id field, or its platform name (e.g. SGX mr_signer for signer_id); both must agree. */
+function identityField(data: Data, generic: 'signer_id' | 'enclave_id', named: Record<string, string>, alias: string | undefined): string | undefined {
+  const value = data[generic] === undefined || data[generic] === null || data[generic] === '' ? undefined : hexValue(data[generic], generic);
+  if (alias === undefined || named[alias] === undefined) return value;
+  const aliased = named[alias];
+  delete named[alias];
+  if (value !== undefined && value !== aliased) throw invalid(`"${generic}" and "${alias}" name the same value and differ`, 'invalid_field');
+  return aliased;
 }
 
 /** A role from a create/update request (the whole role is given each time, as in Vault). */
 export function roleFromRequest(name: string, data: Data): ApmRole {
   const platform = stringField(data, 'platform');
-  if (!isPlatformName(platform)) throw invalid('"platform" must name a supported platform (nitro)', 'invalid_field');
-  const enclave = stringField(data, 'enclave_id');
+  if (!isPlatformName(platform)) throw invalid('"platform" must name a supported platform (nitro, snp, tdx, sgx)', 'invalid_field');
+  refuseForeignFields(platform, data);
+  const measurements = namedMeasurements(platform, data);
+  const fields = PLATFORM_FIELDS[platform];
+  const signerId = identityField(data, 'signer_id', measurements, fields.signer);
+  const enclaveId = identityField(data, 'enclave_id', measurements, fields.enclave);
+  if (platform === 'nitro' && signerId === undefined) throw invalid('"signer_id" is required', 'invalid_field');
+  if (enclaveId === undefined && (signerId === undefined || /^0+$/.test(signerId))) {
+    throw invalid(`a ${platform} role must pin the enclave (${fields.enclave}) or a non-zero signer (${fields.signer})`, 'invalid_field');
+  }
   const policies = sanitizePolicies(stringListField(data, 'token_policies'), false);
   if (policies.includes('root')) throw invalid('a role may not grant the root policy', 'invalid_field');
   const numUses = intField(data, 'token_num_uses');
@@ -70,13 +98,16 @@ export function roleFromRequest(name: string, data: Data): ApmRole {
   const role: ApmRole = {
     name: validRoleName(name),
     platform,
-    signerId: hexField(data.signer_id, 'signer_id'),
     pcrs: pcrsField(data),
+    measurements,
     tokenPolicies: policies,
     tokenTtl: durationField(data, 'token_ttl'),
     tokenNumUses: numUses,
   };
-  if (enclave !== '') role.enclaveId = hexField(enclave, 'enclave_id');
+  if (signerId !== undefined) role.signerId = signerId;
+  if (enclaveId !== undefined) role.enclaveId = enclaveId;
+  const rules = { minTcb: snpMinTcb(data), vmpl: vmplField(data), minIsvSvn: minIsvSvnField(data), acceptedTcbStatuses: acceptedTcbStatuses(data), minTcbStatus: minTcbStatus(data) };
+  for (const [key, value] of Object.entries(rules)) if (value !== undefined) Object.assign(role, { [key]: value });
   const allowDebug = boolField(data, 'allow_debug');
   if (allowDebug !== undefined) role.allowDebug = allowDebug;
   return role;
@@ -85,13 +116,22 @@ export function roleFromRequest(name: string, data: Data): ApmRole {
 export function roleView(role: ApmRole): Record<string, unknown> {
   const view: Record<string, unknown> = {
     platform: role.platform,
-    signer_id: role.signerId,
-    pcrs: role.pcrs,
+    ...(role.signerId !== undefined ? { signer_id: role.signerId } : {}),
+    ...(role.platform === 'nitro' ? { pcrs: role.pcrs } : {}),
+    ...(role.measurements ?? {}),
     token_policies: role.tokenPolicies,
     token_ttl: role.tokenTtl,
     token_num_uses: role.tokenNumUses,
   };
   if (role.enclaveId !== undefined) view.enclave_id = role.enclaveId;
+  const { signer, enclave } = PLATFORM_FIELDS[role.platform];
+  if (signer && role.signerId !== undefined) view[signer] = role.signerId;
+  if (enclave && role.enclaveId !== undefined) view[enclave] = role.enclaveId;
+  if (role.minTcb) view.min_tcb = role.minTcb;
+  if (role.vmpl !== undefined) view.vmpl = role.vmpl;
+  if (role.minIsvSvn !== undefined) view.min_isv_svn = role.minIsvSvn;
+  if (role.platform === 'tdx' || role.platform === 'sgx') view.accepted_tcb_statuses = role.acceptedTcbStatuses ?? DEFAULT_ACCEPTED_TCB;
+  if (role.minTcbStatus) view.min_tcb_status = role.minTcbStatus;
   if (role.allowDebug !== undefined) view.allow_debug = role.allowDebug;
   return view;
 }
@@ -114,7 +154,7 @@ export function createRoleStore(storage: Storage): RoleStore {
       const map = new Map<string, ApmRole>();
       for (const key of await storage.list('role/')) {
         const role = await getJson<ApmRole>(storage, `role/${key}`);
-        if (role) map.set(role.name, role);
+        if (role) map.set(role.name, { ...role, measurements: role.measurements ?? {} }); // roles stored before named measurements
       }
       cache = map;
       return map;

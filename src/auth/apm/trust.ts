@@ -1,14 +1,15 @@
 /**
- * The trust anchors for one platform: the pinned AWS Nitro root (unless the operator turned it
- * off), the operator's own roots, and — only when the server passes them, i.e. in dev mode — the
+ * The trust anchors for one platform: the vendor's pinned roots (AWS Nitro G1; AMD ARK Milan,
+ * Genoa, Turin; the Intel SGX Root CA) unless the operator turned them off, the operator's own
+ * roots, and — only for Nitro, and only when the server passes them, i.e. in dev mode — the
  * development enclave's CA roots. Parsed certificates are memoised by their PEM text.
  */
 import type { X509Certificate } from 'node:crypto';
-import { awsNitroRoot, parsePemCertificates } from '../../attestation/index.js';
+import { parsePemCertificates, vendorRoots, type PlatformName } from '../../attestation/index.js';
 import { LruMap } from '../../lib/lru.js';
 import type { PlatformConfig } from './config.js';
 
-export type RootResolver = (config: PlatformConfig) => X509Certificate[];
+export type RootResolver = (platform: PlatformName, config: PlatformConfig) => X509Certificate[];
 
 /** Distinct PEM texts kept parsed: a handful in practice (one per platform, plus the dev CA). */
 const PARSED_PEM_ENTRIES = 64;
@@ -23,9 +24,9 @@ export function createRootResolver(devRoots: (() => string[]) | undefined): Root
     }
     return certs;
   };
-  return (config) => [
-    ...(config.includeAwsRoot ? [awsNitroRoot()] : []),
+  return (platform, config) => [
+    ...(config.includeVendorRoot ? vendorRoots(platform) : []),
     ...(config.trustedRootsPem ? parse(config.trustedRootsPem) : []),
-    ...(devRoots ? devRoots().flatMap(parse) : []),
+    ...(devRoots && platform === 'nitro' ? devRoots().flatMap(parse) : []),
   ];
 }

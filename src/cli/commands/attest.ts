@@ -1,28 +1,43 @@
 /**
- * `sealtrail attest verify --platform nitro [--at <time>] [--root <pem>] <file>`: verifies an
- * attestation document offline, exactly as the server would, and prints its claims. The file may
- * hold the raw CBOR, or its hex or base64 text. The AWS Nitro root is trusted unless
- * --no-aws-root; --root adds more (e.g. a dev-enclave root.pem). Without --max-age the evidence
- * age is not limited (an offline check usually looks at an old document); --at sets the time.
+ * `sealtrail attest verify --platform nitro|snp|tdx|sgx [--at <time>] [--cert <file>]
+ * [--collateral <json>] [--crl <file>] [--root <pem>] [--allow-debug] [--accept-tcb <s1,s2>]
+ * [-format=json] <file>`: verifies attestation evidence offline, exactly as the server would, and
+ * prints its claims. Nitro documents may be raw CBOR or its hex or base64 text; SNP reports and
+ * DCAP quotes raw bytes or hex/base64 text too. The vendor's pinned roots are trusted unless
+ * --no-vendor-root (--no-aws-root for Nitro); --root adds more. Without --max-age a Nitro
+ * document's age is not limited (an offline check usually looks at an old document).
+ *
+ * Exit 0 when the evidence verifies and, for TDX and SGX, its TCB status is accepted (default
+ * UpToDate, SWHardeningNeeded). A verified but unaccepted TCB still prints the claims, then fails.
  */
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { awsNitroRoot, createPlatformVerifiers, isPlatformName, PLATFORM_NAMES } from '../../attestation/index.js';
+import {
+  createPlatformVerifiers, isPlatformName, isTcbStatus, parseDcapCollateral, vendorRoots, PLATFORM_NAMES, TCB_STATUSES,
+  type AttestationClaims, type PlatformName, type TcbStatus, type VerifyOptions,
+} from '../../attestation/index.js';
 import { parseDurationSeconds } from '../../lib/time.js';
 import { systemClock } from '../../lib/clock.js';
 import type { CliContext } from '../context.js';
-import { CliExit, EXIT_LOCAL, usageError } from '../failure.js';
+import { CliExit, EXIT_LOCAL, EXIT_VERIFY_FAILED, usageError } from '../failure.js';
 import { collect } from '../flags.js';
 
 interface VerifyFlags {
   platform: string;
   at?: string;
   root: string[];
+  cert: string[];
+  crl: string[];
+  collateral?: string;
   awsRoot: boolean;
+  vendorRoot: boolean;
   allowDebug?: boolean;
+  acceptTcb?: string;
   maxAge?: string;
   nonce?: string;
 }
+
+const DEFAULT_ACCEPTED: readonly TcbStatus[] = ['UpToDate', 'SWHardeningNeeded'];
 
 /** Raw bytes, or hex / base64 text of them. */
 export function evidenceBytes(file: Buffer): Uint8Array {
@@ -41,40 +56,92 @@ export function parseAt(value: string): number {
 
 const hex = (b: Uint8Array | null) => (b === null ? null : Buffer.from(b).toString('hex'));
 
+function acceptedStatuses(value: string | undefined): readonly TcbStatus[] {
+  if (value === undefined) return DEFAULT_ACCEPTED;
+  const list = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (list.length === 0 || !list.every(isTcbStatus)) throw usageError(`--accept-tcb takes TCB statuses separated by commas (${TCB_STATUSES.join(', ')})`);
+  return list as TcbStatus[];
+}
+
+async function collateralFile(path: string) {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(await readFile(path, 'utf8'));
+  } catch (err) {
+    if (err instanceof SyntaxError) throw usageError('--collateral must be a JSON file (the DCAP collateral document)');
+    throw err;
+  }
+  return parseDcapCollateral(doc);
+}
+
+async function verifyOptions(platform: PlatformName, flags: VerifyFlags): Promise<VerifyOptions> {
+  if (platform !== 'snp' && (flags.cert.length > 0 || flags.crl.length > 0)) throw usageError('--cert and --crl apply to snp evidence');
+  if (platform !== 'tdx' && platform !== 'sgx' && (flags.collateral !== undefined || flags.acceptTcb !== undefined)) {
+    throw usageError('--collateral and --accept-tcb apply to tdx and sgx evidence');
+  }
+  const trustVendor = flags.vendorRoot && flags.awsRoot;
+  const maxAge = flags.maxAge === undefined ? undefined : parseDurationSeconds(flags.maxAge);
+  if (flags.maxAge !== undefined && maxAge === undefined) throw usageError('--max-age must be a duration, e.g. 5m');
+  return {
+    trustedRoots: [...(trustVendor ? vendorRoots(platform) : []), ...(await Promise.all(flags.root.map((f) => readFile(f, 'utf8'))))],
+    now: flags.at !== undefined ? parseAt(flags.at) : systemClock.now(),
+    maxAgeMs: maxAge === undefined ? Infinity : maxAge * 1000,
+    allowDebug: flags.allowDebug === true,
+    ...(flags.nonce !== undefined ? { expectedNonce: Buffer.from(flags.nonce, 'base64') } : {}),
+    ...(flags.cert.length > 0 ? { certificates: await Promise.all(flags.cert.map((f) => readFile(f))) } : {}),
+    ...(flags.crl.length > 0 ? { crls: await Promise.all(flags.crl.map(async (f) => evidenceBytes(await readFile(f)))) } : {}),
+    ...(flags.collateral !== undefined ? { collateral: await collateralFile(flags.collateral) } : {}),
+  };
+}
+
+/** Claims as printed: the common ones, then each measurement by name (Nitro: pcrNN). */
+function claimsView(c: AttestationClaims, json: boolean): Record<string, unknown> {
+  const view: Record<string, unknown> = {
+    platform: c.platform, signer_id: c.signerId, enclave_id: c.enclaveId, debug: c.debug,
+    timestamp: new Date(c.timestamp).toISOString(), nonce: hex(c.nonce), public_key: hex(c.publicKey), user_data: hex(c.userData),
+  };
+  if ('moduleId' in c) view.module_id = c.moduleId;
+  if (c.tcbStatus !== undefined) view.tcb_status = c.tcbStatus;
+  if (c.advisoryIds !== undefined) view.advisory_ids = json ? c.advisoryIds : c.advisoryIds.join(',');
+  if (c.snpTcb !== undefined) view.snp_tcb = json ? c.snpTcb : Object.entries(c.snpTcb).map(([k, v]) => `${k}=${v}`).join(' ');
+  if (c.vmpl !== undefined) view.vmpl = c.vmpl;
+  if (json) return { ...view, measurements: c.measurements };
+  const label = (k: string) => (c.platform === 'nitro' ? `pcr${k.padStart(2, '0')}` : k);
+  return { ...view, ...Object.fromEntries(Object.entries(c.measurements).map(([k, v]) => [label(k), v])) };
+}
+
 export function registerAttest(program: Command, ctx: CliContext): void {
-  const attest = program.command('attest').description('Attestation documents');
+  const attest = program.command('attest').description('Attestation evidence');
   attest
     .command('verify')
-    .description('Verify an attestation document offline and print its claims')
-    .argument('<file>', 'the document: CBOR, hex or base64')
+    .description('Verify attestation evidence offline and print its claims')
+    .argument('<file>', 'the evidence: raw bytes, hex or base64')
     .option('--platform <name>', `attestation platform (${PLATFORM_NAMES.join(', ')})`, 'nitro')
     .option('--at <time>', 'verification time: ms since the epoch or RFC 3339 (default now)')
+    .option('--cert <file>', 'snp: the VCEK or VLEK, and optionally its ASK/ASVK (PEM or DER; repeatable)', collect, [])
+    .option('--crl <file>', 'snp: an ARK-signed CRL (DER or PEM; repeatable)', collect, [])
+    .option('--collateral <json-file>', 'tdx/sgx: the DCAP collateral document')
     .option('--root <pem-file>', 'an additional trusted root (repeatable)', collect, [])
-    .option('--no-aws-root', 'do not trust the AWS Nitro root')
+    .option('--no-vendor-root', "do not trust the vendor's pinned roots")
+    .option('--no-aws-root', 'do not trust the AWS Nitro root (same as --no-vendor-root)')
     .option('--allow-debug', 'accept debug-mode evidence')
-    .option('--max-age <duration>', 'refuse evidence older than this, e.g. 5m')
-    .option('--nonce <base64>', 'the nonce the document must carry')
+    .option('--accept-tcb <statuses>', `tdx/sgx: accepted TCB statuses (default ${DEFAULT_ACCEPTED.join(',')})`)
+    .option('--max-age <duration>', 'nitro: refuse evidence older than this, e.g. 5m')
+    .option('--nonce <base64>', 'the challenge the evidence must carry (snp/tdx/sgx: REPORT_DATA[0..32])')
     .action(async (file: string, flags: VerifyFlags) => {
       if (!isPlatformName(flags.platform)) throw usageError(`unsupported platform "${flags.platform}"`);
-      const roots = [...(flags.awsRoot ? [awsNitroRoot().toString()] : []), ...(await Promise.all(flags.root.map((f) => readFile(f, 'utf8'))))];
-      const maxAge = flags.maxAge === undefined ? undefined : parseDurationSeconds(flags.maxAge);
-      if (flags.maxAge !== undefined && maxAge === undefined) throw usageError('--max-age must be a duration, e.g. 5m');
-      const result = createPlatformVerifiers()[flags.platform].verify(evidenceBytes(await readFile(file)), {
-        trustedRoots: roots,
-        now: flags.at !== undefined ? parseAt(flags.at) : systemClock.now(),
-        maxAgeMs: maxAge === undefined ? Infinity : maxAge * 1000,
-        allowDebug: flags.allowDebug === true,
-        ...(flags.nonce !== undefined ? { expectedNonce: Buffer.from(flags.nonce, 'base64') } : {}),
-      });
+      const platform = flags.platform;
+      const accepted = acceptedStatuses(flags.acceptTcb);
+      const options = await verifyOptions(platform, flags);
+      const result = createPlatformVerifiers()[platform].verify(evidenceBytes(await readFile(file)), options);
       if (!result.ok) throw new CliExit(EXIT_LOCAL, `Verification failed (${result.code}): ${result.message}`);
-      const c = result.claims;
       const out = ctx.output();
-      const claims: Record<string, unknown> = {
-        platform: c.platform, signer_id: c.signerId, enclave_id: c.enclaveId, debug: c.debug,
-        timestamp: new Date(c.timestamp).toISOString(), nonce: hex(c.nonce), public_key: hex(c.publicKey), user_data: hex(c.userData),
-      };
-      if ('moduleId' in c) claims.module_id = c.moduleId;
-      if (out.format === 'json') return out.json({ ...claims, measurements: c.measurements });
-      out.map({ ...claims, ...Object.fromEntries(Object.entries(c.measurements).map(([k, v]) => [`pcr${k.padStart(2, '0')}`, v])) });
+      const view = claimsView(result.claims, out.format === 'json');
+      if (out.format === 'json') out.json(view);
+      else out.map(view);
+      const status = result.claims.tcbStatus;
+      if ((platform === 'tdx' || platform === 'sgx') && (status === undefined || !accepted.includes(status))) {
+        throw new CliExit(EXIT_VERIFY_FAILED, `Verification failed (tcb_not_accepted): the TCB status ${status ?? '(none)'} is not among the accepted ${accepted.join(', ')}`);
+      }
     });
 }

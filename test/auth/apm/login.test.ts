@@ -124,7 +124,7 @@ test('an expired challenge is refused; the TTL is configurable', async () => {
 test('unknown correlation ids, other platforms and bad input are refused', async () => {
   const h = await harness();
   await assert.rejects(h.auth('00000000-0000-4000-8000-000000000000', h.evidence(null)), fails('invalid', 'challenge_unknown'));
-  await assert.rejects(h.call('update', 'v0/attest/sgx/init'), fails('invalid', 'unsupported_platform'));
+  await assert.rejects(h.call('update', 'v0/attest/sev/init'), fails('invalid', 'unsupported_platform'));
   const { correlationId } = await h.init();
   await assert.rejects(h.auth(correlationId, 'not base64!'), fails('invalid', 'invalid_field'));
   await assert.rejects(h.call('update', 'v0/attest/nitro/auth', { message: 'AAAA' }), fails('invalid', 'invalid_field'));
@@ -154,7 +154,7 @@ test('without dev mode the dev CA is not trusted; an operator root makes it trus
   await assert.rejects(h.auth(first.correlationId, h.evidence(first.challenge)), fails('permission', 'attestation_untrusted_root'));
   await h.call('update', 'config/nitro', { trusted_roots_pem: h.ca.material.rootCertPem, include_aws_root: false, max_evidence_age: '2m' });
   assert.deepEqual((await h.call('read', 'config/nitro'))!.data, {
-    trusted_roots_pem: h.ca.material.rootCertPem, include_aws_root: false, max_evidence_age: 120, allow_debug: false,
+    trusted_roots_pem: h.ca.material.rootCertPem, include_aws_root: false, include_vendor_root: false, max_evidence_age: 120, allow_debug: false,
   });
   const second = await h.init();
   assert.ok((await h.auth(second.correlationId, h.evidence(second.challenge)))!.auth);

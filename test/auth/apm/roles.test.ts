@@ -27,7 +27,7 @@ test('role CRUD and list', async () => {
 test('bad roles are refused with a clear 400', async () => {
   const h = await harness();
   const cases: Array<[string, Record<string, unknown>, string]> = [
-    ['r', { platform: 'sgx', signer_id: SIGNER }, 'invalid_field'],
+    ['r', { platform: 'azure', signer_id: SIGNER }, 'invalid_field'],
     ['r', { platform: 'nitro' }, 'invalid_field'],
     ['r', { platform: 'nitro', signer_id: 'xyz' }, 'invalid_field'],
     ['r', { platform: 'nitro', signer_id: SIGNER, pcrs: { 32: 'aa' } }, 'invalid_field'],

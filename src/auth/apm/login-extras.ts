@@ -1,0 +1,58 @@
+/**
+ * What a login may bring besides its evidence:
+ *   certificates  (snp)      the VCEK or VLEK, optionally its ASK/ASVK: a list of base64 DER, or PEM text
+ *   collateral    (tdx, sgx) the DCAP collateral document (object or JSON text); else the config's
+ * Certificates are only candidates: the verifier still requires the chain to end in a trusted root.
+ */
+import { parseDcapCollateral, type DcapCollateral, type PlatformName } from '../../attestation/index.js';
+import { invalid } from '../../errors/index.js';
+import type { PlatformConfig } from './config.js';
+
+/** A VCEK/VLEK and its ASK/ASVK and ARK are three; a few more are tolerated, no more. */
+export const MAX_LOGIN_CERTIFICATES = 4;
+/** AMD's certificates are under 2 kB each. */
+export const MAX_CERTIFICATE_BYTES = 16 * 1024;
+
+type Data = Readonly<Record<string, unknown>>;
+
+const PEM_CERT = /-----BEGIN CERTIFICATE-----([\s\S]+?)-----END CERTIFICATE-----/g;
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+
+function certificateBytes(text: string): Uint8Array {
+  const body = text.replace(/\s+/g, '');
+  if (!BASE64.test(body) || body.length % 4 !== 0) throw invalid('"certificates" must hold base64 DER or PEM certificates', 'invalid_field');
+  const der = Buffer.from(body, 'base64');
+  if (der.length > MAX_CERTIFICATE_BYTES) throw invalid(`a certificate in "certificates" is larger than ${MAX_CERTIFICATE_BYTES} bytes`, 'invalid_field');
+  return der;
+}
+
+export function loginCertificates(platform: PlatformName, data: Data): Uint8Array[] | undefined {
+  const value = data.certificates;
+  if (value === undefined || value === null) return undefined;
+  if (platform !== 'snp') throw invalid(`"certificates" does not apply to ${platform} evidence`, 'invalid_field');
+  const items = typeof value === 'string' ? [value] : value;
+  if (!Array.isArray(items) || !items.every((v): v is string => typeof v === 'string')) {
+    throw invalid('"certificates" must be a list of base64 DER certificates, or PEM text', 'invalid_field');
+  }
+  const texts = items.flatMap((item) => {
+    const pem = [...item.matchAll(PEM_CERT)].map((m) => m[1]);
+    return pem.length > 0 ? pem : [item];
+  });
+  if (texts.length > MAX_LOGIN_CERTIFICATES) throw invalid(`"certificates" holds at most ${MAX_LOGIN_CERTIFICATES} certificates`, 'invalid_field');
+  return texts.map(certificateBytes);
+}
+
+export function loginCollateral(platform: PlatformName, data: Data, config: PlatformConfig): DcapCollateral | undefined {
+  const value = data.collateral;
+  if (value === undefined || value === null) return config.collateral;
+  if (platform !== 'tdx' && platform !== 'sgx') throw invalid(`"collateral" does not apply to ${platform} evidence`, 'invalid_field');
+  let doc = value;
+  if (typeof value === 'string') {
+    try {
+      doc = JSON.parse(value);
+    } catch {
+      throw invalid('"collateral" must be the DCAP collateral JSON document', 'invalid_field');
+    }
+  }
+  return parseDcapCollateral(doc);
+}

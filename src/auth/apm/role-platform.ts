@@ -1,0 +1,132 @@
+/**
+ * The parts of a role that depend on its platform: which measurements it may pin by name, and the
+ * TCB rules it may set.
+ *
+ *   nitro  signer_id (PCR8, required), enclave_id (PCR0), pcrs { "<n>": hex }
+ *   snp    measurement (= enclave_id), host_data, id_key_digest (= signer_id), author_key_digest,
+ *          family_id, image_id; min_tcb { bootloader, tee, snp, microcode, fmc }; vmpl
+ *   tdx    mr_td (= enclave_id), rtmr0..rtmr3, mr_config_id, mr_owner (= signer_id),
+ *          mr_owner_config; accepted_tcb_statuses; min_tcb_status
+ *   sgx    mr_signer (= signer_id), mr_enclave (= enclave_id), isv_prod_id; min_isv_svn;
+ *          accepted_tcb_statuses; min_tcb_status
+ *
+ * A role must pin who runs: Nitro its signer; the others their enclave id or a non-zero signer id
+ * (SNP and TDX report zeros when the host sets no ID block or owner, which would pin nothing).
+ */
+import { invalid } from '../../errors/index.js';
+import { TCB_STATUSES, isTcbStatus, type PlatformName, type SnpTcb, type TcbStatus } from '../../attestation/index.js';
+import { intField, stringListField } from '../token/fields.js';
+import { isJsonObject, setOwn } from '../../lib/safe-object.js';
+
+type Data = Readonly<Record<string, unknown>>;
+
+/** Named measurements a role may pin, and which of them are the generic signer/enclave ids. */
+interface PlatformFields {
+  named: readonly string[];
+  signer?: string;
+  enclave?: string;
+  /** Values matched as decimal integers rather than hex. */
+  decimal?: readonly string[];
+}
+
+export const PLATFORM_FIELDS: Record<PlatformName, PlatformFields> = {
+  nitro: { named: [] },
+  snp: { named: ['measurement', 'host_data', 'id_key_digest', 'author_key_digest', 'family_id', 'image_id'], signer: 'id_key_digest', enclave: 'measurement' },
+  tdx: { named: ['mr_td', 'rtmr0', 'rtmr1', 'rtmr2', 'rtmr3', 'mr_config_id', 'mr_owner', 'mr_owner_config'], signer: 'mr_owner', enclave: 'mr_td' },
+  sgx: { named: ['mr_signer', 'mr_enclave', 'isv_prod_id'], signer: 'mr_signer', enclave: 'mr_enclave', decimal: ['isv_prod_id'] },
+};
+
+export const DEFAULT_ACCEPTED_TCB: readonly TcbStatus[] = ['UpToDate', 'SWHardeningNeeded'];
+
+const HEX = /^(?:[0-9a-f]{2})+$/;
+const SNP_TCB_PARTS = ['bootloader', 'tee', 'snp', 'microcode', 'fmc'] as const;
+
+export function hexValue(value: unknown, field: string): string {
+  const s = typeof value === 'string' ? value.trim().toLowerCase() : '';
+  if (!HEX.test(s)) throw invalid(`"${field}" must be a hex string`, 'invalid_field');
+  return s;
+}
+
+function byteValue(data: Data, field: string, max: number): number | undefined {
+  if (data[field] === undefined || data[field] === null || data[field] === '') return undefined;
+  const n = intField(data, field);
+  if (n < 0 || n > max) throw invalid(`"${field}" must be an integer from 0 to ${max}`, 'invalid_field');
+  return n;
+}
+
+/** The role's named measurements (keys as in the claims), from the named request fields. */
+export function namedMeasurements(platform: PlatformName, data: Data): Record<string, string> {
+  const fields = PLATFORM_FIELDS[platform];
+  const out: Record<string, string> = {};
+  for (const name of fields.named) {
+    const value = data[name];
+    if (value === undefined || value === null || value === '') continue;
+    if (fields.decimal?.includes(name)) setOwn(out, name, String(byteValue(data, name, 0xffff)));
+    else setOwn(out, name, hexValue(value, name));
+  }
+  return out;
+}
+
+export function snpMinTcb(data: Data): SnpTcb | undefined {
+  const v = data.min_tcb;
+  if (v === undefined || v === null || v === '') return undefined;
+  if (!isJsonObject(v)) throw invalid('"min_tcb" must be a map of bootloader, tee, snp, microcode and fmc to SVNs', 'invalid_field');
+  const map = v as Data;
+  for (const key of Object.keys(map)) {
+    if (!(SNP_TCB_PARTS as readonly string[]).includes(key)) throw invalid(`"min_tcb" has no component "${key.slice(0, 32)}"`, 'invalid_field');
+  }
+  const svn = (key: string) => byteValue(map, key, 255) ?? 0;
+  const tcb: SnpTcb = { bootloader: svn('bootloader'), tee: svn('tee'), snp: svn('snp'), microcode: svn('microcode') };
+  const fmc = byteValue(map, 'fmc', 255);
+  if (fmc !== undefined) tcb.fmc = fmc;
+  return tcb;
+}
+
+export function vmplField(data: Data): number | undefined {
+  return byteValue(data, 'vmpl', 3);
+}
+
+export function minIsvSvnField(data: Data): number | undefined {
+  return byteValue(data, 'min_isv_svn', 0xffff);
+}
+
+export function acceptedTcbStatuses(data: Data): TcbStatus[] | undefined {
+  if (data.accepted_tcb_statuses === undefined || data.accepted_tcb_statuses === null || data.accepted_tcb_statuses === '') return undefined;
+  const list = stringListField(data, 'accepted_tcb_statuses');
+  for (const s of list) {
+    if (!isTcbStatus(s)) throw invalid(`"accepted_tcb_statuses" entries must be TCB statuses (${TCB_STATUSES.join(', ')})`, 'invalid_field');
+    if (s === 'Revoked') throw invalid('a Revoked TCB is never accepted', 'invalid_field');
+  }
+  if (list.length === 0) throw invalid('"accepted_tcb_statuses" must name at least one status', 'invalid_field');
+  return [...new Set(list as TcbStatus[])];
+}
+
+export function minTcbStatus(data: Data): TcbStatus | undefined {
+  const v = data.min_tcb_status;
+  if (v === undefined || v === null || v === '') return undefined;
+  if (typeof v !== 'string' || !isTcbStatus(v) || v === 'Revoked') {
+    throw invalid(`"min_tcb_status" must be a TCB status other than Revoked (${TCB_STATUSES.join(', ')})`, 'invalid_field');
+  }
+  return v;
+}
+
+/** Fields that belong to other platforms are refused rather than silently ignored. */
+const TCB_FIELDS: Record<string, readonly PlatformName[]> = {
+  pcrs: ['nitro'], min_tcb: ['snp'], vmpl: ['snp'], min_isv_svn: ['sgx'],
+  accepted_tcb_statuses: ['tdx', 'sgx'], min_tcb_status: ['tdx', 'sgx'],
+};
+
+export function refuseForeignFields(platform: PlatformName, data: Data): void {
+  for (const [field, platforms] of Object.entries(TCB_FIELDS)) {
+    const v = data[field];
+    if (v !== undefined && v !== null && v !== '' && !platforms.includes(platform)) throw invalid(`"${field}" does not apply to ${platform} roles`, 'invalid_field');
+  }
+  for (const [other, fields] of Object.entries(PLATFORM_FIELDS)) {
+    if (other === platform) continue;
+    for (const name of fields.named) {
+      if (PLATFORM_FIELDS[platform].named.includes(name)) continue;
+      const v = data[name];
+      if (v !== undefined && v !== null && v !== '') throw invalid(`"${name}" does not apply to ${platform} roles`, 'invalid_field');
+    }
+  }
+}

@@ -1,0 +1,97 @@
+/** Roles for SEV-SNP, TDX and SGX: their named measurements and TCB rules, stored and matched. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { SealtrailError } from '../../../src/errors/index.js';
+import type { AttestationClaims } from '../../../src/attestation/index.js';
+import { matchRoles } from '../../../src/auth/apm/match.js';
+import { roleFromRequest } from '../../../src/auth/apm/roles.js';
+import { harness } from './helpers.js';
+
+const invalid = (err: unknown) => err instanceof SealtrailError && err.kind === 'invalid' && err.code === 'invalid_field';
+const H48 = (b: string) => b.repeat(48);
+const H32 = (b: string) => b.repeat(32);
+
+function claims(platform: AttestationClaims['platform'], extra: Partial<AttestationClaims>): AttestationClaims {
+  return {
+    platform, signerId: H48('00'), enclaveId: H48('11'), debug: false, measurements: {}, timestamp: 0,
+    nonce: null, publicKey: null, userData: null, ...extra,
+  };
+}
+
+test('snp, tdx and sgx roles store their named measurements and TCB rules, and read back with both names', async () => {
+  const h = await harness();
+  await h.call('update', 'role/snp', {
+    platform: 'snp', measurement: H48('AB'), host_data: H32('01'), min_tcb: { bootloader: 2, tee: '0', snp: 5, microcode: 68 }, vmpl: 0, token_policies: 'p',
+  });
+  assert.deepEqual((await h.call('read', 'role/snp'))!.data, {
+    platform: 'snp', enclave_id: H48('ab'), measurement: H48('ab'), host_data: H32('01'),
+    min_tcb: { bootloader: 2, tee: 0, snp: 5, microcode: 68 }, vmpl: 0, token_policies: ['p'], token_ttl: 0, token_num_uses: 0,
+  });
+  await h.call('update', 'role/tdx', { platform: 'tdx', mr_td: H48('91'), rtmr0: H48('44'), mr_config_id: H48('00'), token_policies: 'p' });
+  assert.deepEqual((await h.call('read', 'role/tdx'))!.data, {
+    platform: 'tdx', enclave_id: H48('91'), mr_td: H48('91'), rtmr0: H48('44'), mr_config_id: H48('00'),
+    accepted_tcb_statuses: ['UpToDate', 'SWHardeningNeeded'], token_policies: ['p'], token_ttl: 0, token_num_uses: 0,
+  });
+  await h.call('update', 'role/sgx', {
+    platform: 'sgx', signer_id: H32('81'), isv_prod_id: '0', min_isv_svn: 1, accepted_tcb_statuses: 'UpToDate,ConfigurationAndSWHardeningNeeded', min_tcb_status: 'OutOfDate', token_policies: 'p',
+  });
+  assert.deepEqual((await h.call('read', 'role/sgx'))!.data, {
+    platform: 'sgx', signer_id: H32('81'), mr_signer: H32('81'), isv_prod_id: '0', min_isv_svn: 1,
+    accepted_tcb_statuses: ['UpToDate', 'ConfigurationAndSWHardeningNeeded'], min_tcb_status: 'OutOfDate', token_policies: ['p'], token_ttl: 0, token_num_uses: 0,
+  });
+});
+
+test('roles that pin nothing, mix platforms or ask for impossible TCB rules are refused with a 400', async () => {
+  const h = await harness();
+  const cases: Array<Record<string, unknown>> = [
+    { platform: 'snp' },                                          // pins no workload
+    { platform: 'snp', id_key_digest: H48('00') },                // a zero signer pins nothing
+    { platform: 'tdx', mr_owner: H48('00'), rtmr0: H48('44') },
+    { platform: 'sgx', mr_enclave: H32('aa'), enclave_id: H32('bb') }, // two names, two values
+    { platform: 'snp', measurement: H48('ab'), pcrs: { 0: H48('ab') } },
+    { platform: 'nitro', signer_id: H48('cd'), mr_td: H48('91') },
+    { platform: 'snp', measurement: H48('ab'), accepted_tcb_statuses: 'UpToDate' },
+    { platform: 'tdx', mr_td: H48('91'), accepted_tcb_statuses: 'Revoked' },
+    { platform: 'tdx', mr_td: H48('91'), accepted_tcb_statuses: 'Fine' },
+    { platform: 'sgx', mr_signer: H32('81'), min_tcb_status: 'Revoked' },
+    { platform: 'snp', measurement: H48('ab'), min_tcb: { microcode: 256 } },
+    { platform: 'snp', measurement: H48('ab'), min_tcb: { speed: 1 } },
+    { platform: 'snp', measurement: H48('ab'), vmpl: 4 },
+    { platform: 'sgx', mr_signer: H32('81'), isv_prod_id: 'x' },
+    { platform: 'tdx', mr_td: 'not hex' },
+  ];
+  for (const data of cases) await assert.rejects(h.call('update', 'role/r', data), invalid, JSON.stringify(data));
+});
+
+test('an SNP role admits only reports at or above its minimum TCB and from its VMPL', () => {
+  const role = roleFromRequest('r', { platform: 'snp', measurement: H48('11'), min_tcb: { bootloader: 2, snp: 5, microcode: 68 }, vmpl: 0, token_policies: 'p' });
+  const at = (tcb: { bootloader: number; tee: number; snp: number; microcode: number }, vmpl = 0) =>
+    matchRoles([role], claims('snp', { snpTcb: tcb, vmpl, measurements: { measurement: H48('11') } }), false);
+  assert.equal(at({ bootloader: 2, tee: 0, snp: 5, microcode: 68 }).ok, true);
+  assert.equal(at({ bootloader: 3, tee: 1, snp: 6, microcode: 70 }).ok, true);
+  assert.deepEqual(at({ bootloader: 2, tee: 0, snp: 5, microcode: 67 }), { ok: false, reason: 'tcb_not_accepted' });
+  assert.deepEqual(at({ bootloader: 2, tee: 0, snp: 5, microcode: 68 }, 1), { ok: false, reason: 'tcb_not_accepted' });
+  assert.deepEqual(matchRoles([role], claims('snp', { enclaveId: H48('12'), snpTcb: { bootloader: 9, tee: 9, snp: 9, microcode: 99 }, vmpl: 0 }), false), { ok: false, reason: 'no_matching_role' });
+});
+
+test('TDX/SGX roles admit the accepted TCB statuses (default UpToDate, SWHardeningNeeded) no worse than their minimum', () => {
+  const plain = roleFromRequest('plain', { platform: 'tdx', mr_td: H48('11'), token_policies: 'a' });
+  const lenient = roleFromRequest('lenient', { platform: 'tdx', mr_td: H48('11'), rtmr0: H48('44'), accepted_tcb_statuses: 'UpToDate,OutOfDate', min_tcb_status: 'OutOfDate', token_policies: 'b' });
+  const tdx = (tcbStatus: AttestationClaims['tcbStatus'], rtmr0 = H48('44')) =>
+    matchRoles([plain, lenient], claims('tdx', { tcbStatus, measurements: { mr_td: H48('11'), rtmr0 } }), false);
+  const granted = (m: ReturnType<typeof tdx>) => (m.ok ? m.grant.roles : m.reason);
+  assert.deepEqual(granted(tdx('UpToDate')), ['lenient', 'plain']);
+  assert.deepEqual(granted(tdx('SWHardeningNeeded')), ['plain']);
+  assert.deepEqual(granted(tdx('OutOfDate')), ['lenient']);
+  assert.deepEqual(granted(tdx('OutOfDate', H48('45'))), 'tcb_not_accepted');
+  assert.deepEqual(granted(tdx('ConfigurationNeeded')), 'tcb_not_accepted');
+  assert.deepEqual(granted(tdx(undefined)), 'tcb_not_accepted');
+
+  const sgx = roleFromRequest('sgx', { platform: 'sgx', mr_signer: H32('81'), isv_prod_id: 3, min_isv_svn: 2, accepted_tcb_statuses: 'ConfigurationAndSWHardeningNeeded', token_policies: 'c' });
+  const enclave = (svn: string, prod = '3') => matchRoles([sgx], claims('sgx', {
+    signerId: H32('81'), tcbStatus: 'ConfigurationAndSWHardeningNeeded', measurements: { mr_signer: H32('81'), isv_prod_id: prod, isv_svn: svn },
+  }), false);
+  assert.equal(enclave('2').ok, true);
+  assert.deepEqual(enclave('1'), { ok: false, reason: 'tcb_not_accepted' });
+  assert.deepEqual(enclave('9', '4'), { ok: false, reason: 'no_matching_role' });
+});
