@@ -45,7 +45,12 @@ export function toHex(bytes: Uint8Array): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-/** A view as an ArrayBuffer-backed copy, as Web Crypto's typings want. */
+/**
+ * The bytes of a view, copied into their own ArrayBuffer (as Web Crypto's typings want). Not
+ * `bytes.slice().buffer`: a Node Buffer's slice is a view of a shared pool, not a copy.
+ */
 export function buffer(bytes: Uint8Array): ArrayBuffer {
-  return bytes.slice().buffer as ArrayBuffer;
+  const copy = new Uint8Array(bytes.length);
+  copy.set(bytes);
+  return copy.buffer;
 }
