@@ -1,6 +1,7 @@
 /**
  * The timeline's records for a set of filters: the newest MAX_TIMELINE_RECORDS, in time order,
- * then records arriving after them, polled every POLL_MS with after_seq.
+ * then records arriving after them, polled every POLL_MS with after_seq. Records come as their
+ * exact text (format=raw): the server does not parse them, and a record is parsed when opened.
  */
 import { useEffect, useState } from 'react';
 import type { Api } from './lib/api';
@@ -22,7 +23,7 @@ async function loadNewest(api: Api, filters: Filters, isCancelled: () => boolean
   const newestFirst: JournalRecord[] = [];
   let cursor: string | undefined;
   for (let pages = 0; pages < MAX_TIMELINE_RECORDS / PAGE_SIZE; pages++) {
-    const page = await api.json<RecordPage>('sys/journal/records', journalParams(filters, { limit: PAGE_SIZE, cursor }));
+    const page = await api.json<RecordPage>('sys/journal/records', journalParams(filters, { limit: PAGE_SIZE, cursor, raw: true }));
     if (isCancelled()) break;
     newestFirst.push(...page.records);
     if (!page.next_cursor) return { records: newestFirst.reverse(), truncated: false };
@@ -44,7 +45,7 @@ export function useTimeline(api: Api, filters: Filters, live: boolean): Timeline
 
     const poll = async () => {
       try {
-        const page = await api.json<RecordPage>('sys/journal/records', journalParams(filters, { limit: PAGE_SIZE, afterSeq: lastSeq }));
+        const page = await api.json<RecordPage>('sys/journal/records', journalParams(filters, { limit: PAGE_SIZE, afterSeq: lastSeq, raw: true }));
         if (cancelled) return;
         if (page.records.length > 0) {
           lastSeq = Math.max(lastSeq, ...page.records.map((r) => r.seq));

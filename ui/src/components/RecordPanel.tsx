@@ -1,7 +1,7 @@
 import { useEffect, useRef } from 'react';
 import type { Api } from '../lib/api';
 import { classify, MARK_LABELS } from '../lib/kinds';
-import type { JournalRecord } from '../lib/records';
+import { recordJson, type JournalRecord } from '../lib/records';
 import { IdentityLinks } from './IdentityLinks';
 import { JsonView } from './JsonView';
 import { VerifyPanel } from './VerifyPanel';
@@ -28,7 +28,7 @@ export function RecordPanel({ api, record, onClose }: { api: Api; record: Journa
       </p>
       <IdentityLinks record={record} />
       <VerifyPanel api={api} seq={record.seq} />
-      <JsonView value={record.record} />
+      <JsonView value={recordJson(record)} />
     </aside>
   );
 }

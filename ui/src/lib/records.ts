@@ -32,3 +32,14 @@ export const IDENTITY_KEYS = ['entity_id', 'accessor', 'correlation_id', 'reques
 export function isHmac(value: unknown): value is string {
   return typeof value === 'string' && value.startsWith('hmac-sha256:');
 }
+
+/** A record's JSON for display: the parsed view, else its raw text parsed, else the text itself. */
+export function recordJson(r: Pick<JournalRecord, 'record' | 'text'>): unknown {
+  if (r.record !== undefined) return r.record;
+  if (r.text === undefined) return null;
+  try {
+    return JSON.parse(r.text);
+  } catch {
+    return r.text;
+  }
+}
