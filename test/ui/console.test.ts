@@ -159,6 +159,22 @@ test('sign in, find an enclave\'s story by its entity, open a record, verify it 
   assert.match(await bad.textContent() ?? '', /✗ Record \d+ does not verify.*does not match its ledger entry/);
   assert.ok(!(await page.content()).includes(server.rootToken), 'the token is not in the page');
 
+  // The entity's story, from the record's identities.
+  await page.click('.record-panel a:has-text("story")');
+  await page.waitForSelector('h1:has-text("Enclave story")');
+  const section = async (title: string) => page.$$eval(`.record-table:has(h2:has-text("${title}")) tbody tr`, (trs) => trs.map((tr) => tr.textContent ?? ''));
+  await page.waitForSelector('.record-table');
+  const attestations = await section('Attestations');
+  assert.equal(attestations.length, 1);
+  assert.match(attestations[0], /nitro.*granted/);
+  assert.equal((await section('Tokens issued')).length, 1);
+  assert.ok((await section('Secrets read')).some((t) => t.includes('secret/data/enclave/db')));
+  assert.ok((await section('KMS calls')).some((t) => t.includes('Decrypt')));
+  assert.equal((await section('Capsules opened')).length, 2, 'open and read');
+  assert.ok((await page.$$('.chart svg rect')).length >= 4, 'the activity chart has bars');
+  await page.goBack();
+  await page.waitForSelector('.vlist');
+
   // Back goes to the unfiltered timeline; forward returns to the entity's.
   await page.goBack();
   await page.waitForURL((u) => !u.searchParams.has('entity_id'));

@@ -42,7 +42,8 @@ test('an enclave story keeps one line per attestation, login, secret read, KMS e
   const records = [
     rec(0, 'vault-request', 'auth/apm/v0/attest/nitro/auth', '2026-12-05T10:00:00Z'),
     rec(1, 'attestation', null, '2026-12-05T10:00:00Z'),
-    rec(2, 'vault-response', 'auth/token/create', '2026-12-05T10:00:01Z'),
+    { ...rec(2, 'vault-response', 'auth/apm/v0/attest/nitro/auth', '2026-12-05T10:00:01Z'), record: { auth: { accessor: 'hmac-sha256:ab' } } },
+    { ...rec(7, 'vault-response', 'auth/token/lookup-self', '2026-12-05T10:00:01Z'), text: '{"auth":{"accessor":""}}' },
     rec(3, 'vault-request', 'secret/data/db', '2026-12-05T10:00:02Z'),
     rec(4, 'vault-response', 'secret/data/db', '2026-12-05T10:00:02Z'),
     rec(5, 'cloudtrail', null, '2026-12-05T10:00:03Z'),
@@ -58,6 +59,7 @@ test('an enclave story keeps one line per attestation, login, secret read, KMS e
   assert.equal(buckets.length, 4);
   assert.equal(buckets.reduce((n, b) => n + b.total, 0), records.length);
   assert.deepEqual(buckets[0].counts, { attestation: 2 });
+  assert.deepEqual(buckets[1].counts, { attestation: 1, token: 1 });
   assert.deepEqual(buckets[3].counts, { kms: 1, capsule: 1 });
   assert.deepEqual(activityBuckets([], 4), []);
 });

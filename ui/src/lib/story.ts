@@ -3,7 +3,7 @@
  * secrets it read, its KMS calls and capsules opened, and activity per time bucket for the chart.
  */
 import { classify, type Mark } from './kinds.js';
-import type { JournalRecord } from './records.js';
+import { recordJson, type JournalRecord } from './records.js';
 
 export interface Story {
   readonly attestations: JournalRecord[];
@@ -13,13 +13,20 @@ export interface Story {
   readonly capsules: JournalRecord[];
 }
 
+/** A Vault response that issued a token: a login's or token creation's, with the new token's accessor. */
+function issuesToken(r: JournalRecord): boolean {
+  if (r.kind !== 'vault-response' || !r.path?.startsWith('auth/')) return false;
+  const auth = (recordJson(r) as { auth?: { accessor?: unknown } } | null)?.auth;
+  return typeof auth?.accessor === 'string' && auth.accessor !== '';
+}
+
 /** One line per request: the response entries (or the event itself where there is no Vault entry). */
 export function storyOf(records: readonly JournalRecord[]): Story {
   const story: Story = { attestations: [], tokens: [], secrets: [], kms: [], capsules: [] };
   for (const r of records) {
     const mark = classify(r);
     if (r.kind === 'attestation') story.attestations.push(r);
-    else if (mark === 'token' && r.kind === 'vault-response') story.tokens.push(r);
+    else if (issuesToken(r)) story.tokens.push(r);
     else if (mark === 'secret' && r.kind === 'vault-response') story.secrets.push(r);
     else if (r.kind === 'cloudtrail') story.kms.push(r);
     else if (r.kind === 'capsule-access') story.capsules.push(r);
