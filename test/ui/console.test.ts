@@ -125,6 +125,11 @@ test('sign in, find an enclave\'s story by its entity, open a record, verify it 
   await page.waitForSelector(`.record-panel[aria-label="Record ${expected[0].seq}"]`);
   await page.keyboard.press('Escape');
   await until(async () => (await page.$('.record-panel')) === null || undefined, 'the panel to close');
+  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('role')), 'listbox', 'the focus is back on the list');
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector(`.record-panel[aria-label="Record ${expected[1].seq}"]`);
+  await page.keyboard.press('Escape');
 
   // Open the secret read's response and verify it once a signed checkpoint covers it.
   const target = expected.find((r) => r.kind === 'vault-response' && r.path === 'secret/data/enclave/db')!;

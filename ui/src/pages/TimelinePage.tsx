@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Api } from '../lib/api';
 import { filtersFromQuery } from '../lib/filters';
 import { useTimeline } from '../useTimeline';
@@ -24,16 +24,22 @@ export function TimelinePage({ api, search }: { api: Api; search: string }) {
 
   const openAt = useCallback((i: number) => { setSelected(i); setOpen(timeline.records[i]?.seq); }, [timeline.records]);
   const opened = open === undefined ? undefined : timeline.records.find((r) => r.seq === open);
+  const body = useRef<HTMLDivElement>(null);
+  // Closing a record gives the focus back to the list, where the selection still is.
+  const close = useCallback(() => {
+    setOpen(undefined);
+    body.current?.querySelector<HTMLElement>('[role=listbox]')?.focus();
+  }, []);
 
   return (
-    <main className="timeline-page" onKeyDown={(e) => { if (e.key === 'Escape' && open !== undefined) setOpen(undefined); }}>
+    <main className="timeline-page" onKeyDown={(e) => { if (e.key === 'Escape' && open !== undefined) close(); }}>
       <FilterBar filters={filters} />
       <div className="status" role="status">
         {timeline.loading ? 'Loading…' : `${timeline.records.length} records${timeline.truncated ? ' (the newest 10,000: narrow the search for older ones)' : ''}`}
         <label className="live"><input type="checkbox" checked={live} onChange={(e) => setLive(e.target.checked)} /> live (every 2 s)</label>
         {timeline.error && <span className="error"> {timeline.error}</span>}
       </div>
-      <div className={`timeline-body${opened ? ' with-panel' : ''}`}>
+      <div ref={body} className={`timeline-body${opened ? ' with-panel' : ''}`}>
         <VirtualList
           items={timeline.records}
           rowHeight={ROW_HEIGHT}
@@ -43,7 +49,7 @@ export function TimelinePage({ api, search }: { api: Api; search: string }) {
           label="Journal records"
           renderRow={(r, i, sel) => <RecordRow key={r.seq} record={r} index={i} selected={sel} onClick={openAt} />}
         />
-        {opened && <RecordPanel api={api} record={opened} onClose={() => setOpen(undefined)} />}
+        {opened && <RecordPanel api={api} record={opened} onClose={close} />}
       </div>
     </main>
   );
