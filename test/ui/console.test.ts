@@ -60,7 +60,7 @@ async function signIn(page: Page, token: string): Promise<void> {
 }
 
 /** An enclave's story through the API: attestation login, secret read, KMS Decrypt for it, capsule load. */
-async function enclaveStory(): Promise<string> {
+async function enclaveStory(): Promise<{ entityId: string; token: string }> {
   const ca = await loadDevCaFromDir(join(server.dir, 'dev-ca'));
   const enclave = createDevEnclave({ ca, clock: systemClock, pcrs: { 0: IMAGE, 8: SIGNER } });
   const kms = new KMSClient({ endpoint: server.address, region: 'us-east-1', credentials: server.awsCredentials, maxAttempts: 1 });
@@ -83,7 +83,7 @@ async function enclaveStory(): Promise<string> {
     await kms.send(new DecryptCommand({ CiphertextBlob: dataKey.CiphertextBlob, Recipient: recipient }));
     const loaded = await call(server.address, 'POST', 'capsule/load', { token: login.token, body: { capsule: capsule.capsule } });
     assert.equal(loaded.status, 200, loaded.text);
-    return login.entityId;
+    return { entityId: login.entityId, token: login.token };
   } finally {
     kms.destroy();
   }
@@ -93,8 +93,8 @@ const rowsShown = (page: Page) => page.$$eval('.vlist .row', (rows) => rows.map(
   seq: Number(r.getAttribute('data-seq')), mark: r.querySelector('.mark')?.textContent ?? '', kind: r.querySelector('.kind')?.textContent ?? '',
 })));
 
-test('sign in, find an enclave\'s story by its entity, open a record, verify it (✓), tamper with it on disk (✗)', async () => {
-  const entityId = await enclaveStory();
+test('sign in, find an enclave\'s story by its entity (in order, then live), open a record, verify it (✓), tamper with it on disk (✗)', async () => {
+  const { entityId, token: enclaveToken } = await enclaveStory();
   const api = await call(server.address, 'GET', `sys/journal/records?${new URLSearchParams({ entity_id: entityId, order: 'asc', limit: '1000' })}`, { token: server.rootToken });
   assert.equal(api.status, 200, api.text);
   const expected = (api.json.data.records as { seq: number; kind: string; path: string | null }[]);
@@ -117,6 +117,11 @@ test('sign in, find an enclave\'s story by its entity, open a record, verify it 
   const order = ['Attestation', 'Secret access', 'KMS call', 'Capsule access'].map((m) => rows.findIndex((r) => r.mark === m));
   assert.deepEqual(order, [...order].sort((a, b) => a - b), 'attestation, then secret read, KMS call, capsule load');
   await page.screenshot({ path: join(IMAGES, 'console-timeline.png') });
+
+  // Live: the enclave reads its secret again; the two new records arrive without a reload.
+  const enclave = new SealtrailClient({ address: server.address, token: enclaveToken });
+  await enclave.kv('secret').get('enclave/db');
+  await until(async () => (await page.getAttribute('.vlist', 'data-count')) === String(expected.length + 2) || undefined, 'the live poll to bring the new records', 8_000);
 
   // Keyboard: the list takes focus, Enter opens the selected record, Esc closes it.
   await page.focus('.vlist');

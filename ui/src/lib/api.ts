@@ -25,7 +25,7 @@ export interface TokenInfo {
 
 /** A relative API path: no scheme, host or dot segments, so a request never leaves this origin. */
 function url(path: string, params?: URLSearchParams): string {
-  if (!/^[A-Za-z0-9_\-/.]+$/.test(path) || path.split('/').some((s) => s === '..' || s === '.')) throw new Error('bad API path');
+  if (!/^[A-Za-z0-9_\-/.]+$/.test(path) || path.split('/').some((s) => s === '' || s === '..' || s === '.')) throw new Error('bad API path');
   const query = params?.toString();
   return `/v1/${path}${query ? `?${query}` : ''}`;
 }
