@@ -68,6 +68,27 @@ test('the ledger page checks the checkpoint\'s signature and recomputes the whol
   await page.close();
 });
 
+test('a pinned ledger key: shown as matching; a different pinned key makes Verify fail', async () => {
+  const page = await signedIn();
+  await page.goto(`${server.address}/ui/ledger`);
+  await page.click('button:has-text("Pin this key in this browser")');
+  await page.waitForSelector('.pin[data-pinned="match"]');
+  await page.evaluate(() => localStorage.setItem('sealtrail.ledger.pinned-key', 'someone+01020304+AQ=='));
+  await page.reload();
+  await page.waitForSelector('.pin[data-pinned="differs"]');
+  await page.goto(`${server.address}/ui/?kind=vault-response`);
+  await page.waitForSelector('.vlist .row');
+  await page.click('.vlist .row');
+  await page.click('.verify button');
+  const verdict = await page.waitForSelector('.verdict', { timeout: 10_000 });
+  assert.equal(await verdict.getAttribute('data-verdict'), 'bad');
+  assert.match(await verdict.textContent() ?? '', /not the key pinned in this browser/);
+  await page.goto(`${server.address}/ui/ledger`);
+  await page.click('.pin button:has-text("Unpin")');
+  await page.waitForSelector('button:has-text("Pin this key in this browser")');
+  await page.close();
+});
+
 test('the operations page: audit devices with health and counters, KMS keys seen, the capsule access log', async () => {
   const page = await signedIn();
   await page.goto(`${server.address}/ui/operations`);

@@ -152,6 +152,15 @@ test('sign in, find an enclave\'s story by its entity (in order, then live), ope
   const origin = (await call(server.address, 'GET', 'sys/ledger/key')).json.data.origin as string;
   assert.ok(okText?.includes(`origin${origin}`), `the checkpoint's origin ${origin} in ${okText}`);
   await page.screenshot({ path: join(IMAGES, 'console-verify.png') });
+  assert.match(okText ?? '', /first checkpoint this browser verified under this key/);
+  // Again, once the log has grown: the new checkpoint is proved (consistency proof) to extend the first.
+  const firstSize = server.ledger!.current()!.size;
+  await root.kv('secret').get('enclave/db');
+  await until(() => (server.ledger!.current()?.size ?? 0) > firstSize || undefined, 'a larger checkpoint');
+  await page.click('.verify button');
+  const again = await page.waitForSelector('.verdict', { timeout: 10_000 });
+  assert.equal(await again.getAttribute('data-verdict'), 'ok', await again.textContent() ?? '');
+  assert.match(await again.textContent() ?? '', /extends the checkpoint this browser verified before \(size \d+\)/);
 
   // Change the record's text in the journal's database: the same Verify now fails.
   const db = new Database(journalPath(server.config));

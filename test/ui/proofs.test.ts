@@ -6,20 +6,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { leafHash as serverLeafHash } from '../../src/ledger/hash.js';
-import { inclusionProof } from '../../src/ledger/proof.js';
+import { consistencyProof, inclusionProof } from '../../src/ledger/proof.js';
 import { ledgerEntry as serverLedgerEntry } from '../../src/ledger/entry.js';
 import { formatVerifierKey, noteVerifier, parseSignerKey } from '../../src/ledger/note.js';
 import { signCheckpoint } from '../../src/ledger/signed-checkpoint.js';
 import { leafHash, rootFromInclusionProof, rootOf } from '../../ui/src/lib/merkle.js';
+import { verifyConsistency } from '../../ui/src/lib/consistency.js';
 import { ledgerEntry } from '../../ui/src/lib/entry.js';
 import { openCheckpoint, parseVerifierKey } from '../../ui/src/lib/note.js';
 import { verifyRecord } from '../../ui/src/lib/verify-record.js';
 import { verifyLog } from '../../ui/src/lib/verify-log.js';
 import { toHex } from '../../ui/src/lib/bytes.js';
-import { directReader, MemoryLog, prng, RFC_LEAVES, RFC_ROOTS } from '../ledger/helpers.js';
+import { directReader, prng, RFC_LEAVES, RFC_ROOTS } from '../ledger/helpers.js';
 
-const SKEY = 'PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz';
-const VKEY = 'PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW';
+import { signedJournal, SKEY, VKEY } from './helpers.js';
 /** The RFC 6962 eight-leaf tree's checkpoint, signed by the PeterNeumann key (Ed25519 is deterministic). */
 const RFC_CHECKPOINT = 'PeterNeumann\n8\nXcnaeacGWamtVZy3Ad7ZoqudgjqtL0lgz+Nw7/RgQyg=\n\n\u2014 PeterNeumann x08gozdSgLMzAnw63LH1RGViJhUfW60EUGKY7Kmr004fQNOSqfrcd1hIk3BCtdcLWIqvGtX67sL24VN+44uTlxMnbAA=\n';
 
@@ -43,6 +43,26 @@ test('inclusion proofs made by the server walk to the same root in the console, 
   await assert.rejects(rootFromInclusionProof(3, 8, leaves[3], inclusionProof(read, 3, 8).slice(1)), /shorter/);
   await assert.rejects(rootFromInclusionProof(3, 8, leaves[3], [...inclusionProof(read, 3, 8), leaves[0]]), /longer/);
   await assert.rejects(rootFromInclusionProof(8, 8, leaves[3], []), /not below/);
+});
+
+test('consistency proofs made by the server verify in the console for every pair of sizes up to 24; altered ones do not', async () => {
+  const leaves = Array.from({ length: 24 }, (_, i) => serverLeafHash(Buffer.from(`leaf ${i}`)));
+  const read = directReader(leaves);
+  const roots = [await rootOf([]), ...await Promise.all(leaves.map((_, i) => rootOf(leaves.slice(0, i + 1))))];
+  for (let to = 0; to <= leaves.length; to++) {
+    for (let from = 0; from <= to; from++) {
+      await verifyConsistency(from, to, consistencyProof(read, from, to), roots[from], roots[to]);
+    }
+  }
+  // The RFC 6962 vectors: 6 → 8.
+  const rfc = RFC_LEAVES.map(serverLeafHash);
+  const proof = consistencyProof(directReader(rfc), 6, 8);
+  await verifyConsistency(6, 8, proof, RFC_ROOTS[5], RFC_ROOTS[7]);
+  await assert.rejects(verifyConsistency(6, 8, proof, RFC_ROOTS[4], RFC_ROOTS[7]), /first root differs/);
+  await assert.rejects(verifyConsistency(6, 8, proof, RFC_ROOTS[5], RFC_ROOTS[6]), /second root differs/);
+  await assert.rejects(verifyConsistency(6, 8, proof.slice(1), RFC_ROOTS[5], RFC_ROOTS[7]));
+  await assert.rejects(verifyConsistency(8, 6, proof, RFC_ROOTS[7], RFC_ROOTS[5]), /does not precede/);
+  await assert.rejects(verifyConsistency(8, 8, [], RFC_ROOTS[7], RFC_ROOTS[6]), /different roots/);
 });
 
 test('ledger entries: verbatim records, and digest entries for large records or ones that look like a digest entry', async () => {
@@ -77,19 +97,6 @@ test('the signed checkpoint known answer: the server signs exactly it, the conso
   await assert.rejects(parseVerifierKey(VKEY.replace('c74f20a3', 'c74f20a4')), /key id does not match/);
   await assert.rejects(parseVerifierKey('PeterNeumann+c74f20a3'), /name\+id\+key/);
 });
-
-/** A journal of `count` records in a tiled log signed by the PeterNeumann key. */
-function signedJournal(count: number) {
-  const texts = Array.from({ length: count }, (_, seq) => JSON.stringify({ seq, type: seq % 2 ? 'response' : 'request', path: `secret/data/app${seq}` }));
-  // Record 5 is large enough to enter the tree as a digest entry.
-  texts[5] = JSON.stringify({ seq: 5, blob: 'x'.repeat(70_000) });
-  const log = new MemoryLog();
-  const root = log.append(texts.map((t, seq) => Buffer.from(serverLedgerEntry(seq, Buffer.from(t)))));
-  const note = signCheckpoint({ origin: 'PeterNeumann', size: count, root, extensions: [] }, parseSignerKey(SKEY));
-  const leaves = texts.map((t, seq) => serverLeafHash(serverLedgerEntry(seq, Buffer.from(t))));
-  const proof = (seq: number) => ({ index: seq, size: count, hashes: inclusionProof(directReader(leaves), seq, count).map((h) => h.toString('base64')) });
-  return { texts, log, note, proof };
-}
 
 test('a record verifies against its proof and the signed checkpoint; a changed record, proof or key does not', async () => {
   const j = signedJournal(300);

@@ -4,6 +4,8 @@ import { toBase64 } from '../lib/bytes';
 import type { LedgerKey } from '../lib/ledger-client';
 import { openCheckpoint, parseVerifierKey, type Checkpoint } from '../lib/note';
 import { verifyLog, type LogVerdict } from '../lib/verify-log';
+import { loadTrust, pinKey } from '../trustStore';
+import { PinnedKey } from '../components/PinnedKey';
 
 type Head = { key: LedgerKey; note: string; checkpoint?: Checkpoint; problem?: string };
 
@@ -14,6 +16,7 @@ export function LedgerPage({ api }: { api: Api }) {
   const [progress, setProgress] = useState<{ done: number; total: number } | undefined>();
   const [verdict, setVerdict] = useState<LogVerdict | undefined>();
   const cancelled = useRef(false);
+  const [pinned, setPinned] = useState<string | undefined>(() => loadTrust().pinnedKey);
 
   useEffect(() => {
     cancelled.current = false;
@@ -49,6 +52,7 @@ export function LedgerPage({ api }: { api: Api }) {
         <dt>signature</dt><dd>{head.checkpoint ? '✓ signed by the log key' : `✗ ${head.problem}`}</dd>
         <dt>verifier key</dt><dd className="mono">{head.key.verifier_key}</dd>
       </dl>
+      <PinnedKey serverKey={head.key.verifier_key} pinned={pinned} onPin={(k) => { pinKey(k); setPinned(k); }} />
       <h2>Latest checkpoint</h2>
       <pre className="json">{head.note}</pre>
       <h2>Verify the whole log</h2>
