@@ -37,6 +37,8 @@ export default tseslint.config(
           { regex: '^node:', message: 'the console runs in the browser: no Node modules' },
         ],
       }],
+      // Journal records are attacker-influenced text: React renders them as text nodes, never HTML.
+      'no-restricted-syntax': ['error', { selector: "JSXAttribute[name.name='dangerouslySetInnerHTML']", message: 'no raw HTML in the console' }],
     },
   },
   {
