@@ -200,6 +200,13 @@ test('sign in, find an enclave\'s story by its entity (in order, then live), ope
   await page.goForward();
   await page.waitForURL((u) => u.searchParams.get('entity_id') === entityId);
   assert.equal(await page.inputValue('input[name=entity_id]'), entityId);
+
+  // An identity in a record pivots the timeline: the secret read's request id shows its two entries.
+  await page.click(`.row[data-seq="${target.seq}"]`);
+  await page.click('.record-panel a.pivot[title="Timeline of this request"]');
+  await page.waitForURL((u) => u.searchParams.has('request_id') && !u.searchParams.has('entity_id'));
+  await until(async () => (await rowsShown(page)).length === 2 || undefined, 'the request\'s two entries');
+  assert.deepEqual((await rowsShown(page)).map((r) => r.kind), ['vault-request', 'vault-response']);
   await page.close();
 });
 
