@@ -3,7 +3,8 @@
  * or older than ui/) and a headless Chromium (playwright-core driving the system's browser).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 
@@ -19,13 +20,18 @@ function newest(dir: string): number {
   return t;
 }
 
-/** dist/ui, rebuilt with vite when it is missing or older than ui/ (about 5 s). */
+/**
+ * The built console: dist/ui when it is newer than ui/ (as `npm test` leaves it), else a fresh
+ * build in a temporary directory of this process (about 5 s) — never a rebuild of dist/ui under
+ * another test file's server.
+ */
 export function ensureConsoleBuilt(): string {
   const index = join(UI_DIST, 'index.html');
-  if (!existsSync(index) || newest(join(root, 'ui')) > statSync(index).mtimeMs) {
-    execFileSync(process.execPath, [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', join(root, 'ui', 'vite.config.ts'), '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
-  }
-  return UI_DIST;
+  if (existsSync(index) && newest(join(root, 'ui')) <= statSync(index).mtimeMs) return UI_DIST;
+  const out = mkdtempSync(join(tmpdir(), 'sealtrail-ui-build-'));
+  process.once('exit', () => rmSync(out, { recursive: true, force: true }));
+  execFileSync(process.execPath, [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', join(root, 'ui', 'vite.config.ts'), '--logLevel', 'warn', '--outDir', out, '--emptyOutDir'], { cwd: root, stdio: 'inherit' });
+  return out;
 }
 
 /** The Chromium binary: $CHROMIUM_PATH, else /usr/bin/chromium, else `chromium` on the PATH. */
