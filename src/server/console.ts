@@ -43,7 +43,11 @@ function secure(reply: FastifyReply): FastifyReply {
 
 /** Registers /ui and /ui/* on the server. */
 export function registerConsole(app: FastifyInstance, opts: ConsoleOptions): void {
-  app.get('/ui', (_req, reply) => secure(reply).redirect('/ui/', 308));
+  // The query goes along (a shared search link); the target is always this server's /ui/.
+  app.get('/ui', (req, reply) => {
+    const q = req.url.indexOf('?');
+    return secure(reply).redirect(`/ui/${q < 0 ? '' : req.url.slice(q)}`, 308);
+  });
   if (!existsSync(join(opts.root, 'index.html'))) {
     const notBuilt = (_req: unknown, reply: FastifyReply) => secure(reply).code(503).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(NOT_BUILT);
     app.get('/ui/', notBuilt);

@@ -37,6 +37,9 @@ test('/ui redirects to /ui/, which serves the shell with a strict CSP and no cac
   const bare = await get('/ui');
   assert.equal(bare.status, 308);
   assert.equal(bare.headers.get('location'), '/ui/');
+  const withQuery = await get('/ui?entity_id=e1');
+  assert.equal(withQuery.status, 308);
+  assert.equal(withQuery.headers.get('location'), '/ui/?entity_id=e1');
   const shell = await get('/ui/');
   assert.equal(shell.status, 200);
   assert.equal(await shell.text(), INDEX);
