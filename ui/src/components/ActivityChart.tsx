@@ -14,7 +14,7 @@ export function ActivityChart({ records }: { records: readonly JournalRecord[] }
   const max = Math.max(...buckets.map((b) => b.total), 1);
   const bar = WIDTH / BUCKETS;
   const first = new Date(buckets[0].start).toISOString();
-  const last = new Date(buckets[buckets.length - 1].start).toISOString();
+  const last = new Date(Math.max(...records.map((r) => Date.parse(r.time)).filter(Number.isFinite))).toISOString();
   return (
     <figure className="chart">
       <svg viewBox={`0 0 ${WIDTH} ${HEIGHT + 20}`} role="img" aria-label={`Activity from ${first} to ${last}, ${records.length} records`}>
