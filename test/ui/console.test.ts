@@ -228,9 +228,9 @@ test('a revoked token and an expired token return to sign-in and are cleared; a 
   assert.equal(await page.evaluate(() => sessionStorage.length), 0);
   assert.ok(!(await page.content()).includes(revoked));
 
-  const expiring = (await root.write('auth/token/create', { policies: ['root'], ttl: '3s' }))!.auth!.client_token as string;
+  const expiring = (await root.write('auth/token/create', { policies: ['root'], ttl: '5s' }))!.auth!.client_token as string;
   await signIn(page, expiring);
-  await page.waitForSelector('.signin', { timeout: 10_000 });
+  await page.waitForSelector('.signin', { timeout: 15_000 });
   assert.equal(await page.evaluate(() => sessionStorage.length), 0);
   assert.ok(!(await page.content()).includes(expiring));
   await page.close();
