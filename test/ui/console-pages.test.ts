@@ -134,12 +134,12 @@ test('10,000 records: the virtual list keeps a bounded DOM, scrolls to the last,
 });
 
 test('light and dark follow the system\'s preference', async () => {
-  const background = async (scheme: 'light' | 'dark') => {
-    const page = await signedIn({ colorScheme: scheme });
-    const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
-    await page.close();
-    return bg;
+  const page = await signedIn();
+  const background = async (colorScheme: 'light' | 'dark') => {
+    await page.emulateMedia({ colorScheme });
+    return page.evaluate(() => getComputedStyle(document.body).backgroundColor);
   };
   assert.equal(await background('light'), 'rgb(255, 255, 255)');
   assert.equal(await background('dark'), 'rgb(15, 20, 25)');
+  await page.close();
 });
