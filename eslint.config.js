@@ -24,4 +24,25 @@ export default tseslint.config(
     plugins: { layers },
     rules: { 'layers/boundaries': 'error' },
   },
+  {
+    // The console runs in the browser: it reimplements what it needs (ui/src/lib/) and never
+    // imports the server's modules or Node's.
+    files: ['ui/**/*.ts', 'ui/**/*.tsx'],
+    extends: [tseslint.configs.recommended],
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true }],
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { regex: '^(\\.\\./)+(.*/)?src(/|$)', message: 'the console may not import the server\'s src/: reimplement it in ui/src/lib/ (with a test that both agree)' },
+          { regex: '^node:', message: 'the console runs in the browser: no Node modules' },
+        ],
+      }],
+      // Journal records are attacker-influenced text: React renders them as text nodes, never HTML.
+      'no-restricted-syntax': ['error', { selector: "JSXAttribute[name.name='dangerouslySetInnerHTML']", message: 'no raw HTML in the console' }],
+    },
+  },
+  {
+    files: ['ui/vite.config.ts'],
+    rules: { 'no-restricted-imports': 'off' },
+  },
 );

@@ -3,6 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { benchKv } from './kv.mjs';
+import { benchConsole } from './console.mjs';
 
 const duration = Number(process.env.BENCH_DURATION ?? 5);
 console.log(`# Sealtrail benchmarks — ${new Date().toISOString()}`);
@@ -14,4 +15,8 @@ console.log(kv.table);
 
 // The rest runs in TypeScript (tsx), in its own process.
 const suite = spawnSync(process.execPath, ['--import', 'tsx', 'bench/suite.ts'], { stdio: 'inherit', cwd: new URL('..', import.meta.url).pathname });
+
+// The console in headless Chromium (playwright-core), against its own dev server.
+console.log('\n## Console: first render of a 1,000-record timeline, and the bundle size\n');
+console.log((await benchConsole({ runs: Number(process.env.BENCH_CONSOLE_RUNS ?? 7) })).table);
 process.exitCode = suite.status ?? 1;

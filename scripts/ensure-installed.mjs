@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 // Runs before `npm start` and `npm test`: installs dependencies only when node_modules is missing
 // or does not match package-lock.json, and (with --build) builds dist/ only when it is missing or
-// older than src/. So each quick-start command works alone on a fresh clone, and running both, or
+// older than src/ or ui/. So each quick-start command works alone on a fresh clone, and running both, or
 // running `npm test` right after `npm ci`, does not pay for a second native build.
 // Usage: node scripts/ensure-installed.mjs [--build]
 import { spawnSync } from 'node:child_process';
-import { lstatSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -34,10 +34,15 @@ export function installReason(lock, installed) {
   return undefined;
 }
 
-/** Why dist/ must be built (newest file times in ms, undefined when the folder is missing or empty). */
-export function buildReason(newestDistMs, newestSrcMs) {
+/**
+ * Why dist/ must be built (newest file times in ms, undefined when the folder is missing or empty):
+ * the server from src/, the console (dist/ui/) from ui/.
+ */
+export function buildReason(newestDistMs, newestSrcMs, newestUiMs, uiBuilt = true) {
   if (newestDistMs === undefined) return 'dist/ is missing';
   if (newestSrcMs !== undefined && newestSrcMs > newestDistMs) return 'src/ changed after the last build';
+  if (!uiBuilt) return 'dist/ui/ (the console) is missing';
+  if (newestUiMs !== undefined && newestUiMs > newestDistMs) return 'ui/ changed after the last build';
   return undefined;
 }
 
@@ -85,7 +90,7 @@ function main() {
     run(npm, ['ci', '--no-audit', '--no-fund'], root);
   }
   if (process.argv.includes('--build')) {
-    const why = buildReason(newestMtime(join(root, 'dist')), newestMtime(join(root, 'src')));
+    const why = buildReason(newestMtime(join(root, 'dist')), newestMtime(join(root, 'src')), newestMtime(join(root, 'ui')), existsSync(join(root, 'dist', 'ui', 'index.html')));
     if (why) {
       console.error(`ensure-installed: ${why}; running npm run build`);
       run(npm, ['run', 'build'], root);

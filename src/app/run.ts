@@ -5,15 +5,16 @@
 import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { preflightConfigDevices } from '../audit/index.js';
-import { ConfigError, loadConfigFile, parseAddress, startupProblems, defaultConfig, journalPath, type ServerConfig } from '../config/index.js';
+import { ConfigError, loadConfigFile, parseAddress, startupProblems, defaultConfig, journalPath, uiEnabled, type ServerConfig } from '../config/index.js';
 import { Core } from '../core/index.js';
 import { systemClock, type Clock } from '../lib/clock.js';
 import { uuid } from '../lib/ids.js';
 import { createSealManager, readUnsealKeyFile, createMemoryStorage, cachedStorage, persistentClusterId, createSqliteStorage, type PhysicalStorage } from '../storage/index.js';
 import { sealEndpoints } from '../sys/index.js';
 import { devAttestationCa, devDataDir, devMounts, devRootToken, devUnseal } from './dev.js';
-import { registerAwsRoutes, createHttpServer, createLogger } from '../server/index.js';
+import { registerAwsRoutes, registerConsole, createHttpServer, createLogger } from '../server/index.js';
 import { ensureDevKmsUser } from '../kms/index.js';
 import type { Services } from './services.js';
 import { auditDeclarations, auditSinks, openJournal } from './journal.js';
@@ -37,7 +38,12 @@ export interface ServerRunOptions {
   out?: (line: string) => void;
   /** Install SIGHUP/SIGINT/SIGTERM handlers (default true; tests pass false). */
   handleSignals?: boolean;
+  /** The built console served at /ui/ (default: dist/ui of this package). */
+  uiDir?: string;
 }
+
+/** dist/ui of this package, from src/app/ (tsx) and from dist/app/ (built) alike. */
+export const DEFAULT_UI_DIR = fileURLToPath(new URL('../../dist/ui/', import.meta.url));
 
 export interface RunningServer {
   address: string;
@@ -146,11 +152,14 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
 
     const app = createHttpServer({
       core, log, maxRequestBytes: config.listener.maxRequestSize, https, limits: config.listener,
-      register: (a) => registerAwsRoutes(a, {
-        core,
-        users: () => core.unsealedServices?.kms.users,
-        region: config.kms.region, clock, log,
-      }),
+      register: (a) => {
+        registerAwsRoutes(a, {
+          core,
+          users: () => core.unsealedServices?.kms.users,
+          region: config.kms.region, clock, log,
+        });
+        if (uiEnabled(config, opts.dev === true)) registerConsole(a, { root: opts.uiDir ?? DEFAULT_UI_DIR });
+      },
     });
     undo.push(() => app.close());
     await app.listen({ host, port });
@@ -191,6 +200,7 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
 
     out(`==> Sealtrail server started${opts.dev ? ' (dev mode)' : ''}`);
     out(`Api Address: ${address}`);
+    if (uiEnabled(config, opts.dev === true)) out(`Console: ${address}/ui/`);
     out(`Storage: ${config.storage.type}${config.storage.type === 'sqlite' ? ` (${config.storage.path})` : ''}`);
     if (opts.dev) {
       out(`Data Dir: ${dataDir}${temporaryDir ? ' (temporary: removed when the server stops; keep data with -dev-data-dir)' : ''}`);

@@ -73,6 +73,7 @@ const SECTIONS: Array<[key: string, read: Section]> = [
     cfg.auditBlockTimeoutMs = ms;
   }],
   ['unauthenticated_metrics_access', (raw, cfg) => { if (raw.unauthenticated_metrics_access !== undefined) cfg.unauthenticatedMetricsAccess = bool(raw.unauthenticated_metrics_access, 'unauthenticated_metrics_access'); }],
+  ['ui', (raw, cfg) => { if (raw.ui !== undefined) cfg.ui = bool(raw.ui, 'ui'); }],
   ['audit', (raw, cfg) => { cfg.audit = auditBlocks(raw.audit); }],
   ['kms', readKms],
   ['trail', (raw, cfg) => { cfg.trails = trailBlocks(raw.trail); }],
@@ -93,7 +94,7 @@ const SECTIONS: Array<[key: string, read: Section]> = [
 ];
 
 /** Settings Vault's configuration has that this server accepts and ignores. */
-const IGNORED = new Set(['ui', 'disable_mlock', 'api_addr', 'cluster_addr']);
+const IGNORED = new Set(['disable_mlock', 'api_addr', 'cluster_addr']);
 
 function validate(raw: Obj): ServerConfig {
   const cfg = defaultConfig();

@@ -118,6 +118,8 @@ export interface ServerConfig {
   declared: { listener: boolean; storage: boolean };
   /** How often expired tokens are removed from storage (default 1h; also once at every unseal). */
   tokenTidyIntervalMs: number;
+  /** Serve the console at /ui/; undefined: on in dev mode, off otherwise (see `uiEnabled`). */
+  ui?: boolean;
 }
 
 export const DEFAULT_MAX_REQUEST_SIZE = 32 * 1024 * 1024;
@@ -151,6 +153,11 @@ export function defaultConfig(): ServerConfig {
     declared: { listener: false, storage: false },
     tokenTidyIntervalMs: 3600_000,
   };
+}
+
+/** Whether the console is served: as configured, else only in dev mode. */
+export function uiEnabled(config: Pick<ServerConfig, 'ui'>, dev: boolean): boolean {
+  return config.ui ?? dev;
 }
 
 /** Where the journal lives: its own path, else `journal.db` beside the sqlite storage, else memory. */

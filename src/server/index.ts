@@ -1,4 +1,5 @@
 /** The HTTP edges: Vault's wire format (http.ts) and AWS JSON 1.1 with SigV4 (aws/). */
 export { createHttpServer } from './http.js';
 export { registerAwsRoutes } from './aws/index.js';
+export { registerConsole, CONSOLE_CSP } from './console.js';
 export { createLogger, type ServerLogger } from './logger.js';

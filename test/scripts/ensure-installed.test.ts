@@ -54,11 +54,14 @@ test('an optional package that is installed must still match its locked version'
   assert.equal(installReason(lock, matching), undefined);
 });
 
-test('dist/ is built when missing or older than src/, and left alone otherwise', () => {
+test('dist/ is built when missing or older than src/ or ui/, and left alone otherwise', () => {
   assert.equal(buildReason(undefined, 1000), 'dist/ is missing');
   assert.equal(buildReason(1000, 2000), 'src/ changed after the last build');
   assert.equal(buildReason(2000, 1000), undefined);
   assert.equal(buildReason(2000, 2000), undefined);
+  assert.equal(buildReason(2000, 1000, 3000), 'ui/ changed after the last build');
+  assert.equal(buildReason(2000, 1000, 1000, false), 'dist/ui/ (the console) is missing');
+  assert.equal(buildReason(2000, 1000, 1000, true), undefined);
 });
 
 test('package.json runs the check before start (with the build) and before test', () => {
@@ -100,8 +103,9 @@ test('in a project: npm ci only without a matching node_modules, npm run build o
     assert.deepEqual((await runScript(project, [])).npmCalls, []);
     assert.deepEqual((await runScript(project, ['--build'])).npmCalls, ['run build']);
     // A built dist/ newer than src/: nothing at all; src/ edited after it: a build only.
-    mkdirSync(join(project, 'dist'));
+    mkdirSync(join(project, 'dist', 'ui'), { recursive: true });
     writeFileSync(join(project, 'dist', 'a.js'), 'export {};\n');
+    writeFileSync(join(project, 'dist', 'ui', 'index.html'), '<!doctype html>\n');
     utimesSync(join(project, 'src', 'a.ts'), new Date(1_000_000), new Date(1_000_000));
     assert.deepEqual((await runScript(project, ['--build'])).npmCalls, []);
     utimesSync(join(project, 'src', 'a.ts'), new Date(), new Date(Date.now() + 60_000));

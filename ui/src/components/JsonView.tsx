@@ -1,0 +1,38 @@
+import type { ReactNode } from 'react';
+import { isHmac } from '../lib/records';
+
+/** Nesting shown at most; deeper values are printed as JSON text. */
+const MAX_DEPTH = 32;
+
+function scalar(value: unknown): ReactNode {
+  if (isHmac(value)) return <span className="json-hmac" title="HMAC-SHA256 of the value (the value itself is not recorded)">{JSON.stringify(value)}</span>;
+  if (typeof value === 'string') return <span className="json-string">{JSON.stringify(value)}</span>;
+  if (value === null) return <span className="json-null">null</span>;
+  return <span className="json-scalar">{String(value)}</span>;
+}
+
+function render(value: unknown, indent: string, depth: number): ReactNode {
+  if (value === null || typeof value !== 'object') return scalar(value);
+  if (depth > MAX_DEPTH) return <span>{JSON.stringify(value)}</span>;
+  const inner = `${indent}  `;
+  if (Array.isArray(value)) {
+    if (value.length === 0) return '[]';
+    return <>{'[\n'}{value.map((v, i) => <span key={i}>{inner}{render(v, inner, depth + 1)}{i < value.length - 1 ? ',' : ''}{'\n'}</span>)}{indent}{']'}</>;
+  }
+  const entries = Object.entries(value);
+  if (entries.length === 0) return '{}';
+  return (
+    <>
+      {'{\n'}
+      {entries.map(([k, v], i) => (
+        <span key={k}>{inner}<span className="json-key">{JSON.stringify(k)}</span>: {render(v, inner, depth + 1)}{i < entries.length - 1 ? ',' : ''}{'\n'}</span>
+      ))}
+      {indent}{'}'}
+    </>
+  );
+}
+
+/** A record's JSON, pretty-printed as text nodes (never HTML); HMAC'd values styled as such. */
+export function JsonView({ value }: { value: unknown }) {
+  return <pre className="json">{render(value, '', 0)}</pre>;
+}

@@ -1,0 +1,48 @@
+import { useEffect, useState } from 'react';
+import type { Api } from '../lib/api';
+import { verifyRecordOnServer, type ServerVerdict } from '../lib/ledger-client';
+import { toHex } from '../lib/bytes';
+import { loadTrust, rememberSeen } from '../trustStore';
+
+/** Verify: the record against the signed ledger, in the browser; ✓ with the checkpoint or ✗ why. */
+export function VerifyPanel({ api, seq }: { api: Api; seq: number }) {
+  const [result, setResult] = useState<ServerVerdict | undefined>();
+  const [busy, setBusy] = useState(false);
+  useEffect(() => setResult(undefined), [seq]);
+
+  const run = async () => {
+    setBusy(true);
+    setResult(undefined);
+    const trust = loadTrust();
+    const r = await verifyRecordOnServer(api, seq, trust);
+    if (r.seen) rememberSeen(r.seen);
+    setResult(r);
+    setBusy(false);
+  };
+
+  const verdict = result?.verdict;
+  return (
+    <section className="verify" aria-live="polite">
+      <button type="button" onClick={run} disabled={busy}>{busy ? 'Verifying…' : 'Verify'}</button>
+      {verdict?.ok === true && (
+        <div className="verdict verdict-ok" data-verdict="ok">
+          <strong>✓ Record {seq} is in the signed ledger</strong>
+          <dl>
+            <dt>origin</dt><dd>{verdict.checkpoint.origin}</dd>
+            <dt>tree size</dt><dd>{verdict.checkpoint.size}</dd>
+            <dt>root</dt><dd className="mono">{verdict.rootBase64}</dd>
+            <dt>root (hex)</dt><dd className="mono">{toHex(verdict.checkpoint.root)}</dd>
+            <dt>leaf hash</dt><dd className="mono">{verdict.leafBase64}</dd>
+            <dt>history</dt><dd>{result?.extended !== undefined ? `extends the checkpoint this browser verified before (size ${result.extended})` : 'first checkpoint this browser verified under this key'}</dd>
+          </dl>
+        </div>
+      )}
+      {verdict?.ok === false && (
+        <div className="verdict verdict-bad" data-verdict="bad" role="alert">
+          <strong>✗ Record {seq} does not verify</strong>
+          <p>{verdict.reason}</p>
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,74 @@
+/**
+ * The console's calls to the server's API: same-origin paths under /v1/ only, the token as
+ * X-Vault-Token. A 403 is checked against lookup-self: if the token itself is no longer valid
+ * (expired, revoked) the session ends; otherwise it is a permission this token lacks.
+ */
+export class ApiError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+export interface Api {
+  json<T>(path: string, params?: URLSearchParams): Promise<T>;
+  text(path: string, params?: URLSearchParams): Promise<string>;
+  bytes(path: string): Promise<Uint8Array>;
+}
+
+export interface TokenInfo {
+  readonly accessor: string;
+  readonly display_name: string;
+  readonly policies: readonly string[];
+  readonly entity_id: string;
+  readonly ttl: number;
+}
+
+/** A relative API path: no scheme, host or dot segments, so a request never leaves this origin. */
+function url(path: string, params?: URLSearchParams): string {
+  if (!/^[A-Za-z0-9_\-/.]+$/.test(path) || path.split('/').some((s) => s === '' || s === '..' || s === '.')) throw new Error('bad API path');
+  const query = params?.toString();
+  return `/v1/${path}${query ? `?${query}` : ''}`;
+}
+
+async function errorOf(res: Response): Promise<ApiError> {
+  let message = `${res.status} ${res.statusText}`;
+  try {
+    const body = await res.json() as { errors?: unknown };
+    if (Array.isArray(body.errors) && body.errors.length > 0) message = body.errors.map(String).join('; ');
+  } catch { /* not JSON: the status says enough */ }
+  return new ApiError(res.status, message);
+}
+
+export function createApi(token: string, onSignedOut: () => void, fetcher: typeof fetch = fetch): Api {
+  const get = async (path: string, params?: URLSearchParams): Promise<Response> => {
+    const res = await fetcher(url(path, params), { headers: { 'x-vault-token': token }, credentials: 'omit', cache: 'no-store' });
+    if (res.ok) return res;
+    const err = await errorOf(res);
+    if (res.status === 403 && path !== 'auth/token/lookup-self') {
+      const self = await fetcher(url('auth/token/lookup-self'), { headers: { 'x-vault-token': token }, credentials: 'omit' });
+      if (self.status === 403) onSignedOut();
+    } else if (res.status === 403) {
+      onSignedOut();
+    }
+    throw err;
+  };
+  return {
+    async json<T>(path: string, params?: URLSearchParams) {
+      return (await (await get(path, params)).json() as { data: T }).data;
+    },
+    async text(path: string, params?: URLSearchParams) {
+      return (await get(path, params)).text();
+    },
+    async bytes(path: string) {
+      return new Uint8Array(await (await get(path)).arrayBuffer());
+    },
+  };
+}
+
+/** Checks a token with lookup-self; the token's public description, never the token. */
+export async function lookupSelf(token: string, fetcher: typeof fetch = fetch): Promise<TokenInfo> {
+  const res = await fetcher(url('auth/token/lookup-self'), { headers: { 'x-vault-token': token }, credentials: 'omit', cache: 'no-store' });
+  if (!res.ok) throw await errorOf(res);
+  const { data } = await res.json() as { data: TokenInfo };
+  return { accessor: data.accessor, display_name: data.display_name, policies: data.policies, entity_id: data.entity_id, ttl: data.ttl };
+}
