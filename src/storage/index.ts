@@ -2,6 +2,7 @@
 export { storageView, getJson, putJson, encodeJson, decodeJson, type Storage, type PhysicalStorage, type StorageOp } from './types.js';
 export { createMemoryStorage } from './memory/index.js';
 export { createSqliteStorage, type SqliteStorageOptions } from './sqlite/index.js';
+export { createPostgresStorage, createPostgresHaBackend, type PostgresHaBackend, type LockHolder, type HaNodeRow, redactUrl, DEFAULT_MAX_PARALLEL, DEFAULT_TABLE as DEFAULT_POSTGRES_TABLE, type PostgresStorage, type PostgresStorageOptions } from './postgresql/index.js';
 export { cachedStorage } from './cache.js';
 export { persistentClusterId } from './cluster-id.js';
 export * from './barrier/index.js';
