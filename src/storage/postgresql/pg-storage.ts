@@ -91,6 +91,9 @@ export async function createPostgresStorage(opts: PostgresStorageOptions): Promi
       throw storageError(err);
     }
     let broken: unknown;
+    // A connection that dies while checked out emits 'error' on the client: the query fails with it.
+    const ignore = () => undefined;
+    client.on('error', ignore);
     try {
       await client.query('BEGIN');
       if (fence) await checkFence(client, sql.fence, fence());
@@ -103,8 +106,9 @@ export async function createPostgresStorage(opts: PostgresStorageOptions): Promi
       await client.query('ROLLBACK').catch((e: unknown) => { broken = e; });
       throw storageError(err);
     } finally {
+      client.off('error', ignore);
       // A client whose rollback failed is not given back to the pool, but destroyed.
-      client.release(broken instanceof Error ? broken : undefined);
+      client.release(broken instanceof Error ? broken : (broken === undefined ? undefined : true));
     }
   };
 
@@ -145,6 +149,8 @@ export async function createPostgresStorage(opts: PostgresStorageOptions): Promi
 
 async function createSchema(pool: pg.Pool, statements: string[]): Promise<void> {
   const client = await pool.connect();
+  const ignore = () => undefined;
+  client.on('error', ignore);
   try {
     await client.query('BEGIN');
     await client.query('SELECT pg_advisory_xact_lock($1)', [SCHEMA_LOCK_ID]);
@@ -154,6 +160,7 @@ async function createSchema(pool: pg.Pool, statements: string[]): Promise<void> 
     await client.query('ROLLBACK').catch(() => undefined);
     throw err;
   } finally {
+    client.off('error', ignore);
     client.release();
   }
 }
