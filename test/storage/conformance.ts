@@ -189,11 +189,14 @@ export function storageContract(
         { op: 'delete', key: 't/old' },
         { op: 'put', key: 't/b', value: bytes('3') },
         { op: 'delete', key: 't/b' },
+        { op: 'delete', key: 't/c' },
+        { op: 'put', key: 't/c', value: bytes('back') },
       ]);
+      assert.equal(text(await s.get('t/c')), 'back');
       assert.equal(text(await s.get('t/a')), '2');
       assert.equal(await s.get('t/old'), undefined);
       assert.equal(await s.get('t/b'), undefined);
-      assert.deepEqual(await s.list('t/'), ['a']);
+      assert.deepEqual(await s.list('t/'), ['a', 'c']);
     }));
 
     test('an empty transaction is a no-op', withStorage(async (s) => {

@@ -1,6 +1,7 @@
 /**
  * PostgreSQL storage (pg's Pool): one table keyed by path with each key's folder beside it, so
- * lists are index range scans (list-sql.ts). Transactions run BEGIN … COMMIT on one pooled client.
+ * lists are index range scans (list-sql.ts). Every write, a transaction included, is one statement
+ * (one round trip, atomic as a statement is).
  * A connection failure is a 503 (`storage_unavailable`), never a crash: the pool's idle clients
  * that die are dropped and replaced on the next query.
  *
@@ -63,13 +64,10 @@ export async function createPostgresStorage(opts: PostgresStorageOptions): Promi
 
   const sql = {
     get: `SELECT value FROM ${table} WHERE key = $1`,
-    put: `INSERT INTO ${table} (key, parent_path, value) VALUES ($1, $2, $3) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
-    delete: `DELETE FROM ${table} WHERE key = $1`,
     listBounded: listSql(table, true),
     listAll: listSql(table, false),
     keysBetween: `SELECT key FROM ${table} WHERE key >= $1 AND key < $2 ORDER BY key`,
-    fence: `SELECT holder_id = $1 AND expires_at > now() AS mine, expires_at <= now() AS free
-            FROM ${HA_LOCK_TABLE} WHERE name = 'active' FOR SHARE`,
+    write: writeSql(table, opts.fenceNodeId !== undefined),
   };
   const run = async <R extends pg.QueryResultRow>(text: string, values: unknown[]): Promise<pg.QueryResult<R>> => {
     try {
@@ -78,37 +76,37 @@ export async function createPostgresStorage(opts: PostgresStorageOptions): Promi
       throw storageError(err);
     }
   };
-  const fence = opts.fenceNodeId;
 
-  /** Runs `ops` in one transaction on one client, behind the write fence when there is one. */
+  /**
+   * Every write — one put, one delete or a transaction — is one statement, so one round trip and
+   * atomic by itself: the ops are folded to each key's last op (ops on different keys commute, and
+   * only the last op on a key decides its value), then deleted and upserted together.
+   */
   const transaction = async (ops: StorageOp[]): Promise<void> => {
     for (const op of ops) checkOp(op);
     if (ops.length === 0) return;
-    let client: pg.PoolClient;
-    try {
-      client = await pool.connect();
-    } catch (err) {
-      throw storageError(err);
+    const last = new Map<string, StorageOp>();
+    for (const op of ops) {
+      last.delete(op.key);
+      last.set(op.key, op);
     }
-    let broken: unknown;
-    // A connection that dies while checked out emits 'error' on the client: the query fails with it.
-    const ignore = () => undefined;
-    client.on('error', ignore);
-    try {
-      await client.query('BEGIN');
-      if (fence) await checkFence(client, sql.fence, fence());
-      for (const op of ops) {
-        if (op.op === 'put') await client.query(sql.put, [op.key, parentOf(op.key), op.value]);
-        else await client.query(sql.delete, [op.key]);
+    const deletes: string[] = [];
+    const keys: string[] = [];
+    const parents: string[] = [];
+    const values: Buffer[] = [];
+    for (const op of last.values()) {
+      if (op.op === 'delete') deletes.push(op.key);
+      else {
+        keys.push(op.key);
+        parents.push(parentOf(op.key));
+        values.push(Buffer.from(op.value)); // a copy: the caller may reuse its buffer before the query is sent
       }
-      await client.query('COMMIT');
-    } catch (err) {
-      await client.query('ROLLBACK').catch((e: unknown) => { broken = e; });
-      throw storageError(err);
-    } finally {
-      client.off('error', ignore);
-      // A client whose rollback failed is not given back to the pool, but destroyed.
-      client.release(broken instanceof Error ? broken : (broken === undefined ? undefined : true));
+    }
+    const params: unknown[] = [deletes, keys, parents, values];
+    if (opts.fenceNodeId) params.push(opts.fenceNodeId());
+    const r = await run<{ held: string }>(sql.write, params);
+    if (opts.fenceNodeId && Number(r.rows[0]?.held) !== 1) {
+      throw new SealtrailError('unavailable', 'ha_not_active', 'this node is not the active node: the write was refused');
     }
   };
 
@@ -119,8 +117,8 @@ export async function createPostgresStorage(opts: PostgresStorageOptions): Promi
       const r = await run<{ value: Buffer }>(sql.get, [key]);
       return r.rows[0]?.value;
     },
-    put: (key, value) => (fence ? transaction([{ op: 'put', key, value }]) : single({ op: 'put', key, value })),
-    delete: (key) => (fence ? transaction([{ op: 'delete', key }]) : single({ op: 'delete', key })),
+    put: (key, value) => transaction([{ op: 'put', key, value }]),
+    delete: (key) => transaction([{ op: 'delete', key }]),
     async list(prefix) {
       if (typeof prefix !== 'string') throw invalid('storage list prefix must be a string', 'invalid_storage_key');
       if (prefix !== '') checkKey(prefix);
@@ -139,12 +137,6 @@ export async function createPostgresStorage(opts: PostgresStorageOptions): Promi
       if (!pool.ended) await pool.end();
     },
   };
-
-  async function single(op: StorageOp): Promise<void> {
-    checkOp(op);
-    if (op.op === 'put') await run(sql.put, [op.key, parentOf(op.key), op.value]);
-    else await run(sql.delete, [op.key]);
-  }
 }
 
 async function createSchema(pool: pg.Pool, statements: string[]): Promise<void> {
@@ -165,12 +157,26 @@ async function createSchema(pool: pg.Pool, statements: string[]): Promise<void> 
   }
 }
 
-async function checkFence(client: pg.PoolClient, text: string, nodeId: string): Promise<void> {
-  const r = await client.query<{ mine: boolean; free: boolean }>(text, [nodeId]);
-  const row = r.rows[0];
-  if (!row || !(row.mine || row.free)) {
-    throw new SealtrailError('unavailable', 'ha_not_active', 'this node is not the active node: the write was refused');
-  }
+
+/**
+ * The one write statement. With the fence, a CTE first takes a share lock on the HA lock row if
+ * this node ($5) holds a live lease or nobody does; the changes apply only when it found the row,
+ * and `held` says whether it did.
+ */
+function writeSql(table: string, fenced: boolean): string {
+  const guard = fenced ? ' AND EXISTS (SELECT 1 FROM lock)' : '';
+  const lock = fenced
+    ? `lock AS MATERIALIZED (SELECT 1 FROM ${HA_LOCK_TABLE} WHERE name = 'active'
+         AND ((holder_id = $5 AND expires_at > now()) OR expires_at <= now()) FOR SHARE),`
+    : '';
+  return `
+    WITH ${lock}
+    removed AS (DELETE FROM ${table} WHERE key = ANY($1::text[])${guard}),
+    written AS (
+      INSERT INTO ${table} (key, parent_path, value)
+      SELECT k, p, v FROM unnest($2::text[], $3::text[], $4::bytea[]) AS u(k, p, v) WHERE true${guard}
+      ON CONFLICT (key) DO UPDATE SET value = excluded.value)
+    SELECT ${fenced ? '(SELECT count(*) FROM lock)' : '1'} AS held`;
 }
 
 function checkOp(op: StorageOp): void {
