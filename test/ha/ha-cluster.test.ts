@@ -93,8 +93,12 @@ test('writes through any node land on the active and are readable through every 
   }
 });
 
-test('sys/step-down needs sudo, then moves leadership to another node', async () => {
+test('sys/step-down needs sudo, then moves leadership to another node, which reads the rotated keyring', async () => {
   const active = await theActive();
+  // A keyring rotated on the active: the next active must read the new keyring, not the one it unsealed with.
+  const rotate = await fetch(`${active.base}/v1/sys/rotate`, { method: 'PUT', headers: { 'x-vault-token': cluster.rootToken } });
+  assert.equal(rotate.status, 204);
+  assert.equal((await writeKv(active.base, 'after-rotate', 'new-term')).status, 200);
   const noToken = await fetch(`${active.base}/v1/sys/step-down`, { method: 'PUT' });
   assert.equal(noToken.status, 403);
   const res = await fetch(`${active.base}/v1/sys/step-down`, { method: 'PUT', headers: { 'x-vault-token': cluster.rootToken } });
@@ -105,6 +109,7 @@ test('sys/step-down needs sudo, then moves leadership to another node', async ()
     return next !== undefined && next !== active;
   }, 10_000, 'another node to become active');
   assert.equal(await readKv(next!.base, 'through-0'), 'v0');
+  assert.equal(await readKv(next!.base, 'after-rotate'), 'new-term');
   assert.equal((await writeKv(active.base, 'after-step-down', 'yes')).status, 200);
   assert.equal(await readKv(next!.base, 'after-step-down'), 'yes');
 });
