@@ -108,8 +108,12 @@ test('a database that goes away is a 503 storage_unavailable naming no URL or pa
   }
 });
 
-test('an unreachable database at start is a clear 503 error, not a crash', async () => {
+test('a database that cannot be opened at start says why, without the password', async () => {
   const err = await createPostgresStorage({ connectionUrl: 'postgres://u:pw-not-shown@127.0.0.1:1/none' }).then(() => undefined, (e: Error & { code?: string }) => e);
   assert.equal(err?.code, 'storage_unavailable');
+  assert.match(err!.message, /^cannot open the PostgreSQL storage at postgres:\/\/127\.0\.0\.1:1\/none: .*ECONNREFUSED/);
   assert.doesNotMatch(err!.message, /pw-not-shown/);
+  const missing = await createPostgresStorage({ connectionUrl: `postgres://postgres:pw-not-shown@127.0.0.1:${cluster.port}/no_such_db` }).then(() => undefined, (e: Error & { code?: string }) => e);
+  assert.match(missing!.message, /database "no_such_db" does not exist/);
+  assert.doesNotMatch(missing!.message, /pw-not-shown/);
 });

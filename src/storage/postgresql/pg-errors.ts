@@ -38,3 +38,22 @@ export function redactUrl(url: string): string {
     return '(unparseable connection URL)';
   }
 }
+
+/**
+ * Why the storage could not open, for the operator starting the server: the driver's or the
+ * server's message (a refused connection, a failed login, a missing database), with the URL and
+ * its password cut out should they appear in it.
+ */
+export function openingError(err: unknown, url: string): Error {
+  const e = storageError(err);
+  let reason = err instanceof Error ? err.message : String(err);
+  let password = '';
+  try {
+    password = decodeURIComponent(new URL(url).password);
+  } catch {
+    password = '';
+  }
+  for (const secret of [url, password]) if (secret !== '') reason = reason.split(secret).join('***');
+  e.message = `cannot open the PostgreSQL storage at ${redactUrl(url)}: ${reason.slice(0, 300)}`;
+  return e;
+}

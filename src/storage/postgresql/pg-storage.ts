@@ -17,7 +17,7 @@ import { childrenOf } from '../list.js';
 import { prefixSuccessor } from '../sqlite/key-range.js';
 import type { PhysicalStorage, StorageOp } from '../types.js';
 import { listSql } from './list-sql.js';
-import { storageError } from './pg-errors.js';
+import { openingError, storageError } from './pg-errors.js';
 import { DEFAULT_TABLE, HA_LOCK_TABLE, haSchema, kvSchema, parentOf, quoteTable } from './schema.js';
 
 export interface PostgresStorageOptions {
@@ -59,7 +59,7 @@ export async function createPostgresStorage(opts: PostgresStorageOptions): Promi
     await createSchema(pool, [...kvSchema(opts.table ?? DEFAULT_TABLE), ...(opts.ha ? haSchema() : [])]);
   } catch (err) {
     await pool.end().catch(() => undefined);
-    throw storageError(err);
+    throw openingError(err, opts.connectionUrl);
   }
 
   const sql = {
