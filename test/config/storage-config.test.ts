@@ -23,6 +23,18 @@ test('storage "postgresql": every setting, and the environment URL wins over the
   assert.equal(postgresStorage({}, 'postgres://env@h/db').connectionUrl, 'postgres://env@h/db');
 });
 
+test('storage "postgresql": SEALTRAIL_PG_CONNECTION_URL supplies the URL when the file has none', async () => {
+  const saved = process.env.SEALTRAIL_PG_CONNECTION_URL;
+  process.env.SEALTRAIL_PG_CONNECTION_URL = 'postgres://from-env@db/st';
+  try {
+    const cfg = await parseConfig('storage "postgresql" {\n  ha_enabled = false\n}');
+    assert.equal(cfg.storage.type === 'postgresql' && cfg.storage.connectionUrl, 'postgres://from-env@db/st');
+  } finally {
+    if (saved === undefined) delete process.env.SEALTRAIL_PG_CONNECTION_URL;
+    else process.env.SEALTRAIL_PG_CONNECTION_URL = saved;
+  }
+});
+
 test('storage "postgresql": bad values are refused by name, and no message repeats the URL or its password', async () => {
   const cases: Array<[string, RegExp]> = [
     ['storage "postgresql" {}', /connection_url is required/],
