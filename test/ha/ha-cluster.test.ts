@@ -4,6 +4,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
 import { startHaCluster, waitFor, type HaCluster, type HaNodeProcess } from '../helpers/ha-cluster.js';
 
 const TTL_MS = 3000;
@@ -83,11 +84,16 @@ test('exactly one node is active; standbys name it, answer health with 429 (200 
   assert.equal((await fetch(`${active.base}/v1/sys/ha-status`)).status, 403);
 });
 
-test('writes through any node land on the active and are readable through every node', async () => {
+test('writes through any node land on the active and are readable through every node; only the active audits', async () => {
+  const active = await theActive();
   for (const [i, node] of alive().entries()) {
     const res = await writeKv(node.base, `through-${i}`, `v${i}`);
     assert.equal(res.status, 200, `write through ${node.name}`);
   }
+  // The standbys built no services: their audit devices never opened, so their files do not exist.
+  const audited = readFileSync(active.auditLog, 'utf8');
+  for (let i = 0; i < 3; i++) assert.match(audited, new RegExp(`secret/data/through-${i}`));
+  for (const s of alive().filter((n) => n !== active)) assert.equal(existsSync(s.auditLog), false, `${s.name} opened its audit device`);
   for (const node of alive()) {
     for (let i = 0; i < 3; i++) assert.equal(await readKv(node.base, `through-${i}`), `v${i}`);
   }

@@ -18,6 +18,8 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 export interface HaNodeProcess {
   name: string;
+  /** The node's own file audit device (declared in its config; opened only while it is active). */
+  auditLog: string;
   base: string;
   proxy: TcpProxy;
   process: ChildProcess;
@@ -67,6 +69,9 @@ seal "file" {
 journal {
   enabled = false
 }
+audit "file" "file/" {
+  options = { file_path = "${join(dir, `${name}-audit.log`)}" }
+}
 log_level = "warn"
 `);
   const env = { ...process.env };
@@ -82,7 +87,7 @@ log_level = "warn"
     child.stdout!.on('data', check);
     child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`${name} exited (${code}):\n${out}`)); });
   });
-  return { name, base, proxy, process: child, exited, output: () => out };
+  return { name, base, auditLog: join(dir, `${name}-audit.log`), proxy, process: child, exited, output: () => out };
 }
 
 export async function startHaCluster(opts: { lockTtl?: string } = {}): Promise<HaCluster> {
