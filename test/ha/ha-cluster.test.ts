@@ -188,5 +188,10 @@ test('an active cut off from PostgreSQL stops answering writes before another no
   assert.match(await probe.text(), /standby/);
   void oldRefusedWith503;
   assert.ok(firstNew - cutAt >= TTL_MS - 1500, `takeover ${firstNew - cutAt} ms after the cut: not before the lease could expire`);
+  // Back in touch with the database, the old active is a standby that sends clients to the new one.
   old.proxy.heal();
+  assert.equal((await fetch(`${old.base}/v1/sys/health`)).status, 429);
+  let redirected: Response | undefined;
+  await waitFor(async () => (redirected = await writeKv(old.base, 'healed', 'x', 'manual')).status === 307, 10_000, 'the old active to redirect');
+  assert.equal(redirected!.headers.get('location'), `${other.base}/v1/secret/data/healed`);
 });
