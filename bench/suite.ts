@@ -16,6 +16,7 @@ import { benchKms } from './kms.js';
 import { benchLedgerVerify } from './ledger-verify.js';
 import { benchLedgerVerifyCli } from './ledger-verify-cli.js';
 import { benchLookupEvents } from './trail.js';
+import { benchPgStorage } from './pg-storage.js';
 
 const quick = process.env.BENCH_QUICK === '1';
 const section = (title: string, body: string) => console.log(`\n## ${title}\n\n${body}`);
@@ -37,6 +38,8 @@ section('Nitro attestation verification (dev-enclave documents)', [
 ].join('\n'));
 
 section('Attestation login over HTTP (init + auth handshakes)', (await benchApmHttp({ durationMs: quick ? 1000 : 5000, concurrency: 8 })).table);
+
+section('PostgreSQL storage vs SQLite (KV v2 over HTTP), and HA failover', await benchPgStorage({ seconds: quick ? 1 : 3, rounds: quick ? 1 : 3 }));
 
 section('KMS through the AWS SDK v3 vs bare crypto', (await benchKms({ duration: quick ? 1 : 5 })).table);
 

@@ -17,6 +17,7 @@ export const LAYERS = {
   storage: BASE,
   journal: [...BASE, 'ledger'],
   ledger: BASE,
+  ha: BASE,
   core: [...BASE, 'storage', 'journal'],
   attestation: BASE,
   audit: [...BASE, 'storage', 'core', 'journal'],
@@ -26,7 +27,7 @@ export const LAYERS = {
   kms: [...BASE, 'storage', 'core', 'journal', 'attestation', 'auth', 'trail'],
   sys: [...BASE, 'storage', 'core', 'journal', 'ledger', 'audit', 'auth', 'trail'],
   server: [...BASE, 'config', 'core', 'kms', 'trail'],
-  app: [...BASE, 'config', 'storage', 'core', 'attestation', 'journal', 'ledger', 'audit', 'auth', 'secrets', 'trail', 'kms', 'sys', 'server'],
+  app: [...BASE, 'config', 'storage', 'ha', 'core', 'attestation', 'journal', 'ledger', 'audit', 'auth', 'secrets', 'trail', 'kms', 'sys', 'server'],
   cli: [...BASE, 'sdk', 'config', 'attestation', 'ledger'],
 };
 

@@ -11,7 +11,8 @@ import { ConfigError, loadConfigFile, parseAddress, startupProblems, defaultConf
 import { Core } from '../core/index.js';
 import { systemClock, type Clock } from '../lib/clock.js';
 import { uuid } from '../lib/ids.js';
-import { createSealManager, readUnsealKeyFile, createMemoryStorage, cachedStorage, persistentClusterId, createSqliteStorage, type PhysicalStorage } from '../storage/index.js';
+import { createSealManager, readUnsealKeyFile, persistentClusterId } from '../storage/index.js';
+import { haNodeFor, openNodeStorage } from './node.js';
 import { sealEndpoints } from '../sys/index.js';
 import { devAttestationCa, devDataDir, devMounts, devRootToken, devUnseal } from './dev.js';
 import { registerAwsRoutes, registerConsole, createHttpServer, createLogger } from '../server/index.js';
@@ -106,22 +107,32 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
     if (journal) undo.push(() => journal.close());
     const sinks = auditSinks(journal);
     const events = serverEvents(journal, clock, (err) => log.error({ err }, 'the journal could not record a server event'));
-    const physical: PhysicalStorage = config.storage.type === 'sqlite' ? cachedStorage(createSqliteStorage({ path: config.storage.path })) : createMemoryStorage();
+    const storage = await openNodeStorage(config);
+    const { physical } = storage;
     undo.push(() => physical.close());
+    if (storage.ha) undo.push(() => storage.ha!.backend.close());
     const clusterId = await persistentClusterId(physical, uuid);
     const seal = createSealManager({ physical, clock });
-    const core = new Core<Services>({
+    // With HA, services exist only while this node holds the lock (src/ha/node.ts).
+    const ha = haNodeFor(config, storage, {
+      seal, log, now: () => clock.now(),
+      buildServices: () => core.afterUnseal(),
+      tearDown: () => core.standDown(),
+    });
+    const core: Core<Services> = new Core<Services>({
       seal,
       clock,
       log,
       buildServices: servicesBuilder(config, log, {
         devAttestationRoots: devCa ? () => [devCa.rootPem] : undefined, apmChallengeSource: opts.apmChallengeSource, journal, ledger, sinks, events,
+        ha: ha ? { nodes: () => ha.nodes(), stepDown: () => ha.stepDown() } : undefined,
       }),
       systemEndpoints: sealEndpoints({
         storageType: config.storage.type,
         clusterName: config.clusterName,
         clusterId,
         autoUnseal: config.seal !== undefined,
+        ha: ha ? { unsealed: () => ha.unsealed(), sealing: () => ha.sealed(), standingBy: () => ha.view.standingBy(), leader: () => ha.leader() } : undefined,
         unauthenticatedMetrics: config.unauthenticatedMetricsAccess,
         createRootToken: async (c) => (await c.requireServices().tokens.create({ policies: ['root'], path: 'auth/token/root', displayName: 'root', noParent: true, ttl: 0 })).id,
         beforeInit: () => preflightConfigDevices(auditDeclarations(config), {
@@ -131,6 +142,7 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
       }),
     });
     undo.push(async () => { if (core.unsealedServices) await core.sealNow(); });
+    if (ha) undo.push(() => ha.stop());
 
     let rootToken: string | undefined;
     let unsealKey: string | undefined;
@@ -144,14 +156,15 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
     } else if (config.seal) {
       if ((await seal.status()).initialized) {
         await seal.unsealWithKey(await readUnsealKeyFile(config.seal.path));
-        await core.afterUnseal();
+        if (ha) ha.unsealed();
+        else await core.afterUnseal();
       } else {
         log.warn({}, 'auto-unseal configured but the server is not initialized: run `sealtrail operator init -key-shares=1 -key-threshold=1` and save the key to the seal file');
       }
     }
 
     const app = createHttpServer({
-      core, log, maxRequestBytes: config.listener.maxRequestSize, https, limits: config.listener,
+      core, log, maxRequestBytes: config.listener.maxRequestSize, https, limits: config.listener, standby: ha?.view,
       register: (a) => {
         registerAwsRoutes(a, {
           core,
@@ -176,8 +189,11 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
       closing ??= (async () => {
         events.record('stop');
         await app.close();
+        // Services down and the lock released before the database goes: the next active sees everything.
+        await ha?.stop().catch((err) => log.error({ err }, 'error while leaving the HA cluster'));
         if (core.unsealedServices) await core.sealNow().catch((err) => log.error({ err }, 'error while sealing at shutdown'));
         await physical.close();
+        await storage.ha?.backend.close();
         await journal?.close();
         if (temporaryDir) await rm(dataDir!, { recursive: true, force: true }).catch((err) => log.error({ err }, 'could not remove the dev data directory'));
         log.flush?.();
@@ -201,7 +217,8 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
     out(`==> Sealtrail server started${opts.dev ? ' (dev mode)' : ''}`);
     out(`Api Address: ${address}`);
     if (uiEnabled(config, opts.dev === true)) out(`Console: ${address}/ui/`);
-    out(`Storage: ${config.storage.type}${config.storage.type === 'sqlite' ? ` (${config.storage.path})` : ''}`);
+    out(`Storage: ${storage.describe}`);
+    if (ha) out(`HA: enabled (node ${ha.nodeId}, api_addr ${config.apiAddr}): ${seal.isSealed() ? 'sealed; unseal to join' : 'standing by for the lock'}`);
     if (opts.dev) {
       out(`Data Dir: ${dataDir}${temporaryDir ? ' (temporary: removed when the server stops; keep data with -dev-data-dir)' : ''}`);
       out(`Audit Log: ${join(dataDir!, 'audit.log')}`);

@@ -16,7 +16,7 @@ import { capsuleBackend, recordCapsuleMountTune, kvBackend } from '../secrets/in
 import { createKmsEngine } from '../kms/index.js';
 import { trailBackend, createTrailManager, createTrailRecorder, createEventStore, type LedgerHead } from '../trail/index.js';
 import { storageView, type Storage } from '../storage/index.js';
-import { sysBackend } from '../sys/index.js';
+import { sysBackend, type SysHa } from '../sys/index.js';
 import type { ServerLogger } from '../server/index.js';
 
 /** Secrets engines by type: adding one is one line here. */
@@ -42,6 +42,8 @@ export interface WiringOptions {
   sinks?: Readonly<Record<string, SinkFactory>>;
   /** Server events for the journal (unseal, seal, audit device failure episodes). */
   events?: ServerEvents;
+  /** HA (storage with ha_enabled): sys/ha-status and sys/step-down. */
+  ha?: SysHa;
 }
 
 /** Auth methods by type (the token method is builtin at auth/token/). */
@@ -95,7 +97,7 @@ export function servicesBuilder(config: ServerConfig, log: ServerLogger, opts: W
 
     const mounts = new Mounts({ storage: barrier, clock, secretEngines: SECRET_ENGINES, authMethods: authMethods(clock, opts), journal: opts.journal });
     const defaults = { defaultLeaseTtl: config.defaultLeaseTtl, maxLeaseTtl: config.maxLeaseTtl };
-    await mounts.addBuiltin('secret', 'sys/', 'system', sysBackend({ core, audit, tokens, policies, defaults, trails: () => trail.trails, journal: opts.journal, ledger: opts.ledger }), 'system endpoints used for control, policy and debugging');
+    await mounts.addBuiltin('secret', 'sys/', 'system', sysBackend({ core, audit, tokens, policies, defaults, trails: () => trail.trails, journal: opts.journal, ledger: opts.ledger, ha: opts.ha }), 'system endpoints used for control, policy and debugging');
     await mounts.addBuiltin('auth', 'auth/token/', 'token', tokenBackend({ tokens, policies, clock }), 'token based credentials');
     await mounts.addBuiltin('secret', 'kms/', 'kms', kms.backend, 'AWS KMS-compatible keys (AWS JSON 1.1 at POST /)');
     await mounts.addBuiltin('secret', 'trail/', 'trail', trailBackend({

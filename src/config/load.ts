@@ -11,6 +11,7 @@ import { REQUEST_LIMIT_KEYS, parseRequestLimits } from './request-limits.js';
 import { defaultConfig, type AuditDeviceConfig, type ServerConfig } from './types.js';
 import { setOwn } from '../lib/safe-object.js';
 import { trailBlocks } from './trail-config.js';
+import { apiAddress, postgresStorage } from './storage-config.js';
 import { allowKeys, asList, asObj, bool, isObj, str, type Obj } from './values.js';
 
 export { ConfigError, type ConfigProblem } from './config-error.js';
@@ -54,6 +55,7 @@ type Section = (raw: Obj, cfg: ServerConfig) => void;
 const SECTIONS: Array<[key: string, read: Section]> = [
   ['listener', readListener],
   ['storage', readStorage],
+  ['api_addr', readApiAddr],
   ['seal', readSeal],
   ['log_level', (raw, cfg) => {
     if (raw.log_level === undefined) return;
@@ -94,7 +96,7 @@ const SECTIONS: Array<[key: string, read: Section]> = [
 ];
 
 /** Settings Vault's configuration has that this server accepts and ignores. */
-const IGNORED = new Set(['disable_mlock', 'api_addr', 'cluster_addr']);
+const IGNORED = new Set(['disable_mlock', 'cluster_addr']);
 
 function validate(raw: Obj): ServerConfig {
   const cfg = defaultConfig();
@@ -149,8 +151,18 @@ function readStorage(raw: Obj, cfg: ServerConfig): void {
   } else if (storage.label === 'inmem') {
     allowKeys(storage.body, [], 'storage "inmem"');
     cfg.storage = { type: 'inmem' };
+  } else if (storage.label === 'postgresql') {
+    cfg.storage = postgresStorage(storage.body, process.env.SEALTRAIL_PG_CONNECTION_URL);
   } else {
-    throw new ConfigError(`storage "${storage.label}" is not supported; use "sqlite" or "inmem"`);
+    throw new ConfigError(`storage "${storage.label}" is not supported; use "sqlite", "postgresql" or "inmem"`);
+  }
+}
+
+/** `api_addr`: an http(s) origin; required when the storage has HA enabled (standbys redirect to it). */
+function readApiAddr(raw: Obj, cfg: ServerConfig): void {
+  if (raw.api_addr !== undefined) cfg.apiAddr = apiAddress(raw.api_addr);
+  if (cfg.storage.type === 'postgresql' && cfg.storage.haEnabled && cfg.apiAddr === undefined) {
+    throw new ConfigError('api_addr is required with ha_enabled: the address (such as "https://node1.example.com:8200") standby nodes redirect clients to when this node is active');
   }
 }
 

@@ -19,7 +19,22 @@ export interface ListenerConfig extends RequestLimits {
   maxConnections: number;
 }
 
-export type StorageConfig = { type: 'sqlite'; path: string } | { type: 'inmem' };
+/** `storage "postgresql" { ... }`: OpenBao's settings and defaults (docs/configuration.md). */
+export interface PostgresStorageConfig {
+  type: 'postgresql';
+  /** From `connection_url`, or the SEALTRAIL_PG_CONNECTION_URL environment variable, which wins. Never logged. */
+  connectionUrl: string;
+  /** Default `sealtrail_kv_store`. */
+  table: string;
+  /** Pool size (default 128). */
+  maxParallel: number;
+  /** Several nodes on this database, one active (default false). */
+  haEnabled: boolean;
+  /** How long the active node's lease lasts without renewal (ms; default 15 s). */
+  haLockTtlMs: number;
+}
+
+export type StorageConfig = { type: 'sqlite'; path: string } | { type: 'inmem' } | PostgresStorageConfig;
 
 export interface AuditDeviceConfig {
   type: string;
@@ -88,6 +103,11 @@ export interface TrailConfig {
 export interface ServerConfig {
   listener: ListenerConfig;
   storage: StorageConfig;
+  /**
+   * Where clients are sent when this node is active (Vault's api_addr): standbys redirect to it.
+   * Required with HA; an origin only (scheme, host, port).
+   */
+  apiAddr?: string;
   /** Auto-unseal: the unseal key is read from this file at start. */
   seal?: { type: 'file'; path: string };
   logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error';

@@ -86,6 +86,19 @@ export class Core<S extends CoreServices = CoreServices> {
     return this.unsealing;
   }
 
+  /**
+   * Tears the services down and leaves the barrier unsealed: an HA node that stops being active
+   * (it stands by, and builds them afresh from storage with afterUnseal if it becomes active again).
+   */
+  async standDown(): Promise<void> {
+    const services = this.services;
+    this.services = undefined;
+    if (services) {
+      await services.close();
+      this.deps.log.info({}, 'core: services stopped (standby)');
+    }
+  }
+
   /** Tears the services down and seals the barrier. */
   async sealNow(): Promise<void> {
     const services = this.services;

@@ -24,6 +24,7 @@ import { listMethodFallback } from './list-method.js';
 import { peerOf } from './peer.js';
 import { checkRequestPath } from './request-path.js';
 import { renderVaultResponse, type HttpReply } from './vault-response.js';
+import { standbyHook, type StandbyView } from './standby-gate.js';
 
 export interface HttpServerOptions {
   core: Core;
@@ -36,6 +37,8 @@ export interface HttpServerOptions {
    * before the token is known, and JSON depth and size limits (config/request-limits.ts).
    */
   limits: ConnectionLimits & RequestLimits;
+  /** HA: while this node stands by, requests are redirected to the active node (standby-gate.ts). */
+  standby?: StandbyView;
   /** Extra routes (the AWS JSON endpoint at `/`) registered by other modules. */
   register?: (app: FastifyInstance) => void;
 }
@@ -93,6 +96,8 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
       return send(reply, vaultErrorReply(err, opts.log));
     }
   };
+
+  if (opts.standby) app.addHook('onRequest', standbyHook(opts.standby, (reply, err) => send(reply, vaultErrorReply(err, opts.log))));
 
   app.setErrorHandler((err, req, reply) => {
     const refusal = bodyRefusal(err);

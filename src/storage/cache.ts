@@ -9,14 +9,31 @@ import type { PhysicalStorage, StorageOp } from './types.js';
 
 export const DEFAULT_CACHE_ENTRIES = 4096;
 
-export function cachedStorage(backend: PhysicalStorage, maxEntries = DEFAULT_CACHE_ENTRIES): PhysicalStorage & { readonly cached: number } {
+export interface CachedStorage extends PhysicalStorage {
+  readonly cached: number;
+  /** Forgets everything. */
+  clear(): void;
+  /**
+   * Off: every read goes to the backend and nothing is remembered. An HA node caches only while
+   * it is active: while it stands by, other nodes write (and the seal's records can appear or change).
+   */
+  setEnabled(on: boolean): void;
+}
+
+export function cachedStorage(backend: PhysicalStorage, maxEntries = DEFAULT_CACHE_ENTRIES): CachedStorage {
   // null: known absent, so a miss is not a database read either.
   const cache = new LruMap<string, Uint8Array | null>(maxEntries);
-  const remember = (key: string, value: Uint8Array | null) => cache.set(key, value);
+  let enabled = true;
+  const remember = (key: string, value: Uint8Array | null) => { if (enabled) cache.set(key, value); };
   const apply = (op: StorageOp) => remember(op.key, op.op === 'put' ? Uint8Array.from(op.value) : null);
 
   return {
     get cached() { return cache.size; },
+    clear: () => cache.clear(),
+    setEnabled(on) {
+      enabled = on;
+      cache.clear();
+    },
     async get(key) {
       const hit = cache.get(key);
       if (hit !== undefined) {

@@ -18,6 +18,7 @@ import type { AuditManager } from '../audit/index.js';
 import type { PolicyStore, TokenStore } from '../auth/index.js';
 import { toolPaths } from './tools.js';
 import { wrappingPaths } from './wrapping.js';
+import { haPaths, type SysHa } from './ha.js';
 
 export interface SysBackendDeps {
   core: SysCore;
@@ -29,10 +30,12 @@ export interface SysBackendDeps {
   journal?: JournalStore;
   /** The journal's ledger (absent when the journal is off or in memory). */
   ledger?: LedgerView;
+  /** HA (absent when the storage has no HA): sys/ha-status and sys/step-down. */
+  ha?: SysHa;
 }
 
 /** Vault's root-protected system paths: they need `sudo` as well as the operation's capability. */
-export const SYS_ROOT_PATHS = ['audit', 'audit/*', 'audit-hash/*', 'config/auditing/*', 'auth/*', 'rotate', 'raw', 'raw/*', 'seal', 'trails/*'];
+export const SYS_ROOT_PATHS = ['audit', 'audit/*', 'audit-hash/*', 'config/auditing/*', 'auth/*', 'rotate', 'raw', 'raw/*', 'seal', 'step-down', 'trails/*'];
 
 export function sysBackend(deps: SysBackendDeps): Backend {
   const services = () => deps.core.requireServices();
@@ -51,6 +54,7 @@ export function sysBackend(deps: SysBackendDeps): Backend {
       parseRecord: parseJson,
     }),
     ...ledgerSysPaths({ ledger: deps.ledger }),
+    ...haPaths({ ha: deps.ha, onError: () => undefined }),
   ];
   return backendFromPaths(paths, {
     rootPaths: SYS_ROOT_PATHS,
@@ -58,5 +62,6 @@ export function sysBackend(deps: SysBackendDeps): Backend {
   });
 }
 
-export { sealEndpoints } from './seal.js';
+export { sealEndpoints, type SealEndpointsHa } from './seal.js';
+export type { SysHa } from './ha.js';
 export type { LedgerView } from './ledger.js';

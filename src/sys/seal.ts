@@ -23,6 +23,18 @@ export interface SealEndpointsDeps {
   beforeInit?(): Promise<void>;
   /** The server unseals itself from a key file (seal "file"), which holds one whole key. */
   autoUnseal?: boolean;
+  /** HA: the node decides when services are built (when it holds the lock), not the unseal. */
+  ha?: SealEndpointsHa;
+}
+
+export interface SealEndpointsHa {
+  /** The barrier is unsealed: the node stands by and competes for the lock. */
+  unsealed(): void;
+  /** The barrier is about to be sealed: the node stops serving and releases the lock. */
+  sealing(): Promise<void>;
+  /** Unsealed and not serving (a standby, or between roles). */
+  standingBy(): boolean;
+  leader(): object;
 }
 
 const json = (body: Record<string, unknown>, httpStatus = 200): LogicalResponse => ({
@@ -76,7 +88,10 @@ export function sealEndpoints(deps: SealEndpointsDeps) {
         status = reset && keyText === undefined
           ? await core.seal.submitUnsealKey(new Uint8Array(0), { reset: true })
           : await core.seal.submitUnsealKey(decodeKey(keyText as string), { reset });
-        if (!status.sealed) await core.afterUnseal();
+        if (!status.sealed) {
+          if (deps.ha) deps.ha.unsealed();
+          else await core.afterUnseal();
+        }
         return json(await sealStatusBody(core));
       }
       case 'sys/seal': {
@@ -86,10 +101,12 @@ export function sealEndpoints(deps: SealEndpointsDeps) {
         if (!token) throw permissionDenied('invalid_token');
         const decision = (await services.policies.acl(token.policies)).check('sys/seal', 'update');
         if (!decision.allowed || !decision.sudo) throw permissionDenied();
+        await deps.ha?.sealing();
         await core.sealNow();
         return {};
       }
       case 'sys/leader':
+        if (deps.ha) return json({ ...deps.ha.leader() });
         return json({ ha_enabled: false, is_self: false, active_time: '0001-01-01T00:00:00Z', leader_address: '', leader_cluster_address: '', performance_standby: false, performance_standby_last_remote_wal: 0 });
       case 'sys/health':
         return health(core, req);
@@ -112,8 +129,9 @@ export function sealEndpoints(deps: SealEndpointsDeps) {
       return n;
     };
     const audit = core.unsealedServices?.audit.health();
+    const standby = !s.sealed && deps.ha?.standingBy() === true;
     const body: Record<string, unknown> = {
-      initialized: s.initialized, sealed: s.sealed, standby: false, performance_standby: false,
+      initialized: s.initialized, sealed: s.sealed, standby, performance_standby: false,
       replication_performance_mode: 'disabled', replication_dr_mode: 'disabled',
       server_time_utc: Math.floor(core.clock.now() / 1000), version: VERSION,
       audit_devices_failing: audit?.failingDevices ?? [],
@@ -125,7 +143,10 @@ export function sealEndpoints(deps: SealEndpointsDeps) {
       if (audit.warnings.length > 0) body.audit_warnings = audit.warnings;
     }
     if (!s.sealed) Object.assign(body, { cluster_name: deps.clusterName, cluster_id: deps.clusterId });
-    const status = !s.initialized ? code('uninitcode', 501) : s.sealed ? code('sealedcode', 503) : code('activecode', 200);
+    // As Vault: a standby answers 429 unless asked `standbyok=true`, so load balancers find the active.
+    const standbyOk = q.standbyok === 'true' || q.standbyok === '1';
+    const status = !s.initialized ? code('uninitcode', 501) : s.sealed ? code('sealedcode', 503)
+      : standby && !standbyOk ? code('standbycode', 429) : code('activecode', 200);
     return json(body, status);
   }
 }

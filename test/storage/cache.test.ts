@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { cachedStorage } from '../../src/storage/cache.js';
 import { createMemoryStorage } from '../../src/storage/memory/index.js';
 import { createSqliteStorage } from '../../src/storage/sqlite/index.js';
-import { storageContract } from './contract.js';
+import { storageContract } from './conformance.js';
 
-storageContract('cached memory', async () => cachedStorage(createMemoryStorage(), 8), { atomicTransactions: false });
+storageContract('cached memory', async () => cachedStorage(createMemoryStorage(), 8), { atomicTransactions: true });
 storageContract('cached sqlite', async () => cachedStorage(createSqliteStorage({ path: ':memory:' }), 8), { atomicTransactions: true });
 
 test('cache: hits skip the backend, writes invalidate, the size stays bounded, a failed write leaves no stale value', async () => {

@@ -15,7 +15,7 @@ import { KEY_BYTES, randomKey } from './aead.js';
 import { createBarrier } from './barrier.js';
 import { Keyring } from './keyring.js';
 import { SEAL_CONFIG_KEY, encodeSealConfig, readSealConfig, validateSealConfig, type SealConfig } from './seal-config.js';
-import { keyringRecord, openSealRecords, rootKeyRecord, unsealFailed } from './seal-records.js';
+import { keyringRecord, openSealRecords, readKeyring, rootKeyRecord, unsealFailed } from './seal-records.js';
 import type { InitResult, SealManager, SealStatus } from './types.js';
 import { UnsealProgress } from './unseal-progress.js';
 
@@ -145,6 +145,15 @@ export function createSealManager({ physical, clock }: SealManagerDeps): SealMan
     seal: () =>
       serial(async () => {
         wipe();
+      }),
+
+    reloadKeyring: () =>
+      serial(async () => {
+        if (ring === undefined || rootKey === undefined) throw sealed();
+        const fresh = await readKeyring(physical, rootKey);
+        const old = ring;
+        ring = fresh;
+        old.wipe();
       }),
 
     rotate: () =>

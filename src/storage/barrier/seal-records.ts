@@ -49,15 +49,27 @@ export async function openSealRecords(physical: Storage, unsealKey: Uint8Array):
   if (!root.ok) throw unsealFailed();
   const rootKey = new Uint8Array(root.plaintext);
   root.plaintext.fill(0);
-  const ring = openValue(importKey(rootKey), sealedRing, KEYRING_AAD);
-  if (!ring.ok) {
-    rootKey.fill(0);
-    throw new SealtrailError('internal', 'keyring_decrypt_failed', 'failed to decrypt the keyring with the root key (storage corrupt)');
-  }
   try {
-    return { rootKey, ring: Keyring.deserialize(ring.plaintext) };
-  } catch (cause) {
+    return { rootKey, ring: openKeyring(rootKey, sealedRing) };
+  } catch (err) {
     rootKey.fill(0);
+    throw err;
+  }
+}
+
+/** Reads the keyring again with the root key (an HA node becoming active: another node may have rotated it). */
+export async function readKeyring(physical: Storage, rootKey: Uint8Array): Promise<Keyring> {
+  const sealedRing = await physical.get(KEYRING_KEY);
+  if (sealedRing === undefined) throw new SealtrailError('internal', 'seal_records_missing', 'seal records are missing from storage');
+  return openKeyring(rootKey, sealedRing);
+}
+
+function openKeyring(rootKey: Uint8Array, sealedRing: Uint8Array): Keyring {
+  const ring = openValue(importKey(rootKey), sealedRing, KEYRING_AAD);
+  if (!ring.ok) throw new SealtrailError('internal', 'keyring_decrypt_failed', 'failed to decrypt the keyring with the root key (storage corrupt)');
+  try {
+    return Keyring.deserialize(ring.plaintext);
+  } catch (cause) {
     throw new SealtrailError('internal', 'keyring_corrupt', 'stored keyring is unreadable', { cause });
   } finally {
     ring.plaintext.fill(0);

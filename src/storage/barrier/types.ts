@@ -36,6 +36,8 @@ export interface SealManager {
   /** Unseals with the whole unseal key at once (auto-unseal from a key file, dev mode). */
   unsealWithKey(unsealKey: Uint8Array): Promise<void>;
   seal(): Promise<void>;
+  /** Reads the keyring from storage again (HA: another node may have rotated it while this one stood by). */
+  reloadKeyring(): Promise<void>;
   /** Adds a new keyring term; new writes use it, old values stay readable. */
   rotate(): Promise<number>;
   isSealed(): boolean;

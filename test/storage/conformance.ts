@@ -1,13 +1,14 @@
 /**
- * The contract every Storage backend must meet, run against each backend by its own test file.
- * Not a test file itself (no `.test.ts` suffix): backends call `storageContract(...)`.
+ * The conformance suite every Storage backend must pass — memory, SQLite and PostgreSQL each run
+ * it from their own test file (conformance-<backend>.test.ts). Not a test file itself (no
+ * `.test.ts` suffix): backends call `storageContract(...)`.
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { PhysicalStorage } from '../../src/storage/types.js';
 
 export interface ContractOptions {
-  /** The backend rolls back a transaction whose op fails midway (memory storage cannot fail). */
+  /** The backend rolls back a transaction whose op fails midway (every backend does; kept for wrappers). */
   atomicTransactions: boolean;
 }
 
@@ -105,6 +106,81 @@ export function storageContract(
       assert.deepEqual(await s.list('d/'), ['2']);
     }));
 
+    test('list treats prefixes as plain text: % and _ are not wildcards', withStorage(async (s) => {
+      for (const k of ['w/a%b', 'w/a_b', 'w/axb', 'w/a%/1', 'w/aXb/2', 'wx/1', 'w_/2', 'w%/3']) await s.put(k, bytes(k));
+      assert.deepEqual(await s.list('w/'), ['a%/', 'a%b', 'aXb/', 'a_b', 'axb']);
+      assert.deepEqual(await s.list('w/a%/'), ['1']);
+      assert.deepEqual(await s.list('w_/'), ['2']);
+      assert.deepEqual(await s.list('w%/'), ['3']);
+      assert.deepEqual(await s.list('w/a_/'), []);
+    }));
+
+    test('list edge cases: empty segments, keys ending in /, a prefix that is not a folder', withStorage(async (s) => {
+      for (const k of ['e/dbl//x', 'e/end/', 'e/end/y', 'e/ab/c', 'e/a/x', 'e/abc', 'e/a']) await s.put(k, bytes(k));
+      assert.deepEqual(await s.list('e/'), ['a', 'a/', 'ab/', 'abc', 'dbl/', 'end/']);
+      assert.deepEqual(await s.list('e/dbl/'), ['/']);
+      assert.deepEqual(await s.list('e/dbl//'), ['x']);
+      assert.deepEqual(await s.list('e/end/'), ['', 'y']);
+      // Not ending in "/": the children of the keys that start with it, as Vault folds them.
+      assert.deepEqual(await s.list('e/a'), ['', '/', 'b/', 'bc']);
+    }));
+
+    test('list of unicode folders and prefixes', withStorage(async (s) => {
+      for (const k of ['n/é/1', 'n/é/2/x', 'n/éa', 'n/e/1', 'n/\u{10ffff}/z', 'n/日本/語', 'n/😀/😀']) await s.put(k, bytes(k));
+      assert.deepEqual(await s.list('n/'), ['e/', 'é/', 'éa', '日本/', '\u{10ffff}/', '😀/'].sort());
+      assert.deepEqual(await s.list('n/é/'), ['1', '2/']);
+      assert.deepEqual(await s.list('n/\u{10ffff}/'), ['z']);
+      assert.deepEqual(await s.list('n/😀/'), ['😀']);
+      assert.equal(text(await s.get('n/日本/語')), 'n/日本/語');
+    }));
+
+    test('large values round-trip byte for byte (8 MiB)', withStorage(async (s) => {
+      const big = new Uint8Array(8 * 1024 * 1024);
+      for (let i = 0; i < big.length; i += 4096) big[i] = (i / 4096) & 0xff;
+      big[big.length - 1] = 0xab;
+      await s.put('large/one', big);
+      const back = (await s.get('large/one'))!;
+      assert.equal(back.length, big.length);
+      assert.equal(Buffer.compare(Buffer.from(back), Buffer.from(big)), 0);
+    }));
+
+    test('concurrent writes: every one lands, and concurrent transactions stay whole', withStorage(async (s) => {
+      await Promise.all(Array.from({ length: 100 }, (_, i) => s.put(`cw/k${String(i).padStart(3, '0')}`, bytes(String(i)))));
+      const keys = await s.list('cw/');
+      assert.equal(keys.length, 100);
+      assert.equal(text(await s.get('cw/k042')), '42');
+      // Each transaction writes the same value to both keys: whatever the interleaving, they agree.
+      await Promise.all(Array.from({ length: 40 }, (_, i) => s.transaction([
+        { op: 'put', key: 'pair/a', value: bytes(String(i)) },
+        { op: 'put', key: 'pair/b', value: bytes(String(i)) },
+      ])));
+      const a = text(await s.get('pair/a'));
+      assert.equal(text(await s.get('pair/b')), a);
+      assert.ok(Number(a) >= 0 && Number(a) < 40);
+    }));
+
+    test('keys are exact: no prefix or case folding on get and delete', withStorage(async (s) => {
+      await s.put('x/Key', bytes('upper'));
+      await s.put('x/key', bytes('lower'));
+      await s.put('x/key ', bytes('space'));
+      assert.equal(text(await s.get('x/Key')), 'upper');
+      assert.equal(text(await s.get('x/key')), 'lower');
+      assert.equal(await s.get('x/ke'), undefined);
+      await s.delete('x/ke');
+      await s.delete('x/key');
+      assert.deepEqual(await s.list('x/'), ['Key', 'key ']);
+    }));
+
+    test('a bad key or value is refused before anything is written', withStorage(async (s) => {
+      await assert.rejects(s.put('', bytes('v')), { name: 'SealtrailError', code: 'invalid_storage_key' });
+      await assert.rejects(s.put('k', 'text' as unknown as Uint8Array), { name: 'SealtrailError', code: 'invalid_storage_value' });
+      await assert.rejects(
+        s.transaction([{ op: 'put', key: 'ok', value: bytes('v') }, { op: 'put', key: '', value: bytes('v') }]),
+        { name: 'SealtrailError', code: 'invalid_storage_key' },
+      );
+      assert.equal(await s.get('ok'), undefined);
+    }));
+
     test('transaction applies puts and deletes in order', withStorage(async (s) => {
       await s.put('t/old', bytes('old'));
       await s.transaction([
@@ -113,11 +189,14 @@ export function storageContract(
         { op: 'delete', key: 't/old' },
         { op: 'put', key: 't/b', value: bytes('3') },
         { op: 'delete', key: 't/b' },
+        { op: 'delete', key: 't/c' },
+        { op: 'put', key: 't/c', value: bytes('back') },
       ]);
+      assert.equal(text(await s.get('t/c')), 'back');
       assert.equal(text(await s.get('t/a')), '2');
       assert.equal(await s.get('t/old'), undefined);
       assert.equal(await s.get('t/b'), undefined);
-      assert.deepEqual(await s.list('t/'), ['a']);
+      assert.deepEqual(await s.list('t/'), ['a', 'c']);
     }));
 
     test('an empty transaction is a no-op', withStorage(async (s) => {

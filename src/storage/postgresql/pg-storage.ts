@@ -1,0 +1,195 @@
+/**
+ * PostgreSQL storage (pg's Pool): one table keyed by path with each key's folder beside it, so
+ * lists are index range scans (list-sql.ts). Every write, a transaction included, is one statement
+ * (one round trip, atomic as a statement is).
+ * A connection failure is a 503 (`storage_unavailable`), never a crash: the pool's idle clients
+ * that die are dropped and replaced on the next query.
+ *
+ * With a write fence (HA), every write first takes a share lock on the HA lock row and checks that
+ * this node holds a live lease — or that nobody does (before the first election, for `sys/init`).
+ * A node taking the lock over has to update that row, so it waits for fenced writes in flight to
+ * commit, and any write after the takeover is refused by the database itself: a deposed active
+ * can never write behind its successor's back, whatever the clocks or the network do.
+ */
+import pg from 'pg';
+import { SealtrailError, invalid } from '../../errors/index.js';
+import { childrenOf } from '../list.js';
+import { prefixSuccessor } from '../sqlite/key-range.js';
+import type { PhysicalStorage, StorageOp } from '../types.js';
+import { listSql } from './list-sql.js';
+import { openingError, storageError } from './pg-errors.js';
+import { DEFAULT_TABLE, HA_LOCK_TABLE, haSchema, kvSchema, parentOf, quoteTable } from './schema.js';
+
+export interface PostgresStorageOptions {
+  connectionUrl: string;
+  /** Default `sealtrail_kv_store`. */
+  table?: string;
+  /** Connections in the pool (OpenBao's max_parallel; default 128). */
+  maxParallel?: number;
+  /** Create the HA tables too (ha_enabled). */
+  ha?: boolean;
+  /** HA: writes succeed only while the node with this id holds the lock (see above). */
+  fenceNodeId?: () => string;
+}
+
+export const DEFAULT_MAX_PARALLEL = 128;
+/** How long to wait for a connection, and for any one query, before answering 503. */
+export const CONNECT_TIMEOUT_MS = 10_000;
+export const QUERY_TIMEOUT_MS = 30_000;
+/** Serialises schema creation between nodes starting at once (CREATE … IF NOT EXISTS races). */
+const SCHEMA_LOCK_ID = 0x5ea17a11;
+
+export interface PostgresStorage extends PhysicalStorage {
+  readonly pool: pg.Pool;
+}
+
+export async function createPostgresStorage(opts: PostgresStorageOptions): Promise<PostgresStorage> {
+  const table = quoteTable(opts.table ?? DEFAULT_TABLE);
+  const pool = new pg.Pool({
+    connectionString: opts.connectionUrl,
+    max: opts.maxParallel ?? DEFAULT_MAX_PARALLEL,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    query_timeout: QUERY_TIMEOUT_MS,
+    keepAlive: true,
+    idleTimeoutMillis: 30_000,
+  });
+  // An idle client whose connection dies emits 'error' on the pool; unhandled, it would end the process.
+  pool.on('error', () => undefined);
+  try {
+    await createSchema(pool, [...kvSchema(opts.table ?? DEFAULT_TABLE), ...(opts.ha ? haSchema() : [])]);
+  } catch (err) {
+    await pool.end().catch(() => undefined);
+    throw openingError(err, opts.connectionUrl);
+  }
+
+  const sql = {
+    get: `SELECT value FROM ${table} WHERE key = $1`,
+    listBounded: listSql(table, true),
+    listAll: listSql(table, false),
+    keysBetween: `SELECT key FROM ${table} WHERE key >= $1 AND key < $2 ORDER BY key`,
+    write: writeSql(table, opts.fenceNodeId !== undefined),
+  };
+  const run = async <R extends pg.QueryResultRow>(text: string, values: unknown[]): Promise<pg.QueryResult<R>> => {
+    try {
+      return await pool.query<R>({ text, values });
+    } catch (err) {
+      throw storageError(err);
+    }
+  };
+
+  /**
+   * Every write — one put, one delete or a transaction — is one statement, so one round trip and
+   * atomic by itself: the ops are folded to each key's last op (ops on different keys commute, and
+   * only the last op on a key decides its value), then deleted and upserted together.
+   */
+  const transaction = async (ops: StorageOp[]): Promise<void> => {
+    for (const op of ops) checkOp(op);
+    if (ops.length === 0) return;
+    const last = new Map<string, StorageOp>();
+    for (const op of ops) {
+      last.delete(op.key);
+      last.set(op.key, op);
+    }
+    const deletes: string[] = [];
+    const keys: string[] = [];
+    const parents: string[] = [];
+    const values: Buffer[] = [];
+    for (const op of last.values()) {
+      if (op.op === 'delete') deletes.push(op.key);
+      else {
+        keys.push(op.key);
+        parents.push(parentOf(op.key));
+        values.push(Buffer.from(op.value)); // a copy: the caller may reuse its buffer before the query is sent
+      }
+    }
+    const params: unknown[] = [deletes, keys, parents, values];
+    if (opts.fenceNodeId) params.push(opts.fenceNodeId());
+    const r = await run<{ held: string }>(sql.write, params);
+    if (opts.fenceNodeId && Number(r.rows[0]?.held) !== 1) {
+      throw new SealtrailError('unavailable', 'ha_not_active', 'this node is not the active node: the write was refused');
+    }
+  };
+
+  return {
+    pool,
+    async get(key) {
+      checkKey(key);
+      const r = await run<{ value: Buffer }>(sql.get, [key]);
+      return r.rows[0]?.value;
+    },
+    put: (key, value) => transaction([{ op: 'put', key, value }]),
+    delete: (key) => transaction([{ op: 'delete', key }]),
+    async list(prefix) {
+      if (typeof prefix !== 'string') throw invalid('storage list prefix must be a string', 'invalid_storage_key');
+      if (prefix !== '') checkKey(prefix);
+      const until = prefixSuccessor(prefix);
+      if (prefix !== '' && !prefix.endsWith('/')) {
+        // Not a folder: the keys that start with it, folded as Vault folds them.
+        const r = await run<{ key: string }>(sql.keysBetween, [prefix, until ?? '\u{10ffff}']);
+        return childrenOf(r.rows.map((row) => row.key), prefix);
+      }
+      const r = until === undefined ? await run<{ name: string }>(sql.listAll, [prefix]) : await run<{ name: string }>(sql.listBounded, [prefix, until]);
+      // The database orders by UTF-8 bytes; callers expect JavaScript's (UTF-16) order.
+      return r.rows.map((row) => row.name).sort();
+    },
+    transaction,
+    async close() {
+      if (!pool.ended) await pool.end();
+    },
+  };
+}
+
+async function createSchema(pool: pg.Pool, statements: string[]): Promise<void> {
+  const client = await pool.connect();
+  const ignore = () => undefined;
+  client.on('error', ignore);
+  try {
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock($1)', [SCHEMA_LOCK_ID]);
+    for (const s of statements) await client.query(s);
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.off('error', ignore);
+    client.release();
+  }
+}
+
+
+/**
+ * The one write statement. With the fence, a CTE first takes a share lock on the HA lock row if
+ * this node ($5) holds a live lease or nobody does; the changes apply only when it found the row,
+ * and `held` says whether it did.
+ */
+function writeSql(table: string, fenced: boolean): string {
+  const guard = fenced ? ' AND EXISTS (SELECT 1 FROM lock)' : '';
+  const lock = fenced
+    ? `lock AS MATERIALIZED (SELECT 1 FROM ${HA_LOCK_TABLE} WHERE name = 'active'
+         AND ((holder_id = $5 AND expires_at > now()) OR expires_at <= now()) FOR SHARE),`
+    : '';
+  return `
+    WITH ${lock}
+    removed AS (DELETE FROM ${table} WHERE key = ANY($1::text[])${guard}),
+    written AS (
+      INSERT INTO ${table} (key, parent_path, value)
+      SELECT k, p, v FROM unnest($2::text[], $3::text[], $4::bytea[]) AS u(k, p, v) WHERE true${guard}
+      ON CONFLICT (key) DO UPDATE SET value = excluded.value)
+    SELECT ${fenced ? '(SELECT count(*) FROM lock)' : '1'} AS held`;
+}
+
+function checkOp(op: StorageOp): void {
+  checkKey(op.key);
+  if (op.op === 'put') {
+    if (!(op.value instanceof Uint8Array)) throw invalid('storage value must be bytes (Uint8Array)', 'invalid_storage_value');
+  } else if (op.op !== 'delete') {
+    throw invalid(`unknown storage operation ${JSON.stringify((op as { op: unknown }).op)}`, 'invalid_storage_op');
+  }
+}
+
+/** PostgreSQL text holds neither NUL nor unpaired surrogates (which UTF-8 cannot encode). */
+function checkKey(key: unknown): asserts key is string {
+  if (typeof key !== 'string' || key === '') throw invalid('storage key must be a non-empty string', 'invalid_storage_key');
+  if (key.includes('\0') || /[\uD800-\uDFFF]/u.test(key)) throw invalid('storage key must be valid Unicode without NUL characters', 'invalid_storage_key');
+}

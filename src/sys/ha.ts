@@ -1,0 +1,32 @@
+/**
+ * sys/ha-status (read) and sys/step-down (update, sudo), audited like every sys/ path. Step-down
+ * answers first and steps down after: the answer and its audit entry need the services that
+ * stepping down tears away.
+ */
+import type { PathSpec } from '../core/index.js';
+import { invalid } from '../errors/index.js';
+
+export interface SysHa {
+  nodes(): Promise<object[]>;
+  stepDown(): Promise<void>;
+}
+
+export function haPaths(deps: { ha?: SysHa; onError: (err: unknown) => void }): PathSpec[] {
+  const ha = () => {
+    if (!deps.ha) throw invalid('high availability is not enabled on this server (storage "postgresql" { ha_enabled = true })', 'ha_not_enabled');
+    return deps.ha;
+  };
+  return [
+    { pattern: 'ha-status', handlers: { read: async () => ({ data: { nodes: await ha().nodes() } }) } },
+    {
+      pattern: 'step-down',
+      handlers: {
+        update: async () => {
+          const node = ha();
+          setImmediate(() => void node.stepDown().catch(deps.onError));
+          return {};
+        },
+      },
+    },
+  ];
+}
