@@ -13,8 +13,8 @@ test('after_seq takes a seq, or -1 for every record from seq 0; nothing else', a
   const store = createJournalStore({ path: ':memory:' });
   try {
     await Promise.all([0, 1, 2].map((i) => store.append({ kind: 'server', timeNs: BigInt(10 - i), text: `{"i":${i}}`, keys: {} })));
-    assert.deepEqual(searchJournal(store, parse({ after_seq: '-1', limit: '2' })).records.map((r) => r.seq), [0, 1]);
-    assert.deepEqual(searchJournal(store, parse({ after_seq: '0', limit: '1' })).records.map((r) => r.seq), [1]);
+    assert.deepEqual((await searchJournal(store, parse({ after_seq: '-1', limit: '2' }))).records.map((r) => r.seq), [0, 1]);
+    assert.deepEqual((await searchJournal(store, parse({ after_seq: '0', limit: '1' }))).records.map((r) => r.seq), [1]);
   } finally {
     await store.close();
   }

@@ -10,7 +10,7 @@ test('capsule log lines: access and control records by their shape, text and tim
     copyFileSync(join(FIXTURES, 'capsule-access.jsonl'), file);
     const summary = await w.run('capsule-log', [file]);
     assert.deepEqual({ added: summary.added, bad: summary.bad }, { added: 4, bad: 0 });
-    const records = w.all();
+    const records = (await w.all());
     assert.deepEqual(records.map((r) => r.text), readFileSync(file, 'utf8').trimEnd().split('\n'));
     assert.deepEqual(records.map((r) => r.kind), ['capsule-access', 'capsule-access', 'capsule-access', 'capsule-control']);
     assert.equal(records[1].timeNs, 1_796_439_601_500_000_000n);

@@ -51,7 +51,7 @@ test('a trail bucket delivered by Sealtrail: every event once, digests skipped, 
 
     const summary = await w.run('cloudtrail', [bucket]);
     assert.deepEqual({ files: summary.files, added: summary.added, bad: summary.bad }, { files: 2, added: 5, bad: 0 });
-    const records = w.all().sort((a, b) => Number(a.timeNs - b.timeNs));
+    const records = (await w.all()).sort((a, b) => Number(a.timeNs - b.timeNs));
     assert.deepEqual(records.map((r) => r.keys.requestId), ['req-0', 'req-1', 'req-2', 'req-3', 'req-4']);
     assert.deepEqual(records.map((r) => r.timeNs), [0, 1, 2, 3, 4].map((i) => BigInt(T0 + i * 2000 + (i > 1 ? 60_000 : 0)) * 1_000_000n));
     assert.deepEqual(records[3].keys, {
@@ -61,7 +61,7 @@ test('a trail bucket delivered by Sealtrail: every event once, digests skipped, 
     // Each record's text is its slice of the delivered file, which holds them joined by commas.
     for (const f of files.filter((x) => x.includes('/CloudTrail/'))) {
       const text = gunzipSync(readFileSync(join(bucket, f))).toString();
-      const mine = w.all().filter((r) => r.origin!.file === join(bucket, f));
+      const mine = (await w.all()).filter((r) => r.origin!.file === join(bucket, f));
       assert.equal(text, `{"Records":[${mine.map((r) => r.text).join(',')}]}`);
       assert.deepEqual(mine.map((r) => r.origin!.line), mine.map((_, i) => i + 1));
     }
@@ -77,7 +77,7 @@ test('a pretty-printed AWS file: records sliced byte for byte (spacing, 32.0, es
     copyFileSync(join(FIXTURES, 'cloudtrail-aws.json'), file);
     const summary = await w.run('cloudtrail', [file]);
     assert.equal(summary.added, 2);
-    const [first, second] = w.all();
+    const [first, second] = (await w.all());
     const text = readFileSync(file, 'utf8');
     assert.ok(text.includes(first.text) && text.includes(second.text));
     assert.ok(first.text.startsWith('{\n      "eventVersion"') && first.text.endsWith('"eventCategory": "Management"\n    }'));

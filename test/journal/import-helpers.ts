@@ -10,7 +10,7 @@ export interface ImportWorld {
   dir: string;
   store: JournalStore;
   run(format: ImportFormat, paths: string[], extra?: { batchRecords?: number; maxLineBytes?: number }): Promise<ImportSummary & { reports: BadRecord[] }>;
-  all(): JournalRecord[];
+  all(): Promise<JournalRecord[]>;
 }
 
 export async function withImportWorld(fn: (w: ImportWorld) => Promise<void>): Promise<void> {

@@ -16,7 +16,7 @@ test('each line becomes a record of its type, its text the line byte for byte, i
     copyFileSync(join(FIXTURES, 'vault-audit.log'), file);
     const summary = await w.run('vault-audit', [file]);
     assert.deepEqual({ ...summary, reports: summary.reports.length }, { files: 1, records: 6, bad: 0, added: 6, duplicates: 0, reports: 0 });
-    const records = w.all();
+    const records = (await w.all());
     assert.deepEqual(records.map((r) => r.text), linesOf(fixture('vault-audit.log')));
     assert.deepEqual(records.map((r) => r.kind), ['vault-request', 'vault-response', 'vault-request', 'vault-response', 'vault-request', 'vault-response']);
     assert.deepEqual(records.map((r) => r.timeNs), [
@@ -43,8 +43,8 @@ test('rotated and gzipped files (recognised by their bytes, whatever the name) i
     assert.deepEqual({ files: first.files, records: first.records, added: first.added, duplicates: first.duplicates, bad: first.bad }, { files: 4, records: 400, added: 400, duplicates: 0, bad: 0 });
     const again = await w.run('vault-audit', [logs, join(logs, 'audit.log')]);
     assert.deepEqual({ files: again.files, added: again.added, duplicates: again.duplicates }, { files: 5, added: 0, duplicates: 500 });
-    assert.equal(w.store.count(), 400);
-    const gz = w.all().filter((r) => r.origin!.file.endsWith('.gz'));
+    assert.equal((await w.store.count()), 400);
+    const gz = (await w.all()).filter((r) => r.origin!.file.endsWith('.gz'));
     assert.equal(gz.length, 100);
     assert.deepEqual(gz.map((r) => r.text), linesOf(Buffer.from(text(3))));
   });
@@ -65,7 +65,7 @@ test('bad lines are reported as file:line with a reason that never echoes the li
     assert.equal(summary.added, 2);
     assert.ok(!JSON.stringify(summary.reports).includes('s3cr3t'));
     // The CRLF line: kept without its \r.
-    const crlf = w.all()[1];
+    const crlf = (await w.all())[1];
     assert.equal(crlf.origin!.line, 5);
     assert.equal(crlf.text, fixture('vault-audit-bad.log').toString().split('\n')[4].replace(/\r$/, ''));
     assert.ok(!crlf.text.endsWith('\r'));
@@ -79,7 +79,7 @@ test('a complete last line without a newline is imported; a bad time is refused'
     writeFileSync(file, `${req.replace('"time":"2026-12-05T03:04:05Z"', '"time":"2026-02-30T03:04:05Z"')}${req.trimEnd()}`);
     const summary = await w.run('vault-audit', [file]);
     assert.deepEqual(summary.reports, [{ file, line: 1, reason: '"time" is not an RFC 3339 time' }]);
-    assert.equal(w.all()[0].text, req.trimEnd());
+    assert.equal((await w.all())[0].text, req.trimEnd());
   });
 });
 

@@ -31,19 +31,19 @@ async function withStore(fn: (store: JournalStore) => Promise<void>): Promise<vo
 test('appends made together share a commit and get dense seqs in call order', async () => {
   await withStore(async (store) => {
     await Promise.all(Array.from({ length: 50 }, (_, i) => store.append(record(i))));
-    assert.equal(store.lastSeq(), 49);
-    assert.deepEqual(store.readSince(-1, 100).map((r) => [r.seq, r.text]), Array.from({ length: 50 }, (_, i) => [i, record(i).text]));
-    const [first] = store.readSince(-1, 1);
+    assert.equal((await store.lastSeq()), 49);
+    assert.deepEqual((await store.readSince(-1, 100)).map((r) => [r.seq, r.text]), Array.from({ length: 50 }, (_, i) => [i, record(i).text]));
+    const [first] = (await store.readSince(-1, 1));
     assert.deepEqual(first, { seq: 0, ...record(0), keys: record(0).keys });
   });
 });
 
 test('a new journal\'s first record is seq 0 (imported or live); AUTOINCREMENT goes on from 1 and never reuses a seq, even once emptied', async () => {
   await withStore(async (store) => {
-    assert.equal(store.lastSeq(), -1, 'empty');
-    assert.deepEqual(store.importBatch([record(0, { origin: { file: 'a.log', line: 1 } })]), { added: 1, duplicates: 0 });
+    assert.equal((await store.lastSeq()), -1, 'empty');
+    assert.deepEqual((await store.importBatch([record(0, { origin: { file: 'a.log', line: 1 } })])), { added: 1, duplicates: 0 });
     await store.append(record(1));
-    assert.deepEqual(store.readSince(-1, 10).map((r) => r.seq), [0, 1]);
+    assert.deepEqual((await store.readSince(-1, 10)).map((r) => r.seq), [0, 1]);
   });
   const dir = mkdtempSync(join(tmpdir(), 'sealtrail-journal-'));
   let now = Number(T0 / 1_000_000n) + 10 * 24 * 3600_000;
@@ -51,11 +51,11 @@ test('a new journal\'s first record is seq 0 (imported or live); AUTOINCREMENT g
   try {
     await store.append(record(0));
     await store.append(record(1));
-    assert.equal(store.purgeExpired(), 2);
-    assert.equal(store.count(), 0);
+    assert.equal((await store.purgeExpired()), 2);
+    assert.equal((await store.count()), 0);
     now += 1;
     await store.append(record(2, { timeNs: BigInt(now) * 1_000_000n }));
-    assert.deepEqual(store.readSince(-1, 10).map((r) => r.seq), [2], 'not 0 again');
+    assert.deepEqual((await store.readSince(-1, 10)).map((r) => r.seq), [2], 'not 0 again');
   } finally {
     await store.close();
     rmSync(dir, { recursive: true, force: true });
@@ -66,7 +66,7 @@ test('time survives to the nanosecond (beyond 2^53)', async () => {
   await withStore(async (store) => {
     const timeNs = T0 + 123_456_789n;
     await store.append(record(0, { timeNs }));
-    assert.equal(store.readSince(-1, 1)[0].timeNs, timeNs);
+    assert.equal((await store.readSince(-1, 1))[0].timeNs, timeNs);
   });
 });
 
@@ -91,8 +91,8 @@ test('every filter selects exactly the matching records, in both orders', async 
     for (const [filter, match] of cases) {
       const expected = all.map((r, i) => ({ r, seq: i, i })).filter(({ r, i }) => match(r, i)).map(({ seq }) => seq);
       assert.ok(expected.length > 0);
-      const asc = store.query({ order: 'asc', limit: 1000, ...filter }).map((r) => r.seq);
-      const desc = store.query({ order: 'desc', limit: 1000, ...filter }).map((r) => r.seq);
+      const asc = (await store.query({ order: 'asc', limit: 1000, ...filter })).map((r) => r.seq);
+      const desc = (await store.query({ order: 'desc', limit: 1000, ...filter })).map((r) => r.seq);
       assert.deepEqual(asc, expected, show(filter));
       assert.deepEqual(desc, [...expected].reverse());
     }
@@ -105,17 +105,17 @@ test('keyset pages neither skip nor repeat while records arrive (one kind or sev
     for (const [order, kinds] of [['asc', undefined], ['desc', undefined], ['asc', ['vault-request', 'vault-response']], ['desc', ['vault-response', 'vault-request']]] as const) {
       const seen: number[] = [];
       let after: JournalPosition | undefined;
-      const through = store.lastSeq();
-      const whole = store.query({ order, kinds, limit: 1000, throughSeq: through }).map((r) => r.seq);
+      const through = (await store.lastSeq());
+      const whole = (await store.query({ order, kinds, limit: 1000, throughSeq: through })).map((r) => r.seq);
       assert.equal(whole.length, through + 1);
       for (let page = 0; page < 50; page++) {
-        const rows = store.query({ order, kinds, limit: 4, after, throughSeq: through });
+        const rows = (await store.query({ order, kinds, limit: 4, after, throughSeq: through }));
         if (rows.length === 0) break;
         seen.push(...rows.map((r) => r.seq));
         after = { timeNs: rows.at(-1)!.timeNs, seq: rows.at(-1)!.seq };
         // A live record (newest) and an imported one from the past arrive between pages.
         await store.append(record(1000 + page + (order === 'asc' ? 0 : 500) + (kinds ? 100 : 0)));
-        store.importBatch([record(3000 + page + (order === 'asc' ? 0 : 500) + (kinds ? 100 : 0), { timeNs: T0 + 5n, origin: { file: 'old.log', line: page + 1 } })]);
+        (await store.importBatch([record(3000 + page + (order === 'asc' ? 0 : 500) + (kinds ? 100 : 0), { timeNs: T0 + 5n, origin: { file: 'old.log', line: page + 1 } })]));
       }
       assert.deepEqual(seen, whole, 'the pages are the first page\'s set, each record once, in order');
     }
@@ -125,12 +125,12 @@ test('keyset pages neither skip nor repeat while records arrive (one kind or sev
 test('importing the same records twice adds nothing; imported records keep their origin', async () => {
   await withStore(async (store) => {
     const batch = Array.from({ length: 10 }, (_, i) => record(i, { origin: { file: 'audit.log', line: i + 1 } }));
-    assert.deepEqual(store.importBatch(batch), { added: 10, duplicates: 0 });
-    assert.deepEqual(store.importBatch(batch), { added: 0, duplicates: 10 });
-    assert.equal(store.count(), 10);
-    const rows = store.query({ order: 'asc', limit: 100, imported: true });
+    assert.deepEqual((await store.importBatch(batch)), { added: 10, duplicates: 0 });
+    assert.deepEqual((await store.importBatch(batch)), { added: 0, duplicates: 10 });
+    assert.equal((await store.count()), 10);
+    const rows = (await store.query({ order: 'asc', limit: 100, imported: true }));
     assert.deepEqual(rows.map((r) => r.origin), batch.map((r) => r.origin));
-    assert.equal(store.query({ order: 'asc', limit: 100, imported: false }).length, 0);
+    assert.equal((await store.query({ order: 'asc', limit: 100, imported: false })).length, 0);
   });
 });
 
@@ -141,11 +141,11 @@ test('path prefixes of every depth select exactly the paths under them, through 
     for (const r of all) await store.append(r);
     for (const prefix of ['secret/', 'secret/data/', 'secret/data/a/', 'secret/d', 'sys/', 's', 'sé', 'sécret/dätä/', '/', '/lead/', 'noslash']) {
       const expected = all.map((r, i) => ({ path: r.keys.path!, seq: i })).filter(({ path }) => path.startsWith(prefix)).map(({ seq }) => seq);
-      assert.deepEqual(store.query({ order: 'asc', limit: 1000, pathPrefix: prefix }).map((r) => r.seq), expected, prefix);
-      assert.deepEqual(store.query({ order: 'desc', limit: 1000, pathPrefix: prefix }).map((r) => r.seq), [...expected].reverse(), prefix);
+      assert.deepEqual((await store.query({ order: 'asc', limit: 1000, pathPrefix: prefix })).map((r) => r.seq), expected, prefix);
+      assert.deepEqual((await store.query({ order: 'desc', limit: 1000, pathPrefix: prefix })).map((r) => r.seq), [...expected].reverse(), prefix);
     }
-    assert.match(store.explain({ order: 'desc', limit: 100, pathPrefix: 'secret/' }).join('\n'), /INDEX records_by_path_prefix1 /);
-    assert.match(store.explain({ order: 'asc', limit: 100, pathPrefix: 'secret/data/a/b' }).join('\n'), /INDEX records_by_path_prefix2 /);
+    assert.match((await store.explain({ order: 'desc', limit: 100, pathPrefix: 'secret/' })).join('\n'), /INDEX records_by_path_prefix1 /);
+    assert.match((await store.explain({ order: 'asc', limit: 100, pathPrefix: 'secret/data/a/b' })).join('\n'), /INDEX records_by_path_prefix2 /);
   });
 });
 
@@ -154,9 +154,9 @@ test('an import adds a record once, even twice in one batch; the same text under
     const one = record(1, { origin: { file: 'a.log', line: 1 } });
     await store.append(record(1));
     const again = { ...one, origin: { file: 'b.log', line: 9 } };
-    assert.deepEqual(store.importBatch([one, again]), { added: 1, duplicates: 1 });
-    assert.deepEqual(store.importBatch([{ ...one, kind: 'capsule-access' }, again]), { added: 1, duplicates: 1 });
-    assert.deepEqual(store.query({ order: 'asc', limit: 10 }).map((r) => [r.kind, r.origin?.file]), [['vault-response', undefined], ['vault-response', 'a.log'], ['capsule-access', 'a.log']]);
+    assert.deepEqual((await store.importBatch([one, again])), { added: 1, duplicates: 1 });
+    assert.deepEqual((await store.importBatch([{ ...one, kind: 'capsule-access' }, again])), { added: 1, duplicates: 1 });
+    assert.deepEqual((await store.query({ order: 'asc', limit: 10 })).map((r) => [r.kind, r.origin?.file]), [['vault-response', undefined], ['vault-response', 'a.log'], ['capsule-access', 'a.log']]);
   });
 });
 
@@ -166,7 +166,7 @@ test('a failed commit rejects every append of its batch and keeps nothing of it'
     // A record without text breaks a NOT NULL constraint: the whole transaction is refused.
     const results = await Promise.allSettled([store.append(record(1)), store.append(record(2, { text: null as unknown as string }))]);
     assert.deepEqual(results.map((r) => r.status), ['rejected', 'rejected']);
-    assert.equal(store.count(), 1);
+    assert.equal((await store.count()), 1);
   });
 });
 
@@ -180,7 +180,7 @@ test('each filter is served by an index', async () => {
       { kinds: ['cloudtrail', 'attestation'], keys: { outcome: 'failure' } },
     ];
     for (const q of queries) {
-      const plan = store.explain({ order: 'desc', limit: 100, throughSeq: 10, after: { timeNs: T0, seq: 5 }, ...q }).join('\n');
+      const plan = (await store.explain({ order: 'desc', limit: 100, throughSeq: 10, after: { timeNs: T0, seq: 5 }, ...q })).join('\n');
       assert.match(plan, /USING (COVERING )?INDEX (records_by_|records_failed)|USING PRIMARY KEY/, `${show(q)}: ${plan}`);
       assert.doesNotMatch(plan, /TEMP B-TREE/, `${show(q)} sorts: ${plan}`);
     }
