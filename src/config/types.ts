@@ -41,6 +41,13 @@ export interface JournalConfig {
   required: boolean;
   /** Sync every commit to the disk, not only to the WAL: records survive a machine crash (default false). */
   fsync: boolean;
+  /**
+   * Where the journal, its ledger and the CloudTrail event store live: a SQLite file of this node
+   * (default), or a PostgreSQL database the nodes of a cluster share.
+   */
+  storage: 'sqlite' | 'postgresql';
+  /** With postgresql: the database's URL (else the SEALTRAIL_PG_CONNECTION_URL environment variable). Never logged. */
+  connectionUrl?: string;
 }
 
 /** The `ledger { }` block: the journal's tamper evidence, a signed C2SP tiled transparency log. */
@@ -146,7 +153,7 @@ export function defaultConfig(): ServerConfig {
     kms: { accountId: '111122223333', region: 'us-east-1' },
     trails: [],
     eventRetentionMs: 90 * 24 * 3600 * 1000,
-    journal: { enabled: true, retentionMs: 0, required: true, fsync: false },
+    journal: { enabled: true, retentionMs: 0, required: true, fsync: false, storage: 'sqlite' },
     ledger: { enabled: true, checkpointIntervalMs: 1000, public: false },
     declared: { listener: false, storage: false },
     tokenTidyIntervalMs: 3600_000,

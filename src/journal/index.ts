@@ -20,3 +20,7 @@ export { openImportWriter, type ImportWriter } from './import/import-writer.js';
 export { IMPORT_BATCH_RECORDS, MAX_LINE_BYTES } from './import/limits.js';
 export { parseRfc3339Ns } from './import/time.js';
 export type { JsonObject } from './extract/values.js';
+export {
+  createPostgresJournalStore, postgresLedgerFiles, readPostgresLedgerFile, readLedgerSize, MAX_COMMIT_RECORDS, POOL_CONNECTIONS,
+  LEDGER_POOL_CONNECTIONS, CONNECT_TIMEOUT_MS, STATEMENT_TIMEOUT_MS, LEDGER_POLL_MS, type PostgresJournalOptions, type PostgresLedgerFiles,
+} from './postgres/index.js';

@@ -5,3 +5,4 @@ export { LEDGER_POLL_MS } from './ledger-pump.js';
 export {
   readPostgresLedgerFile, readLedgerSize, readStoredCheckpoint, writeStoredCheckpoint, prunePostgresPartials,
 } from './ledger-store.js';
+export { postgresLedgerFiles, LEDGER_POOL_CONNECTIONS, type PostgresLedgerFiles } from './ledger-files.js';
