@@ -72,11 +72,19 @@ const SAMPLED: SampledKey[] = ['entityId', 'accessor', 'keyArn', 'path', 'correl
 
 type FilterMaker = (i: number) => JournalFilter;
 
-export async function benchJournalQuery(opts: { records: number; runs?: number; log?: (line: string) => void }): Promise<JournalQueryBenchResult> {
+export interface JournalQueryBenchOptions {
+  records: number;
+  runs?: number;
+  log?: (line: string) => void;
+  /** The store to query, given the fixture's SQLite file (default: that file's own store). */
+  open?: (fixturePath: string) => Promise<JournalStore>;
+}
+
+export async function benchJournalQuery(opts: JournalQueryBenchOptions): Promise<JournalQueryBenchResult> {
   const runs = opts.runs ?? 200;
   const log = opts.log ?? (() => undefined);
   const fixture = journalFixture(opts.records, log);
-  const store = createJournalStore({ path: fixture.path });
+  const store = opts.open ? await opts.open(fixture.path) : createJournalStore({ path: fixture.path });
   try {
     const rnd = prng(42);
     const values = await sampler(store, rnd);
