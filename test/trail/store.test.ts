@@ -61,13 +61,13 @@ test('LookupEvents by each attribute, newest first', async () => {
     [attr('ResourceName', OTHER_ARN), [5, 4]],
     [attr('EventName', 'Nothing'), []],
   ];
-  for (const [body, expected] of table) assert.deepEqual(ids(lookupEvents(store, body)), expected, JSON.stringify(body));
+  for (const [body, expected] of table) assert.deepEqual(ids((await lookupEvents(store, body))), expected, JSON.stringify(body));
   await store.close();
 });
 
 test('the event summary and CloudTrailEvent are AWS-shaped', async () => {
   const { store } = await seeded();
-  const [e] = lookupEvents(store, { ...attr('EventName', 'ReEncrypt') }).Events;
+  const [e] = (await lookupEvents(store, { ...attr('EventName', 'ReEncrypt') })).Events;
   assert.deepEqual(Object.keys(e), ['EventId', 'EventName', 'ReadOnly', 'AccessKeyId', 'EventTime', 'EventSource', 'Username', 'Resources', 'CloudTrailEvent']);
   assert.equal(e.ReadOnly, 'true');
   assert.equal(e.EventTime, (T0 + 4 * 60_000) / 1000);
@@ -80,25 +80,25 @@ test('the event summary and CloudTrailEvent are AWS-shaped', async () => {
 
 test('StartTime and EndTime are inclusive epoch seconds, fractions allowed', async () => {
   const { store } = await seeded();
-  assert.deepEqual(ids(lookupEvents(store, { StartTime: (T0 + 60_000) / 1000, EndTime: (T0 + 180_000) / 1000 })), [3, 2, 1]);
-  assert.deepEqual(ids(lookupEvents(store, { StartTime: (T0 + 60_000) / 1000 + 0.5 })), [5, 4, 3, 2]);
-  assert.deepEqual(ids(lookupEvents(store, { ...attr('Username', 'Alice'), EndTime: (T0 + 60_000) / 1000 })), [1, 0]);
+  assert.deepEqual(ids((await lookupEvents(store, { StartTime: (T0 + 60_000) / 1000, EndTime: (T0 + 180_000) / 1000 }))), [3, 2, 1]);
+  assert.deepEqual(ids((await lookupEvents(store, { StartTime: (T0 + 60_000) / 1000 + 0.5 }))), [5, 4, 3, 2]);
+  assert.deepEqual(ids((await lookupEvents(store, { ...attr('Username', 'Alice'), EndTime: (T0 + 60_000) / 1000 }))), [1, 0]);
   await store.close();
 });
 
 test('paging with NextToken walks every event once; a token reused with other parameters is refused', async () => {
   const { store } = await seeded();
-  const p1 = lookupEvents(store, { MaxResults: 4 });
+  const p1 = (await lookupEvents(store, { MaxResults: 4 }));
   assert.deepEqual(ids(p1), [5, 4, 3, 2]);
   assert.ok(p1.NextToken);
-  const p2 = lookupEvents(store, { MaxResults: 4, NextToken: p1.NextToken });
+  const p2 = (await lookupEvents(store, { MaxResults: 4, NextToken: p1.NextToken }));
   assert.deepEqual(ids(p2), [1, 0]);
   assert.equal(p2.NextToken, undefined, 'no token when nothing remains');
   // Exactly a page's worth: no token pointing at an empty page.
-  assert.equal(lookupEvents(store, { MaxResults: 6 }).NextToken, undefined);
+  assert.equal((await lookupEvents(store, { MaxResults: 6 })).NextToken, undefined);
 
-  const a1 = lookupEvents(store, { ...attr('Username', 'Alice'), MaxResults: 1 });
-  const a2 = lookupEvents(store, { ...attr('Username', 'Alice'), MaxResults: 2, NextToken: a1.NextToken });
+  const a1 = (await lookupEvents(store, { ...attr('Username', 'Alice'), MaxResults: 1 }));
+  const a2 = (await lookupEvents(store, { ...attr('Username', 'Alice'), MaxResults: 2, NextToken: a1.NextToken }));
   assert.deepEqual([...ids(a1), ...ids(a2)], [5, 4, 1]);
   for (const body of [
     { ...attr('Username', 'Bob'), NextToken: a1.NextToken },
@@ -106,7 +106,7 @@ test('paging with NextToken walks every event once; a token reused with other pa
     { ...attr('Username', 'Alice'), StartTime: T0 / 1000, NextToken: a1.NextToken },
     { NextToken: 'not-a-token' },
   ]) {
-    assert.throws(() => lookupEvents(store, body), (err: unknown) => err instanceof SealtrailError && err.code === 'InvalidNextTokenException' && err.kind === 'invalid');
+    await assert.rejects(async () => lookupEvents(store, body), (err: unknown) => err instanceof SealtrailError && err.code === 'InvalidNextTokenException' && err.kind === 'invalid');
   }
   await store.close();
 });
@@ -117,27 +117,27 @@ test('CloudTrail read calls join the results with the next other event or once s
   const at = (min: number) => T0 + min * 60_000;
   const read = (n: number, min: number) => kmsEvent({ eventId: `00000000-0000-4000-8000-00000000000${n}`, eventTime: at(min), eventSource: 'cloudtrail.amazonaws.com', eventName: 'LookupEvents', readOnly: true, resources: [] });
   await recorder.record(read(6, 10));
-  assert.deepEqual(ids(lookupEvents(store, {}, at(10) + 1000)), [5, 4, 3, 2, 1, 0], 'a fresh read is not on top of the next lookup');
-  assert.deepEqual(ids(lookupEvents(store, attr('EventName', 'LookupEvents'), at(10) + 1000)), []);
-  assert.deepEqual(ids(lookupEvents(store, {}, at(10) + SELF_READ_SETTLE_MS)), [6, 5, 4, 3, 2, 1, 0], 'settled');
+  assert.deepEqual(ids((await lookupEvents(store, {}, at(10) + 1000))), [5, 4, 3, 2, 1, 0], 'a fresh read is not on top of the next lookup');
+  assert.deepEqual(ids((await lookupEvents(store, attr('EventName', 'LookupEvents'), at(10) + 1000))), []);
+  assert.deepEqual(ids((await lookupEvents(store, {}, at(10) + SELF_READ_SETTLE_MS))), [6, 5, 4, 3, 2, 1, 0], 'settled');
   await recorder.record(read(7, 11));
   await recorder.record(kmsEvent({ eventId: '00000000-0000-4000-8000-000000000008', eventTime: at(12) }));
-  assert.deepEqual(ids(lookupEvents(store, {}, at(12))), [8, 7, 6, 5, 4, 3, 2, 1, 0], 'another event brings the reads before it');
+  assert.deepEqual(ids((await lookupEvents(store, {}, at(12)))), [8, 7, 6, 5, 4, 3, 2, 1, 0], 'another event brings the reads before it');
 
-  const p1 = lookupEvents(store, { MaxResults: 4 }, at(12));
+  const p1 = (await lookupEvents(store, { MaxResults: 4 }, at(12)));
   // Recorded after the first page, with an older time than its last event: not in later pages.
   await recorder.record(kmsEvent({ eventId: '00000000-0000-4000-8000-000000000009', eventTime: at(3) + 1 }));
-  const p2 = lookupEvents(store, { MaxResults: 10, NextToken: p1.NextToken }, at(13));
+  const p2 = (await lookupEvents(store, { MaxResults: 10, NextToken: p1.NextToken }, at(13)));
   assert.deepEqual([...ids(p1), ...ids(p2)], [8, 7, 6, 5, 4, 3, 2, 1, 0]);
-  assert.deepEqual(ids(lookupEvents(store, {}, at(13))), [8, 7, 6, 5, 4, 9, 3, 2, 1, 0], 'a new lookup sees it');
+  assert.deepEqual(ids((await lookupEvents(store, {}, at(13)))), [8, 7, 6, 5, 4, 9, 3, 2, 1, 0], 'a new lookup sees it');
   await store.close();
 });
 
 test('EventCategory: "insight" finds no events (none are recorded); any other value is refused', async () => {
   const { store } = await seeded();
-  assert.deepEqual(lookupEvents(store, { EventCategory: 'insight' }), { Events: [] });
+  assert.deepEqual((await lookupEvents(store, { EventCategory: 'insight' })), { Events: [] });
   for (const EventCategory of ['Insight', 'management', 7]) {
-    assert.throws(() => lookupEvents(store, { EventCategory }), (err: unknown) => err instanceof SealtrailError && err.code === 'InvalidEventCategoryException' && err.kind === 'invalid');
+    await assert.rejects(async () => lookupEvents(store, { EventCategory }), (err: unknown) => err instanceof SealtrailError && err.code === 'InvalidEventCategoryException' && err.kind === 'invalid');
   }
   await store.close();
 });
@@ -156,7 +156,7 @@ test('AWS validation errors', async () => {
     [{ MaxResults: 2.5 }, 'InvalidMaxResultsException'],
   ];
   for (const [body, code] of table) {
-    assert.throws(() => lookupEvents(store, body), (err: unknown) => err instanceof SealtrailError && err.code === code, JSON.stringify(body));
+    await assert.rejects(async () => lookupEvents(store, body), (err: unknown) => err instanceof SealtrailError && err.code === code, JSON.stringify(body));
   }
   await store.close();
 });
@@ -166,9 +166,9 @@ test('retention deletes events older than retentionMs, with their resource index
   const store = createEventStore({ path: ':memory:', encryptionKey: KEY, clock, retentionMs: 3 * 60_000, purgeIntervalMs: 0 });
   for (let i = 0; i < 5; i++) await store.append({ record: formatCloudTrailRecord(kmsEvent({ eventId: `e${i}` })), timeMs: T0 + i * 60_000 });
   clock.set(T0 + 5 * 60_000);
-  assert.equal(store.purgeExpired(), 2);
-  assert.equal(store.count(), 3);
-  assert.deepEqual(lookupEvents(store, attr('ResourceName', KEY_ARN)).Events.map((e) => e.EventId), ['e4', 'e3', 'e2']);
+  assert.equal((await store.purgeExpired()), 2);
+  assert.equal((await store.count()), 3);
+  assert.deepEqual((await lookupEvents(store, attr('ResourceName', KEY_ARN))).Events.map((e) => e.EventId), ['e4', 'e3', 'e2']);
   await store.close();
 });
 
@@ -181,7 +181,7 @@ test('records are encrypted at rest; the wrong key cannot read them; queries use
     const recorder = createTrailRecorder({ store: () => store });
     await recorder.record(kmsEvent({ requestParameters: { keyId: KEY_ID, encryptionContext: { tenant: 'zebra-context-marker' } } }));
     for (const q of [{ limit: 5 }, { attribute: { key: 'EventName' as const, value: 'x' }, limit: 5, before: { timeMs: 1, seq: 1 } }, { attribute: { key: 'ResourceName' as const, value: 'x' }, limit: 5, startMs: 1 }]) {
-      const plan = store.explainQuery(q).join('\n');
+      const plan = (await store.explainQuery(q)).join('\n');
       assert.match(plan, /USING (COVERING )?INDEX|USING PRIMARY KEY/, plan);
       assert.doesNotMatch(plan, /TEMP B-TREE/, plan);
     }
@@ -189,7 +189,7 @@ test('records are encrypted at rest; the wrong key cannot read them; queries use
     const raw = Buffer.concat([readFileSync(path), ...['-wal'].map((s) => { try { return readFileSync(path + s); } catch { return Buffer.alloc(0); } })]);
     assert.equal(raw.includes('zebra-context-marker'), false);
     const wrong = createEventStore({ path, encryptionKey: new Uint8Array(32).fill(9), clock, purgeIntervalMs: 0 });
-    assert.throws(() => wrong.query({ limit: 1 }), (err: unknown) => err instanceof SealtrailError && err.kind === 'internal');
+    await assert.rejects(async () => wrong.query({ limit: 1 }), (err: unknown) => err instanceof SealtrailError && err.kind === 'internal');
     await wrong.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
