@@ -140,7 +140,7 @@ async function buildTrail(
   const barrier = core.seal.barrier;
   const encryptionKey = await ensureRandomKey(barrier, 'sys/trail-event-key');
   // With the journal on PostgreSQL the events are there too: LookupEvents and delivery go on after a failover.
-  const store = config.journal.enabled && config.journal.storage === 'postgresql'
+  const store = config.journal.storage === 'postgresql'
     ? await createPostgresEventStore({
       url: journalConnectionUrl(config), encryptionKey, clock: core.clock, retentionMs: config.eventRetentionMs,
       onError: (err) => log.warn({ err: err.message }, 'a PostgreSQL connection of the event store failed'),
