@@ -6,26 +6,17 @@ import { JOURNAL_DEVICE_TYPE, journalSinkFactory, sinkFactories, type ConfigDevi
 import { journalPath, type ServerConfig } from '../config/index.js';
 import { createJournalStore, createPostgresJournalStore, postgresLedgerFiles, type IndexerMessage, type JournalStore } from '../journal/index.js';
 import type { Clock } from '../lib/clock.js';
-import { ConfigError } from '../config/index.js';
+import { journalConnectionUrl } from '../config/index.js';
 
 import { createLedger, ledgerDirectory, type Ledger, type LedgerLog } from './ledger.js';
 
 export const JOURNAL_DEVICE_PATH = 'journal/';
+export { CONNECTION_URL_ENV, journalConnectionUrl } from '../config/index.js';
 
 /** Where the indexer's reports go (the server's logger). */
 export interface JournalLog {
   warn(fields: object, message: string): void;
   info(fields: object, message: string): void;
-}
-
-/** The environment variable a PostgreSQL journal's URL is taken from when the journal block has none. */
-export const CONNECTION_URL_ENV = 'SEALTRAIL_PG_CONNECTION_URL';
-
-/** The PostgreSQL journal's database URL (never logged: it may hold a password). */
-export function journalConnectionUrl(config: ServerConfig, env: NodeJS.ProcessEnv = process.env): string {
-  const url = config.journal.connectionUrl ?? env[CONNECTION_URL_ENV];
-  if (url === undefined || url === '') throw new ConfigError(`journal.storage = "postgresql" needs journal.connection_url or ${CONNECTION_URL_ENV}`);
-  return url;
 }
 
 export interface OpenedJournal {

@@ -1,6 +1,7 @@
 /** The server configuration, after parsing and validation. */
 import { dirname, join } from 'node:path';
 import { DEFAULT_REQUEST_LIMITS, type RequestLimits } from './request-limits.js';
+import { ConfigError } from './config-error.js';
 
 export interface ListenerConfig extends RequestLimits {
   address: string;
@@ -164,4 +165,14 @@ export function defaultConfig(): ServerConfig {
 export function journalPath(config: Pick<ServerConfig, 'journal' | 'storage'>): string {
   if (config.journal.path !== undefined) return config.journal.path;
   return config.storage.type === 'sqlite' ? join(dirname(config.storage.path), 'journal.db') : ':memory:';
+}
+
+/** The environment variable a PostgreSQL journal's URL is taken from when the journal block has none. */
+export const CONNECTION_URL_ENV = 'SEALTRAIL_PG_CONNECTION_URL';
+
+/** The PostgreSQL journal's database URL (never logged: it may hold a password). */
+export function journalConnectionUrl(config: ServerConfig, env: NodeJS.ProcessEnv = process.env): string {
+  const url = config.journal.connectionUrl ?? env[CONNECTION_URL_ENV];
+  if (url === undefined || url === '') throw new ConfigError(`journal.storage = "postgresql" needs journal.connection_url or ${CONNECTION_URL_ENV}`);
+  return url;
 }

@@ -7,7 +7,7 @@ export { createLedgerFollower, LEDGER_BATCH, type LedgerFollower, type LedgerHea
 export { parseJournalQuery, parseTimeNs, KEY_PARAMETERS, QUERY_PARAMETERS, DEFAULT_PAGE, type ParsedQuery } from './filters.js';
 export { searchJournal, timeline, recordView, TIMELINE_SUBJECTS, type RecordView, type RecordParser, type SearchPage, type Timeline, type TimelineGroup } from './search.js';
 export * from './types.js';
-export { exportRecords, exportJournalFile, EXPORT_PAGE } from './export.js';
+export { exportRecords, exportJournalFile, exportJournalStore, EXPORT_PAGE } from './export.js';
 export { openJournalFileRecords, type JournalFileRecords, type SeqRecord } from './file-records.js';
 export { serverEvents, type ServerEvents, type ServerEventName } from './server-events.js';
 export { vaultEntryKeys } from './extract/vault.js';
