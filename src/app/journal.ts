@@ -46,6 +46,7 @@ export async function openJournalAndLedger(config: ServerConfig, clock: Clock, l
   try {
     const journal = await createPostgresJournalStore({
       url, ledger: ledger !== undefined, retentionMs: config.journal.retentionMs, clock, onIndexer: indexerReports('postgresql', log, ledger),
+      onConnectionError: (err) => log.warn({ err: err.message }, 'a PostgreSQL connection of the journal failed; appends use another'),
     });
     return { journal, ledger, close: async () => { await journal.close(); await files?.close(); } };
   } catch (err) {

@@ -26,8 +26,10 @@ export interface PostgresJournalOptions {
   url: string;
   /** Follow the journal with the ledger in the same database (the active node). */
   ledger?: boolean;
-  /** The ledger's reports: its head after each step, failure episodes and their end; the pool's errors. */
+  /** The ledger's reports: its head after each step, failure episodes and their end. */
   onIndexer?: (message: IndexerMessage) => void;
+  /** An idle pooled connection failed (PostgreSQL restarted, the network cut it); the pool opens another. */
+  onConnectionError?: (err: Error) => void;
   retentionMs?: number;
   clock?: { now(): number };
 }
@@ -56,7 +58,7 @@ const releaseAfter = async <T>(pool: pg.Pool, work: (client: pg.PoolClient) => P
 
 export async function createPostgresJournalStore(opts: PostgresJournalOptions): Promise<JournalStore> {
   const say = opts.onIndexer ?? (() => undefined);
-  const pool = await openJournalPool(opts.url, (err) => say({ kind: 'failing', message: `a PostgreSQL connection of the journal failed: ${err.message}` }));
+  const pool = await openJournalPool(opts.url, opts.onConnectionError ?? (() => undefined));
   const pump: LedgerPump | undefined = opts.ledger ? createLedgerPump(pool, say) : undefined;
 
   let next: Batch | undefined;
