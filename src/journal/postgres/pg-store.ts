@@ -65,6 +65,7 @@ export async function createPostgresJournalStore(opts: PostgresJournalOptions): 
   let writing: Promise<void> | undefined;
   let scheduled = false;
   let closed = false;
+  let importing: Promise<void> = Promise.resolve();
 
   const commit = async (batch: Batch): Promise<void> => {
     const records = batch.records;
@@ -120,10 +121,14 @@ export async function createPostgresJournalStore(opts: PostgresJournalOptions): 
       return next.done;
     },
     caughtUp: async () => true,
-    async importBatch(records) {
-      const outcome = await releaseAfter(pool, (client) => importRecords(client, records));
-      if (outcome.added > 0) pump?.kick();
-      return outcome;
+    importBatch(records) {
+      // In call order, one at a time: an importer's batches take their seqs in the order of its files.
+      const outcome = importing.then(() => releaseAfter(pool, (client) => importRecords(client, records)));
+      importing = outcome.then(() => undefined, () => undefined);
+      return outcome.then((o) => {
+        if (o.added > 0) pump?.kick();
+        return o;
+      });
     },
     query: async (q) => (await select(q)).map(recordOf),
     readSince: async (afterSeq, limit) => (await rows(`SELECT ${RECORD_COLUMNS} FROM records WHERE seq > $1 ORDER BY seq LIMIT $2`, [afterSeq, limit])).map(recordOf),
