@@ -23,7 +23,7 @@ export interface LedgerPump {
   close(): Promise<void>;
 }
 
-export function createLedgerPump(pool: pg.Pool, say: (message: IndexerMessage) => void): LedgerPump {
+export function createLedgerPump(pool: pg.Pool, say: (message: IndexerMessage) => void, active: () => boolean): LedgerPump {
   let appender: LogAppender | undefined;
   let running: Promise<void> | undefined;
   let again = false;
@@ -40,7 +40,9 @@ export function createLedgerPump(pool: pg.Pool, say: (message: IndexerMessage) =
 
   /** One batch; how many records it took. */
   const step = async (): Promise<number> => {
-    appender ??= await LogAppender.open(await readLedgerSize(pool), fetch);
+    // Reopened whenever the stored log is not where this node left it (another node extended it).
+    const stored = await readLedgerSize(pool);
+    if (appender?.size !== stored) appender = await LogAppender.open(stored, fetch);
     const log = appender;
     const size = log.size;
     const { rows } = await pool.query<{ seq: string; text: string }>('SELECT seq, text FROM records WHERE seq >= $1 ORDER BY seq LIMIT $2', [size, LEDGER_BATCH]);
@@ -84,7 +86,7 @@ export function createLedgerPump(pool: pg.Pool, say: (message: IndexerMessage) =
   };
 
   const kick = (): void => {
-    if (closed) return;
+    if (closed || !active()) return;
     if (running) {
       again = true;
       return;

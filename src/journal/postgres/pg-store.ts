@@ -26,6 +26,12 @@ export interface PostgresJournalOptions {
   url: string;
   /** Follow the journal with the ledger in the same database (the active node). */
   ledger?: boolean;
+  /**
+   * Whether this node is the one that extends the ledger now (default: always). A node that is not
+   * leaves it to the active one; were two to write at once, each append checks the stored size in
+   * its transaction, so neither can overwrite the other's tree (ledger-store.ts).
+   */
+  ledgerActive?: () => boolean;
   /** The ledger's reports: its head after each step, failure episodes and their end. */
   onIndexer?: (message: IndexerMessage) => void;
   /** An idle pooled connection failed (PostgreSQL restarted, the network cut it); the pool opens another. */
@@ -59,7 +65,7 @@ const releaseAfter = async <T>(pool: pg.Pool, work: (client: pg.PoolClient) => P
 export async function createPostgresJournalStore(opts: PostgresJournalOptions): Promise<JournalStore> {
   const say = opts.onIndexer ?? (() => undefined);
   const pool = await openJournalPool(opts.url, opts.onConnectionError ?? (() => undefined));
-  const pump: LedgerPump | undefined = opts.ledger ? createLedgerPump(pool, say) : undefined;
+  const pump: LedgerPump | undefined = opts.ledger ? createLedgerPump(pool, say, opts.ledgerActive ?? (() => true)) : undefined;
 
   let next: Batch | undefined;
   let writing: Promise<void> | undefined;

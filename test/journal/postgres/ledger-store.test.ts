@@ -60,3 +60,22 @@ test('postgresql ledger: every file ever written is answered with its bytes, bef
     await store.close();
   }
 });
+
+test('postgresql ledger: a node that is not the active one leaves the ledger alone; once active it takes every record', async () => {
+  const url = await freshDatabase();
+  let active = false;
+  const store = await createPostgresJournalStore({ url, ledger: true, ledgerActive: () => active });
+  const pool = new pg.Pool({ connectionString: url, max: 1 });
+  try {
+    await Promise.all(Array.from({ length: 10 }, (_, i) => store.append(record(i))));
+    // Past one poll of the ledger (LEDGER_POLL_MS, 1 s): nothing taken.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    assert.equal(await readLedgerSize(pool), 0);
+    active = true;
+    for (let i = 0; i < 50 && (await readLedgerSize(pool)) < 10; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(await readLedgerSize(pool), 10);
+  } finally {
+    await pool.end();
+    await store.close();
+  }
+});
