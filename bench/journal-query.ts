@@ -32,13 +32,13 @@ const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.lengt
 /** Each query shape first runs WARMUP times unmeasured (other key values), as a running server's would have. */
 const WARMUP = 10;
 
-function measure(runs: number, fn: (i: number) => void): QueryFigures {
-  for (let i = 0; i < WARMUP; i++) fn(runs - 1 - (i % runs));
+async function measure(runs: number, fn: (i: number) => Promise<unknown>): Promise<QueryFigures> {
+  for (let i = 0; i < WARMUP; i++) await fn(runs - 1 - (i % runs));
   const times: number[] = [];
   const cpu0 = process.cpuUsage();
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now();
-    fn(i);
+    await fn(i);
     times.push(performance.now() - t0);
   }
   const cpu = process.cpuUsage(cpu0);
@@ -48,17 +48,17 @@ function measure(runs: number, fn: (i: number) => void): QueryFigures {
 }
 
 /** Key values that occur in the journal: sampled from records at random seqs. */
-function sampler(store: JournalStore, rnd: () => number) {
-  const last = store.lastSeq();
+async function sampler(store: JournalStore, rnd: () => number) {
+  const last = await store.lastSeq();
   const cache = new Map<string, string[]>();
-  return (key: keyof NonNullable<JournalFilter['keys']> | 'path', count: number): string[] => {
+  return async (key: SampledKey, count: number): Promise<string[]> => {
     const cached = cache.get(key);
     if (cached && cached.length >= count) return cached;
     const out: string[] = [];
     for (let tries = 0; out.length < count && tries < count * 2000; tries++) {
       // readSince(seq - 1, 1) is the record at seq: a single primary-key lookup.
       const seq = Math.floor(rnd() * (last + 1));
-      const value = store.readSince(seq - 1, 1)[0]?.keys[key];
+      const value = (await store.readSince(seq - 1, 1))[0]?.keys[key];
       if (value !== undefined) out.push(value);
     }
     if (out.length === 0) throw new Error(`no record has ${key}`);
@@ -67,22 +67,35 @@ function sampler(store: JournalStore, rnd: () => number) {
   };
 }
 
+type SampledKey = keyof NonNullable<JournalFilter['keys']> | 'path';
+const SAMPLED: SampledKey[] = ['entityId', 'accessor', 'keyArn', 'path', 'correlationId', 'requestId', 'accessKeyId', 'userArn', 'capsule', 'remoteAddress'];
+
 type FilterMaker = (i: number) => JournalFilter;
 
-export async function benchJournalQuery(opts: { records: number; runs?: number; log?: (line: string) => void }): Promise<JournalQueryBenchResult> {
+export interface JournalQueryBenchOptions {
+  records: number;
+  runs?: number;
+  log?: (line: string) => void;
+  /** The store to query, given the fixture's SQLite file (default: that file's own store). */
+  open?: (fixturePath: string) => Promise<JournalStore>;
+}
+
+export async function benchJournalQuery(opts: JournalQueryBenchOptions): Promise<JournalQueryBenchResult> {
   const runs = opts.runs ?? 200;
   const log = opts.log ?? (() => undefined);
   const fixture = journalFixture(opts.records, log);
-  const store = createJournalStore({ path: fixture.path });
+  const store = opts.open ? await opts.open(fixture.path) : createJournalStore({ path: fixture.path });
   try {
     const rnd = prng(42);
-    const values = sampler(store, rnd);
-    const pick = (key: Parameters<typeof values>[0]) => {
-      const v = values(key, runs);
+    const values = await sampler(store, rnd);
+    const sampled = new Map<SampledKey, string[]>();
+    for (const key of SAMPLED) sampled.set(key, await values(key, runs));
+    const pick = (key: SampledKey) => {
+      const v = sampled.get(key)!;
       return (i: number) => v[i % v.length];
     };
-    const first = store.readSince(0, 1)[0].timeNs;
-    const lastTime = store.query({ order: 'desc', limit: 1 })[0].timeNs;
+    const first = (await store.readSince(0, 1))[0].timeNs;
+    const lastTime = (await store.query({ order: 'desc', limit: 1 }))[0].timeNs;
     const span = Number(lastTime - first);
     const timeAt = (i: number) => first + BigInt(Math.floor(((i * 7919) % runs) / runs * span));
     const HOUR = 3_600_000_000_000n;
@@ -127,17 +140,19 @@ export async function benchJournalQuery(opts: { records: number; runs?: number; 
     for (const [name, make] of Object.entries(filters)) {
       for (const order of ['desc', 'asc'] as const) {
         const query = (i: number, cursor?: string): ParsedQuery => ({ filter: make(i), order, limit: 100, format: 'raw', cursor });
-        queries[`${name}, ${order}`] = measure(runs, (i) => searchJournal(store, query(i)));
+        queries[`${name}, ${order}`] = await measure(runs, (i) => searchJournal(store, query(i)));
         // The next page, where there is one: its cursor comes from a first page fetched outside the timing.
-        const next = Array.from({ length: runs }, (_, i) => ({ i, cursor: searchJournal(store, query(i)).nextCursor }))
+        const next: { i: number; cursor: string | null }[] = [];
+        for (let i = 0; i < runs; i++) next.push({ i, cursor: (await searchJournal(store, query(i))).nextCursor });
+        const paged = next
           .filter((n): n is { i: number; cursor: string } => n.cursor !== null);
-        if (next.length > 0) queries[`${name}, ${order}, page 2`] = measure(next.length, (k) => searchJournal(store, query(next[k].i, next[k].cursor)));
+        if (paged.length > 0) queries[`${name}, ${order}, page 2`] = await measure(paged.length, (k) => searchJournal(store, query(paged[k].i, paged[k].cursor)));
         log(`  ${name}, ${order}: p99 ${queries[`${name}, ${order}`].p99Ms} ms, page 2 ${queries[`${name}, ${order}, page 2`]?.p99Ms ?? '(none)'} ms`);
       }
     }
     let timelineRecords = 0;
-    queries['timeline of one entity'] = measure(runs, (i) => {
-      timelineRecords += timeline(store, { entityId: entity(i) }).groups.reduce((n, g) => n + g.records.length, 0);
+    queries['timeline of one entity'] = await measure(runs, async (i) => {
+      timelineRecords += (await timeline(store, { entityId: entity(i) })).groups.reduce((n, g) => n + g.records.length, 0);
     });
     log(`  timeline: p99 ${queries['timeline of one entity'].p99Ms} ms (${Math.round(timelineRecords / runs)} records each on average)`);
 

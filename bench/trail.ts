@@ -53,7 +53,7 @@ export async function benchLookupEvents(opts: { events: number; runs?: number; d
     for (let i = 0; i < opts.events; i += 10_000) {
       const batch: AppendInput[] = [];
       for (let j = i; j < Math.min(opts.events, i + 10_000); j++) batch.push(event(j, t0));
-      store.appendBatch(batch);
+      (await store.appendBatch(batch));
     }
     const fillSeconds = (performance.now() - fillStart) / 1000;
     const runs = opts.runs ?? 200;
@@ -67,13 +67,13 @@ export async function benchLookupEvents(opts: { events: number; runs?: number; d
       'rare EventId': (i) => ({ LookupAttributes: [{ AttributeKey: 'EventId', AttributeValue: `00000000-0000-4000-8000-${String((i * 7919) % opts.events).padStart(12, '0')}` }] }),
     };
     const queries: LookupBenchResult['queries'] = {};
-    for (const [name, body] of Object.entries(shapes)) queries[name] = time(runs, (i) => void lookupEvents(store, body(i)));
+    for (const [name, body] of Object.entries(shapes)) queries[name] = await time(runs, async (i) => void (await lookupEvents(store, body(i))));
     // Paging: the 5th page of a Username lookup (each timed call is one page request).
-    queries['paging (page 5, Username)'] = time(runs, (i) => {
+    queries['paging (page 5, Username)'] = await time(runs, async (i) => {
       const body = { LookupAttributes: [{ AttributeKey: 'Username', AttributeValue: USERS[i % USERS.length] }] };
       let token: string | undefined;
-      for (let p = 0; p < 4; p++) token = lookupEvents(store, { ...body, NextToken: token }).NextToken;
-      return () => void lookupEvents(store, { ...body, NextToken: token });
+      for (let p = 0; p < 4; p++) token = (await lookupEvents(store, { ...body, NextToken: token })).NextToken;
+      return async () => void (await lookupEvents(store, { ...body, NextToken: token }));
     });
     return { events: opts.events, fillSeconds, queries };
   } finally {
@@ -83,14 +83,14 @@ export async function benchLookupEvents(opts: { events: number; runs?: number; d
 }
 
 /** `fn` is timed; if it returns a function, setup was done and that function is what is timed. */
-function time(runs: number, fn: (i: number) => void | (() => void)) {
+async function time(runs: number, fn: (i: number) => Promise<void | (() => Promise<void>)>) {
   const samples: number[] = [];
   for (let i = 0; i < runs; i++) {
     let start = performance.now();
-    const timed = fn(i);
+    const timed = await fn(i);
     if (typeof timed === 'function') {
       start = performance.now();
-      timed();
+      await timed();
     }
     samples.push(performance.now() - start);
   }

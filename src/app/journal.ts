@@ -4,11 +4,14 @@
  */
 import { JOURNAL_DEVICE_TYPE, journalSinkFactory, sinkFactories, type ConfigDeviceDeclaration, type SinkFactory } from '../audit/index.js';
 import { journalPath, type ServerConfig } from '../config/index.js';
-import { createJournalStore, type IndexerMessage, type JournalStore } from '../journal/index.js';
+import { createJournalStore, createPostgresJournalStore, postgresLedgerFiles, type IndexerMessage, type JournalStore } from '../journal/index.js';
 import type { Clock } from '../lib/clock.js';
-import type { Ledger } from './ledger.js';
+import { journalConnectionUrl } from '../config/index.js';
+
+import { createLedger, ledgerDirectory, type Ledger, type LedgerLog } from './ledger.js';
 
 export const JOURNAL_DEVICE_PATH = 'journal/';
+export { CONNECTION_URL_ENV, journalConnectionUrl } from '../config/index.js';
 
 /** Where the indexer's reports go (the server's logger). */
 export interface JournalLog {
@@ -16,11 +19,45 @@ export interface JournalLog {
   info(fields: object, message: string): void;
 }
 
-/** The journal, and with `ledger` its indexer thread appends every record to the ledger. */
-export function openJournal(config: ServerConfig, clock: Clock, log: JournalLog, ledger?: Ledger): JournalStore | undefined {
-  if (!config.journal.enabled) return undefined;
-  const path = journalPath(config);
-  const onIndexer = (m: IndexerMessage): void => {
+export interface OpenedJournal {
+  journal?: JournalStore;
+  ledger?: Ledger;
+  /** Closes the journal, then what the ledger holds open. */
+  close(): Promise<void>;
+}
+
+/**
+ * The journal and its ledger, where the configuration keeps them: SQLite and the ledger's
+ * directory on this node, or one PostgreSQL database the nodes of a cluster share (the journal's
+ * records, the ledger's files and its size; this node extends the ledger after each commit).
+ */
+export async function openJournalAndLedger(config: ServerConfig, clock: Clock, log: JournalLog & LedgerLog): Promise<OpenedJournal> {
+  if (!config.journal.enabled) return { close: async () => undefined };
+  if (config.journal.storage !== 'postgresql') {
+    const dir = ledgerDirectory(config);
+    const ledger = dir === undefined ? undefined : createLedger(config, dir, log);
+    const journal = openJournal(config, clock, log, ledger);
+    return { journal, ledger, close: () => journal?.close() ?? Promise.resolve() };
+  }
+  const url = journalConnectionUrl(config);
+  const onError = (err: Error) => log.warn({ err: err.message }, 'a PostgreSQL connection of the ledger failed');
+  const files = config.ledger.enabled ? postgresLedgerFiles(url, onError) : undefined;
+  const ledger = files ? createLedger(config, files, log) : undefined;
+  try {
+    const journal = await createPostgresJournalStore({
+      url, ledger: ledger !== undefined, retentionMs: config.journal.retentionMs, clock, onIndexer: indexerReports('postgresql', log, ledger),
+      onConnectionError: (err) => log.warn({ err: err.message }, 'a PostgreSQL connection of the journal failed; appends use another'),
+    });
+    return { journal, ledger, close: async () => { await journal.close(); await files?.close(); } };
+  } catch (err) {
+    await files?.close();
+    throw err;
+  }
+}
+
+/** What the journal's indexer (or, on PostgreSQL, its ledger) reports, to the log and the ledger. */
+function indexerReports(path: string, log: JournalLog, ledger: Ledger | undefined): (m: IndexerMessage) => void {
+  return (m) => {
     if (m.kind === 'ledger') ledger?.grown(m.size, m.root);
     else if (m.kind === 'ledger_failing') log.warn({ path, code: m.code, err: m.message }, 'the ledger cannot follow the journal; records stay in the journal and enter the ledger once this is resolved');
     else if (m.kind === 'ledger_recovered') log.info({ path }, 'the ledger follows the journal again');
@@ -29,6 +66,13 @@ export function openJournal(config: ServerConfig, clock: Clock, log: JournalLog,
     else if (m.kind === 'cache') log.warn({ path, code: m.code }, 'the journal could not flush its spool to drop it from the page cache; records are kept, memory use grows');
     else log.warn({ path, segment: m.segment, offset: m.offset, reason: m.reason }, 'a journal spool segment is corrupt past this point; it was kept as .corrupt and skipped');
   };
+}
+
+/** The journal on SQLite, and with `ledger` its indexer thread appends every record to the ledger. */
+export function openJournal(config: ServerConfig, clock: Clock, log: JournalLog, ledger?: Ledger): JournalStore | undefined {
+  if (!config.journal.enabled) return undefined;
+  const path = journalPath(config);
+  const onIndexer = indexerReports(path, log, ledger);
   return createJournalStore({ path, spool: true, fsync: config.journal.fsync, retentionMs: config.journal.retentionMs, clock, onIndexer, ledgerDir: ledger?.dir });
 }
 

@@ -17,6 +17,19 @@ import {
 } from '../ledger/index.js';
 import { prunePartials, readLedgerFile } from '../journal/index.js';
 
+/**
+ * Where the ledger's files are kept: a directory (`<data dir>/ledger`, written by the SQLite
+ * journal's indexer thread) or the journal's PostgreSQL database (journal/postgres/).
+ */
+export interface LedgerFileStore {
+  /** The directory, when the files are on this node's disk. */
+  readonly dir?: string;
+  read(path: string): Promise<Buffer | undefined>;
+  readCheckpoint(): Promise<string | undefined>;
+  writeCheckpoint(note: string): Promise<void>;
+  prunePartials(size: number, keep?: number): Promise<void>;
+}
+
 export interface SignedCheckpoint {
   /** The signed note, as served and written to the checkpoint file. */
   readonly note: string;
@@ -30,7 +43,8 @@ export interface LedgerLog {
 }
 
 export interface Ledger {
-  readonly dir: string;
+  /** The ledger's directory, when its files are on this node's disk. */
+  readonly dir?: string;
   readonly origin: string;
   /** Checkpoints, tiles and proofs are served without a token. */
   readonly publicReads: boolean;
@@ -48,9 +62,12 @@ export interface Ledger {
   read(path: string): Promise<Buffer | undefined>;
 }
 
-/** Where the ledger's files live: `ledger/` beside the journal database (none for an in-memory journal). */
+/**
+ * Where the ledger's files live: `ledger/` beside the journal database (none for an in-memory
+ * journal, nor for a journal on PostgreSQL: its ledger is in the same database).
+ */
 export function ledgerDirectory(config: ServerConfig): string | undefined {
-  if (!config.journal.enabled || !config.ledger.enabled) return undefined;
+  if (!config.journal.enabled || !config.ledger.enabled || config.journal.storage === 'postgresql') return undefined;
   const path = journalPath(config);
   return path === ':memory:' ? undefined : join(dirname(path), 'ledger');
 }
@@ -73,10 +90,23 @@ async function writeAtomically(path: string, text: string, fsync: boolean): Prom
   await rename(temp, path);
 }
 
-export function createLedger(config: ServerConfig, dir: string, log: LedgerLog): Ledger {
+/** The ledger's files in a directory. */
+export function ledgerDirectoryStore(dir: string, fsync: boolean): LedgerFileStore {
+  const checkpointFile = join(dir, CHECKPOINT_PATH);
+  return {
+    dir,
+    read: (path) => readLedgerFile(dir, path),
+    readCheckpoint: () => readFile(checkpointFile, 'utf8').catch(() => undefined),
+    writeCheckpoint: (note) => writeAtomically(checkpointFile, note, fsync),
+    prunePartials: (size, keep) => prunePartials(dir, size, keep),
+  };
+}
+
+/** `where`: the ledger's directory, or another store of its files. */
+export function createLedger(config: ServerConfig, where: string | LedgerFileStore, log: LedgerLog): Ledger {
+  const files = typeof where === 'string' ? ledgerDirectoryStore(where, config.journal.fsync) : where;
   const origin = ledgerOrigin(config);
   const intervalMs = config.ledger.checkpointIntervalMs;
-  const checkpointFile = join(dir, CHECKPOINT_PATH);
   let head: { size: number; root: Buffer } | undefined;
   let signer: NoteSigner | undefined;
   let verifierKey: string | undefined;
@@ -105,7 +135,7 @@ export function createLedger(config: ServerConfig, dir: string, log: LedgerLog):
       latest = { note, size, root };
       refused = false;
       try {
-        await writeAtomically(checkpointFile, note, config.journal.fsync);
+        await files.writeCheckpoint(note);
       } catch (err) {
         log.warn({ code: (err as NodeJS.ErrnoException).code }, 'the ledger checkpoint file could not be written; the server serves it from memory');
         return;
@@ -130,7 +160,7 @@ export function createLedger(config: ServerConfig, dir: string, log: LedgerLog):
     void (async () => {
       do {
         pruneAgain = false;
-        await prunePartials(dir, head.size, latest?.size).catch((err: NodeJS.ErrnoException) => log.warn({ code: err.code }, 'the ledger could not remove outgrown partial tiles'));
+        await files.prunePartials(head.size, latest?.size).catch((err: NodeJS.ErrnoException) => log.warn({ code: err.code }, 'the ledger could not remove outgrown partial tiles'));
       } while (pruneAgain);
       pruning = false;
     })();
@@ -148,12 +178,8 @@ export function createLedger(config: ServerConfig, dir: string, log: LedgerLog):
 
   /** The checkpoint a previous run left, if this key signed it: the tree must go on from it. */
   const loadPublished = async (key: NoteSigner): Promise<void> => {
-    let text: string;
-    try {
-      text = await readFile(checkpointFile, 'utf8');
-    } catch {
-      return;
-    }
+    const text = await files.readCheckpoint();
+    if (text === undefined) return;
     try {
       const opened = openCheckpoint(text, noteVerifier(key.name, key.privateKey));
       if (!latest || opened.checkpoint.size > latest.size) latest = { note: text, size: opened.checkpoint.size, root: opened.checkpoint.root };
@@ -163,7 +189,7 @@ export function createLedger(config: ServerConfig, dir: string, log: LedgerLog):
   };
 
   return {
-    dir,
+    dir: files.dir,
     origin,
     publicReads: config.ledger.public,
     grown(size, root) {
@@ -196,6 +222,6 @@ export function createLedger(config: ServerConfig, dir: string, log: LedgerLog):
     },
     current: () => latest,
     verifierKey: () => verifierKey,
-    read: (path) => readLedgerFile(dir, path),
+    read: (path) => files.read(path),
   };
 }

@@ -18,11 +18,11 @@ import { devAttestationCa, devDataDir, devMounts, devRootToken, devUnseal } from
 import { registerAwsRoutes, registerConsole, createHttpServer, createLogger } from '../server/index.js';
 import { ensureDevKmsUser } from '../kms/index.js';
 import type { Services } from './services.js';
-import { auditDeclarations, auditSinks, openJournal } from './journal.js';
+import { auditDeclarations, auditSinks, openJournalAndLedger } from './journal.js';
 import { serverEvents } from '../journal/index.js';
 import { servicesBuilder } from './wiring.js';
 import type { ChallengeSource } from '../auth/index.js';
-import { createLedger, ledgerDirectory, type Ledger } from './ledger.js';
+import type { Ledger } from './ledger.js';
 
 export interface ServerRunOptions {
   configPath?: string;
@@ -101,10 +101,8 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
     const devCa = opts.dev ? await devAttestationCa(dataDir!, clock) : undefined;
     // The journal is open while the server runs, sealed or not: it is not behind the barrier.
     // The ledger follows the journal (every record a leaf); it signs checkpoints while unsealed.
-    const ledgerDir = ledgerDirectory(config);
-    const ledger = ledgerDir === undefined ? undefined : createLedger(config, ledgerDir, log);
-    const journal = openJournal(config, clock, log, ledger);
-    if (journal) undo.push(() => journal.close());
+    const { journal, ledger, close: closeJournal } = await openJournalAndLedger(config, clock, log);
+    undo.push(closeJournal);
     const sinks = auditSinks(journal);
     const events = serverEvents(journal, clock, (err) => log.error({ err }, 'the journal could not record a server event'));
     const storage = await openNodeStorage(config);

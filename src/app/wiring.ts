@@ -9,12 +9,12 @@ import { createPolicyStore, ensureDefaultPolicy, tokenBackend, createTokenStore,
 import type { ServerConfig } from '../config/index.js';
 import { type Core, Mounts, type BackendFactory, createWrapping } from '../core/index.js';
 import type { JournalStore, ServerEvents } from '../journal/index.js';
-import { auditDeclarations } from './journal.js';
+import { auditDeclarations, journalConnectionUrl } from './journal.js';
 import type { Ledger } from './ledger.js';
 import type { Services } from './services.js';
 import { capsuleBackend, recordCapsuleMountTune, kvBackend } from '../secrets/index.js';
 import { createKmsEngine } from '../kms/index.js';
-import { trailBackend, createTrailManager, createTrailRecorder, createEventStore, type LedgerHead } from '../trail/index.js';
+import { trailBackend, createTrailManager, createTrailRecorder, createEventStore, createPostgresEventStore, type LedgerHead } from '../trail/index.js';
 import { storageView, type Storage } from '../storage/index.js';
 import { sysBackend, type SysHa } from '../sys/index.js';
 import type { ServerLogger } from '../server/index.js';
@@ -131,7 +131,8 @@ export function servicesBuilder(config: ServerConfig, log: ServerLogger, opts: W
 }
 
 /**
- * The CloudTrail side: events in their own SQLite file beside the main database (index columns in
+ * The CloudTrail side: events in their own SQLite file beside the main database, or in the journal's
+ * PostgreSQL database when the journal is there (index columns in
  * the clear, each record AES-256-GCM encrypted under a key kept in the barrier), trails delivering
  * signed files, and the recorder the AWS edge writes every call to.
  */
@@ -140,12 +141,18 @@ async function buildTrail(
 ) {
   const barrier = core.seal.barrier;
   const encryptionKey = await ensureRandomKey(barrier, 'sys/trail-event-key');
-  const store = createEventStore({
-    path: config.storage.type === 'sqlite' ? join(dirname(config.storage.path), 'events.db') : ':memory:',
-    encryptionKey,
-    clock: core.clock,
-    retentionMs: config.eventRetentionMs,
-  });
+  // With the journal on PostgreSQL the events are there too: LookupEvents and delivery go on after a failover.
+  const store = config.journal.storage === 'postgresql'
+    ? await createPostgresEventStore({
+      url: journalConnectionUrl(config), encryptionKey, clock: core.clock, retentionMs: config.eventRetentionMs,
+      onError: (err) => log.warn({ err: err.message }, 'a PostgreSQL connection of the event store failed'),
+    })
+    : createEventStore({
+      path: config.storage.type === 'sqlite' ? join(dirname(config.storage.path), 'events.db') : ':memory:',
+      encryptionKey,
+      clock: core.clock,
+      retentionMs: config.eventRetentionMs,
+    });
   const trails = createTrailManager({
     trails: config.trails,
     accountId: config.kms.accountId,

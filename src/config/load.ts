@@ -211,18 +211,30 @@ function listenerLimits(body: Obj, listener: ServerConfig['listener']): void {
   }
 }
 
-/** `journal { enabled, path, retention, required, fsync }` */
+/** `journal { enabled, path, retention, required, fsync, storage, connection_url }` */
 function readJournal(raw: Obj, cfg: ServerConfig): void {
   if (raw.journal === undefined) return;
   const list = asList(raw.journal);
   if (list.length !== 1) throw new ConfigError('exactly one journal block is supported');
   const body = list[0];
-  allowKeys(body, ['enabled', 'path', 'retention', 'required', 'fsync'], 'journal');
+  allowKeys(body, ['enabled', 'path', 'retention', 'required', 'fsync', 'storage', 'connection_url'], 'journal');
   const journal = { ...cfg.journal };
   if (body.enabled !== undefined) journal.enabled = bool(body.enabled, 'journal.enabled');
   if (body.path !== undefined) journal.path = str(body.path, 'journal.path');
   if (body.required !== undefined) journal.required = bool(body.required, 'journal.required');
   if (body.fsync !== undefined) journal.fsync = bool(body.fsync, 'journal.fsync');
+  if (body.storage !== undefined) {
+    const storage = str(body.storage, 'journal.storage');
+    if (storage !== 'sqlite' && storage !== 'postgresql') throw new ConfigError('journal.storage must be "sqlite" or "postgresql"');
+    journal.storage = storage;
+  }
+  if (body.connection_url !== undefined) {
+    // Never echoed: it may hold a password.
+    const url = str(body.connection_url, 'journal.connection_url');
+    if (!/^postgres(ql)?:\/\//.test(url)) throw new ConfigError('journal.connection_url must be a postgres:// or postgresql:// URL');
+    journal.connectionUrl = url;
+  }
+  if (journal.connectionUrl !== undefined && journal.storage !== 'postgresql') throw new ConfigError('journal.connection_url is for journal.storage = "postgresql"');
   if (body.retention !== undefined) {
     const ms = parseDurationMs(body.retention);
     if (ms === undefined || ms < 3600_000) throw new ConfigError('journal.retention must be a duration of at least 1h such as "2160h"');

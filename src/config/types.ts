@@ -1,6 +1,7 @@
 /** The server configuration, after parsing and validation. */
 import { dirname, join } from 'node:path';
 import { DEFAULT_REQUEST_LIMITS, type RequestLimits } from './request-limits.js';
+import { ConfigError } from './config-error.js';
 
 export interface ListenerConfig extends RequestLimits {
   address: string;
@@ -56,6 +57,13 @@ export interface JournalConfig {
   required: boolean;
   /** Sync every commit to the disk, not only to the WAL: records survive a machine crash (default false). */
   fsync: boolean;
+  /**
+   * Where the journal, its ledger and the CloudTrail event store live: a SQLite file of this node
+   * (default), or a PostgreSQL database the nodes of a cluster share.
+   */
+  storage: 'sqlite' | 'postgresql';
+  /** With postgresql: the database's URL (else the SEALTRAIL_PG_CONNECTION_URL environment variable). Never logged. */
+  connectionUrl?: string;
 }
 
 /** The `ledger { }` block: the journal's tamper evidence, a signed C2SP tiled transparency log. */
@@ -168,7 +176,7 @@ export function defaultConfig(): ServerConfig {
     kms: { accountId: '111122223333', region: 'us-east-1' },
     trails: [],
     eventRetentionMs: 90 * 24 * 3600 * 1000,
-    journal: { enabled: true, retentionMs: 0, required: true, fsync: false },
+    journal: { enabled: true, retentionMs: 0, required: true, fsync: false, storage: 'sqlite' },
     ledger: { enabled: true, checkpointIntervalMs: 1000, public: false },
     declared: { listener: false, storage: false },
     tokenTidyIntervalMs: 3600_000,
@@ -184,4 +192,14 @@ export function uiEnabled(config: Pick<ServerConfig, 'ui'>, dev: boolean): boole
 export function journalPath(config: Pick<ServerConfig, 'journal' | 'storage'>): string {
   if (config.journal.path !== undefined) return config.journal.path;
   return config.storage.type === 'sqlite' ? join(dirname(config.storage.path), 'journal.db') : ':memory:';
+}
+
+/** The environment variable a PostgreSQL journal's URL is taken from when the journal block has none. */
+export const CONNECTION_URL_ENV = 'SEALTRAIL_PG_CONNECTION_URL';
+
+/** The PostgreSQL journal's database URL (never logged: it may hold a password). */
+export function journalConnectionUrl(config: ServerConfig, env: NodeJS.ProcessEnv = process.env): string {
+  const url = config.journal.connectionUrl ?? env[CONNECTION_URL_ENV];
+  if (url === undefined || url === '') throw new ConfigError(`journal.storage = "postgresql" needs journal.connection_url or ${CONNECTION_URL_ENV}`);
+  return url;
 }

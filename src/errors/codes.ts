@@ -118,6 +118,7 @@ export const ERROR_CODES = {
   ledger_entry_too_large: { kind: 'invalid', status: 400 },
   ledger_file_missing: { kind: 'internal', status: 500 },
   ledger_gap: { kind: 'internal', status: 500 },
+  ledger_moved: { kind: 'internal', status: 500 },
   ledger_invalid_bundle: { kind: 'invalid', status: 400 },
   ledger_invalid_checkpoint: { kind: 'invalid', status: 400 },
   ledger_invalid_key: { kind: 'invalid', status: 400 },

@@ -13,7 +13,7 @@ import type Database from 'better-sqlite3';
 import { rfc3339Nano } from '../lib/time.js';
 import { querySql } from './query.js';
 import { openJournalDatabase } from './schema.js';
-import { KEY_COLUMNS, type JournalFilter } from './types.js';
+import { KEY_COLUMNS, type JournalFilter, type JournalKeys, type JournalStore } from './types.js';
 
 /** Records per page: large, so a page's query is paid rarely. */
 export const EXPORT_PAGE = 10_000;
@@ -26,6 +26,7 @@ export const EXPORT_MMAP_BYTES = 2 ** 31;
 export const EXPORT_CHUNK_BYTES = 1024 * 1024;
 
 const KEYS = Object.values(KEY_COLUMNS);
+const KEY_NAMES = Object.keys(KEY_COLUMNS) as (keyof JournalKeys)[];
 /** Row layout: seq, time_ns, kind, origin_file, origin_line, the keys (the view's order), text. */
 const COLUMNS = ['seq', 'time_ns', 'kind', 'origin_file', 'origin_line', ...KEYS, 'text'].map((c) => `r.${c}`).join(', ');
 const TEXT = 5 + KEYS.length;
@@ -100,6 +101,32 @@ export async function exportRecords(db: Database.Database, filter: JournalFilter
       return count;
     }
     after = { timeNs: last[1] as bigint, seq: Number(last[0]) };
+  }
+}
+
+/**
+ * exportRecords through a store's query API (the PostgreSQL journal): the same pages and the same
+ * bytes per line.
+ */
+export async function exportJournalStore(store: JournalStore, filter: JournalFilter, write: (chunk: Buffer) => unknown, page = EXPORT_PAGE): Promise<number> {
+  const out = new ChunkWriter(write);
+  const throughSeq = Math.max(0, await store.lastSeq());
+  let after: { timeNs: bigint; seq: number } | undefined;
+  let count = 0;
+  for (;;) {
+    const records = await store.query({ ...filter, order: 'asc', limit: page, after, throughSeq });
+    for (const r of records) {
+      const row: unknown[] = [r.seq, r.timeNs, r.kind, r.origin?.file ?? null, r.origin?.line ?? null, ...KEY_NAMES.map((k) => r.keys[k] ?? null)];
+      const full = out.line(headOf(row), r.text);
+      if (full) await full;
+      count++;
+    }
+    const last = records.at(-1);
+    if (last === undefined) {
+      await out.flush();
+      return count;
+    }
+    after = { timeNs: last.timeNs, seq: last.seq };
   }
 }
 

@@ -7,7 +7,7 @@ export { createLedgerFollower, LEDGER_BATCH, type LedgerFollower, type LedgerHea
 export { parseJournalQuery, parseTimeNs, KEY_PARAMETERS, QUERY_PARAMETERS, DEFAULT_PAGE, type ParsedQuery } from './filters.js';
 export { searchJournal, timeline, recordView, TIMELINE_SUBJECTS, type RecordView, type RecordParser, type SearchPage, type Timeline, type TimelineGroup } from './search.js';
 export * from './types.js';
-export { exportRecords, exportJournalFile, EXPORT_PAGE } from './export.js';
+export { exportRecords, exportJournalFile, exportJournalStore, EXPORT_PAGE } from './export.js';
 export { openJournalFileRecords, type JournalFileRecords, type SeqRecord } from './file-records.js';
 export { serverEvents, type ServerEvents, type ServerEventName } from './server-events.js';
 export { vaultEntryKeys } from './extract/vault.js';
@@ -20,3 +20,7 @@ export { openImportWriter, type ImportWriter } from './import/import-writer.js';
 export { IMPORT_BATCH_RECORDS, MAX_LINE_BYTES } from './import/limits.js';
 export { parseRfc3339Ns } from './import/time.js';
 export type { JsonObject } from './extract/values.js';
+export {
+  createPostgresJournalStore, postgresLedgerFiles, readPostgresLedgerFile, readLedgerSize, MAX_COMMIT_RECORDS, POOL_CONNECTIONS,
+  LEDGER_POOL_CONNECTIONS, CONNECT_TIMEOUT_MS, STATEMENT_TIMEOUT_MS, LEDGER_POLL_MS, type PostgresJournalOptions, type PostgresLedgerFiles,
+} from './postgres/index.js';

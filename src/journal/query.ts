@@ -35,8 +35,12 @@ function indexedPrefixFor(prefix: string): string | undefined {
   return indexedPrefixes(prefix).at(-1);
 }
 
-/** `columns`: what each row holds (the record's stored columns unless told). */
-export function querySql(q: JournalQuery, columns: string = RECORD_COLUMNS): SqlQuery {
+/**
+ * `columns`: what each row holds (the record's stored columns unless told). `limitArms`: each arm
+ * of a several-kinds query is ordered and limited on its own (PostgreSQL, which does not merge the
+ * arms' index orders: it then sorts at most `limit` rows of each).
+ */
+export function querySql(q: JournalQuery, columns: string = RECORD_COLUMNS, limitArms = false): SqlQuery {
   const where: string[] = [];
   const params: unknown[] = [];
   const viaPrefix = q.pathPrefix !== undefined && q.pathPrefix !== '' ? indexedPrefixFor(q.pathPrefix) : undefined;
@@ -104,6 +108,10 @@ export function querySql(q: JournalQuery, columns: string = RECORD_COLUMNS): Sql
   const dir = q.order === 'asc' ? 'ASC' : 'DESC';
   if (armPerKind) {
     const clause = ['r.kind = ?', ...where].join(' AND ');
+    if (limitArms) {
+      const arms = kinds.map(() => `(SELECT ${columns} FROM ${from} WHERE ${clause} ORDER BY r.time_ns ${dir}, r.seq ${dir} LIMIT ?)`).join(' UNION ALL ');
+      return { sql: `${arms} ORDER BY time_ns ${dir}, seq ${dir} LIMIT ?`, params: [...kinds.flatMap((k) => [k, ...params, q.limit]), q.limit] };
+    }
     const arms = kinds.map(() => `SELECT ${columns} FROM ${from} WHERE ${clause}`).join(' UNION ALL ');
     return { sql: `${arms} ORDER BY time_ns ${dir}, seq ${dir} LIMIT ?`, params: [...kinds.flatMap((k) => [k, ...params]), q.limit] };
   }

@@ -35,16 +35,16 @@ export interface SearchPage {
   nextCursor: string | null;
 }
 
-export function searchJournal(store: JournalStore, q: ParsedQuery): SearchPage {
+export async function searchJournal(store: JournalStore, q: ParsedQuery): Promise<SearchPage> {
   if (q.filter.afterSeq !== undefined) {
     // Following arrivals: the next page is simply after the last seq, so no cursor is needed.
     if (q.cursor !== undefined) throw invalid('"cursor" and "after_seq" do not go together: page by after_seq', 'journal_invalid_filter');
-    return { records: store.query({ ...q.filter, order: 'asc', limit: q.limit }), nextCursor: null };
+    return { records: await store.query({ ...q.filter, order: 'asc', limit: q.limit }), nextCursor: null };
   }
   const fingerprint = filterFingerprint(q.filter, q.order);
   const state = q.cursor !== undefined ? decodeCursor(q.cursor, fingerprint) : undefined;
-  const throughSeq = state?.throughSeq ?? store.lastSeq();
-  const rows = store.query({ ...q.filter, order: q.order, limit: q.limit + 1, after: state?.after, throughSeq });
+  const throughSeq = state?.throughSeq ?? await store.lastSeq();
+  const rows = await store.query({ ...q.filter, order: q.order, limit: q.limit + 1, after: state?.after, throughSeq });
   const records = rows.slice(0, q.limit);
   const last = records.at(-1);
   const nextCursor = rows.length > q.limit && last ? encodeCursor({ after: { timeNs: last.timeNs, seq: last.seq }, throughSeq }, fingerprint) : null;
@@ -68,21 +68,21 @@ export interface Timeline {
 /** Most requests one timeline joins in a single query (SQLite's bound-parameter budget). */
 const JOIN_BATCH = 500;
 
-export function timeline(store: JournalStore, subject: NonNullable<JournalFilter['keys']>, limit = MAX_PAGE): Timeline {
+export async function timeline(store: JournalStore, subject: NonNullable<JournalFilter['keys']>, limit = MAX_PAGE): Promise<Timeline> {
   if (Object.values(subject).filter((v) => v !== undefined).length !== 1) {
     throw invalid(`a timeline follows exactly one of ${TIMELINE_SUBJECTS.join(', ')}`, 'journal_invalid_filter');
   }
-  const throughSeq = store.lastSeq();
-  const seeds = store.query({ keys: subject, order: 'asc', limit: limit + 1, throughSeq });
+  const throughSeq = await store.lastSeq();
+  const seeds = await store.query({ keys: subject, order: 'asc', limit: limit + 1, throughSeq });
   const bySeq = new Map<number, JournalRecord>(seeds.map((r) => [r.seq, r]));
   const add = (records: readonly JournalRecord[]) => { for (const r of records) bySeq.set(r.seq, r); };
   // An attestation's correlation id brings in its challenge (init), which no token or entity names.
   const correlationIds = new Set(seeds.map((r) => r.keys.correlationId).filter((id): id is string => id !== undefined));
   if (subject.correlationId !== undefined) correlationIds.delete(subject.correlationId);
-  for (const id of [...correlationIds].slice(0, limit)) add(store.query({ keys: { correlationId: id }, order: 'asc', limit: limit + 1, throughSeq }));
+  for (const id of [...correlationIds].slice(0, limit)) add(await store.query({ keys: { correlationId: id }, order: 'asc', limit: limit + 1, throughSeq }));
   const requestIds = [...new Set([...bySeq.values()].map((r) => r.keys.requestId).filter((id): id is string => id !== undefined))];
   for (let i = 0; i < requestIds.length; i += JOIN_BATCH) {
-    add(store.query({ requestIds: requestIds.slice(i, i + JOIN_BATCH), order: 'asc', limit: limit + 1, throughSeq }));
+    add(await store.query({ requestIds: requestIds.slice(i, i + JOIN_BATCH), order: 'asc', limit: limit + 1, throughSeq }));
   }
   const all = [...bySeq.values()].sort((a, b) => (a.timeNs === b.timeNs ? a.seq - b.seq : a.timeNs < b.timeNs ? -1 : 1));
   const shown = all.slice(0, limit);

@@ -88,9 +88,9 @@ export function createJournalStore(opts: JournalStoreOptions): JournalStore {
   };
 
   const retentionMs = opts.retentionMs ?? 0;
-  const purgeExpired = (): number => (retentionMs > 0 && opts.clock ? writer.purgeBefore(BigInt(opts.clock.now() - retentionMs) * 1_000_000n) : 0);
+  const purgeNow = (): number => (retentionMs > 0 && opts.clock ? writer.purgeBefore(BigInt(opts.clock.now() - retentionMs) * 1_000_000n) : 0);
   const sweep = retentionMs > 0 ? setInterval(() => {
-    try { purgeExpired(); } catch { /* the next sweep retries */ }
+    try { purgeNow(); } catch { /* the next sweep retries */ }
   }, 3600_000) : undefined;
   sweep?.unref();
 
@@ -107,16 +107,16 @@ export function createJournalStore(opts: JournalStoreOptions): JournalStore {
       return next.done;
     },
     caughtUp: (timeoutMs) => (spooled ? spooled.caughtUp(timeoutMs) : Promise.resolve(true)),
-    importBatch: (records) => writer.importAll(records),
-    query: (q) => select(q).map(toRecord),
-    readSince: (afterSeq, limit) => (since.all(afterSeq, limit) as Row[]).map(toRecord),
-    lastSeq: () => Number(lastSeq.get()),
-    count: () => Number(count.get()),
-    explain(q) {
+    importBatch: async (records) => writer.importAll(records),
+    query: async (q) => select(q).map(toRecord),
+    readSince: async (afterSeq, limit) => (since.all(afterSeq, limit) as Row[]).map(toRecord),
+    lastSeq: async () => Number(lastSeq.get()),
+    count: async () => Number(count.get()),
+    async explain(q) {
       const { sql, params } = querySql(q);
       return (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((r) => r.detail);
     },
-    purgeExpired,
+    purgeExpired: async () => purgeNow(),
     async close() {
       if (closed) return;
       clearInterval(sweep);

@@ -130,26 +130,30 @@ export interface JournalWriter {
   append(record: JournalAppend): Promise<void>;
 }
 
+/**
+ * The journal's storage. Reads are asynchronous: on SQLite they answer at once, on PostgreSQL
+ * (postgres/) after a round trip.
+ */
 export interface JournalStore extends JournalWriter {
   /**
    * Appends imported records in one transaction, skipping any whose kind and text are already in
    * the journal (importing a file twice adds nothing).
    */
-  importBatch(records: readonly JournalAppend[]): ImportOutcome;
+  importBatch(records: readonly JournalAppend[]): Promise<ImportOutcome>;
   /**
    * Resolves true once every record appended before the call is searchable, false if that took
    * longer than `timeoutMs` (an index behind under load). Queries see only indexed records.
    */
   caughtUp(timeoutMs: number): Promise<boolean>;
-  query(q: JournalQuery): JournalRecord[];
+  query(q: JournalQuery): Promise<JournalRecord[]>;
   /** Records with seq > afterSeq, in order (tail, export and the ledger read these). */
-  readSince(afterSeq: number, limit: number): JournalRecord[];
+  readSince(afterSeq: number, limit: number): Promise<JournalRecord[]>;
   /** The newest record's seq; -1 for an empty journal. */
-  lastSeq(): number;
-  count(): number;
+  lastSeq(): Promise<number>;
+  count(): Promise<number>;
   /** Removes records older than the retention (none without one); returns how many. */
-  purgeExpired(): number;
-  /** SQLite's plan for a query (tests and benchmarks check that an index serves it). */
-  explain(q: JournalQuery): string[];
+  purgeExpired(): Promise<number>;
+  /** The database's plan for a query (tests and benchmarks check that an index serves it). */
+  explain(q: JournalQuery): Promise<string[]>;
   close(): Promise<void>;
 }

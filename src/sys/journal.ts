@@ -50,7 +50,7 @@ export function journalSysPaths(deps: JournalSysDeps): PathSpec[] {
           const journal = store();
           const query = parseJournalQuery(req.data, deps.hashAccessor);
           const warnings = await indexWarnings(journal);
-          const page = searchJournal(journal, query);
+          const page = await searchJournal(journal, query);
           const parse = query.format === 'raw' ? undefined : deps.parseRecord;
           return { data: { records: page.records.map((r) => recordView(r, parse)), next_cursor: page.nextCursor }, warnings };
         },
@@ -67,7 +67,7 @@ export function journalSysPaths(deps: JournalSysDeps): PathSpec[] {
           const parsed = parseJournalQuery({ ...subject, ...(limitText === undefined ? {} : { limit: limitText }) }, deps.hashAccessor);
           const keys = parsed.filter.keys ?? {};
           const warnings = await indexWarnings(journal);
-          const shown = timeline(journal, keys, limitText === undefined ? MAX_PAGE : parsed.limit);
+          const shown = await timeline(journal, keys, limitText === undefined ? MAX_PAGE : parsed.limit);
           return {
             data: {
               groups: shown.groups.map((g) => ({ request_id: g.requestId, records: g.records.map((r) => recordView(r, deps.parseRecord)) })),

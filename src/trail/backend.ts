@@ -72,7 +72,7 @@ export function trailBackend(deps: TrailBackendDeps): BackendFactory {
     return found;
   };
   const opsAt = (clock: Clock): Record<string, OpHandler> => ({
-    LookupEvents: async (body) => ({ ...lookupEvents(deps.store(), body, clock.now()) }),
+    LookupEvents: async (body) => ({ ...await lookupEvents(deps.store(), body, clock.now()) }),
     ListPublicKeys: async (body) => ({ PublicKeyList: await deps.trails().publicKeys(epochMs(body.StartTime), epochMs(body.EndTime)) }),
     // Names or ARNs that match no trail are left out of the list, as AWS leaves them out.
     DescribeTrails: async (body) => {

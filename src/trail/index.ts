@@ -2,6 +2,8 @@
 export { formatCloudTrailRecord, type CloudTrailRecord } from './format.js';
 export type { TrailEventInput, TrailRecorder, TrailResource, TrailUserIdentity } from './model.js';
 export { createEventStore, type EventStoreOptions } from './store/event-store.js';
+export { createPostgresEventStore, type PostgresEventStoreOptions } from './store/postgres/pg-event-store.js';
+export { EVENT_POOL_CONNECTIONS, EVENT_CONNECT_TIMEOUT_MS, EVENT_STATEMENT_TIMEOUT_MS } from './store/postgres/schema.js';
 export type { EventStore, EventQuery, LookupAttributeKey } from './store/types.js';
 export { lookupEvents, type LookupEventsResponse } from './lookup/lookup-events.js';
 export { createTrailRecorder } from './recorder.js';

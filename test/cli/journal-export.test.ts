@@ -10,7 +10,7 @@ import { memoryIo, runIn } from './harness.js';
 
 const T0 = 1_780_000_000_000_000_000n;
 
-async function withJournal(fn: (path: string, lines: (entity?: string) => string) => Promise<void>): Promise<void> {
+async function withJournal(fn: (path: string, lines: (entity?: string) => Promise<string>) => Promise<void>): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'sealtrail-cli-jexport-'));
   const path = join(dir, 'journal.db');
   const store = createJournalStore({ path });
@@ -18,7 +18,7 @@ async function withJournal(fn: (path: string, lines: (entity?: string) => string
     for (let i = 0; i < 12; i++) {
       await store.append({ kind: 'vault-request', timeNs: T0 + BigInt(12 - i) * 1000n, text: `{"i":${i}}`, keys: { entityId: `e-${i % 3}`, accessor: `hmac-sha256:${i % 2}` } });
     }
-    const lines = (entity?: string) => store.query({ order: 'asc', limit: 100, keys: entity ? { entityId: entity } : undefined }).map((r) => exportLine(recordView(r))).join('');
+    const lines = async (entity?: string) => (await store.query({ order: 'asc', limit: 100, keys: entity ? { entityId: entity } : undefined })).map((r) => exportLine(recordView(r))).join('');
     await fn(path, lines);
   } finally {
     await store.close();
@@ -30,15 +30,15 @@ test('export --journal reads the file directly: every record, oldest first, filt
   await withJournal(async (path, lines) => {
     const all = await runIn(['journal', 'export', '--journal', path]);
     assert.equal(all.code, 0, all.stderr);
-    assert.equal(all.stdout, lines());
+    assert.equal(all.stdout, await lines());
     assert.equal(all.stdout.split('\n').length, 13);
     const one = await runIn(['journal', 'export', '--journal', path, '--entity-id', 'e-1']);
-    assert.equal(one.stdout, lines('e-1'));
+    assert.equal(one.stdout, await lines('e-1'));
     // Bytes straight to a stream that can take them: the same lines.
     const io = memoryIo();
     const chunks: Buffer[] = [];
     assert.equal(await runCli(['journal', 'export', '--journal', path], { ...io, stdoutBytes: (c) => void chunks.push(Buffer.from(c)) }), 0);
-    assert.equal(Buffer.concat(chunks).toString('utf8'), lines());
+    assert.equal(Buffer.concat(chunks).toString('utf8'), await lines());
   });
 });
 

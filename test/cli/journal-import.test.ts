@@ -19,12 +19,12 @@ async function inTmp(fn: (dir: string) => Promise<void>): Promise<void> {
   }
 }
 
-function count(db: string): number {
+async function count(db: string): Promise<number> {
   const store = createJournalStore({ path: db });
   try {
-    return store.count();
+    return await store.count();
   } finally {
-    void store.close();
+    await store.close();
   }
 }
 
@@ -38,7 +38,7 @@ test('vault-audit import: a summary line on stdout, exit 0; again: all duplicate
     assert.equal(run.stderr, '');
     const again = await runIn(['journal', 'import', '-format=vault-audit', '-journal', db, log]);
     assert.deepEqual(SUMMARY.exec(again.stdout)?.slice(1), ['0', '6', '0', '1']);
-    assert.equal(count(db), 6);
+    assert.equal(await count(db), 6);
   });
 });
 
@@ -68,7 +68,7 @@ test('-config reads the journal path from the server config (its journal block, 
     writeFileSync(hcl, `storage "sqlite" {\n  path = "${dir}/data/sealtrail.db"\n}\njournal {\n  path = "${db}"\n}\n`);
     const run = await runIn(['journal', 'import', '--format', 'capsule-log', '-config', hcl, join(FIXTURES, 'capsule-access.jsonl')]);
     assert.equal(run.code, 0, run.stderr);
-    assert.equal(count(db), 4);
+    assert.equal(await count(db), 4);
     const json = join(dir, 'server.json');
     writeFileSync(json, JSON.stringify({ journal: { path: db } }));
     const again = await runIn(['journal', 'import', '--format', 'capsule-log', '-config', json, join(FIXTURES, 'capsule-access.jsonl')]);
@@ -77,7 +77,7 @@ test('-config reads the journal path from the server config (its journal block, 
     writeFileSync(beside, `storage "sqlite" {\n  path = "${dir}/store/sealtrail.db"\n}\n`);
     const third = await runIn(['journal', 'import', '--format', 'capsule-log', '-config', beside, join(FIXTURES, 'capsule-access.jsonl')]);
     assert.equal(third.code, 0, third.stderr);
-    assert.equal(count(join(dir, 'store', 'journal.db')), 4);
+    assert.equal(await count(join(dir, 'store', 'journal.db')), 4);
   });
 });
 
@@ -140,7 +140,7 @@ test('an import shares the database file with a journal that stays open (a runni
       assert.equal(run.code, 0, run.stderr);
       await server.append({ ...live, text: '{"event":"after"}' });
       assert.equal(await server.caughtUp(10_000), true);
-      assert.deepEqual(server.readSince(-1, 100).map((r) => [r.seq, r.origin?.line ?? 0]), [[0, 0], [1, 1], [2, 2], [3, 3], [4, 4], [5, 5], [6, 6], [7, 0]]);
+      assert.deepEqual((await server.readSince(-1, 100)).map((r) => [r.seq, r.origin?.line ?? 0]), [[0, 0], [1, 1], [2, 2], [3, 3], [4, 4], [5, 5], [6, 6], [7, 0]]);
     } finally {
       await server.close();
     }

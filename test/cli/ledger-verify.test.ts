@@ -135,7 +135,7 @@ test('verify --journal: the records of a journal database match their entries; a
     const store = createJournalStore({ path });
     try {
       await Promise.all(recordTexts(600).map((text, i) => store.append({ kind: 'vault-request', timeNs: 1_780_000_000_000_000_000n + BigInt(i), text, keys: {} })));
-      const rows = store.readSince(-1, 1000);
+      const rows = (await store.readSince(-1, 1000));
       assert.deepEqual(rows.map((r) => r.seq), Array.from({ length: 600 }, (_, i) => i));
       const log = writeLog(join(dir, 'log'), rows.map((r) => r.text), KEY);
       const ok = await verify(log.dir, KEY, '--journal', path);
@@ -202,7 +202,7 @@ test('verify --dir --journal of a larger log (second thread): the records match;
     let log;
     try {
       await Promise.all(recordTexts(5000).map((text, i) => store.append({ kind: 'vault-request', timeNs: 1_780_000_000_000_000_000n + BigInt(i), text, keys: {} })));
-      log = writeLog(join(dir, 'log'), store.readSince(-1, 5000).map((r) => r.text), KEY, 4);
+      log = writeLog(join(dir, 'log'), (await store.readSince(-1, 5000)).map((r) => r.text), KEY, 4);
     } finally {
       await store.close();
     }

@@ -223,9 +223,9 @@ test('records `journal import` writes into the database while the server runs be
   const importer = createJournalStore({ path: join(s.dir, 'journal.db') });
   try {
     const texts = Array.from({ length: 5 }, (_, i) => JSON.stringify({ imported: i, time: '2026-01-01T00:00:00Z' }));
-    const outcome = importer.importBatch(texts.map((text, i) => ({ kind: 'vault-response', timeNs: 1_767_225_600_000_000_000n + BigInt(i), text, keys: {}, origin: { file: 'old.log', line: i + 1 } })));
+    const outcome = (await importer.importBatch(texts.map((text, i) => ({ kind: 'vault-response', timeNs: 1_767_225_600_000_000_000n + BigInt(i), text, keys: {}, origin: { file: 'old.log', line: i + 1 } }))));
     assert.deepEqual(outcome, { added: 5, duplicates: 0 });
-    const seqs = importer.query({ order: 'asc', limit: 10, imported: true }).map((r) => r.seq);
+    const seqs = (await importer.query({ order: 'asc', limit: 10, imported: true })).map((r) => r.seq);
     assert.equal(seqs.length, 5);
     // No request meanwhile: the indexer takes them on its own (at its next commit, or its idle poll every second).
     const state = new Database(join(s.dir, 'journal.db'), { readonly: true });

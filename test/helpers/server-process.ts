@@ -14,10 +14,11 @@ export interface ServerProcess {
   exited: Promise<void>;
 }
 
-export async function startServerProcess(dir: string): Promise<ServerProcess> {
-  const env = { ...process.env };
+/** `extra`: more server arguments (a `-config` file) and environment variables. */
+export async function startServerProcess(dir: string, extra: { args?: string[]; env?: Record<string, string> } = {}): Promise<ServerProcess> {
+  const env = { ...process.env, ...extra.env };
   for (const k of ['SEALTRAIL_ADDR', 'SEALTRAIL_TOKEN', 'VAULT_ADDR', 'VAULT_TOKEN']) delete env[k];
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'server', '-dev', '-dev-listen-address=127.0.0.1:0', `-dev-data-dir=${dir}`],
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'server', '-dev', '-dev-listen-address=127.0.0.1:0', `-dev-data-dir=${dir}`, ...(extra.args ?? [])],
     { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
   let out = '';

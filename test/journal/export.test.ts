@@ -24,16 +24,16 @@ function records(): JournalAppend[] {
   }));
 }
 
-async function withJournal(fn: (path: string, expected: (filter: JournalFilter) => string) => Promise<void>): Promise<void> {
+async function withJournal(fn: (path: string, expected: (filter: JournalFilter) => Promise<string>) => Promise<void>): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'sealtrail-jexport-'));
   const path = join(dir, 'journal.db');
   const store = createJournalStore({ path });
   try {
     const all = records();
     await Promise.all(all.filter((r) => !r.origin).map((r) => store.append(r)));
-    store.importBatch(all.filter((r) => r.origin));
+    (await store.importBatch(all.filter((r) => r.origin)));
     // What the API's pages give, each line made by the CLI's exportLine from the API's raw view.
-    const expected = (filter: JournalFilter) => store.query({ ...filter, order: 'asc', limit: 1000 }).map((r) => exportLine(recordView(r))).join('');
+    const expected = async (filter: JournalFilter) => (await store.query({ ...filter, order: 'asc', limit: 1000 })).map((r) => exportLine(recordView(r))).join('');
     await fn(path, expected);
   } finally {
     await store.close();
@@ -57,12 +57,12 @@ test('a journal file exports, oldest first, exactly the lines the API view gives
     for (const page of [1, 4, 23, 1000]) {
       const out = await exported(path, {}, page);
       assert.equal(out.count, 23);
-      assert.equal(out.text, expected({}), `page ${page}`);
+      assert.equal(out.text, await expected({}), `page ${page}`);
     }
     for (const filter of [{ keys: { entityId: 'entité' } }, { pathPrefix: 'secret/data/ü/1' }, { imported: true }, { kinds: ['cloudtrail' as const] }, { keys: { outcome: 'failure' as const } }]) {
       const out = await exported(path, filter, 2);
       assert.ok(out.count > 0 && out.count < 23, JSON.stringify(filter));
-      assert.equal(out.text, expected(filter), JSON.stringify(filter));
+      assert.equal(out.text, await expected(filter), JSON.stringify(filter));
     }
     assert.deepEqual(await exported(path, { keys: { entityId: 'nobody' } }), { text: '', count: 0, chunks: 0 });
   });
@@ -76,7 +76,7 @@ test('a record larger than a write chunk is written whole, in a chunk made large
     const big = JSON.stringify({ blob: 'x'.repeat(1_500_000) });
     for (const text of ['{"a":1}', big, '{"b":2}']) await store.append({ kind: 'server', timeNs: T0, text, keys: {} });
     const out = await exported(path, {});
-    const expected = store.query({ order: 'asc', limit: 10 }).map((r) => exportLine(recordView(r))).join('');
+    const expected = (await store.query({ order: 'asc', limit: 10 })).map((r) => exportLine(recordView(r))).join('');
     assert.equal(out.text, expected);
     // The first line's chunk, then one large enough for the big line (and the last).
     assert.equal(out.chunks, 2);

@@ -2,7 +2,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createJournalStore, importFiles, type BadRecord, type ImportFormat, type ImportSummary, type JournalRecord, type JournalStore } from '../../src/journal/index.js';
+import { importFiles, type BadRecord, type ImportFormat, type ImportSummary, type JournalRecord, type JournalStore } from '../../src/journal/index.js';
+
+import type { JournalBackend } from './backends.js';
 
 export const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'journal');
 
@@ -10,12 +12,13 @@ export interface ImportWorld {
   dir: string;
   store: JournalStore;
   run(format: ImportFormat, paths: string[], extra?: { batchRecords?: number; maxLineBytes?: number }): Promise<ImportSummary & { reports: BadRecord[] }>;
-  all(): JournalRecord[];
+  all(): Promise<JournalRecord[]>;
 }
 
-export async function withImportWorld(fn: (w: ImportWorld) => Promise<void>): Promise<void> {
+/** The import's files in a temporary directory; the journal on `backend` (a store of its own). */
+export async function withImportWorld(backend: JournalBackend, fn: (w: ImportWorld) => Promise<void>): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'sealtrail-jimport-'));
-  const store = createJournalStore({ path: join(dir, 'journal.db') });
+  const { store, dispose } = await backend.open();
   try {
     await fn({
       dir,
@@ -28,7 +31,7 @@ export async function withImportWorld(fn: (w: ImportWorld) => Promise<void>): Pr
       all: () => store.readSince(-1, 10_000),
     });
   } finally {
-    await store.close();
+    await dispose();
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -43,7 +43,7 @@ test('records cross to the writer thread intact: any text byte for byte, keys, t
 
     const direct = join(dir, 'direct.db');
     const store = createJournalStore({ path: direct });
-    store.importBatch(records);
+    (await store.importBatch(records));
     await store.close();
     const rows = rowsOf(viaThread);
     assert.equal(rows.length, 5);

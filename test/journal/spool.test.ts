@@ -52,11 +52,11 @@ test('spooled appends are acknowledged, then indexed with dense seqs in order; c
     try {
       await Promise.all(Array.from({ length: 300 }, (_, i) => store.append(record(i))));
       assert.equal(await store.caughtUp(10_000), true);
-      const rows = store.readSince(-1, 1000);
+      const rows = (await store.readSince(-1, 1000));
       assert.deepEqual(rows.map((r) => r.seq), Array.from({ length: 300 }, (_, i) => i));
       assert.deepEqual(rows.map((r) => r.text), Array.from({ length: 300 }, (_, i) => record(i).text));
       assert.deepEqual(rows[5].keys, record(5).keys);
-      assert.deepEqual(store.query({ order: 'asc', limit: 10, keys: { requestId: 'req-42' } }).map((r) => r.seq), [42]);
+      assert.deepEqual((await store.query({ order: 'asc', limit: 10, keys: { requestId: 'req-42' } })).map((r) => r.seq), [42]);
       // Indexed segments are removed; the one being written stays.
       assert.ok(readdirSync(spoolDirectory(join(dir, 'journal.db'))).length <= 1);
     } finally {
@@ -82,13 +82,13 @@ test('acknowledged records left unindexed (the process stopped) are indexed once
     const second = open(dir);
     try {
       assert.equal(await second.caughtUp(10_000), true);
-      const rows = second.readSince(-1, 1000);
+      const rows = (await second.readSince(-1, 1000));
       assert.equal(rows.length, 50, 'the 20 indexed before, the 30 whole frames; not the fragment');
       assert.deepEqual(rows.slice(20).map((r) => r.keys.requestId), Array.from({ length: 30 }, (_, i) => `req-${100 + i}`));
       assert.equal(new Set(rows.map((r) => r.keys.requestId)).size, 50, 'none twice');
       await second.append(record(500));
       assert.equal(await second.caughtUp(10_000), true);
-      assert.equal(second.readSince(49, 10)[0].keys.requestId, 'req-500', 'later appends follow, after the cut');
+      assert.equal((await second.readSince(49, 10))[0].keys.requestId, 'req-500', 'later appends follow, after the cut');
       assert.ok(whole > 0);
     } finally {
       await second.close();
@@ -96,7 +96,7 @@ test('acknowledged records left unindexed (the process stopped) are indexed once
     const third = open(dir);
     try {
       assert.equal(await third.caughtUp(10_000), true);
-      assert.equal(third.count(), 51, 'a restart indexes nothing twice');
+      assert.equal((await third.count()), 51, 'a restart indexes nothing twice');
     } finally {
       await third.close();
     }
@@ -111,7 +111,7 @@ test('a record too large for a frame is refused alone; its batch neighbours are 
       const results = await Promise.allSettled([store.append(record(0)), store.append(huge), store.append(record(2))]);
       assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
       assert.equal(await store.caughtUp(10_000), true);
-      assert.deepEqual(store.readSince(-1, 10).map((r) => r.keys.requestId), ['req-0', 'req-2']);
+      assert.deepEqual((await store.readSince(-1, 10)).map((r) => r.keys.requestId), ['req-0', 'req-2']);
     } finally {
       await store.close();
     }
@@ -142,7 +142,7 @@ test('the indexer is one thread at the lowest priority, alive while idle', { ski
       assert.deepEqual(low(), first);
       await store.append(record(2));
       assert.equal(await store.caughtUp(10_000), true);
-      assert.equal(store.count(), 2);
+      assert.equal((await store.count()), 2);
     } finally {
       await store.close();
     }
@@ -166,10 +166,10 @@ test('while the thread answering requests is busy, the indexer holds back; a wai
       await busy(400);
       await Promise.all(Array.from({ length: 100 }, (_, i) => store.append(record(i))));
       await busy(600);
-      assert.equal(store.count(), 0, 'nothing indexed while busy');
+      assert.equal((await store.count()), 0, 'nothing indexed while busy');
       const asked = performance.now();
       assert.equal(await store.caughtUp(10_000), true);
-      assert.equal(store.count(), 100);
+      assert.equal((await store.count()), 100);
       assert.ok(performance.now() - asked < 5_000, 'a waiting query is not held back');
     } finally {
       await store.close();

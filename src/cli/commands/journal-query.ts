@@ -12,7 +12,7 @@ import type { SealtrailClient } from '../../sdk/index.js';
 import type { CliContext } from '../context.js';
 import { remote, usageError } from '../failure.js';
 import { tableOutput } from '../table.js';
-import { journalFileIfGiven, type JournalFileFlags } from './journal-file.js';
+import { journalIfGiven, type JournalFileFlags, type JournalLocation } from './journal-file.js';
 
 /** Filter flags → query parameters (the API's names). */
 const FILTER_FLAGS = [
@@ -144,8 +144,8 @@ export function registerJournalQueries(journal: Command, ctx: CliContext): void 
     .option('--journal <file>', 'read this journal database directly (no server; the filters are the same)')
     .option('--config <file>', 'read the journal file of this server configuration directly')
     .action(async (flags: Record<string, unknown>) => {
-      const file = await journalFileIfGiven(flags as JournalFileFlags);
-      if (file !== undefined) return exportFromFile(file, filterQuery(flags), ctx);
+      const where = await journalIfGiven(flags as JournalFileFlags);
+      if (where !== undefined) return exportDirectly(where, filterQuery(flags), ctx);
       const client = await ctx.client();
       const out = ctx.output();
       const query = { ...filterQuery(flags), order: 'asc', limit: String(PAGE), format: 'raw' };
@@ -163,13 +163,23 @@ export function registerJournalQueries(journal: Command, ctx: CliContext): void 
  * (and without its ACL: reading the file is the privilege). A raw accessor cannot be hashed here
  * (the journal's salt is the server's), so an accessor is taken only as the journal shows it.
  */
-async function exportFromFile(file: string, query: Record<string, string>, ctx: CliContext): Promise<void> {
-  if (!existsSync(file)) throw usageError(`no journal database at ${file}`);
+async function exportDirectly(where: JournalLocation, query: Record<string, string>, ctx: CliContext): Promise<void> {
+  if ('path' in where && !existsSync(where.path)) throw usageError(`no journal database at ${where.path}`);
   // Loaded on demand: the journal (SQLite) is server code, which other commands should not load.
-  const { exportJournalFile, parseJournalQuery } = await import('../../journal/index.js');
+  const { exportJournalFile, exportJournalStore, createPostgresJournalStore, parseJournalQuery } = await import('../../journal/index.js');
   const parsed = parseJournalQuery(query, () => {
     throw usageError('--accessor: reading a journal file, give the accessor as the journal shows it (hmac-sha256:...)');
   });
   const io = ctx.io;
-  await exportJournalFile(file, parsed.filter, (chunk) => (io.stdoutBytes ? io.stdoutBytes(chunk) : io.stdout(chunk.toString('utf8'))));
+  const write = (chunk: Buffer) => (io.stdoutBytes ? io.stdoutBytes(chunk) : io.stdout(chunk.toString('utf8')));
+  if ('path' in where) {
+    await exportJournalFile(where.path, parsed.filter, write);
+    return;
+  }
+  const store = await createPostgresJournalStore({ url: where.url });
+  try {
+    await exportJournalStore(store, parsed.filter, write);
+  } finally {
+    await store.close();
+  }
 }

@@ -10,7 +10,7 @@ import type { Command } from 'commander';
 import { registerJournalQueries } from './journal-query.js';
 import type { CliContext } from '../context.js';
 import { CliExit, EXIT_LOCAL, usageError } from '../failure.js';
-import { journalFile, type JournalFileFlags } from './journal-file.js';
+import { journalLocation, type JournalFileFlags } from './journal-file.js';
 import { progressLine } from '../import-progress.js';
 
 /** Bad records printed one per line; beyond this only counted (a garbage file has millions). */
@@ -46,14 +46,15 @@ export function registerJournal(program: Command, ctx: CliContext): void {
       // The program's own --format (output format) takes the flag wherever it is written.
       const format = flags.format ?? ctx.globals().format;
       if (!FORMATS.includes(format as Format)) throw usageError(`--format must be one of: ${FORMATS.join(', ')}`);
-      const dbPath = await journalFile(flags);
+      const where = await journalLocation(flags);
       // Loaded on demand: the journal (SQLite) is server code, which other commands should not load.
-      const { openImportWriter, importFiles, spoolDirectory } = await import('../../journal/index.js');
+      const { openImportWriter, importFiles, spoolDirectory, createPostgresJournalStore } = await import('../../journal/index.js');
       const io = ctx.io;
       const started = performance.now();
       const progress = progressLine((t) => io.stderr(t), io.stderrIsTty === true, () => performance.now());
       let reported = 0;
-      const store = openImportWriter(dbPath);
+      // On PostgreSQL, into the shared database: the active server's ledger takes the records within a second.
+      const store = 'url' in where ? await createPostgresJournalStore({ url: where.url }) : openImportWriter(where.path);
       let summary;
       try {
         summary = await importFiles({
@@ -61,7 +62,7 @@ export function registerJournal(program: Command, ctx: CliContext): void {
           paths,
           store,
           // Importing a directory that holds the journal must not read the journal itself.
-          exclude: [...['', '-wal', '-shm', '-journal'].map((suffix) => dbPath + suffix), spoolDirectory(dbPath)],
+          exclude: 'url' in where ? [] : [...['', '-wal', '-shm', '-journal'].map((suffix) => where.path + suffix), spoolDirectory(where.path)],
           onBad(bad) {
             if (++reported > MAX_REPORTED_BAD) return;
             progress.done();

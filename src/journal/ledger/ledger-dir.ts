@@ -15,13 +15,13 @@ import { dirname, join } from 'node:path';
 import { bundlePath, bundleRanges, HASH_SIZE, parseLogPath, partialTiles, TILE_WIDTH, tilePath, type LogFile } from '../../ledger/index.js';
 
 /** The partial form of a path: its full file and the width asked for, or undefined for a full path. */
-function partialOf(path: string): { full: string; width: number } | undefined {
+export function partialOf(path: string): { full: string; width: number } | undefined {
   const m = /^(.*)\.p\/(\d+)$/.exec(path);
   return m ? { full: m[1], width: Number(m[2]) } : undefined;
 }
 
 /** The first `width` hashes or entries of a full tile or bundle: the partial file it replaced. */
-function prefixOf(path: string, full: Buffer, width: number): Buffer | undefined {
+export function prefixOf(path: string, full: Buffer, width: number): Buffer | undefined {
   if (path.startsWith('tile/entries/')) {
     const { ends } = bundleRanges(full);
     return ends.length >= width ? full.subarray(0, ends[width - 1]) : undefined;
@@ -32,7 +32,7 @@ function prefixOf(path: string, full: Buffer, width: number): Buffer | undefined
 const missing = (err: unknown) => (err as NodeJS.ErrnoException).code === 'ENOENT';
 
 /** The narrowest partial wider than `width` among a `.p` directory's names (widths). */
-function widerThan(names: readonly string[], width: number): string | undefined {
+export function widerThan(names: readonly string[], width: number): string | undefined {
   const wider = names.filter((n) => /^[1-9]\d{0,2}$/.test(n) && Number(n) > width).sort((a, b) => Number(a) - Number(b));
   return wider[0];
 }
@@ -42,7 +42,7 @@ function widerThan(names: readonly string[], width: number): string | undefined 
  * full file, then the narrowest wider partial (a tree of any size at or below the log's has its
  * tiles among these: the first W hashes of a tile never change once written).
  */
-function candidates(path: string, names: () => readonly string[]): { file: string; width?: number }[] {
+export function candidates(path: string, names: () => readonly string[]): { file: string; width?: number }[] {
   const partial = partialOf(path);
   if (!partial) return [{ file: path }];
   const out: { file: string; width?: number }[] = [{ file: path }, { file: partial.full, width: partial.width }];
@@ -127,7 +127,7 @@ export function ledgerFiles(dir: string, opts: { fsync: boolean }): LedgerFiles 
 }
 
 /** The `.p` directory and width of each partial tile and bundle of a tree of `size`. */
-function partialsOf(size: number): { dir: string; width: number }[] {
+export function partialsOf(size: number): { dir: string; width: number }[] {
   const width = size % TILE_WIDTH;
   return [
     ...partialTiles(size).map((tile) => ({ dir: dirname(tilePath(tile)), width: tile.width })),

@@ -96,7 +96,7 @@ export function createTrailWriter(deps: TrailWriterDeps) {
     const existing = await getJson<TrailState>(deps.storage, stateKey);
     if (existing) return existing;
     // A new trail logs from its creation on, as a CloudTrail trail does.
-    const fresh: TrailState = { cursor: deps.store().lastSeq(), startMs: clock.now(), pendingLogs: [] };
+    const fresh: TrailState = { cursor: await deps.store().lastSeq(), startMs: clock.now(), pendingLogs: [] };
     await putJson(deps.storage, stateKey, fresh);
     return fresh;
   };
@@ -114,9 +114,9 @@ export function createTrailWriter(deps: TrailWriterDeps) {
   const gzip = (text: string) => gzipSync(Buffer.from(text, 'utf8'));
 
   /** The next log file: the pending one, or one built from the events beyond the cursor. */
-  function nextLog(state: TrailState): PendingLog | undefined {
+  async function nextLog(state: TrailState): Promise<PendingLog | undefined> {
     if (pendingLog) return pendingLog;
-    const rows = deps.store().readSince(state.cursor, EVENTS_PER_FILE);
+    const rows = await deps.store().readSince(state.cursor, EVENTS_PER_FILE);
     if (rows.length === 0) return undefined;
     const text = `{"Records":[${rows.map((r) => r.json).join(',')}]}`;
     const key = logFileKey(location, clock.now());
@@ -138,7 +138,7 @@ export function createTrailWriter(deps: TrailWriterDeps) {
   async function deliverLogsLocked(): Promise<string[]> {
     const state = await loadState();
     const written: string[] = [];
-    for (let log = nextLog(state); log; log = nextLog(state)) {
+    for (let log = await nextLog(state); log; log = await nextLog(state)) {
       await destination.put(log.object);
       pendingLog = undefined;
       state.pendingLogs.push(log.entry);

@@ -63,12 +63,12 @@ function orderEvent(e: LookupEventsEvent): LookupEventsEvent {
 
 export const SELF_READ_SETTLE_MS = 5 * 60_000;
 
-export function lookupEvents(store: EventStore, body: Record<string, unknown>, nowMs: number = Date.now()): LookupEventsResponse {
+export async function lookupEvents(store: EventStore, body: Record<string, unknown>, nowMs: number = Date.now()): Promise<LookupEventsResponse> {
   const { query, hash, position, insightsOnly } = planLookup(body);
   if (insightsOnly) return { Events: [] };
-  const throughSeq = position?.throughSeq ?? store.settledSeq(nowMs - SELF_READ_SETTLE_MS);
+  const throughSeq = position?.throughSeq ?? await store.settledSeq(nowMs - SELF_READ_SETTLE_MS);
   // One extra row tells whether another page exists, so a NextToken never leads to an empty page.
-  const rows = store.query({ ...query, throughSeq, limit: query.limit + 1 });
+  const rows = await store.query({ ...query, throughSeq, limit: query.limit + 1 });
   const page = rows.slice(0, query.limit);
   const response: LookupEventsResponse = { Events: page.map(toLookupEvent) };
   if (rows.length > query.limit) {

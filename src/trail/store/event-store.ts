@@ -86,20 +86,16 @@ export function createEventStore(opts: EventStoreOptions): EventStore {
         scheduled ??= setImmediate(flush);
       });
     },
-    appendBatch(inputs) {
+    async appendBatch(inputs) {
       insertAll(inputs);
     },
-    query(query) {
-      return decrypt(q.select(query));
-    },
-    readSince(afterSeq, limit) {
-      return decrypt(q.since.all(afterSeq, limit));
-    },
-    lastSeq: () => q.lastSeq.get() ?? 0,
-    settledSeq: (sinceMs) => q.settledSeq.get(CLOUDTRAIL_SOURCE, sinceMs) ?? 0,
-    count: () => q.count.get() ?? 0,
-    purgeExpired: () => purge(opts.clock.now() - retentionMs),
-    explainQuery: (query) => q.explain(query).map((r) => r.detail),
+    query: async (query) => decrypt(q.select(query)),
+    readSince: async (afterSeq, limit) => decrypt(q.since.all(afterSeq, limit)),
+    lastSeq: async () => q.lastSeq.get() ?? 0,
+    settledSeq: async (sinceMs) => q.settledSeq.get(CLOUDTRAIL_SOURCE, sinceMs) ?? 0,
+    count: async () => q.count.get() ?? 0,
+    purgeExpired: async () => purge(opts.clock.now() - retentionMs),
+    explainQuery: async (query) => q.explain(query).map((r) => r.detail),
     async close() {
       if (timer) clearInterval(timer);
       if (scheduled) clearImmediate(scheduled);

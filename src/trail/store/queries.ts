@@ -27,7 +27,7 @@ const SIDE_TABLE: Partial<Record<LookupAttributeKey, { table: string; column: st
   ResourceType: { table: 'event_resource_types', column: 'type' },
 };
 
-function buildSql(query: EventQuery): string {
+export function buildSql(query: EventQuery): string {
   const side = query.attribute ? SIDE_TABLE[query.attribute.key] : undefined;
   // With a side table, filter and order on its (value, time_ms, seq) primary key, then join.
   const t = side ? 'r' : 'e';
@@ -43,7 +43,7 @@ function buildSql(query: EventQuery): string {
   return `SELECT e.seq AS seq, e.time_ms AS time_ms, e.event_id AS event_id, e.record AS record FROM ${from} ${cond} ORDER BY ${t}.time_ms DESC, ${t}.seq DESC LIMIT @limit`;
 }
 
-function paramsOf(query: EventQuery): Record<string, unknown> {
+export function paramsOf(query: EventQuery): Record<string, unknown> {
   const params: Record<string, unknown> = { limit: query.limit };
   if (query.attribute) params.value = query.attribute.value;
   if (query.startMs !== undefined) params.startMs = query.startMs;

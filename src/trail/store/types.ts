@@ -38,26 +38,27 @@ export interface AppendInput {
   timeMs: number;
 }
 
+/** Reads are asynchronous: on SQLite they answer at once, on PostgreSQL after a round trip. */
 export interface EventStore {
   /** Stores one record; resolves after the transaction holding it commits. Returns its seq. */
   append(input: AppendInput): Promise<number>;
-  /** Stores many records in one transaction, synchronously (bulk loads, benchmarks). */
-  appendBatch(inputs: readonly AppendInput[]): void;
+  /** Stores many records in one transaction (bulk loads, benchmarks). */
+  appendBatch(inputs: readonly AppendInput[]): Promise<void>;
   /** Newest first. Only the returned rows are decrypted. */
-  query(q: EventQuery): StoredEvent[];
+  query(q: EventQuery): Promise<StoredEvent[]>;
   /** Rows with seq > afterSeq in seq order, at most `limit` (trail delivery reads these). */
-  readSince(afterSeq: number, limit: number): StoredEvent[];
+  readSince(afterSeq: number, limit: number): Promise<StoredEvent[]>;
   /** The highest seq stored so far (0 when empty). */
-  lastSeq(): number;
+  lastSeq(): Promise<number>;
   /**
    * The seq of the newest event that is not a CloudTrail read call recorded after `sinceMs`
    * (0 when none): LookupEvents shows events up to it, so its own calls do not reshape its answer.
    */
-  settledSeq(sinceMs: number): number;
-  count(): number;
+  settledSeq(sinceMs: number): Promise<number>;
+  count(): Promise<number>;
   /** Deletes events older than the retention; returns how many. */
-  purgeExpired(): number;
-  /** SQLite's plan for a query shape (tests and the benchmark check that an index serves it). */
-  explainQuery(q: EventQuery): string[];
+  purgeExpired(): Promise<number>;
+  /** The database's plan for a query shape (tests and the benchmark check that an index serves it). */
+  explainQuery(q: EventQuery): Promise<string[]>;
   close(): Promise<void>;
 }

@@ -1,0 +1,159 @@
+/**
+ * The journal store on PostgreSQL, for several nodes sharing one database (one of them active).
+ * An append is acknowledged only once its record is committed in PostgreSQL: there is no local
+ * spool, so a node killed at any moment leaves behind exactly the records it acknowledged (and
+ * perhaps some it had not yet acknowledged — never fewer). Appends arriving while a commit is in
+ * flight, or in the same turn of the event loop, form the next batch: one INSERT, one commit
+ * (group commit). Reads see every committed record, so there is no index to wait for.
+ *
+ * With `ledger`, every commit is followed by a step of the ledger (ledger-store.ts) in the same
+ * database, on this node: the node that writes the journal is the one that extends the ledger.
+ */
+import type pg from 'pg';
+import { openBatch, type Batch } from '../batch.js';
+import { querySql } from '../query.js';
+import { fitsInFrame, MAX_FRAME_BYTES } from '../spool/frame.js';
+import type { IndexerMessage } from '../indexer/state.js';
+import type { JournalQuery, JournalStore } from '../types.js';
+import { openJournalPool } from './schema.js';
+import { recordOf, type RecordRow } from './records.js';
+import { appendRecords, importRecords } from './transactions.js';
+import { createLedgerPump, type LedgerPump } from './ledger-pump.js';
+import { RECORD_COLUMNS } from '../schema.js';
+
+export interface PostgresJournalOptions {
+  /** postgres://user[:password]@host[:port]/database[?...] (never logged). */
+  url: string;
+  /** Follow the journal with the ledger in the same database (the active node). */
+  ledger?: boolean;
+  /**
+   * Whether this node is the one that extends the ledger now (default: always). A node that is not
+   * leaves it to the active one; were two to write at once, each append checks the stored size in
+   * its transaction, so neither can overwrite the other's tree (ledger-store.ts).
+   */
+  ledgerActive?: () => boolean;
+  /** The ledger's reports: its head after each step, failure episodes and their end. */
+  onIndexer?: (message: IndexerMessage) => void;
+  /** An idle pooled connection failed (PostgreSQL restarted, the network cut it); the pool opens another. */
+  onConnectionError?: (err: Error) => void;
+  retentionMs?: number;
+  clock?: { now(): number };
+}
+
+/** Most records one commit takes (the rest form the next one): bounds one statement's size and time. */
+export const MAX_COMMIT_RECORDS = 5000;
+
+/** SQLite's `?` placeholders as PostgreSQL's `$n`, and no SQLite index hints. */
+export function postgresSql(sql: string): string {
+  let n = 0;
+  return sql.replace(/ INDEXED BY \w+/g, '').replace(/\?/g, () => `$${++n}`);
+}
+
+const releaseAfter = async <T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
+  const client = await pool.connect();
+  try {
+    const result = await work(client);
+    client.release();
+    return result;
+  } catch (err) {
+    // A connection in an unknown state is closed, not handed to the next caller.
+    client.release(err instanceof Error ? err : true);
+    throw err;
+  }
+};
+
+export async function createPostgresJournalStore(opts: PostgresJournalOptions): Promise<JournalStore> {
+  const say = opts.onIndexer ?? (() => undefined);
+  const pool = await openJournalPool(opts.url, opts.onConnectionError ?? (() => undefined));
+  const pump: LedgerPump | undefined = opts.ledger ? createLedgerPump(pool, say, opts.ledgerActive ?? (() => true)) : undefined;
+
+  let next: Batch | undefined;
+  let writing: Promise<void> | undefined;
+  let scheduled = false;
+  let closed = false;
+  let importing: Promise<void> = Promise.resolve();
+
+  const commit = async (batch: Batch): Promise<void> => {
+    const records = batch.records;
+    for (let at = 0; at < records.length; at += MAX_COMMIT_RECORDS) {
+      await releaseAfter(pool, (client) => appendRecords(client, records.slice(at, at + MAX_COMMIT_RECORDS)));
+    }
+  };
+  const flush = (): void => {
+    scheduled = false;
+    const batch = next;
+    if (writing || !batch) return;
+    next = undefined;
+    writing = commit(batch).then(() => {
+      batch.resolve();
+      pump?.kick();
+    }, batch.reject).finally(() => {
+      writing = undefined;
+      // What arrived during the commit goes out now, as one batch.
+      flush();
+    });
+  };
+
+  const rows = async (sql: string, params: unknown[]): Promise<RecordRow[]> => (await pool.query<RecordRow>(sql, params)).rows;
+  const select = (q: JournalQuery) => {
+    const { sql, params } = querySql(q, RECORD_COLUMNS, true);
+    return rows(postgresSql(sql), params.map((p) => (typeof p === 'bigint' ? p.toString() : p)));
+  };
+  const scalar = async (sql: string, params: unknown[] = []): Promise<number> => Number((await pool.query<{ v: string }>(sql, params)).rows[0].v);
+
+  const retentionMs = opts.retentionMs ?? 0;
+  const purgeExpired = async (): Promise<number> => {
+    if (retentionMs <= 0 || !opts.clock) return 0;
+    const cutoff = BigInt(opts.clock.now() - retentionMs) * 1_000_000n;
+    return (await pool.query('DELETE FROM records WHERE time_ns < $1', [cutoff.toString()])).rowCount ?? 0;
+  };
+  const sweep = retentionMs > 0 ? setInterval(() => void purgeExpired().catch(() => undefined), 3600_000) : undefined;
+  sweep?.unref();
+  pump?.start();
+
+  return {
+    append(record) {
+      if (closed) return Promise.reject(new Error('journal closed'));
+      // Refused alone, before it can fail the batch it would have joined (the SQLite journal's limit).
+      if (typeof record.text === 'string' && !fitsInFrame(record.text)) return Promise.reject(new Error(`a journal record larger than ${MAX_FRAME_BYTES} bytes cannot be kept`));
+      if (!next) {
+        next = openBatch();
+        if (!writing && !scheduled) {
+          scheduled = true;
+          setImmediate(flush);
+        }
+      }
+      next.records.push(record);
+      return next.done;
+    },
+    caughtUp: async () => true,
+    importBatch(records) {
+      // In call order, one at a time: an importer's batches take their seqs in the order of its files.
+      const outcome = importing.then(() => releaseAfter(pool, (client) => importRecords(client, records)));
+      importing = outcome.then(() => undefined, () => undefined);
+      return outcome.then((o) => {
+        if (o.added > 0) pump?.kick();
+        return o;
+      });
+    },
+    query: async (q) => (await select(q)).map(recordOf),
+    readSince: async (afterSeq, limit) => (await rows(`SELECT ${RECORD_COLUMNS} FROM records WHERE seq > $1 ORDER BY seq LIMIT $2`, [afterSeq, limit])).map(recordOf),
+    lastSeq: () => scalar('SELECT COALESCE(MAX(seq), -1) AS v FROM records'),
+    count: () => scalar('SELECT COUNT(*) AS v FROM records'),
+    async explain(q) {
+      const { sql, params } = querySql(q, RECORD_COLUMNS, true);
+      const plan = await pool.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${postgresSql(sql)}`, params.map((p) => (typeof p === 'bigint' ? p.toString() : p)));
+      return plan.rows.map((r) => r['QUERY PLAN']);
+    },
+    purgeExpired,
+    async close() {
+      if (closed) return;
+      closed = true;
+      clearInterval(sweep);
+      flush();
+      while (writing) await writing;
+      await pump?.close();
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,31 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseConfig } from '../../src/config/load.js';
+import { defaultConfig } from '../../src/config/index.js';
+import { CONNECTION_URL_ENV, journalConnectionUrl } from '../../src/app/journal.js';
+
+const SECRET = 'hunter2-in-the-url';
+
+test('journal { storage, connection_url }: sqlite by default, postgresql with a URL; a bad value is refused without echoing it', async () => {
+  assert.equal((await parseConfig('')).journal.storage, 'sqlite');
+  const pg = await parseConfig(`journal {\n  storage = "postgresql"\n  connection_url = "postgresql://sealtrail:${SECRET}@127.0.0.1:5432/sealtrail"\n}\n`);
+  assert.equal(pg.journal.storage, 'postgresql');
+  assert.equal(pg.journal.connectionUrl, `postgresql://sealtrail:${SECRET}@127.0.0.1:5432/sealtrail`);
+  const refused: [string, RegExp][] = [
+    ['journal {\n  storage = "mysql"\n}\n', /journal\.storage must be "sqlite" or "postgresql"/],
+    [`journal {\n  storage = "postgresql"\n  connection_url = "mysql://u:${SECRET}@h/db"\n}\n`, /journal\.connection_url must be a postgres:\/\/ or postgresql:\/\/ URL/],
+    [`journal {\n  connection_url = "postgresql://u:${SECRET}@h/db"\n}\n`, /journal\.connection_url is for journal\.storage = "postgresql"/],
+    ['journal {\n  storage = 1\n}\n', /journal\.storage must be a non-empty string/],
+  ];
+  for (const [text, message] of refused) {
+    await assert.rejects(parseConfig(text), (err: Error) => message.test(err.message) && !err.message.includes(SECRET), text);
+  }
+});
+
+test('the PostgreSQL journal takes its URL from the block, else from SEALTRAIL_PG_CONNECTION_URL, else refuses to start', () => {
+  const config = defaultConfig();
+  const on = { ...config, journal: { ...config.journal, storage: 'postgresql' as const } };
+  assert.equal(journalConnectionUrl({ ...on, journal: { ...on.journal, connectionUrl: 'postgresql://a@h/x' } }, { [CONNECTION_URL_ENV]: 'postgresql://b@h/y' }), 'postgresql://a@h/x');
+  assert.equal(journalConnectionUrl(on, { [CONNECTION_URL_ENV]: 'postgresql://b@h/y' }), 'postgresql://b@h/y');
+  assert.throws(() => journalConnectionUrl(on, {}), /journal\.storage = "postgresql" needs journal\.connection_url or SEALTRAIL_PG_CONNECTION_URL/);
+});
