@@ -31,7 +31,12 @@ export interface OpenedJournal {
  * directory on this node, or one PostgreSQL database the nodes of a cluster share (the journal's
  * records, the ledger's files and its size; this node extends the ledger after each commit).
  */
-export async function openJournalAndLedger(config: ServerConfig, clock: Clock, log: JournalLog & LedgerLog): Promise<OpenedJournal> {
+export interface JournalPlacement {
+  /** PostgreSQL: whether this node extends the shared ledger now (with HA, only the active one). */
+  ledgerActive?: () => boolean;
+}
+
+export async function openJournalAndLedger(config: ServerConfig, clock: Clock, log: JournalLog & LedgerLog, placement: JournalPlacement = {}): Promise<OpenedJournal> {
   if (!config.journal.enabled) return { close: async () => undefined };
   if (config.journal.storage !== 'postgresql') {
     const dir = ledgerDirectory(config);
@@ -45,7 +50,7 @@ export async function openJournalAndLedger(config: ServerConfig, clock: Clock, l
   const ledger = files ? createLedger(config, files, log) : undefined;
   try {
     const journal = await createPostgresJournalStore({
-      url, ledger: ledger !== undefined, retentionMs: config.journal.retentionMs, clock, onIndexer: indexerReports('postgresql', log, ledger),
+      url, ledger: ledger !== undefined, ledgerActive: placement.ledgerActive, retentionMs: config.journal.retentionMs, clock, onIndexer: indexerReports('postgresql', log, ledger),
       onConnectionError: (err) => log.warn({ err: err.message }, 'a PostgreSQL connection of the journal failed; appends use another'),
     });
     return { journal, ledger, close: async () => { await journal.close(); await files?.close(); } };

@@ -72,8 +72,15 @@ export function ledgerDirectory(config: ServerConfig): string | undefined {
   return path === ':memory:' ? undefined : join(dirname(path), 'ledger');
 }
 
+/**
+ * The log's name in its checkpoints and verifier key. A ledger on PostgreSQL is one log for every
+ * node that may sign it, so its default must not name the node: the cluster's name instead.
+ */
 export function ledgerOrigin(config: ServerConfig): string {
-  return config.ledger.origin ?? `${hostname()}/sealtrail`;
+  if (config.ledger.origin !== undefined) return config.ledger.origin;
+  // Signed notes forbid spaces, controls and "+" in an origin (config/load.ts checks a given one).
+  const cluster = config.clusterName.replace(/[\s\p{Cc}+]/gu, '-');
+  return config.journal.storage === 'postgresql' ? `${cluster}/sealtrail` : `${hostname()}/sealtrail`;
 }
 
 /** Writes a file whole: a temporary file renamed over the name (synced first when asked). */

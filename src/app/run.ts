@@ -101,10 +101,13 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
     const devCa = opts.dev ? await devAttestationCa(dataDir!, clock) : undefined;
     // The journal is open while the server runs, sealed or not: it is not behind the barrier.
     // The ledger follows the journal (every record a leaf); it signs checkpoints while unsealed.
-    const { journal, ledger, close: closeJournal } = await openJournalAndLedger(config, clock, log);
+    // With HA only the active node appends (server events, the ledger); bound once the node exists.
+    let appendsHere = () => true;
+    const { journal, ledger, close: closeJournal } = await openJournalAndLedger(config, clock, log, { ledgerActive: () => appendsHere() });
     undo.push(closeJournal);
     const sinks = auditSinks(journal);
-    const events = serverEvents(journal, clock, (err) => log.error({ err }, 'the journal could not record a server event'));
+    const journalEvents = serverEvents(journal, clock, (err) => log.error({ err }, 'the journal could not record a server event'));
+    const events: typeof journalEvents = { record: (event, details) => { if (appendsHere()) journalEvents.record(event, details); } };
     const storage = await openNodeStorage(config);
     const { physical } = storage;
     undo.push(() => physical.close());
@@ -140,7 +143,10 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
       }),
     });
     undo.push(async () => { if (core.unsealedServices) await core.sealNow(); });
-    if (ha) undo.push(() => ha.stop());
+    if (ha) {
+      undo.push(() => ha.stop());
+      appendsHere = () => ha.role() === 'active' || ha.role() === 'activating';
+    }
 
     let rootToken: string | undefined;
     let unsealKey: string | undefined;

@@ -112,6 +112,7 @@ function validate(raw: Obj): ServerConfig {
     }
   }
   cfg.declared = { listener: raw.listener !== undefined, storage: raw.storage !== undefined };
+  if (problems.length === 0) problems.push(...journalBesideStorage(raw, cfg));
   if (problems.length > 0) throw new ConfigError(problems.map((p) => p.message).join('; '), problems);
   return cfg;
 }
@@ -209,6 +210,21 @@ function listenerLimits(body: Obj, listener: ServerConfig['listener']): void {
     if (!Number.isInteger(n) || n < 1 || n > 1_000_000) throw new ConfigError('listener.max_connections must be an integer from 1 to 1000000');
     listener.maxConnections = n;
   }
+}
+
+/**
+ * Where the journal goes when its block does not say: on PostgreSQL storage, into the same
+ * database (a journal beside a shared store must be shared too). With HA it must be: every node
+ * appends while active, and a failover must find every acknowledged record.
+ */
+function journalBesideStorage(raw: Obj, cfg: ServerConfig): ConfigProblem[] {
+  if (cfg.storage.type !== 'postgresql') return [];
+  const body = raw.journal === undefined ? {} : asList(raw.journal)[0];
+  if (body.storage === undefined && body.path === undefined) cfg.journal.storage = 'postgresql';
+  if (cfg.storage.haEnabled && cfg.journal.enabled && cfg.journal.storage !== 'postgresql') {
+    return [{ key: 'journal', message: 'with ha_enabled the journal must be on PostgreSQL (journal.storage = "postgresql"), so a failover keeps every acknowledged record' }];
+  }
+  return [];
 }
 
 /** `journal { enabled, path, retention, required, fsync, storage, connection_url }` */

@@ -199,7 +199,7 @@ export const CONNECTION_URL_ENV = 'SEALTRAIL_PG_CONNECTION_URL';
 
 /** The PostgreSQL journal's database URL (never logged: it may hold a password). */
 export function journalConnectionUrl(config: ServerConfig, env: NodeJS.ProcessEnv = process.env): string {
-  const url = config.journal.connectionUrl ?? env[CONNECTION_URL_ENV];
-  if (url === undefined || url === '') throw new ConfigError(`journal.storage = "postgresql" needs journal.connection_url or ${CONNECTION_URL_ENV}`);
+  const url = config.journal.connectionUrl ?? (config.storage.type === 'postgresql' ? config.storage.connectionUrl : undefined) ?? env[CONNECTION_URL_ENV];
+  if (url === undefined || url === '') throw new ConfigError(`journal.storage = "postgresql" needs journal.connection_url, a storage "postgresql" block or ${CONNECTION_URL_ENV}`);
   return url;
 }

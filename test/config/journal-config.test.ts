@@ -27,5 +27,5 @@ test('the PostgreSQL journal takes its URL from the block, else from SEALTRAIL_P
   const on = { ...config, journal: { ...config.journal, storage: 'postgresql' as const } };
   assert.equal(journalConnectionUrl({ ...on, journal: { ...on.journal, connectionUrl: 'postgresql://a@h/x' } }, { [CONNECTION_URL_ENV]: 'postgresql://b@h/y' }), 'postgresql://a@h/x');
   assert.equal(journalConnectionUrl(on, { [CONNECTION_URL_ENV]: 'postgresql://b@h/y' }), 'postgresql://b@h/y');
-  assert.throws(() => journalConnectionUrl(on, {}), /journal\.storage = "postgresql" needs journal\.connection_url or SEALTRAIL_PG_CONNECTION_URL/);
+  assert.throws(() => journalConnectionUrl(on, {}), /journal\.storage = "postgresql" needs journal\.connection_url, a storage "postgresql" block or SEALTRAIL_PG_CONNECTION_URL/);
 });

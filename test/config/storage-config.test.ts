@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseConfig } from '../../src/config/load.js';
 import { postgresStorage } from '../../src/config/storage-config.js';
+import { journalConnectionUrl } from '../../src/config/types.js';
 
 const URL_WITH_PASSWORD = 'postgres://sealtrail:s3cr3t-pw@db.example:5432/st';
 
@@ -55,4 +56,16 @@ test('storage "postgresql": bad values are refused by name, and no message repea
     assert.match(err.message, re);
     assert.doesNotMatch(err.message, /s3cr3t-pw/);
   }
+});
+
+test('on PostgreSQL storage the journal goes into the same database; with HA it must', async () => {
+  const pgStorage = (ha: boolean) => `storage "postgresql" {\n  connection_url = "postgres://u:hunter2@127.0.0.1/db"\n  ha_enabled = ${ha}\n}\napi_addr = "http://127.0.0.1:8200"\n`;
+  const plain = await parseConfig(pgStorage(false));
+  assert.equal(plain.journal.storage, 'postgresql');
+  assert.equal(journalConnectionUrl(plain, {}), 'postgres://u:hunter2@127.0.0.1/db');
+  assert.equal((await parseConfig(`${pgStorage(false)}journal {\n  path = "/var/lib/j.db"\n}\n`)).journal.storage, 'sqlite');
+  const err = await parseConfig(`${pgStorage(true)}journal {\n  storage = "sqlite"\n}\n`).then(() => undefined, (e: Error) => e);
+  assert.match(err?.message ?? '', /with ha_enabled the journal must be on PostgreSQL/);
+  assert.doesNotMatch(err?.message ?? '', /hunter2/);
+  assert.equal((await parseConfig(`${pgStorage(true)}journal {\n  enabled = false\n}\n`)).journal.enabled, false);
 });

@@ -46,7 +46,16 @@ export async function freePort(): Promise<number> {
   });
 }
 
-async function startNode(dir: string, name: string, pgPort: number, lockTtl: string): Promise<HaNodeProcess> {
+/**
+ * Without the journal the nodes run only their file audit device; with it, the journal, its
+ * ledger and the CloudTrail event store live in the cluster's database (the default beside
+ * PostgreSQL storage), as a production cluster runs.
+ */
+function journalBlock(journal: boolean): string {
+  return journal ? 'ledger {\n  checkpoint_interval = "200ms"\n}\n' : 'journal {\n  enabled = false\n}\n';
+}
+
+async function startNode(dir: string, name: string, pgPort: number, lockTtl: string, journal: boolean): Promise<HaNodeProcess> {
   const proxy = await startTcpProxy(pgPort);
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
@@ -66,10 +75,7 @@ storage "postgresql" {
 seal "file" {
   path = "${join(dir, 'unseal.key')}"
 }
-journal {
-  enabled = false
-}
-audit "file" "file/" {
+${journalBlock(journal)}audit "file" "file/" {
   options = { file_path = "${join(dir, `${name}-audit.log`)}" }
 }
 log_level = "warn"
@@ -90,7 +96,7 @@ log_level = "warn"
   return { name, base, auditLog: join(dir, `${name}-audit.log`), proxy, process: child, exited, output: () => out };
 }
 
-export async function startHaCluster(opts: { lockTtl?: string } = {}): Promise<HaCluster> {
+export async function startHaCluster(opts: { lockTtl?: string; journal?: boolean } = {}): Promise<HaCluster> {
   const lockTtl = opts.lockTtl ?? '3s';
   const dir = mkdtempSync(join(tmpdir(), 'sealtrail-ha-'));
   const pg = await startPostgres();
@@ -104,7 +110,7 @@ export async function startHaCluster(opts: { lockTtl?: string } = {}): Promise<H
   };
   try {
     // All three start sealed and uninitialized; node1 is initialized, then each is unsealed by hand.
-    nodes.push(...await Promise.all(['node1', 'node2', 'node3'].map((name) => startNode(dir, name, pg.port, lockTtl))));
+    nodes.push(...await Promise.all(['node1', 'node2', 'node3'].map((name) => startNode(dir, name, pg.port, lockTtl, opts.journal === true))));
     const init = await fetch(`${nodes[0].base}/v1/sys/init`, { method: 'PUT', body: JSON.stringify({ secret_shares: 1, secret_threshold: 1 }) });
     if (init.status !== 200) throw new Error(`init failed: ${init.status} ${await init.text()}`);
     const { keys_base64: keys, root_token: rootToken } = await init.json() as { keys_base64: string[]; root_token: string };
