@@ -97,7 +97,7 @@ export function decodeBody(bytes: Buffer): CapsuleBody {
           tags: tags === undefined || tags === null ? [] : tags.map(tag),
           spans: spans === undefined || spans === null ? [] : spans.map((span) => {
             if (!Array.isArray(span)) {
-              const [start, end, ...refs] = span;
+              const [start, end, ...refs] = span as Iterable<number>;
               return { start, end, tags: refs.map(tag) };
             }
             const refs: Tag[] = [];
