@@ -94,16 +94,8 @@ export function decodeBody(bytes: Buffer): CapsuleBody {
         fields: fields.map(([key, value, tags, spans]) => ({
           key,
           value,
-          tags: tags === undefined || tags === null ? [] : tags.map(tag),
-          spans: spans === undefined || spans === null ? [] : spans.map((span) => {
-            if (!Array.isArray(span)) {
-              const [start, end, ...refs] = span as Iterable<number>;
-              return { start, end, tags: refs.map(tag) };
-            }
-            const refs: Tag[] = [];
-            for (let i = 2; i < span.length; i++) refs.push(tag(span[i]));
-            return { start: span[0], end: span[1], tags: refs };
-          }),
+          tags: (tags ?? []).map(tag),
+          spans: (spans ?? []).map(([start, end, ...refs]) => ({ start, end, tags: refs.map(tag) })),
         })),
       })),
     };
