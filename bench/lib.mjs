@@ -6,8 +6,11 @@ import autocannon from 'autocannon';
 
 export const root = new URL('..', import.meta.url).pathname;
 
-/** Starts a child process and waits for its `Api Address:` (and `Root Token:`) lines. */
-export function startChild(args, { env } = {}) {
+/**
+ * Starts a child process and waits for its `Api Address:` (and `Root Token:`) lines, and for a
+ * line matching `until` when given; `banner` is what it printed up to then.
+ */
+export function startChild(args, { env, until } = {}) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
     let out = '';
@@ -16,10 +19,10 @@ export function startChild(args, { env } = {}) {
       const addr = /Api Address: (\S+)/.exec(out);
       const needsToken = args.includes('-dev');
       const token = /Root Token: (\S+)/.exec(out);
-      if (addr && (!needsToken || token)) {
+      if (addr && (!needsToken || token) && (!until || until.test(out))) {
         child.stdout.off('data', onData);
         child.stdout.resume();
-        resolve({ child, address: addr[1], token: token?.[1], stop: () => stopChild(child) });
+        resolve({ child, address: addr[1], token: token?.[1], banner: out, stop: () => stopChild(child) });
       }
     };
     child.stdout.on('data', onData);

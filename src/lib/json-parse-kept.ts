@@ -70,7 +70,15 @@ export function parseKeepingNumbers(text: string, plain: unknown): unknown {
     }
     if (c !== 0x2d && (c < 0x30 || c > 0x39)) continue;
     let end = i + 1;
-    while (end < text.length && inNumber(text.charCodeAt(end))) end++;
+    let digitsOnly = c !== 0x2d;
+    for (let d = text.charCodeAt(end); end < text.length && inNumber(d); d = text.charCodeAt(++end)) {
+      if (d < 0x30 || d > 0x39) digitsOnly = false;
+    }
+    // An integer of at most 15 digits (JSON allows no leading zero) is its own float64 text.
+    if (digitsOnly && end - i <= 15) {
+      i = end - 1;
+      continue;
+    }
     const literal = text.slice(i, end);
     if (String(Number(literal)) !== literal) {
       pieces.push(text.slice(copied, i), '"\\u0000', id, ':', String(kept.length), '"');

@@ -62,3 +62,19 @@ test('a received nonce of the wrong size does not open (it is data, not a progra
   assert.equal(gcmOpen(key, nonce.subarray(0, 8), ciphertext, tag, Buffer.alloc(0)), undefined);
   assert.equal(gcmOpen(key, Buffer.alloc(0), ciphertext, tag, Buffer.alloc(0)), undefined);
 });
+
+test('randomNonce: 12 fresh bytes, never repeated across pool refills, each a copy of its own', () => {
+  const seen = new Set<string>();
+  const first = randomNonce();
+  // Three pools' worth (256 nonces each), so refills are crossed.
+  for (let i = 0; i < 800; i++) {
+    const nonce = randomNonce();
+    assert.equal(nonce.length, 12);
+    const hex = nonce.toString('hex');
+    assert.ok(!seen.has(hex), 'a nonce repeated');
+    seen.add(hex);
+  }
+  const copy = Buffer.from(first);
+  randomNonce().fill(0);
+  assert.deepEqual(first, copy, 'changing one nonce leaves the others alone');
+});

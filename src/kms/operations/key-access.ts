@@ -6,7 +6,8 @@
 import { aliasArn, keyArn, parseKeyRef } from '../arn.js';
 import { kmsError, validationError } from '../errors.js';
 import type { KmsKeyRecord } from '../keys/model.js';
-import { evaluateKeyPolicy, parseKeyPolicy } from '../policy/index.js';
+import { createPolicyCache } from '../policy/cache.js';
+import { evaluateKeyPolicy } from '../policy/index.js';
 import type { KmsCall, KmsServices } from './context.js';
 
 const DAY_MS = 86_400_000;
@@ -65,10 +66,13 @@ export async function findKey(svc: KmsServices, call: KmsCall, ref: string, opts
   return key;
 }
 
+/** Parsed policies by text: the same text parses to the same policy (policy/cache.ts). */
+const policyOf = createPolicyCache();
+
 /** Evaluates the key policy for `action` (`kms:Decrypt`); throws AccessDeniedException. */
 export function authorize(svc: KmsServices, call: KmsCall, key: KmsKeyRecord, action: string, context: Record<string, string | string[]> = {}): void {
   const resourceArn = keyArn(svc.location, key.keyId);
-  const decision = evaluateKeyPolicy(parseKeyPolicy(key.policy), {
+  const decision = evaluateKeyPolicy(policyOf(key.policy), {
     principalArn: call.principalArn,
     accountId: svc.location.accountId,
     action,

@@ -61,6 +61,8 @@ export function applyReadContext(
       try {
         decideOrDeny(recordTags);
         const fields = record.fields.map((field) => {
+          // Nothing to decide for an untagged field without spans (most cells of a table).
+          if (field.tags.length === 0 && field.spans.length === 0) return { key: field.key, value: field.value };
           const fieldScope = [...field.tags, ...recordTags];
           const fieldRule = field.tags.length > 0 ? decideOrDeny(fieldScope) : undefined;
           const spanRules = field.spans.map((span) => decideOrDeny([...span.tags, ...fieldScope]));

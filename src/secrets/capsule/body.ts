@@ -39,26 +39,39 @@ interface WireBody {
 export function encodeBody(body: CapsuleBody): Buffer {
   const table: Tag[] = [];
   const index = new Map<string, number>();
-  const ref = (tags: Tag[]) =>
-    tags.map((t) => {
-      const k = tagKey(t);
-      let i = index.get(k);
-      if (i === undefined) {
-        i = table.push(t) - 1;
-        index.set(k, i);
-      }
-      return i;
-    });
-  const field = (f: Field): WireField =>
-    f.tags.length === 0 && f.spans.length === 0
-      ? [f.key, f.value]
-      : [f.key, f.value, ref(f.tags), f.spans.map((s) => [s.start, s.end, ...ref(s.tags)])];
+  // Classification shares one tag object across its hits: most lookups end here, by identity.
+  const seen = new Map<Tag, number>();
+  const refOne = (t: Tag) => {
+    let i = seen.get(t);
+    if (i !== undefined) return i;
+    const k = tagKey(t);
+    i = index.get(k);
+    if (i === undefined) {
+      i = table.push(t) - 1;
+      index.set(k, i);
+    }
+    seen.set(t, i);
+    return i;
+  };
+  const ref = (tags: Tag[]) => tags.map(refOne);
+  let keepsNumbers = false;
+  const field = (f: Field): WireField => {
+    if (typeof f.value === 'object' && f.value !== null) keepsNumbers = true;
+    if (f.tags.length === 0 && f.spans.length === 0) return [f.key, f.value];
+    return [f.key, f.value, ref(f.tags), f.spans.map((s) => {
+      const out = [s.start, s.end];
+      for (const t of s.tags) out.push(refOne(t));
+      return out;
+    })];
+  };
   const records = body.records.map((r): [WireField[], number[]] => [r.fields.map(field), ref(r.tags)]);
   const wire: WireBody = {
     v: 1, shape: body.shape, tags: table, capsule_tags: ref(body.capsuleTags), write_context: body.writeContext,
     location: body.location, created_time: body.createdTime, records,
   };
-  return Buffer.from(stringifyJson(wire), 'utf8');
+  // Only a field value can be a JsonNumber (tags and the rest are strings): without one, the text
+  // is JSON.stringify's, which stringifyJson would reach only after walking the whole body.
+  return Buffer.from(keepsNumbers ? stringifyJson(wire) : JSON.stringify(wire), 'utf8');
 }
 
 export function decodeBody(bytes: Buffer): CapsuleBody {

@@ -20,9 +20,23 @@ import { renderOutput } from './records.js';
 import { summarizeTags } from './tag-summary.js';
 import { getOwn } from '../../lib/safe-object.js';
 
-// A flat character class (no repeated group): safe on multi-megabyte capsules.
-const BASE64_RE = /^[A-Za-z0-9+/]*={0,2}$/;
-const isBase64 = (s: string) => s.length % 4 === 0 && BASE64_RE.test(s);
+// The base64 alphabet by character code. A table lookup per character: linear and several times
+// faster than the anchored regex on multi-megabyte capsules.
+const BASE64_CHAR = new Uint8Array(128);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/') BASE64_CHAR[c.charCodeAt(0)] = 1;
+
+/** `^[A-Za-z0-9+/]*={0,2}$` with a length that is a multiple of 4. */
+function isBase64(s: string): boolean {
+  if (s.length % 4 !== 0) return false;
+  let end = s.length;
+  if (end > 0 && s.charCodeAt(end - 1) === 0x3d) end--;
+  if (end > 0 && s.charCodeAt(end - 1) === 0x3d) end--;
+  for (let i = 0; i < end; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 128 || BASE64_CHAR[c] === 0) return false;
+  }
+  return true;
+}
 
 const emptyReadInfo = (parameters: Record<string, string>, readContext: string): ReadInfo => ({
   parameters,

@@ -41,10 +41,11 @@ export const MAX_INPUT_BYTES = 16 * 1024 * 1024;
 /** The text record's single field key. */
 export const TEXT_KEY = 'data';
 
-function scalar(where: string, v: unknown): Scalar {
+/** `where` names the value in the error; it is built only when there is one (a table has many cells). */
+function scalar(where: () => string, v: unknown): Scalar {
   if (v === null || typeof v === 'string' || typeof v === 'boolean' || v instanceof JsonNumber) return v;
   if (typeof v === 'number' && Number.isFinite(v)) return v;
-  throw invalid(`${where}: values must be strings, numbers, booleans or null (nested values are not supported)`, 'capsule_invalid_data');
+  throw invalid(`${where()}: values must be strings, numbers, booleans or null (nested values are not supported)`, 'capsule_invalid_data');
 }
 
 const field = (key: string, value: Scalar): Field => ({ key, value, tags: [], spans: [] });
@@ -74,7 +75,7 @@ export function parseInput(data: Record<string, unknown>): { shape: Shape; recor
     if (!Array.isArray(data.records)) throw invalid('"records" must be a list of JSON objects', 'capsule_invalid_data');
     const records = data.records.map((r, i) => {
       if (!isObject(r)) throw invalid(`records[${i}] must be a JSON object`, 'capsule_invalid_data');
-      return { fields: Object.entries(r).map(([k, v]) => field(k, scalar(`records[${i}].${k}`, v))), tags: [] };
+      return { fields: Object.entries(r).map(([k, v]) => field(k, scalar(() => `records[${i}].${k}`, v))), tags: [] };
     });
     return { shape: { kind: 'records' }, records, inputBytes };
   }
@@ -92,7 +93,7 @@ export function parseInput(data: Record<string, unknown>): { shape: Shape; recor
     if (!Array.isArray(row) || row.length !== columns.length) {
       throw invalid(`table.rows[${i}] must be a list of ${columns.length} values`, 'capsule_invalid_data');
     }
-    return { fields: row.map((v, j) => field(columns[j], scalar(`table.rows[${i}][${j}]`, v))), tags: [] };
+    return { fields: row.map((v, j) => field(columns[j], scalar(() => `table.rows[${i}][${j}]`, v))), tags: [] };
   });
   return { shape: { kind: 'table', columns }, records, inputBytes };
 }

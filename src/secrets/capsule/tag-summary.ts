@@ -14,14 +14,19 @@ export interface TagSummary {
 }
 
 export function summarizeTags(tags: readonly Tag[], maxDistinct = MAX_DISTINCT_VALUES): TagSummary {
+  // Counted by object first: a table's tags are a few shared objects repeated on every row, so
+  // each distinct object's key is built once. Objects come in order of first occurrence, so the
+  // tag kept for each key is still the first one seen.
+  const counts = new Map<Tag, number>();
+  for (const tag of tags) counts.set(tag, (counts.get(tag) ?? 0) + 1);
   const byName = new Map<string, Map<string, { tag: Tag; occurrences: number }>>();
-  for (const tag of tags) {
+  for (const [tag, n] of counts) {
     let entries = byName.get(tag.name);
     if (!entries) byName.set(tag.name, (entries = new Map()));
     const key = tagKey(tag);
     const entry = entries.get(key);
-    if (entry) entry.occurrences++;
-    else entries.set(key, { tag, occurrences: 1 });
+    if (entry) entry.occurrences += n;
+    else entries.set(key, { tag, occurrences: n });
   }
   const summary: TagSummary = { unique_tags: [], elided_tags: [] };
   for (const name of [...byName.keys()].sort()) {

@@ -63,3 +63,22 @@ test('classify: spans, field tags from match_on_key and capsule tags', () => {
     }],
   });
 });
+
+test('detectors scanning shared regexes give the same hits call after call, as matchAll would', () => {
+  const texts = [
+    'ann@example.com and bob@example.org on 2024-03-05, 10.0.0.1 and fe80::1, card 4111 1111 1111 1111',
+    'no digits, no at sign, nothing',
+    'Mary Smith met John at 192.168.1.20 on 5 March 2024; SSN 123-45-6789; IBAN GB82 WEST 1234 5698 7654 32',
+  ];
+  for (const name of Object.keys(DETECTORS) as DetectorName[]) {
+    for (const text of texts) {
+      const first = DETECTORS[name].find(text);
+      // Interleaved with another text: no state carries from one call to the next.
+      DETECTORS[name].find(texts[0]);
+      assert.deepEqual(DETECTORS[name].find(text), first, `${name} on "${text.slice(0, 20)}"`);
+    }
+  }
+  assert.deepEqual(found('ip_address', 'fe80::1 then 10.0.0.1'), ['10.0.0.1', 'fe80::1'], 'IPv4 hits come before IPv6 ones');
+  assert.deepEqual(found('email', 'a@b.io a@b.io'), ['a@b.io', 'a@b.io']);
+  assert.deepEqual(found('date', 'due 2024-02-30 or 2024-02-29'), ['2024-02-29']);
+});

@@ -40,6 +40,12 @@ test('damaged framing gives clear integrity errors', async () => {
   const { bytes } = await sealed(h);
   const cases: Array<[string, string]> = [
     ['not base64!', 'capsule integrity check failed: capsule is not valid base64'],
+    // Padding only at the end and at most two; the alphabet only; a length that is a multiple of 4.
+    ['QQ==QQ==', 'capsule integrity check failed: capsule is not valid base64'],
+    ['Q===', 'capsule integrity check failed: capsule is not valid base64'],
+    ['QUJ\u00e9', 'capsule integrity check failed: capsule is not valid base64'],
+    ['QUJD-_==', 'capsule integrity check failed: capsule is not valid base64'],
+    ['QUJDR', 'capsule integrity check failed: capsule is not valid base64'],
     [Buffer.from('hello world').toString('base64'), 'capsule integrity check failed: not a capsule'],
     [bytes.subarray(0, 30).toString('base64'), 'capsule integrity check failed: truncated capsule'],
   ];

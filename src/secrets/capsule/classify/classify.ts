@@ -4,7 +4,7 @@
  * and capsule tags. Overlapping spans are merged into one span carrying all their tags, so a read
  * rule decides each character of the text exactly once.
  */
-import type { DataRecord, Span } from '../records.js';
+import type { DataRecord, Field, Span } from '../records.js';
 import { addTag, HOOK_VERSION, parseTag, type Tag } from '../tags.js';
 import type { RegexRule, TagTemplate, WriteContext } from '../write-context.js';
 import { DETECTORS } from './detectors.js';
@@ -36,6 +36,25 @@ export function mergeSpans(spans: Span[]): Span[] {
   return out;
 }
 
+/**
+ * mergeSpans for spans this module just built and nobody else holds: sorted and merged in place
+ * (the same order and result), without copying every span of a large table a second time.
+ */
+function mergeOwnSpans(spans: Span[]): Span[] {
+  const list = spans.every((s) => s.tags.length > 0) ? spans : spans.filter((s) => s.tags.length > 0);
+  if (list.length < 2) return list;
+  list.sort((a, b) => a.start - b.start || b.end - a.end);
+  const out: Span[] = [];
+  for (const s of list) {
+    const last = out[out.length - 1];
+    if (last && s.start < last.end) {
+      last.end = Math.max(last.end, s.end);
+      for (const t of s.tags) addTag(last.tags, t);
+    } else out.push(s);
+  }
+  return out;
+}
+
 interface CompiledRule extends RegexRule {
   re: RegExp;
 }
@@ -55,12 +74,11 @@ export function classify(records: DataRecord[], context: WriteContext): Classifi
     for (const t of rule.capsule_tags) addTag(capsuleTags, render(t, m, fieldValue));
   };
 
-  const out = records.map((record) => ({
-    tags: [...record.tags],
-    fields: record.fields.map((f) => {
+  const classifyField = (f: Field): Field => {
+    const fieldTags = [...f.tags];
+    const spans: Span[] = [];
+    if (rules.length > 0) {
       const text = typeof f.value === 'string' ? f.value : f.value === null ? '' : String(f.value);
-      const fieldTags = [...f.tags];
-      const spans: Span[] = [];
       for (const rule of rules) {
         if (rule.match_on_key) {
           const m = new RegExp(rule.pattern).exec(f.key);
@@ -77,15 +95,21 @@ export function classify(records: DataRecord[], context: WriteContext): Classifi
           addCapsuleTags(rule, m, text);
         }
       }
-      if (typeof f.value === 'string') {
-        for (const d of detectors) {
-          for (const hit of d.find(f.value)) {
-            spans.push({ start: hit.start, end: hit.end, tags: [detectorTag(hit.tagName, d.name)] });
-          }
+    }
+    const value = f.value;
+    if (typeof value === 'string') {
+      for (let i = 0; i < detectors.length; i++) {
+        const d = detectors[i];
+        const hits = d.find(value);
+        for (let j = 0; j < hits.length; j++) {
+          const hit = hits[j];
+          spans.push({ start: hit.start, end: hit.end, tags: [detectorTag(hit.tagName, d.name)] });
         }
       }
-      return { key: f.key, value: f.value, tags: fieldTags, spans: mergeSpans(spans.filter((s) => s.tags.length > 0)) };
-    }),
-  }));
+    }
+    return { key: f.key, value: f.value, tags: fieldTags, spans: mergeOwnSpans(spans) };
+  };
+
+  const out = records.map((record) => ({ tags: [...record.tags], fields: record.fields.map(classifyField) }));
   return { records: out, capsuleTags };
 }

@@ -25,19 +25,35 @@ export type DetectorName = (typeof DETECTOR_NAMES)[number];
 
 export const PII = (kind: string) => `${TAG_PREFIX}pii/${kind}`;
 
-/** Every match of `re` (a /g regex) that passes `accept`, tagged `tagName`. */
-function regexDetector(name: DetectorName, re: RegExp, tagName: string, accept: (m: string) => boolean = () => true): Detector {
-  return {
-    name,
-    find(text) {
-      const hits: Hit[] = [];
-      for (const m of text.matchAll(re)) {
-        if (accept(m[0])) hits.push({ start: m.index!, end: m.index! + m[0].length, tagName });
-      }
-      return hits;
-    },
-  };
+/**
+ * Every match of `re` (a /g regex) that passes `accept`, tagged `tagName`. `needs` is a character
+ * every match contains (a regex without the /g flag): a text without one is skipped unscanned,
+ * which is most fields of a table for most detectors.
+ */
+function regexDetector(name: DetectorName, re: RegExp, tagName: string, accept: (m: string) => boolean = () => true, needs?: RegExp): Detector {
+  return { name, find: (text) => findAll(re, text, tagName, accept, needs, []) };
 }
+
+/**
+ * The matches of `re` in `text` (as `matchAll` finds them), appended to `hits`. The regex is shared
+ * and used synchronously, so its lastIndex is reset before and after instead of cloning it per
+ * call as matchAll does. No pattern here matches the empty string.
+ */
+function findAll(re: RegExp, text: string, tagName: string, accept: (m: string) => boolean, needs: RegExp | undefined, hits: Hit[]): Hit[] {
+  if (needs && !needs.test(text)) return hits;
+  re.lastIndex = 0;
+  try {
+    for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+      if (accept(m[0])) hits.push({ start: m.index, end: m.index + m[0].length, tagName });
+    }
+  } finally {
+    re.lastIndex = 0;
+  }
+  return hits;
+}
+
+const DIGIT = /\d/;
+const always = () => true;
 
 const MONTHS = 'January|February|March|April|May|June|July|August|September|October|November|December';
 const MONTH_INDEX = new Map(MONTHS.split('|').map((m, i) => [m.toLowerCase(), i + 1]));
@@ -55,6 +71,11 @@ function dateCandidateValid(s: string): boolean {
   return false;
 }
 
+const NAME_WORD = /\b[A-Z][a-z]+(?:['-][A-Z][a-z]+)?\b/g;
+const UPPER = /[A-Z]/;
+const FIRST_NAME_TAG = PII('first_name');
+const LAST_NAME_TAG = PII('last_name');
+
 /** Capitalized words found in the name dictionary; a surname right after a given name counts as one. */
 const personName: Detector = {
   name: 'person_name',
@@ -62,7 +83,10 @@ const personName: Detector = {
     const hits: Hit[] = [];
     let previousWasFirst = false;
     let previousEnd = -2;
-    for (const m of text.matchAll(/\b[A-Z][a-z]+(?:['-][A-Z][a-z]+)?\b/g)) {
+    if (!UPPER.test(text)) return hits;
+    const re = NAME_WORD;
+    re.lastIndex = 0;
+    for (let m = re.exec(text); m !== null; m = re.exec(text)) {
       const word = m[0];
       const start = m.index!;
       const adjacent = start === previousEnd + 1;
@@ -70,43 +94,42 @@ const personName: Detector = {
       const kind: string | undefined = asLast ? 'last_name' : FIRST_NAMES.has(word) ? 'first_name' : undefined;
       previousWasFirst = kind === 'first_name';
       previousEnd = start + word.length;
-      if (kind) hits.push({ start, end: start + word.length, tagName: PII(kind) });
+      if (kind) hits.push({ start, end: start + word.length, tagName: kind === 'last_name' ? LAST_NAME_TAG : FIRST_NAME_TAG });
     }
+    re.lastIndex = 0;
     return hits;
   },
 };
 
 const OCTET = '(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
 
+const IPV4 = new RegExp(`(?<![\\d.])(?:${OCTET}\\.){3}${OCTET}(?!\\d|\\.\\d)`, 'g');
+const IPV6 = /(?<![0-9A-Fa-f:])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![0-9A-Fa-f:])/g;
+const IP_TAG = PII('ip_address');
+const isIPv6 = (s: string) => isIP(s) === 6;
+
+/** IPv4 hits first, then IPv6 ones. */
 const ipAddress: Detector = {
   name: 'ip_address',
-  find(text) {
-    const v4 = regexDetector('ip_address', new RegExp(`(?<![\\d.])(?:${OCTET}\\.){3}${OCTET}(?!\\d|\\.\\d)`, 'g'), PII('ip_address'));
-    const v6 = regexDetector(
-      'ip_address',
-      /(?<![0-9A-Fa-f:])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![0-9A-Fa-f:])/g,
-      PII('ip_address'),
-      (s) => isIP(s) === 6,
-    );
-    return [...v4.find(text), ...v6.find(text)];
-  },
+  find: (text) => findAll(IPV6, text, IP_TAG, isIPv6, /:/, findAll(IPV4, text, IP_TAG, always, /\./, [])),
 };
 
 export const DETECTORS: Record<DetectorName, Detector> = {
-  email: regexDetector('email', /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g, PII('email')),
-  phone: regexDetector('phone', /(?<![\w+])(?:\+\d{1,3}[ .-]?)?(?:\(\d{3}\) ?|\d{3}[ .-]?)\d{3}[ .-]?\d{4}(?!\w)/g, PII('phone')),
+  email: regexDetector('email', /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g, PII('email'), always, /@/),
+  phone: regexDetector('phone', /(?<![\w+])(?:\+\d{1,3}[ .-]?)?(?:\(\d{3}\) ?|\d{3}[ .-]?)\d{3}[ .-]?\d{4}(?!\w)/g, PII('phone'), always, DIGIT),
   credit_card: regexDetector('credit_card', /(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])/g, PII('credit_card'), (s) => {
     const digits = s.replace(/[ -]/g, '');
     return digits.length >= 13 && digits.length <= 19 && luhnValid(digits);
-  }),
+  }, DIGIT),
   ip_address: ipAddress,
-  ssn: regexDetector('ssn', /(?<![\d-])(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}(?![\d-])/g, PII('ssn')),
-  iban: regexDetector('iban', /\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b/g, PII('iban'), ibanValid),
+  ssn: regexDetector('ssn', /(?<![\d-])(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}(?![\d-])/g, PII('ssn'), always, /-/),
+  iban: regexDetector('iban', /\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b/g, PII('iban'), ibanValid, /[A-Z]{2}\d/),
   date: regexDetector(
     'date',
     new RegExp(`\\b(?:\\d{4}-\\d{2}-\\d{2}|\\d{1,2}[/.]\\d{1,2}[/.]\\d{4}|(?:${MONTHS}) \\d{1,2}, \\d{4}|\\d{1,2} (?:${MONTHS}) \\d{4})\\b`, 'g'),
     PII('date'),
     dateCandidateValid,
+    /\d{4}/,
   ),
   person_name: personName,
 };

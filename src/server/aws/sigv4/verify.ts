@@ -120,12 +120,11 @@ export async function verifySigV4<T extends { secretAccessKey: string }>(req: Si
   if (!opts.services.includes(auth.service)) return fail('InvalidSignatureException', `Credential should be scoped to correct service: '${opts.services[0]}'. `);
   if (auth.date !== amzDate.slice(0, 8)) return fail('InvalidSignatureException', `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${auth.date}' != '${amzDate.slice(0, 8)}', from '${amzDate}'.`);
   const skew = opts.maxSkewMs ?? SKEW_MS;
-  const nowStamp = formatAmzDate(opts.now);
   if (signedAt < opts.now - skew) {
-    return fail('InvalidSignatureException', `Signature expired: ${amzDate} is now earlier than ${formatAmzDate(opts.now - skew)} (${nowStamp} - 15 min.)`);
+    return fail('InvalidSignatureException', `Signature expired: ${amzDate} is now earlier than ${formatAmzDate(opts.now - skew)} (${formatAmzDate(opts.now)} - 15 min.)`);
   }
   if (signedAt > opts.now + skew) {
-    return fail('InvalidSignatureException', `Signature not yet current: ${amzDate} is still later than ${formatAmzDate(opts.now + skew)} (${nowStamp} + 15 min.)`);
+    return fail('InvalidSignatureException', `Signature not yet current: ${amzDate} is still later than ${formatAmzDate(opts.now + skew)} (${formatAmzDate(opts.now)} + 15 min.)`);
   }
 
   const payloadHash = sha256Hex(req.body);
