@@ -7,6 +7,8 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import pg from 'pg';
 import { startHaCluster, waitFor, type HaCluster, type HaNodeProcess } from '../helpers/ha-cluster.js';
 import { consistent, ledgerGet, openSignedCheckpoint, type Checkpoint } from '../helpers/tlog.js';
@@ -64,6 +66,12 @@ async function checkpointOf(node: HaNodeProcess, key: string, size: number): Pro
 test('kill -9 of the active under load: the journal keeps every acknowledged request once and the ledger continues the same tree', { timeout: 120_000 }, async () => {
   const first = await theActive();
   const key = await verifierKey(first);
+  // A device enabled through the API is kept in the shared storage: whichever node is active runs it.
+  const apiLog = join(cluster.dir, 'api-audit.log');
+  const enable = await fetch(`${first.base}/v1/sys/audit/api`, {
+    method: 'PUT', headers: { 'x-vault-token': token() }, body: JSON.stringify({ type: 'file', options: { file_path: apiLog } }),
+  });
+  assert.equal(enable.status, 204, await enable.text());
   const survivor = alive().find((n) => n !== first)!;
 
   const acknowledged: string[] = [];
@@ -102,6 +110,12 @@ test('kill -9 of the active under load: the journal keeps every acknowledged req
   assert.deepEqual(acknowledged.filter((p) => times.get(p) !== 1).map((p) => `${p}: ${times.get(p) ?? 0}`), [], 'each acknowledged request journaled once');
   const seqs = (await db.query<{ seq: string }>('SELECT seq FROM records ORDER BY seq')).rows.map((r) => Number(r.seq));
   assert.deepEqual(seqs, seqs.map((_, i) => i), 'seqs dense from 0');
+
+  // The API-enabled device followed the failover: listed by the new active, and writing its entries.
+  const devices = await (await fetch(`${second.base}/v1/sys/audit`, { headers: { 'x-vault-token': token() } })).json() as Record<string, { type: string }>;
+  assert.equal(devices['api/']?.type, 'file');
+  const lastPath = acknowledged.at(-1)!;
+  assert.ok(existsSync(apiLog) && readFileSync(apiLog, 'utf8').includes(`"path":"${lastPath}"`), 'the new active wrote to the API-enabled device');
 
   // The ledger: the same key, and the new active's checkpoint extends the killed node's last one.
   assert.equal(await verifierKey(second), key, 'one verifier key across the failover');

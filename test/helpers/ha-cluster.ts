@@ -78,6 +78,7 @@ seal "file" {
 ${journalBlock(journal)}audit "file" "file/" {
   options = { file_path = "${join(dir, `${name}-audit.log`)}" }
 }
+allow_api_audit_creation = true
 log_level = "warn"
 `);
   const env = { ...process.env };
