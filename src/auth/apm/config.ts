@@ -8,8 +8,9 @@
  *     tdx, sgx         { collateral: the DCAP collateral document }  (when a login brings none)
  */
 import { invalid } from '../../errors/index.js';
-import { parseDcapCollateral, parsePemCertificates, type DcapCollateral, type PlatformName } from '../../attestation/index.js';
+import { parsePemCertificates, type DcapCollateral, type PlatformName } from '../../attestation/index.js';
 import { crlsField } from './crls-field.js';
+import { collateralDocument } from './login-extras.js';
 import { getJson, putJson, type Storage } from '../../storage/index.js';
 import { boolField, durationField } from '../token/fields.js';
 
@@ -63,16 +64,7 @@ export function updateGeneralConfig(current: GeneralConfig, data: Data): General
 }
 
 function collateralField(value: unknown): DcapCollateral | undefined {
-  if (value === '') return undefined; // clears it
-  let doc = value;
-  if (typeof value === 'string') {
-    try {
-      doc = JSON.parse(value);
-    } catch {
-      throw invalid('"collateral" must be the DCAP collateral JSON document', 'invalid_field');
-    }
-  }
-  return parseDcapCollateral(doc);
+  return value === '' ? undefined : collateralDocument(value); // "" clears it
 }
 
 const PLATFORM_ONLY: Record<string, readonly PlatformName[]> = {

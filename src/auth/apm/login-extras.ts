@@ -42,10 +42,8 @@ export function loginCertificates(platform: PlatformName, data: Data): Uint8Arra
   return texts.map(certificateBytes);
 }
 
-export function loginCollateral(platform: PlatformName, data: Data, config: PlatformConfig): DcapCollateral | undefined {
-  const value = data.collateral;
-  if (value === undefined || value === null) return config.collateral;
-  if (platform !== 'tdx' && platform !== 'sgx') throw invalid(`"collateral" does not apply to ${platform} evidence`, 'invalid_field');
+/** The `collateral` field, as an object or its JSON text, checked for shape (the verifier checks the rest). */
+export function collateralDocument(value: unknown): DcapCollateral {
   let doc = value;
   if (typeof value === 'string') {
     try {
@@ -55,4 +53,11 @@ export function loginCollateral(platform: PlatformName, data: Data, config: Plat
     }
   }
   return parseDcapCollateral(doc);
+}
+
+export function loginCollateral(platform: PlatformName, data: Data, config: PlatformConfig): DcapCollateral | undefined {
+  const value = data.collateral;
+  if (value === undefined || value === null) return config.collateral;
+  if (platform !== 'tdx' && platform !== 'sgx') throw invalid(`"collateral" does not apply to ${platform} evidence`, 'invalid_field');
+  return collateralDocument(value);
 }

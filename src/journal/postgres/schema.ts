@@ -12,7 +12,8 @@
  * `ledger_state` and `ledger_files` are the ledger (postgres/ledger-store.ts): the tlog-tiles files
  * by path, and how many records they hold, moved in the same transaction as the files.
  */
-import pg from 'pg';
+import type pg from 'pg';
+import { openSchemaPool } from '../../lib/pg-pool.js';
 import { INDEXED_KEY_COLUMNS, PREFIX_COLUMNS } from '../schema.js';
 
 // Where the first and second '/' of the path are (0: none), as SQLite's schema computes them.
@@ -59,27 +60,8 @@ export const STATEMENT_TIMEOUT_MS = 30_000;
 const SCHEMA_LOCK = 0x5ea17a11;
 
 /** A pool on the journal's database, its schema applied. Idle-connection errors go to `onError` (never thrown). */
-export async function openJournalPool(url: string, onError: (err: Error) => void): Promise<pg.Pool> {
-  const pool = new pg.Pool({
-    connectionString: url, max: POOL_CONNECTIONS, connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
-    statement_timeout: STATEMENT_TIMEOUT_MS, application_name: 'sealtrail-journal',
+export function openJournalPool(url: string, onError: (err: Error) => void): Promise<pg.Pool> {
+  return openSchemaPool({
+    url, max: POOL_CONNECTIONS, connectTimeoutMs: CONNECT_TIMEOUT_MS, statementTimeoutMs: STATEMENT_TIMEOUT_MS, applicationName: 'sealtrail-journal', schema: SCHEMA, schemaLock: SCHEMA_LOCK, onError,
   });
-  pool.on('error', onError);
-  try {
-    const client = await pool.connect();
-    try {
-      await client.query('SELECT pg_advisory_lock($1)', [SCHEMA_LOCK]);
-      try {
-        await client.query(SCHEMA);
-      } finally {
-        await client.query('SELECT pg_advisory_unlock($1)', [SCHEMA_LOCK]);
-      }
-    } finally {
-      client.release();
-    }
-  } catch (err) {
-    await pool.end().catch(() => undefined);
-    throw err;
-  }
-  return pool;
 }

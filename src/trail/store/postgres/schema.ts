@@ -8,7 +8,8 @@
  * become visible in order (trail delivery reads "everything past the cursor" and must never see a
  * seq before a smaller one commits).
  */
-import pg from 'pg';
+import type pg from 'pg';
+import { openSchemaPool } from '../../../lib/pg-pool.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (
@@ -50,27 +51,8 @@ export const EVENT_STATEMENT_TIMEOUT_MS = 30_000;
 const SCHEMA_LOCK = 0x5ea17a12;
 
 /** A pool on the event store's database, its schema applied. */
-export async function openEventPool(url: string, onError: (err: Error) => void): Promise<pg.Pool> {
-  const pool = new pg.Pool({
-    connectionString: url, max: EVENT_POOL_CONNECTIONS, connectionTimeoutMillis: EVENT_CONNECT_TIMEOUT_MS,
-    statement_timeout: EVENT_STATEMENT_TIMEOUT_MS, application_name: 'sealtrail-events',
+export function openEventPool(url: string, onError: (err: Error) => void): Promise<pg.Pool> {
+  return openSchemaPool({
+    url, max: EVENT_POOL_CONNECTIONS, connectTimeoutMs: EVENT_CONNECT_TIMEOUT_MS, statementTimeoutMs: EVENT_STATEMENT_TIMEOUT_MS, applicationName: 'sealtrail-events', schema: SCHEMA, schemaLock: SCHEMA_LOCK, onError,
   });
-  pool.on('error', onError);
-  try {
-    const client = await pool.connect();
-    try {
-      await client.query('SELECT pg_advisory_lock($1)', [SCHEMA_LOCK]);
-      try {
-        await client.query(SCHEMA);
-      } finally {
-        await client.query('SELECT pg_advisory_unlock($1)', [SCHEMA_LOCK]);
-      }
-    } finally {
-      client.release();
-    }
-  } catch (err) {
-    await pool.end().catch(() => undefined);
-    throw err;
-  }
-  return pool;
 }
