@@ -50,7 +50,7 @@ test('postgresql: a configuration without a URL anywhere is refused, naming what
     try {
       const run = await runIn(['journal', 'export', '-config', config]);
       assert.notEqual(run.code, 0);
-      assert.match(run.stderr, /needs journal\.connection_url or SEALTRAIL_PG_CONNECTION_URL/);
+      assert.match(run.stderr, /needs journal\.connection_url, a storage "postgresql" block or SEALTRAIL_PG_CONNECTION_URL/);
     } finally {
       if (saved !== undefined) process.env.SEALTRAIL_PG_CONNECTION_URL = saved;
     }
