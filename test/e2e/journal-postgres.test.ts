@@ -13,19 +13,9 @@ import pg from 'pg';
 import { call } from '../helpers/server.js';
 import { startPostgres } from '../helpers/postgres.js';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
-import { consistent, fetchEntries, leafHash, ledgerGet, merkleRoot, openSignedCheckpoint, type Checkpoint } from '../helpers/tlog.js';
+import { checkpointAtLeast, consistent, fetchEntries, leafHash, merkleRoot, openSignedCheckpoint, type Checkpoint } from '../helpers/tlog.js';
 
-async function checkpointOf(c: ServerProcess, key: string, size: number): Promise<Checkpoint> {
-  for (let i = 0; i < 200; i++) {
-    const res = await ledgerGet(c.base, 'checkpoint', c.token);
-    if (res.status === 200) {
-      const cp = openSignedCheckpoint(res.body.toString('utf8'), key);
-      if (cp.size >= size) return cp;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`no checkpoint of ${size} leaves within 20 s`);
-}
+const checkpointOf = (c: ServerProcess, key: string, size: number): Promise<Checkpoint> => checkpointAtLeast(c.base, c.token, key, size);
 
 test('postgresql: kill -9 under load, restart — acknowledged requests journaled exactly once, the ledger continues', { timeout: 120_000 }, async () => {
   const cluster = await startPostgres();

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { call } from '../helpers/server.js';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
-import { consistent, fetchEntries, leafHash, ledgerGet, merkleRoot, openSignedCheckpoint, type Checkpoint } from '../helpers/tlog.js';
+import { checkpointAtLeast, consistent, fetchEntries, leafHash, merkleRoot, openSignedCheckpoint, type Checkpoint } from '../helpers/tlog.js';
 
 
 
@@ -20,18 +20,7 @@ async function verifierKey(c: ServerProcess): Promise<string> {
   return (await call(c.base, 'GET', 'sys/ledger/key')).json.data.verifier_key as string;
 }
 
-/** Polls until a checkpoint of at least `size` leaves is signed (bounded: 20 s). */
-async function checkpointOf(c: ServerProcess, key: string, size: number): Promise<Checkpoint> {
-  for (let i = 0; i < 200; i++) {
-    const res = await ledgerGet(c.base, 'checkpoint', c.token);
-    if (res.status === 200) {
-      const cp = openSignedCheckpoint(res.body.toString('utf8'), key);
-      if (cp.size >= size) return cp;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`no checkpoint of ${size} leaves within 20 s`);
-}
+const checkpointOf = (c: ServerProcess, key: string, size: number): Promise<Checkpoint> => checkpointAtLeast(c.base, c.token, key, size);
 
 /** The journal's records by seq, read from its database file. */
 function records(dir: string): { seq: number; text: string }[] {

@@ -11,7 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { startHaCluster, waitFor, type HaCluster, type HaNodeProcess } from '../helpers/ha-cluster.js';
-import { consistent, ledgerGet, openSignedCheckpoint, type Checkpoint } from '../helpers/tlog.js';
+import { checkpointAtLeast, consistent, type Checkpoint } from '../helpers/tlog.js';
 
 let cluster: HaCluster;
 let db: pg.Client;
@@ -52,16 +52,7 @@ async function verifierKey(node: HaNodeProcess): Promise<string> {
 }
 
 /** The active node's checkpoint once it covers at least `size` leaves. */
-async function checkpointOf(node: HaNodeProcess, key: string, size: number): Promise<Checkpoint> {
-  let cp: Checkpoint | undefined;
-  await waitFor(async () => {
-    const res = await ledgerGet(node.base, 'checkpoint', token());
-    if (res.status !== 200) return false;
-    cp = openSignedCheckpoint(res.body.toString('utf8'), key);
-    return cp.size >= size;
-  }, 20_000, `a checkpoint of ${size} leaves`);
-  return cp!;
-}
+const checkpointOf = (node: HaNodeProcess, key: string, size: number): Promise<Checkpoint> => checkpointAtLeast(node.base, token(), key, size);
 
 test('kill -9 of the active under load: the journal keeps every acknowledged request once and the ledger continues the same tree', { timeout: 120_000 }, async () => {
   const first = await theActive();

@@ -7,11 +7,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startPostgres, type PostgresCluster } from './postgres.js';
+import { freePort, startPostgres, type PostgresCluster } from './postgres.js';
+
+export { freePort };
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -33,17 +34,6 @@ export interface HaCluster {
   rootToken: string;
   dir: string;
   destroy(): Promise<void>;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 /**

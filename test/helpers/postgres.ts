@@ -36,7 +36,8 @@ export function postgresBin(): string {
   throw new Error('PostgreSQL is not installed (no /usr/lib/postgresql/<version>/bin/initdb): run `apt-get install postgresql` (.ci/run does)');
 }
 
-async function freePort(): Promise<number> {
+/** A free loopback TCP port (the OS picks it; closed again before it is used). */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once('error', reject);

@@ -181,3 +181,16 @@ export async function checkTiles(base: string, leaves: readonly Buffer[], token?
   }
   return read;
 }
+
+/** Polls `base`'s ledger until it has signed a checkpoint of at least `size` leaves (bounded: 20 s). */
+export async function checkpointAtLeast(base: string, token: string, key: string, size: number): Promise<Checkpoint> {
+  for (let i = 0; i < 200; i++) {
+    const res = await ledgerGet(base, 'checkpoint', token).catch(() => undefined);
+    if (res?.status === 200) {
+      const cp = openSignedCheckpoint(res.body.toString('utf8'), key);
+      if (cp.size >= size) return cp;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no checkpoint of ${size} leaves within 20 s`);
+}
