@@ -6,9 +6,16 @@
  *   span   (span tags) — Redact / Tokenize replace that range of the text.
  * DenyRecord at any level drops the record; DenyCapsule at any level refuses the whole load.
  * Redacted text becomes the marker `{redacted}`.
+ *
+ * Only the fields in the body's index are visited; every other value is returned as parsed. A
+ * decision depends on nothing but the tag sets in scope (and the read parameters), so each
+ * combination is decided once per load. The parsed data is this load's own: changed values are
+ * written into it in place.
  */
-import type { CapsuleBody } from './body.js';
+import type { BodyData, OpenedBody } from './body.js';
+import { integrityFailure } from './format.js';
 import { stringifyJson } from '../../lib/json-text.js';
+import { setOwn } from '../../lib/safe-object.js';
 import type { ReadContext, ReadRule } from './read-context.js';
 import { decide } from './read-rules.js';
 import type { Scalar } from './records.js';
@@ -19,87 +26,216 @@ export const REDACTED = '{redacted}';
 
 export interface ReadOutcome {
   denied: boolean;
-  records: Array<Array<{ key: string; value: Scalar }>>;
+  /** `{data}`, `{records}` or `{table}`: the caller's shape. */
+  output: Record<string, unknown>;
+  returnedRecords: number;
   filteredRecords: number;
-  allowed: Tag[];
-  redacted: Tag[];
-  tokenized: Tag[];
+  /** Occurrences of each tag by what happened to what it tags. */
+  allowed: Map<Tag, number>;
+  redacted: Map<Tag, number>;
+  tokenized: Map<Tag, number>;
 }
 
-interface Buckets {
-  allowed: Tag[];
-  redacted: Tag[];
-  tokenized: Tag[];
+const ALLOWED = 0;
+const REDACT = 1;
+const TOKENIZE = 2;
+
+const bucketOf = (rule: ReadRule | undefined) => (rule?.effect === 'Redact' ? REDACT : rule?.effect === 'Tokenize' ? TOKENIZE : ALLOWED);
+const transforms = (rule: ReadRule | undefined): rule is ReadRule => rule?.effect === 'Redact' || rule?.effect === 'Tokenize';
+const denies = (rule: ReadRule | undefined) => rule?.effect === 'DenyRecord' || rule?.effect === 'DenyCapsule';
+const unreadable = () => integrityFailure('unreadable capsule body');
+
+/** Reads and writes the values of one record of the data by field number. */
+interface RecordAccess {
+  count: number;
+  fieldCount(record: number): number;
+  get(record: number, field: number): Scalar;
+  set(record: number, field: number, value: Scalar): void;
+  /** The output with only the kept records (all, when none was dropped). */
+  output(kept: readonly number[] | undefined): Record<string, unknown>;
 }
 
-class Deny {
-  constructor(readonly scope: 'record' | 'capsule') {}
+function access(data: BodyData): RecordAccess {
+  if (data.kind === 'text') {
+    let text = data.text;
+    return {
+      count: 1,
+      fieldCount: () => 1,
+      get: () => text,
+      set: (_r, _f, value) => { text = value as string; },
+      output: (kept) => ({ data: kept && kept.length === 0 ? '' : text }),
+    };
+  }
+  if (data.kind === 'table') {
+    const { columns, rows } = data;
+    return {
+      count: rows.length,
+      fieldCount: (r) => rows[r].length,
+      get: (r, f) => rows[r][f],
+      set: (r, f, value) => { rows[r][f] = value; },
+      output: (kept) => ({ table: { columns, rows: kept ? kept.map((r) => rows[r]) : rows } }),
+    };
+  }
+  const { records } = data;
+  // Keys of the record last asked for: its fields are visited together.
+  let keysOf = -1;
+  let keys: string[] = [];
+  const key = (r: number, f: number) => {
+    if (keysOf !== r) {
+      keys = Object.keys(records[r]);
+      keysOf = r;
+    }
+    return keys[f];
+  };
+  return {
+    count: records.length,
+    fieldCount: (r) => (key(r, 0), keys.length),
+    get: (r, f) => records[r][key(r, f)],
+    set: (r, f, value) => setOwn(records[r], key(r, f), value),
+    output: (kept) => ({ records: kept ? kept.map((r) => records[r]) : records }),
+  };
 }
 
 export function applyReadContext(
-  body: CapsuleBody,
+  body: OpenedBody,
   context: ReadContext,
   parameters: Readonly<Record<string, string>>,
   tokenKey: Uint8Array,
 ): ReadOutcome {
-  const outcome: ReadOutcome = { denied: false, records: [], filteredRecords: 0, allowed: [], redacted: [], tokenized: [] };
+  const { tagSets, index } = body;
   const rules = context.rules;
-  const decideOrDeny = (tags: Tag[]): ReadRule | undefined => {
-    const rule = decide(rules, tags, parameters);
-    if (rule?.effect === 'DenyCapsule') throw new Deny('capsule');
-    if (rule?.effect === 'DenyRecord') throw new Deny('record');
+  const data = access(body.data);
+  const setCount = tagSets.length;
+  const capsuleTags = tagSets[body.capsuleSet];
+
+  // Decisions by (record set, field set, span set + 1; 0 for the field itself); -1 for the record.
+  const memo = new Map<number, Map<number, ReadRule | undefined>>();
+  const decision = (recordSet: number, fieldSet: number, spanSetPlus1: number): ReadRule | undefined => {
+    let byScope = memo.get(recordSet);
+    if (!byScope) memo.set(recordSet, (byScope = new Map()));
+    const key = fieldSet < 0 ? -1 : fieldSet * (setCount + 1) + spanSetPlus1;
+    if (byScope.has(key)) return byScope.get(key);
+    const scope: Tag[] = [];
+    if (spanSetPlus1 > 0) scope.push(...tagSets[spanSetPlus1 - 1]);
+    if (fieldSet >= 0) scope.push(...tagSets[fieldSet]);
+    scope.push(...tagSets[recordSet], ...capsuleTags);
+    const rule = decide(rules, scope, parameters);
+    byScope.set(key, rule);
     return rule;
   };
   const transform = (rule: ReadRule, value: string) => (rule.effect === 'Redact' ? REDACTED : tokenFor(rule.token_format, tokenKey, value));
-  const bucketOf = (b: Buckets, rule: ReadRule | undefined) =>
-    rule?.effect === 'Redact' ? b.redacted : rule?.effect === 'Tokenize' ? b.tokenized : b.allowed;
+  const setOf = (n: number) => {
+    if (!Number.isSafeInteger(n) || n >= setCount) throw unreadable();
+    return n;
+  };
 
-  try {
-    for (const record of body.records) {
-      const recordTags = [...record.tags, ...body.capsuleTags];
-      const b: Buckets = { allowed: [...record.tags], redacted: [], tokenized: [] };
-      try {
-        decideOrDeny(recordTags);
-        const fields = record.fields.map((field) => {
-          // Nothing to decide for an untagged field without spans (most cells of a table).
-          if (field.tags.length === 0 && field.spans.length === 0) return { key: field.key, value: field.value };
-          const fieldScope = [...field.tags, ...recordTags];
-          const fieldRule = field.tags.length > 0 ? decideOrDeny(fieldScope) : undefined;
-          const spanRules = field.spans.map((span) => decideOrDeny([...span.tags, ...fieldScope]));
-          const transformsField = fieldRule && (fieldRule.effect === 'Redact' || fieldRule.effect === 'Tokenize');
-          bucketOf(b, fieldRule).push(...field.tags);
-          if (transformsField) {
-            // The whole value is replaced, so its spans share the field's fate.
-            for (const span of field.spans) bucketOf(b, fieldRule).push(...span.tags);
-            const text = typeof field.value === 'string' ? field.value : stringifyJson(field.value);
-            return { key: field.key, value: transform(fieldRule, text) as Scalar };
-          }
-          if (typeof field.value !== 'string' || field.spans.length === 0) return { key: field.key, value: field.value };
-          let out = '';
-          let at = 0;
-          field.spans.forEach((span, i) => {
-            const rule = spanRules[i];
-            bucketOf(b, rule).push(...span.tags);
-            if (!rule || rule.effect === 'Allow') return;
-            const text = field.value as string;
-            out += text.slice(at, span.start) + transform(rule, text.slice(span.start, span.end));
-            at = span.end;
-          });
-          return { key: field.key, value: out + field.value.slice(at) };
-        });
-        outcome.records.push(fields);
-        outcome.allowed.push(...b.allowed);
-        outcome.redacted.push(...b.redacted);
-        outcome.tokenized.push(...b.tokenized);
-      } catch (err) {
-        if (err instanceof Deny && err.scope === 'record') outcome.filteredRecords++;
-        else throw err;
+  const counts = [new Float64Array(setCount), new Float64Array(setCount), new Float64Array(setCount)];
+  // One record's effects, applied only if nothing in it denies the record.
+  const pendingCounts: number[] = [];
+  const pendingFields: number[] = [];
+  const pendingValues: Scalar[] = [];
+  const spans: number[] = [];
+  const spanRules: Array<ReadRule | undefined> = [];
+  let kept: number[] | undefined;
+  let filtered = 0;
+
+  let entryRecord = index.done ? Infinity : index.read();
+  for (let r = 0; r < data.count; r++) {
+    const recordSet = body.recordSets.get(r) ?? 0;
+    const recordRule = decision(recordSet, -1, 0);
+    if (recordRule?.effect === 'DenyCapsule') return deniedOutcome();
+    let denied = recordRule?.effect === 'DenyRecord';
+    pendingCounts.length = 0;
+    pendingFields.length = 0;
+    pendingValues.length = 0;
+    while (entryRecord === r) {
+      const field = index.read();
+      const fieldSet = setOf(index.read());
+      const spanCount = index.read();
+      spans.length = 0;
+      let end = 0;
+      for (let i = 0; i < spanCount; i++) {
+        const start = end + index.read();
+        end = start + index.read();
+        spans.push(start, end, setOf(index.read()));
+      }
+      entryRecord = index.done ? Infinity : r + index.read();
+      if (denied) continue;
+      if (field >= data.fieldCount(r)) throw unreadable();
+
+      const fieldRule = fieldSet > 0 ? decision(recordSet, fieldSet, 0) : undefined;
+      if (denies(fieldRule)) {
+        if (fieldRule!.effect === 'DenyCapsule') return deniedOutcome();
+        denied = true;
+        continue;
+      }
+      spanRules.length = 0;
+      for (let i = 0; i < spans.length && !denied; i += 3) {
+        const rule = decision(recordSet, fieldSet, spans[i + 2] + 1);
+        if (rule?.effect === 'DenyCapsule') return deniedOutcome();
+        if (rule?.effect === 'DenyRecord') denied = true;
+        spanRules.push(rule);
+      }
+      if (denied) continue;
+
+      const value = data.get(r, field);
+      const fieldBucket = bucketOf(fieldRule);
+      pendingCounts.push(fieldBucket, fieldSet);
+      if (transforms(fieldRule)) {
+        // The whole value is replaced, so its spans share the field's fate.
+        for (let i = 0; i < spans.length; i += 3) pendingCounts.push(fieldBucket, spans[i + 2]);
+        pendingFields.push(field);
+        pendingValues.push(transform(fieldRule, typeof value === 'string' ? value : stringifyJson(value)));
+        continue;
+      }
+      if (typeof value !== 'string' || spans.length === 0) continue;
+      let out = '';
+      let at = 0;
+      for (let i = 0; i < spans.length; i += 3) {
+        const rule = spanRules[i / 3];
+        pendingCounts.push(bucketOf(rule), spans[i + 2]);
+        if (!transforms(rule)) continue;
+        if (spans[i + 1] > value.length) throw unreadable();
+        out += value.slice(at, spans[i]) + transform(rule, value.slice(spans[i], spans[i + 1]));
+        at = spans[i + 1];
+      }
+      if (at > 0) {
+        pendingFields.push(field);
+        pendingValues.push(out + value.slice(at));
       }
     }
-  } catch (err) {
-    if (err instanceof Deny) return { denied: true, records: [], filteredRecords: 0, allowed: [], redacted: [], tokenized: [] };
-    throw err;
+    if (denied) {
+      filtered++;
+      kept ??= Array.from({ length: r }, (_, i) => i);
+      continue;
+    }
+    kept?.push(r);
+    counts[ALLOWED][recordSet]++;
+    for (let i = 0; i < pendingCounts.length; i += 2) counts[pendingCounts[i]][pendingCounts[i + 1]]++;
+    for (let i = 0; i < pendingFields.length; i++) data.set(r, pendingFields[i], pendingValues[i]);
   }
-  outcome.allowed.push(...body.capsuleTags);
-  return outcome;
+  if (entryRecord !== Infinity) throw unreadable();
+  counts[ALLOWED][body.capsuleSet]++;
+
+  const byTag = (setCounts: Float64Array) => {
+    const out = new Map<Tag, number>();
+    for (let s = 1; s < setCount; s++) {
+      if (setCounts[s] === 0) continue;
+      for (const tag of tagSets[s]) out.set(tag, (out.get(tag) ?? 0) + setCounts[s]);
+    }
+    return out;
+  };
+  return {
+    denied: false,
+    output: data.output(kept),
+    returnedRecords: data.count - filtered,
+    filteredRecords: filtered,
+    allowed: byTag(counts[ALLOWED]),
+    redacted: byTag(counts[REDACT]),
+    tokenized: byTag(counts[TOKENIZE]),
+  };
+}
+
+function deniedOutcome(): ReadOutcome {
+  return { denied: true, output: {}, returnedRecords: 0, filteredRecords: 0, allowed: new Map(), redacted: new Map(), tokenized: new Map() };
 }

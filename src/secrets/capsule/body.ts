@@ -1,104 +1,105 @@
 /**
- * What a capsule seals: the records with all their tags, the capsule tags and the write context.
- * Encoded compactly — each distinct tag is stored once in a table and referenced by index, and a
- * field is a tuple — because a classified table repeats the same few tags on every row (the naive
- * JSON was ten times the input).
+ * What a capsule seals, laid out so that load does not rebuild a per-field object model: the data
+ * as the JSON text the caller's shape takes on the wire, and beside it an index of the fields that
+ * carry tags. Load parses the text once (JSON.parse builds the output directly) and visits only the
+ * indexed fields; an untagged field is never looked at.
  *
- *   { v: 1, shape, tags: Tag[], capsule_tags: idx[], write_context, location, created_time,
- *     records: [ [ fields, record_tag_idx[] ] ] }   field: [key, value] or [key, value, tag_idx[], spans]
- *   span: [start, end, ...tag_idx]
+ *   0x02 | meta length (u32 BE) | meta (JSON) | index length (u32 BE) | index | data (JSON)
+ *
+ *   meta:  { v: 2, shape, tags: Tag[], tag_sets: idx[][], capsule_tags: set, record_tags: [record, set][],
+ *            write_context, location, created_time, kept_numbers }
+ *   index: per tagged field, in record then field order, varints (varint.ts):
+ *            record delta, field, field tag set, span count, then per span: start − previous end,
+ *            length, tag set
+ *   data:  text → the string; records → the list of objects; table → {columns, rows}
+ *
+ * Each distinct tag is stored once and each distinct list of tags (a "tag set", set 0 being the
+ * empty one) once, referenced by number: a classified table repeats the same few on every row.
+ * Fields are numbered by position (a record's keys in Object.keys order, which JSON.parse gives
+ * back); span offsets are string indices (UTF-16 code units) into the field's value. A body that
+ * starts with `{` is the older layout (body-v1.ts), read by converting it to this one.
  */
 import { integrityFailure } from './format.js';
-import { parseJson, stringifyJson } from '../../lib/json-text.js';
-import type { DataRecord, Field, Scalar, Shape } from './records.js';
-import { tagKey, type Tag } from './tags.js';
+import { parseJson } from '../../lib/json-text.js';
+import { isJsonObject } from '../../lib/safe-object.js';
+import { decodeBodyV1 } from './body-v1.js';
+import { LAYOUT_V2, type WireMeta } from './body-writer.js';
+import type { Scalar, Shape } from './records.js';
+import type { Tag } from './tags.js';
+import { VarintReader } from './varint.js';
 
-export interface CapsuleBody {
-  shape: Shape;
-  records: DataRecord[];
-  capsuleTags: Tag[];
-  /** Qualified name (`dm-xxx::sensitive`) of the write context that classified the data. */
+/** The data in the caller's shape, as it is returned: the table, the records or the text. */
+export type BodyData =
+  | { kind: 'text'; text: string }
+  | { kind: 'records'; records: Array<Record<string, Scalar>> }
+  | { kind: 'table'; columns: string[]; rows: Scalar[][] };
+
+/** An opened body: the parsed data, the tag tables, and the index to walk. */
+export interface OpenedBody {
+  data: BodyData;
+  tags: Tag[];
+  /** Tag sets by number; set 0 is empty. */
+  tagSets: Tag[][];
+  capsuleSet: number;
+  /** Record number → tag set, for the records that have tags of their own. */
+  recordSets: ReadonlyMap<number, number>;
   writeContext: string;
   location: string | null;
   createdTime: string;
+  index: VarintReader;
 }
 
-type WireField = [string, Scalar] | [string, Scalar, number[], number[][]];
-
-interface WireBody {
-  v: 1;
-  shape: Shape;
-  tags: Tag[];
-  capsule_tags: number[];
-  write_context: string;
-  location: string | null;
-  created_time: string;
-  records: Array<[WireField[], number[]]>;
+function dataOf(shape: Shape, value: unknown): BodyData {
+  if (shape.kind === 'text' && typeof value === 'string') return { kind: 'text', text: value };
+  if (shape.kind === 'records' && Array.isArray(value) && value.every(isJsonObject)) {
+    return { kind: 'records', records: value as Array<Record<string, Scalar>> };
+  }
+  if (shape.kind === 'table' && isJsonObject(value) && Array.isArray(value.rows) && value.rows.every(Array.isArray)) {
+    return { kind: 'table', columns: shape.columns, rows: value.rows as Scalar[][] };
+  }
+  throw new Error('data does not fit its shape');
 }
 
-export function encodeBody(body: CapsuleBody): Buffer {
-  const table: Tag[] = [];
-  const index = new Map<string, number>();
-  // Classification shares one tag object across its hits: most lookups end here, by identity.
-  const seen = new Map<Tag, number>();
-  const refOne = (t: Tag) => {
-    let i = seen.get(t);
-    if (i !== undefined) return i;
-    const k = tagKey(t);
-    i = index.get(k);
-    if (i === undefined) {
-      i = table.push(t) - 1;
-      index.set(k, i);
-    }
-    seen.set(t, i);
-    return i;
+function decodeV2(bytes: Buffer): OpenedBody {
+  let at = 1;
+  const metaLength = bytes.readUInt32BE(at);
+  at += 4;
+  const wire = JSON.parse(bytes.toString('utf8', at, at + metaLength)) as WireMeta;
+  at += metaLength;
+  const indexLength = bytes.readUInt32BE(at);
+  at += 4;
+  if (wire.v !== 2 || !Array.isArray(wire.tags) || !Array.isArray(wire.tag_sets) || !Array.isArray(wire.record_tags) || at + indexLength > bytes.length) {
+    throw new Error('shape');
+  }
+  const tagSets = wire.tag_sets.map((set) => set.map((i) => {
+    const t = wire.tags[i];
+    if (!t) throw new Error('tag index');
+    return t;
+  }));
+  const set = (n: number) => {
+    if (!Number.isSafeInteger(n) || !tagSets[n]) throw new Error('tag set');
+    return n;
   };
-  const ref = (tags: Tag[]) => tags.map(refOne);
-  let keepsNumbers = false;
-  const field = (f: Field): WireField => {
-    if (typeof f.value === 'object' && f.value !== null) keepsNumbers = true;
-    if (f.tags.length === 0 && f.spans.length === 0) return [f.key, f.value];
-    return [f.key, f.value, ref(f.tags), f.spans.map((s) => {
-      const out = [s.start, s.end];
-      for (const t of s.tags) out.push(refOne(t));
-      return out;
-    })];
+  const text = bytes.toString('utf8', at + indexLength);
+  return {
+    data: dataOf(wire.shape, wire.kept_numbers ? parseJson(text) : JSON.parse(text)),
+    tags: wire.tags,
+    tagSets,
+    capsuleSet: set(wire.capsule_tags),
+    recordSets: new Map(wire.record_tags.map(([record, s]) => [record, set(s)])),
+    writeContext: wire.write_context,
+    location: wire.location,
+    createdTime: wire.created_time,
+    index: new VarintReader(bytes, at, at + indexLength),
   };
-  const records = body.records.map((r): [WireField[], number[]] => [r.fields.map(field), ref(r.tags)]);
-  const wire: WireBody = {
-    v: 1, shape: body.shape, tags: table, capsule_tags: ref(body.capsuleTags), write_context: body.writeContext,
-    location: body.location, created_time: body.createdTime, records,
-  };
-  // Only a field value can be a JsonNumber (tags and the rest are strings): without one, the text
-  // is JSON.stringify's, which stringifyJson would reach only after walking the whole body.
-  return Buffer.from(keepsNumbers ? stringifyJson(wire) : JSON.stringify(wire), 'utf8');
 }
 
-export function decodeBody(bytes: Buffer): CapsuleBody {
+/** Opens either layout. A body that does not parse is an integrity failure. */
+export function decodeBody(bytes: Buffer): OpenedBody {
   try {
-    const wire = parseJson(bytes.toString('utf8')) as WireBody;
-    if (wire.v !== 1 || !Array.isArray(wire.records) || !Array.isArray(wire.tags)) throw new Error('shape');
-    const tag = (i: number) => {
-      const t = wire.tags[i];
-      if (!t) throw new Error('tag index');
-      return t;
-    };
-    return {
-      shape: wire.shape,
-      capsuleTags: wire.capsule_tags.map(tag),
-      writeContext: wire.write_context,
-      location: wire.location,
-      createdTime: wire.created_time,
-      records: wire.records.map(([fields, recordTags]) => ({
-        tags: recordTags.map(tag),
-        fields: fields.map(([key, value, tags, spans]) => ({
-          key,
-          value,
-          tags: (tags ?? []).map(tag),
-          spans: (spans ?? []).map(([start, end, ...refs]) => ({ start, end, tags: refs.map(tag) })),
-        })),
-      })),
-    };
+    if (bytes[0] === LAYOUT_V2) return decodeV2(bytes);
+    if (bytes[0] === 0x7b) return decodeV2(decodeBodyV1(bytes));
+    throw new Error('layout');
   } catch {
     // Authenticated but unreadable: written by something that is not this engine.
     throw integrityFailure('unreadable capsule body');

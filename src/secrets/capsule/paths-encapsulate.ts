@@ -7,22 +7,22 @@
 import type { PathSpec } from '../../core/index.js';
 import { invalid } from '../../errors/index.js';
 import { randomBase62 } from '../../lib/ids.js';
-import { encodeBody } from './body.js';
-import { classify } from './classify/classify.js';
+import { BodyWriter } from './body-writer.js';
+import { classifyFields } from './classify/classify.js';
 import { qualifiedName } from './domain.js';
 import type { CapsuleEngine } from './engine.js';
 import { sealCapsule } from './format.js';
 import { contextName, optionalString } from './input.js';
-import { parseInput, type DataRecord } from './records.js';
-import { parseTagList } from './tags.js';
+import { parseInput } from './records.js';
+import { parseTagList, type Tag } from './tags.js';
 
 /** `record_tags`: one tag list per record (or row), index-aligned; `manual` source. */
-function attachRecordTags(records: DataRecord[], raw: unknown): void {
-  if (raw === undefined || raw === null) return;
-  if (!Array.isArray(raw) || raw.length > records.length) {
+function parseRecordTags(records: number, raw: unknown): Tag[][] {
+  if (raw === undefined || raw === null) return [];
+  if (!Array.isArray(raw) || raw.length > records) {
     throw invalid('"record_tags" must be a list with at most one tag list per record', 'capsule_invalid_tag');
   }
-  raw.forEach((tags, i) => records[i].tags.push(...parseTagList(`record_tags[${i}]`, tags, 'manual')));
+  return raw.map((tags, i) => parseTagList(`record_tags[${i}]`, tags, 'manual'));
 }
 
 export function encapsulatePath(engine: CapsuleEngine): PathSpec {
@@ -31,28 +31,29 @@ export function encapsulatePath(engine: CapsuleEngine): PathSpec {
     handlers: {
       update: async (req) => {
         await engine.ready();
-        const { shape, records } = parseInput(req.data);
+        const input = parseInput(req.data);
         const writeContextName = contextName(optionalString(req.data, 'write_context') ?? 'default', 'write context');
         const manualTags = parseTagList('tags', req.data.tags, 'manual');
-        attachRecordTags(records, req.data.record_tags);
+        const recordTags = parseRecordTags(input.source.records, req.data.record_tags);
         const location = optionalString(req.data, 'location') ?? null;
 
         const context = await engine.writeContexts.get(writeContextName);
         if (!context) throw invalid(`unknown write context "${writeContextName}"`, 'capsule_unknown_write_context');
-        const classified = classify(records, context);
-        const capsuleTags = [...manualTags, ...classified.capsuleTags];
+        // Tagged fields go straight into the body's index as classification finds them.
+        const writer = new BodyWriter();
+        recordTags.forEach((tags, r) => writer.recordTagged(r, tags));
+        const ruleTags = classifyFields(input.source, context, (r, f, tags, spans) => writer.field(r, f, tags, spans));
         const writeContext = qualifiedName(engine.domain, writeContextName);
 
         const capsuleId = 'ca-' + randomBase62(22);
         const key = await engine.keys.latest();
-        const body = encodeBody({
-          shape,
-          records: classified.records,
-          capsuleTags,
+        const body = writer.finish({
+          shape: input.shape,
+          capsuleTags: [...manualTags, ...ruleTags],
           writeContext,
           location,
           createdTime: new Date(engine.clock.now()).toISOString(),
-        });
+        }, input.dataText, input.keptNumbers);
         const capsule = sealCapsule({ domain: engine.domain, capsuleId, keyVersion: key.version }, key.key, body);
 
         const actor = engine.actor(req.token);
@@ -72,7 +73,7 @@ export function encapsulatePath(engine: CapsuleEngine): PathSpec {
             capsule: capsule.toString('base64'),
             domain: engine.domain,
             key_version: key.version,
-            records: records.length,
+            records: input.source.records,
           },
         };
       },

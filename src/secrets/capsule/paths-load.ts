@@ -16,8 +16,7 @@ import type { CapsuleEngine } from './engine.js';
 import { integrityFailure, openCapsule, parseCapsule } from './format.js';
 import { contextName, optionalString, parameterMap, requiredString } from './input.js';
 import type { AccessRecord, ReadInfo } from './log/records.js';
-import { renderOutput } from './records.js';
-import { summarizeTags } from './tag-summary.js';
+import { summarizeTagCounts, summarizeTags } from './tag-summary.js';
 import { getOwn } from '../../lib/safe-object.js';
 
 // The base64 alphabet by character code. A table lookup per character: linear and several times
@@ -95,15 +94,15 @@ async function load(engine: CapsuleEngine, req: BackendRequest): Promise<Logical
     const readInfo: ReadInfo = {
       parameters,
       read_context: readContext,
-      allowed_tags: summarizeTags(outcome.allowed),
-      redacted_tags: summarizeTags(outcome.redacted),
-      tokenized_tags: summarizeTags(outcome.tokenized),
-      returned_records: outcome.records.length,
+      allowed_tags: summarizeTagCounts(outcome.allowed),
+      redacted_tags: summarizeTagCounts(outcome.redacted),
+      tokenized_tags: summarizeTagCounts(outcome.tokenized),
+      returned_records: outcome.returnedRecords,
       filtered_records: outcome.filteredRecords,
     };
     await engine.logs.appendAccess({ ...base, operation: 'read', read_info: readInfo }, origin);
     const { parameters: _logged, ...summary } = readInfo;
-    return { data: { capsule_id: parsed.header.capsuleId, ...renderOutput(body.shape, outcome.records), summary } };
+    return { data: { capsule_id: parsed.header.capsuleId, ...outcome.output, summary } };
   } catch (err) {
     if (isSealtrailError(err) && err.code === 'capsule_log_write_failed') throw err;
     const message = isSealtrailError(err) && err.kind !== 'internal' ? err.message : 'internal error';

@@ -1,6 +1,6 @@
 /**
  * The three input shapes — text, JSON records, tables — and the one internal form they share: a
- * list of records, each a list of fields (key + scalar value). Loading rebuilds the caller's shape.
+ * list of records, each a list of fields (key + scalar value), read in place from the caller's data.
  * Nested objects and arrays inside a record are refused rather than flattened, so what comes back
  * out of a capsule is exactly what went in.
  */
@@ -48,59 +48,98 @@ function scalar(where: () => string, v: unknown): Scalar {
   throw invalid(`${where()}: values must be strings, numbers, booleans or null (nested values are not supported)`, 'capsule_invalid_data');
 }
 
-const field = (key: string, value: Scalar): Field => ({ key, value, tags: [], spans: [] });
-
 function checkSize(bytes: number): void {
   if (bytes > MAX_INPUT_BYTES) {
     throw new SealtrailError('too_large', 'capsule_too_large', `capsule input is ${bytes} bytes; the limit is ${MAX_INPUT_BYTES} bytes (16 MiB)`);
   }
 }
 
-/** Exactly one of `data`, `records`, `table` → shape + plain records (no tags yet). */
-export function parseInput(data: Record<string, unknown>): { shape: Shape; records: DataRecord[]; inputBytes: number } {
+/** The fields of the input, record by record: keys and values in the same order (views, not copies). */
+export interface FieldSource {
+  records: number;
+  fields(record: number): { keys: readonly string[]; values: readonly Scalar[] };
+}
+
+export interface ParsedInput {
+  shape: Shape;
+  source: FieldSource;
+  /** The data as JSON, in the form load returns it (body.ts). */
+  dataText: string;
+  /** Whether a value is a JsonNumber (the text then needs lib/json-text.ts to read back). */
+  keptNumbers: boolean;
+  inputBytes: number;
+}
+
+/** Checks every value is a scalar; true when one is a JsonNumber. */
+function checkValues(source: FieldSource, where: (record: number, key: string, field: number) => string): boolean {
+  let kept = false;
+  for (let r = 0; r < source.records; r++) {
+    const { keys, values } = source.fields(r);
+    for (let f = 0; f < values.length; f++) {
+      const v = values[f];
+      if (typeof v === 'string') continue;
+      scalar(() => where(r, keys[f], f), v);
+      if (v instanceof JsonNumber) kept = true;
+    }
+  }
+  return kept;
+}
+
+/** Exactly one of `data`, `records`, `table` → shape, fields and the data's JSON (no tags yet). */
+export function parseInput(data: Record<string, unknown>): ParsedInput {
   const given = ['data', 'records', 'table'].filter((k) => data[k] !== undefined && data[k] !== null);
   if (given.length !== 1) throw invalid('give exactly one of "data" (text), "records" or "table"', 'capsule_invalid_data');
 
   if (typeof data.data === 'string') {
-    const inputBytes = Buffer.byteLength(data.data, 'utf8');
+    const text = data.data;
+    const inputBytes = Buffer.byteLength(text, 'utf8');
     checkSize(inputBytes);
-    return { shape: { kind: 'text' }, records: [{ fields: [field(TEXT_KEY, data.data)], tags: [] }], inputBytes };
+    const fields = { keys: [TEXT_KEY], values: [text] };
+    return { shape: { kind: 'text' }, source: { records: 1, fields: () => fields }, dataText: JSON.stringify(text), keptNumbers: false, inputBytes };
   }
   if (data.data !== undefined) throw invalid('"data" must be a string', 'capsule_invalid_data');
 
-  const inputBytes = Buffer.byteLength(stringifyJson(data.records ?? data.table), 'utf8');
-  checkSize(inputBytes);
-
   if (data.records !== undefined) {
+    const dataText = stringifyJson(data.records);
+    const inputBytes = Buffer.byteLength(dataText, 'utf8');
+    checkSize(inputBytes);
     if (!Array.isArray(data.records)) throw invalid('"records" must be a list of JSON objects', 'capsule_invalid_data');
-    const records = data.records.map((r, i) => {
+    const records = data.records as unknown[];
+    records.forEach((r, i) => {
       if (!isObject(r)) throw invalid(`records[${i}] must be a JSON object`, 'capsule_invalid_data');
-      return { fields: Object.entries(r).map(([k, v]) => field(k, scalar(() => `records[${i}].${k}`, v))), tags: [] };
     });
-    return { shape: { kind: 'records' }, records, inputBytes };
+    const source: FieldSource = {
+      records: records.length,
+      fields(r) {
+        const record = records[r] as Record<string, Scalar>;
+        const keys = Object.keys(record);
+        return { keys, values: keys.map((k) => record[k]) };
+      },
+    };
+    const keptNumbers = checkValues(source, (i, k) => `records[${i}].${k}`);
+    return { shape: { kind: 'records' }, source, dataText, keptNumbers, inputBytes };
   }
 
   const table = data.table;
   if (!isObject(table) || !Array.isArray(table.columns) || !Array.isArray(table.rows)) {
+    checkSize(Buffer.byteLength(stringifyJson(table), 'utf8'));
     throw invalid('"table" must be {columns: [...], rows: [[...], ...]}', 'capsule_invalid_data');
   }
+  const dataText = stringifyJson({ columns: table.columns, rows: table.rows });
+  const inputBytes = Buffer.byteLength(dataText, 'utf8');
+  checkSize(inputBytes);
   const columns = table.columns.map((c, i) => {
     if (typeof c !== 'string' || c === '') throw invalid(`table.columns[${i}] must be a non-empty string`, 'capsule_invalid_data');
     return c;
   });
   if (new Set(columns).size !== columns.length) throw invalid('table.columns must be unique', 'capsule_invalid_data');
-  const records = table.rows.map((row, i) => {
+  const rows = table.rows as unknown[];
+  rows.forEach((row, i) => {
     if (!Array.isArray(row) || row.length !== columns.length) {
       throw invalid(`table.rows[${i}] must be a list of ${columns.length} values`, 'capsule_invalid_data');
     }
-    return { fields: row.map((v, j) => field(columns[j], scalar(() => `table.rows[${i}][${j}]`, v))), tags: [] };
   });
-  return { shape: { kind: 'table', columns }, records, inputBytes };
-}
-
-/** The caller's shape again, from the records a read returns. */
-export function renderOutput(shape: Shape, records: Array<Array<{ key: string; value: Scalar }>>): Record<string, unknown> {
-  if (shape.kind === 'text') return { data: records.length === 0 ? '' : String(records[0][0]?.value ?? '') };
-  if (shape.kind === 'records') return { records: records.map((r) => Object.fromEntries(r.map((f) => [f.key, f.value]))) };
-  return { table: { columns: shape.columns, rows: records.map((r) => r.map((f) => f.value)) } };
+  const source: FieldSource = { records: rows.length, fields: (r) => ({ keys: columns, values: rows[r] as Scalar[] }) };
+  const keptNumbers = checkValues(source, (i, _k, j) => `table.rows[${i}][${j}]`);
+  return { shape: { kind: 'table', columns }, source, dataText, keptNumbers, inputBytes };
 }

@@ -15,10 +15,17 @@ export interface TagSummary {
 
 export function summarizeTags(tags: readonly Tag[], maxDistinct = MAX_DISTINCT_VALUES): TagSummary {
   // Counted by object first: a table's tags are a few shared objects repeated on every row, so
-  // each distinct object's key is built once. Objects come in order of first occurrence, so the
-  // tag kept for each key is still the first one seen.
+  // each distinct object's key is built once.
   const counts = new Map<Tag, number>();
   for (const tag of tags) counts.set(tag, (counts.get(tag) ?? 0) + 1);
+  return summarizeTagCounts(counts, maxDistinct);
+}
+
+/**
+ * summarizeTags from occurrences already counted by tag object. Objects come in order of first
+ * occurrence, so the tag kept for each key is the first one seen.
+ */
+export function summarizeTagCounts(counts: ReadonlyMap<Tag, number>, maxDistinct = MAX_DISTINCT_VALUES): TagSummary {
   const byName = new Map<string, Map<string, { tag: Tag; occurrences: number }>>();
   for (const [tag, n] of counts) {
     let entries = byName.get(tag.name);

@@ -3,16 +3,23 @@
  * tags — span tags to ranges of string values, field tags (match_on_key rules) to whole fields,
  * and capsule tags. Overlapping spans are merged into one span carrying all their tags, so a read
  * rule decides each character of the text exactly once.
+ *
+ * The detectors scan every string value of the input in one pass each (scan.ts); the regex rules,
+ * which are the caller's and may match anything, run on each value alone.
  */
-import type { DataRecord, Field, Span } from '../records.js';
+import type { DataRecord, Field, FieldSource, Span } from '../records.js';
 import { addTag, HOOK_VERSION, parseTag, type Tag } from '../tags.js';
 import type { RegexRule, TagTemplate, WriteContext } from '../write-context.js';
-import { DETECTORS } from './detectors.js';
+import { DETECTORS, type Detector } from './detectors.js';
+import { detectInTexts } from './scan.js';
 
 export interface Classified {
   records: DataRecord[];
   capsuleTags: Tag[];
 }
+
+/** Receives each field that got tags or spans, in record then field order. */
+export type TaggedFieldSink = (record: number, field: number, tags: readonly Tag[], spans: readonly Span[]) => void;
 
 function render(template: TagTemplate, match: RegExpMatchArray, fieldValue: string): Tag {
   const value = template.value
@@ -22,8 +29,8 @@ function render(template: TagTemplate, match: RegExpMatchArray, fieldValue: stri
   return parseTag('a write-context rule tag', { name: template.name, value, type: template.type }, 'create');
 }
 
-/** Sorts spans and merges overlapping ones (tags united). */
-export function mergeSpans(spans: Span[]): Span[] {
+/** Sorts spans and merges overlapping ones (tags united). Returns new spans; the input is kept. */
+export function mergeSpans(spans: readonly Span[]): Span[] {
   const sorted = [...spans].sort((a, b) => a.start - b.start || b.end - a.end);
   const out: Span[] = [];
   for (const s of sorted) {
@@ -37,79 +44,108 @@ export function mergeSpans(spans: Span[]): Span[] {
 }
 
 /**
- * mergeSpans for spans this module just built and nobody else holds: sorted and merged in place
- * (the same order and result), without copying every span of a large table a second time.
+ * mergeSpans for spans this module just built: a single span (most fields) is kept as it is, and
+ * a list is copied only when two of its spans overlap. Span tag lists may be shared between
+ * spans, so they are never changed in place.
  */
 function mergeOwnSpans(spans: Span[]): Span[] {
   const list = spans.every((s) => s.tags.length > 0) ? spans : spans.filter((s) => s.tags.length > 0);
   if (list.length < 2) return list;
   list.sort((a, b) => a.start - b.start || b.end - a.end);
-  const out: Span[] = [];
-  for (const s of list) {
-    const last = out[out.length - 1];
-    if (last && s.start < last.end) {
-      last.end = Math.max(last.end, s.end);
-      for (const t of s.tags) addTag(last.tags, t);
-    } else out.push(s);
-  }
-  return out;
+  for (let i = 1; i < list.length; i++) if (list[i].start < list[i - 1].end) return mergeSpans(list);
+  return list;
 }
 
 interface CompiledRule extends RegexRule {
   re: RegExp;
+  keyRe: RegExp;
 }
 
-export function classify(records: DataRecord[], context: WriteContext): Classified {
+/** Classifies every field of `source` with `context`, handing tagged fields to `sink`; returns the capsule tags. */
+export function classifyFields(source: FieldSource, context: WriteContext, sink: TaggedFieldSink): Tag[] {
   const detectors = context.detectors.map((d) => DETECTORS[d]);
-  // One tag object per detector tag name: hits share it instead of allocating one each.
-  const detectorTags = new Map<string, Tag>();
-  const detectorTag = (tagName: string, source: string): Tag => {
-    let tag = detectorTags.get(tagName);
-    if (!tag) detectorTags.set(tagName, (tag = { name: tagName, value: '', type: 'unary', source, hook_version: HOOK_VERSION }));
-    return tag;
+  // One tag list per detector tag name: hits share it instead of allocating one each.
+  const detectorTags = new Map<string, readonly Tag[]>();
+  const detectorTag = (tagName: string, d: Detector): readonly Tag[] => {
+    let tags = detectorTags.get(tagName);
+    if (!tags) detectorTags.set(tagName, (tags = [{ name: tagName, value: '', type: 'unary', source: d.name, hook_version: HOOK_VERSION }]));
+    return tags;
   };
-  const rules: CompiledRule[] = context.rules.map((r) => ({ ...r, re: new RegExp(r.pattern, 'g') }));
+  const rules: CompiledRule[] = context.rules.map((r) => ({ ...r, re: new RegExp(r.pattern, 'g'), keyRe: new RegExp(r.pattern) }));
   const capsuleTags: Tag[] = [];
   const addCapsuleTags = (rule: CompiledRule, m: RegExpMatchArray, fieldValue: string) => {
     for (const t of rule.capsule_tags) addTag(capsuleTags, render(t, m, fieldValue));
   };
 
-  const classifyField = (f: Field): Field => {
-    const fieldTags = [...f.tags];
-    const spans: Span[] = [];
-    if (rules.length > 0) {
-      const text = typeof f.value === 'string' ? f.value : f.value === null ? '' : String(f.value);
+  // Every string value, with where it sits, for the detectors' one pass over them all.
+  const texts: string[] = [];
+  const textRecord: number[] = [];
+  const textField: number[] = [];
+  for (let r = 0; r < source.records; r++) {
+    const { values } = source.fields(r);
+    for (let f = 0; f < values.length; f++) {
+      const v = values[f];
+      if (typeof v === 'string') {
+        texts.push(v);
+        textRecord.push(r);
+        textField.push(f);
+      }
+    }
+  }
+  const detected = detectInTexts(detectors, texts, detectorTag);
+
+  if (rules.length === 0) {
+    for (let i = 0; i < texts.length; i++) {
+      const spans = detected[i];
+      if (spans) sink(textRecord[i], textField[i], [], mergeOwnSpans(spans));
+    }
+    return capsuleTags;
+  }
+
+  let next = 0;
+  for (let r = 0; r < source.records; r++) {
+    const { keys, values } = source.fields(r);
+    for (let f = 0; f < values.length; f++) {
+      const key = keys[f];
+      const value = values[f];
+      const fieldTags: Tag[] = [];
+      const spans: Span[] = [];
+      const text = typeof value === 'string' ? value : value === null ? '' : String(value);
       for (const rule of rules) {
         if (rule.match_on_key) {
-          const m = new RegExp(rule.pattern).exec(f.key);
+          const m = rule.keyRe.exec(key);
           if (!m) continue;
           for (const t of rule.span_tags) addTag(fieldTags, render(t, m, text));
           addCapsuleTags(rule, m, text);
           continue;
         }
-        if (typeof f.value !== 'string') continue;
-        for (const m of f.value.matchAll(rule.re)) {
+        if (typeof value !== 'string') continue;
+        for (const m of value.matchAll(rule.re)) {
           // An empty match tags nothing and would loop forever on some engines; skip it.
           if (m[0] === '') continue;
           spans.push({ start: m.index!, end: m.index! + m[0].length, tags: rule.span_tags.map((t) => render(t, m, text)) });
           addCapsuleTags(rule, m, text);
         }
       }
-    }
-    const value = f.value;
-    if (typeof value === 'string') {
-      for (let i = 0; i < detectors.length; i++) {
-        const d = detectors[i];
-        const hits = d.find(value);
-        for (let j = 0; j < hits.length; j++) {
-          const hit = hits[j];
-          spans.push({ start: hit.start, end: hit.end, tags: [detectorTag(hit.tagName, d.name)] });
-        }
+      if (typeof value === 'string') {
+        const found = detected[next++];
+        if (found) spans.push(...found);
       }
+      if (fieldTags.length > 0 || spans.length > 0) sink(r, f, fieldTags, mergeOwnSpans(spans));
     }
-    return { key: f.key, value: f.value, tags: fieldTags, spans: mergeOwnSpans(spans) };
-  };
+  }
+  return capsuleTags;
+}
 
-  const out = records.map((record) => ({ tags: [...record.tags], fields: record.fields.map(classifyField) }));
+/** classifyFields over records in the internal form (as yet untagged), returning them with their tags. */
+export function classify(records: DataRecord[], context: WriteContext): Classified {
+  const out = records.map((record) => ({ tags: [...record.tags], fields: record.fields.map((f): Field => ({ key: f.key, value: f.value, tags: [], spans: [] })) }));
+  const source: FieldSource = {
+    records: records.length,
+    fields: (r) => ({ keys: records[r].fields.map((f) => f.key), values: records[r].fields.map((f) => f.value) }),
+  };
+  const capsuleTags = classifyFields(source, context, (r, f, tags, spans) => {
+    out[r].fields[f] = { ...out[r].fields[f], tags: [...tags], spans: [...spans] };
+  });
   return { records: out, capsuleTags };
 }

@@ -1,0 +1,68 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { parseJson, stringifyJson } from '../../../src/lib/json-text.js';
+import { harness, type Harness } from './helpers.js';
+
+/**
+ * Capsules sealed with the first body layout, under a fixed test key ring, with what each read
+ * context returned then (test/fixtures/capsule/v1-capsules.json).
+ */
+interface Fixture {
+  keyring: unknown;
+  write_contexts: Record<string, Record<string, unknown>>;
+  read_contexts: Record<string, Record<string, unknown>>;
+  cases: Record<string, { input: string; capsule: string; loads: Record<string, string> }>;
+}
+const fixture = JSON.parse(readFileSync(new URL('../../fixtures/capsule/v1-capsules.json', import.meta.url), 'utf8')) as Fixture;
+
+async function fixtureHarness(): Promise<Harness> {
+  const h = await harness();
+  await h.storage.put('keys/ring', Buffer.from(JSON.stringify(fixture.keyring), 'utf8'));
+  for (const [name, body] of Object.entries(fixture.write_contexts)) await h.call('update', `write-context/${name}`, body);
+  for (const [name, body] of Object.entries(fixture.read_contexts)) await h.call('update', `read-context/${name}`, body);
+  return h;
+}
+
+/** Every load of the fixture's table: read context, with and without the `purpose` parameter. */
+async function loads(h: Harness, capsule: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const rc of ['default', ...Object.keys(fixture.read_contexts)]) {
+    for (const parameters of [{}, { purpose: 'export' }]) {
+      const label = Object.keys(parameters).length > 0 ? `${rc}+export` : rc;
+      try {
+        const { capsule_id: _id, ...rest } = await h.data('update', 'load', { capsule, read_context: rc, parameters });
+        out[label] = stringifyJson(rest);
+      } catch (err) {
+        out[label] = `error: ${(err as Error).message}`;
+      }
+    }
+  }
+  return out;
+}
+
+test('capsules sealed with the first body layout still load, every read context giving what it gave then', async () => {
+  const h = await fixtureHarness();
+  assert.deepEqual(Object.keys(fixture.cases), ['text', 'records', 'table']);
+  for (const [name, c] of Object.entries(fixture.cases)) {
+    assert.deepEqual(await loads(h, c.capsule), c.loads, name);
+  }
+});
+
+test('the current layout round-trips unicode, escapes, kept numbers, empty strings and every effect as the first did', async () => {
+  const h = await fixtureHarness();
+  for (const [name, c] of Object.entries(fixture.cases)) {
+    const sealed = await h.data('update', 'encapsulate', parseJson(c.input) as Record<string, unknown>);
+    assert.deepEqual(await loads(h, sealed.capsule as string), c.loads, name);
+  }
+});
+
+test('nested values are refused and a record keeps its keys in order, numeric and __proto__ included', async () => {
+  const h = await harness();
+  await assert.rejects(h.call('update', 'encapsulate', { records: [{ a: { b: 1 } }] }), /records\[0\]\.a: values must be strings/);
+  await assert.rejects(h.call('update', 'encapsulate', { table: { columns: ['a'], rows: [[[1]]] } }), /table\.rows\[0\]\[0\]: values must be strings/);
+  const text = '{"records":[{"b":"1","2":"two","__proto__":"p","a":""}],"table":null}';
+  const sealed = await h.data('update', 'encapsulate', parseJson(text) as Record<string, unknown>);
+  const loaded = await h.data('update', 'load', { capsule: sealed.capsule });
+  assert.equal(JSON.stringify(loaded.records), '[{"2":"two","b":"1","__proto__":"p","a":""}]');
+});
