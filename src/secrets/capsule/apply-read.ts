@@ -20,7 +20,7 @@ import type { ReadContext, ReadRule } from './read-context.js';
 import { decide } from './read-rules.js';
 import type { Scalar } from './records.js';
 import type { Tag } from './tags.js';
-import { tokenFor } from './tokenize.js';
+import { tokenizer } from './tokenize.js';
 
 export const REDACTED = '{redacted}';
 
@@ -108,32 +108,42 @@ export function applyReadContext(
   const setCount = tagSets.length;
   const capsuleTags = tagSets[body.capsuleSet];
 
-  // Decisions by (record set, field set, span set + 1; 0 for the field itself); -1 for the record.
-  const memo = new Map<number, Map<number, ReadRule | undefined>>();
-  const decision = (recordSet: number, fieldSet: number, spanSetPlus1: number): ReadRule | undefined => {
+  // Decisions by record set, then by (field set, span set + 1; 0 for the field itself), -1 for
+  // the record itself; null is "no rule matches" (Allow), undefined not decided yet.
+  const memo = new Map<number, Map<number, ReadRule | null>>();
+  const memoFor = (recordSet: number) => {
     let byScope = memo.get(recordSet);
     if (!byScope) memo.set(recordSet, (byScope = new Map()));
-    const key = fieldSet < 0 ? -1 : fieldSet * (setCount + 1) + spanSetPlus1;
-    if (byScope.has(key)) return byScope.get(key);
-    const scope: Tag[] = [];
-    if (spanSetPlus1 > 0) scope.push(...tagSets[spanSetPlus1 - 1]);
-    if (fieldSet >= 0) scope.push(...tagSets[fieldSet]);
-    scope.push(...tagSets[recordSet], ...capsuleTags);
-    const rule = decide(rules, scope, parameters);
-    byScope.set(key, rule);
-    return rule;
+    return byScope;
   };
-  const transform = (rule: ReadRule, value: string) => (rule.effect === 'Redact' ? REDACTED : tokenFor(rule.token_format, tokenKey, value));
+  const decideScope = (byScope: Map<number, ReadRule | null>, recordSet: number, fieldSet: number, spanSetPlus1: number): ReadRule | undefined => {
+    const key = fieldSet < 0 ? -1 : fieldSet * (setCount + 1) + spanSetPlus1;
+    let rule = byScope.get(key);
+    if (rule === undefined) {
+      const scope: Tag[] = [];
+      if (spanSetPlus1 > 0) scope.push(...tagSets[spanSetPlus1 - 1]);
+      if (fieldSet >= 0) scope.push(...tagSets[fieldSet]);
+      scope.push(...tagSets[recordSet], ...capsuleTags);
+      rule = decide(rules, scope, parameters) ?? null;
+      byScope.set(key, rule);
+    }
+    return rule ?? undefined;
+  };
+  const token = tokenizer(tokenKey);
+  const transform = (rule: ReadRule, value: string) => (rule.effect === 'Redact' ? REDACTED : token(rule.token_format, value));
   const setOf = (n: number) => {
-    if (!Number.isSafeInteger(n) || n >= setCount) throw unreadable();
+    if (n >= setCount) throw unreadable();
     return n;
   };
 
   const counts = [new Float64Array(setCount), new Float64Array(setCount), new Float64Array(setCount)];
-  // One record's effects, applied only if nothing in it denies the record.
+  // One record's effects (bucket and tag set pairs; fields and their new values), applied only if
+  // nothing in it denies the record. Arrays are reused with their own lengths.
   const pendingCounts: number[] = [];
   const pendingFields: number[] = [];
   const pendingValues: Scalar[] = [];
+  let countsN = 0;
+  let fieldsN = 0;
   const spans: number[] = [];
   const spanRules: Array<ReadRule | undefined> = [];
   let kept: number[] | undefined;
@@ -142,66 +152,74 @@ export function applyReadContext(
   let entryRecord = index.done ? Infinity : index.read();
   for (let r = 0; r < data.count; r++) {
     const recordSet = body.recordSets.get(r) ?? 0;
-    const recordRule = decision(recordSet, -1, 0);
+    const byScope = memoFor(recordSet);
+    const recordRule = decideScope(byScope, recordSet, -1, 0);
     if (recordRule?.effect === 'DenyCapsule') return deniedOutcome();
     let denied = recordRule?.effect === 'DenyRecord';
-    pendingCounts.length = 0;
-    pendingFields.length = 0;
-    pendingValues.length = 0;
+    countsN = 0;
+    fieldsN = 0;
     while (entryRecord === r) {
       const field = index.read();
       const fieldSet = setOf(index.read());
       const spanCount = index.read();
-      spans.length = 0;
+      let spansN = 0;
       let end = 0;
       for (let i = 0; i < spanCount; i++) {
         const start = end + index.read();
         end = start + index.read();
-        spans.push(start, end, setOf(index.read()));
+        spans[spansN++] = start;
+        spans[spansN++] = end;
+        spans[spansN++] = setOf(index.read());
       }
       entryRecord = index.done ? Infinity : r + index.read();
       if (denied) continue;
       if (field >= data.fieldCount(r)) throw unreadable();
 
-      const fieldRule = fieldSet > 0 ? decision(recordSet, fieldSet, 0) : undefined;
+      const fieldRule = fieldSet > 0 ? decideScope(byScope, recordSet, fieldSet, 0) : undefined;
       if (denies(fieldRule)) {
         if (fieldRule!.effect === 'DenyCapsule') return deniedOutcome();
         denied = true;
         continue;
       }
-      spanRules.length = 0;
-      for (let i = 0; i < spans.length && !denied; i += 3) {
-        const rule = decision(recordSet, fieldSet, spans[i + 2] + 1);
+      for (let i = 0; i < spansN && !denied; i += 3) {
+        const rule = decideScope(byScope, recordSet, fieldSet, spans[i + 2] + 1);
         if (rule?.effect === 'DenyCapsule') return deniedOutcome();
         if (rule?.effect === 'DenyRecord') denied = true;
-        spanRules.push(rule);
+        spanRules[i / 3] = rule;
       }
       if (denied) continue;
 
       const value = data.get(r, field);
       const fieldBucket = bucketOf(fieldRule);
-      pendingCounts.push(fieldBucket, fieldSet);
+      pendingCounts[countsN++] = fieldBucket;
+      pendingCounts[countsN++] = fieldSet;
       if (transforms(fieldRule)) {
         // The whole value is replaced, so its spans share the field's fate.
-        for (let i = 0; i < spans.length; i += 3) pendingCounts.push(fieldBucket, spans[i + 2]);
-        pendingFields.push(field);
-        pendingValues.push(transform(fieldRule, typeof value === 'string' ? value : stringifyJson(value)));
+        for (let i = 0; i < spansN; i += 3) {
+          pendingCounts[countsN++] = fieldBucket;
+          pendingCounts[countsN++] = spans[i + 2];
+        }
+        pendingFields[fieldsN] = field;
+        pendingValues[fieldsN++] = transform(fieldRule, typeof value === 'string' ? value : stringifyJson(value));
         continue;
       }
-      if (typeof value !== 'string' || spans.length === 0) continue;
+      if (typeof value !== 'string' || spansN === 0) continue;
       let out = '';
       let at = 0;
-      for (let i = 0; i < spans.length; i += 3) {
+      let changed = false;
+      for (let i = 0; i < spansN; i += 3) {
         const rule = spanRules[i / 3];
-        pendingCounts.push(bucketOf(rule), spans[i + 2]);
+        pendingCounts[countsN++] = bucketOf(rule);
+        pendingCounts[countsN++] = spans[i + 2];
         if (!transforms(rule)) continue;
         if (spans[i + 1] > value.length) throw unreadable();
         out += value.slice(at, spans[i]) + transform(rule, value.slice(spans[i], spans[i + 1]));
         at = spans[i + 1];
+        changed = true;
       }
-      if (at > 0) {
-        pendingFields.push(field);
-        pendingValues.push(out + value.slice(at));
+      if (changed) {
+        pendingFields[fieldsN] = field;
+        pendingValues[fieldsN++] = out + value.slice(at);
       }
     }
     if (denied) {
@@ -211,8 +229,8 @@ export function applyReadContext(
     }
     kept?.push(r);
     counts[ALLOWED][recordSet]++;
-    for (let i = 0; i < pendingCounts.length; i += 2) counts[pendingCounts[i]][pendingCounts[i + 1]]++;
-    for (let i = 0; i < pendingFields.length; i++) data.set(r, pendingFields[i], pendingValues[i]);
+    for (let i = 0; i < countsN; i += 2) counts[pendingCounts[i]][pendingCounts[i + 1]]++;
+    for (let i = 0; i < fieldsN; i++) data.set(r, pendingFields[i], pendingValues[i]);
   }
   if (entryRecord !== Infinity) throw unreadable();
   counts[ALLOWED][body.capsuleSet]++;

@@ -10,6 +10,7 @@
 import type { PathSpec, BackendRequest, LogicalResponse } from '../../core/index.js';
 import { invalid, isSealtrailError, SealtrailError } from '../../errors/index.js';
 import { applyReadContext } from './apply-read.js';
+import { decodeStrictBase64 } from './base64.js';
 import { decodeBody } from './body.js';
 import { qualifiedName } from './domain.js';
 import type { CapsuleEngine } from './engine.js';
@@ -18,24 +19,6 @@ import { contextName, optionalString, parameterMap, requiredString } from './inp
 import type { AccessRecord, ReadInfo } from './log/records.js';
 import { summarizeTagCounts, summarizeTags } from './tag-summary.js';
 import { getOwn } from '../../lib/safe-object.js';
-
-// The base64 alphabet by character code. A table lookup per character: linear and several times
-// faster than the anchored regex on multi-megabyte capsules.
-const BASE64_CHAR = new Uint8Array(128);
-for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/') BASE64_CHAR[c.charCodeAt(0)] = 1;
-
-/** `^[A-Za-z0-9+/]*={0,2}$` with a length that is a multiple of 4. */
-function isBase64(s: string): boolean {
-  if (s.length % 4 !== 0) return false;
-  let end = s.length;
-  if (end > 0 && s.charCodeAt(end - 1) === 0x3d) end--;
-  if (end > 0 && s.charCodeAt(end - 1) === 0x3d) end--;
-  for (let i = 0; i < end; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 128 || BASE64_CHAR[c] === 0) return false;
-  }
-  return true;
-}
 
 const emptyReadInfo = (parameters: Record<string, string>, readContext: string): ReadInfo => ({
   parameters,
@@ -66,8 +49,9 @@ async function load(engine: CapsuleEngine, req: BackendRequest): Promise<Logical
   let operation: 'open' | 'read' = 'open';
 
   try {
-    if (!isBase64(encoded)) throw integrityFailure('capsule is not valid base64');
-    const parsed = parseCapsule(Buffer.from(encoded, 'base64'));
+    const bytes = decodeStrictBase64(encoded);
+    if (!bytes) throw integrityFailure('capsule is not valid base64');
+    const parsed = parseCapsule(bytes);
     base.capsule = parsed.header.capsuleId;
     if (parsed.header.domain !== engine.domain) {
       throw invalid(`capsule belongs to domain ${parsed.header.domain}, not ${engine.domain}`, 'capsule_wrong_domain');

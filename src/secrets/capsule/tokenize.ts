@@ -5,21 +5,28 @@
  *  - synthetic: a look-alike of the same shape — letters stay letters (same case), digits stay
  *    digits, punctuation stays; an email keeps its `@`, dots and top-level domain.
  */
-import { hmacSha256 } from './crypto.js';
+import { hmacSha256Keyed } from './crypto.js';
 import type { TokenFormat } from './read-context.js';
 
+/** HMAC-SHA256 under the tokenization key, as hex. */
+type Mac = (message: string) => string;
+
+function explicitWith(mac: Mac, value: string): string {
+  return 'tk-' + mac(`explicit\0${value}`).slice(0, 32);
+}
+
 export function explicitToken(key: Uint8Array, value: string): string {
-  return 'tk-' + hmacSha256(key, `explicit\0${value}`).subarray(0, 16).toString('hex');
+  return explicitWith(hmacSha256Keyed(key), value);
 }
 
 /** A deterministic byte stream for one value (HMAC blocks with a counter). */
-function stream(key: Uint8Array, value: string): () => number {
+function stream(mac: Mac, value: string): () => number {
   let block: Buffer = Buffer.alloc(0);
   let counter = 0;
   let at = 0;
   return () => {
     if (at >= block.length) {
-      block = hmacSha256(key, `synthetic\0${counter++}\0${value}`);
+      block = Buffer.from(mac(`synthetic\0${counter++}\0${value}`), 'hex');
       at = 0;
     }
     return block[at++];
@@ -37,8 +44,8 @@ function substitute(text: string, next: () => number): string {
   return out;
 }
 
-export function syntheticToken(key: Uint8Array, value: string): string {
-  const next = stream(key, value);
+function syntheticWith(mac: Mac, value: string): string {
+  const next = stream(mac, value);
   const at = value.lastIndexOf('@');
   const dot = value.lastIndexOf('.');
   if (at > 0 && dot > at) {
@@ -48,6 +55,12 @@ export function syntheticToken(key: Uint8Array, value: string): string {
   return substitute(value, next);
 }
 
-export function tokenFor(format: TokenFormat, key: Uint8Array, value: string): string {
-  return format === 'synthetic' ? syntheticToken(key, value) : explicitToken(key, value);
+export function syntheticToken(key: Uint8Array, value: string): string {
+  return syntheticWith(hmacSha256Keyed(key), value);
+}
+
+/** Tokenizes many values under one key (the key's HMAC set-up is done once). */
+export function tokenizer(key: Uint8Array): (format: TokenFormat, value: string) => string {
+  const mac = hmacSha256Keyed(key);
+  return (format, value) => (format === 'synthetic' ? syntheticWith(mac, value) : explicitWith(mac, value));
 }

@@ -49,3 +49,18 @@ test('token formats (golden values under a fixed key)', () => {
   assert.equal(syntheticToken(key, 'John Smith'), 'Bnki Spswj');
   assert.equal(syntheticToken(key, 'John'), syntheticToken(key, 'John'));
 });
+
+test('the keyed HMAC that tokens use gives createHmac\'s bytes for every key and message length', async () => {
+  const { createHmac, randomBytes } = await import('node:crypto');
+  const { hmacSha256Keyed } = await import('../../../src/secrets/capsule/crypto.js');
+  const messages = ['', 'a', 'naïve café 😀', 'x'.repeat(1024), 'é'.repeat(512), 'é'.repeat(513), 'y'.repeat(5000)];
+  for (const keyBytes of [0, 1, 32, 64, 65, 200]) {
+    const key = randomBytes(keyBytes);
+    const mac = hmacSha256Keyed(key);
+    for (const m of messages) {
+      assert.equal(mac(m), createHmac('sha256', key).update(m, 'utf8').digest('hex'), `key ${keyBytes} bytes, message ${m.length} chars`);
+    }
+    // The same messages again, in another order: nothing of one message stays for the next.
+    for (const m of [...messages].reverse()) assert.equal(mac(m), createHmac('sha256', key).update(m, 'utf8').digest('hex'));
+  }
+});

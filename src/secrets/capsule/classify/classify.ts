@@ -49,6 +49,7 @@ export function mergeSpans(spans: readonly Span[]): Span[] {
  * spans, so they are never changed in place.
  */
 function mergeOwnSpans(spans: Span[]): Span[] {
+  if (spans.length === 1 && spans[0].tags.length > 0) return spans;
   const list = spans.every((s) => s.tags.length > 0) ? spans : spans.filter((s) => s.tags.length > 0);
   if (list.length < 2) return list;
   list.sort((a, b) => a.start - b.start || b.end - a.end);
@@ -73,35 +74,51 @@ export function classifyFields(source: FieldSource, context: WriteContext, sink:
   };
   const rules: CompiledRule[] = context.rules.map((r) => ({ ...r, re: new RegExp(r.pattern, 'g'), keyRe: new RegExp(r.pattern) }));
   const capsuleTags: Tag[] = [];
-  const addCapsuleTags = (rule: CompiledRule, m: RegExpMatchArray, fieldValue: string) => {
-    for (const t of rule.capsule_tags) addTag(capsuleTags, render(t, m, fieldValue));
-  };
+  const strings = stringValues(source);
+  const detected = detectInTexts(detectors, strings.texts, detectorTag);
+  if (rules.length === 0) emitDetected(strings, detected, sink);
+  else classifyWithRules(source, rules, detected, sink, capsuleTags);
+  return capsuleTags;
+}
 
-  // Every string value, with where it sits, for the detectors' one pass over them all.
-  const texts: string[] = [];
-  const textRecord: number[] = [];
-  const textField: number[] = [];
+/** Every string value, with where it sits, for the detectors' one pass over them all. */
+interface StringValues {
+  texts: string[];
+  records: Int32Array;
+  fields: Int32Array;
+}
+
+function stringValues(source: FieldSource): StringValues {
+  let total = 0;
+  for (let r = 0; r < source.records; r++) total += source.fields(r).values.length;
+  const out: StringValues = { texts: [], records: new Int32Array(total), fields: new Int32Array(total) };
+  let n = 0;
   for (let r = 0; r < source.records; r++) {
     const { values } = source.fields(r);
     for (let f = 0; f < values.length; f++) {
       const v = values[f];
       if (typeof v === 'string') {
-        texts.push(v);
-        textRecord.push(r);
-        textField.push(f);
+        out.texts.push(v);
+        out.records[n] = r;
+        out.fields[n++] = f;
       }
     }
   }
-  const detected = detectInTexts(detectors, texts, detectorTag);
+  return out;
+}
 
-  if (rules.length === 0) {
-    for (let i = 0; i < texts.length; i++) {
-      const spans = detected[i];
-      if (spans) sink(textRecord[i], textField[i], [], mergeOwnSpans(spans));
-    }
-    return capsuleTags;
+/** Without regex rules only the detectors' hits tag anything. */
+function emitDetected(strings: StringValues, detected: Array<Span[] | undefined>, sink: TaggedFieldSink): void {
+  for (let i = 0; i < strings.texts.length; i++) {
+    const spans = detected[i];
+    if (spans) sink(strings.records[i], strings.fields[i], [], mergeOwnSpans(spans));
   }
+}
 
+function classifyWithRules(source: FieldSource, rules: readonly CompiledRule[], detected: Array<Span[] | undefined>, sink: TaggedFieldSink, capsuleTags: Tag[]): void {
+  const addCapsuleTags = (rule: CompiledRule, m: RegExpMatchArray, fieldValue: string) => {
+    for (const t of rule.capsule_tags) addTag(capsuleTags, render(t, m, fieldValue));
+  };
   let next = 0;
   for (let r = 0; r < source.records; r++) {
     const { keys, values } = source.fields(r);
@@ -134,7 +151,6 @@ export function classifyFields(source: FieldSource, context: WriteContext, sink:
       if (fieldTags.length > 0 || spans.length > 0) sink(r, f, fieldTags, mergeOwnSpans(spans));
     }
   }
-  return capsuleTags;
 }
 
 /** classifyFields over records in the internal form (as yet untagged), returning them with their tags. */

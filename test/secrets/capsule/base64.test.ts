@@ -1,0 +1,21 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { decodeStrictBase64 } from '../../../src/secrets/capsule/base64.js';
+
+const STRICT = /^[A-Za-z0-9+/]*={0,2}$/;
+const strict = (s: string) => s.length % 4 === 0 && STRICT.test(s);
+
+test('strict base64 accepts exactly what the anchored pattern accepts, and decodes it', () => {
+  const cases = ['', 'QQ==', 'QUI=', 'QUJD', 'QUJDRA==', 'QU!D', 'QUéD', 'QQ==QUJD', 'QUJDQQ=A', 'Q=JD', 'QUJ\u0000', 'QUJDA===', '====',
+    'QUJŁ', 'QU-_', 'QUJ', 'QUJDR', ' QUJ', 'QU\nJ', 'QUJ\u0141', '\u0141UJD', 'QUJ\u00ff', '//++', 'A===', 'AA=A', 'QR==', 'QUK='];
+  // Valid texts with one character replaced by every other character below U+0200.
+  const valid = randomBytes(30).toString('base64');
+  for (let c = 0; c < 0x200; c++) cases.push(valid.slice(0, 7) + String.fromCharCode(c) + valid.slice(8));
+  for (let i = 0; i < 200; i++) cases.push(randomBytes(i % 40).toString('base64'));
+  for (const s of cases) {
+    const bytes = decodeStrictBase64(s);
+    assert.equal(bytes !== undefined, strict(s), JSON.stringify(s));
+    if (bytes) assert.deepEqual(bytes, Buffer.from(s, 'base64'));
+  }
+});
