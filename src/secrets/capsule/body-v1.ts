@@ -7,11 +7,10 @@
  *     records: [ [ fields, record_tag_idx[] ] ] }   field: [key, value] or [key, value, tag_idx[], spans]
  *   span: [start, end, ...tag_idx]
  */
-import { parseJson, stringifyJson } from '../../lib/json-text.js';
-import { containsJsonNumber } from '../../lib/json-text.js';
+import { containsJsonNumber, parseJson } from '../../lib/json-text.js';
 import { setOwn } from '../../lib/safe-object.js';
 import { BodyWriter } from './body-writer.js';
-import type { Scalar, Shape } from './records.js';
+import { jsonChunks, type Scalar, type Shape } from './records.js';
 import type { Tag } from './tags.js';
 
 type WireField = [string, Scalar] | [string, Scalar, number[], number[][]];
@@ -49,12 +48,13 @@ export function decodeBodyV1(bytes: Buffer): Buffer {
   const data = shape.kind === 'text'
     ? String(values[0]?.[0] ?? '')
     : shape.kind === 'table'
-      ? { columns: shape.columns, rows: values }
+      ? values
       : wire.records.map(([fields]) => {
         const record: Record<string, Scalar> = {};
         for (const [key, value] of fields) setOwn(record, key, value);
         return record;
       });
   const meta = { shape, capsuleTags: wire.capsule_tags.map(tag), writeContext: wire.write_context, location: wire.location, createdTime: wire.created_time };
-  return writer.finish(meta, stringifyJson(data), containsJsonNumber(data));
+  const chunks = typeof data === 'string' ? [JSON.stringify(data)] : jsonChunks(data);
+  return writer.finish(meta, chunks, containsJsonNumber(data));
 }

@@ -99,8 +99,8 @@ export class BodyWriter {
     this.lastField = field;
   }
 
-  /** The body bytes; `dataText` is the data's JSON, `keptNumbers` whether it holds a JsonNumber. */
-  finish(meta: BodyMeta, dataText: string, keptNumbers: boolean): Buffer {
+  /** The body bytes; `chunks` are the data's JSON texts, `keptNumbers` whether one holds a JsonNumber. */
+  finish(meta: BodyMeta, chunks: readonly string[], keptNumbers: boolean): Buffer {
     const wire: WireMeta = {
       v: 2, shape: meta.shape, tags: this.tags, tag_sets: this.sets, capsule_tags: this.tagSet(meta.capsuleTags),
       record_tags: this.recordTags, write_context: meta.writeContext, location: meta.location, created_time: meta.createdTime,
@@ -109,14 +109,18 @@ export class BodyWriter {
     const metaText = JSON.stringify(wire);
     const metaBytes = Buffer.byteLength(metaText, 'utf8');
     const index = this.index.view();
-    const out = Buffer.allocUnsafe(1 + 4 + metaBytes + 4 + index.length + Buffer.byteLength(dataText, 'utf8'));
+    const chunkBytes = chunks.map((c) => Buffer.byteLength(c, 'utf8'));
+    const out = Buffer.allocUnsafe(1 + 4 + metaBytes + 4 + index.length + chunkBytes.reduce((n, b) => n + 4 + b, 0));
     let at = out.writeUInt8(LAYOUT_V2, 0);
     at = out.writeUInt32BE(metaBytes, at);
     at += out.write(metaText, at, 'utf8');
     at = out.writeUInt32BE(index.length, at);
     out.set(index, at);
     at += index.length;
-    out.write(dataText, at, 'utf8');
+    chunks.forEach((chunk, i) => {
+      at = out.writeUInt32BE(chunkBytes[i], at);
+      at += out.write(chunk, at, 'utf8');
+    });
     return out;
   }
 }

@@ -4,14 +4,16 @@
  * carry tags. Load parses the text once (JSON.parse builds the output directly) and visits only the
  * indexed fields; an untagged field is never looked at.
  *
- *   0x02 | meta length (u32 BE) | meta (JSON) | index length (u32 BE) | index | data (JSON)
+ *   0x02 | meta length (u32 BE) | meta (JSON) | index length (u32 BE) | index | data chunks
  *
  *   meta:  { v: 2, shape, tags: Tag[], tag_sets: idx[][], capsule_tags: set, record_tags: [record, set][],
  *            write_context, location, created_time, kept_numbers }
  *   index: per tagged field, in record then field order, varints (varint.ts):
  *            record delta, field, field tag set, span count, then per span: start − previous end,
  *            length, tag set
- *   data:  text → the string; records → the list of objects; table → {columns, rows}
+ *   data:  chunks, each its length (u32 BE) and a JSON text: for text the string (one chunk); for
+ *          records and tables lists of consecutive records (objects; rows), in order
+ *          (records.ts RECORDS_PER_CHUNK)
  *
  * Each distinct tag is stored once and each distinct list of tags (a "tag set", set 0 being the
  * empty one) once, referenced by number: a classified table repeats the same few on every row.
@@ -49,14 +51,23 @@ export interface OpenedBody {
   index: VarintReader;
 }
 
-function dataOf(shape: Shape, value: unknown): BodyData {
-  if (shape.kind === 'text' && typeof value === 'string') return { kind: 'text', text: value };
-  if (shape.kind === 'records' && Array.isArray(value) && value.every(isJsonObject)) {
-    return { kind: 'records', records: value as Array<Record<string, Scalar>> };
+/** The data from its chunks (`bytes[at, end)`), checked against its shape. */
+function dataOf(shape: Shape, bytes: Buffer, at: number, keptNumbers: boolean): BodyData {
+  const values: unknown[] = [];
+  while (at < bytes.length) {
+    const length = bytes.readUInt32BE(at);
+    at += 4;
+    if (at + length > bytes.length) throw new Error('truncated chunk');
+    const text = bytes.toString('utf8', at, at + length);
+    at += length;
+    const chunk = keptNumbers ? parseJson(text) : JSON.parse(text) as unknown;
+    if (shape.kind === 'text') values.push(chunk);
+    else if (Array.isArray(chunk)) for (let i = 0; i < chunk.length; i++) values.push(chunk[i]);
+    else throw new Error('chunk is not a list');
   }
-  if (shape.kind === 'table' && isJsonObject(value) && Array.isArray(value.rows) && value.rows.every(Array.isArray)) {
-    return { kind: 'table', columns: shape.columns, rows: value.rows as Scalar[][] };
-  }
+  if (shape.kind === 'text' && values.length === 1 && typeof values[0] === 'string') return { kind: 'text', text: values[0] };
+  if (shape.kind === 'records' && values.every(isJsonObject)) return { kind: 'records', records: values as Array<Record<string, Scalar>> };
+  if (shape.kind === 'table' && values.every(Array.isArray)) return { kind: 'table', columns: shape.columns, rows: values as Scalar[][] };
   throw new Error('data does not fit its shape');
 }
 
@@ -80,9 +91,8 @@ function decodeV2(bytes: Buffer): OpenedBody {
     if (!Number.isSafeInteger(n) || !tagSets[n]) throw new Error('tag set');
     return n;
   };
-  const text = bytes.toString('utf8', at + indexLength);
   return {
-    data: dataOf(wire.shape, wire.kept_numbers ? parseJson(text) : JSON.parse(text)),
+    data: dataOf(wire.shape, bytes, at + indexLength, wire.kept_numbers),
     tags: wire.tags,
     tagSets,
     capsuleSet: set(wire.capsule_tags),

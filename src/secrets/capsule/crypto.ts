@@ -22,6 +22,11 @@ export function random(bytes: number): Buffer {
   return randomBytes(bytes);
 }
 
+/** Ciphertext and tag apart, under `key` with `iv`, authenticating `aad` (no copy of a large body). */
+export function gcmSealParts(key: Uint8Array, iv: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): { ciphertext: Buffer; tag: Buffer } {
+  return seal(key, iv, plaintext, aad);
+}
+
 /** ciphertext || tag, under `key` with `iv`, authenticating `aad`. */
 export function gcmSeal(key: Uint8Array, iv: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Buffer {
   const { ciphertext, tag } = seal(key, iv, plaintext, aad);

@@ -10,7 +10,7 @@
  * body's AAD, so flipping any byte — header or body — makes opening fail.
  */
 import { SealtrailError } from '../../errors/index.js';
-import { gcmOpen, gcmSeal, IV_BYTES, randomIv, randomKey } from './crypto.js';
+import { gcmOpen, gcmSeal, gcmSealParts, IV_BYTES, randomIv, randomKey } from './crypto.js';
 
 const MAGIC = Buffer.from('STCAP', 'ascii');
 export const FORMAT_VERSION = 1;
@@ -48,7 +48,8 @@ export function sealCapsule(h: Omit<CapsuleHeader, 'formatVersion'>, domainKey: 
   const wrappedKey = Buffer.concat([keyIv, gcmSeal(domainKey, keyIv, dataKey, keyAad(header))]);
   const bodyIv = randomIv();
   const head = headerBytes(header, wrappedKey, bodyIv);
-  return Buffer.concat([head, gcmSeal(dataKey, bodyIv, body, head)]);
+  const { ciphertext, tag } = gcmSealParts(dataKey, bodyIv, body, head);
+  return Buffer.concat([head, ciphertext, tag]);
 }
 
 export interface ParsedCapsule {

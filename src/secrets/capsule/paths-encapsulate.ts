@@ -53,7 +53,7 @@ export function encapsulatePath(engine: CapsuleEngine): PathSpec {
           writeContext,
           location,
           createdTime: new Date(engine.clock.now()).toISOString(),
-        }, input.dataText, input.keptNumbers);
+        }, input.dataChunks, input.keptNumbers);
         const capsule = sealCapsule({ domain: engine.domain, capsuleId, keyVersion: key.version }, key.key, body);
 
         const actor = engine.actor(req.token);

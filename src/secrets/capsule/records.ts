@@ -41,6 +41,22 @@ export const MAX_INPUT_BYTES = 16 * 1024 * 1024;
 /** The text record's single field key. */
 export const TEXT_KEY = 'data';
 
+/**
+ * Records per chunk of the stored data (body.ts): each chunk is its own JSON text, small enough to
+ * be an ordinary string when read back (a string of a megabyte or more costs many times more to
+ * make, and to parse from).
+ */
+export const RECORDS_PER_CHUNK = 128;
+
+/** The JSON texts of `list` in chunks of RECORDS_PER_CHUNK items, each a JSON list. */
+export function jsonChunks(list: readonly unknown[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < list.length; i += RECORDS_PER_CHUNK) out.push(stringifyJson(list.slice(i, i + RECORDS_PER_CHUNK)));
+  return out;
+}
+
+const byteLength = (texts: readonly string[]) => texts.reduce((n, t) => n + Buffer.byteLength(t, 'utf8'), 0);
+
 /** `where` names the value in the error; it is built only when there is one (a table has many cells). */
 function scalar(where: () => string, v: unknown): Scalar {
   if (v === null || typeof v === 'string' || typeof v === 'boolean' || v instanceof JsonNumber) return v;
@@ -63,8 +79,8 @@ export interface FieldSource {
 export interface ParsedInput {
   shape: Shape;
   source: FieldSource;
-  /** The data as JSON, in the form load returns it (body.ts). */
-  dataText: string;
+  /** The data as JSON texts, as body.ts stores them: the text, or the records in chunks. */
+  dataChunks: string[];
   /** Whether a value is a JsonNumber (the text then needs lib/json-text.ts to read back). */
   keptNumbers: boolean;
   inputBytes: number;
@@ -95,16 +111,16 @@ export function parseInput(data: Record<string, unknown>): ParsedInput {
     const inputBytes = Buffer.byteLength(text, 'utf8');
     checkSize(inputBytes);
     const fields = { keys: [TEXT_KEY], values: [text] };
-    return { shape: { kind: 'text' }, source: { records: 1, fields: () => fields }, dataText: JSON.stringify(text), keptNumbers: false, inputBytes };
+    return { shape: { kind: 'text' }, source: { records: 1, fields: () => fields }, dataChunks: [JSON.stringify(text)], keptNumbers: false, inputBytes };
   }
   if (data.data !== undefined) throw invalid('"data" must be a string', 'capsule_invalid_data');
 
   if (data.records !== undefined) {
-    const dataText = stringifyJson(data.records);
-    const inputBytes = Buffer.byteLength(dataText, 'utf8');
-    checkSize(inputBytes);
     if (!Array.isArray(data.records)) throw invalid('"records" must be a list of JSON objects', 'capsule_invalid_data');
     const records = data.records as unknown[];
+    const dataChunks = jsonChunks(records);
+    const inputBytes = byteLength(dataChunks);
+    checkSize(inputBytes);
     records.forEach((r, i) => {
       if (!isObject(r)) throw invalid(`records[${i}] must be a JSON object`, 'capsule_invalid_data');
     });
@@ -117,7 +133,7 @@ export function parseInput(data: Record<string, unknown>): ParsedInput {
       },
     };
     const keptNumbers = checkValues(source, (i, k) => `records[${i}].${k}`);
-    return { shape: { kind: 'records' }, source, dataText, keptNumbers, inputBytes };
+    return { shape: { kind: 'records' }, source, dataChunks, keptNumbers, inputBytes };
   }
 
   const table = data.table;
@@ -125,8 +141,8 @@ export function parseInput(data: Record<string, unknown>): ParsedInput {
     checkSize(Buffer.byteLength(stringifyJson(table), 'utf8'));
     throw invalid('"table" must be {columns: [...], rows: [[...], ...]}', 'capsule_invalid_data');
   }
-  const dataText = stringifyJson({ columns: table.columns, rows: table.rows });
-  const inputBytes = Buffer.byteLength(dataText, 'utf8');
+  const dataChunks = jsonChunks(table.rows);
+  const inputBytes = byteLength(dataChunks) + Buffer.byteLength(stringifyJson(table.columns), 'utf8');
   checkSize(inputBytes);
   const columns = table.columns.map((c, i) => {
     if (typeof c !== 'string' || c === '') throw invalid(`table.columns[${i}] must be a non-empty string`, 'capsule_invalid_data');
@@ -141,5 +157,5 @@ export function parseInput(data: Record<string, unknown>): ParsedInput {
   });
   const source: FieldSource = { records: rows.length, fields: (r) => ({ keys: columns, values: rows[r] as Scalar[] }) };
   const keptNumbers = checkValues(source, (i, _k, j) => `table.rows[${i}][${j}]`);
-  return { shape: { kind: 'table', columns }, source, dataText, keptNumbers, inputBytes };
+  return { shape: { kind: 'table', columns }, source, dataChunks, keptNumbers, inputBytes };
 }

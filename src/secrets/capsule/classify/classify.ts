@@ -11,7 +11,7 @@ import type { DataRecord, Field, FieldSource, Span } from '../records.js';
 import { addTag, HOOK_VERSION, parseTag, type Tag } from '../tags.js';
 import type { RegexRule, TagTemplate, WriteContext } from '../write-context.js';
 import { DETECTORS, type Detector } from './detectors.js';
-import { detectInTexts } from './scan.js';
+import { detectInTexts, type Detected } from './scan.js';
 
 export interface Classified {
   records: DataRecord[];
@@ -108,14 +108,14 @@ function stringValues(source: FieldSource): StringValues {
 }
 
 /** Without regex rules only the detectors' hits tag anything. */
-function emitDetected(strings: StringValues, detected: Array<Span[] | undefined>, sink: TaggedFieldSink): void {
+function emitDetected(strings: StringValues, detected: Detected, sink: TaggedFieldSink): void {
   for (let i = 0; i < strings.texts.length; i++) {
-    const spans = detected[i];
+    const spans = detected.spansOf(i);
     if (spans) sink(strings.records[i], strings.fields[i], [], mergeOwnSpans(spans));
   }
 }
 
-function classifyWithRules(source: FieldSource, rules: readonly CompiledRule[], detected: Array<Span[] | undefined>, sink: TaggedFieldSink, capsuleTags: Tag[]): void {
+function classifyWithRules(source: FieldSource, rules: readonly CompiledRule[], detected: Detected, sink: TaggedFieldSink, capsuleTags: Tag[]): void {
   const addCapsuleTags = (rule: CompiledRule, m: RegExpMatchArray, fieldValue: string) => {
     for (const t of rule.capsule_tags) addTag(capsuleTags, render(t, m, fieldValue));
   };
@@ -145,7 +145,7 @@ function classifyWithRules(source: FieldSource, rules: readonly CompiledRule[], 
         }
       }
       if (typeof value === 'string') {
-        const found = detected[next++];
+        const found = detected.spansOf(next++);
         if (found) spans.push(...found);
       }
       if (fieldTags.length > 0 || spans.length > 0) sink(r, f, fieldTags, mergeOwnSpans(spans));

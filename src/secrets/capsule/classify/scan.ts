@@ -1,7 +1,7 @@
 /**
- * Runs the built-in detectors over many texts at once: the texts are joined with a separator and
- * each detector scans the whole once, instead of once per text (a table has tens of thousands of
- * short cells, and a call per cell per detector costs more than the scanning itself).
+ * Runs the built-in detectors over many texts at once: the texts are joined with a separator in
+ * batches and each detector scans a batch once, instead of once per text (a table has tens of
+ * thousands of short cells, and a call per cell per detector costs more than the scanning itself).
  *
  * This finds exactly what scanning each text alone finds, because no detector pattern matches a
  * line feed and every pattern treats one as it treats the start or end of a text (its lookarounds
@@ -31,51 +31,107 @@ function textAt(starts: Int32Array, at: number, from: number): number {
   return lo;
 }
 
-/** The texts joined, each followed by the separator, and where each starts. */
-function joinTexts(texts: readonly string[]): { joined: string; starts: Int32Array } {
-  const starts = new Int32Array(texts.length);
+/**
+ * Texts are scanned in batches of about this many characters: a string of a megabyte or more costs
+ * far more to make than the same text in ordinary-sized pieces, and one batch is still long enough
+ * that a detector's per-call cost disappears in it.
+ */
+const BATCH_CHARS = 64 * 1024;
+
+/** The texts `[from, to)` joined, each followed by the separator, and where each starts (from `from`). */
+function joinTexts(texts: readonly string[], from: number, to: number): { joined: string; starts: Int32Array } {
+  const starts = new Int32Array(to - from);
   // Joined by `+=` (a rope the first scan flattens): Array.join is several times slower here.
   let joined = '';
-  for (let i = 0; i < texts.length; i++) {
-    starts[i] = joined.length;
+  for (let i = from; i < to; i++) {
+    starts[i - from] = joined.length;
     joined += texts[i] + SEPARATOR;
   }
   return { joined, starts };
 }
 
+/** Where the batch starting at text `from` ends: at least one text, about BATCH_CHARS long. */
+function batchEnd(texts: readonly string[], from: number): number {
+  let chars = 0;
+  let to = from;
+  while (to < texts.length && (to === from || chars + texts[to].length <= BATCH_CHARS)) chars += texts[to++].length + SEPARATOR.length;
+  return to;
+}
+
 type TagOf = (tagName: string, detector: Detector) => readonly Tag[];
 
-function addHits(found: Array<Span[] | undefined>, detector: Detector, joined: string, starts: Int32Array, texts: readonly string[], tagOf: TagOf): void {
+/**
+ * Hits of every detector over every text, kept as numbers (not objects: a large table has tens of
+ * thousands, and objects that live through the whole scan are what the garbage collector copies).
+ */
+class HitList {
+  readonly text: number[] = [];
+  readonly start: number[] = [];
+  readonly end: number[] = [];
+  readonly tags: Array<readonly Tag[]> = [];
+}
+
+/** A detector's hits in one batch (texts from `from` on, `starts` relative to it). */
+function addHits(out: HitList, detector: Detector, joined: string, starts: Int32Array, from: number, texts: readonly string[], tagOf: TagOf): void {
   const hits = detector.find(joined);
   let i = 0;
   let tagName = '';
-  let tags: Tag[] = [];
+  let tags: readonly Tag[] = [];
   for (let j = 0; j < hits.length; j++) {
     const hit = hits[j];
     i = textAt(starts, hit.start, i);
     const base = starts[i];
-    if (hit.end > base + texts[i].length) throw new Error(`detector ${detector.name} matched across texts`);
+    if (hit.end > base + texts[from + i].length) throw new Error(`detector ${detector.name} matched across texts`);
     if (hit.tagName !== tagName) {
       tagName = hit.tagName;
-      tags = tagOf(tagName, detector) as Tag[];
+      tags = tagOf(tagName, detector);
     }
-    const span: Span = { start: hit.start - base, end: hit.end - base, tags };
-    const list = found[i];
-    if (list) list.push(span);
-    else found[i] = [span];
+    out.text.push(from + i);
+    out.start.push(hit.start - base);
+    out.end.push(hit.end - base);
+    out.tags.push(tags);
   }
 }
 
+/** Each text's hits, in detector order and within a detector in the order it found them. */
+export interface Detected {
+  /** The spans of text `i` (offsets relative to it), new objects; undefined for a text without hits. */
+  spansOf(i: number): Span[] | undefined;
+}
+
+/** Groups hits by text, keeping their order (a counting sort). */
+function byText(hits: HitList, texts: number): Detected {
+  const first = new Int32Array(texts + 1);
+  for (const t of hits.text) first[t + 1]++;
+  for (let i = 0; i < texts; i++) first[i + 1] += first[i];
+  const next = first.slice(0, texts);
+  const order = new Int32Array(hits.text.length);
+  for (let h = 0; h < hits.text.length; h++) order[next[hits.text[h]]++] = h;
+  return {
+    spansOf(i) {
+      if (first[i] === first[i + 1]) return undefined;
+      const spans: Span[] = [];
+      for (let k = first[i]; k < first[i + 1]; k++) {
+        const h = order[k];
+        spans.push({ start: hits.start[h], end: hits.end[h], tags: hits.tags[h] as Tag[] });
+      }
+      return spans;
+    },
+  };
+}
+
 /**
- * Each detector's hits, per text (undefined for a text without any), in detector order and within
- * a detector in the order it finds them; offsets are relative to the text. `tagOf` gives the tag
- * list for a detector's tag name (shared by every hit: spans are never changed in place).
+ * Every detector's hits over `texts`. `tagOf` gives the tag list for a detector's tag name,
+ * shared by every hit: spans are never changed in place.
  */
-export function detectInTexts(detectors: readonly Detector[], texts: readonly string[], tagOf: TagOf): Array<Span[] | undefined> {
-  const found = new Array<Span[] | undefined>(texts.length);
-  if (detectors.length === 0 || texts.length === 0) return found;
+export function detectInTexts(detectors: readonly Detector[], texts: readonly string[], tagOf: TagOf): Detected {
+  const hits = new HitList();
   // Small functions, one loop each, so that each is optimized whole rather than on stack mid-loop.
-  const { joined, starts } = joinTexts(texts);
-  for (const detector of detectors) addHits(found, detector, joined, starts, texts, tagOf);
-  return found;
+  for (let from = 0; from < texts.length && detectors.length > 0;) {
+    const to = batchEnd(texts, from);
+    const { joined, starts } = joinTexts(texts, from, to);
+    for (const detector of detectors) addHits(hits, detector, joined, starts, from, texts, tagOf);
+    from = to;
+  }
+  return byText(hits, texts.length);
 }
