@@ -66,3 +66,31 @@ test('nested values are refused and a record keeps its keys in order, numeric an
   const loaded = await h.data('update', 'load', { capsule: sealed.capsule });
   assert.equal(JSON.stringify(loaded.records), '[{"2":"two","b":"1","__proto__":"p","a":""}]');
 });
+
+test('records and rows spread over several stored chunks come back in order, with effects and dropped records across chunks', async () => {
+  const h = await harness();
+  await h.call('update', 'write-context/flags', {
+    detectors: ['email'],
+    rules: [{ pattern: '^drop$', span_tags: [{ name: 'tag.example.com/drop' }] }],
+  });
+  await h.call('update', 'read-context/filter', {
+    rules: [
+      { match: { tags: [{ name: 'tag.example.com/drop' }] }, effect: 'DenyRecord' },
+      { match: { tags: [{ name: 'tag.sealtrail.io/pii/email' }] }, effect: 'Redact' },
+    ],
+  });
+  // 300 rows: three chunks of at most 128, every 7th row dropped, every 5th with an email.
+  const rows = Array.from({ length: 300 }, (_, i) => [`r-${i}`, i % 7 === 3 ? 'drop' : 'keep', i % 5 === 0 ? `u${i}@example.com` : `n${i}`, i]);
+  const expected = rows.filter((r) => r[1] !== 'drop').map((r) => [r[0], r[1], String(r[2]).includes('@') ? '{redacted}' : r[2], r[3]]);
+  const table = await h.data('update', 'encapsulate', { table: { columns: ['id', 'flag', 'contact', 'n'], rows }, write_context: 'flags' });
+  const loadedTable = await h.data('update', 'load', { capsule: table.capsule, read_context: 'filter' });
+  assert.deepEqual(loadedTable.table, { columns: ['id', 'flag', 'contact', 'n'], rows: expected });
+  assert.equal((loadedTable.summary as Record<string, unknown>).filtered_records, 43);
+
+  const records = rows.map(([id, flag, contact, n]) => ({ id, flag, contact, n }));
+  const sealed = await h.data('update', 'encapsulate', { records, write_context: 'flags' });
+  const loaded = await h.data('update', 'load', { capsule: sealed.capsule, read_context: 'filter' });
+  assert.deepEqual(loaded.records, expected.map(([id, flag, contact, n]) => ({ id, flag, contact, n })));
+  const all = await h.data('update', 'load', { capsule: sealed.capsule });
+  assert.deepEqual(all.records, records);
+});

@@ -82,3 +82,27 @@ test('detectors scanning shared regexes give the same hits call after call, as m
   assert.deepEqual(found('email', 'a@b.io a@b.io'), ['a@b.io', 'a@b.io']);
   assert.deepEqual(found('date', 'due 2024-02-30 or 2024-02-29'), ['2024-02-29']);
 });
+
+test('scanning many texts joined finds exactly what scanning each alone finds', async () => {
+  const { detectInTexts } = await import('../../../src/secrets/capsule/classify/scan.js');
+  // Neighbours that would change a match if the separator let them: digits, dots, dashes, colons,
+  // hex, names either side of a text boundary, line feeds inside texts, empty texts.
+  const texts = [
+    '4111 1111', '1111 1111', 'John', 'Smith', 'Mary Smith', '10.0.0', '.1', '192.168.1.20.', '5', 'fe80:', ':1', 'ab', 'cd::1',
+    '', 'James', 'Thomas', 'ann@example', '.com', 'x@y.io', '078-05-', '1120', '078-05-1120', 'GB82 WEST', '1234 5698 7654 32', '21 March', '2024',
+    'on 2024-03-05\nand 2024-03-06\n', '\nJames\n', 'Thomas', '415-555-0100', '(212) 555-0199', 'DE89 3704 0044 0532 0130 00',
+    'Call John Smith at 415-555-0100, mail ann.lee@example.com', '9', '1.2.3.4', '-', '@', 'Smith', 'Jones',
+  ];
+  // Enough texts to span several scanning batches (about 64 KiB each).
+  const many = Array.from({ length: 4000 }, (_, i) => `${texts[i % texts.length]}${i % 7 === 0 ? ' Mary' : ''}`);
+  for (const list of [texts, many]) {
+    const names = Object.keys(DETECTORS) as DetectorName[];
+    const tagOf = (name: string) => [{ name, value: '', type: 'unary' as const, source: 's', hook_version: '1.0.0' }];
+    const detected = detectInTexts(names.map((n) => DETECTORS[n]), list, tagOf);
+    list.forEach((text, i) => {
+      const alone = names.flatMap((n) => DETECTORS[n].find(text).map((h) => [h.start, h.end, h.tagName]));
+      const joined = (detected.spansOf(i) ?? []).map((s) => [s.start, s.end, s.tags[0].name]);
+      assert.deepEqual(joined, alone, JSON.stringify(text));
+    });
+  }
+});
