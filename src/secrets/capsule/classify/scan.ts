@@ -61,14 +61,39 @@ function batchEnd(texts: readonly string[], from: number): number {
 type TagOf = (tagName: string, detector: Detector) => readonly Tag[];
 
 /**
- * Hits of every detector over every text, kept as numbers (not objects: a large table has tens of
- * thousands, and objects that live through the whole scan are what the garbage collector copies).
+ * Hits of every detector over every text, kept as numbers in typed arrays (not objects or plain
+ * arrays: a large table has tens of thousands, and what lives through the whole scan on the
+ * JavaScript heap is what the garbage collector copies and marks).
  */
 class HitList {
-  readonly text: number[] = [];
-  readonly start: number[] = [];
-  readonly end: number[] = [];
-  readonly tags: Array<readonly Tag[]> = [];
+  length = 0;
+  text = new Int32Array(1024);
+  start = new Int32Array(1024);
+  end = new Int32Array(1024);
+  /** Index into `tagLists`: the few distinct lists of the detectors' tags. */
+  tags = new Int32Array(1024);
+  readonly tagLists: Array<readonly Tag[]> = [];
+
+  push(text: number, start: number, end: number, tags: number): void {
+    if (this.length === this.text.length) this.grow();
+    const i = this.length++;
+    this.text[i] = text;
+    this.start[i] = start;
+    this.end[i] = end;
+    this.tags[i] = tags;
+  }
+
+  private grow(): void {
+    const grown = (a: Int32Array) => {
+      const b = new Int32Array(a.length * 2);
+      b.set(a);
+      return b;
+    };
+    this.text = grown(this.text);
+    this.start = grown(this.start);
+    this.end = grown(this.end);
+    this.tags = grown(this.tags);
+  }
 }
 
 /** A detector's hits in one batch (texts from `from` on, `starts` relative to it). */
@@ -76,7 +101,7 @@ function addHits(out: HitList, detector: Detector, joined: string, starts: Int32
   const hits = detector.find(joined);
   let i = 0;
   let tagName = '';
-  let tags: readonly Tag[] = [];
+  let tags = -1;
   for (let j = 0; j < hits.length; j++) {
     const hit = hits[j];
     i = textAt(starts, hit.start, i);
@@ -84,12 +109,11 @@ function addHits(out: HitList, detector: Detector, joined: string, starts: Int32
     if (hit.end > base + texts[from + i].length) throw new Error(`detector ${detector.name} matched across texts`);
     if (hit.tagName !== tagName) {
       tagName = hit.tagName;
-      tags = tagOf(tagName, detector);
+      const list = tagOf(tagName, detector);
+      tags = out.tagLists.indexOf(list);
+      if (tags < 0) tags = out.tagLists.push(list) - 1;
     }
-    out.text.push(from + i);
-    out.start.push(hit.start - base);
-    out.end.push(hit.end - base);
-    out.tags.push(tags);
+    out.push(from + i, hit.start - base, hit.end - base, tags);
   }
 }
 
@@ -102,18 +126,18 @@ export interface Detected {
 /** Groups hits by text, keeping their order (a counting sort). */
 function byText(hits: HitList, texts: number): Detected {
   const first = new Int32Array(texts + 1);
-  for (const t of hits.text) first[t + 1]++;
+  for (let h = 0; h < hits.length; h++) first[hits.text[h] + 1]++;
   for (let i = 0; i < texts; i++) first[i + 1] += first[i];
   const next = first.slice(0, texts);
-  const order = new Int32Array(hits.text.length);
-  for (let h = 0; h < hits.text.length; h++) order[next[hits.text[h]]++] = h;
+  const order = new Int32Array(hits.length);
+  for (let h = 0; h < hits.length; h++) order[next[hits.text[h]]++] = h;
   return {
     spansOf(i) {
       if (first[i] === first[i + 1]) return undefined;
       const spans: Span[] = [];
       for (let k = first[i]; k < first[i + 1]; k++) {
         const h = order[k];
-        spans.push({ start: hits.start[h], end: hits.end[h], tags: hits.tags[h] as Tag[] });
+        spans.push({ start: hits.start[h], end: hits.end[h], tags: hits.tagLists[hits.tags[h]] as Tag[] });
       }
       return spans;
     },
