@@ -90,6 +90,16 @@ export function applyReadContext(
   parameters: Readonly<Record<string, string>>,
   tokenKey: Uint8Array,
 ): ReadOutcome {
+  try {
+    return walk(body, context, parameters, tokenKey);
+  } catch (err) {
+    // A truncated or malformed index (varint.ts): authenticated, so written by something else.
+    if (err instanceof RangeError) throw integrityFailure('unreadable capsule body');
+    throw err;
+  }
+}
+
+function walk(body: OpenedBody, context: ReadContext, parameters: Readonly<Record<string, string>>, tokenKey: Uint8Array): ReadOutcome {
   const { tagSets, index } = body;
   const data = access(body.data);
   const token = tokenizer(tokenKey);

@@ -146,6 +146,8 @@ export class ReadPass {
   private stage(field: number, fieldSet: number, fieldRule: ReadRule | undefined, value: Scalar): void {
     const spans = this.spans;
     const n = this.spansN;
+    // Spans are sorted: only a string value has them, and the last one ends within it.
+    if (n > 0 && (typeof value !== 'string' || spans[n - 2] > value.length)) throw unreadable();
     const fieldBucket = bucketOf(fieldRule);
     this.count(fieldBucket, fieldSet);
     if (transforms(fieldRule)) {
@@ -162,7 +164,6 @@ export class ReadPass {
       const rule = this.spanRules[i / 3];
       this.count(bucketOf(rule), spans[i + 2]);
       if (!transforms(rule)) continue;
-      if (spans[i + 1] > value.length) throw unreadable();
       out += value.slice(at, spans[i]) + this.transform(rule, value.slice(spans[i], spans[i + 1]));
       at = spans[i + 1];
       changed = true;

@@ -94,3 +94,27 @@ test('records and rows spread over several stored chunks come back in order, wit
   const all = await h.data('update', 'load', { capsule: sealed.capsule });
   assert.deepEqual(all.records, records);
 });
+
+test('a body whose index or data does not fit is an integrity failure, never an internal error', async () => {
+  const { BodyWriter } = await import('../../../src/secrets/capsule/body-writer.js');
+  const { decodeBody } = await import('../../../src/secrets/capsule/body.js');
+  const { applyReadContext } = await import('../../../src/secrets/capsule/apply-read.js');
+  const context = { name: 'default', description: '', parameters: [], rules: [] };
+  const meta = { shape: { kind: 'table' as const, columns: ['a'] }, capsuleTags: [], writeContext: 'x', location: null, createdTime: 't' };
+  const tag = { name: 'tag.x.y/t', value: '', type: 'unary' as const, source: 's', hook_version: '1.0.0' };
+  const read = (bytes: Buffer) => applyReadContext(decodeBody(bytes), context, {}, Buffer.alloc(32));
+  const integrity = (err: unknown) => (err as { code?: string }).code === 'capsule_integrity';
+
+  // A span past the end of its value, a field past the end of its row, a record past the last one.
+  for (const [record, field, end] of [[0, 0, 9], [0, 3, 1], [2, 0, 1]]) {
+    const w = new BodyWriter();
+    w.field(record, field, [], [{ start: 0, end, tags: [tag] }]);
+    assert.throws(() => read(w.finish(meta, ['[["abc"],["de"]]'], false)), integrity, `${record} ${field} ${end}`);
+  }
+  // A truncated body, data of the wrong shape, an unknown first byte.
+  const good = new BodyWriter().finish(meta, ['[["abc"]]'], false);
+  assert.deepEqual(read(good).output, { table: { columns: ['a'], rows: [['abc']] } });
+  assert.throws(() => read(good.subarray(0, good.length - 3)), integrity);
+  assert.throws(() => read(new BodyWriter().finish(meta, ['{"rows":[]}'], false)), integrity);
+  assert.throws(() => read(Buffer.concat([Buffer.from([9]), good.subarray(1)])), integrity);
+});
