@@ -38,6 +38,16 @@ export class VarintReader {
   }
 
   read(): number {
+    // Most values fit in one byte.
+    const at = this.at;
+    if (at < this.end && this.bytes[at] < 0x80) {
+      this.at = at + 1;
+      return this.bytes[at];
+    }
+    return this.readLong();
+  }
+
+  private readLong(): number {
     let n = 0;
     let scale = 1;
     for (;;) {
