@@ -1,8 +1,8 @@
 /**
  * What a capsule seals, laid out so that load does not rebuild a per-field object model: the data
- * as the JSON text the caller's shape takes on the wire, and beside it an index of the fields that
- * carry tags. Load parses the text once (JSON.parse builds the output directly) and visits only the
- * indexed fields; an untagged field is never looked at.
+ * as the JSON its records take on the wire, and beside it an index of the fields that carry tags.
+ * Load parses that JSON (JSON.parse builds the output directly) and visits only the indexed
+ * fields; an untagged field is never looked at.
  *
  *   0x02 | meta length (u32 BE) | meta (JSON) | index length (u32 BE) | index | data chunks
  *
@@ -51,7 +51,7 @@ export interface OpenedBody {
   index: VarintReader;
 }
 
-/** The data from its chunks (`bytes[at, end)`), checked against its shape. */
+/** The data from its chunks (from `at` to the end of `bytes`), checked against its shape. */
 function dataOf(shape: Shape, bytes: Buffer, at: number, keptNumbers: boolean): BodyData {
   const values: unknown[] = [];
   while (at < bytes.length) {
