@@ -127,7 +127,7 @@ function walk(body: OpenedBody, context: ReadContext, parameters: Readonly<Recor
     pass.commit(r, recordSet);
   }
   if (entryRecord !== Infinity) throw integrityFailure('unreadable capsule body');
-  const counts = pass.tagCounts(body.capsuleSet);
+  pass.counts[ALLOWED][body.capsuleSet]++;
 
   const byTag = (setCounts: Float64Array) => {
     const out = new Map<Tag, number>();
@@ -142,9 +142,9 @@ function walk(body: OpenedBody, context: ReadContext, parameters: Readonly<Recor
     output: data.output(kept),
     returnedRecords: data.count - filtered,
     filteredRecords: filtered,
-    allowed: byTag(counts[ALLOWED]),
-    redacted: byTag(counts[REDACT]),
-    tokenized: byTag(counts[TOKENIZE]),
+    allowed: byTag(pass.counts[ALLOWED]),
+    redacted: byTag(pass.counts[REDACT]),
+    tokenized: byTag(pass.counts[TOKENIZE]),
   };
 }
 

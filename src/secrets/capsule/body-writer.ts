@@ -1,7 +1,7 @@
 /** Writes the capsule body layout described in body.ts. */
 import type { Shape, Span } from './records.js';
 import { tagKey, type Tag } from './tags.js';
-import { varintSize, VarintWriter } from './varint.js';
+import { VarintWriter } from './varint.js';
 
 /** The first byte of a body in this layout (the older one starts with `{`). */
 export const LAYOUT_V2 = 0x02;
@@ -20,8 +20,6 @@ export interface WireMeta {
   shape: Shape;
   tags: Tag[];
   tag_sets: number[][];
-  /** Field signatures: the field's tag set, then each span's, in order. */
-  field_sigs: number[][];
   capsule_tags: number;
   record_tags: Array<[number, number]>;
   write_context: string;
@@ -39,9 +37,6 @@ export class BodyWriter {
   private readonly sets: number[][] = [[]];
   private readonly setByKey = new Map<string, number>([['', 0]]);
   private readonly singleSets = new Map<Tag, number>();
-  private readonly sigs: number[][] = [];
-  private readonly sigByKey = new Map<string, number>();
-  private readonly oneSpanSigs = new Map<number, number>();
   private readonly recordTags: Array<[number, number]> = [];
   private readonly index = new VarintWriter();
   private lastRecord = 0;
@@ -78,32 +73,6 @@ export class BodyWriter {
     return set;
   }
 
-  /** The number of a field's signature: its tag set and its spans' (fields that share one are decided alike). */
-  private signature(fieldTags: readonly Tag[], spans: readonly Span[]): number {
-    if (fieldTags.length === 0 && spans.length === 1) {
-      // Most tagged fields: one detector hit, no field tags.
-      const set = this.tagSet(spans[0].tags);
-      const known = this.oneSpanSigs.get(set);
-      if (known !== undefined) return known;
-      const n = this.intern([0, set]);
-      this.oneSpanSigs.set(set, n);
-      return n;
-    }
-    const sig = [this.tagSet(fieldTags)];
-    for (const span of spans) sig.push(this.tagSet(span.tags));
-    return this.intern(sig);
-  }
-
-  private intern(sig: number[]): number {
-    const key = sig.join(',');
-    let n = this.sigByKey.get(key);
-    if (n === undefined) {
-      n = this.sigs.push(sig) - 1;
-      this.sigByKey.set(key, n);
-    }
-    return n;
-  }
-
   /** Tags of a whole record; records without any need no call. */
   recordTagged(record: number, tags: readonly Tag[]): void {
     if (tags.length > 0) this.recordTags.push([record, this.tagSet(tags)]);
@@ -116,19 +85,14 @@ export class BodyWriter {
     const w = this.index;
     w.write(record - this.lastRecord);
     w.write(field);
-    w.write(this.signature(fieldTags, spans));
+    w.write(this.tagSet(fieldTags));
+    w.write(spans.length);
     let end = 0;
-    let spanBytes = 0;
     for (const span of spans) {
       if (span.start < end || span.end < span.start) throw new RangeError('capsule body: spans out of order');
-      spanBytes += varintSize(span.start - end) + varintSize(span.end - span.start);
-      end = span.end;
-    }
-    w.write(spanBytes);
-    end = 0;
-    for (const span of spans) {
       w.write(span.start - end);
       w.write(span.end - span.start);
+      w.write(this.tagSet(span.tags));
       end = span.end;
     }
     this.lastRecord = record;
@@ -138,7 +102,7 @@ export class BodyWriter {
   /** The body bytes; `chunks` are the data's JSON texts, `keptNumbers` whether one holds a JsonNumber. */
   finish(meta: BodyMeta, chunks: readonly string[], keptNumbers: boolean): Buffer {
     const wire: WireMeta = {
-      v: 2, shape: meta.shape, tags: this.tags, tag_sets: this.sets, field_sigs: this.sigs, capsule_tags: this.tagSet(meta.capsuleTags),
+      v: 2, shape: meta.shape, tags: this.tags, tag_sets: this.sets, capsule_tags: this.tagSet(meta.capsuleTags),
       record_tags: this.recordTags, write_context: meta.writeContext, location: meta.location, created_time: meta.createdTime,
       kept_numbers: keptNumbers,
     };

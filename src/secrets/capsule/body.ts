@@ -6,20 +6,17 @@
  *
  *   0x02 | meta length (u32 BE) | meta (JSON) | index length (u32 BE) | index | data chunks
  *
- *   meta:  { v: 2, shape, tags: Tag[], tag_sets: idx[][], field_sigs: set[][], capsule_tags: set,
- *            record_tags: [record, set][], write_context, location, created_time, kept_numbers }
+ *   meta:  { v: 2, shape, tags: Tag[], tag_sets: idx[][], capsule_tags: set, record_tags: [record, set][],
+ *            write_context, location, created_time, kept_numbers }
  *   index: per tagged field, in record then field order, varints (varint.ts):
- *            record delta, field, signature, the byte length of its spans, then per span:
- *            start − previous end, length
+ *            record delta, field, field tag set, span count, then per span: start − previous end,
+ *            length, tag set
  *   data:  chunks, each its length (u32 BE) and a JSON text: for text the string (one chunk); for
  *          records and tables lists of consecutive records (objects; rows), in order
  *          (records.ts RECORDS_PER_CHUNK)
  *
  * Each distinct tag is stored once and each distinct list of tags (a "tag set", set 0 being the
- * empty one) once, referenced by number: a classified table repeats the same few on every row. A
- * field's signature is its tag set followed by its spans' tag sets: fields that share one (the
- * same column's email, say) are decided alike, and a field whose decision changes nothing is
- * passed over without reading its spans.
+ * empty one) once, referenced by number: a classified table repeats the same few on every row.
  * Fields are numbered by position (a record's keys in Object.keys order, which JSON.parse gives
  * back); span offsets are string indices (UTF-16 code units) into the field's value. A body that
  * starts with `{` is the older layout (body-v1.ts), read by converting it to this one.
@@ -45,8 +42,6 @@ export interface OpenedBody {
   tags: Tag[];
   /** Tag sets by number; set 0 is empty. */
   tagSets: Tag[][];
-  /** Field signatures by number: the field's tag set, then each span's. */
-  fieldSigs: number[][];
   capsuleSet: number;
   /** Record number → tag set, for the records that have tags of their own. */
   recordSets: ReadonlyMap<number, number>;
@@ -84,8 +79,7 @@ function decodeV2(bytes: Buffer): OpenedBody {
   at += metaLength;
   const indexLength = bytes.readUInt32BE(at);
   at += 4;
-  if (wire.v !== 2 || !Array.isArray(wire.tags) || !Array.isArray(wire.tag_sets) || !Array.isArray(wire.field_sigs)
-    || !Array.isArray(wire.record_tags) || at + indexLength > bytes.length) {
+  if (wire.v !== 2 || !Array.isArray(wire.tags) || !Array.isArray(wire.tag_sets) || !Array.isArray(wire.record_tags) || at + indexLength > bytes.length) {
     throw new Error('shape');
   }
   const tagSets = wire.tag_sets.map((set) => set.map((i) => {
@@ -97,15 +91,10 @@ function decodeV2(bytes: Buffer): OpenedBody {
     if (!Number.isSafeInteger(n) || !tagSets[n]) throw new Error('tag set');
     return n;
   };
-  const fieldSigs = wire.field_sigs.map((sig) => {
-    if (!Array.isArray(sig) || sig.length === 0) throw new Error('signature');
-    return sig.map(set);
-  });
   return {
     data: dataOf(wire.shape, bytes, at + indexLength, wire.kept_numbers),
     tags: wire.tags,
     tagSets,
-    fieldSigs,
     capsuleSet: set(wire.capsule_tags),
     recordSets: new Map(wire.record_tags.map(([record, s]) => [record, set(s)])),
     writeContext: wire.write_context,

@@ -1,10 +1,8 @@
 /**
- * One load's walk of a capsule body's index of tagged fields (body.ts), record by record. What a
- * read context does to a field depends on nothing but the tag sets in scope — the record's and the
- * field's signature (its tag set and its spans') — and the read parameters, so each combination
- * is planned once per load: whether it denies, which rules apply, which tags it counts. A field
- * whose plan changes nothing is passed over without reading its spans. A record's effects — the
- * values it changes and the fields it counts — stay pending until nothing in it denies it.
+ * One load's walk of a capsule body's index of tagged fields (body.ts), record by record. A
+ * decision depends on nothing but the tag sets in scope (and the read parameters), so each
+ * combination is decided once per load. A record's effects — the values it changes and the tags it
+ * counts — stay pending until nothing in it denies it.
  *
  * The work per field is in methods of its own (not one loop body), so that it is compiled and
  * optimized after a few hundred fields rather than only once a whole load has run.
@@ -34,37 +32,27 @@ const transforms = (rule: ReadRule | undefined): rule is ReadRule => rule?.effec
 const statusOf = (rule: ReadRule | undefined) => (rule?.effect === 'DenyCapsule' ? DENY_CAPSULE : rule?.effect === 'DenyRecord' ? DENY_RECORD : KEEP);
 const unreadable = () => integrityFailure('unreadable capsule body');
 
-/** What the read context does to fields of one signature in records of one tag set. */
-interface Plan {
-  id: number;
-  status: number;
-  fieldRule: ReadRule | undefined;
-  spanRules: Array<ReadRule | undefined>;
-  /** Whether a kept field's value changes (its own rule, or a span's, redacts or tokenizes). */
-  changes: boolean;
-  /** (bucket, tag set) pairs a kept field adds to the summaries. */
-  counts: number[];
-}
-
 export class ReadPass {
+  /** Occurrences per tag set, by bucket (committed records only). */
+  readonly counts: Float64Array[];
   private readonly tagSets: Tag[][];
-  private readonly sigs: number[][];
   private readonly capsuleTags: Tag[];
   private readonly index: VarintReader;
-  /** Occurrences per tag set, by bucket: record tags here, field tags through `planCounts`. */
-  private readonly counts: Float64Array[];
-  // Plans by record set, then by signature; every plan made, and how many kept fields had it.
-  private readonly memo = new Map<number, Map<number, Plan>>();
-  private plans = new Map<number, Plan>();
-  private readonly allPlans: Plan[] = [];
-  private readonly planCounts: number[] = [];
+  // Decisions by record set, then by (field set, span set + 1; 0 for the field itself), -1 for
+  // the record itself; null is "no rule matches" (Allow), undefined not decided yet.
+  private readonly memo = new Map<number, Map<number, ReadRule | null>>();
+  private byScope = new Map<number, ReadRule | null>();
   private recordSet = -1;
   // The current record's pending effects, in arrays reused with their own lengths.
-  private readonly pendingPlans: number[] = [];
+  private readonly pendingCounts: number[] = [];
   private readonly pendingFields: number[] = [];
   private readonly pendingValues: Scalar[] = [];
-  private plansN = 0;
+  private countsN = 0;
   private fieldsN = 0;
+  // The current field's spans (start, end, tag set) and their rules.
+  private readonly spans: number[] = [];
+  private readonly spanRules: Array<ReadRule | undefined> = [];
+  private spansN = 0;
 
   constructor(
     body: OpenedBody,
@@ -74,113 +62,79 @@ export class ReadPass {
     private readonly data: RecordAccess,
   ) {
     this.tagSets = body.tagSets;
-    this.sigs = body.fieldSigs;
     this.capsuleTags = body.tagSets[body.capsuleSet];
     this.index = body.index;
     const sets = body.tagSets.length;
     this.counts = [new Float64Array(sets), new Float64Array(sets), new Float64Array(sets)];
   }
 
-  /** The first rule matching the tags in scope: a span's (set + 1, or 0), the field's (or -1 for the record alone), the record's, the capsule's. */
   private decision(fieldSet: number, spanSetPlus1: number): ReadRule | undefined {
-    const scope: Tag[] = [];
-    if (spanSetPlus1 > 0) scope.push(...this.tagSets[spanSetPlus1 - 1]);
-    if (fieldSet >= 0) scope.push(...this.tagSets[fieldSet]);
-    scope.push(...this.tagSets[this.recordSet], ...this.capsuleTags);
-    return decide(this.rules, scope, this.parameters);
+    const key = fieldSet < 0 ? -1 : fieldSet * (this.tagSets.length + 1) + spanSetPlus1;
+    let rule = this.byScope.get(key);
+    if (rule === undefined) {
+      const scope: Tag[] = [];
+      if (spanSetPlus1 > 0) scope.push(...this.tagSets[spanSetPlus1 - 1]);
+      if (fieldSet >= 0) scope.push(...this.tagSets[fieldSet]);
+      scope.push(...this.tagSets[this.recordSet], ...this.capsuleTags);
+      rule = decide(this.rules, scope, this.parameters) ?? null;
+      this.byScope.set(key, rule);
+    }
+    return rule ?? undefined;
   }
 
-  private planFor(sig: number): Plan {
-    let plan = this.plans.get(sig);
-    if (!plan) {
-      plan = this.makePlan(this.sigs[sig]);
-      this.allPlans.push(plan);
-      this.planCounts.push(0);
-      this.plans.set(sig, plan);
-    }
-    return plan;
-  }
-
-  /** In the order rules were always decided: the field's, then each span's; the first denial wins. */
-  private makePlan([fieldSet, ...spanSets]: number[]): Plan {
-    const plan: Plan = { id: this.allPlans.length, status: KEEP, fieldRule: undefined, spanRules: [], changes: false, counts: [] };
-    plan.fieldRule = fieldSet > 0 ? this.decision(fieldSet, 0) : undefined;
-    plan.status = statusOf(plan.fieldRule);
-    for (let i = 0; i < spanSets.length && plan.status === KEEP; i++) {
-      const rule = this.decision(fieldSet, spanSets[i] + 1);
-      plan.status = statusOf(rule);
-      plan.spanRules.push(rule);
-    }
-    if (plan.status !== KEEP) return plan;
-    const fieldBucket = bucketOf(plan.fieldRule);
-    plan.counts.push(fieldBucket, fieldSet);
-    // A field that is replaced whole counts its spans with it.
-    spanSets.forEach((set, i) => plan.counts.push(transforms(plan.fieldRule) ? fieldBucket : bucketOf(plan.spanRules[i]), set));
-    plan.changes = transforms(plan.fieldRule) || plan.spanRules.some(transforms);
-    return plan;
+  private setOf(n: number): number {
+    if (n >= this.tagSets.length) throw unreadable();
+    return n;
   }
 
   /** A new record with these record tags: its own decision. */
   startRecord(recordSet: number): number {
     if (recordSet !== this.recordSet) {
-      let plans = this.memo.get(recordSet);
-      if (!plans) this.memo.set(recordSet, (plans = new Map()));
-      this.plans = plans;
+      let byScope = this.memo.get(recordSet);
+      if (!byScope) this.memo.set(recordSet, (byScope = new Map()));
+      this.byScope = byScope;
       this.recordSet = recordSet;
     }
-    this.plansN = 0;
+    this.countsN = 0;
     this.fieldsN = 0;
     return statusOf(this.decision(-1, 0));
   }
 
-  /** Reads the record's next tagged field from the index; plans and stages its effects unless the record is denied. */
+  /** Reads the record's next tagged field from the index; decides and stages its effects unless the record is denied. */
   entry(record: number, status: number): number {
     const index = this.index;
     const field = index.read();
-    const sig = index.read();
-    const spanBytes = index.read();
-    if (sig >= this.sigs.length) throw unreadable();
-    if (status !== KEEP) {
-      index.skip(spanBytes);
-      return status;
+    const fieldSet = this.setOf(index.read());
+    const spanCount = index.read();
+    const spans = this.spans;
+    let n = 0;
+    let end = 0;
+    for (let i = 0; i < spanCount; i++) {
+      const start = end + index.read();
+      end = start + index.read();
+      spans[n++] = start;
+      spans[n++] = end;
+      spans[n++] = this.setOf(index.read());
     }
+    this.spansN = n;
+    if (status !== KEEP) return status;
     if (field >= this.data.fieldCount(record)) throw unreadable();
-    const plan = this.planFor(sig);
-    if (plan.status !== KEEP || !plan.changes) {
-      index.skip(spanBytes);
-      if (plan.status === KEEP) this.pendingPlans[this.plansN++] = plan.id;
-      return plan.status;
+    const fieldRule = fieldSet > 0 ? this.decision(fieldSet, 0) : undefined;
+    const fieldStatus = statusOf(fieldRule);
+    if (fieldStatus !== KEEP) return fieldStatus;
+    for (let i = 0; i < n; i += 3) {
+      const rule = this.decision(fieldSet, spans[i + 2] + 1);
+      const spanStatus = statusOf(rule);
+      if (spanStatus !== KEEP) return spanStatus;
+      this.spanRules[i / 3] = rule;
     }
-    this.pendingPlans[this.plansN++] = plan.id;
-    const value = this.data.get(record, field);
-    if (transforms(plan.fieldRule)) {
-      index.skip(spanBytes);
-      this.change(field, this.transform(plan.fieldRule, typeof value === 'string' ? value : stringifyJson(value)));
-      return KEEP;
-    }
-    this.change(field, this.withSpans(plan, value, spanBytes));
+    this.stage(field, fieldSet, fieldRule, this.data.get(record, field));
     return KEEP;
   }
 
-  /** The value with each span a rule transforms replaced; reads the field's spans. */
-  private withSpans(plan: Plan, value: Scalar, spanBytes: number): string {
-    if (typeof value !== 'string') throw unreadable();
-    const index = this.index;
-    const from = index.position;
-    let out = '';
-    let at = 0;
-    let end = 0;
-    for (const rule of plan.spanRules) {
-      const start = end + index.read();
-      end = start + index.read();
-      if (end > value.length) throw unreadable();
-      if (!transforms(rule)) continue;
-      out += value.slice(at, start) + this.transform(rule, value.slice(start, end));
-      at = end;
-    }
-    // Spans are read only here: their stated length must be what was read.
-    if (index.position - from !== spanBytes) throw unreadable();
-    return out + value.slice(at);
+  private count(bucket: number, set: number): void {
+    this.pendingCounts[this.countsN++] = bucket;
+    this.pendingCounts[this.countsN++] = set;
   }
 
   private change(field: number, value: Scalar): void {
@@ -188,21 +142,40 @@ export class ReadPass {
     this.pendingValues[this.fieldsN++] = value;
   }
 
-  /** The record is kept: its staged effects take place. */
-  commit(record: number, recordSet: number): void {
-    this.counts[ALLOWED][recordSet]++;
-    for (let i = 0; i < this.plansN; i++) this.planCounts[this.pendingPlans[i]]++;
-    for (let i = 0; i < this.fieldsN; i++) this.data.set(record, this.pendingFields[i], this.pendingValues[i]);
+  /** The decided field's effects: its tags counted and its new value, if any. */
+  private stage(field: number, fieldSet: number, fieldRule: ReadRule | undefined, value: Scalar): void {
+    const spans = this.spans;
+    const n = this.spansN;
+    // Spans are sorted: only a string value has them, and the last one ends within it.
+    if (n > 0 && (typeof value !== 'string' || spans[n - 2] > value.length)) throw unreadable();
+    const fieldBucket = bucketOf(fieldRule);
+    this.count(fieldBucket, fieldSet);
+    if (transforms(fieldRule)) {
+      // The whole value is replaced, so its spans share the field's fate.
+      for (let i = 0; i < n; i += 3) this.count(fieldBucket, spans[i + 2]);
+      this.change(field, this.transform(fieldRule, typeof value === 'string' ? value : stringifyJson(value)));
+      return;
+    }
+    if (typeof value !== 'string' || n === 0) return;
+    let out = '';
+    let at = 0;
+    let changed = false;
+    for (let i = 0; i < n; i += 3) {
+      const rule = this.spanRules[i / 3];
+      this.count(bucketOf(rule), spans[i + 2]);
+      if (!transforms(rule)) continue;
+      out += value.slice(at, spans[i]) + this.transform(rule, value.slice(spans[i], spans[i + 1]));
+      at = spans[i + 1];
+      changed = true;
+    }
+    if (changed) this.change(field, out + value.slice(at));
   }
 
-  /** Occurrences per tag set by bucket, for the kept records and the capsule's own tags (once). */
-  tagCounts(capsuleSet: number): Float64Array[] {
+  /** The record is kept: its staged effects take place. */
+  commit(record: number, recordSet: number): void {
     const counts = this.counts;
-    counts[ALLOWED][capsuleSet]++;
-    for (const plan of this.allPlans) {
-      const kept = this.planCounts[plan.id];
-      for (let i = 0; kept > 0 && i < plan.counts.length; i += 2) counts[plan.counts[i]][plan.counts[i + 1]] += kept;
-    }
-    return counts;
+    counts[ALLOWED][recordSet]++;
+    for (let i = 0; i < this.countsN; i += 2) counts[this.pendingCounts[i]][this.pendingCounts[i + 1]]++;
+    for (let i = 0; i < this.fieldsN; i++) this.data.set(record, this.pendingFields[i], this.pendingValues[i]);
   }
 }

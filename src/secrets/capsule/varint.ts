@@ -29,27 +29,12 @@ export class VarintWriter {
   }
 }
 
-/** How many bytes `n` takes as a varint. */
-export function varintSize(n: number): number {
-  let size = 1;
-  while (n >= 0x80) {
-    n = Math.floor(n / 0x80);
-    size++;
-  }
-  return size;
-}
-
 /** Reads varints from `bytes[start, end)`; a truncated or oversized value throws RangeError. */
 export class VarintReader {
   constructor(private readonly bytes: Uint8Array, private at: number, private readonly end: number) {}
 
   get done(): boolean {
     return this.at >= this.end;
-  }
-
-  /** Where the next value starts. */
-  get position(): number {
-    return this.at;
   }
 
   read(): number {
@@ -60,12 +45,6 @@ export class VarintReader {
       return this.bytes[at];
     }
     return this.readLong();
-  }
-
-  /** Moves past `bytes` bytes (values the reader does not need). */
-  skip(bytes: number): void {
-    if (this.at + bytes > this.end) throw new RangeError('malformed varint');
-    this.at += bytes;
   }
 
   private readLong(): number {
