@@ -8,7 +8,9 @@
  *
  * A record's keys are written as one string, their values end to end, with each value's length
  * in UTF-16 code units (NONE when absent). The reader decodes that string once and cuts it at
- * those lengths; when its byte length equals its length it is ASCII and decodes as latin1.
+ * those lengths; when its byte length equals its length it is ASCII and decodes as latin1. Keys
+ * holding a surrogate (a JSON escape can make a lone one, which UTF-8 cannot carry) cross as the
+ * string itself, so SQLite is given exactly what the store's own thread would give it.
  */
 import { JOURNAL_KINDS, KEY_COLUMNS, type JournalAppend, type JournalKeys, type JournalKind } from '../types.js';
 import type { InsertRow } from '../writer.js';
@@ -44,7 +46,11 @@ export interface PackedBatch {
   count: number;
   /** The distinct origin files of the batch (usually one). */
   files: string[];
+  /** Record index → its keys string, for keys holding a surrogate (rare: not sent as bytes). */
+  surrogateKeys: Map<number, string>;
 }
+
+const SURROGATE = /[\ud800-\udfff]/;
 
 export function emptySlot(): BatchSlot {
   const empty = () => new SharedArrayBuffer(0);
@@ -84,6 +90,7 @@ export function packBatch(records: readonly JournalAppend[], slot: BatchSlot): P
   const fields = new Uint32Array(grown.fields, 0, count * FIELDS);
   let bytes = Buffer.from(grown.bytes);
   const files: string[] = [];
+  const surrogateKeys = new Map<number, string>();
   let at = 0;
   for (let i = 0; i < count; i++) {
     const r = records[i];
@@ -101,7 +108,11 @@ export function packBatch(records: readonly JournalAppend[], slot: BatchSlot): P
       fields[f + FILE] = file;
       lines[i] = r.origin.line;
     }
-    const keys = joinKeys(r.keys, fields, f + KEY_LENGTHS);
+    let keys = joinKeys(r.keys, fields, f + KEY_LENGTHS);
+    if (SURROGATE.test(keys)) {
+      surrogateKeys.set(i, keys);
+      keys = '';
+    }
     // At most 3 bytes per UTF-16 code unit: grown before writing, a value is never cut short.
     const most = at + 3 * (keys.length + r.text.length);
     if (most > bytes.length) {
@@ -115,7 +126,7 @@ export function packBatch(records: readonly JournalAppend[], slot: BatchSlot): P
     at += bytes.write(r.text, at, 'utf8');
     fields[f + TEXT_END] = at;
   }
-  return { slot: grown, count, files };
+  return { slot: grown, count, files, surrogateKeys };
 }
 
 /**
@@ -139,7 +150,8 @@ export function unpackBatch(batch: PackedBatch): InsertRow[] {
     row[1] = JOURNAL_KINDS[fields[f + KIND]];
     let total = 0;
     for (let k = 0; k < KEYS; k++) if (fields[f + KEY_LENGTHS + k] !== NONE) total += fields[f + KEY_LENGTHS + k];
-    const keys = total === 0 ? '' : total === keysEnd - start ? bytes.toString('latin1', start, keysEnd) : bytes.toString('utf8', start, keysEnd);
+    // As many bytes as code units: all ASCII, which decodes fastest as latin1.
+    const keys = batch.surrogateKeys.get(i) ?? (total === keysEnd - start ? bytes.toString('latin1', start, keysEnd) : bytes.toString('utf8', start, keysEnd));
     let from = 0;
     for (let k = 0; k < KEYS; k++) {
       const length = fields[f + KEY_LENGTHS + k];
