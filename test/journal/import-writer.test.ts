@@ -52,6 +52,46 @@ test('records cross to the writer thread intact: any text byte for byte, keys, t
   });
 });
 
+test('every key crosses intact whatever its characters: ASCII or not, an empty path, absent keys, records without an origin, several files', async () => {
+  await withDir(async (dir) => {
+    const all: JournalAppend['keys'] = {
+      requestId: 'r-1', accessor: 'hmac-sha256:ab', entityId: 'é-1', correlationId: 'c-日本', accessKeyId: 'AKIA😀',
+      userArn: 'arn:aws:iam::1:user/\u0000x', keyArn: 'arn:aws:kms:k', capsule: 'cap', session: 's', remoteAddress: '10.0.0.1',
+      path: 'secret/data/ü/x', operation: 'read', outcome: 'failure',
+    };
+    const records: JournalAppend[] = [
+      { ...record(0, '{"n":0}', all), kind: 'cloudtrail' },
+      record(1, '{"n":1}', { path: '', outcome: 'success' }),
+      { ...record(2, '{"n":2}', { requestId: 'ascii-only', session: 'z' }), origin: undefined },
+      { ...record(3, '{"n":3}', { entityId: '\ud800', path: 'a/😀/b' }), kind: 'capsule-access', origin: { file: '/logs/other.log', line: 7 } },
+      record(4, '{"n":4}', {}),
+      { ...record(5, '{"n":5}', all), kind: 'server', origin: { file: '/logs/audit.log', line: 2 ** 40 } },
+    ];
+    const viaThread = join(dir, 'thread.db');
+    const writer = openImportWriter(viaThread);
+    assert.deepEqual(await writer.importBatch(records), { added: 6, duplicates: 0 });
+    await writer.close();
+    const direct = join(dir, 'direct.db');
+    const store = createJournalStore({ path: direct });
+    await store.importBatch(records);
+    await store.close();
+    const every = (path: string) => {
+      const db = new Database(path, { readonly: true });
+      try {
+        return db.prepare('SELECT * FROM records ORDER BY seq').safeIntegers(true).all();
+      } finally {
+        db.close();
+      }
+    };
+    const rows = every(viaThread) as Record<string, unknown>[];
+    assert.equal(rows.length, 6);
+    assert.deepEqual(rows, every(direct));
+    assert.deepEqual([rows[0].entity_id, rows[0].correlation_id, rows[0].access_key_id, rows[0].path], ['é-1', 'c-日本', 'AKIA😀', 'secret/data/ü/x']);
+    assert.deepEqual([rows[1].path, rows[1].request_id, rows[2].origin_file, rows[2].origin_line], ['', null, null, null]);
+    assert.deepEqual([rows[3].origin_file, rows[3].kind, rows[5].origin_line], ['/logs/other.log', 'capsule-access', 2n ** 40n]);
+  });
+});
+
 test('the same records again, or twice in one batch, add nothing', async () => {
   await withDir(async (dir) => {
     const path = join(dir, 'journal.db');
