@@ -16,7 +16,7 @@ import { listSegments, offsetOf, position, readFrames, SEGMENT_BYTES, segmentOf,
 import type { JournalAppend } from '../types.js';
 import { createJournalWriter } from '../writer.js';
 import { createLedgerFollower, LEDGER_BATCH, type CommittedRecords, type LedgerFollower } from '../ledger/ledger-follower.js';
-import { ACKNOWLEDGED, changeOf, CLOSING, INDEXED, LOAD, publish, WAITING, type Progress } from './progress.js';
+import { ACKNOWLEDGED, APPENDED, changeOf, CLOSING, INDEXED, LOAD, publish, WAITING, type Progress } from './progress.js';
 import { readSpoolState, type IndexerMessage, type IndexerSettings } from './state.js';
 
 /** Records per transaction: large enough that index pages are shared, small enough to yield often. */
@@ -30,10 +30,14 @@ const RETRY_MS = 1000;
 const GATHER_MS = 200;
 /**
  * While the thread answering requests is busier than this (event-loop utilization, thousandths),
- * the indexer holds back — it would take CPU, cache and disk from the requests — unless a query
- * waits or the spool holds more than MAX_LAG_BYTES not yet indexed.
+ * or the spool grows by more than BUSY_APPENDED bytes per sample (100 ms: about 800 audited reads
+ * a second), the indexer holds back — it would take CPU, cache and disk from the requests —
+ * unless a query waits or the spool holds more than MAX_LAG_BYTES not yet indexed. The rate
+ * matters where the machine's cores are shared: a thread that waits for a core, or for clients
+ * that wait for one, looks idle by its event loop while requests keep coming.
  */
 const BUSY_LOAD = 500n;
+const BUSY_APPENDED = 256n * 1024n;
 const MAX_LAG_BYTES = 8 * SEGMENT_BYTES;
 /** How often a held-back indexer looks again. */
 const HOLD_MS = 100;
@@ -42,6 +46,9 @@ const HOLD_MS = 100;
  * process wrote into the database directly.
  */
 const LEDGER_POLL_MS = 1000;
+
+/** Whether the server is under load now (see BUSY_LOAD). */
+const busy = (progress: Progress): boolean => Atomics.load(progress, LOAD) > BUSY_LOAD || Atomics.load(progress, APPENDED) > BUSY_APPENDED;
 
 /** Lowers this thread's priority (Linux: a thread's nice value is set through its thread id). */
 function lowerPriority(nice: number): void {
@@ -132,7 +139,7 @@ async function run(port: NonNullable<typeof parentPort>, settings: IndexerSettin
       if (pos >= acknowledged) {
         // Idle: the ledger takes what is left (imported records), a batch per turn — one per poll
         // while the thread answering requests is busy.
-        if (ledger && (await ledger.step()) && Atomics.load(progress, LOAD) <= BUSY_LOAD) {
+        if (ledger && (await ledger.step()) && !busy(progress)) {
           await breathe();
           continue;
         }
@@ -141,7 +148,7 @@ async function run(port: NonNullable<typeof parentPort>, settings: IndexerSettin
         continue;
       }
       const lag = (segmentOf(acknowledged) - segmentOf(pos)) * SEGMENT_BYTES + offsetOf(acknowledged) - offsetOf(pos);
-      if (Atomics.load(progress, WAITING) === 0n && Atomics.load(progress, LOAD) > BUSY_LOAD && lag < MAX_LAG_BYTES) {
+      if (Atomics.load(progress, WAITING) === 0n && busy(progress) && lag < MAX_LAG_BYTES) {
         await changeOf(progress, WAITING, 0n, HOLD_MS);
         continue;
       }
