@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createJournalStore, spoolDirectory, type JournalAppend, type JournalStore } from '../../src/journal/index.js';
 import { encodeFrame, readFrame } from '../../src/journal/spool/frame.js';
+import { KEY_COLUMNS, type JournalKeys } from '../../src/journal/types.js';
 
 const T0 = 1_780_000_000_000_000_000n;
 
@@ -44,6 +45,16 @@ test('keys of any content survive a frame: quotes, backslashes, control characte
     assert.equal(read.kind, 'frame', JSON.stringify(value));
     assert.deepEqual(read.kind === 'frame' && read.record.keys, JSON.parse(JSON.stringify(r.keys)), JSON.stringify(value));
   }
+});
+
+test('every key survives a frame, and the header is exactly JSON.stringify([kind, time, keys])', () => {
+  const keys = Object.fromEntries(Object.keys(KEY_COLUMNS).map((name, i) => [name, i % 2 === 0 ? `${name}-${i}` : `${name} "${i}"\n`])) as JournalKeys;
+  const r: JournalAppend = { ...record(3), keys };
+  const frame = encodeFrame(r);
+  const read = readFrame(frame, 0, frame.length);
+  assert.deepEqual(read.kind === 'frame' && read.record.keys, keys);
+  const header = frame.subarray(11, frame.indexOf(0x0a)).toString('utf8');
+  assert.equal(header, JSON.stringify([r.kind, String(r.timeNs), keys]));
 });
 
 test('spooled appends are acknowledged, then indexed with dense seqs in order; caughtUp waits for the index', async () => {
