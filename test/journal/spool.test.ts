@@ -57,6 +57,30 @@ test('every key survives a frame, and the header is exactly JSON.stringify([kind
   assert.equal(header, JSON.stringify([r.kind, String(r.timeNs), keys]));
 });
 
+test('headers of consecutive records sharing keys, or not, are each exactly JSON.stringify([kind, time, keys])', () => {
+  const base: JournalKeys = { requestId: 'r1', accessor: 'hmac-sha256:ab', remoteAddress: '127.0.0.1', path: 'secret/data/a', operation: 'read', outcome: 'success' };
+  const sequence: JournalKeys[] = [
+    base,
+    { ...base, requestId: 'r2' },
+    { ...base, requestId: 'r2', outcome: 'failure' },
+    { accessor: 'hmac-sha256:ab', remoteAddress: '127.0.0.1', path: 'secret/data/a', operation: 'read', outcome: 'failure' },
+    { ...base, path: 'secret/data/"quoted"\\' },
+    { ...base, path: 'secret/data/"quoted"\\' },
+    { requestId: 'r3' },
+    {},
+    base,
+  ];
+  const buf = Buffer.concat(sequence.map((keys, i) => encodeFrame({ ...record(i), keys })));
+  let at = 0;
+  sequence.forEach((keys, i) => {
+    const header = buf.subarray(at + 11, buf.indexOf(0x0a, at)).toString('utf8');
+    assert.equal(header, JSON.stringify([record(i).kind, String(record(i).timeNs), keys]), `record ${i}`);
+    const read = readFrame(buf, at, buf.length);
+    assert.equal(read.kind, 'frame');
+    if (read.kind === 'frame') at = read.end;
+  });
+});
+
 test('spooled appends are acknowledged, then indexed with dense seqs in order; caughtUp waits for the index', async () => {
   await withDir(async (dir) => {
     const store = open(dir);
