@@ -228,8 +228,10 @@ test('while records stream in, the indexer holds back even when this thread is m
         await Promise.all(Array.from({ length: 40 }, () => store.append(record(n++, text))));
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
-      // At most the first burst, taken before a sample showed the stream.
-      assert.ok((await store.count()) <= 41, 'nothing more indexed while records stream in');
+      // Only what came before a sample (100 ms) showed the stream; an indexer that does not hold
+      // back keeps within a gathering (200 ms) of all of it.
+      const indexed = await store.count();
+      assert.ok(indexed < n / 4, `${indexed} of ${n} indexed while records streamed in`);
       assert.equal(await store.caughtUp(10_000), true);
       assert.equal((await store.count()), n);
     } finally {

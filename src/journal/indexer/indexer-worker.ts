@@ -39,6 +39,12 @@ const GATHER_MS = 200;
 const BUSY_LOAD = 500n;
 const BUSY_APPENDED = 256n * 1024n;
 const MAX_LAG_BYTES = 8 * SEGMENT_BYTES;
+/**
+ * How long the spool's growth alone holds the indexer back; past it, the indexer works until it
+ * has caught up. A steady stream of requests on a machine with cores to spare then leaves the
+ * index at most this far behind, rather than 512 MiB.
+ */
+const MAX_GROWTH_HOLD_MS = 10_000;
 /** How often a held-back indexer looks again. */
 const HOLD_MS = 100;
 /**
@@ -47,8 +53,8 @@ const HOLD_MS = 100;
  */
 const LEDGER_POLL_MS = 1000;
 
-/** Whether the server is under load now (see BUSY_LOAD). */
-const busy = (progress: Progress): boolean => Atomics.load(progress, LOAD) > BUSY_LOAD || Atomics.load(progress, APPENDED) > BUSY_APPENDED;
+const loopBusy = (progress: Progress): boolean => Atomics.load(progress, LOAD) > BUSY_LOAD;
+const spoolGrowing = (progress: Progress): boolean => Atomics.load(progress, APPENDED) > BUSY_APPENDED;
 
 /** Lowers this thread's priority (Linux: a thread's nice value is set through its thread id). */
 function lowerPriority(nice: number): void {
@@ -77,6 +83,14 @@ async function run(port: NonNullable<typeof parentPort>, settings: IndexerSettin
   let failing = false;
   /** The chunk the last step committed: the ledger takes it without reading it back. */
   let committed: CommittedRecords | undefined;
+  /** Since when the spool's growth has held the indexer back (until it next catches up). */
+  let growthHeldSince: number | undefined;
+  const holdBack = (): boolean => {
+    if (loopBusy(progress)) return true;
+    if (!spoolGrowing(progress)) return false;
+    growthHeldSince ??= performance.now();
+    return performance.now() - growthHeldSince < MAX_GROWTH_HOLD_MS;
+  };
 
   const advance = (segment: number, offset: number) => {
     pos = position(segment, offset);
@@ -139,7 +153,8 @@ async function run(port: NonNullable<typeof parentPort>, settings: IndexerSettin
       if (pos >= acknowledged) {
         // Idle: the ledger takes what is left (imported records), a batch per turn — one per poll
         // while the thread answering requests is busy.
-        if (ledger && (await ledger.step()) && !busy(progress)) {
+        growthHeldSince = undefined;
+        if (ledger && (await ledger.step()) && !loopBusy(progress) && !spoolGrowing(progress)) {
           await breathe();
           continue;
         }
@@ -148,7 +163,7 @@ async function run(port: NonNullable<typeof parentPort>, settings: IndexerSettin
         continue;
       }
       const lag = (segmentOf(acknowledged) - segmentOf(pos)) * SEGMENT_BYTES + offsetOf(acknowledged) - offsetOf(pos);
-      if (Atomics.load(progress, WAITING) === 0n && busy(progress) && lag < MAX_LAG_BYTES) {
+      if (Atomics.load(progress, WAITING) === 0n && lag < MAX_LAG_BYTES && holdBack()) {
         await changeOf(progress, WAITING, 0n, HOLD_MS);
         continue;
       }
