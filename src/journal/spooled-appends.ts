@@ -57,12 +57,19 @@ export function openSpooledAppends(db: Database.Database, opts: SpooledAppendsOp
   // holds back while either says the server is under load).
   let sample = performance.eventLoopUtilization();
   let appended = 0;
+  let sampledAt = performance.now();
+  let lastRate = 0;
   const loadTimer = setInterval(() => {
     const now = performance.eventLoopUtilization();
     Atomics.store(progress, LOAD, BigInt(Math.round(performance.eventLoopUtilization(now, sample).utilization * 1000)));
-    Atomics.store(progress, APPENDED, BigInt(appended));
+    const at = performance.now();
+    const rate = (appended * 1000) / Math.max(1, at - sampledAt);
+    // The faster of the last two samples: one a late or early timer cut short does not end a hold.
+    Atomics.store(progress, APPENDED, BigInt(Math.round(Math.max(rate, lastRate))));
     sample = now;
     appended = 0;
+    sampledAt = at;
+    lastRate = rate;
   }, LOAD_SAMPLE_MS);
   loadTimer.unref();
   const indexer: IndexerThread = createIndexerThread({ path: opts.path, dir, fsync: opts.fsync, nice: opts.nice, ledgerDir: opts.ledgerDir }, progress, opts.onIndexer);

@@ -30,14 +30,14 @@ const RETRY_MS = 1000;
 const GATHER_MS = 200;
 /**
  * While the thread answering requests is busier than this (event-loop utilization, thousandths),
- * or the spool grows by more than BUSY_APPENDED bytes per sample (100 ms: about 800 audited reads
- * a second), the indexer holds back — it would take CPU, cache and disk from the requests —
+ * or the spool grows faster than BUSY_APPENDED bytes a second (about 650 audited reads a second),
+ * the indexer holds back — it would take CPU, cache and disk from the requests —
  * unless a query waits or the spool holds more than MAX_LAG_BYTES not yet indexed. The rate
  * matters where the machine's cores are shared: a thread that waits for a core, or for clients
  * that wait for one, looks idle by its event loop while requests keep coming.
  */
 const BUSY_LOAD = 500n;
-const BUSY_APPENDED = 256n * 1024n;
+const BUSY_APPENDED = 2n * 1024n * 1024n;
 const MAX_LAG_BYTES = 8 * SEGMENT_BYTES;
 /**
  * How long the spool's growth alone holds the indexer back; past it, the indexer works until it

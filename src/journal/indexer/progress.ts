@@ -10,7 +10,7 @@ export const CLOSING = 2;
 export const WAITING = 3;
 /** How busy the thread answering requests is: its event-loop utilization, in thousandths, over the last moment. */
 export const LOAD = 4;
-/** How many bytes the spool took over the last moment (the same sample as LOAD). */
+/** How fast the spool grows, bytes per second over the last moment (the same samples as LOAD). */
 export const APPENDED = 5;
 const SLOTS = 6;
 
