@@ -10,7 +10,7 @@
 import { performance } from 'node:perf_hooks';
 import type Database from 'better-sqlite3';
 import { createIndexerThread, type IndexerThread } from './indexer/indexer-thread.js';
-import { ACKNOWLEDGED, createProgress, LOAD, publish } from './indexer/progress.js';
+import { ACKNOWLEDGED, APPENDED, createProgress, LOAD, publish } from './indexer/progress.js';
 import { readSpoolState, type IndexerMessage } from './indexer/state.js';
 import { createFrameEncoder, fitsInFrame, MAX_FRAME_BYTES } from './spool/frame.js';
 import { cutAfterLastFrame, listSegments, position, segmentOf, segmentPath } from './spool/segments.js';
@@ -35,7 +35,7 @@ export interface SpooledAppends {
   close(): Promise<void>;
 }
 
-/** How often this thread's event-loop utilization is handed to the indexer. */
+/** How often this thread's event-loop utilization and the spool's growth are handed to the indexer. */
 const LOAD_SAMPLE_MS = 100;
 
 export const spoolDirectory = (path: string): string => `${path}-spool`;
@@ -53,12 +53,23 @@ export function openSpooledAppends(db: Database.Database, opts: SpooledAppendsOp
     onAcknowledged: (pos) => publish(progress, ACKNOWLEDGED, pos),
     onCacheError: (err) => opts.onIndexer({ kind: 'cache', message: err.message, code: err.code }),
   });
-  // Tells the indexer how busy this thread is (indexer-worker.ts holds back while it is).
+  // Tells the indexer how busy this thread is and how fast records arrive (indexer-worker.ts
+  // holds back while either says the server is under load).
   let sample = performance.eventLoopUtilization();
+  let appended = 0;
+  let sampledAt = performance.now();
+  let lastRate = 0;
   const loadTimer = setInterval(() => {
     const now = performance.eventLoopUtilization();
     Atomics.store(progress, LOAD, BigInt(Math.round(performance.eventLoopUtilization(now, sample).utilization * 1000)));
+    const at = performance.now();
+    const rate = (appended * 1000) / Math.max(1, at - sampledAt);
+    // The faster of the last two samples: one a late or early timer cut short does not end a hold.
+    Atomics.store(progress, APPENDED, BigInt(Math.round(Math.max(rate, lastRate))));
     sample = now;
+    appended = 0;
+    sampledAt = at;
+    lastRate = rate;
   }, LOAD_SAMPLE_MS);
   loadTimer.unref();
   const indexer: IndexerThread = createIndexerThread({ path: opts.path, dir, fsync: opts.fsync, nice: opts.nice, ledgerDir: opts.ledgerDir }, progress, opts.onIndexer);
@@ -74,7 +85,11 @@ export function openSpooledAppends(db: Database.Database, opts: SpooledAppendsOp
     const batch = next;
     if (writing || !batch) return;
     next = undefined;
-    writing = (async () => writer.write(encoder.encode(batch.records)))().then(batch.resolve, batch.reject).finally(() => {
+    writing = (async () => {
+      const frames = encoder.encode(batch.records);
+      appended += frames.length;
+      await writer.write(frames);
+    })().then(batch.resolve, batch.reject).finally(() => {
       writing = undefined;
       // What arrived during the write goes out now, as one batch.
       flush();

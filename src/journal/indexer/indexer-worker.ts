@@ -16,7 +16,7 @@ import { listSegments, offsetOf, position, readFrames, SEGMENT_BYTES, segmentOf,
 import type { JournalAppend } from '../types.js';
 import { createJournalWriter } from '../writer.js';
 import { createLedgerFollower, LEDGER_BATCH, type CommittedRecords, type LedgerFollower } from '../ledger/ledger-follower.js';
-import { ACKNOWLEDGED, changeOf, CLOSING, INDEXED, LOAD, publish, WAITING, type Progress } from './progress.js';
+import { ACKNOWLEDGED, APPENDED, changeOf, CLOSING, INDEXED, LOAD, publish, WAITING, type Progress } from './progress.js';
 import { readSpoolState, type IndexerMessage, type IndexerSettings } from './state.js';
 
 /** Records per transaction: large enough that index pages are shared, small enough to yield often. */
@@ -30,11 +30,21 @@ const RETRY_MS = 1000;
 const GATHER_MS = 200;
 /**
  * While the thread answering requests is busier than this (event-loop utilization, thousandths),
- * the indexer holds back — it would take CPU, cache and disk from the requests — unless a query
- * waits or the spool holds more than MAX_LAG_BYTES not yet indexed.
+ * or the spool grows faster than BUSY_APPENDED bytes a second (about 650 audited reads a second),
+ * the indexer holds back — it would take CPU, cache and disk from the requests —
+ * unless a query waits or the spool holds more than MAX_LAG_BYTES not yet indexed. The rate
+ * matters where the machine's cores are shared: a thread that waits for a core, or for clients
+ * that wait for one, looks idle by its event loop while requests keep coming.
  */
 const BUSY_LOAD = 500n;
+const BUSY_APPENDED = 2n * 1024n * 1024n;
 const MAX_LAG_BYTES = 8 * SEGMENT_BYTES;
+/**
+ * How long the spool's growth alone holds the indexer back; past it, the indexer works until it
+ * has caught up. A steady stream of requests on a machine with cores to spare then leaves the
+ * index at most this far behind, rather than 512 MiB.
+ */
+const MAX_GROWTH_HOLD_MS = 10_000;
 /** How often a held-back indexer looks again. */
 const HOLD_MS = 100;
 /**
@@ -42,6 +52,9 @@ const HOLD_MS = 100;
  * process wrote into the database directly.
  */
 const LEDGER_POLL_MS = 1000;
+
+const loopBusy = (progress: Progress): boolean => Atomics.load(progress, LOAD) > BUSY_LOAD;
+const spoolGrowing = (progress: Progress): boolean => Atomics.load(progress, APPENDED) > BUSY_APPENDED;
 
 /** Lowers this thread's priority (Linux: a thread's nice value is set through its thread id). */
 function lowerPriority(nice: number): void {
@@ -70,6 +83,14 @@ async function run(port: NonNullable<typeof parentPort>, settings: IndexerSettin
   let failing = false;
   /** The chunk the last step committed: the ledger takes it without reading it back. */
   let committed: CommittedRecords | undefined;
+  /** Since when the spool's growth has held the indexer back (until it next catches up). */
+  let growthHeldSince: number | undefined;
+  const holdBack = (): boolean => {
+    if (loopBusy(progress)) return true;
+    if (!spoolGrowing(progress)) return false;
+    growthHeldSince ??= performance.now();
+    return performance.now() - growthHeldSince < MAX_GROWTH_HOLD_MS;
+  };
 
   const advance = (segment: number, offset: number) => {
     pos = position(segment, offset);
@@ -132,7 +153,8 @@ async function run(port: NonNullable<typeof parentPort>, settings: IndexerSettin
       if (pos >= acknowledged) {
         // Idle: the ledger takes what is left (imported records), a batch per turn — one per poll
         // while the thread answering requests is busy.
-        if (ledger && (await ledger.step()) && Atomics.load(progress, LOAD) <= BUSY_LOAD) {
+        growthHeldSince = undefined;
+        if (ledger && (await ledger.step()) && !loopBusy(progress) && !spoolGrowing(progress)) {
           await breathe();
           continue;
         }
@@ -141,7 +163,7 @@ async function run(port: NonNullable<typeof parentPort>, settings: IndexerSettin
         continue;
       }
       const lag = (segmentOf(acknowledged) - segmentOf(pos)) * SEGMENT_BYTES + offsetOf(acknowledged) - offsetOf(pos);
-      if (Atomics.load(progress, WAITING) === 0n && Atomics.load(progress, LOAD) > BUSY_LOAD && lag < MAX_LAG_BYTES) {
+      if (Atomics.load(progress, WAITING) === 0n && lag < MAX_LAG_BYTES && holdBack()) {
         await changeOf(progress, WAITING, 0n, HOLD_MS);
         continue;
       }

@@ -1,5 +1,5 @@
 /**
- * What the writing thread and the indexer share, without messages: five 64-bit slots in shared
+ * What the writing thread and the indexer share, without messages: six 64-bit slots in shared
  * memory. The writer publishes how far the spool is acknowledged; the indexer, how far it has
  * indexed; either side waits on the other's slot with Atomics.waitAsync.
  */
@@ -10,11 +10,14 @@ export const CLOSING = 2;
 export const WAITING = 3;
 /** How busy the thread answering requests is: its event-loop utilization, in thousandths, over the last moment. */
 export const LOAD = 4;
+/** How fast the spool grows, bytes per second over the last moment (the same samples as LOAD). */
+export const APPENDED = 5;
+const SLOTS = 6;
 
 export type Progress = BigInt64Array;
 
 export function createProgress(acknowledged: bigint, indexed: bigint): Progress {
-  const progress = new BigInt64Array(new SharedArrayBuffer(5 * 8));
+  const progress = new BigInt64Array(new SharedArrayBuffer(SLOTS * 8));
   progress[ACKNOWLEDGED] = acknowledged;
   progress[INDEXED] = indexed;
   return progress;

@@ -8,7 +8,8 @@
  * The length has a fixed width so a frame is encoded in one pass: the text is copied into the
  * batch's buffer first and its byte count written in front of it after.
  */
-import { KEY_COLUMNS, type JournalAppend, type JournalKeys, type JournalKind } from '../types.js';
+import { flatten } from '../../lib/flat-string.js';
+import type { JournalAppend, JournalKeys, JournalKind } from '../types.js';
 
 const NEWLINE = 0x0a;
 const SPACE = 0x20;
@@ -19,22 +20,59 @@ export const MAX_FRAME_BYTES = 64 * 1024 * 1024;
 const LENGTH_DIGITS = 10;
 const DIGIT_0 = 0x30;
 
-const KEY_NAMES = Object.keys(KEY_COLUMNS) as (keyof JournalKeys)[];
 /** A string JSON.stringify would write as is between quotes (control characters are what it escapes). */
 // eslint-disable-next-line no-control-regex
 const PLAIN = /^[^"\\\u0000-\u001f\ud800-\udfff]*$/;
+/** A key's value as it goes between quotes in JSON. */
+const quoted = (value: string): string => (PLAIN.test(value) ? value : JSON.stringify(value).slice(1, -1));
+/** `["<kind>","` for each kind (a handful: the JournalKind union). */
+const kindOpenings = new Map<string, string>();
 
-/** `JSON.stringify([kind, String(timeNs), keys])`, written out: this runs for every record on the request's thread. */
+/**
+ * `JSON.stringify([kind, String(timeNs), keys])`, written out: this runs for every record on the
+ * request's thread. The keys after the request id usually repeat from one record to the next
+ * (one client, one path: its request and response, its next request), so their text is kept from
+ * the record before and reused when every one of them is the same.
+ */
 function metaOf(r: JournalAppend): string {
-  let meta = `[${JSON.stringify(r.kind)},"${r.timeNs}",{`;
-  let separator = '"';
-  for (const name of KEY_NAMES) {
-    const value = r.keys[name];
-    if (value === undefined) continue;
-    meta += `${separator}${name}":${PLAIN.test(value) ? `"${value}"` : JSON.stringify(value)}`;
-    separator = ',"';
-  }
-  return `${meta}}]`;
+  let opening = kindOpenings.get(r.kind);
+  if (opening === undefined) kindOpenings.set(r.kind, (opening = `[${JSON.stringify(r.kind)},"`));
+  const k = r.keys;
+  const rest = restOf(k);
+  const keys = k.requestId === undefined ? rest.slice(1) : `"requestId":"${quoted(k.requestId)}"${rest}`;
+  return `${opening}${r.timeNs}",{${keys}}]`;
+}
+
+/** The keys metaOf wrote last, and their text (restOf). */
+let lastKeys: JournalKeys = {};
+let lastRest = '';
+
+/**
+ * The keys after the request id, each as `,"name":"value"`, in KEY_COLUMNS order. Each key is read
+ * by its name: a loop over the names would make every read a lookup by a changing name, which
+ * costs more than the rest together.
+ */
+function restOf(k: JournalKeys): string {
+  const l = lastKeys;
+  if (k.accessor === l.accessor && k.entityId === l.entityId && k.correlationId === l.correlationId && k.accessKeyId === l.accessKeyId
+    && k.userArn === l.userArn && k.keyArn === l.keyArn && k.capsule === l.capsule && k.session === l.session
+    && k.remoteAddress === l.remoteAddress && k.path === l.path && k.operation === l.operation && k.outcome === l.outcome) return lastRest;
+  let rest = '';
+  if (k.accessor !== undefined) rest += `,"accessor":"${quoted(k.accessor)}"`;
+  if (k.entityId !== undefined) rest += `,"entityId":"${quoted(k.entityId)}"`;
+  if (k.correlationId !== undefined) rest += `,"correlationId":"${quoted(k.correlationId)}"`;
+  if (k.accessKeyId !== undefined) rest += `,"accessKeyId":"${quoted(k.accessKeyId)}"`;
+  if (k.userArn !== undefined) rest += `,"userArn":"${quoted(k.userArn)}"`;
+  if (k.keyArn !== undefined) rest += `,"keyArn":"${quoted(k.keyArn)}"`;
+  if (k.capsule !== undefined) rest += `,"capsule":"${quoted(k.capsule)}"`;
+  if (k.session !== undefined) rest += `,"session":"${quoted(k.session)}"`;
+  if (k.remoteAddress !== undefined) rest += `,"remoteAddress":"${quoted(k.remoteAddress)}"`;
+  if (k.path !== undefined) rest += `,"path":"${quoted(k.path)}"`;
+  if (k.operation !== undefined) rest += `,"operation":"${quoted(k.operation)}"`;
+  if (k.outcome !== undefined) rest += `,"outcome":"${quoted(k.outcome)}"`;
+  lastKeys = k;
+  lastRest = flatten(rest);
+  return lastRest;
 }
 
 /** Whether a record's text fits in a frame (the cheap bounds first: UTF-8 takes 1 to 3 bytes per UTF-16 unit). */
