@@ -18,7 +18,8 @@ const CHECK_MS = 100;
 const BUSY_UTILIZATION = 0.5;
 /**
  * Rows that may wait in the log while the thread is busy (~2 KiB each). Past it, indexing goes
- * on under load until they are back under it, so a query's catch-up stays bounded too.
+ * on under load until half of that is left — whole transactions of ROWS_PER_INDEX_COMMIT, not a
+ * trickle of small ones — so a query's catch-up stays bounded too.
  */
 export const MAX_DEFERRED_ROWS = 20_000;
 
@@ -43,9 +44,9 @@ export function deferIndexing(log: EventLog, opts: DeferredIndexingOptions = {})
     const now = performance.eventLoopUtilization();
     const busy = performance.eventLoopUtilization(now, sample).utilization > BUSY_UTILIZATION;
     sample = now;
-    // Idle: until the log is empty. Busy: only what is over the bound.
-    const keep = busy ? MAX_DEFERRED_ROWS : 0;
-    if (running || log.pending() <= keep) return;
+    // Idle: until the log is empty. Busy: nothing until past the bound, then down to half of it.
+    if (running || log.pending() <= (busy ? MAX_DEFERRED_ROWS : 0)) return;
+    const keep = busy ? MAX_DEFERRED_ROWS / 2 : 0;
     running = true;
     try {
       for (;;) {
