@@ -129,6 +129,31 @@ test('a reopened store indexes what its previous process logged and never reuses
   });
 });
 
+test('a batch whose commit fails is refused whole; later appends and reads go on without it', { timeout: 30_000 }, async () => {
+  await withDir(async (dir) => {
+    const path = join(dir, 'events.db');
+    const store = createEventStore({ path, encryptionKey: KEY, clock: manualClock(T0 + 60_000), purgeIntervalMs: 0 });
+    const other = new Database(path);
+    try {
+      assert.equal(await append(store, 0), 1);
+      // Another connection holds the write lock past SQLite's busy timeout (5 s): the commit fails.
+      other.exec('BEGIN IMMEDIATE');
+      const refused = await Promise.allSettled([1, 2].map((i) => append(store, i)));
+      assert.deepEqual(refused.map((r) => r.status), ['rejected', 'rejected']);
+      other.exec('ROLLBACK');
+      const seq = await append(store, 3);
+      assert.ok(seq > 1);
+      const found = await lookupEvents(store, {});
+      assert.deepEqual(found.Events.map((e) => e.EventId), ['event-3', 'event-0']);
+      assert.deepEqual((await store.readSince(0, 10)).map((r) => r.seq), [1, seq]);
+      assert.equal(rowCounts(path).logged, 0);
+    } finally {
+      other.close();
+      await store.close();
+    }
+  });
+});
+
 test('SIGKILL after acknowledged appends: every acknowledged event is queryable after reopening, none twice', { timeout: 60_000 }, async () => {
   await withDir(async (dir) => {
     const path = join(dir, 'events.db');
