@@ -25,6 +25,7 @@ import { peerOf } from './peer.js';
 import { checkRequestPath } from './request-path.js';
 import { renderVaultResponse, type HttpReply } from './vault-response.js';
 import { standbyHook, type StandbyView } from './standby-gate.js';
+import { handlingTurn } from './handling-turn.js';
 
 export interface HttpServerOptions {
   core: Core;
@@ -135,18 +136,6 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
   });
   opts.register?.(app);
   return app;
-}
-
-/**
- * Requests whose bodies complete in one turn of the event loop are handled together, in its check
- * phase, instead of each in its own socket callback. The work per request is the same, but it runs
- * back to back instead of interleaved with the kernel's socket work, so the lifecycle's code and
- * data stay in the CPU's caches: under load this cuts the CPU per KV read by more than half
- * (BENCHMARKS.md). The price is at most one loop turn of latency.
- */
-let turn: Promise<void> | undefined;
-function handlingTurn(): Promise<void> {
-  return (turn ??= new Promise((resolve) => setImmediate(() => { turn = undefined; resolve(); })));
 }
 
 function invalidPath(url: string): SealtrailError {

@@ -23,6 +23,7 @@ import type { Clock } from '../../lib/clock.js';
 import { uuid } from '../../lib/ids.js';
 import type { EdgeLog } from '../errors.js';
 import { peerOf } from '../peer.js';
+import { handlingTurn } from '../handling-turn.js';
 import { awsErrorReply, type AwsErrorReply } from './errors.js';
 import { parseTarget, targetOperation } from './target.js';
 
@@ -78,6 +79,7 @@ export function registerAwsRoutes(app: FastifyInstance, deps: AwsRoutesDeps): vo
       return reply.send(JSON.stringify(body));
     };
     const fail = (e: AwsErrorReply) => send(e.status, e.message ? { __type: e.type, message: e.message } : { __type: e.type });
+    await handlingTurn();
     const users = deps.users();
     // Sealed: no keys, no audit devices. Refused as every sealed request is, and not recorded.
     if (!users) return send(503, { __type: 'ServiceUnavailableException', message: 'Vault is sealed' });

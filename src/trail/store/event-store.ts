@@ -1,14 +1,17 @@
 /**
  * The durable event store: one SQLite database of its own (WAL), records encrypted with
  * AES-256-GCM, plaintext index columns for LookupEvents. Appends arriving together are
- * micro-batched into one transaction; each append's promise resolves after that commit.
- * Events older than the retention are deleted on an unref'd timer and on demand.
+ * micro-batched into one transaction of the event log; each append's promise resolves after that
+ * commit. Indexing follows later, in large batches (deferred-indexing.ts), and every read catches
+ * up with it first. Events older than the retention are deleted on an unref'd timer and on demand.
  */
 import type { Clock } from '../../lib/clock.js';
 import { openEventDatabase } from './schema.js';
 import { indexColumns } from './index-columns.js';
 import { recordCipher } from './record-cipher.js';
 import { prepareQueries, type RawRow } from './queries.js';
+import { openEventLog, type LoggedEvent } from './event-log.js';
+import { deferIndexing } from './deferred-indexing.js';
 import type { AppendInput, EventStore, StoredEvent } from './types.js';
 
 const CLOUDTRAIL_SOURCE = 'cloudtrail.amazonaws.com';
@@ -38,16 +41,15 @@ export function createEventStore(opts: EventStoreOptions): EventStore {
   const cipher = recordCipher(opts.encryptionKey);
   const retentionMs = opts.retentionMs ?? DEFAULT_RETENTION_MS;
   const q = prepareQueries(db);
+  const log = openEventLog(db);
+  const indexing = deferIndexing(log);
 
-  const insertOne = (input: AppendInput): number => {
+  const logged = (input: AppendInput): LoggedEvent => {
     const cols = indexColumns(input.record);
-    const sealed = cipher.seal(cols.eventId, JSON.stringify(input.record));
-    const seq = Number(q.insertEvent.run(cols.eventId, input.timeMs, cols.eventName, cols.readOnly, cols.username, cols.eventSource, cols.accessKeyId, sealed).lastInsertRowid);
-    for (const name of cols.resourceNames) q.insertResourceName.run(name, input.timeMs, seq);
-    for (const type of cols.resourceTypes) q.insertResourceType.run(type, input.timeMs, seq);
-    return seq;
+    return { timeMs: input.timeMs, cols, sealed: cipher.seal(cols.eventId, JSON.stringify(input.record)) };
   };
-  const insertAll = db.transaction((inputs: readonly AppendInput[]) => inputs.map(insertOne));
+  const logAll = db.transaction((inputs: readonly AppendInput[]) => inputs.map((input) => log.insert(logged(input))));
+  const insertAll = db.transaction((inputs: readonly AppendInput[]) => { for (const input of inputs) log.insertIndexed(logged(input)); });
   const purge = db.transaction((cutoff: number) => {
     q.purgeNames.run(cutoff);
     q.purgeTypes.run(cutoff);
@@ -63,18 +65,24 @@ export function createEventStore(opts: EventStoreOptions): EventStore {
     queue = [];
     if (batch.length === 0) return;
     try {
-      const seqs = insertAll(batch.map((p) => p.input));
+      const seqs = logAll(batch.map((p) => p.input));
       batch.forEach((p, i) => p.resolve(seqs[i]));
     } catch (err) {
       for (const p of batch) p.reject(err);
+      // The failed rows were counted as waiting; a recount that fails too is retried after the next failure.
+      try { log.resync(); } catch { /* indexing finds fewer rows than counted, which is harmless */ }
     }
   };
 
   const decrypt = (rows: RawRow[]): StoredEvent[] =>
     rows.map((r) => ({ seq: r.seq, timeMs: r.time_ms, json: cipher.open(r.event_id, r.record) }));
 
+  const purgeNow = async () => {
+    await indexing.catchUp();
+    return purge(opts.clock.now() - retentionMs);
+  };
   const timer = opts.purgeIntervalMs === 0 ? undefined : setInterval(() => {
-    try { purge(opts.clock.now() - retentionMs); } catch { /* the next sweep retries */ }
+    purgeNow().catch(() => { /* the next sweep retries */ });
   }, opts.purgeIntervalMs ?? 3600_000);
   timer?.unref();
 
@@ -87,18 +95,22 @@ export function createEventStore(opts: EventStoreOptions): EventStore {
       });
     },
     async appendBatch(inputs) {
+      // Straight into the indexed tables, in the same turn as emptying the log: indexed seqs stay a prefix.
+      flush();
+      indexing.catchUpNow();
       insertAll(inputs);
     },
-    query: async (query) => decrypt(q.select(query)),
-    readSince: async (afterSeq, limit) => decrypt(q.since.all(afterSeq, limit)),
-    lastSeq: async () => q.lastSeq.get() ?? 0,
-    settledSeq: async (sinceMs) => q.settledSeq.get(CLOUDTRAIL_SOURCE, sinceMs) ?? 0,
-    count: async () => q.count.get() ?? 0,
-    purgeExpired: async () => purge(opts.clock.now() - retentionMs),
+    query: async (query) => { await indexing.catchUp(); return decrypt(q.select(query)); },
+    readSince: async (afterSeq, limit) => { await indexing.catchUp(); return decrypt(q.since.all(afterSeq, limit)); },
+    lastSeq: async () => log.lastSeq(),
+    settledSeq: async (sinceMs) => { await indexing.catchUp(); return q.settledSeq.get(CLOUDTRAIL_SOURCE, sinceMs) ?? 0; },
+    count: async () => { await indexing.catchUp(); return q.count.get() ?? 0; },
+    purgeExpired: purgeNow,
     explainQuery: async (query) => q.explain(query).map((r) => r.detail),
     async close() {
       if (timer) clearInterval(timer);
       if (scheduled) clearImmediate(scheduled);
+      indexing.close();
       flush();
       if (db.open) db.close();
     },

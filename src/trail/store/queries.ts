@@ -60,11 +60,7 @@ export interface EventQueries {
   select(query: EventQuery): RawRow[];
   /** For tests and the benchmark: how SQLite runs a query shape. */
   explain(query: EventQuery): Array<{ detail: string }>;
-  insertEvent: Database.Statement<[string, number, string, string, string, string, string, Buffer]>;
-  insertResourceName: Database.Statement<[string, number, number]>;
-  insertResourceType: Database.Statement<[string, number, number]>;
   since: Database.Statement<[number, number], RawRow>;
-  lastSeq: Database.Statement<[], number>;
   settledSeq: Database.Statement<[string, number], number>;
   count: Database.Statement<[], number>;
   purgeNames: Database.Statement<[number]>;
@@ -86,13 +82,7 @@ export function prepareQueries(db: Database.Database): EventQueries {
   return {
     select,
     explain: (query: EventQuery) => db.prepare(`EXPLAIN QUERY PLAN ${buildSql(query)}`).all(paramsOf(query)) as Array<{ detail: string }>,
-    insertEvent: db.prepare<[string, number, string, string, string, string, string, Buffer]>(
-      'INSERT INTO events (event_id, time_ms, event_name, read_only, username, event_source, access_key_id, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-    ),
-    insertResourceName: db.prepare<[string, number, number]>('INSERT OR IGNORE INTO event_resource_names (name, time_ms, seq) VALUES (?, ?, ?)'),
-    insertResourceType: db.prepare<[string, number, number]>('INSERT OR IGNORE INTO event_resource_types (type, time_ms, seq) VALUES (?, ?, ?)'),
     since: db.prepare<[number, number], RawRow>('SELECT seq, time_ms, event_id, record FROM events WHERE seq > ? ORDER BY seq LIMIT ?'),
-    lastSeq: db.prepare<[], number>('SELECT MAX(seq) FROM events').pluck(),
     // Walks back from the newest row only over recent CloudTrail reads (the rowid order).
     settledSeq: db.prepare<[string, number], number>(
       "SELECT seq FROM events WHERE NOT (event_source = ? AND read_only = 'true') OR time_ms <= ? ORDER BY seq DESC LIMIT 1",

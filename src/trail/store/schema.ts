@@ -2,7 +2,9 @@
  * The event store's SQLite schema. Index columns are plaintext so LookupEvents can filter and
  * page with an index; the record itself is an AES-256-GCM blob. Every lookup attribute has an
  * index ending in time_ms (SQLite appends the rowid `seq` to every index entry), so a query is
- * one index range scan read newest-first and stopped by LIMIT.
+ * one index range scan read newest-first and stopped by LIMIT. `event_log` holds events acknowledged
+ * but not yet indexed, with their index columns (resource names and types as JSON arrays), and
+ * no index but its seq (event-log.ts).
  */
 import { closeSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -37,6 +39,19 @@ CREATE TABLE IF NOT EXISTS event_resource_types (
   PRIMARY KEY (type, time_ms, seq)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS event_resource_types_by_time ON event_resource_types (time_ms);
+CREATE TABLE IF NOT EXISTS event_log (
+  seq INTEGER PRIMARY KEY,
+  event_id TEXT NOT NULL,
+  time_ms INTEGER NOT NULL,
+  event_name TEXT NOT NULL,
+  read_only TEXT NOT NULL,
+  username TEXT NOT NULL,
+  event_source TEXT NOT NULL,
+  access_key_id TEXT NOT NULL,
+  resource_names TEXT NOT NULL,
+  resource_types TEXT NOT NULL,
+  record BLOB NOT NULL
+);
 `;
 
 /** Opens (creating 0600 when new) the event database in WAL mode and applies the schema. */
