@@ -49,6 +49,7 @@ export function openEventLog(db: Database.Database): EventLog {
   const insertType = db.prepare<[string, number, number]>('INSERT OR IGNORE INTO event_resource_types (type, time_ms, seq) VALUES (?, ?, ?)');
   const maxIndexed = db.prepare<[], number | null>('SELECT MAX(seq) FROM events').pluck();
   const maxLogged = db.prepare<[], number | null>('SELECT MAX(seq) FROM event_log').pluck();
+  const seqFloor = db.prepare<[], number | null>('SELECT seq FROM event_seq_floor WHERE id = 1').pluck();
   const countLogged = db.prepare<[], number>('SELECT COUNT(*) FROM event_log').pluck();
   // The last seq of the next chunk: the maxRows-th logged row, or the newest when fewer wait.
   const chunkEnd = db.prepare<[number, number], number | null>(
@@ -67,7 +68,7 @@ export function openEventLog(db: Database.Database): EventLog {
   const deleteMoved = db.prepare<[number]>('DELETE FROM event_log WHERE seq <= ?');
 
   // A failed transaction leaves its seqs unused: gaps are harmless, reuse is not.
-  let last = Math.max(maxIndexed.get() ?? 0, maxLogged.get() ?? 0);
+  let last = Math.max(maxIndexed.get() ?? 0, maxLogged.get() ?? 0, seqFloor.get() ?? 0);
   let waiting = countLogged.get() ?? 0;
 
   const move = db.transaction((through: number) => {

@@ -51,6 +51,7 @@ export function createEventStore(opts: EventStoreOptions): EventStore {
   const logAll = db.transaction((inputs: readonly AppendInput[]) => inputs.map((input) => log.insert(logged(input))));
   const insertAll = db.transaction((inputs: readonly AppendInput[]) => { for (const input of inputs) log.insertIndexed(logged(input)); });
   const purge = db.transaction((cutoff: number) => {
+    q.keepSeqFloor.run();
     q.purgeNames.run(cutoff);
     q.purgeTypes.run(cutoff);
     return q.purgeEvents.run(cutoff).changes;

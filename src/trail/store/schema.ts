@@ -52,6 +52,10 @@ CREATE TABLE IF NOT EXISTS event_log (
   resource_types TEXT NOT NULL,
   record BLOB NOT NULL
 );
+CREATE TABLE IF NOT EXISTS event_seq_floor (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  seq INTEGER NOT NULL
+);
 `;
 
 /** Opens (creating 0600 when new) the event database in WAL mode and applies the schema. */

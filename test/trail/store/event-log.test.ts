@@ -129,6 +129,26 @@ test('a reopened store indexes what its previous process logged and never reuses
   });
 });
 
+test('a store whose retention purged every event never reuses a seq after reopening', async () => {
+  await withDir(async (dir) => {
+    const path = join(dir, 'events.db');
+    const first = createEventStore({ path, encryptionKey: KEY, clock: manualClock(T0 + 365 * 86_400_000), purgeIntervalMs: 0 });
+    await Promise.all([0, 1, 2].map((i) => append(first, i)));
+    assert.equal(await first.purgeExpired(), 3);
+    assert.equal(await first.count(), 0);
+    await first.close();
+    const second = createEventStore({ path, encryptionKey: KEY, clock: manualClock(T0), purgeIntervalMs: 0 });
+    try {
+      assert.equal(await second.lastSeq(), 3);
+      assert.equal(await append(second, 3), 4);
+      // A trail's cursor at 3 (the last event it delivered before the purge) still sees the new event.
+      assert.deepEqual((await second.readSince(3, 10)).map((r) => r.seq), [4]);
+    } finally {
+      await second.close();
+    }
+  });
+});
+
 test('a batch whose commit fails is refused whole; later appends and reads go on without it', { timeout: 30_000 }, async () => {
   await withDir(async (dir) => {
     const path = join(dir, 'events.db');
