@@ -16,3 +16,12 @@ export function decodeStrictBase64(s: string): Buffer | undefined {
   const bytes = Buffer.from(s, 'base64');
   return bytes.length === (s.length / 4) * 3 - padding ? bytes : undefined;
 }
+
+/**
+ * A capsule as pasted: strict base64, possibly wrapped or indented (whitespace anywhere is
+ * dropped). Whitespace never decodes strictly (it leaves fewer bytes than the length promises), so
+ * the usual unwrapped capsule is decoded without first copying a multi-megabyte string.
+ */
+export function decodeCapsuleBase64(s: string): Buffer | undefined {
+  return decodeStrictBase64(s) ?? decodeStrictBase64(s.replace(/\s+/g, ''));
+}

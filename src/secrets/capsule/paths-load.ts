@@ -10,7 +10,7 @@
 import type { PathSpec, BackendRequest, LogicalResponse } from '../../core/index.js';
 import { invalid, isSealtrailError, SealtrailError } from '../../errors/index.js';
 import { applyReadContext } from './apply-read.js';
-import { decodeStrictBase64 } from './base64.js';
+import { decodeCapsuleBase64 } from './base64.js';
 import { decodeBody } from './body.js';
 import { qualifiedName } from './domain.js';
 import type { CapsuleEngine } from './engine.js';
@@ -32,7 +32,7 @@ const emptyReadInfo = (parameters: Record<string, string>, readContext: string):
 
 async function load(engine: CapsuleEngine, req: BackendRequest): Promise<LogicalResponse> {
   await engine.ready();
-  const encoded = requiredString(req.data, 'capsule').replace(/\s+/g, '');
+  const encoded = requiredString(req.data, 'capsule');
   const readContextName = contextName(optionalString(req.data, 'read_context') ?? 'default', 'read context');
   const parameters = parameterMap(req.data.parameters);
   const readContext = qualifiedName(engine.domain, readContextName);
@@ -49,7 +49,7 @@ async function load(engine: CapsuleEngine, req: BackendRequest): Promise<Logical
   let operation: 'open' | 'read' = 'open';
 
   try {
-    const bytes = decodeStrictBase64(encoded);
+    const bytes = decodeCapsuleBase64(encoded);
     if (!bytes) throw integrityFailure('capsule is not valid base64');
     const parsed = parseCapsule(bytes);
     base.capsule = parsed.header.capsuleId;
