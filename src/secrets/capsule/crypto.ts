@@ -51,27 +51,32 @@ const SHA256_BLOCK_BYTES = 64;
 const SHA256_BYTES = 32;
 
 /**
- * HMAC-SHA256 under one key for many messages (RFC 2104: H(K ⊕ opad ‖ H(K ⊕ ipad ‖ m))), as hex:
- * the same as hmacSha256(key, m).toString('hex'). The padded key blocks are computed once and each
- * message costs two one-shot hashes with hex results (a Buffer result costs more than the
- * hashing), under half a createHmac per message: a load may tokenize thousands of values.
+ * HMAC-SHA256 under one key for many messages, each after a fixed `prefix` (RFC 2104:
+ * H(K ⊕ opad ‖ H(K ⊕ ipad ‖ prefix ‖ m))), as hex: the same as
+ * hmacSha256(key, prefix + m).toString('hex'). The padded key blocks and the prefix are written
+ * once and each message costs two one-shot hashes with string results (a Buffer result costs more
+ * than the hashing; the inner one is 'binary', one character a byte, copied straight back), under
+ * half a createHmac per message: a load may tokenize thousands of values.
  */
-export function hmacSha256Keyed(key: Uint8Array): (message: string) => string {
+export function hmacSha256Keyed(key: Uint8Array, prefix = ''): (message: string) => string {
   const k = key.length > SHA256_BLOCK_BYTES ? sha256(key) : key;
-  const inner = Buffer.alloc(SHA256_BLOCK_BYTES + 1024, 0x36);
+  const prefixBytes = Buffer.from(prefix, 'utf8');
+  const start = SHA256_BLOCK_BYTES + prefixBytes.length;
+  const inner = Buffer.alloc(start + 1024, 0x36);
   const outer = Buffer.alloc(SHA256_BLOCK_BYTES + SHA256_BYTES, 0x5c);
   for (let i = 0; i < k.length; i++) {
     inner[i] ^= k[i];
     outer[i] ^= k[i];
   }
-  const innerPad = inner.subarray(0, SHA256_BLOCK_BYTES);
-  const room = inner.length - SHA256_BLOCK_BYTES;
+  prefixBytes.copy(inner, SHA256_BLOCK_BYTES);
+  const innerHead = inner.subarray(0, start);
+  const room = inner.length - start;
   return (message) => {
-    // Short messages (most values) are written after the pad in place; longer ones are joined.
-    const data = Buffer.byteLength(message, 'utf8') <= room
-      ? inner.subarray(0, SHA256_BLOCK_BYTES + inner.write(message, SHA256_BLOCK_BYTES, 'utf8'))
-      : Buffer.concat([innerPad, Buffer.from(message, 'utf8')]);
-    outer.write(hash('sha256', data, 'hex'), SHA256_BLOCK_BYTES, 'hex');
+    // Short messages (most values) are written after the prefix in place; longer ones are joined.
+    const data = message.length <= room / 3 || Buffer.byteLength(message, 'utf8') <= room
+      ? inner.subarray(0, start + inner.write(message, start, 'utf8'))
+      : Buffer.concat([innerHead, Buffer.from(message, 'utf8')]);
+    outer.write(hash('sha256', data, 'binary'), SHA256_BLOCK_BYTES, 'binary');
     return hash('sha256', outer, 'hex');
   };
 }

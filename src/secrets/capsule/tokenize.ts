@@ -11,12 +11,16 @@ import type { TokenFormat } from './read-context.js';
 /** HMAC-SHA256 under the tokenization key, as hex. */
 type Mac = (message: string) => string;
 
-function explicitWith(mac: Mac, value: string): string {
-  return 'tk-' + mac(`explicit\0${value}`).slice(0, 32);
+/** What the explicit format's HMAC covers before the value. */
+const EXPLICIT_PREFIX = 'explicit\0';
+
+/** `explicitMac` is keyed with EXPLICIT_PREFIX, so the value is never joined to it in a new string. */
+function explicitWith(explicitMac: Mac, value: string): string {
+  return 'tk-' + explicitMac(value).slice(0, 32);
 }
 
 export function explicitToken(key: Uint8Array, value: string): string {
-  return explicitWith(hmacSha256Keyed(key), value);
+  return explicitWith(hmacSha256Keyed(key, EXPLICIT_PREFIX), value);
 }
 
 /** A deterministic byte stream for one value (HMAC blocks with a counter). */
@@ -62,5 +66,6 @@ export function syntheticToken(key: Uint8Array, value: string): string {
 /** Tokenizes many values under one key (the key's HMAC set-up is done once). */
 export function tokenizer(key: Uint8Array): (format: TokenFormat, value: string) => string {
   const mac = hmacSha256Keyed(key);
-  return (format, value) => (format === 'synthetic' ? syntheticWith(mac, value) : explicitWith(mac, value));
+  const explicitMac = hmacSha256Keyed(key, EXPLICIT_PREFIX);
+  return (format, value) => (format === 'synthetic' ? syntheticWith(mac, value) : explicitWith(explicitMac, value));
 }

@@ -62,5 +62,12 @@ test('the keyed HMAC that tokens use gives createHmac\'s bytes for every key and
     }
     // The same messages again, in another order: nothing of one message stays for the next.
     for (const m of [...messages].reverse()) assert.equal(mac(m), createHmac('sha256', key).update(m, 'utf8').digest('hex'));
+    // With a fixed prefix, the HMAC of prefix + message, at and around the in-place room's edges.
+    for (const prefix of ['explicit\0', 'é', 'p'.repeat(100)]) {
+      const prefixed = hmacSha256Keyed(key, prefix);
+      for (const m of [...messages, 'z'.repeat(341), 'z'.repeat(342), 'é'.repeat(341), '😀'.repeat(256), '😀'.repeat(257)]) {
+        assert.equal(prefixed(m), createHmac('sha256', key).update(prefix + m, 'utf8').digest('hex'), `prefix ${prefix.length} chars, message ${m.length} chars`);
+      }
+    }
   }
 });
