@@ -13,13 +13,13 @@
 import type { BodyData, OpenedBody } from './body.js';
 import { integrityFailure } from './format.js';
 import { setOwn } from '../../lib/safe-object.js';
-import type { ReadContext, ReadRule } from './read-context.js';
+import type { ReadContext } from './read-context.js';
 import { ALLOWED, DENY_CAPSULE, DENY_RECORD, ReadPass, REDACT, TOKENIZE } from './read-pass.js';
 import type { Scalar } from './records.js';
 import type { Tag } from './tags.js';
-import { tokenizer } from './tokenize.js';
+import { Tokenizer } from './tokenize.js';
 
-export const REDACTED = '{redacted}';
+export { REDACTED } from './read-pass.js';
 
 export interface ReadOutcome {
   denied: boolean;
@@ -43,45 +43,80 @@ export interface RecordAccess {
   output(kept: readonly number[] | undefined): Record<string, unknown>;
 }
 
-function access(data: BodyData): RecordAccess {
-  if (data.kind === 'text') {
-    let text = data.text;
-    return {
-      count: 1,
-      fieldCount: () => 1,
-      get: () => text,
-      set: (_r, _f, value) => { text = value as string; },
-      output: (kept) => ({ data: kept && kept.length === 0 ? '' : text }),
-    };
+// Classes rather than closures made per load: code optimized around their methods in one load
+// stays valid in the next.
+class TextAccess implements RecordAccess {
+  readonly count = 1;
+  constructor(private text: string) {}
+  fieldCount(): number {
+    return 1;
   }
-  if (data.kind === 'table') {
-    const { columns, rows } = data;
-    return {
-      count: rows.length,
-      fieldCount: (r) => rows[r].length,
-      get: (r, f) => rows[r][f],
-      set: (r, f, value) => { rows[r][f] = value; },
-      output: (kept) => ({ table: { columns, rows: kept ? kept.map((r) => rows[r]) : rows } }),
-    };
+  get(): Scalar {
+    return this.text;
   }
-  const { records } = data;
+  set(_r: number, _f: number, value: Scalar): void {
+    this.text = value as string;
+  }
+  output(kept: readonly number[] | undefined): Record<string, unknown> {
+    return { data: kept && kept.length === 0 ? '' : this.text };
+  }
+}
+
+class TableAccess implements RecordAccess {
+  readonly count: number;
+  constructor(private readonly columns: string[], private readonly rows: Scalar[][]) {
+    this.count = rows.length;
+  }
+  fieldCount(r: number): number {
+    return this.rows[r].length;
+  }
+  get(r: number, f: number): Scalar {
+    return this.rows[r][f];
+  }
+  set(r: number, f: number, value: Scalar): void {
+    this.rows[r][f] = value;
+  }
+  output(kept: readonly number[] | undefined): Record<string, unknown> {
+    const { columns, rows } = this;
+    return { table: { columns, rows: kept ? kept.map((r) => rows[r]) : rows } };
+  }
+}
+
+class RecordsAccess implements RecordAccess {
+  readonly count: number;
   // Keys of the record last asked for: its fields are visited together.
-  let keysOf = -1;
-  let keys: string[] = [];
-  const key = (r: number, f: number) => {
-    if (keysOf !== r) {
-      keys = Object.keys(records[r]);
-      keysOf = r;
+  private keysOf = -1;
+  private keys: string[] = [];
+  constructor(private readonly records: Array<Record<string, Scalar>>) {
+    this.count = records.length;
+  }
+  private key(r: number, f: number): string {
+    if (this.keysOf !== r) {
+      this.keys = Object.keys(this.records[r]);
+      this.keysOf = r;
     }
-    return keys[f];
-  };
-  return {
-    count: records.length,
-    fieldCount: (r) => (key(r, 0), keys.length),
-    get: (r, f) => records[r][key(r, f)],
-    set: (r, f, value) => setOwn(records[r], key(r, f), value),
-    output: (kept) => ({ records: kept ? kept.map((r) => records[r]) : records }),
-  };
+    return this.keys[f];
+  }
+  fieldCount(r: number): number {
+    this.key(r, 0);
+    return this.keys.length;
+  }
+  get(r: number, f: number): Scalar {
+    return this.records[r][this.key(r, f)];
+  }
+  set(r: number, f: number, value: Scalar): void {
+    setOwn(this.records[r], this.key(r, f), value);
+  }
+  output(kept: readonly number[] | undefined): Record<string, unknown> {
+    const { records } = this;
+    return { records: kept ? kept.map((r) => records[r]) : records };
+  }
+}
+
+function access(data: BodyData): RecordAccess {
+  if (data.kind === 'text') return new TextAccess(data.text);
+  if (data.kind === 'table') return new TableAccess(data.columns, data.rows);
+  return new RecordsAccess(data.records);
 }
 
 export function applyReadContext(
@@ -102,9 +137,7 @@ export function applyReadContext(
 function walk(body: OpenedBody, context: ReadContext, parameters: Readonly<Record<string, string>>, tokenKey: Uint8Array): ReadOutcome {
   const { tagSets, index } = body;
   const data = access(body.data);
-  const token = tokenizer(tokenKey);
-  const transform = (rule: ReadRule, value: string) => (rule.effect === 'Redact' ? REDACTED : token(rule.token_format, value));
-  const pass = new ReadPass(body, context.rules, parameters, transform, data);
+  const pass = new ReadPass(body, context.rules, parameters, new Tokenizer(tokenKey), data);
   let kept: number[] | undefined;
   let filtered = 0;
 

@@ -59,24 +59,44 @@ const SHA256_BYTES = 32;
  * half a createHmac per message: a load may tokenize thousands of values.
  */
 export function hmacSha256Keyed(key: Uint8Array, prefix = ''): (message: string) => string {
-  const k = key.length > SHA256_BLOCK_BYTES ? sha256(key) : key;
-  const prefixBytes = Buffer.from(prefix, 'utf8');
-  const start = SHA256_BLOCK_BYTES + prefixBytes.length;
-  const inner = Buffer.alloc(start + 1024, 0x36);
-  const outer = Buffer.alloc(SHA256_BLOCK_BYTES + SHA256_BYTES, 0x5c);
-  for (let i = 0; i < k.length; i++) {
-    inner[i] ^= k[i];
-    outer[i] ^= k[i];
+  const keyed = new KeyedHmac(key, prefix);
+  return (message) => keyed.hex(message);
+}
+
+/**
+ * hmacSha256Keyed as an object: its method is the same function in every load, so code optimized
+ * around a call to it stays valid when the next load brings a new key (a closure per key would not).
+ */
+export class KeyedHmac {
+  private readonly inner: Buffer;
+  private readonly innerHead: Buffer;
+  private readonly outer: Buffer;
+  private readonly start: number;
+  private readonly room: number;
+
+  constructor(key: Uint8Array, prefix = '') {
+    const k = key.length > SHA256_BLOCK_BYTES ? sha256(key) : key;
+    const prefixBytes = Buffer.from(prefix, 'utf8');
+    this.start = SHA256_BLOCK_BYTES + prefixBytes.length;
+    this.inner = Buffer.alloc(this.start + 1024, 0x36);
+    this.outer = Buffer.alloc(SHA256_BLOCK_BYTES + SHA256_BYTES, 0x5c);
+    for (let i = 0; i < k.length; i++) {
+      this.inner[i] ^= k[i];
+      this.outer[i] ^= k[i];
+    }
+    prefixBytes.copy(this.inner, SHA256_BLOCK_BYTES);
+    this.innerHead = this.inner.subarray(0, this.start);
+    this.room = this.inner.length - this.start;
   }
-  prefixBytes.copy(inner, SHA256_BLOCK_BYTES);
-  const innerHead = inner.subarray(0, start);
-  const room = inner.length - start;
-  return (message) => {
+
+  /** HMAC-SHA256(key, prefix ‖ message) as hex. */
+  hex(message: string): string {
+    const { inner, start, room, outer } = this;
     // Short messages (most values) are written after the prefix in place; longer ones are joined.
     const data = message.length <= room / 3 || Buffer.byteLength(message, 'utf8') <= room
       ? inner.subarray(0, start + inner.write(message, start, 'utf8'))
-      : Buffer.concat([innerHead, Buffer.from(message, 'utf8')]);
+      : Buffer.concat([this.innerHead, Buffer.from(message, 'utf8')]);
     outer.write(hash('sha256', data, 'binary'), SHA256_BLOCK_BYTES, 'binary');
     return hash('sha256', outer, 'hex');
-  };
+  }
 }

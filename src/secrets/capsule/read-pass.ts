@@ -15,7 +15,11 @@ import type { ReadRule } from './read-context.js';
 import { decide } from './read-rules.js';
 import type { Scalar } from './records.js';
 import type { Tag } from './tags.js';
+import type { Tokenizer } from './tokenize.js';
 import type { VarintReader } from './varint.js';
+
+/** What redacted text becomes. */
+export const REDACTED = '{redacted}';
 
 /** Buckets of the access log's tag summaries. */
 export const ALLOWED = 0;
@@ -58,7 +62,7 @@ export class ReadPass {
     body: OpenedBody,
     private readonly rules: readonly ReadRule[],
     private readonly parameters: Readonly<Record<string, string>>,
-    private readonly transform: (rule: ReadRule, value: string) => string,
+    private readonly tokens: Tokenizer,
     private readonly data: RecordAccess,
   ) {
     this.tagSets = body.tagSets;
@@ -130,6 +134,11 @@ export class ReadPass {
     }
     this.stage(field, fieldSet, fieldRule, this.data.get(record, field));
     return KEEP;
+  }
+
+  /** The value as a Redact or Tokenize rule leaves it. */
+  private transform(rule: ReadRule, value: string): string {
+    return rule.effect === 'Redact' ? REDACTED : this.tokens.token(rule.token_format, value);
   }
 
   private count(bucket: number, set: number): void {

@@ -5,22 +5,22 @@
  *  - synthetic: a look-alike of the same shape — letters stay letters (same case), digits stay
  *    digits, punctuation stays; an email keeps its `@`, dots and top-level domain.
  */
-import { hmacSha256Keyed } from './crypto.js';
+import { KeyedHmac } from './crypto.js';
 import type { TokenFormat } from './read-context.js';
 
 /** HMAC-SHA256 under the tokenization key, as hex. */
-type Mac = (message: string) => string;
+type Mac = KeyedHmac;
 
 /** What the explicit format's HMAC covers before the value. */
 const EXPLICIT_PREFIX = 'explicit\0';
 
 /** `explicitMac` is keyed with EXPLICIT_PREFIX, so the value is never joined to it in a new string. */
 function explicitWith(explicitMac: Mac, value: string): string {
-  return 'tk-' + explicitMac(value).slice(0, 32);
+  return 'tk-' + explicitMac.hex(value).slice(0, 32);
 }
 
 export function explicitToken(key: Uint8Array, value: string): string {
-  return explicitWith(hmacSha256Keyed(key, EXPLICIT_PREFIX), value);
+  return explicitWith(new KeyedHmac(key, EXPLICIT_PREFIX), value);
 }
 
 /** A deterministic byte stream for one value (HMAC blocks with a counter). */
@@ -30,7 +30,7 @@ function stream(mac: Mac, value: string): () => number {
   let at = 0;
   return () => {
     if (at >= block.length) {
-      block = Buffer.from(mac(`synthetic\0${counter++}\0${value}`), 'hex');
+      block = Buffer.from(mac.hex(`synthetic\0${counter++}\0${value}`), 'hex');
       at = 0;
     }
     return block[at++];
@@ -60,12 +60,23 @@ function syntheticWith(mac: Mac, value: string): string {
 }
 
 export function syntheticToken(key: Uint8Array, value: string): string {
-  return syntheticWith(hmacSha256Keyed(key), value);
+  return syntheticWith(new KeyedHmac(key), value);
 }
 
-/** Tokenizes many values under one key (the key's HMAC set-up is done once). */
-export function tokenizer(key: Uint8Array): (format: TokenFormat, value: string) => string {
-  const mac = hmacSha256Keyed(key);
-  const explicitMac = hmacSha256Keyed(key, EXPLICIT_PREFIX);
-  return (format, value) => (format === 'synthetic' ? syntheticWith(mac, value) : explicitWith(explicitMac, value));
+/**
+ * Tokenizes many values under one key (the key's HMAC set-up is done once). An object, so code
+ * optimized around `token` in one load still holds in the next, under another key.
+ */
+export class Tokenizer {
+  private readonly mac: KeyedHmac;
+  private readonly explicitMac: KeyedHmac;
+
+  constructor(key: Uint8Array) {
+    this.mac = new KeyedHmac(key);
+    this.explicitMac = new KeyedHmac(key, EXPLICIT_PREFIX);
+  }
+
+  token(format: TokenFormat, value: string): string {
+    return format === 'synthetic' ? syntheticWith(this.mac, value) : explicitWith(this.explicitMac, value);
+  }
 }
