@@ -56,16 +56,8 @@ const SHA256_BYTES = 32;
  * hmacSha256(key, prefix + m).toString('hex'). The padded key blocks and the prefix are written
  * once and each message costs two one-shot hashes with string results (a Buffer result costs more
  * than the hashing; the inner one is 'binary', one character a byte, copied straight back), under
- * half a createHmac per message: a load may tokenize thousands of values.
- */
-export function hmacSha256Keyed(key: Uint8Array, prefix = ''): (message: string) => string {
-  const keyed = new KeyedHmac(key, prefix);
-  return (message) => keyed.hex(message);
-}
-
-/**
- * hmacSha256Keyed as an object: its method is the same function in every load, so code optimized
- * around a call to it stays valid when the next load brings a new key (a closure per key would not).
+ * half a createHmac per message: a load may tokenize thousands of values. An object rather than a
+ * closure, so code optimized around `hex` in one load stays valid when the next brings a new key.
  */
 export class KeyedHmac {
   private readonly inner: Buffer;

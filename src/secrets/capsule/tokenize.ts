@@ -8,14 +8,11 @@
 import { KeyedHmac } from './crypto.js';
 import type { TokenFormat } from './read-context.js';
 
-/** HMAC-SHA256 under the tokenization key, as hex. */
-type Mac = KeyedHmac;
-
 /** What the explicit format's HMAC covers before the value. */
 const EXPLICIT_PREFIX = 'explicit\0';
 
 /** `explicitMac` is keyed with EXPLICIT_PREFIX, so the value is never joined to it in a new string. */
-function explicitWith(explicitMac: Mac, value: string): string {
+function explicitWith(explicitMac: KeyedHmac, value: string): string {
   return 'tk-' + explicitMac.hex(value).slice(0, 32);
 }
 
@@ -24,7 +21,7 @@ export function explicitToken(key: Uint8Array, value: string): string {
 }
 
 /** A deterministic byte stream for one value (HMAC blocks with a counter). */
-function stream(mac: Mac, value: string): () => number {
+function stream(mac: KeyedHmac, value: string): () => number {
   let block: Buffer = Buffer.alloc(0);
   let counter = 0;
   let at = 0;
@@ -48,7 +45,7 @@ function substitute(text: string, next: () => number): string {
   return out;
 }
 
-function syntheticWith(mac: Mac, value: string): string {
+function syntheticWith(mac: KeyedHmac, value: string): string {
   const next = stream(mac, value);
   const at = value.lastIndexOf('@');
   const dot = value.lastIndexOf('.');
