@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -139,5 +139,35 @@ test('a journal that cannot be opened fails every batch with a clear error; clos
     await assert.rejects(writer.importBatch([record(1, '{}')]), (err: Error & { code?: string }) => err.code === 'SQLITE_NOTADB' && /not a database/.test(err.message));
     await assert.rejects(writer.importBatch([record(2, '{}')]), /not a database/);
     await writer.close();
+  });
+});
+
+test('committed batches are copied into the database while the import goes on, not by the writer, and the log is gone after it', async () => {
+  await withDir(async (dir) => {
+    const path = join(dir, 'journal.db');
+    const writer = openImportWriter(path);
+    let closed = false;
+    try {
+      const text = (i: number) => `{"n":${i},"pad":"${'p'.repeat(1000)}"}`;
+      const batch = (from: number) => Array.from({ length: 2000 }, (_, i) => record(from + i, text(from + i), { requestId: `r-${from + i}` }));
+      assert.deepEqual(await writer.importBatch(batch(0)), { added: 2000, duplicates: 0 });
+      assert.deepEqual(await writer.importBatch(batch(2000)), { added: 2000, duplicates: 0 });
+      // ~4 MB committed: far below the writer's own checkpoint bound, so only the checkpointer copies it.
+      const copied = () => statSync(path).size > 4_000_000;
+      for (let waited = 0; !copied() && waited < 10_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+      assert.ok(copied(), `the database file holds ${statSync(path).size} bytes while the import is open`);
+      assert.ok(existsSync(`${path}-wal`), 'the import is still open');
+      await writer.close();
+      closed = true;
+    } finally {
+      if (!closed) await writer.close();
+    }
+    assert.equal(existsSync(`${path}-wal`), false);
+    const db = new Database(path, { readonly: true });
+    try {
+      assert.equal(db.prepare('SELECT COUNT(*) FROM records').pluck().get(), 4000);
+    } finally {
+      db.close();
+    }
   });
 });

@@ -11,3 +11,6 @@ export interface WriterFailure {
 
 /** One per batch, in the order the batches were sent. */
 export type ImportReply = { outcome: ImportOutcome } | { failure: WriterFailure };
+
+/** To the checkpointer thread: a batch was committed, or the import is over. */
+export type CheckpointRequest = { committed: true } | { close: true };

@@ -7,7 +7,7 @@
 import type { Worker } from 'node:worker_threads';
 import { spawnWorker } from '../../lib/spawn-worker.js';
 import type { ImportOutcome, JournalAppend } from '../types.js';
-import type { ImportReply, ImportRequest, WriterFailure } from './import-writer-messages.js';
+import type { CheckpointRequest, ImportReply, ImportRequest, WriterFailure } from './import-writer-messages.js';
 import { IMPORT_BATCHES_IN_FLIGHT } from './limits.js';
 import { emptySlot, packBatch, type BatchSlot } from './packed-batch.js';
 
@@ -30,6 +30,11 @@ interface Waiting {
 
 export function openImportWriter(path: string): ImportWriter {
   const worker: Worker = spawnWorker(import.meta.url, 'import-writer-worker', { path });
+  const checkpointer: Worker = spawnWorker(import.meta.url, 'checkpointer-worker', { path });
+  // Its failure loses nothing (the writer's own checkpoints take over): it is not the import's.
+  checkpointer.on('error', () => {});
+  const checkpointed = new Promise<void>((resolve) => checkpointer.once('exit', () => resolve()));
+  const toCheckpointer = (request: CheckpointRequest) => checkpointer.postMessage(request);
   const free: BatchSlot[] = Array.from({ length: IMPORT_BATCHES_IN_FLIGHT }, emptySlot);
   const waiting: Waiting[] = [];
   // Callers waiting for a slot to come free.
@@ -50,8 +55,12 @@ export function openImportWriter(path: string): ImportWriter {
     const w = waiting.shift();
     if (!w) return;
     release(w.slot);
-    if ('outcome' in reply) w.resolve(reply.outcome);
-    else w.reject(errorOf(reply.failure));
+    if ('outcome' in reply) {
+      toCheckpointer({ committed: true });
+      w.resolve(reply.outcome);
+    } else {
+      w.reject(errorOf(reply.failure));
+    }
   });
   worker.on('error', (err) => stop(new Error(`the import's writer thread failed: ${err.message}`)));
   const exited = new Promise<void>((resolve) => worker.once('exit', () => {
@@ -70,6 +79,9 @@ export function openImportWriter(path: string): ImportWriter {
       });
     },
     async close() {
+      // The checkpointer's connection closes first: the writer's, the last, then copies and removes the log.
+      toCheckpointer({ close: true });
+      await checkpointed;
       if (!stopped) send({ close: true });
       await exited;
     },

@@ -18,12 +18,13 @@ export const IMPORT_BATCH_RECORDS = 5000;
 export const IMPORT_BATCHES_IN_FLIGHT = 2;
 
 /**
- * Pages the write-ahead log grows to during an import before a commit copies it into the database
- * (4,096 of 16 KiB: 64 MiB). Each such checkpoint syncs both files and waits for the disk; at
- * SQLite's default (1,000 pages) an import waits for it every few thousand records. A server's
- * connections keep the default, which bounds the log's size on the journal's disk to 16 MiB.
+ * Pages the write-ahead log may reach during an import before the writer checkpoints it itself
+ * (16,384 of 16 KiB: 256 MiB). The checkpointer thread (checkpointer-worker.ts) copies the log
+ * after every batch, so this is a bound, reached only when it falls behind: a checkpoint on the
+ * writer syncs both files and waits for the disk. A server's connections keep SQLite's default
+ * (1,000 pages), which bounds the log on the journal's disk to 16 MiB.
  */
-export const IMPORT_WAL_CHECKPOINT_PAGES = 4096;
+export const IMPORT_WAL_CHECKPOINT_PAGES = 16384;
 
 /** Read size of input files. */
 export const READ_CHUNK_BYTES = 1024 * 1024;
