@@ -1,6 +1,6 @@
 /**
  * The hash walker: `hmac-sha256:` + hex(HMAC-SHA256(key = salt, message = value)), as Vault's
- * `salt.GetIdentifiedHMAC`. Each device has its own salt, imported once as a KeyObject.
+ * `salt.GetIdentifiedHMAC`. Each device has its own salt, made a KeyedHmac once.
  *
  * Data maps are walked in one recursive copy-and-hash pass that never touches its input:
  * - every string leaf is hashed, unless its nearest enclosing map key is exempt (the mount's
@@ -16,8 +16,8 @@
  * frozen, so the formatter can keep its text too. Nothing is kept for values that can change, and
  * nothing is keyed by a value's content: a lookup hits only for the very object hashed before.
  */
-import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import { deepFreeze, isDeepFrozen } from '../lib/immutable.js';
+import { KeyedHmac } from '../lib/keyed-hmac.js';
 import { JsonNumber } from '../lib/json-number.js';
 import { rfc3339Nano } from '../lib/time.js';
 import type { EntryHasher } from './entry.js';
@@ -31,8 +31,8 @@ export interface Salt {
 }
 
 export function createSalt(salt: string): Salt {
-  const key: KeyObject = createSecretKey(Buffer.from(salt, 'utf8'));
-  return { hash: (value) => HMAC_PREFIX + createHmac('sha256', key).update(value, 'utf8').digest('hex') };
+  const mac = new KeyedHmac(Buffer.from(salt, 'utf8'));
+  return { hash: (value) => HMAC_PREFIX + mac.hex(value) };
 }
 
 export function binaryToBase64(v: ArrayBufferView | ArrayBuffer): string {

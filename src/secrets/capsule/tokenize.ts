@@ -5,7 +5,7 @@
  *  - synthetic: a look-alike of the same shape — letters stay letters (same case), digits stay
  *    digits, punctuation stays; an email keeps its `@`, dots and top-level domain.
  */
-import { KeyedHmac } from './crypto.js';
+import { KeyedHmac } from '../../lib/keyed-hmac.js';
 import type { TokenFormat } from './read-context.js';
 
 /** What the explicit format's HMAC covers before the value. */

@@ -5,6 +5,7 @@
  * derived from, so a rotated secret never reuses a stale key.
  */
 import { createHmac } from 'node:crypto';
+import { KeyedHmac } from '../../../lib/keyed-hmac.js';
 import { LruMap } from '../../../lib/lru.js';
 
 const hmac = (key: string | Buffer, data: string) => createHmac('sha256', key).update(data).digest();
@@ -13,24 +14,28 @@ export function deriveSigningKey(secret: string, date: string, region: string, s
   return hmac(hmac(hmac(hmac(`AWS4${secret}`, date), region), service), 'aws4_request');
 }
 
+/** A derived signing key, ready to sign many strings. */
+export type SigningKey = KeyedHmac;
+
 export interface SigningKeyCache {
-  get(accessKeyId: string, secret: string, date: string, region: string, service: string): Buffer;
+  get(accessKeyId: string, secret: string, date: string, region: string, service: string): SigningKey;
 }
 
 export function createSigningKeyCache(maxEntries = 4096): SigningKeyCache {
-  const entries = new LruMap<string, { secret: string; key: Buffer }>(maxEntries);
+  const entries = new LruMap<string, { secret: string; key: SigningKey }>(maxEntries);
   return {
     get(accessKeyId, secret, date, region, service) {
       const id = `${accessKeyId}/${date}/${region}/${service}`;
       const hit = entries.get(id);
       if (hit && hit.secret === secret) return hit.key;
-      const key = deriveSigningKey(secret, date, region, service);
+      const key = new KeyedHmac(deriveSigningKey(secret, date, region, service));
       entries.set(id, { secret, key });
       return key;
     },
   };
 }
 
-export function signString(signingKey: Buffer, toSign: string): string {
-  return createHmac('sha256', signingKey).update(toSign).digest('hex');
+/** The signature: hex HMAC-SHA256 of the string to sign under the signing key. */
+export function signString(signingKey: SigningKey, toSign: string): string {
+  return signingKey.hex(toSign);
 }
