@@ -58,6 +58,13 @@ CREATE TABLE IF NOT EXISTS event_seq_floor (
 );
 `;
 
+/**
+ * The page size of a new event database. An event is ~1 KiB sealed plus a dozen index entries;
+ * with SQLite's default 4 KiB pages, indexing writes several times more pages per event (the
+ * journal's choice too: src/journal/schema.ts).
+ */
+export const PAGE_BYTES = 16_384;
+
 /** Opens (creating 0600 when new) the event database in WAL mode and applies the schema. */
 export function openEventDatabase(path: string): Database.Database {
   if (path !== ':memory:') {
@@ -65,6 +72,8 @@ export function openEventDatabase(path: string): Database.Database {
     closeSync(openSync(path, 'a', 0o600));
   }
   const db = new Database(path);
+  // Takes effect only in a database without tables yet: an existing store keeps its own.
+  db.pragma(`page_size = ${PAGE_BYTES}`);
   db.pragma('journal_mode = WAL');
   // WAL + NORMAL is durable across process crashes; only an OS crash can lose the last commits.
   db.pragma('synchronous = NORMAL');

@@ -16,6 +16,7 @@ import { manualClock } from '../../../src/lib/clock.js';
 import { formatCloudTrailRecord } from '../../../src/trail/format.js';
 import { createEventStore } from '../../../src/trail/store/event-store.js';
 import { ROWS_PER_INDEX_COMMIT } from '../../../src/trail/store/deferred-indexing.js';
+import { PAGE_BYTES } from '../../../src/trail/store/schema.js';
 import { lookupEvents } from '../../../src/trail/lookup/lookup-events.js';
 import type { EventStore } from '../../../src/trail/store/types.js';
 import { KEY_ARN, KEY_ID, kmsEvent } from '../fixtures.js';
@@ -221,5 +222,41 @@ test('SIGKILL after acknowledged appends: every acknowledged event is queryable 
     } finally {
       await store.close();
     }
+  });
+});
+
+test('a new store has 16 KiB pages; a store made with 4 KiB pages keeps them and its events', async () => {
+  await withDir(async (dir) => {
+    const pageSize = (path: string) => {
+      const db = new Database(path, { readonly: true });
+      try {
+        return db.pragma('page_size', { simple: true });
+      } finally {
+        db.close();
+      }
+    };
+    const fresh = join(dir, 'fresh.db');
+    const store = createEventStore({ path: fresh, encryptionKey: KEY, clock: manualClock(T0), purgeIntervalMs: 0 });
+    await append(store, 0);
+    await store.close();
+    assert.equal(pageSize(fresh), PAGE_BYTES);
+    assert.equal(PAGE_BYTES, 16_384);
+
+    // An existing database made with SQLite's default page size.
+    const old = join(dir, 'old.db');
+    const before = new Database(old);
+    before.pragma('page_size = 4096');
+    before.pragma('journal_mode = WAL');
+    before.close();
+    const first = createEventStore({ path: old, encryptionKey: KEY, clock: manualClock(T0), purgeIntervalMs: 0 });
+    await Promise.all([0, 1].map((i) => append(first, i)));
+    await first.close();
+    const second = createEventStore({ path: old, encryptionKey: KEY, clock: manualClock(T0), purgeIntervalMs: 0 });
+    try {
+      assert.deepEqual((await second.readSince(0, 10)).map((r) => r.seq), [1, 2]);
+    } finally {
+      await second.close();
+    }
+    assert.equal(pageSize(old), 4096);
   });
 });
