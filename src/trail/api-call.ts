@@ -10,7 +10,7 @@ import type { OutcomeFacts, RequestOutcome, TokenEntry } from '../core/index.js'
 import { awsErrorOf } from '../errors/index.js';
 import { recordedParameters, type Members } from '../lib/aws-members.js';
 import type { Clock } from '../lib/clock.js';
-import { uuid } from '../lib/ids.js';
+import { uuidV7 } from '../lib/ids.js';
 import type { TrailEventInput, TrailRecorder, TrailTlsDetails, TrailUserIdentity } from './model.js';
 
 /** What an operation declares for its event. */
@@ -72,10 +72,12 @@ export function apiCallRecorder(deps: ApiCallRecorderDeps): (outcome: RequestOut
     const resources = [...new Set(resourcesOf(outcome.facts))];
     const sent = req.data;
     const recorded = op.recordedDefaults ? { ...op.recordedDefaults(sent), ...sent } : sent;
+    const now = deps.clock.now();
     const event: TrailEventInput = {
-      eventId: uuid(),
+      // Time-ordered: the event store's index of event ids grows at its end (schema.ts).
+      eventId: uuidV7(now),
       requestId: req.id,
-      eventTime: deps.clock.now(),
+      eventTime: now,
       eventSource: deps.eventSource,
       eventName: name,
       awsRegion: deps.region,
