@@ -31,6 +31,14 @@ export function uuidV7(nowMs: number): string {
     + `${HEX[r[p + 4]]}${HEX[r[p + 5]]}${HEX[r[p + 6]]}${HEX[r[p + 7]]}${HEX[r[p + 8]]}${HEX[r[p + 9]]}`;
 }
 
+/**
+ * A request's id (Vault's `request_id`, AWS's `x-amzn-RequestId`): a UUIDv7, so the journal's
+ * index of request ids grows at its end as requests arrive.
+ */
+export function newRequestId(): string {
+  return uuidV7(Date.now());
+}
+
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
 /** A random base62 string of `length` characters (rejection sampling, no modulo bias). */

@@ -11,7 +11,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import type { RequestLimits } from '../config/index.js';
 import type { Core, LogicalRequest, Operation } from '../core/index.js';
 import { SealtrailError, invalid } from '../errors/index.js';
-import { uuid } from '../lib/ids.js';
+import { newRequestId } from '../lib/ids.js';
 import { setOwn } from '../lib/safe-object.js';
 import { parseDurationSeconds } from '../lib/time.js';
 import { fastifyServerOptions, nodeServerOptions, type ConnectionLimits } from './connection-limits.js';
@@ -194,7 +194,7 @@ function toLogicalRequest(req: FastifyRequest, refused?: SealtrailError): Logica
     wrapTtl = s;
   }
   return {
-    id: uuid(),
+    id: newRequestId(),
     operation,
     path,
     data,

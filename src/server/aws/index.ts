@@ -20,7 +20,7 @@ import type { AccessKeyResolver } from '../../kms/index.js';
 import { createSigningKeyCache, verifySigV4 } from './sigv4/index.js';
 import { operationInput } from '../../lib/aws-members.js';
 import type { Clock } from '../../lib/clock.js';
-import { uuid } from '../../lib/ids.js';
+import { newRequestId } from '../../lib/ids.js';
 import type { EdgeLog } from '../errors.js';
 import { peerOf } from '../peer.js';
 import { handlingTurn } from '../handling-turn.js';
@@ -73,7 +73,7 @@ export function registerAwsRoutes(app: FastifyInstance, deps: AwsRoutesDeps): vo
   const signingKeys = createSigningKeyCache();
 
   const handle = async (req: FastifyRequest, reply: FastifyReply) => {
-    const requestId = uuid();
+    const requestId = newRequestId();
     const send = (status: number, body: Record<string, unknown>) => {
       reply.code(status).header('x-amzn-requestid', requestId).header('content-type', AWS_JSON);
       return reply.send(JSON.stringify(body));
@@ -121,7 +121,7 @@ export function registerAwsRoutes(app: FastifyInstance, deps: AwsRoutesDeps): vo
   void app.register(async (scope) => {
     // Bodies refused before the handler (over the size limit, not JSON) are audited like any refusal.
     scope.setErrorHandler(async (err, req, reply) => {
-      const requestId = uuid();
+      const requestId = newRequestId();
       let e = awsErrorReply(err, { principalArn: '', action: '', internalType: 'KMSInternalException' }, deps.log);
       if (deps.users()) {
         const refused = new SealtrailError(e.status >= 500 ? 'internal' : 'invalid', e.type as AwsErrorType, e.message);
