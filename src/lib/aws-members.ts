@@ -3,9 +3,11 @@
  *
  *   operationInput(body, members)       what the handler and the audit entry get: declared members
  *                                       only, values as sent (the handler checks their types)
- *   recordedParameters(body, members)   CloudTrail's requestParameters: members not declared
+ *   recordedParameters(body, members, defaults?)
+ *                                       CloudTrail's requestParameters: members not declared
  *                                       `unrecorded`, in lowerCamelCase, each only if it has its
- *                                       declared type
+ *                                       declared type; a member left out shows the service's
+ *                                       default for it when one is given
  *
  * An undeclared member is never read, audited or recorded, so a caller cannot make a value it
  * chose (a plaintext, a MAC message) reach the trail by naming it.
@@ -52,13 +54,17 @@ function recordedValue(value: unknown, shape: Shape): unknown {
 }
 
 /** CloudTrail's requestParameters, or null when no recorded member is present. */
-export function recordedParameters(body: Readonly<Record<string, unknown>> | undefined, members: Members): Record<string, unknown> | null {
+export function recordedParameters(
+  body: Readonly<Record<string, unknown>> | undefined, members: Members, defaults?: Readonly<Record<string, unknown>>,
+): Record<string, unknown> | null {
   if (!body) return null;
   const out: Record<string, unknown> = {};
   for (const [name, member] of Object.entries(members)) {
     if (typeof member === 'object' && 'unrecorded' in member) continue;
-    if (!Object.hasOwn(body, name)) continue;
-    const value = recordedValue(body[name], member);
+    // A member the caller sent keeps its value; one left out shows the default the service applied.
+    const from = Object.hasOwn(body, name) ? body : defaults !== undefined && Object.hasOwn(defaults, name) ? defaults : undefined;
+    if (from === undefined) continue;
+    const value = recordedValue(from[name], member);
     if (value !== undefined) out[lowerFirst(name)] = value;
   }
   return Object.keys(out).length === 0 ? null : out;

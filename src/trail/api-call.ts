@@ -71,7 +71,6 @@ export function apiCallRecorder(deps: ApiCallRecorderDeps): (outcome: RequestOut
     const body = outcome.response?.data;
     const resources = [...new Set(resourcesOf(outcome.facts))];
     const sent = req.data;
-    const recorded = op.recordedDefaults ? { ...op.recordedDefaults(sent), ...sent } : sent;
     const now = deps.clock.now();
     const event: TrailEventInput = {
       // Time-ordered: the event store's index of event ids grows at its end (schema.ts).
@@ -84,7 +83,7 @@ export function apiCallRecorder(deps: ApiCallRecorderDeps): (outcome: RequestOut
       sourceIpAddress: req.remoteAddress,
       userAgent: (req.headers['user-agent']?.[0] ?? '').slice(0, MAX_USER_AGENT),
       userIdentity: identity,
-      requestParameters: recordedParameters(recorded, op.members),
+      requestParameters: recordedParameters(sent, op.members, op.recordedDefaults?.(sent)),
       responseElements: !error && body && op.responseElements ? op.responseElements(body, resources) : null,
       readOnly: op.readOnly,
       resources: resources.map((arn) => ({ accountId: deps.accountId, type: 'AWS::KMS::Key' as const, arn })),

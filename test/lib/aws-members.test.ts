@@ -38,3 +38,12 @@ test('recordedParameters: lowerCamelCase, recorded members of their declared typ
   assert.equal(Object.getPrototypeOf(recorded), Object.prototype);
   assert.deepEqual(Object.entries(recorded), [['__proto__', 'v']]);
 });
+
+test('recordedParameters with the service\'s defaults: a sent member keeps its value, one left out shows the default', () => {
+  const defaults = { KeyId: 'default-key', DryRun: false, NumberOfBytes: 'not a number', Plaintext: 'never', Extra: 'undeclared' };
+  assert.deepEqual(recordedParameters({ KeyId: 'k' }, MEMBERS, defaults), { keyId: 'k', dryRun: false });
+  assert.deepEqual(recordedParameters({}, MEMBERS, defaults), { keyId: 'default-key', dryRun: false });
+  // A sent member of the wrong type is left out, not replaced by the default.
+  assert.deepEqual(recordedParameters({ DryRun: 'yes' }, MEMBERS, defaults), { keyId: 'default-key' });
+  assert.equal(recordedParameters(undefined, MEMBERS, defaults), null);
+});
