@@ -1,8 +1,12 @@
 /**
  * The server's append path: records go to the spool (spool/) and are acknowledged when written
  * there; the indexer thread (indexer/) puts them into the database afterwards. Appends arriving
- * while a batch is being written — or in the same turn of the event loop — form the next batch
- * (group commit: one write, and with fsync one fdatasync, for all of them).
+ * while a batch is being written — or before the current turn's pending callbacks and promise
+ * reactions have run — form the next batch (group commit: one write, and with fsync one
+ * fdatasync, for all of them). A batch starts on `process.nextTick`, as the audit devices' line
+ * queue does: the requests handled together have queued their records by then, and a batch
+ * waiting for the next turn of the event loop (`setImmediate`) would hold every request it
+ * acknowledges for one more turn.
  *
  * At start, the last segment a previous process left is cut after its last whole frame (a crash
  * can leave an unacknowledged fragment), and this process writes a fresh segment.
@@ -105,7 +109,7 @@ export function openSpooledAppends(db: Database.Database, opts: SpooledAppendsOp
         next = openBatch();
         if (!writing && !scheduled) {
           scheduled = true;
-          setImmediate(flush);
+          process.nextTick(flush);
         }
       }
       next.records.push(record);

@@ -6,8 +6,9 @@
  * file written like an audit file device, and the indexer thread inserts it into the database
  * afterwards (spooled-appends.ts): the request pays for a write(2), not for SQLite's indexes.
  * Reads run here on their own connection; a query that must see every acknowledged record first
- * awaits `caughtUp`. Without a spool (tests, imports, ':memory:'), appends arriving in the same
- * turn of the event loop share one transaction on this thread (group commit).
+ * awaits `caughtUp`. Without a spool (tests, imports, ':memory:'), appends queued before the
+ * current turn's callbacks and promise reactions have run (`process.nextTick`) share one
+ * transaction on this thread (group commit).
  */
 import type Database from 'better-sqlite3';
 import type { IndexerMessage } from './indexer/state.js';
@@ -101,7 +102,7 @@ export function createJournalStore(opts: JournalStoreOptions): JournalStore {
       if (spooled) return spooled.append(record);
       if (!next) {
         next = openBatch();
-        setImmediate(flush);
+        process.nextTick(flush);
       }
       next.records.push(record);
       return next.done;
