@@ -3,8 +3,8 @@
  * An append is acknowledged only once its record is committed in PostgreSQL: there is no local
  * spool, so a node killed at any moment leaves behind exactly the records it acknowledged (and
  * perhaps some it had not yet acknowledged — never fewer). Appends arriving while a commit is in
- * flight, or in the same turn of the event loop, form the next batch: one INSERT, one commit
- * (group commit). Reads see every committed record, so there is no index to wait for.
+ * flight, or queued before the current turn's callbacks and promise reactions have run
+ * (`process.nextTick`), form the next batch: one INSERT, one commit (group commit). Reads see every committed record, so there is no index to wait for.
  *
  * With `ledger`, every commit is followed by a step of the ledger (ledger-store.ts) in the same
  * database, on this node: the node that writes the journal is the one that extends the ledger.
@@ -120,7 +120,7 @@ export async function createPostgresJournalStore(opts: PostgresJournalOptions): 
         next = openBatch();
         if (!writing && !scheduled) {
           scheduled = true;
-          setImmediate(flush);
+          process.nextTick(flush);
         }
       }
       next.records.push(record);

@@ -57,11 +57,13 @@ export function createEventStore(opts: EventStoreOptions): EventStore {
     return q.purgeEvents.run(cutoff).changes;
   });
 
-  // Micro-batching: appends made in the same turn of the event loop share one commit.
+  // Micro-batching: appends queued before the current turn's callbacks and promise reactions have
+  // run share one commit (`process.nextTick`, as the audit devices' line queue): the calls handled
+  // together have appended by then, and waiting for the next turn would hold each one a turn longer.
   let queue: Pending[] = [];
-  let scheduled: NodeJS.Immediate | undefined;
+  let scheduled = false;
   const flush = () => {
-    scheduled = undefined;
+    scheduled = false;
     const batch = queue;
     queue = [];
     if (batch.length === 0) return;
@@ -92,7 +94,10 @@ export function createEventStore(opts: EventStoreOptions): EventStore {
       return new Promise<number>((resolve, reject) => {
         if (!db.open) return reject(new Error('event store is closed'));
         queue.push({ input, resolve, reject });
-        scheduled ??= setImmediate(flush);
+        if (!scheduled) {
+          scheduled = true;
+          process.nextTick(flush);
+        }
       });
     },
     async appendBatch(inputs) {
@@ -110,7 +115,6 @@ export function createEventStore(opts: EventStoreOptions): EventStore {
     explainQuery: async (query) => q.explain(query).map((r) => r.detail),
     async close() {
       if (timer) clearInterval(timer);
-      if (scheduled) clearImmediate(scheduled);
       indexing.close();
       flush();
       if (db.open) db.close();

@@ -107,7 +107,8 @@ export async function createPostgresEventStore(opts: PostgresEventStoreOptions):
     }
   };
 
-  // Appends arriving while a commit is in flight, or in the same turn of the event loop, share the next one.
+  // Appends arriving while a commit is in flight, or queued before the current turn's callbacks and
+  // promise reactions have run (`process.nextTick`), share the next one.
   let queue: Pending[] = [];
   let writing: Promise<void> | undefined;
   let scheduled = false;
@@ -141,7 +142,7 @@ export async function createPostgresEventStore(opts: PostgresEventStoreOptions):
         queue.push({ input, resolve, reject });
         if (!scheduled && !writing) {
           scheduled = true;
-          setImmediate(flush);
+          process.nextTick(flush);
         }
       });
     },
