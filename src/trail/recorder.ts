@@ -40,10 +40,12 @@ export function createTrailRecorder(deps: TrailRecorderDeps): TrailRecorder {
   return {
     async record(event) {
       const record = formatCloudTrailRecord(event);
-      await deps.store().append({ record, timeMs: event.eventTime });
+      // One JSON text for both: the store seals it, the journal keeps it as its record.
+      const json = JSON.stringify(record);
+      await deps.store().append({ record, json, timeMs: event.eventTime });
       if (!deps.journal) return;
       const timeNs = deps.clock ? deps.clock.nowNs() : BigInt(event.eventTime) * 1_000_000n;
-      await deps.journal.append({ kind: 'cloudtrail', timeNs, text: JSON.stringify(record), keys: journalKeysOfEvent(record, deps.recipientEntity) });
+      await deps.journal.append({ kind: 'cloudtrail', timeNs, text: json, keys: journalKeysOfEvent(record, deps.recipientEntity) });
     },
   };
 }

@@ -46,7 +46,7 @@ export function createEventStore(opts: EventStoreOptions): EventStore {
 
   const logged = (input: AppendInput): LoggedEvent => {
     const cols = indexColumns(input.record);
-    return { timeMs: input.timeMs, cols, sealed: cipher.seal(cols.eventId, JSON.stringify(input.record)) };
+    return { timeMs: input.timeMs, cols, sealed: cipher.seal(cols.eventId, input.json ?? JSON.stringify(input.record)) };
   };
   const logAll = db.transaction((inputs: readonly AppendInput[]) => inputs.map((input) => log.insert(logged(input))));
   const insertAll = db.transaction((inputs: readonly AppendInput[]) => { for (const input of inputs) log.insertIndexed(logged(input)); });

@@ -36,6 +36,8 @@ export interface AppendInput {
   record: CloudTrailRecord;
   /** The event time in ms (the record's eventTime has only second precision). */
   timeMs: number;
+  /** The record as its JSON text, when the caller has made it already (else the store makes it). */
+  json?: string;
 }
 
 /** Reads are asynchronous: on SQLite they answer at once, on PostgreSQL after a round trip. */

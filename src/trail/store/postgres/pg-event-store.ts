@@ -69,7 +69,7 @@ export async function createPostgresEventStore(opts: PostgresEventStoreOptions):
           + 'WITH ORDINALITY AS u(event_id, time_ms, event_name, read_only, username, event_source, access_key_id, record, o)',
         [first, cols.map((c) => c.eventId), inputs.map((i) => i.timeMs), cols.map((c) => c.eventName), cols.map((c) => c.readOnly),
           cols.map((c) => c.username), cols.map((c) => c.eventSource), cols.map((c) => c.accessKeyId),
-          inputs.map((i, k) => cipher.seal(cols[k].eventId, JSON.stringify(i.record)))],
+          inputs.map((i, k) => cipher.seal(cols[k].eventId, i.json ?? JSON.stringify(i.record)))],
       );
       for (const [table, column, values] of [['event_resource_names', 'name', (c: IndexColumns) => c.resourceNames], ['event_resource_types', 'type', (c: IndexColumns) => c.resourceTypes]] as const) {
         const v: string[] = [];
