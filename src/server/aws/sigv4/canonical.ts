@@ -6,7 +6,7 @@
  * The URI is normalized and URI-encoded once more (every service but S3 double-encodes); query
  * pairs are RFC 3986-encoded and sorted; header values are trimmed with inner space runs collapsed.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 export interface CanonicalInput {
   method: string;
@@ -64,7 +64,8 @@ export function canonicalRequest(input: CanonicalInput): string {
   return [input.method.toUpperCase(), canonicalUri(input.path), canonicalQuery(input.query), headers, names.join(';'), input.payloadHash].join('\n');
 }
 
-export const sha256Hex = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex');
+/** One-shot (`crypto.hash`): no Hash object per call, about half the cost for a request's few KiB. */
+export const sha256Hex = (data: string | Uint8Array) => hash('sha256', data, 'hex');
 
 export function stringToSign(amzDate: string, scope: string, canonical: string): string {
   return ['AWS4-HMAC-SHA256', amzDate, scope, sha256Hex(canonical)].join('\n');
