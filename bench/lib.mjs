@@ -55,8 +55,17 @@ const TICK_US = 10_000;
  * undefined where /proc is not available.
  */
 export function processCpu(pid) {
+  return cpuOf(`/proc/${pid}/stat`);
+}
+
+/** The same for one thread: the main thread's id is the process's (the thread answering requests). */
+export function threadCpu(pid, tid = pid) {
+  return cpuOf(`/proc/${pid}/task/${tid}/stat`);
+}
+
+function cpuOf(statPath) {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(statPath, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return { user: Number(fields[11]) * TICK_US, system: Number(fields[12]) * TICK_US };
   } catch {
@@ -64,13 +73,23 @@ export function processCpu(pid) {
   }
 }
 
-/** `load`, plus the server process's CPU per request (µs, user and system) during the run. */
+/**
+ * `load`, plus the server process's CPU per request during the run (µs, user and system, all its
+ * threads) and the share of it its main thread (the one answering requests) used, `cpuMain`.
+ */
 export async function loadMeasuringServer(pid, options) {
   const before = processCpu(pid);
+  const mainBefore = threadCpu(pid);
   const result = await load(options);
   const after = processCpu(pid);
+  const mainAfter = threadCpu(pid);
   if (!before || !after) return result;
-  return { ...result, cpuUser: (after.user - before.user) / result.total, cpuSystem: (after.system - before.system) / result.total };
+  const perRequest = (a, b) => (b.user + b.system - a.user - a.system) / result.total;
+  return {
+    ...result,
+    cpuUser: (after.user - before.user) / result.total, cpuSystem: (after.system - before.system) / result.total,
+    cpuMain: mainBefore && mainAfter ? perRequest(mainBefore, mainAfter) : undefined,
+  };
 }
 
 /**
