@@ -1,12 +1,7 @@
 /**
  * The server's append path: records go to the spool (spool/) and are acknowledged when written
  * there; the indexer thread (indexer/) puts them into the database afterwards. Appends arriving
- * while a batch is being written — or before the current turn's pending callbacks and promise
- * reactions have run — form the next batch (group commit: one write, and with fsync one
- * fdatasync, for all of them). A batch starts on `process.nextTick`, as the audit devices' line
- * queue does: the requests handled together have queued their records by then, and a batch
- * waiting for the next turn of the event loop (`setImmediate`) would hold every request it
- * acknowledges for one more turn.
+ * together share one write, and with fsync one fdatasync (lib/group-commit.ts).
  *
  * At start, the last segment a previous process left is cut after its last whole frame (a crash
  * can leave an unacknowledged fragment), and this process writes a fresh segment.
@@ -20,7 +15,7 @@ import { createFrameEncoder, fitsInFrame, MAX_FRAME_BYTES } from './spool/frame.
 import { cutAfterLastFrame, listSegments, position, segmentOf, segmentPath } from './spool/segments.js';
 import { createSpoolWriter } from './spool/spool-writer.js';
 import type { JournalAppend } from './types.js';
-import { openBatch, type Batch } from './batch.js';
+import { groupCommit } from '../lib/group-commit.js';
 
 export interface SpooledAppendsOptions {
   /** The journal database; its spool is the directory beside it, `<path>-spool`. */
@@ -79,49 +74,26 @@ export function openSpooledAppends(db: Database.Database, opts: SpooledAppendsOp
   const indexer: IndexerThread = createIndexerThread({ path: opts.path, dir, fsync: opts.fsync, nice: opts.nice, ledgerDir: opts.ledgerDir }, progress, opts.onIndexer);
 
   const encoder = createFrameEncoder();
-  let next: Batch | undefined;
-  let writing: Promise<void> | undefined;
-  let scheduled = false;
   let closed = false;
-
-  const flush = (): void => {
-    scheduled = false;
-    const batch = next;
-    if (writing || !batch) return;
-    next = undefined;
-    writing = (async () => {
-      const frames = encoder.encode(batch.records);
-      appended += frames.length;
-      await writer.write(frames);
-    })().then(batch.resolve, batch.reject).finally(() => {
-      writing = undefined;
-      // What arrived during the write goes out now, as one batch.
-      flush();
-    });
-  };
+  const commits = groupCommit(async (records: JournalAppend[]): Promise<void> => {
+    const frames = encoder.encode(records);
+    appended += frames.length;
+    await writer.write(frames);
+  });
 
   return {
     append(record) {
       if (closed) return Promise.reject(new Error('journal closed'));
       // Refused alone, before it can fail the batch it would have joined.
       if (!fitsInFrame(record.text)) return Promise.reject(new Error(`a journal record larger than ${MAX_FRAME_BYTES} bytes cannot be kept`));
-      if (!next) {
-        next = openBatch();
-        if (!writing && !scheduled) {
-          scheduled = true;
-          process.nextTick(flush);
-        }
-      }
-      next.records.push(record);
-      return next.done;
+      return commits.add(record);
     },
     caughtUp: (timeoutMs) => indexer.caughtUp(timeoutMs),
     async close() {
       if (closed) return;
       closed = true;
       clearInterval(loadTimer);
-      flush();
-      while (writing) await writing;
+      await commits.drain();
       await writer.close();
       await indexer.close();
     },

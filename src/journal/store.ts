@@ -6,18 +6,17 @@
  * file written like an audit file device, and the indexer thread inserts it into the database
  * afterwards (spooled-appends.ts): the request pays for a write(2), not for SQLite's indexes.
  * Reads run here on their own connection; a query that must see every acknowledged record first
- * awaits `caughtUp`. Without a spool (tests, imports, ':memory:'), appends queued before the
- * current turn's callbacks and promise reactions have run (`process.nextTick`) share one
- * transaction on this thread (group commit).
+ * awaits `caughtUp`. Without a spool (tests, imports, ':memory:'), appends share transactions on
+ * this thread (lib/group-commit.ts).
  */
 import type Database from 'better-sqlite3';
 import type { IndexerMessage } from './indexer/state.js';
 import { openJournalDatabase } from './schema.js';
 import { querySql } from './query.js';
-import { openBatch, type Batch } from './batch.js';
+import { groupCommit } from '../lib/group-commit.js';
 import { openSpooledAppends, type SpooledAppends } from './spooled-appends.js';
 import { createJournalWriter, KEY_ENTRIES } from './writer.js';
-import type { JournalKeys, JournalKind, JournalQuery, JournalRecord, JournalStore } from './types.js';
+import type { JournalAppend, JournalKeys, JournalKind, JournalQuery, JournalRecord, JournalStore } from './types.js';
 
 export interface JournalStoreOptions {
   /** Database file, or ':memory:'. */
@@ -69,19 +68,8 @@ export function createJournalStore(opts: JournalStoreOptions): JournalStore {
   const count = db.prepare('SELECT COUNT(*) FROM records').pluck();
   const since = db.prepare('SELECT * FROM records WHERE seq > ? ORDER BY seq LIMIT ?').safeIntegers(true);
 
-  let next: Batch | undefined;
-  const flush = (): void => {
-    const batch = next;
-    next = undefined;
-    if (!batch) return;
-    try {
-      writer.appendAll(batch.records);
-      batch.resolve();
-    } catch (err) {
-      // Nothing of a failed batch was committed: every append in it fails, and its request with it.
-      batch.reject(err);
-    }
-  };
+  // Nothing of a failed batch is committed: every append in it fails, and its request with it.
+  const commits = groupCommit((records: JournalAppend[]): void => { writer.appendAll(records); });
 
   const select = (q: JournalQuery): Row[] => {
     const { sql, params } = querySql(q);
@@ -100,12 +88,7 @@ export function createJournalStore(opts: JournalStoreOptions): JournalStore {
     append(record) {
       if (closed) return Promise.reject(new Error('journal closed'));
       if (spooled) return spooled.append(record);
-      if (!next) {
-        next = openBatch();
-        process.nextTick(flush);
-      }
-      next.records.push(record);
-      return next.done;
+      return commits.add(record);
     },
     caughtUp: (timeoutMs) => (spooled ? spooled.caughtUp(timeoutMs) : Promise.resolve(true)),
     importBatch: async (records) => writer.importAll(records),
@@ -121,7 +104,7 @@ export function createJournalStore(opts: JournalStoreOptions): JournalStore {
     async close() {
       if (closed) return;
       clearInterval(sweep);
-      flush();
+      commits.flush();
       closed = true;
       await spooled?.close();
       db.close();

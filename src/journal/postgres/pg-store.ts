@@ -2,19 +2,19 @@
  * The journal store on PostgreSQL, for several nodes sharing one database (one of them active).
  * An append is acknowledged only once its record is committed in PostgreSQL: there is no local
  * spool, so a node killed at any moment leaves behind exactly the records it acknowledged (and
- * perhaps some it had not yet acknowledged — never fewer). Appends arriving while a commit is in
- * flight, or queued before the current turn's callbacks and promise reactions have run
- * (`process.nextTick`), form the next batch: one INSERT, one commit (group commit). Reads see every committed record, so there is no index to wait for.
+ * perhaps some it had not yet acknowledged — never fewer). Appends arriving together share one
+ * INSERT and one commit (lib/group-commit.ts). Reads see every committed record, so there is no
+ * index to wait for.
  *
  * With `ledger`, every commit is followed by a step of the ledger (ledger-store.ts) in the same
  * database, on this node: the node that writes the journal is the one that extends the ledger.
  */
 import type pg from 'pg';
-import { openBatch, type Batch } from '../batch.js';
+import { groupCommit } from '../../lib/group-commit.js';
 import { querySql } from '../query.js';
 import { fitsInFrame, MAX_FRAME_BYTES } from '../spool/frame.js';
 import type { IndexerMessage } from '../indexer/state.js';
-import type { JournalQuery, JournalStore } from '../types.js';
+import type { JournalAppend, JournalQuery, JournalStore } from '../types.js';
 import { openJournalPool } from './schema.js';
 import { recordOf, type RecordRow } from './records.js';
 import { appendRecords, importRecords } from './transactions.js';
@@ -67,32 +67,15 @@ export async function createPostgresJournalStore(opts: PostgresJournalOptions): 
   const pool = await openJournalPool(opts.url, opts.onConnectionError ?? (() => undefined));
   const pump: LedgerPump | undefined = opts.ledger ? createLedgerPump(pool, say, opts.ledgerActive ?? (() => true)) : undefined;
 
-  let next: Batch | undefined;
-  let writing: Promise<void> | undefined;
-  let scheduled = false;
   let closed = false;
   let importing: Promise<void> = Promise.resolve();
 
-  const commit = async (batch: Batch): Promise<void> => {
-    const records = batch.records;
+  const commits = groupCommit(async (records: JournalAppend[]): Promise<void> => {
     for (let at = 0; at < records.length; at += MAX_COMMIT_RECORDS) {
       await releaseAfter(pool, (client) => appendRecords(client, records.slice(at, at + MAX_COMMIT_RECORDS)));
     }
-  };
-  const flush = (): void => {
-    scheduled = false;
-    const batch = next;
-    if (writing || !batch) return;
-    next = undefined;
-    writing = commit(batch).then(() => {
-      batch.resolve();
-      pump?.kick();
-    }, batch.reject).finally(() => {
-      writing = undefined;
-      // What arrived during the commit goes out now, as one batch.
-      flush();
-    });
-  };
+    pump?.kick();
+  });
 
   const rows = async (sql: string, params: unknown[]): Promise<RecordRow[]> => (await pool.query<RecordRow>(sql, params)).rows;
   const select = (q: JournalQuery) => {
@@ -116,15 +99,7 @@ export async function createPostgresJournalStore(opts: PostgresJournalOptions): 
       if (closed) return Promise.reject(new Error('journal closed'));
       // Refused alone, before it can fail the batch it would have joined (the SQLite journal's limit).
       if (typeof record.text === 'string' && !fitsInFrame(record.text)) return Promise.reject(new Error(`a journal record larger than ${MAX_FRAME_BYTES} bytes cannot be kept`));
-      if (!next) {
-        next = openBatch();
-        if (!writing && !scheduled) {
-          scheduled = true;
-          process.nextTick(flush);
-        }
-      }
-      next.records.push(record);
-      return next.done;
+      return commits.add(record);
     },
     caughtUp: async () => true,
     importBatch(records) {
@@ -150,8 +125,7 @@ export async function createPostgresJournalStore(opts: PostgresJournalOptions): 
       if (closed) return;
       closed = true;
       clearInterval(sweep);
-      flush();
-      while (writing) await writing;
+      await commits.drain();
       await pump?.close();
       await pool.end();
     },

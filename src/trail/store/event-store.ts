@@ -1,11 +1,12 @@
 /**
  * The durable event store: one SQLite database of its own (WAL), records encrypted with
- * AES-256-GCM, plaintext index columns for LookupEvents. Appends arriving together are
- * micro-batched into one transaction of the event log; each append's promise resolves after that
+ * AES-256-GCM, plaintext index columns for LookupEvents. Appends arriving together share one
+ * transaction of the event log (lib/group-commit.ts); each append's promise resolves after that
  * commit. Indexing follows later, in large batches (deferred-indexing.ts), and every read catches
  * up with it first. Events older than the retention are deleted on an unref'd timer and on demand.
  */
 import type { Clock } from '../../lib/clock.js';
+import { groupCommit } from '../../lib/group-commit.js';
 import { openEventDatabase } from './schema.js';
 import { indexColumns } from './index-columns.js';
 import { recordCipher } from './record-cipher.js';
@@ -30,12 +31,6 @@ export interface EventStoreOptions {
   purgeIntervalMs?: number;
 }
 
-interface Pending {
-  input: AppendInput;
-  resolve: (seq: number) => void;
-  reject: (err: unknown) => void;
-}
-
 export function createEventStore(opts: EventStoreOptions): EventStore {
   const db = openEventDatabase(opts.path);
   const cipher = recordCipher(opts.encryptionKey);
@@ -49,6 +44,16 @@ export function createEventStore(opts: EventStoreOptions): EventStore {
     return { timeMs: input.timeMs, cols, sealed: cipher.seal(cols.eventId, input.json ?? JSON.stringify(input.record)) };
   };
   const logAll = db.transaction((inputs: readonly AppendInput[]) => inputs.map((input) => log.insert(logged(input))));
+  // Appends arriving together share one transaction of the log (lib/group-commit.ts).
+  const commits = groupCommit((inputs: AppendInput[]): number[] => {
+    try {
+      return logAll(inputs);
+    } catch (err) {
+      // The failed rows were counted as waiting; a recount that fails too is retried after the next failure.
+      try { log.resync(); } catch { /* indexing finds fewer rows than counted, which is harmless */ }
+      throw err;
+    }
+  });
   const insertAll = db.transaction((inputs: readonly AppendInput[]) => { for (const input of inputs) log.insertIndexed(logged(input)); });
   const purge = db.transaction((cutoff: number) => {
     q.keepSeqFloor.run();
@@ -56,26 +61,6 @@ export function createEventStore(opts: EventStoreOptions): EventStore {
     q.purgeTypes.run(cutoff);
     return q.purgeEvents.run(cutoff).changes;
   });
-
-  // Micro-batching: appends queued before the current turn's callbacks and promise reactions have
-  // run share one commit (`process.nextTick`, as the audit devices' line queue): the calls handled
-  // together have appended by then, and waiting for the next turn would hold each one a turn longer.
-  let queue: Pending[] = [];
-  let scheduled = false;
-  const flush = () => {
-    scheduled = false;
-    const batch = queue;
-    queue = [];
-    if (batch.length === 0) return;
-    try {
-      const seqs = logAll(batch.map((p) => p.input));
-      batch.forEach((p, i) => p.resolve(seqs[i]));
-    } catch (err) {
-      for (const p of batch) p.reject(err);
-      // The failed rows were counted as waiting; a recount that fails too is retried after the next failure.
-      try { log.resync(); } catch { /* indexing finds fewer rows than counted, which is harmless */ }
-    }
-  };
 
   const decrypt = (rows: RawRow[]): StoredEvent[] =>
     rows.map((r) => ({ seq: r.seq, timeMs: r.time_ms, json: cipher.open(r.event_id, r.record) }));
@@ -91,18 +76,13 @@ export function createEventStore(opts: EventStoreOptions): EventStore {
 
   return {
     append(input) {
-      return new Promise<number>((resolve, reject) => {
-        if (!db.open) return reject(new Error('event store is closed'));
-        queue.push({ input, resolve, reject });
-        if (!scheduled) {
-          scheduled = true;
-          process.nextTick(flush);
-        }
-      });
+      if (!db.open) return Promise.reject(new Error('event store is closed'));
+      const at = commits.forming;
+      return commits.add(input).then((seqs) => seqs[at]);
     },
     async appendBatch(inputs) {
       // Straight into the indexed tables, in the same turn as emptying the log: indexed seqs stay a prefix.
-      flush();
+      commits.flush();
       indexing.catchUpNow();
       insertAll(inputs);
     },
@@ -116,7 +96,7 @@ export function createEventStore(opts: EventStoreOptions): EventStore {
     async close() {
       if (timer) clearInterval(timer);
       indexing.close();
-      flush();
+      commits.flush();
       if (db.open) db.close();
     },
   };

@@ -1,9 +1,11 @@
 /**
  * The event store on PostgreSQL: the SQLite store's records (AES-256-GCM under the same key),
  * index columns and lookups (the same SQL, positional parameters). Appends arriving together are
- * one transaction, one at a time; each append's promise resolves after that commit.
+ * one transaction, one at a time (lib/group-commit.ts); each append's promise resolves after that
+ * commit.
  */
 import type { Clock } from '../../../lib/clock.js';
+import { groupCommit } from '../../../lib/group-commit.js';
 import { indexColumns, type IndexColumns } from '../index-columns.js';
 import { recordCipher } from '../record-cipher.js';
 import { buildSql, paramsOf } from '../queries.js';
@@ -41,12 +43,6 @@ function positional(query: EventQuery): { sql: string; params: unknown[] } {
     return `$${at + 1}`;
   });
   return { sql, params: order.map((name) => named[name]) };
-}
-
-interface Pending {
-  input: AppendInput;
-  resolve: (seq: number) => void;
-  reject: (err: unknown) => void;
 }
 
 export async function createPostgresEventStore(opts: PostgresEventStoreOptions): Promise<EventStore> {
@@ -107,25 +103,9 @@ export async function createPostgresEventStore(opts: PostgresEventStoreOptions):
     }
   };
 
-  // Appends arriving while a commit is in flight, or queued before the current turn's callbacks and
-  // promise reactions have run (`process.nextTick`), share the next one.
-  let queue: Pending[] = [];
-  let writing: Promise<void> | undefined;
-  let scheduled = false;
+  // Appends arriving together share one transaction (lib/group-commit.ts).
+  const commits = groupCommit((inputs: AppendInput[]) => insertAll(inputs));
   let closed = false;
-  const flush = (): void => {
-    scheduled = false;
-    if (writing || queue.length === 0) return;
-    const batch = queue;
-    queue = [];
-    writing = insertAll(batch.map((p) => p.input)).then(
-      (seqs) => batch.forEach((p, i) => p.resolve(seqs[i])),
-      (err: unknown) => { for (const p of batch) p.reject(err); },
-    ).finally(() => {
-      writing = undefined;
-      flush();
-    });
-  };
 
   const decrypt = (rows: Row[]): StoredEvent[] => rows.map((r) => ({ seq: Number(r.seq), timeMs: Number(r.time_ms), json: cipher.open(r.event_id, r.record) }));
   const scalar = async (sql: string, params: unknown[] = []): Promise<number> => Number((await pool.query<{ v: string | null }>(sql, params)).rows[0]?.v ?? 0);
@@ -137,17 +117,13 @@ export async function createPostgresEventStore(opts: PostgresEventStoreOptions):
 
   return {
     append(input) {
-      return new Promise<number>((resolve, reject) => {
-        if (closed) return reject(new Error('event store is closed'));
-        queue.push({ input, resolve, reject });
-        if (!scheduled && !writing) {
-          scheduled = true;
-          process.nextTick(flush);
-        }
-      });
+      if (closed) return Promise.reject(new Error('event store is closed'));
+      const at = commits.forming;
+      return commits.add(input).then((seqs) => seqs[at]);
     },
     async appendBatch(inputs) {
-      while (writing) await writing;
+      // After the appends before it, as on SQLite: seqs stay in call order.
+      await commits.drain();
       await insertAll(inputs);
     },
     async query(query) {
@@ -167,8 +143,7 @@ export async function createPostgresEventStore(opts: PostgresEventStoreOptions):
       if (closed) return;
       closed = true;
       if (timer) clearInterval(timer);
-      flush();
-      while (writing) await writing;
+      await commits.drain();
       await pool.end();
     },
   };
