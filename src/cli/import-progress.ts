@@ -1,13 +1,14 @@
 /**
  * The progress line of a long import on a terminal (stderr): records, bytes, rate and the time
- * left from the inputs' total size, redrawn in place at most every `intervalMs`. Off a terminal
+ * left from the inputs' total size (none when reading a pipe, whose size is unknown), redrawn in place at most every `intervalMs`. Off a terminal
  * it draws nothing: a log gets the summary line alone. `statusLine` is the redrawing alone, for
  * other long commands (the ledger verifier).
  */
 export interface ProgressFigures {
   records: number;
   bytes: number;
-  totalBytes: number;
+  /** Unknown when a pipe is among the inputs. */
+  totalBytes?: number;
 }
 
 export interface ProgressLine {
@@ -24,6 +25,7 @@ export function formatProgress(f: ProgressFigures, elapsedMs: number): string {
   const seconds = elapsedMs / 1000;
   const rate = seconds > 0 ? Math.round(f.records / seconds) : 0;
   const byteRate = seconds > 0 ? f.bytes / seconds : 0;
+  if (f.totalBytes === undefined) return `${f.records} records, ${megabytes(f.bytes)}, ${rate} records/s`;
   const eta = byteRate > 0 ? `${Math.ceil((f.totalBytes - f.bytes) / byteRate)} s` : '?';
   return `${f.records} records, ${megabytes(f.bytes)} of ${megabytes(f.totalBytes)}, ${rate} records/s, ETA ${eta}`;
 }

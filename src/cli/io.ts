@@ -14,6 +14,8 @@ export interface CliIo {
   stderr(text: string): void;
   /** Reads all of stdin as UTF-8 (called at most once per run). */
   readStdin(): Promise<string>;
+  /** Stdin's bytes as they arrive, for input too large to hold (called at most once per run). */
+  stdinChunks(): AsyncIterable<Uint8Array>;
   stdinIsTty: boolean;
   stdoutIsTty: boolean;
   /** Progress displays redraw only on a terminal (absent: not one). */
@@ -33,6 +35,7 @@ export function processIo(): CliIo {
       for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
       return Buffer.concat(chunks).toString('utf8');
     },
+    stdinChunks: () => process.stdin,
     stdinIsTty: process.stdin.isTTY === true,
     stdoutIsTty: process.stdout.isTTY === true,
     stderrIsTty: process.stderr.isTTY === true,

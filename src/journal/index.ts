@@ -17,6 +17,7 @@ export {
   importFiles, IMPORT_FORMATS, type ImportFormat, type ImportOptions, type ImportProgress, type ImportSummary, type BadRecord,
 } from './import/importer.js';
 export { openImportWriter, type ImportWriter } from './import/import-writer.js';
+export { InputsError } from './import/walk.js';
 export { IMPORT_BATCH_RECORDS, MAX_LINE_BYTES } from './import/limits.js';
 export { parseRfc3339Ns } from './import/time.js';
 export type { JsonObject } from './extract/values.js';

@@ -10,6 +10,8 @@ export interface CliRun {
 
 export interface RunOptions {
   stdin?: string;
+  /** Stdin as the chunks a pipe delivers (default: `stdin` in one chunk). */
+  stdinChunks?: Uint8Array[];
   env?: Record<string, string | undefined>;
   homeDir?: string;
   stdoutIsTty?: boolean;
@@ -24,7 +26,10 @@ export function memoryIo(opts: RunOptions = {}): CliIo & { out: string[]; err: s
     stdout: (t) => void out.push(t),
     stderr: (t) => void err.push(t),
     readStdin: async () => opts.stdin ?? '',
-    stdinIsTty: opts.stdin === undefined,
+    async *stdinChunks() {
+      yield* opts.stdinChunks ?? [Buffer.from(opts.stdin ?? '', 'utf8')];
+    },
+    stdinIsTty: opts.stdin === undefined && opts.stdinChunks === undefined,
     stdoutIsTty: opts.stdoutIsTty ?? false,
     env: opts.env ?? {},
     homeDir: opts.homeDir ?? '/nonexistent-home',

@@ -1,8 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { runCli } from '../../src/cli/run.js';
 import { createJournalStore } from '../../src/journal/index.js';
 import { memoryIo, runIn } from './harness.js';
@@ -92,7 +95,8 @@ test('usage errors exit 1 with a message and import nothing', async () => {
       [['--format', 'vault-audit', log], /give the journal database with --journal <file> or a server config with -config <file>/],
       [['--format', 'vault-audit', '--journal', db, '-config', noConfigBlock, log], /either --journal or -config/],
       [['--format', 'vault-audit', '-config', noConfigBlock, log], /the configuration keeps no journal file/],
-      [['--format', 'vault-audit', '--journal', db, join(dir, 'missing.log')], /ENOENT/],
+      [['--format', 'vault-audit', '--journal', db, join(dir, 'missing.log')], /missing\.log: no such file or directory\n$/],
+      [['--format', 'vault-audit', '--journal', db, '-', log, '-'], /standard input \(-\) can be read once only/],
     ];
     for (const [args, message] of cases) {
       const run = await runIn(['journal', 'import', ...args]);
@@ -155,5 +159,54 @@ test('a directory holding the journal database is imported without reading the d
     const again = await runIn(['journal', 'import', '--format', 'vault-audit', '--journal', db, dir]);
     assert.equal(first.stderr + again.stderr, '');
     assert.deepEqual(SUMMARY.exec(again.stdout)?.slice(1), ['0', '6', '0', '1']);
+  });
+});
+
+test('- reads standard input as it arrives, gzipped or not; bad lines are named after it', async () => {
+  await inTmp(async (dir) => {
+    const db = join(dir, 'journal.db');
+    const text = readFileSync(join(FIXTURES, 'vault-audit.log'));
+    const gz = gzipSync(text);
+    // A pipe may hand over the gzip magic one byte at a time.
+    const piped = await runIn(['journal', 'import', '--format', 'vault-audit', '--journal', db, '-'], { stdinChunks: [gz.subarray(0, 1), gz.subarray(1, 2), gz.subarray(2)] });
+    assert.equal(piped.code, 0, piped.stderr);
+    assert.deepEqual(SUMMARY.exec(piped.stdout)?.slice(1), ['6', '0', '0', '1']);
+    const plain = await runIn(['journal', 'import', '--format', 'vault-audit', '--journal', db, '-'], { stdinChunks: [text.subarray(0, 1), text.subarray(1)] });
+    assert.deepEqual(SUMMARY.exec(plain.stdout)?.slice(1), ['0', '6', '0', '1']);
+    const store = createJournalStore({ path: db });
+    try {
+      const records = await store.readSince(-1, 100);
+      assert.deepEqual(records.map((r) => [r.origin?.file, r.origin?.line]), [1, 2, 3, 4, 5, 6].map((line) => ['(standard input)', line]));
+    } finally {
+      await store.close();
+    }
+    const bad = await runIn(['journal', 'import', '--format', 'vault-audit', '--journal', db, '-'], { stdin: 'not json\n' });
+    assert.equal(bad.code, 1);
+    assert.equal(bad.stderr, '(standard input):1: not JSON\n');
+  });
+});
+
+test('on a terminal, an import from a pipe shows no total and no ETA', async () => {
+  await inTmp(async (dir) => {
+    const io = { ...memoryIo({ stdin: readFileSync(join(FIXTURES, 'vault-audit.log'), 'utf8') }), stderrIsTty: true };
+    const code = await runCli(['journal', 'import', '--format', 'vault-audit', '--journal', join(dir, 'j.db'), '-'], io);
+    assert.equal(code, 0);
+    const clear = '\r\x1b[K';
+    const err = io.err.join('');
+    assert.ok(err.startsWith(clear) && err.endsWith(clear), JSON.stringify(err));
+    assert.match(err.slice(clear.length, -clear.length), /^6 records, 0\.0 MB, \d+ records\/s$/);
+  });
+});
+
+test('a named pipe (FIFO) is read like a file', async () => {
+  await inTmp(async (dir) => {
+    const fifo = join(dir, 'audit.pipe');
+    execFileSync('mkfifo', [fifo]);
+    // The writer's open waits for the import to open the other end.
+    const writing = writeFile(fifo, gzipSync(readFileSync(join(FIXTURES, 'vault-audit.log'))));
+    const run = await runIn(['journal', 'import', '--format', 'vault-audit', '--journal', join(dir, 'j.db'), fifo]);
+    await writing;
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(SUMMARY.exec(run.stdout)?.slice(1), ['6', '0', '0', '1']);
   });
 });

@@ -3,6 +3,7 @@
  * the journal database, directly (no server needed; one may run on the same file):
  *   sealtrail journal import --format vault-audit --journal /var/lib/sealtrail/journal.db audit.log audit.log.1.gz
  *   sealtrail journal import --format cloudtrail -config /etc/sealtrail.hcl trail-bucket/AWSLogs
+ *   kubectl logs vault-0 | sealtrail journal import --format vault-audit --journal journal.db -
  * Bad lines are reported as `file:line: reason` (never their content) and the import goes on;
  * the exit status is 1 when any was bad, unless --skip-bad.
  */
@@ -37,7 +38,7 @@ export function registerJournal(program: Command, ctx: CliContext): void {
   journal
     .command('import')
     .description('Import Vault/OpenBao audit logs, CloudTrail log files or capsule logs into the journal')
-    .argument('<paths...>', 'files, or directories to walk (a trail bucket: AWSLogs/<account>/CloudTrail/...)')
+    .argument('<paths...>', 'files (gzipped or not), directories to walk (a trail bucket: AWSLogs/<account>/CloudTrail/...), or - for standard input')
     .option('--format <format>', `input format: ${FORMATS.join(', ')}`)
     .option('--skip-bad', 'exit 0 even when some lines were bad (they are still reported)')
     .option('--journal <file>', 'the journal database file')
@@ -48,7 +49,7 @@ export function registerJournal(program: Command, ctx: CliContext): void {
       if (!FORMATS.includes(format as Format)) throw usageError(`--format must be one of: ${FORMATS.join(', ')}`);
       const where = await journalLocation(flags);
       // Loaded on demand: the journal (SQLite) is server code, which other commands should not load.
-      const { openImportWriter, importFiles, spoolDirectory, createPostgresJournalStore } = await import('../../journal/index.js');
+      const { openImportWriter, importFiles, spoolDirectory, createPostgresJournalStore, InputsError } = await import('../../journal/index.js');
       const io = ctx.io;
       const started = performance.now();
       const progress = progressLine((t) => io.stderr(t), io.stderrIsTty === true, () => performance.now());
@@ -69,7 +70,11 @@ export function registerJournal(program: Command, ctx: CliContext): void {
             io.stderr(`${printable(bad.file)}${bad.line === undefined ? '' : `:${bad.line}`}: ${bad.reason}\n`);
           },
           onProgress: (p) => progress.update(p),
+          stdin: () => io.stdinChunks(),
         });
+      } catch (err) {
+        if (err instanceof InputsError) throw usageError(err.message);
+        throw err;
       } finally {
         progress.done();
         await store.close();

@@ -15,7 +15,7 @@ import { readLines } from './lines.js';
 import { Problem, type Parsed } from './parsed.js';
 import { RecordsFileError, scanRecords } from './records-scanner.js';
 import { parseVaultAuditLine } from './vault-audit.js';
-import { listInputs, type InputEntry } from './walk.js';
+import { InputsError, listInputs, type InputEntry } from './walk.js';
 
 export const IMPORT_FORMATS = ['vault-audit', 'cloudtrail', 'capsule-log'] as const;
 export type ImportFormat = (typeof IMPORT_FORMATS)[number];
@@ -32,9 +32,9 @@ export interface ImportProgress {
   files: number;
   records: number;
   bad: number;
-  /** Input bytes read (compressed bytes for gzip files) and their total. */
+  /** Input bytes read (compressed bytes for gzip files) and their total (unknown with a pipe among them). */
   bytes: number;
-  totalBytes: number;
+  totalBytes?: number;
 }
 
 export interface ImportSummary extends ImportOutcome {
@@ -54,6 +54,8 @@ export interface ImportOptions {
   batchRecords?: number;
   /** Files, or directories whose files, never to read, however named (the journal's own files). */
   exclude?: readonly string[];
+  /** Standard input, read for the path `-` (walk.ts). */
+  stdin?: () => AsyncIterable<Uint8Array>;
 }
 
 type LineParser = (text: string, terminated: boolean) => Parsed;
@@ -95,8 +97,9 @@ export async function importFiles(opts: ImportOptions): Promise<ImportSummary> {
     return excluded.some((e) => full === e || full.startsWith(`${e}${sep}`));
   };
   const accept = opts.format === 'cloudtrail' ? isCloudTrailLogFile : () => true;
-  const inputs: InputEntry[] = (await listInputs(opts.paths, accept)).filter((f) => !isExcluded(f.path));
-  const totalBytes = inputs.reduce((sum, f) => sum + f.size, 0);
+  const inputs: InputEntry[] = (await listInputs(opts.paths, accept)).filter((f) => f.stdin || !isExcluded(f.path));
+  if (inputs.some((f) => f.stdin) && !opts.stdin) throw new InputsError('standard input cannot be read here');
+  const totalBytes = inputs.every((f) => f.size !== undefined) ? inputs.reduce((sum, f) => sum + (f.size ?? 0), 0) : undefined;
   const summary: ImportSummary = { files: 0, records: 0, bad: 0, added: 0, duplicates: 0 };
   let doneBytes = 0;
   let batch: JournalAppend[] = [];
@@ -129,7 +132,7 @@ export async function importFiles(opts: ImportOptions): Promise<ImportSummary> {
     let read = (): number => 0;
     const progress = (): void => opts.onProgress?.({ ...summary, bytes: doneBytes + read(), totalBytes });
     try {
-      const file = await openInput(input.path);
+      const file = await openInput(input.stdin ? opts.stdin!() : input.path);
       read = file.bytesRead;
       for await (const items of itemsOf(opts.format, file.chunks, maxBytes)) {
         for (const { line, parsed } of items) {
@@ -146,7 +149,7 @@ export async function importFiles(opts: ImportOptions): Promise<ImportSummary> {
       bad({ file: input.path, reason: fileProblem(err) });
     }
     summary.files++;
-    doneBytes += input.size;
+    doneBytes += input.size ?? read();
     read = () => 0;
     progress();
   }

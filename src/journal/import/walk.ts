@@ -1,14 +1,23 @@
 /**
- * The files an import reads: each argument that is a file, and the files under each argument that
- * is a directory (in name order, symbolic links not followed, so a tree cannot loop or lead
- * outside itself). Paths keep the argument's spelling (`logs/audit.log`, not an absolute path).
+ * The files an import reads: each argument that is a file (or a pipe), standard input for `-`,
+ * and the files under each argument that is a directory (in name order, symbolic links not
+ * followed, so a tree cannot loop or lead outside itself). Paths keep the argument's spelling
+ * (`logs/audit.log`, not an absolute path).
  */
 import { lstat, readdir, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 
+/** The argument that names standard input. */
+export const STDIN_ARG = '-';
+
+/** How standard input is named where an input's name is shown or kept (reports, records' origin). */
+export const STDIN_NAME = '(standard input)';
+
 export interface InputEntry {
   path: string;
-  size: number;
+  /** Unknown for standard input and pipes. */
+  size?: number;
+  stdin?: true;
 }
 
 async function* walkDirectory(dir: string): AsyncGenerator<string> {
@@ -21,13 +30,23 @@ async function* walkDirectory(dir: string): AsyncGenerator<string> {
   }
 }
 
+/** An argument that names nothing to read: the import reads nothing. */
+export class InputsError extends Error {}
+
 /** `accept` is asked about files found in directories (by their path below the directory). */
 export async function listInputs(args: readonly string[], accept: (relativePath: string) => boolean): Promise<InputEntry[]> {
   const inputs: InputEntry[] = [];
+  if (args.filter((arg) => arg === STDIN_ARG).length > 1) throw new InputsError(`standard input (${STDIN_ARG}) can be read once only`);
   for (const arg of args) {
-    const info = await stat(arg);
+    if (arg === STDIN_ARG) {
+      inputs.push({ path: STDIN_NAME, stdin: true });
+      continue;
+    }
+    const info = await stat(arg).catch((err: NodeJS.ErrnoException) => {
+      throw new InputsError(`${arg}: ${err.code === 'ENOENT' ? 'no such file or directory' : `cannot be read (${err.code ?? err.message})`}`);
+    });
     if (!info.isDirectory()) {
-      inputs.push({ path: arg, size: info.size });
+      inputs.push(info.isFile() ? { path: arg, size: info.size } : { path: arg });
       continue;
     }
     for await (const path of walkDirectory(arg)) {
