@@ -1,8 +1,8 @@
 /**
  * The progress line of a long import on a terminal (stderr): records, bytes, rate and the time
- * left from the inputs' total size (none when reading a pipe, whose size is unknown), redrawn in place at most every `intervalMs`. Off a terminal
- * it draws nothing: a log gets the summary line alone. `statusLine` is the redrawing alone, for
- * other long commands (the ledger verifier).
+ * left from the inputs' total size (no total and no time left with a pipe among them), redrawn in
+ * place at most every `intervalMs`. Off a terminal it draws nothing: a log gets the summary line
+ * alone. `statusLine` is the redrawing alone, for other long commands (the ledger verifier).
  */
 export interface ProgressFigures {
   records: number;
