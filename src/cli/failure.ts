@@ -8,6 +8,7 @@
  *   3   a verification found the evidence bad (`ledger verify`, `ledger verify-bundle`, `ledger
  *       prove`): distinct from 1 and 2, which say the check could not be made
  *   127 unknown command
+ *   141 stdout's reader went away (`| head`): as a program ended by SIGPIPE (io.ts)
  * Messages never contain the token or a secret value: API errors show the server's `errors`
  * (which never contain them) and local errors name files and flags, not their contents.
  */

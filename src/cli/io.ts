@@ -25,7 +25,18 @@ export interface CliIo {
   fetch?: FetchLike;
 }
 
+/**
+ * The exit status when stdout's reader went away (`sealtrail journal export | head`): that of a
+ * program ended by SIGPIPE (128 + 13), as the vault CLI, git and cat end there. Silent, like them.
+ */
+export const EXIT_BROKEN_PIPE = 141;
+
 export function processIo(): CliIo {
+  // Node ignores SIGPIPE, so a write to a closed pipe fails with EPIPE instead: end as if killed by it.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(EXIT_BROKEN_PIPE);
+    throw err;
+  });
   return {
     stdout: (text) => void process.stdout.write(text),
     stdoutBytes: (chunk) => (process.stdout.write(chunk) ? undefined : once(process.stdout, 'drain').then(() => undefined)),

@@ -1,5 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,4 +62,27 @@ test('export --journal: a missing file, a raw accessor, a bad filter and both so
     assert.equal(both.code, 1);
     assert.match(both.stderr, /either --journal or -config/);
   });
+});
+
+test('export into a pipe whose reader went away (`| head`) ends silently with status 141, as SIGPIPE ends vault', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sealtrail-cli-jexport-pipe-'));
+  const path = join(dir, 'journal.db');
+  const store = createJournalStore({ path });
+  try {
+    // ~2 MB of lines: far more than a pipe's buffer holds.
+    const text = JSON.stringify({ pad: 'x'.repeat(1000) });
+    for (let i = 0; i < 2000; i++) await store.append({ kind: 'server', timeNs: T0 + BigInt(i), text, keys: {} });
+    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts'), 'journal', 'export', '--journal', path], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+    const [first] = (await once(child.stdout, 'data')) as [Buffer];
+    assert.match(first.toString(), /^\{"seq":0,/);
+    child.stdout.destroy();
+    const [code] = (await once(child, 'exit')) as [number | null];
+    assert.equal(code, 141);
+    assert.equal(stderr, '');
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
