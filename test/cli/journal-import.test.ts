@@ -210,3 +210,28 @@ test('a named pipe (FIFO) is read like a file', async () => {
     assert.deepEqual(SUMMARY.exec(run.stdout)?.slice(1), ['6', '0', '0', '1']);
   });
 });
+
+test('--prefix takes the file device\'s prefix off every line: the same records as the plain log; a line without it is bad', async () => {
+  await inTmp(async (dir) => {
+    const db = join(dir, 'journal.db');
+    const plain = readFileSync(join(FIXTURES, 'vault-audit.log'), 'utf8');
+    const prefixed = join(dir, 'prefixed.log');
+    writeFileSync(prefixed, plain.split('\n').map((line) => (line === '' ? line : `vault-audit: ${line}`)).join('\n') + '{"not":"prefixed"}\n');
+    const run = await runIn(['journal', 'import', '--format', 'vault-audit', '--prefix', 'vault-audit: ', '--journal', db, prefixed]);
+    assert.equal(run.code, 1);
+    assert.equal(run.stderr, `${prefixed}:7: does not start with the prefix\n`);
+    assert.deepEqual(SUMMARY.exec(run.stdout)?.slice(1), ['6', '0', '1', '1']);
+    // What is kept is the entry as Vault formatted it: the unprefixed log holds the same records.
+    const again = await runIn(['journal', 'import', '--format', 'vault-audit', '--journal', db, join(FIXTURES, 'vault-audit.log')]);
+    assert.deepEqual(SUMMARY.exec(again.stdout)?.slice(1), ['0', '6', '0', '1']);
+    const store = createJournalStore({ path: db });
+    try {
+      assert.deepEqual((await store.readSince(-1, 100)).map((r) => r.text), plain.split('\n').filter((line) => line !== ''));
+    } finally {
+      await store.close();
+    }
+    const misuse = await runIn(['journal', 'import', '--format', 'capsule-log', '--prefix', 'x', '--journal', db, prefixed]);
+    assert.equal(misuse.code, 1);
+    assert.match(misuse.stderr, /--prefix is for --format vault-audit/);
+  });
+});

@@ -29,6 +29,7 @@ type Format = (typeof FORMATS)[number];
 interface ImportFlags extends JournalFileFlags {
   format?: string;
   skipBad?: boolean;
+  prefix?: string;
 }
 
 export function registerJournal(program: Command, ctx: CliContext): void {
@@ -41,12 +42,15 @@ export function registerJournal(program: Command, ctx: CliContext): void {
     .argument('<paths...>', 'files (gzipped or not), directories to walk (a trail bucket: AWSLogs/<account>/CloudTrail/...), or - for standard input')
     .option('--format <format>', `input format: ${FORMATS.join(', ')}`)
     .option('--skip-bad', 'exit 0 even when some lines were bad (they are still reported)')
+    .option('--prefix <text>', "vault-audit: the file device's prefix, taken off every line")
     .option('--journal <file>', 'the journal database file')
     .option('--config <file>', "a server configuration: its journal { path } is used")
     .action(async (paths: string[], flags: ImportFlags) => {
       // The program's own --format (output format) takes the flag wherever it is written.
       const format = flags.format ?? ctx.globals().format;
       if (!FORMATS.includes(format as Format)) throw usageError(`--format must be one of: ${FORMATS.join(', ')}`);
+      if (flags.prefix !== undefined && format !== 'vault-audit') throw usageError('--prefix is for --format vault-audit (the file device\'s prefix option)');
+      if (flags.prefix === '') throw usageError('--prefix must not be empty');
       const where = await journalLocation(flags);
       // Loaded on demand: the journal (SQLite) is server code, which other commands should not load.
       const { openImportWriter, importFiles, spoolDirectory, createPostgresJournalStore, InputsError } = await import('../../journal/index.js');
@@ -71,6 +75,7 @@ export function registerJournal(program: Command, ctx: CliContext): void {
           },
           onProgress: (p) => progress.update(p),
           stdin: () => io.stdinChunks(),
+          prefix: flags.prefix,
         });
       } catch (err) {
         if (err instanceof InputsError) throw usageError(err.message);

@@ -56,6 +56,11 @@ export interface ImportOptions {
   exclude?: readonly string[];
   /** Standard input, read for the path `-` (walk.ts). */
   stdin?: () => AsyncIterable<Uint8Array>;
+  /**
+   * vault-audit: the text the file device wrote before every entry (its `prefix` option), taken
+   * off each line; a line without it is bad.
+   */
+  prefix?: string;
 }
 
 type LineParser = (text: string, terminated: boolean) => Parsed;
@@ -70,14 +75,19 @@ interface Item {
   parsed: Parsed;
 }
 
-async function* itemsOf(format: ImportFormat, chunks: AsyncIterable<Buffer>, maxBytes: number): AsyncGenerator<Item[]> {
+/** A line parser that first takes `prefix` off the line. */
+function afterPrefix(prefix: string, parse: LineParser): LineParser {
+  return (text, terminated) => (text.startsWith(prefix) ? parse(text.slice(prefix.length), terminated) : new Problem('does not start with the prefix'));
+}
+
+async function* itemsOf(format: ImportFormat, chunks: AsyncIterable<Buffer>, maxBytes: number, prefix: string | undefined): AsyncGenerator<Item[]> {
   if (format === 'cloudtrail') {
     for await (const elements of scanRecords(chunks, maxBytes)) {
       yield elements.map((e) => ({ line: e.index, parsed: 'problem' in e ? new Problem(e.problem) : parseCloudTrailRecord(e.bytes) }));
     }
     return;
   }
-  const parse = LINE_PARSERS[format];
+  const parse = prefix === undefined ? LINE_PARSERS[format] : afterPrefix(prefix, LINE_PARSERS[format]);
   for await (const lines of readLines(chunks, maxBytes)) {
     const items: Item[] = [];
     for (const l of lines) {
@@ -134,7 +144,7 @@ export async function importFiles(opts: ImportOptions): Promise<ImportSummary> {
     try {
       const file = await openInput(input.stdin ? opts.stdin!() : input.path);
       read = file.bytesRead;
-      for await (const items of itemsOf(opts.format, file.chunks, maxBytes)) {
+      for await (const items of itemsOf(opts.format, file.chunks, maxBytes, opts.prefix)) {
         for (const { line, parsed } of items) {
           if (parsed instanceof Problem) bad({ file: input.path, line, reason: parsed.problem });
           else {
