@@ -65,6 +65,15 @@ CREATE TABLE IF NOT EXISTS event_seq_floor (
  */
 export const PAGE_BYTES = 16_384;
 
+/**
+ * Pages the write-ahead log holds before a commit checkpoints it (SQLite's default: 1,000). The
+ * checkpoint runs on the thread that commits appends, which answers requests, and syncs both
+ * files; on ext4 (data=ordered) a sync also waits for other files' dirty data, such as a busy
+ * audit log's, so a checkpoint's cost is mostly fixed (~30 ms each under KMS load). With 4,096
+ * pages of 16 KiB (a log of 64 MiB at most) there are four times fewer.
+ */
+export const WAL_CHECKPOINT_PAGES = 4096;
+
 /** Opens (creating 0600 when new) the event database in WAL mode and applies the schema. */
 export function openEventDatabase(path: string): Database.Database {
   if (path !== ':memory:') {
@@ -77,6 +86,7 @@ export function openEventDatabase(path: string): Database.Database {
   db.pragma('journal_mode = WAL');
   // WAL + NORMAL is durable across process crashes; only an OS crash can lose the last commits.
   db.pragma('synchronous = NORMAL');
+  db.pragma(`wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`);
   db.exec(SCHEMA);
   return db;
 }
