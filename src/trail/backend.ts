@@ -40,7 +40,16 @@ export const CLOUDTRAIL_OPERATIONS: Readonly<Record<string, AwsOperationFacts>> 
   DescribeTrails: { readOnly: true, members: { trailNameList: 'strings', includeShadowTrails: 'boolean' } },
   GetTrail: { readOnly: true, members: { Name: 'string' } },
   GetTrailStatus: { readOnly: true, members: { Name: 'string' } },
+  ListTrails: { readOnly: true, members: { NextToken: unrecorded('string') } },
+  GetEventSelectors: { readOnly: true, members: { TrailName: 'string' } },
 };
+
+/**
+ * What every trail here records, as GetEventSelectors shows it: the default selector, the one a
+ * trail without custom selectors has — every management event, read and write (KMS and CloudTrail
+ * calls are management events), no data events.
+ */
+const defaultEventSelectors = () => [{ ReadWriteType: 'All', IncludeManagementEvents: true, DataResources: [], ExcludeManagementEventSources: [] }];
 
 export function cloudTrailOperation(name: string): AwsOperationFacts | undefined {
   return Object.hasOwn(CLOUDTRAIL_OPERATIONS, name) ? CLOUDTRAIL_OPERATIONS[name] : undefined;
@@ -82,6 +91,9 @@ export function trailBackend(deps: TrailBackendDeps): BackendFactory {
     },
     GetTrail: async (body) => ({ Trail: trailShape(findTrail(body.Name), deps.region) }),
     GetTrailStatus: async (body) => trailStatusShape(await deps.trails().status(findTrail(body.Name).name)),
+    // One page: the trails are the configuration's, a handful at most.
+    ListTrails: async () => ({ Trails: deps.trails().list().map((t) => ({ TrailARN: t.arn, Name: t.name, HomeRegion: deps.region })) }),
+    GetEventSelectors: async (body) => ({ TrailARN: findTrail(body.TrailName).arn, EventSelectors: defaultEventSelectors() }),
   });
 
   return (ctx) => {

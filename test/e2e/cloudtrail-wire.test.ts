@@ -2,8 +2,9 @@
  * CloudTrail wire fidelity through the real dev server, the official AWS SDK v3 CloudTrail client
  * and the real AWS CLI: LookupEvents pages stay stable while the lookups themselves are recorded
  * (the CLI's --max-items paging repeats the first request), EventCategory=insight finds no
- * Insights events, DescribeTrails and GetTrailStatus answer from the configured trail (an empty
- * list in a dev server without one), and validate-logs names the trail by its real ARN.
+ * Insights events, DescribeTrails, ListTrails, GetEventSelectors and GetTrailStatus answer from the
+ * configured trail (an empty list in a dev server without one), and validate-logs names the trail by
+ * its real ARN.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,7 +13,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GenerateRandomCommand, KMSClient } from '@aws-sdk/client-kms';
-import { CloudTrailClient, DescribeTrailsCommand, GetTrailStatusCommand, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
+import { CloudTrailClient, DescribeTrailsCommand, GetEventSelectorsCommand, GetTrailStatusCommand, ListTrailsCommand, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import { call, startDevServer, type TestServer } from '../helpers/server.js';
 import { runIn } from '../cli/harness.js';
 
@@ -130,6 +131,16 @@ test('DescribeTrails lists the configured trail as AWS shapes it; unknown names 
   }]);
   assert.deepEqual((await trail.send(new DescribeTrailsCommand({ trailNameList: [TRAIL_ARN] }))).trailList?.map((t) => t.Name), ['main']);
   assert.deepEqual((await trail.send(new DescribeTrailsCommand({ trailNameList: ['nope'], includeShadowTrails: true }))).trailList, []);
+});
+
+test('ListTrails and GetEventSelectors answer the SDK and the AWS CLI: the trail, and the default selector it records by', async () => {
+  assert.deepEqual((await trail.send(new ListTrailsCommand({}))).Trails, [{ TrailARN: TRAIL_ARN, Name: 'main', HomeRegion: 'us-east-1' }]);
+  const selectors = await trail.send(new GetEventSelectorsCommand({ TrailName: 'main' }));
+  assert.equal(selectors.TrailARN, TRAIL_ARN);
+  assert.deepEqual(selectors.EventSelectors, [{ ReadWriteType: 'All', IncludeManagementEvents: true, DataResources: [], ExcludeManagementEventSources: [] }]);
+  await assert.rejects(trail.send(new GetEventSelectorsCommand({ TrailName: 'nope' })), (err: Error) => err.name === 'TrailNotFoundException');
+  assert.deepEqual((await awsCli(['cloudtrail', 'list-trails'])).Trails, [{ TrailARN: TRAIL_ARN, Name: 'main', HomeRegion: 'us-east-1' }]);
+  assert.equal((await awsCli(['cloudtrail', 'get-event-selectors', '--trail-name', TRAIL_ARN])).EventSelectors[0].ReadWriteType, 'All');
 });
 
 test('GetTrailStatus reports the trail writer\'s real state, by name or ARN', async () => {

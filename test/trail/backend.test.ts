@@ -33,7 +33,7 @@ async function setup() {
   return { dir, clock, store, trails, backend, done: async () => { await trails.stop(); await store.close(); rmSync(dir, { recursive: true, force: true }); } };
 }
 
-test('trail/aws/<Op> answers LookupEvents, ListPublicKeys, GetTrail and DescribeTrails with AWS bodies', async () => {
+test('trail/aws/<Op> answers LookupEvents, ListPublicKeys, GetTrail, DescribeTrails, ListTrails and GetEventSelectors with AWS bodies', async () => {
   const s = await setup();
   try {
     await createTrailRecorder({ store: () => s.store }).record(kmsEvent({ eventTime: T0 }));
@@ -52,9 +52,17 @@ test('trail/aws/<Op> answers LookupEvents, ListPublicKeys, GetTrail and Describe
     assert.deepEqual((trail?.data as { Trail: Record<string, unknown> }).Trail.TrailARN, `arn:aws:cloudtrail:us-east-1:${ACCOUNT}:trail/main`);
     const described = await s.backend.handleRequest(req('aws/DescribeTrails', {}));
     assert.equal((described?.data as { trailList: unknown[] }).trailList.length, 1);
+    const listed = await s.backend.handleRequest(req('aws/ListTrails', {}));
+    assert.deepEqual(listed?.data, { Trails: [{ TrailARN: `arn:aws:cloudtrail:us-east-1:${ACCOUNT}:trail/main`, Name: 'main', HomeRegion: 'us-east-1' }] });
+    const selectors = await s.backend.handleRequest(req('aws/GetEventSelectors', { TrailName: `arn:aws:cloudtrail:us-east-1:${ACCOUNT}:trail/main` }));
+    assert.deepEqual(selectors?.data, {
+      TrailARN: `arn:aws:cloudtrail:us-east-1:${ACCOUNT}:trail/main`,
+      EventSelectors: [{ ReadWriteType: 'All', IncludeManagementEvents: true, DataResources: [], ExcludeManagementEventSources: [] }],
+    });
 
     for (const [path, body, code] of [
       ['aws/GetTrail', { Name: 'nope' }, 'TrailNotFoundException'],
+      ['aws/GetEventSelectors', { TrailName: 'nope' }, 'TrailNotFoundException'],
       ['aws/DeleteTrail', {}, 'UnknownOperationException'],
       ['aws/constructor', {}, 'UnknownOperationException'],
       ['aws/LookupEvents', { MaxResults: 99 }, 'InvalidMaxResultsException'],
