@@ -5,6 +5,7 @@
  */
 import { SealtrailError, invalid } from '../errors/index.js';
 import { isJsonObject } from '../lib/safe-object.js';
+import { jsonSyntaxFault } from '../lib/json-fault.js';
 import { parseJson } from '../lib/json-text.js';
 
 const JSON_LIKE = /^(application\/(json|[\w.+-]*\+json|x-www-form-urlencoded|x-amz-json-1\.[01])|text\/plain)\b/i;
@@ -25,7 +26,9 @@ export function unsupportedContentType(contentType: string): SealtrailError {
 
 /**
  * Parses a JSON object body; empty bodies are `{}`. Numbers keep their literal text, as Vault's
- * `UseNumber` decoding does (lib/json-text.ts). The message never echoes the body.
+ * `UseNumber` decoding does (lib/json-text.ts). The message never echoes the body: it names the
+ * position of the fault only (lib/json-fault.ts), since the client's error and the audit entries'
+ * `error` are not hashed.
  */
 export function parseJsonObject(raw: Buffer | string | undefined): Record<string, unknown> {
   if (raw === undefined) return {};
@@ -34,9 +37,8 @@ export function parseJsonObject(raw: Buffer | string | undefined): Record<string
   let value: unknown;
   try {
     value = parseJson(text);
-  } catch (err) {
-    const detail = err instanceof SyntaxError ? err.message.replace(/"[^"]*"/g, '…').slice(0, 120) : 'invalid JSON';
-    throw invalid(`failed to parse JSON input: ${detail}`, 'malformed_json');
+  } catch {
+    throw invalid(`failed to parse JSON input: ${jsonSyntaxFault(text)}`, 'malformed_json');
   }
   if (!isJsonObject(value)) {
     throw invalid('failed to parse JSON input: the body must be a JSON object', 'malformed_json');

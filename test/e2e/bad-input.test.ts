@@ -4,7 +4,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '../../src/config/load.js';
@@ -49,6 +49,16 @@ test('malformed JSON is a 400 that names the problem and writes nothing', async 
   assert.equal(r.status, 400);
   assertCleanError(r, 's3cret-in-body');
   assert.match(r.json.errors[0], /^failed to parse JSON input/);
+  await unchanged();
+});
+
+test('a secret sent without quotes is in neither the error, the audit log nor the journal', async () => {
+  const r = await call(base, 'POST', 'secret/data/keep', { token, rawBody: '{"data":{"password": hunter2hunter2}}', headers: { 'content-type': 'application/json' } });
+  assert.equal(r.status, 400);
+  assert.deepEqual(r.json, { errors: ['failed to parse JSON input: invalid character at position 21'] });
+  const files = readdirSync(dir, { recursive: true, withFileTypes: true }).filter((f) => f.isFile());
+  assert.ok(files.some((f) => f.name === 'audit.log'));
+  for (const f of files) assert.ok(!readFileSync(join(f.parentPath, f.name)).includes('hunter2'), `${f.name} holds the secret`);
   await unchanged();
 });
 

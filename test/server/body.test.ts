@@ -35,3 +35,15 @@ test('invalid JSON and non-object bodies are malformed_json refusals that echo n
     assert.ok(!r.message.includes('12345678901234567890') && !r.message.includes('secret-value-77'), r.message);
   }
 });
+
+test('a malformed body is refused by the position of its fault, quoting none of it', () => {
+  // Secrets put into JSON without quotes: V8's message quoted them.
+  const cases: Array<[string, string]> = [
+    ['{"data":{"password": hunter2hunter2}}', 'invalid character at position 21'],
+    ['{"user":"bob","password":hunter2}', 'invalid character at position 25'],
+    ['{"data":{"api_key":"AKIA1234", "secret": sk_live_abcdef}}', 'invalid character at position 41'],
+  ];
+  for (const [raw, fault] of cases) {
+    assert.deepEqual(refusal(raw), { code: 'malformed_json', message: `failed to parse JSON input: ${fault}` });
+  }
+});

@@ -9,6 +9,7 @@
  */
 import { parse as parseHcl } from '@cdktf/hcl2json';
 import { invalid, type SealtrailError } from '../../errors/index.js';
+import { jsonSyntaxFault } from '../../lib/json-fault.js';
 import { getOwn } from '../../lib/safe-object.js';
 import { parseDurationSeconds } from '../../lib/time.js';
 import { isCapability } from './capabilities.js';
@@ -56,8 +57,9 @@ export async function parsePolicy(text: string): Promise<ParsedPolicy> {
 function parseJsonText(text: string): unknown {
   try {
     return JSON.parse(text);
-  } catch (err) {
-    throw policyError(`invalid JSON: ${(err as Error).message}`);
+  } catch {
+    // JSON.parse's message quotes the text around the fault.
+    throw policyError(`invalid JSON: ${jsonSyntaxFault(text)}`);
   }
 }
 

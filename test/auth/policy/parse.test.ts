@@ -56,7 +56,8 @@ const BAD: Array<[string, string, RegExp]> = [
   ['unknown top-level key', 'paths "x" { capabilities = ["read"] }', /^failed to parse policy: invalid key "paths"$/],
   ['old policy word', 'path "x" { policy = "admin" }', /^failed to parse policy: path "x": invalid policy "admin"$/],
   ['capabilities not a list', '{"path": {"x": {"capabilities": "read"}}}', /^failed to parse policy: path "x": capabilities must be a list$/],
-  ['bad JSON', '{"path": ', /^failed to parse policy: invalid JSON: /],
+  ['bad JSON', '{"path": ', /^failed to parse policy: invalid JSON: unexpected end of JSON input$/],
+  ['bad JSON, quoting nothing', '{"path": {"x": {"capabilities": [read]}}}', /^failed to parse policy: invalid JSON: invalid character at position 33$/],
   ['bad wrapping ttl', 'path "x" { min_wrapping_ttl = "soon" }', /min_wrapping_ttl is not a valid duration$/],
 ];
 
