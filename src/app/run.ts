@@ -127,13 +127,18 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
       buildServices: servicesBuilder(config, log, {
         devAttestationRoots: devCa ? () => [devCa.rootPem] : undefined, apmChallengeSource: opts.apmChallengeSource, journal, ledger, sinks, events,
         ha: ha ? { nodes: () => ha.nodes(), stepDown: () => ha.stepDown() } : undefined,
+        // With HA the node leaves the cluster (services down, lock released) before the barrier is sealed.
+        seal: async () => {
+          await ha?.sealed();
+          await core.sealNow();
+        },
       }),
       systemEndpoints: sealEndpoints({
         storageType: config.storage.type,
         clusterName: config.clusterName,
         clusterId,
         autoUnseal: config.seal !== undefined,
-        ha: ha ? { unsealed: () => ha.unsealed(), sealing: () => ha.sealed(), standingBy: () => ha.view.standingBy(), leader: () => ha.leader() } : undefined,
+        ha: ha ? { unsealed: () => ha.unsealed(), standingBy: () => ha.view.standingBy(), leader: () => ha.leader() } : undefined,
         unauthenticatedMetrics: config.unauthenticatedMetricsAccess,
         createRootToken: async (c) => (await c.requireServices().tokens.create({ policies: ['root'], path: 'auth/token/root', displayName: 'root', noParent: true, ttl: 0 })).id,
         beforeInit: () => preflightConfigDevices(auditDeclarations(config), {

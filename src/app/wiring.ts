@@ -44,6 +44,8 @@ export interface WiringOptions {
   events?: ServerEvents;
   /** HA (storage with ha_enabled): sys/ha-status and sys/step-down. */
   ha?: SysHa;
+  /** What sys/seal does (with HA: leave the cluster, then seal); default: the core's sealNow. */
+  seal?: () => Promise<void>;
 }
 
 /** Auth methods by type (the token method is builtin at auth/token/). */
@@ -97,7 +99,10 @@ export function servicesBuilder(config: ServerConfig, log: ServerLogger, opts: W
 
     const mounts = new Mounts({ storage: barrier, clock, secretEngines: SECRET_ENGINES, authMethods: authMethods(clock, opts), journal: opts.journal });
     const defaults = { defaultLeaseTtl: config.defaultLeaseTtl, maxLeaseTtl: config.maxLeaseTtl };
-    await mounts.addBuiltin('secret', 'sys/', 'system', sysBackend({ core, audit, tokens, policies, defaults, trails: () => trail.trails, journal: opts.journal, ledger: opts.ledger, ha: opts.ha }), 'system endpoints used for control, policy and debugging');
+    await mounts.addBuiltin('secret', 'sys/', 'system', sysBackend({
+      core, audit, tokens, policies, defaults, trails: () => trail.trails, journal: opts.journal, ledger: opts.ledger, ha: opts.ha,
+      seal: opts.seal ?? (() => core.sealNow()),
+    }), 'system endpoints used for control, policy and debugging');
     await mounts.addBuiltin('auth', 'auth/token/', 'token', tokenBackend({ tokens, policies, clock }), 'token based credentials');
     await mounts.addBuiltin('secret', 'kms/', 'kms', kms.backend, 'AWS KMS-compatible keys (AWS JSON 1.1 at POST /)');
     await mounts.addBuiltin('secret', 'trail/', 'trail', trailBackend({

@@ -3,7 +3,7 @@
  *
  *   route → token lookup → existence check → ACL → token use → AUDIT REQUEST → handler
  *         → mint login token (announced to the engines that ask: sessions.ts) → AUDIT RESPONSE
- *         → the mount's own record (recordOutcome) → reply
+ *         → the mount's own record (recordOutcome) → the handler's `afterRecorded` → reply
  *
  * Fail-closed: if no audit device records the request entry the handler never runs and the client
  * gets 500 "internal error"; if the response entry or the mount's record is not written the client
@@ -127,12 +127,15 @@ export async function runLifecycle(req: LogicalRequest, services: CoreServices, 
   // 6. The handler.
   let response: LogicalResponse;
   let facts: OutcomeFacts | undefined;
+  let afterRecorded: (() => Promise<void>) | undefined;
   try {
     response = (await route.backend.handleRequest(backendRequest(req, route, relPath, operation, token))) ?? {};
-    if (response.outcomeFacts) {
-      // Kept aside for the mount's record: nothing after this (audit, wrapping, the edge) sees them.
-      const { outcomeFacts, ...rest } = response;
+    if (response.outcomeFacts || response.afterRecorded) {
+      // Kept aside for the mount's record and for the end: nothing after this (audit, wrapping,
+      // the edge) sees them.
+      const { outcomeFacts, afterRecorded: after, ...rest } = response;
       facts = outcomeFacts;
+      afterRecorded = after;
       response = rest;
     }
     if (response.auth && !response.issuedAuth) response = { ...response, issuedAuth: await mintLoginToken(response, route, req, services) };
@@ -157,6 +160,13 @@ export async function runLifecycle(req: LogicalRequest, services: CoreServices, 
     await recordOrFail(() => audit.hooks.logResponse(respInput), deps, 'response');
   }
   if (token) await recordOutcome(route, { request: req, path: relPath, token, response, facts }, deps);
+  if (afterRecorded) {
+    try {
+      await afterRecorded();
+    } catch (err) {
+      throw asSealtrailError(err, deps);
+    }
+  }
   return response;
 }
 

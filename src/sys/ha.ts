@@ -1,7 +1,7 @@
 /**
  * sys/ha-status (read) and sys/step-down (update, sudo), audited like every sys/ path. Step-down
- * answers first and steps down after: the answer and its audit entry need the services that
- * stepping down tears away.
+ * starts once the response entry is recorded (the lifecycle's `afterRecorded`), since it tears the
+ * audit devices away, and the answer does not wait for it.
  */
 import type { PathSpec } from '../core/index.js';
 import { invalid } from '../errors/index.js';
@@ -23,8 +23,7 @@ export function haPaths(deps: { ha?: SysHa; onError: (err: unknown) => void }): 
       handlers: {
         update: async () => {
           const node = ha();
-          setImmediate(() => void node.stepDown().catch(deps.onError));
-          return {};
+          return { afterRecorded: async () => void node.stepDown().catch(deps.onError) };
         },
       },
     },

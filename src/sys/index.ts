@@ -1,6 +1,7 @@
 /**
  * The `sys/` backend: every audited system endpoint, composed from one path list per concern.
- * (The non-audited seal endpoints are in seal.ts and are answered before the lifecycle.)
+ * (The non-audited seal endpoints are in seal.ts and are answered before the lifecycle; sys/seal
+ * itself is audited, in sealing.ts.)
  */
 import { parseJson } from '../lib/json-text.js';
 import type { SysCore } from './sys-core.js';
@@ -19,6 +20,7 @@ import type { PolicyStore, TokenStore } from '../auth/index.js';
 import { toolPaths } from './tools.js';
 import { wrappingPaths } from './wrapping.js';
 import { haPaths, type SysHa } from './ha.js';
+import { sealPaths } from './sealing.js';
 
 export interface SysBackendDeps {
   core: SysCore;
@@ -32,6 +34,8 @@ export interface SysBackendDeps {
   ledger?: LedgerView;
   /** HA (absent when the storage has no HA): sys/ha-status and sys/step-down. */
   ha?: SysHa;
+  /** Seals the server (sys/seal), once the request is recorded. */
+  seal(): Promise<void>;
 }
 
 /** Vault's root-protected system paths: they need `sudo` as well as the operation's capability. */
@@ -55,6 +59,7 @@ export function sysBackend(deps: SysBackendDeps): Backend {
     }),
     ...ledgerSysPaths({ ledger: deps.ledger }),
     ...haPaths({ ha: deps.ha, onError: () => undefined }),
+    ...sealPaths({ seal: deps.seal }),
   ];
   return backendFromPaths(paths, {
     rootPaths: SYS_ROOT_PATHS,

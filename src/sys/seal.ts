@@ -1,12 +1,13 @@
 /**
- * The non-audited system endpoints, as in Vault: sys/init, sys/seal-status, sys/unseal, sys/seal,
+ * The non-audited system endpoints, as in Vault: sys/init, sys/seal-status, sys/unseal,
  * sys/leader, sys/health (and sys/metrics when unauthenticated access is configured). They work
- * while sealed, so they are answered before the lifecycle.
+ * while sealed or on a standby, where there is no audit device, so they are answered before the
+ * lifecycle. (sys/seal is audited, as in Vault: sealing.ts.)
  * Their bodies are Vault's bare JSON objects, not the usual response envelope.
  */
 import type { SysCore } from './sys-core.js';
 import type { LogicalRequest, LogicalResponse } from '../core/index.js';
-import { SealtrailError, invalid, permissionDenied, unsupportedOperation } from '../errors/index.js';
+import { SealtrailError, invalid, unsupportedOperation } from '../errors/index.js';
 import { VERSION } from '../lib/version.js';
 import type { SealStatus } from '../storage/index.js';
 import { lostEntriesView } from './audit-losses.js';
@@ -30,8 +31,6 @@ export interface SealEndpointsDeps {
 export interface SealEndpointsHa {
   /** The barrier is unsealed: the node stands by and competes for the lock. */
   unsealed(): void;
-  /** The barrier is about to be sealed: the node stops serving and releases the lock. */
-  sealing(): Promise<void>;
   /** Unsealed and not serving (a standby, or between roles). */
   standingBy(): boolean;
   leader(): object;
@@ -93,17 +92,6 @@ export function sealEndpoints(deps: SealEndpointsDeps) {
           else await core.afterUnseal();
         }
         return json(await sealStatusBody(core));
-      }
-      case 'sys/seal': {
-        if (req.operation !== 'update' && req.operation !== 'create') throw unsupportedOperation();
-        const services = core.requireServices();
-        const token = req.clientToken ? await services.tokens.lookup(req.clientToken) : undefined;
-        if (!token) throw permissionDenied('invalid_token');
-        const decision = (await services.policies.acl(token.policies)).check('sys/seal', 'update');
-        if (!decision.allowed || !decision.sudo) throw permissionDenied();
-        await deps.ha?.sealing();
-        await core.sealNow();
-        return {};
       }
       case 'sys/leader':
         if (deps.ha) return json({ ...deps.ha.leader() });

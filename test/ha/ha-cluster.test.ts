@@ -195,3 +195,22 @@ test('an active cut off from PostgreSQL stops answering writes before another no
   await waitFor(async () => (redirected = await writeKv(old.base, 'healed', 'x', 'manual')).status === 307, 10_000, 'the old active to redirect');
   assert.equal(redirected!.headers.get('location'), `${other.base}/v1/secret/data/healed`);
 });
+
+test('sys/seal on the active is audited there, then the node seals and another takes over', async () => {
+  const active = await theActive();
+  const res = await fetch(`${active.base}/v1/sys/seal`, { method: 'PUT', headers: { 'x-vault-token': cluster.rootToken } });
+  assert.equal(res.status, 204);
+  assert.equal(((await (await fetch(`${active.base}/v1/sys/seal-status`)).json()) as { sealed: boolean }).sealed, true);
+  const entries = readFileSync(active.auditLog, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; request: { path: string } })
+    .filter((e) => e.request.path === 'sys/seal');
+  assert.deepEqual(entries.map((e) => e.type), ['request', 'response']);
+  // A sealed node names no leader: the others agree among themselves.
+  const others = alive().filter((n) => n !== active);
+  let next: HaNodeProcess | undefined;
+  await waitFor(async () => {
+    const views = await Promise.all(others.map(leaderOf));
+    next = others.find((_, i) => views[i].is_self);
+    return next !== undefined && views.every((v) => v.leader_address === next!.base);
+  }, 10_000, 'another node to become active');
+  assert.equal((await writeKv(next!.base, 'after-seal', 'yes')).status, 200);
+});

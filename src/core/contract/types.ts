@@ -99,6 +99,12 @@ export interface LogicalResponse {
    * a KMS call touched. Never rendered to the client, written to an audit entry or wrapped.
    */
   outcomeFacts?: OutcomeFacts;
+  /**
+   * Runs once the response entry and the mount's record are written, before the client is
+   * answered: for an action that takes away what records the request (sys/seal closes the audit
+   * devices and the journal). Never rendered, audited or wrapped; if it fails the client gets 500.
+   */
+  afterRecorded?: () => Promise<void>;
 }
 
 /** A handler's facts for its mount's own record; a failed call's ride on its SealtrailError. */
