@@ -13,7 +13,7 @@
  * `auditText`, which leaves out request values the entry hashes) written as Vault writes it
  * (refusal.ts).
  */
-import { SealtrailError, internal, notFound, permissionDenied } from '../errors/index.js';
+import { SealtrailError, internal, invalid, notFound, permissionDenied } from '../errors/index.js';
 import type { Clock } from '../lib/clock.js';
 import { AuditShared, type AuditInput } from './contract/audit.js';
 import { sanitizePolicies } from './contract/policy-names.js';
@@ -30,6 +30,7 @@ const DENIED = Object.freeze({ allowed: false, grantingPolicies: NO_POLICIES });
 const UNAUTHENTICATED = Object.freeze({ allowed: true, grantingPolicies: NO_POLICIES });
 const ACL_REFUSAL = refusalTexts(permissionDenied(), 'acl');
 const NO_ROUTE_REFUSAL = (err: SealtrailError) => refusalTexts(err, 'no_route');
+const WRAPPING_NEEDS_TOKEN = () => invalid('response wrapping needs a valid token, except for the response to a login', 'wrapping_requires_token');
 
 export interface LifecycleLog {
   error(obj: object, msg: string): void;
@@ -141,7 +142,12 @@ export async function runLifecycle(req: LogicalRequest, services: CoreServices, 
     if (response.auth && !response.issuedAuth) response = { ...response, issuedAuth: await mintLoginToken(response, route, req, services) };
     // Asked for a wrapped response: the client (and the response entry) get a wrapping token instead.
     // An empty answer stays as it is; a raw one is refused by wrap() rather than sent unwrapped.
-    if (req.wrapTtl > 0 && (response.raw !== undefined || responseHasContent(response))) response = await services.wrapping.wrap(response, req.path, req.wrapTtl);
+    if (req.wrapTtl > 0 && (response.raw !== undefined || responseHasContent(response))) {
+      // Wrapping stores the response for up to 31 days: without a valid token only a login's
+      // answer may be wrapped (as Vault wraps logins), else any anonymous caller could fill the disk.
+      if (!token && !response.issuedAuth) throw WRAPPING_NEEDS_TOKEN();
+      response = await services.wrapping.wrap(response, req.path, req.wrapTtl);
+    }
   } catch (err) {
     const failure = asSealtrailError(err, deps);
     // An error without a message (KMS's InvalidCiphertextException) is recorded by its code, so

@@ -191,6 +191,31 @@ test('audit: four entries per attestation, the auth block, and the token\'s KV r
   assert.equal(readRes.request.path, 'secret/data/enclave/db');
 });
 
+test('without a token only the login step may be wrapped: init is refused with 400 and stores nothing', async () => {
+  const accessors = async () => (await call(server.address, 'LIST', 'auth/token/accessors', { token: server.rootToken })).json.data.keys.length as number;
+  const before = await accessors();
+  const wrap = { 'x-vault-wrap-ttl': '744h' };
+  const init = await call(server.address, 'POST', 'auth/apm/v0/attest/nitro/init', { body: {}, headers: wrap });
+  assert.equal(init.status, 400);
+  assert.deepEqual(init.json, { errors: ['response wrapping needs a valid token, except for the response to a login'] });
+  assert.equal(await accessors(), before, 'no wrapping token was stored');
+  // Another unauthenticated path, with something to wrap.
+  const given = await call(server.address, 'POST', 'sys/wrapping/wrap', { token: server.rootToken, body: { k: 'v' }, headers: { 'x-vault-wrap-ttl': '60s' } });
+  const lookup = await call(server.address, 'POST', 'sys/wrapping/lookup', { body: { token: given.json.wrap_info.token }, headers: wrap });
+  assert.deepEqual([lookup.status, lookup.json.errors[0]], [400, init.json.errors[0]]);
+
+  // The login itself may be wrapped: whoever holds the wrapping token unwraps the enclave's token.
+  const init2 = await call(server.address, 'POST', 'auth/apm/v0/attest/nitro/init', { body: {} });
+  const { correlation_id: correlationId, challenge } = init2.json.data.data;
+  const message = Buffer.from(enclave.attest({ nonce: new Uint8Array(Buffer.from(challenge, 'base64')) })).toString('base64');
+  const auth = await call(server.address, 'POST', 'auth/apm/v0/attest/nitro/auth', { body: { correlation_id: correlationId, message }, headers: { 'x-vault-wrap-ttl': '60s' } });
+  assert.equal(auth.status, 200, auth.text);
+  assert.equal(auth.json.auth, null);
+  const unwrapped = await call(server.address, 'POST', 'sys/wrapping/unwrap', { token: auth.json.wrap_info.token });
+  assert.equal(unwrapped.status, 200, unwrapped.text);
+  assert.equal((await call(server.address, 'GET', 'secret/data/enclave/db', { token: unwrapped.json.auth.client_token })).status, 200);
+});
+
 test('audit: a failed attestation has an error and neither an auth block nor measurements', async () => {
   const failed = await handshake(server, (challenge) => enclave.attest({ nonce: challenge, pcrs: { 8: 'ff'.repeat(48) } }));
   assert.equal(failed.auth.status, 403);
