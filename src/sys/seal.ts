@@ -109,13 +109,9 @@ export function sealEndpoints(deps: SealEndpointsDeps) {
   };
 
   async function health(core: SysCore, req: LogicalRequest): Promise<LogicalResponse> {
-    const s = await core.seal.status();
     const q = req.data;
-    const code = (name: string, fallback: number) => {
-      const v = q[name];
-      const n = typeof v === 'string' && /^\d{3}$/.test(v) ? Number(v) : fallback;
-      return n;
-    };
+    const codes = healthCodes(q);
+    const s = await core.seal.status();
     const audit = core.unsealedServices?.audit.health();
     const standby = !s.sealed && deps.ha?.standingBy() === true;
     const body: Record<string, unknown> = {
@@ -133,10 +129,30 @@ export function sealEndpoints(deps: SealEndpointsDeps) {
     if (!s.sealed) Object.assign(body, { cluster_name: deps.clusterName, cluster_id: deps.clusterId });
     // As Vault: a standby answers 429 unless asked `standbyok=true`, so load balancers find the active.
     const standbyOk = q.standbyok === 'true' || q.standbyok === '1';
-    const status = !s.initialized ? code('uninitcode', 501) : s.sealed ? code('sealedcode', 503)
-      : standby && !standbyOk ? code('standbycode', 429) : code('activecode', 200);
+    const status = !s.initialized ? codes.uninitcode : s.sealed ? codes.sealedcode
+      : standby && !standbyOk ? codes.standbycode : codes.activecode;
     return json(body, status);
   }
+}
+
+/** Vault's sys/health status parameters and their defaults (the last two never apply here, but are checked as Vault does). */
+const HEALTH_CODES = { uninitcode: 501, sealedcode: 503, standbycode: 429, activecode: 200, drsecondarycode: 472, performancestandbycode: 473 };
+
+/**
+ * The status each state answers with. As Vault, a parameter that is not a number is a 400; and a
+ * code must be a final status: an interim 1xx would leave the client waiting for an answer that
+ * never comes (and on a kept-alive connection, take the next request's answer for its own).
+ */
+function healthCodes(q: Record<string, unknown>): Record<keyof typeof HEALTH_CODES, number> {
+  const codes = { ...HEALTH_CODES };
+  for (const name of Object.keys(codes) as Array<keyof typeof HEALTH_CODES>) {
+    if (!Object.hasOwn(q, name)) continue;
+    const v = q[name];
+    const n = typeof v === 'string' && /^\d{3}$/.test(v) ? Number(v) : 0;
+    if (n < 200 || n > 599) throw invalid(`${name} must be an HTTP status code from 200 to 599`);
+    codes[name] = n;
+  }
+  return codes;
 }
 
 /**

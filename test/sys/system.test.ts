@@ -67,7 +67,19 @@ test('sys/health answers without a token, with the status codes a load balancer 
   assert.equal(plain.status, 200);
   assert.deepEqual([plain.json.initialized, plain.json.sealed, plain.json.standby], [true, false, false]);
   assert.equal((await call(server.address, 'GET', 'sys/health?activecode=299')).status, 299);
-  assert.equal((await call(server.address, 'GET', 'sys/health?activecode=x')).status, 200, 'an invalid code is ignored');
+  assert.equal((await call(server.address, 'GET', 'sys/health?sealedcode=200&standbycode=200')).status, 200);
+});
+
+test('sys/health refuses a status code that is not a final HTTP status with 400, instead of answering 1xx and never again', async () => {
+  for (const name of ['activecode', 'standbycode', 'sealedcode', 'uninitcode', 'drsecondarycode', 'performancestandbycode']) {
+    for (const value of ['100', '101', '199', '600', '999', 'x', '20', '2000', '']) {
+      for (const method of ['GET', 'HEAD']) {
+        const r = await fetch(`${server.address}/v1/sys/health?${name}=${value}`, { method, signal: AbortSignal.timeout(2000) });
+        assert.equal(r.status, 400, `${method} ${name}=${value}`);
+        if (method === 'GET') assert.deepEqual(await r.json(), { errors: [`${name} must be an HTTP status code from 200 to 599`] });
+      }
+    }
+  }
 });
 
 test('sys/metrics needs a token unless unauthenticated access is configured', async () => {
