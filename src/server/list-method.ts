@@ -41,7 +41,8 @@ export function parseListRequest(raw: Buffer): ParsedListRequest | undefined {
   const end = raw.indexOf('\r\n\r\n');
   if (end < 0 || end > MAX_LIST_REQUEST_BYTES) return undefined;
   const lines = raw.subarray(0, end).toString('latin1').split('\r\n');
-  const m = /^LIST (\/\S*) HTTP\/1\.[01]$/.exec(lines[0]);
+  // Visible ASCII only, as llhttp takes a direct request's target: the same bytes are refused.
+  const m = /^LIST (\/[\x21-\x7e]*) HTTP\/1\.[01]$/.exec(lines[0]);
   if (!m) return undefined;
   const headers: Record<string, string> = {};
   for (const line of lines.slice(1)) {
@@ -118,17 +119,20 @@ export function listMethodFallback(getApp: () => FastifyInstance) {
 
   async function serveList(request: ParsedListRequest, socket: Socket): Promise<void> {
     await settled(socket);
-    // The replay below goes through a URL parser that would resolve dot segments (also written
-    // %2e) before the edge's path check sees them: refuse them here, as the direct path does.
-    if (hasDotSegment(request.target)) {
+    // The replay below goes through a WHATWG URL parser, which reads `\` as `/` and resolves dot
+    // segments (also written %2e) before the edge's path check sees the path. A direct request
+    // keeps `\` as a character of the path: it is sent percent-encoded, which the route decodes
+    // back to the same path. Dot segments are refused here, as the direct path refuses them.
+    const target = request.target.replaceAll('\\', '%5C');
+    if (hasDotSegment(target)) {
       endAndClose(socket, rawResponse(400, { 'content-type': 'application/json' },
         JSON.stringify({ errors: ['invalid request path: "." and ".." segments are not allowed'] })));
       return;
     }
-    const sep = request.target.includes('?') ? '&' : '?';
+    const sep = target.includes('?') ? '&' : '?';
     const res = await getApp().inject({
       method: 'GET',
-      url: `${request.target}${sep}list=true`,
+      url: `${target}${sep}list=true`,
       headers: request.headers,
       remoteAddress: socket.remoteAddress,
       Request: replayRequestClass(socket.remotePort),

@@ -85,6 +85,41 @@ test('LIST refuses dot segments as GET does, before its replay could resolve the
   assert.equal((await rawList('/v1/secret/metadata/')).status < 500, true);
 });
 
+/** One raw request on its own connection: the status line and the body. */
+function rawAnswer(method: string, target: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const sock = connect(port, '127.0.0.1');
+    let text = '';
+    const timer = setTimeout(() => { sock.destroy(); reject(new Error(`timeout: ${method} ${target}`)); }, 2000);
+    sock.on('connect', () => sock.write(`${method} ${target} HTTP/1.1\r\nHost: x\r\nX-Vault-Token: ${server.rootToken}\r\nConnection: close\r\n\r\n`));
+    sock.on('data', (d) => { text += d; });
+    sock.on('end', () => {
+      clearTimeout(timer);
+      resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0), body: text.slice(text.indexOf('\r\n\r\n') + 4) });
+    });
+    sock.on('error', reject);
+  });
+}
+
+test('LIST reads a path byte for byte as GET ?list=true does: a backslash is a character, never a separator', async () => {
+  const written = await fetch(`${server.address}/v1/secret/data/app/one`, { method: 'POST', headers: { 'x-vault-token': server.rootToken }, body: '{"data":{"k":"v"}}' });
+  assert.equal(written.status, 200);
+  // The replay's URL parser read `\` as `/`: `app\..\` listed secret/metadata/, `sys\policy` the policies.
+  const cases: Array<[string, number]> = [
+    ['/v1/secret/metadata/app\\..\\', 404], ['/v1/sys\\policy', 404], ['/v1/secret\\metadata/', 404], ['/v1/secret/metadata/app\\', 404],
+    ['/v1/secret/metadata/?x=a\\b', 200],
+    // Bytes llhttp refuses in a direct request's target are refused in a LIST's too.
+    ['/v1/secret/metadata/\u00e9/', 400],
+  ];
+  for (const [path, status] of cases) {
+    const list = await rawAnswer('LIST', path);
+    const get = await rawAnswer('GET', `${path}${path.includes('?') ? '&' : '?'}list=true`);
+    const same = (body: string) => body.replace(/"request_id":"[^"]*"/, '');
+    assert.deepEqual([list.status, same(list.body)], [get.status, same(get.body)], path);
+    assert.equal(list.status, status, path);
+  }
+});
+
 /** A small deterministic generator (xorshift), so a failure names a reproducible seed. */
 function rng(seed: number) {
   let x = seed || 1;
