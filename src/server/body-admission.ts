@@ -9,10 +9,13 @@
  * however many such requests arrive at once.
  *
  * A request without a valid token may also send at most `max_request_json_entries_unauthenticated`
- * JSON values (each costs an HMAC in its audit record); the body parser applies that limit.
+ * JSON values (each costs an HMAC in its audit record); the body parser applies that limit. Query
+ * parameters become a GET's or LIST's data, so they count against the same limits, here
+ * (`max_request_json_entries` with a valid token): a request over them is refused with 413 before
+ * its body is read.
  *
- * Bodies too small to exceed any of these pass without a lookup, so ordinary requests pay
- * nothing here.
+ * Bodies too small to exceed any of these, with few query parameters, pass without a lookup, so
+ * ordinary requests pay nothing here.
  */
 import { Transform, type Readable } from 'node:stream';
 import type { FastifyRequest } from 'fastify';
@@ -28,7 +31,9 @@ export interface BodyAllowances {
   login: number;
   /** Without a valid token, anywhere else. */
   unauthenticated: number;
-  /** JSON entries (members and elements) of a request without a valid token. */
+  /** JSON entries (members and elements), and query parameters, of a request with a valid token. */
+  entries: number;
+  /** JSON entries (members and elements), and query parameters, of a request without a valid token. */
   unauthenticatedEntries: number;
 }
 
@@ -41,6 +46,16 @@ export function admittedJsonEntries(req: FastifyRequest): number | undefined {
 }
 
 export const bodyTooLarge = () => new SealtrailError('too_large', 'body_too_large', 'request body too large');
+
+const tooManyQueryParameters = (max: number) => new SealtrailError('too_large', 'query_too_many_parameters', `request has more than ${max} query parameters`);
+
+/** How many query parameters fastify parsed (a repeated name counts each time). */
+function queryParameters(req: FastifyRequest): number {
+  if (!req.url.includes('?')) return 0;
+  let n = 0;
+  for (const v of Object.values(req.query as Record<string, unknown>)) n += Array.isArray(v) ? v.length : 1;
+  return n;
+}
 
 /** The body's declared length: 0 without Content-Length or Transfer-Encoding, undefined if chunked. */
 function declaredLength(req: FastifyRequest): number | undefined {
@@ -81,9 +96,12 @@ export function bodyAdmission(core: Core, allow: BodyAllowances) {
     return requestStanding(core, path, clientTokenOf(req.headers));
   }
 
-  async function admit(req: FastifyRequest, payload: Readable, declared: number | undefined): Promise<Readable> {
+  async function admit(req: FastifyRequest, payload: Readable, declared: number | undefined, parameters: number): Promise<Readable> {
     const standing = await standingOf(req);
-    if (standing !== 'token') entryLimits.set(req.raw, allow.unauthenticatedEntries);
+    if (standing !== 'token') {
+      if (parameters > allow.unauthenticatedEntries) throw tooManyQueryParameters(allow.unauthenticatedEntries);
+      entryLimits.set(req.raw, allow.unauthenticatedEntries);
+    }
     const limit = allowance[standing];
     if (limit >= allow.authenticated) return payload;
     if (declared !== undefined) {
@@ -96,7 +114,9 @@ export function bodyAdmission(core: Core, allow: BodyAllowances) {
   // Callback style, so the usual request (a small or empty body) costs no promise here.
   return function preParsing(req: FastifyRequest, _reply: unknown, payload: Readable, done: (err: Error | null, stream?: Readable) => void): void {
     const declared = declaredLength(req);
-    if (declared !== undefined && declared <= unchecked) return done(null, payload);
-    admit(req, payload, declared).then((stream) => done(null, stream), (err: Error) => done(err));
+    const parameters = queryParameters(req);
+    if (parameters > allow.entries) return done(tooManyQueryParameters(allow.entries));
+    if (declared !== undefined && declared <= unchecked && parameters <= allow.unauthenticatedEntries) return done(null, payload);
+    admit(req, payload, declared, parameters).then((stream) => done(null, stream), (err: Error) => done(err));
   };
 }

@@ -4,8 +4,9 @@
  *
  *   HTTP → (body limit, content type, JSON) → LogicalRequest → core.handle → envelope / errors
  *
- * Input the edge refuses for its body (too large, too deep, too many values, not a JSON object)
- * still passes the core without its data, so the refusal is audited like any other.
+ * Input the edge refuses for its body (too large, too deep, too many values, not a JSON object) or
+ * its query (too many parameters) still passes the core without its data, so the refusal is
+ * audited like any other.
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { RequestLimits } from '../config/index.js';
@@ -114,6 +115,7 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
       authenticated: opts.maxRequestBytes,
       login: opts.limits.maxRequestSizeLogin,
       unauthenticated: opts.limits.maxRequestSizeUnauthenticated,
+      entries: opts.limits.maxRequestJsonEntries,
       unauthenticatedEntries: opts.limits.maxRequestJsonEntriesUnauthenticated,
     }),
     handler: async (req, reply) => {
@@ -143,8 +145,8 @@ function invalidPath(url: string): SealtrailError {
   return new SealtrailError('not_found', 'no_route', `no handler for route "${path}". route entry not found.`);
 }
 
-/** The errors about a request's body that the lifecycle audits as refusals. */
-const BODY_REFUSALS = new Set(['body_too_large', 'json_too_deep', 'json_too_many_entries', 'malformed_json']);
+/** The errors about a request's body or query that the lifecycle audits as refusals. */
+const BODY_REFUSALS = new Set(['body_too_large', 'json_too_deep', 'json_too_many_entries', 'malformed_json', 'query_too_many_parameters']);
 
 function bodyRefusal(err: unknown): SealtrailError | undefined {
   if (err instanceof SealtrailError) return BODY_REFUSALS.has(err.code) ? err : undefined;

@@ -14,14 +14,11 @@
  * that failed cannot go on; clients reconnect as after any server-closed keep-alive connection.
  * Earlier pipelined requests on the same socket are answered first.
  */
-import { STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { STATUS_CODES, maxHeaderSize, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { setOwn } from '../lib/safe-object.js';
 import { replayRequestClass } from './peer.js';
-
-/** The largest LIST request (line + headers) served on this path; LIST has no body. */
-export const MAX_LIST_REQUEST_BYTES = 64 * 1024;
 
 interface ParserError extends Error {
   code?: string;
@@ -36,10 +33,15 @@ export interface ParsedListRequest {
 
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
-/** Parses `LIST <target> HTTP/1.x` plus headers from a buffered request; undefined if malformed. */
-export function parseListRequest(raw: Buffer): ParsedListRequest | undefined {
+/**
+ * Parses `LIST <target> HTTP/1.x` plus headers from a buffered request: undefined if malformed,
+ * `too_large` past `maxBytes` — by default Node's limit on any other request's line and headers
+ * (16 KiB), so a LIST cannot carry a query string no GET could.
+ */
+export function parseListRequest(raw: Buffer, maxBytes: number = maxHeaderSize): ParsedListRequest | 'too_large' | undefined {
   const end = raw.indexOf('\r\n\r\n');
-  if (end < 0 || end > MAX_LIST_REQUEST_BYTES) return undefined;
+  if (end < 0 ? raw.length > maxBytes : end + 4 > maxBytes) return 'too_large';
+  if (end < 0) return undefined;
   const lines = raw.subarray(0, end).toString('latin1').split('\r\n');
   // Visible ASCII only, as llhttp takes a direct request's target: the same bytes are refused.
   const m = /^LIST (\/[\x21-\x7e]*) HTTP\/1\.[01]$/.exec(lines[0]);
@@ -72,7 +74,7 @@ function rawResponse(status: number, headers: Record<string, unknown>, body: str
  * of the method it accepted before giving up ("LI" could still have been LINK), so the LIST line
  * starts at most four bytes before it, at a request boundary.
  */
-function failedRequest(packet: Buffer, bytesParsed: number): ParsedListRequest | undefined {
+function failedRequest(packet: Buffer, bytesParsed: number): ReturnType<typeof parseListRequest> {
   const start = packet.lastIndexOf('LIST ', bytesParsed);
   if (start < 0 || start < bytesParsed - 4) return undefined;
   if (start > 0 && packet.toString('latin1', start - 4, start) !== '\r\n\r\n') return undefined;
@@ -153,8 +155,8 @@ export function listMethodFallback(getApp: () => FastifyInstance) {
       return;
     }
     const request = err.code === 'HPE_INVALID_METHOD' && err.rawPacket ? failedRequest(err.rawPacket, err.bytesParsed ?? 0) : undefined;
-    if (!request) {
-      endAndClose(socket, err.code === 'HPE_HEADER_OVERFLOW'
+    if (request === undefined || request === 'too_large') {
+      endAndClose(socket, err.code === 'HPE_HEADER_OVERFLOW' || request === 'too_large'
         ? rawResponse(431, { 'content-type': 'application/json' }, JSON.stringify({ errors: ['request headers too large'] }))
         : badRequest());
       return;

@@ -6,8 +6,11 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { request, type IncomingMessage } from 'node:http';
+import { connect } from 'node:net';
 import { startDevServer, type TestServer } from '../helpers/server.js';
 
 let server: TestServer;
@@ -108,6 +111,83 @@ test('without a valid token, JSON of more than 1000 entries is refused with 413,
   // Within the limit, the refusal is the token's, with the data audited; a valid token may send more.
   assert.equal((await post('/v1/secret/data/entries', { body: entries(998) })).status, 403);
   assert.equal((await post('/v1/secret/data/entries', { token: server.rootToken, body: entries(5000) })).status, 200);
+});
+
+/** `n` distinct query parameters: `a0=&a1=&…`. */
+const params = (n: number) => Array.from({ length: n }, (_, i) => `a${i}=`).join('&');
+
+/** One raw request on its own connection (LIST is not a method node's client sends): status and body. */
+function raw(method: string, target: string, token?: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const sock = connect(port, '127.0.0.1');
+    let text = '';
+    sock.on('connect', () => sock.write(`${method} ${target} HTTP/1.1\r\nHost: x\r\n${token ? `X-Vault-Token: ${token}\r\n` : ''}Connection: close\r\n\r\n`));
+    sock.on('data', (d) => { text += d; });
+    sock.on('end', () => resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0), body: text.slice(text.indexOf('\r\n\r\n') + 4) }));
+    sock.on('error', reject);
+    sock.setTimeout(5000, () => { sock.destroy(); reject(new Error(`timeout: ${method} ${target.slice(0, 80)}`)); });
+  });
+}
+
+test('without a valid token, more than 1000 query parameters are refused with 413, audited without them', async () => {
+  const auditBytes = () => readFileSync(`${server.dir}/audit.log`).length;
+  for (const method of ['GET', 'LIST', 'DELETE']) {
+    const path = `secret/metadata/query-${method.toLowerCase()}/`;
+    const before = auditBytes();
+    const r = await raw(method, `/v1/${path}?${params(1001)}`);
+    assert.equal(r.status, 413, `${method}: ${r.body}`);
+    assert.deepEqual(JSON.parse(r.body), { errors: ['request has more than 1000 query parameters'] });
+    const refused = auditEntries().filter((e) => e.request?.path === path);
+    assert.deepEqual(refused.map((e) => e.type), ['request', 'response'], method);
+    for (const e of refused) {
+      assert.equal(e.request.data, undefined, 'the parameters are not in the audit entries');
+      assert.equal(e.error, e.type === 'request' ? 'request has more than 1000 query parameters' : '1 error occurred:\n\t* request has more than 1000 query parameters\n\n');
+    }
+    // Two entries of a few hundred bytes: 1001 HMACs each would be over 80 KB.
+    assert.ok(auditBytes() - before < 8 * 1024, `${auditBytes() - before} audit bytes`);
+  }
+  // Within the limit, the request is refused for its token, with its data audited; a valid token may send more.
+  assert.equal((await raw('GET', `/v1/secret/data/query-small?${params(1000)}`)).status, 403);
+  for (const [method, path] of [['GET', 'secret/data/query-small'], ['LIST', 'secret/metadata/query-small/']]) {
+    const r = await raw(method, `/v1/${path}?${params(2000)}`, server.rootToken);
+    assert.equal(r.status, 404, `${method} with a token: ${r.body}`);
+  }
+});
+
+test('query parameters count against the configured JSON values limits, with a token and without', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sealtrail-query-'));
+  const configPath = join(dir, 'limits.hcl');
+  writeFileSync(configPath, 'listener "tcp" {\n  address = "127.0.0.1:0"\n  tls_disable = true\n  max_request_json_entries = 50\n  max_request_json_entries_unauthenticated = 10\n}\n');
+  const small = await startDevServer({ configPath, devDataDir: dir });
+  try {
+    const get = async (n: number, token?: string) => {
+      const r = await fetch(`${small.address}/v1/secret/data/q?${params(n)}`, { headers: token ? { 'x-vault-token': token } : {} });
+      return { status: r.status, json: await r.json() as unknown };
+    };
+    assert.deepEqual(await get(51, small.rootToken), { status: 413, json: { errors: ['request has more than 50 query parameters'] } });
+    assert.equal((await get(50, small.rootToken)).status, 404);
+    assert.deepEqual(await get(11), { status: 413, json: { errors: ['request has more than 10 query parameters'] } });
+    assert.deepEqual(await get(11, 'hvs.not-a-token'), { status: 413, json: { errors: ['request has more than 10 query parameters'] } });
+    assert.equal((await get(10)).status, 403);
+    // A repeated name counts each time it is given.
+    const repeated = await fetch(`${small.address}/v1/secret/data/q?${'a=1&'.repeat(11)}`);
+    assert.equal(repeated.status, 413);
+  } finally {
+    await small.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a LIST request line and headers are bounded as any other request\'s (16 KiB: 431), so a LIST cannot carry a larger query', async () => {
+  const before = auditEntries().length;
+  const long = `/v1/secret/metadata/?${Array.from({ length: 12_000 }, () => 'k=').join('&')}`;
+  assert.ok(long.length > 16 * 1024);
+  for (const token of [undefined, server.rootToken]) {
+    const list = await raw('LIST', long, token);
+    assert.deepEqual([list.status, JSON.parse(list.body)], [431, { errors: ['request headers too large'] }]);
+    assert.equal((await raw('GET', `${long}&list=true`, token)).status, 431, 'as a GET is');
+  }
+  assert.equal(auditEntries().length, before, 'nothing reached the lifecycle');
 });
 
 test('a valid token may send up to max_request_size; a login path up to 1 MiB', async () => {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
-import { parseListRequest } from '../../src/server/list-method.js';
+import { parseListRequest, type ParsedListRequest } from '../../src/server/list-method.js';
 import { startDevServer } from '../helpers/server.js';
 
 test('LIST requests are parsed from the raw bytes; anything else is refused', () => {
@@ -15,8 +15,14 @@ test('LIST requests are parsed from the raw bytes; anything else is refused', ()
     'LIST /v1/x HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello',      // LIST has no body
   ]) assert.equal(parseListRequest(Buffer.from(bad)), undefined, JSON.stringify(bad));
   // Header names are data, even those Object.prototype knows.
-  const special = parseListRequest(Buffer.from('LIST /v1/x HTTP/1.1\r\n__proto__: a\r\nconstructor: b\r\n__proto__: c\r\n\r\n'));
-  assert.equal(JSON.stringify(special?.headers), '{"__proto__":"a, c","constructor":"b"}');
+  const special = parseListRequest(Buffer.from('LIST /v1/x HTTP/1.1\r\n__proto__: a\r\nconstructor: b\r\n__proto__: c\r\n\r\n')) as ParsedListRequest;
+  assert.equal(JSON.stringify(special.headers), '{"__proto__":"a, c","constructor":"b"}');
+  // Node's limit on any other request's line and headers (16 KiB) holds for LIST too.
+  const request = 'LIST /v1/x HTTP/1.1\r\nHost: x\r\n\r\n';
+  assert.equal(parseListRequest(Buffer.from(request), request.length - 1), 'too_large');
+  assert.notEqual(parseListRequest(Buffer.from(request), request.length), 'too_large');
+  assert.equal(parseListRequest(Buffer.from(`LIST /v1/x?${'k=&'.repeat(6000)} HTTP/1.1\r\n\r\n`)), 'too_large');
+  assert.equal(parseListRequest(Buffer.from(`LIST /v1/x?${'k=&'.repeat(6000)}`)), 'too_large', 'unterminated too');
 });
 
 function rawExchange(port: number, payload: string): Promise<string> {
