@@ -4,9 +4,11 @@
  *
  *   HTTP → (body limit, content type, JSON) → LogicalRequest → core.handle → envelope / errors
  *
- * Input the edge refuses for its body (too large, too deep, too many values, not a JSON object) or
- * its query (too many parameters) still passes the core without its data, so the refusal is
- * audited like any other.
+ * Input the edge refuses for its body (too large, too deep, too many values, not a JSON object,
+ * not JSON at all), its query (too many parameters) or its headers (a PATCH that is not a merge
+ * patch, a bad X-Vault-Wrap-TTL) still passes the core without its data, so the refusal is audited
+ * like any other. A path the edge cannot read (malformed percent-encoding, empty or dot segments,
+ * control characters) is refused before a request exists, and is not audited (nor is it in Vault).
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { RequestLimits } from '../config/index.js';
@@ -57,6 +59,8 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
     clientErrorHandler: list.clientErrorHandler,
     bodyLimit: opts.maxRequestBytes,
     return503OnClosing: true,
+    // A URL the router cannot read (`%FF`): answered in Vault's shape, without echoing the URL.
+    frameworkErrors: (err: Error, _req: FastifyRequest, reply: FastifyReply) => send(reply, vaultErrorReply(frameworkError(err), opts.log)),
     ...fastifyServerOptions(opts.limits),
     http: nodeServerOptions(opts.limits),
     ...(opts.https ? { https: { ...opts.https, ...nodeServerOptions(opts.limits) } } : {}),
@@ -145,15 +149,25 @@ function invalidPath(url: string): SealtrailError {
   return new SealtrailError('not_found', 'no_route', `no handler for route "${path}". route entry not found.`);
 }
 
-/** The errors about a request's body or query that the lifecycle audits as refusals. */
-const BODY_REFUSALS = new Set(['body_too_large', 'json_too_deep', 'json_too_many_entries', 'malformed_json', 'query_too_many_parameters']);
+function frameworkError(err: Error): unknown {
+  const code = (err as { code?: string }).code;
+  if (code === 'FST_ERR_BAD_URL') return invalid('invalid request path: malformed percent-encoding', 'invalid_path');
+  if (code === 'FST_ERR_MAX_PARAM_LENGTH') return invalid('invalid request path: too long', 'invalid_path');
+  return err;
+}
+
+/** The errors about a request's body, query or headers that the lifecycle audits as refusals. */
+const BODY_REFUSALS = new Set(['body_too_large', 'json_too_deep', 'json_too_many_entries', 'malformed_json', 'query_too_many_parameters', 'unsupported_content_type']);
 
 function bodyRefusal(err: unknown): SealtrailError | undefined {
   if (err instanceof SealtrailError) return BODY_REFUSALS.has(err.code) ? err : undefined;
   return (err as { code?: string } | undefined)?.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? bodyTooLarge() : undefined;
 }
 
-/** The logical request; with `refused`, its body is left out and the core refuses it with that error. */
+/**
+ * The logical request; with `refused`, its body is left out and the core refuses it with that
+ * error. A request whose path cannot be read is refused here, before a request exists (not audited).
+ */
 function toLogicalRequest(req: FastifyRequest, refused?: SealtrailError): LogicalRequest {
   const query = (req.query ?? {}) as Record<string, string | string[]>;
   let path = checkRequestPath((req.params as Record<string, string>)['*'] ?? '');
@@ -162,15 +176,24 @@ function toLogicalRequest(req: FastifyRequest, refused?: SealtrailError): Logica
   if (operation === 'read' && (query.list === 'true' || query.list === '1')) operation = 'list';
   if (operation === 'list' && !path.endsWith('/') && path !== '') path += '/';
 
-  let data: Record<string, unknown> = {};
+  // Headers the request cannot be served with are refused like a body that cannot be read.
   let inputError = refused;
-  if (operation === 'patch' && !isMergePatch(req.headers['content-type'])) {
+  if (!inputError && operation === 'patch' && !isMergePatch(req.headers['content-type'])) {
     // As Vault: a PATCH body is a JSON merge patch (RFC 7396) and must say so.
     const shown = (req.headers['content-type'] ?? '').split(';')[0].trim().slice(0, 100);
-    throw new SealtrailError('invalid', 'unsupported_content_type', `PATCH requires Content-Type of application/merge-patch+json, got "${shown}"`);
+    inputError = new SealtrailError('invalid', 'unsupported_content_type', `PATCH requires Content-Type of application/merge-patch+json, got "${shown}"`);
   }
+  let wrapTtl = 0;
+  const wrapHeader = req.headers['x-vault-wrap-ttl'];
+  if (typeof wrapHeader === 'string' && wrapHeader !== '') {
+    const s = parseDurationSeconds(wrapHeader);
+    if (s === undefined) inputError ??= invalid('X-Vault-Wrap-TTL must be a duration');
+    else wrapTtl = s;
+  }
+
+  let data: Record<string, unknown> = {};
   if (inputError) {
-    // No data: it was not read in full, or could not be parsed.
+    // No data: it was not read in full, could not be parsed, or a header refused the request.
   } else if (operation === 'update' || operation === 'patch') {
     try {
       data = parseJsonObject(req.body as Buffer | undefined);
@@ -187,14 +210,6 @@ function toLogicalRequest(req: FastifyRequest, refused?: SealtrailError): Logica
     if (v !== undefined) setOwn(headers, k, Array.isArray(v) ? v : [String(v)]);
   }
   const clientToken = clientTokenOf(req.headers);
-
-  let wrapTtl = 0;
-  const wrapHeader = req.headers['x-vault-wrap-ttl'];
-  if (typeof wrapHeader === 'string' && wrapHeader !== '') {
-    const s = parseDurationSeconds(wrapHeader);
-    if (s === undefined) throw invalid('X-Vault-Wrap-TTL must be a duration');
-    wrapTtl = s;
-  }
   return {
     id: newRequestId(),
     operation,

@@ -8,6 +8,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import { DecryptCommand, KMSClient } from '@aws-sdk/client-kms';
 import { call, startDevServer, type TestServer } from '../helpers/server.js';
@@ -96,6 +97,50 @@ test('input the edge refused (a body that is not JSON) is refused with both entr
   assert.ok(req.error, 'the request entry names the error');
   assert.equal(resp.error, `1 error occurred:\n\t* ${req.error}\n\n`);
   assert.equal(resp.response.data.error, await hashOf(req.error));
+});
+
+test('headers the edge refuses (content type, PATCH without a merge patch, a bad X-Vault-Wrap-TTL) are refused with both entries', async () => {
+  const cases: Array<[string, string, Record<string, string>, number, string]> = [
+    ['POST', 'secret/data/refusals/xml', { 'content-type': 'text/xml' }, 415, 'unsupported content type "text/xml": send a JSON body (application/json)'],
+    ['PATCH', 'secret/data/refusals/patch', { 'content-type': 'application/json' }, 415, 'PATCH requires Content-Type of application/merge-patch+json, got "application/json"'],
+    ['GET', 'secret/data/refusals/wrap', { 'x-vault-wrap-ttl': 'bogus' }, 400, 'X-Vault-Wrap-TTL must be a duration'],
+  ];
+  for (const [method, path, headers, status, error] of cases) {
+    const r = await call(server.address, method, path, { token: root, headers, rawBody: method === 'GET' ? undefined : '{"data":{"v":"x"}}' });
+    assert.deepEqual([r.status, r.json], [status, { errors: [error] }], path);
+    const [req, resp] = pairOn(path);
+    assert.deepEqual([req.error, resp.error], [error, `1 error occurred:\n\t* ${error}\n\n`], path);
+    assert.equal(req.request.data, undefined, 'refused input is not in the entry');
+    assert.ok(req.auth.policies.includes('root'), 'the caller is named');
+  }
+});
+
+/** A request with its path exactly as given (fetch would resolve %2E%2E). */
+function rawGet(path: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: Number(new URL(server.address).port), path, headers: { 'x-vault-token': root }, agent: false }, (res) => {
+      let text = '';
+      res.on('data', (d) => { text += d; });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+test('a path the edge cannot read is refused in Vault\'s error shape before a request exists, and is not audited (as in Vault)', async () => {
+  const before = auditLines().length;
+  const cases: Array<[string, string]> = [
+    ['/v1/secret/data/refusals/%FF', 'invalid request path: malformed percent-encoding'],
+    ['/v1/secret/data/refusals/%', 'invalid request path: malformed percent-encoding'],
+    ['/v1//secret/data/refusals/x', 'invalid request path: empty path segment'],
+    ['/v1/secret/data/refusals/%2E%2E/x', 'invalid request path: "." and ".." segments are not allowed'],
+  ];
+  for (const [path, error] of cases) {
+    const r = await rawGet(path);
+    assert.deepEqual([r.status, JSON.parse(r.text)], [400, { errors: [error] }], path);
+  }
+  assert.equal(auditLines().length, before);
 });
 
 test('audit_non_hmac_response_keys=["error"] on the mount leaves the refusal\'s data.error in plaintext', async () => {

@@ -110,6 +110,7 @@ test('LIST reads a path byte for byte as GET ?list=true does: a backslash is a c
     ['/v1/secret/metadata/?x=a\\b', 200],
     // Bytes llhttp refuses in a direct request's target are refused in a LIST's too.
     ['/v1/secret/metadata/\u00e9/', 400],
+    ['/v1/secret/metadata/%FF/', 400],
   ];
   for (const [path, status] of cases) {
     const list = await rawAnswer('LIST', path);
@@ -117,6 +118,7 @@ test('LIST reads a path byte for byte as GET ?list=true does: a backslash is a c
     const same = (body: string) => body.replace(/"request_id":"[^"]*"/, '');
     assert.deepEqual([list.status, same(list.body)], [get.status, same(get.body)], path);
     assert.equal(list.status, status, path);
+    if (path.includes('%FF')) assert.deepEqual(JSON.parse(list.body), { errors: ['invalid request path: malformed percent-encoding'] });
   }
 });
 
