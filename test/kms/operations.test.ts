@@ -116,3 +116,24 @@ test('ListKeys pages with Marker; aliases and tags', async () => {
   await rejects(call('PutKeyPolicy', { KeyId: ids[0], Policy: JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:user/bob` }, Action: 'kms:*', Resource: '*' }] }) }),
     'MalformedPolicyDocumentException', 'The new key policy will not allow you to update the key policy in the future.');
 });
+
+test('an encryption context holds at most 8,192 bytes of keys and values, on every operation that reads one', async () => {
+  const { call } = setup();
+  const keyId = (await call('CreateKey')).KeyMetadata.KeyId;
+  const plaintext = Buffer.from('x').toString('base64');
+  // 8,192 bytes: a 2-byte key and 8,190 bytes of value, one of them a 2-byte character.
+  const atLimit = { ab: `é${'v'.repeat(8188)}` };
+  const overLimit = { ab: `é${'v'.repeat(8189)}` };
+  const sealed = await call('Encrypt', { KeyId: keyId, Plaintext: plaintext, EncryptionContext: atLimit });
+  assert.equal(Buffer.from((await call('Decrypt', { CiphertextBlob: sealed.CiphertextBlob, EncryptionContext: atLimit })).Plaintext, 'base64').toString(), 'x');
+  const refused = (member: string) => `1 validation error detected: Value at '${member}' failed to satisfy constraint: Member must hold keys and values of at most 8192 bytes in total`;
+  await rejects(call('Encrypt', { KeyId: keyId, Plaintext: plaintext, EncryptionContext: overLimit }), 'ValidationException', refused('encryptionContext'));
+  await rejects(call('Decrypt', { CiphertextBlob: sealed.CiphertextBlob, EncryptionContext: overLimit }), 'ValidationException', refused('encryptionContext'));
+  await rejects(call('GenerateDataKey', { KeyId: keyId, KeySpec: 'AES_256', EncryptionContext: overLimit }), 'ValidationException', refused('encryptionContext'));
+  await rejects(call('GenerateDataKeyWithoutPlaintext', { KeyId: keyId, KeySpec: 'AES_256', EncryptionContext: overLimit }), 'ValidationException', refused('encryptionContext'));
+  await rejects(call('ReEncrypt', { CiphertextBlob: sealed.CiphertextBlob, SourceEncryptionContext: overLimit, DestinationKeyId: keyId }), 'ValidationException', refused('sourceEncryptionContext'));
+  await rejects(call('ReEncrypt', { CiphertextBlob: sealed.CiphertextBlob, SourceEncryptionContext: atLimit, DestinationKeyId: keyId, DestinationEncryptionContext: overLimit }), 'ValidationException', refused('destinationEncryptionContext'));
+  // Many small pairs count together: 1,025 × 8 bytes.
+  const many = Object.fromEntries(Array.from({ length: 1025 }, (_, i) => [`k${String(i).padStart(4, '0')}`, 'vvv']));
+  await rejects(call('Encrypt', { KeyId: keyId, Plaintext: plaintext, EncryptionContext: many }), 'ValidationException', refused('encryptionContext'));
+});

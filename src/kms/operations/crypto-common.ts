@@ -11,16 +11,34 @@ import { rotateIfDue } from './key-access.js';
 
 const ALGORITHMS = ['SYMMETRIC_DEFAULT', 'RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256', 'SM2PKE'];
 
+/** How AWS names a member in a validation message (`encryptionContext`). */
+const wireName = (member: string) => member[0].toLowerCase() + member.slice(1);
+
+/**
+ * The most an encryption context holds, keys and values together in UTF-8 bytes. Key policy
+ * conditions match each of its strings against wildcard patterns, at a cost of up to string length
+ * × pattern length (policy/wildcard.ts); with policies at most 32 KiB, this keeps the worst
+ * evaluation to a fraction of a second however the policy is written. Real contexts name a few
+ * identifiers.
+ */
+const MAX_CONTEXT_BYTES = 8192;
+
 export function readContext(body: AwsBody, member = 'EncryptionContext'): Record<string, string> | undefined {
-  return optStringMap(body, member);
+  const context = optStringMap(body, member);
+  if (!context) return undefined;
+  let bytes = 0;
+  for (const [k, v] of Object.entries(context)) bytes += Buffer.byteLength(k) + Buffer.byteLength(v);
+  if (bytes > MAX_CONTEXT_BYTES) {
+    throw validationError([{ member: wireName(member), constraint: `Member must hold keys and values of at most ${MAX_CONTEXT_BYTES} bytes in total` }]);
+  }
+  return context;
 }
 
 /** Only SYMMETRIC_DEFAULT applies to symmetric keys; other valid values are a key-usage error. */
 export function checkAlgorithm(body: AwsBody, member = 'EncryptionAlgorithm'): void {
   const alg = optString(body, member);
   if (alg === undefined || alg === 'SYMMETRIC_DEFAULT') return;
-  const wire = member[0].toLowerCase() + member.slice(1);
-  if (!ALGORITHMS.includes(alg)) throw validationError([{ member: wire, value: alg, constraint: `Member must satisfy enum value set: [${ALGORITHMS.join(', ')}]` }]);
+  if (!ALGORITHMS.includes(alg)) throw validationError([{ member: wireName(member), value: alg, constraint: `Member must satisfy enum value set: [${ALGORITHMS.join(', ')}]` }]);
   throw kmsError('InvalidKeyUsageException', `The encryption algorithm ${alg} is not supported by a symmetric key. Use SYMMETRIC_DEFAULT.`);
 }
 
