@@ -122,6 +122,32 @@ test('unsigned, badly signed and unknown-operation calls leave no event but a re
   assert.ok(!audit.includes(canary) && !audit.includes(Buffer.from(canary).toString('base64')));
 });
 
+test('refusals of unauthenticated calls put none of the caller\'s text in the audit log', async () => {
+  const canary = 'ADMIN-LOGIN-OK-user-root-5e81';
+  const target = 'TrentService.ListKeys';
+  const scope = (keyId: string, region = REGION) => `Credential=${keyId}/20250101/${region}/kms/aws4_request`;
+  const authorization = (credential: string, signedHeaders = 'host;x-amz-date;x-amz-target') =>
+    `AWS4-HMAC-SHA256 ${credential}, SignedHeaders=${signedHeaders}, Signature=${'a'.repeat(64)}`;
+  const headers = (extra: Record<string, string>) => ({ 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': target, 'x-amz-date': '20250101T000000Z', ...extra });
+  const cases = [
+    await send({ headers: headers({ 'x-amz-date': `${canary}\t ok`, authorization: authorization(scope('AKIAX')) }), body: '{}' }),
+    await send({ headers: headers({ authorization: authorization(scope('AKIAX'), `host;x-amz-date;x-amz-target;${canary.toLowerCase()}`) }), body: '{}' }),
+    await send({ headers: headers({ authorization: authorization(scope(server.accessKeyId, canary.toLowerCase())) }), body: '{}' }),
+    await send({ headers: headers({ authorization: authorization(scope(`AKIA${canary}`)) }), body: '{}' }),
+  ];
+  assert.deepEqual(cases.map((c) => [c.status, c.json.__type]), [
+    [400, 'IncompleteSignatureException'], [400, 'IncompleteSignatureException'], [400, 'InvalidSignatureException'],
+    [400, 'UnrecognizedClientException'],
+  ]);
+  for (const c of cases) {
+    const entries = entriesOf(c.requestId);
+    assert.deepEqual(entries.map((e) => e.type), ['request', 'response'], c.json.__type);
+    assert.ok((entries[1].error ?? '').length > 0, `the response entry of ${c.json.__type} carries its error`);
+    assert.ok(!(c.json.message ?? '').toLowerCase().includes(canary.toLowerCase()), c.json.message);
+  }
+  assert.ok(!readFileSync(server.auditFile, 'utf8').toLowerCase().includes(canary.toLowerCase()), 'caller text in the audit log');
+});
+
 test('1,000 unsigned calls do not grow the event store, and each is audited', async () => {
   const before = server.events.length;
   const lines = auditEntries().length;
