@@ -47,13 +47,18 @@ const entriesOf = (id: string) => auditEntries().filter((e) => e.request.id === 
 
 /** A raw AWS JSON call signed with the dev user's key (as the SDK signs it), or not signed at all. */
 async function signed(target: string, body: unknown, opts: { unsigned?: string[]; secret?: string } = {}) {
+  return signedText(target, JSON.stringify(body), opts);
+}
+
+/** The same with the body's exact text, JSON or not. */
+async function signedText(target: string, body: string, opts: { unsigned?: string[]; secret?: string } = {}) {
   const url = new URL(server.endpoint);
   const signer = new SignatureV4({ credentials: { accessKeyId: server.accessKeyId, secretAccessKey: opts.secret ?? server.secretAccessKey }, region: REGION, service: 'kms', sha256: NodeSha256 as never });
   const req = await signer.sign({
     method: 'POST', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: '/',
-    headers: { host: url.host, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': target }, body: JSON.stringify(body),
+    headers: { host: url.host, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': target }, body,
   }, { unsignableHeaders: new Set(opts.unsigned ?? []) });
-  return { headers: req.headers as Record<string, string>, body: JSON.stringify(body) };
+  return { headers: req.headers as Record<string, string>, body };
 }
 
 async function send(call: { headers: Record<string, string>; body: string }) {
@@ -146,6 +151,34 @@ test('refusals of unauthenticated calls put none of the caller\'s text in the au
     assert.ok(!(c.json.message ?? '').toLowerCase().includes(canary.toLowerCase()), c.json.message);
   }
   assert.ok(!readFileSync(server.auditFile, 'utf8').toLowerCase().includes(canary.toLowerCase()), 'caller text in the audit log');
+});
+
+test('a body is checked and parsed only once its signature verifies; a signed body over the JSON limits is 413', async () => {
+  const keyId = (await kms.send(new CreateKeyCommand({}))).KeyMetadata!.KeyId!;
+  const deep = `${'['.repeat(65)}${']'.repeat(65)}`;
+  const wide = (n: number) => `[${Array<string>(n).fill('0').join(',')}]`;
+  // Unsigned: refused for the signature, whatever the body holds; none of it is scanned or parsed.
+  const unsignedCalls = [
+    await unsigned('TrentService.DescribeKey', `{"KeyId":${wide(150_001)}}`),
+    await unsigned('TrentService.DescribeKey', `{"KeyId":${deep}}`),
+    await unsigned('TrentService.DescribeKey', '{"KeyId":'),
+  ];
+  for (const c of unsignedCalls) assert.deepEqual([c.status, c.json], [400, { __type: 'MissingAuthenticationTokenException', message: 'Missing Authentication Token' }]);
+  // Signed: the listener's limits, before JSON.parse.
+  const signedRaw = async (body: string) => send(await signedText('TrentService.DescribeKey', body));
+  const tooMany = await signedRaw(`{"KeyId":"${keyId}","Pad":${wide(100_001)}}`);
+  assert.deepEqual([tooMany.status, tooMany.json], [413, { __type: 'ValidationException', message: 'request JSON has more than 100000 object members and array elements' }]);
+  const tooDeep = await signedRaw(`{"KeyId":"${keyId}","Pad":${deep}}`);
+  assert.deepEqual([tooDeep.status, tooDeep.json], [400, { __type: 'ValidationException', message: 'request JSON nests deeper than 64 levels' }]);
+  const notJson = await signedRaw('{"KeyId":');
+  assert.deepEqual([notJson.status, notJson.json.__type], [400, 'SerializationException']);
+  const atLimit = await signedRaw(`{"KeyId":"${keyId}","Pad":${wide(99_998)}}`);
+  assert.equal(atLimit.status, 200);
+  for (const c of [...unsignedCalls, tooMany, tooDeep, notJson]) {
+    const entries = entriesOf(c.requestId);
+    assert.deepEqual(entries.map((e) => e.type), ['request', 'response'], c.json.__type);
+    assert.deepEqual(entries[0].request.data ?? {}, {});
+  }
 });
 
 test('1,000 unsigned calls do not grow the event store, and each is audited', async () => {
