@@ -25,7 +25,7 @@ import { createSigningKeyCache, verifySigV4 } from './sigv4/index.js';
 import { operationInput } from '../../lib/aws-members.js';
 import type { Clock } from '../../lib/clock.js';
 import { newRequestId } from '../../lib/ids.js';
-import { isAcceptedContentType, unsupportedContentType } from '../body.js';
+import { isAcceptedContentType } from '../body.js';
 import type { EdgeLog } from '../errors.js';
 import { checkJsonShape, type JsonShapeLimits } from '../json-shape.js';
 import { peerOf } from '../peer.js';
@@ -58,6 +58,9 @@ function headerMap(req: FastifyRequest): Record<string, string[]> {
 }
 
 const refusal = (type: AwsErrorType, message: string) => new SealtrailError('invalid', type, message);
+
+/** Names the content type AWS calls send, never the one received: the refusal is audited. */
+const notJson = () => new SealtrailError('invalid', 'unsupported_content_type', `The request body must be JSON (${AWS_JSON}).`);
 
 /** A signed body as a JSON object; over the limits it is refused before JSON.parse sees it. */
 function parseBody(raw: Buffer, limits: JsonShapeLimits): Record<string, unknown> {
@@ -141,8 +144,7 @@ export function registerAwsRoutes(app: FastifyInstance, deps: AwsRoutesDeps): vo
     // is checked before.
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'buffer' }, (req, body, done) => {
-      const ct = req.headers['content-type'];
-      if (!isAcceptedContentType(ct)) return done(unsupportedContentType(ct ?? ''), undefined);
+      if (!isAcceptedContentType(req.headers['content-type'])) return done(notJson(), undefined);
       done(null, body);
     });
     // Bodies refused before the handler (over the size limit, not JSON) are audited like any refusal.

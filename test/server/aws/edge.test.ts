@@ -139,10 +139,11 @@ test('refusals of unauthenticated calls put none of the caller\'s text in the au
     await send({ headers: headers({ authorization: authorization(scope('AKIAX'), `host;x-amz-date;x-amz-target;${canary.toLowerCase()}`) }), body: '{}' }),
     await send({ headers: headers({ authorization: authorization(scope(server.accessKeyId, canary.toLowerCase())) }), body: '{}' }),
     await send({ headers: headers({ authorization: authorization(scope(`AKIA${canary}`)) }), body: '{}' }),
+    await send({ headers: headers({ 'content-type': `multipart/${canary}` }), body: '{}' }),
   ];
   assert.deepEqual(cases.map((c) => [c.status, c.json.__type]), [
     [400, 'IncompleteSignatureException'], [400, 'IncompleteSignatureException'], [400, 'InvalidSignatureException'],
-    [400, 'UnrecognizedClientException'],
+    [400, 'UnrecognizedClientException'], [400, 'ValidationException'],
   ]);
   for (const c of cases) {
     const entries = entriesOf(c.requestId);
