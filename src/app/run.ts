@@ -179,6 +179,7 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
           core,
           users: () => core.unsealedServices?.kms.users,
           region: config.kms.region, clock, log,
+          jsonLimits: { maxDepth: config.listener.maxRequestJsonDepth, maxEntries: config.listener.maxRequestJsonEntries },
         });
         if (uiEnabled(config, opts.dev === true)) registerConsole(a, { root: opts.uiDir ?? DEFAULT_UI_DIR });
       },

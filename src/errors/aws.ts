@@ -38,6 +38,9 @@ export function awsErrorOf(err: SealtrailError, ctx: AwsErrorContext): AwsError 
       return { status: 503, type: 'ServiceUnavailableException', message: err.message };
     case 'rate_limited':
       return { status: 400, type: 'ThrottlingException', message: 'Rate exceeded' };
+    // AWS names no exception for an oversized request; its shape stays, with HTTP's status for it.
+    case 'too_large':
+      return { status: 413, type: 'ValidationException', message: err.message };
     default:
       return { status: 400, type: 'ValidationException', message: err.message };
   }

@@ -69,7 +69,8 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
   list.track(app.server);
 
   // One parser for every content type: accept the JSON-ish ones, refuse the rest (415), and check
-  // the JSON's depth and size before anything parses it (the AWS endpoint's bodies too).
+  // the JSON's depth and size before anything parses it. The AWS endpoint has its own, since it
+  // checks a body only once its signature verifies (aws/index.ts).
   const jsonShape = { maxDepth: opts.limits.maxRequestJsonDepth, maxEntries: opts.limits.maxRequestJsonEntries };
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (req, body, done) => {

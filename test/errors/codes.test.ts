@@ -76,6 +76,12 @@ test('the AWS edge answers each AWS exception name as its own __type with the st
   }
 });
 
+test('on the AWS edge a Sealtrail code takes its kind\'s exception name; a too_large one keeps its 413', () => {
+  assert.deepEqual(awsErrorOf(new SealtrailError('too_large', 'json_too_many_entries', 'm'), awsCtx), { status: 413, type: 'ValidationException', message: 'm' });
+  assert.deepEqual(awsErrorOf(new SealtrailError('too_large', 'body_too_large', 'm'), awsCtx), { status: 413, type: 'ValidationException', message: 'm' });
+  assert.deepEqual(awsErrorOf(new SealtrailError('invalid', 'json_too_deep', 'm'), awsCtx), { status: 400, type: 'ValidationException', message: 'm' });
+});
+
 test('errorSpec finds a code in either table', () => {
   assert.deepEqual(errorSpec('malformed_json'), { kind: 'invalid', status: 400 });
   assert.deepEqual(errorSpec('NotFoundException'), { kind: 'not_found', status: 400 });

@@ -8,6 +8,7 @@ import { createMemoryStorage } from '../../src/storage/memory/index.js';
 
 const ACCOUNT = '111122223333';
 const ALICE = `arn:aws:iam::${ACCOUNT}:user/alice`;
+const BOB = `arn:aws:iam::${ACCOUNT}:user/bob`;
 const DAY = 86_400_000;
 
 function setup() {
@@ -16,9 +17,10 @@ function setup() {
     keys: createKeyStore(createMemoryStorage()), location: { accountId: ACCOUNT, region: 'us-east-1' }, clock,
     recipient: { trustedRoots: () => [], clock },
   };
-  const call = (op: string, body: Record<string, unknown> = {}) =>
-    KMS_OPERATIONS[op].handler({ body, principalArn: ALICE, notes: { resources: [] } }, svc) as Promise<Record<string, any>>;
-  return { svc, clock, call };
+  const callAs = (principalArn: string, op: string, body: Record<string, unknown> = {}) =>
+    KMS_OPERATIONS[op].handler({ body, principalArn, notes: { resources: [] } }, svc) as Promise<Record<string, any>>;
+  const call = (op: string, body: Record<string, unknown> = {}) => callAs(ALICE, op, body);
+  return { svc, clock, call, callAs };
 }
 
 async function rejects(p: Promise<unknown>, code: string, message?: string) {
@@ -115,4 +117,53 @@ test('ListKeys pages with Marker; aliases and tags', async () => {
   assert.deepEqual(policy.Statement[0].Principal, { AWS: `arn:aws:iam::${ACCOUNT}:root` });
   await rejects(call('PutKeyPolicy', { KeyId: ids[0], Policy: JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:user/bob` }, Action: 'kms:*', Resource: '*' }] }) }),
     'MalformedPolicyDocumentException', 'The new key policy will not allow you to update the key policy in the future.');
+});
+
+test('an encryption context holds at most 8,192 bytes of keys and values, on every operation that reads one', async () => {
+  const { call } = setup();
+  const keyId = (await call('CreateKey')).KeyMetadata.KeyId;
+  const plaintext = Buffer.from('x').toString('base64');
+  // 8,192 bytes: a 2-byte key and 8,190 bytes of value, one of them a 2-byte character.
+  const atLimit = { ab: `é${'v'.repeat(8188)}` };
+  const overLimit = { ab: `é${'v'.repeat(8189)}` };
+  const sealed = await call('Encrypt', { KeyId: keyId, Plaintext: plaintext, EncryptionContext: atLimit });
+  assert.equal(Buffer.from((await call('Decrypt', { CiphertextBlob: sealed.CiphertextBlob, EncryptionContext: atLimit })).Plaintext, 'base64').toString(), 'x');
+  const refused = (member: string) => `1 validation error detected: Value at '${member}' failed to satisfy constraint: Member must hold keys and values of at most 8192 bytes in total`;
+  await rejects(call('Encrypt', { KeyId: keyId, Plaintext: plaintext, EncryptionContext: overLimit }), 'ValidationException', refused('encryptionContext'));
+  await rejects(call('Decrypt', { CiphertextBlob: sealed.CiphertextBlob, EncryptionContext: overLimit }), 'ValidationException', refused('encryptionContext'));
+  await rejects(call('GenerateDataKey', { KeyId: keyId, KeySpec: 'AES_256', EncryptionContext: overLimit }), 'ValidationException', refused('encryptionContext'));
+  await rejects(call('GenerateDataKeyWithoutPlaintext', { KeyId: keyId, KeySpec: 'AES_256', EncryptionContext: overLimit }), 'ValidationException', refused('encryptionContext'));
+  await rejects(call('ReEncrypt', { CiphertextBlob: sealed.CiphertextBlob, SourceEncryptionContext: overLimit, DestinationKeyId: keyId }), 'ValidationException', refused('sourceEncryptionContext'));
+  await rejects(call('ReEncrypt', { CiphertextBlob: sealed.CiphertextBlob, SourceEncryptionContext: atLimit, DestinationKeyId: keyId, DestinationEncryptionContext: overLimit }), 'ValidationException', refused('destinationEncryptionContext'));
+  // Many small pairs count together: 1,025 × 8 bytes.
+  const many = Object.fromEntries(Array.from({ length: 1025 }, (_, i) => [`k${String(i).padStart(4, '0')}`, 'vvv']));
+  await rejects(call('Encrypt', { KeyId: keyId, Plaintext: plaintext, EncryptionContext: many }), 'ValidationException', refused('encryptionContext'));
+});
+
+test('a context that repeats a key in another case neither escapes a Deny nor meets an Allow it conflicts with', async () => {
+  const { call, callAs } = setup();
+  const policy = JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      { Effect: 'Allow', Principal: { AWS: ALICE }, Action: 'kms:*', Resource: '*' },
+      { Effect: 'Allow', Principal: { AWS: BOB }, Action: 'kms:Encrypt', Resource: '*' },
+      { Effect: 'Deny', Principal: { AWS: BOB }, Action: ['kms:Encrypt', 'kms:Decrypt'], Resource: '*', Condition: { StringEquals: { 'kms:EncryptionContext:dept': 'finance' } } },
+      { Effect: 'Allow', Principal: { AWS: BOB }, Action: 'kms:Decrypt', Resource: '*', Condition: { StringEquals: { 'kms:EncryptionContext:team': 'blue' } } },
+    ],
+  });
+  const keyId = (await call('CreateKey', { Policy: policy })).KeyMetadata.KeyId;
+  const plaintext = Buffer.from('x').toString('base64');
+  const denied = `User: ${BOB} is not authorized to perform: kms:Encrypt on resource: arn:aws:kms:us-east-1:${ACCOUNT}:key/${keyId} with an explicit deny in a resource-based policy`;
+  for (const context of [{ dept: 'finance', Dept: 'x' }, { Dept: 'x', dept: 'finance' }, { DEPT: 'finance' }]) {
+    await rejects(callAs(BOB, 'Encrypt', { KeyId: keyId, Plaintext: plaintext, EncryptionContext: context }), 'AccessDeniedException', denied);
+  }
+  await callAs(BOB, 'Encrypt', { KeyId: keyId, Plaintext: plaintext, EncryptionContext: { dept: 'x', Dept: 'y' } });
+
+  const forBob = async (context: Record<string, string>) => (await call('Encrypt', { KeyId: keyId, Plaintext: plaintext, EncryptionContext: context })).CiphertextBlob as string;
+  const notAllowed = `User: ${BOB} is not authorized to perform: kms:Decrypt on resource: arn:aws:kms:us-east-1:${ACCOUNT}:key/${keyId} because no resource-based policy allows the kms:Decrypt action`;
+  for (const context of [{ team: 'blue', Team: 'red' }, { Team: 'red', team: 'blue' }]) {
+    await rejects(callAs(BOB, 'Decrypt', { CiphertextBlob: await forBob(context), EncryptionContext: context }), 'AccessDeniedException', notAllowed);
+  }
+  const both = { team: 'blue', TEAM: 'blue' };
+  assert.equal(Buffer.from((await callAs(BOB, 'Decrypt', { CiphertextBlob: await forBob(both), EncryptionContext: both })).Plaintext, 'base64').toString(), 'x');
 });

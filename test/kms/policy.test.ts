@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { contextConditions } from '../../src/kms/operations/crypto-common.js';
 import { evaluateKeyPolicy, parseKeyPolicy, type PolicyRequest } from '../../src/kms/policy/index.js';
 
 const ACCOUNT = '111122223333';
@@ -65,4 +66,58 @@ test('a condition key named like an Object.prototype member is simply absent fro
     Statement: [{ Sid: 's', Effect: 'Allow', Principal: '*', Action: 'kms:Encrypt', Resource: '*', Condition: { StringEquals: { constructor: 'x', toString: 'y' } } }],
   }));
   assert.equal(evaluateKeyPolicy(special, req(ALICE, 'kms:Encrypt')), 'implicit-deny');
+});
+
+test('context keys that differ only in case: a Deny sees every value, an Allow must hold for every value, in any order', () => {
+  const decide = (p: ReturnType<typeof parseKeyPolicy>, action: string, context: Record<string, string>) => {
+    const request = (pairs: Array<[string, string]>): PolicyRequest => ({
+      principalArn: BOB, accountId: ACCOUNT, action, resourceArn: KEY,
+      context: { 'aws:principalarn': BOB, ...contextConditions(Object.fromEntries(pairs)) },
+    });
+    const forward = evaluateKeyPolicy(p, request(Object.entries(context)));
+    assert.equal(evaluateKeyPolicy(p, request(Object.entries(context).reverse())), forward, `order of ${JSON.stringify(context)}`);
+    return forward;
+  };
+  const statement = (effect: string, action: string, condition: Record<string, Record<string, string | string[]>>) =>
+    ({ Effect: effect, Principal: { AWS: BOB }, Action: action, Resource: '*', Condition: condition });
+
+  const denies = parseKeyPolicy(JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'kms:*', Resource: '*' },
+      statement('Deny', 'kms:Encrypt', { StringEquals: { 'kms:EncryptionContext:dept': 'finance' } }),
+      statement('Deny', 'kms:Decrypt', { StringNotLike: { 'kms:EncryptionContext:team': 'eng-*' } }),
+    ],
+  }));
+  const denyCases: Array<[string, string, Record<string, string>, string]> = [
+    ['the denied value', 'kms:Encrypt', { dept: 'finance' }, 'explicit-deny'],
+    ['the denied value under another case of the key', 'kms:Encrypt', { DEPT: 'finance' }, 'explicit-deny'],
+    ['the denied value beside another', 'kms:Encrypt', { dept: 'finance', Dept: 'x' }, 'explicit-deny'],
+    ['the denied value beside another, other case', 'kms:Encrypt', { Dept: 'finance', dept: 'x' }, 'explicit-deny'],
+    ['other values only', 'kms:Encrypt', { dept: 'x', DEPT: 'y' }, 'allow'],
+    ['a negated Deny, every value allowed', 'kms:Decrypt', { team: 'eng-1', Team: 'eng-2' }, 'allow'],
+    ['a negated Deny, one value outside', 'kms:Decrypt', { team: 'eng-1', TEAM: 'ops' }, 'explicit-deny'],
+  ];
+  for (const [name, action, context, expected] of denyCases) assert.equal(decide(denies, action, context), expected, name);
+
+  const allows = parseKeyPolicy(JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      { Effect: 'Allow', Principal: { AWS: ALICE }, Action: 'kms:*', Resource: '*' },
+      statement('Allow', 'kms:Encrypt', { StringEquals: { 'kms:EncryptionContext:dept': 'finance' } }),
+      statement('Allow', 'kms:Decrypt', { StringNotEquals: { 'kms:EncryptionContext:dept': 'finance' } }),
+      statement('Allow', 'kms:GenerateDataKey', { 'ForAnyValue:StringLike': { 'kms:EncryptionContext:dept': ['fin*'] } }),
+    ],
+  }));
+  const allowCases: Array<[string, string, Record<string, string>, string]> = [
+    ['the required value', 'kms:Encrypt', { dept: 'finance' }, 'allow'],
+    ['the required value twice', 'kms:Encrypt', { dept: 'finance', DEPT: 'finance' }, 'allow'],
+    ['the required value beside a conflicting one', 'kms:Encrypt', { dept: 'finance', Dept: 'x' }, 'implicit-deny'],
+    ['the required value beside a conflicting one, other case', 'kms:Encrypt', { Dept: 'finance', dept: 'x' }, 'implicit-deny'],
+    ['a negated Allow, every value allowed', 'kms:Decrypt', { dept: 'x', Dept: 'y' }, 'allow'],
+    ['a negated Allow, one value excluded', 'kms:Decrypt', { dept: 'x', Dept: 'finance' }, 'implicit-deny'],
+    ['a set operator, one value outside', 'kms:GenerateDataKey', { dept: 'finance', Dept: 'x' }, 'implicit-deny'],
+    ['a set operator, every value inside', 'kms:GenerateDataKey', { dept: 'finance', Dept: 'fintech' }, 'allow'],
+  ];
+  for (const [name, action, context, expected] of allowCases) assert.equal(decide(allows, action, context), expected, name);
 });

@@ -268,7 +268,7 @@ test('16 concurrent 31 MB bodies without a token: each refused quickly, memory s
   assert.ok(longest < 4 * 1024 * 1024, `longest audit line ${longest} bytes`);
 });
 
-test('the AWS JSON endpoint refuses over-deep bodies with 400 before they reach the audit', async () => {
+test('the AWS JSON endpoint refuses an unsigned over-deep body for its signature, without parsing it (signed: test/server/aws/edge.test.ts)', async () => {
   const deep = `{"KeyId":"k","EncryptionContext":${'{"a":'.repeat(50_000)}"x"${'}'.repeat(50_000)}}`;
   const r = await fetch(`${server.address}/`, {
     method: 'POST',
@@ -276,7 +276,7 @@ test('the AWS JSON endpoint refuses over-deep bodies with 400 before they reach 
     body: deep,
   });
   assert.equal(r.status, 400);
-  assert.deepEqual(await r.json(), { __type: 'ValidationException', message: 'request JSON nests deeper than 64 levels' });
+  assert.deepEqual(await r.json(), { __type: 'MissingAuthenticationTokenException', message: 'Missing Authentication Token' });
   assert.equal((await fetch(`${server.address}/v1/sys/health`)).status, 200);
 });
 

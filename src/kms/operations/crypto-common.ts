@@ -4,6 +4,7 @@ import type { EncryptionContext } from '../crypto/encryption-context.js';
 import { kmsError, validationError } from '../errors.js';
 import { keyMaterialId } from '../keys/material-id.js';
 import { currentMaterial, type KmsKeyRecord } from '../keys/model.js';
+import type { ConditionValue } from '../policy/index.js';
 import { readRecipient, verifyRecipient, type VerifiedRecipient } from '../recipient/attestation.js';
 import type { KmsCall, KmsServices } from './context.js';
 import { optString, optStringMap, type AwsBody } from './input.js';
@@ -11,24 +12,53 @@ import { rotateIfDue } from './key-access.js';
 
 const ALGORITHMS = ['SYMMETRIC_DEFAULT', 'RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256', 'SM2PKE'];
 
+/** How AWS names a member in a validation message (`encryptionContext`). */
+const wireName = (member: string) => member[0].toLowerCase() + member.slice(1);
+
+/**
+ * The most an encryption context holds, keys and values together in UTF-8 bytes. Key policy
+ * conditions match each of its strings against wildcard patterns, at a cost of up to string length
+ * × pattern length (policy/wildcard.ts); with policies at most 32 KiB, this keeps the worst
+ * evaluation to a fraction of a second however the policy is written. Real contexts name a few
+ * identifiers.
+ */
+const MAX_CONTEXT_BYTES = 8192;
+
 export function readContext(body: AwsBody, member = 'EncryptionContext'): Record<string, string> | undefined {
-  return optStringMap(body, member);
+  const context = optStringMap(body, member);
+  if (!context) return undefined;
+  let bytes = 0;
+  for (const [k, v] of Object.entries(context)) bytes += Buffer.byteLength(k) + Buffer.byteLength(v);
+  if (bytes > MAX_CONTEXT_BYTES) {
+    throw validationError([{ member: wireName(member), constraint: `Member must hold keys and values of at most ${MAX_CONTEXT_BYTES} bytes in total` }]);
+  }
+  return context;
 }
 
 /** Only SYMMETRIC_DEFAULT applies to symmetric keys; other valid values are a key-usage error. */
 export function checkAlgorithm(body: AwsBody, member = 'EncryptionAlgorithm'): void {
   const alg = optString(body, member);
   if (alg === undefined || alg === 'SYMMETRIC_DEFAULT') return;
-  const wire = member[0].toLowerCase() + member.slice(1);
-  if (!ALGORITHMS.includes(alg)) throw validationError([{ member: wire, value: alg, constraint: `Member must satisfy enum value set: [${ALGORITHMS.join(', ')}]` }]);
+  if (!ALGORITHMS.includes(alg)) throw validationError([{ member: wireName(member), value: alg, constraint: `Member must satisfy enum value set: [${ALGORITHMS.join(', ')}]` }]);
   throw kmsError('InvalidKeyUsageException', `The encryption algorithm ${alg} is not supported by a symmetric key. Use SYMMETRIC_DEFAULT.`);
 }
 
-/** `kms:EncryptionContext:<key>` and `kms:EncryptionContextKeys` condition values. */
-export function contextConditions(context: EncryptionContext | undefined): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
+/**
+ * `kms:EncryptionContext:<key>` and `kms:EncryptionContextKeys` condition values. Condition key
+ * names ignore case, so pairs whose keys differ only in case (`dept`, `Dept`) give one condition
+ * key every one of their values, as an ambiguous value (policy/model.ts), never the last one only.
+ */
+export function contextConditions(context: EncryptionContext | undefined): Record<string, ConditionValue> {
+  const out: Record<string, ConditionValue> = {};
   if (!context) return out;
-  for (const [k, v] of Object.entries(context)) out[`kms:encryptioncontext:${k.toLowerCase()}`] = v;
+  const byKey = new Map<string, string[]>();
+  for (const [k, v] of Object.entries(context)) {
+    const key = `kms:encryptioncontext:${k.toLowerCase()}`;
+    const values = byKey.get(key);
+    if (values) values.push(v);
+    else byKey.set(key, [v]);
+  }
+  for (const [key, values] of byKey) out[key] = values.length === 1 ? values[0] : { candidates: values };
   out['kms:encryptioncontextkeys'] = Object.keys(context);
   return out;
 }

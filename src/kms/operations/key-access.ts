@@ -7,7 +7,7 @@ import { aliasArn, keyArn, parseKeyRef } from '../arn.js';
 import { kmsError, validationError } from '../errors.js';
 import type { KmsKeyRecord } from '../keys/model.js';
 import { createPolicyCache } from '../policy/cache.js';
-import { evaluateKeyPolicy } from '../policy/index.js';
+import { evaluateKeyPolicy, type ConditionValue } from '../policy/index.js';
 import type { KmsCall, KmsServices } from './context.js';
 
 const DAY_MS = 86_400_000;
@@ -70,7 +70,7 @@ export async function findKey(svc: KmsServices, call: KmsCall, ref: string, opts
 const policyOf = createPolicyCache();
 
 /** Evaluates the key policy for `action` (`kms:Decrypt`); throws AccessDeniedException. */
-export function authorize(svc: KmsServices, call: KmsCall, key: KmsKeyRecord, action: string, context: Record<string, string | string[]> = {}): void {
+export function authorize(svc: KmsServices, call: KmsCall, key: KmsKeyRecord, action: string, context: Record<string, ConditionValue> = {}): void {
   const resourceArn = keyArn(svc.location, key.keyId);
   const decision = evaluateKeyPolicy(policyOf(key.policy), {
     principalArn: call.principalArn,

@@ -9,7 +9,7 @@
  */
 import { getOwn } from '../../lib/safe-object.js';
 import { evaluateClause } from './conditions.js';
-import type { KeyPolicy, PolicyDecision, PolicyRequest, PolicyStatement } from './model.js';
+import type { AmbiguousValue, ConditionValue, KeyPolicy, PolicyDecision, PolicyRequest, PolicyStatement } from './model.js';
 import { wildcardMatch } from './wildcard.js';
 
 function principalMatches(s: PolicyStatement, req: PolicyRequest): boolean {
@@ -32,8 +32,15 @@ function resourceMatches(s: PolicyStatement, arn: string): boolean {
 }
 
 function conditionsHold(s: PolicyStatement, req: PolicyRequest): boolean {
-  return s.conditions.every((c) => evaluateClause(c.operator, c.values, getOwn(req.context, c.key)));
+  return s.conditions.every((c) => {
+    const value = getOwn(req.context, c.key);
+    if (!isAmbiguous(value)) return evaluateClause(c.operator, c.values, value);
+    const holds = (candidate: string) => evaluateClause(c.operator, c.values, candidate);
+    return s.effect === 'Deny' ? value.candidates.some(holds) : value.candidates.every(holds);
+  });
 }
+
+const isAmbiguous = (value: ConditionValue | undefined): value is AmbiguousValue => typeof value === 'object' && 'candidates' in value;
 
 export function statementApplies(s: PolicyStatement, req: PolicyRequest): boolean {
   return principalMatches(s, req) && actionMatches(s, req.action) && resourceMatches(s, req.resourceArn) && conditionsHold(s, req);

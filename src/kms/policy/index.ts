@@ -1,4 +1,4 @@
-export type { ConditionClause, Effect, KeyPolicy, PolicyDecision, PolicyRequest, PolicyStatement } from './model.js';
+export type { ConditionClause, ConditionValue, Effect, KeyPolicy, PolicyDecision, PolicyRequest, PolicyStatement } from './model.js';
 export { parseKeyPolicy, MAX_POLICY_BYTES } from './parse.js';
 export { evaluateKeyPolicy, statementApplies } from './evaluate.js';
 export { evaluateClause, parseOperator } from './conditions.js';

@@ -27,6 +27,21 @@ export interface KeyPolicy {
   statements: PolicyStatement[];
 }
 
+/**
+ * A single-valued condition key the request gives more than one value: condition key names ignore
+ * case and encryption context keys do not, so `kms:EncryptionContext:dept` names both pairs of
+ * `{"dept": "finance", "Dept": "x"}`. Which one a condition means is ambiguous, so it is tried on
+ * each candidate: an Allow needs its condition to hold for all of them, a Deny applies if it holds
+ * for any. Whichever pair a reader of the context takes for the real one, the policy allows no
+ * more than it would for that pair alone, in whatever order the pairs came.
+ */
+export interface AmbiguousValue {
+  candidates: readonly string[];
+}
+
+/** A condition key's value: one string, a set (kms:EncryptionContextKeys), or ambiguous. */
+export type ConditionValue = string | readonly string[] | AmbiguousValue;
+
 /** What a call presents to the policy. */
 export interface PolicyRequest {
   principalArn: string;
@@ -35,7 +50,7 @@ export interface PolicyRequest {
   action: string;
   resourceArn: string;
   /** Lower-cased condition key → value(s). */
-  context: Readonly<Record<string, string | readonly string[]>>;
+  context: Readonly<Record<string, ConditionValue>>;
 }
 
 export type PolicyDecision = 'allow' | 'explicit-deny' | 'implicit-deny';

@@ -2,10 +2,14 @@
  * The AWS JSON 1.1 edge at `POST /`: KMS (`TrentService.<Op>`) and CloudTrail
  * (`CloudTrail_20131101.<Op>`) calls signed with SigV4.
  *
- *   SigV4 (x-amz-target signed; access key → user + linked token) → X-Amz-Target → JSON body
+ *   SigV4 over the body's bytes (x-amz-target signed; access key → user + linked token)
+ *     → X-Amz-Target → JSON body (depth and entry limits, then parsed)
  *     → LogicalRequest { id: the x-amzn-RequestId, path: kms/aws/<Op> | trail/aws/<Op>,
  *                        data: the operation's declared members, clientToken: linked token }
  *     → core.handle (ACL, audit, handler, the call's CloudTrail event) → AWS JSON response
+ *
+ * No body is scanned or parsed before its signature verifies (SigV4 hashes the raw bytes), so an
+ * unauthenticated caller's body costs one hash whatever it holds.
  *
  * A call refused here — no or a bad signature, an unknown target, an unreadable body — is audited
  * as a request and a response entry with its error (`core.refuse`), with none of its body, and
@@ -21,7 +25,9 @@ import { createSigningKeyCache, verifySigV4 } from './sigv4/index.js';
 import { operationInput } from '../../lib/aws-members.js';
 import type { Clock } from '../../lib/clock.js';
 import { newRequestId } from '../../lib/ids.js';
+import { isAcceptedContentType } from '../body.js';
 import type { EdgeLog } from '../errors.js';
+import { checkJsonShape, type JsonShapeLimits } from '../json-shape.js';
 import { peerOf } from '../peer.js';
 import { handlingTurn } from '../handling-turn.js';
 import { awsErrorReply, type AwsErrorReply } from './errors.js';
@@ -36,6 +42,8 @@ export interface AwsRoutesDeps {
   log: EdgeLog;
   /** Body limit of AWS calls in bytes (default 1 MiB: a KMS request is at most a few KiB). */
   maxRequestBytes?: number;
+  /** JSON depth and entry limits of a signed body (`max_request_json_depth`, `max_request_json_entries`). */
+  jsonLimits: JsonShapeLimits;
 }
 
 export const AWS_JSON = 'application/x-amz-json-1.1';
@@ -49,18 +57,25 @@ function headerMap(req: FastifyRequest): Record<string, string[]> {
   return headers;
 }
 
-function parseBody(raw: unknown): Record<string, unknown> | undefined {
-  const text = Buffer.isBuffer(raw) ? raw.toString('utf8') : '';
-  if (text.trim() === '') return {};
-  try {
-    const v: unknown = JSON.parse(text);
-    return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 const refusal = (type: AwsErrorType, message: string) => new SealtrailError('invalid', type, message);
+
+/** Names the content type AWS calls send, never the one received: the refusal is audited. */
+const notJson = () => new SealtrailError('invalid', 'unsupported_content_type', `The request body must be JSON (${AWS_JSON}).`);
+
+/** A signed body as a JSON object; over the limits it is refused before JSON.parse sees it. */
+function parseBody(raw: Buffer, limits: JsonShapeLimits): Record<string, unknown> {
+  checkJsonShape(raw, limits);
+  const text = raw.toString('utf8');
+  if (text.trim() === '') return {};
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    // Refused below, as any body that is not an object.
+  }
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw refusal('SerializationException', 'Start of structure or map found where not expected.');
+  return v as Record<string, unknown>;
+}
 
 function logicalRequest(req: FastifyRequest, id: string, path: string, headers: Record<string, string[]>, clientToken: string): LogicalRequest {
   return {
@@ -90,9 +105,10 @@ export function registerAwsRoutes(app: FastifyInstance, deps: AwsRoutesDeps): vo
     const internalType = target?.service === 'cloudtrail' ? 'InternalFailure' : 'KMSInternalException';
     const rawUrl = req.raw.url ?? '/';
     const q = rawUrl.indexOf('?');
+    const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const verified = await verifySigV4({
       method: req.method, path: q < 0 ? rawUrl : rawUrl.slice(0, q), query: q < 0 ? '' : rawUrl.slice(q + 1),
-      headers, body: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
+      headers, body: raw,
     }, {
       region: deps.region, services: target?.signingServices ?? ALL_SERVICES, requiredSignedHeaders: ['x-amz-target'],
       now: deps.clock.now(), resolve: (id) => users.resolve(id), cache: signingKeys,
@@ -105,8 +121,13 @@ export function registerAwsRoutes(app: FastifyInstance, deps: AwsRoutesDeps): vo
 
     if (!verified.ok) return refuse(refusal(verified.code, verified.message));
     if (!target) return refuse(refusal('UnknownOperationException', ''));
-    const body = parseBody(req.body);
-    if (!body) return refuse(refusal('SerializationException', 'Start of structure or map found where not expected.'));
+    let body: Record<string, unknown>;
+    try {
+      body = parseBody(raw, deps.jsonLimits);
+    } catch (err) {
+      if (!(err instanceof SealtrailError)) throw err;
+      return refuse(err);
+    }
     const operation = targetOperation(target);
     // Only the operation's declared members go on; an unknown operation carries nothing of its body.
     const call: LogicalRequest = { ...logical, data: operation ? operationInput(body, operation.members) : {} };
@@ -119,6 +140,13 @@ export function registerAwsRoutes(app: FastifyInstance, deps: AwsRoutesDeps): vo
   };
 
   void app.register(async (scope) => {
+    // The body stays bytes until the handler has verified its signature; only the content type
+    // is checked before.
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'buffer' }, (req, body, done) => {
+      if (!isAcceptedContentType(req.headers['content-type'])) return done(notJson(), undefined);
+      done(null, body);
+    });
     // Bodies refused before the handler (over the size limit, not JSON) are audited like any refusal.
     scope.setErrorHandler(async (err, req, reply) => {
       const requestId = newRequestId();

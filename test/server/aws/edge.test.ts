@@ -47,13 +47,18 @@ const entriesOf = (id: string) => auditEntries().filter((e) => e.request.id === 
 
 /** A raw AWS JSON call signed with the dev user's key (as the SDK signs it), or not signed at all. */
 async function signed(target: string, body: unknown, opts: { unsigned?: string[]; secret?: string } = {}) {
+  return signedText(target, JSON.stringify(body), opts);
+}
+
+/** The same with the body's exact text, JSON or not. */
+async function signedText(target: string, body: string, opts: { unsigned?: string[]; secret?: string } = {}) {
   const url = new URL(server.endpoint);
   const signer = new SignatureV4({ credentials: { accessKeyId: server.accessKeyId, secretAccessKey: opts.secret ?? server.secretAccessKey }, region: REGION, service: 'kms', sha256: NodeSha256 as never });
   const req = await signer.sign({
     method: 'POST', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: '/',
-    headers: { host: url.host, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': target }, body: JSON.stringify(body),
+    headers: { host: url.host, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': target }, body,
   }, { unsignableHeaders: new Set(opts.unsigned ?? []) });
-  return { headers: req.headers as Record<string, string>, body: JSON.stringify(body) };
+  return { headers: req.headers as Record<string, string>, body };
 }
 
 async function send(call: { headers: Record<string, string>; body: string }) {
@@ -120,6 +125,61 @@ test('unsigned, badly signed and unknown-operation calls leave no event but a re
   assert.equal(server.events.length, before, 'no CloudTrail event');
   const audit = readFileSync(server.auditFile, 'utf8');
   assert.ok(!audit.includes(canary) && !audit.includes(Buffer.from(canary).toString('base64')));
+});
+
+test('refusals of unauthenticated calls put none of the caller\'s text in the audit log', async () => {
+  const canary = 'ADMIN-LOGIN-OK-user-root-5e81';
+  const target = 'TrentService.ListKeys';
+  const scope = (keyId: string, region = REGION) => `Credential=${keyId}/20250101/${region}/kms/aws4_request`;
+  const authorization = (credential: string, signedHeaders = 'host;x-amz-date;x-amz-target') =>
+    `AWS4-HMAC-SHA256 ${credential}, SignedHeaders=${signedHeaders}, Signature=${'a'.repeat(64)}`;
+  const headers = (extra: Record<string, string>) => ({ 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': target, 'x-amz-date': '20250101T000000Z', ...extra });
+  const cases = [
+    await send({ headers: headers({ 'x-amz-date': `${canary}\t ok`, authorization: authorization(scope('AKIAX')) }), body: '{}' }),
+    await send({ headers: headers({ authorization: authorization(scope('AKIAX'), `host;x-amz-date;x-amz-target;${canary.toLowerCase()}`) }), body: '{}' }),
+    await send({ headers: headers({ authorization: authorization(scope(server.accessKeyId, canary.toLowerCase())) }), body: '{}' }),
+    await send({ headers: headers({ authorization: authorization(scope(`AKIA${canary}`)) }), body: '{}' }),
+    await send({ headers: headers({ 'content-type': `multipart/${canary}` }), body: '{}' }),
+  ];
+  assert.deepEqual(cases.map((c) => [c.status, c.json.__type]), [
+    [400, 'IncompleteSignatureException'], [400, 'IncompleteSignatureException'], [400, 'InvalidSignatureException'],
+    [400, 'UnrecognizedClientException'], [400, 'ValidationException'],
+  ]);
+  for (const c of cases) {
+    const entries = entriesOf(c.requestId);
+    assert.deepEqual(entries.map((e) => e.type), ['request', 'response'], c.json.__type);
+    assert.ok((entries[1].error ?? '').length > 0, `the response entry of ${c.json.__type} carries its error`);
+    assert.ok(!(c.json.message ?? '').toLowerCase().includes(canary.toLowerCase()), c.json.message);
+  }
+  assert.ok(!readFileSync(server.auditFile, 'utf8').toLowerCase().includes(canary.toLowerCase()), 'caller text in the audit log');
+});
+
+test('a body is checked and parsed only once its signature verifies; a signed body over the JSON limits is 413', async () => {
+  const keyId = (await kms.send(new CreateKeyCommand({}))).KeyMetadata!.KeyId!;
+  const deep = `${'['.repeat(65)}${']'.repeat(65)}`;
+  const wide = (n: number) => `[${Array<string>(n).fill('0').join(',')}]`;
+  // Unsigned: refused for the signature, whatever the body holds; none of it is scanned or parsed.
+  const unsignedCalls = [
+    await unsigned('TrentService.DescribeKey', `{"KeyId":${wide(150_001)}}`),
+    await unsigned('TrentService.DescribeKey', `{"KeyId":${deep}}`),
+    await unsigned('TrentService.DescribeKey', '{"KeyId":'),
+  ];
+  for (const c of unsignedCalls) assert.deepEqual([c.status, c.json], [400, { __type: 'MissingAuthenticationTokenException', message: 'Missing Authentication Token' }]);
+  // Signed: the listener's limits, before JSON.parse.
+  const signedRaw = async (body: string) => send(await signedText('TrentService.DescribeKey', body));
+  const tooMany = await signedRaw(`{"KeyId":"${keyId}","Pad":${wide(100_001)}}`);
+  assert.deepEqual([tooMany.status, tooMany.json], [413, { __type: 'ValidationException', message: 'request JSON has more than 100000 object members and array elements' }]);
+  const tooDeep = await signedRaw(`{"KeyId":"${keyId}","Pad":${deep}}`);
+  assert.deepEqual([tooDeep.status, tooDeep.json], [400, { __type: 'ValidationException', message: 'request JSON nests deeper than 64 levels' }]);
+  const notJson = await signedRaw('{"KeyId":');
+  assert.deepEqual([notJson.status, notJson.json.__type], [400, 'SerializationException']);
+  const atLimit = await signedRaw(`{"KeyId":"${keyId}","Pad":${wide(99_998)}}`);
+  assert.equal(atLimit.status, 200);
+  for (const c of [...unsignedCalls, tooMany, tooDeep, notJson]) {
+    const entries = entriesOf(c.requestId);
+    assert.deepEqual(entries.map((e) => e.type), ['request', 'response'], c.json.__type);
+    assert.deepEqual(entries[0].request.data ?? {}, {});
+  }
 });
 
 test('1,000 unsigned calls do not grow the event store, and each is audited', async () => {

@@ -48,6 +48,8 @@ test('failures carry AWS exception names and messages', async () => {
     ['session token', withAuth(String(vanilla.headers.authorization), { 'x-amz-security-token': 'x' }), opts(), 'UnrecognizedClientException', 'The security token included in the request is invalid.'],
     ['bad signature', withAuth(String(vanilla.headers.authorization).replace(/Signature=\w+/, `Signature=${'0'.repeat(64)}`)), opts(), 'InvalidSignatureException', /^The request signature we calculated does not match the signature you provided\./],
     ['wrong service', vanilla, opts(at, ['kms']), 'InvalidSignatureException', "Credential should be scoped to correct service: 'kms'. "],
+    ['wrong region', withAuth(String(vanilla.headers.authorization).replace('us-east-1', 'eu-west-9')), opts(), 'InvalidSignatureException', 'Credential should be scoped to a valid region. '],
+    ['bad date', withAuth(String(vanilla.headers.authorization), { 'x-amz-date': '2015-08-30T12:36:00Z' }), opts(), 'IncompleteSignatureException', 'X-Amz-Date must be in ISO-8601 basic format (yyyyMMddTHHmmssZ).'],
     ['expired', vanilla, opts(at + 16 * 60_000), 'InvalidSignatureException', 'Signature expired: 20150830T123600Z is now earlier than 20150830T123700Z (20150830T125200Z - 15 min.)'],
     ['future', vanilla, opts(at - 16 * 60_000), 'InvalidSignatureException', 'Signature not yet current: 20150830T123600Z is still later than 20150830T123500Z (20150830T122000Z + 15 min.)'],
   ];
@@ -106,7 +108,7 @@ test('x-amz-target, host and x-amz-date must be signed; a signed x-amz-content-s
   const unsignedTarget = await signedPost({ 'x-amz-target': 'TrentService.DescribeKey' }, ['x-amz-target']);
   assert.doesNotMatch(String(unsignedTarget.headers.authorization), /x-amz-target/);
   assert.deepEqual(await verifySigV4(unsignedTarget, kmsOpts), {
-    ok: false, code: 'IncompleteSignatureException', accessKeyId: 'AKIDEXAMPLE', message: "'X-Amz-Target' must be a 'SignedHeader' in the AWS Authorization.",
+    ok: false, code: 'IncompleteSignatureException', message: "'X-Amz-Target' must be a 'SignedHeader' in the AWS Authorization.",
   });
   const noTarget = await signedPost({});
   assert.equal((await verifySigV4(noTarget, kmsOpts)).ok ? 'ok' : 'refused', 'refused');
@@ -117,7 +119,7 @@ test('x-amz-target, host and x-amz-date must be signed; a signed x-amz-content-s
   for (const [list, message] of [
     ['x-amz-content-sha256;x-amz-date;x-amz-target', "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."],
     ['host;x-amz-content-sha256;x-amz-target', "'X-Amz-Date' must be a 'SignedHeader' in the AWS Authorization."],
-    ['host;x-amz-content-sha256;x-amz-date;x-amz-target;constructor;__proto__', "'constructor' is named as a SignedHeader, but it does not exist in the HTTP request."],
+    ['host;x-amz-content-sha256;x-amz-date;x-amz-target;constructor;__proto__', 'A header named in SignedHeaders does not exist in the HTTP request.'],
     ['host;x-amz-date;x-amz-target;toString', 'SignedHeaders must be lower-case header names separated by semicolons.'],
     ['host;x-amz-date;x-amz-target;host', 'SignedHeaders must name each header once.'],
     [Array.from({ length: 65 }, (_, i) => `h${i}`).join(';'), 'SignedHeaders may name at most 64 headers.'],
@@ -138,5 +140,28 @@ test('header names that are Object.prototype properties are plain absent headers
   const good = await signedPost({ 'x-amz-target': 'TrentService.DescribeKey' });
   const plain = { ...good, headers: { ...good.headers, authorization: String(good.headers.authorization).replace(/SignedHeaders=[^,]+/, 'SignedHeaders=host;x-amz-content-sha256;x-amz-date;x-amz-target;hasownproperty') } };
   const r = await verifySigV4(plain, kmsOpts);
-  assert.equal(r.ok ? 'ok' : r.message, "'hasownproperty' is named as a SignedHeader, but it does not exist in the HTTP request.");
+  assert.equal(r.ok ? 'ok' : r.message, 'A header named in SignedHeaders does not exist in the HTTP request.');
+});
+
+test('no failure message repeats what the caller sent, but for dates already checked to be digits', async () => {
+  const canary = 'caller-text-7f3a';
+  const good = await signedPost({ 'x-amz-target': 'TrentService.DescribeKey' });
+  const auth = String(good.headers.authorization);
+  const variant = (authorization: string, extra: Record<string, string> = {}): SigV4Request => ({ ...good, headers: { ...good.headers, ...extra, authorization } });
+  const cases: Array<[string, SigV4Request]> = [
+    ['date', variant(auth, { 'x-amz-date': `ADMIN LOGIN OK ${canary}` })],
+    ['signed header name', variant(auth.replace(/SignedHeaders=([^,]+)/, `SignedHeaders=$1;${canary}`))],
+    ['region', variant(auth.replace('/us-east-1/', `/${canary}/`))],
+    ['service', variant(auth.replace('/kms/', `/${canary}/`))],
+    ['unknown access key', variant(auth.replace('AKIDEXAMPLE', `AKIA${canary}`))],
+    ['algorithm', variant(auth.replace('AWS4-HMAC-SHA256', `AWS4-${canary}`))],
+    ['credential scope', variant(auth.replace('aws4_request', canary))],
+    ['signature', variant(auth.replace(/Signature=\w+/, `Signature=${canary}`))],
+    ['content hash', variant(auth, { 'x-amz-content-sha256': canary })],
+  ];
+  for (const [name, req] of cases) {
+    const r = await verifySigV4(req, kmsOpts);
+    assert.equal(r.ok, false, name);
+    assert.ok(!JSON.stringify(r).includes(canary), `${name}: ${JSON.stringify(r)}`);
+  }
 });

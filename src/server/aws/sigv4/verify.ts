@@ -9,6 +9,10 @@
  *   unknown access key, session token  UnrecognizedClientException
  *   wrong scope, skew > 15 min, bad signature, content hash ≠ body   InvalidSignatureException
  *
+ * Messages never repeat what the caller sent, except dates already checked to be digits in
+ * AWS's format: refusals are audited with their message, and an unauthenticated caller must not
+ * write text of its choosing into the audit trail.
+ *
  * `host`, `x-amz-date`, `x-amz-content-sha256` when sent, and whatever the caller names in
  * `requiredSignedHeaders` (the AWS edge: `x-amz-target`, which chooses the operation) must be
  * signed: an unsigned header could be swapped on a replayed request. The payload hash is always
@@ -51,7 +55,7 @@ export interface SigV4Options<T extends { secretAccessKey: string }> {
 
 export type SigV4Result<T> =
   | { ok: true; identity: T; accessKeyId: string }
-  | { ok: false; code: SigV4FailureCode; message: string; accessKeyId?: string };
+  | { ok: false; code: SigV4FailureCode; message: string };
 
 export const SIGNATURE_MISMATCH_MESSAGE =
   'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.';
@@ -93,7 +97,7 @@ function unsignedRequired(signed: readonly string[], headers: HeaderMap, require
     if (!signed.includes(h)) return `'${displayName(h)}' must be a 'SignedHeader' in the AWS Authorization.`;
   }
   const absent = signed.find((h) => headers[h] === undefined);
-  return absent === undefined ? undefined : `'${absent}' is named as a SignedHeader, but it does not exist in the HTTP request.`;
+  return absent === undefined ? undefined : 'A header named in SignedHeaders does not exist in the HTTP request.';
 }
 
 export async function verifySigV4<T extends { secretAccessKey: string }>(req: SigV4Request, opts: SigV4Options<T>): Promise<SigV4Result<T>> {
@@ -103,12 +107,12 @@ export async function verifySigV4<T extends { secretAccessKey: string }>(req: Si
   const parsed = parseAuthorization(authorization);
   if (!parsed.ok) return { ok: false, code: 'IncompleteSignatureException', message: parsed.message };
   const auth = parsed.value;
-  const fail = (code: SigV4FailureCode, message: string): SigV4Result<T> => ({ ok: false, code, message, accessKeyId: auth.accessKeyId });
+  const fail = (code: SigV4FailureCode, message: string): SigV4Result<T> => ({ ok: false, code, message });
 
   const amzDate = first(headers['x-amz-date']);
   if (!amzDate) return fail('IncompleteSignatureException', "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
   const signedAt = parseAmzDate(amzDate);
-  if (signedAt === undefined) return fail('IncompleteSignatureException', `Date must be in ISO-8601 'basic format'. Got '${amzDate.slice(0, 40)}'.`);
+  if (signedAt === undefined) return fail('IncompleteSignatureException', 'X-Amz-Date must be in ISO-8601 basic format (yyyyMMddTHHmmssZ).');
   const unsigned = unsignedRequired(auth.signedHeaders, headers, opts.requiredSignedHeaders ?? []);
   if (unsigned) return fail('IncompleteSignatureException', unsigned);
   if (first(headers['x-amz-security-token'])) return fail('UnrecognizedClientException', UNRECOGNIZED_CLIENT_MESSAGE);
@@ -116,7 +120,7 @@ export async function verifySigV4<T extends { secretAccessKey: string }>(req: Si
   const identity = await opts.resolve(auth.accessKeyId);
   if (!identity) return fail('UnrecognizedClientException', UNRECOGNIZED_CLIENT_MESSAGE);
 
-  if (auth.region !== opts.region) return fail('InvalidSignatureException', `Credential should be scoped to a valid region, not '${auth.region.slice(0, 40)}'. `);
+  if (auth.region !== opts.region) return fail('InvalidSignatureException', 'Credential should be scoped to a valid region. ');
   if (!opts.services.includes(auth.service)) return fail('InvalidSignatureException', `Credential should be scoped to correct service: '${opts.services[0]}'. `);
   if (auth.date !== amzDate.slice(0, 8)) return fail('InvalidSignatureException', `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${auth.date}' != '${amzDate.slice(0, 8)}', from '${amzDate}'.`);
   const skew = opts.maxSkewMs ?? SKEW_MS;
