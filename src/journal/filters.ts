@@ -5,6 +5,7 @@
  * journal keeps accessors.
  */
 import { invalid } from '../errors/index.js';
+import { parseRfc3339Ns } from './import/time.js';
 import { JOURNAL_KINDS, MAX_PAGE, type JournalFilter, type JournalKeys, type JournalKind, type JournalOrder } from './types.js';
 
 /** Query parameter → the key it filters on. */
@@ -38,12 +39,19 @@ export interface ParsedQuery {
 
 const problem = (message: string) => invalid(message, 'journal_invalid_filter');
 
-/** RFC 3339 (with up to 9 fractional digits) → ns since the epoch. */
+/** The ends of the journal's time range (ns in a signed 64-bit integer). */
+const EARLIEST = '1677-09-21T00:12:43.145224192Z';
+const LATEST = '2262-04-11T23:47:16.854775807Z';
+
+/**
+ * RFC 3339 (with up to 9 fractional digits) → ns since the epoch. Strict, as imports are: a date
+ * that does not exist (February 30, 24:00) is refused rather than rolled over, and so is a time a
+ * signed 64-bit count of ns cannot hold, as the journal stores times.
+ */
 export function parseTimeNs(value: string, name: string): bigint {
-  const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})$/.exec(value);
-  const ms = m ? Date.parse(`${m[1]}${m[3]}`) : NaN;
-  if (!m || Number.isNaN(ms)) throw problem(`"${name}" must be an RFC 3339 time such as 2026-01-02T03:04:05Z`);
-  return BigInt(ms) * 1_000_000n + BigInt((m[2] ?? '').padEnd(9, '0'));
+  const ns = parseRfc3339Ns(value);
+  if (ns === undefined) throw problem(`"${name}" must be an RFC 3339 time such as 2026-01-02T03:04:05Z, a real date and time from ${EARLIEST} to ${LATEST}`);
+  return ns;
 }
 
 export function parseJournalQuery(params: Readonly<Record<string, unknown>>, hashAccessor: (accessor: string) => string): ParsedQuery {

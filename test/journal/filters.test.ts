@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { SealtrailError } from '../../src/errors/index.js';
 import { parseJournalQuery, searchJournal } from '../../src/journal/index.js';
 import { BACKENDS } from './backends.js';
 
@@ -17,6 +18,32 @@ test('after_seq takes a seq, or -1 for every record from seq 0; nothing else', a
       await Promise.all([0, 1, 2].map((i) => store.append({ kind: 'server', timeNs: BigInt(10 - i), text: `{"i":${i}}`, keys: {} })));
       assert.deepEqual((await searchJournal(store, parse({ after_seq: '-1', limit: '2' }))).records.map((r) => r.seq), [0, 1], backend.name);
       assert.deepEqual((await searchJournal(store, parse({ after_seq: '0', limit: '1' }))).records.map((r) => r.seq), [1]);
+    } finally {
+      await dispose();
+    }
+  }
+});
+
+test('since and until are real RFC 3339 times: an impossible date or hour is a 400, not rolled over to the next day', () => {
+  for (const bad of ['2026-02-30T00:00:00Z', '2025-02-29T00:00:00Z', '2026-04-31T00:00:00Z', '2026-12-05T24:00:00Z', '2026-12-05T23:60:00Z',
+    '2026-12-05T23:59:60Z', '2026-13-01T00:00:00Z', '2026-12-00T00:00:00Z', '2026-12-05T03:04:05+24:00', '2026-12-05T03:04:05']) {
+    assert.throws(() => parse({ since: bad }), /"since" must be an RFC 3339 time such as 2026-01-02T03:04:05Z, a real date and time/, bad);
+    assert.throws(() => parse({ until: bad }), /"until" must be an RFC 3339 time/, bad);
+  }
+  assert.equal(parse({ since: '2024-02-29T23:59:59.5Z' }).filter.sinceNs, 1_709_251_199_500_000_000n);
+  assert.equal(parse({ until: '2026-12-05T05:04:05+02:00' }).filter.untilNs, 1_796_439_845_000_000_000n);
+});
+
+test('a time the journal cannot hold (ns in 64 bits: 1677 to 2262) is a 400; the ends of the range are queries like any other', async () => {
+  for (const bad of ['2262-04-11T23:47:16.854775808Z', '0000-01-01T00:00:00Z', '9999-12-31T23:59:59Z', '1677-09-21T00:12:43.145224191Z']) {
+    assert.throws(() => parse({ since: bad }), (err: SealtrailError) => err.code === 'journal_invalid_filter' && /from 1677-09-21T00:12:43.145224192Z to 2262-04-11T23:47:16.854775807Z/.test(err.message), bad);
+  }
+  for (const backend of BACKENDS) {
+    const { store, dispose } = await backend.open();
+    try {
+      await Promise.all([-5, 10, 20].map((t, i) => store.append({ kind: 'server', timeNs: BigInt(t), text: `{"i":${i}}`, keys: {} })));
+      const widest = parse({ since: '1677-09-21T00:12:43.145224192Z', until: '2262-04-11T23:47:16.854775807Z', order: 'asc' });
+      assert.deepEqual((await searchJournal(store, widest)).records.map((r) => r.seq), [0, 1, 2], backend.name);
     } finally {
       await dispose();
     }
