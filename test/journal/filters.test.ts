@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { SealtrailError } from '../../src/errors/index.js';
 import { parseJournalQuery, searchJournal } from '../../src/journal/index.js';
+import { filterFingerprint } from '../../src/journal/cursor.js';
 import { BACKENDS } from './backends.js';
 
 const parse = (params: Record<string, string>) => parseJournalQuery(params, (a) => a);
@@ -44,6 +45,28 @@ test('a time the journal cannot hold (ns in 64 bits: 1677 to 2262) is a 400; the
       await Promise.all([-5, 10, 20].map((t, i) => store.append({ kind: 'server', timeNs: BigInt(t), text: `{"i":${i}}`, keys: {} })));
       const widest = parse({ since: '1677-09-21T00:12:43.145224192Z', until: '2262-04-11T23:47:16.854775807Z', order: 'asc' });
       assert.deepEqual((await searchJournal(store, widest)).records.map((r) => r.seq), [0, 1, 2], backend.name);
+    } finally {
+      await dispose();
+    }
+  }
+});
+
+test('a cursor whose time the journal cannot hold is an invalid cursor, not a 500; one after a record older than 1970 pages on', async () => {
+  const forged = (q: ReturnType<typeof parse>, t: string) =>
+    Buffer.from(JSON.stringify({ v: 1, t, s: 0, th: 5, f: filterFingerprint(q.filter, q.order) })).toString('base64url');
+  for (const backend of BACKENDS) {
+    const { store, dispose } = await backend.open();
+    try {
+      await Promise.all([-5, 10, 20].map((t, i) => store.append({ kind: 'server', timeNs: BigInt(t), text: `{"i":${i}}`, keys: {} })));
+      const q = parse({ limit: '1' });
+      assert.equal((await searchJournal(store, { ...q, cursor: forged(q, '9223372036854775807') })).records.length, 1, 'the largest time is a cursor');
+      for (const t of ['99999999999999999999', '9223372036854775808', '-9223372036854775809', '1e3', '']) {
+        await assert.rejects(searchJournal(store, { ...q, cursor: forged(q, t) }), (err: SealtrailError) => err.code === 'journal_invalid_cursor', `${backend.name} ${t}`);
+      }
+      const asc = parse({ limit: '1', order: 'asc' });
+      const first = await searchJournal(store, asc);
+      assert.equal(first.records[0].timeNs, -5n);
+      assert.deepEqual((await searchJournal(store, { ...asc, cursor: first.nextCursor! })).records.map((r) => r.timeNs), [10n], backend.name);
     } finally {
       await dispose();
     }
