@@ -3,6 +3,11 @@
  * Every value is a string (query parameters); anything malformed is a 400 naming the parameter,
  * never echoing its value. A raw token accessor is HMAC'd here with the journal's salt, as the
  * journal keeps accessors.
+ *
+ * A policy's parameter constraints (required, allowed, denied) judge these strings as sent, so a
+ * value is used as given or refused — never dropped or rewritten into another: an empty value
+ * would otherwise satisfy `required_parameters` while filtering nothing, and a rewritten path
+ * prefix would slip past `denied_parameters`.
  */
 import { invalid } from '../errors/index.js';
 import { parseRfc3339Ns } from './import/time.js';
@@ -60,7 +65,8 @@ export function parseJournalQuery(params: Readonly<Record<string, unknown>>, has
     const v = params[name];
     if (typeof v !== 'string') throw problem(`"${name}" must be a string`);
     if (v.length > MAX_VALUE) throw problem(`"${name}" is longer than ${MAX_VALUE} characters`);
-    return v === '' ? undefined : v;
+    if (v === '') throw problem(`"${name}" is empty: leave the parameter out rather than send it without a value`);
+    return v;
   };
   for (const name of Object.keys(params)) {
     if (!(QUERY_PARAMETERS as readonly string[]).includes(name)) throw problem(`unknown parameter "${name.slice(0, 64)}" (known: ${QUERY_PARAMETERS.join(', ')})`);
@@ -86,7 +92,12 @@ export function parseJournalQuery(params: Readonly<Record<string, unknown>>, has
   }
   if (Object.keys(keys).length > 0) filter.keys = keys;
   const pathPrefix = get('path_prefix');
-  if (pathPrefix !== undefined) filter.pathPrefix = pathPrefix.replace(/^\/+/, '').replace(/^v1\//, '');
+  if (pathPrefix !== undefined) {
+    // The journal keeps paths relative to /v1/, so none starts with "/"; a leading "v1/" names a
+    // mount called v1 and is taken as written.
+    if (pathPrefix.startsWith('/')) throw problem('"path_prefix" is a request path as the journal keeps it, without a leading "/" or "/v1/": secret/data/app/ for /v1/secret/data/app/');
+    filter.pathPrefix = pathPrefix;
+  }
   const imported = get('imported');
   if (imported !== undefined) {
     if (imported !== 'true' && imported !== 'false') throw problem('"imported" must be true or false');

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { SealtrailError } from '../../src/errors/index.js';
-import { parseJournalQuery, searchJournal } from '../../src/journal/index.js';
+import { QUERY_PARAMETERS, parseJournalQuery, searchJournal } from '../../src/journal/index.js';
 import { filterFingerprint } from '../../src/journal/cursor.js';
 import { BACKENDS } from './backends.js';
 
@@ -71,4 +71,16 @@ test('a cursor whose time the journal cannot hold is an invalid cursor, not a 50
       await dispose();
     }
   }
+});
+
+test('a value is used as sent: an empty one is a 400 for every parameter, and path_prefix is never rewritten', () => {
+  for (const name of QUERY_PARAMETERS) {
+    assert.throws(() => parse({ [name]: '' }), (err: SealtrailError) => err.code === 'journal_invalid_filter' && err.message === `"${name}" is empty: leave the parameter out rather than send it without a value`, name);
+  }
+  for (const bad of ['/sys/', '//sys/', '/v1/sys/', '/']) {
+    assert.throws(() => parse({ path_prefix: bad }), /"path_prefix" is a request path as the journal keeps it, without a leading "\/" or "\/v1\/": secret\/data\/app\/ for \/v1\/secret\/data\/app\//, bad);
+  }
+  // A leading v1/ is a mount called v1, not the API's prefix.
+  assert.equal(parse({ path_prefix: 'v1/sys/' }).filter.pathPrefix, 'v1/sys/');
+  assert.equal(parse({ path_prefix: 'secret/data/' }).filter.pathPrefix, 'secret/data/');
 });
