@@ -74,7 +74,8 @@ export function parseJournalQuery(params: Readonly<Record<string, unknown>>, has
   const filter: JournalFilter = {};
   const kind = get('kind');
   if (kind !== undefined) {
-    const kinds = kind.split(',');
+    // A kind named twice is one kind: a query reads each kind once (query.ts has an arm per kind).
+    const kinds = [...new Set(kind.split(','))];
     for (const k of kinds) if (!(JOURNAL_KINDS as readonly string[]).includes(k)) throw problem(`"kind" must be among ${JOURNAL_KINDS.join(', ')}`);
     filter.kinds = kinds as JournalKind[];
   }

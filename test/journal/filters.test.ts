@@ -84,3 +84,20 @@ test('a value is used as sent: an empty one is a 400 for every parameter, and pa
   assert.equal(parse({ path_prefix: 'v1/sys/' }).filter.pathPrefix, 'v1/sys/');
   assert.equal(parse({ path_prefix: 'secret/data/' }).filter.pathPrefix, 'secret/data/');
 });
+
+test('a kind named twice is read once: every record appears once', async () => {
+  assert.deepEqual(parse({ kind: 'vault-request,server,vault-request' }).filter.kinds, ['vault-request', 'server']);
+  for (const backend of BACKENDS) {
+    const { store, dispose } = await backend.open();
+    try {
+      for (let i = 0; i < 3; i++) await store.append({ kind: 'vault-request', timeNs: BigInt(i), text: `{"i":${i}}`, keys: {} });
+      await store.append({ kind: 'server', timeNs: 9n, text: '{"s":1}', keys: {} });
+      for (const kind of ['vault-request,vault-request', 'vault-request,vault-request,server,server']) {
+        const seqs = (await searchJournal(store, parse({ kind, order: 'asc' }))).records.map((r) => r.seq);
+        assert.deepEqual(seqs, kind.includes('server') ? [0, 1, 2, 3] : [0, 1, 2], `${backend.name} ${kind}`);
+      }
+    } finally {
+      await dispose();
+    }
+  }
+});
