@@ -175,7 +175,7 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
           users: () => core.unsealedServices?.kms.users,
           region: config.kms.region, clock, log,
         });
-        if (uiEnabled(config, opts.dev === true)) registerConsole(a, { root: opts.uiDir ?? DEFAULT_UI_DIR });
+        if (uiEnabled(config, opts.dev === true)) registerConsole(a, { root: opts.uiDir ?? DEFAULT_UI_DIR, log });
       },
     });
     undo.push(() => app.close());

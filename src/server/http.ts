@@ -23,6 +23,7 @@ import { vaultErrorReply, type EdgeLog } from './errors.js';
 import { listMethodFallback } from './list-method.js';
 import { peerOf } from './peer.js';
 import { checkRequestPath } from './request-path.js';
+import { isConsoleUrl, refuseConsoleRequest } from './console.js';
 import { renderVaultResponse, type HttpReply } from './vault-response.js';
 import { standbyHook, type StandbyView } from './standby-gate.js';
 import { handlingTurn } from './handling-turn.js';
@@ -56,6 +57,12 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
     clientErrorHandler: list.clientErrorHandler,
     bodyLimit: opts.maxRequestBytes,
     return503OnClosing: true,
+    // A URL the router cannot decode never reaches a route, and fastify's own answer echoes it in
+    // JSON: the console answers its own with its headers, and anything else is rendered as every
+    // other edge error is.
+    frameworkErrors: (err: { statusCode?: number }, req: FastifyRequest, reply: FastifyReply) => (isConsoleUrl(req.url)
+      ? refuseConsoleRequest(reply, err.statusCode ?? 400)
+      : send(reply, vaultErrorReply(err, opts.log))),
     ...fastifyServerOptions(opts.limits),
     http: nodeServerOptions(opts.limits),
     ...(opts.https ? { https: { ...opts.https, ...nodeServerOptions(opts.limits) } } : {}),
