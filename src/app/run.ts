@@ -181,7 +181,7 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
           region: config.kms.region, clock, log,
           jsonLimits: { maxDepth: config.listener.maxRequestJsonDepth, maxEntries: config.listener.maxRequestJsonEntries },
         });
-        if (uiEnabled(config, opts.dev === true)) registerConsole(a, { root: opts.uiDir ?? DEFAULT_UI_DIR });
+        if (uiEnabled(config, opts.dev === true)) registerConsole(a, { root: opts.uiDir ?? DEFAULT_UI_DIR, log });
       },
     });
     undo.push(() => app.close());

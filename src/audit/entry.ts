@@ -211,7 +211,7 @@ export function responseBlock(input: AuditInput, h: EntryHasher, opts: EntryOpti
     out.secret = {};
     put(out.secret, 'lease_id', resp.secret.leaseId);
   }
-  let data = resp?.data;
+  let data = resp?.auditData ?? resp?.data;
   if (data && Object.keys(data).length > 0) {
     if (opts.elideListResponses && input.operation === 'list') data = elideListData(data);
     out.data = h.data(data, input.mount?.config.auditNonHmacResponseKeys ?? []);
@@ -239,7 +239,7 @@ export function responseBlock(input: AuditInput, h: EntryHasher, opts: EntryOpti
  */
 export function reusableResponseDataOf(input: AuditInput): object | undefined {
   const resp = input.response;
-  if (!resp || input.issuedAuth || resp.issuedAuth || resp.secret || resp.wrapInfo || resp.redirect || resp.warnings?.length) return undefined;
+  if (!resp || input.issuedAuth || resp.issuedAuth || resp.secret || resp.wrapInfo || resp.redirect || resp.warnings?.length || resp.auditData) return undefined;
   return resp.data && isDeepFrozen(resp.data) ? resp.data : undefined;
 }
 

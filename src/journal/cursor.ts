@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { invalid } from '../errors/index.js';
+import { MAX_TIME_NS, MIN_TIME_NS } from './import/time.js';
 import type { JournalFilter, JournalOrder, JournalPosition } from './types.js';
 
 export interface CursorState {
@@ -28,6 +29,8 @@ export function encodeCursor(state: CursorState, fingerprint: string): string {
 
 const bad = () => invalid('"cursor" is not a cursor this query issued: start again without it', 'journal_invalid_cursor');
 const isSeq = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+/** A record's time as the journal can hold it (before 1970 too): the store binds it as a 64-bit integer. */
+const isTime = (v: unknown): v is string => typeof v === 'string' && /^-?\d{1,19}$/.test(v) && BigInt(v) >= MIN_TIME_NS && BigInt(v) <= MAX_TIME_NS;
 
 export function decodeCursor(cursor: string, fingerprint: string): CursorState {
   if (cursor.length > 512 || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw bad();
@@ -39,6 +42,6 @@ export function decodeCursor(cursor: string, fingerprint: string): CursorState {
   }
   if (typeof parsed !== 'object' || parsed === null) throw bad();
   const { v, t, s, th, f } = parsed as Record<string, unknown>;
-  if (v !== 1 || typeof t !== 'string' || !/^\d{1,20}$/.test(t) || !isSeq(s) || !isSeq(th) || f !== fingerprint) throw bad();
+  if (v !== 1 || !isTime(t) || !isSeq(s) || !isSeq(th) || f !== fingerprint) throw bad();
   return { after: { timeNs: BigInt(t), seq: s }, throughSeq: th };
 }

@@ -3,8 +3,14 @@
  * Every value is a string (query parameters); anything malformed is a 400 naming the parameter,
  * never echoing its value. A raw token accessor is HMAC'd here with the journal's salt, as the
  * journal keeps accessors.
+ *
+ * A policy's parameter constraints (required, allowed, denied) judge these strings as sent, so a
+ * value is used as given or refused — never dropped or rewritten into another: an empty value
+ * would otherwise satisfy `required_parameters` while filtering nothing, and a rewritten path
+ * prefix would slip past `denied_parameters`.
  */
 import { invalid } from '../errors/index.js';
+import { parseRfc3339Ns } from './import/time.js';
 import { JOURNAL_KINDS, MAX_PAGE, type JournalFilter, type JournalKeys, type JournalKind, type JournalOrder } from './types.js';
 
 /** Query parameter → the key it filters on. */
@@ -38,12 +44,19 @@ export interface ParsedQuery {
 
 const problem = (message: string) => invalid(message, 'journal_invalid_filter');
 
-/** RFC 3339 (with up to 9 fractional digits) → ns since the epoch. */
+/** The ends of the journal's time range (ns in a signed 64-bit integer). */
+const EARLIEST = '1677-09-21T00:12:43.145224192Z';
+const LATEST = '2262-04-11T23:47:16.854775807Z';
+
+/**
+ * RFC 3339 (with up to 9 fractional digits) → ns since the epoch. Strict, as imports are: a date
+ * that does not exist (February 30, 24:00) is refused rather than rolled over, and so is a time a
+ * signed 64-bit count of ns cannot hold, as the journal stores times.
+ */
 export function parseTimeNs(value: string, name: string): bigint {
-  const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})$/.exec(value);
-  const ms = m ? Date.parse(`${m[1]}${m[3]}`) : NaN;
-  if (!m || Number.isNaN(ms)) throw problem(`"${name}" must be an RFC 3339 time such as 2026-01-02T03:04:05Z`);
-  return BigInt(ms) * 1_000_000n + BigInt((m[2] ?? '').padEnd(9, '0'));
+  const ns = parseRfc3339Ns(value);
+  if (ns === undefined) throw problem(`"${name}" must be an RFC 3339 time such as 2026-01-02T03:04:05Z, a real date and time from ${EARLIEST} to ${LATEST}`);
+  return ns;
 }
 
 export function parseJournalQuery(params: Readonly<Record<string, unknown>>, hashAccessor: (accessor: string) => string): ParsedQuery {
@@ -52,7 +65,8 @@ export function parseJournalQuery(params: Readonly<Record<string, unknown>>, has
     const v = params[name];
     if (typeof v !== 'string') throw problem(`"${name}" must be a string`);
     if (v.length > MAX_VALUE) throw problem(`"${name}" is longer than ${MAX_VALUE} characters`);
-    return v === '' ? undefined : v;
+    if (v === '') throw problem(`"${name}" is empty: leave the parameter out rather than send it without a value`);
+    return v;
   };
   for (const name of Object.keys(params)) {
     if (!(QUERY_PARAMETERS as readonly string[]).includes(name)) throw problem(`unknown parameter "${name.slice(0, 64)}" (known: ${QUERY_PARAMETERS.join(', ')})`);
@@ -60,7 +74,8 @@ export function parseJournalQuery(params: Readonly<Record<string, unknown>>, has
   const filter: JournalFilter = {};
   const kind = get('kind');
   if (kind !== undefined) {
-    const kinds = kind.split(',');
+    // A kind named twice is one kind: a query reads each kind once (query.ts has an arm per kind).
+    const kinds = [...new Set(kind.split(','))];
     for (const k of kinds) if (!(JOURNAL_KINDS as readonly string[]).includes(k)) throw problem(`"kind" must be among ${JOURNAL_KINDS.join(', ')}`);
     filter.kinds = kinds as JournalKind[];
   }
@@ -78,7 +93,12 @@ export function parseJournalQuery(params: Readonly<Record<string, unknown>>, has
   }
   if (Object.keys(keys).length > 0) filter.keys = keys;
   const pathPrefix = get('path_prefix');
-  if (pathPrefix !== undefined) filter.pathPrefix = pathPrefix.replace(/^\/+/, '').replace(/^v1\//, '');
+  if (pathPrefix !== undefined) {
+    // The journal keeps paths relative to /v1/, so none starts with "/"; a leading "v1/" names a
+    // mount called v1 and is taken as written.
+    if (pathPrefix.startsWith('/')) throw problem('"path_prefix" is a request path as the journal keeps it, without a leading "/" or "/v1/": secret/data/app/ for /v1/secret/data/app/');
+    filter.pathPrefix = pathPrefix;
+  }
   const imported = get('imported');
   if (imported !== undefined) {
     if (imported !== 'true' && imported !== 'false') throw problem('"imported" must be true or false');

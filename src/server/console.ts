@@ -2,13 +2,16 @@
  * The console: the built single-page app in dist/ui served at /ui/. Hashed assets are immutable;
  * every other path under /ui/ is a client route and answers index.html. Each answer carries a
  * Content-Security-Policy that allows only this origin's scripts (no inline script, no CDN), so a
- * value the console renders from the journal can never run as code. Without a build, /ui/ says so
- * with a 503 instead of failing the server.
+ * value the console renders from the journal can never run as code. Errors too: every refusal under
+ * /ui/ (a traversal, a dotfile, a URL that does not decode) is a short fixed text with the same
+ * headers, never the error handler's JSON and never anything of the request. Without a build, /ui/
+ * says so with a 503 instead of failing the server.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { vaultErrorReply, type EdgeLog } from './errors.js';
 
 export const CONSOLE_CSP = [
   "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "connect-src 'self'",
@@ -24,6 +27,7 @@ const SECURITY_HEADERS = {
 };
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
+const NO_LOG: EdgeLog = { error: () => undefined };
 
 const NOT_BUILT = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Sealtrail console not built</title></head>
@@ -35,10 +39,27 @@ const NOT_BUILT = `<!doctype html>
 export interface ConsoleOptions {
   /** The built console (vite's output): index.html and assets/. */
   root: string;
+  /** Where an internal error while serving is logged (a refusal is not). */
+  log?: EdgeLog;
 }
 
 function secure(reply: FastifyReply): FastifyReply {
   return reply.headers(SECURITY_HEADERS);
+}
+
+/** Whether a request URL is the console's: /ui itself or anything under /ui/. */
+export function isConsoleUrl(url: string): boolean {
+  return url === '/ui' || url.startsWith('/ui/') || url.startsWith('/ui?');
+}
+
+const REFUSALS: Readonly<Record<number, string>> = {
+  400: 'bad request', 403: 'forbidden', 404: 'not found', 405: 'method not allowed', 414: 'URI too long', 415: 'unsupported media type',
+};
+
+/** An error answer under /ui/: the console's headers and a fixed text (a status outside 4xx is a 500). */
+export function refuseConsoleRequest(reply: FastifyReply, status: number): FastifyReply {
+  const code = status >= 400 && status < 500 ? status : 500;
+  return secure(reply).code(code).header('cache-control', 'no-store').type('text/plain; charset=utf-8').send(REFUSALS[code] ?? (code === 500 ? 'internal error' : 'bad request'));
 }
 
 /** Registers /ui and /ui/* on the server. */
@@ -76,9 +97,12 @@ export function registerConsole(app: FastifyInstance, opts: ConsoleOptions): voi
     scope.setNotFoundHandler((req, reply) => {
       // A missing asset is a 404 (a script URL answered with HTML would only confuse); any other
       // path is a client route of the app.
-      if (req.method !== 'GET' && req.method !== 'HEAD') return secure(reply).code(405).type('text/plain').send('method not allowed');
-      if (req.url.startsWith('/ui/assets/')) return secure(reply).code(404).type('text/plain').send('not found');
+      if (req.method !== 'GET' && req.method !== 'HEAD') return refuseConsoleRequest(reply, 405);
+      if (req.url.startsWith('/ui/assets/')) return refuseConsoleRequest(reply, 404);
       return shell(reply);
     });
+    // @fastify/static's refusals (403 for a traversal, a dotfile or a directory, 400 for a NUL) and
+    // a body the server's parser refuses: the status the edge would give, the console's answer.
+    scope.setErrorHandler((err, _req, reply) => refuseConsoleRequest(reply, vaultErrorReply(err, opts.log ?? NO_LOG).status));
   }, { prefix: '/ui' });
 }

@@ -26,6 +26,7 @@ import { vaultErrorReply, type EdgeLog } from './errors.js';
 import { listMethodFallback } from './list-method.js';
 import { peerOf } from './peer.js';
 import { checkRequestPath } from './request-path.js';
+import { isConsoleUrl, refuseConsoleRequest } from './console.js';
 import { renderVaultResponse, type HttpReply } from './vault-response.js';
 import { standbyHook, type StandbyView } from './standby-gate.js';
 import { handlingTurn } from './handling-turn.js';
@@ -59,8 +60,11 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
     clientErrorHandler: list.clientErrorHandler,
     bodyLimit: opts.maxRequestBytes,
     return503OnClosing: true,
-    // A URL the router cannot read (`%FF`): answered in Vault's shape, without echoing the URL.
-    frameworkErrors: (err: Error, _req: FastifyRequest, reply: FastifyReply) => send(reply, vaultErrorReply(frameworkError(err), opts.log)),
+    // A URL the router cannot decode (`%FF`) never reaches a route, and fastify's own answer
+    // echoes it: the console answers its own with its headers, anything else in Vault's shape.
+    frameworkErrors: (err: Error & { statusCode?: number }, req: FastifyRequest, reply: FastifyReply) => (isConsoleUrl(req.url)
+      ? refuseConsoleRequest(reply, err.statusCode ?? 400)
+      : send(reply, vaultErrorReply(frameworkError(err), opts.log))),
     ...fastifyServerOptions(opts.limits),
     http: nodeServerOptions(opts.limits),
     ...(opts.https ? { https: { ...opts.https, ...nodeServerOptions(opts.limits) } } : {}),

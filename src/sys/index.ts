@@ -12,7 +12,7 @@ import { policyPaths } from './policies.js';
 import { systemInfoPaths } from './system-info.js';
 import { trailSysPaths } from './trails.js';
 import { journalSysPaths } from './journal.js';
-import { ledgerSysPaths, ledgerUnauthenticatedPaths, type LedgerView } from './ledger.js';
+import { EVERY_RECORD_QUERY, ledgerSysPaths, ledgerUnauthenticatedPaths, type LedgerView } from './ledger.js';
 import type { JournalStore } from '../journal/index.js';
 import type { TrailManager } from '../trail/index.js';
 import type { AuditManager } from '../audit/index.js';
@@ -57,7 +57,10 @@ export function sysBackend(deps: SysBackendDeps): Backend {
       // Numbers keep their literal text, as the record has them.
       parseRecord: parseJson,
     }),
-    ...ledgerSysPaths({ ledger: deps.ledger }),
+    ...ledgerSysPaths({
+      ledger: deps.ledger,
+      readsEveryRecord: async (token) => (await deps.policies.acl(token.policies)).check(EVERY_RECORD_QUERY.path, 'read', { data: EVERY_RECORD_QUERY.data, wrapTtl: 0 }).allowed,
+    }),
     ...haPaths({ ha: deps.ha, onError: () => undefined }),
     ...sealPaths({ seal: deps.seal }),
   ];

@@ -8,12 +8,16 @@
  *                                               → { records: [...], next_cursor }
  *   GET sys/journal/timeline?entity_id=|accessor=|correlation_id=|request_id=[&limit=]
  *                                               → { groups: [{ request_id, records }], truncated }
+ *
+ * Their response entries name the records returned by seq instead of embedding them (auditData):
+ * the records are in the journal already, and a query that returns earlier queries' entries would
+ * otherwise write an entry holding all of them again, twice the size of the last one each time.
  */
 import { invalid, notFound } from '../errors/index.js';
 import type { PathSpec } from '../core/index.js';
 import {
   MAX_PAGE, TIMELINE_SUBJECTS, parseJournalQuery, recordView, searchJournal, timeline,
-  type JournalStore, type RecordParser,
+  type JournalRecord, type JournalStore, type RecordParser,
 } from '../journal/index.js';
 
 /**
@@ -27,6 +31,11 @@ const BEHIND_WARNING = 'the journal\'s index is behind: records acknowledged in 
 /** Waits for the index; the warnings to add to the answer if it is still behind. */
 async function indexWarnings(journal: JournalStore): Promise<string[] | undefined> {
   return (await journal.caughtUp(QUERY_WAIT_MS)) ? undefined : [BEHIND_WARNING];
+}
+
+/** The records of an answer as its response entries show them: how many, and their seqs (at most a page). */
+function auditedRecords(records: readonly JournalRecord[]): { count: number; seqs: number[] } {
+  return { count: records.length, seqs: records.map((r) => r.seq) };
 }
 
 export interface JournalSysDeps {
@@ -52,7 +61,11 @@ export function journalSysPaths(deps: JournalSysDeps): PathSpec[] {
           const warnings = await indexWarnings(journal);
           const page = await searchJournal(journal, query);
           const parse = query.format === 'raw' ? undefined : deps.parseRecord;
-          return { data: { records: page.records.map((r) => recordView(r, parse)), next_cursor: page.nextCursor }, warnings };
+          return {
+            data: { records: page.records.map((r) => recordView(r, parse)), next_cursor: page.nextCursor },
+            auditData: { records: auditedRecords(page.records), next_cursor: page.nextCursor },
+            warnings,
+          };
         },
       },
     },
@@ -73,6 +86,7 @@ export function journalSysPaths(deps: JournalSysDeps): PathSpec[] {
               groups: shown.groups.map((g) => ({ request_id: g.requestId, records: g.records.map((r) => recordView(r, deps.parseRecord)) })),
               truncated: shown.truncated,
             },
+            auditData: { groups: shown.groups.length, records: auditedRecords(shown.groups.flatMap((g) => g.records)), truncated: shown.truncated },
             warnings,
           };
         },

@@ -10,9 +10,14 @@
  *
  * Reads need a token with `read` on them unless `ledger { public = true }`. Proofs are computed
  * from the stored tiles, for trees no larger than the latest checkpoint's.
+ *
+ * An entry bundle is the text of 256 journal records, whoever's they are: reading one also takes
+ * what reading every record through the journal takes (`readsEveryRecord`), so a policy that limits
+ * a token's journal queries (to an entity, a path) is not undone by a grant on `sys/ledger/*`.
+ * Verifying a record needs no bundle: the key, the checkpoint and an inclusion proof.
  */
 import { invalid, notFound, SealtrailError } from '../errors/index.js';
-import type { PathSpec } from '../core/index.js';
+import type { PathSpec, TokenEntry } from '../core/index.js';
 import {
   consistencyProofFromTiles, hashesAtLevel, inclusionProofFromTiles, parseLogPath, TILE_WIDTH, type LogFetcher,
 } from '../ledger/index.js';
@@ -55,7 +60,22 @@ const fetcherOf = (ledger: LedgerView): LogFetcher => async (path) => {
   return data;
 };
 
-export function ledgerSysPaths(deps: { ledger?: LedgerView }): PathSpec[] {
+/**
+ * The journal query that reads every record's text, in the ledger's order (how `ledger verify`
+ * reads them): a token whose policies allow it may read every record anyway.
+ */
+export const EVERY_RECORD_QUERY = { path: 'sys/journal/records', data: { after_seq: '-1', format: 'raw' } } as const;
+
+export interface LedgerSysDeps {
+  ledger?: LedgerView;
+  /** Whether the token's policies allow EVERY_RECORD_QUERY. */
+  readsEveryRecord: (token: TokenEntry) => Promise<boolean>;
+}
+
+const entriesDenied = () => new SealtrailError('permission', 'ledger_entries_denied',
+  'permission denied: an entry bundle holds every journal record\'s text, so reading one also needs read on sys/journal/records without a filter');
+
+export function ledgerSysPaths(deps: LedgerSysDeps): PathSpec[] {
   const ledger = (): LedgerView => {
     if (!deps.ledger) throw notFound('the ledger is off: the server configuration turns it off (ledger { enabled = false }), or the journal it follows (journal { enabled = false }, or a journal kept in memory)', 'ledger_disabled');
     return deps.ledger;
@@ -91,6 +111,7 @@ export function ledgerSysPaths(deps: { ledger?: LedgerView }): PathSpec[] {
         read: async (req) => {
           const l = ledger();
           const parsed = parseLogPath(req.params.path);
+          if (parsed.kind === 'entries' && !l.publicReads && !(req.token && await deps.readsEveryRecord(req.token))) throw entriesDenied();
           const data = await l.read(req.params.path);
           if (!data) throw notFound('no such ledger tile or entry bundle (yet)', 'ledger_not_found');
           // Bytes under the latest checkpoint never change; a tile past it may still be rewritten.

@@ -152,6 +152,58 @@ test('bad queries are 400s that name the parameter and echo no value; a cursor o
   assert.equal((await journal('timeline', { entity_id: 'a', request_id: 'b' })).status, 400);
 });
 
+test('times the journal cannot hold, impossible dates and forged cursors are 400s that name the parameter, never 500s', async () => {
+  const cases: [Record<string, string>, string][] = [
+    [{ since: '2262-04-11T23:47:16.854775808Z' }, 'journal_invalid_filter'],
+    [{ since: '0000-01-01T00:00:00Z' }, 'journal_invalid_filter'],
+    [{ until: '1677-09-21T00:12:43.145224191Z' }, 'journal_invalid_filter'],
+    [{ since: '2026-02-30T00:00:00Z' }, 'journal_invalid_filter'],
+    [{ since: '2026-12-05T24:00:00Z' }, 'journal_invalid_filter'],
+  ];
+  for (const [query] of cases) {
+    const r = await journal('records', query);
+    assert.equal(r.status, 400, `${JSON.stringify(query)}: ${r.text}`);
+    assert.match(r.json.errors[0], /^"(since|until)" must be an RFC 3339 time such as 2026-01-02T03:04:05Z, a real date and time from 1677-09-21T00:12:43.145224192Z to 2262-04-11T23:47:16.854775807Z$/);
+  }
+  // A cursor is unkeyed: anyone can make one with the right fingerprint and any time.
+  const page = await journal('records', { limit: '2' });
+  const issued = JSON.parse(Buffer.from(page.json.data.next_cursor, 'base64url').toString('utf8'));
+  const forged = Buffer.from(JSON.stringify({ ...issued, t: '99999999999999999999' })).toString('base64url');
+  const r = await journal('records', { limit: '2', cursor: forged });
+  assert.equal(r.status, 400, r.text);
+  assert.match(r.json.errors[0], /"cursor" is not a cursor this query issued/);
+  assert.equal((await journal('records', { limit: '2', cursor: page.json.data.next_cursor })).status, 200, 'the issued cursor still pages');
+});
+
+test('a policy\'s parameter constraints hold: an empty value or a path spelled another way is refused, not read as another filter', async () => {
+  await root.write('sys/policies/acl/journal-own', {
+    policy: 'path "sys/journal/records" {\n capabilities = ["read"]\n required_parameters = ["entity_id"]\n}',
+  });
+  await root.write('sys/policies/acl/journal-no-sys', {
+    policy: 'path "sys/journal/records" {\n capabilities = ["read"]\n required_parameters = ["path_prefix"]\n denied_parameters = { "path_prefix" = ["sys/*", "auth/*"] }\n}',
+  });
+  const own = (await root.write('auth/token/create', { policies: ['journal-own'] }))!.auth!.client_token;
+  const noSys = (await root.write('auth/token/create', { policies: ['journal-no-sys'] }))!.auth!.client_token;
+
+  assert.equal((await journal('records', {}, own)).status, 403);
+  assert.equal((await journal('records', { entity_id: 'nobody' }, own)).status, 200);
+  const empty = await journal('records', { entity_id: '' }, own);
+  assert.equal(empty.status, 400, 'an empty value is no filter: it would read every record');
+  assert.deepEqual(empty.json.errors, ['"entity_id" is empty: leave the parameter out rather than send it without a value']);
+
+  assert.equal((await journal('records', { path_prefix: 'sys/' }, noSys)).status, 403);
+  for (const alias of ['/sys/', '/v1/sys/', '/v1/auth/', '//sys/']) {
+    const r = await journal('records', { path_prefix: alias }, noSys);
+    assert.equal(r.status, 400, `${alias}: ${r.text}`);
+    assert.match(r.json.errors[0], /^"path_prefix" is a request path as the journal keeps it, without a leading "\/" or "\/v1\/"/);
+  }
+  // Taken as written, v1/sys/ is a mount called v1: none here, so nothing of sys/.
+  const literal = await journal('records', { path_prefix: 'v1/sys/' }, noSys);
+  assert.equal(literal.status, 200, literal.text);
+  assert.deepEqual(literal.json.data.records, []);
+  assert.equal((await journal('records', { path_prefix: '' }, noSys)).status, 400);
+});
+
 test('a token without a policy for sys/journal is refused; a policy grants read without sudo', async () => {
   const plain = await root.write('auth/token/create', { policies: ['default'] });
   const denied = await journal('records', {}, plain!.auth!.client_token);

@@ -152,6 +152,55 @@ test('without a token: checkpoint, tiles and proofs are refused (403), the key i
   }
 });
 
+test('entry bundles hold every record\'s text: a token needs read on every journal record for them, whatever it may read of sys/ledger/*', { timeout: 60_000 }, async () => {
+  const s = await startDevServer();
+  try {
+    const root = (method: string, path: string, body?: unknown) => call(s.address, method, path, { token: s.rootToken, body });
+    const tokenOf = async (name: string, policy: string) => {
+      assert.equal((await root('PUT', `sys/policies/acl/${name}`, { policy })).status, 204);
+      return (await root('POST', 'auth/token/create', { policies: [name] })).json.auth.client_token as string;
+    };
+    const LEDGER = 'path "sys/ledger/*" { capabilities = ["read"] }\n';
+    const tokens = {
+      // The journal limited to one entity, and the ledger for proofs: no bundle (it holds everyone's records).
+      oneEntity: await tokenOf('one-entity', `${LEDGER}path "sys/journal/records" {\n  capabilities = ["read"]\n  required_parameters = ["entity_id"]\n  allowed_parameters = { "entity_id" = ["ent-mine"], "limit" = [], "cursor" = [], "order" = [] }\n}\n`),
+      ledgerOnly: await tokenOf('ledger-only', LEDGER),
+      // The grant docs/journal.md describes: every record either way.
+      reader: await tokenOf('journal-reader', `${LEDGER}path "sys/journal/*" { capabilities = ["read"] }\n`),
+      unfiltered: await tokenOf('journal-unfiltered', `${LEDGER}path "sys/journal/records" {\n  capabilities = ["read"]\n  denied_parameters = { "path_prefix" = ["sys/*"] }\n}\n`),
+    };
+    await root('POST', 'secret/data/x', { data: { a: 1 } });
+    const { cp } = await checkpointOf(s, 3);
+    const bundle = `tile/entries/000.p/${cp.size}`;
+    for (const [name, token] of Object.entries(tokens)) {
+      const res = await ledgerGet(s.address, bundle, token);
+      if (name === 'oneEntity' || name === 'ledgerOnly') {
+        assert.equal(res.status, 403, name);
+        assert.deepEqual(JSON.parse(res.body.toString('utf8')).errors,
+          ['permission denied: an entry bundle holds every journal record\'s text, so reading one also needs read on sys/journal/records without a filter']);
+      } else {
+        assert.equal(res.status, 200, name);
+      }
+      // What verifying a record takes stays readable: the checkpoint, the hash tiles, the proofs.
+      for (const path of ['checkpoint', `tile/0/000.p/${cp.size}`, `proof/inclusion?index=0&size=${cp.size}`, `proof/consistency?from=1&to=${cp.size}`]) {
+        assert.equal((await ledgerGet(s.address, path, token)).status, 200, `${name} ${path}`);
+      }
+    }
+    assert.equal((await ledgerGet(s.address, bundle, s.rootToken)).status, 200);
+    // docs/ledger.md's grants: verifying records without the bundles, and the bundles taken out of a broader grant.
+    const verifyOnly = await tokenOf('verify-only', 'path "sys/ledger/checkpoint" { capabilities = ["read"] }\npath "sys/ledger/proof/*" { capabilities = ["read"] }\n');
+    for (const path of ['checkpoint', `proof/inclusion?index=0&size=${cp.size}`]) assert.equal((await ledgerGet(s.address, path, verifyOnly)).status, 200, path);
+    assert.equal((await ledgerGet(s.address, bundle, verifyOnly)).status, 403);
+    const noBundles = await tokenOf('no-bundles', `${LEDGER}path "sys/journal/*" { capabilities = ["read"] }\npath "sys/ledger/tile/entries/*" { capabilities = ["deny"] }\n`);
+    assert.equal((await ledgerGet(s.address, bundle, noBundles)).status, 403);
+    assert.equal((await ledgerGet(s.address, `tile/0/000.p/${cp.size}`, noBundles)).status, 200);
+    // A path that is not canonical is still a 400 before anything else.
+    assert.equal((await ledgerGet(s.address, 'tile/entries/000.p/007', tokens.ledgerOnly)).status, 400);
+  } finally {
+    await s.stop();
+  }
+});
+
 test('ledger { public = true } serves reads without a token; with the journal off every ledger path is 404 ledger_disabled', { timeout: 60_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'sealtrail-ledger-public-'));
   const configPath = join(dir, 'public.hcl');

@@ -6,6 +6,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig, uiEnabled } from '../../src/config/index.js';
@@ -23,6 +24,7 @@ before(async () => {
   mkdirSync(join(dir, 'build', 'assets'), { recursive: true });
   writeFileSync(join(dir, 'build', 'index.html'), INDEX);
   writeFileSync(join(dir, 'build', 'assets', 'app-3f2a1b.js'), ASSET);
+  writeFileSync(join(dir, 'build', '.hidden'), 'a dotfile');
   writeFileSync(join(dir, 'secret.txt'), 'outside the build');
   server = await startDevServer({ uiDir: join(dir, 'build') });
 });
@@ -32,6 +34,26 @@ after(async () => {
 });
 
 const get = (path: string, init?: RequestInit) => fetch(`${server.address}${path}`, { redirect: 'manual', ...init });
+
+/** A request with its path sent exactly as given (fetch would resolve dot segments). */
+function rawRequest(address: string, method: string, path: string, headers: Record<string, string> = {}, body?: string) {
+  return new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }>((resolve, reject) => {
+    const { hostname, port } = new URL(address);
+    const req = request({ hostname, port, method, path, headers }, (res) => {
+      let text = '';
+      res.setEncoding('utf8').on('data', (c: string) => { text += c; }).on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: text }));
+    });
+    req.on('error', reject).end(body);
+  });
+}
+
+/** The console's headers, on any answer. */
+function assertConsoleHeaders(headers: Record<string, string | string[] | undefined>, what: string): void {
+  assert.equal(headers['content-security-policy'], CONSOLE_CSP, what);
+  assert.equal(headers['x-frame-options'], 'DENY', what);
+  assert.equal(headers['x-content-type-options'], 'nosniff', what);
+  assert.equal(headers['referrer-policy'], 'no-referrer', what);
+}
 
 test('/ui redirects to /ui/, which serves the shell with a strict CSP and no caching', async () => {
   const bare = await get('/ui');
@@ -78,6 +100,30 @@ test('no directory listing and no path out of the build directory', async () => 
   }
 });
 
+test('every refusal under /ui/ carries the console\'s headers and a fixed text, never the request\'s URL or values', async () => {
+  const cases: [string, string, number, Record<string, string>?, string?][] = [
+    ['GET', '/ui/assets/%C0%AE%3Cscript%3E', 400],
+    ['GET', '/ui/%C0', 400],
+    ['HEAD', '/ui/%E0%A4%A', 400],
+    ['GET', '/ui/assets/app-3f2a1b.js%00', 400],
+    ['GET', '/ui/assets/', 403],
+    ['GET', '/ui/.hidden', 403],
+    ['GET', '/ui/assets/..%2f..%2fsecret.txt', 403],
+    ['GET', '/ui/../secret.txt', 403],
+    ['POST', '/ui/ledger', 415, { 'content-type': 'text/x-script' }, '<script>'],
+    ['DELETE', '/ui/ledger', 405],
+    ['GET', '/ui/assets/app-000000.js', 404],
+  ];
+  for (const [method, path, status, headers, body] of cases) {
+    const r = await rawRequest(server.address, method, path, headers, body);
+    const what = `${method} ${path}`;
+    assert.equal(r.status, status, `${what}: ${r.body}`);
+    assertConsoleHeaders(r.headers, what);
+    assert.match(String(r.headers['content-type']), /^text\/plain/, what);
+    if (method !== 'HEAD') assert.match(r.body, /^(bad request|forbidden|not found|method not allowed|unsupported media type)$/, what);
+  }
+});
+
 test('only GET and HEAD', async () => {
   const r = await get('/ui/ledger', { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
   assert.notEqual(r.status, 200);
@@ -92,6 +138,9 @@ test('without a build, /ui/ is a 503 page that says how to build it, and the ser
       assert.equal(r.status, 503, path);
       assert.match(await r.text(), /console is not built.*npm run build/s);
     }
+    const bad = await rawRequest(s.address, 'GET', '/ui/assets/%C0%AE%3Cscript%3E');
+    assert.deepEqual([bad.status, bad.body], [400, 'bad request']);
+    assertConsoleHeaders(bad.headers, 'a URL that does not decode, without a build');
     assert.equal((await fetch(`${s.address}/v1/sys/health`)).status, 200);
   } finally {
     await s.stop();

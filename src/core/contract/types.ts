@@ -78,6 +78,13 @@ export interface IssuedAuth extends AuthGrant {
 
 export interface LogicalResponse {
   data?: Record<string, unknown>;
+  /**
+   * What the response entries record as `response.data` instead of `data`: a bounded summary of an
+   * answer made of records the audit trail already holds (the journal's queries). Embedding them
+   * would make each entry carry every earlier query's entry it returned, doubling with each
+   * query. The client still gets `data`; this is never rendered to it.
+   */
+  auditData?: Record<string, unknown>;
   /** For login paths: what the new token should be. */
   auth?: AuthGrant;
   /** Set by the core once the token is minted (what the client and the audit see). */

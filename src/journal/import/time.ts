@@ -30,8 +30,9 @@ function secondsOf(m: RegExpExecArray): bigint | undefined {
   return BigInt(seconds) * 1_000_000_000n;
 }
 
-const MIN_NS = -(2n ** 63n);
-const MAX_NS = 2n ** 63n - 1n;
+/** The times the journal can hold: ns since the epoch in a signed 64-bit integer. */
+export const MIN_TIME_NS = -(2n ** 63n);
+export const MAX_TIME_NS = 2n ** 63n - 1n;
 
 export function parseRfc3339Ns(text: string): bigint | undefined {
   const m = RFC3339.exec(text);
@@ -46,5 +47,5 @@ export function parseRfc3339Ns(text: string): bigint | undefined {
     lastSecondNs = ns;
   }
   const ns = lastSecondNs + fraction;
-  return ns >= MIN_NS && ns <= MAX_NS ? ns : undefined;
+  return ns >= MIN_TIME_NS && ns <= MAX_TIME_NS ? ns : undefined;
 }
