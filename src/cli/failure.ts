@@ -14,6 +14,7 @@
  */
 import { SealtrailError, type ErrorCode } from '../errors/index.js';
 import { SealtrailApiError, SealtrailNetworkError } from '../sdk/index.js';
+import { printable } from './printable.js';
 
 export const EXIT_OK = 0;
 export const EXIT_LOCAL = 1;
@@ -54,8 +55,8 @@ function isFileSystemError(err: unknown): err is NodeJS.ErrnoException {
 
 /** The server's side of a failure in one line: its errors joined, or what kept it from answering. */
 export function remoteDetail(err: unknown): string | undefined {
-  if (err instanceof SealtrailApiError) return err.errors.length > 0 ? err.errors.join('; ') : `HTTP ${err.status}`;
-  if (err instanceof SealtrailNetworkError) return err.reason;
+  if (err instanceof SealtrailApiError) return err.errors.length > 0 ? printable(err.errors.join('; ')) : `HTTP ${err.status}`;
+  if (err instanceof SealtrailNetworkError) return printable(err.reason);
   return undefined;
 }
 

@@ -120,14 +120,14 @@ test('on a terminal, progress is redrawn on stderr and cleared before the summar
   });
 });
 
-test('a file name with control characters (from a walked tree) is printed without them', async () => {
+test('a file name with control characters (from a walked tree) is printed with them escaped', async () => {
   await inTmp(async (dir) => {
     const tree = join(dir, 'tree');
     mkdirSync(tree);
     writeFileSync(join(tree, 'evil\x1b]0;pwned\x07.log'), 'not json\n');
     const run = await runIn(['journal', 'import', '--format', 'vault-audit', '--journal', join(dir, 'j.db'), tree]);
     assert.equal(run.code, 1);
-    assert.equal(run.stderr, `${tree}/evil?]0;pwned?.log:1: not JSON\n`);
+    assert.equal(run.stderr, `${tree}/evil\\x1b]0;pwned\\x07.log:1: not JSON\n`);
   });
 });
 

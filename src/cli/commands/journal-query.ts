@@ -11,6 +11,7 @@ import type { Command } from 'commander';
 import type { SealtrailClient } from '../../sdk/index.js';
 import type { CliContext } from '../context.js';
 import { remote, usageError } from '../failure.js';
+import { printable, terminalSafeJson } from '../printable.js';
 import { tableOutput } from '../table.js';
 import { journalIfGiven, type JournalFileFlags, type JournalLocation } from './journal-file.js';
 
@@ -85,7 +86,7 @@ export function registerJournalQueries(journal: Command, ctx: CliContext): void 
       const out = ctx.output();
       if (out.format === 'json') return out.json(result);
       if (result.records.length > 0) out.line(tableOutput(HEADER, result.records.map(rowOf)));
-      if (result.next_cursor) out.error(`more records: --cursor ${result.next_cursor}`);
+      if (result.next_cursor) out.error(`more records: --cursor ${printable(result.next_cursor)}`);
     });
 
   journal
@@ -109,7 +110,7 @@ export function registerJournalQueries(journal: Command, ctx: CliContext): void 
       const out = ctx.output();
       if (out.format === 'json') return out.json(data);
       for (const group of data.groups) {
-        out.line(`Request ${group.request_id ?? '(none)'}`);
+        out.line(`Request ${printable(group.request_id ?? '(none)')}`);
         out.line(tableOutput(HEADER, group.records.map(rowOf)));
         out.line();
       }
@@ -131,7 +132,7 @@ export function registerJournalQueries(journal: Command, ctx: CliContext): void 
       while (printed < max) {
         const { records } = await page(client, { ...filters, after_seq: after, limit: String(PAGE) });
         for (const r of records.slice(0, max - printed)) {
-          if (out.format === 'json') out.line(JSON.stringify(r));
+          if (out.format === 'json') out.line(terminalSafeJson(JSON.stringify(r)));
           else out.line(tableOutput(HEADER, [rowOf(r)]).split('\n').at(-1)!);
           printed++;
         }

@@ -13,17 +13,12 @@ import type { CliContext } from '../context.js';
 import { CliExit, EXIT_LOCAL, usageError } from '../failure.js';
 import { journalLocation, type JournalFileFlags } from './journal-file.js';
 import { progressLine } from '../import-progress.js';
+import { printable } from '../printable.js';
 
 /** Bad records printed one per line; beyond this only counted (a garbage file has millions). */
 export const MAX_REPORTED_BAD = 100;
 
 const FORMATS = ['vault-audit', 'cloudtrail', 'capsule-log'] as const;
-
-// eslint-disable-next-line no-control-regex -- control characters are what it finds
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
-
-/** Names found in a walked tree are not the operator's: escape sequences in one must not reach the terminal. */
-const printable = (name: string) => name.replace(CONTROL, '?');
 type Format = (typeof FORMATS)[number];
 
 interface ImportFlags extends JournalFileFlags {
@@ -71,7 +66,8 @@ export function registerJournal(program: Command, ctx: CliContext): void {
           onBad(bad) {
             if (++reported > MAX_REPORTED_BAD) return;
             progress.done();
-            io.stderr(`${printable(bad.file)}${bad.line === undefined ? '' : `:${bad.line}`}: ${bad.reason}\n`);
+            // Names found in a walked tree are not the operator's.
+            io.stderr(`${printable(bad.file)}${bad.line === undefined ? '' : `:${bad.line}`}: ${printable(bad.reason)}\n`);
           },
           onProgress: (p) => progress.update(p),
           stdin: () => io.stdinChunks(),

@@ -13,7 +13,7 @@ import type { CliContext } from '../context.js';
 import { CliExit, EXIT_REMOTE, EXIT_VERIFY_FAILED, remote, usageError } from '../failure.js';
 import { parseIntFlag } from '../flags.js';
 import { BUNDLE_FORMAT, formatProofBundle, MAX_PROOF_HASHES, strictBase64, type ProofBundle } from '../ledger-bundle.js';
-import { printable } from '../ledger-fetch.js';
+import { printable } from '../printable.js';
 import { checkpointOfNote, readCheckpointNote, serverLog } from '../ledger-server.js';
 import type { SeqRecord } from '../ledger-records.js';
 
