@@ -53,8 +53,20 @@ function isFileSystemError(err: unknown): err is NodeJS.ErrnoException {
   return err instanceof Error && typeof e.code === 'string' && typeof e.syscall === 'string' && typeof e.path === 'string';
 }
 
+/**
+ * The server answered, but not as the command needs: a 404 where the path always exists, a body
+ * of the wrong shape. A remote error (exit 2) like an error status.
+ */
+export class RemoteAnswerError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RemoteAnswerError';
+  }
+}
+
 /** The server's side of a failure in one line: its errors joined, or what kept it from answering. */
 export function remoteDetail(err: unknown): string | undefined {
+  if (err instanceof RemoteAnswerError) return printable(err.message);
   if (err instanceof SealtrailApiError) return err.errors.length > 0 ? printable(err.errors.join('; ')) : `HTTP ${err.status}`;
   if (err instanceof SealtrailNetworkError) return printable(err.reason);
   return undefined;

@@ -74,3 +74,49 @@ test("a server's error message is shown escaped, on one line", async () => {
   const search = await run(['journal', 'search']);
   assert.deepEqual([search.code, search.stderr], [2, 'Error reading the journal: bad\\x1b[2J\\x0d\\x0afake: line\n']);
 });
+
+const notSealtrail = (path: string) =>
+  `HTTP 404 with no error message from ${fake.address}/v1/${path}: is that a Sealtrail server? (-address, SEALTRAIL_ADDR, VAULT_ADDR)`;
+const notShaped = (path: string, what: string) =>
+  `the answer of ${fake.address}/v1/${path} is not ${what}: is that a Sealtrail server? (-address, SEALTRAIL_ADDR, VAULT_ADDR)`;
+
+test('an address answering 404 without errors (not a Sealtrail server) fails search, export, timeline, tail and prove instead of finding nothing', async () => {
+  fake.routes = { 'GET /v1/sys/journal/records': { status: 404, rawBody: '' }, 'GET /v1/sys/journal/timeline': { status: 404, rawBody: '' } };
+  for (const argv of [['journal', 'search'], ['journal', 'export'], ['journal', 'tail', '--max-records', '1'], ['ledger', 'prove', '5']]) {
+    const r = await run(argv);
+    assert.deepEqual([r.code, r.stdout, r.stderr], [2, '', `Error reading the journal: ${notSealtrail('sys/journal/records')}\n`], argv.join(' '));
+  }
+  const timeline = await run(['journal', 'timeline', '--entity-id', 'e']);
+  assert.deepEqual([timeline.code, timeline.stdout, timeline.stderr], [2, '', `Error reading the timeline: ${notSealtrail('sys/journal/timeline')}\n`]);
+  // A 404 that says why is shown as the server says it.
+  fake.routes = { 'GET /v1/sys/journal/records': { status: 404, body: { errors: ['no handler for route "sys/journal/records"'] } } };
+  const said = await run(['journal', 'export']);
+  assert.deepEqual([said.code, said.stderr], [2, 'Error reading the journal: no handler for route "sys/journal/records"\n']);
+});
+
+test('a 2xx answer that is not a page of records (or no timeline) is an error, not an empty result', async () => {
+  const pages: unknown[] = [undefined, {}, envelope(null), envelope({ records: 'x' }), envelope({ records: [{ seq: '1', time: 't', kind: 'k' }], next_cursor: null })];
+  for (const body of pages) {
+    fake.routes = { 'GET /v1/sys/journal/records': body === undefined ? { status: 204 } : { status: 200, body } };
+    for (const argv of [['journal', 'search'], ['journal', 'export']]) {
+      const r = await run(argv);
+      assert.deepEqual([r.code, r.stdout, r.stderr], [2, '', `Error reading the journal: ${notShaped('sys/journal/records', 'a page of journal records')}\n`], `${argv.join(' ')}: ${JSON.stringify(body)}`);
+    }
+  }
+  // export asks for raw records: a page without their text is not one.
+  fake.routes = { 'GET /v1/sys/journal/records': { status: 200, body: envelope({ records: [{ seq: 1, time: 't', kind: 'k', record: {} }], next_cursor: null }) } };
+  assert.equal((await run(['journal', 'export'])).code, 2);
+  fake.routes = { 'GET /v1/sys/journal/timeline': { status: 200, body: envelope({ groups: [] }) } };
+  const timeline = await run(['journal', 'timeline', '--entity-id', 'e']);
+  assert.deepEqual([timeline.code, timeline.stderr], [2, `Error reading the timeline: ${notShaped('sys/journal/timeline', 'a journal timeline')}\n`]);
+});
+
+test('tail ends at the first failed read instead of polling on', async () => {
+  let reads = 0;
+  fake.routes = {
+    'GET /v1/sys/journal/records': () => (++reads <= 2 ? { status: 404, rawBody: '' } : { status: 200, body: envelope({ records: [hostile], next_cursor: null }) }),
+  };
+  const tail = await run(['journal', 'tail', '--after-seq', '5', '--max-records', '1']);
+  assert.deepEqual([tail.code, tail.stdout, tail.stderr], [2, '', `Error reading the journal: ${notSealtrail('sys/journal/records')}\n`]);
+  assert.equal(reads, 1);
+});
