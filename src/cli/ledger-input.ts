@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { parseVerifierKey, type NoteVerifier } from '../ledger/index.js';
 import type { CliContext } from './context.js';
-import { usageError } from './failure.js';
+import { onFile, usageError } from './failure.js';
 import { messageOf } from './ledger-bundle.js';
 
 /** A verifier key is about a hundred characters; a key file larger than this is not one. */
@@ -29,6 +29,8 @@ export async function readInput(ctx: CliContext, file: string, max: number, what
 
 /** A file's text, refused unread when it is larger than `max` bytes. */
 async function readBounded(file: string, max: number, what: string): Promise<string> {
-  if ((await stat(file)).size > max) throw usageError(`${what} is over ${max} bytes`);
-  return (await readFile(file)).toString('utf8');
+  return onFile(file, async () => {
+    if ((await stat(file)).size > max) throw usageError(`${what} is over ${max} bytes`);
+    return (await readFile(file)).toString('utf8');
+  });
 }

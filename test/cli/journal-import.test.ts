@@ -107,6 +107,15 @@ test('usage errors exit 1 with a message and import nothing', async () => {
   });
 });
 
+test('a --journal file that is not a database is named in one line, exit 1', async () => {
+  await inTmp(async (dir) => {
+    const passwd = join(dir, 'passwd');
+    writeFileSync(passwd, 'root:x:0:0:root:/root:/bin/bash\n'.repeat(40));
+    const run = await runIn(['journal', 'import', '--format', 'vault-audit', '--journal', passwd, join(FIXTURES, 'vault-audit.log')]);
+    assert.deepEqual([run.code, run.stdout, run.stderr], [1, '', `sealtrail: ${passwd} is not a Sealtrail journal\n`]);
+  });
+});
+
 test('on a terminal, progress is redrawn on stderr and cleared before the summary', async () => {
   await inTmp(async (dir) => {
     const io = { ...memoryIo(), stderrIsTty: true };

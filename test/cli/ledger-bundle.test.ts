@@ -64,8 +64,9 @@ test('verify-bundle: a good bundle passes; a changed record, proof hash, seq or 
     const wrongFormat = await checkBundle(dir, { ...good, format: 'other/v1' });
     assert.equal(wrongFormat.stderr, 'FAILED: the bundle\'s format is not sealtrail-ledger-proof/v1\n');
     const missing = await runIn(['ledger', 'verify-bundle', join(dir, 'none.json'), '--key', KEY.vkey]);
-    assert.equal(missing.code, 1);
-    assert.match(missing.stderr, /^Error: ENOENT: no such file or directory/);
+    assert.deepEqual([missing.code, missing.stderr], [1, `sealtrail: ${join(dir, 'none.json')}: no such file or directory\n`]);
+    const directory = await runIn(['ledger', 'verify-bundle', dir, '--key', KEY.vkey]);
+    assert.deepEqual([directory.code, directory.stderr], [1, `sealtrail: ${dir}: illegal operation on a directory\n`]);
   });
 });
 

@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { SealtrailClient } from '../../sdk/index.js';
 import type { CliContext } from '../context.js';
-import { remote, usageError } from '../failure.js';
+import { onFile, remote, usageError } from '../failure.js';
 import { readRecordPage, readTimeline, type RecordPage, type RecordView } from '../journal-api.js';
 import { printable, terminalSafeJson } from '../printable.js';
 import { tableOutput } from '../table.js';
@@ -173,7 +173,7 @@ async function exportDirectly(where: JournalLocation, query: Record<string, stri
   const io = ctx.io;
   const write = (chunk: Buffer) => (io.stdoutBytes ? io.stdoutBytes(chunk) : io.stdout(chunk.toString('utf8')));
   if ('path' in where) {
-    await exportJournalFile(where.path, parsed.filter, write);
+    await onFile(where.path, () => exportJournalFile(where.path, parsed.filter, write));
     return;
   }
   const store = await createPostgresJournalStore({ url: where.url });

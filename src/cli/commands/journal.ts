@@ -10,7 +10,7 @@
 import type { Command } from 'commander';
 import { registerJournalQueries } from './journal-query.js';
 import type { CliContext } from '../context.js';
-import { CliExit, EXIT_LOCAL, usageError } from '../failure.js';
+import { CliExit, EXIT_LOCAL, onFile, usageError } from '../failure.js';
 import { journalLocation, type JournalFileFlags } from './journal-file.js';
 import { progressLine } from '../import-progress.js';
 import { printable } from '../printable.js';
@@ -55,31 +55,34 @@ export function registerJournal(program: Command, ctx: CliContext): void {
       let reported = 0;
       // On PostgreSQL, into the shared database: the active server's ledger takes the records within a second.
       const store = 'url' in where ? await createPostgresJournalStore({ url: where.url }) : openImportWriter(where.path);
-      let summary;
-      try {
-        summary = await importFiles({
-          format: format as Format,
-          paths,
-          store,
-          // Importing a directory that holds the journal must not read the journal itself.
-          exclude: 'url' in where ? [] : [...['', '-wal', '-shm', '-journal'].map((suffix) => where.path + suffix), spoolDirectory(where.path)],
-          onBad(bad) {
-            if (++reported > MAX_REPORTED_BAD) return;
-            progress.done();
-            // Names found in a walked tree are not the operator's.
-            io.stderr(`${printable(bad.file)}${bad.line === undefined ? '' : `:${bad.line}`}: ${printable(bad.reason)}\n`);
-          },
-          onProgress: (p) => progress.update(p),
-          stdin: () => io.stdinChunks(),
-          prefix: flags.prefix,
-        });
-      } catch (err) {
-        if (err instanceof InputsError) throw usageError(err.message);
-        throw err;
-      } finally {
-        progress.done();
-        await store.close();
-      }
+      const run = async () => {
+        try {
+          return await importFiles({
+            format: format as Format,
+            paths,
+            store,
+            // Importing a directory that holds the journal must not read the journal itself.
+            exclude: 'url' in where ? [] : [...['', '-wal', '-shm', '-journal'].map((suffix) => where.path + suffix), spoolDirectory(where.path)],
+            onBad(bad) {
+              if (++reported > MAX_REPORTED_BAD) return;
+              progress.done();
+              // Names found in a walked tree are not the operator's.
+              io.stderr(`${printable(bad.file)}${bad.line === undefined ? '' : `:${bad.line}`}: ${printable(bad.reason)}\n`);
+            },
+            onProgress: (p) => progress.update(p),
+            stdin: () => io.stdinChunks(),
+            prefix: flags.prefix,
+          });
+        } catch (err) {
+          if (err instanceof InputsError) throw usageError(err.message);
+          throw err;
+        } finally {
+          progress.done();
+          await store.close();
+        }
+      };
+      // The writer thread opens the file: one that is no journal fails the first batch, named here.
+      const summary = 'path' in where ? await onFile(where.path, run) : await run();
       if (reported > MAX_REPORTED_BAD) io.stderr(`... and ${reported - MAX_REPORTED_BAD} more bad records not listed\n`);
       const seconds = ((performance.now() - started) / 1000).toFixed(1);
       io.stdout(`imported ${summary.added} records (${summary.duplicates} duplicates, ${summary.bad} bad) from ${summary.files} files in ${seconds} s\n`);
