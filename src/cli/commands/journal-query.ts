@@ -14,7 +14,7 @@ import { onFile, remote, usageError } from '../failure.js';
 import { readRecordPage, readTimeline, type RecordPage, type RecordView } from '../journal-api.js';
 import { printable, terminalSafeJson } from '../printable.js';
 import { tableOutput } from '../table.js';
-import { journalIfGiven, type JournalFileFlags, type JournalLocation } from './journal-file.js';
+import { assertJournal, journalIfGiven, type JournalFileFlags, type JournalLocation } from './journal-file.js';
 
 /** Filter flags → query parameters (the API's names). */
 const FILTER_FLAGS = [
@@ -165,6 +165,8 @@ export function registerJournalQueries(journal: Command, ctx: CliContext): void 
  */
 async function exportDirectly(where: JournalLocation, query: Record<string, string>, ctx: CliContext): Promise<void> {
   if ('path' in where && !existsSync(where.path)) throw usageError(`no journal database at ${where.path}`);
+  // Opening it for the export would give any other SQLite database the journal's tables.
+  if ('path' in where) await assertJournal(where.path);
   // Loaded on demand: the journal (SQLite) is server code, which other commands should not load.
   const { exportJournalFile, exportJournalStore, createPostgresJournalStore, parseJournalQuery } = await import('../../journal/index.js');
   const parsed = parseJournalQuery(query, () => {

@@ -11,7 +11,7 @@ import type { Command } from 'commander';
 import { registerJournalQueries } from './journal-query.js';
 import type { CliContext } from '../context.js';
 import { CliExit, EXIT_LOCAL, onFile, usageError } from '../failure.js';
-import { journalLocation, type JournalFileFlags } from './journal-file.js';
+import { checkImportTarget, journalLocation, type JournalFileFlags } from './journal-file.js';
 import { progressLine } from '../import-progress.js';
 import { printable } from '../printable.js';
 
@@ -47,6 +47,7 @@ export function registerJournal(program: Command, ctx: CliContext): void {
       if (flags.prefix !== undefined && format !== 'vault-audit') throw usageError('--prefix is for --format vault-audit (the file device\'s prefix option)');
       if (flags.prefix === '') throw usageError('--prefix must not be empty');
       const where = await journalLocation(flags);
+      const target = 'path' in where ? await checkImportTarget(where.path, { createDirectories: flags.config !== undefined }) : { created: false };
       // Loaded on demand: the journal (SQLite) is server code, which other commands should not load.
       const { openImportWriter, importFiles, spoolDirectory, createPostgresJournalStore, InputsError } = await import('../../journal/index.js');
       const io = ctx.io;
@@ -55,6 +56,7 @@ export function registerJournal(program: Command, ctx: CliContext): void {
       let reported = 0;
       // On PostgreSQL, into the shared database: the active server's ledger takes the records within a second.
       const store = 'url' in where ? await createPostgresJournalStore({ url: where.url }) : openImportWriter(where.path);
+      if (target.created && 'path' in where) io.stderr(`created new journal at ${printable(where.path)}\n`);
       const run = async () => {
         try {
           return await importFiles({
@@ -84,6 +86,10 @@ export function registerJournal(program: Command, ctx: CliContext): void {
       // The writer thread opens the file: one that is no journal fails the first batch, named here.
       const summary = 'path' in where ? await onFile(where.path, run) : await run();
       if (reported > MAX_REPORTED_BAD) io.stderr(`... and ${reported - MAX_REPORTED_BAD} more bad records not listed\n`);
+      // Inputs were named (commander requires one): finding no file in them is a mistake, not an import.
+      if (summary.files === 0) {
+        throw usageError(`no file to import in ${paths.join(', ')}${format === 'cloudtrail' ? ' (CloudTrail log files: *.json, *.json.gz)' : ''}; the journal's own files are never read`);
+      }
       const seconds = ((performance.now() - started) / 1000).toFixed(1);
       io.stdout(`imported ${summary.added} records (${summary.duplicates} duplicates, ${summary.bad} bad) from ${summary.files} files in ${seconds} s\n`);
       if (summary.bad > 0 && !flags.skipBad) throw new CliExit(EXIT_LOCAL);
