@@ -10,10 +10,14 @@
  *   127 unknown command
  *   141 stdout's reader went away (`| head`): as a program ended by SIGPIPE (io.ts)
  * Messages never contain the token or a secret value: API errors show the server's `errors`
- * (which never contain them) and local errors name files and flags, not their contents.
+ * (which never contain them) and local errors name files and flags, not their contents. A failure
+ * of the machine (a missing file, a full disk, a file that is no database) is one line,
+ * `sealtrail: <what>: <reason>`, as coreutils say it.
  */
+import { getSystemErrorMap } from 'node:util';
 import { SealtrailError, type ErrorCode } from '../errors/index.js';
 import { SealtrailApiError, SealtrailNetworkError } from '../sdk/index.js';
+import { printable } from './printable.js';
 
 export const EXIT_OK = 0;
 export const EXIT_LOCAL = 1;
@@ -40,22 +44,62 @@ export function exitFor(err: unknown): { exitCode: number; message: string } {
   if (err instanceof SealtrailError && err.kind === 'invalid') return { exitCode: EXIT_LOCAL, message: err.message };
   const detail = remoteDetail(err);
   if (detail !== undefined) return { exitCode: EXIT_REMOTE, message: `Error: ${detail}` };
-  // A file that is missing, unreadable or unwritable is the machine's state, not a bug: Node's
-  // own message names the call and the path ("ENOENT: no such file or directory, open 'x'").
-  if (isFileSystemError(err)) return { exitCode: EXIT_LOCAL, message: `Error: ${err.message}` };
+  const local = localFailure(err);
+  if (local !== undefined) return { exitCode: EXIT_LOCAL, message: local };
   // A bug: say so plainly; the stack helps a bug report and contains no request data.
   return { exitCode: EXIT_LOCAL, message: `Unexpected error: ${err instanceof Error ? err.stack ?? err.message : String(err)}` };
 }
 
-function isFileSystemError(err: unknown): err is NodeJS.ErrnoException {
+/**
+ * The line for a failed system call (ENOENT, EISDIR, ENOSPC, ...) or a file SQLite refuses: the
+ * machine's state, not a bug. It names the error's own path, else `path` (the file the caller was
+ * working on: a read or write has no path of its own), else the call. Undefined for anything else.
+ */
+export function localFailure(err: unknown, path?: string): string | undefined {
+  if (!(err instanceof Error)) return undefined;
   const e = err as NodeJS.ErrnoException;
-  return err instanceof Error && typeof e.code === 'string' && typeof e.syscall === 'string' && typeof e.path === 'string';
+  if (typeof e.code !== 'string') return undefined;
+  if (e.code === 'SQLITE_NOTADB') return `sealtrail: ${path ?? 'the file'} is not a Sealtrail journal`;
+  if (e.code.startsWith('SQLITE_')) return `sealtrail: ${path ?? 'the journal database'}: ${e.message}`;
+  // An error a worker thread passed on keeps its code and message only (journal/import/import-writer.ts).
+  if (typeof e.syscall !== 'string' && !/^E[A-Z0-9]+$/.test(e.code)) return undefined;
+  const quoted = /, \w+ '(.*)'$/.exec(e.message)?.[1];
+  return `sealtrail: ${e.path ?? path ?? quoted ?? e.syscall ?? e.code}: ${systemReason(e)}`;
+}
+
+/** libuv's words for the error ("no such file or directory"), without the code and call Node adds. */
+function systemReason(e: NodeJS.ErrnoException): string {
+  const described = typeof e.errno === 'number' ? getSystemErrorMap().get(e.errno)?.[1] : undefined;
+  return described ?? /^E[A-Z0-9]+: ([^,]+)/.exec(e.message)?.[1] ?? e.message;
+}
+
+/** Runs `action` on the local file `path`: a failure of the machine names the file and exits 1. */
+export async function onFile<T>(path: string, action: () => Promise<T>): Promise<T> {
+  try {
+    return await action();
+  } catch (err) {
+    const message = localFailure(err, path);
+    if (message === undefined) throw err;
+    throw new CliExit(EXIT_LOCAL, message);
+  }
+}
+
+/**
+ * The server answered, but not as the command needs: a 404 where the path always exists, a body
+ * of the wrong shape. A remote error (exit 2) like an error status.
+ */
+export class RemoteAnswerError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RemoteAnswerError';
+  }
 }
 
 /** The server's side of a failure in one line: its errors joined, or what kept it from answering. */
 export function remoteDetail(err: unknown): string | undefined {
-  if (err instanceof SealtrailApiError) return err.errors.length > 0 ? err.errors.join('; ') : `HTTP ${err.status}`;
-  if (err instanceof SealtrailNetworkError) return err.reason;
+  if (err instanceof RemoteAnswerError) return printable(err.message);
+  if (err instanceof SealtrailApiError) return err.errors.length > 0 ? printable(err.errors.join('; ')) : `HTTP ${err.status}`;
+  if (err instanceof SealtrailNetworkError) return printable(err.reason);
   return undefined;
 }
 

@@ -5,6 +5,7 @@
 import { once } from 'node:events';
 import { homedir } from 'node:os';
 import type { FetchLike } from '../sdk/index.js';
+import { EXIT_LOCAL, localFailure } from './failure.js';
 
 export interface CliIo {
   /** Writes text as given (callers add newlines). */
@@ -33,9 +34,12 @@ export const EXIT_BROKEN_PIPE = 141;
 
 export function processIo(): CliIo {
   // Node ignores SIGPIPE, so a write to a closed pipe fails with EPIPE instead: end as if killed by it.
+  // Any other failed write (ENOSPC: `> /dev/full`, a full disk) arrives here too, after the command
+  // went on: it ends the command in one line, as a failure inside it would.
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') process.exit(EXIT_BROKEN_PIPE);
-    throw err;
+    process.stderr.write(`${localFailure(err, 'standard output') ?? `sealtrail: standard output: ${err.message}`}\n`);
+    process.exit(EXIT_LOCAL);
   });
   return {
     stdout: (text) => void process.stdout.write(text),

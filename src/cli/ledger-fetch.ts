@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { bundleRanges, CHECKPOINT_PATH, HASH_SIZE, MAX_ENTRY_BYTES, MAX_NOTE_BYTES, parseLogPath, type LogFetcher } from '../ledger/index.js';
 import type { FetchLike } from '../sdk/index.js';
 import { usageError } from './failure.js';
+import { printable } from './printable.js';
 
 /** Per-request timeout of a ledger read (the SDK's default for its own requests). */
 export const LEDGER_FETCH_TIMEOUT_MS = 60_000;
@@ -180,12 +181,6 @@ async function errorsLine(response: Response): Promise<string> {
     return '';
   }
 }
-
-// eslint-disable-next-line no-control-regex -- control characters are what it finds
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
-
-/** A server's words reach the terminal without its escape sequences. */
-export const printable = (text: string) => text.replace(CONTROL, '?');
 
 function fetchFailure(err: unknown): string {
   if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) return `no answer within ${LEDGER_FETCH_TIMEOUT_MS} ms`;

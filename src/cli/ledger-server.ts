@@ -7,6 +7,7 @@ import { CHECKPOINT_PATH, parseCheckpoint, type Checkpoint, type LogFetcher } fr
 import type { SealtrailClient } from '../sdk/index.js';
 import type { CliContext } from './context.js';
 import { remoteDetail } from './failure.js';
+import { readRecordPage } from './journal-api.js';
 import { LogResourceMissing, SERVER_LEDGER_PREFIX, urlFetcher } from './ledger-fetch.js';
 import type { RecordPage, SeqRecord } from './ledger-records.js';
 
@@ -40,16 +41,13 @@ export function checkpointOfNote(note: string): Checkpoint {
 /** One page of the journal's records, raw, in seq order (the API caps a page at 1,000). */
 export function apiRecordPage(client: SealtrailClient): RecordPage {
   return async (afterSeq, limit) => {
-    let answer;
+    let page;
     try {
-      answer = await client.read<{ records: SeqRecord[] }>('sys/journal/records', { after_seq: String(afterSeq), limit: String(limit), order: 'asc', format: 'raw' });
+      // A raw page: each record's seq and text are checked there.
+      page = await readRecordPage(client, { after_seq: String(afterSeq), limit: String(limit), order: 'asc', format: 'raw' });
     } catch (err) {
       throw new Error(remoteDetail(err) ?? (err instanceof Error ? err.message : String(err)));
     }
-    const records = answer?.data?.records ?? [];
-    if (!Array.isArray(records) || records.some((r) => !Number.isSafeInteger(r?.seq) || typeof r?.text !== 'string')) {
-      throw new Error('the journal answered records without their seq and raw text');
-    }
-    return records.map((r) => ({ seq: r.seq, text: r.text }));
+    return page.records.map((r): SeqRecord => ({ seq: r.seq, text: r.text! }));
   };
 }

@@ -5,6 +5,7 @@
 import type { VaultResponse } from '../sdk/index.js';
 import { CliExit, EXIT_LOCAL } from './failure.js';
 import type { CliIo } from './io.js';
+import { printable, terminalSafeJson } from './printable.js';
 import { cellValue, goQuotedList, goValue, humanDuration, keyValueTable, tableOutput } from './table.js';
 
 export type OutputFormat = 'table' | 'json';
@@ -34,7 +35,7 @@ export class Output {
   }
 
   json(value: unknown): void {
-    this.line(JSON.stringify(value, null, 2));
+    this.line(terminalSafeJson(JSON.stringify(value, null, 2)));
   }
 
   /** A response envelope: vault's OutputSecret. */
@@ -61,7 +62,7 @@ export class Output {
   warnings(warnings: readonly string[] | null | undefined): void {
     if (!warnings || warnings.length === 0) return;
     this.error('WARNING! The following warnings were returned from the server:\n');
-    for (const w of warnings) this.error(`  * ${w}\n`);
+    for (const w of warnings) this.error(`  * ${printable(w)}\n`);
   }
 }
 
@@ -136,7 +137,8 @@ export function extractField(envelope: VaultResponse<unknown>, field: string): u
 export function printField(out: Output, envelope: VaultResponse<unknown>, field: string, stdoutIsTty: boolean): void {
   const value = extractField(envelope, field);
   if (value === undefined || value === null) throw new CliExit(EXIT_LOCAL, `Field "${field}" not present in secret`);
-  const text = out.format === 'json' ? JSON.stringify(value, null, 2) : goValue(value);
+  // The table format's value is exact (scripts capture it); JSON's escapes keep the value.
+  const text = out.format === 'json' ? terminalSafeJson(JSON.stringify(value, null, 2)) : goValue(value);
   if (stdoutIsTty) out.line(text);
   else out.raw(text);
 }

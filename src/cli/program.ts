@@ -24,6 +24,7 @@ import { registerServer } from './commands/server.js';
 import { registerToken } from './commands/token.js';
 import { registerTrail } from './commands/trail.js';
 import type { CliIo } from './io.js';
+import { printableLines } from './printable.js';
 
 /** Each group is one file under commands/; adding a group is one line here. */
 const GROUPS: ReadonlyArray<(program: Command, ctx: CliContext) => void> = [
@@ -45,12 +46,17 @@ export function buildProgram(io: CliIo, makeContext: (globals: () => GlobalOptio
     .addOption(new Option('--format <format>', 'output format: table or json (env SEALTRAIL_FORMAT, then VAULT_FORMAT)'))
     .showSuggestionAfterError(true)
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
+    .configureOutput(outputOf(io));
   const ctx = makeContext(() => program.opts<GlobalOptions>());
   for (const register of GROUPS) register(program, ctx);
   // Subcommands inherit the error handling (exitOverride, output) of the program.
-  forEachCommand(program, (cmd) => cmd.exitOverride().configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) }));
+  forEachCommand(program, (cmd) => cmd.exitOverride().configureOutput(outputOf(io)));
   return program;
+}
+
+/** Where commander writes; its errors quote the arguments given (`unknown command '...'`). */
+function outputOf(io: CliIo) {
+  return { writeOut: (s: string) => io.stdout(s), writeErr: (s: string) => io.stderr(printableLines(s)) };
 }
 
 /** Boolean flags of the whole tree, for the argv pre-processor (`-local=false` etc.). */

@@ -7,6 +7,7 @@ import { preprocessArgv } from './argv.js';
 import { createContext } from './context.js';
 import { EXIT_LOCAL, EXIT_OK, EXIT_UNKNOWN_COMMAND, exitFor } from './failure.js';
 import type { CliIo } from './io.js';
+import { printableLines } from './printable.js';
 import { buildProgram, flagKinds } from './program.js';
 
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
@@ -18,7 +19,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   } catch (err) {
     if (err instanceof CommanderError) return commanderExit(err);
     const { exitCode, message } = exitFor(err);
-    if (message !== '') io.stderr(message + '\n');
+    // Messages quote flag values, file names and servers' words: none may drive the terminal.
+    if (message !== '') io.stderr(printableLines(message) + '\n');
     return exitCode;
   }
 }

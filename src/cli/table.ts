@@ -1,15 +1,17 @@
 /**
  * Table text as the vault CLI prints it (ryanuber/columnize with vault's settings): columns
  * separated by 4 spaces, the last column unpadded, empty cells shown as `n/a`, a header row
- * underlined with dashes, values rendered like Go's `%v`.
+ * underlined with dashes, values rendered like Go's `%v`. Unlike vault, control characters in a
+ * cell are shown escaped (printable.ts): a cell's text must not drive the terminal.
  */
+import { printable } from './printable.js';
 
 const GLUE = '    ';
 const EMPTY = 'n/a';
 
-/** Aligns rows into columns; cells are trimmed, empty cells become `n/a`. */
+/** Aligns rows into columns; cells are trimmed and escaped, empty cells become `n/a`. */
 export function columnize(rows: readonly (readonly string[])[]): string {
-  const cells = rows.map((row) => row.map((c) => (c.trim() === '' ? EMPTY : c.trim())));
+  const cells = rows.map((row) => row.map((c) => (c.trim() === '' ? EMPTY : printable(c.trim()))));
   const widths: number[] = [];
   for (const row of cells) row.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
   return cells

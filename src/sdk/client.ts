@@ -67,6 +67,16 @@ export class SealtrailClient {
     return readOrUndefined<T>(this.#transport, path, query);
   }
 
+  /**
+   * GET of a path that must exist: every error status rejects, a 404 without errors too (which
+   * `read` takes for "nothing there", as for a missing secret). For endpoints such as
+   * sys/journal/records, whose absence means the address is not the server meant. Undefined
+   * when the answer has no body.
+   */
+  async readRequired<T = Record<string, unknown>>(path: string, query?: Query): Promise<VaultResponse<T> | undefined> {
+    return asEnvelope<T>(await this.#transport.call('GET', path, { query }));
+  }
+
   /** POST of `data` as JSON; undefined when the server answers 204. */
   async write<T = Record<string, unknown>>(path: string, data: Record<string, unknown> = {}): Promise<VaultResponse<T> | undefined> {
     return asEnvelope<T>(await this.#transport.call('POST', path, { body: data }));

@@ -30,7 +30,7 @@
  *
  * Conventions: request and response bodies keep Vault's JSON field names; every write is a POST
  * (Vault treats PUT and POST alike); LIST is sent as `GET ?list=true`; reads of a missing path
- * resolve to undefined; error statuses reject with SealtrailApiError (`status`, `errors`), and
+ * resolve to undefined (`readRequired` rejects instead); error statuses reject with SealtrailApiError (`status`, `errors`), and
  * failures without an HTTP answer with SealtrailNetworkError.
  */
 export { SealtrailClient, DEFAULT_TIMEOUT_MS, type SealtrailClientOptions } from './client.js';

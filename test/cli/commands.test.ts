@@ -301,7 +301,10 @@ test('a missing or unreadable local file is a local error naming the path, witho
   const missing = join(home, 'no-such-dir', 'doc.cbor');
   for (const argv of [['attest', 'verify', '--platform', 'nitro', missing], ['capsule', 'load', `@${missing}`, '--read-context', 'default']]) {
     const r = await run(argv);
-    assert.deepEqual([r.code, r.stderr], [1, `Error: ENOENT: no such file or directory, open '${missing}'\n`], argv.join(' '));
+    assert.deepEqual([r.code, r.stderr], [1, `sealtrail: ${missing}: no such file or directory\n`], argv.join(' '));
   }
+  // A failed read has no path of its own (EISDIR): still one line, naming the call.
+  const r = await run(['attest', 'verify', '--platform', 'nitro', home]);
+  assert.deepEqual([r.code, r.stderr], [1, `sealtrail: read: illegal operation on a directory\n`]);
   assert.equal(fake.requests.length, 0);
 });

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../src/cli/run.js';
@@ -62,6 +62,37 @@ test('export --journal: a missing file, a raw accessor, a bad filter and both so
     assert.equal(both.code, 1);
     assert.match(both.stderr, /either --journal or -config/);
   });
+});
+
+test('export --journal of a file that is not a database is named in one line, exit 1', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sealtrail-cli-jexport-notdb-'));
+  try {
+    const passwd = join(dir, 'passwd');
+    writeFileSync(passwd, 'root:x:0:0:root:/root:/bin/bash\n'.repeat(40));
+    const run = await runIn(['journal', 'export', '--journal', passwd]);
+    assert.deepEqual([run.code, run.stdout, run.stderr], [1, '', `sealtrail: ${passwd} is not a Sealtrail journal\n`]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('export to a full device (> /dev/full) ends with one line naming standard output, status 1, no stack', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sealtrail-cli-jexport-full-'));
+  const path = join(dir, 'journal.db');
+  const store = createJournalStore({ path });
+  const full = openSync('/dev/full', 'w');
+  try {
+    for (let i = 0; i < 10; i++) await store.append({ kind: 'server', timeNs: T0 + BigInt(i), text: '{"event":"x"}', keys: {} });
+    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts'), 'journal', 'export', '--journal', path], { stdio: ['ignore', full, 'pipe'] });
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+    const [code] = (await once(child, 'exit')) as [number | null];
+    assert.deepEqual([code, stderr], [1, 'sealtrail: standard output: no space left on device\n']);
+  } finally {
+    closeSync(full);
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('export into a pipe whose reader went away (`| head`) ends silently with status 141, as SIGPIPE ends vault', async () => {

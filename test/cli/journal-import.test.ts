@@ -1,17 +1,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import Database from 'better-sqlite3';
 import { runCli } from '../../src/cli/run.js';
 import { createJournalStore } from '../../src/journal/index.js';
 import { memoryIo, runIn } from './harness.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'journal');
 const SUMMARY = /^imported (\d+) records \((\d+) duplicates, (\d+) bad\) from (\d+) files in \d+\.\d s\n$/;
+/** What an import into a journal file that did not exist says first, on stderr. */
+const created = (db: string) => `created new journal at ${db}\n`;
 
 async function inTmp(fn: (dir: string) => Promise<void>): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'sealtrail-cli-jimport-'));
@@ -38,9 +41,10 @@ test('vault-audit import: a summary line on stdout, exit 0; again: all duplicate
     const run = await runIn(['journal', 'import', '--format', 'vault-audit', '--journal', db, log]);
     assert.equal(run.code, 0, run.stderr);
     assert.deepEqual(SUMMARY.exec(run.stdout)?.slice(1), ['6', '0', '0', '1']);
-    assert.equal(run.stderr, '');
+    assert.equal(run.stderr, created(db));
     const again = await runIn(['journal', 'import', '-format=vault-audit', '-journal', db, log]);
     assert.deepEqual(SUMMARY.exec(again.stdout)?.slice(1), ['0', '6', '0', '1']);
+    assert.equal(again.stderr, '');
     assert.equal(await count(db), 6);
   });
 });
@@ -52,7 +56,7 @@ test('bad lines: file:line: reason on stderr (never the line), exit 1; --skip-ba
     const rel = join(dir, 'bad.log');
     const run = await runIn(['journal', 'import', '--format', 'vault-audit', '--journal', db, rel]);
     assert.equal(run.code, 1);
-    assert.equal(run.stderr, [
+    assert.equal(run.stderr, created(db) + [
       `${rel}:2: not JSON`, `${rel}:3: missing "time"`, `${rel}:4: "type" is missing or neither "request" nor "response"`,
       `${rel}:6: truncated: no newline at the end and not JSON`, '',
     ].join('\n'));
@@ -107,12 +111,78 @@ test('usage errors exit 1 with a message and import nothing', async () => {
   });
 });
 
+test('a --journal file that is not a database is named in one line, exit 1', async () => {
+  await inTmp(async (dir) => {
+    const passwd = join(dir, 'passwd');
+    writeFileSync(passwd, 'root:x:0:0:root:/root:/bin/bash\n'.repeat(40));
+    const run = await runIn(['journal', 'import', '--format', 'vault-audit', '--journal', passwd, join(FIXTURES, 'vault-audit.log')]);
+    assert.deepEqual([run.code, run.stdout, run.stderr], [1, '', `sealtrail: ${passwd} is not a Sealtrail journal\n`]);
+  });
+});
+
+test('--journal naming a directory is refused (a data directory: its journal.db is suggested), not read as 0 files', async () => {
+  await inTmp(async (dir) => {
+    copyFileSync(join(FIXTURES, 'vault-audit.log'), join(dir, 'audit.log'));
+    const bare = await runIn(['journal', 'import', '--format', 'vault-audit', '--journal', dir, join(dir, 'audit.log')]);
+    assert.deepEqual([bare.code, bare.stdout, bare.stderr], [1, '', `${dir} is a directory: give the journal's database file\n`]);
+    assert.equal((await runIn(['journal', 'import', '--format', 'vault-audit', '--journal', join(dir, 'journal.db'), join(FIXTURES, 'vault-audit.log')])).code, 0);
+    const data = await runIn(['journal', 'import', '--format', 'vault-audit', '--journal', dir, join(dir, 'audit.log')]);
+    assert.deepEqual([data.code, data.stdout, data.stderr], [1, '', `${dir} is a directory: give the journal's database file (${join(dir, 'journal.db')}?)\n`]);
+  });
+});
+
+test('a mistyped --journal whose directory does not exist is refused and creates nothing; a new file in an existing directory is said', async () => {
+  await inTmp(async (dir) => {
+    const log = join(FIXTURES, 'vault-audit.log');
+    const mistyped = join(dir, 'nonexistent', 'dir', 'j.db');
+    const run = await runIn(['journal', 'import', '--format', 'vault-audit', '--journal', mistyped, log]);
+    assert.deepEqual([run.code, run.stdout, run.stderr], [1, '', `${mistyped}: no directory ${join(dir, 'nonexistent', 'dir')}: a new journal is created only in an existing directory\n`]);
+    assert.equal(existsSync(join(dir, 'nonexistent')), false);
+    const fresh = join(dir, 'j.db');
+    const ok = await runIn(['journal', 'import', '--format', 'vault-audit', '--journal', fresh, log]);
+    assert.deepEqual([ok.code, ok.stderr], [0, `created new journal at ${fresh}\n`]);
+  });
+});
+
+test('an existing --journal file must be a journal: another SQLite database is refused and left as it was', async () => {
+  await inTmp(async (dir) => {
+    const other = join(dir, 'sealtrail.db');
+    const db = new Database(other);
+    db.exec('CREATE TABLE kv (k TEXT PRIMARY KEY, v BLOB)');
+    db.close();
+    const before = readFileSync(other);
+    const run = await runIn(['journal', 'import', '--format', 'vault-audit', '--journal', other, join(FIXTURES, 'vault-audit.log')]);
+    assert.deepEqual([run.code, run.stdout, run.stderr], [1, '', `sealtrail: ${other} is not a Sealtrail journal\n`]);
+    assert.deepEqual(readFileSync(other), before);
+    const exported = await runIn(['journal', 'export', '--journal', other]);
+    assert.deepEqual([exported.code, exported.stderr], [1, `sealtrail: ${other} is not a Sealtrail journal\n`]);
+    assert.deepEqual(readFileSync(other), before);
+  });
+});
+
+test('inputs that hold no file to import are an error, not "imported 0 records from 0 files"', async () => {
+  await inTmp(async (dir) => {
+    const empty = join(dir, 'empty');
+    mkdirSync(empty);
+    const run = await runIn(['journal', 'import', '--format', 'vault-audit', '--journal', join(dir, 'j.db'), empty]);
+    assert.deepEqual([run.code, run.stdout], [1, '']);
+    assert.equal(run.stderr, `${created(join(dir, 'j.db'))}no file to import in ${empty}; the journal's own files are never read\n`);
+    // A directory holding only the journal itself.
+    const only = await runIn(['journal', 'import', '--format', 'vault-audit', '--journal', join(dir, 'j.db'), dir]);
+    assert.deepEqual([only.code, only.stdout], [1, '']);
+    assert.equal(only.stderr, `no file to import in ${dir}; the journal's own files are never read\n`);
+    const trail = await runIn(['journal', 'import', '--format', 'cloudtrail', '--journal', join(dir, 'j.db'), empty]);
+    assert.equal(trail.stderr, `no file to import in ${empty} (CloudTrail log files: *.json, *.json.gz); the journal's own files are never read\n`);
+  });
+});
+
 test('on a terminal, progress is redrawn on stderr and cleared before the summary', async () => {
   await inTmp(async (dir) => {
     const io = { ...memoryIo(), stderrIsTty: true };
-    const code = await runCli(['journal', 'import', '--format', 'cloudtrail', '--journal', join(dir, 'j.db'), join(FIXTURES, 'cloudtrail-aws.json')], io);
+    const db = join(dir, 'j.db');
+    const code = await runCli(['journal', 'import', '--format', 'cloudtrail', '--journal', db, join(FIXTURES, 'cloudtrail-aws.json')], io);
     assert.equal(code, 0);
-    const err = io.err.join('');
+    const err = io.err.join('').slice(created(db).length);
     const clear = '\r\x1b[K';
     assert.ok(err.startsWith(clear) && err.endsWith(clear), JSON.stringify(err));
     assert.match(err.slice(clear.length), /^2 records, 0\.0 MB of 0\.0 MB, \d+ records\/s, ETA (\d+ s|\?)/);
@@ -120,14 +190,14 @@ test('on a terminal, progress is redrawn on stderr and cleared before the summar
   });
 });
 
-test('a file name with control characters (from a walked tree) is printed without them', async () => {
+test('a file name with control characters (from a walked tree) is printed with them escaped', async () => {
   await inTmp(async (dir) => {
     const tree = join(dir, 'tree');
     mkdirSync(tree);
     writeFileSync(join(tree, 'evil\x1b]0;pwned\x07.log'), 'not json\n');
     const run = await runIn(['journal', 'import', '--format', 'vault-audit', '--journal', join(dir, 'j.db'), tree]);
     assert.equal(run.code, 1);
-    assert.equal(run.stderr, `${tree}/evil?]0;pwned?.log:1: not JSON\n`);
+    assert.equal(run.stderr, `${created(join(dir, 'j.db'))}${tree}/evil\\x1b]0;pwned\\x07.log:1: not JSON\n`);
   });
 });
 
@@ -157,7 +227,7 @@ test('a directory holding the journal database is imported without reading the d
     const db = join(dir, 'journal.db');
     const first = await runIn(['journal', 'import', '--format', 'vault-audit', '--journal', db, dir]);
     const again = await runIn(['journal', 'import', '--format', 'vault-audit', '--journal', db, dir]);
-    assert.equal(first.stderr + again.stderr, '');
+    assert.equal(first.stderr + again.stderr, created(db));
     assert.deepEqual(SUMMARY.exec(again.stdout)?.slice(1), ['0', '6', '0', '1']);
   });
 });
@@ -189,10 +259,11 @@ test('- reads standard input as it arrives, gzipped or not; bad lines are named 
 test('on a terminal, an import from a pipe shows no total and no ETA', async () => {
   await inTmp(async (dir) => {
     const io = { ...memoryIo({ stdin: readFileSync(join(FIXTURES, 'vault-audit.log'), 'utf8') }), stderrIsTty: true };
-    const code = await runCli(['journal', 'import', '--format', 'vault-audit', '--journal', join(dir, 'j.db'), '-'], io);
+    const db = join(dir, 'j.db');
+    const code = await runCli(['journal', 'import', '--format', 'vault-audit', '--journal', db, '-'], io);
     assert.equal(code, 0);
     const clear = '\r\x1b[K';
-    const err = io.err.join('');
+    const err = io.err.join('').slice(created(db).length);
     assert.ok(err.startsWith(clear) && err.endsWith(clear), JSON.stringify(err));
     assert.match(err.slice(clear.length, -clear.length), /^6 records, 0\.0 MB, \d+ records\/s$/);
   });
@@ -219,7 +290,7 @@ test('--prefix takes the file device\'s prefix off every line: the same records 
     writeFileSync(prefixed, plain.split('\n').map((line) => (line === '' ? line : `vault-audit: ${line}`)).join('\n') + '{"not":"prefixed"}\n');
     const run = await runIn(['journal', 'import', '--format', 'vault-audit', '--prefix', 'vault-audit: ', '--journal', db, prefixed]);
     assert.equal(run.code, 1);
-    assert.equal(run.stderr, `${prefixed}:7: does not start with the prefix\n`);
+    assert.equal(run.stderr, `${created(db)}${prefixed}:7: does not start with the prefix\n`);
     assert.deepEqual(SUMMARY.exec(run.stdout)?.slice(1), ['6', '0', '1', '1']);
     // What is kept is the entry as Vault formatted it: the unprefixed log holds the same records.
     const again = await runIn(['journal', 'import', '--format', 'vault-audit', '--journal', db, join(FIXTURES, 'vault-audit.log')]);

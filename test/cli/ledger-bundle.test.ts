@@ -1,9 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../src/cli/run.js';
+import { MAX_BUNDLE_BYTES } from '../../src/cli/ledger-bundle.js';
+import { MAX_KEY_FILE_BYTES } from '../../src/cli/ledger-input.js';
 import { memoryIo, runIn } from './harness.js';
 import { bundleOf, fakeServer, logKey, ORIGIN, recordTexts, writeLog, type DirLog } from './ledger-fixture.js';
 
@@ -64,8 +68,9 @@ test('verify-bundle: a good bundle passes; a changed record, proof hash, seq or 
     const wrongFormat = await checkBundle(dir, { ...good, format: 'other/v1' });
     assert.equal(wrongFormat.stderr, 'FAILED: the bundle\'s format is not sealtrail-ledger-proof/v1\n');
     const missing = await runIn(['ledger', 'verify-bundle', join(dir, 'none.json'), '--key', KEY.vkey]);
-    assert.equal(missing.code, 1);
-    assert.match(missing.stderr, /^Error: ENOENT: no such file or directory/);
+    assert.deepEqual([missing.code, missing.stderr], [1, `sealtrail: ${join(dir, 'none.json')}: no such file or directory\n`]);
+    const directory = await runIn(['ledger', 'verify-bundle', dir, '--key', KEY.vkey]);
+    assert.deepEqual([directory.code, directory.stderr], [1, `sealtrail: ${dir}: illegal operation on a directory\n`]);
   });
 });
 
@@ -173,5 +178,40 @@ test('verify --url: a server address verifies the log and its journal; a changed
     const badUrl = await run('ledger', 'verify', '--url', 'http://user:pw@127.0.0.1:8200', '--key', KEY.vkey);
     assert.equal(badUrl.code, 1);
     assert.equal(badUrl.stderr, '--url must be an http:// or https:// URL without a user name, password, query or fragment\n');
+  });
+});
+
+test('verify-bundle and --key read a pipe, a FIFO, a device or stdin no further than their limits', async () => {
+  await withDir(async (dir) => {
+    // A FIFO has no size for stat to refuse: the bound holds while reading.
+    const fifo = join(dir, 'bundle.pipe');
+    execFileSync('mkfifo', [fifo]);
+    // The writer fails with EPIPE once the reader stops and closes its end.
+    const writing = writeFile(fifo, Buffer.alloc(MAX_BUNDLE_BYTES + 1, 0x20)).catch(() => undefined);
+    const piped = await runIn(['ledger', 'verify-bundle', fifo, '--key', KEY.vkey]);
+    await writing;
+    assert.deepEqual([piped.code, piped.stderr], [1, `the bundle is over ${MAX_BUNDLE_BYTES} bytes\n`]);
+
+    const keyFifo = join(dir, 'key.pipe');
+    execFileSync('mkfifo', [keyFifo]);
+    const keyWriting = writeFile(keyFifo, Buffer.alloc(MAX_KEY_FILE_BYTES * 2, 0x41)).catch(() => undefined);
+    const key = await runIn(['ledger', 'verify-bundle', '-', '--key', keyFifo], { stdin: '{}' });
+    await keyWriting;
+    assert.deepEqual([key.code, key.stderr], [1, `the key file is over ${MAX_KEY_FILE_BYTES} bytes\n`]);
+
+    // Stdin as it arrives: reading stops at the bound (the same MiB handed over again and again).
+    let pulled = 0;
+    const mib = Buffer.alloc(1024 * 1024, 0x20);
+    const io = { ...memoryIo({ stdin: '' }), async *stdinChunks() { for (; pulled < 200; pulled++) yield mib; } };
+    const code = await runCli(['ledger', 'verify-bundle', '-', '--key', KEY.vkey], io);
+    assert.deepEqual([code, io.err.join('')], [1, `the bundle is over ${MAX_BUNDLE_BYTES} bytes\n`]);
+    assert.ok(pulled <= MAX_BUNDLE_BYTES / mib.length + 1, `${pulled} MiB read`);
+
+    for (const device of ['/dev/zero', '/dev/urandom']) {
+      const endless = await runIn(['ledger', 'verify-bundle', device, '--key', KEY.vkey]);
+      assert.deepEqual([endless.code, endless.stderr], [1, `the bundle is over ${MAX_BUNDLE_BYTES} bytes\n`], device);
+      const endlessKey = await runIn(['ledger', 'verify-bundle', '-', '--key', device], { stdin: '{}' });
+      assert.deepEqual([endlessKey.code, endlessKey.stderr], [1, `the key file is over ${MAX_KEY_FILE_BYTES} bytes\n`], device);
+    }
   });
 });

@@ -125,7 +125,7 @@ export function fakeServer(
       }
     }
     if (url.pathname === '/v1/sys/journal/records') {
-      const all = records().map((text, i) => ({ seq: i, text }));
+      const all = records().map((text, i) => ({ seq: i, time: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(), kind: 'server', text }));
       const after = url.searchParams.get('after_seq');
       const requestId = url.searchParams.get('request_id');
       const limit = Number(url.searchParams.get('limit') ?? 100);

@@ -160,6 +160,10 @@ test('verify --journal: the records of a journal database match their entries; a
     const none = await verify(log.dir, KEY, '--journal', join(dir, 'none.db'));
     assert.equal(none.code, 1);
     assert.match(none.stderr, /^--journal: cannot open .*none\.db as a journal database/);
+    const notDb = join(dir, 'passwd');
+    writeFileSync(notDb, 'root:x:0:0:root:/root:/bin/bash\n'.repeat(40));
+    const wrong = await verify(log.dir, KEY, '--journal', notDb);
+    assert.deepEqual([wrong.code, wrong.stderr], [1, `sealtrail: ${notDb} is not a Sealtrail journal\n`]);
   });
 });
 

@@ -67,3 +67,7 @@ test('secret table: root token duration ∞, refresh_interval for a lease withou
   assert.ok(secretTable(envelope({ auth: { ...auth, lease_duration: 0, metadata: null } })).includes('token_duration       ∞'));
   assert.equal(secretTable(envelope({})), '');
 });
+
+test('columnize escapes control characters, separators and bidi overrides in cells (alignment counts the escapes)', () => {
+  assert.equal(columnize([['a\x1b[2Jb', 'x'], ['c', 'line\r\nfake\u2028\u202e']]), 'a\\x1b[2Jb    x\nc            line\\x0d\\x0afake\\u2028\\u202e');
+});

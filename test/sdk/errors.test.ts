@@ -94,3 +94,12 @@ test('an injected fetch is used as is', async () => {
   assert.equal(await client.sys.initStatus(), true);
   assert.deepEqual(seen, ['GET http://sealtrail.invalid:8200/v1/sys/init']);
 });
+
+test('readRequired: a 404 without errors rejects too, with its status', async () => {
+  fake.routes = { 'GET /v1/sys/journal/records': { status: 404, rawBody: '' } };
+  const client = new SealtrailClient({ address: fake.address });
+  assert.equal(await client.read('sys/journal/records'), undefined);
+  await assert.rejects(client.readRequired('sys/journal/records'), (e: unknown) => e instanceof SealtrailApiError && e.status === 404 && e.errors.length === 0);
+  fake.routes = { 'GET /v1/sys/journal/records': { status: 200, body: { data: { records: [] } } } };
+  assert.deepEqual((await client.readRequired('sys/journal/records'))?.data, { records: [] });
+});

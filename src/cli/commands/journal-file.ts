@@ -3,8 +3,11 @@
  * with --journal <file>, or the `journal { ... }` block of a server configuration given with
  * -config — its file, or its PostgreSQL database with `storage = "postgresql"`.
  */
+import { existsSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { ConfigError, journalConnectionUrl, journalPath as journalFileOf, loadConfigFile, type ServerConfig } from '../../config/index.js';
-import { usageError } from '../failure.js';
+import { CliExit, EXIT_LOCAL, localFailure, onFile, usageError } from '../failure.js';
 
 export interface JournalFileFlags {
   journal?: string;
@@ -70,4 +73,52 @@ export async function journalFile(flags: JournalFileFlags): Promise<string> {
   const path = await journalFileIfGiven(flags);
   if (path === undefined) throw usageError('give the journal database with --journal <file> or a server config with -config <file>');
   return path;
+}
+
+/**
+ * Checks the file an import writes before anything opens it, since opening creates what is
+ * missing: a directory given for the journal (a data directory for its journal.db) is refused
+ * rather than silently skipped as the journal's own; an existing file must be a journal (another
+ * SQLite database, the server's storage say, would get the journal's tables); a new journal is
+ * created only in a directory that exists, so a mistyped path fails instead of making a journal
+ * nobody reads. A server configuration's path may lack its directories, as the server creates
+ * them. Returns whether the journal is new.
+ */
+export async function checkImportTarget(path: string, opts: { createDirectories: boolean }): Promise<{ created: boolean }> {
+  return onFile(path, async () => {
+    const info = await stat(path).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return undefined;
+      throw err;
+    });
+    if (info === undefined) {
+      const parent = dirname(resolve(path));
+      if (!opts.createDirectories && !(await stat(parent).catch(() => undefined))?.isDirectory()) {
+        throw usageError(`${path}: no directory ${parent}: a new journal is created only in an existing directory`);
+      }
+      return { created: true };
+    }
+    if (info.isDirectory()) {
+      const inside = join(path, 'journal.db');
+      throw usageError(`${path} is a directory: give the journal's database file${existsSync(inside) ? ` (${inside}?)` : ''}`);
+    }
+    if (!info.isFile()) throw usageError(`${path} is not a regular file: give the journal's database file`);
+    if (info.size > 0) await assertJournal(path);
+    return { created: false };
+  });
+}
+
+/** An existing file is a journal: read-only, so the check changes nothing whatever the file is. */
+export async function assertJournal(path: string): Promise<void> {
+  // Loaded on demand: the journal (SQLite) is server code, which other commands should not load.
+  const { openJournalFileRecords } = await import('../../journal/index.js');
+  try {
+    openJournalFileRecords(path).close();
+  } catch (err) {
+    const e = err as { code?: unknown; message?: unknown };
+    // Another SQLite database: it opens, and has no records table.
+    if (e.code === 'SQLITE_ERROR' && typeof e.message === 'string' && e.message.startsWith('no such table')) {
+      throw new CliExit(EXIT_LOCAL, `sealtrail: ${path} is not a Sealtrail journal`);
+    }
+    throw new CliExit(EXIT_LOCAL, localFailure(err, path) ?? `sealtrail: ${path}: ${String(e.message)}`);
+  }
 }

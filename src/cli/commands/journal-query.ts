@@ -10,9 +10,11 @@ import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { SealtrailClient } from '../../sdk/index.js';
 import type { CliContext } from '../context.js';
-import { remote, usageError } from '../failure.js';
+import { onFile, remote, usageError } from '../failure.js';
+import { readRecordPage, readTimeline, type RecordPage, type RecordView } from '../journal-api.js';
+import { printable, terminalSafeJson } from '../printable.js';
 import { tableOutput } from '../table.js';
-import { journalIfGiven, type JournalFileFlags, type JournalLocation } from './journal-file.js';
+import { assertJournal, journalIfGiven, type JournalFileFlags, type JournalLocation } from './journal-file.js';
 
 /** Filter flags → query parameters (the API's names). */
 const FILTER_FLAGS = [
@@ -36,9 +38,6 @@ const FILTER_FLAGS = [
 const PAGE = 1000;
 const TAIL_INTERVAL_MS = 1000;
 
-interface RecordView { seq: number; time: string; kind: string; request_id: string | null; path: string | null; outcome: string | null; record?: unknown; text?: string; [key: string]: unknown }
-interface Page { records: RecordView[]; next_cursor: string | null }
-
 function withFilters(cmd: Command): Command {
   for (const [, flag, help] of FILTER_FLAGS) cmd.option(flag, help);
   return cmd;
@@ -55,9 +54,8 @@ function filterQuery(flags: Record<string, unknown>): Record<string, string> {
   return query;
 }
 
-async function page(client: SealtrailClient, query: Record<string, string>): Promise<Page> {
-  const answer = await remote('reading the journal', () => client.read<Page>('sys/journal/records', query));
-  return answer?.data ?? { records: [], next_cursor: null };
+function page(client: SealtrailClient, query: Record<string, string>): Promise<RecordPage> {
+  return remote('reading the journal', () => readRecordPage(client, query));
 }
 
 /**
@@ -85,7 +83,7 @@ export function registerJournalQueries(journal: Command, ctx: CliContext): void 
       const out = ctx.output();
       if (out.format === 'json') return out.json(result);
       if (result.records.length > 0) out.line(tableOutput(HEADER, result.records.map(rowOf)));
-      if (result.next_cursor) out.error(`more records: --cursor ${result.next_cursor}`);
+      if (result.next_cursor) out.error(`more records: --cursor ${printable(result.next_cursor)}`);
     });
 
   journal
@@ -103,13 +101,11 @@ export function registerJournalQueries(journal: Command, ctx: CliContext): void 
       if (flags.requestId) subject.request_id = flags.requestId;
       if (Object.keys(subject).length !== 1) throw usageError('give exactly one of --entity-id, --accessor, --correlation-id, --request-id');
       const client = await ctx.client();
-      const answer = await remote('reading the timeline', () =>
-        client.read<{ groups: { request_id: string | null; records: RecordView[] }[]; truncated: boolean }>('sys/journal/timeline', subject));
-      const data = answer?.data ?? { groups: [], truncated: false };
+      const data = await remote('reading the timeline', () => readTimeline(client, subject));
       const out = ctx.output();
       if (out.format === 'json') return out.json(data);
       for (const group of data.groups) {
-        out.line(`Request ${group.request_id ?? '(none)'}`);
+        out.line(`Request ${printable(group.request_id ?? '(none)')}`);
         out.line(tableOutput(HEADER, group.records.map(rowOf)));
         out.line();
       }
@@ -127,11 +123,15 @@ export function registerJournalQueries(journal: Command, ctx: CliContext): void 
       if (!(max > 0)) throw usageError('--max-records must be a positive integer');
       let after = typeof flags.afterSeq === 'string' ? flags.afterSeq : String((await page(client, { limit: '1', order: 'desc' })).records[0]?.seq ?? 0);
       let printed = 0;
-      if (out.format !== 'json') out.line(tableOutput(HEADER, []));
+      let header = out.format !== 'json';
       while (printed < max) {
+        // A failed read ends the command (page throws): polling a wrong address would wait forever.
         const { records } = await page(client, { ...filters, after_seq: after, limit: String(PAGE) });
+        // After the first answer: a server that is not one prints the error alone.
+        if (header) out.line(tableOutput(HEADER, []));
+        header = false;
         for (const r of records.slice(0, max - printed)) {
-          if (out.format === 'json') out.line(JSON.stringify(r));
+          if (out.format === 'json') out.line(terminalSafeJson(JSON.stringify(r)));
           else out.line(tableOutput(HEADER, [rowOf(r)]).split('\n').at(-1)!);
           printed++;
         }
@@ -151,7 +151,7 @@ export function registerJournalQueries(journal: Command, ctx: CliContext): void 
       const query = { ...filterQuery(flags), order: 'asc', limit: String(PAGE), format: 'raw' };
       let cursor: string | null = null;
       do {
-        const result: Page = await page(client, cursor ? { ...query, cursor } : query);
+        const result: RecordPage = await page(client, cursor ? { ...query, cursor } : query);
         out.raw(result.records.map(exportLine).join(''));
         cursor = result.next_cursor;
       } while (cursor);
@@ -165,6 +165,8 @@ export function registerJournalQueries(journal: Command, ctx: CliContext): void 
  */
 async function exportDirectly(where: JournalLocation, query: Record<string, string>, ctx: CliContext): Promise<void> {
   if ('path' in where && !existsSync(where.path)) throw usageError(`no journal database at ${where.path}`);
+  // Opening it for the export would give any other SQLite database the journal's tables.
+  if ('path' in where) await assertJournal(where.path);
   // Loaded on demand: the journal (SQLite) is server code, which other commands should not load.
   const { exportJournalFile, exportJournalStore, createPostgresJournalStore, parseJournalQuery } = await import('../../journal/index.js');
   const parsed = parseJournalQuery(query, () => {
@@ -173,7 +175,7 @@ async function exportDirectly(where: JournalLocation, query: Record<string, stri
   const io = ctx.io;
   const write = (chunk: Buffer) => (io.stdoutBytes ? io.stdoutBytes(chunk) : io.stdout(chunk.toString('utf8')));
   if ('path' in where) {
-    await exportJournalFile(where.path, parsed.filter, write);
+    await onFile(where.path, () => exportJournalFile(where.path, parsed.filter, write));
     return;
   }
   const store = await createPostgresJournalStore({ url: where.url });

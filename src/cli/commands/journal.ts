@@ -10,20 +10,15 @@
 import type { Command } from 'commander';
 import { registerJournalQueries } from './journal-query.js';
 import type { CliContext } from '../context.js';
-import { CliExit, EXIT_LOCAL, usageError } from '../failure.js';
-import { journalLocation, type JournalFileFlags } from './journal-file.js';
+import { CliExit, EXIT_LOCAL, onFile, usageError } from '../failure.js';
+import { checkImportTarget, journalLocation, type JournalFileFlags } from './journal-file.js';
 import { progressLine } from '../import-progress.js';
+import { printable } from '../printable.js';
 
 /** Bad records printed one per line; beyond this only counted (a garbage file has millions). */
 export const MAX_REPORTED_BAD = 100;
 
 const FORMATS = ['vault-audit', 'cloudtrail', 'capsule-log'] as const;
-
-// eslint-disable-next-line no-control-regex -- control characters are what it finds
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
-
-/** Names found in a walked tree are not the operator's: escape sequences in one must not reach the terminal. */
-const printable = (name: string) => name.replace(CONTROL, '?');
 type Format = (typeof FORMATS)[number];
 
 interface ImportFlags extends JournalFileFlags {
@@ -52,6 +47,7 @@ export function registerJournal(program: Command, ctx: CliContext): void {
       if (flags.prefix !== undefined && format !== 'vault-audit') throw usageError('--prefix is for --format vault-audit (the file device\'s prefix option)');
       if (flags.prefix === '') throw usageError('--prefix must not be empty');
       const where = await journalLocation(flags);
+      const target = 'path' in where ? await checkImportTarget(where.path, { createDirectories: flags.config !== undefined }) : { created: false };
       // Loaded on demand: the journal (SQLite) is server code, which other commands should not load.
       const { openImportWriter, importFiles, spoolDirectory, createPostgresJournalStore, InputsError } = await import('../../journal/index.js');
       const io = ctx.io;
@@ -60,31 +56,40 @@ export function registerJournal(program: Command, ctx: CliContext): void {
       let reported = 0;
       // On PostgreSQL, into the shared database: the active server's ledger takes the records within a second.
       const store = 'url' in where ? await createPostgresJournalStore({ url: where.url }) : openImportWriter(where.path);
-      let summary;
-      try {
-        summary = await importFiles({
-          format: format as Format,
-          paths,
-          store,
-          // Importing a directory that holds the journal must not read the journal itself.
-          exclude: 'url' in where ? [] : [...['', '-wal', '-shm', '-journal'].map((suffix) => where.path + suffix), spoolDirectory(where.path)],
-          onBad(bad) {
-            if (++reported > MAX_REPORTED_BAD) return;
-            progress.done();
-            io.stderr(`${printable(bad.file)}${bad.line === undefined ? '' : `:${bad.line}`}: ${bad.reason}\n`);
-          },
-          onProgress: (p) => progress.update(p),
-          stdin: () => io.stdinChunks(),
-          prefix: flags.prefix,
-        });
-      } catch (err) {
-        if (err instanceof InputsError) throw usageError(err.message);
-        throw err;
-      } finally {
-        progress.done();
-        await store.close();
-      }
+      if (target.created && 'path' in where) io.stderr(`created new journal at ${printable(where.path)}\n`);
+      const run = async () => {
+        try {
+          return await importFiles({
+            format: format as Format,
+            paths,
+            store,
+            // Importing a directory that holds the journal must not read the journal itself.
+            exclude: 'url' in where ? [] : [...['', '-wal', '-shm', '-journal'].map((suffix) => where.path + suffix), spoolDirectory(where.path)],
+            onBad(bad) {
+              if (++reported > MAX_REPORTED_BAD) return;
+              progress.done();
+              // Names found in a walked tree are not the operator's.
+              io.stderr(`${printable(bad.file)}${bad.line === undefined ? '' : `:${bad.line}`}: ${printable(bad.reason)}\n`);
+            },
+            onProgress: (p) => progress.update(p),
+            stdin: () => io.stdinChunks(),
+            prefix: flags.prefix,
+          });
+        } catch (err) {
+          if (err instanceof InputsError) throw usageError(err.message);
+          throw err;
+        } finally {
+          progress.done();
+          await store.close();
+        }
+      };
+      // The writer thread opens the file: one that is no journal fails the first batch, named here.
+      const summary = 'path' in where ? await onFile(where.path, run) : await run();
       if (reported > MAX_REPORTED_BAD) io.stderr(`... and ${reported - MAX_REPORTED_BAD} more bad records not listed\n`);
+      // Inputs were named (commander requires one): finding no file in them is a mistake, not an import.
+      if (summary.files === 0) {
+        throw usageError(`no file to import in ${paths.join(', ')}${format === 'cloudtrail' ? ' (CloudTrail log files: *.json, *.json.gz)' : ''}; the journal's own files are never read`);
+      }
       const seconds = ((performance.now() - started) / 1000).toFixed(1);
       io.stdout(`imported ${summary.added} records (${summary.duplicates} duplicates, ${summary.bad} bad) from ${summary.files} files in ${seconds} s\n`);
       if (summary.bad > 0 && !flags.skipBad) throw new CliExit(EXIT_LOCAL);

@@ -12,8 +12,9 @@ import type { SealtrailClient } from '../../sdk/index.js';
 import type { CliContext } from '../context.js';
 import { CliExit, EXIT_REMOTE, EXIT_VERIFY_FAILED, remote, usageError } from '../failure.js';
 import { parseIntFlag } from '../flags.js';
+import { readRecordPage } from '../journal-api.js';
 import { BUNDLE_FORMAT, formatProofBundle, MAX_PROOF_HASHES, strictBase64, type ProofBundle } from '../ledger-bundle.js';
-import { printable } from '../ledger-fetch.js';
+import { printable } from '../printable.js';
 import { checkpointOfNote, readCheckpointNote, serverLog } from '../ledger-server.js';
 import type { SeqRecord } from '../ledger-records.js';
 
@@ -37,13 +38,12 @@ async function findRecord(client: SealtrailClient, seq: string | undefined, requ
   } else {
     query = { request_id: requestId!, order: 'asc', limit: '1', format: 'raw' };
   }
-  const answer = await remote('reading the journal', () => client.read<{ records: SeqRecord[] }>('sys/journal/records', query));
-  const record = answer?.data?.records?.[0];
+  // A raw page: each record's seq and text are checked there.
+  const [record] = (await remote('reading the journal', () => readRecordPage(client, query))).records;
   if (!record || (seq !== undefined && record.seq !== Number(seq))) {
     throw new CliExit(EXIT_REMOTE, seq !== undefined ? `Error: no record with seq ${seq} in the journal` : 'Error: no record of that request in the journal');
   }
-  if (typeof record.text !== 'string' || !Number.isSafeInteger(record.seq)) throw new CliExit(EXIT_REMOTE, 'Error: the journal answered a record without its raw text');
-  return record;
+  return { seq: record.seq, text: record.text! };
 }
 
 async function sleep(ms: number): Promise<void> {

@@ -15,10 +15,11 @@ import {
 import { SealtrailError } from '../../errors/index.js';
 import { SealtrailClient } from '../../sdk/index.js';
 import { resolveAddress, resolveToken, type CliContext } from '../context.js';
-import { CliExit, EXIT_LOCAL, EXIT_REMOTE, EXIT_VERIFY_FAILED, usageError } from '../failure.js';
+import { CliExit, EXIT_LOCAL, EXIT_REMOTE, EXIT_VERIFY_FAILED, localFailure, usageError } from '../failure.js';
 import { statusLine } from '../import-progress.js';
 import { loadVerifierKey, readInput } from '../ledger-input.js';
-import { directoryFetcher, parseLedgerUrl, printable, sameServer, urlFetcher } from '../ledger-fetch.js';
+import { directoryFetcher, parseLedgerUrl, sameServer, urlFetcher } from '../ledger-fetch.js';
+import { printable } from '../printable.js';
 import { checkingRecords, type RecordPage, type RecordVerdict } from '../ledger-records.js';
 import { apiRecordPage } from '../ledger-server.js';
 import { threadedDirectory } from '../leaf-hasher.js';
@@ -61,6 +62,7 @@ async function sourceOf(ctx: CliContext, flags: VerifyFlags): Promise<Source> {
     try {
       file = openJournalFileRecords(flags.journal);
     } catch (err) {
+      if ((err as { code?: unknown }).code === 'SQLITE_NOTADB') throw new CliExit(EXIT_LOCAL, localFailure(err, flags.journal));
       throw usageError(`--journal: cannot open ${flags.journal} as a journal database (${(err as Error).message})`);
     }
     source.records = async (afterSeq, limit) => file.since(afterSeq, limit);

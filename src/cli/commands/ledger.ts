@@ -14,7 +14,7 @@ import type { CliContext } from '../context.js';
 import { CliExit, EXIT_REMOTE, EXIT_VERIFY_FAILED, remote } from '../failure.js';
 import { MAX_BUNDLE_BYTES, parseProofBundle, verifyProofBundle } from '../ledger-bundle.js';
 import { loadVerifierKey, readInput } from '../ledger-input.js';
-import { printable } from '../ledger-fetch.js';
+import { printable } from '../printable.js';
 import { serverLog } from '../ledger-server.js';
 import { registerLedgerProve } from './ledger-prove.js';
 import { registerLedgerVerify } from './ledger-verify.js';

@@ -1,0 +1,122 @@
+/**
+ * `journal search | timeline | tail | export` in-process against the recording fake server: what
+ * reaches the terminal from records, and how an answer that is no journal ends a command.
+ */
+import { after, before, beforeEach, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { envelope, startFakeVault, type FakeVault } from '../sdk/fake-vault.js';
+import { runIn } from './harness.js';
+
+let fake: FakeVault;
+before(async () => {
+  fake = await startFakeVault();
+});
+after(() => fake.close());
+beforeEach(() => {
+  fake.routes = {};
+  fake.requests.length = 0;
+});
+
+const run = (argv: string[]) => runIn(argv, { env: { SEALTRAIL_ADDR: fake.address, SEALTRAIL_TOKEN: 'tok-root' } });
+
+// eslint-disable-next-line no-control-regex -- control characters are what it looks for
+const TERMINAL_UNSAFE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+
+/** A record from an imported log whose fields carry escape sequences, a forged line and a bidi override. */
+const hostile = {
+  seq: 457, time: '2026-12-05T10:00:00.123Z', kind: 'vault-request',
+  request_id: 'esc-\x1b[2J\x1b[31mREQ\x1b[0m',
+  path: 'secret/data/\x1b]0;pwned\x07\x1b[1;31mEVIL\x1b[0m\r\nfake line',
+  outcome: 'success\u202etxt.exe\x7f\x9b',
+  record: { request: { path: 'secret/data/\x1b]0;pwned\x07' } },
+};
+const ESCAPED_ROW = [
+  '457', '2026-12-05T10:00:00.123Z', 'vault-request', 'esc-\\x1b[2J\\x1b[31mREQ\\x1b[0m',
+  'secret/data/\\x1b]0;pwned\\x07\\x1b[1;31mEVIL\\x1b[0m\\x0d\\x0afake line', 'success\\u202etxt.exe\\x7f\\x9b',
+].join('    ');
+
+test('search, timeline and tail tables show control characters, separators and bidi overrides escaped', async () => {
+  fake.routes = {
+    'GET /v1/sys/journal/records': { status: 200, body: envelope({ records: [hostile], next_cursor: 'c\x1b[2J' }) },
+    'GET /v1/sys/journal/timeline': { status: 200, body: envelope({ groups: [{ request_id: hostile.request_id, records: [hostile] }], truncated: false }) },
+  };
+  const search = await run(['journal', 'search']);
+  assert.equal(search.code, 0, search.stderr);
+  assert.equal(search.stdout.split('\n')[2], ESCAPED_ROW);
+  assert.equal(search.stdout.split('\n').length, 4, 'header, underline, one row');
+  assert.equal(search.stderr, 'more records: --cursor c\\x1b[2J\n');
+
+  const timeline = await run(['journal', 'timeline', '--request-id', 'x']);
+  assert.equal(timeline.code, 0, timeline.stderr);
+  assert.equal(timeline.stdout.split('\n')[0], 'Request esc-\\x1b[2J\\x1b[31mREQ\\x1b[0m');
+  assert.equal(timeline.stdout.split('\n')[3], ESCAPED_ROW);
+
+  const tail = await run(['journal', 'tail', '--after-seq', '456', '--max-records', '1']);
+  assert.equal(tail.code, 0, tail.stderr);
+  assert.equal(tail.stdout.split('\n')[2], ESCAPED_ROW);
+
+  for (const r of [search, timeline, tail]) assert.doesNotMatch(r.stdout + r.stderr, TERMINAL_UNSAFE);
+});
+
+test('-format=json escapes what JSON.stringify leaves raw (DEL, C1, separators, bidi) and keeps every value', async () => {
+  fake.routes = { 'GET /v1/sys/journal/records': { status: 200, body: envelope({ records: [hostile], next_cursor: null }) } };
+  const search = await run(['journal', 'search', '-format=json']);
+  assert.equal(search.code, 0, search.stderr);
+  assert.deepEqual(JSON.parse(search.stdout), { records: [hostile], next_cursor: null });
+  assert.match(search.stdout, /"outcome": "success\\u202etxt\.exe\\u007f\\u009b"/);
+  const tail = await run(['journal', 'tail', '--after-seq', '456', '--max-records', '1', '-format=json']);
+  assert.deepEqual(JSON.parse(tail.stdout), hostile);
+  for (const r of [search, tail]) assert.doesNotMatch(r.stdout, TERMINAL_UNSAFE);
+});
+
+test("a server's error message is shown escaped, on one line", async () => {
+  fake.routes = { 'GET /v1/sys/journal/records': { status: 400, body: { errors: ['bad\x1b[2J\r\nfake: line'] } } };
+  const search = await run(['journal', 'search']);
+  assert.deepEqual([search.code, search.stderr], [2, 'Error reading the journal: bad\\x1b[2J\\x0d\\x0afake: line\n']);
+});
+
+const notSealtrail = (path: string) =>
+  `HTTP 404 with no error message from ${fake.address}/v1/${path}: is that a Sealtrail server? (-address, SEALTRAIL_ADDR, VAULT_ADDR)`;
+const notShaped = (path: string, what: string) =>
+  `the answer of ${fake.address}/v1/${path} is not ${what}: is that a Sealtrail server? (-address, SEALTRAIL_ADDR, VAULT_ADDR)`;
+
+test('an address answering 404 without errors (not a Sealtrail server) fails search, export, timeline, tail and prove instead of finding nothing', async () => {
+  fake.routes = { 'GET /v1/sys/journal/records': { status: 404, rawBody: '' }, 'GET /v1/sys/journal/timeline': { status: 404, rawBody: '' } };
+  for (const argv of [['journal', 'search'], ['journal', 'export'], ['journal', 'tail', '--max-records', '1'], ['ledger', 'prove', '5']]) {
+    const r = await run(argv);
+    assert.deepEqual([r.code, r.stdout, r.stderr], [2, '', `Error reading the journal: ${notSealtrail('sys/journal/records')}\n`], argv.join(' '));
+  }
+  const timeline = await run(['journal', 'timeline', '--entity-id', 'e']);
+  assert.deepEqual([timeline.code, timeline.stdout, timeline.stderr], [2, '', `Error reading the timeline: ${notSealtrail('sys/journal/timeline')}\n`]);
+  // A 404 that says why is shown as the server says it.
+  fake.routes = { 'GET /v1/sys/journal/records': { status: 404, body: { errors: ['no handler for route "sys/journal/records"'] } } };
+  const said = await run(['journal', 'export']);
+  assert.deepEqual([said.code, said.stderr], [2, 'Error reading the journal: no handler for route "sys/journal/records"\n']);
+});
+
+test('a 2xx answer that is not a page of records (or no timeline) is an error, not an empty result', async () => {
+  const pages: unknown[] = [undefined, {}, envelope(null), envelope({ records: 'x' }), envelope({ records: [{ seq: '1', time: 't', kind: 'k' }], next_cursor: null })];
+  for (const body of pages) {
+    fake.routes = { 'GET /v1/sys/journal/records': body === undefined ? { status: 204 } : { status: 200, body } };
+    for (const argv of [['journal', 'search'], ['journal', 'export']]) {
+      const r = await run(argv);
+      assert.deepEqual([r.code, r.stdout, r.stderr], [2, '', `Error reading the journal: ${notShaped('sys/journal/records', 'a page of journal records')}\n`], `${argv.join(' ')}: ${JSON.stringify(body)}`);
+    }
+  }
+  // export asks for raw records: a page without their text is not one.
+  fake.routes = { 'GET /v1/sys/journal/records': { status: 200, body: envelope({ records: [{ seq: 1, time: 't', kind: 'k', record: {} }], next_cursor: null }) } };
+  assert.equal((await run(['journal', 'export'])).code, 2);
+  fake.routes = { 'GET /v1/sys/journal/timeline': { status: 200, body: envelope({ groups: [] }) } };
+  const timeline = await run(['journal', 'timeline', '--entity-id', 'e']);
+  assert.deepEqual([timeline.code, timeline.stderr], [2, `Error reading the timeline: ${notShaped('sys/journal/timeline', 'a journal timeline')}\n`]);
+});
+
+test('tail ends at the first failed read instead of polling on', async () => {
+  let reads = 0;
+  fake.routes = {
+    'GET /v1/sys/journal/records': () => (++reads <= 2 ? { status: 404, rawBody: '' } : { status: 200, body: envelope({ records: [hostile], next_cursor: null }) }),
+  };
+  const tail = await run(['journal', 'tail', '--after-seq', '5', '--max-records', '1']);
+  assert.deepEqual([tail.code, tail.stdout, tail.stderr], [2, '', `Error reading the journal: ${notSealtrail('sys/journal/records')}\n`]);
+  assert.equal(reads, 1);
+});
