@@ -7,8 +7,8 @@
 import { X509Certificate } from 'node:crypto';
 import { validityAt } from '../nitro/validity.js';
 import type { VerifyFailureCode } from '../types.js';
+import { pemCertificateBlocks } from '../x509/index.js';
 
-const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[A-Za-z0-9+/=\s]+?-----END CERTIFICATE-----/g;
 /** Intel chains have two or three certificates; more is not a DCAP chain. */
 const MAX_CHAIN_CERTIFICATES = 4;
 
@@ -18,7 +18,7 @@ export type ChainResult =
 
 /** The certificates of a PEM chain, or undefined when it holds none or one does not parse. */
 export function parseChainPem(text: string): X509Certificate[] | undefined {
-  const blocks = text.match(PEM_BLOCK) ?? [];
+  const blocks = pemCertificateBlocks(text);
   if (blocks.length === 0 || blocks.length > MAX_CHAIN_CERTIFICATES) return undefined;
   try {
     return blocks.map((block) => new X509Certificate(block));

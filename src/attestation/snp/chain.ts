@@ -8,6 +8,7 @@
 import { X509Certificate } from 'node:crypto';
 import type { VerifyFailureCode } from '../types.js';
 import { validityAt } from '../nitro/validity.js';
+import { pemCertificateBlocks } from '../x509/index.js';
 import { amdIntermediates } from './amd-intermediates.js';
 import { commonName } from './endorsement-key.js';
 
@@ -25,7 +26,6 @@ export type ChainResult = { ok: true; chain: SnpChain } | { ok: false; code: Ver
 
 const fail = (code: VerifyFailureCode, message: string): ChainResult => ({ ok: false, code, message });
 const ENDORSEMENT_KEY_NAMES = new Set(['SEV-VCEK', 'SEV-VLEK']);
-const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
 
 /** Every certificate in the supplied items (each DER, or PEM text holding one or more). */
 export function parseSupplied(items: ReadonlyArray<Uint8Array>): X509Certificate[] | string {
@@ -33,7 +33,7 @@ export function parseSupplied(items: ReadonlyArray<Uint8Array>): X509Certificate
   for (const item of items) {
     if (item.length > MAX_SUPPLIED_ITEM_BYTES) return `a supplied certificate item is larger than ${MAX_SUPPLIED_ITEM_BYTES} bytes`;
     const text = Buffer.from(item).toString('latin1');
-    const blocks: Array<string | Uint8Array> = text.includes('-----BEGIN') ? (text.match(PEM_BLOCK) ?? []) : [item];
+    const blocks: Array<string | Uint8Array> = text.includes('-----BEGIN') ? pemCertificateBlocks(text) : [item];
     if (blocks.length === 0) return 'a supplied certificate is PEM without a certificate block';
     if (out.length + blocks.length > MAX_SUPPLIED_CERTIFICATES) return `at most ${MAX_SUPPLIED_CERTIFICATES} certificates may come with a report`;
     for (const block of blocks) {

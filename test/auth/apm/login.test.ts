@@ -131,6 +131,17 @@ test('unknown correlation ids, other platforms and bad input are refused', async
   await assert.rejects(h.auth(correlationId, Buffer.from('garbage').toString('base64')), fails('invalid', 'evidence_malformed'));
 });
 
+test('snp certificates of repeated BEGIN lines are refused at once', async () => {
+  const h = await harness();
+  const { correlationId } = await h.init('snp');
+  // 540 KB: each BEGIN without an END used to be scanned to the end of the text (5 s in all).
+  const begins = '-----BEGIN CERTIFICATE-----'.repeat(20_000);
+  const started = performance.now();
+  await assert.rejects(h.call('update', 'v0/attest/snp/auth', { correlation_id: correlationId, message: 'AAAA', certificates: [begins] }), fails('invalid', 'invalid_field'));
+  const ms = performance.now() - started;
+  assert.ok(ms < 500, `${ms.toFixed(0)} ms`);
+});
+
 test('a nonce that is not the challenge is refused', async () => {
   const h = await harness();
   await withRoles(h);
