@@ -2,13 +2,14 @@
  * The AMD chain of a report's signing key: VCEK → ASK → ARK, or VLEK → ASVK → ARK. The caller
  * supplies the VCEK/VLEK (and may add the ASK/ASVK and ARK); the ASK/ASVK may also come from the
  * built-in set. Each link must name its issuer and verify under the issuer's key (RSASSA-PSS), every
- * issuer must be a CA, every certificate valid at the verification time, and the ARK must be one of
- * the trusted roots (by DER fingerprint): an ARK supplied with the report is never trusted as such.
+ * issuer must be a CA within its pathLenConstraint, every certificate valid at the verification
+ * time, and the ARK must be one of the trusted roots (by DER fingerprint): an ARK supplied with the
+ * report is never trusted as such.
  */
 import { X509Certificate } from 'node:crypto';
 import type { VerifyFailureCode } from '../types.js';
 import { validityAt } from '../nitro/validity.js';
-import { pemCertificateBlocks } from '../x509/index.js';
+import { pathLengthProblem, pemCertificateBlocks } from '../x509/index.js';
 import { amdIntermediates } from './amd-intermediates.js';
 import { commonName } from './endorsement-key.js';
 
@@ -79,5 +80,7 @@ export function verifySnpChain(supplied: readonly X509Certificate[], trustedRoot
   }
   if (!intermediate.ca) return fail('not_ca', 'the ASK/ASVK issues a certificate but is not a CA');
   if (!root.ca) return fail('not_ca', 'the ARK issues a certificate but is not a CA');
+  const problem = pathLengthProblem([leaf, intermediate, root], (i) => ['the VCEK/VLEK', 'the ASK/ASVK', 'the ARK'][i]);
+  if (problem) return fail('not_ca', problem);
   return { ok: true, chain: { leaf, intermediate, root } };
 }
