@@ -4,7 +4,7 @@ export type {
 } from './types.js';
 export { TCB_STATUSES, isTcbStatus } from './types.js';
 export { createPlatformVerifiers, isPlatformName, PLATFORM_NAMES, vendorRoots } from './registry.js';
-export { parseCrl } from './x509/index.js';
+export { parseCrl, pemCertificateBodies } from './x509/index.js';
 export { parseCollateral as parseDcapCollateral, intelSgxRootCa, verifyDcapQuote } from './dcap/index.js';
 export { amdRoots, verifySnpReport, MAX_CRLS, MAX_CRL_BYTES } from './snp/index.js';
 export { parsePemCertificates } from './roots.js';

@@ -1,12 +1,11 @@
 /** Trust anchors given as PEM text or parsed certificates, normalised to parsed certificates. */
 import { X509Certificate } from 'node:crypto';
 import { invalid } from '../errors/index.js';
-
-const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+import { pemCertificateBlocks } from './x509/index.js';
 
 /** Every certificate in a PEM text (several may be concatenated). Bad PEM is an 'invalid' error. */
 export function parsePemCertificates(text: string): X509Certificate[] {
-  const blocks = text.match(PEM_BLOCK) ?? [];
+  const blocks = pemCertificateBlocks(text);
   if (blocks.length === 0 && text.trim() !== '') throw invalid('trusted roots: no PEM certificate found', 'invalid_trusted_root');
   return blocks.map((block, i) => {
     try {

@@ -6,26 +6,11 @@
  * pattern it cannot run in linear time is refused at enable, as are RE2 constructs JavaScript
  * would silently read differently. Pattern length is capped too.
  */
-import { setFlagsFromString } from 'node:v8';
+import { compileLinearRegex } from '../lib/linear-regex.js';
 import { filterError } from './filter-error.js';
 
 /** Longest `matches` pattern accepted, in characters. */
 export const MAX_REGEX_LENGTH = 256;
-
-let linearEngine: boolean | undefined;
-
-/** Whether `new RegExp(..., 'l')` works, enabling V8's linear engine once if it is off. */
-function linearEngineAvailable(): boolean {
-  if (linearEngine !== undefined) return linearEngine;
-  const probe = (): boolean => {
-    try { new RegExp('', 'l'); return true; } catch { return false; }
-  };
-  // The flag is read when a RegExp is compiled, so turning it on at run time is effective; it
-  // only makes the `l` flag available and changes no other regular expression.
-  if (!probe()) setFlagsFromString('--enable-experimental-regexp-engine');
-  linearEngine = probe();
-  return linearEngine;
-}
 
 // RE2 syntax that JavaScript accepts with another meaning (or not at all): refuse, never misread.
 const UNSUPPORTED: [RegExp, string][] = [
@@ -38,7 +23,7 @@ export function compileFilterRegex(pattern: string, pos: number): RegExp {
     throw filterError(pos, `regular expression longer than ${MAX_REGEX_LENGTH} characters`);
   }
   let source = pattern;
-  let flags = 'l';
+  let flags = '';
   // Go's leading flag group: (?s) and (?m) map to JavaScript flags; (?i) and (?U) have no
   // linear-time equivalent here.
   const lead = /^\(\?([a-zA-Z]+)\)/.exec(source);
@@ -52,15 +37,11 @@ export function compileFilterRegex(pattern: string, pos: number): RegExp {
   for (const [re, why] of UNSUPPORTED) {
     if (re.test(source)) throw filterError(pos, why);
   }
-  if (!linearEngineAvailable()) {
-    throw filterError(pos, '"matches" is unavailable: this runtime has no linear-time regular expression engine');
-  }
-  try {
-    return new RegExp(source, flags);
-  } catch (err) {
-    const linear = err instanceof SyntaxError && err.message.includes('linear time');
-    throw filterError(pos, linear
-      ? 'regular expression cannot be matched in linear time (no backreferences, lookaround or counted repetition over 16)'
-      : 'invalid regular expression');
-  }
+  const compiled = compileLinearRegex(source, flags);
+  if (compiled.ok) return compiled.re;
+  throw filterError(pos, {
+    unavailable: '"matches" is unavailable: this runtime has no linear-time regular expression engine',
+    not_linear: 'regular expression cannot be matched in linear time (no backreferences, lookaround or counted repetition over 16)',
+    invalid: 'invalid regular expression',
+  }[compiled.problem]);
 }

@@ -136,6 +136,26 @@ test('a replayed challenge, a foreign nonce and an untrusted CA are refused', as
   assert.deepEqual(unknown.json.errors, ['unknown correlation_id: request a challenge from init first']);
 });
 
+test('evidence with a CBOR bignum (the probe\'s 128 KiB) is refused at once, and the server keeps answering', async () => {
+  const init = await call(server.address, 'POST', 'auth/apm/v0/attest/nitro/init', { body: {} });
+  const n = 128 * 1024;
+  // c2 5a <n> ff…: tag 2 around an n-byte string, which cbor2's default decoding made a BigInt in
+  // time quadratic in n (this size held the event loop for about 5 s).
+  const evidence = Buffer.concat([Buffer.from([0xc2, 0x5a]), Buffer.alloc(4), Buffer.alloc(n, 0xff)]);
+  evidence.writeUInt32BE(n, 2);
+  // Client and server share this process's event loop: a stall shows as time since the start.
+  const started = performance.now();
+  const [auth, healthAt] = await Promise.all([
+    call(server.address, 'POST', 'auth/apm/v0/attest/nitro/auth', { body: { correlation_id: init.json.data.data.correlation_id, message: evidence.toString('base64') } }),
+    new Promise((resolve) => setTimeout(resolve, 20))
+      .then(() => call(server.address, 'GET', 'sys/health'))
+      .then((health) => (assert.equal(health.status, 200, health.text), performance.now() - started)),
+  ]);
+  assert.equal(auth.status, 400, auth.text);
+  assert.deepEqual(auth.json.errors, ['attestation failed: the attestation document is larger than 32768 bytes']);
+  assert.ok(healthAt < 1500, `sys/health answered after ${healthAt.toFixed(0)} ms`);
+});
+
 test('an expired challenge is refused (server on a manual clock)', async () => {
   const clock = manualClock(1_750_000_000_000);
   const s = await startDevServer({ clock });

@@ -1,14 +1,14 @@
 /**
  * Certificate chains of DCAP evidence and collateral (PCK, PCK CRL issuer, TCB signing): leaf
  * first, as PEM. Every certificate must be valid at the verification time, every issuer a CA
- * that names and signs the next one, and the top a trusted root (same DER) or issued by one: a
- * root that comes with the chain is never trusted by itself.
+ * within its pathLenConstraint that names and signs the next one, and the top a trusted root (same
+ * DER) or issued by one: a root that comes with the chain is never trusted by itself.
  */
 import { X509Certificate } from 'node:crypto';
 import { validityAt } from '../nitro/validity.js';
 import type { VerifyFailureCode } from '../types.js';
+import { pathLengthProblem, pemCertificateBlocks } from '../x509/index.js';
 
-const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[A-Za-z0-9+/=\s]+?-----END CERTIFICATE-----/g;
 /** Intel chains have two or three certificates; more is not a DCAP chain. */
 const MAX_CHAIN_CERTIFICATES = 4;
 
@@ -18,7 +18,7 @@ export type ChainResult =
 
 /** The certificates of a PEM chain, or undefined when it holds none or one does not parse. */
 export function parseChainPem(text: string): X509Certificate[] | undefined {
-  const blocks = text.match(PEM_BLOCK) ?? [];
+  const blocks = pemCertificateBlocks(text);
   if (blocks.length === 0 || blocks.length > MAX_CHAIN_CERTIFICATES) return undefined;
   try {
     return blocks.map((block) => new X509Certificate(block));
@@ -27,28 +27,33 @@ export function parseChainPem(text: string): X509Certificate[] | undefined {
   }
 }
 
-const NAMES = ['the leaf certificate', 'the intermediate certificate', 'the root certificate', 'certificate 4'];
+/** A certificate's place in a chain of `count`, leaf first, for messages (chains may be crafted). */
+const nameOf = (i: number, count: number) => (i === 0 ? 'the leaf certificate' : i === count - 1 ? 'the top certificate' : `intermediate certificate ${i}`);
 
 /** Verifies `certs` (leaf first) up to a trusted root; `what` names the chain in messages. */
 export function verifyChain(what: string, certs: readonly X509Certificate[], trustedRoots: readonly X509Certificate[], now: number): ChainResult {
   const fail = (code: VerifyFailureCode, message: string): ChainResult => ({ ok: false, code, message: `${what}: ${message}` });
   for (const [i, cert] of certs.entries()) {
     const state = validityAt(cert, now);
-    if (state === 'expired') return fail('certificate_expired', `${NAMES[i]} has expired at the verification time`);
-    if (state === 'not_yet_valid') return fail('certificate_not_yet_valid', `${NAMES[i]} is not yet valid at the verification time`);
-    if (state === 'unreadable') return fail('malformed', `${NAMES[i]} has an unreadable validity period`);
+    if (state === 'expired') return fail('certificate_expired', `${nameOf(i, certs.length)} has expired at the verification time`);
+    if (state === 'not_yet_valid') return fail('certificate_not_yet_valid', `${nameOf(i, certs.length)} is not yet valid at the verification time`);
+    if (state === 'unreadable') return fail('malformed', `${nameOf(i, certs.length)} has an unreadable validity period`);
   }
   for (let i = 0; i + 1 < certs.length; i++) {
-    if (!certs[i + 1].ca) return fail('not_ca', `${NAMES[i + 1]} issues a certificate but is not a CA`);
+    if (!certs[i + 1].ca) return fail('not_ca', `${nameOf(i + 1, certs.length)} issues a certificate but is not a CA`);
     if (!certs[i].checkIssued(certs[i + 1]) || !certs[i].verify(certs[i + 1].publicKey)) {
-      return fail('bad_chain', `${NAMES[i]} is not signed by the next certificate in the chain`);
+      return fail('bad_chain', `${nameOf(i, certs.length)} is not signed by the next certificate in the chain`);
     }
   }
+  const withinPathLength = (path: X509Certificate[]): ChainResult => {
+    const problem = pathLengthProblem(path, (i) => (i < certs.length ? nameOf(i, certs.length) : 'the trusted root'));
+    return problem ? fail('not_ca', problem) : { ok: true, path };
+  };
   const top = certs[certs.length - 1];
-  if (trustedRoots.some((root) => root.raw.equals(top.raw))) return { ok: true, path: [...certs] };
+  if (trustedRoots.some((root) => root.raw.equals(top.raw))) return withinPathLength([...certs]);
   for (const root of trustedRoots) {
     if (root.ca && validityAt(root, now) === 'ok' && top.checkIssued(root) && top.verify(root.publicKey)) {
-      return { ok: true, path: [...certs, root] };
+      return withinPathLength([...certs, root]);
     }
   }
   return fail('untrusted_root', 'the chain does not end in a trusted root');

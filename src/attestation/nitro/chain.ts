@@ -1,11 +1,13 @@
 /**
  * The certificate chain of a Nitro document: leaf → cabundle reversed (the bundle lists the root
  * first) → a trusted root. Every certificate must be valid at the verification time, every issuer
- * must be a CA (basicConstraints CA:TRUE), every link must name its issuer and verify under the
- * issuer's key, and the top must be a trusted root (same DER) or be issued by one.
+ * must be a CA (basicConstraints CA:TRUE) within its pathLenConstraint, every link must name its
+ * issuer and verify under the issuer's key, and the top must be a trusted root (same DER) or be
+ * issued by one.
  */
 import { X509Certificate } from 'node:crypto';
 import type { VerifyFailureCode } from '../types.js';
+import { pathLengthProblem } from '../x509/index.js';
 import type { CertificateCache } from './cert-cache.js';
 import { validityAt } from './validity.js';
 
@@ -67,11 +69,18 @@ export function verifyChain(input: ChainInput): ChainResult {
   }
 
   const top = path[path.length - 1];
-  if (input.trustedRoots.some((root) => root.fingerprint256 === top.fingerprint256)) return { ok: true, leaf: path[0], path };
+  if (input.trustedRoots.some((root) => root.fingerprint256 === top.fingerprint256)) return withinPathLength(path, path.length);
   for (const root of input.trustedRoots) {
-    if (root.ca && validityAt(root, input.now) === 'ok' && linkVerifies(top, root, input)) {
-      return { ok: true, leaf: path[0], path: [...path, root] };
-    }
+    if (root.ca && validityAt(root, input.now) === 'ok' && linkVerifies(top, root, input)) return withinPathLength([...path, root], path.length);
   }
   return fail('untrusted_root', 'the certificate chain does not end in a trusted root');
+}
+
+/**
+ * The trusted path (leaf first, root last) if no CA in it has more CAs below it than its
+ * pathLenConstraint allows. `fromDocument`: how many of its certificates the document brought.
+ */
+function withinPathLength(path: X509Certificate[], fromDocument: number): ChainResult {
+  const problem = pathLengthProblem(path, (i) => (i < fromDocument ? positionName(i, fromDocument) : 'the trusted root'));
+  return problem ? fail('not_ca', problem) : { ok: true, leaf: path[0], path };
 }

@@ -5,7 +5,8 @@
  * algorithm comes from the protected header, which the signature covers, never from the caller.
  */
 import { verify, type KeyObject } from 'node:crypto';
-import { decode, Tag } from 'cbor2';
+import { Tag } from 'cbor2';
+import { decodeEvidence } from './cbor.js';
 
 export const COSE_SIGN1_TAG = 18;
 export const COSE_ALG_ES384 = -35;
@@ -25,7 +26,7 @@ const isBytes = (v: unknown): v is Uint8Array => v instanceof Uint8Array;
 
 function decodeOrUndefined(bytes: Uint8Array): unknown {
   try {
-    return decode(bytes, { preferMap: true, rejectDuplicateKeys: true });
+    return decodeEvidence(bytes);
   } catch {
     return undefined;
   }

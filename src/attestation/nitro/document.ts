@@ -6,12 +6,13 @@
  *   timestamp   uint, ms since the epoch
  *   pcrs        map uint (0..31) → bstr of 32/48/64 bytes (48 for SHA384), 1..32 entries
  *   certificate bstr DER, 1..1024 bytes
- *   cabundle    [bstr DER (1..1024 bytes)], root first, at least one
+ *   cabundle    [bstr DER (1..1024 bytes)], root first; at least one, and here at most 8:
+ *               AWS's has 4, and each one costs a signature check before the root is reached
  *   public_key  bstr 1..1024 or null/absent
  *   user_data   bstr 0..512 or null/absent
  *   nonce       bstr 0..512 or null/absent
  */
-import { decode } from 'cbor2';
+import { decodeEvidence } from './cbor.js';
 
 export interface NitroDocument {
   moduleId: string;
@@ -33,6 +34,7 @@ export type DocumentParseResult =
 
 const PCR_LENGTH = 48;
 const MAX_PCRS = 32;
+const MAX_CABUNDLE = 8;
 
 class FieldError extends Error {}
 
@@ -71,7 +73,7 @@ function parseTimestamp(value: unknown): number {
 export function parseNitroDocument(payload: Uint8Array): DocumentParseResult {
   let map: unknown;
   try {
-    map = decode(payload, { preferMap: true, rejectDuplicateKeys: true });
+    map = decodeEvidence(payload);
   } catch {
     return { ok: false, code: 'malformed', message: 'attestation document payload is not valid CBOR' };
   }
@@ -84,7 +86,7 @@ export function parseNitroDocument(payload: Uint8Array): DocumentParseResult {
     if (typeof digest !== 'string') throw new FieldError('digest must be a text string');
     if (digest !== 'SHA384') return { ok: false, code: 'unsupported_algorithm', message: 'digest must be SHA384' };
     const cabundle = m.get('cabundle');
-    if (!Array.isArray(cabundle) || cabundle.length < 1) throw new FieldError('cabundle must be a non-empty array');
+    if (!Array.isArray(cabundle) || cabundle.length < 1 || cabundle.length > MAX_CABUNDLE) throw new FieldError(`cabundle must be an array of 1..${MAX_CABUNDLE} certificates`);
     for (const c of cabundle) if (!isBytes(c) || c.length < 1 || c.length > 1024) throw new FieldError('cabundle entries must be byte strings of 1..1024 bytes');
     return {
       ok: true,

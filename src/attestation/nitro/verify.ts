@@ -8,7 +8,7 @@
  * console.log(result.claims.enclaveId); // hex PCR0
  * ```
  *
- * Order of checks: envelope and payload shape → certificate chain (validity, CA, links, trusted
+ * Order of checks: size, envelope and payload shape → certificate chain (validity, CA, links, trusted
  * root) → ES384 signature under the leaf key → evidence age → nonce → debug mode. Every failure is
  * a result with a stable code; nothing throws on bad evidence.
  */
@@ -38,6 +38,12 @@ export interface NitroClaims extends AttestationClaims {
 export const ENCLAVE_PCR = 0;
 export const SIGNER_PCR = 8;
 
+/**
+ * AWS's field limits and at most 8 cabundle entries keep a document under about 14 KiB (real ones
+ * are about 4.5 KiB). Refusing larger input first bounds the decoding work a caller can ask for.
+ */
+const MAX_DOCUMENT_BYTES = 32 * 1024;
+
 const fail = (code: VerifyFailureCode, message: string): VerifyResult<NitroClaims> => ({ ok: false, code, message });
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
@@ -61,6 +67,7 @@ function claimsOf(doc: NitroDocument, enclave: Uint8Array, signer: Uint8Array): 
 }
 
 export function verifyNitroDocument(bytes: Uint8Array, options: NitroVerifyOptions): VerifyResult<NitroClaims> {
+  if (bytes.length > MAX_DOCUMENT_BYTES) return fail('malformed', `the attestation document is larger than ${MAX_DOCUMENT_BYTES} bytes`);
   const cose = parseCoseSign1(bytes);
   if (!cose.ok) return fail('malformed', cose.message);
   if (cose.value.alg !== COSE_ALG_ES384) return fail('unsupported_algorithm', 'COSE_Sign1 algorithm must be ES384 (-35)');

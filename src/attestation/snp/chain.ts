@@ -2,12 +2,14 @@
  * The AMD chain of a report's signing key: VCEK → ASK → ARK, or VLEK → ASVK → ARK. The caller
  * supplies the VCEK/VLEK (and may add the ASK/ASVK and ARK); the ASK/ASVK may also come from the
  * built-in set. Each link must name its issuer and verify under the issuer's key (RSASSA-PSS), every
- * issuer must be a CA, every certificate valid at the verification time, and the ARK must be one of
- * the trusted roots (by DER fingerprint): an ARK supplied with the report is never trusted as such.
+ * issuer must be a CA within its pathLenConstraint, every certificate valid at the verification
+ * time, and the ARK must be one of the trusted roots (by DER fingerprint): an ARK supplied with the
+ * report is never trusted as such.
  */
 import { X509Certificate } from 'node:crypto';
 import type { VerifyFailureCode } from '../types.js';
 import { validityAt } from '../nitro/validity.js';
+import { pathLengthProblem, pemCertificateBlocks } from '../x509/index.js';
 import { amdIntermediates } from './amd-intermediates.js';
 import { commonName } from './endorsement-key.js';
 
@@ -25,7 +27,6 @@ export type ChainResult = { ok: true; chain: SnpChain } | { ok: false; code: Ver
 
 const fail = (code: VerifyFailureCode, message: string): ChainResult => ({ ok: false, code, message });
 const ENDORSEMENT_KEY_NAMES = new Set(['SEV-VCEK', 'SEV-VLEK']);
-const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
 
 /** Every certificate in the supplied items (each DER, or PEM text holding one or more). */
 export function parseSupplied(items: ReadonlyArray<Uint8Array>): X509Certificate[] | string {
@@ -33,7 +34,7 @@ export function parseSupplied(items: ReadonlyArray<Uint8Array>): X509Certificate
   for (const item of items) {
     if (item.length > MAX_SUPPLIED_ITEM_BYTES) return `a supplied certificate item is larger than ${MAX_SUPPLIED_ITEM_BYTES} bytes`;
     const text = Buffer.from(item).toString('latin1');
-    const blocks: Array<string | Uint8Array> = text.includes('-----BEGIN') ? (text.match(PEM_BLOCK) ?? []) : [item];
+    const blocks: Array<string | Uint8Array> = text.includes('-----BEGIN') ? pemCertificateBlocks(text) : [item];
     if (blocks.length === 0) return 'a supplied certificate is PEM without a certificate block';
     if (out.length + blocks.length > MAX_SUPPLIED_CERTIFICATES) return `at most ${MAX_SUPPLIED_CERTIFICATES} certificates may come with a report`;
     for (const block of blocks) {
@@ -79,5 +80,7 @@ export function verifySnpChain(supplied: readonly X509Certificate[], trustedRoot
   }
   if (!intermediate.ca) return fail('not_ca', 'the ASK/ASVK issues a certificate but is not a CA');
   if (!root.ca) return fail('not_ca', 'the ARK issues a certificate but is not a CA');
+  const problem = pathLengthProblem([leaf, intermediate, root], (i) => ['the VCEK/VLEK', 'the ASK/ASVK', 'the ARK'][i]);
+  if (problem) return fail('not_ca', problem);
   return { ok: true, chain: { leaf, intermediate, root } };
 }

@@ -4,7 +4,7 @@
  *   collateral    (tdx, sgx) the DCAP collateral document (object or JSON text); else the config's
  * Certificates are only candidates: the verifier still requires the chain to end in a trusted root.
  */
-import { parseDcapCollateral, type DcapCollateral, type PlatformName } from '../../attestation/index.js';
+import { parseDcapCollateral, pemCertificateBodies, type DcapCollateral, type PlatformName } from '../../attestation/index.js';
 import { invalid } from '../../errors/index.js';
 import type { PlatformConfig } from './config.js';
 
@@ -15,7 +15,6 @@ export const MAX_CERTIFICATE_BYTES = 16 * 1024;
 
 type Data = Readonly<Record<string, unknown>>;
 
-const PEM_CERT = /-----BEGIN CERTIFICATE-----([\s\S]+?)-----END CERTIFICATE-----/g;
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
 function certificateBytes(text: string): Uint8Array {
@@ -35,7 +34,7 @@ export function loginCertificates(platform: PlatformName, data: Data): Uint8Arra
     throw invalid('"certificates" must be a list of base64 DER certificates, or PEM text', 'invalid_field');
   }
   const texts = items.flatMap((item) => {
-    const pem = [...item.matchAll(PEM_CERT)].map((m) => m[1]);
+    const pem = pemCertificateBodies(item);
     return pem.length > 0 ? pem : [item];
   });
   if (texts.length > MAX_LOGIN_CERTIFICATES) throw invalid(`"certificates" holds at most ${MAX_LOGIN_CERTIFICATES} certificates`, 'invalid_field');

@@ -5,6 +5,7 @@
  */
 import { invalid } from '../../errors/index.js';
 import { contextName, isObject, optionalString } from './input.js';
+import { contextPattern } from './patterns.js';
 import { checkTagName } from './tags.js';
 
 export const EFFECTS = ['Allow', 'Redact', 'Tokenize', 'DenyRecord', 'DenyCapsule'] as const;
@@ -61,13 +62,7 @@ function parseCondition(where: string, raw: unknown): TagCondition {
     return { name, op, value: raw.value as string[] };
   }
   if (typeof raw.value !== 'string') throw bad(`${where}.value must be a string for "${op}"`);
-  if (op === 'regex') {
-    try {
-      new RegExp(raw.value);
-    } catch {
-      throw bad(`${where}.value is not a valid regular expression`);
-    }
-  }
+  if (op === 'regex') contextPattern(`${where}.value`, raw.value);
   return { name, op, value: raw.value };
 }
 

@@ -2,12 +2,13 @@
 import type { ReadRule, TagCondition } from './read-context.js';
 import type { Tag } from './tags.js';
 import { getOwn } from '../../lib/safe-object.js';
+import { contextPattern } from './patterns.js';
 
 // Conditions live as long as their read context; compile each regex once, not once per span.
 const compiled = new WeakMap<TagCondition, RegExp>();
 function regexOf(c: TagCondition): RegExp {
   let re = compiled.get(c);
-  if (!re) compiled.set(c, (re = new RegExp(c.value as string)));
+  if (!re) compiled.set(c, (re = contextPattern(`the regex condition on ${c.name}`, c.value as string)));
   return re;
 }
 

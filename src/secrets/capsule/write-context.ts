@@ -6,6 +6,7 @@
 import { invalid } from '../../errors/index.js';
 import { DETECTOR_NAMES, type DetectorName } from './classify/detectors.js';
 import { contextName, isObject, optionalString } from './input.js';
+import { contextPattern } from './patterns.js';
 import { checkTagName, parseTagType, type TagType } from './tags.js';
 
 /** A tag a rule attaches; `value` may use `$0`..`$9` (regex groups) and `$value` (the field value). */
@@ -56,11 +57,7 @@ function parseRule(where: string, raw: unknown): RegexRule {
   if (typeof pattern !== 'string' || pattern === '' || pattern.length > MAX_PATTERN) {
     throw invalid(`${where}.pattern must be a regular expression of 1 to ${MAX_PATTERN} characters`, 'capsule_invalid_context');
   }
-  try {
-    new RegExp(pattern, 'g');
-  } catch {
-    throw invalid(`${where}.pattern is not a valid regular expression`, 'capsule_invalid_context');
-  }
+  contextPattern(`${where}.pattern`, pattern, 'g');
   const rule: RegexRule = {
     pattern,
     match_on_key: raw.match_on_key === true || raw.match_on_key === 'true',

@@ -35,6 +35,8 @@ export interface Spec {
   issuerKey: KeyObject;
   serial?: number;
   ca?: boolean;
+  /** basicConstraints pathLenConstraint (CA certificates only). */
+  pathLength?: number;
   notBefore?: number;
   notAfter?: number;
   /** [oid suffix under 1.3.6.1.4.1.3704.1, extnValue content]. */
@@ -45,7 +47,7 @@ export function certificate(spec: Spec): Buffer {
   const ext = (oid: string, value: Uint8Array, critical = false) =>
     der.sequence(der.oid(oid), ...(critical ? [der.boolean(true)] : []), der.octetString(value));
   const extensions = [
-    ...(spec.ca ? [ext(OID.basicConstraints, der.sequence(der.boolean(true)), true)] : []),
+    ...(spec.ca ? [ext(OID.basicConstraints, der.sequence(der.boolean(true), ...(spec.pathLength !== undefined ? [der.smallInteger(spec.pathLength)] : [])), true)] : []),
     ...(spec.amd ?? []).map(([suffix, value]) => ext(`${OID.amd}.${suffix}`, value)),
   ];
   const tbs = der.sequence(
@@ -87,9 +89,9 @@ export interface VcekOptions {
 export const SPL_SUFFIX = { bootloader: '3.1', tee: '3.2', snp: '3.3', microcode: '3.8', fmc: '3.9' } as const;
 
 /** A self-made chain for one product: ARK-<gen> → SEV-<gen> → SEV-VCEK. */
-export function chain(gen: string, vcek: VcekOptions = {}, askOptions: Partial<Spec> = {}) {
+export function chain(gen: string, vcek: VcekOptions = {}, askOptions: Partial<Spec> = {}, arkOptions: Partial<Spec> = {}) {
   const k = keys();
-  const arkCert = certificate({ subject: `ARK-${gen}`, issuer: `ARK-${gen}`, key: k.ark.publicKey, issuerKey: k.ark.privateKey, ca: true, serial: 1 });
+  const arkCert = certificate({ subject: `ARK-${gen}`, issuer: `ARK-${gen}`, key: k.ark.publicKey, issuerKey: k.ark.privateKey, ca: true, serial: 1, ...arkOptions });
   const askCert = certificate({ subject: `SEV-${gen}`, issuer: `ARK-${gen}`, key: k.ask.publicKey, issuerKey: k.ark.privateKey, ca: true, serial: 2, ...askOptions });
   const tcb = vcek.tcb ?? { bootloader: 2, tee: 0, snp: 5, microcode: 68 };
   const amd: Array<[string, Uint8Array]> = [['1', int(gen === 'Turin' ? 1 : 0)], ['2', ia5(vcek.product ?? `${gen}-B0`)]];

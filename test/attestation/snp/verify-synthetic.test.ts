@@ -13,8 +13,8 @@ import { certificate, chain, crl, DAY, keys, report, resign, T0, type VcekOption
 const CHIP = Buffer.alloc(64, 0x5c);
 const TURIN_CHIP = Buffer.concat([Buffer.alloc(8, 0x7e), Buffer.alloc(56)]);
 
-function setup(gen = 'Milan', vcek: VcekOptions = { hwId: CHIP }, ask = {}) {
-  const c = chain(gen, vcek, ask);
+function setup(gen = 'Milan', vcek: VcekOptions = { hwId: CHIP }, ask = {}, ark = {}) {
+  const c = chain(gen, vcek, ask, ark);
   const options = (extra: Partial<VerifyOptions> = {}): VerifyOptions =>
     ({ trustedRoots: [c.arkPem], now: T0, certificates: [c.vcekCert, c.askCert], ...extra });
   return { ...c, options };
@@ -85,6 +85,12 @@ test('a VCEK without an SPL or hwID, or with a hwID of the wrong length, is malf
 test('an ASK without CA:TRUE fails not_ca', () => {
   const { options } = setup('Milan', { hwId: CHIP }, { ca: false });
   assert.equal(code(verifySnpReport(report({ chipId: CHIP }), options())), 'not_ca');
+});
+
+test('pathLenConstraint: AMD\'s ASK (pathLen 0) may issue the VCEK; an ARK with pathLen 0 may not have the ASK below it', () => {
+  assert.equal(code(verifySnpReport(report({ chipId: CHIP }), setup('Milan', { hwId: CHIP }, { pathLength: 0 }).options())), 'ok');
+  const result = verifySnpReport(report({ chipId: CHIP }), setup('Milan', { hwId: CHIP }, {}, { pathLength: 0 }).options());
+  assert.deepEqual(result.ok ? 'ok' : [result.code, result.message], ['not_ca', 'the ARK allows at most 0 CA certificate(s) below it (pathLenConstraint)']);
 });
 
 test('an expired ASK fails certificate_expired', () => {

@@ -1,8 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createPrivateKey } from 'node:crypto';
 import { createDevCa, createDevEnclave } from '../../../src/attestation/index.js';
 import { APM_UNAUTHENTICATED_PATHS, entityIdFor } from '../../../src/auth/apm/index.js';
 import { SealtrailError } from '../../../src/errors/index.js';
+import { issue, nitroDocument, type Issued } from '../../attestation/nitro/documents.js';
 import { harness, IMAGE, OTHER_IMAGE, SIGNER, T0 } from './helpers.js';
 
 const fails = (kind: string, code: string) => (err: unknown) => {
@@ -131,6 +133,17 @@ test('unknown correlation ids, other platforms and bad input are refused', async
   await assert.rejects(h.auth(correlationId, Buffer.from('garbage').toString('base64')), fails('invalid', 'evidence_malformed'));
 });
 
+test('snp certificates of repeated BEGIN lines are refused at once', async () => {
+  const h = await harness();
+  const { correlationId } = await h.init('snp');
+  // 540 KB: each BEGIN without an END used to be scanned to the end of the text (5 s in all).
+  const begins = '-----BEGIN CERTIFICATE-----'.repeat(20_000);
+  const started = performance.now();
+  await assert.rejects(h.call('update', 'v0/attest/snp/auth', { correlation_id: correlationId, message: 'AAAA', certificates: [begins] }), fails('invalid', 'invalid_field'));
+  const ms = performance.now() - started;
+  assert.ok(ms < 500, `${ms.toFixed(0)} ms`);
+});
+
 test('a nonce that is not the challenge is refused', async () => {
   const h = await harness();
   await withRoles(h);
@@ -145,6 +158,24 @@ test('a document signed by an untrusted CA is refused', async () => {
   const { correlationId, challenge } = await h.init();
   const rogue = createDevEnclave({ ca: createDevCa({ clock: h.clock }), clock: h.clock, pcrs: { 0: IMAGE, 8: SIGNER } }).attest({ nonce: challenge });
   await assert.rejects(h.auth(correlationId, Buffer.from(rogue).toString('base64')), fails('permission', 'attestation_untrusted_root'));
+});
+
+test('a CA issued by the dev intermediate (pathLen 0) cannot vouch for an enclave (the probe\'s rogue sub-CA)', async () => {
+  const h = await harness();
+  await withRoles(h);
+  const intermediate: Issued = {
+    der: h.ca.intermediate.raw,
+    dn: { C: 'US', O: 'Sealtrail', OU: 'development enclave', CN: 'sealtrail-dev-enclave intermediate' },
+    keys: { publicKey: h.ca.intermediate.publicKey, privateKey: createPrivateKey(h.ca.material.intermediateKeyPem) },
+  };
+  const rogue = issue(T0, 'rogue sub CA', intermediate, { ca: true });
+  const refused = await h.init();
+  const underRogue = nitroDocument(T0, issue(T0, 'leaf', rogue, { ca: false }), [h.ca.root.raw, h.ca.intermediate.raw, rogue.der], { nonce: refused.challenge, pcr: 'cd' });
+  await assert.rejects(h.auth(refused.correlationId, Buffer.from(underRogue).toString('base64')), fails('permission', 'attestation_not_ca'));
+  // The same document under the intermediate itself logs in: only the extra CA was refused.
+  const admitted = await h.init();
+  const direct = nitroDocument(T0, issue(T0, 'leaf', intermediate, { ca: false }), [h.ca.root.raw, h.ca.intermediate.raw], { nonce: admitted.challenge, pcr: 'cd' });
+  assert.deepEqual((await h.auth(admitted.correlationId, Buffer.from(direct).toString('base64')))!.auth!.policies, ['app-read']);
 });
 
 test('without dev mode the dev CA is not trusted; an operator root makes it trusted', async () => {

@@ -106,3 +106,43 @@ test('scanning many texts joined finds exactly what scanning each alone finds', 
     });
   }
 });
+
+test('the email scan finds exactly what the regular expression it replaced found', () => {
+  // The pattern the email detector used to run with matchAll: right on every text, but quadratic.
+  const reference = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g;
+  const pieces = ['a', 'Zq', '7', '.', '-', '_', '%', '+', '@', '@', '@', ' ', '\n', 'co', 'x.io', '.uk', 'b.cd', '.ef', 'é', '!'];
+  let seed = 0x5eed;
+  const random = (n: number) => {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    return (seed >>> 8) % n;
+  };
+  let found = 0;
+  for (let i = 0; i < 20_000; i++) {
+    let text = '';
+    for (let k = random(40); k >= 0; k--) text += pieces[random(pieces.length)];
+    const expected = Array.from(text.matchAll(reference), (m) => [m.index, m.index + m[0].length]);
+    assert.deepEqual(DETECTORS.email.find(text).map((h) => [h.start, h.end]), expected, JSON.stringify(text));
+    found += expected.length;
+  }
+  assert.ok(found > 10_000, `only ${found} addresses in the generated texts`);
+});
+
+test('every detector reads hostile text in linear time', () => {
+  // 64 KiB each, the classifier's batch size: a quadratic scan of one of these takes seconds.
+  const n = 64 * 1024;
+  const fill = (unit: string, tail = '') => unit.repeat(Math.ceil((n - tail.length) / unit.length)).slice(0, n - tail.length) + tail;
+  const hostile = [
+    fill('a', '@'), fill('a.', '@'), 'a@' + fill('a.'), 'a@' + fill('a-'), 'a@b' + fill('.c'), fill('a@'), fill('@'), fill('x@y.zz'),
+    fill('1'), fill('1 '), fill('1-'), fill('1.'), fill('1:'), fill(':'), fill('ffff:'), fill('123-'), fill('(123) '), fill('+1 '),
+    fill('A', '1'), fill('AB12 '), 'AB12' + fill('ABCD '), fill('AB12'), fill('1/'), fill('2024-'), fill('12 '), fill('January '),
+    'A' + fill('a', '_'), fill('Aa-'), fill("A'"), fill('John Smith '),
+  ];
+  for (const name of Object.keys(DETECTORS) as DetectorName[]) {
+    for (const text of hostile) {
+      const start = performance.now();
+      DETECTORS[name].find(text);
+      const ms = performance.now() - start;
+      assert.ok(ms < 250, `${name} on ${JSON.stringify(text.slice(0, 12))}…: ${ms.toFixed(0)} ms`);
+    }
+  }
+});

@@ -5,11 +5,13 @@
  * rule decides each character of the text exactly once.
  *
  * The detectors scan every string value of the input in one pass each (scan.ts); the regex rules,
- * which are the caller's and may match anything, run on each value alone.
+ * which are the context author's and may match anything, run on each value alone, on the
+ * linear-time engine (patterns.ts).
  */
 import type { DataRecord, Field, FieldSource, Span } from '../records.js';
 import { addTag, HOOK_VERSION, parseTag, type Tag } from '../tags.js';
 import type { RegexRule, TagTemplate, WriteContext } from '../write-context.js';
+import { contextPattern } from '../patterns.js';
 import { DETECTORS, type Detector } from './detectors.js';
 import { detectInTexts, type Detected } from './scan.js';
 
@@ -60,6 +62,8 @@ function mergeOwnSpans(spans: Span[]): Span[] {
 interface CompiledRule extends RegexRule {
   re: RegExp;
   keyRe: RegExp;
+  /** match_on_key: the match for each key seen, as a table repeats its keys on every row. */
+  keyMatches: Map<string, RegExpExecArray | null>;
 }
 
 /** Classifies every field of `source` with `context`, handing tagged fields to `sink`; returns the capsule tags. */
@@ -72,7 +76,10 @@ export function classifyFields(source: FieldSource, context: WriteContext, sink:
     if (!tags) detectorTags.set(tagName, (tags = [{ name: tagName, value: '', type: 'unary', source: d.name, hook_version: HOOK_VERSION }]));
     return tags;
   };
-  const rules: CompiledRule[] = context.rules.map((r) => ({ ...r, re: new RegExp(r.pattern, 'g'), keyRe: new RegExp(r.pattern) }));
+  const rules: CompiledRule[] = context.rules.map((r, i) => {
+    const where = `write context ${context.name}: rules[${i}].pattern`;
+    return { ...r, re: contextPattern(where, r.pattern, 'g'), keyRe: contextPattern(where, r.pattern), keyMatches: new Map() };
+  });
   const capsuleTags: Tag[] = [];
   const strings = stringValues(source);
   const detected = detectInTexts(detectors, strings.texts, detectorTag);
@@ -130,7 +137,8 @@ function classifyWithRules(source: FieldSource, rules: readonly CompiledRule[], 
       const text = typeof value === 'string' ? value : value === null ? '' : String(value);
       for (const rule of rules) {
         if (rule.match_on_key) {
-          const m = rule.keyRe.exec(key);
+          let m = rule.keyMatches.get(key);
+          if (m === undefined) rule.keyMatches.set(key, (m = rule.keyRe.exec(key)));
           if (!m) continue;
           for (const t of rule.span_tags) addTag(fieldTags, render(t, m, text));
           addCapsuleTags(rule, m, text);

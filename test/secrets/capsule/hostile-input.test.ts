@@ -1,0 +1,66 @@
+/**
+ * Whoever may encapsulate or load chooses the data every detector and context pattern runs over:
+ * none of them may take time that grows faster than that data.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { classify } from '../../../src/secrets/capsule/classify/classify.js';
+import { harness, rejects } from './helpers.js';
+
+async function timed<T>(p: Promise<T>): Promise<[T, number]> {
+  const start = performance.now();
+  const out = await p;
+  return [out, performance.now() - start];
+}
+
+test('the probe\'s 80,000 a\'s and an @ encapsulate under sensitive at once (they held the server for 15 s)', async () => {
+  const h = await harness();
+  const [created, ms] = await timed(h.data('update', 'encapsulate', { data: `${'a'.repeat(80_000)}@`, write_context: 'sensitive' }));
+  assert.equal(typeof created.capsule, 'string');
+  assert.ok(ms < 1000, `${ms.toFixed(0)} ms`);
+});
+
+test('context patterns that backtrack exponentially run in linear time over the data', async () => {
+  const h = await harness();
+  // (a|aa)*$ against 40 a's and a "!": JavaScript's backtracking engine tries every way of
+  // splitting the run, from every start (many seconds); the linear engine reads the text once.
+  await h.call('update', 'write-context/runs', {
+    rules: [
+      { pattern: '(a|aa)*$', span_tags: [{ name: 'tag.example.com/run' }] },
+      { pattern: '^a+!$', span_tags: [{ name: 'tag.example.com/text', value: '$0' }] },
+    ],
+  });
+  await h.call('update', 'read-context/runs', { rules: [{ match: { tags: [{ name: 'tag.example.com/text', op: 'regex', value: '^(a|aa)*$' }] }, effect: 'Redact' }] });
+  const text = `${'a'.repeat(40)}!`;
+  const [created, encapsulateMs] = await timed(h.data('update', 'encapsulate', { data: text, write_context: 'runs' }));
+  assert.ok(encapsulateMs < 500, `encapsulate: ${encapsulateMs.toFixed(0)} ms`);
+  const [loaded, loadMs] = await timed(h.data('update', 'load', { capsule: created.capsule, read_context: 'runs' }));
+  assert.ok(loadMs < 500, `load: ${loadMs.toFixed(0)} ms`);
+  assert.equal(loaded.data, text, 'neither pattern matches: nothing is redacted');
+  // The condition did run on that tag: one that matches its value redacts the text.
+  await h.call('update', 'read-context/hit', { rules: [{ match: { tags: [{ name: 'tag.example.com/text', op: 'regex', value: '^a+!$' }] }, effect: 'Redact' }] });
+  assert.notEqual((await h.data('update', 'load', { capsule: created.capsule, read_context: 'hit' })).data, text);
+});
+
+test('patterns the linear engine cannot run are refused when the context is written', async () => {
+  const h = await harness();
+  const notLinear = 'cannot be matched in linear time (no backreferences, lookaround or counted repetition over 16)';
+  const cases: Array<[string, Record<string, unknown>, string]> = [
+    ['write-context/x', { rules: [{ pattern: '(\\w+)-\\1', span_tags: [{ name: 'tag.a.b/c' }] }] }, `rules[0].pattern ${notLinear}`],
+    ['write-context/x', { rules: [{ pattern: '(?<=ID-)\\d+', span_tags: [{ name: 'tag.a.b/c' }] }] }, `rules[0].pattern ${notLinear}`],
+    ['write-context/x', { rules: [{ pattern: '\\d{17}', span_tags: [{ name: 'tag.a.b/c' }] }] }, `rules[0].pattern ${notLinear}`],
+    ['read-context/x', { rules: [{ effect: 'Redact', match: { tags: [{ name: 'tag.a.b/c', op: 'regex', value: '^(?!x)' }] } }] }, `rules[0].match.tags[0].value ${notLinear}`],
+    ['read-context/x', { rules: [{ effect: 'Redact', match: { tags: [{ name: 'tag.a.b/c', op: 'regex', value: '[' }] } }] }, 'rules[0].match.tags[0].value is not a valid regular expression'],
+  ];
+  for (const [path, body, message] of cases) await rejects(h.call('update', path, body), 'invalid', message);
+});
+
+test('a stored context whose pattern the linear engine cannot run refuses to classify rather than run it', () => {
+  const context = {
+    name: 'legacy', description: '', detectors: [],
+    rules: [{ pattern: '(?<=ID-)\\d+', match_on_key: false, span_tags: [{ name: 'tag.a.b/c', type: 'unary' as const, value: '' }], capsule_tags: [] }],
+  };
+  assert.throws(() => classify([{ tags: [], fields: [{ key: 'k', value: 'ID-7', tags: [], spans: [] }] }], context), {
+    message: 'write context legacy: rules[0].pattern cannot be matched in linear time (no backreferences, lookaround or counted repetition over 16)',
+  });
+});
