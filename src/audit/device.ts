@@ -17,6 +17,7 @@ import { createResponseJsonWriter } from './response-json.js';
 import { createEntryHasher, createSalt, memoizedHash, type Salt } from './hash.js';
 import type { AuditInput } from './model.js';
 import { flatten } from '../lib/flat-string.js';
+import { isUuid } from '../lib/ids.js';
 import { rfc3339Nano } from '../lib/time.js';
 
 export interface DeviceDefinition {
@@ -57,14 +58,15 @@ export function filterSubject(input: AuditInput): FilterSubject {
 
 /**
  * The attestation login's correlation id: `correlation_id` in the request body (auth) or in the
- * response's data (init), where the APM flow puts it.
+ * response's data (init), where the APM flow puts it. Only a UUID, the form init hands out: the
+ * request body's value is anyone's text, recorded before any handler has checked it.
  */
 function correlationIdOf(input: AuditInput): string | undefined {
   const asked = input.request.data.correlation_id;
-  if (typeof asked === 'string' && asked !== '') return asked;
+  if (typeof asked === 'string' && isUuid(asked)) return asked;
   const inner = input.response?.data?.data;
   const given = inner !== null && typeof inner === 'object' ? (inner as Record<string, unknown>).correlation_id : undefined;
-  return typeof given === 'string' && given !== '' ? given : undefined;
+  return typeof given === 'string' && isUuid(given) ? given : undefined;
 }
 
 /** The facts an indexing sink keeps beside an entry's line (the accessor HMAC'd by `hashAccessor`). */

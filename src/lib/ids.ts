@@ -39,6 +39,13 @@ export function newRequestId(): string {
   return uuidV7(Date.now());
 }
 
+const UUID_SHAPE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Whether `text` has a UUID's shape (any version, either case). */
+export function isUuid(text: string): boolean {
+  return UUID_SHAPE.test(text);
+}
+
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
 /** A random base62 string of `length` characters (rejection sampling, no modulo bias). */

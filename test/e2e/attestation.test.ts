@@ -156,6 +156,24 @@ test('evidence with a CBOR bignum (the probe\'s 128 KiB) is refused at once, and
   assert.ok(healthAt < 1500, `sys/health answered after ${healthAt.toFixed(0)} ms`);
 });
 
+test('a 900,000-character correlation_id is refused with 400 and written nowhere in clear', async () => {
+  const marker = 'X'.repeat(900_000);
+  const before = auditEntries(server).length;
+  const auth = await call(server.address, 'POST', 'auth/apm/v0/attest/nitro/auth', { body: { correlation_id: marker, message: 'AAAA' } });
+  assert.equal(auth.status, 400, auth.text.slice(0, 200));
+  assert.deepEqual(auth.json.errors, ['"correlation_id" must be the UUID that init returned']);
+  const lines = readFileSync(join(server.dir, 'audit.log'), 'utf8').split('\n').filter(Boolean).slice(before);
+  const requestId = JSON.parse(lines.find((l) => l.includes('"auth/apm/v0/attest/nitro/auth"'))!).request.id as string;
+  const pair = lines.filter((l) => l.includes(requestId));
+  assert.deepEqual(pair.map((l) => JSON.parse(l).type), ['request', 'response']);
+  for (const line of pair) assert.ok(line.length < 4096 && !line.includes('XXXX'), `an entry of ${line.length} bytes`);
+  // Nor as the journal's correlation key, which the request entry's facts set before any check.
+  const records = await call(server.address, 'GET', `sys/journal/records?request_id=${requestId}`, { token: server.rootToken });
+  assert.equal(records.status, 200, records.text.slice(0, 200));
+  const kept = records.json.data.records as Array<{ kind: string; correlation_id: string | null }>;
+  assert.deepEqual(kept.map((r) => [r.kind, r.correlation_id]).sort(), [['vault-request', null], ['vault-response', null]]);
+});
+
 test('an expired challenge is refused (server on a manual clock)', async () => {
   const clock = manualClock(1_750_000_000_000);
   const s = await startDevServer({ clock });

@@ -12,6 +12,7 @@ import type { PathRequest, LogicalResponse } from '../../core/index.js';
 import { SealtrailError, invalid, type ErrorCode } from '../../errors/index.js';
 import { isPlatformName, type PlatformName, type PlatformVerifier, type VerifyFailureCode } from '../../attestation/index.js';
 import type { Clock } from '../../lib/clock.js';
+import { isUuid } from '../../lib/ids.js';
 import type { ChallengeStore } from './challenges.js';
 import type { ConfigStore } from './config.js';
 import type { EntityStore } from './entities.js';
@@ -69,6 +70,9 @@ export function authHandler(deps: LoginDeps) {
   return async (req: PathRequest): Promise<LogicalResponse> => {
     const platform = platformOf(req);
     const correlationId = requiredString(req.data, 'correlation_id');
+    // It goes into the response entry, in clear where the mount exempts it (the dev mount and the
+    // SPEC's tuning do), and into the journal's keys: only the shape init hands out is taken.
+    if (!isUuid(correlationId)) throw invalid('"correlation_id" must be the UUID that init returned', 'invalid_field');
     const message = requiredString(req.data, 'message').replace(/\s+/g, '');
     if (!BASE64.test(message)) throw invalid('"message" must be base64-encoded attestation evidence', 'invalid_field');
     const evidence = Buffer.from(message, 'base64');

@@ -144,6 +144,22 @@ test('snp certificates of repeated BEGIN lines are refused at once', async () =>
   assert.ok(ms < 500, `${ms.toFixed(0)} ms`);
 });
 
+test('a correlation_id that is not a UUID is refused before the challenge is looked up, and never echoed', async () => {
+  const h = await harness();
+  const { correlationId } = await h.init();
+  for (const bad of ['X'.repeat(900_000), 'not-a-uuid', `${correlationId}x`, ` ${correlationId}`, correlationId.replace(/-/g, '')]) {
+    await assert.rejects(h.auth(bad, h.evidence(null)), (err) => {
+      fails('invalid', 'invalid_field')(err);
+      const e = err as SealtrailError;
+      assert.equal(e.message, '"correlation_id" must be the UUID that init returned');
+      assert.equal(e.auditData, undefined, 'nothing of it goes into the response entry');
+      return true;
+    });
+  }
+  // The challenge was not spent by those attempts; an upper-case spelling is still the same id.
+  await assert.rejects(h.auth(correlationId.toUpperCase(), h.evidence(null)), fails('permission', 'attestation_nonce_mismatch'));
+});
+
 test('a nonce that is not the challenge is refused', async () => {
   const h = await harness();
   await withRoles(h);
