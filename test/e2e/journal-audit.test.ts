@@ -120,7 +120,9 @@ test('the ledger\'s entry bundles: the entry of a read carries none of the bundl
     if (cp.status === 200) size = Number(cp.text.split('\n')[1]);
     else await new Promise((r) => setTimeout(r, 100));
   }
-  const path = `sys/ledger/tile/entries/000.p/${Math.min(size, 255)}`;
+  assert.ok(size > 0, 'a checkpoint was published');
+  // The first bundle: full once the log holds 256 records, partial (its canonical name) before.
+  const path = size >= 256 ? 'sys/ledger/tile/entries/000' : `sys/ledger/tile/entries/000.p/${size}`;
   const res = await fetch(`${server.address}/v1/${path}`, { headers: { 'x-vault-token': reader } });
   assert.equal(res.status, 200);
   const bundle = Buffer.from(await res.arrayBuffer());
