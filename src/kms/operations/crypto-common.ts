@@ -18,9 +18,9 @@ const wireName = (member: string) => member[0].toLowerCase() + member.slice(1);
 /**
  * The most an encryption context holds, keys and values together in UTF-8 bytes. Key policy
  * conditions match each of its strings against wildcard patterns, at a cost of up to string length
- * × pattern length (policy/wildcard.ts); with policies at most 32 KiB, this keeps the worst
- * evaluation to a fraction of a second however the policy is written. Real contexts name a few
- * identifiers.
+ * × pattern length (policy/wildcard.ts); with policies at most 32 KiB, the worst policy a key owner
+ * can write costs about 8 Ki × 32 Ki character comparisons per call to that key. Real contexts
+ * name a few identifiers.
  */
 const MAX_CONTEXT_BYTES = 8192;
 
