@@ -2,7 +2,7 @@
  * The non-audited system endpoints, as in Vault: sys/init, sys/seal-status, sys/unseal,
  * sys/leader, sys/health (and sys/metrics when unauthenticated access is configured). They work
  * while sealed or on a standby, where there is no audit device, so they are answered before the
- * lifecycle. (sys/seal is audited, as in Vault: sealing.ts.)
+ * lifecycle. (sys/seal is audited, as in Vault: sealing.ts; on a sealed server it is answered here.)
  * Their bodies are Vault's bare JSON objects, not the usual response envelope.
  */
 import type { SysCore } from './sys-core.js';
@@ -93,6 +93,12 @@ export function sealEndpoints(deps: SealEndpointsDeps) {
         }
         return json(await sealStatusBody(core));
       }
+      case 'sys/seal':
+        // Sealing a sealed server is done already: 204 whatever the token, as in Vault (and, as
+        // for every request while sealed, not audited: there is no audit device). Unsealed, the
+        // request is audited and checked like any other (sealing.ts).
+        if ((req.operation === 'update' || req.operation === 'create') && core.seal.isSealed()) return { httpStatus: 204 };
+        return undefined;
       case 'sys/leader':
         if (deps.ha) return json({ ...deps.ha.leader() });
         return json({ ha_enabled: false, is_self: false, active_time: '0001-01-01T00:00:00Z', leader_address: '', leader_cluster_address: '', performance_standby: false, performance_standby_last_remote_wal: 0 });

@@ -23,8 +23,11 @@ test('seal lifecycle: init, threshold unseal, 503 while sealed, restart keeps da
   const secretValue = 'plaintext-canary-7f3a9c';
   let rootToken = '';
   let keys: string[] = [];
+  // Closed whatever happens: a failed assertion must not leave a server holding the test run open.
+  const started: { close(): Promise<void> }[] = [];
   try {
     let server = await runServer({ configPath, handleSignals: false, out: () => {} });
+    started.push(server);
     const base = server.address;
 
     const health0 = await call(base, 'GET', 'sys/health');
@@ -47,6 +50,11 @@ test('seal lifecycle: init, threshold unseal, 503 while sealed, restart keeps da
       assert.deepEqual(r.json, { errors: ['Vault is sealed'] });
     }
     assert.equal((await call(base, 'GET', 'sys/health')).status, 503);
+    // Sealing a sealed server has nothing to do: 204, as Vault answers, with or without a token.
+    assert.equal((await call(base, 'PUT', 'sys/seal', { token: rootToken })).status, 204);
+    assert.equal((await call(base, 'PUT', 'sys/seal')).status, 204);
+    assert.equal((await call(base, 'GET', 'sys/seal', { token: rootToken })).status, 503);
+    assert.equal((await call(base, 'GET', 'sys/seal-status')).json.sealed, true);
 
     const s1 = await call(base, 'PUT', 'sys/unseal', { body: { key: keys[0] } });
     assert.deepEqual([s1.json.sealed, s1.json.progress, s1.json.t, s1.json.n], [true, 1, 3, 5]);
@@ -81,6 +89,7 @@ test('seal lifecycle: init, threshold unseal, 503 while sealed, restart keeps da
 
     // Restart: sealed until unsealed, then the data is back.
     server = await runServer({ configPath, handleSignals: false, out: () => {} });
+    started.push(server);
     const base2 = server.address;
     assert.equal((await call(base2, 'GET', 'sys/seal-status')).json.sealed, true);
     for (const k of [keys[1], keys[3], keys[0]]) await call(base2, 'PUT', 'sys/unseal', { body: { key: k } });
@@ -90,6 +99,7 @@ test('seal lifecycle: init, threshold unseal, 503 while sealed, restart keeps da
     assert.equal((await call(base2, 'GET', 'auth/token/lookup-self', { token: childToken })).status, 200);
     await server.close();
   } finally {
+    for (const s of started) await s.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });
