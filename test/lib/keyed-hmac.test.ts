@@ -34,3 +34,12 @@ test('a message written into the key\'s buffer is wiped once hashed: no secret s
   // The buffer is reused: the next message hashes right.
   assert.equal(mac.hex('next'), createHmac('sha256', key).update('p:next').digest('hex'));
 });
+
+test('messages of one length share a view of the key buffer, yet each gets its own HMAC', () => {
+  const key = randomBytes(32);
+  const mac = new KeyedHmac(key, 'p:');
+  // Same byte length, different bytes; then around the longest length that keeps a view.
+  for (const m of ['aaaa', 'bbbb', 'aaaa', 'é'.repeat(2), 'ab'.repeat(2), 'q'.repeat(256), 'r'.repeat(256), 's'.repeat(257), 't'.repeat(257), 'q'.repeat(256)]) {
+    assert.equal(mac.hex(m), createHmac('sha256', key).update(`p:${m}`).digest('hex'), `${m.length} chars of ${m[0]}`);
+  }
+});
