@@ -201,7 +201,7 @@ test('policy write from stdin, read, list, missing → 2', async () => {
   const missing = await run(['policy', 'read', 'nope']);
   assert.deepEqual([missing.code, missing.stderr], [2, 'No policy named: nope\n']);
   const nofile = await run(['policy', 'write', 'x', '/nonexistent.hcl']);
-  assert.deepEqual([nofile.code, nofile.stderr], [1, 'Error opening policy file "/nonexistent.hcl": ENOENT\n']);
+  assert.deepEqual([nofile.code, nofile.stderr], [1, 'sealtrail: /nonexistent.hcl: no such file or directory\n']);
 });
 
 test('secrets enable/tune/list and auth enable/tune send vault\'s bodies', async () => {
