@@ -29,7 +29,10 @@ const MiB = 1024 * KiB;
 export const MAX_REQUEST_INPUT_BYTES = DEFAULT_MAX_REQUEST_SIZE;
 /** An unseal key share from stdin: the body allowance of `sys/unseal` (`max_request_size_login`). */
 export const MAX_UNSEAL_KEY_INPUT_BYTES = DEFAULT_REQUEST_LIMITS.maxRequestSizeLogin;
-/** A token from stdin (`login -`): it travels in a header, and Node's headers end at 16 KiB. */
+/**
+ * A token from stdin (`login -`), and the stored one (~/.sealtrail-token): it travels in a header,
+ * and Node's headers end at 16 KiB.
+ */
 export const MAX_TOKEN_INPUT_BYTES = 16 * KiB;
 /**
  * Attestation evidence (`attest verify <file>`): the body allowance of an attestation login
@@ -97,16 +100,19 @@ export async function readStdinText(stdin: StdinSource, limit: number): Promise<
  * unread; a pipe, a FIFO or a device has none, so the bound is kept while reading.
  */
 export function readFileUpTo(path: string, limit: number): Promise<Buffer> {
-  return onFile(path, async () => {
-    const handle = await open(path, 'r');
-    try {
-      const info = await handle.stat();
-      if (info.isFile() && info.size > limit) throw tooLarge(path, limit);
-      return await bytesUpTo(chunksOf(handle, Math.min(limit + 1, READ_CHUNK_BYTES)), limit, path);
-    } finally {
-      await handle.close();
-    }
-  });
+  return onFile(path, () => fileBytesUpTo(path, limit));
+}
+
+/** `readFileUpTo`, but a failure of the file system (ENOENT, EACCES, ...) is thrown as it is. */
+export async function fileBytesUpTo(path: string, limit: number): Promise<Buffer> {
+  const handle = await open(path, 'r');
+  try {
+    const info = await handle.stat();
+    if (info.isFile() && info.size > limit) throw tooLarge(path, limit);
+    return await bytesUpTo(chunksOf(handle, Math.min(limit + 1, READ_CHUNK_BYTES)), limit, path);
+  } finally {
+    await handle.close();
+  }
 }
 
 /** `readFileUpTo` as UTF-8 text. */

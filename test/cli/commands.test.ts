@@ -303,8 +303,8 @@ test('a missing or unreadable local file is a local error naming the path, witho
     const r = await run(argv);
     assert.deepEqual([r.code, r.stderr], [1, `sealtrail: ${missing}: no such file or directory\n`], argv.join(' '));
   }
-  // A failed read has no path of its own (EISDIR): still one line, naming the call.
+  // A failed read has no path of its own (EISDIR): still one line, naming the file read.
   const r = await run(['attest', 'verify', '--platform', 'nitro', home]);
-  assert.deepEqual([r.code, r.stderr], [1, `sealtrail: read: illegal operation on a directory\n`]);
+  assert.deepEqual([r.code, r.stderr], [1, `sealtrail: ${home}: illegal operation on a directory\n`]);
   assert.equal(fake.requests.length, 0);
 });
