@@ -12,10 +12,9 @@
  * or a file it may not read end the same way (`sealtrail: policy.hcl: no such file or directory`).
  */
 import { open, type FileHandle } from 'node:fs/promises';
-import { MAX_SUPPLIED_ITEM_BYTES } from '../attestation/snp/index.js';
-import { DEFAULT_REQUEST_LIMITS } from '../config/request-limits.js';
-import { DEFAULT_MAX_REQUEST_SIZE } from '../config/types.js';
-import { MAX_NOTE_BYTES } from '../ledger/note.js';
+import { MAX_SUPPLIED_ITEM_BYTES } from '../attestation/index.js';
+import { DEFAULT_MAX_REQUEST_SIZE, DEFAULT_REQUEST_LIMITS } from '../config/index.js';
+import { MAX_NOTE_BYTES } from '../ledger/index.js';
 import { onFile, usageError } from './failure.js';
 
 const KiB = 1024;
@@ -31,7 +30,7 @@ export const MAX_REQUEST_INPUT_BYTES = DEFAULT_MAX_REQUEST_SIZE;
 export const MAX_UNSEAL_KEY_INPUT_BYTES = DEFAULT_REQUEST_LIMITS.maxRequestSizeLogin;
 /**
  * A token from stdin (`login -`), and the stored one (~/.sealtrail-token): it travels in a header,
- * and Node's headers end at 16 KiB.
+ * and a request's headers together end at 16 KiB (Node's default), so no longer token can be sent.
  */
 export const MAX_TOKEN_INPUT_BYTES = 16 * KiB;
 /**

@@ -12,10 +12,9 @@
  */
 import type { Command } from 'commander';
 import {
-  createPlatformVerifiers, isPlatformName, isTcbStatus, parseDcapCollateral, vendorRoots, MAX_CRLS, PLATFORM_NAMES, TCB_STATUSES,
+  createPlatformVerifiers, isPlatformName, isTcbStatus, parseDcapCollateral, vendorRoots, MAX_CRLS, MAX_SUPPLIED_CERTIFICATES, PLATFORM_NAMES, TCB_STATUSES,
   type AttestationClaims, type PlatformName, type TcbStatus, type VerifyOptions,
 } from '../../attestation/index.js';
-import { MAX_SUPPLIED_CERTIFICATES } from '../../attestation/snp/index.js';
 import { parseDurationSeconds } from '../../lib/time.js';
 import { systemClock } from '../../lib/clock.js';
 import type { CliContext } from '../context.js';
