@@ -13,9 +13,7 @@ export interface CliIo {
   /** Writes bytes as given; a promise when the stream asks to wait (absent: `stdout` is used). */
   stdoutBytes?(chunk: Uint8Array): Promise<void> | void;
   stderr(text: string): void;
-  /** Reads all of stdin as UTF-8 (called at most once per run). */
-  readStdin(): Promise<string>;
-  /** Stdin's bytes as they arrive, for input too large to hold (called at most once per run). */
+  /** Stdin's bytes as they arrive (called at most once per run): read with a bound (input-limits.ts) or streamed. */
   stdinChunks(): AsyncIterable<Uint8Array>;
   stdinIsTty: boolean;
   stdoutIsTty: boolean;
@@ -45,11 +43,6 @@ export function processIo(): CliIo {
     stdout: (text) => void process.stdout.write(text),
     stdoutBytes: (chunk) => (process.stdout.write(chunk) ? undefined : once(process.stdout, 'drain').then(() => undefined)),
     stderr: (text) => void process.stderr.write(text),
-    readStdin: async () => {
-      const chunks: Buffer[] = [];
-      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-      return Buffer.concat(chunks).toString('utf8');
-    },
     stdinChunks: () => process.stdin,
     stdinIsTty: process.stdin.isTTY === true,
     stdoutIsTty: process.stdout.isTTY === true,

@@ -5,31 +5,24 @@
  *   key=-           stdin's contents (stdin may be used once)
  *   -               a JSON object read from stdin, merged in
  *   @file           a JSON object read from the file, merged in
+ * Each file, and stdin, is read up to MAX_REQUEST_INPUT_BYTES (input-limits.ts): the data goes to
+ * the server in a request body.
  */
-import { readFile } from 'node:fs/promises';
 import { usageError } from './failure.js';
+import { MAX_REQUEST_INPUT_BYTES, readFileText, readStdinText, type StdinSource } from './input-limits.js';
 
-export interface KvSources {
-  readStdin(): Promise<string>;
-  readFile?(path: string): Promise<string>;
-}
+/** Where `-` reads from (CliIo is one). */
+export type KvSources = StdinSource;
 
 export async function parseKeyValueArgs(args: readonly string[], sources: KvSources): Promise<Record<string, unknown>> {
-  const read = sources.readFile ?? ((p: string) => readFile(p, 'utf8'));
   const result: Record<string, unknown> = {};
   let stdinUsed = false;
   const stdinOnce = async () => {
     if (stdinUsed) throw usageError('stdin already consumed: "-" may be used once');
     stdinUsed = true;
-    return sources.readStdin();
+    return readStdinText(sources, MAX_REQUEST_INPUT_BYTES);
   };
-  const readNamed = async (path: string) => {
-    try {
-      return await read(path);
-    } catch (err) {
-      throw usageError(`error reading file "${path}": ${(err as NodeJS.ErrnoException).code ?? 'unreadable'}`);
-    }
-  };
+  const readNamed = (path: string) => readFileText(path, MAX_REQUEST_INPUT_BYTES);
 
   for (const raw of args) {
     if (raw === '') continue;

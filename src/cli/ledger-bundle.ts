@@ -15,8 +15,6 @@ import {
 } from '../ledger/index.js';
 
 export const BUNDLE_FORMAT = 'sealtrail-ledger-proof/v1';
-/** A bundle file larger than this is refused unread (a record is rarely over a megabyte). */
-export const MAX_BUNDLE_BYTES = 64 * 1024 * 1024;
 /** An inclusion proof of a tree of up to 2^53 leaves has at most 53 hashes; more is malformed. */
 export const MAX_PROOF_HASHES = 64;
 

@@ -2,14 +2,13 @@
  * The command tree. Global flags (`-address`, `-format`) are accepted anywhere on the line, as
  * commander recognises program options after the subcommand too.
  */
-import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import type { CliContext, GlobalOptions } from './context.js';
 import type { FlagKinds } from './argv.js';
 import { registerApm } from './commands/apm.js';
 import { registerAttest } from './commands/attest.js';
 import { registerAudit } from './commands/audit.js';
-import { registerCapsuleCommands } from './commands/capsule.js';
+import { boundedCapsuleIo, registerCapsuleCommands } from './commands/capsule.js';
 import { registerDevEnclave } from './commands/dev-enclave.js';
 import { registerAuth } from './commands/auth.js';
 import { registerGeneric } from './commands/generic.js';
@@ -32,11 +31,7 @@ const GROUPS: ReadonlyArray<(program: Command, ctx: CliContext) => void> = [
   registerSecrets, registerAuth, registerKv, registerAudit, registerGeneric,
   registerApm, registerDevEnclave, registerAttest, registerTrail, registerJournal, registerLedger,
   // The run's io, not the process's: output and stdin must go where runCli's caller says.
-  (program, ctx) => registerCapsuleCommands(program, () => ctx.client(), {
-    stdout: (text) => ctx.io.stdout(text),
-    readStdin: () => ctx.io.readStdin(),
-    readFile: (path) => readFile(path, 'utf8'),
-  }),
+  (program, ctx) => registerCapsuleCommands(program, () => ctx.client(), boundedCapsuleIo((text) => ctx.io.stdout(text), ctx.io)),
 ];
 
 export function buildProgram(io: CliIo, makeContext: (globals: () => GlobalOptions) => CliContext): Command {

@@ -2,8 +2,9 @@
  * The login token file, ~/.sealtrail-token — Sealtrail's ~/.vault-token (vault's internal token
  * helper). Written owner-only (0600) because it holds a live credential.
  */
-import { chmod, readFile, writeFile } from 'node:fs/promises';
+import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileBytesUpTo, MAX_TOKEN_INPUT_BYTES } from './input-limits.js';
 
 export const TOKEN_FILE_NAME = '.sealtrail-token';
 
@@ -14,7 +15,7 @@ export function tokenFilePath(homeDir: string): string {
 /** The stored token, or undefined when there is no (non-empty) token file. */
 export async function readStoredToken(homeDir: string): Promise<string | undefined> {
   try {
-    const text = (await readFile(tokenFilePath(homeDir), 'utf8')).trim();
+    const text = (await fileBytesUpTo(tokenFilePath(homeDir), MAX_TOKEN_INPUT_BYTES)).toString('utf8').trim();
     return text === '' ? undefined : text;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;

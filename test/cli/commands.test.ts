@@ -201,7 +201,7 @@ test('policy write from stdin, read, list, missing → 2', async () => {
   const missing = await run(['policy', 'read', 'nope']);
   assert.deepEqual([missing.code, missing.stderr], [2, 'No policy named: nope\n']);
   const nofile = await run(['policy', 'write', 'x', '/nonexistent.hcl']);
-  assert.deepEqual([nofile.code, nofile.stderr], [1, 'Error opening policy file "/nonexistent.hcl": ENOENT\n']);
+  assert.deepEqual([nofile.code, nofile.stderr], [1, 'sealtrail: /nonexistent.hcl: no such file or directory\n']);
 });
 
 test('secrets enable/tune/list and auth enable/tune send vault\'s bodies', async () => {
@@ -303,8 +303,8 @@ test('a missing or unreadable local file is a local error naming the path, witho
     const r = await run(argv);
     assert.deepEqual([r.code, r.stderr], [1, `sealtrail: ${missing}: no such file or directory\n`], argv.join(' '));
   }
-  // A failed read has no path of its own (EISDIR): still one line, naming the call.
+  // A failed read has no path of its own (EISDIR): still one line, naming the file read.
   const r = await run(['attest', 'verify', '--platform', 'nitro', home]);
-  assert.deepEqual([r.code, r.stderr], [1, `sealtrail: read: illegal operation on a directory\n`]);
+  assert.deepEqual([r.code, r.stderr], [1, `sealtrail: ${home}: illegal operation on a directory\n`]);
   assert.equal(fake.requests.length, 0);
 });

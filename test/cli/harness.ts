@@ -25,7 +25,6 @@ export function memoryIo(opts: RunOptions = {}): CliIo & { out: string[]; err: s
     err,
     stdout: (t) => void out.push(t),
     stderr: (t) => void err.push(t),
-    readStdin: async () => opts.stdin ?? '',
     async *stdinChunks() {
       yield* opts.stdinChunks ?? [Buffer.from(opts.stdin ?? '', 'utf8')];
     },

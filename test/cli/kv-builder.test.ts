@@ -5,6 +5,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SealtrailError } from '../../src/errors/index.js';
+import { CliExit, EXIT_LOCAL } from '../../src/cli/failure.js';
 import { parseKeyValueArgs, parseStringMap } from '../../src/cli/kv-builder.js';
 
 let dir: string;
@@ -15,7 +16,7 @@ before(async () => {
 });
 after(() => rm(dir, { recursive: true, force: true }));
 
-const sources = (stdin = '') => ({ readStdin: async () => stdin });
+const sources = (stdin = '') => ({ async *stdinChunks() { yield Buffer.from(stdin, 'utf8'); } });
 
 test('pairs, repeated keys, "=" in values, empty values', async () => {
   assert.deepEqual(await parseKeyValueArgs(['a=1', 'b=x=y', 'a=2', 'a=3', 'e=', ''], sources()), { a: ['1', '2', '3'], b: 'x=y', e: '' });
@@ -36,7 +37,6 @@ const invalidCases: Array<[string, string[], string, string]> = [
   ['stdin twice', ['a=-', 'b=-'], 'x', 'stdin already consumed: "-" may be used once'],
   ['stdin not JSON', ['-'], 'not json', 'failed to parse JSON from stdin: not valid JSON'],
   ['stdin JSON not an object', ['-'], '[1]', 'failed to parse JSON from stdin: expected a JSON object'],
-  ['missing file', ['k=@/nonexistent/file'], '', 'error reading file "/nonexistent/file": ENOENT'],
 ];
 for (const [name, args, stdin, message] of invalidCases) {
   test(`invalid: ${name}`, async () => {
@@ -44,6 +44,17 @@ for (const [name, args, stdin, message] of invalidCases) {
       e instanceof SealtrailError && e.kind === 'invalid' && e.message === message);
   });
 }
+
+test('a missing file or a directory ends the command in one line naming it, exit 1', async () => {
+  for (const [arg, path, reason] of [
+    ['k=@/nonexistent/file', '/nonexistent/file', 'no such file or directory'],
+    ['@/nonexistent/obj.json', '/nonexistent/obj.json', 'no such file or directory'],
+    [`k=@${dir}`, dir, 'illegal operation on a directory'],
+  ]) {
+    await assert.rejects(parseKeyValueArgs([arg], sources()), (e: unknown) =>
+      e instanceof CliExit && e.exitCode === EXIT_LOCAL && e.message === `sealtrail: ${path}: ${reason}`, arg);
+  }
+});
 
 test('string maps refuse lists and objects', async () => {
   assert.deepEqual(await parseStringMap(['file_path=/tmp/a.log', 'mode=0600'], sources()), { file_path: '/tmp/a.log', mode: '0600' });

@@ -6,8 +6,7 @@ import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../src/cli/run.js';
-import { MAX_BUNDLE_BYTES } from '../../src/cli/ledger-bundle.js';
-import { MAX_KEY_FILE_BYTES } from '../../src/cli/ledger-input.js';
+import { MAX_BUNDLE_BYTES, MAX_KEY_FILE_BYTES } from '../../src/cli/input-limits.js';
 import { memoryIo, runIn } from './harness.js';
 import { bundleOf, fakeServer, logKey, ORIGIN, recordTexts, writeLog, type DirLog } from './ledger-fixture.js';
 
@@ -190,28 +189,28 @@ test('verify-bundle and --key read a pipe, a FIFO, a device or stdin no further 
     const writing = writeFile(fifo, Buffer.alloc(MAX_BUNDLE_BYTES + 1, 0x20)).catch(() => undefined);
     const piped = await runIn(['ledger', 'verify-bundle', fifo, '--key', KEY.vkey]);
     await writing;
-    assert.deepEqual([piped.code, piped.stderr], [1, `the bundle is over ${MAX_BUNDLE_BYTES} bytes\n`]);
+    assert.deepEqual([piped.code, piped.stderr], [1, `sealtrail: ${fifo}: larger than 64 MiB\n`]);
 
     const keyFifo = join(dir, 'key.pipe');
     execFileSync('mkfifo', [keyFifo]);
     const keyWriting = writeFile(keyFifo, Buffer.alloc(MAX_KEY_FILE_BYTES * 2, 0x41)).catch(() => undefined);
     const key = await runIn(['ledger', 'verify-bundle', '-', '--key', keyFifo], { stdin: '{}' });
     await keyWriting;
-    assert.deepEqual([key.code, key.stderr], [1, `the key file is over ${MAX_KEY_FILE_BYTES} bytes\n`]);
+    assert.deepEqual([key.code, key.stderr], [1, `sealtrail: ${keyFifo}: larger than 4 KiB\n`]);
 
     // Stdin as it arrives: reading stops at the bound (the same MiB handed over again and again).
     let pulled = 0;
     const mib = Buffer.alloc(1024 * 1024, 0x20);
     const io = { ...memoryIo({ stdin: '' }), async *stdinChunks() { for (; pulled < 200; pulled++) yield mib; } };
     const code = await runCli(['ledger', 'verify-bundle', '-', '--key', KEY.vkey], io);
-    assert.deepEqual([code, io.err.join('')], [1, `the bundle is over ${MAX_BUNDLE_BYTES} bytes\n`]);
+    assert.deepEqual([code, io.err.join('')], [1, 'sealtrail: standard input: larger than 64 MiB\n']);
     assert.ok(pulled <= MAX_BUNDLE_BYTES / mib.length + 1, `${pulled} MiB read`);
 
     for (const device of ['/dev/zero', '/dev/urandom']) {
       const endless = await runIn(['ledger', 'verify-bundle', device, '--key', KEY.vkey]);
-      assert.deepEqual([endless.code, endless.stderr], [1, `the bundle is over ${MAX_BUNDLE_BYTES} bytes\n`], device);
+      assert.deepEqual([endless.code, endless.stderr], [1, `sealtrail: ${device}: larger than 64 MiB\n`], device);
       const endlessKey = await runIn(['ledger', 'verify-bundle', '-', '--key', device], { stdin: '{}' });
-      assert.deepEqual([endlessKey.code, endlessKey.stderr], [1, `the key file is over ${MAX_KEY_FILE_BYTES} bytes\n`], device);
+      assert.deepEqual([endlessKey.code, endlessKey.stderr], [1, `sealtrail: ${device}: larger than 4 KiB\n`], device);
     }
   });
 });

@@ -10,10 +10,9 @@
  * Exit 0 when the evidence verifies and, for TDX and SGX, its TCB status is accepted (default
  * UpToDate, SWHardeningNeeded). A verified but unaccepted TCB still prints the claims, then fails.
  */
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import {
-  createPlatformVerifiers, isPlatformName, isTcbStatus, parseDcapCollateral, vendorRoots, PLATFORM_NAMES, TCB_STATUSES,
+  createPlatformVerifiers, isPlatformName, isTcbStatus, parseDcapCollateral, vendorRoots, MAX_CRLS, MAX_SUPPLIED_CERTIFICATES, PLATFORM_NAMES, TCB_STATUSES,
   type AttestationClaims, type PlatformName, type TcbStatus, type VerifyOptions,
 } from '../../attestation/index.js';
 import { parseDurationSeconds } from '../../lib/time.js';
@@ -21,6 +20,9 @@ import { systemClock } from '../../lib/clock.js';
 import type { CliContext } from '../context.js';
 import { CliExit, EXIT_LOCAL, EXIT_VERIFY_FAILED, usageError } from '../failure.js';
 import { collect } from '../flags.js';
+import {
+  MAX_CERTIFICATE_FILE_BYTES, MAX_COLLATERAL_FILE_BYTES, MAX_CRL_FILE_BYTES, MAX_EVIDENCE_FILE_BYTES, readFileText, readFileUpTo,
+} from '../input-limits.js';
 
 interface VerifyFlags {
   platform: string;
@@ -66,7 +68,7 @@ function acceptedStatuses(value: string | undefined): readonly TcbStatus[] {
 async function collateralFile(path: string) {
   let doc: unknown;
   try {
-    doc = JSON.parse(await readFile(path, 'utf8'));
+    doc = JSON.parse(await readFileText(path, MAX_COLLATERAL_FILE_BYTES));
   } catch (err) {
     if (err instanceof SyntaxError) throw usageError('--collateral must be a JSON file (the DCAP collateral document)');
     throw err;
@@ -82,14 +84,16 @@ async function verifyOptions(platform: PlatformName, flags: VerifyFlags): Promis
   const trustVendor = flags.vendorRoot && flags.awsRoot;
   const maxAge = flags.maxAge === undefined ? undefined : parseDurationSeconds(flags.maxAge);
   if (flags.maxAge !== undefined && maxAge === undefined) throw usageError('--max-age must be a duration, e.g. 5m');
+  if (flags.cert.length > MAX_SUPPLIED_CERTIFICATES) throw usageError(`--cert may be given at most ${MAX_SUPPLIED_CERTIFICATES} times`);
+  if (flags.crl.length > MAX_CRLS) throw usageError(`--crl may be given at most ${MAX_CRLS} times`);
   return {
-    trustedRoots: [...(trustVendor ? vendorRoots(platform) : []), ...(await Promise.all(flags.root.map((f) => readFile(f, 'utf8'))))],
+    trustedRoots: [...(trustVendor ? vendorRoots(platform) : []), ...(await Promise.all(flags.root.map((f) => readFileText(f, MAX_CERTIFICATE_FILE_BYTES))))],
     now: flags.at !== undefined ? parseAt(flags.at) : systemClock.now(),
     maxAgeMs: maxAge === undefined ? Infinity : maxAge * 1000,
     allowDebug: flags.allowDebug === true,
     ...(flags.nonce !== undefined ? { expectedNonce: Buffer.from(flags.nonce, 'base64') } : {}),
-    ...(flags.cert.length > 0 ? { certificates: await Promise.all(flags.cert.map((f) => readFile(f))) } : {}),
-    ...(flags.crl.length > 0 ? { crls: await Promise.all(flags.crl.map(async (f) => evidenceBytes(await readFile(f)))) } : {}),
+    ...(flags.cert.length > 0 ? { certificates: await Promise.all(flags.cert.map((f) => readFileUpTo(f, MAX_CERTIFICATE_FILE_BYTES))) } : {}),
+    ...(flags.crl.length > 0 ? { crls: await Promise.all(flags.crl.map(async (f) => evidenceBytes(await readFileUpTo(f, MAX_CRL_FILE_BYTES)))) } : {}),
     ...(flags.collateral !== undefined ? { collateral: await collateralFile(flags.collateral) } : {}),
   };
 }
@@ -133,7 +137,7 @@ export function registerAttest(program: Command, ctx: CliContext): void {
       const platform = flags.platform;
       const accepted = acceptedStatuses(flags.acceptTcb);
       const options = await verifyOptions(platform, flags);
-      const result = createPlatformVerifiers()[platform].verify(evidenceBytes(await readFile(file)), options);
+      const result = createPlatformVerifiers()[platform].verify(evidenceBytes(await readFileUpTo(file, MAX_EVIDENCE_FILE_BYTES)), options);
       if (!result.ok) throw new CliExit(EXIT_LOCAL, `Verification failed (${result.code}): ${result.message}`);
       const out = ctx.output();
       const view = claimsView(result.claims, out.format === 'json');

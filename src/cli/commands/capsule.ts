@@ -10,29 +10,32 @@
  *   sealtrail capsule write-context write orders ctx.json   (or - for stdin)
  *   sealtrail capsule keys rotate
  */
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { invalid } from '../../errors/index.js';
 import {
   encapsulate, loadCapsule, queryAccessLog, queryControlLog, rotateDomainKey,
   type AccessLogQuery, type CapsuleClient, type CapsuleData, type TagInput,
 } from '../../sdk/index.js';
+import { MAX_REQUEST_INPUT_BYTES, readFileText, readStdinText, type StdinSource } from '../input-limits.js';
 
 export interface CapsuleCliIo {
   stdout(text: string): void;
+  /** A file's text; it goes to the server in a request body, so at most MAX_REQUEST_INPUT_BYTES. */
   readFile(path: string): Promise<string>;
+  /** Stdin's text, bounded as readFile. */
   readStdin(): Promise<string>;
 }
 
-const processIo: CapsuleCliIo = {
-  stdout: (text) => void process.stdout.write(text),
-  readFile: (path) => readFile(path, 'utf8'),
-  readStdin: async () => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks).toString('utf8');
-  },
-};
+/** Files and stdin read with the bound of data sent in a request body. */
+export function boundedCapsuleIo(stdout: (text: string) => void, stdin: StdinSource): CapsuleCliIo {
+  return {
+    stdout,
+    readFile: (path) => readFileText(path, MAX_REQUEST_INPUT_BYTES),
+    readStdin: () => readStdinText(stdin, MAX_REQUEST_INPUT_BYTES),
+  };
+}
+
+const processIo = boundedCapsuleIo((text) => void process.stdout.write(text), { stdinChunks: () => process.stdin });
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 

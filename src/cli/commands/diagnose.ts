@@ -4,11 +4,11 @@
  * production server has what it needs, and that the files and directories it names are usable.
  * Each problem is printed as `file:line: message`; exit 0 when a server would start on it.
  */
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { ConfigError, parseConfig, type ConfigProblem, environmentProblems, startupProblems, type ServerConfig } from '../../config/index.js';
 import type { CliContext } from '../context.js';
 import { CliExit, EXIT_LOCAL, usageError } from '../failure.js';
+import { MAX_CONFIG_FILE_BYTES, readFileText } from '../input-limits.js';
 
 export function registerDiagnose(operator: Command, ctx: CliContext): void {
   operator
@@ -20,7 +20,7 @@ export function registerDiagnose(operator: Command, ctx: CliContext): void {
       if (!flags.config) throw usageError('Must specify a config path using -config');
       const out = ctx.output();
       const file = flags.config;
-      const text = await readFile(file, 'utf8');
+      const text = await readFileText(file, MAX_CONFIG_FILE_BYTES);
       let config: ServerConfig | undefined;
       let problems: readonly ConfigProblem[];
       try {

@@ -10,14 +10,15 @@
  */
 import type { Command } from 'commander';
 import {
-  CHECKPOINT_PATH, consistencyProofFromTiles, hashLeavesHere, MAX_NOTE_BYTES, openCheckpoint, verifyConsistency, verifyLog, type LogFetcher, type LogVerdict, type NoteVerifier,
+  CHECKPOINT_PATH, consistencyProofFromTiles, hashLeavesHere, openCheckpoint, verifyConsistency, verifyLog, type LogFetcher, type LogVerdict, type NoteVerifier,
 } from '../../ledger/index.js';
 import { SealtrailError } from '../../errors/index.js';
 import { SealtrailClient } from '../../sdk/index.js';
 import { resolveAddress, resolveToken, type CliContext } from '../context.js';
 import { CliExit, EXIT_LOCAL, EXIT_REMOTE, EXIT_VERIFY_FAILED, localFailure, usageError } from '../failure.js';
 import { statusLine } from '../import-progress.js';
-import { loadVerifierKey, readInput } from '../ledger-input.js';
+import { MAX_CHECKPOINT_FILE_BYTES, readInputText } from '../input-limits.js';
+import { loadVerifierKey } from '../ledger-input.js';
 import { directoryFetcher, parseLedgerUrl, sameServer, urlFetcher } from '../ledger-fetch.js';
 import { printable } from '../printable.js';
 import { checkingRecords, type RecordPage, type RecordVerdict } from '../ledger-records.js';
@@ -114,7 +115,7 @@ export function registerLedgerVerify(ledger: Command, ctx: CliContext): void {
     .action(async (flags: VerifyFlags) => {
       const key = await loadVerifierKey(flags.key);
       const saved = flags.since === undefined ? undefined
-        : opened(await readInput(ctx, flags.since, MAX_NOTE_BYTES, 'the saved checkpoint'), key, `the saved checkpoint ${flags.since}`, EXIT_LOCAL);
+        : opened(await readInputText(ctx.io, flags.since, MAX_CHECKPOINT_FILE_BYTES), key, `the saved checkpoint ${flags.since}`, EXIT_LOCAL);
       const source = await sourceOf(ctx, flags);
       try {
         const note = await source.fetch(CHECKPOINT_PATH).catch((err: Error) => {

@@ -12,8 +12,9 @@ import type { Command } from 'commander';
 import { CHECKPOINT_PATH } from '../../ledger/index.js';
 import type { CliContext } from '../context.js';
 import { CliExit, EXIT_REMOTE, EXIT_VERIFY_FAILED, remote } from '../failure.js';
-import { MAX_BUNDLE_BYTES, parseProofBundle, verifyProofBundle } from '../ledger-bundle.js';
-import { loadVerifierKey, readInput } from '../ledger-input.js';
+import { MAX_BUNDLE_BYTES, readInputText } from '../input-limits.js';
+import { parseProofBundle, verifyProofBundle } from '../ledger-bundle.js';
+import { loadVerifierKey } from '../ledger-input.js';
 import { printable } from '../printable.js';
 import { serverLog } from '../ledger-server.js';
 import { registerLedgerProve } from './ledger-prove.js';
@@ -53,7 +54,7 @@ export function registerLedger(program: Command, ctx: CliContext): void {
     .requiredOption('--key <vkey>', "the log's verifier key (name+id+key) or a file holding it")
     .action(async (file: string, flags: { key: string }) => {
       const key = await loadVerifierKey(flags.key);
-      const parsed = parseProofBundle(await readInput(ctx, file, MAX_BUNDLE_BYTES, 'the bundle'));
+      const parsed = parseProofBundle(await readInputText(ctx.io, file, MAX_BUNDLE_BYTES));
       if (typeof parsed === 'string') throw new CliExit(EXIT_VERIFY_FAILED, `FAILED: ${parsed}`);
       const verdict = verifyProofBundle(parsed, key);
       if (!verdict.ok) throw new CliExit(EXIT_VERIFY_FAILED, `FAILED: ${verdict.reason}`);

@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { tokenEnvName, type AuthInfo, type TokenLookupData, type VaultResponse } from '../../sdk/index.js';
 import type { CliContext } from '../context.js';
 import { remote, usageError } from '../failure.js';
+import { MAX_TOKEN_INPUT_BYTES, readStdinText } from '../input-limits.js';
 import { storeToken, tokenFilePath } from '../token-store.js';
 
 /** The lookup-self answer shaped as the `auth` block vault's login prints. */
@@ -39,7 +40,7 @@ export function registerLogin(program: Command, ctx: CliContext): void {
       let token = arg;
       if (token === undefined || token === '-') {
         if (ctx.io.stdinIsTty) throw usageError('a token is required: sealtrail login <token>, or pipe it on stdin');
-        token = (await ctx.io.readStdin()).trim();
+        token = (await readStdinText(ctx.io, MAX_TOKEN_INPUT_BYTES)).trim();
       }
       if (token === '') throw usageError('a token is required');
 

@@ -5,6 +5,7 @@ import type { CliContext } from '../context.js';
 import { registerDiagnose } from './diagnose.js';
 import { CliExit, EXIT_LOCAL, EXIT_OK, EXIT_REMOTE, remote, usageError } from '../failure.js';
 import { parseIntFlag } from '../flags.js';
+import { MAX_UNSEAL_KEY_INPUT_BYTES, readStdinText } from '../input-limits.js';
 import type { Output } from '../output.js';
 import { columnize } from '../table.js';
 
@@ -91,7 +92,7 @@ export function registerOperator(program: Command, ctx: CliContext): void {
       let share = key;
       if (share === undefined || share === '-') {
         if (ctx.io.stdinIsTty) throw usageError('an unseal key is required: sealtrail operator unseal <key>, or pipe it on stdin');
-        share = (await ctx.io.readStdin()).trim();
+        share = (await readStdinText(ctx.io, MAX_UNSEAL_KEY_INPUT_BYTES)).trim();
       }
       if (share === '') throw usageError('an unseal key is required');
       const unsealKey = share;

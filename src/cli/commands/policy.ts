@@ -1,9 +1,9 @@
 /** `sealtrail policy write | read | list | delete` — ACL policies at sys/policies/acl/<name>. */
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { SealtrailApiError } from '../../sdk/index.js';
 import type { CliContext } from '../context.js';
-import { CliExit, EXIT_REMOTE, remote, usageError } from '../failure.js';
+import { CliExit, EXIT_REMOTE, remote } from '../failure.js';
+import { MAX_REQUEST_INPUT_BYTES, readInputText } from '../input-limits.js';
 
 export function registerPolicy(program: Command, ctx: CliContext): void {
   const policy = program.command('policy').description('Manage ACL policies');
@@ -14,15 +14,7 @@ export function registerPolicy(program: Command, ctx: CliContext): void {
     .argument('<name>', 'policy name')
     .argument('<file>', 'HCL or JSON policy file, or "-" for stdin')
     .action(async (name: string, file: string) => {
-      let text: string;
-      if (file === '-') text = await ctx.io.readStdin();
-      else {
-        try {
-          text = await readFile(file, 'utf8');
-        } catch (err) {
-          throw usageError(`Error opening policy file "${file}": ${(err as NodeJS.ErrnoException).code ?? 'unreadable'}`);
-        }
-      }
+      const text = await readInputText(ctx.io, file, MAX_REQUEST_INPUT_BYTES);
       const client = await ctx.client();
       await remote('uploading policy', () => client.sys.policies.write(name, text));
       ctx.output().line(`Success! Uploaded policy: ${name}`);
