@@ -83,7 +83,7 @@ export type VerifyFailureCode =
   | 'unsupported_algorithm'  // a signature algorithm or digest other than the platform's
   | 'bad_signature'          // the evidence signature does not verify under the leaf key
   | 'bad_chain'              // a certificate is not issued/signed by the next one
-  | 'not_ca'                 // an issuing certificate lacks CA:TRUE, or has more CAs below it than its pathLenConstraint allows
+  | 'not_ca'                 // an issuing certificate lacks CA:TRUE, its keyUsage lacks keyCertSign or is malformed, or it has more CAs below it than its pathLenConstraint allows
   | 'certificate_expired'    // a certificate's validity ended before the verification time
   | 'certificate_not_yet_valid'
   | 'untrusted_root'         // the chain does not end in a trusted root

@@ -1,13 +1,14 @@
 /**
  * Certificate chains of DCAP evidence and collateral (PCK, PCK CRL issuer, TCB signing): leaf
  * first, as PEM. Every certificate must be valid at the verification time, every issuer a CA
- * within its pathLenConstraint that names and signs the next one, and the top a trusted root (same
- * DER) or issued by one: a root that comes with the chain is never trusted by itself.
+ * (keyCertSign if it has a keyUsage) within its pathLenConstraint that names and signs the next
+ * one, and the top a trusted root (same DER) or issued by one: a root that comes with the chain is
+ * never trusted by itself.
  */
 import { X509Certificate } from 'node:crypto';
 import { validityAt } from '../nitro/validity.js';
 import type { VerifyFailureCode } from '../types.js';
-import { pathLengthProblem, pemCertificateBlocks } from '../x509/index.js';
+import { issuerProblem, pathLengthProblem, pemCertificateBlocks } from '../x509/index.js';
 
 /** Intel chains have two or three certificates; more is not a DCAP chain. */
 const MAX_CHAIN_CERTIFICATES = 4;
@@ -40,7 +41,8 @@ export function verifyChain(what: string, certs: readonly X509Certificate[], tru
     if (state === 'unreadable') return fail('malformed', `${nameOf(i, certs.length)} has an unreadable validity period`);
   }
   for (let i = 0; i + 1 < certs.length; i++) {
-    if (!certs[i + 1].ca) return fail('not_ca', `${nameOf(i + 1, certs.length)} issues a certificate but is not a CA`);
+    const problem = issuerProblem(certs[i + 1], nameOf(i + 1, certs.length));
+    if (problem) return fail('not_ca', problem);
     if (!certs[i].checkIssued(certs[i + 1]) || !certs[i].verify(certs[i + 1].publicKey)) {
       return fail('bad_chain', `${nameOf(i, certs.length)} is not signed by the next certificate in the chain`);
     }
@@ -52,7 +54,8 @@ export function verifyChain(what: string, certs: readonly X509Certificate[], tru
   const top = certs[certs.length - 1];
   if (trustedRoots.some((root) => root.raw.equals(top.raw))) return withinPathLength([...certs]);
   for (const root of trustedRoots) {
-    if (root.ca && validityAt(root, now) === 'ok' && top.checkIssued(root) && top.verify(root.publicKey)) {
+    // A trusted root that may not issue certificates is no issuer of the top.
+    if (!issuerProblem(root, 'the trusted root') && validityAt(root, now) === 'ok' && top.checkIssued(root) && top.verify(root.publicKey)) {
       return withinPathLength([...certs, root]);
     }
   }

@@ -4,7 +4,7 @@
  * current at the verification time; a stale CRL is expired collateral, not a pass.
  */
 import type { X509Certificate } from 'node:crypto';
-import { crlSignedBy, isRevoked, parseCrl, type Crl } from '../x509/index.js';
+import { crlSignedBy, isRevoked, issuerProblem, parseCrl, type Crl } from '../x509/index.js';
 import type { DcapCollateral } from '../types.js';
 import { parseChainPem, verifyChain } from './chain.js';
 import { failure, hexBytes, success, type Outcome } from './outcome.js';
@@ -57,6 +57,9 @@ export function checkPckRevocation(input: PckRevocationInput): Outcome<(cert: X5
   const crlIssuer = verified.path[0];
   if (byRoot(crlIssuer)) return failure('revoked', 'the PCK CRL issuer is revoked by the root CA');
   const leaf = pckPath[0];
+  // It stands for the PCK certificate's issuer, so it must be one that may issue certificates.
+  const problem = issuerProblem(crlIssuer, 'the PCK CRL issuer');
+  if (problem) return failure('collateral_invalid', problem);
   if (!leaf.checkIssued(crlIssuer) || !leaf.verify(crlIssuer.publicKey)) {
     return failure('collateral_invalid', 'the PCK CRL issuer is not the issuer of the PCK certificate');
   }

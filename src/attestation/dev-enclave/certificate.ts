@@ -37,6 +37,8 @@ export interface CertificateSpec {
   /** CA certificates get CA:TRUE and keyCertSign/cRLSign; others digitalSignature only. */
   ca: boolean;
   pathLength?: number;
+  /** The keyUsage extnValue (a DER BIT STRING) in place of the one `ca` implies; null leaves the extension out. */
+  keyUsage?: Uint8Array | null;
 }
 
 function name(dn: DistinguishedName): Uint8Array {
@@ -66,10 +68,10 @@ function extensions(spec: CertificateSpec): Uint8Array {
     ? der.sequence(der.boolean(true), ...(spec.pathLength !== undefined ? [der.smallInteger(spec.pathLength)] : []))
     : der.sequence();
   // keyUsage bits: digitalSignature = bit 0 (0x80); keyCertSign = bit 5, cRLSign = bit 6 (0x06, 1 unused bit).
-  const usage = spec.ca ? der.bitString(Uint8Array.of(0x06), 1) : der.bitString(Uint8Array.of(0x80), 7);
+  const usage = spec.keyUsage !== undefined ? spec.keyUsage : spec.ca ? der.bitString(Uint8Array.of(0x06), 1) : der.bitString(Uint8Array.of(0x80), 7);
   return der.explicit(3, der.sequence(
     extension(OID.basicConstraints, true, basic),
-    extension(OID.keyUsage, true, usage),
+    ...(usage ? [extension(OID.keyUsage, true, usage)] : []),
     extension(OID.subjectKeyIdentifier, false, der.octetString(keyIdentifier(spec.subjectKey))),
     extension(OID.authorityKeyIdentifier, false, der.sequence(der.implicitPrimitive(0, keyIdentifier(spec.issuerPublicKey)))),
   ));

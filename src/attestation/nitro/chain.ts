@@ -1,13 +1,13 @@
 /**
  * The certificate chain of a Nitro document: leaf → cabundle reversed (the bundle lists the root
  * first) → a trusted root. Every certificate must be valid at the verification time, every issuer
- * must be a CA (basicConstraints CA:TRUE) within its pathLenConstraint, every link must name its
- * issuer and verify under the issuer's key, and the top must be a trusted root (same DER) or be
- * issued by one.
+ * must be a CA (basicConstraints CA:TRUE, keyCertSign if it has a keyUsage) within its
+ * pathLenConstraint, every link must name its issuer and verify under the issuer's key, and the
+ * top must be a trusted root (same DER) or be issued by one.
  */
 import { X509Certificate } from 'node:crypto';
 import type { VerifyFailureCode } from '../types.js';
-import { pathLengthProblem } from '../x509/index.js';
+import { issuerProblem, pathLengthProblem } from '../x509/index.js';
 import type { CertificateCache } from './cert-cache.js';
 import { validityAt } from './validity.js';
 
@@ -60,7 +60,8 @@ export function verifyChain(input: ChainInput): ChainResult {
   }
   for (let i = 0; i + 1 < path.length; i++) {
     const issuer = path[i + 1];
-    if (!issuer.ca) return fail('not_ca', `${positionName(i + 1, path.length)} issues a certificate but is not a CA`);
+    const problem = issuerProblem(issuer, positionName(i + 1, path.length));
+    if (problem) return fail('not_ca', problem);
     // The leaf link is cached too: an enclave keeps its leaf for its lifetime (hours), so its
     // repeated logins hit; one-off leaves only age out of the bounded cache.
     if (!linkVerifies(path[i], issuer, input)) {
@@ -71,7 +72,8 @@ export function verifyChain(input: ChainInput): ChainResult {
   const top = path[path.length - 1];
   if (input.trustedRoots.some((root) => root.fingerprint256 === top.fingerprint256)) return withinPathLength(path, path.length);
   for (const root of input.trustedRoots) {
-    if (root.ca && validityAt(root, input.now) === 'ok' && linkVerifies(top, root, input)) return withinPathLength([...path, root], path.length);
+    // A trusted root that may not issue certificates is no issuer of the top.
+    if (!issuerProblem(root, 'the trusted root') && validityAt(root, input.now) === 'ok' && linkVerifies(top, root, input)) return withinPathLength([...path, root], path.length);
   }
   return fail('untrusted_root', 'the certificate chain does not end in a trusted root');
 }

@@ -2,14 +2,14 @@
  * The AMD chain of a report's signing key: VCEK → ASK → ARK, or VLEK → ASVK → ARK. The caller
  * supplies the VCEK/VLEK (and may add the ASK/ASVK and ARK); the ASK/ASVK may also come from the
  * built-in set. Each link must name its issuer and verify under the issuer's key (RSASSA-PSS), every
- * issuer must be a CA within its pathLenConstraint, every certificate valid at the verification
- * time, and the ARK must be one of the trusted roots (by DER fingerprint): an ARK supplied with the
- * report is never trusted as such.
+ * issuer must be a CA (keyCertSign if it has a keyUsage) within its pathLenConstraint, every
+ * certificate valid at the verification time, and the ARK must be one of the trusted roots (by DER
+ * fingerprint): an ARK supplied with the report is never trusted as such.
  */
 import { X509Certificate } from 'node:crypto';
 import type { VerifyFailureCode } from '../types.js';
 import { validityAt } from '../nitro/validity.js';
-import { pathLengthProblem, pemCertificateBlocks } from '../x509/index.js';
+import { issuerProblem, pathLengthProblem, pemCertificateBlocks } from '../x509/index.js';
 import { amdIntermediates } from './amd-intermediates.js';
 import { commonName } from './endorsement-key.js';
 
@@ -48,12 +48,28 @@ export function parseSupplied(items: ReadonlyArray<Uint8Array>): X509Certificate
   return out;
 }
 
-function issues(issuer: X509Certificate, child: X509Certificate): boolean {
+function signs(issuer: X509Certificate, child: X509Certificate): boolean {
   try {
-    return child.checkIssued(issuer) && child.verify(issuer.publicKey);
+    return child.verify(issuer.publicKey);
   } catch {
     return false;
   }
+}
+
+const issues = (issuer: X509Certificate, child: X509Certificate): boolean => child.checkIssued(issuer) && signs(issuer, child);
+
+/**
+ * The certificate of `pool` that issued `child` (names it, signs it, and may issue certificates),
+ * or, when none did, why one whose key signed `child` may not issue it; undefined when no key did.
+ */
+function issuerIn(pool: readonly X509Certificate[], child: X509Certificate, role: string): X509Certificate | { problem: string } | undefined {
+  const issuer = pool.find((c) => issues(c, child) && !issuerProblem(c, role));
+  if (issuer) return issuer;
+  for (const c of pool) {
+    const problem = signs(c, child) ? issuerProblem(c, role) : undefined;
+    if (problem) return { problem };
+  }
+  return undefined;
 }
 
 function validity(cert: X509Certificate, role: string, now: number): ChainResult | undefined {
@@ -69,17 +85,17 @@ export function verifySnpChain(supplied: readonly X509Certificate[], trustedRoot
   if (leaves.length !== 1) return fail('malformed', 'exactly one VCEK or VLEK certificate must come with the report');
   const [leaf] = leaves;
   const candidates = [...supplied.filter((c) => c !== leaf), ...amdIntermediates()];
-  const intermediate = candidates.find((c) => issues(c, leaf));
+  const intermediate = issuerIn(candidates, leaf, 'the ASK/ASVK');
   if (!intermediate) return fail('bad_chain', 'the VCEK/VLEK is not signed by a supplied or built-in ASK/ASVK');
-  const root = trustedRoots.find((r) => issues(r, intermediate) && r.fingerprint256 !== intermediate.fingerprint256);
+  if ('problem' in intermediate) return fail('not_ca', intermediate.problem);
+  const root = issuerIn(trustedRoots.filter((r) => r.fingerprint256 !== intermediate.fingerprint256), intermediate, 'the ARK');
   if (!root) return fail('untrusted_root', 'the ASK/ASVK is not signed by a trusted AMD root');
+  if ('problem' in root) return fail('not_ca', root.problem);
 
   for (const [cert, role] of [[leaf, 'VCEK/VLEK'], [intermediate, 'ASK/ASVK'], [root, 'ARK']] as const) {
     const bad = validity(cert, role, now);
     if (bad) return bad;
   }
-  if (!intermediate.ca) return fail('not_ca', 'the ASK/ASVK issues a certificate but is not a CA');
-  if (!root.ca) return fail('not_ca', 'the ARK issues a certificate but is not a CA');
   const problem = pathLengthProblem([leaf, intermediate, root], (i) => ['the VCEK/VLEK', 'the ASK/ASVK', 'the ARK'][i]);
   if (problem) return fail('not_ca', problem);
   return { ok: true, chain: { leaf, intermediate, root } };

@@ -1,9 +1,10 @@
 /**
  * X.509 pieces node:crypto does not provide: extensions by OID, CRLs, signature algorithms, path
- * length constraints, PEM blocks.
+ * length constraints, what an issuing certificate must be, PEM blocks.
  */
 export { certificateExtensions, type Extension } from './extensions.js';
 export { crlSignedBy, isRevoked, parseCrl, subjectDer, type Crl } from './crl.js';
+export { issuerProblem } from './issuer-rules.js';
 export { pathLengthProblem } from './path-length.js';
 export { pemCertificateBlocks, pemCertificateBodies } from './pem.js';
 export { signatureAlgorithm, verifySignature, type SignatureAlgorithm } from './signature.js';

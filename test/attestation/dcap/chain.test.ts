@@ -1,9 +1,13 @@
-/** DCAP certificate chains enforce basicConstraints pathLenConstraint (RFC 5280 §4.2.1.9). */
+/**
+ * DCAP certificate chains enforce basicConstraints pathLenConstraint (RFC 5280 §4.2.1.9) and what
+ * may issue a certificate: a CA whose keyUsage, if any, has keyCertSign (§6.1.4 (k), (n)).
+ */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, X509Certificate, type KeyObject } from 'node:crypto';
 import { verifyChain } from '../../../src/attestation/dcap/chain.js';
 import { buildCertificate, type DistinguishedName } from '../../../src/attestation/dev-enclave/certificate.js';
+import { MALFORMED, WITH_KEY_CERT_SIGN, WITHOUT_KEY_CERT_SIGN } from '../key-usage.js';
 
 const T0 = Date.UTC(2025, 5, 1);
 const DAY = 86_400_000;
@@ -14,13 +18,13 @@ interface Issued {
   keys: { publicKey: KeyObject; privateKey: KeyObject };
 }
 
-function issue(cn: string, issuer: Issued | undefined, ca: boolean, pathLength?: number): Issued {
+function issue(cn: string, issuer: Issued | undefined, ca: boolean, pathLength?: number, keyUsage?: Uint8Array | null): Issued {
   const keys = generateKeyPairSync('ec', { namedCurve: 'secp384r1' });
   const dn = { O: 'Sealtrail test', CN: cn };
   const signer = issuer ?? { dn, keys };
   const cert = new X509Certificate(buildCertificate({
     subject: dn, issuer: signer.dn, subjectKey: keys.publicKey, issuerPublicKey: signer.keys.publicKey, issuerPrivateKey: signer.keys.privateKey,
-    notBefore: T0 - DAY, notAfter: T0 + DAY, ca, pathLength,
+    notBefore: T0 - DAY, notAfter: T0 + DAY, ca, pathLength, keyUsage,
   }));
   return { cert, dn, keys };
 }
@@ -44,4 +48,45 @@ test('a CA below a pathLen 0 CA, or more CAs than the root allows, is refused (n
   const below = issue('second CA', open, true);
   assert.equal(outcome([issue('PCK', below, false), below, open], root),
     'not_ca: PCK chain: the trusted root allows at most 1 CA certificate(s) below it (pathLenConstraint)');
+});
+
+test('a PCK leaf (CA:FALSE) that chains to the root cannot sign a certificate below it', () => {
+  const root = issue('root', undefined, true, 1);
+  const platformCa = issue('PCK Platform CA', root, true, 0);
+  const pck = issue('PCK', platformCa, false);
+  assert.equal(outcome([pck, platformCa, root], root), 'ok');
+  assert.equal(outcome([issue('forged PCK', pck, false), pck, platformCa, root], root),
+    'not_ca: PCK chain: intermediate certificate 1 issues a certificate but is not a CA');
+  const signing = issue('PCK', platformCa, false, undefined, WITH_KEY_CERT_SIGN['keyCertSign and cRLSign']);
+  assert.equal(outcome([issue('forged PCK', signing, false), signing, platformCa], root),
+    'not_ca: PCK chain: intermediate certificate 1 issues a certificate but is not a CA');
+});
+
+test('a CA whose keyUsage lacks keyCertSign, or is malformed, cannot issue; no keyUsage or keyCertSign can', () => {
+  const root = issue('root', undefined, true, 1);
+  const under = (keyUsage: Uint8Array | null) => {
+    const ca = issue('PCK Platform CA', root, true, 0, keyUsage);
+    return outcome([issue('PCK', ca, false), ca, root], root);
+  };
+  for (const [what, keyUsage] of Object.entries(WITHOUT_KEY_CERT_SIGN)) {
+    assert.equal(under(keyUsage), 'not_ca: PCK chain: intermediate certificate 1 issues a certificate but its keyUsage does not allow certificate signing (keyCertSign)', what);
+  }
+  for (const [what, keyUsage] of Object.entries(MALFORMED)) {
+    assert.equal(under(keyUsage), 'not_ca: PCK chain: intermediate certificate 1 has an unreadable keyUsage extension', what);
+  }
+  assert.equal(under(null), 'ok');
+  for (const [what, keyUsage] of Object.entries(WITH_KEY_CERT_SIGN)) assert.equal(under(keyUsage), 'ok', what);
+});
+
+test('a trusted root that may not issue certificates: refused by name in the chain, no issuer of its top otherwise', () => {
+  for (const [keyUsage, reason] of [
+    [WITHOUT_KEY_CERT_SIGN.digitalSignature, 'issues a certificate but its keyUsage does not allow certificate signing (keyCertSign)'],
+    [MALFORMED['keyCertSign and a byte after the BIT STRING'], 'has an unreadable keyUsage extension'],
+  ] as const) {
+    const root = issue('root', undefined, true, 1, keyUsage);
+    const platformCa = issue('PCK Platform CA', root, true, 0);
+    const pck = issue('PCK', platformCa, false);
+    assert.equal(outcome([pck, platformCa, root], root), `not_ca: PCK chain: the top certificate ${reason}`);
+    assert.equal(outcome([pck, platformCa], root), 'untrusted_root: PCK chain: the chain does not end in a trusted root');
+  }
 });

@@ -1,10 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { X509Certificate } from 'node:crypto';
 import { intelSgxRootCa, parseQuote, verifyDcapQuote } from '../../../src/attestation/dcap/index.js';
 import { parseChainPem } from '../../../src/attestation/dcap/chain.js';
 import { checkPckRevocation, currentCrl } from '../../../src/attestation/dcap/revocation.js';
 import { isRevoked, parseCrl, subjectDer } from '../../../src/attestation/x509/index.js';
 import * as der from '../../../src/lib/der.js';
+import { buildCertificate } from '../../../src/attestation/dev-enclave/certificate.js';
+import { MALFORMED, WITHOUT_KEY_CERT_SIGN } from '../key-usage.js';
 import { buildCrl, DAY, p384, testPki, tdxFixture } from './helpers.js';
 
 const f = tdxFixture();
@@ -92,6 +95,32 @@ test('test PKI: a PCK CRL signed by the root instead of the CA, or stale, is ref
   assert.deepEqual(stale.ok ? null : stale.code, 'collateral_expired');
   const future = revocation([], [], { pckCrl: crlHex(pki.caCert, pki.caKey, [], now + DAY, now + 3 * DAY) });
   assert.deepEqual(future.ok ? null : future.code, 'collateral_expired');
+});
+
+test('test PKI: a PCK CRL issuer that may not issue certificates does not stand for the PCK\'s issuer', () => {
+  // The root's twin of the PCK CA: same name and key, but a keyUsage without keyCertSign, or a malformed one.
+  const twin = (keyUsage: Uint8Array) => new X509Certificate(buildCertificate({
+    subject: { C: 'US', O: 'Sealtrail test', CN: 'test PCK CA' }, issuer: { C: 'US', O: 'Sealtrail test', CN: 'test root' },
+    subjectKey: pki.caCert.publicKey, issuerPublicKey: pki.rootCert.publicKey, issuerPrivateKey: pki.rootKey,
+    notBefore: now - 30 * DAY, notAfter: now + 300 * DAY, ca: true, keyUsage,
+  }));
+  for (const [keyUsage, reason] of [
+    [WITHOUT_KEY_CERT_SIGN.cRLSign, 'the PCK CRL issuer issues a certificate but its keyUsage does not allow certificate signing (keyCertSign)'],
+    [MALFORMED['keyCertSign with a padding bit set'], 'the PCK CRL issuer has an unreadable keyUsage extension'],
+  ] as const) {
+    const result = checkPckRevocation({
+      collateral: {
+        ...f.collateral,
+        root_ca_crl: crlHex(pki.rootCert, pki.rootKey, []),
+        pck_crl_issuer_chain: twin(keyUsage).toString() + pki.rootCert.toString(),
+        pck_crl: crlHex(pki.caCert, pki.caKey, []),
+      },
+      pckPath: [pki.leafCert, pki.caCert, pki.rootCert],
+      trustedRoots: [pki.rootCert],
+      now,
+    });
+    assert.deepEqual(result.ok ? 'ok' : [result.code, result.message], ['collateral_invalid', reason]);
+  }
 });
 
 test('currentCrl: the real root CA CRL is signed by the Intel root and current in the fixture window', () => {

@@ -1,4 +1,4 @@
-/** Nitro documents under chains a test chooses: certificates with any CA flags and path lengths. */
+/** Nitro documents under chains a test chooses: certificates with any CA flags, path lengths and key usages. */
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { encode } from 'cbor2';
 import { sigStructure } from '../../../src/attestation/index.js';
@@ -13,13 +13,13 @@ export interface Issued {
 }
 
 /** A P-384 certificate valid an hour either side of `now`, issued by `issuer` (self-signed without one). */
-export function issue(now: number, cn: string, issuer: Issued | undefined, options: { ca: boolean; pathLength?: number; dn?: DistinguishedName }): Issued {
+export function issue(now: number, cn: string, issuer: Issued | undefined, options: { ca: boolean; pathLength?: number; dn?: DistinguishedName; keyUsage?: Uint8Array | null }): Issued {
   const keys = generateKeyPairSync('ec', { namedCurve: 'secp384r1' });
   const dn = options.dn ?? { O: 'Sealtrail test', CN: cn };
   const signer = issuer ?? { dn, keys };
   const der = buildCertificate({
     subject: dn, issuer: signer.dn, subjectKey: keys.publicKey, issuerPublicKey: signer.keys.publicKey, issuerPrivateKey: signer.keys.privateKey,
-    notBefore: now - HOUR, notAfter: now + HOUR, ca: options.ca, pathLength: options.pathLength,
+    notBefore: now - HOUR, notAfter: now + HOUR, ca: options.ca, pathLength: options.pathLength, keyUsage: options.keyUsage,
   });
   return { der, dn, keys };
 }

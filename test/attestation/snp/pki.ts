@@ -9,7 +9,7 @@ import { SIGNED_LENGTH, REPORT_LENGTH } from '../../../src/attestation/snp/repor
 
 const OID = {
   rsassaPss: '1.2.840.113549.1.1.10', sha384: '2.16.840.1.101.3.4.2.2', mgf1: '1.2.840.113549.1.1.8',
-  o: '2.5.4.10', cn: '2.5.4.3', basicConstraints: '2.5.29.19', amd: '1.3.6.1.4.1.3704.1',
+  o: '2.5.4.10', cn: '2.5.4.3', basicConstraints: '2.5.29.19', keyUsage: '2.5.29.15', amd: '1.3.6.1.4.1.3704.1',
 };
 
 export const DAY = 86_400_000;
@@ -37,6 +37,8 @@ export interface Spec {
   ca?: boolean;
   /** basicConstraints pathLenConstraint (CA certificates only). */
   pathLength?: number;
+  /** A keyUsage extension with this extnValue (none by default). */
+  keyUsage?: Uint8Array;
   notBefore?: number;
   notAfter?: number;
   /** [oid suffix under 1.3.6.1.4.1.3704.1, extnValue content]. */
@@ -48,6 +50,7 @@ export function certificate(spec: Spec): Buffer {
     der.sequence(der.oid(oid), ...(critical ? [der.boolean(true)] : []), der.octetString(value));
   const extensions = [
     ...(spec.ca ? [ext(OID.basicConstraints, der.sequence(der.boolean(true), ...(spec.pathLength !== undefined ? [der.smallInteger(spec.pathLength)] : [])), true)] : []),
+    ...(spec.keyUsage ? [ext(OID.keyUsage, spec.keyUsage, true)] : []),
     ...(spec.amd ?? []).map(([suffix, value]) => ext(`${OID.amd}.${suffix}`, value)),
   ];
   const tbs = der.sequence(

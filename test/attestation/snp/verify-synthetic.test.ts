@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { amdRoots, verifySnpReport } from '../../../src/attestation/snp/index.js';
 import type { VerifyOptions, VerifyResult } from '../../../src/attestation/types.js';
+import { MALFORMED, WITH_KEY_CERT_SIGN, WITHOUT_KEY_CERT_SIGN } from '../key-usage.js';
 import { certificate, chain, crl, DAY, keys, report, resign, T0, type VcekOptions } from './pki.js';
 
 const CHIP = Buffer.alloc(64, 0x5c);
@@ -85,6 +86,31 @@ test('a VCEK without an SPL or hwID, or with a hwID of the wrong length, is malf
 test('an ASK without CA:TRUE fails not_ca', () => {
   const { options } = setup('Milan', { hwId: CHIP }, { ca: false });
   assert.equal(code(verifySnpReport(report({ chipId: CHIP }), options())), 'not_ca');
+});
+
+test('an ASK/ASVK without CA:TRUE, with keyCertSign or not, is refused by name (not_ca)', () => {
+  for (const keyUsage of [undefined, WITHOUT_KEY_CERT_SIGN.digitalSignature, WITH_KEY_CERT_SIGN['keyCertSign and cRLSign']]) {
+    const result = verifySnpReport(report({ chipId: CHIP }), setup('Milan', { hwId: CHIP }, { ca: false, keyUsage }).options());
+    assert.deepEqual(result.ok ? 'ok' : [result.code, result.message], ['not_ca', 'the ASK/ASVK issues a certificate but is not a CA']);
+  }
+});
+
+test('an ASK/ASVK or ARK whose keyUsage lacks keyCertSign, or is malformed, cannot issue (not_ca)', () => {
+  const outcome = (ask: object, ark: object = {}) => {
+    const result = verifySnpReport(report({ chipId: CHIP }), setup('Milan', { hwId: CHIP }, ask, ark).options());
+    return result.ok ? 'ok' : [result.code, result.message];
+  };
+  for (const [what, keyUsage] of Object.entries(WITHOUT_KEY_CERT_SIGN)) {
+    assert.deepEqual(outcome({ keyUsage }), ['not_ca', 'the ASK/ASVK issues a certificate but its keyUsage does not allow certificate signing (keyCertSign)'], what);
+    assert.deepEqual(outcome({}, { keyUsage }), ['not_ca', 'the ARK issues a certificate but its keyUsage does not allow certificate signing (keyCertSign)'], what);
+  }
+  for (const [what, keyUsage] of Object.entries(MALFORMED)) {
+    assert.deepEqual(outcome({ keyUsage }), ['not_ca', 'the ASK/ASVK has an unreadable keyUsage extension'], what);
+    assert.deepEqual(outcome({}, { keyUsage }), ['not_ca', 'the ARK has an unreadable keyUsage extension'], what);
+  }
+  // No keyUsage (the harness's default) and keyCertSign in any valid encoding may issue.
+  assert.equal(outcome({}), 'ok');
+  for (const [what, keyUsage] of Object.entries(WITH_KEY_CERT_SIGN)) assert.equal(outcome({ keyUsage }, { keyUsage }), 'ok', what);
 });
 
 test('pathLenConstraint: AMD\'s ASK (pathLen 0) may issue the VCEK; an ARK with pathLen 0 may not have the ASK below it', () => {

@@ -4,6 +4,8 @@ import { createPrivateKey } from 'node:crypto';
 import { createDevCa, createDevEnclave } from '../../../src/attestation/index.js';
 import { APM_UNAUTHENTICATED_PATHS, entityIdFor } from '../../../src/auth/apm/index.js';
 import { SealtrailError } from '../../../src/errors/index.js';
+import type { JournalAppend } from '../../../src/journal/index.js';
+import { WITHOUT_KEY_CERT_SIGN } from '../../attestation/key-usage.js';
 import { issue, nitroDocument, type Issued } from '../../attestation/nitro/documents.js';
 import { harness, IMAGE, OTHER_IMAGE, SIGNER, T0 } from './helpers.js';
 
@@ -192,6 +194,33 @@ test('a CA issued by the dev intermediate (pathLen 0) cannot vouch for an enclav
   const admitted = await h.init();
   const direct = nitroDocument(T0, issue(T0, 'leaf', intermediate, { ca: false }), [h.ca.root.raw, h.ca.intermediate.raw], { nonce: admitted.challenge, pcr: 'cd' });
   assert.deepEqual((await h.auth(admitted.correlationId, Buffer.from(direct).toString('base64')))!.auth!.policies, ['app-read']);
+});
+
+test('a CA under the trusted root whose keyUsage lacks keyCertSign cannot vouch for an enclave: the reason is in the response and the journal record, without certificate bytes', async () => {
+  const records: JournalAppend[] = [];
+  const h = await harness({ journal: { append: async (record) => void records.push(record) } });
+  await withRoles(h);
+  const root: Issued = {
+    der: h.ca.root.raw,
+    dn: { C: 'US', O: 'Sealtrail', OU: 'development enclave', CN: 'sealtrail-dev-enclave root' },
+    keys: { publicKey: h.ca.root.publicKey, privateKey: createPrivateKey(h.ca.material.rootKeyPem) },
+  };
+  const signingOnly = issue(T0, 'signing-only CA', root, { ca: true, keyUsage: WITHOUT_KEY_CERT_SIGN.digitalSignature });
+  const leaf = issue(T0, 'leaf', signingOnly, { ca: false });
+  const { correlationId, challenge } = await h.init();
+  const doc = nitroDocument(T0, leaf, [h.ca.root.raw, signingOnly.der], { nonce: challenge, pcr: 'cd' });
+  const reason = 'attestation failed: cabundle certificate 1 issues a certificate but its keyUsage does not allow certificate signing (keyCertSign)';
+  await assert.rejects(h.auth(correlationId, Buffer.from(doc).toString('base64')), (err) => {
+    fails('permission', 'attestation_not_ca')(err);
+    assert.equal((err as SealtrailError).message, reason);
+    return true;
+  });
+  assert.equal(records.length, 1);
+  const record = JSON.parse(records[0].text) as Record<string, unknown>;
+  assert.deepEqual([record.verdict, record.reason, record.correlation_id], ['failed', reason, correlationId]);
+  for (const der of [signingOnly.der, leaf.der]) {
+    for (const needle of [Buffer.from(der).toString('hex').slice(-32), Buffer.from(der).toString('base64').slice(-24)]) assert.ok(!records[0].text.includes(needle));
+  }
 });
 
 test('without dev mode the dev CA is not trusted; an operator root makes it trusted', async () => {
