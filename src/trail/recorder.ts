@@ -1,8 +1,14 @@
 /**
  * The TrailRecorder the KMS edge calls for every AWS call: format the CloudTrail record, append it
- * to the durable store (resolving after the commit), and to the journal with the keys that
- * correlate it. Trails deliver from the store by cursor, so an event recorded is an event a trail
- * will deliver, even across a restart.
+ * to the journal with the keys that correlate it, then to the durable store (resolving after the
+ * commit). Trails deliver from the store by cursor, so an event recorded is an event a trail will
+ * deliver, even across a restart.
+ *
+ * The journal goes first: the two cannot commit together, and the store is what LookupEvents and
+ * trails serve, so it must hold no event the journal lacks (a digest's ledger checkpoint speaks
+ * for the journal) and none of a call refused because the journal could not take its record. A
+ * store that cannot commit fails the call with the journal's record kept, as the journal keeps
+ * the entries of every request it was shown.
  */
 import type { Clock } from '../lib/clock.js';
 import { cloudTrailKeys, type JournalKeys, type JournalWriter, type JsonObject } from '../journal/index.js';
@@ -42,10 +48,11 @@ export function createTrailRecorder(deps: TrailRecorderDeps): TrailRecorder {
       const record = formatCloudTrailRecord(event);
       // One JSON text for both: the store seals it, the journal keeps it as its record.
       const json = JSON.stringify(record);
+      if (deps.journal) {
+        const timeNs = deps.clock ? deps.clock.nowNs() : BigInt(event.eventTime) * 1_000_000n;
+        await deps.journal.append({ kind: 'cloudtrail', timeNs, text: json, keys: journalKeysOfEvent(record, deps.recipientEntity) });
+      }
       await deps.store().append({ record, json, timeMs: event.eventTime });
-      if (!deps.journal) return;
-      const timeNs = deps.clock ? deps.clock.nowNs() : BigInt(event.eventTime) * 1_000_000n;
-      await deps.journal.append({ kind: 'cloudtrail', timeNs, text: json, keys: journalKeysOfEvent(record, deps.recipientEntity) });
     },
   };
 }

@@ -11,6 +11,8 @@ export interface ServerProcess {
   process: ChildProcess;
   base: string;
   token: string;
+  /** The AWS access key pair the dev server printed at start-up. */
+  awsCredentials: { accessKeyId: string; secretAccessKey: string };
   exited: Promise<void>;
 }
 
@@ -23,18 +25,20 @@ export async function startServerProcess(dir: string, extra: { args?: string[]; 
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
   let out = '';
   try {
-    const { base, token } = await new Promise<{ base: string; token: string }>((resolve, reject) => {
+    const { base, token, awsCredentials } = await new Promise<Omit<ServerProcess, 'process' | 'exited'>>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`the server did not start in time:\n${out}`)), 60_000);
       child.stdout!.on('data', (c: Buffer) => {
         out += c.toString();
         const b = /^Api Address: (\S+)$/m.exec(out)?.[1];
         const t = /^Root Token: (\S+)$/m.exec(out)?.[1];
-        if (b && t) { clearTimeout(timer); resolve({ base: b, token: t }); }
+        const accessKeyId = /^AWS Access Key: (\S+)$/m.exec(out)?.[1];
+        const secretAccessKey = /^AWS Secret Key: (\S+)$/m.exec(out)?.[1];
+        if (b && t && accessKeyId && secretAccessKey) { clearTimeout(timer); resolve({ base: b, token: t, awsCredentials: { accessKeyId, secretAccessKey } }); }
       });
       child.stderr!.on('data', (c: Buffer) => { out += c.toString(); });
       child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`the server exited (${code}):\n${out}`)); });
     });
-    return { process: child, base, token, exited };
+    return { process: child, base, token, awsCredentials, exited };
   } catch (err) {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await exited;

@@ -1,7 +1,8 @@
 /**
- * The trail recorder: a call's CloudTrail record goes to the event store, then to the journal with
- * the keys that correlate it — one JSON text for both, so the journal's record is the very
- * CloudTrailEvent that LookupEvents and trail delivery serve.
+ * The trail recorder: a call's CloudTrail record goes to the journal with the keys that correlate
+ * it, then to the event store — one JSON text for both, so the journal's record is the very
+ * CloudTrailEvent that LookupEvents and trail delivery serve, and the store never holds an event
+ * the journal could not take.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,14 +15,14 @@ import { KEY_ARN, kmsEvent } from './fixtures.js';
 
 const T0 = Date.UTC(2024, 10, 14, 12, 0, 0);
 
-test('the journal gets the same CloudTrailEvent text the event store holds, after the store committed it', async () => {
+test('the journal gets the same CloudTrailEvent text the event store holds, before the store commits it', async () => {
   const clock = manualClock(T0);
   const store = createEventStore({ path: ':memory:', encryptionKey: new Uint8Array(32).fill(4), clock, purgeIntervalMs: 0 });
   const journaled: JournalAppend[] = [];
-  const storedFirst: number[] = [];
+  const storedBefore: number[] = [];
   const journal = {
     async append(record: JournalAppend) {
-      storedFirst.push(await store.lastSeq());
+      storedBefore.push(await store.lastSeq());
       journaled.push(record);
     },
   };
@@ -36,7 +37,23 @@ test('the journal gets the same CloudTrailEvent text the event store holds, afte
     assert.equal(stored.json, JSON.stringify(formatCloudTrailRecord(event)));
     assert.equal(journaled[0].keys.requestId, 'req-1');
     assert.equal(journaled[0].keys.keyArn, KEY_ARN);
-    assert.deepEqual(storedFirst, [1]);
+    assert.deepEqual(storedBefore, [0]);
+    assert.equal(await store.lastSeq(), 1);
+  } finally {
+    await store.close();
+  }
+});
+
+test('a record the journal cannot take fails the call and leaves no event in the store', async () => {
+  const clock = manualClock(T0);
+  const store = createEventStore({ path: ':memory:', encryptionKey: new Uint8Array(32).fill(4), clock, purgeIntervalMs: 0 });
+  const full = Object.assign(new Error('the journal could not write its spool (ENOSPC)'), { code: 'ENOSPC' });
+  const journal = { append: async () => { throw full; } };
+  try {
+    const recorder = createTrailRecorder({ store: () => store, journal, clock });
+    await assert.rejects(recorder.record(kmsEvent({ eventId: 'evt-refused', eventTime: T0, requestId: 'req-refused' })), (err) => err === full);
+    assert.equal(await store.count(), 0);
+    assert.deepEqual(await store.readSince(0, 10), []);
   } finally {
     await store.close();
   }

@@ -1,0 +1,132 @@
+/**
+ * KMS calls on a full disk, through the real server and the official AWS SDK v3 clients, on a real
+ * tmpfs. The event store's disk full: a call whose CloudTrail event cannot be committed is refused
+ * (500 KMSInternalException "internal error"), LookupEvents too, and both are served again once
+ * space is free, with every acknowledged call's event exactly once. The journal's disk full: a call
+ * refused because the journal could not take its CloudTrail record leaves no event in the store,
+ * so LookupEvents holds exactly the acknowledged calls, each also a journal record.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateKeyCommand, EncryptCommand, KMSClient } from '@aws-sdk/client-kms';
+import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
+import { call, startDevServer, type TestServer } from '../helpers/server.js';
+import { freeSpace, mountTmpfs, type Tmpfs } from '../helpers/tmpfs.js';
+
+const REGION = 'us-east-1';
+const CANARY = 'kms-disk-plaintext-canary';
+
+interface Rig { server: TestServer; fs: Tmpfs; kms: KMSClient; trail: CloudTrailClient; keyId: string }
+
+/** `on`: which data sits on the tmpfs — the data dir (storage, events.db) or the journal. */
+async function withRig(on: 'events' | 'journal', size: string, fn: (rig: Rig) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'sealtrail-kms-disk-'));
+  let fs: Tmpfs | undefined;
+  let server: TestServer | undefined;
+  const clients: Array<{ destroy(): void }> = [];
+  try {
+    fs = mountTmpfs(size);
+    const configPath = join(dir, 'server.hcl');
+    writeFileSync(configPath, `journal {\n  path = "${join(on === 'journal' ? fs.dir : dir, 'journal.db')}"\n}\n`);
+    server = await startDevServer({ configPath, devDataDir: on === 'events' ? fs.dir : join(dir, 'data') });
+    const kms = new KMSClient({ endpoint: server.address, region: REGION, credentials: server.awsCredentials, maxAttempts: 1 });
+    const trail = new CloudTrailClient({ endpoint: server.address, region: REGION, credentials: server.awsCredentials, maxAttempts: 1 });
+    clients.push(kms, trail);
+    const keyId = (await kms.send(new CreateKeyCommand({}))).KeyMetadata!.KeyId!;
+    await fn({ server, fs, kms, trail, keyId });
+  } finally {
+    for (const c of clients) c.destroy();
+    await server?.stop();
+    fs?.unmount();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Encrypt calls: the request ids acknowledged, and the errors of those refused. */
+function encryptor(rig: Rig) {
+  const acknowledged: string[] = [];
+  const refused: Array<{ name: string; status?: number; message: string }> = [];
+  const encrypt = async (i: number, pad = 0) => {
+    try {
+      const out = await rig.kms.send(new EncryptCommand({ KeyId: rig.keyId, Plaintext: Buffer.from(`${CANARY}-${i}`.padEnd(pad, '.')) }));
+      acknowledged.push(out.$metadata.requestId!);
+      return true;
+    } catch (err) {
+      const e = err as Error & { $metadata?: { httpStatusCode?: number } };
+      refused.push({ name: e.name, status: e.$metadata?.httpStatusCode, message: e.message });
+      return false;
+    }
+  };
+  return { acknowledged, refused, encrypt };
+}
+
+/** requestID → the Encrypt events LookupEvents holds for it. */
+async function encryptEvents(trail: CloudTrailClient): Promise<Map<string, number>> {
+  const seen = new Map<string, number>();
+  let nextToken: string | undefined;
+  do {
+    const out = await trail.send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'Encrypt' }], MaxResults: 50, NextToken: nextToken }));
+    for (const e of out.Events ?? []) {
+      const id = JSON.parse(e.CloudTrailEvent!).requestID as string;
+      seen.set(id, (seen.get(id) ?? 0) + 1);
+    }
+    nextToken = out.NextToken;
+  } while (nextToken);
+  return seen;
+}
+
+test('the event store\'s disk full: KMS calls are refused with 500, served again once space is free, each acknowledged call\'s event once', { timeout: 60_000 }, async () => {
+  await withRig('events', '8m', async (rig) => {
+    const { acknowledged, refused, encrypt } = encryptor(rig);
+    for (let i = 0; i < 5; i++) assert.equal(await encrypt(i), true);
+    // Calls in flight while the disk fills.
+    let stop = false;
+    const worker = async (w: number) => { for (let i = 0; !stop && i < 2000; i++) await encrypt(1000 * (w + 1) + i); };
+    const workers = Array.from({ length: 4 }, (_, w) => worker(w));
+    const filler = rig.fs.fill();
+    const t0 = Date.now();
+    while (refused.length < 10 && Date.now() - t0 < 10_000) await new Promise((resolve) => setTimeout(resolve, 20));
+    await assert.rejects(rig.trail.send(new LookupEventsCommand({ MaxResults: 5 })),
+      (err: Error & { $metadata: { httpStatusCode?: number } }) => err.name === 'InternalFailure' && err.$metadata.httpStatusCode === 500 && err.message === 'internal error');
+    stop = true;
+    await Promise.all(workers);
+    assert.ok(refused.length >= 10, 'calls are refused while their events cannot be committed');
+    for (const r of refused) assert.deepEqual(r, { name: 'KMSInternalException', status: 500, message: 'internal error' });
+
+    freeSpace(filler);
+    for (let i = 0; i < 5; i++) assert.equal(await encrypt(100 + i), true, 'served again once space is free');
+    const events = await encryptEvents(rig.trail);
+    for (const id of acknowledged) assert.equal(events.get(id), 1, `the event of acknowledged call ${id}`);
+    assert.equal(events.size, acknowledged.length, 'no event of a refused call');
+  });
+});
+
+test('the journal\'s disk full under KMS calls: a call refused for want of its journal record leaves no CloudTrail event', { timeout: 60_000 }, async () => {
+  // Room for the journal's write-ahead log at its largest (journal-durability.test.ts).
+  await withRig('journal', '24m', async (rig) => {
+    const { acknowledged, refused, encrypt } = encryptor(rig);
+    for (let i = 0; i < 5; i++) assert.equal(await encrypt(i), true);
+    const filler = rig.fs.fill();
+    // A few KiB at a time: some calls get their request and response entries into the spool and
+    // then find no room for their CloudTrail record.
+    for (let round = 0; round < 30; round++) {
+      truncateSync(filler, Math.max(0, statSync(filler).size - 4096 * (round % 5 + 1)));
+      await Promise.all(Array.from({ length: 6 }, (_, j) => encrypt(10_000 + round * 10 + j, 3000)));
+    }
+    assert.ok(refused.length >= 10, 'calls are refused while the journal cannot record them');
+    for (const r of refused) assert.deepEqual(r, { name: 'KMSInternalException', status: 500, message: 'internal error' });
+    freeSpace(filler);
+    for (let i = 0; i < 5; i++) assert.equal(await encrypt(100 + i), true, 'served again once space is free');
+
+    const events = await encryptEvents(rig.trail);
+    for (const id of acknowledged) assert.equal(events.get(id), 1, `the event of acknowledged call ${id}`);
+    assert.deepEqual([...events.keys()].filter((id) => !acknowledged.includes(id)), [], 'LookupEvents holds no event of a refused call');
+    for (const id of events.keys()) {
+      const r = await call(rig.server.address, 'GET', `sys/journal/records?request_id=${id}&kind=cloudtrail`, { token: rig.server.rootToken });
+      assert.equal(r.json.data.records.length, 1, `the journal holds the event of ${id}`);
+    }
+  });
+});
