@@ -8,7 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateKeyCommand, EncryptCommand, KMSClient } from '@aws-sdk/client-kms';
-import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { eventsByRequestId } from '../helpers/cloudtrail-events.js';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 
 const REGION = 'us-east-1';
@@ -44,16 +45,7 @@ test('SIGKILL under KMS load: every acknowledged call has its CloudTrail event a
     server = await startServerProcess(dir);
     const trail = new CloudTrailClient({ endpoint: server.base, region: REGION, credentials: server.awsCredentials, maxAttempts: 1 });
     clients.push(trail);
-    const seen = new Map<string, number>();
-    let nextToken: string | undefined;
-    do {
-      const out = await trail.send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'Encrypt' }], MaxResults: 50, NextToken: nextToken }));
-      for (const e of out.Events ?? []) {
-        const id = JSON.parse(e.CloudTrailEvent!).requestID as string;
-        seen.set(id, (seen.get(id) ?? 0) + 1);
-      }
-      nextToken = out.NextToken;
-    } while (nextToken);
+    const seen = await eventsByRequestId(trail, 'Encrypt');
     for (const id of acknowledged) assert.equal(seen.get(id), 1, `the event of acknowledged call ${id}`);
     for (const [id, n] of seen) assert.equal(n, 1, `call ${id} has one event`);
   } finally {

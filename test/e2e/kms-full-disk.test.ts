@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateKeyCommand, EncryptCommand, KMSClient } from '@aws-sdk/client-kms';
 import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
+import { eventsByRequestId } from '../helpers/cloudtrail-events.js';
 import { call, startDevServer, type TestServer } from '../helpers/server.js';
 import { freeSpace, mountTmpfs, type Tmpfs } from '../helpers/tmpfs.js';
 
@@ -63,21 +64,6 @@ function encryptor(rig: Rig) {
   return { acknowledged, refused, encrypt };
 }
 
-/** requestID → the Encrypt events LookupEvents holds for it. */
-async function encryptEvents(trail: CloudTrailClient): Promise<Map<string, number>> {
-  const seen = new Map<string, number>();
-  let nextToken: string | undefined;
-  do {
-    const out = await trail.send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'Encrypt' }], MaxResults: 50, NextToken: nextToken }));
-    for (const e of out.Events ?? []) {
-      const id = JSON.parse(e.CloudTrailEvent!).requestID as string;
-      seen.set(id, (seen.get(id) ?? 0) + 1);
-    }
-    nextToken = out.NextToken;
-  } while (nextToken);
-  return seen;
-}
-
 test('the event store\'s disk full: KMS calls are refused with 500, served again once space is free, each acknowledged call\'s event once', { timeout: 60_000 }, async () => {
   await withRig('events', '8m', async (rig) => {
     const { acknowledged, refused, encrypt } = encryptor(rig);
@@ -98,7 +84,7 @@ test('the event store\'s disk full: KMS calls are refused with 500, served again
 
     freeSpace(filler);
     for (let i = 0; i < 5; i++) assert.equal(await encrypt(100 + i), true, 'served again once space is free');
-    const events = await encryptEvents(rig.trail);
+    const events = await eventsByRequestId(rig.trail, 'Encrypt');
     for (const id of acknowledged) assert.equal(events.get(id), 1, `the event of acknowledged call ${id}`);
     assert.equal(events.size, acknowledged.length, 'no event of a refused call');
   });
@@ -121,7 +107,7 @@ test('the journal\'s disk full under KMS calls: a call refused for want of its j
     freeSpace(filler);
     for (let i = 0; i < 5; i++) assert.equal(await encrypt(100 + i), true, 'served again once space is free');
 
-    const events = await encryptEvents(rig.trail);
+    const events = await eventsByRequestId(rig.trail, 'Encrypt');
     for (const id of acknowledged) assert.equal(events.get(id), 1, `the event of acknowledged call ${id}`);
     assert.deepEqual([...events.keys()].filter((id) => !acknowledged.includes(id)), [], 'LookupEvents holds no event of a refused call');
     for (const id of events.keys()) {
