@@ -2,47 +2,31 @@
  * CLI commands run in-process against the recording fake server: the requests each command sends,
  * its exact output, and its exit code.
  */
-import { after, before, beforeEach, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { envelope, startFakeVault, type FakeVault } from '../sdk/fake-vault.js';
-import { runIn, type RunOptions } from './harness.js';
+import { envelope } from '../sdk/fake-vault.js';
+import { runIn, useFakeVault } from './harness.js';
 
-let fake: FakeVault;
-let home: string;
-before(async () => {
-  fake = await startFakeVault();
-  home = await mkdtemp(join(tmpdir(), 'sealtrail-cli-home-'));
-});
-after(async () => {
-  await fake.close();
-  await rm(home, { recursive: true, force: true });
-});
-beforeEach(() => {
-  fake.routes = {};
-  fake.requests.length = 0;
-});
-
-const run = (argv: string[], opts: RunOptions = {}) =>
-  runIn(argv, { homeDir: home, ...opts, env: { SEALTRAIL_ADDR: fake.address, SEALTRAIL_TOKEN: 'tok-root', ...opts.env } });
-const sent = () => fake.requests.map((r) => `${r.method} ${r.url}${r.body ? ' ' + r.body : ''}`);
+const vault = useFakeVault('sealtrail-cli-home-');
+const { run } = vault;
+const sent = () => vault.fake.requests.map((r) => `${r.method} ${r.url}${r.body ? ' ' + r.body : ''}`);
 
 const SEAL = { type: 'shamir', initialized: true, sealed: false, t: 1, n: 1, progress: 0, nonce: '', version: '0.1.0', storage_type: 'sqlite' };
 const META = { created_time: '2024-05-01T10:00:00Z', custom_metadata: null, deletion_time: '', destroyed: false, version: 2 };
 
 test('status: unsealed → 0 with vault\'s table; sealed → 2', async () => {
-  fake.routes['GET /v1/sys/seal-status'] = { status: 200, body: SEAL };
+  vault.fake.routes['GET /v1/sys/seal-status'] = { status: 200, body: SEAL };
   const ok = await run(['status']);
   assert.deepEqual([ok.code, ok.stderr], [0, '']);
   assert.equal(ok.stdout, [
     'Key             Value', '---             -----', 'Seal Type       shamir', 'Initialized     true', 'Sealed          false',
     'Total Shares    1', 'Threshold       1', 'Version         0.1.0', 'Storage Type    sqlite', '',
   ].join('\n'));
-  fake.routes['GET /v1/sys/seal-status'] = { status: 200, body: { ...SEAL, sealed: true, t: 3, n: 5, progress: 1, nonce: 'abc' } };
+  vault.fake.routes['GET /v1/sys/seal-status'] = { status: 200, body: { ...SEAL, sealed: true, t: 3, n: 5, progress: 1, nonce: 'abc' } };
   const sealed = await run(['status', '-format=json']);
   assert.equal(sealed.code, 2);
   assert.equal(JSON.parse(sealed.stdout).progress, 1);
@@ -58,7 +42,7 @@ test('status: no server → exit 1 (2 would mean sealed)', async () => {
 });
 
 test('kv put: mount from the preflight fallback, cas, vault\'s output', async () => {
-  fake.routes['POST /v1/secret/data/app/db'] = { status: 200, body: envelope(META) };
+  vault.fake.routes['POST /v1/secret/data/app/db'] = { status: 200, body: envelope(META) };
   const r = await run(['kv', 'put', '-cas=1', 'secret/app/db', 'pw=s3cret', 'user=app']);
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(sent(), ['GET /v1/sys/internal/ui/mounts/secret/app/db', 'POST /v1/secret/data/app/db {"data":{"pw":"s3cret","user":"app"},"options":{"cas":1}}']);
@@ -70,8 +54,8 @@ test('kv put: mount from the preflight fallback, cas, vault\'s output', async ()
 });
 
 test('kv put -mount with a preflight that names a nested mount', async () => {
-  fake.routes['GET /v1/sys/internal/ui/mounts/team/kv'] = { status: 200, body: envelope({ path: 'team/kv/', type: 'kv', options: { version: '2' } }) };
-  fake.routes['POST /v1/team/kv/data/a'] = { status: 200, body: envelope(META) };
+  vault.fake.routes['GET /v1/sys/internal/ui/mounts/team/kv'] = { status: 200, body: envelope({ path: 'team/kv/', type: 'kv', options: { version: '2' } }) };
+  vault.fake.routes['POST /v1/team/kv/data/a'] = { status: 200, body: envelope(META) };
   const r = await run(['kv', 'put', '-mount=team/kv', '-format=json', 'a', 'k=v']);
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(JSON.parse(r.stdout), envelope(META));
@@ -79,7 +63,7 @@ test('kv put -mount with a preflight that names a nested mount', async () => {
 });
 
 test('kv get: table, -field without newline, missing → 2', async () => {
-  fake.routes['GET /v1/secret/data/app/db?version=2'] = { status: 200, body: envelope({ data: { pw: 's3cret' }, metadata: META }) };
+  vault.fake.routes['GET /v1/secret/data/app/db?version=2'] = { status: 200, body: envelope({ data: { pw: 's3cret' }, metadata: META }) };
   const r = await run(['kv', 'get', '-version=2', 'secret/app/db']);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, [
@@ -97,10 +81,10 @@ test('kv get: table, -field without newline, missing → 2', async () => {
 });
 
 test('kv delete / undelete / destroy / list / metadata', async () => {
-  fake.routes['POST /v1/secret/delete/a'] = { status: 204 };
-  fake.routes['DELETE /v1/secret/data/a'] = { status: 204 };
-  fake.routes['POST /v1/secret/destroy/a'] = { status: 204 };
-  fake.routes['GET /v1/secret/metadata/?list=true'] = { status: 200, body: envelope({ keys: ['b/', 'a'] }) };
+  vault.fake.routes['POST /v1/secret/delete/a'] = { status: 204 };
+  vault.fake.routes['DELETE /v1/secret/data/a'] = { status: 204 };
+  vault.fake.routes['POST /v1/secret/destroy/a'] = { status: 204 };
+  vault.fake.routes['GET /v1/secret/metadata/?list=true'] = { status: 200, body: envelope({ keys: ['b/', 'a'] }) };
   assert.equal((await run(['kv', 'delete', '-versions=1,2', '-versions', '3', 'secret/a'])).stdout, 'Success! Data deleted (if it existed) at: secret/delete/a\n');
   assert.equal((await run(['kv', 'delete', 'secret/a'])).stdout, 'Success! Data deleted (if it existed) at: secret/data/a\n');
   assert.equal((await run(['kv', 'destroy', '-versions=1', 'secret/a'])).stdout, 'Success! Data written to: secret/destroy/a\n');
@@ -117,7 +101,7 @@ test('kv delete / undelete / destroy / list / metadata', async () => {
 });
 
 test('kv metadata get prints the metadata and each version', async () => {
-  fake.routes['GET /v1/secret/metadata/a'] = { status: 200, body: envelope({
+  vault.fake.routes['GET /v1/secret/metadata/a'] = { status: 200, body: envelope({
     cas_required: false, created_time: 't0', current_version: 2, custom_metadata: { owner: 'ops' }, delete_version_after: '0s', max_versions: 0,
     oldest_version: 1, updated_time: 't1', versions: { 2: { created_time: 't1', deletion_time: '', destroyed: false }, 1: { created_time: 't0', deletion_time: 't1', destroyed: true } },
   }) };
@@ -131,8 +115,8 @@ test('kv metadata get prints the metadata and each version', async () => {
     '====== Version 1 ======', 'Key              Value', '---              -----', 'created_time     t0', 'deletion_time    t1', 'destroyed        true', '',
     '====== Version 2 ======', 'Key              Value', '---              -----', 'created_time     t1', 'deletion_time    n/a', 'destroyed        false', '',
   ].join('\n'));
-  fake.routes['POST /v1/secret/metadata/a'] = { status: 204 };
-  fake.requests.length = 0;
+  vault.fake.routes['POST /v1/secret/metadata/a'] = { status: 204 };
+  vault.fake.requests.length = 0;
   const put = await run(['kv', 'metadata', 'put', '-max-versions=5', '-cas-required=false', '-custom-metadata=owner=ops', '-custom-metadata=tier=1', 'secret/a']);
   assert.deepEqual([put.code, put.stdout], [0, 'Success! Data written to: secret/metadata/a\n']);
   assert.equal(sent()[1], 'POST /v1/secret/metadata/a {"max_versions":5,"cas_required":false,"custom_metadata":{"owner":"ops","tier":"1"}}');
@@ -141,48 +125,48 @@ test('kv metadata get prints the metadata and each version', async () => {
 test('token create shows the token; lookup hides the id; revoke', async () => {
   const auth = { client_token: 'hvs.NEW', accessor: 'acc-9', policies: ['app', 'default'], token_policies: ['app', 'default'], metadata: null,
     lease_duration: 3600, renewable: true, entity_id: '', token_type: 'service', orphan: false };
-  fake.routes['POST /v1/auth/token/create'] = { status: 200, body: envelope(null, { auth }) };
+  vault.fake.routes['POST /v1/auth/token/create'] = { status: 200, body: envelope(null, { auth }) };
   const created = await run(['token', 'create', '-policy=app', '-ttl=1h', '-metadata=team=a', '-renewable=false', '-use-limit=3']);
   assert.equal(created.code, 0, created.stderr);
-  assert.equal(fake.requests[0].body, '{"ttl":"1h","policies":["app"],"meta":{"team":"a"},"renewable":false,"num_uses":3}');
+  assert.equal(vault.fake.requests[0].body, '{"ttl":"1h","policies":["app"],"meta":{"team":"a"},"renewable":false,"num_uses":3}');
   assert.match(created.stdout, /^token\s+hvs\.NEW$/m);
   assert.equal((await run(['token', 'create', '-field=token'])).stdout, 'hvs.NEW');
 
-  fake.routes['GET /v1/auth/token/lookup-self'] = { status: 200, body: envelope({ id: 'tok-root', accessor: 'acc-0', policies: ['root'], ttl: 0 }) };
+  vault.fake.routes['GET /v1/auth/token/lookup-self'] = { status: 200, body: envelope({ id: 'tok-root', accessor: 'acc-0', policies: ['root'], ttl: 0 }) };
   const lookup = await run(['token', 'lookup']);
   assert.equal(lookup.stdout, ['Key         Value', '---         -----', 'accessor    acc-0', 'policies    [root]', 'ttl         0s', ''].join('\n'));
   assert.ok(!(await run(['token', 'lookup', '-format=json'])).stdout.includes('tok-root'));
 
-  fake.routes['POST /v1/auth/token/revoke-accessor'] = { status: 204 };
+  vault.fake.routes['POST /v1/auth/token/revoke-accessor'] = { status: 204 };
   const revoked = await run(['token', 'revoke', '-accessor', 'acc-9']);
   assert.deepEqual([revoked.code, revoked.stdout], [0, 'Success! Revoked token (if it existed)\n']);
-  assert.equal(fake.requests.at(-1)?.body, '{"accessor":"acc-9"}');
+  assert.equal(vault.fake.requests.at(-1)?.body, '{"accessor":"acc-9"}');
   assert.equal((await run(['token', 'revoke'])).code, 1);
 });
 
 test('login stores the token 0600, does not print it, and warns about an env token', async () => {
-  fake.routes['GET /v1/auth/token/lookup-self'] = (req) => req.headers['x-vault-token'] === 'tok-login'
+  vault.fake.routes['GET /v1/auth/token/lookup-self'] = (req) => req.headers['x-vault-token'] === 'tok-login'
     ? { status: 200, body: envelope({ id: 'tok-login', accessor: 'acc-L', policies: ['default'], ttl: 60, renewable: true }) }
     : { status: 403, body: { errors: ['permission denied'] } };
-  const r = await runIn(['login', '-'], { homeDir: home, stdin: 'tok-login\n', env: { VAULT_ADDR: fake.address, VAULT_TOKEN: 'tok-env' } });
+  const r = await runIn(['login', '-'], { homeDir: vault.home, stdin: 'tok-login\n', env: { VAULT_ADDR: vault.fake.address, VAULT_TOKEN: 'tok-env' } });
   assert.equal(r.code, 0, r.stderr);
-  assert.equal(fake.requests[0].headers['x-vault-token'], 'tok-login');
-  assert.equal(await readFile(join(home, '.sealtrail-token'), 'utf8'), 'tok-login');
-  assert.equal((await stat(join(home, '.sealtrail-token'))).mode & 0o777, 0o600);
+  assert.equal(vault.fake.requests[0].headers['x-vault-token'], 'tok-login');
+  assert.equal(await readFile(join(vault.home, '.sealtrail-token'), 'utf8'), 'tok-login');
+  assert.equal((await stat(join(vault.home, '.sealtrail-token'))).mode & 0o777, 0o600);
   assert.ok(!r.stdout.includes('tok-login') && !r.stderr.includes('tok-env'));
   assert.match(r.stdout, /^token_accessor\s+acc-L$/m);
   assert.match(r.stderr, /^WARNING! The VAULT_TOKEN environment variable is set!/);
-  const bad = await runIn(['login', 'tok-bad'], { homeDir: home, env: { VAULT_ADDR: fake.address } });
+  const bad = await runIn(['login', 'tok-bad'], { homeDir: vault.home, env: { VAULT_ADDR: vault.fake.address } });
   assert.deepEqual([bad.code, bad.stderr], [2, 'Error authenticating: permission denied\n']);
-  assert.equal(await readFile(join(home, '.sealtrail-token'), 'utf8'), 'tok-login', 'a rejected token is not stored');
+  assert.equal(await readFile(join(vault.home, '.sealtrail-token'), 'utf8'), 'tok-login', 'a rejected token is not stored');
 });
 
 test('token precedence: SEALTRAIL_TOKEN, then VAULT_TOKEN, then the login file', async () => {
-  await writeFile(join(home, '.sealtrail-token'), 'tok-file\n');
+  await writeFile(join(vault.home, '.sealtrail-token'), 'tok-file\n');
   const seen = async (env: Record<string, string>) => {
-    fake.requests.length = 0;
-    await runIn(['read', 'sys/x'], { homeDir: home, env: { SEALTRAIL_ADDR: fake.address, ...env } });
-    return fake.requests[0].headers['x-vault-token'];
+    vault.fake.requests.length = 0;
+    await runIn(['read', 'sys/x'], { homeDir: vault.home, env: { SEALTRAIL_ADDR: vault.fake.address, ...env } });
+    return vault.fake.requests[0].headers['x-vault-token'];
   };
   assert.equal(await seen({ SEALTRAIL_TOKEN: 'tok-s', VAULT_TOKEN: 'tok-v' }), 'tok-s');
   assert.equal(await seen({ VAULT_TOKEN: 'tok-v' }), 'tok-v');
@@ -190,12 +174,12 @@ test('token precedence: SEALTRAIL_TOKEN, then VAULT_TOKEN, then the login file',
 });
 
 test('policy write from stdin, read, list, missing → 2', async () => {
-  fake.routes['POST /v1/sys/policies/acl/app'] = { status: 204 };
-  fake.routes['GET /v1/sys/policies/acl/app'] = { status: 200, body: envelope({ name: 'app', policy: 'path "secret/*" { capabilities = ["read"] }\n' }) };
-  fake.routes['GET /v1/sys/policies/acl?list=true'] = { status: 200, body: envelope({ keys: ['app', 'default', 'root'] }) };
+  vault.fake.routes['POST /v1/sys/policies/acl/app'] = { status: 204 };
+  vault.fake.routes['GET /v1/sys/policies/acl/app'] = { status: 200, body: envelope({ name: 'app', policy: 'path "secret/*" { capabilities = ["read"] }\n' }) };
+  vault.fake.routes['GET /v1/sys/policies/acl?list=true'] = { status: 200, body: envelope({ keys: ['app', 'default', 'root'] }) };
   const hcl = 'path "secret/*" { capabilities = ["read"] }\n';
   assert.equal((await run(['policy', 'write', 'app', '-'], { stdin: hcl })).stdout, 'Success! Uploaded policy: app\n');
-  assert.equal(fake.requests[0].body, JSON.stringify({ policy: hcl }));
+  assert.equal(vault.fake.requests[0].body, JSON.stringify({ policy: hcl }));
   assert.equal((await run(['policy', 'read', 'app'])).stdout, 'path "secret/*" { capabilities = ["read"] }\n');
   assert.equal((await run(['policy', 'list'])).stdout, 'app\ndefault\nroot\n');
   const missing = await run(['policy', 'read', 'nope']);
@@ -205,21 +189,21 @@ test('policy write from stdin, read, list, missing → 2', async () => {
 });
 
 test('secrets enable/tune/list and auth enable/tune send vault\'s bodies', async () => {
-  fake.routes['POST /v1/sys/mounts/kv2'] = { status: 204 };
-  fake.routes['POST /v1/sys/mounts/kv2/tune'] = { status: 204 };
-  fake.routes['POST /v1/sys/auth/apm'] = { status: 204 };
-  fake.routes['POST /v1/sys/auth/apm/tune'] = { status: 204 };
+  vault.fake.routes['POST /v1/sys/mounts/kv2'] = { status: 204 };
+  vault.fake.routes['POST /v1/sys/mounts/kv2/tune'] = { status: 204 };
+  vault.fake.routes['POST /v1/sys/auth/apm'] = { status: 204 };
+  vault.fake.routes['POST /v1/sys/auth/apm/tune'] = { status: 204 };
   const e = await run(['secrets', 'enable', '-path=kv2', '-description=team kv', '-audit-non-hmac-request-keys=a,b', '-audit-non-hmac-response-keys=c', 'kv-v2']);
   assert.deepEqual([e.code, e.stdout], [0, 'Success! Enabled the kv-v2 secrets engine at: kv2/\n']);
-  assert.equal(fake.requests[0].body, '{"type":"kv","description":"team kv","config":{"audit_non_hmac_request_keys":["a","b"],"audit_non_hmac_response_keys":["c"]},"options":{"version":"2"}}');
+  assert.equal(vault.fake.requests[0].body, '{"type":"kv","description":"team kv","config":{"audit_non_hmac_request_keys":["a","b"],"audit_non_hmac_response_keys":["c"]},"options":{"version":"2"}}');
   assert.equal((await run(['secrets', 'tune', '-max-lease-ttl=1h', 'kv2/'])).stdout, 'Success! Tuned the secrets engine at: kv2/\n');
-  assert.equal(fake.requests[1].body, '{"max_lease_ttl":"1h"}');
+  assert.equal(vault.fake.requests[1].body, '{"max_lease_ttl":"1h"}');
   assert.equal((await run(['secrets', 'tune', 'kv2'])).code, 1);
   assert.equal((await run(['auth', 'enable', 'apm'])).stdout, 'Success! Enabled apm auth method at: apm/\n');
   assert.equal((await run(['auth', 'tune', '-audit-non-hmac-response-keys=correlation_id,enclave_id', 'apm'])).stdout, 'Success! Tuned the auth method at: apm/\n');
-  assert.equal(fake.requests.at(-1)?.body, '{"audit_non_hmac_response_keys":["correlation_id","enclave_id"]}');
+  assert.equal(vault.fake.requests.at(-1)?.body, '{"audit_non_hmac_response_keys":["correlation_id","enclave_id"]}');
 
-  fake.routes['GET /v1/sys/mounts'] = { status: 200, body: envelope({
+  vault.fake.routes['GET /v1/sys/mounts'] = { status: 200, body: envelope({
     'secret/': { type: 'kv', description: 'key/value secret storage', accessor: 'kv_1', config: { default_lease_ttl: 0, max_lease_ttl: 0 }, options: { version: '2' }, local: false, seal_wrap: false },
     'cubbyhole/': { type: 'cubbyhole', description: '', accessor: 'cubbyhole_2', config: { default_lease_ttl: 0, max_lease_ttl: 0 }, options: null, local: true, seal_wrap: false },
   }) };
@@ -230,11 +214,11 @@ test('secrets enable/tune/list and auth enable/tune send vault\'s bodies', async
 });
 
 test('audit enable with key=value options, list, list -detailed, empty list → 2, disable', async () => {
-  fake.routes['POST /v1/sys/audit/trail'] = { status: 204 };
+  vault.fake.routes['POST /v1/sys/audit/trail'] = { status: 204 };
   const e = await run(['audit', 'enable', '-path=trail', '-description=main trail', 'file', 'file_path=/var/log/sealtrail/audit.log', 'mode=0640']);
   assert.deepEqual([e.code, e.stdout], [0, 'Success! Enabled the file audit device at: trail/\n']);
-  assert.equal(fake.requests[0].body, '{"type":"file","options":{"file_path":"/var/log/sealtrail/audit.log","mode":"0640"},"description":"main trail"}');
-  fake.routes['GET /v1/sys/audit'] = { status: 200, body: envelope({
+  assert.equal(vault.fake.requests[0].body, '{"type":"file","options":{"file_path":"/var/log/sealtrail/audit.log","mode":"0640"},"description":"main trail"}');
+  vault.fake.routes['GET /v1/sys/audit'] = { status: 200, body: envelope({
     'trail/': { type: 'file', description: 'main trail', options: { mode: '0640', file_path: '/var/log/a.log' }, local: false, path: 'trail/' },
   }) };
   assert.equal((await run(['audit', 'list'])).stdout, 'Path      Type    Description\n----      ----    -----------\ntrail/    file    main trail\n');
@@ -242,38 +226,38 @@ test('audit enable with key=value options, list, list -detailed, empty list → 
     'Path      Type    Description    Replication    Options', '----      ----    -----------    -----------    -------',
     'trail/    file    main trail     replicated     file_path=/var/log/a.log mode=0640', '',
   ].join('\n'));
-  fake.routes['GET /v1/sys/audit'] = { status: 200, body: envelope({}) };
+  vault.fake.routes['GET /v1/sys/audit'] = { status: 200, body: envelope({}) };
   const empty = await run(['audit', 'list']);
   assert.deepEqual([empty.code, empty.stdout], [2, 'No audit devices are enabled.\n']);
-  fake.routes['DELETE /v1/sys/audit/trail'] = { status: 204 };
+  vault.fake.routes['DELETE /v1/sys/audit/trail'] = { status: 204 };
   assert.equal((await run(['audit', 'disable', 'trail'])).stdout, 'Success! Disabled audit device (if it was enabled) at: trail/\n');
 });
 
 test('operator init prints shares and root token; unseal reads the key from stdin', async () => {
-  fake.routes['POST /v1/sys/init'] = { status: 200, body: { keys: ['aa', 'bb'], keys_base64: ['qg==', 'uw=='], root_token: 'hvs.ROOT' } };
+  vault.fake.routes['POST /v1/sys/init'] = { status: 200, body: { keys: ['aa', 'bb'], keys_base64: ['qg==', 'uw=='], root_token: 'hvs.ROOT' } };
   const init = await run(['operator', 'init', '-key-shares=2', '-key-threshold=2']);
   assert.equal(init.code, 0, init.stderr);
-  assert.equal(fake.requests[0].body, '{"secret_shares":2,"secret_threshold":2}');
-  assert.ok(fake.requests[0].headers['x-vault-token'] === undefined, 'init is sent without a token');
+  assert.equal(vault.fake.requests[0].body, '{"secret_shares":2,"secret_threshold":2}');
+  assert.ok(vault.fake.requests[0].headers['x-vault-token'] === undefined, 'init is sent without a token');
   assert.ok(init.stdout.startsWith('Unseal Key 1: qg==\nUnseal Key 2: uw==\n\nInitial Root Token: hvs.ROOT\n'));
   assert.equal((await run(['operator', 'init', '-key-shares=2', '-key-threshold=3'])).code, 1);
-  fake.routes['POST /v1/sys/unseal'] = { status: 200, body: { ...SEAL, sealed: true, t: 2, n: 2, progress: 1, nonce: 'n1' } };
+  vault.fake.routes['POST /v1/sys/unseal'] = { status: 200, body: { ...SEAL, sealed: true, t: 2, n: 2, progress: 1, nonce: 'n1' } };
   const unseal = await run(['operator', 'unseal'], { stdin: 'qg==\n' });
   assert.equal(unseal.code, 0);
-  assert.equal(fake.requests.at(-1)?.body, '{"key":"qg=="}');
+  assert.equal(vault.fake.requests.at(-1)?.body, '{"key":"qg=="}');
   assert.match(unseal.stdout, /^Unseal Progress\s+1\/2$/m);
 });
 
 test('generic read/write/delete/list, and error mapping', async () => {
-  fake.routes['GET /v1/sys/mounts/secret/tune?x=1'] = { status: 200, body: envelope({ default_lease_ttl: 2764800, max_lease_ttl: 2764800 }) };
+  vault.fake.routes['GET /v1/sys/mounts/secret/tune?x=1'] = { status: 200, body: envelope({ default_lease_ttl: 2764800, max_lease_ttl: 2764800 }) };
   assert.equal((await run(['read', 'sys/mounts/secret/tune', 'x=1'])).stdout,
     'Key                  Value\n---                  -----\ndefault_lease_ttl    768h\nmax_lease_ttl        768h\n');
-  fake.routes['POST /v1/cubbyhole/a'] = { status: 403, body: { errors: ['permission denied'] } };
+  vault.fake.routes['POST /v1/cubbyhole/a'] = { status: 403, body: { errors: ['permission denied'] } };
   const denied = await run(['write', 'cubbyhole/a', 'k=v']);
   assert.deepEqual([denied.code, denied.stdout, denied.stderr], [2, '', 'Error writing data to cubbyhole/a: permission denied\n']);
   const nodata = await run(['write', 'cubbyhole/a']);
   assert.deepEqual([nodata.code, nodata.stderr], [1, 'Must supply data or use -force\n']);
-  fake.routes['DELETE /v1/cubbyhole/a'] = { status: 204 };
+  vault.fake.routes['DELETE /v1/cubbyhole/a'] = { status: 204 };
   assert.equal((await run(['delete', 'cubbyhole/a'])).stdout, 'Success! Data deleted (if it existed) at: cubbyhole/a\n');
   const none = await run(['list', 'cubbyhole/']);
   assert.deepEqual([none.code, none.stderr], [2, 'No value found at cubbyhole/\n']);
@@ -294,17 +278,17 @@ test('usage errors exit 1, unknown commands 127, help 0', async () => {
   const help = await run(['kv', 'put', '-help']);
   assert.equal(help.code, 0);
   assert.match(help.stdout, /^Usage: sealtrail kv put \[options\] <path> \[data\.\.\.\]/);
-  assert.equal(fake.requests.length, 0, 'no request for a usage error');
+  assert.equal(vault.fake.requests.length, 0, 'no request for a usage error');
 });
 
 test('a missing or unreadable local file is a local error naming the path, without a stack trace', async () => {
-  const missing = join(home, 'no-such-dir', 'doc.cbor');
+  const missing = join(vault.home, 'no-such-dir', 'doc.cbor');
   for (const argv of [['attest', 'verify', '--platform', 'nitro', missing], ['capsule', 'load', `@${missing}`, '--read-context', 'default']]) {
     const r = await run(argv);
     assert.deepEqual([r.code, r.stderr], [1, `sealtrail: ${missing}: no such file or directory\n`], argv.join(' '));
   }
   // A failed read has no path of its own (EISDIR): still one line, naming the file read.
-  const r = await run(['attest', 'verify', '--platform', 'nitro', home]);
-  assert.deepEqual([r.code, r.stderr], [1, `sealtrail: ${home}: illegal operation on a directory\n`]);
-  assert.equal(fake.requests.length, 0);
+  const r = await run(['attest', 'verify', '--platform', 'nitro', vault.home]);
+  assert.deepEqual([r.code, r.stderr], [1, `sealtrail: ${vault.home}: illegal operation on a directory\n`]);
+  assert.equal(vault.fake.requests.length, 0);
 });

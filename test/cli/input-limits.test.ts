@@ -3,11 +3,10 @@
  * over it, or endless (/dev/zero, a FIFO, a pipe), the command ends promptly with one line naming
  * the input and the bound, exit 1, and sends nothing.
  */
-import { after, before, beforeEach, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdir, mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CliExit, EXIT_LOCAL } from '../../src/cli/failure.js';
 import {
@@ -16,8 +15,7 @@ import {
 } from '../../src/cli/input-limits.js';
 import { MAX_CRLS, MAX_SUPPLIED_CERTIFICATES } from '../../src/attestation/index.js';
 import { SealtrailError } from '../../src/errors/index.js';
-import { startFakeVault, type FakeVault } from '../sdk/fake-vault.js';
-import { memoryIo, runIn, type RunOptions } from './harness.js';
+import { memoryIo, runIn, useFakeVault } from './harness.js';
 import { runCli } from '../../src/cli/run.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
@@ -25,23 +23,8 @@ const MAIN = join(ROOT, 'src/cli/main.ts');
 /** Far below what reading /dev/zero unbounded takes (gigabytes, then a crash), with room for a loaded machine. */
 const PROMPT_MS = 20_000;
 
-let fake: FakeVault;
-let dir: string;
-before(async () => {
-  fake = await startFakeVault();
-  dir = await mkdtemp(join(tmpdir(), 'sealtrail-input-limits-'));
-});
-after(async () => {
-  await fake.close();
-  await rm(dir, { recursive: true, force: true });
-});
-beforeEach(() => {
-  fake.routes = {};
-  fake.requests.length = 0;
-});
-
-const run = (argv: string[], opts: RunOptions = {}) =>
-  runIn(argv, { homeDir: dir, ...opts, env: { SEALTRAIL_ADDR: fake.address, SEALTRAIL_TOKEN: 'tok-root', ...opts.env } });
+const vault = useFakeVault('sealtrail-input-limits-');
+const { run } = vault;
 const over = (name: string, limit: number) => `sealtrail: ${name}: larger than ${formatLimit(limit)}\n`;
 const stdinOf = (text: string) => ({ async *stdinChunks() { yield Buffer.from(text); } });
 
@@ -59,7 +42,7 @@ function endlessStdin(chunk = Buffer.alloc(1024 * 1024, 0x61)) {
 }
 
 test('the reader: a file or stdin of exactly the limit is read; one byte more is refused', async () => {
-  const at = join(dir, 'at.txt');
+  const at = join(vault.home, 'at.txt');
   await writeFile(at, 'x'.repeat(100));
   assert.equal((await readFileUpTo(at, 100)).length, 100);
   await assert.rejects(readFileUpTo(at, 99), (e: unknown) => e instanceof SealtrailError && e.kind === 'invalid' && e.message === `sealtrail: ${at}: larger than 99 bytes`);
@@ -72,7 +55,7 @@ test('the reader: a file or stdin of exactly the limit is read; one byte more is
 });
 
 test('the reader: a FIFO fed without end and /dev/zero are refused at the limit', async () => {
-  const fifo = join(dir, 'endless.pipe');
+  const fifo = join(vault.home, 'endless.pipe');
   execFileSync('mkfifo', [fifo]);
   // The writer fails with EPIPE once the reader stops and closes its end.
   const writing = writeFile(fifo, Buffer.alloc(8 * 1024 * 1024, 0x41)).catch(() => undefined);
@@ -82,11 +65,11 @@ test('the reader: a FIFO fed without end and /dev/zero are refused at the limit'
 });
 
 test('the reader: a missing file, a directory and a file it may not read are one line naming the file', async () => {
-  const missing = join(dir, 'none', 'policy.hcl');
+  const missing = join(vault.home, 'none', 'policy.hcl');
   await assert.rejects(readFileUpTo(missing, 10), (e: unknown) => e instanceof CliExit && e.exitCode === EXIT_LOCAL && e.message === `sealtrail: ${missing}: no such file or directory`);
-  await assert.rejects(readFileUpTo(dir, 10), { message: `sealtrail: ${dir}: illegal operation on a directory` });
+  await assert.rejects(readFileUpTo(vault.home, 10), { message: `sealtrail: ${vault.home}: illegal operation on a directory` });
   if (process.getuid?.() !== 0) {
-    const locked = join(dir, 'locked.txt');
+    const locked = join(vault.home, 'locked.txt');
     await writeFile(locked, 'secret', { mode: 0o000 });
     await assert.rejects(readFileUpTo(locked, 10), { message: `sealtrail: ${locked}: permission denied` });
   }
@@ -97,7 +80,7 @@ test('limits are shown in the units they are written in', () => {
 });
 
 test('key=@file, @file, a policy file and capsule files over their bound are refused unread, and nothing is sent', async () => {
-  const big = join(dir, 'big.json');
+  const big = join(vault.home, 'big.json');
   await writeFile(big, '');
   await truncate(big, MAX_REQUEST_INPUT_BYTES + 1); // sparse: refused on its size, never read
   for (const argv of [
@@ -112,7 +95,7 @@ test('key=@file, @file, a policy file and capsule files over their bound are ref
     const r = await run(argv);
     assert.deepEqual([r.code, r.stderr, r.stdout], [1, over(big, MAX_REQUEST_INPUT_BYTES), ''], argv.join(' '));
   }
-  assert.equal(fake.requests.length, 0);
+  assert.equal(vault.fake.requests.length, 0);
 });
 
 test('/dev/zero as any input file ends promptly with one line', { timeout: 4 * PROMPT_MS }, async () => {
@@ -132,7 +115,7 @@ test('/dev/zero as any input file ends promptly with one line', { timeout: 4 * P
     assert.deepEqual([r.code, r.stderr, r.stdout], [1, over('/dev/zero', limit), ''], argv.join(' '));
     assert.ok(Date.now() - started < PROMPT_MS, `${argv.join(' ')}: ${Date.now() - started} ms`);
   }
-  assert.equal(fake.requests.length, 0);
+  assert.equal(vault.fake.requests.length, 0);
 });
 
 test('stdin without end (key=-, -, policy, capsule, login, unseal) is refused at its bound, read no further', async () => {
@@ -146,29 +129,29 @@ test('stdin without end (key=-, -, policy, capsule, login, unseal) is refused at
   ];
   for (const [argv, limit] of cases) {
     const stdin = endlessStdin(Buffer.alloc(64 * 1024, 0x61));
-    const io = { ...memoryIo({ env: { SEALTRAIL_ADDR: fake.address, SEALTRAIL_TOKEN: 'tok-root' }, homeDir: dir }), stdinIsTty: false, stdinChunks: stdin.stdinChunks };
+    const io = { ...memoryIo({ env: { SEALTRAIL_ADDR: vault.fake.address, SEALTRAIL_TOKEN: 'tok-root' }, homeDir: vault.home }), stdinIsTty: false, stdinChunks: stdin.stdinChunks };
     const code = await runCli(argv, io);
     assert.deepEqual([code, io.err.join(''), io.out.join('')], [1, over('standard input', limit), ''], argv.join(' '));
     assert.equal(stdin.pulled, Math.floor(limit / stdin.bytes) + 1, argv.join(' '));
   }
-  assert.equal(fake.requests.length, 0);
+  assert.equal(vault.fake.requests.length, 0);
 });
 
 test('login: a token of exactly 16 KiB on stdin is read and sent; one byte more is refused unsent', async () => {
   // A request's headers together end at 16 KiB (Node's default), so the server refuses a token
   // this long itself (431): the CLI's bound refuses only what no server could take.
   const token = 't'.repeat(MAX_TOKEN_INPUT_BYTES - 1);
-  const home = join(dir, 'login-home');
+  const home = join(vault.home, 'login-home');
   await mkdir(home, { recursive: true });
-  const at = await runIn(['login', '-'], { homeDir: home, stdin: `${token}\n`, env: { SEALTRAIL_ADDR: fake.address } });
+  const at = await runIn(['login', '-'], { homeDir: home, stdin: `${token}\n`, env: { SEALTRAIL_ADDR: vault.fake.address } });
   assert.deepEqual([at.code, at.stderr], [2, 'Error authenticating: HTTP 431\n']);
-  const over16 = await runIn(['login', '-'], { homeDir: home, stdin: `${token}xy`, env: { SEALTRAIL_ADDR: fake.address } });
+  const over16 = await runIn(['login', '-'], { homeDir: home, stdin: `${token}xy`, env: { SEALTRAIL_ADDR: vault.fake.address } });
   assert.deepEqual([over16.code, over16.stderr], [1, over('standard input', MAX_TOKEN_INPUT_BYTES)]);
-  assert.equal(fake.requests.length, 0);
+  assert.equal(vault.fake.requests.length, 0);
 });
 
 test('attest verify: evidence of exactly the limit reaches the verifier; one byte more is refused', async () => {
-  const evidence = join(dir, 'evidence.bin');
+  const evidence = join(vault.home, 'evidence.bin');
   await writeFile(evidence, Buffer.alloc(MAX_EVIDENCE_FILE_BYTES, 0xff));
   const at = await run(['attest', 'verify', '--platform', 'nitro', evidence]);
   assert.equal(at.code, 1);
@@ -187,12 +170,12 @@ test('attest verify takes --cert and --crl no more times than the verifier takes
 });
 
 test('a missing policy, key=@ or evidence file is one line naming it, without a stack trace', async () => {
-  const missing = join(dir, 'absent', 'policy.hcl');
+  const missing = join(vault.home, 'absent', 'policy.hcl');
   for (const argv of [['policy', 'write', 'p', missing], ['write', 'secret/x', `k=@${missing}`], ['kv', 'put', 'secret/x', `@${missing}`], ['operator', 'diagnose', `-config=${missing}`]]) {
     const r = await run(argv);
     assert.deepEqual([r.code, r.stderr], [1, `sealtrail: ${missing}: no such file or directory\n`], argv.join(' '));
   }
-  assert.equal(fake.requests.length, 0);
+  assert.equal(vault.fake.requests.length, 0);
 });
 
 /** The built command as a process: its stdin fed without end until it stops reading. */
@@ -201,7 +184,7 @@ function spawnFed(args: string[]): Promise<{ code: number | null; stderr: string
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
       cwd: ROOT,
-      env: { ...process.env, SEALTRAIL_ADDR: fake.address, SEALTRAIL_TOKEN: 'tok-root', HOME: dir },
+      env: { ...process.env, SEALTRAIL_ADDR: vault.fake.address, SEALTRAIL_TOKEN: 'tok-root', HOME: vault.home },
       stdio: ['pipe', 'ignore', 'pipe'],
     });
     let stderr = '';
@@ -229,5 +212,5 @@ test('as a process: an endless pipe on stdin, or @/dev/zero, ends the command wi
   const zero = await spawnFed(['write', 'secret/x', 'k=@/dev/zero']);
   assert.deepEqual([zero.code, zero.stderr], [1, over('/dev/zero', MAX_REQUEST_INPUT_BYTES)]);
   assert.ok(zero.ms < 2 * PROMPT_MS, `${zero.ms} ms`);
-  assert.equal(fake.requests.length, 0);
+  assert.equal(vault.fake.requests.length, 0);
 });
