@@ -61,12 +61,27 @@ function encryptor(rig: Rig) {
       return false;
     }
   };
-  return { acknowledged, refused, encrypt };
+  return { rig, acknowledged, refused, encrypt };
+}
+
+/**
+ * After a full disk: every refusal was a clean 500, calls are served again once `filler` is gone,
+ * and LookupEvents holds each acknowledged call's event once. Returns its events by request id.
+ */
+async function recovered(calls: ReturnType<typeof encryptor>, filler: string, refusedWhy: string): Promise<Map<string, number>> {
+  assert.ok(calls.refused.length >= 10, refusedWhy);
+  for (const r of calls.refused) assert.deepEqual(r, { name: 'KMSInternalException', status: 500, message: 'internal error' });
+  freeSpace(filler);
+  for (let i = 0; i < 5; i++) assert.equal(await calls.encrypt(100 + i), true, 'served again once space is free');
+  const events = await eventsByRequestId(calls.rig.trail, 'Encrypt');
+  for (const id of calls.acknowledged) assert.equal(events.get(id), 1, `the event of acknowledged call ${id}`);
+  return events;
 }
 
 test('the event store\'s disk full: KMS calls are refused with 500, served again once space is free, each acknowledged call\'s event once', { timeout: 60_000 }, async () => {
   await withRig('events', '8m', async (rig) => {
-    const { acknowledged, refused, encrypt } = encryptor(rig);
+    const calls = encryptor(rig);
+    const { refused, encrypt } = calls;
     for (let i = 0; i < 5; i++) assert.equal(await encrypt(i), true);
     // Calls in flight while the disk fills.
     let stop = false;
@@ -79,21 +94,16 @@ test('the event store\'s disk full: KMS calls are refused with 500, served again
       (err: Error & { $metadata: { httpStatusCode?: number } }) => err.name === 'InternalFailure' && err.$metadata.httpStatusCode === 500 && err.message === 'internal error');
     stop = true;
     await Promise.all(workers);
-    assert.ok(refused.length >= 10, 'calls are refused while their events cannot be committed');
-    for (const r of refused) assert.deepEqual(r, { name: 'KMSInternalException', status: 500, message: 'internal error' });
-
-    freeSpace(filler);
-    for (let i = 0; i < 5; i++) assert.equal(await encrypt(100 + i), true, 'served again once space is free');
-    const events = await eventsByRequestId(rig.trail, 'Encrypt');
-    for (const id of acknowledged) assert.equal(events.get(id), 1, `the event of acknowledged call ${id}`);
-    assert.equal(events.size, acknowledged.length, 'no event of a refused call');
+    const events = await recovered(calls, filler, 'calls are refused while their events cannot be committed');
+    assert.equal(events.size, calls.acknowledged.length, 'no event of a refused call');
   });
 });
 
 test('the journal\'s disk full under KMS calls: a call refused for want of its journal record leaves no CloudTrail event', { timeout: 60_000 }, async () => {
   // Room for the journal's write-ahead log at its largest (journal-durability.test.ts).
   await withRig('journal', '24m', async (rig) => {
-    const { acknowledged, refused, encrypt } = encryptor(rig);
+    const calls = encryptor(rig);
+    const { encrypt } = calls;
     for (let i = 0; i < 5; i++) assert.equal(await encrypt(i), true);
     const filler = rig.fs.fill();
     // A few KiB at a time: some calls get their request and response entries into the spool and
@@ -102,14 +112,8 @@ test('the journal\'s disk full under KMS calls: a call refused for want of its j
       truncateSync(filler, Math.max(0, statSync(filler).size - 4096 * (round % 5 + 1)));
       await Promise.all(Array.from({ length: 6 }, (_, j) => encrypt(10_000 + round * 10 + j, 3000)));
     }
-    assert.ok(refused.length >= 10, 'calls are refused while the journal cannot record them');
-    for (const r of refused) assert.deepEqual(r, { name: 'KMSInternalException', status: 500, message: 'internal error' });
-    freeSpace(filler);
-    for (let i = 0; i < 5; i++) assert.equal(await encrypt(100 + i), true, 'served again once space is free');
-
-    const events = await eventsByRequestId(rig.trail, 'Encrypt');
-    for (const id of acknowledged) assert.equal(events.get(id), 1, `the event of acknowledged call ${id}`);
-    assert.deepEqual([...events.keys()].filter((id) => !acknowledged.includes(id)), [], 'LookupEvents holds no event of a refused call');
+    const events = await recovered(calls, filler, 'calls are refused while the journal cannot record them');
+    assert.deepEqual([...events.keys()].filter((id) => !calls.acknowledged.includes(id)), [], 'LookupEvents holds no event of a refused call');
     for (const id of events.keys()) {
       const r = await call(rig.server.address, 'GET', `sys/journal/records?request_id=${id}&kind=cloudtrail`, { token: rig.server.rootToken });
       assert.equal(r.json.data.records.length, 1, `the journal holds the event of ${id}`);
