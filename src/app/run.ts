@@ -1,12 +1,14 @@
 /**
  * `sealtrail server`: loads the configuration (or dev defaults), opens storage, builds the core,
- * listens, and handles signals (SIGHUP reopens audit files; SIGINT/SIGTERM shut down cleanly).
+ * listens, and handles signals (SIGHUP reloads what it can of the configuration and reopens audit
+ * files: reload.ts; SIGINT/SIGTERM shut down cleanly).
  */
 import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Server as TlsServer } from 'node:tls';
 import { fileURLToPath } from 'node:url';
-import { preflightConfigDevices } from '../audit/index.js';
+import { preflightConfigDevices, type ConfigDeviceDeclaration } from '../audit/index.js';
 import { ConfigError, loadConfigFile, parseAddress, startupProblems, defaultConfig, journalPath, uiEnabled, type ServerConfig } from '../config/index.js';
 import { Core } from '../core/index.js';
 import { systemClock, type Clock } from '../lib/clock.js';
@@ -23,6 +25,7 @@ import { serverEvents } from '../journal/index.js';
 import { servicesBuilder } from './wiring.js';
 import type { ChallengeSource } from '../auth/index.js';
 import type { Ledger } from './ledger.js';
+import { configReloader, type ReloadResult } from './reload.js';
 
 export interface ServerRunOptions {
   configPath?: string;
@@ -56,8 +59,8 @@ export interface RunningServer {
   ledger?: Ledger;
   closed: Promise<void>;
   close(): Promise<void>;
-  /** What SIGHUP does: reopen audit files. */
-  reload(): Promise<void>;
+  /** What SIGHUP does (reload.ts): the configuration's reloadable settings, and audit files reopened. */
+  reload(): Promise<ReloadResult>;
 }
 
 function devKeepsTls(config: ServerConfig): boolean {
@@ -69,6 +72,8 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
   const out = opts.out ?? ((line: string) => process.stdout.write(`${line}\n`));
   const clock = opts.clock ?? systemClock;
   let config: ServerConfig = opts.configPath ? await loadConfigFile(opts.configPath) : defaultConfig();
+  /** The file as read, before dev mode's and the command line's overrides: what a reload compares with. */
+  const started = config;
   const problems = startupProblems(config, { dev: opts.dev === true });
   if (problems.length > 0) throw new ConfigError(problems.map((p) => p.message).join('; '), problems);
   let dataDir: string | undefined;
@@ -107,7 +112,10 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
     undo.push(closeJournal);
     const sinks = auditSinks(journal);
     const journalEvents = serverEvents(journal, clock, (err) => log.error({ err }, 'the journal could not record a server event'));
-    const events: typeof journalEvents = { record: (event, details) => { if (appendsHere()) journalEvents.record(event, details); } };
+    const events: typeof journalEvents = { record: (event, details, outcome) => { if (appendsHere()) journalEvents.record(event, details, outcome); } };
+    // The devices the file declares, journal included: a reload replaces them (reload.ts).
+    const declarationsOf = (c: ServerConfig) => auditDeclarations({ ...c, journal: config.journal });
+    let declared: readonly ConfigDeviceDeclaration[] = declarationsOf(config);
     const storage = await openNodeStorage(config);
     const { physical } = storage;
     undo.push(() => physical.close());
@@ -126,6 +134,7 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
       log,
       buildServices: servicesBuilder(config, log, {
         devAttestationRoots: devCa ? () => [devCa.rootPem] : undefined, apmChallengeSource: opts.apmChallengeSource, journal, ledger, sinks, events,
+        configDevices: () => declared,
         ha: ha ? { nodes: () => ha.nodes(), stepDown: () => ha.stepDown() } : undefined,
         // With HA the node leaves the cluster (services down, lock released) before the barrier is sealed.
         seal: async () => {
@@ -141,7 +150,7 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
         ha: ha ? { unsealed: () => ha.unsealed(), standingBy: () => ha.view.standingBy(), leader: () => ha.leader() } : undefined,
         unauthenticatedMetrics: config.unauthenticatedMetricsAccess,
         createRootToken: async (c) => (await c.requireServices().tokens.create({ policies: ['root'], path: 'auth/token/root', displayName: 'root', noParent: true, ttl: 0 })).id,
-        beforeInit: () => preflightConfigDevices(auditDeclarations(config), {
+        beforeInit: () => preflightConfigDevices(declared, {
           clock, log: log.child({ module: 'audit' }), sinks,
           settings: { allowApiAuditCreation: config.allowApiAuditCreation, allowAuditLogPrefixing: config.allowAuditLogPrefixing, blockTimeoutMs: config.auditBlockTimeoutMs },
         }),
@@ -211,11 +220,13 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
       })();
       return closing;
     };
-    const reload = async () => {
-      await core.unsealedServices?.audit.reopenAll();
-      events.record('reload');
-      log.info({}, 'SIGHUP: audit devices reopened');
-    };
+    const reload = configReloader({
+      configPath: opts.configPath, dev: opts.dev === true, started, logLevelFlag: opts.logLevel !== undefined, log, events,
+      declarationsOf,
+      setDeclarations: (list) => { declared = list; },
+      audit: () => core.unsealedServices?.audit,
+      setTls: https ? (pair) => (app.server as unknown as TlsServer).setSecureContext(pair) : undefined,
+    });
 
     if (opts.handleSignals !== false) {
       process.on('SIGHUP', () => void reload().catch((err) => log.error({ err }, 'reload failed')));

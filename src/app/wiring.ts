@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
-import { createAuditManager, sinkFactories, type SinkFactory } from '../audit/index.js';
+import { createAuditManager, sinkFactories, type ConfigDeviceDeclaration, type SinkFactory } from '../audit/index.js';
 import { createPolicyStore, ensureDefaultPolicy, tokenBackend, createTokenStore, startTokenTidy, apmBackend, entityIdFor, type ChallengeSource } from '../auth/index.js';
 import type { ServerConfig } from '../config/index.js';
 import { type Core, Mounts, type BackendFactory, createWrapping } from '../core/index.js';
@@ -46,6 +46,8 @@ export interface WiringOptions {
   ha?: SysHa;
   /** What sys/seal does (with HA: leave the cluster, then seal); default: the core's sealNow. */
   seal?: () => Promise<void>;
+  /** The audit devices the configuration declares as of the last reload; default: `config`'s. */
+  configDevices?: () => readonly ConfigDeviceDeclaration[];
 }
 
 /** Auth methods by type (the token method is builtin at auth/token/). */
@@ -86,7 +88,7 @@ export function servicesBuilder(config: ServerConfig, log: ServerLogger, opts: W
         opts.events?.record(failing ? 'audit_device_failing' : 'audit_device_recovered', { device, ...(reason ? { reason } : {}) }),
     });
     await audit.load();
-    await audit.applyConfigDevices(auditDeclarations(config));
+    await audit.applyConfigDevices(opts.configDevices?.() ?? auditDeclarations(config));
 
     // Each trail digest names the ledger's latest signed checkpoint.
     const trail = await buildTrail(config, core, log, opts.journal, opts.ledger && (() => opts.ledger?.current()));

@@ -11,20 +11,20 @@ import type { JournalWriter } from './types.js';
 export type ServerEventName = 'start' | 'stop' | 'unseal' | 'seal' | 'reload' | 'audit_device_failing' | 'audit_device_recovered';
 
 export interface ServerEvents {
-  record(event: ServerEventName, details?: Readonly<Record<string, string | number | boolean>>): void;
+  /** `outcome` defaults to failure for `audit_device_failing` and success otherwise. */
+  record(event: ServerEventName, details?: Readonly<Record<string, string | number | boolean>>, outcome?: 'success' | 'failure'): void;
 }
 
 export function serverEvents(journal: JournalWriter | undefined, clock: Clock, onError: (err: unknown) => void): ServerEvents {
   return {
-    record(event, details = {}) {
+    record(event, details = {}, outcome = event === 'audit_device_failing' ? 'failure' : 'success') {
       if (!journal) return;
       const timeNs = clock.nowNs();
-      const failure = event === 'audit_device_failing';
       journal.append({
         kind: 'server',
         timeNs,
         text: JSON.stringify({ time: rfc3339Nano(timeNs), type: 'server', event, details }),
-        keys: { operation: event, outcome: failure ? 'failure' : 'success' },
+        keys: { operation: event, outcome },
       }).catch(onError);
     },
   };

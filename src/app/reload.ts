@@ -1,0 +1,160 @@
+/**
+ * SIGHUP, as Vault: the configuration file is read again and what can change while the server
+ * runs is applied; audit files are reopened in every case (logrotate's postrotate).
+ *
+ *   log_level                  the server log and every child logger (unless -log-level was given)
+ *   audit "<type>" "<path>"    the declared devices become exactly the file's; while sealed or
+ *                              standing by, the next unseal applies them
+ *   listener tls_cert_file, tls_key_file    read again (a renewed certificate): new connections use them
+ *
+ * Any other setting that differs from the file read at start (storage, the listener's address and
+ * limits, the journal, HA, …) takes effect at the next start: a warning names the settings, never
+ * their values. A file that cannot be read or is invalid, or TLS files that do not make a key pair,
+ * change nothing: the server runs on as it was. An audit device the file declares that cannot be
+ * opened fails the reload after the rest was applied, as at unseal. Every reload is a `reload`
+ * server event in the journal with its outcome; the event names what changed, never the file's text.
+ */
+import { readFileSync } from 'node:fs';
+import { createSecureContext } from 'node:tls';
+import type { AuditManager, ConfigDeviceDeclaration } from '../audit/index.js';
+import { ConfigError, loadConfigFile, startupProblems, type ServerConfig } from '../config/index.js';
+import type { ServerEvents } from '../journal/index.js';
+import { setLogLevel, type ServerLogger } from '../server/index.js';
+
+export interface ReloadDeps {
+  /** The configuration file; without one a reload only reopens the audit files. */
+  configPath?: string;
+  dev: boolean;
+  /** The file's settings as read at start, before dev mode's and the command line's overrides. */
+  started: ServerConfig;
+  /** -log-level was given: it wins over the file's, as at start. */
+  logLevelFlag: boolean;
+  log: ServerLogger;
+  /** The devices the file declares (the journal's included), as the next unseal applies them. */
+  declarationsOf(config: ServerConfig): ConfigDeviceDeclaration[];
+  setDeclarations(list: readonly ConfigDeviceDeclaration[]): void;
+  /** The unsealed services' audit manager; none while sealed or standing by. */
+  audit(): AuditManager | undefined;
+  /** Replaces the listener's key and certificate; present only for a TLS listener. */
+  setTls?(pair: { key: Buffer; cert: Buffer }): void;
+  events: ServerEvents;
+}
+
+export interface ReloadResult {
+  ok: boolean;
+  /** What the reload changed: `log_level`, `audit`, `tls`. */
+  applied: string[];
+  /** Settings whose new values wait for the next start. */
+  restartRequired: string[];
+  /** Why it failed: `config` (unreadable or invalid), `tls` (no key pair), `audit_device` (one could not be opened). */
+  problem?: 'config' | 'tls' | 'audit_device';
+}
+
+/** Where each setting is named in the file; null for the ones a reload applies. */
+const SETTING_NAMES: Record<keyof ServerConfig, string | null> = {
+  listener: 'listener', storage: 'storage', apiAddr: 'api_addr', seal: 'seal', logLevel: null, clusterName: 'cluster_name',
+  defaultLeaseTtl: 'default_lease_ttl', maxLeaseTtl: 'max_lease_ttl', allowApiAuditCreation: 'allow_api_audit_creation',
+  allowAuditLogPrefixing: 'allow_audit_log_prefixing', auditBlockTimeoutMs: 'audit_block_timeout',
+  unauthenticatedMetricsAccess: 'unauthenticated_metrics_access', audit: null, kms: 'kms', trails: 'trail',
+  eventRetentionMs: 'event_retention', journal: 'journal', ledger: 'ledger', declared: null,
+  tokenTidyIntervalMs: 'token_tidy_interval', ui: 'ui',
+};
+
+/** The settings that differ and wait for a restart; the listener's TLS files are reloadable. */
+function restartOnly(started: ServerConfig, next: ServerConfig): string[] {
+  const fixed = (c: ServerConfig, key: keyof ServerConfig) =>
+    JSON.stringify(key === 'listener' ? { ...c.listener, tlsCertFile: undefined, tlsKeyFile: undefined } : c[key]);
+  return (Object.keys(SETTING_NAMES) as Array<keyof ServerConfig>)
+    .filter((key) => SETTING_NAMES[key] !== null && fixed(started, key) !== fixed(next, key))
+    .map((key) => SETTING_NAMES[key]!);
+}
+
+class ReloadRefused extends Error {
+  constructor(readonly problem: 'config' | 'tls', message: string) {
+    super(message);
+  }
+}
+
+async function readConfig(path: string, dev: boolean): Promise<ServerConfig> {
+  try {
+    const next = await loadConfigFile(path);
+    const problems = startupProblems(next, { dev });
+    if (problems.length > 0) throw new ConfigError(problems.map((p) => p.message).join('; '), problems);
+    return next;
+  } catch (err) {
+    if (err instanceof ConfigError) throw new ReloadRefused('config', err.message);
+    throw err;
+  }
+}
+
+/** The listener's key pair, read and checked to match before anything is replaced. */
+function readTlsPair(listener: ServerConfig['listener']): { key: Buffer; cert: Buffer } {
+  try {
+    const pair = { key: readFileSync(listener.tlsKeyFile!), cert: readFileSync(listener.tlsCertFile!) };
+    createSecureContext(pair);
+    return pair;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new ReloadRefused('tls', `the listener's certificate and key could not be loaded (${code ?? 'not a matching key pair'})`);
+  }
+}
+
+/** One reload at a time: a second SIGHUP waits for the first. */
+export function configReloader(deps: ReloadDeps): () => Promise<ReloadResult> {
+  let logLevel = deps.started.logLevel;
+  let declared = JSON.stringify(deps.declarationsOf(deps.started));
+  let queue: Promise<unknown> = Promise.resolve();
+
+  async function apply(): Promise<ReloadResult> {
+    const result: ReloadResult = { ok: true, applied: [], restartRequired: [] };
+    try {
+      if (deps.configPath) {
+        const next = await readConfig(deps.configPath, deps.dev);
+        const tls = deps.setTls && !next.listener.tlsDisable ? readTlsPair(next.listener) : undefined;
+        result.restartRequired = restartOnly(deps.started, next);
+        if (!deps.logLevelFlag && next.logLevel !== logLevel) {
+          setLogLevel(deps.log, next.logLevel);
+          logLevel = next.logLevel;
+          result.applied.push('log_level');
+        }
+        if (tls) {
+          deps.setTls!(tls);
+          result.applied.push('tls');
+        }
+        const list = deps.declarationsOf(next);
+        if (JSON.stringify(list) !== declared) {
+          declared = JSON.stringify(list);
+          deps.setDeclarations(list);
+          result.applied.push('audit');
+          try {
+            await deps.audit()?.applyConfigDevices(list);
+          } catch (err) {
+            Object.assign(result, { ok: false, problem: 'audit_device' });
+            deps.log.error({ reason: err instanceof Error ? err.message : 'unknown' }, 'SIGHUP: an audit device the configuration declares could not be enabled');
+          }
+        }
+      }
+    } catch (err) {
+      if (!(err instanceof ReloadRefused)) throw err;
+      Object.assign(result, { ok: false, problem: err.problem, applied: [], restartRequired: [] });
+      deps.log.error({ reason: err.message }, 'SIGHUP: the configuration was not reloaded; the server runs as it was');
+    }
+    await deps.audit()?.reopenAll();
+    if (result.restartRequired.length > 0) {
+      deps.log.warn({ settings: result.restartRequired }, 'SIGHUP: these settings changed and take effect at the next start');
+    }
+    if (result.ok) deps.log.info({ applied: result.applied }, 'SIGHUP: configuration reloaded, audit devices reopened');
+    deps.events.record('reload', {
+      applied: result.applied.join(','),
+      restart_required: result.restartRequired.join(','),
+      ...(result.problem ? { problem: result.problem } : {}),
+    }, result.ok ? 'success' : 'failure');
+    return result;
+  }
+
+  return () => {
+    const run = queue.then(apply, apply);
+    queue = run.catch(() => undefined);
+    return run;
+  };
+}
