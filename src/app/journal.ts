@@ -4,7 +4,7 @@
  */
 import { JOURNAL_DEVICE_TYPE, journalSinkFactory, sinkFactories, type ConfigDeviceDeclaration, type SinkFactory } from '../audit/index.js';
 import { journalPath, type ServerConfig } from '../config/index.js';
-import { createJournalStore, createPostgresJournalStore, postgresLedgerFiles, type IndexerMessage, type JournalStore } from '../journal/index.js';
+import { createJournalStore, createPostgresJournalStore, postgresLedgerFiles, type IndexerMessage, type JournalHealth, type JournalStore } from '../journal/index.js';
 import type { Clock } from '../lib/clock.js';
 import { journalConnectionUrl } from '../config/index.js';
 
@@ -22,6 +22,8 @@ export interface JournalLog {
 export interface OpenedJournal {
   journal?: JournalStore;
   ledger?: Ledger;
+  /** Whether the indexer and the ledger keep up (absent with the journal off). */
+  health?: () => JournalHealth;
   /** Closes the journal, then what the ledger holds open. */
   close(): Promise<void>;
 }
@@ -34,50 +36,81 @@ export interface OpenedJournal {
 export interface JournalPlacement {
   /** PostgreSQL: whether this node extends the shared ledger now (with HA, only the active one). */
   ledgerActive?: () => boolean;
+  /** Told when the indexer or the ledger starts or stops failing (the journal's server events). */
+  onEpisode?: (event: JournalEpisode, details: { code?: string }) => void;
 }
+
+export type JournalEpisode = 'journal_indexer_failing' | 'journal_indexer_recovered' | 'ledger_failing' | 'ledger_recovered';
+
+/** The health the indexer's reports keep, and where episodes are told. */
+interface Watch {
+  health: JournalHealth;
+  onEpisode?: JournalPlacement['onEpisode'];
+}
+
+const watchFor = (placement: JournalPlacement): Watch => ({
+  health: { indexerFailing: false, ledgerFailing: false, ledgerLeaves: 0 }, onEpisode: placement.onEpisode,
+});
 
 export async function openJournalAndLedger(config: ServerConfig, clock: Clock, log: JournalLog & LedgerLog, placement: JournalPlacement = {}): Promise<OpenedJournal> {
   if (!config.journal.enabled) return { close: async () => undefined };
   if (config.journal.storage !== 'postgresql') {
     const dir = ledgerDirectory(config);
     const ledger = dir === undefined ? undefined : createLedger(config, dir, log);
-    const journal = openJournal(config, clock, log, ledger);
-    return { journal, ledger, close: () => journal?.close() ?? Promise.resolve() };
+    const watch = watchFor(placement);
+    const journal = openJournal(config, clock, log, ledger, watch);
+    return { journal, ledger, health: () => ({ ...watch.health }), close: () => journal?.close() ?? Promise.resolve() };
   }
   const url = journalConnectionUrl(config);
   const onError = (err: Error) => log.warn({ err: err.message }, 'a PostgreSQL connection of the ledger failed');
   const files = config.ledger.enabled ? postgresLedgerFiles(url, onError) : undefined;
   const ledger = files ? createLedger(config, files, log) : undefined;
+  const watch = watchFor(placement);
   try {
     const journal = await createPostgresJournalStore({
-      url, ledger: ledger !== undefined, ledgerActive: placement.ledgerActive, retentionMs: config.journal.retentionMs, clock, onIndexer: indexerReports('postgresql', log, ledger),
+      url, ledger: ledger !== undefined, ledgerActive: placement.ledgerActive, retentionMs: config.journal.retentionMs, clock, onIndexer: indexerReports('postgresql', log, ledger, watch),
       onConnectionError: (err) => log.warn({ err: err.message }, 'a PostgreSQL connection of the journal failed; appends use another'),
     });
-    return { journal, ledger, close: async () => { await journal.close(); await files?.close(); } };
+    return { journal, ledger, health: () => ({ ...watch.health }), close: async () => { await journal.close(); await files?.close(); } };
   } catch (err) {
     await files?.close();
     throw err;
   }
 }
 
-/** What the journal's indexer (or, on PostgreSQL, its ledger) reports, to the log and the ledger. */
-function indexerReports(path: string, log: JournalLog, ledger: Ledger | undefined): (m: IndexerMessage) => void {
+/** What the journal's indexer (or, on PostgreSQL, its ledger) reports, to the log, the ledger and the health. */
+function indexerReports(path: string, log: JournalLog, ledger: Ledger | undefined, watch: Watch): (m: IndexerMessage) => void {
+  const { health } = watch;
   return (m) => {
-    if (m.kind === 'ledger') ledger?.grown(m.size, m.root);
-    else if (m.kind === 'ledger_failing') log.warn({ path, code: m.code, err: m.message }, 'the ledger cannot follow the journal; records stay in the journal and enter the ledger once this is resolved');
-    else if (m.kind === 'ledger_recovered') log.info({ path }, 'the ledger follows the journal again');
-    else if (m.kind === 'failing') log.warn({ path, code: m.code, err: m.message }, 'the journal\'s indexer is failing; records stay in the spool and are indexed once it recovers');
-    else if (m.kind === 'recovered') log.info({ path }, 'the journal\'s indexer recovered');
-    else if (m.kind === 'cache') log.warn({ path, code: m.code }, 'the journal could not flush its spool to drop it from the page cache; records are kept, memory use grows');
+    if (m.kind === 'ledger') {
+      health.ledgerLeaves = m.size;
+      ledger?.grown(m.size, m.root);
+    } else if (m.kind === 'ledger_failing') {
+      health.ledgerFailing = true;
+      log.warn({ path, code: m.code, err: m.message }, 'the ledger cannot follow the journal; records stay in the journal and enter the ledger once this is resolved');
+      watch.onEpisode?.('ledger_failing', { code: m.code });
+    } else if (m.kind === 'ledger_recovered') {
+      health.ledgerFailing = false;
+      log.info({ path }, 'the ledger follows the journal again');
+      watch.onEpisode?.('ledger_recovered', {});
+    } else if (m.kind === 'failing') {
+      health.indexerFailing = true;
+      log.warn({ path, code: m.code, err: m.message }, 'the journal\'s indexer is failing; records stay in the spool and are indexed once it recovers');
+      watch.onEpisode?.('journal_indexer_failing', { code: m.code });
+    } else if (m.kind === 'recovered') {
+      health.indexerFailing = false;
+      log.info({ path }, 'the journal\'s indexer recovered');
+      watch.onEpisode?.('journal_indexer_recovered', {});
+    } else if (m.kind === 'cache') log.warn({ path, code: m.code }, 'the journal could not flush its spool to drop it from the page cache; records are kept, memory use grows');
     else log.warn({ path, segment: m.segment, offset: m.offset, reason: m.reason }, 'a journal spool segment is corrupt past this point; it was kept as .corrupt and skipped');
   };
 }
 
 /** The journal on SQLite, and with `ledger` its indexer thread appends every record to the ledger. */
-export function openJournal(config: ServerConfig, clock: Clock, log: JournalLog, ledger?: Ledger): JournalStore | undefined {
+function openJournal(config: ServerConfig, clock: Clock, log: JournalLog, ledger: Ledger | undefined, watch: Watch): JournalStore | undefined {
   if (!config.journal.enabled) return undefined;
   const path = journalPath(config);
-  const onIndexer = indexerReports(path, log, ledger);
+  const onIndexer = indexerReports(path, log, ledger, watch);
   return createJournalStore({ path, spool: true, fsync: config.journal.fsync, retentionMs: config.journal.retentionMs, clock, onIndexer, ledgerDir: ledger?.dir });
 }
 

@@ -108,7 +108,11 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
     // The ledger follows the journal (every record a leaf); it signs checkpoints while unsealed.
     // With HA only the active node appends (server events, the ledger); bound once the node exists.
     let appendsHere = () => true;
-    const { journal, ledger, close: closeJournal } = await openJournalAndLedger(config, clock, log, { ledgerActive: () => appendsHere() });
+    const { journal, ledger, health: journalHealth, close: closeJournal } = await openJournalAndLedger(config, clock, log, {
+      ledgerActive: () => appendsHere(),
+      // Reported from the indexer thread, after `events` below exists.
+      onEpisode: (event, details) => events.record(event, details.code ? { code: details.code } : {}),
+    });
     undo.push(closeJournal);
     const sinks = auditSinks(journal);
     const journalEvents = serverEvents(journal, clock, (err) => log.error({ err }, 'the journal could not record a server event'));
@@ -134,7 +138,7 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
       log,
       buildServices: servicesBuilder(config, log, {
         devAttestationRoots: devCa ? () => [devCa.rootPem] : undefined, apmChallengeSource: opts.apmChallengeSource, journal, ledger, sinks, events,
-        configDevices: () => declared,
+        configDevices: () => declared, journalHealth,
         ha: ha ? { nodes: () => ha.nodes(), stepDown: () => ha.stepDown() } : undefined,
         // With HA the node leaves the cluster (services down, lock released) before the barrier is sealed.
         seal: async () => {
@@ -149,6 +153,7 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
         autoUnseal: config.seal !== undefined,
         ha: ha ? { unsealed: () => ha.unsealed(), standingBy: () => ha.view.standingBy(), leader: () => ha.leader() } : undefined,
         unauthenticatedMetrics: config.unauthenticatedMetricsAccess,
+        journalHealth,
         createRootToken: async (c) => (await c.requireServices().tokens.create({ policies: ['root'], path: 'auth/token/root', displayName: 'root', noParent: true, ttl: 0 })).id,
         beforeInit: () => preflightConfigDevices(declared, {
           clock, log: log.child({ module: 'audit' }), sinks,

@@ -8,7 +8,7 @@ import { createAuditManager, sinkFactories, type ConfigDeviceDeclaration, type S
 import { createPolicyStore, ensureDefaultPolicy, tokenBackend, createTokenStore, startTokenTidy, apmBackend, entityIdFor, type ChallengeSource } from '../auth/index.js';
 import type { ServerConfig } from '../config/index.js';
 import { type Core, Mounts, type BackendFactory, createWrapping } from '../core/index.js';
-import type { JournalStore, ServerEvents } from '../journal/index.js';
+import type { JournalHealth, JournalStore, ServerEvents } from '../journal/index.js';
 import { auditDeclarations, journalConnectionUrl } from './journal.js';
 import type { Ledger } from './ledger.js';
 import type { Services } from './services.js';
@@ -48,6 +48,8 @@ export interface WiringOptions {
   seal?: () => Promise<void>;
   /** The audit devices the configuration declares as of the last reload; default: `config`'s. */
   configDevices?: () => readonly ConfigDeviceDeclaration[];
+  /** The journal's indexer and ledger (absent with the journal off): sys/metrics. */
+  journalHealth?: () => JournalHealth;
 }
 
 /** Auth methods by type (the token method is builtin at auth/token/). */
@@ -103,7 +105,7 @@ export function servicesBuilder(config: ServerConfig, log: ServerLogger, opts: W
     const defaults = { defaultLeaseTtl: config.defaultLeaseTtl, maxLeaseTtl: config.maxLeaseTtl };
     await mounts.addBuiltin('secret', 'sys/', 'system', sysBackend({
       core, audit, tokens, policies, defaults, trails: () => trail.trails, journal: opts.journal, ledger: opts.ledger, ha: opts.ha,
-      seal: opts.seal ?? (() => core.sealNow()),
+      seal: opts.seal ?? (() => core.sealNow()), journalHealth: opts.journalHealth,
     }), 'system endpoints used for control, policy and debugging');
     await mounts.addBuiltin('auth', 'auth/token/', 'token', tokenBackend({ tokens, policies, clock }), 'token based credentials');
     await mounts.addBuiltin('secret', 'kms/', 'kms', kms.backend, 'AWS KMS-compatible keys (AWS JSON 1.1 at POST /)');

@@ -8,16 +8,17 @@ import type { Clock } from '../lib/clock.js';
 import { rfc3339Nano } from '../lib/time.js';
 import type { JournalWriter } from './types.js';
 
-export type ServerEventName = 'start' | 'stop' | 'unseal' | 'seal' | 'reload' | 'audit_device_failing' | 'audit_device_recovered';
+export type ServerEventName = 'start' | 'stop' | 'unseal' | 'seal' | 'reload' | 'audit_device_failing' | 'audit_device_recovered'
+  | 'journal_indexer_failing' | 'journal_indexer_recovered' | 'ledger_failing' | 'ledger_recovered';
 
 export interface ServerEvents {
-  /** `outcome` defaults to failure for `audit_device_failing` and success otherwise. */
+  /** `outcome` defaults to failure for the start of a failure episode (`…_failing`) and success otherwise. */
   record(event: ServerEventName, details?: Readonly<Record<string, string | number | boolean>>, outcome?: 'success' | 'failure'): void;
 }
 
 export function serverEvents(journal: JournalWriter | undefined, clock: Clock, onError: (err: unknown) => void): ServerEvents {
   return {
-    record(event, details = {}, outcome = event === 'audit_device_failing' ? 'failure' : 'success') {
+    record(event, details = {}, outcome = event.endsWith('_failing') ? 'failure' : 'success') {
       if (!journal) return;
       const timeNs = clock.nowNs();
       journal.append({

@@ -157,3 +157,15 @@ export interface JournalStore extends JournalWriter {
   explain(q: JournalQuery): Promise<string[]>;
   close(): Promise<void>;
 }
+
+/**
+ * Whether the journal's background work keeps up (sys/health, sys/metrics). Neither failure loses
+ * a record: the indexer's leaves records in the spool, unsearchable until it recovers; the
+ * ledger's leaves them out of the tree until it can write again.
+ */
+export interface JournalHealth {
+  indexerFailing: boolean;
+  ledgerFailing: boolean;
+  /** Leaves in the ledger's tree as last reported (0 without a ledger). */
+  ledgerLeaves: number;
+}

@@ -13,7 +13,7 @@ import { systemInfoPaths } from './system-info.js';
 import { trailSysPaths } from './trails.js';
 import { journalSysPaths } from './journal.js';
 import { EVERY_RECORD_QUERY, ledgerSysPaths, ledgerUnauthenticatedPaths, type LedgerView } from './ledger.js';
-import type { JournalStore } from '../journal/index.js';
+import type { JournalHealth, JournalStore } from '../journal/index.js';
 import type { TrailManager } from '../trail/index.js';
 import type { AuditManager } from '../audit/index.js';
 import type { PolicyStore, TokenStore } from '../auth/index.js';
@@ -36,6 +36,8 @@ export interface SysBackendDeps {
   ha?: SysHa;
   /** Seals the server (sys/seal), once the request is recorded. */
   seal(): Promise<void>;
+  /** The journal's indexer and ledger (absent with the journal off): sys/metrics. */
+  journalHealth?: () => JournalHealth;
 }
 
 /** Vault's root-protected system paths: they need `sudo` as well as the operation's capability. */
@@ -47,7 +49,7 @@ export function sysBackend(deps: SysBackendDeps): Backend {
     ...mountPaths({ mounts: () => services().mounts, defaults: deps.defaults }),
     ...policyPaths({ policies: deps.policies, tokens: deps.tokens, mounts: () => services().mounts }),
     ...auditPaths({ audit: deps.audit }),
-    ...systemInfoPaths({ core: deps.core }),
+    ...systemInfoPaths({ core: deps.core, journalHealth: deps.journalHealth }),
     ...toolPaths(),
     ...wrappingPaths({ tokens: deps.tokens, wrapping: () => services().wrapping }),
     ...trailSysPaths({ trails: deps.trails }),

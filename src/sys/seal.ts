@@ -11,6 +11,8 @@ import { SealtrailError, invalid, unsupportedOperation } from '../errors/index.j
 import { VERSION } from '../lib/version.js';
 import type { SealStatus } from '../storage/index.js';
 import { lostEntriesView } from './audit-losses.js';
+import { journalHealthFields, journalMetricsText } from './journal-health.js';
+import type { JournalHealth } from '../journal/index.js';
 
 export interface SealEndpointsDeps {
   storageType: string;
@@ -26,6 +28,8 @@ export interface SealEndpointsDeps {
   autoUnseal?: boolean;
   /** HA: the node decides when services are built (when it holds the lock), not the unseal. */
   ha?: SealEndpointsHa;
+  /** The journal's indexer and ledger (absent with the journal off): sys/health and sys/metrics. */
+  journalHealth?: () => JournalHealth;
 }
 
 export interface SealEndpointsHa {
@@ -107,7 +111,8 @@ export function sealEndpoints(deps: SealEndpointsDeps) {
       case 'sys/metrics': {
         if (!deps.unauthenticatedMetrics) return undefined; // audited like any path
         const services = core.requireServices();
-        return { httpStatus: 200, raw: { contentType: 'text/plain; version=0.0.4', body: services.audit.metricsText() } };
+        const body = services.audit.metricsText() + (deps.journalHealth ? journalMetricsText(deps.journalHealth()) : '');
+        return { httpStatus: 200, raw: { contentType: 'text/plain; version=0.0.4', body } };
       }
       default:
         return undefined;
@@ -125,6 +130,7 @@ export function sealEndpoints(deps: SealEndpointsDeps) {
       replication_performance_mode: 'disabled', replication_dr_mode: 'disabled',
       server_time_utc: Math.floor(core.clock.now() / 1000), version: VERSION,
       audit_devices_failing: audit?.failingDevices ?? [],
+      ...(deps.journalHealth ? journalHealthFields(deps.journalHealth()) : {}),
     };
     if (audit) {
       // Counts and device paths only: nothing of an entry's contents.

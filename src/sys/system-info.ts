@@ -1,5 +1,6 @@
 /**
- * Small system endpoints: sys/metrics (Prometheus text, including the audit devices' counters),
+ * Small system endpoints: sys/metrics (Prometheus text, including the audit devices' counters and
+ * the journal's health),
  * sys/key-status and sys/rotate (barrier keyring), and sys/internal/ui/mounts, which Vault's CLI
  * calls to find out whether a path is KV version 2.
  */
@@ -8,8 +9,10 @@ import type { PathSpec } from '../core/index.js';
 import { notFound } from '../errors/index.js';
 import { rfc3339 } from '../lib/time.js';
 import { renderMount } from './mount-config.js';
+import { journalMetricsText } from './journal-health.js';
+import type { JournalHealth } from '../journal/index.js';
 
-export function systemInfoPaths(deps: { core: SysCore }): PathSpec[] {
+export function systemInfoPaths(deps: { core: SysCore; journalHealth?: () => JournalHealth }): PathSpec[] {
   const { core } = deps;
   let lastRotation = 0;
   return [
@@ -18,7 +21,7 @@ export function systemInfoPaths(deps: { core: SysCore }): PathSpec[] {
       handlers: {
         read: async () => {
           const services = core.requireServices();
-          const text = services.audit.metricsText();
+          const text = services.audit.metricsText() + (deps.journalHealth ? journalMetricsText(deps.journalHealth()) : '');
           return { data: { format: 'prometheus' }, raw: { contentType: 'text/plain; version=0.0.4', body: text } };
         },
       },

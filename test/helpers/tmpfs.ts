@@ -15,8 +15,9 @@ export interface Tmpfs {
   unmount(): void;
 }
 
-export function mountTmpfs(size = '1m'): Tmpfs {
-  const dir = mkdtempSync(join(tmpdir(), 'sealtrail-tmpfs-'));
+/** `at`: an empty directory to mount on (a disk of its own inside a data directory); default a fresh one. */
+export function mountTmpfs(size = '1m', at?: string): Tmpfs {
+  const dir = at ?? mkdtempSync(join(tmpdir(), 'sealtrail-tmpfs-'));
   try {
     execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size},mode=0700`, 'tmpfs', dir], { stdio: 'pipe' });
   } catch (err) {
