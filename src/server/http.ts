@@ -89,6 +89,14 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
     done(null, body);
   });
 
+  // As Vault: an answer that does not choose its own caching (the console's files and the ledger's
+  // tiles do) is never kept by a browser or a proxy, since it may hold a secret, a token or a
+  // KMS plaintext. @fastify/static sets its headers on the raw response.
+  app.addHook('onSend', (_req, reply, payload, done) => {
+    if (!reply.hasHeader('cache-control') && !reply.raw.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    done(null, payload);
+  });
+
   const send = (reply: FastifyReply, r: HttpReply) => {
     reply.code(r.status);
     if (r.contentType) reply.header('content-type', r.contentType);

@@ -32,6 +32,8 @@ export interface ParsedListRequest {
 }
 
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** A field value as llhttp takes it in any other request: tab, space, visible ASCII, obs-text. */
+const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 
 /**
  * Parses `LIST <target> HTTP/1.x` plus headers from a buffered request: undefined if malformed,
@@ -51,7 +53,9 @@ export function parseListRequest(raw: Buffer, maxBytes: number = maxHeaderSize):
     const colon = line.indexOf(':');
     const name = line.slice(0, colon).toLowerCase();
     if (colon <= 0 || !TOKEN.test(name)) return undefined;
-    const value = line.slice(colon + 1).trim();
+    // Only spaces and tabs around a value are dropped (trim() would also take other controls).
+    const value = line.slice(colon + 1).replace(/^[\t ]+|[\t ]+$/g, '');
+    if (!FIELD_VALUE.test(value)) return undefined;
     setOwn(headers, name, Object.hasOwn(headers, name) ? `${headers[name]}, ${value}` : value);
   }
   if ((headers['content-length'] ?? '0') !== '0' || headers['transfer-encoding']) return undefined;

@@ -36,7 +36,12 @@ export function ledgerUnauthenticatedPaths(ledger: LedgerView | undefined): stri
   return ledger?.publicReads ? ['ledger/key', 'ledger/checkpoint', 'ledger/tile/*', 'ledger/proof/*'] : ['ledger/key'];
 }
 
-const IMMUTABLE = { 'cache-control': 'public, max-age=31536000, immutable' };
+/**
+ * Settled bytes never change. While reads need a token they are `private`: a shared cache keys on
+ * the URL, not on X-Vault-Token, and would hand them to any caller for a year.
+ */
+const IMMUTABLE_PUBLIC = { 'cache-control': 'public, max-age=31536000, immutable' };
+const IMMUTABLE_PRIVATE = { 'cache-control': 'private, max-age=31536000, immutable' };
 const NO_CACHE = { 'cache-control': 'no-cache' };
 
 /** A decimal tree size or index: digits only, no leading zero, a safe integer. */
@@ -118,7 +123,7 @@ export function ledgerSysPaths(deps: LedgerSysDeps): PathSpec[] {
           const size = l.current()?.size ?? 0;
           const coord = parsed.kind === 'tile' ? parsed.tile : parsed.kind === 'entries' ? { level: 0, ...parsed.bundle } : undefined;
           const settled = coord !== undefined && coord.width === TILE_WIDTH && (coord.index + 1) * TILE_WIDTH <= hashesAtLevel(size, coord.level);
-          return { raw: { contentType: 'application/octet-stream', body: data, headers: settled ? IMMUTABLE : NO_CACHE } };
+          return { raw: { contentType: 'application/octet-stream', body: data, headers: settled ? (l.publicReads ? IMMUTABLE_PUBLIC : IMMUTABLE_PRIVATE) : NO_CACHE } };
         },
       },
     },

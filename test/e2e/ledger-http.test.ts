@@ -88,13 +88,18 @@ test('the published log: checkpoint, key, every tile and bundle, entries = journ
       assert.equal(consistent(from, cp.size, proof, merkleRoot(leaves.slice(0, from)), Buffer.alloc(32)), from === 0, 'and not with another root');
     }
 
-    // Caching: the checkpoint is never cached; a full tile under the checkpoint is immutable.
+    // Caching: the checkpoint is never cached; a full tile under the checkpoint is immutable, and
+    // private while reads need a token: a shared cache (whose key has no X-Vault-Token) would
+    // otherwise hand a tile, or a bundle of every record's text, to a caller without one.
     const checkpointRes = await ledgerGet(s.address, 'checkpoint', s.rootToken);
     assert.equal(checkpointRes.headers.get('content-type'), 'text/plain; charset=utf-8');
     assert.equal(checkpointRes.headers.get('cache-control'), 'no-cache');
     const full = await ledgerGet(s.address, 'tile/0/000', s.rootToken);
     assert.equal(full.headers.get('content-type'), 'application/octet-stream');
-    assert.equal(full.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+    assert.equal(full.headers.get('cache-control'), 'private, max-age=31536000, immutable');
+    const bundle = await ledgerGet(s.address, 'tile/entries/000', s.rootToken);
+    assert.equal(bundle.status, 200);
+    assert.equal(bundle.headers.get('cache-control'), 'private, max-age=31536000, immutable');
     const partial = await ledgerGet(s.address, `tile/entries/002.p/${cp.size - 512}`, s.rootToken);
     assert.equal(partial.status, 200);
     assert.equal(partial.headers.get('cache-control'), 'no-cache');
@@ -210,6 +215,14 @@ test('ledger { public = true } serves reads without a token; with the journal of
     const { cp } = await checkpointOf(open, 1, undefined);
     assert.equal(cp.origin, 'test.example/ledger');
     assert.equal((await ledgerGet(open.address, 'tile/0/000.p/1')).status, 200);
+    // Public reads: a full tile or bundle may be kept by any cache (2 records per request).
+    for (let i = 0; i < 128; i++) await call(open.address, 'POST', `secret/data/p/${i}`, { token: open.rootToken, body: { data: { i } } });
+    await checkpointOf(open, 256, undefined);
+    for (const path of ['tile/0/000', 'tile/entries/000']) {
+      const res = await ledgerGet(open.address, path);
+      assert.equal(res.status, 200, path);
+      assert.equal(res.headers.get('cache-control'), 'public, max-age=31536000, immutable', path);
+    }
     assert.equal((await ledgerGet(open.address, `proof/consistency?from=1&to=${cp.size}`)).status, 200);
   } finally {
     await open.stop();

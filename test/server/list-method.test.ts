@@ -13,7 +13,17 @@ test('LIST requests are parsed from the raw bytes; anything else is refused', ()
     'LIST v1/x HTTP/1.1\r\n\r\n',                                 // not an absolute path
     'LIST /v1/x HTTP/1.1\r\nBad Header: x\r\n\r\n',               // invalid header name
     'LIST /v1/x HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello',      // LIST has no body
+    // Control characters in a header value, which llhttp refuses in any other request's headers.
+    'LIST /v1/x HTTP/1.1\r\nUser-Agent: a\x00b\r\n\r\n',
+    'LIST /v1/x HTTP/1.1\r\nUser-Agent: a\x01b\r\n\r\n',
+    'LIST /v1/x HTTP/1.1\r\nUser-Agent: a\x7fb\r\n\r\n',
+    'LIST /v1/x HTTP/1.1\r\nX-Forged: a\nX-Vault-Token: t\r\n\r\n', // a bare LF inside a line
+    'LIST /v1/x HTTP/1.1\r\nX-Forged: a\rb\r\n\r\n',
+    'LIST /v1/x HTTP/1.1\r\nUser-Agent: \x0ba\x0c\r\n\r\n',     // at either end too
   ]) assert.equal(parseListRequest(Buffer.from(bad)), undefined, JSON.stringify(bad));
+  // What a header value may hold, as for any request: tabs, spaces, visible ASCII, obs-text.
+  const lenient = parseListRequest(Buffer.from('LIST /v1/x HTTP/1.1\r\nUser-Agent: a\tb c~\xe9\r\n\r\n', 'latin1')) as ParsedListRequest;
+  assert.equal(lenient.headers['user-agent'], 'a\tb c~\xe9');
   // Header names are data, even those Object.prototype knows.
   const special = parseListRequest(Buffer.from('LIST /v1/x HTTP/1.1\r\n__proto__: a\r\nconstructor: b\r\n__proto__: c\r\n\r\n')) as ParsedListRequest;
   assert.equal(JSON.stringify(special.headers), '{"__proto__":"a, c","constructor":"b"}');
