@@ -27,7 +27,7 @@ export const putKeyPolicy: OperationHandler = async (call, svc) => {
   authorize(svc, call, key, 'kms:PutKeyPolicy');
   requireNotPendingDeletion(svc, key);
   const parsed = parseKeyPolicy(text);
-  if (optBool(call.body, 'BypassPolicyLockoutSafetyCheck') !== true) checkLockout(parsed, call.principalArn, svc, key.keyId);
+  if (optBool(call.body, 'BypassPolicyLockoutSafetyCheck') !== true) checkLockout(parsed, call.principalArn, svc, key.keyId, key.tags);
   await svc.keys.update(key.keyId, (cur) => ({ ...cur, policy: text }));
   return {};
 };

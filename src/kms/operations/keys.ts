@@ -46,7 +46,7 @@ export const createKey: OperationHandler = async (call, svc) => {
   const policy = optString(body, 'Policy') ?? defaultKeyPolicy(svc.location.accountId);
   const parsed = parseKeyPolicy(policy);
   const keyId = uuid();
-  if (optBool(body, 'BypassPolicyLockoutSafetyCheck') !== true) checkLockout(parsed, call.principalArn, svc, keyId);
+  if (optBool(body, 'BypassPolicyLockoutSafetyCheck') !== true) checkLockout(parsed, call.principalArn, svc, keyId, tags);
   const now = svc.clock.now();
   const key: KmsKeyRecord = {
     keyId, createdAt: now, description: desc, keyUsage: 'ENCRYPT_DECRYPT', keySpec: 'SYMMETRIC_DEFAULT', state: 'Enabled',

@@ -1,15 +1,22 @@
 /** TagResource, UntagResource, ListResourceTags. */
 import { kmsError, validationError } from '../errors.js';
+import type { Tag } from '../keys/model.js';
+import { pairConditions, type ConditionValue } from '../policy/index.js';
 import type { OperationHandler } from './context.js';
-import { optInt, optString, optStringList, reqString } from './input.js';
+import { optInt, optString, reqString } from './input.js';
 import { authorize, findKey, requireNotPendingDeletion } from './key-access.js';
-import { mergeTags, readTags } from './tags.js';
+import { mergeTags, readTagKeys, readTags } from './tags.js';
+
+/** `aws:RequestTag/<key>` and `aws:TagKeys`: the tags a call sets, so a policy can keep some of them fixed. */
+function requestTagConditions(tags: readonly Tag[]): Record<string, ConditionValue> {
+  return { ...pairConditions('aws:requesttag/', tags.map((t) => [t.TagKey, t.TagValue] as const)), 'aws:tagkeys': tags.map((t) => t.TagKey) };
+}
 
 export const tagResource: OperationHandler = async (call, svc) => {
   const key = await findKey(svc, call, reqString(call.body, 'KeyId'), { aliases: false });
   const tags = readTags(call.body);
   if (tags.length === 0) throw validationError([{ member: 'tags', value: null, constraint: 'Member must not be null' }]);
-  authorize(svc, call, key, 'kms:TagResource');
+  authorize(svc, call, key, 'kms:TagResource', requestTagConditions(tags));
   requireNotPendingDeletion(svc, key);
   await svc.keys.update(key.keyId, (cur) => ({ ...cur, tags: mergeTags(cur.tags, tags) }));
   return {};
@@ -17,9 +24,8 @@ export const tagResource: OperationHandler = async (call, svc) => {
 
 export const untagResource: OperationHandler = async (call, svc) => {
   const key = await findKey(svc, call, reqString(call.body, 'KeyId'), { aliases: false });
-  const remove = optStringList(call.body, 'TagKeys');
-  if (!remove) throw validationError([{ member: 'tagKeys', value: null, constraint: 'Member must not be null' }]);
-  authorize(svc, call, key, 'kms:UntagResource');
+  const remove = readTagKeys(call.body);
+  authorize(svc, call, key, 'kms:UntagResource', { 'aws:tagkeys': remove });
   requireNotPendingDeletion(svc, key);
   await svc.keys.update(key.keyId, (cur) => ({ ...cur, tags: cur.tags.filter((t) => !remove.includes(t.TagKey)) }));
   return {};

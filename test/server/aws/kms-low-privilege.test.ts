@@ -1,0 +1,94 @@
+/**
+ * A caller holding valid but low-privilege credentials (the KMS user `mallory`, with the same
+ * Vault ACL as `dev`) against key policies written by `dev`, through the official SDK and the real
+ * server on port 0.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  CreateKeyCommand, EncryptCommand, KMSClient, TagResourceCommand, UntagResourceCommand,
+} from '@aws-sdk/client-kms';
+import { ACCOUNT, REGION, startKmsServer, type KmsTestServer } from './harness.js';
+
+let server: KmsTestServer;
+let dev: KMSClient;
+let mallory: KMSClient;
+
+const client = (accessKeyId: string, secretAccessKey: string) =>
+  new KMSClient({ endpoint: server.endpoint, region: REGION, credentials: { accessKeyId, secretAccessKey }, maxAttempts: 1 });
+
+before(async () => {
+  server = await startKmsServer();
+  dev = client(server.accessKeyId, server.secretAccessKey);
+  const res = await fetch(`${server.endpoint}/v1/kms/users/mallory`, {
+    method: 'POST', headers: { 'x-vault-token': server.rootToken, 'content-type': 'application/json' }, body: JSON.stringify({ policies: ['kms-dev'] }),
+  });
+  const { data } = await res.json() as { data: { access_key_id: string; secret_access_key: string } };
+  mallory = client(data.access_key_id, data.secret_access_key);
+});
+after(async () => {
+  dev?.destroy();
+  mallory?.destroy();
+  await server?.stop();
+});
+
+const MALLORY = `arn:aws:iam::${ACCOUNT}:user/mallory`;
+const lastEvent = (name: string) => [...server.events].reverse().find((e) => e.eventName === name)!;
+
+async function rejectsWith(p: Promise<unknown>, name: string, message?: RegExp) {
+  await assert.rejects(p, (err: Error) => {
+    assert.equal(err.name, name, `expected ${name}, got ${err.name}: ${err.message}`);
+    if (message) assert.match(err.message, message);
+    return true;
+  });
+}
+
+/** The account's users may do anything (the default policy), except what `deny` takes from mallory. */
+function policyDenyingMallory(...deny: Array<{ Action: string | string[]; Condition: Record<string, unknown> }>): string {
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      { Sid: 'account', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'kms:*', Resource: '*' },
+      ...deny.map((d) => ({ Effect: 'Deny', Principal: { AWS: MALLORY }, Resource: '*', ...d })),
+    ],
+  });
+}
+
+test('tag conditions: a Deny on aws:ResourceTag applies, and the tags it depends on cannot be changed past aws:TagKeys and aws:RequestTag', async () => {
+  const Policy = policyDenyingMallory(
+    { Action: ['kms:Encrypt', 'kms:Decrypt'], Condition: { StringEquals: { 'aws:ResourceTag/Classification': 'secret' } } },
+    { Action: ['kms:TagResource', 'kms:UntagResource'], Condition: { 'ForAnyValue:StringEquals': { 'aws:TagKeys': ['Classification'] } } },
+    { Action: 'kms:TagResource', Condition: { StringEquals: { 'aws:RequestTag/Owner': 'mallory' } } },
+  );
+  const { KeyMetadata } = await dev.send(new CreateKeyCommand({ Policy, Tags: [{ TagKey: 'Classification', TagValue: 'secret' }] }));
+  const KeyId = KeyMetadata!.KeyId!;
+  const plaintext = Buffer.from('x');
+
+  // Condition key names ignore case; the tag key is matched whatever case the policy writes it in.
+  await rejectsWith(mallory.send(new EncryptCommand({ KeyId, Plaintext: plaintext })), 'AccessDeniedException',
+    /^User: arn:aws:iam::111122223333:user\/mallory is not authorized to perform: kms:Encrypt on resource: .* with an explicit deny in a resource-based policy$/);
+  assert.equal(lastEvent('Encrypt').errorCode, 'AccessDeniedException');
+  await rejectsWith(mallory.send(new TagResourceCommand({ KeyId, Tags: [{ TagKey: 'Classification', TagValue: 'public' }] })), 'AccessDeniedException');
+  await rejectsWith(mallory.send(new UntagResourceCommand({ KeyId, TagKeys: ['Classification'] })), 'AccessDeniedException');
+  await rejectsWith(mallory.send(new TagResourceCommand({ KeyId, Tags: [{ TagKey: 'Owner', TagValue: 'mallory' }] })), 'AccessDeniedException');
+  await rejectsWith(mallory.send(new EncryptCommand({ KeyId, Plaintext: plaintext })), 'AccessDeniedException');
+
+  // Other tags, and other callers, are unaffected.
+  await mallory.send(new TagResourceCommand({ KeyId, Tags: [{ TagKey: 'Owner', TagValue: 'ops' }] }));
+  await dev.send(new EncryptCommand({ KeyId, Plaintext: plaintext }));
+  await dev.send(new UntagResourceCommand({ KeyId, TagKeys: ['Classification'] }));
+  await mallory.send(new EncryptCommand({ KeyId, Plaintext: plaintext }));
+});
+
+test('tags a call sets or removes are bounded (50, keys of 1..128 characters) before the key policy reads them', async () => {
+  const { KeyMetadata } = await dev.send(new CreateKeyCommand({}));
+  const KeyId = KeyMetadata!.KeyId!;
+  const keys = Array.from({ length: 51 }, (_, i) => `k${i}`);
+  await rejectsWith(mallory.send(new UntagResourceCommand({ KeyId, TagKeys: keys })), 'TagException', /^A key can have at most 50 tags$/);
+  await rejectsWith(mallory.send(new UntagResourceCommand({ KeyId, TagKeys: ['ok', ''] })), 'ValidationException',
+    /^1 validation error detected: Value '' at 'tagKeys.2.member' failed to satisfy constraint: Member must have length greater than or equal to 1$/);
+  await rejectsWith(mallory.send(new UntagResourceCommand({ KeyId, TagKeys: ['k'.repeat(129)] })), 'ValidationException', /Member must have length less than or equal to 128$/);
+  await rejectsWith(mallory.send(new TagResourceCommand({ KeyId, Tags: [{ TagKey: '', TagValue: 'v' }] })), 'ValidationException',
+    /^1 validation error detected: Value '' at 'tags.1.member.tagKey' failed to satisfy constraint: Member must have length greater than or equal to 1$/);
+  await mallory.send(new UntagResourceCommand({ KeyId, TagKeys: keys.slice(0, 50) }));
+});
