@@ -6,7 +6,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  CreateKeyCommand, EncryptCommand, KMSClient, TagResourceCommand, UntagResourceCommand,
+  CreateKeyCommand, DescribeKeyCommand, EncryptCommand, KMSClient, TagResourceCommand, UntagResourceCommand,
 } from '@aws-sdk/client-kms';
 import { ACCOUNT, REGION, startKmsServer, type KmsTestServer } from './harness.js';
 
@@ -91,4 +91,23 @@ test('tags a call sets or removes are bounded (50, keys of 1..128 characters) be
   await rejectsWith(mallory.send(new TagResourceCommand({ KeyId, Tags: [{ TagKey: '', TagValue: 'v' }] })), 'ValidationException',
     /^1 validation error detected: Value '' at 'tags.1.member.tagKey' failed to satisfy constraint: Member must have length greater than or equal to 1$/);
   await mallory.send(new UntagResourceCommand({ KeyId, TagKeys: keys.slice(0, 50) }));
+});
+
+test('a member of the wrong type is refused before the operation acts, even one no handler reads; grant tokens keep AWS limits', async () => {
+  const { KeyMetadata } = await mallory.send(new CreateKeyCommand({}));
+  const KeyId = KeyMetadata!.KeyId!;
+  const Plaintext = Buffer.from('x');
+  // A DryRun sent as a string is not a dry run that the server may quietly perform.
+  await rejectsWith(mallory.send(new EncryptCommand({ KeyId, Plaintext, DryRun: 'true' as never })), 'SerializationException', /^DryRun: expected a boolean$/);
+  assert.equal(lastEvent('Encrypt').errorCode, 'SerializationException');
+  await rejectsWith(mallory.send(new EncryptCommand({ KeyId, Plaintext, GrantTokens: 'bearer-token-1' as never })), 'SerializationException', /^GrantTokens: expected a list of strings$/);
+  await rejectsWith(mallory.send(new DescribeKeyCommand({ KeyId, GrantTokens: [7] as never })), 'SerializationException');
+  await rejectsWith(mallory.send(new EncryptCommand({ KeyId, Plaintext, GrantTokens: Array.from({ length: 11 }, (_, i) => `bearer-token-${i}`) })), 'ValidationException',
+    /^1 validation error detected: Value at 'grantTokens' failed to satisfy constraint: Member must have length less than or equal to 10$/);
+  await rejectsWith(mallory.send(new EncryptCommand({ KeyId, Plaintext, GrantTokens: ['bearer-token-1', ''] })), 'ValidationException',
+    /^1 validation error detected: Value at 'grantTokens.2.member' failed to satisfy constraint: Member must have length greater than or equal to 1$/);
+  await rejectsWith(mallory.send(new DescribeKeyCommand({ KeyId, GrantTokens: ['t'.repeat(8193)] })), 'ValidationException', /Member must have length less than or equal to 8192$/);
+  await rejectsWith(mallory.send(new CreateKeyCommand({ Tags: [{ TagKey: 'a', TagValue: 5 as never }] })), 'SerializationException', /^Tags\.1\.TagValue: expected a string$/);
+  assert.ok(!JSON.stringify(server.events).includes('bearer-token-'), 'a grant token reached the trail');
+  await mallory.send(new EncryptCommand({ KeyId, Plaintext, GrantTokens: ['bearer-token-1'], DryRun: false }));
 });
