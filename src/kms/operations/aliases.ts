@@ -3,8 +3,9 @@ import { aliasArn } from '../arn.js';
 import { kmsError, validationError } from '../errors.js';
 import type { AliasRecord } from '../keys/model.js';
 import type { KmsCall, KmsServices, OperationHandler } from './context.js';
-import { optInt, optString, reqString } from './input.js';
+import { optString, reqString } from './input.js';
 import { authorize, findKey, liveKey, requireNotPendingDeletion } from './key-access.js';
+import { readPage } from './paging.js';
 
 const ALIAS_PATTERN = /^[a-zA-Z0-9:/_-]+$/;
 
@@ -79,12 +80,9 @@ export const deleteAlias: OperationHandler = async (call, svc) => {
 };
 
 export const listAliases: OperationHandler = async (call, svc) => {
-  const limit = optInt(call.body, 'Limit') ?? 50;
-  if (limit < 1) throw validationError([{ member: 'limit', value: limit, constraint: 'Member must have value greater than or equal to 1' }]);
-  if (limit > 100) throw validationError([{ member: 'limit', value: limit, constraint: 'Member must have value less than or equal to 100' }]);
+  const { limit, marker } = readPage(call.body, 50, 100);
   const keyRef = optString(call.body, 'KeyId');
   const onlyKey = keyRef !== undefined ? (await findKey(svc, call, keyRef, { aliases: false })).keyId : undefined;
-  const marker = optString(call.body, 'Marker');
   const after = marker !== undefined ? Buffer.from(marker, 'base64url').toString('utf8') : '';
   if (marker !== undefined && !after.startsWith('alias/')) throw kmsError('InvalidMarkerException', 'Invalid marker');
   const live: AliasRecord[] = [];

@@ -4,6 +4,7 @@ import { parseKeyPolicy } from '../policy/index.js';
 import type { KmsCall, OperationHandler } from './context.js';
 import { optBool, optString, reqString } from './input.js';
 import { authorize, findKey, requireNotPendingDeletion } from './key-access.js';
+import { readPage } from './paging.js';
 import { checkLockout } from './policy-lockout.js';
 
 function policyName(call: KmsCall): string {
@@ -34,6 +35,9 @@ export const putKeyPolicy: OperationHandler = async (call, svc) => {
 
 export const listKeyPolicies: OperationHandler = async (call, svc) => {
   const key = await findKey(svc, call, reqString(call.body, 'KeyId'), { aliases: false });
+  // One policy: every valid page request gets it whole; a marker could only follow a truncated page.
+  const { marker } = readPage(call.body, 100, 1000);
+  if (marker !== undefined) throw kmsError('InvalidMarkerException', 'Invalid marker');
   authorize(svc, call, key, 'kms:ListKeyPolicies');
   return { PolicyNames: ['default'], Truncated: false };
 };

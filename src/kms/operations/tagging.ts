@@ -3,8 +3,9 @@ import { kmsError, validationError } from '../errors.js';
 import type { Tag } from '../keys/model.js';
 import { pairConditions, type ConditionValue } from '../policy/index.js';
 import type { OperationHandler } from './context.js';
-import { optInt, optString, reqString } from './input.js';
+import { reqString } from './input.js';
 import { authorize, findKey, requireNotPendingDeletion } from './key-access.js';
+import { readPage } from './paging.js';
 import { mergeTags, readTagKeys, readTags } from './tags.js';
 
 /** `aws:RequestTag/<key>` and `aws:TagKeys`: the tags a call sets, so a policy can keep some of them fixed. */
@@ -33,10 +34,8 @@ export const untagResource: OperationHandler = async (call, svc) => {
 
 export const listResourceTags: OperationHandler = async (call, svc) => {
   const key = await findKey(svc, call, reqString(call.body, 'KeyId'), { aliases: false });
-  const limit = optInt(call.body, 'Limit') ?? 50;
-  if (limit < 1 || limit > 50) throw validationError([{ member: 'limit', value: limit, constraint: `Member must have value ${limit < 1 ? 'greater than or equal to 1' : 'less than or equal to 50'}` }]);
+  const { limit, marker } = readPage(call.body, 50, 50);
   authorize(svc, call, key, 'kms:ListResourceTags');
-  const marker = optString(call.body, 'Marker');
   const start = marker === undefined ? 0 : Number(Buffer.from(marker, 'base64url').toString('utf8'));
   if (!Number.isInteger(start) || start < 0) throw kmsError('InvalidMarkerException', 'Invalid marker');
   const page = key.tags.slice(start, start + limit);

@@ -6,7 +6,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  CreateKeyCommand, DescribeKeyCommand, EncryptCommand, KMSClient, TagResourceCommand, UntagResourceCommand,
+  CreateKeyCommand, DescribeKeyCommand, EncryptCommand, KMSClient, ListKeyPoliciesCommand, ListKeysCommand, ListResourceTagsCommand,
+  TagResourceCommand, UntagResourceCommand,
 } from '@aws-sdk/client-kms';
 import { ACCOUNT, REGION, startKmsServer, type KmsTestServer } from './harness.js';
 
@@ -110,4 +111,21 @@ test('a member of the wrong type is refused before the operation acts, even one 
   await rejectsWith(mallory.send(new CreateKeyCommand({ Tags: [{ TagKey: 'a', TagValue: 5 as never }] })), 'SerializationException', /^Tags\.1\.TagValue: expected a string$/);
   assert.ok(!JSON.stringify(server.events).includes('bearer-token-'), 'a grant token reached the trail');
   await mallory.send(new EncryptCommand({ KeyId, Plaintext, GrantTokens: ['bearer-token-1'], DryRun: false }));
+});
+
+test('every List* operation holds Limit to its range and Marker to 1..1024 characters, never echoing a marker', async () => {
+  const { KeyMetadata } = await mallory.send(new CreateKeyCommand({ Tags: [{ TagKey: 'a', TagValue: 'b' }] }));
+  const KeyId = KeyMetadata!.KeyId!;
+  await rejectsWith(mallory.send(new ListKeyPoliciesCommand({ KeyId, Limit: 0 })), 'ValidationException',
+    /^1 validation error detected: Value '0' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1$/);
+  await rejectsWith(mallory.send(new ListKeyPoliciesCommand({ KeyId, Limit: 1001 })), 'ValidationException', /less than or equal to 1000$/);
+  // A key has one policy, so no page is ever truncated and no marker follows one.
+  await rejectsWith(mallory.send(new ListKeyPoliciesCommand({ KeyId, Marker: 'forged' })), 'InvalidMarkerException');
+  assert.deepEqual((await mallory.send(new ListKeyPoliciesCommand({ KeyId, Limit: 1 }))).PolicyNames, ['default']);
+  await rejectsWith(mallory.send(new ListResourceTagsCommand({ KeyId, Marker: '' })), 'ValidationException',
+    /^1 validation error detected: Value at 'marker' failed to satisfy constraint: Member must have length greater than or equal to 1$/);
+  await rejectsWith(mallory.send(new ListKeysCommand({ Marker: 'M'.repeat(1025) })), 'ValidationException',
+    /^1 validation error detected: Value at 'marker' failed to satisfy constraint: Member must have length less than or equal to 1024$/);
+  assert.equal(lastEvent('ListKeys').errorCode, 'ValidationException');
+  assert.ok(!lastEvent('ListKeys').errorMessage!.includes('MMMM'));
 });
