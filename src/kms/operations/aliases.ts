@@ -7,7 +7,9 @@ import { optString, reqString } from './input.js';
 import { authorize, findKey, liveKey, requireNotPendingDeletion } from './key-access.js';
 import { readPage } from './paging.js';
 
+/** AWS's model pattern (a ValidationException); it admits ":", which no alias name may hold. */
 const ALIAS_PATTERN = /^[a-zA-Z0-9:/_-]+$/;
+const ALIAS_NAME = /^alias\/[a-zA-Z0-9/_-]+$/;
 
 function aliasName(call: KmsCall): string {
   const name = reqString(call.body, 'AliasName');
@@ -21,6 +23,13 @@ function aliasName(call: KmsCall): string {
     throw kmsError('InvalidAliasNameException', 'Alias must start with the prefix "alias/". Please see https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html');
   }
   return name;
+}
+
+/** A new alias's name; the other alias operations find names already made, so any stored one stays reachable. */
+function newAliasName(name: string): void {
+  if (!ALIAS_NAME.test(name)) {
+    throw kmsError('InvalidAliasNameException', 'Alias name may contain only alphanumeric characters, forward slashes (/), underscores (_), and dashes (-).');
+  }
 }
 
 function notReserved(name: string): void {
@@ -40,6 +49,7 @@ function noteAlias(call: KmsCall, svc: KmsServices, name: string): void {
 
 export const createAlias: OperationHandler = async (call, svc) => {
   const name = aliasName(call);
+  newAliasName(name);
   notReserved(name);
   noteAlias(call, svc, name);
   const key = await findKey(svc, call, reqString(call.body, 'TargetKeyId'), { aliases: false, member: 'targetKeyId' });

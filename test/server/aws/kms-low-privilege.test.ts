@@ -6,7 +6,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  CreateKeyCommand, DescribeKeyCommand, EncryptCommand, KMSClient, ListKeyPoliciesCommand, ListKeysCommand, ListResourceTagsCommand,
+  CreateAliasCommand, CreateKeyCommand, DescribeKeyCommand, EncryptCommand, KMSClient, ListKeyPoliciesCommand, ListKeysCommand, ListResourceTagsCommand,
   TagResourceCommand, UntagResourceCommand,
 } from '@aws-sdk/client-kms';
 import { ACCOUNT, REGION, startKmsServer, type KmsTestServer } from './harness.js';
@@ -128,4 +128,12 @@ test('every List* operation holds Limit to its range and Marker to 1..1024 chara
     /^1 validation error detected: Value at 'marker' failed to satisfy constraint: Member must have length less than or equal to 1024$/);
   assert.equal(lastEvent('ListKeys').errorCode, 'ValidationException');
   assert.ok(!lastEvent('ListKeys').errorMessage!.includes('MMMM'));
+});
+
+test('an alias name holds only alphanumerics, "/", "_" and "-" after alias/', async () => {
+  const { KeyMetadata } = await mallory.send(new CreateKeyCommand({}));
+  const TargetKeyId = KeyMetadata!.KeyId!;
+  await rejectsWith(mallory.send(new CreateAliasCommand({ AliasName: 'alias/a:b', TargetKeyId })), 'InvalidAliasNameException', /^Alias name may contain only /);
+  await rejectsWith(mallory.send(new CreateAliasCommand({ AliasName: `alias/x:${ACCOUNT}:key/${TargetKeyId}`, TargetKeyId })), 'InvalidAliasNameException');
+  await mallory.send(new CreateAliasCommand({ AliasName: 'alias/team_a/app-1', TargetKeyId }));
 });
