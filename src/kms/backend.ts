@@ -22,6 +22,7 @@ import { withAuditSafeText } from './audit-text.js';
 import { kmsError } from './errors.js';
 import { createKeyStore } from './keys/store.js';
 import type { KmsServices } from './operations/context.js';
+import { checkGrantTokens, checkMemberTypes } from './operations/input.js';
 import { kmsOperation } from './operations/registry.js';
 import type { KmsUserRecord } from './users/model.js';
 import { createUserStore, type UserStore } from './users/store.js';
@@ -128,6 +129,8 @@ export function createKmsEngine(ctx: Pick<BackendContext, 'storage' | 'clock'>, 
           const call = { body: operationInput(req.data, spec.members), principalArn: principalOf(user, req.token, deps.accountId), notes: { resources: [] } };
           // The notes travel with the result or the error to the call's CloudTrail event (recordOutcome).
           try {
+            checkMemberTypes(call.body, spec.members);
+            checkGrantTokens(call.body);
             return { data: await spec.handler(call, services), outcomeFacts: call.notes };
           } catch (err) {
             const failure = withAuditSafeText(err, call.body, req.token ? [req.token.accessor] : []);

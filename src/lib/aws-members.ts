@@ -13,7 +13,7 @@
  * chose (a plaintext, a MAC message) reach the trail by naming it.
  */
 export type MemberType = 'string' | 'number' | 'boolean' | 'strings' | 'map';
-type Shape = MemberType | { readonly struct: Members } | { readonly list: Members };
+export type Shape = MemberType | { readonly struct: Members } | { readonly list: Members };
 /** A member the operation reads but CloudTrail never shows (plaintexts, ciphertexts, documents). */
 export type MemberShape = Shape | { readonly unrecorded: Shape };
 export type Members = Readonly<Record<string, MemberShape>>;
@@ -22,7 +22,8 @@ export const unrecorded = (shape: Shape): MemberShape => ({ unrecorded: shape })
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 const lowerFirst = (s: string) => (s === '' ? s : s[0].toLowerCase() + s.slice(1));
-const inner = (m: MemberShape): Shape => (typeof m === 'object' && 'unrecorded' in m ? m.unrecorded : m);
+/** A member's shape, whether CloudTrail records it or not. */
+export const shapeOf = (m: MemberShape): Shape => (typeof m === 'object' && 'unrecorded' in m ? m.unrecorded : m);
 
 function inputValue(value: unknown, shape: Shape): unknown {
   if (typeof shape === 'string') return value;
@@ -34,7 +35,7 @@ function inputValue(value: unknown, shape: Shape): unknown {
 export function operationInput(body: Readonly<Record<string, unknown>>, members: Members): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [name, member] of Object.entries(members)) {
-    if (Object.hasOwn(body, name) && body[name] !== undefined) out[name] = inputValue(body[name], inner(member));
+    if (Object.hasOwn(body, name) && body[name] !== undefined) out[name] = inputValue(body[name], shapeOf(member));
   }
   return out;
 }

@@ -3,10 +3,13 @@ import { aliasArn } from '../arn.js';
 import { kmsError, validationError } from '../errors.js';
 import type { AliasRecord } from '../keys/model.js';
 import type { KmsCall, KmsServices, OperationHandler } from './context.js';
-import { optInt, optString, reqString } from './input.js';
+import { optString, reqString } from './input.js';
 import { authorize, findKey, liveKey, requireNotPendingDeletion } from './key-access.js';
+import { readPage } from './paging.js';
 
+/** AWS's model pattern (a ValidationException); it admits ":", which no alias name may hold. */
 const ALIAS_PATTERN = /^[a-zA-Z0-9:/_-]+$/;
+const ALIAS_NAME = /^alias\/[a-zA-Z0-9/_-]+$/;
 
 function aliasName(call: KmsCall): string {
   const name = reqString(call.body, 'AliasName');
@@ -20,6 +23,13 @@ function aliasName(call: KmsCall): string {
     throw kmsError('InvalidAliasNameException', 'Alias must start with the prefix "alias/". Please see https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html');
   }
   return name;
+}
+
+/** A new alias's name; the other alias operations find names already made, so any stored one stays reachable. */
+function newAliasName(name: string): void {
+  if (!ALIAS_NAME.test(name)) {
+    throw kmsError('InvalidAliasNameException', 'Alias name may contain only alphanumeric characters, forward slashes (/), underscores (_), and dashes (-).');
+  }
 }
 
 function notReserved(name: string): void {
@@ -39,6 +49,7 @@ function noteAlias(call: KmsCall, svc: KmsServices, name: string): void {
 
 export const createAlias: OperationHandler = async (call, svc) => {
   const name = aliasName(call);
+  newAliasName(name);
   notReserved(name);
   noteAlias(call, svc, name);
   const key = await findKey(svc, call, reqString(call.body, 'TargetKeyId'), { aliases: false, member: 'targetKeyId' });
@@ -79,12 +90,9 @@ export const deleteAlias: OperationHandler = async (call, svc) => {
 };
 
 export const listAliases: OperationHandler = async (call, svc) => {
-  const limit = optInt(call.body, 'Limit') ?? 50;
-  if (limit < 1) throw validationError([{ member: 'limit', value: limit, constraint: 'Member must have value greater than or equal to 1' }]);
-  if (limit > 100) throw validationError([{ member: 'limit', value: limit, constraint: 'Member must have value less than or equal to 100' }]);
+  const { limit, marker } = readPage(call.body, 50, 100);
   const keyRef = optString(call.body, 'KeyId');
   const onlyKey = keyRef !== undefined ? (await findKey(svc, call, keyRef, { aliases: false })).keyId : undefined;
-  const marker = optString(call.body, 'Marker');
   const after = marker !== undefined ? Buffer.from(marker, 'base64url').toString('utf8') : '';
   if (marker !== undefined && !after.startsWith('alias/')) throw kmsError('InvalidMarkerException', 'Invalid marker');
   const live: AliasRecord[] = [];

@@ -4,7 +4,7 @@ import type { EncryptionContext } from '../crypto/encryption-context.js';
 import { kmsError, validationError } from '../errors.js';
 import { keyMaterialId } from '../keys/material-id.js';
 import { currentMaterial, type KmsKeyRecord } from '../keys/model.js';
-import type { ConditionValue } from '../policy/index.js';
+import { pairConditions, type ConditionValue } from '../policy/index.js';
 import { readRecipient, verifyRecipient, type VerifiedRecipient } from '../recipient/attestation.js';
 import type { KmsCall, KmsServices } from './context.js';
 import { optString, optStringMap, type AwsBody } from './input.js';
@@ -43,24 +43,10 @@ export function checkAlgorithm(body: AwsBody, member = 'EncryptionAlgorithm'): v
   throw kmsError('InvalidKeyUsageException', `The encryption algorithm ${alg} is not supported by a symmetric key. Use SYMMETRIC_DEFAULT.`);
 }
 
-/**
- * `kms:EncryptionContext:<key>` and `kms:EncryptionContextKeys` condition values. Condition key
- * names ignore case, so pairs whose keys differ only in case (`dept`, `Dept`) give one condition
- * key every one of their values, as an ambiguous value (policy/model.ts), never the last one only.
- */
+/** `kms:EncryptionContext:<key>` and `kms:EncryptionContextKeys` condition values. */
 export function contextConditions(context: EncryptionContext | undefined): Record<string, ConditionValue> {
-  const out: Record<string, ConditionValue> = {};
-  if (!context) return out;
-  const byKey = new Map<string, string[]>();
-  for (const [k, v] of Object.entries(context)) {
-    const key = `kms:encryptioncontext:${k.toLowerCase()}`;
-    const values = byKey.get(key);
-    if (values) values.push(v);
-    else byKey.set(key, [v]);
-  }
-  for (const [key, values] of byKey) out[key] = values.length === 1 ? values[0] : { candidates: values };
-  out['kms:encryptioncontextkeys'] = Object.keys(context);
-  return out;
+  if (!context) return {};
+  return { ...pairConditions('kms:encryptioncontext:', Object.entries(context)), 'kms:encryptioncontextkeys': Object.keys(context) };
 }
 
 /** A blob sealed under the key's current material, and that material's id for the event. */

@@ -5,9 +5,9 @@
  */
 import { aliasArn, keyArn, parseKeyRef } from '../arn.js';
 import { kmsError, validationError } from '../errors.js';
-import type { KmsKeyRecord } from '../keys/model.js';
+import type { KmsKeyRecord, Tag } from '../keys/model.js';
 import { createPolicyCache } from '../policy/cache.js';
-import { evaluateKeyPolicy, type ConditionValue } from '../policy/index.js';
+import { evaluateKeyPolicy, pairConditions, type ConditionValue } from '../policy/index.js';
 import type { KmsCall, KmsServices } from './context.js';
 
 const DAY_MS = 86_400_000;
@@ -69,6 +69,9 @@ export async function findKey(svc: KmsServices, call: KmsCall, ref: string, opts
 /** Parsed policies by text: the same text parses to the same policy (policy/cache.ts). */
 const policyOf = createPolicyCache();
 
+/** `aws:ResourceTag/<key>`: the key's tags, which every call to the key presents to its policy. */
+export const resourceTagConditions = (tags: readonly Tag[]) => pairConditions('aws:resourcetag/', tags.map((t) => [t.TagKey, t.TagValue] as const));
+
 /** Evaluates the key policy for `action` (`kms:Decrypt`); throws AccessDeniedException. */
 export function authorize(svc: KmsServices, call: KmsCall, key: KmsKeyRecord, action: string, context: Record<string, ConditionValue> = {}): void {
   const resourceArn = keyArn(svc.location, key.keyId);
@@ -78,9 +81,10 @@ export function authorize(svc: KmsServices, call: KmsCall, key: KmsKeyRecord, ac
     action,
     resourceArn,
     context: {
+      ...context,
+      ...resourceTagConditions(key.tags),
       'kms:calleraccount': svc.location.accountId,
       'aws:principalarn': call.principalArn,
-      ...context,
     },
   });
   if (decision === 'allow') return;

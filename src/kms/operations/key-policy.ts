@@ -4,6 +4,7 @@ import { parseKeyPolicy } from '../policy/index.js';
 import type { KmsCall, OperationHandler } from './context.js';
 import { optBool, optString, reqString } from './input.js';
 import { authorize, findKey, requireNotPendingDeletion } from './key-access.js';
+import { readPage } from './paging.js';
 import { checkLockout } from './policy-lockout.js';
 
 function policyName(call: KmsCall): string {
@@ -27,13 +28,16 @@ export const putKeyPolicy: OperationHandler = async (call, svc) => {
   authorize(svc, call, key, 'kms:PutKeyPolicy');
   requireNotPendingDeletion(svc, key);
   const parsed = parseKeyPolicy(text);
-  if (optBool(call.body, 'BypassPolicyLockoutSafetyCheck') !== true) checkLockout(parsed, call.principalArn, svc, key.keyId);
+  if (optBool(call.body, 'BypassPolicyLockoutSafetyCheck') !== true) checkLockout(parsed, call.principalArn, svc, key.keyId, key.tags);
   await svc.keys.update(key.keyId, (cur) => ({ ...cur, policy: text }));
   return {};
 };
 
 export const listKeyPolicies: OperationHandler = async (call, svc) => {
   const key = await findKey(svc, call, reqString(call.body, 'KeyId'), { aliases: false });
+  // One policy: every valid page request gets it whole; a marker could only follow a truncated page.
+  const { marker } = readPage(call.body, 100, 1000);
+  if (marker !== undefined) throw kmsError('InvalidMarkerException', 'Invalid marker');
   authorize(svc, call, key, 'kms:ListKeyPolicies');
   return { PolicyNames: ['default'], Truncated: false };
 };

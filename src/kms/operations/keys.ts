@@ -11,6 +11,7 @@ import { optBool, optInt, optString, reqString } from './input.js';
 import { authorize, findKey, requireNotPendingDeletion } from './key-access.js';
 import { mergeTags, readTags } from './tags.js';
 import { checkLockout } from './policy-lockout.js';
+import { readPage } from './paging.js';
 
 const KEY_SPECS = ['RSA_2048', 'RSA_3072', 'RSA_4096', 'ECC_NIST_P256', 'ECC_NIST_P384', 'ECC_NIST_P521', 'ECC_SECG_P256K1', 'SYMMETRIC_DEFAULT', 'HMAC_224', 'HMAC_256', 'HMAC_384', 'HMAC_512', 'SM2'];
 const KEY_USAGES = ['SIGN_VERIFY', 'ENCRYPT_DECRYPT', 'GENERATE_VERIFY_MAC', 'KEY_AGREEMENT'];
@@ -46,7 +47,7 @@ export const createKey: OperationHandler = async (call, svc) => {
   const policy = optString(body, 'Policy') ?? defaultKeyPolicy(svc.location.accountId);
   const parsed = parseKeyPolicy(policy);
   const keyId = uuid();
-  if (optBool(body, 'BypassPolicyLockoutSafetyCheck') !== true) checkLockout(parsed, call.principalArn, svc, keyId);
+  if (optBool(body, 'BypassPolicyLockoutSafetyCheck') !== true) checkLockout(parsed, call.principalArn, svc, keyId, tags);
   const now = svc.clock.now();
   const key: KmsKeyRecord = {
     keyId, createdAt: now, description: desc, keyUsage: 'ENCRYPT_DECRYPT', keySpec: 'SYMMETRIC_DEFAULT', state: 'Enabled',
@@ -65,10 +66,7 @@ export const describeKey: OperationHandler = async (call, svc) => {
 };
 
 export const listKeys: OperationHandler = async (call, svc) => {
-  const limit = optInt(call.body, 'Limit') ?? 100;
-  if (limit < 1) throw validationError([{ member: 'limit', value: limit, constraint: 'Member must have value greater than or equal to 1' }]);
-  if (limit > 1000) throw validationError([{ member: 'limit', value: limit, constraint: 'Member must have value less than or equal to 1000' }]);
-  const marker = optString(call.body, 'Marker');
+  const { limit, marker } = readPage(call.body, 100, 1000);
   let after = '';
   if (marker !== undefined) {
     after = Buffer.from(marker, 'base64url').toString('utf8');

@@ -1,15 +1,23 @@
 /** TagResource, UntagResource, ListResourceTags. */
 import { kmsError, validationError } from '../errors.js';
+import type { Tag } from '../keys/model.js';
+import { pairConditions, type ConditionValue } from '../policy/index.js';
 import type { OperationHandler } from './context.js';
-import { optInt, optString, optStringList, reqString } from './input.js';
+import { reqString } from './input.js';
 import { authorize, findKey, requireNotPendingDeletion } from './key-access.js';
-import { mergeTags, readTags } from './tags.js';
+import { readPage } from './paging.js';
+import { mergeTags, readTagKeys, readTags } from './tags.js';
+
+/** `aws:RequestTag/<key>` and `aws:TagKeys`: the tags a call sets, so a policy can keep some of them fixed. */
+function requestTagConditions(tags: readonly Tag[]): Record<string, ConditionValue> {
+  return { ...pairConditions('aws:requesttag/', tags.map((t) => [t.TagKey, t.TagValue] as const)), 'aws:tagkeys': tags.map((t) => t.TagKey) };
+}
 
 export const tagResource: OperationHandler = async (call, svc) => {
   const key = await findKey(svc, call, reqString(call.body, 'KeyId'), { aliases: false });
   const tags = readTags(call.body);
   if (tags.length === 0) throw validationError([{ member: 'tags', value: null, constraint: 'Member must not be null' }]);
-  authorize(svc, call, key, 'kms:TagResource');
+  authorize(svc, call, key, 'kms:TagResource', requestTagConditions(tags));
   requireNotPendingDeletion(svc, key);
   await svc.keys.update(key.keyId, (cur) => ({ ...cur, tags: mergeTags(cur.tags, tags) }));
   return {};
@@ -17,9 +25,8 @@ export const tagResource: OperationHandler = async (call, svc) => {
 
 export const untagResource: OperationHandler = async (call, svc) => {
   const key = await findKey(svc, call, reqString(call.body, 'KeyId'), { aliases: false });
-  const remove = optStringList(call.body, 'TagKeys');
-  if (!remove) throw validationError([{ member: 'tagKeys', value: null, constraint: 'Member must not be null' }]);
-  authorize(svc, call, key, 'kms:UntagResource');
+  const remove = readTagKeys(call.body);
+  authorize(svc, call, key, 'kms:UntagResource', { 'aws:tagkeys': remove });
   requireNotPendingDeletion(svc, key);
   await svc.keys.update(key.keyId, (cur) => ({ ...cur, tags: cur.tags.filter((t) => !remove.includes(t.TagKey)) }));
   return {};
@@ -27,10 +34,8 @@ export const untagResource: OperationHandler = async (call, svc) => {
 
 export const listResourceTags: OperationHandler = async (call, svc) => {
   const key = await findKey(svc, call, reqString(call.body, 'KeyId'), { aliases: false });
-  const limit = optInt(call.body, 'Limit') ?? 50;
-  if (limit < 1 || limit > 50) throw validationError([{ member: 'limit', value: limit, constraint: `Member must have value ${limit < 1 ? 'greater than or equal to 1' : 'less than or equal to 50'}` }]);
+  const { limit, marker } = readPage(call.body, 50, 50);
   authorize(svc, call, key, 'kms:ListResourceTags');
-  const marker = optString(call.body, 'Marker');
   const start = marker === undefined ? 0 : Number(Buffer.from(marker, 'base64url').toString('utf8'));
   if (!Number.isInteger(start) || start < 0) throw kmsError('InvalidMarkerException', 'Invalid marker');
   const page = key.tags.slice(start, start + limit);

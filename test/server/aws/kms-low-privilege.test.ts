@@ -1,0 +1,139 @@
+/**
+ * A caller holding valid but low-privilege credentials (the KMS user `mallory`, with the same
+ * Vault ACL as `dev`) against key policies written by `dev`, through the official SDK and the real
+ * server on port 0.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  CreateAliasCommand, CreateKeyCommand, DescribeKeyCommand, EncryptCommand, KMSClient, ListKeyPoliciesCommand, ListKeysCommand, ListResourceTagsCommand,
+  TagResourceCommand, UntagResourceCommand,
+} from '@aws-sdk/client-kms';
+import { ACCOUNT, REGION, startKmsServer, type KmsTestServer } from './harness.js';
+
+let server: KmsTestServer;
+let dev: KMSClient;
+let mallory: KMSClient;
+
+const client = (accessKeyId: string, secretAccessKey: string) =>
+  new KMSClient({ endpoint: server.endpoint, region: REGION, credentials: { accessKeyId, secretAccessKey }, maxAttempts: 1 });
+
+before(async () => {
+  server = await startKmsServer();
+  dev = client(server.accessKeyId, server.secretAccessKey);
+  const res = await fetch(`${server.endpoint}/v1/kms/users/mallory`, {
+    method: 'POST', headers: { 'x-vault-token': server.rootToken, 'content-type': 'application/json' }, body: JSON.stringify({ policies: ['kms-dev'] }),
+  });
+  const { data } = await res.json() as { data: { access_key_id: string; secret_access_key: string } };
+  mallory = client(data.access_key_id, data.secret_access_key);
+});
+after(async () => {
+  dev?.destroy();
+  mallory?.destroy();
+  await server?.stop();
+});
+
+const MALLORY = `arn:aws:iam::${ACCOUNT}:user/mallory`;
+const lastEvent = (name: string) => [...server.events].reverse().find((e) => e.eventName === name)!;
+
+async function rejectsWith(p: Promise<unknown>, name: string, message?: RegExp) {
+  await assert.rejects(p, (err: Error) => {
+    assert.equal(err.name, name, `expected ${name}, got ${err.name}: ${err.message}`);
+    if (message) assert.match(err.message, message);
+    return true;
+  });
+}
+
+/** The account's users may do anything (the default policy), except what `deny` takes from mallory. */
+function policyDenyingMallory(...deny: Array<{ Action: string | string[]; Condition: Record<string, unknown> }>): string {
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      { Sid: 'account', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'kms:*', Resource: '*' },
+      ...deny.map((d) => ({ Effect: 'Deny', Principal: { AWS: MALLORY }, Resource: '*', ...d })),
+    ],
+  });
+}
+
+test('tag conditions: a Deny on aws:ResourceTag applies, and the tags it depends on cannot be changed past aws:TagKeys and aws:RequestTag', async () => {
+  const Policy = policyDenyingMallory(
+    { Action: ['kms:Encrypt', 'kms:Decrypt'], Condition: { StringEquals: { 'aws:ResourceTag/Classification': 'secret' } } },
+    { Action: ['kms:TagResource', 'kms:UntagResource'], Condition: { 'ForAnyValue:StringEquals': { 'aws:TagKeys': ['Classification'] } } },
+    { Action: 'kms:TagResource', Condition: { StringEquals: { 'aws:RequestTag/Owner': 'mallory' } } },
+  );
+  const { KeyMetadata } = await dev.send(new CreateKeyCommand({ Policy, Tags: [{ TagKey: 'Classification', TagValue: 'secret' }] }));
+  const KeyId = KeyMetadata!.KeyId!;
+  const plaintext = Buffer.from('x');
+
+  // Condition key names ignore case; the tag key is matched whatever case the policy writes it in.
+  await rejectsWith(mallory.send(new EncryptCommand({ KeyId, Plaintext: plaintext })), 'AccessDeniedException',
+    /^User: arn:aws:iam::111122223333:user\/mallory is not authorized to perform: kms:Encrypt on resource: .* with an explicit deny in a resource-based policy$/);
+  assert.equal(lastEvent('Encrypt').errorCode, 'AccessDeniedException');
+  await rejectsWith(mallory.send(new TagResourceCommand({ KeyId, Tags: [{ TagKey: 'Classification', TagValue: 'public' }] })), 'AccessDeniedException');
+  await rejectsWith(mallory.send(new UntagResourceCommand({ KeyId, TagKeys: ['Classification'] })), 'AccessDeniedException');
+  await rejectsWith(mallory.send(new TagResourceCommand({ KeyId, Tags: [{ TagKey: 'Owner', TagValue: 'mallory' }] })), 'AccessDeniedException');
+  await rejectsWith(mallory.send(new EncryptCommand({ KeyId, Plaintext: plaintext })), 'AccessDeniedException');
+
+  // Other tags, and other callers, are unaffected.
+  await mallory.send(new TagResourceCommand({ KeyId, Tags: [{ TagKey: 'Owner', TagValue: 'ops' }] }));
+  await dev.send(new EncryptCommand({ KeyId, Plaintext: plaintext }));
+  await dev.send(new UntagResourceCommand({ KeyId, TagKeys: ['Classification'] }));
+  await mallory.send(new EncryptCommand({ KeyId, Plaintext: plaintext }));
+});
+
+test('tags a call sets or removes are bounded (50, keys of 1..128 characters) before the key policy reads them', async () => {
+  const { KeyMetadata } = await dev.send(new CreateKeyCommand({}));
+  const KeyId = KeyMetadata!.KeyId!;
+  const keys = Array.from({ length: 51 }, (_, i) => `k${i}`);
+  await rejectsWith(mallory.send(new UntagResourceCommand({ KeyId, TagKeys: keys })), 'TagException', /^A key can have at most 50 tags$/);
+  await rejectsWith(mallory.send(new UntagResourceCommand({ KeyId, TagKeys: ['ok', ''] })), 'ValidationException',
+    /^1 validation error detected: Value '' at 'tagKeys.2.member' failed to satisfy constraint: Member must have length greater than or equal to 1$/);
+  await rejectsWith(mallory.send(new UntagResourceCommand({ KeyId, TagKeys: ['k'.repeat(129)] })), 'ValidationException', /Member must have length less than or equal to 128$/);
+  await rejectsWith(mallory.send(new TagResourceCommand({ KeyId, Tags: [{ TagKey: '', TagValue: 'v' }] })), 'ValidationException',
+    /^1 validation error detected: Value '' at 'tags.1.member.tagKey' failed to satisfy constraint: Member must have length greater than or equal to 1$/);
+  await mallory.send(new UntagResourceCommand({ KeyId, TagKeys: keys.slice(0, 50) }));
+});
+
+test('a member of the wrong type is refused before the operation acts, even one no handler reads; grant tokens keep AWS limits', async () => {
+  const { KeyMetadata } = await mallory.send(new CreateKeyCommand({}));
+  const KeyId = KeyMetadata!.KeyId!;
+  const Plaintext = Buffer.from('x');
+  // A DryRun sent as a string is not a dry run that the server may quietly perform.
+  await rejectsWith(mallory.send(new EncryptCommand({ KeyId, Plaintext, DryRun: 'true' as never })), 'SerializationException', /^DryRun: expected a boolean$/);
+  assert.equal(lastEvent('Encrypt').errorCode, 'SerializationException');
+  await rejectsWith(mallory.send(new EncryptCommand({ KeyId, Plaintext, GrantTokens: 'bearer-token-1' as never })), 'SerializationException', /^GrantTokens: expected a list of strings$/);
+  await rejectsWith(mallory.send(new DescribeKeyCommand({ KeyId, GrantTokens: [7] as never })), 'SerializationException');
+  await rejectsWith(mallory.send(new EncryptCommand({ KeyId, Plaintext, GrantTokens: Array.from({ length: 11 }, (_, i) => `bearer-token-${i}`) })), 'ValidationException',
+    /^1 validation error detected: Value at 'grantTokens' failed to satisfy constraint: Member must have length less than or equal to 10$/);
+  await rejectsWith(mallory.send(new EncryptCommand({ KeyId, Plaintext, GrantTokens: ['bearer-token-1', ''] })), 'ValidationException',
+    /^1 validation error detected: Value at 'grantTokens.2.member' failed to satisfy constraint: Member must have length greater than or equal to 1$/);
+  await rejectsWith(mallory.send(new DescribeKeyCommand({ KeyId, GrantTokens: ['t'.repeat(8193)] })), 'ValidationException', /Member must have length less than or equal to 8192$/);
+  await rejectsWith(mallory.send(new CreateKeyCommand({ Tags: [{ TagKey: 'a', TagValue: 5 as never }] })), 'SerializationException', /^Tags\.1\.TagValue: expected a string$/);
+  assert.ok(!JSON.stringify(server.events).includes('bearer-token-'), 'a grant token reached the trail');
+  await mallory.send(new EncryptCommand({ KeyId, Plaintext, GrantTokens: ['bearer-token-1'], DryRun: false }));
+});
+
+test('every List* operation holds Limit to its range and Marker to 1..1024 characters, never echoing a marker', async () => {
+  const { KeyMetadata } = await mallory.send(new CreateKeyCommand({ Tags: [{ TagKey: 'a', TagValue: 'b' }] }));
+  const KeyId = KeyMetadata!.KeyId!;
+  await rejectsWith(mallory.send(new ListKeyPoliciesCommand({ KeyId, Limit: 0 })), 'ValidationException',
+    /^1 validation error detected: Value '0' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1$/);
+  await rejectsWith(mallory.send(new ListKeyPoliciesCommand({ KeyId, Limit: 1001 })), 'ValidationException', /less than or equal to 1000$/);
+  // A key has one policy, so no page is ever truncated and no marker follows one.
+  await rejectsWith(mallory.send(new ListKeyPoliciesCommand({ KeyId, Marker: 'forged' })), 'InvalidMarkerException');
+  assert.deepEqual((await mallory.send(new ListKeyPoliciesCommand({ KeyId, Limit: 1 }))).PolicyNames, ['default']);
+  await rejectsWith(mallory.send(new ListResourceTagsCommand({ KeyId, Marker: '' })), 'ValidationException',
+    /^1 validation error detected: Value at 'marker' failed to satisfy constraint: Member must have length greater than or equal to 1$/);
+  await rejectsWith(mallory.send(new ListKeysCommand({ Marker: 'M'.repeat(1025) })), 'ValidationException',
+    /^1 validation error detected: Value at 'marker' failed to satisfy constraint: Member must have length less than or equal to 1024$/);
+  assert.equal(lastEvent('ListKeys').errorCode, 'ValidationException');
+  assert.ok(!lastEvent('ListKeys').errorMessage!.includes('MMMM'));
+});
+
+test('an alias name holds only alphanumerics, "/", "_" and "-" after alias/', async () => {
+  const { KeyMetadata } = await mallory.send(new CreateKeyCommand({}));
+  const TargetKeyId = KeyMetadata!.KeyId!;
+  await rejectsWith(mallory.send(new CreateAliasCommand({ AliasName: 'alias/a:b', TargetKeyId })), 'InvalidAliasNameException', /^Alias name may contain only /);
+  await rejectsWith(mallory.send(new CreateAliasCommand({ AliasName: `alias/x:${ACCOUNT}:key/${TargetKeyId}`, TargetKeyId })), 'InvalidAliasNameException');
+  await mallory.send(new CreateAliasCommand({ AliasName: 'alias/team_a/app-1', TargetKeyId }));
+});
