@@ -121,3 +121,30 @@ test('context keys that differ only in case: a Deny sees every value, an Allow m
   ];
   for (const [name, action, context, expected] of allowCases) assert.equal(decide(allows, action, context), expected, name);
 });
+
+test('an evaluation that would need more than its matching budget is refused, whatever its statements say', () => {
+  // 32 KiB of `?`-pieces against an 8 KiB context value: billions of comparisons unbounded.
+  const pieces = Array.from({ length: 60 }, () => `*${'?'.repeat(500)}x*`);
+  const costly = (effect: 'Allow' | 'Deny') => parseKeyPolicy(JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'kms:Encrypt', Resource: '*' },
+      { Effect: effect, Principal: '*', Action: 'kms:Encrypt', Resource: '*', Condition: { StringLike: { 'kms:EncryptionContext:blob': [...pieces, '*'] } } },
+    ],
+  }));
+  const blob = req(ALICE, 'kms:Encrypt', { 'kms:EncryptionContext:blob': 'a'.repeat(8000) });
+  assert.equal(evaluateKeyPolicy(costly('Allow'), blob), 'too-costly', 'an Allow that would have matched (its last pattern is `*`) does not allow');
+  assert.equal(evaluateKeyPolicy(costly('Deny'), blob), 'too-costly', 'a Deny that cannot be decided does not let the call through');
+  // Equality operators are charged too: many keys against many patterns.
+  const keys = Object.fromEntries(Array.from({ length: 4000 }, (_, i) => [`k${i}`, 'v']));
+  const many = parseKeyPolicy(JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Deny', Principal: '*', Action: 'kms:Encrypt', Resource: '*',
+      Condition: { 'ForAnyValue:StringEquals': { 'kms:EncryptionContextKeys': Array.from({ length: 3000 }, (_, i) => `p${i}`) } } }],
+  }));
+  const manyKeys: PolicyRequest = { ...req(ALICE, 'kms:Encrypt'), context: { ...contextConditions(keys), 'aws:principalarn': ALICE } };
+  assert.equal(evaluateKeyPolicy(many, manyKeys), 'too-costly');
+  // Ordinary policies and requests stay far below the budget.
+  assert.equal(evaluateKeyPolicy(policy, req(ALICE, 'kms:Encrypt', { 'kms:EncryptionContext:tenant': 'acme-1' }), 5_000), 'allow');
+  assert.equal(evaluateKeyPolicy(policy, req(ALICE, 'kms:Encrypt', { 'kms:EncryptionContext:tenant': 'acme-1' }), 10), 'too-costly', 'the budget is what stops it');
+});

@@ -88,9 +88,9 @@ export function authorize(svc: KmsServices, call: KmsCall, key: KmsKeyRecord, ac
     },
   });
   if (decision === 'allow') return;
-  const why = decision === 'explicit-deny'
-    ? 'with an explicit deny in a resource-based policy'
-    : `because no resource-based policy allows the ${action} action`;
+  const why = decision === 'explicit-deny' ? 'with an explicit deny in a resource-based policy'
+    : decision === 'too-costly' ? 'because its key policy is too costly to evaluate for this request'
+      : `because no resource-based policy allows the ${action} action`;
   throw kmsError('AccessDeniedException', `User: ${call.principalArn} is not authorized to perform: ${action} on resource: ${resourceArn} ${why}`);
 }
 

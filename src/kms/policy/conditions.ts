@@ -7,22 +7,27 @@
  *   `...IfExists` makes an absent key true; several values are alternatives (OR).
  *   ForAnyValue:/ForAllValues: apply the operator to each value of a multi-valued key.
  */
-import { wildcardMatch } from './wildcard.js';
+import { wildcardMatch, type MatchBudget } from './wildcard.js';
 
-type Matcher = (pattern: string, value: string) => boolean;
+type Matcher = (pattern: string, value: string, budget: MatchBudget) => boolean;
+
+/** Each comparison is charged to the evaluation's budget: one, or the characters it reads. */
+const equal: Matcher = (p, v, budget) => { budget.spend(1 + (p.length === v.length ? p.length : 0)); return p === v; };
+const equalIgnoringCase: Matcher = (p, v, budget) => { budget.spend(1 + p.length + v.length); return p.toLowerCase() === v.toLowerCase(); };
+const like: Matcher = (p, v, budget) => wildcardMatch(p, v, false, budget);
 
 const BASE: Record<string, { match: Matcher; negated: boolean }> = {
-  StringEquals: { match: (p, v) => p === v, negated: false },
-  StringNotEquals: { match: (p, v) => p === v, negated: true },
-  StringEqualsIgnoreCase: { match: (p, v) => p.toLowerCase() === v.toLowerCase(), negated: false },
-  StringNotEqualsIgnoreCase: { match: (p, v) => p.toLowerCase() === v.toLowerCase(), negated: true },
-  StringLike: { match: (p, v) => wildcardMatch(p, v), negated: false },
-  StringNotLike: { match: (p, v) => wildcardMatch(p, v), negated: true },
-  ArnEquals: { match: (p, v) => p === v, negated: false },
-  ArnLike: { match: (p, v) => wildcardMatch(p, v), negated: false },
-  ArnNotEquals: { match: (p, v) => p === v, negated: true },
-  ArnNotLike: { match: (p, v) => wildcardMatch(p, v), negated: true },
-  Bool: { match: (p, v) => p.toLowerCase() === v.toLowerCase(), negated: false },
+  StringEquals: { match: equal, negated: false },
+  StringNotEquals: { match: equal, negated: true },
+  StringEqualsIgnoreCase: { match: equalIgnoringCase, negated: false },
+  StringNotEqualsIgnoreCase: { match: equalIgnoringCase, negated: true },
+  StringLike: { match: like, negated: false },
+  StringNotLike: { match: like, negated: true },
+  ArnEquals: { match: equal, negated: false },
+  ArnLike: { match: like, negated: false },
+  ArnNotEquals: { match: equal, negated: true },
+  ArnNotLike: { match: like, negated: true },
+  Bool: { match: equalIgnoringCase, negated: false },
 };
 
 interface ParsedOperator {
@@ -44,7 +49,7 @@ export function parseOperator(operator: string): ParsedOperator | undefined {
 }
 
 /** Evaluates one operator/key clause against the request's value(s) for that key. */
-export function evaluateClause(operator: string, patterns: readonly string[], actual: string | readonly string[] | undefined): boolean {
+export function evaluateClause(operator: string, patterns: readonly string[], actual: string | readonly string[] | undefined, budget: MatchBudget): boolean {
   const op = parseOperator(operator);
   if (!op) return false; // rejected at parse time; never grants
   if (op.name === 'Null') {
@@ -57,7 +62,7 @@ export function evaluateClause(operator: string, patterns: readonly string[], ac
     if (op.set === 'ForAllValues') return true;
     return op.ifExists || negated;
   }
-  const anyPattern = (v: string) => patterns.some((p) => match(p, v));
+  const anyPattern = (v: string) => patterns.some((p) => match(p, v, budget));
   if (op.set === 'ForAllValues') return values.every((v) => (negated ? !anyPattern(v) : anyPattern(v)));
   if (op.set === 'ForAnyValue') return values.some((v) => (negated ? !anyPattern(v) : anyPattern(v)));
   // Single-valued: negated operators hold when no pattern matches.

@@ -6,11 +6,19 @@
  * In AWS that root grant delegates the decision to IAM policies; Sealtrail's IAM is the Vault ACL
  * of the user's linked token, already checked by the lifecycle before the handler runs — so the
  * root grant is "allow for this account's users, subject to their Vault ACL".
+ *
+ * Each evaluation may make at most POLICY_MATCH_BUDGET character comparisons (wildcard.ts): a
+ * policy and request that would need more are refused ('too-costly'), whatever the statements
+ * would have said, so that no key policy can hold the event loop. An ordinary policy takes a few
+ * thousand.
  */
 import { getOwn } from '../../lib/safe-object.js';
 import { evaluateClause } from './conditions.js';
 import type { AmbiguousValue, ConditionValue, KeyPolicy, PolicyDecision, PolicyRequest, PolicyStatement } from './model.js';
-import { wildcardMatch } from './wildcard.js';
+import { MatchBudget, MatchBudgetSpent, wildcardMatch } from './wildcard.js';
+
+/** About a few milliseconds of matching on one core. */
+export const POLICY_MATCH_BUDGET = 1_000_000;
 
 function principalMatches(s: PolicyStatement, req: PolicyRequest): boolean {
   if (s.principals === '*') return true;
@@ -21,37 +29,43 @@ function principalMatches(s: PolicyStatement, req: PolicyRequest): boolean {
   });
 }
 
-function actionMatches(s: PolicyStatement, action: string): boolean {
-  const hit = s.actions.some((a) => wildcardMatch(a, action, true));
+function actionMatches(s: PolicyStatement, action: string, budget: MatchBudget): boolean {
+  const hit = s.actions.some((a) => wildcardMatch(a, action, true, budget));
   return s.notAction ? !hit : hit;
 }
 
-function resourceMatches(s: PolicyStatement, arn: string): boolean {
-  const hit = s.resources.some((r) => wildcardMatch(r, arn));
+function resourceMatches(s: PolicyStatement, arn: string, budget: MatchBudget): boolean {
+  const hit = s.resources.some((r) => wildcardMatch(r, arn, false, budget));
   return s.notResource ? !hit : hit;
 }
 
-function conditionsHold(s: PolicyStatement, req: PolicyRequest): boolean {
+function conditionsHold(s: PolicyStatement, req: PolicyRequest, budget: MatchBudget): boolean {
   return s.conditions.every((c) => {
     const value = getOwn(req.context, c.key);
-    if (!isAmbiguous(value)) return evaluateClause(c.operator, c.values, value);
-    const holds = (candidate: string) => evaluateClause(c.operator, c.values, candidate);
+    if (!isAmbiguous(value)) return evaluateClause(c.operator, c.values, value, budget);
+    const holds = (candidate: string) => evaluateClause(c.operator, c.values, candidate, budget);
     return s.effect === 'Deny' ? value.candidates.some(holds) : value.candidates.every(holds);
   });
 }
 
 const isAmbiguous = (value: ConditionValue | undefined): value is AmbiguousValue => typeof value === 'object' && 'candidates' in value;
 
-export function statementApplies(s: PolicyStatement, req: PolicyRequest): boolean {
-  return principalMatches(s, req) && actionMatches(s, req.action) && resourceMatches(s, req.resourceArn) && conditionsHold(s, req);
+export function statementApplies(s: PolicyStatement, req: PolicyRequest, budget = new MatchBudget(POLICY_MATCH_BUDGET)): boolean {
+  return principalMatches(s, req) && actionMatches(s, req.action, budget) && resourceMatches(s, req.resourceArn, budget) && conditionsHold(s, req, budget);
 }
 
-export function evaluateKeyPolicy(policy: KeyPolicy, req: PolicyRequest): PolicyDecision {
+export function evaluateKeyPolicy(policy: KeyPolicy, req: PolicyRequest, budgetUnits = POLICY_MATCH_BUDGET): PolicyDecision {
+  const budget = new MatchBudget(budgetUnits);
   let allowed = false;
-  for (const s of policy.statements) {
-    if (!statementApplies(s, req)) continue;
-    if (s.effect === 'Deny') return 'explicit-deny';
-    allowed = true;
+  try {
+    for (const s of policy.statements) {
+      if (!statementApplies(s, req, budget)) continue;
+      if (s.effect === 'Deny') return 'explicit-deny';
+      allowed = true;
+    }
+  } catch (err) {
+    if (err instanceof MatchBudgetSpent) return 'too-costly';
+    throw err;
   }
   return allowed ? 'allow' : 'implicit-deny';
 }

@@ -53,4 +53,5 @@ export interface PolicyRequest {
   context: Readonly<Record<string, ConditionValue>>;
 }
 
-export type PolicyDecision = 'allow' | 'explicit-deny' | 'implicit-deny';
+/** `too-costly`: the evaluation spent its matching budget before it could decide (evaluate.ts). */
+export type PolicyDecision = 'allow' | 'explicit-deny' | 'implicit-deny' | 'too-costly';

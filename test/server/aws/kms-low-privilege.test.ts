@@ -137,3 +137,16 @@ test('an alias name holds only alphanumerics, "/", "_" and "-" after alias/', as
   await rejectsWith(mallory.send(new CreateAliasCommand({ AliasName: `alias/x:${ACCOUNT}:key/${TargetKeyId}`, TargetKeyId })), 'InvalidAliasNameException');
   await mallory.send(new CreateAliasCommand({ AliasName: 'alias/team_a/app-1', TargetKeyId }));
 });
+
+test('a key policy too costly to evaluate for a request refuses it, and the server goes on answering', async () => {
+  const pieces = Array.from({ length: 60 }, () => `*${'?'.repeat(500)}x*`);
+  const Policy = policyDenyingMallory({ Action: 'kms:Encrypt', Condition: { StringLike: { 'kms:EncryptionContext:blob': pieces } } });
+  const { KeyMetadata } = await mallory.send(new CreateKeyCommand({ Policy }));
+  const KeyId = KeyMetadata!.KeyId!;
+  const call = () => mallory.send(new EncryptCommand({ KeyId, Plaintext: Buffer.from('x'), EncryptionContext: { blob: 'a'.repeat(8000) } }));
+  await rejectsWith(call(), 'AccessDeniedException', /because its key policy is too costly to evaluate for this request$/);
+  assert.equal(lastEvent('Encrypt').errorCode, 'AccessDeniedException');
+  // An ordinary request to the same key is decided as the policy says.
+  await mallory.send(new EncryptCommand({ KeyId, Plaintext: Buffer.from('x'), EncryptionContext: { blob: 'short' } }));
+  await dev.send(new DescribeKeyCommand({ KeyId }));
+});
