@@ -9,7 +9,7 @@
  * linear-time engine (patterns.ts).
  */
 import type { DataRecord, Field, FieldSource, Span } from '../records.js';
-import { addTag, HOOK_VERSION, parseTag, type Tag } from '../tags.js';
+import { HOOK_VERSION, parseTag, UniqueTags, type Tag } from '../tags.js';
 import type { RegexRule, TagTemplate, WriteContext } from '../write-context.js';
 import { contextPattern } from '../patterns.js';
 import { DETECTORS, type Detector } from './detectors.js';
@@ -34,15 +34,15 @@ function render(template: TagTemplate, match: RegExpMatchArray, fieldValue: stri
 /** Sorts spans and merges overlapping ones (tags united). Returns new spans; the input is kept. */
 export function mergeSpans(spans: readonly Span[]): Span[] {
   const sorted = [...spans].sort((a, b) => a.start - b.start || b.end - a.end);
-  const out: Span[] = [];
+  const out: Array<{ start: number; end: number; tags: UniqueTags }> = [];
   for (const s of sorted) {
     const last = out[out.length - 1];
     if (last && s.start < last.end) {
       last.end = Math.max(last.end, s.end);
-      for (const t of s.tags) addTag(last.tags, t);
-    } else out.push({ start: s.start, end: s.end, tags: [...s.tags] });
+      for (const t of s.tags) last.tags.add(t);
+    } else out.push({ start: s.start, end: s.end, tags: new UniqueTags(s.tags) });
   }
-  return out;
+  return out.map(({ start, end, tags }) => ({ start, end, tags: tags.list }));
 }
 
 /**
@@ -80,12 +80,12 @@ export function classifyFields(source: FieldSource, context: WriteContext, sink:
     const where = `write context ${context.name}: rules[${i}].pattern`;
     return { ...r, re: contextPattern(where, r.pattern, 'g'), keyRe: contextPattern(where, r.pattern), keyMatches: new Map() };
   });
-  const capsuleTags: Tag[] = [];
+  const capsuleTags = new UniqueTags();
   const strings = stringValues(source);
   const detected = detectInTexts(detectors, strings.texts, detectorTag);
   if (rules.length === 0) emitDetected(strings, detected, sink);
   else classifyWithRules(source, rules, detected, sink, capsuleTags);
-  return capsuleTags;
+  return capsuleTags.list;
 }
 
 /** Every string value, with where it sits, for the detectors' one pass over them all. */
@@ -122,9 +122,9 @@ function emitDetected(strings: StringValues, detected: Detected, sink: TaggedFie
   }
 }
 
-function classifyWithRules(source: FieldSource, rules: readonly CompiledRule[], detected: Detected, sink: TaggedFieldSink, capsuleTags: Tag[]): void {
+function classifyWithRules(source: FieldSource, rules: readonly CompiledRule[], detected: Detected, sink: TaggedFieldSink, capsuleTags: UniqueTags): void {
   const addCapsuleTags = (rule: CompiledRule, m: RegExpMatchArray, fieldValue: string) => {
-    for (const t of rule.capsule_tags) addTag(capsuleTags, render(t, m, fieldValue));
+    for (const t of rule.capsule_tags) capsuleTags.add(render(t, m, fieldValue));
   };
   let next = 0;
   for (let r = 0; r < source.records; r++) {
@@ -132,7 +132,7 @@ function classifyWithRules(source: FieldSource, rules: readonly CompiledRule[], 
     for (let f = 0; f < values.length; f++) {
       const key = keys[f];
       const value = values[f];
-      const fieldTags: Tag[] = [];
+      const fieldTags = new UniqueTags();
       const spans: Span[] = [];
       const text = typeof value === 'string' ? value : value === null ? '' : String(value);
       for (const rule of rules) {
@@ -140,7 +140,7 @@ function classifyWithRules(source: FieldSource, rules: readonly CompiledRule[], 
           let m = rule.keyMatches.get(key);
           if (m === undefined) rule.keyMatches.set(key, (m = rule.keyRe.exec(key)));
           if (!m) continue;
-          for (const t of rule.span_tags) addTag(fieldTags, render(t, m, text));
+          for (const t of rule.span_tags) fieldTags.add(render(t, m, text));
           addCapsuleTags(rule, m, text);
           continue;
         }
@@ -156,7 +156,7 @@ function classifyWithRules(source: FieldSource, rules: readonly CompiledRule[], 
         const found = detected.spansOf(next++);
         if (found) spans.push(...found);
       }
-      if (fieldTags.length > 0 || spans.length > 0) sink(r, f, fieldTags, mergeOwnSpans(spans));
+      if (fieldTags.list.length > 0 || spans.length > 0) sink(r, f, fieldTags.list, mergeOwnSpans(spans));
     }
   }
 }
