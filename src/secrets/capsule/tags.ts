@@ -39,12 +39,16 @@ export function tagKey(tag: Tag): string {
 export class UniqueTags {
   readonly list: Tag[] = [];
   private readonly keys = new Set<string>();
+  // Classification shares one object across a field's hits: most repeats end here, unhashed.
+  private readonly objects = new Set<Tag>();
 
   constructor(tags: Iterable<Tag> = []) {
     for (const t of tags) this.add(t);
   }
 
   add(tag: Tag): void {
+    if (this.objects.has(tag)) return;
+    this.objects.add(tag);
     const key = tagKey(tag);
     if (this.keys.has(key)) return;
     this.keys.add(key);

@@ -104,3 +104,26 @@ test('a capsule with 20,000 capsule tags and 20,000 records of their own tags lo
     assert.equal((loaded.records as unknown[]).length, readContext === 'default' ? n : n - 1);
   }
 });
+
+test('a span rule tagging each match with $value encapsulates 40,000 matches at once (one tag per match, each the whole value: 53 s)', async () => {
+  const h = await harness();
+  await h.call('update', 'write-context/vip', { rules: [{ pattern: 'VIP', span_tags: [{ name: 'tag.example.com/customer/line', value: '$value' }] }] });
+  const text = 'VIP '.repeat(40_000);
+  const [created, ms] = await timed(h.data('update', 'encapsulate', { data: text, write_context: 'vip' }));
+  assert.ok(ms < 3000, `${ms.toFixed(0)} ms`);
+  const loaded = await h.data('update', 'load', { capsule: created.capsule });
+  const summary = loaded.summary as { allowed_tags: { unique_tags: Array<{ tag: { value: string }; occurrences: number }> } };
+  assert.deepEqual(summary.allowed_tags.unique_tags.map((t) => [t.tag.value === text, t.occurrences]), [[true, 40_000]]);
+});
+
+test('$value is the field value as it is: a "$1" in the data is not read as a group of the match', async () => {
+  const h = await harness();
+  await h.call('update', 'write-context/price', { rules: [{ pattern: '(\\d+) EUR', span_tags: [{ name: 'tag.example.com/price/line', value: '$value' }, { name: 'tag.example.com/price/amount', value: '$1' }] }] });
+  const created = await h.data('update', 'encapsulate', { data: 'pay $1 or 12 EUR', write_context: 'price' });
+  const loaded = await h.data('update', 'load', { capsule: created.capsule });
+  const summary = loaded.summary as { allowed_tags: { unique_tags: Array<{ tag: { name: string; value: string } }> } };
+  assert.deepEqual(summary.allowed_tags.unique_tags.map((t) => [t.tag.name, t.tag.value]), [
+    ['tag.example.com/price/amount', '12'],
+    ['tag.example.com/price/line', 'pay $1 or 12 EUR'],
+  ]);
+});
