@@ -35,16 +35,47 @@ export function stringList(data: Record<string, unknown>, field: string): string
   throw invalid(`invalid "${field}": expected a list of strings`, 'capsule_invalid_request');
 }
 
+/*
+ * A location and read parameters are the caller's words, repeated in every access record the
+ * request makes (and its journal records): bounded so that a record stays small, whatever the
+ * request's own size, and a page of the log stays readable.
+ */
+export const MAX_LOCATION_CHARS = 1024;
+export const MAX_READ_PARAMETERS = 64;
+export const MAX_READ_PARAMETER_KEY_CHARS = 128;
+export const MAX_READ_PARAMETER_VALUE_CHARS = 1024;
+
+/** `location`: where the capsule is stored or read, as the caller says; null when absent. */
+export function locationField(data: Record<string, unknown>): string | null {
+  const v = data.location;
+  if (v === undefined || v === null || v === '') return null;
+  if (typeof v !== 'string' || v.length > MAX_LOCATION_CHARS) {
+    throw invalid(`"location" must be a string of at most ${MAX_LOCATION_CHARS} characters`, 'capsule_invalid_request');
+  }
+  return v;
+}
+
+const badParameters = () => invalid(
+  `"parameters" must be an object of at most ${MAX_READ_PARAMETERS} strings, each key at most ${MAX_READ_PARAMETER_KEY_CHARS} characters and each value at most ${MAX_READ_PARAMETER_VALUE_CHARS}`,
+  'capsule_invalid_request',
+);
+
 /** Read parameters: a flat map of strings (numbers and booleans are kept as their text). */
 export function parameterMap(raw: unknown): Record<string, string> {
   if (raw === undefined || raw === null) return {};
   if (!isObject(raw)) throw invalid('invalid "parameters": expected an object of strings', 'capsule_invalid_request');
+  const entries = Object.entries(raw);
+  if (entries.length > MAX_READ_PARAMETERS) throw badParameters();
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(raw)) {
-    if (typeof v === 'string') setOwn(out, k, v);
-    else if (typeof v === 'number' || typeof v === 'boolean') setOwn(out, k, String(v));
-    else if (v instanceof JsonNumber) setOwn(out, k, v.text);
-    else throw invalid(`invalid read parameter "${k}": expected a string`, 'capsule_invalid_request');
+  for (const [k, v] of entries) {
+    if (k.length > MAX_READ_PARAMETER_KEY_CHARS) throw badParameters();
+    const text = typeof v === 'string' ? v
+      : typeof v === 'number' || typeof v === 'boolean' ? String(v)
+        : v instanceof JsonNumber ? v.text
+          : undefined;
+    if (text === undefined) throw invalid(`invalid read parameter "${k}": expected a string`, 'capsule_invalid_request');
+    if (text.length > MAX_READ_PARAMETER_VALUE_CHARS) throw badParameters();
+    setOwn(out, k, text);
   }
   return out;
 }

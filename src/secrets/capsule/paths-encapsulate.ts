@@ -12,7 +12,7 @@ import { classifyFields } from './classify/classify.js';
 import { qualifiedName } from './domain.js';
 import type { CapsuleEngine } from './engine.js';
 import { sealCapsule } from './format.js';
-import { contextName, optionalString } from './input.js';
+import { contextName, locationField, optionalString } from './input.js';
 import { parseInput } from './records.js';
 import { parseTagList, type Tag } from './tags.js';
 
@@ -35,7 +35,7 @@ export function encapsulatePath(engine: CapsuleEngine): PathSpec {
         const writeContextName = contextName(optionalString(req.data, 'write_context') ?? 'default', 'write context');
         const manualTags = parseTagList('tags', req.data.tags, 'manual');
         const recordTags = parseRecordTags(input.source.records, req.data.record_tags);
-        const location = optionalString(req.data, 'location') ?? null;
+        const location = locationField(req.data);
 
         const context = await engine.writeContexts.get(writeContextName);
         if (!context) throw invalid(`unknown write context "${writeContextName}"`, 'capsule_unknown_write_context');

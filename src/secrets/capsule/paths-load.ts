@@ -15,7 +15,7 @@ import { decodeBody } from './body.js';
 import { qualifiedName } from './domain.js';
 import type { CapsuleEngine } from './engine.js';
 import { integrityFailure, openCapsule, parseCapsule } from './format.js';
-import { contextName, optionalString, parameterMap, requiredString } from './input.js';
+import { contextName, locationField, optionalString, parameterMap, requiredString } from './input.js';
 import type { AccessRecord, ReadInfo } from './log/records.js';
 import { summarizeTagCounts, summarizeTags } from './tag-summary.js';
 import { getOwn } from '../../lib/safe-object.js';
@@ -41,7 +41,7 @@ async function load(engine: CapsuleEngine, req: BackendRequest): Promise<Logical
     domain: engine.domain,
     capsule: null,
     ...engine.actor(req.token),
-    location: optionalString(req.data, 'location') ?? null,
+    location: locationField(req.data),
     create_info: null,
     open_info: { read_context: readContext },
     read_info: null,

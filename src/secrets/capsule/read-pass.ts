@@ -12,7 +12,7 @@ import type { OpenedBody } from './body.js';
 import { integrityFailure } from './format.js';
 import { stringifyJson } from '../../lib/json-text.js';
 import type { ReadRule } from './read-context.js';
-import { decide } from './read-rules.js';
+import { RuleMatcher } from './read-rules.js';
 import type { Scalar } from './records.js';
 import type { Tag } from './tags.js';
 import type { Tokenizer } from './tokenize.js';
@@ -40,7 +40,8 @@ export class ReadPass {
   /** Occurrences per tag set, by bucket (committed records only). */
   readonly counts: Float64Array[];
   private readonly tagSets: Tag[][];
-  private readonly capsuleTags: Tag[];
+  private readonly capsuleSet: number;
+  private readonly matcher: RuleMatcher;
   private readonly index: VarintReader;
   // Decisions by record set, then by (field set, span set + 1; 0 for the field itself), -1 for
   // the record itself; null is "no rule matches" (Allow), undefined not decided yet.
@@ -60,13 +61,14 @@ export class ReadPass {
 
   constructor(
     body: OpenedBody,
-    private readonly rules: readonly ReadRule[],
-    private readonly parameters: Readonly<Record<string, string>>,
+    rules: readonly ReadRule[],
+    parameters: Readonly<Record<string, string>>,
     private readonly tokens: Tokenizer,
     private readonly data: RecordAccess,
   ) {
     this.tagSets = body.tagSets;
-    this.capsuleTags = body.tagSets[body.capsuleSet];
+    this.capsuleSet = body.capsuleSet;
+    this.matcher = new RuleMatcher(rules, body.tagSets, parameters);
     this.index = body.index;
     const sets = body.tagSets.length;
     this.counts = [new Float64Array(sets), new Float64Array(sets), new Float64Array(sets)];
@@ -76,11 +78,10 @@ export class ReadPass {
     const key = fieldSet < 0 ? -1 : fieldSet * (this.tagSets.length + 1) + spanSetPlus1;
     let rule = this.byScope.get(key);
     if (rule === undefined) {
-      const scope: Tag[] = [];
-      if (spanSetPlus1 > 0) scope.push(...this.tagSets[spanSetPlus1 - 1]);
-      if (fieldSet >= 0) scope.push(...this.tagSets[fieldSet]);
-      scope.push(...this.tagSets[this.recordSet], ...this.capsuleTags);
-      rule = decide(this.rules, scope, this.parameters) ?? null;
+      const scope = [this.recordSet, this.capsuleSet];
+      if (fieldSet >= 0) scope.push(fieldSet);
+      if (spanSetPlus1 > 0) scope.push(spanSetPlus1 - 1);
+      rule = this.matcher.decide(scope) ?? null;
       this.byScope.set(key, rule);
     }
     return rule ?? undefined;

@@ -1,4 +1,4 @@
-/** Matching read rules against a unit's tags and the read parameters: first match wins. */
+/** Matching read rules against a unit's tag sets and the read parameters: first match wins. */
 import type { ReadRule, TagCondition } from './read-context.js';
 import type { Tag } from './tags.js';
 import { getOwn } from '../../lib/safe-object.js';
@@ -29,13 +29,32 @@ function conditionHolds(c: TagCondition, tags: readonly Tag[]): boolean {
   });
 }
 
-/** Every tag condition holds for some tag and every named parameter has the given value. */
-export function ruleMatches(rule: ReadRule, tags: readonly Tag[], parameters: Readonly<Record<string, string>>): boolean {
-  for (const [k, v] of Object.entries(rule.match.parameters)) if (getOwn(parameters, k) !== v) return false;
-  return rule.match.tags.every((c) => conditionHolds(c, tags));
-}
+/**
+ * A read context's rules for one load: the first rule that matches a unit's scope decides it. A
+ * scope is the tag sets around the unit (span, field, record, capsule), and a condition holds in
+ * it when it holds in one of them, so each condition is tested once per set and remembered: the
+ * capsule's set is in every scope and a record's in each of its fields', and joining the sets for
+ * every decision made a load cost capsule tags × records (53 s for 20,000 of each).
+ */
+export class RuleMatcher {
+  // Rules whose parameters differ from this load's can never match: dropped once.
+  private readonly rules: readonly ReadRule[];
+  private readonly holds = new Map<TagCondition, Map<number, boolean>>();
 
-/** The first rule (rules are kept sorted by priority) that matches; undefined means Allow. */
-export function decide(rules: readonly ReadRule[], tags: readonly Tag[], parameters: Readonly<Record<string, string>>): ReadRule | undefined {
-  return rules.find((r) => ruleMatches(r, tags, parameters));
+  constructor(rules: readonly ReadRule[], private readonly tagSets: ReadonlyArray<readonly Tag[]>, parameters: Readonly<Record<string, string>>) {
+    this.rules = rules.filter((r) => Object.entries(r.match.parameters).every(([k, v]) => getOwn(parameters, k) === v));
+  }
+
+  /** The first rule (rules are kept sorted by priority) matching the scope of these tag sets; undefined means Allow. */
+  decide(sets: readonly number[]): ReadRule | undefined {
+    return this.rules.find((r) => r.match.tags.every((c) => sets.some((set) => this.holdsIn(c, set))));
+  }
+
+  private holdsIn(c: TagCondition, set: number): boolean {
+    let bySet = this.holds.get(c);
+    if (!bySet) this.holds.set(c, (bySet = new Map()));
+    let holds = bySet.get(set);
+    if (holds === undefined) bySet.set(set, (holds = conditionHolds(c, this.tagSets[set])));
+    return holds;
+  }
 }

@@ -31,11 +31,29 @@ export function tagKey(tag: Tag): string {
   return `${tag.name}\0${tag.type}\0${tag.source}\0${tag.hook_version}\0${tag.value}`;
 }
 
-/** Adds `tag` to `list` unless an identical tag is already there; returns the list. */
-export function addTag(list: Tag[], tag: Tag): Tag[] {
-  const key = tagKey(tag);
-  if (!list.some((t) => tagKey(t) === key)) list.push(tag);
-  return list;
+/**
+ * Tags without duplicates, in the order first seen. The keys seen are kept in a set: comparing
+ * each new tag with every earlier one made 20,000 distinct tags (a caller's list, or a rule's `$0`
+ * on each match) cost 27 s of one request.
+ */
+export class UniqueTags {
+  readonly list: Tag[] = [];
+  private readonly keys = new Set<string>();
+  // Classification shares one object across a field's hits: most repeats end here, unhashed.
+  private readonly objects = new Set<Tag>();
+
+  constructor(tags: Iterable<Tag> = []) {
+    for (const t of tags) this.add(t);
+  }
+
+  add(tag: Tag): void {
+    if (this.objects.has(tag)) return;
+    this.objects.add(tag);
+    const key = tagKey(tag);
+    if (this.keys.has(key)) return;
+    this.keys.add(key);
+    this.list.push(tag);
+  }
 }
 
 function checkValue(where: string, type: TagType, value: string): void {
@@ -81,7 +99,7 @@ export function parseTag(where: string, raw: unknown, source: string): Tag {
 export function parseTagList(where: string, raw: unknown, source: string): Tag[] {
   if (raw === undefined || raw === null) return [];
   if (!Array.isArray(raw)) throw invalid(`${where} must be a list of tags`, 'capsule_invalid_tag');
-  const out: Tag[] = [];
-  raw.forEach((t, i) => addTag(out, parseTag(`${where}[${i}]`, t, source)));
-  return out;
+  const out = new UniqueTags();
+  raw.forEach((t, i) => out.add(parseTag(`${where}[${i}]`, t, source)));
+  return out.list;
 }

@@ -64,3 +64,66 @@ test('a stored context whose pattern the linear engine cannot run refuses to cla
     message: 'write context legacy: rules[0].pattern cannot be matched in linear time (no backreferences, lookaround or counted repetition over 16)',
   });
 });
+
+// 20,000 tags is 20,000 JSON values, a fifth of what one request may send.
+const manyTags = (n: number, group: string) => Array.from({ length: n }, (_, i) => `tag.example.com/${group}/t${i}`);
+
+test('20,000 distinct caller tags encapsulate at once (each was compared with every earlier one: 27 s)', async () => {
+  const h = await harness();
+  const [created, ms] = await timed(h.data('update', 'encapsulate', { data: 'x', tags: manyTags(20_000, 'manual') }));
+  assert.equal(typeof created.capsule, 'string');
+  assert.ok(ms < 3000, `${ms.toFixed(0)} ms`);
+  // Duplicates are still dropped, keeping the first.
+  const twice = await h.data('update', 'encapsulate', { data: 'x', tags: ['tag.example.com/a/b', { name: 'tag.example.com/a/b' }, 'tag.example.com/a/c'] });
+  const loaded = await h.data('update', 'load', { capsule: twice.capsule });
+  const summary = loaded.summary as { allowed_tags: { unique_tags: Array<{ tag: { name: string }; occurrences: number }> } };
+  assert.deepEqual(summary.allowed_tags.unique_tags.map((t) => [t.tag.name, t.occurrences]), [['tag.example.com/a/b', 1], ['tag.example.com/a/c', 1]]);
+});
+
+test('a rule tagging the capsule with each match finds 20,000 distinct matches at once (38 s)', async () => {
+  const h = await harness();
+  await h.call('update', 'write-context/orders', { rules: [{ pattern: 'ORDER-\\d+', capsule_tags: [{ name: 'tag.example.com/order/id', value: '$0' }] }] });
+  const text = Array.from({ length: 20_000 }, (_, i) => `ORDER-${i}`).join(' ');
+  const [created, ms] = await timed(h.data('update', 'encapsulate', { data: text, write_context: 'orders' }));
+  assert.equal(typeof created.capsule, 'string');
+  assert.ok(ms < 3000, `${ms.toFixed(0)} ms`);
+});
+
+test('a capsule with 20,000 capsule tags and 20,000 records of their own tags loads at once (every record was decided over every capsule tag)', async () => {
+  const h = await harness();
+  const n = 20_000;
+  const created = await h.data('update', 'encapsulate', {
+    records: Array.from({ length: n }, (_, i) => ({ n: i })),
+    tags: manyTags(n, 'capsule'),
+    record_tags: manyTags(n, 'record').map((t) => [t]),
+  });
+  await h.call('update', 'read-context/last', { rules: [{ match: { tags: [{ name: 'tag.example.com/record/t19999' }] }, effect: 'DenyRecord' }] });
+  for (const readContext of ['default', 'last']) {
+    const [loaded, ms] = await timed(h.data('update', 'load', { capsule: created.capsule, read_context: readContext }));
+    assert.ok(ms < 3000, `${readContext}: ${ms.toFixed(0)} ms`);
+    assert.equal((loaded.records as unknown[]).length, readContext === 'default' ? n : n - 1);
+  }
+});
+
+test('a span rule tagging each match with $value encapsulates 40,000 matches at once (one tag per match, each the whole value: 53 s)', async () => {
+  const h = await harness();
+  await h.call('update', 'write-context/vip', { rules: [{ pattern: 'VIP', span_tags: [{ name: 'tag.example.com/customer/line', value: '$value' }] }] });
+  const text = 'VIP '.repeat(40_000);
+  const [created, ms] = await timed(h.data('update', 'encapsulate', { data: text, write_context: 'vip' }));
+  assert.ok(ms < 3000, `${ms.toFixed(0)} ms`);
+  const loaded = await h.data('update', 'load', { capsule: created.capsule });
+  const summary = loaded.summary as { allowed_tags: { unique_tags: Array<{ tag: { value: string }; occurrences: number }> } };
+  assert.deepEqual(summary.allowed_tags.unique_tags.map((t) => [t.tag.value === text, t.occurrences]), [[true, 40_000]]);
+});
+
+test('$value is the field value as it is: a "$1" in the data is not read as a group of the match', async () => {
+  const h = await harness();
+  await h.call('update', 'write-context/price', { rules: [{ pattern: '(\\d+) EUR', span_tags: [{ name: 'tag.example.com/price/line', value: '$value' }, { name: 'tag.example.com/price/amount', value: '$1' }] }] });
+  const created = await h.data('update', 'encapsulate', { data: 'pay $1 or 12 EUR', write_context: 'price' });
+  const loaded = await h.data('update', 'load', { capsule: created.capsule });
+  const summary = loaded.summary as { allowed_tags: { unique_tags: Array<{ tag: { name: string; value: string } }> } };
+  assert.deepEqual(summary.allowed_tags.unique_tags.map((t) => [t.tag.name, t.tag.value]), [
+    ['tag.example.com/price/amount', '12'],
+    ['tag.example.com/price/line', 'pay $1 or 12 EUR'],
+  ]);
+});

@@ -124,3 +124,28 @@ test('capsules of another domain and unknown contexts are refused', async () => 
   await rejects(h.call('update', 'encapsulate', { data: 'x', records: [] }), 'invalid', 'give exactly one of "data" (text), "records" or "table"');
   await rejects(h.call('update', 'encapsulate', { records: [{ a: { nested: 1 } }] }), 'invalid', 'records[0].a: values must be strings, numbers, booleans or null (nested values are not supported)');
 });
+
+test('location and read parameters, which every access record of the request repeats, are bounded', async () => {
+  const h = await harness();
+  const { bytes } = await sealed(h);
+  const capsule = bytes.toString('base64');
+  // At the bounds: accepted and logged as sent.
+  const params = Object.fromEntries(Array.from({ length: 64 }, (_, i) => [`${'k'.repeat(125)}${String(i).padStart(3, '0')}`, 'v'.repeat(1024)]));
+  await h.call('update', 'load', { capsule, location: 'l'.repeat(1024), parameters: params });
+  const [read] = await h.accessLog({ operation: 'read', num_results: 1 });
+  assert.equal(read.location, 'l'.repeat(1024));
+  assert.deepEqual((read.read_info as { parameters: unknown }).parameters, params);
+  await h.call('update', 'encapsulate', { data: 'x', location: 'l'.repeat(1024) });
+
+  const before = (await h.accessLog({ num_results: 1000 })).length;
+  const location = '"location" must be a string of at most 1024 characters';
+  await rejects(h.call('update', 'encapsulate', { data: 'x', location: 'l'.repeat(1025) }), 'invalid', location);
+  await rejects(h.call('update', 'load', { capsule, location: 'l'.repeat(20 * 1024 * 1024) }), 'invalid', location);
+  const parameters = '"parameters" must be an object of at most 64 strings, each key at most 128 characters and each value at most 1024';
+  await rejects(h.call('update', 'load', { capsule, parameters: { ...params, one: 'more' } }), 'invalid', parameters);
+  await rejects(h.call('update', 'load', { capsule, parameters: { ['k'.repeat(129)]: 'v' } }), 'invalid', parameters);
+  await rejects(h.call('update', 'load', { capsule, parameters: { k: 'v'.repeat(1025) } }), 'invalid', parameters);
+  // A key over the bound is not echoed in the error (nor in a log record), whatever its value.
+  await rejects(h.call('update', 'load', { capsule, parameters: { ['k'.repeat(129)]: {} } }), 'invalid', parameters);
+  assert.equal((await h.accessLog({ num_results: 1000 })).length, before, 'refused before anything is opened or logged');
+});
