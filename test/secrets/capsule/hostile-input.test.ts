@@ -89,15 +89,15 @@ test('a rule tagging the capsule with each match finds 20,000 distinct matches a
   assert.ok(ms < 3000, `${ms.toFixed(0)} ms`);
 });
 
-test('a capsule with 20,000 capsule tags and 20,000 records of their own tags loads at once (every record was decided over every capsule tag)', async () => {
+test('a capsule with 10,000 capsule tags and 10,000 records of their own tags loads at once (every record was decided over every capsule tag: 13 s)', async () => {
   const h = await harness();
-  const n = 20_000;
+  const n = 10_000;
   const created = await h.data('update', 'encapsulate', {
     records: Array.from({ length: n }, (_, i) => ({ n: i })),
     tags: manyTags(n, 'capsule'),
     record_tags: manyTags(n, 'record').map((t) => [t]),
   });
-  await h.call('update', 'read-context/last', { rules: [{ match: { tags: [{ name: 'tag.example.com/record/t19999' }] }, effect: 'DenyRecord' }] });
+  await h.call('update', 'read-context/last', { rules: [{ match: { tags: [{ name: `tag.example.com/record/t${n - 1}` }] }, effect: 'DenyRecord' }] });
   for (const readContext of ['default', 'last']) {
     const [loaded, ms] = await timed(h.data('update', 'load', { capsule: created.capsule, read_context: readContext }));
     assert.ok(ms < 3000, `${readContext}: ${ms.toFixed(0)} ms`);
