@@ -13,7 +13,7 @@
  */
 import type { TokenStore } from '../auth/index.js';
 import { type CertificateCache, createCertificateCache } from '../attestation/index.js';
-import { backendFromPaths, type Backend, type BackendContext, type LogicalResponse, type TokenEntry } from '../core/index.js';
+import { backendFromPaths, type Backend, type BackendContext, type LogicalRequest, type LogicalResponse, type TokenEntry } from '../core/index.js';
 import { SealtrailError, internal, invalid } from '../errors/index.js';
 import { operationInput } from '../lib/aws-members.js';
 import { apiCallRecorder, type TrailRecorder, type TrailUserIdentity } from '../trail/index.js';
@@ -53,6 +53,21 @@ export function principalOf(user: KmsUserRecord | undefined, token: TokenEntry |
   if (user) return userArn(accountId, user.name);
   if (token?.policies.includes('root')) return accountRootArn(accountId);
   return `arn:aws:iam::${accountId}:user/sealtrail-token/${token?.accessor ?? 'anonymous'}`;
+}
+
+/**
+ * The global condition keys IAM puts in every request's context, where this server knows them.
+ * Without them a Deny on aws:SecureTransport or aws:SourceIp would never apply (an absent key makes
+ * a positive operator false). aws:username exists for users only, as in IAM.
+ */
+export function requestConditions(req: Pick<LogicalRequest, 'remoteAddress' | 'tls'>, principalArn: string, userName: string | undefined, accountId: string): Record<string, string> {
+  return {
+    'aws:sourceip': req.remoteAddress.startsWith('::ffff:') ? req.remoteAddress.slice('::ffff:'.length) : req.remoteAddress,
+    'aws:securetransport': req.tls ? 'true' : 'false',
+    'aws:principalaccount': accountId,
+    'aws:principaltype': principalArn === accountRootArn(accountId) ? 'Account' : 'User',
+    ...(userName !== undefined ? { 'aws:username': userName } : {}),
+  };
 }
 
 function policiesOf(data: Record<string, unknown>): string[] {
@@ -126,7 +141,11 @@ export function createKmsEngine(ctx: Pick<BackendContext, 'storage' | 'clock'>, 
           const spec = kmsOperation(req.params.op);
           if (!spec) throw kmsError('UnknownOperationException', `Unknown operation ${req.params.op}`);
           const user = req.token && (await users.userOfToken(req.token));
-          const call = { body: operationInput(req.data, spec.members), principalArn: principalOf(user, req.token, deps.accountId), notes: { resources: [] } };
+          const principalArn = principalOf(user, req.token, deps.accountId);
+          const call = {
+            body: operationInput(req.data, spec.members), principalArn, notes: { resources: [] },
+            requestConditions: requestConditions(req.logical, principalArn, user?.name, deps.accountId), requestAliases: new Map(),
+          };
           // The notes travel with the result or the error to the call's CloudTrail event (recordOutcome).
           try {
             checkMemberTypes(call.body, spec.members);

@@ -18,7 +18,7 @@ function setup() {
     recipient: { trustedRoots: () => [], clock },
   };
   const callAs = (principalArn: string, op: string, body: Record<string, unknown> = {}) =>
-    KMS_OPERATIONS[op].handler({ body, principalArn, notes: { resources: [] } }, svc) as Promise<Record<string, any>>;
+    KMS_OPERATIONS[op].handler({ body, principalArn, notes: { resources: [] }, requestConditions: {}, requestAliases: new Map() }, svc) as Promise<Record<string, any>>;
   const call = (op: string, body: Record<string, unknown> = {}) => callAs(ALICE, op, body);
   return { svc, clock, call, callAs };
 }

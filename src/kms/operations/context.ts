@@ -5,6 +5,7 @@ import type { ApiCallFacts } from '../../trail/index.js';
 import type { KeyStore } from '../keys/store.js';
 import type { RecipientDeps } from '../recipient/attestation.js';
 import type { AwsBody } from './input.js';
+import type { ConditionValue } from '../policy/index.js';
 
 export interface KmsServices {
   keys: KeyStore;
@@ -18,6 +19,13 @@ export interface KmsCall {
   body: AwsBody;
   /** The caller's IAM-style ARN (the key policy's principal). */
   principalArn: string;
+  /**
+   * The global condition keys IAM gives every request, as far as they exist here (lower-cased):
+   * aws:SourceIp, aws:SecureTransport, aws:PrincipalAccount, aws:PrincipalType, aws:username.
+   */
+  requestConditions: Readonly<Record<string, ConditionValue>>;
+  /** Keys named by an alias in this request, by key id: the key policy's kms:RequestAlias. */
+  requestAliases: Map<string, string>;
   /**
    * What the handler learns for the call's CloudTrail event but not its response (the keys it
    * resolved, in order: ReEncrypt's source then destination; the verified recipient). Made fresh

@@ -54,6 +54,7 @@ export async function findKey(svc: KmsServices, call: KmsCall, ref: string, opts
     const alias = await svc.keys.getAlias(parsed.aliasName);
     if (!alias) throw kmsError('NotFoundException', `Alias '${arn}' is not found.`);
     keyId = alias.targetKeyId;
+    call.requestAliases.set(keyId, parsed.aliasName);
   } else {
     if (parsed.kind === 'keyArn' && (parsed.accountId !== loc.accountId || parsed.region !== loc.region)) {
       throw kmsError('NotFoundException', `Key '${ref}' does not exist`);
@@ -83,6 +84,8 @@ export function authorize(svc: KmsServices, call: KmsCall, key: KmsKeyRecord, ac
     context: {
       ...context,
       ...resourceTagConditions(key.tags),
+      ...call.requestConditions,
+      ...(call.requestAliases.has(key.keyId) ? { 'kms:requestalias': call.requestAliases.get(key.keyId)! } : {}),
       'kms:calleraccount': svc.location.accountId,
       'aws:principalarn': call.principalArn,
     },

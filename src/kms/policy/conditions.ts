@@ -1,12 +1,13 @@
 /**
  * Condition operators of AWS's policy language, the string family (what key policies on
- * attestation and encryption context use) plus Null and Bool:
+ * attestation and encryption context use) plus Null, Bool and IpAddress (aws:SourceIp):
  *
  *   positive operators (StringEquals, StringLike, ...) are false when the key is absent;
  *   negated operators (StringNotEquals, StringNotLike, ...) are true when it is absent;
  *   `...IfExists` makes an absent key true; several values are alternatives (OR).
  *   ForAnyValue:/ForAllValues: apply the operator to each value of a multi-valued key.
  */
+import { ipInRange } from './ip-address.js';
 import { wildcardMatch, type MatchBudget } from './wildcard.js';
 
 type Matcher = (pattern: string, value: string, budget: MatchBudget) => boolean;
@@ -15,6 +16,7 @@ type Matcher = (pattern: string, value: string, budget: MatchBudget) => boolean;
 const equal: Matcher = (p, v, budget) => { budget.spend(1 + (p.length === v.length ? p.length : 0)); return p === v; };
 const equalIgnoringCase: Matcher = (p, v, budget) => { budget.spend(1 + p.length + v.length); return p.toLowerCase() === v.toLowerCase(); };
 const like: Matcher = (p, v, budget) => wildcardMatch(p, v, false, budget);
+const inRange: Matcher = (p, v, budget) => { budget.spend(1 + p.length + v.length); return ipInRange(p, v); };
 
 const BASE: Record<string, { match: Matcher; negated: boolean }> = {
   StringEquals: { match: equal, negated: false },
@@ -28,6 +30,8 @@ const BASE: Record<string, { match: Matcher; negated: boolean }> = {
   ArnNotEquals: { match: equal, negated: true },
   ArnNotLike: { match: like, negated: true },
   Bool: { match: equalIgnoringCase, negated: false },
+  IpAddress: { match: inRange, negated: false },
+  NotIpAddress: { match: inRange, negated: true },
 };
 
 interface ParsedOperator {

@@ -4,6 +4,7 @@
  */
 import { kmsError } from '../errors.js';
 import { parseOperator } from './conditions.js';
+import { isIpPattern } from './ip-address.js';
 import type { ConditionClause, KeyPolicy, PolicyStatement } from './model.js';
 
 /** AWS's key policy size limit. */
@@ -35,7 +36,17 @@ function principals(v: unknown, accountPattern: RegExp): string[] | '*' {
   return out;
 }
 
-function conditions(v: unknown): ConditionClause[] {
+/**
+ * In a 2012-10-17 policy, `${...}` in a Resource or a condition value is a policy variable, which
+ * IAM substitutes per request (`${aws:username}`). Sealtrail does not substitute them: compared as
+ * text they would never match, so a Deny written with one would never apply. Such a policy is
+ * refused when it is written instead.
+ */
+function noPolicyVariables(values: readonly string[], where: string): void {
+  if (values.some((v) => v.includes('${'))) throw malformed(`policy variables such as \${aws:username} are not supported (${where})`);
+}
+
+function conditions(v: unknown, variables: boolean): ConditionClause[] {
   if (v === undefined) return [];
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw malformed('Condition must be an object');
   const out: ConditionClause[] = [];
@@ -44,13 +55,15 @@ function conditions(v: unknown): ConditionClause[] {
     if (typeof block !== 'object' || block === null || Array.isArray(block)) throw malformed(`Condition.${operator} must be an object`);
     for (const [key, values] of Object.entries(block as Record<string, unknown>)) {
       const list = typeof values === 'boolean' ? [String(values)] : stringList(values, `Condition.${operator}.${key}`);
+      if (variables) noPolicyVariables(list, `Condition.${operator}`);
+      if (/IpAddress/.test(operator) && !list.every(isIpPattern)) throw malformed(`Condition.${operator} takes IP addresses or CIDR ranges`);
       out.push({ operator, key: key.toLowerCase(), values: list });
     }
   }
   return out;
 }
 
-function statement(raw: unknown): PolicyStatement {
+function statement(raw: unknown, variables: boolean): PolicyStatement {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw malformed('each Statement must be an object');
   const s = raw as Record<string, unknown>;
   if (s.Effect !== 'Allow' && s.Effect !== 'Deny') throw malformed('Effect must be "Allow" or "Deny"');
@@ -58,15 +71,17 @@ function statement(raw: unknown): PolicyStatement {
   if ((s.Action === undefined) === (s.NotAction === undefined)) throw malformed('a statement needs exactly one of Action and NotAction');
   if ((s.Resource === undefined) === (s.NotResource === undefined)) throw malformed('a statement needs exactly one of Resource and NotResource');
   if (s.Sid !== undefined && typeof s.Sid !== 'string') throw malformed('Sid must be a string');
+  const resources = stringList(s.Resource ?? s.NotResource, 'Resource');
+  if (variables) noPolicyVariables(resources, 'Resource');
   return {
     ...(typeof s.Sid === 'string' ? { sid: s.Sid } : {}),
     effect: s.Effect,
     principals: principals(s.Principal, /^\d{12}$/),
     actions: stringList(s.Action ?? s.NotAction, 'Action').map((a) => a.toLowerCase()),
     notAction: s.NotAction !== undefined,
-    resources: stringList(s.Resource ?? s.NotResource, 'Resource'),
+    resources,
     notResource: s.NotResource !== undefined,
-    conditions: conditions(s.Condition),
+    conditions: conditions(s.Condition, variables),
   };
 }
 
@@ -83,5 +98,7 @@ export function parseKeyPolicy(text: string): KeyPolicy {
   if (d.Version !== undefined && d.Version !== '2012-10-17' && d.Version !== '2008-10-17') throw malformed('Version must be "2012-10-17"');
   const raw = Array.isArray(d.Statement) ? d.Statement : d.Statement !== undefined ? [d.Statement] : [];
   if (raw.length === 0) throw malformed('Statement must hold at least one statement');
-  return { statements: raw.map(statement) };
+  // Policy variables exist from version 2012-10-17 on; in 2008-10-17 (the default) `${` is text.
+  const variables = d.Version === '2012-10-17';
+  return { statements: raw.map((r) => statement(r, variables)) };
 }

@@ -150,3 +150,41 @@ test('a key policy too costly to evaluate for a request refuses it, and the serv
   await mallory.send(new EncryptCommand({ KeyId, Plaintext: Buffer.from('x'), EncryptionContext: { blob: 'short' } }));
   await dev.send(new DescribeKeyCommand({ KeyId }));
 });
+
+test('the global condition keys IAM always gives are there: a Deny on aws:SecureTransport, aws:SourceIp, aws:username or kms:RequestAlias applies', async () => {
+  // The test server is plain HTTP on the loopback interface.
+  const denies: Array<Record<string, unknown>> = [
+    { Bool: { 'aws:SecureTransport': 'false' } },
+    { IpAddress: { 'aws:SourceIp': ['127.0.0.0/8', '::1/128'] } },
+    { StringEquals: { 'aws:username': 'mallory' } },
+  ];
+  for (const Condition of denies) {
+    const { KeyMetadata } = await dev.send(new CreateKeyCommand({ Policy: policyDenyingMallory({ Action: 'kms:Encrypt', Condition }) }));
+    await rejectsWith(mallory.send(new EncryptCommand({ KeyId: KeyMetadata!.KeyId!, Plaintext: Buffer.from('x') })), 'AccessDeniedException', /explicit deny/);
+    await dev.send(new EncryptCommand({ KeyId: KeyMetadata!.KeyId!, Plaintext: Buffer.from('x') }));
+  }
+  // Outside the range, the same Deny does not apply.
+  const { KeyMetadata: elsewhere } = await dev.send(new CreateKeyCommand({ Policy: policyDenyingMallory({ Action: 'kms:Encrypt', Condition: { IpAddress: { 'aws:SourceIp': '203.0.113.0/24' } } }) }));
+  await mallory.send(new EncryptCommand({ KeyId: elsewhere!.KeyId!, Plaintext: Buffer.from('x') }));
+
+  // kms:RequestAlias: the alias the request named the key by; calls by key id do not carry it.
+  const { KeyMetadata } = await dev.send(new CreateKeyCommand({ Policy: policyDenyingMallory({ Action: 'kms:Encrypt', Condition: { StringLike: { 'kms:RequestAlias': 'alias/restricted-*' } } }) }));
+  await dev.send(new CreateAliasCommand({ AliasName: 'alias/restricted-payroll', TargetKeyId: KeyMetadata!.KeyId! }));
+  await rejectsWith(mallory.send(new EncryptCommand({ KeyId: 'alias/restricted-payroll', Plaintext: Buffer.from('x') })), 'AccessDeniedException', /explicit deny/);
+  await mallory.send(new EncryptCommand({ KeyId: KeyMetadata!.KeyId!, Plaintext: Buffer.from('x') }));
+});
+
+test('policy variables, which this server does not substitute, are refused when the policy is written', async () => {
+  const withVariable = (Version: string) => JSON.stringify({
+    Version,
+    Statement: [
+      { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'kms:*', Resource: '*' },
+      { Effect: 'Deny', Principal: '*', Action: 'kms:Decrypt', Resource: '*', Condition: { StringNotEquals: { 'aws:PrincipalArn': `arn:aws:iam::${ACCOUNT}:user/\${aws:username}` } } },
+    ],
+  });
+  await rejectsWith(dev.send(new CreateKeyCommand({ Policy: withVariable('2012-10-17') })), 'MalformedPolicyDocumentException', /policy variables such as \$\{aws:username\} are not supported \(Condition\.StringNotEquals\)/);
+  // Before 2012-10-17 there are no policy variables: `${` is text.
+  await dev.send(new CreateKeyCommand({ Policy: withVariable('2008-10-17') }));
+  await rejectsWith(dev.send(new CreateKeyCommand({ Policy: policyDenyingMallory({ Action: 'kms:Encrypt', Condition: { IpAddress: { 'aws:SourceIp': 'not-an-address' } } }) })),
+    'MalformedPolicyDocumentException', /IpAddress takes IP addresses or CIDR ranges/);
+});
