@@ -1,7 +1,7 @@
 /**
  * The request lifecycle — the one place where tokens, ACLs, audit and handlers meet:
  *
- *   route → token lookup → existence check → ACL → token use → AUDIT REQUEST → handler
+ *   route → token lookup → token use → existence check → ACL → AUDIT REQUEST → handler
  *         → mint login token (announced to the engines that ask: sessions.ts) → AUDIT RESPONSE
  *         → the mount's own record (recordOutcome) → the handler's `afterRecorded` → reply
  *
@@ -82,7 +82,20 @@ export async function runLifecycle(req: LogicalRequest, services: CoreServices, 
   // token (if valid) named in its audit entry.
   if (req.inputError) return refuse(req.inputError);
 
-  // 2. create vs update, decided by the backend's existence check.
+  // 2. Count the use (revokes a token on its last use). As in Vault, before the ACL and routing
+  // decide anything: a refused request is a use too, so a limited-use token is not an unlimited
+  // probe of what it may not do.
+  if (token && token.numUses > 0) {
+    try {
+      input.remainingUses = (await tokens.use(token)).remainingUses;
+    } catch (err) {
+      // Another request spent the last use (or revoked the token) meanwhile.
+      if (err instanceof SealtrailError && err.kind !== 'internal') return refuse(err);
+      throw err;
+    }
+  }
+
+  // 3. create vs update, decided by the backend's existence check.
   let operation: Operation = req.operation;
   if (route && operation === 'update' && route.backend.existenceCheck) {
     const exists = await route.backend.existenceCheck(backendRequest(req, route, relPath, operation, token));
@@ -91,7 +104,7 @@ export async function runLifecycle(req: LogicalRequest, services: CoreServices, 
   input.operation = operation;
   req.operation = operation;
 
-  // 3. ACL (root-protected paths also need sudo).
+  // 4. ACL (root-protected paths also need sudo).
   if (!unauthenticated && token) {
     const acl = await policies.acl(token.policies);
     const decision = acl.check(req.path, operation, { data: req.data, wrapTtl: req.wrapTtl });
@@ -108,17 +121,6 @@ export async function runLifecycle(req: LogicalRequest, services: CoreServices, 
   if (!route) {
     const err = notFound(`no handler for route "${req.path}". route entry not found.`, 'no_route');
     return refuse(err, NO_ROUTE_REFUSAL(err));
-  }
-
-  // 4. Count the use (revokes a token on its last use).
-  if (token && token.numUses > 0) {
-    try {
-      input.remainingUses = (await tokens.use(token)).remainingUses;
-    } catch (err) {
-      // Another request spent the last use (or revoked the token) meanwhile.
-      if (err instanceof SealtrailError && err.kind !== 'internal') return refuse(err);
-      throw err;
-    }
   }
 
   // 5. Audit the request, fail-closed.

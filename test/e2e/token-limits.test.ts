@@ -50,3 +50,12 @@ test('num_uses: a token with 2 uses works twice, then is revoked', async () => {
   const lookup = await call(server.address, 'POST', 'auth/token/lookup-accessor', { token: server.rootToken, body: { accessor: created.json.auth.accessor } });
   assert.equal(lookup.status, 400);
 });
+
+test('num_uses: a refused request spends a use too, as in Vault', async () => {
+  const created = await call(server.address, 'POST', 'auth/token/create', { token: server.rootToken, body: { policies: ['reader'], num_uses: 2 } });
+  const token = created.json.auth.client_token;
+  // Outside the policy, then a path no mount serves: each is a request of the token.
+  assert.equal((await call(server.address, 'GET', 'sys/policies/acl/reader', { token })).status, 403);
+  assert.equal((await call(server.address, 'GET', 'nowhere/at/all', { token })).status, 403);
+  assert.equal((await call(server.address, 'GET', 'secret/data/app', { token })).status, 403);
+});
