@@ -1,7 +1,7 @@
 /**
  * The request lifecycle — the one place where tokens, ACLs, audit and handlers meet:
  *
- *   route → token lookup → token use → existence check → ACL → AUDIT REQUEST → handler
+ *   route → token lookup → existence check → ACL → token use → AUDIT REQUEST → handler
  *         → mint login token (announced to the engines that ask: sessions.ts) → AUDIT RESPONSE
  *         → the mount's own record (recordOutcome) → the handler's `afterRecorded` → reply
  *
@@ -82,9 +82,31 @@ export async function runLifecycle(req: LogicalRequest, services: CoreServices, 
   // token (if valid) named in its audit entry.
   if (req.inputError) return refuse(req.inputError);
 
-  // 2. Count the use (revokes a token on its last use). As in Vault, before the ACL and routing
-  // decide anything: a refused request is a use too, so a limited-use token is not an unlimited
-  // probe of what it may not do.
+  // 2. create vs update, decided by the backend's existence check.
+  let operation: Operation = req.operation;
+  if (route && operation === 'update' && route.backend.existenceCheck) {
+    const exists = await route.backend.existenceCheck(backendRequest(req, route, relPath, operation, token));
+    if (!exists) operation = 'create';
+  }
+  input.operation = operation;
+  req.operation = operation;
+
+  // 3. ACL (root-protected paths also need sudo).
+  let denied = false;
+  if (!unauthenticated && token) {
+    const acl = await policies.acl(token.policies);
+    const decision = acl.check(req.path, operation, { data: req.data, wrapTtl: req.wrapTtl });
+    const needsSudo = route !== undefined && matchesPathList(relPath, route.backend.rootPaths);
+    denied = !decision.allowed || (needsSudo && !decision.sudo);
+    input.policyResults = denied ? DENIED : { allowed: true, grantingPolicies: decision.grantingPolicies ?? NO_POLICIES };
+  } else if (unauthenticated) {
+    // Vault checks a login path's policies as unauthenticated, which allows it, granted by none.
+    input.policyResults = UNAUTHENTICATED;
+  }
+
+  // 4. Count the use (revokes a token on its last use). As in Vault, before acting on the ACL's
+  // or the router's refusal: a refused request is a use too, so a limited-use token is not an
+  // unlimited probe of what it may not do.
   if (token && token.numUses > 0) {
     try {
       input.remainingUses = (await tokens.use(token)).remainingUses;
@@ -94,30 +116,7 @@ export async function runLifecycle(req: LogicalRequest, services: CoreServices, 
       throw err;
     }
   }
-
-  // 3. create vs update, decided by the backend's existence check.
-  let operation: Operation = req.operation;
-  if (route && operation === 'update' && route.backend.existenceCheck) {
-    const exists = await route.backend.existenceCheck(backendRequest(req, route, relPath, operation, token));
-    if (!exists) operation = 'create';
-  }
-  input.operation = operation;
-  req.operation = operation;
-
-  // 4. ACL (root-protected paths also need sudo).
-  if (!unauthenticated && token) {
-    const acl = await policies.acl(token.policies);
-    const decision = acl.check(req.path, operation, { data: req.data, wrapTtl: req.wrapTtl });
-    const needsSudo = route !== undefined && matchesPathList(relPath, route.backend.rootPaths);
-    if (!decision.allowed || (needsSudo && !decision.sudo)) {
-      input.policyResults = DENIED;
-      return refuse(permissionDenied(), ACL_REFUSAL);
-    }
-    input.policyResults = { allowed: true, grantingPolicies: decision.grantingPolicies ?? NO_POLICIES };
-  } else if (unauthenticated) {
-    // Vault checks a login path's policies as unauthenticated, which allows it, granted by none.
-    input.policyResults = UNAUTHENTICATED;
-  }
+  if (denied) return refuse(permissionDenied(), ACL_REFUSAL);
   if (!route) {
     const err = notFound(`no handler for route "${req.path}". route entry not found.`, 'no_route');
     return refuse(err, NO_ROUTE_REFUSAL(err));
