@@ -218,10 +218,10 @@ function backendRequest(req: LogicalRequest, route: MountedBackend, path: string
 
 async function mintLoginToken(response: LogicalResponse, route: MountedBackend, req: LogicalRequest, services: CoreServices) {
   const grant = response.auth!;
-  const ttl = grant.ttl || route.entry.config.defaultLeaseTtl || 0;
   const policies = sanitizePolicies(grant.policies, true);
   const displayName = loginDisplayName(route.entry.path, grant.displayName);
-  const { id, entry } = await services.tokens.create({ ...grant, displayName, policies, ttl, path: req.path, noParent: true });
+  // ttl 0: the token store gives the login mount's default, and holds the token to its max.
+  const { id, entry } = await services.tokens.create({ ...grant, displayName, policies, path: req.path, noParent: true });
   await announceSession(entry, route.entry, req, services);
   return {
     ...grant,

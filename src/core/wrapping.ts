@@ -84,6 +84,8 @@ export function createWrapping(deps: { storage: Storage; tokens: Pick<LifecycleT
       const { id, entry } = await tokens.create({
         policies: [RESPONSE_WRAPPING_POLICY_NAME], ttl: ttlSeconds, numUses: 1, noParent: true, renewable: false,
         path: creationPath, displayName: '', metadata: {},
+        // The wrap's TTL is checked above; the mount of the wrapped path does not bound it.
+        limits: { defaultTtl: ttlSeconds, maxTtl: MAX_WRAP_TTL_SECONDS },
       });
       const creationNs = clock.nowNs();
       const creationTime = Number(creationNs / 1_000_000n);

@@ -22,7 +22,7 @@ import { getJson, putJson, type Storage, type StorageOp } from '../../storage/in
 import { tokenDigest, tokenHasher } from './hash.js';
 import { LruMap } from '../../lib/lru.js';
 import { sanitizePolicies } from './policies.js';
-import { calculateTtl } from './ttl.js';
+import { BUILT_IN_TTL_LIMITS, calculateTtl, type TtlLimits } from './ttl.js';
 import type { CreateTokenOptions, TokenStore } from './types.js';
 
 export interface ManagedTokenStore extends TokenStore {
@@ -42,6 +42,11 @@ export interface TokenStoreOptions {
   hashKey: Uint8Array;
   /** Cached entries (default 10 000). */
   cacheSize?: number;
+  /**
+   * The default and max ttl for a token issued at `path` (the issuing auth mount's, else the
+   * server's); asked at creation and at every renewal, so a tune applies to existing tokens.
+   */
+  ttlLimits?: (path: string) => TtlLimits;
 }
 
 const SERVICE_PREFIX = 'hvs.';
@@ -60,6 +65,7 @@ function freeze(entry: TokenEntry): TokenEntry {
 
 export function createTokenStore(opts: TokenStoreOptions): ManagedTokenStore {
   const { storage, clock } = opts;
+  const limitsFor = opts.ttlLimits ?? (() => BUILT_IN_TTL_LIMITS);
   const hash = tokenHasher(opts.hashKey);
   const byHash = new LruMap<string, TokenEntry>(opts.cacheSize ?? 10_000);
   const hashByAccessor = new LruMap<string, string>(opts.cacheSize ?? 10_000);
@@ -187,6 +193,7 @@ export function createTokenStore(opts: TokenStoreOptions): ManagedTokenStore {
     const explicitMaxTtl = opts.explicitMaxTtl ?? 0;
     const ttl = calculateTtl({
       requested: opts.ttl ?? 0, period, explicitMaxTtl, isRoot: policies.includes('root'), creationTime: now, now,
+      limits: opts.limits ?? limitsFor(opts.path),
     });
     const parent = opts.noParent ? undefined : opts.parent;
     const entry: TokenEntry = {
@@ -278,7 +285,7 @@ export function createTokenStore(opts: TokenStoreOptions): ManagedTokenStore {
       const now = clock.now();
       const ttl = calculateTtl({
         requested: increment ?? 0, original: cur.ttl, period: cur.period, explicitMaxTtl: cur.explicitMaxTtl,
-        isRoot: cur.policies.includes('root'), creationTime: cur.creationTime, now,
+        isRoot: cur.policies.includes('root'), creationTime: cur.creationTime, now, limits: limitsFor(cur.path),
       });
       return write({ ...cur, expireTime: now + ttl * 1000 });
     }),
