@@ -76,7 +76,7 @@ export function servicesBuilder(config: ServerConfig, log: ServerLogger, opts: W
     let mountTable: Mounts | undefined;
     const ttlLimits = (path: string) => {
       const entry = mountTable?.route(path)?.entry;
-      const tuned = entry?.path.startsWith('auth/') ? entry.config : undefined;
+      const tuned = entry?.table === 'auth' ? entry.config : undefined;
       return { defaultTtl: tuned?.defaultLeaseTtl || config.defaultLeaseTtl, maxTtl: tuned?.maxLeaseTtl || config.maxLeaseTtl };
     };
     const tokens = createTokenStore({ storage: storageView(barrier, 'sys/token/'), clock, hashKey, ttlLimits });
