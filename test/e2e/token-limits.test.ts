@@ -59,3 +59,11 @@ test('num_uses: a refused request spends a use too, as in Vault', async () => {
   assert.equal((await call(server.address, 'GET', 'nowhere/at/all', { token })).status, 403);
   assert.equal((await call(server.address, 'GET', 'secret/data/app', { token })).status, 403);
 });
+
+test('a child token cannot carry megabytes of metadata into every audit entry it makes', async () => {
+  const meta = { blob: 'x'.repeat(1024 * 1024) };
+  const created = await call(server.address, 'POST', 'auth/token/create', { token: server.rootToken, body: { policies: ['reader'], meta } });
+  assert.deepEqual([created.status, created.json], [400, { errors: ['token metadata is limited to 64 keys and 16384 bytes of keys and values'] }]);
+  const named = await call(server.address, 'POST', 'auth/token/create', { token: server.rootToken, body: { policies: ['reader'], display_name: 'n'.repeat(4096) } });
+  assert.deepEqual([named.status, named.json], [400, { errors: ['display_name is limited to 1024 bytes'] }]);
+});

@@ -53,6 +53,25 @@ const SERVICE_PREFIX = 'hvs.';
 const ACCESSOR_RE = /^[A-Za-z0-9.]{1,128}$/;
 /** Guards the parent walk against a corrupted (cyclic) index. */
 const MAX_DEPTH = 64;
+/**
+ * A token's metadata and display name are written unhashed into both audit entries of every
+ * request it makes (Vault's rule), and whoever may create a token chooses them: bounded, so that
+ * a small request cannot make megabytes of audit.
+ */
+const MAX_META_KEYS = 64;
+const MAX_META_BYTES = 16 * 1024;
+const MAX_DISPLAY_NAME_BYTES = 1024;
+
+function checkDescription(meta: Readonly<Record<string, string>>, displayName: string): void {
+  const entries = Object.entries(meta);
+  const bytes = entries.reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
+  if (entries.length > MAX_META_KEYS || bytes > MAX_META_BYTES) {
+    throw invalid(`token metadata is limited to ${MAX_META_KEYS} keys and ${MAX_META_BYTES} bytes of keys and values`, 'token_metadata_too_large');
+  }
+  if (Buffer.byteLength(displayName) > MAX_DISPLAY_NAME_BYTES) {
+    throw invalid(`display_name is limited to ${MAX_DISPLAY_NAME_BYTES} bytes`, 'display_name_too_long');
+  }
+}
 
 const idKey = (hash: string) => `id/${hash}`;
 const accessorKey = (accessor: string) => `accessor/${accessor}`;
@@ -187,6 +206,9 @@ export function createTokenStore(opts: TokenStoreOptions): ManagedTokenStore {
     if (id.trim() === '') throw invalid('token id cannot be empty', 'invalid_token_id');
     const idHash = hash(id);
     if ((await loadRaw(idHash)) !== undefined) throw invalid('cannot create a token with a duplicate ID', 'duplicate_token_id');
+    const meta = { ...(opts.metadata ?? {}) };
+    const displayName = opts.displayName ?? 'token';
+    checkDescription(meta, displayName);
     const policies = sanitizePolicies(opts.policies ?? [], false);
     const now = clock.now();
     const period = opts.period ?? 0;
@@ -202,8 +224,8 @@ export function createTokenStore(opts: TokenStoreOptions): ManagedTokenStore {
       ...(parent ? { parentAccessor: parent.accessor } : {}),
       policies,
       path: opts.path,
-      meta: { ...(opts.metadata ?? {}) },
-      displayName: opts.displayName ?? 'token',
+      meta,
+      displayName,
       numUses,
       creationTime: now,
       ttl,
