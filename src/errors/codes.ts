@@ -159,6 +159,7 @@ export const ERROR_CODES = {
   policies_not_subset: { kind: 'invalid', status: 400 },
   post_unseal_failed: { kind: 'internal', status: 500 },
   query_too_many_parameters: { kind: 'too_large', status: 413 },
+  renewal_refused: { kind: 'invalid', status: 400 },
   reserved_storage_key: { kind: 'invalid', status: 400 },
   restricted_use_parent: { kind: 'invalid', status: 400 },
   root_policy_immutable: { kind: 'invalid', status: 400 },

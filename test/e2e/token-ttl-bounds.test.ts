@@ -69,19 +69,24 @@ test('a tuned auth mount max_lease_ttl caps its tokens, also those created befor
   }
 });
 
-test('an attestation login token is held to its auth mount max_lease_ttl, also when it renews', async () => {
-  const signer = '5b'.repeat(48);
-  const role = await call(server.address, 'POST', 'auth/apm/role/ttl-bound', {
-    token: server.rootToken, body: { platform: 'nitro', signer_id: signer, token_policies: ['reader'], token_ttl: '1h' },
+/** A role for `signer`, then an attestation login of a development enclave it admits. */
+async function enclaveLogin(roleName: string, signer: string, role: Record<string, unknown>) {
+  const written = await call(server.address, 'POST', `auth/apm/role/${roleName}`, {
+    token: server.rootToken, body: { platform: 'nitro', signer_id: signer, token_policies: ['reader'], ...role },
   });
-  assert.equal(role.status, 204, role.text);
-  assert.equal((await call(server.address, 'POST', 'sys/auth/apm/tune', { token: server.rootToken, body: { max_lease_ttl: '20m' } })).status, 204);
+  assert.equal(written.status, 204, written.text);
   const enclave = createDevEnclave({ ca: await loadDevCaFromDir(join(server.dir, 'dev-ca')), clock, pcrs: { 0: 'e3'.repeat(48), 8: signer } });
   const init = await call(server.address, 'POST', 'auth/apm/v0/attest/nitro/init', { body: {} });
   const { correlation_id: correlationId, challenge } = init.json.data.data;
   const message = Buffer.from(enclave.attest({ nonce: new Uint8Array(Buffer.from(challenge, 'base64')) })).toString('base64');
   const login = await call(server.address, 'POST', 'auth/apm/v0/attest/nitro/auth', { body: { correlation_id: correlationId, message } });
   assert.equal(login.status, 200, login.text);
+  return login;
+}
+
+test('an attestation login token is held to its auth mount max_lease_ttl, also when it renews', async () => {
+  assert.equal((await call(server.address, 'POST', 'sys/auth/apm/tune', { token: server.rootToken, body: { max_lease_ttl: '20m' } })).status, 204);
+  const login = await enclaveLogin('ttl-bound', '5b'.repeat(48), { token_ttl: '1h' });
   assert.equal(login.json.auth.lease_duration, 20 * 60);
   const token = login.json.auth.client_token;
   clock.advance(5 * 60 * 1000);
@@ -90,4 +95,22 @@ test('an attestation login token is held to its auth mount max_lease_ttl, also w
   assert.equal(renewed.json.auth.lease_duration, 15 * 60);
   clock.advance(15 * 60 * 1000);
   assert.equal((await call(server.address, 'POST', 'auth/token/lookup-self', { token })).status, 403);
+  await call(server.address, 'POST', 'sys/auth/apm/tune', { token: server.rootToken, body: { max_lease_ttl: 'system' } });
+});
+
+test('an attestation login token renews only while a role still admits its enclave with its policies', async () => {
+  const signer = '5c'.repeat(48);
+  const renew = (token: string) => call(server.address, 'POST', 'auth/token/renew-self', { token, body: { increment: '1h' } });
+  const first = (await enclaveLogin('deauthorized', signer, { token_ttl: '1h' })).json.auth.client_token;
+  assert.equal((await renew(first)).status, 200);
+  // The operator takes the enclave's authorization away: deleting the role...
+  assert.equal((await call(server.address, 'DELETE', 'auth/apm/role/deauthorized', { token: server.rootToken })).status, 204);
+  const refused = await renew(first);
+  assert.deepEqual([refused.status, refused.json], [400, { errors: ['the roles that admitted this token no longer grant it: log in again'] }]);
+  // ...or narrowing what it grants.
+  const second = (await enclaveLogin('narrowed', signer, { token_ttl: '1h' })).json.auth.client_token;
+  await call(server.address, 'POST', 'auth/apm/role/narrowed', { token: server.rootToken, body: { platform: 'nitro', signer_id: signer, token_policies: ['other'] } });
+  assert.equal((await renew(second)).status, 400);
+  // The token still works until it expires, as Vault's: renewal is what is refused.
+  assert.equal((await call(server.address, 'GET', 'auth/token/lookup-self', { token: second })).status, 200);
 });

@@ -47,6 +47,8 @@ export interface TokenStoreOptions {
    * server's); asked at creation and at every renewal, so a tune applies to existing tokens.
    */
   ttlLimits?: (path: string) => TtlLimits;
+  /** Rejects when the auth method that issued the token refuses its renewal (Backend.authorizeRenewal). */
+  authorizeRenewal?: (entry: TokenEntry) => Promise<void>;
 }
 
 const SERVICE_PREFIX = 'hvs.';
@@ -198,6 +200,17 @@ export function createTokenStore(opts: TokenStoreOptions): ManagedTokenStore {
     return cur;
   }
 
+  const renewLocked = (entry: TokenEntry, increment: number | undefined) => serialize(async () => {
+    const cur = await current(entry);
+    if (!cur.renewable) throw invalid('lease is not renewable', 'not_renewable');
+    const now = clock.now();
+    const ttl = calculateTtl({
+      requested: increment ?? 0, original: cur.ttl, period: cur.period, explicitMaxTtl: cur.explicitMaxTtl,
+      isRoot: cur.policies.includes('root'), creationTime: cur.creationTime, now, limits: limitsFor(cur.path),
+    });
+    return write({ ...cur, expireTime: now + ttl * 1000 });
+  });
+
   async function createLocked(opts: CreateTokenOptions): Promise<{ id: string; entry: TokenEntry }> {
     const numUses = opts.numUses ?? 0;
     if (!Number.isInteger(numUses) || numUses < 0) throw invalid('number of uses cannot be negative', 'invalid_num_uses');
@@ -301,16 +314,11 @@ export function createTokenStore(opts: TokenStoreOptions): ManagedTokenStore {
       await deleteOne(cur);
     }),
 
-    renew: (entry, increment) => serialize(async () => {
-      const cur = await current(entry);
-      if (!cur.renewable) throw invalid('lease is not renewable', 'not_renewable');
-      const now = clock.now();
-      const ttl = calculateTtl({
-        requested: increment ?? 0, original: cur.ttl, period: cur.period, explicitMaxTtl: cur.explicitMaxTtl,
-        isRoot: cur.policies.includes('root'), creationTime: cur.creationTime, now, limits: limitsFor(cur.path),
-      });
-      return write({ ...cur, expireTime: now + ttl * 1000 });
-    }),
+    renew: async (entry, increment) => {
+      // Asked outside the mutation lock: the auth method reads its own storage.
+      await opts.authorizeRenewal?.(entry);
+      return renewLocked(entry, increment);
+    },
 
     clearCache() {
       byHash.clear();
