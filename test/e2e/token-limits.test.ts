@@ -1,6 +1,6 @@
 /**
- * Acceptance: token TTL expiry and num_uses are enforced through the real HTTP server, with an
- * injected clock instead of sleeps.
+ * Acceptance: token TTL expiry, num_uses and the bounds on metadata are enforced through the real
+ * HTTP server, with an injected clock instead of sleeps.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
