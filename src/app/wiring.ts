@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { createAuditManager, sinkFactories, type ConfigDeviceDeclaration, type SinkFactory } from '../audit/index.js';
 import { createPolicyStore, ensureDefaultPolicy, tokenBackend, createTokenStore, startTokenTidy, apmBackend, entityIdFor, type ChallengeSource } from '../auth/index.js';
 import type { ServerConfig } from '../config/index.js';
-import { type Core, Mounts, type BackendFactory, createWrapping } from '../core/index.js';
+import { type Core, Mounts, type BackendFactory, type TokenEntry, createWrapping } from '../core/index.js';
 import type { JournalHealth, JournalStore, ServerEvents } from '../journal/index.js';
 import { auditDeclarations, journalConnectionUrl } from './journal.js';
 import type { Ledger } from './ledger.js';
@@ -72,7 +72,19 @@ export function servicesBuilder(config: ServerConfig, log: ServerLogger, opts: W
     const barrier = core.seal.barrier;
     const clock = core.clock;
     const hashKey = await ensureRandomKey(barrier, 'sys/token-hash-key');
-    const tokens = createTokenStore({ storage: storageView(barrier, 'sys/token/'), clock, hashKey });
+    // A token's default and max ttl: the tune of the auth mount that issued it, else the server's;
+    // and that mount's word on each renewal.
+    let mountTable: Mounts | undefined;
+    const ttlLimits = (path: string) => {
+      const entry = mountTable?.route(path)?.entry;
+      const tuned = entry?.table === 'auth' ? entry.config : undefined;
+      return { defaultTtl: tuned?.defaultLeaseTtl || config.defaultLeaseTtl, maxTtl: tuned?.maxLeaseTtl || config.maxLeaseTtl };
+    };
+    const authorizeRenewal = async (entry: TokenEntry) => {
+      const route = mountTable?.route(entry.path);
+      if (route?.entry.table === 'auth') await route.backend.authorizeRenewal?.(entry);
+    };
+    const tokens = createTokenStore({ storage: storageView(barrier, 'sys/token/'), clock, hashKey, ttlLimits, authorizeRenewal });
     const policies = createPolicyStore({ storage: storageView(barrier, 'sys/policy/') });
     await ensureDefaultPolicy(policies);
 
@@ -101,7 +113,7 @@ export function servicesBuilder(config: ServerConfig, log: ServerLogger, opts: W
       { accountId: config.kms.accountId, region: config.kms.region, tokens, trustedRoots: () => opts.devAttestationRoots?.() ?? [], recorder: trail.recorder },
     );
 
-    const mounts = new Mounts({ storage: barrier, clock, secretEngines: SECRET_ENGINES, authMethods: authMethods(clock, opts), journal: opts.journal });
+    const mounts = (mountTable = new Mounts({ storage: barrier, clock, secretEngines: SECRET_ENGINES, authMethods: authMethods(clock, opts), journal: opts.journal }));
     const defaults = { defaultLeaseTtl: config.defaultLeaseTtl, maxLeaseTtl: config.maxLeaseTtl };
     await mounts.addBuiltin('secret', 'sys/', 'system', sysBackend({
       core, audit, tokens, policies, defaults, trails: () => trail.trails, journal: opts.journal, ledger: opts.ledger, ha: opts.ha,

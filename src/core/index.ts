@@ -12,7 +12,7 @@ export type {
 } from './contract/types.js';
 export { backendFromPaths, pathRouter, type PathRequest, type PathHandler, type PathSpec, type PathRouter } from './contract/paths.js';
 export { AuditShared, type AuditInput, type AuditHooks, type PolicyResults, type RequestRuns } from './contract/audit.js';
-export type { AclCheck, AclRequest, LifecycleAudit, LifecyclePolicies, LifecycleTokens, TokenMintRequest } from './contract/consumed.js';
+export type { AclCheck, AclRequest, LifecycleAudit, LifecyclePolicies, LifecycleTokens, TokenMintRequest, TokenTtlLimits } from './contract/consumed.js';
 export { RESPONSE_WRAPPING_POLICY_NAME, sanitizePolicies } from './contract/policy-names.js';
 
 export { Core, type CoreDeps, type CoreLog } from './core.js';

@@ -92,25 +92,21 @@ export async function runLifecycle(req: LogicalRequest, services: CoreServices, 
   req.operation = operation;
 
   // 3. ACL (root-protected paths also need sudo).
+  let denied = false;
   if (!unauthenticated && token) {
     const acl = await policies.acl(token.policies);
     const decision = acl.check(req.path, operation, { data: req.data, wrapTtl: req.wrapTtl });
     const needsSudo = route !== undefined && matchesPathList(relPath, route.backend.rootPaths);
-    if (!decision.allowed || (needsSudo && !decision.sudo)) {
-      input.policyResults = DENIED;
-      return refuse(permissionDenied(), ACL_REFUSAL);
-    }
-    input.policyResults = { allowed: true, grantingPolicies: decision.grantingPolicies ?? NO_POLICIES };
+    denied = !decision.allowed || (needsSudo && !decision.sudo);
+    input.policyResults = denied ? DENIED : { allowed: true, grantingPolicies: decision.grantingPolicies ?? NO_POLICIES };
   } else if (unauthenticated) {
     // Vault checks a login path's policies as unauthenticated, which allows it, granted by none.
     input.policyResults = UNAUTHENTICATED;
   }
-  if (!route) {
-    const err = notFound(`no handler for route "${req.path}". route entry not found.`, 'no_route');
-    return refuse(err, NO_ROUTE_REFUSAL(err));
-  }
 
-  // 4. Count the use (revokes a token on its last use).
+  // 4. Count the use (revokes a token on its last use). As in Vault, before acting on the ACL's
+  // or the router's refusal: a refused request is a use too, so a limited-use token is not an
+  // unlimited probe of what it may not do.
   if (token && token.numUses > 0) {
     try {
       input.remainingUses = (await tokens.use(token)).remainingUses;
@@ -119,6 +115,11 @@ export async function runLifecycle(req: LogicalRequest, services: CoreServices, 
       if (err instanceof SealtrailError && err.kind !== 'internal') return refuse(err);
       throw err;
     }
+  }
+  if (denied) return refuse(permissionDenied(), ACL_REFUSAL);
+  if (!route) {
+    const err = notFound(`no handler for route "${req.path}". route entry not found.`, 'no_route');
+    return refuse(err, NO_ROUTE_REFUSAL(err));
   }
 
   // 5. Audit the request, fail-closed.
@@ -217,10 +218,10 @@ function backendRequest(req: LogicalRequest, route: MountedBackend, path: string
 
 async function mintLoginToken(response: LogicalResponse, route: MountedBackend, req: LogicalRequest, services: CoreServices) {
   const grant = response.auth!;
-  const ttl = grant.ttl || route.entry.config.defaultLeaseTtl || 0;
   const policies = sanitizePolicies(grant.policies, true);
   const displayName = loginDisplayName(route.entry.path, grant.displayName);
-  const { id, entry } = await services.tokens.create({ ...grant, displayName, policies, ttl, path: req.path, noParent: true });
+  // ttl 0: the token store gives the login mount's default, and holds the token to its max.
+  const { id, entry } = await services.tokens.create({ ...grant, displayName, policies, path: req.path, noParent: true });
   await announceSession(entry, route.entry, req, services);
   return {
     ...grant,

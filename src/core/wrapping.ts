@@ -7,7 +7,7 @@
  * The wrapped response is kept encrypted behind the barrier (`sys/wrapping/<accessor>`) until it is
  * unwrapped; a wrapping token has the `response-wrapping` policy (unwrap and lookup only), one use
  * and the requested TTL. Responses whose token expired unused are swept when a later one is wrapped
- * (at most once a minute).
+ * (at most once a minute, 100 records at a time, each sweep going on where the last one stopped).
  */
 import { invalid } from '../errors/index.js';
 import type { Clock } from '../lib/clock.js';
@@ -64,13 +64,20 @@ export function createWrapping(deps: { storage: Storage; tokens: Pick<LifecycleT
   }
 
   let lastSweep = -Infinity;
+  /** The last record the previous sweep read: each sweep goes on after it, so every record gets its turn. */
+  let sweptUpTo = '';
 
   /** Deletes records whose token has expired unused; bounded per call, and at most once a minute. */
   async function sweep(): Promise<void> {
     const now = clock.now();
     if (now - lastSweep < SWEEP_INTERVAL_MS) return;
     lastSweep = now;
-    for (const accessor of (await storage.list('')).slice(0, SWEEP_LIMIT)) {
+    const accessors = (await storage.list('')).sort();
+    const after = accessors.filter((a) => a > sweptUpTo);
+    const batch = (after.length > 0 ? after : accessors).slice(0, SWEEP_LIMIT);
+    // A short batch reached the end: the next sweep starts over.
+    sweptUpTo = batch.length === SWEEP_LIMIT ? batch[batch.length - 1] : '';
+    for (const accessor of batch) {
       const w = await getJson<Wrapped>(storage, accessor);
       if (w && w.creationTime + w.ttl * 1000 < now) await storage.delete(accessor);
     }
@@ -84,6 +91,8 @@ export function createWrapping(deps: { storage: Storage; tokens: Pick<LifecycleT
       const { id, entry } = await tokens.create({
         policies: [RESPONSE_WRAPPING_POLICY_NAME], ttl: ttlSeconds, numUses: 1, noParent: true, renewable: false,
         path: creationPath, displayName: '', metadata: {},
+        // The wrap's TTL is checked above; the mount of the wrapped path does not bound it.
+        limits: { defaultTtl: ttlSeconds, maxTtl: MAX_WRAP_TTL_SECONDS },
       });
       const creationNs = clock.nowNs();
       const creationTime = Number(creationNs / 1_000_000n);

@@ -21,3 +21,26 @@ test('responses whose wrapping token expired unused are swept, at most once a mi
   await wrapping.wrap({ data: { a: 'three' } }, 'secret/data/a', 600);
   assert.equal(kept(), 2, 'the expired record is gone, the live ones stay');
 });
+
+test('every expired record is swept in time, however many live ones sort before it', async () => {
+  const storage = createMemoryStorage();
+  const clock = manualClock(Date.UTC(2026, 10, 23));
+  // Accessors in creation order, so the 150 long-lived records sort before the short-lived one.
+  let n = 0;
+  const tokens = {
+    create: async () => {
+      const accessor = `a${String(n++).padStart(4, '0')}`;
+      return { id: `hvs.${accessor}`, entry: { accessor } as never };
+    },
+  };
+  const wrapping = createWrapping({ storage: storageView(storage, 'wrap/'), tokens, clock });
+  for (let i = 0; i < 150; i++) await wrapping.wrap({ data: { i } }, 'secret/data/a', 3600);
+  await wrapping.wrap({ data: { secret: 'short-lived' } }, 'secret/data/b', 1);
+  const shortLived = 'wrap/a0150';
+  assert.ok(storage.keys().includes(shortLived));
+  for (let i = 0; i < 5; i++) {
+    clock.advance(61_000);
+    await wrapping.wrap({ data: { i } }, 'secret/data/c', 3600);
+  }
+  assert.ok(!storage.keys().includes(shortLived), 'the expired record is gone');
+});

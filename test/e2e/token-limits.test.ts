@@ -1,6 +1,6 @@
 /**
- * Acceptance: token TTL expiry and num_uses are enforced through the real HTTP server, with an
- * injected clock instead of sleeps.
+ * Acceptance: token TTL expiry, num_uses and the bounds on metadata are enforced through the real
+ * HTTP server, with an injected clock instead of sleeps.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -49,4 +49,21 @@ test('num_uses: a token with 2 uses works twice, then is revoked', async () => {
   assert.equal((await call(server.address, 'GET', 'secret/data/app', { token })).status, 403);
   const lookup = await call(server.address, 'POST', 'auth/token/lookup-accessor', { token: server.rootToken, body: { accessor: created.json.auth.accessor } });
   assert.equal(lookup.status, 400);
+});
+
+test('num_uses: a refused request spends a use too, as in Vault', async () => {
+  const created = await call(server.address, 'POST', 'auth/token/create', { token: server.rootToken, body: { policies: ['reader'], num_uses: 2 } });
+  const token = created.json.auth.client_token;
+  // Outside the policy, then a path no mount serves: each is a request of the token.
+  assert.equal((await call(server.address, 'GET', 'sys/policies/acl/reader', { token })).status, 403);
+  assert.equal((await call(server.address, 'GET', 'nowhere/at/all', { token })).status, 403);
+  assert.equal((await call(server.address, 'GET', 'secret/data/app', { token })).status, 403);
+});
+
+test('a child token cannot carry megabytes of metadata into every audit entry it makes', async () => {
+  const meta = { blob: 'x'.repeat(1024 * 1024) };
+  const created = await call(server.address, 'POST', 'auth/token/create', { token: server.rootToken, body: { policies: ['reader'], meta } });
+  assert.deepEqual([created.status, created.json], [400, { errors: ['token metadata is limited to 64 keys and 16384 bytes of keys and values'] }]);
+  const named = await call(server.address, 'POST', 'auth/token/create', { token: server.rootToken, body: { policies: ['reader'], display_name: 'n'.repeat(4096) } });
+  assert.deepEqual([named.status, named.json], [400, { errors: ['display_name is limited to 1024 bytes'] }]);
 });

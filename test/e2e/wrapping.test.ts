@@ -41,9 +41,6 @@ test('a wrapped read answers a wrapping token, and the token unwraps the secret 
   assert.equal(entry.response.wrap_info.creation_path, 'secret/data/intro');
   assert.equal(entry.response.data, undefined);
 
-  // The wrapping token may only unwrap (and look up).
-  assert.equal((await call(base, 'GET', 'secret/data/intro', { token: info.token })).status, 403);
-
   // Lookup needs no token of its own and spends nothing.
   const look = await call(base, 'POST', 'sys/wrapping/lookup', { body: { token: info.token } });
   assert.deepEqual([look.status, look.json.data.creation_ttl, look.json.data.creation_path], [200, 300, 'secret/data/intro']);
@@ -54,6 +51,13 @@ test('a wrapped read answers a wrapping token, and the token unwraps the secret 
   assert.equal(unwrapped.json.data.metadata.version, 1);
   assert.equal((await call(base, 'POST', 'sys/wrapping/unwrap', { token: info.token })).status, 403, 'spent');
   assert.equal((await call(base, 'POST', 'sys/wrapping/lookup', { body: { token: info.token } })).status, 400);
+});
+
+test('a wrapping token may only unwrap: any other use is refused, and spends it', async () => {
+  const token = (await wrapped('GET', 'secret/data/intro', '5m')).json.wrap_info.token;
+  assert.equal((await call(base, 'GET', 'secret/data/intro', { token })).status, 403);
+  const unwrap = await call(base, 'POST', 'sys/wrapping/unwrap', { token: root, body: { token } });
+  assert.deepEqual([unwrap.status, unwrap.json], [400, { errors: ['wrapping token is not valid or does not exist'] }]);
 });
 
 test('sys/wrapping/wrap wraps given data; another token can unwrap it by naming the wrapping token', async () => {

@@ -20,6 +20,7 @@ import { createChallengeStore, type ChallengeSource, type ChallengeStore } from 
 import { createEntityStore } from './entities.js';
 import { createConfigStore, generalConfigView, platformConfigView, updateGeneralConfig, updatePlatformConfig } from './config.js';
 import { authHandler, initHandler } from './login.js';
+import { authorizeRenewal } from './renewal.js';
 import { createRoleStore, roleFromRequest, roleView, validRoleName } from './roles.js';
 import { createRootResolver } from './trust.js';
 
@@ -99,6 +100,6 @@ export function apmBackend(deps: ApmBackendDeps): BackendFactory {
         },
       },
     ];
-    return backendFromPaths(paths, { unauthenticatedPaths: APM_UNAUTHENTICATED_PATHS });
+    return backendFromPaths(paths, { unauthenticatedPaths: APM_UNAUTHENTICATED_PATHS, authorizeRenewal: (token) => authorizeRenewal(roles, token) });
   };
 }

@@ -22,7 +22,7 @@ import { getJson, putJson, type Storage, type StorageOp } from '../../storage/in
 import { tokenDigest, tokenHasher } from './hash.js';
 import { LruMap } from '../../lib/lru.js';
 import { sanitizePolicies } from './policies.js';
-import { calculateTtl } from './ttl.js';
+import { BUILT_IN_TTL_LIMITS, calculateTtl, type TtlLimits } from './ttl.js';
 import type { CreateTokenOptions, TokenStore } from './types.js';
 
 export interface ManagedTokenStore extends TokenStore {
@@ -42,12 +42,38 @@ export interface TokenStoreOptions {
   hashKey: Uint8Array;
   /** Cached entries (default 10 000). */
   cacheSize?: number;
+  /**
+   * The default and max ttl for a token issued at `path` (the issuing auth mount's, else the
+   * server's); asked at creation and at every renewal, so a tune applies to existing tokens.
+   */
+  ttlLimits?: (path: string) => TtlLimits;
+  /** Rejects when the auth method that issued the token refuses its renewal (Backend.authorizeRenewal). */
+  authorizeRenewal?: (entry: TokenEntry) => Promise<void>;
 }
 
 const SERVICE_PREFIX = 'hvs.';
 const ACCESSOR_RE = /^[A-Za-z0-9.]{1,128}$/;
 /** Guards the parent walk against a corrupted (cyclic) index. */
 const MAX_DEPTH = 64;
+/**
+ * A token's metadata and display name are written unhashed into both audit entries of every
+ * request it makes (Vault's rule), and whoever may create a token chooses them: bounded, so that
+ * a small request cannot make megabytes of audit.
+ */
+const MAX_META_KEYS = 64;
+const MAX_META_BYTES = 16 * 1024;
+const MAX_DISPLAY_NAME_BYTES = 1024;
+
+function checkDescription(meta: Readonly<Record<string, string>>, displayName: string): void {
+  const entries = Object.entries(meta);
+  const bytes = entries.reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
+  if (entries.length > MAX_META_KEYS || bytes > MAX_META_BYTES) {
+    throw invalid(`token metadata is limited to ${MAX_META_KEYS} keys and ${MAX_META_BYTES} bytes of keys and values`, 'token_metadata_too_large');
+  }
+  if (Buffer.byteLength(displayName) > MAX_DISPLAY_NAME_BYTES) {
+    throw invalid(`display_name is limited to ${MAX_DISPLAY_NAME_BYTES} bytes`, 'display_name_too_long');
+  }
+}
 
 const idKey = (hash: string) => `id/${hash}`;
 const accessorKey = (accessor: string) => `accessor/${accessor}`;
@@ -60,6 +86,7 @@ function freeze(entry: TokenEntry): TokenEntry {
 
 export function createTokenStore(opts: TokenStoreOptions): ManagedTokenStore {
   const { storage, clock } = opts;
+  const limitsFor = opts.ttlLimits ?? (() => BUILT_IN_TTL_LIMITS);
   const hash = tokenHasher(opts.hashKey);
   const byHash = new LruMap<string, TokenEntry>(opts.cacheSize ?? 10_000);
   const hashByAccessor = new LruMap<string, string>(opts.cacheSize ?? 10_000);
@@ -173,6 +200,17 @@ export function createTokenStore(opts: TokenStoreOptions): ManagedTokenStore {
     return cur;
   }
 
+  const renewLocked = (entry: TokenEntry, increment: number | undefined) => serialize(async () => {
+    const cur = await current(entry);
+    if (!cur.renewable) throw invalid('lease is not renewable', 'not_renewable');
+    const now = clock.now();
+    const ttl = calculateTtl({
+      requested: increment ?? 0, original: cur.ttl, period: cur.period, explicitMaxTtl: cur.explicitMaxTtl,
+      isRoot: cur.policies.includes('root'), creationTime: cur.creationTime, now, limits: limitsFor(cur.path),
+    });
+    return write({ ...cur, expireTime: now + ttl * 1000 });
+  });
+
   async function createLocked(opts: CreateTokenOptions): Promise<{ id: string; entry: TokenEntry }> {
     const numUses = opts.numUses ?? 0;
     if (!Number.isInteger(numUses) || numUses < 0) throw invalid('number of uses cannot be negative', 'invalid_num_uses');
@@ -181,12 +219,16 @@ export function createTokenStore(opts: TokenStoreOptions): ManagedTokenStore {
     if (id.trim() === '') throw invalid('token id cannot be empty', 'invalid_token_id');
     const idHash = hash(id);
     if ((await loadRaw(idHash)) !== undefined) throw invalid('cannot create a token with a duplicate ID', 'duplicate_token_id');
+    const meta = { ...(opts.metadata ?? {}) };
+    const displayName = opts.displayName ?? 'token';
+    checkDescription(meta, displayName);
     const policies = sanitizePolicies(opts.policies ?? [], false);
     const now = clock.now();
     const period = opts.period ?? 0;
     const explicitMaxTtl = opts.explicitMaxTtl ?? 0;
     const ttl = calculateTtl({
       requested: opts.ttl ?? 0, period, explicitMaxTtl, isRoot: policies.includes('root'), creationTime: now, now,
+      limits: opts.limits ?? limitsFor(opts.path),
     });
     const parent = opts.noParent ? undefined : opts.parent;
     const entry: TokenEntry = {
@@ -195,8 +237,8 @@ export function createTokenStore(opts: TokenStoreOptions): ManagedTokenStore {
       ...(parent ? { parentAccessor: parent.accessor } : {}),
       policies,
       path: opts.path,
-      meta: { ...(opts.metadata ?? {}) },
-      displayName: opts.displayName ?? 'token',
+      meta,
+      displayName,
       numUses,
       creationTime: now,
       ttl,
@@ -272,16 +314,11 @@ export function createTokenStore(opts: TokenStoreOptions): ManagedTokenStore {
       await deleteOne(cur);
     }),
 
-    renew: (entry, increment) => serialize(async () => {
-      const cur = await current(entry);
-      if (!cur.renewable) throw invalid('lease is not renewable', 'not_renewable');
-      const now = clock.now();
-      const ttl = calculateTtl({
-        requested: increment ?? 0, original: cur.ttl, period: cur.period, explicitMaxTtl: cur.explicitMaxTtl,
-        isRoot: cur.policies.includes('root'), creationTime: cur.creationTime, now,
-      });
-      return write({ ...cur, expireTime: now + ttl * 1000 });
-    }),
+    renew: async (entry, increment) => {
+      // Asked outside the mutation lock: the auth method reads its own storage.
+      await opts.authorizeRenewal?.(entry);
+      return renewLocked(entry, increment);
+    },
 
     clearCache() {
       byHash.clear();

@@ -1,5 +1,5 @@
 /** The token store's contract with the core lifecycle. */
-import type { AuthGrant, TokenEntry, TokenType } from '../../core/index.js';
+import type { AuthGrant, TokenEntry, TokenTtlLimits, TokenType } from '../../core/index.js';
 
 export interface CreateTokenOptions extends Partial<AuthGrant> {
   /** The creating token; the new token becomes its child unless `noParent`. */
@@ -10,6 +10,8 @@ export interface CreateTokenOptions extends Partial<AuthGrant> {
   path: string;
   type?: TokenType;
   period?: number;
+  /** Bounds instead of those of the token's path (a response-wrapping token's are the wrap's own). */
+  limits?: TokenTtlLimits;
 }
 
 export interface TokenStore {

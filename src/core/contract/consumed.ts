@@ -6,10 +6,20 @@
 import type { AuditHooks } from './audit.js';
 import type { AuthGrant, Operation, TokenEntry } from './types.js';
 
+/** The lease bounds a token is held to, in seconds. */
+export interface TokenTtlLimits {
+  /** The ttl of a token that asks for none. */
+  defaultTtl: number;
+  /** No token lives longer than this from its creation (a periodic one: than this per period). */
+  maxTtl: number;
+}
+
 /** A token the core mints: for a login response, or a response-wrapping token. */
 export interface TokenMintRequest extends Partial<AuthGrant> {
   path: string;
   noParent?: boolean;
+  /** Bounds instead of those of the mount serving `path` (a response-wrapping token's are the wrap's own). */
+  limits?: TokenTtlLimits;
 }
 
 export interface LifecycleTokens {

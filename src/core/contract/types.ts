@@ -208,6 +208,12 @@ export interface Backend {
   readonly unauthenticatedPaths?: readonly string[];
   /** Relative path globs that also need the `sudo` capability (Vault's root-protected paths). */
   readonly rootPaths?: readonly string[];
+  /**
+   * An auth method's word on renewing a token it issued (Vault's auth renew callback), asked
+   * before every renewal: a rejection refuses it, so a login whose grounds were taken away (its
+   * role deleted or narrowed) cannot be kept alive. Absent: the token renews as issued.
+   */
+  authorizeRenewal?(token: TokenEntry): Promise<void>;
   /** Called after the mount's config was tuned (e.g. to record it in an engine's own log). */
   onTune?(event: { session: string | null; url: string; method: string; config: Record<string, unknown> }): Promise<void>;
   /**

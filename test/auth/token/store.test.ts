@@ -167,3 +167,16 @@ test('tidy revokes expired tokens', async () => {
   assert.equal(await tokens.tidy(), 1);
   assert.deepEqual(storage.keys(), [`accessor/${keep.entry.accessor}`, `id/${keep.entry.idHash}`]);
 });
+
+test('metadata and display names are bounded: they are written unhashed into every audit entry of the token', async () => {
+  const { tokens } = setup();
+  const create = (metadata: Record<string, string>, displayName = 'token') => tokens.create({ policies: ['dev'], path: 'p', metadata, displayName });
+  const keys = Object.fromEntries(Array.from({ length: 64 }, (_, i) => [`k${i}`, 'v']));
+  await create(keys);
+  await create({ big: 'x'.repeat(16 * 1024 - 3) });
+  await create({}, 'n'.repeat(1024));
+  await assert.rejects(create({ ...keys, k64: 'v' }), isCode('token_metadata_too_large'));
+  await assert.rejects(create({ big: 'x'.repeat(16 * 1024 - 2) }), isCode('token_metadata_too_large'));
+  await assert.rejects(create({ ['é'.repeat(8 * 1024 + 1)]: '' }), isCode('token_metadata_too_large'), 'counted in UTF-8 bytes');
+  await assert.rejects(create({}, 'n'.repeat(1025)), isCode('display_name_too_long'));
+});

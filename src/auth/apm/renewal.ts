@@ -1,0 +1,26 @@
+/**
+ * Renewing an attestation login's token (Backend.authorizeRenewal). A renewal brings no new
+ * evidence, so it rests on the login's: the roles that admitted the enclave (the token's `role`
+ * metadata) must all still exist, still name its signer and enclave, and together still grant
+ * every policy the token holds — as Vault's AppRole refuses to renew once its role is gone or
+ * its policies changed. Deleting or narrowing a role thus ends its tokens at their current
+ * expiry; revoking them ends them at once.
+ */
+import type { TokenEntry } from '../../core/index.js';
+import { invalid } from '../../errors/index.js';
+import type { ApmRole, RoleStore } from './roles.js';
+
+const stillAdmits = (role: ApmRole | undefined, meta: Readonly<Record<string, string>>): role is ApmRole =>
+  role !== undefined
+  && (role.signerId === undefined || role.signerId === meta.signer_id)
+  && (role.enclaveId === undefined || role.enclaveId === meta.enclave_id);
+
+export async function authorizeRenewal(roles: RoleStore, token: TokenEntry): Promise<void> {
+  const names = (token.meta.role ?? '').split(',').filter((n) => n !== '');
+  const current = await Promise.all(names.map((n) => roles.get(n)));
+  const admitting = current.filter((r) => stillAdmits(r, token.meta));
+  const granted = new Set(['default', ...admitting.flatMap((r) => r.tokenPolicies)]);
+  if (names.length === 0 || admitting.length < names.length || !token.policies.every((p) => granted.has(p))) {
+    throw invalid('the roles that admitted this token no longer grant it: log in again', 'renewal_refused');
+  }
+}
