@@ -37,6 +37,13 @@ const PATH_KEYS = new Set([
   'min_wrapping_ttl', 'max_wrapping_ttl', 'mfa_methods', 'control_group', 'subscribe_event_types',
 ]);
 
+/**
+ * Keys Vault accepts whose condition this ACL cannot check (control-group approvals, step-up MFA:
+ * Vault Enterprise's). Loaded as plain rules they would grant without the approval or the MFA the
+ * author required, so a policy that sets one is refused.
+ */
+const UNENFORCEABLE_KEYS = ['control_group', 'mfa_methods'];
+
 /** Vault's pre-0.5 `policy = "..."` shorthand, expanded to capabilities. */
 const OLD_POLICIES: Record<string, Capability[]> = {
   deny: ['deny'],
@@ -100,7 +107,11 @@ function parsePathBlock(rawPath: string, block: unknown): PathRule {
   if (!isRecord(block)) throw policyError(`path "${rawPath}": the rule must be a block`);
   for (const key of Object.keys(block)) {
     if (!PATH_KEYS.has(key)) throw policyError(`path "${rawPath}": invalid key "${key}"`);
+    if (UNENFORCEABLE_KEYS.includes(key)) throw policyError(`path "${rawPath}": ${key} is not supported`);
   }
+  // Vault fills `{{identity.…}}` in with the caller's identity; read literally, every holder of the
+  // policy would share the one path the template was meant to give each its own.
+  if (rawPath.includes('{{')) throw policyError(`path "${rawPath}": templated policies are not supported`);
   const caps = new Set<Capability>();
   if (block.policy !== undefined) {
     const expanded = typeof block.policy === 'string' ? getOwn(OLD_POLICIES, block.policy) : undefined;

@@ -59,6 +59,15 @@ const BAD: Array<[string, string, RegExp]> = [
   ['bad JSON', '{"path": ', /^failed to parse policy: invalid JSON: unexpected end of JSON input$/],
   ['bad JSON, quoting nothing', '{"path": {"x": {"capabilities": [read]}}}', /^failed to parse policy: invalid JSON: invalid character at position 33$/],
   ['bad wrapping ttl', 'path "x" { min_wrapping_ttl = "soon" }', /min_wrapping_ttl is not a valid duration$/],
+  // What the ACL cannot enforce is refused, never loaded as a plain grant.
+  ['control group', 'path "x" {\n capabilities = ["read"]\n control_group {\n factor "ops" {\n identity {\n group_names = ["ops"]\n approvals = 2\n }\n }\n }\n}',
+    /^failed to parse policy: path "x": control_group is not supported$/],
+  ['control group in JSON', '{"path": {"x": {"capabilities": ["read"], "control_group": {"factor": {"ops": {"identity": {"group_names": ["ops"], "approvals": 2}}}}}}}',
+    /^failed to parse policy: path "x": control_group is not supported$/],
+  ['MFA methods', 'path "x" {\n capabilities = ["read"]\n mfa_methods = ["totp"]\n}', /^failed to parse policy: path "x": mfa_methods is not supported$/],
+  ['templated path', 'path "secret/data/{{identity.entity.id}}/*" { capabilities = ["read"] }',
+    /^failed to parse policy: path "secret\/data\/\{\{identity\.entity\.id\}\}\/\*": templated policies are not supported$/],
+  ['templated path in JSON', '{"path": {"kv/{{ identity.entity.name }}": {"capabilities": ["read"]}}}', /templated policies are not supported$/],
 ];
 
 for (const [name, text, message] of BAD) {
