@@ -180,9 +180,33 @@ export function compileAcl(policies: readonly NamedPolicy[]): Acl {
     return best ?? NOTHING;
   }
 
+  const grants = (grant: Grant) => grant.bits !== 0 && (grant.bits & CAPABILITY_BITS.deny) === 0;
+
+  /** A segment rule that can match some path below the mount (its leading segments fit the mount's). */
+  function segmentReachesUnder(rule: SegmentRule, mountParts: string[]): boolean {
+    const { parts, isPrefix } = rule;
+    for (let i = 0; i < mountParts.length; i++) {
+      if (i === parts.length) return false;
+      const want = parts[i];
+      if (isPrefix && i === parts.length - 1 && mountParts[i].startsWith(want)) return true;
+      if (want !== '+' && want !== mountParts[i]) return false;
+    }
+    return true;
+  }
+
+  function grantsUnder(mountPath: string): boolean {
+    const prefix = mountPath.replace(/^\/+/, '');
+    if (grants(resolve(prefix, true))) return true;
+    for (const [pattern, grant] of exact) if (pattern.startsWith(prefix) && grants(grant)) return true;
+    for (const rule of globs) if (rule.pattern.startsWith(prefix) && grants(rule)) return true;
+    const mountParts = prefix.replace(/\/$/, '').split('/');
+    return segments.some((rule) => grants(rule) && segmentReachesUnder(rule, mountParts));
+  }
+
   return {
     check: (path, operation, request) => decision(resolve(path, operation === 'list'), operation, request),
     capabilities: (path) => bitsToCapabilities(resolve(path, true).bits),
+    grantsUnder,
   };
 }
 
@@ -193,4 +217,5 @@ const ROOT_GRANTING: readonly string[] = Object.freeze(['root']);
 export const rootAcl: Acl = {
   check: () => ({ allowed: true, sudo: true, capabilities: [...ROOT_CAPABILITIES], grantingPolicies: ROOT_GRANTING }),
   capabilities: () => [...ROOT_CAPABILITIES],
+  grantsUnder: () => true,
 };
