@@ -14,8 +14,8 @@
  * - A wrapping bound on the rule needs a wrapped response (`X-Vault-Wrap-TTL`) within it: a
  *   request that asks for no wrapping, or for a TTL outside the bounds, is refused.
  * - Rules for the same path from several policies merge: allowed and denied value lists are joined
- *   (an empty list wins), required names are unioned, the lowest minimum and highest maximum
- *   wrapping TTL are kept.
+ *   (an empty list wins), required names are unioned, and of the wrapping TTL bounds the lowest
+ *   minimum and the lowest maximum are kept (Vault's choice: the shortest lifetime).
  */
 import type { Operation } from '../../core/index.js';
 import type { PathRule } from './parse.js';
@@ -72,7 +72,7 @@ export function mergeConstraints(a: ParameterConstraints | undefined, b: Paramet
   const mins = [a.minWrappingTtl, b.minWrappingTtl].filter((v): v is number => v !== undefined);
   const maxes = [a.maxWrappingTtl, b.maxWrappingTtl].filter((v): v is number => v !== undefined);
   if (mins.length > 0) out.minWrappingTtl = Math.min(...mins);
-  if (maxes.length > 0) out.maxWrappingTtl = Math.max(...maxes);
+  if (maxes.length > 0) out.maxWrappingTtl = Math.min(...maxes);
   return out;
 }
 

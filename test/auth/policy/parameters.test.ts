@@ -80,6 +80,10 @@ path "secret/data/wrapped" {
   assert.equal(allowed(merged, 'p', 'update', { a: '2', b: 'anything' }), true);
   assert.equal(allowed(merged, 'p', 'update', { a: '3', b: 'x' }), false);
   assert.equal(allowed(merged, 'p', 'update', { a: '1' }), false, 'b is required by the second policy');
+  // Two maximum wrapping TTLs for one path: the lower holds, as in Vault.
+  const wrapped = await acl('path "w" {\n capabilities = ["read"]\n max_wrapping_ttl = "1m"\n}', 'path "w" {\n capabilities = ["read"]\n max_wrapping_ttl = "1h"\n}');
+  assert.equal(allowed(wrapped, 'w', 'read', {}, 60), true);
+  assert.equal(allowed(wrapped, 'w', 'read', {}, 1800), false);
   // A deny on the same path drops the constraints with the grants.
   const denied = await acl('path "p" {\n capabilities = ["update"]\n allowed_parameters = { "a" = [] }\n}', 'path "p" { capabilities = ["deny"] }');
   assert.equal(allowed(denied, 'p', 'update', { a: 1 }), false);
