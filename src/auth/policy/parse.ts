@@ -112,6 +112,7 @@ function parsePathBlock(rawPath: string, block: unknown): PathRule {
   // Vault fills `{{identity.…}}` in with the caller's identity; read literally, every holder of the
   // policy would share the one path the template was meant to give each its own.
   if (rawPath.includes('{{')) throw policyError(`path "${rawPath}": templated policies are not supported`);
+  if (path.includes('+*')) throw policyError(`path "${path}": invalid use of wildcards ('+*' is forbidden)`);
   const caps = new Set<Capability>();
   if (block.policy !== undefined) {
     const expanded = typeof block.policy === 'string' ? getOwn(OLD_POLICIES, block.policy) : undefined;

@@ -67,6 +67,7 @@ const BAD: Array<[string, string, RegExp]> = [
   ['MFA methods', 'path "x" {\n capabilities = ["read"]\n mfa_methods = ["totp"]\n}', /^failed to parse policy: path "x": mfa_methods is not supported$/],
   ['templated path', 'path "secret/data/{{identity.entity.id}}/*" { capabilities = ["read"] }',
     /^failed to parse policy: path "secret\/data\/\{\{identity\.entity\.id\}\}\/\*": templated policies are not supported$/],
+  ['+* in a path', 'path "secret/+*" { capabilities = ["read"] }', /^failed to parse policy: path "secret\/\+\*": invalid use of wildcards \('\+\*' is forbidden\)$/],
   ['templated path in JSON', '{"path": {"kv/{{ identity.entity.name }}": {"capabilities": ["read"]}}}', /templated policies are not supported$/],
 ];
 
