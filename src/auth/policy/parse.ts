@@ -13,6 +13,7 @@ import { jsonSyntaxFault } from '../../lib/json-fault.js';
 import { getOwn } from '../../lib/safe-object.js';
 import { parseDurationSeconds } from '../../lib/time.js';
 import { isCapability } from './capabilities.js';
+import { MAX_POLICY_BYTES, MAX_POLICY_NESTING, nestingOf } from './policy-bounds.js';
 import type { Capability } from './types.js';
 
 export interface PathRule {
@@ -57,7 +58,11 @@ const policyError = (message: string): SealtrailError => invalid(`failed to pars
 /** Parses HCL or JSON policy text; throws SealtrailError 'invalid' / 'invalid_policy' on any fault. */
 export async function parsePolicy(text: string): Promise<ParsedPolicy> {
   if (typeof text !== 'string') throw policyError('policy must be a string');
-  const doc = text.trimStart().startsWith('{') ? parseJsonText(text) : await parseHclText(text);
+  const json = text.trimStart().startsWith('{');
+  // Bounded before any parser reads it (policy-bounds.ts).
+  if (Buffer.byteLength(text, 'utf8') > MAX_POLICY_BYTES) throw policyError(`the policy is larger than ${MAX_POLICY_BYTES} bytes`);
+  if (nestingOf(text, json) > MAX_POLICY_NESTING) throw policyError(`the policy nests deeper than ${MAX_POLICY_NESTING} levels`);
+  const doc = json ? parseJsonText(text) : await parseHclText(text);
   return fromDocument(doc);
 }
 

@@ -82,3 +82,41 @@ for (const [name, text, message] of BAD) {
     });
   });
 }
+
+test('a policy nested too deep for the HCL parser is refused before it reads it, and the parser keeps working', async () => {
+  const deep = (open: string, close = '') => open.repeat(10_000) + close.repeat(10_000);
+  const texts = [
+    `path "x" { comment = ${deep('[', ']')} }`,
+    `path "x" { comment = "\${${deep('(', ')')}}" }`,
+    `path "x" {\n comment = <<EOT\n\${${deep('{', '}')}}\nEOT\n}`,
+    `path "x" { comment = ${deep('-')}1 }`,
+    `path "x" { comment = ${deep('!')}true }`,
+    `path "x" { comment = ${'true ? 1 : '.repeat(10_000)}1 }`,
+    // Stray closers and strings do not hide the levels the parser opens.
+    `path "x" { comment = ${'[ ) "]]" '.repeat(10_000)} }`,
+    `{"path": {"x": {"capabilities": ["read"], "allowed_parameters": {"a": ${deep('[', ']')}}}}}`,
+  ];
+  // Each of these overflowed the parser's stack; a few overflows left the Go runtime dead.
+  for (let round = 0; round < 2; round++) {
+    for (const text of texts) {
+      await assert.rejects(parsePolicy(text), (err: unknown) => {
+        assert.ok(err instanceof SealtrailError);
+        assert.equal(err.code, 'invalid_policy');
+        assert.equal(err.message, 'failed to parse policy: the policy nests deeper than 32 levels');
+        return true;
+      });
+    }
+  }
+  assert.deepEqual((await parsePolicy('path "y" { capabilities = ["read"] }')).paths, [{ path: 'y', capabilities: ['read'] }]);
+  // Brackets inside strings, comments and heredocs are text, not nesting.
+  const wordy = `# ${'['.repeat(100)}\npath "z" {\n comment = "${'{'.repeat(100)}"\n capabilities = ["read"] /* ${'('.repeat(100)} */\n}\n` +
+    `path "w" {\n comment = <<EOT\n${'['.repeat(100)}\nEOT\n capabilities = ["list"]\n}\n`;
+  assert.deepEqual(Object.fromEntries((await parsePolicy(wordy)).paths.map((p) => [p.path, p.capabilities])), { z: ['read'], w: ['list'] });
+});
+
+test('a policy over 1 MiB is refused unparsed', async () => {
+  const rule = 'path "p/0123456789" { capabilities = ["read"] }\n';
+  const text = rule.repeat(Math.ceil((1024 * 1024 + 1) / rule.length));
+  await assert.rejects(parsePolicy(text), /^SealtrailError: failed to parse policy: the policy is larger than 1048576 bytes$/);
+  assert.equal((await parsePolicy(rule.repeat(1000))).paths.length, 1000);
+});
