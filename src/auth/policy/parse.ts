@@ -62,6 +62,8 @@ export async function parsePolicy(text: string): Promise<ParsedPolicy> {
   // Bounded before any parser reads it (policy-bounds.ts).
   if (Buffer.byteLength(text, 'utf8') > MAX_POLICY_BYTES) throw policyError(`the policy is larger than ${MAX_POLICY_BYTES} bytes`);
   if (nestingOf(text, json) > MAX_POLICY_NESTING) throw policyError(`the policy nests deeper than ${MAX_POLICY_NESTING} levels`);
+  // Vault's policy language has no templates; HCL's would nest expressions inside strings.
+  if (!json && /[$%]\{/.test(text)) throw policyError('HCL templates (${…}, %{…}) are not supported in policies');
   const doc = json ? parseJsonText(text) : await parseHclText(text);
   return fromDocument(doc);
 }

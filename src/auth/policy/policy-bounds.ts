@@ -8,8 +8,10 @@
  * The scan is one linear pass over the text that knows HCL's comments, quoted strings (with their
  * `${…}`/`%{…}` templates) and heredocs. Its measure never under-counts what the parser nests:
  * a bracket or template opening adds a level until it closes, and every `?`, `!` and unary `-`
- * (which HCL nests without brackets) adds a level that never closes. Policies need none of those
- * operators (Vault's HCL has no expressions) and a few levels of brackets.
+ * (which HCL nests without brackets) adds a level until the expression they are in ends: at a
+ * comma, at a line's end within braces (where HCL ends an attribute or an object's item), or at
+ * its bracket's closer. Policies need none of those operators (Vault's HCL has no expressions)
+ * and a few levels of brackets.
  *
  * nestingOf('path "a" { capabilities = ["read"] }') → 2
  */
@@ -22,16 +24,23 @@ export const MAX_POLICY_NESTING = 32;
 /** Each opener and the closer that ends it (a template's `${` and `%{` end with `}`). */
 const CLOSER: Readonly<Record<string, string>> = { '[': ']', '{': '}', '(': ')' };
 const IDENT = /[A-Za-z0-9_]/;
+const HEREDOC = /<<-?([A-Za-z_][A-Za-z0-9_-]*)\r?\n/y;
 
-/** An expression, ended by its closer (none: the whole text); a quoted string; a heredoc. */
-type Frame = { closer: string } | 'string' | { heredoc: string };
-const TOP: Frame = { closer: '' };
-const TEMPLATE: Frame = { closer: '}' };
+/**
+ * An expression, ended by its closer (none: the whole text), with the operators counted in its
+ * current item; a quoted string; a heredoc.
+ */
+type Frame = { closer: string; ops: number; linesEndItems: boolean } | 'string' | { heredoc: string };
 
 /** The nesting measure of HCL (or, with `json`, JSON) text; stops early once over `limit`. */
 export function nestingOf(text: string, json = false, limit = MAX_POLICY_NESTING): number {
-  const stack: Frame[] = [TOP];
+  const stack: Frame[] = [{ closer: '', ops: 0, linesEndItems: true }];
+  /** The operators counted in every expression frame on the stack. */
   let operators = 0;
+  const pop = () => {
+    const frame = stack.pop();
+    if (typeof frame === 'object' && 'ops' in frame) operators -= frame.ops;
+  };
   let max = 0;
   const measure = () => {
     const depth = stack.length - 1 + operators;
@@ -47,9 +56,9 @@ export function nestingOf(text: string, json = false, limit = MAX_POLICY_NESTING
     if (frame === 'string') {
       if (c === '\\') { i += 2; continue; }
       // A quoted string ends at its quote, and (where HCL stops reading it) at a line's end.
-      if (c === '"' || c === '\n') { stack.pop(); i++; continue; }
+      if (c === '"' || c === '\n') { pop(); i++; continue; }
       if (!json && (c === '$' || c === '%') && next === c && text[i + 2] === '{') { i += 3; continue; }
-      if (!json && (c === '$' || c === '%') && next === '{') { stack.push(TEMPLATE); i += 2; if (measure()) return max; continue; }
+      if (!json && (c === '$' || c === '%') && next === '{') { stack.push({ closer: '}', ops: 0, linesEndItems: false }); i += 2; if (measure()) return max; continue; }
       i++;
       continue;
     }
@@ -58,11 +67,11 @@ export function nestingOf(text: string, json = false, limit = MAX_POLICY_NESTING
         const end = text.indexOf('\n', i);
         const line = text.slice(i, end === -1 ? text.length : end).trim();
         lineStart = false;
-        if (line === frame.heredoc) { stack.pop(); i = end === -1 ? text.length : end; continue; }
+        if (line === frame.heredoc) { pop(); i = end === -1 ? text.length : end; continue; }
       }
       if (c === '\n') lineStart = true;
       else if ((c === '$' || c === '%') && next === c && text[i + 2] === '{') { i += 3; continue; }
-      else if ((c === '$' || c === '%') && next === '{') { stack.push(TEMPLATE); i += 2; if (measure()) return max; continue; }
+      else if ((c === '$' || c === '%') && next === '{') { stack.push({ closer: '}', ops: 0, linesEndItems: false }); i += 2; if (measure()) return max; continue; }
       i++;
       continue;
     }
@@ -71,14 +80,18 @@ export function nestingOf(text: string, json = false, limit = MAX_POLICY_NESTING
     if (!json && (c === '#' || (c === '/' && next === '/'))) { const end = text.indexOf('\n', i); i = end === -1 ? text.length : end; continue; }
     if (!json && c === '/' && next === '*') { const end = text.indexOf('*/', i + 2); i = end === -1 ? text.length : end + 2; continue; }
     if (!json && c === '<' && next === '<') {
-      const m = /^<<-?([A-Za-z_][A-Za-z0-9_-]*)\r?\n/.exec(text.slice(i, i + 260));
+      HEREDOC.lastIndex = i;
+      const m = HEREDOC.exec(text);
       if (m) { stack.push({ heredoc: m[1] }); i += m[0].length; lineStart = true; if (measure()) return max; continue; }
     }
     const closer = CLOSER[c];
-    if (closer !== undefined) { stack.push({ closer }); i++; if (measure()) return max; continue; }
+    if (closer !== undefined) { stack.push({ closer, ops: 0, linesEndItems: c === '{' }); i++; if (measure()) return max; continue; }
     // Only the closer that matches ends a level, so stray closers cannot hide an opened one.
-    if (c === frame.closer) { stack.pop(); i++; continue; }
+    if (c === frame.closer) { pop(); i++; continue; }
+    // The end of an item: the operators in it are done nesting.
+    if (c === ',' || (c === '\n' && frame.linesEndItems)) { operators -= frame.ops; frame.ops = 0; i++; continue; }
     if (!json && (c === '?' || c === '!' || (c === '-' && !IDENT.test(text[i - 1] ?? '')))) {
+      frame.ops++;
       operators++;
       i++;
       if (measure()) return max;

@@ -68,6 +68,7 @@ const BAD: Array<[string, string, RegExp]> = [
   ['templated path', 'path "secret/data/{{identity.entity.id}}/*" { capabilities = ["read"] }',
     /^failed to parse policy: path "secret\/data\/\{\{identity\.entity\.id\}\}\/\*": templated policies are not supported$/],
   ['+* in a path', 'path "secret/+*" { capabilities = ["read"] }', /^failed to parse policy: path "secret\/\+\*": invalid use of wildcards \('\+\*' is forbidden\)$/],
+  ['HCL template', 'path "x" { comment = "${upper(\"a\")}" }', /^failed to parse policy: HCL templates \(\$\{…\}, %\{…\}\) are not supported in policies$/],
   ['templated path in JSON', '{"path": {"kv/{{ identity.entity.name }}": {"capabilities": ["read"]}}}', /templated policies are not supported$/],
 ];
 
@@ -112,6 +113,9 @@ test('a policy nested too deep for the HCL parser is refused before it reads it,
   const wordy = `# ${'['.repeat(100)}\npath "z" {\n comment = "${'{'.repeat(100)}"\n capabilities = ["read"] /* ${'('.repeat(100)} */\n}\n` +
     `path "w" {\n comment = <<EOT\n${'['.repeat(100)}\nEOT\n capabilities = ["list"]\n}\n`;
   assert.deepEqual(Object.fromEntries((await parsePolicy(wordy)).paths.map((p) => [p.path, p.capabilities])), { z: ['read'], w: ['list'] });
+  // Operators nest only within their item: forty negative numbers in a list are forty items.
+  const numbers = `path "n" {\n capabilities = ["update"]\n allowed_parameters = { "n" = [${Array.from({ length: 40 }, (_, i) => -i - 1).join(', ')}] }\n}`;
+  assert.equal((await parsePolicy(numbers)).paths[0].allowedParameters?.n.length, 40);
 });
 
 test('a policy over 1 MiB is refused unparsed', async () => {
