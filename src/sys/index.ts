@@ -49,7 +49,7 @@ export function sysBackend(deps: SysBackendDeps): Backend {
     ...mountPaths({ mounts: () => services().mounts, defaults: deps.defaults }),
     ...policyPaths({ policies: deps.policies, tokens: deps.tokens, mounts: () => services().mounts }),
     ...auditPaths({ audit: deps.audit }),
-    ...systemInfoPaths({ core: deps.core, journalHealth: deps.journalHealth }),
+    ...systemInfoPaths({ core: deps.core, policies: deps.policies, journalHealth: deps.journalHealth }),
     ...toolPaths(),
     ...wrappingPaths({ tokens: deps.tokens, wrapping: () => services().wrapping }),
     ...trailSysPaths({ trails: deps.trails }),

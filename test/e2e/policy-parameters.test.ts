@@ -33,3 +33,22 @@ path "auth/token/create" {
   assert.equal((await call(base, 'POST', 'auth/token/create', { token, body: { policies: ['limited'] } })).status, 403);
   assert.equal((await call(base, 'POST', 'auth/token/create', { token, body: { policies: ['limited'], ttl: '5m' } })).status, 200);
 });
+
+test('a denied policy name cannot reach a child token inside a list or a comma-separated string', async () => {
+  const base = server.address;
+  const root = server.rootToken;
+  const creator = `
+path "auth/token/create" {
+  capabilities = ["update"]
+  denied_parameters = { "policies" = ["admin"] }
+}`;
+  assert.equal((await call(base, 'PUT', 'sys/policies/acl/creator', { token: root, body: { policy: creator } })).status, 204);
+  assert.equal((await call(base, 'PUT', 'sys/policies/acl/admin', { token: root, body: { policy: 'path "secret/*" { capabilities = ["read"] }' } })).status, 204);
+  const token = (await call(base, 'POST', 'auth/token/create', { token: root, body: { policies: ['creator', 'admin'] } })).json.auth.client_token as string;
+
+  for (const policies of ['admin', ['admin'], ['default', 'admin'], 'default,admin']) {
+    const res = await call(base, 'POST', 'auth/token/create', { token, body: { policies } });
+    assert.deepEqual([res.status, res.json], [403, { errors: ['permission denied'] }], JSON.stringify(policies));
+  }
+  assert.equal((await call(base, 'POST', 'auth/token/create', { token, body: { policies: ['creator'] } })).status, 200);
+});

@@ -89,3 +89,25 @@ test('sys/metrics needs a token unless unauthenticated access is configured', as
   assert.match(r.headers.get('content-type') ?? '', /^text\/plain/);
   assert.match(await r.text(), /sealtrail_audit_device_writes_total\{path="file\/",result="success"\} \d+/);
 });
+
+test('sys/internal/ui/mounts answers only a token that may act under the mount, as Vault does', async () => {
+  const { address } = server;
+  assert.equal((await sys('POST', 'mounts/hidden', { type: 'kv-v2', description: 'payroll', config: { audit_non_hmac_request_keys: ['ssn'] } })).status, 204);
+  const policy = 'path "secret/data/app/*" { capabilities = ["read"] }\npath "hidden/data/payroll" { capabilities = ["deny"] }';
+  assert.equal((await sys('PUT', 'policies/acl/app-reader', { policy })).status, 204);
+  const token = (await call(address, 'POST', 'auth/token/create', { token: server.rootToken, body: { policies: ['app-reader'] } })).json.auth.client_token as string;
+
+  const denied = { status: 403, json: { errors: ['permission denied'] } };
+  // Without a token, or with one that has nothing under the mount, neither the mount's
+  // configuration nor whether it exists is told.
+  for (const [who, t] of [['no token', undefined], ['a token with nothing there', token]] as const) {
+    for (const path of ['hidden/data/x', 'hidden', 'nothing/mounted/here']) {
+      const r = await call(address, 'GET', `sys/internal/ui/mounts/${path}`, { token: t });
+      assert.deepEqual({ status: r.status, json: r.json }, denied, `${who}: ${path}`);
+    }
+  }
+  // A token granted something under the mount learns what the CLI needs.
+  const mine = await call(address, 'GET', 'sys/internal/ui/mounts/secret/app/db', { token });
+  assert.equal(mine.status, 200);
+  assert.deepEqual([mine.json.data.path, mine.json.data.type, mine.json.data.options], ['secret/', 'kv', { version: '2' }]);
+});

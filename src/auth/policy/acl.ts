@@ -10,7 +10,8 @@
  * that a `deny` replaces everything else.
  *
  * Choosing the rule for a path (Vault's "priority matching"):
- * 1. an exact rule wins outright (for `list`, a trailing `/` may also be dropped to find one);
+ * 1. an exact rule wins outright (for `list`, a trailing `/` may also be dropped to find one; a
+ *    listing of `dir/` is then matched as `dir` first, and as `dir/` only if no rule matches `dir`);
  * 2. otherwise every matching glob/segment rule is ranked, and the highest wins, where a rule P1
  *    ranks lower than P2 when — checked in order —
  *    a. P1's first wildcard (`+` or `*`) comes earlier in the pattern,
@@ -162,14 +163,7 @@ export function compileAcl(policies: readonly NamedPolicy[]): Acl {
     return { ...grant, pattern, parts, isPrefix, firstWildcard: pattern.indexOf('+'), plusCount: parts.filter((p) => p === '+').length };
   });
 
-  function resolve(rawPath: string, listing: boolean): Grant {
-    const path = rawPath.replace(/^\/+/, '');
-    const direct = exact.get(path);
-    if (direct !== undefined) return direct;
-    if (listing && path.endsWith('/')) {
-      const trimmed = exact.get(path.slice(0, -1));
-      if (trimmed !== undefined) return trimmed;
-    }
+  function bestNonExact(path: string): RankedRule | undefined {
     let best: RankedRule | undefined = globs.find((g) => path.startsWith(g.pattern.slice(0, -1)));
     if (segments.length > 0) {
       const pathParts = path.split('/');
@@ -177,12 +171,47 @@ export function compileAcl(policies: readonly NamedPolicy[]): Acl {
         if (segmentMatches(seg, pathParts) && (!best || comparePriority(seg, best) > 0)) best = seg;
       }
     }
-    return best ?? NOTHING;
+    return best;
+  }
+
+  function resolve(rawPath: string, listing: boolean): Grant {
+    const path = rawPath.replace(/^\/+/, '');
+    const direct = exact.get(path);
+    if (direct !== undefined) return direct;
+    if (!listing || !path.endsWith('/')) return bestNonExact(path) ?? NOTHING;
+    // Vault: a listing of `dir/` is decided by the rules for `dir` first, wildcards included, so
+    // a rule for what is inside the directory cannot override the one for the directory itself.
+    const dir = path.slice(0, -1);
+    return exact.get(dir) ?? bestNonExact(dir) ?? bestNonExact(path) ?? NOTHING;
+  }
+
+  const grants = (grant: Grant) => grant.bits !== 0 && (grant.bits & CAPABILITY_BITS.deny) === 0;
+
+  /** A segment rule that can match some path below the mount (its leading segments fit the mount's). */
+  function segmentReachesUnder(rule: SegmentRule, mountParts: string[]): boolean {
+    const { parts, isPrefix } = rule;
+    for (let i = 0; i < mountParts.length; i++) {
+      if (i === parts.length) return false;
+      const want = parts[i];
+      if (isPrefix && i === parts.length - 1 && mountParts[i].startsWith(want)) return true;
+      if (want !== '+' && want !== mountParts[i]) return false;
+    }
+    return true;
+  }
+
+  function grantsUnder(mountPath: string): boolean {
+    const prefix = mountPath.replace(/^\/+/, '');
+    if (grants(resolve(prefix, true))) return true;
+    for (const [pattern, grant] of exact) if (pattern.startsWith(prefix) && grants(grant)) return true;
+    for (const rule of globs) if (rule.pattern.startsWith(prefix) && grants(rule)) return true;
+    const mountParts = prefix.replace(/\/$/, '').split('/');
+    return segments.some((rule) => grants(rule) && segmentReachesUnder(rule, mountParts));
   }
 
   return {
     check: (path, operation, request) => decision(resolve(path, operation === 'list'), operation, request),
     capabilities: (path) => bitsToCapabilities(resolve(path, true).bits),
+    grantsUnder,
   };
 }
 
@@ -193,4 +222,5 @@ const ROOT_GRANTING: readonly string[] = Object.freeze(['root']);
 export const rootAcl: Acl = {
   check: () => ({ allowed: true, sudo: true, capabilities: [...ROOT_CAPABILITIES], grantingPolicies: ROOT_GRANTING }),
   capabilities: () => [...ROOT_CAPABILITIES],
+  grantsUnder: () => true,
 };

@@ -7,13 +7,15 @@
  * - Parameter names are compared lower-cased. A parameter listed with an empty list allows (or
  *   denies) every value; with values, only those — a string value may glob with a leading and/or
  *   trailing `*`. `"*"` as a name stands for every parameter.
+ * - A list value (an array, or a comma-separated string) is also judged element by element, as
+ *   Vault 1.21 does: any denied element refuses it, and it is allowed when every element is.
  * - Parameters are checked for create, update, patch and read (Vault's set); a request without
  *   parameters passes the allowed/denied checks, but still needs its required parameters.
  * - A wrapping bound on the rule needs a wrapped response (`X-Vault-Wrap-TTL`) within it: a
  *   request that asks for no wrapping, or for a TTL outside the bounds, is refused.
  * - Rules for the same path from several policies merge: allowed and denied value lists are joined
- *   (an empty list wins), required names are unioned, the lowest minimum and highest maximum
- *   wrapping TTL are kept.
+ *   (an empty list wins), required names are unioned, and of the wrapping TTL bounds the lowest
+ *   minimum and the lowest maximum are kept (Vault's choice: the shortest lifetime).
  */
 import type { Operation } from '../../core/index.js';
 import type { PathRule } from './parse.js';
@@ -70,7 +72,7 @@ export function mergeConstraints(a: ParameterConstraints | undefined, b: Paramet
   const mins = [a.minWrappingTtl, b.minWrappingTtl].filter((v): v is number => v !== undefined);
   const maxes = [a.maxWrappingTtl, b.maxWrappingTtl].filter((v): v is number => v !== undefined);
   if (mins.length > 0) out.minWrappingTtl = Math.min(...mins);
-  if (maxes.length > 0) out.maxWrappingTtl = Math.max(...maxes);
+  if (maxes.length > 0) out.maxWrappingTtl = Math.min(...maxes);
   return out;
 }
 
@@ -88,8 +90,26 @@ function sameValue(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-/** An empty list stands for every value. */
-const valueListed = (value: unknown, list: readonly unknown[]) => list.length === 0 || list.some((el) => sameValue(el, value));
+const inList = (value: unknown, list: readonly unknown[]) => list.some((el) => sameValue(el, value));
+
+/**
+ * The elements a value is also judged by (Vault 1.21+): an array's, or a string's comma-separated
+ * parts, trimmed (what a comma-string-slice field such as `policies` reads). Judged whole only, a
+ * denied name inside `["dev", "admin"]` or `"dev,admin"` would pass.
+ */
+function elementsOf(value: unknown): readonly unknown[] | undefined {
+  if (Array.isArray(value)) return value;
+  if (typeof value === 'string') return value === '' ? [] : value.split(',').map((part) => part.trim());
+  return undefined;
+}
+
+/** Allowed: the value as a whole, or every one of its elements. An empty list stands for every value. */
+const valueAllowed = (value: unknown, list: readonly unknown[]) =>
+  list.length === 0 || inList(value, list) || (elementsOf(value)?.every((el) => inList(el, list)) ?? false);
+
+/** Denied: the value as a whole, or any one of its elements. An empty list stands for every value. */
+const valueDenied = (value: unknown, list: readonly unknown[]) =>
+  list.length === 0 || inList(value, list) || (elementsOf(value)?.some((el) => inList(el, list)) ?? false);
 
 /** Whether a request meets the constraints of the rule that granted its capability. */
 export function constraintsAllow(c: ParameterConstraints | undefined, operation: Operation, req: ConstrainedRequest): boolean {
@@ -105,7 +125,7 @@ export function constraintsAllow(c: ParameterConstraints | undefined, operation:
     if (c.denied.has('*')) return false;
     for (const name of names) {
       const list = c.denied.get(name.toLowerCase());
-      if (list && valueListed(req.data[name], list)) return false;
+      if (list && valueDenied(req.data[name], list)) return false;
     }
   }
   if (!c.allowed || c.allowed.size === 0) return true;
@@ -113,7 +133,7 @@ export function constraintsAllow(c: ParameterConstraints | undefined, operation:
   if (allowAll && c.allowed.size === 1) return true;
   for (const name of names) {
     const list = c.allowed.get(name.toLowerCase());
-    if (list === undefined ? !allowAll : !valueListed(req.data[name], list)) return false;
+    if (list === undefined ? !allowAll : !valueAllowed(req.data[name], list)) return false;
   }
   return true;
 }

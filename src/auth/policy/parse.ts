@@ -13,6 +13,7 @@ import { jsonSyntaxFault } from '../../lib/json-fault.js';
 import { getOwn } from '../../lib/safe-object.js';
 import { parseDurationSeconds } from '../../lib/time.js';
 import { isCapability } from './capabilities.js';
+import { MAX_POLICY_BYTES, MAX_POLICY_NESTING, nestingOf } from './policy-bounds.js';
 import type { Capability } from './types.js';
 
 export interface PathRule {
@@ -37,6 +38,13 @@ const PATH_KEYS = new Set([
   'min_wrapping_ttl', 'max_wrapping_ttl', 'mfa_methods', 'control_group', 'subscribe_event_types',
 ]);
 
+/**
+ * Keys Vault accepts whose condition this ACL cannot check (control-group approvals, step-up MFA:
+ * Vault Enterprise's). Loaded as plain rules they would grant without the approval or the MFA the
+ * author required, so a policy that sets one is refused.
+ */
+const UNENFORCEABLE_KEYS = ['control_group', 'mfa_methods'];
+
 /** Vault's pre-0.5 `policy = "..."` shorthand, expanded to capabilities. */
 const OLD_POLICIES: Record<string, Capability[]> = {
   deny: ['deny'],
@@ -50,7 +58,13 @@ const policyError = (message: string): SealtrailError => invalid(`failed to pars
 /** Parses HCL or JSON policy text; throws SealtrailError 'invalid' / 'invalid_policy' on any fault. */
 export async function parsePolicy(text: string): Promise<ParsedPolicy> {
   if (typeof text !== 'string') throw policyError('policy must be a string');
-  const doc = text.trimStart().startsWith('{') ? parseJsonText(text) : await parseHclText(text);
+  const json = text.trimStart().startsWith('{');
+  // Bounded before any parser reads it (policy-bounds.ts).
+  if (Buffer.byteLength(text, 'utf8') > MAX_POLICY_BYTES) throw policyError(`the policy is larger than ${MAX_POLICY_BYTES} bytes`);
+  if (nestingOf(text, json) > MAX_POLICY_NESTING) throw policyError(`the policy nests deeper than ${MAX_POLICY_NESTING} levels`);
+  // Vault's policy language has no templates; HCL's would nest expressions inside strings.
+  if (!json && /[$%]\{/.test(text)) throw policyError('HCL templates (${…}, %{…}) are not supported in policies');
+  const doc = json ? parseJsonText(text) : await parseHclText(text);
   return fromDocument(doc);
 }
 
@@ -100,7 +114,12 @@ function parsePathBlock(rawPath: string, block: unknown): PathRule {
   if (!isRecord(block)) throw policyError(`path "${rawPath}": the rule must be a block`);
   for (const key of Object.keys(block)) {
     if (!PATH_KEYS.has(key)) throw policyError(`path "${rawPath}": invalid key "${key}"`);
+    if (UNENFORCEABLE_KEYS.includes(key)) throw policyError(`path "${rawPath}": ${key} is not supported`);
   }
+  // Vault fills `{{identity.…}}` in with the caller's identity; read literally, every holder of the
+  // policy would share the one path the template was meant to give each its own.
+  if (rawPath.includes('{{')) throw policyError(`path "${rawPath}": templated policies are not supported`);
+  if (path.includes('+*')) throw policyError(`path "${path}": invalid use of wildcards ('+*' is forbidden)`);
   const caps = new Set<Capability>();
   if (block.policy !== undefined) {
     const expanded = typeof block.policy === 'string' ? getOwn(OLD_POLICIES, block.policy) : undefined;

@@ -22,6 +22,11 @@ export interface Acl {
    */
   check(path: string, operation: Operation, request?: ConstrainedRequest): AclDecision;
   capabilities(path: string): Capability[];
+  /**
+   * Whether the ACL grants anything (not deny) on `mountPath` (`secret/`) or on some path below it:
+   * Vault's hasMountAccess, which decides what sys/internal/ui/mounts may tell a token.
+   */
+  grantsUnder(mountPath: string): boolean;
 }
 
 export interface PolicyStore {

@@ -112,3 +112,17 @@ test('policy store: root wins, unknown policies are ignored, cache follows put/d
   await store.delete('app');
   assert.deepEqual((await store.acl(['app'])).capabilities('secret/x'), ['deny']);
 });
+
+test('LIST with a trailing slash is matched without it first, as Vault does', async () => {
+  const acl = compileAcl([await parsePolicy(`
+path "secret/metadata/+"   { capabilities = ["list"] }
+path "locked*"             { capabilities = ["deny"] }
+path "locked/*"            { capabilities = ["list", "read"] }
+`)]);
+  assert.equal(acl.check('secret/metadata/team/', 'list').allowed, true);
+  assert.equal(acl.check('secret/metadata/team/x', 'list').allowed, false);
+  // The rule for the directory itself decides its listing, not one for what is inside it.
+  assert.equal(acl.check('locked/', 'list').allowed, false);
+  assert.deepEqual(acl.capabilities('locked/'), ['deny']);
+  assert.equal(acl.check('locked/a', 'read').allowed, true);
+});

@@ -80,7 +80,37 @@ path "secret/data/wrapped" {
   assert.equal(allowed(merged, 'p', 'update', { a: '2', b: 'anything' }), true);
   assert.equal(allowed(merged, 'p', 'update', { a: '3', b: 'x' }), false);
   assert.equal(allowed(merged, 'p', 'update', { a: '1' }), false, 'b is required by the second policy');
+  // Two maximum wrapping TTLs for one path: the lower holds, as in Vault.
+  const wrapped = await acl('path "w" {\n capabilities = ["read"]\n max_wrapping_ttl = "1m"\n}', 'path "w" {\n capabilities = ["read"]\n max_wrapping_ttl = "1h"\n}');
+  assert.equal(allowed(wrapped, 'w', 'read', {}, 60), true);
+  assert.equal(allowed(wrapped, 'w', 'read', {}, 1800), false);
   // A deny on the same path drops the constraints with the grants.
   const denied = await acl('path "p" {\n capabilities = ["update"]\n allowed_parameters = { "a" = [] }\n}', 'path "p" { capabilities = ["deny"] }');
   assert.equal(allowed(denied, 'p', 'update', { a: 1 }), false);
+});
+
+test('list values are judged element by element (Vault 1.21+): arrays and comma-separated strings', async () => {
+  const a = await acl(`
+path "auth/token/create" {
+  capabilities = ["update"]
+  denied_parameters = { "policies" = ["admin*"] }
+}
+path "identity/group" {
+  capabilities = ["update"]
+  allowed_parameters = { "policies" = ["dev", "ops-*"], "name" = [] }
+}`);
+  // A denied value anywhere in a list refuses the request, as it does alone.
+  for (const policies of [['admin'], ['dev', 'admin-all'], 'admin', 'dev,admin', 'dev, admin-x']) {
+    assert.equal(allowed(a, 'auth/token/create', 'update', { policies }), false, JSON.stringify(policies));
+  }
+  for (const policies of [['dev'], 'dev,ops', ['dev', 'ops']]) {
+    assert.equal(allowed(a, 'auth/token/create', 'update', { policies }), true, JSON.stringify(policies));
+  }
+  // An allowed list admits a list whose every element it allows, and nothing else.
+  for (const policies of [['dev'], ['dev', 'ops-a'], 'dev,ops-b', 'dev']) {
+    assert.equal(allowed(a, 'identity/group', 'update', { policies }), true, JSON.stringify(policies));
+  }
+  for (const policies of [['dev', 'admin'], 'dev,admin', ['admin'], 'admin']) {
+    assert.equal(allowed(a, 'identity/group', 'update', { policies }), false, JSON.stringify(policies));
+  }
 });

@@ -59,6 +59,17 @@ const BAD: Array<[string, string, RegExp]> = [
   ['bad JSON', '{"path": ', /^failed to parse policy: invalid JSON: unexpected end of JSON input$/],
   ['bad JSON, quoting nothing', '{"path": {"x": {"capabilities": [read]}}}', /^failed to parse policy: invalid JSON: invalid character at position 33$/],
   ['bad wrapping ttl', 'path "x" { min_wrapping_ttl = "soon" }', /min_wrapping_ttl is not a valid duration$/],
+  // What the ACL cannot enforce is refused, never loaded as a plain grant.
+  ['control group', 'path "x" {\n capabilities = ["read"]\n control_group {\n factor "ops" {\n identity {\n group_names = ["ops"]\n approvals = 2\n }\n }\n }\n}',
+    /^failed to parse policy: path "x": control_group is not supported$/],
+  ['control group in JSON', '{"path": {"x": {"capabilities": ["read"], "control_group": {"factor": {"ops": {"identity": {"group_names": ["ops"], "approvals": 2}}}}}}}',
+    /^failed to parse policy: path "x": control_group is not supported$/],
+  ['MFA methods', 'path "x" {\n capabilities = ["read"]\n mfa_methods = ["totp"]\n}', /^failed to parse policy: path "x": mfa_methods is not supported$/],
+  ['templated path', 'path "secret/data/{{identity.entity.id}}/*" { capabilities = ["read"] }',
+    /^failed to parse policy: path "secret\/data\/\{\{identity\.entity\.id\}\}\/\*": templated policies are not supported$/],
+  ['+* in a path', 'path "secret/+*" { capabilities = ["read"] }', /^failed to parse policy: path "secret\/\+\*": invalid use of wildcards \('\+\*' is forbidden\)$/],
+  ['HCL template', 'path "x" { comment = "${upper(\"a\")}" }', /^failed to parse policy: HCL templates \(\$\{…\}, %\{…\}\) are not supported in policies$/],
+  ['templated path in JSON', '{"path": {"kv/{{ identity.entity.name }}": {"capabilities": ["read"]}}}', /templated policies are not supported$/],
 ];
 
 for (const [name, text, message] of BAD) {
@@ -72,3 +83,44 @@ for (const [name, text, message] of BAD) {
     });
   });
 }
+
+test('a policy nested too deep for the HCL parser is refused before it reads it, and the parser keeps working', async () => {
+  const deep = (open: string, close = '') => open.repeat(10_000) + close.repeat(10_000);
+  const texts = [
+    `path "x" { comment = ${deep('[', ']')} }`,
+    `path "x" { comment = "\${${deep('(', ')')}}" }`,
+    `path "x" {\n comment = <<EOT\n\${${deep('{', '}')}}\nEOT\n}`,
+    `path "x" { comment = ${deep('-')}1 }`,
+    `path "x" { comment = ${deep('!')}true }`,
+    `path "x" { comment = ${'true ? 1 : '.repeat(10_000)}1 }`,
+    // Stray closers and strings do not hide the levels the parser opens.
+    `path "x" { comment = ${'[ ) "]]" '.repeat(10_000)} }`,
+    `{"path": {"x": {"capabilities": ["read"], "allowed_parameters": {"a": ${deep('[', ']')}}}}}`,
+  ];
+  // Each of these overflowed the parser's stack; a few overflows left the Go runtime dead.
+  for (let round = 0; round < 2; round++) {
+    for (const text of texts) {
+      await assert.rejects(parsePolicy(text), (err: unknown) => {
+        assert.ok(err instanceof SealtrailError);
+        assert.equal(err.code, 'invalid_policy');
+        assert.equal(err.message, 'failed to parse policy: the policy nests deeper than 32 levels');
+        return true;
+      });
+    }
+  }
+  assert.deepEqual((await parsePolicy('path "y" { capabilities = ["read"] }')).paths, [{ path: 'y', capabilities: ['read'] }]);
+  // Brackets inside strings, comments and heredocs are text, not nesting.
+  const wordy = `# ${'['.repeat(100)}\npath "z" {\n comment = "${'{'.repeat(100)}"\n capabilities = ["read"] /* ${'('.repeat(100)} */\n}\n` +
+    `path "w" {\n comment = <<EOT\n${'['.repeat(100)}\nEOT\n capabilities = ["list"]\n}\n`;
+  assert.deepEqual(Object.fromEntries((await parsePolicy(wordy)).paths.map((p) => [p.path, p.capabilities])), { z: ['read'], w: ['list'] });
+  // Operators nest only within their item: forty negative numbers in a list are forty items.
+  const numbers = `path "n" {\n capabilities = ["update"]\n allowed_parameters = { "n" = [${Array.from({ length: 40 }, (_, i) => -i - 1).join(', ')}] }\n}`;
+  assert.equal((await parsePolicy(numbers)).paths[0].allowedParameters?.n.length, 40);
+});
+
+test('a policy over 1 MiB is refused unparsed', async () => {
+  const rule = 'path "p/0123456789" { capabilities = ["read"] }\n';
+  const text = rule.repeat(Math.ceil((1024 * 1024 + 1) / rule.length));
+  await assert.rejects(parsePolicy(text), /^SealtrailError: failed to parse policy: the policy is larger than 1048576 bytes$/);
+  assert.equal((await parsePolicy(rule.repeat(1000))).paths.length, 1000);
+});
