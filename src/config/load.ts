@@ -1,11 +1,12 @@
 /**
  * Loads the server configuration from HCL (what Vault users write) or JSON. HCL is parsed by
- * HashiCorp's own hcl2json (compiled to WebAssembly). Unknown or invalid keys are errors that name
+ * HashiCorp's own hcl2json (compiled to WebAssembly), in a worker thread within a deadline
+ * (lib/hcl-parser.ts). Unknown or invalid keys are errors that name
  * the key and the block, so a typo never silently falls back to a default.
  */
 import { readFile } from 'node:fs/promises';
-import { parse as parseHcl } from '@cdktf/hcl2json';
 import { ConfigError, type ConfigProblem } from './config-error.js';
+import { HclParseError, parseHcl } from '../lib/hcl-parser.js';
 import { parseDurationMs, parseDurationSeconds } from '../lib/time.js';
 import { REQUEST_LIMIT_KEYS, parseRequestLimits } from './request-limits.js';
 import { defaultConfig, type AuditDeviceConfig, type ServerConfig } from './types.js';
@@ -26,6 +27,9 @@ export async function loadConfigFile(path: string): Promise<ServerConfig> {
   return parseConfig(text, path);
 }
 
+/** How long the HCL parser (its own thread, hcl-parser.ts) may take over the file. */
+const CONFIG_PARSE_TIMEOUT_MS = 5000;
+
 export async function parseConfig(text: string, filename = 'config.hcl'): Promise<ServerConfig> {
   let raw: unknown;
   if (filename.endsWith('.json') || text.trimStart().startsWith('{')) {
@@ -36,8 +40,9 @@ export async function parseConfig(text: string, filename = 'config.hcl'): Promis
     }
   } else {
     try {
-      raw = await parseHcl(filename, text);
+      raw = await parseHcl(filename, text, { timeoutMs: CONFIG_PARSE_TIMEOUT_MS });
     } catch (err) {
+      if (err instanceof HclParseError && err.reason !== 'invalid') throw new ConfigError(`${filename}: the HCL could not be parsed: ${err.message}`);
       throw new ConfigError(`${filename}: invalid HCL: ${String((err as Error).message ?? err).trim()}`);
     }
   }

@@ -7,8 +7,8 @@
  * ```
  * parses to `{ paths: [{ path: "secret/data/app/*", capabilities: ["read", "list"] }] }`.
  */
-import { parse as parseHcl } from '@cdktf/hcl2json';
 import { invalid, type SealtrailError } from '../../errors/index.js';
+import { HclParseError, parseHcl } from '../../lib/hcl-parser.js';
 import { jsonSyntaxFault } from '../../lib/json-fault.js';
 import { getOwn } from '../../lib/safe-object.js';
 import { parseDurationSeconds } from '../../lib/time.js';
@@ -77,10 +77,15 @@ function parseJsonText(text: string): unknown {
   }
 }
 
+/** How long the HCL parser (its own thread, hcl-parser.ts) may take over one policy. */
+const POLICY_PARSE_TIMEOUT_MS = 5000;
+
 async function parseHclText(text: string): Promise<unknown> {
   try {
-    return await parseHcl('policy.hcl', text);
+    return await parseHcl('policy.hcl', text, { timeoutMs: POLICY_PARSE_TIMEOUT_MS });
   } catch (err) {
+    if (err instanceof HclParseError && err.reason === 'timeout') throw policyError('the policy could not be parsed in time');
+    if (err instanceof HclParseError && err.reason === 'failed') throw policyError('the policy could not be parsed');
     const message = err instanceof Error ? err.message : String(err);
     // hcl2json wraps the diagnostics: "parse config: [policy.hcl:1,28-28: Missing expression; ...]".
     throw policyError(message.replace(/^parse config: \[([\s\S]*)\]$/, '$1'));
