@@ -50,6 +50,8 @@ export interface HclParserSettings {
   /** Starts a worker that speaks HclRequest/HclReply (tests give one that hangs or dies). */
   spawn?: () => Worker;
   startupMs?: number;
+  /** The deadline of every parse, whatever its caller asks (tests). */
+  timeoutMs?: number;
 }
 
 interface Job {
@@ -143,7 +145,8 @@ export function createHclParser(settings: HclParserSettings = {}): HclParser {
   return {
     parse(filename, text, options = {}) {
       return new Promise((resolve, reject) => {
-        queue.push({ filename, text, timeoutMs: options.timeoutMs ?? HCL_PARSE_TIMEOUT_MS, resolve, reject });
+        const timeoutMs = settings.timeoutMs ?? options.timeoutMs ?? HCL_PARSE_TIMEOUT_MS;
+        queue.push({ filename, text, timeoutMs, resolve, reject });
         next();
       });
     },
@@ -158,6 +161,13 @@ export function createHclParser(settings: HclParserSettings = {}): HclParser {
 }
 
 let shared: HclParser | undefined;
+
+/** Replaces the process's parser (tests give one whose worker hangs or dies); returns the one it replaced. */
+export function useHclParser(parser: HclParser | undefined): HclParser | undefined {
+  const previous = shared;
+  shared = parser;
+  return previous;
+}
 
 /** Parses HCL text in the process's parser worker; throws HclParseError. */
 export function parseHcl(filename: string, text: string, options?: HclParseOptions): Promise<unknown> {

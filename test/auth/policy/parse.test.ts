@@ -2,6 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parsePolicy } from '../../../src/auth/policy/parse.js';
 import { SealtrailError } from '../../../src/errors/index.js';
+import { useHclParser } from '../../../src/lib/hcl-parser.js';
+import { faultParser } from '../../lib/hcl-fault-parser.js';
 
 test('HCL policy parses to rules', async () => {
   const parsed = await parsePolicy(`
@@ -123,4 +125,28 @@ test('a policy over 1 MiB is refused unparsed', async () => {
   const text = rule.repeat(Math.ceil((1024 * 1024 + 1) / rule.length));
   await assert.rejects(parsePolicy(text), /^SealtrailError: failed to parse policy: the policy is larger than 1048576 bytes$/);
   assert.equal((await parsePolicy(rule.repeat(1000))).paths.length, 1000);
+});
+
+test('a policy the HCL parser does not finish in time, or dies over, is refused, and the next policy parses', async () => {
+  // The fault worker (test/lib/hcl-parser-fault-worker.ts) never answers "hang" and ends its thread over "exit".
+  const { parser: faulty } = faultParser({ timeoutMs: 200 });
+  const previous = useHclParser(faulty);
+  try {
+    for (const [text, message] of [
+      ['hang', 'failed to parse policy: the policy could not be parsed in time'],
+      ['exit', 'failed to parse policy: the policy could not be parsed'],
+      ['invalid', 'failed to parse policy: x.hcl:1,1-2: Argument or block definition required'],
+    ]) {
+      await assert.rejects(parsePolicy(text), (err: unknown) => {
+        assert.ok(err instanceof SealtrailError);
+        assert.equal(err.code, 'invalid_policy');
+        assert.equal(err.message, message);
+        return true;
+      }, text);
+    }
+  } finally {
+    useHclParser(previous);
+    await faulty.close();
+  }
+  assert.deepEqual((await parsePolicy('path "y" { capabilities = ["read"] }')).paths, [{ path: 'y', capabilities: ['read'] }]);
 });
