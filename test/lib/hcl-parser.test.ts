@@ -90,12 +90,13 @@ test("HashiCorp's parser: a stack overflow is refused and the next text parses i
 test('the parser worker holds the process open while a parse waits, and not once it is idle', async () => {
   const script = `
     import { parseHcl } from './src/lib/hcl-parser.ts';
-    console.log(JSON.stringify(await parseHcl('x.hcl', 'x = 1')));`;
+    console.log(JSON.stringify(await parseHcl('x.hcl', 'x = 1')));
+    console.log(JSON.stringify(await parseHcl('x.hcl', 'y = 2')));`;
   const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: new URL('../..', import.meta.url).pathname, stdio: ['ignore', 'pipe', 'inherit'] });
   let stdout = '';
   child.stdout.on('data', (chunk) => { stdout += chunk; });
   const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
   const [code, signal] = await once(child, 'exit');
   clearTimeout(timer);
-  assert.deepEqual({ code, signal, stdout }, { code: 0, signal: null, stdout: '{"x":1}\n' });
+  assert.deepEqual({ code, signal, stdout }, { code: 0, signal: null, stdout: '{"x":1}\n{"y":2}\n' });
 });
