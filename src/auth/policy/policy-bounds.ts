@@ -1,9 +1,11 @@
 /**
  * Bounds on a policy's text, checked before any parser sees it. The HCL parser (Go, run as
- * WebAssembly on the event loop) recurses once per nested bracket, template, `?:` or unary
- * operator: a 20 KB policy of nested `[` overflows its stack, and a few such overflows leave the
- * Go runtime dead ("fatal error: malloc deadlock"), so every later policy write and configuration
- * reload hangs. Its time also grows with the text, about 2 s per MiB, all of it blocking the server.
+ * WebAssembly) recurses once per nested bracket, template, `?:` or unary operator: a 20 KB policy
+ * of nested `[` overflows its stack, and a few such overflows leave the Go runtime dead ("fatal
+ * error: malloc deadlock"). Its time grows with the text, about 2 s per MiB. The parser runs in a
+ * worker thread within a deadline, replaced after any overflow, overrun or crash
+ * (lib/hcl-parser.ts); these bounds keep such texts from reaching it at all, and keep a policy's
+ * parse well inside the deadline.
  *
  * The scan is one linear pass over the text that knows HCL's comments, quoted strings (with their
  * `${…}`/`%{…}` templates) and heredocs. Its measure never under-counts what the parser nests:
