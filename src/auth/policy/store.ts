@@ -15,7 +15,11 @@ import type { Acl, PolicyStore } from './types.js';
 export const ROOT_POLICY_NAME = 'root';
 const RESPONSE_WRAPPING_POLICY_TEXT = 'path "sys/wrapping/unwrap" {\n  capabilities = ["update"]\n}\npath "sys/wrapping/lookup" {\n  capabilities = ["update"]\n}\n';
 let responseWrappingParsed: Promise<ParsedPolicy> | undefined;
-const responseWrappingPolicy = () => (responseWrappingParsed ??= parsePolicy(RESPONSE_WRAPPING_POLICY_TEXT));
+/** Parsed once; a refusal (the parser's worker failed or overran) is not kept, the next call parses again. */
+const responseWrappingPolicy = () => (responseWrappingParsed ??= parsePolicy(RESPONSE_WRAPPING_POLICY_TEXT).catch((err: unknown) => {
+  responseWrappingParsed = undefined;
+  throw err;
+}));
 const BUILT_IN = new Set([ROOT_POLICY_NAME, RESPONSE_WRAPPING_POLICY_NAME]);
 
 interface StoredPolicy {
