@@ -4,6 +4,7 @@
  * `sealtrail server -dev` wires them. The recorder is observed (not replaced) so tests can read
  * every event in its internal form as well as through LookupEvents.
  */
+import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { loadDevCaFromDir, type DevCa } from '../../../src/attestation/index.js';
 import type { Core } from '../../../src/core/index.js';
@@ -49,4 +50,13 @@ export async function startKmsServer(opts: Partial<ServerRunOptions> = {}): Prom
     dir: server.dir,
     stop: () => server.stop(),
   };
+}
+
+/** Awaits `p` to reject with the AWS exception `name` (and a message matching `message`). */
+export async function rejectsWith(p: Promise<unknown>, name: string, message?: RegExp): Promise<void> {
+  await assert.rejects(p, (err: Error) => {
+    assert.equal(err.name, name, `expected ${name}, got ${err.name}: ${err.message}`);
+    if (message) assert.match(err.message, message);
+    return true;
+  });
 }

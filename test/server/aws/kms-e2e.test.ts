@@ -14,7 +14,7 @@ import {
   GenerateDataKeyCommand, GenerateRandomCommand, KMSClient, ListKeysCommand, PutKeyPolicyCommand,
 } from '@aws-sdk/client-kms';
 import { createDevEnclave } from '../../../src/attestation/index.js';
-import { ACCOUNT, REGION, startKmsServer, type KmsTestServer } from './harness.js';
+import { ACCOUNT, REGION, startKmsServer, type KmsTestServer, rejectsWith } from './harness.js';
 
 let server: KmsTestServer;
 let kms: KMSClient;
@@ -35,14 +35,6 @@ after(async () => {
 });
 
 const lastEvent = (name: string) => [...server.events].reverse().find((e) => e.eventName === name)!;
-
-async function rejectsWith(p: Promise<unknown>, name: string, message?: RegExp) {
-  await assert.rejects(p, (err: Error) => {
-    assert.equal(err.name, name, `expected ${name}, got ${err.name}: ${err.message}`);
-    if (message) assert.match(err.message, message);
-    return true;
-  });
-}
 
 test('CreateKey, CreateAlias, Encrypt/Decrypt with context, GenerateDataKey, GenerateRandom, DisableKey', async () => {
   const created = await kms.send(new CreateKeyCommand({ Description: 'e2e key' }));

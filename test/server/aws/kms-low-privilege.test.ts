@@ -9,7 +9,7 @@ import {
   CreateAliasCommand, CreateKeyCommand, DescribeKeyCommand, EncryptCommand, KMSClient, ListKeyPoliciesCommand, ListKeysCommand, ListResourceTagsCommand,
   TagResourceCommand, UntagResourceCommand,
 } from '@aws-sdk/client-kms';
-import { ACCOUNT, REGION, startKmsServer, type KmsTestServer } from './harness.js';
+import { ACCOUNT, REGION, startKmsServer, type KmsTestServer, rejectsWith } from './harness.js';
 
 let server: KmsTestServer;
 let dev: KMSClient;
@@ -35,14 +35,6 @@ after(async () => {
 
 const MALLORY = `arn:aws:iam::${ACCOUNT}:user/mallory`;
 const lastEvent = (name: string) => [...server.events].reverse().find((e) => e.eventName === name)!;
-
-async function rejectsWith(p: Promise<unknown>, name: string, message?: RegExp) {
-  await assert.rejects(p, (err: Error) => {
-    assert.equal(err.name, name, `expected ${name}, got ${err.name}: ${err.message}`);
-    if (message) assert.match(err.message, message);
-    return true;
-  });
-}
 
 /** The account's users may do anything (the default policy), except what `deny` takes from mallory. */
 function policyDenyingMallory(...deny: Array<{ Action: string | string[]; Condition: Record<string, unknown> }>): string {
