@@ -8,8 +8,8 @@
  * console.log(result.claims.enclaveId); // hex PCR0
  * ```
  *
- * Order of checks: size, envelope and payload shape → certificate chain (validity, CA, links, trusted
- * root) → ES384 signature under the leaf key → evidence age → nonce → debug mode. Every failure is
+ * Order of checks: size, envelope and payload shape → certificate chain (validity, CA, trusted root,
+ * links from the root down) → ES384 signature under the leaf key → evidence age → nonce → debug mode. Every failure is
  * a result with a stable code; nothing throws on bad evidence.
  */
 import { constantTimeEqual } from '../../lib/compare.js';

@@ -48,28 +48,30 @@ export function parseSupplied(items: ReadonlyArray<Uint8Array>): X509Certificate
   return out;
 }
 
-function signs(issuer: X509Certificate, child: X509Certificate): boolean {
+/**
+ * The certificate of `pool` that issued `child` — names it, signs it, and may issue certificates —
+ * or, when none did, why one whose key signed `child` may not issue it; undefined when no key did.
+ * Only certificates named as `child`'s issuer are tried, and `pool`'s keys must be trusted already:
+ * a presented key never checks a signature (x509/anchored-path.ts says why).
+ */
+function issuerIn(pool: readonly X509Certificate[], child: X509Certificate, role: string): X509Certificate | { problem: string } | undefined {
+  let problem: string | undefined;
+  for (const c of pool) {
+    if (c.subject !== child.issuer || !verifies(c, child)) continue;
+    const cannot = issuerProblem(c, role);
+    if (!cannot) return c;
+    problem ??= cannot;
+  }
+  return problem === undefined ? undefined : { problem };
+}
+
+/** `child`'s signature verifies under `issuer`'s key (names are checked by the caller). */
+function verifies(issuer: X509Certificate, child: X509Certificate): boolean {
   try {
     return child.verify(issuer.publicKey);
   } catch {
     return false;
   }
-}
-
-const issues = (issuer: X509Certificate, child: X509Certificate): boolean => child.checkIssued(issuer) && signs(issuer, child);
-
-/**
- * The certificate of `pool` that issued `child` (names it, signs it, and may issue certificates),
- * or, when none did, why one whose key signed `child` may not issue it; undefined when no key did.
- */
-function issuerIn(pool: readonly X509Certificate[], child: X509Certificate, role: string): X509Certificate | { problem: string } | undefined {
-  const issuer = pool.find((c) => issues(c, child) && !issuerProblem(c, role));
-  if (issuer) return issuer;
-  for (const c of pool) {
-    const problem = signs(c, child) ? issuerProblem(c, role) : undefined;
-    if (problem) return { problem };
-  }
-  return undefined;
 }
 
 function validity(cert: X509Certificate, role: string, now: number): ChainResult | undefined {
@@ -84,13 +86,35 @@ export function verifySnpChain(supplied: readonly X509Certificate[], trustedRoot
   const leaves = supplied.filter((c) => ENDORSEMENT_KEY_NAMES.has(commonName(c) ?? ''));
   if (leaves.length !== 1) return fail('malformed', 'exactly one VCEK or VLEK certificate must come with the report');
   const [leaf] = leaves;
-  const candidates = [...supplied.filter((c) => c !== leaf), ...amdIntermediates()];
-  const intermediate = issuerIn(candidates, leaf, 'the ASK/ASVK');
-  if (!intermediate) return fail('bad_chain', 'the VCEK/VLEK is not signed by a supplied or built-in ASK/ASVK');
-  if ('problem' in intermediate) return fail('not_ca', intermediate.problem);
-  const root = issuerIn(trustedRoots.filter((r) => r.fingerprint256 !== intermediate.fingerprint256), intermediate, 'the ARK');
-  if (!root) return fail('untrusted_root', 'the ASK/ASVK is not signed by a trusted AMD root');
-  if ('problem' in root) return fail('not_ca', root.problem);
+  // Every ASK/ASVK named as the leaf's issuer, once each, checked from the trusted ARK down: its
+  // own signature first, and only then the leaf's under its key.
+  const seen = new Set<string>();
+  const candidates = [...supplied.filter((c) => c !== leaf), ...amdIntermediates()].filter((c) => {
+    if (c.subject !== leaf.issuer || seen.has(c.fingerprint256)) return false;
+    seen.add(c.fingerprint256);
+    return true;
+  });
+  let untrusted = false;
+  let caProblem: string | undefined;
+  let found: { intermediate: X509Certificate; root: X509Certificate } | undefined;
+  for (const intermediate of candidates) {
+    const root = issuerIn(trustedRoots.filter((r) => r.fingerprint256 !== intermediate.fingerprint256), intermediate, 'the ARK');
+    // Whether an untrusted ASK/ASVK signed the leaf is never asked of its key.
+    if (!root) untrusted = true;
+    if (!root || !verifies(intermediate, leaf)) continue;
+    const problem = 'problem' in root ? root.problem : issuerProblem(intermediate, 'the ASK/ASVK');
+    if (!problem) {
+      found = { intermediate, root: root as X509Certificate };
+      break;
+    }
+    caProblem ??= problem;
+  }
+  if (!found) {
+    if (caProblem) return fail('not_ca', caProblem);
+    if (untrusted) return fail('untrusted_root', 'the ASK/ASVK is not signed by a trusted AMD root');
+    return fail('bad_chain', 'the VCEK/VLEK is not signed by a supplied or built-in ASK/ASVK');
+  }
+  const { intermediate, root } = found;
 
   for (const [cert, role] of [[leaf, 'VCEK/VLEK'], [intermediate, 'ASK/ASVK'], [root, 'ARK']] as const) {
     const bad = validity(cert, role, now);

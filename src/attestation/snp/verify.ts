@@ -9,7 +9,7 @@
  * console.log(result.claims.enclaveId); // hex MEASUREMENT
  * ```
  *
- * Order of checks: report shape → certificate chain (ARK trusted, links, validity, CA) → CRLs →
+ * Order of checks: report shape → certificate chain (ARK trusted, links from it down, validity, CA) → CRLs →
  * report ↔ certificate binding (key type, product, TCB, chip id) → ECDSA P-384 signature under the
  * VCEK/VLEK → nonce → debug policy. Every failure is a result with a stable code; nothing throws
  * on bad evidence.

@@ -2,6 +2,7 @@
  * X.509 pieces node:crypto does not provide: extensions by OID, CRLs, signature algorithms, path
  * length constraints, what an issuing certificate must be, PEM blocks.
  */
+export { signedBy, verifyAnchoredPath, type AnchoredPath } from './anchored-path.js';
 export { certificateExtensions, type Extension } from './extensions.js';
 export { crlSignedBy, isRevoked, parseCrl, subjectDer, type Crl } from './crl.js';
 export { issuerProblem } from './issuer-rules.js';
