@@ -12,6 +12,7 @@ import { buildEntry, mountPoint, type EntryHasher, type EntryKind, type EntryOpt
 import { evaluateFilter, type FilterSubject } from './filter.js';
 import { formatJsonFromBlocks } from './format-json.js';
 import { formatJsonx } from './format-jsonx.js';
+import { markEntry, markJsonLine, reducedInput } from './reduced-entry.js';
 import { createRequestJsonWriter } from './request-json.js';
 import { createResponseJsonWriter } from './response-json.js';
 import { createEntryHasher, createSalt, memoizedHash, type Salt } from './hash.js';
@@ -122,6 +123,15 @@ export function createAuditDevice(def: DeviceDefinition, config: CommonOptions, 
     return config.prefix + formatJsonEntry(input, kind, headers);
   }
 
+  /** The entry without what can make it large, marked with the full line's size (reduced-entry.ts). */
+  function formatReduced(input: AuditInput, kind: EntryKind, fullBytes: number): string {
+    const reduced = reducedInput(input);
+    if (config.format === 'jsonx') {
+      return config.prefix + formatJsonx(markEntry(buildEntry(reduced, kind, hasher, { elideListResponses: config.elideListResponses }), fullBytes));
+    }
+    return config.prefix + markJsonLine(formatJsonEntry(reduced, kind), fullBytes);
+  }
+
   return {
     ...def,
     options: { ...def.options },
@@ -132,7 +142,7 @@ export function createAuditDevice(def: DeviceDefinition, config: CommonOptions, 
     process(input, kind, headers) {
       try {
         if (sink.writeEntry) return sink.writeEntry(format(input, kind, headers), entryFacts(input, kind, factsAccessor));
-        return sink.write(format(input, kind, headers));
+        return sink.write(format(input, kind, headers), (fullBytes) => formatReduced(input, kind, fullBytes));
       } catch (err) {
         return Promise.reject(err);
       }

@@ -4,6 +4,7 @@
  * destination (written to the file / socket, or fsynced in durable mode) and rejects on failure.
  * Lines arrive in order and must be written in that order.
  */
+import type { ReducedLine } from '../reduced-entry.js';
 export interface AuditSink {
   /**
    * What a resolved `write` proves. `confirmed`: the destination itself has the line (written to
@@ -24,9 +25,11 @@ export interface AuditSink {
    * `line` is a complete record including its trailing newline (and prefix, if any). Lines written
    * together may get the same promise (line-queue.ts answers a whole batch with one), and must then
    * share its outcome: the broker settles entries that got the same promises from every device as
-   * one group.
+   * one group. A sink whose receiver takes entries up to a size (`max_entry_bytes`) sends
+   * `reduced(bytes)` in place of a longer line, and fails the entry only when that is over it too
+   * (reduced-entry.ts).
    */
-  write(line: string): Promise<void>;
+  write(line: string, reduced?: ReducedLine): Promise<void>;
   /**
    * A sink that indexes what it keeps (the journal) gets each entry's facts beside its line;
    * the device calls this instead of `write` when the sink has it.

@@ -72,7 +72,7 @@ describe('relp sink against a real rsyslog (imrelp)', () => {
     const headerBytes = Buffer.byteLength(formatMessage(4, headerTail({ hostname: hostname(), appName: 'sealtrail', procId: String(process.pid) }), 0n, ''));
     const sized = (bytes: number) => `${'x'.repeat(bytes - headerBytes)}\n`;
     await sink.write(sized(8096));
-    await assert.rejects(sink.write(sized(8097)), /relp audit device: the message is 8097 bytes, over max_entry_bytes \(8096\)/);
+    await assert.rejects(sink.write(sized(8097)), /relp audit device: the entry is 8097 bytes, over max_entry_bytes \(8096\); not sent/);
     // Why the default matters: with a larger limit, imrelp truncates the message and still says 200.
     const careless = await createRelpSink(testContext({ address: `127.0.0.1:${rs.relpPort}`, max_entry_bytes: '65536' }));
     await careless.write(sized(8097));

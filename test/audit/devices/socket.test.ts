@@ -150,6 +150,24 @@ describe('socket sink', () => {
     await listener.stop();
   });
 
+  it('sends the reduced entry in place of one over max_entry_bytes, and fails the entry only when that is over too', async () => {
+    const listener = await listenStream();
+    const sink = await createSocketSink(testContext({ address: `127.0.0.1:${listener.port}`, max_entry_bytes: '100' }));
+    const asked: number[] = [];
+    await sink.write('é'.repeat(50) + '\n', (bytes) => { asked.push(bytes); return 'reduced\n'; });
+    assert.deepEqual(asked, [101], 'the reducer is told the full entry\'s size in bytes');
+    await sink.write('fits\n', () => assert.fail('an entry that fits is sent whole'));
+    await assert.rejects(sink.write('x'.repeat(200) + '\n', () => 'y'.repeat(150) + '\n'), (err: NodeJS.ErrnoException) => {
+      assert.equal(err.code, 'EMSGSIZE');
+      assert.equal(err.message, 'socket audit device: the entry is 201 bytes (151 bytes reduced), over max_entry_bytes (100); not sent');
+      return true;
+    });
+    await sink.write('next\n');
+    await eventually(() => listener.received() === 'reduced\nfits\nnext\n');
+    await sink.close();
+    await listener.stop();
+  });
+
   it('validates its options', async () => {
     const table: [Record<string, string>, string][] = [
       [{}, 'socket audit device: option "address" is required'],

@@ -7,14 +7,16 @@
  * Lines go through the ordered line queue in batches of at most `window_size` messages, one batch
  * at a time: a batch is the window of unacknowledged messages, and its lines share one outcome
  * (every message acknowledged, or the batch failed). What is re-sent after a lost connection is
- * in client.ts. A message over `max_entry_bytes` fails on this device alone, before it is sent:
- * imrelp would otherwise truncate it and still acknowledge it.
+ * in client.ts. A message over `max_entry_bytes` is sent reduced, and fails on this device alone
+ * when still over it (net/entry-limit.ts): imrelp would otherwise truncate it and still
+ * acknowledge it.
  *
  * @example
  *   await createRelpSink({ path: 'relp/', options: { address: '127.0.0.1:2514' }, clock, log });
  */
 import { hostname } from 'node:os';
 import { createLineQueue } from '../line-queue.js';
+import { fittedMessage } from '../net/entry-limit.js';
 import { formatMessage, headerTail } from '../syslog/rfc5424.js';
 import type { AuditSink, SinkContext } from '../types.js';
 import { createRelpClient } from './client.js';
@@ -31,15 +33,12 @@ export async function createRelpSink(ctx: SinkContext): Promise<AuditSink> {
 
   return {
     delivery: 'confirmed',
-    write(line) {
+    write(line, reduced) {
       if (closed) return Promise.reject(new Error('relp audit device is closed'));
       // Stamped when the line is handed over, so the timestamp follows the entry's order.
-      const message = formatMessage(settings.facility, tail, ctx.clock.nowNs(), line);
-      const bytes = Buffer.byteLength(message, 'utf8');
-      if (bytes > settings.maxEntryBytes) {
-        return Promise.reject(new Error(`relp audit device: the message is ${bytes} bytes, over max_entry_bytes (${settings.maxEntryBytes})`));
-      }
-      return queue.push(message);
+      const nowNs = ctx.clock.nowNs();
+      const message = fittedMessage('relp', line, settings.maxEntryBytes, (l) => formatMessage(settings.facility, tail, nowNs, l), reduced);
+      return typeof message === 'string' ? queue.push(message) : Promise.reject(message);
     },
     reopen: () => queue.exclusive(() => client.reset()),
     async close() {

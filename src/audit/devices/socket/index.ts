@@ -4,7 +4,7 @@
  * batch; UDP gets one datagram per line. Connects lazily, reconnects and retries once on a
  * connection error, fails a batch the peer does not take within `write_timeout` (default 2s), and
  * recovers on its own when the listener comes back (net/sender.ts). An entry over
- * `max_entry_bytes` is refused (net/entry-limit.ts).
+ * `max_entry_bytes` is sent reduced, or failed when still over it (net/entry-limit.ts).
  *
  * What a success means: the kernel took the bytes (`sent`), not that the peer read them; UDP not
  * even that the datagram will arrive.
@@ -16,7 +16,7 @@ import { createLineQueue } from '../line-queue.js';
 import { UDP_DELIVERY_NOTE } from '../net/connection.js';
 import { createReconnectingSender } from '../net/sender.js';
 import { parseHostPort, type Endpoint } from '../net/endpoint.js';
-import { entryTooLarge, MAX_DATAGRAM_BYTES, oversize, parseMaxEntryBytes } from '../net/entry-limit.js';
+import { fittedMessage, MAX_DATAGRAM_BYTES, parseMaxEntryBytes } from '../net/entry-limit.js';
 import { optionReader } from '../options.js';
 import type { AuditSink, DeviceOptions, SinkContext } from '../types.js';
 
@@ -57,11 +57,10 @@ export async function createSocketSink(ctx: SinkContext): Promise<AuditSink> {
     // A datagram or bytes taken by the kernel can still be lost; only the peer could confirm.
     delivery: 'sent',
     ...(endpoint.transport === 'udp' ? { deliveryNote: UDP_DELIVERY_NOTE } : {}),
-    write(line) {
+    write(line, reduced) {
       if (closed) return Promise.reject(closedError());
-      const bytes = oversize(line, maxEntryBytes);
-      if (bytes !== undefined) return Promise.reject(entryTooLarge('socket', bytes, maxEntryBytes));
-      return queue.push(line);
+      const sent = fittedMessage('socket', line, maxEntryBytes, (l) => l, reduced);
+      return typeof sent === 'string' ? queue.push(sent) : Promise.reject(sent);
     },
     reopen: () => queue.exclusive(async () => sender.reset()),
     async close() {

@@ -10,14 +10,15 @@
  *   used; point this at a daemon's unix stream listener (e.g. syslog-ng `unix-stream()`) or use
  *   UDP/TCP on localhost.
  * Reconnects, retries and times out like the socket device (`write_timeout`, default 2s). A
- * message over `max_entry_bytes` (default 8192, rsyslog's default message size) is refused: the
- * receiver would truncate it, and over TCP a frame past its limit breaks every later message.
+ * message over `max_entry_bytes` (default 8192, rsyslog's default message size) is sent reduced,
+ * or failed when still over it (net/entry-limit.ts): the receiver would truncate it, and over TCP
+ * a frame past its limit breaks every later message.
  */
 import { hostname } from 'node:os';
 import { createLineQueue } from '../line-queue.js';
 import { parseHostPort, type Endpoint } from '../net/endpoint.js';
 import { createReconnectingSender } from '../net/sender.js';
-import { entryTooLarge, oversize, parseMaxEntryBytes } from '../net/entry-limit.js';
+import { fittedMessage, parseMaxEntryBytes } from '../net/entry-limit.js';
 import { UDP_DELIVERY_NOTE } from '../net/connection.js';
 import { optionReader } from '../options.js';
 import type { AuditSink, DeviceOptions, SinkContext } from '../types.js';
@@ -69,12 +70,12 @@ export async function createSyslogSink(ctx: SinkContext): Promise<AuditSink> {
   return {
     delivery: 'sent',
     ...(stream ? {} : { deliveryNote: UDP_DELIVERY_NOTE }),
-    write(line) {
+    write(line, reduced) {
       if (closed) return Promise.reject(new Error('syslog audit device is closed'));
       // Stamped when the line is handed over, so the timestamp follows the entry's order.
-      const message = formatMessage(settings.facility, tail, ctx.clock.nowNs(), line);
-      const bytes = oversize(message, settings.maxEntryBytes);
-      if (bytes !== undefined) return Promise.reject(entryTooLarge('syslog', bytes, settings.maxEntryBytes));
+      const nowNs = ctx.clock.nowNs();
+      const message = fittedMessage('syslog', line, settings.maxEntryBytes, (l) => formatMessage(settings.facility, tail, nowNs, l), reduced);
+      if (typeof message !== 'string') return Promise.reject(message);
       return queue.push(stream ? octetCounted(message) : message);
     },
     reopen: () => queue.exclusive(async () => sender.reset()),
