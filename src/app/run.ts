@@ -194,6 +194,7 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
           users: () => core.unsealedServices?.kms.users,
           region: config.kms.region, clock, log,
           jsonLimits: { maxDepth: config.listener.maxRequestJsonDepth, maxEntries: config.listener.maxRequestJsonEntries },
+          maxUnauthenticatedBytes: config.listener.maxRequestSizeUnauthenticated,
         });
         if (uiEnabled(config, opts.dev === true)) registerConsole(a, { root: opts.uiDir ?? DEFAULT_UI_DIR, log });
       },

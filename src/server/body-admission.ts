@@ -58,7 +58,7 @@ function queryParameters(req: FastifyRequest): number {
 }
 
 /** The body's declared length: 0 without Content-Length or Transfer-Encoding, undefined if chunked. */
-function declaredLength(req: FastifyRequest): number | undefined {
+export function declaredLength(req: FastifyRequest): number | undefined {
   if (req.headers['transfer-encoding'] !== undefined) return undefined;
   const n = Number(req.headers['content-length'] ?? 0);
   return Number.isSafeInteger(n) && n >= 0 ? n : undefined;

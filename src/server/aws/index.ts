@@ -9,7 +9,10 @@
  *     → core.handle (ACL, audit, handler, the call's CloudTrail event) → AWS JSON response
  *
  * No body is scanned or parsed before its signature verifies (SigV4 hashes the raw bytes), so an
- * unauthenticated caller's body costs one hash whatever it holds.
+ * unauthenticated caller's body costs one hash whatever it holds. A body over
+ * `maxUnauthenticatedBytes`, or of unknown length, is read only when the headers alone do not
+ * refuse the call (a known access key, in scope, signed within 15 minutes): otherwise the call
+ * gets the same refusal at once, audited, and the connection is closed with none of the body read.
  *
  * A call refused here — no or a bad signature, an unknown target, an unreadable body — is audited
  * as a request and a response entry with its error (`core.refuse`), with none of its body, and
@@ -17,15 +20,17 @@
  * those are recorded by the mount (whichever door the call came through). A sealed server answers
  * every call 503 ServiceUnavailableException, unaudited like every sealed request.
  */
+import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Core, LogicalRequest } from '../../core/index.js';
 import { SealtrailError, type AwsErrorType } from '../../errors/index.js';
 import type { AccessKeyResolver } from '../../kms/index.js';
-import { createSigningKeyCache, verifySigV4 } from './sigv4/index.js';
+import { checkSigV4Headers, createSigningKeyCache, verifySigV4 } from './sigv4/index.js';
 import { operationInput } from '../../lib/aws-members.js';
 import type { Clock } from '../../lib/clock.js';
 import { newRequestId } from '../../lib/ids.js';
 import { isAcceptedContentType } from '../body.js';
+import { declaredLength } from '../body-admission.js';
 import type { EdgeLog } from '../errors.js';
 import { checkJsonShape, type JsonShapeLimits } from '../json-shape.js';
 import { peerOf } from '../peer.js';
@@ -44,6 +49,8 @@ export interface AwsRoutesDeps {
   maxRequestBytes?: number;
   /** JSON depth and entry limits of a signed body (`max_request_json_depth`, `max_request_json_entries`). */
   jsonLimits: JsonShapeLimits;
+  /** Body limit of a call its headers already refuse (`max_request_size_unauthenticated`; default 64 KiB). */
+  maxUnauthenticatedBytes?: number;
 }
 
 export const AWS_JSON = 'application/x-amz-json-1.1';
@@ -86,6 +93,31 @@ function logicalRequest(req: FastifyRequest, id: string, path: string, headers: 
 
 export function registerAwsRoutes(app: FastifyInstance, deps: AwsRoutesDeps): void {
   const signingKeys = createSigningKeyCache();
+  const maxBytes = deps.maxRequestBytes ?? 1_048_576;
+  const unauthenticatedBytes = Math.min(deps.maxUnauthenticatedBytes ?? 65_536, maxBytes);
+  const signatureOptions = (users: AccessKeyResolver, target: ReturnType<typeof parseTarget>) => ({
+    region: deps.region, services: target?.signingServices ?? ALL_SERVICES, requiredSignedHeaders: ['x-amz-target'],
+    now: deps.clock.now(), resolve: (id: string) => users.resolve(id), cache: signingKeys,
+  });
+
+  /** Requests refused before their body was read: their connection ends with the answer. */
+  const unread = new WeakSet<object>();
+
+  /**
+   * A body larger than a refused call may send is read only for a call its headers do not refuse
+   * (a fastify `preParsing` hook). Small bodies, every usual KMS call, pass without a lookup.
+   */
+  function admitBody(req: FastifyRequest, _reply: FastifyReply, payload: Readable, done: (err: Error | null, stream?: Readable) => void): void {
+    const declared = declaredLength(req);
+    const users = deps.users();
+    if ((declared !== undefined && declared <= unauthenticatedBytes) || !users) return done(null, payload);
+    const headers = headerMap(req);
+    checkSigV4Headers(headers, signatureOptions(users, parseTarget(headers['x-amz-target']?.[0]))).then((checked) => {
+      if (checked.ok) return done(null, payload);
+      unread.add(req.raw);
+      done(refusal(checked.code, checked.message));
+    }, (err: Error) => done(err));
+  }
 
   const handle = async (req: FastifyRequest, reply: FastifyReply) => {
     const requestId = newRequestId();
@@ -109,10 +141,7 @@ export function registerAwsRoutes(app: FastifyInstance, deps: AwsRoutesDeps): vo
     const verified = await verifySigV4({
       method: req.method, path: q < 0 ? rawUrl : rawUrl.slice(0, q), query: q < 0 ? '' : rawUrl.slice(q + 1),
       headers, body: raw,
-    }, {
-      region: deps.region, services: target?.signingServices ?? ALL_SERVICES, requiredSignedHeaders: ['x-amz-target'],
-      now: deps.clock.now(), resolve: (id) => users.resolve(id), cache: signingKeys,
-    });
+    }, signatureOptions(users, target));
 
     const logical = logicalRequest(req, requestId, target?.path ?? 'kms/aws/', headers, verified.ok ? verified.identity.token : '');
     const errorContext = { principalArn: verified.ok ? verified.identity.arn : '', action: target ? `${target.service}:${target.operation}` : '', internalType };
@@ -153,13 +182,18 @@ export function registerAwsRoutes(app: FastifyInstance, deps: AwsRoutesDeps): vo
       let e = awsErrorReply(err, { principalArn: '', action: '', internalType: 'KMSInternalException' }, deps.log);
       if (deps.users()) {
         const refused = new SealtrailError(e.status >= 500 ? 'internal' : 'invalid', e.type as AwsErrorType, e.message);
-        await deps.core.refuse(logicalRequest(req, requestId, 'kms/aws/', headerMap(req), ''), refused).catch((thrown: unknown) => {
+        const headers = headerMap(req);
+        const path = parseTarget(headers['x-amz-target']?.[0])?.path ?? 'kms/aws/';
+        await deps.core.refuse(logicalRequest(req, requestId, path, headers, ''), refused).catch((thrown: unknown) => {
           if (thrown !== refused) e = awsErrorReply(thrown, { principalArn: '', action: '', internalType: 'KMSInternalException' }, deps.log);
         });
       }
       reply.code(e.status).header('x-amzn-requestid', requestId).header('content-type', AWS_JSON);
+      // The rest of an oversized or unread body is not read: the connection ends with the answer.
+      if (e.status === 413 || unread.has(req.raw)) reply.header('connection', 'close');
       return reply.send(JSON.stringify({ __type: e.type, message: e.message }));
     });
-    scope.post('/', { bodyLimit: deps.maxRequestBytes ?? 1_048_576 }, handle);
+    scope.addHook('preParsing', admitBody);
+    scope.post('/', { bodyLimit: maxBytes }, handle);
   });
 }

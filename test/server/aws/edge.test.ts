@@ -11,6 +11,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { connect } from 'node:net';
+import { once } from 'node:events';
 import { CreateAliasCommand, CreateKeyCommand, DescribeKeyCommand, EncryptCommand, KMSClient } from '@aws-sdk/client-kms';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { ACCOUNT, REGION, startKmsServer, type KmsTestServer } from './harness.js';
@@ -117,11 +119,13 @@ test('unsigned, badly signed and unknown-operation calls leave no event but a re
     assert.ok((entries[1].error ?? '').length > 0, `the response entry carries the error of ${c.json.__type}`);
     assert.deepEqual(entries[0].request.data ?? {}, {});
   }
-  // Refused before the handler (not a JSON content type; over the body limit): audited all the same.
+  // Refused before the handler (not a JSON content type; unsigned, its body unread; signed, over
+  // the body limit): audited all the same.
   const notJson = await send({ headers: { 'content-type': 'text/plain', 'x-amz-target': 'TrentService.Encrypt' }, body: canary });
-  const tooLarge = await send({ headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'TrentService.Encrypt' }, body: JSON.stringify({ KeyId: canary, Pad: 'x'.repeat(1_100_000) }) });
-  assert.deepEqual([notJson.status, tooLarge.status, tooLarge.json.__type], [400, 413, 'ValidationException']);
-  for (const c of [notJson, tooLarge]) assert.deepEqual(entriesOf(c.requestId).map((e) => e.type), ['request', 'response']);
+  const largeUnsigned = await send({ headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'TrentService.Encrypt' }, body: JSON.stringify({ KeyId: canary, Pad: 'x'.repeat(1_100_000) }) });
+  const tooLarge = await send(await signed('TrentService.Encrypt', { KeyId: canary, Pad: 'x'.repeat(1_100_000) }));
+  assert.deepEqual([notJson.status, largeUnsigned.status, largeUnsigned.json.__type, tooLarge.status, tooLarge.json.__type], [400, 400, 'MissingAuthenticationTokenException', 413, 'ValidationException']);
+  for (const c of [notJson, largeUnsigned, tooLarge]) assert.deepEqual(entriesOf(c.requestId).map((e) => e.type), ['request', 'response']);
   assert.equal(server.events.length, before, 'no CloudTrail event');
   const audit = readFileSync(server.auditFile, 'utf8');
   assert.ok(!audit.includes(canary) && !audit.includes(Buffer.from(canary).toString('base64')));
@@ -180,6 +184,49 @@ test('a body is checked and parsed only once its signature verifies; a signed bo
     assert.deepEqual(entries.map((e) => e.type), ['request', 'response'], c.json.__type);
     assert.deepEqual(entries[0].request.data ?? {}, {});
   }
+});
+
+/** Sends `head` and the first `sent` bytes of a body over a raw socket; resolves with the answer once the server closes. */
+async function rawCall(head: string, sent: string): Promise<{ answered: boolean; text: string }> {
+  const url = new URL(server.endpoint);
+  const socket = connect(Number(url.port), url.hostname);
+  let text = '';
+  socket.setEncoding('utf8');
+  socket.on('data', (d: string) => { text += d; });
+  await once(socket, 'connect');
+  socket.write(head + sent);
+  // The rest of the body is never sent: an answer must come without it.
+  const closed = once(socket, 'close').then(() => true);
+  const answered = await Promise.race([closed, new Promise<boolean>((r) => setTimeout(() => r(false), 5000))]);
+  socket.destroy();
+  return { answered, text };
+}
+
+test('a large body of a call its headers refuse is never read: the refusal comes at once, audited, and the connection closes', async () => {
+  const url = new URL(server.endpoint);
+  const pad = 'x'.repeat(1024);
+  const refusedHeads: [string, string, string][] = [
+    ['unsigned, declared 512 KiB', `Content-Length: ${512 * 1024}\r\n`, 'MissingAuthenticationTokenException'],
+    ['unsigned, chunked', 'Transfer-Encoding: chunked\r\n', 'MissingAuthenticationTokenException'],
+    ['an unknown access key', `Content-Length: ${512 * 1024}\r\nX-Amz-Date: 20261206T000000Z\r\nAuthorization: AWS4-HMAC-SHA256 Credential=AKIAUNKNOWNUNKNOWN00/20261206/${REGION}/kms/aws4_request, SignedHeaders=host;x-amz-date;x-amz-target, Signature=${'0'.repeat(64)}\r\n`, 'UnrecognizedClientException'],
+  ];
+  for (const [what, extra, type] of refusedHeads) {
+    const head = `POST / HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/x-amz-json-1.1\r\nX-Amz-Target: TrentService.DescribeKey\r\n${extra}\r\n`;
+    const body = extra.includes('chunked') ? `400\r\n${pad}\r\n` : pad;
+    const { answered, text } = await rawCall(head, body);
+    assert.ok(answered, `${what}: answered and closed without the rest of the body`);
+    assert.match(text, /^HTTP\/1\.1 400 /, what);
+    assert.match(text, /\r\nconnection: close\r\n/i, what);
+    assert.ok(text.includes(`"__type":"${type}"`), `${what}: ${text.slice(-200)}`);
+    const requestId = /x-amzn-requestid: (\S+)/i.exec(text)![1];
+    const entries = entriesOf(requestId);
+    assert.deepEqual(entries.map((e) => [e.type, e.request.path]), [['request', 'kms/aws/DescribeKey'], ['response', 'kms/aws/DescribeKey']], what);
+    assert.deepEqual(entries[0].request.data ?? {}, {});
+  }
+  // A signed call with the same large body is read, verified and answered.
+  const keyId = (await kms.send(new CreateKeyCommand({}))).KeyMetadata!.KeyId!;
+  const large = await send(await signedText('TrentService.DescribeKey', JSON.stringify({ KeyId: keyId, Pad: 'x'.repeat(512 * 1024) })));
+  assert.equal(large.status, 200, JSON.stringify(large.json));
 });
 
 test('1,000 unsigned calls do not grow the event store, and each is audited', async () => {

@@ -20,7 +20,7 @@
  */
 import { constantTimeEqual } from '../../../lib/compare.js';
 import { canonicalRequest, sha256Hex, stringToSign } from './canonical.js';
-import { parseAuthorization } from './parse.js';
+import { parseAuthorization, type ParsedAuthorization } from './parse.js';
 import { signString, type SigningKeyCache } from './signing-key.js';
 
 export type SigV4FailureCode =
@@ -100,14 +100,25 @@ function unsignedRequired(signed: readonly string[], headers: HeaderMap, require
   return absent === undefined ? undefined : 'A header named in SignedHeaders does not exist in the HTTP request.';
 }
 
-export async function verifySigV4<T extends { secretAccessKey: string }>(req: SigV4Request, opts: SigV4Options<T>): Promise<SigV4Result<T>> {
-  const headers = ownHeaders(req.headers);
+/** What the headers alone settle: the refusal, or the parsed signature and its key's identity. */
+type HeaderCheck<T> =
+  | { ok: true; headers: HeaderMap; auth: ParsedAuthorization; amzDate: string; identity: T }
+  | { ok: false; code: SigV4FailureCode; message: string };
+
+/**
+ * Every check that does not need the body, in verifySigV4's order. The AWS edge runs it before
+ * reading a large body: a call these checks refuse is refused whatever its body holds.
+ */
+export async function checkSigV4Headers<T extends { secretAccessKey: string }>(
+  requestHeaders: SigV4Request['headers'], opts: SigV4Options<T>,
+): Promise<HeaderCheck<T>> {
+  const headers = ownHeaders(requestHeaders);
   const authorization = first(headers.authorization);
   if (!authorization) return { ok: false, code: 'MissingAuthenticationTokenException', message: 'Missing Authentication Token' };
   const parsed = parseAuthorization(authorization);
   if (!parsed.ok) return { ok: false, code: 'IncompleteSignatureException', message: parsed.message };
   const auth = parsed.value;
-  const fail = (code: SigV4FailureCode, message: string): SigV4Result<T> => ({ ok: false, code, message });
+  const fail = (code: SigV4FailureCode, message: string): HeaderCheck<T> => ({ ok: false, code, message });
 
   const amzDate = first(headers['x-amz-date']);
   if (!amzDate) return fail('IncompleteSignatureException', "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
@@ -130,6 +141,14 @@ export async function verifySigV4<T extends { secretAccessKey: string }>(req: Si
   if (signedAt > opts.now + skew) {
     return fail('InvalidSignatureException', `Signature not yet current: ${amzDate} is still later than ${formatAmzDate(opts.now + skew)} (${formatAmzDate(opts.now)} + 15 min.)`);
   }
+  return { ok: true, headers, auth, amzDate, identity };
+}
+
+export async function verifySigV4<T extends { secretAccessKey: string }>(req: SigV4Request, opts: SigV4Options<T>): Promise<SigV4Result<T>> {
+  const checked = await checkSigV4Headers(req.headers, opts);
+  if (!checked.ok) return checked;
+  const { headers, auth, amzDate, identity } = checked;
+  const fail = (code: SigV4FailureCode, message: string): SigV4Result<T> => ({ ok: false, code, message });
 
   const payloadHash = sha256Hex(req.body);
   const claimedHash = first(headers['x-amz-content-sha256']);
