@@ -115,6 +115,7 @@ export const ERROR_CODES = {
   journal_disabled: { kind: 'not_found', status: 404 },
   journal_invalid_cursor: { kind: 'invalid', status: 400 },
   journal_invalid_filter: { kind: 'invalid', status: 400 },
+  journal_query_timeout: { kind: 'invalid', status: 400 },
   ledger_disabled: { kind: 'not_found', status: 404 },
   ledger_entries_denied: { kind: 'permission', status: 403 },
   ledger_entry_too_large: { kind: 'invalid', status: 400 },

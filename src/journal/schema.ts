@@ -98,6 +98,14 @@ export const PAGE_BYTES = 16_384;
  * commit is also synced to the disk (`synchronous = FULL`) and survives a crash of the machine —
  * which the indexer relies on before it deletes a spool segment.
  */
+/** A read-only connection to an existing journal database (the reader thread's, journal/reader/). */
+export function openJournalReadConnection(path: string): Database.Database {
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  db.pragma(`cache_size = -${CACHE_KIB}`);
+  return db;
+}
+
 export function openJournalDatabase(path: string, opts: { fsync?: boolean } = {}): Database.Database {
   if (path !== ':memory:') {
     makeDirectorySync(dirname(path), 0o700);

@@ -5,13 +5,15 @@
  * With `spool` (the server), an append is acknowledged once it is in the spool, an append-only
  * file written like an audit file device, and the indexer thread inserts it into the database
  * afterwards (spooled-appends.ts): the request pays for a write(2), not for SQLite's indexes.
- * Reads run here on their own connection; a query that must see every acknowledged record first
- * awaits `caughtUp`. Without a spool (tests, imports, ':memory:'), appends share transactions on
- * this thread (lib/group-commit.ts).
+ * Searches run on the reader thread (reader/reader.ts), within a deadline, so no query holds the
+ * thread that answers requests; a query that must see every acknowledged record first awaits
+ * `caughtUp`. Without a spool (tests, imports, ':memory:'), appends share transactions on this
+ * thread (lib/group-commit.ts), and searches run here too.
  */
 import type Database from 'better-sqlite3';
 import type { IndexerMessage } from './indexer/state.js';
 import { openJournalDatabase } from './schema.js';
+import { createJournalReader, type JournalReader } from './reader/reader.js';
 import { querySql } from './query.js';
 import { groupCommit } from '../lib/group-commit.js';
 import { openSpooledAppends, type SpooledAppends } from './spooled-appends.js';
@@ -31,6 +33,8 @@ export interface JournalStoreOptions {
   ledgerDir?: string;
   /** What the indexer thread reports: failure episodes, their end, a corrupt spool segment, the ledger's head. */
   onIndexer?: (message: IndexerMessage) => void;
+  /** Searches on a reader thread of their own, each within a deadline (default: with a spool). */
+  readerThread?: boolean;
   /** Records whose time is older than this many ms are removed (0 or absent: kept for ever). */
   retentionMs?: number;
   /** Needed with a retention: its sweep runs hourly on an unref'd timer. */
@@ -71,8 +75,10 @@ export function createJournalStore(opts: JournalStoreOptions): JournalStore {
   // Nothing of a failed batch is committed: every append in it fails, and its request with it.
   const commits = groupCommit((records: JournalAppend[]): void => { writer.appendAll(records); });
 
-  const select = (q: JournalQuery): Row[] => {
+  const reader: JournalReader | undefined = (opts.readerThread ?? spooled !== undefined) && opts.path !== ':memory:' ? createJournalReader(opts.path) : undefined;
+  const select = async (q: JournalQuery): Promise<Row[]> => {
     const { sql, params } = querySql(q);
+    if (reader) return await reader.all(sql, params) as Row[];
     return db.prepare(sql).safeIntegers(true).all(...params) as Row[];
   };
 
@@ -92,7 +98,7 @@ export function createJournalStore(opts: JournalStoreOptions): JournalStore {
     },
     caughtUp: (timeoutMs) => (spooled ? spooled.caughtUp(timeoutMs) : Promise.resolve(true)),
     importBatch: async (records) => writer.importAll(records),
-    query: async (q) => select(q).map(toRecord),
+    query: async (q) => (await select(q)).map(toRecord),
     readSince: async (afterSeq, limit) => (since.all(afterSeq, limit) as Row[]).map(toRecord),
     lastSeq: async () => Number(lastSeq.get()),
     count: async () => Number(count.get()),
@@ -107,6 +113,7 @@ export function createJournalStore(opts: JournalStoreOptions): JournalStore {
       commits.flush();
       closed = true;
       await spooled?.close();
+      await reader?.close();
       db.close();
     },
   };
