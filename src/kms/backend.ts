@@ -11,6 +11,7 @@
  * and each call to a known operation, through either door, becomes one CloudTrail event
  * (`recordOutcome`). User management is root-protected (sudo).
  */
+import { createHash } from 'node:crypto';
 import type { TokenStore } from '../auth/index.js';
 import { type CertificateCache, createCertificateCache } from '../attestation/index.js';
 import { backendFromPaths, type Backend, type BackendContext, type LogicalRequest, type LogicalResponse, type TokenEntry } from '../core/index.js';
@@ -46,13 +47,25 @@ export interface KmsEngine {
 }
 
 /**
+ * The principal id of a token that is no KMS user's: `tok-` and 24 hex digits of the SHA-256 of its
+ * accessor. Stable for the token's life, as an IAM user's id is, and never the accessor itself:
+ * CloudTrail events and their delivered files go to whoever may read the trail, and an accessor
+ * there would let anyone holding `auth/token/*-accessor` rights look up, renew or revoke the token
+ * (audit devices HMAC accessors for the same reason). The accessor is random, so the digest cannot
+ * be turned back into it; whoever already knows it can find the token's events.
+ */
+export function tokenPrincipalId(accessor: string): string {
+  return `tok-${createHash('sha256').update(accessor, 'utf8').digest('hex').slice(0, 24)}`;
+}
+
+/**
  * The caller's principal: the KMS user whose linked token it is (`UserStore.userOfToken`), the
- * account root for root tokens, else a principal named by the token's accessor.
+ * account root for root tokens, else a principal named by the token's principal id.
  */
 export function principalOf(user: KmsUserRecord | undefined, token: TokenEntry | undefined, accountId: string): string {
   if (user) return userArn(accountId, user.name);
   if (token?.policies.includes('root')) return accountRootArn(accountId);
-  return `arn:aws:iam::${accountId}:user/sealtrail-token/${token?.accessor ?? 'anonymous'}`;
+  return `arn:aws:iam::${accountId}:user/sealtrail-token/${token ? tokenPrincipalId(token.accessor) : 'anonymous'}`;
 }
 
 /**
@@ -102,7 +115,7 @@ export function createKmsEngine(ctx: Pick<BackendContext, 'storage' | 'clock'>, 
     const arn = principalOf(user, token, deps.accountId);
     if (user) return { type: 'IAMUser', principalId: user.principalId, arn, accountId: deps.accountId, accessKeyId: user.accessKeyId, userName: user.name };
     if (token.policies.includes('root')) return { type: 'Root', principalId: deps.accountId, arn, accountId: deps.accountId, accessKeyId: '', userName: '' };
-    return { type: 'IAMUser', principalId: token.accessor, arn, accountId: deps.accountId, accessKeyId: '', userName: arn.slice(arn.indexOf(':user/') + 6) };
+    return { type: 'IAMUser', principalId: tokenPrincipalId(token.accessor), arn, accountId: deps.accountId, accessKeyId: '', userName: arn.slice(arn.indexOf(':user/') + 6) };
   }
 
   const withSecret = (user: KmsUserRecord): LogicalResponse => ({

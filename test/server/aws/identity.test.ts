@@ -6,6 +6,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { CreateKeyCommand, DecryptCommand, EncryptCommand, GetKeyPolicyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { tokenPrincipalId } from '../../../src/kms/backend.js';
 import { ACCOUNT, REGION, startKmsServer, type KmsTestServer } from './harness.js';
 
 let server: KmsTestServer;
@@ -32,17 +33,22 @@ test('a child token with meta kms_user=alice is denied on an alice-only key and 
   const token = child.json.auth.client_token as string;
   assert.deepEqual(child.json.auth.metadata, { kms_user: 'alice' });
 
+  const accessor = child.json.auth.accessor as string;
   const dec = await vault('POST', 'kms/aws/Decrypt', token, { CiphertextBlob: blob });
   assert.equal(dec.status, 403);
-  assert.match(dec.json.errors[0], new RegExp(`^User: arn:aws:iam::${ACCOUNT}:user/sealtrail-token/[^ ]+ is not authorized to perform: kms:Decrypt`));
+  assert.match(tokenPrincipalId(accessor), /^tok-[0-9a-f]{24}$/);
+  assert.ok(dec.json.errors[0].startsWith(`User: arn:aws:iam::${ACCOUNT}:user/sealtrail-token/${tokenPrincipalId(accessor)} is not authorized to perform: kms:Decrypt `), dec.json.errors[0]);
   const open = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: '*' }, Action: 'kms:*', Resource: '*' }] };
   const put = await vault('POST', 'kms/aws/PutKeyPolicy', token, { KeyId: keyId, PolicyName: 'default', Policy: JSON.stringify(open), BypassPolicyLockoutSafetyCheck: true });
   assert.equal(put.status, 403);
   assert.equal((await alice.send(new GetKeyPolicyCommand({ KeyId: keyId, PolicyName: 'default' }))).Policy, policy);
-  // The refusal names the token's principal to the caller; its audit entry, which HMACs the
-  // accessor, does not repeat it.
-  assert.ok(dec.json.errors[0].includes(child.json.auth.accessor));
-  assert.ok(!readFileSync(server.auditFile, 'utf8').includes(child.json.auth.accessor));
+  // The token's principal is a digest of its accessor, never the accessor: not in the refusal, the
+  // audit entries (which HMAC it), or the CloudTrail events anyone who may read the trail sees.
+  assert.ok(!dec.json.errors[0].includes(accessor));
+  assert.ok(!readFileSync(server.auditFile, 'utf8').includes(accessor));
+  const events = server.events.filter((e) => JSON.stringify(e).includes(tokenPrincipalId(accessor)));
+  assert.ok(events.length >= 2, 'the token\'s calls are CloudTrail events under its principal');
+  assert.ok(!JSON.stringify(server.events).includes(accessor));
 
   // The binding still holds for alice herself, through her access key.
   const mine = await alice.send(new DecryptCommand({ CiphertextBlob: Buffer.from(blob, 'base64') }));
