@@ -53,7 +53,12 @@ export interface TokenStoreOptions {
 
 const SERVICE_PREFIX = 'hvs.';
 const ACCESSOR_RE = /^[A-Za-z0-9.]{1,128}$/;
-/** Guards the parent walk against a corrupted (cyclic) index. */
+/**
+ * How many ancestors a token may have. A token is live only while every ancestor is, and revoking
+ * one revokes its descendants: the parent walk and the revocation both stop at this depth (which
+ * also guards them against a corrupted, cyclic index), so no chain may be deeper, or its far end
+ * would outlive the revocation or expiry of the token it descends from.
+ */
 const MAX_DEPTH = 64;
 /**
  * A token's metadata and display name are written unhashed into both audit entries of every
@@ -157,6 +162,18 @@ export function createTokenStore(opts: TokenStoreOptions): ManagedTokenStore {
     hashByAccessor.delete(entry.accessor);
   }
 
+  /** How many ancestors `entry` has, counted up to MAX_DEPTH + 1. */
+  async function ancestorCount(entry: TokenEntry): Promise<number> {
+    let count = 0;
+    let cur: TokenEntry | undefined = entry;
+    while (cur?.parentAccessor !== undefined && count <= MAX_DEPTH) {
+      const parentHash = await hashOfAccessor(cur.parentAccessor);
+      cur = parentHash ? await loadRaw(parentHash) : undefined;
+      count++;
+    }
+    return count;
+  }
+
   async function childAccessors(accessor: string): Promise<string[]> {
     return (await storage.list(`parent/${accessor}/`)).filter((k) => !k.endsWith('/'));
   }
@@ -231,6 +248,9 @@ export function createTokenStore(opts: TokenStoreOptions): ManagedTokenStore {
       limits: opts.limits ?? limitsFor(opts.path),
     });
     const parent = opts.noParent ? undefined : opts.parent;
+    if (parent && (await ancestorCount(parent)) + 1 > MAX_DEPTH) {
+      throw invalid(`a token may have at most ${MAX_DEPTH} ancestors: create it from a token nearer its root, or as an orphan`, 'token_chain_too_deep');
+    }
     const entry: TokenEntry = {
       idHash,
       accessor: randomBase62(24),
