@@ -37,6 +37,11 @@ export interface MountTableDeps {
   authMethods: Readonly<Record<string, BackendFactory>>;
   /** Where backends write the records they make (capsule logs, attestations), when the journal is on. */
   journal?: JournalWriter;
+  /**
+   * Revokes every token issued by logins under an auth mount's prefix (`auth/apm/`), with their
+   * children: disabling an auth method logs out everyone it logged in, as in Vault.
+   */
+  revokeLogins(prefix: string): Promise<void>;
 }
 
 export const emptyMountConfig = (): MountConfig => ({
@@ -171,7 +176,16 @@ export class Mounts {
     const mounted = this.get(table, path);
     if (!mounted) throw notFound(`no mount at ${path}`);
     if (mounted.entry.builtin) throw invalid(`cannot unmount "${mounted.entry.path}"`);
+    // Unrouted first, so no login or renewal goes through it while its tokens are revoked.
     this.byPrefix.delete(mounted.prefix);
+    if (table === 'auth') {
+      try {
+        await this.deps.revokeLogins(mounted.prefix);
+      } catch (err) {
+        this.register(mounted);
+        throw err;
+      }
+    }
     await this.persist(table);
     await mounted.backend.cleanup?.();
     const view = this.viewFor(mounted.entry);

@@ -33,6 +33,11 @@ export interface ManagedTokenStore extends TokenStore {
    * Stops early when `signal` aborts (the server is sealing).
    */
   tidy(signal?: AbortSignal): Promise<number>;
+  /**
+   * Revokes (with their descendants) every token issued at a path under `prefix`: the logins of an
+   * auth method being disabled, as Vault revokes them. Returns how many it revoked.
+   */
+  revokeIssuedUnder(prefix: string): Promise<number>;
 }
 
 export interface TokenStoreOptions {
@@ -228,6 +233,25 @@ export function createTokenStore(opts: TokenStoreOptions): ManagedTokenStore {
     return write({ ...cur, expireTime: now + ttl * 1000 });
   });
 
+  /** Revokes, with its descendants, every stored token that `doomed` picks; returns how many. */
+  async function revokeWhere(doomed: (entry: TokenEntry) => boolean, signal?: AbortSignal): Promise<number> {
+    let count = 0;
+    for (const key of await storage.list('id/')) {
+      if (signal?.aborted) break;
+      // Read past the cache, so a pass over every token does not evict the ones in use.
+      const stored = () => getJson<TokenEntry>(storage, idKey(key));
+      const entry = byHash.get(key) ?? await stored();
+      if (!entry || !doomed(entry)) continue;
+      await serialize(async () => {
+        const cur = await stored(); // still there: not revoked with its parent meanwhile
+        if (!cur) return;
+        count++;
+        await revokeTreeLocked(cur);
+      });
+    }
+    return count;
+  }
+
   async function createLocked(opts: CreateTokenOptions): Promise<{ id: string; entry: TokenEntry }> {
     const numUses = opts.numUses ?? 0;
     if (!Number.isInteger(numUses) || numUses < 0) throw invalid('number of uses cannot be negative', 'invalid_num_uses');
@@ -350,22 +374,8 @@ export function createTokenStore(opts: TokenStoreOptions): ManagedTokenStore {
       return (await storage.list('accessor/')).filter((k) => !k.endsWith('/'));
     },
 
-    async tidy(signal) {
-      let count = 0;
-      for (const key of await storage.list('id/')) {
-        if (signal?.aborted) break;
-        // Read past the cache, so a pass over every token does not evict the ones in use.
-        const stored = () => getJson<TokenEntry>(storage, idKey(key));
-        const entry = byHash.get(key) ?? await stored();
-        if (!entry || !expired(entry)) continue;
-        await serialize(async () => {
-          const cur = await stored(); // still there: not revoked with an expired parent meanwhile
-          if (!cur) return;
-          count++;
-          await revokeTreeLocked(cur);
-        });
-      }
-      return count;
-    },
+    tidy: (signal) => revokeWhere(expired, signal),
+
+    revokeIssuedUnder: (prefix) => revokeWhere((entry) => entry.path.startsWith(prefix)),
   };
 }
