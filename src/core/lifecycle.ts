@@ -222,6 +222,12 @@ async function mintLoginToken(response: LogicalResponse, route: MountedBackend, 
   const displayName = loginDisplayName(route.entry.path, grant.displayName);
   // ttl 0: the token store gives the login mount's default, and holds the token to its max.
   const { id, entry } = await services.tokens.create({ ...grant, displayName, policies, path: req.path, noParent: true });
+  // Disabling an auth method unroutes it, then revokes what it issued: a login that raced it may
+  // have minted its token after that pass, so a login whose method is gone does not hand one out.
+  if (services.mounts.route(req.path) !== route) {
+    await services.tokens.revokeOrphan(entry);
+    throw notFound(`no handler for route "${req.path}". route entry not found.`, 'no_route');
+  }
   await announceSession(entry, route.entry, req, services);
   return {
     ...grant,

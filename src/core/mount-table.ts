@@ -37,6 +37,11 @@ export interface MountTableDeps {
   authMethods: Readonly<Record<string, BackendFactory>>;
   /** Where backends write the records they make (capsule logs, attestations), when the journal is on. */
   journal?: JournalWriter;
+  /**
+   * Revokes every token issued by logins under an auth mount's prefix (`auth/apm/`), with their
+   * children: disabling an auth method logs out everyone it logged in, as in Vault.
+   */
+  revokeLogins(prefix: string): Promise<void>;
 }
 
 export const emptyMountConfig = (): MountConfig => ({
@@ -131,8 +136,20 @@ export class Mounts {
       .sort((a, b) => (a.path < b.path ? -1 : 1));
   }
 
+  /**
+   * The mount of `table` at `path`. Auth methods are routed under `auth/`, so a secrets-engine path
+   * `auth/x` names the prefix of an auth method: each table answers for its own mounts only, or
+   * `sys/mounts/auth/x` would disable or tune an auth method without the sudo `sys/auth/` needs.
+   */
   get(table: MountTable, path: string): MountedBackend | undefined {
-    return this.byPrefix.get(table === 'auth' ? `auth/${normalizeMountPath(path)}` : normalizeMountPath(path));
+    const found = this.byPrefix.get(table === 'auth' ? `auth/${normalizeMountPath(path)}` : normalizeMountPath(path));
+    return found?.entry.table === table ? found : undefined;
+  }
+
+  /** Whether `path` is one a secrets engine can never be mounted at or unmounted from (Vault's protected mounts). */
+  isReserved(table: MountTable, path: string): boolean {
+    const normalized = normalizeMountPath(path);
+    return table === 'secret' && PROTECTED_SECRET_PREFIXES.some((p) => normalized.startsWith(p));
   }
 
   async enable(table: MountTable, input: EnableMountInput): Promise<MountEntry> {
@@ -141,9 +158,7 @@ export class Mounts {
     if (!Object.hasOwn(registry, input.type)) {
       throw invalid(`${table === 'secret' ? 'secrets engine' : 'auth method'} type "${input.type}" is not supported; known types: ${Object.keys(registry).sort().join(', ')}`);
     }
-    if (table === 'secret' && PROTECTED_SECRET_PREFIXES.some((p) => path.startsWith(p))) {
-      throw invalid(`cannot mount under reserved path "${path}"`);
-    }
+    if (this.isReserved(table, path)) throw invalid(`cannot mount under reserved path "${path}"`);
     if (table === 'auth' && path === 'token/') throw invalid('token auth method is always enabled at auth/token/');
     const prefix = table === 'auth' ? `auth/${path}` : path;
     for (const existing of this.byPrefix.keys()) {
@@ -168,10 +183,20 @@ export class Mounts {
   }
 
   async disable(table: MountTable, path: string): Promise<void> {
+    if (this.isReserved(table, path)) throw invalid(`cannot unmount "${normalizeMountPath(path)}"`);
     const mounted = this.get(table, path);
     if (!mounted) throw notFound(`no mount at ${path}`);
     if (mounted.entry.builtin) throw invalid(`cannot unmount "${mounted.entry.path}"`);
+    // Unrouted first, so no login or renewal goes through it while its tokens are revoked.
     this.byPrefix.delete(mounted.prefix);
+    if (table === 'auth') {
+      try {
+        await this.deps.revokeLogins(mounted.prefix);
+      } catch (err) {
+        this.register(mounted);
+        throw err;
+      }
+    }
     await this.persist(table);
     await mounted.backend.cleanup?.();
     const view = this.viewFor(mounted.entry);
@@ -179,6 +204,8 @@ export class Mounts {
   }
 
   async tune(table: MountTable, path: string, config: Partial<MountConfig>, description?: string): Promise<MountEntry> {
+    // As Vault: `sys/` is not tunable (its audit_non_hmac keys would put tokens named in sys/ requests in clear).
+    if (table === 'secret' && normalizeMountPath(path) === 'sys/') throw invalid('cannot tune "sys/"');
     const mounted = this.get(table, path);
     if (!mounted) throw notFound(`no mount at ${path}`);
     const entry = mounted.entry;

@@ -172,6 +172,7 @@ export const ERROR_CODES = {
   storage_failed: { kind: 'internal', status: 500 },
   storage_unavailable: { kind: 'unavailable', status: 503 },
   sudo_required: { kind: 'invalid', status: 400 },
+  token_chain_too_deep: { kind: 'invalid', status: 400 },
   token_metadata_too_large: { kind: 'invalid', status: 400 },
   token_not_found: { kind: 'invalid', status: 400 },
   token_revoked: { kind: 'permission', status: 403 },

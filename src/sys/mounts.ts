@@ -79,7 +79,8 @@ export function mountPaths(deps: MountPathsDeps): PathSpec[] {
             return undefined;
           },
           delete: async (req) => {
-            if (!deps.mounts().get(table, req.params.path)) return undefined; // Vault: disabling nothing succeeds
+            // Vault: disabling nothing succeeds; a reserved path (`sys/`, `auth/…` as a secrets engine) is refused.
+            if (!deps.mounts().get(table, req.params.path) && !deps.mounts().isReserved(table, req.params.path)) return undefined;
             await deps.mounts().disable(table, req.params.path);
             return undefined;
           },

@@ -2,13 +2,14 @@
  * sys/wrapping, Vault's response-wrapping endpoints (core/wrapping.ts does the work):
  *
  *   POST wrapping/unwrap  {token?}  → the wrapped response, once. The wrapping token comes from
- *                                     `token`, or is the client token itself; either way it is spent.
+ *                                     `token`, or is the client token itself; either way it is spent
+ *                                     before the response is read (one unwrap of concurrent ones wins).
  *   POST wrapping/lookup  {token}   → {creation_ttl, creation_time, creation_path}; spends nothing
  *                                     (unauthenticated, as in Vault: the token is in the body).
  *   POST wrapping/wrap    {...}     → the body, wrapped (needs X-Vault-Wrap-TTL).
  */
 import { type PathRequest, type PathSpec, type LogicalResponse, type TokenEntry, type Wrapping, isWrappingToken } from '../core/index.js';
-import { invalid } from '../errors/index.js';
+import { SealtrailError, invalid } from '../errors/index.js';
 import type { TokenStore } from '../auth/index.js';
 
 export interface WrappingPathDeps {
@@ -29,14 +30,28 @@ export function wrappingPaths(deps: WrappingPathDeps): PathSpec[] {
     return entry;
   }
 
+  /**
+   * Spends a wrapping token named in the body through the token store's one-at-a-time use, as the
+   * lifecycle spends a client token: of concurrent unwraps naming one token, only the first gets
+   * past this, since reading and deleting the wrapped response are two steps (Vault's
+   * UseTokenByID before the cubbyhole read).
+   */
+  async function spend(named: TokenEntry): Promise<void> {
+    try {
+      await deps.tokens.use(named);
+    } catch (err) {
+      if (err instanceof SealtrailError && err.kind === 'permission') throw invalidToken();
+      throw err;
+    }
+  }
+
   async function unwrap(req: PathRequest): Promise<LogicalResponse> {
     const named = await bodyToken(req);
     const token = named ?? req.token;
     if (!isWrappingToken(token)) throw invalidToken();
-    const response = await deps.wrapping().unwrap(token);
-    // A token named in the body is spent here; the client's own token was spent by its use.
-    if (named) await deps.tokens.revokeOrphan(named);
-    return response;
+    // The client's own token was spent by the lifecycle's use of it.
+    if (named) await spend(named);
+    return deps.wrapping().unwrap(token);
   }
 
   async function lookup(req: PathRequest): Promise<LogicalResponse> {

@@ -16,7 +16,7 @@ async function setup() {
   const tokens = createTokenStore({ storage: createMemoryStorage(), clock: manualClock(0), hashKey: new Uint8Array(32) });
   assert.equal(await ensureDefaultPolicy(policies), true);
   assert.equal(await ensureDefaultPolicy(policies), false);
-  const sys = backendFromPaths(policyPaths({ policies, tokens, mounts: () => new Mounts({ storage: createMemoryStorage(), clock: manualClock(0), secretEngines: {}, authMethods: {} }) }));
+  const sys = backendFromPaths(policyPaths({ policies, tokens, mounts: () => new Mounts({ storage: createMemoryStorage(), clock: manualClock(0), secretEngines: {}, authMethods: {}, revokeLogins: async () => {} }) }));
   const root = await tokens.create({ policies: ['root'], path: 'auth/token/root', id: 'root-token' });
   async function call(caller: string, operation: Operation, path: string, data: Record<string, unknown> = {}): Promise<LogicalResponse | undefined> {
     const token = await tokens.lookup(caller);

@@ -8,7 +8,7 @@ import { getJson, putJson, type Storage } from '../../src/storage/types.js';
 
 const backend: Backend = { handleRequest: async () => ({}) };
 const factory = async () => backend;
-const mountsOver = (storage: Storage) => new Mounts({ storage, clock: manualClock(0), secretEngines: { kv: factory }, authMethods: { apm: factory } });
+const mountsOver = (storage: Storage) => new Mounts({ storage, clock: manualClock(0), secretEngines: { kv: factory }, authMethods: { apm: factory }, revokeLogins: async () => {} });
 
 test('new mounts get Vault\'s accessors: <type>_<8 hex>, auth_<type>_<8 hex> for auth methods', async () => {
   const m = mountsOver(createMemoryStorage());

@@ -8,7 +8,7 @@ import { createMemoryStorage } from '../../src/storage/memory/index.js';
 const backend: Backend = { handleRequest: async () => ({}) };
 
 async function mounts() {
-  const m = new Mounts({ storage: createMemoryStorage(), clock: manualClock(0), secretEngines: {}, authMethods: {} });
+  const m = new Mounts({ storage: createMemoryStorage(), clock: manualClock(0), secretEngines: {}, authMethods: {}, revokeLogins: async () => {} });
   await m.addBuiltin('secret', 'sys/', 'system', backend, '');
   await m.addBuiltin('secret', 'secret/', 'kv', backend, '');
   await m.addBuiltin('auth', 'auth/apm/', 'apm', backend, '');

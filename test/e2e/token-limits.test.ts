@@ -1,6 +1,6 @@
 /**
- * Acceptance: token TTL expiry, num_uses and the bounds on metadata are enforced through the real
- * HTTP server, with an injected clock instead of sleeps.
+ * Acceptance: token TTL expiry, num_uses and the bounds on metadata and on chains of children are
+ * enforced through the real HTTP server, with an injected clock instead of sleeps.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -66,4 +66,21 @@ test('a child token cannot carry megabytes of metadata into every audit entry it
   assert.deepEqual([created.status, created.json], [400, { errors: ['token metadata is limited to 64 keys and 16384 bytes of keys and values'] }]);
   const named = await call(server.address, 'POST', 'auth/token/create', { token: server.rootToken, body: { policies: ['reader'], display_name: 'n'.repeat(4096) } });
   assert.deepEqual([named.status, named.json], [400, { errors: ['display_name is limited to 1024 bytes'] }]);
+});
+
+test('a low-privilege token cannot grow a chain of children deeper than the revocation of its top reaches', async () => {
+  await call(server.address, 'PUT', 'sys/policies/acl/spawner', { token: server.rootToken, body: { policy: 'path "auth/token/create" { capabilities = ["update"] }' } });
+  // An orphan: the top of its own chain.
+  const top = (await call(server.address, 'POST', 'auth/token/create-orphan', { token: server.rootToken, body: { policies: ['spawner', 'reader'], ttl: '1h' } })).json.auth.client_token;
+  let leaf = top;
+  for (let ancestors = 1; ancestors <= 64; ancestors++) {
+    const child = await call(server.address, 'POST', 'auth/token/create', { token: leaf, body: {} });
+    assert.equal(child.status, 200, child.text);
+    leaf = child.json.auth.client_token;
+  }
+  const deeper = await call(server.address, 'POST', 'auth/token/create', { token: leaf, body: {} });
+  assert.deepEqual([deeper.status, deeper.json], [400, { errors: ['a token may have at most 64 ancestors: create it from a token nearer its root, or as an orphan'] }]);
+
+  assert.equal((await call(server.address, 'POST', 'auth/token/revoke', { token: server.rootToken, body: { token: top } })).status, 204);
+  assert.equal((await call(server.address, 'GET', 'secret/data/app', { token: leaf })).status, 403, 'the deepest descendant ends with its top');
 });

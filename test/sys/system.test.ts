@@ -44,6 +44,34 @@ test('sys/mounts: enable, refuse a duplicate or an unknown type, tune, read the 
   assert.match(sysMount.json.errors[0], /cannot unmount "sys\/"/);
 });
 
+test('sys/mounts reaches secrets engines only: no auth method is read, tuned or disabled through it, and sys/ is not tunable', async () => {
+  // A mount administrator: everything under sys/mounts, no sudo (which sys/auth/* needs).
+  await sys('PUT', 'policies/acl/mount-admin', { policy: 'path "sys/mounts*" { capabilities = ["create", "read", "update", "delete", "list"] }' });
+  const admin = (await call(server.address, 'POST', 'auth/token/create', { token: server.rootToken, body: { policies: ['mount-admin'] } })).json.auth.client_token;
+  const asAdmin = (method: string, path: string, body?: unknown) => call(server.address, method, `sys/${path}`, { token: admin, body });
+  assert.equal((await sys('POST', 'auth/enclaves', { type: 'apm' })).status, 204);
+  const role = { platform: 'nitro', signer_id: '5a'.repeat(48), token_policies: ['default'] };
+  assert.equal((await call(server.address, 'POST', 'auth/enclaves/role/app', { token: server.rootToken, body: role })).status, 204);
+
+  const disable = await asAdmin('DELETE', 'mounts/auth/enclaves');
+  assert.deepEqual([disable.status, disable.json], [400, { errors: ['cannot unmount "auth/enclaves/"'] }]);
+  assert.equal((await call(server.address, 'GET', 'auth/enclaves/role/app', { token: server.rootToken })).status, 200, 'the method and its roles are still there');
+  for (const path of ['auth/enclaves', 'auth/token']) {
+    const tune = await asAdmin('POST', `mounts/${path}/tune`, { max_lease_ttl: '99999h', audit_non_hmac_request_keys: ['token'] });
+    assert.deepEqual([tune.status, tune.json], [400, { errors: [`no secrets engine mounted at ${path}`] }]);
+    assert.equal((await asAdmin('GET', `mounts/${path}`)).status, 400);
+  }
+  assert.deepEqual((await sys('GET', 'auth/token/tune')).json.data.audit_non_hmac_request_keys, undefined);
+  const sysTune = await asAdmin('POST', 'mounts/sys/tune', { audit_non_hmac_request_keys: ['token'] });
+  assert.deepEqual([sysTune.status, sysTune.json], [400, { errors: ['cannot tune "sys/"'] }]);
+  assert.equal((await sys('POST', 'mounts/sys/tune', { audit_non_hmac_request_keys: ['token'] })).status, 400, 'nor by root');
+  assert.equal((await sys('GET', 'mounts/sys/tune')).json.data.audit_non_hmac_request_keys, undefined);
+
+  // The way that needs sudo still works.
+  assert.equal((await asAdmin('DELETE', 'auth/enclaves')).status, 403);
+  assert.equal((await sys('DELETE', 'auth/enclaves')).status, 204);
+});
+
 test('sys/internal/ui/mounts names the mount of a path, as Vault\'s CLI asks before a kv command', async () => {
   const r = await sys('GET', 'internal/ui/mounts/secret/app/db');
   assert.equal(r.status, 200);

@@ -33,6 +33,11 @@ export interface ManagedTokenStore extends TokenStore {
    * Stops early when `signal` aborts (the server is sealing).
    */
   tidy(signal?: AbortSignal): Promise<number>;
+  /**
+   * Revokes (with their descendants) every token issued at a path under `prefix`: the logins of an
+   * auth method being disabled, as Vault revokes them. Returns how many it revoked.
+   */
+  revokeIssuedUnder(prefix: string): Promise<number>;
 }
 
 export interface TokenStoreOptions {
@@ -53,7 +58,12 @@ export interface TokenStoreOptions {
 
 const SERVICE_PREFIX = 'hvs.';
 const ACCESSOR_RE = /^[A-Za-z0-9.]{1,128}$/;
-/** Guards the parent walk against a corrupted (cyclic) index. */
+/**
+ * How many ancestors a token may have. A token is live only while every ancestor is, and revoking
+ * one revokes its descendants: the parent walk and the revocation both stop at this depth (which
+ * also guards them against a corrupted, cyclic index), so no chain may be deeper, or its far end
+ * would outlive the revocation or expiry of the token it descends from.
+ */
 const MAX_DEPTH = 64;
 /**
  * A token's metadata and display name are written unhashed into both audit entries of every
@@ -157,6 +167,18 @@ export function createTokenStore(opts: TokenStoreOptions): ManagedTokenStore {
     hashByAccessor.delete(entry.accessor);
   }
 
+  /** How many ancestors `entry` has, counted up to MAX_DEPTH + 1. */
+  async function ancestorCount(entry: TokenEntry): Promise<number> {
+    let count = 0;
+    let cur: TokenEntry | undefined = entry;
+    while (cur?.parentAccessor !== undefined && count <= MAX_DEPTH) {
+      const parentHash = await hashOfAccessor(cur.parentAccessor);
+      cur = parentHash ? await loadRaw(parentHash) : undefined;
+      count++;
+    }
+    return count;
+  }
+
   async function childAccessors(accessor: string): Promise<string[]> {
     return (await storage.list(`parent/${accessor}/`)).filter((k) => !k.endsWith('/'));
   }
@@ -211,6 +233,25 @@ export function createTokenStore(opts: TokenStoreOptions): ManagedTokenStore {
     return write({ ...cur, expireTime: now + ttl * 1000 });
   });
 
+  /** Revokes, with its descendants, every stored token that `doomed` picks; returns how many. */
+  async function revokeWhere(doomed: (entry: TokenEntry) => boolean, signal?: AbortSignal): Promise<number> {
+    let count = 0;
+    for (const key of await storage.list('id/')) {
+      if (signal?.aborted) break;
+      // Read past the cache, so a pass over every token does not evict the ones in use.
+      const stored = () => getJson<TokenEntry>(storage, idKey(key));
+      const entry = byHash.get(key) ?? await stored();
+      if (!entry || !doomed(entry)) continue;
+      await serialize(async () => {
+        const cur = await stored(); // still there: not revoked with its parent meanwhile
+        if (!cur) return;
+        count++;
+        await revokeTreeLocked(cur);
+      });
+    }
+    return count;
+  }
+
   async function createLocked(opts: CreateTokenOptions): Promise<{ id: string; entry: TokenEntry }> {
     const numUses = opts.numUses ?? 0;
     if (!Number.isInteger(numUses) || numUses < 0) throw invalid('number of uses cannot be negative', 'invalid_num_uses');
@@ -231,6 +272,9 @@ export function createTokenStore(opts: TokenStoreOptions): ManagedTokenStore {
       limits: opts.limits ?? limitsFor(opts.path),
     });
     const parent = opts.noParent ? undefined : opts.parent;
+    if (parent && (await ancestorCount(parent)) + 1 > MAX_DEPTH) {
+      throw invalid(`a token may have at most ${MAX_DEPTH} ancestors: create it from a token nearer its root, or as an orphan`, 'token_chain_too_deep');
+    }
     const entry: TokenEntry = {
       idHash,
       accessor: randomBase62(24),
@@ -330,22 +374,8 @@ export function createTokenStore(opts: TokenStoreOptions): ManagedTokenStore {
       return (await storage.list('accessor/')).filter((k) => !k.endsWith('/'));
     },
 
-    async tidy(signal) {
-      let count = 0;
-      for (const key of await storage.list('id/')) {
-        if (signal?.aborted) break;
-        // Read past the cache, so a pass over every token does not evict the ones in use.
-        const stored = () => getJson<TokenEntry>(storage, idKey(key));
-        const entry = byHash.get(key) ?? await stored();
-        if (!entry || !expired(entry)) continue;
-        await serialize(async () => {
-          const cur = await stored(); // still there: not revoked with an expired parent meanwhile
-          if (!cur) return;
-          count++;
-          await revokeTreeLocked(cur);
-        });
-      }
-      return count;
-    },
+    tidy: (signal) => revokeWhere(expired, signal),
+
+    revokeIssuedUnder: (prefix) => revokeWhere((entry) => entry.path.startsWith(prefix)),
   };
 }

@@ -110,6 +110,27 @@ test('a child stops working when its parent expires', async () => {
   assert.equal(await tokens.lookup(parent.id), undefined);
 });
 
+test('a chain of child tokens is at most 64 deep, so revoking or expiring its top ends all of it', async () => {
+  const { clock, tokens } = setup();
+  const top = await tokens.create({ policies: ['dev'], ttl: 60, path: 'p' });
+  let leaf = top;
+  for (let ancestors = 1; ancestors <= 64; ancestors++) leaf = await tokens.create({ policies: ['dev'], path: 'p', parent: leaf.entry });
+  await assert.rejects(tokens.create({ policies: ['dev'], path: 'p', parent: leaf.entry }), (err: unknown) =>
+    isCode('token_chain_too_deep')(err) && (err as Error).message === 'a token may have at most 64 ancestors: create it from a token nearer its root, or as an orphan');
+  const orphan = await tokens.create({ policies: ['dev'], path: 'p', parent: leaf.entry, noParent: true });
+  assert.equal(orphan.entry.orphan, true, 'an orphan starts a chain of its own');
+
+  // The deepest token is looked up first, with nothing in between touched.
+  await tokens.revokeTree(top.entry);
+  assert.equal(await tokens.lookup(leaf.id), undefined, 'revoking the top ends the deepest descendant');
+
+  const top2 = await tokens.create({ policies: ['dev'], ttl: 60, path: 'p' });
+  let leaf2 = top2;
+  for (let ancestors = 1; ancestors <= 64; ancestors++) leaf2 = await tokens.create({ policies: ['dev'], path: 'p', parent: leaf2.entry });
+  clock.advance(60_000);
+  assert.equal(await tokens.lookup(leaf2.id), undefined, 'the top expiring ends the deepest descendant');
+});
+
 test('renew extends from now, never past the explicit max TTL', async () => {
   const { clock, tokens } = setup();
   const { id, entry } = await tokens.create({ policies: ['dev'], ttl: 100, explicitMaxTtl: 250, path: 'p' });
