@@ -7,7 +7,7 @@ import { aliasArn, keyArn, parseKeyRef } from '../arn.js';
 import { kmsError, validationError } from '../errors.js';
 import type { KmsKeyRecord, Tag } from '../keys/model.js';
 import { createPolicyCache } from '../policy/cache.js';
-import { evaluateKeyPolicy, pairConditions, type ConditionValue } from '../policy/index.js';
+import { evaluateKeyPolicy, pairConditions, type ConditionValue, type KeyPolicy, type PolicyDecision } from '../policy/index.js';
 import type { KmsCall, KmsServices } from './context.js';
 
 const DAY_MS = 86_400_000;
@@ -73,28 +73,56 @@ const policyOf = createPolicyCache();
 /** `aws:ResourceTag/<key>`: the key's tags, which every call to the key presents to its policy. */
 export const resourceTagConditions = (tags: readonly Tag[]) => pairConditions('aws:resourcetag/', tags.map((t) => [t.TagKey, t.TagValue] as const));
 
-/** Evaluates the key policy for `action` (`kms:Decrypt`); throws AccessDeniedException. */
-export function authorize(svc: KmsServices, call: KmsCall, key: KmsKeyRecord, action: string, context: Record<string, ConditionValue> = {}): void {
-  const resourceArn = keyArn(svc.location, key.keyId);
-  const decision = evaluateKeyPolicy(policyOf(key.policy), {
+/**
+ * What AWS presents about the key itself on every call to it (conditions-kms): its origin, spec,
+ * usage (and their older `CustomerMasterKey*` names), that it is not multi-Region, the account that
+ * owns it and its tags. Left absent, a Deny written on any of them would never apply.
+ */
+function keyConditions(svc: KmsServices, key: Pick<KmsKeyRecord, 'keySpec' | 'keyUsage' | 'tags'>): Record<string, ConditionValue> {
+  return {
+    ...resourceTagConditions(key.tags),
+    'kms:keyorigin': 'AWS_KMS',
+    'kms:keyspec': key.keySpec,
+    'kms:customermasterkeyspec': key.keySpec,
+    'kms:keyusage': key.keyUsage,
+    'kms:customermasterkeyusage': key.keyUsage,
+    'kms:multiregion': 'false',
+    'aws:resourceaccount': svc.location.accountId,
+  };
+}
+
+export type PolicyKey = Pick<KmsKeyRecord, 'keyId' | 'keySpec' | 'keyUsage' | 'tags'>;
+
+/**
+ * The key policy's decision on `action` by the caller, with every condition key the call presents:
+ * the operation's own (`context`: encryption context, parameters), the key's, and the request's.
+ * The lockout safety check asks the same question of a new policy, so it sees the same keys.
+ */
+export function decideKeyPolicy(svc: KmsServices, call: KmsCall, policy: KeyPolicy, key: PolicyKey, action: string, context: Record<string, ConditionValue> = {}): PolicyDecision {
+  return evaluateKeyPolicy(policy, {
     principalArn: call.principalArn,
     accountId: svc.location.accountId,
     action,
-    resourceArn,
+    resourceArn: keyArn(svc.location, key.keyId),
     context: {
       ...context,
-      ...resourceTagConditions(key.tags),
+      ...keyConditions(svc, key),
       ...call.requestConditions,
       ...(call.requestAliases.has(key.keyId) ? { 'kms:requestalias': call.requestAliases.get(key.keyId)! } : {}),
       'kms:calleraccount': svc.location.accountId,
       'aws:principalarn': call.principalArn,
     },
   });
+}
+
+/** Evaluates the key policy for `action` (`kms:Decrypt`); throws AccessDeniedException. */
+export function authorize(svc: KmsServices, call: KmsCall, key: KmsKeyRecord, action: string, context: Record<string, ConditionValue> = {}): void {
+  const decision = decideKeyPolicy(svc, call, policyOf(key.policy), key, action, context);
   if (decision === 'allow') return;
   const why = decision === 'explicit-deny' ? 'with an explicit deny in a resource-based policy'
     : decision === 'too-costly' ? 'because its key policy is too costly to evaluate for this request'
       : `because no resource-based policy allows the ${action} action`;
-  throw kmsError('AccessDeniedException', `User: ${call.principalArn} is not authorized to perform: ${action} on resource: ${resourceArn} ${why}`);
+  throw kmsError('AccessDeniedException', `User: ${call.principalArn} is not authorized to perform: ${action} on resource: ${keyArn(svc.location, key.keyId)} ${why}`);
 }
 
 /** Cryptographic operations need an Enabled key. */

@@ -52,11 +52,11 @@ export async function startKmsServer(opts: Partial<ServerRunOptions> = {}): Prom
   };
 }
 
-/** Awaits `p` to reject with the AWS exception `name` (and a message matching `message`). */
-export async function rejectsWith(p: Promise<unknown>, name: string, message?: RegExp): Promise<void> {
+/** Awaits `p` to reject with the AWS exception `name` (and a message matching `message`); `what` names the case in a failure. */
+export async function rejectsWith(p: Promise<unknown>, name: string, message?: RegExp, what = ''): Promise<void> {
   await assert.rejects(p, (err: Error) => {
-    assert.equal(err.name, name, `expected ${name}, got ${err.name}: ${err.message}`);
-    if (message) assert.match(err.message, message);
+    assert.equal(err.name, name, `${what}${what ? ': ' : ''}expected ${name}, got ${err.name}: ${err.message}`);
+    if (message) assert.match(err.message, message, what);
     return true;
   });
 }
