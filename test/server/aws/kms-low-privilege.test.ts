@@ -211,6 +211,9 @@ test('the parameters AWS presents as condition keys are there: a Deny on bypassi
   const lockout = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:user/nobody` }, Action: 'kms:*', Resource: '*' }] });
   await rejectsWith(mallory.send(new PutKeyPolicyCommand({ KeyId, Policy: lockout, BypassPolicyLockoutSafetyCheck: true })), 'AccessDeniedException', /explicit deny/);
   await rejectsWith(mallory.send(new PutKeyPolicyCommand({ KeyId, Policy: lockout })), 'MalformedPolicyDocumentException', /will not allow you to update the key policy/);
+  // The check judges the caller's next PutKeyPolicy with this call's condition keys: over this plain-HTTP connection it would be denied.
+  const deniedOverHttp = policyDenyingMallory({ Action: 'kms:PutKeyPolicy', Condition: { Bool: { 'aws:SecureTransport': 'false' } } });
+  await rejectsWith(mallory.send(new PutKeyPolicyCommand({ KeyId, Policy: deniedOverHttp })), 'MalformedPolicyDocumentException', /will not allow you to update the key policy/);
   await rejectsWith(mallory.send(new ScheduleKeyDeletionCommand({ KeyId, PendingWindowInDays: 7 })), 'AccessDeniedException', /explicit deny/);
   await rejectsWith(mallory.send(new EnableKeyRotationCommand({ KeyId, RotationPeriodInDays: 90 })), 'AccessDeniedException', /explicit deny/);
   await mallory.send(new EnableKeyRotationCommand({ KeyId, RotationPeriodInDays: 365 }));
