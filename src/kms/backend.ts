@@ -15,14 +15,14 @@ import type { TokenStore } from '../auth/index.js';
 import { type CertificateCache, createCertificateCache } from '../attestation/index.js';
 import { backendFromPaths, type Backend, type BackendContext, type LogicalRequest, type LogicalResponse, type TokenEntry } from '../core/index.js';
 import { SealtrailError, internal, invalid } from '../errors/index.js';
-import { operationInput } from '../lib/aws-members.js';
+import { memberTypeProblem, operationInput } from '../lib/aws-members.js';
 import { apiCallRecorder, type TrailRecorder, type TrailUserIdentity } from '../trail/index.js';
 import { accountRootArn, userArn, type KmsLocation } from './arn.js';
 import { withAuditSafeText } from './audit-text.js';
 import { kmsError } from './errors.js';
 import { createKeyStore } from './keys/store.js';
 import type { KmsServices } from './operations/context.js';
-import { checkGrantTokens, checkMemberTypes } from './operations/input.js';
+import { checkGrantTokens } from './operations/input.js';
 import { kmsOperation } from './operations/registry.js';
 import type { KmsUserRecord } from './users/model.js';
 import { createUserStore, type UserStore } from './users/store.js';
@@ -165,7 +165,8 @@ export function createKmsEngine(ctx: Pick<BackendContext, 'storage' | 'clock'>, 
           };
           // The notes travel with the result or the error to the call's CloudTrail event (recordOutcome).
           try {
-            checkMemberTypes(call.body, spec.members);
+            const mistyped = memberTypeProblem(call.body, spec.members);
+            if (mistyped) throw kmsError('SerializationException', mistyped);
             checkGrantTokens(call.body);
             return { data: await spec.handler(call, services), outcomeFacts: call.notes };
           } catch (err) {
