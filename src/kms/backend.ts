@@ -23,6 +23,7 @@ import { kmsError } from './errors.js';
 import { createKeyStore } from './keys/store.js';
 import type { KmsServices } from './operations/context.js';
 import { checkGrantTokens } from './operations/input.js';
+import { purgeDueKeys } from './operations/key-access.js';
 import { kmsOperation } from './operations/registry.js';
 import type { KmsUserRecord } from './users/model.js';
 import { createUserStore, type UserStore } from './users/store.js';
@@ -43,6 +44,8 @@ export interface KmsEngine {
   location: KmsLocation;
   /** The caller as CloudTrail shows it: its KMS user, the account root, or its token. */
   identify(token: TokenEntry): Promise<TrailUserIdentity>;
+  /** Deletes the keys whose deletion date has passed (run at unseal and periodically); returns how many. */
+  purgeDueKeys(signal?: AbortSignal): Promise<number>;
 }
 
 /**
@@ -185,5 +188,5 @@ export function createKmsEngine(ctx: Pick<BackendContext, 'storage' | 'clock'>, 
       operation: kmsOperation, identify,
     }),
   });
-  return { backend, users, location, identify };
+  return { backend, users, location, identify, purgeDueKeys: (signal) => purgeDueKeys(services, signal) };
 }

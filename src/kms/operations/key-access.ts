@@ -1,7 +1,8 @@
 /**
  * Finding a key from a request's KeyId, authorizing the call against its key policy, and checking
  * that its state allows use — in AWS's order: NotFound → AccessDenied → Disabled/PendingDeletion.
- * Keys whose deletion date has passed are deleted here, lazily, with their aliases.
+ * Keys whose deletion date has passed are deleted, with their aliases, by the periodic sweep
+ * (purgeDueKeys) and by the first call that names one before it.
  */
 import { aliasArn, keyArn, parseKeyRef } from '../arn.js';
 import { kmsError, validationError } from '../errors.js';
@@ -29,6 +30,22 @@ async function purgeIfDue(svc: KmsServices, key: KmsKeyRecord): Promise<boolean>
   for (const a of await svc.keys.listAliases()) if (a.targetKeyId === key.keyId) await svc.keys.deleteAlias(a.aliasName);
   await svc.keys.remove(key.keyId);
   return true;
+}
+
+/**
+ * Deletes every key whose waiting period has ended, with its material and aliases, whether or not
+ * anyone names it again: deletion destroys the material on the date ScheduleKeyDeletion gave, as
+ * AWS deletes it, so what was encrypted under the key cannot be read back from storage. Returns how
+ * many. Stops between keys when `signal` aborts.
+ */
+export async function purgeDueKeys(svc: KmsServices, signal?: AbortSignal): Promise<number> {
+  let purged = 0;
+  for (const keyId of await svc.keys.listIds()) {
+    if (signal?.aborted) break;
+    const key = await svc.keys.get(keyId);
+    if (key && (await purgeIfDue(svc, key))) purged++;
+  }
+  return purged;
 }
 
 /** A live key record by id (undefined when absent or just purged). */
