@@ -18,6 +18,10 @@ import { trailBackend, createTrailManager, createTrailRecorder, createEventStore
 import { storageView, type Storage } from '../storage/index.js';
 import { sysBackend, type SysHa } from '../sys/index.js';
 import type { ServerLogger } from '../server/index.js';
+import { startPeriodicPass } from '../lib/periodic-pass.js';
+
+/** How often keys past their deletion date are looked for (and once at unseal). */
+const KEY_DELETION_SWEEP_MS = 3600_000;
 
 /** Secrets engines by type: adding one is one line here. */
 export const SECRET_ENGINES: Record<string, BackendFactory> = {
@@ -135,13 +139,20 @@ export function servicesBuilder(config: ServerConfig, log: ServerLogger, opts: W
       onPass: (revoked) => { if (revoked > 0) log.info({ revoked }, 'token tidy: expired tokens removed'); },
       onError: (err) => log.error({ err }, 'token tidy failed'),
     });
+    const keyDeletion = startPeriodicPass({
+      pass: (signal) => kms.purgeDueKeys(signal),
+      intervalMs: KEY_DELETION_SWEEP_MS,
+      onPass: (deleted) => { if (deleted > 0) log.info({ deleted }, 'kms: keys past their deletion date deleted'); },
+      onError: (err) => log.error({ err }, 'kms: the deletion of keys past their deletion date failed'),
+    });
     opts.events?.record('unseal');
     return {
       tokens, tokenTidy, policies, audit, mounts, kms, trail, wrapping,
-      // The tidy pass first (it writes tokens), the background writers next, then the mounts.
+      // The tidy passes first (they write tokens and keys), the background writers next, then the mounts.
       async close() {
         opts.events?.record('seal');
         await tokenTidy.stop();
+        await keyDeletion.stop();
         // The last checkpoint is signed while the key is still at hand.
         await opts.ledger?.sealed();
         await trail.close();

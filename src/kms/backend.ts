@@ -16,14 +16,15 @@ import type { TokenStore } from '../auth/index.js';
 import { type CertificateCache, createCertificateCache } from '../attestation/index.js';
 import { backendFromPaths, type Backend, type BackendContext, type LogicalRequest, type LogicalResponse, type TokenEntry } from '../core/index.js';
 import { SealtrailError, internal, invalid } from '../errors/index.js';
-import { operationInput } from '../lib/aws-members.js';
+import { memberTypeProblem, operationInput } from '../lib/aws-members.js';
 import { apiCallRecorder, type TrailRecorder, type TrailUserIdentity } from '../trail/index.js';
 import { accountRootArn, userArn, type KmsLocation } from './arn.js';
 import { withAuditSafeText } from './audit-text.js';
 import { kmsError } from './errors.js';
 import { createKeyStore } from './keys/store.js';
 import type { KmsServices } from './operations/context.js';
-import { checkGrantTokens, checkMemberTypes } from './operations/input.js';
+import { checkGrantTokens } from './operations/input.js';
+import { purgeDueKeys } from './operations/key-access.js';
 import { kmsOperation } from './operations/registry.js';
 import type { KmsUserRecord } from './users/model.js';
 import { createUserStore, type UserStore } from './users/store.js';
@@ -44,6 +45,8 @@ export interface KmsEngine {
   location: KmsLocation;
   /** The caller as CloudTrail shows it: its KMS user, the account root, or its token. */
   identify(token: TokenEntry): Promise<TrailUserIdentity>;
+  /** Deletes the keys whose deletion date has passed (run at unseal and periodically); returns how many. */
+  purgeDueKeys(signal?: AbortSignal): Promise<number>;
 }
 
 /**
@@ -71,16 +74,31 @@ export function principalOf(user: KmsUserRecord | undefined, token: TokenEntry |
 /**
  * The global condition keys IAM puts in every request's context, where this server knows them.
  * Without them a Deny on aws:SecureTransport or aws:SourceIp would never apply (an absent key makes
- * a positive operator false). aws:username exists for users only, as in IAM.
+ * a positive operator false). aws:username exists for users only, as in IAM; aws:userid is the
+ * caller's unique id (a user's principal id, the account for root, else the token's accessor).
+ * No AWS service ever calls on a caller's behalf here, so every call is direct.
  */
-export function requestConditions(req: Pick<LogicalRequest, 'remoteAddress' | 'tls'>, principalArn: string, userName: string | undefined, accountId: string): Record<string, string> {
+export function requestConditions(
+  req: Pick<LogicalRequest, 'remoteAddress' | 'tls'>, caller: { principalArn: string; userId: string; userName?: string }, location: KmsLocation,
+): Record<string, string> {
   return {
     'aws:sourceip': req.remoteAddress.startsWith('::ffff:') ? req.remoteAddress.slice('::ffff:'.length) : req.remoteAddress,
     'aws:securetransport': req.tls ? 'true' : 'false',
-    'aws:principalaccount': accountId,
-    'aws:principaltype': principalArn === accountRootArn(accountId) ? 'Account' : 'User',
-    ...(userName !== undefined ? { 'aws:username': userName } : {}),
+    'aws:principalaccount': location.accountId,
+    'aws:principaltype': caller.principalArn === accountRootArn(location.accountId) ? 'Account' : 'User',
+    'aws:userid': caller.userId,
+    'aws:requestedregion': location.region,
+    'aws:viaawsservice': 'false',
+    'aws:principalisawsservice': 'false',
+    ...(caller.userName !== undefined ? { 'aws:username': caller.userName } : {}),
   };
+}
+
+/** aws:userid, and CloudTrail's userIdentity.principalId: the same unique id of the caller. */
+function uniqueIdOf(user: KmsUserRecord | undefined, token: TokenEntry | undefined, accountId: string): string {
+  if (user) return user.principalId;
+  if (token?.policies.includes('root')) return accountId;
+  return token ? tokenPrincipalId(token.accessor) : 'anonymous';
 }
 
 function policiesOf(data: Record<string, unknown>): string[] {
@@ -113,9 +131,10 @@ export function createKmsEngine(ctx: Pick<BackendContext, 'storage' | 'clock'>, 
   async function identify(token: TokenEntry): Promise<TrailUserIdentity> {
     const user = await users.userOfToken(token);
     const arn = principalOf(user, token, deps.accountId);
-    if (user) return { type: 'IAMUser', principalId: user.principalId, arn, accountId: deps.accountId, accessKeyId: user.accessKeyId, userName: user.name };
-    if (token.policies.includes('root')) return { type: 'Root', principalId: deps.accountId, arn, accountId: deps.accountId, accessKeyId: '', userName: '' };
-    return { type: 'IAMUser', principalId: tokenPrincipalId(token.accessor), arn, accountId: deps.accountId, accessKeyId: '', userName: arn.slice(arn.indexOf(':user/') + 6) };
+    const principalId = uniqueIdOf(user, token, deps.accountId);
+    if (user) return { type: 'IAMUser', principalId, arn, accountId: deps.accountId, accessKeyId: user.accessKeyId, userName: user.name };
+    if (token.policies.includes('root')) return { type: 'Root', principalId, arn, accountId: deps.accountId, accessKeyId: '', userName: '' };
+    return { type: 'IAMUser', principalId, arn, accountId: deps.accountId, accessKeyId: '', userName: arn.slice(arn.indexOf(':user/') + 6) };
   }
 
   const withSecret = (user: KmsUserRecord): LogicalResponse => ({
@@ -157,11 +176,13 @@ export function createKmsEngine(ctx: Pick<BackendContext, 'storage' | 'clock'>, 
           const principalArn = principalOf(user, req.token, deps.accountId);
           const call = {
             body: operationInput(req.data, spec.members), principalArn, notes: { resources: [] },
-            requestConditions: requestConditions(req.logical, principalArn, user?.name, deps.accountId), requestAliases: new Map(),
+            requestConditions: requestConditions(req.logical, { principalArn, userId: uniqueIdOf(user, req.token, deps.accountId), userName: user?.name }, location),
+            requestAliases: new Map(),
           };
           // The notes travel with the result or the error to the call's CloudTrail event (recordOutcome).
           try {
-            checkMemberTypes(call.body, spec.members);
+            const mistyped = memberTypeProblem(call.body, spec.members);
+            if (mistyped) throw kmsError('SerializationException', mistyped);
             checkGrantTokens(call.body);
             return { data: await spec.handler(call, services), outcomeFacts: call.notes };
           } catch (err) {
@@ -180,5 +201,5 @@ export function createKmsEngine(ctx: Pick<BackendContext, 'storage' | 'clock'>, 
       operation: kmsOperation, identify,
     }),
   });
-  return { backend, users, location, identify };
+  return { backend, users, location, identify, purgeDueKeys: (signal) => purgeDueKeys(services, signal) };
 }

@@ -9,9 +9,14 @@
  *                                       declared type; a member left out shows the service's
  *                                       default for it when one is given
  *
+ *   memberTypeProblem(body, members)    the first declared member present without its declared
+ *                                       JSON type, for AWS's SerializationException before any
+ *                                       operation acts
+ *
  * An undeclared member is never read, audited or recorded, so a caller cannot make a value it
  * chose (a plaintext, a MAC message) reach the trail by naming it.
  */
+
 export type MemberType = 'string' | 'number' | 'boolean' | 'strings' | 'map';
 export type Shape = MemberType | { readonly struct: Members } | { readonly list: Members };
 /** A member the operation reads but CloudTrail never shows (plaintexts, ciphertexts, documents). */
@@ -69,4 +74,41 @@ export function recordedParameters(
     if (value !== undefined) out[lowerFirst(name)] = value;
   }
   return Object.keys(out).length === 0 ? null : out;
+}
+
+const isStruct = (v: unknown): v is object => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function typeProblem(value: unknown, shape: Shape): string | undefined {
+  switch (shape) {
+    case 'string': return typeof value === 'string' ? undefined : 'a string';
+    case 'number': return typeof value === 'number' ? undefined : 'a number';
+    case 'boolean': return typeof value === 'boolean' ? undefined : 'a boolean';
+    case 'strings': return Array.isArray(value) && value.every((x) => typeof x === 'string') ? undefined : 'a list of strings';
+    case 'map': return isStruct(value) && Object.values(value).every((x) => typeof x === 'string') ? undefined : 'a map of strings';
+  }
+  if ('struct' in shape) return isStruct(value) ? undefined : 'a structure';
+  return Array.isArray(value) && value.every(isStruct) ? undefined : 'a list of structures';
+}
+
+/**
+ * Every declared member the body holds must have its declared JSON type, members of structures
+ * and lists included; null is absent. A handler that never reads a member (DryRun `"true"`,
+ * GrantTokens), or reads a mistyped one as absent (a `trailNameList` of `"x"`), would otherwise act
+ * as if it had not been sent. Returns what the first offending member should have been
+ * (`Tags.1.TagValue: expected a string`), or undefined.
+ */
+export function memberTypeProblem(body: Readonly<Record<string, unknown>>, members: Members, path = ''): string | undefined {
+  for (const [name, member] of Object.entries(members)) {
+    const value = Object.hasOwn(body, name) ? body[name] : undefined;
+    if (value === undefined || value === null) continue;
+    const inner = shapeOf(member);
+    const expected = typeProblem(value, inner);
+    if (expected) return `${path}${name}: expected ${expected}`;
+    if (typeof inner !== 'object') continue;
+    const problem = 'struct' in inner
+      ? memberTypeProblem(value as Record<string, unknown>, inner.struct, `${path}${name}.`)
+      : (value as Array<Record<string, unknown>>).reduce<string | undefined>((found, item, i) => found ?? memberTypeProblem(item, inner.list, `${path}${name}.${i + 1}.`), undefined);
+    if (problem) return problem;
+  }
+  return undefined;
 }

@@ -8,7 +8,7 @@
 import { backendFromPaths, type PathRequest, type BackendFactory, type LogicalResponse, type TokenEntry } from '../core/index.js';
 import type { Clock } from '../lib/clock.js';
 import { SealtrailError } from '../errors/index.js';
-import { operationInput, unrecorded, type Members } from '../lib/aws-members.js';
+import { memberTypeProblem, operationInput, unrecorded, type Members } from '../lib/aws-members.js';
 import { apiCallRecorder, type AwsOperationFacts } from './api-call.js';
 import type { TrailRecorder, TrailUserIdentity } from './model.js';
 import type { TrailManager, TrailSummary } from './delivery/trail-manager.js';
@@ -106,7 +106,10 @@ export function trailBackend(deps: TrailBackendDeps): BackendFactory {
             const op = Object.hasOwn(ops, req.params.op) ? ops[req.params.op] : undefined;
             const facts = cloudTrailOperation(req.params.op);
             if (!op || !facts) throw new SealtrailError('unsupported', 'UnknownOperationException', `Unknown operation ${req.params.op}.`);
-            return { data: await op(operationInput(req.data, facts.members)) };
+            const input = operationInput(req.data, facts.members);
+            const mistyped = memberTypeProblem(input, facts.members);
+            if (mistyped) throw new SealtrailError('invalid', 'SerializationException', mistyped);
+            return { data: await op(input) };
           },
         },
       },

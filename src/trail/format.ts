@@ -3,11 +3,32 @@
  * with AWS's field names in AWS's order (eventVersion 1.11). Nothing else in Sealtrail knows these
  * field names. Optional fields (errorCode, errorMessage, additionalEventData) are omitted when
  * absent, as CloudTrail omits them; tlsDetails closes the record when the call came over TLS.
+ *
+ * The fields a caller shapes are bounded, so a record stays well under CloudTrail's 256 KB event
+ * size whatever the call carried: a signed body may hold 1 MiB, its declared members are recorded
+ * as sent (also when the call is refused, by the ACL or a key policy) and some error messages
+ * repeat a value. As CloudTrail does with a field over its size, requestParameters or
+ * responseElements beyond MAX_RECORDED_FIELD_BYTES become `{"omitted": true}`, and an error
+ * message is cut at MAX_ERROR_MESSAGE_CHARS with "..." (the caller's answer keeps it whole).
  */
 import { rfc3339 } from '../lib/time.js';
 import type { TrailEventInput, TrailResource, TrailUserIdentity } from './model.js';
 
 export const CLOUDTRAIL_EVENT_VERSION = '1.11';
+
+/** Above any valid call's members (a 32 KiB key policy, 50 tags), below a megabyte's body. */
+export const MAX_RECORDED_FIELD_BYTES = 100 * 1024;
+/** Room for AWS's messages that name a key id or ARN of 2,048 characters. */
+export const MAX_ERROR_MESSAGE_CHARS = 4096;
+
+const OMITTED = () => ({ omitted: true });
+
+function bounded(field: Record<string, unknown> | null | undefined): Record<string, unknown> | null {
+  if (!field) return null;
+  return Buffer.byteLength(JSON.stringify(field)) > MAX_RECORDED_FIELD_BYTES ? OMITTED() : field;
+}
+
+const boundedMessage = (m: string) => (m.length > MAX_ERROR_MESSAGE_CHARS ? `${m.slice(0, MAX_ERROR_MESSAGE_CHARS)}...` : m);
 
 /** CloudTrail's userIdentity has exactly the internal model's fields and names. */
 export type CloudTrailUserIdentity = TrailUserIdentity;
@@ -87,12 +108,12 @@ function orderRecord(base: CloudTrailRecord, event: TrailEventInput): CloudTrail
   for (const [key, value] of Object.entries(base)) {
     if (key === 'requestParameters') {
       if (event.errorCode !== undefined) out.errorCode = event.errorCode;
-      if (event.errorMessage !== undefined) out.errorMessage = event.errorMessage;
-      out.requestParameters = event.requestParameters ?? null;
+      if (event.errorMessage !== undefined) out.errorMessage = boundedMessage(event.errorMessage);
+      out.requestParameters = bounded(event.requestParameters);
       continue;
     }
     if (key === 'responseElements') {
-      out.responseElements = event.responseElements ?? null;
+      out.responseElements = bounded(event.responseElements);
       if (event.additionalEventData !== undefined) out.additionalEventData = event.additionalEventData;
       continue;
     }

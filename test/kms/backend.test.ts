@@ -13,8 +13,9 @@ const ACCOUNT = '111122223333';
 function setup() {
   const clock = manualClock(Date.UTC(2025, 0, 1));
   const events: TrailEventInput[] = [];
+  const storage = createMemoryStorage();
   // A root token is not a KMS user's linked token, so the user store never asks the token store.
-  const engine = createKmsEngine({ storage: createMemoryStorage(), clock }, {
+  const engine = createKmsEngine({ storage, clock }, {
     accountId: ACCOUNT, region: 'us-east-1', tokens: {} as TokenStore, trustedRoots: () => [],
     recorder: { record: async (event) => { events.push(event); } },
   });
@@ -27,7 +28,7 @@ function setup() {
     };
     return { logical, operation: 'update', path: `aws/${op}`, data, mount: {} as MountEntry, token };
   };
-  return { engine, events, token, request };
+  return { engine, events, token, request, storage, clock };
 }
 
 test('a failing KMS call hands its key to the CloudTrail event through the error it throws, with no side channel', async () => {
@@ -53,4 +54,26 @@ test('a failing KMS call hands its key to the CloudTrail event through the error
   assert.deepEqual(events[1].resources, [{ accountId: ACCOUNT, type: 'AWS::KMS::Key', arn: keyArn }]);
   assert.equal(events[1].errorCode, 'InvalidCiphertextException');
   assert.equal(events[1].requestId, decrypt.logical.id);
+});
+
+test('a key past its deletion date is deleted, material and aliases, by the sweep even if no call names it again', async () => {
+  const { engine, request, storage, clock } = setup();
+  const keyIdOf = async () => ((await engine.backend.handleRequest(request('CreateKey', {})))!.data!.KeyMetadata as { KeyId: string }).KeyId;
+  const doomed = await keyIdOf();
+  const kept = await keyIdOf();
+  const later = await keyIdOf();
+  await engine.backend.handleRequest(request('CreateAlias', { AliasName: 'alias/doomed', TargetKeyId: doomed }));
+  await engine.backend.handleRequest(request('ScheduleKeyDeletion', { KeyId: doomed, PendingWindowInDays: 7 }));
+  await engine.backend.handleRequest(request('ScheduleKeyDeletion', { KeyId: later, PendingWindowInDays: 30 }));
+
+  assert.equal(await engine.purgeDueKeys(), 0, 'nothing is due before its date');
+  clock.advance(7 * 86_400_000 + 1000);
+  assert.ok(await storage.get(`keys/${doomed}`), 'the record is still stored until the sweep');
+  assert.equal(await engine.purgeDueKeys(), 1);
+  assert.equal(await storage.get(`keys/${doomed}`), undefined);
+  assert.deepEqual(await storage.list('aliases/'), []);
+  assert.ok(await storage.get(`keys/${kept}`));
+  assert.ok(await storage.get(`keys/${later}`));
+  const listed = (await engine.backend.handleRequest(request('ListKeys', {})))!.data!.Keys as Array<{ KeyId: string }>;
+  assert.deepEqual(listed.map((k) => k.KeyId).sort(), [kept, later].sort());
 });

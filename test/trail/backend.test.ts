@@ -92,3 +92,23 @@ test('sys/trails lists trails and trails/<name>/deliver writes the files', async
     await s.done();
   }
 });
+
+test('a member of the wrong JSON type is SerializationException naming it, not taken as absent', async () => {
+  const s = await setup();
+  try {
+    for (const [path, body, message] of [
+      // Taken as absent, a trailNameList of one name would list every trail.
+      ['aws/DescribeTrails', { trailNameList: 'main' }, 'trailNameList: expected a list of strings'],
+      ['aws/GetTrail', { Name: ['main'] }, 'Name: expected a string'],
+      ['aws/LookupEvents', { LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 7 }] }, 'LookupAttributes.1.AttributeValue: expected a string'],
+      ['aws/LookupEvents', { StartTime: '2024-11-14' }, 'StartTime: expected a number'],
+      ['aws/ListPublicKeys', { EndTime: 'now' }, 'EndTime: expected a number'],
+    ] as const) {
+      await assert.rejects(s.backend.handleRequest(req(path, body)), (err: unknown) => err instanceof SealtrailError && err.code === 'SerializationException' && err.message === message, path);
+    }
+    const named = await s.backend.handleRequest(req('aws/DescribeTrails', { trailNameList: ['other'] }));
+    assert.deepEqual(named?.data, { trailList: [] });
+  } finally {
+    await s.done();
+  }
+});

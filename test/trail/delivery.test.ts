@@ -11,6 +11,7 @@ import { createMemoryStorage } from '../../src/storage/memory/index.js';
 import { createTrailManager } from '../../src/trail/delivery/trail-manager.js';
 import { createEventStore } from '../../src/trail/store/event-store.js';
 import { createTrailRecorder } from '../../src/trail/recorder.js';
+import { MAX_LOG_FILE_CHARS } from '../../src/trail/delivery/trail-writer.js';
 import { keysFromPublicKeyList } from '../../src/trail/validate/public-keys.js';
 import { validateTrailDirectory } from '../../src/trail/validate/index.js';
 import { importPublicKey, publicKeyPem } from '../../src/trail/keys/crypto.js';
@@ -198,6 +199,40 @@ test('a --dir that does not exist or is a file is refused, not read as a trail w
     await assert.rejects(run(join(dir, 'missing')), { message: `trail directory "${join(dir, 'missing')}" does not exist` });
     await assert.rejects(run(file), { message: `"${file}" is not a directory (--dir takes the trail's directory, holding <bucket>/AWSLogs/...)` });
   } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('large events are split across log files of at most MAX_LOG_FILE_CHARS, each event delivered once and in order', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'trail-delivery-'));
+  const clock = manualClock(T0);
+  const store = createEventStore({ path: ':memory:', encryptionKey: new Uint8Array(32).fill(1), clock, purgeIntervalMs: 0 });
+  const trails = createTrailManager({
+    trails: [{ name: 'audit-trail', directory: dir, bucket: 'trail-bucket' }],
+    accountId: ACCOUNT, region: 'us-east-1', store: () => store, storage: createMemoryStorage(), clock,
+  });
+  try {
+    await trails.start();
+    const recorder = createTrailRecorder({ store: () => store });
+    // Records of about 99 KB each, as large as a recorded field may be (format.ts): 340 of them
+    // hold more than one file may.
+    const count = 340;
+    for (let i = 0; i < count; i++) {
+      await recorder.record(kmsEvent({ eventId: `evt-${i}`, eventTime: clock.now(), requestParameters: { description: `${i}`.padEnd(99_000, 'd') } }));
+    }
+    const { logFiles } = await trails.deliverNow('audit-trail');
+    assert.ok(logFiles.length >= 2, `${logFiles.length} log file(s)`);
+    const delivered: string[] = [];
+    for (const key of logFiles) {
+      const text = gunzipSync(readFileSync(join(dir, 'trail-bucket', key))).toString();
+      assert.ok(text.length <= MAX_LOG_FILE_CHARS + '{"Records":[]}'.length, `a log file of ${text.length} characters`);
+      delivered.push(...(JSON.parse(text) as { Records: Array<{ eventID: string }> }).Records.map((r) => r.eventID));
+    }
+    assert.deepEqual(delivered, Array.from({ length: count }, (_, i) => `evt-${i}`));
+    assert.deepEqual((await trails.deliverNow('audit-trail')).logFiles, []);
+  } finally {
+    await trails.stop();
+    await store.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });

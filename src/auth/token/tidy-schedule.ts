@@ -4,6 +4,7 @@
  * Lookups already refuse an expired token; tidying is what removes it from storage and from the
  * accessor list, so expired tokens cannot pile up without bound.
  */
+import { startPeriodicPass, type PeriodicPass } from '../../lib/periodic-pass.js';
 import type { ManagedTokenStore } from './store.js';
 
 export interface TokenTidyOptions {
@@ -14,37 +15,9 @@ export interface TokenTidyOptions {
   onError?: (err: unknown) => void;
 }
 
-export interface TokenTidySchedule {
-  /** Stops the schedule; a running pass stops at its next token and is awaited. */
-  stop(): Promise<void>;
-}
+/** stop(): a running pass stops at its next token and is awaited. */
+export type TokenTidySchedule = PeriodicPass;
 
 export function startTokenTidy(opts: TokenTidyOptions): TokenTidySchedule {
-  const abort = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
-
-  const pass = () => {
-    timer = undefined;
-    running = opts.tokens.tidy(abort.signal).then(
-      (revoked) => opts.onPass?.(revoked),
-      (err) => { if (!abort.signal.aborted) opts.onError?.(err); },
-    ).finally(() => {
-      running = undefined;
-      if (!abort.signal.aborted) schedule(opts.intervalMs);
-    });
-  };
-  const schedule = (ms: number) => {
-    timer = setTimeout(pass, ms);
-    timer.unref(); // never what keeps the process alive
-  };
-
-  schedule(0);
-  return {
-    async stop() {
-      abort.abort();
-      if (timer) clearTimeout(timer);
-      await running;
-    },
-  };
+  return startPeriodicPass({ pass: (signal) => opts.tokens.tidy(signal), intervalMs: opts.intervalMs, onPass: opts.onPass, onError: opts.onError });
 }

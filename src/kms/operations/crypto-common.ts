@@ -49,6 +49,14 @@ export function contextConditions(context: EncryptionContext | undefined): Recor
   return { ...pairConditions('kms:encryptioncontext:', Object.entries(context)), 'kms:encryptioncontextkeys': Object.keys(context) };
 }
 
+/**
+ * The condition keys of a cryptographic operation: its encryption context, and its encryption
+ * algorithm, which AWS presents whether sent or defaulted (checkAlgorithm leaves only this one).
+ */
+export function cryptoConditions(context: EncryptionContext | undefined): Record<string, ConditionValue> {
+  return { ...contextConditions(context), 'kms:encryptionalgorithm': 'SYMMETRIC_DEFAULT' };
+}
+
 /** A blob sealed under the key's current material, and that material's id for the event. */
 export async function sealWithKey(svc: KmsServices, key: KmsKeyRecord, plaintext: Uint8Array, context: EncryptionContext | undefined): Promise<{ blob: Buffer; keyMaterialId: string }> {
   const current = currentMaterial(await rotateIfDue(svc, key, newMaterial));

@@ -5,7 +5,7 @@ import { envelopeForRecipient } from '../recipient/cms.js';
 import type { OperationHandler } from './context.js';
 import { optBlob, optString, reqString } from './input.js';
 import { authorize, findKey, rejectDryRun, requireEnabled } from './key-access.js';
-import { blobKeyId, checkAlgorithm, checkBlobLength, contextConditions, openWithKey, readContext, recipientOf, sealWithKey } from './crypto-common.js';
+import { blobKeyId, checkAlgorithm, checkBlobLength, cryptoConditions, openWithKey, readContext, recipientOf, sealWithKey } from './crypto-common.js';
 
 const MAX_PLAINTEXT = 4096;
 
@@ -18,7 +18,7 @@ export const encrypt: OperationHandler = async (call, svc) => {
   const context = readContext(call.body);
   checkAlgorithm(call.body);
   const key = await findKey(svc, call, keyRef, { aliases: true });
-  authorize(svc, call, key, 'kms:Encrypt', contextConditions(context));
+  authorize(svc, call, key, 'kms:Encrypt', cryptoConditions(context));
   requireEnabled(svc, key);
   rejectDryRun(call);
   const { blob, keyMaterialId } = await sealWithKey(svc, key, plaintext, context);
@@ -35,7 +35,7 @@ export const decrypt: OperationHandler = async (call, svc) => {
   const key = await findKey(svc, call, keyRef ?? named, { aliases: true });
   if (key.keyId !== named) throw kmsError('IncorrectKeyException', 'The key ID in the request does not identify a CMK that can perform this operation.');
   const recipient = recipientOf(call, svc);
-  authorize(svc, call, key, 'kms:Decrypt', { ...contextConditions(context), ...recipient?.conditionContext });
+  authorize(svc, call, key, 'kms:Decrypt', { ...cryptoConditions(context), ...recipient?.conditionContext });
   requireEnabled(svc, key);
   rejectDryRun(call);
   const { plaintext, keyMaterialId } = openWithKey(key, blob, context);
@@ -59,8 +59,8 @@ export const reEncrypt: OperationHandler = async (call, svc) => {
   const source = await findKey(svc, call, sourceRef ?? named, { aliases: true, member: 'sourceKeyId' });
   if (source.keyId !== named) throw kmsError('IncorrectKeyException', 'The key ID in the request does not identify a CMK that can perform this operation.');
   const destination = await findKey(svc, call, destinationRef, { aliases: true, member: 'destinationKeyId' });
-  authorize(svc, call, source, 'kms:ReEncryptFrom', contextConditions(sourceContext));
-  authorize(svc, call, destination, 'kms:ReEncryptTo', contextConditions(destinationContext));
+  authorize(svc, call, source, 'kms:ReEncryptFrom', cryptoConditions(sourceContext));
+  authorize(svc, call, destination, 'kms:ReEncryptTo', cryptoConditions(destinationContext));
   requireEnabled(svc, source);
   requireEnabled(svc, destination);
   rejectDryRun(call);

@@ -6,7 +6,7 @@ import { envelopeForRecipient } from '../recipient/cms.js';
 import type { KmsCall, KmsServices, OperationHandler } from './context.js';
 import { optInt, optString, reqString } from './input.js';
 import { authorize, findKey, rejectDryRun, requireEnabled } from './key-access.js';
-import { contextConditions, readContext, recipientOf, sealWithKey } from './crypto-common.js';
+import { cryptoConditions, readContext, recipientOf, sealWithKey } from './crypto-common.js';
 
 const DATA_KEY_SPECS: Record<string, number> = { AES_256: 32, AES_128: 16 };
 
@@ -34,7 +34,7 @@ async function generate(call: KmsCall, svc: KmsServices, withPlaintext: boolean)
   const key = await findKey(svc, call, keyRef, { aliases: true });
   const recipient = withPlaintext ? recipientOf(call, svc) : undefined;
   const action = withPlaintext ? 'kms:GenerateDataKey' : 'kms:GenerateDataKeyWithoutPlaintext';
-  authorize(svc, call, key, action, { ...contextConditions(context), ...recipient?.conditionContext });
+  authorize(svc, call, key, action, { ...cryptoConditions(context), ...recipient?.conditionContext });
   requireEnabled(svc, key);
   rejectDryRun(call);
   const dataKey = randomData(length);

@@ -1,9 +1,8 @@
 /**
  * Typed reads of an AWS JSON request body. A member of the wrong JSON type is AWS's
- * SerializationException, for every declared member before the handler runs (checkMemberTypes);
- * range and length limits are checked by each operation (ValidationException).
+ * SerializationException, for every declared member before the handler runs (checkMemberTypes,
+ * lib/aws-members.ts); range and length limits are checked by each operation (ValidationException).
  */
-import { shapeOf, type Members, type Shape } from '../../lib/aws-members.js';
 import { kmsError, validationError } from '../errors.js';
 import { setOwn } from '../../lib/safe-object.js';
 
@@ -82,38 +81,6 @@ export function optObjectList(body: AwsBody, member: string): AwsBody[] | undefi
   if (v === undefined || v === null) return undefined;
   if (!Array.isArray(v) || v.some((x) => typeof x !== 'object' || x === null || Array.isArray(x))) throw wrongType(member, 'a list of structures');
   return v as AwsBody[];
-}
-
-const isStruct = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-function typeProblem(value: unknown, shape: Shape): string | undefined {
-  switch (shape) {
-    case 'string': return typeof value === 'string' ? undefined : 'a string';
-    case 'number': return typeof value === 'number' ? undefined : 'a number';
-    case 'boolean': return typeof value === 'boolean' ? undefined : 'a boolean';
-    case 'strings': return Array.isArray(value) && value.every((x) => typeof x === 'string') ? undefined : 'a list of strings';
-    case 'map': return isStruct(value) && Object.values(value as object).every((x) => typeof x === 'string') ? undefined : 'a map of strings';
-  }
-  if ('struct' in shape) return isStruct(value) ? undefined : 'a structure';
-  return Array.isArray(value) && value.every(isStruct) ? undefined : 'a list of structures';
-}
-
-/**
- * Every declared member the body holds has its declared JSON type, members of structures and
- * lists included; null is absent. A handler that never reads a member (DryRun `"true"`,
- * GrantTokens) would otherwise take a mistyped one as absent and act.
- */
-export function checkMemberTypes(body: AwsBody, members: Members, path = ''): void {
-  for (const [name, member] of Object.entries(members)) {
-    const value = Object.hasOwn(body, name) ? body[name] : undefined;
-    if (value === undefined || value === null) continue;
-    const inner = shapeOf(member);
-    const expected = typeProblem(value, inner);
-    if (expected) throw wrongType(path + name, expected);
-    if (typeof inner !== 'object') continue;
-    if ('struct' in inner) checkMemberTypes(value as AwsBody, inner.struct, `${path}${name}.`);
-    else (value as AwsBody[]).forEach((item, i) => checkMemberTypes(item, inner.list, `${path}${name}.${i + 1}.`));
-  }
 }
 
 const MAX_GRANT_TOKENS = 10;

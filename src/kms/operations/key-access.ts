@@ -1,13 +1,14 @@
 /**
  * Finding a key from a request's KeyId, authorizing the call against its key policy, and checking
  * that its state allows use — in AWS's order: NotFound → AccessDenied → Disabled/PendingDeletion.
- * Keys whose deletion date has passed are deleted here, lazily, with their aliases.
+ * Keys whose deletion date has passed are deleted, with their aliases, by the periodic sweep
+ * (purgeDueKeys) and by the first call that names one before it.
  */
 import { aliasArn, keyArn, parseKeyRef } from '../arn.js';
 import { kmsError, validationError } from '../errors.js';
 import type { KmsKeyRecord, Tag } from '../keys/model.js';
 import { createPolicyCache } from '../policy/cache.js';
-import { evaluateKeyPolicy, pairConditions, type ConditionValue } from '../policy/index.js';
+import { evaluateKeyPolicy, pairConditions, type ConditionValue, type KeyPolicy, type PolicyDecision } from '../policy/index.js';
 import type { KmsCall, KmsServices } from './context.js';
 
 const DAY_MS = 86_400_000;
@@ -29,6 +30,22 @@ async function purgeIfDue(svc: KmsServices, key: KmsKeyRecord): Promise<boolean>
   for (const a of await svc.keys.listAliases()) if (a.targetKeyId === key.keyId) await svc.keys.deleteAlias(a.aliasName);
   await svc.keys.remove(key.keyId);
   return true;
+}
+
+/**
+ * Deletes every key whose waiting period has ended, with its material and aliases, whether or not
+ * anyone names it again: deletion destroys the material on the date ScheduleKeyDeletion gave, as
+ * AWS deletes it, so what was encrypted under the key cannot be read back from storage. Returns how
+ * many. Stops between keys when `signal` aborts.
+ */
+export async function purgeDueKeys(svc: KmsServices, signal?: AbortSignal): Promise<number> {
+  let purged = 0;
+  for (const keyId of await svc.keys.listIds()) {
+    if (signal?.aborted) break;
+    const key = await svc.keys.get(keyId);
+    if (key && (await purgeIfDue(svc, key))) purged++;
+  }
+  return purged;
 }
 
 /** A live key record by id (undefined when absent or just purged). */
@@ -73,28 +90,56 @@ const policyOf = createPolicyCache();
 /** `aws:ResourceTag/<key>`: the key's tags, which every call to the key presents to its policy. */
 export const resourceTagConditions = (tags: readonly Tag[]) => pairConditions('aws:resourcetag/', tags.map((t) => [t.TagKey, t.TagValue] as const));
 
-/** Evaluates the key policy for `action` (`kms:Decrypt`); throws AccessDeniedException. */
-export function authorize(svc: KmsServices, call: KmsCall, key: KmsKeyRecord, action: string, context: Record<string, ConditionValue> = {}): void {
-  const resourceArn = keyArn(svc.location, key.keyId);
-  const decision = evaluateKeyPolicy(policyOf(key.policy), {
+/**
+ * What AWS presents about the key itself on every call to it (conditions-kms): its origin, spec,
+ * usage (and their older `CustomerMasterKey*` names), that it is not multi-Region, the account that
+ * owns it and its tags. Left absent, a Deny written on any of them would never apply.
+ */
+function keyConditions(svc: KmsServices, key: Pick<KmsKeyRecord, 'keySpec' | 'keyUsage' | 'tags'>): Record<string, ConditionValue> {
+  return {
+    ...resourceTagConditions(key.tags),
+    'kms:keyorigin': 'AWS_KMS',
+    'kms:keyspec': key.keySpec,
+    'kms:customermasterkeyspec': key.keySpec,
+    'kms:keyusage': key.keyUsage,
+    'kms:customermasterkeyusage': key.keyUsage,
+    'kms:multiregion': 'false',
+    'aws:resourceaccount': svc.location.accountId,
+  };
+}
+
+export type PolicyKey = Pick<KmsKeyRecord, 'keyId' | 'keySpec' | 'keyUsage' | 'tags'>;
+
+/**
+ * The key policy's decision on `action` by the caller, with every condition key the call presents:
+ * the operation's own (`context`: encryption context, parameters), the key's, and the request's.
+ * The lockout safety check asks the same question of a new policy, so it sees the same keys.
+ */
+export function decideKeyPolicy(svc: KmsServices, call: KmsCall, policy: KeyPolicy, key: PolicyKey, action: string, context: Record<string, ConditionValue> = {}): PolicyDecision {
+  return evaluateKeyPolicy(policy, {
     principalArn: call.principalArn,
     accountId: svc.location.accountId,
     action,
-    resourceArn,
+    resourceArn: keyArn(svc.location, key.keyId),
     context: {
       ...context,
-      ...resourceTagConditions(key.tags),
+      ...keyConditions(svc, key),
       ...call.requestConditions,
       ...(call.requestAliases.has(key.keyId) ? { 'kms:requestalias': call.requestAliases.get(key.keyId)! } : {}),
       'kms:calleraccount': svc.location.accountId,
       'aws:principalarn': call.principalArn,
     },
   });
+}
+
+/** Evaluates the key policy for `action` (`kms:Decrypt`); throws AccessDeniedException. */
+export function authorize(svc: KmsServices, call: KmsCall, key: KmsKeyRecord, action: string, context: Record<string, ConditionValue> = {}): void {
+  const decision = decideKeyPolicy(svc, call, policyOf(key.policy), key, action, context);
   if (decision === 'allow') return;
   const why = decision === 'explicit-deny' ? 'with an explicit deny in a resource-based policy'
     : decision === 'too-costly' ? 'because its key policy is too costly to evaluate for this request'
       : `because no resource-based policy allows the ${action} action`;
-  throw kmsError('AccessDeniedException', `User: ${call.principalArn} is not authorized to perform: ${action} on resource: ${resourceArn} ${why}`);
+  throw kmsError('AccessDeniedException', `User: ${call.principalArn} is not authorized to perform: ${action} on resource: ${keyArn(svc.location, key.keyId)} ${why}`);
 }
 
 /** Cryptographic operations need an Enabled key. */

@@ -25,10 +25,12 @@ export const putKeyPolicy: OperationHandler = async (call, svc) => {
   policyName(call);
   const text = reqString(call.body, 'Policy');
   if (text.length < 1) throw validationError([{ member: 'policy', value: text, constraint: 'Member must have length greater than or equal to 1' }]);
-  authorize(svc, call, key, 'kms:PutKeyPolicy');
+  // Presented as AWS presents it, the default included, so a policy can forbid the bypass.
+  const bypass = optBool(call.body, 'BypassPolicyLockoutSafetyCheck') === true;
+  authorize(svc, call, key, 'kms:PutKeyPolicy', { 'kms:bypasspolicylockoutsafetycheck': String(bypass) });
   requireNotPendingDeletion(svc, key);
   const parsed = parseKeyPolicy(text);
-  if (optBool(call.body, 'BypassPolicyLockoutSafetyCheck') !== true) checkLockout(parsed, call.principalArn, svc, key.keyId, key.tags);
+  if (!bypass) checkLockout(parsed, call, svc, key);
   await svc.keys.update(key.keyId, (cur) => ({ ...cur, policy: text }));
   return {};
 };

@@ -46,16 +46,15 @@ export const createKey: OperationHandler = async (call, svc) => {
   const tags = mergeTags([], readTags(body));
   const policy = optString(body, 'Policy') ?? defaultKeyPolicy(svc.location.accountId);
   const parsed = parseKeyPolicy(policy);
-  const keyId = uuid();
-  if (optBool(body, 'BypassPolicyLockoutSafetyCheck') !== true) checkLockout(parsed, call.principalArn, svc, keyId, tags);
   const now = svc.clock.now();
   const key: KmsKeyRecord = {
-    keyId, createdAt: now, description: desc, keyUsage: 'ENCRYPT_DECRYPT', keySpec: 'SYMMETRIC_DEFAULT', state: 'Enabled',
+    keyId: uuid(), createdAt: now, description: desc, keyUsage: 'ENCRYPT_DECRYPT', keySpec: 'SYMMETRIC_DEFAULT', state: 'Enabled',
     policy, tags, rotation: { enabled: false, periodDays: 365 },
     materials: [{ version: 1, key: newMaterial().toString('base64'), createdAt: now }],
   };
+  if (optBool(body, 'BypassPolicyLockoutSafetyCheck') !== true) checkLockout(parsed, call, svc, key);
   await svc.keys.create(key);
-  call.notes.resources.push(keyArn(svc.location, keyId));
+  call.notes.resources.push(keyArn(svc.location, key.keyId));
   return { KeyMetadata: keyMetadata(svc.location, key) };
 };
 
@@ -100,7 +99,7 @@ export const scheduleKeyDeletion: OperationHandler = async (call, svc) => {
   const days = optInt(call.body, 'PendingWindowInDays') ?? 30;
   if (days < 7) throw validationError([{ member: 'pendingWindowInDays', value: days, constraint: 'Member must have value greater than or equal to 7' }]);
   if (days > 30) throw validationError([{ member: 'pendingWindowInDays', value: days, constraint: 'Member must have value less than or equal to 30' }]);
-  authorize(svc, call, key, 'kms:ScheduleKeyDeletion');
+  authorize(svc, call, key, 'kms:ScheduleKeyDeletion', { 'kms:schedulekeydeletionpendingwindowindays': String(days) });
   requireNotPendingDeletion(svc, key);
   const deletionDate = svc.clock.now() + days * DAY_MS;
   await svc.keys.update(key.keyId, (cur) => ({ ...cur, state: 'PendingDeletion', deletionDate, pendingWindowInDays: days }));

@@ -13,7 +13,7 @@ export const enableKeyRotation: OperationHandler = async (call, svc) => {
   const days = optInt(call.body, 'RotationPeriodInDays') ?? 365;
   if (days < 90) throw validationError([{ member: 'rotationPeriodInDays', value: days, constraint: 'Member must have value greater than or equal to 90' }]);
   if (days > 2560) throw validationError([{ member: 'rotationPeriodInDays', value: days, constraint: 'Member must have value less than or equal to 2560' }]);
-  authorize(svc, call, key, 'kms:EnableKeyRotation');
+  authorize(svc, call, key, 'kms:EnableKeyRotation', { 'kms:rotationperiodindays': String(days) });
   requireEnabled(svc, key);
   const now = svc.clock.now();
   // The period counts from when rotation is enabled, as in AWS.

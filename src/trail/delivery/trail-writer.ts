@@ -20,7 +20,7 @@ import { rfc3339 } from '../../lib/time.js';
 import { getJson, putJson, type Storage } from '../../storage/index.js';
 import { sha256Hex } from '../keys/crypto.js';
 import type { SigningKeys } from '../keys/signing-keys.js';
-import type { EventStore } from '../store/types.js';
+import type { EventStore, StoredEvent } from '../store/types.js';
 import { deliveryErrorCode } from './delivery-error.js';
 import type { DeliveryDestination, TrailObject } from './destination.js';
 import { buildDigest, DIGEST_SIGNATURE_ALGORITHM, digestStringToSign, HASH_ALGORITHM, type DigestLogFile, type PreviousDigest } from './digest-file.js';
@@ -79,6 +79,15 @@ export interface TrailWriterDeps {
 
 /** Events per log file: large enough for a busy interval, small enough to build in memory. */
 const EVENTS_PER_FILE = 5000;
+/**
+ * Characters of JSON per log file (one event more only if the file would be empty). A record may
+ * be about 200 KiB (format.ts), so 5,000 of them would make a string past V8's limit: the same
+ * events would fail every delivery and hold up every later one. Files past the count or this size
+ * are split.
+ */
+export const MAX_LOG_FILE_CHARS = 32 * 1024 * 1024;
+/** Rows read from the store at a time while a log file is built. */
+const READ_PAGE = 250;
 
 interface PendingLog { object: TrailObject; entry: DigestLogFile; cursor: number }
 interface PendingDigest { object: TrailObject; covers: number; link: NonNullable<TrailState['lastDigest']> }
@@ -113,10 +122,28 @@ export function createTrailWriter(deps: TrailWriterDeps) {
 
   const gzip = (text: string) => gzipSync(Buffer.from(text, 'utf8'));
 
+  /** The events of the next log file: beyond the cursor, in order, within the file's count and size. */
+  async function readLogRows(cursor: number): Promise<StoredEvent[]> {
+    const rows: StoredEvent[] = [];
+    let chars = 0;
+    for (let after = cursor; rows.length < EVENTS_PER_FILE;) {
+      const want = Math.min(READ_PAGE, EVENTS_PER_FILE - rows.length);
+      const page = await deps.store().readSince(after, want);
+      for (const row of page) {
+        if (rows.length > 0 && chars + row.json.length + 1 > MAX_LOG_FILE_CHARS) return rows;
+        rows.push(row);
+        chars += row.json.length + 1;
+      }
+      if (page.length < want) break;
+      after = page[page.length - 1].seq;
+    }
+    return rows;
+  }
+
   /** The next log file: the pending one, or one built from the events beyond the cursor. */
   async function nextLog(state: TrailState): Promise<PendingLog | undefined> {
     if (pendingLog) return pendingLog;
-    const rows = await deps.store().readSince(state.cursor, EVENTS_PER_FILE);
+    const rows = await readLogRows(state.cursor);
     if (rows.length === 0) return undefined;
     const text = `{"Records":[${rows.map((r) => r.json).join(',')}]}`;
     const key = logFileKey(location, clock.now());

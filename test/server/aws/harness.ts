@@ -12,7 +12,7 @@ import type { Services } from '../../../src/app/services.js';
 import type { KmsEngine } from '../../../src/kms/index.js';
 import type { TrailEventInput } from '../../../src/trail/model.js';
 import type { ServerRunOptions } from '../../../src/app/run.js';
-import { startDevServer } from '../../helpers/server.js';
+import { printedValue, startDevServer } from '../../helpers/server.js';
 
 export const ACCOUNT = '111122223333';
 export const REGION = 'us-east-1';
@@ -23,6 +23,8 @@ export interface KmsTestServer {
   engine: KmsEngine;
   devCa: DevCa;
   rootToken: string;
+  /** The dev server's one unseal key, for tests that seal and unseal it. */
+  unsealKey: string;
   accessKeyId: string;
   secretAccessKey: string;
   events: TrailEventInput[];
@@ -44,6 +46,7 @@ export async function startKmsServer(opts: Partial<ServerRunOptions> = {}): Prom
     engine: services.kms,
     devCa: await loadDevCaFromDir(join(server.dir, 'dev-ca')),
     rootToken: server.rootToken,
+    unsealKey: printedValue(server.lines, 'Unseal Key'),
     ...server.awsCredentials,
     events,
     auditFile: join(server.dir, 'audit.log'),
@@ -52,11 +55,11 @@ export async function startKmsServer(opts: Partial<ServerRunOptions> = {}): Prom
   };
 }
 
-/** Awaits `p` to reject with the AWS exception `name` (and a message matching `message`). */
-export async function rejectsWith(p: Promise<unknown>, name: string, message?: RegExp): Promise<void> {
+/** Awaits `p` to reject with the AWS exception `name` (and a message matching `message`); `what` names the case in a failure. */
+export async function rejectsWith(p: Promise<unknown>, name: string, message?: RegExp, what = ''): Promise<void> {
   await assert.rejects(p, (err: Error) => {
-    assert.equal(err.name, name, `expected ${name}, got ${err.name}: ${err.message}`);
-    if (message) assert.match(err.message, message);
+    assert.equal(err.name, name, `${what}${what ? ': ' : ''}expected ${name}, got ${err.name}: ${err.message}`);
+    if (message) assert.match(err.message, message, what);
     return true;
   });
 }

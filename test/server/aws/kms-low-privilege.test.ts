@@ -6,8 +6,9 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  CreateAliasCommand, CreateKeyCommand, DescribeKeyCommand, EncryptCommand, KMSClient, ListKeyPoliciesCommand, ListKeysCommand, ListResourceTagsCommand,
-  TagResourceCommand, UntagResourceCommand,
+  CreateAliasCommand, CreateKeyCommand, DecryptCommand, DescribeKeyCommand, EnableKeyRotationCommand, EncryptCommand, GenerateDataKeyCommand, KMSClient,
+  ListKeyPoliciesCommand, ListKeysCommand, ListResourceTagsCommand, PutKeyPolicyCommand, ReEncryptCommand, ScheduleKeyDeletionCommand, TagResourceCommand,
+  UntagResourceCommand,
 } from '@aws-sdk/client-kms';
 import { ACCOUNT, REGION, startKmsServer, type KmsTestServer, rejectsWith } from './harness.js';
 
@@ -164,6 +165,60 @@ test('the global condition keys IAM always gives are there: a Deny on aws:Secure
   await dev.send(new CreateAliasCommand({ AliasName: 'alias/restricted-payroll', TargetKeyId: KeyMetadata!.KeyId! }));
   await rejectsWith(mallory.send(new EncryptCommand({ KeyId: 'alias/restricted-payroll', Plaintext: Buffer.from('x') })), 'AccessDeniedException', /explicit deny/);
   await mallory.send(new EncryptCommand({ KeyId: KeyMetadata!.KeyId!, Plaintext: Buffer.from('x') }));
+});
+
+test('the condition keys AWS sets on every call to a key are there: a Deny on the key\'s attributes, the request\'s region or a direct call applies', async () => {
+  const denies: Array<[string, Record<string, unknown>]> = [
+    ['kms:Encrypt', { StringEquals: { 'kms:KeyOrigin': 'AWS_KMS' } }],
+    ['kms:Encrypt', { StringEquals: { 'kms:KeySpec': 'SYMMETRIC_DEFAULT', 'kms:KeyUsage': 'ENCRYPT_DECRYPT' } }],
+    ['kms:Encrypt', { StringEquals: { 'kms:CustomerMasterKeySpec': 'SYMMETRIC_DEFAULT', 'kms:CustomerMasterKeyUsage': 'ENCRYPT_DECRYPT' } }],
+    ['kms:Encrypt', { Bool: { 'kms:MultiRegion': 'false' } }],
+    ['kms:Encrypt', { StringEquals: { 'kms:EncryptionAlgorithm': 'SYMMETRIC_DEFAULT' } }],
+    ['kms:Encrypt', { StringEquals: { 'aws:RequestedRegion': REGION, 'aws:ResourceAccount': ACCOUNT } }],
+    ['kms:Encrypt', { StringLike: { 'aws:userid': 'AIDA*' } }],
+    // No AWS service stands between a caller and this server: every call is direct.
+    ['kms:Encrypt', { Bool: { 'aws:ViaAWSService': 'false', 'aws:PrincipalIsAWSService': 'false' } }],
+  ];
+  for (const [Action, Condition] of denies) {
+    const { KeyMetadata } = await dev.send(new CreateKeyCommand({ Policy: policyDenyingMallory({ Action, Condition }) }));
+    const KeyId = KeyMetadata!.KeyId!;
+    await rejectsWith(mallory.send(new EncryptCommand({ KeyId, Plaintext: Buffer.from('x') })), 'AccessDeniedException', /explicit deny/, JSON.stringify(Condition));
+    await dev.send(new EncryptCommand({ KeyId, Plaintext: Buffer.from('x') }));
+  }
+
+  // The encryption algorithm is presented by every operation that takes one, whether sent or left to its default.
+  const { KeyMetadata } = await dev.send(new CreateKeyCommand({
+    Policy: policyDenyingMallory({ Action: ['kms:Decrypt', 'kms:ReEncryptFrom', 'kms:GenerateDataKey'], Condition: { StringEquals: { 'kms:EncryptionAlgorithm': 'SYMMETRIC_DEFAULT' } } }),
+  }));
+  const KeyId = KeyMetadata!.KeyId!;
+  const { CiphertextBlob } = await mallory.send(new EncryptCommand({ KeyId, Plaintext: Buffer.from('x') }));
+  await rejectsWith(mallory.send(new DecryptCommand({ CiphertextBlob })), 'AccessDeniedException', /explicit deny/);
+  await rejectsWith(mallory.send(new ReEncryptCommand({ CiphertextBlob, DestinationKeyId: KeyId })), 'AccessDeniedException', /explicit deny/);
+  await rejectsWith(mallory.send(new GenerateDataKeyCommand({ KeyId, KeySpec: 'AES_256' })), 'AccessDeniedException', /explicit deny/);
+  await dev.send(new DecryptCommand({ CiphertextBlob }));
+});
+
+test('the parameters AWS presents as condition keys are there: a Deny on bypassing the lockout check, a short deletion window or a rotation period applies', async () => {
+  const { KeyMetadata } = await dev.send(new CreateKeyCommand({
+    Policy: policyDenyingMallory(
+      { Action: 'kms:PutKeyPolicy', Condition: { Bool: { 'kms:BypassPolicyLockoutSafetyCheck': 'true' } } },
+      { Action: 'kms:ScheduleKeyDeletion', Condition: { StringEquals: { 'kms:ScheduleKeyDeletionPendingWindowInDays': ['7', '8'] } } },
+      { Action: 'kms:EnableKeyRotation', Condition: { StringEquals: { 'kms:RotationPeriodInDays': '90' } } },
+    ),
+  }));
+  const KeyId = KeyMetadata!.KeyId!;
+  // A policy that would lock every user out: only a bypass of the check could set it.
+  const lockout = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:user/nobody` }, Action: 'kms:*', Resource: '*' }] });
+  await rejectsWith(mallory.send(new PutKeyPolicyCommand({ KeyId, Policy: lockout, BypassPolicyLockoutSafetyCheck: true })), 'AccessDeniedException', /explicit deny/);
+  await rejectsWith(mallory.send(new PutKeyPolicyCommand({ KeyId, Policy: lockout })), 'MalformedPolicyDocumentException', /will not allow you to update the key policy/);
+  // The check judges the caller's next PutKeyPolicy with this call's condition keys: over this plain-HTTP connection it would be denied.
+  const deniedOverHttp = policyDenyingMallory({ Action: 'kms:PutKeyPolicy', Condition: { Bool: { 'aws:SecureTransport': 'false' } } });
+  await rejectsWith(mallory.send(new PutKeyPolicyCommand({ KeyId, Policy: deniedOverHttp })), 'MalformedPolicyDocumentException', /will not allow you to update the key policy/);
+  await rejectsWith(mallory.send(new ScheduleKeyDeletionCommand({ KeyId, PendingWindowInDays: 7 })), 'AccessDeniedException', /explicit deny/);
+  await rejectsWith(mallory.send(new EnableKeyRotationCommand({ KeyId, RotationPeriodInDays: 90 })), 'AccessDeniedException', /explicit deny/);
+  await mallory.send(new EnableKeyRotationCommand({ KeyId, RotationPeriodInDays: 365 }));
+  assert.equal((await dev.send(new DescribeKeyCommand({ KeyId }))).KeyMetadata!.KeyState, 'Enabled');
+  await mallory.send(new ScheduleKeyDeletionCommand({ KeyId, PendingWindowInDays: 30 }));
 });
 
 test('policy variables, which this server does not substitute, are refused when the policy is written', async () => {
