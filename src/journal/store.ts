@@ -15,7 +15,6 @@ import type { IndexerMessage } from './indexer/state.js';
 import { openJournalDatabase } from './schema.js';
 import { createJournalReader, type JournalReader } from './reader/reader.js';
 import { querySql } from './query.js';
-import { deleteInChunks } from '../lib/chunked-delete.js';
 import { groupCommit } from '../lib/group-commit.js';
 import { openSpooledAppends, type SpooledAppends } from './spooled-appends.js';
 import { createJournalWriter, KEY_ENTRIES } from './writer.js';
@@ -84,13 +83,9 @@ export function createJournalStore(opts: JournalStoreOptions): JournalStore {
   };
 
   const retentionMs = opts.retentionMs ?? 0;
-  const purgeNow = async (): Promise<number> => {
-    if (retentionMs <= 0 || !opts.clock) return 0;
-    const cutoff = BigInt(opts.clock.now() - retentionMs) * 1_000_000n;
-    return deleteInChunks((limit) => (closed ? 0 : writer.purgeBefore(cutoff, limit)));
-  };
+  const purgeNow = (): number => (retentionMs > 0 && opts.clock ? writer.purgeBefore(BigInt(opts.clock.now() - retentionMs) * 1_000_000n) : 0);
   const sweep = retentionMs > 0 ? setInterval(() => {
-    purgeNow().catch(() => { /* the next sweep retries */ });
+    try { purgeNow(); } catch { /* the next sweep retries */ }
   }, 3600_000) : undefined;
   sweep?.unref();
 
@@ -111,7 +106,7 @@ export function createJournalStore(opts: JournalStoreOptions): JournalStore {
       const { sql, params } = querySql(q);
       return (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((r) => r.detail);
     },
-    purgeExpired: purgeNow,
+    purgeExpired: async () => purgeNow(),
     async close() {
       if (closed) return;
       clearInterval(sweep);

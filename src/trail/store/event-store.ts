@@ -6,7 +6,6 @@
  * up with it first. Events older than the retention are deleted on an unref'd timer and on demand.
  */
 import type { Clock } from '../../lib/clock.js';
-import { deleteInChunks } from '../../lib/chunked-delete.js';
 import { groupCommit } from '../../lib/group-commit.js';
 import { openEventDatabase } from './schema.js';
 import { indexColumns } from './index-columns.js';
@@ -56,15 +55,12 @@ export function createEventStore(opts: EventStoreOptions): EventStore {
     }
   });
   const insertAll = db.transaction((inputs: readonly AppendInput[]) => { for (const input of inputs) log.insertIndexed(logged(input)); });
-  // In chunks (lib/chunked-delete.ts): the resource index rows first, then the events, so a crash
-  // part-way leaves at worst expired events the lookups by resource no longer find.
-  const purge = async (cutoff: number): Promise<number> => {
+  const purge = db.transaction((cutoff: number) => {
     q.keepSeqFloor.run();
-    const live = () => db.open;
-    await deleteInChunks((limit) => (live() ? q.purgeNames.run(cutoff, limit).changes : 0));
-    await deleteInChunks((limit) => (live() ? q.purgeTypes.run(cutoff, limit).changes : 0));
-    return deleteInChunks((limit) => (live() ? q.purgeEvents.run(cutoff, limit).changes : 0));
-  };
+    q.purgeNames.run(cutoff);
+    q.purgeTypes.run(cutoff);
+    return q.purgeEvents.run(cutoff).changes;
+  });
 
   const decrypt = (rows: RawRow[]): StoredEvent[] =>
     rows.map((r) => ({ seq: r.seq, timeMs: r.time_ms, json: cipher.open(r.event_id, r.record) }));

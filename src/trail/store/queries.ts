@@ -63,9 +63,9 @@ export interface EventQueries {
   since: Database.Statement<[number, number], RawRow>;
   settledSeq: Database.Statement<[string, number], number>;
   count: Database.Statement<[], number>;
-  purgeNames: Database.Statement<[number, number]>;
-  purgeTypes: Database.Statement<[number, number]>;
-  purgeEvents: Database.Statement<[number, number]>;
+  purgeNames: Database.Statement<[number]>;
+  purgeTypes: Database.Statement<[number]>;
+  purgeEvents: Database.Statement<[number]>;
   keepSeqFloor: Database.Statement<[]>;
 }
 
@@ -89,14 +89,9 @@ export function prepareQueries(db: Database.Database): EventQueries {
       "SELECT seq FROM events WHERE NOT (event_source = ? AND read_only = 'true') OR time_ms <= ? ORDER BY seq DESC LIMIT 1",
     ).pluck(),
     count: db.prepare<[], number>('SELECT COUNT(*) FROM events').pluck(),
-    // Each removes at most the given number of the oldest rows (lib/chunked-delete.ts).
-    purgeNames: db.prepare<[number, number]>(
-      'DELETE FROM event_resource_names WHERE (name, time_ms, seq) IN (SELECT name, time_ms, seq FROM event_resource_names INDEXED BY event_resource_names_by_time WHERE time_ms < ? ORDER BY time_ms LIMIT ?)',
-    ),
-    purgeTypes: db.prepare<[number, number]>(
-      'DELETE FROM event_resource_types WHERE (type, time_ms, seq) IN (SELECT type, time_ms, seq FROM event_resource_types INDEXED BY event_resource_types_by_time WHERE time_ms < ? ORDER BY time_ms LIMIT ?)',
-    ),
-    purgeEvents: db.prepare<[number, number]>('DELETE FROM events WHERE seq IN (SELECT seq FROM events INDEXED BY events_by_time WHERE time_ms < ? ORDER BY time_ms LIMIT ?)'),
+    purgeNames: db.prepare<[number]>('DELETE FROM event_resource_names WHERE time_ms < ?'),
+    purgeTypes: db.prepare<[number]>('DELETE FROM event_resource_types WHERE time_ms < ?'),
+    purgeEvents: db.prepare<[number]>('DELETE FROM events WHERE time_ms < ?'),
     // Before a purge: the highest seq so far outlives its event, so a reopened store never reuses it.
     keepSeqFloor: db.prepare<[]>(
       `INSERT INTO event_seq_floor (id, seq) SELECT 1, top FROM (SELECT MAX(seq) AS top FROM events) WHERE top IS NOT NULL
