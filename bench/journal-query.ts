@@ -84,7 +84,8 @@ export async function benchJournalQuery(opts: JournalQueryBenchOptions): Promise
   const runs = opts.runs ?? 200;
   const log = opts.log ?? (() => undefined);
   const fixture = journalFixture(opts.records, log);
-  const store = opts.open ? await opts.open(fixture.path) : createJournalStore({ path: fixture.path });
+  // On the reader thread, as the server searches (docs/journal.md).
+  const store = opts.open ? await opts.open(fixture.path) : createJournalStore({ path: fixture.path, readerThread: true });
   try {
     const rnd = prng(42);
     const values = await sampler(store, rnd);
