@@ -365,9 +365,13 @@ export function createAuditManager(deps: AuditManagerDeps): AuditManager {
       })));
     }),
     load: () => exclusive(loadLocked),
-    close: () => exclusive(async () => {
-      await Promise.all([...enabled.keys()].map((p) => removeLocked(p)));
-    }),
+    close: () => {
+      // At once, not after the management queue: requests in flight fail from here on.
+      broker.close();
+      return exclusive(async () => {
+        await Promise.all([...enabled.keys()].map((p) => removeLocked(p)));
+      });
+    },
     metricsText: () => broker.metricsText(),
     health: () => broker.health(),
     requestHeaders: {

@@ -183,5 +183,7 @@ test('reopenAll, metrics, health and close', async () => {
   assert.throws(() => manager.hash('zzz', 'x'), code('unknown_audit_device'));
   await manager.close();
   assert.equal(sinks.get('a/')!.closed, true);
-  assert.equal(manager.hooks.enabled, false);
+  // A request still in flight holds these hooks: its entries fail rather than go unrecorded.
+  assert.equal(manager.hooks.enabled, true);
+  await assert.rejects(manager.hooks.logResponse(kvWriteInput()), code('audit_not_recorded', 'internal'));
 });
