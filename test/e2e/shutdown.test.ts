@@ -1,0 +1,54 @@
+/**
+ * SIGTERM to a server process whose audit devices cannot finish a write: the server still stops,
+ * within a bounded time, and what it acknowledged stays recorded.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { closeSync, constants, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { call } from '../helpers/server.js';
+import { startServerProcess } from '../helpers/server-process.js';
+
+const waitFor = async (what: string, cond: () => Promise<boolean>, ms = 60_000) => {
+  const until = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+};
+
+test('SIGTERM stops a server whose file audit device writes to a pipe nobody reads', { timeout: 180_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sealtrail-shutdown-'));
+  const fifo = join(dir, 'pipe');
+  execFileSync('mkfifo', [fifo]);
+  // A reader that holds the pipe open and never reads it.
+  const reader = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+  writeFileSync(join(dir, 'config.hcl'), 'audit_block_timeout = "1s"\n');
+  const server = await startServerProcess(join(dir, 'data'), { args: [`-config=${join(dir, 'config.hcl')}`] });
+  try {
+    const api = (method: string, path: string, body?: unknown) => call(server.base, method, path, { token: server.token, body });
+    assert.equal((await api('PUT', 'sys/audit/pipe', { type: 'file', options: { file_path: fifo } })).status, 204);
+    // More entries than the pipe holds: its write cannot finish, and the device fails.
+    const value = 'v'.repeat(2000);
+    for (let i = 0; i < 100; i++) assert.equal((await api('PUT', `secret/data/k${i}`, { data: { value } })).status, 200);
+    await waitFor('the pipe device to fail', async () => ((await api('GET', 'sys/health')).json?.audit_devices_failing ?? []).includes('pipe/'));
+
+    server.process.kill('SIGTERM');
+    let exited = false;
+    void server.exited.then(() => { exited = true; });
+    await waitFor('the server to exit after SIGTERM', async () => exited);
+    assert.equal(server.process.exitCode, 0);
+    // Every acknowledged write has its response entry in the dev file device's log.
+    const responses = readFileSync(join(dir, 'data', 'audit.log'), 'utf8').split('\n').filter(Boolean)
+      .map((l) => JSON.parse(l) as { type: string; request: { path: string } })
+      .filter((e) => e.type === 'response' && e.request.path.startsWith('secret/data/k'));
+    assert.equal(responses.length, 100);
+  } finally {
+    if (server.process.exitCode === null && server.process.signalCode === null) server.process.kill('SIGKILL');
+    await server.exited;
+    closeSync(reader);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
