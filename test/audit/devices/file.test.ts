@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { closeSync, constants, createReadStream, existsSync, openSync, readSync, statfsSync } from 'node:fs';
-import { readFile, stat, writeFile, chmod } from 'node:fs/promises';
+import { chmod, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { isLocalFilesystemType } from '../../../src/audit/devices/file/appender.js';
@@ -177,6 +177,27 @@ describe('file sink', () => {
       await piped.close();
       await new Promise<void>((r) => reader.once('close', () => r()));
       assert.equal(Buffer.concat(received).toString(), 'through the pipe\n');
+    });
+  });
+
+  it('a file deleted while open (logrotate without SIGHUP) is not written into: the batch goes to a new file at the path', async () => {
+    await withTempDir(async (dir) => {
+      for (const fsync of ['false', 'true']) {
+        const path = join(dir, `audit-${fsync}.log`);
+        const ctx = testContext({ file_path: path, fsync });
+        const sink = await createFileSink(ctx);
+        await sink.write('before\n');
+        await unlink(path);
+        await sink.write('after\n');
+        assert.equal(await readFile(path, 'utf8'), 'after\n', `fsync=${fsync}`);
+        assert.equal(ctx.logs.filter((l) => /deleted while open/.test(l.msg)).length, 1);
+        // Replaced by a rename over it: the new file at the path gets the lines.
+        await writeFile(join(dir, 'other'), 'other\n');
+        await rename(join(dir, 'other'), path);
+        await sink.write('replaced\n');
+        await sink.close();
+        assert.equal(await readFile(path, 'utf8'), 'other\nreplaced\n');
+      }
     });
   });
 

@@ -23,7 +23,7 @@
  * part-way (a full disk) never leaves a fragment for the next entry to be glued to. If that cut
  * fails too, the file is repaired when it is next opened, and nothing is appended until it is.
  */
-import { constants, writeSync } from 'node:fs';
+import { constants, fstatSync, writeSync } from 'node:fs';
 import { open, rename, statfs, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Clock } from '../../../lib/clock.js';
@@ -225,17 +225,38 @@ export function createFileAppender(path: string, settings: FileSettings, clock: 
     }
   }
 
+  async function writeBatch(lines: readonly string[]): Promise<void> {
+    if (!handle) await openFile();
+    if (size > 0 && intervalDue()) await rotate();
+    if (rotation?.maxBytes !== undefined) await appendWithSizeLimit(lines, rotation.maxBytes);
+    else await writeChunk(lines);
+    if (settings.fsync) {
+      // fdatasync: for an append the new size is part of what it flushes, so the entry is
+      // retrievable after a crash; it skips only timestamps.
+      await handle!.datasync();
+      stats.fsyncs++;
+    }
+  }
+
+  /**
+   * True when the file written to has no name left (deleted, or replaced by a rename over it): its
+   * lines would vanish with the descriptor. Checked after the write, so a deletion at any moment
+   * before the batch is acknowledged is seen.
+   */
+  async function unlinked(): Promise<boolean> {
+    if (!handle || !regularFile) return false;
+    return (synchronous ? fstatSync(handle.fd) : await handle.stat()).nlink === 0;
+  }
+
   async function append(lines: readonly string[]): Promise<void> {
     try {
-      if (!handle) await openFile();
-      if (size > 0 && intervalDue()) await rotate();
-      if (rotation?.maxBytes !== undefined) await appendWithSizeLimit(lines, rotation.maxBytes);
-      else await writeChunk(lines);
-      if (settings.fsync) {
-        // fdatasync: for an append the new size is part of what it flushes, so the entry is
-        // retrievable after a crash; it skips only timestamps.
-        await handle!.datasync();
-        stats.fsyncs++;
+      await writeBatch(lines);
+      if (await unlinked()) {
+        // Written into a file nobody can read any more: the batch goes to a new file at the path.
+        log.warn({ path }, 'audit file device: the file was deleted while open (a log rotation without SIGHUP?); writing to a new file at its path');
+        await closeFile();
+        await writeBatch(lines);
+        if (await unlinked()) throw Object.assign(new Error('the file was deleted again as it was written'), { code: 'ENOENT' });
       }
       stats.lines += lines.length;
       committed = size;
