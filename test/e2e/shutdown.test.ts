@@ -19,7 +19,7 @@ const waitFor = async (what: string, cond: () => Promise<boolean>, ms = 60_000) 
   }
 };
 
-test('SIGTERM stops a server whose file audit device writes to a pipe nobody reads', { timeout: 180_000 }, async () => {
+test('SIGHUP, then SIGTERM: a server whose file audit device writes to a pipe nobody reads still manages its devices and stops', { timeout: 180_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'sealtrail-shutdown-'));
   const fifo = join(dir, 'pipe');
   execFileSync('mkfifo', [fifo]);
@@ -34,6 +34,11 @@ test('SIGTERM stops a server whose file audit device writes to a pipe nobody rea
     const value = 'v'.repeat(2000);
     for (let i = 0; i < 100; i++) assert.equal((await api('PUT', `secret/data/k${i}`, { data: { value } })).status, 200);
     await waitFor('the pipe device to fail', async () => ((await api('GET', 'sys/health')).json?.audit_devices_failing ?? []).includes('pipe/'));
+
+    // SIGHUP reopens the devices: the pipe's reopen waits behind its write, and must not hold
+    // audit management (enabling another device) or the shutdown with it.
+    server.process.kill('SIGHUP');
+    assert.equal((await api('PUT', 'sys/audit/later', { type: 'file', options: { file_path: join(dir, 'later.log') } })).status, 204);
 
     server.process.kill('SIGTERM');
     let exited = false;
