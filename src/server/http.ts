@@ -97,6 +97,17 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
     done(null, payload);
   });
 
+  // Closing (SIGTERM, shutdown): a request in flight gets its answer and then its connection
+  // ends. Left open, a client's keep-alive connection would hold the server's exit until the idle
+  // timeout (minutes), since close waits for every connection and closes only the idle ones it
+  // finds when it starts.
+  let closing = false;
+  app.addHook('preClose', (done) => { closing = true; done(); });
+  app.addHook('onSend', (_req, reply, payload, done) => {
+    if (closing) reply.header('connection', 'close');
+    done(null, payload);
+  });
+
   const send = (reply: FastifyReply, r: HttpReply) => {
     reply.code(r.status);
     if (r.contentType) reply.header('content-type', r.contentType);

@@ -5,41 +5,15 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { startHoldingReceiver } from '../helpers/holding-receiver.js';
 import { call, startDevServer } from '../helpers/server.js';
 
 const HELD = 'secret/data/held';
 
-/** An http audit receiver that holds the first batch naming HELD until `release()`. */
-async function startReceiver() {
-  let holding: ServerResponse | undefined;
-  let heldSeen!: () => void;
-  const held = new Promise<void>((r) => { heldSeen = r; });
-  const bodies: string[] = [];
-  const srv = createServer((req: IncomingMessage, res: ServerResponse) => {
-    let body = '';
-    req.on('data', (c: Buffer) => { body += c.toString(); });
-    req.on('end', () => {
-      bodies.push(body);
-      if (!holding && body.includes(HELD)) { holding = res; heldSeen(); return; }
-      res.writeHead(200).end();
-    });
-  });
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${(srv.address() as AddressInfo).port}/`,
-    held,
-    bodies,
-    release: () => holding?.writeHead(200).end(),
-    close: () => new Promise<void>((r) => { srv.closeAllConnections(); srv.close(() => r()); }),
-  };
-}
-
 test('a read whose request entry was recorded while sys/seal closed the devices is not answered with its data', { timeout: 120_000 }, async () => {
-  const receiver = await startReceiver();
+  const receiver = await startHoldingReceiver(HELD);
   const server = await startDevServer({ logLevel: 'fatal' });
   try {
     const api = (method: string, path: string, body?: unknown) => call(server.address, method, path, { token: server.rootToken, body });

@@ -8,7 +8,9 @@ import { execFileSync } from 'node:child_process';
 import { closeSync, constants, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { call } from '../helpers/server.js';
+import { connect } from 'node:net';
+import { startHoldingReceiver } from '../helpers/holding-receiver.js';
+import { call, startDevServer } from '../helpers/server.js';
 import { startServerProcess } from '../helpers/server-process.js';
 
 const waitFor = async (what: string, cond: () => Promise<boolean>, ms = 60_000) => {
@@ -55,5 +57,43 @@ test('SIGHUP, then SIGTERM: a server whose file audit device writes to a pipe no
     await server.exited;
     closeSync(reader);
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a request in flight when the server stops is answered, recorded, and its keep-alive connection does not hold the exit', { timeout: 120_000 }, async () => {
+  const HELD = 'secret/data/in-flight';
+  const receiver = await startHoldingReceiver(HELD);
+  const server = await startDevServer({ logLevel: 'fatal' });
+  let stopped: Promise<void> | undefined;
+  try {
+    const api = (method: string, path: string, body?: unknown) => call(server.address, method, path, { token: server.rootToken, body });
+    assert.equal((await api('PUT', 'sys/audit/held', { type: 'http', options: { uri: receiver.url, filter: `path == "${HELD}"` } })).status, 204);
+    const write = api('POST', HELD, { data: { v: 1 } });
+    await receiver.held;
+    stopped = server.close();
+    const { port } = new URL(server.address);
+    const listening = () => new Promise<boolean>((resolve) => {
+      const socket = connect(Number(port), '127.0.0.1');
+      socket.once('connect', () => { socket.destroy(); resolve(true); });
+      socket.once('error', () => resolve(false));
+    });
+    await waitFor('the listener to close', async () => !(await listening()));
+    receiver.release();
+    const answer = await write;
+    assert.equal(answer.status, 200);
+    // The client keeps its connection for another request (as every pooled client does): the
+    // server must still stop, well before its idle timeout (5 minutes).
+    let done = false;
+    void stopped.then(() => { done = true; });
+    await waitFor('the server to stop', async () => done);
+    const entries = readFileSync(join(server.dir, 'audit.log'), 'utf8').split('\n').filter(Boolean)
+      .map((l) => JSON.parse(l) as { type: string; request: { path: string; operation: string } })
+      .filter((e) => e.request.path === HELD && e.request.operation !== 'read');
+    assert.deepEqual(entries.map((e) => e.type), ['request', 'response']);
+  } finally {
+    receiver.release();
+    await (stopped ?? server.close());
+    rmSync(server.dir, { recursive: true, force: true });
+    await receiver.close();
   }
 });
