@@ -18,6 +18,7 @@ import { newRequestId } from '../lib/ids.js';
 import { setOwn } from '../lib/safe-object.js';
 import { parseDurationSeconds } from '../lib/time.js';
 import { fastifyServerOptions, nodeServerOptions, type ConnectionLimits } from './connection-limits.js';
+import { oneRequestAtATimePerConnection } from './pipelining.js';
 import { isAcceptedContentType, isMergePatch, parseJsonObject, unsupportedContentType } from './body.js';
 import { admittedJsonEntries, bodyAdmission, bodyTooLarge } from './body-admission.js';
 import { clientTokenOf } from './client-token.js';
@@ -71,6 +72,7 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
   } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
   app.server.maxConnections = opts.limits.maxConnections;
   list.track(app.server);
+  app.addHook('onRequest', oneRequestAtATimePerConnection());
 
   // One parser for every content type: accept the JSON-ish ones, refuse the rest (415), and check
   // the JSON's depth and size before anything parses it. The AWS endpoint has its own, since it
