@@ -25,6 +25,9 @@
  *   entries.
  * - A device's failure episode logs one warn line (first failure after a success) and one info
  *   line when it recovers. Log lines name the device, never the entry's contents.
+ * - Once closed (the server seals, stops or stands by), every entry fails: requests still in
+ *   flight then hold services whose devices are being closed, and an empty device list must not
+ *   read as "no device enabled", which records nothing and succeeds.
  */
 import { SealtrailError } from '../errors/index.js';
 import type { AuditDevice, AuditedHeaders } from './device.js';
@@ -58,6 +61,8 @@ export interface AuditBroker extends AuditHooks {
   health(): AuditHealth;
   /** One device's failure state and, for network devices, what its lost connections took. */
   state(path: string): { failing: boolean; losses?: DeliveryLosses } | undefined;
+  /** From now on every entry fails (devices are removed and closed after this). */
+  close(): void;
 }
 
 const NOTHING_TO_DO: Promise<void> = Promise.resolve();
@@ -86,6 +91,7 @@ export function createAuditBroker(deps: AuditBrokerDeps): AuditBroker {
   const stats = new Map<string, DeviceStats>();
   let unrecorded = 0;
   let unconfirmed = 0;
+  let closed = false;
 
   function statsOf(path: string): DeviceStats {
     let s = stats.get(path);
@@ -262,6 +268,10 @@ export function createAuditBroker(deps: AuditBrokerDeps): AuditBroker {
   }
 
   function logEntry(input: AuditInput, kind: EntryKind): Promise<void> {
+    if (closed) {
+      unrecorded++;
+      return Promise.reject(new SealtrailError('internal', 'audit_not_recorded', `the audit devices are closed (the server is sealing or stopping): the ${kind} entry was not recorded`));
+    }
     if (devices.size === 0) return NOTHING_TO_DO;
     const targets = route(input);
     if (targets.length === 0) return NOTHING_TO_DO; // every device filtered it out: not an audit failure
@@ -282,7 +292,7 @@ export function createAuditBroker(deps: AuditBrokerDeps): AuditBroker {
   }
 
   return {
-    get enabled() { return devices.size > 0; },
+    get enabled() { return closed || devices.size > 0; },
     logRequest: (input) => logEntry(input, 'request'),
     logResponse: (input) => logEntry(input, 'response'),
     add(device) {
@@ -299,6 +309,7 @@ export function createAuditBroker(deps: AuditBrokerDeps): AuditBroker {
     },
     get: (path) => devices.get(path),
     devices: () => [...devices.values()],
+    close() { closed = true; },
     writeTo(device, input, kind) {
       const started = performance.now();
       const written = handTo(device, input, kind, deps.headers?.(input));

@@ -125,6 +125,7 @@ export function createAuditManager(deps: AuditManagerDeps): AuditManager {
     log: deps.log, timeoutMs: deps.settings.blockTimeoutMs, headers: (i) => headerConfig.pick(i), onEpisode: deps.onEpisode,
   });
   const enabled = new Map<string, Enabled>();
+  const blockTimeoutMs = deps.settings.blockTimeoutMs ?? DEFAULT_BLOCK_TIMEOUT_MS;
   const removals = createPendingRemovals(broker, deps.log);
   /** Runs management operations one at a time. */
   const exclusive = createSerializer();
@@ -187,16 +188,27 @@ export function createAuditManager(deps: AuditManagerDeps): AuditManager {
    */
   async function closeQuietly(device: AuditDevice | undefined): Promise<void> {
     if (!device) return;
-    const limitMs = deps.settings.blockTimeoutMs ?? DEFAULT_BLOCK_TIMEOUT_MS;
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), limitMs); timer.unref(); });
-    const closed = device.sink.close().then(() => 'closed' as const, (err: unknown) => {
+    const closed = device.sink.close().catch((err: unknown) => {
       deps.log.warn({ device: device.path, reason: err instanceof Error ? err.message : 'unknown' }, 'audit device did not close cleanly');
-      return 'closed' as const;
     });
-    const outcome = await Promise.race([closed, timedOut]);
+    if (!(await withinBlockTimeout(closed, false))) deps.log.warn({ device: device.path, limitMs: blockTimeoutMs }, 'audit device did not close within the block timeout; abandoning it');
+  }
+
+  /**
+   * Waits for a sink's close or reopen at most the block timeout; false when it did not finish.
+   * Both queue behind the sink's writes, so one stuck behind a write that never ends must not
+   * hold audit management (enable, disable, seal) with it. `holdsProcess`: false lets a process
+   * with nothing else to do end meanwhile (a close at shutdown).
+   */
+  async function withinBlockTimeout(op: Promise<void>, holdsProcess = true): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), blockTimeoutMs);
+      if (!holdsProcess) timer.unref();
+    });
+    const finished = await Promise.race([op.then(() => true), timedOut]);
     clearTimeout(timer);
-    if (outcome === 'timeout') deps.log.warn({ device: device.path, limitMs }, 'audit device did not close within the block timeout; abandoning it');
+    return finished;
   }
 
   async function enableLocked(rawPath: string, req: EnableRequest, source: DeviceSource, salts?: ConfigSalts): Promise<void> {
@@ -360,14 +372,22 @@ export function createAuditManager(deps: AuditManagerDeps): AuditManager {
     },
     applyConfigDevices: (list) => exclusive(() => applyConfigLocked(list)),
     reopenAll: () => exclusive(async () => {
-      await Promise.all(broker.devices().map((d) => d.sink.reopen().catch((err: unknown) => {
-        deps.log.warn({ device: d.path, reason: err instanceof Error ? err.message : 'unknown' }, 'audit device could not be reopened');
-      })));
+      await Promise.all(broker.devices().map(async (d) => {
+        const reopened = d.sink.reopen().catch((err: unknown) => {
+          deps.log.warn({ device: d.path, reason: err instanceof Error ? err.message : 'unknown' }, 'audit device could not be reopened');
+        });
+        // Still queued behind a write that has not finished: it happens when that write does.
+        if (!(await withinBlockTimeout(reopened))) deps.log.warn({ device: d.path, limitMs: blockTimeoutMs }, 'audit device not reopened within the block timeout: it is still writing an earlier batch');
+      }));
     }),
     load: () => exclusive(loadLocked),
-    close: () => exclusive(async () => {
-      await Promise.all([...enabled.keys()].map((p) => removeLocked(p)));
-    }),
+    close: () => {
+      // At once, not after the management queue: requests in flight fail from here on.
+      broker.close();
+      return exclusive(async () => {
+        await Promise.all([...enabled.keys()].map((p) => removeLocked(p)));
+      });
+    },
     metricsText: () => broker.metricsText(),
     health: () => broker.health(),
     requestHeaders: {

@@ -18,6 +18,7 @@ import { newRequestId } from '../lib/ids.js';
 import { setOwn } from '../lib/safe-object.js';
 import { parseDurationSeconds } from '../lib/time.js';
 import { fastifyServerOptions, nodeServerOptions, type ConnectionLimits } from './connection-limits.js';
+import { oneRequestAtATimePerConnection } from './pipelining.js';
 import { isAcceptedContentType, isMergePatch, parseJsonObject, unsupportedContentType } from './body.js';
 import { admittedJsonEntries, bodyAdmission, bodyTooLarge } from './body-admission.js';
 import { clientTokenOf } from './client-token.js';
@@ -71,6 +72,7 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
   } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
   app.server.maxConnections = opts.limits.maxConnections;
   list.track(app.server);
+  app.addHook('onRequest', oneRequestAtATimePerConnection());
 
   // One parser for every content type: accept the JSON-ish ones, refuse the rest (415), and check
   // the JSON's depth and size before anything parses it. The AWS endpoint has its own, since it
@@ -94,6 +96,17 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
   // KMS plaintext. @fastify/static sets its headers on the raw response.
   app.addHook('onSend', (_req, reply, payload, done) => {
     if (!reply.hasHeader('cache-control') && !reply.raw.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    done(null, payload);
+  });
+
+  // Closing (SIGTERM, shutdown): a request in flight gets its answer and then its connection
+  // ends. Left open, a client's keep-alive connection would hold the server's exit until the idle
+  // timeout (minutes), since close waits for every connection and closes only the idle ones it
+  // finds when it starts.
+  let closing = false;
+  app.addHook('preClose', (done) => { closing = true; done(); });
+  app.addHook('onSend', (_req, reply, payload, done) => {
+    if (closing) reply.header('connection', 'close');
     done(null, payload);
   });
 

@@ -35,6 +35,19 @@ test('no device: nothing to do, hooks disabled', async () => {
   await b.logRequest(kvWriteInput());
 });
 
+test('closed: every entry fails, even once its devices are removed (a closing server is not one without devices)', async () => {
+  const b = broker();
+  const a = dev('a/');
+  b.add(a.device);
+  b.close();
+  b.remove('a/');
+  assert.equal(b.enabled, true);
+  await assert.rejects(b.logRequest(kvWriteInput()), isNotRecorded);
+  await assert.rejects(b.logResponse(kvWriteInput()), isNotRecorded);
+  assert.equal(a.sink.lines.length, 0);
+  assert.match(b.metricsText(), /^sealtrail_audit_entries_unrecorded_total 2$/m);
+});
+
 test('one failing and one good device: success, failure counted', async () => {
   const b = broker();
   const good = dev('good/');

@@ -183,5 +183,21 @@ test('reopenAll, metrics, health and close', async () => {
   assert.throws(() => manager.hash('zzz', 'x'), code('unknown_audit_device'));
   await manager.close();
   assert.equal(sinks.get('a/')!.closed, true);
-  assert.equal(manager.hooks.enabled, false);
+  // A request still in flight holds these hooks: its entries fail rather than go unrecorded.
+  assert.equal(manager.hooks.enabled, true);
+  await assert.rejects(manager.hooks.logResponse(kvWriteInput()), code('audit_not_recorded', 'internal'));
+});
+
+test('a reopen that never finishes (a file device behind a write to a pipe nobody reads) does not hold audit management: enable, disable and close go on', { timeout: 30_000 }, async () => {
+  const { manager, sinks } = setup();
+  await manager.enable('stuck', { type: 'memory' }, api);
+  await manager.enable('other', { type: 'memory' }, api);
+  const stuck = sinks.get('stuck/')!;
+  stuck.reopen = () => new Promise<void>(() => undefined);
+  await manager.reopenAll();
+  assert.equal(sinks.get('other/')!.reopens, 1);
+  await manager.enable('third', { type: 'memory' }, api);
+  await manager.disable('third/');
+  await manager.close();
+  assert.equal(sinks.get('other/')!.closed, true);
 });

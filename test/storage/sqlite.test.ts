@@ -1,9 +1,10 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, statSync, existsSync } from 'node:fs';
+import { mkdtempSync, renameSync, rmSync, statSync, existsSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSqliteStorage } from '../../src/storage/sqlite/index.js';
+import { SealtrailError } from '../../src/errors/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sealtrail-sqlite-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -48,4 +49,29 @@ test('sqlite: rejects bad keys with a clear error and calls after close fail', a
   await s.close();
   await s.close(); // closing twice is harmless
   await assert.rejects(s.get('k'), /not open/);
+});
+
+test('sqlite: a database file deleted or replaced under the open storage refuses writes (they would be lost) and still serves reads', async () => {
+  for (const how of ['deleted', 'replaced'] as const) {
+    const d = mkdtempSync(join(tmpdir(), 'sealtrail-sqlite-moved-'));
+    const path = join(d, 'sealtrail.db');
+    const s = createSqliteStorage({ path });
+    try {
+      await s.put('kept', new Uint8Array([1]));
+      if (how === 'deleted') unlinkSync(path);
+      else {
+        writeFileSync(join(d, 'other.db'), '');
+        renameSync(join(d, 'other.db'), path);
+      }
+      const refused = (err: unknown) => err instanceof SealtrailError && err.code === 'storage_failed' && err.message.includes(`was ${how} while the server runs`);
+      await assert.rejects(s.put('lost', new Uint8Array([2])), refused);
+      await assert.rejects(s.delete('kept'), refused);
+      await assert.rejects(s.transaction([{ op: 'put', key: 'lost', value: new Uint8Array([3]) }]), refused);
+      assert.deepEqual(await s.get('kept'), Buffer.from([1]));
+      assert.equal(await s.get('lost'), undefined);
+    } finally {
+      await s.close();
+      rmSync(d, { recursive: true, force: true });
+    }
+  }
 });

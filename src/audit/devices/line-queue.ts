@@ -9,6 +9,12 @@
  * `exclusive(op)` runs an operation (reopen, rotation, close) after everything queued before it
  * and before everything queued after it; flushes and operations never overlap, so the sink's
  * file descriptor or socket is only ever touched by one task at a time.
+ *
+ * What a queue holds is bounded (`maxHeldChars`): a destination that stops taking lines (a pipe
+ * nobody reads, a SIEM that never answers) while other devices record every entry would otherwise
+ * collect every later line in memory. A line that would take the queue past the bound fails at
+ * once — the device's failure, counted by the broker like any other — and is never written, so
+ * the lines that do reach the destination stay in order.
  */
 
 export interface LineQueueOptions {
@@ -20,7 +26,15 @@ export interface LineQueueOptions {
    * this adds directly to request latency.
    */
   lingerMs?: number;
+  /**
+   * Characters of lines held at most, queued or in the flush in progress (default
+   * DEFAULT_MAX_HELD_CHARS). A line over it alone is still taken when the queue holds nothing.
+   */
+  maxHeldChars?: number;
 }
+
+/** 64 Mi characters: 64 to 128 MiB of lines, whatever a device's destination does. */
+export const DEFAULT_MAX_HELD_CHARS = 64 * 1024 * 1024;
 
 /** What a flush is told about its batch besides the lines. */
 export interface BatchInfo {
@@ -33,6 +47,8 @@ export interface LineQueue {
   exclusive(op: () => Promise<void>): Promise<void>;
   /** Lines queued and not yet handed to a flush. */
   readonly queuedLines: number;
+  /** Characters of lines queued or in the flush in progress. */
+  readonly heldChars: number;
   /** True while a flush or operation runs. */
   readonly busy: boolean;
 }
@@ -44,7 +60,7 @@ interface Deferred {
 }
 
 type Task =
-  | { kind: 'batch'; lines: string[]; done: Deferred; info: BatchInfo; full?: () => void }
+  | { kind: 'batch'; lines: string[]; chars: number; done: Deferred; info: BatchInfo; full?: () => void }
   | { kind: 'op'; run: () => Promise<void>; done: Deferred };
 
 function deferred(): Deferred {
@@ -62,9 +78,11 @@ const asError = (err: unknown): Error => (err instanceof Error ? err : new Error
 export function createLineQueue(flush: (lines: readonly string[], batch: BatchInfo) => Promise<void>, options: LineQueueOptions = {}): LineQueue {
   const maxLines = options.maxLines ?? Infinity;
   const lingerMs = options.lingerMs ?? 0;
+  const maxHeldChars = options.maxHeldChars ?? DEFAULT_MAX_HELD_CHARS;
   const tasks: Task[] = [];
   let running = false;
   let queuedLines = 0;
+  let heldChars = 0;
 
   const lingerFor = (task: Task & { kind: 'batch' }) =>
     new Promise<void>((resolve) => {
@@ -81,7 +99,11 @@ export function createLineQueue(flush: (lines: readonly string[], batch: BatchIn
       try {
         if (task.kind === 'batch') {
           queuedLines -= task.lines.length;
-          await flush(task.lines, task.info);
+          try {
+            await flush(task.lines, task.info);
+          } finally {
+            heldChars -= task.chars;
+          }
         } else {
           await task.run();
         }
@@ -102,14 +124,19 @@ export function createLineQueue(flush: (lines: readonly string[], batch: BatchIn
 
   return {
     push(line) {
+      if (heldChars > 0 && heldChars + line.length > maxHeldChars) {
+        return Promise.reject(new Error(`the device holds ${heldChars} characters of lines it has not written yet (at most ${maxHeldChars}): its destination is not taking them`));
+      }
       queuedLines++;
+      heldChars += line.length;
       const last = tasks[tasks.length - 1];
       if (last?.kind === 'batch' && last.lines.length < maxLines) {
         last.lines.push(line);
+        last.chars += line.length;
         if (last.lines.length >= maxLines) last.full?.();
         return last.done.promise;
       }
-      const task: Task = { kind: 'batch', lines: [line], done: deferred(), info: { queuedAt: performance.now() } };
+      const task: Task = { kind: 'batch', lines: [line], chars: line.length, done: deferred(), info: { queuedAt: performance.now() } };
       tasks.push(task);
       kick();
       return task.done.promise;
@@ -121,6 +148,7 @@ export function createLineQueue(flush: (lines: readonly string[], batch: BatchIn
       return task.done.promise;
     },
     get queuedLines() { return queuedLines; },
+    get heldChars() { return heldChars; },
     get busy() { return running; },
   };
 }

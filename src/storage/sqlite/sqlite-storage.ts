@@ -3,10 +3,10 @@
  * prepared once. better-sqlite3 is synchronous; the async interface keeps the door open for
  * networked backends, and errors thrown inside surface as rejections.
  */
-import { closeSync, openSync, chmodSync } from 'node:fs';
+import { closeSync, openSync, chmodSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { invalid } from '../../errors/index.js';
+import { invalid, SealtrailError } from '../../errors/index.js';
 import type { PhysicalStorage, StorageOp } from '../types.js';
 import { listChildren, type KeyScan } from './list-children.js';
 import { makeDirectorySync } from '../../lib/make-dir.js';
@@ -18,6 +18,7 @@ export interface SqliteStorageOptions {
 
 export function createSqliteStorage(opts: SqliteStorageOptions): PhysicalStorage {
   const db = openDatabase(opts.path);
+  const stillAtPath = fileIdentity(opts.path);
   const stmt = {
     get: db.prepare<[string], Buffer>('SELECT value FROM kv WHERE key = ?').pluck(),
     put: db.prepare<[string, Uint8Array]>(
@@ -48,6 +49,13 @@ export function createSqliteStorage(opts: SqliteStorageOptions): PhysicalStorage
   const scan: KeyScan = (from, until) =>
     until === undefined ? stmt.keysFrom.iterate(from) : stmt.keysBetween.iterate(from, until);
 
+  /** Writes go only to the file at the path: see fileIdentity. Checked before and after each write. */
+  const write = (run: () => void): void => {
+    stillAtPath();
+    run();
+    stillAtPath();
+  };
+
   return {
     async get(key) {
       checkKey(key);
@@ -55,17 +63,17 @@ export function createSqliteStorage(opts: SqliteStorageOptions): PhysicalStorage
       return stmt.get.get(key);
     },
     async put(key, value) {
-      apply({ op: 'put', key, value });
+      write(() => apply({ op: 'put', key, value }));
     },
     async delete(key) {
-      apply({ op: 'delete', key });
+      write(() => apply({ op: 'delete', key }));
     },
     async list(prefix) {
       if (typeof prefix !== 'string') throw invalid('storage list prefix must be a string', 'invalid_storage_key');
       return listChildren(scan, prefix);
     },
     async transaction(ops) {
-      applyAll(ops);
+      write(() => applyAll(ops));
     },
     async close() {
       if (db.open) db.close();
@@ -91,6 +99,25 @@ function openDatabase(path: string): Database.Database {
     throw err;
   }
   return db;
+}
+
+/**
+ * A check that the database file is still the one at `path`. SQLite keeps writing to the file it
+ * opened, so a database deleted or replaced under the running server (a cleanup script, a restore
+ * over it) would take every later write as acknowledged and lose all of them, and everything
+ * before, at the next start. The check refuses the write instead (500 to the client, an error in
+ * the server log); reads are still served, and the process still holds the old file
+ * (/proc/<pid>/fd) for the operator to copy back before stopping it. In memory: no check.
+ */
+function fileIdentity(path: string): () => void {
+  if (path === ':memory:') return () => undefined;
+  const opened = statSync(path);
+  return () => {
+    const now = statSync(path, { throwIfNoEntry: false });
+    if (now && now.ino === opened.ino && now.dev === opened.dev) return;
+    throw new SealtrailError('internal', 'storage_failed',
+      `the database file ${path} was ${now ? 'replaced' : 'deleted'} while the server runs: writes are refused (the open file is still readable, under /proc/${process.pid}/fd)`);
+  };
 }
 
 function checkKey(key: unknown): asserts key is string {

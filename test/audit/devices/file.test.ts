@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { createReadStream, existsSync, statfsSync } from 'node:fs';
-import { readFile, stat, writeFile, chmod } from 'node:fs/promises';
+import { closeSync, constants, createReadStream, existsSync, openSync, readSync, statfsSync } from 'node:fs';
+import { chmod, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { isLocalFilesystemType } from '../../../src/audit/devices/file/appender.js';
@@ -177,6 +177,90 @@ describe('file sink', () => {
       await piped.close();
       await new Promise<void>((r) => reader.once('close', () => r()));
       assert.equal(Buffer.concat(received).toString(), 'through the pipe\n');
+    });
+  });
+
+  it('a file deleted while open (logrotate without SIGHUP) is not written into: the batch goes to a new file at the path', async () => {
+    await withTempDir(async (dir) => {
+      for (const fsync of ['false', 'true']) {
+        const path = join(dir, `audit-${fsync}.log`);
+        const ctx = testContext({ file_path: path, fsync });
+        const sink = await createFileSink(ctx);
+        await sink.write('before\n');
+        await unlink(path);
+        await sink.write('after\n');
+        assert.equal(await readFile(path, 'utf8'), 'after\n', `fsync=${fsync}`);
+        assert.equal(ctx.logs.filter((l) => /deleted while open/.test(l.msg)).length, 1);
+        // Replaced by a rename over it: the new file at the path gets the lines.
+        await writeFile(join(dir, 'other'), 'other\n');
+        await rename(join(dir, 'other'), path);
+        await sink.write('replaced\n');
+        await sink.close();
+        assert.equal(await readFile(path, 'utf8'), 'other\nreplaced\n');
+      }
+    });
+  });
+
+  it('a FIFO with no reader is refused at once, at enable and at a later batch, instead of waiting for one', { timeout: 30_000 }, async () => {
+    await withTempDir(async (dir) => {
+      const fifo = join(dir, 'pipe');
+      execFileSync('mkfifo', [fifo]);
+      try {
+        await assert.rejects(createFileSink(testContext({ file_path: fifo })),
+          (err: unknown) => err instanceof SealtrailError && err.code === 'audit_file_unwritable' && /no reader/.test(err.message));
+        // With a reader at enable; the reader goes, so the batch fails (EPIPE) and the next one reopens.
+        const reader = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+        const sink = await createFileSink(testContext({ file_path: fifo }));
+        closeSync(reader);
+        await assert.rejects(sink.write('to nobody\n'), /EPIPE/);
+        await assert.rejects(sink.write('still nobody\n'), /ENXIO/);
+        await sink.close();
+      } finally {
+        // Releases an open(2) that blocked for a reader (the unfixed behaviour), so the test can end.
+        closeSync(openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK));
+      }
+    });
+  });
+
+  it('a pipe whose reader stops reading: the batch waits and arrives once it reads again; a closed sink gives up after the block timeout', { timeout: 30_000 }, async () => {
+    await withTempDir(async (dir) => {
+      const fifo = join(dir, 'pipe');
+      execFileSync('mkfifo', [fifo]);
+      const reader = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+      const drain = () => {
+        const chunks: Buffer[] = [];
+        const buf = Buffer.alloc(1 << 16);
+        for (;;) {
+          let n: number;
+          try { n = readSync(reader, buf); } catch (err) { if ((err as NodeJS.ErrnoException).code === 'EAGAIN') break; throw err; }
+          if (n === 0) break;
+          chunks.push(Buffer.from(buf.subarray(0, n)));
+        }
+        return Buffer.concat(chunks).toString();
+      };
+      try {
+        const sink = await createFileSink({ ...testContext({ file_path: fifo }), blockTimeoutMs: 200 });
+        // More than a pipe holds (64 KiB on Linux): the write cannot finish until the reader reads.
+        const lines = Array.from({ length: 300 }, (_, i) => `${String(i).padStart(4, '0')} ${'x'.repeat(1000)}\n`);
+        let settled = false;
+        const written = Promise.all(lines.map((l) => sink.write(l))).finally(() => { settled = true; });
+        let received = '';
+        while (!settled) {
+          await new Promise((r) => setTimeout(r, 20));
+          received += drain();
+        }
+        await written;
+        received += drain();
+        assert.equal(received, lines.join(''));
+
+        // Full again, and nobody reads: closing gives the batch up after the block timeout.
+        const stuck = Promise.all(lines.map((l) => sink.write(l)));
+        stuck.catch(() => undefined);
+        await sink.close();
+        await assert.rejects(stuck, /EAGAIN/);
+      } finally {
+        closeSync(reader);
+      }
     });
   });
 

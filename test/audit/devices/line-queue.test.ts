@@ -13,6 +13,28 @@ describe('createLineQueue', () => {
     assert.equal(queue.queuedLines, 0);
   });
 
+  it('holds a bounded amount behind a flush that does not finish: a line past the bound fails at once and is never written', async () => {
+    const batches: string[][] = [];
+    let release!: () => void;
+    const stuck = new Promise<void>((r) => { release = r; });
+    let flushing!: () => void;
+    const started = new Promise<void>((r) => { flushing = r; });
+    const queue = createLineQueue(async (lines) => { batches.push([...lines]); flushing(); await stuck; }, { maxHeldChars: 10 });
+    const first = queue.push('abcdef');
+    await started;
+    const second = queue.push('ghij');
+    assert.equal(queue.heldChars, 10, 'the flush in progress and the queued line');
+    await assert.rejects(queue.push('x'), /holds 10 characters of lines it has not written yet \(at most 10\)/);
+    release();
+    await Promise.all([first, second]);
+    assert.equal(queue.heldChars, 0);
+    // A line over the bound on its own is taken when nothing is held, and nothing joins it.
+    const large = queue.push('0123456789AB');
+    await assert.rejects(queue.push('y'), /holds 12 characters/);
+    await large;
+    assert.deepEqual(batches, [['abcdef'], ['ghij'], ['0123456789AB']]);
+  });
+
   it('coalesces lines queued during a flush into the next batch, in order', async () => {
     const batches: string[][] = [];
     let flushing!: () => void;

@@ -10,6 +10,12 @@
  * through the threadpool, so a stalled reader, server or disk holds only the audited requests —
  * bounded by audit_block_timeout — and never the event loop.
  *
+ * The path is opened non-blocking. A FIFO with no reader then fails at once (ENXIO) instead of
+ * blocking a threadpool thread until a reader appears — which would hold the device's queue, its
+ * management and the server's exit for as long. A full pipe (its reader stopped reading) is waited
+ * on with timers, not in a blocked write(2) that no one can end: once the sink is closed and the
+ * wait outlasts the block timeout, the batch is given up and the descriptor closed.
+ *
  * Pages a regular file no longer needs cached are released as it grows (lib/page-cache.ts).
  *
  * A failed batch leaves no trace in a regular file: the file is cut back to the end of the last
@@ -17,7 +23,7 @@
  * part-way (a full disk) never leaves a fragment for the next entry to be glued to. If that cut
  * fails too, the file is repaired when it is next opened, and nothing is appended until it is.
  */
-import { writeSync } from 'node:fs';
+import { constants, fstatSync, writeSync } from 'node:fs';
 import { open, rename, statfs, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Clock } from '../../../lib/clock.js';
@@ -46,6 +52,13 @@ export interface FileSinkStats {
   cacheReleases: number;
 }
 
+/** O_WRONLY|O_CREAT|O_APPEND, as 'a', and O_NONBLOCK: see the header comment. */
+const APPEND_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | constants.O_NONBLOCK;
+/** The longest pause between two attempts to write to a full pipe. */
+const MAX_PIPE_PAUSE_MS = 100;
+
+const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 export interface FileAppender {
   open(): Promise<void>;
   append(lines: readonly string[]): Promise<void>;
@@ -53,6 +66,8 @@ export interface FileAppender {
   /** Rotates now if the interval elapsed (called by the sink's timer). */
   rotateIfDue(): Promise<void>;
   close(): Promise<void>;
+  /** Stops waiting for a full pipe: the batch in hand fails (the sink was closed and gave up on it). */
+  abandon(): void;
   readonly stats: FileSinkStats;
 }
 
@@ -87,7 +102,7 @@ export function createFileAppender(path: string, settings: FileSettings, clock: 
     await makeDirectory(dirname(path), 0o700);
     // 'a' = O_WRONLY|O_CREAT|O_APPEND: every write lands at the end, even if another process
     // (or a previous descriptor still draining) appends too.
-    const fh = await open(path, 'a', settings.mode === 0 ? DEFAULT_MODE : settings.mode);
+    const fh = await open(path, APPEND_FLAGS, settings.mode === 0 ? DEFAULT_MODE : settings.mode);
     try {
       const info = await fh.stat();
       // chmod also fixes a pre-existing file; skipped for devices such as /dev/null.
@@ -119,6 +134,20 @@ export function createFileAppender(path: string, settings: FileSettings, clock: 
     if (fh) await fh.close();
   }
 
+  let abandoned = false;
+
+  /** One write(2) through the threadpool; a full pipe (EAGAIN) is retried after a pause. */
+  async function writeSome(fh: FileHandle, buf: Buffer, offset: number, length: number): Promise<number> {
+    for (let wait = 1; ; wait = Math.min(wait * 2, MAX_PIPE_PAUSE_MS)) {
+      try {
+        return (await fh.write(buf, offset, length)).bytesWritten;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EAGAIN' || abandoned) throw err;
+      }
+      await pause(wait);
+    }
+  }
+
   /** Synchronous writes encode the batch into one reused buffer: no string joined. */
   const encoder = createLineEncoder();
 
@@ -134,7 +163,7 @@ export function createFileAppender(path: string, settings: FileSettings, clock: 
     } else {
       buf = Buffer.from(lines.length === 1 ? lines[0] : lines.join(''), 'utf8');
       length = buf.length;
-      for (let off = 0; off < length; ) off += (await fh.write(buf, off, length - off)).bytesWritten;
+      for (let off = 0; off < length; ) off += await writeSome(fh, buf, off, length - off);
     }
     size += length;
     stats.writes++;
@@ -196,17 +225,38 @@ export function createFileAppender(path: string, settings: FileSettings, clock: 
     }
   }
 
+  async function writeBatch(lines: readonly string[]): Promise<void> {
+    if (!handle) await openFile();
+    if (size > 0 && intervalDue()) await rotate();
+    if (rotation?.maxBytes !== undefined) await appendWithSizeLimit(lines, rotation.maxBytes);
+    else await writeChunk(lines);
+    if (settings.fsync) {
+      // fdatasync: for an append the new size is part of what it flushes, so the entry is
+      // retrievable after a crash; it skips only timestamps.
+      await handle!.datasync();
+      stats.fsyncs++;
+    }
+  }
+
+  /**
+   * True when the file written to has no name left (deleted, or replaced by a rename over it): its
+   * lines would vanish with the descriptor. Checked after the write, so a deletion at any moment
+   * before the batch is acknowledged is seen.
+   */
+  async function unlinked(): Promise<boolean> {
+    if (!handle || !regularFile) return false;
+    return (synchronous ? fstatSync(handle.fd) : await handle.stat()).nlink === 0;
+  }
+
   async function append(lines: readonly string[]): Promise<void> {
     try {
-      if (!handle) await openFile();
-      if (size > 0 && intervalDue()) await rotate();
-      if (rotation?.maxBytes !== undefined) await appendWithSizeLimit(lines, rotation.maxBytes);
-      else await writeChunk(lines);
-      if (settings.fsync) {
-        // fdatasync: for an append the new size is part of what it flushes, so the entry is
-        // retrievable after a crash; it skips only timestamps.
-        await handle!.datasync();
-        stats.fsyncs++;
+      await writeBatch(lines);
+      if (await unlinked()) {
+        // Written into a file nobody can read any more: the batch goes to a new file at the path.
+        log.warn({ path }, 'audit file device: the file was deleted while open (a log rotation without SIGHUP?); writing to a new file at its path');
+        await closeFile();
+        await writeBatch(lines);
+        if (await unlinked()) throw Object.assign(new Error('the file was deleted again as it was written'), { code: 'ENOENT' });
       }
       stats.lines += lines.length;
       committed = size;
@@ -215,7 +265,8 @@ export function createFileAppender(path: string, settings: FileSettings, clock: 
       await restoreLineBoundary();
       // Drop the descriptor: the next batch reopens the path (disk replaced, file deleted, ...).
       await closeFile().catch(() => undefined);
-      throw new Error(`file audit device: write to ${path} failed: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new Error(`file audit device: write to ${path} failed: ${code === 'ENXIO' ? 'ENXIO (a FIFO with no reader)' : code ?? (err as Error).message}`, { cause: err });
     }
   }
 
@@ -232,6 +283,7 @@ export function createFileAppender(path: string, settings: FileSettings, clock: 
       if (handle && size > 0 && intervalDue()) await rotate();
     },
     close: closeFile,
+    abandon() { abandoned = true; },
   };
 }
 

@@ -13,6 +13,7 @@
  *   await sink.write('{"type":"request",...}\n');
  */
 import { invalid } from '../../../errors/index.js';
+import { DEFAULT_BLOCK_TIMEOUT_MS } from '../../broker.js';
 import { createLineQueue } from '../line-queue.js';
 import type { AuditSink, SinkContext } from '../types.js';
 import { createFileAppender, type FileSinkStats } from './appender.js';
@@ -43,7 +44,7 @@ export async function createFileSink(ctx: SinkContext): Promise<FileSink> {
     await appender.open();
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? 'error';
-    throw invalid(`file audit device: cannot open "${target.path}" for appending (${code})`, 'audit_file_unwritable');
+    throw invalid(`file audit device: cannot open "${target.path}" for appending (${code}${code === 'ENXIO' ? ': a FIFO with no reader' : ''})`, 'audit_file_unwritable');
   }
 
   const queue = createLineQueue((lines) => appender.append(lines));
@@ -70,7 +71,13 @@ export async function createFileSink(ctx: SinkContext): Promise<FileSink> {
       if (closed) return;
       closed = true;
       if (timer) clearInterval(timer);
-      await queue.exclusive(() => appender.close());
+      // A reader that never drains its pipe again must not keep a write (and the process) waiting.
+      const giveUp = setTimeout(() => appender.abandon(), ctx.blockTimeoutMs ?? DEFAULT_BLOCK_TIMEOUT_MS);
+      try {
+        await queue.exclusive(() => appender.close());
+      } finally {
+        clearTimeout(giveUp);
+      }
     },
   };
 }
