@@ -2,14 +2,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ConfigError, parseConfig } from '../../src/config/load.js';
-import { useHclParser } from '../../src/lib/hcl-parser.js';
-import { faultParser } from '../lib/hcl-fault-parser.js';
+import { withFaultParser } from '../lib/hcl-fault-parser.js';
 
 test('a configuration the HCL parser does not finish in time, or dies over, is refused, and the next one parses', async () => {
-  // The fault worker (test/lib/hcl-parser-fault-worker.ts) never answers "hang" and ends its thread over "exit".
-  const { parser: faulty } = faultParser({ timeoutMs: 200 });
-  const previous = useHclParser(faulty);
-  try {
+  await withFaultParser(200, async () => {
     for (const [text, message] of [
       ['hang', 'server.hcl: the HCL could not be parsed: the HCL parser did not finish within 200 ms'],
       ['exit', 'server.hcl: the HCL could not be parsed: the HCL parser stopped (exit code 7)'],
@@ -21,10 +17,7 @@ test('a configuration the HCL parser does not finish in time, or dies over, is r
         return true;
       }, text);
     }
-  } finally {
-    useHclParser(previous);
-    await faulty.close();
-  }
+  });
   const config = await parseConfig('log_level = "warn"\nlistener "tcp" {\n  address = "127.0.0.1:0"\n  tls_disable = true\n}\n', 'server.hcl');
   assert.equal(config.logLevel, 'warn');
 });

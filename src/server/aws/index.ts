@@ -109,8 +109,9 @@ export function registerAwsRoutes(app: FastifyInstance, deps: AwsRoutesDeps): vo
    */
   function admitBody(req: FastifyRequest, _reply: FastifyReply, payload: Readable, done: (err: Error | null, stream?: Readable) => void): void {
     const declared = declaredLength(req);
+    if (declared !== undefined && declared <= unauthenticatedBytes) return done(null, payload);
     const users = deps.users();
-    if ((declared !== undefined && declared <= unauthenticatedBytes) || !users) return done(null, payload);
+    if (!users) return done(null, payload);
     const headers = headerMap(req);
     checkSigV4Headers(headers, signatureOptions(users, parseTarget(headers['x-amz-target']?.[0]))).then((checked) => {
       if (checked.ok) return done(null, payload);

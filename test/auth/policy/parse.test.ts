@@ -2,8 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parsePolicy } from '../../../src/auth/policy/parse.js';
 import { SealtrailError } from '../../../src/errors/index.js';
-import { useHclParser } from '../../../src/lib/hcl-parser.js';
-import { faultParser } from '../../lib/hcl-fault-parser.js';
+import { withFaultParser } from '../../lib/hcl-fault-parser.js';
 
 test('HCL policy parses to rules', async () => {
   const parsed = await parsePolicy(`
@@ -128,10 +127,7 @@ test('a policy over 1 MiB is refused unparsed', async () => {
 });
 
 test('a policy the HCL parser does not finish in time, or dies over, is refused, and the next policy parses', async () => {
-  // The fault worker (test/lib/hcl-parser-fault-worker.ts) never answers "hang" and ends its thread over "exit".
-  const { parser: faulty } = faultParser({ timeoutMs: 200 });
-  const previous = useHclParser(faulty);
-  try {
+  await withFaultParser(200, async () => {
     for (const [text, message] of [
       ['hang', 'failed to parse policy: the policy could not be parsed in time'],
       ['exit', 'failed to parse policy: the policy could not be parsed'],
@@ -144,9 +140,6 @@ test('a policy the HCL parser does not finish in time, or dies over, is refused,
         return true;
       }, text);
     }
-  } finally {
-    useHclParser(previous);
-    await faulty.close();
-  }
+  });
   assert.deepEqual((await parsePolicy('path "y" { capabilities = ["read"] }')).paths, [{ path: 'y', capabilities: ['read'] }]);
 });
