@@ -3,13 +3,14 @@
  * prepared once. better-sqlite3 is synchronous; the async interface keeps the door open for
  * networked backends, and errors thrown inside surface as rejections.
  */
-import { closeSync, openSync, chmodSync, statSync } from 'node:fs';
+import { closeSync, openSync, chmodSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { invalid, SealtrailError } from '../../errors/index.js';
 import type { PhysicalStorage, StorageOp } from '../types.js';
 import { listChildren, type KeyScan } from './list-children.js';
 import { makeDirectorySync } from '../../lib/make-dir.js';
+import { fileGuard } from '../../lib/file-identity.js';
 
 export interface SqliteStorageOptions {
   /** Database file; its parent directory is created (0700) when missing, the file is 0600. */
@@ -111,13 +112,8 @@ function openDatabase(path: string): Database.Database {
  */
 function fileIdentity(path: string): () => void {
   if (path === ':memory:') return () => undefined;
-  const opened = statSync(path);
-  return () => {
-    const now = statSync(path, { throwIfNoEntry: false });
-    if (now && now.ino === opened.ino && now.dev === opened.dev) return;
-    throw new SealtrailError('internal', 'storage_failed',
-      `the database file ${path} was ${now ? 'replaced' : 'deleted'} while the server runs: writes are refused (the open file is still readable, under /proc/${process.pid}/fd)`);
-  };
+  return fileGuard(path, (fate) => new SealtrailError('internal', 'storage_failed',
+    `the database file ${path} was ${fate} while the server runs: writes are refused (the open file is still readable, under /proc/${process.pid}/fd)`));
 }
 
 function checkKey(key: unknown): asserts key is string {
