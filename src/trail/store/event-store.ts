@@ -6,6 +6,8 @@
  * up with it first. Events older than the retention are deleted on an unref'd timer and on demand.
  */
 import type { Clock } from '../../lib/clock.js';
+import { SealtrailError } from '../../errors/index.js';
+import { fileGuard } from '../../lib/file-identity.js';
 import { groupCommit } from '../../lib/group-commit.js';
 import { openEventDatabase } from './schema.js';
 import { indexColumns } from './index-columns.js';
@@ -43,18 +45,30 @@ export function createEventStore(opts: EventStoreOptions): EventStore {
     const cols = indexColumns(input.record);
     return { timeMs: input.timeMs, cols, sealed: cipher.seal(cols.eventId, input.json ?? JSON.stringify(input.record)) };
   };
-  const logAll = db.transaction((inputs: readonly AppendInput[]) => inputs.map((input) => log.insert(logged(input))));
+  const stillAtPath = fileGuarded(opts.path);
+  // The check is the transaction's last step, so a refused commit is rolled back and no read shows
+  // it, and again after the commit, so a deletion during the commit is seen before it is acknowledged.
+  const logAll = db.transaction((inputs: readonly AppendInput[]) => {
+    const seqs = inputs.map((input) => log.insert(logged(input)));
+    stillAtPath();
+    return seqs;
+  });
   // Appends arriving together share one transaction of the log (lib/group-commit.ts).
   const commits = groupCommit((inputs: AppendInput[]): number[] => {
     try {
-      return logAll(inputs);
+      const seqs = logAll(inputs);
+      stillAtPath();
+      return seqs;
     } catch (err) {
       // The failed rows were counted as waiting; a recount that fails too is retried after the next failure.
       try { log.resync(); } catch { /* indexing finds fewer rows than counted, which is harmless */ }
       throw err;
     }
   });
-  const insertAll = db.transaction((inputs: readonly AppendInput[]) => { for (const input of inputs) log.insertIndexed(logged(input)); });
+  const insertAll = db.transaction((inputs: readonly AppendInput[]) => {
+    for (const input of inputs) log.insertIndexed(logged(input));
+    stillAtPath();
+  });
   const purge = db.transaction((cutoff: number) => {
     q.keepSeqFloor.run();
     q.purgeNames.run(cutoff);
@@ -85,6 +99,7 @@ export function createEventStore(opts: EventStoreOptions): EventStore {
       commits.flush();
       indexing.catchUpNow();
       insertAll(inputs);
+      stillAtPath();
     },
     query: async (query) => { await indexing.catchUp(); return decrypt(q.select(query)); },
     readSince: async (afterSeq, limit) => { await indexing.catchUp(); return decrypt(q.since.all(afterSeq, limit)); },
@@ -100,4 +115,15 @@ export function createEventStore(opts: EventStoreOptions): EventStore {
       if (db.open) db.close();
     },
   };
+}
+
+/**
+ * SQLite keeps writing to the file it opened: an event store deleted or replaced under the running
+ * server would acknowledge events (and answer their KMS calls) that vanish at the next start. The
+ * commit is refused instead, as main storage does (storage/sqlite/sqlite-storage.ts).
+ */
+function fileGuarded(path: string): () => void {
+  if (path === ':memory:') return () => undefined;
+  return fileGuard(path, (fate) => new SealtrailError('internal', 'storage_failed',
+    `the CloudTrail event store ${path} was ${fate} while the server runs: events are refused (the open file is still readable, under /proc/${process.pid}/fd)`));
 }
