@@ -101,6 +101,8 @@ function indexerReports(path: string, log: JournalLog, ledger: Ledger | undefine
       health.indexerFailing = false;
       log.info({ path }, 'the journal\'s indexer recovered');
       watch.onEpisode?.('journal_indexer_recovered', {});
+    } else if (m.kind === 'spool_restored') {
+      log.warn({ path, segment: m.segment, fate: m.fate }, `the journal's spool segment was ${m.fate} while the server runs; its records were written to a new file under its name`);
     } else if (m.kind === 'cache') log.warn({ path, code: m.code }, 'the journal could not flush its spool to drop it from the page cache; records are kept, memory use grows');
     else log.warn({ path, segment: m.segment, offset: m.offset, reason: m.reason }, 'a journal spool segment is corrupt past this point; it was kept as .corrupt and skipped');
   };

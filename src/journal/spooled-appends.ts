@@ -16,6 +16,7 @@ import { cutAfterLastFrame, listSegments, position, segmentOf, segmentPath } fro
 import { createSpoolWriter } from './spool/spool-writer.js';
 import type { JournalAppend } from './types.js';
 import { groupCommit } from '../lib/group-commit.js';
+import { identityOfPath } from '../lib/file-identity.js';
 
 export interface SpooledAppendsOptions {
   /** The journal database; its spool is the directory beside it, `<path>-spool`. */
@@ -51,6 +52,7 @@ export function openSpooledAppends(db: Database.Database, opts: SpooledAppendsOp
     dir, segment: first, fsync: opts.fsync,
     onAcknowledged: (pos) => publish(progress, ACKNOWLEDGED, pos),
     onCacheError: (err) => opts.onIndexer({ kind: 'cache', message: err.message, code: err.code }),
+    onRestored: (segment, fate) => opts.onIndexer({ kind: 'spool_restored', segment, fate }),
   });
   // Tells the indexer how busy this thread is and how fast records arrive (indexer-worker.ts
   // holds back while either says the server is under load).
@@ -71,7 +73,7 @@ export function openSpooledAppends(db: Database.Database, opts: SpooledAppendsOp
     lastRate = rate;
   }, LOAD_SAMPLE_MS);
   loadTimer.unref();
-  const indexer: IndexerThread = createIndexerThread({ path: opts.path, dir, fsync: opts.fsync, nice: opts.nice, ledgerDir: opts.ledgerDir }, progress, opts.onIndexer);
+  const indexer: IndexerThread = createIndexerThread({ path: opts.path, database: identityOfPath(opts.path), dir, fsync: opts.fsync, nice: opts.nice, ledgerDir: opts.ledgerDir }, progress, opts.onIndexer);
 
   const encoder = createFrameEncoder();
   let closed = false;

@@ -18,6 +18,7 @@ import { createJournalWriter } from '../writer.js';
 import { createLedgerFollower, LEDGER_BATCH, type CommittedRecords, type LedgerFollower } from '../ledger/ledger-follower.js';
 import { ACKNOWLEDGED, APPENDED, changeOf, CLOSING, INDEXED, LOAD, publish, WAITING, type Progress } from './progress.js';
 import { readSpoolState, type IndexerMessage, type IndexerSettings } from './state.js';
+import { fateOf, fileGuard, identityOfFd, type FileIdentity } from '../../lib/file-identity.js';
 
 /** Records per transaction: large enough that index pages are shared, small enough to yield often. */
 const RECORDS_PER_COMMIT = 2000;
@@ -65,14 +66,24 @@ function lowerPriority(nice: number): void {
 
 async function run(port: NonNullable<typeof parentPort>, settings: IndexerSettings, progress: Progress): Promise<void> {
   lowerPriority(settings.nice);
+  const stillAtPath = databaseGuard(settings);
+  stillAtPath();
   const db = openJournalDatabase(settings.path, { fsync: settings.fsync });
   const writer = createJournalWriter(db);
   const save = db.prepare('INSERT INTO spool_state (id, segment, byte_offset) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET segment = excluded.segment, byte_offset = excluded.byte_offset');
-  const commit = db.transaction((records: readonly JournalAppend[], segment: number, offset: number): number[] => {
+  const commitOnce = db.transaction((records: readonly JournalAppend[], segment: number, offset: number): number[] => {
     const seqs = writer.appendAll(records);
     save.run(segment, offset);
+    // The last step: a commit into a file that lost its name is rolled back (databaseGuard).
+    stillAtPath();
     return seqs;
   });
+  // Checked after the commit too: nothing is taken as indexed (and no segment deleted) on the strength of a commit the file lost.
+  const commit = (records: readonly JournalAppend[], segment: number, offset: number): number[] => {
+    const seqs = commitOnce(records, segment, offset);
+    stillAtPath();
+    return seqs;
+  };
   const say = (message: IndexerMessage) => port.postMessage(message);
   const ledger = settings.ledgerDir === undefined ? undefined : followLedger(createLedgerFollower(db, { dir: settings.ledgerDir, fsync: settings.fsync }), say);
   await ledger?.start();
@@ -80,6 +91,8 @@ async function run(port: NonNullable<typeof parentPort>, settings: IndexerSettin
   let pos = readSpoolState(db);
   let fd: number | undefined;
   let fdSegment = -1;
+  /** The open segment's file: the writer may put a copy under its name (spool-writer.ts). */
+  let fdFile: FileIdentity | undefined;
   let failing = false;
   /** The chunk the last step committed: the ledger takes it without reading it back. */
   let committed: CommittedRecords | undefined;
@@ -132,6 +145,7 @@ async function run(port: NonNullable<typeof parentPort>, settings: IndexerSettin
         return;
       }
       fdSegment = segment;
+      fdFile = identityOfFd(fd);
     }
     const to = last ? offsetOf(acknowledged) : fstatSync(fd!).size;
     const chunk = readFrames(fd!, offsetOf(pos), to, RECORDS_PER_COMMIT);
@@ -142,6 +156,11 @@ async function run(port: NonNullable<typeof parentPort>, settings: IndexerSettin
       return;
     }
     const reason = chunk.stop?.kind === 'corrupt' ? chunk.stop.reason : chunk.stop ? 'a frame cut short' : undefined;
+    // The writer put a copy of the segment under its name and writes there: read on from the copy.
+    if (last && fateOf(segmentPath(settings.dir, segment), fdFile!)) {
+      closeFd();
+      return;
+    }
     if (last) throw new Error(`the journal spool is unreadable at segment ${segment}, byte ${offsetOf(pos)}: ${reason ?? 'no frame'}`);
     if (reason) say({ kind: 'corrupt', segment, offset: offsetOf(pos), reason });
     finishSegment(segment, reason, acknowledged);
@@ -187,6 +206,18 @@ async function run(port: NonNullable<typeof parentPort>, settings: IndexerSettin
     closeFd();
     db.close();
   }
+}
+
+/**
+ * SQLite keeps writing to the file it opened: a journal database deleted or replaced under the
+ * running server would take every record indexed from then on, and the spool segments would be
+ * deleted as indexed, so nothing would be left at the next start. The indexer refuses instead:
+ * it reports failing (sys/health `journal_indexer_failing`), and the records stay in the spool.
+ */
+function databaseGuard(settings: IndexerSettings): () => void {
+  return fileGuard(settings.path, (fate) => Object.assign(new Error(
+    `the journal database ${settings.path} was ${fate} while the server runs: nothing is indexed into it, records stay in the spool (the open file is still readable, under /proc/${process.pid}/fd)`,
+  ), { code: `journal_database_${fate}` }), settings.database);
 }
 
 /**

@@ -1,10 +1,13 @@
 /** What the indexer thread is told when it starts, what it says back, and where it stopped. */
 import type Database from 'better-sqlite3';
 import { position } from '../spool/segments.js';
+import type { FileIdentity } from '../../lib/file-identity.js';
 
 export interface IndexerSettings {
   /** The journal database. */
   path: string;
+  /** The database file the server opened: the indexer writes only while `path` names it. */
+  database: FileIdentity;
   /** The spool directory. */
   dir: string;
   fsync: boolean;
@@ -20,6 +23,8 @@ export type IndexerMessage =
   | { kind: 'corrupt'; segment: number; offset: number; reason: string }
   /** From the spool's writer: dropping written pages from the page cache failed (once per episode). */
   | { kind: 'cache'; message: string; code?: string }
+  /** From the spool's writer: the segment it writes lost its name, and its bytes were put back under it (spool-writer.ts). */
+  | { kind: 'spool_restored'; segment: number; fate: 'deleted' | 'replaced' }
   /** The ledger's files and `ledger_state` hold `size` records, with this root (sent at start and after each append). */
   | { kind: 'ledger'; size: number; root: Uint8Array }
   /** The ledger cannot follow the journal (a gap, a missing file, a failed write); once per episode. */

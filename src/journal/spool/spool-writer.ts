@@ -7,9 +7,20 @@
  * A failed batch leaves nothing behind: the segment is cut back to the last acknowledged byte
  * before anything else is written, and until that cut succeeds every batch fails (fail-closed).
  * Each process starts a fresh segment, so a segment is only ever appended to by one process.
+ *
+ * A segment deleted or replaced while it is written to (a cleanup script, a restore over the
+ * spool) would take the records acknowledged into it away with its descriptor: the indexer finds
+ * no file at that name, the next start neither. So after each batch the path is checked to still
+ * name the open segment (one stat(2) per batch; BENCHMARKS.md), and when it does not, the
+ * segment's bytes — up to and with the batch — are copied from the open descriptor to a new file
+ * renamed to that name, which takes the writes from then on; the batch is acknowledged only once
+ * its bytes are under the name. If that copy fails, the batch fails and so does every later one
+ * until a copy succeeds (the old descriptor is kept for it). An idle writer looks once a second,
+ * so records acknowledged before a deletion get a name again without waiting for the next batch.
  */
-import { closeSync, fdatasyncSync, fsyncSync, ftruncateSync, openSync, writeSync } from 'node:fs';
+import { closeSync, constants, fdatasyncSync, fsyncSync, ftruncateSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
+import { fateOf, identityOfFd, type FileFate, type FileIdentity } from '../../lib/file-identity.js';
 import { makeDirectorySync } from '../../lib/make-dir.js';
 import { createPageCacheTrimmer } from '../../lib/page-cache.js';
 import { position, SEGMENT_BYTES, segmentPath } from './segments.js';
@@ -24,6 +35,8 @@ export interface SpoolWriterOptions {
   onAcknowledged(pos: bigint): void;
   /** Told once per episode when releasing written pages from the page cache fails. */
   onCacheError(err: NodeJS.ErrnoException): void;
+  /** Told when the segment being written lost its name and its bytes were put back under it. */
+  onRestored(segment: number, fate: FileFate): void;
 }
 
 /**
@@ -33,6 +46,14 @@ export interface SpoolWriterOptions {
  */
 const CACHE_WINDOW_BYTES = 16 << 20;
 const CACHE_STEP_BYTES = 8 << 20;
+/** How often an idle writer checks that its segment still has its name. */
+const IDLE_CHECK_MS = 1000;
+/**
+ * Read and write (the bytes are copied from the descriptor if the segment loses its name), every
+ * write at the end, created if missing.
+ */
+const SEGMENT_FLAGS = constants.O_RDWR | constants.O_APPEND | constants.O_CREAT;
+const COPY_CHUNK_BYTES = 1 << 20;
 
 export interface SpoolWriter {
   /** Appends a batch of encoded frames (frame.ts); resolves when it is acknowledged. */
@@ -45,10 +66,16 @@ export function createSpoolWriter(opts: SpoolWriterOptions): SpoolWriter {
   let segment = opts.segment;
   let fd: number | undefined;
   let handle: FileHandle | undefined;
+  /** The open segment's device and inode: what its path must still name. */
+  let opened: FileIdentity | undefined;
   /** Bytes of the current segment that belong to acknowledged batches. */
   let committed = 0;
   /** A failed batch's bytes may still be in the segment: cut them before writing again. */
   let dirty = false;
+  /** The open segment has lost its name: its bytes go to a new file at its path before any batch is acknowledged. */
+  let lost: FileFate | undefined;
+  /** A write or a restore runs (the idle check leaves the descriptor alone meanwhile). */
+  let busy: Promise<void> | undefined;
   const cache = createPageCacheTrimmer({ windowBytes: CACHE_WINDOW_BYTES, stepBytes: CACHE_STEP_BYTES, onError: opts.onCacheError });
 
   const syncDirectory = () => {
@@ -56,16 +83,21 @@ export function createSpoolWriter(opts: SpoolWriterOptions): SpoolWriter {
     try { fsyncSync(dirFd); } finally { closeSync(dirFd); }
   };
 
+  /** Opens `path` for the writer: through the threadpool with fsync (writes then are too), directly otherwise. */
+  async function openFile(path: string, flags: number): Promise<{ fd: number; handle?: FileHandle }> {
+    if (!opts.fsync) return { fd: openSync(path, flags, 0o600) };
+    const h = await open(path, flags, 0o600);
+    return { fd: h.fd, handle: h };
+  }
+
   async function current(): Promise<number> {
     if (fd === undefined) {
-      if (opts.fsync) {
-        handle = await open(segmentPath(opts.dir, segment), 'a', 0o600);
-        fd = handle.fd;
-        // The new file's name must survive a crash as much as its contents.
-        syncDirectory();
-      } else {
-        fd = openSync(segmentPath(opts.dir, segment), 'a', 0o600);
-      }
+      // The directory too may have been removed since the last segment was opened.
+      makeDirectorySync(opts.dir, 0o700);
+      ({ fd, handle } = await openFile(segmentPath(opts.dir, segment), SEGMENT_FLAGS));
+      opened = identityOfFd(fd);
+      // The new file's name must survive a crash as much as its contents.
+      if (opts.fsync) syncDirectory();
     }
     if (dirty) {
       ftruncateSync(fd, committed);
@@ -74,8 +106,48 @@ export function createSpoolWriter(opts: SpoolWriterOptions): SpoolWriter {
     return fd;
   }
 
+  /**
+   * The open segment's first `length` bytes, copied to a new file renamed to the segment's name;
+   * that file is the segment from then on. The old descriptor is closed only once the copy has its
+   * name, so a failure leaves it for the next try.
+   */
+  async function restore(length: number): Promise<void> {
+    const path = segmentPath(opts.dir, segment);
+    const tmp = `${path}.restore`;
+    makeDirectorySync(opts.dir, 0o700);
+    const copy = await openFile(tmp, SEGMENT_FLAGS | constants.O_TRUNC);
+    try {
+      const buf = Buffer.allocUnsafe(Math.min(COPY_CHUNK_BYTES, Math.max(length, 1)));
+      for (let at = 0; at < length;) {
+        const n = readSync(fd!, buf, 0, Math.min(buf.length, length - at), at);
+        if (n === 0) throw new Error(`the spool segment ${path} ends at ${at} of ${length} bytes`);
+        for (let off = 0; off < n;) off += writeSync(copy.fd, buf, off, n - off);
+        at += n;
+      }
+      if (opts.fsync) fdatasyncSync(copy.fd);
+      renameSync(tmp, path);
+      if (opts.fsync) syncDirectory();
+    } catch (err) {
+      if (copy.handle) await copy.handle.close(); else closeSync(copy.fd);
+      rmSync(tmp, { force: true });
+      throw err;
+    }
+    const fate = lost!;
+    await closeSegment();
+    ({ fd, handle } = copy);
+    opened = identityOfFd(fd);
+    lost = undefined;
+    opts.onRestored(segment, fate);
+  }
+
+  /** Whether the open segment still has its name; records why not. */
+  const named = (): boolean => {
+    lost ??= fateOf(segmentPath(opts.dir, segment), opened!);
+    return lost === undefined;
+  };
+
   async function write(buf: Buffer): Promise<void> {
-    if (committed > 0 && committed + buf.length > SEGMENT_BYTES && !dirty) await nextSegment();
+    if (committed > 0 && committed + buf.length > SEGMENT_BYTES && !dirty && !lost) await nextSegment();
     const target = await current();
     dirty = true;
     if (handle) {
@@ -84,9 +156,11 @@ export function createSpoolWriter(opts: SpoolWriterOptions): SpoolWriter {
     } else {
       for (let off = 0; off < buf.length; ) off += writeSync(target, buf, off, buf.length - off);
     }
+    // Checked after the write: a deletion at any moment before the batch is acknowledged is seen.
+    if (!named()) await restore(committed + buf.length);
     dirty = false;
     committed += buf.length;
-    cache.wrote(target, committed);
+    cache.wrote(fd!, committed);
     opts.onAcknowledged(position(segment, committed));
   }
 
@@ -104,8 +178,31 @@ export function createSpoolWriter(opts: SpoolWriterOptions): SpoolWriter {
     committed = 0;
   }
 
+  /** Runs `work` once no other write or restore runs (only the idle check competes with writes). */
+  async function exclusive(work: () => Promise<void>): Promise<void> {
+    while (busy) await busy.catch(() => undefined);
+    const run = work();
+    busy = run;
+    try {
+      await run;
+    } finally {
+      if (busy === run) busy = undefined;
+    }
+  }
+
+  /** named(), for paths where a failed stat must not throw: true (nothing known to be lost) then. */
+  const namedOrUnknown = (): boolean => {
+    try { return named(); } catch { return true; }
+  };
+
+  const idleCheck = setInterval(() => {
+    if (busy || fd === undefined || dirty || namedOrUnknown()) return;
+    exclusive(() => restore(committed)).catch(() => { /* the next check, or the next batch, tries again */ });
+  }, IDLE_CHECK_MS);
+  idleCheck.unref();
+
   return {
-    async write(frames) {
+    write: (frames) => exclusive(async () => {
       try {
         await write(frames);
       } catch (err) {
@@ -118,14 +215,20 @@ export function createSpoolWriter(opts: SpoolWriterOptions): SpoolWriter {
           } catch { /* stays dirty */ }
         }
         // Once clean, later batches go to a fresh segment: the descriptor may be what failed
-        // (a disk replaced, a file removed), and a segment is never reopened.
-        if (!dirty) await nextSegment().catch(() => { fd = undefined; handle = undefined; });
+        // (a disk replaced, a file removed), and a segment is never reopened. A segment that lost
+        // its name keeps its descriptor: its acknowledged bytes are copied from it first.
+        if (!dirty && (fd === undefined || namedOrUnknown())) await nextSegment().catch(() => { fd = undefined; handle = undefined; });
         const code = (err as NodeJS.ErrnoException).code;
         throw new Error(`the journal could not write its spool (${code ?? (err as Error).message})`, { cause: err });
       }
-    },
-    async close() {
-      await closeSegment();
-    },
+    }),
+    close: () => exclusive(async () => {
+      clearInterval(idleCheck);
+      try {
+        if (fd !== undefined && !dirty && !named()) await restore(committed);
+      } finally {
+        await closeSegment();
+      }
+    }),
   };
 }
