@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readlinkSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createJournalStore, spoolDirectory, type IndexerMessage, type JournalAppend, type JournalStore } from '../../src/journal/index.js';
@@ -123,26 +123,50 @@ test('the indexer reads on from the copy the writer puts under a segment\'s name
   });
 });
 
-test('the journal database deleted or replaced: the indexer reports failing and indexes nothing into it; the spool keeps the records', async () => {
+/** The file the process still holds open at `path` after it lost its name (as an operator finds it under /proc/<pid>/fd). */
+function heldOpen(path: string): string {
+  const fd = readdirSync('/proc/self/fd').find((n) => {
+    try { return readlinkSync(`/proc/self/fd/${n}`) === `${path} (deleted)`; } catch { return false; }
+  });
+  assert.ok(fd, `${path} is held open`);
+  return `/proc/self/fd/${fd}`;
+}
+
+test('the journal database deleted or replaced: the indexer reports failing and indexes nothing into it; the spool keeps the records, and a copy put back is indexed on from where it stopped', { skip: process.platform !== 'linux' && 'needs /proc' }, async () => {
   for (const how of ['deleted', 'replaced'] as const) {
     await withRig(async (rig) => {
+      // Records 0-4 end up only in the database: the next start indexes their segment and deletes it.
+      const first = rig.open();
+      await appendRange(first, 0, 5);
+      await first.close();
       const store = rig.open();
       try {
-        await appendRange(store, 0, 5);
+        await appendRange(store, 5, 10);
         assert.equal(await store.caughtUp(10_000), true);
-        if (how === 'deleted') unlinkSync(rig.path);
+        assert.equal(readdirSync(rig.spool).length, 1, 'the first start\'s segment is indexed and gone');
+        // Deleted as `rm journal.db*` does: its write-ahead log and shared-memory files too.
+        if (how === 'deleted') for (const suffix of ['', '-wal', '-shm']) unlinkSync(rig.path + suffix);
         else {
           writeFileSync(join(rig.dir, 'other.db'), '');
           renameSync(join(rig.dir, 'other.db'), rig.path);
         }
-        await appendRange(store, 5, 10);
+        await appendRange(store, 10, 15);
         assert.equal(await store.caughtUp(1500), false, 'nothing is indexed into the lost file');
         const failing = rig.messages.find((m) => m.kind === 'failing');
         assert.equal(failing?.kind === 'failing' && failing.code, `journal_database_${how}`);
         assert.match(failing?.kind === 'failing' ? failing.message : '', new RegExp(`the journal database .* was ${how} while the server runs`));
         assert.equal(readdirSync(rig.spool).length, 1, 'the segment holding the records is kept');
+        // What docs/journal.md tells the operator: copy the file back from /proc/<pid>/fd, restart.
+        copyFileSync(heldOpen(rig.path), rig.path);
       } finally {
         await store.close();
+      }
+      const restarted = rig.open();
+      try {
+        assert.equal(await restarted.caughtUp(10_000), true);
+        assert.deepEqual((await restarted.readSince(-1, 100)).map((r) => [r.seq, r.keys.requestId]), ids(0, 15).map((id, seq) => [seq, id]));
+      } finally {
+        await restarted.close();
       }
     });
   }

@@ -78,11 +78,21 @@ async function run(port: NonNullable<typeof parentPort>, settings: IndexerSettin
     stillAtPath();
     return seqs;
   });
+  let lostFileWhole = false;
   // Checked after the commit too: nothing is taken as indexed (and no segment deleted) on the strength of a commit the file lost.
   const commit = (records: readonly JournalAppend[], segment: number, offset: number): number[] => {
-    const seqs = commitOnce(records, segment, offset);
-    stillAtPath();
-    return seqs;
+    try {
+      const seqs = commitOnce(records, segment, offset);
+      stillAtPath();
+      return seqs;
+    } catch (err) {
+      if (!lostFileWhole && String((err as { code?: unknown }).code).startsWith('journal_database_')) {
+        // Everything in the write-ahead log moves into the lost file, so the copy an operator takes
+        // of it from /proc/<pid>/fd is whole (docs/journal.md).
+        try { db.pragma('wal_checkpoint(TRUNCATE)'); lostFileWhole = true; } catch { /* tried again at the next commit */ }
+      }
+      throw err;
+    }
   };
   const say = (message: IndexerMessage) => port.postMessage(message);
   const ledger = settings.ledgerDir === undefined ? undefined : followLedger(createLedgerFollower(db, { dir: settings.ledgerDir, fsync: settings.fsync }), say);
