@@ -40,13 +40,35 @@ export function fateOf(path: string, opened: FileIdentity): FileFate | undefined
   return now ? 'replaced' : 'deleted';
 }
 
+export interface FileGuardOptions {
+  /** The file the path must name (default: the one it names now). */
+  opened?: FileIdentity;
+  /**
+   * Skip the stat when the last one, which found the file, is younger than this (default 0: every
+   * call stats). For a hot path: a stat(2) costs about what a small write(2) does.
+   */
+  intervalMs?: number;
+  /** The clock intervalMs is measured on (default performance.now). */
+  now?: () => number;
+}
+
 /**
  * A check bound to the file at `path` now (or to `opened`): it throws `refuse(fate)` once the path
- * no longer names that file. For a database whose writes must land in the file the next start opens.
+ * no longer names that file. For a database whose writes must land in the file the next start
+ * opens. Once it has thrown, every call stats again until the path names the file again.
  */
-export function fileGuard(path: string, refuse: (fate: FileFate) => Error, opened: FileIdentity = identityOfPath(path)): () => void {
+export function fileGuard(path: string, refuse: (fate: FileFate) => Error, options: FileGuardOptions = {}): () => void {
+  const opened = options.opened ?? identityOfPath(path);
+  const intervalMs = options.intervalMs ?? 0;
+  const now = options.now ?? (() => performance.now());
+  let checkedAt = -Infinity;
   return () => {
+    if (intervalMs > 0 && now() - checkedAt < intervalMs) return;
     const fate = fateOf(path, opened);
-    if (fate) throw refuse(fate);
+    if (fate) {
+      checkedAt = -Infinity;
+      throw refuse(fate);
+    }
+    if (intervalMs > 0) checkedAt = now();
   };
 }

@@ -227,7 +227,7 @@ async function run(port: NonNullable<typeof parentPort>, settings: IndexerSettin
 function databaseGuard(settings: IndexerSettings): () => void {
   return fileGuard(settings.path, (fate) => Object.assign(new Error(
     `the journal database ${settings.path} was ${fate} while the server runs: nothing is indexed into it, records stay in the spool (the open file is still readable, under /proc/${process.pid}/fd)`,
-  ), { code: `journal_database_${fate}` }), settings.database);
+  ), { code: `journal_database_${fate}` }), { opened: settings.database });
 }
 
 /**

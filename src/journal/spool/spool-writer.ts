@@ -10,13 +10,15 @@
  *
  * A segment deleted or replaced while it is written to (a cleanup script, a restore over the
  * spool) would take the records acknowledged into it away with its descriptor: the indexer finds
- * no file at that name, the next start neither. So after each batch the path is checked to still
- * name the open segment (one stat(2) per batch; BENCHMARKS.md), and when it does not, the
- * segment's bytes — up to and with the batch — are copied from the open descriptor to a new file
- * renamed to that name, which takes the writes from then on; the batch is acknowledged only once
- * its bytes are under the name. If that copy fails, the batch fails and so does every later one
- * until a copy succeeds (the old descriptor is kept for it). An idle writer looks once a second,
- * so records acknowledged before a deletion get a name again without waiting for the next batch.
+ * no file at that name, the next start neither. So the path is checked to still name the open
+ * segment, and when it does not, the segment's bytes are copied from the open descriptor to a new
+ * file renamed to that name, which takes the writes from then on. The check is a stat(2), which
+ * costs about what the batch's write(2) does (BENCHMARKS.md), so it runs after a batch only when
+ * the last one is CHECK_MS old, and every IDLE_CHECK_MS on a timer: a batch acknowledged into a
+ * segment that lost its name less than CHECK_MS before is still held by the open descriptor and
+ * is copied at the next check; only a process killed in between loses it. When the copy fails,
+ * the batch fails and so does every later one until a copy succeeds (the old descriptor is kept
+ * for it). Closing checks once more.
  */
 import { closeSync, constants, fdatasyncSync, fsyncSync, ftruncateSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
@@ -46,8 +48,10 @@ export interface SpoolWriterOptions {
  */
 const CACHE_WINDOW_BYTES = 16 << 20;
 const CACHE_STEP_BYTES = 8 << 20;
-/** How often an idle writer checks that its segment still has its name. */
-const IDLE_CHECK_MS = 1000;
+/** A batch is acknowledged without a check of the segment's name if the last check is younger than this. */
+const CHECK_MS = 10;
+/** How often the segment's name is checked between batches. */
+const IDLE_CHECK_MS = 100;
 /**
  * Read and write (the bytes are copied from the descriptor if the segment loses its name), every
  * write at the end, created if missing.
@@ -74,8 +78,12 @@ export function createSpoolWriter(opts: SpoolWriterOptions): SpoolWriter {
   let dirty = false;
   /** The open segment has lost its name: its bytes go to a new file at its path before any batch is acknowledged. */
   let lost: FileFate | undefined;
-  /** A write or a restore runs (the idle check leaves the descriptor alone meanwhile). */
-  let busy: Promise<void> | undefined;
+  /** When the open segment's name was last checked (performance.now()). */
+  let checkedAt = 0;
+  /** A batch is being written (the idle check leaves the descriptor alone meanwhile). */
+  let writing = false;
+  /** The idle check's restore, while it runs (it never rejects). */
+  let restoring: Promise<void> | undefined;
   const cache = createPageCacheTrimmer({ windowBytes: CACHE_WINDOW_BYTES, stepBytes: CACHE_STEP_BYTES, onError: opts.onCacheError });
 
   const syncDirectory = () => {
@@ -96,6 +104,7 @@ export function createSpoolWriter(opts: SpoolWriterOptions): SpoolWriter {
       makeDirectorySync(opts.dir, 0o700);
       ({ fd, handle } = await openFile(segmentPath(opts.dir, segment), SEGMENT_FLAGS));
       opened = identityOfFd(fd);
+      checkedAt = performance.now();
       // The new file's name must survive a crash as much as its contents.
       if (opts.fsync) syncDirectory();
     }
@@ -136,13 +145,17 @@ export function createSpoolWriter(opts: SpoolWriterOptions): SpoolWriter {
     await closeSegment();
     ({ fd, handle } = copy);
     opened = identityOfFd(fd);
+    checkedAt = performance.now();
     lost = undefined;
     opts.onRestored(segment, fate);
   }
 
-  /** Whether the open segment still has its name; records why not. */
-  const named = (): boolean => {
-    lost ??= fateOf(segmentPath(opts.dir, segment), opened!);
+  /** Whether the open segment still has its name, as last checked (now, if `fresh` or the check is CHECK_MS old); records why not. */
+  const named = (fresh: boolean): boolean => {
+    if (lost === undefined && (fresh || performance.now() - checkedAt >= CHECK_MS)) {
+      lost = fateOf(segmentPath(opts.dir, segment), opened!);
+      checkedAt = performance.now();
+    }
     return lost === undefined;
   };
 
@@ -156,8 +169,8 @@ export function createSpoolWriter(opts: SpoolWriterOptions): SpoolWriter {
     } else {
       for (let off = 0; off < buf.length; ) off += writeSync(target, buf, off, buf.length - off);
     }
-    // Checked after the write: a deletion at any moment before the batch is acknowledged is seen.
-    if (!named()) await restore(committed + buf.length);
+    // Checked after the write, so the batch itself is in what is copied.
+    if (!named(false)) await restore(committed + buf.length);
     dirty = false;
     committed += buf.length;
     cache.wrote(fd!, committed);
@@ -178,31 +191,28 @@ export function createSpoolWriter(opts: SpoolWriterOptions): SpoolWriter {
     committed = 0;
   }
 
-  /** Runs `work` once no other write or restore runs (only the idle check competes with writes). */
-  async function exclusive(work: () => Promise<void>): Promise<void> {
-    while (busy) await busy.catch(() => undefined);
-    const run = work();
-    busy = run;
-    try {
-      await run;
-    } finally {
-      if (busy === run) busy = undefined;
-    }
-  }
-
-  /** named(), for paths where a failed stat must not throw: true (nothing known to be lost) then. */
+  /** A fresh named(), where a failed stat must not throw: true (nothing known to be lost) then. */
   const namedOrUnknown = (): boolean => {
-    try { return named(); } catch { return true; }
+    try { return named(true); } catch { return true; }
+  };
+
+  /** A restore the idle check started: writes and closing wait for it. */
+  const settled = async () => {
+    while (restoring) await restoring;
   };
 
   const idleCheck = setInterval(() => {
-    if (busy || fd === undefined || dirty || namedOrUnknown()) return;
-    exclusive(() => restore(committed)).catch(() => { /* the next check, or the next batch, tries again */ });
+    if (writing || restoring || fd === undefined || dirty || namedOrUnknown()) return;
+    restoring = restore(committed)
+      .catch(() => { /* the next check, or the next batch, tries again */ })
+      .finally(() => { restoring = undefined; });
   }, IDLE_CHECK_MS);
   idleCheck.unref();
 
   return {
-    write: (frames) => exclusive(async () => {
+    async write(frames) {
+      if (restoring) await settled();
+      writing = true;
       try {
         await write(frames);
       } catch (err) {
@@ -220,15 +230,18 @@ export function createSpoolWriter(opts: SpoolWriterOptions): SpoolWriter {
         if (!dirty && (fd === undefined || namedOrUnknown())) await nextSegment().catch(() => { fd = undefined; handle = undefined; });
         const code = (err as NodeJS.ErrnoException).code;
         throw new Error(`the journal could not write its spool (${code ?? (err as Error).message})`, { cause: err });
+      } finally {
+        writing = false;
       }
-    }),
-    close: () => exclusive(async () => {
+    },
+    async close() {
       clearInterval(idleCheck);
+      await settled();
       try {
-        if (fd !== undefined && !dirty && !named()) await restore(committed);
+        if (fd !== undefined && !dirty && !named(true)) await restore(committed);
       } finally {
         await closeSegment();
       }
-    }),
+    },
   };
 }

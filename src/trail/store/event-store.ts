@@ -5,6 +5,7 @@
  * commit. Indexing follows later, in large batches (deferred-indexing.ts), and every read catches
  * up with it first. Events older than the retention are deleted on an unref'd timer and on demand.
  */
+import type Database from 'better-sqlite3';
 import type { Clock } from '../../lib/clock.js';
 import { SealtrailError } from '../../errors/index.js';
 import { fileGuard } from '../../lib/file-identity.js';
@@ -45,9 +46,8 @@ export function createEventStore(opts: EventStoreOptions): EventStore {
     const cols = indexColumns(input.record);
     return { timeMs: input.timeMs, cols, sealed: cipher.seal(cols.eventId, input.json ?? JSON.stringify(input.record)) };
   };
-  const stillAtPath = fileGuarded(opts.path);
-  // The check is the transaction's last step, so a refused commit is rolled back and no read shows
-  // it, and again after the commit, so a deletion during the commit is seen before it is acknowledged.
+  const stillAtPath = fileGuarded(opts.path, opts.clock);
+  // The check is the transaction's last step, so a refused commit is rolled back and no read shows it.
   const logAll = db.transaction((inputs: readonly AppendInput[]) => {
     const seqs = inputs.map((input) => log.insert(logged(input)));
     stillAtPath();
@@ -56,12 +56,11 @@ export function createEventStore(opts: EventStoreOptions): EventStore {
   // Appends arriving together share one transaction of the log (lib/group-commit.ts).
   const commits = groupCommit((inputs: AppendInput[]): number[] => {
     try {
-      const seqs = logAll(inputs);
-      stillAtPath();
-      return seqs;
+      return logAll(inputs);
     } catch (err) {
       // The failed rows were counted as waiting; a recount that fails too is retried after the next failure.
       try { log.resync(); } catch { /* indexing finds fewer rows than counted, which is harmless */ }
+      if (err instanceof SealtrailError && err.code === 'storage_failed') keepWhole(db);
       throw err;
     }
   });
@@ -99,7 +98,6 @@ export function createEventStore(opts: EventStoreOptions): EventStore {
       commits.flush();
       indexing.catchUpNow();
       insertAll(inputs);
-      stillAtPath();
     },
     query: async (query) => { await indexing.catchUp(); return decrypt(q.select(query)); },
     readSince: async (afterSeq, limit) => { await indexing.catchUp(); return decrypt(q.since.all(afterSeq, limit)); },
@@ -120,10 +118,20 @@ export function createEventStore(opts: EventStoreOptions): EventStore {
 /**
  * SQLite keeps writing to the file it opened: an event store deleted or replaced under the running
  * server would acknowledge events (and answer their KMS calls) that vanish at the next start. The
- * commit is refused instead, as main storage does (storage/sqlite/sqlite-storage.ts).
+ * commit is refused instead, as main storage does (storage/sqlite/sqlite-storage.ts). The stat is
+ * skipped while the last one is younger than CHECK_MS (a stat costs about a tenth of a commit;
+ * BENCHMARKS.md): events committed that soon after a deletion are in the lost file, which
+ * keepWhole makes whole for the operator to copy back (docs/trails.md).
  */
-function fileGuarded(path: string): () => void {
+const CHECK_MS = 10;
+
+function fileGuarded(path: string, clock: Clock): () => void {
   if (path === ':memory:') return () => undefined;
   return fileGuard(path, (fate) => new SealtrailError('internal', 'storage_failed',
-    `the CloudTrail event store ${path} was ${fate} while the server runs: events are refused (the open file is still readable, under /proc/${process.pid}/fd)`));
+    `the CloudTrail event store ${path} was ${fate} while the server runs: events are refused (the open file is still readable, under /proc/${process.pid}/fd)`), { intervalMs: CHECK_MS, now: () => clock.now() });
+}
+
+/** Moves the write-ahead log into the lost file, so a copy of it from /proc/<pid>/fd holds every event. */
+function keepWhole(db: Database.Database): void {
+  try { db.pragma('wal_checkpoint(TRUNCATE)'); } catch { /* tried again at the next refusal */ }
 }

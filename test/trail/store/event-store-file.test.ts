@@ -20,7 +20,8 @@ test('the event store\'s file deleted or replaced: appends and batches are refus
   for (const how of ['deleted', 'replaced'] as const) {
     const dir = mkdtempSync(join(tmpdir(), 'sealtrail-events-moved-'));
     const path = join(dir, 'events.db');
-    const store = createEventStore({ path, encryptionKey: new Uint8Array(32).fill(7), clock: manualClock(T0), purgeIntervalMs: 0 });
+    const clock = manualClock(T0);
+    const store = createEventStore({ path, encryptionKey: new Uint8Array(32).fill(7), clock, purgeIntervalMs: 0 });
     const event = (id: string) => ({ record: formatCloudTrailRecord(kmsEvent({ eventId: id })), timeMs: T0 });
     try {
       assert.equal(await store.append(event('kept')), 1);
@@ -29,6 +30,8 @@ test('the event store\'s file deleted or replaced: appends and batches are refus
         writeFileSync(join(dir, 'other.db'), '');
         renameSync(join(dir, 'other.db'), path);
       }
+      // Past the store's check interval: the next commit checks the file.
+      clock.advance(10);
       const refused = (err: unknown) => err instanceof SealtrailError && err.code === 'storage_failed'
         && err.message.startsWith(`the CloudTrail event store ${path} was ${how} while the server runs`);
       await assert.rejects(store.append(event('lost')), refused);
