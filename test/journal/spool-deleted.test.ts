@@ -18,12 +18,12 @@ const record = (i: number): JournalAppend => ({ kind: 'vault-response', timeNs: 
 
 interface Rig { dir: string; path: string; spool: string; messages: IndexerMessage[]; open(): JournalStore }
 
-async function withRig(fn: (rig: Rig) => Promise<void>): Promise<void> {
+async function withRig(fn: (rig: Rig) => Promise<void>, fsync = false): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'sealtrail-spool-deleted-'));
   const path = join(dir, 'journal.db');
   const messages: IndexerMessage[] = [];
   try {
-    await fn({ dir, path, spool: spoolDirectory(path), messages, open: () => createJournalStore({ path, spool: true, indexerNice: 0, onIndexer: (m) => messages.push(m) }) });
+    await fn({ dir, path, spool: spoolDirectory(path), messages, open: () => createJournalStore({ path, spool: true, fsync, indexerNice: 0, onIndexer: (m) => messages.push(m) }) });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -51,7 +51,7 @@ const losses: Array<[string, (rig: Rig) => void]> = [
   ['deleted with its directory', (rig) => rmSync(rig.spool, { recursive: true })],
 ];
 
-for (const [how, lose] of losses) {
+for (const [how, lose, fsync] of [...losses.map(([h, l]) => [h, l, false] as const), [`${losses[0][0]} (fsync)`, losses[0][1], true] as const]) {
   test(`the spool segment being written ${how}: the next batch puts it back under its name, and no acknowledged record is lost`, async () => {
     await withRig(async (rig) => {
       const store = rig.open();
@@ -69,7 +69,7 @@ for (const [how, lose] of losses) {
       }
       assert.deepEqual(await indexedAfterRestart(rig), ids(0, 10));
       assert.ok(restoredByBatch, 'the batch after the loss put the segment back, and it was reported');
-    });
+    }, fsync);
   });
 }
 
