@@ -40,9 +40,7 @@ export function fateOf(path: string, opened: FileIdentity): FileFate | undefined
   return now ? 'replaced' : 'deleted';
 }
 
-export interface FileGuardOptions {
-  /** The file the path must name (default: the one it names now). */
-  opened?: FileIdentity;
+export interface NameCheckOptions {
   /**
    * Skip the stat when the last one, which found the file, is younger than this (default 0: every
    * call stats). For a hot path: a stat(2) costs about what a small write(2) does.
@@ -53,22 +51,31 @@ export interface FileGuardOptions {
 }
 
 /**
- * A check bound to the file at `path` now (or to `opened`): it throws `refuse(fate)` once the path
- * no longer names that file. For a database whose writes must land in the file the next start
- * opens. Once it has thrown, every call stats again until the path names the file again.
+ * fateOf for one opened file, at most once per `intervalMs` while the file is found (`fresh`: now).
+ * Once the name is found gone or another file's, every call stats again, until it names the file.
  */
-export function fileGuard(path: string, refuse: (fate: FileFate) => Error, options: FileGuardOptions = {}): () => void {
-  const opened = options.opened ?? identityOfPath(path);
+export function nameCheck(path: string, opened: FileIdentity, options: NameCheckOptions = {}): (fresh?: boolean) => FileFate | undefined {
   const intervalMs = options.intervalMs ?? 0;
   const now = options.now ?? (() => performance.now());
-  let checkedAt = -Infinity;
-  return () => {
-    if (intervalMs > 0 && now() - checkedAt < intervalMs) return;
+  let checkedAt = intervalMs > 0 ? now() : -Infinity;
+  return (fresh = false) => {
+    const age = now() - checkedAt;
+    // A clock set back counts as stale.
+    if (!fresh && age >= 0 && age < intervalMs) return undefined;
     const fate = fateOf(path, opened);
-    if (fate) {
-      checkedAt = -Infinity;
-      throw refuse(fate);
-    }
-    if (intervalMs > 0) checkedAt = now();
+    checkedAt = fate === undefined && intervalMs > 0 ? now() : -Infinity;
+    return fate;
+  };
+}
+
+/**
+ * A check bound to the file at `path` now (or to `opened`): it throws `refuse(fate)` once the path
+ * no longer names that file. For a database whose writes must land in the file the next start opens.
+ */
+export function fileGuard(path: string, refuse: (fate: FileFate) => Error, options: NameCheckOptions & { opened?: FileIdentity } = {}): () => void {
+  const check = nameCheck(path, options.opened ?? identityOfPath(path), options);
+  return () => {
+    const fate = check();
+    if (fate) throw refuse(fate);
   };
 }

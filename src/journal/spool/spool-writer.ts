@@ -22,7 +22,7 @@
  */
 import { closeSync, constants, fdatasyncSync, fsyncSync, ftruncateSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { fateOf, identityOfFd, type FileFate, type FileIdentity } from '../../lib/file-identity.js';
+import { identityOfFd, nameCheck, type FileFate } from '../../lib/file-identity.js';
 import { makeDirectorySync } from '../../lib/make-dir.js';
 import { createPageCacheTrimmer } from '../../lib/page-cache.js';
 import { position, SEGMENT_BYTES, segmentPath } from './segments.js';
@@ -70,16 +70,14 @@ export function createSpoolWriter(opts: SpoolWriterOptions): SpoolWriter {
   let segment = opts.segment;
   let fd: number | undefined;
   let handle: FileHandle | undefined;
-  /** The open segment's device and inode: what its path must still name. */
-  let opened: FileIdentity | undefined;
+  /** Whether the open segment's path still names it (a stat at most once per CHECK_MS unless fresh). */
+  let checkName: ((fresh: boolean) => FileFate | undefined) | undefined;
   /** Bytes of the current segment that belong to acknowledged batches. */
   let committed = 0;
   /** A failed batch's bytes may still be in the segment: cut them before writing again. */
   let dirty = false;
   /** The open segment has lost its name: its bytes go to a new file at its path before any batch is acknowledged. */
   let lost: FileFate | undefined;
-  /** When the open segment's name was last checked (performance.now()). */
-  let checkedAt = 0;
   /** A batch is being written (the idle check leaves the descriptor alone meanwhile). */
   let writing = false;
   /** The idle check's restore, while it runs (it never rejects). */
@@ -103,8 +101,7 @@ export function createSpoolWriter(opts: SpoolWriterOptions): SpoolWriter {
       // The directory too may have been removed since the last segment was opened.
       makeDirectorySync(opts.dir, 0o700);
       ({ fd, handle } = await openFile(segmentPath(opts.dir, segment), SEGMENT_FLAGS));
-      opened = identityOfFd(fd);
-      checkedAt = performance.now();
+      checkName = nameCheck(segmentPath(opts.dir, segment), identityOfFd(fd), { intervalMs: CHECK_MS });
       // The new file's name must survive a crash as much as its contents.
       if (opts.fsync) syncDirectory();
     }
@@ -144,18 +141,14 @@ export function createSpoolWriter(opts: SpoolWriterOptions): SpoolWriter {
     const fate = lost!;
     await closeSegment();
     ({ fd, handle } = copy);
-    opened = identityOfFd(fd);
-    checkedAt = performance.now();
+    checkName = nameCheck(path, identityOfFd(fd), { intervalMs: CHECK_MS });
     lost = undefined;
     opts.onRestored(segment, fate);
   }
 
-  /** Whether the open segment still has its name, as last checked (now, if `fresh` or the check is CHECK_MS old); records why not. */
+  /** Whether the open segment still has its name, as last checked (now, if `fresh`); records why not. */
   const named = (fresh: boolean): boolean => {
-    if (lost === undefined && (fresh || performance.now() - checkedAt >= CHECK_MS)) {
-      lost = fateOf(segmentPath(opts.dir, segment), opened!);
-      checkedAt = performance.now();
-    }
+    lost ??= checkName!(fresh);
     return lost === undefined;
   };
 
