@@ -69,8 +69,9 @@ export function nameCheck(path: string, opened: FileIdentity, options: NameCheck
 }
 
 /**
- * A check bound to the file at `path` now (or to `opened`): it throws `refuse(fate)` once the path
- * no longer names that file. For a database whose writes must land in the file the next start opens.
+ * A check bound to the file at `path` when it is made (or to `opened`): it throws `refuse(fate)`
+ * when the path names another file or none. For a database whose writes must land in the file the
+ * next start opens.
  */
 export function fileGuard(path: string, refuse: (fate: FileFate) => Error, options: NameCheckOptions & { opened?: FileIdentity } = {}): () => void {
   const check = nameCheck(path, options.opened ?? identityOfPath(path), options);
