@@ -136,10 +136,12 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
     if (refusal && req.url.startsWith('/v1/')) return refuseInput(req, reply, refusal);
     return send(reply, vaultErrorReply(err, opts.log));
   });
-  app.setNotFoundHandler((req, reply) => send(reply, vaultErrorReply(invalidPath(req.url), opts.log)));
+  app.setNotFoundHandler((req, reply) => send(reply, req.url.startsWith('/v1/') && !VAULT_METHODS.includes(req.method)
+    ? METHOD_NOT_ALLOWED
+    : vaultErrorReply(invalidPath(req.url), opts.log)));
 
   app.route({
-    method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    method: VAULT_METHODS,
     url: '/v1/*',
     preParsing: bodyAdmission(opts.core, {
       authenticated: opts.maxRequestBytes,
@@ -169,6 +171,11 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
   opts.register?.(app);
   return app;
 }
+
+/** The methods the Vault API takes (LIST arrives as GET, list-method.ts). */
+const VAULT_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];
+/** Vault's answer to any other method (OPTIONS, TRACE, ...), before a request exists: not audited. */
+const METHOD_NOT_ALLOWED = { status: 405, contentType: 'application/json', body: '{"errors":[]}' } as const;
 
 function invalidPath(url: string): SealtrailError {
   const path = url.split('?')[0].slice(0, 200);
