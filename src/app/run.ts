@@ -3,13 +3,12 @@
  * listens, and handles signals (SIGHUP reloads what it can of the configuration and reopens audit
  * files: reload.ts; SIGINT/SIGTERM shut down cleanly).
  */
-import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Server as TlsServer } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { preflightConfigDevices, type ConfigDeviceDeclaration } from '../audit/index.js';
-import { ConfigError, loadConfigFile, parseAddress, startupProblems, defaultConfig, journalPath, uiEnabled, type ServerConfig } from '../config/index.js';
+import { ConfigError, listenerTlsOptions, loadConfigFile, parseAddress, startupProblems, defaultConfig, journalPath, uiEnabled, type ServerConfig } from '../config/index.js';
 import { Core } from '../core/index.js';
 import { systemClock, type Clock } from '../lib/clock.js';
 import { uuid } from '../lib/ids.js';
@@ -101,7 +100,7 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
     const log = createLogger(config.logLevel);
     // What the listener needs is checked before storage and services are created.
     const { host, port } = parseAddress(config.listener.address);
-    const https = config.listener.tlsDisable ? undefined : { key: readFileSync(config.listener.tlsKeyFile!), cert: readFileSync(config.listener.tlsCertFile!) };
+    const https = config.listener.tlsDisable ? undefined : listenerTlsOptions(config.listener);
 
     const devCa = opts.dev ? await devAttestationCa(dataDir!, clock) : undefined;
     // The journal is open while the server runs, sealed or not: it is not behind the barrier.

@@ -11,7 +11,7 @@
  * control characters) is refused before a request exists, and is not audited (nor is it in Vault).
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import type { RequestLimits } from '../config/index.js';
+import type { ListenerTlsOptions, RequestLimits } from '../config/index.js';
 import type { Core, LogicalRequest, Operation } from '../core/index.js';
 import { SealtrailError, invalid } from '../errors/index.js';
 import { newRequestId } from '../lib/ids.js';
@@ -37,7 +37,7 @@ export interface HttpServerOptions {
   log: EdgeLog;
   /** Request body limit in bytes (413 above it). */
   maxRequestBytes: number;
-  https?: { key: Buffer; cert: Buffer };
+  https?: ListenerTlsOptions;
   /**
    * The listener's limits: connection timeouts and cap (connection-limits.ts), body allowances
    * before the token is known, and JSON depth and size limits (config/request-limits.ts).
