@@ -186,7 +186,7 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
     }
 
     const app = createHttpServer({
-      core, log, maxRequestBytes: config.listener.maxRequestSize, https, limits: config.listener, standby: ha?.view,
+      core, log, maxRequestBytes: config.listener.maxRequestSize, https, limits: config.listener, forwardedFor: config.listener.forwardedFor, standby: ha?.view,
       register: (a) => {
         registerAwsRoutes(a, {
           core,

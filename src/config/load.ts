@@ -10,6 +10,7 @@ import { HclParseError, parseHcl } from '../lib/hcl-parser.js';
 import { parseDurationMs, parseDurationSeconds } from '../lib/time.js';
 import { REQUEST_LIMIT_KEYS, parseRequestLimits } from './request-limits.js';
 import { LISTENER_TLS_KEYS, readListenerTls } from './listener-tls.js';
+import { FORWARDED_FOR_KEYS, readForwardedFor } from './forwarded-for.js';
 import { defaultConfig, type AuditDeviceConfig, type ServerConfig } from './types.js';
 import { setOwn } from '../lib/safe-object.js';
 import { trailBlocks } from './trail-config.js';
@@ -128,7 +129,7 @@ function readListener(raw: Obj, cfg: ServerConfig): void {
   if (!listener) return;
   if (listener.label !== 'tcp') throw new ConfigError(`listener "${listener.label}": only "tcp" listeners are supported`);
   const body = listener.body;
-  allowKeys(body, ['address', 'tls_disable', 'tls_cert_file', 'tls_key_file', ...LISTENER_TLS_KEYS, 'max_request_size',
+  allowKeys(body, ['address', 'tls_disable', 'tls_cert_file', 'tls_key_file', ...LISTENER_TLS_KEYS, ...FORWARDED_FOR_KEYS, 'max_request_size',
     'http_read_header_timeout', 'http_read_timeout', 'http_idle_timeout', 'max_connections', ...REQUEST_LIMIT_KEYS], 'listener "tcp"');
   // TLS is on unless the block turns it off, as in Vault.
   cfg.listener.tlsDisable = false;
@@ -137,6 +138,8 @@ function readListener(raw: Obj, cfg: ServerConfig): void {
   if (body.tls_cert_file !== undefined) cfg.listener.tlsCertFile = str(body.tls_cert_file, 'listener.tls_cert_file');
   if (body.tls_key_file !== undefined) cfg.listener.tlsKeyFile = str(body.tls_key_file, 'listener.tls_key_file');
   readListenerTls(body, cfg.listener);
+  const forwardedFor = readForwardedFor(body);
+  if (forwardedFor) cfg.listener.forwardedFor = forwardedFor;
   if (body.max_request_size !== undefined) {
     const n = Number(body.max_request_size);
     if (!Number.isInteger(n) || n <= 0) throw new ConfigError('listener.max_request_size must be a positive number of bytes');

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { DEFAULT_REQUEST_LIMITS, type RequestLimits } from './request-limits.js';
 import { ConfigError } from './config-error.js';
 import type { TlsVersion } from './listener-tls.js';
+import type { ForwardedForConfig } from './forwarded-for.js';
 
 export interface ListenerConfig extends RequestLimits {
   address: string;
@@ -16,6 +17,8 @@ export interface ListenerConfig extends RequestLimits {
   tlsClientCaFile?: string;
   /** Refuse a connection without a client certificate that verifies (tls_require_and_verify_client_cert). */
   tlsRequireClientCert: boolean;
+  /** Whose X-Forwarded-For names the client (forwarded-for.ts); absent: the header is never read. */
+  forwardedFor?: ForwardedForConfig;
   /** Request body limit in bytes (Vault's max_request_size); default 32 MiB. */
   maxRequestSize: number;
   /** Time a client has to send the request line and headers (Vault's http_read_header_timeout), ms. */

@@ -11,7 +11,8 @@
  * control characters) is refused before a request exists, and is not audited (nor is it in Vault).
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import type { ListenerTlsOptions, RequestLimits } from '../config/index.js';
+import type { ForwardedForConfig, ListenerTlsOptions, RequestLimits } from '../config/index.js';
+import { forwardedForHook } from './forwarded-for.js';
 import type { Core, LogicalRequest, Operation } from '../core/index.js';
 import { SealtrailError, invalid } from '../errors/index.js';
 import { newRequestId } from '../lib/ids.js';
@@ -43,6 +44,8 @@ export interface HttpServerOptions {
    * before the token is known, and JSON depth and size limits (config/request-limits.ts).
    */
   limits: ConnectionLimits & RequestLimits;
+  /** Whose X-Forwarded-For names the client (forwarded-for.ts). */
+  forwardedFor?: ForwardedForConfig;
   /** HA: while this node stands by, requests are redirected to the active node (standby-gate.ts). */
   standby?: StandbyView;
   /** Extra routes (the AWS JSON endpoint at `/`) registered by other modules. */
@@ -73,6 +76,9 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
   app.server.maxConnections = opts.limits.maxConnections;
   list.track(app.server);
   app.addHook('onRequest', oneRequestAtATimePerConnection());
+  if (opts.forwardedFor) {
+    app.addHook('onRequest', forwardedForHook(opts.forwardedFor, (reply, message) => send(reply, { status: 400, contentType: 'application/json', body: JSON.stringify({ errors: [message] }) })));
+  }
 
   // One parser for every content type: accept the JSON-ish ones, refuse the rest (415), and check
   // the JSON's depth and size before anything parses it. The AWS endpoint has its own, since it

@@ -61,3 +61,17 @@ test('operator diagnose names a client CA file that is missing or holds no certi
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('X-Forwarded-For settings take Vault\'s keys and defaults; a block that is not one is named', async () => {
+  const listener = async (extra: string) => (await parseConfig(`listener "tcp" {\n  tls_disable = true\n  ${extra}\n}\n`)).listener;
+  assert.equal((await listener('')).forwardedFor, undefined);
+  assert.deepEqual((await listener('x_forwarded_for_authorized_addrs = "10.0.0.0/8, 192.0.2.7,2001:db8::/32"')).forwardedFor,
+    { authorizedAddrs: ['10.0.0.0/8', '192.0.2.7', '2001:db8::/32'], hopSkips: 0, rejectNotAuthorized: true, rejectNotPresent: true });
+  assert.deepEqual((await listener('x_forwarded_for_authorized_addrs = ["10.0.0.0/8"]\n  x_forwarded_for_hop_skips = 2\n  x_forwarded_for_reject_not_authorized = false\n  x_forwarded_for_reject_not_present = "false"')).forwardedFor,
+    { authorizedAddrs: ['10.0.0.0/8'], hopSkips: 2, rejectNotAuthorized: false, rejectNotPresent: false });
+  await assert.rejects(listener('x_forwarded_for_authorized_addrs = "10.0.0.0/33"'), /"10\.0\.0\.0\/33" is not an IP address or CIDR block/);
+  await assert.rejects(listener('x_forwarded_for_authorized_addrs = "lb.internal"'), /"lb\.internal" is not an IP address or CIDR block/);
+  await assert.rejects(listener('x_forwarded_for_authorized_addrs = " , "'), /names no address/);
+  await assert.rejects(listener('x_forwarded_for_authorized_addrs = "10.0.0.0/8"\n  x_forwarded_for_hop_skips = -1'), /hop_skips must be an integer from 0 to 64/);
+  await assert.rejects(listener('x_forwarded_for_hop_skips = 1'), /x_forwarded_for_hop_skips needs x_forwarded_for_authorized_addrs/);
+});
