@@ -52,7 +52,7 @@ export interface ReloadResult {
 
 /** Where each setting is named in the file; null for the ones a reload applies. */
 const SETTING_NAMES: Record<keyof ServerConfig, string | null> = {
-  listener: 'listener', storage: 'storage', apiAddr: 'api_addr', seal: 'seal', logLevel: null, clusterName: 'cluster_name',
+  listener: 'listener', storage: 'storage', apiAddr: 'api_addr', seal: 'seal', logLevel: null, logFormat: 'log_format', pidFile: 'pid_file', clusterName: 'cluster_name',
   defaultLeaseTtl: 'default_lease_ttl', maxLeaseTtl: 'max_lease_ttl', allowApiAuditCreation: 'allow_api_audit_creation',
   allowAuditLogPrefixing: 'allow_audit_log_prefixing', auditBlockTimeoutMs: 'audit_block_timeout',
   unauthenticatedMetricsAccess: 'unauthenticated_metrics_access', audit: null, kms: 'kms', trails: 'trail',

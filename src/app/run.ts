@@ -3,7 +3,7 @@
  * listens, and handles signals (SIGHUP reloads what it can of the configuration and reopens audit
  * files: reload.ts; SIGINT/SIGTERM shut down cleanly).
  */
-import { rm } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Server as TlsServer } from 'node:tls';
 import { fileURLToPath } from 'node:url';
@@ -97,7 +97,7 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
   if (temporaryDir) undo.push(() => rm(dataDir!, { recursive: true, force: true }));
   try {
     if (opts.logLevel) config = { ...config, logLevel: opts.logLevel as ServerConfig['logLevel'] };
-    const log = createLogger(config.logLevel);
+    const log = createLogger(config.logLevel, config.logFormat);
     // What the listener needs is checked before storage and services are created.
     const { host, port } = parseAddress(config.listener.address);
     const https = config.listener.tlsDisable ? undefined : listenerTlsOptions(config.listener);
@@ -200,6 +200,12 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
     });
     undo.push(() => app.close());
     await app.listen({ host, port });
+    const pidFile = config.pidFile;
+    if (pidFile !== undefined) {
+      // As Vault: the process id while the server runs, for init systems and scripts; removed at stop.
+      await writeFile(pidFile, `${process.pid}\n`, { mode: 0o644 });
+      undo.push(() => rm(pidFile, { force: true }));
+    }
     const addr = app.server.address();
     const actualPort = typeof addr === 'object' && addr ? addr.port : port;
     events.record('start', { address: `${host}:${actualPort}`, dev: opts.dev === true });
@@ -219,6 +225,7 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
         await physical.close();
         await storage.ha?.backend.close();
         await journal?.close();
+        if (pidFile !== undefined) await rm(pidFile, { force: true }).catch((err) => log.error({ err }, 'could not remove the pid file'));
         if (temporaryDir) await rm(dataDir!, { recursive: true, force: true }).catch((err) => log.error({ err }, 'could not remove the dev data directory'));
         log.flush?.();
         resolveClosed();

@@ -70,6 +70,13 @@ const SECTIONS: Array<[key: string, read: Section]> = [
     if (!['trace', 'debug', 'info', 'warn', 'error'].includes(level)) throw new ConfigError('log_level must be one of trace, debug, info, warn, error');
     cfg.logLevel = level as ServerConfig['logLevel'];
   }],
+  ['log_format', (raw, cfg) => {
+    if (raw.log_format === undefined) return;
+    const format = str(raw.log_format, 'log_format').toLowerCase();
+    if (format !== 'json' && format !== 'standard') throw new ConfigError('log_format must be "standard" or "json"');
+    cfg.logFormat = format;
+  }],
+  ['pid_file', (raw, cfg) => { if (raw.pid_file !== undefined) cfg.pidFile = str(raw.pid_file, 'pid_file'); }],
   ['cluster_name', (raw, cfg) => { if (raw.cluster_name !== undefined) cfg.clusterName = str(raw.cluster_name, 'cluster_name'); }],
   ['default_lease_ttl', (raw, cfg) => { if (raw.default_lease_ttl !== undefined) cfg.defaultLeaseTtl = dur(raw.default_lease_ttl, 'default_lease_ttl'); }],
   ['max_lease_ttl', (raw, cfg) => { if (raw.max_lease_ttl !== undefined) cfg.maxLeaseTtl = dur(raw.max_lease_ttl, 'max_lease_ttl'); }],

@@ -53,6 +53,8 @@ export async function environmentProblems(config: ServerConfig): Promise<ConfigP
       }
     });
   }
+  const pidFile = config.pidFile;
+  if (pidFile !== undefined) await check(problems, 'pid_file', `pid_file directory ${dirname(pidFile)}`, () => writableDir(dirname(pidFile), true));
   // An S3 destination is not contacted here: diagnose works offline, and the server reports
   // delivery failures in GetTrailStatus once running.
   for (const trail of config.trails) {

@@ -130,6 +130,10 @@ export interface ServerConfig {
   /** Auto-unseal: the unseal key is read from this file at start. */
   seal?: { type: 'file'; path: string };
   logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error';
+  /** The server log's lines: JSON (default) or Vault's standard text (log_format). */
+  logFormat: 'json' | 'standard';
+  /** Where the server writes its process id while it runs (pid_file). */
+  pidFile?: string;
   clusterName: string;
   /** Seconds. */
   defaultLeaseTtl: number;
@@ -176,6 +180,7 @@ export function defaultConfig(): ServerConfig {
     listener: { address: '127.0.0.1:8200', tlsDisable: true, tlsMinVersion: 'TLSv1.2', tlsMaxVersion: 'TLSv1.3', tlsRequireClientCert: false, maxRequestSize: DEFAULT_MAX_REQUEST_SIZE, ...DEFAULT_LISTENER_LIMITS, ...DEFAULT_REQUEST_LIMITS },
     storage: { type: 'inmem' },
     logLevel: 'info',
+    logFormat: 'json',
     clusterName: 'sealtrail-cluster',
     defaultLeaseTtl: 768 * 3600,
     maxLeaseTtl: 768 * 3600,
