@@ -112,6 +112,7 @@ export const ERROR_CODES = {
   keyring_decrypt_failed: { kind: 'internal', status: 500 },
   ha_not_active: { kind: 'unavailable', status: 503 },
   ha_not_enabled: { kind: 'invalid', status: 400 },
+  ha_standby_cannot_seal: { kind: 'invalid', status: 400 },
   journal_disabled: { kind: 'not_found', status: 404 },
   journal_invalid_cursor: { kind: 'invalid', status: 400 },
   journal_invalid_filter: { kind: 'invalid', status: 400 },

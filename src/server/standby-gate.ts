@@ -17,8 +17,12 @@ export interface StandbyView {
   leaderAddress(): string | undefined;
 }
 
-/** Answered by the node itself, active or not (Vault answers these on a standby too). */
-const LOCAL_PATHS = new Set(['/v1/sys/health', '/v1/sys/seal-status', '/v1/sys/leader', '/v1/sys/unseal', '/v1/sys/init']);
+/**
+ * Answered by the node itself, active or not (Vault answers these on a standby too). `sys/seal`
+ * is among them because it is about this node: a standby refuses it, as Vault's does (sys/seal.ts);
+ * sent on to the active, it would seal the node the operator did not name.
+ */
+const LOCAL_PATHS = new Set(['/v1/sys/health', '/v1/sys/seal-status', '/v1/sys/leader', '/v1/sys/unseal', '/v1/sys/init', '/v1/sys/seal']);
 
 export type GateDecision = { pass: true } | { pass: false; location: string } | { pass: false; error: SealtrailError };
 

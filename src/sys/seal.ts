@@ -2,7 +2,8 @@
  * The non-audited system endpoints, as in Vault: sys/init, sys/seal-status, sys/unseal,
  * sys/leader, sys/health (and sys/metrics when unauthenticated access is configured). They work
  * while sealed or on a standby, where there is no audit device, so they are answered before the
- * lifecycle. (sys/seal is audited, as in Vault: sealing.ts; on a sealed server it is answered here.)
+ * lifecycle. (sys/seal is audited, as in Vault: sealing.ts; on a sealed server it is answered here,
+ * and on a standby refused here.)
  * Their bodies are Vault's bare JSON objects, not the usual response envelope.
  */
 import type { SysCore } from './sys-core.js';
@@ -97,12 +98,17 @@ export function sealEndpoints(deps: SealEndpointsDeps) {
         }
         return json(await sealStatusBody(core));
       }
-      case 'sys/seal':
+      case 'sys/seal': {
         // Sealing a sealed server is done already: 204 whatever the token, as in Vault (and, as
         // for every request while sealed, not audited: there is no audit device). Unsealed, the
         // request is audited and checked like any other (sealing.ts).
-        if ((req.operation === 'update' || req.operation === 'create') && core.seal.isSealed()) return { httpStatus: 204 };
+        const sealing = req.operation === 'update' || req.operation === 'create';
+        if (sealing && core.seal.isSealed()) return { httpStatus: 204 };
+        // A standby is never sealed through the API, as in Vault: it has no token store to check
+        // the caller with, and no audit device to record it with; it is restarted instead.
+        if (deps.ha?.standingBy()) throw sealing ? standbyCannotSeal() : unsupportedOperation();
         return undefined;
+      }
       case 'sys/leader':
         if (deps.ha) return json({ ...deps.ha.leader() });
         return json({ ha_enabled: false, is_self: false, active_time: '0001-01-01T00:00:00Z', leader_address: '', leader_cluster_address: '', performance_standby: false, performance_standby_last_remote_wal: 0 });
@@ -146,6 +152,8 @@ export function sealEndpoints(deps: SealEndpointsDeps) {
     return json(body, status);
   }
 }
+
+const standbyCannotSeal = () => new SealtrailError('invalid', 'ha_standby_cannot_seal', 'this node is a standby: only the active node can be sealed; restart a standby to take it out');
 
 /** Vault's sys/health status parameters and their defaults (the last two never apply here, but are checked as Vault does). */
 const HEALTH_CODES = { uninitcode: 501, sealedcode: 503, standbycode: 429, activecode: 200, drsecondarycode: 472, performancestandbycode: 473 };
