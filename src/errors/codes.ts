@@ -87,6 +87,7 @@ export const ERROR_CODES = {
   invalid_audit_type: { kind: 'invalid', status: 400 },
   invalid_config: { kind: 'invalid', status: 400 },
   invalid_field: { kind: 'invalid', status: 400 },
+  init_pgp_unsupported: { kind: 'invalid', status: 400 },
   invalid_header_name: { kind: 'invalid', status: 400 },
   invalid_num_uses: { kind: 'invalid', status: 400 },
   invalid_path: { kind: 'invalid', status: 400 },

@@ -63,6 +63,7 @@ export function sealEndpoints(deps: SealEndpointsDeps) {
       case 'sys/init': {
         if (req.operation === 'read') return json({ initialized: (await core.seal.status()).initialized });
         if (req.operation !== 'update' && req.operation !== 'create') throw unsupportedOperation();
+        refuseEncryptedOutput(req.data);
         const { shares, threshold } = initShares(req.data, deps.autoUnseal === true);
         if ((await core.seal.status()).initialized) throw invalid('Vault is already initialized', 'already_initialized');
         await deps.beforeInit?.();
@@ -189,6 +190,21 @@ function initShares(data: Record<string, unknown>, autoUnseal: boolean): { share
     throw invalid('this server unseals itself from its key file (seal "file"), which holds one whole key: initialize with secret_shares=1 and secret_threshold=1 (sealtrail operator init -key-shares=1 -key-threshold=1)', 'invalid_seal_config');
   }
   return { shares, threshold };
+}
+
+/**
+ * Vault encrypts the shares to `pgp_keys` and the root token to `root_token_pgp_key`; Sealtrail
+ * cannot, so it refuses them rather than answer in the clear to a caller who asked that nothing
+ * secret reach its output unencrypted. Vault's CLI sends them empty (null, "") when not set.
+ */
+function refuseEncryptedOutput(data: Record<string, unknown>): void {
+  const asked = (name: string) => {
+    const v = data[name];
+    return v !== undefined && v !== null && v !== '' && !(Array.isArray(v) && v.length === 0);
+  };
+  const names = ['pgp_keys', 'root_token_pgp_key'].filter(asked);
+  if (names.length === 0) return;
+  throw new SealtrailError('invalid', 'init_pgp_unsupported', `${names.join(' and ')}: PGP encryption of the unseal key shares and the root token is not supported; initialize without them`);
 }
 
 function intField(data: Record<string, unknown>, name: string): number {
