@@ -112,6 +112,7 @@ export const ERROR_CODES = {
   keyring_corrupt: { kind: 'internal', status: 500 },
   keyring_decrypt_failed: { kind: 'internal', status: 500 },
   ha_not_active: { kind: 'unavailable', status: 503 },
+  ha_lock_held: { kind: 'unavailable', status: 503 },
   ha_not_enabled: { kind: 'invalid', status: 400 },
   ha_standby_cannot_seal: { kind: 'invalid', status: 400 },
   journal_disabled: { kind: 'not_found', status: 404 },

@@ -39,6 +39,8 @@ export interface SealEndpointsHa {
   /** Unsealed and not serving (a standby, or between roles). */
   standingBy(): boolean;
   leader(): object;
+  /** sys/init: takes the HA lock for the time of the init; undefined when another node holds it. */
+  lockForInit(): Promise<{ release(): Promise<void> } | undefined>;
 }
 
 const json = (body: Record<string, unknown>, httpStatus = 200): LogicalResponse => ({
@@ -58,6 +60,23 @@ export function sealEndpoints(deps: SealEndpointsDeps) {
     return body;
   }
 
+  async function initialize(core: SysCore, shares: number, threshold: number): Promise<LogicalResponse> {
+    // Checked again under the HA lock: another node may have initialized meanwhile.
+    if ((await core.seal.status()).initialized) throw invalid('Vault is already initialized', 'already_initialized');
+    await deps.beforeInit?.();
+    const { keys } = await core.seal.initialize({ secretShares: shares, secretThreshold: threshold });
+    // Unseal briefly with the fresh shares to create the root token, then seal again (Vault does the same).
+    for (const key of keys.slice(0, threshold)) await core.seal.submitUnsealKey(key);
+    await core.afterUnseal();
+    const rootToken = await deps.createRootToken(core);
+    await core.sealNow();
+    return json({
+      keys: keys.map((k) => Buffer.from(k).toString('hex')),
+      keys_base64: keys.map((k) => Buffer.from(k).toString('base64')),
+      root_token: rootToken,
+    });
+  }
+
   return async function handle(core: SysCore, req: LogicalRequest): Promise<LogicalResponse | undefined> {
     switch (req.path) {
       case 'sys/init': {
@@ -66,18 +85,15 @@ export function sealEndpoints(deps: SealEndpointsDeps) {
         refuseEncryptedOutput(req.data);
         const { shares, threshold } = initShares(req.data, deps.autoUnseal === true);
         if ((await core.seal.status()).initialized) throw invalid('Vault is already initialized', 'already_initialized');
-        await deps.beforeInit?.();
-        const { keys } = await core.seal.initialize({ secretShares: shares, secretThreshold: threshold });
-        // Unseal briefly with the fresh shares to create the root token, then seal again (Vault does the same).
-        for (const key of keys.slice(0, threshold)) await core.seal.submitUnsealKey(key);
-        await core.afterUnseal();
-        const rootToken = await deps.createRootToken(core);
-        await core.sealNow();
-        return json({
-          keys: keys.map((k) => Buffer.from(k).toString('hex')),
-          keys_base64: keys.map((k) => Buffer.from(k).toString('base64')),
-          root_token: rootToken,
-        });
+        // HA: nodes share the storage, and each could find it uninitialized and write its own seal
+        // over another's, handing out shares that open nothing. The lock makes it one at a time.
+        const lock = deps.ha ? await deps.ha.lockForInit() : undefined;
+        if (deps.ha && !lock) throw haLockHeld();
+        try {
+          return await initialize(core, shares, threshold);
+        } finally {
+          await lock?.release();
+        }
       }
       case 'sys/seal-status':
         if (req.operation !== 'read') throw unsupportedOperation();
@@ -153,6 +169,8 @@ export function sealEndpoints(deps: SealEndpointsDeps) {
     return json(body, status);
   }
 }
+
+const haLockHeld = () => new SealtrailError('unavailable', 'ha_lock_held', 'another node holds the HA lock: the cluster is being initialized through it; retry shortly');
 
 const standbyCannotSeal = () => new SealtrailError('invalid', 'ha_standby_cannot_seal', 'this node is a standby: only the active node can be sealed; restart a standby to take it out');
 
