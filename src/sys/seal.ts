@@ -63,7 +63,6 @@ export function sealEndpoints(deps: SealEndpointsDeps) {
   async function initialize(core: SysCore, shares: number, threshold: number): Promise<LogicalResponse> {
     // Checked again under the HA lock: another node may have initialized meanwhile.
     if ((await core.seal.status()).initialized) throw invalid('Vault is already initialized', 'already_initialized');
-    await deps.beforeInit?.();
     const { keys } = await core.seal.initialize({ secretShares: shares, secretThreshold: threshold });
     // Unseal briefly with the fresh shares to create the root token, then seal again (Vault does the same).
     for (const key of keys.slice(0, threshold)) await core.seal.submitUnsealKey(key);
@@ -85,8 +84,10 @@ export function sealEndpoints(deps: SealEndpointsDeps) {
         refuseEncryptedOutput(req.data);
         const { shares, threshold } = initShares(req.data, deps.autoUnseal === true);
         if ((await core.seal.status()).initialized) throw invalid('Vault is already initialized', 'already_initialized');
+        await deps.beforeInit?.();
         // HA: nodes share the storage, and each could find it uninitialized and write its own seal
-        // over another's, handing out shares that open nothing. The lock makes it one at a time.
+        // over another's, handing out shares that open nothing. The lock makes it one at a time,
+        // taken only now so that the seal is written within moments of it, well inside its lease.
         const lock = deps.ha ? await deps.ha.lockForInit() : undefined;
         if (deps.ha && !lock) throw haLockHeld();
         try {
