@@ -1,6 +1,7 @@
 /**
  * What an HA standby does at the edge, before anything else reads the request (as Vault): the
- * node's own status endpoints are answered here; every other request is sent to the active node
+ * node's own endpoints (its status, init, unseal, and sys/seal, which a standby refuses) pass to
+ * the node itself; every other request is sent to the active node
  * with 307 Temporary Redirect (method and body kept), or refused with 503 while no active node is
  * known (or this node has fenced itself). The redirect's host is only ever the api_addr the
  * active node wrote in the lock row: the request contributes its path and query, nothing else.
