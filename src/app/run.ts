@@ -150,7 +150,7 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
         clusterName: config.clusterName,
         clusterId,
         autoUnseal: config.seal !== undefined,
-        ha: ha ? { unsealed: () => ha.unsealed(), standingBy: () => ha.view.standingBy(), leader: () => ha.leader() } : undefined,
+        ha: ha ? { unsealed: () => ha.unsealed(), standingBy: () => ha.view.standingBy(), leader: () => ha.leader(), lockForInit: () => ha.lockForInit() } : undefined,
         unauthenticatedMetrics: config.unauthenticatedMetricsAccess,
         journalHealth,
         createRootToken: async (c) => (await c.requireServices().tokens.create({ policies: ['root'], path: 'auth/token/root', displayName: 'root', noParent: true, ttl: 0 })).id,
