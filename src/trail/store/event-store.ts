@@ -15,6 +15,7 @@ import { prepareQueries, type RawRow } from './queries.js';
 import { openEventLog, type LoggedEvent } from './event-log.js';
 import { deferIndexing } from './deferred-indexing.js';
 import { createRetentionSweep } from './retention-sweep.js';
+import { createWalCheckpointer } from './checkpointer.js';
 import type { AppendInput, EventStore, StoredEvent } from './types.js';
 
 const CLOUDTRAIL_SOURCE = 'cloudtrail.amazonaws.com';
@@ -57,7 +58,7 @@ export function createEventStore(opts: EventStoreOptions): EventStore {
     }
   });
   const insertAll = db.transaction((inputs: readonly AppendInput[]) => { for (const input of inputs) log.insertIndexed(logged(input)); });
-  const retention = createRetentionSweep(db);
+  const retention = createRetentionSweep(db, opts.path === ':memory:' ? {} : { checkpointer: () => createWalCheckpointer(opts.path) });
 
   const decrypt = (rows: RawRow[]): StoredEvent[] =>
     rows.map((r) => ({ seq: r.seq, timeMs: r.time_ms, json: cipher.open(r.event_id, r.record) }));

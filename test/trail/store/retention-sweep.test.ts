@@ -2,15 +2,17 @@
  * The event store's retention sweep runs in short steps on the thread that answers requests:
  * between steps that thread turns (an append made during a sweep is acknowledged before the
  * sweep ends), and once the sweep has ended nothing older than the retention is left in any table.
+ * The write-ahead log the steps fill is checkpointed by a thread of its own.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { manualClock } from '../../../src/lib/clock.js';
 import { formatCloudTrailRecord } from '../../../src/trail/format.js';
+import { createWalCheckpointer } from '../../../src/trail/store/checkpointer.js';
 import { createEventStore } from '../../../src/trail/store/event-store.js';
 import { STEP_ROWS } from '../../../src/trail/store/retention-sweep.js';
 import { lookupEvents } from '../../../src/trail/lookup/lookup-events.js';
@@ -92,6 +94,27 @@ test('sweeps asked for together run one after the other; a store closed during a
     assert.ok(await stopped < 3 * STEP_ROWS, 'stopped part-way');
   } finally {
     await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the checkpoint thread copies the write-ahead log into the database file', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'trail-retention-'));
+  const path = join(dir, 'events.db');
+  const db = new Database(path);
+  const checkpoints = createWalCheckpointer(path);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('wal_autocheckpoint = 0');
+    db.exec('CREATE TABLE t (x BLOB)');
+    const insert = db.prepare('INSERT INTO t VALUES (randomblob(4096))');
+    db.transaction(() => { for (let i = 0; i < 500; i++) insert.run(); })();
+    const before = statSync(path).size;
+    await checkpoints.checkpoint();
+    assert.ok(statSync(path).size > before + 500 * 4096, `the database file grew from ${before} to ${statSync(path).size} bytes`);
+  } finally {
+    await checkpoints.close();
+    db.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });
