@@ -99,11 +99,20 @@ export function createRetentionSweep(db: Database.Database, opts: RetentionSweep
 
   return {
     async sweep(cutoffMs) {
-      let checkpoints = opts.checkpointer?.();
+      let checkpoints: WalCheckpointer | undefined;
+      let started = false;
       const automatic = (on: boolean) => { if (db.open) db.pragma(`wal_autocheckpoint = ${on ? WAL_CHECKPOINT_PAGES : 0}`); };
-      /** Between steps: the log copied by the checkpoint thread (or, if it fails, by the next commits). */
+      /**
+       * Between steps: the log copied by the checkpoint thread (or, if it fails, by the next
+       * commits), started once a second step follows: a sweep of one step needs no thread.
+       */
       const between = async () => {
         await breathe();
+        if (!started && db.open) {
+          started = true;
+          checkpoints = opts.checkpointer?.();
+          if (checkpoints) automatic(false);
+        }
         if (!checkpoints || !db.open) return;
         try {
           await checkpoints.checkpoint();
@@ -113,18 +122,18 @@ export function createRetentionSweep(db: Database.Database, opts: RetentionSweep
           checkpoints = undefined;
         }
       };
-      if (checkpoints) automatic(false);
       let removed = 0;
       try {
         for (let more = true; more && db.open;) {
           const step = eventsStep(cutoffMs);
           removed += step.removed;
           more = step.more;
-          await between();
+          if (more) await between();
         }
-        for (let at: { after: string | null } | undefined = { after: null }; at !== undefined && db.open;) {
-          at = namesStep(cutoffMs, at.after);
+        await breathe();
+        for (let at = db.open ? namesStep(cutoffMs, null) : undefined; at !== undefined;) {
           await between();
+          at = db.open ? namesStep(cutoffMs, at.after) : undefined;
         }
       } finally {
         if (checkpoints) {
