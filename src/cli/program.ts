@@ -40,7 +40,7 @@ export function buildProgram(io: CliIo, makeContext: (globals: () => GlobalOptio
     .addOption(new Option('--address <url>', 'server address (env SEALTRAIL_ADDR, then VAULT_ADDR; default http://127.0.0.1:8200)'))
     .addOption(new Option('--format <format>', 'output format: table or json (env SEALTRAIL_FORMAT, then VAULT_FORMAT)'))
     // vault's TLS flags (tls-settings.ts): each wins over its SEALTRAIL_ variable, then VAULT_'s.
-    .addOption(new Option('--ca-cert <file>', 'PEM file of CA certificates to verify the server with, in place of the system\'s (env SEALTRAIL_CACERT, then VAULT_CACERT)'))
+    .addOption(new Option('--ca-cert <file>', 'PEM file of CA certificates to verify the server with, in place of the bundled roots (env SEALTRAIL_CACERT, then VAULT_CACERT)'))
     .addOption(new Option('--ca-path <dir>', 'directory of PEM CA certificates, used when no -ca-cert is given (env SEALTRAIL_CAPATH, then VAULT_CAPATH)'))
     .addOption(new Option('--client-cert <file>', 'PEM client certificate, for servers that ask for one (env SEALTRAIL_CLIENT_CERT, then VAULT_CLIENT_CERT)'))
     .addOption(new Option('--client-key <file>', 'PEM private key of -client-cert (env SEALTRAIL_CLIENT_KEY, then VAULT_CLIENT_KEY)'))

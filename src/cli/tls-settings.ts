@@ -43,15 +43,14 @@ export interface TlsSettings {
 
 type Env = Record<string, string | undefined>;
 
+/** The settings that are text: their key here, their flag (commander's key and vault's name) and variable suffix. */
 const TEXT_SETTINGS = [
-  ['caCert', 'ca-cert', 'CACERT'],
-  ['caPath', 'ca-path', 'CAPATH'],
-  ['clientCert', 'client-cert', 'CLIENT_CERT'],
-  ['clientKey', 'client-key', 'CLIENT_KEY'],
-  ['serverName', 'tls-server-name', 'TLS_SERVER_NAME'],
+  { key: 'caCert', flag: 'caCert', name: '-ca-cert', suffix: 'CACERT' },
+  { key: 'caPath', flag: 'caPath', name: '-ca-path', suffix: 'CAPATH' },
+  { key: 'clientCert', flag: 'clientCert', name: '-client-cert', suffix: 'CLIENT_CERT' },
+  { key: 'clientKey', flag: 'clientKey', name: '-client-key', suffix: 'CLIENT_KEY' },
+  { key: 'serverName', flag: 'tlsServerName', name: '-tls-server-name', suffix: 'TLS_SERVER_NAME' },
 ] as const;
-
-const FLAG_OF = { caCert: 'caCert', caPath: 'caPath', clientCert: 'clientCert', clientKey: 'clientKey', serverName: 'tlsServerName' } as const;
 
 function fromEnv(env: Env, suffix: string): Given<string> | undefined {
   for (const from of [`SEALTRAIL_${suffix}`, `VAULT_${suffix}`]) {
@@ -65,9 +64,9 @@ function fromEnv(env: Env, suffix: string): Given<string> | undefined {
 export function resolveTls(flags: TlsFlags, env: Env): TlsSettings | undefined {
   const settings: TlsSettings = { skipVerify: skipVerifyOf(flags, env) };
   let any = settings.skipVerify;
-  for (const [key, flag, suffix] of TEXT_SETTINGS) {
-    const flagValue = flags[FLAG_OF[key]]?.trim();
-    const given = flagValue ? { value: flagValue, from: `-${flag}` } : fromEnv(env, suffix);
+  for (const { key, flag, name, suffix } of TEXT_SETTINGS) {
+    const flagValue = flags[flag]?.trim();
+    const given = flagValue ? { value: flagValue, from: name } : fromEnv(env, suffix);
     if (given) {
       settings[key] = given;
       any = true;
