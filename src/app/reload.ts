@@ -5,7 +5,8 @@
  *   log_level                  the server log and every child logger (unless -log-level was given)
  *   audit "<type>" "<path>"    the declared devices become exactly the file's; while sealed or
  *                              standing by, the next unseal applies them
- *   listener tls_cert_file, tls_key_file    read again (a renewed certificate): new connections use them
+ *   listener tls_cert_file, tls_key_file, tls_client_ca_file
+ *                              read again (a renewed certificate or CA bundle): new connections use them
  *
  * Any other setting that differs from the file read at start (storage, the listener's address and
  * limits, the journal, HA, …) takes effect at the next start: a warning names the settings, never
@@ -14,10 +15,9 @@
  * opened fails the reload after the rest was applied, as at unseal. Every reload is a `reload`
  * server event in the journal with its outcome; the event names what changed, never the file's text.
  */
-import { readFileSync } from 'node:fs';
 import { createSecureContext } from 'node:tls';
 import type { AuditManager, ConfigDeviceDeclaration } from '../audit/index.js';
-import { ConfigError, loadConfigFile, startupProblems, type ServerConfig } from '../config/index.js';
+import { ConfigError, listenerTlsOptions, loadConfigFile, startupProblems, type ListenerTlsOptions, type ServerConfig } from '../config/index.js';
 import type { ServerEvents } from '../journal/index.js';
 import { setLogLevel, type ServerLogger } from '../server/index.js';
 
@@ -35,8 +35,8 @@ export interface ReloadDeps {
   setDeclarations(list: readonly ConfigDeviceDeclaration[]): void;
   /** The unsealed services' audit manager; none while sealed or standing by. */
   audit(): AuditManager | undefined;
-  /** Replaces the listener's key and certificate; present only for a TLS listener. */
-  setTls?(pair: { key: Buffer; cert: Buffer }): void;
+  /** Replaces the listener's secure context (key, certificate, client CA); present only for a TLS listener. */
+  setTls?(context: ListenerTlsOptions): void;
   events: ServerEvents;
 }
 
@@ -52,7 +52,7 @@ export interface ReloadResult {
 
 /** Where each setting is named in the file; null for the ones a reload applies. */
 const SETTING_NAMES: Record<keyof ServerConfig, string | null> = {
-  listener: 'listener', storage: 'storage', apiAddr: 'api_addr', seal: 'seal', logLevel: null, clusterName: 'cluster_name',
+  listener: 'listener', storage: 'storage', apiAddr: 'api_addr', seal: 'seal', logLevel: null, logFormat: 'log_format', pidFile: 'pid_file', clusterName: 'cluster_name',
   defaultLeaseTtl: 'default_lease_ttl', maxLeaseTtl: 'max_lease_ttl', allowApiAuditCreation: 'allow_api_audit_creation',
   allowAuditLogPrefixing: 'allow_audit_log_prefixing', auditBlockTimeoutMs: 'audit_block_timeout',
   unauthenticatedMetricsAccess: 'unauthenticated_metrics_access', audit: null, kms: 'kms', trails: 'trail',
@@ -63,7 +63,7 @@ const SETTING_NAMES: Record<keyof ServerConfig, string | null> = {
 /** The settings that differ and wait for a restart; the listener's TLS files are reloadable. */
 function restartOnly(started: ServerConfig, next: ServerConfig): string[] {
   const fixed = (c: ServerConfig, key: keyof ServerConfig) =>
-    JSON.stringify(key === 'listener' ? { ...c.listener, tlsCertFile: undefined, tlsKeyFile: undefined } : c[key]);
+    JSON.stringify(key === 'listener' ? { ...c.listener, tlsCertFile: undefined, tlsKeyFile: undefined, tlsClientCaFile: undefined } : c[key]);
   return (Object.keys(SETTING_NAMES) as Array<keyof ServerConfig>)
     .filter((key) => SETTING_NAMES[key] !== null && fixed(started, key) !== fixed(next, key))
     .map((key) => SETTING_NAMES[key]!);
@@ -87,15 +87,19 @@ async function readConfig(path: string, dev: boolean): Promise<ServerConfig> {
   }
 }
 
-/** The listener's key pair, read and checked to match before anything is replaced. */
-function readTlsPair(listener: ServerConfig['listener']): { key: Buffer; cert: Buffer } {
+/**
+ * The listener's secure context from the files `next` names, with the TLS versions and client
+ * certificate rule the server started with (those wait for a restart): read and checked (a key
+ * pair, a client CA file of certificates) before anything is replaced.
+ */
+function readTlsContext(started: ServerConfig['listener'], next: ServerConfig['listener']): ListenerTlsOptions {
   try {
-    const pair = { key: readFileSync(listener.tlsKeyFile!), cert: readFileSync(listener.tlsCertFile!) };
-    createSecureContext(pair);
-    return pair;
+    const context = listenerTlsOptions({ ...started, tlsCertFile: next.tlsCertFile, tlsKeyFile: next.tlsKeyFile, tlsClientCaFile: next.tlsClientCaFile });
+    createSecureContext(context);
+    return context;
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new ReloadRefused('tls', `the listener's certificate and key could not be loaded (${code ?? 'not a matching key pair'})`);
+    const reason = err instanceof ConfigError ? err.message : (err as NodeJS.ErrnoException).code ?? 'not a matching key pair';
+    throw new ReloadRefused('tls', `the listener's certificate files could not be loaded (${reason})`);
   }
 }
 
@@ -110,7 +114,7 @@ export function configReloader(deps: ReloadDeps): () => Promise<ReloadResult> {
     try {
       if (deps.configPath) {
         const next = await readConfig(deps.configPath, deps.dev);
-        const tls = deps.setTls && !next.listener.tlsDisable ? readTlsPair(next.listener) : undefined;
+        const tls = deps.setTls && !next.listener.tlsDisable ? readTlsContext(deps.started.listener, next.listener) : undefined;
         result.restartRequired = restartOnly(deps.started, next);
         if (!deps.logLevelFlag && next.logLevel !== logLevel) {
           setLogLevel(deps.log, next.logLevel);

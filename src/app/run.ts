@@ -3,13 +3,12 @@
  * listens, and handles signals (SIGHUP reloads what it can of the configuration and reopens audit
  * files: reload.ts; SIGINT/SIGTERM shut down cleanly).
  */
-import { readFileSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Server as TlsServer } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { preflightConfigDevices, type ConfigDeviceDeclaration } from '../audit/index.js';
-import { ConfigError, loadConfigFile, parseAddress, startupProblems, defaultConfig, journalPath, uiEnabled, type ServerConfig } from '../config/index.js';
+import { ConfigError, listenerTlsOptions, loadConfigFile, parseAddress, startupProblems, defaultConfig, journalPath, uiEnabled, type ServerConfig } from '../config/index.js';
 import { Core } from '../core/index.js';
 import { systemClock, type Clock } from '../lib/clock.js';
 import { uuid } from '../lib/ids.js';
@@ -98,10 +97,10 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
   if (temporaryDir) undo.push(() => rm(dataDir!, { recursive: true, force: true }));
   try {
     if (opts.logLevel) config = { ...config, logLevel: opts.logLevel as ServerConfig['logLevel'] };
-    const log = createLogger(config.logLevel);
+    const log = createLogger(config.logLevel, config.logFormat);
     // What the listener needs is checked before storage and services are created.
     const { host, port } = parseAddress(config.listener.address);
-    const https = config.listener.tlsDisable ? undefined : { key: readFileSync(config.listener.tlsKeyFile!), cert: readFileSync(config.listener.tlsCertFile!) };
+    const https = config.listener.tlsDisable ? undefined : listenerTlsOptions(config.listener);
 
     const devCa = opts.dev ? await devAttestationCa(dataDir!, clock) : undefined;
     // The journal is open while the server runs, sealed or not: it is not behind the barrier.
@@ -151,7 +150,7 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
         clusterName: config.clusterName,
         clusterId,
         autoUnseal: config.seal !== undefined,
-        ha: ha ? { unsealed: () => ha.unsealed(), standingBy: () => ha.view.standingBy(), leader: () => ha.leader() } : undefined,
+        ha: ha ? { unsealed: () => ha.unsealed(), standingBy: () => ha.view.standingBy(), leader: () => ha.leader(), lockForInit: () => ha.lockForInit() } : undefined,
         unauthenticatedMetrics: config.unauthenticatedMetricsAccess,
         journalHealth,
         createRootToken: async (c) => (await c.requireServices().tokens.create({ policies: ['root'], path: 'auth/token/root', displayName: 'root', noParent: true, ttl: 0 })).id,
@@ -187,7 +186,7 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
     }
 
     const app = createHttpServer({
-      core, log, maxRequestBytes: config.listener.maxRequestSize, https, limits: config.listener, standby: ha?.view,
+      core, log, maxRequestBytes: config.listener.maxRequestSize, https, limits: config.listener, forwardedFor: config.listener.forwardedFor, standby: ha?.view,
       register: (a) => {
         registerAwsRoutes(a, {
           core,
@@ -201,6 +200,12 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
     });
     undo.push(() => app.close());
     await app.listen({ host, port });
+    const pidFile = config.pidFile;
+    if (pidFile !== undefined) {
+      // As Vault: the process id while the server runs, for init systems and scripts; removed at stop.
+      await writeFile(pidFile, `${process.pid}\n`, { mode: 0o644 });
+      undo.push(() => rm(pidFile, { force: true }));
+    }
     const addr = app.server.address();
     const actualPort = typeof addr === 'object' && addr ? addr.port : port;
     events.record('start', { address: `${host}:${actualPort}`, dev: opts.dev === true });
@@ -220,6 +225,7 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
         await physical.close();
         await storage.ha?.backend.close();
         await journal?.close();
+        if (pidFile !== undefined) await rm(pidFile, { force: true }).catch((err) => log.error({ err }, 'could not remove the pid file'));
         if (temporaryDir) await rm(dataDir!, { recursive: true, force: true }).catch((err) => log.error({ err }, 'could not remove the dev data directory'));
         log.flush?.();
         resolveClosed();

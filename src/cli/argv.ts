@@ -15,6 +15,11 @@ const FLAG = /^--?([A-Za-z][A-Za-z0-9_-]*)(=[\s\S]*)?$/;
 const GO_TRUE = new Set(['1', 't', 'T', 'true', 'TRUE', 'True']);
 const GO_FALSE = new Set(['0', 'f', 'F', 'false', 'FALSE', 'False']);
 
+/** A boolean as Go's strconv.ParseBool reads it (vault's boolean flags and variables); undefined if it is none. */
+export function parseGoBool(value: string): boolean | undefined {
+  return GO_TRUE.has(value) ? true : GO_FALSE.has(value) ? false : undefined;
+}
+
 export function preprocessArgv(argv: readonly string[], kinds: FlagKinds): string[] {
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {

@@ -5,14 +5,19 @@
  *   token:   SEALTRAIL_TOKEN, then VAULT_TOKEN, then the token file written by `login`
  *            (in vault too, VAULT_TOKEN wins over the token helper's ~/.vault-token)
  *   format:  -format flag, then SEALTRAIL_FORMAT, then VAULT_FORMAT, then table
+ *   TLS:     -ca-cert, -ca-path, -client-cert, -client-key, -tls-skip-verify, -tls-server-name,
+ *            then SEALTRAIL_<NAME>, then VAULT_<NAME> (tls-settings.ts)
  */
-import { SealtrailClient, addressFromEnv, tokenFromEnv } from '../sdk/index.js';
+import { SealtrailClient, addressFromEnv, tokenFromEnv, type FetchLike } from '../sdk/index.js';
 import { usageError } from './failure.js';
 import type { CliIo } from './io.js';
 import { OUTPUT_FORMATS, Output, type OutputFormat } from './output.js';
+import { tlsFetch } from './tls-fetch.js';
+import { loadTls } from './tls-files.js';
+import { resolveTls, type TlsFlags } from './tls-settings.js';
 import { readStoredToken } from './token-store.js';
 
-export interface GlobalOptions {
+export interface GlobalOptions extends TlsFlags {
   address?: string;
   format?: string;
 }
@@ -22,10 +27,17 @@ export interface CliContext {
   /** Reads the global options at call time (commander fills them while parsing). */
   globals(): GlobalOptions;
   output(): Output;
+  /**
+   * What every request to a server goes through: io's fetch, else one with the TLS settings when
+   * any is given, else the global fetch. A bad setting or file rejects (exit 2, as vault).
+   */
+  fetch(): Promise<FetchLike>;
   /** A client with the resolved address and token. */
   client(): Promise<SealtrailClient>;
   /** A client with the resolved address and no token (for sys/seal-status, sys/init, ...). */
-  anonymousClient(): SealtrailClient;
+  anonymousClient(): Promise<SealtrailClient>;
+  /** Closes the connections the run opened (runCli calls it when the command ends). */
+  close(): Promise<void>;
 }
 
 export function resolveFormat(globals: GlobalOptions, env: CliIo['env']): OutputFormat {
@@ -46,8 +58,20 @@ export async function resolveToken(io: CliIo): Promise<string | undefined> {
 }
 
 export function createContext(io: CliIo, globals: () => GlobalOptions): CliContext {
-  const make = (token: string | undefined) => {
-    const client = new SealtrailClient({ address: resolveAddress(globals(), io.env), ...(io.fetch ? { fetch: io.fetch } : {}) });
+  let fetching: Promise<FetchLike> | undefined;
+  let closeTls: (() => Promise<void>) | undefined;
+  const fetch = () => (fetching ??= (async () => {
+    const settings = resolveTls(globals(), io.env);
+    // Checked even when io brings its own fetch, so a bad setting fails the same way everywhere.
+    const connection = settings ? await loadTls(settings) : undefined;
+    if (io.fetch) return io.fetch;
+    if (!connection) return (input, init) => globalThis.fetch(input, init);
+    const tls = tlsFetch(connection);
+    closeTls = tls.close;
+    return tls.fetch;
+  })());
+  const make = async (token: string | undefined) => {
+    const client = new SealtrailClient({ address: resolveAddress(globals(), io.env), fetch: await fetch() });
     // Set explicitly: the SDK's own default reads process.env, but the CLI resolved the token from io.
     client.setToken(token);
     return client;
@@ -56,7 +80,11 @@ export function createContext(io: CliIo, globals: () => GlobalOptions): CliConte
     io,
     globals,
     output: () => new Output(io, resolveFormat(globals(), io.env)),
+    fetch,
     client: async () => make(await resolveToken(io)),
     anonymousClient: () => make(undefined),
+    close: async () => {
+      await closeTls?.();
+    },
   };
 }

@@ -4,7 +4,9 @@
  *   1   local errors: bad flags, wrong number of arguments, unreadable input file, bad key=value
  *       (vault returns 1 for these — "usage" errors are local errors there, not 2)
  *   2   remote errors: the server answered with an error or did not answer; also "No value found"
- *       and the state answers `status` (sealed) and `operator init -status` (not initialized)
+ *       and the state answers `status` (sealed) and `operator init -status` (not initialized);
+ *       also a client the TLS settings cannot make (a missing or bad certificate file), as vault
+ *       commands return 2 when their Client() fails
  *   3   a verification found the evidence bad (`ledger verify`, `ledger verify-bundle`, `ledger
  *       prove`): distinct from 1 and 2, which say the check could not be made
  *   127 unknown command
@@ -99,8 +101,30 @@ export class RemoteAnswerError extends Error {
 export function remoteDetail(err: unknown): string | undefined {
   if (err instanceof RemoteAnswerError) return printable(err.message);
   if (err instanceof SealtrailApiError) return err.errors.length > 0 ? printable(err.errors.join('; ')) : `HTTP ${err.status}`;
-  if (err instanceof SealtrailNetworkError) return printable(err.reason);
+  if (err instanceof SealtrailNetworkError) return printable(err.reason) + tlsAdvice(err);
   return undefined;
+}
+
+/** TLS failures a setting of the CLI's cures (tls-settings.ts), by the code Node gives them. */
+const UNTRUSTED = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'CERT_UNTRUSTED',
+]);
+
+/**
+ * What to do about a failed TLS connection, as ` (...)` to follow its reason, or '' for any other
+ * failure. Node keeps the TLS error's code in the fetch error's `cause`.
+ */
+export function tlsAdvice(err: unknown): string {
+  let code: unknown;
+  for (let e = err, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) {
+    code = (e as NodeJS.ErrnoException).code;
+    if (typeof code === 'string') break;
+  }
+  if (typeof code !== 'string') return '';
+  if (UNTRUSTED.has(code)) return ' (the server\'s certificate is not from a CA the CLI trusts: name the CA with -ca-cert or -ca-path, or VAULT_CACERT or VAULT_CAPATH)';
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return ' (the server\'s certificate is not for this name: use an address with a name it holds, or -tls-server-name)';
+  return '';
 }
 
 /**

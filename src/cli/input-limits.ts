@@ -47,6 +47,8 @@ export const MAX_CRL_FILE_BYTES = 4 * MiB;
 export const MAX_COLLATERAL_FILE_BYTES = 4 * MiB;
 /** A server configuration (`operator diagnose -config`): HCL or JSON of a few KiB. */
 export const MAX_CONFIG_FILE_BYTES = 1 * MiB;
+/** A TLS file (-ca-cert, each file under -ca-path, -client-cert, -client-key): a system CA bundle is a few hundred KiB. */
+export const MAX_TLS_FILE_BYTES = 4 * MiB;
 /** A ledger proof bundle (`ledger verify-bundle`): a record is rarely over a megabyte. */
 export const MAX_BUNDLE_BYTES = 64 * MiB;
 /** A ledger verifier key file (`--key`): a key is about a hundred characters. */

@@ -11,7 +11,7 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { bundleRanges, CHECKPOINT_PATH, HASH_SIZE, MAX_ENTRY_BYTES, MAX_NOTE_BYTES, parseLogPath, type LogFetcher } from '../ledger/index.js';
 import type { FetchLike } from '../sdk/index.js';
-import { usageError } from './failure.js';
+import { tlsAdvice, usageError } from './failure.js';
 import { printable } from './printable.js';
 
 /** Per-request timeout of a ledger read (the SDK's default for its own requests). */
@@ -186,5 +186,5 @@ function fetchFailure(err: unknown): string {
   if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) return `no answer within ${LEDGER_FETCH_TIMEOUT_MS} ms`;
   // Node's fetch says "fetch failed" and keeps the useful part (ECONNREFUSED ...) in `cause`.
   const cause = err instanceof Error ? (err.cause as { message?: string } | undefined) : undefined;
-  return cause?.message ?? (err instanceof Error ? err.message : String(err));
+  return (cause?.message ?? (err instanceof Error ? err.message : String(err))) + tlsAdvice(err);
 }

@@ -14,8 +14,7 @@ import type { RecordPage, SeqRecord } from './ledger-records.js';
 /** The server's log, read with the CLI's address and token. */
 export async function serverLog(ctx: CliContext): Promise<{ client: SealtrailClient; fetch: LogFetcher }> {
   const client = await ctx.client();
-  const fetchImpl = ctx.io.fetch ?? ((input, init) => fetch(input, init));
-  const log = urlFetcher({ prefix: client.address + SERVER_LEDGER_PREFIX, server: true, address: client.address }, client.getToken(), fetchImpl);
+  const log = urlFetcher({ prefix: client.address + SERVER_LEDGER_PREFIX, server: true, address: client.address }, client.getToken(), await ctx.fetch());
   return { client, fetch: log };
 }
 

@@ -1,6 +1,6 @@
 /**
- * The command tree. Global flags (`-address`, `-format`) are accepted anywhere on the line, as
- * commander recognises program options after the subcommand too.
+ * The command tree. Global flags (`-address`, `-format`, the TLS flags) are accepted anywhere on
+ * the line, as commander recognises program options after the subcommand too.
  */
 import { Command, Option } from 'commander';
 import type { CliContext, GlobalOptions } from './context.js';
@@ -39,6 +39,15 @@ export function buildProgram(io: CliIo, makeContext: (globals: () => GlobalOptio
     .description('Sealtrail: an audit-first, Vault-compatible secrets broker')
     .addOption(new Option('--address <url>', 'server address (env SEALTRAIL_ADDR, then VAULT_ADDR; default http://127.0.0.1:8200)'))
     .addOption(new Option('--format <format>', 'output format: table or json (env SEALTRAIL_FORMAT, then VAULT_FORMAT)'))
+    // vault's TLS flags (tls-settings.ts): each wins over its SEALTRAIL_ variable, then VAULT_'s.
+    .addOption(new Option('--ca-cert <file>', 'PEM file of CA certificates to verify the server with, in place of the bundled roots (env SEALTRAIL_CACERT, then VAULT_CACERT)'))
+    .addOption(new Option('--ca-path <dir>', 'directory of PEM CA certificates, used when no -ca-cert is given (env SEALTRAIL_CAPATH, then VAULT_CAPATH)'))
+    .addOption(new Option('--client-cert <file>', 'PEM client certificate, for servers that ask for one (env SEALTRAIL_CLIENT_CERT, then VAULT_CLIENT_CERT)'))
+    .addOption(new Option('--client-key <file>', 'PEM private key of -client-cert (env SEALTRAIL_CLIENT_KEY, then VAULT_CLIENT_KEY)'))
+    .addOption(new Option('--tls-server-name <name>', 'name to send as SNI and to verify in the server\'s certificate (env SEALTRAIL_TLS_SERVER_NAME, then VAULT_TLS_SERVER_NAME)'))
+    .addOption(new Option('--tls-skip-verify', 'do not verify the server\'s certificate: insecure (env SEALTRAIL_SKIP_VERIFY, then VAULT_SKIP_VERIFY)'))
+    // `-tls-skip-verify=false` overrides a variable that says true.
+    .addOption(new Option('--no-tls-skip-verify').hideHelp())
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput(outputOf(io));

@@ -4,14 +4,15 @@
  */
 import { CommanderError } from 'commander';
 import { preprocessArgv } from './argv.js';
-import { createContext } from './context.js';
+import { createContext, type CliContext } from './context.js';
 import { EXIT_LOCAL, EXIT_OK, EXIT_UNKNOWN_COMMAND, exitFor } from './failure.js';
 import type { CliIo } from './io.js';
 import { printableLines } from './printable.js';
 import { buildProgram, flagKinds } from './program.js';
 
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
-  const program = buildProgram(io, (globals) => createContext(io, globals));
+  let ctx: CliContext | undefined;
+  const program = buildProgram(io, (globals) => (ctx = createContext(io, globals)));
   const args = preprocessArgv(argv, flagKinds(program));
   try {
     await program.parseAsync(args, { from: 'user' });
@@ -22,6 +23,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     // Messages quote flag values, file names and servers' words: none may drive the terminal.
     if (message !== '') io.stderr(printableLines(message) + '\n');
     return exitCode;
+  } finally {
+    await ctx?.close();
   }
 }
 

@@ -6,3 +6,5 @@ export {
 export { ConfigError, loadConfigFile, parseConfig, parseAddress, type ConfigProblem } from './load.js';
 export { DEFAULT_REQUEST_LIMITS, type RequestLimits } from './request-limits.js';
 export { startupProblems, environmentProblems } from './startup.js';
+export { listenerTlsOptions, type ListenerTlsOptions, type TlsVersion } from './listener-tls.js';
+export type { ForwardedForConfig } from './forwarded-for.js';

@@ -9,6 +9,8 @@ import { ConfigError, type ConfigProblem } from './config-error.js';
 import { HclParseError, parseHcl } from '../lib/hcl-parser.js';
 import { parseDurationMs, parseDurationSeconds } from '../lib/time.js';
 import { REQUEST_LIMIT_KEYS, parseRequestLimits } from './request-limits.js';
+import { LISTENER_TLS_KEYS, readListenerTls } from './listener-tls.js';
+import { FORWARDED_FOR_KEYS, readForwardedFor } from './forwarded-for.js';
 import { defaultConfig, type AuditDeviceConfig, type ServerConfig } from './types.js';
 import { setOwn } from '../lib/safe-object.js';
 import { trailBlocks } from './trail-config.js';
@@ -68,6 +70,13 @@ const SECTIONS: Array<[key: string, read: Section]> = [
     if (!['trace', 'debug', 'info', 'warn', 'error'].includes(level)) throw new ConfigError('log_level must be one of trace, debug, info, warn, error');
     cfg.logLevel = level as ServerConfig['logLevel'];
   }],
+  ['log_format', (raw, cfg) => {
+    if (raw.log_format === undefined) return;
+    const format = str(raw.log_format, 'log_format').toLowerCase();
+    if (format !== 'json' && format !== 'standard') throw new ConfigError('log_format must be "standard" or "json"');
+    cfg.logFormat = format;
+  }],
+  ['pid_file', (raw, cfg) => { if (raw.pid_file !== undefined) cfg.pidFile = str(raw.pid_file, 'pid_file'); }],
   ['cluster_name', (raw, cfg) => { if (raw.cluster_name !== undefined) cfg.clusterName = str(raw.cluster_name, 'cluster_name'); }],
   ['default_lease_ttl', (raw, cfg) => { if (raw.default_lease_ttl !== undefined) cfg.defaultLeaseTtl = dur(raw.default_lease_ttl, 'default_lease_ttl'); }],
   ['max_lease_ttl', (raw, cfg) => { if (raw.max_lease_ttl !== undefined) cfg.maxLeaseTtl = dur(raw.max_lease_ttl, 'max_lease_ttl'); }],
@@ -127,7 +136,7 @@ function readListener(raw: Obj, cfg: ServerConfig): void {
   if (!listener) return;
   if (listener.label !== 'tcp') throw new ConfigError(`listener "${listener.label}": only "tcp" listeners are supported`);
   const body = listener.body;
-  allowKeys(body, ['address', 'tls_disable', 'tls_cert_file', 'tls_key_file', 'max_request_size',
+  allowKeys(body, ['address', 'tls_disable', 'tls_cert_file', 'tls_key_file', ...LISTENER_TLS_KEYS, ...FORWARDED_FOR_KEYS, 'max_request_size',
     'http_read_header_timeout', 'http_read_timeout', 'http_idle_timeout', 'max_connections', ...REQUEST_LIMIT_KEYS], 'listener "tcp"');
   // TLS is on unless the block turns it off, as in Vault.
   cfg.listener.tlsDisable = false;
@@ -135,6 +144,9 @@ function readListener(raw: Obj, cfg: ServerConfig): void {
   if (body.tls_disable !== undefined) cfg.listener.tlsDisable = bool(body.tls_disable, 'listener.tls_disable');
   if (body.tls_cert_file !== undefined) cfg.listener.tlsCertFile = str(body.tls_cert_file, 'listener.tls_cert_file');
   if (body.tls_key_file !== undefined) cfg.listener.tlsKeyFile = str(body.tls_key_file, 'listener.tls_key_file');
+  readListenerTls(body, cfg.listener);
+  const forwardedFor = readForwardedFor(body);
+  if (forwardedFor) cfg.listener.forwardedFor = forwardedFor;
   if (body.max_request_size !== undefined) {
     const n = Number(body.max_request_size);
     if (!Number.isInteger(n) || n <= 0) throw new ConfigError('listener.max_request_size must be a positive number of bytes');

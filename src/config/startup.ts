@@ -9,6 +9,7 @@ import { constants } from 'node:fs';
 import { dirname } from 'node:path';
 import type { ConfigProblem } from './load.js';
 import type { ServerConfig } from './types.js';
+import { caFileProblem } from './listener-tls.js';
 
 /** Problems that stop a server from starting on `config` (none in dev mode). */
 export function startupProblems(config: ServerConfig, opts: { dev: boolean }): ConfigProblem[] {
@@ -30,6 +31,11 @@ export async function environmentProblems(config: ServerConfig): Promise<ConfigP
   if (config.declared.listener && !listener.tlsDisable) {
     await check(problems, 'listener', `tls_cert_file ${listener.tlsCertFile}`, async () => { new X509Certificate(await readFile(listener.tlsCertFile!)); });
     await check(problems, 'listener', `tls_key_file ${listener.tlsKeyFile}`, async () => { createPrivateKey(await readFile(listener.tlsKeyFile!)); });
+    const caFile = listener.tlsClientCaFile;
+    if (caFile !== undefined) await check(problems, 'listener', `tls_client_ca_file ${caFile}`, async () => {
+      const problem = caFileProblem(await readFile(caFile));
+      if (problem) throw new Error(problem);
+    });
   }
   if (config.storage.type === 'sqlite') {
     const dir = dirname(config.storage.path);
@@ -47,6 +53,8 @@ export async function environmentProblems(config: ServerConfig): Promise<ConfigP
       }
     });
   }
+  const pidFile = config.pidFile;
+  if (pidFile !== undefined) await check(problems, 'pid_file', `pid_file directory ${dirname(pidFile)}`, () => writableDir(dirname(pidFile), true));
   // An S3 destination is not contacted here: diagnose works offline, and the server reports
   // delivery failures in GetTrailStatus once running.
   for (const trail of config.trails) {

@@ -2,12 +2,23 @@
 import { dirname, join } from 'node:path';
 import { DEFAULT_REQUEST_LIMITS, type RequestLimits } from './request-limits.js';
 import { ConfigError } from './config-error.js';
+import type { TlsVersion } from './listener-tls.js';
+import type { ForwardedForConfig } from './forwarded-for.js';
 
 export interface ListenerConfig extends RequestLimits {
   address: string;
   tlsDisable: boolean;
   tlsCertFile?: string;
   tlsKeyFile?: string;
+  /** Oldest and newest TLS versions served (tls_min_version, tls_max_version; listener-tls.ts). */
+  tlsMinVersion: TlsVersion;
+  tlsMaxVersion: TlsVersion;
+  /** CA certificates a client certificate must chain to (tls_client_ca_file). */
+  tlsClientCaFile?: string;
+  /** Refuse a connection without a client certificate that verifies (tls_require_and_verify_client_cert). */
+  tlsRequireClientCert: boolean;
+  /** Whose X-Forwarded-For names the client (forwarded-for.ts); absent: the header is never read. */
+  forwardedFor?: ForwardedForConfig;
   /** Request body limit in bytes (Vault's max_request_size); default 32 MiB. */
   maxRequestSize: number;
   /** Time a client has to send the request line and headers (Vault's http_read_header_timeout), ms. */
@@ -119,6 +130,10 @@ export interface ServerConfig {
   /** Auto-unseal: the unseal key is read from this file at start. */
   seal?: { type: 'file'; path: string };
   logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error';
+  /** The server log's lines: JSON (default) or Vault's standard text (log_format). */
+  logFormat: 'json' | 'standard';
+  /** Where the server writes its process id while it runs (pid_file). */
+  pidFile?: string;
   clusterName: string;
   /** Seconds. */
   defaultLeaseTtl: number;
@@ -162,9 +177,10 @@ export const DEFAULT_LISTENER_LIMITS = {
 
 export function defaultConfig(): ServerConfig {
   return {
-    listener: { address: '127.0.0.1:8200', tlsDisable: true, maxRequestSize: DEFAULT_MAX_REQUEST_SIZE, ...DEFAULT_LISTENER_LIMITS, ...DEFAULT_REQUEST_LIMITS },
+    listener: { address: '127.0.0.1:8200', tlsDisable: true, tlsMinVersion: 'TLSv1.2', tlsMaxVersion: 'TLSv1.3', tlsRequireClientCert: false, maxRequestSize: DEFAULT_MAX_REQUEST_SIZE, ...DEFAULT_LISTENER_LIMITS, ...DEFAULT_REQUEST_LIMITS },
     storage: { type: 'inmem' },
     logLevel: 'info',
+    logFormat: 'json',
     clusterName: 'sealtrail-cluster',
     defaultLeaseTtl: 768 * 3600,
     maxLeaseTtl: 768 * 3600,

@@ -50,6 +50,11 @@ export interface HaNode {
   /** sys/step-down: release the lock and stay out of the election for the hold-off. */
   stepDown(): Promise<void>;
   leader(): LeaderStatus;
+  /**
+   * sys/init on a sealed node: the lock, held while the storage is initialized, so that two nodes
+   * cannot both find it uninitialized and write their own seal. Undefined when another node holds it.
+   */
+  lockForInit(): Promise<{ release(): Promise<void> } | undefined>;
   nodes(): Promise<Array<{ node_id: string; api_address: string; cluster_address: string; active_node: boolean; last_echo: string }>>;
   stop(): Promise<void>;
 }
@@ -229,6 +234,14 @@ export function createHaNode(opts: HaNodeOptions): HaNode {
         leader_cluster_address: '',
         performance_standby: false,
         performance_standby_last_remote_wal: 0,
+      };
+    },
+    async lockForInit() {
+      if (role !== 'sealed' || !core.isSealed()) return undefined;
+      if (!(await backend.tryAcquire(nodeId, apiAddr, timing.ttlMs))) return undefined;
+      return {
+        // A sealed node never competes, so nothing else of this node's releases it meanwhile.
+        release: () => backend.release(nodeId).catch((err) => log.warn({ err }, 'ha: could not release the lock after init (it expires on its own)')),
       };
     },
     async nodes() {

@@ -32,6 +32,8 @@ export interface SpooledAppendsOptions {
 export interface SpooledAppends {
   append(record: JournalAppend): Promise<void>;
   caughtUp(timeoutMs: number): Promise<boolean>;
+  /** The retention's purge, on the indexer thread (indexer/indexer-thread.ts); how many records it removed. */
+  purgeBefore(cutoffNs: bigint): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -91,6 +93,7 @@ export function openSpooledAppends(db: Database.Database, opts: SpooledAppendsOp
       return commits.add(record);
     },
     caughtUp: (timeoutMs) => indexer.caughtUp(timeoutMs),
+    purgeBefore: (cutoffNs) => indexer.purgeBefore(cutoffNs),
     async close() {
       if (closed) return;
       closed = true;

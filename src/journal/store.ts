@@ -8,7 +8,8 @@
  * Searches run on the reader thread (reader/reader.ts), within a deadline, so no query holds the
  * thread that answers requests; a query that must see every acknowledged record first awaits
  * `caughtUp`. Without a spool (tests, imports, ':memory:'), appends share transactions on this
- * thread (lib/group-commit.ts), and searches run here too.
+ * thread (lib/group-commit.ts), and searches run here too. The retention's purge is one DELETE,
+ * run by the indexer thread with a spool and on this thread without one.
  */
 import type Database from 'better-sqlite3';
 import type { IndexerMessage } from './indexer/state.js';
@@ -83,9 +84,13 @@ export function createJournalStore(opts: JournalStoreOptions): JournalStore {
   };
 
   const retentionMs = opts.retentionMs ?? 0;
-  const purgeNow = (): number => (retentionMs > 0 && opts.clock ? writer.purgeBefore(BigInt(opts.clock.now() - retentionMs) * 1_000_000n) : 0);
+  const purgeNow = async (): Promise<number> => {
+    if (retentionMs <= 0 || !opts.clock) return 0;
+    const cutoffNs = BigInt(opts.clock.now() - retentionMs) * 1_000_000n;
+    return spooled ? await spooled.purgeBefore(cutoffNs) : writer.purgeBefore(cutoffNs);
+  };
   const sweep = retentionMs > 0 ? setInterval(() => {
-    try { purgeNow(); } catch { /* the next sweep retries */ }
+    purgeNow().catch(() => { /* the next sweep retries */ });
   }, 3600_000) : undefined;
   sweep?.unref();
 
@@ -106,7 +111,7 @@ export function createJournalStore(opts: JournalStoreOptions): JournalStore {
       const { sql, params } = querySql(q);
       return (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((r) => r.detail);
     },
-    purgeExpired: async () => purgeNow(),
+    purgeExpired: purgeNow,
     async close() {
       if (closed) return;
       clearInterval(sweep);

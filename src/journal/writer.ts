@@ -40,8 +40,11 @@ export interface JournalWriter {
   importAll(records: readonly JournalAppend[]): ImportOutcome;
   /** importAll for records already made rows (see InsertRow). */
   importRows(rows: readonly InsertRow[]): ImportOutcome;
-  /** Removes records older than `cutoffNs`; returns how many. */
-  purgeBefore(cutoffNs: bigint): number;
+  /**
+   * Removes records older than `cutoffNs`, in one DELETE; returns how many. With `belowSeq`, only
+   * those with a smaller seq (the ledger's size: a record leaves the journal after it entered the ledger).
+   */
+  purgeBefore(cutoffNs: bigint, belowSeq?: number): number;
 }
 
 /**
@@ -64,7 +67,8 @@ export function createJournalWriter(db: Database.Database): JournalWriter {
   // The times of the imported records within a batch's span, from records_imported alone: a
   // record whose time is not among them (nor among the batch's own) is new without a probe.
   const importedTimes = db.prepare('SELECT time_ns FROM records INDEXED BY records_imported WHERE origin_file IS NOT NULL AND time_ns BETWEEN ? AND ? LIMIT ?').pluck().safeIntegers(true);
-  const purge = db.prepare('DELETE FROM records WHERE time_ns < ?');
+  // By time: the oldest end of one index, whatever the seq bound (every seq is usually below it).
+  const purge = db.prepare('DELETE FROM records INDEXED BY records_by_time WHERE time_ns < ? AND seq < ?');
   const appendAll = db.transaction((records: readonly JournalAppend[]) => records.map((r) => Number(insert.run(insertRow(r)).lastInsertRowid)));
   const importRows = db.transaction((rows: readonly InsertRow[]): ImportOutcome => {
     if (rows.length === 0) return { added: 0, duplicates: 0 };
@@ -94,6 +98,6 @@ export function createJournalWriter(db: Database.Database): JournalWriter {
     // same record between the probe and the insert.
     importAll: (records) => importRows.immediate(records.map(insertRow)),
     importRows: (rows) => importRows.immediate(rows),
-    purgeBefore: db.transaction((cutoffNs: bigint) => purge.run(cutoffNs).changes),
+    purgeBefore: (cutoffNs, belowSeq = Number.MAX_SAFE_INTEGER) => purge.run(cutoffNs, belowSeq).changes,
   };
 }

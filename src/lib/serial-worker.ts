@@ -1,6 +1,7 @@
 /**
  * A worker thread that does one job at a time, each within a deadline: the HCL parser
- * (hcl-parser.ts) and the journal's reader (journal/reader/) run on one. A job that outlasts its
+ * (hcl-parser.ts), the journal's reader (journal/reader/) and the event store's checkpoints
+ * (trail/store/checkpointer.ts) run on one. A job that outlasts its
  * deadline, a worker that dies or reports an error, and a reply that says the worker is unfit for
  * another job all end that job with an error and terminate the worker: the next job gets a fresh
  * one. The worker starts with the first job and never keeps the process alive while no job waits.

@@ -11,7 +11,8 @@
  * control characters) is refused before a request exists, and is not audited (nor is it in Vault).
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import type { RequestLimits } from '../config/index.js';
+import type { ForwardedForConfig, ListenerTlsOptions, RequestLimits } from '../config/index.js';
+import { forwardedForHook } from './forwarded-for.js';
 import type { Core, LogicalRequest, Operation } from '../core/index.js';
 import { SealtrailError, invalid } from '../errors/index.js';
 import { newRequestId } from '../lib/ids.js';
@@ -37,12 +38,14 @@ export interface HttpServerOptions {
   log: EdgeLog;
   /** Request body limit in bytes (413 above it). */
   maxRequestBytes: number;
-  https?: { key: Buffer; cert: Buffer };
+  https?: ListenerTlsOptions;
   /**
    * The listener's limits: connection timeouts and cap (connection-limits.ts), body allowances
    * before the token is known, and JSON depth and size limits (config/request-limits.ts).
    */
   limits: ConnectionLimits & RequestLimits;
+  /** Whose X-Forwarded-For names the client (forwarded-for.ts). */
+  forwardedFor?: ForwardedForConfig;
   /** HA: while this node stands by, requests are redirected to the active node (standby-gate.ts). */
   standby?: StandbyView;
   /** Extra routes (the AWS JSON endpoint at `/`) registered by other modules. */
@@ -73,6 +76,9 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
   app.server.maxConnections = opts.limits.maxConnections;
   list.track(app.server);
   app.addHook('onRequest', oneRequestAtATimePerConnection());
+  if (opts.forwardedFor) {
+    app.addHook('onRequest', forwardedForHook(opts.forwardedFor, (reply, message) => send(reply, { status: 400, contentType: 'application/json', body: JSON.stringify({ errors: [message] }) })));
+  }
 
   // One parser for every content type: accept the JSON-ish ones, refuse the rest (415), and check
   // the JSON's depth and size before anything parses it. The AWS endpoint has its own, since it
@@ -136,10 +142,12 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
     if (refusal && req.url.startsWith('/v1/')) return refuseInput(req, reply, refusal);
     return send(reply, vaultErrorReply(err, opts.log));
   });
-  app.setNotFoundHandler((req, reply) => send(reply, vaultErrorReply(invalidPath(req.url), opts.log)));
+  app.setNotFoundHandler((req, reply) => send(reply, req.url.startsWith('/v1/') && !VAULT_METHODS.includes(req.method)
+    ? METHOD_NOT_ALLOWED
+    : vaultErrorReply(invalidPath(req.url), opts.log)));
 
   app.route({
-    method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    method: VAULT_METHODS,
     url: '/v1/*',
     preParsing: bodyAdmission(opts.core, {
       authenticated: opts.maxRequestBytes,
@@ -169,6 +177,11 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
   opts.register?.(app);
   return app;
 }
+
+/** The methods the Vault API takes (LIST arrives as GET, list-method.ts). */
+const VAULT_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];
+/** Vault's answer to any other method (OPTIONS, TRACE, ...), before a request exists: not audited. */
+const METHOD_NOT_ALLOWED = { status: 405, contentType: 'application/json', body: '{"errors":[]}' } as const;
 
 function invalidPath(url: string): SealtrailError {
   const path = url.split('?')[0].slice(0, 200);

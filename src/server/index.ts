@@ -2,4 +2,4 @@
 export { createHttpServer } from './http.js';
 export { registerAwsRoutes } from './aws/index.js';
 export { registerConsole, CONSOLE_CSP } from './console.js';
-export { createLogger, setLogLevel, type ServerLogger } from './logger.js';
+export { createLogger, setLogLevel, type LogFormat, type ServerLogger } from './logger.js';

@@ -1,7 +1,37 @@
-/** The server log: pino, JSON lines on stderr. Entries never carry tokens, secrets or plaintext. */
+/**
+ * The server log: pino, on stderr, as JSON lines (`log_format = "json"`, the default) or as Vault's
+ * standard text lines (`log_format = "standard"`): `<time> [LEVEL]  <message>: key=value …`.
+ * Entries never carry tokens, secrets or plaintext.
+ */
 import pino from 'pino';
 
 export type ServerLogger = pino.Logger;
+export type LogFormat = 'json' | 'standard';
+
+const LEVEL_NAMES: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'ERROR' };
+
+/** A value as hclog writes it after `key=`: bare when it has no space, quote or `=`, else quoted. */
+function logValue(value: unknown): string {
+  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  return /^[^\s"=]+$/.test(text) ? text : JSON.stringify(text);
+}
+
+/** One pino JSON line as a standard line (a line that is not pino's JSON is passed as it is). */
+export function standardLine(json: string): string {
+  let entry: Record<string, unknown>;
+  try {
+    entry = JSON.parse(json) as Record<string, unknown>;
+  } catch {
+    return json;
+  }
+  const { level, time, msg, svc: _svc, pid: _pid, hostname: _host, ...fields } = entry;
+  const name = LEVEL_NAMES[Number(level)] ?? 'INFO';
+  const err = fields.err as { message?: unknown } | undefined;
+  if (err && typeof err === 'object') fields.err = err.message;
+  const pairs = Object.entries(fields).map(([k, v]) => `${k}=${logValue(v)}`);
+  const at = typeof time === 'number' ? new Date(time).toISOString() : new Date().toISOString();
+  return `${at} [${name}]${' '.repeat(6 - name.length)}${String(msg ?? '')}${pairs.length ? `: ${pairs.join(' ')}` : ''}\n`;
+}
 
 /** Every child made from a root logger, held weakly (a pino child keeps the level it was made with). */
 const childrenOf = new WeakMap<ServerLogger, Set<WeakRef<ServerLogger>>>();
@@ -10,8 +40,10 @@ function prune(children: Set<WeakRef<ServerLogger>>): void {
   for (const ref of children) if (ref.deref() === undefined) children.delete(ref);
 }
 
-export function createLogger(level: string): ServerLogger {
+export function createLogger(level: string, format: LogFormat = 'json'): ServerLogger {
   const children = new Set<WeakRef<ServerLogger>>();
+  const stderr = pino.destination({ fd: 2, sync: false });
+  const destination = format === 'json' ? stderr : { write: (line: string) => stderr.write(standardLine(line)) };
   const root = pino({
     level,
     base: { svc: 'sealtrail' },
@@ -20,7 +52,7 @@ export function createLogger(level: string): ServerLogger {
       prune(children);
       children.add(new WeakRef(child));
     },
-  }, pino.destination({ fd: 2, sync: false }));
+  }, destination);
   childrenOf.set(root, children);
   return root;
 }

@@ -1,6 +1,7 @@
 /**
  * The client's address and port as audit entries show them, the same for every edge and for a
- * LIST request replayed by the fallback (list-method.ts).
+ * LIST request replayed by the fallback (list-method.ts); behind an authorized load balancer, the
+ * address it forwarded (forwarded-for.ts), with the connection's port, as in Vault.
  */
 import { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
@@ -27,10 +28,18 @@ export function unmappedAddress(address: string): string {
   return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
 }
 
+/** The client's address an authorized load balancer named (forwarded-for.ts): set on the request only by the server. */
+const FORWARDED_ADDRESS = Symbol('sealtrail.forwardedAddress');
+
+export function setForwardedAddress(raw: IncomingMessage, address: string): void {
+  Object.defineProperty(raw, FORWARDED_ADDRESS, { value: address });
+}
+
 export function peerOf(raw: IncomingMessage): { remoteAddress: string; remotePort: number; tls?: ConnectionTls } {
   const port = (raw as unknown as Record<symbol, number | undefined>)[REPLAY_PEER_PORT] ?? raw.socket.remotePort;
+  const forwarded = (raw as unknown as Record<symbol, string | undefined>)[FORWARDED_ADDRESS];
   const tls = tlsOf(raw);
-  return { remoteAddress: unmappedAddress(raw.socket.remoteAddress ?? ''), remotePort: port ?? 0, ...(tls ? { tls } : {}) };
+  return { remoteAddress: forwarded ?? unmappedAddress(raw.socket.remoteAddress ?? ''), remotePort: port ?? 0, ...(tls ? { tls } : {}) };
 }
 
 /** The negotiated protocol and suite of a TLS connection (a replay's mock socket has none). */

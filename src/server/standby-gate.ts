@@ -1,6 +1,7 @@
 /**
  * What an HA standby does at the edge, before anything else reads the request (as Vault): the
- * node's own status endpoints are answered here; every other request is sent to the active node
+ * node's own endpoints (its status, init, unseal, and sys/seal, which a standby refuses) pass to
+ * the node itself; every other request is sent to the active node
  * with 307 Temporary Redirect (method and body kept), or refused with 503 while no active node is
  * known (or this node has fenced itself). The redirect's host is only ever the api_addr the
  * active node wrote in the lock row: the request contributes its path and query, nothing else.
@@ -17,8 +18,12 @@ export interface StandbyView {
   leaderAddress(): string | undefined;
 }
 
-/** Answered by the node itself, active or not (Vault answers these on a standby too). */
-const LOCAL_PATHS = new Set(['/v1/sys/health', '/v1/sys/seal-status', '/v1/sys/leader', '/v1/sys/unseal', '/v1/sys/init']);
+/**
+ * Answered by the node itself, active or not (Vault answers these on a standby too). `sys/seal`
+ * is among them because it is about this node: a standby refuses it, as Vault's does (sys/seal.ts);
+ * sent on to the active, it would seal the node the operator did not name.
+ */
+const LOCAL_PATHS = new Set(['/v1/sys/health', '/v1/sys/seal-status', '/v1/sys/leader', '/v1/sys/unseal', '/v1/sys/init', '/v1/sys/seal']);
 
 export type GateDecision = { pass: true } | { pass: false; location: string } | { pass: false; error: SealtrailError };
 

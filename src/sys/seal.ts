@@ -2,7 +2,8 @@
  * The non-audited system endpoints, as in Vault: sys/init, sys/seal-status, sys/unseal,
  * sys/leader, sys/health (and sys/metrics when unauthenticated access is configured). They work
  * while sealed or on a standby, where there is no audit device, so they are answered before the
- * lifecycle. (sys/seal is audited, as in Vault: sealing.ts; on a sealed server it is answered here.)
+ * lifecycle. (sys/seal is audited, as in Vault: sealing.ts; on a sealed server it is answered here,
+ * and on a standby refused here.)
  * Their bodies are Vault's bare JSON objects, not the usual response envelope.
  */
 import type { SysCore } from './sys-core.js';
@@ -38,6 +39,8 @@ export interface SealEndpointsHa {
   /** Unsealed and not serving (a standby, or between roles). */
   standingBy(): boolean;
   leader(): object;
+  /** sys/init: takes the HA lock for the time of the init; undefined when another node holds it. */
+  lockForInit(): Promise<{ release(): Promise<void> } | undefined>;
 }
 
 const json = (body: Record<string, unknown>, httpStatus = 200): LogicalResponse => ({
@@ -57,25 +60,41 @@ export function sealEndpoints(deps: SealEndpointsDeps) {
     return body;
   }
 
+  async function initialize(core: SysCore, shares: number, threshold: number): Promise<LogicalResponse> {
+    // Checked again under the HA lock: another node may have initialized meanwhile.
+    if ((await core.seal.status()).initialized) throw invalid('Vault is already initialized', 'already_initialized');
+    const { keys } = await core.seal.initialize({ secretShares: shares, secretThreshold: threshold });
+    // Unseal briefly with the fresh shares to create the root token, then seal again (Vault does the same).
+    for (const key of keys.slice(0, threshold)) await core.seal.submitUnsealKey(key);
+    await core.afterUnseal();
+    const rootToken = await deps.createRootToken(core);
+    await core.sealNow();
+    return json({
+      keys: keys.map((k) => Buffer.from(k).toString('hex')),
+      keys_base64: keys.map((k) => Buffer.from(k).toString('base64')),
+      root_token: rootToken,
+    });
+  }
+
   return async function handle(core: SysCore, req: LogicalRequest): Promise<LogicalResponse | undefined> {
     switch (req.path) {
       case 'sys/init': {
         if (req.operation === 'read') return json({ initialized: (await core.seal.status()).initialized });
         if (req.operation !== 'update' && req.operation !== 'create') throw unsupportedOperation();
+        refuseEncryptedOutput(req.data);
         const { shares, threshold } = initShares(req.data, deps.autoUnseal === true);
         if ((await core.seal.status()).initialized) throw invalid('Vault is already initialized', 'already_initialized');
         await deps.beforeInit?.();
-        const { keys } = await core.seal.initialize({ secretShares: shares, secretThreshold: threshold });
-        // Unseal briefly with the fresh shares to create the root token, then seal again (Vault does the same).
-        for (const key of keys.slice(0, threshold)) await core.seal.submitUnsealKey(key);
-        await core.afterUnseal();
-        const rootToken = await deps.createRootToken(core);
-        await core.sealNow();
-        return json({
-          keys: keys.map((k) => Buffer.from(k).toString('hex')),
-          keys_base64: keys.map((k) => Buffer.from(k).toString('base64')),
-          root_token: rootToken,
-        });
+        // HA: nodes share the storage, and each could find it uninitialized and write its own seal
+        // over another's, handing out shares that open nothing. The lock makes it one at a time,
+        // taken only now so that the seal is written within moments of it, well inside its lease.
+        const lock = deps.ha ? await deps.ha.lockForInit() : undefined;
+        if (deps.ha && !lock) throw haLockHeld();
+        try {
+          return await initialize(core, shares, threshold);
+        } finally {
+          await lock?.release();
+        }
       }
       case 'sys/seal-status':
         if (req.operation !== 'read') throw unsupportedOperation();
@@ -97,12 +116,17 @@ export function sealEndpoints(deps: SealEndpointsDeps) {
         }
         return json(await sealStatusBody(core));
       }
-      case 'sys/seal':
+      case 'sys/seal': {
         // Sealing a sealed server is done already: 204 whatever the token, as in Vault (and, as
         // for every request while sealed, not audited: there is no audit device). Unsealed, the
         // request is audited and checked like any other (sealing.ts).
-        if ((req.operation === 'update' || req.operation === 'create') && core.seal.isSealed()) return { httpStatus: 204 };
+        const sealing = req.operation === 'update' || req.operation === 'create';
+        if (sealing && core.seal.isSealed()) return { httpStatus: 204 };
+        // A standby is never sealed through the API, as in Vault: it has no token store to check
+        // the caller with, and no audit device to record it with; it is restarted instead.
+        if (deps.ha?.standingBy()) throw sealing ? standbyCannotSeal() : unsupportedOperation();
         return undefined;
+      }
       case 'sys/leader':
         if (deps.ha) return json({ ...deps.ha.leader() });
         return json({ ha_enabled: false, is_self: false, active_time: '0001-01-01T00:00:00Z', leader_address: '', leader_cluster_address: '', performance_standby: false, performance_standby_last_remote_wal: 0 });
@@ -147,6 +171,10 @@ export function sealEndpoints(deps: SealEndpointsDeps) {
   }
 }
 
+const haLockHeld = () => new SealtrailError('unavailable', 'ha_lock_held', 'another node holds the HA lock: the cluster is being initialized through it; retry shortly');
+
+const standbyCannotSeal = () => new SealtrailError('invalid', 'ha_standby_cannot_seal', 'this node is a standby: only the active node can be sealed; restart a standby to take it out');
+
 /** Vault's sys/health status parameters and their defaults (the last two never apply here, but are checked as Vault does). */
 const HEALTH_CODES = { uninitcode: 501, sealedcode: 503, standbycode: 429, activecode: 200, drsecondarycode: 472, performancestandbycode: 473 };
 
@@ -181,6 +209,21 @@ function initShares(data: Record<string, unknown>, autoUnseal: boolean): { share
     throw invalid('this server unseals itself from its key file (seal "file"), which holds one whole key: initialize with secret_shares=1 and secret_threshold=1 (sealtrail operator init -key-shares=1 -key-threshold=1)', 'invalid_seal_config');
   }
   return { shares, threshold };
+}
+
+/**
+ * Vault encrypts the shares to `pgp_keys` and the root token to `root_token_pgp_key`; Sealtrail
+ * cannot, so it refuses them rather than answer in the clear to a caller who asked that nothing
+ * secret reach its output unencrypted. Vault's CLI sends them empty (null, "") when not set.
+ */
+function refuseEncryptedOutput(data: Record<string, unknown>): void {
+  const asked = (name: string) => {
+    const v = data[name];
+    return v !== undefined && v !== null && v !== '' && !(Array.isArray(v) && v.length === 0);
+  };
+  const names = ['pgp_keys', 'root_token_pgp_key'].filter(asked);
+  if (names.length === 0) return;
+  throw new SealtrailError('invalid', 'init_pgp_unsupported', `${names.join(' and ')}: PGP encryption of the unseal key shares and the root token is not supported; initialize without them`);
 }
 
 function intField(data: Record<string, unknown>, name: string): number {

@@ -31,9 +31,11 @@ test('the real command tree yields its boolean flags', () => {
   const io = memoryIo();
   const program = buildProgram(io, (g) => createContext(io, g));
   const { booleans, negatable } = flagKinds(program);
-  for (const name of ['dev', 'local', 'detailed', 'orphan', 'renewable', 'default-policy', 'cas-required', 'accessor', 'self', 'status', 'reset', 'force', 'print']) {
+  for (const name of ['dev', 'local', 'detailed', 'orphan', 'renewable', 'default-policy', 'cas-required', 'accessor', 'self', 'status', 'reset', 'force', 'print', 'tls-skip-verify']) {
     assert.ok(booleans.has(name), name);
   }
-  assert.deepEqual([...negatable].sort(), ['no-aws-root', 'no-cas-required', 'no-default-policy', 'no-print', 'no-renewable', 'no-vendor-root']);
-  assert.ok(!booleans.has('format') && !booleans.has('version') && !booleans.has('path'));
+  assert.deepEqual([...negatable].sort(), ['no-aws-root', 'no-cas-required', 'no-default-policy', 'no-print', 'no-renewable', 'no-tls-skip-verify', 'no-vendor-root']);
+  assert.ok(!booleans.has('format') && !booleans.has('version') && !booleans.has('path') && !booleans.has('ca-cert'));
+  // -tls-skip-verify=false is kept, to override SEALTRAIL_SKIP_VERIFY / VAULT_SKIP_VERIFY.
+  assert.deepEqual(preprocessArgv(['status', '-tls-skip-verify=false', '-ca-cert=ca.pem'], { booleans, negatable }), ['status', '--no-tls-skip-verify', '--ca-cert=ca.pem']);
 });

@@ -6,6 +6,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { parseConfig } from '../../src/config/load.js';
 import { runServer } from '../../src/app/run.js';
@@ -95,6 +96,28 @@ test('unknown paths are 404 with Vault\'s message', async () => {
   assert.deepEqual(r.json, { errors: ['no handler for route "nope/thing". route entry not found.'] });
   const outside = await fetch(`${base}/not-v1`);
   assert.equal(outside.status, 404);
+});
+
+test('a method the Vault API does not take is 405 with Vault\'s empty error list, and not audited', async () => {
+  const auditLog = readdirSync(dir, { recursive: true, withFileTypes: true }).find((f) => f.isFile() && f.name === 'audit.log')!;
+  const auditSize = () => readFileSync(join(auditLog.parentPath, auditLog.name)).length;
+  const before = auditSize();
+  // node:http, not fetch: fetch refuses to send TRACE.
+  const send = (method: string, path: string) => new Promise<{ status?: number; cacheControl?: string; text: string }>((resolve, reject) => {
+    const req = httpRequest(`${base}${path}`, { method, headers: { 'x-vault-token': token } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8').on('data', (c: string) => { text += c; });
+      res.on('end', () => resolve({ status: res.statusCode, cacheControl: res.headers['cache-control'], text }));
+    });
+    req.on('error', reject).end();
+  });
+  for (const method of ['OPTIONS', 'TRACE', 'PROPFIND']) {
+    assert.deepEqual(await send(method, '/v1/secret/data/keep'), { status: 405, cacheControl: 'no-store', text: '{"errors":[]}' }, method);
+  }
+  assert.equal(auditSize(), before);
+  // Outside the API a path is simply not found.
+  assert.equal((await send('OPTIONS', '/not-v1')).status, 404);
+  await unchanged();
 });
 
 test('invalid policy HCL is a 400 with the parser\'s message and no policy is stored', async () => {

@@ -129,3 +129,39 @@ test('wrong unseal shares fail cleanly and reset progress', async () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('sys/init refuses pgp_keys and root_token_pgp_key rather than answer in the clear; empty ones (the vault CLI default) pass', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sealtrail-seal-'));
+  try {
+    const server = await runServer({ configPath: configFor(dir), handleSignals: false, out: () => {} });
+    try {
+      const base = server.address;
+      const pgpKey = 'mQENBFXbjPUBCADjNjCUQwfxKL+RR2GA6pv/1K+zJZ8UWIF9S0lk7cVIEfJiprzzwiMwBS5cD0da';
+      const cases: Array<[Record<string, unknown>, string]> = [
+        [{ pgp_keys: [pgpKey, pgpKey, pgpKey] }, 'pgp_keys'],
+        [{ root_token_pgp_key: pgpKey }, 'root_token_pgp_key'],
+        [{ pgp_keys: [pgpKey, pgpKey, pgpKey], root_token_pgp_key: pgpKey }, 'pgp_keys and root_token_pgp_key'],
+        [{ pgp_keys: 'keybase:someone' }, 'pgp_keys'],
+      ];
+      for (const [extra, named] of cases) {
+        const res = await call(base, 'PUT', 'sys/init', { body: { secret_shares: 3, secret_threshold: 2, ...extra } });
+        assert.equal(res.status, 400, named);
+        assert.deepEqual(res.json, { errors: [`${named}: PGP encryption of the unseal key shares and the root token is not supported; initialize without them`] });
+        assert.doesNotMatch(res.text, /mQENB|keybase/);
+        assert.equal((await call(base, 'GET', 'sys/init')).json.initialized, false, 'a refused init initializes nothing');
+      }
+      // What the vault CLI sends without -pgp-keys and -root-token-pgp-key.
+      const init = await call(base, 'PUT', 'sys/init', {
+        body: { secret_shares: 3, secret_threshold: 2, pgp_keys: null, root_token_pgp_key: '', recovery_shares: 0, recovery_threshold: 0, recovery_pgp_keys: null },
+      });
+      assert.equal(init.status, 200, init.text);
+      assert.equal(init.json.keys.length, 3);
+      const empty = await call(base, 'PUT', 'sys/init', { body: { pgp_keys: [] } });
+      assert.deepEqual([empty.status, empty.json.errors[0]], [400, 'Vault is already initialized']);
+    } finally {
+      await server.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -84,6 +84,22 @@ test('exactly one node is active; standbys name it, answer health with 429 (200 
   assert.equal((await fetch(`${active.base}/v1/sys/ha-status`)).status, 403);
 });
 
+test('sys/seal sent to a standby is refused there, as in Vault, and seals no node', async () => {
+  const active = await theActive();
+  const standby = alive().find((n) => n !== active)!;
+  // Followed to the active, the request would seal the node the operator did not name.
+  for (const token of [cluster.rootToken, undefined]) {
+    const res = await fetch(`${standby.base}/v1/sys/seal`, { method: 'PUT', headers: token ? { 'x-vault-token': token } : {} });
+    assert.equal(res.status, 400);
+    assert.deepEqual(await res.json(), { errors: ['this node is a standby: only the active node can be sealed; restart a standby to take it out'] });
+  }
+  assert.equal((await fetch(`${standby.base}/v1/sys/seal`, { headers: { 'x-vault-token': cluster.rootToken } })).status, 405);
+  for (const node of alive()) {
+    assert.equal(((await (await fetch(`${node.base}/v1/sys/seal-status`)).json()) as { sealed: boolean }).sealed, false, node.name);
+  }
+  assert.equal(await theActive(), active);
+});
+
 test('writes through any node land on the active and are readable through every node; only the active audits', async () => {
   const active = await theActive();
   for (const [i, node] of alive().entries()) {

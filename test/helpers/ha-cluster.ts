@@ -45,7 +45,8 @@ function journalBlock(journal: boolean): string {
   return journal ? 'ledger {\n  checkpoint_interval = "200ms"\n}\n' : 'journal {\n  enabled = false\n}\n';
 }
 
-async function startNode(dir: string, name: string, pgPort: number, lockTtl: string, journal: boolean): Promise<HaNodeProcess> {
+/** One node, sealed (and, on a fresh database, uninitialized), its database traffic through a proxy of its own. */
+export async function startNode(dir: string, name: string, pgPort: number, lockTtl: string, journal: boolean): Promise<HaNodeProcess> {
   const proxy = await startTcpProxy(pgPort);
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;

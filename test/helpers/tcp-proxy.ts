@@ -1,7 +1,9 @@
 /**
  * A TCP proxy to stand between a node and PostgreSQL, so a test can cut the node off: `cut()`
  * destroys every open connection and from then on accepts new ones but never forwards a byte (a
- * black hole, as a real partition looks), until `heal()`. Loopback only.
+ * black hole, as a real partition looks), until `heal()`. `holdAt(marker)` stops one statement
+ * on its way (the first bytes from the node that contain `marker`, and what follows them on that
+ * connection) until `release()`, so a test can order two nodes' statements. Loopback only.
  */
 import { createServer, connect, type Socket } from 'node:net';
 
@@ -9,12 +11,18 @@ export interface TcpProxy {
   port: number;
   cut(): void;
   heal(): void;
+  /** Resolves once bytes from the node containing `marker` are held back (they are not forwarded). */
+  holdAt(marker: string): Promise<void>;
+  /** Forwards what `holdAt` held, in order, and forwards as usual from then on. */
+  release(): void;
   close(): Promise<void>;
 }
 
 export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
   let partitioned = false;
+  let hold: { marker: Buffer; held: () => void } | undefined;
+  const releases: Array<() => void> = [];
   const track = (s: Socket) => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
@@ -25,7 +33,22 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
     if (partitioned) return; // held open, silent
     const upstream = connect(targetPort, '127.0.0.1');
     track(upstream);
-    client.pipe(upstream);
+    let queue: Buffer[] | undefined;
+    client.on('data', (chunk: Buffer) => {
+      if (queue) return void queue.push(chunk);
+      if (hold && chunk.includes(hold.marker)) {
+        const { held } = hold;
+        hold = undefined;
+        queue = [chunk];
+        releases.push(() => {
+          for (const c of queue ?? []) upstream.write(c);
+          queue = undefined;
+        });
+        held();
+        return;
+      }
+      upstream.write(chunk);
+    });
     upstream.pipe(client);
     client.on('close', () => upstream.destroy());
     upstream.on('close', () => client.destroy());
@@ -39,6 +62,10 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
     },
     heal() {
       partitioned = false;
+    },
+    holdAt: (marker) => new Promise<void>((held) => { hold = { marker: Buffer.from(marker), held }; }),
+    release() {
+      for (const r of releases.splice(0)) r();
     },
     close: () => new Promise<void>((resolve) => {
       for (const s of sockets) s.destroy();

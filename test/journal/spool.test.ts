@@ -3,7 +3,10 @@ import assert from 'node:assert/strict';
 import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createJournalStore, spoolDirectory, type JournalAppend, type JournalStore } from '../../src/journal/index.js';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createJournalStore, spoolDirectory, type IndexerMessage, type JournalAppend, type JournalStore } from '../../src/journal/index.js';
+import { openJournalDatabase } from '../../src/journal/schema.js';
 import { encodeFrame, readFrame } from '../../src/journal/spool/frame.js';
 import { KEY_COLUMNS, type JournalKeys } from '../../src/journal/types.js';
 
@@ -234,6 +237,76 @@ test('while records stream in, the indexer holds back even when this thread is m
       assert.ok(indexed < n / 4, `${indexed} of ${n} indexed while records streamed in`);
       assert.equal(await store.caughtUp(10_000), true);
       assert.equal((await store.count()), n);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+test('a retention purge runs on the indexer thread: while it waits for the database, this thread answers, appends and searches; then the expired records are gone and the rest kept', async () => {
+  await withDir(async (dir) => {
+    const path = join(dir, 'journal.db');
+    // Records 0..9 are a day old, 10..19 a minute old; the retention is an hour.
+    const now = Number(T0 / 1_000_000n) + 24 * 3600_000;
+    const aged = (i: number): JournalAppend => ({ ...record(i), timeNs: BigInt(now - (i < 10 ? 24 * 3600_000 : 60_000)) * 1_000_000n + BigInt(i) });
+    const store = createJournalStore({ path, spool: true, indexerNice: 0, retentionMs: 3600_000, clock: { now: () => now } });
+    const other = openJournalDatabase(path);
+    try {
+      await Promise.all(Array.from({ length: 20 }, (_, i) => store.append(aged(i))));
+      assert.equal(await store.caughtUp(10_000), true);
+      // Another connection holds the write lock: a DELETE waits for it (up to the busy timeout).
+      other.exec('BEGIN IMMEDIATE');
+      const purged = store.purgeExpired();
+      let settled = false;
+      purged.then(() => { settled = true; }, () => { settled = true; });
+      const started = performance.now();
+      await sleep(20);
+      assert.ok(performance.now() - started < 1000, 'this thread answers while the purge waits');
+      await store.append(aged(20));
+      assert.deepEqual((await store.query({ order: 'asc', limit: 10, keys: { requestId: 'req-15' } })).map((r) => r.seq), [15]);
+      assert.equal(settled, false, 'the purge waits for the lock, elsewhere');
+      other.exec('COMMIT');
+      assert.equal(await purged, 10);
+      assert.equal(await store.caughtUp(10_000), true);
+      assert.deepEqual((await store.readSince(-1, 100)).map((r) => r.seq), Array.from({ length: 11 }, (_, i) => i + 10));
+    } finally {
+      if (other.inTransaction) other.exec('ROLLBACK');
+      other.close();
+      await store.close();
+    }
+  });
+});
+
+test('with a ledger, a purge removes only records the ledger holds: a record never leaves the journal before it entered the ledger', async () => {
+  await withDir(async (dir) => {
+    const now = Number(T0 / 1_000_000n) + 24 * 3600_000;
+    const old = (i: number): JournalAppend => ({ ...record(i), timeNs: BigInt(now - 24 * 3600_000) * 1_000_000n + BigInt(i) });
+    const openWith = (name: string, ledgerDir: string, onIndexer: (m: IndexerMessage) => void) =>
+      createJournalStore({ path: join(dir, name, 'journal.db'), spool: true, indexerNice: 0, ledgerDir, onIndexer, retentionMs: 3600_000, clock: { now: () => now } });
+    // A ledger that cannot write (its directory is a file) holds nothing: every record stays.
+    writeFileSync(join(dir, 'not-a-dir'), '');
+    let failing = false;
+    const stuck = openWith('stuck', join(dir, 'not-a-dir'), (m) => { if (m.kind === 'ledger_failing') failing = true; });
+    try {
+      await Promise.all(Array.from({ length: 10 }, (_, i) => stuck.append(old(i))));
+      assert.equal(await stuck.caughtUp(10_000), true);
+      for (let i = 0; i < 100 && !failing; i++) await sleep(50);
+      assert.equal(failing, true);
+      assert.equal(await stuck.purgeExpired(), 0);
+      assert.equal(await stuck.count(), 10);
+    } finally {
+      await stuck.close();
+    }
+    // A ledger that follows: once it holds the records, they go.
+    let size = 0;
+    const store = openWith('ok', join(dir, 'ledger'), (m) => { if (m.kind === 'ledger') size = m.size; });
+    try {
+      await Promise.all(Array.from({ length: 10 }, (_, i) => store.append(old(i))));
+      assert.equal(await store.caughtUp(10_000), true);
+      for (let i = 0; i < 100 && size < 10; i++) await sleep(50);
+      assert.equal(size, 10);
+      assert.equal(await store.purgeExpired(), 10);
+      assert.equal(await store.count(), 0);
     } finally {
       await store.close();
     }

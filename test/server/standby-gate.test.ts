@@ -10,7 +10,7 @@ test('an active (or sealed) node passes every request', () => {
 });
 
 test('a standby answers its status endpoints itself and redirects the rest to the active, path and query kept', () => {
-  for (const p of ['/v1/sys/health', '/v1/sys/health?standbyok=true', '/v1/sys/seal-status', '/v1/sys/leader', '/v1/sys/unseal', '/v1/sys/init']) {
+  for (const p of ['/v1/sys/health', '/v1/sys/health?standbyok=true', '/v1/sys/seal-status', '/v1/sys/leader', '/v1/sys/unseal', '/v1/sys/init', '/v1/sys/seal']) {
     assert.deepEqual(gateDecision(standby(ACTIVE), p), { pass: true }, p);
   }
   assert.deepEqual(gateDecision(standby(ACTIVE), '/v1/secret/data/a%20b?version=2&x=1'), { pass: false, location: `${ACTIVE}/v1/secret/data/a%20b?version=2&x=1` });

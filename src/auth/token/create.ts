@@ -65,6 +65,8 @@ export async function handleCreate(req: PathRequest, deps: CreateDeps, orphanPat
   const type = stringField(d, 'type');
   if (type === 'batch') throw invalid('batch tokens are not supported', 'unsupported_token_type');
   if (type !== '' && type !== 'service') throw invalid("invalid 'token_type' value", 'invalid_token_type');
+  // Vault ties a token to an entity alias only through a token role, which this server has not.
+  if (stringField(d, 'entity_alias') !== '') throw invalid("'entity_alias' is only allowed in combination with token role", 'entity_alias_without_role');
   const numUses = intField(d, 'num_uses');
   if (numUses < 0) throw invalid('number of uses cannot be negative', 'invalid_num_uses');
   const id = stringField(d, 'id');

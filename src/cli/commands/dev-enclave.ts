@@ -115,7 +115,7 @@ export function registerDevEnclave(program: Command, ctx: CliContext): void {
     .action(async (flags: AttestFlags & { mount: string; platform: string }) => {
       const pcrs = pcrsOf(flags);
       const enclave = createDevEnclave({ ca: await loadDevCaFromDir(flags.dir), clock: systemClock, pcrs });
-      const client = ctx.anonymousClient();
+      const client = await ctx.anonymousClient();
       const login = await remote('logging in', () => apmLogin(client, {
         mount: flags.mount, platform: flags.platform, attest: (challenge) => enclave.attest({ nonce: challenge }),
       }));

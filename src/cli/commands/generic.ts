@@ -52,7 +52,7 @@ export function registerGeneric(program: Command, ctx: CliContext): void {
       // As vault: a named token goes in the body (the current token authenticates the call); with
       // no current token, or none named, the wrapping token is itself the client token.
       const current = await resolveToken(ctx.io);
-      const client = ctx.anonymousClient().withToken(current ?? token);
+      const client = (await ctx.anonymousClient()).withToken(current ?? token);
       const body = token && current && token !== current ? { token } : {};
       const found = await remote('unwrapping', () => client.write('sys/wrapping/unwrap', body));
       if (!found) throw new CliExit(EXIT_REMOTE, 'No value found');

@@ -46,10 +46,11 @@ async function sourceOf(ctx: CliContext, flags: VerifyFlags): Promise<Source> {
     if (url.server && token === undefined && !sameServer(url.address!, configured)) {
       ctx.io.stderr(`note: no token is sent to ${url.address} (only to the configured server, ${configured}: -address, SEALTRAIL_ADDR or VAULT_ADDR)\n`);
     }
-    const fetchImpl = ctx.io.fetch ?? ((input, init) => fetch(input, init));
+    // The TLS settings apply to whichever server --url names, as they would to -address.
+    const fetchImpl = await ctx.fetch();
     source = { fetch: urlFetcher(url, token, fetchImpl), close: () => undefined, where: url.prefix };
     if (url.server && flags.journal === undefined && !flags.skipJournal) {
-      const server = new SealtrailClient({ address: url.address!, token, ...(ctx.io.fetch ? { fetch: ctx.io.fetch } : {}) });
+      const server = new SealtrailClient({ address: url.address!, token, fetch: fetchImpl });
       server.setToken(token);
       source.records = apiRecordPage(server);
     }

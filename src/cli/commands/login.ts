@@ -44,7 +44,7 @@ export function registerLogin(program: Command, ctx: CliContext): void {
       }
       if (token === '') throw usageError('a token is required');
 
-      const client = ctx.anonymousClient().withToken(token);
+      const client = (await ctx.anonymousClient()).withToken(token);
       const lookup = await remote('authenticating', () => client.token.lookupSelf());
       try {
         await storeToken(ctx.io.homeDir, token);

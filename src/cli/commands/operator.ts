@@ -39,7 +39,7 @@ export function registerOperator(program: Command, ctx: CliContext): void {
     .option('--status', 'only report whether the server is initialized (exit 0: yes, 2: no)')
     .action(async (flags: { keyShares?: string; keyThreshold?: string; status?: boolean }) => {
       const out = ctx.output();
-      const client = ctx.anonymousClient();
+      const client = await ctx.anonymousClient();
       if (flags.status) {
         const initialized = await remote('checking initialization status', () => client.sys.initStatus());
         out.line(initialized ? 'Sealtrail is initialized' : 'Sealtrail is not initialized');
@@ -83,7 +83,7 @@ export function registerOperator(program: Command, ctx: CliContext): void {
     .option('--reset', 'discard the key shares provided so far')
     .action(async (key: string | undefined, flags: { reset?: boolean }) => {
       const out = ctx.output();
-      const client = ctx.anonymousClient();
+      const client = await ctx.anonymousClient();
       if (flags.reset) {
         if (key !== undefined) throw usageError('Too many arguments (expected 0 with -reset, got 1)');
         printSealStatus(out, await remote('resetting unseal process', () => client.sys.unseal({ reset: true })));
@@ -115,8 +115,11 @@ export function registerOperator(program: Command, ctx: CliContext): void {
     .description('Print the seal status (exit 0: unsealed, 1: error, 2: sealed)')
     .action(async () => {
       const out = ctx.output();
-      const client = await ctx.client();
-      // vault returns 1 (not 2) when the status cannot be read, so 2 can only mean "sealed".
+      // vault returns 1 (not 2) when the status cannot be read, or its client not made (a bad TLS
+      // file), so 2 can only mean "sealed".
+      const client = await ctx.client().catch((err: unknown) => {
+        throw err instanceof CliExit ? new CliExit(EXIT_LOCAL, err.message) : err;
+      });
       const status = await remote('checking seal status', () => client.sys.sealStatus(), EXIT_LOCAL);
       printSealStatus(out, status);
       if (status.sealed) throw new CliExit(EXIT_REMOTE);

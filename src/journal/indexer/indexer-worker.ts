@@ -6,6 +6,11 @@
  * larger commits), and while the server is busy answering requests the indexer holds back (up to
  * a bound on what waits in the spool), unless a query is waiting for them. The thread runs at the lowest CPU priority: under load, answering requests
  * comes first and the index catches up when the machine has time.
+ *
+ * The retention's purge runs here too, between chunks, when the server asks (PurgeRequest): with a
+ * spool, this thread is the only writer of the database, and one DELETE of an hour's records
+ * (seconds on a large journal) then delays indexing, never an answer. It removes only records the
+ * ledger already holds, so the ledger never meets a gap.
  */
 import { closeSync, fstatSync, openSync, readlinkSync, renameSync, unlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
@@ -17,7 +22,7 @@ import type { JournalAppend } from '../types.js';
 import { createJournalWriter } from '../writer.js';
 import { createLedgerFollower, LEDGER_BATCH, type CommittedRecords, type LedgerFollower } from '../ledger/ledger-follower.js';
 import { ACKNOWLEDGED, APPENDED, changeOf, CLOSING, INDEXED, LOAD, publish, WAITING, type Progress } from './progress.js';
-import { readSpoolState, type IndexerMessage, type IndexerSettings } from './state.js';
+import { readSpoolState, type IndexerMessage, type IndexerSettings, type PurgeReply, type PurgeRequest } from './state.js';
 import { fateOf, fileGuard, identityOfFd, type FileIdentity } from '../../lib/file-identity.js';
 
 /** Records per transaction: large enough that index pages are shared, small enough to yield often. */
@@ -64,7 +69,7 @@ function lowerPriority(nice: number): void {
   } catch { /* elsewhere the thread keeps the process's priority */ }
 }
 
-async function run(port: NonNullable<typeof parentPort>, settings: IndexerSettings, progress: Progress): Promise<void> {
+async function run(port: NonNullable<typeof parentPort>, settings: IndexerSettings, progress: Progress, purges: PurgeRequest[]): Promise<void> {
   lowerPriority(settings.nice);
   const stillAtPath = databaseGuard(settings);
   stillAtPath();
@@ -94,7 +99,19 @@ async function run(port: NonNullable<typeof parentPort>, settings: IndexerSettin
       throw err;
     }
   };
-  const say = (message: IndexerMessage) => port.postMessage(message);
+  const say = (message: IndexerMessage | PurgeReply) => port.postMessage(message);
+  const ledgerSize = db.prepare('SELECT size FROM ledger_state WHERE id = 1').pluck();
+  /** The purges asked for, each one DELETE; a failure is the asker's to report (the next sweep retries). */
+  const purge = () => {
+    for (let request = purges.shift(); request; request = purges.shift()) {
+      try {
+        const below = settings.ledgerDir === undefined ? undefined : Number(ledgerSize.get() ?? 0);
+        say({ kind: 'purged', id: request.id, removed: writer.purgeBefore(request.cutoffNs, below) });
+      } catch (err) {
+        say({ kind: 'purge_failed', id: request.id, message: err instanceof Error ? err.message : String(err), code: (err as { code?: string }).code });
+      }
+    }
+  };
   const ledger = settings.ledgerDir === undefined ? undefined : followLedger(createLedgerFollower(db, { dir: settings.ledgerDir, fsync: settings.fsync }), say);
   await ledger?.start();
 
@@ -178,6 +195,7 @@ async function run(port: NonNullable<typeof parentPort>, settings: IndexerSettin
 
   try {
     while (Atomics.load(progress, CLOSING) === 0n) {
+      purge();
       const acknowledged = Atomics.load(progress, ACKNOWLEDGED);
       if (pos >= acknowledged) {
         // Idle: the ledger takes what is left (imported records), a batch per turn — one per poll
@@ -274,9 +292,15 @@ function followLedger(follower: LedgerFollower, say: (message: IndexerMessage) =
 const port = parentPort;
 if (port) {
   const { settings, progress } = workerData as { settings: IndexerSettings; progress: Progress };
+  const purges: PurgeRequest[] = [];
   // A pending Atomics.waitAsync does not keep a thread alive; a listening port does, until closed.
-  port.on('message', () => undefined);
-  run(port, settings, progress).then(() => port.close(), (err: unknown) => {
+  port.on('message', (request: PurgeRequest) => {
+    purges.push(request);
+    // Wakes the loop from whichever wait it is in (a notify with no change ends a wait early).
+    Atomics.notify(progress, ACKNOWLEDGED);
+    Atomics.notify(progress, WAITING);
+  });
+  run(port, settings, progress, purges).then(() => port.close(), (err: unknown) => {
     port.postMessage({ kind: 'failing', message: err instanceof Error ? err.message : String(err) } satisfies IndexerMessage);
     port.close();
   });

@@ -1,4 +1,4 @@
-/** What the indexer thread is told when it starts, what it says back, and where it stopped. */
+/** What the indexer thread is told when it starts and asked later, what it says back, and where it stopped. */
 import type Database from 'better-sqlite3';
 import { position } from '../spool/segments.js';
 import type { FileIdentity } from '../../lib/file-identity.js';
@@ -30,6 +30,18 @@ export type IndexerMessage =
   /** The ledger cannot follow the journal (a gap, a missing file, a failed write); once per episode. */
   | { kind: 'ledger_failing'; message: string; code?: string }
   | { kind: 'ledger_recovered' };
+
+/** Asked of the indexer thread: remove the records older than `cutoffNs` (the retention's purge), between its chunks. */
+export interface PurgeRequest {
+  kind: 'purge';
+  id: number;
+  cutoffNs: bigint;
+}
+
+/** The indexer's answer to a PurgeRequest: how many records it removed, or why it could not. */
+export type PurgeReply =
+  | { kind: 'purged'; id: number; removed: number }
+  | { kind: 'purge_failed'; id: number; message: string; code?: string };
 
 /** The spool position indexing has reached (the start of the spool when nothing was indexed yet). */
 export function readSpoolState(db: Database.Database): bigint {

@@ -3,7 +3,8 @@
  * AES-256-GCM, plaintext index columns for LookupEvents. Appends arriving together share one
  * transaction of the event log (lib/group-commit.ts); each append's promise resolves after that
  * commit. Indexing follows later, in large batches (deferred-indexing.ts), and every read catches
- * up with it first. Events older than the retention are deleted on an unref'd timer and on demand.
+ * up with it first. Events older than the retention are deleted on an unref'd timer and on demand,
+ * in short steps between which requests are answered (retention-sweep.ts).
  */
 import type Database from 'better-sqlite3';
 import type { Clock } from '../../lib/clock.js';
@@ -16,6 +17,8 @@ import { recordCipher } from './record-cipher.js';
 import { prepareQueries, type RawRow } from './queries.js';
 import { openEventLog, type LoggedEvent } from './event-log.js';
 import { deferIndexing } from './deferred-indexing.js';
+import { createRetentionSweep } from './retention-sweep.js';
+import { createWalCheckpointer } from './checkpointer.js';
 import type { AppendInput, EventStore, StoredEvent } from './types.js';
 
 const CLOUDTRAIL_SOURCE = 'cloudtrail.amazonaws.com';
@@ -68,19 +71,20 @@ export function createEventStore(opts: EventStoreOptions): EventStore {
     for (const input of inputs) log.insertIndexed(logged(input));
     stillAtPath();
   });
-  const purge = db.transaction((cutoff: number) => {
-    q.keepSeqFloor.run();
-    q.purgeNames.run(cutoff);
-    q.purgeTypes.run(cutoff);
-    return q.purgeEvents.run(cutoff).changes;
-  });
+  const retention = createRetentionSweep(db, opts.path === ':memory:' ? {} : { checkpointer: () => createWalCheckpointer(opts.path) });
 
   const decrypt = (rows: RawRow[]): StoredEvent[] =>
     rows.map((r) => ({ seq: r.seq, timeMs: r.time_ms, json: cipher.open(r.event_id, r.record) }));
 
-  const purgeNow = async () => {
-    await indexing.catchUp();
-    return purge(opts.clock.now() - retentionMs);
+  // One sweep at a time: one asked for while another runs starts when it ends.
+  let sweeping: Promise<unknown> = Promise.resolve();
+  const purgeNow = (): Promise<number> => {
+    const sweep = sweeping.then(async () => {
+      await indexing.catchUp();
+      return retention.sweep(opts.clock.now() - retentionMs);
+    });
+    sweeping = sweep.catch(() => undefined);
+    return sweep;
   };
   const timer = opts.purgeIntervalMs === 0 ? undefined : setInterval(() => {
     purgeNow().catch(() => { /* the next sweep retries */ });

@@ -63,10 +63,6 @@ export interface EventQueries {
   since: Database.Statement<[number, number], RawRow>;
   settledSeq: Database.Statement<[string, number], number>;
   count: Database.Statement<[], number>;
-  purgeNames: Database.Statement<[number]>;
-  purgeTypes: Database.Statement<[number]>;
-  purgeEvents: Database.Statement<[number]>;
-  keepSeqFloor: Database.Statement<[]>;
 }
 
 export function prepareQueries(db: Database.Database): EventQueries {
@@ -89,13 +85,5 @@ export function prepareQueries(db: Database.Database): EventQueries {
       "SELECT seq FROM events WHERE NOT (event_source = ? AND read_only = 'true') OR time_ms <= ? ORDER BY seq DESC LIMIT 1",
     ).pluck(),
     count: db.prepare<[], number>('SELECT COUNT(*) FROM events').pluck(),
-    purgeNames: db.prepare<[number]>('DELETE FROM event_resource_names WHERE time_ms < ?'),
-    purgeTypes: db.prepare<[number]>('DELETE FROM event_resource_types WHERE time_ms < ?'),
-    purgeEvents: db.prepare<[number]>('DELETE FROM events WHERE time_ms < ?'),
-    // Before a purge: the highest seq so far outlives its event, so a reopened store never reuses it.
-    keepSeqFloor: db.prepare<[]>(
-      `INSERT INTO event_seq_floor (id, seq) SELECT 1, top FROM (SELECT MAX(seq) AS top FROM events) WHERE top IS NOT NULL
-       ON CONFLICT (id) DO UPDATE SET seq = MAX(seq, excluded.seq)`,
-    ),
   };
 }

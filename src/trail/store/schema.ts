@@ -33,7 +33,8 @@ CREATE TABLE IF NOT EXISTS event_resource_names (
   name TEXT NOT NULL, time_ms INTEGER NOT NULL, seq INTEGER NOT NULL,
   PRIMARY KEY (name, time_ms, seq)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS event_resource_names_by_time ON event_resource_names (time_ms);
+-- The retention sweep walks names in key order (retention-sweep.ts); a time index would only cost.
+DROP INDEX IF EXISTS event_resource_names_by_time;
 CREATE TABLE IF NOT EXISTS event_resource_types (
   type TEXT NOT NULL, time_ms INTEGER NOT NULL, seq INTEGER NOT NULL,
   PRIMARY KEY (type, time_ms, seq)

@@ -113,6 +113,9 @@ test('Vault\'s creation rules for non-root parents', async () => {
     fails('invalid', 'sudo_required', 'root or sudo privileges required to specify token id'));
   await assert.rejects(call(dev, 'update', 'create', { type: 'batch' }),
     fails('invalid', 'unsupported_token_type', 'batch tokens are not supported'));
+  // Silently dropped, it would hand out a token tied to no entity while the caller asked for one.
+  await assert.rejects(call('root-token', 'update', 'create', { entity_alias: 'web-1' }),
+    fails('invalid', 'entity_alias_without_role', "'entity_alias' is only allowed in combination with token role"));
 
   const inherited = (await call(dev, 'update', 'create', {}))!.issuedAuth!;
   assert.deepEqual([inherited.policies, inherited.orphan], [['default', 'dev'], false]);

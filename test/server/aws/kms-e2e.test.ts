@@ -5,7 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +14,7 @@ import {
   GenerateDataKeyCommand, GenerateRandomCommand, KMSClient, ListKeysCommand, PutKeyPolicyCommand,
 } from '@aws-sdk/client-kms';
 import { createDevEnclave } from '../../../src/attestation/index.js';
+import { costlyRsaKey } from '../../attestation/costly-keys.js';
 import { ACCOUNT, REGION, startKmsServer, type KmsTestServer, rejectsWith } from './harness.js';
 
 let server: KmsTestServer;
@@ -177,6 +178,26 @@ test('Recipient: openssl decrypts CiphertextForRecipient; an ImageSha384 key pol
   assert.equal(random.Plaintext, undefined);
   assert.equal(openssl(random.CiphertextForRecipient!).length, 16);
   assert.ok(!JSON.stringify(server.events).includes(dataKey.toString('base64')));
+});
+
+test('Recipient: a public key with a costly exponent is refused before anything is encrypted for it', async () => {
+  const enclave = createDevEnclave({ ca: server.devCa, clock: { now: () => Date.now(), nowNs: () => BigInt(Date.now()) * 1_000_000n } });
+  const { KeyMetadata } = await kms.send(new CreateKeyCommand({}));
+  const recipientFor = (publicKey: KeyObject) => ({
+    AttestationDocument: enclave.attest({ publicKey: publicKey.export({ type: 'spki', format: 'der' }) }),
+    KeyEncryptionAlgorithm: 'RSAES_OAEP_SHA_256' as const,
+  });
+  const events = server.events.length;
+  // A 3072-bit exponent makes each OAEP encryption a full modular exponentiation (~100× 65537's).
+  await rejectsWith(kms.send(new GenerateDataKeyCommand({ KeyId: KeyMetadata!.KeyId, NumberOfBytes: 32, Recipient: recipientFor(costlyRsaKey(3072, 3000).publicKey) })),
+    'ValidationException', /^The public key in the attestation document must have an odd public exponent between 3 and 2\^31 - 1$/);
+  const refused = lastEvent('GenerateDataKey');
+  assert.equal(server.events.length, events + 1);
+  assert.equal(refused.errorCode, 'ValidationException');
+  // An exponent just past the bound is refused too; 65537 is served.
+  await rejectsWith(kms.send(new GenerateRandomCommand({ NumberOfBytes: 16, Recipient: recipientFor(costlyRsaKey(2048, 33).publicKey) })), 'ValidationException');
+  const served = await kms.send(new GenerateRandomCommand({ NumberOfBytes: 16, Recipient: recipientFor(generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey) }));
+  assert.ok(served.CiphertextForRecipient!.length > 0);
 });
 
 test('Vault API users: create returns a key pair, rotate revokes the old one, delete ends access', async () => {

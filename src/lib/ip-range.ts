@@ -1,0 +1,41 @@
+/**
+ * IP addresses and CIDR ranges, IPv4 or IPv6 (`203.0.113.0/24`, `2001:db8::/32`, or one address):
+ * parsed once into node:net's BlockList, whose checks are exact for either family.
+ */
+import { BlockList, isIP } from 'node:net';
+
+export type IpFamily = 'ipv4' | 'ipv6';
+
+export const ipFamilyOf = (address: string): IpFamily | undefined => {
+  const v = isIP(address);
+  return v === 4 ? 'ipv4' : v === 6 ? 'ipv6' : undefined;
+};
+
+/** The range a pattern names (an address is its own /32 or /128), or undefined when it is not one. */
+export function ipRangeOf(pattern: string): { address: string; prefix: number; family: IpFamily } | undefined {
+  const slash = pattern.indexOf('/');
+  const address = slash < 0 ? pattern : pattern.slice(0, slash);
+  const family = ipFamilyOf(address);
+  if (!family) return undefined;
+  const max = family === 'ipv4' ? 32 : 128;
+  const prefixText = slash < 0 ? String(max) : pattern.slice(slash + 1);
+  if (!/^\d{1,3}$/.test(prefixText) || Number(prefixText) > max) return undefined;
+  return { address, prefix: Number(prefixText), family };
+}
+
+/** A BlockList of the ranges `patterns` name, or undefined if one of them names none. */
+export function ipBlockList(patterns: readonly string[]): BlockList | undefined {
+  const list = new BlockList();
+  for (const pattern of patterns) {
+    const range = ipRangeOf(pattern);
+    if (!range) return undefined;
+    list.addSubnet(range.address, range.prefix, range.family);
+  }
+  return list;
+}
+
+/** Whether `address` (an IP literal; anything else is never inside) lies in one of `list`'s ranges. */
+export function ipInList(list: BlockList, address: string): boolean {
+  const family = ipFamilyOf(address);
+  return family !== undefined && list.check(address, family);
+}
