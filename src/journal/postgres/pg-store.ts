@@ -88,7 +88,12 @@ export async function createPostgresJournalStore(opts: PostgresJournalOptions): 
   const purgeExpired = async (): Promise<number> => {
     if (retentionMs <= 0 || !opts.clock) return 0;
     const cutoff = BigInt(opts.clock.now() - retentionMs) * 1_000_000n;
-    return (await pool.query('DELETE FROM records WHERE time_ns < $1', [cutoff.toString()])).rowCount ?? 0;
+    // With a ledger, a record leaves the journal only once the ledger holds it: leaf i is the
+    // record of seq i, and a seq missing ahead of the ledger would stop it for good.
+    const sql = opts.ledger
+      ? 'DELETE FROM records WHERE time_ns < $1 AND seq < COALESCE((SELECT size FROM ledger_state WHERE id = 1), 0)'
+      : 'DELETE FROM records WHERE time_ns < $1';
+    return (await pool.query(sql, [cutoff.toString()])).rowCount ?? 0;
   };
   const sweep = retentionMs > 0 ? setInterval(() => void purgeExpired().catch(() => undefined), 3600_000) : undefined;
   sweep?.unref();

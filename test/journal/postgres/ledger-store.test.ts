@@ -79,3 +79,25 @@ test('postgresql ledger: a node that is not the active one leaves the ledger alo
     await store.close();
   }
 });
+
+test('postgresql ledger: the retention removes only records the ledger already holds', async () => {
+  const url = await freshDatabase();
+  let active = false;
+  const now = 1_780_000_000_000 + 10 * 24 * 3600_000;
+  const store = await createPostgresJournalStore({ url, ledger: true, ledgerActive: () => active, retentionMs: 3600_000, clock: { now: () => now } });
+  const pool = new pg.Pool({ connectionString: url, max: 1 });
+  try {
+    await Promise.all(Array.from({ length: 10 }, (_, i) => store.append(record(i))));
+    // Expired, but not in the ledger yet (this node is not the one extending it): all kept.
+    assert.equal(await store.purgeExpired(), 0);
+    assert.equal(await store.count(), 10);
+    active = true;
+    for (let i = 0; i < 50 && (await readLedgerSize(pool)) < 10; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(await readLedgerSize(pool), 10);
+    assert.equal(await store.purgeExpired(), 10);
+    assert.equal(await store.count(), 0);
+  } finally {
+    await pool.end();
+    await store.close();
+  }
+});
