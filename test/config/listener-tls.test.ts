@@ -1,12 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfig } from '../../src/config/load.js';
 import { environmentProblems } from '../../src/config/startup.js';
-import { buildCertificate } from '../../src/attestation/dev-enclave/certificate.js';
+import { makePrivateCa } from '../helpers/tls-certs.js';
 
 test('a listener serves TLS unless tls_disable = true; without certificate files it is refused', async () => {
   const files = 'tls_cert_file = "/etc/sealtrail/cert.pem"\n  tls_key_file = "/etc/sealtrail/key.pem"';
@@ -37,28 +35,19 @@ test('TLS versions and client certificates take Vault\'s keys; what would weaken
 });
 
 test('operator diagnose names a client CA file that is missing or holds no certificate', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'sealtrail-client-ca-'));
+  const ca = makePrivateCa();
   try {
-    const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'secp384r1' });
-    const der = buildCertificate({
-      subject: { CN: 'x' }, issuer: { CN: 'x' }, subjectKey: publicKey, issuerPublicKey: publicKey, issuerPrivateKey: privateKey,
-      notBefore: Date.now() - 60_000, notAfter: Date.now() + 3600_000, ca: true,
-    });
-    const certPem = `-----BEGIN CERTIFICATE-----\n${Buffer.from(der).toString('base64')}\n-----END CERTIFICATE-----\n`;
-    writeFileSync(join(dir, 'cert.pem'), certPem);
-    writeFileSync(join(dir, 'key.pem'), privateKey.export({ type: 'pkcs8', format: 'pem' }));
-    writeFileSync(join(dir, 'good-ca.pem'), certPem);
-    writeFileSync(join(dir, 'empty-ca.pem'), 'no certificate here\n');
+    writeFileSync(join(ca.dir, 'empty-ca.pem'), 'no certificate here\n');
     const problemsWith = async (caFile: string) => (await environmentProblems(await parseConfig(`listener "tcp" {
-  tls_cert_file = "${join(dir, 'cert.pem')}"
-  tls_key_file = "${join(dir, 'key.pem')}"
-  tls_client_ca_file = "${join(dir, caFile)}"
+  tls_cert_file = "${ca.server.cert}"
+  tls_key_file = "${ca.server.key}"
+  tls_client_ca_file = "${caFile}"
 }\n`))).map((p) => p.message);
-    assert.deepEqual(await problemsWith('good-ca.pem'), []);
-    assert.deepEqual(await problemsWith('empty-ca.pem'), [`tls_client_ca_file ${join(dir, 'empty-ca.pem')}: holds no PEM certificate`]);
-    assert.deepEqual(await problemsWith('missing.pem'), [`tls_client_ca_file ${join(dir, 'missing.pem')}: does not exist`]);
+    assert.deepEqual(await problemsWith(ca.caCert), []);
+    assert.deepEqual(await problemsWith(join(ca.dir, 'empty-ca.pem')), [`tls_client_ca_file ${join(ca.dir, 'empty-ca.pem')}: holds no PEM certificate`]);
+    assert.deepEqual(await problemsWith(join(ca.dir, 'missing.pem')), [`tls_client_ca_file ${join(ca.dir, 'missing.pem')}: does not exist`]);
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    ca.remove();
   }
 });
 

@@ -6,36 +6,19 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SecureVersion } from 'node:tls';
 import { runServer } from '../../src/app/run.js';
-import { buildCertificate } from '../../src/attestation/dev-enclave/certificate.js';
-
-interface Issued { cert: string; key: string; publicKey: KeyObject; privateKey: KeyObject; name: string }
-
-const pem = (der: Uint8Array) => `-----BEGIN CERTIFICATE-----\n${Buffer.from(der).toString('base64').replace(/.{64}/g, '$&\n')}\n-----END CERTIFICATE-----\n`;
-
-/** A P-384 certificate for `name`, self-signed unless `issuer` is given. */
-function issue(name: string, opts: { ca: boolean; issuer?: Issued }): Issued {
-  const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'secp384r1' });
-  const der = buildCertificate({
-    subject: { CN: name }, issuer: { CN: opts.issuer?.name ?? name }, subjectKey: publicKey,
-    issuerPublicKey: opts.issuer?.publicKey ?? publicKey, issuerPrivateKey: opts.issuer?.privateKey ?? privateKey,
-    notBefore: Date.now() - 60_000, notAfter: Date.now() + 3600_000, ca: opts.ca,
-  });
-  return { cert: pem(der), key: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, publicKey, privateKey, name };
-}
+import { makePrivateCa, type IssuedPair } from '../helpers/tls-certs.js';
 
 /** The status of GET sys/health over a new TLS connection, or the error the handshake ended with. */
-function health(base: string, client: { cert?: Issued; maxVersion?: SecureVersion }): Promise<number | string> {
+function health(base: string, client: { cert?: IssuedPair; maxVersion?: SecureVersion }): Promise<number | string> {
   return new Promise((resolve) => {
     const req = request(`${base}/v1/sys/health`, {
       agent: false, rejectUnauthorized: false, maxVersion: client.maxVersion,
-      ...(client.cert ? { cert: client.cert.cert, key: client.cert.key } : {}),
+      ...(client.cert ? { cert: readFileSync(client.cert.cert), key: readFileSync(client.cert.key) } : {}),
     }, (res) => {
       res.resume();
       resolve(res.statusCode!);
@@ -46,14 +29,12 @@ function health(base: string, client: { cert?: Issued; maxVersion?: SecureVersio
 }
 
 test('tls_min_version and a required client certificate hold at the handshake, and after a reload', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'sealtrail-client-certs-'));
-  const clients = issue('clients CA', { ca: true });
-  const other = issue('another CA', { ca: true });
-  const server = issue('127.0.0.1', { ca: false });
-  const files = { cert: join(dir, 'cert.pem'), key: join(dir, 'key.pem'), ca: join(dir, 'clients.pem') };
-  writeFileSync(files.cert, server.cert);
-  writeFileSync(files.key, server.key);
-  writeFileSync(files.ca, clients.cert);
+  // The server's own certificate and the clients' come from one CA; another CA issues a stranger.
+  const clients = makePrivateCa('clients CA');
+  const other = makePrivateCa('another CA');
+  const dir = clients.dir;
+  const files = { cert: clients.server.cert, key: clients.server.key, ca: join(dir, 'trusted-clients.pem') };
+  writeFileSync(files.ca, readFileSync(clients.caCert));
   const configPath = join(dir, 'config.hcl');
   writeFileSync(configPath, `listener "tcp" {
   address = "127.0.0.1:0"
@@ -68,8 +49,8 @@ log_level = "error"
 `);
   const running = await runServer({ configPath, handleSignals: false, out: () => {} });
   try {
-    const member = issue('enclave-host', { ca: false, issuer: clients });
-    const stranger = issue('enclave-host', { ca: false, issuer: other });
+    const member = clients.client;
+    const stranger = other.client;
     const expectations = async (when: string) => {
       // Not initialized: 501 is sys/health's answer, so the handshake got through.
       assert.equal(await health(running.address, { cert: member }), 501, `${when}: a client certificate from the CA`);
@@ -88,6 +69,7 @@ log_level = "error"
     await expectations('after a refused reload');
   } finally {
     await running.close();
-    rmSync(dir, { recursive: true, force: true });
+    clients.remove();
+    other.remove();
   }
 });
