@@ -22,9 +22,12 @@ export function devDataDir(opts: DevOptions): { dir: string; persistent: boolean
   return { dir: mkdtempSync(join(tmpdir(), 'sealtrail-dev-')), persistent: false };
 }
 
+/** Where the dev server keeps its unseal key. */
+export const devUnsealKeyFile = (dir: string): string => join(dir, 'unseal.key');
+
 /** Initializes (first start) or unseals (restart) the dev server; returns the unseal key (base64). */
 export async function devUnseal(core: Core<Services>, dir: string): Promise<string> {
-  const keyFile = join(dir, 'unseal.key');
+  const keyFile = devUnsealKeyFile(dir);
   const status = await core.seal.status();
   let key: Uint8Array;
   if (!status.initialized) {

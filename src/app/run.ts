@@ -15,7 +15,7 @@ import { uuid } from '../lib/ids.js';
 import { createSealManager, readUnsealKeyFile, persistentClusterId } from '../storage/index.js';
 import { haNodeFor, openNodeStorage } from './node.js';
 import { sealEndpoints } from '../sys/index.js';
-import { devAttestationCa, devDataDir, devMounts, devRootToken, devUnseal } from './dev.js';
+import { devAttestationCa, devDataDir, devMounts, devRootToken, devUnseal, devUnsealKeyFile } from './dev.js';
 import { registerAwsRoutes, registerConsole, createHttpServer, createLogger } from '../server/index.js';
 import { ensureDevKmsUser } from '../kms/index.js';
 import type { Services } from './services.js';
@@ -138,6 +138,7 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
       buildServices: servicesBuilder(config, log, {
         devAttestationRoots: devCa ? () => [devCa.rootPem] : undefined, apmChallengeSource: opts.apmChallengeSource, journal, ledger, sinks, events,
         configDevices: () => declared, journalHealth,
+        unsealKeyFile: config.seal?.path ?? (opts.dev ? devUnsealKeyFile(dataDir!) : undefined),
         ha: ha ? { nodes: () => ha.nodes(), stepDown: () => ha.stepDown() } : undefined,
         // With HA the node leaves the cluster (services down, lock released) before the barrier is sealed.
         seal: async () => {

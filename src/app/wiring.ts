@@ -54,6 +54,8 @@ export interface WiringOptions {
   configDevices?: () => readonly ConfigDeviceDeclaration[];
   /** The journal's indexer and ledger (absent with the journal off): sys/metrics. */
   journalHealth?: () => JournalHealth;
+  /** The file the server unseals itself from (seal "file", dev mode): sys/rekey is refused. */
+  unsealKeyFile?: string;
 }
 
 /** Auth methods by type (the token method is builtin at auth/token/). */
@@ -124,7 +126,7 @@ export function servicesBuilder(config: ServerConfig, log: ServerLogger, opts: W
     const defaults = { defaultLeaseTtl: config.defaultLeaseTtl, maxLeaseTtl: config.maxLeaseTtl };
     await mounts.addBuiltin('secret', 'sys/', 'system', sysBackend({
       core, audit, tokens, policies, defaults, trails: () => trail.trails, journal: opts.journal, ledger: opts.ledger, ha: opts.ha,
-      seal: opts.seal ?? (() => core.sealNow()), journalHealth: opts.journalHealth,
+      seal: opts.seal ?? (() => core.sealNow()), journalHealth: opts.journalHealth, unsealKeyFile: opts.unsealKeyFile,
     }), 'system endpoints used for control, policy and debugging');
     await mounts.addBuiltin('auth', 'auth/token/', 'token', tokenBackend({ tokens, policies, clock }), 'token based credentials');
     await mounts.addBuiltin('secret', 'kms/', 'kms', kms.backend, 'AWS KMS-compatible keys (AWS JSON 1.1 at POST /)');

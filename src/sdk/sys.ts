@@ -3,7 +3,7 @@ import { dataOf } from './envelope.js';
 import type { Transport } from './transport.js';
 import type {
   AclPolicy, AuditDevice, AuditEnableInput, HealthResponse, InitRequest, InitResponse, MountConfigInput,
-  MountConfigOutput, MountInput, MountOutput, SealStatus,
+  MountConfigOutput, MountInput, MountOutput, RekeyResult, RekeyStatus, RekeyVerifyStatus, SealStatus,
 } from './types.js';
 
 /** Mount paths are given with or without the trailing slash; the API takes them without. (The transport escapes.) */
@@ -25,6 +25,19 @@ export interface SysApi {
   unseal(keyOrOptions: string | { reset: true }): Promise<SealStatus>;
   seal(): Promise<void>;
   sealStatus(): Promise<SealStatus>;
+  /** Rekeying the unseal key shares (a token with sudo on sys/rekey/*). */
+  rekey: {
+    status(): Promise<RekeyStatus>;
+    init(request: { secret_shares: number; secret_threshold: number; require_verification?: boolean }): Promise<RekeyStatus>;
+    cancel(): Promise<void>;
+    /** One current share; the answer has the new shares once the threshold is reached. */
+    update(key: string, nonce: string): Promise<RekeyStatus | RekeyResult>;
+    verifyStatus(): Promise<RekeyVerifyStatus>;
+    /** One new share given back; `complete` once a quorum of them verified. */
+    verify(key: string, nonce: string): Promise<RekeyVerifyStatus>;
+    /** Starts the verification over (a new nonce). */
+    verifyCancel(): Promise<RekeyVerifyStatus>;
+  };
   /** Always resolves with the health body: the status codes Vault uses (429, 501, 503) are asked to be 299. */
   health(): Promise<HealthResponse>;
   mounts: MountsApi;
@@ -66,6 +79,15 @@ export function createSysApi(t: Transport): SysApi {
     },
     seal: async () => void (await t.call('POST', 'sys/seal')),
     sealStatus: async () => dataOf<SealStatus>(await t.call('GET', 'sys/seal-status')),
+    rekey: {
+      status: async () => dataOf<RekeyStatus>(await t.call('GET', 'sys/rekey/init')),
+      init: async (request) => dataOf<RekeyStatus>(await t.call('PUT', 'sys/rekey/init', { body: request })),
+      cancel: async () => void (await t.call('DELETE', 'sys/rekey/init')),
+      update: async (key, nonce) => dataOf<RekeyStatus | RekeyResult>(await t.call('PUT', 'sys/rekey/update', { body: { key, nonce } })),
+      verifyStatus: async () => dataOf<RekeyVerifyStatus>(await t.call('GET', 'sys/rekey/verify')),
+      verify: async (key, nonce) => dataOf<RekeyVerifyStatus>(await t.call('PUT', 'sys/rekey/verify', { body: { key, nonce } })),
+      verifyCancel: async () => dataOf<RekeyVerifyStatus>(await t.call('DELETE', 'sys/rekey/verify')),
+    },
     health: async () => {
       const query = { uninitcode: 299, sealedcode: 299, standbycode: 299, drsecondarycode: 299, performancestandbycode: 299 };
       return dataOf<HealthResponse>(await t.call('GET', 'sys/health', { query }));

@@ -62,6 +62,40 @@ export interface SealStatus {
   cluster_id?: string;
 }
 
+/** `sys/rekey/init` (GET, PUT) and `sys/rekey/update` before the last share: Vault's RekeyStatusResponse. */
+export interface RekeyStatus {
+  started: boolean;
+  nonce: string;
+  /** The new threshold and number of shares. */
+  t: number;
+  n: number;
+  progress: number;
+  /** Current shares needed. */
+  required: number;
+  verification_required: boolean;
+  verification_nonce?: string;
+}
+
+/** `sys/rekey/update` with the last share: the new shares. */
+export interface RekeyResult {
+  complete: true;
+  nonce: string;
+  keys: string[];
+  keys_base64: string[];
+  verification_required: boolean;
+  verification_nonce?: string;
+}
+
+/** `sys/rekey/verify`: Vault's RekeyVerificationStatusResponse, or `{ nonce, complete: true }` once verified. */
+export interface RekeyVerifyStatus {
+  started?: boolean;
+  nonce: string;
+  t?: number;
+  n?: number;
+  progress?: number;
+  complete?: boolean;
+}
+
 export interface InitRequest {
   secret_shares: number;
   secret_threshold: number;

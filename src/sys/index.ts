@@ -21,6 +21,7 @@ import { toolPaths } from './tools.js';
 import { wrappingPaths } from './wrapping.js';
 import { haPaths, type SysHa } from './ha.js';
 import { sealPaths } from './sealing.js';
+import { rekeyPaths } from './rekey.js';
 
 export interface SysBackendDeps {
   core: SysCore;
@@ -38,10 +39,12 @@ export interface SysBackendDeps {
   seal(): Promise<void>;
   /** The journal's indexer and ledger (absent with the journal off): sys/metrics. */
   journalHealth?: () => JournalHealth;
+  /** The file the server unseals itself from (seal "file", dev mode): sys/rekey is refused. */
+  unsealKeyFile?: string;
 }
 
 /** Vault's root-protected system paths: they need `sudo` as well as the operation's capability. */
-export const SYS_ROOT_PATHS = ['audit', 'audit/*', 'audit-hash/*', 'config/auditing/*', 'auth/*', 'rotate', 'raw', 'raw/*', 'seal', 'step-down', 'trails/*'];
+export const SYS_ROOT_PATHS = ['audit', 'audit/*', 'audit-hash/*', 'config/auditing/*', 'auth/*', 'rotate', 'raw', 'raw/*', 'rekey/*', 'seal', 'step-down', 'trails/*'];
 
 export function sysBackend(deps: SysBackendDeps): Backend {
   const services = () => deps.core.requireServices();
@@ -65,6 +68,7 @@ export function sysBackend(deps: SysBackendDeps): Backend {
     }),
     ...haPaths({ ha: deps.ha, onError: () => undefined }),
     ...sealPaths({ seal: deps.seal }),
+    ...rekeyPaths({ seal: deps.core.seal, unsealKeyFile: deps.unsealKeyFile }),
   ];
   return backendFromPaths(paths, {
     rootPaths: SYS_ROOT_PATHS,

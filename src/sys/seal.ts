@@ -13,6 +13,7 @@ import { VERSION } from '../lib/version.js';
 import type { SealStatus } from '../storage/index.js';
 import { lostEntriesView } from './audit-losses.js';
 import { journalHealthFields, journalMetricsText } from './journal-health.js';
+import { decodeKeyShare, positiveInt } from './seal-input.js';
 import type { JournalHealth } from '../journal/index.js';
 
 export interface SealEndpointsDeps {
@@ -109,7 +110,7 @@ export function sealEndpoints(deps: SealEndpointsDeps) {
         if (!status.sealed) return json(await sealStatusBody(core, status));
         status = reset && keyText === undefined
           ? await core.seal.submitUnsealKey(new Uint8Array(0), { reset: true })
-          : await core.seal.submitUnsealKey(decodeKey(keyText as string), { reset });
+          : await core.seal.submitUnsealKey(decodeKeyShare(keyText as string), { reset });
         if (!status.sealed) {
           if (deps.ha) deps.ha.unsealed();
           else await core.afterUnseal();
@@ -203,8 +204,8 @@ function healthCodes(q: Record<string, unknown>): Record<keyof typeof HEALTH_COD
 function initShares(data: Record<string, unknown>, autoUnseal: boolean): { shares: number; threshold: number } {
   const given = data.secret_shares !== undefined || data.secret_threshold !== undefined;
   if (!given) return autoUnseal ? { shares: 1, threshold: 1 } : { shares: 5, threshold: 3 };
-  const shares = intField(data, 'secret_shares');
-  const threshold = intField(data, 'secret_threshold');
+  const shares = positiveInt(data, 'secret_shares');
+  const threshold = positiveInt(data, 'secret_threshold');
   if (autoUnseal && (shares !== 1 || threshold !== 1)) {
     throw invalid('this server unseals itself from its key file (seal "file"), which holds one whole key: initialize with secret_shares=1 and secret_threshold=1 (sealtrail operator init -key-shares=1 -key-threshold=1)', 'invalid_seal_config');
   }
@@ -224,17 +225,4 @@ function refuseEncryptedOutput(data: Record<string, unknown>): void {
   const names = ['pgp_keys', 'root_token_pgp_key'].filter(asked);
   if (names.length === 0) return;
   throw new SealtrailError('invalid', 'init_pgp_unsupported', `${names.join(' and ')}: PGP encryption of the unseal key shares and the root token is not supported; initialize without them`);
-}
-
-function intField(data: Record<string, unknown>, name: string): number {
-  const v = data[name];
-  const n = typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) throw invalid(`${name} must be a positive integer`);
-  return n;
-}
-
-function decodeKey(text: string): Uint8Array {
-  if (/^[0-9a-fA-F]+$/.test(text) && text.length % 2 === 0) return Buffer.from(text, 'hex');
-  if (/^[A-Za-z0-9+/]+={0,2}$/.test(text)) return Buffer.from(text, 'base64');
-  throw invalid("'key' must be a valid hex or base64 string");
 }

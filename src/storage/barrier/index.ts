@@ -1,4 +1,5 @@
 export type { SealManager, SealStatus, InitResult } from './types.js';
+export type { RekeyProgress, RekeyStatus, RekeyVerifyProgress, RekeyVerifyStatus } from './rekey.js';
 export { createSealManager, type SealManagerDeps } from './seal-manager.js';
 export { readUnsealKeyFile, writeUnsealKeyFile } from './key-file.js';
 export { SEAL_PREFIX } from './barrier.js';

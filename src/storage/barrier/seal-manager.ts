@@ -4,7 +4,7 @@
  * sealed, every barrier call throws `sealed()`.
  *
  * Key hierarchy: unseal key (split into shares, never stored) → root key (`core/root-key`) →
- * keyring (`core/keyring`) → barrier values.
+ * keyring (`core/keyring`) → barrier values. A rekey (rekey.ts) replaces the unseal key.
  */
 import { combine, split } from 'shamir-secret-sharing';
 import { SealtrailError, invalid, sealed } from '../../errors/index.js';
@@ -15,7 +15,8 @@ import { KEY_BYTES, randomKey } from './aead.js';
 import { createBarrier } from './barrier.js';
 import { Keyring } from './keyring.js';
 import { SEAL_CONFIG_KEY, encodeSealConfig, readSealConfig, validateSealConfig, type SealConfig } from './seal-config.js';
-import { keyringRecord, openSealRecords, readKeyring, rootKeyRecord, unsealFailed } from './seal-records.js';
+import { ROOT_KEY_KEY, keyringRecord, openSealRecords, opensRootKey, readKeyring, rootKeyRecord, unsealFailed } from './seal-records.js';
+import { NOT_STARTED, RekeyAttempt, shareBytesOf, type RekeyProgress, type RekeyVerifyProgress } from './rekey.js';
 import type { InitResult, SealManager, SealStatus } from './types.js';
 import { UnsealProgress } from './unseal-progress.js';
 
@@ -28,12 +29,18 @@ export interface SealManagerDeps {
 export function createSealManager({ physical, clock }: SealManagerDeps): SealManager {
   let ring: Keyring | undefined;
   let rootKey: Uint8Array | undefined;
-  let config: SealConfig | undefined; // immutable once written, so cached after the first read
+  let config: SealConfig | undefined;
   const progress = new UnsealProgress();
+  let rekey: RekeyAttempt | undefined;
   const serial = createSerializer();
   const barrier = createBarrier({ physical, keyring: () => ring });
 
-  const loadConfig = async (): Promise<SealConfig | undefined> => (config ??= await readSealConfig(physical));
+  /**
+   * Unsealed, the configuration only changes through this node's own rekey, which updates it; sealed,
+   * it is read again, since another node of an HA cluster may have rekeyed the seal meanwhile.
+   */
+  const loadConfig = async (): Promise<SealConfig | undefined> =>
+    ring === undefined ? (config = (await readSealConfig(physical)) ?? config) : (config ??= await readSealConfig(physical));
   const requireConfig = async (): Promise<SealConfig> => {
     const c = await loadConfig();
     if (c === undefined) throw new SealtrailError('uninitialized', 'not_initialized', 'Vault is not initialized');
@@ -61,7 +68,43 @@ export function createSealManager({ physical, clock }: SealManagerDeps): SealMan
     rootKey = opened.rootKey;
   };
 
+  const endRekey = (): void => {
+    rekey?.wipe();
+    rekey = undefined;
+  };
+
+  const requireUnsealed = (): Uint8Array => {
+    if (ring === undefined || rootKey === undefined) throw sealed();
+    return rootKey;
+  };
+
+  const requireRekey = (): RekeyAttempt => {
+    if (rekey === undefined) throw invalid('no rekey in progress', 'rekey_not_started');
+    return rekey;
+  };
+
+  /** Combines shares into a key; two different shares with the same x coordinate are not shares of one secret. */
+  const combined = async (shares: readonly Uint8Array[], one: boolean): Promise<Uint8Array> => {
+    if (one) return new Uint8Array(shares[0]);
+    try {
+      return await combine([...shares]);
+    } catch {
+      throw new SealtrailError('invalid', 'unseal_failed', 'failed to compute combined key: inconsistent key shares');
+    }
+  };
+
+  /** Writes the new configuration and the root key under the new unseal key, in one transaction. */
+  const applyRekey = async (attempt: RekeyAttempt, unsealKey: Uint8Array, root: Uint8Array): Promise<void> => {
+    const { next } = attempt.request;
+    await physical.transaction([
+      { op: 'put', key: SEAL_CONFIG_KEY, value: encodeSealConfig(next) },
+      rootKeyRecord(unsealKey, root),
+    ]);
+    config = next;
+  };
+
   const wipe = (): void => {
+    endRekey();
     ring?.wipe();
     ring = undefined;
     rootKey?.fill(0);
@@ -154,6 +197,97 @@ export function createSealManager({ physical, clock }: SealManagerDeps): SealMan
         const old = ring;
         ring = fresh;
         old.wipe();
+      }),
+
+    rekeyStatus: () =>
+      serial(async () => {
+        requireUnsealed();
+        const c = await requireConfig();
+        return rekey?.status(c.secretThreshold) ?? NOT_STARTED(c.secretThreshold);
+      }),
+
+    startRekey: (opts) =>
+      serial(async () => {
+        requireUnsealed();
+        const c = await requireConfig();
+        if (rekey !== undefined) throw invalid('rekey already in progress', 'rekey_in_progress');
+        const next = validateSealConfig(opts);
+        rekey = new RekeyAttempt({ next, requireVerification: opts.requireVerification });
+        return rekey.status(c.secretThreshold);
+      }),
+
+    cancelRekey: () =>
+      serial(async () => {
+        requireUnsealed();
+        endRekey();
+      }),
+
+    submitRekeyKey: (key, nonce) =>
+      serial(async (): Promise<RekeyProgress> => {
+        const root = requireUnsealed();
+        const c = await requireConfig();
+        const attempt = requireRekey();
+        attempt.addShare(key, nonce, shareBytesOf(c));
+        if (attempt.shares.count < c.secretThreshold) return { complete: false, status: attempt.status(c.secretThreshold) };
+
+        // The threshold is reached: the shares given are used up whatever happens next.
+        let current: Uint8Array | undefined;
+        const unsealKey = randomKey();
+        try {
+          current = await combined(attempt.shares.current(), c.secretShares === 1);
+          if (!opensRootKey(await physical.get(ROOT_KEY_KEY), current)) throw new SealtrailError('invalid', 'rekey_failed', 'rekey failed: the key shares given do not combine into the unseal key');
+          const { next } = attempt.request;
+          // With one share the share is the unseal key itself (the library needs at least two).
+          const keys = next.secretShares === 1 ? [Uint8Array.from(unsealKey)] : await split(unsealKey, next.secretShares, next.secretThreshold);
+          if (attempt.request.requireVerification) {
+            const verificationNonce = attempt.awaitVerification(unsealKey);
+            return { complete: true, nonce: attempt.nonce, keys, verificationRequired: true, verificationNonce };
+          }
+          await applyRekey(attempt, unsealKey, root);
+          endRekey();
+          return { complete: true, nonce: attempt.nonce, keys, verificationRequired: false, verificationNonce: '' };
+        } finally {
+          current?.fill(0);
+          unsealKey.fill(0);
+          attempt.shares.reset();
+        }
+      }),
+
+    rekeyVerifyStatus: () =>
+      serial(async () => {
+        requireUnsealed();
+        return rekey?.verifyStatus() ?? { started: false, nonce: '', t: 0, n: 0, progress: 0 };
+      }),
+
+    submitRekeyVerifyKey: (key, nonce) =>
+      serial(async (): Promise<RekeyVerifyProgress> => {
+        const root = requireUnsealed();
+        const attempt = requireRekey();
+        const verifyNonce = attempt.requirePending().nonce;
+        if (!attempt.addVerifyShare(key, nonce)) return { complete: false, nonce: verifyNonce, status: attempt.verifyStatus() };
+        const pending = attempt.requirePending();
+        let candidate: Uint8Array | undefined;
+        try {
+          candidate = await combined(pending.shares.current(), attempt.request.next.secretShares === 1);
+          if (!attempt.verifies(candidate)) throw new SealtrailError('invalid', 'rekey_verification_failed', 'rekey verification failed: the new key shares given do not combine into the new unseal key');
+          await applyRekey(attempt, pending.unsealKey, root);
+        } catch (err) {
+          // A failed verification starts over with the same new shares and a new nonce.
+          attempt.restartVerification();
+          throw err;
+        } finally {
+          candidate?.fill(0);
+        }
+        endRekey();
+        return { complete: true, nonce: verifyNonce, status: { started: false, nonce: '', t: 0, n: 0, progress: 0 } };
+      }),
+
+    cancelRekeyVerify: () =>
+      serial(async () => {
+        requireUnsealed();
+        const attempt = requireRekey();
+        attempt.restartVerification();
+        return attempt.verifyStatus();
       }),
 
     rotate: () =>

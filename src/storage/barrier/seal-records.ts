@@ -57,6 +57,15 @@ export async function openSealRecords(physical: Storage, unsealKey: Uint8Array):
   }
 }
 
+/** Whether `unsealKey` opens the stored root key record (a rekey's proof that its shares are the current ones). */
+export function opensRootKey(sealedRoot: Uint8Array | undefined, unsealKey: Uint8Array): boolean {
+  if (sealedRoot === undefined) throw new SealtrailError('internal', 'seal_records_missing', 'seal records are missing from storage');
+  if (unsealKey.length !== 32) return false;
+  const root = openValue(importKey(unsealKey), sealedRoot, ROOT_KEY_AAD);
+  if (root.ok) root.plaintext.fill(0);
+  return root.ok;
+}
+
 /** Reads the keyring again with the root key (an HA node becoming active: another node may have rotated it). */
 export async function readKeyring(physical: Storage, rootKey: Uint8Array): Promise<Keyring> {
   const sealedRing = await physical.get(KEYRING_KEY);

@@ -4,6 +4,7 @@
  * split into Shamir shares at init (or read from a key file for auto-unseal).
  */
 import type { Storage } from '../types.js';
+import type { RekeyProgress, RekeyStatus, RekeyVerifyProgress, RekeyVerifyStatus } from './rekey.js';
 
 export interface SealStatus {
   type: 'shamir';
@@ -41,4 +42,21 @@ export interface SealManager {
   /** Adds a new keyring term; new writes use it, old values stay readable. */
   rotate(): Promise<number>;
   isSealed(): boolean;
+  /** The rekey attempt in progress, if any (rekey.ts). Every rekey call needs the server unsealed. */
+  rekeyStatus(): Promise<RekeyStatus>;
+  /** Starts a rekey to `secretShares`/`secretThreshold`; refused while one is in progress. */
+  startRekey(opts: { secretShares: number; secretThreshold: number; requireVerification: boolean }): Promise<RekeyStatus>;
+  /** Ends the attempt in progress, if any, and forgets its shares and pending key. */
+  cancelRekey(): Promise<void>;
+  /**
+   * Gives one current share to the attempt `nonce`. At the threshold the shares are combined and
+   * checked against the root key record; the new shares are then returned and, without
+   * verification, in force.
+   */
+  submitRekeyKey(key: Uint8Array, nonce: string): Promise<RekeyProgress>;
+  rekeyVerifyStatus(): Promise<RekeyVerifyStatus>;
+  /** Gives one new share back; at the new threshold, the new unseal key is put in force if they combine into it. */
+  submitRekeyVerifyKey(key: Uint8Array, nonce: string): Promise<RekeyVerifyProgress>;
+  /** Starts the verification over with a new nonce. */
+  cancelRekeyVerify(): Promise<RekeyVerifyStatus>;
 }

@@ -161,3 +161,49 @@ test('keyring serialization round-trips terms and install times', () => {
   assert.deepEqual(back.serialize(), bytesOut);
   assert.throws(() => Keyring.deserialize(bytesOut.subarray(0, 20)), /length/);
 });
+
+test('rekey: another node sealed on the same storage unseals with the new shares and threshold, and keeps reading the keyring', async () => {
+  const physical = createMemoryStorage();
+  const { seal: active } = newManager(physical);
+  const { keys: oldKeys } = await active.initialize({ secretShares: 3, secretThreshold: 2 });
+  for (const k of oldKeys.slice(0, 2)) await active.submitUnsealKey(k);
+  await active.barrier.put('app/value', bytes('before the rekey'));
+  // An HA peer: sealed, and it has shown its seal status (2 of 3) before the rekey.
+  const peer = createSealManager({ physical, clock: manualClock(0) });
+  assert.deepEqual([(await peer.status()).t, (await peer.status()).n], [2, 3]);
+
+  const { nonce } = await active.startRekey({ secretShares: 5, secretThreshold: 4, requireVerification: false });
+  await assert.rejects(active.submitRekeyKey(oldKeys[0], 'another'), { code: 'rekey_incorrect_nonce' });
+  await active.submitRekeyKey(oldKeys[0], nonce);
+  const done = await active.submitRekeyKey(oldKeys[2], nonce);
+  assert.equal(done.complete, true);
+  const newKeys = done.complete ? done.keys : [];
+  assert.equal(newKeys.length, 5);
+  assert.deepEqual(Buffer.from(await combine(newKeys.slice(1))).length, 32);
+
+  // The peer reads the new configuration while sealed: three shares are not enough any more.
+  assert.deepEqual([(await peer.status()).t, (await peer.status()).n], [4, 5]);
+  for (const k of newKeys.slice(0, 3)) assert.equal((await peer.submitUnsealKey(k)).sealed, true);
+  assert.equal((await peer.submitUnsealKey(newKeys[4])).sealed, false);
+  // The root key is the same: the keyring and what it encrypts open as before.
+  assert.equal(text(await peer.barrier.get('app/value')), 'before the rekey');
+  await peer.reloadKeyring();
+  await active.rotate();
+  await peer.reloadKeyring();
+  assert.equal(text(await peer.barrier.get('app/value')), 'before the rekey');
+});
+
+test('rekey needs the server unsealed, and sealing ends an attempt and wipes its shares', async () => {
+  const { seal } = newManager();
+  const { keys } = await seal.initialize({ secretShares: 3, secretThreshold: 2 });
+  await assert.rejects(seal.startRekey({ secretShares: 1, secretThreshold: 1, requireVerification: false }), { code: 'sealed' });
+  for (const k of keys.slice(0, 2)) await seal.submitUnsealKey(k);
+  const { nonce } = await seal.startRekey({ secretShares: 1, secretThreshold: 1, requireVerification: true });
+  await seal.submitRekeyKey(keys[0], nonce);
+  assert.equal((await seal.rekeyStatus()).progress, 1);
+  await seal.seal();
+  await assert.rejects(seal.rekeyStatus(), { code: 'sealed' });
+  for (const k of keys.slice(1, 3)) await seal.submitUnsealKey(k);
+  assert.equal((await seal.rekeyStatus()).started, false);
+  await assert.rejects(seal.submitRekeyKey(keys[0], nonce), { code: 'rekey_not_started' });
+});

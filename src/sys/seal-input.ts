@@ -1,0 +1,17 @@
+/** Request values the seal endpoints share (sys/unseal, sys/init, sys/rekey). */
+import { invalid } from '../errors/index.js';
+
+/** An unseal key share as Vault's API takes it: hex, or standard base64. */
+export function decodeKeyShare(text: string): Uint8Array {
+  if (/^[0-9a-fA-F]+$/.test(text) && text.length % 2 === 0) return Buffer.from(text, 'hex');
+  if (/^[A-Za-z0-9+/]+={0,2}$/.test(text)) return Buffer.from(text, 'base64');
+  throw invalid("'key' must be a valid hex or base64 string");
+}
+
+/** A share count or threshold: a positive integer, as a number or its decimal text. */
+export function positiveInt(data: Record<string, unknown>, name: string): number {
+  const v = data[name];
+  const n = typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) throw invalid(`${name} must be a positive integer`);
+  return n;
+}
