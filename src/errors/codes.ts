@@ -171,6 +171,7 @@ export const ERROR_CODES = {
   rekey_key_file_seal: { kind: 'invalid', status: 400 },
   rekey_not_started: { kind: 'invalid', status: 400 },
   rekey_pgp_unsupported: { kind: 'invalid', status: 400 },
+  rekey_superseded: { kind: 'invalid', status: 400 },
   rekey_verification_failed: { kind: 'invalid', status: 400 },
   rekey_verification_not_started: { kind: 'invalid', status: 400 },
   rekey_verification_pending: { kind: 'invalid', status: 400 },

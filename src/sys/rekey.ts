@@ -9,6 +9,10 @@
  * that reason: anyone could cancel an operator's rekey, unseen.) The shares given are request
  * values, HMAC'd in the audit entries like every other; the new shares are never in an entry:
  * the response entries record the attempt's state only.
+ *
+ * A new unseal key is put in force only once the answer that completes the rekey is recorded
+ * (the lifecycle's `afterRecorded`): if the response entry cannot be written, the client gets 500
+ * without the new shares, and the old ones must still open the server.
  */
 import type { PathSpec } from '../core/index.js';
 import { SealtrailError, invalid } from '../errors/index.js';
@@ -81,7 +85,7 @@ export function rekeyPaths(deps: RekeyPathsDeps): PathSpec[] {
           for (const k of result.keys) k.fill(0);
           // The new shares go to the caller only: the response entries say how many, not what.
           const { keys: _keys, keys_base64: _keysBase64, ...recorded } = body;
-          return bare(body, { ...recorded, shares: result.keys.length });
+          return { ...bare(body, { ...recorded, shares: result.keys.length }), afterRecorded: result.apply };
         },
       },
     },
@@ -92,7 +96,8 @@ export function rekeyPaths(deps: RekeyPathsDeps): PathSpec[] {
         update: async (req) => {
           const { key, nonce } = shareInput(req.data);
           const result = await seal.submitRekeyVerifyKey(key, nonce);
-          return bare(result.complete ? { nonce: result.nonce, complete: true } : verifyStatusBody(result.status));
+          if (!result.complete) return bare(verifyStatusBody(result.status));
+          return { ...bare({ nonce: result.nonce, complete: true }), afterRecorded: result.apply };
         },
         delete: async () => bare(verifyStatusBody(await seal.cancelRekeyVerify())),
       },

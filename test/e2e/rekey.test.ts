@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { runServer, type RunningServer } from '../../src/app/run.js';
 import { call, startDevServer } from '../helpers/server.js';
 import { runIn } from '../cli/harness.js';
+import { httpCollector } from '../helpers/listeners.js';
 
 function configFor(dir: string): string {
   const path = join(dir, 'sealtrail.hcl');
@@ -281,6 +282,60 @@ test('sealtrail operator rekey: -init, shares from arguments and stdin with the 
     assert.match((await cli(['-init', '-pgp-keys=a,b'])).stderr, /-pgp-keys and -backup are not supported/);
   } finally {
     await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a rekey whose completing answer cannot be recorded hands out nothing and keeps the old shares in force', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sealtrail-rekey-'));
+  // The only audit device takes every entry but the one that would hand out the new shares.
+  let refuse = true;
+  const collector = await httpCollector((_req, res, body) => {
+    if (!refuse || !body.includes('"complete":true')) return false;
+    res.writeHead(503).end();
+    return true;
+  });
+  const configPath = join(dir, 'sealtrail.hcl');
+  writeFileSync(configPath, `listener "tcp" {\n  address = "127.0.0.1:0"\n  tls_disable = true\n}\nstorage "sqlite" {\n  path = "${join(dir, 'data', 'sealtrail.db')}"\n}\naudit "http" "http/" {\n  options = { uri = "${collector.url}" }\n}\njournal {\n  enabled = false\n}\nlog_level = "error"\n`);
+  const server = await runServer({ configPath, handleSignals: false, out: () => {} });
+  try {
+    const base = server.address;
+    const init = await call(base, 'PUT', 'sys/init', { body: { secret_shares: 3, secret_threshold: 2 } });
+    const keys: string[] = init.json.keys;
+    const root: string = init.json.root_token;
+    await unseal(base, keys.slice(0, 2));
+
+    for (const verify of [false, true]) {
+      const nonce = (await call(base, 'PUT', 'sys/rekey/init', { token: root, body: { secret_shares: 2, secret_threshold: 2, require_verification: verify } })).json.nonce;
+      await call(base, 'PUT', 'sys/rekey/update', { token: root, body: { key: keys[0], nonce } });
+      refuse = !verify;
+      const last = await call(base, 'PUT', 'sys/rekey/update', { token: root, body: { key: keys[2], nonce } });
+      refuse = true;
+      if (!verify) {
+        assert.deepEqual([last.status, last.json], [500, { errors: ['internal error'] }]);
+      } else {
+        // The new shares are out; their verification's answer is the one that cannot be recorded.
+        assert.equal(last.json.complete, true);
+        const vnonce: string = last.json.verification_nonce;
+        await call(base, 'PUT', 'sys/rekey/verify', { token: root, body: { key: last.json.keys[0], nonce: vnonce } });
+        const verified = await call(base, 'PUT', 'sys/rekey/verify', { token: root, body: { key: last.json.keys[1], nonce: vnonce } });
+        assert.deepEqual([verified.status, verified.json], [500, { errors: ['internal error'] }]);
+      }
+      assert.deepEqual([(await call(base, 'GET', 'sys/seal-status')).json.t, (await call(base, 'GET', 'sys/seal-status')).json.n], [2, 3]);
+      // The old shares still open the server.
+      assert.equal((await call(base, 'PUT', 'sys/seal', { token: root })).status, 204);
+      assert.equal((await unseal(base, [keys[1], keys[2]])).json.sealed, false);
+    }
+    // With the device recording again, a rekey completes.
+    refuse = false;
+    const nonce = (await call(base, 'PUT', 'sys/rekey/init', { token: root, body: { secret_shares: 2, secret_threshold: 2 } })).json.nonce;
+    await call(base, 'PUT', 'sys/rekey/update', { token: root, body: { key: keys[0], nonce } });
+    const done = await call(base, 'PUT', 'sys/rekey/update', { token: root, body: { key: keys[1], nonce } });
+    assert.deepEqual([done.status, done.json.keys.length], [200, 2]);
+    assert.equal((await call(base, 'GET', 'sys/seal-status')).json.n, 2);
+  } finally {
+    await server.close();
+    await collector.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -44,16 +44,26 @@ export interface RekeyVerifyStatus {
   progress: number;
 }
 
+/**
+ * Puts a completed rekey's new unseal key in force. The caller runs it only once the answer that
+ * hands out the new shares is recorded: a new key in force whose shares never reached anyone would
+ * leave the server unable to unseal. Refused if the rekey was cancelled, superseded or sealed away
+ * meanwhile; the old shares then stay in force.
+ */
+export type ApplyRekey = () => Promise<void>;
+
 export type RekeyProgress =
   | { complete: false; status: RekeyStatus }
-  /** The new shares; with verification they are not in force until verified. */
-  | { complete: true; nonce: string; keys: Uint8Array[]; verificationRequired: boolean; verificationNonce: string };
+  /**
+   * The new shares. Without verification `apply` puts them in force; with verification they wait
+   * for it and there is nothing to apply yet.
+   */
+  | { complete: true; nonce: string; keys: Uint8Array[]; verificationRequired: boolean; verificationNonce: string; apply?: ApplyRekey };
 
-export interface RekeyVerifyProgress {
-  complete: boolean;
-  nonce: string;
-  status: RekeyVerifyStatus;
-}
+export type RekeyVerifyProgress =
+  | { complete: false; nonce: string; status: RekeyVerifyStatus }
+  /** The new shares combined into the new unseal key; `apply` puts it in force. */
+  | { complete: true; nonce: string; apply: ApplyRekey };
 
 export interface RekeyRequest {
   next: SealConfig;

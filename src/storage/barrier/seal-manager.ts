@@ -16,7 +16,7 @@ import { createBarrier } from './barrier.js';
 import { Keyring } from './keyring.js';
 import { SEAL_CONFIG_KEY, encodeSealConfig, readSealConfig, validateSealConfig, type SealConfig } from './seal-config.js';
 import { ROOT_KEY_KEY, keyringRecord, openSealRecords, opensRootKey, readKeyring, rootKeyRecord, unsealFailed } from './seal-records.js';
-import { NOT_STARTED, RekeyAttempt, shareBytesOf, type RekeyProgress, type RekeyVerifyProgress } from './rekey.js';
+import { NOT_STARTED, RekeyAttempt, shareBytesOf, type ApplyRekey, type RekeyProgress, type RekeyVerifyProgress } from './rekey.js';
 import type { InitResult, SealManager, SealStatus } from './types.js';
 import { UnsealProgress } from './unseal-progress.js';
 
@@ -32,6 +32,8 @@ export function createSealManager({ physical, clock }: SealManagerDeps): SealMan
   let config: SealConfig | undefined;
   const progress = new UnsealProgress();
   let rekey: RekeyAttempt | undefined;
+  /** A rekey whose new key waits for its answer to be recorded (ApplyRekey in rekey.ts). */
+  let completing: { unsealKey: Uint8Array; next: SealConfig } | undefined;
   const serial = createSerializer();
   const barrier = createBarrier({ physical, keyring: () => ring });
 
@@ -73,6 +75,30 @@ export function createSealManager({ physical, clock }: SealManagerDeps): SealMan
     rekey = undefined;
   };
 
+  const dropCompleting = (): void => {
+    completing?.unsealKey.fill(0);
+    completing = undefined;
+  };
+
+  /**
+   * Ends the attempt and holds its new unseal key until the returned function, run once the answer
+   * is recorded, writes it; anything that ends the wait first (a new rekey, sealing) voids it.
+   */
+  const complete = (attempt: RekeyAttempt, unsealKey: Uint8Array): ApplyRekey => {
+    dropCompleting();
+    const mine = { unsealKey: Uint8Array.from(unsealKey), next: attempt.request.next };
+    completing = mine;
+    endRekey();
+    return () => serial(async () => {
+      if (completing !== mine) throw new SealtrailError('invalid', 'rekey_superseded', 'the rekey was cancelled, superseded or sealed away before its new shares were recorded; the old shares stay in force');
+      try {
+        await applyRekey(mine.next, mine.unsealKey, requireUnsealed());
+      } finally {
+        dropCompleting();
+      }
+    });
+  };
+
   const requireUnsealed = (): Uint8Array => {
     if (ring === undefined || rootKey === undefined) throw sealed();
     return rootKey;
@@ -94,8 +120,7 @@ export function createSealManager({ physical, clock }: SealManagerDeps): SealMan
   };
 
   /** Writes the new configuration and the root key under the new unseal key, in one transaction. */
-  const applyRekey = async (attempt: RekeyAttempt, unsealKey: Uint8Array, root: Uint8Array): Promise<void> => {
-    const { next } = attempt.request;
+  const applyRekey = async (next: SealConfig, unsealKey: Uint8Array, root: Uint8Array): Promise<void> => {
     await physical.transaction([
       { op: 'put', key: SEAL_CONFIG_KEY, value: encodeSealConfig(next) },
       rootKeyRecord(unsealKey, root),
@@ -105,6 +130,7 @@ export function createSealManager({ physical, clock }: SealManagerDeps): SealMan
 
   const wipe = (): void => {
     endRekey();
+    dropCompleting();
     ring?.wipe();
     ring = undefined;
     rootKey?.fill(0);
@@ -212,6 +238,7 @@ export function createSealManager({ physical, clock }: SealManagerDeps): SealMan
         const c = await requireConfig();
         if (rekey !== undefined) throw invalid('rekey already in progress', 'rekey_in_progress');
         const next = validateSealConfig(opts);
+        dropCompleting();
         rekey = new RekeyAttempt({ next, requireVerification: opts.requireVerification });
         return rekey.status(c.secretThreshold);
       }),
@@ -224,7 +251,7 @@ export function createSealManager({ physical, clock }: SealManagerDeps): SealMan
 
     submitRekeyKey: (key, nonce) =>
       serial(async (): Promise<RekeyProgress> => {
-        const root = requireUnsealed();
+        requireUnsealed();
         const c = await requireConfig();
         const attempt = requireRekey();
         attempt.addShare(key, nonce, shareBytesOf(c));
@@ -243,9 +270,7 @@ export function createSealManager({ physical, clock }: SealManagerDeps): SealMan
             const verificationNonce = attempt.awaitVerification(unsealKey);
             return { complete: true, nonce: attempt.nonce, keys, verificationRequired: true, verificationNonce };
           }
-          await applyRekey(attempt, unsealKey, root);
-          endRekey();
-          return { complete: true, nonce: attempt.nonce, keys, verificationRequired: false, verificationNonce: '' };
+          return { complete: true, nonce: attempt.nonce, keys, verificationRequired: false, verificationNonce: '', apply: complete(attempt, unsealKey) };
         } finally {
           current?.fill(0);
           unsealKey.fill(0);
@@ -261,7 +286,7 @@ export function createSealManager({ physical, clock }: SealManagerDeps): SealMan
 
     submitRekeyVerifyKey: (key, nonce) =>
       serial(async (): Promise<RekeyVerifyProgress> => {
-        const root = requireUnsealed();
+        requireUnsealed();
         const attempt = requireRekey();
         const verifyNonce = attempt.requirePending().nonce;
         if (!attempt.addVerifyShare(key, nonce)) return { complete: false, nonce: verifyNonce, status: attempt.verifyStatus() };
@@ -270,7 +295,6 @@ export function createSealManager({ physical, clock }: SealManagerDeps): SealMan
         try {
           candidate = await combined(pending.shares.current(), attempt.request.next.secretShares === 1);
           if (!attempt.verifies(candidate)) throw new SealtrailError('invalid', 'rekey_verification_failed', 'rekey verification failed: the new key shares given do not combine into the new unseal key');
-          await applyRekey(attempt, pending.unsealKey, root);
         } catch (err) {
           // A failed verification starts over with the same new shares and a new nonce.
           attempt.restartVerification();
@@ -278,8 +302,7 @@ export function createSealManager({ physical, clock }: SealManagerDeps): SealMan
         } finally {
           candidate?.fill(0);
         }
-        endRekey();
-        return { complete: true, nonce: verifyNonce, status: { started: false, nonce: '', t: 0, n: 0, progress: 0 } };
+        return { complete: true, nonce: verifyNonce, apply: complete(attempt, pending.unsealKey) };
       }),
 
     cancelRekeyVerify: () =>

@@ -176,9 +176,12 @@ test('rekey: another node sealed on the same storage unseals with the new shares
   await assert.rejects(active.submitRekeyKey(oldKeys[0], 'another'), { code: 'rekey_incorrect_nonce' });
   await active.submitRekeyKey(oldKeys[0], nonce);
   const done = await active.submitRekeyKey(oldKeys[2], nonce);
-  assert.equal(done.complete, true);
-  const newKeys = done.complete ? done.keys : [];
+  assert.ok(done.complete && done.apply);
+  const newKeys = done.keys;
   assert.equal(newKeys.length, 5);
+  // Not in force until applied (once the answer handing out the new shares is recorded).
+  assert.deepEqual([(await peer.status()).t, (await peer.status()).n], [2, 3]);
+  await done.apply();
   assert.deepEqual(Buffer.from(await combine(newKeys.slice(1))).length, 32);
 
   // The peer reads the new configuration while sealed: three shares are not enough any more.
@@ -206,4 +209,33 @@ test('rekey needs the server unsealed, and sealing ends an attempt and wipes its
   for (const k of keys.slice(1, 3)) await seal.submitUnsealKey(k);
   assert.equal((await seal.rekeyStatus()).started, false);
   await assert.rejects(seal.submitRekeyKey(keys[0], nonce), { code: 'rekey_not_started' });
+});
+
+test('a completed rekey is in force only when applied; sealing or a new rekey before that voids it and keeps the old shares', async () => {
+  const { seal } = newManager();
+  const { keys } = await seal.initialize({ secretShares: 3, secretThreshold: 2 });
+  const unsealWith = async (shares: Uint8Array[]) => { for (const k of shares) await seal.submitUnsealKey(k); };
+  await unsealWith(keys.slice(0, 2));
+  const run = async () => {
+    const { nonce } = await seal.startRekey({ secretShares: 2, secretThreshold: 2, requireVerification: false });
+    await seal.submitRekeyKey(keys[0], nonce);
+    const done = await seal.submitRekeyKey(keys[1], nonce);
+    assert.ok(done.complete && done.apply);
+    return done.apply;
+  };
+
+  // Sealed before the answer was recorded: void, and the old shares open the server.
+  const first = await run();
+  assert.equal((await seal.rekeyStatus()).started, false);
+  await seal.seal();
+  await unsealWith(keys.slice(1, 3));
+  await assert.rejects(first(), { code: 'rekey_superseded' });
+  // A new rekey started meanwhile voids it too; the new one applies.
+  const second = await run();
+  const third = await run();
+  await assert.rejects(second(), { code: 'rekey_superseded' });
+  assert.equal((await seal.status()).n, 3);
+  await third();
+  assert.equal((await seal.status()).n, 2);
+  await assert.rejects(third(), { code: 'rekey_superseded' });
 });
