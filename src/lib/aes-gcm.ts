@@ -38,14 +38,20 @@ let noncePos = NONCE_POOL_BYTES;
 
 /** A fresh random nonce (its own buffer). */
 export function randomNonce(): Buffer {
-  if (noncePos >= NONCE_POOL_BYTES) {
+  return pooledRandomBytes(GCM_NONCE_BYTES);
+}
+
+/** `n` (at most a nonce pool's worth) fresh CSPRNG bytes from the pool, in a buffer of their own. */
+export function pooledRandomBytes(n: number): Buffer {
+  if (n > NONCE_POOL_BYTES) throw new RangeError(`at most ${NONCE_POOL_BYTES} pooled random bytes at once`);
+  if (noncePos + n > NONCE_POOL_BYTES) {
     noncePool = randomFillSync(Buffer.allocUnsafeSlow(NONCE_POOL_BYTES));
     noncePos = 0;
   }
-  const nonce = Buffer.allocUnsafe(GCM_NONCE_BYTES);
-  noncePool.copy(nonce, 0, noncePos, noncePos + GCM_NONCE_BYTES);
-  noncePos += GCM_NONCE_BYTES;
-  return nonce;
+  const out = Buffer.allocUnsafe(n);
+  noncePool.copy(out, 0, noncePos, noncePos + n);
+  noncePos += n;
+  return out;
 }
 
 /** Encrypts `plaintext`, authenticating `aad` with it. */

@@ -7,4 +7,4 @@ export { cachedStorage, type CachedStorage } from './cache.js';
 export { persistentClusterId } from './cluster-id.js';
 export * from './barrier/index.js';
 /** The barrier's AEAD, for a module that encrypts records outside the barrier under its own key. */
-export { importKey, sealValue, openValue } from './barrier/aead.js';
+export { importKey, sealValue, openValue, termOf } from './barrier/aead.js';

@@ -8,7 +8,7 @@
  * fails to open. This is the only barrier module that imports node:crypto.
  */
 import { createSecretKey, randomFillSync, type KeyObject } from 'node:crypto';
-import { AES_256_KEY_BYTES, GCM_NONCE_BYTES, GCM_TAG_BYTES, gcmOpen, gcmSeal } from '../../lib/aes-gcm.js';
+import { AES_256_KEY_BYTES, GCM_NONCE_BYTES, GCM_TAG_BYTES, gcmOpen, gcmSeal, type AesKey } from '../../lib/aes-gcm.js';
 
 export const FORMAT_VERSION = 1;
 export const KEY_BYTES = AES_256_KEY_BYTES;
@@ -51,7 +51,7 @@ function writeNonce(out: Buffer, offset: number): void {
 }
 
 /** Encrypts `plaintext` under `key`, labelling it with `term`; `aad` is authenticated, not stored. */
-export function sealValue(key: KeyObject, term: number, plaintext: Uint8Array, aad: Uint8Array): Buffer {
+export function sealValue(key: AesKey, term: number, plaintext: Uint8Array, aad: Uint8Array): Buffer {
   const out = Buffer.allocUnsafe(OVERHEAD + plaintext.length);
   out[0] = FORMAT_VERSION;
   out.writeUInt32BE(term, 1);
@@ -69,7 +69,7 @@ export function termOf(sealed: Uint8Array): number | undefined {
 }
 
 /** Decrypts a value sealed by `sealValue`; authentication failure is a result, not an exception. */
-export function openValue(key: KeyObject, sealed: Uint8Array, aad: Uint8Array): OpenResult {
+export function openValue(key: AesKey, sealed: Uint8Array, aad: Uint8Array): OpenResult {
   if (sealed.length < OVERHEAD) return { ok: false, reason: 'format' };
   if (sealed[0] !== FORMAT_VERSION) return { ok: false, reason: 'version' };
   const nonce = sealed.subarray(HEADER_BYTES, HEADER_BYTES + NONCE_BYTES);
