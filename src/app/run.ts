@@ -124,7 +124,7 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
     undo.push(() => physical.close());
     if (storage.ha) undo.push(() => storage.ha!.backend.close());
     const clusterId = await persistentClusterId(physical, uuid);
-    const seal = createSealManager({ physical, clock });
+    const seal = createSealManager({ physical, clock, onKeyUsageError: (err, what) => log.error({ err }, what) });
     // With HA, services exist only while this node holds the lock (src/ha/node.ts).
     const ha = haNodeFor(config, storage, {
       seal, log, now: () => clock.now(),

@@ -15,7 +15,6 @@ import type { JournalHealth } from '../journal/index.js';
 
 export function systemInfoPaths(deps: { core: SysCore; policies: PolicyStore; journalHealth?: () => JournalHealth }): PathSpec[] {
   const { core } = deps;
-  let lastRotation = 0;
   return [
     {
       pattern: 'metrics',
@@ -31,8 +30,8 @@ export function systemInfoPaths(deps: { core: SysCore; policies: PolicyStore; jo
       pattern: 'key-status',
       handlers: {
         read: async () => {
-          const s = await core.seal.status();
-          return { data: { term: s.term, install_time: rfc3339(lastRotation || core.clock.now()) } };
+          const k = await core.seal.keyStatus();
+          return { data: { term: k.term, install_time: rfc3339(k.installTimeMs), encryptions: k.encryptions } };
         },
       },
     },
@@ -41,7 +40,6 @@ export function systemInfoPaths(deps: { core: SysCore; policies: PolicyStore; jo
       handlers: {
         update: async () => {
           await core.seal.rotate();
-          lastRotation = core.clock.now();
           return undefined;
         },
       },

@@ -86,6 +86,9 @@ test('sys/key-status and sys/rotate: a rotation adds a keyring term; data writte
   assert.equal((await sys('POST', 'rotate')).status, 204);
   const afterStatus = (await sys('GET', 'key-status')).json.data;
   assert.equal(afterStatus.term, before.term + 1);
+  // As Vault's: how many values the active term has sealed.
+  assert.ok(before.encryptions >= 1, JSON.stringify(before));
+  assert.equal(afterStatus.encryptions, 0, 'a new term has sealed nothing yet');
   assert.match(afterStatus.install_time, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
   assert.equal((await call(server.address, 'GET', 'secret/data/rotate', { token: server.rootToken })).json.data.data.v, 'before');
 });

@@ -16,9 +16,11 @@ export interface BarrierDeps {
   physical: Storage;
   /** The unsealed keyring, or undefined while sealed. */
   keyring: () => Keyring | undefined;
+  /** Told of every value sealed, with its term (the key usage count, key-usage.ts). */
+  sealedUnder?: (term: number) => void;
 }
 
-export function createBarrier({ physical, keyring }: BarrierDeps): Storage {
+export function createBarrier({ physical, keyring, sealedUnder }: BarrierDeps): Storage {
   const unsealedKeyring = (): Keyring => {
     const ring = keyring();
     if (ring === undefined) throw sealed();
@@ -28,7 +30,9 @@ export function createBarrier({ physical, keyring }: BarrierDeps): Storage {
   const encrypt = (ring: Keyring, key: string, value: Uint8Array): Uint8Array => {
     if (!(value instanceof Uint8Array)) throw invalid('storage value must be bytes (Uint8Array)', 'invalid_storage_value');
     const active = ring.activeEntry();
-    return sealValue(active.key, active.term, value, aadFor(key));
+    const sealedValue = sealValue(active.key, active.term, value, aadFor(key));
+    sealedUnder?.(active.term);
+    return sealedValue;
   };
 
   return {

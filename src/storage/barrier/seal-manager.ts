@@ -1,7 +1,8 @@
 /**
  * The seal manager: initializes the seal (unseal key → Shamir shares), collects shares to unseal,
- * seals (wiping keys from memory) and rotates the barrier keyring. It owns the barrier; while
- * sealed, every barrier call throws `sealed()`.
+ * seals (wiping keys from memory) and rotates the barrier keyring, on request or when its active
+ * key has sealed its share of values (key-usage.ts). It owns the barrier; while sealed, every
+ * barrier call throws `sealed()`.
  *
  * Key hierarchy: unseal key (split into shares, never stored) → root key (`core/root-key`) →
  * keyring (`core/keyring`) → barrier values. A rekey (rekey.ts) replaces the unseal key.
@@ -11,6 +12,7 @@ import { SealtrailError, invalid, sealed } from '../../errors/index.js';
 import type { Clock } from '../../lib/clock.js';
 import { createSerializer } from '../../lib/keyed-lock.js';
 import type { Storage } from '../types.js';
+import { DEFAULT_KEY_USAGE_LIMITS, KEY_USAGE_KEY, encodeKeyUsage, readKeyUsage, type KeyUsageLimits } from './key-usage.js';
 import { KEY_BYTES, randomKey } from './aead.js';
 import { createBarrier } from './barrier.js';
 import { Keyring } from './keyring.js';
@@ -24,18 +26,51 @@ export interface SealManagerDeps {
   /** Physical storage; the seal keeps its records under `core/`, the barrier writes elsewhere. */
   physical: Storage;
   clock: Clock;
+  /** When the active key term is rotated automatically, and how often its count is written (key-usage.ts); tests lower them. */
+  keyUsage?: KeyUsageLimits;
+  /** Told when the key usage count cannot be written, or an automatic rotation fails (the next write tries again). */
+  onKeyUsageError?: (err: unknown, what: string) => void;
 }
 
-export function createSealManager({ physical, clock }: SealManagerDeps): SealManager {
+export function createSealManager({ physical, clock, keyUsage = DEFAULT_KEY_USAGE_LIMITS, onKeyUsageError = () => undefined }: SealManagerDeps): SealManager {
   let ring: Keyring | undefined;
   let rootKey: Uint8Array | undefined;
   let config: SealConfig | undefined;
   const progress = new UnsealProgress();
+  /** Values sealed under the active term (key-usage.ts), and how many of them the stored record counts. */
+  let encryptions = 0;
+  let persisted = 0;
+  let autoRotating = false;
   let rekey: RekeyAttempt | undefined;
   /** A rekey whose new key waits for its answer to be recorded (ApplyRekey in rekey.ts). */
   let completing: { unsealKey: Uint8Array; next: SealConfig } | undefined;
   const serial = createSerializer();
-  const barrier = createBarrier({ physical, keyring: () => ring });
+  const barrier = createBarrier({ physical, keyring: () => ring, sealedUnder: (term) => countEncryption(term) });
+
+  /** Writes the count now; a failure is told and the next step (PERSIST_EVERY later) tries again. */
+  const persistUsage = (): Promise<void> => {
+    persisted = encryptions;
+    const record = encodeKeyUsage({ term: ring?.activeTerm ?? 0, encryptions });
+    return physical.put(KEY_USAGE_KEY, record).catch((err: unknown) => onKeyUsageError(err, 'the barrier key usage count could not be written'));
+  };
+
+  /** Counts one value sealed under `term`; at the limit, the keyring is rotated (once at a time). */
+  function countEncryption(term: number): void {
+    if (ring === undefined || term !== ring.activeTerm) return; // a rotation was under way
+    encryptions++;
+    if (encryptions - persisted >= keyUsage.persistEvery) void persistUsage();
+    if (encryptions >= keyUsage.maxEncryptions && !autoRotating) {
+      autoRotating = true;
+      rotateTerm()
+        .catch((err: unknown) => onKeyUsageError(err, 'the barrier key could not be rotated at its usage limit'))
+        .finally(() => { autoRotating = false; });
+    }
+  }
+
+  /** After unseal or a reload: the active term's count as stored (key-usage.ts). */
+  const loadUsage = async (): Promise<void> => {
+    encryptions = persisted = ring === undefined ? 0 : await readKeyUsage(physical, ring.activeTerm, keyUsage);
+  };
 
   /**
    * Unsealed, the configuration only changes through this node's own rekey, which updates it; sealed,
@@ -68,6 +103,7 @@ export function createSealManager({ physical, clock }: SealManagerDeps): SealMan
     const opened = await openSealRecords(physical, unsealKey);
     ring = opened.ring;
     rootKey = opened.rootKey;
+    await loadUsage();
   };
 
   const endRekey = (): void => {
@@ -127,6 +163,30 @@ export function createSealManager({ physical, clock }: SealManagerDeps): SealMan
     ]);
     config = next;
   };
+
+  /** Adds a keyring term (sys/rotate, or the usage limit); its count starts at 0, written with it. */
+  const rotateTerm = (): Promise<number> =>
+    serial(async () => {
+      if (ring === undefined || rootKey === undefined) throw sealed();
+      // Build the next keyring beside the live one, persist it, then swap: a failed write leaves
+      // the old keyring in use and nothing half-applied.
+      const plain = ring.serialize();
+      const next = Keyring.deserialize(plain);
+      plain.fill(0);
+      const term = ring.activeTerm + 1;
+      next.add(term, randomKey(), clock.now());
+      try {
+        await physical.transaction([keyringRecord(rootKey, next), { op: 'put', key: KEY_USAGE_KEY, value: encodeKeyUsage({ term, encryptions: 0 }) }]);
+      } catch (err) {
+        next.wipe();
+        throw err;
+      }
+      const old = ring;
+      ring = next;
+      old.wipe();
+      encryptions = persisted = 0;
+      return term;
+    });
 
   const wipe = (): void => {
     endRekey();
@@ -213,6 +273,7 @@ export function createSealManager({ physical, clock }: SealManagerDeps): SealMan
 
     seal: () =>
       serial(async () => {
+        if (ring !== undefined && encryptions > persisted) await persistUsage();
         wipe();
       }),
 
@@ -223,6 +284,7 @@ export function createSealManager({ physical, clock }: SealManagerDeps): SealMan
         const old = ring;
         ring = fresh;
         old.wipe();
+        await loadUsage();
       }),
 
     rekeyStatus: () =>
@@ -313,26 +375,12 @@ export function createSealManager({ physical, clock }: SealManagerDeps): SealMan
         return attempt.verifyStatus();
       }),
 
-    rotate: () =>
-      serial(async () => {
-        if (ring === undefined || rootKey === undefined) throw sealed();
-        // Build the next keyring beside the live one, persist it, then swap: a failed write leaves
-        // the old keyring in use and nothing half-applied.
-        const plain = ring.serialize();
-        const next = Keyring.deserialize(plain);
-        plain.fill(0);
-        const term = ring.activeTerm + 1;
-        next.add(term, randomKey(), clock.now());
-        try {
-          await physical.transaction([keyringRecord(rootKey, next)]);
-        } catch (err) {
-          next.wipe();
-          throw err;
-        }
-        const old = ring;
-        ring = next;
-        old.wipe();
-        return term;
-      }),
+    rotate: () => rotateTerm(),
+
+    keyStatus: async () => {
+      const active = ring?.activeEntry();
+      if (active === undefined) throw sealed();
+      return { term: active.term, installTimeMs: active.installTimeMs, encryptions };
+    },
   };
 }

@@ -41,6 +41,8 @@ export interface SealManager {
   reloadKeyring(): Promise<void>;
   /** Adds a new keyring term; new writes use it, old values stay readable. */
   rotate(): Promise<number>;
+  /** The active key term, when it was installed, and how many values it has sealed (key-usage.ts). */
+  keyStatus(): Promise<{ term: number; installTimeMs: number; encryptions: number }>;
   isSealed(): boolean;
   /** The rekey attempt in progress, if any (rekey.ts). Every rekey call needs the server unsealed. */
   rekeyStatus(): Promise<RekeyStatus>;

@@ -239,3 +239,47 @@ test('a completed rekey is in force only when applied; sealing or a new rekey be
   assert.equal((await seal.status()).n, 2);
   await assert.rejects(third(), { code: 'rekey_superseded' });
 });
+
+test('the barrier key is rotated when it has sealed its limit of values; the count survives a restart, raised by what a crash may lose', async () => {
+  const physical = createMemoryStorage();
+  const limits = { maxEncryptions: 10, persistEvery: 4 };
+  const seal = createSealManager({ physical, clock: manualClock(0), keyUsage: limits });
+  const { keys } = await seal.initialize({ secretShares: 1, secretThreshold: 1 });
+  await seal.submitUnsealKey(keys[0]);
+  assert.deepEqual({ ...(await seal.keyStatus()), installTimeMs: 0 }, { term: 1, installTimeMs: 0, encryptions: 0 });
+  for (let i = 0; i < 9; i++) await seal.barrier.put(`v/${i}`, bytes(`value ${i}`));
+  assert.deepEqual([(await seal.keyStatus()).term, (await seal.keyStatus()).encryptions], [1, 9]);
+  // Written every 4: the record says 8.
+  assert.deepEqual(JSON.parse(text(await physical.get('core/keyring-usage'))!), { term: 1, encryptions: 8 });
+  await seal.barrier.transaction([{ op: 'put', key: 'v/9', value: bytes('value 9') }]);
+  // The 10th value reached the limit: a new term, counted from 0, written with the keyring. (The
+  // rotation is queued with the seal's other operations: one queued after it waits for it.)
+  await seal.rekeyStatus();
+  assert.deepEqual([(await seal.keyStatus()).term, (await seal.keyStatus()).encryptions], [2, 0]);
+  assert.deepEqual(JSON.parse(text(await physical.get('core/keyring-usage'))!), { term: 2, encryptions: 0 });
+  for (let i = 0; i < 10; i++) assert.equal(text(await seal.barrier.get(`v/${i}`)), `value ${i}`);
+
+  // Three more values, then a restart: the count read back is what was written plus what may be lost.
+  for (let i = 0; i < 3; i++) await seal.barrier.put(`w/${i}`, bytes('w'));
+  const restarted = createSealManager({ physical, clock: manualClock(0), keyUsage: limits });
+  await restarted.submitUnsealKey(keys[0]);
+  assert.deepEqual([(await restarted.keyStatus()).term, (await restarted.keyStatus()).encryptions], [2, 0 + 4]);
+  // Sealing writes the exact count.
+  await seal.seal();
+  assert.deepEqual(JSON.parse(text(await physical.get('core/keyring-usage'))!), { term: 2, encryptions: 3 });
+});
+
+test('an unreadable key usage record counts as the limit: the next write rotates the key', async () => {
+  const physical = createMemoryStorage();
+  const limits = { maxEncryptions: 1000, persistEvery: 100 };
+  const first = createSealManager({ physical, clock: manualClock(0), keyUsage: limits });
+  const { keys } = await first.initialize({ secretShares: 1, secretThreshold: 1 });
+  await physical.put('core/keyring-usage', bytes('{not json'));
+  const seal = createSealManager({ physical, clock: manualClock(0), keyUsage: limits });
+  await seal.submitUnsealKey(keys[0]);
+  assert.equal((await seal.keyStatus()).encryptions, 1000);
+  await seal.barrier.put('a', bytes('a'));
+  await seal.rekeyStatus();
+  assert.deepEqual([(await seal.keyStatus()).term, (await seal.keyStatus()).encryptions], [2, 0]);
+  assert.equal(text(await seal.barrier.get('a')), 'a');
+});
