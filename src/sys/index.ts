@@ -44,7 +44,7 @@ export interface SysBackendDeps {
 }
 
 /** Vault's root-protected system paths: they need `sudo` as well as the operation's capability. */
-export const SYS_ROOT_PATHS = ['audit', 'audit/*', 'audit-hash/*', 'config/auditing/*', 'auth/*', 'rotate', 'raw', 'raw/*', 'rekey/*', 'seal', 'step-down', 'trails/*'];
+export const SYS_ROOT_PATHS = ['audit', 'audit/*', 'audit-hash/*', 'config/auditing/*', 'auth/*', 'rotate', 'raw', 'raw/*', 'rekey/*', 'rotate/config', 'seal', 'step-down', 'trails/*'];
 
 export function sysBackend(deps: SysBackendDeps): Backend {
   const services = () => deps.core.requireServices();

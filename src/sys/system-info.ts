@@ -1,14 +1,16 @@
 /**
  * Small system endpoints: sys/metrics (Prometheus text, including the audit devices' counters and
  * the journal's health),
- * sys/key-status and sys/rotate (barrier keyring), and sys/internal/ui/mounts, which Vault's CLI
+ * sys/key-status, sys/rotate and sys/rotate/config (barrier keyring), and sys/internal/ui/mounts, which Vault's CLI
  * calls to find out whether a path is KV version 2 (answered only to a token with access under the mount).
  */
 import type { SysCore } from './sys-core.js';
 import type { PathSpec } from '../core/index.js';
-import { permissionDenied } from '../errors/index.js';
+import { invalid, permissionDenied } from '../errors/index.js';
 import type { PolicyStore } from '../auth/index.js';
-import { rfc3339 } from '../lib/time.js';
+import { parseDurationMs, rfc3339 } from '../lib/time.js';
+import { JsonNumber, exactSafeInteger } from '../lib/json-number.js';
+import { MAX_ENCRYPTIONS_PER_TERM, MIN_MAX_OPERATIONS, MIN_ROTATION_INTERVAL_MS, type RotationConfig } from '../storage/index.js';
 import { renderMount } from './mount-config.js';
 import { journalMetricsText } from './journal-health.js';
 import type { JournalHealth } from '../journal/index.js';
@@ -32,6 +34,20 @@ export function systemInfoPaths(deps: { core: SysCore; policies: PolicyStore; jo
         read: async () => {
           const k = await core.seal.keyStatus();
           return { data: { term: k.term, install_time: rfc3339(k.installTimeMs), encryptions: k.encryptions } };
+        },
+      },
+    },
+    {
+      // Vault's automatic rotation settings (storage/barrier/key-usage.ts); sudo, as sys/rotate.
+      pattern: 'rotate/config',
+      handlers: {
+        read: async () => {
+          const c = await core.seal.rotationConfig();
+          return { data: { max_operations: c.maxOperations, enabled: c.enabled, interval: c.intervalMs > 0 ? goDuration(c.intervalMs) : 0 } };
+        },
+        update: async (req) => {
+          await core.seal.setRotationConfig(rotationConfigInput(req.data, await core.seal.rotationConfig()));
+          return undefined;
         },
       },
     },
@@ -60,4 +76,34 @@ export function systemInfoPaths(deps: { core: SysCore; policies: PolicyStore; jo
       },
     },
   ];
+}
+
+/** The configuration a `sys/rotate/config` write asks for: what it names, the current values otherwise (as Vault). */
+function rotationConfigInput(data: Record<string, unknown>, current: RotationConfig): RotationConfig {
+  const next = { ...current };
+  if (data.max_operations !== undefined) {
+    const v = data.max_operations;
+    const n = v instanceof JsonNumber ? exactSafeInteger(v) : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v;
+    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < MIN_MAX_OPERATIONS || n > MAX_ENCRYPTIONS_PER_TERM) {
+      throw invalid(`max_operations must be an integer from ${MIN_MAX_OPERATIONS} to ${MAX_ENCRYPTIONS_PER_TERM}`, 'invalid_field');
+    }
+    next.maxOperations = n;
+  }
+  if (data.interval !== undefined) {
+    const ms = data.interval === '' ? 0 : parseDurationMs(data.interval);
+    if (ms === undefined || (ms !== 0 && ms < MIN_ROTATION_INTERVAL_MS)) throw invalid('interval must be a duration of at least 24h, or 0 for none', 'invalid_field');
+    next.intervalMs = ms;
+  }
+  if (data.enabled !== undefined) {
+    const v = data.enabled;
+    if (v !== true && v !== false && v !== 'true' && v !== 'false') throw invalid('enabled must be a boolean', 'invalid_field');
+    next.enabled = v === true || v === 'true';
+  }
+  return next;
+}
+
+/** A duration as Go's time.Duration.String() writes whole seconds: `4320h0m0s`, `90h30m0s`. */
+function goDuration(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  return `${Math.floor(s / 3600)}h${Math.floor((s % 3600) / 60)}m${s % 60}s`;
 }

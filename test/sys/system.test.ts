@@ -93,6 +93,31 @@ test('sys/key-status and sys/rotate: a rotation adds a keyring term; data writte
   assert.equal((await call(server.address, 'GET', 'secret/data/rotate', { token: server.rootToken })).json.data.data.v, 'before');
 });
 
+test('sys/rotate/config: Vault\'s fields and defaults, writes that name one field keep the others, bounds, sudo', async () => {
+  assert.deepEqual((await sys('GET', 'rotate/config')).json.data, { max_operations: 3865470566, enabled: true, interval: 0 });
+  assert.equal((await sys('POST', 'rotate/config', { max_operations: 2000000000, interval: '4320h' })).status, 204);
+  assert.deepEqual((await sys('GET', 'rotate/config')).json.data, { max_operations: 2000000000, enabled: true, interval: '4320h0m0s' });
+  assert.equal((await sys('POST', 'rotate/config', { enabled: false })).status, 204);
+  assert.deepEqual((await sys('GET', 'rotate/config')).json.data, { max_operations: 2000000000, enabled: false, interval: '4320h0m0s' });
+  for (const [body, message] of [
+    [{ max_operations: 999_999 }, 'max_operations must be an integer from 1000000 to 3865470566'],
+    [{ max_operations: 3865470567 }, 'max_operations must be an integer from 1000000 to 3865470566'],
+    [{ interval: '23h' }, 'interval must be a duration of at least 24h, or 0 for none'],
+    [{ interval: 'soon' }, 'interval must be a duration of at least 24h, or 0 for none'],
+    [{ enabled: 'maybe' }, 'enabled must be a boolean'],
+  ] as const) {
+    const r = await sys('POST', 'rotate/config', body);
+    assert.deepEqual([r.status, r.json.errors[0]], [400, message], JSON.stringify(body));
+  }
+  assert.equal((await sys('POST', 'rotate/config', { max_operations: 3865470566, interval: 0, enabled: true })).status, 204);
+  assert.deepEqual((await sys('GET', 'rotate/config')).json.data, { max_operations: 3865470566, enabled: true, interval: 0 });
+  // Sudo, as sys/rotate: a token allowed the path without it is refused.
+  await sys('PUT', 'policies/acl/rotator', { policy: 'path "sys/rotate/config" { capabilities = ["read", "update"] }' });
+  const token = (await call(server.address, 'POST', 'auth/token/create', { token: server.rootToken, body: { policies: ['rotator'] } })).json.auth.client_token;
+  assert.equal((await call(server.address, 'POST', 'sys/rotate/config', { token, body: { enabled: false } })).status, 403);
+  assert.equal((await sys('GET', 'rotate/config')).json.data.enabled, true);
+});
+
 test('sys/health answers without a token, with the status codes a load balancer asks for', async () => {
   const plain = await call(server.address, 'GET', 'sys/health');
   assert.equal(plain.status, 200);

@@ -4,3 +4,4 @@ export { createSealManager, type SealManagerDeps } from './seal-manager.js';
 export { readUnsealKeyFile, writeUnsealKeyFile } from './key-file.js';
 export { SEAL_PREFIX } from './barrier.js';
 export { validateSealConfig, type SealConfig } from './seal-config.js';
+export { MAX_ENCRYPTIONS_PER_TERM, MIN_MAX_OPERATIONS, MIN_ROTATION_INTERVAL_MS, type RotationConfig } from './key-usage.js';

@@ -15,6 +15,8 @@
 import type { Storage } from '../types.js';
 
 export const KEY_USAGE_KEY = 'core/keyring-usage';
+/** `sys/rotate/config`: when the active term is rotated by itself (plain JSON: no secret). */
+export const ROTATION_CONFIG_KEY = 'core/keyring-rotation';
 /** Vault's default `max_operations` for automatic barrier key rotation. */
 export const MAX_ENCRYPTIONS_PER_TERM = 3_865_470_566;
 export const PERSIST_EVERY = 1 << 20;
@@ -46,5 +48,37 @@ export async function readKeyUsage(physical: Storage, term: number, limits: KeyU
   } catch {
     // Unreadable: assume the worst for the active term, which rotates it at its next write.
     return limits.maxEncryptions;
+  }
+}
+
+/** Vault's `sys/rotate/config`. */
+export interface RotationConfig {
+  /** Encryptions under one term before it is rotated: from MIN_MAX_OPERATIONS to MAX_ENCRYPTIONS_PER_TERM. */
+  maxOperations: number;
+  /** Age of the active term (ms) at which a write rotates it; 0: none. At least a day otherwise. */
+  intervalMs: number;
+  /** False: counted, never rotated by itself. */
+  enabled: boolean;
+}
+
+export const MIN_MAX_OPERATIONS = 1_000_000;
+export const MIN_ROTATION_INTERVAL_MS = 24 * 3600 * 1000;
+export const DEFAULT_ROTATION_CONFIG: RotationConfig = { maxOperations: MAX_ENCRYPTIONS_PER_TERM, intervalMs: 0, enabled: true };
+
+export function encodeRotationConfig(config: RotationConfig): Uint8Array {
+  return Buffer.from(JSON.stringify(config), 'utf8');
+}
+
+/** The stored configuration; the default when none is stored. An unreadable one is the default too: the strictest. */
+export async function readRotationConfig(physical: Storage): Promise<RotationConfig> {
+  const raw = await physical.get(ROTATION_CONFIG_KEY);
+  if (raw === undefined) return DEFAULT_ROTATION_CONFIG;
+  try {
+    const c = JSON.parse(Buffer.from(raw).toString('utf8')) as Partial<RotationConfig>;
+    const valid = typeof c.enabled === 'boolean' && Number.isSafeInteger(c.maxOperations) && Number.isSafeInteger(c.intervalMs)
+      && c.maxOperations! >= MIN_MAX_OPERATIONS && c.maxOperations! <= MAX_ENCRYPTIONS_PER_TERM && (c.intervalMs === 0 || c.intervalMs! >= MIN_ROTATION_INTERVAL_MS);
+    return valid ? (c as RotationConfig) : DEFAULT_ROTATION_CONFIG;
+  } catch {
+    return DEFAULT_ROTATION_CONFIG;
   }
 }

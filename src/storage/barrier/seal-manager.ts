@@ -12,7 +12,7 @@ import { SealtrailError, invalid, sealed } from '../../errors/index.js';
 import type { Clock } from '../../lib/clock.js';
 import { createSerializer } from '../../lib/keyed-lock.js';
 import type { Storage } from '../types.js';
-import { DEFAULT_KEY_USAGE_LIMITS, KEY_USAGE_KEY, encodeKeyUsage, readKeyUsage, type KeyUsageLimits } from './key-usage.js';
+import { DEFAULT_KEY_USAGE_LIMITS, DEFAULT_ROTATION_CONFIG, KEY_USAGE_KEY, ROTATION_CONFIG_KEY, encodeKeyUsage, encodeRotationConfig, readKeyUsage, readRotationConfig, type KeyUsageLimits, type RotationConfig } from './key-usage.js';
 import { KEY_BYTES, randomKey } from './aead.js';
 import { createBarrier } from './barrier.js';
 import { Keyring } from './keyring.js';
@@ -41,6 +41,12 @@ export function createSealManager({ physical, clock, keyUsage = DEFAULT_KEY_USAG
   let encryptions = 0;
   let persisted = 0;
   let autoRotating = false;
+  let rotation: RotationConfig = DEFAULT_ROTATION_CONFIG;
+  /** The lower of the configured and the built-in limit (tests lower the built-in one). */
+  const maxEncryptions = () => Math.min(rotation.maxOperations, keyUsage.maxEncryptions);
+  /** Whether the active term has sealed its share, or lived its configured interval. */
+  const rotationDue = (): boolean => rotation.enabled && ring !== undefined
+    && (encryptions >= maxEncryptions() || (rotation.intervalMs > 0 && clock.now() - ring.activeEntry().installTimeMs >= rotation.intervalMs));
   let rekey: RekeyAttempt | undefined;
   /** A rekey whose new key waits for its answer to be recorded (ApplyRekey in rekey.ts). */
   let completing: { unsealKey: Uint8Array; next: SealConfig } | undefined;
@@ -59,7 +65,7 @@ export function createSealManager({ physical, clock, keyUsage = DEFAULT_KEY_USAG
     if (ring === undefined || term !== ring.activeTerm) return; // a rotation was under way
     encryptions++;
     if (encryptions - persisted >= keyUsage.persistEvery) void persistUsage();
-    if (encryptions >= keyUsage.maxEncryptions && !autoRotating) {
+    if (!autoRotating && rotationDue()) {
       autoRotating = true;
       rotateTerm()
         .catch((err: unknown) => onKeyUsageError(err, 'the barrier key could not be rotated at its usage limit'))
@@ -67,9 +73,10 @@ export function createSealManager({ physical, clock, keyUsage = DEFAULT_KEY_USAG
     }
   }
 
-  /** After unseal or a reload: the active term's count as stored (key-usage.ts). */
+  /** After unseal or a reload: the active term's count as stored, and the rotation configuration (key-usage.ts). */
   const loadUsage = async (): Promise<void> => {
     encryptions = persisted = ring === undefined ? 0 : await readKeyUsage(physical, ring.activeTerm, keyUsage);
+    rotation = await readRotationConfig(physical);
   };
 
   /**
@@ -191,6 +198,7 @@ export function createSealManager({ physical, clock, keyUsage = DEFAULT_KEY_USAG
   const wipe = (): void => {
     endRekey();
     dropCompleting();
+    rotation = DEFAULT_ROTATION_CONFIG;
     ring?.wipe();
     ring = undefined;
     rootKey?.fill(0);
@@ -376,6 +384,18 @@ export function createSealManager({ physical, clock, keyUsage = DEFAULT_KEY_USAG
       }),
 
     rotate: () => rotateTerm(),
+
+    rotationConfig: async () => {
+      if (ring === undefined) throw sealed();
+      return { ...rotation };
+    },
+
+    setRotationConfig: (config) =>
+      serial(async () => {
+        if (ring === undefined) throw sealed();
+        await physical.put(ROTATION_CONFIG_KEY, encodeRotationConfig(config));
+        rotation = { ...config };
+      }),
 
     keyStatus: async () => {
       const active = ring?.activeEntry();

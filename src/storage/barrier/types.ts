@@ -5,6 +5,7 @@
  */
 import type { Storage } from '../types.js';
 import type { RekeyProgress, RekeyStatus, RekeyVerifyProgress, RekeyVerifyStatus } from './rekey.js';
+import type { RotationConfig } from './key-usage.js';
 
 export interface SealStatus {
   type: 'shamir';
@@ -43,6 +44,9 @@ export interface SealManager {
   rotate(): Promise<number>;
   /** The active key term, when it was installed, and how many values it has sealed (key-usage.ts). */
   keyStatus(): Promise<{ term: number; installTimeMs: number; encryptions: number }>;
+  /** When the active term is rotated by itself (`sys/rotate/config`; checked by the caller: key-usage.ts's bounds). */
+  rotationConfig(): Promise<RotationConfig>;
+  setRotationConfig(config: RotationConfig): Promise<void>;
   isSealed(): boolean;
   /** The rekey attempt in progress, if any (rekey.ts). Every rekey call needs the server unsealed. */
   rekeyStatus(): Promise<RekeyStatus>;

@@ -283,3 +283,37 @@ test('an unreadable key usage record counts as the limit: the next write rotates
   assert.deepEqual([(await seal.keyStatus()).term, (await seal.keyStatus()).encryptions], [2, 0]);
   assert.equal(text(await seal.barrier.get('a')), 'a');
 });
+
+test('rotation configuration: an interval rotates the key on the first write past it; disabled, the limit only counts; it is stored', async () => {
+  const physical = createMemoryStorage();
+  const clock = manualClock(1_000_000);
+  const limits = { maxEncryptions: 5, persistEvery: 100 };
+  const seal = createSealManager({ physical, clock, keyUsage: limits });
+  const { keys } = await seal.initialize({ secretShares: 1, secretThreshold: 1 });
+  await seal.submitUnsealKey(keys[0]);
+  assert.deepEqual(await seal.rotationConfig(), { maxOperations: 3_865_470_566, intervalMs: 0, enabled: true });
+  const day = 24 * 3600 * 1000;
+  await seal.setRotationConfig({ maxOperations: 3_865_470_566, intervalMs: day, enabled: true });
+  await seal.barrier.put('a', bytes('1'));
+  clock.advance(day - 1);
+  await seal.barrier.put('a', bytes('2'));
+  await seal.rekeyStatus();
+  assert.equal((await seal.keyStatus()).term, 1);
+  clock.advance(1);
+  await seal.barrier.put('a', bytes('3'));
+  await seal.rekeyStatus();
+  assert.deepEqual([(await seal.keyStatus()).term, (await seal.keyStatus()).installTimeMs], [2, 1_000_000 + day]);
+
+  // Disabled: counted past the limit, never rotated by itself.
+  await seal.setRotationConfig({ maxOperations: 3_865_470_566, intervalMs: 0, enabled: false });
+  for (let i = 0; i < 8; i++) await seal.barrier.put(`b/${i}`, bytes('x'));
+  await seal.rekeyStatus();
+  assert.deepEqual([(await seal.keyStatus()).term, (await seal.keyStatus()).encryptions], [2, 8]);
+
+  // Stored: another node on the storage reads it at unseal.
+  const other = createSealManager({ physical, clock, keyUsage: limits });
+  await other.submitUnsealKey(keys[0]);
+  assert.deepEqual(await other.rotationConfig(), { maxOperations: 3_865_470_566, intervalMs: 0, enabled: false });
+  await seal.seal();
+  await assert.rejects(seal.rotationConfig(), { code: 'sealed' });
+});
