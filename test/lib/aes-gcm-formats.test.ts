@@ -3,7 +3,7 @@
 // are what they always were) and with the shared primitive.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createDecipheriv, createSecretKey, randomBytes, randomUUID } from 'node:crypto';
+import { createDecipheriv, createHmac, createSecretKey, randomBytes, randomUUID } from 'node:crypto';
 import { gcmOpen, gcmSeal } from '../../src/lib/aes-gcm.js';
 import { openValue, sealValue } from '../../src/storage/barrier/aead.js';
 import { openBlob, parseBlob, sealBlob } from '../../src/kms/crypto/aead.js';
@@ -38,25 +38,38 @@ test('barrier values: [1][term][nonce][ciphertext][tag], the storage key as addi
   assert.deepEqual(openValue(createSecretKey(raw), sealed, Buffer.from('core/other')), { ok: false, reason: 'auth' });
 });
 
-test('KMS blobs: header, IV, ciphertext, tag; header and canonical context as additional data', () => {
+test('KMS blobs: header, key nonce, IV, ciphertext, tag; the message key from the material (SP 800-108); header and canonical context as additional data', () => {
   const material = randomBytes(32);
   const keyId = randomUUID();
   const context = { purpose: 'test', app: 'sealtrail' };
   const blob = sealBlob({ keyId, materialVersion: 3, material, plaintext: Buffer.from('kms plaintext'), context });
   const header = blob.subarray(0, 41);
-  assert.equal(header[0], 1);
+  assert.equal(header[0], 2);
   assert.equal(header.subarray(1, 37).toString('ascii'), keyId);
   assert.equal(header.readUInt32BE(37), 3);
-  const iv = blob.subarray(41, 53);
-  const ciphertext = blob.subarray(53, blob.length - 16);
+  const keyNonce = blob.subarray(41, 57);
+  const iv = blob.subarray(57, 69);
+  const ciphertext = blob.subarray(69, blob.length - 16);
   const tag = blob.subarray(blob.length - 16);
   const aad = Buffer.concat([header, canonicalContext(context)]);
-  assert.equal(rawOpen(material, iv, ciphertext, tag, aad).toString(), 'kms plaintext');
-  assert.equal(gcmOpen(material, iv, ciphertext, tag, aad)?.toString(), 'kms plaintext');
+  // HMAC-SHA256(material, [1]_32 ‖ label ‖ 0x00 ‖ header ‖ key nonce ‖ [256]_32).
+  const messageKey = createHmac('sha256', material)
+    .update(Buffer.concat([Buffer.from([0, 0, 0, 1]), Buffer.from('sealtrail/kms/message-key', 'ascii'), Buffer.from([0]), header, keyNonce, Buffer.from([0, 0, 1, 0])]))
+    .digest();
+  assert.equal(rawOpen(messageKey, iv, ciphertext, tag, aad).toString(), 'kms plaintext');
+  assert.equal(gcmOpen(messageKey, iv, ciphertext, tag, aad)?.toString(), 'kms plaintext');
   const parts = parseBlob(blob);
   assert.ok(parts);
   assert.equal(openBlob(parts, material, context)?.toString(), 'kms plaintext');
   assert.equal(openBlob(parts, material, { purpose: 'other' }), undefined);
+
+  // A version 1 blob, built by hand under the material itself, opens through the KMS.
+  const v1Header = Buffer.concat([Buffer.from([1]), Buffer.from(keyId, 'ascii'), Buffer.from([0, 0, 0, 3])]);
+  const v1Iv = randomBytes(12);
+  const built = gcmSeal(material, v1Iv, Buffer.from('older blob'), Buffer.concat([v1Header, canonicalContext(context)]));
+  const v1 = parseBlob(Buffer.concat([v1Header, v1Iv, built.ciphertext, built.tag]));
+  assert.ok(v1);
+  assert.equal(openBlob(v1, material, context)?.toString(), 'older blob');
 });
 
 test('capsules: the wrapped data key and the body each open by their documented additional data', () => {
