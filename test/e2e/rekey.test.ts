@@ -14,16 +14,34 @@ import { call, startDevServer } from '../helpers/server.js';
 import { runIn } from '../cli/harness.js';
 import { httpCollector } from '../helpers/listeners.js';
 
-function configFor(dir: string): string {
-  const path = join(dir, 'sealtrail.hcl');
-  writeFileSync(path, `listener "tcp" {\n  address = "127.0.0.1:0"\n  tls_disable = true\n}\nstorage "sqlite" {\n  path = "${join(dir, 'data', 'sealtrail.db')}"\n}\naudit "file" "file/" {\n  options = { file_path = "${join(dir, 'audit.log')}" }\n}\nlog_level = "error"\n`);
-  return path;
-}
-
 async function unseal(base: string, keys: readonly string[]): Promise<any> {
   let last: any;
   for (const key of keys) last = await call(base, 'PUT', 'sys/unseal', { body: { key } });
   return last;
+}
+
+/** The settings of a server on storage of its own under `dir`: its file audit device, or `audit` instead. */
+function configFor(dir: string, audit = `audit "file" "file/" {\n  options = { file_path = "${join(dir, 'audit.log')}" }\n}\n`): string {
+  const path = join(dir, 'sealtrail.hcl');
+  writeFileSync(path, `listener "tcp" {\n  address = "127.0.0.1:0"\n  tls_disable = true\n}\nstorage "sqlite" {\n  path = "${join(dir, 'data', 'sealtrail.db')}"\n}\n${audit}log_level = "error"\n`);
+  return path;
+}
+
+/** A server initialized with 3 shares (threshold 2) and unsealed with the first two; `close` removes its directory. */
+async function initializedServer(audit?: string) {
+  const dir = mkdtempSync(join(tmpdir(), 'sealtrail-rekey-'));
+  const server = await runServer({ configPath: configFor(dir, audit), handleSignals: false, out: () => {} });
+  const base = server.address;
+  const init = await call(base, 'PUT', 'sys/init', { body: { secret_shares: 3, secret_threshold: 2 } });
+  const keys: string[] = init.json.keys;
+  await unseal(base, keys.slice(0, 2));
+  return {
+    base, keys, keysBase64: init.json.keys_base64 as string[], root: init.json.root_token as string,
+    async close() {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 /** The same share with its first byte (of the polynomial's value, not the x coordinate) changed. */
@@ -134,14 +152,8 @@ test('rekey: sudo only, a quorum of current shares, new shares in force at once;
 });
 
 test('rekey with require_verification: the new shares are in force only once a quorum of them is given back', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'sealtrail-rekey-'));
-  const server = await runServer({ configPath: configFor(dir), handleSignals: false, out: () => {} });
+  const { base, keys: oldKeys, root, close } = await initializedServer();
   try {
-    const base = server.address;
-    const init = await call(base, 'PUT', 'sys/init', { body: { secret_shares: 3, secret_threshold: 2 } });
-    const oldKeys: string[] = init.json.keys;
-    const root: string = init.json.root_token;
-    await unseal(base, oldKeys.slice(0, 2));
 
     const nonce: string = (await call(base, 'PUT', 'sys/rekey/init', { token: root, body: { secret_shares: 4, secret_threshold: 3, require_verification: true } })).json.nonce;
     assert.equal((await call(base, 'GET', 'sys/rekey/verify', { token: root })).json.started, false);
@@ -186,8 +198,7 @@ test('rekey with require_verification: the new shares are in force only once a q
     assert.equal((await unseal(base, oldKeys)).status, 400);
     assert.equal((await unseal(base, newKeys.slice(0, 3))).json.sealed, false);
   } finally {
-    await server.close();
-    rmSync(dir, { recursive: true, force: true });
+    await close();
   }
 });
 
@@ -202,14 +213,8 @@ test('rekey: cancelled by DELETE; sealing ends it; refused on a server that unse
     await dev.stop();
   }
 
-  const dir = mkdtempSync(join(tmpdir(), 'sealtrail-rekey-'));
-  const server = await runServer({ configPath: configFor(dir), handleSignals: false, out: () => {} });
+  const { base, keys, root, close } = await initializedServer();
   try {
-    const base = server.address;
-    const init = await call(base, 'PUT', 'sys/init', { body: { secret_shares: 3, secret_threshold: 2 } });
-    const keys: string[] = init.json.keys;
-    const root: string = init.json.root_token;
-    await unseal(base, keys.slice(0, 2));
     const nonce = (await call(base, 'PUT', 'sys/rekey/init', { token: root, body: { secret_shares: 1, secret_threshold: 1 } })).json.nonce;
     await call(base, 'PUT', 'sys/rekey/update', { token: root, body: { key: keys[0], nonce } });
     assert.equal((await call(base, 'DELETE', 'sys/rekey/init', { token: root })).status, 204);
@@ -230,20 +235,14 @@ test('rekey: cancelled by DELETE; sealing ends it; refused on a server that unse
     await call(base, 'PUT', 'sys/seal', { token: root });
     assert.equal((await unseal(base, [done.keys_base64[0]])).json.sealed, false);
   } finally {
-    await server.close();
-    rmSync(dir, { recursive: true, force: true });
+    await close();
   }
 });
 
 test('sealtrail operator rekey: -init, shares from arguments and stdin with the nonce read from the status, -status, -cancel, -verify', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'sealtrail-rekey-'));
-  const server = await runServer({ configPath: configFor(dir), handleSignals: false, out: () => {} });
+  const { base, keysBase64: oldKeys, root, close } = await initializedServer();
   try {
-    const base = server.address;
-    const init = await call(base, 'PUT', 'sys/init', { body: { secret_shares: 3, secret_threshold: 2 } });
-    const oldKeys: string[] = init.json.keys_base64;
-    await unseal(base, oldKeys.slice(0, 2));
-    const env = { SEALTRAIL_ADDR: base, SEALTRAIL_TOKEN: init.json.root_token };
+    const env = { SEALTRAIL_ADDR: base, SEALTRAIL_TOKEN: root };
     const cli = (argv: string[], stdin?: string) => runIn(['operator', 'rekey', ...argv], { env, stdin });
 
     const none = await cli([oldKeys[0]]);
@@ -272,7 +271,7 @@ test('sealtrail operator rekey: -init, shares from arguments and stdin with the 
     const verified = await cli(['-verify'], `${newKeys[0]}\n`);
     assert.match(verified.stdout, /^Success! Rekey verification was successful/);
 
-    assert.equal((await call(base, 'PUT', 'sys/seal', { token: init.json.root_token })).status, 204);
+    assert.equal((await call(base, 'PUT', 'sys/seal', { token: root })).status, 204);
     assert.equal((await unseal(base, oldKeys.slice(0, 2))).status, 400);
     assert.equal((await unseal(base, newKeys.slice(1))).json.sealed, false);
 
@@ -281,13 +280,11 @@ test('sealtrail operator rekey: -init, shares from arguments and stdin with the 
     assert.deepEqual([both.code, both.stderr.trim()], [1, 'only one of -init, -cancel and -status may be given']);
     assert.match((await cli(['-init', '-pgp-keys=a,b'])).stderr, /-pgp-keys and -backup are not supported/);
   } finally {
-    await server.close();
-    rmSync(dir, { recursive: true, force: true });
+    await close();
   }
 });
 
 test('a rekey whose completing answer cannot be recorded hands out nothing and keeps the old shares in force', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'sealtrail-rekey-'));
   // The only audit device takes every entry but the one that would hand out the new shares.
   let refuse = true;
   const collector = await httpCollector((_req, res, body) => {
@@ -295,16 +292,8 @@ test('a rekey whose completing answer cannot be recorded hands out nothing and k
     res.writeHead(503).end();
     return true;
   });
-  const configPath = join(dir, 'sealtrail.hcl');
-  writeFileSync(configPath, `listener "tcp" {\n  address = "127.0.0.1:0"\n  tls_disable = true\n}\nstorage "sqlite" {\n  path = "${join(dir, 'data', 'sealtrail.db')}"\n}\naudit "http" "http/" {\n  options = { uri = "${collector.url}" }\n}\njournal {\n  enabled = false\n}\nlog_level = "error"\n`);
-  const server = await runServer({ configPath, handleSignals: false, out: () => {} });
+  const { base, keys, root, close } = await initializedServer(`audit "http" "http/" {\n  options = { uri = "${collector.url}" }\n}\njournal {\n  enabled = false\n}\n`);
   try {
-    const base = server.address;
-    const init = await call(base, 'PUT', 'sys/init', { body: { secret_shares: 3, secret_threshold: 2 } });
-    const keys: string[] = init.json.keys;
-    const root: string = init.json.root_token;
-    await unseal(base, keys.slice(0, 2));
-
     for (const verify of [false, true]) {
       const nonce = (await call(base, 'PUT', 'sys/rekey/init', { token: root, body: { secret_shares: 2, secret_threshold: 2, require_verification: verify } })).json.nonce;
       await call(base, 'PUT', 'sys/rekey/update', { token: root, body: { key: keys[0], nonce } });
@@ -334,8 +323,7 @@ test('a rekey whose completing answer cannot be recorded hands out nothing and k
     assert.deepEqual([done.status, done.json.keys.length], [200, 2]);
     assert.equal((await call(base, 'GET', 'sys/seal-status')).json.n, 2);
   } finally {
-    await server.close();
+    await close();
     await collector.close();
-    rmSync(dir, { recursive: true, force: true });
   }
 });
