@@ -135,16 +135,17 @@ export function createSealManager({ physical, clock, keyUsage = DEFAULT_KEY_USAG
     return () => serial(async () => {
       if (completing !== mine) throw new SealtrailError('invalid', 'rekey_superseded', 'the rekey was cancelled, superseded or sealed away before its new shares were recorded; the old shares stay in force');
       try {
-        await applyRekey(mine.next, mine.unsealKey, requireUnsealed());
+        await applyRekey(mine.next, mine.unsealKey, requireUnsealed().rootKey);
       } finally {
         dropCompleting();
       }
     });
   };
 
-  const requireUnsealed = (): Uint8Array => {
+  /** The keyring and root key, or `sealed()`. */
+  const requireUnsealed = (): { ring: Keyring; rootKey: Uint8Array } => {
     if (ring === undefined || rootKey === undefined) throw sealed();
-    return rootKey;
+    return { ring, rootKey };
   };
 
   const requireRekey = (): RekeyAttempt => {
@@ -152,7 +153,10 @@ export function createSealManager({ physical, clock, keyUsage = DEFAULT_KEY_USAG
     return rekey;
   };
 
-  /** Combines shares into a key; two different shares with the same x coordinate are not shares of one secret. */
+  /**
+   * Combines shares into a key (with one share, the share is the key); two different shares with
+   * the same x coordinate are not shares of one secret.
+   */
   const combined = async (shares: readonly Uint8Array[], one: boolean): Promise<Uint8Array> => {
     if (one) return new Uint8Array(shares[0]);
     try {
@@ -174,23 +178,22 @@ export function createSealManager({ physical, clock, keyUsage = DEFAULT_KEY_USAG
   /** Adds a keyring term (sys/rotate, or the usage limit); its count starts at 0, written with it. */
   const rotateTerm = (): Promise<number> =>
     serial(async () => {
-      if (ring === undefined || rootKey === undefined) throw sealed();
+      const { ring: live, rootKey: root } = requireUnsealed();
       // Build the next keyring beside the live one, persist it, then swap: a failed write leaves
       // the old keyring in use and nothing half-applied.
-      const plain = ring.serialize();
+      const plain = live.serialize();
       const next = Keyring.deserialize(plain);
       plain.fill(0);
-      const term = ring.activeTerm + 1;
+      const term = live.activeTerm + 1;
       next.add(term, randomKey(), clock.now());
       try {
-        await physical.transaction([keyringRecord(rootKey, next), { op: 'put', key: KEY_USAGE_KEY, value: encodeKeyUsage({ term, encryptions: 0 }) }]);
+        await physical.transaction([keyringRecord(root, next), { op: 'put', key: KEY_USAGE_KEY, value: encodeKeyUsage({ term, encryptions: 0 }) }]);
       } catch (err) {
         next.wipe();
         throw err;
       }
-      const old = ring;
       ring = next;
-      old.wipe();
+      live.wipe();
       encryptions = persisted = 0;
       return term;
     });
@@ -253,15 +256,7 @@ export function createSealManager({ physical, clock, keyUsage = DEFAULT_KEY_USAG
 
         let candidate: Uint8Array | undefined;
         try {
-          if (c.secretShares === 1) candidate = new Uint8Array(progress.current()[0]);
-          else {
-            try {
-              candidate = await combine([...progress.current()]);
-            } catch {
-              // Two different shares with the same x coordinate: not shares of one secret.
-              throw new SealtrailError('invalid', 'unseal_failed', 'failed to compute combined key: inconsistent key shares');
-            }
-          }
+          candidate = await combined(progress.current(), c.secretShares === 1);
           await unlock(candidate);
         } finally {
           candidate?.fill(0);
@@ -287,10 +282,8 @@ export function createSealManager({ physical, clock, keyUsage = DEFAULT_KEY_USAG
 
     reloadKeyring: () =>
       serial(async () => {
-        if (ring === undefined || rootKey === undefined) throw sealed();
-        const fresh = await readKeyring(physical, rootKey);
-        const old = ring;
-        ring = fresh;
+        const { ring: old, rootKey: root } = requireUnsealed();
+        ring = await readKeyring(physical, root);
         old.wipe();
         await loadUsage();
       }),
@@ -386,13 +379,13 @@ export function createSealManager({ physical, clock, keyUsage = DEFAULT_KEY_USAG
     rotate: () => rotateTerm(),
 
     rotationConfig: async () => {
-      if (ring === undefined) throw sealed();
+      requireUnsealed();
       return { ...rotation };
     },
 
     setRotationConfig: (config) =>
       serial(async () => {
-        if (ring === undefined) throw sealed();
+        requireUnsealed();
         await physical.put(ROTATION_CONFIG_KEY, encodeRotationConfig(config));
         rotation = { ...config };
       }),
