@@ -18,6 +18,7 @@ import type { PathSpec } from '../core/index.js';
 import { SealtrailError, invalid } from '../errors/index.js';
 import type { SealManager, RekeyStatus, RekeyVerifyStatus } from '../storage/index.js';
 import { decodeKeyShare, positiveInt } from './seal-input.js';
+import { boolField } from '../auth/index.js';
 
 export interface RekeyPathsDeps {
   seal: SealManager;
@@ -58,7 +59,7 @@ export function rekeyPaths(deps: RekeyPathsDeps): PathSpec[] {
           const status = await seal.startRekey({
             secretShares: positiveInt(req.data, 'secret_shares'),
             secretThreshold: positiveInt(req.data, 'secret_threshold'),
-            requireVerification: flag(req.data, 'require_verification'),
+            requireVerification: boolField(req.data, 'require_verification') === true,
           });
           return bare(statusBody(status));
         },
@@ -110,13 +111,6 @@ function shareInput(data: Record<string, unknown>): { key: Uint8Array; nonce: st
   if (typeof key !== 'string' || key === '') throw invalid("'key' must be specified in request body as JSON");
   if (typeof nonce !== 'string' || nonce === '') throw invalid("'nonce' must be specified in request body as JSON");
   return { key: decodeKeyShare(key), nonce };
-}
-
-function flag(data: Record<string, unknown>, name: string): boolean {
-  const v = data[name];
-  if (v === undefined || v === null || v === false || v === 'false' || v === '') return false;
-  if (v === true || v === 'true') return true;
-  throw invalid(`${name} must be a boolean`, 'invalid_field');
 }
 
 /**

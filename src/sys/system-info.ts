@@ -7,9 +7,8 @@
 import type { SysCore } from './sys-core.js';
 import type { PathSpec } from '../core/index.js';
 import { invalid, permissionDenied } from '../errors/index.js';
-import type { PolicyStore } from '../auth/index.js';
 import { parseDurationMs, rfc3339 } from '../lib/time.js';
-import { JsonNumber, exactSafeInteger } from '../lib/json-number.js';
+import { boolField, intField, type PolicyStore } from '../auth/index.js';
 import { MAX_ENCRYPTIONS_PER_TERM, MIN_MAX_OPERATIONS, MIN_ROTATION_INTERVAL_MS, type RotationConfig } from '../storage/index.js';
 import { renderMount } from './mount-config.js';
 import { journalMetricsText } from './journal-health.js';
@@ -82,9 +81,8 @@ export function systemInfoPaths(deps: { core: SysCore; policies: PolicyStore; jo
 function rotationConfigInput(data: Record<string, unknown>, current: RotationConfig): RotationConfig {
   const next = { ...current };
   if (data.max_operations !== undefined) {
-    const v = data.max_operations;
-    const n = v instanceof JsonNumber ? exactSafeInteger(v) : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v;
-    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < MIN_MAX_OPERATIONS || n > MAX_ENCRYPTIONS_PER_TERM) {
+    const n = intField(data, 'max_operations');
+    if (n < MIN_MAX_OPERATIONS || n > MAX_ENCRYPTIONS_PER_TERM) {
       throw invalid(`max_operations must be an integer from ${MIN_MAX_OPERATIONS} to ${MAX_ENCRYPTIONS_PER_TERM}`, 'invalid_field');
     }
     next.maxOperations = n;
@@ -94,11 +92,7 @@ function rotationConfigInput(data: Record<string, unknown>, current: RotationCon
     if (ms === undefined || (ms !== 0 && ms < MIN_ROTATION_INTERVAL_MS)) throw invalid('interval must be a duration of at least 24h, or 0 for none', 'invalid_field');
     next.intervalMs = ms;
   }
-  if (data.enabled !== undefined) {
-    const v = data.enabled;
-    if (v !== true && v !== false && v !== 'true' && v !== 'false') throw invalid('enabled must be a boolean', 'invalid_field');
-    next.enabled = v === true || v === 'true';
-  }
+  next.enabled = boolField(data, 'enabled') ?? next.enabled;
   return next;
 }
 

@@ -104,7 +104,8 @@ test('sys/rotate/config: Vault\'s fields and defaults, writes that name one fiel
     [{ max_operations: 3865470567 }, 'max_operations must be an integer from 1000000 to 3865470566'],
     [{ interval: '23h' }, 'interval must be a duration of at least 24h, or 0 for none'],
     [{ interval: 'soon' }, 'interval must be a duration of at least 24h, or 0 for none'],
-    [{ enabled: 'maybe' }, 'enabled must be a boolean'],
+    [{ enabled: 'maybe' }, '"enabled" must be a boolean'],
+    [{ max_operations: 'many' }, '"max_operations" must be an integer'],
   ] as const) {
     const r = await sys('POST', 'rotate/config', body);
     assert.deepEqual([r.status, r.json.errors[0]], [400, message], JSON.stringify(body));

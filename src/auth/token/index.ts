@@ -3,4 +3,4 @@ export { createTokenStore, type ManagedTokenStore, type TokenStoreOptions } from
 export { tokenBackend, type TokenBackendDeps } from './backend.js';
 export { sanitizePolicies } from './policies.js';
 export { startTokenTidy, type TokenTidyOptions, type TokenTidySchedule } from './tidy-schedule.js';
-export { stringField, stringListField } from './fields.js';
+export { boolField, intField, stringField, stringListField } from './fields.js';
