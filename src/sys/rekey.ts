@@ -17,7 +17,7 @@
 import type { PathSpec } from '../core/index.js';
 import { SealtrailError, invalid } from '../errors/index.js';
 import type { SealManager, RekeyStatus, RekeyVerifyStatus } from '../storage/index.js';
-import { decodeKeyShare, positiveInt } from './seal-input.js';
+import { decodeKeyShare, fieldsSet, positiveInt } from './seal-input.js';
 import { boolField } from '../auth/index.js';
 
 export interface RekeyPathsDeps {
@@ -120,11 +120,7 @@ function shareInput(data: Record<string, unknown>): { key: Uint8Array; nonce: st
  * empty when not set.
  */
 function refuseEncryptedOutput(data: Record<string, unknown>): void {
-  const asked = (name: string) => {
-    const v = data[name];
-    return v !== undefined && v !== null && v !== '' && v !== false && v !== 0 && v !== 'false' && v !== '0' && !(Array.isArray(v) && v.length === 0);
-  };
-  const names = ['pgp_keys', 'backup', 'stored_shares'].filter(asked);
+  const names = fieldsSet(data, ['pgp_keys', 'backup', 'stored_shares']);
   if (names.length === 0) return;
   throw new SealtrailError('invalid', 'rekey_pgp_unsupported', `${names.join(', ')}: PGP-encrypted, backed-up or stored key shares are not supported; rekey without them`);
 }

@@ -15,3 +15,14 @@ export function positiveInt(data: Record<string, unknown>, name: string): number
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) throw invalid(`${name} must be a positive integer`);
   return n;
 }
+
+/**
+ * Which of `names` the request sets to something: Vault's CLI sends the options it was not given
+ * empty (null, "", [], false, 0), and those ask for nothing.
+ */
+export function fieldsSet(data: Record<string, unknown>, names: readonly string[]): string[] {
+  return names.filter((name) => {
+    const v = data[name];
+    return v !== undefined && v !== null && v !== '' && v !== false && v !== 0 && v !== 'false' && v !== '0' && !(Array.isArray(v) && v.length === 0);
+  });
+}

@@ -13,7 +13,7 @@ import { VERSION } from '../lib/version.js';
 import type { SealStatus } from '../storage/index.js';
 import { lostEntriesView } from './audit-losses.js';
 import { journalHealthFields, journalMetricsText } from './journal-health.js';
-import { decodeKeyShare, positiveInt } from './seal-input.js';
+import { decodeKeyShare, fieldsSet, positiveInt } from './seal-input.js';
 import type { JournalHealth } from '../journal/index.js';
 
 export interface SealEndpointsDeps {
@@ -218,11 +218,7 @@ function initShares(data: Record<string, unknown>, autoUnseal: boolean): { share
  * secret reach its output unencrypted. Vault's CLI sends them empty (null, "") when not set.
  */
 function refuseEncryptedOutput(data: Record<string, unknown>): void {
-  const asked = (name: string) => {
-    const v = data[name];
-    return v !== undefined && v !== null && v !== '' && !(Array.isArray(v) && v.length === 0);
-  };
-  const names = ['pgp_keys', 'root_token_pgp_key'].filter(asked);
+  const names = fieldsSet(data, ['pgp_keys', 'root_token_pgp_key']);
   if (names.length === 0) return;
   throw new SealtrailError('invalid', 'init_pgp_unsupported', `${names.join(' and ')}: PGP encryption of the unseal key shares and the root token is not supported; initialize without them`);
 }
