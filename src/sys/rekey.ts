@@ -76,16 +76,15 @@ export function rekeyPaths(deps: RekeyPathsDeps): PathSpec[] {
           const { key, nonce } = shareInput(req.data);
           const result = await seal.submitRekeyKey(key, nonce);
           if (!result.complete) return bare(statusBody(result.status));
-          const body: Record<string, unknown> = {
-            complete: true, nonce: result.nonce,
+          const recorded: Record<string, unknown> = { complete: true, nonce: result.nonce, pgp_fingerprints: null, backup: false, verification_required: result.verificationRequired };
+          if (result.verificationNonce) recorded.verification_nonce = result.verificationNonce;
+          const body = {
+            ...recorded,
             keys: result.keys.map((k) => Buffer.from(k).toString('hex')),
             keys_base64: result.keys.map((k) => Buffer.from(k).toString('base64')),
-            pgp_fingerprints: null, backup: false, verification_required: result.verificationRequired,
           };
-          if (result.verificationNonce) body.verification_nonce = result.verificationNonce;
           for (const k of result.keys) k.fill(0);
           // The new shares go to the caller only: the response entries say how many, not what.
-          const { keys: _keys, keys_base64: _keysBase64, ...recorded } = body;
           return { ...bare(body, { ...recorded, shares: result.keys.length }), afterRecorded: result.apply };
         },
       },
