@@ -58,14 +58,14 @@ function printRekeyResult(out: Output, result: RekeyResult): void {
   }
 }
 
-/** A key share from the argument, or stdin when it is omitted or "-". */
-async function shareArgument(ctx: CliContext, key: string | undefined, usage: string): Promise<string> {
+/** A key share (`what`) from the argument, or stdin when it is omitted or "-". */
+async function shareArgument(ctx: CliContext, key: string | undefined, what: string, usage: string): Promise<string> {
   let share = key;
   if (share === undefined || share === '-') {
-    if (ctx.io.stdinIsTty) throw usageError(`a key share is required: ${usage}, or pipe it on stdin`);
+    if (ctx.io.stdinIsTty) throw usageError(`${what} is required: ${usage}, or pipe it on stdin`);
     share = (await readStdinText(ctx.io, MAX_UNSEAL_KEY_INPUT_BYTES)).trim();
   }
-  if (share === '') throw usageError('a key share is required');
+  if (share === '') throw usageError(`${what} is required`);
   return share;
 }
 
@@ -129,7 +129,7 @@ function registerRekey(operator: Command, ctx: CliContext): void {
         return;
       }
 
-      const share = await shareArgument(ctx, key, flags.verify ? 'sealtrail operator rekey -verify <new key>' : 'sealtrail operator rekey <key>');
+      const share = await shareArgument(ctx, key, 'a key share', flags.verify ? 'sealtrail operator rekey -verify <new key>' : 'sealtrail operator rekey <key>');
       if (flags.verify) {
         const nonce = flags.nonce ?? (await remote('reading the rekey verification status', () => rekey.verifyStatus())).nonce;
         if (nonce === '') throw new CliExit(EXIT_REMOTE, 'Error verifying the new key shares: no rekey verification in progress');
@@ -217,13 +217,7 @@ export function registerOperator(program: Command, ctx: CliContext): void {
         printSealStatus(out, await remote('resetting unseal process', () => client.sys.unseal({ reset: true })));
         return;
       }
-      let share = key;
-      if (share === undefined || share === '-') {
-        if (ctx.io.stdinIsTty) throw usageError('an unseal key is required: sealtrail operator unseal <key>, or pipe it on stdin');
-        share = (await readStdinText(ctx.io, MAX_UNSEAL_KEY_INPUT_BYTES)).trim();
-      }
-      if (share === '') throw usageError('an unseal key is required');
-      const unsealKey = share;
+      const unsealKey = await shareArgument(ctx, key, 'an unseal key', 'sealtrail operator unseal <key>');
       printSealStatus(out, await remote('unsealing', () => client.sys.unseal(unsealKey)));
     });
 
