@@ -109,12 +109,18 @@ export function ledgerFiles(dir: string, opts: { fsync: boolean }): LedgerFiles 
         const temp = `${target}.tmp`;
         const fd = openSync(temp, 'w', 0o600);
         try {
-          for (let at = 0; at < file.data.length;) at += writeSync(fd, file.data, at, file.data.length - at);
-          if (opts.fsync) fdatasyncSync(fd);
-        } finally {
-          closeSync(fd);
+          try {
+            for (let at = 0; at < file.data.length;) at += writeSync(fd, file.data, at, file.data.length - at);
+            if (opts.fsync) fdatasyncSync(fd);
+          } finally {
+            closeSync(fd);
+          }
+          renameSync(temp, target);
+        } catch (err) {
+          // A full disk's half-written file gives its space back; the retry may name another path.
+          rmSync(temp, { force: true });
+          throw err;
         }
-        renameSync(temp, target);
         touched.add(dirname(target));
         if (!partialOf(file.path)) {
           const partials = `${target}.p`;
