@@ -53,6 +53,10 @@ test('malformed policies are MalformedPolicyDocumentException', () => {
     '{"Statement": [{"Effect": "Maybe", "Principal": "*", "Action": "kms:*", "Resource": "*"}]}',
     '{"Statement": [{"Effect": "Allow", "Action": "kms:*", "Resource": "*"}]}',
     '{"Statement": [{"Effect": "Allow", "Principal": {"AWS": "alice"}, "Action": "kms:*", "Resource": "*"}]}',
+    // Principals are compared whole: a wildcard inside an ARN would never match, and its Deny never apply.
+    '{"Statement": [{"Effect": "Deny", "Principal": {"AWS": "arn:aws:iam::111122223333:user/*"}, "Action": "kms:*", "Resource": "*"}]}',
+    '{"Statement": [{"Effect": "Deny", "Principal": {"AWS": ["arn:aws:iam::111122223333:root", "arn:aws:iam::111122223333:user/ap?"]}, "Action": "kms:*", "Resource": "*"}]}',
+    '{"Statement": [{"Effect": "Deny", "Principal": {"AWS": "arn:aws:iam::*:root"}, "Action": "kms:*", "Resource": "*"}]}',
     '{"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "kms:*", "Resource": "*", "Condition": {"NumericFoo": {"a": "1"}}}]}',
   ];
   for (const text of bad) {

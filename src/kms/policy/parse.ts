@@ -18,6 +18,11 @@ function stringList(v: unknown, what: string): string[] {
   throw malformed(`${what} must be a string or a non-empty list of strings`);
 }
 
+/**
+ * A statement's principals. As in IAM, a principal is `"*"` or a whole ARN (or account id): a
+ * wildcard inside an ARN is refused, since principals are compared whole and a Deny written with
+ * one would never apply.
+ */
 function principals(v: unknown, accountPattern: RegExp): string[] | '*' {
   if (v === '*') return '*';
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw malformed('Principal must be "*" or an object such as {"AWS": "<arn>"}');
@@ -29,6 +34,7 @@ function principals(v: unknown, accountPattern: RegExp): string[] | '*' {
       if (p === '*') return '*';
       // A bare account id means that account's root, as in IAM.
       if (accountPattern.test(p)) out.push(`arn:aws:iam::${p}:root`);
+      else if (/[*?]/.test(p)) throw malformed(`invalid principal "${p.slice(0, 100)}": a principal ARN cannot hold a wildcard (match callers with "*" and a condition on aws:PrincipalArn)`);
       else if (/^arn:aws:(iam|sts)::\d{12}:.+$/.test(p)) out.push(p);
       else throw malformed(`invalid principal "${p.slice(0, 100)}"`);
     }
