@@ -195,6 +195,7 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
           region: config.kms.region, clock, log,
           jsonLimits: { maxDepth: config.listener.maxRequestJsonDepth, maxEntries: config.listener.maxRequestJsonEntries },
           maxUnauthenticatedBytes: config.listener.maxRequestSizeUnauthenticated,
+          maxRefusedJsonEntries: config.listener.maxRequestJsonEntriesUnauthenticated,
         });
         if (uiEnabled(config, opts.dev === true)) registerConsole(a, { root: opts.uiDir ?? DEFAULT_UI_DIR, log });
       },

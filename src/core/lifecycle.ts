@@ -17,6 +17,7 @@ import { SealtrailError, internal, invalid, notFound, permissionDenied } from '.
 import type { Clock } from '../lib/clock.js';
 import { AuditShared, type AuditInput } from './contract/audit.js';
 import { sanitizePolicies } from './contract/policy-names.js';
+import { aclMayGrant, possibleOperations } from './admission.js';
 import { matchesPathList } from './glob.js';
 import { refusalTexts, type RefusalTexts } from './refusal.js';
 import { responseHasContent } from './response.js';
@@ -79,8 +80,16 @@ export async function runLifecycle(req: LogicalRequest, services: CoreServices, 
     if (!token && !unauthenticated && !req.inputError) return refuse(permissionDenied('invalid_token'));
   }
   // Input the edge could not accept is refused before anything acts on the request, with the
-  // token (if valid) named in its audit entry.
-  if (req.inputError) return refuse(req.inputError);
+  // token (if valid) named in its audit entry. A body held to the small allowance because the
+  // token's policies grant nothing here (server/body-admission.ts) is refused for what it is: the
+  // ACL's refusal, which no smaller body would have avoided.
+  if (req.inputError) {
+    if (token && !unauthenticated && req.inputError.kind === 'too_large' && !(await aclMayGrant(services, token, req.path, possibleOperations(req.operation)))) {
+      input.policyResults = DENIED;
+      return refuse(permissionDenied(), ACL_REFUSAL);
+    }
+    return refuse(req.inputError);
+  }
 
   // 2. create vs update, decided by the backend's existence check.
   let operation: Operation = req.operation;

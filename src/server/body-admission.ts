@@ -3,12 +3,15 @@
  * hook): a request with a valid token gets `max_request_size`; one without gets
  * `max_request_size_unauthenticated` — it will be refused, its body only feeds the audit record —
  * unless its path is served without a token (logins, sys/init, sys/unseal), which gets
- * `max_request_size_login`. A declared Content-Length over the allowance is refused before a byte
+ * `max_request_size_login`. A valid token whose policies grant the request's operation on its path
+ * no capability at all is held to the unauthenticated allowances too: its request is refused
+ * whatever it sends (the lifecycle answers 403 permission denied, not 413), and a principal with
+ * no rights would otherwise make every value of a large body cost an HMAC in each audit entry. A declared Content-Length over the allowance is refused before a byte
  * is read; a chunked body is cut off at the allowance. Either way the connection is closed after
  * the answer, so the rest of the body is never read, and memory stays bounded by the allowances
  * however many such requests arrive at once.
  *
- * A request without a valid token may also send at most `max_request_json_entries_unauthenticated`
+ * A request without a valid token (or refused by its ACL) may also send at most `max_request_json_entries_unauthenticated`
  * JSON values (each costs an HMAC in its audit record); the body parser applies that limit. Query
  * parameters become a GET's or LIST's data, so they count against the same limits, here
  * (`max_request_json_entries` with a valid token): a request over them is refused with 413 before
@@ -23,6 +26,7 @@ import { requestStanding, type Standing, type Core } from '../core/index.js';
 import { SealtrailError } from '../errors/index.js';
 import { clientTokenOf } from './client-token.js';
 import { checkRequestPath } from './request-path.js';
+import { requestOperation } from './request-operation.js';
 
 export interface BodyAllowances {
   /** With a valid token (max_request_size; fastify enforces it). */
@@ -81,7 +85,7 @@ function capped(source: Readable, limit: number): Readable {
 export function bodyAdmission(core: Core, allow: BodyAllowances) {
   const login = Math.min(allow.login, allow.authenticated);
   const unauthenticated = Math.min(allow.unauthenticated, login);
-  const allowance: Record<Standing, number> = { token: allow.authenticated, unauthenticated_path: login, none: unauthenticated };
+  const allowance: Record<Standing, number> = { token: allow.authenticated, refused_token: unauthenticated, unauthenticated_path: login, none: unauthenticated };
   // A body this small fits every allowance and cannot hold more entries than the smallest limit
   // (each entry past the first takes a value and a comma: two bytes at least).
   const unchecked = Math.min(unauthenticated, 2 * allow.unauthenticatedEntries);
@@ -93,7 +97,10 @@ export function bodyAdmission(core: Core, allow: BodyAllowances) {
     } catch {
       return 'none';
     }
-    return requestStanding(core, path, clientTokenOf(req.headers));
+    const operation = requestOperation(req);
+    if (!operation) return 'none';
+    if (operation === 'list' && !path.endsWith('/') && path !== '') path += '/';
+    return requestStanding(core, path, clientTokenOf(req.headers), operation);
   }
 
   async function admit(req: FastifyRequest, payload: Readable, declared: number | undefined, parameters: number): Promise<Readable> {

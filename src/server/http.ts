@@ -13,7 +13,7 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { ForwardedForConfig, ListenerTlsOptions, RequestLimits } from '../config/index.js';
 import { forwardedForHook } from './forwarded-for.js';
-import type { Core, LogicalRequest, Operation } from '../core/index.js';
+import type { Core, LogicalRequest } from '../core/index.js';
 import { SealtrailError, invalid } from '../errors/index.js';
 import { newRequestId } from '../lib/ids.js';
 import { setOwn } from '../lib/safe-object.js';
@@ -22,6 +22,7 @@ import { fastifyServerOptions, nodeServerOptions, type ConnectionLimits } from '
 import { oneRequestAtATimePerConnection } from './pipelining.js';
 import { isAcceptedContentType, isMergePatch, parseJsonObject, unsupportedContentType } from './body.js';
 import { admittedJsonEntries, bodyAdmission, bodyTooLarge } from './body-admission.js';
+import { requestOperation } from './request-operation.js';
 import { clientTokenOf } from './client-token.js';
 import { checkJsonShape } from './json-shape.js';
 import { vaultErrorReply, type EdgeLog } from './errors.js';
@@ -51,10 +52,6 @@ export interface HttpServerOptions {
   /** Extra routes (the AWS JSON endpoint at `/`) registered by other modules. */
   register?: (app: FastifyInstance) => void;
 }
-
-const METHOD_OPERATION: Record<string, Operation> = {
-  GET: 'read', HEAD: 'read', POST: 'update', PUT: 'update', PATCH: 'patch', DELETE: 'delete',
-};
 
 export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
   // The LIST fallback replays requests through the app it is built into (read only after start).
@@ -210,9 +207,8 @@ function bodyRefusal(err: unknown): SealtrailError | undefined {
 function toLogicalRequest(req: FastifyRequest, refused?: SealtrailError): LogicalRequest {
   const query = (req.query ?? {}) as Record<string, string | string[]>;
   let path = checkRequestPath((req.params as Record<string, string>)['*'] ?? '');
-  let operation = METHOD_OPERATION[req.method];
+  const operation = requestOperation(req);
   if (!operation) throw new SealtrailError('unsupported', 'unsupported_method', 'unsupported operation');
-  if (operation === 'read' && (query.list === 'true' || query.list === '1')) operation = 'list';
   if (operation === 'list' && !path.endsWith('/') && path !== '') path += '/';
 
   // Headers the request cannot be served with are refused like a body that cannot be read.

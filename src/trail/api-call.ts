@@ -11,6 +11,7 @@ import { awsErrorOf } from '../errors/index.js';
 import { recordedParameters, type Members } from '../lib/aws-members.js';
 import type { Clock } from '../lib/clock.js';
 import { uuidV7 } from '../lib/ids.js';
+import { OMITTED } from './format.js';
 import type { TrailEventInput, TrailRecorder, TrailTlsDetails, TrailUserIdentity } from './model.js';
 
 /** What an operation declares for its event. */
@@ -83,7 +84,8 @@ export function apiCallRecorder(deps: ApiCallRecorderDeps): (outcome: RequestOut
       sourceIpAddress: req.remoteAddress,
       userAgent: (req.headers['user-agent']?.[0] ?? '').slice(0, MAX_USER_AGENT),
       userIdentity: identity,
-      requestParameters: recordedParameters(sent, op.members, op.recordedDefaults?.(sent)),
+      // A call refused for its input carries none of it (server/aws/index.ts): nothing to record but that.
+      requestParameters: req.inputError ? OMITTED() : recordedParameters(sent, op.members, op.recordedDefaults?.(sent)),
       responseElements: !error && body && op.responseElements ? op.responseElements(body, resources) : null,
       readOnly: op.readOnly,
       resources: resources.map((arn) => ({ accountId: deps.accountId, type: 'AWS::KMS::Key' as const, arn })),

@@ -9,7 +9,9 @@
  * as sent (also when the call is refused, by the ACL or a key policy) and some error messages
  * repeat a value. As CloudTrail does with a field over its size, requestParameters or
  * responseElements beyond MAX_RECORDED_FIELD_BYTES become `{"omitted": true}`, and an error
- * message is cut at MAX_ERROR_MESSAGE_CHARS with "..." (the caller's answer keeps it whole).
+ * message is cut at MAX_ERROR_MESSAGE_CHARS with "..." (the caller's answer keeps it whole). A
+ * call refused before its body was read (too many values for a caller the ACL refuses) has
+ * requestParameters `{"omitted": true}` too.
  */
 import { rfc3339 } from '../lib/time.js';
 import type { TrailEventInput, TrailResource, TrailUserIdentity } from './model.js';
@@ -21,7 +23,8 @@ export const MAX_RECORDED_FIELD_BYTES = 100 * 1024;
 /** Room for AWS's messages that name a key id or ARN of 2,048 characters. */
 export const MAX_ERROR_MESSAGE_CHARS = 4096;
 
-const OMITTED = () => ({ omitted: true });
+/** What CloudTrail shows for a field it does not record in full; also the members of a call refused before its body was read. */
+export const OMITTED = () => ({ omitted: true });
 
 function bounded(field: Record<string, unknown> | null | undefined): Record<string, unknown> | null {
   if (!field) return null;

@@ -113,6 +113,48 @@ test('without a valid token, JSON of more than 1000 entries is refused with 413,
   assert.equal((await post('/v1/secret/data/entries', { token: server.rootToken, body: entries(5000) })).status, 200);
 });
 
+/** A token whose only policy is `policy` (HCL), made with the root token. */
+async function tokenWith(name: string, policy: string): Promise<string> {
+  const vault = (path: string, body: unknown) => fetch(`${server.address}/v1/${path}`, {
+    method: 'POST', headers: { 'x-vault-token': server.rootToken!, 'content-type': 'application/json' }, body: JSON.stringify(body),
+  });
+  assert.equal((await vault(`sys/policies/acl/${name}`, { policy })).status, 204);
+  const made = await (await vault('auth/token/create', { policies: [name], no_default_policy: true })).json() as { auth: { client_token: string } };
+  return made.auth.client_token;
+}
+
+test('a valid token its policies refuse here gets the allowances of no token, and the ACL\'s 403 past them, audited without its data', async () => {
+  const reader = await tokenWith('body-reader', 'path "secret/data/app/*" { capabilities = ["read"] }');
+  const writer = await tokenWith('body-writer', 'path "secret/data/app/*" { capabilities = ["create", "update"] }');
+  const entries = (n: number) => JSON.stringify({ data: Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, ''])) });
+  const refusedPaths = ['secret/data/app/many', 'secret/data/elsewhere'];
+
+  // Reading is not writing: a POST of 5,000 values, or of 200 KiB, is refused as the ACL refuses it.
+  for (const path of refusedPaths) {
+    const many = await post(`/v1/${path}`, { token: reader, body: entries(5000) });
+    assert.deepEqual([many.status, JSON.parse(many.text)], [403, { errors: ['permission denied'] }], path);
+    const large = await post(`/v1/${path}`, { token: reader, chunks: { chunk: Buffer.alloc(16 * 1024, 0x20), times: 13, declared: true } });
+    assert.deepEqual([large.status, JSON.parse(large.text)], [403, { errors: ['permission denied'] }], path);
+    assert.equal(large.connection, 'close', 'the rest of the body is not read');
+  }
+  const refused = auditEntries().filter((e) => refusedPaths.includes(e.request?.path));
+  assert.equal(refused.length, 8);
+  for (const e of refused) {
+    assert.equal(e.request.data, undefined, 'the body is not in the audit entry');
+    assert.equal(e.auth.policy_results.allowed, false);
+  }
+  // Within the allowance, the ACL's refusal records the data, HMAC'd, as any refusal does.
+  assert.equal((await post('/v1/secret/data/app/few', { token: reader, body: entries(10) })).status, 403);
+  const few = auditEntries().filter((e) => e.request?.path === 'secret/data/app/few' && e.type === 'request').at(-1);
+  assert.match(few.request.data.data.k0, /^hmac-sha256:/);
+  // A GET it may make keeps the token's limits; a token that may write sends its 5,000 values.
+  const query = await fetch(`${server.address}/v1/secret/data/app/none?${params(2000)}`, { headers: { 'x-vault-token': reader } });
+  assert.equal(query.status, 404);
+  const forbiddenQuery = await fetch(`${server.address}/v1/secret/data/elsewhere?${params(2000)}`, { headers: { 'x-vault-token': reader } });
+  assert.equal(forbiddenQuery.status, 403);
+  assert.equal((await post('/v1/secret/data/app/many', { token: writer, body: entries(5000) })).status, 200);
+});
+
 /** `n` distinct query parameters: `a0=&a1=&…`. */
 const params = (n: number) => Array.from({ length: n }, (_, i) => `a${i}=`).join('&');
 

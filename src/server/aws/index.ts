@@ -9,7 +9,10 @@
  *     → core.handle (ACL, audit, handler, the call's CloudTrail event) → AWS JSON response
  *
  * No body is scanned or parsed before its signature verifies (SigV4 hashes the raw bytes), so an
- * unauthenticated caller's body costs one hash whatever it holds. A body over
+ * unauthenticated caller's body costs one hash whatever it holds. A verified call whose identity's
+ * policies grant its operation nothing may send only `maxRefusedJsonEntries` JSON values (each
+ * costs an HMAC in its audit entries); past them it is refused as the ACL would refuse it
+ * (AccessDeniedException, with its CloudTrail event), with none of its body. A body over
  * `maxUnauthenticatedBytes`, or of unknown length, is read only when the headers alone do not
  * refuse the call (a known access key, in scope, signed within 15 minutes): otherwise the call
  * gets the same refusal at once, audited, and the connection is closed with none of the body read.
@@ -22,7 +25,7 @@
  */
 import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Core, LogicalRequest } from '../../core/index.js';
+import { requestStanding, type Core, type LogicalRequest } from '../../core/index.js';
 import { SealtrailError, type AwsErrorType } from '../../errors/index.js';
 import type { AccessKeyResolver } from '../../kms/index.js';
 import { checkSigV4Headers, createSigningKeyCache, verifySigV4 } from './sigv4/index.js';
@@ -51,6 +54,11 @@ export interface AwsRoutesDeps {
   jsonLimits: JsonShapeLimits;
   /** Body limit of a call its headers already refuse (`max_request_size_unauthenticated`; default 64 KiB). */
   maxUnauthenticatedBytes?: number;
+  /**
+   * JSON entries of a signed call whose identity's policies grant its operation nothing
+   * (`max_request_json_entries_unauthenticated`; default 1,000): it is refused whatever it sends.
+   */
+  maxRefusedJsonEntries?: number;
 }
 
 export const AWS_JSON = 'application/x-amz-json-1.1';
@@ -99,6 +107,15 @@ export function registerAwsRoutes(app: FastifyInstance, deps: AwsRoutesDeps): vo
     region: deps.region, services: target?.signingServices ?? ALL_SERVICES, requiredSignedHeaders: ['x-amz-target'],
     now: deps.clock.now(), resolve: (id: string) => users.resolve(id), cache: signingKeys,
   });
+
+  const refusedLimits: JsonShapeLimits = { maxDepth: deps.jsonLimits.maxDepth, maxEntries: Math.min(deps.maxRefusedJsonEntries ?? 1000, deps.jsonLimits.maxEntries) };
+  /**
+   * The JSON limits of a verified call: the small ones when its identity's policies grant it
+   * nothing. A body too short to hold more entries than those (each entry past the first takes two
+   * bytes at least), every usual KMS call, needs no lookup.
+   */
+  const jsonLimitsOf = async (body: Buffer, token: string, path: string): Promise<JsonShapeLimits> =>
+    body.length <= 2 * refusedLimits.maxEntries || (await requestStanding(deps.core, path, token, 'update')) !== 'refused_token' ? deps.jsonLimits : refusedLimits;
 
   /** Requests refused before their body was read: their connection ends with the answer. */
   const unread = new WeakSet<object>();
@@ -153,9 +170,12 @@ export function registerAwsRoutes(app: FastifyInstance, deps: AwsRoutesDeps): vo
     if (!target) return refuse(refusal('UnknownOperationException', ''));
     let body: Record<string, unknown>;
     try {
-      body = parseBody(raw, deps.jsonLimits);
+      body = parseBody(raw, await jsonLimitsOf(raw, verified.identity.token, target.path));
     } catch (err) {
       if (!(err instanceof SealtrailError)) throw err;
+      // Too large for an identity the ACL refuses: through the lifecycle, which refuses it as the
+      // ACL would and records its CloudTrail event.
+      if (err.kind === 'too_large') return deps.core.handle({ ...logical, inputError: err }).then(() => fail(awsErrorReply(err, errorContext, deps.log)), (thrown: unknown) => fail(awsErrorReply(thrown, errorContext, deps.log)));
       return refuse(err);
     }
     const operation = targetOperation(target);

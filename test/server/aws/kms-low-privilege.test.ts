@@ -5,6 +5,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import {
   CreateAliasCommand, CreateKeyCommand, DecryptCommand, DescribeKeyCommand, EnableKeyRotationCommand, EncryptCommand, GenerateDataKeyCommand, KMSClient,
   ListKeyPoliciesCommand, ListKeysCommand, ListResourceTagsCommand, PutKeyPolicyCommand, ReEncryptCommand, ScheduleKeyDeletionCommand, TagResourceCommand,
@@ -234,4 +235,72 @@ test('policy variables, which this server does not substitute, are refused when 
   await dev.send(new CreateKeyCommand({ Policy: withVariable('2008-10-17') }));
   await rejectsWith(dev.send(new CreateKeyCommand({ Policy: policyDenyingMallory({ Action: 'kms:Encrypt', Condition: { IpAddress: { 'aws:SourceIp': 'not-an-address' } } }) })),
     'MalformedPolicyDocumentException', /IpAddress takes IP addresses or CIDR ranges/);
+});
+
+test('a wildcard inside a principal ARN is refused when the policy is written, so a Deny cannot silently miss its callers', async () => {
+  const denying = (principal: string) => JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'kms:*', Resource: '*' },
+      { Effect: 'Deny', Principal: { AWS: principal }, Action: 'kms:Decrypt', Resource: '*' },
+    ],
+  });
+  for (const principal of [`arn:aws:iam::${ACCOUNT}:user/*`, `arn:aws:iam::${ACCOUNT}:user/mallor?`]) {
+    await rejectsWith(dev.send(new CreateKeyCommand({ Policy: denying(principal) })), 'MalformedPolicyDocumentException', /a principal ARN cannot hold a wildcard/, principal);
+  }
+  const KeyId = (await dev.send(new CreateKeyCommand({}))).KeyMetadata!.KeyId!;
+  await rejectsWith(dev.send(new PutKeyPolicyCommand({ KeyId, PolicyName: 'default', Policy: denying(`arn:aws:iam::${ACCOUNT}:user/*`) })), 'MalformedPolicyDocumentException');
+  // The way to reach every user: "*" with a condition on the caller's ARN, which does apply.
+  const Policy = JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'kms:*', Resource: '*' },
+      { Effect: 'Deny', Principal: '*', Action: 'kms:Decrypt', Resource: '*', Condition: { ArnLike: { 'aws:PrincipalArn': `arn:aws:iam::${ACCOUNT}:user/mall*` } } },
+    ],
+  });
+  await dev.send(new PutKeyPolicyCommand({ KeyId, PolicyName: 'default', Policy }));
+  const { CiphertextBlob } = await dev.send(new EncryptCommand({ KeyId, Plaintext: Buffer.from('x') }));
+  await rejectsWith(mallory.send(new DecryptCommand({ CiphertextBlob })), 'AccessDeniedException');
+  assert.equal(Buffer.from((await dev.send(new DecryptCommand({ CiphertextBlob }))).Plaintext!).toString(), 'x');
+});
+
+test('a caller whose policies grant the operation nothing may send 1,000 JSON values: past them, AccessDenied at once, its event without parameters', async () => {
+  const res = await fetch(`${server.endpoint}/v1/kms/users/nobody`, {
+    method: 'POST', headers: { 'x-vault-token': server.rootToken, 'content-type': 'application/json' }, body: JSON.stringify({ policies: ['default'] }),
+  });
+  const { data } = await res.json() as { data: { access_key_id: string; secret_access_key: string } };
+  const nobody = client(data.access_key_id, data.secret_access_key);
+  try {
+    const KeyId = (await dev.send(new CreateKeyCommand({}))).KeyMetadata!.KeyId!;
+    const context = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, 'v']));
+    const auditLines = () => readFileSync(server.auditFile, 'utf8').length;
+
+    // Within the small allowance: refused by the ACL, its parameters recorded as sent.
+    await rejectsWith(nobody.send(new EncryptCommand({ KeyId, Plaintext: Buffer.from('x'), EncryptionContext: context(10) })), 'AccessDeniedException',
+      /^User: arn:aws:iam::111122223333:user\/nobody is not authorized to perform: kms:Encrypt because no identity-based policy allows the kms:Encrypt action$/);
+    assert.deepEqual(lastEvent('Encrypt').requestParameters, { keyId: KeyId, encryptionContext: context(10), encryptionAlgorithm: 'SYMMETRIC_DEFAULT' });
+
+    // Past it: the same refusal, with none of the body in the audit log or the event.
+    const before = auditLines();
+    const started = performance.now();
+    await rejectsWith(nobody.send(new EncryptCommand({ KeyId, Plaintext: Buffer.from('x'), EncryptionContext: context(20_000) })), 'AccessDeniedException',
+      /^User: arn:aws:iam::111122223333:user\/nobody is not authorized to perform: kms:Encrypt because no identity-based policy allows the kms:Encrypt action$/);
+    const event = lastEvent('Encrypt');
+    assert.deepEqual([event.errorCode, event.requestParameters, event.userIdentity.userName], ['AccessDeniedException', { omitted: true }, 'nobody']);
+    const added = readFileSync(server.auditFile, 'utf8').slice(before).trim().split('\n').map((l) => JSON.parse(l) as { type: string; error?: string; request: { id: string; data?: unknown; path: string } });
+    const refused = added.filter((e) => e.request.path === 'kms/aws/Encrypt');
+    assert.deepEqual(refused.map((e) => [e.type, e.request.data]), [['request', undefined], ['response', undefined]]);
+    // The ACL's refusal, as any caller it refuses gets it.
+    const small = added.length === 0 ? [] : readFileSync(server.auditFile, 'utf8').slice(0, before).trim().split('\n').map((l) => JSON.parse(l) as { type: string; error?: string; request: { path: string } })
+      .filter((e) => e.request.path === 'kms/aws/Encrypt').slice(-2);
+    assert.deepEqual(refused.map((e) => e.error), small.map((e) => e.error));
+    assert.match(refused[0].error ?? '', /permission denied/);
+    assert.ok(readFileSync(server.auditFile, 'utf8').length - before < 20_000, 'two entries without the body');
+    assert.ok(performance.now() - started < 2000, `${performance.now() - started} ms`);
+
+    // A caller the ACL lets through keeps the listener's limits: the operation itself refuses the context.
+    await rejectsWith(mallory.send(new EncryptCommand({ KeyId, Plaintext: Buffer.from('x'), EncryptionContext: context(20_000) })), 'ValidationException');
+  } finally {
+    nobody.destroy();
+  }
 });

@@ -1,0 +1,15 @@
+/** The Vault operation an HTTP request asks for: its method, and `?list=true` on a GET. */
+import type { FastifyRequest } from 'fastify';
+import type { Operation } from '../core/index.js';
+
+const METHOD_OPERATION: Readonly<Record<string, Operation>> = {
+  GET: 'read', HEAD: 'read', POST: 'update', PUT: 'update', PATCH: 'patch', DELETE: 'delete',
+};
+
+/** Undefined for a method the Vault API does not serve. */
+export function requestOperation(req: FastifyRequest): Operation | undefined {
+  const operation = METHOD_OPERATION[req.method];
+  if (operation !== 'read') return operation;
+  const list = (req.query as Record<string, unknown> | undefined)?.list;
+  return list === 'true' || list === '1' ? 'list' : operation;
+}
