@@ -141,8 +141,9 @@ export function createAuditDevice(def: DeviceDefinition, config: CommonOptions, 
     format,
     process(input, kind, headers) {
       try {
-        if (sink.writeEntry) return sink.writeEntry(format(input, kind, headers), entryFacts(input, kind, factsAccessor));
-        return sink.write(format(input, kind, headers), (fullBytes) => formatReduced(input, kind, fullBytes));
+        const reduced = (fullBytes: number) => formatReduced(input, kind, fullBytes);
+        if (sink.writeEntry) return sink.writeEntry(format(input, kind, headers), entryFacts(input, kind, factsAccessor), reduced);
+        return sink.write(format(input, kind, headers), reduced);
       } catch (err) {
         return Promise.reject(err);
       }

@@ -2,6 +2,7 @@
 export { createJournalStore, type JournalStoreOptions } from './store.js';
 export type { IndexerMessage } from './indexer/state.js';
 export { spoolDirectory } from './spooled-appends.js';
+export { fitsInFrame as fitsInJournalRecord } from './spool/frame.js';
 export { readLedgerFile, prunePartials } from './ledger/ledger-dir.js';
 export { createLedgerFollower, LEDGER_BATCH, type LedgerFollower, type LedgerHead } from './ledger/ledger-follower.js';
 export { parseJournalQuery, parseTimeNs, KEY_PARAMETERS, QUERY_PARAMETERS, DEFAULT_PAGE, type ParsedQuery } from './filters.js';

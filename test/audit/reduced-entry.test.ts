@@ -8,7 +8,9 @@ import assert from 'node:assert/strict';
 import { createAuditDevice } from '../../src/audit/device.js';
 import { parseCommonOptions } from '../../src/audit/device-options.js';
 import type { ReducedLine } from '../../src/audit/reduced-entry.js';
-import { H, kvResponseInput, snapshot } from './helpers.js';
+import { journalSinkFactory } from '../../src/audit/devices/journal/index.js';
+import type { JournalAppend, JournalStore } from '../../src/journal/index.js';
+import { H, kvResponseInput, silentLog, snapshot } from './helpers.js';
 
 /** What the device wrote whole, and what it offered as the reduced line for a full size of 123456. */
 function written(options: Record<string, string>): { full: string; reduced: string } {
@@ -58,4 +60,29 @@ test('JSONx: the reduced entry carries elided among its members', () => {
   assert.doesNotMatch(reduced, /name="password"|name="metadata"|name="warnings"/);
   assert.match(reduced, /<json:object name="elided"><json:number name="entry_bytes">123456<\/json:number><\/json:object>/);
   assert.match(reduced, /<json:string name="path">secret\/data\/app<\/json:string>/);
+});
+
+test('the journal keeps an entry over its record limit reduced, with its facts, and a usual entry whole', async () => {
+  const kept: JournalAppend[] = [];
+  const store = { append(record: JournalAppend) { kept.push(record); return Promise.resolve(); } } as unknown as JournalStore;
+  const sink = await journalSinkFactory(store)({ log: silentLog } as never);
+  const device = createAuditDevice({ path: 'journal/', type: 'journal', description: '', options: {}, local: false, salt: 'foo' },
+    parseCommonOptions({}, { allowAuditLogPrefixing: false }), sink);
+
+  const usual = kvResponseInput();
+  await device.process(usual, 'response');
+  // Keys are written as sent (Vault hashes values only): one key makes the entry as large as it likes.
+  const huge = kvResponseInput();
+  huge.request = { ...huge.request, data: { ['k'.repeat(67_200_000)]: 'v' } };
+  await device.process(huge, 'response');
+
+  assert.equal(kept.length, 2);
+  assert.equal(JSON.parse(kept[0].text).elided, undefined);
+  assert.equal(JSON.parse(kept[0].text).request.data.data.password, H.s3cr3t);
+  const reduced = JSON.parse(kept[1].text);
+  assert.ok(reduced.elided.entry_bytes > 67_200_000, JSON.stringify(reduced.elided));
+  assert.equal(reduced.request.data, undefined);
+  assert.equal(reduced.request.id, huge.request.id);
+  assert.equal(kept[1].kind, 'vault-response');
+  assert.deepEqual(kept[1].keys, { ...kept[0].keys });
 });

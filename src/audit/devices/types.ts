@@ -34,7 +34,7 @@ export interface AuditSink {
    * A sink that indexes what it keeps (the journal) gets each entry's facts beside its line;
    * the device calls this instead of `write` when the sink has it.
    */
-  writeEntry?(line: string, facts: EntryFacts): Promise<void>;
+  writeEntry?(line: string, facts: EntryFacts, reduced: ReducedLine): Promise<void>;
   /** Reopens files / reconnects (SIGHUP, rotation by an external tool). */
   reopen(): Promise<void>;
   close(): Promise<void>;

@@ -1,10 +1,11 @@
 /**
  * The journal as an audit device (type `journal`, declared by the server configuration's
  * `journal { }` section, never through the API): each entry's line, formatted with the device's
- * own salt, goes into the journal with the entry's facts as its keys. A write resolves once the
+ * own salt, goes into the journal with the entry's facts as its keys (an entry over the journal's
+ * record limit goes in reduced, marked `elided`, as a network device sends one). A write resolves once the
  * commit holding it is durable, so the device confirms delivery; it is required by default.
  */
-import type { JournalAppend, JournalStore } from '../../../journal/index.js';
+import { fitsInJournalRecord, type JournalAppend, type JournalStore } from '../../../journal/index.js';
 import type { AuditSink, EntryFacts, SinkFactory } from '../types.js';
 
 export const JOURNAL_DEVICE_TYPE = 'journal';
@@ -37,7 +38,12 @@ export function journalSinkFactory(store: JournalStore): SinkFactory {
       write: () => Promise.reject(new Error('the journal keeps entries with their facts (writeEntry)')),
       // The store's promise itself: appends of one batch share it, so the broker settles the
       // entries of a batch together (as it does for a file device's batch).
-      writeEntry: (line, facts) => store.append(journalRecordOf(line, facts)),
+      // An entry over the journal's record limit (64 MiB: a request of millions of escaped
+      // characters) is kept reduced, as a network device sends one over its receiver's limit
+      // (reduced-entry.ts): refused, it would fail the request after other devices took its
+      // request entry, leaving them an entry without an outcome.
+      writeEntry: (line, facts, reduced) =>
+        store.append(journalRecordOf(fitsInJournalRecord(line) ? line : reduced(Buffer.byteLength(line, 'utf8')), facts)),
       // The store belongs to the server, which closes it after the audit devices.
       reopen: async () => {},
       close: async () => {},
