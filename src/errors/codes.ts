@@ -150,6 +150,7 @@ export const ERROR_CODES = {
   malformed_json: { kind: 'invalid', status: 400 },
   missing_accessor: { kind: 'invalid', status: 400 },
   missing_path: { kind: 'invalid', status: 400 },
+  capabilities_too_many_paths: { kind: 'invalid', status: 400 },
   missing_token: { kind: 'invalid', status: 400 },
   mount_conflict: { kind: 'invalid', status: 400 },
   no_matching_role: { kind: 'permission', status: 403 },
