@@ -48,6 +48,12 @@ export function quoteGo(s: string): string {
 export function escapeGo(s: string): string {
   const first = s.search(NOT_PLAIN_ASCII);
   if (first === -1) return s;
+  if (s.length >= LONG_STRING) return escapeLongGo(s, first);
+  return escapeGoLoop(s, first);
+}
+
+/** escapeGo one code unit at a time, from `first`, the first that may need escaping. */
+function escapeGoLoop(s: string, first: number): string {
   let out = '';
   let start = 0;
   for (let i = first; i < s.length; i++) {
@@ -72,6 +78,25 @@ export function escapeGo(s: string): string {
   }
   return out + s.slice(start);
 }
+
+/** From this length on, escaping is left to native code (escapeLongGo). */
+const LONG_STRING = 256;
+
+/**
+ * escapeGo of a long string: JSON.stringify escapes what both JSON writers escape (quote,
+ * backslash, controls, with the same short forms and lower-case hex), then native replaces add
+ * Go's HTML-safe escapes. A request key of a million `<` took ~350 ms one character at a time and
+ * takes less than half that here. Text with a lone surrogate, which Go writes as U+FFFD and
+ * JSON.stringify as an escape, keeps the loop.
+ */
+function escapeLongGo(s: string, first: number): string {
+  if (LONE_SURROGATE.test(s)) return escapeGoLoop(s, first);
+  let out = JSON.stringify(s).slice(1, -1);
+  for (const [c, esc] of HTML_SAFE) if (out.includes(c)) out = out.replaceAll(c, esc);
+  return out;
+}
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const HTML_SAFE: readonly (readonly [string, string])[] = [['<', '\\u003c'], ['>', '\\u003e'], ['&', '\\u0026'], ['\u2028', '\\u2028'], ['\u2029', '\\u2029']];
 
 /** Code-unit order adjusted to code-point (= UTF-8 byte) order: surrogates sort above U+FFFF. */
 export function compareUtf8(a: string, b: string): number {

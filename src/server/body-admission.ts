@@ -11,7 +11,9 @@
  * the answer, so the rest of the body is never read, and memory stays bounded by the allowances
  * however many such requests arrive at once.
  *
- * A request without a valid token (or refused by its ACL) may also send at most `max_request_json_entries_unauthenticated`
+ * Such a body is also held to its allowance as its audit entries write it (each `<`, `>` and `&`
+ * counts as six bytes: checkAuditedSize). A request without a valid token (or refused by its ACL)
+ * may also send at most `max_request_json_entries_unauthenticated`
  * JSON values (each costs an HMAC in its audit record); the body parser applies that limit. Query
  * parameters become a GET's or LIST's data, so they count against the same limits, here
  * (`max_request_json_entries` with a valid token): a request over them is refused with 413 before
@@ -41,12 +43,40 @@ export interface BodyAllowances {
   unauthenticatedEntries: number;
 }
 
-/** The entry limit decided for a request without a valid token, for the body parser. */
-const entryLimits = new WeakMap<object, number>();
+/** What the body parser checks of a request without a valid token (or one its ACL refuses). */
+export interface AdmittedBody {
+  /** JSON values (members and elements). */
+  entries: number;
+  /** Bytes, each `<`, `>` and `&` counted as the six its audit entries write (`\u003c`). */
+  auditedBytes: number;
+}
 
-/** The JSON entry limit admission set for this request, if it has no valid token. */
-export function admittedJsonEntries(req: FastifyRequest): number | undefined {
-  return entryLimits.get(req.raw);
+const admittedBodies = new WeakMap<object, AdmittedBody>();
+
+/** The limits admission set for this request's body, if it has no valid token or its ACL refuses it. */
+export function admittedBody(req: FastifyRequest): AdmittedBody | undefined {
+  return admittedBodies.get(req.raw);
+}
+
+const LT = 0x3c;
+const GT = 0x3e;
+const AMP = 0x26;
+
+/**
+ * The body's size as its audit entries write it: a key is written as sent (Vault hashes values
+ * only) and Go's JSON escapes `<`, `>` and `&` as six bytes each, so a body of `<` keys costs six
+ * times its size in every entry of every device. Refused with 413 past `limit`.
+ */
+export function checkAuditedSize(body: Uint8Array, limit: number): void {
+  if (body.length > limit) throw bodyTooLarge();
+  let escaped = 0;
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i];
+    if (c === LT || c === GT || c === AMP) escaped++;
+  }
+  if (body.length + 5 * escaped > limit) {
+    throw new SealtrailError('too_large', 'body_too_large', `request body too large: ${limit} bytes as audited, where each <, > and & counts as six`);
+  }
 }
 
 export const bodyTooLarge = () => new SealtrailError('too_large', 'body_too_large', 'request body too large');
@@ -105,11 +135,11 @@ export function bodyAdmission(core: Core, allow: BodyAllowances) {
 
   async function admit(req: FastifyRequest, payload: Readable, declared: number | undefined, parameters: number): Promise<Readable> {
     const standing = await standingOf(req);
+    const limit = allowance[standing];
     if (standing !== 'token') {
       if (parameters > allow.unauthenticatedEntries) throw tooManyQueryParameters(allow.unauthenticatedEntries);
-      entryLimits.set(req.raw, allow.unauthenticatedEntries);
+      admittedBodies.set(req.raw, { entries: allow.unauthenticatedEntries, auditedBytes: limit });
     }
-    const limit = allowance[standing];
     if (limit >= allow.authenticated) return payload;
     if (declared !== undefined) {
       if (declared > limit) throw bodyTooLarge();

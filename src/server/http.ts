@@ -21,7 +21,7 @@ import { parseDurationSeconds } from '../lib/time.js';
 import { fastifyServerOptions, nodeServerOptions, type ConnectionLimits } from './connection-limits.js';
 import { oneRequestAtATimePerConnection } from './pipelining.js';
 import { isAcceptedContentType, isMergePatch, parseJsonObject, unsupportedContentType } from './body.js';
-import { admittedJsonEntries, bodyAdmission, bodyTooLarge } from './body-admission.js';
+import { admittedBody, bodyAdmission, bodyTooLarge, checkAuditedSize } from './body-admission.js';
 import { requestOperation } from './request-operation.js';
 import { clientTokenOf } from './client-token.js';
 import { checkJsonShape } from './json-shape.js';
@@ -86,8 +86,9 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
     const ct = req.headers['content-type'];
     if (!isAcceptedContentType(ct)) return done(unsupportedContentType(ct ?? ''), undefined);
     try {
-      const entries = admittedJsonEntries(req);
-      checkJsonShape(body as Buffer, entries === undefined ? jsonShape : { maxDepth: jsonShape.maxDepth, maxEntries: Math.min(entries, jsonShape.maxEntries) });
+      const admitted = admittedBody(req);
+      if (admitted) checkAuditedSize(body as Buffer, admitted.auditedBytes);
+      checkJsonShape(body as Buffer, admitted === undefined ? jsonShape : { maxDepth: jsonShape.maxDepth, maxEntries: Math.min(admitted.entries, jsonShape.maxEntries) });
     } catch (err) {
       return done(err as Error, undefined);
     }

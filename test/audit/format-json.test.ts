@@ -139,6 +139,15 @@ test('Go string escaping agrees with the reference on random text', () => {
     for (let len = next() % 12; len > 0; len--) s += alphabet[next() % alphabet.length];
     assert.equal(quoteGo(s), goQuoteReference(s), JSON.stringify(s));
   }
+  // Long strings take the native path (256 code units and more), with and without lone surrogates.
+  const wellFormed = alphabet.filter((c) => c.length === 2 || c.charCodeAt(0) < 0xd800 || c.charCodeAt(0) > 0xdfff);
+  for (let n = 0; n < 300; n++) {
+    const from = n % 3 === 0 ? alphabet : wellFormed;
+    let s = '';
+    for (let len = 200 + (next() % 400); len > 0; len--) s += from[next() % from.length];
+    assert.equal(quoteGo(s), goQuoteReference(s), JSON.stringify(s.slice(0, 60)));
+  }
+  assert.equal(quoteGo('<'.repeat(100_000)), `"${'\\u003c'.repeat(100_000)}"`);
 });
 
 test('map keys sorted by UTF-8 byte order, numbers as Go writes float64', () => {

@@ -113,6 +113,24 @@ test('without a valid token, JSON of more than 1000 entries is refused with 413,
   assert.equal((await post('/v1/secret/data/entries', { token: server.rootToken, body: entries(5000) })).status, 200);
 });
 
+test('without a valid token, a body is held to its allowance as audited: each <, > and & counts six bytes, as its entries escape it', async () => {
+  const keyed = (c: string, n: number) => JSON.stringify({ data: { [c.repeat(n)]: 'x' } });
+  // 12,000 `<` are 72,000 bytes once escaped in an entry: over 64 KiB. The same count of `a` is within it.
+  const escaped = await post('/v1/secret/data/escaped', { body: keyed('<', 12_000) });
+  assert.deepEqual([escaped.status, JSON.parse(escaped.text)], [413, { errors: ['request body too large: 65536 bytes as audited, where each <, > and & counts as six'] }]);
+  assert.equal((await post('/v1/secret/data/escaped', { body: keyed('&', 12_000) })).status, 413);
+  assert.equal((await post('/v1/secret/data/escaped', { body: keyed('a', 12_000) })).status, 403);
+  // A login path's 1 MiB likewise (sys/wrapping/lookup is served without a token).
+  assert.equal((await post('/v1/sys/wrapping/lookup', { body: keyed('>', 200_000) })).status, 413);
+  assert.equal((await post('/v1/sys/wrapping/lookup', { body: keyed('b', 200_000) })).status, 400);
+  const entries = auditEntries().filter((e) => e.request?.path === 'secret/data/escaped');
+  assert.deepEqual(entries.map((e) => [e.type, e.request.data === undefined]), [
+    ['request', true], ['response', true], ['request', true], ['response', true], ['request', false], ['response', false],
+  ]);
+  // A token may send what it likes (within max_request_size).
+  assert.equal((await post('/v1/secret/data/escaped', { token: server.rootToken, body: keyed('<', 12_000) })).status, 200);
+});
+
 /** A token whose only policy is `policy` (HCL), made with the root token. */
 async function tokenWith(name: string, policy: string): Promise<string> {
   const vault = (path: string, body: unknown) => fetch(`${server.address}/v1/${path}`, {
@@ -143,6 +161,8 @@ test('a valid token its policies refuse here gets the allowances of no token, an
     assert.equal(e.request.data, undefined, 'the body is not in the audit entry');
     assert.equal(e.auth.policy_results.allowed, false);
   }
+  const escaped = await post('/v1/secret/data/elsewhere', { token: reader, body: JSON.stringify({ data: { ['<'.repeat(12_000)]: 'x' } }) });
+  assert.deepEqual([escaped.status, JSON.parse(escaped.text)], [403, { errors: ['permission denied'] }]);
   // Within the allowance, the ACL's refusal records the data, HMAC'd, as any refusal does.
   assert.equal((await post('/v1/secret/data/app/few', { token: reader, body: entries(10) })).status, 403);
   const few = auditEntries().filter((e) => e.request?.path === 'secret/data/app/few' && e.type === 'request').at(-1);

@@ -11,7 +11,8 @@
  * No body is scanned or parsed before its signature verifies (SigV4 hashes the raw bytes), so an
  * unauthenticated caller's body costs one hash whatever it holds. A verified call whose identity's
  * policies grant its operation nothing may send only `maxRefusedJsonEntries` JSON values (each
- * costs an HMAC in its audit entries); past them it is refused as the ACL would refuse it
+ * costs an HMAC in its audit entries) and `maxUnauthenticatedBytes` as audited (body-admission.ts);
+ * past them it is refused as the ACL would refuse it
  * (AccessDeniedException, with its CloudTrail event), with none of its body. A body over
  * `maxUnauthenticatedBytes`, or of unknown length, is read only when the headers alone do not
  * refuse the call (a known access key, in scope, signed within 15 minutes): otherwise the call
@@ -33,7 +34,7 @@ import { operationInput } from '../../lib/aws-members.js';
 import type { Clock } from '../../lib/clock.js';
 import { newRequestId } from '../../lib/ids.js';
 import { isAcceptedContentType } from '../body.js';
-import { declaredLength } from '../body-admission.js';
+import { checkAuditedSize, declaredLength } from '../body-admission.js';
 import type { EdgeLog } from '../errors.js';
 import { checkJsonShape, type JsonShapeLimits } from '../json-shape.js';
 import { peerOf } from '../peer.js';
@@ -110,12 +111,12 @@ export function registerAwsRoutes(app: FastifyInstance, deps: AwsRoutesDeps): vo
 
   const refusedLimits: JsonShapeLimits = { maxDepth: deps.jsonLimits.maxDepth, maxEntries: Math.min(deps.maxRefusedJsonEntries ?? 1000, deps.jsonLimits.maxEntries) };
   /**
-   * The JSON limits of a verified call: the small ones when its identity's policies grant it
-   * nothing. A body too short to hold more entries than those (each entry past the first takes two
+   * Whether a verified call's identity's policies grant its operation nothing, so that its body is
+   * held to the small limits. A body too short to exceed them (each entry past the first takes two
    * bytes at least), every usual KMS call, needs no lookup.
    */
-  const jsonLimitsOf = async (body: Buffer, token: string, path: string): Promise<JsonShapeLimits> =>
-    body.length <= 2 * refusedLimits.maxEntries || (await requestStanding(deps.core, path, token, 'update')) !== 'refused_token' ? deps.jsonLimits : refusedLimits;
+  const refusedOutright = async (body: Buffer, token: string, path: string): Promise<boolean> =>
+    body.length > 2 * refusedLimits.maxEntries && (await requestStanding(deps.core, path, token, 'update')) === 'refused_token';
 
   /** Requests refused before their body was read: their connection ends with the answer. */
   const unread = new WeakSet<object>();
@@ -170,7 +171,10 @@ export function registerAwsRoutes(app: FastifyInstance, deps: AwsRoutesDeps): vo
     if (!target) return refuse(refusal('UnknownOperationException', ''));
     let body: Record<string, unknown>;
     try {
-      body = parseBody(raw, await jsonLimitsOf(raw, verified.identity.token, target.path));
+      const refused = await refusedOutright(raw, verified.identity.token, target.path);
+      // Its keys (an encryption context's) are audited as sent: held to the allowance of a refused call as written.
+      if (refused) checkAuditedSize(raw, unauthenticatedBytes);
+      body = parseBody(raw, refused ? refusedLimits : deps.jsonLimits);
     } catch (err) {
       if (!(err instanceof SealtrailError)) throw err;
       // Too large for an identity the ACL refuses: through the lifecycle, which refuses it as the

@@ -264,7 +264,7 @@ test('a wildcard inside a principal ARN is refused when the policy is written, s
   assert.equal(Buffer.from((await dev.send(new DecryptCommand({ CiphertextBlob }))).Plaintext!).toString(), 'x');
 });
 
-test('a caller whose policies grant the operation nothing may send 1,000 JSON values: past them, AccessDenied at once, its event without parameters', async () => {
+test('a caller whose policies grant the operation nothing may send 1,000 JSON values and 64 KiB as audited: past them, AccessDenied at once, its event without parameters', async () => {
   const res = await fetch(`${server.endpoint}/v1/kms/users/nobody`, {
     method: 'POST', headers: { 'x-vault-token': server.rootToken, 'content-type': 'application/json' }, body: JSON.stringify({ policies: ['default'] }),
   });
@@ -297,6 +297,11 @@ test('a caller whose policies grant the operation nothing may send 1,000 JSON va
     assert.match(refused[0].error ?? '', /permission denied/);
     assert.ok(readFileSync(server.auditFile, 'utf8').length - before < 20_000, 'two entries without the body');
     assert.ok(performance.now() - started < 2000, `${performance.now() - started} ms`);
+
+    // Keys are audited as sent: 12,000 `<` are 72,000 bytes as written, past a refused call's 64 KiB.
+    await rejectsWith(nobody.send(new EncryptCommand({ KeyId, Plaintext: Buffer.from('x'), EncryptionContext: { ['<'.repeat(12_000)]: 'v' } })), 'AccessDeniedException');
+    assert.deepEqual(lastEvent('Encrypt').requestParameters, { omitted: true });
+    assert.ok(readFileSync(server.auditFile, 'utf8').length - before < 40_000, 'no entry holds the key');
 
     // A caller the ACL lets through keeps the listener's limits: the operation itself refuses the context.
     await rejectsWith(mallory.send(new EncryptCommand({ KeyId, Plaintext: Buffer.from('x'), EncryptionContext: context(20_000) })), 'ValidationException');
