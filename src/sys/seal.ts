@@ -128,10 +128,13 @@ export function sealEndpoints(deps: SealEndpointsDeps) {
         if (deps.ha?.standingBy()) throw sealing ? standbyCannotSeal() : unsupportedOperation();
         return undefined;
       }
+      // As Vault: these two answer GET (and HEAD) only; another method is 405, never an answer.
       case 'sys/leader':
+        if (req.operation !== 'read') throw unsupportedOperation();
         if (deps.ha) return json({ ...deps.ha.leader() });
         return json({ ha_enabled: false, is_self: false, active_time: '0001-01-01T00:00:00Z', leader_address: '', leader_cluster_address: '', performance_standby: false, performance_standby_last_remote_wal: 0 });
       case 'sys/health':
+        if (req.operation !== 'read') throw unsupportedOperation();
         return health(core, req);
       case 'sys/metrics': {
         if (!deps.unauthenticatedMetrics) return undefined; // audited like any path

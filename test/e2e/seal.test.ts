@@ -165,3 +165,30 @@ test('sys/init refuses pgp_keys and root_token_pgp_key rather than answer in the
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('sys/health, sys/leader and sys/seal-status answer GET and HEAD only, sealed or not: any other method is 405', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sealtrail-seal-'));
+  let server: Awaited<ReturnType<typeof runServer>> | undefined;
+  try {
+    server = await runServer({ configPath: configFor(dir), handleSignals: false, out: () => {} });
+    const base = server.address;
+    const methods = async () => {
+      for (const path of ['sys/health', 'sys/leader', 'sys/seal-status']) {
+        assert.ok([200, 501, 503].includes((await call(base, 'GET', path)).status), path);
+        assert.ok([200, 501, 503].includes((await fetch(`${base}/v1/${path}`, { method: 'HEAD' })).status), path);
+        for (const method of ['POST', 'PUT', 'DELETE']) {
+          const r = await call(base, method, path, { body: {} });
+          assert.deepEqual([r.status, r.json], [405, { errors: ['unsupported operation'] }], `${method} ${path}`);
+        }
+      }
+    };
+    await methods(); // uninitialized
+    const init = await call(base, 'PUT', 'sys/init', { body: { secret_shares: 1, secret_threshold: 1 } });
+    await methods(); // sealed
+    await call(base, 'PUT', 'sys/unseal', { body: { key: init.json.keys[0] } });
+    await methods(); // unsealed
+  } finally {
+    await server?.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
