@@ -108,6 +108,7 @@ export const ERROR_CODES = {
   invalid_unseal_key: { kind: 'invalid', status: 400 },
   invalid_unseal_key_file: { kind: 'invalid', status: 400 },
   invalid_user_name: { kind: 'invalid', status: 400 },
+  kms_user_name_taken: { kind: 'invalid', status: 400 },
   json_too_deep: { kind: 'invalid', status: 400 },
   json_too_many_entries: { kind: 'too_large', status: 413 },
   keyring_corrupt: { kind: 'internal', status: 500 },

@@ -118,6 +118,11 @@ export function createUserStore(deps: UserStoreDeps): UserStore {
         cache.delete(existing.accessKeyId);
         return { user: updated, created: false };
       }
+      // As in IAM, user names are unique whatever their case: a key policy naming `user/APP` and
+      // one naming `user/app` must not be two principals.
+      const lower = name.toLowerCase();
+      const taken = (await store.list()).find((other) => other.toLowerCase() === lower);
+      if (taken !== undefined) throw invalid(`a KMS user named "${taken}" exists: user names are unique whatever their case`, 'kms_user_name_taken');
       const tokenId = await mintToken(name, policies);
       const user = await newKeyPair({ name, policies, principalId: newPrincipalId(), tokenId, createdAt: clock.now() });
       return { user, created: true };

@@ -55,3 +55,14 @@ test('a child token with meta kms_user=alice is denied on an alice-only key and 
   assert.equal(Buffer.from(mine.Plaintext!).toString(), 'alice secret');
   alice.destroy();
 });
+
+test('KMS user names are unique whatever their case, as IAM user names are', async () => {
+  assert.equal((await vault('POST', 'kms/users/Carol', server.rootToken, { policies: ['kms-dev'] })).status, 200);
+  for (const name of ['carol', 'CAROL']) {
+    const r = await vault('POST', `kms/users/${name}`, server.rootToken, { policies: ['kms-dev'] });
+    assert.deepEqual([r.status, r.json], [400, { errors: ['a KMS user named "Carol" exists: user names are unique whatever their case'] }], name);
+  }
+  // The user itself is updated as before, under its own spelling.
+  assert.equal((await vault('POST', 'kms/users/Carol', server.rootToken, { policies: ['default'] })).status, 200);
+  assert.deepEqual((await vault('GET', 'kms/users/Carol', server.rootToken)).json.data.policies, ['default']);
+});
