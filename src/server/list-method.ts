@@ -135,15 +135,38 @@ export function listMethodFallback(getApp: () => FastifyInstance) {
         JSON.stringify({ errors: ['invalid request path: "." and ".." segments are not allowed'] })));
       return;
     }
-    const sep = target.includes('?') ? '&' : '?';
     const res = await getApp().inject({
       method: 'GET',
-      url: `${target}${sep}list=true`,
+      url: listTarget(target),
       headers: request.headers,
       remoteAddress: socket.remoteAddress,
       Request: replayRequestClass(socket.remotePort),
     });
     endAndClose(socket, rawResponse(res.statusCode, res.headers, res.rawPayload));
+  }
+
+  /**
+   * The GET a LIST is replayed as: its path and query with `list=true` as the only `list`. A
+   * `list` the client sent (`?list=false`) or a fragment (`#`, which would swallow what follows)
+   * would otherwise turn the LIST into a read.
+   */
+  function listTarget(target: string): string {
+    const hash = target.indexOf('#');
+    const noFragment = hash < 0 ? target : target.slice(0, hash);
+    const q = noFragment.indexOf('?');
+    const path = q < 0 ? noFragment : noFragment.slice(0, q);
+    const params = q < 0 ? [] : noFragment.slice(q + 1).split('&').filter((p) => p !== '' && paramName(p) !== 'list');
+    return `${path}?${[...params, 'list=true'].join('&')}`;
+  }
+
+  /** A query parameter's name as the query parser reads it (`%6Cist` is `list`). */
+  function paramName(param: string): string {
+    const name = param.split('=')[0].replaceAll('+', ' ');
+    try {
+      return decodeURIComponent(name);
+    } catch {
+      return name;
+    }
   }
 
   function clientErrorHandler(err: ParserError, socket: Socket): void {

@@ -65,6 +65,12 @@ test('a raw LIST request, alone or pipelined behind a GET, gets Vault list respo
     assert.deepEqual(statuses, ['200', '200']);
     assert.ok(piped.indexOf('"current_version"') < piped.indexOf('"keys":["b"]'), 'responses keep request order');
 
+    // A LIST stays a list whatever `list` its query sends, and a fragment does not swallow it.
+    for (const target of ['a?list=false', 'a?%6cist=0&x=1', 'a#', 'a?x=1#list=false']) {
+      const listed = await rawExchange(port, req('LIST', target));
+      assert.match(listed, /"keys":\["b"\]/, target);
+    }
+
     const garbage = await rawExchange(port, 'FLY /v1/x HTTP/1.1\r\n\r\n');
     assert.match(garbage, /^HTTP\/1\.1 400 Bad Request/);
     assert.match(garbage, /malformed HTTP request/);
