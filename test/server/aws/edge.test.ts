@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { connect } from 'node:net';
 import { once } from 'node:events';
+import { request } from 'node:http';
 import { CreateAliasCommand, CreateKeyCommand, DescribeKeyCommand, EncryptCommand, KMSClient } from '@aws-sdk/client-kms';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { ACCOUNT, REGION, startKmsServer, type KmsTestServer } from './harness.js';
@@ -332,4 +333,32 @@ test('a call whose event cannot be stored is answered 500 on either door', async
     recorder.record = record;
   }
   assert.equal((await send(await signed('TrentService.ListKeys', {}))).status, 200);
+});
+
+test('a signed header sent in UTF-8 verifies as AWS verifies it: over the bytes sent, as a Python or Go client signs them', async () => {
+  const url = new URL(server.endpoint);
+  const keyId = (await kms.send(new CreateKeyCommand({}))).KeyMetadata!.KeyId!;
+  const body = JSON.stringify({ KeyId: keyId });
+  // `à` is C3 A0 in UTF-8: A0 is no blank, whatever a latin1 reading of it says.
+  const label = 'app/1.0 (équipe à Zürich) …';
+  const signer = new SignatureV4({ credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey }, region: REGION, service: 'kms', sha256: NodeSha256 as never });
+  const signedReq = await signer.sign({
+    method: 'POST', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: '/',
+    headers: { host: url.host, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'TrentService.DescribeKey', 'x-client-label': label }, body,
+  });
+  assert.match(signedReq.headers.authorization, /SignedHeaders=[^,]*x-client-label/);
+  // What a client writing UTF-8 sends: the header's UTF-8 bytes (node writes a header string as latin1).
+  const headers = { ...signedReq.headers, 'x-client-label': Buffer.from(label, 'utf8').toString('latin1') } as Record<string, string>;
+  const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+    const req = request({ host: url.hostname, port: Number(url.port), method: 'POST', path: '/', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
+      let t = '';
+      res.on('data', (d) => { t += d; });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: t }));
+    });
+    req.on('error', reject);
+    // A Buffer: node writes a string body in one piece with the headers, in the body's encoding.
+    req.end(Buffer.from(body));
+  });
+  assert.equal(status, 200, text);
+  assert.equal(JSON.parse(text).KeyMetadata.KeyId, keyId);
 });

@@ -52,9 +52,14 @@ export function canonicalQuery(query: string): string {
   return pairs.map(([k, v]) => `${k}=${v}`).join('&');
 }
 
+/**
+ * A header value trimmed, with its runs of spaces and tabs made one space. Node hands header values
+ * over as latin1 (one character per byte), so only ASCII blanks are blanks here: 0xA0 is a byte of
+ * many UTF-8 characters (`à` is C3 A0), not a space.
+ */
 function headerValue(v: string | readonly string[] | undefined): string {
   const values = v === undefined ? [] : typeof v === 'string' ? [v] : v;
-  return values.map((x) => x.trim().replace(/\s+/g, ' ')).join(',');
+  return values.map((x) => x.replace(/^[ \t]+|[ \t]+$/g, '').replace(/[ \t]+/g, ' ')).join(',');
 }
 
 export function canonicalRequest(input: CanonicalInput): string {
@@ -67,6 +72,12 @@ export function canonicalRequest(input: CanonicalInput): string {
 /** One-shot (`crypto.hash`): no Hash object per call, about half the cost for a request's few KiB. */
 export const sha256Hex = (data: string | Uint8Array) => hash('sha256', data, 'hex');
 
+/**
+ * The string to sign of a canonical request built from the request as received. AWS hashes the
+ * bytes the client sent; Node's header values are those bytes one character each (latin1), and
+ * every other part is ASCII, so the request is hashed as latin1: a signed header sent in UTF-8 (as
+ * a Python or Go client sends and signs it) hashes as its client hashed it.
+ */
 export function stringToSign(amzDate: string, scope: string, canonical: string): string {
-  return ['AWS4-HMAC-SHA256', amzDate, scope, sha256Hex(canonical)].join('\n');
+  return ['AWS4-HMAC-SHA256', amzDate, scope, hash('sha256', Buffer.from(canonical, 'latin1'), 'hex')].join('\n');
 }
