@@ -5,7 +5,7 @@
  */
 import type { AuditManager } from '../audit/index.js';
 import type { PolicyStore, TokenStore } from '../auth/index.js';
-import type { CoreServices } from '../core/index.js';
+import type { CoreServices, RateLimits } from '../core/index.js';
 import type { KmsEngine } from '../kms/index.js';
 import type { TrailManager, TrailRecorder } from '../trail/index.js';
 
@@ -24,4 +24,5 @@ export interface Services extends CoreServices {
   audit: AuditManager;
   kms: KmsEngine;
   trail: TrailServices;
+  quotas: RateLimits;
 }

@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { createAuditManager, sinkFactories, type ConfigDeviceDeclaration, type SinkFactory } from '../audit/index.js';
 import { createPolicyStore, ensureDefaultPolicy, tokenBackend, createTokenStore, startTokenTidy, apmBackend, entityIdFor, type ChallengeSource } from '../auth/index.js';
 import type { ServerConfig } from '../config/index.js';
-import { type Core, Mounts, type BackendFactory, type TokenEntry, createWrapping } from '../core/index.js';
+import { type Core, Mounts, type BackendFactory, type TokenEntry, createWrapping, createRateLimits } from '../core/index.js';
 import type { JournalHealth, JournalStore, ServerEvents } from '../journal/index.js';
 import { auditDeclarations, journalConnectionUrl } from './journal.js';
 import type { Ledger } from './ledger.js';
@@ -123,9 +123,10 @@ export function servicesBuilder(config: ServerConfig, log: ServerLogger, opts: W
       storage: barrier, clock, secretEngines: SECRET_ENGINES, authMethods: authMethods(clock, opts), journal: opts.journal,
       revokeLogins: async (prefix) => { await tokens.revokeIssuedUnder(prefix); },
     }));
+    const quotas = createRateLimits({ storage: storageView(barrier, 'sys/quotas/'), clock, mountOf: (path) => mounts.route(path)?.prefix });
     const defaults = { defaultLeaseTtl: config.defaultLeaseTtl, maxLeaseTtl: config.maxLeaseTtl };
     await mounts.addBuiltin('secret', 'sys/', 'system', sysBackend({
-      core, audit, tokens, policies, defaults, trails: () => trail.trails, journal: opts.journal, ledger: opts.ledger, ha: opts.ha,
+      core, audit, tokens, policies, defaults, quotas, trails: () => trail.trails, journal: opts.journal, ledger: opts.ledger, ha: opts.ha,
       seal: opts.seal ?? (() => core.sealNow()), journalHealth: opts.journalHealth, unsealKeyFile: opts.unsealKeyFile,
     }), 'system endpoints used for control, policy and debugging');
     await mounts.addBuiltin('auth', 'auth/token/', 'token', tokenBackend({ tokens, policies, clock }), 'token based credentials');
@@ -134,6 +135,7 @@ export function servicesBuilder(config: ServerConfig, log: ServerLogger, opts: W
       store: () => trail.store, trails: () => trail.trails, region: config.kms.region, accountId: config.kms.accountId, recorder: trail.recorder, identify: kms.identify,
     }), 'CloudTrail event history');
     await mounts.load();
+    await quotas.load();
     const wrapping = createWrapping({ storage: storageView(barrier, 'sys/wrapping/'), tokens, clock });
     const tokenTidy = startTokenTidy({
       tokens,
@@ -149,7 +151,7 @@ export function servicesBuilder(config: ServerConfig, log: ServerLogger, opts: W
     });
     opts.events?.record('unseal');
     return {
-      tokens, tokenTidy, policies, audit, mounts, kms, trail, wrapping,
+      tokens, tokenTidy, policies, audit, mounts, kms, trail, wrapping, quotas,
       // The tidy passes first (they write tokens and keys), the background writers next, then the mounts.
       async close() {
         opts.events?.record('seal');

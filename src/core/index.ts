@@ -22,4 +22,8 @@ export { Mounts, emptyMountConfig, type EnableMountInput, type MountedBackend, t
 export { createWrapping, isWrappingToken, type Wrapping, type WrapLookup } from './wrapping.js';
 export { responseHasContent } from './response.js';
 export { requestStanding, type Standing } from './admission.js';
+export {
+  createRateLimits, rateLimitExceeded, DEFAULT_EXEMPT_PATHS, MAX_RATE_LIMIT_QUOTAS, MAX_EXEMPT_PATHS, MAX_TRACKED_CLIENTS,
+  type RateLimits, type RateLimitQuota, type RateLimitQuotaInput, type RateLimitDecision, type QuotaConfig,
+} from './rate-limits.js';
 export { httpMethodOf } from './sessions.js';

@@ -6,6 +6,7 @@
  */
 import type { LifecycleAudit, LifecyclePolicies, LifecycleTokens } from './contract/consumed.js';
 import type { Mounts } from './mount-table.js';
+import type { RateLimits } from './rate-limits.js';
 import type { Wrapping } from './wrapping.js';
 
 export interface CoreServices {
@@ -15,6 +16,8 @@ export interface CoreServices {
   mounts: Mounts;
   /** Response wrapping: wrapped responses and their single-use tokens. */
   wrapping: Wrapping;
+  /** Rate limit quotas, which the edges consult before a request exists (absent in narrow test wirings). */
+  quotas?: RateLimits;
   /** Stops what the services started and drops their caches, in order; called when sealing. */
   close(): Promise<void>;
 }

@@ -33,6 +33,7 @@ import { isConsoleUrl, refuseConsoleRequest } from './console.js';
 import { renderVaultResponse, type HttpReply } from './vault-response.js';
 import { standbyHook, type StandbyView } from './standby-gate.js';
 import { handlingTurn } from './handling-turn.js';
+import { rateLimitHook } from './rate-limit.js';
 
 export interface HttpServerOptions {
   core: Core;
@@ -134,6 +135,8 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
   };
 
   if (opts.standby) app.addHook('onRequest', standbyHook(opts.standby, (reply, err) => send(reply, vaultErrorReply(err, opts.log))));
+  // Rate limit quotas count every API call, the AWS endpoint's too, before its body is read.
+  app.addHook('onRequest', rateLimitHook({ core: opts.core, log: opts.log }));
 
   app.setErrorHandler((err, req, reply) => {
     const refusal = bodyRefusal(err);

@@ -22,6 +22,8 @@ import { wrappingPaths } from './wrapping.js';
 import { haPaths, type SysHa } from './ha.js';
 import { sealPaths } from './sealing.js';
 import { rekeyPaths } from './rekey.js';
+import { quotaPaths } from './quotas.js';
+import type { RateLimits } from '../core/index.js';
 
 export interface SysBackendDeps {
   core: SysCore;
@@ -41,6 +43,8 @@ export interface SysBackendDeps {
   journalHealth?: () => JournalHealth;
   /** The file the server unseals itself from (seal "file", dev mode): sys/rekey is refused. */
   unsealKeyFile?: string;
+  /** Rate limit quotas: sys/quotas. */
+  quotas: RateLimits;
 }
 
 /** Vault's root-protected system paths: they need `sudo` as well as the operation's capability. */
@@ -69,6 +73,7 @@ export function sysBackend(deps: SysBackendDeps): Backend {
     ...haPaths({ ha: deps.ha, onError: () => undefined }),
     ...sealPaths({ seal: deps.seal }),
     ...rekeyPaths({ seal: deps.core.seal, unsealKeyFile: deps.unsealKeyFile }),
+    ...quotaPaths({ quotas: () => deps.quotas }),
   ];
   return backendFromPaths(paths, {
     rootPaths: SYS_ROOT_PATHS,

@@ -106,6 +106,10 @@ test('the README walkthrough sets up a real server: init, seal file, KV, a KMS u
   assert.match(validated, /^Digest file\s+s3:\/\/audit-bucket\/sealtrail\/AWSLogs\/111122223333\/CloudTrail-Digest\/us-east-1\/\S+\tvalid$/m);
   assert.match(validated, /^Log file\s+s3:\/\/audit-bucket\/sealtrail\/AWSLogs\/111122223333\/CloudTrail\/us-east-1\/\S+\tvalid$/m);
   assert.match(validated, /\b1\/1 digest files valid\b/);
+  // The rate limit quotas are in force, as read back.
+  assert.match(outputOf(ran, 'read sys/quotas/rate-limit/kms'), /^block_interval\s+60$/m);
+  assert.match(outputOf(ran, 'read sys/quotas/rate-limit/kms'), /^path\s+kms\/$/m);
+  assert.deepEqual(server!.core.unsealedServices?.quotas?.names(), ['global', 'kms']);
 });
 
 test('after a restart the server unseals itself from the seal file the walkthrough wrote', async () => {
@@ -115,4 +119,5 @@ test('after a restart the server unseals itself from the seal file the walkthrou
   server = await start();
   const status = await server.core.seal.status();
   assert.deepEqual({ initialized: status.initialized, sealed: status.sealed }, { initialized: true, sealed: false });
+  assert.deepEqual(server.core.unsealedServices?.quotas?.names(), ['global', 'kms'], 'the quotas are kept in storage');
 });
