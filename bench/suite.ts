@@ -17,9 +17,12 @@ import { benchLedgerVerify } from './ledger-verify.js';
 import { benchLedgerVerifyCli } from './ledger-verify-cli.js';
 import { benchLookupEvents } from './trail.js';
 import { benchPgStorage } from './pg-storage.js';
+import { benchLru } from './lru.js';
 
 const quick = process.env.BENCH_QUICK === '1';
 const section = (title: string, body: string) => console.log(`\n## ${title}\n\n${body}`);
+
+section('Bounded caches and rate limit counters under churn vs a FIFO Map', await benchLru(quick ? 1 : 5));
 
 const pipeline = await benchAuditPipeline({ entries: quick ? 2000 : 20000 });
 section('Audit pipeline (hash + format + write) vs the fair floor (every string HMAC\'d + JSON.stringify + append)', [

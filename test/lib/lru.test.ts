@@ -41,3 +41,41 @@ test('a hot key survives any number of one-off keys streaming past', () => {
     assert.ok(lru.size <= 100);
   }
 });
+
+/** CLOCK as written out plainly (a scan from the map's front at every eviction): the reference. */
+class ReferenceClock<K> {
+  readonly map = new Map<K, boolean>();
+  constructor(private readonly limit: number) {}
+  get(key: K): boolean { if (!this.map.has(key)) return false; this.map.set(key, true); return true; }
+  set(key: K): void {
+    if (this.map.has(key)) { this.map.set(key, true); return; }
+    while (this.map.size >= this.limit) {
+      const [k, used] = this.map.entries().next().value as [K, boolean];
+      this.map.delete(k);
+      if (!used) break;
+      this.map.set(k, false);
+    }
+    this.map.set(key, false);
+  }
+  delete(key: K): void { this.map.delete(key); }
+}
+
+test('evictions resume where the last one stopped and still choose what CLOCK chooses, through deletes and clears', () => {
+  let seed = 7;
+  const random = (n: number) => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed % n; };
+  for (const limit of [1, 2, 5, 50]) {
+    const lru = new LruMap<number, number>(limit);
+    const ref = new ReferenceClock<number>(limit);
+    for (let i = 0; i < 20_000; i++) {
+      const key = random(limit * 3);
+      const op = random(100);
+      if (op < 45) assert.equal(lru.get(key) !== undefined, ref.get(key));
+      else if (op < 90) { lru.set(key, i); ref.set(key); }
+      else if (op < 99) { lru.delete(key); ref.delete(key); }
+      else if (random(20) === 0) { lru.clear(); ref.map.clear(); }
+      assert.equal(lru.size, ref.map.size);
+    }
+    const kept = [...ref.map.keys()].sort((a, b) => a - b);
+    assert.deepEqual(Array.from({ length: limit * 3 }, (_, k) => k).filter((k) => lru.get(k) !== undefined), kept);
+  }
+});
