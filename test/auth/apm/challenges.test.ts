@@ -106,3 +106,23 @@ test('the expiry survives the wrap of its 40-bit field', () => {
   clock.advance(1001);
   assert.throws(() => store.consume(next.correlationId, 'nitro'), fails('challenge_expired'));
 });
+
+test('the record drains and fills again in use order: expiry sweeps and evictions after the store was emptied', () => {
+  const clock = manualClock(T0);
+  const store = createChallengeStore({ clock, maxConsumed: 3 });
+  for (let round = 0; round < 4; round++) {
+    const ids = Array.from({ length: 5 }, (_, i) => store.issue('nitro', 1000 + i).correlationId);
+    for (const id of ids) store.consume(id, 'nitro');
+    assert.equal(store.size, 3, 'bounded');
+    // The two oldest were evicted: they are refused by the floor, the kept ones as replays.
+    assert.throws(() => store.consume(ids[0], 'nitro'), /expired/);
+    assert.throws(() => store.consume(ids[4], 'nitro'), /already been used/);
+    clock.advance(10_000);
+    store.consume(store.issue('nitro', 1000).correlationId, 'nitro');
+    assert.equal(store.size, 1, 'every expired entry was swept, the store emptied, then the new one kept');
+    clock.advance(10_000);
+    store.consume(store.issue('nitro', 1000).correlationId, 'nitro');
+    assert.equal(store.size, 1);
+    clock.advance(10_000);
+  }
+});
