@@ -119,11 +119,12 @@ export function servicesBuilder(config: ServerConfig, log: ServerLogger, opts: W
       { accountId: config.kms.accountId, region: config.kms.region, tokens, trustedRoots: () => opts.devAttestationRoots?.() ?? [], recorder: trail.recorder },
     );
 
+    const quotas = createRateLimits({ storage: storageView(barrier, 'sys/quotas/'), clock, mountOf: (path) => mountTable?.route(path)?.prefix });
     const mounts = (mountTable = new Mounts({
       storage: barrier, clock, secretEngines: SECRET_ENGINES, authMethods: authMethods(clock, opts), journal: opts.journal,
       revokeLogins: async (prefix) => { await tokens.revokeIssuedUnder(prefix); },
+      onDisabled: (prefix) => quotas.forgetMount(prefix),
     }));
-    const quotas = createRateLimits({ storage: storageView(barrier, 'sys/quotas/'), clock, mountOf: (path) => mounts.route(path)?.prefix });
     const defaults = { defaultLeaseTtl: config.defaultLeaseTtl, maxLeaseTtl: config.maxLeaseTtl };
     await mounts.addBuiltin('secret', 'sys/', 'system', sysBackend({
       core, audit, tokens, policies, defaults, quotas, trails: () => trail.trails, journal: opts.journal, ledger: opts.ledger, ha: opts.ha,

@@ -42,6 +42,8 @@ export interface MountTableDeps {
    * children: disabling an auth method logs out everyone it logged in, as in Vault.
    */
   revokeLogins(prefix: string): Promise<void>;
+  /** Told of each mount disabled, once it is gone (its rate limit quotas go with it). */
+  onDisabled?(prefix: string): Promise<void>;
 }
 
 export const emptyMountConfig = (): MountConfig => ({
@@ -201,6 +203,7 @@ export class Mounts {
     await mounted.backend.cleanup?.();
     const view = this.viewFor(mounted.entry);
     await dropAll(view, '');
+    await this.deps.onDisabled?.(mounted.prefix);
   }
 
   async tune(table: MountTable, path: string, config: Partial<MountConfig>, description?: string): Promise<MountEntry> {

@@ -95,6 +95,8 @@ export interface RateLimits {
   put(name: string, input: RateLimitQuotaInput): Promise<void>;
   delete(name: string): Promise<void>;
   setConfig(change: Partial<QuotaConfig>): Promise<void>;
+  /** Deletes the quotas of a mount that was disabled (`secret/`), as Vault does. */
+  forgetMount(prefix: string): Promise<void>;
   /** Requests refused per quota since the server unsealed (sys/metrics). */
   violations(): ReadonlyMap<string, number>;
   /** Reads the quotas and the configuration from storage (at unseal). */
@@ -288,6 +290,15 @@ export function createRateLimits(deps: RateLimitDeps): RateLimits {
       }
       await putJson(deps.storage, CONFIG_KEY, next);
       applyConfig(next);
+    },
+    async forgetMount(prefix) {
+      for (const q of [...quotas.values()]) {
+        if (q.mountPath !== prefix) continue;
+        await deps.storage.delete(QUOTA_PREFIX + q.name);
+        quotas.delete(q.name);
+        refused.delete(q.name);
+      }
+      index();
     },
     violations: () => refused,
     async load() {

@@ -163,3 +163,16 @@ test('a changed quota starts its clients afresh', async () => {
   await quotas.put('q', quota('secret/', 2));
   assert.equal(allowed(quotas, 'secret/a', 3), 2);
 });
+
+test('disabling a mount deletes its quotas, from storage too, and no other', async () => {
+  const { storage, clock, quotas } = setup();
+  await quotas.put('mount', quota('kms/', 1));
+  await quotas.put('path', quota('kms/aws/Encrypt', 1));
+  await quotas.put('other', quota('secret/', 1));
+  await quotas.forgetMount('kms/');
+  assert.deepEqual(quotas.names(), ['other']);
+  assert.equal(quotas.take('kms/aws/Encrypt', 'c1'), undefined);
+  const again = createRateLimits({ storage: storageView(storage, 'sys/quotas/'), clock, mountOf });
+  await again.load();
+  assert.deepEqual(again.names(), ['other']);
+});

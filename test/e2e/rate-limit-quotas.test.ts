@@ -82,6 +82,11 @@ test('managed as in Vault: sys/quotas/config and sys/quotas/rate-limit through n
   assert.deepEqual((await vault.list('sys/quotas/rate-limit')).data.keys, ['app-db']);
   await vault.delete('sys/quotas/rate-limit/app-db');
   await assert.rejects(vault.list('sys/quotas/rate-limit'), (err: any) => err.response?.statusCode === 404);
+  // As in Vault, a mount's quotas go when it is disabled.
+  await vault.mount({ mount_point: 'scratch', type: 'kv', options: { version: '2' } });
+  await vault.write('sys/quotas/rate-limit/scratch', { path: 'scratch/', rate: 5 });
+  await vault.unmount({ mount_point: 'scratch' });
+  await assert.rejects(vault.read('sys/quotas/rate-limit/scratch'), (err: any) => err.response?.statusCode === 404);
   await assert.rejects(vault.read('sys/quotas/rate-limit/app-db'), (err: any) => err.response?.statusCode === 404);
 });
 
