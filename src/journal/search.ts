@@ -7,7 +7,7 @@ import { invalid } from '../errors/index.js';
 import { rfc3339Nano } from '../lib/time.js';
 import { decodeCursor, encodeCursor, filterFingerprint } from './cursor.js';
 import type { ParsedQuery } from './filters.js';
-import { KEY_COLUMNS, MAX_PAGE, type JournalFilter, type JournalKeys, type JournalRecord, type JournalStore } from './types.js';
+import { KEY_COLUMNS, MAX_PAGE, MAX_PAGE_CHARS, type JournalFilter, type JournalKeys, type JournalRecord, type JournalStore } from './types.js';
 
 /** A record as the API shows it: its keys in snake_case, and the record itself as JSON. */
 export interface RecordView {
@@ -35,19 +35,27 @@ export interface SearchPage {
   nextCursor: string | null;
 }
 
+const charsOf = (records: readonly JournalRecord[]) => records.reduce((n, r) => n + r.text.length, 0);
+
+/**
+ * A page of at most `limit` records and MAX_PAGE_CHARS characters of their text (a single larger
+ * record is a page of its own), with a cursor to the rest.
+ */
 export async function searchJournal(store: JournalStore, q: ParsedQuery): Promise<SearchPage> {
   if (q.filter.afterSeq !== undefined) {
     // Following arrivals: the next page is simply after the last seq, so no cursor is needed.
     if (q.cursor !== undefined) throw invalid('"cursor" and "after_seq" do not go together: page by after_seq', 'journal_invalid_filter');
-    return { records: await store.query({ ...q.filter, order: 'asc', limit: q.limit }), nextCursor: null };
+    return { records: await store.query({ ...q.filter, order: 'asc', limit: q.limit, maxChars: MAX_PAGE_CHARS }), nextCursor: null };
   }
   const fingerprint = filterFingerprint(q.filter, q.order);
   const state = q.cursor !== undefined ? decodeCursor(q.cursor, fingerprint) : undefined;
   const throughSeq = state?.throughSeq ?? await store.lastSeq();
-  const rows = await store.query({ ...q.filter, order: q.order, limit: q.limit + 1, after: state?.after, throughSeq });
-  const records = rows.slice(0, q.limit);
+  const rows = await store.query({ ...q.filter, order: q.order, limit: q.limit + 1, after: state?.after, throughSeq, maxChars: MAX_PAGE_CHARS });
+  // The store stopped at the record that passed the budget: that one opens the next page.
+  const cut = charsOf(rows) > MAX_PAGE_CHARS;
+  const records = cut && rows.length > 1 ? rows.slice(0, Math.min(q.limit, rows.length - 1)) : rows.slice(0, q.limit);
   const last = records.at(-1);
-  const nextCursor = rows.length > q.limit && last ? encodeCursor({ after: { timeNs: last.timeNs, seq: last.seq }, throughSeq }, fingerprint) : null;
+  const nextCursor = (cut || rows.length > q.limit) && last ? encodeCursor({ after: { timeNs: last.timeNs, seq: last.seq }, throughSeq }, fingerprint) : null;
   return { records, nextCursor };
 }
 
@@ -61,7 +69,7 @@ export interface TimelineGroup {
 
 export interface Timeline {
   groups: TimelineGroup[];
-  /** More records matched than `limit`: the oldest `limit` are shown. */
+  /** More records matched than `limit` (or than MAX_PAGE_CHARS of text): the oldest are shown. */
   truncated: boolean;
 }
 
@@ -73,17 +81,27 @@ export async function timeline(store: JournalStore, subject: NonNullable<Journal
     throw invalid(`a timeline follows exactly one of ${TIMELINE_SUBJECTS.join(', ')}`, 'journal_invalid_filter');
   }
   const throughSeq = await store.lastSeq();
-  const seeds = await store.query({ keys: subject, order: 'asc', limit: limit + 1, throughSeq });
+  // Every query of the timeline draws on one budget of text; once it is spent, none is made.
+  let chars = 0;
+  const budget = () => Math.max(0, MAX_PAGE_CHARS - chars);
+  const seeds = await store.query({ keys: subject, order: 'asc', limit: limit + 1, throughSeq, maxChars: budget() });
+  chars += charsOf(seeds);
   const bySeq = new Map<number, JournalRecord>(seeds.map((r) => [r.seq, r]));
-  const add = (records: readonly JournalRecord[]) => { for (const r of records) bySeq.set(r.seq, r); };
+  const add = (records: readonly JournalRecord[]) => {
+    for (const r of records) if (!bySeq.has(r.seq)) { bySeq.set(r.seq, r); chars += r.text.length; }
+  };
   // An attestation's correlation id brings in its challenge (init), which no token or entity names.
   const correlationIds = new Set(seeds.map((r) => r.keys.correlationId).filter((id): id is string => id !== undefined));
   if (subject.correlationId !== undefined) correlationIds.delete(subject.correlationId);
-  for (const id of [...correlationIds].slice(0, limit)) add(await store.query({ keys: { correlationId: id }, order: 'asc', limit: limit + 1, throughSeq }));
-  const requestIds = [...new Set([...bySeq.values()].map((r) => r.keys.requestId).filter((id): id is string => id !== undefined))];
-  for (let i = 0; i < requestIds.length; i += JOIN_BATCH) {
-    add(await store.query({ requestIds: requestIds.slice(i, i + JOIN_BATCH), order: 'asc', limit: limit + 1, throughSeq }));
+  for (const id of [...correlationIds].slice(0, limit)) {
+    if (budget() === 0) break;
+    add(await store.query({ keys: { correlationId: id }, order: 'asc', limit: limit + 1, throughSeq, maxChars: budget() }));
   }
+  const requestIds = [...new Set([...bySeq.values()].map((r) => r.keys.requestId).filter((id): id is string => id !== undefined))];
+  for (let i = 0; i < requestIds.length && budget() > 0; i += JOIN_BATCH) {
+    add(await store.query({ requestIds: requestIds.slice(i, i + JOIN_BATCH), order: 'asc', limit: limit + 1, throughSeq, maxChars: budget() }));
+  }
+  const overBudget = chars > MAX_PAGE_CHARS;
   const all = [...bySeq.values()].sort((a, b) => (a.timeNs === b.timeNs ? a.seq - b.seq : a.timeNs < b.timeNs ? -1 : 1));
   const shown = all.slice(0, limit);
   const groups: TimelineGroup[] = [];
@@ -98,5 +116,5 @@ export async function timeline(store: JournalStore, subject: NonNullable<Journal
     }
     group.records.push(r);
   }
-  return { groups, truncated: all.length > limit };
+  return { groups, truncated: all.length > limit || overBudget };
 }

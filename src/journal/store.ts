@@ -14,7 +14,7 @@
 import type Database from 'better-sqlite3';
 import type { IndexerMessage } from './indexer/state.js';
 import { openJournalDatabase } from './schema.js';
-import { createJournalReader, type JournalReader } from './reader/reader.js';
+import { createJournalReader, rowsWithin, type JournalReader } from './reader/reader.js';
 import { querySql } from './query.js';
 import { groupCommit } from '../lib/group-commit.js';
 import { openSpooledAppends, type SpooledAppends } from './spooled-appends.js';
@@ -79,8 +79,8 @@ export function createJournalStore(opts: JournalStoreOptions): JournalStore {
   const reader: JournalReader | undefined = (opts.readerThread ?? spooled !== undefined) && opts.path !== ':memory:' ? createJournalReader(opts.path) : undefined;
   const select = async (q: JournalQuery): Promise<Row[]> => {
     const { sql, params } = querySql(q);
-    if (reader) return await reader.all(sql, params) as Row[];
-    return db.prepare(sql).safeIntegers(true).all(...params) as Row[];
+    if (reader) return await reader.all(sql, params, q.maxChars) as Row[];
+    return rowsWithin(db.prepare(sql).safeIntegers(true).iterate(...params) as Iterable<Record<string, unknown>>, q.maxChars) as Row[];
   };
 
   const retentionMs = opts.retentionMs ?? 0;

@@ -114,9 +114,19 @@ export interface JournalQuery extends JournalFilter {
    * record arrives meanwhile (an imported one can land anywhere in time).
    */
   throughSeq?: number;
+  /**
+   * Rows stop once their texts pass this many characters in all, the row that passes it
+   * included: a page of large records is shorter, never larger than this and one record.
+   */
+  maxChars?: number;
 }
 
 export const MAX_PAGE = 1000;
+/**
+ * Characters of record text one page or timeline carries (MAX_PAGE records of up to 64 MiB would
+ * be 64 GiB): past it the page ends early, with a cursor to the rest.
+ */
+export const MAX_PAGE_CHARS = 16 * 1024 * 1024;
 
 export interface ImportOutcome {
   added: number;

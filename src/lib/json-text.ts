@@ -36,13 +36,28 @@ export function parseJson(text: string): unknown {
   return mayNeedKeeping(text) ? parseKeepingNumbers(text, plain) : plain;
 }
 
+/**
+ * A value already held as JSON text (a journal record in an answer), which stringifyJson writes
+ * as is: no parse, no second serialization, whatever the text holds. The text must be valid JSON.
+ * JSON.stringify, which does not know it, gets the parsed value (toJSON).
+ */
+export class RawJson {
+  constructor(readonly text: string) {
+    Object.freeze(this);
+  }
+
+  toJSON(): unknown {
+    return parseJson(this.text);
+  }
+}
+
 /** Deeply frozen values (lib/immutable.ts) already looked through: do they hold a JsonNumber? */
 const frozenVerdicts = new WeakMap<object, boolean>();
 
-/** True when a JsonNumber is anywhere in `value`. */
+/** True when a JsonNumber (or a RawJson) is anywhere in `value`. */
 export function containsJsonNumber(value: unknown): boolean {
   if (typeof value !== 'object' || value === null) return false;
-  if (value instanceof JsonNumber) return true;
+  if (value instanceof JsonNumber || value instanceof RawJson) return true;
   const frozen = isDeepFrozen(value);
   if (frozen) {
     const known = frozenVerdicts.get(value);
@@ -64,7 +79,7 @@ export function containsJsonNumber(value: unknown): boolean {
  */
 function markHolders(value: unknown, holders: Set<object>): boolean {
   if (typeof value !== 'object' || value === null) return false;
-  if (value instanceof JsonNumber) return true;
+  if (value instanceof JsonNumber || value instanceof RawJson) return true;
   if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return false;
   const frozen = isDeepFrozen(value);
   if (frozen && frozenVerdicts.get(value) === false) return false;
@@ -84,7 +99,7 @@ function markHolders(value: unknown, holders: Set<object>): boolean {
  * hold one are written here, everything else (most of a large value) by JSON.stringify.
  */
 function writeHolding(value: unknown, holders: ReadonlySet<object>): string | undefined {
-  if (value instanceof JsonNumber) return value.text;
+  if (value instanceof JsonNumber || value instanceof RawJson) return value.text;
   if (typeof value !== 'object' || value === null || !holders.has(value)) return JSON.stringify(value);
   if (Array.isArray(value)) {
     let out = '[';
@@ -104,7 +119,7 @@ function writeHolding(value: unknown, holders: ReadonlySet<object>): string | un
 /** The maps and lists holding a JsonNumber, for one stringifyJson call (which never re-enters). */
 const holders = new Set<object>();
 
-/** JSON.stringify (no replacer, no indentation), writing each JsonNumber's text as a bare number. */
+/** JSON.stringify (no replacer, no indentation), writing each JsonNumber's text as a bare number and each RawJson's as is. */
 export function stringifyJson(value: unknown): string {
   if (!containsJsonNumber(value)) return JSON.stringify(value);
   try {

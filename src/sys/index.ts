@@ -3,7 +3,7 @@
  * (The non-audited seal endpoints are in seal.ts and are answered before the lifecycle; sys/seal
  * itself is audited, in sealing.ts.)
  */
-import { parseJson } from '../lib/json-text.js';
+import { RawJson } from '../lib/json-text.js';
 import type { SysCore } from './sys-core.js';
 import { backendFromPaths, type PathSpec, type Backend } from '../core/index.js';
 import { auditPaths } from './audit.js';
@@ -63,8 +63,9 @@ export function sysBackend(deps: SysBackendDeps): Backend {
     ...journalSysPaths({
       journal: deps.journal,
       hashAccessor: (accessor) => deps.audit.hash('journal/', accessor),
-      // Numbers keep their literal text, as the record has them.
-      parseRecord: parseJson,
+      // Spliced into the answer as stored: numbers keep their literal text, and a record costs a
+      // copy, not a parse (a record of 99,000 numbers took ~0.4 s to parse keeping them).
+      parseRecord: (text) => new RawJson(text),
     }),
     ...ledgerSysPaths({
       ledger: deps.ledger,

@@ -78,9 +78,25 @@ export async function createPostgresJournalStore(opts: PostgresJournalOptions): 
   });
 
   const rows = async (sql: string, params: unknown[]): Promise<RecordRow[]> => (await pool.query<RecordRow>(sql, params)).rows;
-  const select = (q: JournalQuery) => {
+  const pgParams = (params: unknown[]) => params.map((p) => (typeof p === 'bigint' ? p.toString() : p));
+  const select = async (q: JournalQuery) => {
+    if (q.maxChars !== undefined) {
+      // The rows' lengths first (a TOASTed text's length is read from its header), then only the
+      // rows within the budget, the one that passes it included.
+      const sizes = querySql(q, 'seq, time_ns, length(text) AS chars', true);
+      const lengths = (await pool.query<{ chars: number | string }>(postgresSql(sizes.sql), pgParams(sizes.params))).rows;
+      let fit = 0;
+      let chars = 0;
+      for (const row of lengths) {
+        fit++;
+        chars += Number(row.chars);
+        if (chars > q.maxChars) break;
+      }
+      if (fit === 0) return [];
+      if (fit < lengths.length) q = { ...q, limit: fit };
+    }
     const { sql, params } = querySql(q, RECORD_COLUMNS, true);
-    return rows(postgresSql(sql), params.map((p) => (typeof p === 'bigint' ? p.toString() : p)));
+    return rows(postgresSql(sql), pgParams(params));
   };
   const scalar = async (sql: string, params: unknown[] = []): Promise<number> => Number((await pool.query<{ v: string }>(sql, params)).rows[0].v);
 

@@ -5,7 +5,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Statement } from 'better-sqlite3';
 import { openJournalReadConnection } from '../schema.js';
-import type { ReaderReply, ReaderRequest } from './reader.js';
+import { rowsWithin, type ReaderReply, type ReaderRequest } from './reader.js';
 import { LruMap } from '../../lib/lru.js';
 
 const port = parentPort!;
@@ -14,7 +14,7 @@ const db = openJournalReadConnection((workerData as { path: string }).path);
 const statements = new LruMap<string, Statement<unknown[]>>(64);
 
 port.postMessage({ kind: 'ready' } satisfies ReaderReply);
-port.on('message', ({ sql, params }: ReaderRequest) => {
+port.on('message', ({ sql, params, maxChars }: ReaderRequest) => {
   let reply: ReaderReply;
   try {
     let statement = statements.get(sql);
@@ -22,7 +22,8 @@ port.on('message', ({ sql, params }: ReaderRequest) => {
       statement = db.prepare<unknown[]>(sql).safeIntegers(true);
       statements.set(sql, statement);
     }
-    reply = { kind: 'rows', rows: statement.all(...params) as Record<string, unknown>[] };
+    // Stepped through, so rows past the budget are never read (a break ends the statement).
+    reply = { kind: 'rows', rows: rowsWithin(statement.iterate(...params) as Iterable<Record<string, unknown>>, maxChars) };
   } catch (err) {
     reply = { kind: 'error', message: err instanceof Error ? err.message : String(err) };
   }

@@ -18,15 +18,18 @@ export const JOURNAL_QUERY_TIMEOUT_MS = 10_000;
 /** How long a new reader may take to open the database. */
 const STARTUP_MS = 30_000;
 
-export interface ReaderRequest { sql: string; params: unknown[] }
+export interface ReaderRequest { sql: string; params: unknown[]; maxChars?: number }
 export type ReaderReply =
   | { kind: 'ready' }
   | { kind: 'rows'; rows: Record<string, unknown>[] }
   | { kind: 'error'; message: string };
 
 export interface JournalReader {
-  /** The rows of `sql`, as better-sqlite3 returns them with safe integers. */
-  all(sql: string, params: readonly unknown[]): Promise<Record<string, unknown>[]>;
+  /**
+   * The rows of `sql`, as better-sqlite3 returns them with safe integers; with `maxChars`, only
+   * until their `text` columns pass that many characters (rowsWithin).
+   */
+  all(sql: string, params: readonly unknown[], maxChars?: number): Promise<Record<string, unknown>[]>;
   close(): Promise<void>;
 }
 
@@ -42,6 +45,19 @@ const settle = (reply: unknown): JobOutcome<Record<string, unknown>[]> => {
   return { error: internal(new Error(`the journal's reader failed: ${r.message}`)) };
 };
 
+/** The rows of a statement until their `text` passes `maxChars` (the row that passes it included). */
+export function rowsWithin(rows: Iterable<Record<string, unknown>>, maxChars: number | undefined): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  let chars = 0;
+  for (const row of rows) {
+    out.push(row);
+    if (maxChars === undefined) continue;
+    chars += typeof row.text === 'string' ? row.text.length : 0;
+    if (chars > maxChars) break;
+  }
+  return out;
+}
+
 export function createJournalReader(path: string, settings: JournalReaderSettings = {}): JournalReader {
   const timeoutMs = settings.timeoutMs ?? JOURNAL_QUERY_TIMEOUT_MS;
   const worker = createSerialWorker<ReaderRequest>({
@@ -53,7 +69,7 @@ export function createJournalReader(path: string, settings: JournalReaderSetting
       : internal(new Error(message))),
   });
   return {
-    all: (sql, params) => worker.run({ sql, params: [...params] }, timeoutMs, settle),
+    all: (sql, params, maxChars) => worker.run({ sql, params: [...params], maxChars }, timeoutMs, settle),
     close: () => worker.close(),
   };
 }
