@@ -90,12 +90,30 @@ const LONG_STRING = 256;
  * JSON.stringify as an escape, keeps the loop.
  */
 function escapeLongGo(s: string, first: number): string {
-  if (LONE_SURROGATE.test(s)) return escapeGoLoop(s, first);
-  let out = JSON.stringify(s).slice(1, -1);
-  for (const [c, esc] of HTML_SAFE) if (out.includes(c)) out = out.replaceAll(c, esc);
+  if (s === lastLong) return lastLongEscaped;
+  let out: string;
+  if (!isWellFormed(s)) {
+    out = escapeGoLoop(s, first);
+  } else {
+    out = JSON.stringify(s).slice(1, -1);
+    // split + join: 4-5 times faster than replaceAll when the character is frequent.
+    for (const [c, esc] of HTML_SAFE) if (out.includes(c)) out = out.split(c).join(esc);
+  }
+  if (s.length >= MEMO_LENGTH) {
+    lastLong = s;
+    lastLongEscaped = out;
+  }
   return out;
 }
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+/**
+ * The last very long string escaped, and its escape: a request's key is written in its request and
+ * response entries on every device, four escapes of one string with a file device and the journal.
+ */
+const MEMO_LENGTH = 65_536;
+let lastLong: string | undefined;
+let lastLongEscaped = '';
+/** String.prototype.isWellFormed (ES2024, native in Node 20): no lone surrogate. */
+const isWellFormed = (s: string): boolean => (s as string & { isWellFormed(): boolean }).isWellFormed();
 const HTML_SAFE: readonly (readonly [string, string])[] = [['<', '\\u003c'], ['>', '\\u003e'], ['&', '\\u0026'], ['\u2028', '\\u2028'], ['\u2029', '\\u2029']];
 
 /** Code-unit order adjusted to code-point (= UTF-8 byte) order: surrogates sort above U+FFFF. */

@@ -88,7 +88,7 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
     if (!isAcceptedContentType(ct)) return done(unsupportedContentType(ct ?? ''), undefined);
     try {
       const admitted = admittedBody(req);
-      if (admitted) checkAuditedSize(body as Buffer, admitted.auditedBytes);
+      checkAuditedSize(body as Buffer, admitted ? admitted.auditedBytes : opts.maxRequestBytes);
       checkJsonShape(body as Buffer, admitted === undefined ? jsonShape : { maxDepth: jsonShape.maxDepth, maxEntries: Math.min(admitted.entries, jsonShape.maxEntries) });
     } catch (err) {
       return done(err as Error, undefined);
@@ -99,8 +99,11 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
   // As Vault: an answer that does not choose its own caching (the console's files and the ledger's
   // tiles do) is never kept by a browser or a proxy, since it may hold a secret, a token or a
   // KMS plaintext. @fastify/static sets its headers on the raw response.
+  // Nor is it sniffed into another type: a journal record or ledger bundle holds text that
+  // clients wrote, served as JSON or bytes, never as a page a browser would run.
   app.addHook('onSend', (_req, reply, payload, done) => {
     if (!reply.hasHeader('cache-control') && !reply.raw.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    if (!reply.hasHeader('x-content-type-options') && !reply.raw.hasHeader('x-content-type-options')) reply.header('x-content-type-options', 'nosniff');
     done(null, payload);
   });
 

@@ -131,6 +131,26 @@ test('without a valid token, a body is held to its allowance as audited: each <,
   assert.equal((await post('/v1/secret/data/escaped', { token: server.rootToken, body: keyed('<', 12_000) })).status, 200);
 });
 
+test('a permitted token is held to max_request_size as audited too: a body of < keys cannot write six times the limit into every entry', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sealtrail-audited-size-'));
+  const configPath = join(dir, 'limits.hcl');
+  writeFileSync(configPath, 'listener "tcp" {\n  address = "127.0.0.1:0"\n  tls_disable = true\n  max_request_size = 1048576\n}\n');
+  const small = await startDevServer({ configPath, devDataDir: dir });
+  try {
+    const send = (c: string, n: number) => fetch(`${small.address}/v1/secret/data/big`, {
+      method: 'POST', headers: { 'x-vault-token': small.rootToken, 'content-type': 'application/json' }, body: JSON.stringify({ data: { [c.repeat(n)]: 'x' } }),
+    });
+    // 200,000 `<` are 1.2 MB once escaped: over 1 MiB as audited, though 200 KB as sent.
+    const refused = await send('<', 200_000);
+    assert.deepEqual([refused.status, await refused.json()], [413, { errors: ['request body too large: 1048576 bytes as audited, where each <, > and & counts as six'] }]);
+    assert.equal((await send('a', 200_000)).status, 200);
+    assert.equal((await send('<', 150_000)).status, 200, '900,000 bytes as audited fit');
+  } finally {
+    await small.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 /** A token whose only policy is `policy` (HCL), made with the root token. */
 async function tokenWith(name: string, policy: string): Promise<string> {
   const vault = (path: string, body: unknown) => fetch(`${server.address}/v1/${path}`, {

@@ -43,6 +43,7 @@ test('every Vault API answer is Cache-Control: no-store: secrets, tokens, errors
     'a bad body': await call(server.address, 'POST', 'secret/data/app', { token, rawBody: '{', headers: { 'content-type': 'application/json' } }),
   };
   for (const [what, r] of Object.entries(answers)) assert.equal(r.headers.get('cache-control'), 'no-store', what);
+  for (const [what, r] of Object.entries(answers)) assert.equal(r.headers.get('x-content-type-options'), 'nosniff', what);
   assert.equal(answers['a KV read'].status, 200);
 
   const list = await rawHead(`LIST /v1/secret/metadata/ HTTP/1.1\r\nHost: x\r\nX-Vault-Token: ${token}\r\n\r\n`);
@@ -67,6 +68,7 @@ test('the AWS endpoint\'s answers are Cache-Control: no-store, a data key\'s pla
   const unsigned = await fetch(`${server.address}/`, { method: 'POST', headers: { 'x-amz-target': 'TrentService.Decrypt', 'content-type': 'application/x-amz-json-1.1' }, body: '{}' });
   assert.equal(unsigned.status, 400);
   assert.equal(unsigned.headers.get('cache-control'), 'no-store');
+  assert.equal(unsigned.headers.get('x-content-type-options'), 'nosniff');
 });
 
 test('CORS is off, as Vault\'s default: no origin is allowed, a preflight allows nothing', async () => {

@@ -173,7 +173,7 @@ export function registerAwsRoutes(app: FastifyInstance, deps: AwsRoutesDeps): vo
     try {
       const refused = await refusedOutright(raw, verified.identity.token, target.path);
       // Its keys (an encryption context's) are audited as sent: held to the allowance of a refused call as written.
-      if (refused) checkAuditedSize(raw, unauthenticatedBytes);
+      checkAuditedSize(raw, refused ? unauthenticatedBytes : maxBytes);
       body = parseBody(raw, refused ? refusedLimits : deps.jsonLimits);
     } catch (err) {
       if (!(err instanceof SealtrailError)) throw err;
