@@ -119,13 +119,19 @@ export async function verifyLog(options: VerifyLogOptions): Promise<LogVerdict> 
       return { error: err instanceof Error ? err.message : String(err) };
     }
   };
-  const bundles = [...bundlesOfTree(size)];
-  const ahead: ReturnType<typeof readBundle>[] = [];
-  for (let b = 0; b < Math.min(READ_AHEAD, bundles.length); b++) ahead.push(readBundle(bundles[b]));
-  for (let b = 0; b < bundles.length; b++) {
-    const bundle = bundles[b];
-    const read = await ahead.shift()!;
-    if (b + READ_AHEAD < bundles.length) ahead.push(readBundle(bundles[b + READ_AHEAD]));
+  // Walked as they are read: a checkpoint claiming 2^53 entries names 2^45 bundles, which must not
+  // be listed before the first fetch fails.
+  const bundles = bundlesOfTree(size);
+  const ahead: Array<{ bundle: BundleCoord; read: ReturnType<typeof readBundle> }> = [];
+  const readNext = () => {
+    const next = bundles.next();
+    if (next.done !== true) ahead.push({ bundle: next.value, read: readBundle(next.value) });
+  };
+  for (let b = 0; b < READ_AHEAD; b++) readNext();
+  while (ahead.length > 0) {
+    const { bundle, read: reading } = ahead.shift()!;
+    const read = await reading;
+    readNext();
     const first = bundle.index * TILE_WIDTH;
     const path = bundlePath(bundle);
     if ('error' in read) return { ok: false, index: first, path, reason: `unreadable: ${read.error}` };

@@ -35,6 +35,8 @@ export interface TransportOptions {
   getToken: () => string | undefined;
   fetch: FetchLike;
   timeoutMs: number;
+  /** The largest answer read; default MAX_RESPONSE_BYTES. */
+  maxResponseBytes?: number;
 }
 
 /** Vault's `{"errors": [...]}`; anything else yields an empty list. */
@@ -66,8 +68,9 @@ export function createTransport(opts: TransportOptions): Transport {
     let text: string;
     try {
       response = await opts.fetch(url, init);
-      text = await response.text();
+      text = await boundedText(response, opts.maxResponseBytes ?? MAX_RESPONSE_BYTES);
     } catch (err) {
+      if (err instanceof ResponseTooLarge) throw new SealtrailNetworkError(method, path, err.message);
       throw new SealtrailNetworkError(method, path, describeFetchFailure(err, opts.timeoutMs), err);
     }
     if (text.trim() === '') return { status: response.status, body: undefined };
@@ -89,6 +92,38 @@ export function createTransport(opts: TransportOptions): Transport {
   }
 
   return { address, send, call };
+}
+
+/**
+ * The largest answer read (a journal page is at most 16 Mi characters of records and one more
+ * record, written twice for sys/ paths): past it the body is not read further, so an endless or
+ * hostile answer cannot take the client's memory.
+ */
+export const MAX_RESPONSE_BYTES = 512 * 1024 * 1024;
+
+class ResponseTooLarge extends Error {}
+
+async function boundedText(response: Response, max: number): Promise<string> {
+  const declared = Number(response.headers.get('content-length') ?? NaN);
+  if (declared > max) {
+    await response.body?.cancel().catch(() => undefined);
+    throw new ResponseTooLarge(`the answer is ${declared} bytes, over the ${max} a client reads`);
+  }
+  if (!response.body) return '';
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+    total += chunk.length;
+    if (total > max) {
+      await response.body.cancel().catch(() => undefined);
+      throw new ResponseTooLarge(`the answer is over the ${max} bytes a client reads`);
+    }
+    chunks.push(chunk);
+  }
+  const all = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) { all.set(c, at); at += c.length; }
+  return new TextDecoder().decode(all);
 }
 
 function describeFetchFailure(err: unknown, timeoutMs: number): string {

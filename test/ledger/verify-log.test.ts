@@ -135,3 +135,12 @@ test('a published log verifies against its signed checkpoint, and a forged check
   log.files.set('checkpoint', Buffer.from(signCheckpoint({ origin: signer.name, size: 300, root, extensions: [] }, forger)));
   await assert.rejects(verifyPublishedLog(log.fetch, logKey), (err: Error & { code?: string }) => err.code === 'ledger_unverified_note');
 });
+
+test('a checkpoint claiming far more entries than the log holds fails at the first missing bundle, without listing them all first', async () => {
+  const { log, root } = logOf(600, prng(3));
+  for (const size of [2 ** 40, Number.MAX_SAFE_INTEGER]) {
+    const verdict = await verifyLog({ size, root, fetch: log.fetch });
+    assert.equal(verdict.ok, false);
+    assert.ok(!verdict.ok && verdict.index === 512 && /unreadable/.test(verdict.reason), JSON.stringify(verdict));
+  }
+});

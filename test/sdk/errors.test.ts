@@ -103,3 +103,21 @@ test('readRequired: a 404 without errors rejects too, with its status', async ()
   fake.routes = { 'GET /v1/sys/journal/records': { status: 200, body: { data: { records: [] } } } };
   assert.deepEqual((await client.readRequired('sys/journal/records'))?.data, { records: [] });
 });
+
+test('an answer past the size a client reads is refused, not read to its end: declared or streamed', async () => {
+  const { createTransport, MAX_RESPONSE_BYTES } = await import('../../src/sdk/transport.js');
+  assert.equal(MAX_RESPONSE_BYTES, 512 * 1024 * 1024);
+  let pulled = 0;
+  const endless = () => new ReadableStream<Uint8Array>({
+    pull(controller) { pulled += 65_536; controller.enqueue(new Uint8Array(65_536).fill(0x20)); },
+  });
+  const transport = (reply: () => Response) => createTransport({
+    address: 'http://127.0.0.1:1', getToken: () => undefined, timeoutMs: 5000, maxResponseBytes: 1_000_000, fetch: async () => reply(),
+  });
+  const declared = await transport(() => new Response(endless(), { headers: { 'content-length': String(2 ** 40) } })).send('GET', 'sys/x').catch((e: unknown) => e);
+  assert.ok(declared instanceof SealtrailNetworkError && /1099511627776 bytes, over the 1000000/.test(declared.message), String(declared));
+  pulled = 0;
+  const streamed = await transport(() => new Response(endless())).send('GET', 'sys/x').catch((e: unknown) => e);
+  assert.ok(streamed instanceof SealtrailNetworkError && /over the 1000000 bytes/.test(streamed.message), String(streamed));
+  assert.ok(pulled < 2_000_000, `stopped reading at the bound (${pulled} bytes pulled)`);
+});

@@ -50,7 +50,8 @@ async function sourceOf(ctx: CliContext, flags: VerifyFlags): Promise<Source> {
     const fetchImpl = await ctx.fetch();
     source = { fetch: urlFetcher(url, token, fetchImpl), close: () => undefined, where: url.prefix };
     if (url.server && flags.journal === undefined && !flags.skipJournal) {
-      const server = new SealtrailClient({ address: url.address!, token, fetch: fetchImpl });
+      // As the log's own reads (urlFetcher): the token follows no redirect, which would carry it elsewhere.
+      const server = new SealtrailClient({ address: url.address!, token, fetch: (input, init) => fetchImpl(input, { ...init, redirect: 'error' }) });
       server.setToken(token);
       source.records = apiRecordPage(server);
     }
