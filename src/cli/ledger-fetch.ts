@@ -7,7 +7,7 @@
  * the full file is written); it is then read as the full file's prefix, the same bytes, as
  * tlog-tiles clients do. Whatever is read, the verifier recomputes it from the entries.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { bundleRanges, CHECKPOINT_PATH, HASH_SIZE, MAX_ENTRY_BYTES, MAX_NOTE_BYTES, parseLogPath, type LogFetcher } from '../ledger/index.js';
 import type { FetchLike } from '../sdk/index.js';
@@ -64,7 +64,9 @@ export function readLogFile(dir: string, path: string): Buffer {
   const max = maxBytesOf(path);
   let fd: number;
   try {
-    fd = openSync(join(dir, ...path.split('/')), 'r');
+    // Non-blocking: a FIFO put in a file's place would hold open() until a writer came (the
+    // fstat below then refuses it, as any file that is not a regular one).
+    fd = openSync(join(dir, ...path.split('/')), constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') throw new LogResourceMissing('not found');

@@ -21,6 +21,11 @@ export function printable(text: string): string {
   return text.replace(UNSAFE, (c) => (c.charCodeAt(0) <= 0xff ? `\\x${hex(c, 2)}` : `\\u${hex(c, 4)}`));
 }
 
+/** `printable` over text laid out in lines and columns: its line breaks and tabs are kept. */
+export function printableText(text: string): string {
+  return text.split('\n').map((line) => line.split('\t').map(printable).join('\t')).join('\n');
+}
+
 /** `printable` line by line: a message of several lines keeps its line breaks. */
 export function printableLines(text: string): string {
   return text.split('\n').map(printable).join('\n');

@@ -185,7 +185,11 @@ test('policy write from stdin, read, list, missing → 2', async () => {
   const missing = await run(['policy', 'read', 'nope']);
   assert.deepEqual([missing.code, missing.stderr], [2, 'No policy named: nope\n']);
   const nofile = await run(['policy', 'write', 'x', '/nonexistent.hcl']);
-  assert.deepEqual([nofile.code, nofile.stderr], [1, 'sealtrail: /nonexistent.hcl: no such file or directory\n']);
+  assert.deepEqual([nofile.code, nofile.stderr], [1, 'sealtrail: /nonexistent.hcl: no such file or directory\n']);  // A policy's comments and a name are anyone's text: shown terminal-safe, tabs and line breaks kept.
+  vault.fake.routes['GET /v1/sys/policies/acl/evil'] = { status: 200, body: envelope({ name: 'evil', policy: '# \u001b]0;owned\u0007\u202e\n\tpath "x" {}\n' }) };
+  assert.equal((await run(['policy', 'read', 'evil'])).stdout, '# \\x1b]0;owned\\x07\\u202e\n\tpath "x" {}\n');
+  vault.fake.routes['GET /v1/sys/policies/acl?list=true'] = { status: 200, body: envelope({ keys: ['a\u001b[2Jb'] }) };
+  assert.equal((await run(['policy', 'list'])).stdout, 'a\\x1b[2Jb\n');
 });
 
 test('secrets enable/tune/list and auth enable/tune send vault\'s bodies', async () => {

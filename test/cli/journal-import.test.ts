@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -173,6 +173,12 @@ test('inputs that hold no file to import are an error, not "imported 0 records f
     assert.equal(only.stderr, `no file to import in ${dir}; the journal's own files are never read\n`);
     const trail = await runIn(['journal', 'import', '--format', 'cloudtrail', '--journal', join(dir, 'j.db'), empty]);
     assert.equal(trail.stderr, `no file to import in ${empty} (CloudTrail log files: *.json, *.json.gz); the journal's own files are never read\n`);
+    // A symbolic link to the journal is the journal.
+    const links = join(dir, 'links');
+    mkdirSync(links);
+    symlinkSync(join(dir, 'j.db'), join(links, 'link.db'));
+    const linked = await runIn(['journal', 'import', '--format', 'vault-audit', '--journal', join(dir, 'j.db'), links]);
+    assert.deepEqual([linked.code, linked.stderr], [1, `no file to import in ${links}; the journal's own files are never read\n`]);
   });
 });
 

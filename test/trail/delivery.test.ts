@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
@@ -150,6 +150,22 @@ test('tampering is reported INVALID with exit code 1', async (t) => {
     }, (ctx) => `Digest file\ts3://trail-bucket/${ctx.second.digestFile}\tINVALID: signature verification failed\n\n`],
     ['a digest deleted', (ctx) => unlinkSync(join(ctx.dir, 'trail-bucket', ctx.first.digestFile!)),
       (ctx) => `\nDigest file\ts3://trail-bucket/${ctx.first.digestFile}\tINVALID: not found\n\n`],
+    // What is not a file is refused unread: /dev/zero never ends, a FIFO never opens for reading.
+    ['a log file replaced by a link to /dev/zero', (ctx) => {
+      const p = join(ctx.dir, 'trail-bucket', ctx.first.logFiles[0]);
+      unlinkSync(p);
+      symlinkSync('/dev/zero', p);
+    }, (ctx) => `\nLog file\ts3://trail-bucket/${ctx.first.logFiles[0]}\tINVALID: not a regular file\n\n`],
+    ['a log file replaced by a FIFO', (ctx) => {
+      const p = join(ctx.dir, 'trail-bucket', ctx.first.logFiles[0]);
+      unlinkSync(p);
+      execFileSync('mkfifo', [p]);
+    }, (ctx) => `\nLog file\ts3://trail-bucket/${ctx.first.logFiles[0]}\tINVALID: not a regular file\n\n`],
+    ['a log file replaced by a directory', (ctx) => {
+      const p = join(ctx.dir, 'trail-bucket', ctx.second.logFiles[0]);
+      unlinkSync(p);
+      mkdirSync(p);
+    }, (ctx) => `\nLog file\ts3://trail-bucket/${ctx.second.logFiles[0]}\tINVALID: not a regular file\n\n`],
   ];
   for (const [name, tamper, expectedErr] of cases) {
     await t.test(name, async () => {

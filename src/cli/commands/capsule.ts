@@ -17,6 +17,7 @@ import {
   type AccessLogQuery, type CapsuleClient, type CapsuleData, type TagInput,
 } from '../../sdk/index.js';
 import { MAX_REQUEST_INPUT_BYTES, readFileText, readStdinText, type StdinSource } from '../input-limits.js';
+import { terminalSafeJson } from '../printable.js';
 
 export interface CapsuleCliIo {
   stdout(text: string): void;
@@ -62,7 +63,8 @@ export function registerCapsuleCommands(
   const mountOf = (cmd: Command) => String(cmd.optsWithGlobals().mount ?? 'capsule');
   const print = (value: unknown, field?: string) => {
     const out = field !== undefined ? (value as Record<string, unknown>)[field] : value;
-    io.stdout((typeof out === 'string' ? out : JSON.stringify(out ?? null, null, 2)) + '\n');
+    // A field's string is printed as is, for pipes (as vault's -field); JSON with nothing a terminal acts on.
+    io.stdout((typeof out === 'string' ? out : terminalSafeJson(JSON.stringify(out ?? null, null, 2))) + '\n');
   };
   /** `-` is stdin, `@path` or a bare path (where a file is expected) is read from disk. */
   const source = (arg: string, fileByDefault: boolean) =>

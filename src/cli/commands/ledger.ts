@@ -15,7 +15,7 @@ import { CliExit, EXIT_REMOTE, EXIT_VERIFY_FAILED, remote } from '../failure.js'
 import { MAX_BUNDLE_BYTES, readInputText } from '../input-limits.js';
 import { parseProofBundle, verifyProofBundle } from '../ledger-bundle.js';
 import { loadVerifierKey } from '../ledger-input.js';
-import { printable } from '../printable.js';
+import { printable, printableText } from '../printable.js';
 import { serverLog } from '../ledger-server.js';
 import { registerLedgerProve } from './ledger-prove.js';
 import { registerLedgerVerify } from './ledger-verify.js';
@@ -31,7 +31,8 @@ export function registerLedger(program: Command, ctx: CliContext): void {
       const note = await fetch(CHECKPOINT_PATH).catch((err: Error) => {
         throw new CliExit(EXIT_REMOTE, `Error reading the checkpoint: ${printable(err.message)}`);
       });
-      ctx.io.stdout(Buffer.from(note).toString('utf8'));
+      // Verbatim when it is a note (text lines); anything a terminal would act on is escaped.
+      ctx.io.stdout(printableText(Buffer.from(note).toString('utf8')));
     });
 
   ledger

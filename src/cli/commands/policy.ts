@@ -4,6 +4,7 @@ import { SealtrailApiError } from '../../sdk/index.js';
 import type { CliContext } from '../context.js';
 import { CliExit, EXIT_REMOTE, remote } from '../failure.js';
 import { MAX_REQUEST_INPUT_BYTES, readInputText } from '../input-limits.js';
+import { printable, printableText } from '../printable.js';
 
 export function registerPolicy(program: Command, ctx: CliContext): void {
   const policy = program.command('policy').description('Manage ACL policies');
@@ -37,7 +38,8 @@ export function registerPolicy(program: Command, ctx: CliContext): void {
       });
       if (!found) throw new CliExit(EXIT_REMOTE, `No policy named: ${name}`);
       if (out.format === 'json') out.json(found);
-      else out.line(found.policy.trim());
+      // The policy's text as written, but nothing a terminal would act on (its comments are anyone's).
+      else out.line(printableText(found.policy.trim()));
     });
 
   policy
@@ -48,7 +50,7 @@ export function registerPolicy(program: Command, ctx: CliContext): void {
       const client = await ctx.client();
       const names = await remote('listing policies', () => client.sys.policies.list());
       if (out.format === 'json') out.json(names);
-      else for (const name of names) out.line(name);
+      else for (const name of names) out.line(printable(name));
     });
 
   policy

@@ -19,6 +19,7 @@ import { openCheckpoint, type NoteVerifier } from '../../ledger/index.js';
 import type { CliContext } from '../context.js';
 import { CliExit, EXIT_REMOTE, remote, usageError } from '../failure.js';
 import { loadVerifierKey } from '../ledger-input.js';
+import { printableText } from '../printable.js';
 
 interface ValidateFlags {
   dir?: string; s3Bucket?: string; s3Prefix?: string; s3Endpoint?: string; s3Region?: string; s3ForcePathStyle?: boolean;
@@ -147,7 +148,9 @@ export function registerValidateLogs(trail: Command, ctx: CliContext): void {
       const checkLedgerNote = flags.ledgerKey === undefined ? undefined : ledgerNoteCheck(await loadVerifierKey(flags.ledgerKey));
       const common = {
         trailName: flags.trailName, publicKeys, startMs, endMs, verbose: flags.verbose === true, knownTrails, checkLedgerNote,
-        out: (t: string) => ctx.io.stdout(t), err: (t: string) => ctx.io.stderr(t),
+        // The report names keys, trail names and fingerprints from the files: shown terminal-safe,
+        // its own line breaks and tabs kept.
+        out: (t: string) => ctx.io.stdout(printableText(t)), err: (t: string) => ctx.io.stderr(printableText(t)),
       };
       let result;
       if ('dir' in place) {

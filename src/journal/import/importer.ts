@@ -5,6 +5,7 @@
  * (a truncated gzip, a CloudTrail file cut short) is reported by name, and what was read of it
  * before stays imported.
  */
+import { realpathSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
 import type { ImportOutcome, JournalAppend } from '../types.js';
 import { isCloudTrailLogFile, parseCloudTrailRecord } from './cloudtrail.js';
@@ -101,9 +102,17 @@ async function* itemsOf(format: ImportFormat, chunks: AsyncIterable<Buffer>, max
 export async function importFiles(opts: ImportOptions): Promise<ImportSummary> {
   const maxBytes = opts.maxLineBytes ?? MAX_LINE_BYTES;
   const batchRecords = opts.batchRecords ?? IMPORT_BATCH_RECORDS;
-  const excluded = (opts.exclude ?? []).map((p) => resolve(p));
+  // Compared by real path: a symbolic link to the journal's own files is still them.
+  const real = (p: string) => {
+    try {
+      return realpathSync(p);
+    } catch {
+      return resolve(p);
+    }
+  };
+  const excluded = (opts.exclude ?? []).map(real);
   const isExcluded = (path: string) => {
-    const full = resolve(path);
+    const full = real(path);
     return excluded.some((e) => full === e || full.startsWith(`${e}${sep}`));
   };
   const accept = opts.format === 'cloudtrail' ? isCloudTrailLogFile : () => true;

@@ -4,7 +4,8 @@
  * chains present — one per (bucket, prefix, account, region, trail name). s3-objects.ts is the
  * same view of an S3 bucket.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open, readdir } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import type { DigestMetadata } from '../delivery/digest-file.js';
 import { METADATA_SUFFIX } from '../delivery/digest-file.js';
@@ -43,15 +44,41 @@ async function walk(dir: string): Promise<string[]> {
   return out;
 }
 
+/** An object that exists and cannot be read as one (not a regular file, too large): INVALID, with why. */
+export class UnreadableObject extends Error {}
+
+/** The largest log, digest or metadata object read, from a directory or a bucket. */
+export const MAX_OBJECT_BYTES = 256 * 1024 * 1024;
+
+/**
+ * A file's bytes, or undefined when there is none. Only a regular file of at most
+ * MAX_OBJECT_BYTES (the S3 view's bound) is read: a directory, a FIFO (opened without blocking)
+ * or a device such as /dev/zero put in a log file's place is refused, naming the file.
+ */
+async function readObjectFile(path: string): Promise<Buffer | undefined> {
+  let file;
+  try {
+    file = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    throw new UnreadableObject(`cannot be read (${code ?? 'error'})`);
+  }
+  try {
+    const info = await file.stat();
+    if (!info.isFile()) throw new UnreadableObject('not a regular file');
+    if (info.size > MAX_OBJECT_BYTES) throw new UnreadableObject(`larger than ${MAX_OBJECT_BYTES} bytes`);
+    const data = Buffer.allocUnsafe(info.size);
+    let read = 0;
+    for (let n = 1; read < info.size && n > 0; read += n) n = (await file.read(data, read, info.size - read, read)).bytesRead;
+    return data.subarray(0, read);
+  } finally {
+    await file.close();
+  }
+}
+
 export function localObjects(dir: string): ObjectReader {
-  const read = async (path: string) => {
-    try {
-      return await readFile(path);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw err;
-    }
-  };
+  const read = readObjectFile;
   return {
     get: (bucket, key) => read(objectPath(dir, bucket, key)),
     async metadata(bucket, key) {

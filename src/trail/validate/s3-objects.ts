@@ -5,13 +5,12 @@
  */
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import type { DigestMetadata } from '../delivery/digest-file.js';
-import { chainsFromKeys, type DigestChainLocation, type ObjectReader } from './local-objects.js';
+import { chainsFromKeys, MAX_OBJECT_BYTES, type DigestChainLocation, type ObjectReader } from './local-objects.js';
+
+export { MAX_OBJECT_BYTES };
 
 /** Listing pages (1000 keys each) read at most, per listing: a bound on a huge or hostile bucket. */
 export const MAX_LIST_PAGES = 1000;
-/** The largest object read (a digest or a log file of 5000 events is far smaller). */
-export const MAX_OBJECT_BYTES = 256 * 1024 * 1024;
-
 /** Reads a body, refusing one past MAX_OBJECT_BYTES whatever its Content-Length claimed. */
 async function readBounded(body: AsyncIterable<Uint8Array> & { destroy?: () => void }, where: string): Promise<Buffer> {
   const chunks: Uint8Array[] = [];

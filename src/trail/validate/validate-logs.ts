@@ -13,7 +13,7 @@ import { digestStringToSign, type DigestFile, type DigestLogFile } from '../deli
 import { ledgerFieldProblem } from '../delivery/ledger-checkpoint.js';
 import { digestKeyTimestamp } from '../delivery/object-keys.js';
 import { sha256Hex, verifyHex } from '../keys/crypto.js';
-import type { DigestChainLocation, ObjectReader } from './local-objects.js';
+import { UnreadableObject, type DigestChainLocation, type ObjectReader } from './local-objects.js';
 import type { PublicKeysByFingerprint } from './public-keys.js';
 import { ValidationReport, type ReportSink } from './report.js';
 
@@ -70,7 +70,9 @@ export async function validateLogs(opts: ValidateLogsOptions): Promise<ValidateL
 
   const loadDigest = async (bucket: string, key: string, link?: ExpectedLink): Promise<DigestFile> => {
     const where = `Digest file\ts3://${bucket}/${key}`;
-    const raw = await objects.get(bucket, key);
+    const raw = await objects.get(bucket, key).catch((err: unknown) => {
+      throw err instanceof UnreadableObject ? new DigestInvalid(`${where}\tINVALID: ${err.message}`) : err;
+    });
     if (!raw) throw new DigestMissing(`${where}\tINVALID: not found`);
     let inflated: Buffer;
     let digest: DigestFile;
@@ -80,7 +82,10 @@ export async function validateLogs(opts: ValidateLogsOptions): Promise<ValidateL
     } catch {
       throw new DigestInvalid(`${where}\tINVALID: invalid format`);
     }
-    const metadata = await objects.metadata(bucket, key);
+    const metadata = await objects.metadata(bucket, key).catch((err: unknown) => {
+      if (err instanceof UnreadableObject) return undefined;
+      throw err;
+    });
     if (!metadata) throw new DigestInvalid(`${where}\tINVALID: signature verification failed`);
     if (typeof digest !== 'object' || digest === null || REQUIRED.some((f) => !(f in digest))) throw new DigestInvalid(`${where}\tINVALID: invalid format`);
     if (digest.digestS3Bucket !== bucket || digest.digestS3Object !== key) throw new DigestInvalid(`${where}\tINVALID: has been moved from its original location`);
@@ -98,7 +103,13 @@ export async function validateLogs(opts: ValidateLogsOptions): Promise<ValidateL
   };
 
   const checkLog = async (log: DigestLogFile) => {
-    const raw = await objects.get(log.s3Bucket, log.s3Object);
+    let raw: Buffer | undefined;
+    try {
+      raw = await objects.get(log.s3Bucket, log.s3Object);
+    } catch (err) {
+      if (err instanceof UnreadableObject) return report.logInvalid(log.s3Bucket, log.s3Object, err.message);
+      throw err;
+    }
     if (!raw) return report.logInvalid(log.s3Bucket, log.s3Object, 'not found');
     let inflated: Buffer;
     try {
