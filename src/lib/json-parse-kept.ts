@@ -59,7 +59,10 @@ function restore(value: unknown, marker: string, kept: readonly JsonNumber[]): u
 export function parseKeepingNumbers(text: string, plain: unknown): unknown {
   const kept: JsonNumber[] = [];
   const id = randomUUID();
-  // Joined once at the end: JSON.parse reads a flat string many times faster than a chain of slices.
+  // One piece per number: the text before it with its marker appended (a string concatenation
+  // V8 makes cheaply), joined once at the end, since JSON.parse reads a flat string many times
+  // faster than a chain of slices.
+  const opening = '"\\u0000' + id + ':';
   const pieces: string[] = [];
   let copied = 0;
   for (let i = 0; i < text.length; i++) {
@@ -81,8 +84,9 @@ export function parseKeepingNumbers(text: string, plain: unknown): unknown {
     }
     const literal = text.slice(i, end);
     if (String(Number(literal)) !== literal) {
-      pieces.push(text.slice(copied, i), '"\\u0000', id, ':', String(kept.length), '"');
-      kept.push(new JsonNumber(literal));
+      pieces.push(text.slice(copied, i) + opening + kept.length + '"');
+      // JSON.parse has read the text, and a run of number characters there is exactly one number.
+      kept.push(JsonNumber.ofValidText(literal));
       copied = end;
     }
     i = end - 1;
