@@ -54,3 +54,17 @@ test('invalid UTF-8 is a bad line, its neighbours are not; multi-byte characters
   const euro = Buffer.from('€\n');
   assert.deepEqual(await lines([euro.subarray(0, 1), euro.subarray(1)]), [{ line: 1, text: '€', terminated: true }]);
 });
+
+test('a record nested deeper than MAX_RECORD_DEPTH is a bad line, found without JSON.parse; strings do not count', async () => {
+  const { parseObject, Problem, MAX_RECORD_DEPTH } = await import('../../src/journal/import/parsed.js');
+  const deep = '{"a":' + '['.repeat(5_000_000) + ']'.repeat(5_000_000) + '}';
+  const problem = parseObject(deep);
+  assert.ok(problem instanceof Problem);
+  assert.equal(problem.problem, `nested deeper than ${MAX_RECORD_DEPTH} levels`);
+  // At the bound, a long text parses.
+  const atBound = '{"a":' + '['.repeat(MAX_RECORD_DEPTH - 1) + ']'.repeat(MAX_RECORD_DEPTH - 1) + ',"pad":"' + 'x'.repeat(70_000) + '"}';
+  assert.ok(!(parseObject(atBound) instanceof Problem));
+  // Brackets inside strings, escaped quotes included, are text.
+  const wide = JSON.stringify({ a: '['.repeat(100_000) + '\\"[[[', b: [[1]] });
+  assert.deepEqual(parseObject(wide), JSON.parse(wide));
+});

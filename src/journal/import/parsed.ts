@@ -14,8 +14,40 @@ export class Problem {
 
 export type Parsed = Omit<JournalAppend, 'origin'> | Problem;
 
+/** How deep a record's JSON may nest: a Vault entry is a few levels, a request body's at most 500. */
+export const MAX_RECORD_DEPTH = 1000;
+/** Texts shorter than this nest at most this deep, which JSON.parse handles in a few megabytes. */
+const DEPTH_SCAN_FROM = 65_536;
+
+/**
+ * Whether `text` nests deeper than `max` (outside strings). JSON.parse keeps a frame per level: a
+ * 16 MiB line of `[` took ~1 GB and 10 s before it failed, where this scan takes milliseconds.
+ */
+function nestsDeeper(text: string, max: number): boolean {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      // Past the string: a quote preceded by an even run of backslashes closes it.
+      for (i++; i < text.length; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 0x5c) i++;
+        else if (d === 0x22) break;
+      }
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return true;
+    } else if (c === 0x5d || c === 0x7d) {
+      depth--;
+    }
+  }
+  return false;
+}
+
 /** The object a text holds, or the problem (JSON.parse's message echoes input, so it is dropped). */
 export function parseObject(text: string, terminated = true): JsonObject | Problem {
+  // Only a long text can nest deep enough to cost much (each level takes a character): the scan
+  // is left out for the usual lines, so an import's speed stays JSON.parse's.
+  if (text.length > DEPTH_SCAN_FROM && nestsDeeper(text, MAX_RECORD_DEPTH)) return new Problem(`nested deeper than ${MAX_RECORD_DEPTH} levels`);
   let value: unknown;
   try {
     value = JSON.parse(text);
