@@ -52,6 +52,15 @@ export interface JournalWriter {
  * which of its records may already be there; past it, every record is probed on its own.
  */
 const IMPORT_SPAN_TIMES = 50_000;
+/**
+ * Probes of one kind and time in a batch after which that time's imported texts are read once into
+ * a set: each probe compares the record with every stored one of its time, so records sharing a
+ * time (a hostile or synthetic file: 40,000 took 96 s) made an import quadratic.
+ */
+const CROWDED_TIME_PROBES = 4;
+
+/** A row's text as a string (it is given as UTF-8 bytes or as a string). */
+const textOf = (text: unknown): string => (typeof text === 'string' ? text : Buffer.from(text as Uint8Array).toString('utf8'));
 
 export function createJournalWriter(db: Database.Database): JournalWriter {
   // A new journal's first record is seq 0 (the ledger's leaf 0): while the sequence has no row,
@@ -64,6 +73,7 @@ export function createJournalWriter(db: Database.Database): JournalWriter {
   // The same kind and text means the same time (it is parsed from the text): one records_by_kind
   // probe. Only imported records count: a live one is never taken for an import's record.
   const present = db.prepare('SELECT 1 FROM records INDEXED BY records_by_kind WHERE kind = ? AND time_ns = ? AND text = CAST(? AS TEXT) AND origin_file IS NOT NULL LIMIT 1').pluck();
+  const textsAt = db.prepare('SELECT text FROM records INDEXED BY records_by_kind WHERE kind = ? AND time_ns = ? AND origin_file IS NOT NULL').pluck();
   // The times of the imported records within a batch's span, from records_imported alone: a
   // record whose time is not among them (nor among the batch's own) is new without a probe.
   const importedTimes = db.prepare('SELECT time_ns FROM records INDEXED BY records_imported WHERE origin_file IS NOT NULL AND time_ns BETWEEN ? AND ? LIMIT ?').pluck().safeIntegers(true);
@@ -83,9 +93,27 @@ export function createJournalWriter(db: Database.Database): JournalWriter {
     // Undefined: too many to hold, probe every record.
     const taken = times.length > IMPORT_SPAN_TIMES ? undefined : new Set(times);
     let added = 0;
+    // Per kind and time: how often it was probed, then (once crowded) the set of its texts.
+    const probes = new Map<string, number>();
+    const crowded = new Map<string, Set<string>>();
     for (const row of rows) {
       const time = row[TIME] as bigint;
-      if ((taken === undefined || taken.has(time)) && present.get(row[KIND], time, row[TEXT]) !== undefined) continue;
+      if (taken === undefined || taken.has(time)) {
+        const at = `${row[KIND] as string}\0${time}`;
+        let texts = crowded.get(at);
+        if (texts === undefined && (probes.get(at) ?? 0) >= CROWDED_TIME_PROBES) {
+          texts = new Set(textsAt.all(row[KIND], time) as string[]);
+          crowded.set(at, texts);
+        }
+        if (texts !== undefined) {
+          const text = textOf(row[TEXT]);
+          if (texts.has(text)) continue;
+          texts.add(text);
+        } else {
+          probes.set(at, (probes.get(at) ?? 0) + 1);
+          if (present.get(row[KIND], time, row[TEXT]) !== undefined) continue;
+        }
+      }
       insert.run(row);
       taken?.add(time);
       added++;

@@ -106,6 +106,24 @@ test('the same records again, or twice in one batch, add nothing', async () => {
   });
 });
 
+test('records sharing one time: each kept once, duplicates found within a batch, across batches and again, whether probed or read as a set', async () => {
+  await withDir(async (dir) => {
+    const path = join(dir, 'journal.db');
+    const sameTime = (i: number, kind: JournalAppend['kind'] = 'vault-request'): JournalAppend => ({ ...record(0, `{"n":${i},"pad":"é"}`), kind, origin: { file: '/logs/same.log', line: i + 1 } });
+    const writer = openImportWriter(path);
+    // 2,000 records of one time, in batches of 500 (the set is read once a time has been probed four times).
+    for (let b = 0; b < 4; b++) {
+      const batch = Array.from({ length: 500 }, (_, k) => sameTime(b * 500 + k));
+      assert.deepEqual(await writer.importBatch([...batch, batch[0], batch[499]]), { added: 500, duplicates: 2 });
+    }
+    assert.deepEqual(await writer.importBatch(Array.from({ length: 2000 }, (_, i) => sameTime(i))), { added: 0, duplicates: 2000 });
+    // The same text under another kind is another record.
+    assert.deepEqual(await writer.importBatch([sameTime(7, 'vault-response'), sameTime(7, 'vault-response'), sameTime(2000)]), { added: 2, duplicates: 1 });
+    await writer.close();
+    assert.equal(rowsOf(path).length, 2002);
+  });
+});
+
 test('a batch that cannot commit ends the import with its error, and nothing after it is committed', async () => {
   await withDir(async (dir) => {
     const path = join(dir, 'journal.db');
