@@ -194,7 +194,10 @@ function readSeal(raw: Obj, cfg: ServerConfig): void {
 
 function readKms(raw: Obj, cfg: ServerConfig): void {
   if (raw.kms === undefined) return;
-  const body = asList(raw.kms)[0];
+  // A second block would be ignored, and its settings with it.
+  const list = asList(raw.kms);
+  if (list.length !== 1) throw new ConfigError('exactly one kms block is supported');
+  const body = list[0];
   allowKeys(body, ['account_id', 'region'], 'kms');
   if (body.account_id !== undefined) {
     const id = String(body.account_id);
@@ -236,7 +239,9 @@ function listenerLimits(body: Obj, listener: ServerConfig['listener']): void {
  */
 function journalBesideStorage(raw: Obj, cfg: ServerConfig): ConfigProblem[] {
   if (cfg.storage.type !== 'postgresql') return [];
-  const body = raw.journal === undefined ? {} : asList(raw.journal)[0];
+  const journals = raw.journal === undefined ? [{}] : asList(raw.journal);
+  if (journals.length !== 1) throw new ConfigError('exactly one journal block is supported');
+  const body = journals[0];
   if (body.storage === undefined && body.path === undefined) cfg.journal.storage = 'postgresql';
   if (cfg.storage.haEnabled && cfg.journal.enabled && cfg.journal.storage !== 'postgresql') {
     return [{ key: 'journal', message: 'with ha_enabled the journal must be on PostgreSQL (journal.storage = "postgresql"), so a failover keeps every acknowledged record' }];

@@ -29,3 +29,9 @@ test('the PostgreSQL journal takes its URL from the block, else from SEALTRAIL_P
   assert.equal(journalConnectionUrl(on, { [CONNECTION_URL_ENV]: 'postgresql://b@h/y' }), 'postgresql://b@h/y');
   assert.throws(() => journalConnectionUrl(on, {}), /journal\.storage = "postgresql" needs journal\.connection_url, a storage "postgresql" block or SEALTRAIL_PG_CONNECTION_URL/);
 });
+
+test('a block the server reads once (journal, kms) given twice is refused, not half read', async () => {
+  await assert.rejects(parseConfig('journal {\n  enabled = true\n}\njournal {\n  enabled = false\n}\n'), /exactly one journal block is supported/);
+  await assert.rejects(parseConfig('kms {\n  region = "us-east-1"\n}\nkms {\n  region = "eu-west-1"\n}\n'), /exactly one kms block is supported/);
+  assert.equal((await parseConfig('kms {\n  region = "eu-west-1"\n}\n')).kms.region, 'eu-west-1');
+});
