@@ -123,6 +123,15 @@ test('over its quota a client gets Vault\'s 429; other clients and other paths g
     assert.equal((await send('GET', 'secret/data/app', '192.0.2.2')).status, 200, 'another client has its own count');
     // A percent-encoded path is the same path to the quota.
     assert.equal((await send('GET', 'secret/data/%61pp', '192.0.2.1')).status, 429);
+    // LIST (outside Node's parser, replayed as GET ?list=true) is counted once, like any request.
+    // (As in Vault, a glob covers the paths under it, not the listing of its own folder.)
+    await vault.write('sys/quotas/rate-limit/listing', { path: 'secret/metadata/*', rate: 1, interval: '1h' });
+    assert.equal((await send('LIST', 'secret/metadata/', '192.0.2.1')).status, 200);
+    assert.equal((await send('LIST', 'secret/metadata/', '192.0.2.1')).status, 200);
+    assert.equal((await send('LIST', 'secret/metadata/team/', '192.0.2.1')).status, 404);
+    assert.equal((await send('LIST', 'secret/metadata/team/', '192.0.2.1')).status, 429);
+    assert.equal((await send('GET', 'secret/metadata/team/?list=true', '192.0.2.1')).status, 429);
+    await vault.delete('sys/quotas/rate-limit/listing');
   } finally {
     await vault.delete('sys/quotas/rate-limit/app');
   }
