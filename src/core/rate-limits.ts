@@ -32,6 +32,8 @@ export const MAX_TRACKED_CLIENTS = 100_000;
 /** Paths in `rate_limit_exempt_paths`. */
 export const MAX_EXEMPT_PATHS = 1000;
 const MAX_PATH_LENGTH = 1024;
+/** The longest `interval` and `block_interval`: a year. */
+export const MAX_QUOTA_INTERVAL_MS = 365 * 24 * 3600_000;
 /** Vault's name rule for quota names (framework.GenericNameRegex), with a length bound. */
 const NAME_RE = /^\w(?:[\w\-.@]{0,126}\w)?$/;
 
@@ -153,10 +155,10 @@ export function createRateLimits(deps: RateLimitDeps): RateLimits {
       if (q.pathSuffix.endsWith('*')) {
         const list = globs.get(q.mountPath) ?? [];
         list.push(q);
-        list.sort((a, b) => b.pathSuffix.length - a.pathSuffix.length);
         globs.set(q.mountPath, list);
       }
     }
+    for (const list of globs.values()) list.sort((a, b) => b.pathSuffix.length - a.pathSuffix.length);
   }
 
   function applyConfig(next: QuotaConfig): void {
@@ -230,8 +232,8 @@ export function createRateLimits(deps: RateLimitDeps): RateLimits {
     if (!NAME_RE.test(name)) throw invalid('quota name must be 1 to 128 letters, digits, "_", "-", "." or "@", starting and ending with a letter, digit or "_"', 'quota_invalid');
     if (!Number.isFinite(input.rate) || input.rate <= 0) throw invalid(`invalid rate: ${input.rate}: the rate must be positive`, 'quota_invalid');
     if (Math.round(input.rate) < 1) throw invalid(`invalid rate: ${input.rate}: a quota allows round(rate) requests per interval, so the rate must be at least 0.5`, 'quota_invalid');
-    if (!(input.intervalMs > 0)) throw invalid('invalid interval: it must be positive', 'quota_invalid');
-    if (input.blockIntervalMs < 0) throw invalid('invalid block_interval: it must not be negative', 'quota_invalid');
+    if (!(input.intervalMs > 0 && input.intervalMs <= MAX_QUOTA_INTERVAL_MS)) throw invalid('invalid interval: it must be positive and at most a year (8760h)', 'quota_invalid');
+    if (!(input.blockIntervalMs >= 0 && input.blockIntervalMs <= MAX_QUOTA_INTERVAL_MS)) throw invalid('invalid block_interval: it must be from 0 to a year (8760h)', 'quota_invalid');
     const path = input.path.replace(/^\/+/, '');
     if (path.length > MAX_PATH_LENGTH) throw invalid(`path is longer than ${MAX_PATH_LENGTH} characters`, 'quota_invalid');
     let mountPath = '';

@@ -32,25 +32,33 @@ interface QuotaTarget {
   aws: boolean;
 }
 
-/** The logical path a request will have, before it is read; undefined for what no quota covers. */
+/**
+ * The logical path a request will have, before it is read; undefined for what no quota covers.
+ * Taken from the route the router chose and the path it decoded — never from the raw URL, which
+ * an absolute-form target (`GET http://host/v1/... HTTP/1.1`) or a fragment (`/v1/x#y`) spells
+ * differently from the path the handler gets.
+ */
 function quotaTarget(req: FastifyRequest): QuotaTarget | undefined {
-  const url = req.raw.url ?? req.url;
-  if (url.startsWith('/v1/')) {
-    const q = url.indexOf('?');
+  const route = req.routeOptions.url;
+  if (route === VAULT_ROUTE) {
     let path = '';
     try {
-      path = checkRequestPath(decodeURIComponent(q < 0 ? url.slice(4) : url.slice(4, q)));
+      path = checkRequestPath((req.params as Record<string, string | undefined>)['*'] ?? '');
     } catch {
       // Refused by the edge unaudited: only the global quota counts it.
     }
     return { path, aws: false };
   }
-  if (req.method === 'POST' && (url === '/' || url.startsWith('/?'))) {
+  if (route === AWS_ROUTE && req.method === 'POST') {
     const header = req.headers['x-amz-target'];
     return { path: parseTarget(typeof header === 'string' ? header : undefined)?.path ?? 'kms/aws/', aws: true };
   }
   return undefined;
 }
+
+/** The Vault API's route and the AWS endpoint's (http.ts, aws/index.ts). */
+const VAULT_ROUTE = '/v1/*';
+const AWS_ROUTE = '/';
 
 /** A body announced and not read: the connection ends with the refusal, so it never is. */
 const announcesBody = (req: FastifyRequest) =>

@@ -118,6 +118,11 @@ test('definitions are checked: rate, intervals, mount path, glob, role, name, a 
   await refused('q', quota('', Number.NaN), 'quota_invalid', /rate/);
   await refused('q', quota('', 1, { intervalMs: 0 }), 'quota_invalid', /interval/);
   await refused('q', quota('', 1, { blockIntervalMs: -1 }), 'quota_invalid', /block_interval/);
+  // A duration too large to hold (a 310-digit number of seconds is Infinity) or past a year.
+  await refused('q', quota('', 1, { intervalMs: Infinity }), 'quota_invalid', /at most a year/);
+  await refused('q', quota('', 1, { intervalMs: 366 * 24 * 3600_000 }), 'quota_invalid', /at most a year/);
+  await refused('q', quota('', 1, { blockIntervalMs: Infinity }), 'quota_invalid', /block_interval/);
+  await refused('q', quota('', 1, { blockIntervalMs: Number.NaN }), 'quota_invalid', /block_interval/);
   await refused('q', quota('nowhere/x', 1), 'quota_invalid', /invalid mount path "nowhere\/x"/);
   await refused('q', quota('secret/a*/b', 1), 'quota_invalid', /glob/);
   await refused('q', quota('auth/apm/', 1, { role: 'web' }), 'quota_invalid', /role/);

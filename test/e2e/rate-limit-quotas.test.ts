@@ -36,13 +36,15 @@ after(async () => {
 interface Answer { status: number; json: any; headers: Record<string, string | string[] | undefined> }
 
 /** A request from `client` (its forwarded address), with the root token unless told otherwise. */
-function send(method: string, path: string, client: string, opts: { token?: string | null; body?: unknown } = {}): Promise<Answer> {
+function send(method: string, path: string, client: string, opts: { token?: string | null; body?: unknown; target?: string } = {}): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = { 'x-forwarded-for': client };
     if (opts.token !== null) headers['x-vault-token'] = opts.token ?? server.rootToken;
     const body = opts.body === undefined ? undefined : Buffer.from(JSON.stringify(opts.body));
     if (body) { headers['content-type'] = 'application/json'; headers['content-length'] = String(body.length); }
-    const req = request(`${server.address}/v1/${path}`, { method, headers, agent: false }, (res) => {
+    const { hostname, port } = new URL(server.address);
+    // `target`: the request line's target as given (an absolute form, a fragment), not /v1/<path>.
+    const req = request({ hostname, port, path: opts.target ?? `/v1/${path}`, method, headers, agent: false }, (res) => {
       let text = '';
       res.setEncoding('utf8').on('data', (c: string) => { text += c; });
       res.on('end', () => resolve({ status: res.statusCode!, json: text ? JSON.parse(text) : undefined, headers: res.headers }));
@@ -121,8 +123,10 @@ test('over its quota a client gets Vault\'s 429; other clients and other paths g
     assert.equal(refused.headers['x-ratelimit-limit'], undefined, 'no quota headers unless configured');
     assert.equal((await send('GET', 'secret/data/other', '192.0.2.1')).status, 404, 'another path is not under that quota');
     assert.equal((await send('GET', 'secret/data/app', '192.0.2.2')).status, 200, 'another client has its own count');
-    // A percent-encoded path is the same path to the quota.
+    // A percent-encoded path, an absolute-form target or a fragment is the same path to the quota.
     assert.equal((await send('GET', 'secret/data/%61pp', '192.0.2.1')).status, 429);
+    assert.equal((await send('GET', '', '192.0.2.1', { target: 'http://elsewhere.example/v1/secret/data/app' })).status, 429);
+    assert.equal((await send('GET', '', '192.0.2.1', { target: '/v1/secret/data/app#x' })).status, 429);
     // LIST (outside Node's parser, replayed as GET ?list=true) is counted once, like any request.
     // (As in Vault, a glob covers the paths under it, not the listing of its own folder.)
     await vault.write('sys/quotas/rate-limit/listing', { path: 'secret/metadata/*', rate: 1, interval: '1h' });
@@ -191,6 +195,18 @@ test('the AWS endpoint: a KMS client over its quota gets ThrottlingException, as
     const encrypt = () => kms.send(new EncryptCommand({ KeyId: key.KeyMetadata!.KeyId!, Plaintext: Buffer.from('x') }));
     await encrypt();
     await encrypt();
+    // The same call at an absolute-form target, or with a fragment, is the same call to the quota.
+    for (const target of ['http://elsewhere.example/', '/#x']) {
+      const throttled = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const { hostname, port } = new URL(server.address);
+        const req = request({ hostname, port, path: target, method: 'POST', agent: false, headers: { 'x-amz-target': 'TrentService.ListKeys', 'content-type': 'application/x-amz-json-1.1' } }, (res) => {
+          let body = '';
+          res.setEncoding('utf8').on('data', (c: string) => { body += c; }).on('end', () => resolve({ status: res.statusCode!, body }));
+        });
+        req.on('error', reject).end('{}');
+      });
+      assert.deepEqual([throttled.status, JSON.parse(throttled.body).__type], [400, 'ThrottlingException'], target);
+    }
     await assert.rejects(encrypt(), (err: any) => {
       assert.equal(err.name, 'ThrottlingException');
       assert.equal(err.message, 'Rate exceeded');
