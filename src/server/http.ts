@@ -143,7 +143,8 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
 
   app.setErrorHandler((err, req, reply) => {
     const refusal = bodyRefusal(err);
-    if (refusal && req.url.startsWith('/v1/')) return refuseInput(req, reply, refusal);
+    // By the route, not the raw target: an absolute-form target (`http://host/v1/...`) is the same request.
+    if (refusal && req.routeOptions.url === '/v1/*') return refuseInput(req, reply, refusal);
     return send(reply, vaultErrorReply(err, opts.log));
   });
   app.setNotFoundHandler((req, reply) => send(reply, req.url.startsWith('/v1/') && !VAULT_METHODS.includes(req.method)

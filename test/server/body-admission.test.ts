@@ -131,6 +131,14 @@ test('without a valid token, a body is held to its allowance as audited: each <,
   assert.equal((await post('/v1/secret/data/escaped', { token: server.rootToken, body: keyed('<', 12_000) })).status, 200);
 });
 
+test('a body refused at an absolute-form target (http://host/v1/...) is audited like one at /v1/...', async () => {
+  // Over-deep: refused by the body's parser, before the route's handler.
+  const refused = await post('http://elsewhere.example/v1/secret/data/absolute', { token: server.rootToken, body: '{"a":' + '['.repeat(600) + ']'.repeat(600) + '}' });
+  assert.equal(refused.status, 400);
+  const entries = auditEntries().filter((e) => e.request?.path === 'secret/data/absolute');
+  assert.deepEqual(entries.map((e) => [e.type, typeof e.error]), [['request', 'string'], ['response', 'string']]);
+});
+
 test('a permitted token is held to max_request_size as audited too: a body of < keys cannot write six times the limit into every entry', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'sealtrail-audited-size-'));
   const configPath = join(dir, 'limits.hcl');
