@@ -34,6 +34,7 @@ import { renderVaultResponse, type HttpReply } from './vault-response.js';
 import { standbyHook, type StandbyView } from './standby-gate.js';
 import { handlingTurn } from './handling-turn.js';
 import { rateLimitHook } from './rate-limit.js';
+import { headerLists, VAULT_ROUTE } from './routes.js';
 
 export interface HttpServerOptions {
   core: Core;
@@ -144,7 +145,7 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
   app.setErrorHandler((err, req, reply) => {
     const refusal = bodyRefusal(err);
     // By the route, not the raw target: an absolute-form target (`http://host/v1/...`) is the same request.
-    if (refusal && req.routeOptions.url === '/v1/*') return refuseInput(req, reply, refusal);
+    if (refusal && req.routeOptions.url === VAULT_ROUTE) return refuseInput(req, reply, refusal);
     return send(reply, vaultErrorReply(err, opts.log));
   });
   app.setNotFoundHandler((req, reply) => send(reply, req.url.startsWith('/v1/') && !VAULT_METHODS.includes(req.method)
@@ -153,7 +154,7 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
 
   app.route({
     method: VAULT_METHODS,
-    url: '/v1/*',
+    url: VAULT_ROUTE,
     preParsing: bodyAdmission(opts.core, {
       authenticated: opts.maxRequestBytes,
       login: opts.limits.maxRequestSizeLogin,
@@ -248,10 +249,7 @@ function toLogicalRequest(req: FastifyRequest, refused?: SealtrailError): Logica
     for (const [k, v] of Object.entries(query)) if (!(operation === 'list' && k === 'list')) setOwn(data, k, Array.isArray(v) ? v[v.length - 1] : v);
   }
 
-  const headers: Record<string, string[]> = {};
-  for (const [k, v] of Object.entries(req.headers)) {
-    if (v !== undefined) setOwn(headers, k, Array.isArray(v) ? v : [String(v)]);
-  }
+  const headers = headerLists(req);
   const clientToken = clientTokenOf(req.headers);
   return {
     id: newRequestId(),

@@ -19,13 +19,13 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { rateLimitExceeded, type Core, type LogicalRequest, type RateLimitDecision, type RateLimits } from '../core/index.js';
 import { SealtrailError } from '../errors/index.js';
 import { newRequestId } from '../lib/ids.js';
-import { setOwn } from '../lib/safe-object.js';
 import { parseTarget } from './aws/target.js';
 import { clientTokenOf } from './client-token.js';
 import type { EdgeLog } from './errors.js';
 import { peerOf } from './peer.js';
 import { requestOperation } from './request-operation.js';
 import { checkRequestPath } from './request-path.js';
+import { AWS_ROUTE, VAULT_ROUTE, headerLists } from './routes.js';
 
 interface QuotaTarget {
   path: string;
@@ -56,10 +56,6 @@ function quotaTarget(req: FastifyRequest): QuotaTarget | undefined {
   return undefined;
 }
 
-/** The Vault API's route and the AWS endpoint's (http.ts, aws/index.ts). */
-const VAULT_ROUTE = '/v1/*';
-const AWS_ROUTE = '/';
-
 /** A body announced and not read: the connection ends with the refusal, so it never is. */
 const announcesBody = (req: FastifyRequest) =>
   req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
@@ -73,8 +69,7 @@ function setHeaders(reply: FastifyReply, d: RateLimitDecision): void {
 
 /** The refused request as its audit entries show it: no body, and for an AWS call no identity. */
 function refusedRequest(req: FastifyRequest, target: QuotaTarget, id: string): LogicalRequest {
-  const headers: Record<string, string[]> = {};
-  for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) setOwn(headers, k, Array.isArray(v) ? v : [String(v)]);
+  const headers = headerLists(req);
   const operation = target.aws ? 'update' : requestOperation(req) ?? 'read';
   return {
     id, operation, path: target.path, data: {}, clientToken: target.aws ? '' : clientTokenOf(req.headers),

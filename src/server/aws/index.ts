@@ -41,6 +41,7 @@ import { peerOf } from '../peer.js';
 import { handlingTurn } from '../handling-turn.js';
 import { awsErrorReply, type AwsErrorReply } from './errors.js';
 import { parseTarget, targetOperation } from './target.js';
+import { AWS_ROUTE } from '../routes.js';
 
 export interface AwsRoutesDeps {
   core: Core;
@@ -219,6 +220,6 @@ export function registerAwsRoutes(app: FastifyInstance, deps: AwsRoutesDeps): vo
       return reply.send(JSON.stringify({ __type: e.type, message: e.message }));
     });
     scope.addHook('preParsing', admitBody);
-    scope.post('/', { bodyLimit: maxBytes }, handle);
+    scope.post(AWS_ROUTE, { bodyLimit: maxBytes }, handle);
   });
 }
