@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { scanRecords, type ScannedElement } from '../../src/journal/import/records-scanner.js';
+import { RecordsFileError, scanRecords, type ScannedElement } from '../../src/journal/import/records-scanner.js';
 
 async function scan(text: string, chunkSize = text.length, max = 1024): Promise<(string | { index: number; problem: string })[]> {
   async function* source() {
@@ -39,4 +39,32 @@ test('files that are not a whole {"Records":[...]} document throw after what was
   async function* cut() { yield Buffer.from('{"Records":[{"a":1},{"b":'); }
   await assert.rejects(async () => { for await (const b of scanRecords(cut(), 1024)) partial.push(...b); }, /truncated after 1 records/);
   assert.equal(partial.length, 1);
+});
+
+test('what JSON.parse would read otherwise is a fault, raised after the records before it', async () => {
+  const read = async (text: string, chunkSize: number): Promise<{ records: string[]; error?: string }> => {
+    const records: string[] = [];
+    async function* source() {
+      const bytes = Buffer.from(text);
+      for (let i = 0; i < bytes.length; i += chunkSize) yield bytes.subarray(i, i + chunkSize);
+    }
+    try {
+      for await (const batch of scanRecords(source(), 1024)) for (const e of batch) if ('bytes' in e) records.push(e.bytes.toString());
+      return { records };
+    } catch (err) {
+      assert.ok(err instanceof RecordsFileError);
+      return { records, error: err.message };
+    }
+  };
+  for (const size of [1, 4, 1000]) {
+    // JSON.parse keeps the last "Records"; reading the first would import the wrong records.
+    assert.deepEqual(await read('{"Records":[{"a":1}],"Records":[{"b":2}]}', size), { records: ['{"a":1}'], error: 'more than one "Records" key' });
+    // A second document (two files concatenated) would be dropped without a word.
+    assert.deepEqual(await read('{"Records":[{"a":1}]}\n{"Records":[{"b":2}]}', size), { records: ['{"a":1}'], error: 'data after the end of the {"Records":[...]} document' });
+    // "Rec\u006frds" is "Records" to JSON.parse.
+    assert.deepEqual(await read('{"Rec\\u006frds":[{"a":1}]}', size), { records: [], error: 'a top-level key written with escapes' });
+    // Whitespace after the document, and escapes in values or inside records, are fine.
+    assert.deepEqual(await read('{"Note":"a\\"b","Records":[{"k\\u0041":"\\n"}]}\n\n', size), { records: ['{"k\\u0041":"\\n"}'] });
+  }
+  assert.deepEqual(JSON.parse('{"Records":[{"a":1}],"Records":[{"b":2}]}').Records, [{ b: 2 }]);
 });

@@ -98,6 +98,26 @@ for (const backend of BACKENDS) {
     });
   });
 
+  test(`${backend.name}: zero padding after a gzip is ignored; a member after it is reported, not silently dropped`, async () => {
+    await withImportWorld(backend, async (w) => {
+      const lines = (from: number, n: number): string =>
+        Array.from({ length: n }, (_, j) => vaultAuditPair({ timeNs: BigInt(from + j) * 1_000_000_000n, requestId: `z-${from + j}` }).join('')).join('');
+      const first = gzipSync(lines(0, 300));
+      const padded = join(w.dir, 'padded.log.gz');
+      writeFileSync(padded, Buffer.concat([first, Buffer.alloc(4096)]));
+      const ok = await w.run('vault-audit', [padded]);
+      assert.deepEqual(ok.reports, []);
+      assert.equal(ok.added, 600);
+
+      const hidden = join(w.dir, 'hidden.log.gz');
+      writeFileSync(hidden, Buffer.concat([first, Buffer.alloc(100_000), gzipSync(lines(300, 5))]));
+      const summary = await w.run('vault-audit', [hidden]);
+      assert.deepEqual(summary.reports, [{ file: hidden, reason: `data after the end of the gzip stream, at byte ${first.length + 100_000}, was not read` }]);
+      assert.equal(summary.records, 600, 'the first member is read');
+      assert.equal(summary.added, 0, 'and was imported from padded.log.gz already');
+    });
+  });
+
   test(`${backend.name}: a line over the limit is a bad line; the next line imports`, async () => {
     await withImportWorld(backend, async (w) => {
       const file = join(w.dir, 'long.log');

@@ -29,6 +29,10 @@ export async function* scanRecords(chunks: AsyncIterable<Buffer>, maxRecordBytes
   let currentKey: string | undefined;
   let inRecords = false;
   let recordsSeen = false;
+  // A top-level key written with escapes could spell "Records" as JSON.parse reads it.
+  let keyEscaped = false;
+  // Why the file stops being read, raised once this chunk's records are yielded.
+  let fault: string | undefined;
   // The element being read: its parts so far, its size, whether it is an object.
   let index = 0;
   let inElement = false;
@@ -52,7 +56,10 @@ export async function* scanRecords(chunks: AsyncIterable<Buffer>, maxRecordBytes
       const c = chunk[i];
       if (inString) {
         if (escape) escape = false;
-        else if (c === BACKSLASH) escape = true;
+        else if (c === BACKSLASH) {
+          escape = true;
+          if (depth === 1) keyEscaped = true;
+        }
         else if (c === QUOTE) {
           inString = false;
           if (depth === 1) lastKey = key;
@@ -63,6 +70,10 @@ export async function* scanRecords(chunks: AsyncIterable<Buffer>, maxRecordBytes
       if (!started) {
         if (c !== OPEN_OBJECT) throw new RecordsFileError('not a CloudTrail log file (no {"Records":[...]})');
         started = true;
+      } else if (depth === 0) {
+        // JSON.parse refuses anything after the document; a second document here would be lost.
+        fault = 'data after the end of the {"Records":[...]} document';
+        break;
       }
       if (inRecords && depth === 2 && !inElement && c !== COMMA && c !== CLOSE_ARRAY) {
         index++;
@@ -74,9 +85,13 @@ export async function* scanRecords(chunks: AsyncIterable<Buffer>, maxRecordBytes
         case QUOTE:
           inString = true;
           key = '';
+          keyEscaped = false;
           break;
         case COLON:
-          if (depth === 1) currentKey = lastKey;
+          if (depth === 1) currentKey = keyEscaped ? undefined : lastKey;
+          if (depth === 1 && keyEscaped) fault = 'a top-level key written with escapes';
+          // JSON.parse keeps the last of two "Records" keys; this scanner would keep the first.
+          else if (depth === 1 && recordsSeen && currentKey === RECORDS_KEY) fault = 'more than one "Records" key';
           break;
         case COMMA:
           if (depth === 1) currentKey = undefined;
@@ -104,6 +119,11 @@ export async function* scanRecords(chunks: AsyncIterable<Buffer>, maxRecordBytes
           }
           break;
       }
+      if (fault !== undefined) break;
+    }
+    if (fault !== undefined) {
+      if (out.length > 0) yield out;
+      throw new RecordsFileError(fault);
     }
     if (inElement && elementIsObject) {
       // The element goes on into the next chunk: keep its part (copied, the stream may reuse it).
