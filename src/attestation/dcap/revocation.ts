@@ -4,7 +4,7 @@
  * current at the verification time; a stale CRL is expired collateral, not a pass.
  */
 import type { X509Certificate } from 'node:crypto';
-import { crlSignedBy, isRevoked, issuerProblem, parseCrl, type Crl } from '../x509/index.js';
+import { crlSignedBy, isRevoked, issuerProblem, parseCrl, revokedListProblem, type Crl } from '../x509/index.js';
 import type { DcapCollateral } from '../types.js';
 import { parseChainPem, verifyChain } from './chain.js';
 import { failure, hexBytes, success, type Outcome } from './outcome.js';
@@ -20,6 +20,8 @@ export function currentCrl(what: string, hex: string, issuer: X509Certificate, n
     return failure('collateral_invalid', `${what} is not a DER CRL in hex`);
   }
   if (!crlSignedBy(crl, issuer)) return failure('collateral_invalid', `${what} is not signed by its issuer`);
+  const listProblem = revokedListProblem(crl);
+  if (listProblem) return failure('collateral_invalid', `${what}: ${listProblem}`);
   if (crl.nextUpdate === undefined) return failure('collateral_invalid', `${what} states no nextUpdate`);
   if (now < crl.thisUpdate) return failure('collateral_expired', `${what} is not yet issued at the verification time`);
   if (now > crl.nextUpdate) return failure('collateral_expired', `${what} is past its nextUpdate at the verification time`);

@@ -6,7 +6,7 @@
  */
 import type { X509Certificate } from 'node:crypto';
 import type { VerifyFailureCode } from '../types.js';
-import { crlSignedBy, isRevoked, parseCrl, type Crl } from '../x509/crl.js';
+import { crlSignedBy, isRevoked, parseCrl, revokedListProblem, type Crl } from '../x509/crl.js';
 import type { SnpChain } from './chain.js';
 
 export const MAX_CRLS = 8;
@@ -35,6 +35,8 @@ export function checkRevocation(
     if (!crl) return fail('collateral_invalid', `${which} is not a valid DER CRL`);
     const signer = [chain.intermediate, ...trustedRoots].find((issuer) => crlSignedBy(crl, issuer));
     if (!signer) return fail('collateral_invalid', `${which} is not signed by a trusted AMD root or the chain's ASK/ASVK`);
+    const listProblem = revokedListProblem(crl);
+    if (listProblem) return fail('collateral_invalid', `${which}: ${listProblem}`);
     if (now < crl.thisUpdate) return fail('collateral_expired', `${which} is not yet issued at the verification time`);
     if (crl.nextUpdate !== undefined && now > crl.nextUpdate) return fail('collateral_expired', `${which} is past its nextUpdate at the verification time`);
 

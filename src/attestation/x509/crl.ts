@@ -17,9 +17,18 @@ export interface Crl {
   thisUpdate: number;
   /** ms since the epoch; undefined when the CRL states none. */
   nextUpdate: number | undefined;
-  /** Revoked serial numbers, lower-case hex without leading zero digits ("10001" for 0x010001). */
-  revoked: ReadonlySet<string>;
+  /**
+   * The revokedCertificates list, read on the first isRevoked: a CRL comes with an
+   * unauthenticated login, and its entries are read only once crlSignedBy has passed.
+   */
+  readonly revokedList: Tlv | undefined;
 }
+
+/** Revoked serial numbers per CRL, lower-case hex without leading zero digits ("10001" for 0x010001). */
+const revokedSets = new WeakMap<Crl, ReadonlySet<string>>();
+
+/** At most this many revoked entries are read (Intel's and AMD's lists hold a few hundred). */
+export const MAX_CRL_ENTRIES = 100_000;
 
 const isTime = (t: Tlv | undefined) => t !== undefined && (t.tag === 0x17 || t.tag === 0x18);
 
@@ -32,10 +41,7 @@ export function parseCrl(der: Uint8Array): Crl {
   const issuer = expectTag(fields[i++], 0x30, 'issuer');
   const thisUpdate = timeMs(fields[i++]);
   const nextUpdate = isTime(fields[i]) ? timeMs(fields[i++]) : undefined;
-  const revoked = new Set<string>();
-  if (fields[i]?.tag === 0x30) {
-    for (const entry of children(fields[i])) revoked.add(serialKey(integerHex(children(expectTag(entry, 0x30, 'revokedCertificate'))[0])));
-  }
+  const revokedList = fields[i]?.tag === 0x30 ? fields[i] : undefined;
   if (oidText(children(innerAlgorithm)[0]) !== oidText(children(algorithm)[0])) throw new Error('CRL signature algorithms disagree');
   return {
     tbs: tbs.raw,
@@ -44,7 +50,7 @@ export function parseCrl(der: Uint8Array): Crl {
     issuerDer: issuer.raw,
     thisUpdate,
     nextUpdate,
-    revoked,
+    revokedList,
   };
 }
 
@@ -72,5 +78,28 @@ function serialKey(hex: string): string {
 
 /** A serial (hex, as X509Certificate.serialNumber gives it) is on the list. */
 export function isRevoked(crl: Crl, serialHex: string): boolean {
-  return crl.revoked.has(serialKey(serialHex));
+  return revokedSerials(crl).has(serialKey(serialHex));
+}
+
+/** Reads the revoked list of a CRL whose signature has been checked; what is wrong with it, if anything. */
+export function revokedListProblem(crl: Crl): string | undefined {
+  try {
+    revokedSerials(crl);
+    return undefined;
+  } catch (err) {
+    return err instanceof Error && err.message.startsWith('the CRL lists more') ? err.message : 'the CRL\'s revoked list is not valid DER';
+  }
+}
+
+export function revokedSerials(crl: Crl): ReadonlySet<string> {
+  let set = revokedSets.get(crl);
+  if (set) return set;
+  const serials = new Set<string>();
+  if (crl.revokedList) {
+    const entries = children(crl.revokedList);
+    if (entries.length > MAX_CRL_ENTRIES) throw new Error(`the CRL lists more than ${MAX_CRL_ENTRIES} certificates`);
+    for (const entry of entries) serials.add(serialKey(integerHex(children(expectTag(entry, 0x30, 'revokedCertificate'))[0])));
+  }
+  revokedSets.set(crl, (set = serials));
+  return set;
 }

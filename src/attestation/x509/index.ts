@@ -4,7 +4,7 @@
  */
 export { signedBy, verifyAnchoredPath, type AnchoredPath } from './anchored-path.js';
 export { certificateExtensions, type Extension } from './extensions.js';
-export { crlSignedBy, isRevoked, parseCrl, subjectDer, type Crl } from './crl.js';
+export { crlSignedBy, isRevoked, MAX_CRL_ENTRIES, parseCrl, revokedListProblem, subjectDer, type Crl } from './crl.js';
 export { issuerProblem } from './issuer-rules.js';
 export { pathLengthProblem } from './path-length.js';
 export { pemCertificateBlocks, pemCertificateBodies } from './pem.js';

@@ -6,6 +6,7 @@
  */
 import { parseDcapCollateral, pemCertificateBodies, type DcapCollateral, type PlatformName } from '../../attestation/index.js';
 import { invalid } from '../../errors/index.js';
+import { decodeWrappedBase64, maxBase64Chars } from '../../lib/base64.js';
 import type { PlatformConfig } from './config.js';
 
 /** A VCEK/VLEK and its ASK/ASVK and ARK are three; a few more are tolerated, no more. */
@@ -15,13 +16,12 @@ export const MAX_CERTIFICATE_BYTES = 16 * 1024;
 
 type Data = Readonly<Record<string, unknown>>;
 
-const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
-
 function certificateBytes(text: string): Uint8Array {
-  const body = text.replace(/\s+/g, '');
-  if (!BASE64.test(body) || body.length % 4 !== 0) throw invalid('"certificates" must hold base64 DER or PEM certificates', 'invalid_field');
-  const der = Buffer.from(body, 'base64');
-  if (der.length > MAX_CERTIFICATE_BYTES) throw invalid(`a certificate in "certificates" is larger than ${MAX_CERTIFICATE_BYTES} bytes`, 'invalid_field');
+  const tooLarge = () => invalid(`a certificate in "certificates" is larger than ${MAX_CERTIFICATE_BYTES} bytes`, 'invalid_field');
+  if (text.length > maxBase64Chars(MAX_CERTIFICATE_BYTES)) throw tooLarge();
+  const der = decodeWrappedBase64(text);
+  if (!der || der.length === 0) throw invalid('"certificates" must hold base64 DER or PEM certificates', 'invalid_field');
+  if (der.length > MAX_CERTIFICATE_BYTES) throw tooLarge();
   return der;
 }
 
@@ -32,6 +32,11 @@ export function loginCertificates(platform: PlatformName, data: Data): Uint8Arra
   const items = typeof value === 'string' ? [value] : value;
   if (!Array.isArray(items) || !items.every((v): v is string => typeof v === 'string')) {
     throw invalid('"certificates" must be a list of base64 DER certificates, or PEM text', 'invalid_field');
+  }
+  // PEM text holds a few certificates and their markers; anything longer is refused unread.
+  const maxItemChars = MAX_LOGIN_CERTIFICATES * (maxBase64Chars(MAX_CERTIFICATE_BYTES) + 64);
+  if (items.length > MAX_LOGIN_CERTIFICATES || items.some((item) => item.length > maxItemChars)) {
+    throw invalid(`"certificates" holds at most ${MAX_LOGIN_CERTIFICATES} certificates of at most ${MAX_CERTIFICATE_BYTES} bytes`, 'invalid_field');
   }
   const texts = items.flatMap((item) => {
     const pem = pemCertificateBodies(item);

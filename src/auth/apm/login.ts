@@ -12,6 +12,7 @@ import type { PathRequest, LogicalResponse } from '../../core/index.js';
 import { SealtrailError, invalid, type ErrorCode } from '../../errors/index.js';
 import { isPlatformName, type PlatformName, type PlatformVerifier, type VerifyFailureCode } from '../../attestation/index.js';
 import type { Clock } from '../../lib/clock.js';
+import { decodeWrappedBase64, maxBase64Chars } from '../../lib/base64.js';
 import { isUuid } from '../../lib/ids.js';
 import type { ChallengeStore } from './challenges.js';
 import type { ConfigStore } from './config.js';
@@ -36,7 +37,12 @@ export interface LoginDeps {
   roots: RootResolver;
 }
 
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+/**
+ * The largest evidence any platform takes (a DCAP quote, attestation/dcap/quote.ts; a Nitro
+ * document is at most 32 KiB, an SNP report 1,184 bytes). Longer text is refused before it is
+ * read: the login is unauthenticated and the body may be 1 MiB.
+ */
+export const MAX_EVIDENCE_BYTES = 128 * 1024;
 // Evidence shape problems are the client's bad input (400); failed checks are refusals (403).
 type BadInput = 'malformed' | 'unsupported_algorithm' | 'collateral_missing' | 'collateral_invalid';
 const MALFORMED: ReadonlySet<VerifyFailureCode> = new Set<BadInput>(['malformed', 'unsupported_algorithm', 'collateral_missing', 'collateral_invalid']);
@@ -73,9 +79,11 @@ export function authHandler(deps: LoginDeps) {
     // It goes into the response entry, in clear where the mount exempts it (the dev mount and the
     // SPEC's tuning do), and into the journal's keys: only the shape init hands out is taken.
     if (!isUuid(correlationId)) throw invalid('"correlation_id" must be the UUID that init returned', 'invalid_field');
-    const message = requiredString(req.data, 'message').replace(/\s+/g, '');
-    if (!BASE64.test(message)) throw invalid('"message" must be base64-encoded attestation evidence', 'invalid_field');
-    const evidence = Buffer.from(message, 'base64');
+    const message = requiredString(req.data, 'message');
+    if (message.length > maxBase64Chars(MAX_EVIDENCE_BYTES)) throw invalid(`"message" is longer than ${MAX_EVIDENCE_BYTES} bytes of evidence can be`, 'invalid_field');
+    const evidence = decodeWrappedBase64(message);
+    if (!evidence) throw invalid('"message" must be base64-encoded attestation evidence', 'invalid_field');
+    if (evidence.length > MAX_EVIDENCE_BYTES) throw invalid(`"message" holds more than ${MAX_EVIDENCE_BYTES} bytes of evidence`, 'invalid_field');
     const witness = (outcome: Omit<AttestationOutcome, 'requestId' | 'mountPath' | 'remoteAddress' | 'platform' | 'correlationId' | 'evidence'>) =>
       deps.journal?.append(attestationRecord({
         ...outcome, requestId: req.logical.id, mountPath: req.mount.path, remoteAddress: req.logical.remoteAddress, platform, correlationId, evidence,

@@ -10,8 +10,9 @@
  *   sgx    mr_signer (= signer_id), mr_enclave (= enclave_id), isv_prod_id; min_isv_svn;
  *          accepted_tcb_statuses; min_tcb_status
  *
- * A role must pin who runs: Nitro its signer; the others their enclave id or a non-zero signer id
- * (SNP and TDX report zeros when the host sets no ID block or owner, which would pin nothing).
+ * A role must pin who runs: Nitro its signer; TDX its MRTD (the host chooses MROWNER freely); SNP
+ * and SGX their enclave id or a non-zero signer id (SNP reports zeros when the host sets no ID
+ * block, which would pin nothing; a non-zero ID key digest is bound by the ID block's signature).
  */
 import { invalid } from '../../errors/index.js';
 import { TCB_STATUSES, isTcbStatus, type PlatformName, type SnpTcb, type TcbStatus } from '../../attestation/index.js';

@@ -88,6 +88,11 @@ export function roleFromRequest(name: string, data: Data): ApmRole {
   const signerId = identityField(data, 'signer_id', measurements, fields.signer);
   const enclaveId = identityField(data, 'enclave_id', measurements, fields.enclave);
   if (platform === 'nitro' && signerId === undefined) throw invalid('"signer_id" is required', 'invalid_field');
+  // MROWNER, MRCONFIGID and MROWNERCONFIG are what the host passes when it creates the TD: any
+  // image can carry them in a genuine quote. Only MRTD (and the RTMRs) measure what runs.
+  if (platform === 'tdx' && enclaveId === undefined) {
+    throw invalid('a tdx role must pin mr_td: mr_owner, mr_config_id and mr_owner_config are chosen by the host, not measured', 'invalid_field');
+  }
   if (enclaveId === undefined && (signerId === undefined || /^0+$/.test(signerId))) {
     throw invalid(`a ${platform} role must pin the enclave (${fields.enclave}) or a non-zero signer (${fields.signer})`, 'invalid_field');
   }

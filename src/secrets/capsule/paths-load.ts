@@ -10,7 +10,6 @@
 import type { PathSpec, BackendRequest, LogicalResponse } from '../../core/index.js';
 import { invalid, isSealtrailError, SealtrailError } from '../../errors/index.js';
 import { applyReadContext } from './apply-read.js';
-import { decodeCapsuleBase64 } from './base64.js';
 import { decodeBody } from './body.js';
 import { qualifiedName } from './domain.js';
 import type { CapsuleEngine } from './engine.js';
@@ -19,6 +18,7 @@ import { contextName, locationField, optionalString, parameterMap, requiredStrin
 import type { AccessRecord, ReadInfo } from './log/records.js';
 import { summarizeTagCounts, summarizeTags } from './tag-summary.js';
 import { getOwn } from '../../lib/safe-object.js';
+import { decodeWrappedBase64 } from '../../lib/base64.js';
 
 const emptyReadInfo = (parameters: Record<string, string>, readContext: string): ReadInfo => ({
   parameters,
@@ -49,7 +49,7 @@ async function load(engine: CapsuleEngine, req: BackendRequest): Promise<Logical
   let operation: 'open' | 'read' = 'open';
 
   try {
-    const bytes = decodeCapsuleBase64(encoded);
+    const bytes = decodeWrappedBase64(encoded);
     if (!bytes) throw integrityFailure('capsule is not valid base64');
     const parsed = parseCapsule(bytes);
     base.capsule = parsed.header.capsuleId;

@@ -49,11 +49,12 @@ export function flipped(bytes: Buffer, offset: number, mask = 0x01): Buffer {
 const ecdsaSha384 = der.sequence(der.oid('1.2.840.10045.4.3.3'));
 
 /** A v2 CRL (DER) with the given issuer Name DER, signed ECDSA/SHA-384 by `key`. */
-export function buildCrl(issuerNameDer: Uint8Array, key: KeyObject, serialsHex: string[], thisUpdate: number, nextUpdate: number): Buffer {
+export function buildCrl(issuerNameDer: Uint8Array, key: KeyObject, serialsHex: string[], thisUpdate: number, nextUpdate: number, revokedList?: Uint8Array): Buffer {
   const revoked = serialsHex.map((s) => der.sequence(der.unsignedInteger(Buffer.from(s, 'hex')), der.time(thisUpdate)));
+  const list = revokedList ?? (revoked.length > 0 ? der.sequence(...revoked) : undefined);
   const tbs = der.sequence(
     der.smallInteger(1), ecdsaSha384, issuerNameDer, der.time(thisUpdate), der.time(nextUpdate),
-    ...(revoked.length > 0 ? [der.sequence(...revoked)] : []),
+    ...(list ? [list] : []),
   );
   return der.sequence(tbs, ecdsaSha384, der.bitString(sign('sha384', tbs, key)));
 }

@@ -4,7 +4,8 @@ import { X509Certificate } from 'node:crypto';
 import { intelSgxRootCa, parseQuote, verifyDcapQuote } from '../../../src/attestation/dcap/index.js';
 import { parseChainPem } from '../../../src/attestation/dcap/chain.js';
 import { checkPckRevocation, currentCrl } from '../../../src/attestation/dcap/revocation.js';
-import { isRevoked, parseCrl, subjectDer } from '../../../src/attestation/x509/index.js';
+import { isRevoked, MAX_CRL_ENTRIES, parseCrl, subjectDer } from '../../../src/attestation/x509/index.js';
+import { revokedSerials } from '../../../src/attestation/x509/crl.js';
 import * as der from '../../../src/lib/der.js';
 import { buildCertificate } from '../../../src/attestation/dev-enclave/certificate.js';
 import { MALFORMED, WITHOUT_KEY_CERT_SIGN } from '../key-usage.js';
@@ -19,8 +20,8 @@ const pckChain = () => {
 
 test('isRevoked on the real PCK CRL: its listed serials are revoked, the fixture leaf and a made-up serial are not', () => {
   const crl = parseCrl(Buffer.from(f.collateral.pck_crl, 'hex'));
-  assert.equal(crl.revoked.size, 44);
-  for (const serial of [...crl.revoked].slice(0, 3)) {
+  assert.equal(revokedSerials(crl).size, 44);
+  for (const serial of [...revokedSerials(crl)].slice(0, 3)) {
     assert.equal(isRevoked(crl, serial.toUpperCase()), true);
     assert.equal(isRevoked(crl, `00${serial}`), true);
   }
@@ -126,7 +127,7 @@ test('test PKI: a PCK CRL issuer that may not issue certificates does not stand 
 test('currentCrl: the real root CA CRL is signed by the Intel root and current in the fixture window', () => {
   const crl = currentCrl('the root CA CRL', f.collateral.root_ca_crl, intelSgxRootCa(), f.now);
   assert.ok(crl.ok);
-  assert.equal(crl.value.revoked.size, 0);
+  assert.equal(revokedSerials(crl.value).size, 0);
   const wrongIssuer = currentCrl('the root CA CRL', f.collateral.root_ca_crl, pckChain()[1], f.now);
   assert.deepEqual(wrongIssuer.ok ? null : wrongIssuer.code, 'collateral_invalid');
 });
@@ -139,4 +140,19 @@ test('TCB info signed under a longer chain (e.g. a PCK leaf that chains to the s
   });
   assert.deepEqual(result.ok ? null : [result.code, result.message],
     ['collateral_invalid', 'the TCB info is not signed by a signing certificate the root issued directly']);
+});
+
+test('a CRL\'s revoked entries are read only once its signature holds, and at most MAX_CRL_ENTRIES of them', () => {
+  // 04 00: an OCTET STRING where a revokedCertificate SEQUENCE must be.
+  const badEntries = der.sequence(...Array.from({ length: 1000 }, () => Buffer.from([0x04, 0x00])));
+  const forged = buildCrl(subjectDer(pki.rootCert), p384().privateKey, [], now - DAY, now + DAY, badEntries).toString('hex');
+  const unsigned = currentCrl('the root CA CRL', forged, pki.rootCert, now);
+  assert.deepEqual(unsigned.ok ? null : [unsigned.code, unsigned.message], ['collateral_invalid', 'the root CA CRL is not signed by its issuer']);
+  const signed = buildCrl(subjectDer(pki.rootCert), pki.rootKey, [], now - DAY, now + DAY, badEntries).toString('hex');
+  const read = currentCrl('the root CA CRL', signed, pki.rootCert, now);
+  assert.deepEqual(read.ok ? null : [read.code, read.message], ['collateral_invalid', 'the root CA CRL: the CRL\'s revoked list is not valid DER']);
+  const entry = der.sequence(der.unsignedInteger(Buffer.from([1])), der.time(now));
+  const many = buildCrl(subjectDer(pki.rootCert), pki.rootKey, [], now - DAY, now + DAY, der.sequence(...Array.from({ length: MAX_CRL_ENTRIES + 1 }, () => entry))).toString('hex');
+  const tooMany = currentCrl('the root CA CRL', many, pki.rootCert, now);
+  assert.deepEqual(tooMany.ok ? null : tooMany.message, `the root CA CRL: the CRL lists more than ${MAX_CRL_ENTRIES} certificates`);
 });

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { createPrivateKey } from 'node:crypto';
 import { createDevCa, createDevEnclave } from '../../../src/attestation/index.js';
 import { APM_UNAUTHENTICATED_PATHS, entityIdFor } from '../../../src/auth/apm/index.js';
+import { MAX_EVIDENCE_BYTES } from '../../../src/auth/apm/login.js';
 import { SealtrailError } from '../../../src/errors/index.js';
 import type { JournalAppend } from '../../../src/journal/index.js';
 import { WITHOUT_KEY_CERT_SIGN } from '../../attestation/key-usage.js';
@@ -133,6 +134,22 @@ test('unknown correlation ids, other platforms and bad input are refused', async
   await assert.rejects(h.auth(correlationId, 'not base64!'), fails('invalid', 'invalid_field'));
   await assert.rejects(h.call('update', 'v0/attest/nitro/auth', { message: 'AAAA' }), fails('invalid', 'invalid_field'));
   await assert.rejects(h.auth(correlationId, Buffer.from('garbage').toString('base64')), fails('invalid', 'evidence_malformed'));
+});
+
+test('evidence text longer than the largest evidence is refused unread, its challenge kept; wrapped base64 logs in', async () => {
+  const h = await harness();
+  await withRoles(h);
+  const { correlationId, challenge } = await h.init();
+  // A megabyte of " A" pairs: whitespace stripping and the base64 check used to stall the event loop ~200 ms.
+  await assert.rejects(h.auth(correlationId, ' A'.repeat(520_000)), (err) => {
+    fails('invalid', 'invalid_field')(err);
+    assert.equal((err as Error).message, `"message" is longer than ${MAX_EVIDENCE_BYTES} bytes of evidence can be`);
+    return true;
+  });
+  await assert.rejects(h.auth(correlationId, `Q\u00a0${h.evidence(challenge)}`), fails('invalid', 'invalid_field'));
+  const wrapped = h.evidence(challenge).replace(/(.{64})/g, '$1\r\n');
+  const res = await h.auth(correlationId, ` ${wrapped}\n`);
+  assert.deepEqual(res?.auth?.policies, ['app-read', 'build-read']);
 });
 
 test('snp certificates of repeated BEGIN lines are refused at once', async () => {

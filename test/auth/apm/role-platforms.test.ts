@@ -47,6 +47,8 @@ test('roles that pin nothing, mix platforms or ask for impossible TCB rules are 
     { platform: 'snp' },                                          // pins no workload
     { platform: 'snp', id_key_digest: H48('00') },                // a zero signer pins nothing
     { platform: 'tdx', mr_owner: H48('00'), rtmr0: H48('44') },
+    { platform: 'tdx', mr_owner: H48('11') },                     // chosen by the host, not measured
+    { platform: 'tdx', signer_id: H48('11'), mr_config_id: H48('22'), rtmr0: H48('44') },
     { platform: 'sgx', mr_enclave: H32('aa'), enclave_id: H32('bb') }, // two names, two values
     { platform: 'snp', measurement: H48('ab'), pcrs: { 0: H48('ab') } },
     { platform: 'nitro', signer_id: H48('cd'), mr_td: H48('91') },
@@ -94,4 +96,12 @@ test('TDX/SGX roles admit the accepted TCB statuses (default UpToDate, SWHardeni
   assert.equal(enclave('2').ok, true);
   assert.deepEqual(enclave('1'), { ok: false, reason: 'tcb_not_accepted' });
   assert.deepEqual(enclave('9', '4'), { ok: false, reason: 'no_matching_role' });
+});
+
+test('a tdx role stored without mr_td (one only the host-chosen mr_owner pins) admits nothing', () => {
+  const ownerOnly = { ...roleFromRequest('r', { platform: 'tdx', mr_td: H48('91'), mr_owner: H48('11'), token_policies: 'p' }), enclaveId: undefined };
+  const any = claims('tdx', { signerId: H48('11'), enclaveId: H48('ee'), tcbStatus: 'UpToDate', measurements: { mr_owner: H48('11'), mr_td: H48('ee') } });
+  assert.deepEqual(matchRoles([ownerOnly], any, false), { ok: false, reason: 'no_matching_role' });
+  const pinned = roleFromRequest('r', { platform: 'tdx', mr_td: H48('ee'), mr_owner: H48('11'), token_policies: 'p' });
+  assert.equal(matchRoles([pinned], any, false).ok, true);
 });

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { decodeCapsuleBase64, decodeStrictBase64 } from '../../../src/secrets/capsule/base64.js';
+import { decodeStrictBase64, decodeWrappedBase64 } from '../../src/lib/base64.js';
 
 const STRICT = /^[A-Za-z0-9+/]*={0,2}$/;
 const strict = (s: string) => s.length % 4 === 0 && STRICT.test(s);
@@ -20,14 +20,16 @@ test('strict base64 accepts exactly what the anchored pattern accepts, and decod
   }
 });
 
-test('a pasted capsule decodes as strict base64 after all whitespace is dropped, wrapped or not', () => {
+test('pasted base64 decodes strictly after ASCII whitespace is dropped, wrapped or not; other spaces are refused', () => {
   const valid = randomBytes(61).toString('base64');
   const cases = [valid, valid.replace(/(.{8})/g, '$1\n'), ` ${valid}\r\n`, `${valid.slice(0, 5)}\t${valid.slice(5)}`, '\n', '', ' QU JD ', 'QU J', 'QU!D ', 'Q\u00a0UJD',
     `${valid.slice(0, 4)} -${valid.slice(5)}`];
   for (const s of cases) {
-    const expected = decodeStrictBase64(s.replace(/\s+/g, ''));
-    assert.deepEqual(decodeCapsuleBase64(s), expected, JSON.stringify(s));
+    const expected = decodeStrictBase64(s.replace(/[ \t\r\n\v\f]+/g, ''));
+    assert.deepEqual(decodeWrappedBase64(s), expected, JSON.stringify(s));
   }
-  assert.deepEqual(decodeCapsuleBase64(valid.replace(/(.{8})/g, '$1\n')), Buffer.from(valid, 'base64'));
-  assert.equal(decodeCapsuleBase64('QU!D '), undefined);
+  assert.deepEqual(decodeWrappedBase64(valid.replace(/(.{8})/g, '$1\n')), Buffer.from(valid, 'base64'));
+  assert.equal(decodeWrappedBase64('QU!D '), undefined);
+  assert.equal(decodeWrappedBase64('Q\u00a0UJD'), undefined);
+  assert.deepEqual(decodeWrappedBase64('Q\vU\fJ\tD'), Buffer.from('ABC'));
 });
