@@ -139,6 +139,9 @@ export async function runLifecycle(req: LogicalRequest, services: CoreServices, 
   let response: LogicalResponse;
   let facts: OutcomeFacts | undefined;
   let afterRecorded: (() => Promise<void>) | undefined;
+  // What the handler answered, before any wrapping: the mount's own record (a CloudTrail event's
+  // responseElements) describes the call, not the wrapping token the client got for it.
+  let answered: LogicalResponse;
   try {
     response = (await route.backend.handleRequest(backendRequest(req, route, relPath, operation, token))) ?? {};
     if (response.outcomeFacts || response.afterRecorded) {
@@ -150,6 +153,7 @@ export async function runLifecycle(req: LogicalRequest, services: CoreServices, 
       response = rest;
     }
     if (response.auth && !response.issuedAuth) response = { ...response, issuedAuth: await mintLoginToken(response, route, req, services) };
+    answered = response;
     // Asked for a wrapped response: the client (and the response entry) get a wrapping token instead.
     // An empty answer stays as it is; a raw one is refused by wrap() rather than sent unwrapped.
     if (req.wrapTtl > 0 && (response.raw !== undefined || responseHasContent(response))) {
@@ -175,7 +179,7 @@ export async function runLifecycle(req: LogicalRequest, services: CoreServices, 
     if (response.httpStatus !== undefined && response.httpStatus >= 400) respInput.error = errorText(response);
     await recordOrFail(() => audit.hooks.logResponse(respInput), deps, 'response');
   }
-  if (token) await recordOutcome(route, { request: req, path: relPath, token, response, facts }, deps);
+  if (token) await recordOutcome(route, { request: req, path: relPath, token, response: answered, facts }, deps);
   if (afterRecorded) {
     try {
       await afterRecorded();

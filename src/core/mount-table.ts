@@ -158,7 +158,9 @@ export class Mounts {
     const path = normalizeMountPath(input.path);
     const registry = table === 'secret' ? this.deps.secretEngines : this.deps.authMethods;
     if (!Object.hasOwn(registry, input.type)) {
-      throw invalid(`${table === 'secret' ? 'secrets engine' : 'auth method'} type "${input.type}" is not supported; known types: ${Object.keys(registry).sort().join(', ')}`);
+      // The type is not repeated: the answer and the response entry's `error` (not hashed) would
+      // carry whatever was sent, a secret pasted by mistake or 1 MiB of it.
+      throw invalid(`"type" names no ${table === 'secret' ? 'secrets engine' : 'auth method'} here; known types: ${Object.keys(registry).sort().join(', ')}`);
     }
     if (this.isReserved(table, path)) throw invalid(`cannot mount under reserved path "${path}"`);
     if (table === 'auth' && path === 'token/') throw invalid('token auth method is always enabled at auth/token/');

@@ -28,7 +28,7 @@ function param(req: PathRequest, name: string): unknown {
 
 function encode(bytes: Buffer, format: unknown, fallback: 'hex' | 'base64'): string {
   const f = format === undefined || format === '' ? fallback : format;
-  if (f !== 'hex' && f !== 'base64') throw invalid(`unsupported encoding format "${String(f).slice(0, 32)}"; must be "hex" or "base64"`, 'invalid_request');
+  if (f !== 'hex' && f !== 'base64') throw invalid('unsupported encoding "format": must be "hex" or "base64"', 'invalid_request');
   return bytes.toString(f);
 }
 

@@ -22,7 +22,7 @@ test('tools/random: bytes from the body or the URL, base64 or hex, bounded', asy
     ['random', { bytes: 0 }, '"bytes" must be an integer from 1 to 131072'],
     ['random', { bytes: 131073 }, '"bytes" must be an integer from 1 to 131072'],
     ['random/bogus/8', {}, 'unsupported entropy source; must be "platform", "seal" or "all"'],
-    ['random', { format: 'base32' }, 'unsupported encoding format "base32"; must be "hex" or "base64"'],
+    ['random', { format: 'base32' }, 'unsupported encoding "format": must be "hex" or "base64"'],
   ] as const) {
     const r = await tool(path, body);
     assert.deepEqual([r.status, r.json], [400, { errors: [message] }], path);

@@ -85,3 +85,18 @@ test('a wrapped token creation hands the new token over unseen; a wrapping token
   await new Promise((r) => setTimeout(r, 1300));
   assert.equal((await call(base, 'POST', 'sys/wrapping/unwrap', { token: short.json.wrap_info.token })).status, 403);
 });
+
+test('a wrapped KMS call\'s CloudTrail event describes the call: its responseElements are the key, not the wrapping', async () => {
+  const r = await wrapped('POST', 'kms/aws/CreateKey', '5m', { Description: 'wrapped' });
+  assert.equal(r.status, 200);
+  assert.match(r.json.wrap_info.token, /^hvs\./);
+  const unwrapped = await call(base, 'POST', 'sys/wrapping/unwrap', { token: r.json.wrap_info.token });
+  const keyId = unwrapped.json.data.KeyMetadata.KeyId;
+  assert.match(keyId, /^[0-9a-f-]{36}$/);
+
+  const found = await call(base, 'GET', `sys/journal/records?kind=cloudtrail&request_id=${r.json.request_id}`, { token: root });
+  assert.equal(found.status, 200);
+  const [event] = found.json.data.records.map((x: { record: Record<string, unknown> }) => x.record);
+  assert.equal(event.eventName, 'CreateKey');
+  assert.equal((event.responseElements as { keyMetadata: { keyId: string } }).keyMetadata.keyId, keyId);
+});

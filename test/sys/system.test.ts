@@ -21,7 +21,11 @@ test('sys/mounts: enable, refuse a duplicate or an unknown type, tune, read the 
 
   const unknown = await sys('POST', 'mounts/x', { type: 'nope' });
   assert.equal(unknown.status, 400);
-  assert.match(unknown.json.errors[0], /secrets engine type "nope" is not supported; known types: /);
+  assert.match(unknown.json.errors[0], /^"type" names no secrets engine here; known types: /);
+  // What was sent is never repeated: it may be a secret pasted in the wrong field, or a megabyte.
+  const pasted = await sys('POST', 'mounts/y', { type: `hvs.${'S'.repeat(200_000)}` });
+  assert.equal(pasted.status, 400);
+  assert.ok(pasted.text.length < 1_000 && !pasted.text.includes('hvs.'), pasted.text.slice(0, 200));
   const again = await sys('POST', 'mounts/kv2', { type: 'kv', options: { version: '2' } });
   assert.equal(again.status, 400, 'a path in use cannot be mounted again');
 

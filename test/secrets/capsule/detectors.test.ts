@@ -146,3 +146,14 @@ test('every detector reads hostile text in linear time', () => {
     }
   }
 });
+
+test('an email domain is read for at most 253 characters: megabytes of labels after an @ are one bounded hit, not a stack overflow', () => {
+  // 8 MB of "a." after an "@": as a regex, the domain's repetition overflowed the backtracking stack.
+  assert.deepEqual(DETECTORS.email.find('x@' + 'a.'.repeat(4_000_000) + 'io'), [], 'no top-level domain within 253 characters');
+  const hits = DETECTORS.email.find('x@' + 'ab.'.repeat(3_000_000) + 'io');
+  // The domain's 253 characters are 2..254; the last dot whose "ab" fits is at 250.
+  assert.deepEqual(hits.map((h) => [h.start, h.end]), [[0, 253]]);
+  // Past the limit, the last dot with two letters after it inside the first 253 characters decides.
+  assert.deepEqual(DETECTORS.email.find(`me@${'b'.repeat(250)}.io`).map((h) => h.end), [3 + 253]);
+  assert.deepEqual(DETECTORS.email.find(`me@${'b'.repeat(251)}.io`).map((h) => h.end), []);
+});

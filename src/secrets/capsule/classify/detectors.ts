@@ -119,8 +119,34 @@ function isLocalPartChar(c: number): boolean {
   return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x5f || c === 0x25 || c === 0x2b || c === 0x2d;
 }
 
-/** Dot-separated labels ending in a top-level domain of two letters or more; read from one `@`. */
-const EMAIL_DOMAIN = /[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/y;
+/** A DNS name is at most 253 characters: no domain is read further. */
+const MAX_DOMAIN_CHARS = 253;
+
+const isLetter = (c: number) => (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a);
+const isLabelChar = (c: number) => isLetter(c) || (c >= 0x30 && c <= 0x39) || c === 0x2d;
+
+/**
+ * Where the domain read from `begin` ends, or -1: what `[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}`
+ * matches there, within 253 characters. Dot-separated non-empty labels, the last dot followed by
+ * two letters or more; the match ends at the latest such dot's letters. As a regex, 4 MB of `a.`
+ * after an `@` overflowed the backtracking stack (a 500).
+ */
+function emailDomainEnd(text: string, begin: number): number {
+  const limit = Math.min(text.length, begin + MAX_DOMAIN_CHARS);
+  let end = -1;
+  let labelStart = begin;
+  for (let i = begin; i < limit; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x2e) {
+      if (i === labelStart) break;
+      let j = i + 1;
+      while (j < limit && isLetter(text.charCodeAt(j))) j++;
+      if (j - i > 2) end = j;
+      labelStart = i + 1;
+    } else if (!isLabelChar(c)) break;
+  }
+  return end;
+}
 const EMAIL_TAG = PII('email');
 
 /**
@@ -137,10 +163,10 @@ function findEmails(text: string): Hit[] {
     let start = at;
     while (start > from && isLocalPartChar(text.charCodeAt(start - 1))) start--;
     if (start === at) continue;
-    EMAIL_DOMAIN.lastIndex = at + 1;
-    if (!EMAIL_DOMAIN.test(text)) continue;
-    hits.push({ start, end: EMAIL_DOMAIN.lastIndex, tagName: EMAIL_TAG });
-    from = EMAIL_DOMAIN.lastIndex;
+    const end = emailDomainEnd(text, at + 1);
+    if (end < 0) continue;
+    hits.push({ start, end, tagName: EMAIL_TAG });
+    from = end;
   }
   return hits;
 }
