@@ -171,9 +171,16 @@ test('table data: DenyRecord on one column drops whole rows (filtered_records); 
   const summary = loaded.summary as Record<string, any>;
   assert.equal(summary.returned_records, 50);
   assert.equal(summary.filtered_records, 10);
-  const countryTag = (value: string) => ({ name: 'tag.example.com/geo/country', value, type: 'string', source: 'create', hook_version: '1.0.0' });
-  assert.deepEqual(summary.allowed_tags, {
-    unique_tags: [{ tag: countryTag('FR'), occurrences: 30 }, { tag: countryTag('US'), occurrences: 20 }],
+  // The country is rendered from the data ($value): summaries show its token, the one the Tokenize
+  // effect gives for the same text.
+  await putReadContext(client, 'tokenize-country', { rules: [{ match: { tags: [{ name: 'tag.example.com/geo/country' }] }, effect: 'Tokenize' }] });
+  const tokenized = await loadCapsule(client, created.capsule, { readContext: 'tokenize-country' });
+  const tokenOf = (country: string) => (tokenized.table as { rows: string[][] }).rows[rows.findIndex((r) => r[1] === country)][1];
+  assert.match(tokenOf('FR'), /^tk-[0-9a-f]{32}$/);
+  const countryTag = (value: string) => ({ name: 'tag.example.com/geo/country', value: tokenOf(value), type: 'string', source: 'create', hook_version: '1.0.0', from_data: true });
+  const byToken = (a: { tag: { value: string } }, b: { tag: { value: string } }) => (a.tag.value < b.tag.value ? -1 : 1);
+  assert.deepEqual({ ...summary.allowed_tags, unique_tags: [...summary.allowed_tags.unique_tags].sort(byToken) }, {
+    unique_tags: [{ tag: countryTag('FR'), occurrences: 30 }, { tag: countryTag('US'), occurrences: 20 }].sort(byToken),
     elided_tags: [{ name: 'tag.example.com/customer/id', type: 'string', distinct_values: 50, occurrences: 50 }],
   });
 
@@ -267,7 +274,7 @@ test('key rotation: old capsules still load, new ones use the new key, rotation 
   });
   // The context changes made earlier are there too, and control ids sort in time order.
   const all = (await queryControlLog(client, { order: 'asc' })).results;
-  assert.deepEqual(all.map((c) => c.summary), ['Created read context support', 'Created write context orders', 'Created read context no-germany', 'Tuned mount']);
+  assert.deepEqual(all.map((c) => c.summary), ['Created read context support', 'Created write context orders', 'Created read context no-germany', 'Created read context tokenize-country', 'Tuned mount']);
   const ids = all.map((c) => String(c.id));
   assert.deepEqual([...ids].sort(), ids);
 });

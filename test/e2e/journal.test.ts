@@ -62,7 +62,7 @@ test('an enclave\'s timeline: attestation, token, secret read, KMS call and caps
   const recipient = { AttestationDocument: enclave.attest({ publicKey: publicKey.export({ type: 'spki', format: 'der' }) }), KeyEncryptionAlgorithm: 'RSAES_OAEP_SHA_256' as const };
   const decrypted = await kms.send(new DecryptCommand({ CiphertextBlob: dataKey.CiphertextBlob, Recipient: recipient }));
   assert.ok(decrypted.CiphertextForRecipient, 'KMS answered for the recipient');
-  const loaded = await call(server.address, 'POST', 'capsule/load', { token: login.token, body: { capsule: capsule.capsule } });
+  const loaded = await call(server.address, 'POST', 'capsule/load', { token: login.token, body: { capsule: capsule.capsule, read_context: 'default' } });
   assert.equal(loaded.status, 200, loaded.text);
 
   const r = await journal('timeline', { entity_id: login.entityId });

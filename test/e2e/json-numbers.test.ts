@@ -133,7 +133,7 @@ test('capsules: records and table rows come back byte for byte, and so in the au
   const record = `{"a":${N.big},"b":${N.huge},"c":${N.negzero},"d":${N.long},"e":${N.twenty},"f":7}`;
   const sealed = await rawApi('POST', 'capsule/encapsulate', `{"records":[${record},{"a":1.0}]}`);
   assert.equal(sealed.status, 200, sealed.text);
-  const load = await api('POST', 'capsule/load', { capsule: sealed.json.data.capsule });
+  const load = await api('POST', 'capsule/load', { read_context: 'default', capsule: sealed.json.data.capsule });
   assert.equal(load.status, 200, load.text);
   assert.ok(load.text.includes(`"records":[${record},{"a":1.0}]`), load.text);
   for (const file of ['raw.log', 'audit.log']) {
@@ -144,7 +144,7 @@ test('capsules: records and table rows come back byte for byte, and so in the au
   const row = `[${N.big},${N.huge},${N.negzero},${N.long},${N.twenty}]`;
   const table = await rawApi('POST', 'capsule/encapsulate', `{"table":{"columns":["a","b","c","d","e"],"rows":[${row}]}}`);
   assert.equal(table.status, 200, table.text);
-  const loaded = await api('POST', 'capsule/load', { capsule: table.json.data.capsule });
+  const loaded = await api('POST', 'capsule/load', { read_context: 'default', capsule: table.json.data.capsule });
   assert.ok(loaded.text.includes(`"rows":[${row}]`), loaded.text);
 });
 

@@ -33,7 +33,7 @@ before(async () => {
     kms.destroy();
   }
   const capsule = await encapsulate(root, 'for the operations page', { writeContext: 'default' });
-  const loaded = await call(server.address, 'POST', 'capsule/load', { token: server.rootToken, body: { capsule: capsule.capsule } });
+  const loaded = await call(server.address, 'POST', 'capsule/load', { token: server.rootToken, body: { capsule: capsule.capsule, read_context: 'default' } });
   assert.equal(loaded.status, 200, loaded.text);
 });
 after(async () => {

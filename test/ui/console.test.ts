@@ -81,7 +81,7 @@ async function enclaveStory(): Promise<{ entityId: string; token: string }> {
     const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const recipient = { AttestationDocument: enclave.attest({ publicKey: publicKey.export({ type: 'spki', format: 'der' }) }), KeyEncryptionAlgorithm: 'RSAES_OAEP_SHA_256' as const };
     await kms.send(new DecryptCommand({ CiphertextBlob: dataKey.CiphertextBlob, Recipient: recipient }));
-    const loaded = await call(server.address, 'POST', 'capsule/load', { token: login.token, body: { capsule: capsule.capsule } });
+    const loaded = await call(server.address, 'POST', 'capsule/load', { token: login.token, body: { capsule: capsule.capsule, read_context: 'default' } });
     assert.equal(loaded.status, 200, loaded.text);
     return { entityId: login.entityId, token: login.token };
   } finally {

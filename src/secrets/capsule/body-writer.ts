@@ -48,7 +48,9 @@ export class BodyWriter {
     const key = tagKey(tag);
     i = this.tagByKey.get(key);
     if (i === undefined) {
-      i = this.tags.push({ name: tag.name, value: tag.value, type: tag.type, source: tag.source, hook_version: tag.hook_version }) - 1;
+      const stored: Tag = { name: tag.name, value: tag.value, type: tag.type, source: tag.source, hook_version: tag.hook_version };
+      if (tag.from_data !== undefined) stored.from_data = tag.from_data;
+      i = this.tags.push(stored) - 1;
       this.tagByKey.set(key, i);
     }
     this.tagByObject.set(tag, i);

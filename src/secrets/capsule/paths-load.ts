@@ -1,5 +1,5 @@
 /**
- * `load` (update): `{capsule (base64), read_context?, parameters?, location?}` → the data in the
+ * `load` (update): `{capsule (base64), read_context, parameters?, location?}` → the data in the
  * shape it was given, with the read context's effects applied, plus a summary.
  *
  * No record, no data: the `open` access record is stored after the capsule is decrypted and the
@@ -14,9 +14,9 @@ import { decodeBody } from './body.js';
 import { qualifiedName } from './domain.js';
 import type { CapsuleEngine } from './engine.js';
 import { integrityFailure, openCapsule, parseCapsule } from './format.js';
-import { contextName, locationField, optionalString, parameterMap, requiredString } from './input.js';
+import { contextName, locationField, parameterMap, requiredString } from './input.js';
 import type { AccessRecord, ReadInfo } from './log/records.js';
-import { summarizeTagCounts, summarizeTags } from './tag-summary.js';
+import { summarizeTagCounts, summarizeTags, tagView } from './tag-summary.js';
 import { getOwn } from '../../lib/safe-object.js';
 import { decodeWrappedBase64 } from '../../lib/base64.js';
 
@@ -33,7 +33,9 @@ const emptyReadInfo = (parameters: Record<string, string>, readContext: string):
 async function load(engine: CapsuleEngine, req: BackendRequest): Promise<LogicalResponse> {
   await engine.ready();
   const encoded = requiredString(req.data, 'capsule');
-  const readContextName = contextName(optionalString(req.data, 'read_context') ?? 'default', 'read context');
+  // Named on every load, never implied: an omitted parameter is one a policy's
+  // allowed_parameters does not check (as in Vault), and `default` allows everything.
+  const readContextName = contextName(requiredString(req.data, 'read_context'), 'read context');
   const parameters = parameterMap(req.data.parameters);
   const readContext = qualifiedName(engine.domain, readContextName);
   const origin = { requestId: req.logical.id };
@@ -70,17 +72,19 @@ async function load(engine: CapsuleEngine, req: BackendRequest): Promise<Logical
 
     operation = 'read';
     base.open_info = null;
-    const outcome = applyReadContext(body, context, parameters, await engine.keys.tokenizationKey());
+    const tokenKey = await engine.keys.tokenizationKey();
+    const outcome = applyReadContext(body, context, parameters, tokenKey);
     if (outcome.denied) {
       base.read_info = emptyReadInfo(parameters, readContext);
       throw new SealtrailError('permission', 'capsule_denied', `read context "${readContextName}" denies access to this capsule`);
     }
+    const view = tagView(tokenKey);
     const readInfo: ReadInfo = {
       parameters,
       read_context: readContext,
-      allowed_tags: summarizeTagCounts(outcome.allowed),
-      redacted_tags: summarizeTagCounts(outcome.redacted),
-      tokenized_tags: summarizeTagCounts(outcome.tokenized),
+      allowed_tags: summarizeTagCounts(outcome.allowed, view),
+      redacted_tags: summarizeTagCounts(outcome.redacted, view),
+      tokenized_tags: summarizeTagCounts(outcome.tokenized, view),
       returned_records: outcome.returnedRecords,
       filtered_records: outcome.filteredRecords,
     };

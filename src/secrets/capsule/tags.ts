@@ -1,7 +1,8 @@
 /**
  * Tags: what classification attaches to a capsule, a record, a field or a span of text.
  * Detector tags are unary (no value) on purpose: their value would be the personal data itself,
- * and tag values appear in the access log's summaries.
+ * and tag values appear in the access log's summaries; a rule's value rendered from the data is
+ * marked `from_data` and shown there as its token.
  */
 import { invalid } from '../../errors/index.js';
 import { stringifyJson } from '../../lib/json-text.js';
@@ -20,6 +21,20 @@ export interface Tag {
   /** A detector name (`email`), `create` (a write-context rule) or `manual` (given by the caller). */
   source: string;
   hook_version: string;
+  /**
+   * On a rule's tag (`create`): whether the rule rendered the value from the data (`$value`,
+   * `$0`–`$9`). Such a value is the data itself, so summaries, logs and the journal show its
+   * token, never the value (tag-summary.ts).
+   */
+  from_data?: boolean;
+}
+
+/**
+ * Whether a tag's value may repeat the data. A rule's tag in a capsule sealed before `from_data`
+ * existed does not say: with a value, it is taken to.
+ */
+export function valueFromData(tag: Tag): boolean {
+  return tag.from_data ?? (tag.source === 'create' && tag.value !== '');
 }
 
 const NAME_RE = /^[a-z0-9][a-z0-9.-]*(\/[A-Za-z0-9_.-]+)+$/;
@@ -28,7 +43,7 @@ const DATE_RE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2}
 /** Identity of a tag for counting: name, value, type and source. */
 export function tagKey(tag: Tag): string {
   // NUL cannot occur in a tag name, type or source, so the join is unambiguous (and cheap).
-  return `${tag.name}\0${tag.type}\0${tag.source}\0${tag.hook_version}\0${tag.value}`;
+  return `${tag.name}\0${tag.type}\0${tag.source}\0${tag.hook_version}\0${tag.from_data === true ? 'd' : ''}\0${tag.value}`;
 }
 
 /**

@@ -49,16 +49,18 @@ test('classify: spans, field tags from match_on_key and capsule tags', () => {
     },
   );
   const tag = (name: string, value: string, type: string, source: string) => ({ name, value, type, source, hook_version: '1.0.0' });
+  // A rule's tag says whether its value was rendered from the data ($1, $value) or written in the rule.
+  const ruleTag = (name: string, value: string, type: string, fromData: boolean) => ({ ...tag(name, value, type, 'create'), from_data: fromData });
   assert.deepEqual(out, {
-    capsuleTags: [tag('tag.x.y/has-order', '', 'unary', 'create')],
+    capsuleTags: [ruleTag('tag.x.y/has-order', '', 'unary', false)],
     records: [{
       tags: [],
       fields: [
         { key: 'note', value: 'ann@x.io ORD-7', tags: [], spans: [
           { start: 0, end: 8, tags: [tag('tag.sealtrail.io/pii/email', '', 'unary', 'email')] },
-          { start: 9, end: 14, tags: [tag('tag.x.y/order', '7', 'number', 'create')] },
+          { start: 9, end: 14, tags: [ruleTag('tag.x.y/order', '7', 'number', true)] },
         ] },
-        { key: 'zip', value: 12345, tags: [tag('tag.x.y/zip', '12345', 'string', 'create')], spans: [] },
+        { key: 'zip', value: 12345, tags: [ruleTag('tag.x.y/zip', '12345', 'string', true)], spans: [] },
       ],
     }],
   });

@@ -1,4 +1,5 @@
 /** Drives the capsule backend directly with BackendRequests, over memory storage and a pinned clock. */
+import { explicitToken } from '../../../src/secrets/capsule/tokenize.js';
 import assert from 'node:assert/strict';
 import type { BackendRequest, LogicalResponse, MountEntry, Operation, TokenEntry } from '../../../src/core/index.js';
 import { isSealtrailError, type ErrorKind } from '../../../src/errors/index.js';
@@ -60,6 +61,8 @@ export interface Harness {
   client: CapsuleClient;
   accessLog(query?: Record<string, unknown>): Promise<Array<Record<string, unknown>>>;
   controlLog(query?: Record<string, unknown>): Promise<Array<Record<string, unknown>>>;
+  /** The explicit token of `value` under the domain's key: how summaries show a value from the data. */
+  tokenOf(value: string): Promise<string>;
 }
 
 export async function harness(options: { storage?: Storage; wrap?: (s: ReturnType<typeof createMemoryStorage>) => Storage } = {}): Promise<Harness> {
@@ -82,6 +85,10 @@ export async function harness(options: { storage?: Storage; wrap?: (s: ReturnTyp
     backend, storage, clock, call, data, client,
     accessLog: async (q = {}) => (await data('read', 'log/access', q)).results as Array<Record<string, unknown>>,
     controlLog: async (q = {}) => (await data('read', 'log/control', q)).results as Array<Record<string, unknown>>,
+    tokenOf: async (value) => {
+      const ring = JSON.parse(Buffer.from((await storage.get('keys/ring'))!).toString('utf8')) as { tokenization_key: string };
+      return explicitToken(Buffer.from(ring.tokenization_key, 'base64'), value);
+    },
   };
 }
 

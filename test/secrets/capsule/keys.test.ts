@@ -28,8 +28,8 @@ test('key rotation: old capsules still load, new ones use the new key, rotation 
   assert.equal(fresh.key_version, 2);
   assert.equal(keyVersionOf(fresh.capsule as string), 2);
 
-  assert.equal((await h.data('update', 'load', { capsule: old.capsule })).data, 'before rotation');
-  assert.equal((await h.data('update', 'load', { capsule: fresh.capsule })).data, 'after rotation');
+  assert.equal((await h.data('update', 'load', { read_context: 'default', capsule: old.capsule })).data, 'before rotation');
+  assert.equal((await h.data('update', 'load', { read_context: 'default', capsule: fresh.capsule })).data, 'after rotation');
   // Rotation never touched the old capsule: the same bytes load.
   assert.equal(keyVersionOf(old.capsule as string), 1);
 

@@ -9,7 +9,7 @@ test('access and control records name the session by a derived id, never the tok
   const h = await harness();
   const other = token('acc-other-token', 'other');
   const { data } = (await h.call('update', 'encapsulate', { data: 'hello John Smith' }))!;
-  await h.call('update', 'load', { capsule: data!.capsule });
+  await h.call('update', 'load', { read_context: 'default', capsule: data!.capsule });
   await h.call('update', 'encapsulate', { data: 'x' }, other);
   await h.call('update', 'write-context/extra', { description: 'd' });
   await recordCapsuleMountTune(h.backend, { session: APP.accessor, url: '/v1/sys/mounts/capsule/tune', description: {} });

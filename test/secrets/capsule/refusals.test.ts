@@ -49,9 +49,14 @@ test('damaged framing gives clear integrity errors', async () => {
     [Buffer.from('hello world').toString('base64'), 'capsule integrity check failed: not a capsule'],
     [bytes.subarray(0, 30).toString('base64'), 'capsule integrity check failed: truncated capsule'],
   ];
-  for (const [capsule, message] of cases) await rejects(h.call('update', 'load', { capsule }), 'invalid', message);
+  for (const [capsule, message] of cases) await rejects(h.call('update', 'load', { read_context: 'default', capsule }), 'invalid', message);
   const logged = await h.accessLog({ order: 'asc' });
   assert.deepEqual(logged.slice(1).map((r) => [r.capsule, r.error]), cases.map(([, m]) => [null, m]));
+  // The read context is named on every load: left out, it was `default` (allow everything), a
+  // parameter no policy's allowed_parameters checks.
+  for (const readContext of [undefined, '']) {
+    await rejects(h.call('update', 'load', { capsule: bytes.toString('base64'), read_context: readContext }), 'invalid', 'missing or invalid "read_context": expected a non-empty string');
+  }
 });
 
 test('a load without a required read parameter is refused and logged', async () => {
@@ -105,7 +110,7 @@ test('no record, no data: when the access log cannot be written, the load return
   });
   const { bytes } = await sealed(h);
   failLogs = true;
-  await rejects(h.call('update', 'load', { capsule: bytes.toString('base64') }), 'internal', 'capsule log write failed');
+  await rejects(h.call('update', 'load', { read_context: 'default', capsule: bytes.toString('base64') }), 'internal', 'capsule log write failed');
   await rejects(h.call('update', 'encapsulate', { data: 'x' }), 'internal', 'capsule log write failed');
 });
 
@@ -114,7 +119,7 @@ test('capsules of another domain and unknown contexts are refused', async () => 
   const other = createCapsuleBackend({ mount: { ...mount, uuid: '00000000-0000-4000-8000-000000000001' }, storage: createMemoryStorage(), clock: h.clock });
   const { data } = (await other.handleRequest(request('update', 'encapsulate', { data: 'x' })))!;
   await rejects(
-    h.call('update', 'load', { capsule: data!.capsule }),
+    h.call('update', 'load', { read_context: 'default', capsule: data!.capsule }),
     'invalid',
     `capsule belongs to domain ${other.domain}, not ${DOMAIN}`,
   );
@@ -131,7 +136,7 @@ test('location and read parameters, which every access record of the request rep
   const capsule = bytes.toString('base64');
   // At the bounds: accepted and logged as sent.
   const params = Object.fromEntries(Array.from({ length: 64 }, (_, i) => [`${'k'.repeat(125)}${String(i).padStart(3, '0')}`, 'v'.repeat(1024)]));
-  await h.call('update', 'load', { capsule, location: 'l'.repeat(1024), parameters: params });
+  await h.call('update', 'load', { read_context: 'default', capsule, location: 'l'.repeat(1024), parameters: params });
   const [read] = await h.accessLog({ operation: 'read', num_results: 1 });
   assert.equal(read.location, 'l'.repeat(1024));
   assert.deepEqual((read.read_info as { parameters: unknown }).parameters, params);
@@ -140,12 +145,12 @@ test('location and read parameters, which every access record of the request rep
   const before = (await h.accessLog({ num_results: 1000 })).length;
   const location = '"location" must be a string of at most 1024 characters';
   await rejects(h.call('update', 'encapsulate', { data: 'x', location: 'l'.repeat(1025) }), 'invalid', location);
-  await rejects(h.call('update', 'load', { capsule, location: 'l'.repeat(20 * 1024 * 1024) }), 'invalid', location);
+  await rejects(h.call('update', 'load', { read_context: 'default', capsule, location: 'l'.repeat(20 * 1024 * 1024) }), 'invalid', location);
   const parameters = '"parameters" must be an object of at most 64 strings, each key at most 128 characters and each value at most 1024';
-  await rejects(h.call('update', 'load', { capsule, parameters: { ...params, one: 'more' } }), 'invalid', parameters);
-  await rejects(h.call('update', 'load', { capsule, parameters: { ['k'.repeat(129)]: 'v' } }), 'invalid', parameters);
-  await rejects(h.call('update', 'load', { capsule, parameters: { k: 'v'.repeat(1025) } }), 'invalid', parameters);
+  await rejects(h.call('update', 'load', { read_context: 'default', capsule, parameters: { ...params, one: 'more' } }), 'invalid', parameters);
+  await rejects(h.call('update', 'load', { read_context: 'default', capsule, parameters: { ['k'.repeat(129)]: 'v' } }), 'invalid', parameters);
+  await rejects(h.call('update', 'load', { read_context: 'default', capsule, parameters: { k: 'v'.repeat(1025) } }), 'invalid', parameters);
   // A key over the bound is not echoed in the error (nor in a log record), whatever its value.
-  await rejects(h.call('update', 'load', { capsule, parameters: { ['k'.repeat(129)]: {} } }), 'invalid', parameters);
+  await rejects(h.call('update', 'load', { read_context: 'default', capsule, parameters: { ['k'.repeat(129)]: {} } }), 'invalid', parameters);
   assert.equal((await h.accessLog({ num_results: 1000 })).length, before, 'refused before anything is opened or logged');
 });

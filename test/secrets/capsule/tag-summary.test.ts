@@ -20,6 +20,6 @@ test('occurrences add up over shared tag objects and over distinct objects that 
 test('a name with more distinct values than the limit is elided with its counts, over repeated objects', () => {
   const values = Array.from({ length: 4 }, (_, i) => tag('owner', `team-${i}`, 'string'));
   const tags = [...values, ...values, values[0]];
-  assert.deepEqual(summarizeTags(tags, 3), { unique_tags: [], elided_tags: [{ name: 'owner', type: 'string', distinct_values: 4, occurrences: 9 }] });
-  assert.deepEqual(summarizeTags(tags, 4).unique_tags.map((e) => [e.tag.value, e.occurrences]), [['team-0', 3], ['team-1', 2], ['team-2', 2], ['team-3', 2]]);
+  assert.deepEqual(summarizeTags(tags, undefined, 3), { unique_tags: [], elided_tags: [{ name: 'owner', type: 'string', distinct_values: 4, occurrences: 9 }] });
+  assert.deepEqual(summarizeTags(tags, undefined, 4).unique_tags.map((e) => [e.tag.value, e.occurrences]), [['team-0', 3], ['team-1', 2], ['team-2', 2], ['team-3', 2]]);
 });

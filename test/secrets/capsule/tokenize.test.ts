@@ -49,3 +49,34 @@ test('token formats (golden values under a fixed key)', () => {
   assert.equal(syntheticToken(key, 'John Smith'), 'Bnki Spswj');
   assert.equal(syntheticToken(key, 'John'), syntheticToken(key, 'John'));
 });
+
+test('a tag value a rule rendered from the data is shown as its token in the load summary and the access log, whatever the effect', async () => {
+  const h = await harness();
+  await h.call('update', 'write-context/ssn', {
+    rules: [{
+      pattern: '\\d{3}-\\d{2}-\\d{4}',
+      span_tags: [{ name: 'acme.io/pii/ssn', value: '$0' }, { name: 'acme.io/pii/kind', value: 'ssn' }],
+    }, { pattern: 'salary \\d+', span_tags: [{ name: 'acme.io/hr/note', value: 'about: $value' }] }],
+  });
+  await h.call('update', 'read-context/redact-ssn', { rules: [{ match: { tags: [{ name: 'acme.io/pii/ssn' }] }, effect: 'Redact', priority: 1 }] });
+  await h.call('update', 'read-context/tok-ssn', { rules: [{ match: { tags: [{ name: 'acme.io/pii/ssn' }] }, effect: 'Tokenize', priority: 1 }] });
+  const text = 'SSN 987-65-4321, salary 250000';
+  const sealed = await h.data('update', 'encapsulate', { data: text, write_context: 'ssn' });
+  for (const readContext of ['redact-ssn', 'tok-ssn', 'default']) {
+    const loaded = await h.data('update', 'load', { capsule: sealed.capsule, read_context: readContext });
+    const summary = JSON.stringify(loaded.summary);
+    assert.ok(!summary.includes('987-65-4321') && !summary.includes('250000'), `${readContext}: ${summary}`);
+    const tags = Object.values(loaded.summary as Record<string, { unique_tags?: Array<{ tag: Record<string, unknown> }> }>)
+      .flatMap((s) => s?.unique_tags ?? []).map((e) => e.tag);
+    const ssn = tags.find((t) => t.name === 'acme.io/pii/ssn')!;
+    assert.equal(ssn.from_data, true);
+    assert.match(String(ssn.value), /^tk-[0-9a-f]{32}$/);
+    // The Tokenize effect's token for the same text: a summary joins what tok-ssn returns.
+    if (readContext === 'tok-ssn') assert.equal(loaded.data, `SSN ${String(ssn.value)}, salary 250000`);
+    // A constant value is the rule author's, shown as it is.
+    assert.deepEqual(tags.find((t) => t.name === 'acme.io/pii/kind'), { name: 'acme.io/pii/kind', value: 'ssn', type: 'string', source: 'create', hook_version: '1.0.0' });
+    assert.equal(tags.find((t) => t.name === 'acme.io/hr/note')!.from_data, true);
+  }
+  const log = JSON.stringify(await h.accessLog({ order: 'asc' }));
+  assert.ok(!log.includes('987-65-4321') && !log.includes('250000'), 'the access log holds no value of the data');
+});

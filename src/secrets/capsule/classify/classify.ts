@@ -28,9 +28,13 @@ const PLACEHOLDER = /\$(value|\d)/g;
 const GROUP = /\$\d/;
 
 function render(template: TagTemplate, match: RegExpMatchArray, fieldValue: string): Tag {
-  const value = template.value.replace(PLACEHOLDER, (_all, g: string) => (g === 'value' ? fieldValue : match[Number(g)] ?? ''));
+  let fromData = false;
+  const value = template.value.replace(PLACEHOLDER, (_all, g: string) => {
+    fromData = true;
+    return g === 'value' ? fieldValue : match[Number(g)] ?? '';
+  });
   // Reuses the caller-tag checks so a rendered value must fit the declared type.
-  return parseTag('a write-context rule tag', { name: template.name, value, type: template.type }, 'create');
+  return { ...parseTag('a write-context rule tag', { name: template.name, value, type: template.type }, 'create'), from_data: fromData };
 }
 
 /**
