@@ -1,12 +1,22 @@
 /**
- * A pg pool whose schema is applied before it is handed out. Several processes may open a new
- * database at once (the nodes of a cluster starting together), so the schema is applied under a
- * PostgreSQL advisory lock, one process at a time. Errors of idle connections go to `onError`:
- * an unhandled pool error would crash the process.
+ * pg pools as the journal, the ledger and the event store use them.
+ *  - Every query gives up on the client side (`query_timeout`) and connections send TCP
+ *    keepalives: `statement_timeout` is the server's, and a stalled server or a silent network
+ *    never enforces it, so a request would wait on its record for as long as the stall lasted.
+ *  - A client checked out of a pool has no 'error' listener of the pool's (pg-pool removes it on
+ *    checkout), and pg's Client emits 'error' when its connection dies (a restart, a reset)
+ *    even while its query is rejected: unhandled, that ends the process. `withClient` holds a
+ *    listener for the whole checkout and discards such a connection.
+ *  - The schema is applied before the pool is handed out, under a PostgreSQL advisory lock, one
+ *    process at a time (the nodes of a cluster may start together). Errors of idle connections
+ *    go to `onError`.
  */
 import pg from 'pg';
 
-export interface SchemaPoolOptions {
+/** How much longer than the statement timeout the client waits before it gives up on a query. */
+export const QUERY_TIMEOUT_MARGIN_MS = 5_000;
+
+export interface PoolOptions {
   url: string;
   /** Connections kept open at most. */
   max: number;
@@ -14,31 +24,62 @@ export interface SchemaPoolOptions {
   statementTimeoutMs: number;
   /** What pg_stat_activity shows for these connections. */
   applicationName: string;
+  onError: (err: Error) => void;
+}
+
+export interface SchemaPoolOptions extends PoolOptions {
   /** Idempotent DDL (CREATE … IF NOT EXISTS). */
   schema: string;
   /** The advisory lock key that serializes this schema's creation. */
   schemaLock: number;
-  onError: (err: Error) => void;
+}
+
+/** A pool whose queries end on both sides: the server's statement timeout and the client's own. */
+export function openPool(opts: PoolOptions): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: opts.url, max: opts.max, connectionTimeoutMillis: opts.connectTimeoutMs,
+    statement_timeout: opts.statementTimeoutMs, query_timeout: opts.statementTimeoutMs + QUERY_TIMEOUT_MARGIN_MS,
+    keepAlive: true, application_name: opts.applicationName,
+  });
+  pool.on('error', opts.onError);
+  return pool;
+}
+
+/**
+ * Runs `work` on a client of its own. The client is returned to the pool when `work` succeeds
+ * and closed when it fails (its connection is in an unknown state); a connection that dies
+ * meanwhile fails `work`'s query, never the process.
+ */
+export async function withClient<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let died: Error | undefined;
+  const onError = (err: Error) => {
+    died = err;
+  };
+  client.on('error', onError);
+  try {
+    const result = await work(client);
+    client.release(died);
+    return result;
+  } catch (err) {
+    client.release(err instanceof Error ? err : true);
+    throw err;
+  } finally {
+    client.off('error', onError);
+  }
 }
 
 export async function openSchemaPool(opts: SchemaPoolOptions): Promise<pg.Pool> {
-  const pool = new pg.Pool({
-    connectionString: opts.url, max: opts.max, connectionTimeoutMillis: opts.connectTimeoutMs,
-    statement_timeout: opts.statementTimeoutMs, application_name: opts.applicationName,
-  });
-  pool.on('error', opts.onError);
+  const pool = openPool(opts);
   try {
-    const client = await pool.connect();
-    try {
+    await withClient(pool, async (client) => {
       await client.query('SELECT pg_advisory_lock($1)', [opts.schemaLock]);
       try {
         await client.query(opts.schema);
       } finally {
         await client.query('SELECT pg_advisory_unlock($1)', [opts.schemaLock]);
       }
-    } finally {
-      client.release();
-    }
+    });
   } catch (err) {
     await pool.end().catch(() => undefined);
     throw err;

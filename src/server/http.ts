@@ -34,7 +34,9 @@ import { renderVaultResponse, type HttpReply } from './vault-response.js';
 import { standbyHook, type StandbyView } from './standby-gate.js';
 import { handlingTurn } from './handling-turn.js';
 import { rateLimitHook } from './rate-limit.js';
-import { headerLists, VAULT_ROUTE } from './routes.js';
+import { AWS_ROUTE, headerLists, VAULT_ROUTE } from './routes.js';
+import { AWS_JSON } from './aws/index.js';
+import { awsErrorReply } from './aws/errors.js';
 
 export interface HttpServerOptions {
   core: Core;
@@ -138,7 +140,17 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
     }
   };
 
-  if (opts.standby) app.addHook('onRequest', standbyHook(opts.standby, (reply, err) => send(reply, vaultErrorReply(err, opts.log))));
+  if (opts.standby) {
+    app.addHook('onRequest', standbyHook(opts.standby, {
+      isAws: (req) => req.routeOptions.url === AWS_ROUTE,
+      vault: (reply, err) => send(reply, vaultErrorReply(err, opts.log)),
+      aws: (reply, err) => {
+        const e = awsErrorReply(err, { principalArn: '', action: '', internalType: 'KMSInternalException' }, opts.log);
+        return reply.code(e.status).header('x-amzn-requestid', newRequestId()).header('content-type', AWS_JSON)
+          .send(Buffer.from(JSON.stringify({ __type: e.type, message: e.message })));
+      },
+    }));
+  }
   // Rate limit quotas count every API call, the AWS endpoint's too, before its body is read.
   app.addHook('onRequest', rateLimitHook({ core: opts.core, log: opts.log }));
 

@@ -3,7 +3,8 @@
  * node's own endpoints (its status, init, unseal, and sys/seal, which a standby refuses) pass to
  * the node itself; every other request is sent to the active node
  * with 307 Temporary Redirect (method and body kept), or refused with 503 while no active node is
- * known (or this node has fenced itself). The redirect's host is only ever the api_addr the
+ * known (or this node has fenced itself). An AWS call is refused with 503 in AWS's shape either
+ * way: AWS SDKs follow no redirect, and retry a 503. The redirect's host is only ever the api_addr the
  * active node wrote in the lock row: the request contributes its path and query, nothing else.
  * A request that slips past as "local" (an odd spelling of a path) finds no services on a
  * standby and is refused as sealed: the gate is a convenience, never the only barrier.
@@ -42,17 +43,32 @@ export function gateDecision(view: StandbyView, rawUrl: string): GateDecision {
   return { pass: false, location: target.toString() };
 }
 
-export function standbyHook(view: StandbyView, refuse: (reply: FastifyReply, err: SealtrailError) => unknown) {
+export interface StandbyRefusals {
+  /** Whether the request is an AWS call (`POST /`): AWS SDKs follow no redirect. */
+  isAws(req: FastifyRequest): boolean;
+  vault(reply: FastifyReply, err: SealtrailError): unknown;
+  /** In AWS's JSON error shape (503 ServiceUnavailableException, which the SDKs retry). */
+  aws(reply: FastifyReply, err: SealtrailError): unknown;
+}
+
+export function standbyHook(view: StandbyView, refusals: StandbyRefusals) {
   return async (req: FastifyRequest, reply: FastifyReply) => {
     const decision = gateDecision(view, req.url);
     if (decision.pass) return;
     // The body is not read: the connection closes with the answer.
     reply.header('connection', 'close');
+    if (refusals.isAws(req)) {
+      const err = 'error' in decision
+        ? decision.error
+        : new SealtrailError('unavailable', 'ha_not_active', `this node is a standby: send AWS calls to the active node (${new URL(decision.location).origin})`);
+      await refusals.aws(reply, err);
+      return reply;
+    }
     if ('location' in decision) {
       await reply.code(307).header('location', decision.location).header('cache-control', 'no-store').send('');
       return reply;
     }
-    await refuse(reply, decision.error);
+    await refusals.vault(reply, decision.error);
     return reply;
   };
 }

@@ -2,6 +2,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createPostgresHaBackend, createPostgresStorage } from '../../src/storage/postgresql/index.js';
+import { storageError } from '../../src/storage/postgresql/pg-errors.js';
 import { startPostgres, type PostgresCluster } from '../helpers/postgres.js';
 
 let cluster: PostgresCluster;
@@ -116,4 +117,11 @@ test('a database that cannot be opened at start says why, without the password',
   const missing = await createPostgresStorage({ connectionUrl: `postgres://postgres:pw-not-shown@127.0.0.1:${cluster.port}/no_such_db` }).then(() => undefined, (e: Error & { code?: string }) => e);
   assert.match(missing!.message, /database "no_such_db" does not exist/);
   assert.doesNotMatch(missing!.message, /pw-not-shown/);
+});
+
+test('what PostgreSQL says when it cannot take writes is unavailable (503), not an internal error', () => {
+  // SQLSTATE, as the driver gives it on `code`: 53100 disk full, 25006 a read-only transaction
+  // (default_transaction_read_only, a server in recovery), 57P01 an administrator's shutdown.
+  for (const code of ['53100', '25006', '57P01', '08006']) assert.equal(storageError(Object.assign(new Error('x'), { code })).code, 'storage_unavailable', code);
+  for (const code of ['23505', '25001', '42P01']) assert.equal(storageError(Object.assign(new Error('x'), { code })).code, 'storage_failed', code);
 });

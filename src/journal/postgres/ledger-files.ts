@@ -1,5 +1,5 @@
 /** The ledger's file store (app/ledger.ts LedgerFileStore) on the journal's PostgreSQL database. */
-import pg from 'pg';
+import { openPool } from '../../lib/pg-pool.js';
 import { CONNECT_TIMEOUT_MS, STATEMENT_TIMEOUT_MS } from './schema.js';
 import { prunePostgresPartials, readPostgresLedgerFile, readStoredCheckpoint, writeStoredCheckpoint } from './ledger-store.js';
 
@@ -16,11 +16,10 @@ export const LEDGER_POOL_CONNECTIONS = 2;
 
 /** Opens a pool of its own (the journal's schema must exist: the journal store creates it). */
 export function postgresLedgerFiles(url: string, onError: (err: Error) => void): PostgresLedgerFiles {
-  const pool = new pg.Pool({
-    connectionString: url, max: LEDGER_POOL_CONNECTIONS, connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
-    statement_timeout: STATEMENT_TIMEOUT_MS, application_name: 'sealtrail-ledger',
+  const pool = openPool({
+    url, max: LEDGER_POOL_CONNECTIONS, connectTimeoutMs: CONNECT_TIMEOUT_MS, statementTimeoutMs: STATEMENT_TIMEOUT_MS,
+    applicationName: 'sealtrail-ledger', onError,
   });
-  pool.on('error', onError);
   return {
     read: (path) => readPostgresLedgerFile(pool, path),
     readCheckpoint: () => readStoredCheckpoint(pool),

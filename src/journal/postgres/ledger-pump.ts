@@ -7,6 +7,7 @@
  */
 import type pg from 'pg';
 import { SealtrailError } from '../../errors/index.js';
+import { withClient } from '../../lib/pg-pool.js';
 import { ledgerEntry, LogAppender } from '../../ledger/index.js';
 import type { IndexerMessage } from '../indexer/state.js';
 import { LEDGER_BATCH } from '../ledger/ledger-follower.js';
@@ -54,14 +55,7 @@ export function createLedgerPump(pool: pg.Pool, say: (message: IndexerMessage) =
         return ledgerEntry(size + k, Buffer.from(row.text, 'utf8'));
       });
       const result = log.append(entries);
-      const client = await pool.connect();
-      try {
-        await writeLedgerFiles(client, size, result.size, result.files);
-        client.release();
-      } catch (err) {
-        client.release(err instanceof Error ? err : true);
-        throw err;
-      }
+      await withClient(pool, (client) => writeLedgerFiles(client, size, result.size, result.files));
     }
     if (rows.length > 0 || !announced) say({ kind: 'ledger', size: log.size, root: log.root() });
     announced = true;

@@ -9,8 +9,8 @@
  * With `ledger`, every commit is followed by a step of the ledger (ledger-store.ts) in the same
  * database, on this node: the node that writes the journal is the one that extends the ledger.
  */
-import type pg from 'pg';
 import { groupCommit } from '../../lib/group-commit.js';
+import { withClient } from '../../lib/pg-pool.js';
 import { querySql } from '../query.js';
 import { fitsInFrame, MAX_FRAME_BYTES } from '../spool/frame.js';
 import type { IndexerMessage } from '../indexer/state.js';
@@ -49,19 +49,6 @@ export function postgresSql(sql: string): string {
   return sql.replace(/ INDEXED BY \w+/g, '').replace(/\?/g, () => `$${++n}`);
 }
 
-const releaseAfter = async <T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
-  const client = await pool.connect();
-  try {
-    const result = await work(client);
-    client.release();
-    return result;
-  } catch (err) {
-    // A connection in an unknown state is closed, not handed to the next caller.
-    client.release(err instanceof Error ? err : true);
-    throw err;
-  }
-};
-
 export async function createPostgresJournalStore(opts: PostgresJournalOptions): Promise<JournalStore> {
   const say = opts.onIndexer ?? (() => undefined);
   const pool = await openJournalPool(opts.url, opts.onConnectionError ?? (() => undefined));
@@ -72,7 +59,7 @@ export async function createPostgresJournalStore(opts: PostgresJournalOptions): 
 
   const commits = groupCommit(async (records: JournalAppend[]): Promise<void> => {
     for (let at = 0; at < records.length; at += MAX_COMMIT_RECORDS) {
-      await releaseAfter(pool, (client) => appendRecords(client, records.slice(at, at + MAX_COMMIT_RECORDS)));
+      await withClient(pool, (client) => appendRecords(client, records.slice(at, at + MAX_COMMIT_RECORDS)));
     }
     pump?.kick();
   });
@@ -125,7 +112,7 @@ export async function createPostgresJournalStore(opts: PostgresJournalOptions): 
     caughtUp: async () => true,
     importBatch(records) {
       // In call order, one at a time: an importer's batches take their seqs in the order of its files.
-      const outcome = importing.then(() => releaseAfter(pool, (client) => importRecords(client, records)));
+      const outcome = importing.then(() => withClient(pool, (client) => importRecords(client, records)));
       importing = outcome.then(() => undefined, () => undefined);
       return outcome.then((o) => {
         if (o.added > 0) pump?.kick();

@@ -1,6 +1,6 @@
 /**
- * What a PostgreSQL failure becomes. A lost or refused connection, a server shutting down or a
- * query timeout is `storage_unavailable` (503: retry later, maybe on another node); anything else
+ * What a PostgreSQL failure becomes. A lost or refused connection, a server shutting down, out
+ * of disk or read-only, or a query timeout is `storage_unavailable` (503: retry later, maybe on another node); anything else
  * is an internal error. The client sees neither the SQL nor the connection URL; the server log
  * gets the driver's error as the cause (the driver never puts the password in its messages).
  */
@@ -8,6 +8,8 @@ import { SealtrailError } from '../../errors/index.js';
 
 /** SQLSTATE classes of a connection that is gone or a server that cannot serve. */
 const UNAVAILABLE_CLASSES = ['08', '53', '57'];
+/** read_only_sql_transaction: a server in recovery, a promoted standby's old primary, default_transaction_read_only. */
+const UNAVAILABLE_CODES = new Set(['25006']);
 const UNAVAILABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
 /** Messages pg's Pool and Client give when a connection ends or a timeout passes. */
 const UNAVAILABLE_MESSAGES = [/Connection terminated/i, /timeout/i, /Client has encountered a connection error/i, /not queryable/i];
@@ -16,7 +18,7 @@ export function isUnavailable(err: unknown): boolean {
   const e = err as { code?: unknown; message?: unknown } | undefined;
   const code = typeof e?.code === 'string' ? e.code : '';
   if (UNAVAILABLE_NODE_CODES.has(code)) return true;
-  if (/^[0-9A-Z]{5}$/.test(code) && UNAVAILABLE_CLASSES.includes(code.slice(0, 2))) return true;
+  if (/^[0-9A-Z]{5}$/.test(code) && (UNAVAILABLE_CLASSES.includes(code.slice(0, 2)) || UNAVAILABLE_CODES.has(code))) return true;
   const message = typeof e?.message === 'string' ? e.message : '';
   return code === '' && UNAVAILABLE_MESSAGES.some((re) => re.test(message));
 }

@@ -6,6 +6,8 @@
  */
 import type { Clock } from '../../../lib/clock.js';
 import { groupCommit } from '../../../lib/group-commit.js';
+import { withClient } from '../../../lib/pg-pool.js';
+import type pg from 'pg';
 import { indexColumns, type IndexColumns } from '../index-columns.js';
 import { recordCipher } from '../record-cipher.js';
 import { buildSql, paramsOf } from '../queries.js';
@@ -53,9 +55,7 @@ export async function createPostgresEventStore(opts: PostgresEventStoreOptions):
   const insertAll = async (inputs: readonly AppendInput[]): Promise<number[]> => {
     if (inputs.length === 0) return [];
     const cols: IndexColumns[] = inputs.map((i) => indexColumns(i.record));
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
+    return withClient(pool, (client) => inTransaction(client, async () => {
       const { rows } = await client.query<{ first: string }>('UPDATE event_counter SET next = next + $1 WHERE id = 1 RETURNING next - $1 AS first', [inputs.length]);
       const first = Number(rows[0].first);
       await client.query(
@@ -76,31 +76,16 @@ export async function createPostgresEventStore(opts: PostgresEventStoreOptions):
           await client.query(`INSERT INTO ${table} (${column}, time_ms, seq) SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[]) ON CONFLICT DO NOTHING`, [v, t, s]);
         }
       }
-      await client.query('COMMIT');
-      client.release();
       return inputs.map((_, k) => first + k);
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      client.release(err instanceof Error ? err : true);
-      throw err;
-    }
+    }));
   };
 
   const purge = async (cutoff: number): Promise<number> => {
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
+    return withClient(pool, (client) => inTransaction(client, async () => {
       await client.query('DELETE FROM event_resource_names WHERE time_ms < $1', [cutoff]);
       await client.query('DELETE FROM event_resource_types WHERE time_ms < $1', [cutoff]);
-      const removed = (await client.query('DELETE FROM events WHERE time_ms < $1', [cutoff])).rowCount ?? 0;
-      await client.query('COMMIT');
-      client.release();
-      return removed;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      client.release(err instanceof Error ? err : true);
-      throw err;
-    }
+      return (await client.query('DELETE FROM events WHERE time_ms < $1', [cutoff])).rowCount ?? 0;
+    }));
   };
 
   // Appends arriving together share one transaction (lib/group-commit.ts).
@@ -147,4 +132,17 @@ export async function createPostgresEventStore(opts: PostgresEventStoreOptions):
       await pool.end();
     },
   };
+}
+
+/** `work` between BEGIN and COMMIT; rolled back when it fails. */
+async function inTransaction<T>(client: pg.PoolClient, work: () => Promise<T>): Promise<T> {
+  await client.query('BEGIN');
+  try {
+    const result = await work();
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  }
 }
