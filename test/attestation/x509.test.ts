@@ -7,6 +7,7 @@ import {
   certificateExtensions, crlSignedBy, isRevoked, parseCrl, signatureAlgorithm, subjectDer, verifySignature,
 } from '../../src/attestation/x509/index.js';
 import { revokedSerials } from '../../src/attestation/x509/crl.js';
+import { MAX_EXTENSIONS } from '../../src/attestation/x509/extensions.js';
 import { rootPem, vcekDer } from './snp/fixtures.js';
 import { certificate, crl, DAY, keys, name, pssAlgorithm, pssSign, T0 } from './snp/pki.js';
 
@@ -103,4 +104,11 @@ test('CRL: a v1 list without nextUpdate or entries parses; disagreeing algorithm
   assert.equal(crlSignedBy(forged, arkCert), false);
   const pkcs1 = der.sequence(der.oid('1.2.840.113549.1.1.12'), der.nullValue());
   assert.throws(() => parseCrl(der.sequence(v1, pkcs1, der.bitString(pssSign(v1, k.ark.privateKey)))), /disagree/);
+});
+
+test('a certificate with more extensions than any real one carries is unreadable, before any of them is read', () => {
+  const ext = (i: number) => der.sequence(der.oid(`1.3.6.1.4.1.99999.${i}`), der.octetString(der.nullValue()));
+  const withExtensions = (n: number) => der.sequence(der.sequence(der.explicit(3, der.sequence(...Array.from({ length: n }, (_, i) => ext(i))))));
+  assert.equal(certificateExtensions(withExtensions(MAX_EXTENSIONS)).size, MAX_EXTENSIONS);
+  assert.throws(() => certificateExtensions(withExtensions(MAX_EXTENSIONS + 1)), /more than 64 certificate extensions/);
 });

@@ -136,9 +136,9 @@ test('a replayed challenge, a foreign nonce and an untrusted CA are refused', as
   assert.deepEqual(unknown.json.errors, ['unknown correlation_id: request a challenge from init first']);
 });
 
-test('evidence with a CBOR bignum (the probe\'s 128 KiB) is refused at once, and the server keeps answering', async () => {
+test('evidence with a CBOR bignum (120 KiB, under the evidence limit) is refused at once, and the server keeps answering', async () => {
   const init = await call(server.address, 'POST', 'auth/apm/v0/attest/nitro/init', { body: {} });
-  const n = 128 * 1024;
+  const n = 120 * 1024;
   // c2 5a <n> ff…: tag 2 around an n-byte string, which cbor2's default decoding made a BigInt in
   // time quadratic in n (this size held the event loop for about 5 s).
   const evidence = Buffer.concat([Buffer.from([0xc2, 0x5a]), Buffer.alloc(4), Buffer.alloc(n, 0xff)]);

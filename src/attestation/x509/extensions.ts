@@ -18,13 +18,22 @@ function tbsFields(certificateDer: Uint8Array): Tlv[] {
   return children(expectTag(tbs, 0x30, 'TBSCertificate'));
 }
 
+/**
+ * At most this many extensions are read: Intel's, AMD's and AWS's certificates carry under 15.
+ * A chain comes with an unauthenticated login, and its certificates' extensions are read (the
+ * issuers' rights) before any signature: thousands of them cost tens of ms per login.
+ */
+export const MAX_EXTENSIONS = 64;
+
 /** Every extension by OID (a duplicated OID is malformed, RFC 5280 §4.2). */
 export function certificateExtensions(certificateDer: Uint8Array): Map<string, Extension> {
   const out = new Map<string, Extension>();
   const wrapper = tbsFields(certificateDer).find((f) => f.tag === 0xa3); // [3] EXPLICIT Extensions
   if (!wrapper) return out;
   const [list] = children(wrapper);
-  for (const ext of children(expectTag(list, 0x30, 'Extensions'))) {
+  const extensions = children(expectTag(list, 0x30, 'Extensions'));
+  if (extensions.length > MAX_EXTENSIONS) throw new Error(`more than ${MAX_EXTENSIONS} certificate extensions`);
+  for (const ext of extensions) {
     const parts = children(expectTag(ext, 0x30, 'Extension'));
     const id = oidText(parts[0]);
     const critical = parts.length === 3 && parts[1].tag === 0x01 && parts[1].content[0] !== 0;
