@@ -128,6 +128,24 @@ test('TDX: a real quote logs in with the collateral the operator stored, UpToDat
   assert.equal(record.record.measurements.rtmr0, TDX_RTMR0);
 });
 
+test('TDX: a login may bring its own collateral only if it is not older than the collateral the operator stored', async () => {
+  // The same collateral as the stored one is not older: admitted.
+  const same = await login('tdx', TDX_QUOTE, { collateral: TDX_COLLATERAL });
+  assert.equal(same.auth.status, 200, same.auth.text);
+  // TCB info from an earlier TCB evaluation (still inside its window, say, from before a TCB
+  // recovery): refused before anything of it is verified.
+  const tcbInfo = JSON.parse(TDX_COLLATERAL.tcb_info) as { tcbEvaluationDataNumber: number };
+  const earlier = { ...TDX_COLLATERAL, tcb_info: JSON.stringify({ ...tcbInfo, tcbEvaluationDataNumber: tcbInfo.tcbEvaluationDataNumber - 1 }) };
+  const older = await login('tdx', TDX_QUOTE, { collateral: earlier });
+  assert.equal(older.auth.status, 403, older.auth.text);
+  assert.deepEqual(older.auth.json.errors, [`attestation refused: the login's collateral is older than the configured collateral (its TCB info has TCB evaluation data number ${tcbInfo.tcbEvaluationDataNumber - 1}, below the configured collateral's ${tcbInfo.tcbEvaluationDataNumber})`]);
+  // A number raised by hand passes the comparison and fails the signature it no longer matches.
+  const forged = { ...TDX_COLLATERAL, tcb_info: JSON.stringify({ ...tcbInfo, tcbEvaluationDataNumber: tcbInfo.tcbEvaluationDataNumber + 1 }) };
+  const raised = await login('tdx', TDX_QUOTE, { collateral: forged });
+  assert.equal(raised.auth.status, 400, raised.auth.text);
+  assert.match(raised.auth.json.errors[0], /TCB info signature does not verify/);
+});
+
 test('SGX: ConfigurationAndSWHardeningNeeded is refused by a default role and admitted by one that accepts it; collateral per request', async () => {
   const refused = await login('sgx', SGX_QUOTE, { collateral: SGX_COLLATERAL });
   assert.equal(refused.auth.status, 403, refused.auth.text);

@@ -6,6 +6,7 @@
 import { verify, type X509Certificate } from 'node:crypto';
 import { invalid } from '../../errors/index.js';
 import type { DcapCollateral } from '../types.js';
+import { parseCrl } from '../x509/index.js';
 import { parseChainPem, verifyChain } from './chain.js';
 import { failure, hexBytes, success, type Outcome } from './outcome.js';
 
@@ -94,4 +95,63 @@ export function verifySignedJson(input: SignedJsonInput): Outcome<Record<string,
   if (input.now < issued) return failure('collateral_expired', `${what} is not yet issued at the verification time`);
   if (input.now > next) return failure('collateral_expired', `${what} is past its nextUpdate at the verification time`);
   return success(doc);
+}
+
+/**
+ * What makes one collateral document newer than another: its TCB info's and QE identity's
+ * `tcbEvaluationDataNumber` (Intel raises it with every TCB recovery) and issueDate, and its two
+ * CRLs' thisUpdate. Read from the text alone: a login's collateral is verified after this
+ * comparison, and its numbers are what it is signed with or it fails there.
+ */
+interface Recency {
+  tcbInfo: { evaluation: number; issued: number };
+  qeIdentity: { evaluation: number; issued: number };
+  rootCrl: number;
+  pckCrl: number;
+}
+
+function recencyOf(c: DcapCollateral): Recency | undefined {
+  const item = (text: string) => {
+    try {
+      const doc = JSON.parse(text) as Record<string, unknown>;
+      const evaluation = doc.tcbEvaluationDataNumber;
+      const issued = dateField(doc.issueDate);
+      return typeof evaluation === 'number' && Number.isSafeInteger(evaluation) && issued !== undefined ? { evaluation, issued } : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const thisUpdate = (hex: string) => {
+    const der = hexBytes(hex);
+    try {
+      return der ? parseCrl(der).thisUpdate : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const tcbInfo = item(c.tcb_info);
+  const qeIdentity = item(c.qe_identity);
+  const rootCrl = thisUpdate(c.root_ca_crl);
+  const pckCrl = thisUpdate(c.pck_crl);
+  if (!tcbInfo || !qeIdentity || rootCrl === undefined || pckCrl === undefined) return undefined;
+  return { tcbInfo, qeIdentity, rootCrl, pckCrl };
+}
+
+/**
+ * Why `supplied` (a login's collateral) is older than `configured` (the operator's), if it is.
+ * Without this, a workload could bring collateral still inside its window from before its PCK was
+ * revoked or a TCB recovery downgraded its platform, and be judged against that. Collateral that
+ * cannot be read is left to the verifier, which refuses it.
+ */
+export function olderCollateral(supplied: DcapCollateral, configured: DcapCollateral): string | undefined {
+  const s = recencyOf(supplied);
+  const c = recencyOf(configured);
+  if (!s || !c) return undefined;
+  for (const [what, a, b] of [['TCB info', s.tcbInfo, c.tcbInfo], ['QE identity', s.qeIdentity, c.qeIdentity]] as const) {
+    if (a.evaluation < b.evaluation) return `its ${what} has TCB evaluation data number ${a.evaluation}, below the configured collateral's ${b.evaluation}`;
+    if (a.evaluation === b.evaluation && a.issued < b.issued) return `its ${what} was issued before the configured collateral's`;
+  }
+  if (s.rootCrl < c.rootCrl) return 'its root CA CRL was issued before the configured collateral\'s';
+  if (s.pckCrl < c.pckCrl) return 'its PCK CRL was issued before the configured collateral\'s';
+  return undefined;
 }

@@ -4,8 +4,8 @@
  *   collateral    (tdx, sgx) the DCAP collateral document (object or JSON text); else the config's
  * Certificates are only candidates: the verifier still requires the chain to end in a trusted root.
  */
-import { parseDcapCollateral, pemCertificateBodies, type DcapCollateral, type PlatformName } from '../../attestation/index.js';
-import { invalid } from '../../errors/index.js';
+import { olderDcapCollateral, parseDcapCollateral, pemCertificateBodies, type DcapCollateral, type PlatformName } from '../../attestation/index.js';
+import { invalid, SealtrailError } from '../../errors/index.js';
 import { decodeWrappedBase64, maxBase64Chars } from '../../lib/base64.js';
 import type { PlatformConfig } from './config.js';
 
@@ -59,9 +59,17 @@ export function collateralDocument(value: unknown): DcapCollateral {
   return parseDcapCollateral(doc);
 }
 
+/**
+ * The login's collateral, or the config's. A login's may replace the config's only when it is not
+ * older (olderDcapCollateral): the operator's copy sets how recent the TCB data a login is judged
+ * against must be.
+ */
 export function loginCollateral(platform: PlatformName, data: Data, config: PlatformConfig): DcapCollateral | undefined {
   const value = data.collateral;
   if (value === undefined || value === null) return config.collateral;
   if (platform !== 'tdx' && platform !== 'sgx') throw invalid(`"collateral" does not apply to ${platform} evidence`, 'invalid_field');
-  return collateralDocument(value);
+  const supplied = collateralDocument(value);
+  const older = config.collateral ? olderDcapCollateral(supplied, config.collateral) : undefined;
+  if (older) throw new SealtrailError('permission', 'attestation_collateral_expired', `attestation refused: the login's collateral is older than the configured collateral (${older})`);
+  return supplied;
 }
