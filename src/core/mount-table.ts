@@ -160,7 +160,7 @@ export class Mounts {
     if (!Object.hasOwn(registry, input.type)) {
       // The type is not repeated: the answer and the response entry's `error` (not hashed) would
       // carry whatever was sent, a secret pasted by mistake or 1 MiB of it.
-      throw invalid(`"type" names no ${table === 'secret' ? 'secrets engine' : 'auth method'} here; known types: ${Object.keys(registry).sort().join(', ')}`);
+      throw invalid(`"type" is not a supported ${table === 'secret' ? 'secrets engine' : 'auth method'}; known types: ${Object.keys(registry).sort().join(', ')}`);
     }
     if (this.isReserved(table, path)) throw invalid(`cannot mount under reserved path "${path}"`);
     if (table === 'auth' && path === 'token/') throw invalid('token auth method is always enabled at auth/token/');

@@ -134,7 +134,7 @@ test('invalid policy HCL is a 400 with the parser\'s message and no policy is st
 test('wrong methods and bad mount input are refused with clear errors', async () => {
   const r = await call(base, 'POST', 'sys/mounts/kv1', { token, body: { type: 'nonsense' } });
   assert.equal(r.status, 400);
-  assert.match(r.json.errors[0], /not supported/);
+  assert.match(r.json.errors[0], /^"type" is not a supported secrets engine; known types: /);
   const mounts = await call(base, 'GET', 'sys/mounts', { token });
   assert.equal(mounts.json.data['kv1/'], undefined);
   const tune = await call(base, 'POST', 'sys/mounts/secret/tune', { token, body: { default_lease_ttl: 'forever' } });

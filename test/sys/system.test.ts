@@ -21,7 +21,7 @@ test('sys/mounts: enable, refuse a duplicate or an unknown type, tune, read the 
 
   const unknown = await sys('POST', 'mounts/x', { type: 'nope' });
   assert.equal(unknown.status, 400);
-  assert.match(unknown.json.errors[0], /^"type" names no secrets engine here; known types: /);
+  assert.match(unknown.json.errors[0], /^"type" is not a supported secrets engine; known types: /);
   // What was sent is never repeated: it may be a secret pasted in the wrong field, or a megabyte.
   const pasted = await sys('POST', 'mounts/y', { type: `hvs.${'S'.repeat(200_000)}` });
   assert.equal(pasted.status, 400);

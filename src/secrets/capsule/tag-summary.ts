@@ -1,8 +1,8 @@
 /**
- * Tag summaries for the load answer and the access log: every tag=value under `unique_tags` with its occurrences while
- * its name has at most 10 distinct values; above that the name moves to `elided_tags` with only
- * counts, so a high-cardinality tag (one id per row) cannot flood the log. Unary tags have no
- * value, hence one distinct value, and are never elided.
+ * Tag summaries for the load answer and the access log: every tag=value under `unique_tags` with
+ * its occurrences while its name has at most 10 distinct values; above that the name moves to
+ * `elided_tags` with only counts, so a high-cardinality tag (one id per row) cannot flood the log.
+ * Unary tags have no value, hence one distinct value, and are never elided.
  */
 import { explicitToken } from './tokenize.js';
 import { tagKey, valueFromData, type Tag } from './tags.js';
@@ -48,8 +48,11 @@ export function summarizeTagCounts(counts: ReadonlyMap<Tag, number>, view: (tag:
       const occurrences = entries.reduce((n, e) => n + e.occurrences, 0);
       summary.elided_tags.push({ name, type: entries[0].tag.type, distinct_values: distinct, occurrences });
     } else {
-      entries.sort((a, b) => (a.tag.value < b.tag.value ? -1 : a.tag.value > b.tag.value ? 1 : tagKey(a.tag) < tagKey(b.tag) ? -1 : 1));
-      summary.unique_tags.push(...entries.map((e) => ({ tag: view(e.tag), occurrences: e.occurrences })));
+      // Ordered by the value shown: ordered by a value shown as its token, the list would tell
+      // which of two hidden values sorts first.
+      const shown = entries.map((e) => ({ tag: view(e.tag), occurrences: e.occurrences, key: tagKey(e.tag) }));
+      shown.sort((a, b) => (a.tag.value < b.tag.value ? -1 : a.tag.value > b.tag.value ? 1 : a.key < b.key ? -1 : 1));
+      summary.unique_tags.push(...shown.map(({ tag, occurrences }) => ({ tag, occurrences })));
     }
   }
   return summary;

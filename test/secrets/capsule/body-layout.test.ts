@@ -56,10 +56,14 @@ function shownNow(loads: Record<string, string>): Record<string, string> {
     }
     const load = parseJson(text) as { summary: Record<string, unknown> };
     for (const part of ['allowed_tags', 'redacted_tags', 'tokenized_tags']) {
-      for (const entry of (load.summary[part] as { unique_tags: Array<{ tag: Record<string, unknown> }> }).unique_tags) {
+      const unique = (load.summary[part] as { unique_tags: Array<{ tag: Record<string, unknown> }> }).unique_tags;
+      for (const entry of unique) {
         const { tag } = entry;
         if (tag.source === 'create' && tag.value !== '') entry.tag = { ...tag, value: explicitToken(key, String(tag.value)), from_data: true };
       }
+      // Listed by name, then by the value shown (a stable sort keeps the rest as it was).
+      const order = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+      unique.sort((a, b) => order(String(a.tag.name), String(b.tag.name)) || order(String(a.tag.value), String(b.tag.value)));
     }
     out[label] = stringifyJson(load);
   }
