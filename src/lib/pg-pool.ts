@@ -86,3 +86,16 @@ export async function openSchemaPool(opts: SchemaPoolOptions): Promise<pg.Pool> 
   }
   return pool;
 }
+
+/** BEGIN, work, COMMIT; ROLLBACK on failure (a connection that cannot roll back is not reused). */
+export async function inTransaction<T>(client: pg.PoolClient, work: () => Promise<T>): Promise<T> {
+  await client.query('BEGIN');
+  try {
+    const result = await work();
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  }
+}

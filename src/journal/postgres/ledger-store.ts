@@ -13,7 +13,7 @@ import type pg from 'pg';
 import { SealtrailError } from '../../errors/index.js';
 import { CHECKPOINT_PATH, parseLogPath, type LogFile } from '../../ledger/index.js';
 import { candidates, partialOf, partialsOf, prefixOf } from '../ledger/ledger-dir.js';
-import { inTransaction } from './transactions.js';
+import { inTransaction } from '../../lib/pg-pool.js';
 
 type Queryable = Pick<pg.Pool, 'query'>;
 

@@ -4,6 +4,7 @@
  * import's check for records already there cannot race another import of the same records.
  */
 import type pg from 'pg';
+import { inTransaction } from '../../lib/pg-pool.js';
 import type { ImportOutcome, JournalAppend } from '../types.js';
 import { importKey, insertRecords } from './records.js';
 
@@ -46,17 +47,4 @@ export async function importRecords(client: pg.PoolClient, records: readonly Jou
     }
     return { added: fresh.length, duplicates: records.length - fresh.length };
   });
-}
-
-/** BEGIN, work, COMMIT; ROLLBACK on failure (a connection that cannot roll back is not reused). */
-export async function inTransaction<T>(client: pg.PoolClient, work: () => Promise<T>): Promise<T> {
-  await client.query('BEGIN');
-  try {
-    const result = await work();
-    await client.query('COMMIT');
-    return result;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  }
 }

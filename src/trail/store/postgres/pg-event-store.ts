@@ -6,8 +6,7 @@
  */
 import type { Clock } from '../../../lib/clock.js';
 import { groupCommit } from '../../../lib/group-commit.js';
-import { withClient } from '../../../lib/pg-pool.js';
-import type pg from 'pg';
+import { inTransaction, withClient } from '../../../lib/pg-pool.js';
 import { indexColumns, type IndexColumns } from '../index-columns.js';
 import { recordCipher } from '../record-cipher.js';
 import { buildSql, paramsOf } from '../queries.js';
@@ -132,17 +131,4 @@ export async function createPostgresEventStore(opts: PostgresEventStoreOptions):
       await pool.end();
     },
   };
-}
-
-/** `work` between BEGIN and COMMIT; rolled back when it fails. */
-async function inTransaction<T>(client: pg.PoolClient, work: () => Promise<T>): Promise<T> {
-  await client.query('BEGIN');
-  try {
-    const result = await work();
-    await client.query('COMMIT');
-    return result;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  }
 }
