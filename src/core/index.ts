@@ -19,7 +19,7 @@ export { Core, type CoreDeps, type CoreLog } from './core.js';
 export type { CoreServices } from './services.js';
 export type { LifecycleDeps, LifecycleLog } from './lifecycle.js';
 export { Mounts, emptyMountConfig, type EnableMountInput, type MountedBackend, type MountTableDeps } from './mount-table.js';
-export { createWrapping, isWrappingToken, type Wrapping, type WrapLookup } from './wrapping.js';
+export { createWrapping, isWrappingToken, MAX_WRAP_TTL_SECONDS, type Wrapping, type WrapLookup } from './wrapping.js';
 export { responseHasContent } from './response.js';
 export { requestStanding, type Standing } from './admission.js';
 export {

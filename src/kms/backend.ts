@@ -28,6 +28,7 @@ import { purgeDueKeys } from './operations/key-access.js';
 import { kmsOperation } from './operations/registry.js';
 import type { KmsUserRecord } from './users/model.js';
 import { createUserStore, type UserStore } from './users/store.js';
+import { commaParts, MAX_LIST_ITEMS } from '../lib/comma-list.js';
 
 export interface KmsDeps extends KmsLocation {
   tokens: TokenStore;
@@ -104,9 +105,10 @@ function uniqueIdOf(user: KmsUserRecord | undefined, token: TokenEntry | undefin
 function policiesOf(data: Record<string, unknown>): string[] {
   const raw = data.policies;
   if (raw === undefined) return [];
-  if (typeof raw === 'string') return raw.split(',').map((p) => p.trim()).filter(Boolean);
-  if (Array.isArray(raw) && raw.every((p) => typeof p === 'string')) return raw as string[];
-  throw invalid('policies must be a list of policy names or a comma-separated string');
+  const items = typeof raw === 'string' ? commaParts(raw) : Array.isArray(raw) && raw.every((p) => typeof p === 'string') ? raw as string[] : null;
+  if (items === null) throw invalid('policies must be a list of policy names or a comma-separated string');
+  if (items === undefined || items.length > MAX_LIST_ITEMS) throw invalid(`policies holds more than ${MAX_LIST_ITEMS} names`);
+  return typeof raw === 'string' ? items.map((p) => p.trim()).filter(Boolean) : items;
 }
 
 const userView = (user: KmsUserRecord, accountId: string) => ({

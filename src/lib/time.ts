@@ -77,11 +77,23 @@ export function parseDurationMs(given: unknown): number | undefined {
 }
 
 /**
+ * The longest duration Go's time.Duration holds (2562047h47m16.854775807s), whole seconds: what
+ * Vault parses a duration into, and refuses beyond. Longer ones overflowed the times computed from
+ * them here (a `delete_version_after` of 10^14 s made every later read of the key a 500).
+ */
+export const MAX_DURATION_SECONDS = 9_223_372_036;
+
+/**
  * Parses a Vault duration: a number of seconds (`3600`, `"3600"`) or a Go duration string
  * (`"1h30m"`, `"90s"`, `"768h"`, `"7d"`), a kept number only when it is an exact integer.
- * Returns seconds, or undefined if it is not a duration.
+ * Returns seconds, or undefined if it is not a duration or is longer than MAX_DURATION_SECONDS.
  */
 export function parseDurationSeconds(given: unknown): number | undefined {
+  const seconds = durationSeconds(given);
+  return seconds !== undefined && seconds <= MAX_DURATION_SECONDS ? seconds : undefined;
+}
+
+function durationSeconds(given: unknown): number | undefined {
   const value = given instanceof JsonNumber ? exactSafeInteger(given) : given;
   if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? Math.floor(value) : undefined;
   if (typeof value !== 'string') return undefined;

@@ -13,7 +13,7 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { ForwardedForConfig, ListenerTlsOptions, RequestLimits } from '../config/index.js';
 import { forwardedForHook } from './forwarded-for.js';
-import type { Core, LogicalRequest } from '../core/index.js';
+import { MAX_WRAP_TTL_SECONDS, type Core, type LogicalRequest } from '../core/index.js';
 import { SealtrailError, invalid } from '../errors/index.js';
 import { newRequestId } from '../lib/ids.js';
 import { setOwn } from '../lib/safe-object.js';
@@ -242,9 +242,14 @@ function toLogicalRequest(req: FastifyRequest, refused?: SealtrailError): Logica
   let wrapTtl = 0;
   const wrapHeader = req.headers['x-vault-wrap-ttl'];
   if (typeof wrapHeader === 'string' && wrapHeader !== '') {
+    // Bounded here, before anything acts on the request: checked when the answer is wrapped, an
+    // out-of-range TTL refused a request whose handler had already written a version, minted a
+    // token or spent a wrapping token. A TTL under a second floored to 0, which asks for no
+    // wrapping: the secret came back in clear to a caller who asked for it wrapped.
     const s = parseDurationSeconds(wrapHeader);
-    if (s === undefined) inputError ??= invalid('X-Vault-Wrap-TTL must be a duration');
-    else wrapTtl = s;
+    if (s === undefined || s < 1 || s > MAX_WRAP_TTL_SECONDS) {
+      inputError ??= invalid(`X-Vault-Wrap-TTL must be a duration from 1s to ${MAX_WRAP_TTL_SECONDS}s`, 'wrapping_ttl_invalid');
+    } else wrapTtl = s;
   }
 
   let data: Record<string, unknown> = {};

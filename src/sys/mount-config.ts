@@ -3,12 +3,14 @@ import type { MountConfig, MountEntry } from '../core/index.js';
 import { invalid } from '../errors/index.js';
 import { parseDurationSeconds } from '../lib/time.js';
 import { isJsonObject } from '../lib/safe-object.js';
+import { commaParts, MAX_LIST_ITEMS } from '../lib/comma-list.js';
 
 /** Lists arrive as JSON arrays or comma-separated strings (the CLI's repeated flags). */
 function stringList(name: string, v: unknown): string[] {
-  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v.map((x) => x.trim()).filter(Boolean);
-  if (typeof v === 'string') return v.split(',').map((x) => x.trim()).filter(Boolean);
-  throw invalid(`${name} must be a list of strings`);
+  const items = typeof v === 'string' ? commaParts(v) : Array.isArray(v) && v.every((x) => typeof x === 'string') ? v as string[] : null;
+  if (items === null) throw invalid(`${name} must be a list of strings`);
+  if (items === undefined || items.length > MAX_LIST_ITEMS) throw invalid(`${name} holds more than ${MAX_LIST_ITEMS} items`);
+  return items.map((x) => x.trim()).filter(Boolean);
 }
 
 function duration(name: string, v: unknown): number {

@@ -103,7 +103,7 @@ test('headers the edge refuses (content type, PATCH without a merge patch, a bad
   const cases: Array<[string, string, Record<string, string>, number, string]> = [
     ['POST', 'secret/data/refusals/xml', { 'content-type': 'text/xml' }, 415, 'unsupported content type "text/xml": send a JSON body (application/json)'],
     ['PATCH', 'secret/data/refusals/patch', { 'content-type': 'application/json' }, 415, 'PATCH requires Content-Type of application/merge-patch+json, got "application/json"'],
-    ['GET', 'secret/data/refusals/wrap', { 'x-vault-wrap-ttl': 'bogus' }, 400, 'X-Vault-Wrap-TTL must be a duration'],
+    ['GET', 'secret/data/refusals/wrap', { 'x-vault-wrap-ttl': 'bogus' }, 400, 'X-Vault-Wrap-TTL must be a duration from 1s to 2678400s'],
   ];
   for (const [method, path, headers, status, error] of cases) {
     const r = await call(server.address, method, path, { token: root, headers, rawBody: method === 'GET' ? undefined : '{"data":{"v":"x"}}' });

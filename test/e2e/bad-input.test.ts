@@ -141,6 +141,16 @@ test('wrong methods and bad mount input are refused with clear errors', async ()
   assert.equal(tune.status, 400);
 });
 
+test('comma-separated lists are bounded: more than 1,000 policies or versions is a 400, and nothing changes', async () => {
+  const listOf = (item: string, n: number) => Array.from({ length: n }, () => item).join(',');
+  const created = await call(base, 'POST', 'auth/token/create', { token, body: { policies: listOf('a', 1001) } });
+  assert.deepEqual([created.status, created.json], [400, { errors: ['"policies" holds more than 1000 items'] }]);
+  assert.equal((await call(base, 'POST', 'auth/token/create', { token, body: { policies: listOf('a', 1000) } })).status, 200);
+  const destroyed = await call(base, 'POST', 'secret/destroy/keep', { token, body: { versions: listOf('1', 1001) } });
+  assert.deepEqual([destroyed.status, destroyed.json], [400, { errors: ['"versions" holds more than 1000 versions'] }]);
+  await unchanged();
+});
+
 test('invalid configuration keys are refused with the key named', async () => {
   await assert.rejects(parseConfig('listener "tcp" {\n  adress = "127.0.0.1:1"\n}\n'), /unknown key "adress" in listener "tcp"/);
   await assert.rejects(parseConfig('storage "etcd" {}\n'), /storage "etcd" is not supported/);

@@ -100,3 +100,20 @@ test('a wrapped KMS call\'s CloudTrail event describes the call: its responseEle
   assert.equal(event.eventName, 'CreateKey');
   assert.equal((event.responseElements as { keyMetadata: { keyId: string } }).keyMetadata.keyId, keyId);
 });
+
+test('a wrapping TTL out of 1s–31d is refused before anything acts: no version written, no wrapping token spent, nothing in clear', async () => {
+  const version = async () => (await call(base, 'GET', 'secret/metadata/intro', { token: root })).json.data.current_version;
+  const before = await version();
+  for (const ttl of ['500ms', '0', '40d', '1e9h']) {
+    const read = await wrapped('GET', 'secret/data/intro', ttl);
+    assert.deepEqual([read.status, read.json], [400, { errors: ['X-Vault-Wrap-TTL must be a duration from 1s to 2678400s'] }], ttl);
+    assert.ok(!read.text.includes(SECRET), `${ttl}: the secret is never answered in clear`);
+    const write = await wrapped('POST', 'secret/data/intro', ttl, { data: { password: SECRET } });
+    assert.equal(write.status, 400, ttl);
+  }
+  assert.equal(await version(), before, 'no version was written');
+  // A wrapping token sent to unwrap with a bad TTL is not spent.
+  const token = (await wrapped('GET', 'secret/data/intro', '5m')).json.wrap_info.token;
+  assert.equal((await call(base, 'POST', 'sys/wrapping/unwrap', { token, headers: { 'x-vault-wrap-ttl': '40d' } })).status, 400);
+  assert.deepEqual((await call(base, 'POST', 'sys/wrapping/unwrap', { token })).json.data.data, { password: SECRET });
+});

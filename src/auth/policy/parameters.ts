@@ -19,6 +19,7 @@
  */
 import type { Operation } from '../../core/index.js';
 import type { PathRule } from './parse.js';
+import { commaParts } from '../../lib/comma-list.js';
 
 export interface ParameterConstraints {
   allowed?: Map<string, unknown[]>;
@@ -93,23 +94,36 @@ function sameValue(a: unknown, b: unknown): boolean {
 const inList = (value: unknown, list: readonly unknown[]) => list.some((el) => sameValue(el, value));
 
 /**
+ * A string of more than MAX_LIST_ITEMS parts is not split to be judged by element (lib/comma-list.ts):
+ * it is allowed only as a whole and denied as if an element were denied.
+ */
+const TOO_MANY = Symbol('too many elements');
+
+/**
  * The elements a value is also judged by (Vault 1.21+): an array's, or a string's comma-separated
  * parts, trimmed (what a comma-string-slice field such as `policies` reads). Judged whole only, a
  * denied name inside `["dev", "admin"]` or `"dev,admin"` would pass.
  */
-function elementsOf(value: unknown): readonly unknown[] | undefined {
+function elementsOf(value: unknown): readonly unknown[] | undefined | typeof TOO_MANY {
   if (Array.isArray(value)) return value;
-  if (typeof value === 'string') return value === '' ? [] : value.split(',').map((part) => part.trim());
-  return undefined;
+  if (typeof value !== 'string') return undefined;
+  if (value === '') return [];
+  return commaParts(value)?.map((part) => part.trim()) ?? TOO_MANY;
 }
 
 /** Allowed: the value as a whole, or every one of its elements. An empty list stands for every value. */
-const valueAllowed = (value: unknown, list: readonly unknown[]) =>
-  list.length === 0 || inList(value, list) || (elementsOf(value)?.every((el) => inList(el, list)) ?? false);
+const valueAllowed = (value: unknown, list: readonly unknown[]) => {
+  if (list.length === 0 || inList(value, list)) return true;
+  const elements = elementsOf(value);
+  return elements !== undefined && elements !== TOO_MANY && elements.every((el) => inList(el, list));
+};
 
 /** Denied: the value as a whole, or any one of its elements. An empty list stands for every value. */
-const valueDenied = (value: unknown, list: readonly unknown[]) =>
-  list.length === 0 || inList(value, list) || (elementsOf(value)?.some((el) => inList(el, list)) ?? false);
+const valueDenied = (value: unknown, list: readonly unknown[]) => {
+  if (list.length === 0 || inList(value, list)) return true;
+  const elements = elementsOf(value);
+  return elements === TOO_MANY || (elements !== undefined && elements.some((el) => inList(el, list)));
+};
 
 /** Whether a request meets the constraints of the rule that granted its capability. */
 export function constraintsAllow(c: ParameterConstraints | undefined, operation: Operation, req: ConstrainedRequest): boolean {
@@ -118,8 +132,10 @@ export function constraintsAllow(c: ParameterConstraints | undefined, operation:
   if (c.maxWrappingTtl !== undefined && (req.wrapTtl === 0 || req.wrapTtl > c.maxWrappingTtl)) return false;
   if (!CHECKED_OPERATIONS.has(operation)) return true;
   const names = Object.keys(req.data);
-  const present = new Set(names.map((n) => n.toLowerCase()));
-  if (c.required?.some((p) => !present.has(p))) return false;
+  // As Vault: the request must carry the lower-cased name itself (`req.Data[strings.ToLower(p)]`).
+  // `TTL` is not `ttl`: the handler reads `ttl`, so a differently cased key met the rule and was
+  // then ignored.
+  if (c.required?.some((p) => !Object.hasOwn(req.data, p))) return false;
   if (names.length === 0) return true;
   if (c.denied) {
     if (c.denied.has('*')) return false;

@@ -6,6 +6,7 @@ import { invalid } from '../../errors/index.js';
 import { parseDurationSeconds } from '../../lib/time.js';
 import { JsonNumber, exactSafeInteger } from '../../lib/json-number.js';
 import { isJsonObject, setOwn } from '../../lib/safe-object.js';
+import { commaParts, MAX_LIST_ITEMS } from '../../lib/comma-list.js';
 
 type Data = Readonly<Record<string, unknown>>;
 
@@ -48,9 +49,15 @@ export function durationField(data: Data, key: string): number {
 export function stringListField(data: Data, key: string): string[] {
   const v = data[key];
   if (v === undefined || v === null || v === '') return [];
-  if (typeof v === 'string') return v.split(',').map((s) => s.trim()).filter((s) => s !== '');
-  if (Array.isArray(v) && v.every((s) => typeof s === 'string')) return v as string[];
-  throw invalid(`"${key}" must be a list of strings`, 'invalid_field');
+  const tooMany = () => invalid(`"${key}" holds more than ${MAX_LIST_ITEMS} items`, 'invalid_field');
+  if (typeof v === 'string') {
+    const parts = commaParts(v);
+    if (!parts) throw tooMany();
+    return parts.map((s) => s.trim()).filter((s) => s !== '');
+  }
+  if (!Array.isArray(v) || !v.every((s) => typeof s === 'string')) throw invalid(`"${key}" must be a list of strings`, 'invalid_field');
+  if (v.length > MAX_LIST_ITEMS) throw tooMany();
+  return v as string[];
 }
 
 export function stringMapField(data: Data, key: string): Record<string, string> {

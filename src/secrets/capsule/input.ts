@@ -2,6 +2,7 @@
 import { invalid, type ErrorCode } from '../../errors/index.js';
 import { JsonNumber } from '../../lib/json-number.js';
 import { isJsonObject, setOwn } from '../../lib/safe-object.js';
+import { commaParts, MAX_LIST_ITEMS } from '../../lib/comma-list.js';
 
 export const isObject = isJsonObject;
 
@@ -30,9 +31,10 @@ export function contextName(raw: string | undefined, kind: string): string {
 export function stringList(data: Record<string, unknown>, field: string): string[] | undefined {
   const v = data[field];
   if (v === undefined || v === null) return undefined;
-  if (typeof v === 'string') return v.split(',').map((s) => s.trim()).filter((s) => s !== '');
-  if (Array.isArray(v) && v.every((s) => typeof s === 'string')) return v as string[];
-  throw invalid(`invalid "${field}": expected a list of strings`, 'capsule_invalid_request');
+  const items = typeof v === 'string' ? commaParts(v) : Array.isArray(v) && v.every((s) => typeof s === 'string') ? v as string[] : null;
+  if (items === null) throw invalid(`invalid "${field}": expected a list of strings`, 'capsule_invalid_request');
+  if (items === undefined || items.length > MAX_LIST_ITEMS) throw invalid(`invalid "${field}": more than ${MAX_LIST_ITEMS} items`, 'capsule_invalid_request');
+  return typeof v === 'string' ? items.map((s) => s.trim()).filter((s) => s !== '') : items;
 }
 
 /*

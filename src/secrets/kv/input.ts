@@ -9,6 +9,7 @@ import { invalid } from '../../errors/index.js';
 import { JsonNumber, exactSafeInteger } from '../../lib/json-number.js';
 import { isJsonObject } from '../../lib/safe-object.js';
 import { parseDurationSeconds } from '../../lib/time.js';
+import { commaParts, MAX_LIST_ITEMS } from '../../lib/comma-list.js';
 
 /** A secret's path: non-empty, relative, no empty, `.` or `..` segments, no trailing slash. */
 export function secretPath(raw: string | undefined): string {
@@ -93,7 +94,9 @@ export function durationField(data: Record<string, unknown>, name: string, signe
 export function versionsField(data: Record<string, unknown>): number[] {
   const value = provided(data, 'versions');
   if (value === undefined) return [];
-  const items = Array.isArray(value) ? value : typeof value === 'string' ? value.split(',').filter((s) => s.trim() !== '') : [value];
+  const listed = Array.isArray(value) ? value : typeof value === 'string' ? commaParts(value) : [value];
+  if (listed === undefined || listed.length > MAX_LIST_ITEMS) throw invalid(`"versions" holds more than ${MAX_LIST_ITEMS} versions`, 'kv_invalid_field');
+  const items = typeof value === 'string' ? (listed as string[]).filter((s) => s.trim() !== '') : listed;
   return items.map((item) => {
     const n = toInt(typeof item === 'string' ? item.trim() : item instanceof JsonNumber ? exactSafeInteger(item) : item);
     if (n === undefined) throw invalid('error converting input for field "versions": expected a list of integers', 'kv_invalid_field');

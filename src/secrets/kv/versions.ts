@@ -4,6 +4,7 @@
  * records and leaves its inputs untouched; the handlers decide what to write.
  */
 import { invalid } from '../../errors/index.js';
+import { MAX_DURATION_SECONDS } from '../../lib/time.js';
 import {
   DEFAULT_MAX_VERSIONS,
   DELETE_VERSION_AFTER_DISABLED,
@@ -29,7 +30,9 @@ export function scheduledDeletionNs(fromNs: bigint, meta: KeyMetadata, config: K
   if (config.deleteVersionAfter === DELETE_VERSION_AFTER_DISABLED) return undefined;
   const candidates = [config.deleteVersionAfter, meta.deleteVersionAfter].filter((s) => s > 0);
   if (candidates.length === 0) return undefined;
-  return (fromNs + BigInt(Math.min(...candidates)) * 1_000_000_000n).toString();
+  // Bounded as a duration is parsed (a value stored before that bound was checked included), so
+  // the time stays one a date can show.
+  return (fromNs + BigInt(Math.min(...candidates, MAX_DURATION_SECONDS)) * 1_000_000_000n).toString();
 }
 
 /**

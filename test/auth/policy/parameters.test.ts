@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { MAX_LIST_ITEMS } from '../../../src/lib/comma-list.js';
 import type { Operation } from '../../../src/core/index.js';
 import { compileAcl } from '../../../src/auth/policy/acl.js';
 import { parsePolicy } from '../../../src/auth/policy/parse.js';
@@ -66,6 +67,9 @@ path "secret/data/wrapped" {
   assert.equal(allowed(a, 'auth/token/create', 'update', { policies: ['x'] }), true);
   assert.equal(allowed(a, 'auth/token/create', 'update', { ttl: '1h' }), false);
   assert.equal(allowed(a, 'auth/token/create', 'update', {}), false);
+  // The lower-cased name itself, as Vault looks it up: the handler reads `policies`, not `POLICIES`.
+  assert.equal(allowed(a, 'auth/token/create', 'update', { POLICIES: ['x'] }), false);
+  assert.equal(allowed(a, 'auth/token/create', 'update', { Policies: ['x'] }), false);
   // A wrapping bound needs a wrapped response within it (which this server never gives).
   assert.equal(allowed(a, 'secret/data/wrapped', 'read', {}), false);
   assert.equal(allowed(a, 'secret/data/wrapped', 'read', {}, 30), false);
@@ -113,4 +117,11 @@ path "identity/group" {
   for (const policies of [['dev', 'admin'], 'dev,admin', ['admin'], 'admin']) {
     assert.equal(allowed(a, 'identity/group', 'update', { policies }), false, JSON.stringify(policies));
   }
+  // A string of more parts than any list holds is not split (millions of parts, ~1 GB): it is
+  // allowed only as a whole and denied as if a part were denied.
+  const many = (n: number) => Array.from({ length: n }, () => 'dev').join(',');
+  assert.equal(allowed(a, 'identity/group', 'update', { policies: many(MAX_LIST_ITEMS) }), true);
+  assert.equal(allowed(a, 'identity/group', 'update', { policies: many(MAX_LIST_ITEMS + 1) }), false);
+  assert.equal(allowed(a, 'auth/token/create', 'update', { policies: many(MAX_LIST_ITEMS) }), true);
+  assert.equal(allowed(a, 'auth/token/create', 'update', { policies: many(MAX_LIST_ITEMS + 1) }), false);
 });

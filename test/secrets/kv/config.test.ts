@@ -66,3 +66,18 @@ test('config rejects bad input and keeps the old settings', async () => {
   assert.equal((await h.call('read', 'config'))?.data?.max_versions, 3);
   await rejects(h.call('delete', 'config'), 'unsupported', 'unsupported operation');
 });
+
+test('a delete_version_after longer than a Go duration holds is refused; the longest one works, and reads stay answerable', async () => {
+  const h = await harness();
+  for (const path of ['config', 'metadata/far']) {
+    for (const value of ['100000000000000s', '9223372037', '1e400', 9_223_372_037]) {
+      await rejects(h.call('update', path, { delete_version_after: value }), 'invalid', 'error converting input for field "delete_version_after": expected a duration');
+    }
+  }
+  // 2562047h47m16s: Go's longest duration, in whole seconds.
+  await h.call('update', 'metadata/far', { delete_version_after: '2562047h47m16s' });
+  const written = await h.write('far', { v: 1 });
+  assert.match(String(written?.data?.deletion_time), /^2317-/);
+  assert.equal((await h.call('read', 'data/far'))?.data?.metadata && true, true);
+  assert.equal((await h.call('read', 'metadata/far'))?.data?.delete_version_after, '2562047h47m16s');
+});
