@@ -151,7 +151,6 @@ export const ERROR_CODES = {
   malformed_json: { kind: 'invalid', status: 400 },
   missing_accessor: { kind: 'invalid', status: 400 },
   missing_path: { kind: 'invalid', status: 400 },
-  capabilities_too_many_paths: { kind: 'invalid', status: 400 },
   quota_conflict: { kind: 'invalid', status: 400 },
   quota_invalid: { kind: 'invalid', status: 400 },
   quota_limit_reached: { kind: 'invalid', status: 400 },
