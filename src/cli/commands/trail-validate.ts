@@ -114,7 +114,7 @@ export function registerValidateLogs(trail: Command, ctx: CliContext): void {
     .option('--ledger-key <vkey>', "the journal ledger's verifier key (or a file holding it): check the checkpoint each digest names")
     .action(async (flags: ValidateFlags) => {
       // Loaded on demand: the trail module is server code, which other commands should not load.
-      const { assertTrailDirectory, createS3Client, keysFromPath, keysFromPublicKeyList, validateTrailBucket, validateTrailDirectory } = await import('../../trail/index.js');
+      const { assertTrailDirectory, createS3Client, keysFromPath, keysFromPublicKeyList, MAX_OBJECT_BYTES, validateTrailBucket, validateTrailDirectory } = await import('../../trail/index.js');
       if (flags.accountId !== undefined && !/^\d{12}$/.test(flags.accountId)) throw usageError('--account-id must be a 12-digit AWS account id');
       const startMs = parseTimeFlag(flags.startTime, '--start-time');
       const endMs = flags.endTime ? parseTimeFlag(flags.endTime, '--end-time') : systemClock.now();
@@ -164,7 +164,12 @@ export function registerValidateLogs(trail: Command, ctx: CliContext): void {
         const credentials = env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
           ? { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}) }
           : undefined;
-        const client = createS3Client({ region: s3.region, forcePathStyle: s3.forcePathStyle, ...(endpoint ? { endpoint } : {}), ...(credentials ? { credentials } : {}) });
+        // Log files are read to MAX_OBJECT_BYTES (s3-objects.ts names a larger one); a listing, an
+        // error or anything else the endpoint answers is bounded by the same figure.
+        const client = createS3Client({
+          region: s3.region, forcePathStyle: s3.forcePathStyle, maxResponseBytes: MAX_OBJECT_BYTES + 1024 * 1024,
+          ...(endpoint ? { endpoint } : {}), ...(credentials ? { credentials } : {}),
+        });
         try {
           const accountId = flags.accountId ?? accountOf(knownTrails);
           result = await validateTrailBucket({ ...common, client, bucket: s3.bucket, prefix: s3.prefix, ...(accountId ? { accountId } : {}) });

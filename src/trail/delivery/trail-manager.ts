@@ -49,6 +49,9 @@ export interface TrailManager {
   stop(): Promise<void>;
 }
 
+/** How long stopping waits for a delivery under way. */
+export const STOP_WAIT_MS = 10_000;
+
 export interface TrailManagerDeps {
   trails: TrailConfig[];
   accountId: string;
@@ -93,7 +96,14 @@ export function createTrailManager(deps: TrailManagerDeps): TrailManager {
   });
   const every = (ms: number, task: () => Promise<unknown>) => {
     // The writer counts and reports failures (once per episode): a failed tick waits for the next.
-    const t = setInterval(() => void task().catch(() => undefined), ms);
+    // A tick that finds the last one still running is skipped: queued behind a slow store, ticks
+    // would pile up for as long as it stays slow.
+    let running = false;
+    const t = setInterval(() => {
+      if (running) return;
+      running = true;
+      void task().catch(() => undefined).finally(() => { running = false; });
+    }, ms);
     t.unref();
     timers.push(t);
   };
@@ -133,7 +143,14 @@ export function createTrailManager(deps: TrailManagerDeps): TrailManager {
     async stop() {
       logging = false;
       for (const t of timers.splice(0)) clearInterval(t);
-      await Promise.all([...writers.values()].map((w) => w.idle()));
+      // A delivery under way is waited for, at most STOP_WAIT_MS: then its store's connections
+      // are closed. What it had not delivered is still pending, and the next start delivers it.
+      let waited: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        Promise.all([...writers.values()].map((w) => w.idle())),
+        new Promise((resolve) => { waited = setTimeout(resolve, STOP_WAIT_MS); }),
+      ]);
+      clearTimeout(waited);
       for (const d of destinations) d.close();
     },
   };
