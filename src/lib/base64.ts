@@ -22,7 +22,7 @@ export function decodeStrictBase64(s: string): Buffer | undefined {
  * Strict base64 as pasted: possibly wrapped or indented, ASCII whitespace (space, tab, CR, LF, VT,
  * FF) anywhere is dropped. Whitespace never decodes strictly (it leaves fewer bytes than the length
  * promises), so unwrapped text is decoded without a copy; wrapped text is copied once, byte by
- * byte — a global regex replace took ~200 ms on a megabyte of " A" pairs.
+ * byte (a global regex replace takes ~200 ms on a megabyte of " A" pairs).
  */
 export function decodeWrappedBase64(s: string): Buffer | undefined {
   const direct = decodeStrictBase64(s);

@@ -78,8 +78,8 @@ export function parseDurationMs(given: unknown): number | undefined {
 
 /**
  * The longest duration Go's time.Duration holds (2562047h47m16.854775807s), whole seconds: what
- * Vault parses a duration into, and refuses beyond. Longer ones overflowed the times computed from
- * them here (a `delete_version_after` of 10^14 s made every later read of the key a 500).
+ * Vault parses a duration into, and refuses beyond. Longer ones would overflow the times computed
+ * from them (a `delete_version_after` of 10^14 s would make every later read of the key a 500).
  */
 export const MAX_DURATION_SECONDS = 9_223_372_036;
 

@@ -242,10 +242,10 @@ function toLogicalRequest(req: FastifyRequest, refused?: SealtrailError): Logica
   let wrapTtl = 0;
   const wrapHeader = req.headers['x-vault-wrap-ttl'];
   if (typeof wrapHeader === 'string' && wrapHeader !== '') {
-    // Bounded here, before anything acts on the request: checked when the answer is wrapped, an
-    // out-of-range TTL refused a request whose handler had already written a version, minted a
-    // token or spent a wrapping token. A TTL under a second floored to 0, which asks for no
-    // wrapping: the secret came back in clear to a caller who asked for it wrapped.
+    // Bounded here, before anything acts on the request: checked only when the answer is wrapped,
+    // an out-of-range TTL would refuse a request whose handler had already written a version,
+    // minted a token or spent a wrapping token. A TTL under a second would floor to 0, which asks
+    // for no wrapping, and answer in clear a caller who asked for the answer wrapped.
     const s = parseDurationSeconds(wrapHeader);
     if (s === undefined || s < 1 || s > MAX_WRAP_TTL_SECONDS) {
       inputError ??= invalid(`X-Vault-Wrap-TTL must be a duration from 1s to ${MAX_WRAP_TTL_SECONDS}s`, 'wrapping_ttl_invalid');

@@ -42,7 +42,7 @@ function policyText(req: PathRequest, keys: readonly string[]): string {
 /**
  * The paths one capabilities request asks about: at most a list field's 1,000 (MAX_LIST_ITEMS).
  * Each costs a walk of the token's ACL and a key in the answer's audit entries; a UI asks about a
- * handful, and 100,000 held the event loop for seconds.
+ * handful, and 100,000 would hold the event loop for seconds.
  */
 function requestedPaths(req: PathRequest): string[] {
   const paths = stringListField(req.data, 'paths');

@@ -28,7 +28,8 @@ export type RoleMatch = { ok: true; grant: RoleGrant } | { ok: false; reason: 'n
 
 function admitsMeasurements(role: ApmRole, claims: AttestationClaims): boolean {
   if (role.platform !== claims.platform) return false;
-  // A tdx role stored before mr_td was required pins only what the host chooses (roles.ts).
+  // A tdx role without mr_td pins only what the host chooses: roles.ts refuses to write one, and
+  // one found in storage admits nothing.
   if (role.platform === 'tdx' && role.enclaveId === undefined) return false;
   if (role.signerId !== undefined && role.signerId !== claims.signerId) return false;
   if (role.enclaveId !== undefined && role.enclaveId !== claims.enclaveId) return false;

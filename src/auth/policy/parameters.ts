@@ -133,8 +133,8 @@ export function constraintsAllow(c: ParameterConstraints | undefined, operation:
   if (!CHECKED_OPERATIONS.has(operation)) return true;
   const names = Object.keys(req.data);
   // As Vault: the request must carry the lower-cased name itself (`req.Data[strings.ToLower(p)]`).
-  // `TTL` is not `ttl`: the handler reads `ttl`, so a differently cased key met the rule and was
-  // then ignored.
+  // `TTL` is not `ttl`: the handler reads `ttl`, so a differently cased key would meet the rule
+  // and then be ignored.
   if (c.required?.some((p) => !Object.hasOwn(req.data, p))) return false;
   if (names.length === 0) return true;
   if (c.denied) {

@@ -17,16 +17,16 @@ import { DEFAULT_PUT_RETRY, withRetries, type RetryLimits } from './retry.js';
 /**
  * Time to open a connection, and for a whole request, before the attempt counts as failed. The
  * SDK's `requestTimeout` alone only logs a warning: an endpoint that took a PUT and never
- * answered held the trail's delivery (and the server's stop) forever. Each attempt is aborted at
- * its deadline, and a socket idle that long is closed.
+ * answered would hold the trail's delivery (and the server's stop) forever. Each attempt is
+ * aborted at its deadline, and a socket idle that long is closed.
  */
 export const S3_CONNECT_TIMEOUT_MS = 5_000;
 export const S3_REQUEST_TIMEOUT_MS = 30_000;
 
 /**
  * What a delivery reads of an answer: a PutObject's is empty, an error's a small XML document. The
- * SDK gathers a whole answer in memory, so an endpoint with an endless body grew the server by
- * ~100 MB/s until it died.
+ * SDK gathers a whole answer in memory, so an endpoint with an endless body would grow the server
+ * by ~100 MB/s until it died.
  */
 export const S3_DELIVERY_RESPONSE_BYTES = 1024 * 1024;
 

@@ -129,7 +129,7 @@ const isLabelChar = (c: number) => isLetter(c) || (c >= 0x30 && c <= 0x39) || c 
  * Where the domain read from `begin` ends, or -1: what `[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}`
  * matches there, within 253 characters. Dot-separated non-empty labels, the last dot followed by
  * two letters or more; the match ends at the latest such dot's letters. As a regex, 4 MB of `a.`
- * after an `@` overflowed the backtracking stack (a 500).
+ * after an `@` would overflow the backtracking stack (a 500).
  */
 function emailDomainEnd(text: string, begin: number): number {
   const limit = Math.min(text.length, begin + MAX_DOMAIN_CHARS);
