@@ -38,9 +38,10 @@ test('postgresql: connections cut under load fail the writes in flight, never th
       ];
     }).flat();
     for (let round = 0; round < 3; round++) {
+      // Cut while a commit is on the wire (held by the proxy): its client is checked out of its pool.
+      const committing = proxy.holdAt('COMMIT');
       const inFlight = wave(200);
-      // Cut while commits are on the wire: their clients are checked out of the pools.
-      await new Promise((resolve) => setTimeout(resolve, 5));
+      await committing;
       proxy.cut();
       const settled = await Promise.allSettled(inFlight);
       proxy.heal();
