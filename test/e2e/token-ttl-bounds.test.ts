@@ -5,7 +5,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { createDevEnclave, loadDevCaFromDir } from '../../src/attestation/index.js';
@@ -14,15 +14,19 @@ import { call, startDevServer, type TestServer } from '../helpers/server.js';
 
 const clock = manualClock(Date.parse('2026-01-01T00:00:00Z'));
 let server: TestServer;
+let configDir: string;
 
 before(async () => {
-  const configDir = mkdtempSync(join(tmpdir(), 'sealtrail-ttl-'));
+  configDir = mkdtempSync(join(tmpdir(), 'sealtrail-ttl-'));
   const configPath = join(configDir, 'ttl.hcl');
   writeFileSync(configPath, 'default_lease_ttl = "2h"\nmax_lease_ttl = "4h"\n');
   server = await startDevServer({ clock, configPath });
   await call(server.address, 'PUT', 'sys/policies/acl/reader', { token: server.rootToken, body: { policy: 'path "secret/data/*" { capabilities = ["read"] }' } });
 });
-after(async () => server?.stop());
+after(async () => {
+  await server?.stop();
+  if (configDir) rmSync(configDir, { recursive: true, force: true });
+});
 
 const create = (body: Record<string, unknown>) => call(server.address, 'POST', 'auth/token/create', { token: server.rootToken, body: { policies: ['reader'], ...body } });
 
