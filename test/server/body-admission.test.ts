@@ -67,6 +67,21 @@ function auditEntries(): any[] {
 
 const secretBody = (bytes: number) => JSON.stringify({ data: { v: 'x'.repeat(bytes) } });
 
+
+/** A dev server whose listener carries `limits` (HCL lines), with its data in a directory of its own. */
+async function withListenerLimits(limits: string, use: (server: TestServer) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'sealtrail-limits-'));
+  const configPath = join(dir, 'limits.hcl');
+  writeFileSync(configPath, `listener "tcp" {\n  address = "127.0.0.1:0"\n  tls_disable = true\n${limits}}\n`);
+  const server = await startDevServer({ configPath, devDataDir: dir });
+  try {
+    await use(server);
+  } finally {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 test('without a valid token, a body over 64 KiB is refused with 413 at once, audited without its data', async () => {
   const marker = `bulky-${Date.now()}`;
   for (const token of [undefined, 'not-a-token']) {
@@ -140,11 +155,7 @@ test('a body refused at an absolute-form target (http://host/v1/...) is audited 
 });
 
 test('a permitted token is held to max_request_size as audited too: a body of < keys cannot write six times the limit into every entry', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'sealtrail-audited-size-'));
-  const configPath = join(dir, 'limits.hcl');
-  writeFileSync(configPath, 'listener "tcp" {\n  address = "127.0.0.1:0"\n  tls_disable = true\n  max_request_size = 1048576\n}\n');
-  const small = await startDevServer({ configPath, devDataDir: dir });
-  try {
+  await withListenerLimits('  max_request_size = 1048576\n', async (small) => {
     const send = (c: string, n: number) => fetch(`${small.address}/v1/secret/data/big`, {
       method: 'POST', headers: { 'x-vault-token': small.rootToken, 'content-type': 'application/json' }, body: JSON.stringify({ data: { [c.repeat(n)]: 'x' } }),
     });
@@ -153,10 +164,7 @@ test('a permitted token is held to max_request_size as audited too: a body of < 
     assert.deepEqual([refused.status, await refused.json()], [413, { errors: ['request body too large: 1048576 bytes as audited, where each <, > and & counts as six'] }]);
     assert.equal((await send('a', 200_000)).status, 200);
     assert.equal((await send('<', 150_000)).status, 200, '900,000 bytes as audited fit');
-  } finally {
-    await small.stop();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 /** A token whose only policy is `policy` (HCL), made with the root token. */
@@ -245,11 +253,7 @@ test('without a valid token, more than 1000 query parameters are refused with 41
 });
 
 test('query parameters count against the configured JSON values limits, with a token and without', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'sealtrail-query-'));
-  const configPath = join(dir, 'limits.hcl');
-  writeFileSync(configPath, 'listener "tcp" {\n  address = "127.0.0.1:0"\n  tls_disable = true\n  max_request_json_entries = 50\n  max_request_json_entries_unauthenticated = 10\n}\n');
-  const small = await startDevServer({ configPath, devDataDir: dir });
-  try {
+  await withListenerLimits('  max_request_json_entries = 50\n  max_request_json_entries_unauthenticated = 10\n', async (small) => {
     const get = async (n: number, token?: string) => {
       const r = await fetch(`${small.address}/v1/secret/data/q?${params(n)}`, { headers: token ? { 'x-vault-token': token } : {} });
       return { status: r.status, json: await r.json() as unknown };
@@ -262,10 +266,7 @@ test('query parameters count against the configured JSON values limits, with a t
     // A repeated name counts each time it is given.
     const repeated = await fetch(`${small.address}/v1/secret/data/q?${'a=1&'.repeat(11)}`);
     assert.equal(repeated.status, 413);
-  } finally {
-    await small.stop();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('a LIST request line and headers are bounded as any other request\'s (16 KiB: 431), so a LIST cannot carry a larger query', async () => {
