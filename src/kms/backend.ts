@@ -128,6 +128,7 @@ export function createKmsEngine(ctx: Pick<BackendContext, 'storage' | 'clock'>, 
     location,
     clock: ctx.clock,
     recipient: { trustedRoots: deps.trustedRoots, clock: ctx.clock, cache: deps.certificateCache ?? createCertificateCache() },
+    users,
   };
 
   async function identify(token: TokenEntry): Promise<TrailUserIdentity> {
@@ -151,7 +152,7 @@ export function createKmsEngine(ctx: Pick<BackendContext, 'storage' | 'clock'>, 
     },
     {
       pattern: 'users/(?<name>[^/]+)',
-      existenceCheck: async (req) => (await users.get(req.params.name)) !== undefined,
+      existenceCheck: async (req) => (await users.find(req.params.name)) !== undefined,
       handlers: {
         update: async (req) => {
           const { user, created } = await users.upsert(req.params.name, policiesOf(req.data));
@@ -159,7 +160,7 @@ export function createKmsEngine(ctx: Pick<BackendContext, 'storage' | 'clock'>, 
           return created ? withSecret(user) : { data: userView(user, deps.accountId) };
         },
         read: async (req) => {
-          const user = await users.get(req.params.name);
+          const user = await users.find(req.params.name);
           return user ? { data: userView(user, deps.accountId) } : undefined;
         },
         delete: async (req) => {
@@ -176,9 +177,10 @@ export function createKmsEngine(ctx: Pick<BackendContext, 'storage' | 'clock'>, 
           if (!spec) throw kmsError('UnknownOperationException', `Unknown operation ${req.params.op}`);
           const user = req.token && (await users.userOfToken(req.token));
           const principalArn = principalOf(user, req.token, deps.accountId);
+          const principalId = uniqueIdOf(user, req.token, deps.accountId);
           const call = {
-            body: operationInput(req.data, spec.members), principalArn, notes: { resources: [] },
-            requestConditions: requestConditions(req.logical, { principalArn, userId: uniqueIdOf(user, req.token, deps.accountId), userName: user?.name }, location),
+            body: operationInput(req.data, spec.members), principalArn, principalId, notes: { resources: [] },
+            requestConditions: requestConditions(req.logical, { principalArn, userId: principalId, userName: user?.name }, location),
             requestAliases: new Map(),
           };
           // The notes travel with the result or the error to the call's CloudTrail event (recordOutcome).

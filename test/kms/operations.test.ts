@@ -13,14 +13,22 @@ const DAY = 86_400_000;
 
 function setup() {
   const clock = manualClock(Date.UTC(2025, 0, 1));
+  // The account's users: name → principal id (deleting or re-creating one changes the map).
+  const users = new Map([['alice', 'AIDAALICE1'], ['bob', 'AIDABOB1']]);
   const svc: KmsServices = {
     keys: createKeyStore(createMemoryStorage()), location: { accountId: ACCOUNT, region: 'us-east-1' }, clock,
     recipient: { trustedRoots: () => [], clock },
+    users: {
+      find: async (name) => {
+        const found = [...users].find(([n]) => n.toLowerCase() === name.toLowerCase());
+        return found && { name: found[0], principalId: found[1] };
+      },
+    },
   };
   const callAs = (principalArn: string, op: string, body: Record<string, unknown> = {}) =>
-    KMS_OPERATIONS[op].handler({ body, principalArn, notes: { resources: [] }, requestConditions: {}, requestAliases: new Map() }, svc) as Promise<Record<string, any>>;
+    KMS_OPERATIONS[op].handler({ body, principalArn, principalId: users.get(principalArn.slice(principalArn.indexOf(':user/') + 6)) ?? 'none', notes: { resources: [] }, requestConditions: {}, requestAliases: new Map() }, svc) as Promise<Record<string, any>>;
   const call = (op: string, body: Record<string, unknown> = {}) => callAs(ALICE, op, body);
-  return { svc, clock, call, callAs };
+  return { svc, clock, call, callAs, users };
 }
 
 async function rejects(p: Promise<unknown>, code: string, message?: string) {
@@ -166,4 +174,23 @@ test('a context that repeats a key in another case neither escapes a Deny nor me
   }
   const both = { team: 'blue', TEAM: 'blue' };
   assert.equal(Buffer.from((await callAs(BOB, 'Decrypt', { CiphertextBlob: await forBob(both), EncryptionContext: both })).Plaintext, 'base64').toString(), 'x');
+});
+
+test('a key stored without principal bindings is bound to the users its policy names at its first use', async () => {
+  const { call, callAs, svc, users } = setup();
+  const Policy = JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: { AWS: [ALICE, BOB, `arn:aws:iam::${ACCOUNT}:user/gone`] }, Action: 'kms:*', Resource: '*' }] });
+  users.set('gone', 'AIDAGONE1');
+  const keyId = (await call('CreateKey', { Policy })).KeyMetadata.KeyId;
+  users.delete('gone');
+  // As a key written before bindings were kept: the policy text only.
+  await svc.keys.update(keyId, ({ principalIds: _bound, ...rest }) => rest);
+  assert.equal((await svc.keys.get(keyId))!.principalIds, undefined);
+  await callAs(BOB, 'DescribeKey', { KeyId: keyId });
+  assert.deepEqual((await svc.keys.get(keyId))!.principalIds, { [ALICE]: 'AIDAALICE1', [BOB]: 'AIDABOB1', [`arn:aws:iam::${ACCOUNT}:user/gone`]: '' });
+  // A later user named `gone` is no one the policy granted; nor is a new bob.
+  users.set('gone', 'AIDAGONE2');
+  await rejects(callAs(`arn:aws:iam::${ACCOUNT}:user/gone`, 'DescribeKey', { KeyId: keyId }), 'AccessDeniedException');
+  users.set('bob', 'AIDABOB2');
+  await rejects(callAs(BOB, 'DescribeKey', { KeyId: keyId }), 'AccessDeniedException');
+  assert.deepEqual(JSON.parse((await call('GetKeyPolicy', { KeyId: keyId })).Policy).Statement[0].Principal.AWS, [ALICE, 'AIDABOB1', `arn:aws:iam::${ACCOUNT}:user/gone`]);
 });

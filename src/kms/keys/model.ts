@@ -27,6 +27,12 @@ export interface KmsKeyRecord {
   pendingWindowInDays?: number;
   /** The key policy document (JSON text, as given). */
   policy: string;
+  /**
+   * The principal id of each user ARN the policy names, bound when the policy was written
+   * (operations/policy-principals.ts); `''` for one that named no user. Absent on a key stored
+   * before bindings existed, until its first use binds it.
+   */
+  principalIds?: Record<string, string>;
   tags: Tag[];
   rotation: { enabled: boolean; periodDays: number; lastRotatedAt?: number };
   materials: KeyMaterial[];

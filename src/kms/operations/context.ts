@@ -7,11 +7,18 @@ import type { RecipientDeps } from '../recipient/attestation.js';
 import type { AwsBody } from './input.js';
 import type { ConditionValue } from '../policy/index.js';
 
+/** The account's users, as a key policy's principals name them. */
+export interface PrincipalDirectory {
+  /** The user of this name whatever its case. */
+  find(name: string): Promise<{ name: string; principalId: string } | undefined>;
+}
+
 export interface KmsServices {
   keys: KeyStore;
   location: KmsLocation;
   clock: Clock;
   recipient: RecipientDeps;
+  users: PrincipalDirectory;
 }
 
 export interface KmsCall {
@@ -19,6 +26,8 @@ export interface KmsCall {
   body: AwsBody;
   /** The caller's IAM-style ARN (the key policy's principal). */
   principalArn: string;
+  /** The caller's unique id: a user's principal id (`AIDA…`), the account for root, else its token's. */
+  principalId: string;
   /**
    * The global condition keys IAM gives every request, as far as they exist here (lower-cased):
    * aws:SourceIp, aws:SecureTransport, aws:PrincipalAccount, aws:PrincipalType, aws:username.

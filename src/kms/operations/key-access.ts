@@ -10,6 +10,7 @@ import type { KmsKeyRecord, Tag } from '../keys/model.js';
 import { createPolicyCache } from '../policy/cache.js';
 import { evaluateKeyPolicy, pairConditions, type ConditionValue, type KeyPolicy, type PolicyDecision } from '../policy/index.js';
 import type { KmsCall, KmsServices } from './context.js';
+import { withBoundPrincipals } from './policy-principals.js';
 
 const DAY_MS = 86_400_000;
 
@@ -81,7 +82,7 @@ export async function findKey(svc: KmsServices, call: KmsCall, ref: string, opts
   const key = await liveKey(svc, keyId);
   if (!key) throw kmsError('NotFoundException', `Key '${keyArn(loc, keyId)}' does not exist`);
   call.notes.resources.push(keyArn(loc, key.keyId));
-  return key;
+  return key.principalIds === undefined ? withBoundPrincipals(svc, key, policyOf(key.policy)) : key;
 }
 
 /** Parsed policies by text: the same text parses to the same policy (policy/cache.ts). */
@@ -108,7 +109,7 @@ function keyConditions(svc: KmsServices, key: Pick<KmsKeyRecord, 'keySpec' | 'ke
   };
 }
 
-export type PolicyKey = Pick<KmsKeyRecord, 'keyId' | 'keySpec' | 'keyUsage' | 'tags'>;
+export type PolicyKey = Pick<KmsKeyRecord, 'keyId' | 'keySpec' | 'keyUsage' | 'tags' | 'principalIds'>;
 
 /**
  * The key policy's decision on `action` by the caller, with every condition key the call presents:
@@ -118,6 +119,8 @@ export type PolicyKey = Pick<KmsKeyRecord, 'keyId' | 'keySpec' | 'keyUsage' | 't
 export function decideKeyPolicy(svc: KmsServices, call: KmsCall, policy: KeyPolicy, key: PolicyKey, action: string, context: Record<string, ConditionValue> = {}): PolicyDecision {
   return evaluateKeyPolicy(policy, {
     principalArn: call.principalArn,
+    principalId: call.principalId,
+    principalIds: key.principalIds,
     accountId: svc.location.accountId,
     action,
     resourceArn: keyArn(svc.location, key.keyId),

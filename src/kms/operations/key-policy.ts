@@ -6,6 +6,7 @@ import { optBool, optString, reqString } from './input.js';
 import { authorize, findKey, requireNotPendingDeletion } from './key-access.js';
 import { readPage } from './paging.js';
 import { checkLockout } from './policy-lockout.js';
+import { bindPrincipals, presentedPolicy } from './policy-principals.js';
 
 function policyName(call: KmsCall): string {
   const name = optString(call.body, 'PolicyName') ?? 'default';
@@ -17,7 +18,7 @@ export const getKeyPolicy: OperationHandler = async (call, svc) => {
   const key = await findKey(svc, call, reqString(call.body, 'KeyId'), { aliases: false });
   const name = policyName(call);
   authorize(svc, call, key, 'kms:GetKeyPolicy');
-  return { Policy: key.policy, PolicyName: name };
+  return { Policy: await presentedPolicy(svc, key), PolicyName: name };
 };
 
 export const putKeyPolicy: OperationHandler = async (call, svc) => {
@@ -30,8 +31,9 @@ export const putKeyPolicy: OperationHandler = async (call, svc) => {
   authorize(svc, call, key, 'kms:PutKeyPolicy', { 'kms:bypasspolicylockoutsafetycheck': String(bypass) });
   requireNotPendingDeletion(svc, key);
   const parsed = parseKeyPolicy(text);
-  if (!bypass) checkLockout(parsed, call, svc, key);
-  await svc.keys.update(key.keyId, (cur) => ({ ...cur, policy: text }));
+  const principalIds = await bindPrincipals(parsed, svc);
+  if (!bypass) checkLockout(parsed, call, svc, { ...key, principalIds });
+  await svc.keys.update(key.keyId, (cur) => ({ ...cur, policy: text, principalIds }));
   return {};
 };
 

@@ -11,6 +11,7 @@ import { optBool, optInt, optString, reqString } from './input.js';
 import { authorize, findKey, requireNotPendingDeletion } from './key-access.js';
 import { mergeTags, readTags } from './tags.js';
 import { checkLockout } from './policy-lockout.js';
+import { bindPrincipals } from './policy-principals.js';
 import { readPage } from './paging.js';
 
 const KEY_SPECS = ['RSA_2048', 'RSA_3072', 'RSA_4096', 'ECC_NIST_P256', 'ECC_NIST_P384', 'ECC_NIST_P521', 'ECC_SECG_P256K1', 'SYMMETRIC_DEFAULT', 'HMAC_224', 'HMAC_256', 'HMAC_384', 'HMAC_512', 'SM2'];
@@ -46,10 +47,11 @@ export const createKey: OperationHandler = async (call, svc) => {
   const tags = mergeTags([], readTags(body));
   const policy = optString(body, 'Policy') ?? defaultKeyPolicy(svc.location.accountId);
   const parsed = parseKeyPolicy(policy);
+  const principalIds = await bindPrincipals(parsed, svc);
   const now = svc.clock.now();
   const key: KmsKeyRecord = {
     keyId: uuid(), createdAt: now, description: desc, keyUsage: 'ENCRYPT_DECRYPT', keySpec: 'SYMMETRIC_DEFAULT', state: 'Enabled',
-    policy, tags, rotation: { enabled: false, periodDays: 365 },
+    policy, principalIds, tags, rotation: { enabled: false, periodDays: 365 },
     materials: [{ version: 1, key: newMaterial().toString('base64'), createdAt: now }],
   };
   if (optBool(body, 'BypassPolicyLockoutSafetyCheck') !== true) checkLockout(parsed, call, svc, key);

@@ -2,7 +2,9 @@
  * Key policy evaluation, AWS's order: an explicit Deny in any matching statement wins; otherwise a
  * matching Allow allows; otherwise the call is implicitly denied.
  *
- * Principals: the account root (`arn:aws:iam::<account>:root`) matches every user of that account.
+ * Principals: a user ARN is bound to the user it named when the policy was written (as IAM keeps a
+ * principal's unique id), so a user deleted and created again under the same name is a stranger
+ * to the old policy. The account root (`arn:aws:iam::<account>:root`) matches every user of that account.
  * In AWS that root grant delegates the decision to IAM policies; Sealtrail's IAM is the Vault ACL
  * of the user's linked token, already checked by the lifecycle before the handler runs — so the
  * root grant is "allow for this account's users, subject to their Vault ACL".
@@ -23,6 +25,8 @@ export const POLICY_MATCH_BUDGET = 1_000_000;
 function principalMatches(s: PolicyStatement, req: PolicyRequest): boolean {
   if (s.principals === '*') return true;
   return s.principals.some((p) => {
+    const bound = req.principalIds === undefined ? undefined : getOwn(req.principalIds, p);
+    if (bound !== undefined) return bound !== '' && bound === req.principalId;
     if (p === req.principalArn) return true;
     const root = /^arn:aws:iam::(\d{12}):root$/.exec(p);
     return root !== null && root[1] === req.accountId && req.principalArn.startsWith(`arn:aws:iam::${req.accountId}:`);

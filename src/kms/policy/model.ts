@@ -45,6 +45,14 @@ export type ConditionValue = string | readonly string[] | AmbiguousValue;
 /** What a call presents to the policy. */
 export interface PolicyRequest {
   principalArn: string;
+  /** The caller's unique id (a user's `AIDA…` principal id): what a bound principal is compared with. */
+  principalId?: string;
+  /**
+   * The key's principal bindings: each user ARN its policy names → the unique id of the user it
+   * named when the policy was written (`''` when no such user existed). A bound ARN matches only
+   * that user, never a later user given the same name; an ARN not bound here is compared whole.
+   */
+  principalIds?: Readonly<Record<string, string>>;
   accountId: string;
   /** kms:Decrypt */
   action: string;

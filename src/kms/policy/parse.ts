@@ -69,9 +69,27 @@ function conditions(v: unknown, variables: boolean): ConditionClause[] {
   return out;
 }
 
+/** The elements of AWS's policy grammar that Sealtrail evaluates. */
+const POLICY_ELEMENTS: ReadonlySet<string> = new Set(['Version', 'Id', 'Statement']);
+const STATEMENT_ELEMENTS: ReadonlySet<string> = new Set(['Sid', 'Effect', 'Principal', 'Action', 'NotAction', 'Resource', 'NotResource', 'Condition']);
+
+/**
+ * An element the grammar does not have (`Conditon`, `condition`) or one Sealtrail does not evaluate
+ * (`NotPrincipal`) is refused, as IAM refuses it: ignored, a misspelt Condition would turn a
+ * conditional Allow into an unconditional one.
+ */
+function onlyElements(obj: Record<string, unknown>, known: ReadonlySet<string>, where: string): void {
+  for (const name of Object.keys(obj)) {
+    if (known.has(name)) continue;
+    if (name === 'NotPrincipal') throw malformed('NotPrincipal is not supported; use Principal "*" with a condition on aws:PrincipalArn');
+    throw malformed(`${where} has an unknown element "${name.slice(0, 60)}"`);
+  }
+}
+
 function statement(raw: unknown, variables: boolean): PolicyStatement {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw malformed('each Statement must be an object');
   const s = raw as Record<string, unknown>;
+  onlyElements(s, STATEMENT_ELEMENTS, 'a statement');
   if (s.Effect !== 'Allow' && s.Effect !== 'Deny') throw malformed('Effect must be "Allow" or "Deny"');
   if (s.Principal === undefined) throw malformed('a key policy statement must have a Principal');
   if ((s.Action === undefined) === (s.NotAction === undefined)) throw malformed('a statement needs exactly one of Action and NotAction');
@@ -101,6 +119,8 @@ export function parseKeyPolicy(text: string): KeyPolicy {
   }
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw malformed('the policy must be a JSON object');
   const d = doc as Record<string, unknown>;
+  onlyElements(d, POLICY_ELEMENTS, 'the policy');
+  if (d.Id !== undefined && typeof d.Id !== 'string') throw malformed('Id must be a string');
   if (d.Version !== undefined && d.Version !== '2012-10-17' && d.Version !== '2008-10-17') throw malformed('Version must be "2012-10-17"');
   const raw = Array.isArray(d.Statement) ? d.Statement : d.Statement !== undefined ? [d.Statement] : [];
   if (raw.length === 0) throw malformed('Statement must hold at least one statement');

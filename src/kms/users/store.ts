@@ -28,6 +28,8 @@ export interface UserStoreDeps {
 
 export interface UserStore extends AccessKeyResolver {
   get(name: string): Promise<KmsUserRecord | undefined>;
+  /** The user of this name whatever its case (names are unique whatever their case, as in IAM). */
+  find(name: string): Promise<KmsUserRecord | undefined>;
   list(): Promise<string[]>;
   /** Creates the user with a fresh key pair, or updates an existing user's policies. */
   upsert(name: string, policies: string[]): Promise<{ user: KmsUserRecord; created: boolean }>;
@@ -107,6 +109,13 @@ export function createUserStore(deps: UserStoreDeps): UserStore {
   const store: UserStore = {
     get: (name) => getJson<KmsUserRecord>(storage, userKey(name)),
     list: () => storage.list('users/'),
+    async find(name) {
+      const exact = await store.get(name);
+      if (exact) return exact;
+      const lower = name.toLowerCase();
+      const other = (await store.list()).find((n) => n.toLowerCase() === lower);
+      return other === undefined ? undefined : store.get(other);
+    },
     async upsert(name, policies) {
       checkName(name);
       linked.clear();
@@ -128,7 +137,7 @@ export function createUserStore(deps: UserStoreDeps): UserStore {
       return { user, created: true };
     },
     async rotate(name) {
-      const existing = await store.get(name);
+      const existing = await store.find(name);
       if (!existing) throw notFound(`no KMS user named "${name}"`, 'kms_user_not_found');
       const user = await newKeyPair(existing);
       linked.clear();
@@ -137,10 +146,10 @@ export function createUserStore(deps: UserStoreDeps): UserStore {
       return user;
     },
     async remove(name) {
-      const existing = await store.get(name);
+      const existing = await store.find(name);
       if (!existing) return;
       linked.clear();
-      await storage.transaction([{ op: 'delete', key: indexKey(existing.accessKeyId) }, { op: 'delete', key: userKey(name) }]);
+      await storage.transaction([{ op: 'delete', key: indexKey(existing.accessKeyId) }, { op: 'delete', key: userKey(existing.name) }]);
       cache.delete(existing.accessKeyId);
       await revokeToken(existing.tokenId);
     },

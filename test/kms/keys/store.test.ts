@@ -23,9 +23,12 @@ test('the KMS key cache stays within its capacity and a forgotten key is read ba
   };
   const keys = createKeyStore(storage, CAPACITY);
   const clock = manualClock(Date.UTC(2025, 0, 1));
-  const svc: KmsServices = { keys, location: { accountId: '111122223333', region: 'us-east-1' }, clock, recipient: { trustedRoots: () => [], clock } };
+  const svc: KmsServices = {
+    keys, location: { accountId: '111122223333', region: 'us-east-1' }, clock, recipient: { trustedRoots: () => [], clock },
+    users: { find: async (name) => (name === 'alice' ? { name, principalId: 'AIDAALICE' } : undefined) },
+  };
   const call = (op: string, body: Record<string, unknown>) =>
-    KMS_OPERATIONS[op].handler({ body, principalArn: ALICE, notes: { resources: [] }, requestConditions: {}, requestAliases: new Map() }, svc) as Promise<Record<string, any>>;
+    KMS_OPERATIONS[op].handler({ body, principalArn: ALICE, principalId: 'AIDAALICE', notes: { resources: [] }, requestConditions: {}, requestAliases: new Map() }, svc) as Promise<Record<string, any>>;
 
   const sealed: { keyId: string; blob: string; plaintext: string }[] = [];
   for (let i = 0; i < KEYS; i++) {

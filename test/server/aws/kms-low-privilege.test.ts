@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import {
-  CreateAliasCommand, CreateKeyCommand, DecryptCommand, DescribeKeyCommand, EnableKeyRotationCommand, EncryptCommand, GenerateDataKeyCommand, KMSClient,
+  CreateAliasCommand, CreateKeyCommand, DecryptCommand, DescribeKeyCommand, EnableKeyRotationCommand, EncryptCommand, GenerateDataKeyCommand, GetKeyPolicyCommand, KMSClient,
   ListKeyPoliciesCommand, ListKeysCommand, ListResourceTagsCommand, PutKeyPolicyCommand, ReEncryptCommand, ScheduleKeyDeletionCommand, TagResourceCommand,
   UntagResourceCommand,
 } from '@aws-sdk/client-kms';
@@ -209,7 +209,7 @@ test('the parameters AWS presents as condition keys are there: a Deny on bypassi
   }));
   const KeyId = KeyMetadata!.KeyId!;
   // A policy that would lock every user out: only a bypass of the check could set it.
-  const lockout = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:user/nobody` }, Action: 'kms:*', Resource: '*' }] });
+  const lockout = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:user/dev` }, Action: 'kms:*', Resource: '*' }] });
   await rejectsWith(mallory.send(new PutKeyPolicyCommand({ KeyId, Policy: lockout, BypassPolicyLockoutSafetyCheck: true })), 'AccessDeniedException', /explicit deny/);
   await rejectsWith(mallory.send(new PutKeyPolicyCommand({ KeyId, Policy: lockout })), 'MalformedPolicyDocumentException', /will not allow you to update the key policy/);
   // The check judges the caller's next PutKeyPolicy with this call's condition keys: over this plain-HTTP connection it would be denied.
@@ -308,4 +308,75 @@ test('a caller whose policies grant the operation nothing may send 1,000 JSON va
   } finally {
     nobody.destroy();
   }
+});
+
+/** Root's Vault API call to the KMS users table. */
+async function usersApi(method: 'POST' | 'DELETE', name: string): Promise<{ access_key_id: string; secret_access_key: string; principal_id: string } | undefined> {
+  const res = await fetch(`${server.endpoint}/v1/kms/users/${name}`, {
+    method, headers: { 'x-vault-token': server.rootToken, 'content-type': 'application/json' }, body: method === 'POST' ? JSON.stringify({ policies: ['kms-dev'] }) : undefined,
+  });
+  assert.ok(res.ok, `${method} kms/users/${name}: ${res.status}`);
+  return res.status === 204 ? undefined : ((await res.json()) as { data: { access_key_id: string; secret_access_key: string; principal_id: string } }).data;
+}
+
+test('a key policy grants the user it named when written: not a later user of the same name, nor a name that names no one', async () => {
+  const first = (await usersApi('POST', 'dave'))!;
+  let dave = client(first.access_key_id, first.secret_access_key);
+  try {
+    const statement = (effect: string, principal: string, action: string) => ({ Effect: effect, Principal: { AWS: principal }, Action: action, Resource: '*' });
+    const Policy = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        statement('Allow', `arn:aws:iam::${ACCOUNT}:user/dev`, 'kms:*'),
+        statement('Allow', `arn:aws:iam::${ACCOUNT}:user/dave`, 'kms:*'),
+        // User names are unique whatever their case: this names mallory, and its Deny applies to her.
+        statement('Allow', MALLORY, 'kms:*'),
+        statement('Deny', `arn:aws:iam::${ACCOUNT}:user/Mallory`, 'kms:Encrypt'),
+      ],
+    });
+    const KeyId = (await dev.send(new CreateKeyCommand({ Policy }))).KeyMetadata!.KeyId!;
+    await rejectsWith(mallory.send(new EncryptCommand({ KeyId, Plaintext: Buffer.from('x') })), 'AccessDeniedException', /explicit deny/);
+    const { CiphertextBlob } = await dave.send(new EncryptCommand({ KeyId, Plaintext: Buffer.from('dave#1 private data') }));
+    assert.equal((await dev.send(new GetKeyPolicyCommand({ KeyId, PolicyName: 'default' }))).Policy, Policy, 'shown as written while its users exist');
+
+    // The user is deleted and a new one takes the name: the policy does not grant the newcomer.
+    await usersApi('DELETE', 'dave');
+    const second = (await usersApi('POST', 'dave'))!;
+    assert.notEqual(second.principal_id, first.principal_id);
+    dave.destroy();
+    dave = client(second.access_key_id, second.secret_access_key);
+    await rejectsWith(dave.send(new DecryptCommand({ CiphertextBlob })), 'AccessDeniedException', /^User: arn:aws:iam::111122223333:user\/dave is not authorized to perform: kms:Decrypt/);
+    // GetKeyPolicy shows the grant as IAM does: the deleted user's unique id in place of its ARN.
+    const shown = JSON.parse((await dev.send(new GetKeyPolicyCommand({ KeyId, PolicyName: 'default' }))).Policy!) as { Statement: Array<{ Principal: { AWS: string } }> };
+    assert.deepEqual(shown.Statement.map((s) => s.Principal.AWS), [`arn:aws:iam::${ACCOUNT}:user/dev`, first.principal_id, MALLORY, `arn:aws:iam::${ACCOUNT}:user/Mallory`]);
+    // Writing the policy again binds the name to the user who has it now.
+    await dev.send(new PutKeyPolicyCommand({ KeyId, PolicyName: 'default', Policy }));
+    assert.equal(Buffer.from((await dave.send(new DecryptCommand({ CiphertextBlob }))).Plaintext!).toString(), 'dave#1 private data');
+
+    // A principal that names no one is refused, as IAM refuses it: it could only ever grant a future namesake.
+    for (const principal of [`arn:aws:iam::${ACCOUNT}:user/nobody-yet`, `arn:aws:iam::${ACCOUNT}:role/admin`, `arn:aws:sts::${ACCOUNT}:assumed-role/admin/s`]) {
+      const naming = JSON.stringify({ Statement: [statement('Allow', `arn:aws:iam::${ACCOUNT}:user/dev`, 'kms:*'), statement('Allow', principal, 'kms:Decrypt')] });
+      await rejectsWith(dev.send(new CreateKeyCommand({ Policy: naming })), 'MalformedPolicyDocumentException', /invalid principals/);
+      await rejectsWith(dev.send(new PutKeyPolicyCommand({ KeyId, PolicyName: 'default', Policy: naming })), 'MalformedPolicyDocumentException', /invalid principals/);
+    }
+    // The account root, another account's principal and a token's principal are taken as written.
+    const tokenPrincipal = `arn:aws:iam::${ACCOUNT}:user/sealtrail-token/tok-${'0'.repeat(24)}`;
+    await dev.send(new CreateKeyCommand({ Policy: JSON.stringify({ Statement: [statement('Allow', `arn:aws:iam::${ACCOUNT}:root`, 'kms:*'), statement('Allow', 'arn:aws:iam::999988887777:user/x', 'kms:Decrypt'), statement('Allow', tokenPrincipal, 'kms:Decrypt')] }) }));
+  } finally {
+    dave.destroy();
+  }
+});
+
+test('a key policy element the grammar does not have is refused, never ignored', async () => {
+  const allowDev = { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:user/dev` }, Action: 'kms:*', Resource: '*' };
+  const conditional = { Effect: 'Allow', Principal: { AWS: MALLORY }, Action: 'kms:Decrypt', Resource: '*' };
+  for (const [extra, message] of [
+    [{ Conditon: { StringEquals: { 'kms:EncryptionContext:tenant': 'mallory' } } }, /unknown element "Conditon"/],
+    [{ condition: { StringEquals: { 'kms:EncryptionContext:tenant': 'mallory' } } }, /unknown element "condition"/],
+    [{ NotPrincipal: { AWS: MALLORY } }, /NotPrincipal is not supported/],
+  ] as const) {
+    const Policy = JSON.stringify({ Version: '2012-10-17', Statement: [allowDev, { ...conditional, ...extra }] });
+    await rejectsWith(dev.send(new CreateKeyCommand({ Policy })), 'MalformedPolicyDocumentException', message);
+  }
+  await rejectsWith(dev.send(new CreateKeyCommand({ Policy: JSON.stringify({ Version: '2012-10-17', Statment: [allowDev], Statement: [allowDev] }) })), 'MalformedPolicyDocumentException', /unknown element "Statment"/);
 });
