@@ -115,8 +115,10 @@ export async function runLifecycle(req: LogicalRequest, services: CoreServices, 
 
   // 4. Count the use (revokes a token on its last use). As in Vault, before acting on the ACL's
   // or the router's refusal: a refused request is a use too, so a limited-use token is not an
-  // unlimited probe of what it may not do.
-  if (token && token.numUses > 0) {
+  // unlimited probe of what it may not do. A path that needs no token spends none, as in Vault:
+  // the CLI's mount lookup before every `kv` command, or a wrapping lookup, would otherwise use up
+  // a limited token (and destroy a wrapped response) without the token granting anything.
+  if (token && token.numUses > 0 && !unauthenticated) {
     try {
       input.remainingUses = (await tokens.use(token)).remainingUses;
     } catch (err) {

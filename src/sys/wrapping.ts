@@ -4,8 +4,9 @@
  *   POST wrapping/unwrap  {token?}  → the wrapped response, once. The wrapping token comes from
  *                                     `token`, or is the client token itself; either way it is spent
  *                                     before the response is read (one unwrap of concurrent ones wins).
- *   POST wrapping/lookup  {token}   → {creation_ttl, creation_time, creation_path}; spends nothing
- *                                     (unauthenticated, as in Vault: the token is in the body).
+ *   POST wrapping/lookup  {token?}  → {creation_ttl, creation_time, creation_path}; spends nothing
+ *                                     (unauthenticated, as in Vault: the token is in the body, or
+ *                                     is the client token, which the path does not spend).
  *   POST wrapping/wrap    {...}     → the body, wrapped (needs X-Vault-Wrap-TTL).
  */
 import { type PathRequest, type PathSpec, type LogicalResponse, type TokenEntry, type Wrapping, isWrappingToken } from '../core/index.js';
@@ -55,8 +56,10 @@ export function wrappingPaths(deps: WrappingPathDeps): PathSpec[] {
   }
 
   async function lookup(req: PathRequest): Promise<LogicalResponse> {
-    const token = await bodyToken(req);
+    // As in Vault: the token in the body, else the client token (which this path does not spend).
+    const token = (await bodyToken(req)) ?? req.token;
     if (!token) throw invalid('"token" is required', 'invalid_request');
+    if (!isWrappingToken(token)) throw invalidToken();
     return { data: { ...(await deps.wrapping().lookup(token)) } };
   }
 

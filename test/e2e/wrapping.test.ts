@@ -117,3 +117,27 @@ test('a wrapping TTL out of 1s–31d is refused before anything acts: no version
   assert.equal((await call(base, 'POST', 'sys/wrapping/unwrap', { token, headers: { 'x-vault-wrap-ttl': '40d' } })).status, 400);
   assert.deepEqual((await call(base, 'POST', 'sys/wrapping/unwrap', { token })).json.data.data, { password: SECRET });
 });
+
+test('a lookup with the wrapping token as the client token reads it and spends nothing: the secret still unwraps', async () => {
+  const token = (await wrapped('GET', 'secret/data/intro', '5m')).json.wrap_info.token;
+  for (const method of ['POST', 'GET']) {
+    const look = await call(base, method, 'sys/wrapping/lookup', { token });
+    assert.deepEqual([look.status, look.json.data?.creation_path], [200, 'secret/data/intro'], method);
+  }
+  const unwrapped = await call(base, 'POST', 'sys/wrapping/unwrap', { token });
+  assert.deepEqual([unwrapped.status, unwrapped.json.data?.data], [200, { password: SECRET }]);
+  // A client token that is no wrapping token is refused as one.
+  const other = await call(base, 'POST', 'sys/wrapping/lookup', { token: root });
+  assert.deepEqual([other.status, other.json], [400, { errors: ['wrapping token is not valid or does not exist'] }]);
+});
+
+test('a path that needs no token spends no use of one it is sent: the vault CLI mount lookup leaves a one-use token its read', async () => {
+  await call(base, 'POST', 'sys/policies/acl/intro-read', { token: root, body: { policy: 'path "secret/data/intro" { capabilities = ["read"] }' } });
+  const created = await call(base, 'POST', 'auth/token/create', { token: root, body: { policies: ['intro-read'], num_uses: 1 } });
+  const once = created.json.auth.client_token as string;
+  const mounts = await call(base, 'GET', 'sys/internal/ui/mounts/secret', { token: once });
+  assert.deepEqual([mounts.status, mounts.json.data?.path], [200, 'secret/']);
+  const read = await call(base, 'GET', 'secret/data/intro', { token: once });
+  assert.deepEqual([read.status, read.json.data?.data], [200, { password: SECRET }], 'the use is still there for the request that needs the token');
+  assert.equal((await call(base, 'GET', 'secret/data/intro', { token: once })).status, 403, 'and that use was its last');
+});
