@@ -49,12 +49,17 @@ function rawList(path: string): Promise<{ status: number; ms: number }> {
   });
 }
 
-const MALFORMED = ['/v1//x', '/v1/', '/v1//', '/v1/%2F', '/v1/%2Fsecret/data/x', '/v1/secret//data/x', '/v1/secret/data/../x',
+const MALFORMED = ['/v1/sys/policies/acl/%E2%80%AEtoor', '/v1/secret/data/one%C2%85x', '/v1/secret/data/one%E2%80%8B', '/v1//x', '/v1/', '/v1//', '/v1/%2F', '/v1/%2Fsecret/data/x', '/v1/secret//data/x', '/v1/secret/data/../x',
   '/v1/secret/data/./x', '/v1/secret/data/x%00', '/v1/%2E%2E/sys/health', '/v1//sys/health'];
 
 test('the path check refuses empty, dot and control segments and keeps folders', () => {
-  for (const ok of ['', 'secret/data/a', 'secret/metadata/a/', 'secret/data/.env', 'secret/data/a..b']) assert.equal(checkRequestPath(ok), ok);
-  for (const bad of ['/', '//x', '/secret/data/x', 'secret//x', 'secret/./x', 'secret/../x', '..', 'x/\u0000', 'x\ny']) {
+  for (const ok of ['', 'secret/data/a', 'secret/metadata/a/', 'secret/data/.env', 'secret/data/a..b', 'secret/data/a b', 'secret/data/café-数据-é', 'secret/data/€~^`|{}[]<>', 'secret/data/😀']) {
+    assert.equal(checkRequestPath(ok), ok);
+  }
+  // Not printable as Go's unicode.IsPrint (and so Vault) judges: controls, C1 controls, format
+  // characters (RTL override, zero-width space, BOM), separators, other spaces, private use, unassigned.
+  const nonPrintable = ['\u0000', '\t', '\u007f', '\u0085', '\u202e', '\u200b', '\ufeff', '\u2028', '\u2029', '\u00a0', '\u3000', '\ue000', '\u0378'];
+  for (const bad of ['/', '//x', '/secret/data/x', 'secret//x', 'secret/./x', 'secret/../x', '..', 'x/\u0000', 'x\ny', ...nonPrintable.map((c) => `secret/data/one${c}`)]) {
     assert.throws(() => checkRequestPath(bad), (e: any) => e.code === 'invalid_path', JSON.stringify(bad));
   }
 });
@@ -165,4 +170,20 @@ test('a bounded router fuzz: 300 random paths answer below 500, fast, while sys/
   }
   assert.ok(healthAnswers > 0, 'sys/health answered during the fuzz');
   assert.ok(performance.now() - started < 15_000);
+});
+
+test('a path with a character that is not printable is refused before it is read: no audit entry carries it', async () => {
+  const { readFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const auditLog = () => readFileSync(join(server.dir, 'audit.log'), 'utf8');
+  const before = auditLog().length;
+  for (const path of ['/v1/sys/policies/acl/%E2%80%AEtoor%C2%85x', '/v1/secret/data/one%E2%80%8B', '/v1/secret/data/one%E2%80%A8']) {
+    assert.equal((await rawGet('GET', path)).status, 400, path);
+    assert.equal((await rawGet('GET', path, server.rootToken)).status, 400, path);
+  }
+  const added = auditLog().slice(before);
+  for (const c of ['\u202e', '\u0085', '\u200b', '\u2028']) {
+    const escaped = `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+    assert.ok(!added.includes(c) && !added.toLowerCase().includes(escaped), `audit log holds ${escaped}`);
+  }
 });
