@@ -8,7 +8,8 @@
  * Here a request starts only once the connection's previous one was answered; a waiting request's
  * body is not read, so node stops reading the connection once its buffer is full. Requests without
  * bodies cost no buffer and never stop the reading: past MAX_WAITING_REQUESTS waiting on one
- * connection, the connection is closed and the waiting requests are dropped unhandled.
+ * connection, the connection is closed and the waiting requests are dropped unhandled, as is any
+ * request node parsed from the same bytes afterwards.
  */
 import type { Socket } from 'node:net';
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
@@ -18,6 +19,8 @@ export const MAX_WAITING_REQUESTS = 32;
 
 interface ConnectionQueue {
   running: boolean;
+  /** Set when the connection was closed for its waiting requests: nothing more on it is handled. */
+  closed: boolean;
   waiting: Array<() => void>;
 }
 
@@ -27,8 +30,10 @@ export function oneRequestAtATimePerConnection() {
   return (req: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void => {
     const socket = req.raw.socket;
     let queue = queues.get(socket);
-    if (!queue) queues.set(socket, (queue = { running: false, waiting: [] }));
+    if (!queue) queues.set(socket, (queue = { running: false, closed: false, waiting: [] }));
     const q = queue;
+    // Node may still hand over requests it parsed from bytes read before the connection closed.
+    if (q.closed) return;
     const start = () => {
       q.running = true;
       reply.raw.once('close', () => {
@@ -40,6 +45,7 @@ export function oneRequestAtATimePerConnection() {
     };
     if (!q.running) return start();
     if (q.waiting.length >= MAX_WAITING_REQUESTS) {
+      q.closed = true;
       q.waiting.length = 0;
       socket.destroy();
       return;

@@ -82,8 +82,12 @@ test(`a connection with more than ${MAX_WAITING_REQUESTS} pipelined requests wai
     socket.write(Array.from({ length: MAX_WAITING_REQUESTS + 50 }, (_, i) => request(server, 'GET', `secret/data/p${i}`)).join(''));
     assert.ok(await waitFor(() => closed, 60_000), 'the connection stayed open with every request waiting');
     receiver.release();
+    // The held request ends (its client is gone); no request that waited behind it is handled,
+    // nor one node parsed from the same bytes after the connection was closed.
+    assert.ok(await waitFor(() => auditLog(server).some((e) => e.type === 'response' && e.request.path === HELD), 60_000), 'the held request ended');
     // The server goes on serving other connections.
     assert.equal((await call(server.address, 'GET', 'sys/health')).status, 200);
+    assert.deepEqual(auditLog(server).filter((e) => /^secret\/data\/p\d+$/.test(e.request.path)).map((e) => e.request.path), []);
   } finally {
     receiver.release();
     await server.stop();
