@@ -19,10 +19,8 @@
  * transaction as the records it covers. `ledger_state` is how many records the ledger's files
  * hold (ledger/): it moves after the files are written.
  */
-import { closeSync, openSync } from 'node:fs';
-import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { makeDirectorySync } from '../lib/make-dir.js';
+import { privateDatabaseFileSync } from '../lib/private-database-file.js';
 
 /** Key columns with an index of their own (path prefixes have theirs: PREFIX_COLUMNS). */
 export const INDEXED_KEY_COLUMNS = [
@@ -108,8 +106,7 @@ export function openJournalReadConnection(path: string): Database.Database {
 
 export function openJournalDatabase(path: string, opts: { fsync?: boolean } = {}): Database.Database {
   if (path !== ':memory:') {
-    makeDirectorySync(dirname(path), 0o700);
-    closeSync(openSync(path, 'a', 0o600));
+    privateDatabaseFileSync(path);
   }
   const db = new Database(path);
   db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);

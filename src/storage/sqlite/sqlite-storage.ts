@@ -3,13 +3,11 @@
  * prepared once. better-sqlite3 is synchronous; the async interface keeps the door open for
  * networked backends, and errors thrown inside surface as rejections.
  */
-import { closeSync, openSync, chmodSync } from 'node:fs';
-import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { privateDatabaseFileSync } from '../../lib/private-database-file.js';
 import { invalid, SealtrailError } from '../../errors/index.js';
 import type { PhysicalStorage, StorageOp } from '../types.js';
 import { listChildren, type KeyScan } from './list-children.js';
-import { makeDirectorySync } from '../../lib/make-dir.js';
 import { fileGuard } from '../../lib/file-identity.js';
 
 export interface SqliteStorageOptions {
@@ -84,11 +82,7 @@ export function createSqliteStorage(opts: SqliteStorageOptions): PhysicalStorage
 
 function openDatabase(path: string): Database.Database {
   if (path !== ':memory:') {
-    makeDirectorySync(dirname(path), 0o700);
-    // Create the file 0600 before SQLite opens it, so it is never briefly readable by others;
-    // SQLite gives the -wal and -shm files the database file's mode.
-    closeSync(openSync(path, 'a', 0o600));
-    chmodSync(path, 0o600);
+    privateDatabaseFileSync(path);
   }
   const db = new Database(path);
   try {

@@ -6,10 +6,8 @@
  * but not yet indexed, with their index columns (resource names and types as JSON arrays), and
  * no index but its seq (event-log.ts).
  */
-import { closeSync, openSync } from 'node:fs';
-import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { makeDirectorySync } from '../../lib/make-dir.js';
+import { privateDatabaseFileSync } from '../../lib/private-database-file.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (
@@ -78,8 +76,7 @@ export const WAL_CHECKPOINT_PAGES = 4096;
 /** Opens (creating 0600 when new) the event database in WAL mode and applies the schema. */
 export function openEventDatabase(path: string): Database.Database {
   if (path !== ':memory:') {
-    makeDirectorySync(dirname(path), 0o700);
-    closeSync(openSync(path, 'a', 0o600));
+    privateDatabaseFileSync(path);
   }
   const db = new Database(path);
   // Takes effect only in a database without tables yet: an existing store keeps its own.
