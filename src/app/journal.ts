@@ -56,16 +56,16 @@ export async function openJournalAndLedger(config: ServerConfig, clock: Clock, l
   if (!config.journal.enabled) return { close: async () => undefined };
   if (config.journal.storage !== 'postgresql') {
     const dir = ledgerDirectory(config);
-    const ledger = dir === undefined ? undefined : createLedger(config, dir, log);
     const watch = watchFor(placement);
+    const ledger = dir === undefined ? undefined : createLedger(config, dir, log, divergence(watch));
     const journal = openJournal(config, clock, log, ledger, watch);
     return { journal, ledger, health: () => ({ ...watch.health }), close: () => journal?.close() ?? Promise.resolve() };
   }
   const url = journalConnectionUrl(config);
   const onError = (err: Error) => log.warn({ err: err.message }, 'a PostgreSQL connection of the ledger failed');
   const files = config.ledger.enabled ? postgresLedgerFiles(url, onError) : undefined;
-  const ledger = files ? createLedger(config, files, log) : undefined;
   const watch = watchFor(placement);
+  const ledger = files ? createLedger(config, files, log, divergence(watch)) : undefined;
   try {
     const journal = await createPostgresJournalStore({
       url, ledger: ledger !== undefined, ledgerActive: placement.ledgerActive, retentionMs: config.journal.retentionMs, clock, onIndexer: indexerReports('postgresql', log, ledger, watch),
@@ -77,6 +77,12 @@ export async function openJournalAndLedger(config: ServerConfig, clock: Clock, l
     throw err;
   }
 }
+
+/** The ledger's word that the log stopped (or went back to) extending its last checkpoint, in the health. */
+const divergence = (watch: Watch) => (diverged: boolean) => {
+  watch.health.ledgerFailing = diverged;
+  watch.onEpisode?.(diverged ? 'ledger_failing' : 'ledger_recovered', diverged ? { code: 'ledger_diverged' } : {});
+};
 
 /** What the journal's indexer (or, on PostgreSQL, its ledger) reports, to the log, the ledger and the health. */
 function indexerReports(path: string, log: JournalLog, ledger: Ledger | undefined, watch: Watch): (m: IndexerMessage) => void {

@@ -5,15 +5,20 @@
  * most once per `checkpoint_interval` while the log grows, and once more when sealing or shutting
  * down. Each checkpoint is written to `<ledger dir>/checkpoint` and kept in memory for the routes.
  * A checkpoint never names a size whose files are not written (the thread says a size only after
- * writing them), and never a smaller tree than the last one published.
+ * writing them), and never a tree that does not extend the last one signed: before signing, a
+ * consistency proof read from the log's own tiles must show the new head extends it. The last
+ * checkpoint signed is also kept in the barrier (`LedgerWitness`), so that whoever can write the
+ * ledger's files but not the barrier cannot make the server forget it — by deleting or rolling
+ * back the checkpoint file and rebuilding the log from a rewritten journal — and sign the
+ * rewritten history with the real key.
  */
 import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { journalPath, type ServerConfig } from '../config/index.js';
 import {
-  CHECKPOINT_PATH, ed25519PrivateKeyFromSeed, formatVerifierKey, noteSigner, noteVerifier, openCheckpoint, signCheckpoint,
-  type NoteSigner,
+  CHECKPOINT_PATH, consistencyProofFromTiles, ed25519PrivateKeyFromSeed, formatVerifierKey, noteSigner, noteVerifier, openCheckpoint,
+  signCheckpoint, verifyConsistency, type NoteSigner,
 } from '../ledger/index.js';
 import { prunePartials, readLedgerFile } from '../journal/index.js';
 
@@ -42,6 +47,13 @@ export interface LedgerLog {
   error(fields: object, message: string): void;
 }
 
+/** Where the last checkpoint signed is kept out of reach of the ledger's files: the barrier. */
+export interface LedgerWitness {
+  /** The last checkpoint signed (its note), or undefined before the first. */
+  read(): Promise<string | undefined>;
+  write(note: string): Promise<void>;
+}
+
 export interface Ledger {
   /** The ledger's directory, when its files are on this node's disk. */
   readonly dir?: string;
@@ -50,8 +62,11 @@ export interface Ledger {
   readonly publicReads: boolean;
   /** From the indexer thread: the log's files hold `size` entries with this root. */
   grown(size: number, root: Uint8Array): void;
-  /** The ledger key's 32-byte seed, from the barrier: checkpoints can be signed from now on. */
-  unsealed(seed: Uint8Array): Promise<void>;
+  /**
+   * The ledger key's 32-byte seed, from the barrier, and the barrier's record of the last
+   * checkpoint signed: checkpoints can be signed from now on.
+   */
+  unsealed(seed: Uint8Array, witness?: LedgerWitness): Promise<void>;
   /** Signs what is not yet signed, then lets go of the key. */
   sealed(): Promise<void>;
   /** The latest signed checkpoint. */
@@ -109,8 +124,14 @@ export function ledgerDirectoryStore(dir: string, fsync: boolean): LedgerFileSto
   };
 }
 
-/** `where`: the ledger's directory, or another store of its files. */
-export function createLedger(config: ServerConfig, where: string | LedgerFileStore, log: LedgerLog): Ledger {
+/** Whether a head extends the last checkpoint; `unknown` when the files to tell were not readable. */
+type Extension = 'extends' | 'diverged' | 'unknown';
+
+/**
+ * `where`: the ledger's directory, or another store of its files. `onDiverged` is told when the
+ * log stops extending its last checkpoint (no checkpoint is signed) and when it does again.
+ */
+export function createLedger(config: ServerConfig, where: string | LedgerFileStore, log: LedgerLog, onDiverged?: (diverged: boolean) => void): Ledger {
   const files = typeof where === 'string' ? ledgerDirectoryStore(where, config.journal.fsync) : where;
   const origin = ledgerOrigin(config);
   const intervalMs = config.ledger.checkpointIntervalMs;
@@ -121,26 +142,79 @@ export function createLedger(config: ServerConfig, where: string | LedgerFileSto
   let lastSignedAt = -Infinity;
   let timer: NodeJS.Timeout | undefined;
   let publishing: Promise<void> = Promise.resolve();
-  let refused = false;
+  let witness: LedgerWitness | undefined;
+  let diverged = false;
+  /** Set while a consistency proof is read from the tiles: pruning waits, so none it reads goes. */
+  let verifying: Promise<unknown> | undefined;
 
-  /** A checkpoint of the head is due: it grew past the latest one (a smaller or forked head is refused, once). */
+  /** The log no longer extends its last checkpoint: said once, and nothing is signed until it does. */
+  const divergedFrom = (size: number) => {
+    if (diverged) return;
+    diverged = true;
+    log.error({ size, checkpointSize: latest?.size }, 'the ledger on disk does not extend its last checkpoint; no checkpoint is signed until it does');
+    onDiverged?.(true);
+  };
+
+  /** A checkpoint of the head is due: it grew past the latest one (a smaller or equal-sized other head diverged). */
   const due = (): boolean => {
     if (!head || !signer) return false;
     if (!latest || head.size > latest.size) return true;
-    if (head.size === latest.size && head.root.equals(latest.root)) return false;
-    if (!refused) log.error({ size: head.size, checkpointSize: latest.size }, 'the ledger on disk does not extend its last checkpoint; no checkpoint is signed until it does');
-    refused = true;
+    if (head.size !== latest.size || !head.root.equals(latest.root)) divergedFrom(head.size);
     return false;
+  };
+
+  /** Whether the tree of `size` with `root` extends the latest checkpoint, by a consistency proof from the log's tiles. */
+  const extension = async (size: number, root: Buffer): Promise<Extension> => {
+    if (!latest) return 'extends';
+    const from = latest;
+    const proving = (async (): Promise<Extension> => {
+      let proof: Buffer[];
+      try {
+        proof = await consistencyProofFromTiles(async (path) => {
+          const data = await files.read(path);
+          if (!data) throw new Error(`${path} is missing`);
+          return data;
+        }, from.size, size);
+      } catch (err) {
+        log.warn({ size, err: err instanceof Error ? err.message : String(err) }, 'the ledger tiles could not be read to prove the log extends its last checkpoint; tried again as it grows');
+        return 'unknown';
+      }
+      try {
+        verifyConsistency(from.size, size, proof, from.root, root);
+        return 'extends';
+      } catch {
+        return 'diverged';
+      }
+    })();
+    verifying = proving;
+    try {
+      return await proving;
+    } finally {
+      if (verifying === proving) verifying = undefined;
+    }
   };
 
   const publish = (): Promise<void> => {
     publishing = publishing.then(async () => {
       if (!due()) return;
       const { size, root } = head!;
-      const note = signCheckpoint({ origin, size, root, extensions: [] }, signer!);
+      const verdict = await extension(size, root);
+      if (verdict === 'diverged') divergedFrom(size);
+      if (verdict !== 'extends' || !signer) return;
+      const note = signCheckpoint({ origin, size, root, extensions: [] }, signer);
+      // Kept in the barrier before it is served: a checkpoint anyone has seen is never forgotten.
+      try {
+        await witness?.write(note);
+      } catch (err) {
+        log.warn({ err: err instanceof Error ? err.message : String(err) }, 'the ledger checkpoint could not be kept in the barrier; it is signed again later');
+        return;
+      }
       lastSignedAt = performance.now();
       latest = { note, size, root };
-      refused = false;
+      if (diverged) {
+        diverged = false;
+        onDiverged?.(false);
+      }
       try {
         await files.writeCheckpoint(note);
       } catch (err) {
@@ -167,6 +241,7 @@ export function createLedger(config: ServerConfig, where: string | LedgerFileSto
     void (async () => {
       do {
         pruneAgain = false;
+        while (verifying) await verifying;
         await files.prunePartials(head.size, latest?.size).catch((err: NodeJS.ErrnoException) => log.warn({ code: err.code }, 'the ledger could not remove outgrown partial tiles'));
       } while (pruneAgain);
       pruning = false;
@@ -183,15 +258,34 @@ export function createLedger(config: ServerConfig, where: string | LedgerFileSto
     timer.unref();
   };
 
-  /** The checkpoint a previous run left, if this key signed it: the tree must go on from it. */
+  /** A checkpoint this key signed, or undefined. */
+  const opened = (text: string | undefined, key: NoteSigner): SignedCheckpoint | undefined => {
+    if (text === undefined) return undefined;
+    try {
+      const { checkpoint } = openCheckpoint(text, noteVerifier(key.name, key.privateKey));
+      return { note: text, size: checkpoint.size, root: checkpoint.root };
+    } catch {
+      return undefined;
+    }
+  };
+
+  /**
+   * The last checkpoint this key signed: the larger of the barrier's record and the checkpoint
+   * file (the file may be ahead of the barrier after a crash between the two writes, or behind it,
+   * or gone, if someone rolled it back). The tree must go on from it.
+   */
   const loadPublished = async (key: NoteSigner): Promise<void> => {
     const text = await files.readCheckpoint();
-    if (text === undefined) return;
-    try {
-      const opened = openCheckpoint(text, noteVerifier(key.name, key.privateKey));
-      if (!latest || opened.checkpoint.size > latest.size) latest = { note: text, size: opened.checkpoint.size, root: opened.checkpoint.root };
-    } catch {
-      log.warn({}, 'the ledger checkpoint file is not signed by the ledger key under this origin; a new one replaces it');
+    const inFile = opened(text, key);
+    const kept = opened(await witness?.read(), key);
+    if (text !== undefined && !inFile) log.warn({}, 'the ledger checkpoint file is not signed by the ledger key under this origin; a new one replaces it');
+    if (kept && (!inFile || inFile.size < kept.size || (inFile.size === kept.size && !inFile.root.equals(kept.root)))) {
+      log.warn({ fileSize: inFile?.size, size: kept.size }, 'the ledger checkpoint file is missing or behind the last checkpoint signed; the server goes on from the one the barrier kept');
+      // Written back, so that a verifier reading the files checks them against it.
+      await files.writeCheckpoint(kept.note).catch((err: NodeJS.ErrnoException) => log.warn({ code: err.code }, 'the ledger checkpoint file could not be written; the server serves it from memory'));
+    }
+    for (const found of [kept, inFile]) {
+      if (found && (!latest || found.size > latest.size)) latest = found;
     }
   };
 
@@ -206,7 +300,8 @@ export function createLedger(config: ServerConfig, where: string | LedgerFileSto
       // copy will need is not known.
       if (latest) prune();
     },
-    async unsealed(seed) {
+    async unsealed(seed, kept) {
+      witness = kept;
       let key: NoteSigner;
       try {
         key = noteSigner(origin, ed25519PrivateKeyFromSeed(seed));
@@ -218,7 +313,6 @@ export function createLedger(config: ServerConfig, where: string | LedgerFileSto
       verifierKey = formatVerifierKey(noteVerifier(origin, key.privateKey));
       await loadPublished(key);
       signer = key;
-      refused = false;
       schedule();
     },
     async sealed() {

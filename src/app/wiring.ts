@@ -10,7 +10,7 @@ import type { ServerConfig } from '../config/index.js';
 import { type Core, Mounts, type BackendFactory, type TokenEntry, createWrapping, createRateLimits } from '../core/index.js';
 import type { JournalHealth, JournalStore, ServerEvents } from '../journal/index.js';
 import { auditDeclarations, journalConnectionUrl } from './journal.js';
-import type { Ledger } from './ledger.js';
+import type { Ledger, LedgerWitness } from './ledger.js';
 import type { Services } from './services.js';
 import { capsuleBackend, recordCapsuleMountTune, kvBackend } from '../secrets/index.js';
 import { createKmsEngine } from '../kms/index.js';
@@ -73,6 +73,18 @@ async function ensureRandomKey(storage: Storage, key: string): Promise<Uint8Arra
   return fresh;
 }
 
+/** The ledger's last signed checkpoint, kept in the barrier (app/ledger.ts, LedgerWitness). */
+function ledgerWitness(storage: Storage): LedgerWitness {
+  const key = 'sys/ledger-checkpoint';
+  return {
+    read: async () => {
+      const note = await storage.get(key);
+      return note ? Buffer.from(note).toString('utf8') : undefined;
+    },
+    write: (note) => storage.put(key, Buffer.from(note, 'utf8')),
+  };
+}
+
 export function servicesBuilder(config: ServerConfig, log: ServerLogger, opts: WiringOptions = {}) {
   return async function buildServices(core: Core<Services>): Promise<Services> {
     const barrier = core.seal.barrier;
@@ -113,7 +125,8 @@ export function servicesBuilder(config: ServerConfig, log: ServerLogger, opts: W
     // Each trail digest names the ledger's latest signed checkpoint.
     const trail = await buildTrail(config, core, log, opts.journal, opts.ledger && (() => opts.ledger?.current()));
     // The ledger key: made once, kept in the barrier like the trail's event key.
-    if (opts.ledger) await opts.ledger.unsealed(await ensureRandomKey(barrier, 'sys/ledger-key'));
+    // The last checkpoint it signed is kept there too, beyond the reach of whoever can write its files.
+    if (opts.ledger) await opts.ledger.unsealed(await ensureRandomKey(barrier, 'sys/ledger-key'), ledgerWitness(barrier));
     const kms = createKmsEngine(
       { storage: storageView(barrier, 'sys/kms/'), clock },
       { accountId: config.kms.accountId, region: config.kms.region, tokens, trustedRoots: () => opts.devAttestationRoots?.() ?? [], recorder: trail.recorder },

@@ -7,7 +7,6 @@ import assert from 'node:assert/strict';
 import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type Database from 'better-sqlite3';
 import { openJournalDatabase } from '../../src/journal/schema.js';
 import { openEventDatabase } from '../../src/trail/store/schema.js';
 import { createSqliteStorage } from '../../src/storage/sqlite/sqlite-storage.js';
@@ -17,9 +16,9 @@ const mode = (path: string) => statSync(path).mode & 0o777;
 test('a database opened with a laxer mode on disk is set back to 0600, with its -wal and -shm files', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'sealtrail-dbmode-'));
   try {
-    const openers: Array<[string, (path: string) => { close(): void | Promise<void> }]> = [
-      ['journal.db', (p) => openJournalDatabase(p) as Database.Database],
-      ['events.db', (p) => openEventDatabase(p) as Database.Database],
+    const openers: Array<[string, (path: string) => { close(): unknown }]> = [
+      ['journal.db', (p) => openJournalDatabase(p)],
+      ['events.db', (p) => openEventDatabase(p)],
       ['sealtrail.db', (p) => createSqliteStorage({ path: p })],
     ];
     for (const [name, open] of openers) {
