@@ -89,6 +89,33 @@ test('a pinned ledger key: shown as matching; a different pinned key makes Verif
   await page.close();
 });
 
+test('Verify shows the text it verified, and says so when the server listed the record with other content', async () => {
+  const page = await signedIn();
+  // A server answering the listing and the verification with different copies: the listing is
+  // rewritten on its way to the page, the raw text that Verify reads is not.
+  await page.route('**/v1/sys/journal/records?*', async (route) => {
+    const response = await route.fetch();
+    // Verify reads one record by its seq; the list reads pages.
+    if (new URL(route.request().url()).searchParams.get('limit') === '1') return route.fulfill({ response });
+    const body = await response.json() as { data: { records: Array<{ text?: string }> } };
+    for (const r of body.data.records) r.text = JSON.stringify({ ...JSON.parse(r.text ?? '{}'), forged: 'listed-not-verified' });
+    return route.fulfill({ response, json: body });
+  });
+  await page.goto(`${server.address}/ui/?kind=vault-response`);
+  const row = await page.waitForSelector('.vlist .row');
+  const seq = Number(await row.getAttribute('data-seq'));
+  for (let i = 0; i < 100 && (server.ledger!.current()?.size ?? 0) <= seq; i++) await new Promise((r) => setTimeout(r, 100));
+  await row.click();
+  await page.waitForSelector('.record-panel');
+  assert.match(await page.textContent('.record-panel') ?? '', /listed-not-verified/, 'the listed copy is shown before Verify');
+  await page.click('.verify button');
+  const verdict = await page.waitForSelector('.verdict', { timeout: 10_000 });
+  assert.equal(await verdict.getAttribute('data-verdict'), 'ok', await verdict.textContent() ?? '');
+  await page.waitForSelector('[data-record-differs="true"]');
+  assert.doesNotMatch(await page.textContent('.record-panel') ?? '', /listed-not-verified/, 'beside ✓ is the verified text only');
+  await page.close();
+});
+
 test('the operations page: audit devices with health and counters, KMS keys seen, the capsule access log', async () => {
   const page = await signedIn();
   await page.goto(`${server.address}/ui/operations`);

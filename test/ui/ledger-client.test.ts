@@ -49,22 +49,28 @@ test('a record verifies, and the checkpoint is remembered; the next one is prove
   assert.equal(first.verdict.ok, true);
   assert.deepEqual(first.seen, seenAt(300));
   assert.equal(first.extended, undefined);
-  const later = await verifyRecordOnServer(fakeApi(), 17, { pinnedKey: VKEY, seen: seenAt(200) });
+  assert.equal(first.text, journal.texts[17], 'the text verified');
+  assert.equal(first.newKey, false);
+  const later = await verifyRecordOnServer(fakeApi(), 17, { pinnedKey: VKEY, seen: [seenAt(200)] });
   assert.equal(later.verdict.ok, true, later.verdict.ok ? '' : later.verdict.reason);
   assert.equal(later.extended, 200);
-  // A checkpoint seen under another key (another server, a new dev server) is not compared.
-  const other = await verifyRecordOnServer(fakeApi(), 17, { seen: { ...seenAt(200), key: 'other+00000000+AQ==' } });
+  // A checkpoint seen under another key (another server, a new dev server) is not compared, but the change of key is said.
+  const other = await verifyRecordOnServer(fakeApi(), 17, { seen: [{ ...seenAt(200), key: 'other+00000000+AQ==' }] });
   assert.equal(other.verdict.ok, true);
   assert.equal(other.extended, undefined);
+  assert.equal(other.newKey, true);
+  // The checkpoint of this key is found among those of other keys.
+  const among = await verifyRecordOnServer(fakeApi(), 17, { seen: [{ ...seenAt(250), key: 'other+00000000+AQ==' }, seenAt(200)] });
+  assert.deepEqual([among.verdict.ok, among.extended, among.newKey], [true, 200, false]);
 });
 
 test('a key other than the pinned one, an older checkpoint, or rewritten history is refused', async () => {
   const pinned = await verifyRecordOnServer(fakeApi(), 17, { pinnedKey: 'PeterNeumann+c74f20a4+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW' });
   assert.deepEqual(pinned.verdict, { ok: false, reason: 'the server\'s ledger key is not the key pinned in this browser' });
-  const older = await verifyRecordOnServer(fakeApi(), 17, { seen: { ...seenAt(300), size: 400 } });
+  const older = await verifyRecordOnServer(fakeApi(), 17, { seen: [{ ...seenAt(300), size: 400 }] });
   assert.equal(older.verdict.ok, false);
   assert.match(older.verdict.ok ? '' : older.verdict.reason, /older than one this browser verified before \(size 400\)/);
-  const forged = await verifyRecordOnServer(fakeApi(), 17, { seen: { ...seenAt(200), root: seenAt(199).root } });
+  const forged = await verifyRecordOnServer(fakeApi(), 17, { seen: [{ ...seenAt(200), root: seenAt(199).root }] });
   assert.equal(forged.verdict.ok, false);
   assert.match(forged.verdict.ok ? '' : forged.verdict.reason, /does not extend the checkpoint this browser verified before \(size 200\)/);
   assert.equal(forged.seen, undefined, 'nothing to remember');

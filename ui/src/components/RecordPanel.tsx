@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { Api } from '../lib/api';
 import { classify, MARK_LABELS } from '../lib/kinds';
 import { recordJson, type JournalRecord } from '../lib/records';
@@ -9,7 +9,16 @@ import { VerifyPanel } from './VerifyPanel';
 /** An opened record: its ledger index, identities (pivots), raw JSON and Verify. Esc closes it. */
 export function RecordPanel({ api, record, onClose }: { api: Api; record: JournalRecord; onClose: () => void }) {
   const panel = useRef<HTMLElement>(null);
-  useEffect(() => panel.current?.focus(), [record.seq]);
+  // Once verified, the panel shows the text that was verified (a server could answer the
+  // timeline and the verification with different copies).
+  const [verified, setVerified] = useState<string | undefined>();
+  useEffect(() => {
+    panel.current?.focus();
+    setVerified(undefined);
+  }, [record.seq]);
+  const shown = recordJson(record);
+  const verifiedJson = verified === undefined ? undefined : recordJson({ text: verified });
+  const differs = verifiedJson !== undefined && JSON.stringify(verifiedJson) !== JSON.stringify(shown);
   return (
     <aside
       ref={panel}
@@ -27,8 +36,13 @@ export function RecordPanel({ api, record, onClose }: { api: Api; record: Journa
         {record.outcome && <> · outcome {record.outcome}</>}
       </p>
       <IdentityLinks record={record} />
-      <VerifyPanel api={api} seq={record.seq} />
-      <JsonView value={recordJson(record)} />
+      <VerifyPanel api={api} seq={record.seq} onVerified={setVerified} />
+      {differs && (
+        <p className="warning" role="alert" data-record-differs="true">
+          The record the server listed differs from the text it verified: the verified text is shown below.
+        </p>
+      )}
+      <JsonView value={verifiedJson ?? shown} />
     </aside>
   );
 }

@@ -4,8 +4,11 @@ import { verifyRecordOnServer, type ServerVerdict } from '../lib/ledger-client';
 import { toHex } from '../lib/bytes';
 import { loadTrust, rememberSeen } from '../trustStore';
 
-/** Verify: the record against the signed ledger, in the browser; ✓ with the checkpoint or ✗ why. */
-export function VerifyPanel({ api, seq }: { api: Api; seq: number }) {
+/**
+ * Verify: the record against the signed ledger, in the browser; ✓ with the checkpoint or ✗ why.
+ * `onVerified` gets the text that was verified, so that what is shown beside ✓ is that text.
+ */
+export function VerifyPanel({ api, seq, onVerified }: { api: Api; seq: number; onVerified?: (text: string) => void }) {
   const [result, setResult] = useState<ServerVerdict | undefined>();
   const [busy, setBusy] = useState(false);
   useEffect(() => setResult(undefined), [seq]);
@@ -16,6 +19,7 @@ export function VerifyPanel({ api, seq }: { api: Api; seq: number }) {
     const trust = loadTrust();
     const r = await verifyRecordOnServer(api, seq, trust);
     if (r.seen) rememberSeen(r.seen);
+    if (r.verdict.ok && r.text !== undefined) onVerified?.(r.text);
     setResult(r);
     setBusy(false);
   };
@@ -35,6 +39,9 @@ export function VerifyPanel({ api, seq }: { api: Api; seq: number }) {
             <dt>leaf hash</dt><dd className="mono">{verdict.leafBase64}</dd>
             <dt>history</dt><dd>{result?.extended !== undefined ? `extends the checkpoint this browser verified before (size ${result.extended})` : 'first checkpoint this browser verified under this key'}</dd>
           </dl>
+          {result?.newKey && (
+            <p className="warning" role="alert">This browser verified checkpoints under another ledger key before: the server's key has changed. Pin the key on the Ledger page once you have checked it.</p>
+          )}
         </div>
       )}
       {verdict?.ok === false && (

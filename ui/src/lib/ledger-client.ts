@@ -34,6 +34,10 @@ export interface ServerVerdict {
   readonly seen?: SeenCheckpoint;
   /** The size of the checkpoint seen before that this one was proved to extend. */
   readonly extended?: number;
+  /** On success: this browser verified checkpoints before, but none under this key (the server's key changed). */
+  readonly newKey?: boolean;
+  /** On success: the record's text that was verified — what is shown as verified, not another copy. */
+  readonly text?: string;
 }
 
 export async function verifyRecordOnServer(api: Api, seq: number, trust: Trust = {}): Promise<ServerVerdict> {
@@ -51,10 +55,13 @@ export async function verifyRecordOnServer(api: Api, seq: number, trust: Trust =
     if (!record || record.seq !== seq || typeof record.text !== 'string') return bad(`record ${seq} is not in the journal (deleted, or removed by retention)`);
     const verdict = await verifyRecord({ seq, text: record.text, checkpointNote: note, verifierKey: key.verifier_key, proof });
     if (!verdict.ok) return { verdict };
-    const seen = trust.seen?.key === key.verifier_key ? trust.seen : undefined;
+    const seen = trust.seen?.find((c) => c.key === key.verifier_key);
     const rewritten = await extendsSeen(api, seen, verdict.checkpoint);
     if (rewritten) return bad(rewritten);
-    return { verdict, seen: { key: key.verifier_key, size: verdict.checkpoint.size, root: toBase64(verdict.checkpoint.root) }, extended: seen?.size };
+    return {
+      verdict, seen: { key: key.verifier_key, size: verdict.checkpoint.size, root: toBase64(verdict.checkpoint.root) }, extended: seen?.size,
+      newKey: seen === undefined && (trust.seen?.length ?? 0) > 0, text: record.text,
+    };
   } catch (err) {
     return bad(err instanceof Error ? err.message : String(err));
   }
