@@ -103,6 +103,9 @@ export function servicesBuilder(config: ServerConfig, log: ServerLogger, opts: W
       if (route?.entry.table === 'auth') await route.backend.authorizeRenewal?.(entry);
     };
     const tokens = createTokenStore({ storage: storageView(barrier, 'sys/token/'), clock, hashKey, ttlLimits, authorizeRenewal });
+    // Index entries keyed by plain accessors (a storage written before they were hashed) are moved.
+    const movedTokens = await tokens.migrate();
+    if (movedTokens > 0) log.info({ tokens: movedTokens }, 'token accessor index moved to hashed keys');
     const policies = createPolicyStore({ storage: storageView(barrier, 'sys/policy/') });
     await ensureDefaultPolicy(policies);
 
@@ -151,6 +154,7 @@ export function servicesBuilder(config: ServerConfig, log: ServerLogger, opts: W
     await mounts.load();
     await quotas.load();
     const wrapping = createWrapping({ storage: storageView(barrier, 'sys/wrapping/'), tokens, clock });
+    await wrapping.migrate(async (accessor) => (await tokens.lookupByAccessor(accessor))?.idHash);
     const tokenTidy = startTokenTidy({
       tokens,
       intervalMs: config.tokenTidyIntervalMs,

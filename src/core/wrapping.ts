@@ -4,7 +4,8 @@
  * ends. The classic secure introduction: an orchestrator fetches a secret for an enclave without
  * ever seeing it, and the audit trail shows the wrap, the unwrap and who did each.
  *
- * The wrapped response is kept encrypted behind the barrier (`sys/wrapping/<accessor>`) until it is
+ * The wrapped response is kept encrypted behind the barrier (`sys/wrapping/<token id hash>`: the
+ * token's keyed hash, never its accessor, since storage keys are not encrypted) until it is
  * unwrapped; a wrapping token has the `response-wrapping` policy (unwrap and lookup only), one use
  * and the requested TTL. Responses whose token expired unused are swept when a later one is wrapped
  * (at most once a minute, 100 records at a time, each sweep going on where the last one stopped).
@@ -40,6 +41,11 @@ export interface WrapLookup {
 }
 
 export interface Wrapping {
+  /**
+   * Moves records keyed by their token's accessor to the token's id hash (`idHashOf` finds it, or
+   * undefined for a token gone, whose record is deleted); returns how many it moved.
+   */
+  migrate(idHashOf: (accessor: string) => Promise<string | undefined>): Promise<number>;
   /** Keeps `response` and answers with the wrap info of a new wrapping token instead. */
   wrap(response: LogicalResponse, creationPath: string, ttlSeconds: number): Promise<LogicalResponse>;
   /** The wrapped response, once: the record is deleted (the caller spends the token). */
@@ -58,7 +64,7 @@ export function createWrapping(deps: { storage: Storage; tokens: Pick<LifecycleT
 
   async function find(token: TokenEntry): Promise<Wrapped> {
     if (!isWrappingToken(token)) throw notWrapped();
-    const wrapped = await getJson<Wrapped>(storage, token.accessor);
+    const wrapped = await getJson<Wrapped>(storage, token.idHash);
     if (!wrapped) throw notWrapped();
     return wrapped;
   }
@@ -72,18 +78,30 @@ export function createWrapping(deps: { storage: Storage; tokens: Pick<LifecycleT
     const now = clock.now();
     if (now - lastSweep < SWEEP_INTERVAL_MS) return;
     lastSweep = now;
-    const accessors = (await storage.list('')).sort();
-    const after = accessors.filter((a) => a > sweptUpTo);
-    const batch = (after.length > 0 ? after : accessors).slice(0, SWEEP_LIMIT);
+    const keys = (await storage.list('')).sort();
+    const after = keys.filter((a) => a > sweptUpTo);
+    const batch = (after.length > 0 ? after : keys).slice(0, SWEEP_LIMIT);
     // A short batch reached the end: the next sweep starts over.
     sweptUpTo = batch.length === SWEEP_LIMIT ? batch[batch.length - 1] : '';
-    for (const accessor of batch) {
-      const w = await getJson<Wrapped>(storage, accessor);
-      if (w && w.creationTime + w.ttl * 1000 < now) await storage.delete(accessor);
+    for (const key of batch) {
+      const w = await getJson<Wrapped>(storage, key);
+      if (w && w.creationTime + w.ttl * 1000 < now) await storage.delete(key);
     }
   }
 
   return {
+    async migrate(idHashOf) {
+      let moved = 0;
+      for (const key of await storage.list('')) {
+        if (key.endsWith('/') || /^[0-9a-f]{64}$/.test(key)) continue;
+        const record = await storage.get(key);
+        const idHash = await idHashOf(key);
+        if (record && idHash) await storage.transaction([{ op: 'put', key: idHash, value: record }, { op: 'delete', key }]);
+        else await storage.delete(key);
+        moved++;
+      }
+      return moved;
+    },
     async wrap(response, creationPath, ttlSeconds) {
       if (response.raw) throw invalid('this response cannot be wrapped', 'wrapping_unsupported');
       if (ttlSeconds < 1 || ttlSeconds > MAX_WRAP_TTL_SECONDS) throw invalid(`the wrapping TTL must be between 1s and ${MAX_WRAP_TTL_SECONDS}s`, 'wrapping_ttl_invalid');
@@ -98,12 +116,12 @@ export function createWrapping(deps: { storage: Storage; tokens: Pick<LifecycleT
       const creationTime = Number(creationNs / 1_000_000n);
       const creationTimeText = rfc3339Nano(creationNs);
       const { httpStatus: _status, ...kept } = response;
-      await putJson(storage, entry.accessor, { response: kept, creationPath, creationTime, creationTimeText, ttl: ttlSeconds } satisfies Wrapped);
+      await putJson(storage, entry.idHash, { response: kept, creationPath, creationTime, creationTimeText, ttl: ttlSeconds } satisfies Wrapped);
       return { wrapInfo: { token: id, accessor: entry.accessor, ttl: ttlSeconds, creationTime: creationTimeText, creationPath } };
     },
     async unwrap(token) {
       const wrapped = await find(token);
-      await storage.delete(token.accessor);
+      await storage.delete(token.idHash);
       return wrapped.response;
     },
     async lookup(token) {

@@ -7,9 +7,10 @@ import { KeyedHmac } from '../../lib/keyed-hmac.js';
 
 export type TokenHasher = (id: string) => string;
 
-export function tokenHasher(hashKey: Uint8Array): TokenHasher {
+/** `prefix` separates the hashes of other values under the same key (`accessor:` for accessors). */
+export function tokenHasher(hashKey: Uint8Array, prefix = ''): TokenHasher {
   if (hashKey.length < 16) throw new Error('token hash key must be at least 16 bytes');
-  const mac = new KeyedHmac(hashKey);
+  const mac = new KeyedHmac(hashKey, prefix);
   return (id) => mac.hex(id);
 }
 

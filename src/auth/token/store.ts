@@ -1,9 +1,15 @@
 /**
  * The token store. Storage layout (inside the barrier view it is given, e.g. `sys/token/`):
  *
- *   id/<hmac(id)>                        the TokenEntry (the id itself is never stored)
- *   accessor/<accessor>                  { idHash }
- *   parent/<parentAccessor>/<accessor>   an empty marker: the children index revokeTree walks
+ *   id/<hmac(id)>                                  the TokenEntry (the id itself is never stored)
+ *   accessor/<hmac(accessor)>                      { idHash, accessor }
+ *   parent/<hmac(parentAccessor)>/<hmac(accessor)> an empty marker: the children index revokeTree walks
+ *
+ * Keys are not encrypted by the barrier (values are), so no accessor appears in one: whoever reads
+ * a copy of the storage must not learn the accessors — with an accessor, any token allowed
+ * `auth/token/revoke-accessor` could revoke the root token. Accessors are keyed by an HMAC under
+ * the token hash key (with its own prefix), as Vault keys them by a salted hash. `migrate` moves an
+ * index written with plain accessors to this layout.
  *
  * Every request looks its token up. The keyed hash costs an HMAC (~2.5 µs in Node), so lookups go
  * through an in-memory index from an unkeyed SHA-256 of the id (~0.4 µs) to its keyed hash: the
@@ -28,6 +34,8 @@ import type { CreateTokenOptions, TokenStore } from './types.js';
 export interface ManagedTokenStore extends TokenStore {
   /** All accessors (auth/token/accessors). */
   listAccessors(): Promise<string[]>;
+  /** Moves index entries keyed by plain accessors to their hashed keys; returns how many tokens it moved. */
+  migrate(): Promise<number>;
   /**
    * Revokes (with their descendants) every token past its expiry; returns how many were expired.
    * Stops early when `signal` aborts (the server is sealing).
@@ -86,8 +94,11 @@ function checkDescription(meta: Readonly<Record<string, string>>, displayName: s
 }
 
 const idKey = (hash: string) => `id/${hash}`;
-const accessorKey = (accessor: string) => `accessor/${accessor}`;
-const childKey = (parent: string, child: string) => `parent/${parent}/${child}`;
+/** Index keys take accessor hashes (`accessorHash`), never accessors. */
+const accessorKey = (accessorHash: string) => `accessor/${accessorHash}`;
+const childKey = (parentHash: string, childHash: string) => `parent/${parentHash}/${childHash}`;
+/** An accessor hash: 64 hex digits, which no accessor (24 base62 characters) can be. */
+const HASHED = /^[0-9a-f]{64}$/;
 
 /** Cached entries are deeply frozen: the audit devices keep text derived from them (isDeepFrozen). */
 function freeze(entry: TokenEntry): TokenEntry {
@@ -98,6 +109,7 @@ export function createTokenStore(opts: TokenStoreOptions): ManagedTokenStore {
   const { storage, clock } = opts;
   const limitsFor = opts.ttlLimits ?? (() => BUILT_IN_TTL_LIMITS);
   const hash = tokenHasher(opts.hashKey);
+  const accessorHash = tokenHasher(opts.hashKey, 'accessor:');
   const byHash = new LruMap<string, TokenEntry>(opts.cacheSize ?? 10_000);
   const hashByAccessor = new LruMap<string, string>(opts.cacheSize ?? 10_000);
   const hashByDigest = new LruMap<string, string>(opts.cacheSize ?? 10_000);
@@ -136,9 +148,14 @@ export function createTokenStore(opts: TokenStoreOptions): ManagedTokenStore {
     if (!ACCESSOR_RE.test(accessor)) return undefined;
     const cached = hashByAccessor.get(accessor);
     if (cached) return cached;
-    const rec = await getJson<{ idHash: string }>(storage, accessorKey(accessor));
+    const rec = await getJson<{ idHash: string }>(storage, accessorKey(accessorHash(accessor)));
     if (rec) hashByAccessor.set(accessor, rec.idHash);
     return rec?.idHash;
+  }
+
+  /** The id hash an index entry (by accessor hash) names. */
+  async function idHashAt(childHash: string): Promise<string | undefined> {
+    return (await getJson<{ idHash: string }>(storage, accessorKey(childHash)))?.idHash;
   }
 
   /**
@@ -179,17 +196,19 @@ export function createTokenStore(opts: TokenStoreOptions): ManagedTokenStore {
     return count;
   }
 
-  async function childAccessors(accessor: string): Promise<string[]> {
-    return (await storage.list(`parent/${accessor}/`)).filter((k) => !k.endsWith('/'));
+  /** The accessor hashes of a token's children. */
+  async function childHashes(accessor: string): Promise<string[]> {
+    return (await storage.list(`parent/${accessorHash(accessor)}/`)).filter((k) => !k.endsWith('/'));
   }
 
   /** Deletes a token and, depth first, all its descendants. Caller holds the mutation lock. */
   async function revokeTreeLocked(entry: TokenEntry, depth = 0): Promise<void> {
-    for (const child of await childAccessors(entry.accessor)) {
-      const childHash = await hashOfAccessor(child);
-      const childEntry = childHash ? await loadRaw(childHash) : undefined;
+    const parentHash = accessorHash(entry.accessor);
+    for (const child of await childHashes(entry.accessor)) {
+      const childIdHash = await idHashAt(child);
+      const childEntry = childIdHash ? await loadRaw(childIdHash) : undefined;
       if (childEntry && depth < MAX_DEPTH) await revokeTreeLocked(childEntry, depth + 1);
-      else await storage.transaction([{ op: 'delete', key: childKey(entry.accessor, child) }, { op: 'delete', key: accessorKey(child) }]);
+      else await storage.transaction([{ op: 'delete', key: childKey(parentHash, child) }, { op: 'delete', key: accessorKey(child) }]);
     }
     await deleteOne(entry);
   }
@@ -197,9 +216,9 @@ export function createTokenStore(opts: TokenStoreOptions): ManagedTokenStore {
   async function deleteOne(entry: TokenEntry): Promise<void> {
     const ops: StorageOp[] = [
       { op: 'delete', key: idKey(entry.idHash) },
-      { op: 'delete', key: accessorKey(entry.accessor) },
+      { op: 'delete', key: accessorKey(accessorHash(entry.accessor)) },
     ];
-    if (entry.parentAccessor !== undefined) ops.push({ op: 'delete', key: childKey(entry.parentAccessor, entry.accessor) });
+    if (entry.parentAccessor !== undefined) ops.push({ op: 'delete', key: childKey(accessorHash(entry.parentAccessor), accessorHash(entry.accessor)) });
     epoch++;
     forget(entry);
     await storage.transaction(ops);
@@ -297,9 +316,9 @@ export function createTokenStore(opts: TokenStoreOptions): ManagedTokenStore {
     };
     const ops: StorageOp[] = [
       { op: 'put', key: idKey(idHash), value: Buffer.from(JSON.stringify(entry)) },
-      { op: 'put', key: accessorKey(entry.accessor), value: Buffer.from(JSON.stringify({ idHash })) },
+      { op: 'put', key: accessorKey(accessorHash(entry.accessor)), value: Buffer.from(JSON.stringify({ idHash, accessor: entry.accessor })) },
     ];
-    if (parent) ops.push({ op: 'put', key: childKey(parent.accessor, entry.accessor), value: new Uint8Array(0) });
+    if (parent) ops.push({ op: 'put', key: childKey(accessorHash(parent.accessor), accessorHash(entry.accessor)), value: new Uint8Array(0) });
     await storage.transaction(ops);
     const frozen = freeze(entry);
     byHash.set(idHash, frozen);
@@ -346,14 +365,14 @@ export function createTokenStore(opts: TokenStoreOptions): ManagedTokenStore {
     revokeOrphan: (entry) => serialize(async () => {
       const cur = await loadRaw(entry.idHash);
       if (!cur) return;
-      for (const child of await childAccessors(cur.accessor)) {
-        const childHash = await hashOfAccessor(child);
-        const childEntry = childHash ? await loadRaw(childHash) : undefined;
+      for (const child of await childHashes(cur.accessor)) {
+        const childIdHash = await idHashAt(child);
+        const childEntry = childIdHash ? await loadRaw(childIdHash) : undefined;
         if (childEntry) {
           const { parentAccessor: _dropped, ...rest } = childEntry;
           await write({ ...rest, orphan: true });
         }
-        await storage.delete(childKey(cur.accessor, child));
+        await storage.delete(childKey(accessorHash(cur.accessor), child));
       }
       await deleteOne(cur);
     }),
@@ -371,8 +390,39 @@ export function createTokenStore(opts: TokenStoreOptions): ManagedTokenStore {
     },
 
     async listAccessors() {
-      return (await storage.list('accessor/')).filter((k) => !k.endsWith('/'));
+      const out: string[] = [];
+      for (const key of await storage.list('accessor/')) {
+        if (key.endsWith('/')) continue;
+        const accessor = (await getJson<{ accessor?: string }>(storage, accessorKey(key)))?.accessor;
+        if (accessor !== undefined) out.push(accessor);
+      }
+      return out.sort();
     },
+
+    migrate: () => serialize(async () => {
+      let moved = 0;
+      // Children first: each marker moves under its parent's hashed key.
+      for (const parent of await storage.list('parent/')) {
+        if (!parent.endsWith('/') || HASHED.test(parent.slice(0, -1))) continue;
+        const plainParent = parent.slice(0, -1);
+        const ops: StorageOp[] = [];
+        for (const child of await storage.list(`parent/${parent}`)) {
+          if (child.endsWith('/')) continue;
+          ops.push({ op: 'delete', key: `parent/${plainParent}/${child}` });
+          ops.push({ op: 'put', key: childKey(accessorHash(plainParent), HASHED.test(child) ? child : accessorHash(child)), value: new Uint8Array(0) });
+        }
+        if (ops.length > 0) await storage.transaction(ops);
+      }
+      for (const key of await storage.list('accessor/')) {
+        if (key.endsWith('/') || HASHED.test(key)) continue;
+        const rec = await getJson<{ idHash: string }>(storage, accessorKey(key));
+        const ops: StorageOp[] = [{ op: 'delete', key: accessorKey(key) }];
+        if (rec) ops.push({ op: 'put', key: accessorKey(accessorHash(key)), value: Buffer.from(JSON.stringify({ idHash: rec.idHash, accessor: key })) });
+        await storage.transaction(ops);
+        moved++;
+      }
+      return moved;
+    }),
 
     tidy: (signal) => revokeWhere(expired, signal),
 

@@ -1,9 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { tokenHasher } from '../../../src/auth/token/hash.js';
 import { createTokenStore } from '../../../src/auth/token/store.js';
 import { SealtrailError } from '../../../src/errors/index.js';
 import { manualClock } from '../../../src/lib/clock.js';
 import { createMemoryStorage } from '../../../src/storage/memory/index.js';
+
+/** The key the store's accessor index uses: an HMAC of the accessor, never the accessor (store.ts). */
+const accessorHash = tokenHasher(new Uint8Array(32).fill(7), 'accessor:');
 
 const T0 = Date.UTC(2025, 0, 1);
 
@@ -84,7 +88,7 @@ test('revokeTree removes all descendants; revokeOrphan keeps the children', asyn
     assert.equal(await tokens.lookupByAccessor(t.entry.accessor), undefined);
   }
   assert.ok(await tokens.lookup(orphan.id));
-  assert.deepEqual(storage.keys(), [`accessor/${orphan.entry.accessor}`, `id/${orphan.entry.idHash}`]);
+  assert.deepEqual(storage.keys(), [`accessor/${accessorHash(orphan.entry.accessor)}`, `id/${orphan.entry.idHash}`]);
   assert.deepEqual(await tokens.listAccessors(), [orphan.entry.accessor]);
 
   const p2 = await tokens.create({ policies: ['dev'], path: 'p' });
@@ -98,7 +102,7 @@ test('revokeTree removes all descendants; revokeOrphan keeps the children', asyn
   assert.ok(await tokens.lookup(g2.id), 'grandchildren stay children of the orphaned child');
   tokens.clearCache();
   assert.equal((await tokens.lookup(c2.id))?.orphan, true, 'orphaning is persisted');
-  assert.deepEqual(storage.keys().filter((k) => k.startsWith('parent/')), [`parent/${c2.entry.accessor}/${g2.entry.accessor}`]);
+  assert.deepEqual(storage.keys().filter((k) => k.startsWith('parent/')), [`parent/${accessorHash(c2.entry.accessor)}/${accessorHash(g2.entry.accessor)}`]);
 });
 
 test('a child stops working when its parent expires', async () => {
@@ -186,7 +190,7 @@ test('tidy revokes expired tokens', async () => {
   const keep = await tokens.create({ policies: ['dev'], ttl: 50, path: 'p' });
   clock.advance(6_000);
   assert.equal(await tokens.tidy(), 1);
-  assert.deepEqual(storage.keys(), [`accessor/${keep.entry.accessor}`, `id/${keep.entry.idHash}`]);
+  assert.deepEqual(storage.keys(), [`accessor/${accessorHash(keep.entry.accessor)}`, `id/${keep.entry.idHash}`]);
 });
 
 test('metadata and display names are bounded: they are written unhashed into every audit entry of the token', async () => {
@@ -200,4 +204,39 @@ test('metadata and display names are bounded: they are written unhashed into eve
   await assert.rejects(create({ big: 'x'.repeat(16 * 1024 - 2) }), isCode('token_metadata_too_large'));
   await assert.rejects(create({ ['é'.repeat(8 * 1024 + 1)]: '' }), isCode('token_metadata_too_large'), 'counted in UTF-8 bytes');
   await assert.rejects(create({}, 'n'.repeat(1025)), isCode('display_name_too_long'));
+});
+
+test('no storage key holds an accessor: a copy of the storage does not give them away (the values are encrypted, the keys are not)', async () => {
+  const { storage, tokens } = setup();
+  const parent = await tokens.create({ policies: ['root'], path: 'auth/token/root' });
+  const child = await tokens.create({ policies: ['dev'], path: 'p', parent: parent.entry });
+  const accessors = [parent.entry.accessor, child.entry.accessor];
+  for (const key of storage.keys()) for (const a of accessors) assert.ok(!key.includes(a), key);
+  // Still listed, looked up and revoked by accessor.
+  assert.deepEqual(await tokens.listAccessors(), [...accessors].sort());
+  assert.equal((await tokens.lookupByAccessor(child.entry.accessor))?.idHash, child.entry.idHash);
+  await tokens.revokeTree(parent.entry);
+  assert.deepEqual(storage.keys(), []);
+});
+
+test('an index written with plain accessors is moved to hashed keys, and works as before', async () => {
+  const { storage, tokens, clock } = setup();
+  const parent = await tokens.create({ policies: ['dev'], path: 'p' });
+  const child = await tokens.create({ policies: ['dev'], path: 'p', parent: parent.entry });
+  // As an earlier layout wrote it: accessor/<accessor> → { idHash }, parent/<accessor>/<accessor>.
+  for (const t of [parent, child]) {
+    await storage.delete(`accessor/${accessorHash(t.entry.accessor)}`);
+    await storage.put(`accessor/${t.entry.accessor}`, Buffer.from(JSON.stringify({ idHash: t.entry.idHash })));
+  }
+  await storage.delete(`parent/${accessorHash(parent.entry.accessor)}/${accessorHash(child.entry.accessor)}`);
+  await storage.put(`parent/${parent.entry.accessor}/${child.entry.accessor}`, new Uint8Array(0));
+
+  const reopened = createTokenStore({ storage, clock, hashKey: new Uint8Array(32).fill(7) });
+  assert.equal(await reopened.migrate(), 2);
+  assert.equal(await reopened.migrate(), 0, 'once');
+  for (const key of storage.keys()) for (const a of [parent.entry.accessor, child.entry.accessor]) assert.ok(!key.includes(a), key);
+  assert.equal((await reopened.lookupByAccessor(child.entry.accessor))?.idHash, child.entry.idHash);
+  await reopened.revokeTree(parent.entry);
+  assert.equal(await reopened.lookup(child.id), undefined, 'the children index still reaches the child');
+  assert.deepEqual(storage.keys(), []);
 });
