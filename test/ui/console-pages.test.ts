@@ -76,6 +76,11 @@ test('a pinned ledger key: shown as matching; a different pinned key makes Verif
   await page.evaluate(() => localStorage.setItem('sealtrail.ledger.pinned-key', 'someone+01020304+AQ=='));
   await page.reload();
   await page.waitForSelector('.pin[data-pinned="differs"]');
+  // The whole log is held to the pin too.
+  await page.click('button:has-text("Verify the whole log")');
+  const whole = await page.waitForSelector('.verdict', { timeout: 10_000 });
+  assert.equal(await whole.getAttribute('data-verdict'), 'bad');
+  assert.match(await whole.textContent() ?? '', /not the key pinned in this browser/);
   await page.goto(`${server.address}/ui/?kind=vault-response`);
   await page.waitForSelector('.vlist .row');
   await page.click('.vlist .row');

@@ -16,7 +16,7 @@ import { verifyRecord, type RecordVerdict } from './verify-record.js';
 export interface LedgerKey { readonly verifier_key: string; readonly origin: string }
 
 /** Whether `checkpoint` extends the one seen before under the same key; the reason if not. */
-async function extendsSeen(api: Api, seen: SeenCheckpoint | undefined, checkpoint: Checkpoint): Promise<string | undefined> {
+export async function extendsSeen(api: Api, seen: SeenCheckpoint | undefined, checkpoint: Checkpoint): Promise<string | undefined> {
   if (!seen) return undefined;
   if (checkpoint.size < seen.size) return `the server's checkpoint (size ${checkpoint.size}) is older than one this browser verified before (size ${seen.size})`;
   const proof = await api.json<{ hashes: string[] }>('sys/ledger/proof/consistency', new URLSearchParams({ from: String(seen.size), to: String(checkpoint.size) }));

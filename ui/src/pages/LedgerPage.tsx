@@ -1,10 +1,10 @@
 import { useEffect, useRef, useState } from 'react';
 import type { Api } from '../lib/api';
 import { toBase64 } from '../lib/bytes';
-import type { LedgerKey } from '../lib/ledger-client';
+import { extendsSeen, type LedgerKey } from '../lib/ledger-client';
 import { openCheckpoint, parseVerifierKey, type Checkpoint } from '../lib/note';
 import { verifyLog, type LogVerdict } from '../lib/verify-log';
-import { loadTrust, pinKey } from '../trustStore';
+import { loadTrust, pinKey, rememberSeen } from '../trustStore';
 import { PinnedKey } from '../components/PinnedKey';
 
 type Head = { key: LedgerKey; note: string; checkpoint?: Checkpoint; problem?: string };
@@ -31,12 +31,26 @@ export function LedgerPage({ api }: { api: Api }) {
     return () => { cancelled.current = true; };
   }, [api]);
 
+  /** The whole log against the signed root, held to what this browser remembers as Verify holds a record. */
   const verifyAll = async () => {
     if (!head?.checkpoint) return;
+    const { checkpoint, key } = head;
     setVerdict(undefined);
-    setProgress({ done: 0, total: head.checkpoint.size });
-    const result = await verifyLog((path) => api.bytes(`sys/ledger/${path}`), head.checkpoint.size, head.checkpoint.root,
+    const trust = loadTrust();
+    if (trust.pinnedKey !== undefined && trust.pinnedKey !== key.verifier_key) {
+      setVerdict({ ok: false, reason: 'the server\'s ledger key is not the key pinned in this browser' });
+      return;
+    }
+    const seen = trust.seen?.find((c) => c.key === key.verifier_key);
+    const rewritten = await extendsSeen(api, seen, checkpoint).catch((err: Error) => err.message);
+    if (rewritten) {
+      setVerdict({ ok: false, reason: rewritten });
+      return;
+    }
+    setProgress({ done: 0, total: checkpoint.size });
+    const result = await verifyLog((path) => api.bytes(`sys/ledger/${path}`), checkpoint.size, checkpoint.root,
       (done, total) => setProgress({ done, total }), () => cancelled.current);
+    if (result.ok) rememberSeen({ key: key.verifier_key, size: checkpoint.size, root: toBase64(checkpoint.root) });
     setVerdict(result);
   };
 
