@@ -200,6 +200,8 @@ export function createLedger(config: ServerConfig, where: string | LedgerFileSto
       const { size, root } = head!;
       const verdict = await extension(size, root);
       if (verdict === 'diverged') divergedFrom(size);
+      // Tiles not readable now (a disk error): tried again after an interval, even if nothing new comes.
+      if (verdict === 'unknown') retryLater();
       if (verdict !== 'extends' || !signer) return;
       const note = signCheckpoint({ origin, size, root, extensions: [] }, signer);
       // Kept in the barrier before it is served: a checkpoint anyone has seen is never forgotten.
@@ -246,6 +248,15 @@ export function createLedger(config: ServerConfig, where: string | LedgerFileSto
       } while (pruneAgain);
       pruning = false;
     })();
+  };
+
+  const retryLater = () => {
+    if (timer) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      void publish();
+    }, intervalMs);
+    timer.unref();
   };
 
   const schedule = () => {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLedger, type LedgerWitness } from '../../src/app/ledger.js';
+import { createLedger, ledgerDirectoryStore, type LedgerWitness } from '../../src/app/ledger.js';
 import { defaultConfig, type ServerConfig } from '../../src/config/index.js';
 import { ledgerFiles } from '../../src/journal/ledger/ledger-dir.js';
 import { LogAppender, openCheckpoint, parseVerifierKey } from '../../src/ledger/index.js';
@@ -196,6 +196,30 @@ test('the barrier keeps the last checkpoint: deleting or rolling back the file d
     unwitnessed.grown(45, realLog(ledgerDir, 'forged').grow(45));
     await unwitnessed.sealed();
     assert.equal(unwitnessed.current()?.size, 45);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('tiles that cannot be read for a moment delay a checkpoint, never lose it: it is signed once they can, with nothing new', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sealtrail-app-ledger-'));
+  try {
+    const ledgerDir = join(dir, 'ledger');
+    const files = ledgerDirectoryStore(ledgerDir, false);
+    let failing = false;
+    const flaky = { ...files, read: (path: string) => (failing ? Promise.reject(Object.assign(new Error('EIO'), { code: 'EIO' })) : files.read(path)) };
+    const tree = realLog(ledgerDir);
+    const ledger = createLedger(config(100), flaky, quietLog().log);
+    await ledger.unsealed(SEED);
+    ledger.grown(5, tree.grow(5));
+    assert.ok(await waitFor(() => ledger.current()?.size === 5));
+    failing = true;
+    ledger.grown(8, tree.grow(8));
+    await sleep(300);
+    assert.equal(ledger.current()?.size, 5, 'not signed while the proof cannot be read');
+    failing = false;
+    assert.ok(await waitFor(() => ledger.current()?.size === 8), 'signed once it can, with no new record');
+    await ledger.sealed();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -35,6 +35,12 @@ before(async () => {
   const capsule = await encapsulate(root, 'for the operations page', { writeContext: 'default' });
   const loaded = await call(server.address, 'POST', 'capsule/load', { token: server.rootToken, body: { capsule: capsule.capsule, read_context: 'default' } });
   assert.equal(loaded.status, 200, loaded.text);
+  // The pages read a signed checkpoint: wait for one covering what was just done (a query makes
+  // the index, and so the ledger, catch up; the indexer defers to a busy machine otherwise).
+  const newest = await call(server.address, 'GET', 'sys/journal/records?order=desc&limit=1', { token: server.rootToken });
+  const seq = newest.json.data.records[0].seq as number;
+  for (let i = 0; i < 200 && (server.ledger!.current()?.size ?? 0) <= seq; i++) await new Promise((r) => setTimeout(r, 50));
+  assert.ok((server.ledger!.current()?.size ?? 0) > seq, 'a checkpoint covers the set-up');
 });
 after(async () => {
   await browser?.close();
