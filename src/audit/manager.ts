@@ -211,6 +211,18 @@ export function createAuditManager(deps: AuditManagerDeps): AuditManager {
     return finished;
   }
 
+  /** A device built and probed for `path`: keeping the salt `salts` has for it when the type is the same. */
+  async function opened(path: string, req: EnableRequest, salts?: ConfigSalts): Promise<{ def: DeviceDefinition; device: AuditDevice }> {
+    const previous = salts?.[path];
+    const def: DeviceDefinition = {
+      path, type: req.type, description: req.description ?? '', options: { ...(req.options ?? {}) }, local: req.local === true,
+      salt: previous && previous.type === req.type ? previous.salt : uuid(),
+    };
+    const device = await build(def);
+    await probe(device);
+    return { def, device };
+  }
+
   async function enableLocked(rawPath: string, req: EnableRequest, source: DeviceSource, salts?: ConfigSalts): Promise<void> {
     const path = normaliseAuditPath(rawPath);
     if (source === 'api' && !deps.settings.allowApiAuditCreation) {
@@ -225,13 +237,7 @@ export function createAuditManager(deps: AuditManagerDeps): AuditManager {
       throw invalid('the journal is declared by the server configuration (journal { ... }), not through the API', 'audit_device_from_config');
     }
     checkPathFree(path);
-    const previous = salts?.[path];
-    const def: DeviceDefinition = {
-      path, type: req.type, description: req.description ?? '', options: { ...(req.options ?? {}) }, local: req.local === true,
-      salt: previous && previous.type === req.type ? previous.salt : uuid(),
-    };
-    const device = await build(def);
-    await probe(device);
+    const { def, device } = await opened(path, req, salts);
     try {
       if (source === 'api') {
         const apiDefs = [...enabled.values()].filter((e) => e.source === 'api').map((e) => e.def);
@@ -295,27 +301,45 @@ export function createAuditManager(deps: AuditManagerDeps): AuditManager {
     }
     const stored = await readConfigSalts(deps.storage);
     const salts: ConfigSalts = {};
+    const errors: unknown[] = [];
     for (const [path, e] of [...enabled]) {
       if (e.source !== 'config') continue;
       const want = desired.get(path);
       const keep = want && sameDeclaration(e.def, {
         path, type: want.type, description: want.description ?? '', options: want.options ?? {}, local: want.local === true,
       });
+      const current = { type: e.def.type, salt: e.def.salt };
       if (keep) {
-        salts[path] = { type: e.def.type, salt: e.def.salt };
+        salts[path] = current;
         desired.delete(path);
+      } else if (want) {
+        // A changed device: its replacement is opened first, with the same salt, and takes its
+        // place only once it has; until then (and if it cannot open) the device goes on as it was,
+        // so a bad reload never ends a trail that was working, nor loses its salt.
+        desired.delete(path);
+        try {
+          const next = await opened(path, want, { [path]: current });
+          const old = broker.remove(path);
+          enabled.set(path, { def: next.def, source: 'config' });
+          broker.add(next.device);
+          await closeQuietly(old);
+          salts[path] = { type: next.def.type, salt: next.def.salt };
+        } catch (err) {
+          salts[path] = current;
+          errors.push(err);
+        }
       } else {
-        if (want) stored[path] = { type: e.def.type, salt: e.def.salt }; // a changed device keeps its salt
         await removeLocked(path);
       }
     }
-    const errors: unknown[] = [];
     for (const [path, d] of desired) {
       const candidate: ConfigSalts = { [path]: stored[path] };
       try {
         await enableLocked(path, d, 'config', candidate);
         salts[path] = candidate[path];
       } catch (err) {
+        // Declared but not open: its salt is kept for when it opens.
+        if (stored[path]) salts[path] = stored[path];
         errors.push(err);
       }
     }

@@ -152,6 +152,35 @@ test('config devices: applied, immutable via the API, salt kept across restarts,
   assert.notEqual(restarted.manager.hash('cfg', 'foo'), h);
 });
 
+test('a reload whose changed device cannot open keeps the device that worked, and its salt', async () => {
+  const first = setup();
+  await first.manager.applyConfigDevices([{ path: 'cfg', type: 'memory', options: { hmac_accessor: 'false' } }]);
+  const h = first.manager.hash('cfg/', 'foo');
+  const sink = first.sinks.get('cfg/')!;
+
+  // The operator's typo: the changed declaration's device cannot record (an unopenable file).
+  await assert.rejects(first.manager.applyConfigDevices([{ path: 'cfg', type: 'memory', options: { fail: 'ENOENT: no such directory' } }]), code('audit_test_entry_failed'));
+  assert.deepEqual(first.manager.list().map((d) => [d.path, d.options]), [['cfg/', { hmac_accessor: 'false' }]], 'the working device stays');
+  assert.equal(sink.closed, false);
+  const before = sink.lines.length;
+  await first.manager.hooks.logRequest(kvWriteInput());
+  assert.equal(sink.lines.length, before + 1, 'and goes on recording');
+  assert.equal(first.manager.hash('cfg', 'foo'), h);
+
+  // Fixed: the device is replaced, with the same salt, also after a restart.
+  const restarted = setup({}, first.storage);
+  await restarted.manager.load();
+  await restarted.manager.applyConfigDevices([{ path: 'cfg', type: 'memory', options: {} }]);
+  assert.equal(restarted.manager.hash('cfg', 'foo'), h);
+
+  // A declared device that cannot open at all keeps its salt for when it can.
+  const third = setup({}, first.storage);
+  await third.manager.load();
+  await assert.rejects(third.manager.applyConfigDevices([{ path: 'cfg', type: 'memory', options: { fail: 'EACCES' } }]), code('audit_test_entry_failed'));
+  await third.manager.applyConfigDevices([{ path: 'cfg', type: 'memory', options: {} }]);
+  assert.equal(third.manager.hash('cfg', 'foo'), h, 'the salt outlived the failed start');
+});
+
 test('audited request headers: picked case-insensitively, hashed when hmac, persisted', async () => {
   const { manager, storage, sinks } = setup();
   await manager.requestHeaders.set('X-Request-Source', { hmac: false });
