@@ -45,8 +45,8 @@ export const MAX_CERTIFICATE_FILE_BYTES = MAX_SUPPLIED_ITEM_BYTES;
 export const MAX_CRL_FILE_BYTES = 4 * MiB;
 /** The DCAP collateral document (`attest verify --collateral`): nine items of at most 256 Ki characters. */
 export const MAX_COLLATERAL_FILE_BYTES = 4 * MiB;
-/** A server configuration (`operator diagnose -config`): HCL or JSON of a few KiB. */
-export const MAX_CONFIG_FILE_BYTES = 1 * MiB;
+/** A server configuration (`operator diagnose -config`): the bound the server reads it with. */
+export { MAX_CONFIG_FILE_BYTES } from '../config/index.js';
 /** A TLS file (-ca-cert, each file under -ca-path, -client-cert, -client-key): a system CA bundle is a few hundred KiB. */
 export const MAX_TLS_FILE_BYTES = 4 * MiB;
 /** A ledger proof bundle (`ledger verify-bundle`): a record is rarely over a megabyte. */

@@ -4,7 +4,8 @@
  * (lib/hcl-parser.ts). Unknown or invalid keys are errors that name
  * the key and the block, so a typo never silently falls back to a default.
  */
-import { readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { ConfigError, type ConfigProblem } from './config-error.js';
 import { HclParseError, parseHcl } from '../lib/hcl-parser.js';
 import { parseDurationMs, parseDurationSeconds } from '../lib/time.js';
@@ -19,11 +20,41 @@ import { allowKeys, asList, asObj, bool, isObj, str, type Obj } from './values.j
 
 export { ConfigError, type ConfigProblem } from './config-error.js';
 
+/** The largest configuration file read (as `operator diagnose` reads it). */
+export const MAX_CONFIG_FILE_BYTES = 1024 * 1024;
+
+/**
+ * The file's text: a regular file of at most MAX_CONFIG_FILE_BYTES. Opened without blocking, so
+ * that a FIFO (or a device such as /dev/zero) at the path is refused at once instead of holding
+ * the start or a reload — and every reload queued behind it — forever, or growing without bound.
+ */
+async function readConfigText(path: string): Promise<string> {
+  const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    const stat = await handle.stat();
+    if (!stat.isFile()) throw new ConfigError(`config file ${path} is not a regular file`);
+    if (stat.size > MAX_CONFIG_FILE_BYTES) throw new ConfigError(`config file ${path} is larger than ${MAX_CONFIG_FILE_BYTES} bytes`);
+    // One byte more than its size: a file that grows while it is read is refused, not cut short.
+    const buffer = Buffer.alloc(stat.size + 1);
+    let length = 0;
+    while (length < buffer.length) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, null);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+    }
+    if (length > stat.size) throw new ConfigError(`config file ${path} changed while it was read; try again`);
+    return buffer.toString('utf8', 0, length);
+  } finally {
+    await handle.close();
+  }
+}
+
 export async function loadConfigFile(path: string): Promise<ServerConfig> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = await readConfigText(path);
   } catch (err) {
+    if (err instanceof ConfigError) throw err;
     throw new ConfigError(`cannot read config file ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
   }
   return parseConfig(text, path);
