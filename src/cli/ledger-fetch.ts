@@ -7,7 +7,7 @@
  * the full file is written); it is then read as the full file's prefix, the same bytes, as
  * tlog-tiles clients do. Whatever is read, the verifier recomputes it from the entries.
  */
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readdirSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { bundleRanges, CHECKPOINT_PATH, HASH_SIZE, MAX_ENTRY_BYTES, MAX_NOTE_BYTES, parseLogPath, type LogFetcher } from '../ledger/index.js';
 import type { FetchLike } from '../sdk/index.js';
@@ -85,9 +85,35 @@ export function readLogFile(dir: string, path: string): Buffer {
   }
 }
 
-/** A log kept as files under `dir` (a static copy, or the server's data directory). */
+/**
+ * A log kept as files under `dir` (a static copy, or the server's data directory). A partial
+ * path that is gone is read from its full file, or from the narrowest wider partial of the same
+ * tile: a running server removes a partial once its log has outgrown it (and a newer checkpoint
+ * was signed), possibly after this verifier read the older checkpoint; the first W hashes or
+ * entries of a tile never change, so both hold the same bytes.
+ */
 export function directoryFetcher(dir: string): LogFetcher {
-  return withFullFallback(async (path) => readLogFile(dir, path));
+  return withFullFallback(async (path) => {
+    try {
+      return readLogFile(dir, path);
+    } catch (err) {
+      const partial = /^(.*)\.p\/(\d+)$/.exec(path);
+      if (!(err instanceof LogResourceMissing) || !partial) throw err;
+      const width = Number(partial[2]);
+      let names: string[] = [];
+      try {
+        names = readdirSync(join(dir, ...`${partial[1]}.p`.split('/')));
+      } catch { /* no partials of this tile: the full file is tried next */ }
+      const wider = names.filter((n) => /^[1-9]\d{0,2}$/.test(n) && Number(n) > width).sort((a, b) => Number(a) - Number(b))[0];
+      let data: Buffer | undefined;
+      try {
+        data = wider === undefined ? undefined : readLogFile(dir, `${partial[1]}.p/${wider}`);
+      } catch { /* gone too: the full file is tried next */ }
+      const prefix = data && prefixOf(path, data, width);
+      if (!prefix) throw err;
+      return prefix;
+    }
+  });
 }
 
 export interface UrlSource {
