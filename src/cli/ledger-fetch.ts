@@ -193,20 +193,23 @@ export function urlFetcher(source: UrlSource, token: string | undefined, fetchIm
     }
     if (response.status === 404) {
       const said = await errorsLine(response);
-      throw new LogResourceMissing(`not found${said !== '' ? said : path === CHECKPOINT_PATH ? ' (no checkpoint yet?)' : ''}`);
+      // A 404 that is not a JSON answer is no Sealtrail server's (a web server, a proxy's page).
+      const guess = said === undefined ? (source.server ? ' (the answer is not JSON: is this a Sealtrail server?)' : '') : path === CHECKPOINT_PATH ? ' (no checkpoint yet?)' : '';
+      throw new LogResourceMissing(`not found${said !== undefined && said !== '' ? said : guess}`);
     }
-    if (response.status !== 200) throw new Error(`HTTP ${response.status}${await errorsLine(response)}`);
+    if (response.status !== 200) throw new Error(`HTTP ${response.status}${(await errorsLine(response)) ?? ' (the answer is not JSON)'}`);
     return cappedBody(response, max);
   });
 }
 
 /** A Vault `{"errors":[...]}` body's first error, in a line (a short excerpt at most). */
-async function errorsLine(response: Response): Promise<string> {
+/** `: <the first error>` of a JSON error answer, '' for one without errors, undefined for an answer that is not JSON. */
+async function errorsLine(response: Response): Promise<string | undefined> {
   try {
-    const body = JSON.parse((await cappedBody(response, 4096)).toString('utf8')) as { errors?: unknown };
-    return Array.isArray(body.errors) && body.errors.length > 0 ? `: ${printable(String(body.errors[0]).slice(0, 200))}` : '';
+    const body = JSON.parse((await cappedBody(response, 4096)).toString('utf8')) as { errors?: unknown } | null;
+    return Array.isArray(body?.errors) && body.errors.length > 0 ? `: ${printable(String(body.errors[0]).slice(0, 200))}` : '';
   } catch {
-    return '';
+    return undefined;
   }
 }
 

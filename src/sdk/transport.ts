@@ -77,8 +77,13 @@ export function createTransport(opts: TransportOptions): Transport {
     try {
       return { status: response.status, body: JSON.parse(text) as unknown };
     } catch {
-      // A non-JSON error page (a proxy, a crash): keep its first line as the error message.
-      if (response.status >= 400) return { status: response.status, body: { errors: [text.trim().split('\n')[0].slice(0, 200)] } };
+      // A non-JSON error page (a proxy, a crash): keep its first line as the error message; an
+      // HTML page is no API's answer at all, which is what the user needs to hear.
+      if (response.status >= 400) {
+        const first = text.trim().split('\n')[0].slice(0, 200);
+        const said = first.startsWith('<') ? `the answer is an HTML page, not a Sealtrail API answer: is ${address} a Sealtrail server?` : first;
+        return { status: response.status, body: { errors: [said] } };
+      }
       throw new SealtrailNetworkError(method, path, `the server answered ${response.status} with a body that is not JSON`);
     }
   }
