@@ -10,6 +10,7 @@
  */
 import { SealtrailClient, addressFromEnv, tokenFromEnv, type FetchLike } from '../sdk/index.js';
 import { usageError } from './failure.js';
+import { printable } from './printable.js';
 import type { CliIo } from './io.js';
 import { OUTPUT_FORMATS, Output, type OutputFormat } from './output.js';
 import { tlsFetch } from './tls-fetch.js';
@@ -48,9 +49,19 @@ export function resolveFormat(globals: GlobalOptions, env: CliIo['env']): Output
   return raw as OutputFormat;
 }
 
+/** The server's address; one that is not an http:// or https:// URL is refused, naming where it came from. */
 export function resolveAddress(globals: GlobalOptions, env: CliIo['env']): string {
   const flag = globals.address?.trim();
-  return flag ? flag : addressFromEnv(env);
+  const address = flag ? flag : addressFromEnv(env);
+  let protocol: string | undefined;
+  try {
+    protocol = new URL(address).protocol;
+  } catch { /* refused below */ }
+  if (protocol !== 'http:' && protocol !== 'https:') {
+    const source = flag ? '-address' : env.SEALTRAIL_ADDR?.trim() ? 'SEALTRAIL_ADDR' : 'VAULT_ADDR';
+    throw usageError(`the server address ${JSON.stringify(printable(address.slice(0, 200)))} (${source}) is not an http:// or https:// URL; for example http://127.0.0.1:8200`);
+  }
+  return address;
 }
 
 export async function resolveToken(io: CliIo): Promise<string | undefined> {

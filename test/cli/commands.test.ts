@@ -41,6 +41,15 @@ test('status: no server → exit 1 (2 would mean sealed)', async () => {
   assert.deepEqual([r.code, r.stderr], [1, `Error checking seal status: connect ECONNREFUSED 127.0.0.1:${port}\n`]);
 });
 
+test('an address without http:// or https:// is refused, naming where it came from', async () => {
+  const fromEnv = await runIn(['status'], { env: { SEALTRAIL_ADDR: '127.0.0.1:8200' } });
+  assert.deepEqual([fromEnv.code, fromEnv.stderr], [1, 'the server address "127.0.0.1:8200" (SEALTRAIL_ADDR) is not an http:// or https:// URL; for example http://127.0.0.1:8200\n']);
+  const fromVault = await runIn(['kv', 'get', 'secret/x'], { env: { VAULT_ADDR: 'notaurl' } });
+  assert.match(fromVault.stderr, /"notaurl" \(VAULT_ADDR\) is not an http:\/\/ or https:\/\/ URL/);
+  const fromFlag = await runIn(['status', '-address=ftp://host'], { env: {} });
+  assert.match(fromFlag.stderr, /"ftp:\/\/host" \(-address\)/);
+});
+
 test('kv put: mount from the preflight fallback, cas, vault\'s output', async () => {
   vault.fake.routes['POST /v1/secret/data/app/db'] = { status: 200, body: envelope(META) };
   const r = await run(['kv', 'put', '-cas=1', 'secret/app/db', 'pw=s3cret', 'user=app']);
