@@ -37,6 +37,28 @@ export const PLATFORM_FIELDS: Record<PlatformName, PlatformFields> = {
   sgx: { named: ['mr_signer', 'mr_enclave', 'isv_prod_id'], signer: 'mr_signer', enclave: 'mr_enclave', decimal: ['isv_prod_id'] },
 };
 
+/**
+ * The size in bytes of each measurement as its platform reports it (the generic `signer_id` and
+ * `enclave_id` of Nitro, and `pcr` for its PCRs, are SHA-384 digests): a value of another size
+ * could never match, so a role pinning one would admit no enclave — a truncated paste, refused
+ * when it is written rather than found at every failed login.
+ */
+const MEASUREMENT_BYTES: Record<PlatformName, Readonly<Record<string, number>>> = {
+  nitro: { signer_id: 48, enclave_id: 48, pcr: 48 },
+  snp: { measurement: 48, host_data: 32, id_key_digest: 48, author_key_digest: 48, family_id: 16, image_id: 16 },
+  tdx: { mr_td: 48, rtmr0: 48, rtmr1: 48, rtmr2: 48, rtmr3: 48, mr_config_id: 48, mr_owner: 48, mr_owner_config: 48 },
+  sgx: { mr_signer: 32, mr_enclave: 32 },
+};
+
+/** Refuses a hex value whose size is not the measurement's (`kind`: the field, or `pcr`). */
+export function checkMeasurementSize(platform: PlatformName, kind: string, field: string, hex: string): string {
+  const bytes = MEASUREMENT_BYTES[platform][kind];
+  if (bytes !== undefined && hex.length !== bytes * 2) {
+    throw invalid(`"${field}" must be ${bytes} bytes (${bytes * 2} hex digits) on ${platform}, as the platform reports it; got ${hex.length / 2}`, 'invalid_field');
+  }
+  return hex;
+}
+
 export const DEFAULT_ACCEPTED_TCB: readonly TcbStatus[] = ['UpToDate', 'SWHardeningNeeded'];
 
 const HEX = /^(?:[0-9a-f]{2})+$/;
@@ -63,7 +85,7 @@ export function namedMeasurements(platform: PlatformName, data: Data): Record<st
     const value = data[name];
     if (value === undefined || value === null || value === '') continue;
     if (fields.decimal?.includes(name)) setOwn(out, name, String(byteValue(data, name, 0xffff)));
-    else setOwn(out, name, hexValue(value, name));
+    else setOwn(out, name, checkMeasurementSize(platform, name, name, hexValue(value, name)));
   }
   return out;
 }

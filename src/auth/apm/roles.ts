@@ -10,7 +10,7 @@
 import { invalid } from '../../errors/index.js';
 import { isPlatformName, type PlatformName, type SnpTcb, type TcbStatus } from '../../attestation/index.js';
 import {
-  DEFAULT_ACCEPTED_TCB, PLATFORM_FIELDS, acceptedTcbStatuses, hexValue, minIsvSvnField, minTcbStatus, namedMeasurements,
+  DEFAULT_ACCEPTED_TCB, PLATFORM_FIELDS, acceptedTcbStatuses, checkMeasurementSize, hexValue, minIsvSvnField, minTcbStatus, namedMeasurements,
   refuseForeignFields, snpMinTcb, vmplField,
 } from './role-platform.js';
 import { getJson, putJson, type Storage } from '../../storage/index.js';
@@ -56,21 +56,22 @@ export function validRoleName(name: string): string {
   return name;
 }
 
-function pcrsField(data: Data): Record<string, string> {
+function pcrsField(platform: PlatformName, data: Data): Record<string, string> {
   const v = data.pcrs;
   if (v === undefined || v === null || v === '') return {};
   if (!isJsonObject(v)) throw invalid('"pcrs" must be a map of PCR index to hex value', 'invalid_field');
   const out: Record<string, string> = {};
   for (const [k, val] of Object.entries(v as Record<string, unknown>)) {
     if (!/^(?:[0-9]|[12][0-9]|3[01])$/.test(k)) throw invalid('"pcrs" keys must be PCR indexes 0..31', 'invalid_field');
-    setOwn(out, k, hexValue(val, `pcrs.${k}`));
+    setOwn(out, k, checkMeasurementSize(platform, 'pcr', `pcrs.${k}`, hexValue(val, `pcrs.${k}`)));
   }
   return out;
 }
 
 /** The generic id field, or its platform name (e.g. SGX mr_signer for signer_id); both must agree. */
-function identityField(data: Data, generic: 'signer_id' | 'enclave_id', named: Record<string, string>, alias: string | undefined): string | undefined {
-  const value = data[generic] === undefined || data[generic] === null || data[generic] === '' ? undefined : hexValue(data[generic], generic);
+function identityField(platform: PlatformName, data: Data, generic: 'signer_id' | 'enclave_id', named: Record<string, string>, alias: string | undefined): string | undefined {
+  const value = data[generic] === undefined || data[generic] === null || data[generic] === '' ? undefined
+    : checkMeasurementSize(platform, alias ?? generic, generic, hexValue(data[generic], generic));
   if (alias === undefined || named[alias] === undefined) return value;
   const aliased = named[alias];
   delete named[alias];
@@ -85,8 +86,8 @@ export function roleFromRequest(name: string, data: Data): ApmRole {
   refuseForeignFields(platform, data);
   const measurements = namedMeasurements(platform, data);
   const fields = PLATFORM_FIELDS[platform];
-  const signerId = identityField(data, 'signer_id', measurements, fields.signer);
-  const enclaveId = identityField(data, 'enclave_id', measurements, fields.enclave);
+  const signerId = identityField(platform, data, 'signer_id', measurements, fields.signer);
+  const enclaveId = identityField(platform, data, 'enclave_id', measurements, fields.enclave);
   if (platform === 'nitro' && signerId === undefined) throw invalid('"signer_id" is required', 'invalid_field');
   // MROWNER, MRCONFIGID and MROWNERCONFIG are what the host passes when it creates the TD: any
   // image can carry them in a genuine quote. Only MRTD (and the RTMRs) measure what runs.
@@ -103,7 +104,7 @@ export function roleFromRequest(name: string, data: Data): ApmRole {
   const role: ApmRole = {
     name: validRoleName(name),
     platform,
-    pcrs: pcrsField(data),
+    pcrs: pcrsField(platform, data),
     measurements,
     tokenPolicies: policies,
     tokenTtl: durationField(data, 'token_ttl'),

@@ -38,6 +38,30 @@ test('bad roles are refused with a clear 400', async () => {
   for (const [name, data, code] of cases) await assert.rejects(h.call('update', `role/${name}`, data), invalidWith(code), JSON.stringify(data));
 });
 
+test('a measurement of another size than its platform reports is refused: the role would admit no enclave', async () => {
+  const h = await harness();
+  const wrongSize: Array<Record<string, unknown>> = [
+    { platform: 'nitro', signer_id: 'abcd' },
+    { platform: 'nitro', signer_id: SIGNER.slice(0, 94) },
+    { platform: 'nitro', signer_id: SIGNER, enclave_id: 'ab'.repeat(32) },
+    { platform: 'nitro', signer_id: SIGNER, pcrs: { 4: 'ef'.repeat(32) } },
+    { platform: 'snp', measurement: 'ab'.repeat(32) },
+    { platform: 'snp', measurement: 'ab'.repeat(48), host_data: 'cd'.repeat(48) },
+    { platform: 'tdx', mr_td: 'ab'.repeat(32) },
+    { platform: 'sgx', mr_enclave: 'ab'.repeat(48) },
+    { platform: 'sgx', enclave_id: 'ab'.repeat(48) },
+  ];
+  for (const data of wrongSize) {
+    await assert.rejects(h.call('update', 'role/r', { ...data, token_policies: 'p' }), (err: unknown) => invalidWith('invalid_field')(err) && /must be \d+ bytes/.test((err as Error).message), JSON.stringify(data));
+  }
+  for (const data of [
+    { platform: 'nitro', signer_id: SIGNER, enclave_id: IMAGE, pcrs: { 4: 'ef'.repeat(48) } },
+    { platform: 'snp', measurement: 'ab'.repeat(48), host_data: 'cd'.repeat(32), family_id: '00'.repeat(16) },
+    { platform: 'tdx', mr_td: 'ab'.repeat(48), rtmr0: 'cd'.repeat(48) },
+    { platform: 'sgx', enclave_id: 'ab'.repeat(32), mr_signer: 'cd'.repeat(32) },
+  ]) await h.call('update', 'role/r', { ...data, token_policies: 'p' });
+});
+
 test('entity ids are UUIDv5 over signer:enclave (RFC 9562 vector; golden value cross-checked with Python uuid.uuid5)', () => {
   assert.equal(uuidV5('6ba7b810-9dad-11d1-80b4-00c04fd430c8', 'www.example.com'), '2ed6657d-e927-568b-95e1-2665a8aea6a2');
   assert.equal(entityIdFor(SIGNER, IMAGE), entityIdFor(SIGNER.toUpperCase(), IMAGE));
