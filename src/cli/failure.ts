@@ -122,7 +122,7 @@ export function tlsAdvice(err: unknown): string {
     if (typeof code === 'string') break;
   }
   if (typeof code !== 'string') return '';
-  if (UNTRUSTED.has(code)) return ' (the server\'s certificate is not from a CA the CLI trusts: name the CA with -ca-cert or -ca-path, or VAULT_CACERT or VAULT_CAPATH)';
+  if (UNTRUSTED.has(code)) return ' (the server\'s certificate is not from a CA the CLI trusts: name the CA with -ca-cert or -ca-path, or SEALTRAIL_CACERT or SEALTRAIL_CAPATH)';
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return ' (the server\'s certificate is not for this name: use an address with a name it holds, or -tls-server-name)';
   return '';
 }

@@ -71,7 +71,7 @@ export function createTransport(opts: TransportOptions): Transport {
       text = await boundedText(response, opts.maxResponseBytes ?? MAX_RESPONSE_BYTES);
     } catch (err) {
       if (err instanceof ResponseTooLarge) throw new SealtrailNetworkError(method, path, err.message);
-      throw new SealtrailNetworkError(method, path, describeFetchFailure(err, opts.timeoutMs), err);
+      throw new SealtrailNetworkError(method, path, describeFetchFailure(err, opts.timeoutMs, url), err);
     }
     if (text.trim() === '') return { status: response.status, body: undefined };
     try {
@@ -131,12 +131,20 @@ async function boundedText(response: Response, max: number): Promise<string> {
   return new TextDecoder().decode(all);
 }
 
-function describeFetchFailure(err: unknown, timeoutMs: number): string {
+function describeFetchFailure(err: unknown, timeoutMs: number, url: string): string {
   if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) {
     return `no answer within ${timeoutMs} ms`;
   }
   // Node's fetch reports "fetch failed" and puts the useful part (ECONNREFUSED ...) in `cause`.
-  const cause = err instanceof Error ? (err.cause as { message?: string } | undefined) : undefined;
-  if (cause?.message) return cause.message;
-  return err instanceof Error ? err.message : String(err);
+  const cause = err instanceof Error ? (err.cause as { message?: string; code?: string } | undefined) : undefined;
+  const message = cause?.message ?? (err instanceof Error ? err.message : String(err));
+  // OpenSSL's text ("...:error:0A00010B:SSL routines:...:wrong version number:<source path>") says
+  // one thing a user can act on.
+  if (cause?.code === 'ERR_SSL_WRONG_VERSION_NUMBER' || /wrong version number/.test(message)) {
+    return 'the server at this address does not answer with TLS: use an http:// address (or the port of its TLS listener)';
+  }
+  if (url.startsWith('http:') && (cause?.code === 'UND_ERR_SOCKET' || message === 'other side closed')) {
+    return `${message} (if the server listens with TLS, use an https:// address)`;
+  }
+  return message;
 }

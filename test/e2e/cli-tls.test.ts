@@ -72,7 +72,7 @@ const connected = (r: CliRun, what: string) => {
 };
 const untrusted = (r: CliRun, what: string, code = 2) => {
   assert.equal(r.code, code, `${what}: ${r.stdout}`);
-  assert.match(r.stderr, /^Error [^\n]*: (unable to verify the first certificate|self-signed certificate in certificate chain) \(the server's certificate is not from a CA the CLI trusts: name the CA with -ca-cert or -ca-path, or VAULT_CACERT or VAULT_CAPATH\)\n$/, what);
+  assert.match(r.stderr, /^Error [^\n]*: (unable to verify the first certificate|self-signed certificate in certificate chain) \(the server's certificate is not from a CA the CLI trusts: name the CA with -ca-cert or -ca-path, or SEALTRAIL_CACERT or SEALTRAIL_CAPATH\)\n$/, what);
 };
 
 test('without TLS settings a private-CA server is refused in one line that names the settings to give', async () => {
@@ -187,4 +187,18 @@ test('bad TLS settings end the command in one line with exit 2, naming the file 
       assert.doesNotMatch(r.stderr, /SECRET-LOOKING|PRIVATE KEY|BEGIN/);
     }
   }
+});
+
+test('the wrong scheme for a listener is said as such: https:// to plain HTTP, http:// to TLS', async () => {
+  const plain = await startDevServer();
+  try {
+    const https = await runIn(['status'], { env: { SEALTRAIL_ADDR: plain.address.replace('http://', 'https://') } });
+    assert.equal(https.code, 1);
+    assert.equal(https.stderr, 'Error checking seal status: the server at this address does not answer with TLS: use an http:// address (or the port of its TLS listener)\n');
+  } finally {
+    await plain.stop();
+  }
+  const http = await runIn(['status'], { env: { SEALTRAIL_ADDR: server.address.replace('https://', 'http://') } });
+  assert.equal(http.code, 1);
+  assert.match(http.stderr, /^Error checking seal status: [^\n]*\(if the server listens with TLS, use an https:\/\/ address\)\n$/);
 });
