@@ -223,8 +223,11 @@ test('the CLI: search, timeline, tail and export', async () => {
   assert.equal(found.records.length, 1);
   assert.equal(found.records[0].record.request.path, 'secret/data/cli/one');
   const table = await runIn(['journal', 'search', '--path-prefix', 'secret/data/cli/'], { env });
-  assert.match(table.stdout.split('\n')[0], /^Seq\s+Time\s+Kind\s+Request ID\s+Path\s+Outcome$/);
+  assert.match(table.stdout.split('\n')[0], /^Seq\s+Time\s+Kind\s+Request ID\s+Path\s+Operation\s+Outcome$/);
   assert.equal(table.stdout.trim().split('\n').length, 4, 'header, underline, two entries');
+  // Server events have no request or path: the operation column tells them apart.
+  const events = await runIn(['journal', 'search', '--kind', 'server', '--order', 'asc', '--limit', '1'], { env });
+  assert.match(events.stdout.split('\n')[2] ?? '', /\sserver\s+n\/a\s+n\/a\s+(start|unseal)\s+success$/, events.stdout);
 
   const requestId = found.records[0].request_id!;
   const timelineRun = await runIn(['journal', 'timeline', '--request-id', requestId, '-format=json'], { env });

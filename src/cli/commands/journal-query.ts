@@ -68,8 +68,9 @@ export function exportLine(r: { text?: string; [field: string]: unknown }): stri
   return `${head.slice(0, -1)},"record":${text ?? 'null'}}\n`;
 }
 
-const rowOf = (r: RecordView) => [String(r.seq), r.time, r.kind, r.request_id ?? '', r.path ?? '', r.outcome ?? ''];
-const HEADER = ['Seq', 'Time', 'Kind', 'Request ID', 'Path', 'Outcome'];
+/** A table row; Operation tells server events apart (start, seal, reload, ...), which have no request or path. */
+const rowOf = (r: RecordView) => [String(r.seq), r.time, r.kind, r.request_id ?? '', r.path ?? '', r.operation ?? '', r.outcome ?? ''];
+const HEADER = ['Seq', 'Time', 'Kind', 'Request ID', 'Path', 'Operation', 'Outcome'];
 
 export function registerJournalQueries(journal: Command, ctx: CliContext): void {
   withFilters(journal.command('search').description('Search the journal (newest first unless --order asc)'))
