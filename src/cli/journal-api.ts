@@ -14,6 +14,7 @@ export interface RecordView {
   kind: string;
   request_id?: string | null;
   path?: string | null;
+  operation?: string | null;
   outcome?: string | null;
   record?: unknown;
   /** With `format=raw`: the record's text as the journal keeps it. */

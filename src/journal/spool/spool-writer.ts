@@ -219,9 +219,12 @@ export function createSpoolWriter(opts: SpoolWriterOptions): SpoolWriter {
         }
         // Once clean, later batches go to a fresh segment: the descriptor may be what failed
         // (a disk replaced, a file removed), and a segment is never reopened. A segment that lost
-        // its name keeps its descriptor: its acknowledged bytes are copied from it first.
-        if (!dirty && (fd === undefined || namedOrUnknown())) await nextSegment().catch(() => { fd = undefined; handle = undefined; });
+        // its name keeps its descriptor: its acknowledged bytes are copied from it first. A full
+        // disk is no fault of the descriptor: the next batch tries the same clean segment again,
+        // rather than an outage leaving one empty segment per refused batch.
         const code = (err as NodeJS.ErrnoException).code;
+        const full = code === 'ENOSPC' || code === 'EDQUOT';
+        if (!dirty && (fd === undefined || (!full && namedOrUnknown()))) await nextSegment().catch(() => { fd = undefined; handle = undefined; });
         throw new Error(`the journal could not write its spool (${code ?? (err as Error).message})`, { cause: err });
       } finally {
         writing = false;
