@@ -2,6 +2,7 @@
  * The command tree. Global flags (`-address`, `-format`, the TLS flags) are accepted anywhere on
  * the line, as commander recognises program options after the subcommand too.
  */
+import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import type { CliContext, GlobalOptions } from './context.js';
 import type { FlagKinds } from './argv.js';
@@ -24,6 +25,9 @@ import { registerToken } from './commands/token.js';
 import { registerTrail } from './commands/trail.js';
 import type { CliIo } from './io.js';
 import { printableLines } from './printable.js';
+
+/** The package's version (package.json is two levels up from src/cli and from dist/cli alike). */
+const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 /** Each group is one file under commands/; adding a group is one line here. */
 const GROUPS: ReadonlyArray<(program: Command, ctx: CliContext) => void> = [
@@ -51,6 +55,8 @@ export function buildProgram(io: CliIo, makeContext: (globals: () => GlobalOptio
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput(outputOf(io));
+  // As `vault version`. No global -version flag: `kv get -version=2` names a secret's version.
+  program.command('version').description('Print the version').action(() => io.stdout(`Sealtrail v${VERSION}\n`));
   const ctx = makeContext(() => program.opts<GlobalOptions>());
   for (const register of GROUPS) register(program, ctx);
   // Subcommands inherit the error handling (exitOverride, output) of the program.

@@ -4,6 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -39,6 +40,12 @@ test('status: no server → exit 1 (2 would mean sealed)', async () => {
   await new Promise<void>((r) => probe.close(() => r()));
   const r = await runIn(['status', `-address=http://127.0.0.1:${port}`], { env: {} });
   assert.deepEqual([r.code, r.stderr], [1, `Error checking seal status: connect ECONNREFUSED 127.0.0.1:${port}\n`]);
+});
+
+test('version prints the package version, as vault version does', async () => {
+  const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  const r = await runIn(['version'], { env: {} });
+  assert.deepEqual([r.code, r.stdout], [0, `Sealtrail v${version}\n`]);
 });
 
 test('an address without http:// or https:// is refused, naming where it came from', async () => {
