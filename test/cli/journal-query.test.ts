@@ -27,12 +27,13 @@ const hostile = {
   seq: 457, time: '2026-12-05T10:00:00.123Z', kind: 'vault-request',
   request_id: 'esc-\x1b[2J\x1b[31mREQ\x1b[0m',
   path: 'secret/data/\x1b]0;pwned\x07\x1b[1;31mEVIL\x1b[0m\r\nfake line',
+  operation: 'read\x1b[8m',
   outcome: 'success\u202etxt.exe\x7f\x9b',
   record: { request: { path: 'secret/data/\x1b]0;pwned\x07' } },
 };
 const ESCAPED_ROW = [
   '457', '2026-12-05T10:00:00.123Z', 'vault-request', 'esc-\\x1b[2J\\x1b[31mREQ\\x1b[0m',
-  'secret/data/\\x1b]0;pwned\\x07\\x1b[1;31mEVIL\\x1b[0m\\x0d\\x0afake line', 'success\\u202etxt.exe\\x7f\\x9b',
+  'secret/data/\\x1b]0;pwned\\x07\\x1b[1;31mEVIL\\x1b[0m\\x0d\\x0afake line', 'read\\x1b[8m', 'success\\u202etxt.exe\\x7f\\x9b',
 ].join('    ');
 
 test('search, timeline and tail tables show control characters, separators and bidi overrides escaped', async () => {
