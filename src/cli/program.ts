@@ -2,7 +2,6 @@
  * The command tree. Global flags (`-address`, `-format`, the TLS flags) are accepted anywhere on
  * the line, as commander recognises program options after the subcommand too.
  */
-import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import type { CliContext, GlobalOptions } from './context.js';
 import type { FlagKinds } from './argv.js';
@@ -25,9 +24,7 @@ import { registerToken } from './commands/token.js';
 import { registerTrail } from './commands/trail.js';
 import type { CliIo } from './io.js';
 import { printableLines } from './printable.js';
-
-/** The package's version (package.json is two levels up from src/cli and from dist/cli alike). */
-const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+import { VERSION } from '../lib/version.js';
 
 /** Each group is one file under commands/; adding a group is one line here. */
 const GROUPS: ReadonlyArray<(program: Command, ctx: CliContext) => void> = [

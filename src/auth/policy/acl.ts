@@ -114,6 +114,15 @@ function comparePriority(a: RankedRule, b: RankedRule): number {
   return a.pattern < b.pattern ? -1 : a.pattern > b.pattern ? 1 : 0;
 }
 
+/**
+ * Vault's test for a segment rule: a `+` that is a whole segment (`+`, `.../+...`, `+/...`). A `+`
+ * inside a segment (`a+b/*`) is a literal character and the rule an ordinary glob, ranked by its
+ * `*`: taking it for a wildcard would rank a glob `deny` below a grant it outranks in Vault.
+ */
+function hasSegmentWildcard(path: string): boolean {
+  return path === '+' || path.includes('/+') || path.startsWith('+/');
+}
+
 function segmentMatches(rule: SegmentRule, pathParts: string[]): boolean {
   const { parts, isPrefix } = rule;
   if (pathParts.length < parts.length) return false;
@@ -148,7 +157,7 @@ export function compileAcl(policies: readonly NamedPolicy[]): Acl {
     for (const rule of policy.paths) {
       const bits = rule.capabilities.reduce((acc, c) => acc | CAPABILITY_BITS[c], 0);
       const grant: Grant = { bits, constraints: constraintsOf(rule), granters: grantersOf(bits, policy.name) };
-      const target = rule.path.includes('+') ? segmentGrants : rule.path.endsWith('*') ? globGrants : exact;
+      const target = hasSegmentWildcard(rule.path) ? segmentGrants : rule.path.endsWith('*') ? globGrants : exact;
       target.set(rule.path, merge(target.get(rule.path), grant));
     }
   }

@@ -80,6 +80,9 @@ export function mergeConstraints(a: ParameterConstraints | undefined, b: Paramet
 /** Vault's GlobbedStringsMatch: `*x`, `x*` and `*x*` patterns, else equality. */
 function globMatch(pattern: string, value: string): boolean {
   const star = '*';
+  // As Vault (GlobbedStringsMatch): a pattern of one character is that character, so ["*"] allows
+  // only the value "*", not every value.
+  if (pattern.length < 2) return pattern === value;
   if (pattern.length > 1 && pattern.startsWith(star) && pattern.endsWith(star)) return value.includes(pattern.slice(1, -1));
   if (pattern.startsWith(star)) return value.endsWith(pattern.slice(1));
   if (pattern.endsWith(star)) return value.startsWith(pattern.slice(0, -1));

@@ -9,6 +9,7 @@
  */
 import { invalid, type SealtrailError } from '../../errors/index.js';
 import { HclParseError, parseHcl } from '../../lib/hcl-parser.js';
+import { duplicateJsonKey } from '../../lib/json-duplicate-key.js';
 import { jsonSyntaxFault } from '../../lib/json-fault.js';
 import { getOwn } from '../../lib/safe-object.js';
 import { parseDurationSeconds } from '../../lib/time.js';
@@ -69,12 +70,18 @@ export async function parsePolicy(text: string): Promise<ParsedPolicy> {
 }
 
 function parseJsonText(text: string): unknown {
+  let doc: unknown;
   try {
-    return JSON.parse(text);
+    doc = JSON.parse(text);
   } catch {
     // JSON.parse's message quotes the text around the fault.
     throw policyError(`invalid JSON: ${jsonSyntaxFault(text)}`);
   }
+  // JSON.parse keeps the last of repeated keys: a second "path" (or the same path twice) would
+  // drop the first rule — a deny the stored text still shows. Vault's HCL parser keeps both.
+  const repeated = duplicateJsonKey(text);
+  if (repeated !== undefined) throw policyError(`invalid JSON: the key ${JSON.stringify(repeated.slice(0, 100))} appears twice in one object; write each path once, with all its rules`);
+  return doc;
 }
 
 /** How long the HCL parser (its own thread, hcl-parser.ts) may take over one policy. */

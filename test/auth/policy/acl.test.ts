@@ -126,3 +126,28 @@ path "locked/*"            { capabilities = ["list", "read"] }
   assert.deepEqual(acl.capabilities('locked/'), ['deny']);
   assert.equal(acl.check('locked/a', 'read').allowed, true);
 });
+
+test('a + inside a segment is a literal character: a glob deny over it keeps its rank above a segment grant (as Vault)', async () => {
+  const acl = compileAcl([await parsePolicy(`
+path "secret/data/a+b/*" { capabilities = ["deny"] }
+path "secret/data/a+b/+" { capabilities = ["read"] }
+path "literal/c+d" { capabilities = ["read"] }
+`)]);
+  assert.equal(acl.check('secret/data/a+b/x', 'read').allowed, false, 'the deny (first wildcard at its *) outranks the grant (first + earlier)');
+  assert.equal(acl.check('literal/c+d', 'read').allowed, true, 'an exact path with a + in it');
+  assert.equal(acl.check('literal/cxd', 'read').allowed, false, 'that + matches only itself');
+});
+
+test('a JSON policy that repeats a key is refused: JSON.parse would keep only the last rule and drop a deny the text shows', async () => {
+  for (const text of [
+    '{"path":{"secret/data/team/*":{"capabilities":["deny"]},"secret/data/team/*":{"capabilities":["read"]}}}',
+    '{"path":{"secret/data/team/*":{"capabilities":["deny"]}},"path":{"secret/data/*":{"capabilities":["read"]}}}',
+    '{"path":{"secret/data/x":{"capabilities":["read"],"capabilities":["deny"]}}}',
+    '{"path":{"a":{"capabilities":["read"]},"\\u0061":{"capabilities":["deny"]}}}',
+  ]) {
+    await assert.rejects(parsePolicy(text), (err: Error & { code?: string }) => err.code === 'invalid_policy' && /appears twice in one object/.test(err.message), text);
+  }
+  // The same names in different objects, in lists and in values are no repetition.
+  const ok = await parsePolicy('{"path":{"a":{"capabilities":["read","read"]},"b":{"capabilities":["read"],"allowed_parameters":{"capabilities":["path"]}}}}');
+  assert.equal(ok.paths.length, 2);
+});

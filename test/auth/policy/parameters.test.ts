@@ -125,3 +125,20 @@ path "identity/group" {
   assert.equal(allowed(a, 'auth/token/create', 'update', { policies: many(MAX_LIST_ITEMS) }), true);
   assert.equal(allowed(a, 'auth/token/create', 'update', { policies: many(MAX_LIST_ITEMS + 1) }), false);
 });
+
+test('a one-character value pattern is that character: ["*"] allows only the value "*" (as Vault)', async () => {
+  const a = await acl(`
+path "auth/token/create" {
+  capabilities = ["update"]
+  allowed_parameters = { "display_name" = ["*"], "policies" = [] }
+}`);
+  assert.equal(allowed(a, 'auth/token/create', 'update', { display_name: 'admin' }), false);
+  assert.equal(allowed(a, 'auth/token/create', 'update', { display_name: '*' }), true);
+  const globs = await acl(`
+path "x" {
+  capabilities = ["update"]
+  allowed_parameters = { "a" = ["**"], "b" = ["x*"] }
+}`);
+  assert.equal(allowed(globs, 'x', 'update', { a: 'anything' }), true, 'two characters are a glob again');
+  assert.equal(allowed(globs, 'x', 'update', { b: 'xyz' }), true);
+});
