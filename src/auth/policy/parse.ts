@@ -122,7 +122,8 @@ function fromDocument(doc: unknown): ParsedPolicy {
 }
 
 function parsePathBlock(rawPath: string, block: unknown): PathRule {
-  const path = rawPath.replace(/^\/+/, '');
+  // As Vault (strings.TrimPrefix): one leading slash; `//secret/x` names no path a request can have.
+  const path = rawPath.replace(/^\//, '');
   if (!isRecord(block)) throw policyError(`path "${rawPath}": the rule must be a block`);
   for (const key of Object.keys(block)) {
     if (!PATH_KEYS.has(key)) throw policyError(`path "${rawPath}": invalid key "${key}"`);

@@ -151,3 +151,9 @@ test('a JSON policy that repeats a key is refused: JSON.parse would keep only th
   const ok = await parsePolicy('{"path":{"a":{"capabilities":["read","read"]},"b":{"capabilities":["read"],"allowed_parameters":{"capabilities":["path"]}}}}');
   assert.equal(ok.paths.length, 2);
 });
+
+test('one leading slash of a policy path is dropped, as in Vault: "//secret/x" names no path a request can have', async () => {
+  const acl = compileAcl([await parsePolicy('path "/one/x" { capabilities = ["read"] }\npath "//two/x" { capabilities = ["read"] }')]);
+  assert.equal(acl.check('one/x', 'read').allowed, true);
+  assert.equal(acl.check('two/x', 'read').allowed, false);
+});
