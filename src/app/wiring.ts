@@ -2,7 +2,7 @@
  * Wiring: builds the services that exist while unsealed from the barrier. The one place that
  * knows every module; each module only gets the narrow dependencies it needs.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { createAuditManager, sinkFactories, type ConfigDeviceDeclaration, type SinkFactory } from '../audit/index.js';
 import { createPolicyStore, ensureDefaultPolicy, tokenBackend, createTokenStore, startTokenTidy, apmBackend, entityIdFor, type ChallengeSource } from '../auth/index.js';
@@ -73,9 +73,14 @@ async function ensureRandomKey(storage: Storage, key: string): Promise<Uint8Arra
   return fresh;
 }
 
-/** The ledger's last signed checkpoint, kept in the barrier (app/ledger.ts, LedgerWitness). */
-function ledgerWitness(storage: Storage): LedgerWitness {
-  const key = 'sys/ledger-checkpoint';
+/**
+ * The ledger's last signed checkpoint, kept in the barrier (app/ledger.ts, LedgerWitness), one per
+ * log: a log is its origin and where its files are. A journal moved to another path, or a new
+ * `ledger { origin }`, starts a new log; the same log's files rewritten in place do not.
+ */
+function ledgerWitness(storage: Storage, ledger: Pick<Ledger, 'origin' | 'dir'>): LedgerWitness {
+  const log = createHash('sha256').update(`${ledger.origin}\n${ledger.dir ?? '(the journal database)'}`).digest('hex');
+  const key = `sys/ledger-checkpoint/${log}`;
   return {
     read: async () => {
       const note = await storage.get(key);
@@ -129,7 +134,7 @@ export function servicesBuilder(config: ServerConfig, log: ServerLogger, opts: W
     const trail = await buildTrail(config, core, log, opts.journal, opts.ledger && (() => opts.ledger?.current()));
     // The ledger key: made once, kept in the barrier like the trail's event key.
     // The last checkpoint it signed is kept there too, beyond the reach of whoever can write its files.
-    if (opts.ledger) await opts.ledger.unsealed(await ensureRandomKey(barrier, 'sys/ledger-key'), ledgerWitness(barrier));
+    if (opts.ledger) await opts.ledger.unsealed(await ensureRandomKey(barrier, 'sys/ledger-key'), ledgerWitness(barrier, opts.ledger));
     const kms = createKmsEngine(
       { storage: storageView(barrier, 'sys/kms/'), clock },
       { accountId: config.kms.accountId, region: config.kms.region, tokens, trustedRoots: () => opts.devAttestationRoots?.() ?? [], recorder: trail.recorder },

@@ -307,3 +307,51 @@ test('records `journal import` writes into the database while the server runs be
     await s.stop();
   }
 });
+
+test('the barrier keeps each log\'s last checkpoint: the same log rebuilt in place is not signed; a journal at a new path is a new log', { timeout: 120_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sealtrail-ledger-witness-'));
+  const data = join(dir, 'data');
+  const health = async (s: TestServer) => (await call(s.address, 'GET', 'sys/health')).json as { ledger_failing?: boolean };
+  const writeSome = async (s: TestServer, n: number) => {
+    for (let i = 0; i < n; i++) await call(s.address, 'POST', `secret/data/w${i}`, { token: s.rootToken, body: { data: { i } } });
+    await call(s.address, 'GET', 'sys/journal/records?limit=1', { token: s.rootToken });
+  };
+  try {
+    let s = await startDevServer({ devDataDir: data });
+    await writeSome(s, 5);
+    await s.stop();
+    assert.ok((s.ledger?.current()?.size ?? 0) > 5, 'a checkpoint of the first log');
+
+    // Someone with the data directory but not the barrier: the journal and the ledger's files deleted in place.
+    for (const f of ['journal.db', 'journal.db-wal', 'journal.db-shm']) rmSync(join(data, f), { force: true });
+    rmSync(join(data, 'journal.db-spool'), { recursive: true, force: true });
+    rmSync(join(data, 'ledger'), { recursive: true, force: true });
+    s = await startDevServer({ devDataDir: data });
+    try {
+      await writeSome(s, 30);
+      let failing = false;
+      for (let i = 0; i < 100 && !failing; i++) {
+        failing = (await health(s)).ledger_failing === true;
+        if (!failing) await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.ok(failing, 'the rebuilt log does not extend the checkpoint the barrier kept: ledger_failing');
+    } finally {
+      await s.stop();
+    }
+
+    // The operator moves the journal to a new path: a new log, signed from its start.
+    const configPath = join(dir, 'moved.hcl');
+    writeFileSync(configPath, `journal {\n  path = "${join(dir, 'moved', 'journal.db')}"\n}\n`);
+    s = await startDevServer({ devDataDir: data, configPath });
+    try {
+      await writeSome(s, 3);
+      for (let i = 0; i < 100 && (s.ledger?.current()?.size ?? 0) < 3; i++) await new Promise((r) => setTimeout(r, 100));
+      assert.ok((s.ledger?.current()?.size ?? 0) >= 3, 'checkpoints of the new log');
+      assert.notEqual((await health(s)).ledger_failing, true);
+    } finally {
+      await s.stop();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
