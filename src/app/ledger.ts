@@ -176,7 +176,7 @@ export function createLedger(config: ServerConfig, where: string | LedgerFileSto
           return data;
         }, from.size, size);
       } catch (err) {
-        log.warn({ size, err: err instanceof Error ? err.message : String(err) }, 'the ledger tiles could not be read to prove the log extends its last checkpoint; tried again as it grows');
+        log.warn({ size, err: err instanceof Error ? err.message : String(err) }, 'the ledger tiles could not be read to prove the log extends its last checkpoint; tried again after the checkpoint interval');
         return 'unknown';
       }
       try {
