@@ -55,7 +55,9 @@ export async function loadConfigFile(path: string): Promise<ServerConfig> {
     text = await readConfigText(path);
   } catch (err) {
     if (err instanceof ConfigError) throw err;
-    throw new ConfigError(`cannot read config file ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : code ?? 'error';
+    throw new ConfigError(`cannot read config file ${path}: ${why}`);
   }
   return parseConfig(text, path);
 }

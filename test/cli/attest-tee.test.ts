@@ -66,3 +66,8 @@ test('attest verify refuses flags of another platform and unknown TCB statuses a
     assert.equal(r.stdout, '');
   }
 });
+
+test('an unknown platform is refused naming the platforms there are', async () => {
+  const r = await runIn(['attest', 'verify', '--platform', 'sev', SNP]);
+  assert.deepEqual([r.code, r.stderr], [1, 'unsupported platform "sev": one of nitro, snp, tdx, sgx\n']);
+});

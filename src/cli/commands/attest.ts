@@ -20,6 +20,7 @@ import { systemClock } from '../../lib/clock.js';
 import type { CliContext } from '../context.js';
 import { CliExit, EXIT_LOCAL, EXIT_VERIFY_FAILED, usageError } from '../failure.js';
 import { collect } from '../flags.js';
+import { printable } from '../printable.js';
 import {
   MAX_CERTIFICATE_FILE_BYTES, MAX_COLLATERAL_FILE_BYTES, MAX_CRL_FILE_BYTES, MAX_EVIDENCE_FILE_BYTES, readFileText, readFileUpTo,
 } from '../input-limits.js';
@@ -133,7 +134,7 @@ export function registerAttest(program: Command, ctx: CliContext): void {
     .option('--max-age <duration>', 'nitro: refuse evidence older than this, e.g. 5m')
     .option('--nonce <base64>', 'the challenge the evidence must carry (snp/tdx/sgx: REPORT_DATA[0..32])')
     .action(async (file: string, flags: VerifyFlags) => {
-      if (!isPlatformName(flags.platform)) throw usageError(`unsupported platform "${flags.platform}"`);
+      if (!isPlatformName(flags.platform)) throw usageError(`unsupported platform ${JSON.stringify(printable(flags.platform.slice(0, 40)))}: one of ${PLATFORM_NAMES.join(', ')}`);
       const platform = flags.platform;
       const accepted = acceptedStatuses(flags.acceptTcb);
       const options = await verifyOptions(platform, flags);
