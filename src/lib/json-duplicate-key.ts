@@ -4,15 +4,8 @@
  * text shows (a policy's second `path` block), the text is refused instead. Keys are compared
  * decoded (`"\u0061"` is `"a"`). The text must be valid JSON (parse it first).
  */
+import { CLOSE_ARRAY, CLOSE_OBJECT, COLON, COMMA, OPEN_ARRAY, OPEN_OBJECT, QUOTE } from './json-chars.js';
 import { closingQuote } from './json-parse-kept.js';
-
-const QUOTE = 0x22;
-const OPEN_OBJECT = 0x7b;
-const CLOSE_OBJECT = 0x7d;
-const OPEN_ARRAY = 0x5b;
-const CLOSE_ARRAY = 0x5d;
-const COMMA = 0x2c;
-const COLON = 0x3a;
 
 export function duplicateJsonKey(text: string): string | undefined {
   // One entry per open container: the keys seen in an object, null for an array.

@@ -5,16 +5,8 @@
  * client and written to audit entries in clear. This names only the position where the text stops
  * being JSON. One pass with an explicit stack (no recursion, whatever the nesting).
  */
+import { BACKSLASH, CLOSE_ARRAY, CLOSE_OBJECT, COLON, COMMA, MINUS, OPEN_ARRAY, OPEN_OBJECT, QUOTE } from './json-chars.js';
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COMMA = 0x2c;
-const COLON = 0x3a;
-const MINUS = 0x2d;
-const OPEN_OBJECT = 0x7b;
-const CLOSE_OBJECT = 0x7d;
-const OPEN_ARRAY = 0x5b;
-const CLOSE_ARRAY = 0x5d;
 const ESCAPES = '"\\/bfnrtu';
 const LITERALS = ['true', 'false', 'null'];
 

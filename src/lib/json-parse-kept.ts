@@ -10,11 +10,9 @@
  * of the text can equal one, and none is ever written out (every marker is replaced).
  */
 import { randomUUID } from 'node:crypto';
+import { BACKSLASH, QUOTE } from './json-chars.js';
 import { JsonNumber } from './json-number.js';
 import { setOwn } from './safe-object.js';
-
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
 
 /** The index of the quote closing the string opened at `open` (the text is valid JSON). */
 export function closingQuote(text: string, open: number): number {
