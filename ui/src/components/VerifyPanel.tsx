@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { Api } from '../lib/api';
 import { verifyRecordOnServer, type ServerVerdict } from '../lib/ledger-client';
 import { toHex } from '../lib/bytes';
@@ -6,19 +6,30 @@ import { loadTrust, rememberSeen } from '../trustStore';
 
 /**
  * Verify: the record against the signed ledger, in the browser; ✓ with the checkpoint or ✗ why.
- * `onVerified` gets the text that was verified, so that what is shown beside ✓ is that text.
+ * `onVerified` gets the text that was verified, so that what is shown beside ✓ is that text. An
+ * answer that arrives after another record was opened is dropped: its ✓ speaks for the record it
+ * was asked about, not for the one on screen.
  */
 export function VerifyPanel({ api, seq, onVerified }: { api: Api; seq: number; onVerified?: (text: string) => void }) {
   const [result, setResult] = useState<ServerVerdict | undefined>();
   const [busy, setBusy] = useState(false);
-  useEffect(() => setResult(undefined), [seq]);
+  // The record on screen (none once the panel is gone).
+  const current = useRef<number | undefined>(seq);
+  useEffect(() => {
+    current.current = seq;
+    setResult(undefined);
+    setBusy(false);
+    return () => { current.current = undefined; };
+  }, [seq]);
 
   const run = async () => {
+    const asked = seq;
     setBusy(true);
     setResult(undefined);
     const trust = loadTrust();
-    const r = await verifyRecordOnServer(api, seq, trust);
+    const r = await verifyRecordOnServer(api, asked, trust);
     if (r.seen) rememberSeen(r.seen);
+    if (current.current !== asked) return;
     if (r.verdict.ok && r.text !== undefined) onVerified?.(r.text);
     setResult(r);
     setBusy(false);

@@ -49,7 +49,7 @@ export function TimelinePage({ api, search }: { api: Api; search: string }) {
           label="Journal records"
           renderRow={(r, i, sel) => <RecordRow key={r.seq} record={r} index={i} selected={sel} onClick={openAt} />}
         />
-        {opened && <RecordPanel api={api} record={opened} onClose={close} />}
+        {opened && <RecordPanel key={opened.seq} api={api} record={opened} onClose={close} />}
       </div>
     </main>
   );
