@@ -127,6 +127,66 @@ test('Verify shows the text it verified, and says so when the server listed the 
   await page.close();
 });
 
+test('a Verify answer that arrives after another record was opened is not shown for that record', async () => {
+  const page = await signedIn();
+  await page.goto(`${server.address}/ui/?kind=vault-response`);
+  await page.waitForSelector('.vlist .row:nth-child(2)');
+  const [first, second] = await page.$$('.vlist .row');
+  const [a, b] = [Number(await first!.getAttribute('data-seq')), Number(await second!.getAttribute('data-seq'))];
+  for (let i = 0; i < 100 && (server.ledger!.current()?.size ?? 0) <= Math.max(a, b); i++) await new Promise((r) => setTimeout(r, 100));
+  // A's inclusion proof is held back (a slow network) until B is open.
+  let release!: () => void;
+  const held = new Promise<void>((r) => { release = r; });
+  let answered!: () => void;
+  const delivered = new Promise<void>((r) => { answered = r; });
+  await page.route('**/v1/sys/ledger/proof/inclusion?*', async (route) => {
+    const response = await route.fetch();
+    if (new URL(route.request().url()).searchParams.get('index') === String(a)) await held;
+    await route.fulfill({ response });
+    answered();
+  });
+  await first!.click();
+  await page.waitForSelector(`.record-panel[aria-label="Record ${a}"]`);
+  await page.click('.verify button');
+  await second!.click();
+  await page.waitForSelector(`.record-panel[aria-label="Record ${b}"]`);
+  release();
+  await delivered;
+  await page.waitForTimeout(300);
+  assert.equal(await page.$('.verdict'), null, `no verdict for record ${b}, which was not verified`);
+  assert.equal(await page.$('[data-record-differs]'), null, `record ${a}'s text is not put in record ${b}'s panel`);
+  assert.equal(await page.textContent('.verify button'), 'Verify', 'the button is ready for record B');
+  await page.click('.verify button');
+  const verdict = await page.waitForSelector('.verdict', { timeout: 10_000 });
+  assert.match(await verdict.textContent() ?? '', new RegExp(`Record ${b} is in the signed ledger`));
+  await page.close();
+});
+
+test('record text that hides or reorders characters is shown escaped in the list and the panel', async () => {
+  const page = await signedIn();
+  // A record carrying a right-to-left override and a zero-width space (a KMS description, a user
+  // agent, an imported path) as the server would list it.
+  await page.route('**/v1/sys/journal/records?*', async (route) => {
+    const response = await route.fetch();
+    if (new URL(route.request().url()).searchParams.get('limit') === '1') return route.fulfill({ response });
+    const body = await response.json() as { data: { records: Array<{ text?: string; path: string | null }> } };
+    for (const r of body.data.records) {
+      r.path = 'secret/data/ad\u200bmin';
+      r.text = JSON.stringify({ ...JSON.parse(r.text ?? '{}'), description: 'ok\u202eeruliaf x' });
+    }
+    return route.fulfill({ response, json: body });
+  });
+  await page.goto(`${server.address}/ui/?kind=vault-response`);
+  const row = await page.waitForSelector('.vlist .row');
+  assert.equal(await row.$eval('.summary', (e) => e.textContent), 'secret/data/ad\\u200bmin');
+  await row.click();
+  const panel = await page.waitForSelector('.record-panel');
+  const text = await panel.textContent() ?? '';
+  assert.match(text, /"description": "ok\\u202eeruliaf x"/);
+  assert.doesNotMatch(text, /[\u202e\u200b]/);
+  await page.close();
+});
+
 test('the operations page: audit devices with health and counters, KMS keys seen, the capsule access log', async () => {
   const page = await signedIn();
   await page.goto(`${server.address}/ui/operations`);

@@ -1,6 +1,7 @@
 import { queryFromFilters } from '../lib/filters';
 import { IDENTITY_KEYS, type JournalRecord } from '../lib/records';
 import { routePath } from '../lib/route';
+import { visibleText } from '../lib/visible-text';
 import { Link } from './Link';
 
 const LABELS: Record<(typeof IDENTITY_KEYS)[number], string> = {
@@ -17,7 +18,7 @@ export function IdentityLinks({ record }: { record: JournalRecord }) {
         <div key={key}>
           <dt>{LABELS[key]}</dt>
           <dd>
-            <Link href={`/ui/${queryFromFilters({ [key]: record[key]! })}`} className={`pivot${key === 'accessor' ? ' json-hmac' : ''}`} title={`Timeline of this ${LABELS[key]}`}>{record[key]}</Link>
+            <Link href={`/ui/${queryFromFilters({ [key]: record[key]! })}`} className={`pivot${key === 'accessor' ? ' json-hmac' : ''}`} title={`Timeline of this ${LABELS[key]}`}>{visibleText(record[key]!)}</Link>
             {key === 'entity_id' && <> · <Link href={routePath({ page: 'entity', entityId: record[key]! })}>story</Link></>}
           </dd>
         </div>

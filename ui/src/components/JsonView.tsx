@@ -1,19 +1,20 @@
 import type { ReactNode } from 'react';
 import { isHmac } from '../lib/records';
+import { visibleJson } from '../lib/visible-text';
 
 /** Nesting shown at most; deeper values are printed as JSON text. */
 const MAX_DEPTH = 32;
 
 function scalar(value: unknown): ReactNode {
-  if (isHmac(value)) return <span className="json-hmac" title="HMAC-SHA256 of the value (the value itself is not recorded)">{JSON.stringify(value)}</span>;
-  if (typeof value === 'string') return <span className="json-string">{JSON.stringify(value)}</span>;
+  if (isHmac(value)) return <span className="json-hmac" title="HMAC-SHA256 of the value (the value itself is not recorded)">{visibleJson(value)}</span>;
+  if (typeof value === 'string') return <span className="json-string">{visibleJson(value)}</span>;
   if (value === null) return <span className="json-null">null</span>;
   return <span className="json-scalar">{String(value)}</span>;
 }
 
 function render(value: unknown, indent: string, depth: number): ReactNode {
   if (value === null || typeof value !== 'object') return scalar(value);
-  if (depth > MAX_DEPTH) return <span>{JSON.stringify(value)}</span>;
+  if (depth > MAX_DEPTH) return <span>{visibleJson(value)}</span>;
   const inner = `${indent}  `;
   if (Array.isArray(value)) {
     if (value.length === 0) return '[]';
@@ -25,14 +26,17 @@ function render(value: unknown, indent: string, depth: number): ReactNode {
     <>
       {'{\n'}
       {entries.map(([k, v], i) => (
-        <span key={k}>{inner}<span className="json-key">{JSON.stringify(k)}</span>: {render(v, inner, depth + 1)}{i < entries.length - 1 ? ',' : ''}{'\n'}</span>
+        <span key={k}>{inner}<span className="json-key">{visibleJson(k)}</span>: {render(v, inner, depth + 1)}{i < entries.length - 1 ? ',' : ''}{'\n'}</span>
       ))}
       {indent}{'}'}
     </>
   );
 }
 
-/** A record's JSON, pretty-printed as text nodes (never HTML); HMAC'd values styled as such. */
+/**
+ * A record's JSON, pretty-printed as text nodes (never HTML), invisible characters escaped
+ * (lib/visible-text.ts); HMAC'd values styled as such.
+ */
 export function JsonView({ value }: { value: unknown }) {
   return <pre className="json">{render(value, '', 0)}</pre>;
 }

@@ -1,11 +1,14 @@
 import type { ReactNode } from 'react';
 import { queryFromFilters } from '../lib/filters';
 import type { JournalRecord } from '../lib/records';
+import { visibleText } from '../lib/visible-text';
 import { Link } from './Link';
+
+const shown = (cell: ReactNode): ReactNode => (typeof cell === 'string' ? visibleText(cell) : cell);
 
 export interface Column { readonly title: string; readonly cell: (r: JournalRecord) => ReactNode }
 
-/** A short table of records; each row's seq links to its request in the timeline. */
+/** A short table of records; each row's seq links to its request in the timeline. Text cells show invisible characters escaped. */
 export function RecordTable({ title, records, columns, empty }: { title: string; records: readonly JournalRecord[]; columns: readonly Column[]; empty: string }) {
   return (
     <section className="record-table">
@@ -18,7 +21,7 @@ export function RecordTable({ title, records, columns, empty }: { title: string;
               <tr key={r.seq}>
                 <td>{r.request_id ? <Link href={`/ui/${queryFromFilters({ request_id: r.request_id })}`}>{r.seq}</Link> : r.seq}</td>
                 <td><time dateTime={r.time}>{r.time.replace('T', ' ').slice(0, 19)}</time></td>
-                {columns.map((c) => <td key={c.title}>{c.cell(r)}</td>)}
+                {columns.map((c) => <td key={c.title}>{shown(c.cell(r))}</td>)}
               </tr>
             ))}
           </tbody>

@@ -3,6 +3,7 @@ import type { Api } from '../lib/api';
 import { queryFromFilters } from '../lib/filters';
 import type { JournalRecord } from '../lib/records';
 import { storyOf } from '../lib/story';
+import { visibleText } from '../lib/visible-text';
 import { ActivityChart } from '../components/ActivityChart';
 import { Link } from '../components/Link';
 import { RecordTable, type Column } from '../components/RecordTable';
@@ -11,7 +12,7 @@ type Timeline = { groups: { request_id: string | null; records: JournalRecord[] 
 
 const field = (r: JournalRecord, name: string): string => {
   const v = (r.record as Record<string, unknown> | undefined)?.[name];
-  return v === undefined || v === null ? '' : typeof v === 'string' ? v : JSON.stringify(v);
+  return v === undefined || v === null ? '' : visibleText(typeof v === 'string' ? v : JSON.stringify(v));
 };
 const nested = (r: JournalRecord, ...path: string[]): string => {
   let v: unknown = r.record;
@@ -29,14 +30,14 @@ const VAULT: Column[] = [
   { title: 'path', cell: (r) => r.path ?? '' },
   { title: 'outcome', cell: (r) => <span className={`outcome-${r.outcome ?? 'none'}`}>{r.outcome ?? ''}</span> },
 ];
-const TOKENS: Column[] = [...VAULT, { title: 'accessor', cell: (r) => <span className="json-hmac">{nested(r, 'auth', 'accessor')}</span> }];
+const TOKENS: Column[] = [...VAULT, { title: 'accessor', cell: (r) => <span className="json-hmac">{visibleText(nested(r, 'auth', 'accessor'))}</span> }];
 const KMS: Column[] = [
   { title: 'call', cell: (r) => field(r, 'eventName') },
   { title: 'key', cell: (r) => (r.key_arn ? <Link href={`/ui/${queryFromFilters({ key_arn: r.key_arn })}`}>{r.key_arn}</Link> : '') },
   { title: 'error', cell: (r) => field(r, 'errorCode') },
 ];
 const CAPSULES: Column[] = [
-  { title: 'capsule', cell: (r) => (r.capsule ? <Link href={`/ui/${queryFromFilters({ capsule: r.capsule })}`}>{r.capsule}</Link> : '') },
+  { title: 'capsule', cell: (r) => (r.capsule ? <Link href={`/ui/${queryFromFilters({ capsule: r.capsule })}`}>{visibleText(r.capsule)}</Link> : '') },
   { title: 'operation', cell: (r) => r.operation ?? '' },
   { title: 'outcome', cell: (r) => <span className={`outcome-${r.outcome ?? 'none'}`}>{r.outcome ?? ''}</span> },
 ];
@@ -57,7 +58,7 @@ export function EntityPage({ api, entityId }: { api: Api; entityId: string }) {
   const story = storyOf(records);
   return (
     <main className="page">
-      <h1>Enclave story <span className="mono small">{entityId}</span></h1>
+      <h1>Enclave story <span className="mono small">{visibleText(entityId)}</span></h1>
       <p>{records.length} records{truncated && ' (the first 1,000)'} · <Link href={`/ui/${queryFromFilters({ entity_id: entityId })}`}>open in the timeline</Link></p>
       <ActivityChart records={records} />
       <RecordTable title="Attestations" records={story.attestations} columns={ATTESTATION} empty="No attestation." />

@@ -3,6 +3,7 @@ import type { Api } from '../lib/api';
 import { queryFromFilters } from '../lib/filters';
 import { auditWriteCounters, type DeviceCounters } from '../lib/metrics';
 import type { JournalRecord, RecordPage } from '../lib/records';
+import { visibleText } from '../lib/visible-text';
 import { AuditDevices, type Devices } from '../components/AuditDevices';
 import { Link } from '../components/Link';
 import { RecordTable } from '../components/RecordTable';
@@ -53,7 +54,7 @@ export function OperationsPage({ api }: { api: Api }) {
         records={capsules}
         empty="No capsule access recorded."
         columns={[
-          { title: 'capsule', cell: (r) => (r.capsule ? <Link href={`/ui/${queryFromFilters({ capsule: r.capsule })}`}>{r.capsule}</Link> : '') },
+          { title: 'capsule', cell: (r) => (r.capsule ? <Link href={`/ui/${queryFromFilters({ capsule: r.capsule })}`}>{visibleText(r.capsule)}</Link> : '') },
           { title: 'operation', cell: (r) => r.operation ?? '' },
           { title: 'entity', cell: (r) => (r.entity_id ? <Link href={`/ui/entity/${encodeURIComponent(r.entity_id)}`}>{r.entity_id}</Link> : '') },
           { title: 'outcome', cell: (r) => <span className={`outcome-${r.outcome ?? 'none'}`}>{r.outcome ?? ''}</span> },
