@@ -3,6 +3,12 @@
  * backend holds — barrier ciphertext, never plaintext — so it changes nothing about what is
  * exposed, and saves the database read on hot keys (a KV read is two gets). Writes go through
  * to the backend first and then update the cache; a failed write leaves the key uncached.
+ *
+ * A backend that answers out of order (PostgreSQL: reads and writes on different connections)
+ * must not let an old answer into the cache: a read that was in flight when a write of its key
+ * began, or that ends while one is in flight, is returned but not remembered (it may predate the
+ * write: a revoked token would be served from here again); and of two writes of one key in flight
+ * together, only the last begun fills the cache — the others leave it empty.
  */
 import { LruMap } from '../lib/lru.js';
 import type { PhysicalStorage, StorageOp } from './types.js';
@@ -25,7 +31,36 @@ export function cachedStorage(backend: PhysicalStorage, maxEntries = DEFAULT_CAC
   const cache = new LruMap<string, Uint8Array | null>(maxEntries);
   let enabled = true;
   const remember = (key: string, value: Uint8Array | null) => { if (enabled) cache.set(key, value); };
-  const apply = (op: StorageOp) => remember(op.key, op.op === 'put' ? Uint8Array.from(op.value) : null);
+  // Reads and writes in flight, by key (as many as requests in flight: entries leave when they end).
+  const reads = new Map<string, Set<Read>>();
+  const writes = new Map<string, Write>();
+
+  /** Marks the key's reads in flight stale and counts the write; its turn for filling the cache. */
+  const beginWrite = (key: string): number => {
+    for (const read of reads.get(key) ?? []) read.stale = true;
+    cache.delete(key);
+    let w = writes.get(key);
+    if (!w) writes.set(key, (w = { inFlight: 0, latest: 0 }));
+    w.inFlight++;
+    return ++w.latest;
+  };
+  /** Ends a write: the cache takes its value only if it succeeded and no later write of the key began. */
+  const endWrite = (key: string, turn: number, value: Uint8Array | null | undefined) => {
+    const w = writes.get(key)!;
+    if (--w.inFlight === 0) writes.delete(key);
+    if (value !== undefined && turn === w.latest) remember(key, value);
+    else cache.delete(key);
+  };
+  const written = async (ops: readonly StorageOp[], write: () => Promise<void>) => {
+    const turns = ops.map((op) => beginWrite(op.key));
+    let ok = false;
+    try {
+      await write();
+      ok = true;
+    } finally {
+      ops.forEach((op, i) => endWrite(op.key, turns[i]!, !ok ? undefined : op.op === 'put' ? Uint8Array.from(op.value) : null));
+    }
+  };
 
   return {
     get cached() { return cache.size; },
@@ -39,29 +74,29 @@ export function cachedStorage(backend: PhysicalStorage, maxEntries = DEFAULT_CAC
       if (hit !== undefined) {
         return hit === null ? undefined : Uint8Array.from(hit);
       }
-      const value = await backend.get(key);
-      remember(key, value === undefined ? null : Uint8Array.from(value));
-      return value;
+      const read: Read = { stale: false };
+      let inFlight = reads.get(key);
+      if (!inFlight) reads.set(key, (inFlight = new Set()));
+      inFlight.add(read);
+      try {
+        const value = await backend.get(key);
+        if (!read.stale && !writes.has(key)) remember(key, value === undefined ? null : Uint8Array.from(value));
+        return value;
+      } finally {
+        inFlight.delete(read);
+        if (inFlight.size === 0 && reads.get(key) === inFlight) reads.delete(key);
+      }
     },
-    async put(key, value) {
-      cache.delete(key);
-      await backend.put(key, value);
-      remember(key, Uint8Array.from(value));
-    },
-    async delete(key) {
-      cache.delete(key);
-      await backend.delete(key);
-      remember(key, null);
-    },
+    put: (key, value) => written([{ op: 'put', key, value }], () => backend.put(key, value)),
+    delete: (key) => written([{ op: 'delete', key }], () => backend.delete(key)),
     list: (prefix) => backend.list(prefix),
-    async transaction(ops) {
-      for (const op of ops) cache.delete(op.key);
-      await backend.transaction(ops);
-      for (const op of ops) apply(op);
-    },
+    transaction: (ops) => written(ops, () => backend.transaction(ops)),
     async close() {
       cache.clear();
       await backend.close();
     },
   };
 }
+
+interface Read { stale: boolean }
+interface Write { inFlight: number; latest: number }

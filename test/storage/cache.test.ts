@@ -33,3 +33,76 @@ test('cache: hits skip the backend, writes invalidate, the size stays bounded, a
   await assert.rejects(failing.put('a', Buffer.from('new')), /disk full/);
   assert.equal(Buffer.from((await failing.get('a'))!).toString(), 'changed behind the cache');
 });
+
+/** A backend whose calls resolve when the test says, in any order (as PostgreSQL's pool can). */
+function heldBackend() {
+  const inner = createMemoryStorage();
+  const held: Array<{ what: string; release: () => void }> = [];
+  const hold = <T>(what: string, run: () => Promise<T>): Promise<T> =>
+    new Promise<T>((resolve, reject) => { held.push({ what, release: () => { run().then(resolve, reject); } }); });
+  const backend = {
+    ...inner,
+    get: (k: string) => {
+      // The read sees the backend as it is now; its answer arrives when released.
+      const seen = inner.get(k);
+      return hold(`get ${k}`, () => seen);
+    },
+    put: (k: string, v: Uint8Array) => hold(`put ${k}`, () => inner.put(k, v)),
+    delete: (k: string) => hold(`delete ${k}`, () => inner.delete(k)),
+  };
+  const release = async (what: string, which: 'first' | 'last' = 'first') => {
+    const matching = held.flatMap((h, at) => (h.what === what ? [at] : []));
+    const i = (which === 'first' ? matching[0] : matching.at(-1)) ?? -1;
+    assert.ok(i >= 0, `${what} is in flight`);
+    held.splice(i, 1)[0]!.release();
+    await new Promise((r) => setImmediate(r));
+  };
+  /** A call's answer, releasing what it waits for in the backend, if anything. */
+  const answered = async <T>(call: Promise<T>): Promise<T> => {
+    await new Promise((r) => setImmediate(r));
+    while (held.length > 0) await release(held[0]!.what);
+    return call;
+  };
+  return { inner, backend, release, answered };
+}
+
+const text = (v: Uint8Array | undefined) => (v === undefined ? undefined : Buffer.from(v).toString());
+
+test('cache: a read answered after a delete of its key does not put the deleted value back', async () => {
+  const { inner, backend, release, answered } = heldBackend();
+  await inner.put('token', Buffer.from('live'));
+  const s = cachedStorage(backend, 8);
+  const read = s.get('token'); // read from the backend before the delete commits...
+  const deleted = s.delete('token');
+  await release('delete token');
+  await deleted;
+  await release('get token'); // ...answered after it
+  assert.equal(text(await read), 'live', 'the read itself answers what it read');
+  assert.equal(await answered(s.get('token')), undefined, 'the deleted record is not served from the cache');
+});
+
+test('cache: a read that ends while a write of its key is in flight is not remembered, so a failed write leaves the key uncached', async () => {
+  const { inner, backend, release, answered } = heldBackend();
+  await inner.put('k', Buffer.from('old'));
+  // A commit whose answer is lost (a connection dropped after COMMIT): applied, reported failed.
+  const s = cachedStorage({ ...backend, put: async (k, v) => { await backend.put(k, v); throw new Error('connection terminated'); } }, 8);
+  const putFails = assert.rejects(s.put('k', Buffer.from('new')), /connection terminated/);
+  const read = s.get('k');
+  await release('get k');
+  assert.equal(text(await read), 'old');
+  await release('put k');
+  await putFails;
+  assert.equal(text(await answered(s.get('k'))), 'new', 'read from the backend: what the read saw before the write is not remembered');
+});
+
+test('cache: of two writes of one key, the earlier one answering last does not fill the cache', async () => {
+  const { inner, backend, release, answered } = heldBackend();
+  const s = cachedStorage(backend, 8);
+  const first = s.put('k', Buffer.from('first'));
+  const second = s.put('k', Buffer.from('second'));
+  await release('put k', 'last'); // the later write commits and answers...
+  await release('put k'); // ...then the earlier one answers, its commit overtaken
+  await inner.put('k', Buffer.from('second')); // the backend applied them in the order begun
+  await Promise.all([first, second]);
+  assert.equal(text(await answered(s.get('k'))), 'second', 'read from the backend, not the earlier write remembered');
+});
