@@ -194,3 +194,34 @@ test('a key stored without principal bindings is bound to the users its policy n
   await rejects(callAs(BOB, 'DescribeKey', { KeyId: keyId }), 'AccessDeniedException');
   assert.deepEqual(JSON.parse((await call('GetKeyPolicy', { KeyId: keyId })).Policy).Statement[0].Principal.AWS, [ALICE, 'AIDABOB1', `arn:aws:iam::${ACCOUNT}:user/gone`]);
 });
+
+test('concurrent CreateAlias of one name: exactly one succeeds, the alias names its key', async () => {
+  const { call, callAs } = setup();
+  const ids: string[] = [];
+  for (let i = 0; i < 10; i++) ids.push((await call('CreateKey')).KeyMetadata.KeyId);
+  for (let round = 0; round < 5; round++) {
+    const name = `alias/race-${round}`;
+    // Half as alice, half as bob (the default policy lets the account's users in): one name, ten callers.
+    const settled = await Promise.allSettled(ids.map((id, i) => callAs(i % 2 ? BOB : ALICE, 'CreateAlias', { AliasName: name, TargetKeyId: id })));
+    const won = settled.flatMap((s, i) => (s.status === 'fulfilled' ? [ids[i]] : []));
+    assert.equal(won.length, 1, `one CreateAlias of ${name} succeeds`);
+    for (const s of settled) if (s.status === 'rejected') assert.equal((s.reason as { code?: string }).code, 'AlreadyExistsException');
+    assert.equal((await call('DescribeKey', { KeyId: name })).KeyMetadata.KeyId, won[0], 'the alias names the winner\'s key');
+  }
+  // UpdateAlias and DeleteAlias racing each other: the alias ends deleted or updated, never both answered for a missing alias.
+  await call('CreateAlias', { AliasName: 'alias/moving', TargetKeyId: ids[0] });
+  const moves = await Promise.allSettled([call('DeleteAlias', { AliasName: 'alias/moving' }), call('UpdateAlias', { AliasName: 'alias/moving', TargetKeyId: ids[1] }), call('DeleteAlias', { AliasName: 'alias/moving' })]);
+  assert.equal(moves.filter((m, i) => i !== 1 && m.status === 'fulfilled').length, 1, 'one of the two deletes finds the alias');
+  await rejects(call('DescribeKey', { KeyId: 'alias/moving' }), 'NotFoundException');
+});
+
+test('key state changes check the state they change: concurrent ScheduleKeyDeletion and CancelKeyDeletion', async () => {
+  const { call } = setup();
+  const keyId = (await call('CreateKey')).KeyMetadata.KeyId;
+  const scheduled = await Promise.allSettled([7, 8, 9, 10].map((days) => call('ScheduleKeyDeletion', { KeyId: keyId, PendingWindowInDays: days })));
+  assert.equal(scheduled.filter((s) => s.status === 'fulfilled').length, 1, 'one schedule; the others find the key pending deletion');
+  for (const s of scheduled) if (s.status === 'rejected') assert.equal((s.reason as { code?: string }).code, 'KMSInvalidStateException');
+  const cancelled = await Promise.allSettled([1, 2, 3].map(() => call('CancelKeyDeletion', { KeyId: keyId })));
+  assert.equal(cancelled.filter((s) => s.status === 'fulfilled').length, 1, 'one cancel; the others find the key no longer pending deletion');
+  assert.equal((await call('DescribeKey', { KeyId: keyId })).KeyMetadata.KeyState, 'Disabled');
+});

@@ -2,7 +2,9 @@
  * Keys and aliases in the KMS mount's encrypted storage, with a write-through in-memory cache
  * (every Encrypt/Decrypt reads its key; this process is the only writer). The cache is bounded: a
  * key it forgot is read back from storage. Mutations of one key are serialized so a lazy rotation
- * and an EnableKey never lose each other's write.
+ * and an EnableKey never lose each other's write; an alias's check and change run under the
+ * alias's own lock (`withAlias`), so two CreateAlias of one name cannot both succeed. A read that
+ * raced a write of its key does not fill the cache (storage may answer it after the write).
  */
 import { keyedLock } from '../../lib/keyed-lock.js';
 import { LruMap } from '../../lib/lru.js';
@@ -12,7 +14,11 @@ import type { AliasRecord, KmsKeyRecord } from './model.js';
 export interface KeyStore {
   get(keyId: string): Promise<KmsKeyRecord | undefined>;
   create(key: KmsKeyRecord): Promise<void>;
-  /** Applies `change` to the current record under the key's lock; returns the stored result. */
+  /**
+   * Applies `change` to the current record under the key's lock; returns the stored result. A
+   * precondition on the key's state belongs in `change`, which may throw to refuse (nothing is
+   * written): checked before, it may no longer hold.
+   */
   update(keyId: string, change: (key: KmsKeyRecord) => KmsKeyRecord): Promise<KmsKeyRecord | undefined>;
   remove(keyId: string): Promise<void>;
   /** Key ids, sorted. */
@@ -20,6 +26,11 @@ export interface KeyStore {
   getAlias(aliasName: string): Promise<AliasRecord | undefined>;
   putAlias(alias: AliasRecord): Promise<void>;
   deleteAlias(aliasName: string): Promise<void>;
+  /**
+   * Runs `fn` holding the alias's lock: what it reads of the alias (getAlias) stays true until it
+   * ends, against every other `withAlias` of the same name.
+   */
+  withAlias<T>(aliasName: string, fn: () => Promise<T>): Promise<T>;
   /** All aliases, sorted by name. */
   listAliases(): Promise<AliasRecord[]>;
   /** Key records held in memory, at most the cache's capacity. */
@@ -38,46 +49,59 @@ export function createKeyStore(storage: Storage, cacheEntries = DEFAULT_KEY_CACH
   const keys = new LruMap<string, KmsKeyRecord>(cacheEntries);
   let aliases: Map<string, AliasRecord> | undefined;
   const locked = keyedLock();
+  const aliasLock = keyedLock();
+  /** Bumped before and after every write of a key record: a read that spans one does not fill the cache. */
+  let generation = 0;
 
   async function load(keyId: string): Promise<KmsKeyRecord | undefined> {
     const cached = keys.get(keyId);
     if (cached) return cached;
+    const seen = generation;
     const stored = await getJson<KmsKeyRecord>(storage, KEY_PREFIX + keyId);
-    if (stored) keys.set(keyId, stored);
+    if (stored && seen === generation) keys.set(keyId, stored);
     return stored;
   }
 
-  async function allAliases(): Promise<Map<string, AliasRecord>> {
-    if (aliases) return aliases;
-    const loaded = new Map<string, AliasRecord>();
-    for (const name of await storage.list(ALIAS_PREFIX)) {
-      const rec = await getJson<AliasRecord>(storage, ALIAS_PREFIX + name);
-      if (rec) loaded.set(rec.aliasName, rec);
+  async function written(keyId: string, write: () => Promise<void>, next: KmsKeyRecord | undefined): Promise<void> {
+    generation++;
+    keys.delete(keyId);
+    try {
+      await write();
+    } finally {
+      generation++;
     }
-    aliases = loaded;
-    return loaded;
+    if (next) keys.set(keyId, next);
+  }
+
+  // Loaded once: every caller waits for the same load, so a write's change is made to the map kept.
+  let loadingAliases: Promise<Map<string, AliasRecord>> | undefined;
+  function allAliases(): Promise<Map<string, AliasRecord>> {
+    if (aliases) return Promise.resolve(aliases);
+    loadingAliases ??= (async () => {
+      const loaded = new Map<string, AliasRecord>();
+      for (const name of await storage.list(ALIAS_PREFIX)) {
+        const rec = await getJson<AliasRecord>(storage, ALIAS_PREFIX + name);
+        if (rec) loaded.set(rec.aliasName, rec);
+      }
+      aliases = loaded;
+      return loaded;
+    })().finally(() => { loadingAliases = undefined; });
+    return loadingAliases;
   }
 
   return {
     get cached() { return keys.size; },
     get: load,
-    async create(key) {
-      await putJson(storage, KEY_PREFIX + key.keyId, key);
-      keys.set(key.keyId, key);
-    },
+    create: (key) => written(key.keyId, () => putJson(storage, KEY_PREFIX + key.keyId, key), key),
     update: (keyId, change) => locked(keyId, async () => {
       const cur = await load(keyId);
       if (!cur) return undefined;
       const next = change(cur);
       if (next === cur) return cur;
-      await putJson(storage, KEY_PREFIX + keyId, next);
-      keys.set(keyId, next);
+      await written(keyId, () => putJson(storage, KEY_PREFIX + keyId, next), next);
       return next;
     }),
-    remove: (keyId) => locked(keyId, async () => {
-      await storage.delete(KEY_PREFIX + keyId);
-      keys.delete(keyId);
-    }),
+    remove: (keyId) => locked(keyId, () => written(keyId, () => storage.delete(KEY_PREFIX + keyId), undefined)),
     listIds: () => storage.list(KEY_PREFIX).then((ids) => ids.filter((id) => !id.endsWith('/'))),
     getAlias: async (name) => (await allAliases()).get(name),
     async putAlias(alias) {
@@ -90,6 +114,7 @@ export function createKeyStore(storage: Storage, cacheEntries = DEFAULT_KEY_CACH
       await storage.delete(aliasKey(name));
       map.delete(name);
     },
+    withAlias: (name, fn) => aliasLock(name, fn),
     listAliases: async () => [...(await allAliases()).values()].sort((a, b) => (a.aliasName < b.aliasName ? -1 : a.aliasName > b.aliasName ? 1 : 0)),
   };
 }

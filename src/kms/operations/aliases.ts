@@ -1,4 +1,9 @@
-/** Alias operations: CreateAlias, UpdateAlias, DeleteAlias, ListAliases. */
+/**
+ * Alias operations: CreateAlias, UpdateAlias, DeleteAlias, ListAliases. Each change reads the
+ * alias, checks and writes holding the alias's lock (KeyStore.withAlias): two CreateAlias of one
+ * name race to exactly one success, and an UpdateAlias is authorized on the key the alias names
+ * when it is changed.
+ */
 import { aliasArn } from '../arn.js';
 import { kmsError, validationError } from '../errors.js';
 import type { AliasRecord } from '../keys/model.js';
@@ -55,12 +60,14 @@ export const createAlias: OperationHandler = async (call, svc) => {
   const key = await findKey(svc, call, reqString(call.body, 'TargetKeyId'), { aliases: false, member: 'targetKeyId' });
   authorize(svc, call, key, 'kms:CreateAlias');
   requireNotPendingDeletion(svc, key);
-  const current = await svc.keys.getAlias(name);
-  if (current && (await liveKey(svc, current.targetKeyId))) {
-    throw kmsError('AlreadyExistsException', `An alias with the name ${aliasArn(svc.location, name)} already exists`);
-  }
-  const now = svc.clock.now();
-  await svc.keys.putAlias({ aliasName: name, targetKeyId: key.keyId, createdAt: now, updatedAt: now });
+  await svc.keys.withAlias(name, async () => {
+    const current = await svc.keys.getAlias(name);
+    if (current && (await liveKey(svc, current.targetKeyId))) {
+      throw kmsError('AlreadyExistsException', `An alias with the name ${aliasArn(svc.location, name)} already exists`);
+    }
+    const now = svc.clock.now();
+    await svc.keys.putAlias({ aliasName: name, targetKeyId: key.keyId, createdAt: now, updatedAt: now });
+  });
   return {};
 };
 
@@ -68,13 +75,16 @@ export const updateAlias: OperationHandler = async (call, svc) => {
   const name = aliasName(call);
   notReserved(name);
   noteAlias(call, svc, name);
-  const alias = await existing(svc, name);
-  const oldKey = await findKey(svc, call, alias.targetKeyId, { aliases: false });
-  const newKey = await findKey(svc, call, reqString(call.body, 'TargetKeyId'), { aliases: false, member: 'targetKeyId' });
-  authorize(svc, call, oldKey, 'kms:UpdateAlias');
-  authorize(svc, call, newKey, 'kms:UpdateAlias');
-  requireNotPendingDeletion(svc, newKey);
-  await svc.keys.putAlias({ ...alias, targetKeyId: newKey.keyId, updatedAt: svc.clock.now() });
+  const target = reqString(call.body, 'TargetKeyId');
+  await svc.keys.withAlias(name, async () => {
+    const alias = await existing(svc, name);
+    const oldKey = await findKey(svc, call, alias.targetKeyId, { aliases: false });
+    const newKey = await findKey(svc, call, target, { aliases: false, member: 'targetKeyId' });
+    authorize(svc, call, oldKey, 'kms:UpdateAlias');
+    authorize(svc, call, newKey, 'kms:UpdateAlias');
+    requireNotPendingDeletion(svc, newKey);
+    await svc.keys.putAlias({ ...alias, targetKeyId: newKey.keyId, updatedAt: svc.clock.now() });
+  });
   return {};
 };
 
@@ -82,10 +92,12 @@ export const deleteAlias: OperationHandler = async (call, svc) => {
   const name = aliasName(call);
   notReserved(name);
   noteAlias(call, svc, name);
-  const alias = await existing(svc, name);
-  const key = await findKey(svc, call, alias.targetKeyId, { aliases: false });
-  authorize(svc, call, key, 'kms:DeleteAlias');
-  await svc.keys.deleteAlias(name);
+  await svc.keys.withAlias(name, async () => {
+    const alias = await existing(svc, name);
+    const key = await findKey(svc, call, alias.targetKeyId, { aliases: false });
+    authorize(svc, call, key, 'kms:DeleteAlias');
+    await svc.keys.deleteAlias(name);
+  });
   return {};
 };
 

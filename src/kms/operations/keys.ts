@@ -88,7 +88,10 @@ function setState(action: 'kms:EnableKey' | 'kms:DisableKey', state: 'Enabled' |
     const key = await findKey(svc, call, reqString(call.body, 'KeyId'), { aliases: false });
     authorize(svc, call, key, action);
     requireNotPendingDeletion(svc, key);
-    await svc.keys.update(key.keyId, (cur) => (cur.state === 'PendingDeletion' ? cur : { ...cur, state }));
+    await svc.keys.update(key.keyId, (cur) => {
+      requireNotPendingDeletion(svc, cur);
+      return { ...cur, state };
+    });
     return {};
   };
 }
@@ -104,7 +107,10 @@ export const scheduleKeyDeletion: OperationHandler = async (call, svc) => {
   authorize(svc, call, key, 'kms:ScheduleKeyDeletion', { 'kms:schedulekeydeletionpendingwindowindays': String(days) });
   requireNotPendingDeletion(svc, key);
   const deletionDate = svc.clock.now() + days * DAY_MS;
-  await svc.keys.update(key.keyId, (cur) => ({ ...cur, state: 'PendingDeletion', deletionDate, pendingWindowInDays: days }));
+  await svc.keys.update(key.keyId, (cur) => {
+    requireNotPendingDeletion(svc, cur);
+    return { ...cur, state: 'PendingDeletion', deletionDate, pendingWindowInDays: days };
+  });
   return { KeyId: keyArn(svc.location, key.keyId), DeletionDate: deletionDate / 1000, KeyState: 'PendingDeletion', PendingWindowInDays: days };
 };
 
@@ -112,9 +118,13 @@ export const cancelKeyDeletion: OperationHandler = async (call, svc) => {
   const key = await findKey(svc, call, reqString(call.body, 'KeyId'), { aliases: false });
   authorize(svc, call, key, 'kms:CancelKeyDeletion');
   const arn = keyArn(svc.location, key.keyId);
-  if (key.state !== 'PendingDeletion') throw kmsError('KMSInvalidStateException', `${arn} is not pending deletion.`);
+  const notPending = () => kmsError('KMSInvalidStateException', `${arn} is not pending deletion.`);
+  if (key.state !== 'PendingDeletion') throw notPending();
   // AWS leaves a key whose deletion was cancelled Disabled.
-  await svc.keys.update(key.keyId, ({ deletionDate: _d, pendingWindowInDays: _p, ...rest }) => ({ ...rest, state: 'Disabled' }));
+  await svc.keys.update(key.keyId, ({ deletionDate: _d, pendingWindowInDays: _p, ...rest }) => {
+    if (rest.state !== 'PendingDeletion') throw notPending();
+    return { ...rest, state: 'Disabled' };
+  });
   return { KeyId: arn };
 };
 
@@ -124,6 +134,9 @@ export const updateKeyDescription: OperationHandler = async (call, svc) => {
   if (desc === undefined) throw validationError([{ member: 'description', value: null, constraint: 'Member must not be null' }]);
   authorize(svc, call, key, 'kms:UpdateKeyDescription');
   requireNotPendingDeletion(svc, key);
-  await svc.keys.update(key.keyId, (cur) => ({ ...cur, description: desc }));
+  await svc.keys.update(key.keyId, (cur) => {
+    requireNotPendingDeletion(svc, cur);
+    return { ...cur, description: desc };
+  });
   return {};
 };

@@ -50,3 +50,30 @@ test('the KMS key cache stays within its capacity and a forgotten key is read ba
   assert.ok(keyReads - readsBefore >= KEYS - CAPACITY, `reads ${keyReads - readsBefore}`);
   assert.ok(keys.cached <= CAPACITY);
 });
+
+test('a key record read before its removal and answered after it does not come back from the cache', async () => {
+  const memory = createMemoryStorage();
+  const record = { keyId: 'k1', state: 'Enabled' } as unknown as Parameters<ReturnType<typeof createKeyStore>['create']>[0];
+  await memory.put('keys/k1', Buffer.from(JSON.stringify(record)));
+  // Reads of keys/ answer when released, as a database pool can answer after a later write.
+  const held: Array<() => void> = [];
+  const storage: Storage = {
+    get: (key) => {
+      const seen = memory.get(key);
+      return key.startsWith('keys/') ? new Promise((resolve) => { held.push(() => resolve(seen)); }) : seen;
+    },
+    put: (key, value) => memory.put(key, value),
+    delete: (key) => memory.delete(key),
+    list: (prefix) => memory.list(prefix),
+    transaction: (ops) => memory.transaction(ops),
+  };
+  const keys = createKeyStore(storage, CAPACITY);
+  const read = keys.get('k1');
+  await keys.remove('k1');
+  held.shift()!();
+  assert.equal((await read)?.keyId, 'k1', 'the read answers what it read');
+  const again = keys.get('k1');
+  await new Promise((r) => setImmediate(r));
+  held.shift()?.();
+  assert.equal(await again, undefined, 'the removed key is not served from the cache');
+});
