@@ -2,7 +2,10 @@
  * KMS users: each has one access key pair and a linked Sealtrail token carrying its Vault ACL
  * policies. Records live in the mount's encrypted storage (`users/<name>`), with an index
  * `access-keys/<id>` → user name. `resolve` (the SigV4 lookup on every AWS call) is served from
- * memory after the first hit; every write here updates or drops the cached entry.
+ * memory after the first hit; every write here updates or drops the cached entry, and a lookup
+ * that raced a write does not fill the cache (a rotated or deleted access key stops at once, even
+ * when storage answers a read after the write). Writes to one user (whatever the name's case) are
+ * serialized, the linked token's re-minting included.
  *
  * The linked token is periodic (renewed on use when past half its period). If it is gone —
  * expired after a long idle, or revoked through the token API — the next call mints a new one:
@@ -13,6 +16,7 @@ import type { TokenStore } from '../../auth/index.js';
 import type { TokenEntry } from '../../core/index.js';
 import { invalid, notFound } from '../../errors/index.js';
 import type { Clock } from '../../lib/clock.js';
+import { keyedLock } from '../../lib/keyed-lock.js';
 import { LruMap } from '../../lib/lru.js';
 import { getJson, putJson, type Storage } from '../../storage/index.js';
 import { userArn } from '../arn.js';
@@ -57,6 +61,20 @@ export function createUserStore(deps: UserStoreDeps): UserStore {
   /** Linked token accessor → its user; emptied by every write to a user. */
   const linked = new LruMap<string, KmsUserRecord>(USER_CACHE_ENTRIES);
   const userKey = (name: string) => `users/${name}`;
+  // Names are unique whatever their case: one lock per lower-cased name.
+  const lock = keyedLock();
+  const locked = <T>(name: string, fn: () => Promise<T>) => lock(name.toLowerCase(), fn);
+  /** Bumped before and after every write to a user: a lookup that spans one does not cache what it saw. */
+  let generation = 0;
+  const writing = async <T>(fn: () => Promise<T>): Promise<T> => {
+    generation++;
+    try {
+      return await fn();
+    } finally {
+      generation++;
+      linked.clear();
+    }
+  };
   const indexKey = (id: string) => `access-keys/${id}`;
 
   const checkName = (name: string) => {
@@ -83,13 +101,20 @@ export function createUserStore(deps: UserStoreDeps): UserStore {
     return true;
   }
 
-  /** A live linked token: renewed past half its period, re-minted if gone. */
-  async function liveToken(user: KmsUserRecord): Promise<string> {
+  /**
+   * A live linked token: renewed past half its period, re-minted if gone. Undefined when the user
+   * no longer has this access key (rotated or deleted meanwhile).
+   */
+  async function liveToken(user: KmsUserRecord): Promise<string | undefined> {
     if (await tokenAlive(user.tokenId)) return user.tokenId;
-    const tokenId = await mintToken(user.name, user.policies);
-    await putJson(storage, userKey(user.name), { ...user, tokenId });
-    linked.clear();
-    return tokenId;
+    return locked(user.name, async () => {
+      const current = await store.get(user.name);
+      if (!current || current.accessKeyId !== user.accessKeyId) return undefined;
+      if (await tokenAlive(current.tokenId)) return current.tokenId;
+      const tokenId = await mintToken(current.name, current.policies);
+      await writing(() => putJson(storage, userKey(current.name), { ...current, tokenId }));
+      return tokenId;
+    });
   }
 
   const identity = (user: KmsUserRecord, token: string): AccessKeyIdentity => ({
@@ -116,9 +141,8 @@ export function createUserStore(deps: UserStoreDeps): UserStore {
       const other = (await store.list()).find((n) => n.toLowerCase() === lower);
       return other === undefined ? undefined : store.get(other);
     },
-    async upsert(name, policies) {
+    upsert: (name, policies) => locked(name, () => writing(async () => {
       checkName(name);
-      linked.clear();
       const existing = await store.get(name);
       if (existing) {
         await revokeToken(existing.tokenId);
@@ -135,44 +159,48 @@ export function createUserStore(deps: UserStoreDeps): UserStore {
       const tokenId = await mintToken(name, policies);
       const user = await newKeyPair({ name, policies, principalId: newPrincipalId(), tokenId, createdAt: clock.now() });
       return { user, created: true };
-    },
-    async rotate(name) {
+    })),
+    rotate: (name) => locked(name, () => writing(async () => {
       const existing = await store.find(name);
       if (!existing) throw notFound(`no KMS user named "${name}"`, 'kms_user_not_found');
+      cache.delete(existing.accessKeyId);
       const user = await newKeyPair(existing);
-      linked.clear();
       await storage.delete(indexKey(existing.accessKeyId));
       cache.delete(existing.accessKeyId);
       return user;
-    },
-    async remove(name) {
+    })),
+    remove: (name) => locked(name, () => writing(async () => {
       const existing = await store.find(name);
       if (!existing) return;
-      linked.clear();
+      cache.delete(existing.accessKeyId);
       await storage.transaction([{ op: 'delete', key: indexKey(existing.accessKeyId) }, { op: 'delete', key: userKey(existing.name) }]);
       cache.delete(existing.accessKeyId);
       await revokeToken(existing.tokenId);
-    },
+    })),
     async resolve(accessKeyId) {
       const cached = cache.get(accessKeyId);
       // The token store's lookup is a cached hash lookup; a gone token falls through to re-minting.
       if (cached && (await tokenAlive(cached.token))) return cached;
+      const seen = generation;
       const raw = await storage.get(indexKey(accessKeyId));
       if (!raw) return undefined;
       const user = await store.get(Buffer.from(raw).toString('utf8'));
       if (!user || user.accessKeyId !== accessKeyId) return undefined;
-      const found = identity(user, await liveToken(user));
-      cache.set(accessKeyId, found);
+      const token = await liveToken(user);
+      if (token === undefined) return undefined;
+      const found = identity(user, token);
+      if (seen === generation) cache.set(accessKeyId, found);
       return found;
     },
     async userOfToken(token) {
       const known = linked.get(token.accessor);
       if (known) return known;
       if (!token.path.startsWith(LINKED_TOKEN_PATH)) return undefined;
+      const seen = generation;
       const user = await store.get(token.path.slice(LINKED_TOKEN_PATH.length));
       const current = user && (await tokens.lookup(user.tokenId));
       if (!user || current?.accessor !== token.accessor) return undefined;
-      linked.set(token.accessor, user);
+      if (seen === generation) linked.set(token.accessor, user);
       return user;
     },
     clearCache: () => {
