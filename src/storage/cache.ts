@@ -5,10 +5,11 @@
  * to the backend first and then update the cache; a failed write leaves the key uncached.
  *
  * A backend that answers out of order (PostgreSQL: reads and writes on different connections)
- * must not let an old answer into the cache: a read that was in flight when a write of its key
- * began, or that ends while one is in flight, is returned but not remembered (it may predate the
- * write: a revoked token would be served from here again); and of two writes of one key in flight
- * together, only the last begun fills the cache — the others leave it empty.
+ * must not let an old answer into the cache: a read that overlapped a write of its key at any
+ * point — in flight when the write began, begun while it was in flight, or ending while one is —
+ * is returned but not remembered (it may predate the write: a revoked token would be served from
+ * here again); and of two writes of one key in flight together, only the last begun fills the
+ * cache — the others leave it empty.
  */
 import { LruMap } from '../lib/lru.js';
 import type { PhysicalStorage, StorageOp } from './types.js';
@@ -74,7 +75,8 @@ export function cachedStorage(backend: PhysicalStorage, maxEntries = DEFAULT_CAC
       if (hit !== undefined) {
         return hit === null ? undefined : Uint8Array.from(hit);
       }
-      const read: Read = { stale: false };
+      // Begun while a write of the key is in flight: storage may answer it with what the write replaces.
+      const read: Read = { stale: writes.has(key) };
       let inFlight = reads.get(key);
       if (!inFlight) reads.set(key, (inFlight = new Set()));
       inFlight.add(read);

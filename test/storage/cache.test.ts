@@ -81,6 +81,19 @@ test('cache: a read answered after a delete of its key does not put the deleted 
   assert.equal(await answered(s.get('token')), undefined, 'the deleted record is not served from the cache');
 });
 
+test('cache: a read begun while a delete of its key is in flight and answered after it is not remembered', async () => {
+  const { inner, backend, release, answered } = heldBackend();
+  await inner.put('token', Buffer.from('live'));
+  const s = cachedStorage(backend, 8);
+  const deleted = s.delete('token');
+  const read = s.get('token'); // sent on another connection before the delete commits...
+  await release('delete token');
+  await deleted;
+  await release('get token'); // ...and answered after it, with the row it saw
+  assert.equal(text(await read), 'live');
+  assert.equal(await answered(s.get('token')), undefined, 'the deleted record is not served from the cache');
+});
+
 test('cache: a read that ends while a write of its key is in flight is not remembered, so a failed write leaves the key uncached', async () => {
   const { inner, backend, release, answered } = heldBackend();
   await inner.put('k', Buffer.from('old'));

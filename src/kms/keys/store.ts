@@ -69,6 +69,8 @@ export function createKeyStore(storage: Storage, cacheEntries = DEFAULT_KEY_CACH
       await write();
     } finally {
       generation++;
+      // A read begun during the write and answered before its end may have filled the cache.
+      keys.delete(keyId);
     }
     if (next) keys.set(keyId, next);
   }

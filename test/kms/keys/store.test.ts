@@ -77,3 +77,24 @@ test('a key record read before its removal and answered after it does not come b
   held.shift()?.();
   assert.equal(await again, undefined, 'the removed key is not served from the cache');
 });
+
+test('a key record read during its removal, answered before the removal ends, does not stay in the cache', async () => {
+  const memory = createMemoryStorage();
+  await memory.put('keys/k1', Buffer.from(JSON.stringify({ keyId: 'k1', state: 'Enabled' })));
+  let finishDelete!: () => void;
+  const storage: Storage = {
+    get: (key) => memory.get(key),
+    put: (key, value) => memory.put(key, value),
+    // The delete commits at once but its answer is held: reads meanwhile still see the row here.
+    delete: (key) => new Promise((resolve) => { finishDelete = () => { void memory.delete(key).then(resolve); }; }),
+    list: (prefix) => memory.list(prefix),
+    transaction: (ops) => memory.transaction(ops),
+  };
+  const keys = createKeyStore(storage, CAPACITY);
+  const removed = keys.remove('k1');
+  await new Promise((r) => setImmediate(r));
+  assert.equal((await keys.get('k1'))?.keyId, 'k1', 'read while the removal is in flight');
+  finishDelete();
+  await removed;
+  assert.equal(await keys.get('k1'), undefined, 'the removed key is not served from the cache');
+});
