@@ -76,13 +76,54 @@ function rawResponse(status: number, headers: Record<string, unknown>, body: str
 /**
  * The request llhttp failed on: `bytesParsed` counts the earlier pipelined requests plus the part
  * of the method it accepted before giving up ("LI" could still have been LINK), so the LIST line
- * starts at most four bytes before it, at a request boundary.
+ * starts at most four bytes before it, at a request boundary. The packet is what the segment
+ * brought: it may end anywhere in the head.
  */
-function failedRequest(packet: Buffer, bytesParsed: number): ReturnType<typeof parseListRequest> {
-  const start = packet.lastIndexOf('LIST ', bytesParsed);
-  if (start < 0 || start < bytesParsed - 4) return undefined;
-  if (start > 0 && packet.toString('latin1', start - 4, start) !== '\r\n\r\n') return undefined;
-  return parseListRequest(packet.subarray(start));
+function failedRequest(packet: Buffer, bytesParsed: number): Buffer | undefined {
+  for (let start = Math.min(bytesParsed, packet.length - 1); start >= Math.max(0, bytesParsed - 4); start--) {
+    if (start > 0 && packet.toString('latin1', start - 4, start) !== '\r\n\r\n') continue;
+    // The head from there, or the start of one cut short by the end of the segment ("LIS").
+    const rest = packet.subarray(start);
+    const n = Math.min(rest.length, LIST_START.length);
+    if (rest.toString('latin1', 0, n) === LIST_START.slice(0, n)) return rest;
+  }
+  return undefined;
+}
+
+const LIST_START = 'LIST ';
+
+/** How long the rest of a LIST's head may take to arrive: the server's headers timeout. */
+function headersTimeoutOf(socket: Socket): number {
+  const server = (socket as Socket & { server?: { headersTimeout?: number } }).server;
+  const ms = server?.headersTimeout;
+  return typeof ms === 'number' && ms > 0 ? ms : 60_000;
+}
+
+/**
+ * The rest of a LIST's head, when its first segment ended before the blank line (a slow link,
+ * large headers): the failed parser is taken off the socket and the bytes are read here, up to
+ * the head size limit and the server's headers timeout. Resolves with the whole head so far, or
+ * 'timeout'.
+ */
+function restOfHead(head: Buffer, socket: Socket): Promise<Buffer | 'timeout'> {
+  return new Promise((resolve) => {
+    let got = head;
+    const done = (result: Buffer | 'timeout') => {
+      clearTimeout(timer);
+      socket.off('data', onData);
+      socket.off('close', onClose);
+      resolve(result);
+    };
+    const onData = (chunk: Buffer) => {
+      got = Buffer.concat([got, chunk]);
+      if (got.includes('\r\n\r\n') || got.length > maxHeaderSize) done(got);
+    };
+    const onClose = () => done(got);
+    const timer = setTimeout(() => done('timeout'), headersTimeoutOf(socket));
+    socket.removeAllListeners('data');
+    socket.on('data', onData);
+    socket.on('close', onClose);
+  });
 }
 
 /**
@@ -181,7 +222,22 @@ export function listMethodFallback(getApp: () => FastifyInstance) {
       socket.destroy();
       return;
     }
-    const request = err.code === 'HPE_INVALID_METHOD' && err.rawPacket ? failedRequest(err.rawPacket, err.bytesParsed ?? 0) : undefined;
+    const head = err.code === 'HPE_INVALID_METHOD' && err.rawPacket ? failedRequest(err.rawPacket, err.bytesParsed ?? 0) : undefined;
+    if (head !== undefined && !head.includes('\r\n\r\n') && head.length <= maxHeaderSize) {
+      restOfHead(head, socket).then((whole) => {
+        if (whole === 'timeout') {
+          socket.write(rawResponse(408, { 'content-type': 'application/json' }, JSON.stringify({ errors: ['request timeout'] })));
+          socket.destroy();
+        } else if (socket.writable) {
+          answer(err, parseListRequest(whole), socket);
+        }
+      }, () => socket.destroy());
+      return;
+    }
+    answer(err, head === undefined ? undefined : parseListRequest(head), socket);
+  }
+
+  function answer(err: ParserError, request: ReturnType<typeof parseListRequest>, socket: Socket): void {
     if (request === undefined || request === 'too_large') {
       endAndClose(socket, err.code === 'HPE_HEADER_OVERFLOW' || request === 'too_large'
         ? rawResponse(431, { 'content-type': 'application/json' }, JSON.stringify({ errors: ['request headers too large'] }))

@@ -35,11 +35,21 @@ test('LIST requests are parsed from the raw bytes; anything else is refused', ()
   assert.equal(parseListRequest(Buffer.from(`LIST /v1/x?${'k=&'.repeat(6000)}`)), 'too_large', 'unterminated too');
 });
 
-function rawExchange(port: number, payload: string): Promise<string> {
+/** Sends `payload` (in pieces cut at `cuts`, 150 ms apart) and reads the answer to the end. */
+function rawExchange(port: number, payload: string, cuts: number[] = []): Promise<string> {
   return new Promise((resolve, reject) => {
     const sock = connect(port, '127.0.0.1');
+    sock.setNoDelay(true);
     let text = '';
-    sock.on('connect', () => sock.write(payload));
+    const bounds = [0, ...cuts, payload.length];
+    const send = async () => {
+      for (let i = 0; i + 1 < bounds.length; i++) {
+        if (i > 0) await new Promise((r) => setTimeout(r, 150));
+        if (!sock.writable) return;
+        sock.write(payload.slice(bounds[i], bounds[i + 1]));
+      }
+    };
+    sock.on('connect', () => { send().catch(reject); });
     sock.on('data', (d) => { text += d; });
     sock.on('end', () => resolve(text));
     sock.on('error', reject);
@@ -70,6 +80,17 @@ test('a raw LIST request, alone or pipelined behind a GET, gets Vault list respo
       const listed = await rawExchange(port, req('LIST', target));
       assert.match(listed, /"keys":\["b"\]/, target);
     }
+
+    // A head that arrives in several segments (a slow link, large headers): read to its end.
+    const whole = req('LIST', 'a');
+    for (const cuts of [[20], [60], [3, 30], [4, 30, whole.length - 2]]) {
+      const split = await rawExchange(port, whole, cuts);
+      assert.match(split, /^HTTP\/1\.1 200 OK\r\n/, `cut at ${cuts.join(', ')}`);
+      assert.match(split, /"keys":\["b"\]/);
+    }
+    // ...but not past the limit of any request's head.
+    const huge = await rawExchange(port, `LIST /v1/secret/metadata/a HTTP/1.1\r\nX-Pad: ${'p'.repeat(20_000)}\r\n\r\n`, [40]);
+    assert.match(huge, /^HTTP\/1\.1 431 /);
 
     const garbage = await rawExchange(port, 'FLY /v1/x HTTP/1.1\r\n\r\n');
     assert.match(garbage, /^HTTP\/1\.1 400 Bad Request/);
