@@ -2,7 +2,9 @@
  * A read cache in front of a physical backend, as Vault's physical cache: it holds what the
  * backend holds — barrier ciphertext, never plaintext — so it changes nothing about what is
  * exposed, and saves the database read on hot keys (a KV read is two gets). Writes go through
- * to the backend first and then update the cache; a failed write leaves the key uncached.
+ * to the backend first and then update the cache; a failed write leaves the key uncached. It is
+ * bounded in entries and in bytes (DEFAULT_CACHE_BYTES); a value over MAX_CACHED_VALUE_BYTES is
+ * read from the backend every time.
  *
  * A backend that answers out of order (PostgreSQL: reads and writes on different connections)
  * must not let an old answer into the cache: a read that overlapped a write of its key at any
@@ -15,9 +17,17 @@ import { LruMap } from '../lib/lru.js';
 import type { PhysicalStorage, StorageOp } from './types.js';
 
 export const DEFAULT_CACHE_ENTRIES = 4096;
+/**
+ * The bytes of values held at most, and the largest value held: callers choose what they store
+ * (a KV secret, a wrapped response), so a count alone would let a few large values fill memory.
+ */
+export const DEFAULT_CACHE_BYTES = 64 * 1024 * 1024;
+export const MAX_CACHED_VALUE_BYTES = 1024 * 1024;
 
 export interface CachedStorage extends PhysicalStorage {
   readonly cached: number;
+  /** The bytes of the values held. */
+  readonly cachedBytes: number;
   /** Forgets everything. */
   clear(): void;
   /**
@@ -27,11 +37,16 @@ export interface CachedStorage extends PhysicalStorage {
   setEnabled(on: boolean): void;
 }
 
-export function cachedStorage(backend: PhysicalStorage, maxEntries = DEFAULT_CACHE_ENTRIES): CachedStorage {
+export function cachedStorage(backend: PhysicalStorage, maxEntries = DEFAULT_CACHE_ENTRIES, maxBytes = DEFAULT_CACHE_BYTES): CachedStorage {
   // null: known absent, so a miss is not a database read either.
-  const cache = new LruMap<string, Uint8Array | null>(maxEntries);
+  const cache = new LruMap<string, Uint8Array | null>(maxEntries, maxBytes);
   let enabled = true;
-  const remember = (key: string, value: Uint8Array | null) => { if (enabled) cache.set(key, value); };
+  /** Keeps a copy of `value` (the caller's buffer stays the caller's); null: known absent. */
+  const remember = (key: string, value: Uint8Array | null) => {
+    if (!enabled) return;
+    if (value !== null && value.byteLength > MAX_CACHED_VALUE_BYTES) cache.delete(key);
+    else cache.set(key, value && Uint8Array.from(value), value?.byteLength ?? 0);
+  };
   // Reads and writes in flight, by key (as many as requests in flight: entries leave when they end).
   const reads = new Map<string, Set<Read>>();
   const writes = new Map<string, Write>();
@@ -59,12 +74,13 @@ export function cachedStorage(backend: PhysicalStorage, maxEntries = DEFAULT_CAC
       await write();
       ok = true;
     } finally {
-      ops.forEach((op, i) => endWrite(op.key, turns[i]!, !ok ? undefined : op.op === 'put' ? Uint8Array.from(op.value) : null));
+      ops.forEach((op, i) => endWrite(op.key, turns[i]!, !ok ? undefined : op.op === 'put' ? op.value : null));
     }
   };
 
   return {
     get cached() { return cache.size; },
+    get cachedBytes() { return cache.weight; },
     clear: () => cache.clear(),
     setEnabled(on) {
       enabled = on;
@@ -82,7 +98,7 @@ export function cachedStorage(backend: PhysicalStorage, maxEntries = DEFAULT_CAC
       inFlight.add(read);
       try {
         const value = await backend.get(key);
-        if (!read.stale && !writes.has(key)) remember(key, value === undefined ? null : Uint8Array.from(value));
+        if (!read.stale && !writes.has(key)) remember(key, value ?? null);
         return value;
       } finally {
         inFlight.delete(read);

@@ -79,3 +79,39 @@ test('evictions resume where the last one stopped and still choose what CLOCK ch
     assert.deepEqual(Array.from({ length: limit * 3 }, (_, k) => k).filter((k) => lru.get(k) !== undefined), kept);
   }
 });
+
+test('with a maxWeight, the entries held weigh at most that together; one heavier than all of it is not kept', () => {
+  const lru = new LruMap<string, string>(100, 10);
+  lru.set('a', 'x', 4);
+  lru.set('b', 'x', 4);
+  assert.equal(lru.weight, 8);
+  lru.set('c', 'x', 4); // over 10: the oldest unused goes
+  assert.equal(lru.get('a'), undefined);
+  assert.equal(lru.weight, 8);
+  lru.get('b');
+  lru.set('d', 'x', 6); // b was used: c goes first, then b if still needed
+  assert.ok(lru.weight <= 10, `weight ${lru.weight}`);
+  assert.equal(lru.get('d'), 'x');
+  lru.set('d', 'y', 2); // lighter in place
+  assert.equal(lru.get('d'), 'y');
+  lru.set('e', 'huge', 11);
+  assert.equal(lru.get('e'), undefined, 'heavier than the budget: not kept');
+  lru.set('d', 'huge', 11);
+  assert.equal(lru.get('d'), undefined, 'a value replaced by one too heavy is forgotten, not kept stale');
+  lru.delete('b');
+  lru.clear();
+  assert.equal(lru.weight, 0);
+  // Churn: the total always matches the entries held.
+  const churn = new LruMap<number, number>(50, 1000);
+  for (let i = 0; i < 5000; i++) {
+    const k = i % 97;
+    const w = (i * 37) % 120;
+    churn.set(k, w, w);
+    if (i % 7 === 0) churn.delete((i * 13) % 97);
+    if (i % 3 === 0) churn.get((i * 5) % 97);
+    assert.ok(churn.weight <= 1000 && churn.size <= 50);
+  }
+  let sum = 0;
+  for (let k = 0; k < 97; k++) { const v = churn.get(k); if (v !== undefined) sum += v; }
+  assert.equal(churn.weight, sum, 'the weight is the sum of what is held');
+});

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cachedStorage } from '../../src/storage/cache.js';
+import { cachedStorage, DEFAULT_CACHE_BYTES, MAX_CACHED_VALUE_BYTES } from '../../src/storage/cache.js';
 import { createMemoryStorage } from '../../src/storage/memory/index.js';
 import { createSqliteStorage } from '../../src/storage/sqlite/index.js';
 import { storageContract } from './conformance.js';
@@ -118,4 +118,29 @@ test('cache: of two writes of one key, the earlier one answering last does not f
   await inner.put('k', Buffer.from('second')); // the backend applied them in the order begun
   await Promise.all([first, second]);
   assert.equal(text(await answered(s.get('k'))), 'second', 'read from the backend, not the earlier write remembered');
+});
+
+test('cache: bounded in bytes as well as entries; a value over the largest cached size is read every time', async () => {
+  const backend = createMemoryStorage();
+  let gets = 0;
+  const counted = { ...backend, get: (k: string) => { gets++; return backend.get(k); } };
+  const s = cachedStorage(counted, 4096, 4 * 1024 * 1024);
+  // Forty values of 512 KiB (20 MiB) written and read: at most 4 MiB of them held.
+  for (let i = 0; i < 40; i++) {
+    await s.put(`v${i}`, Buffer.alloc(512 * 1024, i));
+    await s.get(`v${i}`);
+    assert.ok(s.cachedBytes <= 4 * 1024 * 1024, `${s.cachedBytes} bytes held`);
+  }
+  assert.ok(s.cached <= 8);
+  // Over MAX_CACHED_VALUE_BYTES: never held, each read goes to the backend.
+  await s.put('big', Buffer.alloc(MAX_CACHED_VALUE_BYTES + 1));
+  gets = 0;
+  await s.get('big');
+  await s.get('big');
+  assert.equal(gets, 2);
+  assert.equal((await s.get('big'))?.byteLength, MAX_CACHED_VALUE_BYTES + 1);
+  // The default budget holds.
+  const d = cachedStorage(createMemoryStorage());
+  for (let i = 0; i < 80; i++) await d.put(`v${i}`, Buffer.alloc(MAX_CACHED_VALUE_BYTES));
+  assert.ok(d.cachedBytes <= DEFAULT_CACHE_BYTES, `${d.cachedBytes} bytes held by default`);
 });

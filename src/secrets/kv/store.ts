@@ -43,11 +43,19 @@ export const deleteVersionOp = (path: string, version: number): StorageOp =>
   ({ op: 'delete', key: versionKey(path, version) });
 
 export const DEFAULT_RECORD_CACHE_ENTRIES = 4096;
+/** The stored bytes of the records held at most, and of the largest one held (secrets are the callers' size). */
+export const DEFAULT_RECORD_CACHE_BYTES = 64 * 1024 * 1024;
+export const MAX_CACHED_RECORD_BYTES = 1024 * 1024;
 
 export function kvStore(storage: Storage, cacheEntries = DEFAULT_RECORD_CACHE_ENTRIES): KvStore {
   let cachedConfig: Promise<KvConfig> | undefined;
   /** storage key → frozen record, or null for "not found". */
-  const records = new LruMap<string, unknown>(cacheEntries);
+  const records = new LruMap<string, unknown>(cacheEntries, DEFAULT_RECORD_CACHE_BYTES);
+  /** Records are weighed by their stored bytes; one over MAX_CACHED_RECORD_BYTES is read every time. */
+  const keep = (key: string, value: unknown, bytes: number) => {
+    if (bytes > MAX_CACHED_RECORD_BYTES) records.delete(key);
+    else records.set(key, value, bytes);
+  };
   /** Bumped by every commit, so a read that raced one does not cache what it saw. */
   let generation = 0;
 
@@ -55,9 +63,10 @@ export function kvStore(storage: Storage, cacheEntries = DEFAULT_RECORD_CACHE_EN
     const hit = records.get(key);
     if (hit !== undefined) return hit === null ? undefined : (hit as T);
     const seen = generation;
-    const value = await getJson<T>(storage, key);
+    const raw = await storage.get(key);
+    const value = raw === undefined ? undefined : (decodeJson(raw) as T);
     if (value !== undefined) deepFreeze(value);
-    if (seen === generation) records.set(key, value ?? null);
+    if (seen === generation) keep(key, value ?? null, raw?.byteLength ?? 0);
     return value;
   }
 
@@ -89,7 +98,7 @@ export function kvStore(storage: Storage, cacheEntries = DEFAULT_RECORD_CACHE_EN
       }
       // Write-through: a put's bytes are what the next read of its key would decode, so decode
       // them now instead of reading them back (the next write of a secret reads its metadata).
-      for (const op of ops) if (op.op === 'put') records.set(op.key, deepFreeze(decodeJson(op.value)));
+      for (const op of ops) if (op.op === 'put' && op.value.byteLength <= MAX_CACHED_RECORD_BYTES) keep(op.key, deepFreeze(decodeJson(op.value)), op.value.byteLength);
     },
     locked: keyedLock(),
   };

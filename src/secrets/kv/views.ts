@@ -49,8 +49,13 @@ export function versionView(meta: KeyMetadata, version: number, entry: VersionMe
   return view;
 }
 
-/** Read bodies `{data, metadata}` of frozen parts, by their metadata view (see readBody). */
-const frozenReadBodies = new WeakMap<object, { data: object; body: Record<string, unknown> }>();
+/**
+ * Read bodies `{data, metadata}` of frozen parts, by their data (see readBody): a body lives as
+ * long as its data record does — in the record cache, which is bounded in bytes — and no longer
+ * (keyed by the metadata view, which outlives the data in the cache, a large secret stayed in
+ * memory after the cache had let it go).
+ */
+const frozenReadBodies = new WeakMap<object, { metadata: object; body: Record<string, unknown> }>();
 
 /**
  * The body of a `data/<path>` read. When both parts are frozen (cached records) the body is too,
@@ -59,10 +64,10 @@ const frozenReadBodies = new WeakMap<object, { data: object; body: Record<string
  */
 export function readBody(data: Record<string, unknown>, metadata: Record<string, unknown>): Record<string, unknown> {
   if (!isDeepFrozen(data) || !isDeepFrozen(metadata)) return { data, metadata };
-  const known = frozenReadBodies.get(metadata);
-  if (known && known.data === data) return known.body;
+  const known = frozenReadBodies.get(data);
+  if (known && known.metadata === metadata) return known.body;
   const body = deepFreeze({ data, metadata });
-  frozenReadBodies.set(metadata, { data, body });
+  frozenReadBodies.set(data, { metadata, body });
   return body;
 }
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isDeepFrozen } from '../../../src/lib/immutable.js';
-import { deleteVersionOp, kvStore, putMetadataOp, putVersionOp } from '../../../src/secrets/kv/store.js';
+import { deleteVersionOp, kvStore, MAX_CACHED_RECORD_BYTES, putMetadataOp, putVersionOp } from '../../../src/secrets/kv/store.js';
 import { emptyMetadata } from '../../../src/secrets/kv/model.js';
 import { createMemoryStorage } from '../../../src/storage/memory/index.js';
 import type { Storage } from '../../../src/storage/types.js';
@@ -65,4 +65,19 @@ test('a read that raced a commit is not cached', async () => {
   release();
   assert.deepEqual(await racing, { v: 'old' });
   assert.deepEqual(await store.versionData('app', 1), { v: 'new' });
+});
+
+test('a KV record over the largest cached size is read from storage every time, written or read', async () => {
+  const storage = createMemoryStorage();
+  let gets = 0;
+  const counting: Storage = { ...storage, get: (key) => { gets++; return storage.get(key); } };
+  const store = kvStore(counting);
+  const big = { blob: 'x'.repeat(MAX_CACHED_RECORD_BYTES) };
+  await store.commit([putVersionOp('big', 1, big)]);
+  assert.equal((await store.versionData('big', 1))?.blob, big.blob);
+  assert.equal((await store.versionData('big', 1))?.blob, big.blob);
+  assert.equal(gets, 2, 'neither the write nor the reads kept it');
+  await store.commit([putVersionOp('small', 1, { k: 'v' })]);
+  await store.versionData('small', 1);
+  assert.equal(gets, 2, 'a small record is still kept');
 });
