@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { createKeyStore } from '../../src/kms/keys/store.js';
 import type { KmsServices } from '../../src/kms/operations/context.js';
 import { KMS_OPERATIONS } from '../../src/kms/operations/registry.js';
+import { ALIASES_PER_KEY } from '../../src/kms/operations/aliases.js';
+import { ON_DEMAND_ROTATIONS_PER_KEY } from '../../src/kms/operations/rotation.js';
 import { manualClock } from '../../src/lib/clock.js';
 import { createMemoryStorage } from '../../src/storage/memory/index.js';
 
@@ -224,4 +226,30 @@ test('key state changes check the state they change: concurrent ScheduleKeyDelet
   const cancelled = await Promise.allSettled([1, 2, 3].map(() => call('CancelKeyDeletion', { KeyId: keyId })));
   assert.equal(cancelled.filter((s) => s.status === 'fulfilled').length, 1, 'one cancel; the others find the key no longer pending deletion');
   assert.equal((await call('DescribeKey', { KeyId: keyId })).KeyMetadata.KeyState, 'Disabled');
+});
+
+test('AWS quotas: 50 aliases per key, on-demand rotations per key; a ListAliases page reads only its own keys', async () => {
+  const { svc, call } = setup();
+  const a = (await call('CreateKey')).KeyMetadata.KeyId;
+  const b = (await call('CreateKey')).KeyMetadata.KeyId;
+  for (let i = 0; i < ALIASES_PER_KEY; i++) await call('CreateAlias', { AliasName: `alias/a${String(i).padStart(2, '0')}`, TargetKeyId: a });
+  await rejects(call('CreateAlias', { AliasName: 'alias/one-too-many', TargetKeyId: a }), 'LimitExceededException');
+  await call('CreateAlias', { AliasName: 'alias/b', TargetKeyId: b });
+  await rejects(call('UpdateAlias', { AliasName: 'alias/b', TargetKeyId: a }), 'LimitExceededException');
+  await call('UpdateAlias', { AliasName: 'alias/a00', TargetKeyId: b }); // moving one off makes room
+  await call('CreateAlias', { AliasName: 'alias/one-more', TargetKeyId: a });
+
+  // A page of 2 reads the keys of at most 3 aliases, not of all 52.
+  let keyReads = 0;
+  const get = svc.keys.get.bind(svc.keys);
+  svc.keys.get = (id) => { keyReads++; return get(id); };
+  const page = await call('ListAliases', { Limit: 2 });
+  assert.equal(page.Aliases.length, 2);
+  assert.equal(page.Truncated, true);
+  assert.ok(keyReads <= 3, `${keyReads} key reads for a page of 2`);
+  svc.keys.get = get;
+
+  for (let i = 0; i < ON_DEMAND_ROTATIONS_PER_KEY; i++) await call('RotateKeyOnDemand', { KeyId: b });
+  await rejects(call('RotateKeyOnDemand', { KeyId: b }), 'LimitExceededException');
+  assert.equal((await svc.keys.get(b))!.materials.length, ON_DEMAND_ROTATIONS_PER_KEY + 1, 'the first material and one per rotation');
 });

@@ -31,6 +31,8 @@ export interface KeyStore {
    * ends, against every other `withAlias` of the same name.
    */
   withAlias<T>(aliasName: string, fn: () => Promise<T>): Promise<T>;
+  /** How many aliases name the key. */
+  aliasCount(keyId: string): Promise<number>;
   /** All aliases, sorted by name. */
   listAliases(): Promise<AliasRecord[]>;
   /** Key records held in memory, at most the cache's capacity. */
@@ -117,6 +119,11 @@ export function createKeyStore(storage: Storage, cacheEntries = DEFAULT_KEY_CACH
       map.delete(name);
     },
     withAlias: (name, fn) => aliasLock(name, fn),
+    async aliasCount(keyId) {
+      let n = 0;
+      for (const a of (await allAliases()).values()) if (a.targetKeyId === keyId) n++;
+      return n;
+    },
     listAliases: async () => [...(await allAliases()).values()].sort((a, b) => (a.aliasName < b.aliasName ? -1 : a.aliasName > b.aliasName ? 1 : 0)),
   };
 }

@@ -4,7 +4,7 @@
  * name race to exactly one success, and an UpdateAlias is authorized on the key the alias names
  * when it is changed.
  */
-import { aliasArn } from '../arn.js';
+import { aliasArn, keyArn } from '../arn.js';
 import { kmsError, validationError } from '../errors.js';
 import type { AliasRecord } from '../keys/model.js';
 import type { KmsCall, KmsServices, OperationHandler } from './context.js';
@@ -37,6 +37,16 @@ function newAliasName(name: string): void {
   }
 }
 
+/** AWS's quota of aliases per KMS key (CreateAlias and UpdateAlias past it: LimitExceededException). */
+export const ALIASES_PER_KEY = 50;
+
+/** Refuses a key that already has ALIASES_PER_KEY aliases. Called holding the alias's lock. */
+async function roomForAlias(svc: KmsServices, keyId: string): Promise<void> {
+  if ((await svc.keys.aliasCount(keyId)) >= ALIASES_PER_KEY) {
+    throw kmsError('LimitExceededException', `The KMS key ${keyArn(svc.location, keyId)} has ${ALIASES_PER_KEY} aliases, the most a key can have.`);
+  }
+}
+
 function notReserved(name: string): void {
   if (name.startsWith('alias/aws/')) throw kmsError('InvalidAliasNameException', 'Alias must not begin with "alias/aws/": that prefix is reserved for AWS managed keys');
 }
@@ -65,6 +75,7 @@ export const createAlias: OperationHandler = async (call, svc) => {
     if (current && (await liveKey(svc, current.targetKeyId))) {
       throw kmsError('AlreadyExistsException', `An alias with the name ${aliasArn(svc.location, name)} already exists`);
     }
+    await roomForAlias(svc, key.keyId);
     const now = svc.clock.now();
     await svc.keys.putAlias({ aliasName: name, targetKeyId: key.keyId, createdAt: now, updatedAt: now });
   });
@@ -83,6 +94,7 @@ export const updateAlias: OperationHandler = async (call, svc) => {
     authorize(svc, call, oldKey, 'kms:UpdateAlias');
     authorize(svc, call, newKey, 'kms:UpdateAlias');
     requireNotPendingDeletion(svc, newKey);
+    if (newKey.keyId !== alias.targetKeyId) await roomForAlias(svc, newKey.keyId);
     await svc.keys.putAlias({ ...alias, targetKeyId: newKey.keyId, updatedAt: svc.clock.now() });
   });
   return {};
@@ -107,8 +119,10 @@ export const listAliases: OperationHandler = async (call, svc) => {
   const onlyKey = keyRef !== undefined ? (await findKey(svc, call, keyRef, { aliases: false })).keyId : undefined;
   const after = marker !== undefined ? Buffer.from(marker, 'base64url').toString('utf8') : '';
   if (marker !== undefined && !after.startsWith('alias/')) throw kmsError('InvalidMarkerException', 'Invalid marker');
+  // A page reads the keys of its own aliases and one more (to know whether more follow), not all.
   const live: AliasRecord[] = [];
   for (const a of await svc.keys.listAliases()) {
+    if (live.length > limit) break;
     if (a.aliasName <= after || (onlyKey && a.targetKeyId !== onlyKey)) continue;
     if (await liveKey(svc, a.targetKeyId)) live.push(a);
   }

@@ -1,7 +1,7 @@
 /** Key rotation: Enable/DisableKeyRotation, GetKeyRotationStatus, RotateKeyOnDemand. */
 import { keyArn } from '../arn.js';
 import { newMaterial } from '../crypto/aead.js';
-import { validationError } from '../errors.js';
+import { kmsError, validationError } from '../errors.js';
 import type { OperationHandler } from './context.js';
 import { optInt, reqString } from './input.js';
 import { addMaterial, authorize, findKey, requireEnabled } from './key-access.js';
@@ -40,11 +40,20 @@ export const getKeyRotationStatus: OperationHandler = async (call, svc) => {
   return out;
 };
 
+/**
+ * AWS's on-demand rotation quota per key (not adjustable; 25 in the developer guide's resource
+ * quotas, 10 before). Each rotation adds a material to the key's record, read on every call.
+ */
+export const ON_DEMAND_ROTATIONS_PER_KEY = 25;
+
 export const rotateKeyOnDemand: OperationHandler = async (call, svc) => {
   const key = await findKey(svc, call, reqString(call.body, 'KeyId'), { aliases: false });
   authorize(svc, call, key, 'kms:RotateKeyOnDemand');
   requireEnabled(svc, key);
   await svc.keys.update(key.keyId, (cur) => {
+    if (cur.materials.filter((m) => m.rotationType === 'ON_DEMAND').length >= ON_DEMAND_ROTATIONS_PER_KEY) {
+      throw kmsError('LimitExceededException', `The on-demand rotation quota for ${keyArn(svc.location, key.keyId)} is reached: a KMS key can be rotated on demand at most ${ON_DEMAND_ROTATIONS_PER_KEY} times.`);
+    }
     const next = addMaterial(cur, newMaterial(), svc.clock.now(), 'ON_DEMAND');
     // On-demand rotation does not move the automatic schedule.
     return { ...next, rotation: { ...next.rotation, lastRotatedAt: cur.rotation.lastRotatedAt } };
