@@ -3,12 +3,18 @@
  * `sys/` and `auth/token/` mounts. Requests are routed to the longest mount prefix of their path.
  * User mounts are persisted through the barrier; each mount's storage is a view under
  * `logical/<uuid>/` so unmounting can drop it whole.
+ *
+ * Every change (enable, disable, tune) runs alone, from its conflict check to the stored table, as
+ * under Vault's mounts lock: each stores a whole table, so two at once could store their snapshots
+ * in the other order (PostgreSQL's pool does) and an acknowledged change would be undone at the
+ * next unseal; and two enables of one path could both pass the check.
  */
 import type { JournalWriter } from '../journal/index.js';
 import { SealtrailError, invalid, notFound } from '../errors/index.js';
 import type { Clock } from '../lib/clock.js';
 import { randomBytes } from 'node:crypto';
 import { uuid } from '../lib/ids.js';
+import { createSerializer } from '../lib/keyed-lock.js';
 import { getJson, putJson, storageView, type Storage } from '../storage/index.js';
 import type { Backend, BackendFactory, MountConfig, MountEntry, MountTable } from './contract/types.js';
 
@@ -72,6 +78,8 @@ export class Mounts {
   private readonly byPrefix = new Map<string, MountedBackend>();
   /** Segments in the deepest mount prefix (`auth/apm/` has two). */
   private depth = 0;
+  /** One table change at a time, each to its stored table. */
+  private readonly changing = createSerializer();
 
   constructor(private readonly deps: MountTableDeps) {}
 
@@ -154,7 +162,11 @@ export class Mounts {
     return table === 'secret' && PROTECTED_SECRET_PREFIXES.some((p) => normalized.startsWith(p));
   }
 
-  async enable(table: MountTable, input: EnableMountInput): Promise<MountEntry> {
+  enable(table: MountTable, input: EnableMountInput): Promise<MountEntry> {
+    return this.changing(() => this.enableNow(table, input));
+  }
+
+  private async enableNow(table: MountTable, input: EnableMountInput): Promise<MountEntry> {
     const path = normalizeMountPath(input.path);
     const registry = table === 'secret' ? this.deps.secretEngines : this.deps.authMethods;
     if (!Object.hasOwn(registry, input.type)) {
@@ -187,6 +199,15 @@ export class Mounts {
   }
 
   async disable(table: MountTable, path: string): Promise<void> {
+    const mounted = await this.changing(() => this.unmountNow(table, path));
+    // Its data goes after the table no longer names it (a new mount at the path has a new uuid).
+    await mounted.backend.cleanup?.();
+    const view = this.viewFor(mounted.entry);
+    await dropAll(view, '');
+    await this.deps.onDisabled?.(mounted.prefix);
+  }
+
+  private async unmountNow(table: MountTable, path: string): Promise<MountedBackend> {
     if (this.isReserved(table, path)) throw invalid(`cannot unmount "${normalizeMountPath(path)}"`);
     const mounted = this.get(table, path);
     if (!mounted) throw notFound(`no mount at ${path}`);
@@ -201,14 +222,20 @@ export class Mounts {
         throw err;
       }
     }
-    await this.persist(table);
-    await mounted.backend.cleanup?.();
-    const view = this.viewFor(mounted.entry);
-    await dropAll(view, '');
-    await this.deps.onDisabled?.(mounted.prefix);
+    try {
+      await this.persist(table);
+    } catch (err) {
+      this.register(mounted);
+      throw err;
+    }
+    return mounted;
   }
 
-  async tune(table: MountTable, path: string, config: Partial<MountConfig>, description?: string): Promise<MountEntry> {
+  tune(table: MountTable, path: string, config: Partial<MountConfig>, description?: string): Promise<MountEntry> {
+    return this.changing(() => this.tuneNow(table, path, config, description));
+  }
+
+  private async tuneNow(table: MountTable, path: string, config: Partial<MountConfig>, description?: string): Promise<MountEntry> {
     // As Vault: `sys/` is not tunable (its audit_non_hmac keys would put tokens named in sys/ requests in clear).
     if (table === 'secret' && normalizeMountPath(path) === 'sys/') throw invalid('cannot tune "sys/"');
     const mounted = this.get(table, path);
