@@ -17,6 +17,7 @@ import { getJson, putJson, type Storage } from '../../storage/index.js';
 import { boolField, durationField, intField, stringField, stringListField } from '../token/fields.js';
 import { sanitizePolicies } from '../token/policies.js';
 import { isJsonObject, setOwn } from '../../lib/safe-object.js';
+import { keyedLock } from '../../lib/keyed-lock.js';
 
 export interface ApmRole {
   name: string;
@@ -153,6 +154,8 @@ export interface RoleStore {
 export function createRoleStore(storage: Storage): RoleStore {
   let cache: Map<string, ApmRole> | undefined;
   let loading: Promise<Map<string, ApmRole>> | undefined;
+  // Writes of one role one at a time, so storage and the map agree on which came last.
+  const locked = keyedLock();
 
   async function load(): Promise<Map<string, ApmRole>> {
     if (cache) return cache;
@@ -165,6 +168,8 @@ export function createRoleStore(storage: Storage): RoleStore {
       cache = map;
       return map;
     })();
+    // A failed load is tried again by the next caller, not kept.
+    loading.catch(() => { loading = undefined; });
     return loading;
   }
 
@@ -172,16 +177,16 @@ export function createRoleStore(storage: Storage): RoleStore {
     async get(name) {
       return (await load()).get(name);
     },
-    async put(role) {
+    put: (role) => locked(role.name, async () => {
       const map = await load();
       await putJson(storage, `role/${role.name}`, role);
       map.set(role.name, role);
-    },
-    async delete(name) {
+    }),
+    delete: (name) => locked(name, async () => {
       const map = await load();
       await storage.delete(`role/${name}`);
       map.delete(name);
-    },
+    }),
     async all() {
       return [...(await load()).values()].sort((a, b) => a.name.localeCompare(b.name));
     },

@@ -3,6 +3,9 @@ import assert from 'node:assert/strict';
 import { SealtrailError } from '../../../src/errors/index.js';
 import { entityIdFor, uuidV5 } from '../../../src/auth/apm/index.js';
 import { harness, IMAGE, SIGNER } from './helpers.js';
+import { createRoleStore } from '../../../src/auth/apm/roles.js';
+import { createMemoryStorage } from '../../../src/storage/memory/index.js';
+import type { Storage } from '../../../src/storage/types.js';
 
 const invalidWith = (code: string) => (err: unknown) => err instanceof SealtrailError && err.kind === 'invalid' && err.code === code;
 
@@ -66,4 +69,32 @@ test('entity ids are UUIDv5 over signer:enclave (RFC 9562 vector; golden value c
   assert.equal(uuidV5('6ba7b810-9dad-11d1-80b4-00c04fd430c8', 'www.example.com'), '2ed6657d-e927-568b-95e1-2665a8aea6a2');
   assert.equal(entityIdFor(SIGNER, IMAGE), entityIdFor(SIGNER.toUpperCase(), IMAGE));
   assert.equal(entityIdFor('cd', 'ab'), '2c8f1330-7732-56df-acd8-78f05c54634f');
+});
+
+test('role store: a load that failed is tried again; writes of one role land in the order made', async () => {
+  const memory = createMemoryStorage();
+  let failLists = 1;
+  let inFlight = 0;
+  const storage: Storage = {
+    ...memory,
+    list: (prefix) => (failLists-- > 0 ? Promise.reject(new Error('storage unavailable')) : memory.list(prefix)),
+    // Of writes in flight together, the first lands last (a database pool can).
+    put: async (key, value) => {
+      const wait = Math.max(0, 30 - 10 * inFlight++);
+      try { await new Promise((r) => setTimeout(r, wait)); await memory.put(key, value); } finally { inFlight--; }
+    },
+    delete: async (key) => {
+      const wait = Math.max(0, 30 - 10 * inFlight++);
+      try { await new Promise((r) => setTimeout(r, wait)); await memory.delete(key); } finally { inFlight--; }
+    },
+  };
+  const roles = createRoleStore(storage);
+  await assert.rejects(roles.all(), /storage unavailable/);
+  assert.deepEqual(await roles.all(), [], 'the next call loads again');
+  const role = { name: 'r', platform: 'nitro', policies: [], measurements: {} } as unknown as Parameters<typeof roles.put>[0];
+  await roles.put(role);
+  await Promise.all([roles.delete('r'), roles.put({ ...role, policies: ['after'] })]);
+  const fresh = createRoleStore(memory);
+  assert.deepEqual((await fresh.get('r'))?.policies, ['after'], 'storage holds the last write');
+  assert.deepEqual((await roles.get('r'))?.policies, ['after'], 'and so does the running store');
 });
