@@ -8,6 +8,7 @@
 import { isDeepFrozen } from './immutable.js';
 import { JsonNumber } from './json-number.js';
 import { parseKeepingNumbers } from './json-parse-kept.js';
+import { mayHoldLoneSurrogate, replaceLoneSurrogates } from './well-formed.js';
 
 /**
  * True when `text` may hold a number that float64 does not keep. Only a number with 16 or more
@@ -29,11 +30,13 @@ export function mayNeedKeeping(text: string): boolean {
 /**
  * JSON.parse, keeping numbers digit for digit (JsonNumber where float64 would change them).
  * Throws JSON.parse's SyntaxError for invalid text. `__proto__` keys are own data properties and
- * the last of duplicate keys wins, as with JSON.parse (which does the parsing on both paths).
+ * the last of duplicate keys wins, as with JSON.parse (which does the parsing on both paths). A lone
+ * surrogate (`"\ud800"`) is read as U+FFFD, as Go reads it (lib/well-formed.ts).
  */
 export function parseJson(text: string): unknown {
   const plain: unknown = JSON.parse(text);
-  return mayNeedKeeping(text) ? parseKeepingNumbers(text, plain) : plain;
+  const parsed = mayNeedKeeping(text) ? parseKeepingNumbers(text, plain) : plain;
+  return mayHoldLoneSurrogate(text) ? replaceLoneSurrogates(parsed) : parsed;
 }
 
 /**

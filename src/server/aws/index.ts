@@ -31,6 +31,7 @@ import { SealtrailError, type AwsErrorType } from '../../errors/index.js';
 import type { AccessKeyResolver } from '../../kms/index.js';
 import { checkSigV4Headers, createSigningKeyCache, verifySigV4 } from './sigv4/index.js';
 import { operationInput } from '../../lib/aws-members.js';
+import { mayHoldLoneSurrogate, replaceLoneSurrogates } from '../../lib/well-formed.js';
 import type { Clock } from '../../lib/clock.js';
 import { newRequestId } from '../../lib/ids.js';
 import { isAcceptedContentType } from '../body.js';
@@ -87,6 +88,8 @@ function parseBody(raw: Buffer, limits: JsonShapeLimits): Record<string, unknown
   let v: unknown;
   try {
     v = JSON.parse(text);
+    // A lone surrogate is U+FFFD for the handler as for the audit entry and the event (lib/well-formed.ts).
+    if (mayHoldLoneSurrogate(text)) v = replaceLoneSurrogates(v);
   } catch {
     // Refused below, as any body that is not an object.
   }
