@@ -40,7 +40,8 @@ function inputValue(value: unknown, shape: Shape): unknown {
 export function operationInput(body: Readonly<Record<string, unknown>>, members: Members): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [name, member] of Object.entries(members)) {
-    if (Object.hasOwn(body, name) && body[name] !== undefined) out[name] = inputValue(body[name], shapeOf(member));
+    // A member sent as null is absent, as AWS's deserializers read it (and memberTypeProblem does).
+    if (Object.hasOwn(body, name) && body[name] !== undefined && body[name] !== null) out[name] = inputValue(body[name], shapeOf(member));
   }
   return out;
 }
@@ -68,7 +69,8 @@ export function recordedParameters(
   for (const [name, member] of Object.entries(members)) {
     if (typeof member === 'object' && 'unrecorded' in member) continue;
     // A member the caller sent keeps its value; one left out shows the default the service applied.
-    const from = Object.hasOwn(body, name) ? body : defaults !== undefined && Object.hasOwn(defaults, name) ? defaults : undefined;
+    const sent = Object.hasOwn(body, name) && body[name] !== null && body[name] !== undefined;
+    const from = sent ? body : defaults !== undefined && Object.hasOwn(defaults, name) ? defaults : undefined;
     if (from === undefined) continue;
     const value = recordedValue(from[name], member);
     if (value !== undefined) out[lowerFirst(name)] = value;

@@ -47,3 +47,10 @@ test('recordedParameters with the service\'s defaults: a sent member keeps its v
   assert.deepEqual(recordedParameters({ DryRun: 'yes' }, MEMBERS, defaults), { keyId: 'default-key' });
   assert.equal(recordedParameters(undefined, MEMBERS, defaults), null);
 });
+
+test('a member sent as null is absent: not in the handler\'s input, and CloudTrail shows the default applied', () => {
+  const members = { KeyId: 'string', EncryptionAlgorithm: 'string', EncryptionContext: 'map' } as const;
+  assert.deepEqual(operationInput({ KeyId: 'k', EncryptionAlgorithm: null, EncryptionContext: null }, members), { KeyId: 'k' });
+  assert.deepEqual(recordedParameters({ KeyId: 'k', EncryptionAlgorithm: null }, members, { EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' }),
+    { keyId: 'k', encryptionAlgorithm: 'SYMMETRIC_DEFAULT' });
+});
