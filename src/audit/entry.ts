@@ -74,7 +74,7 @@ export interface VaultResponse {
   data?: Record<string, unknown>;
   warnings?: string[];
   redirect?: string;
-  wrap_info?: { ttl?: number; token?: string; accessor?: string; creation_time?: string; creation_path?: string };
+  wrap_info?: { ttl?: number; token?: string; accessor?: string; creation_time?: string; creation_path?: string; wrapped_accessor?: string };
 }
 
 export interface VaultEntry {
@@ -226,6 +226,7 @@ export function responseBlock(input: AuditInput, h: EntryHasher, opts: EntryOpti
     put(wi, 'accessor', w.accessor ? h.accessor(w.accessor) : undefined);
     put(wi, 'creation_time', w.creationTime);
     put(wi, 'creation_path', w.creationPath);
+    put(wi, 'wrapped_accessor', w.wrappedAccessor ? h.accessor(w.wrappedAccessor) : undefined);
     out.wrap_info = wi;
   }
   return out;

@@ -117,7 +117,9 @@ export function createWrapping(deps: { storage: Storage; tokens: Pick<LifecycleT
       const creationTimeText = rfc3339Nano(creationNs);
       const { httpStatus: _status, ...kept } = response;
       await putJson(storage, entry.idHash, { response: kept, creationPath, creationTime, creationTimeText, ttl: ttlSeconds } satisfies Wrapped);
-      return { wrapInfo: { token: id, accessor: entry.accessor, ttl: ttlSeconds, creationTime: creationTimeText, creationPath } };
+      // As Vault: the wrap names the token it holds, so the audit links the creation to that token.
+      const wrappedAccessor = response.issuedAuth?.accessor;
+      return { wrapInfo: { token: id, accessor: entry.accessor, ttl: ttlSeconds, creationTime: creationTimeText, creationPath, ...(wrappedAccessor ? { wrappedAccessor } : {}) } };
     },
     async unwrap(token) {
       const wrapped = await find(token);

@@ -25,6 +25,8 @@ export interface WrapInfo {
   ttl: number;
   creation_time: string;
   creation_path: string;
+  /** The accessor of the token the wrapped response holds, when it holds one. */
+  wrapped_accessor?: string;
 }
 
 /** Vault's response envelope. `data` is typed per endpoint. */

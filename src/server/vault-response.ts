@@ -53,7 +53,10 @@ export function renderVaultResponse(requestId: string, path: string, resp: Logic
     lease_duration: resp.secret?.ttl ?? 0,
     data: resp.data ?? null,
     wrap_info: resp.wrapInfo
-      ? { token: resp.wrapInfo.token, accessor: resp.wrapInfo.accessor, ttl: resp.wrapInfo.ttl, creation_time: resp.wrapInfo.creationTime, creation_path: resp.wrapInfo.creationPath }
+      ? {
+        token: resp.wrapInfo.token, accessor: resp.wrapInfo.accessor, ttl: resp.wrapInfo.ttl, creation_time: resp.wrapInfo.creationTime, creation_path: resp.wrapInfo.creationPath,
+        ...(resp.wrapInfo.wrappedAccessor ? { wrapped_accessor: resp.wrapInfo.wrappedAccessor } : {}),
+      }
       : null,
     warnings: resp.warnings?.length ? resp.warnings : null,
     auth: resp.issuedAuth ? renderAuth(resp.issuedAuth) : null,

@@ -141,3 +141,17 @@ test('a path that needs no token spends no use of one it is sent: the vault CLI 
   assert.deepEqual([read.status, read.json.data?.data], [200, { password: SECRET }], 'the use is still there for the request that needs the token');
   assert.equal((await call(base, 'GET', 'secret/data/intro', { token: once })).status, 403, 'and that use was its last');
 });
+
+test('a wrapped token creation names the token it holds: wrapped_accessor in the answer and, HMAC\'d, in the audit entry', async () => {
+  const r = await wrapped('POST', 'auth/token/create', '5m', { policies: ['default'] });
+  assert.equal(r.status, 200);
+  assert.equal(r.json.auth, null, 'the token itself is wrapped');
+  const wrappedAccessor = r.json.wrap_info.wrapped_accessor as string;
+  assert.match(wrappedAccessor, /^[A-Za-z0-9]{24}$/);
+  assert.equal(auditEntries().find((e) => e.type === 'response' && e.request.id === r.json.request_id).response.wrap_info.wrapped_accessor,
+    (await call(base, 'POST', 'sys/audit-hash/file', { token: root, body: { input: wrappedAccessor } })).json.data.hash, 'the creation\'s entry links to the token minted');
+  const unwrapped = await call(base, 'POST', 'sys/wrapping/unwrap', { token: r.json.wrap_info.token });
+  assert.equal(unwrapped.json.auth.accessor, wrappedAccessor);
+  // A wrapped read issues no token: no wrapped_accessor.
+  assert.equal((await wrapped('GET', 'secret/data/intro', '5m')).json.wrap_info.wrapped_accessor, undefined);
+});

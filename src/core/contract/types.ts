@@ -92,7 +92,8 @@ export interface LogicalResponse {
   secret?: { leaseId: string; ttl: number; renewable: boolean };
   warnings?: string[];
   redirect?: string;
-  wrapInfo?: { token: string; accessor: string; ttl: number; creationTime: string; creationPath: string };
+  /** `wrappedAccessor`: the accessor of the token the wrapped response issued, if it issued one (Vault's). */
+  wrapInfo?: { token: string; accessor: string; ttl: number; creationTime: string; creationPath: string; wrappedAccessor?: string };
   /** HTTP status override (e.g. 200 for health variants); default 200 with data, 204 without. */
   httpStatus?: number;
   /**
