@@ -91,10 +91,10 @@ test('role store: a load that failed is tried again; writes of one role land in 
   const roles = createRoleStore(storage);
   await assert.rejects(roles.all(), /storage unavailable/);
   assert.deepEqual(await roles.all(), [], 'the next call loads again');
-  const role = { name: 'r', platform: 'nitro', policies: [], measurements: {} } as unknown as Parameters<typeof roles.put>[0];
+  const role = { name: 'r', platform: 'nitro', pcrs: {}, measurements: {}, tokenPolicies: [] } as unknown as Parameters<typeof roles.put>[0];
   await roles.put(role);
-  await Promise.all([roles.delete('r'), roles.put({ ...role, policies: ['after'] })]);
+  await Promise.all([roles.delete('r'), roles.put({ ...role, tokenPolicies: ['after'] })]);
   const fresh = createRoleStore(memory);
-  assert.deepEqual((await fresh.get('r'))?.policies, ['after'], 'storage holds the last write');
-  assert.deepEqual((await roles.get('r'))?.policies, ['after'], 'and so does the running store');
+  assert.deepEqual((await fresh.get('r'))?.tokenPolicies, ['after'], 'storage holds the last write');
+  assert.deepEqual((await roles.get('r'))?.tokenPolicies, ['after'], 'and so does the running store');
 });

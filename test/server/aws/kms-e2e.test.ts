@@ -241,7 +241,7 @@ test('a lone surrogate in a request is read as U+FFFD, for the key as for the au
   const { KeyMetadata } = await kms.send(new CreateKeyCommand({}));
   // The SDK writes '\ud800' as the JSON escape "\ud800", which UTF-8 cannot carry.
   const enc = await kms.send(new EncryptCommand({ KeyId: KeyMetadata!.KeyId, Plaintext: Buffer.from('x'), EncryptionContext: { k: '\ud800' } }));
-  assert.deepEqual(lastEvent('Encrypt').requestParameters.encryptionContext, { k: '\ufffd' }, 'the event shows what the key was bound to');
+  assert.deepEqual(lastEvent('Encrypt').requestParameters!.encryptionContext, { k: '\ufffd' }, 'the event shows what the key was bound to');
   const dec = await kms.send(new DecryptCommand({ CiphertextBlob: enc.CiphertextBlob, EncryptionContext: { k: '\ufffd' } }));
   assert.equal(Buffer.from(dec.Plaintext!).toString(), 'x', 'one string for the key, the audit entry and the event');
 });
