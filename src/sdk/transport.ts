@@ -57,7 +57,9 @@ export function createTransport(opts: TransportOptions): Transport {
     const headers: Record<string, string> = { 'X-Vault-Request': 'true' };
     const token = opts.getToken();
     if (token) headers['X-Vault-Token'] = token;
-    const init: RequestInit = { method, headers, signal: AbortSignal.timeout(opts.timeoutMs) };
+    // Redirects are followed here, not by fetch: fetch would follow 20 of them, to any scheme,
+    // with the token, and turn a POST into a GET on 301/302 (a write answered as a read).
+    const init: RequestInit = { method, headers, signal: AbortSignal.timeout(opts.timeoutMs), redirect: 'manual' };
     if (options.body !== undefined) {
       // A PATCH body is a JSON merge patch (RFC 7396), and the server requires it to say so.
       headers['Content-Type'] = method === 'PATCH' ? 'application/merge-patch+json' : 'application/json';
@@ -66,12 +68,20 @@ export function createTransport(opts: TransportOptions): Transport {
 
     let response: Response;
     let text: string;
+    let at = url;
     try {
-      response = await opts.fetch(url, init);
+      response = await opts.fetch(at, init);
+      const next = redirectTarget(response, at);
+      if (next !== undefined) {
+        await response.body?.cancel().catch(() => undefined);
+        at = next;
+        response = await opts.fetch(at, init);
+        if (redirectTarget(response, at) !== undefined) throw new RedirectRefused('the server redirected more than once (one redirect is followed)');
+      }
       text = await boundedText(response, opts.maxResponseBytes ?? MAX_RESPONSE_BYTES);
     } catch (err) {
-      if (err instanceof ResponseTooLarge) throw new SealtrailNetworkError(method, path, err.message);
-      throw new SealtrailNetworkError(method, path, describeFetchFailure(err, opts.timeoutMs, url), err);
+      if (err instanceof ResponseTooLarge || err instanceof RedirectRefused) throw new SealtrailNetworkError(method, path, err.message);
+      throw new SealtrailNetworkError(method, path, describeFetchFailure(err, opts.timeoutMs, at), err);
     }
     if (text.trim() === '') return { status: response.status, body: undefined };
     try {
@@ -107,6 +117,32 @@ export function createTransport(opts: TransportOptions): Transport {
 export const MAX_RESPONSE_BYTES = 512 * 1024 * 1024;
 
 class ResponseTooLarge extends Error {}
+class RedirectRefused extends Error {}
+
+const REDIRECTS = new Set([301, 302, 307, 308]);
+
+/**
+ * Where a redirect answer sends the request, as Vault's client follows one (an HA standby sends
+ * clients to the active node): the same method, headers and body, once. A redirect from https to
+ * anything else is refused, as Vault's client refuses a protocol downgrade: the token and the body
+ * would cross the network in clear.
+ */
+function redirectTarget(response: Response, from: string): string | undefined {
+  if (!REDIRECTS.has(response.status)) return undefined;
+  const location = response.headers.get('location');
+  if (location === null) return undefined;
+  let target: URL;
+  try {
+    target = new URL(location, from);
+  } catch {
+    throw new RedirectRefused('the server redirected to an address that is not a URL');
+  }
+  if (target.protocol !== 'http:' && target.protocol !== 'https:') throw new RedirectRefused(`the server redirected to a ${target.protocol} address: refused`);
+  if (new URL(from).protocol === 'https:' && target.protocol !== 'https:') {
+    throw new RedirectRefused(`the server redirected to ${target.origin}, from https to http: refused (the token would be sent in clear)`);
+  }
+  return target.href;
+}
 
 async function boundedText(response: Response, max: number): Promise<string> {
   const declared = Number(response.headers.get('content-length') ?? NaN);
