@@ -2,7 +2,8 @@
  * The login token file, ~/.sealtrail-token — Sealtrail's ~/.vault-token (vault's internal token
  * helper). Written owner-only (0600) because it holds a live credential.
  */
-import { chmod, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileBytesUpTo, MAX_TOKEN_INPUT_BYTES } from './input-limits.js';
 
@@ -23,8 +24,24 @@ export async function readStoredToken(homeDir: string): Promise<string | undefin
   }
 }
 
+/**
+ * Writes the token to a new owner-only file beside it and renames that over the token file: a
+ * file or symlink someone else put at the path is replaced, never written through (a link to a
+ * file they can read would have handed them the token), and no reader sees half a token.
+ */
 export async function storeToken(homeDir: string, token: string): Promise<void> {
   const path = tokenFilePath(homeDir);
-  await writeFile(path, token, { mode: 0o600 });
-  await chmod(path, 0o600); // writeFile's mode applies only when it creates the file
+  const fresh = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+  // O_EXCL: created here, by this process, 0600 from its first byte.
+  const file = await open(fresh, 'wx', 0o600);
+  try {
+    await file.writeFile(token);
+    await file.sync();
+    await file.close();
+    await rename(fresh, path);
+  } catch (err) {
+    await file.close().catch(() => undefined);
+    await rm(fresh, { force: true });
+    throw err;
+  }
 }
