@@ -5,7 +5,7 @@
 import type { VaultResponse } from '../sdk/index.js';
 import { CliExit, EXIT_LOCAL } from './failure.js';
 import type { CliIo } from './io.js';
-import { printable, terminalSafeJson } from './printable.js';
+import { printable, printableText, terminalSafeJson } from './printable.js';
 import { cellValue, goQuotedList, goValue, humanDuration, keyValueTable, tableOutput } from './table.js';
 
 export type OutputFormat = 'table' | 'json';
@@ -131,14 +131,15 @@ export function extractField(envelope: VaultResponse<unknown>, field: string): u
 
 /**
  * Prints `-field=name` of a response: `%v` in table format, JSON otherwise. Like vault, no newline
- * when stdout is not a terminal, so `$(sealtrail kv get -field=pw secret/db)` is exact. An absent
- * field is a local error (exit 1), as in vault.
+ * when stdout is not a terminal, so `$(sealtrail kv get -field=pw secret/db)` is exact. On a
+ * terminal, what would act on it (escape sequences, CR, bidi overrides) is shown escaped. An
+ * absent field is a local error (exit 1), as in vault.
  */
 export function printField(out: Output, envelope: VaultResponse<unknown>, field: string, stdoutIsTty: boolean): void {
   const value = extractField(envelope, field);
   if (value === undefined || value === null) throw new CliExit(EXIT_LOCAL, `Field "${field}" not present in secret`);
   // The table format's value is exact (scripts capture it); JSON's escapes keep the value.
   const text = out.format === 'json' ? terminalSafeJson(JSON.stringify(value, null, 2)) : goValue(value);
-  if (stdoutIsTty) out.line(text);
+  if (stdoutIsTty) out.line(printableText(text));
   else out.raw(text);
 }

@@ -32,7 +32,7 @@ const GROUPS: ReadonlyArray<(program: Command, ctx: CliContext) => void> = [
   registerSecrets, registerAuth, registerKv, registerAudit, registerGeneric,
   registerApm, registerDevEnclave, registerAttest, registerTrail, registerJournal, registerLedger,
   // The run's io, not the process's: output and stdin must go where runCli's caller says.
-  (program, ctx) => registerCapsuleCommands(program, () => ctx.client(), boundedCapsuleIo((text) => ctx.io.stdout(text), ctx.io)),
+  (program, ctx) => registerCapsuleCommands(program, () => ctx.client(), boundedCapsuleIo((text) => ctx.io.stdout(text), ctx.io, ctx.io.stdoutIsTty)),
 ];
 
 export function buildProgram(io: CliIo, makeContext: (globals: () => GlobalOptions) => CliContext): Command {

@@ -78,6 +78,15 @@ test('kv put -mount with a preflight that names a nested mount', async () => {
   assert.equal(sent()[1], 'POST /v1/team/kv/data/a {"data":{"k":"v"}}');
 });
 
+test('kv get -field: exact for a pipe; on a terminal, escape sequences and overrides from the server are shown escaped', async () => {
+  const hostile = 'pw\x1b]0;pwned\x07\x1b[2J\r\u202eexe';
+  vault.fake.routes['GET /v1/secret/data/app/db'] = { status: 200, body: envelope({ data: { pw: hostile }, metadata: META }) };
+  const piped = await run(['kv', 'get', '-field=pw', 'secret/app/db']);
+  assert.deepEqual([piped.code, piped.stdout], [0, hostile], 'a script captures the value byte for byte');
+  const shown = await run(['kv', 'get', '-field=pw', 'secret/app/db'], { stdoutIsTty: true });
+  assert.deepEqual([shown.code, shown.stdout], [0, 'pw\\x1b]0;pwned\\x07\\x1b[2J\\x0d\\u202eexe\n']);
+});
+
 test('kv get: table, -field without newline, missing → 2', async () => {
   vault.fake.routes['GET /v1/secret/data/app/db?version=2'] = { status: 200, body: envelope({ data: { pw: 's3cret' }, metadata: META }) };
   const r = await run(['kv', 'get', '-version=2', 'secret/app/db']);

@@ -121,3 +121,39 @@ test('tail ends at the first failed read instead of polling on', async () => {
   assert.deepEqual([tail.code, tail.stdout, tail.stderr], [2, '', `Error reading the journal: ${notSealtrail('sys/journal/records')}\n`]);
   assert.equal(reads, 1);
 });
+
+const rec = (seq: number, text = `{"n":${seq}}`) => ({ seq, time: 't', kind: 'vault-request', text });
+
+test('export ends on a server whose pages repeat, go backwards, or carry a text that would forge lines', async () => {
+  // The same cursor again and again: before, an endless file of the same records.
+  fake.routes = { 'GET /v1/sys/journal/records': { status: 200, body: envelope({ records: [rec(1)], next_cursor: 'again' }) } };
+  const loop = await run(['journal', 'export']);
+  assert.equal(loop.code, 2);
+  assert.match(loop.stderr, /a cursor it sent before/);
+  assert.equal(loop.stdout.split('\n').filter(Boolean).length, 1, 'the page once, then the refusal');
+
+  let reads = 0;
+  fake.routes = { 'GET /v1/sys/journal/records': () => ({ status: 200, body: envelope({ records: [rec(++reads === 1 ? 5 : 3)], next_cursor: `c${reads}` }) }) };
+  const back = await run(['journal', 'export']);
+  assert.equal(back.code, 2);
+  assert.match(back.stderr, /record 3 after 5/);
+
+  fake.routes = { 'GET /v1/sys/journal/records': { status: 200, body: envelope({ records: [rec(1, '{"a":1}\n{"seq":9999,"forged":true}')], next_cursor: null }) } };
+  const forged = await run(['journal', 'export']);
+  assert.equal(forged.code, 2);
+  assert.match(forged.stderr, /not one line of JSON/);
+  assert.doesNotMatch(forged.stdout, /forged/);
+
+  // An honest server: every line is one JSON value with its record.
+  fake.routes = { 'GET /v1/sys/journal/records': (req) => ({ status: 200, body: envelope(req.url.includes('cursor=') ? { records: [rec(2)], next_cursor: null } : { records: [rec(1)], next_cursor: 'next' }) }) };
+  const ok = await run(['journal', 'export']);
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.deepEqual(ok.stdout.trim().split('\n').map((l) => JSON.parse(l).record), [{ n: 1 }, { n: 2 }]);
+});
+
+test('tail ends on a server that sends records it already sent', async () => {
+  fake.routes = { 'GET /v1/sys/journal/records': { status: 200, body: envelope({ records: [rec(10)], next_cursor: null }) } };
+  const tail = await run(['journal', 'tail', '--after-seq', '9', '--max-records', '5']);
+  assert.equal(tail.code, 2);
+  assert.match(tail.stderr, /record 10 after 10/);
+});

@@ -17,10 +17,12 @@ import {
   type AccessLogQuery, type CapsuleClient, type CapsuleData, type TagInput,
 } from '../../sdk/index.js';
 import { MAX_REQUEST_INPUT_BYTES, readFileText, readStdinText, type StdinSource } from '../input-limits.js';
-import { terminalSafeJson } from '../printable.js';
+import { printableText, terminalSafeJson } from '../printable.js';
 
 export interface CapsuleCliIo {
   stdout(text: string): void;
+  /** On a terminal a field's text is shown with what would act on the terminal escaped. */
+  stdoutIsTty?: boolean;
   /** A file's text; it goes to the server in a request body, so at most MAX_REQUEST_INPUT_BYTES. */
   readFile(path: string): Promise<string>;
   /** Stdin's text, bounded as readFile. */
@@ -28,15 +30,16 @@ export interface CapsuleCliIo {
 }
 
 /** Files and stdin read with the bound of data sent in a request body. */
-export function boundedCapsuleIo(stdout: (text: string) => void, stdin: StdinSource): CapsuleCliIo {
+export function boundedCapsuleIo(stdout: (text: string) => void, stdin: StdinSource, stdoutIsTty = false): CapsuleCliIo {
   return {
     stdout,
+    stdoutIsTty,
     readFile: (path) => readFileText(path, MAX_REQUEST_INPUT_BYTES),
     readStdin: () => readStdinText(stdin, MAX_REQUEST_INPUT_BYTES),
   };
 }
 
-const processIo = boundedCapsuleIo((text) => void process.stdout.write(text), { stdinChunks: () => process.stdin });
+const processIo = boundedCapsuleIo((text) => void process.stdout.write(text), { stdinChunks: () => process.stdin }, process.stdout.isTTY === true);
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -64,7 +67,8 @@ export function registerCapsuleCommands(
   const print = (value: unknown, field?: string) => {
     const out = field !== undefined ? (value as Record<string, unknown>)[field] : value;
     // A field's string is printed as is, for pipes (as vault's -field); JSON with nothing a terminal acts on.
-    io.stdout((typeof out === 'string' ? out : terminalSafeJson(JSON.stringify(out ?? null, null, 2))) + '\n');
+    const text = typeof out === 'string' ? (io.stdoutIsTty ? printableText(out) : out) : terminalSafeJson(JSON.stringify(out ?? null, null, 2));
+    io.stdout(text + '\n');
   };
   /** `-` is stdin, `@path` or a bare path (where a file is expected) is read from disk. */
   const source = (arg: string, fileByDefault: boolean) =>

@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { SealtrailClient } from '../../sdk/index.js';
 import type { CliContext } from '../context.js';
-import { onFile, remote, usageError } from '../failure.js';
+import { CliExit, EXIT_REMOTE, onFile, remote, usageError } from '../failure.js';
 import { readRecordPage, readTimeline, type RecordPage, type RecordView } from '../journal-api.js';
 import { printable, terminalSafeJson } from '../printable.js';
 import { tableOutput } from '../table.js';
@@ -56,6 +56,43 @@ function filterQuery(flags: Record<string, unknown>): Record<string, string> {
 
 function page(client: SealtrailClient, query: Record<string, string>): Promise<RecordPage> {
   return remote('reading the journal', () => readRecordPage(client, query));
+}
+
+const badAnswer = (why: string) => new CliExit(EXIT_REMOTE, `Error reading the journal: ${why}`);
+
+/**
+ * Holds a server's pages to what a journal is: records in rising seq order, across pages too, and
+ * each record's text one JSON value (an export copies it into its line unparsed). A server that
+ * repeats a page or a cursor, or sends a record text that would split or forge lines, ends the
+ * command instead of writing records twice or forever.
+ */
+function checkedPages(after = -Infinity) {
+  let lastSeq = after;
+  const cursors = new Set<string>();
+  return {
+    records(records: readonly RecordView[], texts: boolean): void {
+      for (const r of records) {
+        if (!(typeof r.seq === 'number' && r.seq > lastSeq)) throw badAnswer(`the server sent record ${String(r.seq)} after ${lastSeq}: records must come in rising order`);
+        lastSeq = r.seq;
+        if (texts && !isOneJsonValue((r as { text?: unknown }).text)) throw badAnswer(`the server sent record ${r.seq} with a text that is not one line of JSON`);
+      }
+    },
+    cursor(cursor: string | null): void {
+      if (cursor === null) return;
+      if (cursors.has(cursor)) throw badAnswer('the server sent a cursor it sent before: its pages would repeat');
+      cursors.add(cursor);
+    },
+  };
+}
+
+function isOneJsonValue(text: unknown): boolean {
+  if (typeof text !== 'string' || /[\n\r]/.test(text)) return false;
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -125,9 +162,11 @@ export function registerJournalQueries(journal: Command, ctx: CliContext): void 
       let after = typeof flags.afterSeq === 'string' ? flags.afterSeq : String((await page(client, { limit: '1', order: 'desc' })).records[0]?.seq ?? 0);
       let printed = 0;
       let header = out.format !== 'json';
+      const pages = checkedPages(Number(after));
       while (printed < max) {
         // A failed read ends the command (page throws): polling a wrong address would wait forever.
         const { records } = await page(client, { ...filters, after_seq: after, limit: String(PAGE) });
+        pages.records(records, false);
         // After the first answer: a server that is not one prints the error alone.
         if (header) out.line(tableOutput(HEADER, []));
         header = false;
@@ -151,9 +190,13 @@ export function registerJournalQueries(journal: Command, ctx: CliContext): void 
       const out = ctx.output();
       const query = { ...filterQuery(flags), order: 'asc', limit: String(PAGE), format: 'raw' };
       let cursor: string | null = null;
+      const pages = checkedPages();
       do {
         const result: RecordPage = await page(client, cursor ? { ...query, cursor } : query);
-        out.raw(result.records.map(exportLine).join(''));
+        pages.cursor(result.next_cursor);
+        pages.records(result.records, true);
+        const lines = result.records.map(exportLine).join('');
+        out.raw(ctx.io.stdoutIsTty ? terminalSafeJson(lines) : lines);
         cursor = result.next_cursor;
       } while (cursor);
     });

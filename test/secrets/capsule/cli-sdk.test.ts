@@ -11,7 +11,7 @@ test('SealtrailClient satisfies the capsule client interface', () => {
   assert.equal(typeof client.read, 'function');
 });
 
-async function cli() {
+async function cli(stdoutIsTty = false) {
   const h = await harness();
   const out: string[] = [];
   const files: Record<string, string> = {
@@ -24,6 +24,7 @@ async function cli() {
       stdout: (t) => void out.push(t),
       readFile: async (p) => files[p] ?? Promise.reject(new Error('ENOENT')),
       readStdin: async () => '',
+      stdoutIsTty,
     });
     out.length = 0;
     await program.parseAsync(args, { from: 'user' });
@@ -49,4 +50,14 @@ test('CLI: contexts, encapsulate, load with parameters, and the logs', async () 
   assert.equal(rotated.latest_version, 2);
   await assert.rejects(run('capsule', 'encapsulate', '--write-context', 'x'), /give exactly one of --data or --file/);
   await assert.rejects(run('capsule', 'load', 'AAAA', '--param', 'novalue'), /--param expects key=value/);
+});
+
+test('CLI: a --field text is exact for a pipe, and shown with escape sequences escaped on a terminal', async () => {
+  const text = 'hello\x1b]0;pwned\x07\u202e';
+  for (const tty of [false, true]) {
+    const { run, files } = await cli(tty);
+    files['c.b64'] = (await run('capsule', 'encapsulate', '--data', text, '--write-context', 'default', '--field', 'capsule')).trim();
+    const shown = await run('capsule', 'load', '@c.b64', '--read-context', 'default', '--field', 'data');
+    assert.equal(shown, tty ? 'hello\\x1b]0;pwned\\x07\\u202e\n' : `${text}\n`);
+  }
 });
