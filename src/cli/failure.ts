@@ -48,6 +48,8 @@ export function exitFor(err: unknown): { exitCode: number; message: string } {
   if (detail !== undefined) return { exitCode: EXIT_REMOTE, message: `Error: ${detail}` };
   const local = localFailure(err);
   if (local !== undefined) return { exitCode: EXIT_LOCAL, message: local };
+  // An answer nested deeper than the stack goes (a hostile server's): not a bug to report.
+  if (err instanceof RangeError && /call stack/i.test(err.message)) return { exitCode: EXIT_REMOTE, message: 'Error: the server\'s answer is nested too deeply to read or show' };
   // A bug: say so plainly; the stack helps a bug report and contains no request data.
   return { exitCode: EXIT_LOCAL, message: `Unexpected error: ${err instanceof Error ? err.stack ?? err.message : String(err)}` };
 }

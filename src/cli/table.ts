@@ -9,9 +9,15 @@ import { printable } from './printable.js';
 const GLUE = '    ';
 const EMPTY = 'n/a';
 
-/** Aligns rows into columns; cells are trimmed and escaped, empty cells become `n/a`. */
+/**
+ * Aligns rows into columns; cells are trimmed and escaped, empty cells become `n/a`. A cell a
+ * server left out of its answer (a field missing where a string belongs) is an empty one.
+ */
 export function columnize(rows: readonly (readonly string[])[]): string {
-  const cells = rows.map((row) => row.map((c) => (c.trim() === '' ? EMPTY : printable(c.trim()))));
+  const cells = rows.map((row) => row.map((c) => {
+    const text = typeof c === 'string' ? c.trim() : c === undefined || c === null ? '' : String(c);
+    return text === '' ? EMPTY : printable(text);
+  }));
   const widths: number[] = [];
   for (const row of cells) row.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
   return cells

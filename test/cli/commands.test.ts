@@ -321,3 +321,14 @@ test('a missing or unreadable local file is a local error naming the path, witho
   assert.deepEqual([r.code, r.stderr], [1, `sealtrail: ${vault.home}: illegal operation on a directory\n`]);
   assert.equal(vault.fake.requests.length, 0);
 });
+
+test('a hostile answer ends a command cleanly: an auth without its fields, data nested beyond the stack', async () => {
+  vault.fake.routes['GET /v1/auth/token/lookup-self'] = { status: 200, body: { ...envelope(null), auth: {} } };
+  const bare = await run(['read', 'auth/token/lookup-self']);
+  assert.equal(bare.code, 0, bare.stderr);
+  assert.match(bare.stdout, /token_accessor\s+n\/a/);
+  const deep = '{"data":{"x":' + '['.repeat(200_000) + ']'.repeat(200_000) + '}}';
+  vault.fake.routes['GET /v1/secret/deep'] = { status: 200, rawBody: deep };
+  const nested = await run(['read', 'secret/deep']);
+  assert.deepEqual([nested.code, nested.stderr], [2, 'Error: the server\'s answer is nested too deeply to read or show\n']);
+});
