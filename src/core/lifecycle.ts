@@ -4,6 +4,7 @@
  *   route → token lookup → existence check → ACL → token use → AUDIT REQUEST → handler
  *         → mint login token (announced to the engines that ask: sessions.ts) → AUDIT RESPONSE
  *         → the mount's own record (recordOutcome) → the handler's `afterRecorded` → reply
+ *           (if it fails, a second response entry with its error)
  *
  * Fail-closed: if no audit device records the request entry the handler never runs and the client
  * gets 500 "internal error"; if the response entry or the mount's record is not written the client
@@ -186,7 +187,14 @@ export async function runLifecycle(req: LogicalRequest, services: CoreServices, 
     try {
       await afterRecorded();
     } catch (err) {
-      throw asSealtrailError(err, deps);
+      const failure = asSealtrailError(err, deps);
+      // The response entry said what the handler answered; what had to follow it failed (a rekey
+      // voided before its new key was written): a second response entry with the error, so the
+      // trail ends as the client's answer does rather than on a success that never took effect.
+      if (audit.hooks.enabled) {
+        await recordOrFail(() => audit.hooks.logResponse({ ...input, error: failure.auditText || failure.code, timeNs: deps.clock.nowNs() }), deps, 'response');
+      }
+      throw failure;
     }
   }
   return response;

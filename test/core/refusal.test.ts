@@ -14,13 +14,13 @@ import { token as tokenEntry } from '../audit/helpers.js';
 
 interface Written { kind: 'request' | 'response'; input: AuditInput }
 
-function harness(opts: { use?: () => Promise<{ remainingUses: number }>; policyAllows?: boolean; failResponse?: boolean }) {
+function harness(opts: { use?: () => Promise<{ remainingUses: number }>; policyAllows?: boolean; failResponse?: boolean; afterRecorded?: () => Promise<void> }) {
   const written: Written[] = [];
   let handled = 0;
   const route: MountedBackend = {
     prefix: 'secret/',
     entry: { table: 'secret', path: 'secret/', type: 'kv', description: '', accessor: 'kv_1', uuid: 'u', config: emptyMountConfig(), options: {}, local: false, sealWrap: false },
-    backend: { handleRequest: async () => { handled++; return { data: { ok: true } }; } },
+    backend: { handleRequest: async () => { handled++; return { data: { ok: true }, ...(opts.afterRecorded ? { afterRecorded: opts.afterRecorded } : {}) }; } },
   };
   const token: TokenEntry = { ...tokenEntry, numUses: 1 };
   const services = {
@@ -67,4 +67,15 @@ test('fail-closed: a refusal whose response entry no device records answers 500,
   assert.deepEqual(h.written.map((w) => w.kind), ['request']);
   assert.deepEqual(h.written[0].input.policyResults, { allowed: false, grantingPolicies: [] });
   assert.equal(h.handledCount(), 0);
+});
+
+test('what had to follow a recorded answer failed: a second response entry carries the error, the client gets it', async () => {
+  const h = harness({ afterRecorded: async () => { throw new SealtrailError('invalid', 'rekey_superseded', 'the rekey was superseded'); } });
+  await assert.rejects(h.run(), (err: unknown) => err instanceof SealtrailError && err.code === 'rekey_superseded');
+  assert.deepEqual(h.written.map((w) => w.kind), ['request', 'response', 'response']);
+  const [, answered, failed] = h.written.map((w) => w.input);
+  assert.equal(answered.error, undefined);
+  assert.deepEqual(answered.response?.data, { ok: true });
+  assert.equal(failed.request.id, 'req-1', 'the same request');
+  assert.match(failed.error ?? '', /superseded/);
 });
