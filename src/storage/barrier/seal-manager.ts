@@ -80,8 +80,9 @@ export function createSealManager({ physical, clock, keyUsage = DEFAULT_KEY_USAG
   };
 
   /**
-   * Unsealed, the configuration only changes through this node's own rekey, which updates it; sealed,
-   * it is read again, since another node of an HA cluster may have rekeyed the seal meanwhile.
+   * Unsealed, the configuration only changes through this node's own rekey, which updates it, or
+   * another node's, which reloadKeyring (an HA standby becoming active) reads; sealed, it is read
+   * again, since another node of an HA cluster may have rekeyed the seal meanwhile.
    */
   const loadConfig = async (): Promise<SealConfig | undefined> =>
     ring === undefined ? (config = (await readSealConfig(physical)) ?? config) : (config ??= await readSealConfig(physical));
@@ -285,6 +286,8 @@ export function createSealManager({ physical, clock, keyUsage = DEFAULT_KEY_USAG
         const { ring: old, rootKey: root } = requireUnsealed();
         ring = await readKeyring(physical, root);
         old.wipe();
+        // Another node may have rekeyed the seal too: its shares and threshold are read again.
+        config = (await readSealConfig(physical)) ?? config;
         await loadUsage();
       }),
 

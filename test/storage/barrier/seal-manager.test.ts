@@ -317,3 +317,23 @@ test('rotation configuration: an interval rotates the key on the first write pas
   await seal.seal();
   await assert.rejects(seal.rotationConfig(), { code: 'sealed' });
 });
+
+test('an HA standby that becomes active reads the seal configuration another node rekeyed', async () => {
+  const { physical, seal: active } = newManager();
+  const { keys } = await active.initialize({ secretShares: 3, secretThreshold: 2 });
+  for (const k of keys.slice(0, 2)) await active.submitUnsealKey(k);
+  const standby = createSealManager({ physical, clock: manualClock(0) });
+  for (const k of keys.slice(0, 2)) await standby.submitUnsealKey(k);
+  assert.equal((await standby.status()).n, 3);
+  // The active node rekeys to 5 shares, threshold 3.
+  const { nonce } = await active.startRekey({ secretShares: 5, secretThreshold: 3, requireVerification: false });
+  await active.submitRekeyKey(keys[0], nonce);
+  const done = await active.submitRekeyKey(keys[1], nonce);
+  assert.ok(done.complete && done.apply);
+  await done.apply();
+  // The standby takes over.
+  await standby.reloadKeyring();
+  const status = await standby.status();
+  assert.deepEqual([status.n, status.t], [5, 3]);
+  assert.equal((await standby.startRekey({ secretShares: 1, secretThreshold: 1, requireVerification: false })).required, 3, 'a new rekey asks for the new threshold of shares');
+});
