@@ -7,9 +7,10 @@
  * Millions of records go through here, so a row is read as an array (no object per row) and its
  * line is encoded straight into the output: the same bytes as the CLI's exportLine of the API's
  * view (src/cli/commands/journal-query.ts) — the view's fields in their order, then the text as
- * kept — which the tests check.
+ * kept, on one line (lib/json-line.ts) — which the tests check.
  */
 import type Database from 'better-sqlite3';
+import { oneLineJson } from '../lib/json-line.js';
 import { rfc3339Nano } from '../lib/time.js';
 import { querySql } from './query.js';
 import { openJournalDatabase } from './schema.js';
@@ -91,7 +92,7 @@ export async function exportRecords(db: Database.Database, filter: JournalFilter
     const { sql, params } = querySql({ ...filter, order: 'asc', limit: page, after, throughSeq }, COLUMNS);
     let last: unknown[] | undefined;
     for (const row of db.prepare(sql).raw(true).safeIntegers(true).iterate(...params) as IterableIterator<unknown[]>) {
-      const full = out.line(headOf(row), row[TEXT] as string);
+      const full = out.line(headOf(row), oneLineJson(row[TEXT] as string));
       if (full) await full;
       last = row;
       count++;
@@ -117,7 +118,7 @@ export async function exportJournalStore(store: JournalStore, filter: JournalFil
     const records = await store.query({ ...filter, order: 'asc', limit: page, after, throughSeq });
     for (const r of records) {
       const row: unknown[] = [r.seq, r.timeNs, r.kind, r.origin?.file ?? null, r.origin?.line ?? null, ...KEY_NAMES.map((k) => r.keys[k] ?? null)];
-      const full = out.line(headOf(row), r.text);
+      const full = out.line(headOf(row), oneLineJson(r.text));
       if (full) await full;
       count++;
     }

@@ -18,7 +18,9 @@ async function withJournal(fn: (path: string, lines: (entity?: string) => Promis
   const store = createJournalStore({ path });
   try {
     for (let i = 0; i < 12; i++) {
-      await store.append({ kind: 'vault-request', timeNs: T0 + BigInt(12 - i) * 1000n, text: `{"i":${i}}`, keys: { entityId: `e-${i % 3}`, accessor: `hmac-sha256:${i % 2}` } });
+      // One kept as a pretty-printed file had it (an imported CloudTrail record): its line still one line.
+      const text = i === 5 ? `{\n  "i": ${i}\r\n}` : `{"i":${i}}`;
+      await store.append({ kind: 'vault-request', timeNs: T0 + BigInt(12 - i) * 1000n, text, keys: { entityId: `e-${i % 3}`, accessor: `hmac-sha256:${i % 2}` } });
     }
     const lines = async (entity?: string) => (await store.query({ order: 'asc', limit: 100, keys: entity ? { entityId: entity } : undefined })).map((r) => exportLine(recordView(r))).join('');
     await fn(path, lines);
@@ -34,6 +36,7 @@ test('export --journal reads the file directly: every record, oldest first, filt
     assert.equal(all.code, 0, all.stderr);
     assert.equal(all.stdout, await lines());
     assert.equal(all.stdout.split('\n').length, 13);
+    assert.deepEqual(all.stdout.trim().split('\n').map((l) => JSON.parse(l).record.i).sort((x, y) => x - y), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
     const one = await runIn(['journal', 'export', '--journal', path, '--entity-id', 'e-1']);
     assert.equal(one.stdout, await lines('e-1'));
     // Bytes straight to a stream that can take them: the same lines.

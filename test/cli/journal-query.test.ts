@@ -132,23 +132,26 @@ test('export ends on a server whose pages repeat, go backwards, or carry a text 
   assert.match(loop.stderr, /a cursor it sent before/);
   assert.equal(loop.stdout.split('\n').filter(Boolean).length, 1, 'the page once, then the refusal');
 
+  // Empty pages with a fresh cursor each time: before, an endless loop of requests.
   let reads = 0;
-  fake.routes = { 'GET /v1/sys/journal/records': () => ({ status: 200, body: envelope({ records: [rec(++reads === 1 ? 5 : 3)], next_cursor: `c${reads}` }) }) };
-  const back = await run(['journal', 'export']);
-  assert.equal(back.code, 2);
-  assert.match(back.stderr, /record 3 after 5/);
+  fake.routes = { 'GET /v1/sys/journal/records': () => ({ status: 200, body: envelope({ records: [], next_cursor: `c${++reads}` }) }) };
+  const empty = await run(['journal', 'export']);
+  assert.equal(empty.code, 2);
+  assert.match(empty.stderr, /a cursor after an empty page/);
+  assert.equal(reads, 1);
 
   fake.routes = { 'GET /v1/sys/journal/records': { status: 200, body: envelope({ records: [rec(1, '{"a":1}\n{"seq":9999,"forged":true}')], next_cursor: null }) } };
   const forged = await run(['journal', 'export']);
   assert.equal(forged.code, 2);
-  assert.match(forged.stderr, /not one line of JSON/);
+  assert.match(forged.stderr, /not one JSON value/);
   assert.doesNotMatch(forged.stdout, /forged/);
 
-  // An honest server: every line is one JSON value with its record.
-  fake.routes = { 'GET /v1/sys/journal/records': (req) => ({ status: 200, body: envelope(req.url.includes('cursor=') ? { records: [rec(2)], next_cursor: null } : { records: [rec(1)], next_cursor: 'next' }) }) };
+  // An honest server: pages in time order (an imported record's seq after a live one's), a record
+  // imported from a pretty-printed file: every line is one JSON value with its record.
+  fake.routes = { 'GET /v1/sys/journal/records': (req) => ({ status: 200, body: envelope(req.url.includes('cursor=') ? { records: [rec(2, '{\n  "n": 2\r\n}')], next_cursor: null } : { records: [rec(5)], next_cursor: 'next' }) }) };
   const ok = await run(['journal', 'export']);
   assert.equal(ok.code, 0, ok.stderr);
-  assert.deepEqual(ok.stdout.trim().split('\n').map((l) => JSON.parse(l).record), [{ n: 1 }, { n: 2 }]);
+  assert.deepEqual(ok.stdout.trim().split('\n').map((l) => JSON.parse(l).record), [{ n: 5 }, { n: 2 }]);
 });
 
 test('tail ends on a server that sends records it already sent', async () => {

@@ -12,6 +12,7 @@ import type { SealtrailClient } from '../../sdk/index.js';
 import type { CliContext } from '../context.js';
 import { CliExit, EXIT_REMOTE, onFile, remote, usageError } from '../failure.js';
 import { readRecordPage, readTimeline, type RecordPage, type RecordView } from '../journal-api.js';
+import { oneLineJson } from '../../lib/json-line.js';
 import { printable, terminalSafeJson } from '../printable.js';
 import { tableOutput } from '../table.js';
 import { assertJournal, journalIfGiven, type JournalFileFlags, type JournalLocation } from './journal-file.js';
@@ -61,24 +62,27 @@ function page(client: SealtrailClient, query: Record<string, string>): Promise<R
 const badAnswer = (why: string) => new CliExit(EXIT_REMOTE, `Error reading the journal: ${why}`);
 
 /**
- * Holds a server's pages to what a journal is: records in rising seq order, across pages too, and
- * each record's text one JSON value (an export copies it into its line unparsed). A server that
- * repeats a page or a cursor, or sends a record text that would split or forge lines, ends the
- * command instead of writing records twice or forever.
+ * Holds a server's pages to what a journal's are: a cursor only after a page of records, never the
+ * same one twice (an export would write the same records again, or loop forever), each record's
+ * text one JSON value (an export copies it into its line). Tail reads by seq and requires it to
+ * rise; an export's pages are in time order, where imported records sit before live ones.
  */
-function checkedPages(after = -Infinity) {
-  let lastSeq = after;
+function checkedPages(after?: number) {
+  let lastSeq = after ?? -Infinity;
   const cursors = new Set<string>();
   return {
-    records(records: readonly RecordView[], texts: boolean): void {
+    records(records: readonly RecordView[], opts: { texts: boolean }): void {
       for (const r of records) {
-        if (!(typeof r.seq === 'number' && r.seq > lastSeq)) throw badAnswer(`the server sent record ${String(r.seq)} after ${lastSeq}: records must come in rising order`);
-        lastSeq = r.seq;
-        if (texts && !isOneJsonValue((r as { text?: unknown }).text)) throw badAnswer(`the server sent record ${r.seq} with a text that is not one line of JSON`);
+        if (after !== undefined) {
+          if (!(typeof r.seq === 'number' && r.seq > lastSeq)) throw badAnswer(`the server sent record ${String(r.seq)} after ${lastSeq}: records must come in rising order`);
+          lastSeq = r.seq;
+        }
+        if (opts.texts && !isOneJsonValue((r as { text?: unknown }).text)) throw badAnswer(`the server sent record ${String(r.seq)} with a text that is not one JSON value`);
       }
     },
-    cursor(cursor: string | null): void {
+    cursor(records: readonly RecordView[], cursor: string | null): void {
       if (cursor === null) return;
+      if (records.length === 0) throw badAnswer('the server sent a cursor after an empty page');
       if (cursors.has(cursor)) throw badAnswer('the server sent a cursor it sent before: its pages would repeat');
       cursors.add(cursor);
     },
@@ -86,7 +90,7 @@ function checkedPages(after = -Infinity) {
 }
 
 function isOneJsonValue(text: unknown): boolean {
-  if (typeof text !== 'string' || /[\n\r]/.test(text)) return false;
+  if (typeof text !== 'string') return false;
   try {
     JSON.parse(text);
     return true;
@@ -96,13 +100,14 @@ function isOneJsonValue(text: unknown): boolean {
 }
 
 /**
- * One exported line: the view's fields, then the record's text exactly as the journal keeps it
- * (already JSON: never re-parsed). An export read from the file writes the same bytes.
+ * One exported line: the view's fields, then the record's text as the journal keeps it (already
+ * JSON: never re-parsed), its line breaks between tokens made spaces (lib/json-line.ts). An export
+ * read from the file writes the same bytes.
  */
 export function exportLine(r: { text?: string; [field: string]: unknown }): string {
   const { text, ...view } = r;
   const head = JSON.stringify(view);
-  return `${head.slice(0, -1)},"record":${text ?? 'null'}}\n`;
+  return `${head.slice(0, -1)},"record":${text === undefined ? 'null' : oneLineJson(text)}}\n`;
 }
 
 /** A table row; Operation tells server events apart (start, seal, reload, ...), which have no request or path. */
@@ -166,7 +171,7 @@ export function registerJournalQueries(journal: Command, ctx: CliContext): void 
       while (printed < max) {
         // A failed read ends the command (page throws): polling a wrong address would wait forever.
         const { records } = await page(client, { ...filters, after_seq: after, limit: String(PAGE) });
-        pages.records(records, false);
+        pages.records(records, { texts: false });
         // After the first answer: a server that is not one prints the error alone.
         if (header) out.line(tableOutput(HEADER, []));
         header = false;
@@ -193,8 +198,8 @@ export function registerJournalQueries(journal: Command, ctx: CliContext): void 
       const pages = checkedPages();
       do {
         const result: RecordPage = await page(client, cursor ? { ...query, cursor } : query);
-        pages.cursor(result.next_cursor);
-        pages.records(result.records, true);
+        pages.cursor(result.records, result.next_cursor);
+        pages.records(result.records, { texts: true });
         const lines = result.records.map(exportLine).join('');
         out.raw(ctx.io.stdoutIsTty ? terminalSafeJson(lines) : lines);
         cursor = result.next_cursor;
