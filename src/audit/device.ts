@@ -73,7 +73,9 @@ function correlationIdOf(input: AuditInput): string | undefined {
 /** The facts an indexing sink keeps beside an entry's line (the accessor HMAC'd by `hashAccessor`). */
 export function entryFacts(input: AuditInput, kind: EntryKind, hashAccessor: (accessor: string) => string): EntryFacts {
   const issued = kind === 'response' ? input.issuedAuth : undefined;
-  const accessor = issued?.accessor ?? input.token?.accessor;
+  // A wrapped creation's answer holds its token in the wrap: the entry joins that token, as an unwrapped one does.
+  const wrapped = kind === 'response' ? input.response?.wrapInfo?.wrappedAccessor : undefined;
+  const accessor = issued?.accessor ?? wrapped ?? input.token?.accessor;
   const entityId = issued?.entityId ?? input.token?.entityId;
   const status = input.response?.httpStatus;
   return {

@@ -152,6 +152,10 @@ test('a wrapped token creation names the token it holds: wrapped_accessor in the
     (await call(base, 'POST', 'sys/audit-hash/file', { token: root, body: { input: wrappedAccessor } })).json.data.hash, 'the creation\'s entry links to the token minted');
   const unwrapped = await call(base, 'POST', 'sys/wrapping/unwrap', { token: r.json.wrap_info.token });
   assert.equal(unwrapped.json.auth.accessor, wrappedAccessor);
+  // The journal joins the creation to the token too: its timeline starts with the wrapped create.
+  const timeline = await call(base, 'GET', `sys/journal/records?accessor=${wrappedAccessor}&order=asc`, { token: root });
+  assert.equal(timeline.status, 200, timeline.text);
+  assert.equal(timeline.json.data.records[0]?.path, 'auth/token/create', 'the creation is in the token\'s timeline');
   // A wrapped read issues no token: no wrapped_accessor.
   assert.equal((await wrapped('GET', 'secret/data/intro', '5m')).json.wrap_info.wrapped_accessor, undefined);
 });
