@@ -19,6 +19,7 @@
  */
 import { SealtrailError, invalid } from '../errors/index.js';
 import type { Clock } from '../lib/clock.js';
+import { createSerializer } from '../lib/keyed-lock.js';
 import { LruMap } from '../lib/lru.js';
 import { getJson, putJson, type Storage } from '../storage/index.js';
 
@@ -259,6 +260,9 @@ export function createRateLimits(deps: RateLimitDeps): RateLimits {
   }
 
   const compile = (q: RateLimitQuota): Compiled => ({ ...q, tokens: Math.round(q.rate), generation: ++generation });
+  // One change at a time, from its checks (a scope already taken, the count) to its stored record:
+  // concurrent creations of one scope could all pass the check and all be stored.
+  const changing = createSerializer();
 
   return {
     get active() { return quotas.size > 0; },
@@ -269,21 +273,21 @@ export function createRateLimits(deps: RateLimitDeps): RateLimits {
       const q = quotas.get(name);
       return q && { name: q.name, path: q.path, mountPath: q.mountPath, pathSuffix: q.pathSuffix, rate: q.rate, intervalMs: q.intervalMs, blockIntervalMs: q.blockIntervalMs };
     },
-    async put(name, input) {
+    put: (name, input) => changing(async () => {
       const quota = resolve(name, input);
       await putJson(deps.storage, QUOTA_PREFIX + name, quota);
       quotas.set(name, compile(quota));
       index();
-    },
+    }),
     // As Vault: deleting a quota that does not exist does nothing.
-    async delete(name) {
+    delete: (name) => changing(async () => {
       if (!quotas.has(name)) return;
       await deps.storage.delete(QUOTA_PREFIX + name);
       quotas.delete(name);
       refused.delete(name);
       index();
-    },
-    async setConfig(change) {
+    }),
+    setConfig: (change) => changing(async () => {
       const next = { ...config, ...change };
       if (next.rateLimitExemptPaths.length > MAX_EXEMPT_PATHS) throw invalid(`at most ${MAX_EXEMPT_PATHS} exempt paths may be set`, 'quota_invalid');
       next.rateLimitExemptPaths = [...new Set(next.rateLimitExemptPaths.map((p) => p.replace(/^\/+/, '').replace(/^v1\//, '')))];
@@ -292,8 +296,8 @@ export function createRateLimits(deps: RateLimitDeps): RateLimits {
       }
       await putJson(deps.storage, CONFIG_KEY, next);
       applyConfig(next);
-    },
-    async forgetMount(prefix) {
+    }),
+    forgetMount: (prefix) => changing(async () => {
       for (const q of [...quotas.values()]) {
         if (q.mountPath !== prefix) continue;
         await deps.storage.delete(QUOTA_PREFIX + q.name);
@@ -301,7 +305,7 @@ export function createRateLimits(deps: RateLimitDeps): RateLimits {
         refused.delete(q.name);
       }
       index();
-    },
+    }),
     violations: () => refused,
     async load() {
       const stored = await getJson<QuotaConfig>(deps.storage, CONFIG_KEY);

@@ -181,3 +181,14 @@ test('disabling a mount deletes its quotas, from storage too, and no other', asy
   await again.load();
   assert.deepEqual(again.names(), ['other']);
 });
+
+test('concurrent creations of quotas for one scope: one is stored, the others are conflicts', async () => {
+  const { storage, clock, quotas } = setup();
+  const settled = await Promise.allSettled(Array.from({ length: 10 }, (_, i) => quotas.put(`q${i}`, quota('secret/data/app', 5))));
+  assert.equal(settled.filter((r) => r.status === 'fulfilled').length, 1);
+  for (const r of settled) if (r.status === 'rejected') assert.equal((r.reason as SealtrailError).code, 'quota_conflict');
+  // And so it stays after a restart.
+  const again = createRateLimits({ storage: storageView(storage, 'sys/quotas/'), clock, mountOf });
+  await again.load();
+  assert.equal(again.names().length, 1);
+});
