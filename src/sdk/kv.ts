@@ -4,6 +4,7 @@
  * deleted or destroyed version resolves with `data: null` and its metadata, as Vault answers.
  */
 import { asEnvelope, dataOf } from './envelope.js';
+import { SealtrailNetworkError } from './errors.js';
 import { joinPath } from './path.js';
 import { listOrUndefined, readOrUndefined } from './read.js';
 import type { Transport } from './transport.js';
@@ -39,7 +40,7 @@ export function createKvV2Api(t: Transport, mount: string): KvV2Api {
   const writeVersion = async (method: 'POST' | 'PATCH', path: string, data: Record<string, unknown>, cas?: number) => {
     const body = cas !== undefined ? { data, options: { cas } } : { data };
     const envelope = asEnvelope<KvVersionMetadata>(await t.call(method, at('data', path), { body }));
-    if (!envelope) throw new Error(`kv ${method === 'POST' ? 'put' : 'patch'}: the server returned no body`);
+    if (!envelope) throw new SealtrailNetworkError(method, at('data', path), 'the server answered with no body');
     return envelope;
   };
 

@@ -1,5 +1,6 @@
 /** `auth/token/*`: create, look up, renew and revoke tokens (Vault's token auth method). */
 import { asEnvelope } from './envelope.js';
+import { SealtrailNetworkError } from './errors.js';
 import type { Transport } from './transport.js';
 import type { TokenCreateRequest, TokenLookupData, VaultResponse } from './types.js';
 
@@ -19,21 +20,22 @@ export interface TokenApi {
   revokeAccessor(accessor: string): Promise<void>;
 }
 
-const required = <T>(body: unknown, what: string): T => {
+/** The answer's envelope; an answer without one (an empty body) did not say what was done. */
+const required = <T>(body: unknown, method: 'GET' | 'POST', path: string): T => {
   const envelope = asEnvelope<T>(body);
-  if (!envelope) throw new Error(`${what}: the server returned no body`);
+  if (!envelope) throw new SealtrailNetworkError(method, `auth/token/${path}`, 'the server answered with no body');
   return envelope as T;
 };
 
 export function createTokenApi(t: Transport): TokenApi {
   const post = (path: string, body?: Record<string, unknown>) => t.call('POST', `auth/token/${path}`, { body });
   return {
-    create: async (request = {}) => required(await post('create', { ...request }), 'token create'),
-    lookup: async (token) => required(await post('lookup', { token }), 'token lookup'),
-    lookupSelf: async () => required(await t.call('GET', 'auth/token/lookup-self'), 'token lookup-self'),
-    lookupAccessor: async (accessor) => required(await post('lookup-accessor', { accessor }), 'token lookup-accessor'),
-    renew: async (token, increment) => required(await post('renew', { token, ...(increment !== undefined ? { increment } : {}) }), 'token renew'),
-    renewSelf: async (increment) => required(await post('renew-self', increment !== undefined ? { increment } : {}), 'token renew-self'),
+    create: async (request = {}) => required(await post('create', { ...request }), 'POST', 'create'),
+    lookup: async (token) => required(await post('lookup', { token }), 'POST', 'lookup'),
+    lookupSelf: async () => required(await t.call('GET', 'auth/token/lookup-self'), 'GET', 'lookup-self'),
+    lookupAccessor: async (accessor) => required(await post('lookup-accessor', { accessor }), 'POST', 'lookup-accessor'),
+    renew: async (token, increment) => required(await post('renew', { token, ...(increment !== undefined ? { increment } : {}) }), 'POST', 'renew'),
+    renewSelf: async (increment) => required(await post('renew-self', increment !== undefined ? { increment } : {}), 'POST', 'renew-self'),
     revoke: async (token) => void (await post('revoke', { token })),
     revokeSelf: async () => void (await post('revoke-self')),
     revokeAccessor: async (accessor) => void (await post('revoke-accessor', { accessor })),

@@ -100,6 +100,10 @@ export function createTransport(opts: TransportOptions): Transport {
 
   async function call(method: HttpMethod, path: string, options?: SendOptions): Promise<unknown> {
     const reply = await send(method, path, options);
+    // A redirect not followed (a 303, a second one, one without a Location) did not do the request.
+    if (reply.status >= 300 && reply.status < 400) {
+      throw new SealtrailApiError({ status: reply.status, errors: [`the server answered ${reply.status}, a redirect that is not followed: nothing was done`], method, path: normalizeApiPath(path) });
+    }
     if (reply.status >= 400) {
       throw new SealtrailApiError({ status: reply.status, errors: errorsOf(reply.body), method, path: normalizeApiPath(path) });
     }

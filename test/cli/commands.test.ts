@@ -332,3 +332,21 @@ test('a hostile answer ends a command cleanly: an auth without its fields, data 
   const nested = await run(['read', 'secret/deep']);
   assert.deepEqual([nested.code, nested.stderr], [2, 'Error: the server\'s answer is nested too deeply to read or show\n']);
 });
+
+test('answers that did nothing are errors, not successes: a redirect not followed, an empty body, a lookup without data', async () => {
+  for (const status of [300, 303, 304]) {
+    vault.fake.routes['POST /v1/sys/policy/x'] = { status, headers: { location: '/v1/elsewhere' }, rawBody: '' };
+    const written = await run(['write', 'sys/policy/x', 'policy=abc']);
+    assert.equal(written.code, 2, `${status}: ${written.stdout}`);
+    assert.match(written.stderr, new RegExp(`answered ${status}, a redirect that is not followed`));
+    assert.doesNotMatch(written.stdout, /Success/);
+  }
+  vault.fake.routes['POST /v1/secret/data/app'] = { status: 204 };
+  const put = await run(['kv', 'put', 'secret/app', 'k=v']);
+  assert.deepEqual([put.code, put.stderr], [2, 'Error writing data to secret/data/app: the server answered with no body\n']);
+  vault.fake.routes['GET /v1/auth/token/lookup-self'] = { status: 200, body: envelope(null) };
+  const login = await run(['login', 'hvs.some-token']);
+  assert.equal(login.code, 2);
+  assert.match(login.stderr, /has no token data/);
+  assert.doesNotMatch(login.stderr, /\n\s+at /, 'no stack trace');
+});

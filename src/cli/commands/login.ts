@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { tokenEnvName, type AuthInfo, type TokenLookupData, type VaultResponse } from '../../sdk/index.js';
 import type { CliContext } from '../context.js';
-import { remote, usageError } from '../failure.js';
+import { remote, RemoteAnswerError, usageError } from '../failure.js';
 import { MAX_TOKEN_INPUT_BYTES, readStdinText } from '../input-limits.js';
 import { storeToken, tokenFilePath } from '../token-store.js';
 
@@ -46,6 +46,8 @@ export function registerLogin(program: Command, ctx: CliContext): void {
 
       const client = (await ctx.anonymousClient()).withToken(token);
       const lookup = await remote('authenticating', () => client.token.lookupSelf());
+      // Nothing is stored on an answer that says nothing about the token.
+      if (lookup.data === null || typeof lookup.data !== 'object') throw new RemoteAnswerError('Error authenticating: the server\'s lookup-self answer has no token data');
       try {
         await storeToken(ctx.io.homeDir, token);
       } catch (err) {
