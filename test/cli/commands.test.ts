@@ -335,7 +335,7 @@ test('a hostile answer ends a command cleanly: an auth without its fields, data 
 
 test('answers that did nothing are errors, not successes: a redirect not followed, an empty body, a lookup without data', async () => {
   for (const status of [300, 303, 304]) {
-    vault.fake.routes['POST /v1/sys/policy/x'] = { status, headers: { location: '/v1/elsewhere' }, rawBody: '' };
+    vault.fake.routes['POST /v1/sys/policy/x'] = { status, rawBody: '' };
     const written = await run(['write', 'sys/policy/x', 'policy=abc']);
     assert.equal(written.code, 2, `${status}: ${written.stdout}`);
     assert.match(written.stderr, new RegExp(`answered ${status}, a redirect that is not followed`));
