@@ -87,6 +87,13 @@ function failedRequest(packet: Buffer, bytesParsed: number): Buffer | undefined 
     const n = Math.min(rest.length, LIST_START.length);
     if (rest.toString('latin1', 0, n) === LIST_START.slice(0, n)) return rest;
   }
+  // A method split across segments: llhttp took "L" or "LI" from an earlier one (LINK and LOCK
+  // start so) and failed at the S, at this packet's offset 1 ("IST ...") or 0 ("ST ...").
+  for (const taken of ['L', 'LI']) {
+    const rest = LIST_START.slice(taken.length);
+    const n = Math.min(packet.length, rest.length);
+    if (bytesParsed === 2 - taken.length && n > 0 && packet.toString('latin1', 0, n) === rest.slice(0, n)) return Buffer.concat([Buffer.from(taken, 'latin1'), packet]);
+  }
   return undefined;
 }
 
