@@ -63,6 +63,8 @@ export function filterSubject(input: AuditInput): FilterSubject {
  * request body's value is anyone's text, recorded before any handler has checked it.
  */
 function correlationIdOf(input: AuditInput): string | undefined {
+  // Only an attestation login's: a journal search naming a correlation id is not part of it.
+  if (input.mount?.type !== 'apm') return undefined;
   const asked = input.request.data.correlation_id;
   if (typeof asked === 'string' && isUuid(asked)) return asked;
   const inner = input.response?.data?.data;

@@ -39,10 +39,11 @@ function isRecordView(v: unknown, raw: boolean): v is RecordView {
 const where = (client: SealtrailClient, path: string) => `${client.address}/v1/${path}`;
 const whichServer = '(-address, SEALTRAIL_ADDR, VAULT_ADDR)';
 
-/** The answer's `data`; an error status without errors is named with the address it came from. */
-async function dataOf(client: SealtrailClient, path: string, query: Query): Promise<unknown> {
+/** The answer's `data` and request id; an error status without errors is named with the address it came from. */
+async function answerOf(client: SealtrailClient, path: string, query: Query): Promise<{ data: unknown; requestId: string | undefined }> {
   try {
-    return (await client.readRequired<unknown>(path, query))?.data;
+    const envelope = await client.readRequired<unknown>(path, query);
+    return { data: envelope?.data, requestId: typeof envelope?.request_id === 'string' ? envelope.request_id : undefined };
   } catch (err) {
     if (!(err instanceof SealtrailApiError) || err.errors.length > 0) throw err;
     throw new RemoteAnswerError(`HTTP ${err.status} with no error message from ${where(client, path)}: is that a Sealtrail server? ${whichServer}`);
@@ -52,19 +53,22 @@ async function dataOf(client: SealtrailClient, path: string, query: Query): Prom
 const notShaped = (client: SealtrailClient, path: string, what: string) =>
   new RemoteAnswerError(`the answer of ${where(client, path)} is not ${what}: is that a Sealtrail server? ${whichServer}`);
 
-/** One page of records; with `format=raw` in the query each must carry its text. */
-export async function readRecordPage(client: SealtrailClient, query: Record<string, string>): Promise<RecordPage> {
-  const data = await dataOf(client, RECORDS_PATH, query);
+/**
+ * One page of records; with `format=raw` in the query each must carry its text. `requestId` is
+ * the read's own (its audit entries are journal records too: `journal tail` leaves them out).
+ */
+export async function readRecordPage(client: SealtrailClient, query: Record<string, string>): Promise<RecordPage & { requestId?: string }> {
+  const { data, requestId } = await answerOf(client, RECORDS_PATH, query);
   const raw = query.format === 'raw';
   if (!isObject(data) || !Array.isArray(data.records) || !data.records.every((r) => isRecordView(r, raw))
     || !(data.next_cursor === undefined || data.next_cursor === null || typeof data.next_cursor === 'string')) {
     throw notShaped(client, RECORDS_PATH, 'a page of journal records');
   }
-  return { records: data.records, next_cursor: data.next_cursor ?? null };
+  return { records: data.records, next_cursor: data.next_cursor ?? null, ...(requestId ? { requestId } : {}) };
 }
 
 export async function readTimeline(client: SealtrailClient, subject: Record<string, string>): Promise<TimelineView> {
-  const data = await dataOf(client, TIMELINE_PATH, subject);
+  const { data } = await answerOf(client, TIMELINE_PATH, subject);
   const isGroup = (g: unknown) => isObject(g) && isOptionalText(g.request_id) && Array.isArray(g.records) && g.records.every((r) => isRecordView(r, false));
   if (!isObject(data) || !Array.isArray(data.groups) || !data.groups.every(isGroup) || typeof data.truncated !== 'boolean') {
     throw notShaped(client, TIMELINE_PATH, 'a journal timeline');

@@ -24,7 +24,7 @@ let root: SealtrailClient;
 let enclave: DevEnclave;
 let kms: KMSClient;
 
-type View = { seq: number; time: string; kind: string; request_id: string | null; entity_id: string | null; accessor: string | null; correlation_id: string | null; record: any };
+type View = { seq: number; time: string; kind: string; request_id: string | null; entity_id: string | null; accessor: string | null; correlation_id: string | null; path: string | null; record: any };
 
 const journal = async (path: string, query: Record<string, string>, token = server.rootToken) => {
   const r = await call(server.address, 'GET', `sys/journal/${path}?${new URLSearchParams(query)}`, { token });
@@ -98,6 +98,19 @@ test('an enclave\'s timeline: attestation, token, secret read, KMS call and caps
   assert.equal(byAccessor.status, 200, byAccessor.text);
   const accessorPaths = (byAccessor.json.data.groups as { records: View[] }[]).map((g) => g.records[0].record.request?.path);
   assert.deepEqual(accessorPaths, ['auth/apm/v0/attest/nitro/init', 'auth/apm/v0/attest/nitro/auth', 'secret/data/enclave/db', 'capsule/load']);
+
+  // By the login's correlation id: the login, not the searches that named it (asked twice, so the
+  // first search's entries would be in the second's answer).
+  await journal('timeline', { correlation_id: login.correlationId });
+  const byCorrelation = await journal('timeline', { correlation_id: login.correlationId });
+  const correlated = (byCorrelation.json.data.groups as { records: View[] }[]).flatMap((g) => g.records);
+  assert.ok(correlated.length > 0);
+  const paths = correlated.map((r) => r.record.request?.path ?? r.kind);
+  assert.ok(paths.includes('attestation') && paths.includes('auth/apm/v0/attest/nitro/auth'), JSON.stringify(paths));
+  assert.ok(!paths.some((p) => p.startsWith('sys/journal/')), JSON.stringify(paths));
+  const nobody = await journal('records', { correlation_id: '3f1c2f7e-1111-4222-8333-444455556666' });
+  assert.deepEqual((await journal('records', { correlation_id: '3f1c2f7e-1111-4222-8333-444455556666' })).json.data.records, [], 'a search is not part of the id it names');
+  assert.equal(nobody.status, 200);
 });
 
 test('records: every filter, both orders, and cursors that neither skip nor repeat while records arrive', async () => {
@@ -246,10 +259,25 @@ test('the CLI: search, timeline, tail and export', async () => {
   const lines = tailed.stdout.trim().split('\n').map((l) => JSON.parse(l) as View);
   assert.deepEqual(lines.map((l) => [l.kind, l.record.request.path]), [['vault-request', 'secret/data/cli/two'], ['vault-response', 'secret/data/cli/two']]);
 
+  // Unfiltered, tail leaves out its own reads (journal records too): it neither shows them nor
+  // polls on them without pause.
+  const start = await journal('records', { limit: '1' });
+  const before = start.json.data.records[0].seq as number;
+  // This test's own read is any client's: the tail shows its response entry, which follows `before`.
+  const wide = runIn(['journal', 'tail', '--after-seq', String(before), '--max-records', '3', '-format=json'], { env });
+  await new Promise((r) => setTimeout(r, 1500));
+  await root.kv('secret').put('cli/three', { v: '3' });
+  const widely = await wide;
+  assert.equal(widely.code, 0, widely.stderr);
+  assert.deepEqual(widely.stdout.trim().split('\n').map((l) => JSON.parse(l) as View).map((v) => (v.request_id === start.json.request_id ? 'this test\'s read' : v.path)),
+    ['this test\'s read', 'secret/data/cli/three', 'secret/data/cli/three'], 'the tail\'s own reads are not shown');
+  const polls = (await journal('records', { path_prefix: 'sys/journal/records', kind: 'vault-request', after_seq: String(before), limit: '1000' })).json.data.records.length as number;
+  assert.ok(polls <= 8, `${polls} reads in about 2 s: the tail waits between polls that find only its own reads`);
+
   const exported = await runIn(['journal', 'export', '--path-prefix', 'secret/data/cli/'], { env });
   assert.equal(exported.code, 0, exported.stderr);
   const rows = exported.stdout.trim().split('\n');
-  assert.equal(rows.length, 4);
+  assert.equal(rows.length, 6, 'cli/one, two and three: a request and a response entry each');
   const texts = await journal('records', { path_prefix: 'secret/data/cli/', order: 'asc', format: 'raw' });
   assert.deepEqual(rows.map((line) => JSON.stringify(JSON.parse(line).record)), (texts.json.data.records as { text: string }[]).map((r) => r.text),
     'each line carries the record\'s text as the journal keeps it');

@@ -38,6 +38,8 @@ const FILTER_FLAGS = [
 /** The largest page the API gives (sys/journal/records `limit`). */
 const PAGE = 1000;
 const TAIL_INTERVAL_MS = 1000;
+/** The tail's own reads whose records it leaves out: its last ones, enough for an indexer that lags. */
+const OWN_READS_REMEMBERED = 1024;
 
 function withFilters(cmd: Command): Command {
   for (const [, flag, help] of FILTER_FLAGS) cmd.option(flag, help);
@@ -55,7 +57,7 @@ function filterQuery(flags: Record<string, unknown>): Record<string, string> {
   return query;
 }
 
-function page(client: SealtrailClient, query: Record<string, string>): Promise<RecordPage> {
+function page(client: SealtrailClient, query: Record<string, string>): Promise<RecordPage & { requestId?: string }> {
   return remote('reading the journal', () => readRecordPage(client, query));
 }
 
@@ -164,24 +166,36 @@ export function registerJournalQueries(journal: Command, ctx: CliContext): void 
       const filters = filterQuery(flags);
       const max = flags.maxRecords === undefined ? Infinity : Number(flags.maxRecords);
       if (!(max > 0)) throw usageError('--max-records must be a positive integer');
-      let after = typeof flags.afterSeq === 'string' ? flags.afterSeq : String((await page(client, { limit: '1', order: 'desc' })).records[0]?.seq ?? 0);
+      // The tail's own reads are audited, and so journal records: they are not shown, or every
+      // poll would find the last one's entries and poll again at once, for ever.
+      const own = new Set<string>();
+      const mine = (requestId: string | undefined) => {
+        if (requestId === undefined) return;
+        own.add(requestId);
+        if (own.size > OWN_READS_REMEMBERED) own.delete(own.values().next().value!);
+      };
+      const first = typeof flags.afterSeq === 'string' ? undefined : await page(client, { limit: '1', order: 'desc' });
+      mine(first?.requestId);
+      let after = typeof flags.afterSeq === 'string' ? flags.afterSeq : String(first?.records[0]?.seq ?? 0);
       let printed = 0;
       let header = out.format !== 'json';
       const pages = checkedPages(Number(after));
       while (printed < max) {
         // A failed read ends the command (page throws): polling a wrong address would wait forever.
-        const { records } = await page(client, { ...filters, after_seq: after, limit: String(PAGE) });
+        const { records, requestId } = await page(client, { ...filters, after_seq: after, limit: String(PAGE) });
+        mine(requestId);
         pages.records(records, { texts: false });
         // After the first answer: a server that is not one prints the error alone.
         if (header) out.line(tableOutput(HEADER, []));
         header = false;
-        for (const r of records.slice(0, max - printed)) {
+        const shown = records.filter((r) => !(typeof r.request_id === 'string' && own.has(r.request_id)));
+        for (const r of shown.slice(0, max - printed)) {
           if (out.format === 'json') out.line(terminalSafeJson(JSON.stringify(r)));
           else out.line(tableOutput(HEADER, [rowOf(r)]).split('\n').at(-1)!);
           printed++;
         }
         if (records.length > 0) after = String(records.at(-1)!.seq);
-        else await new Promise((resolve) => setTimeout(resolve, TAIL_INTERVAL_MS));
+        if (shown.length === 0) await new Promise((resolve) => setTimeout(resolve, TAIL_INTERVAL_MS));
       }
     });
 
