@@ -160,3 +160,10 @@ test('tail ends on a server that sends records it already sent', async () => {
   assert.equal(tail.code, 2);
   assert.match(tail.stderr, /record 10 after 10/);
 });
+
+test('--imported is the API\'s imported filter', async () => {
+  fake.routes = { 'GET /v1/sys/journal/records': { status: 200, body: envelope({ records: [], next_cursor: null }) } };
+  const r = await run(['journal', 'search', '--imported', 'true']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(fake.requests[0].url, /[?&]imported=true(&|$)/);
+});

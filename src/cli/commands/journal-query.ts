@@ -33,6 +33,7 @@ const FILTER_FLAGS = [
   ['user_arn', '--user-arn <arn>', 'AWS user ARN'],
   ['capsule', '--capsule <id>', 'capsule id'],
   ['remote_address', '--remote-address <ip>', 'client address'],
+  ['imported', '--imported <true|false>', 'only imported records (true), or only those the server witnessed (false)'],
 ] as const;
 
 /** The largest page the API gives (sys/journal/records `limit`). */
@@ -126,7 +127,7 @@ export function registerJournalQueries(journal: Command, ctx: CliContext): void 
       if (typeof flags.cursor === 'string') Object.assign(query, { cursor: flags.cursor });
       const result = await page(await ctx.client(), query);
       const out = ctx.output();
-      if (out.format === 'json') return out.json(result);
+      if (out.format === 'json') return out.json({ records: result.records, next_cursor: result.next_cursor });
       if (result.records.length > 0) out.line(tableOutput(HEADER, result.records.map(rowOf)));
       if (result.next_cursor) out.error(`more records: --cursor ${printable(result.next_cursor)}`);
     });
