@@ -176,11 +176,14 @@ test('apm authorize, then dev-enclave login does the attestation handshake and i
   assert.match(answer.auth.client_token, /^hvs\./);
   assert.deepEqual([answer.data.signer_id, answer.data.enclave_id], [pcr8, pcr0]);
   assert.match(answer.data.correlation_id, /^[0-9a-f-]{36}$/);
+  assert.equal(answer.data.entity_id, answer.auth.entity_id, 'the entity a journal timeline takes');
+  assert.match(answer.data.entity_id, /^[0-9a-f-]{36}$/);
   const read = await cli(['kv', 'get', '-field=password', 'secret/e2e/enclave-db'], { env: { SEALTRAIL_TOKEN: answer.auth.client_token } });
   assert.deepEqual(read, { code: 0, stdout: 'for-enclaves', stderr: '' });
 
   const table = await cli(['dev-enclave', 'login', '--dir', caDir, '--pcr0', pcr0, '--pcr8', pcr8], { env: { SEALTRAIL_TOKEN: '' } });
   assert.match(table.stdout, /^token\s+hvs\.\S+$/m);
+  assert.match(table.stdout, /^entity_id\s+[0-9a-f-]{36}$/m);
   const stranger = await cli(['dev-enclave', 'login', '--dir', caDir, '--pcr0', pcr0, '--pcr8', 'ee'.repeat(48)], { env: { SEALTRAIL_TOKEN: '' } });
   assert.deepEqual([stranger.code, stranger.stderr], [2, 'Error logging in: attestation refused: no role authorizes this enclave\n']);
   // No PCR0 means all zeros: a debug-mode enclave, which the role does not allow. The caller is

@@ -122,7 +122,8 @@ export function registerDevEnclave(program: Command, ctx: CliContext): void {
       const out = ctx.output();
       const shown: VaultResponse<Record<string, string>> = {
         request_id: '', lease_id: '', renewable: false, lease_duration: 0, wrap_info: null, warnings: null,
-        data: { correlation_id: login.correlationId, signer_id: login.signerId, enclave_id: login.enclaveId },
+        // The entity id is what `journal timeline --entity-id` takes for the enclave's story.
+        data: { correlation_id: login.correlationId, entity_id: login.entityId, signer_id: login.signerId, enclave_id: login.enclaveId },
         auth: login.auth,
       };
       if (out.format === 'json') return out.json(shown);
