@@ -167,3 +167,9 @@ test('--imported is the API\'s imported filter', async () => {
   assert.equal(r.code, 0, r.stderr);
   assert.match(fake.requests[0].url, /[?&]imported=true(&|$)/);
 });
+
+test('a timeline with no records says so on stderr (exit 0), naming the subject escaped', async () => {
+  fake.routes = { 'GET /v1/sys/journal/timeline': { status: 200, body: envelope({ groups: [], truncated: false }) } };
+  const r = await run(['journal', 'timeline', '--entity-id', 'nobody\x1b[2J']);
+  assert.deepEqual([r.code, r.stdout, r.stderr], [0, '', 'No records for entity_id nobody\\x1b[2J\n']);
+});

@@ -150,6 +150,7 @@ export function registerJournalQueries(journal: Command, ctx: CliContext): void 
       const data = await remote('reading the timeline', () => readTimeline(client, subject));
       const out = ctx.output();
       if (out.format === 'json') return out.json(data);
+      if (data.groups.length === 0) out.error(`No records for ${Object.keys(subject)[0]} ${printable(Object.values(subject)[0])}`);
       for (const group of data.groups) {
         out.line(`Request ${printable(group.request_id ?? '(none)')}`);
         out.line(tableOutput(HEADER, group.records.map(rowOf)));
