@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
 import { describe, it } from 'node:test';
 import { createHttpSink } from '../../../src/audit/devices/http/index.js';
 import { shownOptions } from '../../../src/audit/devices/index.js';
@@ -119,6 +120,38 @@ describe('http sink', () => {
     const dead = await createHttpSink(testContext({ uri: slow.url, retries: '0' }));
     await assert.rejects(dead.write('x\n'), /failed: ECONNREFUSED/);
     await dead.close();
+  });
+
+  it('an endpoint answering 101 Switching Protocols fails that attempt, and the next batch is sent', async () => {
+    const received: string[] = [];
+    let upgrades = 1;
+    // A raw receiver: the first POST gets a 101, every later one a 200.
+    const receiver = createNetServer((socket) => {
+      let got = '';
+      socket.on('data', (d) => {
+        got += d.toString('latin1');
+        const end = got.indexOf('\r\n\r\n');
+        const length = Number(/content-length: (\d+)/i.exec(got)?.[1] ?? 0);
+        if (end < 0 || got.length < end + 4 + length) return;
+        received.push(got.slice(end + 4, end + 4 + length));
+        got = '';
+        socket.write(upgrades-- > 0 ? 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\nConnection: Upgrade\r\n\r\n' : 'HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n');
+      });
+      socket.on('error', () => undefined);
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const { port } = receiver.address() as { port: number };
+    const sink = await createHttpSink(testContext({ uri: `http://127.0.0.1:${port}/ingest`, timeout: '2s', retries: '0' }));
+    try {
+      const started = performance.now();
+      await assert.rejects(sink.write('first\n'), /101 Switching Protocols|closed without an answer/);
+      assert.ok(performance.now() - started < 2000, 'settled at the answer, not at the timeout');
+      await sink.write('second\n');
+      assert.deepEqual(received, ['first\n', 'second\n'], 'the device goes on once the endpoint behaves');
+    } finally {
+      await sink.close();
+      await new Promise((resolve) => receiver.close(resolve));
+    }
   });
 
   it('does not follow a redirect: only the configured endpoint confirms a batch', async () => {

@@ -56,17 +56,41 @@ export function requestHeaders(settings: HttpSettings, batchId: string, body: Bu
  * One attempt; resolves with the status. A redirect is not followed (node:http never does): only
  * the configured endpoint's 2xx confirms a batch, and the headers' credentials go nowhere else.
  */
+/**
+ * One POST; settles exactly once, within `timeoutMs` whatever the endpoint does. The timer settles
+ * the attempt itself rather than through the request's 'error': a request Node has already ended
+ * without an answer (a `101 Switching Protocols`, which it hands to 'upgrade' listeners or drops)
+ * emits none, and an attempt that never settles would hold every later batch behind it.
+ */
 function postOnce(settings: HttpSettings, body: Buffer, batchId: string, timeoutMs: number): Promise<number> {
   const send = settings.url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
+    let settled = false;
+    let answered = false;
+    const settle = (outcome: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      outcome();
+    };
     const req = send(settings.url, { method: 'POST', headers: requestHeaders(settings, batchId, body) }, (res) => {
+      answered = true;
       // Read the answer so the keep-alive connection can be reused.
       res.resume();
-      res.once('end', () => { clearTimeout(timer); resolve(res.statusCode ?? 0); });
-      res.once('error', (err) => { clearTimeout(timer); reject(err); });
+      res.once('end', () => settle(() => resolve(res.statusCode ?? 0)));
+      res.once('error', (err) => settle(() => reject(err)));
     });
-    const timer = setTimeout(() => req.destroy(new TimeoutError()), timeoutMs);
-    req.once('error', (err) => { clearTimeout(timer); reject(err); });
+    const timer = setTimeout(() => {
+      settle(() => reject(new TimeoutError()));
+      req.destroy();
+    }, timeoutMs);
+    req.once('error', (err) => settle(() => reject(err)));
+    req.once('upgrade', (_res, socket) => {
+      socket.destroy();
+      settle(() => reject(new Error('the endpoint answered 101 Switching Protocols')));
+    });
+    // Closed with no answer at all: a failed attempt, not one to wait for.
+    req.once('close', () => { if (!answered) settle(() => reject(new Error('the connection closed without an answer'))); });
     req.end(body);
   });
 }
