@@ -12,13 +12,15 @@ const EMPTY = 'n/a';
 /**
  * Aligns rows into columns; cells are trimmed and escaped, empty cells become `n/a`. A cell a
  * server left out of its answer (a field missing where a string belongs) is an empty one.
+ * `minWidths` pads columns to at least those widths: a table printed a row at a time (a tail)
+ * keeps its columns under its header that way, a longer cell pushing only its own row.
  */
-export function columnize(rows: readonly (readonly string[])[]): string {
+export function columnize(rows: readonly (readonly string[])[], minWidths: readonly number[] = []): string {
   const cells = rows.map((row) => row.map((c) => {
     const text = typeof c === 'string' ? c.trim() : c === undefined || c === null ? '' : String(c);
     return text === '' ? EMPTY : printable(text);
   }));
-  const widths: number[] = [];
+  const widths = [...minWidths];
   for (const row of cells) row.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
   return cells
     .map((row) => row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i]))).join(GLUE))
@@ -26,8 +28,8 @@ export function columnize(rows: readonly (readonly string[])[]): string {
 }
 
 /** A header row, its dash underline, then the rows. */
-export function tableOutput(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  return columnize([header, header.map((h) => '-'.repeat(h.length)), ...rows]);
+export function tableOutput(header: readonly string[], rows: readonly (readonly string[])[], minWidths?: readonly number[]): string {
+  return columnize([header, header.map((h) => '-'.repeat(h.length)), ...rows], minWidths);
 }
 
 /** The `Key    Value` table of vault's OutputSecret / OutputMap. */

@@ -54,7 +54,7 @@ test('search, timeline and tail tables show control characters, separators and b
 
   const tail = await run(['journal', 'tail', '--after-seq', '456', '--max-records', '1']);
   assert.equal(tail.code, 0, tail.stderr);
-  assert.equal(tail.stdout.split('\n')[2], ESCAPED_ROW);
+  assert.deepEqual(tail.stdout.split('\n')[2].split(/ {4,}/), ESCAPED_ROW.split('    '));
 
   for (const r of [search, timeline, tail]) assert.doesNotMatch(r.stdout + r.stderr, TERMINAL_UNSAFE);
 });
@@ -172,4 +172,21 @@ test('a timeline with no records says so on stderr (exit 0), naming the subject 
   fake.routes = { 'GET /v1/sys/journal/timeline': { status: 200, body: envelope({ groups: [], truncated: false }) } };
   const r = await run(['journal', 'timeline', '--entity-id', 'nobody\x1b[2J']);
   assert.deepEqual([r.code, r.stdout, r.stderr], [0, '', 'No records for entity_id nobody\\x1b[2J\n']);
+});
+
+test('tail prints its rows under its header, which it prints before any row is known', async () => {
+  const records = [
+    { seq: 7, time: '2026-12-05T10:00:00.123Z', kind: 'cloudtrail', request_id: '0192f1c2-7b3a-7c10-8f00-000000000001', path: 'kms/aws/Encrypt', operation: 'update', outcome: 'success' },
+    { seq: 12345, time: '2026-12-05T10:00:01.000Z', kind: 'vault-response', request_id: 'r-2', path: 'secret/data/app/db', operation: 'read', outcome: 'failure' },
+    { seq: 12346, time: '2026-12-05T10:00:02.000Z', kind: 'server', outcome: 'success' },
+  ];
+  fake.routes = { 'GET /v1/sys/journal/records': { status: 200, body: envelope({ records, next_cursor: null }) } };
+  const tail = await run(['journal', 'tail', '--after-seq', '6', '--max-records', '3']);
+  assert.equal(tail.code, 0, tail.stderr);
+  const [header, underline, ...rows] = tail.stdout.trimEnd().split('\n');
+  assert.equal(rows.length, 3);
+  const starts = (line: string) => [...line.matchAll(/(?:^| {4})(\S)/g)].map((m) => m.index + m[0].length - 1);
+  assert.deepEqual(starts(underline), starts(header));
+  for (const row of rows) assert.deepEqual(starts(row), starts(header), `${row}\nis not under\n${header}`);
+  assert.match(rows[2], /^12346 +2026-12-05T10:00:02\.000Z +server +n\/a +n\/a +n\/a +success$/);
 });

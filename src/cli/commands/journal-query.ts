@@ -14,7 +14,7 @@ import { CliExit, EXIT_REMOTE, onFile, remote, usageError } from '../failure.js'
 import { readRecordPage, readTimeline, type RecordPage, type RecordView } from '../journal-api.js';
 import { oneLineJson } from '../../lib/json-line.js';
 import { printable, terminalSafeJson } from '../printable.js';
-import { tableOutput } from '../table.js';
+import { columnize, tableOutput } from '../table.js';
 import { assertJournal, journalIfGiven, type JournalFileFlags, type JournalLocation } from './journal-file.js';
 
 /** Filter flags → query parameters (the API's names). */
@@ -116,6 +116,11 @@ export function exportLine(r: { text?: string; [field: string]: unknown }): stri
 /** A table row; Operation tells server events apart (start, seal, reload, ...), which have no request or path. */
 const rowOf = (r: RecordView) => [String(r.seq), r.time, r.kind, r.request_id ?? '', r.path ?? '', r.operation ?? '', r.outcome ?? ''];
 const HEADER = ['Seq', 'Time', 'Kind', 'Request ID', 'Path', 'Operation', 'Outcome'];
+/**
+ * The tail's columns, printed before any row is known: wide enough for a seq to 10^8, an RFC 3339
+ * time with milliseconds, every kind, a UUID and most paths and operations.
+ */
+const TAIL_WIDTHS = [8, 24, 15, 36, 28, 9];
 
 export function registerJournalQueries(journal: Command, ctx: CliContext): void {
   withFilters(journal.command('search').description('Search the journal (newest first unless --order asc)'))
@@ -188,12 +193,12 @@ export function registerJournalQueries(journal: Command, ctx: CliContext): void 
         mine(requestId);
         pages.records(records, { texts: false });
         // After the first answer: a server that is not one prints the error alone.
-        if (header) out.line(tableOutput(HEADER, []));
+        if (header) out.line(tableOutput(HEADER, [], TAIL_WIDTHS));
         header = false;
         const shown = records.filter((r) => !(typeof r.request_id === 'string' && own.has(r.request_id)));
         for (const r of shown.slice(0, max - printed)) {
           if (out.format === 'json') out.line(terminalSafeJson(JSON.stringify(r)));
-          else out.line(tableOutput(HEADER, [rowOf(r)]).split('\n').at(-1)!);
+          else out.line(columnize([rowOf(r)], TAIL_WIDTHS));
           printed++;
         }
         if (records.length > 0) after = String(records.at(-1)!.seq);
