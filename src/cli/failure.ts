@@ -133,12 +133,12 @@ export function tlsAdvice(err: unknown): string {
  * Runs `action`, turning SDK failures into `Error <doing>: <detail>` with exit 2 (or `exitCode`).
  * Anything else (a bug, a CliExit) passes through unchanged.
  */
-export async function remote<T>(doing: string, action: () => Promise<T>, exitCode = EXIT_REMOTE): Promise<T> {
+export async function remote<T>(doing: string, action: () => Promise<T>, exitCode = EXIT_REMOTE, explain: (detail: string) => string = (d) => d): Promise<T> {
   try {
     return await action();
   } catch (err) {
     const detail = remoteDetail(err);
     if (detail === undefined) throw err;
-    throw new CliExit(exitCode, `Error ${doing}: ${detail}`);
+    throw new CliExit(exitCode, `Error ${doing}: ${explain(detail)}`);
   }
 }

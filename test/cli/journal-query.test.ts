@@ -190,3 +190,16 @@ test('tail prints its rows under its header, which it prints before any row is k
   for (const row of rows) assert.deepEqual(starts(row), starts(header), `${row}\nis not under\n${header}`);
   assert.match(rows[2], /^12346 +2026-12-05T10:00:02\.000Z +server +n\/a +n\/a +n\/a +success$/);
 });
+
+test("a refused query parameter is named by the flag that set it; other messages are left as they are", async () => {
+  fake.routes = { 'GET /v1/sys/journal/records': { status: 400, body: { errors: ['"since" must be an RFC 3339 time'] } } };
+  const search = await run(['journal', 'search', '--since', 'yesterday']);
+  assert.deepEqual([search.code, search.stderr], [2, 'Error reading the journal: --since must be an RFC 3339 time\n']);
+  fake.routes = { 'GET /v1/sys/journal/records': { status: 400, body: { errors: ['"after_seq" must be a whole number'] } } };
+  const tail = await run(['journal', 'tail', '--after-seq', 'x', '--max-records', '1']);
+  assert.equal(tail.stderr, 'Error reading the journal: --after-seq must be a whole number\n');
+  fake.routes = { 'GET /v1/sys/journal/records': { status: 400, body: { errors: ['"colour" is not a parameter'] } } };
+  assert.equal((await run(['journal', 'search'])).stderr, 'Error reading the journal: "colour" is not a parameter\n');
+  fake.routes = { 'GET /v1/sys/journal/timeline': { status: 400, body: { errors: ['"entity_id" is too long'] } } };
+  assert.equal((await run(['journal', 'timeline', '--entity-id', 'e'])).stderr, 'Error reading the timeline: --entity-id is too long\n');
+});

@@ -58,8 +58,17 @@ function filterQuery(flags: Record<string, unknown>): Record<string, string> {
   return query;
 }
 
+/** The API's parameters → the flags that set them. */
+const FLAG_OF = new Map<string, string>([
+  ...FILTER_FLAGS.map(([param, flag]) => [param, flag.slice(0, flag.indexOf(' '))] as [string, string]),
+  ['limit', '--limit'], ['order', '--order'], ['cursor', '--cursor'], ['after_seq', '--after-seq'],
+]);
+
+/** The server's message names the parameter it refused (`"since" must be ...`); the user gave a flag. */
+export const inFlagTerms = (detail: string) => detail.replace(/^"([a-z_]+)"/, (quoted, param: string) => FLAG_OF.get(param) ?? quoted);
+
 function page(client: SealtrailClient, query: Record<string, string>): Promise<RecordPage & { requestId?: string }> {
-  return remote('reading the journal', () => readRecordPage(client, query));
+  return remote('reading the journal', () => readRecordPage(client, query), EXIT_REMOTE, inFlagTerms);
 }
 
 const badAnswer = (why: string) => new CliExit(EXIT_REMOTE, `Error reading the journal: ${why}`);
@@ -152,7 +161,7 @@ export function registerJournalQueries(journal: Command, ctx: CliContext): void 
       if (flags.requestId) subject.request_id = flags.requestId;
       if (Object.keys(subject).length !== 1) throw usageError('give exactly one of --entity-id, --accessor, --correlation-id, --request-id');
       const client = await ctx.client();
-      const data = await remote('reading the timeline', () => readTimeline(client, subject));
+      const data = await remote('reading the timeline', () => readTimeline(client, subject), EXIT_REMOTE, inFlagTerms);
       const out = ctx.output();
       if (out.format === 'json') return out.json(data);
       if (data.groups.length === 0) out.error(`No records for ${Object.keys(subject)[0]} ${printable(Object.values(subject)[0])}`);
