@@ -9,7 +9,7 @@ import { messageKey, newMaterial, openBlob, parseBlob, sealBlob } from '../../sr
 import { HEADER_LENGTH, KEY_NONCE_LENGTH } from '../../src/kms/crypto/ciphertext.js';
 import { gcmSeal } from '../../src/lib/aes-gcm.js';
 import { canonicalContext } from '../../src/kms/crypto/encryption-context.js';
-import { envelopeForRecipient } from '../../src/kms/recipient/cms.js';
+import { envelopeForRecipient } from '../../src/attestation/recipient-envelope.js';
 
 const KEY_ID = '1234abcd-12ab-34cd-56ef-1234567890ab';
 

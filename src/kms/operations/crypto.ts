@@ -1,7 +1,7 @@
 /** Encrypt, Decrypt, ReEncrypt. */
 import { keyArn } from '../arn.js';
 import { kmsError, validationError } from '../errors.js';
-import { envelopeForRecipient } from '../recipient/cms.js';
+import { envelopeForRecipient } from '../../attestation/index.js';
 import type { OperationHandler } from './context.js';
 import { optBlob, optString, reqString } from './input.js';
 import { authorize, findKey, rejectDryRun, requireEnabled } from './key-access.js';

@@ -2,7 +2,7 @@
 import { keyArn } from '../arn.js';
 import { randomData } from '../crypto/aead.js';
 import { kmsError, validationError } from '../errors.js';
-import { envelopeForRecipient } from '../recipient/cms.js';
+import { envelopeForRecipient } from '../../attestation/index.js';
 import type { KmsCall, KmsServices, OperationHandler } from './context.js';
 import { optInt, optString, reqString } from './input.js';
 import { authorize, findKey, rejectDryRun, requireEnabled } from './key-access.js';

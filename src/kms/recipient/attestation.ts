@@ -5,8 +5,8 @@
  * become the policy condition keys `kms:RecipientAttestation:ImageSha384` (PCR0) and
  * `kms:RecipientAttestation:PCR<n>`, and its identity goes into the CloudTrail event.
  */
-import { createPublicKey, type KeyObject } from 'node:crypto';
-import { awsNitroRoot, verifyNitroDocument, type CertificateCache, type NitroClaims } from '../../attestation/index.js';
+import type { KeyObject } from 'node:crypto';
+import { awsNitroRoot, recipientPublicKey, verifyNitroDocument, type CertificateCache, type NitroClaims } from '../../attestation/index.js';
 import type { Clock } from '../../lib/clock.js';
 import { kmsError, validationError } from '../errors.js';
 import { optBlob, optObject, optString, type AwsBody } from '../operations/input.js';
@@ -48,7 +48,6 @@ export function readRecipient(body: AwsBody): { document: Buffer; algorithm: str
 }
 
 const EVENT_PCRS = [1, 2, 3, 4, 8];
-const MAX_PUBLIC_EXPONENT = 2n ** 31n - 1n;
 
 export function verifyRecipient(document: Uint8Array, deps: RecipientDeps): VerifiedRecipient {
   const result = verifyNitroDocument(document, {
@@ -61,23 +60,9 @@ export function verifyRecipient(document: Uint8Array, deps: RecipientDeps): Veri
   if (!result.ok) throw kmsError('ValidationException', `The attestation document in the Recipient parameter is not valid: ${result.message}`);
   const claims = result.claims as NitroClaims;
   if (!claims.publicKey) throw kmsError('ValidationException', 'The attestation document in the Recipient parameter has no public key');
-  let publicKey: KeyObject;
-  try {
-    publicKey = createPublicKey({ key: Buffer.from(claims.publicKey), format: 'der', type: 'spki' });
-  } catch {
-    throw kmsError('ValidationException', 'The public key in the attestation document is not a DER-encoded SubjectPublicKeyInfo');
-  }
-  const bits = publicKey.asymmetricKeyDetails?.modulusLength ?? 0;
-  if (publicKey.asymmetricKeyType !== 'rsa' || bits < 2048) {
-    throw kmsError('ValidationException', 'The public key in the attestation document must be an RSA key of at least 2048 bits');
-  }
-  // The enclave picks its key, and the exponent sets what one OAEP encryption costs: a 3072-bit
-  // exponent makes it ~6 ms of this thread's time instead of ~0.05 ms. Enclave SDKs use 65537;
-  // the bound is Go's crypto/rsa's (2 < e < 2^31).
-  const exponent = publicKey.asymmetricKeyDetails?.publicExponent ?? 0n;
-  if (exponent <= 2n || exponent > MAX_PUBLIC_EXPONENT || exponent % 2n === 0n) {
-    throw kmsError('ValidationException', 'The public key in the attestation document must have an odd public exponent between 3 and 2^31 - 1');
-  }
+  const key = recipientPublicKey(claims.publicKey);
+  if (!key.ok) throw kmsError('ValidationException', `The public key in the attestation document ${key.message}`);
+  const publicKey = key.key;
   const conditionContext: Record<string, string> = { 'kms:recipientattestation:imagesha384': claims.enclaveId };
   for (const [index, value] of Object.entries(claims.measurements)) conditionContext[`kms:recipientattestation:pcr${index}`] = value;
   const eventData: Record<string, string> = {
