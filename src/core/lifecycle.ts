@@ -157,6 +157,7 @@ export async function runLifecycle(req: LogicalRequest, services: CoreServices, 
     }
     if (response.auth && !response.issuedAuth) response = { ...response, issuedAuth: await mintLoginToken(response, route, req, services) };
     answered = response;
+    if (response.sealToken) response = sealedLogin(response);
     // Asked for a wrapped response: the client (and the response entry) get a wrapping token instead.
     // An empty answer stays as it is; a raw one is refused by wrap() rather than sent unwrapped.
     if (req.wrapTtl > 0 && (response.raw !== undefined || responseHasContent(response))) {
@@ -178,7 +179,8 @@ export async function runLifecycle(req: LogicalRequest, services: CoreServices, 
 
   // 7. Audit the response, fail-closed.
   if (audit.hooks.enabled) {
-    const respInput: AuditInput = { ...input, response, issuedAuth: response.issuedAuth, timeNs: deps.clock.nowNs() };
+    // A sealed login's entry records the token as minted (HMAC'd), as any login's does.
+    const respInput: AuditInput = { ...input, response, issuedAuth: response.issuedAuth && answered.issuedAuth, timeNs: deps.clock.nowNs() };
     if (response.httpStatus !== undefined && response.httpStatus >= 400) respInput.error = errorText(response);
     await recordOrFail(() => audit.hooks.logResponse(respInput), deps, 'response');
   }
@@ -233,6 +235,13 @@ async function recordOutcome(route: MountedBackend, outcome: RequestOutcome, dep
 
 function relativePath(path: string, route: MountedBackend): string {
   return path.length >= route.prefix.length ? path.slice(route.prefix.length) : '';
+}
+
+/** The client's answer to a sealed login: the token only inside what `sealToken` returns. */
+function sealedLogin({ sealToken, ...response }: LogicalResponse): LogicalResponse {
+  const issued = response.issuedAuth;
+  if (!sealToken || !issued) return response;
+  return { ...response, data: sealToken(issued.clientToken), issuedAuth: { ...issued, clientToken: '' } };
 }
 
 function backendRequest(req: LogicalRequest, route: MountedBackend, path: string, operation: Operation, token?: TokenEntry): BackendRequest {

@@ -40,6 +40,12 @@ export interface ApmLoginOptions {
   certificates?: readonly Uint8Array[];
   /** TDX/SGX: the DCAP collateral document, when the server has none stored or it is stale. */
   collateral?: Record<string, string>;
+  /**
+   * Opens a token the server sealed to the document's `public_key` (a role with
+   * `token_bound_to_enclave_key`): CMS EnvelopedData, as KMS's CiphertextForRecipient, which the
+   * enclave opens with its private key (OpenSSL's CMS_decrypt, or Sealtrail's `openEnvelope`).
+   */
+  openToken?: (envelope: Uint8Array) => Promise<string | undefined> | string | undefined;
 }
 
 export interface ApmLoginResult {
@@ -83,10 +89,12 @@ export async function apmLogin(client: Pick<ApmClient, 'write'>, options: ApmLog
     ...(options.collateral ? { collateral: options.collateral } : {}),
   });
   const data = nested(answer, 'auth');
-  const auth = answer?.auth;
-  if (!auth?.client_token) throw new Error('apm auth: the server answered without a token');
+  const answered = answer?.auth;
+  const token = answered?.client_token || await sealedToken(data, options);
+  if (!answered || !token) throw new Error('apm auth: the server answered without a token');
+  const auth = { ...answered, client_token: token };
   return {
-    token: auth.client_token,
+    token,
     accessor: auth.accessor,
     entityId: auth.entity_id,
     correlationId: stringOf(data, 'correlation_id', 'auth'),
@@ -108,6 +116,8 @@ export interface ApmRoleInput {
   token_policies: string[];
   token_ttl?: string | number;
   token_num_uses?: number;
+  /** Nitro: answer the token only sealed to the document's public_key. */
+  token_bound_to_enclave_key?: boolean;
 }
 
 export interface ApmRolesApi {
@@ -173,4 +183,14 @@ export function authorizationPolicy(a: ApmAuthorization): string {
   const n = normalizeAuthorization(a);
   const who = n.kind === 'enclave' ? `signer ${n.signerId} enclave ${n.enclaveId}` : `signer ${n.signerId}`;
   return `# Written by sealtrail apm authorize: ${n.platform} ${who}\npath "${n.enginePath}/data/${n.secretName}" {\n  capabilities = ["read"]\n}\n`;
+}
+
+/** The token of a bound login's answer, opened by the caller's key; undefined when none came. */
+async function sealedToken(data: Record<string, unknown>, options: ApmLoginOptions): Promise<string | undefined> {
+  const sealed = data.ciphertext_for_recipient;
+  if (typeof sealed !== 'string' || sealed === '') return undefined;
+  if (!options.openToken) throw new Error("apm auth: the server sealed the token to the document's public key (ciphertext_for_recipient): pass openToken");
+  const token = await options.openToken(new Uint8Array(Buffer.from(sealed, 'base64')));
+  if (!token) throw new Error("apm auth: the sealed token does not open with the enclave's key");
+  return token;
 }

@@ -34,7 +34,7 @@ test('the real command tree yields its boolean flags', () => {
   for (const name of ['dev', 'local', 'detailed', 'orphan', 'renewable', 'default-policy', 'cas-required', 'accessor', 'self', 'status', 'reset', 'force', 'print', 'tls-skip-verify']) {
     assert.ok(booleans.has(name), name);
   }
-  assert.deepEqual([...negatable].sort(), ['no-aws-root', 'no-cas-required', 'no-default-policy', 'no-print', 'no-renewable', 'no-tls-skip-verify', 'no-vendor-root']);
+  assert.deepEqual([...negatable].sort(), ['no-aws-root', 'no-cas-required', 'no-default-policy', 'no-enclave-key', 'no-print', 'no-renewable', 'no-tls-skip-verify', 'no-vendor-root']);
   assert.ok(!booleans.has('format') && !booleans.has('version') && !booleans.has('path') && !booleans.has('ca-cert'));
   // -tls-skip-verify=false is kept, to override SEALTRAIL_SKIP_VERIFY / VAULT_SKIP_VERIFY.
   assert.deepEqual(preprocessArgv(['status', '-tls-skip-verify=false', '-ca-cert=ca.pem'], { booleans, negatable }), ['status', '--no-tls-skip-verify', '--ca-cert=ca.pem']);

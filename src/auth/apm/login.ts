@@ -8,9 +8,10 @@
  * `response.data.error`, the reason the client may not see); their messages name the failed check
  * and never contain measurements or evidence.
  */
+import type { KeyObject } from 'node:crypto';
 import type { PathRequest, LogicalResponse } from '../../core/index.js';
 import { SealtrailError, invalid, type ErrorCode } from '../../errors/index.js';
-import { isPlatformName, type PlatformName, type PlatformVerifier, type VerifyFailureCode } from '../../attestation/index.js';
+import { envelopeForRecipient, isPlatformName, recipientPublicKey, type PlatformName, type PlatformVerifier, type VerifyFailureCode } from '../../attestation/index.js';
 import type { Clock } from '../../lib/clock.js';
 import { decodeWrappedBase64, maxBase64Chars } from '../../lib/base64.js';
 import { isUuid } from '../../lib/ids.js';
@@ -136,15 +137,18 @@ async function authenticate(deps: LoginDeps, attempt: LoginAttempt, witness: Wit
     throw isMalformed(result.code) ? invalid(text, `evidence_${result.code}`) : refused(`attestation_${result.code}`, text);
   }
   const claims = result.claims;
-  const match = matchRoles(await deps.roles.all(), claims, config.allowDebug);
+  const enclaveKey = claims.publicKey ? recipientPublicKey(claims.publicKey) : undefined;
+  const match = matchRoles(await deps.roles.all(), claims, config.allowDebug, enclaveKey?.ok === true);
   if (!match.ok) {
-    // One answer for both reasons, so a prober cannot learn that its measurements would match a
+    // One answer for every reason, so a prober cannot learn that its measurements would match a
     // role; the audit entry says which it was.
     const why = match.reason === 'debug_not_allowed'
       ? 'attestation refused: debug-mode enclaves are not allowed by the matching roles'
       : match.reason === 'tcb_not_accepted'
         ? `attestation refused: the platform's TCB${claims.tcbStatus ? ` (${claims.tcbStatus})` : ''} does not meet the matching roles`
-        : NOT_AUTHORIZED;
+        : match.reason === 'enclave_key_missing'
+          ? `attestation refused: the matching roles bind the token to the enclave's key, and the document's public_key ${enclaveKey === undefined ? 'is absent' : enclaveKey.ok ? 'is usable' : enclaveKey.message}`
+          : NOT_AUTHORIZED;
     await witness({ verdict: 'refused', reason: why, claims });
     throw new SealtrailError('permission', match.reason, NOT_AUTHORIZED, { auditMessage: why });
   }
@@ -152,6 +156,7 @@ async function authenticate(deps: LoginDeps, attempt: LoginAttempt, witness: Wit
   const entityId = entityIdFor(claims.signerId, claims.enclaveId);
   const entityCreated = await deps.entities.register(entityId, deps.clock.now());
   await witness({ verdict: 'granted', claims, entityId, roles: grant.roles });
+  const data = { correlation_id: correlationId, enclave_id: claims.enclaveId, signer_id: claims.signerId };
   return {
     auth: {
       policies: grant.policies,
@@ -165,6 +170,14 @@ async function authenticate(deps: LoginDeps, attempt: LoginAttempt, witness: Wit
       numUses: grant.numUses,
       renewable: true,
     },
-    data: { data: { correlation_id: correlationId, enclave_id: claims.enclaveId, signer_id: claims.signerId } },
+    data: { data },
+    // Bound: the client gets the token only inside an envelope for the document's key, which the
+    // hardware signed with the evidence; whoever relays the answer cannot open it.
+    ...(grant.boundToEnclaveKey && enclaveKey?.ok ? { sealToken: (token: string) => sealedAnswer(enclaveKey.key, token, data) } : {}),
   };
+}
+
+/** A bound login's data: the token as CMS EnvelopedData for the enclave's key, as KMS's CiphertextForRecipient. */
+function sealedAnswer(key: KeyObject, token: string, data: Record<string, string>): Record<string, unknown> {
+  return { data: { ...data, ciphertext_for_recipient: envelopeForRecipient(key, Buffer.from(token, 'utf8')).toString('base64') } };
 }

@@ -22,9 +22,11 @@ export interface RoleGrant {
   ttl: number;
   /** 0 = unlimited. */
   numUses: number;
+  /** The token goes to the client only sealed to the enclave's key. */
+  boundToEnclaveKey: boolean;
 }
 
-export type RoleMatch = { ok: true; grant: RoleGrant } | { ok: false; reason: 'no_matching_role' | 'debug_not_allowed' | 'tcb_not_accepted' };
+export type RoleMatch = { ok: true; grant: RoleGrant } | { ok: false; reason: 'no_matching_role' | 'debug_not_allowed' | 'tcb_not_accepted' | 'enclave_key_missing' };
 
 function admitsMeasurements(role: ApmRole, claims: AttestationClaims): boolean {
   if (role.platform !== claims.platform) return false;
@@ -43,13 +45,16 @@ function strictest(values: number[]): number {
   return set.length === 0 ? 0 : Math.min(...set);
 }
 
-export function matchRoles(roles: readonly ApmRole[], claims: AttestationClaims, platformAllowsDebug: boolean): RoleMatch {
+/** `enclaveKeyUsable`: the evidence names a key an envelope can be sealed to (recipientPublicKey). */
+export function matchRoles(roles: readonly ApmRole[], claims: AttestationClaims, platformAllowsDebug: boolean, enclaveKeyUsable = false): RoleMatch {
   const candidates = roles.filter((r) => admitsMeasurements(r, claims));
   if (candidates.length === 0) return { ok: false, reason: 'no_matching_role' };
   const debugOk = claims.debug ? candidates.filter((r) => r.allowDebug ?? platformAllowsDebug) : candidates;
   if (debugOk.length === 0) return { ok: false, reason: 'debug_not_allowed' };
-  const admitting = debugOk.filter((r) => meetsTcbRules(r, claims));
-  if (admitting.length === 0) return { ok: false, reason: 'tcb_not_accepted' };
+  const tcbOk = debugOk.filter((r) => meetsTcbRules(r, claims));
+  if (tcbOk.length === 0) return { ok: false, reason: 'tcb_not_accepted' };
+  const admitting = enclaveKeyUsable ? tcbOk : tcbOk.filter((r) => r.tokenBoundToEnclaveKey !== true);
+  if (admitting.length === 0) return { ok: false, reason: 'enclave_key_missing' };
   return {
     ok: true,
     grant: {
@@ -57,6 +62,7 @@ export function matchRoles(roles: readonly ApmRole[], claims: AttestationClaims,
       policies: [...new Set(admitting.flatMap((r) => r.tokenPolicies))].sort(),
       ttl: strictest(admitting.map((r) => r.tokenTtl)),
       numUses: strictest(admitting.map((r) => r.tokenNumUses)),
+      boundToEnclaveKey: admitting.some((r) => r.tokenBoundToEnclaveKey === true),
     },
   };
 }

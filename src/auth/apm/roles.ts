@@ -5,7 +5,11 @@
  * workload receives.
  *
  *   role/<name>  { platform, signer_id?, enclave_id?, pcrs?, <named measurements>?, <TCB rules>?,
- *                  allow_debug?, token_policies, token_ttl, token_num_uses }
+ *                  allow_debug?, token_policies, token_ttl, token_num_uses, token_bound_to_enclave_key? }
+ *
+ * `token_bound_to_enclave_key` (Nitro): the role admits only a document whose `public_key` can
+ * receive an envelope, and the login answers with the token sealed to it (login.ts), so whoever
+ * relays the answer cannot use it.
  */
 import { invalid } from '../../errors/index.js';
 import { isPlatformName, type PlatformName, type SnpTcb, type TcbStatus } from '../../attestation/index.js';
@@ -46,6 +50,8 @@ export interface ApmRole {
   tokenTtl: number;
   /** 0 = unlimited. */
   tokenNumUses: number;
+  /** Nitro: the token is answered only sealed to the document's public key. */
+  tokenBoundToEnclaveKey?: boolean;
 }
 
 type Data = Readonly<Record<string, unknown>>;
@@ -117,6 +123,10 @@ export function roleFromRequest(name: string, data: Data): ApmRole {
   for (const [key, value] of Object.entries(rules)) if (value !== undefined) Object.assign(role, { [key]: value });
   const allowDebug = boolField(data, 'allow_debug');
   if (allowDebug !== undefined) role.allowDebug = allowDebug;
+  if (boolField(data, 'token_bound_to_enclave_key') === true) {
+    if (platform !== 'nitro') throw invalid(`"token_bound_to_enclave_key" does not apply to ${platform} roles: only a Nitro attestation document carries a public key`, 'invalid_field');
+    role.tokenBoundToEnclaveKey = true;
+  }
   return role;
 }
 
@@ -140,6 +150,7 @@ export function roleView(role: ApmRole): Record<string, unknown> {
   if (role.platform === 'tdx' || role.platform === 'sgx') view.accepted_tcb_statuses = role.acceptedTcbStatuses ?? DEFAULT_ACCEPTED_TCB;
   if (role.minTcbStatus) view.min_tcb_status = role.minTcbStatus;
   if (role.allowDebug !== undefined) view.allow_debug = role.allowDebug;
+  if (role.platform === 'nitro') view.token_bound_to_enclave_key = role.tokenBoundToEnclaveKey === true;
   return view;
 }
 

@@ -54,7 +54,8 @@ export function registerApm(program: Command, ctx: CliContext): void {
   withTarget(apm.command('authorize').description('Let a signer, or one enclave of it, read a secret'))
     .option('--ttl <duration>', 'TTL of the tokens issued to the enclave, e.g. 1h')
     .option('--num-uses <n>', 'uses of each issued token (0 = unlimited)')
-    .action(async (kind: string, secret: string, flags: AuthorizationFlags) => {
+    .option('--bind-to-enclave-key', "Nitro: answer the token only sealed to the attestation document's public_key, so a relay cannot use it")
+    .action(async (kind: string, secret: string, flags: AuthorizationFlags & { bindToEnclaveKey?: boolean }) => {
       const a = authorizationOf(kind, secret, flags);
       const name = authorizationName(a);
       const numUses = parseIntFlag('num-uses', flags.numUses);
@@ -67,6 +68,7 @@ export function registerApm(program: Command, ctx: CliContext): void {
         token_policies: [name],
         ...(flags.ttl ? { token_ttl: flags.ttl } : {}),
         ...(numUses !== undefined ? { token_num_uses: numUses } : {}),
+        ...(flags.bindToEnclaveKey ? { token_bound_to_enclave_key: true } : {}),
       }));
       ctx.output().line(`Success! Authorized ${a.kind} to read ${a.enginePath}/${a.secretName} (role and policy "${name}")`);
     });

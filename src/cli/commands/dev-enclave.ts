@@ -10,7 +10,8 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { createDevCa, createDevEnclave, loadDevCaFromDir, saveDevCa, DEV_CA_ROOT_FILE, type PcrValues } from '../../attestation/index.js';
+import { generateKeyPairSync } from 'node:crypto';
+import { createDevCa, createDevEnclave, loadDevCaFromDir, openEnvelope, saveDevCa, DEV_CA_ROOT_FILE, type PcrValues } from '../../attestation/index.js';
 import { systemClock } from '../../lib/clock.js';
 import { apmLogin, type VaultResponse } from '../../sdk/index.js';
 import type { CliContext } from '../context.js';
@@ -112,12 +113,18 @@ export function registerDevEnclave(program: Command, ctx: CliContext): void {
     .option('--pcr <index=hex>', 'any other PCR (repeatable)', collect, [])
     .option('--mount <path>', 'where the apm auth method is mounted', 'apm')
     .option('--platform <name>', 'the attestation platform', 'nitro')
-    .action(async (flags: AttestFlags & { mount: string; platform: string }) => {
+    .option('--no-enclave-key', 'leave public_key out of the document (by default it names a key made for this login, which opens a token the server seals to it)')
+    .action(async (flags: AttestFlags & { mount: string; platform: string; enclaveKey: boolean }) => {
       const pcrs = pcrsOf(flags);
       const enclave = createDevEnclave({ ca: await loadDevCaFromDir(flags.dir), clock: systemClock, pcrs });
+      // As an enclave would: a key pair that lives as long as the login, its public half in the
+      // document, so a role with token_bound_to_enclave_key can answer with the token sealed to it.
+      const key = flags.enclaveKey ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : undefined;
       const client = await ctx.anonymousClient();
       const login = await remote('logging in', () => apmLogin(client, {
-        mount: flags.mount, platform: flags.platform, attest: (challenge) => enclave.attest({ nonce: challenge }),
+        mount: flags.mount, platform: flags.platform,
+        attest: (challenge) => enclave.attest({ nonce: challenge, publicKey: key ? key.publicKey.export({ type: 'spki', format: 'der' }) : null }),
+        openToken: (envelope) => (key ? openEnvelope(key.privateKey, envelope)?.toString('utf8') : undefined),
       }));
       const out = ctx.output();
       const shown: VaultResponse<Record<string, string>> = {

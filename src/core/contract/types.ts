@@ -89,6 +89,12 @@ export interface LogicalResponse {
   auth?: AuthGrant;
   /** Set by the core once the token is minted (what the client and the audit see). */
   issuedAuth?: IssuedAuth;
+  /**
+   * A login whose token only the workload may read: the core mints the token and records it in
+   * the response entry as any other, and the client gets `client_token` empty and the data this
+   * returns for the token instead (an envelope for the workload's key).
+   */
+  sealToken?: (clientToken: string) => Record<string, unknown>;
   secret?: { leaseId: string; ttl: number; renewable: boolean };
   warnings?: string[];
   redirect?: string;

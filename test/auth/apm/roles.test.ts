@@ -17,10 +17,10 @@ test('role CRUD and list', async () => {
   assert.deepEqual((await h.call('list', 'role'))!.data, { keys: ['a', 'b'] });
   assert.deepEqual((await h.call('read', 'role/a'))!.data, {
     platform: 'nitro', signer_id: SIGNER, enclave_id: IMAGE, pcrs: { 4: 'ef'.repeat(48) }, allow_debug: false,
-    token_policies: ['r'], token_ttl: 0, token_num_uses: 3,
+    token_policies: ['r'], token_ttl: 0, token_num_uses: 3, token_bound_to_enclave_key: false,
   });
   assert.deepEqual((await h.call('read', 'role/b'))!.data, {
-    platform: 'nitro', signer_id: SIGNER, pcrs: {}, token_policies: ['read', 'write'], token_ttl: 3600, token_num_uses: 0,
+    platform: 'nitro', signer_id: SIGNER, pcrs: {}, token_policies: ['read', 'write'], token_ttl: 3600, token_num_uses: 0, token_bound_to_enclave_key: false,
   });
   await h.call('delete', 'role/a');
   assert.equal(await h.call('read', 'role/a'), undefined);
