@@ -93,9 +93,16 @@ export function parseDurationSeconds(given: unknown): number | undefined {
   return seconds !== undefined && seconds <= MAX_DURATION_SECONDS ? seconds : undefined;
 }
 
+/**
+ * Whole seconds of a duration, down, except that a duration above zero is at least one second:
+ * 0 means "not set" to every caller (a TTL, a policy's min_wrapping_ttl, a mount's max), so
+ * `"500ms"` rounded to 0 would turn a limit into none.
+ */
+const wholeSeconds = (seconds: number) => (seconds > 0 && seconds < 1 ? 1 : Math.floor(seconds));
+
 function durationSeconds(given: unknown): number | undefined {
   const value = given instanceof JsonNumber ? exactSafeInteger(given) : given;
-  if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? Math.floor(value) : undefined;
+  if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? wholeSeconds(value) : undefined;
   if (typeof value !== 'string') return undefined;
   const s = value.trim();
   if (s === '') return undefined;
@@ -108,5 +115,5 @@ function durationSeconds(given: unknown): number | undefined {
     consumed = re.lastIndex;
   }
   if (consumed !== s.length) return undefined;
-  return Math.floor(total);
+  return wholeSeconds(total);
 }

@@ -33,3 +33,11 @@ test('agrees with the reference across seconds, in and out of order', () => {
     assert.equal(rfc3339Nano(ns), reference(ns));
   }
 });
+
+test('a duration above zero is at least one second: "not set" (0) is never the result of a limit that was set', async () => {
+  const { parseDurationSeconds } = await import('../../src/lib/time.js');
+  for (const given of ['500ms', '0.9s', '1ns', 0.5, '999us']) assert.equal(parseDurationSeconds(given), 1, String(given));
+  for (const given of ['0', 0, '0s', '0ms']) assert.equal(parseDurationSeconds(given), 0, String(given));
+  assert.equal(parseDurationSeconds('1.5s'), 1);
+  assert.equal(parseDurationSeconds('1m0.5s'), 60);
+});

@@ -143,3 +143,8 @@ test('a policy the HCL parser does not finish in time, or dies over, is refused,
   });
   assert.deepEqual((await parsePolicy('path "y" { capabilities = ["read"] }')).paths, [{ path: 'y', capabilities: ['read'] }]);
 });
+
+test('sub-second wrapping limits stay limits (one second), not "no limit"', async () => {
+  const parsed = await parsePolicy('path "secret/*" {\n  capabilities = ["read"]\n  min_wrapping_ttl = "500ms"\n  max_wrapping_ttl = "900ms"\n}');
+  assert.deepEqual([parsed.paths[0].minWrappingTtl, parsed.paths[0].maxWrappingTtl], [1, 1]);
+});
