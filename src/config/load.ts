@@ -12,7 +12,7 @@ import { parseDurationMs, parseDurationSeconds } from '../lib/time.js';
 import { REQUEST_LIMIT_KEYS, parseRequestLimits } from './request-limits.js';
 import { LISTENER_TLS_KEYS, readListenerTls } from './listener-tls.js';
 import { FORWARDED_FOR_KEYS, readForwardedFor } from './forwarded-for.js';
-import { defaultConfig, type AuditDeviceConfig, type ServerConfig } from './types.js';
+import { DEFAULT_LEASE_TTL, defaultConfig, type AuditDeviceConfig, type ServerConfig } from './types.js';
 import { setOwn } from '../lib/safe-object.js';
 import { trailBlocks } from './trail-config.js';
 import { apiAddress, postgresStorage } from './storage-config.js';
@@ -111,8 +111,15 @@ const SECTIONS: Array<[key: string, read: Section]> = [
   }],
   ['pid_file', (raw, cfg) => { if (raw.pid_file !== undefined) cfg.pidFile = str(raw.pid_file, 'pid_file'); }],
   ['cluster_name', (raw, cfg) => { if (raw.cluster_name !== undefined) cfg.clusterName = str(raw.cluster_name, 'cluster_name'); }],
-  ['default_lease_ttl', (raw, cfg) => { if (raw.default_lease_ttl !== undefined) cfg.defaultLeaseTtl = dur(raw.default_lease_ttl, 'default_lease_ttl'); }],
-  ['max_lease_ttl', (raw, cfg) => { if (raw.max_lease_ttl !== undefined) cfg.maxLeaseTtl = dur(raw.max_lease_ttl, 'max_lease_ttl'); }],
+  // As in Vault: 0 is the built-in 768h (a token's TTL of 0 would be one that never expires), and
+  // the default may not exceed the max.
+  ['default_lease_ttl', (raw, cfg) => { if (raw.default_lease_ttl !== undefined) cfg.defaultLeaseTtl = dur(raw.default_lease_ttl, 'default_lease_ttl') || DEFAULT_LEASE_TTL; }],
+  ['max_lease_ttl', (raw, cfg) => {
+    if (raw.max_lease_ttl !== undefined) cfg.maxLeaseTtl = dur(raw.max_lease_ttl, 'max_lease_ttl') || DEFAULT_LEASE_TTL;
+    if (cfg.defaultLeaseTtl > cfg.maxLeaseTtl) {
+      throw new ConfigError(`default_lease_ttl (${cfg.defaultLeaseTtl}s) must not be greater than max_lease_ttl (${cfg.maxLeaseTtl}s)`);
+    }
+  }],
   ['allow_api_audit_creation', (raw, cfg) => { if (raw.allow_api_audit_creation !== undefined) cfg.allowApiAuditCreation = bool(raw.allow_api_audit_creation, 'allow_api_audit_creation'); }],
   ['allow_audit_log_prefixing', (raw, cfg) => { if (raw.allow_audit_log_prefixing !== undefined) cfg.allowAuditLogPrefixing = bool(raw.allow_audit_log_prefixing, 'allow_audit_log_prefixing'); }],
   ['audit_block_timeout', (raw, cfg) => {

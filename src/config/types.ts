@@ -175,6 +175,9 @@ export const DEFAULT_LISTENER_LIMITS = {
   maxConnections: 4096,
 } as const;
 
+/** Vault's built-in default and max lease TTL (768h), also what a configured 0 means. */
+export const DEFAULT_LEASE_TTL = 768 * 3600;
+
 export function defaultConfig(): ServerConfig {
   return {
     listener: { address: '127.0.0.1:8200', tlsDisable: true, tlsMinVersion: 'TLSv1.2', tlsMaxVersion: 'TLSv1.3', tlsRequireClientCert: false, maxRequestSize: DEFAULT_MAX_REQUEST_SIZE, ...DEFAULT_LISTENER_LIMITS, ...DEFAULT_REQUEST_LIMITS },
@@ -182,8 +185,8 @@ export function defaultConfig(): ServerConfig {
     logLevel: 'info',
     logFormat: 'json',
     clusterName: 'sealtrail-cluster',
-    defaultLeaseTtl: 768 * 3600,
-    maxLeaseTtl: 768 * 3600,
+    defaultLeaseTtl: DEFAULT_LEASE_TTL,
+    maxLeaseTtl: DEFAULT_LEASE_TTL,
     allowApiAuditCreation: false,
     allowAuditLogPrefixing: false,
     auditBlockTimeoutMs: 10_000,

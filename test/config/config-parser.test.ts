@@ -34,3 +34,14 @@ test('configurations nested past the parser\'s stack are refused, one after anot
   }
   assert.equal((await parseConfig('log_level = "info"', 'server.hcl')).logLevel, 'info');
 });
+
+test("lease TTLs: 0 is Vault's built-in 768h (never a token that does not expire), and the default may not exceed the max", async () => {
+  const zero = await parseConfig('default_lease_ttl = "0"\nmax_lease_ttl = "1000h"\n');
+  assert.deepEqual([zero.defaultLeaseTtl, zero.maxLeaseTtl], [768 * 3600, 1000 * 3600]);
+  const both = await parseConfig('default_lease_ttl = 0\nmax_lease_ttl = "0s"\n');
+  assert.deepEqual([both.defaultLeaseTtl, both.maxLeaseTtl], [768 * 3600, 768 * 3600]);
+  await assert.rejects(parseConfig('default_lease_ttl = "0"\nmax_lease_ttl = "1h"\n'), /default_lease_ttl \(2764800s\) must not be greater than max_lease_ttl \(3600s\)/);
+  await assert.rejects(parseConfig('default_lease_ttl = "2h"\nmax_lease_ttl = "1h"\n'), /must not be greater than max_lease_ttl/);
+  const set = await parseConfig('default_lease_ttl = "30m"\nmax_lease_ttl = "1h"\n');
+  assert.deepEqual([set.defaultLeaseTtl, set.maxLeaseTtl], [1800, 3600]);
+});
