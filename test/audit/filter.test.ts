@@ -137,3 +137,25 @@ for (const [expr, re] of bad) {
     });
   });
 }
+
+test("an entry whose fields are too long for the filter's regular expressions to read within their budget is recorded unfiltered", async () => {
+  const { FILTER_REGEX_UNITS } = await import('../../src/audit/filter.js');
+  const heavy = ('.*a'.repeat(84) + 'x').slice(0, 253);
+  const at = (path: string): FilterSubject => ({ mount_point: 'secret/', mount_type: 'kv', namespace: '', operation: 'read', path });
+  const leaveOut = parseFilter(`not path matches \`${heavy}\``);
+  // Within the budget the filter is applied: a path the pattern matches is left out.
+  const matching = `${'a'.repeat(100)}x`;
+  assert.equal(evaluateFilter(leaveOut, at(matching)), false);
+  assert.equal(evaluateFilter(leaveOut, at('b')), true);
+  // A path the caller made long (unauthenticated: 16,000 characters) is not read by the pattern: recorded.
+  const long = `${'a'.repeat(16_000)}x`;
+  assert.ok(heavy.length * long.length > FILTER_REGEX_UNITS);
+  assert.equal(evaluateFilter(leaveOut, at(long)), true);
+  // The budget is the entry's: many patterns over one path share it.
+  const many = parseFilter(Array.from({ length: 14 }, () => `not path matches \`${heavy}\``).join(' and '));
+  const medium = `${'b'.repeat(200)}`;
+  assert.ok(heavy.length * medium.length * 14 > FILTER_REGEX_UNITS && heavy.length * medium.length < FILTER_REGEX_UNITS);
+  assert.equal(evaluateFilter(many, at(medium)), true);
+  // And the next entry starts with a whole budget.
+  assert.equal(evaluateFilter(leaveOut, at(matching)), false);
+});
