@@ -128,3 +128,22 @@ test('$value is the field value as it is: a "$1" in the data is not read as a gr
     ['tag.example.com/price/line', await h.tokenOf('pay $1 or 12 EUR')],
   ]);
 });
+
+test("what a context's regex rules may scan is bounded per value and per request, and refused before any runs", async () => {
+  const h = await harness();
+  const email = '[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\\.[A-Za-z]{2,16}'; // 47 characters
+  await h.call('update', 'write-context/emails', { rules: [{ pattern: email, span_tags: [{ name: 'tag.example.com/pii/email' }] }] });
+  const limits = 'is more than its rules\' regular expressions may scan (pattern length × text length at most 4194304 per value and 33554432 per request): encapsulate less at once, or use shorter patterns or the built-in detectors';
+  // 2 MiB in one value: V8's linear engine would take ~2 GB of memory at once for it.
+  await rejects(h.data('update', 'encapsulate', { data: 'a'.repeat(2 * 1024 * 1024), write_context: 'emails' }), 'too_large', `write context emails: a string value of 2097152 characters ${limits}`);
+  // 80,000 characters (× 47 within the per-value bound) is scanned, and its address tagged.
+  const fine = `${'a'.repeat(79_990)} x@y.example`;
+  const created = await h.data('update', 'encapsulate', { data: fine, write_context: 'emails' });
+  assert.equal(typeof created.capsule, 'string');
+  // Twenty such values in one request are more than the request's bound.
+  await rejects(h.data('update', 'encapsulate', { records: Array.from({ length: 20 }, () => ({ note: fine })), write_context: 'emails' }), 'too_large', `write context emails: the data ${limits}`);
+  // A rule on field names bounds the names it scans the same way; other contexts are not bounded by it.
+  await h.call('update', 'write-context/keys', { rules: [{ pattern: 'secret', match_on_key: true, span_tags: [{ name: 'tag.example.com/k' }] }] });
+  await rejects(h.data('update', 'encapsulate', { records: [{ ['k'.repeat(800_000)]: 'v' }], write_context: 'keys' }), 'too_large', `write context keys: a field name of 800000 characters ${limits}`);
+  assert.equal(typeof (await h.data('update', 'encapsulate', { data: 'a'.repeat(2 * 1024 * 1024), write_context: 'default' })).capsule, 'string');
+});

@@ -8,6 +8,7 @@
  * which are the context author's and may match anything, run on each value alone, on the
  * linear-time engine (patterns.ts).
  */
+import { SealtrailError } from '../../../errors/index.js';
 import type { DataRecord, Field, FieldSource, Span } from '../records.js';
 import { HOOK_VERSION, parseTag, UniqueTags, type Tag } from '../tags.js';
 import type { RegexRule, TagTemplate, WriteContext } from '../write-context.js';
@@ -104,11 +105,51 @@ export function classifyFields(source: FieldSource, context: WriteContext, sink:
     return { ...r, re: contextPattern(where, r.pattern, 'g'), keyRe: contextPattern(where, r.pattern), keyMatches: new Map() };
   });
   const capsuleTags = new UniqueTags();
+  if (rules.length > 0) checkRuleWork(source, rules, context.name);
   const strings = stringValues(source);
   const detected = detectInTexts(detectors, strings.texts, detectorTag);
   if (rules.length === 0) emitDetected(strings, detected, sink);
   else classifyWithRules(source, rules, detected, sink, capsuleTags);
   return capsuleTags.list;
+}
+
+/**
+ * What the rules' regular expressions may be run over. V8's linear-time engine (lib/linear-regex.ts)
+ * takes time and memory in proportion to the pattern's length times the text's: ~20–110 ns and
+ * ~20–80 bytes per unit here (an e-mail rule over 1 MiB: ~1 s and ~1.1 GB at once, outside the
+ * heap). One match over one value may cost RULE_UNITS_PER_TEXT units (a few hundred MB at most),
+ * the rules of one request RULE_UNITS_PER_REQUEST (a second or so); more is refused before any runs.
+ */
+export const RULE_UNITS_PER_TEXT = 1 << 22;
+export const RULE_UNITS_PER_REQUEST = 1 << 25;
+
+function checkRuleWork(source: FieldSource, rules: readonly CompiledRule[], contextName: string): void {
+  const onValues = rules.filter((r) => !r.match_on_key).map((r) => r.pattern.length);
+  const onKeys = rules.filter((r) => r.match_on_key).map((r) => r.pattern.length);
+  const longest = (lengths: number[]) => Math.max(0, ...lengths);
+  const sum = (lengths: number[]) => lengths.reduce((a, b) => a + b, 0);
+  const [valueMax, valueSum, keyMax, keySum] = [longest(onValues), sum(onValues), longest(onKeys), sum(onKeys)];
+  const keys = new Set<string>();
+  let total = 0;
+  const refuse = (what: string) => new SealtrailError('too_large', 'capsule_too_large',
+    `write context ${contextName}: ${what} is more than its rules' regular expressions may scan (pattern length × text length at most ${RULE_UNITS_PER_TEXT} per value and ${RULE_UNITS_PER_REQUEST} per request): encapsulate less at once, or use shorter patterns or the built-in detectors`);
+  for (let r = 0; r < source.records; r++) {
+    const { keys: names, values } = source.fields(r);
+    for (let f = 0; f < values.length; f++) {
+      const value = values[f];
+      if (typeof value === 'string' && valueMax > 0) {
+        if (value.length * valueMax > RULE_UNITS_PER_TEXT) throw refuse(`a string value of ${value.length} characters`);
+        total += value.length * valueSum;
+      }
+      const key = names[f];
+      if (keyMax > 0 && !keys.has(key)) {
+        keys.add(key);
+        if (key.length * keyMax > RULE_UNITS_PER_TEXT) throw refuse(`a field name of ${key.length} characters`);
+        total += key.length * keySum;
+      }
+      if (total > RULE_UNITS_PER_REQUEST) throw refuse('the data');
+    }
+  }
 }
 
 /** Every string value, with where it sits, for the detectors' one pass over them all. */
