@@ -112,3 +112,24 @@ test('a member of the wrong JSON type is SerializationException naming it, not t
     await s.done();
   }
 });
+
+test('LookupEvents: a whole-second EndTime takes the whole second events are shown at: an event at X.382 is in [X, X] and in [X-60, X], not in [X+1, ...]', async () => {
+  const s = await setup();
+  try {
+    const at = T0 + 43_382; // shown as EventTime X = T0/1000 + 43
+    await createTrailRecorder({ store: () => s.store }).record(kmsEvent({ eventTime: at }));
+    const x = Math.floor(at / 1000);
+    const found = async (range: Record<string, number>) =>
+      ((await s.backend.handleRequest(req('aws/LookupEvents', range)))?.data as { Events: Array<{ EventTime: number }> }).Events.map((e) => e.EventTime);
+    assert.deepEqual(await found({ StartTime: x, EndTime: x }), [x]);
+    assert.deepEqual(await found({ StartTime: x - 60, EndTime: x }), [x]);
+    assert.deepEqual(await found({ StartTime: x + 1, EndTime: x + 60 }), []);
+    assert.deepEqual(await found({ StartTime: x - 60, EndTime: x - 1 }), []);
+    // A time with a fraction is taken to the millisecond.
+    assert.deepEqual(await found({ StartTime: x + 0.3, EndTime: x + 0.4 }), [x]);
+    assert.deepEqual(await found({ StartTime: x + 0.4, EndTime: x + 0.95 }), []);
+    assert.deepEqual(await found({ StartTime: x - 1, EndTime: x + 0.3 }), []);
+  } finally {
+    await s.done();
+  }
+});

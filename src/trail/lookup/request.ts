@@ -49,8 +49,17 @@ function parseTime(raw: unknown, name: string): number | undefined {
   if (raw === undefined || raw === null) return undefined;
   // The AWS JSON protocol sends timestamps as epoch seconds; SDKs may send a fraction.
   if (typeof raw !== 'number' || !Number.isFinite(raw) || raw < 0) throw fail('InvalidTimeRangeException', `${name} must be a timestamp in epoch seconds.`);
-  return Math.round(raw * 1000);
+  return raw;
 }
+
+/**
+ * An event is shown at its whole second (EventTime, eventTime): a whole-second EndTime X takes
+ * every event shown at X ("before or at the specified time"), whatever its milliseconds, so
+ * windows polled back to back ([a, b], then [b + 1, c]) miss none. A time with a fraction is
+ * taken to the millisecond.
+ */
+const msOf = (seconds: number) => Math.round(seconds * 1000);
+const endMsOf = (seconds: number) => (Number.isInteger(seconds) ? seconds * 1000 + 999 : msOf(seconds));
 
 function parseMaxResults(raw: unknown): number {
   if (raw === undefined || raw === null) return MAX_LOOKUP_RESULTS;
@@ -69,11 +78,13 @@ function parseEventCategory(raw: unknown): boolean {
 export function planLookup(body: Record<string, unknown>): LookupPlan {
   const insightsOnly = parseEventCategory(body.EventCategory);
   const attribute = parseAttribute(body.LookupAttributes);
-  const startMs = parseTime(body.StartTime, 'StartTime');
-  const endMs = parseTime(body.EndTime, 'EndTime');
-  if (startMs !== undefined && endMs !== undefined && startMs > endMs) {
+  const start = parseTime(body.StartTime, 'StartTime');
+  const end = parseTime(body.EndTime, 'EndTime');
+  if (start !== undefined && end !== undefined && start > end) {
     throw fail('InvalidTimeRangeException', 'The start time must be before the end time.');
   }
+  const startMs = start === undefined ? undefined : msOf(start);
+  const endMs = end === undefined ? undefined : endMsOf(end);
   const limit = parseMaxResults(body.MaxResults);
   const hash = queryHash({ attribute, startMs, endMs });
   const query: EventQuery = { limit };
