@@ -50,6 +50,10 @@ test('failures carry AWS exception names and messages', async () => {
     ['wrong service', vanilla, opts(at, ['kms']), 'InvalidSignatureException', "Credential should be scoped to correct service: 'kms'. "],
     ['wrong region', withAuth(String(vanilla.headers.authorization).replace('us-east-1', 'eu-west-9')), opts(), 'InvalidSignatureException', 'Credential should be scoped to a valid region. '],
     ['bad date', withAuth(String(vanilla.headers.authorization), { 'x-amz-date': '2015-08-30T12:36:00Z' }), opts(), 'IncompleteSignatureException', 'X-Amz-Date must be in ISO-8601 basic format (yyyyMMddTHHmmssZ).'],
+    // Date.UTC would carry these into the next day; AWS refuses them.
+    ['hour 26', withAuth(String(vanilla.headers.authorization), { 'x-amz-date': '20150830T263600Z' }), opts(), 'IncompleteSignatureException', 'X-Amz-Date must be in ISO-8601 basic format (yyyyMMddTHHmmssZ).'],
+    ['31 February', withAuth(String(vanilla.headers.authorization), { 'x-amz-date': '20150231T123600Z' }), opts(), 'IncompleteSignatureException', 'X-Amz-Date must be in ISO-8601 basic format (yyyyMMddTHHmmssZ).'],
+    ['second 60', withAuth(String(vanilla.headers.authorization), { 'x-amz-date': '20150830T123660Z' }), opts(), 'IncompleteSignatureException', 'X-Amz-Date must be in ISO-8601 basic format (yyyyMMddTHHmmssZ).'],
     ['expired', vanilla, opts(at + 16 * 60_000), 'InvalidSignatureException', 'Signature expired: 20150830T123600Z is now earlier than 20150830T123700Z (20150830T125200Z - 15 min.)'],
     ['future', vanilla, opts(at - 16 * 60_000), 'InvalidSignatureException', 'Signature not yet current: 20150830T123600Z is still later than 20150830T123500Z (20150830T122000Z + 15 min.)'],
   ];

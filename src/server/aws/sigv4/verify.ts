@@ -68,7 +68,8 @@ export function parseAmzDate(s: string): number | undefined {
   const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(s);
   if (!m) return undefined;
   const ms = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]);
-  return Number.isNaN(ms) ? undefined : ms;
+  // Date.UTC carries an hour 26 or a 31st of April into the next day: such a date is no date.
+  return Number.isNaN(ms) || formatAmzDate(ms) !== s ? undefined : ms;
 }
 
 export function formatAmzDate(ms: number): string {
