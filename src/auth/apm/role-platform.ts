@@ -139,6 +139,23 @@ const TCB_FIELDS: Record<string, readonly PlatformName[]> = {
   accepted_tcb_statuses: ['tdx', 'sgx'], min_tcb_status: ['tdx', 'sgx'],
 };
 
+/** Every field a role takes, on some platform. */
+const ROLE_FIELDS: ReadonlySet<string> = new Set([
+  'platform', 'signer_id', 'enclave_id', 'allow_debug', 'token_policies', 'token_ttl', 'token_num_uses', 'token_bound_to_enclave_key',
+  ...Object.keys(TCB_FIELDS), ...Object.values(PLATFORM_FIELDS).flatMap((f) => f.named),
+]);
+
+/**
+ * Refuses a field no role takes rather than ignore it: a `token_max_ttl` or `token_bound_cidrs`
+ * written as in Vault's other roles would otherwise look set and bound nothing.
+ */
+export function refuseUnknownFields(data: Data): void {
+  const unknown = Object.keys(data).filter((k) => !ROLE_FIELDS.has(k)).sort();
+  if (unknown.length === 0) return;
+  const named = unknown.slice(0, 5).map((k) => JSON.stringify(k.length > 64 ? `${k.slice(0, 64)}…` : k)).join(', ');
+  throw invalid(`unknown role field${unknown.length > 1 ? 's' : ''} ${named}${unknown.length > 5 ? ', …' : ''}: a role's token takes token_policies, token_ttl, token_num_uses and (nitro) token_bound_to_enclave_key`, 'invalid_field');
+}
+
 export function refuseForeignFields(platform: PlatformName, data: Data): void {
   for (const [field, platforms] of Object.entries(TCB_FIELDS)) {
     const v = data[field];

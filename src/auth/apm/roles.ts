@@ -15,7 +15,7 @@ import { invalid } from '../../errors/index.js';
 import { isPlatformName, type PlatformName, type SnpTcb, type TcbStatus } from '../../attestation/index.js';
 import {
   DEFAULT_ACCEPTED_TCB, PLATFORM_FIELDS, acceptedTcbStatuses, checkMeasurementSize, hexValue, minIsvSvnField, minTcbStatus, namedMeasurements,
-  refuseForeignFields, snpMinTcb, vmplField,
+  refuseForeignFields, refuseUnknownFields, snpMinTcb, vmplField,
 } from './role-platform.js';
 import { getJson, putJson, type Storage } from '../../storage/index.js';
 import { boolField, durationField, intField, stringField, stringListField } from '../token/fields.js';
@@ -90,6 +90,7 @@ function identityField(platform: PlatformName, data: Data, generic: 'signer_id' 
 export function roleFromRequest(name: string, data: Data): ApmRole {
   const platform = stringField(data, 'platform');
   if (!isPlatformName(platform)) throw invalid('"platform" must name a supported platform (nitro, snp, tdx, sgx)', 'invalid_field');
+  refuseUnknownFields(data);
   refuseForeignFields(platform, data);
   const measurements = namedMeasurements(platform, data);
   const fields = PLATFORM_FIELDS[platform];

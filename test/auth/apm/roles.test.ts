@@ -98,3 +98,19 @@ test('role store: a load that failed is tried again; writes of one role land in 
   assert.deepEqual((await fresh.get('r'))?.tokenPolicies, ['after'], 'storage holds the last write');
   assert.deepEqual((await roles.get('r'))?.tokenPolicies, ['after'], 'and so does the running store');
 });
+
+test("a field no role takes is refused, named, rather than ignored (Vault's token_max_ttl, token_period, token_bound_cidrs)", async () => {
+  const h = await harness();
+  for (const extra of [{ token_max_ttl: '6s' }, { token_period: '1h' }, { token_bound_cidrs: ['10.0.0.0/8'] }, { token_explicit_max_ttl: 60, token_type: 'batch' }]) {
+    await assert.rejects(h.call('update', 'role/r', { platform: 'nitro', signer_id: SIGNER, token_policies: ['p'], ...extra }), (err: unknown) => {
+      assert.ok(err instanceof Error);
+      assert.equal((err as { code?: string }).code, 'invalid_field');
+      for (const name of Object.keys(extra)) assert.ok(err.message.includes(`"${name}"`), err.message);
+      return true;
+    });
+    assert.equal(await h.call('read', 'role/r'), undefined, 'nothing was written');
+  }
+  // Every field a role does take is accepted, on its platform.
+  await h.call('update', 'role/ok', { platform: 'nitro', signer_id: SIGNER, enclave_id: IMAGE, pcrs: {}, allow_debug: false, token_policies: ['p'], token_ttl: '1h', token_num_uses: 2, token_bound_to_enclave_key: true });
+  await h.call('update', 'role/snp', { platform: 'snp', measurement: 'aa'.repeat(48), host_data: 'bb'.repeat(32), vmpl: 0, min_tcb: { bootloader: 1, tee: 0, snp: 8, microcode: 100 }, token_policies: ['p'] });
+});
