@@ -218,6 +218,7 @@ export const ERROR_CODES = {
   unsupported_path: { kind: 'not_found', status: 404 },
   unsupported_platform: { kind: 'invalid', status: 400 },
   unsupported_token_type: { kind: 'invalid', status: 400 },
+  unsupported_token_role: { kind: 'invalid', status: 400 },
   wrapping_requires_token: { kind: 'invalid', status: 400 },
   wrapping_token_invalid: { kind: 'invalid', status: 400 },
   wrapping_ttl_invalid: { kind: 'invalid', status: 400 },

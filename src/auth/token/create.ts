@@ -77,7 +77,9 @@ export async function handleCreate(req: PathRequest, deps: CreateDeps, orphanPat
   const period = durationField(d, 'period');
   if (period > 0 && !isSudo) throw invalid('root or sudo privileges required to create periodic token', 'sudo_required');
   const explicitMaxTtl = durationField(d, 'explicit_max_ttl');
-  const ttl = durationField(d, 'ttl');
+  // `lease` is the ttl's old name, which Vault still reads when `ttl` is not given.
+  const ttl = durationField(d, 'ttl') || durationField(d, 'lease');
+  if (stringField(d, 'role_name') !== '') throw invalid('token roles are not supported', 'unsupported_token_role');
 
   const requested = stringListField(d, 'policies');
   let addDefault: boolean;

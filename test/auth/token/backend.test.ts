@@ -116,6 +116,10 @@ test('Vault\'s creation rules for non-root parents', async () => {
   // Silently dropped, it would hand out a token tied to no entity while the caller asked for one.
   await assert.rejects(call('root-token', 'update', 'create', { entity_alias: 'web-1' }),
     fails('invalid', 'entity_alias_without_role', "'entity_alias' is only allowed in combination with token role"));
+  await assert.rejects(call('root-token', 'update', 'create', { role_name: 'web' }), fails('invalid', 'unsupported_token_role', 'token roles are not supported'));
+  // `lease`, the ttl's old name, is read as Vault reads it: when no ttl is given.
+  assert.equal((await call(dev, 'update', 'create', { lease: '5s' }))!.issuedAuth!.leaseDuration, 5);
+  assert.equal((await call(dev, 'update', 'create', { lease: '5s', ttl: '7s' }))!.issuedAuth!.leaseDuration, 7);
 
   const inherited = (await call(dev, 'update', 'create', {}))!.issuedAuth!;
   assert.deepEqual([inherited.policies, inherited.orphan], [['default', 'dev'], false]);
