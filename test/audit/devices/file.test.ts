@@ -56,6 +56,31 @@ describe('file sink', () => {
     });
   });
 
+  it('cuts the unfinished line a killed process left at the end of the file before appending (SIGKILL inside a write)', async () => {
+    await withTempDir(async (dir) => {
+      const path = join(dir, 'audit.log');
+      const acknowledged = '{"type":"response","n":1}\n';
+      const fragment = '{"type":"request","request":{"path":"secret/da';
+      await writeFile(path, acknowledged + fragment);
+      const ctx = testContext({ file_path: path });
+      const sink = await createFileSink(ctx);
+      await sink.write('{"type":"request","n":2}\n');
+      await sink.close();
+      assert.equal(await readFile(path, 'utf8'), `${acknowledged}{"type":"request","n":2}\n`);
+      assert.deepEqual(ctx.logs.map((l) => [l.level, (l.obj as { bytes?: number }).bytes]), [['warn', fragment.length]]);
+      // A file that ends at a line, and an empty one, are left as they are, with no warning.
+      for (const start of [acknowledged, '']) {
+        await writeFile(path, start);
+        const again = testContext({ file_path: path });
+        const next = await createFileSink(again);
+        await next.write('x\n');
+        await next.close();
+        assert.equal(await readFile(path, 'utf8'), `${start}x\n`);
+        assert.deepEqual(again.logs, []);
+      }
+    });
+  });
+
   it('applies an explicit mode, also to an existing file, and leaves the mode alone with 0000', async () => {
     await withTempDir(async (dir) => {
       const path = join(dir, 'audit.log');

@@ -94,8 +94,12 @@ export function createFileAppender(path: string, settings: FileSettings, clock: 
   let size = 0;
   /** Offset in the current file up to which every byte belongs to an acknowledged batch. */
   let committed = 0;
-  /** A failed batch's bytes could not be cut away: the next open must repair the file first. */
-  let torn = false;
+  /**
+   * A failed batch's bytes could not be cut away: the next open must repair the file first. True
+   * at the first open too: a process killed inside a write(2) (SIGKILL stops one between pages)
+   * leaves the start of a batch nobody acknowledged, which the next entry would be glued to.
+   */
+  let torn = true;
   let openedAt = 0;
 
   async function openFile(): Promise<FileHandle> {
@@ -111,9 +115,11 @@ export function createFileAppender(path: string, settings: FileSettings, clock: 
       regularFile = info.isFile();
       if (torn && regularFile) {
         // Where the acknowledged lines ended in this file is no longer known: cut after its last newline.
+        const found = size;
         size = await cutToLineBoundary(fh, path, Infinity);
-        torn = false;
+        if (size < found) log.warn({ path, bytes: found - size }, 'audit file device: cut an unfinished line off the end of the file (a write that was never acknowledged)');
       }
+      torn = false;
       committed = size;
       synchronous = !settings.fsync && info.isFile() && (await onLocalFilesystem(path));
     } catch (err) {
