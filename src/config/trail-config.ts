@@ -12,6 +12,7 @@
  * `operator diagnose` run lists them all; a credential is never part of a message.
  */
 import { parseDurationMs } from '../lib/time.js';
+import { TRAIL_NAME_RULE, isTrailName } from '../lib/trail-name.js';
 import { ConfigError, type ConfigProblem } from './config-error.js';
 import { allowKeys, asList, asObj, bool, str, type Obj } from './values.js';
 import type { TrailConfig, TrailS3Config } from './types.js';
@@ -59,6 +60,10 @@ type Attempt = ReturnType<typeof collector>['attempt'];
 function readTrail(name: string, body: Obj, attempt: Attempt): TrailConfig | undefined {
   const where = `trail "${name}"`;
   let ok = true;
+  if (!isTrailName(name)) {
+    attempt(() => { throw new ConfigError(`${where}: a trail name must be ${TRAIL_NAME_RULE}`); });
+    ok = false;
+  }
   /** Reads one value; a problem is collected and marks the trail as unusable. */
   const fail = <T>(read: () => T): T | undefined => {
     const value = attempt(read);

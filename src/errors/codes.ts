@@ -248,6 +248,8 @@ export const AWS_ERROR_TYPES = {
   InvalidNextTokenException: { kind: 'invalid', status: 400 },
   InvalidSignatureException: { kind: 'invalid', status: 400 },
   InvalidTimeRangeException: { kind: 'invalid', status: 400 },
+  InvalidTrailNameException: { kind: 'invalid', status: 400 },
+  CloudTrailARNInvalidException: { kind: 'invalid', status: 400 },
   KMSInternalException: { kind: 'internal', status: 500 },
   KMSInvalidStateException: { kind: 'invalid', status: 400 },
   LimitExceededException: { kind: 'invalid', status: 400 },

@@ -7,6 +7,7 @@
  */
 import { backendFromPaths, type PathRequest, type BackendFactory, type LogicalResponse, type TokenEntry } from '../core/index.js';
 import type { Clock } from '../lib/clock.js';
+import { TRAIL_NAME_RULE, isTrailName } from '../lib/trail-name.js';
 import { SealtrailError } from '../errors/index.js';
 import { memberTypeProblem, operationInput, unrecorded, type Members } from '../lib/aws-members.js';
 import { apiCallRecorder, type AwsOperationFacts } from './api-call.js';
@@ -55,6 +56,18 @@ export function cloudTrailOperation(name: string): AwsOperationFacts | undefined
   return Object.hasOwn(CLOUDTRAIL_OPERATIONS, name) ? CLOUDTRAIL_OPERATIONS[name] : undefined;
 }
 
+const TRAIL_ARN = /^arn:aws[a-z-]*:cloudtrail:[a-z0-9-]+:\d{12}:trail\/(.+)$/;
+
+/** A trail named by a name CloudTrail allows (lib/trail-name.ts) or by a trail ARN; anything else is refused as AWS refuses it. */
+function checkTrailName(nameOrArn: string): void {
+  if (nameOrArn.startsWith('arn:')) {
+    const m = TRAIL_ARN.exec(nameOrArn);
+    if (!m || !isTrailName(m[1])) throw new SealtrailError('invalid', 'CloudTrailARNInvalidException', 'The trail ARN is not valid. A trail ARN looks like arn:aws:cloudtrail:us-east-2:123456789012:trail/MyTrail.');
+    return;
+  }
+  if (!isTrailName(nameOrArn)) throw new SealtrailError('invalid', 'InvalidTrailNameException', `A trail name must be ${TRAIL_NAME_RULE}.`);
+}
+
 const epochMs = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? Math.round(v * 1000) : undefined);
 
 function trailShape(t: TrailSummary, region: string): Record<string, unknown> {
@@ -76,16 +89,24 @@ function trailShape(t: TrailSummary, region: string): Record<string, unknown> {
 
 export function trailBackend(deps: TrailBackendDeps): BackendFactory {
   const findTrail = (nameOrArn: unknown): TrailSummary => {
+    if (typeof nameOrArn === 'string') checkTrailName(nameOrArn);
     const found = typeof nameOrArn === 'string' ? deps.trails().list().find((t) => t.name === nameOrArn || t.arn === nameOrArn) : undefined;
     if (!found) throw new SealtrailError('not_found', 'TrailNotFoundException', 'Unknown trail for this account.');
     return found;
   };
   const opsAt = (clock: Clock): Record<string, OpHandler> => ({
     LookupEvents: async (body) => ({ ...await lookupEvents(deps.store(), body, clock.now()) }),
-    ListPublicKeys: async (body) => ({ PublicKeyList: await deps.trails().publicKeys(epochMs(body.StartTime), epochMs(body.EndTime)) }),
+    ListPublicKeys: async (body) => {
+      const [startMs, endMs] = [epochMs(body.StartTime), epochMs(body.EndTime)];
+      if (startMs !== undefined && endMs !== undefined && startMs > endMs) {
+        throw new SealtrailError('invalid', 'InvalidTimeRangeException', 'The start time must be before the end time.');
+      }
+      return { PublicKeyList: await deps.trails().publicKeys(startMs, endMs) };
+    },
     // Names or ARNs that match no trail are left out of the list, as AWS leaves them out.
     DescribeTrails: async (body) => {
       const names = Array.isArray(body.trailNameList) ? body.trailNameList : [];
+      for (const name of names) if (typeof name === 'string') checkTrailName(name);
       const trails = deps.trails().list().filter((t) => names.length === 0 || names.includes(t.name) || names.includes(t.arn));
       return { trailList: trails.map((t) => trailShape(t, deps.region)) };
     },

@@ -99,10 +99,11 @@ test('a directory trail keeps working; its bucket may not name a path', async ()
 });
 
 test('problems of several trails and other sections are all listed', async () => {
-  const problems = await problemsOf('log_level = "loud"\ntrail "a" {\n  bucket = "audit-bucket"\n}\ntrail "b" {\n  directory = "/t"\n  bucket = "b"\n  delivery_interval = "1ms"\n}\n');
+  const problems = await problemsOf('log_level = "loud"\ntrail "trail-a" {\n  bucket = "audit-bucket"\n}\ntrail "trail-b" {\n  directory = "/t"\n  bucket = "b"\n  delivery_interval = "1ms"\n}\ntrail "192.168.5.4" {\n  directory = "/t"\n  bucket = "b"\n}\n');
   assert.deepEqual(problems, [
     { key: 'log_level', message: 'log_level must be one of trace, debug, info, warn, error' },
-    { key: 'trail', message: 'trail "a" needs exactly one destination: directory = "<path>" or an s3 { ... } block' },
-    { key: 'trail', message: 'trail "b" delivery_interval must be a duration of at least 1s' },
+    { key: 'trail', message: 'trail "192.168.5.4": a trail name must be 3 to 128 letters, numbers, periods (.), underscores (_) or dashes (-), starting and ending with a letter or number, with no adjacent periods, underscores or dashes, and not an IP address' },
+    { key: 'trail', message: 'trail "trail-a" needs exactly one destination: directory = "<path>" or an s3 { ... } block' },
+    { key: 'trail', message: 'trail "trail-b" delivery_interval must be a duration of at least 1s' },
   ]);
 });

@@ -133,3 +133,34 @@ test('LookupEvents: a whole-second EndTime takes the whole second events are sho
     await s.done();
   }
 });
+
+test('trails named as no trail can be named are refused as AWS refuses them; ListPublicKeys refuses a reversed range', async () => {
+  const s = await setup();
+  try {
+    const refused = async (op: string, body: Record<string, unknown>) => {
+      try {
+        await s.backend.handleRequest(req(`aws/${op}`, body));
+      } catch (err) {
+        assert.ok(err instanceof SealtrailError);
+        return err.code;
+      }
+      return 'answered';
+    };
+    for (const name of ['bad name!', 'ab', 'my--trail', 'my-_trail', '-main', 'main.', '192.168.5.4', 'x'.repeat(129)]) {
+      assert.equal(await refused('GetTrail', { Name: name }), 'InvalidTrailNameException', name);
+      assert.equal(await refused('DescribeTrails', { trailNameList: [name] }), 'InvalidTrailNameException', name);
+    }
+    for (const arn of [`arn:aws:cloudtrail:us-east-1:${ACCOUNT}:trail/`, 'arn:aws:cloudtrail:us-east-1:abc:trail/main', `arn:aws:s3:::${ACCOUNT}`]) {
+      assert.equal(await refused('GetTrailStatus', { Name: arn }), 'CloudTrailARNInvalidException', arn);
+    }
+    // Well-formed names and ARNs of no trail are unknown, as before; the configured one is found.
+    assert.equal(await refused('GetTrail', { Name: 'other-trail' }), 'TrailNotFoundException');
+    assert.equal(await refused('GetEventSelectors', { TrailName: `arn:aws:cloudtrail:us-east-1:${ACCOUNT}:trail/other` }), 'TrailNotFoundException');
+    assert.equal(await refused('GetTrail', { Name: 'main' }), 'answered');
+    assert.equal(await refused('ListPublicKeys', { StartTime: T0 / 1000 + 60, EndTime: T0 / 1000 }), 'InvalidTimeRangeException');
+    const keys = (await s.backend.handleRequest(req('aws/ListPublicKeys', {})))?.data as { PublicKeyList: Array<{ ValidityStartTime: number; ValidityEndTime: number }> };
+    for (const k of keys.PublicKeyList) assert.ok(k.ValidityEndTime >= k.ValidityStartTime);
+  } finally {
+    await s.done();
+  }
+});

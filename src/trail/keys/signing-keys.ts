@@ -60,8 +60,10 @@ export function createSigningKeys(deps: { storage: Storage; clock: Clock }): Sig
       return { fingerprint: key.fingerprint, sign: (data) => signHex(key.privateKeyPem, data) };
     },
     async publicKeys(startMs, endMs) {
+      const keys = await load();
+      // After the load, which may create the first key: a key is never valid until before it began.
       const now = deps.clock.now();
-      return (await load())
+      return keys
         .filter((k) => (endMs === undefined || k.validFrom <= endMs) && (startMs === undefined || (k.validUntil ?? now) >= startMs))
         .map((k) => ({
           Value: k.publicKeyDer,
