@@ -120,6 +120,16 @@ test('ListKeys pages with Marker; aliases and tags', async () => {
   await call('TagResource', { KeyId: ids[1], Tags: [{ TagKey: 'n', TagValue: 'x' }, { TagKey: 'env', TagValue: 'prod' }] });
   await call('UntagResource', { KeyId: ids[1], TagKeys: ['env'] });
   assert.deepEqual((await call('ListResourceTags', { KeyId: ids[1] })).Tags, [{ TagKey: 'n', TagValue: 'x' }]);
+  // Pages resume after the last key given, whatever changed in between: no live tag is skipped.
+  await call('TagResource', { KeyId: ids[1], Tags: Array.from({ length: 24 }, (_, i) => ({ TagKey: `t${String(i).padStart(2, '0')}`, TagValue: '' })) });
+  const first = await call('ListResourceTags', { KeyId: ids[1], Limit: 10 });
+  assert.deepEqual(first.Tags.map((t: { TagKey: string }) => t.TagKey), ['n', ...Array.from({ length: 9 }, (_, i) => `t0${i}`)]);
+  await call('UntagResource', { KeyId: ids[1], TagKeys: ['n', 't00', 't09', 't10'] });
+  const second = await call('ListResourceTags', { KeyId: ids[1], Limit: 10, Marker: first.NextMarker });
+  assert.deepEqual(second.Tags.map((t: { TagKey: string }) => t.TagKey), Array.from({ length: 10 }, (_, i) => `t${String(i + 11)}`));
+  await rejects(call('ListResourceTags', { KeyId: ids[1], Marker: 'MQ' }), 'InvalidMarkerException');
+  await call('UntagResource', { KeyId: ids[1], TagKeys: Array.from({ length: 24 }, (_, i) => `t${String(i).padStart(2, '0')}`) });
+  await call('TagResource', { KeyId: ids[1], Tags: [{ TagKey: 'n', TagValue: 'x' }] });
   await rejects(call('TagResource', { KeyId: ids[1], Tags: [{ TagKey: 'aws:x', TagValue: '' }] }), 'TagException');
   await call('DeleteAlias', { AliasName: 'alias/one' });
   assert.deepEqual((await call('ListAliases', {})).Aliases, []);

@@ -36,10 +36,20 @@ export const listResourceTags: OperationHandler = async (call, svc) => {
   const key = await findKey(svc, call, reqString(call.body, 'KeyId'), { aliases: false });
   const { limit, marker } = readPage(call.body, 50, 50);
   authorize(svc, call, key, 'kms:ListResourceTags');
-  const start = marker === undefined ? 0 : Number(Buffer.from(marker, 'base64url').toString('utf8'));
-  if (!Number.isInteger(start) || start < 0) throw kmsError('InvalidMarkerException', 'Invalid marker');
-  const page = key.tags.slice(start, start + limit);
-  const out: Record<string, unknown> = { Tags: page, Truncated: start + limit < key.tags.length };
-  if (out.Truncated) out.NextMarker = Buffer.from(String(start + limit), 'utf8').toString('base64url');
+  // Tags in key order, and a marker naming the last key given: a page resumes after it even when
+  // tags were added or removed in between (an offset would skip live tags), as ListKeys resumes.
+  const after = marker === undefined ? undefined : decodeTagMarker(marker);
+  const sorted = [...key.tags].sort((a, b) => (a.TagKey < b.TagKey ? -1 : a.TagKey > b.TagKey ? 1 : 0));
+  const rest = after === undefined ? sorted : sorted.filter((t) => t.TagKey > after);
+  const page = rest.slice(0, limit);
+  const out: Record<string, unknown> = { Tags: page, Truncated: rest.length > limit };
+  if (out.Truncated) out.NextMarker = TAG_MARKER_PREFIX + Buffer.from(page.at(-1)!.TagKey, 'utf8').toString('base64url');
   return out;
 };
+
+const TAG_MARKER_PREFIX = 'tag.';
+
+function decodeTagMarker(marker: string): string {
+  if (!marker.startsWith(TAG_MARKER_PREFIX) || !/^[A-Za-z0-9_-]+$/.test(marker.slice(TAG_MARKER_PREFIX.length))) throw kmsError('InvalidMarkerException', 'Invalid marker');
+  return Buffer.from(marker.slice(TAG_MARKER_PREFIX.length), 'base64url').toString('utf8');
+}
