@@ -1,6 +1,7 @@
 /** KeyMetadata exactly as AWS's DescribeKey/CreateKey return it (timestamps in epoch seconds). */
 import { keyArn, type KmsLocation } from '../arn.js';
-import type { KmsKeyRecord } from './model.js';
+import { keyMaterialId } from './material-id.js';
+import { currentMaterial, type KmsKeyRecord } from './model.js';
 
 export function keyMetadata(loc: KmsLocation, key: KmsKeyRecord): Record<string, unknown> {
   const meta: Record<string, unknown> = {
@@ -18,6 +19,7 @@ export function keyMetadata(loc: KmsLocation, key: KmsKeyRecord): Record<string,
     KeySpec: key.keySpec,
     EncryptionAlgorithms: ['SYMMETRIC_DEFAULT'],
     MultiRegion: false,
+    CurrentKeyMaterialId: keyMaterialId(key.keyId, currentMaterial(key)),
   };
   if (key.state === 'PendingDeletion' && key.deletionDate !== undefined) {
     meta.DeletionDate = key.deletionDate / 1000;

@@ -40,7 +40,7 @@ export const decrypt: OperationHandler = async (call, svc) => {
   rejectDryRun(call);
   const { plaintext, keyMaterialId } = openWithKey(key, blob, context);
   call.notes.keyMaterial = { keyMaterialId };
-  const out: Record<string, unknown> = { KeyId: keyArn(svc.location, key.keyId), EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' };
+  const out: Record<string, unknown> = { KeyId: keyArn(svc.location, key.keyId), EncryptionAlgorithm: 'SYMMETRIC_DEFAULT', KeyMaterialId: keyMaterialId };
   if (recipient) out.CiphertextForRecipient = envelopeForRecipient(recipient.publicKey, plaintext).toString('base64');
   else out.Plaintext = plaintext.toString('base64');
   plaintext.fill(0);
@@ -74,5 +74,7 @@ export const reEncrypt: OperationHandler = async (call, svc) => {
     KeyId: keyArn(svc.location, destination.keyId),
     SourceEncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
     DestinationEncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
+    SourceKeyMaterialId: opened.keyMaterialId,
+    DestinationKeyMaterialId: sealed.keyMaterialId,
   };
 };

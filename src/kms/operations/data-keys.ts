@@ -40,7 +40,7 @@ async function generate(call: KmsCall, svc: KmsServices, withPlaintext: boolean)
   const dataKey = randomData(length);
   const { blob, keyMaterialId } = await sealWithKey(svc, key, dataKey, context);
   call.notes.keyMaterial = { keyMaterialId };
-  const out: Record<string, unknown> = { CiphertextBlob: blob.toString('base64'), KeyId: keyArn(svc.location, key.keyId) };
+  const out: Record<string, unknown> = { CiphertextBlob: blob.toString('base64'), KeyId: keyArn(svc.location, key.keyId), KeyMaterialId: keyMaterialId };
   if (recipient) out.CiphertextForRecipient = envelopeForRecipient(recipient.publicKey, dataKey).toString('base64');
   else if (withPlaintext) out.Plaintext = dataKey.toString('base64');
   dataKey.fill(0);

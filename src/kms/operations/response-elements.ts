@@ -25,8 +25,14 @@ function camel(obj: Record<string, unknown>): Record<string, unknown> {
 /** From the call's response and the key ARNs it resolved, in order. */
 export type ResponseElements = (body: Record<string, unknown>, resources: readonly string[]) => Record<string, unknown>;
 
-/** CreateKey: the new key's metadata. */
-export const keyMetadataElements: ResponseElements = (b) => ({ keyMetadata: camel(b.KeyMetadata as Record<string, unknown>) });
+/**
+ * CreateKey: the new key's metadata, in the form of CloudTrail's documented CreateKey record (which
+ * has no key material id: the event names the material in additionalEventData where it is used).
+ */
+export const keyMetadataElements: ResponseElements = (b) => {
+  const { CurrentKeyMaterialId: _material, ...metadata } = b.KeyMetadata as Record<string, unknown>;
+  return { keyMetadata: camel(metadata) };
+};
 /** CancelKeyDeletion, RotateKeyOnDemand: the whole (small, non-secret) response. */
 export const wholeResponseElements: ResponseElements = (b) => camel(b);
 /** ScheduleKeyDeletion: the key, its state and deletion date (AWS leaves the window out). */

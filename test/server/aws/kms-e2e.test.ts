@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   CreateAliasCommand, CreateKeyCommand, DecryptCommand, DescribeKeyCommand, DisableKeyCommand, EncryptCommand,
-  GenerateDataKeyCommand, GenerateRandomCommand, KMSClient, ListKeysCommand, PutKeyPolicyCommand,
+  GenerateDataKeyCommand, GenerateDataKeyWithoutPlaintextCommand, GenerateRandomCommand, KMSClient, ListKeysCommand, PutKeyPolicyCommand,
+  ReEncryptCommand, RotateKeyOnDemandCommand,
 } from '@aws-sdk/client-kms';
 import { createDevEnclave } from '../../../src/attestation/index.js';
 import { costlyRsaKey } from '../../attestation/costly-keys.js';
@@ -101,6 +102,25 @@ test('CreateKey, CreateAlias, Encrypt/Decrypt with context, GenerateDataKey, Gen
     assert.ok(!auditText.includes(s), 'a secret value appears in the audit log');
   }
   assert.ok(auditText.includes('kms/aws/Encrypt'), 'the AWS calls pass the audited lifecycle');
+});
+
+test('responses name the key material they used (KeyMaterialId, as AWS), the same id the CloudTrail event records', async () => {
+  const { KeyMetadata } = await kms.send(new CreateKeyCommand({}));
+  const KeyId = KeyMetadata!.KeyId!;
+  const first = KeyMetadata!.CurrentKeyMaterialId!;
+  assert.match(first, /^[0-9a-f]{64}$/);
+  const material = (name: string) => (lastEvent(name).additionalEventData as { keyMaterialId?: string }).keyMaterialId;
+  const { CiphertextBlob } = await kms.send(new EncryptCommand({ KeyId, Plaintext: Buffer.from('x') }));
+  const decrypted = await kms.send(new DecryptCommand({ CiphertextBlob }));
+  assert.deepEqual([decrypted.KeyMaterialId, material('Decrypt')], [first, first]);
+  const dataKey = await kms.send(new GenerateDataKeyCommand({ KeyId, KeySpec: 'AES_256' }));
+  assert.deepEqual([dataKey.KeyMaterialId, material('GenerateDataKey')], [first, first]);
+  await kms.send(new RotateKeyOnDemandCommand({ KeyId }));
+  const rotated = (await kms.send(new DescribeKeyCommand({ KeyId }))).KeyMetadata!.CurrentKeyMaterialId!;
+  assert.notEqual(rotated, first);
+  assert.equal((await kms.send(new GenerateDataKeyWithoutPlaintextCommand({ KeyId, KeySpec: 'AES_256' }))).KeyMaterialId, rotated);
+  const reEncrypted = await kms.send(new ReEncryptCommand({ CiphertextBlob, DestinationKeyId: KeyId }));
+  assert.deepEqual([reEncrypted.SourceKeyMaterialId, reEncrypted.DestinationKeyMaterialId], [first, rotated]);
 });
 
 test('a wrong secret key gets the signature error; an unknown key id is unrecognized; neither is an event', async () => {
