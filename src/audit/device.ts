@@ -9,7 +9,7 @@ import type { AuditSink, EntryFacts } from './devices/types.js';
 import type { CommonOptions } from './device-options.js';
 import { createAuthJsonWriter } from './auth-json.js';
 import { buildEntry, mountPoint, type EntryHasher, type EntryKind, type EntryOptions } from './entry.js';
-import { evaluateFilter, type FilterSubject } from './filter.js';
+import { evaluateFilter, filterBudget, type FilterBudget, type FilterSubject } from './filter.js';
 import { formatJsonFromBlocks } from './format-json.js';
 import { formatJsonx } from './format-jsonx.js';
 import { markEntry, markJsonLine, reducedInput } from './reduced-entry.js';
@@ -45,6 +45,14 @@ export interface AuditDevice extends Readonly<DeviceDefinition> {
   format(input: AuditInput, kind: EntryKind, headers?: AuditedHeaders): string;
   /** HMAC of a value with this device's salt (sys/audit-hash). */
   hash(value: string): string;
+}
+
+/** One filter budget per request, drawn on by every device's filter for both its entries. */
+const budgets = new WeakMap<object, FilterBudget>();
+function filterBudgetOf(request: object): FilterBudget {
+  let b = budgets.get(request);
+  if (!b) budgets.set(request, (b = filterBudget()));
+  return b;
 }
 
 export function filterSubject(input: AuditInput): FilterSubject {
@@ -141,7 +149,7 @@ export function createAuditDevice(def: DeviceDefinition, config: CommonOptions, 
     options: { ...def.options },
     config,
     sink,
-    accepts: (input) => (filter ? evaluateFilter(filter, filterSubject(input)) : true),
+    accepts: (input) => (filter ? evaluateFilter(filter, filterSubject(input), filterBudgetOf(input.request)) : true),
     format,
     process(input, kind, headers) {
       try {

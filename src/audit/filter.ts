@@ -28,23 +28,29 @@ export function parseFilter(src: string): FilterNode {
 }
 
 /**
- * What the `matches` of one entry may cost: pattern length × field length, summed. V8's
- * linear-time engine takes ~20–110 ns and ~20–80 bytes (outside the heap) per unit here, and the
- * caller chooses the path, unauthenticated: at most ~30 ms and ~20 MB an entry.
+ * What the `matches` of one request may cost, over every device's filter and both its entries:
+ * pattern length × field length, summed. V8's linear-time engine takes ~20–110 ns and ~20–80
+ * bytes (outside the heap) per unit here, and the caller chooses the path, unauthenticated: at
+ * most ~7 ms and ~5 MB a request.
  */
-export const FILTER_REGEX_UNITS = 1 << 18;
+export const FILTER_REGEX_UNITS = 1 << 16;
 
-/** Thrown inside an evaluation whose `matches` would exceed FILTER_REGEX_UNITS. */
+/** What is left of a request's budget (one object per request, shared by its entries). */
+export interface FilterBudget { units: number }
+
+export const filterBudget = (): FilterBudget => ({ units: FILTER_REGEX_UNITS });
+
+/** Thrown inside an evaluation whose `matches` would exceed its budget. */
 const OVER_BUDGET = Symbol('over budget');
-let unitsLeft = 0;
+let budget: FilterBudget = filterBudget();
 
 /**
  * Whether the device records the entry. An entry whose fields are too long for the filter's
- * regular expressions to read within FILTER_REGEX_UNITS is recorded unfiltered: a filter only
+ * regular expressions to read within what is left of `spend` is recorded unfiltered: a filter only
  * ever leaves entries out, and one it could not check is kept.
  */
-export function evaluateFilter(node: FilterNode, s: FilterSubject): boolean {
-  unitsLeft = FILTER_REGEX_UNITS;
+export function evaluateFilter(node: FilterNode, s: FilterSubject, spend: FilterBudget = filterBudget()): boolean {
+  budget = spend;
   try {
     return evaluate(node, s);
   } catch (err) {
@@ -64,8 +70,9 @@ function evaluate(node: FilterNode, s: FilterSubject): boolean {
     case 'contains': return s[node.field].includes(node.value);
     case 'matches': {
       const text = s[node.field];
-      unitsLeft -= node.re.source.length * text.length;
-      if (unitsLeft < 0) throw OVER_BUDGET;
+      const cost = node.re.source.length * text.length;
+      if (cost > budget.units) throw OVER_BUDGET;
+      budget.units -= cost;
       return node.re.test(text);
     }
     case 'oneOf': return node.values.includes(s[node.field]);

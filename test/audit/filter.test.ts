@@ -83,7 +83,8 @@ table('Sealtrail extensions', [
 
 test('a filter runs in time linear in the entry: no catastrophic backtracking', () => {
   const ast = parseFilter('path matches ".*a.*a.*a.*x" or path matches "(a+)+$"');
-  const long: FilterSubject = { ...entries.A, path: 'a'.repeat(10_000) + '!' };
+  // 2,000 characters: within the entry's regex budget, so both patterns do run.
+  const long: FilterSubject = { ...entries.A, path: 'a'.repeat(2_000) + '!' };
   const start = performance.now();
   assert.equal(evaluateFilter(ast, long), false);
   // A backtracking engine takes minutes on this input; the linear one well under a second.
@@ -158,4 +159,10 @@ test("an entry whose fields are too long for the filter's regular expressions to
   assert.equal(evaluateFilter(many, at(medium)), true);
   // And the next entry starts with a whole budget.
   assert.equal(evaluateFilter(leaveOut, at(matching)), false);
+  // A request's budget is shared by every device's filter and both its entries.
+  const { filterBudget } = await import('../../src/audit/filter.js');
+  const request = filterBudget();
+  assert.equal(evaluateFilter(leaveOut, at(matching), request), false, 'request entry, first device');
+  assert.equal(evaluateFilter(leaveOut, at(matching), request), false, 'request entry, second device');
+  assert.equal(evaluateFilter(leaveOut, at(matching), request), true, 'response entry: the budget is spent, recorded unfiltered');
 });
