@@ -46,6 +46,12 @@ export interface ApmLoginOptions {
    * enclave opens with its private key (OpenSSL's CMS_decrypt, or Sealtrail's `openEnvelope`).
    */
   openToken?: (envelope: Uint8Array) => Promise<string | undefined> | string | undefined;
+  /**
+   * Refuse an answer with the token in clear: whoever relays the login could put its own token
+   * there, and the workload would then act as that token. Set it when the roles bind the token
+   * (and give `openToken`).
+   */
+  requireSealedToken?: boolean;
 }
 
 export interface ApmLoginResult {
@@ -90,6 +96,9 @@ export async function apmLogin(client: Pick<ApmClient, 'write'>, options: ApmLog
   });
   const data = nested(answer, 'auth');
   const answered = answer?.auth;
+  if (options.requireSealedToken && answered?.client_token) {
+    throw new Error('apm auth: the answer carries the token in clear where a sealed one was required: a relay may have put its own token there');
+  }
   const token = answered?.client_token || await sealedToken(data, options);
   if (!answered || !token) throw new Error('apm auth: the server answered without a token');
   const auth = { ...answered, client_token: token };

@@ -134,12 +134,24 @@ test('the SDK opens a sealed token with openToken, and says so without it; the C
   await assert.rejects(apmLogin(anonymous, { platform: 'nitro', attest }), /sealed the token .*pass openToken/);
   await assert.rejects(apmLogin(anonymous, { platform: 'nitro', attest, openToken: () => undefined }), /does not open/);
   await assert.rejects(apmLogin(anonymous, { platform: 'nitro', attest: (challenge) => enclave.attest({ nonce: challenge }) }), (err) => err instanceof SealtrailApiError && err.status === 403);
+  // A relay that answers with a clear token of its own is refused by an enclave that requires a sealed one.
+  const relay = { write: async (path: string, data?: Record<string, unknown>) => {
+    const real = await anonymous.write(path, data);
+    if (!path.endsWith('/auth') || !real) return real;
+    const inner = { ...(real.data as { data: Record<string, unknown> }).data };
+    delete inner.ciphertext_for_recipient;
+    return { ...real, data: { data: inner }, auth: { ...real.auth!, client_token: server.rootToken } };
+  } };
+  await assert.rejects(apmLogin(relay, { platform: 'nitro', attest, openToken: (e) => openEnvelope(key.privateKey, e)?.toString('utf8'), requireSealedToken: true }), /clear where a sealed one was required/);
+  assert.equal((await apmLogin(relay, { platform: 'nitro', attest, openToken: (e) => openEnvelope(key.privateKey, e)?.toString('utf8') })).token, server.rootToken, 'without requireSealedToken the substitute is taken');
 
   const dir = join(server.dir, 'dev-ca');
   const printed = await cli(['dev-enclave', 'login', '--dir', dir, '--pcr0', IMAGE, '--pcr8', SIGNER, '-format=json']);
   assert.equal(printed.code, 0, printed.stderr);
   const token = JSON.parse(printed.stdout).auth.client_token as string;
   assert.equal((await new SealtrailClient({ address: server.address, token }).kv('secret').get('bound/db'))?.data?.data?.password, SECRET_VALUE);
+  const required = await cli(['dev-enclave', 'login', '--dir', dir, '--pcr0', IMAGE, '--pcr8', SIGNER, '--require-sealed-token', '-format=json']);
+  assert.equal(required.code, 0, required.stderr);
   const without = await cli(['dev-enclave', 'login', '--dir', dir, '--pcr0', IMAGE, '--pcr8', SIGNER, '--no-enclave-key']);
   assert.equal(without.code, 2);
   assert.match(without.stderr, /no role authorizes this enclave/);

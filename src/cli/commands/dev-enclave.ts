@@ -114,7 +114,8 @@ export function registerDevEnclave(program: Command, ctx: CliContext): void {
     .option('--mount <path>', 'where the apm auth method is mounted', 'apm')
     .option('--platform <name>', 'the attestation platform', 'nitro')
     .option('--no-enclave-key', 'leave public_key out of the document (by default it names a key made for this login, which opens a token the server seals to it)')
-    .action(async (flags: AttestFlags & { mount: string; platform: string; enclaveKey: boolean }) => {
+    .option('--require-sealed-token', 'refuse an answer with the token in clear (a relay could substitute its own)')
+    .action(async (flags: AttestFlags & { mount: string; platform: string; enclaveKey: boolean; requireSealedToken?: boolean }) => {
       const pcrs = pcrsOf(flags);
       const enclave = createDevEnclave({ ca: await loadDevCaFromDir(flags.dir), clock: systemClock, pcrs });
       // As an enclave would: a key pair that lives as long as the login, its public half in the
@@ -125,6 +126,7 @@ export function registerDevEnclave(program: Command, ctx: CliContext): void {
         mount: flags.mount, platform: flags.platform,
         attest: (challenge) => enclave.attest({ nonce: challenge, publicKey: key ? key.publicKey.export({ type: 'spki', format: 'der' }) : null }),
         openToken: (envelope) => (key ? openEnvelope(key.privateKey, envelope)?.toString('utf8') : undefined),
+        requireSealedToken: flags.requireSealedToken === true,
       }));
       const out = ctx.output();
       const shown: VaultResponse<Record<string, string>> = {
