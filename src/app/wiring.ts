@@ -105,7 +105,7 @@ export function servicesBuilder(config: ServerConfig, log: ServerLogger, opts: W
     };
     const authorizeRenewal = async (entry: TokenEntry) => {
       const route = mountTable?.route(entry.path);
-      if (route?.entry.table === 'auth') await route.backend.authorizeRenewal?.(entry);
+      if (route?.entry.table === 'auth') return route.backend.authorizeRenewal?.(entry);
     };
     const tokens = createTokenStore({ storage: storageView(barrier, 'sys/token/'), clock, hashKey, ttlLimits, authorizeRenewal });
     // Index entries keyed by plain accessors (a storage written before they were hashed) are moved.

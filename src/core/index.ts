@@ -7,7 +7,7 @@
  *   wrapping.
  */
 export type {
-  Operation, LogicalRequest, ConnectionTls, AuthGrant, IssuedAuth, LogicalResponse, MountConfig, MountTable, MountEntry, TokenType,
+  Operation, LogicalRequest, ConnectionTls, AuthGrant, IssuedAuth, LogicalResponse, MountConfig, MountTable, MountEntry, RenewalGrant, TokenType,
   TokenEntry, BackendRequest, BackendContext, Backend, RequestOutcome, OutcomeFacts, BackendFactory, SessionStart, PolicyChange,
 } from './contract/types.js';
 export { backendFromPaths, pathRouter, type PathRequest, type PathHandler, type PathSpec, type PathRouter } from './contract/paths.js';

@@ -118,3 +118,18 @@ test('an attestation login token renews only while a role still admits its encla
   // The token still works until it expires, as Vault's: renewal is what is refused.
   assert.equal((await call(server.address, 'GET', 'auth/token/lookup-self', { token: second })).status, 200);
 });
+
+test("an attestation login token renews with its role's current token_ttl: a role shortened since limits its tokens at their next renewal", async () => {
+  const signer = '5d'.repeat(48);
+  const login = await enclaveLogin('shortened', signer, { token_ttl: '1h' });
+  const token = login.json.auth.client_token;
+  assert.equal(login.json.auth.lease_duration, 3600);
+  const renewSelf = (body: Record<string, unknown>) => call(server.address, 'POST', 'auth/token/renew-self', { token, body });
+  assert.equal((await renewSelf({})).json.auth.lease_duration, 3600);
+  await call(server.address, 'POST', 'auth/apm/role/shortened', { token: server.rootToken, body: { platform: 'nitro', signer_id: signer, token_policies: ['reader'], token_ttl: '5m' } });
+  const renewed = await renewSelf({});
+  assert.equal(renewed.status, 200, renewed.text);
+  assert.equal(renewed.json.auth.lease_duration, 300);
+  // An increment asks for its own TTL, within the mount's max, as in Vault.
+  assert.equal((await renewSelf({ increment: '30m' })).json.auth.lease_duration, 1800);
+});

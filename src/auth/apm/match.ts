@@ -40,7 +40,7 @@ function admitsMeasurements(role: ApmRole, claims: AttestationClaims): boolean {
 }
 
 /** The smallest non-zero value, or 0 when every value is 0 (unlimited / default). */
-function strictest(values: number[]): number {
+export function strictest(values: number[]): number {
   const set = values.filter((v) => v > 0);
   return set.length === 0 ? 0 : Math.min(...set);
 }

@@ -6,7 +6,8 @@
  * its policies changed. Deleting or narrowing a role thus ends its tokens at their current
  * expiry; revoking them ends them at once.
  */
-import type { TokenEntry } from '../../core/index.js';
+import type { RenewalGrant, TokenEntry } from '../../core/index.js';
+import { strictest } from './match.js';
 import { invalid } from '../../errors/index.js';
 import type { ApmRole, RoleStore } from './roles.js';
 
@@ -15,7 +16,7 @@ const stillAdmits = (role: ApmRole | undefined, meta: Readonly<Record<string, st
   && (role.signerId === undefined || role.signerId === meta.signer_id)
   && (role.enclaveId === undefined || role.enclaveId === meta.enclave_id);
 
-export async function authorizeRenewal(roles: RoleStore, token: TokenEntry): Promise<void> {
+export async function authorizeRenewal(roles: RoleStore, token: TokenEntry): Promise<RenewalGrant> {
   const names = (token.meta.role ?? '').split(',').filter((n) => n !== '');
   const current = await Promise.all(names.map((n) => roles.get(n)));
   const admitting = current.filter((r) => stillAdmits(r, token.meta));
@@ -23,4 +24,7 @@ export async function authorizeRenewal(roles: RoleStore, token: TokenEntry): Pro
   if (names.length === 0 || admitting.length < names.length || !token.policies.every((p) => granted.has(p))) {
     throw invalid('the roles that admitted this token no longer grant it: log in again', 'renewal_refused');
   }
+  // The TTL a login under these roles would get now: a role shortened since limits its tokens at
+  // their next renewal.
+  return { ttl: strictest(admitting.map((r) => r.tokenTtl)) };
 }

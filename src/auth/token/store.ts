@@ -23,7 +23,7 @@ import { invalid, permissionDenied } from '../../errors/index.js';
 import type { Clock } from '../../lib/clock.js';
 import { randomBase62 } from '../../lib/ids.js';
 import { createSerializer } from '../../lib/keyed-lock.js';
-import type { TokenEntry } from '../../core/index.js';
+import type { RenewalGrant, TokenEntry } from '../../core/index.js';
 import { getJson, putJson, type Storage, type StorageOp } from '../../storage/index.js';
 import { tokenDigest, tokenHasher } from './hash.js';
 import { LruMap } from '../../lib/lru.js';
@@ -61,7 +61,7 @@ export interface TokenStoreOptions {
    */
   ttlLimits?: (path: string) => TtlLimits;
   /** Rejects when the auth method that issued the token refuses its renewal (Backend.authorizeRenewal). */
-  authorizeRenewal?: (entry: TokenEntry) => Promise<void>;
+  authorizeRenewal?: (entry: TokenEntry) => Promise<RenewalGrant | void>;
 }
 
 const SERVICE_PREFIX = 'hvs.';
@@ -241,12 +241,14 @@ export function createTokenStore(opts: TokenStoreOptions): ManagedTokenStore {
     return cur;
   }
 
-  const renewLocked = (entry: TokenEntry, increment: number | undefined) => serialize(async () => {
+  // `grantedTtl`: what the issuing auth method's login would grant now (its role's current TTL), in
+  // place of the TTL the token was issued with, as Vault's auth methods answer a renewal.
+  const renewLocked = (entry: TokenEntry, increment: number | undefined, grantedTtl: number | undefined) => serialize(async () => {
     const cur = await current(entry);
     if (!cur.renewable) throw invalid('lease is not renewable', 'not_renewable');
     const now = clock.now();
     const ttl = calculateTtl({
-      requested: increment ?? 0, original: cur.ttl, period: cur.period, explicitMaxTtl: cur.explicitMaxTtl,
+      requested: increment ?? 0, original: grantedTtl ?? cur.ttl, period: cur.period, explicitMaxTtl: cur.explicitMaxTtl,
       isRoot: cur.policies.includes('root'), creationTime: cur.creationTime, now, limits: limitsFor(cur.path),
     });
     return write({ ...cur, expireTime: now + ttl * 1000 });
@@ -379,8 +381,8 @@ export function createTokenStore(opts: TokenStoreOptions): ManagedTokenStore {
 
     renew: async (entry, increment) => {
       // Asked outside the mutation lock: the auth method reads its own storage.
-      await opts.authorizeRenewal?.(entry);
-      return renewLocked(entry, increment);
+      const grant = await opts.authorizeRenewal?.(entry);
+      return renewLocked(entry, increment, grant ? grant.ttl : undefined);
     },
 
     clearCache() {

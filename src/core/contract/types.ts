@@ -49,6 +49,11 @@ export interface LogicalRequest {
 }
 
 /** A login result a backend returns; the core mints the token from it. */
+/** What an auth method says a renewal of its token may have: the TTL its login would grant now (0 = the mount default). */
+export interface RenewalGrant {
+  ttl: number;
+}
+
 export interface AuthGrant {
   policies: string[];
   displayName: string;
@@ -220,7 +225,7 @@ export interface Backend {
    * before every renewal: a rejection refuses it, so a login whose grounds were taken away (its
    * role deleted or narrowed) cannot be kept alive. Absent: the token renews as issued.
    */
-  authorizeRenewal?(token: TokenEntry): Promise<void>;
+  authorizeRenewal?(token: TokenEntry): Promise<RenewalGrant | void>;
   /** Called after the mount's config was tuned (e.g. to record it in an engine's own log). */
   onTune?(event: { session: string | null; url: string; method: string; config: Record<string, unknown> }): Promise<void>;
   /**
