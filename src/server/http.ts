@@ -17,7 +17,7 @@ import { MAX_WRAP_TTL_SECONDS, type Core, type LogicalRequest } from '../core/in
 import { SealtrailError, invalid } from '../errors/index.js';
 import { newRequestId } from '../lib/ids.js';
 import { setOwn } from '../lib/safe-object.js';
-import { parseDurationSeconds } from '../lib/time.js';
+import { parseDurationMs, parseDurationSeconds } from '../lib/time.js';
 import { fastifyServerOptions, nodeServerOptions, type ConnectionLimits } from './connection-limits.js';
 import { oneRequestAtATimePerConnection } from './pipelining.js';
 import { isAcceptedContentType, isMergePatch, parseJsonObject, unsupportedContentType } from './body.js';
@@ -247,7 +247,9 @@ function toLogicalRequest(req: FastifyRequest, refused?: SealtrailError): Logica
     // minted a token or spent a wrapping token. A TTL under a second would floor to 0, which asks
     // for no wrapping, and answer in clear a caller who asked for the answer wrapped.
     const s = parseDurationSeconds(wrapHeader);
-    if (s === undefined || s < 1 || s > MAX_WRAP_TTL_SECONDS) {
+    // A TTL under a second is refused, not rounded up to one: the range is 1s to 31 days.
+    const ms = parseDurationMs(wrapHeader);
+    if (s === undefined || s < 1 || s > MAX_WRAP_TTL_SECONDS || (ms !== undefined && ms < 1000)) {
       inputError ??= invalid(`X-Vault-Wrap-TTL must be a duration from 1s to ${MAX_WRAP_TTL_SECONDS}s`, 'wrapping_ttl_invalid');
     } else wrapTtl = s;
   }
