@@ -63,6 +63,12 @@ export interface Ledger {
   /** From the indexer thread: the log's files hold `size` entries with this root. */
   grown(size: number, root: Uint8Array): void;
   /**
+   * Forgets the head until the indexer reports it again: an HA node taking over knew the log as it
+   * was when it stood by, which the last checkpoint (another node's) has passed — judged against
+   * it, that stale head would read as a log rewritten behind its checkpoint.
+   */
+  forgetHead(): void;
+  /**
    * The ledger key's 32-byte seed, from the barrier, and the barrier's record of the last
    * checkpoint signed: checkpoints can be signed from now on.
    */
@@ -310,6 +316,9 @@ export function createLedger(config: ServerConfig, where: string | LedgerFileSto
       // Only once a key has published (or loaded) a checkpoint: until then, which one a static
       // copy will need is not known.
       if (latest) prune();
+    },
+    forgetHead() {
+      head = undefined;
     },
     async unsealed(seed, kept) {
       witness = kept;

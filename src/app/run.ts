@@ -105,8 +105,10 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
     const devCa = opts.dev ? await devAttestationCa(dataDir!, clock) : undefined;
     // The journal is open while the server runs, sealed or not: it is not behind the barrier.
     // The ledger follows the journal (every record a leaf); it signs checkpoints while unsealed.
-    // With HA only the active node appends (server events, the ledger); bound once the node exists.
-    let appendsHere = () => true;
+    // With HA only the active node appends (server events, the ledger); bound once the node exists,
+    // and until then an HA node appends nothing: another node may be active.
+    const haConfigured = config.storage.type === 'postgresql' && config.storage.haEnabled;
+    let appendsHere = () => !haConfigured;
     const { journal, ledger, health: journalHealth, close: closeJournal } = await openJournalAndLedger(config, clock, log, {
       ledgerActive: () => appendsHere(),
       // Reported from the indexer thread, after `events` below exists.
@@ -128,7 +130,10 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
     // With HA, services exist only while this node holds the lock (src/ha/node.ts).
     const ha = haNodeFor(config, storage, {
       seal, log, now: () => clock.now(),
-      buildServices: () => core.afterUnseal(),
+      buildServices: () => {
+        ledger?.forgetHead();
+        return core.afterUnseal();
+      },
       tearDown: () => core.standDown(),
     });
     const core: Core<Services> = new Core<Services>({

@@ -16,6 +16,15 @@ import pg from 'pg';
 /** How much longer than the statement timeout the client waits before it gives up on a query. */
 export const QUERY_TIMEOUT_MARGIN_MS = 5_000;
 
+/**
+ * How long the server lets a session sit in an open transaction with no statement running before
+ * it ends the session. A node that stops mid-transaction (paused, partitioned without a reset)
+ * would otherwise hold its row locks — the journal's counter, the ledger's state — until TCP gave
+ * up, hours later, and a standby taking over would wait on them forever. Every transaction here
+ * sends its statements back to back; 5 s is far past any of them and below what a takeover waits.
+ */
+export const IDLE_IN_TRANSACTION_TIMEOUT_MS = 5_000;
+
 export interface PoolOptions {
   url: string;
   /** Connections kept open at most. */
@@ -39,6 +48,7 @@ export function openPool(opts: PoolOptions): pg.Pool {
   const pool = new pg.Pool({
     connectionString: opts.url, max: opts.max, connectionTimeoutMillis: opts.connectTimeoutMs,
     statement_timeout: opts.statementTimeoutMs, query_timeout: opts.statementTimeoutMs + QUERY_TIMEOUT_MARGIN_MS,
+    idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_TIMEOUT_MS,
     keepAlive: true, application_name: opts.applicationName,
   });
   pool.on('error', opts.onError);
@@ -69,13 +79,21 @@ export async function withClient<T>(pool: pg.Pool, work: (client: pg.PoolClient)
   }
 }
 
+/** The statements of a schema script (statements end with `;` at a line's end; none has one inside). */
+export function schemaStatements(schema: string): string[] {
+  return schema.split(/;[ \t]*(?:\n|$)/).map((s) => s.trim()).filter((s) => s !== '');
+}
+
 export async function openSchemaPool(opts: SchemaPoolOptions): Promise<pg.Pool> {
   const pool = openPool(opts);
   try {
     await withClient(pool, async (client) => {
       await client.query('SELECT pg_advisory_lock($1)', [opts.schemaLock]);
       try {
-        await client.query(opts.schema);
+        // One statement at a time, each its own transaction: sent together they are one, which
+        // would hold a CREATE INDEX's lock on a table that a running node appends to while waiting
+        // on that node's row lock (its counter) — a deadlock that fails the other node's request.
+        for (const statement of schemaStatements(opts.schema)) await client.query(statement);
       } finally {
         await client.query('SELECT pg_advisory_unlock($1)', [opts.schemaLock]);
       }

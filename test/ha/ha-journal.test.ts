@@ -118,6 +118,13 @@ test('kill -9 of the active under load: the journal keeps every acknowledged req
   const proof = ((await res.json()) as { data: { hashes: string[] } }).data.hashes.map((h) => Buffer.from(h, 'base64'));
   assert.equal(consistent(before.size, after.size, proof, before.root, after.root), true, 'the checkpoint after the failover extends the one before');
 
+  // No node raised a ledger alarm: a standby leaves the ledger alone, and the node taking over
+  // judges its checkpoint against the log as it is, not as it stood by.
+  const alarms = (await db.query<{ text: string }>(
+    "SELECT text FROM records WHERE kind = 'server' AND (text LIKE '%ledger_failing%' OR text LIKE '%ledger_diverged%' OR text LIKE '%ledger_moved%' OR text LIKE '%ledger_file_missing%')",
+  )).rows.map((r) => r.text);
+  assert.deepEqual(alarms, [], 'no ledger alarm');
+
   // Every acknowledged write is readable through the new active node.
   for (const path of acknowledged) {
     const res = await fetch(`${second.base}/v1/${path}`, { headers: { 'x-vault-token': token() } });

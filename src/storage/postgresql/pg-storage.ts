@@ -13,6 +13,7 @@
  */
 import pg from 'pg';
 import { SealtrailError, invalid } from '../../errors/index.js';
+import { IDLE_IN_TRANSACTION_TIMEOUT_MS } from '../../lib/pg-pool.js';
 import { childrenOf } from '../list.js';
 import { prefixSuccessor } from '../sqlite/key-range.js';
 import type { PhysicalStorage, StorageOp } from '../types.js';
@@ -50,6 +51,8 @@ export async function createPostgresStorage(opts: PostgresStorageOptions): Promi
     max: opts.maxParallel ?? DEFAULT_MAX_PARALLEL,
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     query_timeout: QUERY_TIMEOUT_MS,
+    // A node stopped inside a transaction must not hold its row locks against the next active one.
+    idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_TIMEOUT_MS,
     keepAlive: true,
     idleTimeoutMillis: 30_000,
   });
