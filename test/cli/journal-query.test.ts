@@ -176,7 +176,7 @@ test('a timeline with no records says so on stderr (exit 0), naming the subject 
 
 test('tail prints its rows under its header, which it prints before any row is known', async () => {
   const records = [
-    { seq: 7, time: '2026-12-05T10:00:00.123Z', kind: 'cloudtrail', request_id: '0192f1c2-7b3a-7c10-8f00-000000000001', path: 'kms/aws/Encrypt', operation: 'update', outcome: 'success' },
+    { seq: 7, time: '2026-12-05T10:00:00.123456789Z', kind: 'cloudtrail', request_id: '0192f1c2-7b3a-7c10-8f00-000000000001', path: 'kms/aws/Encrypt', operation: 'update', outcome: 'success' },
     { seq: 12345, time: '2026-12-05T10:00:01.000Z', kind: 'vault-response', request_id: 'r-2', path: 'secret/data/app/db', operation: 'read', outcome: 'failure' },
     { seq: 12346, time: '2026-12-05T10:00:02.000Z', kind: 'server', outcome: 'success' },
   ];

@@ -127,9 +127,9 @@ const rowOf = (r: RecordView) => [String(r.seq), r.time, r.kind, r.request_id ??
 const HEADER = ['Seq', 'Time', 'Kind', 'Request ID', 'Path', 'Operation', 'Outcome'];
 /**
  * The tail's columns, printed before any row is known: wide enough for a seq to 10^8, an RFC 3339
- * time with milliseconds, every kind, a UUID and most paths and operations.
+ * time with nanoseconds, every kind, a UUID and most paths and operations.
  */
-const TAIL_WIDTHS = [8, 24, 15, 36, 28, 9];
+const TAIL_WIDTHS = [8, 30, 15, 36, 28, 9];
 
 export function registerJournalQueries(journal: Command, ctx: CliContext): void {
   withFilters(journal.command('search').description('Search the journal (newest first unless --order asc)'))
