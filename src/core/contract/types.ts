@@ -48,12 +48,12 @@ export interface LogicalRequest {
   readonly inputError?: SealtrailError;
 }
 
-/** A login result a backend returns; the core mints the token from it. */
 /** What an auth method says a renewal of its token may have: the TTL its login would grant now (0 = the mount default). */
 export interface RenewalGrant {
   ttl: number;
 }
 
+/** A login result a backend returns; the core mints the token from it. */
 export interface AuthGrant {
   policies: string[];
   displayName: string;
