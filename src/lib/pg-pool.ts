@@ -80,7 +80,7 @@ export async function withClient<T>(pool: pg.Pool, work: (client: pg.PoolClient)
 }
 
 /** The statements of a schema script (statements end with `;` at a line's end; none has one inside). */
-export function schemaStatements(schema: string): string[] {
+function schemaStatements(schema: string): string[] {
   return schema.split(/;[ \t]*(?:\n|$)/).map((s) => s.trim()).filter((s) => s !== '');
 }
 

@@ -17,7 +17,7 @@ import { MAX_WRAP_TTL_SECONDS, type Core, type LogicalRequest } from '../core/in
 import { SealtrailError, invalid } from '../errors/index.js';
 import { newRequestId } from '../lib/ids.js';
 import { setOwn } from '../lib/safe-object.js';
-import { parseDurationMs, parseDurationSeconds } from '../lib/time.js';
+import { parseDurationMs } from '../lib/time.js';
 import { fastifyServerOptions, nodeServerOptions, type ConnectionLimits } from './connection-limits.js';
 import { oneRequestAtATimePerConnection } from './pipelining.js';
 import { isAcceptedContentType, isMergePatch, parseJsonObject, unsupportedContentType } from './body.js';
@@ -244,14 +244,12 @@ function toLogicalRequest(req: FastifyRequest, refused?: SealtrailError): Logica
   if (typeof wrapHeader === 'string' && wrapHeader !== '') {
     // Bounded here, before anything acts on the request: checked only when the answer is wrapped,
     // an out-of-range TTL would refuse a request whose handler had already written a version,
-    // minted a token or spent a wrapping token. A TTL under a second would floor to 0, which asks
-    // for no wrapping, and answer in clear a caller who asked for the answer wrapped.
-    const s = parseDurationSeconds(wrapHeader);
-    // A TTL under a second is refused, not rounded up to one: the range is 1s to 31 days.
+    // minted a token or spent a wrapping token. A TTL under a second is refused, not rounded: the
+    // range is 1s to 31 days.
     const ms = parseDurationMs(wrapHeader);
-    if (s === undefined || s < 1 || s > MAX_WRAP_TTL_SECONDS || (ms !== undefined && ms < 1000)) {
+    if (ms === undefined || ms < 1000 || ms > MAX_WRAP_TTL_SECONDS * 1000) {
       inputError ??= invalid(`X-Vault-Wrap-TTL must be a duration from 1s to ${MAX_WRAP_TTL_SECONDS}s`, 'wrapping_ttl_invalid');
-    } else wrapTtl = s;
+    } else wrapTtl = Math.floor(ms / 1000);
   }
 
   let data: Record<string, unknown> = {};
