@@ -47,7 +47,7 @@ before(async () => {
   const authorized = await cli(['apm', 'authorize', 'signer', '--platform', 'nitro', '--signer', SIGNER, '--engine-path', 'secret', '--bind-to-enclave-key', 'bound/db']);
   assert.equal(authorized.code, 0, authorized.stderr);
 });
-after(() => server?.close());
+after(() => server?.stop());
 
 test('the answer carries the token only sealed to the document key; the enclave opens it and reads its secret', async () => {
   const key = rsaKey();

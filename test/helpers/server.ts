@@ -29,9 +29,16 @@ export interface DevServerOptions extends Partial<ServerRunOptions> {
   journal?: false;
 }
 
+/** The data directories startDevServer made and no stop() has removed yet: removed when the test process exits. */
+const madeDirs = new Set<string>();
+process.once('exit', () => {
+  for (const dir of madeDirs) rmSync(dir, { recursive: true, force: true });
+});
+
 export async function startDevServer(options: DevServerOptions = {}): Promise<TestServer> {
   const { journal, ...opts } = options;
   const dir = opts.devDataDir ?? mkdtempSync(join(tmpdir(), 'sealtrail-test-'));
+  if (!opts.devDataDir) madeDirs.add(dir);
   if (journal === false) {
     const configPath = join(dir, 'no-journal.hcl');
     const base = opts.configPath ? readFileSync(opts.configPath, 'utf8') : '';
@@ -55,8 +62,11 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<Te
     lines,
     awsCredentials: { accessKeyId: printedValue(lines, 'AWS Access Key'), secretAccessKey: printedValue(lines, 'AWS Secret Key') },
     async stop() {
-      await server.close();
-      if (!opts.devDataDir) rmSync(dir, { recursive: true, force: true });
+      try {
+        await server.close();
+      } finally {
+        if (madeDirs.delete(dir)) rmSync(dir, { recursive: true, force: true });
+      }
     },
   };
 }
