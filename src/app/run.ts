@@ -12,6 +12,7 @@ import { ConfigError, listenerTlsOptions, loadConfigFile, parseAddress, startupP
 import { Core } from '../core/index.js';
 import { systemClock, type Clock } from '../lib/clock.js';
 import { uuid } from '../lib/ids.js';
+import { createUndoStack } from '../lib/undo.js';
 import { createSealManager, readUnsealKeyFile, persistentClusterId } from '../storage/index.js';
 import { haNodeFor, openNodeStorage } from './node.js';
 import { sealEndpoints } from '../sys/index.js';
@@ -93,7 +94,7 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
   }
   // A start that fails half-way (a bad address, a port in use, a TLS file missing) undoes what it
   // did, newest first: no open database, no unsealed services, no temporary dev directory left.
-  const undo: Array<() => Promise<unknown>> = [];
+  const undo = createUndoStack();
   if (temporaryDir) undo.push(() => rm(dataDir!, { recursive: true, force: true }));
   try {
     if (opts.logLevel) config = { ...config, logLevel: opts.logLevel as ServerConfig['logLevel'] };
@@ -275,7 +276,7 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
     }
     return { address, core, config, rootToken, dataDir, ledger, closed, close, reload };
   } catch (err) {
-    for (const step of undo.reverse()) await step().catch(() => undefined);
+    await undo.unwind();
     throw err;
   }
 }

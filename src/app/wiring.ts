@@ -19,6 +19,7 @@ import { storageView, type Storage } from '../storage/index.js';
 import { sysBackend, type SysHa } from '../sys/index.js';
 import type { ServerLogger } from '../server/index.js';
 import { startPeriodicPass } from '../lib/periodic-pass.js';
+import { createUndoStack } from '../lib/undo.js';
 
 /** How often keys past their deletion date are looked for (and once at unseal). */
 const KEY_DELETION_SWEEP_MS = 3600_000;
@@ -92,6 +93,19 @@ function ledgerWitness(storage: Storage, ledger: Pick<Ledger, 'origin' | 'dir'>)
 
 export function servicesBuilder(config: ServerConfig, log: ServerLogger, opts: WiringOptions = {}) {
   return async function buildServices(core: Core<Services>): Promise<Services> {
+    // A build that fails half-way (a database that cannot open, a mount that cannot load) closes
+    // what it started, newest first: no audit device, event store, ledger key or timer is left
+    // behind by a failed unseal or HA activation, and the next try starts clean.
+    const undo = createUndoStack();
+    try {
+      return await build(core, (step) => undo.push(step));
+    } catch (err) {
+      await undo.unwind((closeErr) => log.error({ err: closeErr }, 'closing what a failed start of the services had opened failed'));
+      throw err;
+    }
+  };
+
+  async function build(core: Core<Services>, started: (close: () => unknown) => void): Promise<Services> {
     const barrier = core.seal.barrier;
     const clock = core.clock;
     const hashKey = await ensureRandomKey(barrier, 'sys/token-hash-key');
@@ -127,14 +141,20 @@ export function servicesBuilder(config: ServerConfig, log: ServerLogger, opts: W
       onEpisode: (device, failing, reason) =>
         opts.events?.record(failing ? 'audit_device_failing' : 'audit_device_recovered', { device, ...(reason ? { reason } : {}) }),
     });
+    started(() => audit.close());
     await audit.load();
     await audit.applyConfigDevices(opts.configDevices?.() ?? auditDeclarations(config));
 
     // Each trail digest names the ledger's latest signed checkpoint.
     const trail = await buildTrail(config, core, log, opts.journal, opts.ledger && (() => opts.ledger?.current()));
+    started(() => trail.close());
     // The ledger key: made once, kept in the barrier like the trail's event key.
     // The last checkpoint it signed is kept there too, beyond the reach of whoever can write its files.
-    if (opts.ledger) await opts.ledger.unsealed(await ensureRandomKey(barrier, 'sys/ledger-key'), ledgerWitness(barrier, opts.ledger));
+    if (opts.ledger) {
+      const ledger = opts.ledger;
+      await ledger.unsealed(await ensureRandomKey(barrier, 'sys/ledger-key'), ledgerWitness(barrier, ledger));
+      started(() => ledger.sealed());
+    }
     const kms = createKmsEngine(
       { storage: storageView(barrier, 'sys/kms/'), clock },
       { accountId: config.kms.accountId, region: config.kms.region, tokens, trustedRoots: () => opts.devAttestationRoots?.() ?? [], recorder: trail.recorder },
@@ -156,6 +176,7 @@ export function servicesBuilder(config: ServerConfig, log: ServerLogger, opts: W
     await mounts.addBuiltin('secret', 'trail/', 'trail', trailBackend({
       store: () => trail.store, trails: () => trail.trails, region: config.kms.region, accountId: config.kms.accountId, recorder: trail.recorder, identify: kms.identify,
     }), 'CloudTrail event history');
+    started(() => mounts.closeAll());
     await mounts.load();
     await quotas.load();
     const wrapping = createWrapping({ storage: storageView(barrier, 'sys/wrapping/'), tokens, clock });
@@ -166,12 +187,14 @@ export function servicesBuilder(config: ServerConfig, log: ServerLogger, opts: W
       onPass: (revoked) => { if (revoked > 0) log.info({ revoked }, 'token tidy: expired tokens removed'); },
       onError: (err) => log.error({ err }, 'token tidy failed'),
     });
+    started(() => tokenTidy.stop());
     const keyDeletion = startPeriodicPass({
       pass: (signal) => kms.purgeDueKeys(signal),
       intervalMs: KEY_DELETION_SWEEP_MS,
       onPass: (deleted) => { if (deleted > 0) log.info({ deleted }, 'kms: keys past their deletion date deleted'); },
       onError: (err) => log.error({ err }, 'kms: the deletion of keys past their deletion date failed'),
     });
+    started(() => keyDeletion.stop());
     opts.events?.record('unseal');
     return {
       tokens, tokenTidy, policies, audit, mounts, kms, trail, wrapping, quotas,
@@ -189,7 +212,7 @@ export function servicesBuilder(config: ServerConfig, log: ServerLogger, opts: W
         policies.clearCache();
       },
     };
-  };
+  }
 }
 
 /**
@@ -229,7 +252,14 @@ async function buildTrail(
       else log.info({ trail: event.trail, failedAttempts: event.failedAttempts }, 'trail delivery recovered');
     },
   });
-  await trails.start();
+  try {
+    await trails.start();
+  } catch (err) {
+    // Timers of the trails started before the one that failed, then the store.
+    await trails.stop().catch(() => undefined);
+    await store.close();
+    throw err;
+  }
   const recorder = createTrailRecorder({ store: () => store, journal, clock: core.clock, recipientEntity: entityIdFor });
   return {
     store,
