@@ -74,10 +74,11 @@ function correlationIdOf(input: AuditInput): string | undefined {
   // Only an attestation login's: a journal search naming a correlation id is not part of it.
   if (input.mount?.type !== 'apm') return undefined;
   const asked = input.request.data.correlation_id;
-  if (typeof asked === 'string' && isUuid(asked)) return asked;
+  // Lower-cased, as init hands it out and the login keeps it: sent upper-cased, it is the same id.
+  if (typeof asked === 'string' && isUuid(asked)) return asked.toLowerCase();
   const inner = input.response?.data?.data;
   const given = inner !== null && typeof inner === 'object' ? (inner as Record<string, unknown>).correlation_id : undefined;
-  return typeof given === 'string' && isUuid(given) ? given : undefined;
+  return typeof given === 'string' && isUuid(given) ? given.toLowerCase() : undefined;
 }
 
 /** The facts an indexing sink keeps beside an entry's line (the accessor HMAC'd by `hashAccessor`). */

@@ -49,12 +49,12 @@ let bindFixtures = true;
 type Entry = Record<string, any>;
 const auditEntries = (): Entry[] => readFileSync(join(server.dir, 'audit.log'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
 
-async function login(platform: string, evidence: Uint8Array, extra: Record<string, unknown> = {}) {
+async function login(platform: string, evidence: Uint8Array, extra: Record<string, unknown> = {}, sendId = (id: string) => id) {
   const init = await call(server.address, 'POST', `auth/apm/v0/attest/${platform}/init`, { body: {} });
   assert.equal(init.status, 200, init.text);
   const { correlation_id: correlationId, challenge } = init.json.data.data;
   const auth = await call(server.address, 'POST', `auth/apm/v0/attest/${platform}/auth`, {
-    body: { correlation_id: correlationId, message: Buffer.from(evidence).toString('base64'), ...extra },
+    body: { correlation_id: sendId(correlationId), message: Buffer.from(evidence).toString('base64'), ...extra },
   });
   return { correlationId, challenge: Buffer.from(challenge, 'base64'), auth };
 }
@@ -112,6 +112,22 @@ test('SEV-SNP: without its VCEK, with the report from another chip, or on a role
   } finally {
     await write('auth/apm/role/snp', { platform: 'snp', measurement: SNP_MEASUREMENT, allow_debug: true, token_policies: 'tee' });
   }
+});
+
+test('a correlation id sent back upper-cased is the same id: the login, its attestation record and its init share it', async () => {
+  const { auth, correlationId } = await login('tdx', TDX_QUOTE, {}, (id) => id.toUpperCase());
+  assert.equal(auth.status, 200, auth.text);
+  assert.equal(auth.json.data.data.correlation_id, correlationId);
+  const records = await call(server.address, 'GET', `sys/journal/records?correlation_id=${correlationId}&order=asc`, { token: server.rootToken });
+  assert.equal(records.status, 200, records.text);
+  const seen = records.json.data.records.map((r: Entry) => `${r.kind} ${r.path ?? ''}`);
+  // init's request carries no id yet: its answer does.
+  assert.deepEqual(seen, [
+    'vault-response auth/apm/v0/attest/tdx/init', 'vault-request auth/apm/v0/attest/tdx/auth',
+    'attestation auth/apm/v0/attest/tdx/auth', 'vault-response auth/apm/v0/attest/tdx/auth',
+  ]);
+  const upper = await call(server.address, 'GET', `sys/journal/records?correlation_id=${correlationId.toUpperCase()}`, { token: server.rootToken });
+  assert.deepEqual(upper.json.data.records, []);
 });
 
 test('TDX: a real quote logs in with the collateral the operator stored, UpToDate, and the journal records the TCB status', async () => {

@@ -76,10 +76,13 @@ export function initHandler(deps: LoginDeps) {
 export function authHandler(deps: LoginDeps) {
   return async (req: PathRequest): Promise<LogicalResponse> => {
     const platform = platformOf(req);
-    const correlationId = requiredString(req.data, 'correlation_id');
+    const asked = requiredString(req.data, 'correlation_id');
     // It goes into the response entry, in clear where the mount exempts it (the dev mount and the
-    // SPEC's tuning do), and into the journal's keys: only the shape init hands out is taken.
-    if (!isUuid(correlationId)) throw invalid('"correlation_id" must be the UUID that init returned', 'invalid_field');
+    // SPEC's tuning do), and into the journal's keys: only the shape init hands out is taken, in
+    // the lower case init hands it out in (a UUID's case means nothing, so one sent upper-cased
+    // must not file the login apart from its init).
+    if (!isUuid(asked)) throw invalid('"correlation_id" must be the UUID that init returned', 'invalid_field');
+    const correlationId = asked.toLowerCase();
     const message = requiredString(req.data, 'message');
     if (message.length > maxBase64Chars(MAX_EVIDENCE_BYTES)) throw invalid(`"message" is longer than ${MAX_EVIDENCE_BYTES} bytes of evidence can be`, 'invalid_field');
     const evidence = decodeWrappedBase64(message);
