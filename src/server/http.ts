@@ -118,6 +118,13 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
   app.addHook('preClose', (done) => { closing = true; done(); });
   app.addHook('onSend', (_req, reply, payload, done) => {
     if (closing) reply.header('connection', 'close');
+    // Fastify appends `; charset=utf-8` to every JSON type sent as a string; Vault answers exactly
+    // `application/json` and AWS `application/x-amz-json-1.1`, and clients compare the whole
+    // header (hvac reads an error's `errors` only when it is exactly `application/json`).
+    const type = reply.getHeader('content-type');
+    if (typeof type === 'string' && type.endsWith(FASTIFY_CHARSET) && PLAIN_JSON_TYPES.has(type.slice(0, -FASTIFY_CHARSET.length))) {
+      reply.header('content-type', type.slice(0, -FASTIFY_CHARSET.length));
+    }
     done(null, payload);
   });
 
@@ -199,6 +206,10 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
 /** The methods the Vault API takes (LIST arrives as GET, list-method.ts). */
 const VAULT_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];
 /** Vault's answer to any other method (OPTIONS, TRACE, ...), before a request exists: not audited. */
+/** What Fastify appends to a JSON type sent as a string, and the types answered without it. */
+const FASTIFY_CHARSET = '; charset=utf-8';
+const PLAIN_JSON_TYPES = new Set(['application/json', AWS_JSON]);
+
 const METHOD_NOT_ALLOWED = { status: 405, contentType: 'application/json', body: '{"errors":[]}' } as const;
 
 function invalidPath(url: string): SealtrailError {

@@ -44,6 +44,10 @@ test('every Vault API answer is Cache-Control: no-store: secrets, tokens, errors
   };
   for (const [what, r] of Object.entries(answers)) assert.equal(r.headers.get('cache-control'), 'no-store', what);
   for (const [what, r] of Object.entries(answers)) assert.equal(r.headers.get('x-content-type-options'), 'nosniff', what);
+  // Exactly Vault's type, no charset: hvac reads an error's `errors` only when the header is exactly this.
+  for (const [what, r] of Object.entries(answers)) {
+    if (what !== 'an unknown route') assert.equal(r.headers.get('content-type'), 'application/json', what);
+  }
   assert.equal(answers['a KV read'].status, 200);
 
   const list = await rawHead(`LIST /v1/secret/metadata/ HTTP/1.1\r\nHost: x\r\nX-Vault-Token: ${token}\r\n\r\n`);
@@ -69,6 +73,7 @@ test('the AWS endpoint\'s answers are Cache-Control: no-store, a data key\'s pla
   assert.equal(unsigned.status, 400);
   assert.equal(unsigned.headers.get('cache-control'), 'no-store');
   assert.equal(unsigned.headers.get('x-content-type-options'), 'nosniff');
+  assert.equal(unsigned.headers.get('content-type'), 'application/x-amz-json-1.1');
 });
 
 test('CORS is off, as Vault\'s default: no origin is allowed, a preflight allows nothing', async () => {
