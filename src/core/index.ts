@@ -13,7 +13,7 @@ export type {
 export { backendFromPaths, pathRouter, type PathRequest, type PathHandler, type PathSpec, type PathRouter } from './contract/paths.js';
 export { AuditShared, type AuditInput, type AuditHooks, type PolicyResults, type RequestRuns } from './contract/audit.js';
 export type { AclCheck, AclRequest, LifecycleAudit, LifecyclePolicies, LifecycleTokens, TokenMintRequest, TokenTtlLimits } from './contract/consumed.js';
-export { RESPONSE_WRAPPING_POLICY_NAME, sanitizePolicies } from './contract/policy-names.js';
+export { RESPONSE_WRAPPING_POLICY_NAME, nonAssignablePolicy, sanitizePolicies } from './contract/policy-names.js';
 
 export { Core, type CoreDeps, type CoreLog } from './core.js';
 export type { CoreServices } from './services.js';

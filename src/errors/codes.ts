@@ -168,6 +168,7 @@ export const ERROR_CODES = {
   past_max_ttl: { kind: 'invalid', status: 400 },
   permission_denied: { kind: 'permission', status: 403, message: 'permission denied' },
   policies_not_subset: { kind: 'invalid', status: 400 },
+  policy_not_assignable: { kind: 'invalid', status: 400 },
   post_unseal_failed: { kind: 'internal', status: 500 },
   query_too_many_parameters: { kind: 'too_large', status: 413 },
   rekey_duplicate_key: { kind: 'invalid', status: 400 },

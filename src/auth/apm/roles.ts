@@ -19,7 +19,7 @@ import {
 } from './role-platform.js';
 import { getJson, putJson, type Storage } from '../../storage/index.js';
 import { boolField, durationField, intField, stringField, stringListField } from '../token/fields.js';
-import { sanitizePolicies } from '../token/policies.js';
+import { nonAssignablePolicy, sanitizePolicies } from '../token/policies.js';
 import { isJsonObject, setOwn } from '../../lib/safe-object.js';
 import { keyedLock } from '../../lib/keyed-lock.js';
 
@@ -107,6 +107,8 @@ export function roleFromRequest(name: string, data: Data): ApmRole {
   }
   const policies = sanitizePolicies(stringListField(data, 'token_policies'), false);
   if (policies.includes('root')) throw invalid('a role may not grant the root policy', 'invalid_field');
+  const reserved = nonAssignablePolicy(policies);
+  if (reserved !== undefined) throw invalid(`cannot assign policy "${reserved}"`, 'invalid_field');
   const numUses = intField(data, 'token_num_uses');
   if (numUses < 0) throw invalid('"token_num_uses" must not be negative', 'invalid_field');
   const role: ApmRole = {

@@ -12,7 +12,7 @@ import { invalid } from '../../errors/index.js';
 import type { PolicyStore } from '../policy/types.js';
 import { boolField, durationField, intField, stringField, stringListField, stringMapField } from './fields.js';
 import { remainingTtl } from './lookup-data.js';
-import { isPolicySubset, sanitizePolicies } from './policies.js';
+import { isPolicySubset, nonAssignablePolicy, sanitizePolicies } from './policies.js';
 import type { TokenStore } from './types.js';
 
 export interface CreateDeps {
@@ -100,6 +100,8 @@ export async function handleCreate(req: PathRequest, deps: CreateDeps, orphanPat
   }
   let policies = sanitizePolicies(base, addDefault);
   if (noDefault) policies = policies.filter((p) => p !== 'default');
+  const reserved = nonAssignablePolicy(policies);
+  if (reserved !== undefined) throw invalid(`cannot assign policy "${reserved}"`, 'policy_not_assignable');
   const isRoot = policies.includes('root');
   if (isRoot && !parent.policies.includes('root')) {
     throw invalid('root tokens may not be created without parent token being root', 'root_requires_root_parent');

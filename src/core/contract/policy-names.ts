@@ -9,6 +9,14 @@
 export const RESPONSE_WRAPPING_POLICY_NAME = 'response-wrapping';
 
 /**
+ * The policy names no token may be given, as Vault's `nonAssignablePolicies`: a token holding only
+ * `response-wrapping` would pass for a wrapping token. The first one a (sanitized) list holds.
+ */
+export function nonAssignablePolicy(policies: readonly string[]): string | undefined {
+  return policies.find((p) => p === RESPONSE_WRAPPING_POLICY_NAME);
+}
+
+/**
  * Vault's policy-list normalisation (policyutil.SanitizePolicies): trims, lower-cases, drops
  * empties and duplicates, sorts. A list containing `root` becomes `["root"]`. With `addDefault`,
  * `default` is added unless the list is root.

@@ -35,6 +35,7 @@ test('bad roles are refused with a clear 400', async () => {
     ['r', { platform: 'nitro', signer_id: 'xyz' }, 'invalid_field'],
     ['r', { platform: 'nitro', signer_id: SIGNER, pcrs: { 32: 'aa' } }, 'invalid_field'],
     ['r', { platform: 'nitro', signer_id: SIGNER, token_policies: 'root' }, 'invalid_field'],
+    ['r', { platform: 'nitro', signer_id: SIGNER, token_policies: 'app,response-wrapping' }, 'invalid_field'],
     ['r', { platform: 'nitro', signer_id: SIGNER, token_num_uses: -1 }, 'invalid_field'],
     ['-bad', { platform: 'nitro', signer_id: SIGNER }, 'invalid_role_name'],
   ];

@@ -117,6 +117,9 @@ test('Vault\'s creation rules for non-root parents', async () => {
   await assert.rejects(call('root-token', 'update', 'create', { entity_alias: 'web-1' }),
     fails('invalid', 'entity_alias_without_role', "'entity_alias' is only allowed in combination with token role"));
   await assert.rejects(call('root-token', 'update', 'create', { role_name: 'web' }), fails('invalid', 'unsupported_token_role', 'token roles are not supported'));
+  // A token holding only the wrapping tokens' built-in policy would pass for one: no token gets it, root's neither.
+  await assert.rejects(call('root-token', 'update', 'create', { policies: ['app', ' Response-Wrapping '] }),
+    fails('invalid', 'policy_not_assignable', 'cannot assign policy "response-wrapping"'));
   // `lease`, the ttl's old name, is read as Vault reads it: when no ttl is given.
   assert.equal((await call(dev, 'update', 'create', { lease: '5s' }))!.issuedAuth!.leaseDuration, 5);
   assert.equal((await call(dev, 'update', 'create', { lease: '5s', ttl: '7s' }))!.issuedAuth!.leaseDuration, 7);
