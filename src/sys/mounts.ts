@@ -29,6 +29,29 @@ function resolveType(type: unknown, options: Record<string, string>): { type: st
   return { type, options };
 }
 
+/**
+ * Vault's checks of a mount's lease TTLs against each other and the server's max (0 = the
+ * server's value): on enable, `given` names the fields as given; on tune, the tuned result.
+ */
+function checkLeaseTtls(config: { defaultLeaseTtl?: number; maxLeaseTtl?: number }, systemMax: number, tuning: boolean): void {
+  const d = config.defaultLeaseTtl ?? 0;
+  const m = config.maxLeaseTtl ?? 0;
+  if (d > 0 && m > 0 && d > m) {
+    throw invalid(tuning ? `backend max lease TTL of ${m} would be less than backend default lease TTL of ${d}` : 'given default lease TTL greater than given max lease TTL');
+  }
+  if (d > systemMax && m === 0) {
+    throw invalid(tuning ? `backend default lease TTL of ${d} would be greater than system max lease TTL of ${systemMax}` : `given default lease TTL greater than system max lease TTL of ${systemMax}`);
+  }
+}
+
+/** A tune's `options.version` on a KV mount: 2 is what it is; Vault refuses a downgrade and an unknown version. */
+function checkTunedVersion(entry: { type: string; options: Record<string, string> }, options: Record<string, string>): void {
+  const version = options.version;
+  if (entry.type !== 'kv' || version === undefined || version === '' || version === entry.options.version) return;
+  if (version === '1') throw invalid(`cannot downgrade mount from version ${entry.options.version}`);
+  throw invalid(`invalid version provided: ${version}`);
+}
+
 export function mountPaths(deps: MountPathsDeps): PathSpec[] {
   const tablePaths = (table: MountTable, root: 'mounts' | 'auth'): PathSpec[] => {
     const listBody = () => {
@@ -56,10 +79,13 @@ export function mountPaths(deps: MountPathsDeps): PathSpec[] {
             return { data };
           },
           update: async (req) => {
-            mountOf(req);
+            const entry = mountOf(req);
             const description = req.data.description;
             if (description !== undefined && typeof description !== 'string') throw invalid('description must be a string');
-            await deps.mounts().tune(table, req.params.path, parseMountConfig(req.data), description);
+            const tuned = parseMountConfig(req.data);
+            checkLeaseTtls({ ...entry.config, ...tuned }, deps.defaults.maxLeaseTtl, true);
+            checkTunedVersion(entry, optionsOf(req.data.options));
+            await deps.mounts().tune(table, req.params.path, tuned, description);
             const mounted = deps.mounts().get(table, req.params.path);
             await mounted?.backend.onTune?.({ session: req.token?.accessor ?? null, url: `/v1/${req.logical.path}`, method: httpMethodOf(req.logical), config: { ...req.data } });
             return undefined;
@@ -75,7 +101,9 @@ export function mountPaths(deps: MountPathsDeps): PathSpec[] {
             const description = req.data.description ?? '';
             if (typeof description !== 'string') throw invalid('description must be a string');
             const local = req.data.local === true || req.data.local === 'true';
-            await deps.mounts().enable(table, { path: req.params.path, type, description, options, local, config: parseMountConfig(req.data.config) });
+            const config = parseMountConfig(req.data.config);
+            checkLeaseTtls(config, deps.defaults.maxLeaseTtl, false);
+            await deps.mounts().enable(table, { path: req.params.path, type, description, options, local, config });
             return undefined;
           },
           delete: async (req) => {

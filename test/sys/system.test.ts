@@ -34,6 +34,20 @@ test('sys/mounts: enable, refuse a duplicate or an unknown type, tune, read the 
   assert.equal(tune.status, 200);
   assert.equal(tune.json.data.default_lease_ttl, 3600);
   assert.deepEqual(tune.json.data.audit_non_hmac_request_keys, ['a']);
+  // Vault's checks of the lease TTLs and of a KV mount's version, with its messages.
+  const refusals: Array<[string, Record<string, unknown>, string]> = [
+    ['mounts/kv3', { type: 'kv-v2', config: { default_lease_ttl: '5h', max_lease_ttl: '1h' } }, 'given default lease TTL greater than given max lease TTL'],
+    ['mounts/kv3', { type: 'kv-v2', config: { default_lease_ttl: '800h' } }, 'given default lease TTL greater than system max lease TTL of 2764800'],
+    ['mounts/kv2/tune', { max_lease_ttl: '30m' }, 'backend max lease TTL of 1800 would be less than backend default lease TTL of 3600'],
+    ['mounts/kv2/tune', { default_lease_ttl: '800h' }, 'backend default lease TTL of 2880000 would be greater than system max lease TTL of 2764800'],
+    ['auth/token/tune', { default_lease_ttl: '5h', max_lease_ttl: '1h' }, 'backend max lease TTL of 3600 would be less than backend default lease TTL of 18000'],
+    ['mounts/kv2/tune', { options: { version: '1' } }, 'cannot downgrade mount from version 2'],
+    ['mounts/kv2/tune', { options: { version: '3' } }, 'invalid version provided: 3'],
+  ];
+  for (const [path, body, message] of refusals) assert.deepEqual((await sys('POST', path, body)).json, { errors: [message] }, `${path} ${JSON.stringify(body)}`);
+  assert.equal((await sys('GET', 'mounts/kv3')).status, 400, 'nothing was mounted');
+  assert.equal((await sys('GET', 'mounts/kv2/tune')).json.data.default_lease_ttl, 3600, 'nothing was tuned');
+  assert.equal((await sys('POST', 'mounts/kv2/tune', { max_lease_ttl: '2h', options: { version: '2' } })).status, 204);
 
   // Written data lives under the mount and goes with it.
   assert.equal((await call(server.address, 'POST', 'kv2/data/a', { token: server.rootToken, body: { data: { v: '1' } } })).status, 200);
