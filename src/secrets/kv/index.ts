@@ -11,6 +11,7 @@ import { configPath } from './path-config.js';
 import { dataPaths } from './path-data.js';
 import { metadataPaths } from './path-metadata.js';
 import { versionActionPaths } from './path-versions.js';
+import { invalidPaths } from './path-invalid.js';
 import { kvStore } from './store.js';
 
 export const kvBackend: BackendFactory = ({ storage, clock }) => {
@@ -20,5 +21,6 @@ export const kvBackend: BackendFactory = ({ storage, clock }) => {
     dataPaths(store, clock),
     metadataPaths(store, clock),
     ...versionActionPaths(store, clock),
+    invalidPaths(),
   ]);
 };
