@@ -1,5 +1,5 @@
 /**
- * sys/ha-status (read) and sys/step-down (update, sudo), audited like every sys/ path. Step-down
+ * sys/ha-status (read) and sys/step-down (update, sudo; without HA a no-op, as Vault's), audited like every sys/ path. Step-down
  * starts once the response entry is recorded (the lifecycle's `afterRecorded`), since it tears the
  * audit devices away, and the answer does not wait for it.
  */
@@ -22,7 +22,9 @@ export function haPaths(deps: { ha?: SysHa; onError: (err: unknown) => void }): 
       pattern: 'step-down',
       handlers: {
         update: async () => {
-          const node = ha();
+          // Without HA there is nothing to step down from: Vault answers 204, and so do we.
+          const node = deps.ha;
+          if (!node) return undefined;
           return { afterRecorded: async () => void node.stepDown().catch(deps.onError) };
         },
       },
