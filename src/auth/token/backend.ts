@@ -61,7 +61,8 @@ export function tokenBackend(deps: TokenBackendDeps): Backend {
     if (!entry) throw invalid('token not found', 'token_not_found');
     const increment = durationField(req.data, 'increment');
     const renewed = await tokens.renew(entry, increment || undefined);
-    return { issuedAuth: issuedAuthFor(renewed, clientToken, clock.now()) };
+    // The TTL granted, as Vault answers it: seconds counted from now would come out one short.
+    return { issuedAuth: issuedAuthFor(renewed.entry, clientToken, renewed.entry.expireTime - renewed.ttl * 1000) };
   }
 
   const self = (req: PathRequest): TokenEntry => {

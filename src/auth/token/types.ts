@@ -26,7 +26,8 @@ export interface TokenStore {
   revokeTree(entry: TokenEntry): Promise<void>;
   /** Revokes only the token; its children become orphans. */
   revokeOrphan(entry: TokenEntry): Promise<void>;
-  renew(entry: TokenEntry, incrementSeconds?: number): Promise<TokenEntry>;
+  /** Extends a token's life; returns the stored entry and the TTL granted (seconds from the renewal). */
+  renew(entry: TokenEntry, incrementSeconds?: number): Promise<{ entry: TokenEntry; ttl: number }>;
   /** Drops in-memory caches (on seal). */
   clearCache(): void;
 }

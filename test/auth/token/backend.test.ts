@@ -17,8 +17,11 @@ const mount: MountEntry = {
   options: {}, local: false, sealWrap: false, builtin: true,
 };
 
-async function setup() {
-  const clock = manualClock(T0);
+async function setup(opts: { tick?: boolean } = {}) {
+  const manual = manualClock(T0);
+  // `tick`: every reading of the clock is a millisecond later, as time passes between a renewal's
+  // computation and its answer on a real clock.
+  const clock = opts.tick ? Object.assign(Object.create(manual) as typeof manual, { now: () => { manual.advance(1); return manual.now(); } }) : manual;
   const tokens = createTokenStore({ storage: createMemoryStorage(), clock, hashKey: new Uint8Array(32).fill(1) });
   const policies = createPolicyStore({ storage: createMemoryStorage() });
   await ensureDefaultPolicy(policies);
@@ -139,6 +142,15 @@ test('Vault\'s creation rules for non-root parents', async () => {
   const limited = await mint('root-token', { policies: ['dev'], num_uses: 3 });
   await assert.rejects(call(limited, 'update', 'create', {}),
     fails('invalid', 'restricted_use_parent', 'restricted use token cannot generate child tokens'));
+});
+
+test('a renewal answers the TTL it granted, though time passed since', async () => {
+  const { call, mint } = await setup({ tick: true });
+  const token = await mint('root-token', { policies: ['dev'], ttl: '1h' });
+  for (const increment of ['100', '2m']) {
+    const renewed = (await call(token, 'update', 'renew-self', { increment }))!.issuedAuth!;
+    assert.deepEqual([renewed.leaseDuration, renewed.ttl], increment === '100' ? [100, 100] : [120, 120]);
+  }
 });
 
 test('renew, revoke and accessors', async () => {

@@ -140,12 +140,12 @@ test('renew extends from now, never past the explicit max TTL', async () => {
   const { id, entry } = await tokens.create({ policies: ['dev'], ttl: 100, explicitMaxTtl: 250, path: 'p' });
   clock.advance(50_000);
   const a = await tokens.renew(entry, 60);
-  assert.equal(a.expireTime, T0 + 110_000);
+  assert.deepEqual([a.entry.expireTime, a.ttl], [T0 + 110_000, 60]);
   const b = await tokens.renew(entry);
-  assert.equal(b.expireTime, T0 + 150_000, 'no increment: the original ttl');
+  assert.deepEqual([b.entry.expireTime, b.ttl], [T0 + 150_000, 100], 'no increment: the original ttl');
   const c = await tokens.renew(entry, 1000);
-  assert.equal(c.expireTime, T0 + 250_000, 'capped at creation + explicit_max_ttl');
-  assert.equal(c.ttl, 100, 'creation ttl is unchanged');
+  assert.deepEqual([c.entry.expireTime, c.ttl], [T0 + 250_000, 200], 'capped at creation + explicit_max_ttl');
+  assert.equal(c.entry.ttl, 100, 'creation ttl is unchanged');
   clock.advance(199_000);
   assert.ok(await tokens.lookup(id));
   clock.advance(1_000);
@@ -156,7 +156,7 @@ test('renew extends from now, never past the explicit max TTL', async () => {
   await assert.rejects(tokens.renew(fixed.entry, 10), isCode('not_renewable'));
   const periodic = await tokens.create({ policies: ['dev'], period: 30, path: 'p' });
   clock.advance(20_000);
-  assert.equal((await tokens.renew(periodic.entry, 500)).expireTime, clock.now() + 30_000, 'periodic: always the period');
+  assert.equal((await tokens.renew(periodic.entry, 500)).entry.expireTime, clock.now() + 30_000, 'periodic: always the period');
 });
 
 test('token ids never reach storage, in keys or values', async () => {
