@@ -4,7 +4,7 @@
  * files: reload.ts; SIGINT/SIGTERM shut down cleanly).
  */
 import { rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Server as TlsServer } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { preflightConfigDevices, type ConfigDeviceDeclaration } from '../audit/index.js';
@@ -13,6 +13,7 @@ import { Core } from '../core/index.js';
 import { systemClock, type Clock } from '../lib/clock.js';
 import { uuid } from '../lib/ids.js';
 import { createUndoStack } from '../lib/undo.js';
+import { lockDatabase, type DataLock } from './data-lock.js';
 import { createSealManager, readUnsealKeyFile, persistentClusterId } from '../storage/index.js';
 import { haNodeFor, openNodeStorage } from './node.js';
 import { sealEndpoints } from '../sys/index.js';
@@ -63,6 +64,15 @@ export interface RunningServer {
   reload(): Promise<ReloadResult>;
 }
 
+/** The SQLite databases this server writes: its storage's and its journal's (events.db and the ledger sit beside them). */
+function databasesWritten(config: ServerConfig): string[] {
+  const files = new Set<string>();
+  if (config.storage.type === 'sqlite') files.add(resolve(config.storage.path));
+  const journal = journalPath(config);
+  if (config.journal.enabled && config.journal.storage !== 'postgresql' && journal !== ':memory:') files.add(resolve(journal));
+  return [...files];
+}
+
 function devKeepsTls(config: ServerConfig): boolean {
   const l = config.listener;
   return config.declared.listener && !l.tlsDisable && l.tlsCertFile !== undefined && l.tlsKeyFile !== undefined;
@@ -95,6 +105,7 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
   // A start that fails half-way (a bad address, a port in use, a TLS file missing) undoes what it
   // did, newest first: no open database, no unsealed services, no temporary dev directory left.
   const undo = createUndoStack();
+  const locks: DataLock[] = [];
   if (temporaryDir) undo.push(() => rm(dataDir!, { recursive: true, force: true }));
   try {
     if (opts.logLevel) config = { ...config, logLevel: opts.logLevel as ServerConfig['logLevel'] };
@@ -103,6 +114,12 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
     const { host, port } = parseAddress(config.listener.address);
     const https = config.listener.tlsDisable ? undefined : listenerTlsOptions(config.listener);
 
+    // One server per database: a second one on these files refuses to start (data-lock.ts).
+    for (const database of databasesWritten(config)) {
+      const lock = lockDatabase(database);
+      undo.push(() => lock.release());
+      locks.push(lock);
+    }
     const devCa = opts.dev ? await devAttestationCa(dataDir!, clock) : undefined;
     // The journal is open while the server runs, sealed or not: it is not behind the barrier.
     // The ledger follows the journal (every record a leaf); it signs checkpoints while unsealed.
@@ -233,6 +250,7 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
         await physical.close();
         await storage.ha?.backend.close();
         await journal?.close();
+        for (const lock of locks) lock.release();
         if (pidFile !== undefined) await rm(pidFile, { force: true }).catch((err) => log.error({ err }, 'could not remove the pid file'));
         if (temporaryDir) await rm(dataDir!, { recursive: true, force: true }).catch((err) => log.error({ err }, 'could not remove the dev data directory'));
         log.flush?.();
