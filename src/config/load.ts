@@ -125,7 +125,8 @@ const SECTIONS: Array<[key: string, read: Section]> = [
   ['audit_block_timeout', (raw, cfg) => {
     if (raw.audit_block_timeout === undefined) return;
     const ms = parseDurationMs(raw.audit_block_timeout);
-    if (ms === undefined || ms <= 0) throw new ConfigError('audit_block_timeout must be a positive duration such as "10s" or "500ms"');
+    // At most a day: a timer takes no more than 2^31 − 1 ms, and a longer delay would fire at once, every millisecond.
+    if (ms === undefined || ms <= 0 || ms > 24 * 3600_000) throw new ConfigError('audit_block_timeout must be a positive duration of at most 24h such as "10s" or "500ms"');
     cfg.auditBlockTimeoutMs = ms;
   }],
   ['unauthenticated_metrics_access', (raw, cfg) => { if (raw.unauthenticated_metrics_access !== undefined) cfg.unauthenticatedMetricsAccess = bool(raw.unauthenticated_metrics_access, 'unauthenticated_metrics_access'); }],

@@ -17,6 +17,9 @@ import { ConfigError, type ConfigProblem } from './config-error.js';
 import { allowKeys, asList, asObj, bool, str, type Obj } from './values.js';
 import type { TrailConfig, TrailS3Config } from './types.js';
 
+/** The longest delivery or digest interval. */
+const MAX_INTERVAL_MS = 24 * 3600_000;
+
 /** S3's bucket naming rules (3 to 63 characters, lowercase, digits, dots and hyphens). */
 const S3_BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 /** Region names of AWS and of S3-compatible stores ("us-east-1", "auto", "garage"). */
@@ -74,7 +77,8 @@ function readTrail(name: string, body: Obj, attempt: Attempt): TrailConfig | und
   const interval = (key: string) => {
     if (body[key] === undefined) return undefined;
     const ms = parseDurationMs(body[key]);
-    if (ms === undefined || ms < 1000) throw new ConfigError(`${where} ${key} must be a duration of at least 1s`);
+    // At most a day: a timer takes no more than 2^31 − 1 ms, and a longer delay would fire at once, every millisecond.
+    if (ms === undefined || ms < 1000 || ms > MAX_INTERVAL_MS) throw new ConfigError(`${where} ${key} must be a duration from 1s to 24h`);
     return ms;
   };
   const hasDirectory = body.directory !== undefined;

@@ -104,6 +104,16 @@ test('problems of several trails and other sections are all listed', async () =>
     { key: 'log_level', message: 'log_level must be one of trace, debug, info, warn, error' },
     { key: 'trail', message: 'trail "192.168.5.4": a trail name must be 3 to 128 letters, numbers, periods (.), underscores (_) or dashes (-), starting and ending with a letter or number, with no adjacent periods, underscores or dashes, and not an IP address' },
     { key: 'trail', message: 'trail "trail-a" needs exactly one destination: directory = "<path>" or an s3 { ... } block' },
-    { key: 'trail', message: 'trail "trail-b" delivery_interval must be a duration of at least 1s' },
+    { key: 'trail', message: 'trail "trail-b" delivery_interval must be a duration from 1s to 24h' },
   ]);
+});
+
+test('an interval longer than a day is refused: a timer of over 2^31 − 1 ms would fire every millisecond', async () => {
+  for (const key of ['delivery_interval', 'digest_interval']) {
+    const problems = await problemsOf(`trail "main" {\n  directory = "/t"\n  bucket = "b"\n  ${key} = "1000h"\n}\n`);
+    assert.deepEqual(problems.map((p) => p.message), [`trail "main" ${key} must be a duration from 1s to 24h`]);
+  }
+  assert.equal((await parseConfig('trail "main" {\n  directory = "/t"\n  bucket = "b"\n  digest_interval = "24h"\n}\n')).trails[0].digestIntervalMs, 24 * 3600_000);
+  await assert.rejects(parseConfig('audit_block_timeout = "1000h"\n'), /audit_block_timeout must be a positive duration of at most 24h/);
+  assert.equal((await parseConfig('audit_block_timeout = "24h"\n')).auditBlockTimeoutMs, 24 * 3600_000);
 });
