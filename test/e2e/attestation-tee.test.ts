@@ -155,6 +155,9 @@ test('TDX: a login may bring its own collateral only if it is not older than the
   const older = await login('tdx', TDX_QUOTE, { collateral: earlier });
   assert.equal(older.auth.status, 403, older.auth.text);
   assert.deepEqual(older.auth.json.errors, [`attestation refused: the login's collateral is older than the configured collateral (its TCB info has TCB evaluation data number ${tcbInfo.tcbEvaluationDataNumber - 1}, below the configured collateral's ${tcbInfo.tcbEvaluationDataNumber})`]);
+  // The attempt is in the journal with its verdict and reason, as a failed verification is.
+  const records = await call(server.address, 'GET', `sys/journal/records?kind=attestation&correlation_id=${older.correlationId}`, { token: server.rootToken });
+  assert.deepEqual(records.json.data.records.map((r: Entry) => [r.record.verdict, r.record.reason]), [['failed', older.auth.json.errors[0]]]);
   // A number raised by hand passes the comparison and fails the signature it no longer matches.
   const forged = { ...TDX_COLLATERAL, tcb_info: JSON.stringify({ ...tcbInfo, tcbEvaluationDataNumber: tcbInfo.tcbEvaluationDataNumber + 1 }) };
   const raised = await login('tdx', TDX_QUOTE, { collateral: forged });

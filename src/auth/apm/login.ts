@@ -122,8 +122,17 @@ async function authenticate(deps: LoginDeps, attempt: LoginAttempt, witness: Wit
   const challenge = deps.challenges.consume(correlationId, platform);
 
   const config = await deps.config.platform(platform);
-  const certificates = loginCertificates(platform, attempt.data);
-  const collateral = loginCollateral(platform, attempt.data, config);
+  let certificates: ReturnType<typeof loginCertificates>;
+  let collateral: ReturnType<typeof loginCollateral>;
+  try {
+    certificates = loginCertificates(platform, attempt.data);
+    collateral = loginCollateral(platform, attempt.data, config);
+  } catch (err) {
+    // Refused before the evidence is looked at (collateral older than the operator's, a malformed
+    // certificate list): still an attestation attempt, recorded with its reason.
+    if (err instanceof SealtrailError) await witness({ verdict: 'failed', reason: err.auditText });
+    throw err;
+  }
   const result = deps.verifiers[platform].verify(evidence, {
     trustedRoots: deps.roots(platform, config),
     now: deps.clock.now(),
