@@ -75,6 +75,8 @@ export interface AttestationClaims {
   /** SNP: the reported TCB (what the VCEK/VLEK was issued for), and the VMPL the report came from. */
   snpTcb?: SnpTcb;
   vmpl?: number;
+  /** SEV-SNP: the guest policy lets a migration agent be associated with the guest (MIGRATE_MA). */
+  migrationAgent?: boolean;
 }
 
 /** Stable failure codes; `message` explains which check failed and never quotes measurements. */

@@ -1,7 +1,7 @@
 /** The claims of a verified SEV-SNP report, in the platform-independent shape (types.ts). */
 import type { AttestationClaims, SnpTcb } from '../types.js';
 import type { SnpProduct } from './product.js';
-import { POLICY_DEBUG, type SigningKey, type SnpReport } from './report.js';
+import { POLICY_DEBUG, POLICY_MIGRATE_MA, type SigningKey, type SnpReport } from './report.js';
 
 export interface SnpClaims extends AttestationClaims {
   platform: 'snp';
@@ -45,6 +45,7 @@ export function snpClaims(report: SnpReport, product: SnpProduct, tcb: SnpTcb, n
     userData: report.reportData.slice(32, 64),
     snpTcb: tcb,
     vmpl: report.vmpl,
+    migrationAgent: (report.policy & POLICY_MIGRATE_MA) !== 0n,
     reportVersion: report.version,
     signingKey: report.signingKey,
     product,

@@ -12,6 +12,11 @@ export const MAX_VERSION = 5;
 export const ECDSA_P384_SHA384 = 1;
 /** POLICY bit 19: the guest may be debugged (the host can read and write its memory). */
 export const POLICY_DEBUG = 1n << 19n;
+/**
+ * POLICY bit 18: a migration agent may be associated with the guest (MIGRATE_MA). The host sets the
+ * policy at launch and, without an ID block, it is not part of MEASUREMENT.
+ */
+export const POLICY_MIGRATE_MA = 1n << 18n;
 
 export type SigningKey = 'vcek' | 'vlek';
 

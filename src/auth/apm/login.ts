@@ -157,7 +157,7 @@ async function authenticate(deps: LoginDeps, attempt: LoginAttempt, witness: Wit
     const why = match.reason === 'debug_not_allowed'
       ? 'attestation refused: debug-mode enclaves are not allowed by the matching roles'
       : match.reason === 'tcb_not_accepted'
-        ? `attestation refused: the platform's TCB${claims.tcbStatus ? ` (${claims.tcbStatus})` : ''} does not meet the matching roles`
+        ? `attestation refused: the platform's TCB${claims.tcbStatus ? ` (${claims.tcbStatus})` : ''}${claims.migrationAgent ? ' or guest policy (it allows a migration agent)' : ''} does not meet the matching roles`
         : match.reason === 'enclave_key_missing'
           ? `attestation refused: the matching roles bind the token to the enclave's key, and the document's public_key ${enclaveKey === undefined ? 'is absent' : enclaveKey.ok ? 'is usable' : enclaveKey.message}`
           : NOT_AUTHORIZED;

@@ -4,7 +4,8 @@
  *
  *   nitro  signer_id (PCR8, required), enclave_id (PCR0), pcrs { "<n>": hex }
  *   snp    measurement (= enclave_id), host_data, id_key_digest (= signer_id), author_key_digest,
- *          family_id, image_id; min_tcb { bootloader, tee, snp, microcode, fmc }; vmpl
+ *          family_id, image_id; min_tcb { bootloader, tee, snp, microcode, fmc }; vmpl;
+ *          allow_migration_agent
  *   tdx    mr_td (= enclave_id), rtmr0..rtmr3, mr_config_id, mr_owner (= signer_id),
  *          mr_owner_config; accepted_tcb_statuses; min_tcb_status
  *   sgx    mr_signer (= signer_id), mr_enclave (= enclave_id), isv_prod_id; min_isv_svn;
@@ -135,7 +136,7 @@ export function minTcbStatus(data: Data): TcbStatus | undefined {
 
 /** Fields that belong to other platforms are refused rather than silently ignored. */
 const TCB_FIELDS: Record<string, readonly PlatformName[]> = {
-  pcrs: ['nitro'], min_tcb: ['snp'], vmpl: ['snp'], min_isv_svn: ['sgx'],
+  pcrs: ['nitro'], min_tcb: ['snp'], vmpl: ['snp'], allow_migration_agent: ['snp'], min_isv_svn: ['sgx'],
   accepted_tcb_statuses: ['tdx', 'sgx'], min_tcb_status: ['tdx', 'sgx'],
 };
 

@@ -37,6 +37,8 @@ export interface ApmRole {
   minTcb?: SnpTcb;
   /** SNP: the VMPL the report must come from. */
   vmpl?: number;
+  /** SNP: admit a guest policy with MIGRATE_MA set (default no). */
+  allowMigrationAgent?: boolean;
   /** SGX: ISVSVN at least this. */
   minIsvSvn?: number;
   /** TDX/SGX: the statuses admitted (undefined: DEFAULT_ACCEPTED_TCB). */
@@ -126,6 +128,7 @@ export function roleFromRequest(name: string, data: Data): ApmRole {
   for (const [key, value] of Object.entries(rules)) if (value !== undefined) Object.assign(role, { [key]: value });
   const allowDebug = boolField(data, 'allow_debug');
   if (allowDebug !== undefined) role.allowDebug = allowDebug;
+  if (boolField(data, 'allow_migration_agent') === true) role.allowMigrationAgent = true;
   if (boolField(data, 'token_bound_to_enclave_key') === true) {
     if (platform !== 'nitro') throw invalid(`"token_bound_to_enclave_key" does not apply to ${platform} roles: only a Nitro attestation document carries a public key`, 'invalid_field');
     role.tokenBoundToEnclaveKey = true;
@@ -149,6 +152,7 @@ export function roleView(role: ApmRole): Record<string, unknown> {
   if (enclave && role.enclaveId !== undefined) view[enclave] = role.enclaveId;
   if (role.minTcb) view.min_tcb = role.minTcb;
   if (role.vmpl !== undefined) view.vmpl = role.vmpl;
+  if (role.platform === 'snp') view.allow_migration_agent = role.allowMigrationAgent === true;
   if (role.minIsvSvn !== undefined) view.min_isv_svn = role.minIsvSvn;
   if (role.platform === 'tdx' || role.platform === 'sgx') view.accepted_tcb_statuses = role.acceptedTcbStatuses ?? DEFAULT_ACCEPTED_TCB;
   if (role.minTcbStatus) view.min_tcb_status = role.minTcbStatus;

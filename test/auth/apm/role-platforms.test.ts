@@ -25,7 +25,7 @@ test('snp, tdx and sgx roles store their named measurements and TCB rules, and r
   });
   assert.deepEqual((await h.call('read', 'role/snp'))!.data, {
     platform: 'snp', enclave_id: H48('ab'), measurement: H48('ab'), host_data: H32('01'),
-    min_tcb: { bootloader: 2, tee: 0, snp: 5, microcode: 68 }, vmpl: 0, token_policies: ['p'], token_ttl: 0, token_num_uses: 0,
+    min_tcb: { bootloader: 2, tee: 0, snp: 5, microcode: 68 }, vmpl: 0, allow_migration_agent: false, token_policies: ['p'], token_ttl: 0, token_num_uses: 0,
   });
   await h.call('update', 'role/tdx', { platform: 'tdx', mr_td: H48('91'), rtmr0: H48('44'), mr_config_id: H48('00'), token_policies: 'p' });
   assert.deepEqual((await h.call('read', 'role/tdx'))!.data, {
@@ -59,6 +59,7 @@ test('roles that pin nothing, mix platforms or ask for impossible TCB rules are 
     { platform: 'snp', measurement: H48('ab'), min_tcb: { microcode: 256 } },
     { platform: 'snp', measurement: H48('ab'), min_tcb: { speed: 1 } },
     { platform: 'snp', measurement: H48('ab'), vmpl: 4 },
+    { platform: 'tdx', mr_td: H48('91'), allow_migration_agent: true },
     { platform: 'sgx', mr_signer: H32('81'), isv_prod_id: 'x' },
     { platform: 'tdx', mr_td: 'not hex' },
   ];
@@ -68,12 +69,23 @@ test('roles that pin nothing, mix platforms or ask for impossible TCB rules are 
 test('an SNP role admits only reports at or above its minimum TCB and from its VMPL', () => {
   const role = roleFromRequest('r', { platform: 'snp', measurement: H48('11'), min_tcb: { bootloader: 2, snp: 5, microcode: 68 }, vmpl: 0, token_policies: 'p' });
   const at = (tcb: { bootloader: number; tee: number; snp: number; microcode: number }, vmpl = 0) =>
-    matchRoles([role], claims('snp', { snpTcb: tcb, vmpl, measurements: { measurement: H48('11') } }), false);
+    matchRoles([role], claims('snp', { snpTcb: tcb, vmpl, migrationAgent: false, measurements: { measurement: H48('11') } }), false);
   assert.equal(at({ bootloader: 2, tee: 0, snp: 5, microcode: 68 }).ok, true);
   assert.equal(at({ bootloader: 3, tee: 1, snp: 6, microcode: 70 }).ok, true);
   assert.deepEqual(at({ bootloader: 2, tee: 0, snp: 5, microcode: 67 }), { ok: false, reason: 'tcb_not_accepted' });
   assert.deepEqual(at({ bootloader: 2, tee: 0, snp: 5, microcode: 68 }, 1), { ok: false, reason: 'tcb_not_accepted' });
   assert.deepEqual(matchRoles([role], claims('snp', { enclaveId: H48('12'), snpTcb: { bootloader: 9, tee: 9, snp: 9, microcode: 99 }, vmpl: 0 }), false), { ok: false, reason: 'no_matching_role' });
+});
+
+test('an SNP guest whose policy allows a migration agent (MIGRATE_MA) is admitted only by a role that allows one', () => {
+  const strict = roleFromRequest('strict', { platform: 'snp', measurement: H48('11'), token_policies: 'p' });
+  const tolerant = roleFromRequest('tolerant', { platform: 'snp', measurement: H48('11'), allow_migration_agent: true, token_policies: 'q' });
+  const report = (migrationAgent: boolean | undefined) => claims('snp', { vmpl: 0, migrationAgent, measurements: { measurement: H48('11') } });
+  assert.deepEqual(matchRoles([strict], report(true), false), { ok: false, reason: 'tcb_not_accepted' });
+  assert.deepEqual(matchRoles([strict], report(undefined), false), { ok: false, reason: 'tcb_not_accepted' }, 'evidence that does not say fails the rule');
+  assert.equal(matchRoles([strict], report(false), false).ok, true);
+  const both = matchRoles([strict, tolerant], report(true), false);
+  assert.deepEqual(both.ok ? both.grant.roles : both.reason, ['tolerant']);
 });
 
 test('TDX/SGX roles admit the accepted TCB statuses (default UpToDate, SWHardeningNeeded) no worse than their minimum', () => {
