@@ -17,7 +17,8 @@
  */
 import { createSecureContext } from 'node:tls';
 import type { AuditManager, ConfigDeviceDeclaration } from '../audit/index.js';
-import { ConfigError, listenerTlsOptions, loadConfigFile, startupProblems, type ListenerTlsOptions, type ServerConfig } from '../config/index.js';
+import { ConfigError, listenerTlsOptions, loadConfigFile, type ListenerTlsOptions, type ServerConfig } from '../config/index.js';
+import { configurationProblems } from './config-problems.js';
 import type { ServerEvents } from '../journal/index.js';
 import { setLogLevel, type ServerLogger } from '../server/index.js';
 
@@ -78,7 +79,7 @@ class ReloadRefused extends Error {
 async function readConfig(path: string, dev: boolean): Promise<ServerConfig> {
   try {
     const next = await loadConfigFile(path);
-    const problems = startupProblems(next, { dev });
+    const problems = configurationProblems(next, { dev });
     if (problems.length > 0) throw new ConfigError(problems.map((p) => p.message).join('; '), problems);
     return next;
   } catch (err) {

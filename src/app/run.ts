@@ -8,11 +8,12 @@ import { join, resolve } from 'node:path';
 import type { Server as TlsServer } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { preflightConfigDevices, type ConfigDeviceDeclaration } from '../audit/index.js';
-import { ConfigError, listenerTlsOptions, loadConfigFile, parseAddress, startupProblems, defaultConfig, journalPath, uiEnabled, type ServerConfig } from '../config/index.js';
+import { ConfigError, listenerTlsOptions, loadConfigFile, parseAddress, defaultConfig, journalPath, uiEnabled, type ServerConfig } from '../config/index.js';
 import { Core } from '../core/index.js';
 import { systemClock, type Clock } from '../lib/clock.js';
 import { uuid } from '../lib/ids.js';
 import { createUndoStack } from '../lib/undo.js';
+import { configurationProblems } from './config-problems.js';
 import { lockDatabase, type DataLock } from './data-lock.js';
 import { createSealManager, readUnsealKeyFile, persistentClusterId } from '../storage/index.js';
 import { haNodeFor, openNodeStorage } from './node.js';
@@ -84,7 +85,7 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
   let config: ServerConfig = opts.configPath ? await loadConfigFile(opts.configPath) : defaultConfig();
   /** The file as read, before dev mode's and the command line's overrides: what a reload compares with. */
   const started = config;
-  const problems = startupProblems(config, { dev: opts.dev === true });
+  const problems = configurationProblems(config, { dev: opts.dev === true });
   if (problems.length > 0) throw new ConfigError(problems.map((p) => p.message).join('; '), problems);
   let dataDir: string | undefined;
   /** Dev mode's own temporary directory: like Vault's in-memory dev server, it ends with the server. */

@@ -78,6 +78,17 @@ test('operator diagnose: exit 0 on a good file; each problem with file:line; exi
       `${bad}:4: log_level must be one of trace, debug, info, warn, error`,
     ]);
 
+    // Audit devices the server would refuse at unseal are named now, each with the line of its block.
+    const devices = join(dir, 'devices.hcl');
+    writeFileSync(devices, `${readFileSync(good, 'utf8')}audit "filex" "a/" {\n  options = { file_path = "/tmp/a.log" }\n}\naudit "file" "b/" {\n  options = { file_path = "/tmp/b.log", mode = "0777" }\n}\naudit "file" "c" {\n  options = { file_path = "/tmp/c.log" }\n}\naudit "socket" "c/" {\n  options = { address = "127.0.0.1:9" }\n}\n`);
+    const refused = await runIn(['operator', 'diagnose', '-config', devices]);
+    assert.equal(refused.code, 1);
+    assert.deepEqual(refused.stdout.trim().split('\n'), [
+      `${devices}:8: audit device "b/": file audit device: option "mode" must not grant execute permission (audit logs are never executable)`,
+      `${devices}:8: audit device "a/": unknown type "filex" (known: file, http, relp, socket, syslog)`,
+      `${devices}:8: audit device "c/" is declared twice`,
+    ]);
+
     const incomplete = join(dir, 'incomplete.hcl');
     writeFileSync(incomplete, 'log_level = "info"\n');
     const json = await runIn(['operator', 'diagnose', '-config', incomplete, '-format', 'json']);

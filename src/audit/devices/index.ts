@@ -4,7 +4,11 @@
  */
 import { createFileSink } from './file/index.js';
 import { createHttpSink } from './http/index.js';
-import { redactHttpOptions } from './http/options.js';
+import { parseHttpOptions, redactHttpOptions } from './http/options.js';
+import { parseFileOptions } from './file/options.js';
+import { parseRelpOptions } from './relp/options.js';
+import { parseSocketEndpoint } from './socket/index.js';
+import { parseSyslogOptions } from './syslog/index.js';
 import { createRelpSink } from './relp/index.js';
 import { createSocketSink } from './socket/index.js';
 import { createSyslogSink } from './syslog/index.js';
@@ -21,6 +25,18 @@ export const sinkFactories: Record<DeviceType, SinkFactory> = {
 };
 
 export const DEVICE_TYPES = Object.keys(sinkFactories) as readonly DeviceType[];
+
+/**
+ * Per type, the check of its own options that opening the device starts with (throws a 400 naming
+ * the option): run alone, it lets a configuration be checked without opening anything.
+ */
+export const optionCheckers: Record<DeviceType, (options: DeviceOptions) => unknown> = {
+  file: parseFileOptions,
+  socket: parseSocketEndpoint,
+  syslog: parseSyslogOptions,
+  relp: parseRelpOptions,
+  http: parseHttpOptions,
+};
 
 /** Per type, how its options are shown by `GET sys/audit` when some of them are credentials. */
 const optionRedactors: Partial<Record<DeviceType, (options: DeviceOptions) => DeviceOptions>> = {

@@ -5,7 +5,7 @@
  * Each problem is printed as `file:line: message`; exit 0 when a server would start on it.
  */
 import type { Command } from 'commander';
-import { ConfigError, parseConfig, type ConfigProblem, environmentProblems, startupProblems, type ServerConfig } from '../../config/index.js';
+import { ConfigError, parseConfig, type ConfigProblem, environmentProblems, type ServerConfig } from '../../config/index.js';
 import type { CliContext } from '../context.js';
 import { CliExit, EXIT_LOCAL, usageError } from '../failure.js';
 import { MAX_CONFIG_FILE_BYTES, readFileText } from '../input-limits.js';
@@ -25,7 +25,9 @@ export function registerDiagnose(operator: Command, ctx: CliContext): void {
       let problems: readonly ConfigProblem[];
       try {
         config = await parseConfig(text, file);
-        problems = [...startupProblems(config, { dev: flags.dev === true }), ...await environmentProblems(config)];
+        // The audit devices' checks live with the server (app/), loaded only for this command.
+        const { configurationProblems } = await import('../../app/index.js');
+        problems = [...configurationProblems(config, { dev: flags.dev === true }), ...await environmentProblems(config)];
       } catch (err) {
         if (!(err instanceof ConfigError)) throw err;
         problems = err.problems;
