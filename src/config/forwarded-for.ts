@@ -8,7 +8,7 @@
  * Without authorized addresses the header is never read (server/forwarded-for.ts applies them).
  */
 import { ConfigError } from './config-error.js';
-import { bool, type Obj } from './values.js';
+import { bool, wholeNumber, type Obj } from './values.js';
 import { ipRangeOf } from '../lib/ip-range.js';
 
 export interface ForwardedForConfig {
@@ -42,7 +42,7 @@ export function readForwardedFor(body: Obj): ForwardedForConfig | undefined {
   }
   let hopSkips = 0;
   if (body.x_forwarded_for_hop_skips !== undefined) {
-    hopSkips = Number(body.x_forwarded_for_hop_skips);
+    hopSkips = wholeNumber(body.x_forwarded_for_hop_skips);
     if (!Number.isInteger(hopSkips) || hopSkips < 0 || hopSkips > 64) throw new ConfigError('listener.x_forwarded_for_hop_skips must be an integer from 0 to 64');
   }
   const flag = (key: string) => (body[key] === undefined ? true : bool(body[key], `listener.${key}`));

@@ -16,7 +16,7 @@ import { DEFAULT_LEASE_TTL, defaultConfig, type AuditDeviceConfig, type ServerCo
 import { setOwn } from '../lib/safe-object.js';
 import { trailBlocks } from './trail-config.js';
 import { apiAddress, postgresStorage } from './storage-config.js';
-import { allowKeys, asList, asObj, bool, isObj, str, type Obj } from './values.js';
+import { allowKeys, asList, asObj, bool, isObj, str, wholeNumber, type Obj } from './values.js';
 
 export { ConfigError, type ConfigProblem } from './config-error.js';
 
@@ -189,7 +189,7 @@ function readListener(raw: Obj, cfg: ServerConfig): void {
   const forwardedFor = readForwardedFor(body);
   if (forwardedFor) cfg.listener.forwardedFor = forwardedFor;
   if (body.max_request_size !== undefined) {
-    const n = Number(body.max_request_size);
+    const n = wholeNumber(body.max_request_size);
     if (!Number.isInteger(n) || n <= 0) throw new ConfigError('listener.max_request_size must be a positive number of bytes');
     cfg.listener.maxRequestSize = n;
   }
@@ -267,7 +267,7 @@ function listenerLimits(body: Obj, listener: ServerConfig['listener']): void {
     throw new ConfigError('listener.http_read_header_timeout must not be longer than listener.http_read_timeout');
   }
   if (body.max_connections !== undefined) {
-    const n = Number(body.max_connections);
+    const n = wholeNumber(body.max_connections);
     if (!Number.isInteger(n) || n < 1 || n > 1_000_000) throw new ConfigError('listener.max_connections must be an integer from 1 to 1000000');
     listener.maxConnections = n;
   }

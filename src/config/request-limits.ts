@@ -6,6 +6,8 @@
  * sys/init, sys/unseal) get a moderate one. Each is capped by `max_request_size`. A request
  * without a valid token may also send fewer JSON values, since its audit record HMACs each one.
  */
+import { wholeNumber } from './values.js';
+
 export interface RequestLimits {
   /** Bytes of body a request without a valid token may send to a path that needs one. */
   maxRequestSizeUnauthenticated: number;
@@ -43,7 +45,7 @@ export function parseRequestLimits(body: Readonly<Record<string, unknown>>, fail
   const out: Partial<RequestLimits> = {};
   for (const [key, field] of Object.entries(KEYS)) {
     if (!Object.hasOwn(body, key)) continue;
-    const n = Number(body[key]);
+    const n = wholeNumber(body[key]);
     if (!Number.isInteger(n) || n <= 0) throw fail(`listener.${key} must be a positive integer`);
     out[field] = n;
   }

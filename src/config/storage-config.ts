@@ -6,7 +6,7 @@
 import { ConfigError } from './config-error.js';
 import { parseDurationMs } from '../lib/time.js';
 import type { PostgresStorageConfig } from './types.js';
-import { allowKeys, bool, str, type Obj } from './values.js';
+import { allowKeys, bool, str, wholeNumber, type Obj } from './values.js';
 
 export const DEFAULT_PG_TABLE = 'sealtrail_kv_store';
 export const DEFAULT_PG_MAX_PARALLEL = 128;
@@ -41,7 +41,7 @@ export function postgresStorage(body: Obj, envUrl: string | undefined): Postgres
     cfg.table = table;
   }
   if (body.max_parallel !== undefined) {
-    const n = Number(body.max_parallel);
+    const n = wholeNumber(body.max_parallel);
     if (!Number.isInteger(n) || n < 1 || n > 1024) throw new ConfigError('storage.max_parallel must be an integer from 1 to 1024');
     cfg.maxParallel = n;
   }

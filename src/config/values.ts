@@ -35,3 +35,13 @@ export function bool(v: unknown, name: string): boolean {
   throw new ConfigError(`${name} must be true or false`);
 }
 
+
+/**
+ * A whole number as HCL or JSON writes it (a number, or a string of digits); NaN for anything else
+ * — a bool, a fraction, a number too large to be exact — so the caller's range check refuses it
+ * (`Number(true)` is 1, which made `max_connections = true` one connection).
+ */
+export function wholeNumber(v: unknown): number {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && /^[0-9]{1,16}$/.test(v.trim()) ? Number(v.trim()) : NaN;
+  return Number.isSafeInteger(n) ? n : NaN;
+}
