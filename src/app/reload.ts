@@ -71,7 +71,7 @@ function restartOnly(started: ServerConfig, next: ServerConfig): string[] {
 }
 
 class ReloadRefused extends Error {
-  constructor(readonly problem: 'config' | 'tls', message: string) {
+  constructor(readonly problem: 'config' | 'tls' | 'audit_device', message: string) {
     super(message);
   }
 }
@@ -117,6 +117,22 @@ export function configReloader(deps: ReloadDeps): () => Promise<ReloadResult> {
         const next = await readConfig(deps.configPath, deps.dev);
         const tls = deps.setTls && !next.listener.tlsDisable ? readTlsContext(deps.started.listener, next.listener) : undefined;
         result.restartRequired = restartOnly(deps.started, next);
+        // The devices first: a declared device that cannot be opened fails the reload before any
+        // other setting changes. Each other device change is applied or not on its own (the one
+        // that failed goes on as it was), and the same file on the next SIGHUP tries it again.
+        const list = deps.declarationsOf(next);
+        const devices = JSON.stringify(list);
+        if (devices !== declared) {
+          deps.setDeclarations(list);
+          try {
+            await deps.audit()?.applyConfigDevices(list);
+          } catch (err) {
+            deps.log.error({ reason: err instanceof Error ? err.message : 'unknown' }, 'SIGHUP: an audit device the configuration declares could not be enabled');
+            throw new ReloadRefused('audit_device', 'an audit device the configuration declares could not be enabled');
+          }
+          declared = devices;
+          result.applied.push('audit');
+        }
         if (!deps.logLevelFlag && next.logLevel !== logLevel) {
           setLogLevel(deps.log, next.logLevel);
           logLevel = next.logLevel;
@@ -125,18 +141,6 @@ export function configReloader(deps: ReloadDeps): () => Promise<ReloadResult> {
         if (tls) {
           deps.setTls!(tls);
           result.applied.push('tls');
-        }
-        const list = deps.declarationsOf(next);
-        if (JSON.stringify(list) !== declared) {
-          declared = JSON.stringify(list);
-          deps.setDeclarations(list);
-          result.applied.push('audit');
-          try {
-            await deps.audit()?.applyConfigDevices(list);
-          } catch (err) {
-            Object.assign(result, { ok: false, problem: 'audit_device' });
-            deps.log.error({ reason: err instanceof Error ? err.message : 'unknown' }, 'SIGHUP: an audit device the configuration declares could not be enabled');
-          }
         }
       }
     } catch (err) {

@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,7 +41,7 @@ test('a reload applies log_level and the declared audit devices, names what wait
 
     // A device added, the level changed, and a setting only a start can apply.
     writeFileSync(path, `${LISTENER}log_level = "warn"\ncluster_name = "renamed"\n${fileDevice('first', dir)}${fileDevice('second', dir)}`);
-    assert.deepEqual(await server.reload(), { ok: true, applied: ['log_level', 'audit'], restartRequired: ['cluster_name'] });
+    assert.deepEqual(await server.reload(), { ok: true, applied: ['audit', 'log_level'], restartRequired: ['cluster_name'] });
     assert.deepEqual(await devices(), ['first/', 'journal/', 'second/']);
     const read = await call(base, 'GET', 'sys/mounts', { token });
     assert.ok(readFileSync(join(dir, 'second.log'), 'utf8').includes(read.json.request_id), 'the added device records requests');
@@ -59,19 +59,32 @@ test('a reload applies log_level and the declared audit devices, names what wait
     assert.deepEqual(await server.reload(), { ok: true, applied: ['audit'], restartRequired: [] });
     assert.deepEqual(await devices(), ['journal/', 'second/']);
 
+    // A declared device that cannot be opened fails the reload before anything else changes (the
+    // log level stays); the same file, once the path can be opened, is applied by the next SIGHUP.
+    writeFileSync(join(dir, 'blocked'), '');
+    writeFileSync(path, `${LISTENER}log_level = "info"\n${fileDevice('second', dir)}audit "file" "fourth/" {\n  options = { file_path = "${join(dir, 'blocked', 'fourth.log')}" }\n}\n`);
+    assert.deepEqual(await server.reload(), { ok: false, applied: [], restartRequired: [], problem: 'audit_device' });
+    assert.deepEqual(await devices(), ['journal/', 'second/']);
+    rmSync(join(dir, 'blocked'));
+    mkdirSync(join(dir, 'blocked'));
+    assert.deepEqual(await server.reload(), { ok: true, applied: ['audit', 'log_level'], restartRequired: [] });
+    assert.deepEqual(await devices(), ['fourth/', 'journal/', 'second/']);
+
     // While sealed there is no device to change: the next unseal applies the file as last reloaded.
     assert.equal((await call(base, 'PUT', 'sys/seal', { token })).status, 204);
-    writeFileSync(path, `${LISTENER}log_level = "warn"\n${fileDevice('third', dir)}`);
+    writeFileSync(path, `${LISTENER}log_level = "info"\n${fileDevice('third', dir)}`);
     assert.deepEqual(await server.reload(), { ok: true, applied: ['audit'], restartRequired: [] });
     await call(base, 'PUT', 'sys/unseal', { body: { key: init.json.keys[0] } });
     assert.deepEqual(await devices(), ['journal/', 'third/']);
 
     const reloads = await reloadEvents(base, token);
     assert.deepEqual(reloads.map((e) => [e.outcome, e.details.applied, e.details.problem ?? '']), [
-      ['success', 'log_level,audit', ''],
+      ['success', 'audit,log_level', ''],
       ['failure', '', 'config'],
       ['failure', '', 'config'],
       ['success', 'audit', ''],
+      ['failure', '', 'audit_device'],
+      ['success', 'audit,log_level', ''],
       ['success', 'audit', ''],
     ]);
     assert.equal(reloads[0].details.restart_required, 'cluster_name');
