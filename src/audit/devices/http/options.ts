@@ -77,12 +77,14 @@ export function parseHttpOptions(options: DeviceOptions): HttpSettings {
 export const REDACTED = '<redacted>';
 
 /**
- * The options as `GET sys/audit` shows them: header names kept, every value replaced, so that
- * listing devices never hands out the SIEM's credentials.
+ * The options as `GET sys/audit` shows them: header names and query parameter names kept, every
+ * value replaced, so that listing devices never hands out the SIEM's credentials.
  */
 export function redactHttpOptions(options: DeviceOptions): DeviceOptions {
+  const uri = redactQuery(options.uri);
+  const withUri = uri === options.uri ? options : { ...options, uri: uri! };
   const raw = options.headers;
-  if (raw === undefined || raw === '') return options;
+  if (raw === undefined || raw === '') return withUri;
   let shown = REDACTED;
   try {
     const parsed: unknown = JSON.parse(raw);
@@ -93,5 +95,22 @@ export function redactHttpOptions(options: DeviceOptions): DeviceOptions {
   } catch {
     // Stored options were validated when the device was enabled; anything else shows as one mark.
   }
-  return { ...options, headers: shown };
+  return { ...withUri, headers: shown };
+}
+
+/**
+ * The URI with every query value replaced: a receiver's token is sometimes passed as `?token=`
+ * (Splunk's and Loki's gateways accept one), and the listing must not hand it out either.
+ */
+function redactQuery(uri: string | undefined): string | undefined {
+  if (uri === undefined) return undefined;
+  const at = uri.indexOf('?');
+  if (at < 0) return uri;
+  const end = uri.indexOf('#', at);
+  const query = uri.slice(at + 1, end < 0 ? undefined : end);
+  const shown = query.split('&').map((pair) => {
+    const eq = pair.indexOf('=');
+    return eq < 0 ? pair : `${pair.slice(0, eq)}=${REDACTED}`;
+  }).join('&');
+  return `${uri.slice(0, at)}?${shown}${end < 0 ? '' : uri.slice(end)}`;
 }
