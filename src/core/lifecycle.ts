@@ -34,6 +34,12 @@ const ACL_REFUSAL = refusalTexts(permissionDenied(), 'acl');
 const NO_ROUTE_REFUSAL = (err: SealtrailError) => refusalTexts(err, 'no_route');
 const WRAPPING_NEEDS_TOKEN = () => invalid('response wrapping needs a valid token, except for the response to a login', 'wrapping_requires_token');
 
+async function admitWrapOfUnauthenticated(token: TokenEntry, req: LogicalRequest, operation: Operation, services: CoreServices): Promise<void> {
+  const acl = await services.policies.acl(token.policies);
+  if (!acl.check(req.path, operation, { data: req.data, wrapTtl: req.wrapTtl }).allowed) throw permissionDenied();
+  if (token.numUses > 0) await services.tokens.use(token);
+}
+
 export interface LifecycleLog {
   error(obj: object, msg: string): void;
 }
@@ -164,6 +170,10 @@ export async function runLifecycle(req: LogicalRequest, services: CoreServices, 
       // Wrapping stores the response for up to 31 days: without a valid token only a login's
       // answer may be wrapped (as Vault wraps logins), else any anonymous caller could fill the disk.
       if (!token && !response.issuedAuth) throw WRAPPING_NEEDS_TOKEN();
+      // On a path that needs no token (sys/wrapping/lookup) the token's policies were not asked and
+      // no use was spent; storing a wrapped answer is the token's act, so it asks both now: the
+      // policies must grant the path (with their min/max_wrapping_ttl), and a limited token spends a use.
+      if (token && unauthenticated && !response.issuedAuth) await admitWrapOfUnauthenticated(token, req, operation, services);
       response = await services.wrapping.wrap(response, req.path, req.wrapTtl);
     }
   } catch (err) {

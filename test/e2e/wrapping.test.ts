@@ -142,6 +142,29 @@ test('a path that needs no token spends no use of one it is sent: the vault CLI 
   assert.equal((await call(base, 'GET', 'secret/data/intro', { token: once })).status, 403, 'and that use was its last');
 });
 
+test('wrapping the answer of a path that needs no token is the token\'s act: its policies must grant the path, and a limited token spends a use', async () => {
+  const target = (await wrapped('GET', 'secret/data/intro', '5m')).json.wrap_info.token as string;
+  const lookup = (token: string, body: unknown = { token: target }) => call(base, 'POST', 'sys/wrapping/lookup', { token, headers: { 'x-vault-wrap-ttl': '744h' }, body });
+  // A token whose policies grant nothing stores nothing, however many times it asks.
+  await call(base, 'PUT', 'sys/policies/acl/nothing', { token: root, body: { policy: 'path "secret/data/none" { capabilities = ["read"] }' } });
+  const nothing = (await call(base, 'POST', 'auth/token/create', { token: root, body: { policies: ['nothing'], no_default_policy: true } })).json.auth.client_token as string;
+  const refused = await lookup(nothing);
+  assert.deepEqual([refused.status, refused.json], [403, { errors: ['permission denied'] }]);
+  // Unwrapped, the same lookup needs no grant (the path is unauthenticated) and spends nothing.
+  assert.equal((await call(base, 'POST', 'sys/wrapping/lookup', { token: nothing, body: { token: target } })).status, 200);
+  // The default policy grants the lookup: a one-use token may wrap it once, and that is its use.
+  const once = (await call(base, 'POST', 'auth/token/create', { token: root, body: { policies: ['default'], num_uses: 1 } })).json.auth.client_token as string;
+  const first = await lookup(once);
+  assert.equal(first.status, 200);
+  assert.match(first.json.wrap_info.token, /^hvs\./);
+  const spent = await lookup(once);
+  assert.deepEqual([spent.status, spent.json], [400, { errors: ['response wrapping needs a valid token, except for the response to a login'] }], 'its one use is spent: the token is gone');
+  // A wrapping token (response-wrapping policy) cannot wrap its own lookup into another wrapping token forever: its use goes.
+  const own = await call(base, 'POST', 'sys/wrapping/lookup', { token: target, headers: { 'x-vault-wrap-ttl': '744h' } });
+  assert.equal(own.status, 200);
+  assert.equal((await call(base, 'POST', 'sys/wrapping/unwrap', { token: target })).status, 403, 'the wrapping token was spent by the wrap');
+});
+
 test('a wrapped token creation names the token it holds: wrapped_accessor in the answer and, HMAC\'d, in the audit entry', async () => {
   const r = await wrapped('POST', 'auth/token/create', '5m', { policies: ['default'] });
   assert.equal(r.status, 200);
