@@ -6,7 +6,7 @@ import { JOURNAL_DEVICE_TYPE, journalSinkFactory, sinkFactories, type ConfigDevi
 import { journalPath, type ServerConfig } from '../config/index.js';
 import { createJournalStore, createPostgresJournalStore, postgresLedgerFiles, type IndexerMessage, type JournalHealth, type JournalStore } from '../journal/index.js';
 import type { Clock } from '../lib/clock.js';
-import { journalConnectionUrl } from '../config/index.js';
+import { ConfigError, journalConnectionUrl } from '../config/index.js';
 
 import { createLedger, ledgerDirectory, type Ledger, type LedgerLog } from './ledger.js';
 
@@ -74,7 +74,10 @@ export async function openJournalAndLedger(config: ServerConfig, clock: Clock, l
     return { journal, ledger, health: () => ({ ...watch.health }), close: async () => { await journal.close(); await files?.close(); } };
   } catch (err) {
     await files?.close();
-    throw err;
+    // Named as the journal's, never with the URL (it may hold a password): "ECONNREFUSED" alone
+    // does not say which of the server's databases could not be reached.
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new ConfigError(`the journal's PostgreSQL database (journal.connection_url) could not be opened: ${reason}`);
   }
 }
 

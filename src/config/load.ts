@@ -310,7 +310,7 @@ function readJournal(raw: Obj, cfg: ServerConfig): void {
   if (body.connection_url !== undefined) {
     // Never echoed: it may hold a password.
     const url = str(body.connection_url, 'journal.connection_url');
-    if (!/^postgres(ql)?:\/\//.test(url)) throw new ConfigError('journal.connection_url must be a postgres:// or postgresql:// URL');
+    if (!/^postgres(ql)?:\/\//.test(url) || !URL.canParse(url)) throw new ConfigError('journal.connection_url must be a URL such as "postgres://user:password@host:5432/database"');
     journal.connectionUrl = url;
   }
   if (journal.connectionUrl !== undefined && journal.storage !== 'postgresql') throw new ConfigError('journal.connection_url is for journal.storage = "postgresql"');
