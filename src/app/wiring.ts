@@ -12,7 +12,7 @@ import type { JournalHealth, JournalStore, ServerEvents } from '../journal/index
 import { auditDeclarations, journalConnectionUrl } from './journal.js';
 import type { Ledger, LedgerWitness } from './ledger.js';
 import type { Services } from './services.js';
-import { capsuleBackend, recordCapsuleMountTune, kvBackend } from '../secrets/index.js';
+import { capsuleBackend, recordCapsuleMountTune, kvBackend, cubbyholeBackend, type Cubbyholes } from '../secrets/index.js';
 import { createKmsEngine } from '../kms/index.js';
 import { trailBackend, createTrailManager, createTrailRecorder, createEventStore, createPostgresEventStore, type LedgerHead } from '../trail/index.js';
 import { storageView, type Storage } from '../storage/index.js';
@@ -121,7 +121,12 @@ export function servicesBuilder(config: ServerConfig, log: ServerLogger, opts: W
       const route = mountTable?.route(entry.path);
       if (route?.entry.table === 'auth') return route.backend.authorizeRenewal?.(entry);
     };
-    const tokens = createTokenStore({ storage: storageView(barrier, 'sys/token/'), clock, hashKey, ttlLimits, authorizeRenewal });
+    // A deleted token's cubbyhole goes with it (the engine is mounted below, before any request).
+    let cubbyholes: Cubbyholes | undefined;
+    const onDeleted = async (idHash: string) => {
+      await cubbyholes?.destroy(idHash).catch((err: unknown) => log.error({ err }, 'the cubbyhole of a deleted token could not be removed'));
+    };
+    const tokens = createTokenStore({ storage: storageView(barrier, 'sys/token/'), clock, hashKey, ttlLimits, authorizeRenewal, onDeleted });
     // Index entries keyed by plain accessors (a storage written before they were hashed) are moved.
     const movedTokens = await tokens.migrate();
     if (movedTokens > 0) log.info({ tokens: movedTokens }, 'token accessor index moved to hashed keys');
@@ -172,6 +177,7 @@ export function servicesBuilder(config: ServerConfig, log: ServerLogger, opts: W
       seal: opts.seal ?? (() => core.sealNow()), journalHealth: opts.journalHealth, unsealKeyFile: opts.unsealKeyFile,
     }), 'system endpoints used for control, policy and debugging');
     await mounts.addBuiltin('auth', 'auth/token/', 'token', tokenBackend({ tokens, policies, clock }), 'token based credentials');
+    await mounts.addBuiltin('secret', 'cubbyhole/', 'cubbyhole', cubbyholeBackend((c) => { cubbyholes = c; }), 'per-token private secret storage');
     await mounts.addBuiltin('secret', 'kms/', 'kms', kms.backend, 'AWS KMS-compatible keys (AWS JSON 1.1 at POST /)');
     await mounts.addBuiltin('secret', 'trail/', 'trail', trailBackend({
       store: () => trail.store, trails: () => trail.trails, region: config.kms.region, accountId: config.kms.accountId, recorder: trail.recorder, identify: kms.identify,

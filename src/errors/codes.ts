@@ -61,6 +61,7 @@ export const ERROR_CODES = {
   capsule_missing_parameter: { kind: 'invalid', status: 400 },
   capsule_not_capsule_backend: { kind: 'invalid', status: 400 },
   capsule_too_large: { kind: 'too_large', status: 413 },
+  cubbyhole_too_large: { kind: 'too_large', status: 413 },
   capsule_unknown_key: { kind: 'invalid', status: 400 },
   capsule_unknown_read_context: { kind: 'invalid', status: 400 },
   capsule_unknown_write_context: { kind: 'invalid', status: 400 },

@@ -62,6 +62,11 @@ export interface TokenStoreOptions {
   ttlLimits?: (path: string) => TtlLimits;
   /** Rejects when the auth method that issued the token refuses its renewal (Backend.authorizeRenewal). */
   authorizeRenewal?: (entry: TokenEntry) => Promise<RenewalGrant | void>;
+  /**
+   * Told after a token is deleted (revoked, with its parent, expired and tidied), with its id hash:
+   * what belongs to the token alone (its cubbyhole) goes with it. A failure is the callee's to report.
+   */
+  onDeleted?: (idHash: string) => Promise<void>;
 }
 
 const SERVICE_PREFIX = 'hvs.';
@@ -224,6 +229,7 @@ export function createTokenStore(opts: TokenStoreOptions): ManagedTokenStore {
     await storage.transaction(ops);
     epoch++;
     forget(entry);
+    await opts.onDeleted?.(entry.idHash);
   }
 
   async function write(entry: TokenEntry): Promise<TokenEntry> {

@@ -1,0 +1,93 @@
+/**
+ * The cubbyhole engine through the real server, as Vault's: each token's private storage at
+ * `cubbyhole/`, granted to every token by the default policy, invisible to every other token (root
+ * included), and gone with the token — revoked, revoked with its parent, or expired.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { call, startDevServer, type TestServer } from '../helpers/server.js';
+import { MAX_ENTRIES, MAX_VALUE_BYTES } from '../../src/secrets/cubbyhole/index.js';
+
+let server: TestServer;
+before(async () => { server = await startDevServer(); });
+after(async () => { await server?.stop(); });
+
+const mint = async (body: Record<string, unknown> = {}) =>
+  (await call(server.address, 'POST', 'auth/token/create', { token: server.rootToken, body: { policies: ['default'], ...body } })).json.auth.client_token as string;
+/** How many cubbyhole paths the storage holds, over every token. */
+function storedPaths(): number {
+  const db = new Database(join(server.dir, 'sealtrail.db'), { readonly: true });
+  try {
+    return (db.prepare("SELECT COUNT(*) AS n FROM kv WHERE key LIKE 'builtin/cubbyhole/%'").get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
+
+test('each token has its own cubbyhole: what one writes, no other token reads or lists, root included', async () => {
+  const base = server.address;
+  const alice = await mint();
+  const bob = await mint();
+  const rawBody = '{"password":"alice-pw","n":12345678901234567890}';
+  assert.equal((await call(base, 'POST', 'cubbyhole/app/db', { token: alice, rawBody, headers: { 'content-type': 'application/json' } })).status, 204);
+  const read = await call(base, 'GET', 'cubbyhole/app/db', { token: alice });
+  assert.equal(read.status, 200);
+  assert.equal(read.json.data.password, 'alice-pw');
+  assert.match(read.text, /"n":12345678901234567890[,}]/, 'the number comes back as it was sent');
+  const listed = await call(base, 'GET', 'cubbyhole/?list=true', { token: alice });
+  assert.deepEqual(listed.json.data.keys, ['app/']);
+  assert.deepEqual((await call(base, 'GET', 'cubbyhole/app?list=true', { token: alice })).json.data.keys, ['db']);
+
+  for (const other of [bob, server.rootToken]) {
+    const r = await call(base, 'GET', 'cubbyhole/app/db', { token: other });
+    assert.deepEqual([r.status, r.json], [404, { errors: [] }]);
+    assert.equal((await call(base, 'GET', 'cubbyhole/?list=true', { token: other })).status, 404);
+  }
+  // Vault's refusals of a write with nothing to store or no path.
+  assert.deepEqual((await call(base, 'POST', 'cubbyhole/empty', { token: bob, body: {} })).json, { errors: ['missing data fields'] });
+  assert.deepEqual((await call(base, 'GET', 'cubbyhole/', { token: bob })).json, { errors: ['missing path'] });
+  assert.equal((await call(base, 'DELETE', 'cubbyhole/app/db', { token: bob })).status, 204, 'deleting in its own cubbyhole touches no other');
+  assert.equal((await call(base, 'GET', 'cubbyhole/app/db', { token: alice })).status, 200);
+  assert.equal((await call(base, 'DELETE', 'cubbyhole/app/db', { token: alice })).status, 204);
+  assert.equal((await call(base, 'GET', 'cubbyhole/app/db', { token: alice })).status, 404);
+
+  // Audited like any secret: the value HMAC'd, never in the log.
+  assert.ok(!readFileSync(join(server.dir, 'audit.log'), 'utf8').includes('alice-pw'));
+  // Mounted by the server, listed as Vault lists it, and not removable.
+  const mounts = await call(base, 'GET', 'sys/mounts', { token: server.rootToken });
+  assert.equal(mounts.json.data['cubbyhole/'].type, 'cubbyhole');
+  assert.equal((await call(base, 'DELETE', 'sys/mounts/cubbyhole', { token: server.rootToken })).status, 400);
+});
+
+test('a cubbyhole goes with its token: revoked, revoked with its parent, or expired', async () => {
+  const base = server.address;
+  const before = storedPaths();
+  await call(base, 'PUT', 'sys/policies/acl/token-maker', { token: server.rootToken, body: { policy: 'path "auth/token/create" { capabilities = ["update"] }' } });
+  const parent = await mint({ policies: ['default', 'token-maker'] });
+  const child = (await call(base, 'POST', 'auth/token/create', { token: parent, body: { policies: ['default'] } })).json.auth.client_token as string;
+  const brief = await mint({ ttl: '2s' });
+  for (const token of [parent, child, brief]) {
+    assert.equal((await call(base, 'POST', 'cubbyhole/one', { token, body: { v: '1' } })).status, 204);
+    assert.equal((await call(base, 'POST', 'cubbyhole/dir/two', { token, body: { v: '2' } })).status, 204);
+  }
+  assert.equal(storedPaths(), before + 6);
+  assert.equal((await call(base, 'POST', 'auth/token/revoke', { token: server.rootToken, body: { token: parent } })).status, 204);
+  assert.equal(storedPaths(), before + 2, 'the parent\'s and its child\'s cubbyholes are gone');
+  await new Promise((resolve) => setTimeout(resolve, 2_200));
+  assert.equal((await call(base, 'GET', 'cubbyhole/one', { token: brief })).status, 403);
+  assert.equal(storedPaths(), before, 'the expired token\'s cubbyhole is gone');
+});
+
+test('a cubbyhole is bounded: a value of at most 1 MiB of JSON, at most 256 paths per token', async () => {
+  const base = server.address;
+  const token = await mint();
+  const big = await call(base, 'POST', 'cubbyhole/big', { token, body: { v: 'x'.repeat(MAX_VALUE_BYTES) } });
+  assert.deepEqual([big.status, big.json], [413, { errors: [`a cubbyhole value is at most ${MAX_VALUE_BYTES} bytes of JSON`] }]);
+  for (let i = 0; i < MAX_ENTRIES; i++) assert.equal((await call(base, 'POST', `cubbyhole/k${i}`, { token, body: { v: i } })).status, 204);
+  const over = await call(base, 'POST', 'cubbyhole/one-more', { token, body: { v: 1 } });
+  assert.deepEqual([over.status, over.json], [413, { errors: [`a token's cubbyhole holds at most ${MAX_ENTRIES} paths`] }]);
+  assert.equal((await call(base, 'POST', 'cubbyhole/k0', { token, body: { v: 'replaced' } })).status, 204, 'an existing path may still be written');
+});
