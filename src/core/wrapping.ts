@@ -50,6 +50,11 @@ export interface Wrapping {
   wrap(response: LogicalResponse, creationPath: string, ttlSeconds: number): Promise<LogicalResponse>;
   /** The wrapped response, once: the record is deleted (the caller spends the token). */
   unwrap(token: TokenEntry): Promise<LogicalResponse>;
+  /**
+   * The wrapped response under a new wrapping token with the first one's TTL and creation path
+   * (Vault's rewrap, to extend a wrap's life); the old record is deleted (the caller spends its token).
+   */
+  rewrap(token: TokenEntry): Promise<LogicalResponse>;
   lookup(token: TokenEntry): Promise<WrapLookup>;
 }
 
@@ -89,6 +94,26 @@ export function createWrapping(deps: { storage: Storage; tokens: Pick<LifecycleT
     }
   }
 
+  async function wrap(response: LogicalResponse, creationPath: string, ttlSeconds: number): Promise<LogicalResponse> {
+    if (response.raw) throw invalid('this response cannot be wrapped', 'wrapping_unsupported');
+    if (ttlSeconds < 1 || ttlSeconds > MAX_WRAP_TTL_SECONDS) throw invalid(`the wrapping TTL must be between 1s and ${MAX_WRAP_TTL_SECONDS}s`, 'wrapping_ttl_invalid');
+    await sweep();
+    const { id, entry } = await tokens.create({
+      policies: [RESPONSE_WRAPPING_POLICY_NAME], ttl: ttlSeconds, numUses: 1, noParent: true, renewable: false,
+      path: creationPath, displayName: '', metadata: {},
+      // The wrap's TTL is checked above; the mount of the wrapped path does not bound it.
+      limits: { defaultTtl: ttlSeconds, maxTtl: MAX_WRAP_TTL_SECONDS },
+    });
+    const creationNs = clock.nowNs();
+    const creationTime = Number(creationNs / 1_000_000n);
+    const creationTimeText = rfc3339Nano(creationNs);
+    const { httpStatus: _status, ...kept } = response;
+    await putJson(storage, entry.idHash, { response: kept, creationPath, creationTime, creationTimeText, ttl: ttlSeconds } satisfies Wrapped);
+    // As Vault: the wrap names the token it holds, so the audit links the creation to that token.
+    const wrappedAccessor = response.issuedAuth?.accessor;
+    return { wrapInfo: { token: id, accessor: entry.accessor, ttl: ttlSeconds, creationTime: creationTimeText, creationPath, ...(wrappedAccessor ? { wrappedAccessor } : {}) } };
+  }
+
   return {
     async migrate(idHashOf) {
       let moved = 0;
@@ -102,29 +127,18 @@ export function createWrapping(deps: { storage: Storage; tokens: Pick<LifecycleT
       }
       return moved;
     },
-    async wrap(response, creationPath, ttlSeconds) {
-      if (response.raw) throw invalid('this response cannot be wrapped', 'wrapping_unsupported');
-      if (ttlSeconds < 1 || ttlSeconds > MAX_WRAP_TTL_SECONDS) throw invalid(`the wrapping TTL must be between 1s and ${MAX_WRAP_TTL_SECONDS}s`, 'wrapping_ttl_invalid');
-      await sweep();
-      const { id, entry } = await tokens.create({
-        policies: [RESPONSE_WRAPPING_POLICY_NAME], ttl: ttlSeconds, numUses: 1, noParent: true, renewable: false,
-        path: creationPath, displayName: '', metadata: {},
-        // The wrap's TTL is checked above; the mount of the wrapped path does not bound it.
-        limits: { defaultTtl: ttlSeconds, maxTtl: MAX_WRAP_TTL_SECONDS },
-      });
-      const creationNs = clock.nowNs();
-      const creationTime = Number(creationNs / 1_000_000n);
-      const creationTimeText = rfc3339Nano(creationNs);
-      const { httpStatus: _status, ...kept } = response;
-      await putJson(storage, entry.idHash, { response: kept, creationPath, creationTime, creationTimeText, ttl: ttlSeconds } satisfies Wrapped);
-      // As Vault: the wrap names the token it holds, so the audit links the creation to that token.
-      const wrappedAccessor = response.issuedAuth?.accessor;
-      return { wrapInfo: { token: id, accessor: entry.accessor, ttl: ttlSeconds, creationTime: creationTimeText, creationPath, ...(wrappedAccessor ? { wrappedAccessor } : {}) } };
-    },
+    wrap,
     async unwrap(token) {
       const wrapped = await find(token);
       await storage.delete(token.idHash);
       return wrapped.response;
+    },
+    async rewrap(token) {
+      const wrapped = await find(token);
+      // The new wrap first: a failure leaves the old one as it was.
+      const rewrapped = await wrap(wrapped.response, wrapped.creationPath, wrapped.ttl);
+      await storage.delete(token.idHash);
+      return rewrapped;
     },
     async lookup(token) {
       const w = await find(token);

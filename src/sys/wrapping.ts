@@ -8,6 +8,8 @@
  *                                     (unauthenticated, as in Vault: the token is in the body, or
  *                                     is the client token, which the path does not spend).
  *   POST wrapping/wrap    {...}     → the body, wrapped (needs X-Vault-Wrap-TTL).
+ *   POST wrapping/rewrap  {token?}  → the same response under a new wrapping token with the first
+ *                                     one's TTL and creation path; the first is spent.
  */
 import { type PathRequest, type PathSpec, type LogicalResponse, type TokenEntry, type Wrapping, isWrappingToken } from '../core/index.js';
 import { SealtrailError, invalid } from '../errors/index.js';
@@ -55,6 +57,15 @@ export function wrappingPaths(deps: WrappingPathDeps): PathSpec[] {
     return deps.wrapping().unwrap(token);
   }
 
+  async function rewrap(req: PathRequest): Promise<LogicalResponse> {
+    const named = await bodyToken(req);
+    const token = named ?? req.token;
+    if (!isWrappingToken(token)) throw invalidToken();
+    // Spent first, as an unwrap: of concurrent rewraps of one token, one gets the response.
+    if (named) await spend(named);
+    return deps.wrapping().rewrap(token);
+  }
+
   async function lookup(req: PathRequest): Promise<LogicalResponse> {
     // As in Vault: the token in the body, else the client token (which this path does not spend).
     const token = (await bodyToken(req)) ?? req.token;
@@ -73,5 +84,6 @@ export function wrappingPaths(deps: WrappingPathDeps): PathSpec[] {
     { pattern: 'wrapping/unwrap', handlers: { update: unwrap } },
     { pattern: 'wrapping/lookup', handlers: { update: lookup, read: lookup } },
     { pattern: 'wrapping/wrap', handlers: { update: wrap } },
+    { pattern: 'wrapping/rewrap', handlers: { update: rewrap } },
   ];
 }

@@ -165,6 +165,23 @@ test('wrapping the answer of a path that needs no token is the token\'s act: its
   assert.equal((await call(base, 'POST', 'sys/wrapping/unwrap', { token: target })).status, 403, 'the wrapping token was spent by the wrap');
 });
 
+test('sys/wrapping/rewrap moves the response under a new wrapping token with the first one\'s TTL and path; the first is spent', async () => {
+  const first = (await wrapped('GET', 'secret/data/intro', '7m')).json.wrap_info;
+  const rewrap = await call(base, 'POST', 'sys/wrapping/rewrap', { token: root, body: { token: first.token } });
+  assert.equal(rewrap.status, 200, rewrap.text);
+  const second = rewrap.json.wrap_info;
+  assert.notEqual(second.token, first.token);
+  assert.deepEqual([second.ttl, second.creation_path], [420, 'secret/data/intro']);
+  assert.equal((await call(base, 'POST', 'sys/wrapping/lookup', { body: { token: first.token } })).status, 400, 'the first token is spent');
+  assert.equal((await call(base, 'POST', 'sys/wrapping/rewrap', { token: root, body: { token: first.token } })).status, 400);
+  const unwrapped = await call(base, 'POST', 'sys/wrapping/unwrap', { token: second.token });
+  assert.deepEqual(unwrapped.json.data.data, { password: SECRET });
+  // The answer's entry names the new wrapping token HMAC'd, and never the secret.
+  const entry = auditEntries().find((e) => e.type === 'response' && e.request.id === rewrap.json.request_id);
+  assert.match(entry.response.wrap_info.token, /^hmac-sha256:/);
+  assert.ok(!JSON.stringify(entry).includes(SECRET));
+});
+
 test('a wrapped token creation names the token it holds: wrapped_accessor in the answer and, HMAC\'d, in the audit entry', async () => {
   const r = await wrapped('POST', 'auth/token/create', '5m', { policies: ['default'] });
   assert.equal(r.status, 200);
