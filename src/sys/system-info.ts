@@ -62,6 +62,32 @@ export function systemInfoPaths(deps: { core: SysCore; policies: PolicyStore; jo
       },
     },
     {
+      // Vault's listing for its UI, also served without a token check: to a token, the mounts it
+      // may act somewhere under; without one, only those tuned `listing_visibility = "unauth"`,
+      // with their type, description and options alone. Builtin mounts are left out, as below.
+      pattern: 'internal/ui/mounts',
+      handlers: {
+        read: async (req) => {
+          const { mounts } = core.requireServices();
+          const acl = req.token ? await deps.policies.acl(req.token.policies) : undefined;
+          const listing = { secret: {} as Record<string, unknown>, auth: {} as Record<string, unknown> };
+          for (const table of ['secret', 'auth'] as const) {
+            for (const entry of mounts.list(table)) {
+              if (entry.builtin) continue;
+              const key = table === 'auth' ? entry.path.slice('auth/'.length) : entry.path;
+              const info = renderMount(entry, { defaultLeaseTtl: 0, maxLeaseTtl: 0 });
+              if (acl) {
+                if (acl.grantsUnder(entry.path)) listing[table][key] = info;
+              } else if (entry.config.listingVisibility === 'unauth') {
+                listing[table][key] = { type: info.type, description: info.description, options: info.options };
+              }
+            }
+          }
+          return { data: listing };
+        },
+      },
+    },
+    {
       // Served without a token check, as in Vault; but only a token that may act somewhere under
       // the mount learns of it. Everyone else gets the same 403 whether or not a mount is there,
       // so the path cannot enumerate mounts or read their configuration.

@@ -185,4 +185,18 @@ test('sys/internal/ui/mounts answers only a token that may act under the mount, 
   const mine = await call(address, 'GET', 'sys/internal/ui/mounts/secret/app/db', { token });
   assert.equal(mine.status, 200);
   assert.deepEqual([mine.json.data.path, mine.json.data.type, mine.json.data.options], ['secret/', 'kv', { version: '2' }]);
+
+  // The listing, as Vault's UI asks for it: a token sees the mounts it may act under, no builtin one.
+  const listing = await call(address, 'GET', 'sys/internal/ui/mounts', { token });
+  assert.equal(listing.status, 200);
+  assert.deepEqual([Object.keys(listing.json.data.secret), Object.keys(listing.json.data.auth)], [['secret/'], []]);
+  assert.equal(listing.json.data.secret['secret/'].type, 'kv');
+  const rooted = await call(address, 'GET', 'sys/internal/ui/mounts', { token: server.rootToken });
+  assert.ok(rooted.json.data.secret['hidden/'] && rooted.json.data.secret['secret/'] && !rooted.json.data.secret['sys/']);
+  // Without a token: only what is tuned to be listed unauthenticated, and only its type, description and options.
+  assert.deepEqual((await call(address, 'GET', 'sys/internal/ui/mounts')).json.data, { secret: {}, auth: {} });
+  assert.equal((await sys('POST', 'mounts/hidden/tune', { listing_visibility: 'unauth' })).status, 204);
+  assert.deepEqual((await call(address, 'GET', 'sys/internal/ui/mounts')).json.data, {
+    secret: { 'hidden/': { type: 'kv', description: 'payroll', options: { version: '2' } } }, auth: {},
+  });
 });
