@@ -1,8 +1,8 @@
 /**
  * Small system endpoints: sys/metrics (Prometheus text, including the audit devices' counters and
- * the journal's health),
- * sys/key-status, sys/rotate and sys/rotate/config (barrier keyring), and sys/internal/ui/mounts, which Vault's CLI
- * calls to find out whether a path is KV version 2 (answered only to a token with access under the mount).
+ * the journal's health), sys/key-status, sys/rotate and sys/rotate/config (barrier keyring), and
+ * sys/internal/ui/mounts: the listing Vault's UI reads, and the one-mount form Vault's CLI calls to
+ * find out whether a path is KV version 2 (answered only to a token with access under the mount).
  */
 import type { SysCore } from './sys-core.js';
 import type { PathSpec } from '../core/index.js';
@@ -21,7 +21,13 @@ export function systemInfoPaths(deps: { core: SysCore; policies: PolicyStore; jo
     {
       pattern: 'metrics',
       handlers: {
-        read: async () => {
+        read: async (req) => {
+          // Prometheus's text is the one format served: a client asking for another (Vault's
+          // JSON) is told so, rather than handed text it would fail to parse.
+          const format = req.data.format;
+          if (format !== undefined && format !== '' && format !== 'prometheus') {
+            throw invalid('only format=prometheus is served (Prometheus text exposition)', 'invalid_field');
+          }
           const services = core.requireServices();
           const text = services.audit.metricsText() + (deps.journalHealth ? journalMetricsText(deps.journalHealth()) : '')
             + (services.quotas ? rateLimitMetricsText(services.quotas) : '');

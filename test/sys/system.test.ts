@@ -163,6 +163,10 @@ test('sys/metrics needs a token unless unauthenticated access is configured', as
   assert.equal(r.status, 200);
   assert.match(r.headers.get('content-type') ?? '', /^text\/plain/);
   assert.match(await r.text(), /sealtrail_audit_device_writes_total\{path="file\/",result="success"\} \d+/);
+  assert.equal((await fetch(`${server.address}/v1/sys/metrics?format=prometheus`, { headers: { 'x-vault-token': server.rootToken } })).status, 200);
+  // Vault's JSON is not served: said plainly, rather than text a JSON client would fail to parse.
+  const json = await call(server.address, 'GET', 'sys/metrics?format=json', { token: server.rootToken });
+  assert.deepEqual([json.status, json.json], [400, { errors: ['only format=prometheus is served (Prometheus text exposition)'] }]);
 });
 
 test('sys/internal/ui/mounts answers only a token that may act under the mount, as Vault does', async () => {
