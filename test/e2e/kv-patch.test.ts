@@ -64,3 +64,27 @@ test('the patch capability allows PATCH and nothing else; update does not allow 
   const caps = await call(base, 'POST', 'sys/capabilities-self', { token: patcher, body: { path: 'secret/data/app' } });
   assert.deepEqual(caps.json.capabilities, ['patch']);
 });
+
+test('PATCH on metadata/ merges the settings, custom_metadata key by key, as `vault kv metadata patch` sends it', async () => {
+  const base = server.address;
+  const token = server.rootToken;
+  assert.equal((await call(base, 'POST', 'secret/data/meta-app', { token, body: { data: { k: 'v' } } })).status, 200);
+  assert.equal((await call(base, 'POST', 'secret/metadata/meta-app', { token, body: { max_versions: 5, custom_metadata: { owner: 'a', team: 'b' } } })).status, 204);
+  const patched = await call(base, 'PATCH', 'secret/metadata/meta-app', {
+    token, headers: MERGE_PATCH, body: { max_versions: 7, custom_metadata: { owner: null, tier: 'gold' } },
+  });
+  assert.equal(patched.status, 204, patched.text);
+  const meta = (await call(base, 'GET', 'secret/metadata/meta-app', { token })).json.data;
+  assert.deepEqual([meta.max_versions, meta.custom_metadata, meta.current_version], [7, { team: 'b', tier: 'gold' }, 1]);
+  assert.equal((await call(base, 'PATCH', 'secret/metadata/meta-app', { token, headers: MERGE_PATCH, body: { custom_metadata: null } })).status, 204);
+  assert.equal((await call(base, 'GET', 'secret/metadata/meta-app', { token })).json.data.custom_metadata, null);
+
+  const missing = await call(base, 'PATCH', 'secret/metadata/meta-none', { token, headers: MERGE_PATCH, body: { max_versions: 1 } });
+  assert.equal(missing.status, 404);
+  assert.equal((await call(base, 'GET', 'secret/metadata/meta-none', { token })).status, 404, 'nothing was created');
+  // The patch capability, not update, as on data/.
+  const policy = 'path "secret/metadata/meta-app" {\n  capabilities = ["read", "update"]\n}\n';
+  assert.equal((await call(base, 'PUT', 'sys/policies/acl/meta-updater', { token, body: { policy } })).status, 204);
+  const updater = (await call(base, 'POST', 'auth/token/create', { token, body: { policies: ['meta-updater'] } })).json.auth.client_token;
+  assert.equal((await call(base, 'PATCH', 'secret/metadata/meta-app', { token: updater, headers: MERGE_PATCH, body: { max_versions: 2 } })).status, 403);
+});
