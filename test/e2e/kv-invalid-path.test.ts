@@ -41,3 +41,25 @@ test('a path outside data/, metadata/ and the version actions gets Vault\'s 404 
   const reader = (await call(base, 'POST', 'auth/token/create', { token, body: { policies: ['kv-reader'] } })).json.auth.client_token;
   assert.equal((await call(base, 'GET', 'secret/app', { token: reader })).status, 403);
 });
+
+test('subkeys/ answers a version\'s structure without its values, to a depth, with its metadata', async () => {
+  const base = server.address;
+  const token = server.rootToken;
+  const data = { user: 'u', db: { password: 'p', replica: { host: 'h' } }, list: [1, 2] };
+  assert.equal((await call(base, 'POST', 'secret/data/shape', { token, body: { data } })).status, 200);
+  const all = await call(base, 'GET', 'secret/subkeys/shape', { token });
+  assert.equal(all.status, 200, all.text);
+  assert.deepEqual(all.json.data.subkeys, { db: { password: null, replica: { host: null } }, list: null, user: null });
+  assert.equal(all.json.data.metadata.version, 1);
+  assert.ok(!all.text.includes('"p"') && !all.text.includes('"h"'), 'no value is in the answer');
+  assert.deepEqual((await call(base, 'GET', 'secret/subkeys/shape?depth=1', { token })).json.data.subkeys, { db: null, list: null, user: null });
+  assert.deepEqual((await call(base, 'GET', 'secret/subkeys/shape?depth=2', { token })).json.data.subkeys, { db: { password: null, replica: null }, list: null, user: null });
+  // A deleted version: 404 with its metadata, as a data/ read answers it.
+  assert.equal((await call(base, 'DELETE', 'secret/data/shape', { token })).status, 204);
+  const deleted = await call(base, 'GET', 'secret/subkeys/shape?version=1', { token });
+  assert.equal(deleted.status, 404);
+  assert.equal(deleted.json.data.subkeys, null);
+  assert.notEqual(deleted.json.data.metadata.deletion_time, '');
+  assert.equal((await call(base, 'GET', 'secret/subkeys/none', { token })).status, 404);
+  assert.equal((await call(base, 'GET', 'secret/subkeys/shape?depth=-1', { token })).status, 400);
+});

@@ -1,6 +1,6 @@
 /**
  * The KV version 2 secrets engine, API-compatible with Vault's: `config`, `data/<path>`,
- * `metadata/<path>`, `delete/<path>`, `undelete/<path>`, `destroy/<path>` relative to the mount.
+ * `metadata/<path>`, `delete/<path>`, `undelete/<path>`, `destroy/<path>`, `subkeys/<path>` relative to the mount.
  *
  * @example
  *   const backend = await kvBackend({ mount, storage: mountStorage, clock: systemClock });
@@ -12,6 +12,7 @@ import { dataPaths } from './path-data.js';
 import { metadataPaths } from './path-metadata.js';
 import { versionActionPaths } from './path-versions.js';
 import { invalidPaths } from './path-invalid.js';
+import { subkeysPath } from './path-subkeys.js';
 import { kvStore } from './store.js';
 
 export const kvBackend: BackendFactory = ({ storage, clock }) => {
@@ -21,6 +22,7 @@ export const kvBackend: BackendFactory = ({ storage, clock }) => {
     dataPaths(store, clock),
     metadataPaths(store, clock),
     ...versionActionPaths(store, clock),
+    subkeysPath(store, clock),
     invalidPaths(),
   ]);
 };
