@@ -188,6 +188,8 @@ export function createKmsEngine(ctx: Pick<BackendContext, 'storage' | 'clock'>, 
             const mistyped = memberTypeProblem(call.body, spec.members);
             if (mistyped) throw kmsError('SerializationException', mistyped);
             checkGrantTokens(call.body);
+            // Every key policy sees the key's aliases (kms:ResourceAliases): loaded before the first call.
+            await services.keys.aliasesLoaded();
             return { data: await spec.handler(call, services), outcomeFacts: call.notes };
           } catch (err) {
             const failure = withAuditSafeText(err, call.body, req.token ? [req.token.accessor] : []);

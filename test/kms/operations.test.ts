@@ -263,3 +263,39 @@ test('AWS quotas: 50 aliases per key, on-demand rotations per key; a ListAliases
   await rejects(call('RotateKeyOnDemand', { KeyId: b }), 'LimitExceededException');
   assert.equal((await svc.keys.get(b))!.materials.length, ON_DEMAND_ROTATIONS_PER_KEY + 1, 'the first material and one per rotation');
 });
+
+test('a key policy sees the key\'s aliases (kms:ResourceAliases) and ReEncrypt\'s kms:ReEncryptOnSameKey, as AWS presents them', async () => {
+  const { call, callAs } = setup();
+  const plaintext = Buffer.from('x').toString('base64');
+  const policy = (...statements: object[]) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: ALICE }, Action: 'kms:*', Resource: '*' }, ...statements] });
+  // A Deny on an alias name applies once the key has that alias.
+  const quarantined = (await call('CreateKey', { Policy: policy(
+    { Effect: 'Allow', Principal: { AWS: BOB }, Action: ['kms:Decrypt', 'kms:ReEncrypt*'], Resource: '*' },
+    { Effect: 'Deny', Principal: '*', Action: ['kms:Decrypt', 'kms:ReEncrypt*'], Resource: '*', Condition: { 'ForAnyValue:StringLike': { 'kms:ResourceAliases': 'alias/quarantine*' } } },
+    { Effect: 'Deny', Principal: '*', Action: 'kms:ReEncrypt*', Resource: '*', Condition: { Bool: { 'kms:ReEncryptOnSameKey': 'false' } } },
+  ) })).KeyMetadata.KeyId as string;
+  const other = (await call('CreateKey', { Policy: policy({ Effect: 'Allow', Principal: { AWS: BOB }, Action: 'kms:ReEncrypt*', Resource: '*' }) })).KeyMetadata.KeyId as string;
+  const blob = (await call('Encrypt', { KeyId: quarantined, Plaintext: plaintext })).CiphertextBlob as string;
+  assert.equal((await callAs(BOB, 'Decrypt', { CiphertextBlob: blob })).Plaintext, plaintext);
+  // The same key on both sides is allowed; to another key, the Deny on ReEncryptOnSameKey = false applies.
+  await callAs(BOB, 'ReEncrypt', { CiphertextBlob: blob, DestinationKeyId: quarantined });
+  await rejects(callAs(BOB, 'ReEncrypt', { CiphertextBlob: blob, DestinationKeyId: other }), 'AccessDeniedException');
+  await call('CreateAlias', { AliasName: 'alias/quarantine-db', TargetKeyId: quarantined });
+  await rejects(callAs(BOB, 'Decrypt', { CiphertextBlob: blob }), 'AccessDeniedException',
+    `User: ${BOB} is not authorized to perform: kms:Decrypt on resource: arn:aws:kms:us-east-1:${ACCOUNT}:key/${quarantined} with an explicit deny in a resource-based policy`);
+  // Moved to another key, the alias takes the Deny with it.
+  await call('UpdateAlias', { AliasName: 'alias/quarantine-db', TargetKeyId: other });
+  assert.equal((await callAs(BOB, 'Decrypt', { CiphertextBlob: blob })).Plaintext, plaintext);
+
+  // ForAllValues on the aliases: a key whose every alias matches (or that has none, as in AWS), not one with another alias.
+  const tests = (await call('CreateKey', { Policy: policy(
+    { Effect: 'Allow', Principal: { AWS: BOB }, Action: 'kms:Encrypt', Resource: '*', Condition: { 'ForAllValues:StringLike': { 'kms:ResourceAliases': 'alias/*Test*' } } },
+  ) })).KeyMetadata.KeyId as string;
+  await callAs(BOB, 'Encrypt', { KeyId: tests, Plaintext: plaintext });
+  await call('CreateAlias', { AliasName: 'alias/myTestKey', TargetKeyId: tests });
+  await callAs(BOB, 'Encrypt', { KeyId: tests, Plaintext: plaintext });
+  await call('CreateAlias', { AliasName: 'alias/prod-payments', TargetKeyId: tests });
+  await rejects(callAs(BOB, 'Encrypt', { KeyId: tests, Plaintext: plaintext }), 'AccessDeniedException');
+  await call('DeleteAlias', { AliasName: 'alias/prod-payments' });
+  await callAs(BOB, 'Encrypt', { KeyId: tests, Plaintext: plaintext });
+});

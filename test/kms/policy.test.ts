@@ -152,3 +152,17 @@ test('an evaluation that would need more than its matching budget is refused, wh
   assert.equal(evaluateKeyPolicy(policy, req(ALICE, 'kms:Encrypt', { 'kms:EncryptionContext:tenant': 'acme-1' }), 5_000), 'allow');
   assert.equal(evaluateKeyPolicy(policy, req(ALICE, 'kms:Encrypt', { 'kms:EncryptionContext:tenant': 'acme-1' }), 10), 'too-costly', 'the budget is what stops it');
 });
+
+test('set operators on an absent key: ForAllValues holds, ForAnyValue does not — negated or IfExists alike, as IAM', () => {
+  const allowIf = (operator: string) => parseKeyPolicy(JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Principal: { AWS: BOB }, Action: 'kms:Encrypt', Resource: '*', Condition: { [operator]: { 'kms:EncryptionContextKeys': ['test'] } } }],
+  }));
+  const without = req(BOB, 'kms:Encrypt');
+  const withKeys = { ...without, context: { ...without.context, 'kms:encryptioncontextkeys': ['other'] } };
+  for (const operator of ['ForAnyValue:StringNotEquals', 'ForAnyValue:StringNotLike', 'ForAnyValue:StringEqualsIfExists', 'ForAnyValue:StringEquals']) {
+    assert.equal(evaluateKeyPolicy(allowIf(operator), without), 'implicit-deny', `${operator}, key absent`);
+  }
+  assert.equal(evaluateKeyPolicy(allowIf('ForAnyValue:StringNotEquals'), withKeys), 'allow', 'present, and a value differs');
+  assert.equal(evaluateKeyPolicy(allowIf('ForAllValues:StringEquals'), without), 'allow', 'ForAllValues of nothing holds');
+});

@@ -33,6 +33,13 @@ export interface KeyStore {
   withAlias<T>(aliasName: string, fn: () => Promise<T>): Promise<T>;
   /** How many aliases name the key. */
   aliasCount(keyId: string): Promise<number>;
+  /** Loads the aliases once (a no-op after): `aliasNamesOf` answers only once they are. */
+  aliasesLoaded(): Promise<void>;
+  /**
+   * The names of the aliases of the key, sorted (the key policy's kms:ResourceAliases); empty
+   * before `aliasesLoaded` has resolved.
+   */
+  aliasNamesOf(keyId: string): readonly string[];
   /** All aliases, sorted by name. */
   listAliases(): Promise<AliasRecord[]>;
   /** Key records held in memory, at most the cache's capacity. */
@@ -50,6 +57,19 @@ export const DEFAULT_KEY_CACHE_ENTRIES = 4096;
 export function createKeyStore(storage: Storage, cacheEntries = DEFAULT_KEY_CACHE_ENTRIES): KeyStore {
   const keys = new LruMap<string, KmsKeyRecord>(cacheEntries);
   let aliases: Map<string, AliasRecord> | undefined;
+  /** Alias names by target key, kept with `aliases`: a call's kms:ResourceAliases without a scan. */
+  const namesByKey = new Map<string, string[]>();
+  const indexAlias = (alias: AliasRecord) => {
+    const names = namesByKey.get(alias.targetKeyId) ?? [];
+    names.push(alias.aliasName);
+    names.sort();
+    namesByKey.set(alias.targetKeyId, names);
+  };
+  const unindexAlias = (alias: AliasRecord) => {
+    const names = namesByKey.get(alias.targetKeyId)?.filter((n) => n !== alias.aliasName) ?? [];
+    if (names.length > 0) namesByKey.set(alias.targetKeyId, names);
+    else namesByKey.delete(alias.targetKeyId);
+  };
   const locked = keyedLock();
   const aliasLock = keyedLock();
   /** Bumped before and after every write of a key record: a read that spans one does not fill the cache. */
@@ -87,6 +107,8 @@ export function createKeyStore(storage: Storage, cacheEntries = DEFAULT_KEY_CACH
         const rec = await getJson<AliasRecord>(storage, ALIAS_PREFIX + name);
         if (rec) loaded.set(rec.aliasName, rec);
       }
+      namesByKey.clear();
+      for (const rec of loaded.values()) indexAlias(rec);
       aliases = loaded;
       return loaded;
     })().finally(() => { loadingAliases = undefined; });
@@ -111,11 +133,16 @@ export function createKeyStore(storage: Storage, cacheEntries = DEFAULT_KEY_CACH
     async putAlias(alias) {
       const map = await allAliases();
       await putJson(storage, aliasKey(alias.aliasName), alias);
+      const previous = map.get(alias.aliasName);
+      if (previous) unindexAlias(previous);
       map.set(alias.aliasName, alias);
+      indexAlias(alias);
     },
     async deleteAlias(name) {
       const map = await allAliases();
       await storage.delete(aliasKey(name));
+      const previous = map.get(name);
+      if (previous) unindexAlias(previous);
       map.delete(name);
     },
     withAlias: (name, fn) => aliasLock(name, fn),
@@ -124,6 +151,8 @@ export function createKeyStore(storage: Storage, cacheEntries = DEFAULT_KEY_CACH
       for (const a of (await allAliases()).values()) if (a.targetKeyId === keyId) n++;
       return n;
     },
+    aliasesLoaded: async () => { await allAliases(); },
+    aliasNamesOf: (keyId) => namesByKey.get(keyId) ?? [],
     listAliases: async () => [...(await allAliases()).values()].sort((a, b) => (a.aliasName < b.aliasName ? -1 : a.aliasName > b.aliasName ? 1 : 0)),
   };
 }

@@ -59,8 +59,10 @@ export const reEncrypt: OperationHandler = async (call, svc) => {
   const source = await findKey(svc, call, sourceRef ?? named, { aliases: true, member: 'sourceKeyId' });
   if (source.keyId !== named) throw kmsError('IncorrectKeyException', 'The key ID in the request does not identify a CMK that can perform this operation.');
   const destination = await findKey(svc, call, destinationRef, { aliases: true, member: 'destinationKeyId' });
-  authorize(svc, call, source, 'kms:ReEncryptFrom', cryptoConditions(sourceContext));
-  authorize(svc, call, destination, 'kms:ReEncryptTo', cryptoConditions(destinationContext));
+  // kms:ReEncryptOnSameKey, which AWS presents to both policies: a Deny on it must apply.
+  const sameKey = { 'kms:reencryptonsamekey': String(source.keyId === destination.keyId) };
+  authorize(svc, call, source, 'kms:ReEncryptFrom', { ...cryptoConditions(sourceContext), ...sameKey });
+  authorize(svc, call, destination, 'kms:ReEncryptTo', { ...cryptoConditions(destinationContext), ...sameKey });
   requireEnabled(svc, source);
   requireEnabled(svc, destination);
   rejectDryRun(call);

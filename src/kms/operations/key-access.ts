@@ -94,11 +94,15 @@ export const resourceTagConditions = (tags: readonly Tag[]) => pairConditions('a
 /**
  * What AWS presents about the key itself on every call to it (conditions-kms): its origin, spec,
  * usage (and their older `CustomerMasterKey*` names), that it is not multi-Region, the account that
- * owns it and its tags. Left absent, a Deny written on any of them would never apply.
+ * owns it, its tags and its aliases. Left absent, a Deny written on any of them would never apply.
  */
-function keyConditions(svc: KmsServices, key: Pick<KmsKeyRecord, 'keySpec' | 'keyUsage' | 'tags'>): Record<string, ConditionValue> {
+function keyConditions(svc: KmsServices, key: Pick<KmsKeyRecord, 'keyId' | 'keySpec' | 'keyUsage' | 'tags'>): Record<string, ConditionValue> {
+  // The key's aliases, a multi-valued key absent when it has none (so ForAnyValue is false, and
+  // ForAllValues true, as in AWS).
+  const aliases = svc.keys.aliasNamesOf(key.keyId);
   return {
     ...resourceTagConditions(key.tags),
+    ...(aliases.length > 0 ? { 'kms:resourcealiases': aliases } : {}),
     'kms:keyorigin': 'AWS_KMS',
     'kms:keyspec': key.keySpec,
     'kms:customermasterkeyspec': key.keySpec,

@@ -5,7 +5,8 @@
  *   positive operators (StringEquals, StringLike, ...) are false when the key is absent;
  *   negated operators (StringNotEquals, StringNotLike, ...) are true when it is absent;
  *   `...IfExists` makes an absent key true; several values are alternatives (OR).
- *   ForAnyValue:/ForAllValues: apply the operator to each value of a multi-valued key.
+ *   ForAnyValue:/ForAllValues: apply the operator to each value of a multi-valued key; an absent
+ *   key makes ForAllValues true and ForAnyValue false, negated or IfExists alike.
  */
 import { ipInRange } from './ip-address.js';
 import { wildcardMatch, type MatchBudget } from './wildcard.js';
@@ -63,7 +64,10 @@ export function evaluateClause(operator: string, patterns: readonly string[], ac
   const { match, negated } = BASE[op.name];
   const values = actual === undefined ? [] : typeof actual === 'string' ? [actual] : [...actual];
   if (values.length === 0) {
+    // IAM's set operators on an absent (or empty) key: ForAllValues holds, ForAnyValue does not,
+    // whatever the operator and IfExists say.
     if (op.set === 'ForAllValues') return true;
+    if (op.set === 'ForAnyValue') return false;
     return op.ifExists || negated;
   }
   const anyPattern = (v: string) => patterns.some((p) => match(p, v, budget));
