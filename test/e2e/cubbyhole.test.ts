@@ -79,6 +79,24 @@ test('a cubbyhole goes with its token: revoked, revoked with its parent, or expi
   await new Promise((resolve) => setTimeout(resolve, 2_200));
   assert.equal((await call(base, 'GET', 'cubbyhole/one', { token: brief })).status, 403);
   assert.equal(storedPaths(), before, 'the expired token\'s cubbyhole is gone');
+
+  // A write on a token's last use ends with the request, as in Vault: nothing is left behind.
+  const once = await mint({ num_uses: 1 });
+  assert.equal((await call(base, 'POST', 'cubbyhole/last', { token: once, body: { v: 'last-use' } })).status, 204);
+  assert.equal(storedPaths(), before, 'the write of the last use did not outlive its token');
+});
+
+test('a path is one entry however deep it is: listing, counting and destroying cost one list', async () => {
+  const base = server.address;
+  const token = await mint();
+  const deep = Array.from({ length: 40 }, (_, i) => `d${i}`).join('/');
+  assert.equal((await call(base, 'POST', `cubbyhole/${deep}`, { token, body: { v: 1 } })).status, 204);
+  assert.equal((await call(base, 'POST', 'cubbyhole/d0/other', { token, body: { v: 2 } })).status, 204);
+  assert.deepEqual((await call(base, 'GET', 'cubbyhole/d0?list=true', { token })).json.data.keys, ['d1/', 'other']);
+  assert.deepEqual((await call(base, 'GET', `cubbyhole/${deep.split('/').slice(0, 39).join('/')}/?list=true`, { token })).json.data.keys, ['d39']);
+  assert.deepEqual((await call(base, 'GET', `cubbyhole/${deep}`, { token })).json.data, { v: 1 });
+  const long = await call(base, 'POST', `cubbyhole/${'p'.repeat(1025)}`, { token, body: { v: 1 } });
+  assert.deepEqual([long.status, long.json], [400, { errors: ['a cubbyhole path is at most 1024 characters'] }]);
 });
 
 test('a cubbyhole is bounded: a value of at most 1 MiB of JSON, at most 256 paths per token', async () => {

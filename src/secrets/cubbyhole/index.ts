@@ -10,11 +10,12 @@
  *   DELETE   cubbyhole/<path>                  204
  *
  * A token's data lives under its id hash (never the token or its accessor, which the physical
- * store's keys would show): `<id hash>/<path>` in the mount's storage. Limits: the default policy
- * grants every token its cubbyhole, so, unbounded, any token could fill the disk — a value is at
- * most MAX_VALUE_BYTES of JSON and a token keeps at most MAX_ENTRIES paths.
+ * store's keys would show): `<id hash>/<path, encoded>` in the mount's storage. Limits: the default
+ * policy grants every token its cubbyhole, so, unbounded, any token could fill the disk — a value
+ * is at most MAX_VALUE_BYTES of JSON, a path MAX_PATH_LENGTH characters, and a token keeps at most
+ * MAX_ENTRIES paths.
  */
-import { backendFromPaths, type Backend, type BackendFactory, type LogicalResponse, type PathRequest } from '../../core/index.js';
+import { backendFromPaths, type Backend, type BackendFactory, type LogicalResponse, type PathRequest, type TokenEntry } from '../../core/index.js';
 import { invalid, permissionDenied, SealtrailError } from '../../errors/index.js';
 import { keyedLock } from '../../lib/keyed-lock.js';
 import { encodeJson, decodeJson, type Storage } from '../../storage/index.js';
@@ -23,6 +24,8 @@ import { encodeJson, decodeJson, type Storage } from '../../storage/index.js';
 export const MAX_VALUE_BYTES = 1024 * 1024;
 /** The most paths one token's cubbyhole holds. */
 export const MAX_ENTRIES = 256;
+/** The longest path (characters). */
+export const MAX_PATH_LENGTH = 1024;
 
 export interface Cubbyholes {
   backend: Backend;
@@ -30,21 +33,20 @@ export interface Cubbyholes {
   destroy(idHash: string): Promise<void>;
 }
 
-/** Every key under `prefix` (which ends in "/"), depth first; stops past `limit`. */
-async function keysUnder(storage: Storage, prefix: string, limit = Number.MAX_SAFE_INTEGER): Promise<string[]> {
-  const out: string[] = [];
-  const walk = async (at: string): Promise<void> => {
-    for (const name of await storage.list(at)) {
-      if (out.length > limit) return;
-      if (name.endsWith('/')) await walk(`${at}${name}`);
-      else out.push(`${at}${name}`);
-    }
-  };
-  await walk(prefix);
-  return out;
+export interface CubbyholeDeps {
+  /** Whether the token still exists: a write on a token's last use must not outlive it. */
+  isLive(token: TokenEntry): Promise<boolean>;
 }
 
-export function createCubbyholes(storage: Storage): Cubbyholes {
+/**
+ * Each path is one storage key under its token's space, the path encoded whole (`a%2Fb`), never
+ * folders: counting, listing and destroying a token's cubbyhole is one list of at most
+ * MAX_ENTRIES keys, however deep its paths.
+ */
+const keyOf = (path: string) => encodeURIComponent(path);
+const pathOf = (key: string) => decodeURIComponent(key);
+
+export function createCubbyholes(storage: Storage, deps: CubbyholeDeps): Cubbyholes {
   // Writes and deletions of one token's cubbyhole one at a time: the entry count stays exact.
   const lock = keyedLock();
   const space = (req: PathRequest): string => {
@@ -52,68 +54,86 @@ export function createCubbyholes(storage: Storage): Cubbyholes {
     if (!req.token) throw permissionDenied();
     return `${req.token.idHash}/`;
   };
-  const pathOf = (req: PathRequest): string => {
+  const secretPath = (req: PathRequest): string => {
     const path = req.params.path ?? '';
     if (path === '' || path.endsWith('/')) throw invalid('missing path', 'invalid_field');
+    if (path.length > MAX_PATH_LENGTH) throw invalid(`a cubbyhole path is at most ${MAX_PATH_LENGTH} characters`, 'invalid_field');
     return path;
   };
 
+  async function destroyLocked(base: string): Promise<void> {
+    for (const key of await storage.list(base)) await storage.delete(`${base}${key}`);
+  }
+
   async function read(req: PathRequest): Promise<LogicalResponse> {
-    const raw = await storage.get(`${space(req)}${pathOf(req)}`);
+    const raw = await storage.get(`${space(req)}${keyOf(secretPath(req))}`);
     if (raw === undefined) return { httpStatus: 404 };
     return { data: decodeJson(raw) as Record<string, unknown> };
   }
 
   async function write(req: PathRequest): Promise<undefined> {
     const base = space(req);
-    const key = `${base}${pathOf(req)}`;
+    const key = `${base}${keyOf(secretPath(req))}`;
     if (Object.keys(req.data).length === 0) throw invalid('missing data fields', 'invalid_field');
     const value = encodeJson(req.data);
     if (value.length > MAX_VALUE_BYTES) {
       throw new SealtrailError('too_large', 'cubbyhole_too_large', `a cubbyhole value is at most ${MAX_VALUE_BYTES} bytes of JSON`);
     }
     await lock(base, async () => {
-      if ((await storage.get(key)) === undefined && (await keysUnder(storage, base, MAX_ENTRIES)).length >= MAX_ENTRIES) {
+      if ((await storage.get(key)) === undefined && (await storage.list(base)).length >= MAX_ENTRIES) {
         throw new SealtrailError('too_large', 'cubbyhole_too_large', `a token's cubbyhole holds at most ${MAX_ENTRIES} paths`);
       }
       await storage.put(key, value);
+      // The request's own use may have been the token's last: it was revoked (and its cubbyhole
+      // destroyed) before this handler ran. As in Vault, the cubbyhole ends with the request then.
+      if (!(await deps.isLive(req.token!))) await destroyLocked(base);
     });
     return undefined;
   }
 
   async function remove(req: PathRequest): Promise<undefined> {
     const base = space(req);
-    const key = `${base}${pathOf(req)}`;
+    const key = `${base}${keyOf(secretPath(req))}`;
     await lock(base, () => storage.delete(key));
     return undefined;
   }
 
   async function list(req: PathRequest): Promise<LogicalResponse> {
-    const prefix = req.params.path ?? '';
-    const keys = await storage.list(`${space(req)}${prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`}`);
-    return keys.length === 0 ? { httpStatus: 404 } : { data: { keys } };
+    const asked = req.params.path ?? '';
+    const prefix = asked === '' || asked.endsWith('/') ? asked : `${asked}/`;
+    // The names directly under the prefix: a path, or the first folder of a deeper one.
+    const names = new Set<string>();
+    for (const key of await storage.list(space(req))) {
+      const path = pathOf(key);
+      if (!path.startsWith(prefix)) continue;
+      const rest = path.slice(prefix.length);
+      const slash = rest.indexOf('/');
+      names.add(slash < 0 ? rest : rest.slice(0, slash + 1));
+    }
+    return names.size === 0 ? { httpStatus: 404 } : { data: { keys: [...names].sort() } };
   }
 
   const backend = backendFromPaths([{
     pattern: '(?<path>.*)',
     handlers: { read, create: write, update: write, delete: remove, list },
-    existenceCheck: async (req) => req.token !== undefined && (req.params.path ?? '') !== '' && (await storage.get(`${req.token.idHash}/${req.params.path}`)) !== undefined,
+    existenceCheck: async (req) => {
+      const path = req.params.path ?? '';
+      return req.token !== undefined && path !== '' && path.length <= MAX_PATH_LENGTH && (await storage.get(`${req.token.idHash}/${keyOf(path)}`)) !== undefined;
+    },
   }]);
 
   return {
     backend,
     async destroy(idHash) {
       const base = `${idHash}/`;
-      await lock(base, async () => {
-        for (const key of await keysUnder(storage, base)) await storage.delete(key);
-      });
+      await lock(base, () => destroyLocked(base));
     },
   };
 }
 
 /** The engine's factory, handing the instance to `opened` (the server wires its `destroy` to token revocation). */
-export const cubbyholeBackend = (opened: (cubbyholes: Cubbyholes) => void): BackendFactory => ({ storage }) => {
-  const cubbyholes = createCubbyholes(storage);
+export const cubbyholeBackend = (deps: CubbyholeDeps, opened: (cubbyholes: Cubbyholes) => void): BackendFactory => ({ storage }) => {
+  const cubbyholes = createCubbyholes(storage, deps);
   opened(cubbyholes);
   return cubbyholes.backend;
 };
