@@ -1,29 +1,58 @@
 /**
- * One server per database file. Two servers on one data directory would each serve from their own
- * caches (a secret written through one read stale through the other, a token revoked through one
- * still valid on the other, a wrapping token unwrapped twice) and the second would cut the
- * first's journal spool. So a server holds, while it runs, an exclusive lock beside each SQLite
- * database it writes (`<database>.lock`), and a second server on the same files refuses to start.
+ * One server per data directory. Two servers on one storage would each serve from their own caches
+ * (a secret written through one read stale through the other, a token revoked through one still
+ * valid on the other, a wrapping token unwrapped twice), and two sharing a directory would mix
+ * their `events.db`, ledger files and journal spool. So a server holds, while it runs, an exclusive
+ * lock in each directory its databases live in — the directory as named, and the one the database
+ * file really is in, symbolic links resolved — and a second server on any of them refuses to start.
  *
- * The lock is SQLite's own: the lock file is a SQLite database held in exclusive locking mode,
- * i.e. a POSIX advisory lock the kernel releases when the process ends however it ends (kill -9
- * included), so no stale lock is ever left to clean up; a second connection in the same process
- * is refused as well.
+ * The lock is SQLite's own: the lock file (`.sealtrail.lock`) is a SQLite database held in
+ * exclusive locking mode, i.e. a POSIX advisory lock the kernel releases when the process ends
+ * however it ends (kill -9 included), so no stale lock is ever left to clean up; a second
+ * connection in the same process is refused as well. What it cannot see: a hard link to a
+ * database from another directory, or the lock file deleted by hand while its server runs.
  */
+import { closeSync, constants, fchmodSync, openSync, realpathSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { ConfigError } from '../config/index.js';
-import { privateDatabaseFileSync } from '../lib/private-database-file.js';
+import { makeDirectorySync } from '../lib/make-dir.js';
 
 export interface DataLock {
   release(): void;
 }
 
-export const lockPathOf = (databasePath: string): string => `${databasePath}.lock`;
+export const LOCK_FILE = '.sealtrail.lock';
 
-/** Takes the lock beside `databasePath` or throws, naming the database, when another server holds it. */
-export function lockDatabase(databasePath: string): DataLock {
-  const path = lockPathOf(databasePath);
-  privateDatabaseFileSync(path);
+/**
+ * The directories a database at `path` involves: the one named (its neighbours, events.db and the
+ * ledger, live there) and the one its file really is in (a symbolic link to another server's
+ * database names that server's directory). Created when missing, as the server would.
+ */
+export function directoriesOf(path: string): string[] {
+  const named = resolve(dirname(path));
+  makeDirectorySync(named, 0o700);
+  const dirs = new Set([realpathSync(named)]);
+  try {
+    dirs.add(dirname(realpathSync(join(named, basename(path)))));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  return [...dirs];
+}
+
+/** Takes the lock of `dir` or throws, naming the directory, when another server holds it. */
+export function lockDirectory(dir: string): DataLock {
+  const path = join(dir, LOCK_FILE);
+  // Never through a symbolic link: the file is made (or found) as a regular file, mode 0600.
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDWR | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ELOOP') throw new ConfigError(`the lock file ${path} is a symbolic link: remove it`);
+    throw err;
+  }
+  try { fchmodSync(fd, 0o600); } finally { closeSync(fd); }
   const db = new Database(path, { timeout: 0 });
   try {
     db.pragma('locking_mode = EXCLUSIVE');
@@ -32,7 +61,7 @@ export function lockDatabase(databasePath: string): DataLock {
   } catch (err) {
     db.close();
     if ((err as { code?: string }).code === 'SQLITE_BUSY') {
-      throw new ConfigError(`another Sealtrail server is using ${databasePath} (it holds ${path}): stop it, or give this server its own storage path`);
+      throw new ConfigError(`another Sealtrail server is using ${dir} (it holds ${path}): stop it, or give this server a directory of its own`);
     }
     throw err;
   }

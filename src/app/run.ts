@@ -4,7 +4,7 @@
  * files: reload.ts; SIGINT/SIGTERM shut down cleanly).
  */
 import { rm, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Server as TlsServer } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { preflightConfigDevices, type ConfigDeviceDeclaration } from '../audit/index.js';
@@ -14,7 +14,7 @@ import { systemClock, type Clock } from '../lib/clock.js';
 import { uuid } from '../lib/ids.js';
 import { createUndoStack } from '../lib/undo.js';
 import { configurationProblems } from './config-problems.js';
-import { lockDatabase, type DataLock } from './data-lock.js';
+import { directoriesOf, lockDirectory, type DataLock } from './data-lock.js';
 import { createSealManager, readUnsealKeyFile, persistentClusterId } from '../storage/index.js';
 import { haNodeFor, openNodeStorage } from './node.js';
 import { sealEndpoints } from '../sys/index.js';
@@ -65,13 +65,13 @@ export interface RunningServer {
   reload(): Promise<ReloadResult>;
 }
 
-/** The SQLite databases this server writes: its storage's and its journal's (events.db and the ledger sit beside them). */
-function databasesWritten(config: ServerConfig): string[] {
-  const files = new Set<string>();
-  if (config.storage.type === 'sqlite') files.add(resolve(config.storage.path));
+/** The directories of the SQLite databases this server writes (its storage's and its journal's; events.db and the ledger sit beside them). */
+function dataDirectories(config: ServerConfig): string[] {
+  const dirs = new Set<string>();
+  if (config.storage.type === 'sqlite') for (const dir of directoriesOf(config.storage.path)) dirs.add(dir);
   const journal = journalPath(config);
-  if (config.journal.enabled && config.journal.storage !== 'postgresql' && journal !== ':memory:') files.add(resolve(journal));
-  return [...files];
+  if (config.journal.enabled && config.journal.storage !== 'postgresql' && journal !== ':memory:') for (const dir of directoriesOf(journal)) dirs.add(dir);
+  return [...dirs];
 }
 
 function devKeepsTls(config: ServerConfig): boolean {
@@ -115,9 +115,9 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
     const { host, port } = parseAddress(config.listener.address);
     const https = config.listener.tlsDisable ? undefined : listenerTlsOptions(config.listener);
 
-    // One server per database: a second one on these files refuses to start (data-lock.ts).
-    for (const database of databasesWritten(config)) {
-      const lock = lockDatabase(database);
+    // One server per data directory: a second one on these files refuses to start (data-lock.ts).
+    for (const dir of dataDirectories(config)) {
+      const lock = lockDirectory(dir);
       undo.push(() => lock.release());
       locks.push(lock);
     }

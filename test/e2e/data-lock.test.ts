@@ -1,33 +1,40 @@
 /**
- * One server per data directory: a second server on the same storage and journal files refuses to
- * start, naming them, and leaves the first one serving; the lock goes with its holder, however it
- * ends — a server killed with SIGKILL leaves nothing that stops the next start.
+ * One server per data directory: a second server on the same storage or journal directory — named
+ * directly, through a symbolic link to the database, or sharing the directory under other file
+ * names — refuses to start, naming it, and leaves the first one serving; the lock goes with its
+ * holder, however it ends — a server killed with SIGKILL leaves nothing that stops the next start.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runServer } from '../../src/app/run.js';
 import { call, startDevServer } from '../helpers/server.js';
 import { startServerProcess } from '../helpers/server-process.js';
 
-test('a second server on a data directory in use refuses to start; the first serves on', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'sealtrail-lock-'));
+const inUse = (dir: string) => `another Sealtrail server is using ${dir} (it holds ${join(dir, '.sealtrail.lock')}): stop it, or give this server a directory of its own`;
+
+test('a second server on a data directory in use refuses to start, however it names it; the first serves on', async () => {
+  const dir = realpathSync(mkdtempSync(join(tmpdir(), 'sealtrail-lock-')));
+  const elsewhere = realpathSync(mkdtempSync(join(tmpdir(), 'sealtrail-lock-other-')));
   const first = await startDevServer({ devDataDir: dir });
   try {
-    await assert.rejects(startDevServer({ devDataDir: dir }), (err: Error) => {
-      assert.equal(err.message, `another Sealtrail server is using ${join(dir, 'sealtrail.db')} (it holds ${join(dir, 'sealtrail.db.lock')}): stop it, or give this server its own storage path`);
-      return true;
-    });
-    // The same journal under another storage is refused too: the spool would be cut under the first.
-    const config = join(dir, 'other.hcl');
-    const elsewhere = mkdtempSync(join(tmpdir(), 'sealtrail-lock-other-'));
+    await assert.rejects(startDevServer({ devDataDir: dir }), (err: Error) => { assert.equal(err.message, inUse(dir)); return true; });
+    // The same journal under another storage: the spool and the ledger would be cut under the first.
+    const config = join(elsewhere, 'other.hcl');
     writeFileSync(config, `journal {\n  path = "${join(dir, 'journal.db')}"\n}\n`);
-    await assert.rejects(startDevServer({ devDataDir: elsewhere, configPath: config }), /another Sealtrail server is using .*journal\.db/);
-    rmSync(elsewhere, { recursive: true, force: true });
+    await assert.rejects(startDevServer({ devDataDir: join(elsewhere, 'a'), configPath: config }), (err: Error) => { assert.equal(err.message, inUse(dir)); return true; });
+    // Another journal file in the same directory: events.db and the ledger there would be shared.
+    writeFileSync(config, `journal {\n  path = "${join(dir, 'journal-b.db')}"\n}\n`);
+    await assert.rejects(startDevServer({ devDataDir: join(elsewhere, 'b'), configPath: config }), (err: Error) => { assert.equal(err.message, inUse(dir)); return true; });
+    // The database reached through a symbolic link from another directory.
+    const linked = join(elsewhere, 'linked');
+    mkdirSync(linked);
+    symlinkSync(join(dir, 'sealtrail.db'), join(linked, 'sealtrail.db'));
+    await assert.rejects(startDevServer({ devDataDir: linked }), (err: Error) => { assert.equal(err.message, inUse(dir)); return true; });
     assert.equal((await call(first.address, 'GET', 'sys/health')).status, 200, 'the first server still serves');
-    assert.equal(statSync(join(dir, 'sealtrail.db.lock')).mode & 0o777, 0o600);
+    assert.equal(statSync(join(dir, '.sealtrail.lock')).mode & 0o777, 0o600);
   } finally {
     await first.stop();
   }
@@ -35,6 +42,22 @@ test('a second server on a data directory in use refuses to start; the first ser
   const next = await startDevServer({ devDataDir: dir });
   await next.stop();
   rmSync(dir, { recursive: true, force: true });
+  rmSync(elsewhere, { recursive: true, force: true });
+});
+
+test('a lock file that is a symbolic link is refused, its target untouched', async () => {
+  const dir = realpathSync(mkdtempSync(join(tmpdir(), 'sealtrail-lock-')));
+  try {
+    const victim = join(dir, 'victim');
+    writeFileSync(victim, 'keep me', { mode: 0o644 });
+    mkdirSync(join(dir, 'data'));
+    symlinkSync(victim, join(dir, 'data', '.sealtrail.lock'));
+    await assert.rejects(startDevServer({ devDataDir: join(dir, 'data') }), /the lock file .*\.sealtrail\.lock is a symbolic link: remove it/);
+    assert.equal(statSync(victim).mode & 0o777, 0o644);
+    assert.equal(readFileSync(victim, 'utf8'), 'keep me');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('the lock of a server killed with SIGKILL is gone with it', async () => {
