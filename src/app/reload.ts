@@ -104,6 +104,9 @@ function readTlsContext(started: ServerConfig['listener'], next: ServerConfig['l
   }
 }
 
+/** What `declared` holds after a failed apply: equal to no list, so the next reload applies its file whole. */
+const UNKNOWN = '';
+
 /** One reload at a time: a second SIGHUP waits for the first. */
 export function configReloader(deps: ReloadDeps): () => Promise<ReloadResult> {
   let logLevel = deps.started.logLevel;
@@ -127,7 +130,10 @@ export function configReloader(deps: ReloadDeps): () => Promise<ReloadResult> {
           try {
             await deps.audit()?.applyConfigDevices(list);
           } catch (err) {
-            deps.log.error({ reason: err instanceof Error ? err.message : 'unknown' }, 'SIGHUP: an audit device the configuration declares could not be enabled');
+            // The other declared devices may have changed: what runs is known to match no file, so
+            // the next SIGHUP applies whatever the file then says, even the file before this one.
+            declared = UNKNOWN;
+            deps.log.error({ reason: err instanceof Error ? err.message : 'unknown' }, 'SIGHUP: an audit device the configuration declares could not be enabled; the other declared devices were applied, the log level and the certificate were not');
             throw new ReloadRefused('audit_device', 'an audit device the configuration declares could not be enabled');
           }
           declared = devices;
@@ -146,7 +152,7 @@ export function configReloader(deps: ReloadDeps): () => Promise<ReloadResult> {
     } catch (err) {
       if (!(err instanceof ReloadRefused)) throw err;
       Object.assign(result, { ok: false, problem: err.problem, applied: [], restartRequired: [] });
-      deps.log.error({ reason: err.message }, 'SIGHUP: the configuration was not reloaded; the server runs as it was');
+      if (err.problem !== 'audit_device') deps.log.error({ reason: err.message }, 'SIGHUP: the configuration was not reloaded; the server runs as it was');
     }
     await deps.audit()?.reopenAll();
     if (result.restartRequired.length > 0) {

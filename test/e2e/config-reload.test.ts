@@ -62,11 +62,20 @@ test('a reload applies log_level and the declared audit devices, names what wait
     // A declared device that cannot be opened fails the reload before anything else changes (the
     // log level stays); the same file, once the path can be opened, is applied by the next SIGHUP.
     writeFileSync(join(dir, 'blocked'), '');
-    writeFileSync(path, `${LISTENER}log_level = "info"\n${fileDevice('second', dir)}audit "file" "fourth/" {\n  options = { file_path = "${join(dir, 'blocked', 'fourth.log')}" }\n}\n`);
+    const secondElsewhere = `audit "file" "second/" {\n  options = { file_path = "${join(dir, 'second-b.log')}" }\n}\n`;
+    const failing = `${LISTENER}log_level = "info"\n${secondElsewhere}audit "file" "fourth/" {\n  options = { file_path = "${join(dir, 'blocked', 'fourth.log')}" }\n}\n`;
+    const before = readFileSync(path, 'utf8');
+    writeFileSync(path, failing);
     assert.deepEqual(await server.reload(), { ok: false, applied: [], restartRequired: [], problem: 'audit_device' });
     assert.deepEqual(await devices(), ['journal/', 'second/']);
+    // The other device's change went through; going back to the file before is applied whole.
+    writeFileSync(path, before);
+    assert.deepEqual(await server.reload(), { ok: true, applied: ['audit'], restartRequired: [] });
+    const back = await call(base, 'GET', 'sys/mounts', { token });
+    assert.ok(readFileSync(join(dir, 'second.log'), 'utf8').includes(back.json.request_id), 'second/ writes its first file again');
     rmSync(join(dir, 'blocked'));
     mkdirSync(join(dir, 'blocked'));
+    writeFileSync(path, failing);
     assert.deepEqual(await server.reload(), { ok: true, applied: ['audit', 'log_level'], restartRequired: [] });
     assert.deepEqual(await devices(), ['fourth/', 'journal/', 'second/']);
 
@@ -84,6 +93,7 @@ test('a reload applies log_level and the declared audit devices, names what wait
       ['failure', '', 'config'],
       ['success', 'audit', ''],
       ['failure', '', 'audit_device'],
+      ['success', 'audit', ''],
       ['success', 'audit,log_level', ''],
       ['success', 'audit', ''],
     ]);
