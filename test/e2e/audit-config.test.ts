@@ -178,11 +178,11 @@ test('a device the server would refuse at unseal fails the start itself, named: 
   const dir = mkdtempSync(join(tmpdir(), 'sealtrail-audit-'));
   try {
     const path = join(dir, 'config.hcl');
-    writeFileSync(path, `${LISTENER}audit "file" "a/" {\n  options = { file_path = "${join(dir, 'a.log')}", mode = "0777" }\n}\naudit "file" "b" {\n  options = { file_path = "${join(dir, 'b.log')}" }\n}\naudit "socket" "b/" {\n  options = { address = "127.0.0.1:9" }\n}\n`);
+    writeFileSync(path, `${LISTENER}audit "file" "a/" {\n  options = { file_path = "${join(dir, 'a.log')}", mode = "0777" }\n}\naudit "file" "b" {\n  options = { file_path = "${join(dir, 'b.log')}" }\n}\naudit "socket" "b/" {\n  options = { address = "127.0.0.1:9" }\n}\naudit "file" "b/inner" {\n  options = { file_path = "${join(dir, 'c.log')}" }\n}\n`);
     // A server that does start is closed again, so the assertion fails rather than the test hanging.
     const started = runServer({ configPath: path, handleSignals: false, out: () => {} }).then(async (server) => { await server.close(); return server; });
     await assert.rejects(started, (err: Error) => {
-      assert.equal(err.message, 'audit device "a/": file audit device: option "mode" must not grant execute permission (audit logs are never executable); audit device "b/" is declared twice');
+      assert.equal(err.message, 'audit device "a/": file audit device: option "mode" must not grant execute permission (audit logs are never executable); audit device "b/inner/": its path overlaps the audit device at "b/"; audit device "b/" is declared twice');
       return true;
     });
   } finally {
