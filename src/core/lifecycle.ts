@@ -17,7 +17,7 @@
 import { SealtrailError, internal, invalid, notFound, permissionDenied } from '../errors/index.js';
 import type { Clock } from '../lib/clock.js';
 import { AuditShared, type AuditInput } from './contract/audit.js';
-import { sanitizePolicies } from './contract/policy-names.js';
+import { nonAssignablePolicy, sanitizePolicies } from './contract/policy-names.js';
 import { aclMayGrant, possibleOperations } from './admission.js';
 import { matchesPathList } from './glob.js';
 import { refusalTexts, type RefusalTexts } from './refusal.js';
@@ -261,6 +261,11 @@ function backendRequest(req: LogicalRequest, route: MountedBackend, path: string
 async function mintLoginToken(response: LogicalResponse, route: MountedBackend, req: LogicalRequest, services: CoreServices) {
   const grant = response.auth!;
   const policies = sanitizePolicies(grant.policies, true);
+  // Whatever an auth method answers (a role stored before the rule), a login token never holds
+  // `response-wrapping` or `root`, as Vault refuses them at login.
+  if (policies.includes('root')) throw invalid('auth methods cannot create root tokens', 'root_requires_root_parent');
+  const reserved = nonAssignablePolicy(policies);
+  if (reserved !== undefined) throw invalid(`cannot assign policy "${reserved}"`, 'policy_not_assignable');
   const displayName = loginDisplayName(route.entry.path, grant.displayName);
   // ttl 0: the token store gives the login mount's default, and holds the token to its max.
   const { id, entry } = await services.tokens.create({ ...grant, displayName, policies, path: req.path, noParent: true });

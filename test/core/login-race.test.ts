@@ -49,3 +49,32 @@ test('a login whose auth method is disabled while it is handled gets no token, a
     err instanceof SealtrailError && err.code === 'no_route' && err.message === 'no handler for route "auth/racy/login". route entry not found.');
   assert.deepEqual(await tokens.listAccessors(), [], 'no token was left behind');
 });
+
+test('a login token never holds response-wrapping or root, whatever the auth method answers (a role stored before the rule)', async () => {
+  const storage = createMemoryStorage();
+  const clock = manualClock(Date.UTC(2026, 11, 6));
+  const tokens = createTokenStore({ storage: storageView(storage, 'token/'), clock, hashKey: new Uint8Array(32).fill(9) });
+  let granted: string[] = [];
+  const login: Backend = {
+    unauthenticatedPaths: ['login'],
+    handleRequest: async () => ({ auth: { policies: granted, displayName: 'x', metadata: {}, ttl: 0 } }),
+  };
+  const mounts = new Mounts({ storage, clock, secretEngines: {}, authMethods: { plain: async () => login }, revokeLogins: async () => undefined });
+  await mounts.enable('auth', { path: 'plain/', type: 'plain' });
+  const services = {
+    audit: { hooks: { enabled: false, logRequest: async () => undefined, logResponse: async () => undefined } },
+    tokens, policies: { acl: async () => assert.fail('a login path is not checked against policies') }, mounts, wrapping: {}, close: async () => undefined,
+  } as unknown as CoreServices;
+  const req: LogicalRequest = {
+    id: 'req-2', operation: 'update', path: 'auth/plain/login', data: {}, clientToken: '', remoteAddress: '127.0.0.1', remotePort: 1, headers: {}, wrapTtl: 0,
+  };
+  const deps = { clock, log: { error() {} } };
+  for (const [policies, message] of [[['app', 'Response-Wrapping'], 'cannot assign policy "response-wrapping"'], [['root'], 'auth methods cannot create root tokens']] as const) {
+    granted = [...policies];
+    await assert.rejects(runLifecycle(req, services, deps), (err: unknown) => err instanceof SealtrailError && err.message === message);
+  }
+  assert.deepEqual(await tokens.listAccessors(), [], 'no token was minted');
+  granted = ['app'];
+  const ok = await runLifecycle(req, services, deps);
+  assert.deepEqual(ok.issuedAuth?.policies, ['app', 'default']);
+});
