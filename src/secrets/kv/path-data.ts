@@ -33,23 +33,38 @@ function casOption(req: PathRequest): number | undefined {
   }
 }
 
+/**
+ * The version a read names (`version`, else the current one), as data/ and subkeys/ read it:
+ * missing; deleted or destroyed (Vault answers 404 with its metadata); or its data and metadata.
+ */
+export type VersionRead =
+  | { found: 'none' }
+  | { found: 'unavailable'; metadata: Record<string, unknown> }
+  | { found: 'data'; data: SecretData; metadata: Record<string, unknown> };
+
+export async function readVersion(store: KvStore, clock: Clock, req: PathRequest): Promise<VersionRead> {
+  const path = secretPath(req.params.path);
+  const requested = intField(req.data, 'version');
+  const meta = await store.metadata(path);
+  if (!meta) return { found: 'none' };
+  // Like Vault, version 0 (or less) means the current one.
+  const version = requested !== undefined && requested > 0 ? requested : meta.currentVersion;
+  const entry = meta.versions[version];
+  if (!entry) return { found: 'none' };
+  const metadata = versionView(meta, version, entry);
+  if (isUnavailable(entry, clock.nowNs())) return { found: 'unavailable', metadata };
+  const data = await store.versionData(path, version);
+  // Destroyed or pruned between the two gets by a concurrent request.
+  return data ? { found: 'data', data, metadata } : { found: 'none' };
+}
+
 export function dataPaths(store: KvStore, clock: Clock): PathSpec {
   async function read(req: PathRequest): Promise<LogicalResponse> {
-    const path = secretPath(req.params.path);
-    const requested = intField(req.data, 'version');
-    const meta = await store.metadata(path);
-    if (!meta) return nothingFound();
-    // Like Vault, version 0 (or less) means the current one.
-    const version = requested !== undefined && requested > 0 ? requested : meta.currentVersion;
-    const entry = meta.versions[version];
-    if (!entry) return nothingFound();
-    const metadata = versionView(meta, version, entry);
+    const version = await readVersion(store, clock, req);
+    if (version.found === 'none') return nothingFound();
     // A deleted or destroyed version answers 404 with its metadata, as Vault does.
-    if (isUnavailable(entry, clock.nowNs())) return { httpStatus: 404, data: { data: null, metadata } };
-    const data = await store.versionData(path, version);
-    // Destroyed or pruned between the two gets by a concurrent request.
-    if (!data) return nothingFound();
-    return { data: readBody(data, metadata) };
+    if (version.found === 'unavailable') return { httpStatus: 404, data: { data: null, metadata: version.metadata } };
+    return { data: readBody(version.data, version.metadata) };
   }
 
   /** Writes `stored` as the next version (under the secret's lock, after the CAS check). */

@@ -8,10 +8,10 @@ import type { Clock } from '../../lib/clock.js';
 import type { PathRequest, PathSpec, LogicalResponse } from '../../core/index.js';
 import { invalid } from '../../errors/index.js';
 import { isJsonObject, setOwn } from '../../lib/safe-object.js';
-import { intField, secretPath } from './input.js';
+import { intField } from './input.js';
+import { readVersion } from './path-data.js';
 import type { KvStore } from './store.js';
-import { isUnavailable } from './versions.js';
-import { nothingFound, versionView } from './views.js';
+import { nothingFound } from './views.js';
 
 /** The keys of `value` (an object) with their sub-keys, to `depth` levels (Infinity: all). */
 function subkeysOf(value: Record<string, unknown>, depth: number): Record<string, unknown> {
@@ -24,20 +24,12 @@ function subkeysOf(value: Record<string, unknown>, depth: number): Record<string
 
 export function subkeysPath(store: KvStore, clock: Clock): PathSpec {
   async function read(req: PathRequest): Promise<LogicalResponse> {
-    const path = secretPath(req.params.path);
-    const requested = intField(req.data, 'version');
     const depth = intField(req.data, 'depth') ?? 0;
     if (depth < 0) throw invalid('depth must be a non-negative integer', 'kv_invalid_field');
-    const meta = await store.metadata(path);
-    if (!meta) return nothingFound();
-    const version = requested !== undefined && requested > 0 ? requested : meta.currentVersion;
-    const entry = meta.versions[version];
-    if (!entry) return nothingFound();
-    const metadata = versionView(meta, version, entry);
-    if (isUnavailable(entry, clock.nowNs())) return { httpStatus: 404, data: { subkeys: null, metadata } };
-    const data = await store.versionData(path, version);
-    if (!data) return nothingFound();
-    return { data: { subkeys: subkeysOf(data, depth === 0 ? Infinity : depth), metadata } };
+    const version = await readVersion(store, clock, req);
+    if (version.found === 'none') return nothingFound();
+    if (version.found === 'unavailable') return { httpStatus: 404, data: { subkeys: null, metadata: version.metadata } };
+    return { data: { subkeys: subkeysOf(version.data, depth === 0 ? Infinity : depth), metadata: version.metadata } };
   }
 
   return { pattern: 'subkeys/(?<path>.*)', handlers: { read } };
