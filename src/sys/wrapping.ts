@@ -48,23 +48,21 @@ export function wrappingPaths(deps: WrappingPathDeps): PathSpec[] {
     }
   }
 
-  async function unwrap(req: PathRequest): Promise<LogicalResponse> {
+  /**
+   * The wrapping token an unwrap or a rewrap consumes, spent: named in the body (spent here), or
+   * the client token itself (spent by the lifecycle's use of it). Of concurrent calls naming one
+   * token, only the first gets past this.
+   */
+  async function spentToken(req: PathRequest): Promise<TokenEntry> {
     const named = await bodyToken(req);
     const token = named ?? req.token;
     if (!isWrappingToken(token)) throw invalidToken();
-    // The client's own token was spent by the lifecycle's use of it.
     if (named) await spend(named);
-    return deps.wrapping().unwrap(token);
+    return token;
   }
 
-  async function rewrap(req: PathRequest): Promise<LogicalResponse> {
-    const named = await bodyToken(req);
-    const token = named ?? req.token;
-    if (!isWrappingToken(token)) throw invalidToken();
-    // Spent first, as an unwrap: of concurrent rewraps of one token, one gets the response.
-    if (named) await spend(named);
-    return deps.wrapping().rewrap(token);
-  }
+  const unwrap = async (req: PathRequest): Promise<LogicalResponse> => deps.wrapping().unwrap(await spentToken(req));
+  const rewrap = async (req: PathRequest): Promise<LogicalResponse> => deps.wrapping().rewrap(await spentToken(req));
 
   async function lookup(req: PathRequest): Promise<LogicalResponse> {
     // As in Vault: the token in the body, else the client token (which this path does not spend).
