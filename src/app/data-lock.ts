@@ -13,9 +13,9 @@
  * database from another directory, or the lock file deleted by hand while its server runs.
  */
 import { closeSync, constants, fchmodSync, openSync, realpathSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
-import { ConfigError } from '../config/index.js';
+import { ConfigError, type ServerConfig } from '../config/index.js';
 import { makeDirectorySync } from '../lib/make-dir.js';
 
 export interface DataLock {
@@ -25,16 +25,36 @@ export interface DataLock {
 export const LOCK_FILE = '.sealtrail.lock';
 
 /**
- * The directories a database at `path` involves: the one named (its neighbours, events.db and the
- * ledger, live there) and the one its file really is in (a symbolic link to another server's
- * database names that server's directory). Created when missing, as the server would.
+ * `path` in its directory's real name, links and `..` resolved by the kernel, in order (textual
+ * normalisation would read `link/..` as the directory holding `link`, while opening the file goes
+ * where the link points): what the lock is taken on is what every file is then opened under.
+ * The directory is created when missing, as the server would.
+ */
+export function inRealDirectory(path: string): string {
+  const dir = dirname(path);
+  makeDirectorySync(dir, 0o700);
+  return join(realpathSync.native(dir), basename(path));
+}
+
+/** The configuration with its storage's and journal's paths in their real directories (inRealDirectory). */
+export function withRealDirectories(config: ServerConfig): ServerConfig {
+  const real = (path: string) => (path === ':memory:' ? path : inRealDirectory(path));
+  return {
+    ...config,
+    storage: config.storage.type === 'sqlite' ? { ...config.storage, path: real(config.storage.path) } : config.storage,
+    journal: config.journal.path !== undefined ? { ...config.journal, path: real(config.journal.path) } : config.journal,
+  };
+}
+
+/**
+ * The directories a database at `path` (in its real directory) involves: that one (its
+ * neighbours, events.db and the ledger, live there) and the one its file really is in (a symbolic
+ * link to another server's database names that server's directory).
  */
 export function directoriesOf(path: string): string[] {
-  const named = resolve(dirname(path));
-  makeDirectorySync(named, 0o700);
-  const dirs = new Set([realpathSync(named)]);
+  const dirs = new Set([dirname(path)]);
   try {
-    dirs.add(dirname(realpathSync(join(named, basename(path)))));
+    dirs.add(dirname(realpathSync.native(path)));
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }

@@ -14,7 +14,7 @@ import { systemClock, type Clock } from '../lib/clock.js';
 import { uuid } from '../lib/ids.js';
 import { createUndoStack } from '../lib/undo.js';
 import { configurationProblems } from './config-problems.js';
-import { directoriesOf, lockDirectory, type DataLock } from './data-lock.js';
+import { directoriesOf, lockDirectory, withRealDirectories, type DataLock } from './data-lock.js';
 import { createSealManager, readUnsealKeyFile, persistentClusterId } from '../storage/index.js';
 import { haNodeFor, openNodeStorage } from './node.js';
 import { sealEndpoints } from '../sys/index.js';
@@ -103,6 +103,8 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
       listener: { ...config.listener, address: opts.devListenAddress ?? '127.0.0.1:8200', tlsDisable: !devKeepsTls(config) },
     };
   }
+  // Every database is opened under its directory's real name, the one its lock is taken in.
+  config = withRealDirectories(config);
   // A start that fails half-way (a bad address, a port in use, a TLS file missing) undoes what it
   // did, newest first: no open database, no unsealed services, no temporary dev directory left.
   const undo = createUndoStack();

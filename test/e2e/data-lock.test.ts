@@ -33,6 +33,12 @@ test('a second server on a data directory in use refuses to start, however it na
     mkdirSync(linked);
     symlinkSync(join(dir, 'sealtrail.db'), join(linked, 'sealtrail.db'));
     await assert.rejects(startDevServer({ devDataDir: linked }), (err: Error) => { assert.equal(err.message, inUse(dir)); return true; });
+    // A link followed by `..`: the kernel goes where the link points, and so do the lock and the files.
+    mkdirSync(join(dir, 'sub'));
+    symlinkSync(join(dir, 'sub'), join(elsewhere, 'to-sub'));
+    const dotted = join(elsewhere, 'dotted.hcl');
+    writeFileSync(dotted, `listener "tcp" {\n  address = "127.0.0.1:0"\n  tls_disable = true\n}\nstorage "sqlite" {\n  path = "${elsewhere}/to-sub/../sealtrail.db"\n}\n`);
+    await assert.rejects(runServer({ configPath: dotted, handleSignals: false, out: () => undefined }), (err: Error) => { assert.equal(err.message, inUse(dir)); return true; });
     assert.equal((await call(first.address, 'GET', 'sys/health')).status, 200, 'the first server still serves');
     assert.equal(statSync(join(dir, '.sealtrail.lock')).mode & 0o777, 0o600);
   } finally {
