@@ -12,7 +12,7 @@
  * connection in the same process is refused as well. What it cannot see: a hard link to a
  * database from another directory, or the lock file deleted by hand while its server runs.
  */
-import { closeSync, constants, fchmodSync, openSync, realpathSync } from 'node:fs';
+import { closeSync, constants, fchmodSync, fstatSync, openSync, realpathSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { ConfigError, type ServerConfig } from '../config/index.js';
@@ -65,14 +65,22 @@ export function directoriesOf(path: string): string[] {
 export function lockDirectory(dir: string): DataLock {
   const path = join(dir, LOCK_FILE);
   // Never through a symbolic link: the file is made (or found) as a regular file, mode 0600.
+  const notAFile = () => new ConfigError(`the lock file ${path} is not a regular file: remove it`);
   let fd: number;
   try {
-    fd = openSync(path, constants.O_RDWR | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
+    fd = openSync(path, constants.O_RDWR | constants.O_CREAT | constants.O_NOFOLLOW | constants.O_NONBLOCK, 0o600);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ELOOP') throw new ConfigError(`the lock file ${path} is a symbolic link: remove it`);
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP') throw new ConfigError(`the lock file ${path} is a symbolic link: remove it`);
+    if (code === 'EISDIR') throw notAFile();
     throw err;
   }
-  try { fchmodSync(fd, 0o600); } finally { closeSync(fd); }
+  try {
+    if (!fstatSync(fd).isFile()) throw notAFile();
+    fchmodSync(fd, 0o600);
+  } finally {
+    closeSync(fd);
+  }
   const db = new Database(path, { timeout: 0 });
   try {
     db.pragma('locking_mode = EXCLUSIVE');

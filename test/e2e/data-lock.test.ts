@@ -4,6 +4,7 @@
  * names — refuses to start, naming it, and leaves the first one serving; the lock goes with its
  * holder, however it ends — a server killed with SIGKILL leaves nothing that stops the next start.
  */
+import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -61,6 +62,13 @@ test('a lock file that is a symbolic link is refused, its target untouched', asy
     await assert.rejects(startDevServer({ devDataDir: join(dir, 'data') }), /the lock file .*\.sealtrail\.lock is a symbolic link: remove it/);
     assert.equal(statSync(victim).mode & 0o777, 0o644);
     assert.equal(readFileSync(victim, 'utf8'), 'keep me');
+    // A directory or a FIFO in its place is named as such, not as a disk error.
+    rmSync(join(dir, 'data', '.sealtrail.lock'));
+    mkdirSync(join(dir, 'data', '.sealtrail.lock'));
+    await assert.rejects(startDevServer({ devDataDir: join(dir, 'data') }), /the lock file .*\.sealtrail\.lock is not a regular file: remove it/);
+    rmSync(join(dir, 'data', '.sealtrail.lock'), { recursive: true });
+    execFileSync('mkfifo', [join(dir, 'data', '.sealtrail.lock')]);
+    await assert.rejects(startDevServer({ devDataDir: join(dir, 'data') }), /the lock file .*\.sealtrail\.lock is not a regular file: remove it/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
