@@ -40,6 +40,9 @@ test('each token has its own cubbyhole: what one writes, no other token reads or
   const listed = await call(base, 'GET', 'cubbyhole/?list=true', { token: alice });
   assert.deepEqual(listed.json.data.keys, ['app/']);
   assert.deepEqual((await call(base, 'GET', 'cubbyhole/app?list=true', { token: alice })).json.data.keys, ['db']);
+  // `list` read as Go's ParseBool reads it, as Vault does: hvac sends Python's `True`.
+  for (const value of ['True', 'TRUE', 't', '1']) assert.deepEqual((await call(base, 'GET', `cubbyhole/app?list=${value}`, { token: alice })).json.data?.keys, ['db'], value);
+  assert.deepEqual((await call(base, 'GET', 'cubbyhole/app?list=yes', { token: alice })).json, { errors: [] }, 'not a bool Go reads: a read of the path');
 
   for (const other of [bob, server.rootToken]) {
     const r = await call(base, 'GET', 'cubbyhole/app/db', { token: other });
