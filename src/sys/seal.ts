@@ -15,6 +15,7 @@ import { lostEntriesView } from './audit-losses.js';
 import { journalHealthFields, journalMetricsText } from './journal-health.js';
 import { decodeKeyShare, fieldsSet, positiveInt } from './seal-input.js';
 import type { JournalHealth } from '../journal/index.js';
+import { parseGoBool } from '../lib/go-bool.js';
 
 export interface SealEndpointsDeps {
   storageType: string;
@@ -168,7 +169,7 @@ export function sealEndpoints(deps: SealEndpointsDeps) {
     }
     if (!s.sealed) Object.assign(body, { cluster_name: deps.clusterName, cluster_id: deps.clusterId });
     // As Vault: a standby answers 429 unless asked `standbyok=true`, so load balancers find the active.
-    const standbyOk = q.standbyok === 'true' || q.standbyok === '1';
+    const standbyOk = parseGoBool(q.standbyok) === true;
     const status = !s.initialized ? codes.uninitcode : s.sealed ? codes.sealedcode
       : standby && !standbyOk ? codes.standbycode : codes.activecode;
     return json(body, status);

@@ -3,6 +3,7 @@
  * may arrive as strings, lists as comma-separated strings. Bad values are 400s naming the field.
  */
 import { invalid } from '../../errors/index.js';
+import { parseGoBool } from '../../lib/go-bool.js';
 import { parseDurationSeconds } from '../../lib/time.js';
 import { JsonNumber, exactSafeInteger } from '../../lib/json-number.js';
 import { isJsonObject, setOwn } from '../../lib/safe-object.js';
@@ -23,8 +24,11 @@ export function boolField(data: Data, key: string): boolean | undefined {
   const v = data[key];
   if (v === undefined || v === null || v === '') return undefined;
   if (typeof v === 'boolean') return v;
-  if (v === 'true' || v === '1' || v === 1) return true;
-  if (v === 'false' || v === '0' || v === 0) return false;
+  if (v === 1) return true;
+  if (v === 0) return false;
+  // A string as Vault's field parser reads one (Go's ParseBool): `True`, `t`, `1`, ...
+  const parsed = parseGoBool(v);
+  if (parsed !== undefined) return parsed;
   throw invalid(`"${key}" must be a boolean`, 'invalid_field');
 }
 
