@@ -19,6 +19,7 @@
 import type { PathSpec } from '../core/index.js';
 import { invalid } from '../errors/index.js';
 import { type AuditManager, shownOptions } from '../audit/index.js';
+import { boolField } from '../auth/index.js';
 import { isJsonObject, setOwn } from '../lib/safe-object.js';
 import { lostEntriesView } from './audit-losses.js';
 import { JsonNumber } from '../lib/json-number.js';
@@ -41,14 +42,8 @@ function optionsField(data: Record<string, unknown>): Record<string, string> {
   return out;
 }
 
-function boolField(data: Record<string, unknown>, name: string): boolean {
-  const v = data[name];
-  if (v === undefined || v === null || v === '') return false;
-  if (typeof v === 'boolean') return v;
-  if (v === 'true' || v === '1') return true;
-  if (v === 'false' || v === '0') return false;
-  throw invalid(`"${name}" must be a boolean`, 'invalid_request');
-}
+/** A boolean field as Vault's field parser reads it (auth's boolField); absent is false. */
+const flag = (data: Record<string, unknown>, name: string): boolean => boolField(data, name) ?? false;
 
 function stringField(data: Record<string, unknown>, name: string, required: boolean): string {
   const v = data[name];
@@ -90,7 +85,7 @@ export function auditPaths(deps: AuditPathDeps): PathSpec[] {
             type: stringField(req.data, 'type', true),
             description: stringField(req.data, 'description', false),
             options: optionsField(req.data),
-            local: boolField(req.data, 'local'),
+            local: flag(req.data, 'local'),
           }, { source: 'api' });
           return undefined;
         },
@@ -122,7 +117,7 @@ export function auditPaths(deps: AuditPathDeps): PathSpec[] {
           return { data: { [name]: setting } };
         },
         update: async (req) => {
-          await audit.requestHeaders.set(req.params.name, { hmac: boolField(req.data, 'hmac') });
+          await audit.requestHeaders.set(req.params.name, { hmac: flag(req.data, 'hmac') });
           return undefined;
         },
         delete: async (req) => {

@@ -5,6 +5,7 @@
  */
 import { httpMethodOf, type Mounts, type PathRequest, type PathSpec, type MountTable } from '../core/index.js';
 import { invalid } from '../errors/index.js';
+import { boolField } from '../auth/index.js';
 import { parseMountConfig, renderMount, renderMountConfig } from './mount-config.js';
 import { isJsonObject } from '../lib/safe-object.js';
 
@@ -100,7 +101,7 @@ export function mountPaths(deps: MountPathsDeps): PathSpec[] {
             const { type, options } = resolveType(req.data.type, optionsOf(req.data.options));
             const description = req.data.description ?? '';
             if (typeof description !== 'string') throw invalid('description must be a string');
-            const local = req.data.local === true || req.data.local === 'true';
+            const local = boolField(req.data, 'local') ?? false;
             const config = parseMountConfig(req.data.config);
             checkLeaseTtls(config, deps.defaults.maxLeaseTtl, false);
             await deps.mounts().enable(table, { path: req.params.path, type, description, options, local, config });
