@@ -100,10 +100,11 @@ export class Mounts {
    * disabled. A factory gets storage under `builtin/<path>`: a builtin's uuid is new at every
    * unseal, so its data cannot live under the per-uuid `logical/` prefix.
    */
-  async addBuiltin(table: MountTable, path: string, type: string, backend: Backend | BackendFactory, description: string): Promise<MountEntry> {
+  /** `local`: the mount's data is never replicated (Vault's cubbyhole), as `sys/mounts` reports it. */
+  async addBuiltin(table: MountTable, path: string, type: string, backend: Backend | BackendFactory, description: string, { local = false } = {}): Promise<MountEntry> {
     const entry: MountEntry = {
       table, path, type, description, accessor: this.newAccessor(table, type), uuid: uuid(),
-      config: emptyMountConfig(), options: {}, local: false, sealWrap: false, builtin: true,
+      config: emptyMountConfig(), options: {}, local, sealWrap: false, builtin: true,
     };
     const instance = typeof backend === 'function'
       ? await backend({ mount: entry, storage: storageView(this.deps.storage, `builtin/${path}`), clock: this.deps.clock, journal: this.deps.journal })

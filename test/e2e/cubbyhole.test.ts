@@ -62,6 +62,9 @@ test('each token has its own cubbyhole: what one writes, no other token reads or
   // Mounted by the server, listed as Vault lists it, and not removable.
   const mounts = await call(base, 'GET', 'sys/mounts', { token: server.rootToken });
   assert.equal(mounts.json.data['cubbyhole/'].type, 'cubbyhole');
+  // Local, as in Vault: a token's cubbyhole never leaves its cluster; sys/ and secret/ are not.
+  assert.equal(mounts.json.data['cubbyhole/'].local, true);
+  assert.equal(mounts.json.data['sys/'].local, false);
   assert.equal((await call(base, 'DELETE', 'sys/mounts/cubbyhole', { token: server.rootToken })).status, 400);
 });
 
