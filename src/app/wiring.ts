@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { createAuditManager, sinkFactories, type ConfigDeviceDeclaration, type SinkFactory } from '../audit/index.js';
 import { createPolicyStore, ensureDefaultPolicy, tokenBackend, createTokenStore, startTokenTidy, apmBackend, entityIdFor, type ChallengeSource } from '../auth/index.js';
 import type { ServerConfig } from '../config/index.js';
-import { type Core, Mounts, type BackendFactory, type TokenEntry, createWrapping, createRateLimits } from '../core/index.js';
+import { type Core, Mounts, type BackendFactory, type TokenEntry, type Wrapping, createWrapping, createRateLimits } from '../core/index.js';
 import type { JournalHealth, JournalStore, ServerEvents } from '../journal/index.js';
 import { auditDeclarations, journalConnectionUrl } from './journal.js';
 import type { Ledger, LedgerWitness } from './ledger.js';
@@ -121,10 +121,12 @@ export function servicesBuilder(config: ServerConfig, log: ServerLogger, opts: W
       const route = mountTable?.route(entry.path);
       if (route?.entry.table === 'auth') return route.backend.authorizeRenewal?.(entry);
     };
-    // A deleted token's cubbyhole goes with it (the engine is mounted below, before any request).
-    let cubbyholes: Cubbyholes | undefined;
+    // A deleted token's cubbyhole goes with it, and so does the response a wrapping token held, as
+    // in Vault, where it is in that token's cubbyhole (both are made below, before any request).
+    const heldByTokens: { cubbyholes?: Cubbyholes; wrapping?: Wrapping } = {};
     const onDeleted = async (idHash: string) => {
-      await cubbyholes?.destroy(idHash).catch((err: unknown) => log.error({ err }, 'the cubbyhole of a deleted token could not be removed'));
+      await heldByTokens.cubbyholes?.destroy(idHash).catch((err: unknown) => log.error({ err }, 'the cubbyhole of a deleted token could not be removed'));
+      await heldByTokens.wrapping?.discard(idHash).catch((err: unknown) => log.error({ err }, 'the wrapped response of a deleted token could not be removed'));
     };
     const tokens = createTokenStore({ storage: storageView(barrier, 'sys/token/'), clock, hashKey, ttlLimits, authorizeRenewal, onDeleted });
     // Index entries keyed by plain accessors (a storage written before they were hashed) are moved.
@@ -178,7 +180,7 @@ export function servicesBuilder(config: ServerConfig, log: ServerLogger, opts: W
     }), 'system endpoints used for control, policy and debugging');
     await mounts.addBuiltin('auth', 'auth/token/', 'token', tokenBackend({ tokens, policies, clock }), 'token based credentials');
     const isLive = async (token: TokenEntry) => (await tokens.lookupByAccessor(token.accessor)) !== undefined;
-    await mounts.addBuiltin('secret', 'cubbyhole/', 'cubbyhole', cubbyholeBackend({ isLive }, (c) => { cubbyholes = c; }), 'per-token private secret storage', { local: true });
+    await mounts.addBuiltin('secret', 'cubbyhole/', 'cubbyhole', cubbyholeBackend({ isLive }, (c) => { heldByTokens.cubbyholes = c; }), 'per-token private secret storage', { local: true });
     await mounts.addBuiltin('secret', 'kms/', 'kms', kms.backend, 'AWS KMS-compatible keys (AWS JSON 1.1 at POST /)');
     await mounts.addBuiltin('secret', 'trail/', 'trail', trailBackend({
       store: () => trail.store, trails: () => trail.trails, region: config.kms.region, accountId: config.kms.accountId, recorder: trail.recorder, identify: kms.identify,
@@ -187,6 +189,7 @@ export function servicesBuilder(config: ServerConfig, log: ServerLogger, opts: W
     await mounts.load();
     await quotas.load();
     const wrapping = createWrapping({ storage: storageView(barrier, 'sys/wrapping/'), tokens, clock });
+    heldByTokens.wrapping = wrapping;
     await wrapping.migrate(async (accessor) => (await tokens.lookupByAccessor(accessor))?.idHash);
     const tokenTidy = startTokenTidy({
       tokens,

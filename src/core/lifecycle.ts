@@ -34,10 +34,22 @@ const ACL_REFUSAL = refusalTexts(permissionDenied(), 'acl');
 const NO_ROUTE_REFUSAL = (err: SealtrailError) => refusalTexts(err, 'no_route');
 const WRAPPING_NEEDS_TOKEN = () => invalid('response wrapping needs a valid token, except for the response to a login', 'wrapping_requires_token');
 
-async function admitWrapOfUnauthenticated(token: TokenEntry, req: LogicalRequest, operation: Operation, services: CoreServices): Promise<void> {
+/** Tokens whose last use the request counted: revoked once it is done (`runLifecycle`). */
+type Spent = TokenEntry[];
+
+/** Counts one use of `token`; a last use is noted in `spent`. */
+async function useToken(token: TokenEntry, services: CoreServices, spent: Spent): Promise<number> {
+  const { remainingUses, lastUse } = await services.tokens.use(token);
+  if (lastUse) spent.push(token);
+  return remainingUses;
+}
+
+/** Whether the token's policies let it wrap the answer of a path served without a token; if so a limited token spends a use. */
+async function admitWrapOfUnauthenticated(token: TokenEntry, req: LogicalRequest, operation: Operation, services: CoreServices, spent: Spent): Promise<boolean> {
   const acl = await services.policies.acl(token.policies);
-  if (!acl.check(req.path, operation, { data: req.data, wrapTtl: req.wrapTtl }).allowed) throw permissionDenied();
-  if (token.numUses > 0) await services.tokens.use(token);
+  if (!acl.check(req.path, operation, { data: req.data, wrapTtl: req.wrapTtl }).allowed) return false;
+  if (token.numUses > 0) await useToken(token, services, spent);
+  return true;
 }
 
 export interface LifecycleLog {
@@ -49,8 +61,24 @@ export interface LifecycleDeps {
   log: LifecycleLog;
 }
 
-/** Handles one logical request on an unsealed server. Throws SealtrailError for the edge to map. */
+/**
+ * Handles one logical request on an unsealed server. Throws SealtrailError for the edge to map.
+ * A token whose last use the request counted is revoked once the request is done, answered or
+ * refused, as Vault defers it: the request itself still acts as the token.
+ */
 export async function runLifecycle(req: LogicalRequest, services: CoreServices, deps: LifecycleDeps): Promise<LogicalResponse> {
+  const spent: Spent = [];
+  try {
+    return await handle(req, services, deps, spent);
+  } finally {
+    for (const token of spent) {
+      // The token serves no other request already; the tidy pass revokes it if this fails.
+      await services.tokens.revokeSpent(token).catch((err: unknown) => deps.log.error({ err }, 'a token could not be revoked after its last use'));
+    }
+  }
+}
+
+async function handle(req: LogicalRequest, services: CoreServices, deps: LifecycleDeps, spent: Spent): Promise<LogicalResponse> {
   const { audit, tokens, policies, mounts } = services;
   const route = mounts.route(req.path);
   const relPath = route ? relativePath(req.path, route) : req.path;
@@ -120,14 +148,14 @@ export async function runLifecycle(req: LogicalRequest, services: CoreServices, 
     input.policyResults = UNAUTHENTICATED;
   }
 
-  // 4. Count the use (revokes a token on its last use). As in Vault, before acting on the ACL's
+  // 4. Count the use (the last one marks the token spent). As in Vault, before acting on the ACL's
   // or the router's refusal: a refused request is a use too, so a limited-use token is not an
   // unlimited probe of what it may not do. A path that needs no token spends none, as in Vault:
   // the CLI's mount lookup before every `kv` command, or a wrapping lookup, would otherwise use up
   // a limited token (and destroy a wrapped response) without the token granting anything.
   if (token && token.numUses > 0 && !unauthenticated) {
     try {
-      input.remainingUses = (await tokens.use(token)).remainingUses;
+      input.remainingUses = await useToken(token, services, spent);
     } catch (err) {
       // Another request spent the last use (or revoked the token) meanwhile.
       if (err instanceof SealtrailError && err.kind !== 'internal') return refuse(err);
@@ -173,7 +201,10 @@ export async function runLifecycle(req: LogicalRequest, services: CoreServices, 
       // On a path that needs no token (sys/wrapping/lookup) the token's policies were not asked and
       // no use was spent; storing a wrapped answer is the token's act, so it asks both now: the
       // policies must grant the path (with their min/max_wrapping_ttl), and a limited token spends a use.
-      if (token && unauthenticated && !response.issuedAuth) await admitWrapOfUnauthenticated(token, req, operation, services);
+      if (token && unauthenticated && !response.issuedAuth && !(await admitWrapOfUnauthenticated(token, req, operation, services, spent))) {
+        input.policyResults = DENIED;
+        throw permissionDenied();
+      }
       response = await services.wrapping.wrap(response, req.path, req.wrapTtl);
     }
   } catch (err) {

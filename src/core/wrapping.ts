@@ -56,6 +56,8 @@ export interface Wrapping {
    */
   rewrap(token: TokenEntry): Promise<LogicalResponse>;
   lookup(token: TokenEntry): Promise<WrapLookup>;
+  /** Deletes the response a wrapping token held, if any: the token was revoked or spent (by its id hash). */
+  discard(idHash: string): Promise<void>;
 }
 
 export function isWrappingToken(entry: TokenEntry | undefined): entry is TokenEntry {
@@ -128,6 +130,7 @@ export function createWrapping(deps: { storage: Storage; tokens: Pick<LifecycleT
       return moved;
     },
     wrap,
+    discard: (idHash) => storage.delete(idHash),
     async unwrap(token) {
       const wrapped = await find(token);
       await storage.delete(token.idHash);

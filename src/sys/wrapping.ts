@@ -49,20 +49,27 @@ export function wrappingPaths(deps: WrappingPathDeps): PathSpec[] {
   }
 
   /**
-   * The wrapping token an unwrap or a rewrap consumes, spent: named in the body (spent here), or
-   * the client token itself (spent by the lifecycle's use of it). Of concurrent calls naming one
-   * token, only the first gets past this.
+   * Runs `consume` with the wrapping token an unwrap or a rewrap consumes, spent: named in the
+   * body (spent here, and revoked once `consume` is done), or the client token itself (spent, and
+   * revoked after the request, by the lifecycle). Of concurrent calls naming one token, only the
+   * first gets past the spending.
    */
-  async function spentToken(req: PathRequest): Promise<TokenEntry> {
+  async function withSpentToken(req: PathRequest, consume: (token: TokenEntry) => Promise<LogicalResponse>): Promise<LogicalResponse> {
     const named = await bodyToken(req);
     const token = named ?? req.token;
     if (!isWrappingToken(token)) throw invalidToken();
-    if (named) await spend(named);
-    return token;
+    if (!named) return consume(token);
+    await spend(named);
+    try {
+      return await consume(named);
+    } finally {
+      // Spent already, it serves nothing; the token store's tidy pass revokes it if this fails.
+      await deps.tokens.revokeSpent(named).catch(() => undefined);
+    }
   }
 
-  const unwrap = async (req: PathRequest): Promise<LogicalResponse> => deps.wrapping().unwrap(await spentToken(req));
-  const rewrap = async (req: PathRequest): Promise<LogicalResponse> => deps.wrapping().rewrap(await spentToken(req));
+  const unwrap = (req: PathRequest): Promise<LogicalResponse> => withSpentToken(req, (token) => deps.wrapping().unwrap(token));
+  const rewrap = (req: PathRequest): Promise<LogicalResponse> => withSpentToken(req, (token) => deps.wrapping().rewrap(token));
 
   async function lookup(req: PathRequest): Promise<LogicalResponse> {
     // As in Vault: the token in the body, else the client token (which this path does not spend).

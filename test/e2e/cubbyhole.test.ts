@@ -92,6 +92,25 @@ test('a cubbyhole goes with its token: revoked, revoked with its parent, or expi
   assert.equal(storedPaths(), before, 'the write of the last use did not outlive its token');
 });
 
+test("a token's last use still reads its cubbyhole, then the token and its cubbyhole are gone (Vault's hand-off)", async () => {
+  const base = server.address;
+  const before = storedPaths();
+  // Spring Vault's cubbyhole authentication: a two-use token, one write by the issuer, one read by the app.
+  const handOff = await mint({ num_uses: 2 });
+  assert.equal((await call(base, 'POST', 'cubbyhole/token', { token: handOff, body: { token: 'hvs.app' } })).status, 204);
+  const read = await call(base, 'GET', 'cubbyhole/token', { token: handOff });
+  assert.equal(read.status, 200);
+  assert.deepEqual(read.json.data, { token: 'hvs.app' });
+  assert.equal(storedPaths(), before, 'the cubbyhole went with its token');
+  assert.equal((await call(base, 'GET', 'cubbyhole/token', { token: handOff })).status, 403);
+  const looked = await call(base, 'POST', 'auth/token/lookup', { token: server.rootToken, body: { token: handOff } });
+  assert.equal(looked.status, 403, 'the token is revoked');
+  // A last use refused by the ACL spends the token too.
+  const refused = await mint({ num_uses: 1 });
+  assert.equal((await call(base, 'GET', 'secret/data/x', { token: refused })).status, 403);
+  assert.equal((await call(base, 'GET', 'cubbyhole/x', { token: refused })).status, 403);
+});
+
 test('a path is one entry however deep it is: listing, counting and destroying cost one list', async () => {
   const base = server.address;
   const token = await mint();

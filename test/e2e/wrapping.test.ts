@@ -7,6 +7,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { call, startDevServer, type TestServer } from '../helpers/server.js';
 
 let server: TestServer;
@@ -24,6 +25,15 @@ after(async () => { await server?.stop(); });
 
 const wrapped = (method: string, path: string, ttl: string, body?: unknown) =>
   call(base, method, path, { token: root, headers: { 'x-vault-wrap-ttl': ttl }, body });
+/** How many wrapped responses the storage holds. */
+function storedWraps(): number {
+  const db = new Database(join(server.dir, 'sealtrail.db'), { readonly: true });
+  try {
+    return (db.prepare("SELECT COUNT(*) AS n FROM kv WHERE key LIKE 'sys/wrapping/%'").get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
 const auditEntries = () => readFileSync(join(server.dir, 'audit.log'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
 
 test('a wrapped read answers a wrapping token, and the token unwraps the secret exactly once', async () => {
@@ -54,10 +64,31 @@ test('a wrapped read answers a wrapping token, and the token unwraps the secret 
 });
 
 test('a wrapping token may only unwrap: any other use is refused, and spends it', async () => {
+  const stored = storedWraps();
   const token = (await wrapped('GET', 'secret/data/intro', '5m')).json.wrap_info.token;
+  assert.equal(storedWraps(), stored + 1);
   assert.equal((await call(base, 'GET', 'secret/data/intro', { token })).status, 403);
   const unwrap = await call(base, 'POST', 'sys/wrapping/unwrap', { token: root, body: { token } });
   assert.deepEqual([unwrap.status, unwrap.json], [400, { errors: ['wrapping token is not valid or does not exist'] }]);
+  assert.equal(storedWraps(), stored, 'the response went with its spent token');
+});
+
+test('revoking a wrapping token deletes the response it held, as Vault destroys its cubbyhole', async () => {
+  const stored = storedWraps();
+  const token = (await wrapped('GET', 'secret/data/intro', '720h')).json.wrap_info.token;
+  assert.equal(storedWraps(), stored + 1);
+  assert.equal((await call(base, 'POST', 'auth/token/revoke', { token: root, body: { token } })).status, 204);
+  assert.equal(storedWraps(), stored, 'nothing of the secret is kept for the rest of the 30 days');
+  const unwrap = await call(base, 'POST', 'sys/wrapping/unwrap', { token: root, body: { token } });
+  assert.equal(unwrap.status, 400);
+  // Unwrapped, the response is deleted and the token revoked (named in the body, or as the client token).
+  for (const asClient of [false, true]) {
+    const t = (await wrapped('GET', 'secret/data/intro', '5m')).json.wrap_info.token;
+    const r = asClient ? await call(base, 'POST', 'sys/wrapping/unwrap', { token: t }) : await call(base, 'POST', 'sys/wrapping/unwrap', { token: root, body: { token: t } });
+    assert.equal(r.json.data.data.password, SECRET);
+    assert.equal(storedWraps(), stored);
+    assert.equal((await call(base, 'POST', 'auth/token/lookup', { token: root, body: { token: t } })).status, 403, 'the wrapping token is revoked');
+  }
 });
 
 test('sys/wrapping/wrap wraps given data; another token can unwrap it by naming the wrapping token', async () => {
@@ -150,6 +181,10 @@ test('wrapping the answer of a path that needs no token is the token\'s act: its
   const nothing = (await call(base, 'POST', 'auth/token/create', { token: root, body: { policies: ['nothing'], no_default_policy: true } })).json.auth.client_token as string;
   const refused = await lookup(nothing);
   assert.deepEqual([refused.status, refused.json], [403, { errors: ['permission denied'] }]);
+  // Audited as the ACL's refusal it is, so a search for denials finds it.
+  const refusals = auditEntries().filter((e) => e.type === 'response' && e.request.path === 'sys/wrapping/lookup' && e.error === 'permission denied');
+  assert.equal(refusals.length, 1);
+  assert.equal(refusals[0].auth.policy_results.allowed, false);
   // Unwrapped, the same lookup needs no grant (the path is unauthenticated) and spends nothing.
   assert.equal((await call(base, 'POST', 'sys/wrapping/lookup', { token: nothing, body: { token: target } })).status, 200);
   // The default policy grants the lookup: a one-use token may wrap it once, and that is its use.

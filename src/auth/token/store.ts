@@ -69,6 +69,13 @@ export interface TokenStoreOptions {
   onDeleted?: (idHash: string) => Promise<void>;
 }
 
+/**
+ * `numUses` of a token whose last use is counted: Vault's tokenRevocationPending. The request that
+ * spent it still runs with it (a cubbyhole read on the last use returns the value, as in Vault);
+ * no other request can use it, and it is revoked when that request is done (revokeSpent), or by
+ * the tidy pass if the process stopped first.
+ */
+const SPENT = -1;
 const SERVICE_PREFIX = 'hvs.';
 const ACCESSOR_RE = /^[A-Za-z0-9.]{1,128}$/;
 /**
@@ -128,6 +135,8 @@ export function createTokenStore(opts: TokenStoreOptions): ManagedTokenStore {
   }
 
   const serialize = createSerializer();
+  /** Tokens whose last use this process counted and whose request is still running (tidy leaves them to it). */
+  const spending = new Set<string>();
 
   /** Bumped on every write and delete, so a read that raced a revocation does not re-cache the revoked entry. */
   let epoch = 0;
@@ -169,7 +178,8 @@ export function createTokenStore(opts: TokenStoreOptions): ManagedTokenStore {
    */
   async function liveEntry(idHash: string, depth = 0): Promise<TokenEntry | undefined> {
     const entry = await loadRaw(idHash);
-    if (!entry) return undefined;
+    // A spent token serves only the request that spent it, which holds its entry already.
+    if (!entry || entry.numUses === SPENT) return undefined;
     if (expired(entry)) {
       await serialize(() => revokeTreeLocked(entry));
       return undefined;
@@ -240,10 +250,11 @@ export function createTokenStore(opts: TokenStoreOptions): ManagedTokenStore {
     return frozen;
   }
 
-  /** The current stored state of `entry`, refusing tokens revoked meanwhile. */
+  /** The current stored state of `entry`, refusing tokens revoked (or spent) meanwhile. */
   async function current(entry: TokenEntry): Promise<TokenEntry> {
     const cur = await loadRaw(entry.idHash);
-    if (!cur || expired(cur)) throw invalid('token not found', 'token_not_found');
+    // A spent token is not renewed by its last request, as in Vault (renew-self: "token not found").
+    if (!cur || expired(cur) || cur.numUses === SPENT) throw invalid('token not found', 'token_not_found');
     return cur;
   }
 
@@ -349,21 +360,31 @@ export function createTokenStore(opts: TokenStoreOptions): ManagedTokenStore {
 
     async use(entry) {
       // num_uses only ever goes down, so an entry that says "unlimited" is still unlimited.
-      if (entry.numUses === 0) return { remainingUses: 0, revoked: false };
+      if (entry.numUses === 0) return { remainingUses: 0, lastUse: false };
       return serialize(async () => {
         const cur = await loadRaw(entry.idHash);
         // Another request spent the last use (or revoked the token) in the meantime.
-        if (!cur || expired(cur)) throw permissionDenied('token_revoked');
-        if (cur.numUses === 0) return { remainingUses: 0, revoked: false };
+        if (!cur || expired(cur) || cur.numUses === SPENT) throw permissionDenied('token_revoked');
+        if (cur.numUses === 0) return { remainingUses: 0, lastUse: false };
         const left = cur.numUses - 1;
         if (left === 0) {
-          await revokeTreeLocked(cur);
-          return { remainingUses: 0, revoked: true };
+          spending.add(cur.idHash);
+          await write({ ...cur, numUses: SPENT });
+          return { remainingUses: 0, lastUse: true };
         }
         await write({ ...cur, numUses: left });
-        return { remainingUses: left, revoked: false };
+        return { remainingUses: left, lastUse: false };
       });
     },
+
+    revokeSpent: (entry) => serialize(async () => {
+      try {
+        const cur = await loadRaw(entry.idHash);
+        if (cur) await revokeTreeLocked(cur);
+      } finally {
+        spending.delete(entry.idHash);
+      }
+    }),
 
     revokeTree: (entry) => serialize(async () => {
       const cur = await loadRaw(entry.idHash);
@@ -432,7 +453,8 @@ export function createTokenStore(opts: TokenStoreOptions): ManagedTokenStore {
       return moved;
     }),
 
-    tidy: (signal) => revokeWhere(expired, signal),
+    // A spent token whose request is over (its revocation failed, or the process stopped first).
+    tidy: (signal) => revokeWhere((entry) => expired(entry) || (entry.numUses === SPENT && !spending.has(entry.idHash)), signal),
 
     revokeIssuedUnder: (prefix) => revokeWhere((entry) => entry.path.startsWith(prefix)),
   };

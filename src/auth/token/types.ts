@@ -20,8 +20,14 @@ export interface TokenStore {
   lookupByAccessor(accessor: string): Promise<TokenEntry | undefined>;
   /** Creates a token; returns the id (shown once) and the stored entry. */
   create(opts: CreateTokenOptions): Promise<{ id: string; entry: TokenEntry }>;
-  /** Records one use; returns uses left (0 = unlimited or last use spent). Revokes at the last use. */
-  use(entry: TokenEntry): Promise<{ remainingUses: number; revoked: boolean }>;
+  /**
+   * Records one use; returns uses left (0 = unlimited or last use spent). The last use marks the
+   * token spent: no other request can use it, and the caller revokes it with `revokeSpent` once the
+   * request that spent it is done.
+   */
+  use(entry: TokenEntry): Promise<{ remainingUses: number; lastUse: boolean }>;
+  /** Revokes, with its descendants, a token whose last use was counted (`use` said `lastUse`). */
+  revokeSpent(entry: TokenEntry): Promise<void>;
   /** Revokes a token and all its descendants. */
   revokeTree(entry: TokenEntry): Promise<void>;
   /** Revokes only the token; its children become orphans. */

@@ -24,8 +24,13 @@ export interface TokenMintRequest extends Partial<AuthGrant> {
 
 export interface LifecycleTokens {
   lookup(id: string): Promise<TokenEntry | undefined>;
-  /** Counts one use; revokes the token on its last. Rejects when no use is left. */
-  use(entry: TokenEntry): Promise<{ remainingUses: number }>;
+  /**
+   * Counts one use. Rejects when no use is left. On the last (`lastUse`), the token serves only
+   * the request that spent it, which calls `revokeSpent` once it is done (Vault revokes a token
+   * after its final request, so that request still reads what belongs to the token).
+   */
+  use(entry: TokenEntry): Promise<{ remainingUses: number; lastUse: boolean }>;
+  revokeSpent(entry: TokenEntry): Promise<void>;
   create(request: TokenMintRequest): Promise<{ id: string; entry: TokenEntry }>;
   /** Revokes one token without its children (a login token that must not outlive a failure). */
   revokeOrphan(entry: TokenEntry): Promise<void>;

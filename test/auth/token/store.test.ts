@@ -56,19 +56,40 @@ test('TTL defaults: 768h, capped by explicit max; root tokens never expire', asy
   await assert.rejects(tokens.create({ policies: ['dev'], path: 'p', numUses: -1 }), isCode('invalid_num_uses'));
 });
 
-test('num_uses counts down persistently and revokes at the last use', async () => {
-  const { tokens } = setup();
+test('num_uses counts down persistently; the last use spends the token, revoked when its request is done', async () => {
+  const { storage, tokens } = setup();
   const { id, entry } = await tokens.create({ policies: ['dev'], numUses: 2, path: 'p' });
-  assert.deepEqual(await tokens.use(entry), { remainingUses: 1, revoked: false });
+  const child = await tokens.create({ policies: ['dev'], path: 'p', parent: (await tokens.create({ policies: ['dev'], path: 'p' })).entry });
+  assert.deepEqual(await tokens.use(entry), { remainingUses: 1, lastUse: false });
   tokens.clearCache();
   const reread = await tokens.lookup(id);
   assert.equal(reread?.numUses, 1);
-  assert.deepEqual(await tokens.use(reread!), { remainingUses: 0, revoked: true });
+  assert.deepEqual(await tokens.use(reread!), { remainingUses: 0, lastUse: true });
+  // Spent: no other request finds it, uses it or renews it, though it is still stored.
   assert.equal(await tokens.lookup(id), undefined);
-  // A concurrent request still holding the old entry cannot spend a use that no longer exists.
+  assert.equal(await tokens.lookupByAccessor(entry.accessor), undefined);
   await assert.rejects(tokens.use(reread!), isCode('token_revoked'));
+  await assert.rejects(tokens.renew(reread!), isCode('token_not_found'));
+  assert.ok((await storage.list('id/')).includes(entry.idHash));
+  // The request that spent it is done: revoked like any token.
+  await tokens.revokeSpent(reread!);
+  assert.ok(!(await storage.list('id/')).includes(entry.idHash));
+  assert.ok(await tokens.lookup(child.id), 'an unrelated token is untouched');
   const unlimited = await tokens.create({ policies: ['dev'], path: 'p' });
-  assert.deepEqual(await tokens.use(unlimited.entry), { remainingUses: 0, revoked: false });
+  assert.deepEqual(await tokens.use(unlimited.entry), { remainingUses: 0, lastUse: false });
+});
+
+test('tidy revokes a spent token whose request ended without revoking it, and leaves one still in use', async () => {
+  const { storage, clock, tokens } = setup();
+  const { entry } = await tokens.create({ policies: ['dev'], numUses: 1, path: 'p' });
+  await tokens.use(entry);
+  // Its request still runs in this process.
+  assert.equal(await tokens.tidy(), 0);
+  assert.ok((await storage.list('id/')).includes(entry.idHash));
+  // The process stopped before the request was done: the next process's tidy revokes it.
+  const next = createTokenStore({ storage, clock, hashKey: new Uint8Array(32).fill(7) });
+  assert.equal(await next.tidy(), 1);
+  assert.deepEqual(await storage.list('id/'), []);
 });
 
 test('revokeTree removes all descendants; revokeOrphan keeps the children', async () => {
