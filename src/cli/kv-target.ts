@@ -6,7 +6,8 @@
  * Difference from vault, on purpose: vault takes a 404 preflight as "KV version 1 on an old
  * server". Sealtrail serves KV v2 only, so when the preflight is unavailable (404/403/405) the
  * first path segment is taken as the mount and the version as 2; a mount without a `version`
- * option is also v2. Only an explicit `version: "1"` selects v1 behaviour.
+ * option is also v2. Only an explicit `version: "1"`, or a mount of another type (cubbyhole/),
+ * selects v1 behaviour (the path as given).
  */
 import { SealtrailApiError, type SealtrailClient } from '../sdk/index.js';
 import { usageError } from './failure.js';
@@ -50,5 +51,7 @@ async function preflight(client: SealtrailClient, path: string): Promise<{ mount
   }
   if (!data || typeof data.path !== 'string' || trimSlashes(data.path) === '') return undefined;
   const options = (data.options ?? {}) as Record<string, unknown>;
+  // A mount of another type (cubbyhole/) has no versions: its paths are used as given, as vault does.
+  if (typeof data.type === 'string' && data.type !== 'kv') return { mount: trimSlashes(data.path), version: 1 };
   return { mount: trimSlashes(data.path), version: String(options.version ?? '2') === '1' ? 1 : 2 };
 }

@@ -78,8 +78,9 @@ export function systemInfoPaths(deps: { core: SysCore; policies: PolicyStore; jo
           const acl = req.token ? await deps.policies.acl(req.token.policies) : undefined;
           const listing = { secret: {} as Record<string, unknown>, auth: {} as Record<string, unknown> };
           for (const table of ['secret', 'auth'] as const) {
+            // Built-in mounts too (sys/, cubbyhole/, auth token/), as Vault lists them, to a token
+            // that may act under them: the vault CLI's `kv get cubbyhole/x` asks for its mount.
             for (const entry of mounts.list(table)) {
-              if (entry.builtin) continue;
               const key = table === 'auth' ? entry.path.slice('auth/'.length) : entry.path;
               const info = renderMount(entry, { defaultLeaseTtl: 0, maxLeaseTtl: 0 });
               if (acl) {
@@ -102,7 +103,7 @@ export function systemInfoPaths(deps: { core: SysCore; policies: PolicyStore; jo
         read: async (req) => {
           const route = core.requireServices().mounts.route(req.params.path);
           const acl = req.token ? await deps.policies.acl(req.token.policies) : undefined;
-          if (!route || route.entry.builtin || !acl?.grantsUnder(route.entry.path)) throw permissionDenied();
+          if (!route || !acl?.grantsUnder(route.entry.path)) throw permissionDenied();
           const info = renderMount(route.entry, { defaultLeaseTtl: 0, maxLeaseTtl: 0 });
           return { data: { ...info, path: route.entry.path } };
         },

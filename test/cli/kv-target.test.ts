@@ -25,6 +25,8 @@ const cases: Array<{ name: string; arg: string; mount?: string; routes: Routes; 
     want: { mount: 'kv', path: 'x', version: 2 } },
   { name: 'explicit version 1', arg: 'old/x', routes: { [`GET ${PRE}old/x`]: { status: 200, body: envelope({ path: 'old/', options: { version: '1' } }) } },
     want: { mount: 'old', path: 'x', version: 1 } },
+  { name: 'a mount of another type (cubbyhole) has unversioned paths', arg: 'cubbyhole/app/db', routes: { [`GET ${PRE}cubbyhole/app/db`]: { status: 200, body: envelope({ path: 'cubbyhole/', type: 'cubbyhole', options: null }) } },
+    want: { mount: 'cubbyhole', path: 'app/db', version: 1 } },
   { name: '-mount: the argument is relative', arg: 'app/db', mount: 'team/kv/', routes: { [`GET ${PRE}team/kv`]: { status: 200, body: envelope({ path: 'team/kv/', options: { version: '2' } }) } },
     want: { mount: 'team/kv', path: 'app/db', version: 2 } },
   { name: 'the mount root', arg: 'secret/', routes: {}, want: { mount: 'secret', path: '', version: 2 } },

@@ -190,13 +190,21 @@ test('sys/internal/ui/mounts answers only a token that may act under the mount, 
   assert.equal(mine.status, 200);
   assert.deepEqual([mine.json.data.path, mine.json.data.type, mine.json.data.options], ['secret/', 'kv', { version: '2' }]);
 
-  // The listing, as Vault's UI asks for it: a token sees the mounts it may act under, no builtin one.
+  // The listing, as Vault's UI asks for it: a token sees the mounts it may act under, built-in ones
+  // included (the default policy grants cubbyhole/ and some of sys/ and auth/token/), as Vault lists them.
   const listing = await call(address, 'GET', 'sys/internal/ui/mounts', { token });
   assert.equal(listing.status, 200);
-  assert.deepEqual([Object.keys(listing.json.data.secret), Object.keys(listing.json.data.auth)], [['secret/'], []]);
+  assert.deepEqual([Object.keys(listing.json.data.secret).sort(), Object.keys(listing.json.data.auth)], [['cubbyhole/', 'secret/', 'sys/'], ['token/']]);
   assert.equal(listing.json.data.secret['secret/'].type, 'kv');
+  assert.equal(listing.json.data.secret['cubbyhole/'].type, 'cubbyhole');
   const rooted = await call(address, 'GET', 'sys/internal/ui/mounts', { token: server.rootToken });
-  assert.ok(rooted.json.data.secret['hidden/'] && rooted.json.data.secret['secret/'] && !rooted.json.data.secret['sys/']);
+  assert.ok(rooted.json.data.secret['hidden/'] && rooted.json.data.secret['secret/'] && rooted.json.data.secret['kms/']);
+  // The one-mount form for a built-in mount the token may use: the vault CLI's `kv get cubbyhole/x`
+  // learns the mount is not KV version 2 and reads the path itself.
+  const cubbyhole = await call(address, 'GET', 'sys/internal/ui/mounts/cubbyhole/x', { token });
+  assert.deepEqual([cubbyhole.status, cubbyhole.json.data.path, cubbyhole.json.data.type], [200, 'cubbyhole/', 'cubbyhole']);
+  const noDefault = (await call(address, 'POST', 'auth/token/create', { token: server.rootToken, body: { policies: ['app-reader'], no_default_policy: true } })).json.auth.client_token as string;
+  assert.deepEqual((await call(address, 'GET', 'sys/internal/ui/mounts/cubbyhole/x', { token: noDefault })).json, denied.json);
   // Without a token: only what is tuned to be listed unauthenticated, and only its type, description and options.
   assert.deepEqual((await call(address, 'GET', 'sys/internal/ui/mounts')).json.data, { secret: {}, auth: {} });
   assert.equal((await sys('POST', 'mounts/hidden/tune', { listing_visibility: 'unauth' })).status, 204);
