@@ -66,18 +66,20 @@ export function filterSubject(input: AuditInput): FilterSubject {
 }
 
 /**
- * The attestation login's correlation id: `correlation_id` in the request body (auth) or in the
- * response's data (init), where the APM flow puts it. Only a UUID, the form init hands out: the
- * request body's value is anyone's text, recorded before any handler has checked it.
+ * The attestation login's correlation id, as the server established it: the id `init` handed out
+ * (`response.data.data`), or the one a login consumed (its answer's `response.data.data`, or a
+ * refused login's `response.data`, set only when the request held the challenge). Never the
+ * request body's: that is anyone's text, and whoever knows an id could otherwise file requests
+ * under it by the thousand, pushing its enclave's own records out of a timeline. A request entry
+ * has none; a timeline joins it to its response by the request id.
  */
-function correlationIdOf(input: AuditInput): string | undefined {
+function correlationIdOf(input: AuditInput, kind: EntryKind): string | undefined {
   // Only an attestation login's: a journal search naming a correlation id is not part of it.
-  if (input.mount?.type !== 'apm') return undefined;
-  const asked = input.request.data.correlation_id;
-  // Lower-cased, as init hands it out and the login keeps it: sent upper-cased, it is the same id.
-  if (typeof asked === 'string' && isUuid(asked)) return asked.toLowerCase();
-  const inner = input.response?.data?.data;
-  const given = inner !== null && typeof inner === 'object' ? (inner as Record<string, unknown>).correlation_id : undefined;
+  if (kind !== 'response' || input.mount?.type !== 'apm') return undefined;
+  const data = input.response?.data;
+  const inner = data?.data;
+  const given = (inner !== null && typeof inner === 'object' ? (inner as Record<string, unknown>).correlation_id : undefined) ?? data?.correlation_id;
+  // Lower-cased, as init hands it out and the login keeps it.
   return typeof given === 'string' && isUuid(given) ? given.toLowerCase() : undefined;
 }
 
@@ -95,7 +97,7 @@ export function entryFacts(input: AuditInput, kind: EntryKind, hashAccessor: (ac
     requestId: input.request.id,
     accessor: accessor ? hashAccessor(accessor) : undefined,
     entityId: entityId || undefined,
-    correlationId: correlationIdOf(input),
+    correlationId: correlationIdOf(input, kind),
     remoteAddress: input.request.remoteAddress || undefined,
     path: input.request.path,
     operation: input.operation,

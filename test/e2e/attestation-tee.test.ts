@@ -121,13 +121,39 @@ test('a correlation id sent back upper-cased is the same id: the login, its atte
   const records = await call(server.address, 'GET', `sys/journal/records?correlation_id=${correlationId}&order=asc`, { token: server.rootToken });
   assert.equal(records.status, 200, records.text);
   const seen = records.json.data.records.map((r: Entry) => `${r.kind} ${r.path ?? ''}`);
-  // init's request carries no id yet: its answer does.
+  // Keyed by what the server established: init's answer, the attestation and the login's answer.
+  // Request entries carry the client's text, not a key; a timeline joins them by request id.
   assert.deepEqual(seen, [
-    'vault-response auth/apm/v0/attest/tdx/init', 'vault-request auth/apm/v0/attest/tdx/auth',
-    'attestation auth/apm/v0/attest/tdx/auth', 'vault-response auth/apm/v0/attest/tdx/auth',
+    'vault-response auth/apm/v0/attest/tdx/init', 'attestation auth/apm/v0/attest/tdx/auth', 'vault-response auth/apm/v0/attest/tdx/auth',
+  ]);
+  const timeline = await call(server.address, 'GET', `sys/journal/timeline?correlation_id=${correlationId}`, { token: server.rootToken });
+  assert.deepEqual(timeline.json.data.groups.map((g: { records: Entry[] }) => g.records.map((r) => `${r.kind} ${r.path ?? ''}`)), [
+    ['vault-request auth/apm/v0/attest/tdx/init', 'vault-response auth/apm/v0/attest/tdx/init'],
+    ['vault-request auth/apm/v0/attest/tdx/auth', 'attestation auth/apm/v0/attest/tdx/auth', 'vault-response auth/apm/v0/attest/tdx/auth'],
   ]);
   const upper = await call(server.address, 'GET', `sys/journal/records?correlation_id=${correlationId.toUpperCase()}`, { token: server.rootToken });
   assert.deepEqual(upper.json.data.records, []);
+});
+
+test("knowing a correlation id files nothing under it: replayed logins and an init naming it stay out of the enclave's timeline", async () => {
+  const { auth, correlationId } = await login('tdx', TDX_QUOTE);
+  assert.equal(auth.status, 200, auth.text);
+  const entity = auth.json.auth.entity_id as string;
+  const records = async () => (await call(server.address, 'GET', `sys/journal/records?correlation_id=${correlationId}`, { token: server.rootToken })).json.data.records.length;
+  const timeline = async () => (await call(server.address, 'GET', `sys/journal/timeline?entity_id=${entity}`, { token: server.rootToken })).json.data;
+  const [keyed, story] = [await records(), await timeline()];
+  // Whoever relays the login, or reads the audit log, knows the id: it sends logins under it, and
+  // asks init with it in the body.
+  for (let i = 0; i < 20; i++) {
+    const spam = await call(server.address, 'POST', 'auth/apm/v0/attest/tdx/auth', { body: { correlation_id: correlationId, message: 'AAAA' } });
+    assert.deepEqual([spam.status, spam.json.errors], [400, ['the challenge has already been used']]);
+  }
+  const init = await call(server.address, 'POST', 'auth/apm/v0/attest/tdx/init', { body: { correlation_id: correlationId } });
+  assert.notEqual(init.json.data.data.correlation_id, correlationId);
+  assert.equal(await records(), keyed, 'none of it is keyed by the id');
+  const after = await timeline();
+  assert.equal(after.groups.length, story.groups.length, "the enclave's timeline is its own");
+  assert.equal(after.truncated, false);
 });
 
 test('TDX: a real quote logs in with the collateral the operator stored, UpToDate, and the journal records the TCB status', async () => {

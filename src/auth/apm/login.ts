@@ -92,8 +92,12 @@ export function authHandler(deps: LoginDeps) {
       deps.journal?.append(attestationRecord({
         ...outcome, requestId: req.logical.id, mountPath: req.mount.path, remoteAddress: req.logical.remoteAddress, platform, correlationId, evidence,
       }, deps.clock));
+    // Consumed before anything can fail: one attempt per challenge, whatever its outcome. A
+    // request refused here (an id already used, expired or never issued) never held the challenge:
+    // its records carry no correlation id key, so whoever knows an id cannot file requests under it.
+    const challenge = deps.challenges.consume(correlationId, platform);
     try {
-      return await authenticate(deps, { platform, correlationId, evidence, data: req.data }, witness);
+      return await authenticate(deps, { platform, correlationId, challenge, evidence, data: req.data }, witness);
     } catch (err) {
       // A failed attestation's response entry still carries its correlation id (and nothing
       // measured), so the failure pairs with its init in the audit log, and its precise reason
@@ -111,15 +115,15 @@ type Witness = (outcome: Pick<AttestationOutcome, 'verdict' | 'reason' | 'claims
 interface LoginAttempt {
   platform: PlatformName;
   correlationId: string;
+  /** The challenge this attempt consumed (its correlation id's). */
+  challenge: Uint8Array;
   evidence: Buffer;
   /** The request body: certificates and collateral that come with the evidence (login-extras.ts). */
   data: Readonly<Record<string, unknown>>;
 }
 
 async function authenticate(deps: LoginDeps, attempt: LoginAttempt, witness: Witness): Promise<LogicalResponse> {
-  const { platform, correlationId, evidence } = attempt;
-  // Consumed before anything can fail: one attempt per challenge, whatever its outcome.
-  const challenge = deps.challenges.consume(correlationId, platform);
+  const { platform, correlationId, challenge, evidence } = attempt;
 
   const config = await deps.config.platform(platform);
   let certificates: ReturnType<typeof loginCertificates>;

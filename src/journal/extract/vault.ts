@@ -7,15 +7,15 @@ import type { JournalKeys } from '../types.js';
 import { definedKeys, firstString, objectOf, plainId, stringOf, type JsonObject } from './values.js';
 
 /**
- * The attestation login's correlation id: `response.data.data.correlation_id` (init and auth
- * answer it nested, as APM does), else the auth request's `request.data.correlation_id`.
- * Kept only when the device left it plain (`audit_non_hmac_*_keys`).
+ * The attestation login's correlation id, from the response only, as the server keys its own
+ * entries (audit/device.ts): `response.data.data.correlation_id` (init and auth answer it nested,
+ * as APM does), else `response.data.correlation_id`. A request body's id is the client's text,
+ * and anyone may send any id. Kept only when the device left it plain (`audit_non_hmac_*_keys`).
  */
-function correlationIdOf(request: JsonObject | undefined, response: JsonObject | undefined): string | undefined {
+function correlationIdOf(response: JsonObject | undefined): string | undefined {
   const responseData = objectOf(response?.data);
   return plainId(stringOf(objectOf(responseData?.data), 'correlation_id'))
-    ?? plainId(stringOf(responseData, 'correlation_id'))
-    ?? plainId(stringOf(objectOf(request?.data), 'correlation_id'));
+    ?? plainId(stringOf(responseData, 'correlation_id'));
 }
 
 export function vaultEntryKeys(entry: JsonObject): JournalKeys {
@@ -28,7 +28,7 @@ export function vaultEntryKeys(entry: JsonObject): JournalKeys {
     requestId: stringOf(request, 'id'),
     accessor: stringOf(auth, 'accessor') ?? stringOf(request, 'client_token_accessor') ?? stringOf(responseAuth, 'accessor'),
     entityId: stringOf(auth, 'entity_id') ?? stringOf(responseAuth, 'entity_id'),
-    correlationId: correlationIdOf(request, response),
+    correlationId: correlationIdOf(response),
     remoteAddress: stringOf(request, 'remote_address'),
     path: typeof request?.path === 'string' ? request.path : undefined,
     operation: firstString(request, 'operation'),

@@ -44,9 +44,16 @@ test('an attestation login: the plain correlation id of the response, the new to
 });
 
 test('a hashed correlation id is no correlation id (it can never match the plain one)', () => {
-  const keys = vaultEntryKeys({ type: 'request', request: { id: 'r', data: { correlation_id: 'hmac-sha256:0a0b' } } });
+  const keys = vaultEntryKeys({ type: 'response', request: { id: 'r' }, response: { data: { data: { correlation_id: 'hmac-sha256:0a0b' } } } });
   assert.equal(keys.correlationId, undefined);
-  assert.equal(vaultEntryKeys({ type: 'request', request: { id: 'r', data: { correlation_id: 'plain-id' } } }).correlationId, 'plain-id');
+  assert.equal(vaultEntryKeys({ type: 'response', request: { id: 'r' }, response: { data: { data: { correlation_id: 'plain-id' } } } }).correlationId, 'plain-id');
+  assert.equal(vaultEntryKeys({ type: 'response', request: { id: 'r' }, response: { data: { correlation_id: 'refused-id' } } }).correlationId, 'refused-id');
+});
+
+test("a request body's correlation id is no key: it is the client's text, and anyone may name any id", () => {
+  const entry = { type: 'request', request: { id: 'r', data: { correlation_id: 'someone-elses-id' } } };
+  assert.equal(vaultEntryKeys(entry).correlationId, undefined);
+  assert.equal(vaultEntryKeys({ ...entry, type: 'response', response: { data: { error: 'the challenge has already been used' } } }).correlationId, undefined);
 });
 
 test('fields of the wrong type give no key, and absent keys are absent (not undefined)', () => {
