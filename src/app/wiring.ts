@@ -270,12 +270,20 @@ async function buildTrail(
     await store.close();
     throw err;
   }
-  const recorder = createTrailRecorder({ store: () => store, journal, clock: core.clock, recipientEntity: entityIdFor });
+  const recorder = createTrailRecorder({
+    store: () => store, journal, clock: core.clock, recipientEntity: entityIdFor,
+    // Once per episode. The events wait, in order, and are retried (recorder.ts).
+    onStoreFailing: (err) => log.error({ err: (err as Error).message, code: (err as NodeJS.ErrnoException).code }, 'the CloudTrail event store cannot take events; they wait and are retried'),
+    onStoreRecovered: () => log.info('the CloudTrail event store takes events again; the waiting ones are stored'),
+  });
   return {
     store,
     trails,
     recorder,
     async close() {
+      const lost = await recorder.close();
+      // In the journal (kind cloudtrail) when it is enabled, but not in LookupEvents or trail files.
+      if (lost > 0) log.error({ events: lost }, 'CloudTrail events the event store could not take before it closed');
       await trails.stop();
       await store.close();
     },

@@ -225,21 +225,18 @@ async function handle(req: LogicalRequest, services: CoreServices, deps: Lifecyc
     if (response.httpStatus !== undefined && response.httpStatus >= 400) respInput.error = errorText(response);
     await recordOrFail(() => audit.hooks.logResponse(respInput), deps, 'response');
   }
-  if (token) await recordOutcome(route, { request: req, path: relPath, token, response: answered, facts }, deps);
-  if (afterRecorded) {
-    try {
-      await afterRecorded();
-    } catch (err) {
-      const failure = asSealtrailError(err, deps);
-      // The response entry said what the handler answered; what had to follow it failed (a rekey
-      // voided before its new key was written): a second response entry with the error, so the
-      // trail ends as the client's answer does rather than on a success that never took effect.
-      if (audit.hooks.enabled) {
-        await recordOrFail(() => audit.hooks.logResponse({ ...input, error: failure.auditText || failure.code, timeNs: deps.clock.nowNs() }), deps, 'response');
-      }
-      throw failure;
+  // The response entry said what the handler answered; what had to follow it failed (the mount's
+  // own record could not be kept, a rekey voided before its new key was written): a second
+  // response entry with the error, so the trail ends as the client's answer does.
+  const endsInError = async (err: unknown): Promise<never> => {
+    const failure = asSealtrailError(err, deps);
+    if (audit.hooks.enabled) {
+      await recordOrFail(() => audit.hooks.logResponse({ ...input, error: failure.auditText || failure.code, timeNs: deps.clock.nowNs() }), deps, 'response');
     }
-  }
+    throw failure;
+  };
+  if (token) await recordOutcome(route, { request: req, path: relPath, token, response: answered, facts }, deps).catch(endsInError);
+  if (afterRecorded) await afterRecorded().catch(endsInError);
   return response;
 }
 
@@ -269,6 +266,9 @@ async function recordOutcome(route: MountedBackend, outcome: RequestOutcome, dep
   try {
     await route.backend.recordOutcome(outcome);
   } catch (err) {
+    // A refusal the backend named (its store is unavailable) was logged where it was seen, once
+    // per episode; anything else is logged here.
+    if (err instanceof SealtrailError && err.kind !== 'internal') throw err;
     deps.log.error({ err, path: outcome.request.path }, 'the backend could not record the outcome of a request; refusing it');
     throw internal(err);
   }

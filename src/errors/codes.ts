@@ -77,6 +77,7 @@ export const ERROR_CODES = {
   display_name_too_long: { kind: 'invalid', status: 400 },
   duplicate_token_id: { kind: 'invalid', status: 400 },
   entity_alias_without_role: { kind: 'invalid', status: 400 },
+  event_store_unavailable: { kind: 'unavailable', status: 503 },
   evidence_malformed: { kind: 'invalid', status: 400 },
   evidence_unsupported_algorithm: { kind: 'invalid', status: 400 },
   evidence_collateral_missing: { kind: 'invalid', status: 400 },

@@ -188,6 +188,8 @@ export function createKmsEngine(ctx: Pick<BackendContext, 'storage' | 'clock'>, 
             const mistyped = memberTypeProblem(call.body, spec.members);
             if (mistyped) throw kmsError('SerializationException', mistyped);
             checkGrantTokens(call.body);
+            // Before the call acts: refused while its CloudTrail event could not be kept (recorder.ts).
+            deps.recorder.admit();
             // Every key policy sees the key's aliases (kms:ResourceAliases): loaded before the first call.
             await services.keys.aliasesLoaded();
             return { data: await spec.handler(call, services), outcomeFacts: call.notes };

@@ -62,6 +62,15 @@ export interface TrailEventInput {
 
 /** Where the KMS edge sends events; the trail module implements it (durable store + delivery). */
 export interface TrailRecorder {
-  /** Resolves once the event is durably stored. */
+  /**
+   * Resolves once the event is durably kept: in the store, or in the journal while it waits for
+   * the store (recorder.ts). Rejects when it is in neither (it still waits for the store).
+   */
   record(event: TrailEventInput): Promise<void>;
+  /** Throws, before a call acts, when its event could not be kept (recorder.ts). */
+  admit(): void;
+  /** How many events wait for the store. */
+  pending(): number;
+  /** Offers waiting events to the store once more and stops retrying; returns how many it could not take. */
+  close(): Promise<number>;
 }

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { manualClock } from '../../src/lib/clock.js';
 import type { JournalAppend } from '../../src/journal/index.js';
 import { createEventStore } from '../../src/trail/store/event-store.js';
-import { createTrailRecorder } from '../../src/trail/recorder.js';
+import { createTrailRecorder, MAX_PENDING_EVENTS } from '../../src/trail/recorder.js';
 import { formatCloudTrailRecord } from '../../src/trail/format.js';
 import { KEY_ARN, kmsEvent } from './fixtures.js';
 
@@ -55,6 +55,117 @@ test('a record the journal cannot take fails the call and leaves no event in the
     assert.equal(await store.count(), 0);
     assert.deepEqual(await store.readSince(0, 10), []);
   } finally {
+    await store.close();
+  }
+});
+
+/** An event store whose writes fail while `down` is set; reads and everything else are the real store's. */
+function flakyStore(clock: ReturnType<typeof manualClock>) {
+  const store = createEventStore({ path: ':memory:', encryptionKey: new Uint8Array(32).fill(4), clock, purgeIntervalMs: 0 });
+  const state = { down: false };
+  const append = store.append.bind(store);
+  store.append = async (input) => {
+    if (state.down) throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+    return append(input);
+  };
+  return { store, state };
+}
+
+const storedIds = async (store: ReturnType<typeof createEventStore>) => (await store.readSince(0, 100)).map((e) => JSON.parse(e.json).eventID as string);
+const isStoreDown = (err: unknown) => (err as { code?: string }).code === 'event_store_unavailable';
+
+test('with the journal, an event the store cannot take waits, the call is answered, and the store gets it back in order', async () => {
+  const clock = manualClock(T0);
+  const { store, state } = flakyStore(clock);
+  const journaled: JournalAppend[] = [];
+  const episodes: string[] = [];
+  const recorder = createTrailRecorder({
+    store: () => store, journal: { append: async (r: JournalAppend) => { journaled.push(r); } }, clock,
+    onStoreFailing: () => episodes.push('failing'), onStoreRecovered: () => episodes.push('recovered'),
+  });
+  try {
+    state.down = true;
+    // The call took effect (a key created): its event is in the journal and waits for the store.
+    await recorder.record(kmsEvent({ eventId: 'evt-1', eventName: 'CreateKey' }));
+    await recorder.record(kmsEvent({ eventId: 'evt-2', eventName: 'DisableKey' }));
+    assert.equal(recorder.pending(), 2);
+    assert.equal(journaled.length, 2);
+    recorder.admit(); // calls go on: the journal holds their events
+    // A failed call changed nothing: while events wait, its event is the journal's only.
+    await recorder.record(kmsEvent({ eventId: 'evt-refused', errorCode: 'ServiceUnavailableException' }));
+    assert.equal(recorder.pending(), 2);
+    assert.deepEqual(await storedIds(store), []);
+    state.down = false;
+    // The next event waits behind the earlier ones: none overtakes another.
+    await recorder.record(kmsEvent({ eventId: 'evt-3', eventName: 'Encrypt' }));
+    assert.deepEqual(await storedIds(store), ['evt-1', 'evt-2', 'evt-3']);
+    assert.equal(recorder.pending(), 0);
+    assert.deepEqual(episodes, ['failing', 'recovered'], 'told once per episode');
+  } finally {
+    await recorder.close();
+    await store.close();
+  }
+});
+
+test('waiting events are retried on their own; closing offers them once more and counts what is lost', async () => {
+  const clock = manualClock(T0);
+  const { store, state } = flakyStore(clock);
+  const recorder = createTrailRecorder({ store: () => store, journal: { append: async () => undefined }, clock });
+  try {
+    state.down = true;
+    await recorder.record(kmsEvent({ eventId: 'evt-retried' }));
+    state.down = false;
+    // No further call: the retry timer (every second) stores it.
+    const deadline = Date.now() + 5000;
+    while (recorder.pending() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(await storedIds(store), ['evt-retried']);
+    state.down = true;
+    await recorder.record(kmsEvent({ eventId: 'evt-lost' }));
+    assert.equal(await recorder.close(), 1);
+  } finally {
+    await store.close();
+  }
+});
+
+test('without the journal, the store is the event\'s only home: the call fails, later calls are refused before they act, and the event still lands', async () => {
+  const clock = manualClock(T0);
+  const { store, state } = flakyStore(clock);
+  const recorder = createTrailRecorder({ store: () => store, clock });
+  try {
+    recorder.admit();
+    state.down = true;
+    // It acted before its event could be stored: the caller is told it failed, and the event waits.
+    await assert.rejects(recorder.record(kmsEvent({ eventId: 'evt-acted' })), isStoreDown);
+    assert.throws(() => recorder.admit(), isStoreDown);
+    // The refused call's own event: the store has no room for it and it changed nothing.
+    await assert.rejects(recorder.record(kmsEvent({ eventId: 'evt-refused', errorCode: 'ServiceUnavailableException' })), isStoreDown);
+    state.down = false;
+    await recorder.record(kmsEvent({ eventId: 'evt-next' }));
+    assert.deepEqual(await storedIds(store), ['evt-acted', 'evt-next']);
+    recorder.admit();
+  } finally {
+    await recorder.close();
+    await store.close();
+  }
+});
+
+test('with the journal, calls are refused before they act once the most events wait', async () => {
+  const clock = manualClock(T0);
+  const { store, state } = flakyStore(clock);
+  const recorder = createTrailRecorder({ store: () => store, journal: { append: async () => undefined }, clock });
+  try {
+    state.down = true;
+    for (let i = 0; i < MAX_PENDING_EVENTS; i++) {
+      recorder.admit();
+      await recorder.record(kmsEvent({ eventId: `evt-${i}` }));
+    }
+    assert.throws(() => recorder.admit(), isStoreDown);
+    state.down = false;
+    await recorder.record(kmsEvent({ eventId: 'evt-last' }));
+    assert.equal(await store.count(), MAX_PENDING_EVENTS + 1);
+    recorder.admit();
+  } finally {
+    await recorder.close();
     await store.close();
   }
 });

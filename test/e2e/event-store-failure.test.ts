@@ -1,0 +1,90 @@
+/**
+ * A KMS call acts before its CloudTrail event is stored, so an event store that cannot take the
+ * event must not lose it, and the answer and the records must agree with what happened
+ * (trail/recorder.ts). Through the real dev server and the AWS SDK, with the store's writes
+ * failing (the disk under events.db full).
+ */
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CreateKeyCommand, DisableKeyCommand, KMSClient, ListKeysCommand } from '@aws-sdk/client-kms';
+import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
+import { startDevServer, type TestServer } from '../helpers/server.js';
+import type { EventStore } from '../../src/trail/index.js';
+
+const servers: TestServer[] = [];
+after(async () => { for (const s of servers) await s.stop(); });
+
+async function world(journal: boolean) {
+  const server = await startDevServer(journal ? {} : { journal: false });
+  servers.push(server);
+  const opts = { endpoint: server.address, region: 'us-east-1', credentials: server.awsCredentials, maxAttempts: 1 };
+  // The store the server runs with (wiring.ts keeps it beside the recorder).
+  const store = (server.core.requireServices().trail as unknown as { store: EventStore }).store;
+  const append = store.append.bind(store);
+  const disk = { full: false };
+  store.append = async (input) => {
+    if (disk.full) throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+    return append(input);
+  };
+  const auditEntries = () => readFileSync(join(server.dir, 'audit.log'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  return { server, kms: new KMSClient(opts), trail: new CloudTrailClient(opts), disk, auditEntries };
+}
+
+/** The CloudTrail events of `name` that LookupEvents serves. */
+async function events(trail: CloudTrailClient, name: string): Promise<string[]> {
+  const r = await trail.send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: name }] }));
+  return (r.Events ?? []).map((e) => e.EventId!);
+}
+
+async function until(check: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!(await check())) {
+    if (Date.now() > deadline) assert.fail('not within 10 s');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+test('with the journal: calls that act while the store is full are answered, and their events reach LookupEvents once it recovers, each once', async () => {
+  const { kms, trail, disk, auditEntries } = await world(true);
+  try {
+    const keyId = (await kms.send(new CreateKeyCommand({}))).KeyMetadata!.KeyId!;
+    disk.full = true;
+    const created = (await kms.send(new CreateKeyCommand({ Description: 'made while the store is full' }))).KeyMetadata!.KeyId!;
+    await kms.send(new DisableKeyCommand({ KeyId: keyId }));
+    // Answered as it happened, and the audit says so.
+    const responses = auditEntries().filter((e) => e.type === 'response' && e.request.path === 'kms/aws/DisableKey');
+    assert.deepEqual(responses.map((e) => e.error ?? null), [null]);
+    disk.full = false;
+    await until(async () => (await events(trail, 'DisableKey')).length === 1);
+    assert.equal((await events(trail, 'CreateKey')).length, 2);
+    const keys = (await kms.send(new ListKeysCommand({}))).Keys!.map((k) => k.KeyId);
+    assert.ok(keys.includes(created));
+  } finally {
+    kms.destroy();
+    trail.destroy();
+  }
+});
+
+test('without the journal: the call that acted is told it failed and its trail says so, later calls are refused before they act, and its event lands once the store recovers', async () => {
+  const { kms, trail, disk, auditEntries } = await world(false);
+  try {
+    const before = (await kms.send(new ListKeysCommand({}))).Keys!.length;
+    disk.full = true;
+    const failed = await kms.send(new CreateKeyCommand({})).catch((err: { name: string; $metadata: { httpStatusCode: number } }) => err);
+    assert.deepEqual([(failed as { name: string }).name, (failed as { $metadata: { httpStatusCode: number } }).$metadata.httpStatusCode], ['ServiceUnavailableException', 503]);
+    // The key was made before its event could be stored: the audit trail ends with the error the client got.
+    const entries = auditEntries().filter((e) => e.type === 'response' && e.request.path === 'kms/aws/CreateKey').slice(-2);
+    assert.deepEqual(entries.map((e) => e.error ?? null), [null, 'the CloudTrail event store cannot take events']);
+    // Refused before acting while its event could have no home: no further key is made.
+    const refused = await kms.send(new CreateKeyCommand({})).catch((err: { name: string }) => err);
+    assert.equal((refused as { name: string }).name, 'ServiceUnavailableException');
+    disk.full = false;
+    await until(async () => (await events(trail, 'CreateKey')).length === 1);
+    assert.equal((await kms.send(new ListKeysCommand({}))).Keys!.length, before + 1);
+  } finally {
+    kms.destroy();
+    trail.destroy();
+  }
+});
