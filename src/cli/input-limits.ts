@@ -3,7 +3,8 @@
  * bound, and the one reader that keeps them. Each bound fits what the server, or the offline
  * verifier, accepts for that input, so the CLI refuses no input a server with default limits would
  * take, and holds no more than that in memory. `journal import` streams its input instead (each
- * line at most `MAX_LINE_BYTES`, src/journal/import/limits.ts).
+ * line at most `MAX_LINE_BYTES`, src/journal/import/limits.ts), and `operator diagnose` reads its
+ * configuration as the server does (a regular file only, src/config/load.ts).
  *
  * An input is read no further than its bound, whatever it is: a regular file over it is refused
  * unread, and stdin, a pipe, a FIFO or a device (/dev/zero), which have no size to check, are
@@ -45,8 +46,6 @@ export const MAX_CERTIFICATE_FILE_BYTES = MAX_SUPPLIED_ITEM_BYTES;
 export const MAX_CRL_FILE_BYTES = 4 * MiB;
 /** The DCAP collateral document (`attest verify --collateral`): nine items of at most 256 Ki characters. */
 export const MAX_COLLATERAL_FILE_BYTES = 4 * MiB;
-/** A server configuration (`operator diagnose -config`): the bound the server reads it with. */
-export { MAX_CONFIG_FILE_BYTES } from '../config/index.js';
 /** A TLS file (-ca-cert, each file under -ca-path, -client-cert, -client-key): a system CA bundle is a few hundred KiB. */
 export const MAX_TLS_FILE_BYTES = 4 * MiB;
 /** A ledger proof bundle (`ledger verify-bundle`): a record is rarely over a megabyte. */

@@ -3,7 +3,7 @@ export {
   defaultConfig, DEFAULT_LISTENER_LIMITS, DEFAULT_MAX_REQUEST_SIZE, journalPath, journalConnectionUrl, CONNECTION_URL_ENV, uiEnabled,
   type ServerConfig, type JournalConfig, type LedgerConfig, type ListenerConfig, type StorageConfig, type AuditDeviceConfig, type TrailConfig, type TrailS3Config,
 } from './types.js';
-export { ConfigError, loadConfigFile, parseConfig, parseAddress, MAX_CONFIG_FILE_BYTES, type ConfigProblem } from './load.js';
+export { ConfigError, loadConfigFile, readConfigText, parseConfig, parseAddress, MAX_CONFIG_FILE_BYTES, type ConfigProblem } from './load.js';
 export { DEFAULT_REQUEST_LIMITS, type RequestLimits } from './request-limits.js';
 export { startupProblems, environmentProblems } from './startup.js';
 export { listenerTlsOptions, type ListenerTlsOptions, type TlsVersion } from './listener-tls.js';

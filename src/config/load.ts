@@ -27,8 +27,10 @@ export const MAX_CONFIG_FILE_BYTES = 1024 * 1024;
  * The file's text: a regular file of at most MAX_CONFIG_FILE_BYTES. Opened without blocking, so
  * that a FIFO (or a device such as /dev/zero) at the path is refused at once instead of holding
  * the start or a reload — and every reload queued behind it — forever, or growing without bound.
+ * A refusal is a ConfigError; a failure of the file system (ENOENT, EACCES, ...) is thrown as it is.
+ * The start, SIGHUP and `operator diagnose` all read the file through this.
  */
-async function readConfigText(path: string): Promise<string> {
+export async function readConfigText(path: string): Promise<string> {
   const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
     const stat = await handle.stat();

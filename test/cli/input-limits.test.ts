@@ -10,7 +10,7 @@ import { mkdir, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CliExit, EXIT_LOCAL } from '../../src/cli/failure.js';
 import {
-  formatLimit, MAX_CERTIFICATE_FILE_BYTES, MAX_CONFIG_FILE_BYTES, MAX_EVIDENCE_FILE_BYTES, MAX_REQUEST_INPUT_BYTES, MAX_TOKEN_INPUT_BYTES,
+  formatLimit, MAX_CERTIFICATE_FILE_BYTES, MAX_EVIDENCE_FILE_BYTES, MAX_REQUEST_INPUT_BYTES, MAX_TOKEN_INPUT_BYTES,
   MAX_UNSEAL_KEY_INPUT_BYTES, readFileUpTo, readInput, readStdin,
 } from '../../src/cli/input-limits.js';
 import { MAX_CRLS, MAX_SUPPLIED_CERTIFICATES } from '../../src/attestation/index.js';
@@ -107,7 +107,6 @@ test('/dev/zero as any input file ends promptly with one line', { timeout: 4 * P
     [['attest', 'verify', '/dev/zero'], MAX_EVIDENCE_FILE_BYTES],
     [['attest', 'verify', '--platform', 'snp', '--cert', '/dev/zero', '/dev/null'], MAX_CERTIFICATE_FILE_BYTES],
     [['attest', 'verify', '--root', '/dev/zero', '/dev/null'], MAX_CERTIFICATE_FILE_BYTES],
-    [['operator', 'diagnose', '-config=/dev/zero'], MAX_CONFIG_FILE_BYTES],
   ];
   for (const [argv, limit] of cases) {
     const started = Date.now();

@@ -5,10 +5,9 @@
  * Each problem is printed as `file:line: message`; exit 0 when a server would start on it.
  */
 import type { Command } from 'commander';
-import { ConfigError, parseConfig, type ConfigProblem, environmentProblems, type ServerConfig } from '../../config/index.js';
+import { ConfigError, parseConfig, readConfigText, type ConfigProblem, environmentProblems, type ServerConfig } from '../../config/index.js';
 import type { CliContext } from '../context.js';
-import { CliExit, EXIT_LOCAL, usageError } from '../failure.js';
-import { MAX_CONFIG_FILE_BYTES, readFileText } from '../input-limits.js';
+import { CliExit, EXIT_LOCAL, onFile, usageError } from '../failure.js';
 
 export function registerDiagnose(operator: Command, ctx: CliContext): void {
   operator
@@ -20,7 +19,7 @@ export function registerDiagnose(operator: Command, ctx: CliContext): void {
       if (!flags.config) throw usageError('Must specify a config path using -config');
       const out = ctx.output();
       const file = flags.config;
-      const text = await readFileText(file, MAX_CONFIG_FILE_BYTES);
+      const text = await readConfig(file);
       let config: ServerConfig | undefined;
       let problems: readonly ConfigProblem[];
       try {
@@ -40,10 +39,24 @@ export function registerDiagnose(operator: Command, ctx: CliContext): void {
           // Parse errors already name the file, line and column.
           out.line(p.message.startsWith(`${file}:`) ? p.message : `${file}${line ? `:${line}` : ''}: ${p.message}`);
         }
-        if (problems.length === 0) out.line(`${file}: ok (${summary(config!)})`);
+        if (problems.length === 0) out.line(`${file}: ok (${summary(config!, flags.dev === true)})`);
       }
       if (problems.length > 0) throw new CliExit(EXIT_LOCAL);
     });
+}
+
+/**
+ * The file's text, read as the server reads it (config/load.ts): a FIFO, a pipe, a device or a
+ * file over 1 MiB is refused at once with the server's words; a missing or unreadable file is one
+ * line naming it, as for every file the CLI reads.
+ */
+async function readConfig(file: string): Promise<string> {
+  try {
+    return await onFile(file, () => readConfigText(file));
+  } catch (err) {
+    if (err instanceof ConfigError) throw usageError(`sealtrail: ${err.message}`);
+    throw err;
+  }
 }
 
 /** The line where a top-level key or block is written (HCL or JSON), if the file has it. */
@@ -55,11 +68,15 @@ export function lineOf(text: string, key: string | undefined): number | undefine
   return index < 0 ? undefined : index + 1;
 }
 
-function summary(config: ServerConfig): string {
-  const storage = config.storage.type === 'sqlite' ? `sqlite at ${config.storage.path}` : config.storage.type;
+function summary(config: ServerConfig, dev: boolean): string {
   const tls = config.listener.tlsDisable ? 'TLS off' : 'TLS';
+  // Dev mode puts a listener and a SQLite store of its own in place of the file's (app/run.ts),
+  // where the server's -dev-listen-address and -dev-data-dir say: only that much is known here.
+  const listener = dev ? `-dev-listen-address (127.0.0.1:8200 unless given, ${tls})` : `${config.listener.address} (${tls})`;
+  const storage = dev ? 'sqlite under -dev-data-dir (a temporary directory unless given)'
+    : config.storage.type === 'sqlite' ? `sqlite at ${config.storage.path}` : config.storage.type;
   const trails = config.trails.map(trailDestination);
-  return `listener ${config.listener.address} (${tls}), storage ${storage}, ${config.audit.length} audit device(s), ${config.trails.length} trail(s)${trails.length ? ` (${trails.join(', ')})` : ''}`;
+  return `listener ${listener}, storage ${storage}, ${config.audit.length} audit device(s), ${config.trails.length} trail(s)${trails.length ? ` (${trails.join(', ')})` : ''}`;
 }
 
 /** Where a trail delivers; an S3 endpoint is named but not contacted (diagnose works offline). */
