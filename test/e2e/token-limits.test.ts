@@ -66,6 +66,13 @@ test('a child token cannot carry megabytes of metadata into every audit entry it
   assert.deepEqual([created.status, created.json], [400, { errors: ['token metadata is limited to 64 keys and 16384 bytes of keys and values'] }]);
   const named = await call(server.address, 'POST', 'auth/token/create', { token: server.rootToken, body: { policies: ['reader'], display_name: 'n'.repeat(4096) } });
   assert.deepEqual([named.status, named.json], [400, { errors: ['display_name is limited to 1024 bytes'] }]);
+  // The bound is on what the caller sends: 1,024 bytes pass, stored as `token-<name>`.
+  const longest = await call(server.address, 'POST', 'auth/token/create', { token: server.rootToken, body: { policies: ['reader'], display_name: 'd'.repeat(1024) } });
+  assert.equal(longest.status, 200);
+  const stored = await call(server.address, 'GET', 'auth/token/lookup-self', { token: longest.json.auth.client_token });
+  assert.equal(stored.json.data.display_name, `token-${'d'.repeat(1024)}`);
+  const over = await call(server.address, 'POST', 'auth/token/create', { token: server.rootToken, body: { policies: ['reader'], display_name: 'd'.repeat(1025) } });
+  assert.deepEqual([over.status, over.json], [400, { errors: ['display_name is limited to 1024 bytes'] }]);
 });
 
 test('a low-privilege token cannot grow a chain of children deeper than the revocation of its top reaches', async () => {

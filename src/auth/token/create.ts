@@ -13,6 +13,7 @@ import type { PolicyStore } from '../policy/types.js';
 import { boolField, durationField, intField, stringField, stringListField, stringMapField } from './fields.js';
 import { remainingTtl } from './lookup-data.js';
 import { isPolicySubset, nonAssignablePolicy, sanitizePolicies } from './policies.js';
+import { MAX_DISPLAY_NAME_BYTES } from './store.js';
 import type { TokenStore } from './types.js';
 
 export interface CreateDeps {
@@ -42,8 +43,14 @@ export function issuedAuthFor(entry: TokenEntry, clientToken: string, nowMs: num
   };
 }
 
-/** Vault: "token-" + display_name with anything but [a-zA-Z0-9-] replaced by "-", trailing "-" cut. */
+/**
+ * Vault: "token-" + display_name with anything but [a-zA-Z0-9-] replaced by "-", trailing "-" cut.
+ * The bound is on what the caller sends; the prefix is the server's (store.ts allows for it).
+ */
 export function tokenDisplayName(requested: string): string {
+  if (Buffer.byteLength(requested) > MAX_DISPLAY_NAME_BYTES) {
+    throw invalid(`display_name is limited to ${MAX_DISPLAY_NAME_BYTES} bytes`, 'display_name_too_long');
+  }
   if (requested === '') return 'token';
   return `token-${requested}`.replace(/[^a-zA-Z0-9-]/g, '-').replace(/-$/, '');
 }

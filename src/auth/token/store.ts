@@ -92,7 +92,13 @@ const MAX_DEPTH = 64;
  */
 const MAX_META_KEYS = 64;
 const MAX_META_BYTES = 16 * 1024;
-const MAX_DISPLAY_NAME_BYTES = 1024;
+/** The longest `display_name` a caller may send (auth/token/create checks it, create.ts). */
+export const MAX_DISPLAY_NAME_BYTES = 1024;
+/**
+ * The longest display name stored: a caller's name with what the server puts before it
+ * (`token-`, a login's mount path, `kms-`), so that no name a caller may send is refused here.
+ */
+const MAX_STORED_DISPLAY_NAME_BYTES = 2 * MAX_DISPLAY_NAME_BYTES;
 
 function checkDescription(meta: Readonly<Record<string, string>>, displayName: string): void {
   const entries = Object.entries(meta);
@@ -100,8 +106,8 @@ function checkDescription(meta: Readonly<Record<string, string>>, displayName: s
   if (entries.length > MAX_META_KEYS || bytes > MAX_META_BYTES) {
     throw invalid(`token metadata is limited to ${MAX_META_KEYS} keys and ${MAX_META_BYTES} bytes of keys and values`, 'token_metadata_too_large');
   }
-  if (Buffer.byteLength(displayName) > MAX_DISPLAY_NAME_BYTES) {
-    throw invalid(`display_name is limited to ${MAX_DISPLAY_NAME_BYTES} bytes`, 'display_name_too_long');
+  if (Buffer.byteLength(displayName) > MAX_STORED_DISPLAY_NAME_BYTES) {
+    throw invalid(`a token's display name is limited to ${MAX_STORED_DISPLAY_NAME_BYTES} bytes`, 'display_name_too_long');
   }
 }
 

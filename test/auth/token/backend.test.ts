@@ -68,6 +68,17 @@ test('create answers with Vault\'s auth block', async () => {
   assert.deepEqual(res!.warnings, ['Policy "ghost" does not exist']);
 });
 
+test('display_name: the documented 1,024 bytes hold for what the caller sends, before the server prefixes "token-"', async () => {
+  const { call } = await setup();
+  const created = async (name: string) => (await call('root-token', 'update', 'create', { policies: ['dev'], display_name: name }))!.issuedAuth!.displayName;
+  assert.equal(await created('d'.repeat(1024)), `token-${'d'.repeat(1024)}`);
+  // Counted in UTF-8 bytes, as sent: each "é" (two bytes) is stored as one "-".
+  assert.equal(await created(`${'é'.repeat(511)}dd`), `token-${'-'.repeat(511)}dd`);
+  const refused = fails('invalid', 'display_name_too_long', 'display_name is limited to 1024 bytes');
+  await assert.rejects(call('root-token', 'update', 'create', { policies: ['dev'], display_name: 'd'.repeat(1025) }), refused);
+  await assert.rejects(call('root-token', 'update', 'create', { policies: ['dev'], display_name: `${'é'.repeat(512)}d` }), refused);
+});
+
 test('lookup, lookup-self and lookup-accessor data', async () => {
   const { call, mint, clock } = await setup();
   const id = await mint('root-token', { policies: ['dev'], ttl: 600, meta: { k: 'v' }, period: 0 });

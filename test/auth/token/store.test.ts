@@ -220,11 +220,12 @@ test('metadata and display names are bounded: they are written unhashed into eve
   const keys = Object.fromEntries(Array.from({ length: 64 }, (_, i) => [`k${i}`, 'v']));
   await create(keys);
   await create({ big: 'x'.repeat(16 * 1024 - 3) });
-  await create({}, 'n'.repeat(1024));
+  // A caller's 1,024 bytes with what the server puts before them (`token-`, a login's mount path).
+  await create({}, 'n'.repeat(2048));
   await assert.rejects(create({ ...keys, k64: 'v' }), isCode('token_metadata_too_large'));
   await assert.rejects(create({ big: 'x'.repeat(16 * 1024 - 2) }), isCode('token_metadata_too_large'));
   await assert.rejects(create({ ['é'.repeat(8 * 1024 + 1)]: '' }), isCode('token_metadata_too_large'), 'counted in UTF-8 bytes');
-  await assert.rejects(create({}, 'n'.repeat(1025)), isCode('display_name_too_long'));
+  await assert.rejects(create({}, 'n'.repeat(2049)), isCode('display_name_too_long'));
 });
 
 test('no storage key holds an accessor: a copy of the storage does not give them away (the values are encrypted, the keys are not)', async () => {
