@@ -198,5 +198,5 @@ test('renew, revoke and accessors', async () => {
 
 test('root-protected paths are declared', async () => {
   const { backend } = await setup();
-  assert.deepEqual(backend.rootPaths, ['revoke-orphan*', 'accessors*']);
+  assert.deepEqual(backend.rootPaths, ['revoke-orphan/*', 'accessors*']);
 });
