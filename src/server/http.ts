@@ -158,6 +158,9 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
       },
     }));
   }
+  // As Vault, HEAD is answered by sys/health alone: anywhere else it is refused as OPTIONS is,
+  // before a request exists, never served as a read (which would audit a secret as returned).
+  app.addHook('onRequest', async (req, reply) => (unservedHead(req) ? send(reply, METHOD_NOT_ALLOWED) : undefined));
   // Rate limit quotas count every API call, the AWS endpoint's too, before its body is read.
   app.addHook('onRequest', rateLimitHook({ core: opts.core, log: opts.log }));
 
@@ -203,14 +206,26 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
   return app;
 }
 
-/** The methods the Vault API takes (LIST arrives as GET, list-method.ts). */
+/** The methods the Vault API takes (LIST arrives as GET, list-method.ts); HEAD on HEAD_PATHS only. */
 const VAULT_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];
-/** Vault's answer to any other method (OPTIONS, TRACE, ...), before a request exists: not audited. */
+/** Where Vault answers HEAD: sys/health, a load balancer's probe (http/sys_health.go). */
+const HEAD_PATHS = new Set(['sys/health']);
 /** What Fastify appends to a JSON type sent as a string, and the types answered without it. */
 const FASTIFY_CHARSET = '; charset=utf-8';
 const PLAIN_JSON_TYPES = new Set(['application/json', AWS_JSON]);
 
+/** Vault's answer to any other method (OPTIONS, TRACE, ...), before a request exists: not audited. */
 const METHOD_NOT_ALLOWED = { status: 405, contentType: 'application/json', body: '{"errors":[]}' } as const;
+
+/** A HEAD on a Vault API path that does not take it (any but HEAD_PATHS, or one the edge cannot read). */
+function unservedHead(req: FastifyRequest): boolean {
+  if (req.method !== 'HEAD' || req.routeOptions.url !== VAULT_ROUTE) return false;
+  try {
+    return !HEAD_PATHS.has(checkRequestPath((req.params as Record<string, string>)['*'] ?? ''));
+  } catch {
+    return true;
+  }
+}
 
 function invalidPath(url: string): SealtrailError {
   const path = url.split('?')[0].slice(0, 200);

@@ -98,7 +98,7 @@ test('unknown paths are 404 with Vault\'s message', async () => {
   assert.equal(outside.status, 404);
 });
 
-test('a method the Vault API does not take is 405 with Vault\'s empty error list, and not audited', async () => {
+test('a method the Vault API does not take (HEAD but on sys/health) is 405 with Vault\'s empty error list, and not audited', async () => {
   const auditLog = readdirSync(dir, { recursive: true, withFileTypes: true }).find((f) => f.isFile() && f.name === 'audit.log')!;
   const auditSize = () => readFileSync(join(auditLog.parentPath, auditLog.name)).length;
   const before = auditSize();
@@ -114,7 +114,14 @@ test('a method the Vault API does not take is 405 with Vault\'s empty error list
   for (const method of ['OPTIONS', 'TRACE', 'PROPFIND']) {
     assert.deepEqual(await send(method, '/v1/secret/data/keep'), { status: 405, cacheControl: 'no-store', text: '{"errors":[]}' }, method);
   }
+  // HEAD too, as in Vault: only sys/health answers it. Never a read of the secret, so nothing audits it as returned.
+  for (const path of ['/v1/secret/data/keep', '/v1/secret/metadata/keep', '/v1/sys/seal-status', '/v1/sys/leader', '/v1/auth/token/lookup-self', '/v1//x']) {
+    assert.deepEqual(await send('HEAD', path), { status: 405, cacheControl: 'no-store', text: '' }, `HEAD ${path}`);
+  }
   assert.equal(auditSize(), before);
+  const health = await fetch(`${base}/v1/sys/health`, { method: 'HEAD' });
+  assert.deepEqual([health.status, health.headers.get('content-type'), await health.text()], [200, 'application/json', '']);
+  assert.equal((await fetch(`${base}/v1/sys/health?activecode=299`, { method: 'HEAD' })).status, 299);
   // Outside the API a path is simply not found.
   assert.equal((await send('OPTIONS', '/not-v1')).status, 404);
   await unchanged();
