@@ -11,7 +11,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateAliasCommand, CreateKeyCommand, DecryptCommand, DisableKeyCommand, EncryptCommand, GenerateDataKeyCommand, GenerateRandomCommand, KMSClient } from '@aws-sdk/client-kms';
+import { CreateAliasCommand, CreateKeyCommand, DecryptCommand, DeleteAliasCommand, DisableKeyCommand, EncryptCommand, GenerateDataKeyCommand, GenerateRandomCommand, KMSClient, ReEncryptCommand, UpdateAliasCommand } from '@aws-sdk/client-kms';
 import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import { call, startDevServer, type TestServer } from '../helpers/server.js';
 import { runIn } from '../cli/harness.js';
@@ -100,6 +100,25 @@ test('LookupEvents finds every KMS call with its name, readOnly, resources and u
     (err: Error) => err.name === 'InvalidNextTokenException',
   );
   await assert.rejects(trail.send(new LookupEventsCommand({ MaxResults: 51 })), (err: Error) => err.name === 'InvalidMaxResultsException');
+});
+
+test('the journal finds alias events and ReEncrypt by key ARN: the alias\'s key, ReEncrypt\'s source', async () => {
+  const first = (await kms.send(new CreateKeyCommand({ Description: 'alias journal test' }))).KeyMetadata!;
+  const second = (await kms.send(new CreateKeyCommand({ Description: 'alias journal test, second' }))).KeyMetadata!;
+  await kms.send(new CreateAliasCommand({ AliasName: 'alias/journal-keyed', TargetKeyId: first.KeyId! }));
+  await kms.send(new UpdateAliasCommand({ AliasName: 'alias/journal-keyed', TargetKeyId: second.KeyId! }));
+  await kms.send(new DeleteAliasCommand({ AliasName: 'alias/journal-keyed' }));
+  const enc = await kms.send(new EncryptCommand({ KeyId: first.KeyId!, Plaintext: Buffer.from('re-encrypted') }));
+  await kms.send(new ReEncryptCommand({ CiphertextBlob: enc.CiphertextBlob, DestinationKeyId: second.KeyId! }));
+
+  const operations = async (keyArn: string) => {
+    const r = await call(server.address, 'GET', `sys/journal/records?kind=cloudtrail&order=asc&key_arn=${encodeURIComponent(keyArn)}`, { token: server.rootToken });
+    assert.equal(r.status, 200, r.text);
+    return r.json.data.records.map((rec: { operation: string }) => rec.operation);
+  };
+  assert.deepEqual(await operations(first.Arn!), ['CreateKey', 'CreateAlias', 'UpdateAlias', 'Encrypt', 'ReEncrypt']);
+  assert.deepEqual(await operations(second.Arn!), ['CreateKey', 'DeleteAlias']);
+  assert.deepEqual(await operations(`arn:aws:kms:us-east-1:111122223333:alias/journal-keyed`), []);
 });
 
 test('a wrong secret key is refused with the AWS signature error and leaves no event, as in AWS', async () => {

@@ -110,4 +110,20 @@ for (const backend of BACKENDS) {
       assert.equal(summary.added, 2);
     });
   });
+
+  test(`${backend.name}: an AWS alias event is found by its key: the alias ARN listed first is not the key_arn`, async () => {
+    await withImportWorld(backend, async (w) => {
+      const file = join(w.dir, 'alias.json');
+      const resource = (arn: string) => ({ accountId: ACCOUNT, type: 'AWS::KMS::Key', ARN: arn });
+      writeFileSync(file, JSON.stringify({
+        Records: [{
+          eventVersion: '1.08', eventTime: '2024-11-14T23:46:27Z', eventSource: 'kms.amazonaws.com', eventName: 'CreateAlias',
+          requestID: 'alias-1', resources: [resource(`arn:aws:kms:us-east-1:${ACCOUNT}:alias/ExampleAlias`), resource(KEY_ARN)],
+        }],
+      }));
+      assert.equal((await w.run('cloudtrail', [file])).added, 1);
+      const [record] = await w.all();
+      assert.equal(record.keys.keyArn, KEY_ARN);
+    });
+  });
 }

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cloudTrailKeys } from '../../../src/journal/index.js';
 import { formatCloudTrailRecord } from '../../../src/trail/index.js';
-import { ACCOUNT, KEY_ARN, kmsEvent } from '../../trail/fixtures.js';
+import { ACCOUNT, KEY_ARN, KEY_ID, kmsEvent } from '../../trail/fixtures.js';
 
 const asJson = (event: ReturnType<typeof kmsEvent>) => JSON.parse(JSON.stringify(formatCloudTrailRecord(event)));
 
@@ -23,11 +23,24 @@ test('an errorCode makes a failure', () => {
   assert.equal(keys.outcome, 'failure');
 });
 
-test('the key ARN is the first resource of type AWS::KMS::Key', () => {
+test('the key ARN is the first resource of type AWS::KMS::Key that names a key', () => {
+  const key = (id: string) => `arn:aws:kms:us-east-1:${ACCOUNT}:key/${id}`;
   const record = asJson(kmsEvent({ resources: [] }));
-  record.resources = [{ type: 'AWS::IAM::Role', ARN: 'arn:aws:iam::1:role/r' }, { type: 'AWS::KMS::Key', ARN: 'arn:k1' }, { type: 'AWS::KMS::Key', ARN: 'arn:k2' }];
-  assert.equal(cloudTrailKeys(record).keyArn, 'arn:k1');
+  record.resources = [{ type: 'AWS::IAM::Role', ARN: 'arn:aws:iam::1:role/r' }, { type: 'AWS::KMS::Key', ARN: key('k1') }, { type: 'AWS::KMS::Key', ARN: key('k2') }];
+  assert.equal(cloudTrailKeys(record).keyArn, key('k1'));
   assert.equal(cloudTrailKeys(asJson(kmsEvent({ resources: [] }))).keyArn, undefined);
+});
+
+test('an alias event is keyed by its key, not by the alias ARN CloudTrail lists first', () => {
+  const alias = (name: string) => ({ accountId: ACCOUNT, type: 'AWS::KMS::Key' as const, arn: `arn:aws:kms:us-east-1:${ACCOUNT}:alias/${name}` });
+  const key = (id: string) => ({ accountId: ACCOUNT, type: 'AWS::KMS::Key' as const, arn: `arn:aws:kms:us-east-1:${ACCOUNT}:key/${id}` });
+  assert.equal(cloudTrailKeys(asJson(kmsEvent({ eventName: 'CreateAlias', resources: [alias('app'), key(KEY_ID)] }))).keyArn, KEY_ARN);
+  // UpdateAlias: the alias, the key it named, the key it names now.
+  assert.equal(cloudTrailKeys(asJson(kmsEvent({ eventName: 'UpdateAlias', resources: [alias('app'), key(KEY_ID), key('other')] }))).keyArn, KEY_ARN);
+  // A name holding ":key/" is still an alias; an event naming only an alias has no key.
+  assert.equal(cloudTrailKeys(asJson(kmsEvent({ eventName: 'DeleteAlias', resources: [alias('x:key/y')] }))).keyArn, undefined);
+  // ReEncrypt: the source key, then the destination.
+  assert.equal(cloudTrailKeys(asJson(kmsEvent({ eventName: 'ReEncrypt', resources: [key(KEY_ID), key('destination')] }))).keyArn, KEY_ARN);
 });
 
 test('a correlation id and entity id carried in additionalEventData are keys; a hashed one is not', () => {
