@@ -11,6 +11,33 @@ export const ipFamilyOf = (address: string): IpFamily | undefined => {
   return v === 4 ? 'ipv4' : v === 6 ? 'ipv6' : undefined;
 };
 
+/** An IPv4-mapped IPv6 address as the WHATWG serializer writes it (`::ffff:102:304`). */
+const IPV4_MAPPED = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/;
+
+/**
+ * The one spelling of an IP address that records and filters compare, as Go's net.IP writes it:
+ * IPv4 in dotted decimal; IPv6 as RFC 5952 has it (lower case, leading zeros dropped, the first
+ * longest run of two or more zero groups as `::`); an IPv4-mapped IPv6 address, however written
+ * (`::FFFF:1.2.3.4`, `0:0:0:0:0:ffff:1.2.3.4`, `::ffff:0102:0304`), as the IPv4 address it maps.
+ * Undefined for anything else, an address with a zone id (`fe80::1%eth0`) included.
+ */
+export function canonicalIp(address: string): string | undefined {
+  const family = isIP(address);
+  if (family === 4) return address; // isIP takes only the canonical dotted form (no leading zeros)
+  if (family !== 6 || address.includes('%')) return undefined;
+  let host: string;
+  try {
+    host = new URL(`http://[${address}]`).hostname.slice(1, -1);
+  } catch {
+    return undefined;
+  }
+  const mapped = IPV4_MAPPED.exec(host);
+  if (!mapped) return host;
+  const high = parseInt(mapped[1], 16);
+  const low = parseInt(mapped[2], 16);
+  return `${high >> 8}.${high & 0xff}.${low >> 8}.${low & 0xff}`;
+}
+
 /** The range a pattern names (an address is its own /32 or /128), or undefined when it is not one. */
 export function ipRangeOf(pattern: string): { address: string; prefix: number; family: IpFamily } | undefined {
   const slash = pattern.indexOf('/');

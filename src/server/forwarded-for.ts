@@ -8,13 +8,15 @@
  *
  * Refusals are Vault's, 400 before a request exists (not audited): no header while
  * `reject_not_present`, a header from a peer not authorized while `reject_not_authorized`, a chain
- * shorter than the hops to skip. An address that is not an IP literal is refused too, without
- * echoing it: it would otherwise be written into every record as the client's.
+ * shorter than the hops to skip. An address that is not an IP literal (a zone id included: it names
+ * an interface of the proxy's, not the client) is refused too, without echoing it: it would
+ * otherwise be written into every record as the client's. The address is kept in its one
+ * canonical spelling (canonicalIp), so each client has one address in every record and filter.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ForwardedForConfig } from '../config/index.js';
-import { ipBlockList, ipFamilyOf, ipInList } from '../lib/ip-range.js';
-import { setForwardedAddress, unmappedAddress } from './peer.js';
+import { canonicalIp, ipBlockList, ipInList } from '../lib/ip-range.js';
+import { setForwardedAddress, socketAddress } from './peer.js';
 
 export type Refuse = (reply: FastifyReply, message: string) => unknown;
 
@@ -30,7 +32,7 @@ export function forwardedForHook(config: ForwardedForConfig, refuse: Refuse) {
       if (!config.rejectNotPresent) return undefined;
       return refuse(reply, 'missing x-forwarded-for header and configured to reject when not present');
     }
-    const peer = unmappedAddress(req.raw.socket.remoteAddress ?? '');
+    const peer = socketAddress(req.raw.socket.remoteAddress);
     if (!ipInList(authorized, peer)) {
       if (!config.rejectNotAuthorized) return undefined;
       return refuse(reply, 'client address not authorized for x-forwarded-for and configured to reject connection');
@@ -40,8 +42,8 @@ export function forwardedForHook(config: ForwardedForConfig, refuse: Refuse) {
     if (index < 0) {
       return refuse(reply, `malformed x-forwarded-for configuration or request, hops to skip (${config.hopSkips}) would skip before earliest chain link (chain length ${chain.length})`);
     }
-    const address = unmappedAddress(chain[index]);
-    if (ipFamilyOf(address) === undefined) return refuse(reply, 'malformed x-forwarded-for request: the client address is not an IP address');
+    const address = canonicalIp(chain[index]);
+    if (address === undefined) return refuse(reply, 'malformed x-forwarded-for request: the client address is not an IP address');
     setForwardedAddress(req.raw, address);
     return undefined;
   };

@@ -6,6 +6,7 @@
 import { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { ConnectionTls } from '../core/index.js';
+import { canonicalIp } from '../lib/ip-range.js';
 
 /**
  * The replay's socket is a mock that knows only the address, so the client's port rides on the
@@ -21,11 +22,17 @@ export function replayRequestClass(port: number | undefined): typeof IncomingMes
 }
 
 /**
- * An IPv4 client of a dual-stack (`::`) listener appears as `::ffff:a.b.c.d`; Vault (Go) reports
- * it as `a.b.c.d`, and so do we, so that audit entries and filters see one form per client.
+ * The connection's peer address in the form every record and filter uses (canonicalIp): an IPv4
+ * client of a dual-stack (`::`) listener, `::ffff:a.b.c.d` to Node, is `a.b.c.d`, as Vault (Go)
+ * reports it. A link-local peer keeps the zone Node appends (`fe80::1%eth0`, the interface it
+ * came in on, as Go's RemoteAddr has it), its address part canonical.
  */
-export function unmappedAddress(address: string): string {
-  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
+export function socketAddress(address: string | undefined): string {
+  if (!address) return '';
+  const zone = address.indexOf('%');
+  const ip = canonicalIp(zone < 0 ? address : address.slice(0, zone));
+  if (ip === undefined) return address;
+  return zone < 0 ? ip : ip + address.slice(zone);
 }
 
 /** The client's address an authorized load balancer named (forwarded-for.ts): set on the request only by the server. */
@@ -39,7 +46,7 @@ export function peerOf(raw: IncomingMessage): { remoteAddress: string; remotePor
   const port = (raw as unknown as Record<symbol, number | undefined>)[REPLAY_PEER_PORT] ?? raw.socket.remotePort;
   const forwarded = (raw as unknown as Record<symbol, string | undefined>)[FORWARDED_ADDRESS];
   const tls = tlsOf(raw);
-  return { remoteAddress: forwarded ?? unmappedAddress(raw.socket.remoteAddress ?? ''), remotePort: port ?? 0, ...(tls ? { tls } : {}) };
+  return { remoteAddress: forwarded ?? socketAddress(raw.socket.remoteAddress), remotePort: port ?? 0, ...(tls ? { tls } : {}) };
 }
 
 /** The negotiated protocol and suite of a TLS connection (a replay's mock socket has none). */

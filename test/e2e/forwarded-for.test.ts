@@ -105,6 +105,48 @@ test('the forwarded address is the KMS caller\'s: aws:SourceIp and CloudTrail\'s
   }
 });
 
+test('a forwarded IPv6 address is recorded in one spelling (RFC 5952, IPv4-mapped as IPv4): audit, journal search, CloudTrail', async () => {
+  const recorded = async (written: string) => {
+    const r = await send(behindProxy, 'GET', 'secret/data/xff', [`${written}, 10.0.0.1`]);
+    assert.equal(r.status, 200, written);
+    const entries = auditText(behindProxy).split('\n').filter((l) => l.includes(r.json.request_id)).map((l) => JSON.parse(l));
+    return { id: r.json.request_id as string, addresses: [...new Set(entries.map((e) => e.request.remote_address))] };
+  };
+  const mapped = await Promise.all(['::FFFF:198.51.100.77', '0:0:0:0:0:ffff:198.51.100.77', '::ffff:c633:644d'].map(recorded));
+  assert.deepEqual(mapped.map((m) => m.addresses), [['198.51.100.77'], ['198.51.100.77'], ['198.51.100.77']]);
+  const v6 = await recorded('2001:DB8:0:0:0:0:0:77');
+  assert.deepEqual(v6.addresses, ['2001:db8::77']);
+
+  const search = async (address: string) => {
+    const r = await call(behindProxy.address, 'GET', `sys/journal/records?kind=vault-request&remote_address=${encodeURIComponent(address)}`, { token: behindProxy.rootToken, headers: PROXIED });
+    return new Set(r.json.data.records.map((rec: { request_id: string }) => rec.request_id));
+  };
+  assert.deepEqual(await search('198.51.100.77'), new Set(mapped.map((m) => m.id)));
+  assert.deepEqual(await search('2001:db8::77'), new Set([v6.id]));
+
+  const kms = new KMSClient({ endpoint: behindProxy.address, region: 'us-east-1', credentials: behindProxy.awsCredentials, maxAttempts: 1 });
+  kms.middlewareStack.add((next) => async (args) => {
+    (args.request as { headers: Record<string, string> }).headers['x-forwarded-for'] = '2001:0DB8::0:78, 10.0.0.1';
+    return next(args);
+  }, { step: 'build', name: 'forwardedFor' });
+  try {
+    const { KeyMetadata } = await kms.send(new CreateKeyCommand({ Description: 'xff ipv6' }));
+    const events = await call(behindProxy.address, 'GET', 'sys/journal/records?kind=cloudtrail&remote_address=2001:db8::78', { token: behindProxy.rootToken, headers: PROXIED });
+    assert.deepEqual(events.json.data.records.map((r: { record: { sourceIPAddress: string; responseElements: { keyMetadata: { keyId: string } } } }) => [r.record.sourceIPAddress, r.record.responseElements.keyMetadata.keyId]), [['2001:db8::78', KeyMetadata!.KeyId]]);
+  } finally {
+    kms.destroy();
+  }
+});
+
+test('a forwarded address with a zone id is refused like any malformed one, IPv6 or IPv4, never echoed', async () => {
+  const before = auditText(behindProxy).length;
+  for (const zoned of ['fe80::1%eth0', 'fe80::1%25eth0', '1.2.3.4%eth0']) {
+    assert.deepEqual(await send(behindProxy, 'GET', 'secret/data/xff', [`${zoned}, 10.0.0.1`]),
+      { status: 400, json: { errors: ['malformed x-forwarded-for request: the client address is not an IP address'] } }, zoned);
+  }
+  assert.equal(auditText(behindProxy).length, before);
+});
+
 test('Vault\'s refusals: no header, a chain shorter than the hops, an address that is not one; none is audited', async () => {
   const before = auditText(behindProxy).length;
   assert.deepEqual(await send(behindProxy, 'GET', 'secret/data/xff', undefined),
