@@ -217,6 +217,32 @@ test('a capsule with one flipped byte fails with a clear 400 and the failure is 
   });
 });
 
+test('a header edited to carry another capsule\'s id names no capsule: the claim is kept as unverified_capsule, out of that capsule\'s log and journal key', async () => {
+  const victim = await encapsulate(client, 'never held by the forger: ' + SENTENCE, { writeContext: 'sensitive' });
+  const own = await encapsulate(client, 'the forger\'s own capsule', { writeContext: 'sensitive' });
+  const bytes = Buffer.from(own.capsule, 'base64');
+  const at = bytes.indexOf(Buffer.from(own.capsule_id));
+  assert.equal(victim.capsule_id.length, own.capsule_id.length);
+  Buffer.from(victim.capsule_id).copy(bytes, at);
+  const r = await api('POST', 'capsule/load', { capsule: bytes.toString('base64'), read_context: 'support', parameters: { reason: 'forged' } });
+  assert.equal(r.status, 400);
+  assert.deepEqual(r.json, { errors: ['capsule integrity check failed'] });
+
+  assert.deepEqual((await accessRecords(victim.capsule_id)).map((x) => x.operation), ['create']);
+  const [failed] = (await queryAccessLog(client, { operation: 'open', order: 'desc', numResults: 1 })).results;
+  assert.deepEqual({ ...failed, id: 'x', time: 'x' }, {
+    id: 'x', time: 'x', domain, capsule: null, operation: 'open', session: await rootSession(), principal: { display_name: 'root', entity_id: null },
+    location: null, create_info: null, open_info: { read_context: `${domain}::support` }, read_info: null,
+    unverified_capsule: victim.capsule_id, error: 'capsule integrity check failed',
+  });
+  const journal = await api('GET', `sys/journal/records?kind=capsule-access&capsule=${victim.capsule_id}`);
+  assert.deepEqual(journal.json.data.records.map((x: { operation: string }) => x.operation), ['create']);
+  const [newest] = (await api('GET', 'sys/journal/records?kind=capsule-access&limit=1')).json.data.records;
+  assert.equal(newest.record.unverified_capsule, victim.capsule_id);
+  assert.equal(newest.capsule ?? null, null, 'the journal keys the record by no capsule');
+  assert.equal(newest.outcome, 'failure');
+});
+
 test('a load without a required read parameter is refused and logged; nothing is opened', async () => {
   const created = await encapsulate(client, 'no reason given for ' + SENTENCE, { writeContext: 'sensitive' });
   const r = await api('POST', 'capsule/load', { capsule: created.capsule, read_context: 'support' });

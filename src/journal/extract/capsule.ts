@@ -1,6 +1,7 @@
 /**
  * Keys of the capsule logs' records (the wire form of secrets/capsule/log/records.ts). An access
- * record names its capsule, the caller's session (derived from the token accessor, never the
+ * record names its capsule (a load refused before the capsule's header was authenticated names
+ * none: the id it claimed, `unverified_capsule`, is no key), the caller's session (derived from the token accessor, never the
  * accessor) and principal; it failed when it carries `error`. Its `location` is where the caller
  * keeps the capsule, not a request path, so it is no key. A control record (written for changes
  * made, so a success) has a session and the URL `/v1/<path>` of the change: that path joins the

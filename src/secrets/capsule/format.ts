@@ -83,12 +83,26 @@ export function parseCapsule(bytes: Buffer): ParsedCapsule {
   return { header: { formatVersion, domain, capsuleId, keyVersion }, wrappedKey, bodyIv, aad, sealedBody: bytes.subarray(at) };
 }
 
-/** Unwraps the data key and opens the body; any authentication failure is an integrity failure. */
-export function openCapsule(parsed: ParsedCapsule, domainKey: Uint8Array): Buffer {
+/**
+ * Unwraps the data key. Its AAD is the header's domain, capsule id and key version, so a key that
+ * unwraps proves that identity was sealed with the domain key: until then the header's id is only
+ * a claim, which anyone can write into a header. A failure is an integrity failure.
+ */
+export function unwrapDataKey(parsed: ParsedCapsule, domainKey: Uint8Array): Buffer {
   const { wrappedKey } = parsed;
   const dataKey = gcmOpen(domainKey, wrappedKey.subarray(0, IV_BYTES), wrappedKey.subarray(IV_BYTES), keyAad(parsed.header));
   if (!dataKey) throw integrityFailure();
+  return dataKey;
+}
+
+/** Opens the body under its unwrapped data key (the whole header is its AAD); a failure is an integrity failure. */
+export function openBody(parsed: ParsedCapsule, dataKey: Uint8Array): Buffer {
   const body = gcmOpen(dataKey, parsed.bodyIv, parsed.sealedBody, parsed.aad);
   if (!body) throw integrityFailure();
   return body;
+}
+
+/** Unwraps the data key and opens the body; any authentication failure is an integrity failure. */
+export function openCapsule(parsed: ParsedCapsule, domainKey: Uint8Array): Buffer {
+  return openBody(parsed, unwrapDataKey(parsed, domainKey));
 }

@@ -6,6 +6,11 @@
  * `read` record after the effects are applied, both before anything is returned; if either write
  * fails the load fails. Refusals (malformed or tampered capsule, unknown context or key version,
  * missing required parameter, DenyCapsule) are stored as access records with an `error` too.
+ *
+ * A record names a capsule only once its header is authenticated (its data key unwraps under the
+ * domain key, with the domain, id and key version as AAD). Anyone may write any id into a header;
+ * a refusal before that point leaves `capsule` null and keeps the header's claim in
+ * `unverified_capsule`, so a caller holding no capsule cannot add records to another's log.
  */
 import type { PathSpec, BackendRequest, LogicalResponse } from '../../core/index.js';
 import { invalid, isSealtrailError, SealtrailError } from '../../errors/index.js';
@@ -13,7 +18,7 @@ import { applyReadContext } from './apply-read.js';
 import { decodeBody } from './body.js';
 import { qualifiedName } from './domain.js';
 import type { CapsuleEngine } from './engine.js';
-import { integrityFailure, openCapsule, parseCapsule } from './format.js';
+import { integrityFailure, openBody, parseCapsule, unwrapDataKey } from './format.js';
 import { contextName, locationField, parameterMap, requiredString } from './input.js';
 import type { AccessRecord, ReadInfo } from './log/records.js';
 import { summarizeTagCounts, summarizeTags, tagView } from './tag-summary.js';
@@ -49,24 +54,29 @@ async function load(engine: CapsuleEngine, req: BackendRequest): Promise<Logical
     read_info: null,
   };
   let operation: 'open' | 'read' = 'open';
+  /** The id an unauthenticated header claims: never the record's `capsule` (see above). */
+  let claimed: string | undefined;
 
   try {
     const bytes = decodeWrappedBase64(encoded);
     if (!bytes) throw integrityFailure('capsule is not valid base64');
     const parsed = parseCapsule(bytes);
-    base.capsule = parsed.header.capsuleId;
+    claimed = parsed.header.capsuleId;
     if (parsed.header.domain !== engine.domain) {
       throw invalid(`capsule belongs to domain ${parsed.header.domain}, not ${engine.domain}`, 'capsule_wrong_domain');
     }
+    const key = await engine.keys.version(parsed.header.keyVersion);
+    if (!key) throw invalid(`capsule was sealed under unknown domain key version ${parsed.header.keyVersion}`, 'capsule_unknown_key');
+    const dataKey = unwrapDataKey(parsed, key.key);
+    base.capsule = parsed.header.capsuleId;
+    claimed = undefined;
     const context = await engine.readContexts.get(readContextName);
     if (!context) throw invalid(`unknown read context "${readContextName}"`, 'capsule_unknown_read_context');
     const missing = context.parameters.filter((p) => p.required && getOwn(parameters, p.key) === undefined).map((p) => p.key);
     if (missing.length > 0) {
       throw invalid(`missing required read parameter(s) for read context "${readContextName}": ${missing.join(', ')}`, 'capsule_missing_parameter');
     }
-    const key = await engine.keys.version(parsed.header.keyVersion);
-    if (!key) throw invalid(`capsule was sealed under unknown domain key version ${parsed.header.keyVersion}`, 'capsule_unknown_key');
-    const body = decodeBody(openCapsule(parsed, key.key));
+    const body = decodeBody(openBody(parsed, dataKey));
     base.location ??= body.location;
     await engine.logs.appendAccess({ ...base, operation: 'open' }, origin);
 
@@ -96,7 +106,8 @@ async function load(engine: CapsuleEngine, req: BackendRequest): Promise<Logical
     const message = isSealtrailError(err) && err.kind !== 'internal' ? err.message : 'internal error';
     if (operation === 'read') base.read_info ??= emptyReadInfo(parameters, readContext);
     // If this write fails too, its error replaces the original: the refusal must not go unlogged.
-    await engine.logs.appendAccess({ ...base, operation, error: message }, origin);
+    const unverified = claimed === undefined ? {} : { unverified_capsule: claimed };
+    await engine.logs.appendAccess({ ...base, operation, ...unverified, error: message }, origin);
     throw err;
   }
 }

@@ -35,6 +35,32 @@ test('a capsule with one flipped byte fails to load, anywhere it is flipped, and
   assert.equal((await h.accessLog({ operation: 'read' })).length, 0);
 });
 
+test('a load names a capsule only once its header is authenticated; before, the header\'s id is kept as unverified_capsule', async () => {
+  const h = await harness();
+  const victim = await sealed(h, 'never held by the forger');
+  const own = await sealed(h, 'the forger\'s own');
+  const idAt = own.bytes.indexOf(Buffer.from(own.id));
+  const idEnd = idAt + own.id.length;
+  const edited = (edit: (b: Buffer) => void) => {
+    const copy = Buffer.from(own.bytes);
+    edit(copy);
+    return copy.toString('base64');
+  };
+  const load = (capsule: string, readContext = 'default') => h.call('update', 'load', { capsule, read_context: readContext }).catch((err: Error) => err.message);
+  // The other capsule's id in the header; a key version that does not exist; a damaged wrapped key; an unknown read context on top.
+  assert.equal(await load(edited((b) => Buffer.from(victim.id).copy(b, idAt))), 'capsule integrity check failed');
+  assert.equal(await load(edited((b) => { b[idEnd + 2] ^= 0x01; })), 'capsule was sealed under unknown domain key version 257');
+  assert.equal(await load(edited((b) => { b[idEnd + 40] ^= 0x01; })), 'capsule integrity check failed');
+  assert.equal(await load(edited((b) => Buffer.from(victim.id).copy(b, idAt)), 'nope'), 'capsule integrity check failed');
+  // The header authenticated: a damaged body and an unknown read context are the capsule's own refusals.
+  assert.equal(await load(edited((b) => { b[b.length - 1] ^= 0x01; })), 'capsule integrity check failed');
+  assert.equal(await load(own.bytes.toString('base64'), 'nope'), 'unknown read context "nope"');
+
+  const refusals = (await h.accessLog({ operation: 'open', order: 'asc' })).map((r) => [r.capsule, r.unverified_capsule ?? null]);
+  assert.deepEqual(refusals, [[null, victim.id], [null, own.id], [null, own.id], [null, victim.id], [own.id, null], [own.id, null]]);
+  assert.deepEqual((await h.accessLog({ capsule: victim.id })).map((r) => r.operation), ['create']);
+});
+
 test('damaged framing gives clear integrity errors', async () => {
   const h = await harness();
   const { bytes } = await sealed(h);

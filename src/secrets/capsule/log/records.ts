@@ -31,6 +31,11 @@ export interface AccessRecord {
   create_info: { write_context: string } | null;
   open_info: { read_context: string } | null;
   read_info: ReadInfo | null;
+  /**
+   * Present only on a load refused before the capsule's header was authenticated (`capsule` is
+   * then null): the id the header claimed, which anyone can write, so it names no capsule.
+   */
+  unverified_capsule?: string;
   /** Present only for failed operations: the error message (never data). */
   error?: string;
 }
