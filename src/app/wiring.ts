@@ -14,7 +14,7 @@ import type { Ledger, LedgerWitness } from './ledger.js';
 import type { Services } from './services.js';
 import { capsuleBackend, recordCapsuleMountTune, kvBackend, cubbyholeBackend, type Cubbyholes } from '../secrets/index.js';
 import { createKmsEngine } from '../kms/index.js';
-import { trailBackend, createTrailManager, createTrailRecorder, createEventStore, createPostgresEventStore, type LedgerHead } from '../trail/index.js';
+import { trailBackend, createTrailManager, createTrailRecorder, createEventStore, createPostgresEventStore, restoreWaitingEvents, waitingMark, type LedgerHead } from '../trail/index.js';
 import { storageView, type Storage } from '../storage/index.js';
 import { sysBackend, type SysHa } from '../sys/index.js';
 import type { ServerLogger } from '../server/index.js';
@@ -262,6 +262,25 @@ async function buildTrail(
       else log.info({ trail: event.trail, failedAttempts: event.failedAttempts }, 'trail delivery recovered');
     },
   });
+  // Events that waited for the store when the last process stopped (trail/waiting-events.ts):
+  // stored from the journal before trails deliver and the first call is recorded.
+  const mark = waitingMark(storageView(barrier, 'sys/trail-events/'), core.clock);
+  const waitingSince = await mark.get();
+  if (waitingSince !== undefined) {
+    if (journal) {
+      try {
+        const restored = await restoreWaitingEvents(journal, store, waitingSince);
+        await mark.clear();
+        log.info({ restored }, 'CloudTrail events that waited for the event store when the server stopped are stored from the journal');
+      } catch (err) {
+        // Kept for the next unseal; the events are in the journal meanwhile.
+        log.error({ err: (err as Error).message }, 'CloudTrail events that waited for the event store could not be stored from the journal');
+      }
+    } else {
+      log.error('CloudTrail events waited for the event store when the server stopped, and without the journal they are lost to LookupEvents and trails');
+      await mark.clear();
+    }
+  }
   try {
     await trails.start();
   } catch (err) {
@@ -273,8 +292,14 @@ async function buildTrail(
   const recorder = createTrailRecorder({
     store: () => store, journal, clock: core.clock, recipientEntity: entityIdFor,
     // Once per episode. The events wait, in order, and are retried (recorder.ts).
-    onStoreFailing: (err) => log.error({ err: (err as Error).message, code: (err as NodeJS.ErrnoException).code }, 'the CloudTrail event store cannot take events; they wait and are retried'),
-    onStoreRecovered: () => log.info('the CloudTrail event store takes events again; the waiting ones are stored'),
+    onStoreFailing: (err) => {
+      log.error({ err: (err as Error).message, code: (err as NodeJS.ErrnoException).code }, 'the CloudTrail event store cannot take events; they wait and are retried');
+      mark.set().catch((markErr: unknown) => log.error({ err: (markErr as Error).message }, 'the mark of CloudTrail events waiting for the event store could not be written'));
+    },
+    onStoreRecovered: () => {
+      log.info('the CloudTrail event store takes events again; the waiting ones are stored');
+      mark.clear().catch((markErr: unknown) => log.error({ err: (markErr as Error).message }, 'the mark of CloudTrail events waiting for the event store could not be removed'));
+    },
   });
   return {
     store,
@@ -282,8 +307,12 @@ async function buildTrail(
     recorder,
     async close() {
       const lost = await recorder.close();
-      // In the journal (kind cloudtrail) when it is enabled, but not in LookupEvents or trail files.
-      if (lost > 0) log.error({ events: lost }, 'CloudTrail events the event store could not take before it closed');
+      // With the journal, stored from it at the next unseal (the mark stays: trail/waiting-events.ts).
+      if (lost > 0) {
+        log.error({ events: lost }, journal
+          ? 'CloudTrail events the event store could not take before it closed: they are stored from the journal at the next unseal'
+          : 'CloudTrail events the event store could not take before it closed, lost to LookupEvents and trails (the journal is disabled)');
+      }
       await trails.stop();
       await store.close();
     },

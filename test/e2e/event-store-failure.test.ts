@@ -6,7 +6,8 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateKeyCommand, DisableKeyCommand, KMSClient, ListKeysCommand } from '@aws-sdk/client-kms';
 import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
@@ -16,8 +17,8 @@ import type { EventStore } from '../../src/trail/index.js';
 const servers: TestServer[] = [];
 after(async () => { for (const s of servers) await s.stop(); });
 
-async function world(journal: boolean) {
-  const server = await startDevServer(journal ? {} : { journal: false });
+async function world(journal: boolean, devDataDir?: string) {
+  const server = await startDevServer({ ...(journal ? {} : { journal: false }), ...(devDataDir ? { devDataDir } : {}) });
   servers.push(server);
   const opts = { endpoint: server.address, region: 'us-east-1', credentials: server.awsCredentials, maxAttempts: 1 };
   // The store the server runs with (wiring.ts keeps it beside the recorder).
@@ -86,5 +87,38 @@ test('without the journal: the call that acted is told it failed and its trail s
   } finally {
     kms.destroy();
     trail.destroy();
+  }
+});
+
+test('events still waiting when the server stops are stored from the journal at the next start, once', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sealtrail-waiting-'));
+  try {
+    const first = await world(true, dir);
+    first.disk.full = true;
+    const keyId = (await first.kms.send(new CreateKeyCommand({ Description: 'made before a stop' }))).KeyMetadata!.KeyId!;
+    await first.kms.send(new DisableKeyCommand({ KeyId: keyId }));
+    first.kms.destroy();
+    first.trail.destroy();
+    // Stopped while both events wait: the store never took them in this process.
+    await first.server.stop();
+    servers.splice(servers.indexOf(first.server), 1);
+    const next = await world(true, dir);
+    try {
+      assert.equal((await events(next.trail, 'DisableKey')).length, 1);
+      assert.equal((await events(next.trail, 'CreateKey')).length, 1);
+      await next.server.stop();
+      servers.splice(servers.indexOf(next.server), 1);
+      // Restored once: a further start adds nothing.
+      const third = await world(true, dir);
+      assert.equal((await events(third.trail, 'DisableKey')).length, 1);
+      third.kms.destroy();
+      third.trail.destroy();
+    } finally {
+      next.kms.destroy();
+      next.trail.destroy();
+    }
+  } finally {
+    for (const s of servers.splice(0)) await s.stop();
+    rmSync(dir, { recursive: true, force: true });
   }
 });
