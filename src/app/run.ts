@@ -13,6 +13,7 @@ import { Core } from '../core/index.js';
 import { systemClock, type Clock } from '../lib/clock.js';
 import { uuid } from '../lib/ids.js';
 import { createUndoStack } from '../lib/undo.js';
+import { repeatLimited } from '../lib/repeat-limited-log.js';
 import { configurationProblems } from './config-problems.js';
 import { directoriesOf, lockDirectory, withRealDirectories, type DataLock } from './data-lock.js';
 import { createSealManager, readUnsealKeyFile, persistentClusterId } from '../storage/index.js';
@@ -212,13 +213,15 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
       }
     }
 
+    // An internal error repeats once per request while a disk fails: told once per kind and window.
+    const edgeLog = repeatLimited(log);
     const app = createHttpServer({
-      core, log, maxRequestBytes: config.listener.maxRequestSize, https, limits: config.listener, forwardedFor: config.listener.forwardedFor, standby: ha?.view,
+      core, log: edgeLog, maxRequestBytes: config.listener.maxRequestSize, https, limits: config.listener, forwardedFor: config.listener.forwardedFor, standby: ha?.view,
       register: (a) => {
         registerAwsRoutes(a, {
           core,
           users: () => core.unsealedServices?.kms.users,
-          region: config.kms.region, clock, log,
+          region: config.kms.region, clock, log: edgeLog,
           jsonLimits: { maxDepth: config.listener.maxRequestJsonDepth, maxEntries: config.listener.maxRequestJsonEntries },
           maxUnauthenticatedBytes: config.listener.maxRequestSizeUnauthenticated,
           maxRefusedJsonEntries: config.listener.maxRequestJsonEntriesUnauthenticated,

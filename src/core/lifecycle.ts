@@ -208,7 +208,7 @@ async function handle(req: LogicalRequest, services: CoreServices, deps: Lifecyc
       response = await services.wrapping.wrap(response, req.path, req.wrapTtl);
     }
   } catch (err) {
-    const failure = asSealtrailError(err, deps);
+    const failure = asSealtrailError(err);
     // An error without a message (KMS's InvalidCiphertextException) is recorded by its code, so
     // the entry never reads as a success.
     const errInput: AuditInput = { ...input, error: failure.auditText || failure.code, timeNs: deps.clock.nowNs() };
@@ -229,7 +229,7 @@ async function handle(req: LogicalRequest, services: CoreServices, deps: Lifecyc
   // own record could not be kept, a rekey voided before its new key was written): a second
   // response entry with the error, so the trail ends as the client's answer does.
   const endsInError = async (err: unknown): Promise<never> => {
-    const failure = asSealtrailError(err, deps);
+    const failure = asSealtrailError(err);
     if (audit.hooks.enabled) {
       await recordOrFail(() => audit.hooks.logResponse({ ...input, error: failure.auditText || failure.code, timeNs: deps.clock.nowNs() }), deps, 'response');
     }
@@ -349,13 +349,9 @@ function recordOrFail(write: () => Promise<void>, deps: LifecycleDeps, stage: 'r
   });
 }
 
-function asSealtrailError(err: unknown, deps: LifecycleDeps): SealtrailError {
-  if (err instanceof SealtrailError) {
-    if (err.kind === 'internal') deps.log.error({ err: err.cause ?? err }, 'internal error in handler');
-    return err;
-  }
-  deps.log.error({ err }, 'internal error in handler');
-  return internal(err);
+/** The error as the edge renders it; an internal one is logged there, with its cause, once (server/errors.ts). */
+function asSealtrailError(err: unknown): SealtrailError {
+  return err instanceof SealtrailError ? err : internal(err);
 }
 
 function errorText(response: LogicalResponse): string | undefined {
