@@ -38,8 +38,22 @@ export function registerServer(program: Command, _ctx: CliContext): void {
         });
       } catch (err) {
         // Startup errors (bad config, port in use) are the operator's to fix: message only, exit 1.
-        throw new CliExit(EXIT_LOCAL, `Error starting the server: ${err instanceof Error ? err.message : String(err)}`);
+        throw new CliExit(EXIT_LOCAL, `Error starting the server: ${startFailureText(err)}`);
       }
       await running.closed;
     });
+}
+
+/**
+ * What stopped the start, for the operator: the error's message, and for an internal error (a
+ * disk full under the storage at unseal) what caused it, which "internal error" alone hides.
+ */
+export function startFailureText(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const causes: string[] = [];
+  for (let cause = err.cause, depth = 0; cause instanceof Error && depth < 4; cause = cause.cause, depth++) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    causes.push(typeof code === 'string' && !cause.message.includes(code) ? `${cause.message} (${code})` : cause.message);
+  }
+  return [err.message, ...causes].join(': ');
 }
