@@ -43,7 +43,7 @@ export interface JournalPlacement {
 export type JournalEpisode = 'journal_indexer_failing' | 'journal_indexer_recovered' | 'ledger_failing' | 'ledger_recovered';
 
 /** The health the indexer's reports keep, and where episodes are told. */
-interface Watch {
+export interface Watch {
   health: JournalHealth;
   onEpisode?: JournalPlacement['onEpisode'];
 }
@@ -88,7 +88,10 @@ const divergence = (watch: Watch) => (diverged: boolean) => {
 };
 
 /** What the journal's indexer (or, on PostgreSQL, its ledger) reports, to the log, the ledger and the health. */
-function indexerReports(path: string, log: JournalLog, ledger: Ledger | undefined, watch: Watch): (m: IndexerMessage) => void {
+export function indexerReports(path: string, log: JournalLog, ledger: Ledger | undefined, watch: Watch): (m: IndexerMessage) => void {
+  // The ledger's failures are about its own files (on SQLite a directory of their own, which may
+  // sit on another disk): those name it, not the journal's database.
+  const ledgerPath = ledger?.dir ?? path;
   const { health } = watch;
   return (m) => {
     if (m.kind === 'ledger') {
@@ -96,11 +99,11 @@ function indexerReports(path: string, log: JournalLog, ledger: Ledger | undefine
       ledger?.grown(m.size, m.root);
     } else if (m.kind === 'ledger_failing') {
       health.ledgerFailing = true;
-      log.warn({ path, code: m.code, err: m.message }, 'the ledger cannot follow the journal; records stay in the journal and enter the ledger once this is resolved');
+      log.warn({ path: ledgerPath, code: m.code, err: m.message }, 'the ledger cannot follow the journal; records stay in the journal and enter the ledger once this is resolved');
       watch.onEpisode?.('ledger_failing', { code: m.code });
     } else if (m.kind === 'ledger_recovered') {
       health.ledgerFailing = false;
-      log.info({ path }, 'the ledger follows the journal again');
+      log.info({ path: ledgerPath }, 'the ledger follows the journal again');
       watch.onEpisode?.('ledger_recovered', {});
     } else if (m.kind === 'failing') {
       health.indexerFailing = true;
