@@ -71,12 +71,29 @@ export interface Timeline {
   groups: TimelineGroup[];
   /** More records matched than `limit` (or than MAX_PAGE_CHARS of text): the oldest are shown. */
   truncated: boolean;
+  /**
+   * When truncated: the time of the first record not shown, the `since` of the next part (a
+   * record of that very nanosecond already shown is shown again, never skipped).
+   */
+  nextSinceNs?: bigint;
+}
+
+/** A timeline's time bounds (inclusive): the subject's records and those it joins by correlation id. */
+export interface TimelineRange {
+  sinceNs?: bigint;
+  untilNs?: bigint;
 }
 
 /** Most requests one timeline joins in a single query (SQLite's bound-parameter budget). */
 const JOIN_BATCH = 500;
 
-export async function timeline(store: JournalStore, subject: NonNullable<JournalFilter['keys']>, limit = MAX_PAGE): Promise<Timeline> {
+/**
+ * Every record of the requests `subject` took part in within `range`, oldest first: its own
+ * records, those of requests sharing its correlation ids (in the range too), and the whole of each
+ * of those requests (a request that straddles a bound is shown whole). A timeline longer than
+ * `limit` goes on from `nextSinceNs`.
+ */
+export async function timeline(store: JournalStore, subject: NonNullable<JournalFilter['keys']>, limit = MAX_PAGE, range: TimelineRange = {}): Promise<Timeline> {
   if (Object.values(subject).filter((v) => v !== undefined).length !== 1) {
     throw invalid(`a timeline follows exactly one of ${TIMELINE_SUBJECTS.join(', ')}`, 'journal_invalid_filter');
   }
@@ -84,7 +101,7 @@ export async function timeline(store: JournalStore, subject: NonNullable<Journal
   // Every query of the timeline draws on one budget of text; once it is spent, none is made.
   let chars = 0;
   const budget = () => Math.max(0, MAX_PAGE_CHARS - chars);
-  const seeds = await store.query({ keys: subject, order: 'asc', limit: limit + 1, throughSeq, maxChars: budget() });
+  const seeds = await store.query({ keys: subject, ...range, order: 'asc', limit: limit + 1, throughSeq, maxChars: budget() });
   chars += charsOf(seeds);
   const bySeq = new Map<number, JournalRecord>(seeds.map((r) => [r.seq, r]));
   const add = (records: readonly JournalRecord[]) => {
@@ -95,7 +112,7 @@ export async function timeline(store: JournalStore, subject: NonNullable<Journal
   if (subject.correlationId !== undefined) correlationIds.delete(subject.correlationId);
   for (const id of [...correlationIds].slice(0, limit)) {
     if (budget() === 0) break;
-    add(await store.query({ keys: { correlationId: id }, order: 'asc', limit: limit + 1, throughSeq, maxChars: budget() }));
+    add(await store.query({ keys: { correlationId: id }, ...range, order: 'asc', limit: limit + 1, throughSeq, maxChars: budget() }));
   }
   const requestIds = [...new Set([...bySeq.values()].map((r) => r.keys.requestId).filter((id): id is string => id !== undefined))];
   for (let i = 0; i < requestIds.length && budget() > 0; i += JOIN_BATCH) {
@@ -116,5 +133,8 @@ export async function timeline(store: JournalStore, subject: NonNullable<Journal
     }
     group.records.push(r);
   }
-  return { groups, truncated: all.length > limit || overBudget };
+  const truncated = all.length > limit || overBudget;
+  // Over the text budget with fewer than `limit` records, the next part starts after the last shown.
+  const next = all.length > limit ? all[limit] : overBudget ? shown.at(-1) : undefined;
+  return { groups, truncated, ...(truncated && next ? { nextSinceNs: next.timeNs } : {}) };
 }

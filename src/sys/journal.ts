@@ -14,6 +14,7 @@
  * otherwise write an entry holding all of them again, twice the size of the last one each time.
  */
 import { invalid, notFound } from '../errors/index.js';
+import { rfc3339Nano } from '../lib/time.js';
 import type { PathSpec } from '../core/index.js';
 import {
   MAX_PAGE, TIMELINE_SUBJECTS, parseJournalQuery, recordView, searchJournal, timeline,
@@ -74,19 +75,24 @@ export function journalSysPaths(deps: JournalSysDeps): PathSpec[] {
       handlers: {
         read: async (req) => {
           const journal = store();
-          const { limit: limitText, ...subject } = req.data as Record<string, unknown>;
+          const { limit: limitText, since, until, ...subject } = req.data as Record<string, unknown>;
           const unknown = Object.keys(subject).filter((k) => !(TIMELINE_SUBJECTS as readonly string[]).includes(k));
-          if (unknown.length > 0) throw invalid(`unknown parameter "${unknown[0].slice(0, 64)}" (known: ${TIMELINE_SUBJECTS.join(', ')}, limit)`, 'journal_invalid_filter');
-          const parsed = parseJournalQuery({ ...subject, ...(limitText === undefined ? {} : { limit: limitText }) }, deps.hashAccessor);
+          if (unknown.length > 0) throw invalid(`unknown parameter "${unknown[0].slice(0, 64)}" (known: ${TIMELINE_SUBJECTS.join(', ')}, since, until, limit)`, 'journal_invalid_filter');
+          const bounds = { ...(since === undefined ? {} : { since }), ...(until === undefined ? {} : { until }) };
+          const parsed = parseJournalQuery({ ...subject, ...bounds, ...(limitText === undefined ? {} : { limit: limitText }) }, deps.hashAccessor);
           const keys = parsed.filter.keys ?? {};
           const warnings = await indexWarnings(journal);
-          const shown = await timeline(journal, keys, limitText === undefined ? MAX_PAGE : parsed.limit);
+          const { sinceNs, untilNs } = parsed.filter;
+          const range = { ...(sinceNs === undefined ? {} : { sinceNs }), ...(untilNs === undefined ? {} : { untilNs }) };
+          const shown = await timeline(journal, keys, limitText === undefined ? MAX_PAGE : parsed.limit, range);
+          const nextSince = shown.nextSinceNs === undefined ? null : rfc3339Nano(shown.nextSinceNs);
           return {
             data: {
               groups: shown.groups.map((g) => ({ request_id: g.requestId, records: g.records.map((r) => recordView(r, deps.parseRecord)) })),
               truncated: shown.truncated,
+              next_since: nextSince,
             },
-            auditData: { groups: shown.groups.length, records: auditedRecords(shown.groups.flatMap((g) => g.records)), truncated: shown.truncated },
+            auditData: { groups: shown.groups.length, records: auditedRecords(shown.groups.flatMap((g) => g.records)), truncated: shown.truncated, next_since: nextSince },
             warnings,
           };
         },

@@ -174,6 +174,16 @@ test('a timeline with no records says so on stderr (exit 0), naming the subject 
   assert.deepEqual([r.code, r.stdout, r.stderr], [0, '', 'No records for entity_id nobody\\x1b[2J\n']);
 });
 
+test('a truncated timeline says where its next part starts, and --since/--until bound it', async () => {
+  const record = { seq: 1, time: '2026-12-05T10:00:00Z', kind: 'server', request_id: null, path: null, operation: 'start', outcome: 'success', imported: null, record: {} };
+  fake.routes = { 'GET /v1/sys/journal/timeline': { status: 200, body: envelope({ groups: [{ request_id: null, records: [record] }], truncated: true, next_since: '2026-12-05T10:00:01.5Z' }) } };
+  const r = await run(['journal', 'timeline', '--entity-id', 'e', '--since', '2026-12-05T10:00:00Z', '--until', '2026-12-06T00:00:00Z']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stderr, 'more records: --since 2026-12-05T10:00:01.5Z\n');
+  const url = new URL(fake.requests[0].url, 'http://x');
+  assert.deepEqual([url.searchParams.get('entity_id'), url.searchParams.get('since'), url.searchParams.get('until')], ['e', '2026-12-05T10:00:00Z', '2026-12-06T00:00:00Z']);
+});
+
 test('tail prints its rows under its header, which it prints before any row is known', async () => {
   const records = [
     { seq: 7, time: '2026-12-05T10:00:00.123456789Z', kind: 'cloudtrail', request_id: '0192f1c2-7b3a-7c10-8f00-000000000001', path: 'kms/aws/Encrypt', operation: 'update', outcome: 'success' },

@@ -153,7 +153,12 @@ test("knowing a correlation id files nothing under it: replayed logins and an in
   assert.equal(await records(), keyed, 'none of it is keyed by the id');
   const after = await timeline();
   assert.equal(after.groups.length, story.groups.length, "the enclave's timeline is its own");
-  assert.equal(after.truncated, false);
+  assert.deepEqual([after.truncated, after.next_since], [false, null]);
+  // Bounded in time: nothing of it after a date to come, and a bad bound is refused.
+  const later = await call(server.address, 'GET', `sys/journal/timeline?entity_id=${entity}&since=2262-01-01T00:00:00Z`, { token: server.rootToken });
+  assert.deepEqual([later.status, later.json.data?.groups], [200, []], later.text);
+  const bad = await call(server.address, 'GET', `sys/journal/timeline?entity_id=${entity}&until=yesterday`, { token: server.rootToken });
+  assert.equal(bad.status, 400);
 });
 
 test('TDX: a real quote logs in with the collateral the operator stored, UpToDate, and the journal records the TCB status', async () => {

@@ -55,6 +55,17 @@ async function checkStore(store: JournalStore, name: string): Promise<void> {
   assert.equal(t.truncated, true, name);
   const shown = t.groups.flatMap((g) => g.records);
   assert.deepEqual(shown.map((r) => r.seq), [0, 1, 2, 3, 4], name);
+  // It goes on from the last record shown (inclusive: shown again, never skipped).
+  assert.equal(t.nextSinceNs, 1004n, name);
+  const rest = await timeline(store, { correlationId: 'c-1' }, 1000, { sinceNs: t.nextSinceNs });
+  assert.deepEqual([rest.groups.flatMap((g) => g.records).map((r) => r.seq), rest.truncated, rest.nextSinceNs], [[4, 5], false, undefined], name);
+  // Cut by the limit: the next part starts at the first record not shown.
+  const first = await timeline(store, { correlationId: 'c-1' }, 3);
+  assert.deepEqual([first.groups.flatMap((g) => g.records).map((r) => r.seq), first.truncated, first.nextSinceNs], [[0, 1, 2], true, 1003n], name);
+  const second = await timeline(store, { correlationId: 'c-1' }, 3, { sinceNs: first.nextSinceNs });
+  assert.deepEqual([second.groups.flatMap((g) => g.records).map((r) => r.seq), second.truncated], [[3, 4, 5], false], name);
+  const bounded = await timeline(store, { correlationId: 'c-1' }, 1000, { sinceNs: 1001n, untilNs: 1001n });
+  assert.deepEqual(bounded.groups.flatMap((g) => g.records).map((r) => r.seq), [1], name);
 }
 
 test('pages and timelines stop at MAX_PAGE_CHARS of record text, on SQLite and PostgreSQL', async () => {

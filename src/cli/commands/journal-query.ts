@@ -1,7 +1,7 @@
 /**
  * `sealtrail journal search | timeline | tail | export`, over the server's journal API:
  *   sealtrail journal search --entity-id <id> --kind vault-response --since 2026-01-01T00:00:00Z
- *   sealtrail journal timeline --entity-id <id>       (or --accessor, --correlation-id, --request-id)
+ *   sealtrail journal timeline --entity-id <id>       (or --accessor, --correlation-id, --request-id; --since, --until)
  *   sealtrail journal tail [filters]                  (follows new records until interrupted)
  *   sealtrail journal export [filters] > records.jsonl (one record per line, oldest first)
  *   sealtrail journal export --journal journal.db [filters] > records.jsonl   (straight from the file)
@@ -153,15 +153,20 @@ export function registerJournalQueries(journal: Command, ctx: CliContext): void 
     .option('--accessor <accessor>', 'token accessor')
     .option('--correlation-id <id>', 'attestation correlation id')
     .option('--request-id <id>', 'request id')
-    .action(async (flags: { entityId?: string; accessor?: string; correlationId?: string; requestId?: string }) => {
+    .option('--since <time>', 'from this RFC 3339 time (a truncated timeline says where its next part starts)')
+    .option('--until <time>', 'up to this RFC 3339 time')
+    .action(async (flags: { entityId?: string; accessor?: string; correlationId?: string; requestId?: string; since?: string; until?: string }) => {
       const subject: Record<string, string> = {};
       if (flags.entityId) subject.entity_id = flags.entityId;
       if (flags.accessor) subject.accessor = flags.accessor;
       if (flags.correlationId) subject.correlation_id = flags.correlationId;
       if (flags.requestId) subject.request_id = flags.requestId;
       if (Object.keys(subject).length !== 1) throw usageError('give exactly one of --entity-id, --accessor, --correlation-id, --request-id');
+      const range: Record<string, string> = {};
+      if (flags.since !== undefined) range.since = flags.since;
+      if (flags.until !== undefined) range.until = flags.until;
       const client = await ctx.client();
-      const data = await remote('reading the timeline', () => readTimeline(client, subject), EXIT_REMOTE, inFlagTerms);
+      const data = await remote('reading the timeline', () => readTimeline(client, { ...subject, ...range }), EXIT_REMOTE, inFlagTerms);
       const out = ctx.output();
       if (out.format === 'json') return out.json(data);
       if (data.groups.length === 0) out.error(`No records for ${Object.keys(subject)[0]} ${printable(Object.values(subject)[0])}`);
@@ -170,7 +175,9 @@ export function registerJournalQueries(journal: Command, ctx: CliContext): void 
         out.line(tableOutput(HEADER, group.records.map(rowOf)));
         out.line();
       }
-      if (data.truncated) out.error('the timeline has more records than shown');
+      if (data.truncated) {
+        out.error(data.next_since ? `more records: --since ${printable(data.next_since)}` : 'the timeline has more records than shown');
+      }
     });
 
   withFilters(journal.command('tail').description('Follow new records as they are written (Ctrl-C stops)'))
