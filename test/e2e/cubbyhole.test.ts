@@ -7,8 +7,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { call, startDevServer, type TestServer } from '../helpers/server.js';
+import { storedKeys } from '../helpers/stored-keys.js';
 import { MAX_ENTRIES, MAX_VALUE_BYTES } from '../../src/secrets/cubbyhole/index.js';
 
 let server: TestServer;
@@ -18,14 +18,7 @@ after(async () => { await server?.stop(); });
 const mint = async (body: Record<string, unknown> = {}) =>
   (await call(server.address, 'POST', 'auth/token/create', { token: server.rootToken, body: { policies: ['default'], ...body } })).json.auth.client_token as string;
 /** How many cubbyhole paths the storage holds, over every token. */
-function storedPaths(): number {
-  const db = new Database(join(server.dir, 'sealtrail.db'), { readonly: true });
-  try {
-    return (db.prepare("SELECT COUNT(*) AS n FROM kv WHERE key LIKE 'builtin/cubbyhole/%'").get() as { n: number }).n;
-  } finally {
-    db.close();
-  }
-}
+const storedPaths = () => storedKeys(server.dir, 'builtin/cubbyhole/');
 
 test('each token has its own cubbyhole: what one writes, no other token reads or lists, root included', async () => {
   const base = server.address;

@@ -7,8 +7,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { call, startDevServer, type TestServer } from '../helpers/server.js';
+import { storedKeys } from '../helpers/stored-keys.js';
 
 let server: TestServer;
 let base: string;
@@ -26,14 +26,7 @@ after(async () => { await server?.stop(); });
 const wrapped = (method: string, path: string, ttl: string, body?: unknown) =>
   call(base, method, path, { token: root, headers: { 'x-vault-wrap-ttl': ttl }, body });
 /** How many wrapped responses the storage holds. */
-function storedWraps(): number {
-  const db = new Database(join(server.dir, 'sealtrail.db'), { readonly: true });
-  try {
-    return (db.prepare("SELECT COUNT(*) AS n FROM kv WHERE key LIKE 'sys/wrapping/%'").get() as { n: number }).n;
-  } finally {
-    db.close();
-  }
-}
+const storedWraps = () => storedKeys(server.dir, 'sys/wrapping/');
 const auditEntries = () => readFileSync(join(server.dir, 'audit.log'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
 
 test('a wrapped read answers a wrapping token, and the token unwraps the secret exactly once', async () => {
