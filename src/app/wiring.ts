@@ -179,8 +179,7 @@ export function servicesBuilder(config: ServerConfig, log: ServerLogger, opts: W
       seal: opts.seal ?? (() => core.sealNow()), journalHealth: opts.journalHealth, unsealKeyFile: opts.unsealKeyFile,
     }), 'system endpoints used for control, policy and debugging');
     await mounts.addBuiltin('auth', 'auth/token/', 'token', tokenBackend({ tokens, policies, clock }), 'token based credentials');
-    const isLive = async (token: TokenEntry) => (await tokens.lookupByAccessor(token.accessor)) !== undefined;
-    await mounts.addBuiltin('secret', 'cubbyhole/', 'cubbyhole', cubbyholeBackend({ isLive }, (c) => { heldByTokens.cubbyholes = c; }), 'per-token private secret storage', { local: true });
+    await mounts.addBuiltin('secret', 'cubbyhole/', 'cubbyhole', cubbyholeBackend({ isStored: (token) => tokens.isStored(token) }, (c) => { heldByTokens.cubbyholes = c; }), 'per-token private secret storage', { local: true });
     await mounts.addBuiltin('secret', 'kms/', 'kms', kms.backend, 'AWS KMS-compatible keys (AWS JSON 1.1 at POST /)');
     await mounts.addBuiltin('secret', 'trail/', 'trail', trailBackend({
       store: () => trail.store, trails: () => trail.trails, region: config.kms.region, accountId: config.kms.accountId, recorder: trail.recorder, identify: kms.identify,

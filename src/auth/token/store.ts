@@ -357,6 +357,11 @@ export function createTokenStore(opts: TokenStoreOptions): ManagedTokenStore {
       return liveEntry(keyedHashOf(id));
     },
 
+    async isStored(entry) {
+      const cur = await loadRaw(entry.idHash);
+      return cur !== undefined && !expired(cur);
+    },
+
     async lookupByAccessor(accessor) {
       const idHash = typeof accessor === 'string' ? await hashOfAccessor(accessor) : undefined;
       return idHash ? liveEntry(idHash) : undefined;

@@ -18,6 +18,11 @@ export interface TokenStore {
   /** Finds a live token by id (hash lookup); undefined for unknown, revoked or expired tokens. */
   lookup(id: string): Promise<TokenEntry | undefined>;
   lookupByAccessor(accessor: string): Promise<TokenEntry | undefined>;
+  /**
+   * Whether the token is still stored and unexpired: live, or spent while its last request runs
+   * (which lookups no longer find). What belongs to the token (its cubbyhole) lives as long.
+   */
+  isStored(entry: TokenEntry): Promise<boolean>;
   /** Creates a token; returns the id (shown once) and the stored entry. */
   create(opts: CreateTokenOptions): Promise<{ id: string; entry: TokenEntry }>;
   /**

@@ -34,8 +34,11 @@ export interface Cubbyholes {
 }
 
 export interface CubbyholeDeps {
-  /** Whether the token still exists: a write on a token's last use must not outlive it. */
-  isLive(token: TokenEntry): Promise<boolean>;
+  /**
+   * Whether the token is still stored (live, or spent while its last request runs): a write that
+   * landed after the token's revocation had destroyed its cubbyhole must not outlive it.
+   */
+  isStored(token: TokenEntry): Promise<boolean>;
 }
 
 /**
@@ -84,9 +87,11 @@ export function createCubbyholes(storage: Storage, deps: CubbyholeDeps): Cubbyho
         throw new SealtrailError('too_large', 'cubbyhole_too_large', `a token's cubbyhole holds at most ${MAX_ENTRIES} paths`);
       }
       await storage.put(key, value);
-      // The request's own use may have been the token's last: it was revoked (and its cubbyhole
-      // destroyed) before this handler ran. As in Vault, the cubbyhole ends with the request then.
-      if (!(await deps.isLive(req.token!))) await destroyLocked(base);
+      // The token may have been revoked while this write waited (revoke-accessor, its parent's
+      // expiry), its cubbyhole destroyed before the write landed: nothing may outlive it. A spent
+      // token is still stored: its last request, maybe running beside this one, reads what is
+      // here, and its revocation after that request destroys the cubbyhole.
+      if (!(await deps.isStored(req.token!))) await destroyLocked(base);
     });
     return undefined;
   }
