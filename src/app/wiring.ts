@@ -14,7 +14,7 @@ import type { Ledger, LedgerWitness } from './ledger.js';
 import type { Services } from './services.js';
 import { capsuleBackend, recordCapsuleMountTune, kvBackend, cubbyholeBackend, type Cubbyholes } from '../secrets/index.js';
 import { createKmsEngine } from '../kms/index.js';
-import { trailBackend, createTrailManager, createTrailRecorder, createEventStore, createPostgresEventStore, restoreWaitingEvents, waitingMark, type LedgerHead } from '../trail/index.js';
+import { trailBackend, createTrailManager, createTrailRecorder, createEventStore, createPostgresEventStore, restoreWaitingEvents, unfinishedEpisode, type LedgerHead } from '../trail/index.js';
 import { storageView, type Storage } from '../storage/index.js';
 import { sysBackend, type SysHa } from '../sys/index.js';
 import type { ServerLogger } from '../server/index.js';
@@ -153,7 +153,7 @@ export function servicesBuilder(config: ServerConfig, log: ServerLogger, opts: W
     await audit.applyConfigDevices(opts.configDevices?.() ?? auditDeclarations(config));
 
     // Each trail digest names the ledger's latest signed checkpoint.
-    const trail = await buildTrail(config, core, log, opts.journal, opts.ledger && (() => opts.ledger?.current()));
+    const trail = await buildTrail(config, core, log, opts.journal, opts.events, opts.ledger && (() => opts.ledger?.current()));
     started(() => trail.close());
     // The ledger key: made once, kept in the barrier like the trail's event key.
     // The last checkpoint it signed is kept there too, beyond the reach of whoever can write its files.
@@ -231,7 +231,8 @@ export function servicesBuilder(config: ServerConfig, log: ServerLogger, opts: W
  * signed files, and the recorder the AWS edge writes every call to.
  */
 async function buildTrail(
-  config: ServerConfig, core: Core<Services>, log: ServerLogger, journal: JournalStore | undefined, ledgerHead: (() => LedgerHead | undefined) | undefined,
+  config: ServerConfig, core: Core<Services>, log: ServerLogger, journal: JournalStore | undefined, events: ServerEvents | undefined,
+  ledgerHead: (() => LedgerHead | undefined) | undefined,
 ) {
   const barrier = core.seal.barrier;
   const encryptionKey = await ensureRandomKey(barrier, 'sys/trail-event-key');
@@ -263,21 +264,15 @@ async function buildTrail(
   });
   // Events that waited for the store when the last process stopped (trail/waiting-events.ts):
   // stored from the journal before trails deliver and the first call is recorded.
-  const mark = waitingMark(storageView(barrier, 'sys/trail-events/'), core.clock);
-  const waitingSince = await mark.get();
-  if (waitingSince !== undefined) {
-    if (journal) {
-      try {
-        const restored = await restoreWaitingEvents(journal, store, waitingSince);
-        await mark.clear();
-        log.info({ restored }, 'CloudTrail events that waited for the event store when the server stopped are stored from the journal');
-      } catch (err) {
-        // Kept for the next unseal; the events are in the journal meanwhile.
-        log.error({ err: (err as Error).message }, 'CloudTrail events that waited for the event store could not be stored from the journal');
-      }
-    } else {
-      log.error('CloudTrail events waited for the event store when the server stopped, and without the journal they are lost to LookupEvents and trails');
-      await mark.clear();
+  const waitingSince = journal ? await unfinishedEpisode(journal) : undefined;
+  if (journal && waitingSince !== undefined) {
+    try {
+      const restored = await restoreWaitingEvents(journal, store, waitingSince);
+      await events?.recordNow('event_store_recovered', { restored });
+      log.info({ restored }, 'CloudTrail events that waited for the event store when the server stopped are stored from the journal');
+    } catch (err) {
+      // Tried again at the next unseal; the events are in the journal meanwhile.
+      log.error({ err: (err as Error).message }, 'CloudTrail events that waited for the event store could not be stored from the journal');
     }
   }
   try {
@@ -291,14 +286,13 @@ async function buildTrail(
   const recorder = createTrailRecorder({
     store: () => store, journal, clock: core.clock, recipientEntity: entityIdFor,
     // Once per episode. The events wait, in order, and are retried (recorder.ts).
-    onStoreFailing: (err) => {
-      log.error({ err: (err as Error).message, code: (err as NodeJS.ErrnoException).code }, 'the CloudTrail event store cannot take events; they wait and are retried');
-      mark.set().catch((markErr: unknown) => log.error({ err: (markErr as Error).message }, 'the mark of CloudTrail events waiting for the event store could not be written'));
-    },
+    onStoreFailing: (err) => log.error({ err: (err as Error).message, code: (err as NodeJS.ErrnoException).code }, 'the CloudTrail event store cannot take events; they wait and are retried'),
     onStoreRecovered: () => {
       log.info('the CloudTrail event store takes events again; the waiting ones are stored');
-      mark.clear().catch((markErr: unknown) => log.error({ err: (markErr as Error).message }, 'the mark of CloudTrail events waiting for the event store could not be removed'));
+      events?.record('event_store_recovered');
     },
+    // The episode in the journal, before the first waiting call is answered (recorder.ts).
+    markWaiting: journal && events ? (err) => events.recordNow('event_store_failing', { code: String((err as NodeJS.ErrnoException).code ?? 'unknown') }) : undefined,
   });
   return {
     store,
@@ -306,7 +300,7 @@ async function buildTrail(
     recorder,
     async close() {
       const lost = await recorder.close();
-      // With the journal, stored from it at the next unseal (the mark stays: trail/waiting-events.ts).
+      // With the journal, stored from it at the next unseal (the episode stays open: trail/waiting-events.ts).
       if (lost > 0) {
         log.error({ events: lost }, journal
           ? 'CloudTrail events the event store could not take before it closed: they are stored from the journal at the next unseal'

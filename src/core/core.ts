@@ -5,8 +5,9 @@
  */
 import { SealtrailError, sealed } from '../errors/index.js';
 import type { Clock } from '../lib/clock.js';
+import { repeatLimited } from '../lib/repeat-limited-log.js';
 import type { SealManager } from '../storage/index.js';
-import { auditRefusal, runLifecycle, type LifecycleLog } from './lifecycle.js';
+import { auditRefusal, runLifecycle, type LifecycleDeps, type LifecycleLog } from './lifecycle.js';
 import type { CoreServices } from './services.js';
 import type { LogicalRequest, LogicalResponse } from './contract/types.js';
 
@@ -30,7 +31,15 @@ export class Core<S extends CoreServices = CoreServices> {
   private services: S | undefined;
   private unsealing: Promise<void> | undefined;
 
-  constructor(readonly deps: CoreDeps<S>) {}
+  /**
+   * What the lifecycle logs with: a failing audit device refuses every request, and each refusal's
+   * line is told once per kind and window (lib/repeat-limited-log.ts), not once per request.
+   */
+  private readonly lifecycle: LifecycleDeps;
+
+  constructor(readonly deps: CoreDeps<S>) {
+    this.lifecycle = { clock: deps.clock, log: repeatLimited(deps.log) };
+  }
 
   get clock(): Clock { return this.deps.clock; }
   get seal(): SealManager { return this.deps.seal; }
@@ -53,19 +62,19 @@ export class Core<S extends CoreServices = CoreServices> {
   async handle(req: LogicalRequest): Promise<LogicalResponse> {
     // Refused input never reaches an endpoint: audited by the lifecycle while unsealed, and
     // refused as is while sealed, when there is no audit device to record it.
-    if (req.inputError) return runLifecycle(req, this.requireServicesOr(req.inputError), this.deps);
+    if (req.inputError) return runLifecycle(req, this.requireServicesOr(req.inputError), this.lifecycle);
     const system = await this.deps.systemEndpoints(this, req);
     if (system) {
       req.mountType = this.services?.mounts.route(req.path)?.entry.type;
       return system;
     }
     const services = this.requireServices();
-    return runLifecycle(req, services, this.deps);
+    return runLifecycle(req, services, this.lifecycle);
   }
 
   /** Audits a request the edge refused before handling it (request and response entries), then throws `err`. */
   async refuse(req: LogicalRequest, err: SealtrailError): Promise<never> {
-    return auditRefusal(req, err, this.requireServices(), this.deps);
+    return auditRefusal(req, err, this.requireServices(), this.lifecycle);
   }
 
   /** Called after the barrier is unsealed: builds the services once. */

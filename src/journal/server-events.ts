@@ -9,24 +9,33 @@ import { rfc3339Nano } from '../lib/time.js';
 import type { JournalWriter } from './types.js';
 
 export type ServerEventName = 'start' | 'stop' | 'unseal' | 'seal' | 'reload' | 'audit_device_failing' | 'audit_device_recovered'
-  | 'journal_indexer_failing' | 'journal_indexer_recovered' | 'ledger_failing' | 'ledger_recovered';
+  | 'journal_indexer_failing' | 'journal_indexer_recovered' | 'ledger_failing' | 'ledger_recovered'
+  | 'event_store_failing' | 'event_store_recovered';
+
+type Details = Readonly<Record<string, string | number | boolean>>;
 
 export interface ServerEvents {
   /** `outcome` defaults to failure for the start of a failure episode (`…_failing`) and success otherwise. */
-  record(event: ServerEventName, details?: Readonly<Record<string, string | number | boolean>>, outcome?: 'success' | 'failure'): void;
+  record(event: ServerEventName, details?: Details, outcome?: 'success' | 'failure'): void;
+  /** The same, resolving once the journal holds the record (rejecting if it cannot): for a record something depends on. */
+  recordNow(event: ServerEventName, details?: Details, outcome?: 'success' | 'failure'): Promise<void>;
 }
 
 export function serverEvents(journal: JournalWriter | undefined, clock: Clock, onError: (err: unknown) => void): ServerEvents {
+  async function recordNow(event: ServerEventName, details: Details = {}, outcome: 'success' | 'failure' = event.endsWith('_failing') ? 'failure' : 'success') {
+    if (!journal) return;
+    const timeNs = clock.nowNs();
+    await journal.append({
+      kind: 'server',
+      timeNs,
+      text: JSON.stringify({ time: rfc3339Nano(timeNs), type: 'server', event, details }),
+      keys: { operation: event, outcome },
+    });
+  }
   return {
-    record(event, details = {}, outcome = event.endsWith('_failing') ? 'failure' : 'success') {
-      if (!journal) return;
-      const timeNs = clock.nowNs();
-      journal.append({
-        kind: 'server',
-        timeNs,
-        text: JSON.stringify({ time: rfc3339Nano(timeNs), type: 'server', event, details }),
-        keys: { operation: event, outcome },
-      }).catch(onError);
+    record(event, details, outcome) {
+      recordNow(event, details, outcome).catch(onError);
     },
+    recordNow,
   };
 }

@@ -130,6 +130,8 @@ export function trailBackend(deps: TrailBackendDeps): BackendFactory {
             const input = operationInput(req.data, facts.members);
             const mistyped = memberTypeProblem(input, facts.members);
             if (mistyped) throw new SealtrailError('invalid', 'SerializationException', mistyped);
+            // Before the call acts: refused while its own CloudTrail event could not be kept (recorder.ts).
+            deps.recorder.admit();
             return { data: await op(input) };
           },
         },

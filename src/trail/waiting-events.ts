@@ -1,46 +1,31 @@
 /**
  * Events that wait for the event store (recorder.ts) live in memory, and the journal holds each of
  * them: a server that stops before the store takes them back must still get them into the store.
- * While events wait, a mark in the barrier says since when (`sys/trail-events/waiting-since`);
- * at the next unseal the journal's CloudTrail records from then on that the store lacks (by event
- * id) are stored, in the journal's order, and the mark is removed. The mark is written at the
- * start of an episode and removed at its end, so a store that never failed costs nothing here.
+ * The journal says when that can be: an episode starts with an `event_store_failing` server event,
+ * written before the first waiting call is answered, and ends with `event_store_recovered` once
+ * every waiting event is stored. At unseal, an episode that did not end is finished from the
+ * journal: its CloudTrail records that the store lacks (by event id) are stored, in the journal's
+ * order, and the episode is ended. A store that never failed costs two indexed queries here.
  */
-import { MAX_PAGE, type JournalPosition, type JournalStore } from '../journal/index.js';
-import type { Clock } from '../lib/clock.js';
-import { getJson, putJson, type Storage } from '../storage/index.js';
+import { MAX_PAGE, type JournalPosition, type JournalRecord, type JournalStore } from '../journal/index.js';
 import type { CloudTrailRecord } from './format.js';
 import type { EventStore } from './store/types.js';
 
-const MARK_KEY = 'waiting-since';
-/** Taken off the mark's time: the first waiting event was timed by the journal just before the store refused it. */
-const MARK_MARGIN_MS = 60_000;
-/** How long the unseal waits for the journal to index what its spool holds before restoring. */
+/** Taken off the episode's start: the first waiting event was journaled just before the store refused it. */
+const EPISODE_MARGIN_MS = 60_000;
+/** How long the unseal waits for the journal to index what its spool holds before looking. */
 const CATCH_UP_MS = 30_000;
 
-export interface WaitingMark {
-  /** The episode started: events wait from about now. */
-  set(): Promise<void>;
-  /** The episode ended: every waiting event is in the store. */
-  clear(): Promise<void>;
-  /** Since when (ms) events may have waited when the last process stopped; undefined when none did. */
-  get(): Promise<number | undefined>;
-}
-
-/** The mark, in `storage` (a barrier view of its own). Writes run one after another, in order. */
-export function waitingMark(storage: Storage, clock: Clock): WaitingMark {
-  let writes: Promise<void> = Promise.resolve();
-  const queue = (write: () => Promise<void>) => (writes = writes.then(write, write));
-  return {
-    set: () => queue(async () => {
-      // An earlier mark (a process stopped while events waited) is older: it stays until restored.
-      if ((await getJson<{ sinceMs: number }>(storage, MARK_KEY)) === undefined) {
-        await putJson(storage, MARK_KEY, { sinceMs: clock.now() - MARK_MARGIN_MS });
-      }
-    }),
-    clear: () => queue(() => storage.delete(MARK_KEY)),
-    get: async () => (await getJson<{ sinceMs: number }>(storage, MARK_KEY))?.sinceMs,
-  };
+/** Since when (ms) events waited for the store when the last process stopped; undefined if none did. */
+export async function unfinishedEpisode(journal: JournalStore): Promise<number | undefined> {
+  await journal.caughtUp(CATCH_UP_MS);
+  const latest = async (operation: string): Promise<JournalRecord | undefined> =>
+    (await journal.query({ kinds: ['server'], imported: false, keys: { operation }, order: 'desc', limit: 1 }))[0];
+  const failing = await latest('event_store_failing');
+  if (!failing) return undefined;
+  const recovered = await latest('event_store_recovered');
+  if (recovered && (recovered.timeNs > failing.timeNs || (recovered.timeNs === failing.timeNs && recovered.seq > failing.seq))) return undefined;
+  return Number(failing.timeNs / 1_000_000n) - EPISODE_MARGIN_MS;
 }
 
 /**

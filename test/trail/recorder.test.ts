@@ -82,6 +82,7 @@ test('with the journal, an event the store cannot take waits, the call is answer
   const recorder = createTrailRecorder({
     store: () => store, journal: { append: async (r: JournalAppend) => { journaled.push(r); } }, clock,
     onStoreFailing: () => episodes.push('failing'), onStoreRecovered: () => episodes.push('recovered'),
+    markWaiting: async () => { episodes.push('marked'); },
   });
   try {
     state.down = true;
@@ -90,17 +91,17 @@ test('with the journal, an event the store cannot take waits, the call is answer
     await recorder.record(kmsEvent({ eventId: 'evt-2', eventName: 'DisableKey' }));
     assert.equal(recorder.pending(), 2);
     assert.equal(journaled.length, 2);
-    recorder.admit(); // calls go on: the journal holds their events
-    // A failed call changed nothing: while events wait, its event is the journal's only.
-    await recorder.record(kmsEvent({ eventId: 'evt-refused', errorCode: 'ServiceUnavailableException' }));
-    assert.equal(recorder.pending(), 2);
+    recorder.admit(); // calls go on: the journal holds their events, and the episode is marked there
+    // A failed call's event waits too (CloudTrail records refusals), below the bound.
+    await recorder.record(kmsEvent({ eventId: 'evt-refused', errorCode: 'NotFoundException' }));
+    assert.equal(recorder.pending(), 3);
     assert.deepEqual(await storedIds(store), []);
     state.down = false;
     // The next event waits behind the earlier ones: none overtakes another.
     await recorder.record(kmsEvent({ eventId: 'evt-3', eventName: 'Encrypt' }));
-    assert.deepEqual(await storedIds(store), ['evt-1', 'evt-2', 'evt-3']);
+    assert.deepEqual(await storedIds(store), ['evt-1', 'evt-2', 'evt-refused', 'evt-3']);
     assert.equal(recorder.pending(), 0);
-    assert.deepEqual(episodes, ['failing', 'recovered'], 'told once per episode');
+    assert.deepEqual(episodes, ['failing', 'marked', 'recovered'], 'told once per episode');
   } finally {
     await recorder.close();
     await store.close();
@@ -110,7 +111,11 @@ test('with the journal, an event the store cannot take waits, the call is answer
 test('waiting events are retried on their own; closing offers them once more and counts what is lost', async () => {
   const clock = manualClock(T0);
   const { store, state } = flakyStore(clock);
-  const recorder = createTrailRecorder({ store: () => store, journal: { append: async () => undefined }, clock });
+  const told: string[] = [];
+  const recorder = createTrailRecorder({
+    store: () => store, journal: { append: async () => undefined }, clock, markWaiting: async () => undefined,
+    onStoreFailing: () => told.push('failing'), onStoreRecovered: () => told.push('recovered'),
+  });
   try {
     state.down = true;
     await recorder.record(kmsEvent({ eventId: 'evt-retried' }));
@@ -122,6 +127,9 @@ test('waiting events are retried on their own; closing offers them once more and
     state.down = true;
     await recorder.record(kmsEvent({ eventId: 'evt-lost' }));
     assert.equal(await recorder.close(), 1);
+    // Closed, it tells nothing more: no retry ends an episode it no longer holds.
+    await new Promise((r) => setTimeout(r, 1200));
+    assert.deepEqual(told, ['failing', 'recovered', 'failing']);
   } finally {
     await store.close();
   }
@@ -137,11 +145,11 @@ test('without the journal, the store is the event\'s only home: the call fails, 
     // It acted before its event could be stored: the caller is told it failed, and the event waits.
     await assert.rejects(recorder.record(kmsEvent({ eventId: 'evt-acted' })), isStoreDown);
     assert.throws(() => recorder.admit(), isStoreDown);
-    // The refused call's own event: the store has no room for it and it changed nothing.
+    // The refused call's own event waits too (CloudTrail records refusals).
     await assert.rejects(recorder.record(kmsEvent({ eventId: 'evt-refused', errorCode: 'ServiceUnavailableException' })), isStoreDown);
     state.down = false;
     await recorder.record(kmsEvent({ eventId: 'evt-next' }));
-    assert.deepEqual(await storedIds(store), ['evt-acted', 'evt-next']);
+    assert.deepEqual(await storedIds(store), ['evt-acted', 'evt-refused', 'evt-next']);
     recorder.admit();
   } finally {
     await recorder.close();
@@ -152,7 +160,7 @@ test('without the journal, the store is the event\'s only home: the call fails, 
 test('with the journal, calls are refused before they act once the most events wait', async () => {
   const clock = manualClock(T0);
   const { store, state } = flakyStore(clock);
-  const recorder = createTrailRecorder({ store: () => store, journal: { append: async () => undefined }, clock });
+  const recorder = createTrailRecorder({ store: () => store, journal: { append: async () => undefined }, clock, markWaiting: async () => undefined });
   try {
     state.down = true;
     for (let i = 0; i < MAX_PENDING_EVENTS; i++) {
@@ -160,10 +168,38 @@ test('with the journal, calls are refused before they act once the most events w
       await recorder.record(kmsEvent({ eventId: `evt-${i}` }));
     }
     assert.throws(() => recorder.admit(), isStoreDown);
+    // The refusal's own event: past the bound, the journal's only.
+    await recorder.record(kmsEvent({ eventId: 'evt-refused', errorCode: 'ServiceUnavailableException' }));
+    assert.equal(recorder.pending(), MAX_PENDING_EVENTS);
     state.down = false;
     await recorder.record(kmsEvent({ eventId: 'evt-last' }));
     assert.equal(await store.count(), MAX_PENDING_EVENTS + 1);
     recorder.admit();
+  } finally {
+    await recorder.close();
+    await store.close();
+  }
+});
+
+test('with the journal but no mark of the episode, the event has no durable home but the store: the call fails and calls are refused until the mark is written', async () => {
+  const clock = manualClock(T0);
+  const { store, state } = flakyStore(clock);
+  let markable = false;
+  const recorder = createTrailRecorder({
+    store: () => store, journal: { append: async () => undefined }, clock,
+    markWaiting: async () => { if (!markable) throw new Error('the journal is full too'); },
+  });
+  try {
+    state.down = true;
+    await assert.rejects(recorder.record(kmsEvent({ eventId: 'evt-unmarked' })), isStoreDown);
+    assert.throws(() => recorder.admit(), isStoreDown);
+    // The mark is tried again by the next call that records.
+    markable = true;
+    await recorder.record(kmsEvent({ eventId: 'evt-refused', errorCode: 'ServiceUnavailableException' }));
+    recorder.admit();
+    state.down = false;
+    await recorder.record(kmsEvent({ eventId: 'evt-after' }));
+    assert.deepEqual(await storedIds(store), ['evt-unmarked', 'evt-refused', 'evt-after']);
   } finally {
     await recorder.close();
     await store.close();
