@@ -14,7 +14,7 @@ import type { Ledger, LedgerWitness } from './ledger.js';
 import type { Services } from './services.js';
 import { capsuleBackend, recordCapsuleMountTune, kvBackend, cubbyholeBackend, type Cubbyholes } from '../secrets/index.js';
 import { createKmsEngine } from '../kms/index.js';
-import { trailBackend, createTrailManager, createTrailRecorder, createEventStore, createPostgresEventStore, restoreWaitingEvents, unfinishedEpisode, type LedgerHead } from '../trail/index.js';
+import { trailBackend, createTrailManager, createTrailRecorder, createEventStore, createPostgresEventStore, finishUnendedEpisode, type LedgerHead } from '../trail/index.js';
 import { storageView, type Storage } from '../storage/index.js';
 import { sysBackend, type SysHa } from '../sys/index.js';
 import type { ServerLogger } from '../server/index.js';
@@ -262,19 +262,6 @@ async function buildTrail(
       else log.info({ trail: event.trail, failedAttempts: event.failedAttempts }, 'trail delivery recovered');
     },
   });
-  // Events that waited for the store when the last process stopped (trail/waiting-events.ts):
-  // stored from the journal before trails deliver and the first call is recorded.
-  const waitingSince = journal ? await unfinishedEpisode(journal) : undefined;
-  if (journal && waitingSince !== undefined) {
-    try {
-      const restored = await restoreWaitingEvents(journal, store, waitingSince);
-      await events?.recordNow('event_store_recovered', { restored });
-      log.info({ restored }, 'CloudTrail events that waited for the event store when the server stopped are stored from the journal');
-    } catch (err) {
-      // Tried again at the next unseal; the events are in the journal meanwhile.
-      log.error({ err: (err as Error).message }, 'CloudTrail events that waited for the event store could not be stored from the journal');
-    }
-  }
   try {
     await trails.start();
   } catch (err) {
@@ -294,11 +281,27 @@ async function buildTrail(
     // The episode in the journal, before the first waiting call is answered (recorder.ts).
     markWaiting: journal && events ? (err) => events.recordNow('event_store_failing', { code: String((err as NodeJS.ErrnoException).code ?? 'unknown') }) : undefined,
   });
+  // Events that waited for the store when the last process stopped (trail/waiting-events.ts),
+  // stored from the journal once it is indexed, while the server serves.
+  const stopRestore = new AbortController();
+  const restoring = journal ? finishUnendedEpisode({
+    journal, store, signal: stopRestore.signal,
+    ended: async (restored) => {
+      // A new episode may have begun meanwhile: it is not ended by this one's end.
+      if (recorder.pending() === 0) await events?.recordNow('event_store_recovered', { restored });
+      log.info({ restored }, 'CloudTrail events that waited for the event store when the server stopped are stored from the journal');
+    },
+  }).catch((err: unknown) => {
+    // Tried again after the next unseal; the events are in the journal meanwhile.
+    log.error({ err: (err as Error).message }, 'CloudTrail events that waited for the event store could not be stored from the journal');
+  }) : undefined;
   return {
     store,
     trails,
     recorder,
     async close() {
+      stopRestore.abort();
+      await restoring;
       const lost = await recorder.close();
       // With the journal, stored from it at the next unseal (the episode stays open: trail/waiting-events.ts).
       if (lost > 0) {

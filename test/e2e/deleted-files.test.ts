@@ -105,6 +105,11 @@ test('the CloudTrail event store deleted under a running server: events wait ins
     server = await startDevServer({ devDataDir: dir });
     const trail = new CloudTrailClient({ endpoint: server.address, region: 'us-east-1', credentials: server.awsCredentials, maxAttempts: 1 });
     clients.push(trail);
+    // Stored in the background once the journal is indexed.
+    for (const deadline = Date.now() + 10_000; !(await eventsByRequestId(trail, 'Encrypt')).has(answered.$metadata.requestId!);) {
+      assert.ok(Date.now() < deadline, 'the waiting event is stored within 10 s of the start');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     const events = await eventsByRequestId(trail, 'Encrypt');
     assert.equal(events.get(answered.$metadata.requestId!), 1, 'stored from the journal into the new database, once');
   } finally {
