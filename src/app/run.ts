@@ -139,10 +139,7 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
     undo.push(closeJournal);
     const sinks = auditSinks(journal);
     const journalEvents = serverEvents(journal, clock, (err) => log.error({ err }, 'the journal could not record a server event'));
-    const events: typeof journalEvents = {
-      record: (event, details, outcome) => { if (appendsHere()) journalEvents.record(event, details, outcome); },
-      recordNow: async (event, details, outcome) => { if (appendsHere()) await journalEvents.recordNow(event, details, outcome); },
-    };
+    const events: typeof journalEvents = { record: (event, details, outcome) => { if (appendsHere()) journalEvents.record(event, details, outcome); } };
     // The devices the file declares, journal included: a reload replaces them (reload.ts).
     const declarationsOf = (c: ServerConfig) => auditDeclarations({ ...c, journal: config.journal });
     let declared: readonly ConfigDeviceDeclaration[] = declarationsOf(config);

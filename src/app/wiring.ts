@@ -14,7 +14,7 @@ import type { Ledger, LedgerWitness } from './ledger.js';
 import type { Services } from './services.js';
 import { capsuleBackend, recordCapsuleMountTune, kvBackend, cubbyholeBackend, type Cubbyholes } from '../secrets/index.js';
 import { createKmsEngine } from '../kms/index.js';
-import { trailBackend, createTrailManager, createTrailRecorder, createEventStore, createPostgresEventStore, finishUnendedEpisode, type LedgerHead } from '../trail/index.js';
+import { trailBackend, createTrailManager, createTrailRecorder, createEventStore, createPostgresEventStore, journalCompletion, type LedgerHead } from '../trail/index.js';
 import { storageView, type Storage } from '../storage/index.js';
 import { sysBackend, type SysHa } from '../sys/index.js';
 import type { ServerLogger } from '../server/index.js';
@@ -270,43 +270,41 @@ async function buildTrail(
     await store.close();
     throw err;
   }
+  // What a stopped or crashed process left out of the store, from the journal (trail/waiting-events.ts).
+  const stopCompletion = new AbortController();
+  const completion = journal && journalCompletion({ journal, store, retentionMs: config.eventRetentionMs, now: () => core.clock.now(), signal: stopCompletion.signal });
   const recorder = createTrailRecorder({
     store: () => store, journal, clock: core.clock, recipientEntity: entityIdFor,
-    // Once per episode. The events wait, in order, and are retried (recorder.ts).
-    onStoreFailing: (err) => log.error({ err: (err as Error).message, code: (err as NodeJS.ErrnoException).code }, 'the CloudTrail event store cannot take events; they wait and are retried'),
+    completion: completion && {
+      ...completion,
+      restore: async (fromMs, untilMs, isWaiting) => {
+        const stored = await completion.restore(fromMs, untilMs, isWaiting);
+        if (stored > 0) log.info({ stored }, 'CloudTrail events the event store lacked are stored from the journal');
+        return stored;
+      },
+    },
+    onStoreFailing: (err) => {
+      const code = (err as NodeJS.ErrnoException).code;
+      log.error({ err: (err as Error).message, code }, 'the CloudTrail event store cannot take events; they wait and are retried');
+      events?.record('event_store_failing', { code: String(code ?? 'unknown') });
+    },
     onStoreRecovered: () => {
       log.info('the CloudTrail event store takes events again; the waiting ones are stored');
       events?.record('event_store_recovered');
     },
-    // The episode in the journal, before the first waiting call is answered (recorder.ts).
-    markWaiting: journal && events ? (err) => events.recordNow('event_store_failing', { code: String((err as NodeJS.ErrnoException).code ?? 'unknown') }) : undefined,
+
   });
-  // Events that waited for the store when the last process stopped (trail/waiting-events.ts),
-  // stored from the journal once it is indexed, while the server serves.
-  const stopRestore = new AbortController();
-  const restoring = journal ? finishUnendedEpisode({
-    journal, store, signal: stopRestore.signal,
-    ended: async (restored) => {
-      // A new episode may have begun meanwhile: it is not ended by this one's end.
-      if (recorder.pending() === 0) await events?.recordNow('event_store_recovered', { restored });
-      log.info({ restored }, 'CloudTrail events that waited for the event store when the server stopped are stored from the journal');
-    },
-  }).catch((err: unknown) => {
-    // Tried again after the next unseal; the events are in the journal meanwhile.
-    log.error({ err: (err as Error).message }, 'CloudTrail events that waited for the event store could not be stored from the journal');
-  }) : undefined;
   return {
     store,
     trails,
     recorder,
     async close() {
-      stopRestore.abort();
-      await restoring;
+      stopCompletion.abort();
       const lost = await recorder.close();
-      // With the journal, stored from it at the next unseal (the episode stays open: trail/waiting-events.ts).
+      // With the journal, the next start stores them from it (trail/waiting-events.ts).
       if (lost > 0) {
         log.error({ events: lost }, journal
-          ? 'CloudTrail events the event store could not take before it closed: they are stored from the journal at the next unseal'
+          ? 'CloudTrail events the event store could not take before it closed: the next start stores them from the journal'
           : 'CloudTrail events the event store could not take before it closed, lost to LookupEvents and trails (the journal is disabled)');
       }
       await trails.stop();

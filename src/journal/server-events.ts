@@ -17,25 +17,19 @@ type Details = Readonly<Record<string, string | number | boolean>>;
 export interface ServerEvents {
   /** `outcome` defaults to failure for the start of a failure episode (`…_failing`) and success otherwise. */
   record(event: ServerEventName, details?: Details, outcome?: 'success' | 'failure'): void;
-  /** The same, resolving once the journal holds the record (rejecting if it cannot): for a record something depends on. */
-  recordNow(event: ServerEventName, details?: Details, outcome?: 'success' | 'failure'): Promise<void>;
 }
 
 export function serverEvents(journal: JournalWriter | undefined, clock: Clock, onError: (err: unknown) => void): ServerEvents {
-  async function recordNow(event: ServerEventName, details: Details = {}, outcome: 'success' | 'failure' = event.endsWith('_failing') ? 'failure' : 'success') {
-    if (!journal) return;
-    const timeNs = clock.nowNs();
-    await journal.append({
-      kind: 'server',
-      timeNs,
-      text: JSON.stringify({ time: rfc3339Nano(timeNs), type: 'server', event, details }),
-      keys: { operation: event, outcome },
-    });
-  }
   return {
-    record(event, details, outcome) {
-      recordNow(event, details, outcome).catch(onError);
+    record(event, details = {}, outcome = event.endsWith('_failing') ? 'failure' : 'success') {
+      if (!journal) return;
+      const timeNs = clock.nowNs();
+      journal.append({
+        kind: 'server',
+        timeNs,
+        text: JSON.stringify({ time: rfc3339Nano(timeNs), type: 'server', event, details }),
+        keys: { operation: event, outcome },
+      }).catch(onError);
     },
-    recordNow,
   };
 }

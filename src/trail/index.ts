@@ -7,7 +7,7 @@ export { EVENT_POOL_CONNECTIONS, EVENT_CONNECT_TIMEOUT_MS, EVENT_STATEMENT_TIMEO
 export type { EventStore, EventQuery, LookupAttributeKey } from './store/types.js';
 export { lookupEvents, type LookupEventsResponse } from './lookup/lookup-events.js';
 export { createTrailRecorder } from './recorder.js';
-export { finishUnendedEpisode } from './waiting-events.js';
+export { journalCompletion } from './waiting-events.js';
 export { trailBackend, type TrailBackendDeps } from './backend.js';
 export { createTrailManager, type TrailManager, type TrailManagerDeps, type TrailSummary } from './delivery/trail-manager.js';
 export type { TrailConfig, DeliveryResult } from './delivery/trail-writer.js';

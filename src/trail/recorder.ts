@@ -11,13 +11,14 @@
  * An event is recorded after its call took effect (a key created, disabled, scheduled for
  * deletion), so a store that cannot take it must not lose it: the event waits, in order, and is
  * appended once the store takes writes again (retried every RETRY_MS, and before any later event,
- * so none overtakes it). With the journal, which holds the event already, the call is answered
- * once the episode is marked in the journal too (`markWaiting`: a server event), so that a
- * process stopped before the store recovers leaves the next unseal what to restore
- * (waiting-events.ts). Without the journal, or while the mark cannot be written, the event has no
- * durable home but the store: the call fails (its event still lands when the store recovers,
- * since the call acted), and calls are refused before they act while any event waits (`admit`).
- * With the journal and the mark, calls are refused before they act once MAX_PENDING_EVENTS wait.
+ * so none overtakes it). The store therefore always holds a prefix of the events in the order they
+ * were recorded. With the journal, which holds every event before the store is asked, the call is
+ * answered, and nothing is lost to a stop or a crash: the store is completed from the journal
+ * (`restore`) before it takes any new event — at the start, and after an episode in which events
+ * of refused calls could not wait (past MAX_PENDING_EVENTS). Without the journal the store is the
+ * event's only home: the call fails (its event still lands when the store recovers, since the call
+ * acted), and calls are refused before they act while any event waits (`admit`). With the journal,
+ * calls are refused before they act once MAX_PENDING_EVENTS wait.
  */
 import type { Clock } from '../lib/clock.js';
 import { cloudTrailKeys, type JournalKeys, type JournalWriter, type JsonObject } from '../journal/index.js';
@@ -40,12 +41,10 @@ export interface TrailRecorderDeps {
   /** Told once when the store stops taking events (they wait), and once when it takes them again. */
   onStoreFailing?(err: unknown): void;
   onStoreRecovered?(): void;
-  /**
-   * Notes durably that events wait for the store (a journal server event), so that the next
-   * unseal stores from the journal what a stopped process could not (waiting-events.ts). Awaited
-   * before the first waiting call is answered; until it succeeds, calls are refused before they act.
-   */
-  markWaiting?(err: unknown): Promise<void>;
+  /** The store's completion from the journal (waiting-events.ts), given with the journal. */
+  completion?: JournalCompletion;
+  /** The longest new events are held while the store is completed (default HOLD_MS). */
+  holdMs?: number;
 }
 
 /**
@@ -63,8 +62,21 @@ export function journalKeysOfEvent(record: CloudTrailRecord, recipientEntity?: T
 
 /** Events that may wait for the store, in memory (a CloudTrail event is ~1–2 KB of JSON). */
 export const MAX_PENDING_EVENTS = 10_000;
-/** How often waiting events are offered to the store again. */
+/** How often waiting events (or a completion from the journal that failed) are tried again. */
 const RETRY_MS = 1000;
+
+/** What completing the store from the journal needs (waiting-events.ts implements it). */
+export interface JournalCompletion {
+  /** Where a completion starts (ms): `sinceMs` less a margin, or a little before the store's newest event. */
+  start(sinceMs: number | undefined): Promise<number>;
+  /** True once the journal has indexed what it holds; false after `timeoutMs`, or once stopped. */
+  indexed(timeoutMs: number): Promise<boolean>;
+  /** Stores the journal's events timed in [fromMs, untilMs) that the store lacks and that do not wait; how many. */
+  restore(fromMs: number, untilMs: number, isWaiting: (eventId: string) => boolean): Promise<number>;
+}
+
+/** The longest new events are held while the store is completed (see complete()). */
+const HOLD_MS = 10_000;
 
 export function createTrailRecorder(deps: TrailRecorderDeps): TrailRecorder {
   const pending: AppendInput[] = [];
@@ -73,10 +85,18 @@ export function createTrailRecorder(deps: TrailRecorderDeps): TrailRecorder {
   /** The store refuses events: an episode, retried every RETRY_MS until the waiting events are in. */
   let retry: NodeJS.Timeout | undefined;
   let lastError: unknown;
-  /** This episode's durable mark (markWaiting): written once, tried again by the next call while it fails. */
-  let marking: Promise<boolean> | undefined;
-  let marked = false;
+  /** A completion of the store from the journal (complete()); while `holding`, no drain runs. */
+  let restoring: Promise<void> | undefined;
+  let holding = false;
+  /** Resolves when the hold ends: a call waits for it, so that an answered call's event is stored as usual. */
+  let released: Promise<void> = Promise.resolve();
+  /** The time (ms) of the first refused call's event that could not wait, in the episode now. */
+  let droppedSince: number | undefined;
   let closed = false;
+
+  /** Whether an event waits (checked as the completion goes: events recorded meanwhile join the queue). */
+  const waitingIds = new Set<string>();
+  const isWaiting = (eventId: string) => waitingIds.has(eventId);
 
   const storeDown = () => new SealtrailError('unavailable', 'event_store_unavailable', 'the CloudTrail event store cannot take events', { cause: lastError });
 
@@ -84,29 +104,93 @@ export function createTrailRecorder(deps: TrailRecorderDeps): TrailRecorder {
   async function appendWaiting(): Promise<void> {
     while (pending.length > 0) {
       await deps.store().append(pending[0]);
-      pending.shift();
+      waitingIds.delete(pending.shift()!.record.eventID);
     }
   }
 
-  function episodeEnded(): void {
-    if (retry === undefined) return;
-    clearInterval(retry);
-    retry = undefined;
-    marking = undefined;
-    marked = false;
-    deps.onStoreRecovered?.();
+  /**
+   * Completes the store from the journal: the events recorded before now that it lacks, from
+   * `sinceMs` (or a little before its newest event). New events are held meanwhile (their calls
+   * wait), so the store stays in recorded order, but no longer than HOLD_MS: a journal whose index
+   * cannot catch up (its disk lost) must not stall CloudTrail. Retried until it succeeds or the
+   * recorder closes.
+   */
+  function complete(sinceMs: number | undefined): void {
+    const journal = deps.completion;
+    if (!journal || closed) return;
+    const untilMs = deps.clock ? deps.clock.now() : Date.now();
+    holding = true;
+    let opened!: () => void;
+    released = new Promise<void>((resolve) => { opened = resolve; });
+    const heldUntil = Date.now() + (deps.holdMs ?? HOLD_MS);
+    const release = () => {
+      if (!holding) return;
+      holding = false;
+      opened();
+      if (!closed) void drain();
+    };
+    const run = async (): Promise<void> => {
+      let fromMs: number | undefined;
+      for (;;) {
+        try {
+          fromMs ??= await journal.start(sinceMs);
+          while (!(await journal.indexed(1000))) {
+            if (closed) return;
+            if (Date.now() > heldUntil) release();
+          }
+          if (closed) return;
+          await journal.restore(fromMs, untilMs, isWaiting);
+          return;
+        } catch (err) {
+          lastError = err;
+          failing(err);
+          await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
+          if (closed) return;
+          if (Date.now() > heldUntil) release();
+        }
+      }
+    };
+    const done = run().finally(release);
+    restoring = done;
+    void done.finally(() => { if (restoring === done) restoring = undefined; });
   }
 
-  /** One drain at a time; the first refusal starts an episode. */
+  /** An episode: told once when the store first refuses (an append, or a completion), once when all is in. */
+  let episode = false;
+  function failing(err: unknown): void {
+    if (episode || closed) return;
+    episode = true;
+    deps.onStoreFailing?.(err);
+  }
+
+  function episodeEnded(): void {
+    if (retry !== undefined) {
+      clearInterval(retry);
+      retry = undefined;
+    }
+    if (episode) {
+      episode = false;
+      deps.onStoreRecovered?.();
+    }
+    // Refused calls' events that could not wait are in the journal: completed from there now.
+    if (droppedSince !== undefined) {
+      const since = droppedSince;
+      droppedSince = undefined;
+      complete(since);
+    }
+  }
+
+  /** One drain at a time, none while the store is being completed; the first refusal starts an episode. */
   function drain(): Promise<void> {
+    if (holding) return Promise.resolve();
     draining ??= (async () => {
       try {
         await appendWaiting();
         episodeEnded();
       } catch (err) {
         lastError = err;
+        failing(err);
         if (retry === undefined && !closed) {
-          deps.onStoreFailing?.(err);
           retry = setInterval(() => { void drain(); }, RETRY_MS);
           retry.unref();
         }
@@ -117,22 +201,13 @@ export function createTrailRecorder(deps: TrailRecorderDeps): TrailRecorder {
     return draining;
   }
 
-  /** Whether this episode's mark is durable: written once; a failure is tried again by the next caller. */
-  function markOnce(): Promise<boolean> {
-    if (!deps.markWaiting) return Promise.resolve(false);
-    marking ??= deps.markWaiting(lastError).then(() => (marked = true), () => {
-      marking = undefined;
-      return false;
-    });
-    return marking;
-  }
+  // What a stopped or crashed process left out of the store is in the journal.
+  if (deps.journal) complete(undefined);
 
   return {
     admit() {
       if (pending.length === 0) return;
-      // Without a durable home for a new call's event (no journal, or no mark of the waiting yet),
-      // or with the queue full, a call is refused before it acts.
-      if (pending.length >= MAX_PENDING_EVENTS || !deps.journal || !marked) throw storeDown();
+      if (pending.length >= MAX_PENDING_EVENTS || !deps.journal) throw storeDown();
     },
     async record(event) {
       const record = formatCloudTrailRecord(event);
@@ -143,38 +218,43 @@ export function createTrailRecorder(deps: TrailRecorderDeps): TrailRecorder {
         await deps.journal.append({ kind: 'cloudtrail', timeNs, text: json, keys: journalKeysOfEvent(record, deps.recipientEntity) });
       }
       // A call that succeeded may have acted: its event always waits (admit() keeps that near the
-      // bound). A failed call changed nothing: past the bound its event is the journal's only (the
-      // next unseal stores it from there), or the call fails, so refusals cannot grow the queue.
+      // bound). A failed call changed nothing: past the bound its event is the journal's only,
+      // and the store is completed from there when the episode ends; without the journal the call
+      // fails, so refusals cannot grow the queue.
       if (pending.length >= MAX_PENDING_EVENTS && event.errorCode !== undefined) {
         if (!deps.journal) throw storeDown();
+        droppedSince ??= event.eventTime;
         return;
       }
       const input: AppendInput = { record, json, timeMs: event.eventTime };
       pending.push(input);
+      waitingIds.add(record.eventID);
+      // While the store is completed, the call waits (its answer, not the server): once the
+      // completion is done, its event is stored before it is answered, as at any other time.
+      if (holding) await released;
       await drain();
-      if (!pending.includes(input)) return;
-      // It waits. Answered only if a stopped process cannot lose it: the journal holds it, and the
-      // episode is marked there, so the next unseal stores what the store lacks.
-      if (!deps.journal || !(await markOnce())) throw storeDown();
+      // It waits: answered if the journal holds it (nothing loses it then), else the call fails.
+      if (pending.includes(input) && !deps.journal) throw storeDown();
     },
     pending: () => pending.length,
     async close() {
       closed = true;
       if (retry !== undefined) clearInterval(retry);
+      await restoring;
       await draining;
       try {
         await appendWaiting();
-        // Everything is in: the episode ends here, and the next unseal has nothing to restore.
-        if (retry !== undefined) {
-          retry = undefined;
+        if (episode) {
+          episode = false;
           deps.onStoreRecovered?.();
         }
       } catch {
-        // Left for the next unseal to store from the journal (the episode's mark stays).
+        // With the journal, the next start completes the store from it.
       }
       retry = undefined;
       const lost = pending.length;
       pending.length = 0;
+      waitingIds.clear();
       return lost;
     },
   };

@@ -1,83 +1,69 @@
 /**
- * Events that wait for the event store (recorder.ts) live in memory, and the journal holds each of
- * them: a server that stops before the store takes them back must still get them into the store.
- * The journal says when that can be: an episode starts with an `event_store_failing` server event,
- * written before the first waiting call is answered, and ends with `event_store_recovered` once
- * every waiting event is stored. After an unseal, an episode that did not end is finished from the
- * journal in the background: its CloudTrail records that the store lacks (by event id) are
- * stored, in the journal's order, and the episode is ended. A store that never failed costs two
- * indexed queries here.
+ * Completing the event store from the journal. The recorder appends events to the store in the
+ * order it recorded them, and the journal holds each of them first (recorder.ts): so what a
+ * stopped or crashed process left out of the store — events that waited for a store that could
+ * not take them — are journal CloudTrail records after the newest event the store holds. At every
+ * start, those recorded before it are stored, in the journal's order, once the journal has indexed
+ * what it holds; after an episode in which refused calls' events could not wait, the same from
+ * that episode's start. Only events recorded before the completion began are looked at: what is
+ * recorded after waits in the recorder, so nothing is stored twice.
  */
-import { MAX_PAGE, type JournalPosition, type JournalRecord, type JournalStore } from '../journal/index.js';
+import { MAX_PAGE, type JournalPosition, type JournalStore } from '../journal/index.js';
 import type { CloudTrailRecord } from './format.js';
+import type { JournalCompletion } from './recorder.js';
 import type { EventStore } from './store/types.js';
 
-/** Taken off the episode's start: the first waiting event was journaled just before the store refused it. */
-const EPISODE_MARGIN_MS = 60_000;
-/** How long one wait for the journal's index lasts before the stop signal is looked at again. */
-const CATCH_UP_MS = 1000;
-
-/** Since when (ms) events waited for the store when the last process stopped; undefined if none did. */
-export async function unfinishedEpisode(journal: JournalStore): Promise<number | undefined> {
-  const latest = async (operation: string): Promise<JournalRecord | undefined> =>
-    (await journal.query({ kinds: ['server'], imported: false, keys: { operation }, order: 'desc', limit: 1 }))[0];
-  const failing = await latest('event_store_failing');
-  if (!failing) return undefined;
-  const recovered = await latest('event_store_recovered');
-  if (recovered && (recovered.timeNs > failing.timeNs || (recovered.timeNs === failing.timeNs && recovered.seq > failing.seq))) return undefined;
-  return Number(failing.timeNs / 1_000_000n) - EPISODE_MARGIN_MS;
-}
-
 /**
- * Stores the journal's live CloudTrail records since `sinceMs` that the store lacks (imported
- * records never were events of this server); returns how many it stored, or undefined if
- * `signal` stopped it first.
+ * Taken off the newest stored event's time: an event is timed when its call is recorded, and
+ * events recorded close together may reach the store in another order than their times.
  */
-export async function restoreWaitingEvents(journal: JournalStore, store: EventStore, sinceMs: number, signal?: AbortSignal): Promise<number | undefined> {
-  const throughSeq = await journal.lastSeq();
-  let after: JournalPosition | undefined;
-  let restored = 0;
-  for (;;) {
-    const page = await journal.query({
-      kinds: ['cloudtrail'], imported: false, sinceNs: BigInt(sinceMs) * 1_000_000n, order: 'asc', limit: MAX_PAGE, after, throughSeq,
-    });
-    for (const r of page) {
-      if (signal?.aborted) return undefined;
-      const record = JSON.parse(r.text) as CloudTrailRecord;
-      const stored = await store.query({ attribute: { key: 'EventId', value: record.eventID }, limit: 1 });
-      if (stored.length > 0) continue;
-      await store.append({ record, json: r.text, timeMs: Number(r.timeNs / 1_000_000n) });
-      restored++;
-    }
-    if (page.length < MAX_PAGE) return restored;
-    const last = page[page.length - 1];
-    after = { timeNs: last.timeNs, seq: last.seq };
-  }
-}
+const MARGIN_MS = 60_000;
 
-export interface EpisodeEnding {
+export interface CompletionDeps {
   journal: JournalStore;
   store: EventStore;
-  /** Aborted when the server seals or stops: the episode stays unended for the next unseal. */
+  /** The store keeps events this long: nothing older is stored again. */
+  retentionMs: number;
+  now(): number;
+  /** Aborted when the server seals or stops. */
   signal: AbortSignal;
-  /** The episode's events are all stored: record its end. */
-  ended(restored: number): Promise<void>;
 }
 
-/**
- * Finishes an episode the last process left unended, in the background of a running server: once
- * the journal has indexed what its spool holds (the episode's start may be there; a large spool
- * after a crash takes a while), its events the store lacks are stored and the episode is ended.
- * Resolves the number stored, or undefined when there was nothing to finish or it was stopped.
- */
-export async function finishUnendedEpisode(opts: EpisodeEnding): Promise<number | undefined> {
+/** The store's completion from the journal, as the recorder drives it (recorder.ts). */
+export function journalCompletion(c: CompletionDeps): JournalCompletion {
   // The stop answers at once, whatever the index is doing (a lost journal database never catches up).
-  const stopped = new Promise<false>((resolve) => opts.signal.addEventListener('abort', () => resolve(false), { once: true }));
-  while (!(await Promise.race([opts.journal.caughtUp(CATCH_UP_MS), stopped]))) if (opts.signal.aborted) return undefined;
-  const since = await unfinishedEpisode(opts.journal);
-  if (since === undefined || opts.signal.aborted) return undefined;
-  const restored = await restoreWaitingEvents(opts.journal, opts.store, since, opts.signal);
-  if (restored === undefined) return undefined;
-  await opts.ended(restored);
-  return restored;
+  const stopped = new Promise<false>((resolve) => c.signal.addEventListener('abort', () => resolve(false), { once: true }));
+  return {
+    async start(sinceMs) {
+      const oldestKept = c.now() - c.retentionMs;
+      if (sinceMs !== undefined) return Math.max(sinceMs - MARGIN_MS, oldestKept);
+      const [newest] = await c.store.query({ limit: 1 });
+      return newest ? Math.max(newest.timeMs - MARGIN_MS, oldestKept) : oldestKept;
+    },
+    indexed: (timeoutMs) => (c.signal.aborted ? Promise.resolve(false) : Promise.race([c.journal.caughtUp(timeoutMs), stopped])),
+    async restore(fromMs, untilMs, isWaiting) {
+      const throughSeq = await c.journal.lastSeq();
+      let after: JournalPosition | undefined;
+      let stored = 0;
+      for (;;) {
+        // Live records only: imported ones never were events of this server.
+        const page = await c.journal.query({
+          kinds: ['cloudtrail'], imported: false, sinceNs: BigInt(fromMs) * 1_000_000n, untilNs: BigInt(untilMs) * 1_000_000n - 1n,
+          order: 'asc', limit: MAX_PAGE, after, throughSeq,
+        });
+        for (const r of page) {
+          if (c.signal.aborted) return stored;
+          const record = JSON.parse(r.text) as CloudTrailRecord;
+          if (isWaiting(record.eventID)) continue;
+          const found = await c.store.query({ attribute: { key: 'EventId', value: record.eventID }, limit: 1 });
+          if (found.length > 0) continue;
+          await c.store.append({ record, json: r.text, timeMs: Number(r.timeNs / 1_000_000n) });
+          stored++;
+        }
+        if (page.length < MAX_PAGE) return stored;
+        const last = page[page.length - 1];
+        after = { timeNs: last.timeNs, seq: last.seq };
+      }
+    },
+  };
 }

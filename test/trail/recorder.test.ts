@@ -82,7 +82,6 @@ test('with the journal, an event the store cannot take waits, the call is answer
   const recorder = createTrailRecorder({
     store: () => store, journal: { append: async (r: JournalAppend) => { journaled.push(r); } }, clock,
     onStoreFailing: () => episodes.push('failing'), onStoreRecovered: () => episodes.push('recovered'),
-    markWaiting: async () => { episodes.push('marked'); },
   });
   try {
     state.down = true;
@@ -91,7 +90,7 @@ test('with the journal, an event the store cannot take waits, the call is answer
     await recorder.record(kmsEvent({ eventId: 'evt-2', eventName: 'DisableKey' }));
     assert.equal(recorder.pending(), 2);
     assert.equal(journaled.length, 2);
-    recorder.admit(); // calls go on: the journal holds their events, and the episode is marked there
+    recorder.admit(); // calls go on: the journal holds their events
     // A failed call's event waits too (CloudTrail records refusals), below the bound.
     await recorder.record(kmsEvent({ eventId: 'evt-refused', errorCode: 'NotFoundException' }));
     assert.equal(recorder.pending(), 3);
@@ -101,7 +100,7 @@ test('with the journal, an event the store cannot take waits, the call is answer
     await recorder.record(kmsEvent({ eventId: 'evt-3', eventName: 'Encrypt' }));
     assert.deepEqual(await storedIds(store), ['evt-1', 'evt-2', 'evt-refused', 'evt-3']);
     assert.equal(recorder.pending(), 0);
-    assert.deepEqual(episodes, ['failing', 'marked', 'recovered'], 'told once per episode');
+    assert.deepEqual(episodes, ['failing', 'recovered'], 'told once per episode');
   } finally {
     await recorder.close();
     await store.close();
@@ -113,7 +112,7 @@ test('waiting events are retried on their own; closing offers them once more and
   const { store, state } = flakyStore(clock);
   const told: string[] = [];
   const recorder = createTrailRecorder({
-    store: () => store, journal: { append: async () => undefined }, clock, markWaiting: async () => undefined,
+    store: () => store, journal: { append: async () => undefined }, clock,
     onStoreFailing: () => told.push('failing'), onStoreRecovered: () => told.push('recovered'),
   });
   try {
@@ -157,10 +156,14 @@ test('without the journal, the store is the event\'s only home: the call fails, 
   }
 });
 
-test('with the journal, calls are refused before they act once the most events wait', async () => {
+test('with the journal, calls are refused before they act once the most events wait; refusals past that are completed from the journal after', async () => {
   const clock = manualClock(T0);
   const { store, state } = flakyStore(clock);
-  const recorder = createTrailRecorder({ store: () => store, journal: { append: async () => undefined }, clock, markWaiting: async () => undefined });
+  const restores: Array<number | undefined> = [];
+  const recorder = createTrailRecorder({
+    store: () => store, journal: { append: async () => undefined }, clock,
+    completion: { start: async (sinceMs) => { restores.push(sinceMs); return 0; }, indexed: async () => true, restore: async () => 0 },
+  });
   try {
     state.down = true;
     for (let i = 0; i < MAX_PENDING_EVENTS; i++) {
@@ -168,38 +171,86 @@ test('with the journal, calls are refused before they act once the most events w
       await recorder.record(kmsEvent({ eventId: `evt-${i}` }));
     }
     assert.throws(() => recorder.admit(), isStoreDown);
-    // The refusal's own event: past the bound, the journal's only.
-    await recorder.record(kmsEvent({ eventId: 'evt-refused', errorCode: 'ServiceUnavailableException' }));
+    // The refusal's own event: past the bound, the journal's only for now.
+    await recorder.record(kmsEvent({ eventId: 'evt-refused', eventTime: T0 + 5, errorCode: 'ServiceUnavailableException' }));
     assert.equal(recorder.pending(), MAX_PENDING_EVENTS);
     state.down = false;
     await recorder.record(kmsEvent({ eventId: 'evt-last' }));
     assert.equal(await store.count(), MAX_PENDING_EVENTS + 1);
     recorder.admit();
+    // Once the waiting ones are in, the store is completed from the journal from that refusal on.
+    const deadline = Date.now() + 5000;
+    while (restores.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(restores, [undefined, T0 + 5]);
   } finally {
     await recorder.close();
     await store.close();
   }
 });
 
-test('with the journal but no mark of the episode, the event has no durable home but the store: the call fails and calls are refused until the mark is written', async () => {
+test('the store is completed from the journal at the start, before it takes a new event', async () => {
   const clock = manualClock(T0);
   const { store, state } = flakyStore(clock);
-  let markable = false;
+  // What the journal holds that the store lacks: the events a stopped process left waiting.
+  const journaled = [kmsEvent({ eventId: 'evt-left-1' }), kmsEvent({ eventId: 'evt-left-2' })];
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => { release = resolve; });
+  const restores: Array<number | undefined> = [];
   const recorder = createTrailRecorder({
     store: () => store, journal: { append: async () => undefined }, clock,
-    markWaiting: async () => { if (!markable) throw new Error('the journal is full too'); },
+    completion: {
+      start: async (sinceMs) => { restores.push(sinceMs); return 0; },
+      indexed: async () => true,
+      restore: async (_from, _until, isWaiting) => {
+        await gate;
+        let n = 0;
+        for (const e of journaled.splice(0)) {
+          if (isWaiting(e.eventId)) continue;
+          await store.append({ record: formatCloudTrailRecord(e), timeMs: e.eventTime });
+          n++;
+        }
+        return n;
+      },
+    },
   });
   try {
-    state.down = true;
-    await assert.rejects(recorder.record(kmsEvent({ eventId: 'evt-unmarked' })), isStoreDown);
-    assert.throws(() => recorder.admit(), isStoreDown);
-    // The mark is tried again by the next call that records.
-    markable = true;
-    await recorder.record(kmsEvent({ eventId: 'evt-refused', errorCode: 'ServiceUnavailableException' }));
-    recorder.admit();
-    state.down = false;
-    await recorder.record(kmsEvent({ eventId: 'evt-after' }));
-    assert.deepEqual(await storedIds(store), ['evt-unmarked', 'evt-refused', 'evt-after']);
+    // Recorded while the completion runs: the call waits, its event stored after the completion's.
+    const recorded = recorder.record(kmsEvent({ eventId: 'evt-new' }));
+    await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(await storedIds(store), []);
+    release();
+    await recorded;
+    assert.deepEqual(await storedIds(store), ['evt-left-1', 'evt-left-2', 'evt-new'], 'in order, none twice');
+    assert.deepEqual(restores, [undefined]);
+  } finally {
+    await recorder.close();
+    await store.close();
+  }
+  void state;
+});
+
+test("a journal whose index cannot catch up holds new events a while, not for ever: CloudTrail goes on", async () => {
+  const clock = manualClock(T0);
+  const { store } = flakyStore(clock);
+  let indexedCalls = 0;
+  const recorder = createTrailRecorder({
+    store: () => store, journal: { append: async () => undefined }, clock, holdMs: 500,
+    completion: {
+      start: async () => 0,
+      // A lost journal database: never indexed. Each wait lasts its timeout.
+      indexed: async () => { indexedCalls++; await new Promise((r) => setTimeout(r, 100)); return false; },
+      restore: async () => assert.fail('nothing to restore before the journal is indexed'),
+    },
+  });
+  try {
+    const started = Date.now();
+    const recorded = recorder.record(kmsEvent({ eventId: 'evt-held' }));
+    await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(await storedIds(store), [], 'held while the store is completed');
+    await recorded;
+    assert.ok(Date.now() - started >= 500, 'the call waited for the hold');
+    assert.deepEqual(await storedIds(store), ['evt-held'], 'released after the hold');
+    assert.ok(indexedCalls >= 5);
   } finally {
     await recorder.close();
     await store.close();
