@@ -14,8 +14,8 @@
  * so none overtakes it). The store therefore always holds a prefix of the events in the order they
  * were recorded. With the journal, which holds every event before the store is asked, the call is
  * answered, and nothing is lost to a stop or a crash: the store is completed from the journal
- * (`restore`) before it takes any new event — at the start, and after an episode in which events
- * of refused calls could not wait (past MAX_PENDING_EVENTS). Without the journal the store is the
+ * (`completion`, new events held meanwhile for at most HOLD_MS) — at the start, and after an
+ * episode in which events of refused calls could not wait (past MAX_PENDING_EVENTS). Without the journal the store is the
  * event's only home: the call fails (its event still lands when the store recovers, since the call
  * acted), and calls are refused before they act while any event waits (`admit`). With the journal,
  * calls are refused before they act once MAX_PENDING_EVENTS wait.
@@ -118,6 +118,11 @@ export function createTrailRecorder(deps: TrailRecorderDeps): TrailRecorder {
   function complete(sinceMs: number | undefined): void {
     const journal = deps.completion;
     if (!journal || closed) return;
+    if (restoring) {
+      // One at a time: this one starts when the running one is done (its drain ends the episode again).
+      if (sinceMs !== undefined) droppedSince = Math.min(droppedSince ?? sinceMs, sinceMs);
+      return;
+    }
     const untilMs = deps.clock ? deps.clock.now() : Date.now();
     holding = true;
     let opened!: () => void;
@@ -150,9 +155,11 @@ export function createTrailRecorder(deps: TrailRecorderDeps): TrailRecorder {
         }
       }
     };
-    const done = run().finally(release);
-    restoring = done;
-    void done.finally(() => { if (restoring === done) restoring = undefined; });
+    restoring = run().finally(() => {
+      restoring = undefined;
+      release();
+      if (!closed) void drain();
+    });
   }
 
   /** An episode: told once when the store first refuses (an append, or a completion), once when all is in. */
@@ -234,7 +241,7 @@ export function createTrailRecorder(deps: TrailRecorderDeps): TrailRecorder {
       if (holding) await released;
       await drain();
       // It waits: answered if the journal holds it (nothing loses it then), else the call fails.
-      if (pending.includes(input) && !deps.journal) throw storeDown();
+      if (!deps.journal && waitingIds.has(record.eventID)) throw storeDown();
     },
     pending: () => pending.length,
     async close() {
