@@ -85,11 +85,11 @@ export function createTrailRecorder(deps: TrailRecorderDeps): TrailRecorder {
   /** The store refuses events: an episode, retried every RETRY_MS until the waiting events are in. */
   let retry: NodeJS.Timeout | undefined;
   let lastError: unknown;
-  /** A completion of the store from the journal (complete()); while `holding`, no drain runs. */
+  /** A completion of the store from the journal (complete()): while `completing`, no drain runs. */
   let restoring: Promise<void> | undefined;
-  let holding = false;
-  /** Resolves when the hold ends: a call waits for it, so that an answered call's event is stored as usual. */
-  let released: Promise<void> = Promise.resolve();
+  let completing = false;
+  /** Resolves when calls stop waiting for the completion (it is done, or HOLD_MS passed). */
+  let callsHeld: Promise<void> = Promise.resolve();
   /** The time (ms) of the first refused call's event that could not wait, in the episode now. */
   let droppedSince: number | undefined;
   let closed = false;
@@ -110,55 +110,51 @@ export function createTrailRecorder(deps: TrailRecorderDeps): TrailRecorder {
 
   /**
    * Completes the store from the journal: the events recorded before now that it lacks, from
-   * `sinceMs` (or a little before its newest event). New events are held meanwhile (their calls
-   * wait), so the store stays in recorded order, but no longer than HOLD_MS: a journal whose index
-   * cannot catch up (its disk lost) must not stall CloudTrail. Retried until it succeeds or the
-   * recorder closes.
+   * `sinceMs` (or a little before its newest event). No new event enters the store before it is
+   * done, so the store stays in recorded order whatever happens meanwhile (a stop, a crash, a
+   * journal whose index is slow to catch up); the calls recording them wait at most HOLD_MS, then
+   * are answered with their events waiting (the journal holds them). Retried until it succeeds or
+   * the recorder closes; an unfinished one is done again by the next start.
    */
   function complete(sinceMs: number | undefined): void {
     const journal = deps.completion;
     if (!journal || closed) return;
-    if (restoring) {
+    if (completing) {
       // One at a time: this one starts when the running one is done (its drain ends the episode again).
       if (sinceMs !== undefined) droppedSince = Math.min(droppedSince ?? sinceMs, sinceMs);
       return;
     }
     const untilMs = deps.clock ? deps.clock.now() : Date.now();
-    holding = true;
-    let opened!: () => void;
-    released = new Promise<void>((resolve) => { opened = resolve; });
-    const heldUntil = Date.now() + (deps.holdMs ?? HOLD_MS);
-    const release = () => {
-      if (!holding) return;
-      holding = false;
-      opened();
-      if (!closed) void drain();
-    };
-    const run = async (): Promise<void> => {
+    completing = true;
+    let openCalls!: () => void;
+    callsHeld = new Promise<void>((resolve) => { openCalls = resolve; });
+    const hold = setTimeout(openCalls, deps.holdMs ?? HOLD_MS);
+    hold.unref();
+    const run = async (): Promise<boolean> => {
       let fromMs: number | undefined;
       for (;;) {
         try {
           fromMs ??= await journal.start(sinceMs);
-          while (!(await journal.indexed(1000))) {
-            if (closed) return;
-            if (Date.now() > heldUntil) release();
-          }
-          if (closed) return;
+          while (!(await journal.indexed(1000))) if (closed) return false;
+          if (closed) return false;
           await journal.restore(fromMs, untilMs, isWaiting);
-          return;
+          return !closed;
         } catch (err) {
           lastError = err;
           failing(err);
           await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
-          if (closed) return;
-          if (Date.now() > heldUntil) release();
+          if (closed) return false;
         }
       }
     };
-    restoring = run().finally(() => {
+    restoring = run().then((done) => {
+      clearTimeout(hold);
+      openCalls();
       restoring = undefined;
-      release();
-      if (!closed) void drain();
+      // Unfinished (closed): the store takes nothing more this time; the next start completes it.
+      if (!done) return;
+      completing = false;
+      void drain();
     });
   }
 
@@ -175,21 +171,23 @@ export function createTrailRecorder(deps: TrailRecorderDeps): TrailRecorder {
       clearInterval(retry);
       retry = undefined;
     }
-    if (episode) {
-      episode = false;
-      deps.onStoreRecovered?.();
-    }
-    // Refused calls' events that could not wait are in the journal: completed from there now.
+    // Refused calls' events that could not wait are in the journal: completed from there first,
+    // and the episode ends when that is done (its drain comes back here).
     if (droppedSince !== undefined) {
       const since = droppedSince;
       droppedSince = undefined;
       complete(since);
+      return;
+    }
+    if (episode) {
+      episode = false;
+      deps.onStoreRecovered?.();
     }
   }
 
   /** One drain at a time, none while the store is being completed; the first refusal starts an episode. */
   function drain(): Promise<void> {
-    if (holding) return Promise.resolve();
+    if (completing) return Promise.resolve();
     draining ??= (async () => {
       try {
         await appendWaiting();
@@ -238,7 +236,7 @@ export function createTrailRecorder(deps: TrailRecorderDeps): TrailRecorder {
       waitingIds.add(record.eventID);
       // While the store is completed, the call waits (its answer, not the server): once the
       // completion is done, its event is stored before it is answered, as at any other time.
-      if (holding) await released;
+      if (completing) await callsHeld;
       await drain();
       // It waits: answered if the journal holds it (nothing loses it then), else the call fails.
       if (!deps.journal && waitingIds.has(record.eventID)) throw storeDown();
@@ -249,14 +247,17 @@ export function createTrailRecorder(deps: TrailRecorderDeps): TrailRecorder {
       if (retry !== undefined) clearInterval(retry);
       await restoring;
       await draining;
-      try {
-        await appendWaiting();
-        if (episode) {
-          episode = false;
-          deps.onStoreRecovered?.();
+      // Not ahead of an unfinished completion: the store stays in recorded order for the next start.
+      if (!completing) {
+        try {
+          await appendWaiting();
+          if (episode && droppedSince === undefined) {
+            episode = false;
+            deps.onStoreRecovered?.();
+          }
+        } catch {
+          // With the journal, the next start completes the store from it.
         }
-      } catch {
-        // With the journal, the next start completes the store from it.
       }
       retry = undefined;
       const lost = pending.length;
