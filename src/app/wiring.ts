@@ -292,7 +292,6 @@ async function buildTrail(
       log.info('the CloudTrail event store takes events again; the waiting ones are stored');
       events?.record('event_store_recovered');
     },
-
   });
   return {
     store,
