@@ -279,7 +279,11 @@ async function buildTrail(
       ...completion,
       restore: async (fromMs, untilMs, isWaiting) => {
         const stored = await completion.restore(fromMs, untilMs, isWaiting);
-        if (stored > 0) log.info({ stored }, 'CloudTrail events the event store lacked are stored from the journal');
+        if (stored > 0) {
+          log.info({ stored }, 'CloudTrail events the event store lacked are stored from the journal');
+          // Ends, in the journal, the episode that left them out (a process stopped during it).
+          events?.record('event_store_recovered', { stored_from_journal: stored });
+        }
         return stored;
       },
     },

@@ -121,6 +121,11 @@ test('events still waiting when the server stops are stored from the journal at 
       // Stored in the background once the journal is indexed.
       await until(async () => (await events(next.trail, 'DisableKey')).length === 1);
       assert.equal((await events(next.trail, 'CreateKey')).length, 1);
+      // The journal tells the episode whole: its start in the first process, its end in this one.
+      const told = await call(next.server.address, 'GET', 'sys/journal/records?kind=server&order=asc', { token: next.server.rootToken });
+      const episode = told.json.data.records.filter((r: { operation: string }) => r.operation.startsWith('event_store_'));
+      assert.deepEqual(episode.map((r: { operation: string; record: { details: Record<string, unknown> } }) => [r.operation, r.record.details.stored_from_journal ?? null]),
+        [['event_store_failing', null], ['event_store_recovered', 2]]);
       await next.server.stop();
       servers.splice(servers.indexOf(next.server), 1);
       // Restored once: a further start adds nothing.
