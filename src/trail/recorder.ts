@@ -64,6 +64,8 @@ export function journalKeysOfEvent(record: CloudTrailRecord, recipientEntity?: T
 export const MAX_PENDING_EVENTS = 10_000;
 /** How often waiting events (or a completion from the journal that failed) are tried again. */
 const RETRY_MS = 1000;
+/** Waiting events appended in one transaction at most (a drain after an episode takes several). */
+const APPEND_BATCH = 1000;
 
 /** What completing the store from the journal needs (waiting-events.ts implements it). */
 export interface JournalCompletion {
@@ -80,8 +82,11 @@ const HOLD_MS = 10_000;
 
 export function createTrailRecorder(deps: TrailRecorderDeps): TrailRecorder {
   const pending: AppendInput[] = [];
-  /** The drain running now; every event waits behind it. */
+  /** The drain running now, and whether it has taken its events yet (drain()). */
   let draining: Promise<void> | undefined;
+  let taken = false;
+  /** The drain after it, for events recorded once the running one had taken its own. */
+  let nextDrain: Promise<void> | undefined;
   /** The store refuses events: an episode, retried every RETRY_MS until the waiting events are in. */
   let retry: NodeJS.Timeout | undefined;
   let lastError: unknown;
@@ -100,11 +105,19 @@ export function createTrailRecorder(deps: TrailRecorderDeps): TrailRecorder {
 
   const storeDown = () => new SealtrailError('unavailable', 'event_store_unavailable', 'the CloudTrail event store cannot take events', { cause: lastError });
 
-  /** Appends the waiting events in order until the store refuses one. */
-  async function appendWaiting(): Promise<void> {
-    while (pending.length > 0) {
-      await deps.store().append(pending[0]);
-      waitingIds.delete(pending.shift()!.record.eventID);
+  /**
+   * Appends the first `count` waiting events in order, up to APPEND_BATCH at a time in one
+   * transaction (the store commits the appends of one synchronous run together: all or none), so
+   * the store keeps a prefix of the recorded events whatever fails. Stops at the first refusal.
+   */
+  async function appendWaiting(count = pending.length): Promise<void> {
+    while (count > 0 && pending.length > 0) {
+      const batch = pending.slice(0, Math.min(count, APPEND_BATCH));
+      const store = deps.store();
+      await Promise.all(batch.map((input) => store.append(input)));
+      pending.splice(0, batch.length);
+      for (const input of batch) waitingIds.delete(input.record.eventID);
+      count -= batch.length;
     }
   }
 
@@ -185,25 +198,43 @@ export function createTrailRecorder(deps: TrailRecorderDeps): TrailRecorder {
     }
   }
 
-  /** One drain at a time, none while the store is being completed; the first refusal starts an episode. */
+  /**
+   * Stores the events waiting now, and those recorded in the same turn (it takes them a tick
+   * later, so the calls answered together share one commit). One drain at a time, none while the
+   * store is being completed; events recorded after a running drain took its own go in the next,
+   * so a caller waits for its own event's commit, never for a stream of later ones. The first
+   * refusal starts an episode.
+   */
   function drain(): Promise<void> {
     if (completing) return Promise.resolve();
-    draining ??= (async () => {
-      try {
-        await appendWaiting();
-        episodeEnded();
-      } catch (err) {
-        lastError = err;
-        failing(err);
-        if (retry === undefined && !closed) {
-          retry = setInterval(() => { void drain(); }, RETRY_MS);
-          retry.unref();
+    if (!draining) {
+      taken = false;
+      draining = (async () => {
+        try {
+          await new Promise<void>((resolve) => process.nextTick(resolve));
+          taken = true;
+          await appendWaiting();
+          // Everything that waited is in; what is left was recorded since, and has a drain of its own.
+          episodeEnded();
+        } catch (err) {
+          lastError = err;
+          failing(err);
+          if (retry === undefined && !closed) {
+            retry = setInterval(() => { void drain(); }, RETRY_MS);
+            retry.unref();
+          }
+        } finally {
+          draining = undefined;
         }
-      } finally {
-        draining = undefined;
-      }
-    })();
-    return draining;
+      })();
+      return draining;
+    }
+    if (!taken) return draining;
+    nextDrain ??= draining.then(() => {
+      nextDrain = undefined;
+      return drain();
+    });
+    return nextDrain;
   }
 
   // What a stopped or crashed process left out of the store is in the journal.
@@ -246,7 +277,7 @@ export function createTrailRecorder(deps: TrailRecorderDeps): TrailRecorder {
       closed = true;
       if (retry !== undefined) clearInterval(retry);
       await restoring;
-      await draining;
+      while (draining) await draining;
       // Not ahead of an unfinished completion: the store stays in recorded order for the next start.
       if (!completing) {
         try {

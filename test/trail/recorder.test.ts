@@ -261,3 +261,66 @@ test("a journal whose index cannot catch up holds calls a while, not for ever, a
     await store.close();
   }
 });
+
+test('the events of calls answered together go to the store in one commit', async () => {
+  const clock = manualClock(T0);
+  const store = createEventStore({ path: ':memory:', encryptionKey: new Uint8Array(32).fill(4), clock, purgeIntervalMs: 0 });
+  // The store commits the appends of one synchronous run together: every append asked for before
+  // the first resolves shares its transaction.
+  const append = store.append.bind(store);
+  let asked = 0;
+  let askedWhenFirstStored: number | undefined;
+  store.append = (input) => {
+    asked++;
+    return append(input).then((seq) => {
+      askedWhenFirstStored ??= asked;
+      return seq;
+    });
+  };
+  const recorder = createTrailRecorder({ store: () => store, clock });
+  try {
+    const ids = Array.from({ length: 16 }, (_, i) => `evt-together-${i}`);
+    await Promise.all(ids.map((eventId) => recorder.record(kmsEvent({ eventId }))));
+    assert.equal(askedWhenFirstStored, 16, 'one commit, not one per event');
+    assert.deepEqual(await storedIds(store), ids);
+  } finally {
+    await recorder.close();
+    await store.close();
+  }
+});
+
+test('a call waits for its own event\'s commit, not for the events recorded after it', async () => {
+  const clock = manualClock(T0);
+  const store = createEventStore({ path: ':memory:', encryptionKey: new Uint8Array(32).fill(4), clock, purgeIntervalMs: 0 });
+  // A store whose commits take a few milliseconds, as a round trip to PostgreSQL does.
+  const append = store.append.bind(store);
+  store.append = async (input) => {
+    await new Promise((resolve) => setTimeout(resolve, 3));
+    return append(input);
+  };
+  const recorder = createTrailRecorder({ store: () => store, clock });
+  let streaming = true;
+  let n = 0;
+  const stream = (async () => {
+    const started = Date.now();
+    while (Date.now() - started < 400) {
+      void recorder.record(kmsEvent({ eventId: `evt-later-${n++}` }));
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    streaming = false;
+  })();
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await recorder.record(kmsEvent({ eventId: 'evt-mine' }));
+    assert.equal(streaming, true, 'answered while later events still arrive');
+    await stream;
+    while (recorder.pending() > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    const stored = (await store.readSince(0, 10_000)).map((e) => JSON.parse(e.json).eventID as string);
+    assert.equal(stored.length, n + 1);
+    assert.equal(new Set(stored).size, stored.length, 'each event once');
+  } finally {
+    await stream;
+    await recorder.close();
+    await store.close();
+  }
+});
