@@ -128,16 +128,20 @@ export function decideKeyPolicy(svc: KmsServices, call: KmsCall, policy: KeyPoli
     accountId: svc.location.accountId,
     action,
     resourceArn: keyArn(svc.location, key.keyId),
-    context: {
+    // Only conditions read the keys; a policy without any (the default key policy) needs none built.
+    context: hasConditions(policy) ? {
       ...context,
       ...keyConditions(svc, key),
       ...call.requestConditions,
       ...(call.requestAliases.has(key.keyId) ? { 'kms:requestalias': call.requestAliases.get(key.keyId)! } : {}),
       'kms:calleraccount': svc.location.accountId,
       'aws:principalarn': call.principalArn,
-    },
+    } : NO_CONDITION_KEYS,
   });
 }
+
+const NO_CONDITION_KEYS: Readonly<Record<string, ConditionValue>> = Object.freeze(Object.create(null) as Record<string, ConditionValue>);
+const hasConditions = (policy: KeyPolicy) => policy.statements.some((s) => s.conditions.length > 0);
 
 /** Evaluates the key policy for `action` (`kms:Decrypt`); throws AccessDeniedException. */
 export function authorize(svc: KmsServices, call: KmsCall, key: KmsKeyRecord, action: string, context: Record<string, ConditionValue> = {}): void {
