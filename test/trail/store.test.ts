@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { manualClock } from '../../src/lib/clock.js';
 import { SealtrailError } from '../../src/errors/index.js';
 import { formatCloudTrailRecord } from '../../src/trail/format.js';
+import Database from 'better-sqlite3';
 import pg from 'pg';
 import { createEventStore, type EventStoreOptions } from '../../src/trail/store/event-store.js';
 import { createPostgresEventStore } from '../../src/trail/store/postgres/pg-event-store.js';
@@ -55,6 +56,41 @@ for (const backend of ['sqlite', 'postgresql'] as const) {
 
   const ids = (r: { Events: Array<{ EventId: string }> }) => r.Events.map((e) => Number(e.EventId.slice(-1)));
   const attr = (AttributeKey: string, AttributeValue: string) => ({ LookupAttributes: [{ AttributeKey, AttributeValue }] });
+
+  test(`${backend}: the appends of one synchronous run share one transaction: they commit or fail together, in call order`, async () => {
+    // A trigger refuses one event by its id, inside the transaction that holds it.
+    const clock = manualClock(T0);
+    const dir = mkdtempSync(join(tmpdir(), 'sealtrail-store-batch-'));
+    let store: EventStore;
+    if (backend === 'sqlite') {
+      const path = join(dir, 'events.db');
+      store = createEventStore({ path, encryptionKey: KEY, clock, purgeIntervalMs: 0 });
+      const db = new Database(path);
+      db.exec("CREATE TRIGGER refuse_one BEFORE INSERT ON event_log WHEN NEW.event_id = 'evt-refused' BEGIN SELECT RAISE(ABORT, 'refused by the test'); END");
+      db.close();
+    } else {
+      const url = await freshDatabase();
+      store = await createPostgresEventStore({ url, encryptionKey: KEY, clock, purgeIntervalMs: 0 });
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      await client.query("CREATE FUNCTION refuse_one() RETURNS trigger AS $$ BEGIN IF NEW.event_id = 'evt-refused' THEN RAISE EXCEPTION 'refused by the test'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql");
+      await client.query('CREATE TRIGGER refuse_one BEFORE INSERT ON events FOR EACH ROW EXECUTE FUNCTION refuse_one()');
+      await client.end();
+    }
+    const input = (eventId: string) => ({ record: formatCloudTrailRecord(kmsEvent({ eventId })), timeMs: T0 });
+    try {
+      const refused = ['evt-a', 'evt-refused', 'evt-b'].map((id) => store.append(input(id)));
+      const outcomes = await Promise.allSettled(refused);
+      assert.deepEqual(outcomes.map((o) => o.status), ['rejected', 'rejected', 'rejected'], 'the events before and after the refused one fail with it');
+      assert.equal(await store.count(), 0);
+      const seqs = await Promise.all(['evt-a', 'evt-b', 'evt-c'].map((id) => store.append(input(id))));
+      assert.deepEqual(seqs, [...seqs].sort((x, y) => x - y), 'seqs in call order');
+      assert.deepEqual((await store.readSince(0, 10)).map((e) => JSON.parse(e.json).eventID), ['evt-a', 'evt-b', 'evt-c']);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   test(`${backend}: LookupEvents by each attribute, newest first`, async () => {
     const { store } = await seeded();

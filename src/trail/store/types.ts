@@ -42,7 +42,11 @@ export interface AppendInput {
 
 /** Reads are asynchronous: on SQLite they answer at once, on PostgreSQL after a round trip. */
 export interface EventStore {
-  /** Stores one record; resolves after the transaction holding it commits. Returns its seq. */
+  /**
+   * Stores one record; resolves after the transaction holding it commits. Returns its seq. The
+   * appends made in one synchronous run share one transaction, in call order: they commit or fail
+   * together (the recorder relies on it to keep the store a prefix of the recorded events).
+   */
   append(input: AppendInput): Promise<number>;
   /** Stores many records in one transaction (bulk loads, benchmarks). */
   appendBatch(inputs: readonly AppendInput[]): Promise<void>;
