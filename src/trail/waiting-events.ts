@@ -11,13 +11,16 @@
 import { MAX_PAGE, type JournalPosition, type JournalStore } from '../journal/index.js';
 import type { CloudTrailRecord } from './format.js';
 import type { JournalCompletion } from './recorder.js';
-import type { EventStore } from './store/types.js';
+import { MAX_HELD_IDS, type EventStore } from './store/types.js';
 
 /**
  * Taken off the newest stored event's time: an event is timed when its call is recorded, and
  * events recorded close together may reach the store in another order than their times.
  */
 const MARGIN_MS = 60_000;
+
+/** Journal records looked at a time: one lookup in the store, one commit of those it lacks. */
+const PAGE = Math.min(MAX_PAGE, MAX_HELD_IDS);
 
 export interface CompletionDeps {
   journal: JournalStore;
@@ -49,18 +52,24 @@ export function journalCompletion(c: CompletionDeps): JournalCompletion {
         // Live records only: imported ones never were events of this server.
         const page = await c.journal.query({
           kinds: ['cloudtrail'], imported: false, sinceNs: BigInt(fromMs) * 1_000_000n, untilNs: BigInt(untilMs) * 1_000_000n - 1n,
-          order: 'asc', limit: MAX_PAGE, after, throughSeq,
+          order: 'asc', limit: PAGE, after, throughSeq,
         });
-        for (const r of page) {
-          if (c.signal.aborted) return stored;
-          const record = JSON.parse(r.text) as CloudTrailRecord;
-          if (isWaiting(record.eventID)) continue;
-          const found = await c.store.query({ attribute: { key: 'EventId', value: record.eventID }, limit: 1 });
-          if (found.length > 0) continue;
-          await c.store.append({ record, json: r.text, timeMs: Number(r.timeNs / 1_000_000n) });
-          stored++;
-        }
-        if (page.length < MAX_PAGE) return stored;
+        if (c.signal.aborted) return stored;
+        // One lookup of the page's events in the store, and those it lacks stored in one commit, in
+        // the journal's order.
+        const records = page.map((r) => ({ record: JSON.parse(r.text) as CloudTrailRecord, r }));
+        const held = await c.store.holding(records.map(({ record }) => record.eventID));
+        if (c.signal.aborted) return stored;
+        const missing = new Set<string>();
+        const batch = records.filter(({ record }) => {
+          const id = record.eventID;
+          if (held.has(id) || missing.has(id) || isWaiting(id)) return false;
+          missing.add(id);
+          return true;
+        });
+        await Promise.all(batch.map(({ record, r }) => c.store.append({ record, json: r.text, timeMs: Number(r.timeNs / 1_000_000n) })));
+        stored += batch.length;
+        if (page.length < PAGE) return stored;
         const last = page[page.length - 1];
         after = { timeNs: last.timeNs, seq: last.seq };
       }

@@ -13,7 +13,7 @@ import { createPostgresEventStore } from '../../src/trail/store/postgres/pg-even
 import { freshDatabase } from '../journal/backends.js';
 import { lookupEvents, SELF_READ_SETTLE_MS } from '../../src/trail/lookup/lookup-events.js';
 import { createTrailRecorder } from '../../src/trail/recorder.js';
-import type { EventStore } from '../../src/trail/store/types.js';
+import { MAX_HELD_IDS, type EventStore } from '../../src/trail/store/types.js';
 import { ACCOUNT, KEY_ARN, KEY_ID, kmsEvent } from './fixtures.js';
 
 const T0 = Date.UTC(2024, 10, 14, 12, 0, 0);
@@ -89,6 +89,22 @@ for (const backend of ['sqlite', 'postgresql'] as const) {
     } finally {
       await store.close();
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test(`${backend}: holding answers which of many event ids the store holds, in one lookup`, async () => {
+    const clock = manualClock(T0);
+    const store = await openStore(backend, { encryptionKey: KEY, clock, purgeIntervalMs: 0 });
+    try {
+      const input = (eventId: string) => ({ record: formatCloudTrailRecord(kmsEvent({ eventId })), timeMs: T0 });
+      await store.appendBatch([input('evt-indexed')]);
+      // Acknowledged but not indexed yet on SQLite (the event log): held all the same.
+      await store.append(input('evt-logged'));
+      assert.deepEqual([...await store.holding(['evt-absent', 'evt-logged', 'evt-indexed', "evt-'quoted\"", 'evt-logged'])].sort(), ['evt-indexed', 'evt-logged']);
+      assert.deepEqual([...await store.holding([])], []);
+      await assert.rejects(store.holding(Array.from({ length: MAX_HELD_IDS + 1 }, (_, i) => `evt-${i}`)), RangeError);
+    } finally {
+      await store.close();
     }
   });
 

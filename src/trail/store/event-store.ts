@@ -19,7 +19,7 @@ import { openEventLog, type LoggedEvent } from './event-log.js';
 import { deferIndexing } from './deferred-indexing.js';
 import { createRetentionSweep } from './retention-sweep.js';
 import { createWalCheckpointer } from './checkpointer.js';
-import type { AppendInput, EventStore, StoredEvent } from './types.js';
+import { checkHeldIds, type AppendInput, type EventStore, type StoredEvent } from './types.js';
 
 const CLOUDTRAIL_SOURCE = 'cloudtrail.amazonaws.com';
 
@@ -102,6 +102,11 @@ export function createEventStore(opts: EventStoreOptions): EventStore {
       commits.flush();
       indexing.catchUpNow();
       insertAll(inputs);
+    },
+    async holding(eventIds) {
+      checkHeldIds(eventIds);
+      await indexing.catchUp();
+      return new Set(q.held.all(JSON.stringify(eventIds)));
     },
     query: async (query) => { await indexing.catchUp(); return decrypt(q.select(query)); },
     readSince: async (afterSeq, limit) => { await indexing.catchUp(); return decrypt(q.since.all(afterSeq, limit)); },

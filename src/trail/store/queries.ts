@@ -63,6 +63,8 @@ export interface EventQueries {
   since: Database.Statement<[number, number], RawRow>;
   settledSeq: Database.Statement<[string, number], number>;
   count: Database.Statement<[], number>;
+  /** The event ids, of those in a JSON array, that the indexed table holds. */
+  held: Database.Statement<[string], string>;
 }
 
 export function prepareQueries(db: Database.Database): EventQueries {
@@ -85,5 +87,7 @@ export function prepareQueries(db: Database.Database): EventQueries {
       "SELECT seq FROM events WHERE NOT (event_source = ? AND read_only = 'true') OR time_ms <= ? ORDER BY seq DESC LIMIT 1",
     ).pluck(),
     count: db.prepare<[], number>('SELECT COUNT(*) FROM events').pluck(),
+    // One probe of the event id index per id.
+    held: db.prepare<[string], string>('SELECT event_id FROM events WHERE event_id IN (SELECT value FROM json_each(?))').pluck(),
   };
 }

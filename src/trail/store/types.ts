@@ -40,6 +40,13 @@ export interface AppendInput {
   json?: string;
 }
 
+/** Event ids one `holding` call may ask about. */
+export const MAX_HELD_IDS = 1000;
+
+export function checkHeldIds(eventIds: readonly string[]): void {
+  if (eventIds.length > MAX_HELD_IDS) throw new RangeError(`at most ${MAX_HELD_IDS} event ids a lookup, not ${eventIds.length}`);
+}
+
 /** Reads are asynchronous: on SQLite they answer at once, on PostgreSQL after a round trip. */
 export interface EventStore {
   /**
@@ -50,6 +57,11 @@ export interface EventStore {
   append(input: AppendInput): Promise<number>;
   /** Stores many records in one transaction (bulk loads, benchmarks). */
   appendBatch(inputs: readonly AppendInput[]): Promise<void>;
+  /**
+   * Which of `eventIds` the store holds, in one lookup (at most MAX_HELD_IDS a call): the
+   * completion from the journal asks it of a page of events at a time (waiting-events.ts).
+   */
+  holding(eventIds: readonly string[]): Promise<Set<string>>;
   /** Newest first. Only the returned rows are decrypted. */
   query(q: EventQuery): Promise<StoredEvent[]>;
   /** Rows with seq > afterSeq in seq order, at most `limit` (trail delivery reads these). */

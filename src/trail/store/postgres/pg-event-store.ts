@@ -11,7 +11,7 @@ import { indexColumns, type IndexColumns } from '../index-columns.js';
 import { recordCipher } from '../record-cipher.js';
 import { buildSql, paramsOf } from '../queries.js';
 import { DEFAULT_RETENTION_MS } from '../event-store.js';
-import type { AppendInput, EventQuery, EventStore, StoredEvent } from '../types.js';
+import { checkHeldIds, type AppendInput, type EventQuery, type EventStore, type StoredEvent } from '../types.js';
 import { openEventPool } from './schema.js';
 
 const CLOUDTRAIL_SOURCE = 'cloudtrail.amazonaws.com';
@@ -109,6 +109,11 @@ export async function createPostgresEventStore(opts: PostgresEventStoreOptions):
       // After the appends before it, as on SQLite: seqs stay in call order.
       await commits.drain();
       await insertAll(inputs);
+    },
+    async holding(eventIds) {
+      checkHeldIds(eventIds);
+      const { rows } = await pool.query<{ event_id: string }>('SELECT event_id FROM events WHERE event_id = ANY($1::text[])', [eventIds]);
+      return new Set(rows.map((r) => r.event_id));
     },
     async query(query) {
       const { sql, params } = positional(query);
