@@ -299,3 +299,45 @@ test('a key policy sees the key\'s aliases (kms:ResourceAliases) and ReEncrypt\'
   await call('DeleteAlias', { AliasName: 'alias/prod-payments' });
   await callAs(BOB, 'Encrypt', { KeyId: tests, Plaintext: plaintext });
 });
+
+test('a statement sees the condition keys of every layer at once: the operation\'s, the key\'s, the request\'s and the call\'s', async () => {
+  const { call, callAs, svc } = setup();
+  const allowBob = (Condition: Record<string, unknown>, Action: string | string[] = ['kms:Encrypt', 'kms:TagResource']) =>
+    ({ Effect: 'Allow', Principal: { AWS: BOB }, Action, Resource: '*', Condition });
+  const policy = JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      { Effect: 'Allow', Principal: { AWS: ALICE }, Action: 'kms:*', Resource: '*' },
+      allowBob({
+        StringEquals: {
+          'kms:EncryptionContext:app': 'web', 'kms:EncryptionAlgorithm': 'SYMMETRIC_DEFAULT', // the operation's
+          'aws:ResourceTag/env': 'prod', 'kms:KeySpec': 'SYMMETRIC_DEFAULT', 'kms:RequestAlias': 'alias/web', // the key's and the alias named
+          'kms:CallerAccount': ACCOUNT, 'aws:PrincipalArn': BOB, 'aws:SourceIp': '10.0.0.7', // the caller's and the request's
+        },
+        'ForAnyValue:StringEquals': { 'kms:ResourceAliases': 'alias/web' },
+      }, 'kms:Encrypt'),
+      allowBob({ StringEquals: { 'aws:RequestTag/team': 'blue' }, 'ForAllValues:StringEquals': { 'aws:TagKeys': ['team'] } }, 'kms:TagResource'),
+    ],
+  });
+  const keyId = (await call('CreateKey', { Policy: policy, Tags: [{ TagKey: 'env', TagValue: 'prod' }] })).KeyMetadata.KeyId;
+  await call('CreateAlias', { AliasName: 'alias/web', TargetKeyId: keyId });
+  await svc.keys.aliasesLoaded();
+  const bob = (op: string, body: Record<string, unknown>, sourceIp = '10.0.0.7') => KMS_OPERATIONS[op].handler({
+    body, principalArn: BOB, principalId: 'AIDABOB1', notes: { resources: [] },
+    requestConditions: { 'aws:sourceip': sourceIp }, requestAliases: new Map(),
+  }, svc) as Promise<Record<string, any>>;
+  const plaintext = Buffer.from('x').toString('base64');
+  const encrypt = { KeyId: 'alias/web', Plaintext: plaintext, EncryptionContext: { app: 'web' } };
+  await bob('Encrypt', encrypt);
+  // Each layer's key, changed alone, refuses the call.
+  await rejects(bob('Encrypt', { ...encrypt, EncryptionContext: { app: 'db' } }), 'AccessDeniedException');
+  await rejects(bob('Encrypt', { ...encrypt, KeyId: keyId }), 'AccessDeniedException');
+  await rejects(bob('Encrypt', encrypt, '10.0.0.8'), 'AccessDeniedException');
+  await call('UntagResource', { KeyId: keyId, TagKeys: ['env'] });
+  await rejects(bob('Encrypt', encrypt), 'AccessDeniedException');
+  // A call's tags: aws:RequestTag/<key> and aws:TagKeys.
+  await bob('TagResource', { KeyId: keyId, Tags: [{ TagKey: 'team', TagValue: 'blue' }] });
+  await rejects(bob('TagResource', { KeyId: keyId, Tags: [{ TagKey: 'team', TagValue: 'red' }] }), 'AccessDeniedException');
+  await rejects(bob('TagResource', { KeyId: keyId, Tags: [{ TagKey: 'team', TagValue: 'blue' }, { TagKey: 'env', TagValue: 'prod' }] }), 'AccessDeniedException');
+  await rejects(callAs(BOB, 'Encrypt', encrypt), 'AccessDeniedException');
+});

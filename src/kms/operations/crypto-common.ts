@@ -4,7 +4,7 @@ import type { EncryptionContext } from '../crypto/encryption-context.js';
 import { kmsError, validationError } from '../errors.js';
 import { keyMaterialId } from '../keys/material-id.js';
 import { currentMaterial, type KmsKeyRecord } from '../keys/model.js';
-import { pairConditions, type ConditionValue } from '../policy/index.js';
+import { conditionMap, pairConditions, type ConditionValue } from '../policy/index.js';
 import { readRecipient, verifyRecipient, type VerifiedRecipient } from '../recipient/attestation.js';
 import type { KmsCall, KmsServices } from './context.js';
 import { optString, optStringMap, type AwsBody } from './input.js';
@@ -45,8 +45,9 @@ export function checkAlgorithm(body: AwsBody, member = 'EncryptionAlgorithm'): v
 
 /** `kms:EncryptionContext:<key>` and `kms:EncryptionContextKeys` condition values. */
 export function contextConditions(context: EncryptionContext | undefined): Record<string, ConditionValue> {
-  if (!context) return {};
-  return { ...pairConditions('kms:encryptioncontext:', Object.entries(context)), 'kms:encryptioncontextkeys': Object.keys(context) };
+  const out = context ? pairConditions('kms:encryptioncontext:', Object.entries(context)) : conditionMap();
+  if (context) out['kms:encryptioncontextkeys'] = Object.keys(context);
+  return out;
 }
 
 /**
@@ -54,7 +55,9 @@ export function contextConditions(context: EncryptionContext | undefined): Recor
  * algorithm, which AWS presents whether sent or defaulted (checkAlgorithm leaves only this one).
  */
 export function cryptoConditions(context: EncryptionContext | undefined): Record<string, ConditionValue> {
-  return { ...contextConditions(context), 'kms:encryptionalgorithm': 'SYMMETRIC_DEFAULT' };
+  const out = contextConditions(context);
+  out['kms:encryptionalgorithm'] = 'SYMMETRIC_DEFAULT';
+  return out;
 }
 
 /** A blob sealed under the key's current material, and that material's id for the event. */

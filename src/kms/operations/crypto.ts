@@ -3,6 +3,7 @@ import { keyArn } from '../arn.js';
 import { kmsError, validationError } from '../errors.js';
 import { envelopeForRecipient } from '../../attestation/index.js';
 import type { OperationHandler } from './context.js';
+import { mergeConditions } from '../policy/index.js';
 import { optBlob, optString, reqString } from './input.js';
 import { authorize, findKey, rejectDryRun, requireEnabled } from './key-access.js';
 import { blobKeyId, checkAlgorithm, checkBlobLength, cryptoConditions, openWithKey, readContext, recipientOf, sealWithKey } from './crypto-common.js';
@@ -35,7 +36,7 @@ export const decrypt: OperationHandler = async (call, svc) => {
   const key = await findKey(svc, call, keyRef ?? named, { aliases: true });
   if (key.keyId !== named) throw kmsError('IncorrectKeyException', 'The key ID in the request does not identify a CMK that can perform this operation.');
   const recipient = recipientOf(call, svc);
-  authorize(svc, call, key, 'kms:Decrypt', { ...cryptoConditions(context), ...recipient?.conditionContext });
+  authorize(svc, call, key, 'kms:Decrypt', mergeConditions(cryptoConditions(context), recipient?.conditionContext));
   requireEnabled(svc, key);
   rejectDryRun(call);
   const { plaintext, keyMaterialId } = openWithKey(key, blob, context);
@@ -61,8 +62,8 @@ export const reEncrypt: OperationHandler = async (call, svc) => {
   const destination = await findKey(svc, call, destinationRef, { aliases: true, member: 'destinationKeyId' });
   // kms:ReEncryptOnSameKey, which AWS presents to both policies: a Deny on it must apply.
   const sameKey = { 'kms:reencryptonsamekey': String(source.keyId === destination.keyId) };
-  authorize(svc, call, source, 'kms:ReEncryptFrom', { ...cryptoConditions(sourceContext), ...sameKey });
-  authorize(svc, call, destination, 'kms:ReEncryptTo', { ...cryptoConditions(destinationContext), ...sameKey });
+  authorize(svc, call, source, 'kms:ReEncryptFrom', mergeConditions(cryptoConditions(sourceContext), sameKey));
+  authorize(svc, call, destination, 'kms:ReEncryptTo', mergeConditions(cryptoConditions(destinationContext), sameKey));
   requireEnabled(svc, source);
   requireEnabled(svc, destination);
   rejectDryRun(call);

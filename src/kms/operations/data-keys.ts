@@ -4,6 +4,7 @@ import { randomData } from '../crypto/aead.js';
 import { kmsError, validationError } from '../errors.js';
 import { envelopeForRecipient } from '../../attestation/index.js';
 import type { KmsCall, KmsServices, OperationHandler } from './context.js';
+import { mergeConditions } from '../policy/index.js';
 import { optInt, optString, reqString } from './input.js';
 import { authorize, findKey, rejectDryRun, requireEnabled } from './key-access.js';
 import { cryptoConditions, readContext, recipientOf, sealWithKey } from './crypto-common.js';
@@ -34,7 +35,7 @@ async function generate(call: KmsCall, svc: KmsServices, withPlaintext: boolean)
   const key = await findKey(svc, call, keyRef, { aliases: true });
   const recipient = withPlaintext ? recipientOf(call, svc) : undefined;
   const action = withPlaintext ? 'kms:GenerateDataKey' : 'kms:GenerateDataKeyWithoutPlaintext';
-  authorize(svc, call, key, action, { ...cryptoConditions(context), ...recipient?.conditionContext });
+  authorize(svc, call, key, action, mergeConditions(cryptoConditions(context), recipient?.conditionContext));
   requireEnabled(svc, key);
   rejectDryRun(call);
   const dataKey = randomData(length);

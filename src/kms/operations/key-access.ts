@@ -8,7 +8,7 @@ import { aliasArn, keyArn, parseKeyRef } from '../arn.js';
 import { kmsError, validationError } from '../errors.js';
 import type { KmsKeyRecord, Tag } from '../keys/model.js';
 import { createPolicyCache } from '../policy/cache.js';
-import { evaluateKeyPolicy, pairConditions, type ConditionValue, type KeyPolicy, type PolicyDecision } from '../policy/index.js';
+import { conditionMap, evaluateKeyPolicy, mergeConditions, pairConditions, type ConditionValue, type KeyPolicy, type PolicyDecision } from '../policy/index.js';
 import type { KmsCall, KmsServices } from './context.js';
 import { withBoundPrincipals } from './policy-principals.js';
 
@@ -100,17 +100,16 @@ function keyConditions(svc: KmsServices, key: Pick<KmsKeyRecord, 'keyId' | 'keyS
   // The key's aliases, a multi-valued key absent when it has none (so ForAnyValue is false, and
   // ForAllValues true, as in AWS).
   const aliases = svc.keys.aliasNamesOf(key.keyId);
-  return {
-    ...resourceTagConditions(key.tags),
-    ...(aliases.length > 0 ? { 'kms:resourcealiases': aliases } : {}),
-    'kms:keyorigin': 'AWS_KMS',
-    'kms:keyspec': key.keySpec,
-    'kms:customermasterkeyspec': key.keySpec,
-    'kms:keyusage': key.keyUsage,
-    'kms:customermasterkeyusage': key.keyUsage,
-    'kms:multiregion': 'false',
-    'aws:resourceaccount': svc.location.accountId,
-  };
+  const out = resourceTagConditions(key.tags);
+  if (aliases.length > 0) out['kms:resourcealiases'] = aliases;
+  out['kms:keyorigin'] = 'AWS_KMS';
+  out['kms:keyspec'] = key.keySpec;
+  out['kms:customermasterkeyspec'] = key.keySpec;
+  out['kms:keyusage'] = key.keyUsage;
+  out['kms:customermasterkeyusage'] = key.keyUsage;
+  out['kms:multiregion'] = 'false';
+  out['aws:resourceaccount'] = svc.location.accountId;
+  return out;
 }
 
 export type PolicyKey = Pick<KmsKeyRecord, 'keyId' | 'keySpec' | 'keyUsage' | 'tags' | 'principalIds'>;
@@ -129,18 +128,21 @@ export function decideKeyPolicy(svc: KmsServices, call: KmsCall, policy: KeyPoli
     action,
     resourceArn: keyArn(svc.location, key.keyId),
     // Only conditions read the keys; a policy without any (the default key policy) needs none built.
-    context: hasConditions(policy) ? {
-      ...context,
-      ...keyConditions(svc, key),
-      ...call.requestConditions,
-      ...(call.requestAliases.has(key.keyId) ? { 'kms:requestalias': call.requestAliases.get(key.keyId)! } : {}),
-      'kms:calleraccount': svc.location.accountId,
-      'aws:principalarn': call.principalArn,
-    } : NO_CONDITION_KEYS,
+    context: hasConditions(policy) ? conditionKeys(svc, call, key, context) : NO_CONDITION_KEYS,
   });
 }
 
-const NO_CONDITION_KEYS: Readonly<Record<string, ConditionValue>> = Object.freeze(Object.create(null) as Record<string, ConditionValue>);
+/** Every condition key the call presents: the operation's own, the key's, and the request's. */
+function conditionKeys(svc: KmsServices, call: KmsCall, key: PolicyKey, context: Readonly<Record<string, ConditionValue>>): Record<string, ConditionValue> {
+  const out = mergeConditions(context, keyConditions(svc, key), call.requestConditions);
+  const alias = call.requestAliases.get(key.keyId);
+  if (alias !== undefined) out['kms:requestalias'] = alias;
+  out['kms:calleraccount'] = svc.location.accountId;
+  out['aws:principalarn'] = call.principalArn;
+  return out;
+}
+
+const NO_CONDITION_KEYS: Readonly<Record<string, ConditionValue>> = Object.freeze(conditionMap());
 const hasConditions = (policy: KeyPolicy) => policy.statements.some((s) => s.conditions.length > 0);
 
 /** Evaluates the key policy for `action` (`kms:Decrypt`); throws AccessDeniedException. */

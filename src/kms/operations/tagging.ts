@@ -10,7 +10,9 @@ import { mergeTags, readTagKeys, readTags } from './tags.js';
 
 /** `aws:RequestTag/<key>` and `aws:TagKeys`: the tags a call sets, so a policy can keep some of them fixed. */
 function requestTagConditions(tags: readonly Tag[]): Record<string, ConditionValue> {
-  return { ...pairConditions('aws:requesttag/', tags.map((t) => [t.TagKey, t.TagValue] as const)), 'aws:tagkeys': tags.map((t) => t.TagKey) };
+  const out = pairConditions('aws:requesttag/', tags.map((t) => [t.TagKey, t.TagValue] as const));
+  out['aws:tagkeys'] = tags.map((t) => t.TagKey);
+  return out;
 }
 
 export const tagResource: OperationHandler = async (call, svc) => {
