@@ -253,6 +253,12 @@ export function createTrailRecorder(deps: TrailRecorderDeps): TrailRecorder {
         const timeNs = deps.clock ? deps.clock.nowNs() : BigInt(event.eventTime) * 1_000_000n;
         await deps.journal.append({ kind: 'cloudtrail', timeNs, text: json, keys: journalKeysOfEvent(record, deps.recipientEntity) });
       }
+      // Closing (a seal, a stop): the store takes nothing more. The journal holds the event for the
+      // next start's completion; without the journal it cannot be kept, and the call is told so.
+      if (closed) {
+        if (!deps.journal) throw storeDown();
+        return;
+      }
       // A call that succeeded may have acted: its event always waits (admit() keeps that near the
       // bound). A failed call changed nothing: past the bound its event is the journal's only,
       // and the store is completed from there when the episode ends; without the journal the call
@@ -277,19 +283,12 @@ export function createTrailRecorder(deps: TrailRecorderDeps): TrailRecorder {
       closed = true;
       if (retry !== undefined) clearInterval(retry);
       await restoring;
-      while (draining) await draining;
-      // Not ahead of an unfinished completion: the store stays in recorded order for the next start.
-      if (!completing) {
-        try {
-          await appendWaiting();
-          if (episode && droppedSince === undefined) {
-            episode = false;
-            deps.onStoreRecovered?.();
-          }
-        } catch {
-          // With the journal, the next start completes the store from it.
-        }
-      }
+      // One last drain, through drain() so that it runs after those asked for before it and never
+      // beside one (two would store the same events twice) — not ahead of an unfinished completion,
+      // so the store stays in recorded order for the next start. A refusal leaves the events to the
+      // next start's completion from the journal; without it, they are counted lost.
+      if (!completing) await drain();
+      while (draining || nextDrain) await (nextDrain ?? draining);
       retry = undefined;
       const lost = pending.length;
       pending.length = 0;

@@ -6,6 +6,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { manualClock } from '../../src/lib/clock.js';
 import type { JournalAppend } from '../../src/journal/index.js';
 import { createEventStore } from '../../src/trail/store/event-store.js';
@@ -322,5 +325,40 @@ test('a call waits for its own event\'s commit, not for the events recorded afte
     await stream;
     await recorder.close();
     await store.close();
+  }
+});
+
+test('a call recorded while the recorder closes is stored once, or left to the journal, never twice', async () => {
+  for (const withJournal of [true, false]) {
+    const clock = manualClock(T0);
+    const dir = mkdtempSync(join(tmpdir(), 'sealtrail-recorder-close-'));
+    const store = createEventStore({ path: join(dir, 'events.db'), encryptionKey: new Uint8Array(32).fill(4), clock, purgeIntervalMs: 0 });
+    const journaled: string[] = [];
+    const journal = withJournal ? { append: async (r: JournalAppend) => { journaled.push(r.text); } } : undefined;
+    const recorder = createTrailRecorder({ store: () => store, clock, ...(journal ? { journal } : {}) });
+    try {
+      const a = recorder.record(kmsEvent({ eventId: 'evt-A' }));
+      // The drain has taken A; its commit is on the next tick. Then a seal or stop begins, and
+      // another call still in flight records its event.
+      await new Promise((resolve) => process.nextTick(resolve));
+      const closing = recorder.close();
+      await Promise.resolve();
+      const b = recorder.record(kmsEvent({ eventId: 'evt-B' }));
+      const [ra, rb, rc] = await Promise.allSettled([a, b, closing]);
+      assert.equal(ra.status, 'fulfilled');
+      assert.equal(rc.status, 'fulfilled');
+      const stored = await storedIds(store);
+      assert.equal(new Set(stored).size, stored.length, 'each event once');
+      assert.equal(await store.count(), stored.length, 'the store indexes what it holds');
+      if (rb.status === 'fulfilled' && !stored.includes('evt-B')) {
+        // Answered without being stored: only when the journal holds it for the next start.
+        assert.equal(withJournal, true, 'without the journal an event not stored fails its call');
+        assert.equal(journaled.filter((t) => t.includes('evt-B')).length, 1);
+      }
+      if (rb.status === 'rejected') assert.equal(isStoreDown(rb.reason), true);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   }
 });

@@ -108,6 +108,25 @@ for (const backend of ['sqlite', 'postgresql'] as const) {
     }
   });
 
+  test(`${backend}: an event id stored again is kept once, and the store goes on indexing and storing`, async () => {
+    const clock = manualClock(T0);
+    const store = await openStore(backend, { encryptionKey: KEY, clock, purgeIntervalMs: 0 });
+    try {
+      const input = (eventId: string) => ({ record: formatCloudTrailRecord(kmsEvent({ eventId })), timeMs: T0 });
+      await store.append(input('evt-dup'));
+      // Twice more: in a commit of its own, and beside a new event in one commit.
+      await store.append(input('evt-dup'));
+      await Promise.all([store.append(input('evt-dup')), store.append(input('evt-next'))]);
+      assert.deepEqual((await store.readSince(0, 10)).map((e) => JSON.parse(e.json).eventID), ['evt-dup', 'evt-next']);
+      assert.equal(await store.count(), 2);
+      assert.deepEqual(ids(await lookupEvents(store, attr('ResourceName', KEY_ARN))).length, 2);
+      await store.append(input('evt-after'));
+      assert.equal(await store.count(), 3);
+    } finally {
+      await store.close();
+    }
+  });
+
   test(`${backend}: LookupEvents by each attribute, newest first`, async () => {
     const { store } = await seeded();
     const table: Array<[Record<string, unknown>, number[]]> = [

@@ -55,15 +55,18 @@ export function openEventLog(db: Database.Database): EventLog {
   const chunkEnd = db.prepare<[number, number], number | null>(
     'SELECT MAX(seq) FROM (SELECT seq FROM event_log WHERE seq <= ? ORDER BY seq LIMIT ?)',
   ).pluck();
+  // An event id already indexed is not indexed again (the log has no index to refuse it on append):
+  // the second copy is dropped with the move, where a unique-key failure would stop indexing for good.
   const moveEvents = db.prepare<[number]>(
-    `INSERT INTO events (seq, event_id, time_ms, event_name, read_only, username, event_source, access_key_id, record)
+    `INSERT OR IGNORE INTO events (seq, event_id, time_ms, event_name, read_only, username, event_source, access_key_id, record)
      SELECT seq, event_id, time_ms, event_name, read_only, username, event_source, access_key_id, record FROM event_log WHERE seq <= ? ORDER BY seq`,
   );
+  // Only for the rows that moved (a dropped copy's seq names no event).
   const moveNames = db.prepare<[number]>(
-    'INSERT OR IGNORE INTO event_resource_names (name, time_ms, seq) SELECT j.value, l.time_ms, l.seq FROM event_log l, json_each(l.resource_names) j WHERE l.seq <= ?',
+    'INSERT OR IGNORE INTO event_resource_names (name, time_ms, seq) SELECT j.value, l.time_ms, l.seq FROM event_log l JOIN events e ON e.seq = l.seq, json_each(l.resource_names) j WHERE l.seq <= ?',
   );
   const moveTypes = db.prepare<[number]>(
-    'INSERT OR IGNORE INTO event_resource_types (type, time_ms, seq) SELECT j.value, l.time_ms, l.seq FROM event_log l, json_each(l.resource_types) j WHERE l.seq <= ?',
+    'INSERT OR IGNORE INTO event_resource_types (type, time_ms, seq) SELECT j.value, l.time_ms, l.seq FROM event_log l JOIN events e ON e.seq = l.seq, json_each(l.resource_types) j WHERE l.seq <= ?',
   );
   const deleteMoved = db.prepare<[number]>('DELETE FROM event_log WHERE seq <= ?');
 

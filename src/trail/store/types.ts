@@ -52,7 +52,8 @@ export interface EventStore {
   /**
    * Stores one record; resolves after the transaction holding it commits. Returns its seq. The
    * appends made in one synchronous run share one transaction, in call order: they commit or fail
-   * together (the recorder relies on it to keep the store a prefix of the recorded events).
+   * together (the recorder relies on it to keep the store a prefix of the recorded events). An
+   * event whose id the store holds already is not stored again (its seq is left unused).
    */
   append(input: AppendInput): Promise<number>;
   /** Stores many records in one transaction (bulk loads, benchmarks). */

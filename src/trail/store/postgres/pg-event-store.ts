@@ -57,20 +57,26 @@ export async function createPostgresEventStore(opts: PostgresEventStoreOptions):
     return withClient(pool, (client) => inTransaction(client, async () => {
       const { rows } = await client.query<{ first: string }>('UPDATE event_counter SET next = next + $1 WHERE id = 1 RETURNING next - $1 AS first', [inputs.length]);
       const first = Number(rows[0].first);
-      await client.query(
+      // An event id already stored is not stored again (its seq is left unused), as on SQLite.
+      const inserted = await client.query<{ seq: string }>(
         'INSERT INTO events (seq, event_id, time_ms, event_name, read_only, username, event_source, access_key_id, record) '
           + 'SELECT $1::bigint + u.o - 1, u.event_id, u.time_ms, u.event_name, u.read_only, u.username, u.event_source, u.access_key_id, u.record '
           + 'FROM unnest($2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::bytea[]) '
-          + 'WITH ORDINALITY AS u(event_id, time_ms, event_name, read_only, username, event_source, access_key_id, record, o)',
+          + 'WITH ORDINALITY AS u(event_id, time_ms, event_name, read_only, username, event_source, access_key_id, record, o) '
+          + 'ON CONFLICT (event_id) DO NOTHING RETURNING seq',
         [first, cols.map((c) => c.eventId), inputs.map((i) => i.timeMs), cols.map((c) => c.eventName), cols.map((c) => c.readOnly),
           cols.map((c) => c.username), cols.map((c) => c.eventSource), cols.map((c) => c.accessKeyId),
           inputs.map((i, k) => cipher.seal(cols[k].eventId, i.json ?? JSON.stringify(i.record)))],
       );
+      const stored = new Set(inserted.rows.map((r) => Number(r.seq)));
       for (const [table, column, values] of [['event_resource_names', 'name', (c: IndexColumns) => c.resourceNames], ['event_resource_types', 'type', (c: IndexColumns) => c.resourceTypes]] as const) {
         const v: string[] = [];
         const t: number[] = [];
         const s: number[] = [];
-        cols.forEach((c, k) => { for (const value of values(c)) { v.push(value); t.push(inputs[k].timeMs); s.push(first + k); } });
+        cols.forEach((c, k) => {
+          if (!stored.has(first + k)) return;
+          for (const value of values(c)) { v.push(value); t.push(inputs[k].timeMs); s.push(first + k); }
+        });
         if (v.length > 0) {
           await client.query(`INSERT INTO ${table} (${column}, time_ms, seq) SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[]) ON CONFLICT DO NOTHING`, [v, t, s]);
         }
