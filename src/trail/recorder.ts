@@ -292,7 +292,7 @@ export function createTrailRecorder(deps: TrailRecorderDeps): TrailRecorder {
       retry = undefined;
       const lost = pending.length;
       pending.length = 0;
-      waitingIds.clear();
+      // waitingIds is kept: a call whose event is lost here, still to check it, fails (no journal).
       return lost;
     },
   };

@@ -362,3 +362,24 @@ test('a call recorded while the recorder closes is stored once, or left to the j
     }
   }
 });
+
+test('without the journal, a call whose event a failing store could not take before the recorder closed fails, however the two interleave', async () => {
+  for (let k = 0; k <= 12; k++) {
+    const clock = manualClock(T0);
+    const { store, state } = flakyStore(clock);
+    state.down = true;
+    const recorder = createTrailRecorder({ store: () => store, clock });
+    try {
+      const a = recorder.record(kmsEvent({ eventId: 'evt-A' }));
+      await new Promise((resolve) => process.nextTick(resolve));
+      const b = recorder.record(kmsEvent({ eventId: 'evt-B' }));
+      for (let i = 0; i < k; i++) await Promise.resolve();
+      const closing = recorder.close();
+      const [ra, rb] = await Promise.allSettled([a, b]);
+      assert.equal(await closing, 2, `k=${k}`);
+      for (const r of [ra, rb]) assert.equal(r.status === 'rejected' && isStoreDown(r.reason), true, `k=${k}: a call whose event is lost is told so`);
+    } finally {
+      await store.close();
+    }
+  }
+});
