@@ -18,9 +18,12 @@ import { KEY_ARN, kmsEvent } from './fixtures.js';
 
 const T0 = Date.UTC(2024, 10, 14, 12, 0, 0);
 
+/** A real event store in memory. */
+const memoryStore = (clock: ReturnType<typeof manualClock>) => createEventStore({ path: ':memory:', encryptionKey: new Uint8Array(32).fill(4), clock, purgeIntervalMs: 0 });
+
 test('the journal gets the same CloudTrailEvent text the event store holds, before the store commits it', async () => {
   const clock = manualClock(T0);
-  const store = createEventStore({ path: ':memory:', encryptionKey: new Uint8Array(32).fill(4), clock, purgeIntervalMs: 0 });
+  const store = memoryStore(clock);
   const journaled: JournalAppend[] = [];
   const storedBefore: number[] = [];
   const journal = {
@@ -49,7 +52,7 @@ test('the journal gets the same CloudTrailEvent text the event store holds, befo
 
 test('a record the journal cannot take fails the call and leaves no event in the store', async () => {
   const clock = manualClock(T0);
-  const store = createEventStore({ path: ':memory:', encryptionKey: new Uint8Array(32).fill(4), clock, purgeIntervalMs: 0 });
+  const store = memoryStore(clock);
   const full = Object.assign(new Error('the journal could not write its spool (ENOSPC)'), { code: 'ENOSPC' });
   const journal = { append: async () => { throw full; } };
   try {
@@ -64,7 +67,7 @@ test('a record the journal cannot take fails the call and leaves no event in the
 
 /** An event store whose writes fail while `down` is set; reads and everything else are the real store's. */
 function flakyStore(clock: ReturnType<typeof manualClock>) {
-  const store = createEventStore({ path: ':memory:', encryptionKey: new Uint8Array(32).fill(4), clock, purgeIntervalMs: 0 });
+  const store = memoryStore(clock);
   const state = { down: false };
   const append = store.append.bind(store);
   store.append = async (input) => {
@@ -267,7 +270,7 @@ test("a journal whose index cannot catch up holds calls a while, not for ever, a
 
 test('the events of calls answered together go to the store in one commit', async () => {
   const clock = manualClock(T0);
-  const store = createEventStore({ path: ':memory:', encryptionKey: new Uint8Array(32).fill(4), clock, purgeIntervalMs: 0 });
+  const store = memoryStore(clock);
   // The store commits the appends of one synchronous run together: every append asked for before
   // the first resolves shares its transaction.
   const append = store.append.bind(store);
@@ -294,7 +297,7 @@ test('the events of calls answered together go to the store in one commit', asyn
 
 test('a call waits for its own event\'s commit, not for the events recorded after it', async () => {
   const clock = manualClock(T0);
-  const store = createEventStore({ path: ':memory:', encryptionKey: new Uint8Array(32).fill(4), clock, purgeIntervalMs: 0 });
+  const store = memoryStore(clock);
   // A store whose commits take a few milliseconds, as a round trip to PostgreSQL does.
   const append = store.append.bind(store);
   store.append = async (input) => {
