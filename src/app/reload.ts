@@ -154,11 +154,17 @@ export function configReloader(deps: ReloadDeps): () => Promise<ReloadResult> {
       Object.assign(result, { ok: false, problem: err.problem, applied: [], restartRequired: [] });
       if (err.problem !== 'audit_device') deps.log.error({ reason: err.message }, 'SIGHUP: the configuration was not reloaded; the server runs as it was');
     }
-    await deps.audit()?.reopenAll();
+    // Sealed or standing by, no device is open: the next unseal opens the files under their names.
+    const audit = deps.audit();
+    if (audit) await audit.reopenAll();
     if (result.restartRequired.length > 0) {
       deps.log.warn({ settings: result.restartRequired }, 'SIGHUP: these settings changed and take effect at the next start');
     }
-    if (result.ok) deps.log.info({ applied: result.applied }, 'SIGHUP: configuration reloaded, audit devices reopened');
+    if (result.ok) {
+      deps.log.info({ applied: result.applied }, audit
+        ? 'SIGHUP: configuration reloaded, audit devices reopened'
+        : 'SIGHUP: configuration reloaded; no audit device is open while sealed or standing by (the next unseal opens them)');
+    }
     deps.events.record('reload', {
       applied: result.applied.join(','),
       restart_required: result.restartRequired.join(','),
