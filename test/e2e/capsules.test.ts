@@ -36,6 +36,7 @@ const EMAIL = 'quentin.marsh.7731@example.org';
 const SENTENCE = `hello John Smith, please write to ${EMAIL} about the refund`;
 const NOTE = (i: number) => `canary-note-${i}-violet-otter`;
 const AMOUNT = 48213.77;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 let dir: string;
 let child: ChildProcess;
@@ -131,10 +132,13 @@ test('seed flow through the SDK: encapsulate under sensitive, load redacting ema
   const session = await rootSession();
   const common = { domain, capsule: created.capsule_id, session, principal: { display_name: 'root', entity_id: null }, location: null };
   const [create, open, read] = records;
-  assert.deepEqual(create, { id: ids[0], time: times[0], ...common, operation: 'create', create_info: { write_context: `${domain}::sensitive` }, open_info: null, read_info: null });
-  assert.deepEqual(open, { id: ids[1], time: times[1], ...common, operation: 'open', create_info: null, open_info: { read_context: `${domain}::support` }, read_info: null });
+  for (const r of records) assert.match(String(r.request_id), UUID, 'each record names the request it was made for');
+  assert.deepEqual(create, { id: ids[0], time: times[0], request_id: create.request_id, ...common, operation: 'create', create_info: { write_context: `${domain}::sensitive` }, open_info: null, read_info: null });
+  assert.deepEqual(open, { id: ids[1], time: times[1], request_id: open.request_id, ...common, operation: 'open', create_info: null, open_info: { read_context: `${domain}::support` }, read_info: null });
+  assert.equal(read.request_id, open.request_id, 'one load: its open and read records name the same request');
+  assert.notEqual(create.request_id, open.request_id);
   assert.deepEqual(read, {
-    id: ids[2], time: times[2], ...common, operation: 'read', create_info: null, open_info: null,
+    id: ids[2], time: times[2], request_id: open.request_id, ...common, operation: 'read', create_info: null, open_info: null,
     read_info: { parameters: { reason: 'support ticket 42' }, ...loaded.summary },
   });
 
@@ -203,8 +207,9 @@ test('a capsule with one flipped byte fails with a clear 400 and the failure is 
 
   const [create, failed] = await accessRecords(created.capsule_id);
   assert.equal(create.operation, 'create');
-  assert.deepEqual({ ...failed, id: 'x', time: 'x' }, {
-    id: 'x', time: 'x', domain, capsule: created.capsule_id, operation: 'open', session: await rootSession(), principal: { display_name: 'root', entity_id: null },
+  assert.match(String(failed.request_id), UUID);
+  assert.deepEqual({ ...failed, id: 'x', time: 'x', request_id: 'x' }, {
+    id: 'x', time: 'x', request_id: 'x', domain, capsule: created.capsule_id, operation: 'open', session: await rootSession(), principal: { display_name: 'root', entity_id: null },
     location: null, create_info: null, open_info: { read_context: `${domain}::support` }, read_info: null, error: 'capsule integrity check failed',
   });
 
@@ -230,8 +235,9 @@ test('a header edited to carry another capsule\'s id names no capsule: the claim
 
   assert.deepEqual((await accessRecords(victim.capsule_id)).map((x) => x.operation), ['create']);
   const [failed] = (await queryAccessLog(client, { operation: 'open', order: 'desc', numResults: 1 })).results;
-  assert.deepEqual({ ...failed, id: 'x', time: 'x' }, {
-    id: 'x', time: 'x', domain, capsule: null, operation: 'open', session: await rootSession(), principal: { display_name: 'root', entity_id: null },
+  assert.match(String(failed.request_id), UUID);
+  assert.deepEqual({ ...failed, id: 'x', time: 'x', request_id: 'x' }, {
+    id: 'x', time: 'x', request_id: 'x', domain, capsule: null, operation: 'open', session: await rootSession(), principal: { display_name: 'root', entity_id: null },
     location: null, create_info: null, open_info: { read_context: `${domain}::support` }, read_info: null,
     unverified_capsule: victim.capsule_id, error: 'capsule integrity check failed',
   });
@@ -285,8 +291,9 @@ test('key rotation: old capsules still load, new ones use the new key, rotation 
   const control = (await queryControlLog(client, { mount, order: 'asc' })).results;
   const rotation = control.find((c) => c.summary === 'Rotated domain key');
   assert.ok(rotation, JSON.stringify(control));
-  assert.deepEqual({ ...rotation, id: 'x', time: 'x' }, {
-    id: 'x', time: 'x', session: await rootSession(mount), url: `/v1/${mount}/keys/rotate`, summary: 'Rotated domain key',
+  assert.match(String(rotation.request_id), UUID);
+  assert.deepEqual({ ...rotation, id: 'x', time: 'x', request_id: 'x' }, {
+    id: 'x', time: 'x', request_id: 'x', session: await rootSession(mount), url: `/v1/${mount}/keys/rotate`, summary: 'Rotated domain key',
     description: { method: 'POST', domain: old.domain, new_key_version: 2 },
   });
 

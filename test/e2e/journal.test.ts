@@ -92,6 +92,10 @@ test('an enclave\'s timeline: attestation, token, secret read, KMS call and caps
   assert.equal(event.entity_id, login.entityId, 'the recipient\'s attested identity is the enclave\'s entity');
   const access = all.filter((x) => x.kind === 'capsule-access').map((x) => x.record.operation);
   assert.deepEqual(access, ['open', 'read']);
+  // A capsule record names its request in its own text (which the ledger covers), not only in a key.
+  assert.equal(loaded.json.request_id, groups[4].request_id);
+  for (const x of all.filter((y) => y.kind.startsWith('capsule-'))) assert.equal(x.record.request_id, x.request_id, x.kind);
+  assert.deepEqual(groups[4].records.filter((x) => x.kind === 'capsule-access').map((x) => x.record.request_id), [loaded.json.request_id, loaded.json.request_id]);
 
   // The same story by the token's accessor (hashed server-side) starts at the login that issued it.
   const byAccessor = await journal('timeline', { accessor: login.accessor });

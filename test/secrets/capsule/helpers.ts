@@ -36,10 +36,13 @@ export function token(accessor: string, displayName = 'token-app', entityId = ''
 
 export const APP = token('acc-app-1', 'token-app', 'ent-42');
 
+/** The id every request of the harness has (capsule log records made for it carry it as `request_id`). */
+export const REQUEST_ID = '11111111-2222-4333-8444-555555555555';
+
 export function request(operation: Operation, path: string, data: Record<string, unknown> = {}, tok: TokenEntry | undefined = APP): BackendRequest {
   return {
     logical: {
-      id: '11111111-2222-4333-8444-555555555555', operation, path: mount.path + path, data, clientToken: '',
+      id: REQUEST_ID, operation, path: mount.path + path, data, clientToken: '',
       remoteAddress: '127.0.0.1', remotePort: 50000, headers: {}, wrapTtl: 0,
     },
     operation,

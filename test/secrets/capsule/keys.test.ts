@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { domainIdForMount, recordCapsuleMountTune } from '../../../src/secrets/capsule/index.js';
-import { harness, mount, T0 } from './helpers.js';
+import { harness, mount, REQUEST_ID, T0 } from './helpers.js';
 
 const DOMAIN = domainIdForMount(mount.uuid);
 const keyVersionOf = (capsule: string) => {
@@ -35,7 +35,7 @@ test('key rotation: old capsules still load, new ones use the new key, rotation 
 
   const [rotation] = await h.controlLog();
   assert.deepEqual(rotation, {
-    id: rotation.id, time: '2024-03-21T03:20:37Z', session: await h.backend.sessionId('acc-app-1'), url: '/v1/capsule/keys/rotate',
+    id: rotation.id, time: '2024-03-21T03:20:37Z', request_id: REQUEST_ID, session: await h.backend.sessionId('acc-app-1'), url: '/v1/capsule/keys/rotate',
     summary: 'Rotated domain key', description: { method: 'POST', domain: DOMAIN, new_key_version: 2 },
   });
   // Versions and dates only, never key material.

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createCapsuleBackend, domainIdForMount } from '../../../src/secrets/capsule/index.js';
 import { createMemoryStorage } from '../../../src/storage/memory/index.js';
 import type { Storage } from '../../../src/storage/types.js';
-import { EMPTY_SUMMARY, harness, mount, rejects, request } from './helpers.js';
+import { EMPTY_SUMMARY, harness, mount, rejects, request, REQUEST_ID } from './helpers.js';
 
 const DOMAIN = domainIdForMount(mount.uuid);
 
@@ -27,7 +27,7 @@ test('a capsule with one flipped byte fails to load, anywhere it is flipped, and
   const failures = await h.accessLog({ operation: 'open' });
   assert.equal(failures.length, positions.length);
   assert.deepEqual(failures[0], {
-    id: failures[0].id, time: failures[0].time, domain: DOMAIN, capsule: id, operation: 'open', session: await h.backend.sessionId('acc-app-1'),
+    id: failures[0].id, time: failures[0].time, request_id: REQUEST_ID, domain: DOMAIN, capsule: id, operation: 'open', session: await h.backend.sessionId('acc-app-1'),
     principal: { display_name: 'token-app', entity_id: 'ent-42' }, location: null,
     create_info: null, open_info: { read_context: `${DOMAIN}::default` }, read_info: null,
     error: 'capsule integrity check failed',

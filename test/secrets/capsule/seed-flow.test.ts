@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { domainIdForMount } from '../../../src/secrets/capsule/index.js';
 import { encapsulate, loadCapsule, putReadContext, queryAccessLog } from '../../../src/sdk/capsule.js';
-import { EMPTY_SUMMARY, harness, mount, piiTag, T0 } from './helpers.js';
+import { EMPTY_SUMMARY, harness, mount, piiTag, REQUEST_ID, T0 } from './helpers.js';
 
 const DOMAIN = domainIdForMount(mount.uuid);
 
@@ -48,7 +48,7 @@ test('seed flow: encapsulate under sensitive, load redacting emails, then the ac
   for (const r of page.results) assert.match(String(r.id), /^[0-9a-f]{32}$/);
   assert.ok(String(create.id) < String(open.id) && String(open.id) < String(read.id));
 
-  const common = { domain: DOMAIN, capsule: created.capsule_id, session: await h.backend.sessionId('acc-app-1'), principal: { display_name: 'token-app', entity_id: 'ent-42' }, location: null };
+  const common = { request_id: REQUEST_ID, domain: DOMAIN, capsule: created.capsule_id, session: await h.backend.sessionId('acc-app-1'), principal: { display_name: 'token-app', entity_id: 'ent-42' }, location: null };
   assert.deepEqual(create, {
     id: create.id, time: T0, ...common, operation: 'create',
     create_info: { write_context: `${DOMAIN}::sensitive` }, open_info: null, read_info: null,

@@ -1,10 +1,10 @@
 /**
  * Capsule log records as journal records: the record's text as the capsule log API returns it,
- * keyed as an imported capsule log record is (journal/extract/capsule.ts) and — when the record
- * was made while handling a request — by that request's id, which joins it to the request's
- * audit entries.
+ * keyed as an imported capsule log record is (journal/extract/capsule.ts). A record made while
+ * handling a request names that request in its own `request_id`, which joins it to the request's
+ * audit entries; every key is thus read from the record's bytes, which the ledger covers.
  */
-import { capsuleAccessKeys, capsuleControlKeys, type JournalAppend, type JournalKeys, type JournalWriter, type JsonObject } from '../../../journal/index.js';
+import { capsuleAccessKeys, capsuleControlKeys, type JournalAppend, type JournalWriter, type JsonObject } from '../../../journal/index.js';
 import type { AccessRecord, ControlRecord } from './records.js';
 import { stringifyJson } from '../../../lib/json-text.js';
 
@@ -19,16 +19,10 @@ export function journalWitness(journal: JournalWriter | undefined): CapsuleWitne
   return journal ? (record) => journal.append(record) : undefined;
 }
 
-/** The keys of a live record: those an imported one would get, and the request it was made for. */
-function keysOf(extract: (record: JsonObject) => JournalKeys, record: object, origin?: RecordOrigin): JournalKeys {
-  const keys = extract(record as JsonObject);
-  return origin ? { ...keys, requestId: origin.requestId } : keys;
+export function accessJournalRecord(record: AccessRecord, timeNs: bigint): JournalAppend {
+  return { kind: 'capsule-access', timeNs, text: stringifyJson(record), keys: capsuleAccessKeys(record as unknown as JsonObject) };
 }
 
-export function accessJournalRecord(record: AccessRecord, timeNs: bigint, origin?: RecordOrigin): JournalAppend {
-  return { kind: 'capsule-access', timeNs, text: stringifyJson(record), keys: keysOf(capsuleAccessKeys, record, origin) };
-}
-
-export function controlJournalRecord(record: ControlRecord, timeNs: bigint, origin?: RecordOrigin): JournalAppend {
-  return { kind: 'capsule-control', timeNs, text: stringifyJson(record), keys: keysOf(capsuleControlKeys, record, origin) };
+export function controlJournalRecord(record: ControlRecord, timeNs: bigint): JournalAppend {
+  return { kind: 'capsule-control', timeNs, text: stringifyJson(record), keys: capsuleControlKeys(record as unknown as JsonObject) };
 }

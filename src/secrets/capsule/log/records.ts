@@ -21,6 +21,8 @@ export interface ReadInfo {
 export interface AccessRecord {
   id: string;
   time: string;
+  /** The request the record was made for (the id its Vault-format audit entries carry). */
+  request_id?: string;
   domain: string;
   capsule: string | null;
   operation: AccessOperation;
@@ -43,6 +45,8 @@ export interface AccessRecord {
 export interface ControlRecord {
   id: string;
   time: string;
+  /** The request whose change the record logs; absent for one a hook makes for another request's change. */
+  request_id?: string;
   session: string | null;
   url: string;
   summary: string;

@@ -25,7 +25,7 @@ export interface CapsuleLogs {
   open(): Promise<void>;
   /** The session id a token accessor appears as in this domain's logs. */
   sessionId(accessor: string): string;
-  /** Stores the record, then hands it to the journal (with the request it was made for). */
+  /** Stores the record (with the id of the request it was made for, `request_id`), then hands it to the journal. */
   appendAccess(record: Omit<AccessRecord, 'id' | 'time'>, origin?: RecordOrigin): Promise<AccessRecord>;
   appendControl(record: Omit<ControlRecord, 'id' | 'time'>, origin?: RecordOrigin): Promise<ControlRecord>;
   /**
@@ -50,13 +50,16 @@ export function capsuleLogs(storage: Storage, clock: Clock, witness?: CapsuleWit
     if (!key) throw new SealtrailError('internal', 'capsule_log_not_open', 'capsule logs used before they were opened');
     return key;
   };
-  const stamp = <T>(fields: object) => ({ id: ids.next(), time: rfc3339Nano(clock.nowNs()), ...fields }) as T;
+  // The request a record was made for is part of the record itself, so the journal's `request_id`
+  // key is read from the bytes the ledger covers, like every other key of the record.
+  const stamp = <T>(fields: object, origin: RecordOrigin | undefined) =>
+    ({ id: ids.next(), time: rfc3339Nano(clock.nowNs()), ...(origin ? { request_id: origin.requestId } : {}), ...fields }) as T;
   const witnessed = async (record: JournalAppend) => { if (witness) await witness(record); };
   const writes = (prefix: string, record: { id: string }): StorageOp[] =>
     [{ op: 'put', key: prefix + record.id, value: json(record) }, ...indexOps(requireKey(), logName(prefix), record)];
 
-  async function append<T extends { id: string; time: string }>(prefix: string, fields: Omit<T, 'id' | 'time'>): Promise<T> {
-    const record = stamp<T>(fields);
+  async function append<T extends { id: string; time: string }>(prefix: string, fields: Omit<T, 'id' | 'time'>, origin: RecordOrigin | undefined): Promise<T> {
+    const record = stamp<T>(fields, origin);
     try {
       await storage.transaction(writes(prefix, record));
     } catch (cause) {
@@ -98,18 +101,18 @@ export function capsuleLogs(storage: Storage, clock: Clock, witness?: CapsuleWit
     },
     sessionId: (accessor) => requireKey().sessionId(accessor),
     async appendAccess(fields, origin) {
-      const record = await append<AccessRecord>(ACCESS_PREFIX, fields);
-      await toJournal(accessJournalRecord(record, clock.nowNs(), origin));
+      const record = await append<AccessRecord>(ACCESS_PREFIX, fields, origin);
+      await toJournal(accessJournalRecord(record, clock.nowNs()));
       return record;
     },
     async appendControl(fields, origin) {
-      const record = await append<ControlRecord>(CONTROL_PREFIX, fields);
-      await toJournal(controlJournalRecord(record, clock.nowNs(), origin));
+      const record = await append<ControlRecord>(CONTROL_PREFIX, fields, origin);
+      await toJournal(controlJournalRecord(record, clock.nowNs()));
       return record;
     },
     controlRecord(fields, origin) {
-      const record = stamp<ControlRecord>(fields);
-      return { record, ops: writes(CONTROL_PREFIX, record), committed: () => toJournal(controlJournalRecord(record, clock.nowNs(), origin)) };
+      const record = stamp<ControlRecord>(fields, origin);
+      return { record, ops: writes(CONTROL_PREFIX, record), committed: () => toJournal(controlJournalRecord(record, clock.nowNs())) };
     },
     ids: async (prefix) => leaves(await storage.list(prefix)),
     async idsMatching(prefix, filters) {
