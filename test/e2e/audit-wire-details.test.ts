@@ -70,6 +70,47 @@ test('a LIST served by the fallback is audited with the client\'s port', async (
   }
 });
 
+test('an audited header keeps each of its lines and its UTF-8 text, as Go\'s http.Header gives them to Vault', async () => {
+  for (const name of ['X-Evil', 'User-Agent', 'X-Utf']) assert.equal((await api('PUT', `sys/config/auditing/request-headers/${name}`, { hmac: false })).status, 204);
+  assert.equal((await api('POST', 'secret/data/headers', { data: { a: 'b' } })).status, 200);
+  // Raw bytes: two X-Evil lines, two User-Agent lines (Node keeps only the first), a UTF-8 value,
+  // and a byte that is not UTF-8.
+  const socket = connect({ host: '127.0.0.1', port });
+  await new Promise<void>((resolve, reject) => { socket.once('connect', resolve); socket.once('error', reject); });
+  const chunks: Buffer[] = [];
+  socket.on('data', (c: Buffer) => chunks.push(c));
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  socket.write(Buffer.concat([
+    Buffer.from(`GET /v1/secret/data/headers HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Vault-Token: ${token}\r\nConnection: close\r\n`),
+    Buffer.from('X-Evil: one\r\nX-Evil: two\r\nUser-Agent: first\r\nUser-Agent: second\r\nX-Utf: caf\u00e9 \u2192 ok\r\nX-Latin: a'),
+    Buffer.from([0xe9]),
+    Buffer.from('b\r\n\r\n'),
+  ]));
+  const timer = setTimeout(() => socket.destroy(), 5000);
+  await closed;
+  clearTimeout(timer);
+  assert.match(Buffer.concat(chunks).toString('utf8'), /^HTTP\/1\.1 200 /);
+  assert.equal((await api('PUT', 'sys/config/auditing/request-headers/X-Latin', { hmac: false })).status, 204);
+  const { request, response } = pairOf('secret/data/headers', 'read');
+  for (const e of [request, response]) {
+    assert.deepEqual(e.request.headers, { 'x-evil': ['one', 'two'], 'user-agent': ['first', 'second'], 'x-utf': ['caf\u00e9 \u2192 ok'] });
+  }
+  // Once audited, a byte that is not UTF-8 is U+FFFD, as Go's JSON writes it.
+  assert.equal((await api('GET', 'secret/data/headers', undefined, { 'X-Latin': 'plain' })).status, 200);
+  const socket2 = connect({ host: '127.0.0.1', port });
+  await new Promise<void>((resolve, reject) => { socket2.once('connect', resolve); socket2.once('error', reject); });
+  socket2.resume();
+  const closed2 = new Promise<void>((resolve) => socket2.once('close', () => resolve()));
+  socket2.write(Buffer.concat([
+    Buffer.from(`GET /v1/secret/data/headers HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Vault-Token: ${token}\r\nConnection: close\r\nX-Latin: a`),
+    Buffer.from([0xe9]),
+    Buffer.from('b\r\n\r\n'),
+  ]));
+  await closed2;
+  const reads = entries().filter((e) => e.type === 'response' && e.request.path === 'secret/data/headers' && e.request.operation === 'read');
+  assert.deepEqual(reads.at(-1)!.request.headers['x-latin'], ['a\ufffdb']);
+});
+
 test('wrap_info.creation_time has nanoseconds, in the response and in its audit entry', async () => {
   assert.equal((await api('POST', 'secret/data/wrapped', { data: { a: 'b' } })).status, 200);
   const r = await api('GET', 'secret/data/wrapped', undefined, { 'X-Vault-Wrap-TTL': '60s' });
