@@ -1,8 +1,9 @@
-/** Nitro documents under chains a test chooses: certificates with any CA flags, path lengths and key usages. */
+/** Nitro documents under chains a test chooses: certificates with any CA flags, path lengths, key usages and added extensions. */
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { encode } from 'cbor2';
 import { sigStructure } from '../../../src/attestation/index.js';
 import { buildCertificate, type DistinguishedName } from '../../../src/attestation/dev-enclave/certificate.js';
+import { withExtensions } from '../added-extensions.js';
 
 const HOUR = 3_600_000;
 
@@ -12,8 +13,14 @@ export interface Issued {
   keys: { publicKey: KeyObject; privateKey: KeyObject };
 }
 
-/** A P-384 certificate valid an hour either side of `now`, issued by `issuer` (self-signed without one). */
-export function issue(now: number, cn: string, issuer: Issued | undefined, options: { ca: boolean; pathLength?: number; dn?: DistinguishedName; keyUsage?: Uint8Array | null }): Issued {
+/**
+ * A P-384 certificate valid an hour either side of `now`, issued by `issuer` (self-signed without
+ * one); `extensions` (DER Extensions, added-extensions.ts) follow the builder's own.
+ */
+export function issue(
+  now: number, cn: string, issuer: Issued | undefined,
+  options: { ca: boolean; pathLength?: number; dn?: DistinguishedName; keyUsage?: Uint8Array | null; extensions?: Uint8Array[] },
+): Issued {
   const keys = generateKeyPairSync('ec', { namedCurve: 'secp384r1' });
   const dn = options.dn ?? { O: 'Sealtrail test', CN: cn };
   const signer = issuer ?? { dn, keys };
@@ -21,7 +28,7 @@ export function issue(now: number, cn: string, issuer: Issued | undefined, optio
     subject: dn, issuer: signer.dn, subjectKey: keys.publicKey, issuerPublicKey: signer.keys.publicKey, issuerPrivateKey: signer.keys.privateKey,
     notBefore: now - HOUR, notAfter: now + HOUR, ca: options.ca, pathLength: options.pathLength, keyUsage: options.keyUsage,
   });
-  return { der, dn, keys };
+  return { der: options.extensions ? withExtensions(der, options.extensions, signer.keys.privateKey) : der, dn, keys };
 }
 
 /** A document signed by `leaf` at `now`, carrying `cabundle` (DER, root first) as AWS's do; PCR0 and PCR8 are `pcr` repeated. */

@@ -6,6 +6,8 @@ import { APM_UNAUTHENTICATED_PATHS, entityIdFor } from '../../../src/auth/apm/in
 import { MAX_EVIDENCE_BYTES } from '../../../src/auth/apm/login.js';
 import { SealtrailError } from '../../../src/errors/index.js';
 import type { JournalAppend } from '../../../src/journal/index.js';
+import * as der from '../../../src/lib/der.js';
+import { extension } from '../../attestation/added-extensions.js';
 import { WITHOUT_KEY_CERT_SIGN } from '../../attestation/key-usage.js';
 import { issue, nitroDocument, type Issued } from '../../attestation/nitro/documents.js';
 import { harness, IMAGE, OTHER_IMAGE, SIGNER, T0 } from './helpers.js';
@@ -211,6 +213,28 @@ test('a CA issued by the dev intermediate (pathLen 0) cannot vouch for an enclav
   const admitted = await h.init();
   const direct = nitroDocument(T0, issue(T0, 'leaf', intermediate, { ca: false }), [h.ca.root.raw, h.ca.intermediate.raw], { nonce: admitted.challenge, pcr: 'cd' });
   assert.deepEqual((await h.auth(admitted.correlationId, Buffer.from(direct).toString('base64')))!.auth!.policies, ['app-read']);
+});
+
+test('a leaf the dev intermediate signed with an unrecognised critical extension is refused, naming the extension', async () => {
+  const h = await harness();
+  await withRoles(h);
+  const intermediate: Issued = {
+    der: h.ca.intermediate.raw,
+    dn: { C: 'US', O: 'Sealtrail', OU: 'development enclave', CN: 'sealtrail-dev-enclave intermediate' },
+    keys: { publicKey: h.ca.intermediate.publicKey, privateKey: createPrivateKey(h.ca.material.intermediateKeyPem) },
+  };
+  const login = async (critical: boolean) => {
+    const { correlationId, challenge } = await h.init();
+    const leaf = issue(T0, 'leaf', intermediate, { ca: false, extensions: [extension('1.3.6.1.4.1.99999.2', critical, der.nullValue())] });
+    const doc = nitroDocument(T0, leaf, [h.ca.root.raw, h.ca.intermediate.raw], { nonce: challenge, pcr: 'cd' });
+    return h.auth(correlationId, Buffer.from(doc).toString('base64'));
+  };
+  await assert.rejects(login(true), (err) => {
+    fails('permission', 'attestation_unknown_critical_extension')(err);
+    assert.equal((err as SealtrailError).message, 'attestation failed: the leaf certificate has an unrecognised critical extension (1.3.6.1.4.1.99999.2)');
+    return true;
+  });
+  assert.deepEqual((await login(false))!.auth!.policies, ['app-read']);
 });
 
 test('a CA under the trusted root whose keyUsage lacks keyCertSign cannot vouch for an enclave: the reason is in the response and the journal record, without certificate bytes', async () => {
