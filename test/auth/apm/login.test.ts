@@ -132,23 +132,48 @@ test('unknown correlation ids, other platforms and bad input are refused', async
   const h = await harness();
   await assert.rejects(h.auth('00000000-0000-4000-8000-000000000000', h.evidence(null)), fails('invalid', 'challenge_unknown'));
   await assert.rejects(h.call('update', 'v0/attest/sev/init'), fails('invalid', 'unsupported_platform'));
-  const { correlationId } = await h.init();
-  await assert.rejects(h.auth(correlationId, 'not base64!'), fails('invalid', 'invalid_field'));
+  await assert.rejects(h.auth((await h.init()).correlationId, 'not base64!'), fails('invalid', 'invalid_field'));
   await assert.rejects(h.call('update', 'v0/attest/nitro/auth', { message: 'AAAA' }), fails('invalid', 'invalid_field'));
-  await assert.rejects(h.auth(correlationId, Buffer.from('garbage').toString('base64')), fails('invalid', 'evidence_malformed'));
+  await assert.rejects(h.auth((await h.init()).correlationId, Buffer.from('garbage').toString('base64')), fails('invalid', 'evidence_malformed'));
 });
 
-test('evidence text longer than the largest evidence is refused unread, its challenge kept; wrapped base64 logs in', async () => {
+test('a login naming a live challenge consumes it, whatever is wrong with the rest of the request', async () => {
   const h = await harness();
   await withRoles(h);
-  const { correlationId, challenge } = await h.init();
+  const tooMuch = Buffer.alloc(MAX_EVIDENCE_BYTES + 3).toString('base64');
+  const cases: Array<[string, Record<string, unknown>, string, string]> = [
+    ['no message', {}, 'invalid_field', 'missing "message"'],
+    ['a message that is not text', { message: 42 }, 'invalid_field', 'missing "message"'],
+    ['a message that is not base64', { message: 'not base64!' }, 'invalid_field', '"message" must be base64-encoded attestation evidence'],
+    ['text longer than the largest evidence', { message: 'A'.repeat(520_000) }, 'invalid_field', `"message" is longer than ${MAX_EVIDENCE_BYTES} bytes of evidence can be`],
+    ['more bytes than the largest evidence', { message: tooMuch }, 'invalid_field', `"message" holds more than ${MAX_EVIDENCE_BYTES} bytes of evidence`],
+    ['certificates with Nitro evidence', { message: 'AAAA', certificates: ['AAAA'] }, 'invalid_field', '"certificates" does not apply to nitro evidence'],
+    ['evidence that is not COSE', { message: Buffer.from('garbage').toString('base64') }, 'evidence_malformed', ''],
+  ];
+  for (const [what, body, code, message] of cases) {
+    const { correlationId, challenge } = await h.init();
+    await assert.rejects(h.call('update', 'v0/attest/nitro/auth', { correlation_id: correlationId, ...body }), (err) => {
+      fails('invalid', code)(err);
+      if (message) assert.equal((err as SealtrailError).message, message, what);
+      // The response entry files the refusal under the challenge it used up.
+      assert.deepEqual((err as SealtrailError).auditData?.data, { correlation_id: correlationId }, what);
+      return true;
+    });
+    await assert.rejects(h.auth(correlationId, h.evidence(challenge)), fails('invalid', 'challenge_replayed'), what);
+  }
+});
+
+test('evidence text longer than the largest evidence is refused unread; wrapped base64 logs in', async () => {
+  const h = await harness();
+  await withRoles(h);
   // A megabyte of " A" pairs: whitespace stripping and the base64 check used to stall the event loop ~200 ms.
-  await assert.rejects(h.auth(correlationId, ' A'.repeat(520_000)), (err) => {
+  await assert.rejects(h.auth((await h.init()).correlationId, ' A'.repeat(520_000)), (err) => {
     fails('invalid', 'invalid_field')(err);
     assert.equal((err as Error).message, `"message" is longer than ${MAX_EVIDENCE_BYTES} bytes of evidence can be`);
     return true;
   });
-  await assert.rejects(h.auth(correlationId, `Q\u00a0${h.evidence(challenge)}`), fails('invalid', 'invalid_field'));
+  const { correlationId, challenge } = await h.init();
+  await assert.rejects(h.auth((await h.init()).correlationId, `Q\u00a0${h.evidence(challenge)}`), fails('invalid', 'invalid_field'));
   const wrapped = h.evidence(challenge).replace(/(.{64})/g, '$1\r\n');
   const res = await h.auth(correlationId, ` ${wrapped}\n`);
   assert.deepEqual(res?.auth?.policies, ['app-read', 'build-read']);
