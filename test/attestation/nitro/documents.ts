@@ -31,17 +31,26 @@ export function issue(
   return { der: options.extensions ? withExtensions(der, options.extensions, signer.keys.privateKey) : der, dn, keys };
 }
 
-/** A document signed by `leaf` at `now`, carrying `cabundle` (DER, root first) as AWS's do; PCR0 and PCR8 are `pcr` repeated. */
-export function nitroDocument(now: number, leaf: Issued, cabundle: Uint8Array[], options: { nonce?: Uint8Array; pcr?: string } = {}): Uint8Array {
+/**
+ * A document signed by `leaf` at `now`, carrying `cabundle` (DER, root first) as AWS's do; PCR0 and
+ * PCR8 are `pcr` repeated. `rewrite` changes the encoded payload, and `rewriteEnvelope` the encoded
+ * COSE_Sign1, before they are signed and returned: encodings cbor2 does not write.
+ */
+export function nitroDocument(
+  now: number, leaf: Issued, cabundle: Uint8Array[],
+  options: { nonce?: Uint8Array; pcr?: string; rewrite?: (payload: Buffer) => Uint8Array; rewriteEnvelope?: (envelope: Buffer) => Uint8Array } = {},
+): Uint8Array {
   const plain = (b: Uint8Array) => new Uint8Array(b);
   const identity = Buffer.from((options.pcr ?? 'ab').repeat(48), 'hex');
   const pcrs = new Map(Array.from({ length: 16 }, (_, i) => [i, i === 0 || i === 8 ? plain(identity) : new Uint8Array(48)]));
-  const payload = encode(new Map<string, unknown>([
+  const encoded = encode(new Map<string, unknown>([
     ['module_id', 'i-test-enc'], ['digest', 'SHA384'], ['timestamp', now], ['pcrs', pcrs],
     ['certificate', plain(leaf.der)], ['cabundle', cabundle.map(plain)],
     ['public_key', null], ['user_data', null], ['nonce', options.nonce ? plain(options.nonce) : null],
   ]));
+  const payload = plain(options.rewrite ? options.rewrite(Buffer.from(encoded)) : encoded);
   const protectedHeader = encode(new Map([[1, -35]]));
   const signature = sign('sha384', sigStructure(protectedHeader, payload), { key: leaf.keys.privateKey, dsaEncoding: 'ieee-p1363' });
-  return encode([protectedHeader, new Map(), payload, plain(signature)]);
+  const envelope = encode([protectedHeader, new Map(), payload, plain(signature)]);
+  return options.rewriteEnvelope ? options.rewriteEnvelope(Buffer.from(envelope)) : envelope;
 }
