@@ -89,6 +89,7 @@ export type VerifyFailureCode =
   | 'certificate_expired'    // a certificate's validity ended before the verification time
   | 'certificate_not_yet_valid'
   | 'untrusted_root'         // the chain does not end in a trusted root
+  | 'unknown_critical_extension' // a certificate in the chain has a critical extension the verifier does not process
   | 'evidence_too_old'       // older than the age limit
   | 'evidence_from_future'   // timestamp beyond the allowed clock skew
   | 'nonce_mismatch'         // the signed nonce is not the expected challenge

@@ -26,6 +26,7 @@ export const ERROR_CODES = {
   attestation_nonce_mismatch: { kind: 'permission', status: 403 },
   attestation_not_ca: { kind: 'permission', status: 403 },
   attestation_untrusted_root: { kind: 'permission', status: 403 },
+  attestation_unknown_critical_extension: { kind: 'permission', status: 403 },
   attestation_revoked: { kind: 'permission', status: 403 },
   attestation_collateral_expired: { kind: 'permission', status: 403 },
   attestation_tcb_mismatch: { kind: 'permission', status: 403 },

@@ -2,9 +2,10 @@
  * Certificate chains of DCAP evidence and collateral (PCK, PCK CRL issuer, TCB signing): leaf
  * first, as PEM. Every certificate must be valid at the verification time, every issuer a CA
  * (keyCertSign if it has a keyUsage) within its pathLenConstraint that names and signs the next
- * one, and the top a trusted root (same DER) or issued by one: a root that comes with the chain is
- * never trusted by itself. Signatures are checked from the trusted root down
- * (x509/anchored-path.ts): no key of the quote's chain verifies anything before it is trusted.
+ * one, no certificate may carry a critical extension left unprocessed, and the top must be a
+ * trusted root (same DER) or issued by one: a root that comes with the chain is never trusted by
+ * itself. Signatures are checked from the trusted root down (x509/anchored-path.ts): no key of
+ * the quote's chain verifies anything before it is trusted.
  */
 import { X509Certificate } from 'node:crypto';
 import type { VerifyFailureCode } from '../types.js';
@@ -31,9 +32,14 @@ export function parseChainPem(text: string): X509Certificate[] | undefined {
 /** A certificate's place in a chain of `count`, leaf first, for messages (chains may be crafted). */
 const nameOf = (i: number, count: number) => (i === 0 ? 'the leaf certificate' : i === count - 1 ? 'the top certificate' : `intermediate certificate ${i}`);
 
-/** Verifies `certs` (leaf first) up to a trusted root; `what` names the chain in messages. */
-export function verifyChain(what: string, certs: readonly X509Certificate[], trustedRoots: readonly X509Certificate[], now: number): ChainResult {
+/**
+ * Verifies `certs` (leaf first) up to a trusted root; `what` names the chain in messages,
+ * `leafExtensions` the extensions the caller reads from the leaf (the PCK certificate's SGX ones).
+ */
+export function verifyChain(what: string, certs: readonly X509Certificate[], trustedRoots: readonly X509Certificate[], now: number, leafExtensions: readonly string[] = []): ChainResult {
   const fail = (code: VerifyFailureCode, message: string): ChainResult => ({ ok: false, code, message: `${what}: ${message}` });
-  const anchored = verifyAnchoredPath(certs, { trustedRoots, now, nameOf: (i) => nameOf(i, certs.length), untrustedMessage: 'the chain does not end in a trusted root' });
+  const anchored = verifyAnchoredPath(certs, {
+    trustedRoots, now, nameOf: (i) => nameOf(i, certs.length), untrustedMessage: 'the chain does not end in a trusted root', leafExtensions,
+  });
   return anchored.ok ? anchored : fail(anchored.code, anchored.message);
 }

@@ -6,7 +6,8 @@
 import { children, expectTag, oidText, parseDer, smallUnsigned, type Tlv } from '../../lib/der-reader.js';
 import { certificateExtensions } from '../x509/index.js';
 
-const SGX_EXTENSIONS = '1.2.840.113741.1.13.1';
+/** The one extension of a PCK certificate read here (its TCB, PCE-ID and FMSPC are inside it). */
+export const SGX_EXTENSIONS = '1.2.840.113741.1.13.1';
 const TCB = `${SGX_EXTENSIONS}.2`;
 const PCE_ID = `${SGX_EXTENSIONS}.3`;
 const FMSPC = `${SGX_EXTENSIONS}.4`;

@@ -22,7 +22,7 @@ import { parseChainPem, verifyChain } from './chain.js';
 import { checkPolicy, sgxClaims, tdxClaims, type DcapClaims } from './claims.js';
 import { parseCollateral, verifySignedJson } from './collateral.js';
 import { failure, success, type Outcome } from './outcome.js';
-import { pckExtensions, type PckExtensions } from './pck.js';
+import { pckExtensions, SGX_EXTENSIONS, type PckExtensions } from './pck.js';
 import { matchQeIdentity, readQeIdentity, type QeIdentity, type QeStatus } from './qe-identity.js';
 import { parseQuote, TEE_SGX, TEE_TDX, type DcapQuote } from './quote.js';
 import { checkPckRevocation } from './revocation.js';
@@ -102,7 +102,7 @@ function verifyParsed(platform: DcapPlatform, quote: DcapQuote, options: VerifyO
   if (!certs) return failure('malformed', 'the quote\'s PCK certificate chain is not a PEM certificate chain');
   const signatures = checkSignatures(quote, certs[0]);
   if (!signatures.ok) return signatures;
-  const chain = verifyChain('the PCK certificate chain', certs, roots, options.now);
+  const chain = verifyChain('the PCK certificate chain', certs, roots, options.now, [SGX_EXTENSIONS]);
   if (!chain.ok) return chain;
   let pck: PckExtensions;
   try {

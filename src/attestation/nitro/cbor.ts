@@ -11,6 +11,11 @@
  *   nested map includes every level below it: work grows with size times depth.
  * - Nesting is capped at 8 levels (the documents use 3): cbor2 decodes through one generator per
  *   level, so each item costs time proportional to its depth.
+ * - Only the encodings AWS's Nitro Secure Module writes: definite lengths (`rejectStreaming`),
+ *   every integer, length and tag number in its shortest form (`requirePreferred`), no floats
+ *   (`rejectFloats`: a whole-number float would otherwise pass as an integer timestamp), and of
+ *   the simple values only false, true and null (`rejectUndefined`, `rejectSimple`). A document
+ *   that differs from AWS's in any of these was not written by one.
  */
 import { decode, Tag, type DecodeOptions } from 'cbor2';
 
@@ -27,7 +32,10 @@ function scalarKeyedMap(entries: ReadonlyArray<readonly [unknown, unknown, unkno
   return map;
 }
 
-const OPTIONS: DecodeOptions = { ignoreGlobalTags: true, createObject: scalarKeyedMap, maxDepth: MAX_DEPTH };
+const OPTIONS: DecodeOptions = {
+  ignoreGlobalTags: true, createObject: scalarKeyedMap, maxDepth: MAX_DEPTH,
+  rejectStreaming: true, requirePreferred: true, rejectFloats: true, rejectUndefined: true, rejectSimple: true,
+};
 
 function refuseTags(value: unknown): void {
   if (value instanceof Tag) throw new Error(`unexpected CBOR tag ${String(value.tag)}`);

@@ -2,8 +2,9 @@
  * The certificate chain of a Nitro document: leaf → cabundle reversed (the bundle lists the root
  * first) → a trusted root. Every certificate must be valid at the verification time, every issuer
  * must be a CA (basicConstraints CA:TRUE, keyCertSign if it has a keyUsage) within its
- * pathLenConstraint, every link must name its issuer and verify under the issuer's key, and the
- * top must be a trusted root (same DER) or be issued by one. Signatures are checked from the
+ * pathLenConstraint, no certificate may carry a critical extension left unprocessed, every link
+ * must name its issuer and verify under the issuer's key, and the top must be a trusted root (same
+ * DER) or be issued by one. Signatures are checked from the
  * trusted root down (x509/anchored-path.ts), so no key of the document's verifies anything before
  * its certificate is trusted.
  */

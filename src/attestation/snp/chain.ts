@@ -3,15 +3,16 @@
  * supplies the VCEK/VLEK (and may add the ASK/ASVK and ARK); the ASK/ASVK may also come from the
  * built-in set. Each link must name its issuer and verify under the issuer's key (RSASSA-PSS), every
  * issuer must be a CA (keyCertSign if it has a keyUsage) within its pathLenConstraint, every
- * certificate valid at the verification time, and the ARK must be one of the trusted roots (by DER
- * fingerprint): an ARK supplied with the report is never trusted as such.
+ * certificate valid at the verification time and without a critical extension left unprocessed,
+ * and the ARK must be one of the trusted roots (by DER fingerprint): an ARK supplied with the
+ * report is never trusted as such.
  */
 import { X509Certificate } from 'node:crypto';
 import type { VerifyFailureCode } from '../types.js';
 import { validityAt } from '../nitro/validity.js';
-import { issuerProblem, pathLengthProblem, pemCertificateBlocks } from '../x509/index.js';
+import { criticalExtensionProblem, issuerProblem, pathLengthProblem, pemCertificateBlocks } from '../x509/index.js';
 import { amdIntermediates } from './amd-intermediates.js';
-import { commonName } from './endorsement-key.js';
+import { commonName, READ_EXTENSIONS } from './endorsement-key.js';
 
 /** Limits on caller-supplied certificates: AMD's chain is three certificates of about 1.5 KiB each. */
 export const MAX_SUPPLIED_CERTIFICATES = 8;
@@ -119,6 +120,8 @@ export function verifySnpChain(supplied: readonly X509Certificate[], trustedRoot
   for (const [cert, role] of [[leaf, 'VCEK/VLEK'], [intermediate, 'ASK/ASVK'], [root, 'ARK']] as const) {
     const bad = validity(cert, role, now);
     if (bad) return bad;
+    const problem = criticalExtensionProblem(cert, `the ${role} certificate`, cert === leaf ? READ_EXTENSIONS : []);
+    if (problem) return fail(problem.code, problem.message);
   }
   const problem = pathLengthProblem([leaf, intermediate, root], (i) => ['the VCEK/VLEK', 'the ASK/ASVK', 'the ARK'][i]);
   if (problem) return fail('not_ca', problem);

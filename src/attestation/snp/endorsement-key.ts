@@ -21,6 +21,11 @@ export const SNP_OID = {
   cspId: `${AMD}.5`,
 } as const;
 
+/** The extensions readEndorsementKey reads (a critical one of these is processed, x509/critical-extensions.ts). */
+export const READ_EXTENSIONS: readonly string[] = [
+  SNP_OID.productName, SNP_OID.bootloader, SNP_OID.tee, SNP_OID.snp, SNP_OID.microcode, SNP_OID.fmc, SNP_OID.hwId,
+];
+
 export interface EndorsementKey {
   kind: SigningKey;
   /** The product name extension as written, e.g. "Milan-B0" (VCEK) or "Milan" (VLEK). */

@@ -9,12 +9,15 @@
  * not end in a trusted root costs at most one check per trusted root, with that root's key.
  *
  * Order: every certificate is valid at the verification time → every issuer may issue
- * (issuer-rules.ts) → the top is a trusted root (same DER) or names one that signs it → each link,
- * top down → path length constraints. Nothing before the anchor involves a signature.
+ * (issuer-rules.ts) → no certificate carries a critical extension left unprocessed
+ * (critical-extensions.ts) → the top is a trusted root (same DER) or names one that signs it, a
+ * root with no such extension either → each link, top down → path length constraints. Nothing
+ * before the anchor involves a signature.
  */
 import type { X509Certificate } from 'node:crypto';
 import type { VerifyFailureCode } from '../types.js';
 import { validityAt } from '../nitro/validity.js';
+import { criticalExtensionProblem } from './critical-extensions.js';
 import { issuerProblem } from './issuer-rules.js';
 import { pathLengthProblem } from './path-length.js';
 
@@ -34,6 +37,8 @@ export interface AnchoredPathOptions {
    * verifier answers from its cache of verified links). Default: checkIssued and verify.
    */
   signedBy?(child: X509Certificate, issuer: X509Certificate): boolean;
+  /** Extensions the caller reads from the leaf (OIDs), besides basicConstraints and keyUsage. */
+  leafExtensions?: readonly string[];
 }
 
 /** Whether `child` names `issuer` as its issuer and its signature verifies under `issuer`'s key. */
@@ -61,6 +66,10 @@ export function verifyAnchoredPath(certs: readonly X509Certificate[], opts: Anch
     const problem = issuerProblem(certs[i], opts.nameOf(i));
     if (problem) return { ok: false, code: 'not_ca', message: problem };
   }
+  for (const [i, cert] of certs.entries()) {
+    const problem = criticalExtensionProblem(cert, opts.nameOf(i), i === 0 ? opts.leafExtensions : []);
+    if (problem) return { ok: false, ...problem };
+  }
   const top = certs[certs.length - 1];
   let path: X509Certificate[];
   if (opts.trustedRoots.some((root) => root.raw.equals(top.raw))) {
@@ -69,6 +78,8 @@ export function verifyAnchoredPath(certs: readonly X509Certificate[], opts: Anch
     // A trusted root that may not issue certificates, or is out of its validity, issues nothing.
     const root = opts.trustedRoots.find((r) => !issuerProblem(r, 'the trusted root') && validityAt(r, opts.now) === 'ok' && verifies(top, r));
     if (!root) return { ok: false, code: 'untrusted_root', message: opts.untrustedMessage };
+    const problem = criticalExtensionProblem(root, 'the trusted root');
+    if (problem) return { ok: false, ...problem };
     path = [...certs, root];
   }
   for (let i = certs.length - 2; i >= 0; i--) {

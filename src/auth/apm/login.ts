@@ -61,6 +61,16 @@ function requiredString(data: Readonly<Record<string, unknown>>, key: string): s
   return v;
 }
 
+/** The evidence `message` holds: strict base64 of at most MAX_EVIDENCE_BYTES, its length bounded before it is decoded. */
+function evidenceOf(data: Readonly<Record<string, unknown>>): Buffer {
+  const message = requiredString(data, 'message');
+  if (message.length > maxBase64Chars(MAX_EVIDENCE_BYTES)) throw invalid(`"message" is longer than ${MAX_EVIDENCE_BYTES} bytes of evidence can be`, 'invalid_field');
+  const evidence = decodeWrappedBase64(message);
+  if (!evidence) throw invalid('"message" must be base64-encoded attestation evidence', 'invalid_field');
+  if (evidence.length > MAX_EVIDENCE_BYTES) throw invalid(`"message" holds more than ${MAX_EVIDENCE_BYTES} bytes of evidence`, 'invalid_field');
+  return evidence;
+}
+
 const refused = (code: ErrorCode, message: string) => new SealtrailError('permission', code, message);
 const NOT_AUTHORIZED = 'attestation refused: no role authorizes this enclave';
 
@@ -83,20 +93,17 @@ export function authHandler(deps: LoginDeps) {
     // must not file the login apart from its init).
     if (!isUuid(asked)) throw invalid('"correlation_id" must be the UUID that init returned', 'invalid_field');
     const correlationId = asked.toLowerCase();
-    const message = requiredString(req.data, 'message');
-    if (message.length > maxBase64Chars(MAX_EVIDENCE_BYTES)) throw invalid(`"message" is longer than ${MAX_EVIDENCE_BYTES} bytes of evidence can be`, 'invalid_field');
-    const evidence = decodeWrappedBase64(message);
-    if (!evidence) throw invalid('"message" must be base64-encoded attestation evidence', 'invalid_field');
-    if (evidence.length > MAX_EVIDENCE_BYTES) throw invalid(`"message" holds more than ${MAX_EVIDENCE_BYTES} bytes of evidence`, 'invalid_field');
-    const witness = (outcome: Omit<AttestationOutcome, 'requestId' | 'mountPath' | 'remoteAddress' | 'platform' | 'correlationId' | 'evidence'>) =>
-      deps.journal?.append(attestationRecord({
-        ...outcome, requestId: req.logical.id, mountPath: req.mount.path, remoteAddress: req.logical.remoteAddress, platform, correlationId, evidence,
-      }, deps.clock));
-    // Consumed before anything can fail: one attempt per challenge, whatever its outcome. A
-    // request refused here (an id already used, expired or never issued) never held the challenge:
-    // its records carry no correlation id key, so whoever knows an id cannot file requests under it.
+    // Consumed before anything else of the request is read: one attempt per challenge, whatever
+    // is wrong with the rest of it (docs/attestation.md). A request refused here (an id already
+    // used, expired or never issued) never held the challenge: its records carry no correlation id
+    // key, so whoever knows an id cannot file requests under it.
     const challenge = deps.challenges.consume(correlationId, platform);
     try {
+      const evidence = evidenceOf(req.data);
+      const witness = (outcome: Omit<AttestationOutcome, 'requestId' | 'mountPath' | 'remoteAddress' | 'platform' | 'correlationId' | 'evidence'>) =>
+        deps.journal?.append(attestationRecord({
+          ...outcome, requestId: req.logical.id, mountPath: req.mount.path, remoteAddress: req.logical.remoteAddress, platform, correlationId, evidence,
+        }, deps.clock));
       return await authenticate(deps, { platform, correlationId, challenge, evidence, data: req.data }, witness);
     } catch (err) {
       // A failed attestation's response entry still carries its correlation id (and nothing

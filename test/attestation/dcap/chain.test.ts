@@ -1,12 +1,16 @@
 /**
- * DCAP certificate chains enforce basicConstraints pathLenConstraint (RFC 5280 §4.2.1.9) and what
- * may issue a certificate: a CA whose keyUsage, if any, has keyCertSign (§6.1.4 (k), (n)).
+ * DCAP certificate chains enforce basicConstraints pathLenConstraint (RFC 5280 §4.2.1.9), what
+ * may issue a certificate: a CA whose keyUsage, if any, has keyCertSign (§6.1.4 (k), (n)), and
+ * refuse a critical extension they do not process (§4.2).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, X509Certificate, type KeyObject } from 'node:crypto';
 import { verifyChain } from '../../../src/attestation/dcap/chain.js';
 import { buildCertificate, type DistinguishedName } from '../../../src/attestation/dev-enclave/certificate.js';
+import { SGX_EXTENSIONS } from '../../../src/attestation/dcap/pck.js';
+import * as der from '../../../src/lib/der.js';
+import { extension, withExtensions } from '../added-extensions.js';
 import { MALFORMED, WITH_KEY_CERT_SIGN, WITHOUT_KEY_CERT_SIGN } from '../key-usage.js';
 
 const T0 = Date.UTC(2025, 5, 1);
@@ -89,4 +93,23 @@ test('a trusted root that may not issue certificates: refused by name in the cha
     assert.equal(outcome([pck, platformCa, root], root), `not_ca: PCK chain: the top certificate ${reason}`);
     assert.equal(outcome([pck, platformCa], root), 'untrusted_root: PCK chain: the chain does not end in a trusted root');
   }
+});
+
+test('a critical extension is refused by OID unless it is the PCK certificate\'s SGX extension, which is read from the leaf', () => {
+  const root = issue('root', undefined, true, 1);
+  const platformCa = issue('PCK Platform CA', root, true, 0);
+  const marked = (cert: Issued, by: Issued, oid: string): Issued =>
+    ({ ...cert, cert: new X509Certificate(withExtensions(cert.cert.raw, [extension(oid, true, der.sequence())], by.keys.privateKey)) });
+  const sgxLeaf = marked(issue('PCK', platformCa, false), platformCa, SGX_EXTENSIONS);
+  const walk = (certs: Issued[], leafExtensions?: string[]) => {
+    const r = verifyChain('PCK chain', certs.map((c) => c.cert), [root.cert], T0, leafExtensions);
+    return r.ok ? 'ok' : `${r.code}: ${r.message}`;
+  };
+  const refused = (name: string, oid: string) => `unknown_critical_extension: PCK chain: ${name} has an unrecognised critical extension (${oid})`;
+  assert.equal(walk([sgxLeaf, platformCa], [SGX_EXTENSIONS]), 'ok');
+  assert.equal(walk([sgxLeaf, platformCa]), refused('the leaf certificate', SGX_EXTENSIONS), 'a collateral chain reads no SGX extension');
+  const sgxCa = marked(platformCa, root, SGX_EXTENSIONS);
+  assert.equal(walk([issue('PCK', sgxCa, false), sgxCa], [SGX_EXTENSIONS]), refused('the top certificate', SGX_EXTENSIONS));
+  assert.equal(walk([marked(issue('PCK', platformCa, false), platformCa, '1.3.6.1.4.1.99999.2'), platformCa], [SGX_EXTENSIONS]),
+    refused('the leaf certificate', '1.3.6.1.4.1.99999.2'));
 });

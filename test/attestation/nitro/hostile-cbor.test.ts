@@ -5,9 +5,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { X509Certificate } from 'node:crypto';
 import { decode, encode, Tag } from 'cbor2';
 import { createDevCa, createDevEnclave, parseCoseSign1, parseNitroDocument, verifyNitroDocument } from '../../../src/attestation/index.js';
 import { manualClock } from '../../../src/lib/clock.js';
+import { issue, nitroDocument } from './documents.js';
 
 const T0 = Date.UTC(2025, 5, 1, 12, 0, 0);
 const clock = manualClock(T0);
@@ -126,4 +128,41 @@ test('a cabundle of more than 8 certificates and a document over 32 KiB are refu
   assert.deepEqual(big.ok ? 'ok' : [big.code, big.message], ['malformed', 'the attestation document is larger than 32768 bytes']);
   assert.ok(ms < FAST_MS);
   assert.equal(verifyNitroDocument(doc, { trustedRoots: [ca.root], now: T0 }).ok, true);
+});
+
+test('only the encodings AWS writes: indefinite lengths, long integer and length forms, floats and undefined are refused in a signed document', () => {
+  const root = issue(T0, 'root', undefined, { ca: true });
+  const leaf = issue(T0, 'leaf', root, { ca: false });
+  const nonce = new Uint8Array(32).fill(7);
+  /** `bytes` with the one occurrence of `from` replaced by `to`. */
+  const swap = (bytes: Buffer, from: Uint8Array, to: Uint8Array) => {
+    const at = bytes.indexOf(from);
+    assert.ok(at >= 0 && bytes.indexOf(from, at + 1) < 0, Buffer.from(from).toString('hex'));
+    return Buffer.concat([bytes.subarray(0, at), to, bytes.subarray(at + from.length)]);
+  };
+  const field = (name: string, value: Uint8Array) => Buffer.concat([encode(name), value]);
+  const float64 = Buffer.alloc(9);
+  float64[0] = 0xfb;
+  float64.writeDoubleBE(T0, 1);
+  const pcr0 = Buffer.concat([Buffer.from([0xb0, 0x00, 0x58, 0x30]), Buffer.alloc(48, 0xab)]);
+  const cases: Array<[string, (payload: Buffer) => Uint8Array]> = [
+    ['the payload map of indefinite length', (p) => (assert.equal(p[0], 0xa9), Buffer.concat([Buffer.from([0xbf]), p.subarray(1), Buffer.from([0xff])]))],
+    ['the nonce as an indefinite-length byte string', (p) => swap(p, field('nonce', encode(nonce)),
+      field('nonce', Buffer.concat([Buffer.from([0x5f, 0x50]), nonce.subarray(0, 16), Buffer.from([0x50]), nonce.subarray(16), Buffer.from([0xff])])))],
+    ['PCR index 0 as a 9-byte integer', (p) => swap(p, pcr0, Buffer.concat([Buffer.from([0xb0, 0x1b]), Buffer.alloc(8), pcr0.subarray(2)]))],
+    ['a PCR length in two bytes where one will do', (p) => swap(p, pcr0, Buffer.concat([Buffer.from([0xb0, 0x00, 0x59, 0x00, 0x30]), pcr0.subarray(4)]))],
+    ['the timestamp as a whole-number float', (p) => swap(p, field('timestamp', encode(T0)), field('timestamp', float64))],
+    ['user_data undefined where null is expected', (p) => swap(p, field('user_data', Buffer.from([0xf6])), field('user_data', Buffer.from([0xf7])))],
+  ];
+  const verify = (doc: Uint8Array) => {
+    const result = verifyNitroDocument(doc, { trustedRoots: [new X509Certificate(root.der)], now: T0, expectedNonce: nonce });
+    return result.ok ? 'ok' : `${result.code}: ${result.message}`;
+  };
+  assert.equal(verify(nitroDocument(T0, leaf, [root.der], { nonce })), 'ok', 'as cbor2 writes it');
+  for (const [what, rewrite] of cases) {
+    assert.equal(verify(nitroDocument(T0, leaf, [root.der], { nonce, rewrite })), 'malformed: attestation document payload is not valid CBOR', what);
+  }
+  const indefiniteEnvelope = (e: Buffer) => (assert.equal(e[0], 0x84), Buffer.concat([Buffer.from([0x9f]), e.subarray(1), Buffer.from([0xff])]));
+  assert.equal(verify(nitroDocument(T0, leaf, [root.der], { nonce, rewriteEnvelope: indefiniteEnvelope })),
+    'malformed: not a COSE_Sign1 structure (a 4-element CBOR array)', 'the envelope of indefinite length');
 });

@@ -43,6 +43,10 @@ export interface Spec {
   notAfter?: number;
   /** [oid suffix under 1.3.6.1.4.1.3704.1, extnValue content]. */
   amd?: Array<[string, Uint8Array]>;
+  /** The suffixes of `amd` marked critical (AMD marks none). */
+  criticalAmd?: readonly string[];
+  /** Further extensions (DER Extension), after the others. */
+  extensions?: Uint8Array[];
 }
 
 export function certificate(spec: Spec): Buffer {
@@ -51,7 +55,8 @@ export function certificate(spec: Spec): Buffer {
   const extensions = [
     ...(spec.ca ? [ext(OID.basicConstraints, der.sequence(der.boolean(true), ...(spec.pathLength !== undefined ? [der.smallInteger(spec.pathLength)] : [])), true)] : []),
     ...(spec.keyUsage ? [ext(OID.keyUsage, spec.keyUsage, true)] : []),
-    ...(spec.amd ?? []).map(([suffix, value]) => ext(`${OID.amd}.${suffix}`, value)),
+    ...(spec.amd ?? []).map(([suffix, value]) => ext(`${OID.amd}.${suffix}`, value, spec.criticalAmd?.includes(suffix))),
+    ...(spec.extensions ?? []),
   ];
   const tbs = der.sequence(
     der.explicit(0, der.smallInteger(2)),
@@ -87,6 +92,8 @@ export interface VcekOptions {
   subject?: string;
   serial?: number;
   notAfter?: number;
+  criticalAmd?: readonly string[];
+  extensions?: Uint8Array[];
 }
 
 export const SPL_SUFFIX = { bootloader: '3.1', tee: '3.2', snp: '3.3', microcode: '3.8', fmc: '3.9' } as const;
@@ -102,7 +109,7 @@ export function chain(gen: string, vcek: VcekOptions = {}, askOptions: Partial<S
   if (vcek.hwId) amd.push(['4', vcek.hwId]);
   const vcekCert = certificate({
     subject: vcek.subject ?? 'SEV-VCEK', issuer: `SEV-${gen}`, key: k.vcek.publicKey, issuerKey: k.ask.privateKey,
-    serial: vcek.serial ?? 0, notAfter: vcek.notAfter, amd,
+    serial: vcek.serial ?? 0, notAfter: vcek.notAfter, amd, criticalAmd: vcek.criticalAmd, extensions: vcek.extensions,
   });
   return { arkCert, askCert, vcekCert, arkPem: `-----BEGIN CERTIFICATE-----\n${arkCert.toString('base64')}\n-----END CERTIFICATE-----\n` };
 }

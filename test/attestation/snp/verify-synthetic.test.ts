@@ -8,6 +8,8 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { amdRoots, verifySnpReport } from '../../../src/attestation/snp/index.js';
 import type { VerifyOptions, VerifyResult } from '../../../src/attestation/types.js';
+import * as der from '../../../src/lib/der.js';
+import { extension } from '../added-extensions.js';
 import { MALFORMED, WITH_KEY_CERT_SIGN, WITHOUT_KEY_CERT_SIGN } from '../key-usage.js';
 import { certificate, chain, crl, DAY, keys, report, resign, T0, type VcekOptions } from './pki.js';
 
@@ -111,6 +113,20 @@ test('an ASK/ASVK or ARK whose keyUsage lacks keyCertSign, or is malformed, cann
   // No keyUsage (the harness's default) and keyCertSign in any valid encoding may issue.
   assert.equal(outcome({}), 'ok');
   for (const [what, keyUsage] of Object.entries(WITH_KEY_CERT_SIGN)) assert.equal(outcome({ keyUsage }, { keyUsage }), 'ok', what);
+});
+
+test('a VCEK, ASK or ARK with a critical extension the verifier does not read is refused by OID; a critical one it reads is not', () => {
+  const unknown = extension('1.3.6.1.4.1.99999.2', true, der.nullValue());
+  const outcome = (vcek: VcekOptions, ask: object = {}, ark: object = {}) => {
+    const result = verifySnpReport(report({ chipId: CHIP }), setup('Milan', { hwId: CHIP, ...vcek }, ask, ark).options());
+    return result.ok ? 'ok' : `${result.code}: ${result.message}`;
+  };
+  const refused = (role: string, oid: string) => `unknown_critical_extension: the ${role} certificate has an unrecognised critical extension (${oid})`;
+  assert.equal(outcome({ criticalAmd: ['2', '3.3', '4'] }), 'ok', 'product name, an SPL and the hwID are read');
+  assert.equal(outcome({ criticalAmd: ['1'] }), refused('VCEK/VLEK', '1.3.6.1.4.1.3704.1.1'), 'the structure version is not read');
+  assert.equal(outcome({ extensions: [unknown] }), refused('VCEK/VLEK', '1.3.6.1.4.1.99999.2'));
+  assert.equal(outcome({}, { extensions: [unknown] }), refused('ASK/ASVK', '1.3.6.1.4.1.99999.2'));
+  assert.equal(outcome({}, {}, { extensions: [unknown] }), refused('ARK', '1.3.6.1.4.1.99999.2'));
 });
 
 test('pathLenConstraint: AMD\'s ASK (pathLen 0) may issue the VCEK; an ARK with pathLen 0 may not have the ASK below it', () => {

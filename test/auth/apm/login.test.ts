@@ -6,6 +6,8 @@ import { APM_UNAUTHENTICATED_PATHS, entityIdFor } from '../../../src/auth/apm/in
 import { MAX_EVIDENCE_BYTES } from '../../../src/auth/apm/login.js';
 import { SealtrailError } from '../../../src/errors/index.js';
 import type { JournalAppend } from '../../../src/journal/index.js';
+import * as der from '../../../src/lib/der.js';
+import { extension } from '../../attestation/added-extensions.js';
 import { WITHOUT_KEY_CERT_SIGN } from '../../attestation/key-usage.js';
 import { issue, nitroDocument, type Issued } from '../../attestation/nitro/documents.js';
 import { harness, IMAGE, OTHER_IMAGE, SIGNER, T0 } from './helpers.js';
@@ -130,23 +132,48 @@ test('unknown correlation ids, other platforms and bad input are refused', async
   const h = await harness();
   await assert.rejects(h.auth('00000000-0000-4000-8000-000000000000', h.evidence(null)), fails('invalid', 'challenge_unknown'));
   await assert.rejects(h.call('update', 'v0/attest/sev/init'), fails('invalid', 'unsupported_platform'));
-  const { correlationId } = await h.init();
-  await assert.rejects(h.auth(correlationId, 'not base64!'), fails('invalid', 'invalid_field'));
+  await assert.rejects(h.auth((await h.init()).correlationId, 'not base64!'), fails('invalid', 'invalid_field'));
   await assert.rejects(h.call('update', 'v0/attest/nitro/auth', { message: 'AAAA' }), fails('invalid', 'invalid_field'));
-  await assert.rejects(h.auth(correlationId, Buffer.from('garbage').toString('base64')), fails('invalid', 'evidence_malformed'));
+  await assert.rejects(h.auth((await h.init()).correlationId, Buffer.from('garbage').toString('base64')), fails('invalid', 'evidence_malformed'));
 });
 
-test('evidence text longer than the largest evidence is refused unread, its challenge kept; wrapped base64 logs in', async () => {
+test('a login naming a live challenge consumes it, whatever is wrong with the rest of the request', async () => {
   const h = await harness();
   await withRoles(h);
-  const { correlationId, challenge } = await h.init();
+  const tooMuch = Buffer.alloc(MAX_EVIDENCE_BYTES + 3).toString('base64');
+  const cases: Array<[string, Record<string, unknown>, string, string]> = [
+    ['no message', {}, 'invalid_field', 'missing "message"'],
+    ['a message that is not text', { message: 42 }, 'invalid_field', 'missing "message"'],
+    ['a message that is not base64', { message: 'not base64!' }, 'invalid_field', '"message" must be base64-encoded attestation evidence'],
+    ['text longer than the largest evidence', { message: 'A'.repeat(520_000) }, 'invalid_field', `"message" is longer than ${MAX_EVIDENCE_BYTES} bytes of evidence can be`],
+    ['more bytes than the largest evidence', { message: tooMuch }, 'invalid_field', `"message" holds more than ${MAX_EVIDENCE_BYTES} bytes of evidence`],
+    ['certificates with Nitro evidence', { message: 'AAAA', certificates: ['AAAA'] }, 'invalid_field', '"certificates" does not apply to nitro evidence'],
+    ['evidence that is not COSE', { message: Buffer.from('garbage').toString('base64') }, 'evidence_malformed', ''],
+  ];
+  for (const [what, body, code, message] of cases) {
+    const { correlationId, challenge } = await h.init();
+    await assert.rejects(h.call('update', 'v0/attest/nitro/auth', { correlation_id: correlationId, ...body }), (err) => {
+      fails('invalid', code)(err);
+      if (message) assert.equal((err as SealtrailError).message, message, what);
+      // The response entry files the refusal under the challenge it used up.
+      assert.deepEqual((err as SealtrailError).auditData?.data, { correlation_id: correlationId }, what);
+      return true;
+    });
+    await assert.rejects(h.auth(correlationId, h.evidence(challenge)), fails('invalid', 'challenge_replayed'), what);
+  }
+});
+
+test('evidence text longer than the largest evidence is refused unread; wrapped base64 logs in', async () => {
+  const h = await harness();
+  await withRoles(h);
   // A megabyte of " A" pairs: whitespace stripping and the base64 check used to stall the event loop ~200 ms.
-  await assert.rejects(h.auth(correlationId, ' A'.repeat(520_000)), (err) => {
+  await assert.rejects(h.auth((await h.init()).correlationId, ' A'.repeat(520_000)), (err) => {
     fails('invalid', 'invalid_field')(err);
     assert.equal((err as Error).message, `"message" is longer than ${MAX_EVIDENCE_BYTES} bytes of evidence can be`);
     return true;
   });
-  await assert.rejects(h.auth(correlationId, `Q\u00a0${h.evidence(challenge)}`), fails('invalid', 'invalid_field'));
+  const { correlationId, challenge } = await h.init();
+  await assert.rejects(h.auth((await h.init()).correlationId, `Q\u00a0${h.evidence(challenge)}`), fails('invalid', 'invalid_field'));
   const wrapped = h.evidence(challenge).replace(/(.{64})/g, '$1\r\n');
   const res = await h.auth(correlationId, ` ${wrapped}\n`);
   assert.deepEqual(res?.auth?.policies, ['app-read', 'build-read']);
@@ -211,6 +238,28 @@ test('a CA issued by the dev intermediate (pathLen 0) cannot vouch for an enclav
   const admitted = await h.init();
   const direct = nitroDocument(T0, issue(T0, 'leaf', intermediate, { ca: false }), [h.ca.root.raw, h.ca.intermediate.raw], { nonce: admitted.challenge, pcr: 'cd' });
   assert.deepEqual((await h.auth(admitted.correlationId, Buffer.from(direct).toString('base64')))!.auth!.policies, ['app-read']);
+});
+
+test('a leaf the dev intermediate signed with an unrecognised critical extension is refused, naming the extension', async () => {
+  const h = await harness();
+  await withRoles(h);
+  const intermediate: Issued = {
+    der: h.ca.intermediate.raw,
+    dn: { C: 'US', O: 'Sealtrail', OU: 'development enclave', CN: 'sealtrail-dev-enclave intermediate' },
+    keys: { publicKey: h.ca.intermediate.publicKey, privateKey: createPrivateKey(h.ca.material.intermediateKeyPem) },
+  };
+  const login = async (critical: boolean) => {
+    const { correlationId, challenge } = await h.init();
+    const leaf = issue(T0, 'leaf', intermediate, { ca: false, extensions: [extension('1.3.6.1.4.1.99999.2', critical, der.nullValue())] });
+    const doc = nitroDocument(T0, leaf, [h.ca.root.raw, h.ca.intermediate.raw], { nonce: challenge, pcr: 'cd' });
+    return h.auth(correlationId, Buffer.from(doc).toString('base64'));
+  };
+  await assert.rejects(login(true), (err) => {
+    fails('permission', 'attestation_unknown_critical_extension')(err);
+    assert.equal((err as SealtrailError).message, 'attestation failed: the leaf certificate has an unrecognised critical extension (1.3.6.1.4.1.99999.2)');
+    return true;
+  });
+  assert.deepEqual((await login(false))!.auth!.policies, ['app-read']);
 });
 
 test('a CA under the trusted root whose keyUsage lacks keyCertSign cannot vouch for an enclave: the reason is in the response and the journal record, without certificate bytes', async () => {
