@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { createJournalStore, importFiles, openImportWriter, type JournalAppend } from '../../src/journal/index.js';
 import { openJournalDatabase } from '../../src/journal/schema.js';
 import { createJournalWriter } from '../../src/journal/writer.js';
+import { IMPORT_BATCH_TEXT_BYTES } from '../../src/journal/import/limits.js';
 import { vaultAuditPair } from '../helpers/vault-audit-lines.js';
 
 async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
@@ -221,6 +222,28 @@ test('a journal made before imported records kept a digest gets one for each whe
       db.close();
     }
   });
+});
+
+test('a batch is committed once its records\' text passes IMPORT_BATCH_TEXT_BYTES in UTF-8, however few they are', async () => {
+  await withDir(async (dir) => {
+    const file = join(dir, 'audit.log');
+    // 20 entries of 3,000 and some bytes each, but half as many characters: the bound counts bytes.
+    const line = (j: number) => `${JSON.stringify({ time: '2026-12-01T10:00:00Z', type: 'request', request: { id: `r-${j}` }, pad: 'é'.repeat(1500) })}\n`;
+    writeFileSync(file, Array.from({ length: 20 }, (_, j) => line(j)).join(''));
+    const batches: number[][] = [];
+    const store = {
+      importBatch(records: readonly JournalAppend[]) {
+        batches.push(records.map((r) => Buffer.byteLength(r.text)));
+        return { added: records.length, duplicates: 0 };
+      },
+    };
+    const summary = await importFiles({ format: 'vault-audit', paths: [file], store, onBad: () => undefined, batchTextBytes: 10_000 });
+    assert.equal(summary.added, 20);
+    assert.ok(batches.flat().every((bytes) => bytes > 3000 && bytes < 3300));
+    // Four records pass 10,000 bytes; three do not.
+    assert.deepEqual(batches.map((b) => b.length), [4, 4, 4, 4, 4]);
+  });
+  assert.equal(IMPORT_BATCH_TEXT_BYTES, 64 * 1024 * 1024);
 });
 
 test('a batch that cannot commit ends the import with its error, and nothing after it is committed', async () => {
