@@ -11,9 +11,11 @@
  *
  * `seq` is AUTOINCREMENT: a seq is never reused, even after retention removed every record.
  * An imported record's identity is its kind and text: importing what is already there adds
- * nothing. Its time is parsed from its text, so an equal record has the same (kind, time_ns) and
- * the import finds it through records_by_kind — no hash, no index of its own. Failures have an
- * index of their own (the minority); successes are found by scanning in time order.
+ * nothing. Its time is parsed from its text, so an equal record has the same (kind, time_ns); an
+ * imported record also keeps `text_digest` (text-digest.ts), and records_imported_text on
+ * (kind, time_ns, text_digest) leads the import to the one stored record whose text it compares,
+ * however many share its time. Failures have an index of their own (the minority); successes are
+ * found by scanning in time order.
  *
  * `spool_state` is how far the indexer has read the spool (spool/): it moves in the same
  * transaction as the records it covers. `ledger_state` is how many records the ledger's files
@@ -21,6 +23,7 @@
  */
 import Database from 'better-sqlite3';
 import { privateDatabaseFileSync } from '../lib/private-database-file.js';
+import { textDigest } from './text-digest.js';
 
 /** Key columns with an index of their own (path prefixes have theirs: PREFIX_COLUMNS). */
 export const INDEXED_KEY_COLUMNS = [
@@ -53,7 +56,8 @@ CREATE TABLE IF NOT EXISTS records (
   origin_file TEXT, origin_line INTEGER,
   text TEXT NOT NULL,
   path_prefix1 TEXT GENERATED ALWAYS AS (CASE WHEN ${SLASH1} > 0 THEN substr(path, 1, ${SLASH1}) END) VIRTUAL,
-  path_prefix2 TEXT GENERATED ALWAYS AS (CASE WHEN ${SLASH1} > 0 AND ${SLASH2} > 0 THEN substr(path, 1, ${SLASH2}) END) VIRTUAL
+  path_prefix2 TEXT GENERATED ALWAYS AS (CASE WHEN ${SLASH1} > 0 AND ${SLASH2} > 0 THEN substr(path, 1, ${SLASH2}) END) VIRTUAL,
+  text_digest INTEGER
 );
 CREATE INDEX IF NOT EXISTS records_failed ON records (time_ns) WHERE outcome = 'failure';
 CREATE INDEX IF NOT EXISTS records_failed_by_kind ON records (kind, time_ns) WHERE outcome = 'failure';
@@ -116,5 +120,32 @@ export function openJournalDatabase(path: string, opts: { fsync?: boolean } = {}
   db.pragma(`cache_size = -${CACHE_KIB}`);
   db.pragma(`synchronous = ${opts.fsync ? 'FULL' : 'NORMAL'}`);
   db.exec(SCHEMA);
+  addTextDigests(db);
   return db;
+}
+
+/** `user_version` of a journal whose imported records all have their text_digest. */
+const TEXT_DIGEST_VERSION = 1;
+/** Records (by seq) whose digests one transaction fills in: a large journal's upgrade is many short ones. */
+const TEXT_DIGEST_FILL_SEQS = 10_000;
+
+/**
+ * Upgrades a journal made before imported records kept a text digest: adds the column, fills it
+ * in for every imported record, then indexes it. Once, on the first open (it reads every imported
+ * text once); an open interrupted midway resumes where it stopped. A new journal has the column
+ * and no record, so it only gets the index.
+ */
+function addTextDigests(db: Database.Database): void {
+  if ((db.pragma('user_version', { simple: true }) as number) >= TEXT_DIGEST_VERSION) return;
+  const hasColumn = db.prepare("SELECT 1 FROM pragma_table_info('records') WHERE name = 'text_digest'").pluck();
+  // Checked again under the write lock: another connection may have added it meanwhile.
+  db.transaction(() => {
+    if (hasColumn.get() === undefined) db.exec('ALTER TABLE records ADD COLUMN text_digest INTEGER');
+  }).immediate();
+  db.function('journal_text_digest', { deterministic: true }, (text) => textDigest(text as string));
+  const fill = db.prepare('UPDATE records SET text_digest = journal_text_digest(text) WHERE seq >= ? AND seq < ? AND origin_file IS NOT NULL AND text_digest IS NULL');
+  const last = (db.prepare('SELECT max(seq) FROM records').pluck().get() as number | null) ?? -1;
+  for (let from = 0; from <= last; from += TEXT_DIGEST_FILL_SEQS) fill.run(from, from + TEXT_DIGEST_FILL_SEQS);
+  db.exec('CREATE INDEX IF NOT EXISTS records_imported_text ON records (kind, time_ns, text_digest) WHERE origin_file IS NOT NULL');
+  db.pragma(`user_version = ${TEXT_DIGEST_VERSION}`);
 }

@@ -4,6 +4,7 @@
  * indexer thread (indexer/indexer-worker.ts) and, for imports and tests, on the caller's thread.
  */
 import type Database from 'better-sqlite3';
+import { textDigest } from './text-digest.js';
 import { KEY_COLUMNS, type ImportOutcome, type JournalAppend, type JournalKeys } from './types.js';
 
 export const KEY_ENTRIES = Object.entries(KEY_COLUMNS) as [keyof JournalKeys, string][];
@@ -52,15 +53,6 @@ export interface JournalWriter {
  * which of its records may already be there; past it, every record is probed on its own.
  */
 const IMPORT_SPAN_TIMES = 50_000;
-/**
- * Probes of one kind and time in a batch after which that time's imported texts are read once into
- * a set: each probe compares the record with every stored one of its time, so records sharing a
- * time (a hostile or synthetic file: 40,000 took 96 s) made an import quadratic.
- */
-const CROWDED_TIME_PROBES = 4;
-
-/** A row's text as a string (it is given as UTF-8 bytes or as a string). */
-const textOf = (text: unknown): string => (typeof text === 'string' ? text : Buffer.from(text as Uint8Array).toString('utf8'));
 
 export function createJournalWriter(db: Database.Database): JournalWriter {
   // A new journal's first record is seq 0 (the ledger's leaf 0): while the sequence has no row,
@@ -70,10 +62,13 @@ export function createJournalWriter(db: Database.Database): JournalWriter {
   // A text given as bytes is cast back to TEXT: SQLite takes the UTF-8 as it is, no string is made.
   const values = INSERT_COLUMNS.map((c) => (c === 'text' ? 'CAST(? AS TEXT)' : '?'));
   const insert = db.prepare(`INSERT INTO records (seq, ${INSERT_COLUMNS.join(', ')}) VALUES (${seq}, ${values.join(', ')})`);
-  // The same kind and text means the same time (it is parsed from the text): one records_by_kind
-  // probe. Only imported records count: a live one is never taken for an import's record.
-  const present = db.prepare('SELECT 1 FROM records INDEXED BY records_by_kind WHERE kind = ? AND time_ns = ? AND text = CAST(? AS TEXT) AND origin_file IS NOT NULL LIMIT 1').pluck();
-  const textsAt = db.prepare('SELECT text FROM records INDEXED BY records_by_kind WHERE kind = ? AND time_ns = ? AND origin_file IS NOT NULL').pluck();
+  // An imported record also keeps its text's digest (text-digest.ts), the last parameter.
+  const insertImported = db.prepare(`INSERT INTO records (seq, ${INSERT_COLUMNS.join(', ')}, text_digest) VALUES (${seq}, ${values.join(', ')}, ?)`);
+  // The same kind and text means the same time (it is parsed from the text) and the same digest:
+  // one records_imported_text probe, whose entries lead to the stored records of that digest
+  // alone (almost always none or the one), however many share the time; their texts are then
+  // compared in full. Only imported records count: a live one is never taken for an import's record.
+  const present = db.prepare('SELECT 1 FROM records INDEXED BY records_imported_text WHERE kind = ? AND time_ns = ? AND text_digest = ? AND origin_file IS NOT NULL AND text = CAST(? AS TEXT) LIMIT 1').pluck();
   // The times of the imported records within a batch's span, from records_imported alone: a
   // record whose time is not among them (nor among the batch's own) is new without a probe.
   const importedTimes = db.prepare('SELECT time_ns FROM records INDEXED BY records_imported WHERE origin_file IS NOT NULL AND time_ns BETWEEN ? AND ? LIMIT ?').pluck().safeIntegers(true);
@@ -93,28 +88,12 @@ export function createJournalWriter(db: Database.Database): JournalWriter {
     // Undefined: too many to hold, probe every record.
     const taken = times.length > IMPORT_SPAN_TIMES ? undefined : new Set(times);
     let added = 0;
-    // Per kind and time: how often it was probed, then (once crowded) the set of its texts.
-    const probes = new Map<string, number>();
-    const crowded = new Map<string, Set<string>>();
     for (const row of rows) {
       const time = row[TIME] as bigint;
-      if (taken === undefined || taken.has(time)) {
-        const at = `${row[KIND] as string}\0${time}`;
-        let texts = crowded.get(at);
-        if (texts === undefined && (probes.get(at) ?? 0) >= CROWDED_TIME_PROBES) {
-          texts = new Set(textsAt.all(row[KIND], time) as string[]);
-          crowded.set(at, texts);
-        }
-        if (texts !== undefined) {
-          const text = textOf(row[TEXT]);
-          if (texts.has(text)) continue;
-          texts.add(text);
-        } else {
-          probes.set(at, (probes.get(at) ?? 0) + 1);
-          if (present.get(row[KIND], time, row[TEXT]) !== undefined) continue;
-        }
-      }
-      insert.run(row);
+      const text = row[TEXT] as string | Uint8Array;
+      const digest = textDigest(text);
+      if ((taken === undefined || taken.has(time)) && present.get(row[KIND], time, digest, text) !== undefined) continue;
+      insertImported.run(row, digest);
       taken?.add(time);
       added++;
     }

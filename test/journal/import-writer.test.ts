@@ -5,6 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { createJournalStore, importFiles, openImportWriter, type JournalAppend } from '../../src/journal/index.js';
+import { openJournalDatabase } from '../../src/journal/schema.js';
+import { createJournalWriter } from '../../src/journal/writer.js';
+import { IMPORT_BATCH_TEXT_BYTES } from '../../src/journal/import/limits.js';
 import { vaultAuditPair } from '../helpers/vault-audit-lines.js';
 
 async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
@@ -106,22 +109,141 @@ test('the same records again, or twice in one batch, add nothing', async () => {
   });
 });
 
-test('records sharing one time: each kept once, duplicates found within a batch, across batches and again, whether probed or read as a set', async () => {
+test('records sharing one time: each kept once, duplicates found within a batch, across batches and again; one byte more is another record', async () => {
   await withDir(async (dir) => {
     const path = join(dir, 'journal.db');
     const sameTime = (i: number, kind: JournalAppend['kind'] = 'vault-request'): JournalAppend => ({ ...record(0, `{"n":${i},"pad":"é"}`), kind, origin: { file: '/logs/same.log', line: i + 1 } });
     const writer = openImportWriter(path);
-    // 2,000 records of one time, in batches of 500 (the set is read once a time has been probed four times).
+    // 2,000 records of one time, in batches of 500.
     for (let b = 0; b < 4; b++) {
       const batch = Array.from({ length: 500 }, (_, k) => sameTime(b * 500 + k));
       assert.deepEqual(await writer.importBatch([...batch, batch[0], batch[499]]), { added: 500, duplicates: 2 });
     }
     assert.deepEqual(await writer.importBatch(Array.from({ length: 2000 }, (_, i) => sameTime(i))), { added: 0, duplicates: 2000 });
-    // The same text under another kind is another record.
-    assert.deepEqual(await writer.importBatch([sameTime(7, 'vault-response'), sameTime(7, 'vault-response'), sameTime(2000)]), { added: 2, duplicates: 1 });
+    // The same text under another kind is another record; so is a text one byte longer.
+    const longer = { ...sameTime(5), text: `${sameTime(5).text} ` };
+    assert.deepEqual(await writer.importBatch([sameTime(7, 'vault-response'), sameTime(7, 'vault-response'), sameTime(2000), longer, longer]), { added: 3, duplicates: 2 });
     await writer.close();
-    assert.equal(rowsOf(path).length, 2002);
+    assert.equal(rowsOf(path).length, 2003);
   });
+});
+
+/**
+ * The writer's connection, counting the stored texts its statements hand back and keeping the
+ * SQL it prepares: what a batch reads, whatever SQLite does inside a statement.
+ */
+function watched(db: Database.Database): { db: Database.Database; textsRead(): number; statements: string[] } {
+  let texts = 0;
+  const statements: string[] = [];
+  const count = (value: unknown) => {
+    if (typeof value === 'string' || (typeof value === 'object' && value !== null && Object.values(value).some((v) => typeof v === 'string'))) texts++;
+  };
+  const watch = (statement: Database.Statement): Database.Statement => {
+    const proxy: Database.Statement = new Proxy(statement, {
+      get(target, name) {
+        const value: unknown = Reflect.get(target, name, target);
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          const result: unknown = value.apply(target, args);
+          if (name === 'get') count(result);
+          if (name === 'all') (result as unknown[]).forEach(count);
+          if (name === 'iterate') throw new Error('not watched: iterate');
+          // pluck(), safeIntegers() and the like return the statement itself.
+          return result === target ? proxy : result;
+        };
+      },
+    });
+    return proxy;
+  };
+  const proxy = new Proxy(db, {
+    get(target, name) {
+      if (name === 'prepare') {
+        return (sql: string) => {
+          statements.push(sql);
+          return watch(target.prepare(sql));
+        };
+      }
+      const value: unknown = Reflect.get(target, name, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  return { db: proxy, textsRead: () => texts, statements };
+}
+
+test('a record is found among thousands of its time by its digest: no stored text is read back, one index entry leads to it', async () => {
+  await withDir(async (dir) => {
+    const db = openJournalDatabase(join(dir, 'journal.db'));
+    try {
+      const seen = watched(db);
+      const writer = createJournalWriter(seen.db);
+      const sameTime = (i: number) => ({ ...record(0, `{"n":${i},"pad":"${'p'.repeat(100)}"}`), origin: { file: '/logs/same.log', line: i + 1 } });
+      const all = Array.from({ length: 3000 }, (_, i) => sameTime(i));
+      for (let b = 0; b < 6; b++) assert.deepEqual(writer.importAll(all.slice(b * 500, (b + 1) * 500)), { added: 500, duplicates: 0 });
+      for (let b = 0; b < 6; b++) assert.deepEqual(writer.importAll(all.slice(b * 500, (b + 1) * 500)), { added: 0, duplicates: 500 });
+      assert.equal(seen.textsRead(), 0);
+      // The statement comparing texts reaches the stored ones through (kind, time, digest), not the time alone.
+      const compares = seen.statements.filter((sql) => sql.startsWith('SELECT') && /\btext\b/.test(sql));
+      assert.equal(compares.length, 1);
+      const plan = db.prepare(`EXPLAIN QUERY PLAN ${compares[0]}`).all('vault-request', 0n, 0n, 'x') as { detail: string }[];
+      assert.deepEqual(plan.map((p) => p.detail), ['SEARCH records USING INDEX records_imported_text (kind=? AND time_ns=? AND text_digest=?)']);
+      assert.equal(db.prepare('SELECT COUNT(*) FROM records').pluck().get(), 3000);
+    } finally {
+      db.close();
+    }
+  });
+});
+
+test('a journal made before imported records kept a digest gets one for each when opened, and imports into it stay exact', async () => {
+  await withDir(async (dir) => {
+    const path = join(dir, 'journal.db');
+    // More records than one transaction of the upgrade fills in; half share one time.
+    const records = Array.from({ length: 12_000 }, (_, i) => record(i % 2 === 0 ? 0 : i, `{"n":${i}}`));
+    const store = createJournalStore({ path });
+    await store.importBatch(records);
+    await store.append({ kind: 'server', timeNs: 1n, text: '{"live":true}', keys: {} });
+    assert.equal(await store.caughtUp(30_000), true);
+    await store.close();
+    // The layout of such a journal: no digest column, no index on it.
+    const old = new Database(path);
+    old.exec('DROP INDEX records_imported_text; ALTER TABLE records DROP COLUMN text_digest; PRAGMA user_version = 0');
+    old.close();
+
+    const writer = openImportWriter(path);
+    assert.deepEqual(await writer.importBatch(records), { added: 0, duplicates: 12_000 });
+    const changed = { ...records[4], text: '{"n":4} ' };
+    assert.deepEqual(await writer.importBatch([changed, records[4]]), { added: 1, duplicates: 1 });
+    await writer.close();
+    const db = new Database(path, { readonly: true });
+    try {
+      assert.equal(db.pragma('user_version', { simple: true }), 1);
+      const digests = db.prepare('SELECT origin_file IS NOT NULL AS imported, COUNT(*) AS n, COUNT(text_digest) AS digests FROM records GROUP BY 1 ORDER BY 1').all();
+      assert.deepEqual(digests, [{ imported: 0, n: 1, digests: 0 }, { imported: 1, n: 12_001, digests: 12_001 }]);
+    } finally {
+      db.close();
+    }
+  });
+});
+
+test('a batch is committed once its records\' text passes IMPORT_BATCH_TEXT_BYTES in UTF-8, however few they are', async () => {
+  await withDir(async (dir) => {
+    const file = join(dir, 'audit.log');
+    // 20 entries of 3,000 and some bytes each, but half as many characters: the bound counts bytes.
+    const line = (j: number) => `${JSON.stringify({ time: '2026-12-01T10:00:00Z', type: 'request', request: { id: `r-${j}` }, pad: 'é'.repeat(1500) })}\n`;
+    writeFileSync(file, Array.from({ length: 20 }, (_, j) => line(j)).join(''));
+    const batches: number[][] = [];
+    const store = {
+      importBatch(records: readonly JournalAppend[]) {
+        batches.push(records.map((r) => Buffer.byteLength(r.text)));
+        return { added: records.length, duplicates: 0 };
+      },
+    };
+    const summary = await importFiles({ format: 'vault-audit', paths: [file], store, onBad: () => undefined, batchTextBytes: 10_000 });
+    assert.equal(summary.added, 20);
+    assert.ok(batches.flat().every((bytes) => bytes > 3000 && bytes < 3300));
+    // Four records pass 10,000 bytes; three do not.
+    assert.deepEqual(batches.map((b) => b.length), [4, 4, 4, 4, 4]);
+  });
+  assert.equal(IMPORT_BATCH_TEXT_BYTES, 64 * 1024 * 1024);
 });
 
 test('a batch that cannot commit ends the import with its error, and nothing after it is committed', async () => {

@@ -160,6 +160,19 @@ for (const backend of BACKENDS) {
     });
   });
 
+  test(`${backend.name}: records sharing one time are each imported once, however many; one byte more is another record`, async () => {
+    await withStore(backend, async (store) => {
+      const all = Array.from({ length: 2000 }, (_, i) => record(0, { text: JSON.stringify({ i }), origin: { file: 'a.log', line: i + 1 } }));
+      for (let b = 0; b < 4; b++) {
+        const batch = all.slice(b * 500, (b + 1) * 500);
+        assert.deepEqual((await store.importBatch([...batch, batch[7]])), { added: 500, duplicates: 1 });
+      }
+      assert.deepEqual((await store.importBatch(all)), { added: 0, duplicates: 2000 });
+      assert.deepEqual((await store.importBatch([{ ...all[3], text: `${all[3].text} ` }, all[3]])), { added: 1, duplicates: 1 });
+      assert.equal((await store.count()), 2001);
+    });
+  });
+
   test(`${backend.name}: a failed commit rejects every append of its batch and keeps nothing of it`, async () => {
     await withStore(backend, async (store) => {
       await store.append(record(0));

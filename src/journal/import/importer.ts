@@ -11,7 +11,7 @@ import type { ImportOutcome, JournalAppend } from '../types.js';
 import { isCloudTrailLogFile, parseCloudTrailRecord } from './cloudtrail.js';
 import { parseCapsuleLogLine } from './capsule-log.js';
 import { openInput, TrailingDataError } from './input.js';
-import { IMPORT_BATCH_RECORDS, IMPORT_BATCHES_IN_FLIGHT, MAX_LINE_BYTES } from './limits.js';
+import { IMPORT_BATCH_RECORDS, IMPORT_BATCH_TEXT_BYTES, IMPORT_BATCHES_IN_FLIGHT, MAX_LINE_BYTES } from './limits.js';
 import { readLines } from './lines.js';
 import { Problem, type Parsed } from './parsed.js';
 import { RecordsFileError, scanRecords } from './records-scanner.js';
@@ -53,6 +53,7 @@ export interface ImportOptions {
   onProgress?(progress: ImportProgress): void;
   maxLineBytes?: number;
   batchRecords?: number;
+  batchTextBytes?: number;
   /** Files, or directories whose files, never to read, however named (the journal's own files). */
   exclude?: readonly string[];
   /** Standard input, read for the path `-` (walk.ts). */
@@ -102,6 +103,7 @@ async function* itemsOf(format: ImportFormat, chunks: AsyncIterable<Buffer>, max
 export async function importFiles(opts: ImportOptions): Promise<ImportSummary> {
   const maxBytes = opts.maxLineBytes ?? MAX_LINE_BYTES;
   const batchRecords = opts.batchRecords ?? IMPORT_BATCH_RECORDS;
+  const batchTextBytes = opts.batchTextBytes ?? IMPORT_BATCH_TEXT_BYTES;
   // Compared by real path: a symbolic link to the journal's own files is still them.
   const real = (p: string) => {
     try {
@@ -122,6 +124,8 @@ export async function importFiles(opts: ImportOptions): Promise<ImportSummary> {
   const summary: ImportSummary = { files: 0, records: 0, bad: 0, added: 0, duplicates: 0 };
   let doneBytes = 0;
   let batch: JournalAppend[] = [];
+  // The UTF-8 bytes of the batch's texts: a batch ends at IMPORT_BATCH_RECORDS or at these.
+  let batchBytes = 0;
   // Batches handed over and not yet committed, oldest first: reading goes on while they commit.
   const inFlight: Promise<void>[] = [];
 
@@ -135,6 +139,7 @@ export async function importFiles(opts: ImportOptions): Promise<ImportSummary> {
       committed.catch(() => undefined);
       inFlight.push(committed);
       batch = [];
+      batchBytes = 0;
     }
     if (inFlight.length >= IMPORT_BATCHES_IN_FLIGHT) await inFlight.shift();
   };
@@ -159,7 +164,8 @@ export async function importFiles(opts: ImportOptions): Promise<ImportSummary> {
           else {
             summary.records++;
             batch.push({ ...parsed, origin: { file: input.path, line } });
-            if (batch.length >= batchRecords) await commit();
+            batchBytes += Buffer.byteLength(parsed.text, 'utf8');
+            if (batch.length >= batchRecords || batchBytes >= batchTextBytes) await commit();
           }
         }
         progress();

@@ -12,8 +12,17 @@ export const MAX_LINE_BYTES = 16 * 1024 * 1024;
 export const IMPORT_BATCH_RECORDS = 5000;
 
 /**
+ * UTF-8 bytes of text after which a batch is committed, however few records it holds: records
+ * may each be up to MAX_LINE_BYTES, and a batch is held while read, then copied into shared
+ * memory whose offsets are 32-bit (packed-batch.ts). A batch's text stays below this plus one
+ * record.
+ */
+export const IMPORT_BATCH_TEXT_BYTES = 64 * 1024 * 1024;
+
+/**
  * Batches handed to the journal's writer and not yet committed: one committing while the next is
- * read. With IMPORT_BATCH_RECORDS, what an import holds in memory stays bounded.
+ * read. With IMPORT_BATCH_RECORDS and IMPORT_BATCH_TEXT_BYTES, what an import holds in memory
+ * stays bounded.
  */
 export const IMPORT_BATCHES_IN_FLIGHT = 2;
 

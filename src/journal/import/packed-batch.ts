@@ -58,7 +58,11 @@ export interface PackedBatch {
 }
 
 const SURROGATE = /[\ud800-\udfff]/;
-/** Ends are uint32: a batch's texts, and its keys, stay below 4 GiB (batches of records up to MAX_LINE_BYTES are far below). */
+/**
+ * Ends are uint32: a batch's texts, and its keys (taken from the texts), stay below 4 GiB. The
+ * importer commits a batch once its texts pass IMPORT_BATCH_TEXT_BYTES (limits.ts), so an
+ * import's batches hold at most that plus one record of MAX_LINE_BYTES.
+ */
 const MAX_BYTES = 0xffff_ffff;
 
 export function emptySlot(): BatchSlot {
