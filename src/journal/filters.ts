@@ -27,6 +27,12 @@ export const KEY_PARAMETERS = {
   outcome: 'outcome',
 } as const satisfies Record<string, Exclude<keyof JournalKeys, 'path'>>;
 
+/**
+ * The parameters read as comma-separated lists, each element a filter of its own. The query paths
+ * declare them, so a policy's `allowed_parameters` judge each element (auth/policy/parameters.ts).
+ */
+export const LIST_PARAMETERS: readonly string[] = ['kind'];
+
 export const QUERY_PARAMETERS = [...Object.keys(KEY_PARAMETERS), 'kind', 'since', 'until', 'path_prefix', 'imported', 'after_seq', 'limit', 'cursor', 'order', 'format'] as const;
 
 export const DEFAULT_PAGE = 100;
@@ -75,6 +81,7 @@ export function parseJournalQuery(params: Readonly<Record<string, unknown>>, has
   const kind = get('kind');
   if (kind !== undefined) {
     // A kind named twice is one kind: a query reads each kind once (query.ts has an arm per kind).
+    // Split as the ACL judges it (LIST_PARAMETERS): on commas, nothing trimmed.
     const kinds = [...new Set(kind.split(','))];
     for (const k of kinds) if (!(JOURNAL_KINDS as readonly string[]).includes(k)) throw problem(`"kind" must be among ${JOURNAL_KINDS.join(', ')}`);
     filter.kinds = kinds as JournalKind[];

@@ -217,6 +217,23 @@ test('a policy\'s parameter constraints hold: an empty value or a path spelled a
   assert.equal((await journal('records', { path_prefix: '' }, noSys)).status, 400);
 });
 
+test('an allowed glob for kind admits a query only when it allows every kind the query reads', async () => {
+  await root.write('sys/policies/acl/journal-vault-kinds', {
+    policy: 'path "sys/journal/records" {\n capabilities = ["read"]\n required_parameters = ["kind"]\n allowed_parameters = { "kind" = ["vault-*"], "limit" = [], "order" = [] }\n}',
+  });
+  const token = (await root.write('auth/token/create', { policies: ['journal-vault-kinds'] }))!.auth!.client_token;
+
+  assert.equal((await journal('records', { kind: 'cloudtrail' }, token)).status, 403);
+  // Allowed as a whole string (it starts with vault-), but the query reads every kind it names.
+  const every = await journal('records', { kind: 'vault-response,cloudtrail,attestation,capsule-access,capsule-control,server', limit: '1000' }, token);
+  assert.equal(every.status, 403, every.text);
+  assert.equal((await journal('records', { kind: 'vault-response,server' }, token)).status, 403);
+  const own = await journal('records', { kind: 'vault-response,vault-response', limit: '1000' }, token);
+  assert.equal(own.status, 200, own.text);
+  assert.ok(own.json.data.records.length > 0);
+  assert.deepEqual([...new Set(own.json.data.records.map((r: View) => r.kind))], ['vault-response']);
+});
+
 test('a token without a policy for sys/journal is refused; a policy grants read without sudo', async () => {
   const plain = await root.write('auth/token/create', { policies: ['default'] });
   const denied = await journal('records', {}, plain!.auth!.client_token);
