@@ -113,15 +113,16 @@ export function parseJournalQuery(params: Readonly<Record<string, unknown>>, has
   }
   const afterSeq = get('after_seq');
   if (afterSeq !== undefined) {
-    // -1 is before the first record (seq 0): every record follows it.
-    if (!/^(-1|\d{1,15})$/.test(afterSeq)) throw problem('"after_seq" must be a record\'s seq (a non-negative integer), or -1 for all');
+    // -1 is before the first record (seq 0): every record follows it. No leading zero: 007 is not
+    // another spelling of 7 that a denied_parameters value would miss.
+    if (!/^(-1|0|[1-9]\d{0,14})$/.test(afterSeq)) throw problem('"after_seq" must be a record\'s seq (a non-negative integer without leading zeros), or -1 for all');
     filter.afterSeq = Number(afterSeq);
   }
   const order = get('order') ?? 'desc';
   if (order !== 'asc' && order !== 'desc') throw problem('"order" must be asc or desc');
   const limitText = get('limit');
   const limit = limitText === undefined ? DEFAULT_PAGE : Number(limitText);
-  if (!/^\d+$/.test(limitText ?? '1') || !Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) throw problem(`"limit" must be an integer from 1 to ${MAX_PAGE}`);
+  if (!/^[1-9]\d*$/.test(limitText ?? '1') || limit > MAX_PAGE) throw problem(`"limit" must be an integer from 1 to ${MAX_PAGE}, without leading zeros`);
   const format = get('format') ?? 'json';
   if (format !== 'json' && format !== 'raw') throw problem('"format" must be json or raw');
   return { filter, order, limit, cursor: get('cursor'), format };

@@ -234,6 +234,24 @@ test('an allowed glob for kind admits a query only when it allows every kind the
   assert.deepEqual([...new Set(own.json.data.records.map((r: View) => r.kind))], ['vault-response']);
 });
 
+test('a denied limit or after_seq cannot be sent with leading zeros: the query refuses every spelling but one', async () => {
+  await root.write('sys/policies/acl/journal-small-pages', {
+    policy: 'path "sys/journal/*" {\n capabilities = ["read"]\n denied_parameters = { "limit" = ["1000"], "after_seq" = ["-1"] }\n}',
+  });
+  const token = (await root.write('auth/token/create', { policies: ['journal-small-pages'] }))!.auth!.client_token;
+  assert.equal((await journal('records', { limit: '1000' }, token)).status, 403);
+  assert.equal((await journal('records', { after_seq: '-1' }, token)).status, 403);
+  for (const [path, query] of [
+    ['records', { limit: '01000' }], ['records', { limit: '001000' }], ['timeline', { entity_id: 'nobody', limit: '01000' }],
+    ['records', { after_seq: '00' }], ['records', { after_seq: '007' }],
+  ] as const) {
+    const r = await journal(path, query, token);
+    assert.equal(r.status, 400, `${path} ${JSON.stringify(query)}: ${r.text}`);
+    assert.match(r.json.errors[0], /^"(limit|after_seq)" must be .*without leading zeros/);
+  }
+  assert.equal((await journal('records', { limit: '999', after_seq: '0' }, token)).status, 200);
+});
+
 test('a token without a policy for sys/journal is refused; a policy grants read without sudo', async () => {
   const plain = await root.write('auth/token/create', { policies: ['default'] });
   const denied = await journal('records', {}, plain!.auth!.client_token);
