@@ -252,6 +252,21 @@ test('a denied limit or after_seq cannot be sent with leading zeros: the query r
   assert.equal((await journal('records', { limit: '999', after_seq: '0' }, token)).status, 200);
 });
 
+test('a page and a timeline carry their records once, under data; a Vault sys path keeps its top-level copy', async () => {
+  const page = await journal('records', { kind: 'vault-response', limit: '3' });
+  assert.equal(page.status, 200, page.text);
+  assert.equal(page.json.data.records.length, 3);
+  assert.deepEqual([page.json.records, page.json.next_cursor], [undefined, undefined]);
+  const entity = page.json.data.records.find((r: View) => r.entity_id)?.entity_id ?? 'nobody';
+  const story = await journal('timeline', { entity_id: entity });
+  assert.equal(story.status, 200, story.text);
+  assert.ok(Array.isArray(story.json.data.groups));
+  assert.deepEqual([story.json.groups, story.json.truncated, story.json.next_since], [undefined, undefined, undefined]);
+  // Vault's clients read a sys/ answer's data at the top level too (sys/mounts: the mounts by path).
+  const mounts = await call(server.address, 'GET', 'sys/mounts', { token: server.rootToken });
+  assert.equal(mounts.json['secret/'].type, mounts.json.data['secret/'].type);
+});
+
 test('a token without a policy for sys/journal is refused; a policy grants read without sudo', async () => {
   const plain = await root.write('auth/token/create', { policies: ['default'] });
   const denied = await journal('records', {}, plain!.auth!.client_token);
