@@ -45,9 +45,11 @@ async function useToken(token: TokenEntry, services: CoreServices, spent: Spent)
 }
 
 /** Whether the token's policies let it wrap the answer of a path served without a token; if so a limited token spends a use. */
-async function admitWrapOfUnauthenticated(token: TokenEntry, req: LogicalRequest, operation: Operation, services: CoreServices, spent: Spent): Promise<boolean> {
+async function admitWrapOfUnauthenticated(
+  token: TokenEntry, req: LogicalRequest, operation: Operation, listParameters: readonly string[] | undefined, services: CoreServices, spent: Spent,
+): Promise<boolean> {
   const acl = await services.policies.acl(token.policies);
-  if (!acl.check(req.path, operation, { data: req.data, wrapTtl: req.wrapTtl }).allowed) return false;
+  if (!acl.check(req.path, operation, { data: req.data, wrapTtl: req.wrapTtl, listParameters }).allowed) return false;
   if (token.numUses > 0) await useToken(token, services, spent);
   return true;
 }
@@ -82,6 +84,8 @@ async function handle(req: LogicalRequest, services: CoreServices, deps: Lifecyc
   const { audit, tokens, policies, mounts } = services;
   const route = mounts.route(req.path);
   const relPath = route ? relativePath(req.path, route) : req.path;
+  // The ACL judges each parameter as the handler reads it, where the path says how (Backend.listParameters).
+  const listParameters = route?.backend.listParameters?.(relPath);
   // Every field is present from the start: one object shape for every request, which is what
   // lets the response and error entries' `{ ...input }` below be a fast copy instead of a generic
   // one. The mapped type makes a field added to AuditInput a compile error until it is listed.
@@ -139,7 +143,7 @@ async function handle(req: LogicalRequest, services: CoreServices, deps: Lifecyc
   let denied = false;
   if (!unauthenticated && token) {
     const acl = await policies.acl(token.policies);
-    const decision = acl.check(req.path, operation, { data: req.data, wrapTtl: req.wrapTtl });
+    const decision = acl.check(req.path, operation, { data: req.data, wrapTtl: req.wrapTtl, listParameters });
     const needsSudo = route !== undefined && matchesPathList(relPath, route.backend.rootPaths);
     denied = !decision.allowed || (needsSudo && !decision.sudo);
     input.policyResults = denied ? DENIED : { allowed: true, grantingPolicies: decision.grantingPolicies ?? NO_POLICIES };
@@ -201,7 +205,7 @@ async function handle(req: LogicalRequest, services: CoreServices, deps: Lifecyc
       // On a path that needs no token (sys/wrapping/lookup) the token's policies were not asked and
       // no use was spent; storing a wrapped answer is the token's act, so it asks both now: the
       // policies must grant the path (with their min/max_wrapping_ttl), and a limited token spends a use.
-      if (token && unauthenticated && !response.issuedAuth && !(await admitWrapOfUnauthenticated(token, req, operation, services, spent))) {
+      if (token && unauthenticated && !response.issuedAuth && !(await admitWrapOfUnauthenticated(token, req, operation, listParameters, services, spent))) {
         input.policyResults = DENIED;
         throw permissionDenied();
       }

@@ -27,6 +27,12 @@ export const KEY_PARAMETERS = {
   outcome: 'outcome',
 } as const satisfies Record<string, Exclude<keyof JournalKeys, 'path'>>;
 
+/**
+ * The parameters read as comma-separated lists, each element a filter of its own. The query paths
+ * declare them, so a policy's `allowed_parameters` judge each element (auth/policy/parameters.ts).
+ */
+export const LIST_PARAMETERS: readonly string[] = ['kind'];
+
 export const QUERY_PARAMETERS = [...Object.keys(KEY_PARAMETERS), 'kind', 'since', 'until', 'path_prefix', 'imported', 'after_seq', 'limit', 'cursor', 'order', 'format'] as const;
 
 export const DEFAULT_PAGE = 100;
@@ -75,6 +81,7 @@ export function parseJournalQuery(params: Readonly<Record<string, unknown>>, has
   const kind = get('kind');
   if (kind !== undefined) {
     // A kind named twice is one kind: a query reads each kind once (query.ts has an arm per kind).
+    // Split as the ACL judges it (LIST_PARAMETERS): on commas, nothing trimmed.
     const kinds = [...new Set(kind.split(','))];
     for (const k of kinds) if (!(JOURNAL_KINDS as readonly string[]).includes(k)) throw problem(`"kind" must be among ${JOURNAL_KINDS.join(', ')}`);
     filter.kinds = kinds as JournalKind[];
@@ -106,15 +113,16 @@ export function parseJournalQuery(params: Readonly<Record<string, unknown>>, has
   }
   const afterSeq = get('after_seq');
   if (afterSeq !== undefined) {
-    // -1 is before the first record (seq 0): every record follows it.
-    if (!/^(-1|\d{1,15})$/.test(afterSeq)) throw problem('"after_seq" must be a record\'s seq (a non-negative integer), or -1 for all');
+    // -1 is before the first record (seq 0): every record follows it. No leading zero: 007 is not
+    // another spelling of 7 that a denied_parameters value would miss.
+    if (!/^(-1|0|[1-9]\d{0,14})$/.test(afterSeq)) throw problem('"after_seq" must be a record\'s seq (a non-negative integer without leading zeros), or -1 for all');
     filter.afterSeq = Number(afterSeq);
   }
   const order = get('order') ?? 'desc';
   if (order !== 'asc' && order !== 'desc') throw problem('"order" must be asc or desc');
   const limitText = get('limit');
   const limit = limitText === undefined ? DEFAULT_PAGE : Number(limitText);
-  if (!/^\d+$/.test(limitText ?? '1') || !Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) throw problem(`"limit" must be an integer from 1 to ${MAX_PAGE}`);
+  if (!/^[1-9]\d*$/.test(limitText ?? '1') || limit > MAX_PAGE) throw problem(`"limit" must be an integer from 1 to ${MAX_PAGE}, without leading zeros`);
   const format = get('format') ?? 'json';
   if (format !== 'json' && format !== 'raw') throw problem('"format" must be json or raw');
   return { filter, order, limit, cursor: get('cursor'), format };

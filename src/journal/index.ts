@@ -5,7 +5,7 @@ export { spoolDirectory } from './spooled-appends.js';
 export { fitsInFrame as fitsInJournalRecord } from './spool/frame.js';
 export { readLedgerFile, prunePartials } from './ledger/ledger-dir.js';
 export { createLedgerFollower, LEDGER_BATCH, type LedgerFollower, type LedgerHead } from './ledger/ledger-follower.js';
-export { parseJournalQuery, parseTimeNs, KEY_PARAMETERS, QUERY_PARAMETERS, DEFAULT_PAGE, type ParsedQuery } from './filters.js';
+export { parseJournalQuery, parseTimeNs, KEY_PARAMETERS, LIST_PARAMETERS, QUERY_PARAMETERS, DEFAULT_PAGE, type ParsedQuery } from './filters.js';
 export { searchJournal, timeline, recordView, TIMELINE_SUBJECTS, type RecordView, type RecordParser, type SearchPage, type Timeline, type TimelineGroup } from './search.js';
 export * from './types.js';
 export { exportRecords, exportJournalFile, exportJournalStore, EXPORT_PAGE } from './export.js';

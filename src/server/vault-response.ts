@@ -32,9 +32,16 @@ function renderAuth(a: IssuedAuth): Record<string, unknown> {
 }
 
 /**
+ * Sealtrail's own sys/ paths (the journal, the ledger, trails): no Vault client reads them, and
+ * Sealtrail's clients read `data`. A copy at the top level would only double the answer — a
+ * journal page of up to 16 Mi characters of records would be sent twice.
+ */
+const OWN_SYS_PATH = /^sys\/(?:journal|ledger|trails)(?:\/|$)/;
+
+/**
  * 204 when there is nothing to say; otherwise Vault's envelope. For sys/ paths Vault also copies
  * the data keys to the top level (older clients read them there), so we do too — except for an
- * unwrapped response.
+ * unwrapped response, and for Sealtrail's own sys/ paths (OWN_SYS_PATH).
  */
 export function renderVaultResponse(requestId: string, path: string, resp: LogicalResponse, mountType?: string): HttpReply {
   if (resp.raw) {
@@ -64,7 +71,7 @@ export function renderVaultResponse(requestId: string, path: string, resp: Logic
   };
   // The data keys come first and the envelope's own fields win, as Vault writes them. An unwrapped
   // response is another path's answer, so it is given back as that path gave it.
-  const hoist = path.startsWith('sys/') && path !== 'sys/wrapping/unwrap' && resp.data;
+  const hoist = path.startsWith('sys/') && path !== 'sys/wrapping/unwrap' && !OWN_SYS_PATH.test(path) && resp.data;
   const envelope = hoist ? { ...resp.data, ...fields } : fields;
   return { status: resp.httpStatus ?? 200, contentType: 'application/json', body: stringifyJson(envelope) };
 }

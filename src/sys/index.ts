@@ -13,7 +13,7 @@ import { systemInfoPaths } from './system-info.js';
 import { trailSysPaths } from './trails.js';
 import { journalSysPaths } from './journal.js';
 import { EVERY_RECORD_QUERY, ledgerSysPaths, ledgerUnauthenticatedPaths, type LedgerView } from './ledger.js';
-import type { JournalHealth, JournalStore } from '../journal/index.js';
+import { LIST_PARAMETERS, type JournalHealth, type JournalStore } from '../journal/index.js';
 import type { TrailManager } from '../trail/index.js';
 import type { AuditManager } from '../audit/index.js';
 import type { PolicyStore, TokenStore } from '../auth/index.js';
@@ -69,7 +69,8 @@ export function sysBackend(deps: SysBackendDeps): Backend {
     }),
     ...ledgerSysPaths({
       ledger: deps.ledger,
-      readsEveryRecord: async (token) => (await deps.policies.acl(token.policies)).check(EVERY_RECORD_QUERY.path, 'read', { data: EVERY_RECORD_QUERY.data, wrapTtl: 0 }).allowed,
+      readsEveryRecord: async (token) => (await deps.policies.acl(token.policies))
+        .check(EVERY_RECORD_QUERY.path, 'read', { data: EVERY_RECORD_QUERY.data, wrapTtl: 0, listParameters: LIST_PARAMETERS }).allowed,
     }),
     ...haPaths({ ha: deps.ha, onError: () => undefined }),
     ...sealPaths({ seal: deps.seal }),

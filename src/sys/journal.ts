@@ -17,7 +17,7 @@ import { invalid, notFound } from '../errors/index.js';
 import { rfc3339Nano } from '../lib/time.js';
 import type { PathSpec } from '../core/index.js';
 import {
-  MAX_PAGE, TIMELINE_SUBJECTS, parseJournalQuery, recordView, searchJournal, timeline,
+  LIST_PARAMETERS, MAX_PAGE, TIMELINE_SUBJECTS, parseJournalQuery, recordView, searchJournal, timeline,
   type JournalRecord, type JournalStore, type RecordParser,
 } from '../journal/index.js';
 
@@ -55,6 +55,7 @@ export function journalSysPaths(deps: JournalSysDeps): PathSpec[] {
   return [
     {
       pattern: 'journal/records',
+      listParameters: LIST_PARAMETERS,
       handlers: {
         read: async (req) => {
           const journal = store();
@@ -72,6 +73,7 @@ export function journalSysPaths(deps: JournalSysDeps): PathSpec[] {
     },
     {
       pattern: 'journal/timeline',
+      listParameters: LIST_PARAMETERS,
       handlers: {
         read: async (req) => {
           const journal = store();

@@ -221,6 +221,56 @@ test('a policy\'s parameter constraints hold: an empty value or a path spelled a
   assert.equal((await journal('records', { path_prefix: '' }, noSys)).status, 400);
 });
 
+test('an allowed glob for kind admits a query only when it allows every kind the query reads', async () => {
+  await root.write('sys/policies/acl/journal-vault-kinds', {
+    policy: 'path "sys/journal/records" {\n capabilities = ["read"]\n required_parameters = ["kind"]\n allowed_parameters = { "kind" = ["vault-*"], "limit" = [], "order" = [] }\n}',
+  });
+  const token = (await root.write('auth/token/create', { policies: ['journal-vault-kinds'] }))!.auth!.client_token;
+
+  assert.equal((await journal('records', { kind: 'cloudtrail' }, token)).status, 403);
+  // Allowed as a whole string (it starts with vault-), but the query reads every kind it names.
+  const every = await journal('records', { kind: 'vault-response,cloudtrail,attestation,capsule-access,capsule-control,server', limit: '1000' }, token);
+  assert.equal(every.status, 403, every.text);
+  assert.equal((await journal('records', { kind: 'vault-response,server' }, token)).status, 403);
+  const own = await journal('records', { kind: 'vault-response,vault-response', limit: '1000' }, token);
+  assert.equal(own.status, 200, own.text);
+  assert.ok(own.json.data.records.length > 0);
+  assert.deepEqual([...new Set(own.json.data.records.map((r: View) => r.kind))], ['vault-response']);
+});
+
+test('a denied limit or after_seq cannot be sent with leading zeros: the query refuses every spelling but one', async () => {
+  await root.write('sys/policies/acl/journal-small-pages', {
+    policy: 'path "sys/journal/*" {\n capabilities = ["read"]\n denied_parameters = { "limit" = ["1000"], "after_seq" = ["-1"] }\n}',
+  });
+  const token = (await root.write('auth/token/create', { policies: ['journal-small-pages'] }))!.auth!.client_token;
+  assert.equal((await journal('records', { limit: '1000' }, token)).status, 403);
+  assert.equal((await journal('records', { after_seq: '-1' }, token)).status, 403);
+  for (const [path, query] of [
+    ['records', { limit: '01000' }], ['records', { limit: '001000' }], ['timeline', { entity_id: 'nobody', limit: '01000' }],
+    ['records', { after_seq: '00' }], ['records', { after_seq: '007' }],
+  ] as const) {
+    const r = await journal(path, query, token);
+    assert.equal(r.status, 400, `${path} ${JSON.stringify(query)}: ${r.text}`);
+    assert.match(r.json.errors[0], /^"(limit|after_seq)" must be .*without leading zeros/);
+  }
+  assert.equal((await journal('records', { limit: '999', after_seq: '0' }, token)).status, 200);
+});
+
+test('a page and a timeline carry their records once, under data; a Vault sys path keeps its top-level copy', async () => {
+  const page = await journal('records', { kind: 'vault-response', limit: '3' });
+  assert.equal(page.status, 200, page.text);
+  assert.equal(page.json.data.records.length, 3);
+  assert.deepEqual([page.json.records, page.json.next_cursor], [undefined, undefined]);
+  const entity = page.json.data.records.find((r: View) => r.entity_id)?.entity_id ?? 'nobody';
+  const story = await journal('timeline', { entity_id: entity });
+  assert.equal(story.status, 200, story.text);
+  assert.ok(Array.isArray(story.json.data.groups));
+  assert.deepEqual([story.json.groups, story.json.truncated, story.json.next_since], [undefined, undefined, undefined]);
+  // Vault's clients read a sys/ answer's data at the top level too (sys/mounts: the mounts by path).
+  const mounts = await call(server.address, 'GET', 'sys/mounts', { token: server.rootToken });
+  assert.equal(mounts.json['secret/'].type, mounts.json.data['secret/'].type);
+});
+
 test('a token without a policy for sys/journal is refused; a policy grants read without sudo', async () => {
   const plain = await root.write('auth/token/create', { policies: ['default'] });
   const denied = await journal('records', {}, plain!.auth!.client_token);

@@ -59,6 +59,7 @@ test('the published log: checkpoint, key, every tile and bundle, entries = journ
     assert.match(note, /^\S+\n\d+\n[A-Za-z0-9+/]{43}=\n\n\u2014 \S+ \S+\n$/);
     const keyRes = await call(s.address, 'GET', 'sys/ledger/key');
     assert.equal(keyRes.json.data.origin, cp.origin);
+    assert.equal(keyRes.json.origin, undefined, 'the ledger\'s answers are not copied to the top level');
 
     const entries = await fetchEntries(s.address, cp.size, s.rootToken);
     const leaves = entries.map(leafHash);
@@ -72,6 +73,7 @@ test('the published log: checkpoint, key, every tile and bundle, entries = journ
       const res = await call(s.address, 'GET', `sys/ledger/proof/inclusion?index=${index}&size=${cp.size}`, { token: s.rootToken });
       assert.equal(res.status, 200);
       assert.deepEqual({ index: res.json.data.index, size: res.json.data.size }, { index, size: cp.size });
+      assert.equal(res.json.hashes, undefined);
       const proof = (res.json.data.hashes as string[]).map((h) => Buffer.from(h, 'base64'));
       assert.deepEqual(rootFromInclusion(index, cp.size, leaves[index], proof), cp.root, `inclusion of ${index}`);
       // A smaller tree too (one no checkpoint named): the root of its first leaves.

@@ -10,8 +10,10 @@ const parse = (params: Record<string, string>) => parseJournalQuery(params, (a) 
 test('after_seq takes a seq, or -1 for every record from seq 0; nothing else', async () => {
   assert.equal(parse({ after_seq: '-1' }).filter.afterSeq, -1);
   assert.equal(parse({ after_seq: '41' }).filter.afterSeq, 41);
-  for (const bad of ['-2', '-01', '1.5', ' 1', '1e3', '1234567890123456']) {
-    assert.throws(() => parse({ after_seq: bad }), /"after_seq" must be a record's seq \(a non-negative integer\), or -1 for all/, bad);
+  assert.equal(parse({ after_seq: '0' }).filter.afterSeq, 0);
+  // A leading zero would be another spelling of a seq, one a denied_parameters value does not name.
+  for (const bad of ['-2', '-01', '-0', '1.5', ' 1', '1e3', '1234567890123456', '00', '041', '0041']) {
+    assert.throws(() => parse({ after_seq: bad }), /"after_seq" must be a record's seq \(a non-negative integer without leading zeros\), or -1 for all/, bad);
   }
   for (const backend of BACKENDS) {
     const { store, dispose } = await backend.open();
@@ -22,6 +24,15 @@ test('after_seq takes a seq, or -1 for every record from seq 0; nothing else', a
     } finally {
       await dispose();
     }
+  }
+});
+
+test('limit is written as a number is, from 1 to 1000: a leading zero is a 400, not another spelling of the same limit', () => {
+  assert.equal(parse({}).limit, 100);
+  for (const [text, limit] of [['1', 1], ['10', 10], ['1000', 1000]] as const) assert.equal(parse({ limit: text }).limit, limit, text);
+  for (const bad of ['0', '00', '01', '01000', '001000', '1001', '-1', '+5', '1.0', '1e3', ' 5', '0x10', '9'.repeat(400)]) {
+    assert.throws(() => parse({ limit: bad }), (err: SealtrailError) => err.code === 'journal_invalid_filter'
+      && err.message === '"limit" must be an integer from 1 to 1000, without leading zeros', bad);
   }
 });
 

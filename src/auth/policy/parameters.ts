@@ -9,6 +9,11 @@
  *   trailing `*`. `"*"` as a name stands for every parameter.
  * - A list value (an array, or a comma-separated string) is also judged element by element, as
  *   Vault 1.21 does: any denied element refuses it, and it is allowed when every element is.
+ * - A path that declares which parameters its handler splits on commas (`listParameters`) has
+ *   each value allowed only as its handler uses it: a declared list when every element is
+ *   allowed, any other value as a whole. Allowed whole, `vault-*` would admit
+ *   `vault-response,cloudtrail`, and the handler would read both kinds. Denied lists refuse a
+ *   value whole or by element everywhere: refusing more lets nothing in.
  * - Parameters are checked for create, update, patch and read (Vault's set); a request without
  *   parameters passes the allowed/denied checks, but still needs its required parameters.
  * - A wrapping bound on the rule needs a wrapped response (`X-Vault-Wrap-TTL`) within it: a
@@ -34,6 +39,8 @@ export interface ConstrainedRequest {
   data: Readonly<Record<string, unknown>>;
   /** Requested response-wrapping TTL in seconds; 0 for none. */
   wrapTtl: number;
+  /** The parameters the path's handler splits on commas, when the path says (lower-case names). */
+  listParameters?: readonly string[];
 }
 
 const CHECKED_OPERATIONS: ReadonlySet<Operation> = new Set(['create', 'update', 'patch', 'read']);
@@ -114,9 +121,37 @@ function elementsOf(value: unknown): readonly unknown[] | undefined | typeof TOO
   return commaParts(value)?.map((part) => part.trim()) ?? TOO_MANY;
 }
 
-/** Allowed: the value as a whole, or every one of its elements. An empty list stands for every value. */
-const valueAllowed = (value: unknown, list: readonly unknown[]) => {
-  if (list.length === 0 || inList(value, list)) return true;
+/**
+ * How a value is allowed: `either` as a whole or by its elements (Vault's rule, on a path that
+ * does not say how it reads its parameters); otherwise as the handler uses it.
+ */
+type Judged = 'either' | 'whole' | 'elements';
+
+function judgedAs(name: string, listParameters: readonly string[] | undefined): Judged {
+  if (listParameters === undefined) return 'either';
+  return listParameters.includes(name.toLowerCase()) ? 'elements' : 'whole';
+}
+
+/**
+ * A declared list's elements as its handler splits them (untrimmed: ` cloudtrail` is not
+ * `cloudtrail` to a handler that does not trim); a value that is not a string or an array is a
+ * list of one.
+ */
+function listElementsOf(value: unknown): readonly unknown[] | typeof TOO_MANY {
+  if (Array.isArray(value)) return value;
+  if (typeof value !== 'string') return [value];
+  return commaParts(value) ?? TOO_MANY;
+}
+
+/** Allowed, judged as `judged` says. An empty list stands for every value. */
+const valueAllowed = (value: unknown, list: readonly unknown[], judged: Judged) => {
+  if (list.length === 0) return true;
+  if (judged === 'elements') {
+    const elements = listElementsOf(value);
+    return elements !== TOO_MANY && elements.every((el) => inList(el, list));
+  }
+  if (inList(value, list)) return true;
+  if (judged === 'whole') return false;
   const elements = elementsOf(value);
   return elements !== undefined && elements !== TOO_MANY && elements.every((el) => inList(el, list));
 };
@@ -152,7 +187,7 @@ export function constraintsAllow(c: ParameterConstraints | undefined, operation:
   if (allowAll && c.allowed.size === 1) return true;
   for (const name of names) {
     const list = c.allowed.get(name.toLowerCase());
-    if (list === undefined ? !allowAll : !valueAllowed(req.data[name], list)) return false;
+    if (list === undefined ? !allowAll : !valueAllowed(req.data[name], list, judgedAs(name, req.listParameters))) return false;
   }
   return true;
 }

@@ -41,6 +41,8 @@ export interface AclRequest {
   data: Readonly<Record<string, unknown>>;
   /** Requested response-wrapping TTL in seconds; 0 for none. */
   wrapTtl: number;
+  /** The parameters the path's handler splits on commas, when the path says (Backend.listParameters). */
+  listParameters?: readonly string[];
 }
 
 export interface AclCheck {

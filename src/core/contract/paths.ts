@@ -19,6 +19,11 @@ export interface PathSpec {
   handlers: Partial<Record<Operation, PathHandler>>;
   /** Decides create vs update for POST/PUT on this path. */
   existenceCheck?: (req: PathRequest) => Promise<boolean>;
+  /**
+   * How the handlers read their parameters, for the ACL (Backend.listParameters): the names they
+   * split on commas. Absent: not declared.
+   */
+  listParameters?: readonly string[];
 }
 
 interface CompiledPath extends PathSpec {
@@ -28,6 +33,8 @@ interface CompiledPath extends PathSpec {
 export interface PathRouter {
   handle(req: BackendRequest): Promise<LogicalResponse | undefined>;
   existenceCheck(req: BackendRequest): Promise<boolean>;
+  /** The list parameters the path that handles `path` declares (PathSpec.listParameters). */
+  listParameters(path: string): readonly string[] | undefined;
 }
 
 /**
@@ -44,6 +51,9 @@ function pathRequest(req: BackendRequest, params: Readonly<Record<string, string
 
 export function pathRouter(specs: PathSpec[]): PathRouter {
   const compiled: CompiledPath[] = specs.map((s) => ({ ...s, re: new RegExp(`^(?:${s.pattern})$`) }));
+  // Asked before every request's ACL check: most paths declare nothing, so only a path one of the
+  // few declaring patterns matches pays for finding the pattern that handles it.
+  const declaring = compiled.filter((s) => s.listParameters !== undefined);
 
   function match(path: string): { spec: CompiledPath; params: Record<string, string> } | undefined {
     for (const spec of compiled) {
@@ -70,6 +80,10 @@ export function pathRouter(specs: PathSpec[]): PathRouter {
       if (!found || !found.spec.existenceCheck) return true;
       return found.spec.existenceCheck(pathRequest(req, found.params));
     },
+    listParameters(path) {
+      if (!declaring.some((s) => s.re.test(path))) return undefined;
+      return match(path)?.spec.listParameters;
+    },
   };
 }
 
@@ -79,6 +93,7 @@ export function backendFromPaths(specs: PathSpec[], extra?: Partial<Backend>): B
   return {
     handleRequest: (req) => router.handle(req),
     existenceCheck: (req) => router.existenceCheck(req),
+    ...(specs.some((s) => s.listParameters !== undefined) ? { listParameters: (path: string) => router.listParameters(path) } : {}),
     ...extra,
   };
 }

@@ -221,6 +221,14 @@ export interface Backend {
   /** Relative path globs that also need the `sudo` capability (Vault's root-protected paths). */
   readonly rootPaths?: readonly string[];
   /**
+   * The parameters the handler of a relative path splits on commas, each element a value of its
+   * own, or undefined when the path does not say. A path that says has each parameter judged by
+   * the ACL as it is used (auth/policy/parameters.ts): these element by element, every other one
+   * whole. One that does not keeps Vault's rule, which admits a value that is allowed whole even
+   * when its elements are not.
+   */
+  listParameters?(path: string): readonly string[] | undefined;
+  /**
    * An auth method's word on renewing a token it issued (Vault's auth renew callback), asked
    * before every renewal: a rejection refuses it, so a login whose grounds were taken away (its
    * role deleted or narrowed) cannot be kept alive. Absent: the token renews as issued.

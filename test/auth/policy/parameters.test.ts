@@ -126,6 +126,37 @@ path "identity/group" {
   assert.equal(allowed(a, 'auth/token/create', 'update', { policies: many(MAX_LIST_ITEMS + 1) }), false);
 });
 
+test('a path that says how it reads its parameters has each judged as used: a declared list by element only, any other whole', async () => {
+  const a = await acl(`
+path "sys/journal/records" {
+  capabilities = ["read"]
+  allowed_parameters = { "kind" = ["vault-*", "capsule-access"], "entity_id" = ["e1", "e2"], "limit" = [] }
+  denied_parameters = { "kind" = ["*attestation*"] }
+}`);
+  const check = (data: Record<string, unknown>, listParameters?: readonly string[]) =>
+    a.check('sys/journal/records', 'read', { data, wrapTtl: 0, listParameters }).allowed;
+  const lists = ['kind'];
+  // Allowed whole, `vault-*` admits this string; the handler reads each kind of it.
+  const everyKind = 'vault-response,cloudtrail,attestation,capsule-access,capsule-control,server';
+  assert.equal(check({ kind: everyKind }), false, 'denied by its attestation element, either way');
+  assert.equal(check({ kind: 'vault-response,cloudtrail' }), true, 'undeclared: Vault\'s rule, allowed as a whole');
+  for (const kind of ['vault-response,cloudtrail', 'cloudtrail', 'vault-response,', 'vault-response, capsule-access', 'vault-response,server']) {
+    assert.equal(check({ kind }, lists), false, kind);
+  }
+  for (const kind of ['vault-response', 'vault-response,capsule-access', 'capsule-access,vault-response,vault-response']) {
+    assert.equal(check({ kind }, lists), true, kind);
+  }
+  assert.equal(check({ KIND: 'vault-response,cloudtrail' }, lists), false, 'names compare lower-cased');
+  assert.equal(check({ kind: 'vault-response,attestation' }, lists), false, 'a denied element refuses');
+  assert.equal(check({ kind: ['vault-response', 'server'] }, lists), false, 'an array is a list too');
+  assert.equal(check({ kind: Array.from({ length: MAX_LIST_ITEMS + 1 }, () => 'vault-response').join(',') }, lists), false, 'too many to judge: refused');
+  // A parameter the handler uses whole is judged whole: "e1,e2" is neither e1 nor e2.
+  assert.equal(check({ entity_id: 'e1,e2' }), true, 'undeclared: every element allowed');
+  assert.equal(check({ entity_id: 'e1,e2' }, lists), false);
+  assert.equal(check({ entity_id: 'e2' }, lists), true);
+  assert.equal(check({ kind: 'capsule-access,capsule-access' }, []), false, 'declared without lists: every value is judged whole');
+});
+
 test('a one-character value pattern is that character: ["*"] allows only the value "*" (as Vault)', async () => {
   const a = await acl(`
 path "auth/token/create" {
