@@ -118,6 +118,19 @@ for (const backend of BACKENDS) {
     });
   });
 
+  test(`${backend.name}: a line nesting deeper than the limit is a bad line, however short; the next line imports`, async () => {
+    await withImportWorld(backend, async (w) => {
+      const file = join(w.dir, 'deep.log');
+      const [req, res] = vaultAuditPair({ timeNs: 1n, requestId: 'deep' });
+      // A 64 KiB line, 32,000 levels deep: JSON.parse reads it, and the journal's JSON output could not.
+      const deep = `${req.trimEnd().slice(0, -1)},"x":${'['.repeat(32_000)}${']'.repeat(32_000)}}\n`;
+      writeFileSync(file, deep + res);
+      const summary = await w.run('vault-audit', [file]);
+      assert.deepEqual(summary.reports, [{ file, line: 1, reason: 'nested deeper than 1000 levels' }]);
+      assert.deepEqual((await w.all()).map((r) => r.origin!.line), [2]);
+    });
+  });
+
   test(`${backend.name}: a line over the limit is a bad line; the next line imports`, async () => {
     await withImportWorld(backend, async (w) => {
       const file = join(w.dir, 'long.log');
