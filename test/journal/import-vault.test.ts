@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { importFiles } from '../../src/journal/index.js';
+import { importFiles, type BadRecord } from '../../src/journal/index.js';
 import { vaultAuditPair } from '../helpers/vault-audit-lines.js';
 import { FIXTURES, withImportWorld } from './import-helpers.js';
 import { BACKENDS } from './backends.js';
@@ -128,6 +128,34 @@ for (const backend of BACKENDS) {
       const summary = await w.run('vault-audit', [file]);
       assert.deepEqual(summary.reports, [{ file, line: 1, reason: 'nested deeper than 1000 levels' }]);
       assert.deepEqual((await w.all()).map((r) => r.origin!.line), [2]);
+    });
+  });
+
+  test(`${backend.name}: a file of a walked directory replaced by a symbolic link before it is read is reported, not followed`, async () => {
+    await withImportWorld(backend, async (w) => {
+      const logs = join(w.dir, 'race');
+      mkdirSync(logs);
+      const line = (id: string) => vaultAuditPair({ timeNs: 1_000_000_000n, requestId: id })[0];
+      writeFileSync(join(logs, 'a.log'), line('a'));
+      writeFileSync(join(logs, 'b.log'), line('b'));
+      const outside = join(w.dir, 'outside.log');
+      writeFileSync(outside, line('outside'));
+      let swapped = false;
+      const reports: BadRecord[] = [];
+      const summary = await importFiles({
+        format: 'vault-audit', paths: [logs], store: w.store, onBad: (b) => void reports.push(b),
+        // Reading a.log, after the walk listed b.log as a file.
+        onProgress: () => {
+          if (swapped) return;
+          swapped = true;
+          rmSync(join(logs, 'b.log'));
+          symlinkSync(outside, join(logs, 'b.log'));
+        },
+      });
+      assert.ok(swapped);
+      assert.deepEqual(reports, [{ file: join(logs, 'b.log'), reason: 'a symbolic link, not followed' }]);
+      assert.deepEqual({ files: summary.files, added: summary.added }, { files: 2, added: 1 });
+      assert.deepEqual((await w.all()).map((r) => r.keys.requestId), ['a']);
     });
   });
 

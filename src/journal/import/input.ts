@@ -4,10 +4,12 @@
  * pipe has none. `bytesRead` counts the input's own bytes, which the progress display sets
  * against the inputs' total size.
  */
-import { createReadStream } from 'node:fs';
+import { constants, createReadStream } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { READ_CHUNK_BYTES } from './limits.js';
+import type { InputEntry } from './walk.js';
 
 const GZIP_MAGIC = [0x1f, 0x8b];
 const GUNZIP_WRITE_BYTES = 64 * 1024;
@@ -17,14 +19,45 @@ export interface InputFile {
   bytesRead(): number;
 }
 
+/** A file found in a directory that is no longer the regular file the walk saw: not read. */
+export class NotRegularFileError extends Error {}
+
 /**
- * Reads `source` (a path, or the chunks of standard input). Reading is sequential, so a FIFO or a
- * pipe reads like a file. A file that cannot be opened throws here; a truncated or corrupt gzip
- * member makes the iteration throw (zlib's "unexpected end of file"), and the caller reports the
- * input as bad and keeps what it read before.
+ * Opens a file found by walking a directory. Its name may have been given since to a symbolic link
+ * (to /etc/passwd), a FIFO or a device: the link is not followed (O_NOFOLLOW), the open does not
+ * wait for a FIFO's writer (O_NONBLOCK, which a regular file's reads ignore), and what was opened is
+ * read only when it is a regular file. Only the last component is checked (Node has no openat): a
+ * directory of the tree replaced by a link after the walk is still gone through.
  */
-export async function openInput(source: string | AsyncIterable<Uint8Array>): Promise<InputFile> {
-  const stream = typeof source === 'string' ? createReadStream(source, { highWaterMark: READ_CHUNK_BYTES }) : source;
+export async function openWalkedFile(path: string): Promise<FileHandle> {
+  let file: FileHandle;
+  try {
+    file = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ELOOP') throw new NotRegularFileError('a symbolic link, not followed');
+    throw err;
+  }
+  try {
+    if (!(await file.stat()).isFile()) throw new NotRegularFileError('not a regular file');
+  } catch (err) {
+    await file.close();
+    throw err;
+  }
+  return file;
+}
+
+/**
+ * Reads `source` (a file, or the chunks of standard input). Reading is sequential, so a FIFO or a
+ * pipe named as an argument reads like a file; a file found in a directory is read only as one
+ * (openWalkedFile). A file that cannot be opened throws here; a truncated or corrupt gzip member
+ * makes the iteration throw (zlib's "unexpected end of file"), and the caller reports the input as
+ * bad and keeps what it read before.
+ */
+export async function openInput(source: Pick<InputEntry, 'path' | 'walked'> | AsyncIterable<Uint8Array>): Promise<InputFile> {
+  const options = { highWaterMark: READ_CHUNK_BYTES };
+  const stream = !('path' in source) ? source
+    : source.walked ? (await openWalkedFile(source.path)).createReadStream(options)
+    : createReadStream(source.path, options);
   const it = stream[Symbol.asyncIterator]();
   let read = 0;
   const next = async (): Promise<Buffer | undefined> => {
