@@ -118,6 +118,19 @@ for (const backend of BACKENDS) {
     });
   });
 
+  test(`${backend.name}: data right after a complete gzip member is reported after every record of the member is imported`, async () => {
+    await withImportWorld(backend, async (w) => {
+      const text = Array.from({ length: 2000 }, (_, j) => vaultAuditPair({ timeNs: BigInt(j) * 1_000_000_000n, requestId: `g-${j}` }).join('')).join('');
+      const member = gzipSync(text);
+      const file = join(w.dir, 'appended.log.gz');
+      writeFileSync(file, Buffer.concat([member, Buffer.from('garbage')]));
+      const summary = await w.run('vault-audit', [file]);
+      assert.deepEqual(summary.reports, [{ file, reason: `data after the end of the gzip stream, at byte ${member.length}, was not read` }]);
+      assert.equal(summary.added, 4000);
+      assert.deepEqual((await w.all()).map((r) => r.text), linesOf(Buffer.from(text)));
+    });
+  });
+
   test(`${backend.name}: a line nesting deeper than the limit is a bad line, however short; the next line imports`, async () => {
     await withImportWorld(backend, async (w) => {
       const file = join(w.dir, 'deep.log');
