@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -8,6 +9,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { runCli } from '../../src/cli/run.js';
+import { MAX_REPORTED_BAD } from '../../src/cli/commands/journal.js';
 import { createJournalStore } from '../../src/journal/index.js';
 import { memoryIo, runIn } from './harness.js';
 
@@ -65,6 +67,27 @@ test('bad lines: file:line: reason on stderr (never the line), exit 1; --skip-ba
     const skipped = await runIn(['journal', 'import', '--format', 'vault-audit', '--skip-bad', '--journal', db, rel]);
     assert.equal(skipped.code, 0);
     assert.deepEqual(SUMMARY.exec(skipped.stdout)?.slice(1), ['0', '2', '4', '1']);
+  });
+});
+
+test('a file that cannot be read to its end is named even after more than MAX_REPORTED_BAD bad lines', async () => {
+  await inTmp(async (dir) => {
+    const db = join(dir, 'journal.db');
+    // Lines that are not JSON, gzipped (random, so the gzip is large) and cut short: zlib gives the
+    // lines before the cut, each a bad line, then the file's own fault.
+    const lines = Array.from({ length: 4000 }, () => randomBytes(32).toString('hex')).join('\n') + '\n';
+    const gz = gzipSync(lines);
+    const cut = join(dir, 'cut.log.gz');
+    writeFileSync(cut, gz.subarray(0, gz.length - 100));
+    const run = await runIn(['journal', 'import', '--format', 'vault-audit', '--journal', db, cut]);
+    assert.equal(run.code, 1);
+    const bad = Number(SUMMARY.exec(run.stdout)?.[3]);
+    assert.ok(bad > MAX_REPORTED_BAD + 1, `${bad} bad`);
+    assert.equal(run.stderr, created(db) + [
+      ...Array.from({ length: MAX_REPORTED_BAD }, (_, i) => `${cut}:${i + 1}: not JSON`),
+      `${cut}: gzip data truncated or corrupt`,
+      `... and ${bad - 1 - MAX_REPORTED_BAD} more bad records not listed`, '',
+    ].join('\n'));
   });
 });
 

@@ -91,7 +91,7 @@ for (const backend of BACKENDS) {
     });
   });
 
-  test(`${backend.name}: a file cut short keeps its whole records and is reported; a non-trail file and a bad record are reported`, async () => {
+  test(`${backend.name}: a file cut short keeps its whole records and is reported; a non-trail file and bad records are reported`, async () => {
     await withImportWorld(backend, async (w) => {
       const aws = readFileSync(join(FIXTURES, 'cloudtrail-aws.json'), 'utf8');
       const cut = join(w.dir, 'cut.json.gz');
@@ -100,14 +100,20 @@ for (const backend of BACKENDS) {
       writeFileSync(other, '[{"eventTime":"2024-11-14T23:46:27Z"}]');
       const mixed = join(w.dir, 'mixed.json');
       writeFileSync(mixed, '{"Records":[{"eventName":"NoTime"},{"eventTime":"2024-11-14T23:46:28Z","requestID":"ok"},"secret-string"]}');
-      const summary = await w.run('cloudtrail', [cut, other, mixed]);
+      // Not JSON (JSON.parse and AWS's tools refuse it): an empty element, and one without a comma before it.
+      const commas = join(w.dir, 'commas.json');
+      const record = (id: string) => `{"eventTime":"2024-11-14T23:46:29Z","requestID":"${id}"}`;
+      writeFileSync(commas, `{"Records":[${record('c1')},,${record('c3')} ${record('c4')}]}`);
+      const summary = await w.run('cloudtrail', [cut, other, mixed, commas]);
       assert.deepEqual(summary.reports, [
         { file: cut, reason: 'truncated after 1 records' },
         { file: other, reason: 'not a CloudTrail log file (no {"Records":[...]})' },
         { file: mixed, line: 1, reason: 'missing "eventTime"' },
         { file: mixed, line: 3, reason: 'not a JSON object' },
+        { file: commas, line: 2, reason: 'not JSON: an empty element' },
+        { file: commas, line: 4, reason: 'not JSON: no comma before it' },
       ]);
-      assert.equal(summary.added, 2);
+      assert.equal(summary.added, 4);
     });
   });
 

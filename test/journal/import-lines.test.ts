@@ -68,3 +68,16 @@ test('a record nested deeper than MAX_RECORD_DEPTH is a bad line, found without 
   const wide = JSON.stringify({ a: '['.repeat(100_000) + '\\"[[[', b: [[1]] });
   assert.deepEqual(parseObject(wide), JSON.parse(wide));
 });
+
+test('a short record is refused when it nests deeper than MAX_RECORD_DEPTH: one level past it, or 32,000 in 64 KiB', async () => {
+  const { parseObject, Problem, MAX_RECORD_DEPTH } = await import('../../src/journal/import/parsed.js');
+  const nested = (levels: number) => '{"x":' + '['.repeat(levels - 1) + ']'.repeat(levels - 1) + '}';
+  for (const levels of [MAX_RECORD_DEPTH + 1, 32_001]) {
+    assert.ok(JSON.parse(nested(levels)), 'JSON.parse reads it');
+    assert.deepEqual(parseObject(nested(levels)), new Problem(`nested deeper than ${MAX_RECORD_DEPTH} levels`), `${levels} levels`);
+  }
+  assert.ok(!(parseObject(nested(MAX_RECORD_DEPTH)) instanceof Problem));
+  // Brackets in strings do not count, however many.
+  const text = JSON.stringify({ a: '{['.repeat(MAX_RECORD_DEPTH), b: [[1]] });
+  assert.deepEqual(parseObject(text), JSON.parse(text));
+});

@@ -31,6 +31,23 @@ test('a non-object element and an element over the limit are bad, numbered by po
   ]);
 });
 
+test('elements without a comma between them, and empty ones, are bad (JSON.parse refuses the file); the others are read', async () => {
+  const empty = (index: number) => ({ index, problem: 'not JSON: an empty element' });
+  const noComma = (index: number) => ({ index, problem: 'not JSON: no comma before it' });
+  const cases: [string, (string | { index: number; problem: string })[]][] = [
+    ['{"Records":[{"a":1},,,{"b":2}]}', ['{"a":1}', empty(2), empty(3), '{"b":2}']],
+    ['{"Records":[{"a":1} {"b":2},{"c":3}]}', ['{"a":1}', noComma(2), '{"c":3}']],
+    ['{"Records":[{"a":1}\n{"b":2}]}', ['{"a":1}', noComma(2)]],
+    ['{"Records":[,{"a":1}]}', [empty(1), '{"a":1}']],
+    ['{"Records":[{"a":1},]}', ['{"a":1}', empty(2)]],
+  ];
+  for (const [text, expected] of cases) {
+    assert.throws(() => JSON.parse(text), SyntaxError, text);
+    for (const size of [1, 3, 1000]) assert.deepEqual(await scan(text, size), expected, `${text} in chunks of ${size}`);
+  }
+  assert.deepEqual(await scan('{"Records":[ ]}', 1), []);
+});
+
 test('files that are not a whole {"Records":[...]} document throw after what was read', async () => {
   await assert.rejects(scan('[1,2]'), /no \{"Records"/);
   await assert.rejects(scan('{"records":[]}'), /no "Records" array/);

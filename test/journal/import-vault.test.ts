@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { importFiles } from '../../src/journal/index.js';
+import { importFiles, type BadRecord } from '../../src/journal/index.js';
 import { vaultAuditPair } from '../helpers/vault-audit-lines.js';
 import { FIXTURES, withImportWorld } from './import-helpers.js';
 import { BACKENDS } from './backends.js';
@@ -115,6 +115,60 @@ for (const backend of BACKENDS) {
       assert.deepEqual(summary.reports, [{ file: hidden, reason: `data after the end of the gzip stream, at byte ${first.length + 100_000}, was not read` }]);
       assert.equal(summary.records, 600, 'the first member is read');
       assert.equal(summary.added, 0, 'and was imported from padded.log.gz already');
+    });
+  });
+
+  test(`${backend.name}: data right after a complete gzip member is reported after every record of the member is imported`, async () => {
+    await withImportWorld(backend, async (w) => {
+      const text = Array.from({ length: 2000 }, (_, j) => vaultAuditPair({ timeNs: BigInt(j) * 1_000_000_000n, requestId: `g-${j}` }).join('')).join('');
+      const member = gzipSync(text);
+      const file = join(w.dir, 'appended.log.gz');
+      writeFileSync(file, Buffer.concat([member, Buffer.from('garbage')]));
+      const summary = await w.run('vault-audit', [file]);
+      assert.deepEqual(summary.reports, [{ file, reason: `data after the end of the gzip stream, at byte ${member.length}, was not read` }]);
+      assert.equal(summary.added, 4000);
+      assert.deepEqual((await w.all()).map((r) => r.text), linesOf(Buffer.from(text)));
+    });
+  });
+
+  test(`${backend.name}: a line nesting deeper than the limit is a bad line, however short; the next line imports`, async () => {
+    await withImportWorld(backend, async (w) => {
+      const file = join(w.dir, 'deep.log');
+      const [req, res] = vaultAuditPair({ timeNs: 1n, requestId: 'deep' });
+      // A 64 KiB line, 32,000 levels deep: JSON.parse reads it, and the journal's JSON output could not.
+      const deep = `${req.trimEnd().slice(0, -1)},"x":${'['.repeat(32_000)}${']'.repeat(32_000)}}\n`;
+      writeFileSync(file, deep + res);
+      const summary = await w.run('vault-audit', [file]);
+      assert.deepEqual(summary.reports, [{ file, line: 1, reason: 'nested deeper than 1000 levels' }]);
+      assert.deepEqual((await w.all()).map((r) => r.origin!.line), [2]);
+    });
+  });
+
+  test(`${backend.name}: a file of a walked directory replaced by a symbolic link before it is read is reported, not followed`, async () => {
+    await withImportWorld(backend, async (w) => {
+      const logs = join(w.dir, 'race');
+      mkdirSync(logs);
+      const line = (id: string) => vaultAuditPair({ timeNs: 1_000_000_000n, requestId: id })[0];
+      writeFileSync(join(logs, 'a.log'), line('a'));
+      writeFileSync(join(logs, 'b.log'), line('b'));
+      const outside = join(w.dir, 'outside.log');
+      writeFileSync(outside, line('outside'));
+      let swapped = false;
+      const reports: BadRecord[] = [];
+      const summary = await importFiles({
+        format: 'vault-audit', paths: [logs], store: w.store, onBad: (b) => void reports.push(b),
+        // Reading a.log, after the walk listed b.log as a file.
+        onProgress: () => {
+          if (swapped) return;
+          swapped = true;
+          rmSync(join(logs, 'b.log'));
+          symlinkSync(outside, join(logs, 'b.log'));
+        },
+      });
+      assert.ok(swapped);
+      assert.deepEqual(reports, [{ file: join(logs, 'b.log'), reason: 'a symbolic link, not followed' }]);
+      assert.deepEqual({ files: summary.files, added: summary.added }, { files: 2, added: 1 });
+      assert.deepEqual((await w.all()).map((r) => r.keys.requestId), ['a']);
     });
   });
 

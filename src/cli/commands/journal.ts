@@ -15,7 +15,11 @@ import { checkImportTarget, journalLocation, type JournalFileFlags } from './jou
 import { progressLine } from '../import-progress.js';
 import { printable } from '../printable.js';
 
-/** Bad records printed one per line; beyond this only counted (a garbage file has millions). */
+/**
+ * Bad records printed one per line; beyond this only counted (a garbage file has millions). A file
+ * that could not be read to its end is always printed: it is one line per file, and the lines
+ * before its fault would otherwise hide it.
+ */
 export const MAX_REPORTED_BAD = 100;
 
 const FORMATS = ['vault-audit', 'cloudtrail', 'capsule-log'] as const;
@@ -53,6 +57,7 @@ export function registerJournal(program: Command, ctx: CliContext): void {
       const io = ctx.io;
       const started = performance.now();
       const progress = progressLine((t) => io.stderr(t), io.stderrIsTty === true, () => performance.now());
+      // Bad lines or records reported; a file's own fault is printed whatever this count.
       let reported = 0;
       // On PostgreSQL, into the shared database: the active server's ledger takes the records within a second.
       const store = 'url' in where ? await createPostgresJournalStore({ url: where.url }) : openImportWriter(where.path);
@@ -66,7 +71,7 @@ export function registerJournal(program: Command, ctx: CliContext): void {
             // Importing a directory that holds the journal must not read the journal itself.
             exclude: 'url' in where ? [] : [...['', '-wal', '-shm', '-journal'].map((suffix) => where.path + suffix), spoolDirectory(where.path)],
             onBad(bad) {
-              if (++reported > MAX_REPORTED_BAD) return;
+              if (bad.line !== undefined && ++reported > MAX_REPORTED_BAD) return;
               progress.done();
               // Names found in a walked tree are not the operator's.
               io.stderr(`${printable(bad.file)}${bad.line === undefined ? '' : `:${bad.line}`}: ${printable(bad.reason)}\n`);

@@ -10,7 +10,7 @@ import { resolve, sep } from 'node:path';
 import type { ImportOutcome, JournalAppend } from '../types.js';
 import { isCloudTrailLogFile, parseCloudTrailRecord } from './cloudtrail.js';
 import { parseCapsuleLogLine } from './capsule-log.js';
-import { openInput, TrailingDataError } from './input.js';
+import { NotRegularFileError, openInput, TrailingDataError } from './input.js';
 import { IMPORT_BATCH_RECORDS, IMPORT_BATCH_TEXT_BYTES, IMPORT_BATCHES_IN_FLIGHT, MAX_LINE_BYTES } from './limits.js';
 import { readLines } from './lines.js';
 import { Problem, type Parsed } from './parsed.js';
@@ -156,7 +156,7 @@ export async function importFiles(opts: ImportOptions): Promise<ImportSummary> {
     let read = (): number => 0;
     const progress = (): void => opts.onProgress?.({ ...summary, bytes: doneBytes + read(), totalBytes });
     try {
-      const file = await openInput(input.stdin ? opts.stdin!() : input.path);
+      const file = await openInput(input.stdin ? opts.stdin!() : input);
       read = file.bytesRead;
       for await (const items of itemsOf(opts.format, file.chunks, maxBytes, opts.prefix)) {
         for (const { line, parsed } of items) {
@@ -187,7 +187,7 @@ export async function importFiles(opts: ImportOptions): Promise<ImportSummary> {
  * journal failing to commit: a full disk) ends the import.
  */
 function fileProblem(err: unknown): string {
-  if (err instanceof RecordsFileError || err instanceof TrailingDataError) return err.message;
+  if (err instanceof RecordsFileError || err instanceof TrailingDataError || err instanceof NotRegularFileError) return err.message;
   const { code, syscall } = err as NodeJS.ErrnoException;
   if (code === 'Z_BUF_ERROR' || code === 'Z_DATA_ERROR') return 'gzip data truncated or corrupt';
   if (typeof code === 'string' && typeof syscall === 'string') return `cannot be read (${code})`;

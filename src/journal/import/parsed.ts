@@ -16,8 +16,11 @@ export type Parsed = Omit<JournalAppend, 'origin'> | Problem;
 
 /** How deep a record's JSON may nest: a Vault entry is a few levels, a request body's at most 500. */
 export const MAX_RECORD_DEPTH = 1000;
-/** Texts shorter than this nest at most this deep, which JSON.parse handles in a few megabytes. */
-const DEPTH_SCAN_FROM = 65_536;
+/**
+ * Texts of at most this many characters cannot nest deeper than MAX_RECORD_DEPTH: a JSON value
+ * opens and closes each level with a character of its own.
+ */
+const DEPTH_SCAN_FROM = 2 * MAX_RECORD_DEPTH;
 
 /**
  * Whether `text` nests deeper than `max` (outside strings). JSON.parse keeps a frame per level: a
@@ -43,11 +46,23 @@ function nestsDeeper(text: string, max: number): boolean {
   return false;
 }
 
+/**
+ * Whether `text` holds more than `max` opening brackets, strings included: counted natively, a
+ * bracket at a time, so the usual line (a few dozen) is never scanned character by character.
+ */
+function opensMoreThan(text: string, max: number): boolean {
+  let opens = 0;
+  for (const bracket of ['{', '[']) {
+    for (let i = text.indexOf(bracket); i !== -1; i = text.indexOf(bracket, i + 1)) if (++opens > max) return true;
+  }
+  return false;
+}
+
 /** The object a text holds, or the problem (JSON.parse's message echoes input, so it is dropped). */
 export function parseObject(text: string, terminated = true): JsonObject | Problem {
-  // Only a long text can nest deep enough to cost much (each level takes a character): the scan
-  // is left out for the usual lines, so an import's speed stays JSON.parse's.
-  if (text.length > DEPTH_SCAN_FROM && nestsDeeper(text, MAX_RECORD_DEPTH)) return new Problem(`nested deeper than ${MAX_RECORD_DEPTH} levels`);
+  // Every record deeper than the limit is refused, however short: JSON.parse reads 32,000 levels in
+  // 64 KiB, and such a record would then break every reader that recurses (the journal's JSON output).
+  if (text.length > DEPTH_SCAN_FROM && opensMoreThan(text, MAX_RECORD_DEPTH) && nestsDeeper(text, MAX_RECORD_DEPTH)) return new Problem(`nested deeper than ${MAX_RECORD_DEPTH} levels`);
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -37,16 +37,26 @@ export async function* scanRecords(chunks: AsyncIterable<Buffer>, maxRecordBytes
   let index = 0;
   let inElement = false;
   let elementIsObject = false;
+  // What came last in `Records` (which opens once), which says whether an element or a comma may come next.
+  let last = 'open' as 'open' | 'comma' | 'element';
+  // JSON.parse refuses the whole file for a missing comma; here only the element after it is bad.
+  let missingComma = false;
   let parts: Buffer[] = [];
   let size = 0;
 
   const finish = (out: ScannedElement[]): void => {
-    if (!elementIsObject) out.push({ index, problem: 'not a JSON object' });
+    if (missingComma) out.push({ index, problem: 'not JSON: no comma before it' });
+    else if (!elementIsObject) out.push({ index, problem: 'not a JSON object' });
     else if (size > maxRecordBytes) out.push({ index, problem: `longer than ${maxRecordBytes} bytes` });
     else out.push({ index, bytes: parts.length === 1 ? parts[0] : Buffer.concat(parts) });
     inElement = false;
+    last = 'element';
     parts = [];
     size = 0;
+  };
+  // A comma where an element should be (`[,`, `,,`, `,]`) stands for one, which is bad.
+  const empty = (out: ScannedElement[]): void => {
+    out.push({ index: ++index, problem: 'not JSON: an empty element' });
   };
 
   for await (const chunk of chunks) {
@@ -79,6 +89,7 @@ export async function* scanRecords(chunks: AsyncIterable<Buffer>, maxRecordBytes
         index++;
         inElement = true;
         elementIsObject = c === OPEN_OBJECT;
+        missingComma = last === 'element';
         elementStart = i;
       }
       switch (c) {
@@ -95,9 +106,11 @@ export async function* scanRecords(chunks: AsyncIterable<Buffer>, maxRecordBytes
           break;
         case COMMA:
           if (depth === 1) currentKey = undefined;
-          else if (inRecords && depth === 2 && inElement) {
+          else if (inRecords && depth === 2) {
             // A scalar element ends at the comma; an object ends at its closing brace.
-            finish(out);
+            if (inElement) finish(out);
+            else if (last !== 'element') empty(out);
+            last = 'comma';
           }
           break;
         case OPEN_OBJECT:
@@ -115,6 +128,7 @@ export async function* scanRecords(chunks: AsyncIterable<Buffer>, maxRecordBytes
             finish(out);
           } else if (inRecords && depth === 1) {
             if (inElement) finish(out);
+            else if (last === 'comma') empty(out);
             inRecords = false;
           }
           break;

@@ -18,6 +18,11 @@ export interface InputEntry {
   /** Unknown for standard input and pipes. */
   size?: number;
   stdin?: true;
+  /**
+   * Found by walking a directory named in the arguments: read only as the regular file the walk
+   * saw (input.ts), never through a link or as a FIFO or device put in its place since.
+   */
+  walked?: true;
 }
 
 async function* walkDirectory(dir: string): AsyncGenerator<string> {
@@ -51,7 +56,7 @@ export async function listInputs(args: readonly string[], accept: (relativePath:
     }
     for await (const path of walkDirectory(arg)) {
       if (!accept(relative(arg, path))) continue;
-      inputs.push({ path, size: (await lstat(path)).size });
+      inputs.push({ path, size: (await lstat(path)).size, walked: true });
     }
   }
   return inputs;
