@@ -29,9 +29,6 @@ type Mount = NonNullable<AuditInput['mount']>;
 
 export type RequestJsonWriter = (input: AuditInput, opts: EntryOptions) => string;
 
-/** The exemption list of a request without a mount: one array, so its data text is found again. */
-const NO_KEYS: readonly string[] = [];
-
 /** The mount's fields per mount entry, checked against the entry's current values. */
 const mountTexts = new WeakMap<Mount, { path: string; type: string; accessor: string; table: string; text: string }>();
 
@@ -83,19 +80,6 @@ function commonRuns(input: AuditInput): RequestRuns {
 
 export function createRequestJsonWriter(h: EntryHasher): RequestJsonWriter {
   const tokenTexts = new WeakMap<object, string>();
-  // A request's data, hashed and written for its request entry, is written again in its response
-  // entry: kept per request (per data object) so that each value costs this device one HMAC, not
-  // two. The data is what the client sent; the text of the entry before is that data's.
-  const dataTexts = new WeakMap<object, { exempt: readonly string[]; text: string }>();
-
-  function dataField(data: Readonly<Record<string, unknown>>, exempt: readonly string[]): string {
-    let known = dataTexts.get(data);
-    if (known === undefined || known.exempt !== exempt) {
-      known = { exempt, text: ',"data":' + writeValue(h.data(data, exempt)) };
-      dataTexts.set(data, known);
-    }
-    return known.text;
-  }
 
   function tokenFields(input: AuditInput): string {
     const t = input.token;
@@ -113,7 +97,9 @@ export function createRequestJsonWriter(h: EntryHasher): RequestJsonWriter {
     const r = input.request;
     const runs = commonRuns(input);
     let out = runs.head + tokenFields(input) + runs.location;
-    if (r.data && Object.keys(r.data).length > 0) out += dataField(r.data, input.mount?.config.auditNonHmacRequestKeys ?? NO_KEYS);
+    if (r.data && Object.keys(r.data).length > 0) {
+      out += `,"data":${writeValue(h.data(r.data, input.mount?.config.auditNonHmacRequestKeys ?? []))}`;
+    }
     out += runs.peer;
     if (opts.headers && Object.keys(opts.headers.values).length > 0) {
       out += `,"headers":${writeValue(h.headers(opts.headers.values, opts.headers.hmac))}`;

@@ -78,23 +78,3 @@ test('devices writing one request share the runs no device hashes, and each writ
     if (input.request.clientToken) assert.notEqual(texts[0], texts[1], name);
   }
 });
-
-test('a request\'s data is hashed once per device for its request and response entries, and anew for other data or exemptions', () => {
-  let dataHashes = 0;
-  const h = { ...hashers.hmac, data: (d: Readonly<Record<string, unknown>>, exempt: readonly string[]) => { dataHashes++; return hashers.hmac.data(d, exempt); } };
-  const write = createRequestJsonWriter(h);
-  const base = kvWriteInput();
-  const opts: EntryOptions = { elideListResponses: false };
-  const requestEntry = write(base, opts);
-  const responseEntry = write({ ...base, timeNs: base.timeNs + 1n }, opts);
-  assert.equal(responseEntry, requestEntry);
-  assert.equal(dataHashes, 1, 'the response entry reuses the request entry\'s data text');
-  // The same values in another request's data object are that request's: hashed again.
-  write({ ...base, request: { ...base.request, data: structuredClone(base.request.data) } }, opts);
-  assert.equal(dataHashes, 2);
-  // A tuned mount's exemptions change the text.
-  const exempt = write({ ...base, mount: { ...base.mount!, config: { ...base.mount!.config, auditNonHmacRequestKeys: ['data'] } } }, opts);
-  assert.equal(dataHashes, 3);
-  assert.notEqual(exempt, requestEntry);
-  assert.equal(exempt, writeBlock(requestBlock({ ...base, mount: { ...base.mount!, config: { ...base.mount!.config, auditNonHmacRequestKeys: ['data'] } } }, hashers.hmac, opts), 'request'));
-});
