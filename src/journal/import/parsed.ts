@@ -6,6 +6,7 @@
 import type { JournalAppend } from '../types.js';
 import { objectOf, type JsonObject } from '../extract/values.js';
 import { parseRfc3339Ns } from './time.js';
+import { nestsDeeper } from '../../lib/json-depth.js';
 
 /** A class, not a shape: a record's own fields (a `problem` key) can never pass for one. */
 export class Problem {
@@ -18,30 +19,6 @@ export type Parsed = Omit<JournalAppend, 'origin'> | Problem;
 export const MAX_RECORD_DEPTH = 1000;
 /** Texts shorter than this nest at most this deep, which JSON.parse handles in a few megabytes. */
 const DEPTH_SCAN_FROM = 65_536;
-
-/**
- * Whether `text` nests deeper than `max` (outside strings). JSON.parse keeps a frame per level: a
- * 16 MiB line of `[` took ~1 GB and 10 s before it failed, where this scan takes milliseconds.
- */
-function nestsDeeper(text: string, max: number): boolean {
-  let depth = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 0x22) {
-      // Past the string: a quote preceded by an even run of backslashes closes it.
-      for (i++; i < text.length; i++) {
-        const d = text.charCodeAt(i);
-        if (d === 0x5c) i++;
-        else if (d === 0x22) break;
-      }
-    } else if (c === 0x5b || c === 0x7b) {
-      if (++depth > max) return true;
-    } else if (c === 0x5d || c === 0x7d) {
-      depth--;
-    }
-  }
-  return false;
-}
 
 /** The object a text holds, or the problem (JSON.parse's message echoes input, so it is dropped). */
 export function parseObject(text: string, terminated = true): JsonObject | Problem {
