@@ -3,7 +3,7 @@
  * JSON reply and turns error statuses into SealtrailApiError. Everything else in the SDK is a thin
  * typed wrapper over `send`.
  */
-import { SealtrailApiError, SealtrailNetworkError } from './errors.js';
+import { SealtrailApiError, SealtrailNetworkError, SealtrailRequestError } from './errors.js';
 import { nestsDeeper } from './json-depth.js';
 import { encodeApiPath, encodeQuery, normalizeApiPath } from './path.js';
 import type { Query } from './types.js';
@@ -66,7 +66,7 @@ export function createTransport(opts: TransportOptions): Transport {
     if (options.body !== undefined) {
       // A PATCH body is a JSON merge patch (RFC 7396), and the server requires it to say so.
       headers['Content-Type'] = method === 'PATCH' ? 'application/merge-patch+json' : 'application/json';
-      init.body = JSON.stringify(options.body);
+      init.body = requestJson(method, path, options.body);
     }
 
     let response: Response;
@@ -118,6 +118,16 @@ export function createTransport(opts: TransportOptions): Transport {
   }
 
   return { address, send, call };
+}
+
+/** The body's JSON text; a body JSON cannot write is the caller's error, and nothing is sent. */
+function requestJson(method: HttpMethod, path: string, body: unknown): string {
+  try {
+    return JSON.stringify(body);
+  } catch (err) {
+    const reason = err instanceof RangeError ? 'the body nests too deeply to write as JSON' : 'the body cannot be written as JSON';
+    throw new SealtrailRequestError(method, path, reason, err);
+  }
 }
 
 /**

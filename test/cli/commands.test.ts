@@ -322,6 +322,16 @@ test('a missing or unreadable local file is a local error naming the path, witho
   assert.equal(vault.fake.requests.length, 0);
 });
 
+test('input nested deeper than a request can be written is named as the input, not as the server\'s answer', async () => {
+  const deep = `{"a":${'['.repeat(20_000)}${']'.repeat(20_000)}}`;
+  const before = vault.fake.requests.length;
+  const written = await run(['write', 'secret/data/x', '-'], { stdin: deep });
+  assert.deepEqual([written.code, written.stderr], [1, 'sealtrail: the data for secret/data/x nests too deeply to write as JSON: nothing was sent\n']);
+  assert.equal(vault.fake.requests.length, before);
+  const { exitFor } = await import('../../src/cli/failure.js');
+  assert.deepEqual(exitFor(new RangeError('Maximum call stack size exceeded')), { exitCode: 1, message: 'sealtrail: a value nests deeper than the CLI\'s stack goes' });
+});
+
 test('a hostile answer ends a command cleanly: an auth without its fields, data nested beyond the stack', async () => {
   vault.fake.routes['GET /v1/auth/token/lookup-self'] = { status: 200, body: { ...envelope(null), auth: {} } };
   const bare = await run(['read', 'auth/token/lookup-self']);

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
-import { SealtrailApiError, SealtrailClient, SealtrailNetworkError } from '../../src/sdk/index.js';
+import { SealtrailApiError, SealtrailClient, SealtrailNetworkError, SealtrailRequestError } from '../../src/sdk/index.js';
 import { startFakeVault, type FakeVault } from './fake-vault.js';
 
 let fake: FakeVault;
@@ -153,4 +153,20 @@ test('an answer nesting deeper than a Sealtrail server\'s is refused before it i
   } finally {
     server.close();
   }
+});
+
+test('a body JSON cannot write is refused before anything is sent, as the caller\'s error', async () => {
+  fake.routes = { 'POST /v1/secret/data/a': { status: 204 } };
+  const client = new SealtrailClient({ address: fake.address, token: 't' });
+  const before = fake.requests.length;
+  let deep: unknown = 1;
+  for (let i = 0; i < 200_000; i++) deep = [deep];
+  const cases: Array<[unknown, string]> = [[deep, 'the body nests too deeply to write as JSON'], [{ n: 1n }, 'the body cannot be written as JSON']];
+  for (const [data, reason] of cases) {
+    const err = await client.write('secret/data/a', { data }).then(() => undefined, (e: unknown) => e);
+    assert.ok(err instanceof SealtrailRequestError, String(err));
+    assert.deepEqual([err.method, err.path, err.reason], ['POST', 'secret/data/a', reason]);
+    assert.equal(err.message, `POST /v1/secret/data/a: not sent: ${reason}`);
+  }
+  assert.equal(fake.requests.length, before);
 });
