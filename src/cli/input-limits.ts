@@ -27,6 +27,12 @@ const MiB = 1024 * KiB;
  * The server's default `max_request_size`: a server may be configured for more, never the CLI.
  */
 export const MAX_REQUEST_INPUT_BYTES = DEFAULT_MAX_REQUEST_SIZE;
+/**
+ * JSON read for a request body (`-` and `@file` of write and kv, capsule files) nests at most this
+ * deep: a server's default `max_request_json_depth`. It is checked before the text is parsed, as
+ * JSON.parse holds memory for every level it has open (30 MiB of `[` took 1.5 GB).
+ */
+export const MAX_REQUEST_INPUT_DEPTH = DEFAULT_REQUEST_LIMITS.maxRequestJsonDepth;
 /** An unseal key share from stdin: the body allowance of `sys/unseal` (`max_request_size_login`). */
 export const MAX_UNSEAL_KEY_INPUT_BYTES = DEFAULT_REQUEST_LIMITS.maxRequestSizeLogin;
 /**
@@ -50,6 +56,11 @@ export const MAX_COLLATERAL_FILE_BYTES = 4 * MiB;
 export const MAX_TLS_FILE_BYTES = 4 * MiB;
 /** A ledger proof bundle (`ledger verify-bundle`): a record is rarely over a megabyte. */
 export const MAX_BUNDLE_BYTES = 64 * MiB;
+/**
+ * How deep a proof bundle may nest: it nests three levels (the bundle, `inclusion`, its `hashes`).
+ * Checked before it is parsed: 60 MiB of `[` took 2.8 GB in JSON.parse.
+ */
+export const MAX_BUNDLE_DEPTH = 64;
 /** A ledger verifier key file (`--key`): a key is about a hundred characters. */
 export const MAX_KEY_FILE_BYTES = 4 * KiB;
 /** A saved checkpoint (`ledger verify --since`): a signed note's own bound. */

@@ -10,6 +10,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { envelope } from '../sdk/fake-vault.js';
+import { SealtrailRequestError } from '../../src/sdk/index.js';
 import { runIn, useFakeVault } from './harness.js';
 
 const vault = useFakeVault('sealtrail-cli-home-');
@@ -326,9 +327,12 @@ test('input nested deeper than a request can be written is named as the input, n
   const deep = `{"a":${'['.repeat(20_000)}${']'.repeat(20_000)}}`;
   const before = vault.fake.requests.length;
   const written = await run(['write', 'secret/data/x', '-'], { stdin: deep });
-  assert.deepEqual([written.code, written.stderr], [1, 'sealtrail: the data for secret/data/x nests too deeply to write as JSON: nothing was sent\n']);
+  assert.deepEqual([written.code, written.stderr], [1, 'failed to parse JSON from stdin: nested deeper than 64 levels, more than a server takes (max_request_json_depth)\n']);
   assert.equal(vault.fake.requests.length, before);
+  // Data that reached the SDK and could not be written (the SDK refuses it unsent).
   const { exitFor } = await import('../../src/cli/failure.js');
+  const unsent = new SealtrailRequestError('POST', 'secret/data/x', 'the body nests too deeply to write as JSON', new RangeError('Maximum call stack size exceeded'));
+  assert.deepEqual(exitFor(unsent), { exitCode: 1, message: 'sealtrail: the data for secret/data/x nests too deeply to write as JSON: nothing was sent' });
   assert.deepEqual(exitFor(new RangeError('Maximum call stack size exceeded')), { exitCode: 1, message: 'sealtrail: a value nests deeper than the CLI\'s stack goes' });
 });
 

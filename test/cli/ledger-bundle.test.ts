@@ -68,6 +68,11 @@ test('verify-bundle: a good bundle passes; a changed record, proof hash, seq or 
 
     const notJson = await checkBundle(dir, '{"format":');
     assert.equal(notJson.stderr, 'FAILED: the bundle is not JSON\n');
+    // Nesting is checked before the bundle is parsed: 60 MiB of [ held 2.8 GB in JSON.parse.
+    for (const deep of [`{"format":${'['.repeat(65)}${']'.repeat(65)}}`, '['.repeat(60 * 1024 * 1024)]) {
+      const nested = await checkBundle(dir, deep);
+      assert.deepEqual([nested.code, nested.stderr], [3, 'FAILED: the bundle nests deeper than 64 levels (a proof bundle nests three)\n']);
+    }
     const wrongFormat = await checkBundle(dir, { ...good, format: 'other/v1' });
     assert.equal(wrongFormat.stderr, 'FAILED: the bundle\'s format is not sealtrail-ledger-proof/v1\n');
     const missing = await runIn(['ledger', 'verify-bundle', join(dir, 'none.json'), '--key', KEY.vkey]);
