@@ -25,6 +25,7 @@ import { printable } from '../printable.js';
 import { checkingRecords, type RecordPage, type RecordVerdict } from '../ledger-records.js';
 import { apiRecordPage } from '../ledger-server.js';
 import { threadedDirectory } from '../leaf-hasher.js';
+import { checkJournalFile } from './journal-file.js';
 
 /** From this many entries on, a directory's bundles are read and hashed on a second thread (leaf-hasher.ts). */
 export const THREAD_FROM_ENTRIES = 4096;
@@ -65,6 +66,7 @@ async function sourceOf(ctx: CliContext, flags: VerifyFlags): Promise<Source> {
     source = { fetch: directoryFetcher(flags.dir!), close: () => undefined, where: flags.dir! };
   }
   if (flags.journal !== undefined) {
+    await checkJournalFile(flags.journal);
     // Loaded on demand: the journal (SQLite) is server code, which other commands should not load.
     const { openJournalFileRecords } = await import('../../journal/index.js');
     let file;
