@@ -18,7 +18,7 @@
  */
 import { getSystemErrorMap } from 'node:util';
 import { SealtrailError, type ErrorCode } from '../errors/index.js';
-import { SealtrailApiError, SealtrailNetworkError } from '../sdk/index.js';
+import { SealtrailApiError, SealtrailNetworkError, SealtrailRequestError } from '../sdk/index.js';
 import { printable } from './printable.js';
 
 export const EXIT_OK = 0;
@@ -48,8 +48,14 @@ export function exitFor(err: unknown): { exitCode: number; message: string } {
   if (detail !== undefined) return { exitCode: EXIT_REMOTE, message: `Error: ${detail}` };
   const local = localFailure(err);
   if (local !== undefined) return { exitCode: EXIT_LOCAL, message: local };
-  // An answer nested deeper than the stack goes (a hostile server's): not a bug to report.
-  if (err instanceof RangeError && /call stack/i.test(err.message)) return { exitCode: EXIT_REMOTE, message: 'Error: the server\'s answer is nested too deeply to read or show' };
+  // Data given to a command that no request can carry: the SDK sent nothing.
+  if (err instanceof SealtrailRequestError) {
+    const why = err.cause instanceof RangeError ? 'nests too deeply to write as JSON' : 'cannot be written as JSON';
+    return { exitCode: EXIT_LOCAL, message: `sealtrail: the data for ${printable(err.path)} ${why}: nothing was sent` };
+  }
+  // Nothing a server sends gets here: the SDK refuses an answer nested deeper than it can show
+  // (MAX_RESPONSE_DEPTH) before parsing it. Still one line, not a stack trace.
+  if (err instanceof RangeError && /call stack/i.test(err.message)) return { exitCode: EXIT_LOCAL, message: 'sealtrail: a value nests deeper than the CLI\'s stack goes' };
   // A bug: say so plainly; the stack helps a bug report and contains no request data.
   return { exitCode: EXIT_LOCAL, message: `Unexpected error: ${err instanceof Error ? err.stack ?? err.message : String(err)}` };
 }

@@ -12,6 +12,7 @@
  * the bound (`sealtrail: policy.hcl: larger than 32 MiB`) and exit 1; a missing file, a directory
  * or a file it may not read end the same way (`sealtrail: policy.hcl: no such file or directory`).
  */
+import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { MAX_SUPPLIED_ITEM_BYTES } from '../attestation/index.js';
 import { DEFAULT_MAX_REQUEST_SIZE, DEFAULT_REQUEST_LIMITS } from '../config/index.js';
@@ -27,6 +28,12 @@ const MiB = 1024 * KiB;
  * The server's default `max_request_size`: a server may be configured for more, never the CLI.
  */
 export const MAX_REQUEST_INPUT_BYTES = DEFAULT_MAX_REQUEST_SIZE;
+/**
+ * JSON read for a request body (`-` and `@file` of write and kv, capsule files) nests at most this
+ * deep: a server's default `max_request_json_depth`. It is checked before the text is parsed, as
+ * JSON.parse holds memory for every level it has open (30 MiB of `[` took 1.5 GB).
+ */
+export const MAX_REQUEST_INPUT_DEPTH = DEFAULT_REQUEST_LIMITS.maxRequestJsonDepth;
 /** An unseal key share from stdin: the body allowance of `sys/unseal` (`max_request_size_login`). */
 export const MAX_UNSEAL_KEY_INPUT_BYTES = DEFAULT_REQUEST_LIMITS.maxRequestSizeLogin;
 /**
@@ -48,8 +55,15 @@ export const MAX_CRL_FILE_BYTES = 4 * MiB;
 export const MAX_COLLATERAL_FILE_BYTES = 4 * MiB;
 /** A TLS file (-ca-cert, each file under -ca-path, -client-cert, -client-key): a system CA bundle is a few hundred KiB. */
 export const MAX_TLS_FILE_BYTES = 4 * MiB;
+/** A digest public key file (`trail validate-logs --public-key`, each *.pem of its directory): a PEM key is some 450 bytes. */
+export const MAX_PUBLIC_KEY_FILE_BYTES = MiB;
 /** A ledger proof bundle (`ledger verify-bundle`): a record is rarely over a megabyte. */
 export const MAX_BUNDLE_BYTES = 64 * MiB;
+/**
+ * How deep a proof bundle may nest: it nests three levels (the bundle, `inclusion`, its `hashes`).
+ * Checked before it is parsed: 60 MiB of `[` took 2.8 GB in JSON.parse.
+ */
+export const MAX_BUNDLE_DEPTH = 64;
 /** A ledger verifier key file (`--key`): a key is about a hundred characters. */
 export const MAX_KEY_FILE_BYTES = 4 * KiB;
 /** A saved checkpoint (`ledger verify --since`): a signed note's own bound. */
@@ -104,10 +118,25 @@ export function readFileUpTo(path: string, limit: number): Promise<Buffer> {
 }
 
 /** `readFileUpTo`, but a failure of the file system (ENOENT, EACCES, ...) is thrown as it is. */
-export async function fileBytesUpTo(path: string, limit: number): Promise<Buffer> {
-  const handle = await open(path, 'r');
+export function fileBytesUpTo(path: string, limit: number): Promise<Buffer> {
+  return boundedFileBytes(path, limit, false);
+}
+
+/**
+ * `fileBytesUpTo` for a file the command found in a directory it reads (each *.pem of
+ * `--public-key`, each file under -ca-path), not one named by the user: only a regular file is
+ * read. It is opened without blocking, so a FIFO put there is refused instead of waited on, and a
+ * device such as /dev/zero is refused unread (`sealtrail: keys/a.pem: not a regular file`).
+ */
+export function regularFileBytesUpTo(path: string, limit: number): Promise<Buffer> {
+  return boundedFileBytes(path, limit, true);
+}
+
+async function boundedFileBytes(path: string, limit: number, regularOnly: boolean): Promise<Buffer> {
+  const handle = await open(path, regularOnly ? constants.O_RDONLY | constants.O_NONBLOCK : 'r');
   try {
     const info = await handle.stat();
+    if (regularOnly && !info.isFile()) throw usageError(`sealtrail: ${path}: not a regular file`);
     if (info.isFile() && info.size > limit) throw tooLarge(path, limit);
     return await bytesUpTo(chunksOf(handle, Math.min(limit + 1, READ_CHUNK_BYTES)), limit, path);
   } finally {

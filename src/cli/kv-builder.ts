@@ -5,11 +5,12 @@
  *   key=-           stdin's contents (stdin may be used once)
  *   -               a JSON object read from stdin, merged in
  *   @file           a JSON object read from the file, merged in
- * Each file, and stdin, is read up to MAX_REQUEST_INPUT_BYTES (input-limits.ts): the data goes to
- * the server in a request body.
+ * Each file, and stdin, is read up to MAX_REQUEST_INPUT_BYTES (input-limits.ts), and JSON nested
+ * at most MAX_REQUEST_INPUT_DEPTH levels: the data goes to the server in a request body.
  */
+import { nestsDeeper } from '../lib/json-depth.js';
 import { usageError } from './failure.js';
-import { MAX_REQUEST_INPUT_BYTES, readFileText, readStdinText, type StdinSource } from './input-limits.js';
+import { MAX_REQUEST_INPUT_BYTES, MAX_REQUEST_INPUT_DEPTH, readFileText, readStdinText, type StdinSource } from './input-limits.js';
 
 /** Where `-` reads from (CliIo is one). */
 export type KvSources = StdinSource;
@@ -59,6 +60,9 @@ export async function parseStringMap(args: readonly string[], sources: KvSources
 }
 
 function parseJsonObject(text: string, source: string): Record<string, unknown> {
+  if (nestsDeeper(text, MAX_REQUEST_INPUT_DEPTH)) {
+    throw usageError(`failed to parse JSON from ${source}: nested deeper than ${MAX_REQUEST_INPUT_DEPTH} levels, more than a server takes (max_request_json_depth)`);
+  }
   let value: unknown;
   try {
     value = JSON.parse(text);

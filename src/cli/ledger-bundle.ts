@@ -10,6 +10,8 @@
  * checker must hold already (a key shipped in the bundle would prove nothing).
  */
 import { SealtrailError } from '../errors/index.js';
+import { nestsDeeper } from '../lib/json-depth.js';
+import { MAX_BUNDLE_DEPTH } from './input-limits.js';
 import {
   entryMatchesRecord, HASH_SIZE, leafHash, openCheckpoint, rootFromInclusionProof, type NoteVerifier,
 } from '../ledger/index.js';
@@ -43,6 +45,8 @@ export function strictBase64(text: unknown, length?: number): Buffer | undefined
 
 /** The bundle in `text`; the reason it is malformed otherwise (a string, for the report). */
 export function parseProofBundle(text: string): ProofBundle | string {
+  // Before JSON.parse, which holds memory for every level it has open.
+  if (nestsDeeper(text, MAX_BUNDLE_DEPTH)) return `the bundle nests deeper than ${MAX_BUNDLE_DEPTH} levels (a proof bundle nests three)`;
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -3,7 +3,7 @@
  * bad file ends the command before any request, in one line naming the file and the setting —
  * never its contents. As in vault (go-rootcerts), CA certificates replace the system's roots
  * rather than add to them, a CA file wins over a CA directory, and every file of the directory
- * (walked recursively) must hold a PEM certificate. As vault's CLI does when its client cannot be
+ * (walked recursively) must hold a PEM certificate (and be a regular file: a FIFO is refused). As vault's CLI does when its client cannot be
  * made, these failures exit 2.
  */
 import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
@@ -11,7 +11,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SealtrailError } from '../errors/index.js';
 import { CliExit, EXIT_REMOTE, localFailure } from './failure.js';
-import { MAX_TLS_FILE_BYTES, fileBytesUpTo } from './input-limits.js';
+import { MAX_TLS_FILE_BYTES, fileBytesUpTo, regularFileBytesUpTo } from './input-limits.js';
 import type { Given, TlsSettings } from './tls-settings.js';
 
 /** Node's TLS connection options for the settings (tls-fetch.ts hands them to undici). */
@@ -41,10 +41,13 @@ export async function loadTls(settings: TlsSettings): Promise<TlsConnection> {
   return connection;
 }
 
-/** A file's text; a missing, unreadable or oversized file is the command's end. */
-async function readText(path: string, from: Given<string>): Promise<string> {
+/**
+ * A file's text; a missing, unreadable or oversized file is the command's end, and so is a file
+ * found in a -ca-path directory that is not a regular file (a FIFO there would block the open).
+ */
+async function readText(path: string, from: Given<string>, found = false): Promise<string> {
   try {
-    return (await fileBytesUpTo(path, MAX_TLS_FILE_BYTES)).toString('utf8');
+    return (await (found ? regularFileBytesUpTo : fileBytesUpTo)(path, MAX_TLS_FILE_BYTES)).toString('utf8');
   } catch (err) {
     throw unreadable(err, path, from);
   }
@@ -58,8 +61,8 @@ function unreadable(err: unknown, path: string, from: Given<string>): CliExit {
 }
 
 /** The certificates of a PEM file (Go's AppendCertsFromPEM: blocks that do not parse are skipped; none is an error). */
-async function certificatesIn(path: string, from: Given<string>): Promise<string[]> {
-  const certificates = parsedCertificates(await readText(path, from));
+async function certificatesIn(path: string, from: Given<string>, found = false): Promise<string[]> {
+  const certificates = parsedCertificates(await readText(path, from, found));
   if (certificates.length === 0) throw fail(path, from, 'no PEM certificate in the file');
   return certificates.map((c) => c.toString());
 }
@@ -92,7 +95,7 @@ async function walk(dir: string, from: Given<string>): Promise<string[]> {
   const all: string[] = [];
   for (const entry of entries) {
     const path = join(dir, entry.name);
-    all.push(...(entry.isDirectory() ? await walk(path, from) : await certificatesIn(path, from)));
+    all.push(...(entry.isDirectory() ? await walk(path, from) : await certificatesIn(path, from, true)));
   }
   return all;
 }

@@ -37,3 +37,22 @@ export class SealtrailNetworkError extends Error {
     this.reason = reason;
   }
 }
+
+/**
+ * The request was not sent: its body cannot be written as JSON (nested deeper than the stack
+ * goes, a BigInt, a cycle). The caller's data is at fault, not the server.
+ */
+export class SealtrailRequestError extends Error {
+  readonly method: string;
+  readonly path: string;
+  /** Why, without the body: `the body nests too deeply to write as JSON`. */
+  readonly reason: string;
+
+  constructor(method: string, path: string, reason: string, cause?: unknown) {
+    super(`${method} /v1/${path}: not sent: ${reason}`, cause !== undefined ? { cause } : undefined);
+    this.name = 'SealtrailRequestError';
+    this.method = method;
+    this.path = path;
+    this.reason = reason;
+  }
+}

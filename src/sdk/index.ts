@@ -30,11 +30,12 @@
  *
  * Conventions: request and response bodies keep Vault's JSON field names; every write is a POST
  * (Vault treats PUT and POST alike); LIST is sent as `GET ?list=true`; reads of a missing path
- * resolve to undefined (`readRequired` rejects instead); error statuses reject with SealtrailApiError (`status`, `errors`), and
- * failures without an HTTP answer with SealtrailNetworkError.
+ * resolve to undefined (`readRequired` rejects instead); error statuses reject with SealtrailApiError (`status`, `errors`),
+ * failures without an HTTP answer with SealtrailNetworkError, and a body JSON cannot write (nested
+ * deeper than the stack goes, a BigInt) with SealtrailRequestError, before anything is sent.
  */
 export { SealtrailClient, DEFAULT_TIMEOUT_MS, type SealtrailClientOptions } from './client.js';
-export { SealtrailApiError, SealtrailNetworkError } from './errors.js';
+export { SealtrailApiError, SealtrailNetworkError, SealtrailRequestError } from './errors.js';
 export { addressFromEnv, tokenFromEnv, tokenEnvName, DEFAULT_ADDRESS } from './env.js';
 export type { SysApi, MountsApi } from './sys.js';
 export type { TokenApi, Increment } from './token.js';

@@ -3,7 +3,8 @@
  * JSON reply and turns error statuses into SealtrailApiError. Everything else in the SDK is a thin
  * typed wrapper over `send`.
  */
-import { SealtrailApiError, SealtrailNetworkError } from './errors.js';
+import { SealtrailApiError, SealtrailNetworkError, SealtrailRequestError } from './errors.js';
+import { nestsDeeper } from './json-depth.js';
 import { encodeApiPath, encodeQuery, normalizeApiPath } from './path.js';
 import type { Query } from './types.js';
 
@@ -37,6 +38,8 @@ export interface TransportOptions {
   timeoutMs: number;
   /** The largest answer read; default MAX_RESPONSE_BYTES. */
   maxResponseBytes?: number;
+  /** The deepest answer parsed; default MAX_RESPONSE_DEPTH. */
+  maxResponseDepth?: number;
 }
 
 /** Vault's `{"errors": [...]}`; anything else yields an empty list. */
@@ -63,7 +66,7 @@ export function createTransport(opts: TransportOptions): Transport {
     if (options.body !== undefined) {
       // A PATCH body is a JSON merge patch (RFC 7396), and the server requires it to say so.
       headers['Content-Type'] = method === 'PATCH' ? 'application/merge-patch+json' : 'application/json';
-      init.body = JSON.stringify(options.body);
+      init.body = requestJson(method, path, options.body);
     }
 
     let response: Response;
@@ -84,6 +87,10 @@ export function createTransport(opts: TransportOptions): Transport {
       throw new SealtrailNetworkError(method, path, describeFetchFailure(err, opts.timeoutMs, at), err);
     }
     if (text.trim() === '') return { status: response.status, body: undefined };
+    const maxDepth = opts.maxResponseDepth ?? MAX_RESPONSE_DEPTH;
+    if (nestsDeeper(text, maxDepth)) {
+      throw new SealtrailNetworkError(method, path, `the answer nests deeper than ${maxDepth} levels, which no Sealtrail server's does: not read`);
+    }
     try {
       return { status: response.status, body: JSON.parse(text) as unknown };
     } catch {
@@ -113,12 +120,31 @@ export function createTransport(opts: TransportOptions): Transport {
   return { address, send, call };
 }
 
+/** The body's JSON text; a body JSON cannot write is the caller's error, and nothing is sent. */
+function requestJson(method: HttpMethod, path: string, body: unknown): string {
+  try {
+    return JSON.stringify(body);
+  } catch (err) {
+    const reason = err instanceof RangeError ? 'the body nests too deeply to write as JSON' : 'the body cannot be written as JSON';
+    throw new SealtrailRequestError(method, path, reason, err);
+  }
+}
+
 /**
  * The largest answer read (a journal page is at most 16 Mi characters of records and one more
  * record, written twice for sys/ paths): past it the body is not read further, so an endless or
  * hostile answer cannot take the client's memory.
  */
 export const MAX_RESPONSE_BYTES = 512 * 1024 * 1024;
+
+/**
+ * The deepest answer parsed. A Sealtrail server's deepest is a journal record imported at the
+ * import's bound (1,000 levels) inside a page or timeline (6 more); what a request stores nests
+ * at most `max_request_json_depth` (64 by default) in its answer's envelope, and the rest leaves
+ * room for a server configured for deeper bodies. An answer deeper is refused before it is parsed:
+ * JSON.parse holds memory for every level it has open.
+ */
+export const MAX_RESPONSE_DEPTH = 2048;
 
 class ResponseTooLarge extends Error {}
 class RedirectRefused extends Error {}

@@ -14,7 +14,7 @@ export type { TrailConfig, DeliveryResult } from './delivery/trail-writer.js';
 export type { LedgerHead, LedgerCheckpointField } from './delivery/ledger-checkpoint.js';
 export { validateTrailBucket, validateTrailDirectory } from './validate/index.js';
 export { createS3Client } from './delivery/s3-destination.js';
-export { assertTrailDirectory, keysFromPath, keysFromPublicKeyList, MAX_OBJECT_BYTES } from './validate/index.js';
+export { assertTrailDirectory, keysFromPemFiles, keysFromPublicKeyList, MAX_OBJECT_BYTES } from './validate/index.js';
 export { apiCallRecorder, type ApiCallFacts } from './api-call.js';
 export { cloudTrailOperation } from './backend.js';
 export { s3Uri } from './delivery/object-keys.js';

@@ -10,6 +10,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { envelope } from '../sdk/fake-vault.js';
+import { SealtrailRequestError } from '../../src/sdk/index.js';
 import { runIn, useFakeVault } from './harness.js';
 
 const vault = useFakeVault('sealtrail-cli-home-');
@@ -322,6 +323,19 @@ test('a missing or unreadable local file is a local error naming the path, witho
   assert.equal(vault.fake.requests.length, 0);
 });
 
+test('input nested deeper than a request can be written is named as the input, not as the server\'s answer', async () => {
+  const deep = `{"a":${'['.repeat(20_000)}${']'.repeat(20_000)}}`;
+  const before = vault.fake.requests.length;
+  const written = await run(['write', 'secret/data/x', '-'], { stdin: deep });
+  assert.deepEqual([written.code, written.stderr], [1, 'failed to parse JSON from stdin: nested deeper than 64 levels, more than a server takes (max_request_json_depth)\n']);
+  assert.equal(vault.fake.requests.length, before);
+  // Data that reached the SDK and could not be written (the SDK refuses it unsent).
+  const { exitFor } = await import('../../src/cli/failure.js');
+  const unsent = new SealtrailRequestError('POST', 'secret/data/x', 'the body nests too deeply to write as JSON', new RangeError('Maximum call stack size exceeded'));
+  assert.deepEqual(exitFor(unsent), { exitCode: 1, message: 'sealtrail: the data for secret/data/x nests too deeply to write as JSON: nothing was sent' });
+  assert.deepEqual(exitFor(new RangeError('Maximum call stack size exceeded')), { exitCode: 1, message: 'sealtrail: a value nests deeper than the CLI\'s stack goes' });
+});
+
 test('a hostile answer ends a command cleanly: an auth without its fields, data nested beyond the stack', async () => {
   vault.fake.routes['GET /v1/auth/token/lookup-self'] = { status: 200, body: { ...envelope(null), auth: {} } };
   const bare = await run(['read', 'auth/token/lookup-self']);
@@ -330,7 +344,13 @@ test('a hostile answer ends a command cleanly: an auth without its fields, data 
   const deep = '{"data":{"x":' + '['.repeat(200_000) + ']'.repeat(200_000) + '}}';
   vault.fake.routes['GET /v1/secret/deep'] = { status: 200, rawBody: deep };
   const nested = await run(['read', 'secret/deep']);
-  assert.deepEqual([nested.code, nested.stderr], [2, 'Error: the server\'s answer is nested too deeply to read or show\n']);
+  assert.deepEqual([nested.code, nested.stderr], [2, 'Error reading secret/deep: the answer nests deeper than 2048 levels, which no Sealtrail server\'s does: not read\n']);
+  // As deep as an answer may be, it is read and shown.
+  vault.fake.routes['GET /v1/secret/deepest'] = { status: 200, rawBody: '{"data":{"x":' + '['.repeat(2046) + ']'.repeat(2046) + '}}' };
+  for (const format of ['table', 'json']) {
+    const deepest = await run(['read', `-format=${format}`, 'secret/deepest']);
+    assert.deepEqual([deepest.code, deepest.stderr], [0, ''], format);
+  }
 });
 
 test('answers that did nothing are errors, not successes: a redirect not followed, an empty body, a lookup without data', async () => {

@@ -10,7 +10,7 @@ import { mkdir, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CliExit, EXIT_LOCAL } from '../../src/cli/failure.js';
 import {
-  formatLimit, MAX_CERTIFICATE_FILE_BYTES, MAX_EVIDENCE_FILE_BYTES, MAX_REQUEST_INPUT_BYTES, MAX_TOKEN_INPUT_BYTES,
+  formatLimit, MAX_CERTIFICATE_FILE_BYTES, MAX_EVIDENCE_FILE_BYTES, MAX_REQUEST_INPUT_BYTES, MAX_REQUEST_INPUT_DEPTH, MAX_TOKEN_INPUT_BYTES,
   MAX_UNSEAL_KEY_INPUT_BYTES, readFileUpTo, readInput, readStdin,
 } from '../../src/cli/input-limits.js';
 import { MAX_CRLS, MAX_SUPPLIED_CERTIFICATES } from '../../src/attestation/index.js';
@@ -96,6 +96,36 @@ test('key=@file, @file, a policy file and capsule files over their bound are ref
     assert.deepEqual([r.code, r.stderr, r.stdout], [1, over(big, MAX_REQUEST_INPUT_BYTES), ''], argv.join(' '));
   }
   assert.equal(vault.fake.requests.length, 0);
+});
+
+test('JSON for a request nested deeper than a server takes is refused before it is parsed, and nothing is sent', async () => {
+  assert.equal(MAX_REQUEST_INPUT_DEPTH, 64);
+  const nested = (levels: number) => `${'['.repeat(levels)}${']'.repeat(levels)}`;
+  // Valid JSON one level too deep, and 30 MiB of [ (JSON.parse held 1.5 GB for it).
+  const tooDeep = `{"a":${nested(MAX_REQUEST_INPUT_DEPTH)}}`;
+  const bomb = '['.repeat(30 * 1024 * 1024);
+  const file = join(vault.home, 'deep.json');
+  const deeper = `nested deeper than ${MAX_REQUEST_INPUT_DEPTH} levels, more than a server takes (max_request_json_depth)`;
+  for (const text of [tooDeep, bomb]) {
+    await writeFile(file, text);
+    const cases: Array<[string[], string]> = [
+      [['write', 'secret/data/x', '-'], `failed to parse JSON from stdin: ${deeper}`],
+      [['kv', 'put', 'secret/x', `@${file}`], `failed to parse JSON from ${file}: ${deeper}`],
+      [['capsule', 'encapsulate', '--file', file], `--file ${file} is ${deeper}`],
+      [['capsule', 'write-context', 'write', 'c', '-'], `- is ${deeper}`],
+    ];
+    for (const [argv, message] of cases) {
+      const r = await run(argv, { stdin: text });
+      assert.deepEqual([r.code, r.stderr, r.stdout], [1, `${message}\n`, ''], argv.join(' '));
+    }
+  }
+  assert.equal(vault.fake.requests.length, 0);
+  // As deep as a server takes is sent.
+  vault.fake.routes['POST /v1/secret/data/x'] = { status: 204 };
+  const deepest = await run(['write', 'secret/data/x', '-'], { stdin: `{"a":${nested(MAX_REQUEST_INPUT_DEPTH - 1)}}` });
+  assert.deepEqual([deepest.code, deepest.stderr], [0, '']);
+  assert.equal(vault.fake.requests.length, 1);
+  vault.fake.requests.length = 0;
 });
 
 test('/dev/zero as any input file ends promptly with one line', { timeout: 4 * PROMPT_MS }, async () => {

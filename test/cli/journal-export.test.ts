@@ -1,14 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../src/cli/run.js';
 import { exportLine } from '../../src/cli/commands/journal-query.js';
 import { createJournalStore, recordView } from '../../src/journal/index.js';
 import { memoryIo, runIn } from './harness.js';
+import { logKey } from './ledger-fixture.js';
 
 const T0 = 1_780_000_000_000_000_000n;
 
@@ -77,6 +78,27 @@ test('export --journal of a file that is not a database is named in one line, ex
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('export --journal and ledger verify --journal refuse a directory or a FIFO in one line, without opening it', { timeout: 60_000 }, async () => {
+  await withJournal(async (path) => {
+    const dir = join(path, '..');
+    const fifo = join(dir, 'journal.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const log = join(dir, 'log');
+    mkdirSync(log);
+    const key = logKey().vkey;
+    const cases: Array<[string, string]> = [
+      [dir, `${dir} is a directory: give the journal's database file (${path}?)\n`],
+      [fifo, `${fifo} is not a regular file: give the journal's database file\n`],
+    ];
+    for (const [given, line] of cases) {
+      const exported = await runIn(['journal', 'export', '--journal', given]);
+      assert.deepEqual([exported.code, exported.stdout, exported.stderr], [1, '', line], given);
+      const verified = await runIn(['ledger', 'verify', '--dir', log, '--key', key, '--journal', given]);
+      assert.deepEqual([verified.code, verified.stdout, verified.stderr], [1, '', line], given);
+    }
+  });
 });
 
 test('export to a full device (> /dev/full) ends with one line naming standard output, status 1, no stack', async () => {

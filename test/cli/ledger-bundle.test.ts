@@ -3,8 +3,12 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { directoryFetcher } from '../../src/cli/ledger-fetch.js';
 import { runCli } from '../../src/cli/run.js';
 import { MAX_BUNDLE_BYTES, MAX_KEY_FILE_BYTES } from '../../src/cli/input-limits.js';
 import { memoryIo, runIn } from './harness.js';
@@ -64,6 +68,11 @@ test('verify-bundle: a good bundle passes; a changed record, proof hash, seq or 
 
     const notJson = await checkBundle(dir, '{"format":');
     assert.equal(notJson.stderr, 'FAILED: the bundle is not JSON\n');
+    // Nesting is checked before the bundle is parsed: 60 MiB of [ held 2.8 GB in JSON.parse.
+    for (const deep of [`{"format":${'['.repeat(65)}${']'.repeat(65)}}`, '['.repeat(60 * 1024 * 1024)]) {
+      const nested = await checkBundle(dir, deep);
+      assert.deepEqual([nested.code, nested.stderr], [3, 'FAILED: the bundle nests deeper than 64 levels (a proof bundle nests three)\n']);
+    }
     const wrongFormat = await checkBundle(dir, { ...good, format: 'other/v1' });
     assert.equal(wrongFormat.stderr, 'FAILED: the bundle\'s format is not sealtrail-ledger-proof/v1\n');
     const missing = await runIn(['ledger', 'verify-bundle', join(dir, 'none.json'), '--key', KEY.vkey]);
@@ -171,12 +180,53 @@ test('verify --url: a server address verifies the log and its journal; a changed
     const seenBefore = server.seen.length;
     const elsewhereCode = await runCli(['ledger', 'verify', '--url', 'http://127.0.0.1:8200/v1/sys/ledger', '--key', KEY.vkey], { ...io, fetch: server.fetch });
     assert.equal(elsewhereCode, 2);
-    assert.equal(io.err.join(''), 'note: no token is sent to http://127.0.0.1:8200 (only to the configured server, http://127.0.0.1:9999: -address, SEALTRAIL_ADDR or VAULT_ADDR)\n'
+    assert.equal(io.err.join(''), 'note: no token is sent to http://127.0.0.1:8200 (only to the configured server, http://127.0.0.1:9999: -address, SEALTRAIL_ADDR or VAULT_ADDR), so its journal is not compared\n'
       + 'Error reading checkpoint from http://127.0.0.1:8200/v1/sys/ledger: HTTP 403: permission denied\n');
     assert.deepEqual(server.seen.slice(seenBefore).map((r) => r.token), [undefined]);
     const badUrl = await run('ledger', 'verify', '--url', 'http://user:pw@127.0.0.1:8200', '--key', KEY.vkey);
     assert.equal(badUrl.code, 1);
     assert.equal(badUrl.stderr, '--url must be an http:// or https:// URL without a user name, password, query or fragment\n');
+  });
+});
+
+test('verify --url of a hostile server (node:http): a gzip bomb of [ as its journal page is refused unparsed; another host is not asked for its journal', async () => {
+  await withDir(async (dir) => {
+    const log = writeLog(join(dir, 'log'), recordTexts(300), KEY);
+    // 50 MiB of [, 51 KB on the wire: JSON.parse held 2.9 GB for it before it failed.
+    const bomb = gzipSync('['.repeat(50 * 1024 * 1024), { level: 9 });
+    const asked: string[] = [];
+    const server = createServer((req, res) => {
+      const path = new URL(req.url ?? '/', 'http://x').pathname;
+      asked.push(path);
+      if (path === '/v1/sys/journal/records') {
+        res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' }).end(bomb);
+        return;
+      }
+      directoryFetcher(log.dir)(path.slice('/v1/sys/ledger/'.length)).then(
+        (data) => res.writeHead(200).end(data),
+        () => res.writeHead(404, { 'Content-Type': 'application/json' }).end('{"errors":[]}'),
+      );
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const run = async (configured: string) => {
+      const io = memoryIo({ env: { VAULT_ADDR: configured, VAULT_TOKEN: 'root-token' } });
+      const code = await runCli(['ledger', 'verify', '--url', address, '--key', KEY.vkey], io);
+      return { code, stdout: io.out.join(''), stderr: io.err.join('') };
+    };
+    try {
+      const configured = await run(address);
+      assert.equal(configured.stderr, "Error: the log verified, but the journal could not be read: the answer nests deeper than 2048 levels, which no Sealtrail server's does: not read\n");
+      assert.equal(configured.code, 2);
+      asked.length = 0;
+      const elsewhere = await run('http://127.0.0.1:1');
+      assert.equal(elsewhere.stderr, `note: no token is sent to ${address} (only to the configured server, http://127.0.0.1:1: -address, SEALTRAIL_ADDR or VAULT_ADDR), so its journal is not compared\n`);
+      assert.equal(elsewhere.stdout, `OK: ${ORIGIN} at tree size 300, root ${log.root.toString('base64')}: every entry and tile reproduces the signed root\n`);
+      assert.equal(elsewhere.code, 0);
+      assert.ok(!asked.includes('/v1/sys/journal/records'));
+    } finally {
+      server.close();
+    }
   });
 });
 

@@ -7,7 +7,8 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import { join } from 'node:path';
@@ -164,7 +165,17 @@ test('bad TLS settings end the command in one line with exit 2, naming the file 
   writeFileSync(join(emptyDir, 'a.pem'), readFileSync(ca.caCert));
   writeFileSync(join(emptyDir, 'b.txt'), 'SECRET-LOOKING-TEXT 1234\n');
   const missing = join(ca.dir, 'missing.pem');
+  // Files found in a CA directory that are no regular file: a FIFO would block the open for good.
+  const fifoDir = join(ca.dir, 'fifo');
+  mkdirSync(fifoDir, { recursive: true });
+  writeFileSync(join(fifoDir, 'a.pem'), readFileSync(ca.caCert));
+  execFileSync('mkfifo', [join(fifoDir, 'b.pem')]);
+  const zeroDir = join(ca.dir, 'zero');
+  mkdirSync(zeroDir, { recursive: true });
+  symlinkSync('/dev/zero', join(zeroDir, 'a.pem'));
   const cases: Array<[string[], Record<string, string>, string]> = [
+    [[`-ca-path=${fifoDir}`], {}, `sealtrail: ${join(fifoDir, 'b.pem')}: not a regular file (-ca-path)`],
+    [[], { VAULT_CAPATH: zeroDir }, `sealtrail: ${join(zeroDir, 'a.pem')}: not a regular file (VAULT_CAPATH)`],
     [[`-ca-cert=${missing}`], {}, `sealtrail: ${missing}: no such file or directory (-ca-cert)`],
     [[], { VAULT_CACERT: notPem }, `sealtrail: ${notPem}: no PEM certificate in the file (VAULT_CACERT)`],
     [[], { VAULT_CACERT: ca.client.key }, `sealtrail: ${ca.client.key}: no PEM certificate in the file (VAULT_CACERT)`],

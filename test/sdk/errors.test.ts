@@ -3,7 +3,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SealtrailApiError, SealtrailClient, SealtrailNetworkError } from '../../src/sdk/index.js';
+import { gzipSync } from 'node:zlib';
+import { SealtrailApiError, SealtrailClient, SealtrailNetworkError, SealtrailRequestError } from '../../src/sdk/index.js';
 import { startFakeVault, type FakeVault } from './fake-vault.js';
 
 let fake: FakeVault;
@@ -124,4 +125,48 @@ test('an answer past the size a client reads is refused, not read to its end: de
   const streamed = await transport(() => new Response(endless())).send('GET', 'sys/x').catch((e: unknown) => e);
   assert.ok(streamed instanceof SealtrailNetworkError && /over the 1000000 bytes/.test(streamed.message), String(streamed));
   assert.ok(pulled < 2_000_000, `stopped reading at the bound (${pulled} bytes pulled)`);
+});
+
+test('an answer nesting deeper than a Sealtrail server\'s is refused before it is parsed, a gzip bomb of [ included', async () => {
+  const { MAX_RESPONSE_DEPTH } = await import('../../src/sdk/transport.js');
+  assert.equal(MAX_RESPONSE_DEPTH, 2048);
+  const nested = (levels: number) => `${'['.repeat(levels)}${']'.repeat(levels)}`;
+  // 50 MiB of [ is 51 KB gzipped; JSON.parse held 2.9 GB for it before it failed.
+  const bomb = gzipSync('['.repeat(50 * 1024 * 1024), { level: 9 });
+  const server: Server = createServer((req, res) => {
+    if (req.url === '/v1/sys/journal/records') res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' }).end(bomb);
+    else if (req.url === '/v1/secret/data/deep') res.writeHead(200, { 'Content-Type': 'application/json' }).end(`{"data":{"data":{"a":${nested(MAX_RESPONSE_DEPTH - 3)}}}}`);
+    else res.writeHead(200, { 'Content-Type': 'application/json' }).end(`{"data":{"data":{"a":${nested(MAX_RESPONSE_DEPTH - 2)}}}}`);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const client = new SealtrailClient({ address: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, token: 't' });
+    const refused = `nests deeper than ${MAX_RESPONSE_DEPTH} levels, which no Sealtrail server's does: not read`;
+    for (const path of ['sys/journal/records', 'secret/data/deeper']) {
+      const err = await client.read(path).then(() => undefined, (e: unknown) => e);
+      assert.ok(err instanceof SealtrailNetworkError, String(err));
+      assert.equal(err.reason, `the answer ${refused}`);
+    }
+    // An answer of MAX_RESPONSE_DEPTH levels is read.
+    const deep = await client.read<{ data: { a: unknown } }>('secret/data/deep');
+    assert.ok(Array.isArray(deep?.data?.data.a));
+  } finally {
+    server.close();
+  }
+});
+
+test('a body JSON cannot write is refused before anything is sent, as the caller\'s error', async () => {
+  fake.routes = { 'POST /v1/secret/data/a': { status: 204 } };
+  const client = new SealtrailClient({ address: fake.address, token: 't' });
+  const before = fake.requests.length;
+  let deep: unknown = 1;
+  for (let i = 0; i < 200_000; i++) deep = [deep];
+  const cases: Array<[unknown, string]> = [[deep, 'the body nests too deeply to write as JSON'], [{ n: 1n }, 'the body cannot be written as JSON']];
+  for (const [data, reason] of cases) {
+    const err = await client.write('secret/data/a', { data }).then(() => undefined, (e: unknown) => e);
+    assert.ok(err instanceof SealtrailRequestError, String(err));
+    assert.deepEqual([err.method, err.path, err.reason], ['POST', 'secret/data/a', reason]);
+    assert.equal(err.message, `POST /v1/secret/data/a: not sent: ${reason}`);
+  }
+  assert.equal(fake.requests.length, before);
 });

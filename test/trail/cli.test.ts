@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
@@ -14,7 +15,7 @@ import { createTrailManager } from '../../src/trail/delivery/trail-manager.js';
 import { importPublicKey, publicKeyPem } from '../../src/trail/keys/crypto.js';
 import { createEventStore } from '../../src/trail/store/event-store.js';
 import { createTrailRecorder } from '../../src/trail/recorder.js';
-import { memoryIo } from '../cli/harness.js';
+import { memoryIo, runIn } from '../cli/harness.js';
 import { ACCOUNT, kmsEvent } from './fixtures.js';
 
 async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -60,6 +61,42 @@ test('sealtrail trail validate-logs with --public-key: valid chain exits 0, a ta
     assert.match(bad.stdout, /1\/1 digest files valid\n0\/1 log files valid, 1\/1 log files INVALID\n$/);
     await trails.stop();
     await store.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('--public-key is read within bounds: a device or an oversized file, a FIFO in its directory, a block that is no key, each end in one line', { timeout: 60_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'trail-cli-keys-'));
+  try {
+    const { publicKey } = (await import('node:crypto')).generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const pem = publicKey.export({ format: 'pem', type: 'spki' }).toString();
+    const keys = join(dir, 'keys');
+    mkdirSync(keys);
+    writeFileSync(join(keys, 'a.pem'), pem);
+    execFileSync('mkfifo', [join(keys, 'b.pem')]);
+    const zeroKeys = join(dir, 'zero-keys');
+    mkdirSync(zeroKeys);
+    symlinkSync('/dev/zero', join(zeroKeys, 'a.pem'));
+    const bad = join(dir, 'bad.pem');
+    writeFileSync(bad, '-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n');
+    const big = join(dir, 'big.pem');
+    writeFileSync(big, pem.padEnd(1024 * 1024 + 1, '\n'));
+    const empty = join(dir, 'empty');
+    mkdirSync(empty);
+    const cases: Array<[string, string]> = [
+      ['/dev/zero', 'sealtrail: /dev/zero: larger than 1 MiB'],
+      [big, `sealtrail: ${big}: larger than 1 MiB`],
+      [keys, `sealtrail: ${join(keys, 'b.pem')}: not a regular file`],
+      [zeroKeys, `sealtrail: ${join(zeroKeys, 'a.pem')}: not a regular file`],
+      [bad, `a PEM public key in ${bad} does not parse`],
+      [join(dir, 'none.pem'), `sealtrail: ${join(dir, 'none.pem')}: no such file or directory`],
+      [empty, `no PEM public key found in ${empty}`],
+    ];
+    for (const [path, line] of cases) {
+      const r = await runIn(['trail', 'validate-logs', '--dir', empty, '--start-time', '2024-11-14T22:00:00Z', '--public-key', path]);
+      assert.deepEqual([r.code, r.stderr, r.stdout], [1, `${line}\n`, ''], path);
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -16,7 +16,8 @@ import {
   encapsulate, loadCapsule, queryAccessLog, queryControlLog, rotateDomainKey,
   type AccessLogQuery, type CapsuleClient, type CapsuleData, type TagInput,
 } from '../../sdk/index.js';
-import { MAX_REQUEST_INPUT_BYTES, readFileText, readStdinText, type StdinSource } from '../input-limits.js';
+import { nestsDeeper } from '../../lib/json-depth.js';
+import { MAX_REQUEST_INPUT_BYTES, MAX_REQUEST_INPUT_DEPTH, readFileText, readStdinText, type StdinSource } from '../input-limits.js';
 import { printableText, terminalSafeJson } from '../printable.js';
 
 export interface CapsuleCliIo {
@@ -50,6 +51,9 @@ function keyValue(flag: string, raw: string): [string, string] {
 }
 
 function parseJson(what: string, text: string): unknown {
+  if (nestsDeeper(text, MAX_REQUEST_INPUT_DEPTH)) {
+    throw invalid(`${what} is nested deeper than ${MAX_REQUEST_INPUT_DEPTH} levels, more than a server takes (max_request_json_depth)`, 'cli_usage');
+  }
   try {
     return JSON.parse(text);
   } catch {

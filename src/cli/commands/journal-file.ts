@@ -3,7 +3,7 @@
  * with --journal <file>, or the `journal { ... }` block of a server configuration given with
  * -config — its file, or its PostgreSQL database with `storage = "postgresql"`.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, type Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { ConfigError, journalConnectionUrl, journalPath as journalFileOf, loadConfigFile, type ServerConfig } from '../../config/index.js';
@@ -97,14 +97,29 @@ export async function checkImportTarget(path: string, opts: { createDirectories:
       }
       return { created: true };
     }
-    if (info.isDirectory()) {
-      const inside = join(path, 'journal.db');
-      throw usageError(`${path} is a directory: give the journal's database file${existsSync(inside) ? ` (${inside}?)` : ''}`);
-    }
-    if (!info.isFile()) throw usageError(`${path} is not a regular file: give the journal's database file`);
+    refuseNonFile(path, info);
     if (info.size > 0) await assertJournal(path);
     return { created: false };
   });
+}
+
+/** A directory (a data directory, for its journal.db) or anything else that is not a regular file, refused in one line. */
+function refuseNonFile(path: string, info: Stats): void {
+  if (info.isDirectory()) {
+    const inside = join(path, 'journal.db');
+    throw usageError(`${path} is a directory: give the journal's database file${existsSync(inside) ? ` (${inside}?)` : ''}`);
+  }
+  if (!info.isFile()) throw usageError(`${path} is not a regular file: give the journal's database file`);
+}
+
+/**
+ * Checks a journal file a command only reads (export, ledger verify --journal) before SQLite
+ * opens it: SQLite calls a directory a "disk I/O error", and its open of a FIFO waits for a
+ * writer for good. A file that is not there is left to the opener to name.
+ */
+export async function checkJournalFile(path: string): Promise<void> {
+  const info = await stat(path).catch(() => undefined);
+  if (info) refuseNonFile(path, info);
 }
 
 /** An existing file is a journal: read-only, so the check changes nothing whatever the file is. */

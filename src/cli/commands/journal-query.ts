@@ -15,7 +15,7 @@ import { readRecordPage, readTimeline, type RecordPage, type RecordView } from '
 import { oneLineJson } from '../../lib/json-line.js';
 import { printable, terminalSafeJson } from '../printable.js';
 import { columnize, tableOutput } from '../table.js';
-import { assertJournal, journalIfGiven, type JournalFileFlags, type JournalLocation } from './journal-file.js';
+import { assertJournal, checkJournalFile, journalIfGiven, type JournalFileFlags, type JournalLocation } from './journal-file.js';
 
 /** Filter flags → query parameters (the API's names). */
 const FILTER_FLAGS = [
@@ -250,9 +250,12 @@ export function registerJournalQueries(journal: Command, ctx: CliContext): void 
  * (the journal's salt is the server's), so an accessor is taken only as the journal shows it.
  */
 async function exportDirectly(where: JournalLocation, query: Record<string, string>, ctx: CliContext): Promise<void> {
-  if ('path' in where && !existsSync(where.path)) throw usageError(`no journal database at ${where.path}`);
-  // Opening it for the export would give any other SQLite database the journal's tables.
-  if ('path' in where) await assertJournal(where.path);
+  if ('path' in where) {
+    if (!existsSync(where.path)) throw usageError(`no journal database at ${where.path}`);
+    await checkJournalFile(where.path);
+    // Opening it for the export would give any other SQLite database the journal's tables.
+    await assertJournal(where.path);
+  }
   // Loaded on demand: the journal (SQLite) is server code, which other commands should not load.
   const { exportJournalFile, exportJournalStore, createPostgresJournalStore, parseJournalQuery } = await import('../../journal/index.js');
   const parsed = parseJournalQuery(query, () => {

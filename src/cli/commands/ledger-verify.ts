@@ -5,7 +5,8 @@
  *   --since     the saved checkpoint (signed by the same key) must be a prefix of today's log:
  *               a consistency proof computed from the verified tiles, checked against both roots;
  *   journal     each record must still match its entry — through the server's journal API when
- *               --url is a server, or read from the database file with --journal.
+ *               --url is the configured server (another host gets no token, and is not asked
+ *               for its journal), or read from the database file with --journal.
  * Each finding is one `FAILED:` line naming the first bad entry index; the exit status is then 3.
  */
 import type { Command } from 'commander';
@@ -24,6 +25,7 @@ import { printable } from '../printable.js';
 import { checkingRecords, type RecordPage, type RecordVerdict } from '../ledger-records.js';
 import { apiRecordPage } from '../ledger-server.js';
 import { threadedDirectory } from '../leaf-hasher.js';
+import { checkJournalFile } from './journal-file.js';
 
 /** From this many entries on, a directory's bundles are read and hashed on a second thread (leaf-hasher.ts). */
 export const THREAD_FROM_ENTRIES = 4096;
@@ -42,14 +44,19 @@ async function sourceOf(ctx: CliContext, flags: VerifyFlags): Promise<Source> {
     const url = parseLedgerUrl(flags.url);
     // The token goes only to the server the CLI is configured for, never to a host named on the line.
     const configured = resolveAddress(ctx.globals(), ctx.io.env);
-    const token = url.server && sameServer(url.address!, configured) ? await resolveToken(ctx.io) : undefined;
-    if (url.server && token === undefined && !sameServer(url.address!, configured)) {
-      ctx.io.stderr(`note: no token is sent to ${url.address} (only to the configured server, ${configured}: -address, SEALTRAIL_ADDR or VAULT_ADDR)\n`);
+    const configuredServer = url.server && sameServer(url.address!, configured);
+    const token = configuredServer ? await resolveToken(ctx.io) : undefined;
+    // Without a token the journal's records cannot be read, so another host's are not asked for:
+    // the log's files are all the verifier takes from a host it does not trust with a token.
+    const readJournal = url.server && flags.journal === undefined && !flags.skipJournal && configuredServer;
+    if (url.server && !configuredServer) {
+      const journalNote = flags.journal === undefined && !flags.skipJournal ? ', so its journal is not compared' : '';
+      ctx.io.stderr(`note: no token is sent to ${url.address} (only to the configured server, ${configured}: -address, SEALTRAIL_ADDR or VAULT_ADDR)${journalNote}\n`);
     }
     // The TLS settings apply to whichever server --url names, as they would to -address.
     const fetchImpl = await ctx.fetch();
     source = { fetch: urlFetcher(url, token, fetchImpl), close: () => undefined, where: url.prefix };
-    if (url.server && flags.journal === undefined && !flags.skipJournal) {
+    if (readJournal) {
       // As the log's own reads (urlFetcher): the token follows no redirect, which would carry it elsewhere.
       const server = new SealtrailClient({ address: url.address!, token, fetch: (input, init) => fetchImpl(input, { ...init, redirect: 'error' }) });
       server.setToken(token);
@@ -59,6 +66,7 @@ async function sourceOf(ctx: CliContext, flags: VerifyFlags): Promise<Source> {
     source = { fetch: directoryFetcher(flags.dir!), close: () => undefined, where: flags.dir! };
   }
   if (flags.journal !== undefined) {
+    await checkJournalFile(flags.journal);
     // Loaded on demand: the journal (SQLite) is server code, which other commands should not load.
     const { openJournalFileRecords } = await import('../../journal/index.js');
     let file;

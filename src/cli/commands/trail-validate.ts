@@ -13,11 +13,14 @@
  * works offline. A digest names the journal ledger's checkpoint of its time; --ledger-key checks
  * that checkpoint's signature too.
  */
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { systemClock } from '../../lib/clock.js';
 import { openCheckpoint, type NoteVerifier } from '../../ledger/index.js';
 import type { CliContext } from '../context.js';
-import { CliExit, EXIT_REMOTE, remote, usageError } from '../failure.js';
+import { CliExit, EXIT_REMOTE, onFile, remote, usageError } from '../failure.js';
+import { MAX_PUBLIC_KEY_FILE_BYTES, readFileText, regularFileBytesUpTo } from '../input-limits.js';
 import { loadVerifierKey } from '../ledger-input.js';
 import { printableText } from '../printable.js';
 
@@ -28,6 +31,22 @@ interface ValidateFlags {
 
 interface S3Place { bucket: string; prefix: string; endpoint?: string; region: string; forcePathStyle: boolean }
 type Place = { dir: string } | { s3: S3Place };
+
+/**
+ * The PEM files --public-key names: the file itself, read as any input file, or every *.pem of
+ * the directory in name order, each a regular file (a FIFO there is refused, not waited on).
+ */
+async function publicKeyFiles(path: string): Promise<Array<{ path: string; text: string }>> {
+  const info = await onFile(path, () => stat(path));
+  if (!info.isDirectory()) return [{ path, text: await readFileText(path, MAX_PUBLIC_KEY_FILE_BYTES) }];
+  const names = (await onFile(path, () => readdir(path))).filter((n) => n.endsWith('.pem')).sort();
+  const files: Array<{ path: string; text: string }> = [];
+  for (const name of names) {
+    const file = join(path, name);
+    files.push({ path: file, text: (await onFile(file, () => regularFileBytesUpTo(file, MAX_PUBLIC_KEY_FILE_BYTES))).toString('utf8') });
+  }
+  return files;
+}
 
 /** ISO-8601 or epoch seconds → ms. */
 export function parseTimeFlag(value: string, flag: string): number {
@@ -114,7 +133,7 @@ export function registerValidateLogs(trail: Command, ctx: CliContext): void {
     .option('--ledger-key <vkey>', "the journal ledger's verifier key (or a file holding it): check the checkpoint each digest names")
     .action(async (flags: ValidateFlags) => {
       // Loaded on demand: the trail module is server code, which other commands should not load.
-      const { assertTrailDirectory, createS3Client, keysFromPath, keysFromPublicKeyList, MAX_OBJECT_BYTES, validateTrailBucket, validateTrailDirectory } = await import('../../trail/index.js');
+      const { assertTrailDirectory, createS3Client, keysFromPemFiles, keysFromPublicKeyList, MAX_OBJECT_BYTES, validateTrailBucket, validateTrailDirectory } = await import('../../trail/index.js');
       if (flags.accountId !== undefined && !/^\d{12}$/.test(flags.accountId)) throw usageError('--account-id must be a 12-digit AWS account id');
       const startMs = parseTimeFlag(flags.startTime, '--start-time');
       const endMs = flags.endTime ? parseTimeFlag(flags.endTime, '--end-time') : systemClock.now();
@@ -133,7 +152,7 @@ export function registerValidateLogs(trail: Command, ctx: CliContext): void {
       if (place && 'dir' in place) await assertTrailDirectory(place.dir);
       let publicKeys;
       let knownTrails: Array<{ name: string; arn: string }> | undefined;
-      if (flags.publicKey) publicKeys = await keysFromPath(flags.publicKey);
+      if (flags.publicKey) publicKeys = keysFromPemFiles(await publicKeyFiles(flags.publicKey), flags.publicKey);
       else {
         const client = await ctx.client();
         const answer = await remote('listing public keys', () => client.write('trail/aws/ListPublicKeys', { StartTime: startMs / 1000, EndTime: endMs / 1000 }));

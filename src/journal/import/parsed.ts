@@ -6,6 +6,7 @@
 import type { JournalAppend } from '../types.js';
 import { objectOf, type JsonObject } from '../extract/values.js';
 import { parseRfc3339Ns } from './time.js';
+import { nestsDeeper } from '../../lib/json-depth.js';
 
 /** A class, not a shape: a record's own fields (a `problem` key) can never pass for one. */
 export class Problem {
@@ -21,30 +22,6 @@ export const MAX_RECORD_DEPTH = 1000;
  * opens and closes each level with a character of its own.
  */
 const DEPTH_SCAN_FROM = 2 * MAX_RECORD_DEPTH;
-
-/**
- * Whether `text` nests deeper than `max` (outside strings). JSON.parse keeps a frame per level: a
- * 16 MiB line of `[` took ~1 GB and 10 s before it failed, where this scan takes milliseconds.
- */
-function nestsDeeper(text: string, max: number): boolean {
-  let depth = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 0x22) {
-      // Past the string: a quote preceded by an even run of backslashes closes it.
-      for (i++; i < text.length; i++) {
-        const d = text.charCodeAt(i);
-        if (d === 0x5c) i++;
-        else if (d === 0x22) break;
-      }
-    } else if (c === 0x5b || c === 0x7b) {
-      if (++depth > max) return true;
-    } else if (c === 0x5d || c === 0x7d) {
-      depth--;
-    }
-  }
-  return false;
-}
 
 /**
  * Whether `text` holds more than `max` opening brackets, strings included: counted natively, a

@@ -12,7 +12,7 @@ import type { PublicKeysByFingerprint } from './public-keys.js';
 import type { ReportSink } from './report.js';
 import { validateLogs, type ValidateLogsResult } from './validate-logs.js';
 
-export { keysFromPath, keysFromPem, keysFromPublicKeyList, type PublicKeysByFingerprint } from './public-keys.js';
+export { keysFromPemFiles, keysFromPublicKeyList, type PublicKeysByFingerprint } from './public-keys.js';
 export { findDigestChains, localObjects, MAX_OBJECT_BYTES, type DigestChainLocation, type ObjectReader } from './local-objects.js';
 export { validateLogs, type ValidateLogsOptions, type ValidateLogsResult } from './validate-logs.js';
 

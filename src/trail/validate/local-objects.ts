@@ -10,6 +10,7 @@ import { join, relative, sep } from 'node:path';
 import type { DigestMetadata } from '../delivery/digest-file.js';
 import { METADATA_SUFFIX } from '../delivery/digest-file.js';
 import { objectPath } from '../delivery/files.js';
+import { nestsDeeper } from '../../lib/json-depth.js';
 
 export interface DigestChainLocation {
   bucket: string;
@@ -47,15 +48,26 @@ async function walk(dir: string): Promise<string[]> {
 /** An object that exists and cannot be read as one (not a regular file, too large): INVALID, with why. */
 export class UnreadableObject extends Error {}
 
-/** The largest log, digest or metadata object read, from a directory or a bucket. */
+/** The largest log or digest object read, from a directory or a bucket. */
 export const MAX_OBJECT_BYTES = 256 * 1024 * 1024;
+/**
+ * The largest digest metadata file read (`<key>.metadata.json`): it holds a signature (1,024 hex
+ * characters for a 4096-bit key) and the algorithm's name.
+ */
+export const MAX_METADATA_BYTES = 64 * 1024;
+/**
+ * How deep a digest or its metadata may nest: a digest is three levels (the file, `logFiles`, one
+ * log file's entry), its metadata one. Both are parsed before the signature is checked, and
+ * JSON.parse holds memory for every level open: 200 MiB of `[` took 11 GB.
+ */
+export const MAX_DIGEST_DEPTH = 64;
 
 /**
- * A file's bytes, or undefined when there is none. Only a regular file of at most
- * MAX_OBJECT_BYTES (the S3 view's bound) is read: a directory, a FIFO (opened without blocking)
+ * A file's bytes, or undefined when there is none. Only a regular file of at most `limit` bytes
+ * (MAX_OBJECT_BYTES, the S3 view's bound) is read: a directory, a FIFO (opened without blocking)
  * or a device such as /dev/zero put in a log file's place is refused, naming the file.
  */
-async function readObjectFile(path: string): Promise<Buffer | undefined> {
+async function readObjectFile(path: string, limit = MAX_OBJECT_BYTES): Promise<Buffer | undefined> {
   let file;
   try {
     file = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
@@ -67,7 +79,7 @@ async function readObjectFile(path: string): Promise<Buffer | undefined> {
   try {
     const info = await file.stat();
     if (!info.isFile()) throw new UnreadableObject('not a regular file');
-    if (info.size > MAX_OBJECT_BYTES) throw new UnreadableObject(`larger than ${MAX_OBJECT_BYTES} bytes`);
+    if (info.size > limit) throw new UnreadableObject(`larger than ${limit} bytes`);
     const data = Buffer.allocUnsafe(info.size);
     let read = 0;
     for (let n = 1; read < info.size && n > 0; read += n) n = (await file.read(data, read, info.size - read, read)).bytesRead;
@@ -82,10 +94,12 @@ export function localObjects(dir: string): ObjectReader {
   return {
     get: (bucket, key) => read(objectPath(dir, bucket, key)),
     async metadata(bucket, key) {
-      const raw = await read(objectPath(dir, bucket, key) + METADATA_SUFFIX);
+      const raw = await read(objectPath(dir, bucket, key) + METADATA_SUFFIX, MAX_METADATA_BYTES);
       if (!raw) return undefined;
+      const text = raw.toString('utf8');
+      if (nestsDeeper(text, MAX_DIGEST_DEPTH)) return undefined;
       try {
-        const parsed = JSON.parse(raw.toString('utf8')) as Partial<DigestMetadata>;
+        const parsed = JSON.parse(text) as Partial<DigestMetadata>;
         if (typeof parsed.signature !== 'string' || typeof parsed['signature-algorithm'] !== 'string') return undefined;
         return { signature: parsed.signature, 'signature-algorithm': parsed['signature-algorithm'] };
       } catch {

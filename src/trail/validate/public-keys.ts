@@ -1,9 +1,8 @@
 /**
- * Public keys for validation, by fingerprint: from PEM files (a file or every *.pem in a
- * directory) or from ListPublicKeys' `PublicKeyList` (base64 DER PKCS#1 values).
+ * Public keys for validation, by fingerprint: from PEM text (a file's, or each *.pem's of a
+ * directory: the CLI reads them, within its input bounds) or from ListPublicKeys' `PublicKeyList`
+ * (base64 DER PKCS#1 values).
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { KeyObject } from 'node:crypto';
 import { invalid } from '../../errors/index.js';
 import { importPublicKey, pkcs1Der, publicKeyFingerprint } from '../keys/crypto.js';
@@ -19,25 +18,26 @@ export function keysFromPublicKeyList(list: ReadonlyArray<{ Value: string; Finge
   return out;
 }
 
-export function keysFromPem(pem: string): PublicKeysByFingerprint {
+/** The public keys of PEM text; a block that is no key is refused, naming `where` (the file). */
+function keysFromPem(pem: string, where: string): PublicKeysByFingerprint {
   const out: PublicKeysByFingerprint = new Map();
   const blocks = pem.match(/-----BEGIN [A-Z ]*PUBLIC KEY-----[\s\S]+?-----END [A-Z ]*PUBLIC KEY-----/g) ?? [];
   for (const block of blocks) {
-    const key = importPublicKey(block);
+    let key: KeyObject;
+    try {
+      key = importPublicKey(block);
+    } catch {
+      throw invalid(`a PEM public key in ${where} does not parse`, 'trail_public_key_unreadable');
+    }
     out.set(publicKeyFingerprint(pkcs1Der(key)), key);
   }
   return out;
 }
 
-export async function keysFromPath(path: string): Promise<PublicKeysByFingerprint> {
-  let files: string[];
-  try {
-    files = (await stat(path)).isDirectory() ? (await readdir(path)).filter((f) => f.endsWith('.pem')).map((f) => join(path, f)) : [path];
-  } catch {
-    throw invalid(`cannot read public key file ${path}`, 'trail_public_key_unreadable');
-  }
+/** The keys of several PEM files' texts; none at all is an error naming `where` (a file or directory). */
+export function keysFromPemFiles(files: ReadonlyArray<{ path: string; text: string }>, where: string): PublicKeysByFingerprint {
   const out: PublicKeysByFingerprint = new Map();
-  for (const f of files) for (const [fp, key] of keysFromPem(await readFile(f, 'utf8'))) out.set(fp, key);
-  if (out.size === 0) throw invalid(`no PEM public key found in ${path}`, 'trail_public_key_missing');
+  for (const file of files) for (const [fp, key] of keysFromPem(file.text, file.path)) out.set(fp, key);
+  if (out.size === 0) throw invalid(`no PEM public key found in ${where}`, 'trail_public_key_missing');
   return out;
 }

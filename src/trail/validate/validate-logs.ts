@@ -13,7 +13,8 @@ import { digestStringToSign, type DigestFile, type DigestLogFile } from '../deli
 import { ledgerFieldProblem } from '../delivery/ledger-checkpoint.js';
 import { digestKeyTimestamp } from '../delivery/object-keys.js';
 import { sha256Hex, verifyHex } from '../keys/crypto.js';
-import { UnreadableObject, type DigestChainLocation, type ObjectReader } from './local-objects.js';
+import { nestsDeeper } from '../../lib/json-depth.js';
+import { MAX_DIGEST_DEPTH, UnreadableObject, type DigestChainLocation, type ObjectReader } from './local-objects.js';
 import type { PublicKeysByFingerprint } from './public-keys.js';
 import { ValidationReport, type ReportSink } from './report.js';
 
@@ -38,9 +39,16 @@ export interface ValidateLogsResult {
   exitCode: number;
 }
 
-/** A file that inflates past this is INVALID (invalid format): a gzip bomb in a hostile bucket. */
+/** A log file that inflates past this is INVALID (invalid format): a gzip bomb in a hostile bucket. */
 export const MAX_INFLATED_BYTES = 1024 * 1024 * 1024;
-const inflate = (raw: Buffer) => gunzipSync(raw, { maxOutputLength: MAX_INFLATED_BYTES });
+/**
+ * A digest that inflates past this is INVALID (invalid format). A digest lists the log files of
+ * one interval (an hour by default) at about 350 bytes each: 32 MiB is some 90,000 log files, where
+ * a trail writes one per delivery (every 5 minutes by default) and one more per 5,000 events. Its
+ * text is parsed before its signature can be checked.
+ */
+export const MAX_DIGEST_BYTES = 32 * 1024 * 1024;
+const inflate = (raw: Buffer, max = MAX_INFLATED_BYTES) => gunzipSync(raw, { maxOutputLength: max });
 
 class DigestInvalid extends Error {}
 class DigestMissing extends Error {}
@@ -77,8 +85,10 @@ export async function validateLogs(opts: ValidateLogsOptions): Promise<ValidateL
     let inflated: Buffer;
     let digest: DigestFile;
     try {
-      inflated = inflate(raw);
-      digest = JSON.parse(inflated.toString('utf8')) as DigestFile;
+      inflated = inflate(raw, MAX_DIGEST_BYTES);
+      const text = inflated.toString('utf8');
+      if (nestsDeeper(text, MAX_DIGEST_DEPTH)) throw new DigestInvalid();
+      digest = JSON.parse(text) as DigestFile;
     } catch {
       throw new DigestInvalid(`${where}\tINVALID: invalid format`);
     }
