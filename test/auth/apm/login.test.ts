@@ -222,14 +222,19 @@ test('a document signed by an untrusted CA is refused', async () => {
   await assert.rejects(h.auth(correlationId, Buffer.from(rogue).toString('base64')), fails('permission', 'attestation_untrusted_root'));
 });
 
-test('a CA issued by the dev intermediate (pathLen 0) cannot vouch for an enclave (the probe\'s rogue sub-CA)', async () => {
-  const h = await harness();
-  await withRoles(h);
-  const intermediate: Issued = {
+/** The harness's dev intermediate CA as an issuer of test certificates. */
+function devIntermediate(h: Awaited<ReturnType<typeof harness>>): Issued {
+  return {
     der: h.ca.intermediate.raw,
     dn: { C: 'US', O: 'Sealtrail', OU: 'development enclave', CN: 'sealtrail-dev-enclave intermediate' },
     keys: { publicKey: h.ca.intermediate.publicKey, privateKey: createPrivateKey(h.ca.material.intermediateKeyPem) },
   };
+}
+
+test('a CA issued by the dev intermediate (pathLen 0) cannot vouch for an enclave (the probe\'s rogue sub-CA)', async () => {
+  const h = await harness();
+  await withRoles(h);
+  const intermediate = devIntermediate(h);
   const rogue = issue(T0, 'rogue sub CA', intermediate, { ca: true });
   const refused = await h.init();
   const underRogue = nitroDocument(T0, issue(T0, 'leaf', rogue, { ca: false }), [h.ca.root.raw, h.ca.intermediate.raw, rogue.der], { nonce: refused.challenge, pcr: 'cd' });
@@ -243,11 +248,7 @@ test('a CA issued by the dev intermediate (pathLen 0) cannot vouch for an enclav
 test('a leaf the dev intermediate signed with an unrecognised critical extension is refused, naming the extension', async () => {
   const h = await harness();
   await withRoles(h);
-  const intermediate: Issued = {
-    der: h.ca.intermediate.raw,
-    dn: { C: 'US', O: 'Sealtrail', OU: 'development enclave', CN: 'sealtrail-dev-enclave intermediate' },
-    keys: { publicKey: h.ca.intermediate.publicKey, privateKey: createPrivateKey(h.ca.material.intermediateKeyPem) },
-  };
+  const intermediate = devIntermediate(h);
   const login = async (critical: boolean) => {
     const { correlationId, challenge } = await h.init();
     const leaf = issue(T0, 'leaf', intermediate, { ca: false, extensions: [extension('1.3.6.1.4.1.99999.2', critical, der.nullValue())] });
