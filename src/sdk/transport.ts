@@ -132,8 +132,8 @@ function requestJson(method: HttpMethod, path: string, body: unknown): string {
 
 /**
  * The largest answer read (a journal page is at most 16 Mi characters of records and one more
- * record, written twice for sys/ paths): past it the body is not read further, so an endless or
- * hostile answer cannot take the client's memory.
+ * record, which earlier servers wrote twice): past it the body is not read further, so an endless
+ * or hostile answer cannot take the client's memory.
  */
 export const MAX_RESPONSE_BYTES = 512 * 1024 * 1024;
 
