@@ -12,8 +12,8 @@
  * the bound (`sealtrail: policy.hcl: larger than 32 MiB`) and exit 1; a missing file, a directory
  * or a file it may not read end the same way (`sealtrail: policy.hcl: no such file or directory`).
  */
-import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
+import { openRegularFile } from '../lib/regular-file.js';
 import { MAX_SUPPLIED_ITEM_BYTES } from '../attestation/index.js';
 import { DEFAULT_MAX_REQUEST_SIZE, DEFAULT_REQUEST_LIMITS } from '../config/index.js';
 import { MAX_NOTE_BYTES } from '../ledger/index.js';
@@ -133,10 +133,16 @@ export function regularFileBytesUpTo(path: string, limit: number): Promise<Buffe
 }
 
 async function boundedFileBytes(path: string, limit: number, regularOnly: boolean): Promise<Buffer> {
-  const handle = await open(path, regularOnly ? constants.O_RDONLY | constants.O_NONBLOCK : 'r');
+  let handle: FileHandle;
+  if (regularOnly) {
+    const opened = await openRegularFile(path, { followLinks: true });
+    if ('refused' in opened) throw usageError(`sealtrail: ${path}: ${opened.refused}`);
+    handle = opened.file;
+  } else {
+    handle = await open(path, 'r');
+  }
   try {
     const info = await handle.stat();
-    if (regularOnly && !info.isFile()) throw usageError(`sealtrail: ${path}: not a regular file`);
     if (info.isFile() && info.size > limit) throw tooLarge(path, limit);
     return await bytesUpTo(chunksOf(handle, Math.min(limit + 1, READ_CHUNK_BYTES)), limit, path);
   } finally {

@@ -4,8 +4,9 @@
  * pipe has none. `bytesRead` counts the input's own bytes, which the progress display sets
  * against the inputs' total size.
  */
-import { constants, createReadStream } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
+import { openRegularFile } from '../../lib/regular-file.js';
 import { gunzip } from './gunzip.js';
 import { READ_CHUNK_BYTES } from './limits.js';
 import type { InputEntry } from './walk.js';
@@ -30,20 +31,9 @@ export class NotRegularFileError extends Error {}
  * directory of the tree replaced by a link after the walk is still gone through.
  */
 export async function openWalkedFile(path: string): Promise<FileHandle> {
-  let file: FileHandle;
-  try {
-    file = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ELOOP') throw new NotRegularFileError('a symbolic link, not followed');
-    throw err;
-  }
-  try {
-    if (!(await file.stat()).isFile()) throw new NotRegularFileError('not a regular file');
-  } catch (err) {
-    await file.close();
-    throw err;
-  }
-  return file;
+  const opened = await openRegularFile(path, { followLinks: false });
+  if ('refused' in opened) throw new NotRegularFileError(opened.refused);
+  return opened.file;
 }
 
 /**

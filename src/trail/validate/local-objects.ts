@@ -4,13 +4,13 @@
  * chains present — one per (bucket, prefix, account, region, trail name). s3-objects.ts is the
  * same view of an S3 bucket.
  */
-import { constants } from 'node:fs';
-import { open, readdir } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import type { DigestMetadata } from '../delivery/digest-file.js';
 import { METADATA_SUFFIX } from '../delivery/digest-file.js';
 import { objectPath } from '../delivery/files.js';
 import { nestsDeeper } from '../../lib/json-depth.js';
+import { openRegularFile } from '../../lib/regular-file.js';
 
 export interface DigestChainLocation {
   bucket: string;
@@ -68,17 +68,17 @@ export const MAX_DIGEST_DEPTH = 64;
  * or a device such as /dev/zero put in a log file's place is refused, naming the file.
  */
 async function readObjectFile(path: string, limit = MAX_OBJECT_BYTES): Promise<Buffer | undefined> {
-  let file;
+  let opened;
   try {
-    file = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    opened = await openRegularFile(path, { followLinks: true });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
     throw new UnreadableObject(`cannot be read (${code ?? 'error'})`);
   }
+  if ('refused' in opened) throw new UnreadableObject(opened.refused);
+  const { file, info } = opened;
   try {
-    const info = await file.stat();
-    if (!info.isFile()) throw new UnreadableObject('not a regular file');
     if (info.size > limit) throw new UnreadableObject(`larger than ${limit} bytes`);
     const data = Buffer.allocUnsafe(info.size);
     let read = 0;
