@@ -272,21 +272,12 @@ async function buildTrail(
   }
   // What a stopped or crashed process left out of the store, from the journal (trail/waiting-events.ts).
   const stopCompletion = new AbortController();
-  const completion = journal && journalCompletion({ journal, store, retentionMs: config.eventRetentionMs, now: () => core.clock.now(), signal: stopCompletion.signal });
+  const completion = journal && journalCompletion({
+    journal, store, retentionMs: config.eventRetentionMs, now: () => core.clock.now(), signal: stopCompletion.signal, events,
+    onStored: (stored) => log.info({ stored }, 'CloudTrail events the event store lacked are stored from the journal'),
+  });
   const recorder = createTrailRecorder({
-    store: () => store, journal, clock: core.clock, recipientEntity: entityIdFor,
-    completion: completion && {
-      ...completion,
-      restore: async (fromMs, untilMs, isWaiting) => {
-        const stored = await completion.restore(fromMs, untilMs, isWaiting);
-        if (stored > 0) {
-          log.info({ stored }, 'CloudTrail events the event store lacked are stored from the journal');
-          // Ends, in the journal, the episode that left them out (a process stopped during it).
-          events?.record('event_store_recovered', { stored_from_journal: stored });
-        }
-        return stored;
-      },
-    },
+    store: () => store, journal, clock: core.clock, recipientEntity: entityIdFor, completion,
     onStoreFailing: (err) => {
       const code = (err as NodeJS.ErrnoException).code;
       log.error({ err: (err as Error).message, code }, 'the CloudTrail event store cannot take events; they wait and are retried');

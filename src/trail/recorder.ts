@@ -103,6 +103,7 @@ export function createTrailRecorder(deps: TrailRecorderDeps): TrailRecorder {
   const waitingIds = new Set<string>();
   const isWaiting = (eventId: string) => waitingIds.has(eventId);
 
+  const behind = () => Object.assign(new Error(`${MAX_PENDING_EVENTS} events wait for the event store`), { code: 'event_store_behind' });
   const storeDown = () => new SealtrailError('unavailable', 'event_store_unavailable', 'the CloudTrail event store cannot take events', { cause: lastError });
 
   /**
@@ -147,9 +148,10 @@ export function createTrailRecorder(deps: TrailRecorderDeps): TrailRecorder {
       let fromMs: number | undefined;
       for (;;) {
         try {
-          fromMs ??= await journal.start(sinceMs);
+          // Indexed first: where the completion starts may depend on what the journal holds.
           while (!(await journal.indexed(1000))) if (closed) return false;
           if (closed) return false;
+          fromMs ??= await journal.start(sinceMs);
           await journal.restore(fromMs, untilMs, isWaiting);
           return !closed;
         } catch (err) {
@@ -266,6 +268,9 @@ export function createTrailRecorder(deps: TrailRecorderDeps): TrailRecorder {
       if (pending.length >= MAX_PENDING_EVENTS && event.errorCode !== undefined) {
         if (!deps.journal) throw storeDown();
         droppedSince ??= event.eventTime;
+        // An episode, whether the store refuses or only lags this far: its start in the journal
+        // tells a later start to complete the store from here if this process ends before it does.
+        failing(behind());
         return;
       }
       const input: AppendInput = { record, json, timeMs: event.eventTime };

@@ -194,6 +194,45 @@ test('with the journal, calls are refused before they act once the most events w
   }
 });
 
+test('refusals past the bound start an episode even when the store only lags, so the journal marks where a later start completes from', async () => {
+  const clock = manualClock(T0);
+  const store = memoryStore(clock);
+  // A store that takes events, slowly: nothing refuses, but the first commit does not return yet.
+  const append = store.append.bind(store);
+  let open!: () => void;
+  const gate = new Promise<void>((resolve) => { open = resolve; });
+  store.append = async (input) => {
+    await gate;
+    return append(input);
+  };
+  const episodes: string[] = [];
+  const restores: Array<number | undefined> = [];
+  const recorder = createTrailRecorder({
+    store: () => store, journal: { append: async () => undefined }, clock,
+    completion: { start: async (sinceMs) => { restores.push(sinceMs); return 0; }, indexed: async () => true, restore: async () => 0 },
+    onStoreFailing: (err) => episodes.push(`failing ${(err as NodeJS.ErrnoException).code}`),
+    onStoreRecovered: () => episodes.push('recovered'),
+  });
+  try {
+    const calls: Promise<void>[] = [];
+    for (let i = 0; i < MAX_PENDING_EVENTS; i++) calls.push(recorder.record(kmsEvent({ eventId: `evt-${i}` })));
+    while (recorder.pending() < MAX_PENDING_EVENTS) await new Promise((r) => setTimeout(r, 5));
+    assert.deepEqual(episodes, []);
+    await recorder.record(kmsEvent({ eventId: 'evt-refused', eventTime: T0 + 5, errorCode: 'ServiceUnavailableException' }));
+    assert.deepEqual(episodes, ['failing event_store_behind']);
+    open();
+    await Promise.all(calls);
+    const deadline = Date.now() + 5000;
+    while (episodes.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(episodes, ['failing event_store_behind', 'recovered']);
+    assert.deepEqual(restores, [undefined, T0 + 5]);
+  } finally {
+    open();
+    await recorder.close();
+    await store.close();
+  }
+});
+
 test('the store is completed from the journal at the start, before it takes a new event', async () => {
   const clock = manualClock(T0);
   const { store, state } = flakyStore(clock);
