@@ -13,7 +13,7 @@ import { integrityFailure } from './format.js';
 import { stringifyJson } from '../../lib/json-text.js';
 import type { ReadRule } from './read-context.js';
 import { RuleMatcher } from './read-rules.js';
-import type { Scalar } from './records.js';
+import { numberText, type Scalar } from './records.js';
 import type { Tag } from './tags.js';
 import type { Tokenizer } from './tokenize.js';
 import type { VarintReader } from './varint.js';
@@ -154,19 +154,23 @@ export class ReadPass {
 
   /** The decided field's effects: its tags counted and its new value, if any. */
   private stage(field: number, fieldSet: number, fieldRule: ReadRule | undefined, value: Scalar): void {
+    if (typeof value !== 'string') {
+      this.stageWhole(field, fieldSet, fieldRule, value);
+      return;
+    }
     const spans = this.spans;
     const n = this.spansN;
-    // Spans are sorted: only a string value has them, and the last one ends within it.
-    if (n > 0 && (typeof value !== 'string' || spans[n - 2] > value.length)) throw unreadable();
+    // Spans are sorted, and the last one ends within the value.
+    if (n > 0 && spans[n - 2] > value.length) throw unreadable();
     const fieldBucket = bucketOf(fieldRule);
     this.count(fieldBucket, fieldSet);
     if (transforms(fieldRule)) {
       // The whole value is replaced, so its spans share the field's fate.
       for (let i = 0; i < n; i += 3) this.count(fieldBucket, spans[i + 2]);
-      this.change(field, this.transform(fieldRule, typeof value === 'string' ? value : stringifyJson(value)));
+      this.change(field, this.transform(fieldRule, value));
       return;
     }
-    if (typeof value !== 'string' || n === 0) return;
+    if (n === 0) return;
     let out = '';
     let at = 0;
     let changed = false;
@@ -179,6 +183,28 @@ export class ReadPass {
       changed = true;
     }
     if (changed) this.change(field, out + value.slice(at));
+  }
+
+  /**
+   * stage for a value that is not a string. Only a number has a span, one over its whole literal
+   * text (classify.ts): it cannot be partly replaced, so its span's rule acts on the whole value,
+   * as on a string tagged from end to end. A value left alone keeps its literal text.
+   */
+  private stageWhole(field: number, fieldSet: number, fieldRule: ReadRule | undefined, value: Exclude<Scalar, string>): void {
+    const n = this.spansN;
+    const text = n > 0 ? numberText(value) : undefined;
+    if (n > 0 && (n !== 3 || text === undefined || this.spans[0] !== 0 || this.spans[1] !== text.length)) throw unreadable();
+    const fieldBucket = bucketOf(fieldRule);
+    this.count(fieldBucket, fieldSet);
+    if (transforms(fieldRule)) {
+      if (n > 0) this.count(fieldBucket, this.spans[2]);
+      this.change(field, this.transform(fieldRule, text ?? stringifyJson(value)));
+      return;
+    }
+    if (n === 0) return;
+    const rule = this.spanRules[0];
+    this.count(bucketOf(rule), this.spans[2]);
+    if (transforms(rule)) this.change(field, this.transform(rule, text!));
   }
 
   /** The record is kept: its staged effects take place. */

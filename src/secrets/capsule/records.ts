@@ -13,6 +13,15 @@ import type { Tag } from './tags.js';
 /** A field's value; a number keeps its literal text where float64 would change it (JsonNumber). */
 export type Scalar = string | number | JsonNumber | boolean | null;
 
+/**
+ * A number's literal text, as detectors and rules read it and as it is stored and read back: a
+ * JsonNumber's text, a plain number's JSON text (the same: only numbers that write back as they
+ * were written stay plain). Undefined for a value that is not a number.
+ */
+export function numberText(value: Scalar): string | undefined {
+  return typeof value === 'number' ? String(value) : value instanceof JsonNumber ? value.text : undefined;
+}
+
 export interface Span {
   start: number;
   end: number;
@@ -24,7 +33,7 @@ export interface Field {
   value: Scalar;
   /** Tags on the whole field (match_on_key rules). */
   tags: Tag[];
-  /** Tagged ranges of a string value, sorted and non-overlapping. */
+  /** Tagged ranges of a string value, sorted and non-overlapping; for a number, one over its whole text. */
   spans: Span[];
 }
 

@@ -78,11 +78,19 @@ test('capsules sealed with the first body layout still load, every read context 
   }
 });
 
+/**
+ * The fixture's records hold 9223372036854775809, which passes the Luhn check: since numbers are
+ * classified, the card detector tags it. Here it is swapped for a neighbour that does not pass, so
+ * the loads of then still describe the same data (json-numbers.test.ts covers numbers' tags).
+ */
+const unclassified = (text: string) => text.replaceAll('9223372036854775809', '9223372036854775808');
+
 test('the current layout round-trips unicode, escapes, kept numbers, empty strings and every effect as the first did', async () => {
   const h = await fixtureHarness();
   for (const [name, c] of Object.entries(fixture.cases)) {
-    const sealed = await h.data('update', 'encapsulate', parseJson(c.input) as Record<string, unknown>);
-    assert.deepEqual(await loads(h, sealed.capsule as string), shownNow(c.loads), name);
+    const sealed = await h.data('update', 'encapsulate', parseJson(unclassified(c.input)) as Record<string, unknown>);
+    const then = Object.fromEntries(Object.entries(c.loads).map(([label, text]) => [label, unclassified(text)]));
+    assert.deepEqual(await loads(h, sealed.capsule as string), shownNow(then), name);
   }
 });
 
@@ -140,6 +148,20 @@ test('a body whose index or data does not fit is an integrity failure, never an 
     w.field(record, field, [], [{ start: 0, end, tags: [tag] }]);
     assert.throws(() => read(w.finish(meta, ['[["abc"],["de"]]'], false)), integrity, `${record} ${field} ${end}`);
   }
+  // A span on a number covers its whole literal text, and only a number has one besides a string.
+  for (const spans of [[[0, 2]], [[0, 1], [1, 5]], [[0, 6]]]) {
+    const w = new BodyWriter();
+    w.field(0, 0, [], spans.map(([start, end]) => ({ start, end, tags: [tag] })));
+    assert.throws(() => read(w.finish(meta, ['[[12345]]'], false)), integrity, JSON.stringify(spans));
+  }
+  for (const value of ['true', 'null']) {
+    const w = new BodyWriter();
+    w.field(0, 0, [], [{ start: 0, end: 4, tags: [tag] }]);
+    assert.throws(() => read(w.finish(meta, [`[[${value}]]`], false)), integrity, value);
+  }
+  const number = new BodyWriter();
+  number.field(0, 0, [], [{ start: 0, end: 5, tags: [tag] }]);
+  assert.deepEqual(read(number.finish(meta, ['[[12345]]'], false)).output, { table: { columns: ['a'], rows: [[12345]] } });
   // A truncated body, data of the wrong shape, an unknown first byte.
   const good = new BodyWriter().finish(meta, ['[["abc"]]'], false);
   assert.deepEqual(read(good).output, { table: { columns: ['a'], rows: [['abc']] } });

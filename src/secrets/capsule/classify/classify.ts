@@ -4,12 +4,16 @@
  * and capsule tags. Overlapping spans are merged into one span carrying all their tags, so a read
  * rule decides each character of the text exactly once.
  *
- * The detectors scan every string value of the input in one pass each (scan.ts); the regex rules,
- * which are the context author's and may match anything, run on each value alone, on the
+ * A number is read as its literal text (a card number or a phone number sent as a JSON number is
+ * still one), but cannot be partly redacted: its spans become one span over the whole text, with
+ * all their tags. Booleans and null are not read.
+ *
+ * The detectors scan every string and number of the input in one pass each (scan.ts); the regex
+ * rules, which are the context author's and may match anything, run on each value alone, on the
  * linear-time engine (patterns.ts).
  */
 import { SealtrailError } from '../../../errors/index.js';
-import type { DataRecord, Field, FieldSource, Span } from '../records.js';
+import { numberText, type DataRecord, type Field, type FieldSource, type Span } from '../records.js';
 import { HOOK_VERSION, parseTag, UniqueTags, type Tag } from '../tags.js';
 import type { RegexRule, TagTemplate, WriteContext } from '../write-context.js';
 import { contextPattern } from '../patterns.js';
@@ -53,6 +57,15 @@ class FieldRenderer {
     if (!tag) this.byTemplate.set(template, (tag = render(template, match, this.fieldValue)));
     return tag;
   }
+}
+
+/** A number's spans as one span over its whole text, carrying all their tags. */
+function wholeValueSpan(spans: Span[], length: number): Span[] {
+  const merged = mergeOwnSpans(spans);
+  if (merged.length === 0 || (merged.length === 1 && merged[0].start === 0 && merged[0].end === length)) return merged;
+  const tags = new UniqueTags();
+  for (const s of merged) for (const t of s.tags) tags.add(t);
+  return [{ start: 0, end: length, tags: tags.list }];
 }
 
 /** Sorts spans and merges overlapping ones (tags united). Returns new spans; the input is kept. */
@@ -109,7 +122,7 @@ export function classifyFields(source: FieldSource, context: WriteContext, sink:
   const strings = stringValues(source);
   const detected = detectInTexts(detectors, strings.texts, detectorTag);
   if (rules.length === 0) emitDetected(strings, detected, sink);
-  else classifyWithRules(source, rules, detected, sink, capsuleTags);
+  else classifyWithRules(source, rules, strings, detected, sink, capsuleTags);
   return capsuleTags.list;
 }
 
@@ -137,9 +150,12 @@ function checkRuleWork(source: FieldSource, rules: readonly CompiledRule[], cont
     const { keys: names, values } = source.fields(r);
     for (let f = 0; f < values.length; f++) {
       const value = values[f];
-      if (typeof value === 'string' && valueMax > 0) {
-        if (value.length * valueMax > RULE_UNITS_PER_TEXT) throw refuse(`a string value of ${value.length} characters`);
-        total += value.length * valueSum;
+      if (valueMax > 0) {
+        const text = typeof value === 'string' ? value : numberText(value);
+        if (text !== undefined) {
+          if (text.length * valueMax > RULE_UNITS_PER_TEXT) throw refuse(`a ${typeof value === 'string' ? 'string value' : 'number'} of ${text.length} characters`);
+          total += text.length * valueSum;
+        }
       }
       const key = names[f];
       if (keyMax > 0 && !keys.has(key)) {
@@ -152,17 +168,19 @@ function checkRuleWork(source: FieldSource, rules: readonly CompiledRule[], cont
   }
 }
 
-/** Every string value, with where it sits, for the detectors' one pass over them all. */
+/** Every string value and number's text, with where it sits, for the detectors' one pass over them all. */
 interface StringValues {
   texts: string[];
   records: Int32Array;
   fields: Int32Array;
+  /** 1 where the text is a number's. */
+  numbers: Uint8Array;
 }
 
 function stringValues(source: FieldSource): StringValues {
   let total = 0;
   for (let r = 0; r < source.records; r++) total += source.fields(r).values.length;
-  const out: StringValues = { texts: [], records: new Int32Array(total), fields: new Int32Array(total) };
+  const out: StringValues = { texts: [], records: new Int32Array(total), fields: new Int32Array(total), numbers: new Uint8Array(total) };
   let n = 0;
   for (let r = 0; r < source.records; r++) {
     const { values } = source.fields(r);
@@ -170,6 +188,13 @@ function stringValues(source: FieldSource): StringValues {
       const v = values[f];
       if (typeof v === 'string') {
         out.texts.push(v);
+        out.records[n] = r;
+        out.fields[n++] = f;
+      } else {
+        const text = numberText(v);
+        if (text === undefined) continue;
+        out.texts.push(text);
+        out.numbers[n] = 1;
         out.records[n] = r;
         out.fields[n++] = f;
       }
@@ -182,11 +207,11 @@ function stringValues(source: FieldSource): StringValues {
 function emitDetected(strings: StringValues, detected: Detected, sink: TaggedFieldSink): void {
   for (let i = 0; i < strings.texts.length; i++) {
     const spans = detected.spansOf(i);
-    if (spans) sink(strings.records[i], strings.fields[i], [], mergeOwnSpans(spans));
+    if (spans) sink(strings.records[i], strings.fields[i], [], strings.numbers[i] ? wholeValueSpan(spans, strings.texts[i].length) : mergeOwnSpans(spans));
   }
 }
 
-function classifyWithRules(source: FieldSource, rules: readonly CompiledRule[], detected: Detected, sink: TaggedFieldSink, capsuleTags: UniqueTags): void {
+function classifyWithRules(source: FieldSource, rules: readonly CompiledRule[], strings: StringValues, detected: Detected, sink: TaggedFieldSink, capsuleTags: UniqueTags): void {
   const addCapsuleTags = (rule: CompiledRule, m: RegExpMatchArray, field: FieldRenderer) => {
     for (const t of rule.capsule_tags) capsuleTags.add(field.render(t, m));
   };
@@ -198,7 +223,9 @@ function classifyWithRules(source: FieldSource, rules: readonly CompiledRule[], 
       const value = values[f];
       const fieldTags = new UniqueTags();
       const spans: Span[] = [];
-      const text = typeof value === 'string' ? value : value === null ? '' : String(value);
+      // The next scanned text is this value's when it is a string or a number (in the same order).
+      const scanned = next < strings.texts.length && strings.records[next] === r && strings.fields[next] === f ? next : -1;
+      const text = scanned >= 0 ? strings.texts[scanned] : value === null ? '' : String(value);
       const field = new FieldRenderer(text);
       for (const rule of rules) {
         if (rule.match_on_key) {
@@ -209,19 +236,21 @@ function classifyWithRules(source: FieldSource, rules: readonly CompiledRule[], 
           addCapsuleTags(rule, m, field);
           continue;
         }
-        if (typeof value !== 'string') continue;
-        for (const m of value.matchAll(rule.re)) {
+        if (scanned < 0) continue;
+        for (const m of text.matchAll(rule.re)) {
           // An empty match tags nothing and would loop forever on some engines; skip it.
           if (m[0] === '') continue;
           spans.push({ start: m.index!, end: m.index! + m[0].length, tags: rule.span_tags.map((t) => field.render(t, m)) });
           addCapsuleTags(rule, m, field);
         }
       }
-      if (typeof value === 'string') {
+      if (scanned >= 0) {
         const found = detected.spansOf(next++);
         if (found) spans.push(...found);
       }
-      if (fieldTags.list.length > 0 || spans.length > 0) sink(r, f, fieldTags.list, mergeOwnSpans(spans));
+      if (fieldTags.list.length > 0 || spans.length > 0) {
+        sink(r, f, fieldTags.list, scanned >= 0 && strings.numbers[scanned] ? wholeValueSpan(spans, text.length) : mergeOwnSpans(spans));
+      }
     }
   }
 }
