@@ -11,7 +11,9 @@ const METHOD_OPERATION: Readonly<Record<string, Operation>> = {
 export function requestOperation(req: FastifyRequest): Operation | undefined {
   const operation = METHOD_OPERATION[req.method];
   if (operation !== 'read') return operation;
-  const list = (req.query as Record<string, unknown> | undefined)?.list;
-  // Read as Go's ParseBool reads it, as Vault does: hvac sends Python's `True`.
+  const query = (req.query as Record<string, unknown> | undefined)?.list;
+  // Repeated, its first value (Go's url.Values.Get), read as Go's ParseBool reads it, as Vault
+  // does: hvac sends Python's `True`.
+  const list: unknown = Array.isArray(query) ? query[0] : query;
   return parseGoBool(list) === true ? 'list' : operation;
 }

@@ -127,6 +127,19 @@ test('LIST reads a path byte for byte as GET ?list=true does: a backslash is a c
   }
 });
 
+test('a repeated list parameter is read by its first value, as Vault reads it (url.Values.Get)', async () => {
+  const written = await fetch(`${server.address}/v1/secret/data/listed/one`, { method: 'POST', headers: { 'x-vault-token': server.rootToken }, body: '{"data":{"k":"v"}}' });
+  assert.equal(written.status, 200);
+  const keys = async (query: string) => {
+    const r = await fetch(`${server.address}/v1/secret/metadata/listed/${query}`, { headers: { 'x-vault-token': server.rootToken } });
+    return [r.status, ((await r.json()) as { data?: { keys?: string[] } }).data?.keys];
+  };
+  assert.deepEqual(await keys('?list=true&list=true'), [200, ['one']]);
+  assert.deepEqual(await keys('?list=true&list=false'), [200, ['one']]);
+  // A read, answered as the read without the parameter is.
+  assert.deepEqual(await keys('?list=false&list=true'), await keys(''));
+});
+
 /** A small deterministic generator (xorshift), so a failure names a reproducible seed. */
 function rng(seed: number) {
   let x = seed || 1;
