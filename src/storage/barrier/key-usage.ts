@@ -9,8 +9,10 @@
  * The count lives in memory and is written to `core/keyring-usage` (plain JSON: a count is no
  * secret) every PERSIST_EVERY encryptions, at every rotation and when the server seals. After a
  * crash up to PERSIST_EVERY encryptions may be missing from the record, so a count read back is
- * taken to be that much higher: it may rotate early, never late. A term with no record (a keyring
- * older than the count) starts from 0.
+ * taken to be that much higher: it may rotate early, never late. The record a seal writes is exact
+ * and says so (`sealed`), and is read back as it is; the unseal that reads it writes it again
+ * without the mark before the key seals anything, so a crash after that is padded again. A term
+ * with no record (a keyring older than the count) starts from 0.
  */
 import type { Storage } from '../types.js';
 
@@ -31,23 +33,37 @@ export const DEFAULT_KEY_USAGE_LIMITS: KeyUsageLimits = { maxEncryptions: MAX_EN
 export interface KeyUsageRecord {
   term: number;
   encryptions: number;
+  /** Written by a seal: the count is exact (nothing was sealed after it was written). */
+  sealed?: true;
+}
+
+/** A count read back, and whether it is a seal's exact one. */
+export interface KeyUsage {
+  encryptions: number;
+  sealed: boolean;
 }
 
 export function encodeKeyUsage(record: KeyUsageRecord): Uint8Array {
   return Buffer.from(JSON.stringify(record), 'utf8');
 }
 
-/** The stored count for `term`, raised by what a crash may have lost; 0 when none is stored for it. */
-export async function readKeyUsage(physical: Storage, term: number, limits: KeyUsageLimits): Promise<number> {
+/**
+ * The stored count for `term`: as written by a seal, or else raised by what a crash may have lost;
+ * 0 when none is stored for it.
+ */
+export async function readKeyUsage(physical: Storage, term: number, limits: KeyUsageLimits): Promise<KeyUsage> {
   const raw = await physical.get(KEY_USAGE_KEY);
-  if (raw === undefined) return 0;
+  if (raw === undefined) return { encryptions: 0, sealed: false };
   try {
     const record = JSON.parse(Buffer.from(raw).toString('utf8')) as Partial<KeyUsageRecord>;
-    if (record.term !== term || typeof record.encryptions !== 'number' || !Number.isSafeInteger(record.encryptions) || record.encryptions < 0) return record.term === term ? limits.maxEncryptions : 0;
-    return record.encryptions + limits.persistEvery;
+    if (record.term !== term || typeof record.encryptions !== 'number' || !Number.isSafeInteger(record.encryptions) || record.encryptions < 0) {
+      return { encryptions: record.term === term ? limits.maxEncryptions : 0, sealed: false };
+    }
+    if (record.sealed === true) return { encryptions: record.encryptions, sealed: true };
+    return { encryptions: record.encryptions + limits.persistEvery, sealed: false };
   } catch {
     // Unreadable: assume the worst for the active term, which rotates it at its next write.
-    return limits.maxEncryptions;
+    return { encryptions: limits.maxEncryptions, sealed: false };
   }
 }
 

@@ -53,10 +53,13 @@ export function createSealManager({ physical, clock, keyUsage = DEFAULT_KEY_USAG
   const serial = createSerializer();
   const barrier = createBarrier({ physical, keyring: () => ring, sealedUnder: (term) => countEncryption(term) });
 
-  /** Writes the count now; a failure is told and the next step (PERSIST_EVERY later) tries again. */
-  const persistUsage = (): Promise<void> => {
+  /**
+   * Writes the count now (`sealed`: by a seal, exact); a failure is told and the next step
+   * (PERSIST_EVERY later) tries again.
+   */
+  const persistUsage = (sealed = false): Promise<void> => {
     persisted = encryptions;
-    const record = encodeKeyUsage({ term: ring?.activeTerm ?? 0, encryptions });
+    const record = encodeKeyUsage({ term: ring?.activeTerm ?? 0, encryptions, ...(sealed ? { sealed: true } : {}) });
     return physical.put(KEY_USAGE_KEY, record).catch((err: unknown) => onKeyUsageError(err, 'the barrier key usage count could not be written'));
   };
 
@@ -75,7 +78,10 @@ export function createSealManager({ physical, clock, keyUsage = DEFAULT_KEY_USAG
 
   /** After unseal or a reload: the active term's count as stored, and the rotation configuration (key-usage.ts). */
   const loadUsage = async (): Promise<void> => {
-    encryptions = persisted = ring === undefined ? 0 : await readKeyUsage(physical, ring.activeTerm, keyUsage);
+    const usage = ring === undefined ? { encryptions: 0, sealed: false } : await readKeyUsage(physical, ring.activeTerm, keyUsage);
+    encryptions = persisted = usage.encryptions;
+    // A seal's exact count, unmarked before the key seals anything: a crash from now on loses some.
+    if (usage.sealed) await persistUsage();
     rotation = await readRotationConfig(physical);
   };
 
@@ -277,7 +283,7 @@ export function createSealManager({ physical, clock, keyUsage = DEFAULT_KEY_USAG
 
     seal: () =>
       serial(async () => {
-        if (ring !== undefined && encryptions > persisted) await persistUsage();
+        if (ring !== undefined) await persistUsage(true);
         wipe();
       }),
 

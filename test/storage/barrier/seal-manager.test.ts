@@ -264,9 +264,31 @@ test('the barrier key is rotated when it has sealed its limit of values; the cou
   const restarted = createSealManager({ physical, clock: manualClock(0), keyUsage: limits });
   await restarted.submitUnsealKey(keys[0]);
   assert.deepEqual([(await restarted.keyStatus()).term, (await restarted.keyStatus()).encryptions], [2, 0 + 4]);
-  // Sealing writes the exact count.
+  // Sealing writes the exact count, marked as a seal's.
   await seal.seal();
-  assert.deepEqual(JSON.parse(text(await physical.get('core/keyring-usage'))!), { term: 2, encryptions: 3 });
+  assert.deepEqual(JSON.parse(text(await physical.get('core/keyring-usage'))!), { term: 2, encryptions: 3, sealed: true });
+});
+
+test('a clean seal keeps the exact count: seal and unseal cycles add nothing, and a crash after an unseal is padded again', async () => {
+  const physical = createMemoryStorage();
+  const limits = { maxEncryptions: 1000, persistEvery: 100 };
+  const seal = createSealManager({ physical, clock: manualClock(0), keyUsage: limits });
+  const { keys } = await seal.initialize({ secretShares: 1, secretThreshold: 1 });
+  await seal.submitUnsealKey(keys[0]);
+  for (let i = 0; i < 3; i++) await seal.barrier.put(`v/${i}`, bytes('v'));
+  for (let cycle = 0; cycle < 5; cycle++) {
+    await seal.seal();
+    assert.deepEqual(JSON.parse(text(await physical.get('core/keyring-usage'))!), { term: 1, encryptions: 3, sealed: true });
+    await seal.submitUnsealKey(keys[0]);
+    assert.equal((await seal.keyStatus()).encryptions, 3, `cycle ${cycle}`);
+    // Unmarked before anything is sealed under the key.
+    assert.deepEqual(JSON.parse(text(await physical.get('core/keyring-usage'))!), { term: 1, encryptions: 3 });
+  }
+  // Two more values, then a crash (a second process on the same storage): padded as after any crash.
+  for (let i = 0; i < 2; i++) await seal.barrier.put(`w/${i}`, bytes('w'));
+  const restarted = createSealManager({ physical, clock: manualClock(0), keyUsage: limits });
+  await restarted.submitUnsealKey(keys[0]);
+  assert.equal((await restarted.keyStatus()).encryptions, 3 + 100);
 });
 
 test('an unreadable key usage record counts as the limit: the next write rotates the key', async () => {
