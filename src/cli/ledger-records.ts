@@ -7,7 +7,10 @@
 import { entryMatchesRecord, parseLogPath, scanBundle, TILE_WIDTH, type LogFetcher } from '../ledger/index.js';
 
 export interface SeqRecord { readonly seq: number; readonly text: string }
-/** Up to `limit` journal records with seq > `afterSeq`, in seq order. */
+/**
+ * Up to `limit` journal records with seq > `afterSeq`, in seq order. A page may hold fewer (the
+ * journal API ends one early at MAX_PAGE_CHARS of text): the next is asked for after its last seq.
+ */
 export type RecordPage = (afterSeq: number, limit: number) => Promise<readonly SeqRecord[]>;
 
 export type RecordVerdict =
@@ -16,17 +19,31 @@ export type RecordVerdict =
   /** The journal could not be read (a remote or file failure, not a finding). */
   | { readonly ok: 'unreadable'; readonly error: string };
 
-/** The first record of entries [first, first + entries.length) that is missing or differs. */
+/**
+ * The first record of entries [first, first + entries.length) that is missing or differs. The
+ * records are read page after page, each after the last seq of the one before, so a page never
+ * repeats a seq: at most one page per entry, and a page that does not advance is an error.
+ */
 export async function checkRecords(entries: readonly Buffer[], first: number, page: RecordPage): Promise<RecordVerdict> {
   // Leaf i is the record with seq i.
-  const firstSeq = first;
-  const bySeq = new Map((await page(firstSeq - 1, entries.length)).map((r) => [r.seq, r.text]));
-  for (let k = 0; k < entries.length; k++) {
-    const seq = firstSeq + k;
-    const text = bySeq.get(seq);
-    if (text === undefined) return { ok: false, index: first + k, seq, reason: `record seq ${seq} is not in the journal (deleted, or removed by retention)` };
-    if (!entryMatchesRecord(entries[k], seq, Buffer.from(text, 'utf8'))) {
-      return { ok: false, index: first + k, seq, reason: `the journal's record seq ${seq} differs from its ledger entry` };
+  const lastSeq = first + entries.length - 1;
+  const missing = (seq: number): RecordVerdict =>
+    ({ ok: false, index: seq, seq, reason: `record seq ${seq} is not in the journal (deleted, or removed by retention)` });
+  let seq = first;
+  while (seq <= lastSeq) {
+    const afterSeq = seq - 1;
+    const records = await page(afterSeq, lastSeq - afterSeq);
+    // Nothing past afterSeq: the journal ends before this record.
+    if (records.length === 0) return missing(seq);
+    const through = Math.min(lastSeq, records.reduce((max, r) => Math.max(max, r.seq), afterSeq));
+    if (through === afterSeq) throw new Error(`the journal's page of records after seq ${afterSeq} holds none past it: a page that does not advance`);
+    const bySeq = new Map(records.map((r) => [r.seq, r.text]));
+    for (; seq <= through; seq++) {
+      const text = bySeq.get(seq);
+      if (text === undefined) return missing(seq);
+      if (!entryMatchesRecord(entries[seq - first], seq, Buffer.from(text, 'utf8'))) {
+        return { ok: false, index: seq, seq, reason: `the journal's record seq ${seq} differs from its ledger entry` };
+      }
     }
   }
   return { ok: true, checked: entries.length };

@@ -37,7 +37,11 @@ export function checkpointOfNote(note: string): Checkpoint {
   return parseCheckpoint(split < 0 ? note : note.slice(0, split + 1));
 }
 
-/** One page of the journal's records, raw, in seq order (the API caps a page at 1,000). */
+/**
+ * One page of the journal's records, raw, in seq order: the API caps a page at 1,000 records and
+ * ends it early past MAX_PAGE_CHARS of text (with after_seq, no cursor: the next page is after its
+ * last seq, as checkRecords asks for it).
+ */
 export function apiRecordPage(client: SealtrailClient): RecordPage {
   return async (afterSeq, limit) => {
     let page;

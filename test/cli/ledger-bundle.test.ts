@@ -11,6 +11,7 @@ import { gzipSync } from 'node:zlib';
 import { directoryFetcher } from '../../src/cli/ledger-fetch.js';
 import { runCli } from '../../src/cli/run.js';
 import { MAX_BUNDLE_BYTES, MAX_KEY_FILE_BYTES } from '../../src/cli/input-limits.js';
+import type { FetchLike } from '../../src/sdk/index.js';
 import { memoryIo, runIn } from './harness.js';
 import { bundleOf, fakeServer, logKey, ORIGIN, recordTexts, writeLog, type DirLog } from './ledger-fixture.js';
 
@@ -186,6 +187,51 @@ test('verify --url: a server address verifies the log and its journal; a changed
     const badUrl = await run('ledger', 'verify', '--url', 'http://user:pw@127.0.0.1:8200', '--key', KEY.vkey);
     assert.equal(badUrl.code, 1);
     assert.equal(badUrl.stderr, '--url must be an http:// or https:// URL without a user name, password, query or fragment\n');
+  });
+});
+
+test('verify --url: a bundle\'s records on pages cut short are read page after page; a server whose pages do not advance is an error, not a loop', async () => {
+  await withDir(async (dir) => {
+    const records = recordTexts(300);
+    const log = writeLog(join(dir, 'log'), records, KEY);
+    const server = fakeServer(() => log, () => records, 'root-token');
+    // As the journal API past MAX_PAGE_CHARS of text: a page ends early (with after_seq, no cursor).
+    let stuck = false;
+    let deleted: number | undefined;
+    const asked: string[] = [];
+    const fetch: FetchLike = async (input, init) => {
+      const url = new URL(input);
+      if (url.pathname !== '/v1/sys/journal/records') return server.fetch(input, init);
+      asked.push(url.searchParams.get('after_seq')!);
+      // A server that ignores after_seq answers the first page again and again.
+      if (stuck) url.searchParams.set('after_seq', '-1');
+      const page = await (await server.fetch(url.toString(), init)).json() as { data: { records: { seq: number }[] } };
+      const kept = page.data.records.filter((r) => r.seq !== deleted).slice(0, 100);
+      return new Response(JSON.stringify({ data: { records: kept, next_cursor: null } }), { status: 200, headers: { 'Content-Type': 'application/json' } });
+    };
+    const run = async () => {
+      const io = memoryIo({ env: { VAULT_TOKEN: 'root-token' } });
+      const code = await runCli(['ledger', 'verify', '--url', 'http://127.0.0.1:8200', '--key', KEY.vkey], { ...io, fetch });
+      return { code, stdout: io.out.join(''), stderr: io.err.join('') };
+    };
+    const ok = await run();
+    assert.equal(ok.stderr, '');
+    assert.equal(ok.stdout, `OK: ${ORIGIN} at tree size 300, root ${log.root.toString('base64')}: every entry and tile reproduces the signed root; 300 journal records match their entries\n`);
+    assert.deepEqual(asked, ['-1', '99', '199', '255']);
+
+    // A record past the first page that is not in the journal is still named.
+    deleted = 150;
+    const gone = await run();
+    assert.equal(gone.code, 3);
+    assert.equal(gone.stderr, 'FAILED: entry 150: record seq 150 is not in the journal (deleted, or removed by retention)\n');
+    deleted = undefined;
+
+    stuck = true;
+    asked.length = 0;
+    const looping = await run();
+    assert.equal(looping.code, 2);
+    assert.equal(looping.stderr, "Error: the log verified, but the journal could not be read: the journal's page of records after seq 99 holds none past it: a page that does not advance\n");
+    assert.deepEqual(asked, ['-1', '99']);
   });
 });
 

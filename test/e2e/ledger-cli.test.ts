@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { runIn } from '../cli/harness.js';
 import { call, startDevServer, type TestServer } from '../helpers/server.js';
+import { checkpointAtLeast } from '../helpers/tlog.js';
 
 const env = (s: TestServer) => ({ VAULT_ADDR: s.address, VAULT_TOKEN: s.rootToken });
 
@@ -92,6 +93,48 @@ test('ledger checkpoint, prove, verify-bundle, verify --url and --dir on a live 
     const reproved = await runIn(['ledger', 'prove', '123'], { env: env(s) });
     assert.equal(reproved.code, 3);
     assert.equal(reproved.stderr, "FAILED: record seq 123 does not lead to the checkpoint's root: the journal's record differs from entry 123, or the proof is wrong\n");
+  } finally {
+    await s?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('verify --url of a bundle whose records pass a journal page\'s text budget: the records are read page after page; a missing one is named', { timeout: 120_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sealtrail-ledger-cli-'));
+  let s: TestServer | undefined;
+  try {
+    s = await startDevServer({ devDataDir: dir });
+    // Each write is two records of about 1 MiB (the request and the response name every key): 20 MiB
+    // in one bundle, more than a page's MAX_PAGE_CHARS (16 Mi characters) of record text.
+    const data = Object.fromEntries(Array.from({ length: 12_000 }, (_, i) => [`key-${i}`, 'v']));
+    for (let i = 0; i < 10; i++) {
+      assert.equal((await call(s.address, 'POST', `secret/data/large/${i}`, { token: s.rootToken, body: { data } })).status, 200);
+    }
+    const vkey = (await runIn(['ledger', 'key'], { env: env(s) })).stdout.trim();
+    const newest = (await call(s.address, 'GET', 'sys/journal/records?limit=1&order=desc', { token: s.rootToken })).json.data.records[0].seq as number;
+    const cp = await checkpointAtLeast(s.address, s.rootToken, vkey, newest + 1);
+    assert.ok(cp.size <= 256, 'the large records share the first bundle');
+    const raw = await call(s.address, 'GET', `sys/journal/records?after_seq=-1&limit=${cp.size}&order=asc&format=raw`, { token: s.rootToken });
+    const texts = raw.json.data.records as { seq: number; text: string }[];
+    assert.ok(texts.length < cp.size, 'one page of the API does not hold the bundle\'s records');
+
+    const ok = await runIn(['ledger', 'verify', '--url', s.address, '--key', vkey], { env: env(s) });
+    assert.equal(ok.stderr, '');
+    assert.equal(ok.code, 0);
+    assert.match(ok.stdout, /^OK: \S+ at tree size (\d+), root \S+: every entry and tile reproduces the signed root; \1 journal records match their entries\n$/);
+
+    // A large record past the first page removed from the database while the server is down.
+    const gone = (await call(s.address, 'GET', 'sys/journal/records?limit=1&order=desc&path_prefix=secret/data/large/9', { token: s.rootToken })).json.data.records[0].seq as number;
+    assert.ok(gone > texts.at(-1)!.seq, `seq ${gone} is past the first page`);
+    await s.stop();
+    s = undefined;
+    const db = new Database(join(dir, 'journal.db'));
+    assert.equal(db.prepare('DELETE FROM records WHERE seq = ?').run(gone).changes, 1);
+    db.close();
+    s = await startDevServer({ devDataDir: dir });
+    const missing = await runIn(['ledger', 'verify', '--url', s.address, '--key', vkey], { env: env(s) });
+    assert.equal(missing.code, 3);
+    assert.equal(missing.stderr, `FAILED: entry ${gone}: record seq ${gone} is not in the journal (deleted, or removed by retention)\n`);
   } finally {
     await s?.stop();
     rmSync(dir, { recursive: true, force: true });
