@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Server as TlsServer } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { preflightConfigDevices, type ConfigDeviceDeclaration } from '../audit/index.js';
-import { ConfigError, listenerTlsOptions, loadConfigFile, parseAddress, defaultConfig, journalPath, uiEnabled, type ServerConfig } from '../config/index.js';
+import { ConfigError, DEV_LISTEN_ADDRESS, listenerTlsOptions, loadConfigFile, parseAddress, defaultConfig, journalPath, uiEnabled, type ServerConfig } from '../config/index.js';
 import { Core } from '../core/index.js';
 import { systemClock, type Clock } from '../lib/clock.js';
 import { uuid } from '../lib/ids.js';
@@ -100,8 +100,9 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
       storage: { type: 'sqlite', path: join(dd.dir, 'sealtrail.db') },
       allowApiAuditCreation: true,
       // Like `vault server -dev-tls`: a config file whose listener names certificate files keeps
-      // TLS in dev mode; otherwise the dev listener is plain HTTP.
-      listener: { ...config.listener, address: opts.devListenAddress ?? '127.0.0.1:8200', tlsDisable: !devKeepsTls(config) },
+      // TLS in dev mode; otherwise the dev listener is plain HTTP. It listens where
+      // -dev-listen-address says, else where the file's listener does, else on 127.0.0.1:8200.
+      listener: { ...config.listener, address: opts.devListenAddress ?? (config.declared.listener ? config.listener.address : DEV_LISTEN_ADDRESS), tlsDisable: !devKeepsTls(config) },
     };
   }
   // Every database is opened under its directory's real name, the one its lock is taken in.
@@ -114,6 +115,7 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
   try {
     if (opts.logLevel) config = { ...config, logLevel: opts.logLevel as ServerConfig['logLevel'] };
     const log = createLogger(config.logLevel, config.logFormat);
+    if (opts.dev && config.declared.storage) log.warn({ dataDir }, 'dev mode keeps its data in its own directory (-dev-data-dir, or a temporary one): the configuration\'s storage is not used');
     // What the listener needs is checked before storage and services are created.
     const { host, port } = parseAddress(config.listener.address);
     const https = config.listener.tlsDisable ? undefined : listenerTlsOptions(config.listener);

@@ -1,6 +1,6 @@
 /** The server configuration: its types and defaults, the HCL/JSON loader and the startup checks. */
 export {
-  defaultConfig, DEFAULT_LISTENER_LIMITS, DEFAULT_MAX_REQUEST_SIZE, journalPath, journalConnectionUrl, CONNECTION_URL_ENV, uiEnabled,
+  defaultConfig, DEFAULT_LISTENER_LIMITS, DEFAULT_MAX_REQUEST_SIZE, DEV_LISTEN_ADDRESS, journalPath, journalConnectionUrl, CONNECTION_URL_ENV, uiEnabled,
   type ServerConfig, type JournalConfig, type LedgerConfig, type ListenerConfig, type StorageConfig, type AuditDeviceConfig, type TrailConfig, type TrailS3Config,
 } from './types.js';
 export { ConfigError, loadConfigFile, readConfigText, parseConfig, parseAddress, MAX_CONFIG_FILE_BYTES, type ConfigProblem } from './load.js';

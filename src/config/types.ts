@@ -167,6 +167,9 @@ export interface ServerConfig {
 
 export const DEFAULT_MAX_REQUEST_SIZE = 32 * 1024 * 1024;
 
+/** The dev listener's address when neither -dev-listen-address nor the config file names one. */
+export const DEV_LISTEN_ADDRESS = '127.0.0.1:8200';
+
 /** Vault's listener defaults; the connection cap keeps idle sockets from using up the descriptor limit. */
 export const DEFAULT_LISTENER_LIMITS = {
   httpReadHeaderTimeoutMs: 10_000,

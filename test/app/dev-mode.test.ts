@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -55,5 +55,34 @@ test('a dev server that cannot start (bad address, port in use) fails cleanly an
     else process.env.TMPDIR = savedTmp;
     blocker.close();
     rmSync(privateTmp, { recursive: true, force: true });
+  }
+});
+
+test('dev mode with a -config file listens at its listener\'s address unless -dev-listen-address is given, and keeps its own storage', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sealtrail-devconfig-'));
+  const blocker = createServer();
+  try {
+    // A free port, named by the file.
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => blocker.close(() => resolve()));
+    const configPath = join(dir, 'dev.hcl');
+    writeFileSync(configPath, `listener "tcp" {\n  address = "127.0.0.1:${port}"\n  tls_disable = true\n}\nstorage "sqlite" {\n  path = "${join(dir, 'elsewhere.db')}"\n}\n`);
+    const start = (devListenAddress?: string) => runServer({ dev: true, devListenAddress, configPath, devDataDir: join(dir, 'data'), logLevel: 'error', handleSignals: false, out: () => undefined });
+    const named = await start();
+    try {
+      assert.equal(named.address, `http://127.0.0.1:${port}`);
+    } finally {
+      await named.close();
+    }
+    const flagged = await start('127.0.0.1:0');
+    try {
+      assert.notEqual(flagged.address, `http://127.0.0.1:${port}`, 'the flag wins over the file');
+      assert.equal(existsSync(join(dir, 'elsewhere.db')), false, 'dev mode keeps its own storage');
+    } finally {
+      await flagged.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -5,7 +5,7 @@
  * Each problem is printed as `file:line: message`; exit 0 when a server would start on it.
  */
 import type { Command } from 'commander';
-import { ConfigError, parseConfig, readConfigText, type ConfigProblem, environmentProblems, type ServerConfig } from '../../config/index.js';
+import { ConfigError, DEV_LISTEN_ADDRESS, parseConfig, readConfigText, type ConfigProblem, environmentProblems, type ServerConfig } from '../../config/index.js';
 import type { CliContext } from '../context.js';
 import { CliExit, EXIT_LOCAL, onFile, usageError } from '../failure.js';
 
@@ -70,9 +70,12 @@ export function lineOf(text: string, key: string | undefined): number | undefine
 
 function summary(config: ServerConfig, dev: boolean): string {
   const tls = config.listener.tlsDisable ? 'TLS off' : 'TLS';
-  // Dev mode puts a listener and a SQLite store of its own in place of the file's (app/run.ts),
-  // where the server's -dev-listen-address and -dev-data-dir say: only that much is known here.
-  const listener = dev ? `-dev-listen-address (127.0.0.1:8200 unless given, ${tls})` : `${config.listener.address} (${tls})`;
+  // Dev mode puts a SQLite store of its own in place of the file's (app/run.ts), where the server's
+  // -dev-data-dir says, and listens where -dev-listen-address says, else at the file's address:
+  // only that much is known here.
+  const listener = !dev ? `${config.listener.address} (${tls})`
+    : config.declared.listener ? `${config.listener.address} unless -dev-listen-address is given (${tls})`
+      : `-dev-listen-address (${DEV_LISTEN_ADDRESS} unless given, ${tls})`;
   const storage = dev ? 'sqlite under -dev-data-dir (a temporary directory unless given)'
     : config.storage.type === 'sqlite' ? `sqlite at ${config.storage.path}` : config.storage.type;
   const trails = config.trails.map(trailDestination);
