@@ -7,9 +7,9 @@ import { CHECKPOINT_PATH, parseCheckpoint, type Checkpoint, type LogFetcher } fr
 import type { SealtrailClient } from '../sdk/index.js';
 import type { CliContext } from './context.js';
 import { remoteDetail } from './failure.js';
-import { readRecordPage } from './journal-api.js';
+import { readRecordPage, type RecordView } from './journal-api.js';
 import { LogResourceMissing, SERVER_LEDGER_PREFIX, urlFetcher } from './ledger-fetch.js';
-import type { RecordPage, SeqRecord } from './ledger-records.js';
+import type { RecordColumns, RecordPage, SeqRecord } from './ledger-records.js';
 
 /** The server's log, read with the CLI's address and token. */
 export async function serverLog(ctx: CliContext): Promise<{ client: SealtrailClient; fetch: LogFetcher }> {
@@ -37,10 +37,17 @@ export function checkpointOfNote(note: string): Checkpoint {
   return parseCheckpoint(split < 0 ? note : note.slice(0, split + 1));
 }
 
+/** The columns a record view shows: its kind, time and keys (null or absent: none). */
+function columnsOf(view: RecordView): RecordColumns {
+  const keys: Record<string, string | null> = {};
+  for (const [name, value] of Object.entries(view)) if (typeof value === 'string' || value === null) keys[name] = value;
+  return { kind: view.kind, time: view.time, keys };
+}
+
 /**
- * One page of the journal's records, raw, in seq order: the API caps a page at 1,000 records and
- * ends it early past MAX_PAGE_CHARS of text (with after_seq, no cursor: the next page is after its
- * last seq, as checkRecords asks for it).
+ * One page of the journal's records, raw, with their columns, in seq order: the API caps a page at
+ * 1,000 records and ends it early past MAX_PAGE_CHARS of text (with after_seq, no cursor: the next
+ * page is after its last seq, as checkRecords asks for it).
  */
 export function apiRecordPage(client: SealtrailClient): RecordPage {
   return async (afterSeq, limit) => {
@@ -51,6 +58,6 @@ export function apiRecordPage(client: SealtrailClient): RecordPage {
     } catch (err) {
       throw new Error(remoteDetail(err) ?? (err instanceof Error ? err.message : String(err)));
     }
-    return page.records.map((r): SeqRecord => ({ seq: r.seq, text: r.text! }));
+    return page.records.map((r): SeqRecord => ({ seq: r.seq, text: r.text!, columns: columnsOf(r) }));
   };
 }

@@ -14,6 +14,7 @@ export { serverEvents, type ServerEvents, type ServerEventName } from './server-
 export { vaultEntryKeys } from './extract/vault.js';
 export { cloudTrailKeys } from './extract/cloudtrail.js';
 export { capsuleAccessKeys, capsuleControlKeys } from './extract/capsule.js';
+export { storedColumnsProblem, type StoredColumns } from './extract/stored-keys.js';
 export {
   importFiles, IMPORT_FORMATS, type ImportFormat, type ImportOptions, type ImportProgress, type ImportSummary, type BadRecord,
 } from './import/importer.js';

@@ -6,7 +6,8 @@
  *               a consistency proof computed from the verified tiles, checked against both roots;
  *   journal     each record must still match its entry — through the server's journal API when
  *               --url is the configured server (another host gets no token, and is not asked
- *               for its journal), or read from the database file with --journal.
+ *               for its journal), or read from the database file with --journal — and each
+ *               record's index columns must be what its text says (journal/extract/stored-keys.ts).
  * Each finding is one `FAILED:` line naming the first bad entry index; the exit status is then 3.
  */
 import type { Command } from 'commander';
@@ -22,7 +23,7 @@ import { MAX_CHECKPOINT_FILE_BYTES, readInputText } from '../input-limits.js';
 import { loadVerifierKey } from '../ledger-input.js';
 import { directoryFetcher, parseLedgerUrl, sameServer, urlFetcher } from '../ledger-fetch.js';
 import { printable } from '../printable.js';
-import { checkingRecords, type RecordPage, type RecordVerdict } from '../ledger-records.js';
+import { checkingRecords, type ColumnsCheck, type RecordPage, type RecordVerdict } from '../ledger-records.js';
 import { apiRecordPage } from '../ledger-server.js';
 import { threadedDirectory } from '../leaf-hasher.js';
 import { checkJournalFile } from './journal-file.js';
@@ -32,7 +33,7 @@ export const THREAD_FROM_ENTRIES = 4096;
 
 interface VerifyFlags { url?: string; dir?: string; key: string; since?: string; journal?: string; skipJournal?: boolean }
 
-interface Source { fetch: LogFetcher; records?: RecordPage; close(): void; where: string }
+interface Source { fetch: LogFetcher; records?: RecordPage; checkColumns?: ColumnsCheck; close(): void; where: string }
 
 const failedAt = (index: number | undefined, text: string) =>
   index === undefined ? `FAILED: ${text}` : `FAILED: entry ${index}: ${text}`;
@@ -79,6 +80,8 @@ async function sourceOf(ctx: CliContext, flags: VerifyFlags): Promise<Source> {
     source.records = async (afterSeq, limit) => file.since(afterSeq, limit);
     source.close = () => file.close();
   }
+  // Loaded on demand, as the journal file's reader: the journal's extractors are server code.
+  if (source.records) source.checkColumns = (await import('../../journal/index.js')).storedColumnsProblem;
   return source;
 }
 
@@ -135,7 +138,7 @@ export function registerLedgerVerify(ledger: Command, ctx: CliContext): void {
         // Reading and hashing a directory's bundles on a second thread pays off once there is more than a moment of it.
         const threaded = flags.dir !== undefined && size >= THREAD_FROM_ENTRIES ? threadedDirectory(flags.dir, hashLeavesHere) : undefined;
         const fetchLog = threaded?.fetch ?? source.fetch;
-        const checker = source.records ? checkingRecords(fetchLog, source.records) : undefined;
+        const checker = source.records ? checkingRecords(fetchLog, source.records, source.checkColumns) : undefined;
         const progress = statusLine((t) => ctx.io.stderr(t), ctx.io.stderrIsTty === true, () => performance.now(), 200);
         let verdict: LogVerdict;
         try {
