@@ -6,6 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { gunzipSync } from 'node:zlib';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { manualClock } from '../../src/lib/clock.js';
@@ -146,4 +147,16 @@ test('an object stored in S3 whose delivery could not be recorded is deleted; th
     await t.close();
     await s3.close();
   }
+});
+
+test('making the S3 client prints no notice of the SDK\'s future Node requirement (the server\'s log and the CLI\'s output stay clean on Node 20)', () => {
+  const env = { ...process.env };
+  delete env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED;
+  const child = spawnSync(process.execPath, ['--import', 'tsx', '-e', `
+    const { createS3Client } = await import('./src/trail/delivery/s3-destination.ts');
+    createS3Client({ region: 'us-east-1', maxResponseBytes: 1024 });
+    console.log('made');
+  `], { cwd: process.cwd(), env, encoding: 'utf8' });
+  assert.equal(child.stdout.trim(), 'made', child.stderr);
+  assert.doesNotMatch(child.stderr, /NodeVersionSupportWarning/);
 });

@@ -44,6 +44,10 @@ export interface S3DestinationOptions extends TrailS3Config {
  * size (`maxResponseBytes` of body, past which the answer fails and its connection is closed).
  */
 export function createS3Client(options: TrailS3Config & { region: string; maxResponseBytes: number; requestTimeoutMs?: number }): S3Client {
+  // The SDK's notice that its releases after January 2027 will need Node 22 goes to stderr, into
+  // the server's JSON log and every `trail validate-logs` run; Sealtrail supports Node 20, so the
+  // SDK's own switch turns it off (unless the environment sets the switch otherwise).
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const requestTimeout = options.requestTimeoutMs ?? S3_REQUEST_TIMEOUT_MS;
   const client = new S3Client({
     region: options.region,
