@@ -3,7 +3,7 @@
  * `secret/` and a file audit device at `<data dir>/audit.log`, so a new user sees the trail at once.
  * With -dev-data-dir the data survives restarts (the unseal key is kept there, mode 0600).
  */
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Core } from '../core/index.js';
@@ -43,12 +43,27 @@ export async function devUnseal(core: Core<Services>, dir: string): Promise<stri
   return Buffer.from(key).toString('base64');
 }
 
-/** Makes sure a root token exists: the requested id, or a fresh one printed at every dev start. */
-export async function devRootToken(core: Core<Services>, requestedId?: string): Promise<string> {
+/** Where a kept data directory remembers the accessor of the root token its last dev start printed. */
+const ROOT_ACCESSOR_FILE = 'dev-root-token.accessor';
+
+/**
+ * Makes sure a root token exists: the requested id, or a fresh one printed at every dev start. On a
+ * kept data directory the root token the previous start printed is revoked (its children are left,
+ * as `token revoke -mode=orphan` leaves them): each start's is the only dev root token, rather than
+ * one more that never expires.
+ */
+export async function devRootToken(core: Core<Services>, dir: string, requestedId?: string): Promise<{ token: string; revokedPrevious: boolean }> {
   const { tokens } = core.requireServices();
-  if (requestedId && (await tokens.lookup(requestedId))) return requestedId;
-  const { id } = await tokens.create({ id: requestedId, policies: ['root'], path: 'auth/token/root', displayName: 'root', noParent: true, ttl: 0 });
-  return id;
+  const existing = requestedId ? await tokens.lookup(requestedId) : undefined;
+  const { id, entry } = existing && requestedId
+    ? { id: requestedId, entry: existing }
+    : await tokens.create({ id: requestedId, policies: ['root'], path: 'auth/token/root', displayName: 'root', noParent: true, ttl: 0 });
+  const file = join(dir, ROOT_ACCESSOR_FILE);
+  const previous = existsSync(file) ? readFileSync(file, 'utf8').trim() : '';
+  const old = previous !== '' && previous !== entry.accessor ? await tokens.lookupByAccessor(previous) : undefined;
+  if (old) await tokens.revokeOrphan(old);
+  writeFileSync(file, entry.accessor, { mode: 0o600 });
+  return { token: id, revokedPrevious: old !== undefined };
 }
 
 /**

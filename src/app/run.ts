@@ -201,7 +201,9 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
     let awsKeys: { accessKeyId: string; secretAccessKey: string } | undefined;
     if (opts.dev) {
       unsealKey = await devUnseal(core, dataDir!);
-      rootToken = await devRootToken(core, opts.devRootTokenId);
+      const root = await devRootToken(core, dataDir!, opts.devRootTokenId);
+      rootToken = root.token;
+      if (root.revokedPrevious) log.info('the root token of the previous dev start on this data directory is revoked');
       await devMounts(core, dataDir!);
       const services = core.requireServices();
       awsKeys = await ensureDevKmsUser(services.kms, services.policies);

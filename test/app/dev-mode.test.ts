@@ -34,6 +34,32 @@ test('dev mode with -dev-data-dir keeps its data when it stops', async () => {
   }
 });
 
+test('a restart on a kept data directory revokes the root token the previous start printed, and only it', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sealtrail-devroot-'));
+  const lookup = async (server: Awaited<ReturnType<typeof runServer>>, token: string) =>
+    (await fetch(`${server.address}/v1/auth/token/lookup-self`, { headers: { 'x-vault-token': token } })).status;
+  try {
+    const first = await devServer(dir);
+    const oldRoot = first.server.rootToken!;
+    // A token the user made with it.
+    const made = await fetch(`${first.server.address}/v1/auth/token/create`, { method: 'POST', headers: { 'x-vault-token': oldRoot }, body: '{"policies":["default"]}' });
+    const child = ((await made.json()) as { auth: { client_token: string } }).auth.client_token;
+    await first.server.close();
+
+    const second = await devServer(dir);
+    try {
+      assert.notEqual(second.server.rootToken, oldRoot);
+      assert.equal(await lookup(second.server, second.server.rootToken!), 200);
+      assert.equal(await lookup(second.server, oldRoot), 403, 'the previous start\'s root token is revoked');
+      assert.equal(await lookup(second.server, child), 200, 'the tokens it made are left');
+    } finally {
+      await second.server.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('a dev server that cannot start (bad address, port in use) fails cleanly and leaves no temporary directory', async () => {
   const privateTmp = mkdtempSync(join(tmpdir(), 'sealtrail-tmpdir-'));
   const savedTmp = process.env.TMPDIR;
