@@ -316,6 +316,12 @@ export function createTokenStore(opts: TokenStoreOptions): ManagedTokenStore {
       limits: opts.limits ?? limitsFor(opts.path),
     });
     const parent = opts.noParent ? undefined : opts.parent;
+    if (parent) {
+      // Revoked (or expired) while the request creating its child ran: that child would be born
+      // revoked, yet handed out. As Vault, the creation is refused.
+      const current = await loadRaw(parent.idHash);
+      if (!current || expired(current)) throw permissionDenied('token_revoked');
+    }
     if (parent && (await ancestorCount(parent)) + 1 > MAX_DEPTH) {
       throw invalid(`a token may have at most ${MAX_DEPTH} ancestors: create it from a token nearer its root, or as an orphan`, 'token_chain_too_deep');
     }

@@ -92,6 +92,18 @@ test('tidy revokes a spent token whose request ended without revoking it, and le
   assert.deepEqual(await storage.list('id/'), []);
 });
 
+test('a child of a token revoked or expired meanwhile is refused, not handed out already revoked', async () => {
+  const { clock, tokens } = setup();
+  const revoked = await tokens.create({ policies: ['dev'], path: 'p' });
+  await tokens.revokeTree(revoked.entry);
+  await assert.rejects(tokens.create({ policies: ['dev'], path: 'p', parent: revoked.entry }), isCode('token_revoked'));
+  const expiring = await tokens.create({ policies: ['dev'], path: 'p', ttl: 60 });
+  clock.advance(60_000);
+  await assert.rejects(tokens.create({ policies: ['dev'], path: 'p', parent: expiring.entry }), isCode('token_revoked'));
+  // An orphan made by that caller does not depend on it.
+  assert.ok(await tokens.create({ policies: ['dev'], path: 'p', parent: revoked.entry, noParent: true }));
+});
+
 test('revokeTree removes all descendants; revokeOrphan keeps the children', async () => {
   const { storage, tokens } = setup();
   const parent = await tokens.create({ policies: ['dev'], path: 'p' });
