@@ -7,6 +7,7 @@
  *   format:  -format flag, then SEALTRAIL_FORMAT, then VAULT_FORMAT, then table
  *   TLS:     -ca-cert, -ca-path, -client-cert, -client-key, -tls-skip-verify, -tls-server-name,
  *            then SEALTRAIL_<NAME>, then VAULT_<NAME> (tls-settings.ts)
+ *   wrapping: -wrap-ttl, then SEALTRAIL_WRAP_TTL, then VAULT_WRAP_TTL, then none (wrapping.ts)
  */
 import { SealtrailClient, addressFromEnv, tokenFromEnv, type FetchLike } from '../sdk/index.js';
 import { usageError } from './failure.js';
@@ -17,10 +18,12 @@ import { tlsFetch } from './tls-fetch.js';
 import { loadTls } from './tls-files.js';
 import { resolveTls, type TlsFlags } from './tls-settings.js';
 import { readStoredToken } from './token-store.js';
+import { WrappedAnswer, resolveWrapTtl } from './wrapping.js';
 
 export interface GlobalOptions extends TlsFlags {
   address?: string;
   format?: string;
+  wrapTtl?: string;
 }
 
 export interface CliContext {
@@ -33,7 +36,7 @@ export interface CliContext {
    * any is given, else the global fetch. A bad setting or file rejects (exit 2, as vault).
    */
   fetch(): Promise<FetchLike>;
-  /** A client with the resolved address and token. */
+  /** A client with the resolved address, token and wrapping TTL. */
   client(): Promise<SealtrailClient>;
   /** A client with the resolved address and no token (for sys/seal-status, sys/init, ...). */
   anonymousClient(): Promise<SealtrailClient>;
@@ -82,7 +85,13 @@ export function createContext(io: CliIo, globals: () => GlobalOptions): CliConte
     return tls.fetch;
   })());
   const make = async (token: string | undefined) => {
-    const client = new SealtrailClient({ address: resolveAddress(globals(), io.env), fetch: await fetch() });
+    const client = new SealtrailClient({
+      address: resolveAddress(globals(), io.env),
+      wrapTtl: resolveWrapTtl(globals().wrapTtl, io.env),
+      // A wrapped answer (asked for, or a rewrap's) ends the command: runCli prints it.
+      onWrapped: (answer) => { throw new WrappedAnswer(answer); },
+      fetch: await fetch(),
+    });
     // Set explicitly: the SDK's own default reads process.env, but the CLI resolved the token from io.
     client.setToken(token);
     return client;

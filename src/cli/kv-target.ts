@@ -44,7 +44,8 @@ export function kvApiPath(target: KvTarget, section: 'data' | 'metadata' | 'dele
 async function preflight(client: SealtrailClient, path: string): Promise<{ mount: string; version: 1 | 2 } | undefined> {
   let data: Record<string, unknown> | null | undefined;
   try {
-    data = (await client.read(`sys/internal/ui/mounts/${path}`))?.data;
+    // Never wrapped, as in vault (kvPreflightVersionRequest): -wrap-ttl is for the command's answer.
+    data = (await client.withWrapTtl(undefined).read(`sys/internal/ui/mounts/${path}`))?.data;
   } catch (err) {
     if (err instanceof SealtrailApiError && [403, 404, 405].includes(err.status)) return undefined;
     throw err;

@@ -6,7 +6,7 @@ import type { VaultResponse } from '../sdk/index.js';
 import { CliExit, EXIT_LOCAL } from './failure.js';
 import type { CliIo } from './io.js';
 import { printable, printableText, terminalSafeJson } from './printable.js';
-import { cellValue, goQuotedList, goValue, humanDuration, keyValueTable, tableOutput } from './table.js';
+import { cellValue, goQuotedList, goTime, goValue, humanDuration, keyValueTable, tableOutput } from './table.js';
 
 export type OutputFormat = 'table' | 'json';
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ['table', 'json'];
@@ -95,6 +95,12 @@ export function secretTable(envelope: VaultResponse<unknown>, options: SecretOut
     rows.push(['policies', goQuotedList(auth.policies)]);
     for (const k of Object.keys(auth.metadata ?? {}).sort()) rows.push([`token_meta_${k}`, goValue(auth.metadata?.[k])]);
   }
+  const wrap = envelope.wrap_info;
+  if (wrap) {
+    rows.push(['wrapping_token', wrap.token], ['wrapping_accessor', wrap.accessor], ['wrapping_token_ttl', humanDuration(wrap.ttl)]);
+    rows.push(['wrapping_token_creation_time', goTime(wrap.creation_time)], ['wrapping_token_creation_path', wrap.creation_path]);
+    if (wrap.wrapped_accessor) rows.push(['wrapped_accessor', wrap.wrapped_accessor]);
+  }
   const data = envelope.data;
   if (data && typeof data === 'object') {
     const record = data as Record<string, unknown>;
@@ -105,10 +111,11 @@ export function secretTable(envelope: VaultResponse<unknown>, options: SecretOut
 
 /**
  * vault's `-field`: one value of a response, raw (`%v`) in table format or as JSON; the auth
- * fields are reachable by the names the table shows. Undefined when the field is absent.
+ * and wrapping fields are reachable by the names the table shows. Undefined when the field is absent.
  */
 export function extractField(envelope: VaultResponse<unknown>, field: string): unknown {
   const auth = envelope.auth;
+  const wrap = envelope.wrap_info;
   const byName: Record<string, () => unknown> = {
     refresh_interval: () => envelope.lease_duration,
     lease_id: () => envelope.lease_id,
@@ -121,6 +128,12 @@ export function extractField(envelope: VaultResponse<unknown>, field: string): u
     token_policies: () => auth?.token_policies,
     identity_policies: () => auth?.identity_policies,
     policies: () => auth?.policies,
+    wrapping_token: () => wrap?.token,
+    wrapping_accessor: () => wrap?.accessor,
+    wrapping_token_ttl: () => wrap?.ttl,
+    wrapping_token_creation_time: () => (wrap ? goTime(wrap.creation_time) : undefined),
+    wrapping_token_creation_path: () => wrap?.creation_path,
+    wrapped_accessor: () => wrap?.wrapped_accessor,
   };
   const data = (envelope.data ?? {}) as Record<string, unknown>;
   if (field in data) return data[field];

@@ -1,5 +1,5 @@
 /**
- * The command tree. Global flags (`-address`, `-format`, the TLS flags) are accepted anywhere on
+ * The command tree. Global flags (`-address`, `-format`, `-wrap-ttl`, the TLS flags) are accepted anywhere on
  * the line, as commander recognises program options after the subcommand too.
  */
 import { Command, Option } from 'commander';
@@ -40,6 +40,7 @@ export function buildProgram(io: CliIo, makeContext: (globals: () => GlobalOptio
     .description('Sealtrail: an audit-first, Vault-compatible secrets broker')
     .addOption(new Option('--address <url>', 'server address (env SEALTRAIL_ADDR, then VAULT_ADDR; default http://127.0.0.1:8200)'))
     .addOption(new Option('--format <format>', 'output format: table or json (env SEALTRAIL_FORMAT, then VAULT_FORMAT)'))
+    .addOption(new Option('--wrap-ttl <duration>', 'ask the server to wrap the answer in a single-use token living this long, e.g. 5m; unwrap it with `sealtrail unwrap` (env SEALTRAIL_WRAP_TTL, then VAULT_WRAP_TTL)'))
     // vault's TLS flags (tls-settings.ts): each wins over its SEALTRAIL_ variable, then VAULT_'s.
     .addOption(new Option('--ca-cert <file>', 'PEM file of CA certificates to verify the server with, in place of the bundled roots (env SEALTRAIL_CACERT, then VAULT_CACERT)'))
     .addOption(new Option('--ca-path <dir>', 'directory of PEM CA certificates, used when no -ca-cert is given (env SEALTRAIL_CAPATH, then VAULT_CAPATH)'))

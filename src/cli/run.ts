@@ -2,20 +2,29 @@
  * Runs one CLI invocation and returns its exit code (see failure.ts for the codes). Nothing here
  * calls process.exit, so tests run commands in-process with a fake io.
  */
-import { CommanderError } from 'commander';
+import { CommanderError, type Command } from 'commander';
 import { preprocessArgv } from './argv.js';
 import { createContext, type CliContext } from './context.js';
 import { EXIT_LOCAL, EXIT_OK, EXIT_UNKNOWN_COMMAND, exitFor } from './failure.js';
 import type { CliIo } from './io.js';
 import { printableLines } from './printable.js';
 import { buildProgram, flagKinds } from './program.js';
+import { WrappedAnswer, printWrapped } from './wrapping.js';
 
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   let ctx: CliContext | undefined;
   const program = buildProgram(io, (globals) => (ctx = createContext(io, globals)));
   const args = preprocessArgv(argv, flagKinds(program));
+  // The command that runs, for the -field a wrapped answer is printed with.
+  let command: Command | undefined;
+  program.hook('preAction', (_program, action) => { command = action; });
   try {
-    await program.parseAsync(args, { from: 'user' });
+    try {
+      await program.parseAsync(args, { from: 'user' });
+    } catch (err) {
+      if (!(err instanceof WrappedAnswer) || !ctx) throw err;
+      printWrapped(ctx.output(), err.answer, command?.opts<{ field?: string }>().field, io.stdoutIsTty);
+    }
     return EXIT_OK;
   } catch (err) {
     if (err instanceof CommanderError) return commanderExit(err);

@@ -69,6 +69,21 @@ export function humanDuration(totalSeconds: number): string {
   return sign + text;
 }
 
+const RFC3339 = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})(?:\.(\d+))?(Z|([+-]\d{2}):(\d{2}))$/;
+
+/**
+ * Go's time.Time String of an RFC 3339 time as the API gives it (vault prints a wrapping token's
+ * creation time so): `2024-11-14 23:46:27.382 +0000 UTC`, the fraction without trailing zeros.
+ * Text that is not such a time is returned as is.
+ */
+export function goTime(text: string): string {
+  const m = RFC3339.exec(text);
+  if (!m) return text;
+  const fraction = (m[3] ?? '').replace(/0+$/, '');
+  const zone = m[4] === 'Z' ? '+0000 UTC' : `${m[5]}${m[6]} ${m[5]}${m[6]}`;
+  return `${m[1]} ${m[2]}${fraction ? `.${fraction}` : ''} ${zone}`;
+}
+
 /** Keys whose numeric values vault prints as durations. */
 export function looksLikeDuration(key: string): boolean {
   return key === 'period' || key.endsWith('_period') || key === 'ttl' || key.endsWith('_ttl') || key.endsWith('_timeout');

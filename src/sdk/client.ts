@@ -17,6 +17,14 @@ export interface SealtrailClientOptions {
   fetch?: FetchLike;
   /** Per-request timeout; default 60 s (Vault's client default). */
   timeoutMs?: number;
+  /**
+   * Asks the server to wrap every answer (X-Vault-Wrap-TTL, e.g. `"5m"`): each answer is then a
+   * single-use wrapping token in `wrap_info`, which `sys/wrapping/unwrap` turns back into the
+   * answer once. Not read from the environment (the CLI reads SEALTRAIL_WRAP_TTL, VAULT_WRAP_TTL).
+   */
+  wrapTtl?: string;
+  /** Sees each wrapped answer before the method returns it; what it throws, the method rejects with. */
+  onWrapped?: (answer: VaultResponse<null>) => void;
 }
 
 export const DEFAULT_TIMEOUT_MS = 60_000;
@@ -37,6 +45,8 @@ export class SealtrailClient {
       getToken: () => this.#token,
       fetch: options.fetch ?? ((input, init) => fetch(input, init)),
       timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      wrapTtl: options.wrapTtl,
+      onWrapped: options.onWrapped,
     });
     this.address = this.#transport.address;
     this.sys = createSysApi(this.#transport);
@@ -55,6 +65,13 @@ export class SealtrailClient {
   /** A client for the same server acting with another token. */
   withToken(token: string | undefined): SealtrailClient {
     return new SealtrailClient({ ...this.#options, address: this.address, token });
+  }
+
+  /** The same client asking for answers wrapped for `wrapTtl`, or (undefined) for plain answers. */
+  withWrapTtl(wrapTtl: string | undefined): SealtrailClient {
+    const client = new SealtrailClient({ ...this.#options, address: this.address, wrapTtl });
+    client.setToken(this.#token);
+    return client;
   }
 
   /** KV version 2 at `mount` (e.g. `"secret"`). */

@@ -6,7 +6,7 @@
 import { SealtrailApiError, SealtrailNetworkError, SealtrailRequestError } from './errors.js';
 import { nestsDeeper } from './json-depth.js';
 import { encodeApiPath, encodeQuery, normalizeApiPath } from './path.js';
-import type { Query } from './types.js';
+import type { Query, VaultResponse } from './types.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
@@ -40,6 +40,10 @@ export interface TransportOptions {
   maxResponseBytes?: number;
   /** The deepest answer parsed; default MAX_RESPONSE_DEPTH. */
   maxResponseDepth?: number;
+  /** Sent as X-Vault-Wrap-TTL on every request when set (the server answers with a wrapping token). */
+  wrapTtl?: string;
+  /** Sees each answer that came back wrapped, before it is returned; what it throws, the request rejects with. */
+  onWrapped?: (answer: VaultResponse<null>) => void;
 }
 
 /** Vault's `{"errors": [...]}`; anything else yields an empty list. */
@@ -60,6 +64,7 @@ export function createTransport(opts: TransportOptions): Transport {
     const headers: Record<string, string> = { 'X-Vault-Request': 'true' };
     const token = opts.getToken();
     if (token) headers['X-Vault-Token'] = token;
+    if (opts.wrapTtl !== undefined) headers['X-Vault-Wrap-TTL'] = opts.wrapTtl;
     // Redirects are followed here, not by fetch: fetch would follow 20 of them, to any scheme,
     // with the token, and turn a POST into a GET on 301/302 (a write answered as a read).
     const init: RequestInit = { method, headers, signal: AbortSignal.timeout(opts.timeoutMs), redirect: 'manual' };
@@ -91,8 +96,9 @@ export function createTransport(opts: TransportOptions): Transport {
     if (nestsDeeper(text, maxDepth)) {
       throw new SealtrailNetworkError(method, path, `the answer nests deeper than ${maxDepth} levels, which no Sealtrail server's does: not read`);
     }
+    let body: unknown;
     try {
-      return { status: response.status, body: JSON.parse(text) as unknown };
+      body = JSON.parse(text) as unknown;
     } catch {
       // A non-JSON error page (a proxy, a crash): keep its first line as the error message; an
       // HTML page is no API's answer at all, which is what the user needs to hear.
@@ -103,6 +109,8 @@ export function createTransport(opts: TransportOptions): Transport {
       }
       throw new SealtrailNetworkError(method, path, `the server answered ${response.status} with a body that is not JSON`);
     }
+    if (opts.onWrapped && response.status < 300 && isWrapped(body)) opts.onWrapped(body);
+    return { status: response.status, body };
   }
 
   async function call(method: HttpMethod, path: string, options?: SendOptions): Promise<unknown> {
@@ -118,6 +126,12 @@ export function createTransport(opts: TransportOptions): Transport {
   }
 
   return { address, send, call };
+}
+
+/** An answer that is a wrapping token in place of the response (Vault's envelope with `wrap_info`). */
+function isWrapped(body: unknown): body is VaultResponse<null> {
+  const info = body !== null && typeof body === 'object' ? (body as { wrap_info?: unknown }).wrap_info : undefined;
+  return info !== null && typeof info === 'object' && typeof (info as { token?: unknown }).token === 'string';
 }
 
 /** The body's JSON text; a body JSON cannot write is the caller's error, and nothing is sent. */

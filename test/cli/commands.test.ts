@@ -106,6 +106,56 @@ test('kv get: table, -field without newline, missing → 2', async () => {
   assert.deepEqual([missing.code, missing.stdout, missing.stderr], [2, '', 'No value found at secret/data/none\n']);
 });
 
+const WRAP_INFO = { token: 'hvs.wrap1', accessor: 'acc-wrap1', ttl: 300, creation_time: '2024-05-01T10:00:00.12345Z', creation_path: 'secret/data/app/db' };
+
+test('-wrap-ttl: sent with the command\'s request (not the kv preflight); the wrapped answer is printed as vault prints it', async () => {
+  vault.fake.routes['GET /v1/secret/data/app/db'] = { status: 200, body: envelope(null, { wrap_info: WRAP_INFO }) };
+  const r = await run(['kv', 'get', '-wrap-ttl=5m', 'secret/app/db']);
+  assert.deepEqual([r.code, r.stderr], [0, '']);
+  assert.deepEqual(vault.fake.requests.map((q) => [q.url, q.headers['x-vault-wrap-ttl']]), [['/v1/sys/internal/ui/mounts/secret/app/db', undefined], ['/v1/secret/data/app/db', '5m']]);
+  assert.equal(r.stdout, [
+    'Key                             Value', '---                             -----',
+    'wrapping_token                  hvs.wrap1', 'wrapping_accessor               acc-wrap1', 'wrapping_token_ttl              5m',
+    'wrapping_token_creation_time    2024-05-01 10:00:00.12345 +0000 UTC', 'wrapping_token_creation_path    secret/data/app/db', '',
+  ].join('\n'));
+  const json = await run(['read', 'secret/data/app/db', '-wrap-ttl=300', '-format=json']);
+  assert.deepEqual([json.code, JSON.parse(json.stdout)], [0, envelope(null, { wrap_info: WRAP_INFO })]);
+  assert.equal(vault.fake.requests.at(-1)?.headers['x-vault-wrap-ttl'], '300');
+  const field = await run(['kv', 'get', '-field=wrapping_token', '-wrap-ttl=1h', 'secret/app/db']);
+  assert.deepEqual([field.code, field.stdout], [0, 'hvs.wrap1']);
+  const absent = await run(['kv', 'get', '-field=pw', '-wrap-ttl=1h', 'secret/app/db']);
+  assert.deepEqual([absent.code, absent.stderr], [1, 'Field "pw" not present in secret\n']);
+
+  vault.fake.routes['POST /v1/auth/token/create'] = { status: 200, body: envelope(null, { wrap_info: { ...WRAP_INFO, creation_path: 'auth/token/create', wrapped_accessor: 'acc-child' } }) };
+  const created = await run(['token', 'create', '-wrap-ttl=5m']);
+  assert.equal(created.code, 0, created.stderr);
+  assert.match(created.stdout, /^wrapping_token_creation_path {4}auth\/token\/create\nwrapped_accessor {16}acc-child\n$/m);
+});
+
+test('the wrapping TTL comes from -wrap-ttl, then SEALTRAIL_WRAP_TTL, then VAULT_WRAP_TTL; a bad one is a usage error and nothing is sent', async () => {
+  vault.fake.routes['GET /v1/secret/data/app/db'] = (req) => ({ status: 200, body: envelope(null, { wrap_info: { ...WRAP_INFO, token: String(req.headers['x-vault-wrap-ttl']) } }) });
+  const ttlSent = async (argv: string[], env: Record<string, string>) => {
+    const r = await run(['read', '-field=wrapping_token', ...argv, 'secret/data/app/db'], { env });
+    return [r.code, r.stdout];
+  };
+  assert.deepEqual(await ttlSent([], { VAULT_WRAP_TTL: '2m' }), [0, '2m']);
+  assert.deepEqual(await ttlSent([], { VAULT_WRAP_TTL: '2m', SEALTRAIL_WRAP_TTL: '3m' }), [0, '3m']);
+  assert.deepEqual(await ttlSent(['-wrap-ttl=4m'], { SEALTRAIL_WRAP_TTL: '3m' }), [0, '4m']);
+  // -wrap-ttl=0 turns off what a variable asks for: the answer is the secret's.
+  vault.fake.routes['GET /v1/secret/data/app/db'] = { status: 200, body: envelope({ data: { pw: 's3cret' }, metadata: META }) };
+  const plain = await run(['kv', 'get', '-wrap-ttl=0', '-field=pw', 'secret/app/db'], { env: { VAULT_WRAP_TTL: '2m' } });
+  assert.deepEqual([plain.code, plain.stdout, vault.fake.requests.at(-1)?.headers['x-vault-wrap-ttl']], [0, 's3cret', undefined]);
+
+  vault.fake.requests.length = 0;
+  const flag = await run(['kv', 'get', '-wrap-ttl=5x', 'secret/app/db']);
+  assert.deepEqual([flag.code, flag.stdout, flag.stderr], [1, '', 'invalid value "5x" for flag -wrap-ttl: expected a duration such as 30s, 5m or 1h, or a number of seconds\n']);
+  const negative = await run(['read', '-wrap-ttl=-5m', 'secret/data/app/db']);
+  assert.match(negative.stderr, /^invalid value "-5m" for flag -wrap-ttl: /);
+  const env = await run(['read', 'secret/data/app/db'], { env: { VAULT_WRAP_TTL: 'soon' } });
+  assert.deepEqual([env.code, env.stderr], [1, 'invalid value "soon" for VAULT_WRAP_TTL: expected a duration such as 30s, 5m or 1h, or a number of seconds\n']);
+  assert.deepEqual(vault.fake.requests, []);
+});
+
 test('kv delete / undelete / destroy / list / metadata', async () => {
   vault.fake.routes['POST /v1/secret/delete/a'] = { status: 204 };
   vault.fake.routes['DELETE /v1/secret/data/a'] = { status: 204 };

@@ -1,7 +1,7 @@
 /** Table rendering, golden against the vault CLI's output shapes. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { columnize, goQuotedList, goValue, headerForMap, humanDuration, keyValueTable, padEqualSigns } from '../../src/cli/table.js';
+import { columnize, goQuotedList, goTime, goValue, headerForMap, humanDuration, keyValueTable, padEqualSigns } from '../../src/cli/table.js';
 import { mapTable, secretTable } from '../../src/cli/output.js';
 import type { VaultResponse } from '../../src/sdk/index.js';
 
@@ -25,6 +25,14 @@ test('Go %v and %q renderings', () => {
   assert.equal(goValue({ b: 2, a: { z: null } }), 'map[a:map[z:<nil>] b:2]');
   assert.equal(goQuotedList(['default', 'root']), '["default" "root"]');
   assert.equal(goQuotedList(null), '[]');
+});
+
+test('goTime: Go\'s time.Time String of the API\'s RFC 3339 times (a wrapping token\'s creation time)', () => {
+  assert.equal(goTime('2024-11-14T23:46:27.382000Z'), '2024-11-14 23:46:27.382 +0000 UTC');
+  assert.equal(goTime('2024-11-14T23:46:27.123456789Z'), '2024-11-14 23:46:27.123456789 +0000 UTC');
+  assert.equal(goTime('2024-11-14T23:46:27Z'), '2024-11-14 23:46:27 +0000 UTC');
+  assert.equal(goTime('2024-11-14T23:46:27.5-07:00'), '2024-11-14 23:46:27.5 -0700 -0700');
+  assert.equal(goTime('yesterday'), 'yesterday');
 });
 
 test('section headers match vault (kv get of a one-key secret)', () => {

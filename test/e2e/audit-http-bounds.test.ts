@@ -51,6 +51,14 @@ after(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
+test('a header value HTTP cannot carry ("Bearer …", a control character) is refused when the device is enabled: 400 naming the header, not its value', async () => {
+  for (const value of ['Bearer s3cr3t-\u2026', 'Bearer s3cr3t-\u0007']) {
+    const r = await api('PUT', 'sys/audit/siem-2', { type: 'http', options: { uri: receiver.url, headers: JSON.stringify({ Authorization: [value] }) } });
+    assert.deepEqual([r.status, r.json], [400, { errors: ['http audit device: option "headers" values of "Authorization" must be Latin-1 text: only tab, U+0020–U+007E and U+0080–U+00FF'] }]);
+  }
+  assert.equal((await api('GET', 'sys/audit')).json.data['siem-2/'], undefined);
+});
+
 test('a receiver slower than audit_block_timeout holds a request at most that long, behind a healthy file device', async () => {
   delayMs = SLOW_MS;
   const [first, firstMs] = await timed(() => api('POST', 'secret/data/slow-0', { data: { v: '0' } }));

@@ -237,12 +237,26 @@ describe('http sink', () => {
       [{ uri: 'https://siem.example/', headers: '{"X-Token": 42}' }, 'http audit device: option "headers" values of "X-Token" must be single-line strings'],
       [{ uri: 'https://siem.example/', headers: '{"X-Token": ["s3cr3t\\nX-Injected: 1"]}' }, 'http audit device: option "headers" values of "X-Token" must be single-line strings'],
       [{ uri: 'https://siem.example/', headers: '{"Bad Name": ["s3cr3t"]}' }, 'http audit device: option "headers" has an invalid header name "Bad Name"'],
+      // What Node's HTTP client would refuse at the first POST (ERR_INVALID_CHAR) is refused here.
+      ...['Bearer s3cr3t…', 'Bearer s3cr3t\u0007', 'Bearer s3cr3t\u007f', 'Bearer s3cr3t\u{1F511}'].map((value): [Record<string, string>, string] =>
+        [{ uri: 'https://siem.example/', headers: JSON.stringify({ Authorization: ['ok', value] }) }, 'http audit device: option "headers" values of "Authorization" must be Latin-1 text: only tab, U+0020–U+007E and U+0080–U+00FF']),
+      [{ uri: 'https://siem.example/', headers: '{"X-Tök": ["s3cr3t"]}' }, 'http audit device: option "headers" has an invalid header name "X-Tök"'],
       [{ uri: 'https://siem.example/', headers: '{"Content-Type": ["text/plain"]}' }, 'http audit device: option "headers" must not set "Content-Type" (the device sets it)'],
       [{ uri: 'https://siem.example/', headers: '{"X-Sealtrail-Batch-Id": ["1"]}' }, 'http audit device: option "headers" must not set "X-Sealtrail-Batch-Id" (the device sets it)'],
       [{ uri: 'https://siem.example/', batch_max_lines: '0' }, 'http audit device: option "batch_max_lines" must be at least 1'],
       [{ uri: 'https://siem.example/', timeout: '0s' }, 'http audit device: option "timeout" must be greater than zero'],
     ];
     await assertRefusesOptions(createHttpSink, table);
+  });
+
+  it('sends Latin-1 header values as they are (tab and U+0080–U+00FF included)', async () => {
+    const endpoint = await siem();
+    const value = 'caf\u00e9\tn\u00ba 1\u0085';
+    const sink = await createHttpSink(testContext({ uri: endpoint.url, headers: JSON.stringify({ 'X-Tenant': value }) }));
+    await sink.write('{"n":1}\n');
+    assert.deepEqual(valuesOf(endpoint.received[0].rawHeaders, 'x-tenant'), [value]);
+    await sink.close();
+    await endpoint.close();
   });
 
   it('shows its headers in sys/audit with every value redacted', () => {

@@ -15,7 +15,7 @@
  *
  * @example
  *   await createHttpSink({ path: 'siem/', options: { uri: 'https://siem.example/ingest',
- *     headers: '{"Authorization":["Bearer …"]}' }, clock, log });
+ *     headers: '{"Authorization":["Bearer <token>"]}' }, clock, log });
  */
 import { DEFAULT_BLOCK_TIMEOUT_MS } from '../../broker.js';
 import { createLineQueue } from '../line-queue.js';

@@ -20,7 +20,14 @@ export interface HttpSettings {
   retries: number;
 }
 
+/** An HTTP token (RFC 9110), the names Node's HTTP client sends. */
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/**
+ * A character Node's HTTP client refuses in a field value (ERR_INVALID_CHAR, its
+ * checkInvalidHeaderChar): anything but tab and U+0020–U+007E, U+0080–U+00FF. Refused when the
+ * device is enabled, not at its first POST.
+ */
+const INVALID_VALUE_CHAR = /[^\t\x20-\x7e\x80-\xff]/;
 /** Set by the device itself; a user value would corrupt the request or fake its batch id. */
 const RESERVED_HEADERS = new Set(['content-type', 'content-length', 'transfer-encoding', 'host', 'connection', 'x-sealtrail-batch-id']);
 
@@ -58,6 +65,7 @@ export function parseHttpOptions(options: DeviceOptions): HttpSettings {
       const values: unknown[] = Array.isArray(value) ? value : [value];
       for (const v of values) {
         if (typeof v !== 'string' || /[\r\n\0]/.test(v)) throw opt.fail('headers', `values of "${name}" must be single-line strings`);
+        if (INVALID_VALUE_CHAR.test(v)) throw opt.fail('headers', `values of "${name}" must be Latin-1 text: only tab, U+0020–U+007E and U+0080–U+00FF`);
         headers.push([name, v]);
       }
     }
