@@ -193,7 +193,9 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
     undo.push(async () => { if (core.unsealedServices) await core.sealNow(); });
     if (ha) {
       undo.push(() => ha.stop());
-      appendsHere = () => ha.role() === 'active' || ha.role() === 'activating';
+      // Not the role alone: a node paused past its lease (a stalled process, SIGSTOP) wakes still
+      // `active` until its fence timer runs, and must not append meanwhile (another node may be active).
+      appendsHere = () => ha.holdsLease();
     }
 
     let rootToken: string | undefined;

@@ -43,6 +43,12 @@ export interface HaNode {
   readonly nodeId: string;
   readonly view: NodeRoleView;
   role(): HaRole;
+  /**
+   * Active or activating, within the window its last lease renewal allows: the one node that may
+   * append (journal records, the ledger). A node whose event loop stalled past the window still
+   * says `active` until its fence timer runs; this says no at once.
+   */
+  holdsLease(): boolean;
   /** The barrier was unsealed: start competing for the lock. */
   unsealed(): void;
   /** The barrier is being sealed: stop serving, release the lock. */
@@ -213,6 +219,7 @@ export function createHaNode(opts: HaNodeOptions): HaNode {
     nodeId,
     view,
     role: () => role,
+    holdsLease: () => (role === 'active' || role === 'activating') && monotonicMs() < servingUntil,
     unsealed() {
       if (stopped || role !== 'sealed') return;
       role = 'standby';

@@ -90,6 +90,24 @@ test('fencing: when renewals fail, the node stops serving before its lease can e
   await n.stop();
 });
 
+test('a node whose event loop stalls past its lease holds it no more on waking, before its fence timer has run', async () => {
+  const lock = fakeLock();
+  const events: string[] = [];
+  const n = node(lock.backend, events);
+  n.unsealed();
+  await until(() => n.view.serving(), 2000, 'serving');
+  assert.equal(n.holdsLease(), true);
+  lock.state.down = true;
+  // A stall (a paused process): no timer runs until it ends, the fence's neither.
+  const end = monotonicMs() + TTL;
+  while (monotonicMs() < end) { /* stalled */ }
+  assert.equal(n.role(), 'active', 'the fence timer has not run yet');
+  assert.equal(n.holdsLease(), false, 'but the lease window is over: nothing may be appended');
+  await until(() => n.role() === 'standby', 1000, 'fenced');
+  assert.equal(n.holdsLease(), false);
+  await n.stop();
+});
+
 test('a renewal that finds the lock taken ends the active role at once; the standby then points at the new holder', async () => {
   const lock = fakeLock();
   const events: string[] = [];
