@@ -264,9 +264,12 @@ describe('http sink', () => {
       { uri: 'https://siem.example/', headers: '{"Authorization":["<redacted>"],"X-Source":["<redacted>","<redacted>"],"X-One":"<redacted>","X-None":[]}' });
     assert.deepEqual(shownOptions('http', { uri: 'https://siem.example/', headers: 'not json s3cr3t' }), { uri: 'https://siem.example/', headers: '<redacted>' });
     assert.deepEqual(shownOptions('http', { uri: 'https://siem.example/' }), { uri: 'https://siem.example/' });
-    // A token in the query string is a credential too: names kept, values replaced.
-    assert.deepEqual(shownOptions('http', { uri: 'https://siem.example/ingest?token=s3cr3t&source=vault&flag#frag' }),
-      { uri: 'https://siem.example/ingest?token=<redacted>&source=<redacted>&flag#frag' });
+    // A token in the query string is a credential too: names kept, values replaced; a bare item
+    // (`?<token>`) and a fragment replaced whole.
+    assert.deepEqual(shownOptions('http', { uri: 'https://siem.example/ingest?token=s3cr3t&source=vault&s3cr3tbare#s3cr3tfrag' }),
+      { uri: 'https://siem.example/ingest?token=<redacted>&source=<redacted>&<redacted>#<redacted>' });
+    // So does `url`, uri's alias.
+    assert.deepEqual(shownOptions('http', { url: 'https://siem.example/ingest?token=s3cr3t' }), { url: 'https://siem.example/ingest?token=<redacted>' });
     assert.deepEqual(shownOptions('file', { file_path: '/var/log/a.log' }), { file_path: '/var/log/a.log' });
   });
 });

@@ -89,8 +89,13 @@ export const REDACTED = '<redacted>';
  * value replaced, so that listing devices never hands out the SIEM's credentials.
  */
 export function redactHttpOptions(options: DeviceOptions): DeviceOptions {
-  const uri = redactQuery(options.uri);
-  const withUri = uri === options.uri ? options : { ...options, uri: uri! };
+  // `url` is `uri`'s alias: either may carry the receiver's token.
+  const shownUris: Record<string, string> = {};
+  for (const name of ['uri', 'url'] as const) {
+    const shown = redactQuery(options[name]);
+    if (shown !== undefined) shownUris[name] = shown;
+  }
+  const withUri: DeviceOptions = { ...options, ...shownUris };
   const raw = options.headers;
   if (raw === undefined || raw === '') return withUri;
   let shown = REDACTED;
@@ -108,17 +113,20 @@ export function redactHttpOptions(options: DeviceOptions): DeviceOptions {
 
 /**
  * The URI with every query value replaced: a receiver's token is sometimes passed as `?token=`
- * (Splunk's and Loki's gateways accept one), and the listing must not hand it out either.
+ * (Splunk's and Loki's gateways accept one), or as a bare item (`?<token>`), and the listing must
+ * not hand it out either. A parameter's name is kept; a bare item and a fragment are replaced whole.
  */
 function redactQuery(uri: string | undefined): string | undefined {
   if (uri === undefined) return undefined;
-  const at = uri.indexOf('?');
-  if (at < 0) return uri;
-  const end = uri.indexOf('#', at);
-  const query = uri.slice(at + 1, end < 0 ? undefined : end);
-  const shown = query.split('&').map((pair) => {
+  const hash = uri.indexOf('#');
+  const beforeHash = hash < 0 ? uri : uri.slice(0, hash);
+  const fragment = hash < 0 ? '' : `#${REDACTED}`;
+  const at = beforeHash.indexOf('?');
+  if (at < 0) return beforeHash + fragment;
+  const shown = beforeHash.slice(at + 1).split('&').map((pair) => {
+    if (pair === '') return pair;
     const eq = pair.indexOf('=');
-    return eq < 0 ? pair : `${pair.slice(0, eq)}=${REDACTED}`;
+    return eq < 0 ? REDACTED : `${pair.slice(0, eq)}=${REDACTED}`;
   }).join('&');
-  return `${uri.slice(0, at)}?${shown}${end < 0 ? '' : uri.slice(end)}`;
+  return `${beforeHash.slice(0, at)}?${shown}${fragment}`;
 }
