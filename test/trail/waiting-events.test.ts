@@ -19,6 +19,21 @@ import { kmsEvent } from './fixtures.js';
 
 const T0 = Date.UTC(2024, 10, 14, 12, 0, 0);
 
+/** A journal and an event store in a temporary directory, on a manual clock from `startMs`; closed and removed after `run`. */
+async function withStores(startMs: number, run: (s: { clock: ReturnType<typeof manualClock>; journal: JournalStore; store: ReturnType<typeof createEventStore> }) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'sealtrail-completion-'));
+  const clock = manualClock(startMs);
+  const journal = createJournalStore({ path: join(dir, 'journal.db') });
+  const store = createEventStore({ path: join(dir, 'events.db'), encryptionKey: new Uint8Array(32).fill(3), clock, purgeIntervalMs: 0 });
+  try {
+    await run({ clock, journal, store });
+  } finally {
+    await store.close();
+    await journal.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** The journal's server events, as the server records them, with a way to wait until they are written. */
 function trackedEvents(journal: JournalStore, clock: ReturnType<typeof manualClock>) {
   const appends: Promise<void>[] = [];
@@ -27,11 +42,7 @@ function trackedEvents(journal: JournalStore, clock: ReturnType<typeof manualClo
 }
 
 test('the events the store lacks are stored from the journal in order, each once, one commit per page', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'sealtrail-completion-'));
-  const clock = manualClock(T0 + 3600_000);
-  const journal = createJournalStore({ path: join(dir, 'journal.db') });
-  const store = createEventStore({ path: join(dir, 'events.db'), encryptionKey: new Uint8Array(32).fill(3), clock, purgeIntervalMs: 0 });
-  try {
+  await withStores(T0 + 3600_000, async ({ clock, journal, store }) => {
     const ids = Array.from({ length: 2500 }, (_, i) => `evt-${String(i).padStart(4, '0')}`);
     const records = ids.map((eventId, i) => formatCloudTrailRecord(kmsEvent({ eventId, eventTime: T0 + i })));
     for (const [i, record] of records.entries()) {
@@ -66,38 +77,30 @@ test('the events the store lacks are stored from the journal in order, each once
     assert.deepEqual(inStore.slice(held.size), ids.filter((id) => !held.has(id) && id !== waiting), 'in the journal\'s order');
     // Done again (a start after a crash in the middle), it adds nothing.
     assert.equal(await completion.restore(T0, T0 + 2500, (id) => id === waiting), 0);
-  } finally {
-    await store.close();
-    await journal.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('a start after a crash during an episode completes the store from the episode\'s start, then ends the episode', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'sealtrail-completion-'));
-  const clock = manualClock(T0);
-  const journal = createJournalStore({ path: join(dir, 'journal.db') });
-  const store = createEventStore({ path: join(dir, 'events.db'), encryptionKey: new Uint8Array(32).fill(3), clock, purgeIntervalMs: 0 });
-  const down = { on: false };
-  const append = store.append.bind(store);
-  store.append = async (input) => {
-    if (down.on) throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
-    return append(input);
-  };
-  const { events, written } = trackedEvents(journal, clock);
-  /** One process's recorder, wired as the server wires it (app/wiring.ts). */
-  const start = () => {
-    const stop = new AbortController();
-    const recorder = createTrailRecorder({
-      store: () => store, journal, clock,
-      completion: journalCompletion({ journal, store, retentionMs: 90 * 86_400_000, now: () => clock.now(), signal: stop.signal, events }),
-      onStoreFailing: () => events.record('event_store_failing'),
-      onStoreRecovered: () => events.record('event_store_recovered'),
-    });
-    return { recorder, crash: async () => { stop.abort(); await recorder.close(); } };
-  };
-  const inStore = async () => new Set((await store.readSince(0, MAX_PENDING_EVENTS + 10)).map((e) => JSON.parse(e.json).eventID as string));
-  try {
+  await withStores(T0, async ({ clock, journal, store }) => {
+    const down = { on: false };
+    const append = store.append.bind(store);
+    store.append = async (input) => {
+      if (down.on) throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+      return append(input);
+    };
+    const { events, written } = trackedEvents(journal, clock);
+    /** One process's recorder, wired as the server wires it (app/wiring.ts). */
+    const start = () => {
+      const stop = new AbortController();
+      const recorder = createTrailRecorder({
+        store: () => store, journal, clock,
+        completion: journalCompletion({ journal, store, retentionMs: 90 * 86_400_000, now: () => clock.now(), signal: stop.signal, events }),
+        onStoreFailing: () => events.record('event_store_failing'),
+        onStoreRecovered: () => events.record('event_store_recovered'),
+      });
+      return { recorder, crash: async () => { stop.abort(); await recorder.close(); } };
+    };
+    const inStore = async () => new Set((await store.readSince(0, MAX_PENDING_EVENTS + 10)).map((e) => JSON.parse(e.json).eventID as string));
     const a = start();
     // The store fails: calls go on while their events wait, up to the bound.
     down.on = true;
@@ -133,25 +136,17 @@ test('a start after a crash during an episode completes the store from the episo
     assert.equal(JSON.parse(end.text).details.stored_from_journal, 1);
     const completion = journalCompletion({ journal, store, retentionMs: 90 * 86_400_000, now: () => clock.now(), signal: new AbortController().signal });
     assert.equal(await completion.start(undefined), clock.now() - 60_000);
-  } finally {
-    await store.close();
-    await journal.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('a start looks from the newest event store episode the journal holds no end for, if it is older than the newest event', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'sealtrail-completion-'));
-  const clock = manualClock(T0);
-  const journal = createJournalStore({ path: join(dir, 'journal.db') });
-  const store = createEventStore({ path: join(dir, 'events.db'), encryptionKey: new Uint8Array(32).fill(3), clock, purgeIntervalMs: 0 });
-  const { events, written } = trackedEvents(journal, clock);
-  const completion = journalCompletion({ journal, store, retentionMs: 86_400_000, now: () => clock.now(), signal: new AbortController().signal });
-  const startAt = async () => {
-    await written();
-    return completion.start(undefined);
-  };
-  try {
+  await withStores(T0, async ({ clock, journal, store }) => {
+    const { events, written } = trackedEvents(journal, clock);
+    const completion = journalCompletion({ journal, store, retentionMs: 86_400_000, now: () => clock.now(), signal: new AbortController().signal });
+    const startAt = async () => {
+      await written();
+      return completion.start(undefined);
+    };
     await store.append({ record: formatCloudTrailRecord(kmsEvent({ eventId: 'evt-newest', eventTime: T0 + 600_000 })), timeMs: T0 + 600_000 });
     assert.equal(await startAt(), T0 + 600_000 - 60_000, 'no episode: from the newest event');
     events.record('event_store_failing');
@@ -171,9 +166,5 @@ test('a start looks from the newest event store episode the journal holds no end
     events.record('event_store_failing');
     clock.advance(10);
     assert.equal(await startAt(), clock.now() - 86_400_000);
-  } finally {
-    await store.close();
-    await journal.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
