@@ -55,7 +55,11 @@ export interface AuditBroker extends AuditHooks {
   remove(path: string): AuditDevice | undefined;
   get(path: string): AuditDevice | undefined;
   devices(): AuditDevice[];
-  /** Writes one entry to one device with the timeout, filters bypassed; rejects on failure. */
+  /**
+   * Writes one entry to one device with the timeout, filters bypassed; rejects on failure. A device
+   * not (yet) added (an enable's test entry) is not counted: the device enabled at its path, if
+   * any, keeps its health, metrics and failure episode.
+   */
   writeTo(device: AuditDevice, input: AuditInput, kind: EntryKind): Promise<void>;
   metricsText(): string;
   health(): AuditHealth;
@@ -120,7 +124,7 @@ export function createAuditBroker(deps: AuditBrokerDeps): AuditBroker {
         if (pending.settled) return;
         pending.settled = true;
         queue.prune();
-        record(device.path, outcome, (performance.now() - started) / 1000, entries());
+        record(device, outcome, (performance.now() - started) / 1000, entries());
         done(outcome);
       },
     };
@@ -140,8 +144,14 @@ export function createAuditBroker(deps: AuditBrokerDeps): AuditBroker {
     }
   }
 
-  function record(path: string, outcome: Outcome, seconds: number, entries: number): void {
-    if (!devices.has(path)) return; // disabled while the write was in flight
+  /**
+   * Counts a write against its device while that device is the one enabled at its path: not once
+   * it was disabled or replaced while the write was in flight, and not a replacement's test entry
+   * (`writeTo` before `add`), whose outcome belongs to whoever tests it.
+   */
+  function record(device: AuditDevice, outcome: Outcome, seconds: number, entries: number): void {
+    const path = device.path;
+    if (devices.get(path) !== device) return;
     const s = statsOf(path);
     if (outcome.ok) {
       s.counts.success += entries;

@@ -162,6 +162,8 @@ test('a reload whose changed device cannot open keeps the device that worked, an
   await assert.rejects(first.manager.applyConfigDevices([{ path: 'cfg', type: 'memory', options: { fail: 'ENOENT: no such directory' } }]), code('audit_test_entry_failed'));
   assert.deepEqual(first.manager.list().map((d) => [d.path, d.options]), [['cfg/', { hmac_accessor: 'false' }]], 'the working device stays');
   assert.equal(sink.closed, false);
+  assert.deepEqual(first.manager.health().failingDevices, [], 'the replacement\'s failed test entry is not the working device\'s');
+  assert.match(first.manager.metricsText(), /^sealtrail_audit_device_writes_total\{path="cfg\/",result="failure"\} 0$/m);
   const before = sink.lines.length;
   await first.manager.hooks.logRequest(kvWriteInput());
   assert.equal(sink.lines.length, before + 1, 'and goes on recording');
