@@ -300,3 +300,28 @@ test('a write still in flight when its device was replaced is not counted agains
   assert.deepEqual(b.health().failingDevices, []);
   assert.equal(count(b, 'a/', 'timeout') + count(b, 'a/', 'failure'), 0);
 });
+
+test('what a replaced device\'s connections lost stays counted at its path, once', async () => {
+  const b = broker();
+  const lossy = (connections: number) => {
+    const d = dev('net/');
+    d.sink.losses = () => ({ connections, abandonedEntries: 2 * connections, abandonedBytes: 100 * connections, possiblyLostEntries: 0, possiblyLostBytes: 0 });
+    return d.device;
+  };
+  const old = lossy(1);
+  b.add(old);
+  const next = lossy(3);
+  b.retire(next); // never added (a failed test entry): nothing to carry
+  b.remove('net/');
+  b.add(next);
+  b.retire(old);
+  b.retire(old);
+  const m = b.metricsText();
+  assert.match(m, /^sealtrail_audit_device_connections_lost_total\{path="net\/"\} 4$/m);
+  assert.match(m, /^sealtrail_audit_device_abandoned_entries_total\{path="net\/"\} 8$/m);
+  assert.match(m, /^sealtrail_audit_device_abandoned_bytes_total\{path="net\/"\} 400$/m);
+  assert.deepEqual(b.health().lossyDevices, { 'net/': { connections: 4, abandonedEntries: 8, abandonedBytes: 400, possiblyLostEntries: 0, possiblyLostBytes: 0 } });
+  assert.equal(b.state('net/')!.losses!.connections, 4);
+  b.retire(next); // still the device at its path: nothing carried yet
+  assert.equal(b.state('net/')!.losses!.connections, 4);
+});
