@@ -53,9 +53,18 @@ export interface AuditBroker extends AuditHooks {
   /** Adds a device (replacing one at the same path). */
   add(device: AuditDevice): void;
   remove(path: string): AuditDevice | undefined;
+  /**
+   * Called once a removed device's sink is closed: what its connections lost (closing can abandon
+   * one) is carried over to its path, so the counts survive the device's replacement there.
+   */
+  retire(device: AuditDevice): void;
   get(path: string): AuditDevice | undefined;
   devices(): AuditDevice[];
-  /** Writes one entry to one device with the timeout, filters bypassed; rejects on failure. */
+  /**
+   * Writes one entry to one device with the timeout, filters bypassed; rejects on failure. A device
+   * not (yet) added (an enable's test entry) is not counted: the device enabled at its path, if
+   * any, keeps its health, metrics and failure episode.
+   */
   writeTo(device: AuditDevice, input: AuditInput, kind: EntryKind): Promise<void>;
   metricsText(): string;
   health(): AuditHealth;
@@ -72,7 +81,7 @@ export const NO_CONFIRMING_DEVICE = 'no enabled audit device confirms delivery: 
 export interface AuditHealth {
   /** Devices whose last write failed. */
   failingDevices: string[];
-  /** Devices that lost connections with entries on them (cumulative since enabled). */
+  /** Devices that lost connections with entries on them (cumulative, across replacements at the path). */
   lossyDevices: Record<string, DeliveryLosses>;
   /** False when devices are enabled and none of them confirms delivery. */
   deliveryConfirmed: boolean;
@@ -85,10 +94,23 @@ function describeError(err: unknown): string {
   return 'unknown error';
 }
 
+const NO_LOSSES: DeliveryLosses = { connections: 0, abandonedEntries: 0, abandonedBytes: 0, possiblyLostEntries: 0, possiblyLostBytes: 0 };
+
+function sumLosses(a: DeliveryLosses | undefined, b: DeliveryLosses | undefined): DeliveryLosses | undefined {
+  if (!a || !b) return a ?? b;
+  const out = { ...NO_LOSSES };
+  for (const k of Object.keys(out) as (keyof DeliveryLosses)[]) out[k] = a[k] + b[k];
+  return out;
+}
+
 export function createAuditBroker(deps: AuditBrokerDeps): AuditBroker {
   const timeoutMs = deps.timeoutMs ?? DEFAULT_BLOCK_TIMEOUT_MS;
   const devices = new Map<string, AuditDevice>();
   const stats = new Map<string, DeviceStats>();
+  /** What the earlier devices at a path lost with their connections (retire). */
+  const carried = new Map<string, DeliveryLosses>();
+  /** Devices added and not yet retired: only those carry their losses over, once. */
+  const retirable = new WeakSet<AuditDevice>();
   let unrecorded = 0;
   let unconfirmed = 0;
   let closed = false;
@@ -120,7 +142,7 @@ export function createAuditBroker(deps: AuditBrokerDeps): AuditBroker {
         if (pending.settled) return;
         pending.settled = true;
         queue.prune();
-        record(device.path, outcome, (performance.now() - started) / 1000, entries());
+        record(device, outcome, (performance.now() - started) / 1000, entries());
         done(outcome);
       },
     };
@@ -140,8 +162,14 @@ export function createAuditBroker(deps: AuditBrokerDeps): AuditBroker {
     }
   }
 
-  function record(path: string, outcome: Outcome, seconds: number, entries: number): void {
-    if (!devices.has(path)) return; // disabled while the write was in flight
+  /**
+   * Counts a write against its device while that device is the one enabled at its path: not once
+   * it was disabled or replaced while the write was in flight, and not a replacement's test entry
+   * (`writeTo` before `add`), whose outcome belongs to whoever tests it.
+   */
+  function record(device: AuditDevice, outcome: Outcome, seconds: number, entries: number): void {
+    const path = device.path;
+    if (devices.get(path) !== device) return;
     const s = statsOf(path);
     if (outcome.ok) {
       s.counts.success += entries;
@@ -245,11 +273,16 @@ export function createAuditBroker(deps: AuditBrokerDeps): AuditBroker {
     else if (all.length > 0) deps.log.info({}, 'an enabled audit device confirms delivery again');
   }
 
+  /** A path's connection losses: its earlier devices' and the current one's. */
+  function lossesAt(path: string): DeliveryLosses | undefined {
+    return sumLosses(carried.get(path), devices.get(path)?.sink.losses?.());
+  }
+
   function views(): Map<string, DeviceView> {
     const out = new Map<string, DeviceView>();
     for (const [path, s] of stats) {
       const sink = devices.get(path)?.sink;
-      out.set(path, { stats: s, delivery: sink?.delivery ?? 'confirmed', losses: sink?.losses?.() });
+      out.set(path, { stats: s, delivery: sink?.delivery ?? 'confirmed', losses: lossesAt(path) });
     }
     return out;
   }
@@ -297,6 +330,7 @@ export function createAuditBroker(deps: AuditBrokerDeps): AuditBroker {
     logResponse: (input) => logEntry(input, 'response'),
     add(device) {
       devices.set(device.path, device);
+      retirable.add(device);
       stats.set(device.path, createDeviceStats());
       devicesChanged();
     },
@@ -306,6 +340,12 @@ export function createAuditBroker(deps: AuditBrokerDeps): AuditBroker {
       stats.delete(path);
       devicesChanged();
       return d;
+    },
+    retire(device) {
+      if (!retirable.has(device) || devices.get(device.path) === device) return;
+      retirable.delete(device);
+      const losses = device.sink.losses?.();
+      if (losses && losses.connections > 0) carried.set(device.path, sumLosses(carried.get(device.path), losses)!);
     },
     get: (path) => devices.get(path),
     devices: () => [...devices.values()],
@@ -322,13 +362,13 @@ export function createAuditBroker(deps: AuditBrokerDeps): AuditBroker {
     state(path) {
       const device = devices.get(path);
       if (!device) return undefined;
-      const losses = device.sink.losses?.();
+      const losses = lossesAt(path);
       return { failing: statsOf(path).failing, ...(losses ? { losses } : {}) };
     },
     health() {
       const lossyDevices: Record<string, DeliveryLosses> = {};
       for (const d of [...devices.values()].sort((a, b) => (a.path < b.path ? -1 : 1))) {
-        const losses = d.sink.losses?.();
+        const losses = lossesAt(d.path);
         if (losses && losses.connections > 0) lossyDevices[d.path] = losses;
       }
       return {

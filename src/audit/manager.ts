@@ -184,13 +184,14 @@ export function createAuditManager(deps: AuditManagerDeps): AuditManager {
   /**
    * Closes a device's sink, waiting at most the block timeout: a blocked sink (a SIEM that never
    * answers) must not hold up disable, seal or shutdown. Whatever it still holds was already
-   * counted as failed by the broker after the same timeout, so nothing acknowledged is lost.
+   * counted as failed by the broker after the same timeout, so nothing acknowledged is lost. Once
+   * closed, what its connections lost (closing abandons a backlogged one) stays counted at its path.
    */
   async function closeQuietly(device: AuditDevice | undefined): Promise<void> {
     if (!device) return;
     const closed = device.sink.close().catch((err: unknown) => {
       deps.log.warn({ device: device.path, reason: err instanceof Error ? err.message : 'unknown' }, 'audit device did not close cleanly');
-    });
+    }).finally(() => broker.retire(device));
     if (!(await withinBlockTimeout(closed, false))) deps.log.warn({ device: device.path, limitMs: blockTimeoutMs }, 'audit device did not close within the block timeout; abandoning it');
   }
 

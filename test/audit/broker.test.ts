@@ -259,3 +259,69 @@ test('an entry that joins a batch after its group timed out still gets its own f
   await new Promise((r) => setTimeout(r, 10));
   assert.deepEqual(blocked.batches.map((x) => x.map((l) => /"id":"(\w+)"/.exec(l)![1])), [['first'], ['second', 'third']]);
 });
+
+test('a replacement\'s test entry (writeTo a device not in the broker) leaves the device at that path alone', async () => {
+  const log = recordingLog();
+  const episodes: string[] = [];
+  const b = createAuditBroker({ log, timeoutMs: 50, onEpisode: (path, failing) => episodes.push(`${path}:${failing}`) });
+  const running = dev('a/');
+  b.add(running.device);
+  await b.logRequest(kvWriteInput());
+
+  // A replacement that cannot record: its failure is the caller's error, not the running device's.
+  const dead = dev('a/');
+  dead.sink.failWith = 'ECONNREFUSED';
+  await assert.rejects(b.writeTo(dead.device, kvWriteInput(), 'request'), /ECONNREFUSED/);
+  assert.deepEqual(b.health().failingDevices, []);
+  assert.equal(b.state('a/')!.failing, false);
+  assert.equal(count(b, 'a/', 'failure'), 0);
+
+  // The running device fails; a replacement's successful test entry does not end its episode.
+  running.sink.failWith = 'EPIPE';
+  await assert.rejects(b.logRequest(kvWriteInput()), isNotRecorded);
+  await b.writeTo(dev('a/').device, kvWriteInput(), 'request');
+  assert.deepEqual(b.health().failingDevices, ['a/']);
+  assert.equal(count(b, 'a/', 'success'), 1);
+  assert.deepEqual(episodes, ['a/:true']);
+  assert.deepEqual(log.lines.map((l) => `${l.level}:${(l.obj as { reason?: string }).reason ?? ''}`), ['warn:EPIPE']);
+});
+
+test('a write still in flight when its device was replaced is not counted against the replacement', async () => {
+  const b = broker(100);
+  const old = dev('a/');
+  old.sink.blocked = true;
+  b.add(old.device);
+  const inFlight = b.logRequest(kvWriteInput());
+  b.remove('a/');
+  const next = dev('a/');
+  b.add(next.device);
+  old.sink.failWith = 'EPIPE';
+  await assert.rejects(inFlight, isNotRecorded);
+  assert.deepEqual(b.health().failingDevices, []);
+  assert.equal(count(b, 'a/', 'timeout') + count(b, 'a/', 'failure'), 0);
+});
+
+test('what a replaced device\'s connections lost stays counted at its path, once', async () => {
+  const b = broker();
+  const lossy = (connections: number) => {
+    const d = dev('net/');
+    d.sink.losses = () => ({ connections, abandonedEntries: 2 * connections, abandonedBytes: 100 * connections, possiblyLostEntries: 0, possiblyLostBytes: 0 });
+    return d.device;
+  };
+  const old = lossy(1);
+  b.add(old);
+  const next = lossy(3);
+  b.retire(next); // never added (a failed test entry): nothing to carry
+  b.remove('net/');
+  b.add(next);
+  b.retire(old);
+  b.retire(old);
+  const m = b.metricsText();
+  assert.match(m, /^sealtrail_audit_device_connections_lost_total\{path="net\/"\} 4$/m);
+  assert.match(m, /^sealtrail_audit_device_abandoned_entries_total\{path="net\/"\} 8$/m);
+  assert.match(m, /^sealtrail_audit_device_abandoned_bytes_total\{path="net\/"\} 400$/m);
+  assert.deepEqual(b.health().lossyDevices, { 'net/': { connections: 4, abandonedEntries: 8, abandonedBytes: 400, possiblyLostEntries: 0, possiblyLostBytes: 0 } });
+  assert.equal(b.state('net/')!.losses!.connections, 4);
+  b.retire(next); // still the device at its path: nothing carried yet
+  assert.equal(b.state('net/')!.losses!.connections, 4);
+});

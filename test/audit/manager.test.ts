@@ -5,7 +5,8 @@ import { SealtrailError } from '../../src/errors/index.js';
 import { manualClock } from '../../src/lib/clock.js';
 import { createMemoryStorage } from '../../src/storage/memory/index.js';
 import type { Storage } from '../../src/storage/types.js';
-import { kvWriteInput, memorySinkFactory, silentLog } from './helpers.js';
+import type { SinkFactory } from '../../src/audit/devices/types.js';
+import { kvWriteInput, memorySink, memorySinkFactory, silentLog } from './helpers.js';
 
 function setup(settings: Partial<AuditManagerDeps['settings']> = {}, storage: Storage = createMemoryStorage()) {
   const mem = memorySinkFactory();
@@ -162,6 +163,8 @@ test('a reload whose changed device cannot open keeps the device that worked, an
   await assert.rejects(first.manager.applyConfigDevices([{ path: 'cfg', type: 'memory', options: { fail: 'ENOENT: no such directory' } }]), code('audit_test_entry_failed'));
   assert.deepEqual(first.manager.list().map((d) => [d.path, d.options]), [['cfg/', { hmac_accessor: 'false' }]], 'the working device stays');
   assert.equal(sink.closed, false);
+  assert.deepEqual(first.manager.health().failingDevices, [], 'the replacement\'s failed test entry is not the working device\'s');
+  assert.match(first.manager.metricsText(), /^sealtrail_audit_device_writes_total\{path="cfg\/",result="failure"\} 0$/m);
   const before = sink.lines.length;
   await first.manager.hooks.logRequest(kvWriteInput());
   assert.equal(sink.lines.length, before + 1, 'and goes on recording');
@@ -179,6 +182,28 @@ test('a reload whose changed device cannot open keeps the device that worked, an
   await assert.rejects(third.manager.applyConfigDevices([{ path: 'cfg', type: 'memory', options: { fail: 'EACCES' } }]), code('audit_test_entry_failed'));
   await third.manager.applyConfigDevices([{ path: 'cfg', type: 'memory', options: {} }]);
   assert.equal(third.manager.hash('cfg', 'foo'), h, 'the salt outlived the failed start');
+});
+
+test('a device replaced by a reload keeps what closing its connection lost counted at its path', async () => {
+  // A network device whose close abandons a connection with entries on it (net/sender.ts).
+  const factory: SinkFactory = async () => {
+    const sink = memorySink();
+    let lost = 0;
+    sink.losses = () => ({ connections: lost, abandonedEntries: 16 * lost, abandonedBytes: 4_194_304 * lost, possiblyLostEntries: 0, possiblyLostBytes: 0 });
+    sink.close = async () => { lost++; };
+    return sink;
+  };
+  const manager = createAuditManager({
+    storage: createMemoryStorage(), clock: manualClock(1731627987000), log: silentLog, sinks: { net: factory },
+    settings: { allowApiAuditCreation: true, allowAuditLogPrefixing: false, blockTimeoutMs: 50 },
+  });
+  await manager.applyConfigDevices([{ path: 'siem', type: 'net', options: { required: 'true' } }]);
+  await manager.applyConfigDevices([{ path: 'siem', type: 'net', options: {} }]);
+  assert.deepEqual(manager.health().lossyDevices, { 'siem/': { connections: 1, abandonedEntries: 16, abandonedBytes: 4_194_304, possiblyLostEntries: 0, possiblyLostBytes: 0 } });
+  assert.match(manager.metricsText(), /^sealtrail_audit_device_abandoned_bytes_total\{path="siem\/"\} 4194304$/m);
+  assert.equal(manager.list()[0].losses?.connections, 1);
+  await manager.applyConfigDevices([{ path: 'siem', type: 'net', options: { required: 'true' } }]);
+  assert.equal(manager.health().lossyDevices['siem/'].connections, 2);
 });
 
 test('audited request headers: picked case-insensitively, hashed when hmac, persisted', async () => {

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { createHttpSink } from '../../../src/audit/devices/http/index.js';
 import { shownOptions } from '../../../src/audit/devices/index.js';
 import { VERSION } from '../../../src/lib/version.js';
-import { assertRefusesOptions, numberedLines, testContext } from './helpers.js';
+import { assertRefusesOptions, eventually, numberedLines, testContext } from './helpers.js';
 
 interface Received {
   method: string;
@@ -150,6 +150,38 @@ describe('http sink', () => {
       assert.deepEqual(received, ['first\n', 'second\n'], 'the device goes on once the endpoint behaves');
     } finally {
       await sink.close();
+      await new Promise((resolve) => receiver.close(resolve));
+    }
+  });
+
+  it('a 2xx is the answer: a body that keeps streaming after it is dropped within a bound, not waited for', async () => {
+    const closed: string[] = [];
+    const posts: string[] = [];
+    // `flood` streams 16 KiB chunks forever; `trickle` sends a byte every 50 ms forever.
+    const receiver = createServer((req, res) => {
+      const mode = req.url!.slice(1);
+      req.resume();
+      req.on('end', () => {
+        posts.push(mode);
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        const timer = setInterval(() => res.write(mode === 'flood' ? 'x'.repeat(16 * 1024) : '.'), mode === 'flood' ? 2 : 50);
+        res.on('close', () => { clearInterval(timer); closed.push(mode); });
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const { port } = receiver.address() as { port: number };
+    try {
+      for (const mode of ['flood', 'trickle']) {
+        const sink = await createHttpSink(testContext({ uri: `http://127.0.0.1:${port}/${mode}`, timeout: '500ms' }));
+        const started = performance.now();
+        await sink.write('one\n');
+        assert.ok(performance.now() - started < 400, `${mode}: recorded at the status line`);
+        assert.deepEqual(posts.filter((p) => p === mode), [mode], `${mode}: one POST, no retry`);
+        await eventually(() => closed.includes(mode), 3000);
+        await sink.close();
+      }
+    } finally {
+      receiver.closeAllConnections();
       await new Promise((resolve) => receiver.close(resolve));
     }
   });

@@ -136,6 +136,39 @@ describe('socket sink', () => {
     await new Promise((resolve) => server2.close(resolve));
   });
 
+  it('a reopen or close abandoning a backlogged connection logs it and counts it, although the device was already failing', async () => {
+    const peers: Socket[] = [];
+    const server = createServer((socket) => { socket.pause(); peers.push(socket); });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    const ctx = testContext({ address: `127.0.0.1:${port}`, write_timeout: '200ms', max_entry_bytes: String(1 << 20) });
+    const sink = await createSocketSink(ctx);
+    const line = 'z'.repeat(256 * 1024 - 1) + '\n';
+    const backlog = async () => {
+      for (let i = 0; i < 400; i++) if (!(await sink.write(line).then(() => true, () => false))) return;
+      assert.fail('the peer took every line');
+    };
+    const abandoned = 'socket audit device abandoned a connection with entries on it';
+
+    await backlog();
+    assert.deepEqual(ctx.logs.map((l) => l.msg), ['socket audit device cannot write to its destination']);
+    await sink.reopen(); // SIGHUP
+    assert.deepEqual(ctx.logs.map((l) => [l.level, l.msg]).slice(1), [['warn', abandoned]]);
+    const first = sink.losses!();
+    assert.equal(first.connections, 1);
+    assert.equal(first.abandonedEntries, 1, 'the batch that timed out');
+    assert.equal(first.abandonedBytes, line.length);
+    assert.ok(first.possiblyLostEntries > 0);
+    assert.equal((ctx.logs[1].obj as { abandonedBytes: number }).abandonedBytes, line.length, 'the line carries the counts');
+
+    await backlog(); // a new connection, which takes lines (a recovery) until backlogged again
+    await sink.close(); // audit disable, or the device replaced by SIGHUP
+    assert.deepEqual(ctx.logs.map((l) => l.msg).slice(2), ['socket audit device writes again', 'socket audit device cannot write to its destination', abandoned]);
+    assert.equal(sink.losses!().connections, 2);
+    for (const p of peers) p.destroy();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
   it('refuses an entry over max_entry_bytes and keeps sending the next ones', async () => {
     const listener = await listenStream();
     const sink = await createSocketSink(testContext({ address: `127.0.0.1:${listener.port}`, max_entry_bytes: '100' }));

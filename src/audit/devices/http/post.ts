@@ -11,7 +11,7 @@
  * answer was lost and the batch came again.
  */
 import { randomUUID } from 'node:crypto';
-import { request as httpRequest, type OutgoingHttpHeaders } from 'node:http';
+import { request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { VERSION } from '../../../lib/version.js';
 import type { HttpSettings } from './options.js';
@@ -24,6 +24,9 @@ export const BATCH_ID_HEADER = 'x-sealtrail-batch-id';
 export const USER_AGENT = `SealtrailAuditor/${VERSION}`;
 const BACKOFF_BASE_MS = 100;
 const BACKOFF_MAX_MS = 1000;
+/** How much of an answer's body is read (and dropped) before its connection is closed instead. */
+export const DISCARD_MAX_BYTES = 64 * 1024;
+export const DISCARD_MAX_MS = 1000;
 
 const retryableStatus = (status: number) => status === 408 || status === 429 || status >= 500;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -53,12 +56,33 @@ export function requestHeaders(settings: HttpSettings, batchId: string, body: Bu
 }
 
 /**
- * One attempt; resolves with the status. A redirect is not followed (node:http never does): only
- * the configured endpoint's 2xx confirms a batch, and the headers' credentials go nowhere else.
+ * Reads and drops an answer's body, so that a keep-alive connection can be reused, up to
+ * DISCARD_MAX_BYTES or DISCARD_MAX_MS: past either the connection is closed instead. The status has
+ * already decided the batch, and a receiver that streams an endless body must hold no socket.
  */
+function discardBody(res: IncomingMessage): void {
+  let bytes = 0;
+  const stop = () => {
+    clearTimeout(timer);
+    res.destroy();
+  };
+  const timer = setTimeout(stop, DISCARD_MAX_MS);
+  timer.unref();
+  res.on('data', (chunk: Buffer) => {
+    bytes += chunk.length;
+    if (bytes > DISCARD_MAX_BYTES) stop();
+  });
+  res.once('close', () => clearTimeout(timer));
+  res.on('error', () => undefined); // the batch is settled: a broken body changes nothing
+}
+
 /**
- * One POST; settles exactly once, within `timeoutMs` whatever the endpoint does. The timer settles
- * the attempt itself rather than through the request's 'error': a request Node has already ended
+ * One POST; resolves with the status as soon as the status line arrived, the body being dropped
+ * (discardBody). A redirect is not followed (node:http never does): only the configured endpoint's
+ * 2xx confirms a batch, and the headers' credentials go nowhere else.
+ *
+ * Settles exactly once, within `timeoutMs` whatever the endpoint does. The timer settles the
+ * attempt itself rather than through the request's 'error': a request Node has already ended
  * without an answer (a `101 Switching Protocols`, which it hands to 'upgrade' listeners or drops)
  * emits none, and an attempt that never settles would hold every later batch behind it.
  */
@@ -75,16 +99,15 @@ function postOnce(settings: HttpSettings, body: Buffer, batchId: string, timeout
     };
     const req = send(settings.url, { method: 'POST', headers: requestHeaders(settings, batchId, body) }, (res) => {
       answered = true;
-      // Read the answer so the keep-alive connection can be reused.
-      res.resume();
-      res.once('end', () => settle(() => resolve(res.statusCode ?? 0)));
-      res.once('error', (err) => settle(() => reject(err)));
+      discardBody(res);
+      settle(() => resolve(res.statusCode ?? 0));
     });
     const timer = setTimeout(() => {
       settle(() => reject(new TimeoutError()));
       req.destroy();
     }, timeoutMs);
-    req.once('error', (err) => settle(() => reject(err)));
+    // `on`, not `once`: a body dropped after the answer can still end the request with an error.
+    req.on('error', (err) => settle(() => reject(err)));
     req.once('upgrade', (_res, socket) => {
       socket.destroy();
       settle(() => reject(new Error('the endpoint answered 101 Switching Protocols')));

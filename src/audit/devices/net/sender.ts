@@ -8,7 +8,8 @@
  * catches up), and later batches fail at once while any are queued. Abandoning the connection
  * instead would throw away everything in its kernel buffers and let the next batch "succeed" on a
  * fresh one. A connection that ends badly reports what it lost (connection.ts); the sender adds it
- * up for metrics and health, and logs one warn line per episode and one info line on recovery.
+ * up for metrics and health, and logs one warn line per episode and one info line on recovery,
+ * plus one warn line for each connection a `reset` or `close` abandons with entries on it.
  *
  * A retried batch may reach the peer twice when the first attempt was partly delivered — the
  * audit trail prefers a duplicate line to a missing one.
@@ -50,6 +51,8 @@ export function createReconnectingSender(options: SenderOptions): ReconnectingSe
   const totals: DeliveryLosses = { connections: 0, abandonedEntries: 0, abandonedBytes: 0, possiblyLostEntries: 0, possiblyLostBytes: 0 };
   let conn: Connection | undefined;
   let failing = false;
+  /** True while `reset` or `close` drops the connection (its loss is reported synchronously). */
+  let abandoning = false;
 
   function startEpisode(reason: string, loss?: ConnectionLoss): void {
     if (failing) return;
@@ -65,8 +68,23 @@ export function createReconnectingSender(options: SenderOptions): ReconnectingSe
     totals.abandonedBytes += loss.abandonedBytes;
     totals.possiblyLostEntries += loss.possiblyLostEntries;
     totals.possiblyLostBytes += loss.possiblyLostBytes;
-    startEpisode('the connection ended before the peer was known to have read every entry', loss);
+    if (!abandoning) return startEpisode('the connection ended before the peer was known to have read every entry', loss);
+    // Dropped by a reopen, a disable or a replacement while the peer was not reading: an
+    // operator's act, at most once per connection, so logged even within a failure episode.
+    failing = true;
+    log.warn({ device: options.path, address, reason: 'the connection was closed (reopen, disable or reload) while the peer had not read every entry', ...loss },
+      `${options.device} audit device abandoned a connection with entries on it`);
   }
+
+  /** Drops the connection on the operator's behalf (reopen, close). */
+  const abandon = () => {
+    abandoning = true;
+    try {
+      drop();
+    } finally {
+      abandoning = false;
+    }
+  };
 
   const drop = () => {
     conn?.destroy();
@@ -117,8 +135,8 @@ export function createReconnectingSender(options: SenderOptions): ReconnectingSe
         log.info({ device: options.path, address }, `${options.device} audit device writes again`);
       }
     },
-    reset: drop,
-    close: drop,
+    reset: abandon,
+    close: abandon,
     losses: () => ({ ...totals }),
   };
 }
