@@ -12,7 +12,8 @@
  * limits, the journal, HA, …) takes effect at the next start: a warning names the settings, never
  * their values. A file that cannot be read or is invalid, or TLS files that do not make a key pair,
  * change nothing: the server runs on as it was. An audit device the file declares that cannot be
- * opened fails the reload after the rest was applied, as at unseal. Every reload is a `reload`
+ * opened fails the reload after the rest was applied, as at unseal; a new `required` one refuses
+ * every request until a later reload enables it or drops it (manager.ts). Every reload is a `reload`
  * server event in the journal with its outcome; the event names what changed, never the file's text.
  */
 import { createSecureContext } from 'node:tls';

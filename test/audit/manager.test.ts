@@ -181,6 +181,51 @@ test('a reload whose changed device cannot open keeps the device that worked, an
   assert.equal(third.manager.hash('cfg', 'foo'), h, 'the salt outlived the failed start');
 });
 
+test('a required device a reload cannot enable refuses every request, and counts failing, until it is enabled or no longer declared', async () => {
+  const episodes: string[] = [];
+  const mem = memorySinkFactory();
+  const manager = createAuditManager({
+    storage: createMemoryStorage(), clock: manualClock(1731627987000), log: silentLog, sinks: { memory: mem.factory },
+    settings: { allowApiAuditCreation: true, allowAuditLogPrefixing: false, blockTimeoutMs: 50 },
+    onEpisode: (device, failing) => void episodes.push(`${device} ${failing ? 'failing' : 'recovered'}`),
+  });
+  await manager.applyConfigDevices([{ path: 'cfg', type: 'memory' }]);
+  const declared = [{ path: 'cfg', type: 'memory' }, { path: 'req', type: 'memory', options: { required: 'true', fail: 'ECONNREFUSED' } }];
+  await assert.rejects(manager.applyConfigDevices(declared), code('audit_test_entry_failed'));
+
+  const before = mem.sinks.get('cfg/')!.lines.length;
+  await assert.rejects(manager.hooks.logRequest(kvWriteInput()), (err: unknown) => {
+    code('audit_not_recorded', 'internal')(err);
+    assert.equal((err as Error).message, 'the required audit device "req/" did not record the request entry: it could not be enabled');
+    return true;
+  });
+  assert.equal(mem.sinks.get('cfg/')!.lines.length, before + 1, 'the enabled device still has the attempt');
+  assert.deepEqual(manager.health().failingDevices, ['req/']);
+  assert.match(manager.metricsText(), /^sealtrail_audit_device_failing\{path="req\/"\} 1$/m);
+  assert.deepEqual(manager.list().map((d) => d.path), ['cfg/'], 'not listed: it is not enabled');
+  await assert.rejects(manager.enable('req', { type: 'memory' }, api), code('audit_device_from_config'));
+  await assert.rejects(manager.enable('req/x', { type: 'memory' }, api), code('audit_path_overlap'));
+
+  // The same file again, once the device opens: it is enabled and requests are served.
+  await manager.applyConfigDevices([declared[0], { path: 'req', type: 'memory', options: { required: 'true' } }]);
+  await manager.hooks.logRequest(kvWriteInput());
+  assert.deepEqual(manager.health().failingDevices, []);
+
+  // Failing again, then no longer declared: requests are served without it.
+  await assert.rejects(manager.applyConfigDevices([declared[0], { path: 'other', type: 'memory', options: { required: 'true', fail: 'EACCES' } }]));
+  await assert.rejects(manager.hooks.logResponse(kvWriteInput()), code('audit_not_recorded', 'internal'));
+  await manager.applyConfigDevices([declared[0]]);
+  await manager.hooks.logResponse(kvWriteInput());
+  assert.deepEqual(manager.health().failingDevices, []);
+  assert.doesNotMatch(manager.metricsText(), /path="other\/"/);
+  assert.deepEqual(episodes, ['req/ failing', 'req/ recovered', 'other/ failing', 'other/ recovered']);
+
+  // A device that is not required and cannot be enabled leaves requests served, as before.
+  await assert.rejects(manager.applyConfigDevices([declared[0], { path: 'optional', type: 'memory', options: { fail: 'EACCES' } }]));
+  await manager.hooks.logRequest(kvWriteInput());
+  assert.deepEqual(manager.health().failingDevices, []);
+});
+
 test('audited request headers: picked case-insensitively, hashed when hmac, persisted', async () => {
   const { manager, storage, sinks } = setup();
   await manager.requestHeaders.set('X-Request-Source', { hmac: false });
