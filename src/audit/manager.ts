@@ -13,7 +13,7 @@ import {
   normaliseAuditPath, pathsOverlap, readConfigSalts, readTable, writeConfigSalts, writeTable, type ConfigSalts,
 } from './audit-table.js';
 import { DEFAULT_BLOCK_TIMEOUT_MS, createAuditBroker, type AuditBrokerDeps, type AuditHealth } from './broker.js';
-import { failureReason } from './config-failures.js';
+import { ConfigDevicesNotEnabled, failureReason } from './config-failures.js';
 import { parseBoolOption, parseCommonOptions } from './device-options.js';
 import { JOURNAL_DEVICE_TYPE } from './devices/journal/index.js';
 import { createAuditDevice, type AuditDevice, type DeviceDefinition } from './device.js';
@@ -328,7 +328,7 @@ export function createAuditManager(deps: AuditManagerDeps): AuditManager {
     }
     const stored = await readConfigSalts(deps.storage);
     const salts: ConfigSalts = {};
-    const errors: unknown[] = [];
+    const errors: Array<{ device: string; error: unknown }> = [];
     for (const [path, e] of [...enabled]) {
       if (e.source !== 'config') continue;
       const want = desired.get(path);
@@ -353,7 +353,7 @@ export function createAuditManager(deps: AuditManagerDeps): AuditManager {
           salts[path] = { type: next.def.type, salt: next.def.salt };
         } catch (err) {
           salts[path] = current;
-          errors.push(err);
+          errors.push({ device: path, error: err });
         }
       } else {
         await removeLocked(path);
@@ -368,7 +368,7 @@ export function createAuditManager(deps: AuditManagerDeps): AuditManager {
       } catch (err) {
         // Declared but not open: its salt is kept for when it opens.
         if (stored[path]) salts[path] = stored[path];
-        errors.push(err);
+        errors.push({ device: path, error: err });
         missed.set(path, { required: declaredRequired(d), reason: failureReason(err) });
       }
     }
@@ -379,7 +379,7 @@ export function createAuditManager(deps: AuditManagerDeps): AuditManager {
     for (const [path, m] of missed) if (m.required) broker.missing(path, m.reason);
     unopened = new Set(missed.keys());
     await writeConfigSalts(deps.storage, salts);
-    if (errors.length > 0) throw errors[0];
+    if (errors.length > 0) throw new ConfigDevicesNotEnabled(errors);
   }
 
   async function loadLocked(): Promise<void> {

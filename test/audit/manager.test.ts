@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createAuditManager, type AuditManagerDeps } from '../../src/audit/manager.js';
+import { ConfigDevicesNotEnabled } from '../../src/audit/config-failures.js';
+import { sinkFactories } from '../../src/audit/devices/index.js';
+import { createAuditManager, type AuditManagerDeps, type ConfigDeviceDeclaration } from '../../src/audit/manager.js';
 import { SealtrailError } from '../../src/errors/index.js';
 import { manualClock } from '../../src/lib/clock.js';
 import { createMemoryStorage } from '../../src/storage/memory/index.js';
@@ -224,6 +226,33 @@ test('a required device a reload cannot enable refuses every request, and counts
   await assert.rejects(manager.applyConfigDevices([declared[0], { path: 'optional', type: 'memory', options: { fail: 'EACCES' } }]));
   await manager.hooks.logRequest(kvWriteInput());
   assert.deepEqual(manager.health().failingDevices, []);
+});
+
+test('declared devices that cannot be enabled are each named, with a reason that holds no secret option value', async () => {
+  const mem = memorySinkFactory();
+  const manager = createAuditManager({
+    storage: createMemoryStorage(), clock: manualClock(1731627987000), log: silentLog, sinks: { memory: mem.factory, http: sinkFactories.http },
+    settings: { allowApiAuditCreation: true, allowAuditLogPrefixing: false, blockTimeoutMs: 2_000 },
+  });
+  await manager.applyConfigDevices([{ path: 'cfg', type: 'memory' }]);
+  const declared: ConfigDeviceDeclaration[] = [
+    { path: 'cfg', type: 'memory', options: { fail: 'EACCES' } },
+    // Nothing listens on this port: the test entry cannot be delivered.
+    { path: 'siem', type: 'http', options: { uri: 'http://127.0.0.1:18420/hec/s3cret-path?token=s3cret-query', headers: '{"Authorization":["Bearer s3cret-header"]}' } },
+  ];
+  try {
+    await assert.rejects(manager.applyConfigDevices(declared), (err: unknown) => {
+      code('audit_test_entry_failed')(err);
+      assert.ok(err instanceof ConfigDevicesNotEnabled, 'the error names each device that failed');
+      assert.deepEqual(err.failures.map((f) => f.device), ['cfg/', 'siem/']);
+      assert.match(err.failures[0].reason, /^audit device "cfg\/" could not record its test entry, so it was not enabled: EACCES$/);
+      assert.match(err.failures[1].reason, /^audit device "siem\/" could not record its test entry, so it was not enabled: http audit device: POST to http:\/\/127\.0\.0\.1:18420 failed/);
+      assert.doesNotMatch(JSON.stringify(err.failures), /s3cret/);
+      return true;
+    });
+  } finally {
+    await manager.close();
+  }
 });
 
 test('audited request headers: picked case-insensitively, hashed when hmac, persisted', async () => {

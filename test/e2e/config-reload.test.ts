@@ -153,6 +153,13 @@ test('a required device a reload cannot enable refuses requests, and sys/health 
       .filter((x) => x.record.event.startsWith('audit_device_'))
       .map((x) => `${x.record.details.device} ${x.record.event}`);
     assert.deepEqual(episodes, ['required/ audit_device_failing', 'required/ audit_device_recovered', 'other/ audit_device_failing', 'other/ audit_device_recovered']);
+    // Each failed reload names the device and why.
+    const cannotOpen = (file: string) => `file audit device: cannot open "${join(dir, file)}" for appending (ENOTDIR)`;
+    assert.deepEqual((await reloadEvents(base, token)).filter((e) => e.outcome === 'failure').map((e) => [e.details.problem, e.details.device, e.details.reason]), [
+      ['audit_device', 'required/', cannotOpen('blocked/required.log')],
+      ['audit_device', 'required/', cannotOpen('first.log/required.log')],
+      ['audit_device', 'other/', cannotOpen('first.log/other.log')],
+    ]);
   } finally {
     await server.close();
     rmSync(dir, { recursive: true, force: true });
