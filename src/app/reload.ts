@@ -12,11 +12,12 @@
  * limits, the journal, HA, …) takes effect at the next start: a warning names the settings, never
  * their values. A file that cannot be read or is invalid, or TLS files that do not make a key pair,
  * change nothing: the server runs on as it was. An audit device the file declares that cannot be
- * opened fails the reload after the rest was applied, as at unseal. Every reload is a `reload`
+ * opened fails the reload after the rest was applied, as at unseal; a new `required` one refuses
+ * every request until a later reload enables it or drops it (manager.ts). Every reload is a `reload`
  * server event in the journal with its outcome; the event names what changed, never the file's text.
  */
 import { createSecureContext } from 'node:tls';
-import type { AuditManager, ConfigDeviceDeclaration } from '../audit/index.js';
+import { ConfigDevicesNotEnabled, failureReason, type AuditManager, type ConfigDeviceDeclaration, type ConfigDeviceFailure } from '../audit/index.js';
 import { ConfigError, listenerTlsOptions, loadConfigFile, type ListenerTlsOptions, type ServerConfig } from '../config/index.js';
 import { configurationProblems } from './config-problems.js';
 import type { ServerEvents } from '../journal/index.js';
@@ -71,9 +72,20 @@ function restartOnly(started: ServerConfig, next: ServerConfig): string[] {
 }
 
 class ReloadRefused extends Error {
-  constructor(readonly problem: 'config' | 'tls' | 'audit_device', message: string) {
+  constructor(readonly problem: 'config' | 'tls' | 'audit_device', message: string, readonly details: Record<string, string> = {}) {
     super(message);
   }
+}
+
+/**
+ * The `reload` record's words for devices that could not be enabled: their paths, and why (the
+ * reasons carry no option value that can hold a secret: config-failures.ts).
+ */
+function deviceFailureDetails(failures: readonly ConfigDeviceFailure[]): Record<string, string> {
+  return {
+    device: failures.map((f) => f.device).join(','),
+    reason: failures.length === 1 ? failures[0].reason : failures.map((f) => `${f.device}: ${f.reason}`).join('; '),
+  };
 }
 
 async function readConfig(path: string, dev: boolean): Promise<ServerConfig> {
@@ -115,6 +127,7 @@ export function configReloader(deps: ReloadDeps): () => Promise<ReloadResult> {
 
   async function apply(): Promise<ReloadResult> {
     const result: ReloadResult = { ok: true, applied: [], restartRequired: [] };
+    let problemDetails: Record<string, string> = {};
     try {
       if (deps.configPath) {
         const next = await readConfig(deps.configPath, deps.dev);
@@ -133,8 +146,12 @@ export function configReloader(deps: ReloadDeps): () => Promise<ReloadResult> {
             // The other declared devices may have changed: what runs is known to match no file, so
             // the next SIGHUP applies whatever the file then says, even the file before this one.
             declared = UNKNOWN;
-            deps.log.error({ reason: err instanceof Error ? err.message : 'unknown' }, 'SIGHUP: an audit device the configuration declares could not be enabled; the other declared devices were applied, the log level and the certificate were not');
-            throw new ReloadRefused('audit_device', 'an audit device the configuration declares could not be enabled');
+            const details = err instanceof ConfigDevicesNotEnabled ? deviceFailureDetails(err.failures) : { reason: failureReason(err) };
+            const failures = err instanceof ConfigDevicesNotEnabled ? err.failures : [details];
+            for (const f of failures) {
+              deps.log.error(f, 'SIGHUP: an audit device the configuration declares could not be enabled; the other declared devices were applied, the log level and the certificate were not');
+            }
+            throw new ReloadRefused('audit_device', 'an audit device the configuration declares could not be enabled', details);
           }
           declared = devices;
           result.applied.push('audit');
@@ -152,6 +169,7 @@ export function configReloader(deps: ReloadDeps): () => Promise<ReloadResult> {
     } catch (err) {
       if (!(err instanceof ReloadRefused)) throw err;
       Object.assign(result, { ok: false, problem: err.problem, applied: [], restartRequired: [] });
+      problemDetails = err.details;
       if (err.problem !== 'audit_device') deps.log.error({ reason: err.message }, 'SIGHUP: the configuration was not reloaded; the server runs as it was');
     }
     // Sealed or standing by, no device is open: the next unseal opens the files under their names.
@@ -168,7 +186,7 @@ export function configReloader(deps: ReloadDeps): () => Promise<ReloadResult> {
     deps.events.record('reload', {
       applied: result.applied.join(','),
       restart_required: result.restartRequired.join(','),
-      ...(result.problem ? { problem: result.problem } : {}),
+      ...(result.problem ? { problem: result.problem, ...problemDetails } : {}),
     }, result.ok ? 'success' : 'failure');
     return result;
   }

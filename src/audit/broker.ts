@@ -28,6 +28,9 @@
  * - Once closed (the server seals, stops or stands by), every entry fails: requests still in
  *   flight then hold services whose devices are being closed, and an empty device list must not
  *   read as "no device enabled", which records nothing and succeeds.
+ * - A required device the configuration declares that could not be enabled (a SIGHUP that could
+ *   not open it) is `missing`: while it is, every entry fails after the enabled devices had it, as
+ *   when a required device fails its write, and health and metrics count it failing.
  */
 import { SealtrailError } from '../errors/index.js';
 import type { AuditDevice, AuditedHeaders } from './device.js';
@@ -70,6 +73,14 @@ export interface AuditBroker extends AuditHooks {
   health(): AuditHealth;
   /** One device's failure state and, for network devices, what its lost connections took. */
   state(path: string): { failing: boolean; losses?: DeliveryLosses } | undefined;
+  /**
+   * Marks a required device the configuration declares but that could not be enabled: until a
+   * device is added at `path` or `found(path)` is called, every entry fails. `reason` is
+   * content-free (it goes to the log and the journal).
+   */
+  missing(path: string, reason: string): void;
+  /** `path` is no longer declared or no longer required: entries no longer fail for it. */
+  found(path: string): void;
   /** From now on every entry fails (devices are removed and closed after this). */
   close(): void;
 }
@@ -114,6 +125,8 @@ export function createAuditBroker(deps: AuditBrokerDeps): AuditBroker {
   let unrecorded = 0;
   let unconfirmed = 0;
   let closed = false;
+  /** Required devices declared but not enabled: path → why. */
+  const absent = new Map<string, string>();
 
   function statsOf(path: string): DeviceStats {
     let s = stats.get(path);
@@ -305,6 +318,17 @@ export function createAuditBroker(deps: AuditBrokerDeps): AuditBroker {
       unrecorded++;
       return Promise.reject(new SealtrailError('internal', 'audit_not_recorded', `the audit devices are closed (the server is sealing or stopping): the ${kind} entry was not recorded`));
     }
+    if (absent.size === 0) return deliver(input, kind);
+    // The enabled devices still get the entry (the attempt is on record), but the request is refused.
+    const [path] = absent.keys();
+    return deliver(input, kind).then(() => {
+      unrecorded++;
+      throw new SealtrailError('internal', 'audit_not_recorded', `the required audit device "${path}" did not record the ${kind} entry: it could not be enabled`);
+    });
+  }
+
+  /** Hands the entry to the devices it goes to; resolves once it counts as recorded. */
+  function deliver(input: AuditInput, kind: EntryKind): Promise<void> {
     if (devices.size === 0) return NOTHING_TO_DO;
     const targets = route(input);
     if (targets.length === 0) return NOTHING_TO_DO; // every device filtered it out: not an audit failure
@@ -325,7 +349,7 @@ export function createAuditBroker(deps: AuditBrokerDeps): AuditBroker {
   }
 
   return {
-    get enabled() { return closed || devices.size > 0; },
+    get enabled() { return closed || devices.size > 0 || absent.size > 0; },
     logRequest: (input) => logEntry(input, 'request'),
     logResponse: (input) => logEntry(input, 'response'),
     add(device) {
@@ -333,6 +357,10 @@ export function createAuditBroker(deps: AuditBrokerDeps): AuditBroker {
       retirable.add(device);
       stats.set(device.path, createDeviceStats());
       devicesChanged();
+      if (absent.delete(device.path)) {
+        deps.log.info({ device: device.path }, 'a required audit device that could not be enabled is enabled: requests are no longer refused for it');
+        deps.onEpisode?.(device.path, false);
+      }
     },
     remove(path) {
       const d = devices.get(path);
@@ -350,6 +378,21 @@ export function createAuditBroker(deps: AuditBrokerDeps): AuditBroker {
     get: (path) => devices.get(path),
     devices: () => [...devices.values()],
     close() { closed = true; },
+    missing(path, reason) {
+      if (devices.has(path)) return;
+      const first = !absent.has(path);
+      absent.set(path, reason);
+      if (!first) return;
+      stats.set(path, { ...createDeviceStats(), failing: true });
+      deps.log.warn({ device: path, reason }, 'a required audit device the configuration declares could not be enabled: every request is refused until it is');
+      deps.onEpisode?.(path, true, reason);
+    },
+    found(path) {
+      if (!absent.delete(path)) return;
+      if (!devices.has(path)) stats.delete(path);
+      deps.log.info({ device: path }, 'a required audit device that could not be enabled is no longer declared required: requests are no longer refused for it');
+      deps.onEpisode?.(path, false);
+    },
     writeTo(device, input, kind) {
       const started = performance.now();
       const written = handTo(device, input, kind, deps.headers?.(input));

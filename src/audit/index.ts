@@ -14,6 +14,7 @@ export { parseFilter, evaluateFilter } from './filter.js';
 export type { FilterNode, FilterSubject } from './filter.js';
 export type { AuditInput, AuditHooks } from './model.js';
 export { preflightConfigDevices } from './manager.js';
+export { ConfigDevicesNotEnabled, failureReason, type ConfigDeviceFailure } from './config-failures.js';
 export { declarationProblems } from './declarations.js';
 export type { SinkFactory } from './devices/types.js';
 export { sinkFactories, shownOptions, DEVICE_TYPES, isDeviceType, type DeviceType } from './devices/index.js';

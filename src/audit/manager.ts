@@ -13,7 +13,8 @@ import {
   normaliseAuditPath, pathsOverlap, readConfigSalts, readTable, writeConfigSalts, writeTable, type ConfigSalts,
 } from './audit-table.js';
 import { DEFAULT_BLOCK_TIMEOUT_MS, createAuditBroker, type AuditBrokerDeps, type AuditHealth } from './broker.js';
-import { parseCommonOptions } from './device-options.js';
+import { ConfigDevicesNotEnabled, failureReason } from './config-failures.js';
+import { parseBoolOption, parseCommonOptions } from './device-options.js';
 import { JOURNAL_DEVICE_TYPE } from './devices/journal/index.js';
 import { createAuditDevice, type AuditDevice, type DeviceDefinition } from './device.js';
 import type { DeliveryLosses, SinkContext, SinkFactory } from './devices/types.js';
@@ -79,7 +80,11 @@ export interface AuditManager {
   list(): AuditDeviceInfo[];
   /** HMAC of `input` with the salt of the device at `path` (sys/audit-hash). */
   hash(path: string, input: string): string;
-  /** Makes the config-declared devices exactly `list` (start and SIGHUP). */
+  /**
+   * Makes the config-declared devices exactly `list` (start and SIGHUP). Each change is applied or
+   * not on its own; a declared device that could not be enabled fails the call, and when it is
+   * `required` every request is refused until a later call enables it or no longer declares it.
+   */
   applyConfigDevices(list: readonly ConfigDeviceDeclaration[]): Promise<void>;
   reopenAll(): Promise<void>;
   /** Re-creates persisted API devices and loads the request-header config (at unseal). */
@@ -93,6 +98,15 @@ export interface AuditManager {
 interface Enabled {
   def: DeviceDefinition;
   source: DeviceSource;
+}
+
+/** The declaration's `required`, as the device would read it; one that cannot be read counts as required. */
+function declaredRequired(d: ConfigDeviceDeclaration): boolean {
+  try {
+    return parseBoolOption(d.options ?? {}, 'required', d.type === JOURNAL_DEVICE_TYPE);
+  } catch {
+    return true;
+  }
 }
 
 function sameDeclaration(a: DeviceDefinition, b: Omit<DeviceDefinition, 'salt'>): boolean {
@@ -125,6 +139,8 @@ export function createAuditManager(deps: AuditManagerDeps): AuditManager {
     log: deps.log, timeoutMs: deps.settings.blockTimeoutMs, headers: (i) => headerConfig.pick(i), onEpisode: deps.onEpisode,
   });
   const enabled = new Map<string, Enabled>();
+  /** Declared devices that could not be enabled: their paths are the configuration's, not the API's. */
+  let unopened = new Set<string>();
   const blockTimeoutMs = deps.settings.blockTimeoutMs ?? DEFAULT_BLOCK_TIMEOUT_MS;
   const removals = createPendingRemovals(broker, deps.log);
   /** Runs management operations one at a time. */
@@ -177,6 +193,16 @@ export function createAuditManager(deps: AuditManagerDeps): AuditManager {
     }
     if (existing) throw invalid(`path "${path}" is already in use by an audit device`, 'audit_path_in_use');
     for (const other of enabled.keys()) {
+      if (pathsOverlap(path, other)) throw invalid(`path "${path}" overlaps the audit device at "${other}"`, 'audit_path_overlap');
+    }
+  }
+
+  /** The API cannot take the path of a declared device that could not be enabled (nor one under it). */
+  function checkNotDeclared(path: string): void {
+    if (unopened.has(path)) {
+      throw invalid(`audit device "${path}" is declared in the server configuration (it could not be enabled) and cannot be enabled through the API`, 'audit_device_from_config');
+    }
+    for (const other of unopened) {
       if (pathsOverlap(path, other)) throw invalid(`path "${path}" overlaps the audit device at "${other}"`, 'audit_path_overlap');
     }
   }
@@ -238,6 +264,7 @@ export function createAuditManager(deps: AuditManagerDeps): AuditManager {
       throw invalid('the journal is declared by the server configuration (journal { ... }), not through the API', 'audit_device_from_config');
     }
     checkPathFree(path);
+    if (source === 'api') checkNotDeclared(path);
     const { def, device } = await opened(path, req, salts);
     try {
       if (source === 'api') {
@@ -302,7 +329,7 @@ export function createAuditManager(deps: AuditManagerDeps): AuditManager {
     }
     const stored = await readConfigSalts(deps.storage);
     const salts: ConfigSalts = {};
-    const errors: unknown[] = [];
+    const errors: Array<{ device: string; error: unknown }> = [];
     for (const [path, e] of [...enabled]) {
       if (e.source !== 'config') continue;
       const want = desired.get(path);
@@ -327,12 +354,13 @@ export function createAuditManager(deps: AuditManagerDeps): AuditManager {
           salts[path] = { type: next.def.type, salt: next.def.salt };
         } catch (err) {
           salts[path] = current;
-          errors.push(err);
+          errors.push({ device: path, error: err });
         }
       } else {
         await removeLocked(path);
       }
     }
+    const missed = new Map<string, { required: boolean; reason: string }>();
     for (const [path, d] of desired) {
       const candidate: ConfigSalts = { [path]: stored[path] };
       try {
@@ -341,11 +369,18 @@ export function createAuditManager(deps: AuditManagerDeps): AuditManager {
       } catch (err) {
         // Declared but not open: its salt is kept for when it opens.
         if (stored[path]) salts[path] = stored[path];
-        errors.push(err);
+        errors.push({ device: path, error: err });
+        missed.set(path, { required: declaredRequired(d), reason: failureReason(err) });
       }
     }
+    // Fail closed, as `required` promises: a required device that is declared but could not be
+    // enabled refuses every request (broker.missing) until a later apply enables it or drops it.
+    // Only a caller that keeps this manager after the failure (SIGHUP) serves requests meanwhile.
+    for (const path of unopened) if (!missed.get(path)?.required) broker.found(path);
+    for (const [path, m] of missed) if (m.required) broker.missing(path, m.reason);
+    unopened = new Set(missed.keys());
     await writeConfigSalts(deps.storage, salts);
-    if (errors.length > 0) throw errors[0];
+    if (errors.length > 0) throw new ConfigDevicesNotEnabled(errors);
   }
 
   async function loadLocked(): Promise<void> {

@@ -339,7 +339,11 @@ export function loginDisplayName(mountPath: string, methodName: string): string 
   return name.endsWith('-') ? name.slice(0, -1) : name;
 }
 
-/** Resolves once the entry is recorded; otherwise logs why and rejects with an internal error. */
+/**
+ * Resolves once the entry is recorded; otherwise logs why and rejects with an internal error. The
+ * audit broker's own refusals say which case it is (no device recorded it, a required device did
+ * not, the devices are closed) and name devices by path only, so the log line repeats them.
+ */
 function recordOrFail(write: () => Promise<void>, deps: LifecycleDeps, stage: 'request' | 'response'): Promise<void> {
   let written: Promise<void>;
   try {
@@ -348,7 +352,8 @@ function recordOrFail(write: () => Promise<void>, deps: LifecycleDeps, stage: 'r
     written = Promise.reject(err);
   }
   return written.then(undefined, (err: unknown) => {
-    deps.log.error({ stage, code: err instanceof SealtrailError ? err.code : 'audit_failed' }, `audit: no device recorded the ${stage} entry; refusing the request`);
+    const why = err instanceof SealtrailError && err.code === 'audit_not_recorded' ? err.message : `the ${stage} entry could not be recorded`;
+    deps.log.error({ stage, code: err instanceof SealtrailError ? err.code : 'audit_failed' }, `audit: ${why}; refusing the request`);
     throw internal(err);
   });
 }

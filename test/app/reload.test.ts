@@ -1,12 +1,17 @@
 /**
  * What a SIGHUP reports: the server log says the audit devices were reopened only when some were
- * open to reopen (unsealed and active), never while sealed or standing by.
+ * open to reopen (unsealed and active), never while sealed or standing by; a declared device that
+ * could not be enabled is named, with why, in the log and the journal's `reload` record.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { AuditManager } from '../../src/audit/index.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigDevicesNotEnabled, type AuditManager } from '../../src/audit/index.js';
 import { configReloader, type ReloadDeps } from '../../src/app/reload.js';
 import { defaultConfig } from '../../src/config/index.js';
+import { invalid } from '../../src/errors/index.js';
 import type { ServerLogger } from '../../src/server/index.js';
 
 function deps(audit: AuditManager | undefined) {
@@ -45,4 +50,45 @@ test('sealed or standing by: no device is open, and the log does not claim one w
   assert.doesNotMatch(info[0], /reopened/);
   assert.match(info[0], /no audit device is open while sealed or standing by/);
   assert.deepEqual(events, ['reload']);
+});
+
+test('a device the file declares that cannot be enabled: the reload record and the log name it and why', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sealtrail-reload-'));
+  const configPath = join(dir, 'config.hcl');
+  writeFileSync(configPath, 'storage "inmem" {}\nlistener "tcp" {\n  address = "127.0.0.1:0"\n  tls_disable = true\n}\n');
+  try {
+    const failures = [
+      { device: 'relp-new/', error: invalid('audit device "relp-new/" could not record its test entry, so it was not enabled: relp audit device: delivery to 127.0.0.1:18418 failed: ECONNREFUSED', 'audit_test_entry_failed') },
+      // Not one of the product's errors: its message may hold anything, so only its errno code is kept.
+      { device: 'siem/', error: Object.assign(new Error('connect to https://user:s3cret@siem.example/?token=s3cret failed'), { code: 'ECONNREFUSED' }) },
+    ];
+    const audit = {
+      applyConfigDevices: async () => { throw new ConfigDevicesNotEnabled(failures); },
+      reopenAll: async () => {},
+    } as unknown as AuditManager;
+    const logged: object[] = [];
+    const records: Array<{ event: string; details: Record<string, string>; outcome?: string }> = [];
+    const { d } = deps(audit);
+    d.configPath = configPath;
+    d.declarationsOf = (c) => (c === d.started ? [] : [{ path: 'relp-new/', type: 'relp' }, { path: 'siem/', type: 'http' }]);
+    d.log = { info: () => {}, warn: () => {}, error: (o: object) => void logged.push(o) } as unknown as ServerLogger;
+    d.events = { record: (event, details, outcome) => void records.push({ event, details: details as Record<string, string>, outcome }) };
+
+    const result = await configReloader(d)();
+    assert.deepEqual(result, { ok: false, applied: [], restartRequired: [], problem: 'audit_device' });
+    assert.deepEqual(records, [{
+      event: 'reload', outcome: 'failure',
+      details: {
+        applied: '', restart_required: '', problem: 'audit_device', device: 'relp-new/,siem/',
+        reason: 'relp-new/: audit device "relp-new/" could not record its test entry, so it was not enabled: relp audit device: delivery to 127.0.0.1:18418 failed: ECONNREFUSED; siem/: ECONNREFUSED',
+      },
+    }]);
+    assert.deepEqual(logged, [
+      { device: 'relp-new/', reason: 'audit device "relp-new/" could not record its test entry, so it was not enabled: relp audit device: delivery to 127.0.0.1:18418 failed: ECONNREFUSED' },
+      { device: 'siem/', reason: 'ECONNREFUSED' },
+    ]);
+    assert.doesNotMatch(JSON.stringify([records, logged]), /s3cret/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

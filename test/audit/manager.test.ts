@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createAuditManager, type AuditManagerDeps } from '../../src/audit/manager.js';
+import { ConfigDevicesNotEnabled } from '../../src/audit/config-failures.js';
+import { sinkFactories } from '../../src/audit/devices/index.js';
+import { createAuditManager, type AuditManagerDeps, type ConfigDeviceDeclaration } from '../../src/audit/manager.js';
 import { SealtrailError } from '../../src/errors/index.js';
 import { manualClock } from '../../src/lib/clock.js';
 import { createMemoryStorage } from '../../src/storage/memory/index.js';
@@ -204,6 +206,78 @@ test('a device replaced by a reload keeps what closing its connection lost count
   assert.equal(manager.list()[0].losses?.connections, 1);
   await manager.applyConfigDevices([{ path: 'siem', type: 'net', options: { required: 'true' } }]);
   assert.equal(manager.health().lossyDevices['siem/'].connections, 2);
+});
+
+test('a required device a reload cannot enable refuses every request, and counts failing, until it is enabled or no longer declared', async () => {
+  const episodes: string[] = [];
+  const mem = memorySinkFactory();
+  const manager = createAuditManager({
+    storage: createMemoryStorage(), clock: manualClock(1731627987000), log: silentLog, sinks: { memory: mem.factory },
+    settings: { allowApiAuditCreation: true, allowAuditLogPrefixing: false, blockTimeoutMs: 50 },
+    onEpisode: (device, failing) => void episodes.push(`${device} ${failing ? 'failing' : 'recovered'}`),
+  });
+  await manager.applyConfigDevices([{ path: 'cfg', type: 'memory' }]);
+  const declared = [{ path: 'cfg', type: 'memory' }, { path: 'req', type: 'memory', options: { required: 'true', fail: 'ECONNREFUSED' } }];
+  await assert.rejects(manager.applyConfigDevices(declared), code('audit_test_entry_failed'));
+
+  const before = mem.sinks.get('cfg/')!.lines.length;
+  await assert.rejects(manager.hooks.logRequest(kvWriteInput()), (err: unknown) => {
+    code('audit_not_recorded', 'internal')(err);
+    assert.equal((err as Error).message, 'the required audit device "req/" did not record the request entry: it could not be enabled');
+    return true;
+  });
+  assert.equal(mem.sinks.get('cfg/')!.lines.length, before + 1, 'the enabled device still has the attempt');
+  assert.deepEqual(manager.health().failingDevices, ['req/']);
+  assert.match(manager.metricsText(), /^sealtrail_audit_device_failing\{path="req\/"\} 1$/m);
+  assert.deepEqual(manager.list().map((d) => d.path), ['cfg/'], 'not listed: it is not enabled');
+  await assert.rejects(manager.enable('req', { type: 'memory' }, api), code('audit_device_from_config'));
+  await assert.rejects(manager.enable('req/x', { type: 'memory' }, api), code('audit_path_overlap'));
+
+  // The same file again, once the device opens: it is enabled and requests are served.
+  await manager.applyConfigDevices([declared[0], { path: 'req', type: 'memory', options: { required: 'true' } }]);
+  await manager.hooks.logRequest(kvWriteInput());
+  assert.deepEqual(manager.health().failingDevices, []);
+
+  // Failing again, then no longer declared: requests are served without it.
+  await assert.rejects(manager.applyConfigDevices([declared[0], { path: 'other', type: 'memory', options: { required: 'true', fail: 'EACCES' } }]));
+  await assert.rejects(manager.hooks.logResponse(kvWriteInput()), code('audit_not_recorded', 'internal'));
+  await manager.applyConfigDevices([declared[0]]);
+  await manager.hooks.logResponse(kvWriteInput());
+  assert.deepEqual(manager.health().failingDevices, []);
+  assert.doesNotMatch(manager.metricsText(), /path="other\/"/);
+  assert.deepEqual(episodes, ['req/ failing', 'req/ recovered', 'other/ failing', 'other/ recovered']);
+
+  // A device that is not required and cannot be enabled leaves requests served, as before.
+  await assert.rejects(manager.applyConfigDevices([declared[0], { path: 'optional', type: 'memory', options: { fail: 'EACCES' } }]));
+  await manager.hooks.logRequest(kvWriteInput());
+  assert.deepEqual(manager.health().failingDevices, []);
+});
+
+test('declared devices that cannot be enabled are each named, with a reason that holds no secret option value', async () => {
+  const mem = memorySinkFactory();
+  const manager = createAuditManager({
+    storage: createMemoryStorage(), clock: manualClock(1731627987000), log: silentLog, sinks: { memory: mem.factory, http: sinkFactories.http },
+    settings: { allowApiAuditCreation: true, allowAuditLogPrefixing: false, blockTimeoutMs: 2_000 },
+  });
+  await manager.applyConfigDevices([{ path: 'cfg', type: 'memory' }]);
+  const declared: ConfigDeviceDeclaration[] = [
+    { path: 'cfg', type: 'memory', options: { fail: 'EACCES' } },
+    // Nothing listens on this port: the test entry cannot be delivered.
+    { path: 'siem', type: 'http', options: { uri: 'http://127.0.0.1:18420/hec/s3cret-path?token=s3cret-query', headers: '{"Authorization":["Bearer s3cret-header"]}' } },
+  ];
+  try {
+    await assert.rejects(manager.applyConfigDevices(declared), (err: unknown) => {
+      code('audit_test_entry_failed')(err);
+      assert.ok(err instanceof ConfigDevicesNotEnabled, 'the error names each device that failed');
+      assert.deepEqual(err.failures.map((f) => f.device), ['cfg/', 'siem/']);
+      assert.match(err.failures[0].reason, /^audit device "cfg\/" could not record its test entry, so it was not enabled: EACCES$/);
+      assert.match(err.failures[1].reason, /^audit device "siem\/" could not record its test entry, so it was not enabled: http audit device: POST to http:\/\/127\.0\.0\.1:18420 failed/);
+      assert.doesNotMatch(JSON.stringify(err.failures), /s3cret/);
+      return true;
+    });
+  } finally {
+    await manager.close();
+  }
 });
 
 test('audited request headers: picked case-insensitively, hashed when hmac, persisted', async () => {

@@ -14,8 +14,9 @@ import { token as tokenEntry } from '../audit/helpers.js';
 
 interface Written { kind: 'request' | 'response'; input: AuditInput }
 
-function harness(opts: { use?: () => Promise<{ remainingUses: number }>; policyAllows?: boolean; failResponse?: boolean; afterRecorded?: () => Promise<void> }) {
+function harness(opts: { use?: () => Promise<{ remainingUses: number }>; policyAllows?: boolean; failResponse?: boolean | Error; afterRecorded?: () => Promise<void> }) {
   const written: Written[] = [];
+  const logged: string[] = [];
   let handled = 0;
   const route: MountedBackend = {
     prefix: 'secret/',
@@ -29,7 +30,7 @@ function harness(opts: { use?: () => Promise<{ remainingUses: number }>; policyA
         enabled: true,
         logRequest: async (input: AuditInput) => { written.push({ kind: 'request', input: { ...input } }); },
         logResponse: async (input: AuditInput) => {
-          if (opts.failResponse) throw new Error('no device took the entry');
+          if (opts.failResponse) throw opts.failResponse instanceof Error ? opts.failResponse : new Error('no device took the entry');
           written.push({ kind: 'response', input });
         },
       },
@@ -40,11 +41,11 @@ function harness(opts: { use?: () => Promise<{ remainingUses: number }>; policyA
     wrapping: {},
     close: async () => undefined,
   } as unknown as CoreServices;
-  const deps = { clock: { now: () => 0, nowNs: () => 1n }, log: { error() {} } };
+  const deps = { clock: { now: () => 0, nowNs: () => 1n }, log: { error: (_o: object, msg: string) => void logged.push(msg) } };
   const req: LogicalRequest = {
     id: 'req-1', operation: 'read', path: 'secret/data/x', data: {}, clientToken: 'tok', remoteAddress: '127.0.0.1', remotePort: 1, headers: {}, wrapTtl: 0,
   };
-  return { written, handledCount: () => handled, run: () => runLifecycle(req, services, deps as never) };
+  return { written, logged, handledCount: () => handled, run: () => runLifecycle(req, services, deps as never) };
 }
 
 test('a last use spent by another request meanwhile: both entries, sharing the id, and the handler never runs', async () => {
@@ -67,6 +68,21 @@ test('fail-closed: a refusal whose response entry no device records answers 500,
   assert.deepEqual(h.written.map((w) => w.kind), ['request']);
   assert.deepEqual(h.written[0].input.policyResults, { allowed: false, grantingPolicies: [] });
   assert.equal(h.handledCount(), 0);
+});
+
+test('fail-closed: the log line says which case refused the request, as the audit broker told it', async () => {
+  const cases: Array<[Error, string]> = [
+    [new SealtrailError('internal', 'audit_not_recorded', 'the required audit device "mock/" did not record the response entry'),
+      'audit: the required audit device "mock/" did not record the response entry; refusing the request'],
+    [new SealtrailError('internal', 'audit_not_recorded', 'no audit device recorded the response entry'),
+      'audit: no audit device recorded the response entry; refusing the request'],
+    [new Error('unexpected'), 'audit: the response entry could not be recorded; refusing the request'],
+  ];
+  for (const [failure, line] of cases) {
+    const h = harness({ failResponse: failure });
+    await assert.rejects(h.run(), (err: unknown) => err instanceof SealtrailError && err.kind === 'internal');
+    assert.deepEqual(h.logged, [line]);
+  }
 });
 
 test('what had to follow a recorded answer failed: a second response entry carries the error, the client gets it', async () => {

@@ -105,6 +105,67 @@ test('a reload applies log_level and the declared audit devices, names what wait
   }
 });
 
+test('a required device a reload cannot enable refuses requests, and sys/health lists it, until a reload enables it or no longer declares it', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sealtrail-reload-'));
+  const path = join(dir, 'config.hcl');
+  const requiredDevice = (file: string, name = 'required') => `audit "file" "${name}/" {\n  options = { file_path = "${file}", required = "true" }\n}\n`;
+  writeFileSync(path, `${LISTENER}${fileDevice('first', dir)}`);
+  const server: RunningServer = await runServer({ configPath: path, handleSignals: false, out: () => {} });
+  try {
+    const base = server.address;
+    const init = await call(base, 'PUT', 'sys/init', { body: { secret_shares: 1, secret_threshold: 1 } });
+    await call(base, 'PUT', 'sys/unseal', { body: { key: init.json.keys[0] } });
+    const token = init.json.root_token as string;
+    const failing = async () => (await call(base, 'GET', 'sys/health')).json.audit_devices_failing as string[];
+
+    // As the start and `audit enable` would: the request is not answered without the required device.
+    writeFileSync(join(dir, 'blocked'), '');
+    writeFileSync(path, `${LISTENER}${fileDevice('first', dir)}${requiredDevice(join(dir, 'blocked', 'required.log'))}`);
+    assert.deepEqual(await server.reload(), { ok: false, applied: [], restartRequired: [], problem: 'audit_device' });
+    assert.equal((await call(base, 'GET', 'sys/mounts', { token })).status, 500);
+    assert.deepEqual(await failing(), ['required/']);
+
+    // The same file, once the path can be opened: the next SIGHUP enables it and requests are served.
+    rmSync(join(dir, 'blocked'));
+    mkdirSync(join(dir, 'blocked'));
+    assert.deepEqual(await server.reload(), { ok: true, applied: ['audit'], restartRequired: [] });
+    const served = await call(base, 'GET', 'sys/mounts', { token });
+    assert.equal(served.status, 200);
+    assert.ok(readFileSync(join(dir, 'blocked', 'required.log'), 'utf8').includes(served.json.request_id));
+    assert.deepEqual(await failing(), []);
+
+    // Changed to a path that cannot be opened, it goes on as it was (and records); another required
+    // device that cannot be enabled refuses requests until a reload no longer declares it.
+    writeFileSync(path, `${LISTENER}${fileDevice('first', dir)}${requiredDevice(join(dir, 'first.log', 'required.log'))}`);
+    assert.equal((await server.reload()).problem, 'audit_device');
+    assert.equal((await call(base, 'GET', 'sys/mounts', { token })).status, 200);
+    writeFileSync(path, `${LISTENER}${fileDevice('first', dir)}${requiredDevice(join(dir, 'first.log', 'other.log'), 'other')}`);
+    assert.equal((await server.reload()).problem, 'audit_device');
+    assert.equal((await call(base, 'GET', 'sys/mounts', { token })).status, 500);
+    assert.deepEqual(await failing(), ['other/']);
+    writeFileSync(path, `${LISTENER}${fileDevice('first', dir)}`);
+    assert.deepEqual(await server.reload(), { ok: true, applied: ['audit'], restartRequired: [] });
+    assert.equal((await call(base, 'GET', 'sys/mounts', { token })).status, 200);
+    assert.deepEqual(await failing(), []);
+
+    const r = await call(base, 'GET', 'sys/journal/records?kind=server&order=asc&limit=1000', { token });
+    const episodes = (r.json.data.records as Array<{ record: { event: string; details: Record<string, string> } }>)
+      .filter((x) => x.record.event.startsWith('audit_device_'))
+      .map((x) => `${x.record.details.device} ${x.record.event}`);
+    assert.deepEqual(episodes, ['required/ audit_device_failing', 'required/ audit_device_recovered', 'other/ audit_device_failing', 'other/ audit_device_recovered']);
+    // Each failed reload names the device and why.
+    const cannotOpen = (file: string) => `file audit device: cannot open "${join(dir, file)}" for appending (ENOTDIR)`;
+    assert.deepEqual((await reloadEvents(base, token)).filter((e) => e.outcome === 'failure').map((e) => [e.details.problem, e.details.device, e.details.reason]), [
+      ['audit_device', 'required/', cannotOpen('blocked/required.log')],
+      ['audit_device', 'required/', cannotOpen('first.log/required.log')],
+      ['audit_device', 'other/', cannotOpen('first.log/other.log')],
+    ]);
+  } finally {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 /** A self-signed P-384 certificate and its key, as PEM. */
 function keyPair(commonName: string): { cert: string; key: string } {
   const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'secp384r1' });
