@@ -26,6 +26,14 @@ async function reloadEvents(base: string, token: string): Promise<Array<{ outcom
   return records.filter((x) => x.record.event === 'reload').map((x) => ({ outcome: x.outcome, details: x.record.details }));
 }
 
+
+/** Initializes and unseals a fresh server with one key share: its root token and unseal key. */
+async function initAndUnseal(base: string): Promise<{ token: string; key: string }> {
+  const init = await call(base, 'PUT', 'sys/init', { body: { secret_shares: 1, secret_threshold: 1 } });
+  await call(base, 'PUT', 'sys/unseal', { body: { key: init.json.keys[0] } });
+  return { token: init.json.root_token as string, key: init.json.keys[0] as string };
+}
+
 test('a reload applies log_level and the declared audit devices, names what waits for a restart, and refuses an invalid file whole', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'sealtrail-reload-'));
   const path = join(dir, 'config.hcl');
@@ -33,9 +41,7 @@ test('a reload applies log_level and the declared audit devices, names what wait
   const server: RunningServer = await runServer({ configPath: path, handleSignals: false, out: () => {} });
   try {
     const base = server.address;
-    const init = await call(base, 'PUT', 'sys/init', { body: { secret_shares: 1, secret_threshold: 1 } });
-    await call(base, 'PUT', 'sys/unseal', { body: { key: init.json.keys[0] } });
-    const token = init.json.root_token as string;
+    const { token, key } = await initAndUnseal(base);
     const devices = async () => Object.keys((await call(base, 'GET', 'sys/audit', { token })).json.data).sort();
     assert.deepEqual(await devices(), ['first/', 'journal/']);
 
@@ -83,7 +89,7 @@ test('a reload applies log_level and the declared audit devices, names what wait
     assert.equal((await call(base, 'PUT', 'sys/seal', { token })).status, 204);
     writeFileSync(path, `${LISTENER}log_level = "info"\n${fileDevice('third', dir)}`);
     assert.deepEqual(await server.reload(), { ok: true, applied: ['audit'], restartRequired: [] });
-    await call(base, 'PUT', 'sys/unseal', { body: { key: init.json.keys[0] } });
+    await call(base, 'PUT', 'sys/unseal', { body: { key } });
     assert.deepEqual(await devices(), ['journal/', 'third/']);
 
     const reloads = await reloadEvents(base, token);
@@ -113,9 +119,7 @@ test('a required device a reload cannot enable refuses requests, and sys/health 
   const server: RunningServer = await runServer({ configPath: path, handleSignals: false, out: () => {} });
   try {
     const base = server.address;
-    const init = await call(base, 'PUT', 'sys/init', { body: { secret_shares: 1, secret_threshold: 1 } });
-    await call(base, 'PUT', 'sys/unseal', { body: { key: init.json.keys[0] } });
-    const token = init.json.root_token as string;
+    const { token } = await initAndUnseal(base);
     const failing = async () => (await call(base, 'GET', 'sys/health')).json.audit_devices_failing as string[];
 
     // As the start and `audit enable` would: the request is not answered without the required device.

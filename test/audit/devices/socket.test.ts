@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
-import { createServer, type Socket } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -8,6 +8,15 @@ import { createSocketSink } from '../../../src/audit/devices/socket/index.js';
 import { assertRefusesOptions, eventually, listenStream, numberedLines, testContext } from './helpers.js';
 
 const unixPath = () => join(tmpdir(), `sealtrail-sock-${process.pid}-${Math.random().toString(36).slice(2)}.sock`);
+
+
+/** A TCP listener whose peers accept and never read (a receiver that stopped reading). */
+async function pausedPeers(): Promise<{ peers: Socket[]; server: Server; port: number }> {
+  const peers: Socket[] = [];
+  const server = createServer((socket) => { socket.pause(); peers.push(socket); });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { peers, server, port: (server.address() as { port: number }).port };
+}
 
 describe('socket sink', () => {
   it('sends lines over TCP in order', async () => {
@@ -104,10 +113,7 @@ describe('socket sink', () => {
   });
 
   it('a peer killed while it was not reading: the queued and kernel-held entries are counted, and the device reconnects', async () => {
-    const peers: Socket[] = [];
-    const server = createServer((socket) => { socket.pause(); peers.push(socket); });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const port = (server.address() as { port: number }).port;
+    const { peers, server, port } = await pausedPeers();
     const ctx = testContext({ address: `127.0.0.1:${port}`, write_timeout: '200ms', max_entry_bytes: String(1 << 20) });
     const sink = await createSocketSink(ctx);
     const line = 'y'.repeat(256 * 1024 - 1) + '\n';
@@ -137,10 +143,7 @@ describe('socket sink', () => {
   });
 
   it('a reopen or close abandoning a backlogged connection logs it and counts it, although the device was already failing', async () => {
-    const peers: Socket[] = [];
-    const server = createServer((socket) => { socket.pause(); peers.push(socket); });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const port = (server.address() as { port: number }).port;
+    const { peers, server, port } = await pausedPeers();
     const ctx = testContext({ address: `127.0.0.1:${port}`, write_timeout: '200ms', max_entry_bytes: String(1 << 20) });
     const sink = await createSocketSink(ctx);
     const line = 'z'.repeat(256 * 1024 - 1) + '\n';
