@@ -50,6 +50,16 @@ async function until(check: () => boolean, ms: number, what: string) {
   }
 }
 
+/** A node over a fresh lock, unsealed and serving. */
+async function servingNode() {
+  const lock = fakeLock();
+  const events: string[] = [];
+  const n = node(lock.backend, events);
+  n.unsealed();
+  await until(() => n.view.serving(), 2000, 'serving');
+  return { lock, events, n };
+}
+
 test('an unsealed node takes the free lock, builds services and serves while it renews', async () => {
   const lock = fakeLock();
   const events: string[] = [];
@@ -68,11 +78,7 @@ test('an unsealed node takes the free lock, builds services and serves while it 
 });
 
 test('fencing: when renewals fail, the node stops serving before its lease can expire', async () => {
-  const lock = fakeLock();
-  const events: string[] = [];
-  const n = node(lock.backend, events);
-  n.unsealed();
-  await until(() => n.view.serving(), 2000, 'serving');
+  const { lock, events, n } = await servingNode();
   lock.state.down = true;
   const leaseEnd = lock.expiresAt();
   // Sampled every 5 ms: the node must never serve at or after the moment another could take the lock.
@@ -91,11 +97,7 @@ test('fencing: when renewals fail, the node stops serving before its lease can e
 });
 
 test('a node whose event loop stalls past its lease holds it no more on waking, before its fence timer has run', async () => {
-  const lock = fakeLock();
-  const events: string[] = [];
-  const n = node(lock.backend, events);
-  n.unsealed();
-  await until(() => n.view.serving(), 2000, 'serving');
+  const { lock, n } = await servingNode();
   assert.equal(n.holdsLease(), true);
   lock.state.down = true;
   // A stall (a paused process): no timer runs until it ends, the fence's neither.
@@ -109,11 +111,7 @@ test('a node whose event loop stalls past its lease holds it no more on waking, 
 });
 
 test('a renewal that finds the lock taken ends the active role at once; the standby then points at the new holder', async () => {
-  const lock = fakeLock();
-  const events: string[] = [];
-  const n = node(lock.backend, events);
-  n.unsealed();
-  await until(() => n.view.serving(), 2000, 'serving');
+  const { lock, events, n } = await servingNode();
   lock.steal('n2');
   await until(() => events.includes('deactivate'), 1000, 'demoted');
   assert.equal(n.view.serving(), false);
@@ -123,11 +121,7 @@ test('a renewal that finds the lock taken ends the active role at once; the stan
 });
 
 test('step-down releases the lock and keeps out of the election for the hold-off', async () => {
-  const lock = fakeLock();
-  const events: string[] = [];
-  const n = node(lock.backend, events);
-  n.unsealed();
-  await until(() => n.view.serving(), 2000, 'serving');
+  const { lock, events, n } = await servingNode();
   const at = monotonicMs();
   await n.stepDown();
   assert.equal(n.view.serving(), false);

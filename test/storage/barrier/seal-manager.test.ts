@@ -240,12 +240,18 @@ test('a completed rekey is in force only when applied; sealing or a new rekey be
   await assert.rejects(third(), { code: 'rekey_superseded' });
 });
 
-test('the barrier key is rotated when it has sealed its limit of values; the count survives a restart, raised by what a crash may lose', async () => {
+/** A seal manager on fresh storage, initialized with one key share and unsealed. */
+async function unsealedManager(limits: { maxEncryptions: number; persistEvery: number }) {
   const physical = createMemoryStorage();
-  const limits = { maxEncryptions: 10, persistEvery: 4 };
   const seal = createSealManager({ physical, clock: manualClock(0), keyUsage: limits });
   const { keys } = await seal.initialize({ secretShares: 1, secretThreshold: 1 });
   await seal.submitUnsealKey(keys[0]);
+  return { physical, seal, keys };
+}
+
+test('the barrier key is rotated when it has sealed its limit of values; the count survives a restart, raised by what a crash may lose', async () => {
+  const limits = { maxEncryptions: 10, persistEvery: 4 };
+  const { physical, seal, keys } = await unsealedManager(limits);
   assert.deepEqual({ ...(await seal.keyStatus()), installTimeMs: 0 }, { term: 1, installTimeMs: 0, encryptions: 0 });
   for (let i = 0; i < 9; i++) await seal.barrier.put(`v/${i}`, bytes(`value ${i}`));
   assert.deepEqual([(await seal.keyStatus()).term, (await seal.keyStatus()).encryptions], [1, 9]);
@@ -270,11 +276,8 @@ test('the barrier key is rotated when it has sealed its limit of values; the cou
 });
 
 test('a clean seal keeps the exact count: seal and unseal cycles add nothing, and a crash after an unseal is padded again', async () => {
-  const physical = createMemoryStorage();
   const limits = { maxEncryptions: 1000, persistEvery: 100 };
-  const seal = createSealManager({ physical, clock: manualClock(0), keyUsage: limits });
-  const { keys } = await seal.initialize({ secretShares: 1, secretThreshold: 1 });
-  await seal.submitUnsealKey(keys[0]);
+  const { physical, seal, keys } = await unsealedManager(limits);
   for (let i = 0; i < 3; i++) await seal.barrier.put(`v/${i}`, bytes('v'));
   for (let cycle = 0; cycle < 5; cycle++) {
     await seal.seal();
