@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { createAuditManager, sinkFactories, type ConfigDeviceDeclaration, type SinkFactory } from '../audit/index.js';
 import { createPolicyStore, ensureDefaultPolicy, tokenBackend, createTokenStore, startTokenTidy, apmBackend, entityIdFor, type ChallengeSource } from '../auth/index.js';
 import type { ServerConfig } from '../config/index.js';
+import { sealed } from '../errors/index.js';
 import { type Core, Mounts, type BackendFactory, type TokenEntry, type Wrapping, createWrapping, createRateLimits } from '../core/index.js';
 import type { JournalHealth, JournalStore, ServerEvents } from '../journal/index.js';
 import { auditDeclarations, journalConnectionUrl } from './journal.js';
@@ -15,7 +16,7 @@ import type { Services } from './services.js';
 import { capsuleBackend, recordCapsuleMountTune, kvBackend, cubbyholeBackend, type Cubbyholes } from '../secrets/index.js';
 import { createKmsEngine } from '../kms/index.js';
 import { trailBackend, createTrailManager, createTrailRecorder, createEventStore, createPostgresEventStore, journalCompletion, type LedgerHead } from '../trail/index.js';
-import { storageView, type Storage } from '../storage/index.js';
+import { revocableStorage, storageView, type Storage } from '../storage/index.js';
 import { sysBackend, type SysHa } from '../sys/index.js';
 import type { ServerLogger } from '../server/index.js';
 import { startPeriodicPass } from '../lib/periodic-pass.js';
@@ -106,7 +107,10 @@ export function servicesBuilder(config: ServerConfig, log: ServerLogger, opts: W
   };
 
   async function build(core: Core<Services>, started: (close: () => unknown) => void): Promise<Services> {
-    const barrier = core.seal.barrier;
+    // These services' own handle on the barrier, revoked when they close (storage/revocable.ts).
+    const session = revocableStorage(core.seal.barrier, sealed);
+    started(() => session.revoke());
+    const barrier = session.storage;
     const clock = core.clock;
     const hashKey = await ensureRandomKey(barrier, 'sys/token-hash-key');
     // A token's default and max ttl: the tune of the auth mount that issued it, else the server's;
@@ -205,20 +209,27 @@ export function servicesBuilder(config: ServerConfig, log: ServerLogger, opts: W
     });
     started(() => keyDeletion.stop());
     opts.events?.record('unseal');
+    let closing = false;
     return {
       tokens, tokenTidy, policies, audit, mounts, kms, trail, wrapping, quotas,
+      get closing() { return closing; },
       // The tidy passes first (they write tokens and keys), the background writers next, then the mounts.
       async close() {
+        closing = true;
         opts.events?.record('seal');
-        await tokenTidy.stop();
-        await keyDeletion.stop();
-        // The last checkpoint is signed while the key is still at hand.
-        await opts.ledger?.sealed();
-        await trail.close();
-        await audit.close();
-        await mounts.closeAll();
-        tokens.clearCache();
-        policies.clearCache();
+        try {
+          await tokenTidy.stop();
+          await keyDeletion.stop();
+          // The last checkpoint is signed while the key is still at hand.
+          await opts.ledger?.sealed();
+          await trail.close();
+          await audit.close();
+          await mounts.closeAll();
+        } finally {
+          session.revoke();
+          tokens.clearCache();
+          policies.clearCache();
+        }
       },
     };
   }

@@ -14,7 +14,7 @@
  * `auditText`, which leaves out request values the entry hashes) written as Vault writes it
  * (refusal.ts).
  */
-import { SealtrailError, internal, invalid, notFound, permissionDenied } from '../errors/index.js';
+import { SealtrailError, internal, invalid, notFound, permissionDenied, sealed } from '../errors/index.js';
 import type { Clock } from '../lib/clock.js';
 import { AuditShared, type AuditInput } from './contract/audit.js';
 import { nonAssignablePolicy, sanitizePolicies } from './contract/policy-names.js';
@@ -175,6 +175,10 @@ async function handle(req: LogicalRequest, services: CoreServices, deps: Lifecyc
   // 5. Audit the request, fail-closed.
   input.timeNs = deps.clock.nowNs();
   if (audit.hooks.enabled) await recordOrFail(() => audit.hooks.logRequest(input), deps, 'request');
+  // Sealing (or an HA node standing down) closed the services while the entry was being recorded:
+  // the handler would act through storage the seal is taking away, with no device left to record
+  // its answer.
+  if (services.closing) throw sealed();
 
   // 6. The handler.
   let response: LogicalResponse;

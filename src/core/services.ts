@@ -20,4 +20,9 @@ export interface CoreServices {
   quotas?: RateLimits;
   /** Stops what the services started and drops their caches, in order; called when sealing. */
   close(): Promise<void>;
+  /**
+   * True once close() has begun: a request whose request entry was recorded meanwhile is not
+   * handled (the lifecycle). Absent in narrow test wirings, which never close.
+   */
+  readonly closing?: boolean;
 }
