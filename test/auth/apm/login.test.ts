@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createPrivateKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createDevCa, createDevEnclave } from '../../../src/attestation/index.js';
 import { APM_UNAUTHENTICATED_PATHS, entityIdFor } from '../../../src/auth/apm/index.js';
 import { MAX_EVIDENCE_BYTES } from '../../../src/auth/apm/login.js';
@@ -188,6 +189,20 @@ test('snp certificates of repeated BEGIN lines are refused at once', async () =>
   await assert.rejects(h.call('update', 'v0/attest/snp/auth', { correlation_id: correlationId, message: 'AAAA', certificates: [begins] }), fails('invalid', 'invalid_field'));
   const ms = performance.now() - started;
   assert.ok(ms < 500, `${ms.toFixed(0)} ms`);
+});
+
+test('collateral JSON text nested deeper than a DCAP collateral document could is refused unparsed', async () => {
+  const h = await harness();
+  const document = readFileSync(new URL('../../fixtures/tdx/01_phala_tdx_v4_uptodate/tdx_quote_collateral.json', import.meta.url), 'utf8');
+  // A megabyte of brackets held the event loop ~0.3 s in JSON.parse on every unauthenticated login.
+  const deep = `${document.trimEnd().slice(0, -1)},"x":${'['.repeat(100_000)}${']'.repeat(100_000)}}`;
+  const { correlationId } = await h.init('tdx');
+  await assert.rejects(h.call('update', 'v0/attest/tdx/auth', { correlation_id: correlationId, message: 'AAAA', collateral: deep }), (err) => {
+    fails('invalid', 'invalid_field')(err);
+    assert.equal((err as Error).message, '"collateral" must be the DCAP collateral JSON document: it nests deeper than 16 levels');
+    return true;
+  });
+  await assert.rejects(h.call('update', 'config/tdx', { collateral: deep }), fails('invalid', 'invalid_field'));
 });
 
 test('a correlation_id that is not a UUID is refused before the challenge is looked up, and never echoed', async () => {
