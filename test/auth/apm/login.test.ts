@@ -1,10 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createPrivateKey } from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createDevCa, createDevEnclave } from '../../../src/attestation/index.js';
 import { APM_UNAUTHENTICATED_PATHS, entityIdFor } from '../../../src/auth/apm/index.js';
 import { MAX_EVIDENCE_BYTES } from '../../../src/auth/apm/login.js';
+import type { LogicalResponse, TokenEntry } from '../../../src/core/index.js';
 import { SealtrailError } from '../../../src/errors/index.js';
 import type { JournalAppend } from '../../../src/journal/index.js';
 import * as der from '../../../src/lib/der.js';
@@ -355,4 +356,30 @@ test('evidence older than max_evidence_age is refused', async () => {
   h.clock.advance(11_000);
   await assert.rejects(h.auth(correlationId, evidence), fails('permission', 'attestation_evidence_too_old'));
   assert.equal(T0 + 11_000, h.clock.now());
+});
+
+test('a debug-mode login, or a token answered in clear, stops renewing once its roles no longer allow debug or bind the token to the enclave key', async () => {
+  const h = await harness();
+  const zero = '00'.repeat(48);
+  const role = (rules: Record<string, unknown>) => h.call('update', 'role/r', { platform: 'nitro', signer_id: SIGNER, token_policies: 'p', ...rules });
+  const renewal = (auth: NonNullable<LogicalResponse['auth']>) => h.backend.authorizeRenewal!({ meta: auth.metadata, policies: ['default', ...auth.policies] } as unknown as TokenEntry);
+  const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const spki = new Uint8Array(publicKey.export({ type: 'spki', format: 'der' }));
+  const login = async (image: string, withKey = false) => {
+    const { correlationId, challenge } = await h.init();
+    const document = createDevEnclave({ ca: h.ca, clock: h.clock, pcrs: { 0: image, 8: SIGNER } }).attest({ nonce: challenge, publicKey: withKey ? spki : null });
+    return (await h.auth(correlationId, Buffer.from(document).toString('base64')))!.auth!;
+  };
+
+  await role({ allow_debug: true });
+  const debug = await login(zero);
+  const clear = await login(IMAGE);
+  await role({ allow_debug: false });
+  await assert.rejects(renewal(debug), fails('invalid', 'renewal_refused'));
+  assert.deepEqual(await renewal(clear), { ttl: 0 });
+
+  await role({ token_bound_to_enclave_key: true });
+  const sealed = await login(IMAGE, true);
+  await assert.rejects(renewal(clear), fails('invalid', 'renewal_refused'));
+  assert.deepEqual(await renewal(sealed), { ttl: 0 });
 });
