@@ -5,6 +5,7 @@
  */
 import { verify, type X509Certificate } from 'node:crypto';
 import { invalid } from '../../errors/index.js';
+import { nestsDeeper } from '../../lib/json-depth.js';
 import type { DcapCollateral } from '../types.js';
 import { parseCrl } from '../x509/index.js';
 import { parseChainPem, verifyChain } from './chain.js';
@@ -34,6 +35,23 @@ export function parseCollateral(json: unknown): DcapCollateral {
     out[key] = value;
   }
   return out as DcapCollateral;
+}
+
+/**
+ * Collateral JSON text parsed before any signature covers it (a login's document, and its items
+ * as olderCollateral reads them) comes from an unauthenticated caller, and JSON.parse is many
+ * times slower on nesting (a megabyte of `[` held the event loop ~0.3 s). Intel's nest 6 levels.
+ */
+export const MAX_COLLATERAL_JSON_DEPTH = 16;
+
+/** Collateral JSON text, parsed unless it nests deeper than Intel's could; else why not (never quoting it). */
+export function parseCollateralJson(text: string): { ok: true; value: unknown } | { ok: false; message: string } {
+  if (nestsDeeper(text, MAX_COLLATERAL_JSON_DEPTH)) return { ok: false, message: `it nests deeper than ${MAX_COLLATERAL_JSON_DEPTH} levels` };
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch {
+    return { ok: false, message: 'it is not JSON' };
+  }
 }
 
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?Z$/;
@@ -112,14 +130,12 @@ interface Recency {
 
 function recencyOf(c: DcapCollateral): Recency | undefined {
   const item = (text: string) => {
-    try {
-      const doc = JSON.parse(text) as Record<string, unknown>;
-      const evaluation = doc.tcbEvaluationDataNumber;
-      const issued = dateField(doc.issueDate);
-      return typeof evaluation === 'number' && Number.isSafeInteger(evaluation) && issued !== undefined ? { evaluation, issued } : undefined;
-    } catch {
-      return undefined;
-    }
+    const parsed = parseCollateralJson(text);
+    if (!parsed.ok || typeof parsed.value !== 'object' || parsed.value === null) return undefined;
+    const doc = parsed.value as Record<string, unknown>;
+    const evaluation = doc.tcbEvaluationDataNumber;
+    const issued = dateField(doc.issueDate);
+    return typeof evaluation === 'number' && Number.isSafeInteger(evaluation) && issued !== undefined ? { evaluation, issued } : undefined;
   };
   const thisUpdate = (hex: string) => {
     const der = hexBytes(hex);

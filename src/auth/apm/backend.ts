@@ -100,6 +100,6 @@ export function apmBackend(deps: ApmBackendDeps): BackendFactory {
         },
       },
     ];
-    return backendFromPaths(paths, { unauthenticatedPaths: APM_UNAUTHENTICATED_PATHS, authorizeRenewal: (token) => authorizeRenewal(roles, token) });
+    return backendFromPaths(paths, { unauthenticatedPaths: APM_UNAUTHENTICATED_PATHS, authorizeRenewal: (token) => authorizeRenewal(roles, config, token) });
   };
 }

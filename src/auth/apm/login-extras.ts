@@ -4,7 +4,7 @@
  *   collateral    (tdx, sgx) the DCAP collateral document (object or JSON text); else the config's
  * Certificates are only candidates: the verifier still requires the chain to end in a trusted root.
  */
-import { olderDcapCollateral, parseDcapCollateral, pemCertificateBodies, type DcapCollateral, type PlatformName } from '../../attestation/index.js';
+import { olderDcapCollateral, parseDcapCollateral, parseDcapCollateralJson, pemCertificateBodies, type DcapCollateral, type PlatformName } from '../../attestation/index.js';
 import { invalid, SealtrailError } from '../../errors/index.js';
 import { decodeWrappedBase64, maxBase64Chars } from '../../lib/base64.js';
 import type { PlatformConfig } from './config.js';
@@ -50,11 +50,9 @@ export function loginCertificates(platform: PlatformName, data: Data): Uint8Arra
 export function collateralDocument(value: unknown): DcapCollateral {
   let doc = value;
   if (typeof value === 'string') {
-    try {
-      doc = JSON.parse(value);
-    } catch {
-      throw invalid('"collateral" must be the DCAP collateral JSON document', 'invalid_field');
-    }
+    const parsed = parseDcapCollateralJson(value);
+    if (!parsed.ok) throw invalid(`"collateral" must be the DCAP collateral JSON document: ${parsed.message}`, 'invalid_field');
+    doc = parsed.value;
   }
   return parseDcapCollateral(doc);
 }

@@ -180,13 +180,19 @@ async function authenticate(deps: LoginDeps, attempt: LoginAttempt, witness: Wit
   const entityCreated = await deps.entities.register(entityId, deps.clock.now());
   await witness({ verdict: 'granted', claims, entityId, roles: grant.roles });
   const data = { correlation_id: correlationId, enclave_id: claims.enclaveId, signer_id: claims.signerId };
+  const sealed = grant.boundToEnclaveKey && enclaveKey?.ok === true;
   return {
     auth: {
       policies: grant.policies,
       displayName: displayNameFor(claims.signerId, claims.enclaveId),
       // Token metadata is never hashed in audit entries (Vault's rule), so the correlation id
-      // stays out of it: it is in the response data, where the mount's tune decides.
-      metadata: { platform, signer_id: claims.signerId, enclave_id: claims.enclaveId, role: grant.roles.join(',') },
+      // stays out of it: it is in the response data, where the mount's tune decides. What a
+      // renewal must check again without evidence (renewal.ts) is here too.
+      metadata: {
+        platform, signer_id: claims.signerId, enclave_id: claims.enclaveId, role: grant.roles.join(','),
+        ...(claims.debug ? { debug: 'true' } : {}),
+        ...(sealed ? { bound_to_enclave_key: 'true' } : {}),
+      },
       entityId,
       entityCreated,
       ttl: grant.ttl,
@@ -196,7 +202,7 @@ async function authenticate(deps: LoginDeps, attempt: LoginAttempt, witness: Wit
     data: { data },
     // Bound: the client gets the token only inside an envelope for the document's key, which the
     // hardware signed with the evidence; whoever relays the answer cannot open it.
-    ...(grant.boundToEnclaveKey && enclaveKey?.ok ? { sealToken: (token: string) => sealedAnswer(enclaveKey.key, token, data) } : {}),
+    ...(sealed ? { sealToken: (token: string) => sealedAnswer(enclaveKey.key, token, data) } : {}),
   };
 }
 

@@ -1,9 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createPrivateKey } from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createDevCa, createDevEnclave } from '../../../src/attestation/index.js';
 import { APM_UNAUTHENTICATED_PATHS, entityIdFor } from '../../../src/auth/apm/index.js';
 import { MAX_EVIDENCE_BYTES } from '../../../src/auth/apm/login.js';
+import type { LogicalResponse, TokenEntry } from '../../../src/core/index.js';
 import { SealtrailError } from '../../../src/errors/index.js';
 import type { JournalAppend } from '../../../src/journal/index.js';
 import * as der from '../../../src/lib/der.js';
@@ -190,6 +192,20 @@ test('snp certificates of repeated BEGIN lines are refused at once', async () =>
   assert.ok(ms < 500, `${ms.toFixed(0)} ms`);
 });
 
+test('collateral JSON text nested deeper than a DCAP collateral document could is refused unparsed', async () => {
+  const h = await harness();
+  const document = readFileSync(new URL('../../fixtures/tdx/01_phala_tdx_v4_uptodate/tdx_quote_collateral.json', import.meta.url), 'utf8');
+  // A megabyte of brackets held the event loop ~0.3 s in JSON.parse on every unauthenticated login.
+  const deep = `${document.trimEnd().slice(0, -1)},"x":${'['.repeat(100_000)}${']'.repeat(100_000)}}`;
+  const { correlationId } = await h.init('tdx');
+  await assert.rejects(h.call('update', 'v0/attest/tdx/auth', { correlation_id: correlationId, message: 'AAAA', collateral: deep }), (err) => {
+    fails('invalid', 'invalid_field')(err);
+    assert.equal((err as Error).message, '"collateral" must be the DCAP collateral JSON document: it nests deeper than 16 levels');
+    return true;
+  });
+  await assert.rejects(h.call('update', 'config/tdx', { collateral: deep }), fails('invalid', 'invalid_field'));
+});
+
 test('a correlation_id that is not a UUID is refused before the challenge is looked up, and never echoed', async () => {
   const h = await harness();
   const { correlationId } = await h.init();
@@ -340,4 +356,30 @@ test('evidence older than max_evidence_age is refused', async () => {
   h.clock.advance(11_000);
   await assert.rejects(h.auth(correlationId, evidence), fails('permission', 'attestation_evidence_too_old'));
   assert.equal(T0 + 11_000, h.clock.now());
+});
+
+test('a debug-mode login, or a token answered in clear, stops renewing once its roles no longer allow debug or bind the token to the enclave key', async () => {
+  const h = await harness();
+  const zero = '00'.repeat(48);
+  const role = (rules: Record<string, unknown>) => h.call('update', 'role/r', { platform: 'nitro', signer_id: SIGNER, token_policies: 'p', ...rules });
+  const renewal = (auth: NonNullable<LogicalResponse['auth']>) => h.backend.authorizeRenewal!({ meta: auth.metadata, policies: ['default', ...auth.policies] } as unknown as TokenEntry);
+  const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const spki = new Uint8Array(publicKey.export({ type: 'spki', format: 'der' }));
+  const login = async (image: string, withKey = false) => {
+    const { correlationId, challenge } = await h.init();
+    const document = createDevEnclave({ ca: h.ca, clock: h.clock, pcrs: { 0: image, 8: SIGNER } }).attest({ nonce: challenge, publicKey: withKey ? spki : null });
+    return (await h.auth(correlationId, Buffer.from(document).toString('base64')))!.auth!;
+  };
+
+  await role({ allow_debug: true });
+  const debug = await login(zero);
+  const clear = await login(IMAGE);
+  await role({ allow_debug: false });
+  await assert.rejects(renewal(debug), fails('invalid', 'renewal_refused'));
+  assert.deepEqual(await renewal(clear), { ttl: 0 });
+
+  await role({ token_bound_to_enclave_key: true });
+  const sealed = await login(IMAGE, true);
+  await assert.rejects(renewal(clear), fails('invalid', 'renewal_refused'));
+  assert.deepEqual(await renewal(sealed), { ttl: 0 });
 });
