@@ -49,6 +49,19 @@ export function postgresSql(sql: string): string {
   return sql.replace(/ INDEXED BY \w+/g, '').replace(/\?/g, () => `$${++n}`);
 }
 
+/**
+ * The query without the filter values that hold a NUL character: PostgreSQL's text cannot hold
+ * one, so no stored key does (and PostgreSQL refuses such a parameter). Undefined when nothing
+ * can match.
+ */
+function matchableQuery(q: JournalQuery): JournalQuery | undefined {
+  const hasNul = (v: string | undefined) => v?.includes('\u0000') === true;
+  if (Object.values(q.keys ?? {}).some(hasNul) || hasNul(q.pathPrefix)) return undefined;
+  if (!q.requestIds?.some(hasNul)) return q;
+  const requestIds = q.requestIds.filter((id) => !hasNul(id));
+  return requestIds.length > 0 ? { ...q, requestIds } : undefined;
+}
+
 export async function createPostgresJournalStore(opts: PostgresJournalOptions): Promise<JournalStore> {
   const say = opts.onIndexer ?? (() => undefined);
   const onConnectionError = opts.onConnectionError ?? (() => undefined);
@@ -69,7 +82,9 @@ export async function createPostgresJournalStore(opts: PostgresJournalOptions): 
 
   const rows = async (sql: string, params: unknown[]): Promise<RecordRow[]> => (await reads.query<RecordRow>(sql, params)).rows;
   const pgParams = (params: unknown[]) => params.map((p) => (typeof p === 'bigint' ? p.toString() : p));
-  const select = async (q: JournalQuery) => {
+  const select = async (query: JournalQuery) => {
+    let q = matchableQuery(query);
+    if (q === undefined) return [];
     if (q.maxChars !== undefined) {
       // The rows' lengths first (a TOASTed text's length is read from its header), then only the
       // rows within the budget, the one that passes it included.
