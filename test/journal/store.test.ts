@@ -149,6 +149,18 @@ for (const backend of BACKENDS) {
     });
   });
 
+  test(`${backend.name}: a filter holding a NUL character matches nothing, whatever the filter (a client's value, never an error)`, async () => {
+    await withStore(backend, async (store) => {
+      await store.append(record(0));
+      for (const q of [{ keys: { entityId: 'ent-0\u0000' } }, { keys: { requestId: '\u0000' } }, { pathPrefix: 'secret/\u0000' }, { requestIds: ['req-0', '\u0000'] }]) {
+        for (const maxChars of [undefined, 1000]) {
+          const found = await store.query({ order: 'desc', limit: 10, maxChars, ...q });
+          assert.deepEqual(found.map((r) => r.seq), 'requestIds' in q ? [0] : [], JSON.stringify(q));
+        }
+      }
+    });
+  });
+
   test(`${backend.name}: an import adds a record once, even twice in one batch; the same text under another kind, or live, is another record`, async () => {
     await withStore(backend, async (store) => {
       const one = record(1, { origin: { file: 'a.log', line: 1 } });

@@ -4,7 +4,7 @@
  * spool, so a node killed at any moment leaves behind exactly the records it acknowledged (and
  * perhaps some it had not yet acknowledged — never fewer). Appends arriving together share one
  * INSERT and one commit (lib/group-commit.ts). Reads see every committed record, so there is no
- * index to wait for.
+ * index to wait for; they run on connections of their own, so searches never hold up an append.
  *
  * With `ledger`, every commit is followed by a step of the ledger (ledger-store.ts) in the same
  * database, on this node: the node that writes the journal is the one that extends the ledger.
@@ -15,7 +15,7 @@ import { querySql } from '../query.js';
 import { fitsInFrame, MAX_FRAME_BYTES } from '../spool/frame.js';
 import type { IndexerMessage } from '../indexer/state.js';
 import type { JournalAppend, JournalQuery, JournalStore } from '../types.js';
-import { openJournalPool } from './schema.js';
+import { openJournalPool, openJournalReadPool } from './schema.js';
 import { recordOf, type RecordRow } from './records.js';
 import { appendRecords, importRecords } from './transactions.js';
 import { createLedgerPump, type LedgerPump } from './ledger-pump.js';
@@ -49,29 +49,47 @@ export function postgresSql(sql: string): string {
   return sql.replace(/ INDEXED BY \w+/g, '').replace(/\?/g, () => `$${++n}`);
 }
 
+/**
+ * The query without the filter values that hold a NUL character: PostgreSQL's text cannot hold
+ * one, so no stored key does (and PostgreSQL refuses such a parameter). Undefined when nothing
+ * can match.
+ */
+function matchableQuery(q: JournalQuery): JournalQuery | undefined {
+  const hasNul = (v: string | undefined) => v?.includes('\u0000') === true;
+  if (Object.values(q.keys ?? {}).some(hasNul) || hasNul(q.pathPrefix)) return undefined;
+  if (!q.requestIds?.some(hasNul)) return q;
+  const requestIds = q.requestIds.filter((id) => !hasNul(id));
+  return requestIds.length > 0 ? { ...q, requestIds } : undefined;
+}
+
 export async function createPostgresJournalStore(opts: PostgresJournalOptions): Promise<JournalStore> {
   const say = opts.onIndexer ?? (() => undefined);
-  const pool = await openJournalPool(opts.url, opts.onConnectionError ?? (() => undefined));
-  const pump: LedgerPump | undefined = opts.ledger ? createLedgerPump(pool, say, opts.ledgerActive ?? (() => true)) : undefined;
+  const onConnectionError = opts.onConnectionError ?? (() => undefined);
+  const writes = await openJournalPool(opts.url, onConnectionError);
+  // Searches wait for and hold connections of their own, never an append's (schema.ts).
+  const reads = openJournalReadPool(opts.url, onConnectionError);
+  const pump: LedgerPump | undefined = opts.ledger ? createLedgerPump(writes, say, opts.ledgerActive ?? (() => true)) : undefined;
 
   let closed = false;
   let importing: Promise<void> = Promise.resolve();
 
   const commits = groupCommit(async (records: JournalAppend[]): Promise<void> => {
     for (let at = 0; at < records.length; at += MAX_COMMIT_RECORDS) {
-      await withClient(pool, (client) => appendRecords(client, records.slice(at, at + MAX_COMMIT_RECORDS)));
+      await withClient(writes, (client) => appendRecords(client, records.slice(at, at + MAX_COMMIT_RECORDS)));
     }
     pump?.kick();
   });
 
-  const rows = async (sql: string, params: unknown[]): Promise<RecordRow[]> => (await pool.query<RecordRow>(sql, params)).rows;
+  const rows = async (sql: string, params: unknown[]): Promise<RecordRow[]> => (await reads.query<RecordRow>(sql, params)).rows;
   const pgParams = (params: unknown[]) => params.map((p) => (typeof p === 'bigint' ? p.toString() : p));
-  const select = async (q: JournalQuery) => {
+  const select = async (query: JournalQuery) => {
+    let q = matchableQuery(query);
+    if (q === undefined) return [];
     if (q.maxChars !== undefined) {
       // The rows' lengths first (a TOASTed text's length is read from its header), then only the
       // rows within the budget, the one that passes it included.
       const sizes = querySql(q, 'seq, time_ns, length(text) AS chars', true);
-      const lengths = (await pool.query<{ chars: number | string }>(postgresSql(sizes.sql), pgParams(sizes.params))).rows;
+      const lengths = (await reads.query<{ chars: number | string }>(postgresSql(sizes.sql), pgParams(sizes.params))).rows;
       let fit = 0;
       let chars = 0;
       for (const row of lengths) {
@@ -85,7 +103,7 @@ export async function createPostgresJournalStore(opts: PostgresJournalOptions): 
     const { sql, params } = querySql(q, RECORD_COLUMNS, true);
     return rows(postgresSql(sql), pgParams(params));
   };
-  const scalar = async (sql: string, params: unknown[] = []): Promise<number> => Number((await pool.query<{ v: string }>(sql, params)).rows[0].v);
+  const scalar = async (sql: string, params: unknown[] = []): Promise<number> => Number((await reads.query<{ v: string }>(sql, params)).rows[0].v);
 
   const retentionMs = opts.retentionMs ?? 0;
   const purgeExpired = async (): Promise<number> => {
@@ -96,7 +114,7 @@ export async function createPostgresJournalStore(opts: PostgresJournalOptions): 
     const sql = opts.ledger
       ? 'DELETE FROM records WHERE time_ns < $1 AND seq < COALESCE((SELECT size FROM ledger_state WHERE id = 1), 0)'
       : 'DELETE FROM records WHERE time_ns < $1';
-    return (await pool.query(sql, [cutoff.toString()])).rowCount ?? 0;
+    return (await writes.query(sql, [cutoff.toString()])).rowCount ?? 0;
   };
   const sweep = retentionMs > 0 ? setInterval(() => void purgeExpired().catch(() => undefined), 3600_000) : undefined;
   sweep?.unref();
@@ -112,7 +130,7 @@ export async function createPostgresJournalStore(opts: PostgresJournalOptions): 
     caughtUp: async () => true,
     importBatch(records) {
       // In call order, one at a time: an importer's batches take their seqs in the order of its files.
-      const outcome = importing.then(() => withClient(pool, (client) => importRecords(client, records)));
+      const outcome = importing.then(() => withClient(writes, (client) => importRecords(client, records)));
       importing = outcome.then(() => undefined, () => undefined);
       return outcome.then((o) => {
         if (o.added > 0) pump?.kick();
@@ -125,7 +143,7 @@ export async function createPostgresJournalStore(opts: PostgresJournalOptions): 
     count: () => scalar('SELECT COUNT(*) AS v FROM records'),
     async explain(q) {
       const { sql, params } = querySql(q, RECORD_COLUMNS, true);
-      const plan = await pool.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${postgresSql(sql)}`, params.map((p) => (typeof p === 'bigint' ? p.toString() : p)));
+      const plan = await reads.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${postgresSql(sql)}`, params.map((p) => (typeof p === 'bigint' ? p.toString() : p)));
       return plan.rows.map((r) => r['QUERY PLAN']);
     },
     purgeExpired,
@@ -135,7 +153,8 @@ export async function createPostgresJournalStore(opts: PostgresJournalOptions): 
       clearInterval(sweep);
       await commits.drain();
       await pump?.close();
-      await pool.end();
+      await reads.end();
+      await writes.end();
     },
   };
 }

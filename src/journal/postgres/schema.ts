@@ -13,7 +13,7 @@
  * by path, and how many records they hold, moved in the same transaction as the files.
  */
 import type pg from 'pg';
-import { openSchemaPool } from '../../lib/pg-pool.js';
+import { openPool, openSchemaPool } from '../../lib/pg-pool.js';
 import { INDEXED_KEY_COLUMNS, PREFIX_COLUMNS } from '../schema.js';
 
 // Where the first and second '/' of the path are (0: none), as SQLite's schema computes them.
@@ -49,8 +49,16 @@ CREATE TABLE IF NOT EXISTS ledger_state (id INTEGER PRIMARY KEY CHECK (id = 1), 
 CREATE TABLE IF NOT EXISTS ledger_files (path TEXT COLLATE "C" PRIMARY KEY, data BYTEA NOT NULL);
 `;
 
-/** Connections one journal keeps open at most: one writer, the ledger, and reads. */
-export const POOL_CONNECTIONS = 4;
+/** Connections for appends, imports, the ledger's steps and retention: never held by a search. */
+export const WRITE_POOL_CONNECTIONS = 2;
+/**
+ * Connections for searches and timelines. Any token that may read the journal starts them, and
+ * each may hold its connection up to STATEMENT_TIMEOUT_MS: on the appends' connections, a few slow
+ * searches would make appends wait past CONNECT_TIMEOUT_MS and fail the requests they record.
+ */
+export const READ_POOL_CONNECTIONS = 2;
+/** Connections one journal keeps open at most. */
+export const POOL_CONNECTIONS = WRITE_POOL_CONNECTIONS + READ_POOL_CONNECTIONS;
 /** How long an append or query waits for a connection (PostgreSQL down, or every connection busy). */
 export const CONNECT_TIMEOUT_MS = 10_000;
 /** One statement never runs longer than this (a query the indexes do not serve, a lock never released). */
@@ -59,9 +67,16 @@ export const STATEMENT_TIMEOUT_MS = 30_000;
 // Serializes the schema's creation between processes opening a new database at once.
 const SCHEMA_LOCK = 0x5ea17a11;
 
-/** A pool on the journal's database, its schema applied. Idle-connection errors go to `onError` (never thrown). */
+/** The writers' pool on the journal's database, its schema applied. Idle-connection errors go to `onError` (never thrown). */
 export function openJournalPool(url: string, onError: (err: Error) => void): Promise<pg.Pool> {
   return openSchemaPool({
-    url, max: POOL_CONNECTIONS, connectTimeoutMs: CONNECT_TIMEOUT_MS, statementTimeoutMs: STATEMENT_TIMEOUT_MS, applicationName: 'sealtrail-journal', schema: SCHEMA, schemaLock: SCHEMA_LOCK, onError,
+    url, max: WRITE_POOL_CONNECTIONS, connectTimeoutMs: CONNECT_TIMEOUT_MS, statementTimeoutMs: STATEMENT_TIMEOUT_MS, applicationName: 'sealtrail-journal', schema: SCHEMA, schemaLock: SCHEMA_LOCK, onError,
+  });
+}
+
+/** The searches' pool (open the writers' first: it applies the schema). */
+export function openJournalReadPool(url: string, onError: (err: Error) => void): pg.Pool {
+  return openPool({
+    url, max: READ_POOL_CONNECTIONS, connectTimeoutMs: CONNECT_TIMEOUT_MS, statementTimeoutMs: STATEMENT_TIMEOUT_MS, applicationName: 'sealtrail-journal-reads', onError,
   });
 }
