@@ -14,7 +14,9 @@
 import { createHash } from 'node:crypto';
 import type { TokenStore } from '../auth/index.js';
 import { type CertificateCache, createCertificateCache } from '../attestation/index.js';
-import { backendFromPaths, type Backend, type BackendContext, type LogicalRequest, type LogicalResponse, type TokenEntry } from '../core/index.js';
+import {
+  backendFromPaths, nonAssignablePolicy, sanitizePolicies, type Backend, type BackendContext, type LogicalRequest, type LogicalResponse, type TokenEntry,
+} from '../core/index.js';
 import { SealtrailError, internal, invalid } from '../errors/index.js';
 import { memberTypeProblem, operationInput } from '../lib/aws-members.js';
 import { apiCallRecorder, type TrailRecorder, type TrailUserIdentity } from '../trail/index.js';
@@ -111,6 +113,20 @@ function policiesOf(data: Record<string, unknown>): string[] {
   return typeof raw === 'string' ? items.map((p) => p.trim()).filter(Boolean) : items;
 }
 
+/**
+ * What a caller may give a KMS user's linked token, as token creation and logins rule it: `root`
+ * only from a root token (a token with sudo on kms/users/* but not root would otherwise make a
+ * principal that acts as root on kms/aws/* and trail/aws/*), and never `response-wrapping`.
+ */
+function checkAssignable(policies: readonly string[], caller: TokenEntry | undefined): void {
+  const names = sanitizePolicies(policies, false);
+  const reserved = nonAssignablePolicy(names);
+  if (reserved !== undefined) throw invalid(`cannot assign policy "${reserved}"`, 'policy_not_assignable');
+  if (names.includes('root') && !caller?.policies.includes('root')) {
+    throw invalid('a KMS user may hold the root policy only when a root token names it', 'root_requires_root_parent');
+  }
+}
+
 const userView = (user: KmsUserRecord, accountId: string) => ({
   user_name: user.name,
   arn: userArn(accountId, user.name),
@@ -155,7 +171,9 @@ export function createKmsEngine(ctx: Pick<BackendContext, 'storage' | 'clock'>, 
       existenceCheck: async (req) => (await users.find(req.params.name)) !== undefined,
       handlers: {
         update: async (req) => {
-          const { user, created } = await users.upsert(req.params.name, policiesOf(req.data));
+          const policies = policiesOf(req.data);
+          checkAssignable(policies, req.token);
+          const { user, created } = await users.upsert(req.params.name, policies);
           // The secret is shown once, when the key pair is made (create and rotate).
           return created ? withSecret(user) : { data: userView(user, deps.accountId) };
         },

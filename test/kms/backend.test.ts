@@ -77,3 +77,20 @@ test('a key past its deletion date is deleted, material and aliases, by the swee
   const listed = (await engine.backend.handleRequest(request('ListKeys', {})))!.data!.Keys as Array<{ KeyId: string }>;
   assert.deepEqual(listed.map((k) => k.KeyId).sort(), [kept, later].sort());
 });
+
+test('a KMS user holds root only when a root token names it, and never the wrapping tokens\' policy', async () => {
+  const { engine, request } = setup();
+  const userRequest = (name: string, policies: unknown, policiesOfCaller: string[]): BackendRequest => {
+    const base = request('CreateKey', {});
+    const token = { accessor: 'acc-admin', policies: policiesOfCaller, path: 'auth/token/create' } as TokenEntry;
+    const data = { policies };
+    return { ...base, logical: { ...base.logical, path: `kms/users/${name}`, data }, path: `users/${name}`, data, token };
+  };
+  const refused = (code: string) => (err: unknown) => err instanceof SealtrailError && err.code === code;
+  // A token with sudo on kms/users/* but not root: its user would act as root on kms/aws/* and trail/aws/*.
+  for (const policies of [['root'], ['kms-dev', 'Root'], 'kms-dev, root']) {
+    await assert.rejects(engine.backend.handleRequest(userRequest('evil', policies, ['kms-admin'])), refused('root_requires_root_parent'));
+  }
+  await assert.rejects(engine.backend.handleRequest(userRequest('evil', ['response-wrapping'], ['root'])), refused('policy_not_assignable'));
+  await assert.rejects(engine.backend.handleRequest(userRequest('evil', [' Response-Wrapping'], ['kms-admin'])), refused('policy_not_assignable'));
+});
