@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { TokenStore } from '../../src/auth/index.js';
-import type { BackendRequest, LogicalRequest, MountEntry, TokenEntry } from '../../src/core/index.js';
+import { createPolicyStore, createTokenStore, type TokenStore } from '../../src/auth/index.js';
+import type { BackendRequest, LogicalRequest, MountEntry, Operation, TokenEntry } from '../../src/core/index.js';
 import { SealtrailError } from '../../src/errors/index.js';
 import { createKmsEngine } from '../../src/kms/backend.js';
 import { manualClock } from '../../src/lib/clock.js';
@@ -16,7 +16,7 @@ function setup() {
   const storage = createMemoryStorage();
   // A root token is not a KMS user's linked token, so the user store never asks the token store.
   const engine = createKmsEngine({ storage, clock }, {
-    accountId: ACCOUNT, region: 'us-east-1', tokens: {} as TokenStore, trustedRoots: () => [],
+    accountId: ACCOUNT, region: 'us-east-1', tokens: {} as TokenStore, policies: createPolicyStore({ storage: createMemoryStorage() }), trustedRoots: () => [],
     recorder: { record: async (event) => { events.push(event); }, admit: () => undefined, pending: () => 0, close: async () => 0 },
   });
   const token = { accessor: 'acc-root', policies: ['root'], path: 'auth/token/root' } as TokenEntry;
@@ -93,4 +93,30 @@ test('a KMS user holds root only when a root token names it, and never the wrapp
   }
   await assert.rejects(engine.backend.handleRequest(userRequest('evil', ['response-wrapping'], ['root'])), refused('policy_not_assignable'));
   await assert.rejects(engine.backend.handleRequest(userRequest('evil', [' Response-Wrapping'], ['kms-admin'])), refused('policy_not_assignable'));
+});
+
+test('a KMS user named in another case is read, rotated or deleted only by a token the ACL allows on its own name', async () => {
+  const clock = manualClock(Date.UTC(2025, 0, 1));
+  const policies = createPolicyStore({ storage: createMemoryStorage() });
+  const tokens = createTokenStore({ storage: createMemoryStorage(), clock, hashKey: new Uint8Array(32) });
+  const engine = createKmsEngine({ storage: createMemoryStorage(), clock }, {
+    accountId: ACCOUNT, region: 'us-east-1', tokens, policies, trustedRoots: () => [],
+    recorder: { record: async () => undefined, admit: () => undefined, pending: () => 0, close: async () => 0 },
+  });
+  await policies.put('kms-manager', 'path "kms/users/*" { capabilities = ["create", "read", "update", "delete", "sudo"] }\npath "kms/users/app*" { capabilities = ["deny"] }');
+  const manager = (await tokens.create({ policies: ['kms-manager'], path: 'auth/token/create' })).entry;
+  const app = (await engine.users.upsert('app', ['default'])).user;
+  const call = (operation: Operation, path: string) => {
+    const logical: LogicalRequest = { id: 'r', operation, path: `kms/${path}`, data: {}, clientToken: 'x', remoteAddress: '127.0.0.1', remotePort: 1, headers: {}, wrapTtl: 0 };
+    return engine.backend.handleRequest({ logical, operation, path, data: {}, mount: {} as MountEntry, token: manager });
+  };
+  const denied = (err: unknown) => err instanceof SealtrailError && err.code === 'permission_denied';
+  await assert.rejects(call('update', 'users/APP/rotate'), denied);
+  await assert.rejects(call('read', 'users/App'), denied);
+  await assert.rejects(call('delete', 'users/aPP'), denied);
+  const kept = await engine.users.get('app');
+  assert.equal(kept?.secretAccessKey, app.secretAccessKey);
+  // A user the ACL allows is found whatever the case, as before.
+  await engine.users.upsert('bob', ['default']);
+  assert.equal((await call('read', 'users/BOB'))!.data!.user_name, 'bob');
 });
