@@ -116,16 +116,17 @@ function policiesOf(data: Record<string, unknown>): string[] {
   return typeof raw === 'string' ? items.map((p) => p.trim()).filter(Boolean) : items;
 }
 
+const holdsRoot = (policies: readonly string[]) => sanitizePolicies(policies, false).includes('root');
+
 /**
  * What a caller may give a KMS user's linked token, as token creation and logins rule it: `root`
  * only from a root token (a token with sudo on kms/users/* but not root would otherwise make a
  * principal that acts as root on kms/aws/* and trail/aws/*), and never `response-wrapping`.
  */
 function checkAssignable(policies: readonly string[], caller: TokenEntry | undefined): void {
-  const names = sanitizePolicies(policies, false);
-  const reserved = nonAssignablePolicy(names);
+  const reserved = nonAssignablePolicy(sanitizePolicies(policies, false));
   if (reserved !== undefined) throw invalid(`cannot assign policy "${reserved}"`, 'policy_not_assignable');
-  if (names.includes('root') && !caller?.policies.includes('root')) {
+  if (holdsRoot(policies) && !holdsRoot(caller?.policies ?? [])) {
     throw invalid('a KMS user may hold the root policy only when a root token names it', 'root_requires_root_parent');
   }
 }
@@ -186,7 +187,9 @@ export function createKmsEngine(ctx: Pick<BackendContext, 'storage' | 'clock'>, 
       pattern: 'users/(?<name>[^/]+)/rotate',
       handlers: {
         update: async (req) => {
-          await storedUser(req);
+          const user = await storedUser(req);
+          // The new secret key makes the caller that user: one that holds root is a root token's to rotate.
+          if (user && holdsRoot(user.policies) && !holdsRoot(req.token?.policies ?? [])) throw permissionDenied();
           return withSecret(await users.rotate(req.params.name));
         },
       },

@@ -120,3 +120,28 @@ test('a KMS user named in another case is read, rotated or deleted only by a tok
   await engine.users.upsert('bob', ['default']);
   assert.equal((await call('read', 'users/BOB'))!.data!.user_name, 'bob');
 });
+
+test('a KMS user that holds root has its keys rotated only by a root token', async () => {
+  const clock = manualClock(Date.UTC(2025, 0, 1));
+  const policies = createPolicyStore({ storage: createMemoryStorage() });
+  const tokens = createTokenStore({ storage: createMemoryStorage(), clock, hashKey: new Uint8Array(32) });
+  const engine = createKmsEngine({ storage: createMemoryStorage(), clock }, {
+    accountId: ACCOUNT, region: 'us-east-1', tokens, policies, trustedRoots: () => [],
+    recorder: { record: async () => undefined, admit: () => undefined, pending: () => 0, close: async () => 0 },
+  });
+  await policies.put('kms-manager', 'path "kms/users/*" { capabilities = ["create", "read", "update", "delete", "sudo"] }');
+  const manager = (await tokens.create({ policies: ['kms-manager'], path: 'auth/token/create' })).entry;
+  const root = (await tokens.create({ policies: ['root'], path: 'auth/token/root' })).entry;
+  const ops = (await engine.users.upsert('ops', ['root'])).user;
+  await engine.users.upsert('app', ['default']);
+  const rotate = (name: string, token: TokenEntry) => {
+    const path = `users/${name}/rotate`;
+    const logical: LogicalRequest = { id: 'r', operation: 'update', path: `kms/${path}`, data: {}, clientToken: 'x', remoteAddress: '127.0.0.1', remotePort: 1, headers: {}, wrapTtl: 0 };
+    return engine.backend.handleRequest({ logical, operation: 'update', path, data: {}, mount: {} as MountEntry, token });
+  };
+  // The new secret key would make the manager that user, which acts as root on kms/aws/* and trail/aws/*.
+  await assert.rejects(rotate('ops', manager), (err: unknown) => err instanceof SealtrailError && err.code === 'permission_denied');
+  assert.equal((await engine.users.get('ops'))?.secretAccessKey, ops.secretAccessKey);
+  assert.notEqual((await rotate('ops', root))!.data!.secret_access_key, ops.secretAccessKey);
+  assert.ok((await rotate('app', manager))!.data!.secret_access_key);
+});
