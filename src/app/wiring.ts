@@ -168,7 +168,7 @@ export function servicesBuilder(config: ServerConfig, log: ServerLogger, opts: W
     }
     const kms = createKmsEngine(
       { storage: storageView(barrier, 'sys/kms/'), clock },
-      { accountId: config.kms.accountId, region: config.kms.region, tokens, trustedRoots: () => opts.devAttestationRoots?.() ?? [], recorder: trail.recorder },
+      { accountId: config.kms.accountId, region: config.kms.region, tokens, policies, trustedRoots: () => opts.devAttestationRoots?.() ?? [], recorder: trail.recorder },
     );
 
     const quotas = createRateLimits({ storage: storageView(barrier, 'sys/quotas/'), clock, mountOf: (path) => mountTable?.route(path)?.prefix });

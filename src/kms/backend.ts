@@ -12,10 +12,13 @@
  * (`recordOutcome`). User management is root-protected (sudo).
  */
 import { createHash } from 'node:crypto';
-import type { TokenStore } from '../auth/index.js';
+import type { PolicyStore, TokenStore } from '../auth/index.js';
 import { type CertificateCache, createCertificateCache } from '../attestation/index.js';
-import { backendFromPaths, type Backend, type BackendContext, type LogicalRequest, type LogicalResponse, type TokenEntry } from '../core/index.js';
-import { SealtrailError, internal, invalid } from '../errors/index.js';
+import {
+  backendFromPaths, nonAssignablePolicy, sanitizePolicies, type Backend, type BackendContext, type LogicalRequest, type LogicalResponse, type PathRequest,
+  type TokenEntry,
+} from '../core/index.js';
+import { SealtrailError, internal, invalid, permissionDenied } from '../errors/index.js';
 import { memberTypeProblem, operationInput } from '../lib/aws-members.js';
 import { apiCallRecorder, type TrailRecorder, type TrailUserIdentity } from '../trail/index.js';
 import { accountRootArn, userArn, type KmsLocation } from './arn.js';
@@ -32,6 +35,8 @@ import { commaParts, MAX_LIST_ITEMS } from '../lib/comma-list.js';
 
 export interface KmsDeps extends KmsLocation {
   tokens: TokenStore;
+  /** The ACL of a request that names a user in another case than its own (`storedUser`). */
+  policies: Pick<PolicyStore, 'acl'>;
   /** PEM trust roots for Recipient documents besides the AWS Nitro root (dev mode: the dev CA). */
   trustedRoots: () => readonly string[];
   certificateCache?: CertificateCache;
@@ -111,6 +116,21 @@ function policiesOf(data: Record<string, unknown>): string[] {
   return typeof raw === 'string' ? items.map((p) => p.trim()).filter(Boolean) : items;
 }
 
+const holdsRoot = (policies: readonly string[]) => sanitizePolicies(policies, false).includes('root');
+
+/**
+ * What a caller may give a KMS user's linked token, as token creation and logins rule it: `root`
+ * only from a root token (a token with sudo on kms/users/* but not root would otherwise make a
+ * principal that acts as root on kms/aws/* and trail/aws/*), and never `response-wrapping`.
+ */
+function checkAssignable(policies: readonly string[], caller: TokenEntry | undefined): void {
+  const reserved = nonAssignablePolicy(sanitizePolicies(policies, false));
+  if (reserved !== undefined) throw invalid(`cannot assign policy "${reserved}"`, 'policy_not_assignable');
+  if (holdsRoot(policies) && !holdsRoot(caller?.policies ?? [])) {
+    throw invalid('a KMS user may hold the root policy only when a root token names it', 'root_requires_root_parent');
+  }
+}
+
 const userView = (user: KmsUserRecord, accountId: string) => ({
   user_name: user.name,
   arn: userArn(accountId, user.name),
@@ -140,6 +160,23 @@ export function createKmsEngine(ctx: Pick<BackendContext, 'storage' | 'clock'>, 
     return { type: 'IAMUser', principalId, arn, accountId: deps.accountId, accessKeyId: '', userName: arn.slice(arn.indexOf(':user/') + 6) };
   }
 
+  /**
+   * The user a `users/<name>` path names, found whatever the case of the name. The ACL judged the
+   * path as sent, so a name spelled otherwise than the user's (`APP` for `app`) is also checked, with
+   * the sudo these paths need, on the path of the user's own name: else a deny on `kms/users/app*`
+   * would not stop `kms/users/APP/rotate` handing out app's new secret key.
+   */
+  async function storedUser(req: PathRequest): Promise<KmsUserRecord | undefined> {
+    const asked = req.params.name;
+    const user = await users.find(asked);
+    if (!user || user.name === asked || !req.token) return user;
+    const mountPrefix = req.logical.path.slice(0, req.logical.path.length - req.path.length);
+    const path = mountPrefix + req.path.replace(`users/${asked}`, `users/${user.name}`);
+    const decision = (await deps.policies.acl(req.token.policies)).check(path, req.operation, { data: req.data, wrapTtl: req.logical.wrapTtl });
+    if (!decision.allowed || !decision.sudo) throw permissionDenied();
+    return user;
+  }
+
   const withSecret = (user: KmsUserRecord): LogicalResponse => ({
     data: { ...userView(user, deps.accountId), secret_access_key: user.secretAccessKey },
   });
@@ -148,22 +185,32 @@ export function createKmsEngine(ctx: Pick<BackendContext, 'storage' | 'clock'>, 
     { pattern: 'users/?', handlers: { list: async () => ({ data: { keys: await users.list() } }) } },
     {
       pattern: 'users/(?<name>[^/]+)/rotate',
-      handlers: { update: async (req) => withSecret(await users.rotate(req.params.name)) },
+      handlers: {
+        update: async (req) => {
+          const user = await storedUser(req);
+          // The new secret key makes the caller that user: one that holds root is a root token's to rotate.
+          if (user && holdsRoot(user.policies) && !holdsRoot(req.token?.policies ?? [])) throw permissionDenied();
+          return withSecret(await users.rotate(req.params.name));
+        },
+      },
     },
     {
       pattern: 'users/(?<name>[^/]+)',
       existenceCheck: async (req) => (await users.find(req.params.name)) !== undefined,
       handlers: {
         update: async (req) => {
-          const { user, created } = await users.upsert(req.params.name, policiesOf(req.data));
+          const policies = policiesOf(req.data);
+          checkAssignable(policies, req.token);
+          const { user, created } = await users.upsert(req.params.name, policies);
           // The secret is shown once, when the key pair is made (create and rotate).
           return created ? withSecret(user) : { data: userView(user, deps.accountId) };
         },
         read: async (req) => {
-          const user = await users.find(req.params.name);
+          const user = await storedUser(req);
           return user ? { data: userView(user, deps.accountId) } : undefined;
         },
         delete: async (req) => {
+          await storedUser(req);
           await users.remove(req.params.name);
           return undefined;
         },

@@ -12,8 +12,8 @@
  *   POST   capabilities-accessor      { accessor, path | paths }
  */
 import type { PathRequest, PathSpec, LogicalResponse, TokenEntry } from '../core/index.js';
-import { invalid, notFound } from '../errors/index.js';
-import { stringField, stringListField, type PolicyStore, type TokenStore } from '../auth/index.js';
+import { invalid, notFound, permissionDenied } from '../errors/index.js';
+import { normalizePolicyName, stringField, stringListField, type PolicyStore, type TokenStore } from '../auth/index.js';
 import type { Mounts } from '../core/index.js';
 import { changePolicy } from './policy-changes.js';
 import { setOwn } from '../lib/safe-object.js';
@@ -54,19 +54,37 @@ function requestedPaths(req: PathRequest): string[] {
 export function policyPaths(deps: PolicyPathDeps): PathSpec[] {
   const { policies, tokens } = deps;
 
+  /**
+   * A policy is stored under its name lower-cased and trimmed, which the request path may spell
+   * otherwise (`Admin`, `admin%20`). The ACL judged the path as sent, so the token must also be
+   * allowed the operation on the path of the stored name: else a `deny` on `sys/policies/acl/admin`
+   * would not stop a write to `sys/policies/acl/Admin`, which replaces `admin`.
+   */
+  async function checkStoredName(req: PathRequest): Promise<void> {
+    const name = req.params.name;
+    const stored = normalizePolicyName(name);
+    if (stored === name || stored === '' || !req.token) return;
+    const path = req.logical.path.slice(0, req.logical.path.length - name.length) + stored;
+    const acl = await policies.acl(req.token.policies);
+    if (!acl.check(path, req.operation, { data: req.data, wrapTtl: req.logical.wrapTtl }).allowed) throw permissionDenied();
+  }
+
   async function listNames(): Promise<string[]> {
     // Vault lists the stored policies, then the built-in root.
     return [...(await policies.list()).filter((n) => n !== 'root'), 'root'];
   }
 
   async function readPolicy(req: PathRequest, textKey: 'policy' | 'rules'): Promise<LogicalResponse> {
+    await checkStoredName(req);
     const found = await policies.get(req.params.name);
     if (!found) throw notFound();
     return { data: { name: found.name, [textKey]: found.policy } };
   }
 
-  const changed = (req: PathRequest, change: () => Promise<void>) =>
-    changePolicy(req.params.name, req.logical, req.token?.accessor ?? null, deps, change);
+  const changed = async (req: PathRequest, change: () => Promise<void>) => {
+    await checkStoredName(req);
+    await changePolicy(req.params.name, req.logical, req.token?.accessor ?? null, deps, change);
+  };
 
   const write = (textKeys: readonly string[]) => async (req: PathRequest): Promise<undefined> => {
     const text = policyText(req, textKeys);

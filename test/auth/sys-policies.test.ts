@@ -99,3 +99,29 @@ test('capabilities-self, capabilities and capabilities-accessor', async () => {
   await assert.rejects(call('root-token', 'update', 'capabilities', { token: dev.id, paths: paths(1001) }), tooMany);
   await assert.rejects(call('root-token', 'update', 'capabilities-accessor', { accessor: dev.entry.accessor, paths: paths(1001) }), tooMany);
 });
+
+test('a policy is changed only by a token the ACL allows on the name it is stored under', async () => {
+  const { call, policies, tokens } = await setup();
+  await policies.put('admin', 'path "*" { capabilities = ["sudo", "read", "update"] }');
+  await policies.put('polmgr', `
+path "sys/policies/acl/*"     { capabilities = ["create", "read", "update", "delete"] }
+path "sys/policy/*"           { capabilities = ["create", "read", "update", "delete"] }
+path "sys/policies/acl/admin" { capabilities = ["deny"] }
+path "sys/policy/admin"       { capabilities = ["deny"] }
+`);
+  const mgr = await tokens.create({ policies: ['polmgr'], path: 'auth/token/create' });
+  const grab = { policy: 'path "*" { capabilities = ["sudo", "read", "update", "create", "delete", "list"] }' };
+  // Stored lower-cased and trimmed: `Admin` and `admin ` are `admin`, which the ACL denies.
+  for (const name of ['Admin', 'ADMIN', 'admin ', ' admin']) {
+    await assert.rejects(call(mgr.id, 'update', `policies/acl/${name}`, grab), fails('permission', 'permission_denied', 'permission denied'));
+    await assert.rejects(call(mgr.id, 'update', `policy/${name}`, grab), fails('permission', 'permission_denied', 'permission denied'));
+    await assert.rejects(call(mgr.id, 'delete', `policies/acl/${name}`), fails('permission', 'permission_denied', 'permission denied'));
+    await assert.rejects(call(mgr.id, 'read', `policies/acl/${name}`), fails('permission', 'permission_denied', 'permission denied'));
+  }
+  assert.equal((await policies.get('admin'))!.policy, 'path "*" { capabilities = ["sudo", "read", "update"] }');
+  // A name the ACL allows is written under its stored name, however it is spelled.
+  assert.equal(await call(mgr.id, 'update', 'policies/acl/Team-A', { policy: DEV }), undefined);
+  assert.equal((await policies.get('team-a'))!.policy, DEV);
+  assert.equal(await call('root-token', 'update', 'policies/acl/Admin', { policy: DEV }), undefined);
+  assert.equal((await policies.get('admin'))!.policy, DEV);
+});

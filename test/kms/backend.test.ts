@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { TokenStore } from '../../src/auth/index.js';
-import type { BackendRequest, LogicalRequest, MountEntry, TokenEntry } from '../../src/core/index.js';
+import { createPolicyStore, createTokenStore, type TokenStore } from '../../src/auth/index.js';
+import type { BackendRequest, LogicalRequest, MountEntry, Operation, TokenEntry } from '../../src/core/index.js';
 import { SealtrailError } from '../../src/errors/index.js';
 import { createKmsEngine } from '../../src/kms/backend.js';
 import { manualClock } from '../../src/lib/clock.js';
@@ -16,7 +16,7 @@ function setup() {
   const storage = createMemoryStorage();
   // A root token is not a KMS user's linked token, so the user store never asks the token store.
   const engine = createKmsEngine({ storage, clock }, {
-    accountId: ACCOUNT, region: 'us-east-1', tokens: {} as TokenStore, trustedRoots: () => [],
+    accountId: ACCOUNT, region: 'us-east-1', tokens: {} as TokenStore, policies: createPolicyStore({ storage: createMemoryStorage() }), trustedRoots: () => [],
     recorder: { record: async (event) => { events.push(event); }, admit: () => undefined, pending: () => 0, close: async () => 0 },
   });
   const token = { accessor: 'acc-root', policies: ['root'], path: 'auth/token/root' } as TokenEntry;
@@ -76,4 +76,72 @@ test('a key past its deletion date is deleted, material and aliases, by the swee
   assert.ok(await storage.get(`keys/${later}`));
   const listed = (await engine.backend.handleRequest(request('ListKeys', {})))!.data!.Keys as Array<{ KeyId: string }>;
   assert.deepEqual(listed.map((k) => k.KeyId).sort(), [kept, later].sort());
+});
+
+test('a KMS user holds root only when a root token names it, and never the wrapping tokens\' policy', async () => {
+  const { engine, request } = setup();
+  const userRequest = (name: string, policies: unknown, policiesOfCaller: string[]): BackendRequest => {
+    const base = request('CreateKey', {});
+    const token = { accessor: 'acc-admin', policies: policiesOfCaller, path: 'auth/token/create' } as TokenEntry;
+    const data = { policies };
+    return { ...base, logical: { ...base.logical, path: `kms/users/${name}`, data }, path: `users/${name}`, data, token };
+  };
+  const refused = (code: string) => (err: unknown) => err instanceof SealtrailError && err.code === code;
+  // A token with sudo on kms/users/* but not root: its user would act as root on kms/aws/* and trail/aws/*.
+  for (const policies of [['root'], ['kms-dev', 'Root'], 'kms-dev, root']) {
+    await assert.rejects(engine.backend.handleRequest(userRequest('evil', policies, ['kms-admin'])), refused('root_requires_root_parent'));
+  }
+  await assert.rejects(engine.backend.handleRequest(userRequest('evil', ['response-wrapping'], ['root'])), refused('policy_not_assignable'));
+  await assert.rejects(engine.backend.handleRequest(userRequest('evil', [' Response-Wrapping'], ['kms-admin'])), refused('policy_not_assignable'));
+});
+
+test('a KMS user named in another case is read, rotated or deleted only by a token the ACL allows on its own name', async () => {
+  const clock = manualClock(Date.UTC(2025, 0, 1));
+  const policies = createPolicyStore({ storage: createMemoryStorage() });
+  const tokens = createTokenStore({ storage: createMemoryStorage(), clock, hashKey: new Uint8Array(32) });
+  const engine = createKmsEngine({ storage: createMemoryStorage(), clock }, {
+    accountId: ACCOUNT, region: 'us-east-1', tokens, policies, trustedRoots: () => [],
+    recorder: { record: async () => undefined, admit: () => undefined, pending: () => 0, close: async () => 0 },
+  });
+  await policies.put('kms-manager', 'path "kms/users/*" { capabilities = ["create", "read", "update", "delete", "sudo"] }\npath "kms/users/app*" { capabilities = ["deny"] }');
+  const manager = (await tokens.create({ policies: ['kms-manager'], path: 'auth/token/create' })).entry;
+  const app = (await engine.users.upsert('app', ['default'])).user;
+  const call = (operation: Operation, path: string) => {
+    const logical: LogicalRequest = { id: 'r', operation, path: `kms/${path}`, data: {}, clientToken: 'x', remoteAddress: '127.0.0.1', remotePort: 1, headers: {}, wrapTtl: 0 };
+    return engine.backend.handleRequest({ logical, operation, path, data: {}, mount: {} as MountEntry, token: manager });
+  };
+  const denied = (err: unknown) => err instanceof SealtrailError && err.code === 'permission_denied';
+  await assert.rejects(call('update', 'users/APP/rotate'), denied);
+  await assert.rejects(call('read', 'users/App'), denied);
+  await assert.rejects(call('delete', 'users/aPP'), denied);
+  const kept = await engine.users.get('app');
+  assert.equal(kept?.secretAccessKey, app.secretAccessKey);
+  // A user the ACL allows is found whatever the case, as before.
+  await engine.users.upsert('bob', ['default']);
+  assert.equal((await call('read', 'users/BOB'))!.data!.user_name, 'bob');
+});
+
+test('a KMS user that holds root has its keys rotated only by a root token', async () => {
+  const clock = manualClock(Date.UTC(2025, 0, 1));
+  const policies = createPolicyStore({ storage: createMemoryStorage() });
+  const tokens = createTokenStore({ storage: createMemoryStorage(), clock, hashKey: new Uint8Array(32) });
+  const engine = createKmsEngine({ storage: createMemoryStorage(), clock }, {
+    accountId: ACCOUNT, region: 'us-east-1', tokens, policies, trustedRoots: () => [],
+    recorder: { record: async () => undefined, admit: () => undefined, pending: () => 0, close: async () => 0 },
+  });
+  await policies.put('kms-manager', 'path "kms/users/*" { capabilities = ["create", "read", "update", "delete", "sudo"] }');
+  const manager = (await tokens.create({ policies: ['kms-manager'], path: 'auth/token/create' })).entry;
+  const root = (await tokens.create({ policies: ['root'], path: 'auth/token/root' })).entry;
+  const ops = (await engine.users.upsert('ops', ['root'])).user;
+  await engine.users.upsert('app', ['default']);
+  const rotate = (name: string, token: TokenEntry) => {
+    const path = `users/${name}/rotate`;
+    const logical: LogicalRequest = { id: 'r', operation: 'update', path: `kms/${path}`, data: {}, clientToken: 'x', remoteAddress: '127.0.0.1', remotePort: 1, headers: {}, wrapTtl: 0 };
+    return engine.backend.handleRequest({ logical, operation: 'update', path, data: {}, mount: {} as MountEntry, token });
+  };
+  // The new secret key would make the manager that user, which acts as root on kms/aws/* and trail/aws/*.
+  await assert.rejects(rotate('ops', manager), (err: unknown) => err instanceof SealtrailError && err.code === 'permission_denied');
+  assert.equal((await engine.users.get('ops'))?.secretAccessKey, ops.secretAccessKey);
+  assert.notEqual((await rotate('ops', root))!.data!.secret_access_key, ops.secretAccessKey);
+  assert.ok((await rotate('app', manager))!.data!.secret_access_key);
 });
