@@ -59,6 +59,28 @@ test('the write fence: a node writes only while it holds the lock or nobody does
   }
 });
 
+test('a deposed node writes nothing once another node has held the lock, even after that node released it', async () => {
+  const url = cluster.createDatabase('deposed');
+  const a = await createPostgresStorage({ connectionUrl: url, ha: true, fenceNodeId: () => 'a' });
+  const b = await createPostgresStorage({ connectionUrl: url, ha: true, fenceNodeId: () => 'b' });
+  const ha = createPostgresHaBackend({ connectionUrl: url, queryTimeoutMs: 2000 });
+  try {
+    assert.equal(await ha.tryAcquire('a', 'http://127.0.0.1:1', 300), true);
+    await a.put('k', v('from a'));
+    await new Promise((r) => setTimeout(r, 400)); // a's lease runs out (a stalled)
+    assert.equal(await ha.tryAcquire('b', 'http://127.0.0.1:2', 5000), true);
+    await b.put('k', v('from b'));
+    await ha.release('b'); // b steps down; a wakes before anyone takes the lock
+    await assert.rejects(a.put('k', v('stale, from a')), { name: 'SealtrailError', code: 'ha_not_active' });
+    assert.equal(Buffer.from((await b.get('k'))!).toString(), 'from b');
+    await b.put('after', v('b released the lock and no one took it: its own last writes still land'));
+  } finally {
+    await ha.close();
+    await a.close();
+    await b.close();
+  }
+});
+
 test('a takeover waits for a fenced write in flight, and sees it', async () => {
   const url = cluster.createDatabase('inflight');
   const a = await createPostgresStorage({ connectionUrl: url, ha: true, fenceNodeId: () => 'a' });

@@ -6,7 +6,8 @@
  * that die are dropped and replaced on the next query.
  *
  * With a write fence (HA), every write first takes a share lock on the HA lock row and checks that
- * this node holds a live lease — or that nobody does (before the first election, for `sys/init`).
+ * this node holds a live lease — or released it and nobody took it since, or that nobody ever held
+ * it (before the first election).
  * A node taking the lock over has to update that row, so it waits for fenced writes in flight to
  * commit, and any write after the takeover is refused by the database itself: a deposed active
  * can never write behind its successor's back, whatever the clocks or the network do.
@@ -163,14 +164,16 @@ async function createSchema(pool: pg.Pool, statements: string[]): Promise<void> 
 
 /**
  * The one write statement. With the fence, a CTE first takes a share lock on the HA lock row if
- * this node ($5) holds a live lease or nobody does; the changes apply only when it found the row,
- * and `held` says whether it did.
+ * this node ($5) holds a live lease, released it and nobody took it since, or nobody ever held it
+ * (before the first election); the changes apply only when it found the row, and `held` says
+ * whether it did. An expired lease of another node does not let a write through: that node may
+ * have written since this one last held the lock.
  */
 function writeSql(table: string, fenced: boolean): string {
   const guard = fenced ? ' AND EXISTS (SELECT 1 FROM lock)' : '';
   const lock = fenced
     ? `lock AS MATERIALIZED (SELECT 1 FROM ${HA_LOCK_TABLE} WHERE name = 'active'
-         AND ((holder_id = $5 AND expires_at > now()) OR expires_at <= now()) FOR SHARE),`
+         AND ((holder_id = $5 AND (expires_at > now() OR expires_at = '-infinity')) OR holder_id = '') FOR SHARE),`
     : '';
   return `
     WITH ${lock}
