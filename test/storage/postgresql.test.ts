@@ -147,3 +147,22 @@ test('what PostgreSQL says when it cannot take writes is unavailable (503), not 
   for (const code of ['53100', '25006', '57P01', '08006']) assert.equal(storageError(Object.assign(new Error('x'), { code })).code, 'storage_unavailable', code);
   for (const code of ['23505', '25001', '42P01']) assert.equal(storageError(Object.assign(new Error('x'), { code })).code, 'storage_failed', code);
 });
+
+test('a write that times out waiting on a lock is cancelled in the database too: it never lands later, and leaves no session behind', async () => {
+  const url = cluster.createDatabase('stuck');
+  const s = await createPostgresStorage({ connectionUrl: url, maxParallel: 2, queryTimeoutMs: 1000 });
+  const blocker = await s.pool.connect();
+  try {
+    await blocker.query('BEGIN');
+    await blocker.query('LOCK TABLE sealtrail_kv_store IN SHARE MODE'); // an operator's maintenance, say
+    for (const key of ['a', 'b', 'c']) await assert.rejects(s.put(key, v('answered 503')), { code: 'storage_unavailable' });
+    const waiting = await blocker.query(`SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`);
+    assert.equal(Number(waiting.rows[0].n), 0, 'no statement given up on is left waiting in the database');
+    await blocker.query('COMMIT');
+    await new Promise((r) => setTimeout(r, 300));
+    for (const key of ['a', 'b', 'c']) assert.equal(await s.get(key), undefined, `the write of ${key}, answered 503, never lands`);
+  } finally {
+    blocker.release();
+    await s.close();
+  }
+});

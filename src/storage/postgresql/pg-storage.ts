@@ -14,7 +14,7 @@
  */
 import pg from 'pg';
 import { SealtrailError, invalid } from '../../errors/index.js';
-import { IDLE_IN_TRANSACTION_TIMEOUT_MS } from '../../lib/pg-pool.js';
+import { IDLE_IN_TRANSACTION_TIMEOUT_MS, QUERY_TIMEOUT_MARGIN_MS } from '../../lib/pg-pool.js';
 import { childrenOf } from '../list.js';
 import { prefixSuccessor } from '../sqlite/key-range.js';
 import type { PhysicalStorage, StorageOp } from '../types.js';
@@ -32,6 +32,8 @@ export interface PostgresStorageOptions {
   ha?: boolean;
   /** HA: writes succeed only while the node with this id holds the lock (see above). */
   fenceNodeId?: () => string;
+  /** How long one query may run (default QUERY_TIMEOUT_MS). */
+  queryTimeoutMs?: number;
 }
 
 export const DEFAULT_MAX_PARALLEL = 128;
@@ -47,11 +49,16 @@ export interface PostgresStorage extends PhysicalStorage {
 
 export async function createPostgresStorage(opts: PostgresStorageOptions): Promise<PostgresStorage> {
   const table = quoteTable(opts.table ?? DEFAULT_TABLE);
+  const queryTimeoutMs = opts.queryTimeoutMs ?? QUERY_TIMEOUT_MS;
   const pool = new pg.Pool({
     connectionString: opts.connectionUrl,
     max: opts.maxParallel ?? DEFAULT_MAX_PARALLEL,
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
-    query_timeout: QUERY_TIMEOUT_MS,
+    // The server ends a statement first (rolled back, answered 503): one the client merely gave
+    // up on would go on waiting in the database, holding a connection, and commit whenever its
+    // lock came free — a write answered 503 landing later, behind newer ones.
+    statement_timeout: queryTimeoutMs,
+    query_timeout: queryTimeoutMs + QUERY_TIMEOUT_MARGIN_MS,
     // A node stopped inside a transaction must not hold its row locks against the next active one.
     idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_TIMEOUT_MS,
     keepAlive: true,
