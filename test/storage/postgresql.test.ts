@@ -166,3 +166,23 @@ test('a write that times out waiting on a lock is cancelled in the database too:
     await s.close();
   }
 });
+
+test('a node without ha_enabled refuses a database an HA cluster uses: it would serve beside the active, unfenced and with its own cache', async () => {
+  const url = cluster.createDatabase('mixed');
+  const single = await createPostgresStorage({ connectionUrl: url });
+  await single.close(); // a database that never saw HA opens either way
+  const node = await createPostgresStorage({ connectionUrl: url, ha: true, fenceNodeId: () => 'a' });
+  const ha = createPostgresHaBackend({ connectionUrl: url, queryTimeoutMs: 2000 });
+  try {
+    assert.equal(await ha.tryAcquire('a', 'http://127.0.0.1:1', 5000), true);
+    const err = await createPostgresStorage({ connectionUrl: url.replace('postgres@', 'postgres:pw-not-shown@') }).then(async (s) => { await s.close(); return undefined; }, (e: Error) => e);
+    assert.match(err?.message ?? 'it opened', /HA cluster.*ha_enabled = true/);
+    assert.doesNotMatch(err!.message, /pw-not-shown/);
+    await ha.release('a');
+    const stillRefused = await createPostgresStorage({ connectionUrl: url }).then(async (s) => { await s.close(); return undefined; }, (e: Error) => e);
+    assert.ok(stillRefused, 'refused between two leaders too: the cluster comes back');
+  } finally {
+    await ha.close();
+    await node.close();
+  }
+});

@@ -68,6 +68,7 @@ export async function createPostgresStorage(opts: PostgresStorageOptions): Promi
   pool.on('error', () => undefined);
   try {
     await createSchema(pool, [...kvSchema(opts.table ?? DEFAULT_TABLE), ...(opts.ha ? haSchema() : [])]);
+    if (!opts.ha) await refuseHaDatabase(pool);
   } catch (err) {
     await pool.end().catch(() => undefined);
     throw openingError(err, opts.connectionUrl);
@@ -168,6 +169,23 @@ async function createSchema(pool: pg.Pool, statements: string[]): Promise<void> 
   }
 }
 
+/**
+ * A node without HA on a database whose HA lock some node has held would serve beside the active
+ * one: its writes unfenced, its read cache never emptied of what the active changes (a revoked
+ * token, a rotated key). The cluster may be between leaders, so any holder ever counts.
+ */
+async function refuseHaDatabase(pool: pg.Pool): Promise<void> {
+  const table = await pool.query<{ found: boolean }>(`SELECT to_regclass('${HA_LOCK_TABLE}') IS NOT NULL AS found`);
+  if (!table.rows[0].found) return;
+  const held = await pool.query(`SELECT 1 FROM ${HA_LOCK_TABLE} WHERE name = 'active' AND holder_id <> ''`);
+  if (held.rowCount !== 0) {
+    throw invalid(
+      `this database is used by an HA cluster (${HA_LOCK_TABLE} has a lock holder): set ha_enabled = true, as on the cluster's other nodes; `
+        + `to run it as a single server instead, stop every node and drop ${HA_LOCK_TABLE}`,
+      'invalid_storage_config',
+    );
+  }
+}
 
 /**
  * The one write statement. With the fence, a CTE first takes a share lock on the HA lock row if
