@@ -59,6 +59,28 @@ test('the write fence: a node writes only while it holds the lock or nobody does
   }
 });
 
+test('a deposed node writes nothing once another node has held the lock, even after that node released it', async () => {
+  const url = cluster.createDatabase('deposed');
+  const a = await createPostgresStorage({ connectionUrl: url, ha: true, fenceNodeId: () => 'a' });
+  const b = await createPostgresStorage({ connectionUrl: url, ha: true, fenceNodeId: () => 'b' });
+  const ha = createPostgresHaBackend({ connectionUrl: url, queryTimeoutMs: 2000 });
+  try {
+    assert.equal(await ha.tryAcquire('a', 'http://127.0.0.1:1', 300), true);
+    await a.put('k', v('from a'));
+    await new Promise((r) => setTimeout(r, 400)); // a's lease runs out (a stalled)
+    assert.equal(await ha.tryAcquire('b', 'http://127.0.0.1:2', 5000), true);
+    await b.put('k', v('from b'));
+    await ha.release('b'); // b steps down; a wakes before anyone takes the lock
+    await assert.rejects(a.put('k', v('stale, from a')), { name: 'SealtrailError', code: 'ha_not_active' });
+    assert.equal(Buffer.from((await b.get('k'))!).toString(), 'from b');
+    await b.put('after', v('b released the lock and no one took it: its own last writes still land'));
+  } finally {
+    await ha.close();
+    await a.close();
+    await b.close();
+  }
+});
+
 test('a takeover waits for a fenced write in flight, and sees it', async () => {
   const url = cluster.createDatabase('inflight');
   const a = await createPostgresStorage({ connectionUrl: url, ha: true, fenceNodeId: () => 'a' });
@@ -124,4 +146,43 @@ test('what PostgreSQL says when it cannot take writes is unavailable (503), not 
   // (default_transaction_read_only, a server in recovery), 57P01 an administrator's shutdown.
   for (const code of ['53100', '25006', '57P01', '08006']) assert.equal(storageError(Object.assign(new Error('x'), { code })).code, 'storage_unavailable', code);
   for (const code of ['23505', '25001', '42P01']) assert.equal(storageError(Object.assign(new Error('x'), { code })).code, 'storage_failed', code);
+});
+
+test('a write that times out waiting on a lock is cancelled in the database too: it never lands later, and leaves no session behind', async () => {
+  const url = cluster.createDatabase('stuck');
+  const s = await createPostgresStorage({ connectionUrl: url, maxParallel: 2, queryTimeoutMs: 1000 });
+  const blocker = await s.pool.connect();
+  try {
+    await blocker.query('BEGIN');
+    await blocker.query('LOCK TABLE sealtrail_kv_store IN SHARE MODE'); // an operator's maintenance, say
+    for (const key of ['a', 'b', 'c']) await assert.rejects(s.put(key, v('answered 503')), { code: 'storage_unavailable' });
+    const waiting = await blocker.query(`SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`);
+    assert.equal(Number(waiting.rows[0].n), 0, 'no statement given up on is left waiting in the database');
+    await blocker.query('COMMIT');
+    await new Promise((r) => setTimeout(r, 300));
+    for (const key of ['a', 'b', 'c']) assert.equal(await s.get(key), undefined, `the write of ${key}, answered 503, never lands`);
+  } finally {
+    blocker.release();
+    await s.close();
+  }
+});
+
+test('a node without ha_enabled refuses a database an HA cluster uses: it would serve beside the active, unfenced and with its own cache', async () => {
+  const url = cluster.createDatabase('mixed');
+  const single = await createPostgresStorage({ connectionUrl: url });
+  await single.close(); // a database that never saw HA opens either way
+  const node = await createPostgresStorage({ connectionUrl: url, ha: true, fenceNodeId: () => 'a' });
+  const ha = createPostgresHaBackend({ connectionUrl: url, queryTimeoutMs: 2000 });
+  try {
+    assert.equal(await ha.tryAcquire('a', 'http://127.0.0.1:1', 5000), true);
+    const err = await createPostgresStorage({ connectionUrl: url.replace('postgres@', 'postgres:pw-not-shown@') }).then(async (s) => { await s.close(); return undefined; }, (e: Error) => e);
+    assert.match(err?.message ?? 'it opened', /HA cluster.*ha_enabled = true/);
+    assert.doesNotMatch(err!.message, /pw-not-shown/);
+    await ha.release('a');
+    const stillRefused = await createPostgresStorage({ connectionUrl: url }).then(async (s) => { await s.close(); return undefined; }, (e: Error) => e);
+    assert.ok(stillRefused, 'refused between two leaders too: the cluster comes back');
+  } finally {
+    await ha.close();
+    await node.close();
+  }
 });

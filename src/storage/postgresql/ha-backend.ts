@@ -36,13 +36,16 @@ export interface PostgresHaBackend {
 
 /**
  * A pool of its own (two connections): lock renewals never wait behind a busy data pool, and
- * every query gives up after `queryTimeoutMs`, so a renewal that hangs fails in time to fence.
+ * every query gives up after `queryTimeoutMs`, on both sides, so a renewal that hangs fails in
+ * time to fence and nothing given up on runs on in the database.
  */
 export function createPostgresHaBackend(opts: { connectionUrl: string; queryTimeoutMs: number }): PostgresHaBackend {
   const pool = new pg.Pool({
     connectionString: opts.connectionUrl,
     max: 2,
     connectionTimeoutMillis: opts.queryTimeoutMs,
+    // Ended by the server too: an acquire given up on must not take the lock later, unseen.
+    statement_timeout: opts.queryTimeoutMs,
     query_timeout: opts.queryTimeoutMs,
     keepAlive: true,
   });

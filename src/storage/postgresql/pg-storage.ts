@@ -6,14 +6,15 @@
  * that die are dropped and replaced on the next query.
  *
  * With a write fence (HA), every write first takes a share lock on the HA lock row and checks that
- * this node holds a live lease — or that nobody does (before the first election, for `sys/init`).
+ * this node holds a live lease — or released it and nobody took it since, or that nobody ever held
+ * it (before the first election).
  * A node taking the lock over has to update that row, so it waits for fenced writes in flight to
  * commit, and any write after the takeover is refused by the database itself: a deposed active
  * can never write behind its successor's back, whatever the clocks or the network do.
  */
 import pg from 'pg';
 import { SealtrailError, invalid } from '../../errors/index.js';
-import { IDLE_IN_TRANSACTION_TIMEOUT_MS } from '../../lib/pg-pool.js';
+import { IDLE_IN_TRANSACTION_TIMEOUT_MS, QUERY_TIMEOUT_MARGIN_MS } from '../../lib/pg-pool.js';
 import { childrenOf } from '../list.js';
 import { prefixSuccessor } from '../sqlite/key-range.js';
 import type { PhysicalStorage, StorageOp } from '../types.js';
@@ -31,6 +32,8 @@ export interface PostgresStorageOptions {
   ha?: boolean;
   /** HA: writes succeed only while the node with this id holds the lock (see above). */
   fenceNodeId?: () => string;
+  /** How long one query may run (default QUERY_TIMEOUT_MS). */
+  queryTimeoutMs?: number;
 }
 
 export const DEFAULT_MAX_PARALLEL = 128;
@@ -46,11 +49,16 @@ export interface PostgresStorage extends PhysicalStorage {
 
 export async function createPostgresStorage(opts: PostgresStorageOptions): Promise<PostgresStorage> {
   const table = quoteTable(opts.table ?? DEFAULT_TABLE);
+  const queryTimeoutMs = opts.queryTimeoutMs ?? QUERY_TIMEOUT_MS;
   const pool = new pg.Pool({
     connectionString: opts.connectionUrl,
     max: opts.maxParallel ?? DEFAULT_MAX_PARALLEL,
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
-    query_timeout: QUERY_TIMEOUT_MS,
+    // The server ends a statement first (rolled back, answered 503): one the client merely gave
+    // up on would go on waiting in the database, holding a connection, and commit whenever its
+    // lock came free — a write answered 503 landing later, behind newer ones.
+    statement_timeout: queryTimeoutMs,
+    query_timeout: queryTimeoutMs + QUERY_TIMEOUT_MARGIN_MS,
     // A node stopped inside a transaction must not hold its row locks against the next active one.
     idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_TIMEOUT_MS,
     keepAlive: true,
@@ -60,6 +68,7 @@ export async function createPostgresStorage(opts: PostgresStorageOptions): Promi
   pool.on('error', () => undefined);
   try {
     await createSchema(pool, [...kvSchema(opts.table ?? DEFAULT_TABLE), ...(opts.ha ? haSchema() : [])]);
+    if (!opts.ha) await refuseHaDatabase(pool);
   } catch (err) {
     await pool.end().catch(() => undefined);
     throw openingError(err, opts.connectionUrl);
@@ -160,17 +169,36 @@ async function createSchema(pool: pg.Pool, statements: string[]): Promise<void> 
   }
 }
 
+/**
+ * A node without HA on a database whose HA lock some node has held would serve beside the active
+ * one: its writes unfenced, its read cache never emptied of what the active changes (a revoked
+ * token, a rotated key). The cluster may be between leaders, so any holder ever counts.
+ */
+async function refuseHaDatabase(pool: pg.Pool): Promise<void> {
+  const table = await pool.query<{ found: boolean }>(`SELECT to_regclass('${HA_LOCK_TABLE}') IS NOT NULL AS found`);
+  if (!table.rows[0].found) return;
+  const held = await pool.query(`SELECT 1 FROM ${HA_LOCK_TABLE} WHERE name = 'active' AND holder_id <> ''`);
+  if (held.rowCount !== 0) {
+    throw invalid(
+      `this database is used by an HA cluster (${HA_LOCK_TABLE} has a lock holder): set ha_enabled = true, as on the cluster's other nodes; `
+        + `to run it as a single server instead, stop every node and drop ${HA_LOCK_TABLE}`,
+      'invalid_storage_config',
+    );
+  }
+}
 
 /**
  * The one write statement. With the fence, a CTE first takes a share lock on the HA lock row if
- * this node ($5) holds a live lease or nobody does; the changes apply only when it found the row,
- * and `held` says whether it did.
+ * this node ($5) holds a live lease, released it and nobody took it since, or nobody ever held it
+ * (before the first election); the changes apply only when it found the row, and `held` says
+ * whether it did. An expired lease of another node does not let a write through: that node may
+ * have written since this one last held the lock.
  */
 function writeSql(table: string, fenced: boolean): string {
   const guard = fenced ? ' AND EXISTS (SELECT 1 FROM lock)' : '';
   const lock = fenced
     ? `lock AS MATERIALIZED (SELECT 1 FROM ${HA_LOCK_TABLE} WHERE name = 'active'
-         AND ((holder_id = $5 AND expires_at > now()) OR expires_at <= now()) FOR SHARE),`
+         AND ((holder_id = $5 AND (expires_at > now() OR expires_at = '-infinity')) OR holder_id = '') FOR SHARE),`
     : '';
   return `
     WITH ${lock}
