@@ -100,11 +100,20 @@ export function apiCallRecorder(deps: ApiCallRecorderDeps): (outcome: RequestOut
     const additional: Record<string, unknown> = { ...stringsOf(outcome.facts?.keyMaterial), ...(recipient ? { recipient } : {}) };
     if (Object.keys(additional).length > 0) event.additionalEventData = additional;
     if (error) {
-      event.errorCode = error.type;
+      event.errorCode = recordedErrorCode(error.type);
       if (error.message) event.errorMessage = error.message;
     }
     await deps.recorder.record(event);
   };
+}
+
+/**
+ * The errorCode CloudTrail records for an error: an authorization refusal is `AccessDenied` in
+ * AWS's records whatever the service answered (KMS answers AccessDeniedException), so detections
+ * written for AWS's records match these; every other error keeps the name the caller got.
+ */
+function recordedErrorCode(type: string): string {
+  return type === 'AccessDeniedException' ? 'AccessDenied' : type;
 }
 
 /** CloudTrail's tlsDetails, for a call that came over TLS; a call over plain HTTP has none. */
