@@ -17,8 +17,8 @@ import { type CertificateCache, createCertificateCache } from '../attestation/in
 import { backendFromPaths, type Backend, type BackendContext, type LogicalRequest, type LogicalResponse, type TokenEntry } from '../core/index.js';
 import { SealtrailError, internal, invalid } from '../errors/index.js';
 import { memberTypeProblem, operationInput } from '../lib/aws-members.js';
-import { apiCallRecorder, type TrailRecorder, type TrailUserIdentity } from '../trail/index.js';
-import { accountRootArn, userArn, type KmsLocation } from './arn.js';
+import { apiCallRecorder, serviceEvent, type TrailRecorder, type TrailUserIdentity } from '../trail/index.js';
+import { accountRootArn, keyArn, userArn, type KmsLocation } from './arn.js';
 import { withAuditSafeText } from './audit-text.js';
 import { kmsError } from './errors.js';
 import { createKeyStore } from './keys/store.js';
@@ -29,6 +29,8 @@ import { kmsOperation } from './operations/registry.js';
 import type { KmsUserRecord } from './users/model.js';
 import { createUserStore, type UserStore } from './users/store.js';
 import { commaParts, MAX_LIST_ITEMS } from '../lib/comma-list.js';
+
+const KMS_EVENT_SOURCE = 'kms.amazonaws.com';
 
 export interface KmsDeps extends KmsLocation {
   tokens: TokenStore;
@@ -129,6 +131,7 @@ export function createKmsEngine(ctx: Pick<BackendContext, 'storage' | 'clock'>, 
     clock: ctx.clock,
     recipient: { trustedRoots: deps.trustedRoots, clock: ctx.clock, cache: deps.certificateCache ?? createCertificateCache() },
     users,
+    keyDeleted: (keyId) => deps.recorder.record(serviceEvent({ clock: ctx.clock, accountId: deps.accountId, region: deps.region, eventSource: KMS_EVENT_SOURCE }, 'DeleteKey', keyArn(location, keyId))),
   };
 
   async function identify(token: TokenEntry): Promise<TrailUserIdentity> {
@@ -205,7 +208,7 @@ export function createKmsEngine(ctx: Pick<BackendContext, 'storage' | 'clock'>, 
     cleanup: async () => users.clearCache(),
     recordOutcome: apiCallRecorder({
       recorder: deps.recorder, clock: ctx.clock, accountId: deps.accountId, region: deps.region,
-      eventSource: 'kms.amazonaws.com', actionPrefix: 'kms', internalType: 'KMSInternalException',
+      eventSource: KMS_EVENT_SOURCE, actionPrefix: 'kms', internalType: 'KMSInternalException',
       operation: kmsOperation, identify,
     }),
   });
