@@ -20,8 +20,8 @@ import {
 } from '../core/index.js';
 import { SealtrailError, internal, invalid, permissionDenied } from '../errors/index.js';
 import { memberTypeProblem, operationInput } from '../lib/aws-members.js';
-import { apiCallRecorder, type TrailRecorder, type TrailUserIdentity } from '../trail/index.js';
-import { accountRootArn, userArn, type KmsLocation } from './arn.js';
+import { apiCallRecorder, serviceEvent, type TrailRecorder, type TrailUserIdentity } from '../trail/index.js';
+import { accountRootArn, keyArn, userArn, type KmsLocation } from './arn.js';
 import { withAuditSafeText } from './audit-text.js';
 import { kmsError } from './errors.js';
 import { createKeyStore } from './keys/store.js';
@@ -32,6 +32,8 @@ import { kmsOperation } from './operations/registry.js';
 import type { KmsUserRecord } from './users/model.js';
 import { createUserStore, type UserStore } from './users/store.js';
 import { commaParts, MAX_LIST_ITEMS } from '../lib/comma-list.js';
+
+const KMS_EVENT_SOURCE = 'kms.amazonaws.com';
 
 export interface KmsDeps extends KmsLocation {
   tokens: TokenStore;
@@ -149,6 +151,7 @@ export function createKmsEngine(ctx: Pick<BackendContext, 'storage' | 'clock'>, 
     clock: ctx.clock,
     recipient: { trustedRoots: deps.trustedRoots, clock: ctx.clock, cache: deps.certificateCache ?? createCertificateCache() },
     users,
+    keyDeleted: (keyId) => deps.recorder.record(serviceEvent({ clock: ctx.clock, accountId: deps.accountId, region: deps.region, eventSource: KMS_EVENT_SOURCE }, 'DeleteKey', keyArn(location, keyId))),
   };
 
   async function identify(token: TokenEntry): Promise<TrailUserIdentity> {
@@ -252,7 +255,7 @@ export function createKmsEngine(ctx: Pick<BackendContext, 'storage' | 'clock'>, 
     cleanup: async () => users.clearCache(),
     recordOutcome: apiCallRecorder({
       recorder: deps.recorder, clock: ctx.clock, accountId: deps.accountId, region: deps.region,
-      eventSource: 'kms.amazonaws.com', actionPrefix: 'kms', internalType: 'KMSInternalException',
+      eventSource: KMS_EVENT_SOURCE, actionPrefix: 'kms', internalType: 'KMSInternalException',
       operation: kmsOperation, identify,
     }),
   });

@@ -11,8 +11,8 @@ import { awsErrorOf } from '../errors/index.js';
 import { recordedParameters, type Members } from '../lib/aws-members.js';
 import type { Clock } from '../lib/clock.js';
 import { uuidV7 } from '../lib/ids.js';
-import { OMITTED } from './format.js';
 import type { TrailEventInput, TrailRecorder, TrailTlsDetails, TrailUserIdentity } from './model.js';
+import { AWS_INTERNAL, OMITTED } from './format.js';
 
 /** What an operation declares for its event. */
 export interface AwsOperationFacts {
@@ -100,11 +100,20 @@ export function apiCallRecorder(deps: ApiCallRecorderDeps): (outcome: RequestOut
     const additional: Record<string, unknown> = { ...stringsOf(outcome.facts?.keyMaterial), ...(recipient ? { recipient } : {}) };
     if (Object.keys(additional).length > 0) event.additionalEventData = additional;
     if (error) {
-      event.errorCode = error.type;
+      event.errorCode = recordedErrorCode(error.type);
       if (error.message) event.errorMessage = error.message;
     }
     await deps.recorder.record(event);
   };
+}
+
+/**
+ * The errorCode CloudTrail records for an error: an authorization refusal is `AccessDenied` in
+ * AWS's records whatever the service answered (KMS answers AccessDeniedException), so detections
+ * written for AWS's records match these; every other error keeps the name the caller got.
+ */
+function recordedErrorCode(type: string): string {
+  return type === 'AccessDeniedException' ? 'AccessDenied' : type;
 }
 
 /** CloudTrail's tlsDetails, for a call that came over TLS; a call over plain HTTP has none. */
@@ -123,4 +132,33 @@ function resourcesOf(facts: OutcomeFacts | undefined): string[] {
 function stringsOf(fact: unknown): Record<string, string> | undefined {
   if (fact === null || typeof fact !== 'object' || Array.isArray(fact)) return undefined;
   return Object.fromEntries(Object.entries(fact).filter((e): e is [string, string] => typeof e[1] === 'string'));
+}
+
+/**
+ * An event the service causes itself, no caller's request (AWS's AwsServiceEvent: DeleteKey when a
+ * key's waiting period ends): only the account as its identity, "AWS Internal" as its address and
+ * agent, the resource it changed, and its ARN as `responseElements.keyId` (as AWS's records since
+ * December 2022 show it).
+ */
+export function serviceEvent(deps: Pick<ApiCallRecorderDeps, 'clock' | 'accountId' | 'region' | 'eventSource'>, eventName: string, resourceArn: string): TrailEventInput {
+  const now = deps.clock.now();
+  return {
+    eventId: uuidV7(now),
+    requestId: '',
+    eventTime: now,
+    eventSource: deps.eventSource,
+    eventName,
+    awsRegion: deps.region,
+    sourceIpAddress: AWS_INTERNAL,
+    userAgent: AWS_INTERNAL,
+    userIdentity: { type: '', principalId: '', arn: '', accountId: deps.accountId, accessKeyId: '', userName: '' },
+    eventType: 'AwsServiceEvent',
+    requestParameters: null,
+    responseElements: { keyId: resourceArn },
+    readOnly: false,
+    resources: [{ accountId: deps.accountId, type: 'AWS::KMS::Key', arn: resourceArn }],
+    managementEvent: true,
+    eventCategory: 'Management',
+    recipientAccountId: deps.accountId,
+  };
 }

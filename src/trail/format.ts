@@ -14,7 +14,7 @@
  * requestParameters `{"omitted": true}` too.
  */
 import { rfc3339 } from '../lib/time.js';
-import type { TrailEventInput, TrailResource, TrailUserIdentity } from './model.js';
+import type { TrailEventInput, TrailResource, TrailServiceIdentity, TrailUserIdentity } from './model.js';
 
 export const CLOUDTRAIL_EVENT_VERSION = '1.11';
 
@@ -33,8 +33,8 @@ function bounded(field: Record<string, unknown> | null | undefined): Record<stri
 
 const boundedMessage = (m: string) => (m.length > MAX_ERROR_MESSAGE_CHARS ? `${m.slice(0, MAX_ERROR_MESSAGE_CHARS)}...` : m);
 
-/** CloudTrail's userIdentity has exactly the internal model's fields and names. */
-export type CloudTrailUserIdentity = TrailUserIdentity;
+/** CloudTrail's userIdentity: a caller's, with the internal model's fields and names, or a service event's account and invokedBy. */
+export type CloudTrailUserIdentity = TrailUserIdentity | TrailServiceIdentity;
 
 export interface CloudTrailResource {
   accountId: string;
@@ -57,11 +57,12 @@ export interface CloudTrailRecord {
   requestParameters: Record<string, unknown> | null;
   responseElements: Record<string, unknown> | null;
   additionalEventData?: Record<string, unknown>;
-  requestID: string;
+  /** Absent for a service event, as in AWS's. */
+  requestID?: string;
   eventID: string;
   readOnly: boolean;
   resources: CloudTrailResource[];
-  eventType: 'AwsApiCall';
+  eventType: 'AwsApiCall' | 'AwsServiceEvent';
   managementEvent: boolean;
   recipientAccountId: string;
   eventCategory: 'Management' | 'Data';
@@ -77,10 +78,9 @@ const resource = (r: TrailResource): CloudTrailResource => ({ accountId: r.accou
  *   formatCloudTrailRecord(event).eventTime === '2024-11-14T23:46:27Z'
  */
 export function formatCloudTrailRecord(event: TrailEventInput): CloudTrailRecord {
-  const u = event.userIdentity;
   const record: CloudTrailRecord = {
     eventVersion: CLOUDTRAIL_EVENT_VERSION,
-    userIdentity: { type: u.type, principalId: u.principalId, arn: u.arn, accountId: u.accountId, accessKeyId: u.accessKeyId, userName: u.userName },
+    userIdentity: userIdentityOf(event),
     eventTime: rfc3339(event.eventTime),
     eventSource: event.eventSource,
     eventName: event.eventName,
@@ -89,11 +89,12 @@ export function formatCloudTrailRecord(event: TrailEventInput): CloudTrailRecord
     userAgent: event.userAgent,
     requestParameters: null,
     responseElements: null,
-    requestID: event.requestId,
+    // No request causes a service event: AWS's have no requestID.
+    ...(event.eventType === 'AwsServiceEvent' ? {} : { requestID: event.requestId }),
     eventID: event.eventId,
     readOnly: event.readOnly,
     resources: event.resources.map(resource),
-    eventType: 'AwsApiCall',
+    eventType: event.eventType ?? 'AwsApiCall',
     managementEvent: event.managementEvent,
     recipientAccountId: event.recipientAccountId,
     eventCategory: event.eventCategory,
@@ -104,6 +105,15 @@ export function formatCloudTrailRecord(event: TrailEventInput): CloudTrailRecord
   }
   // Object key order is insertion order: rebuild so the optional fields sit where AWS puts them.
   return orderRecord(record, event);
+}
+
+/** What AWS shows as the caller of the events it causes itself, and as their address and agent. */
+export const AWS_INTERNAL = 'AWS Internal';
+
+function userIdentityOf(event: TrailEventInput): CloudTrailUserIdentity {
+  const u = event.userIdentity;
+  if (event.eventType === 'AwsServiceEvent') return { accountId: u.accountId, invokedBy: AWS_INTERNAL };
+  return { type: u.type, principalId: u.principalId, arn: u.arn, accountId: u.accountId, accessKeyId: u.accessKeyId, userName: u.userName };
 }
 
 function orderRecord(base: CloudTrailRecord, event: TrailEventInput): CloudTrailRecord {

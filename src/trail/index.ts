@@ -15,6 +15,6 @@ export type { LedgerHead, LedgerCheckpointField } from './delivery/ledger-checkp
 export { validateTrailBucket, validateTrailDirectory } from './validate/index.js';
 export { createS3Client } from './delivery/s3-destination.js';
 export { assertTrailDirectory, keysFromPemFiles, keysFromPublicKeyList, MAX_OBJECT_BYTES } from './validate/index.js';
-export { apiCallRecorder, type ApiCallFacts } from './api-call.js';
+export { apiCallRecorder, serviceEvent, type ApiCallFacts } from './api-call.js';
 export { cloudTrailOperation } from './backend.js';
 export { s3Uri } from './delivery/object-keys.js';

@@ -13,6 +13,13 @@ export interface TrailUserIdentity {
   userName: string;
 }
 
+/** The userIdentity of an event the service itself causes (AwsServiceEvent): no caller, only the account. */
+export interface TrailServiceIdentity {
+  accountId: string;
+  /** "AWS Internal" */
+  invokedBy: string;
+}
+
 export interface TrailResource {
   accountId: string;
   type: 'AWS::KMS::Key';
@@ -32,7 +39,7 @@ export interface TrailTlsDetails {
 export interface TrailEventInput {
   /** uuid v4 */
   eventId: string;
-  /** uuid v4 request id (also the x-amzn-RequestId response header). */
+  /** uuid v4 request id (also the x-amzn-RequestId response header); a service event's is not recorded. */
   requestId: string;
   /** ms since epoch */
   eventTime: number;
@@ -41,7 +48,10 @@ export interface TrailEventInput {
   awsRegion: string;
   sourceIpAddress: string;
   userAgent: string;
+  /** For a service event only its accountId is recorded (SERVICE_IDENTITY). */
   userIdentity: TrailUserIdentity;
+  /** "AwsApiCall" when absent; "AwsServiceEvent" for what the service does on its own (DeleteKey). */
+  eventType?: 'AwsApiCall' | 'AwsServiceEvent';
   /** Already scrubbed of Plaintext / CiphertextBlob / data keys / attestation documents. */
   requestParameters: Record<string, unknown> | null;
   /** null for cryptographic operations, as CloudTrail does. */

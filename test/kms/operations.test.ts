@@ -62,7 +62,15 @@ test('AWS validation errors, exactly', async () => {
   await rejects(call('EnableKey', { KeyId: 'alias/x' }), 'NotFoundException', "Invalid keyId 'alias/x'");
   await rejects(call('Decrypt', { CiphertextBlob: Buffer.from('garbage').toString('base64') }), 'InvalidCiphertextException');
   await rejects(call('CreateAlias', { AliasName: 'alias/aws/mine', TargetKeyId: keyId }), 'InvalidAliasNameException');
-  await rejects(call('CreateAlias', { AliasName: 'mine', TargetKeyId: keyId }), 'InvalidAliasNameException');
+});
+
+test('an alias name without the alias/ prefix is refused as AWS refuses it: ValidationException, on every alias operation', async () => {
+  const { call } = setup();
+  const keyId = (await call('CreateKey')).KeyMetadata.KeyId;
+  const message = 'Alias must start with the prefix "alias/". Please see https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html';
+  await rejects(call('CreateAlias', { AliasName: 'mine', TargetKeyId: keyId }), 'ValidationException', message);
+  await rejects(call('UpdateAlias', { AliasName: 'mine', TargetKeyId: keyId }), 'ValidationException', message);
+  await rejects(call('DeleteAlias', { AliasName: 'mine' }), 'ValidationException', message);
 });
 
 test('rotation: new material encrypts, old ciphertexts still decrypt; IncorrectKey; deletion lifecycle', async () => {
@@ -90,7 +98,9 @@ test('rotation: new material encrypts, old ciphertexts still decrypt; IncorrectK
   assert.equal(scheduled.DeletionDate, (clock.now() + 7 * DAY) / 1000);
   await rejects(call('Decrypt', { CiphertextBlob: after.CiphertextBlob }), 'KMSInvalidStateException', `arn:aws:kms:us-east-1:${ACCOUNT}:key/${a} is pending deletion.`);
   const meta = (await call('DescribeKey', { KeyId: 'alias/a' })).KeyMetadata;
-  assert.equal(meta.PendingDeletionWindowInDays, 7);
+  // As AWS shows a single-Region key pending deletion: its date; PendingDeletionWindowInDays is only a multi-Region primary's.
+  assert.equal(meta.DeletionDate, (clock.now() + 7 * DAY) / 1000);
+  assert.equal('PendingDeletionWindowInDays' in meta, false);
   await call('CancelKeyDeletion', { KeyId: a });
   assert.equal((await call('DescribeKey', { KeyId: a })).KeyMetadata.KeyState, 'Disabled');
   await call('ScheduleKeyDeletion', { KeyId: a, PendingWindowInDays: 7 });

@@ -21,9 +21,7 @@ export function keyMetadata(loc: KmsLocation, key: KmsKeyRecord): Record<string,
     MultiRegion: false,
     CurrentKeyMaterialId: keyMaterialId(key.keyId, currentMaterial(key)),
   };
-  if (key.state === 'PendingDeletion' && key.deletionDate !== undefined) {
-    meta.DeletionDate = key.deletionDate / 1000;
-    meta.PendingDeletionWindowInDays = key.pendingWindowInDays;
-  }
+  // PendingDeletionWindowInDays is AWS's for a multi-Region primary waiting on its replicas only.
+  if (key.state === 'PendingDeletion' && key.deletionDate !== undefined) meta.DeletionDate = key.deletionDate / 1000;
   return meta;
 }

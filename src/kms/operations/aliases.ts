@@ -15,6 +15,7 @@ import { readPage } from './paging.js';
 /** AWS's model pattern (a ValidationException); it admits ":", which no alias name may hold. */
 const ALIAS_PATTERN = /^[a-zA-Z0-9:/_-]+$/;
 const ALIAS_NAME = /^alias\/[a-zA-Z0-9/_-]+$/;
+const ALIAS_PREFIX_MESSAGE = 'Alias must start with the prefix "alias/". Please see https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html';
 
 function aliasName(call: KmsCall): string {
   const name = reqString(call.body, 'AliasName');
@@ -24,9 +25,9 @@ function aliasName(call: KmsCall): string {
   if (!ALIAS_PATTERN.test(name)) {
     throw validationError([{ member: 'aliasName', value: name, constraint: `Member must satisfy regular expression pattern: ${ALIAS_PATTERN.source}` }]);
   }
-  if (!name.startsWith('alias/') || name.length === 'alias/'.length) {
-    throw kmsError('InvalidAliasNameException', 'Alias must start with the prefix "alias/". Please see https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html');
-  }
+  // A missing prefix is AWS's ValidationException; a bare "alias/" names no alias.
+  if (!name.startsWith('alias/')) throw kmsError('ValidationException', ALIAS_PREFIX_MESSAGE);
+  if (name.length === 'alias/'.length) throw kmsError('InvalidAliasNameException', ALIAS_PREFIX_MESSAGE);
   return name;
 }
 

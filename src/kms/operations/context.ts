@@ -19,6 +19,8 @@ export interface KmsServices {
   clock: Clock;
   recipient: RecipientDeps;
   users: PrincipalDirectory;
+  /** Records the DeleteKey service event of a key deleted at the end of its waiting period. */
+  keyDeleted?: (keyId: string) => Promise<void>;
 }
 
 export interface KmsCall {

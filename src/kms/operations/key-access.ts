@@ -2,7 +2,8 @@
  * Finding a key from a request's KeyId, authorizing the call against its key policy, and checking
  * that its state allows use — in AWS's order: NotFound → AccessDenied → Disabled/PendingDeletion.
  * Keys whose deletion date has passed are deleted, with their aliases, by the periodic sweep
- * (purgeDueKeys) and by the first call that names one before it.
+ * (purgeDueKeys) and by the first call that names one before it; each deletion is a DeleteKey
+ * service event, as AWS records its own.
  */
 import { aliasArn, keyArn, parseKeyRef } from '../arn.js';
 import { kmsError, validationError } from '../errors.js';
@@ -30,6 +31,8 @@ async function purgeIfDue(svc: KmsServices, key: KmsKeyRecord): Promise<boolean>
   if (key.state !== 'PendingDeletion' || key.deletionDate === undefined || svc.clock.now() < key.deletionDate) return false;
   for (const a of await svc.keys.listAliases()) if (a.targetKeyId === key.keyId) await svc.keys.deleteAlias(a.aliasName);
   await svc.keys.remove(key.keyId);
+  // An event the recorder could not keep yet still waits in it (trail/recorder.ts): the deletion stands.
+  await svc.keyDeleted?.(key.keyId).catch(() => undefined);
   return true;
 }
 

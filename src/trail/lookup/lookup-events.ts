@@ -10,6 +10,7 @@
  * print an event twice. Later pages keep the first page's bound through the NextToken.
  */
 import type { CloudTrailRecord } from '../format.js';
+import type { TrailUserIdentity } from '../model.js';
 import type { EventStore, StoredEvent } from '../store/types.js';
 import { encodeNextToken } from './next-token.js';
 import { planLookup } from './request.js';
@@ -44,8 +45,9 @@ export function toLookupEvent(stored: StoredEvent): LookupEventsEvent {
     CloudTrailEvent: stored.json,
   };
   // AWS leaves these out when the caller had none (unsigned or anonymous calls).
-  if (record.userIdentity.accessKeyId) event.AccessKeyId = record.userIdentity.accessKeyId;
-  if (record.userIdentity.userName) event.Username = record.userIdentity.userName;
+  const identity: Partial<TrailUserIdentity> = record.userIdentity;
+  if (identity.accessKeyId) event.AccessKeyId = identity.accessKeyId;
+  if (identity.userName) event.Username = identity.userName;
   return orderEvent(event);
 }
 

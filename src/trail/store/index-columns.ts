@@ -4,6 +4,7 @@
  * lookup by key id finds the events the same way a lookup by ARN does.
  */
 import type { CloudTrailRecord } from '../format.js';
+import type { TrailUserIdentity } from '../model.js';
 
 export interface IndexColumns {
   eventId: string;
@@ -27,13 +28,14 @@ export function indexColumns(record: CloudTrailRecord): IndexColumns {
     }
     if (r.type) types.add(r.type);
   }
+  const identity: Partial<TrailUserIdentity> = record.userIdentity;
   return {
     eventId: record.eventID,
     eventName: record.eventName,
     readOnly: record.readOnly ? 'true' : 'false',
-    username: record.userIdentity.userName ?? '',
+    username: identity.userName ?? '',
     eventSource: record.eventSource,
-    accessKeyId: record.userIdentity.accessKeyId ?? '',
+    accessKeyId: identity.accessKeyId ?? '',
     resourceNames: [...names],
     resourceTypes: [...types],
   };

@@ -55,7 +55,7 @@ test('a refused call with a huge member leaves a bounded record: requestParamete
   const refused = await lastRecord('nobody', 'CreateKey');
   assert.ok(refused.text.length < 256 * 1024, `record of ${refused.text.length} characters`);
   assert.deepEqual(refused.record.requestParameters, { omitted: true });
-  assert.equal(refused.record.errorCode, 'AccessDeniedException');
+  assert.equal(refused.record.errorCode, 'AccessDenied');
 
   // A validation error that repeats the value: the message is cut in the record, not for the caller.
   await rejectsWith(dev.send(new EncryptCommand({ KeyId: big, Plaintext: Buffer.from('x') })), 'ValidationException', /A{100000}/);

@@ -4,8 +4,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CreateKeyCommand, KMSClient, ScheduleKeyDeletionCommand } from '@aws-sdk/client-kms';
-import { REGION, startKmsServer } from './harness.js';
+import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
+import { CreateKeyCommand, DescribeKeyCommand, KMSClient, ScheduleKeyDeletionCommand } from '@aws-sdk/client-kms';
+import { ACCOUNT, REGION, startKmsServer } from './harness.js';
 
 test('a key past its deletion date is gone from storage after the next unseal, though no call named it', async () => {
   let offsetMs = 0;
@@ -27,9 +28,59 @@ test('a key past its deletion date is gone from storage after the next unseal, t
 
     for (let i = 0; i < 100 && (await barrier.get(`sys/kms/keys/${doomed}`)); i++) await new Promise((r) => setTimeout(r, 20));
     assert.equal(await barrier.get(`sys/kms/keys/${doomed}`), undefined, 'the key past its date is still stored');
+    // Its deletion is on the record, though no call asked for it.
+    const trail = new CloudTrailClient({ endpoint: server.endpoint, region: REGION, credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey }, maxAttempts: 1, systemClockOffset: offsetMs });
+    const { Events } = await trail.send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'DeleteKey' }] }));
+    trail.destroy();
+    assert.deepEqual(Events?.map((e) => [JSON.parse(e.CloudTrailEvent!).eventType, e.Resources?.map((r) => r.ResourceName)]),
+      [['AwsServiceEvent', [`arn:aws:kms:${REGION}:${ACCOUNT}:key/${doomed}`]]]);
     assert.ok(await barrier.get(`sys/kms/keys/${kept}`));
   } finally {
     kms.destroy();
+    await server.stop();
+  }
+});
+
+test('deleting a key at the end of its waiting period is recorded as CloudTrail records it: a DeleteKey service event', async () => {
+  let offsetMs = 0;
+  const clock = { now: () => Date.now() + offsetMs, nowNs: () => BigInt(Date.now() + offsetMs) * 1_000_000n };
+  const server = await startKmsServer({ clock });
+  const credentials = { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey };
+  const kms = new KMSClient({ endpoint: server.endpoint, region: REGION, credentials, maxAttempts: 1 });
+  const trail = new CloudTrailClient({ endpoint: server.endpoint, region: REGION, credentials, maxAttempts: 1 });
+  try {
+    const { KeyMetadata } = await kms.send(new CreateKeyCommand({}));
+    await kms.send(new ScheduleKeyDeletionCommand({ KeyId: KeyMetadata!.KeyId!, PendingWindowInDays: 7 }));
+    offsetMs = 8 * 86_400_000;
+    // Clients whose clocks agree with the server's.
+    kms.config.systemClockOffset = offsetMs;
+    trail.config.systemClockOffset = offsetMs;
+    // The first call that names the key finds it past its date and deletes it.
+    await assert.rejects(kms.send(new DescribeKeyCommand({ KeyId: KeyMetadata!.KeyId! })), { name: 'NotFoundException' });
+    const { Events } = await trail.send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'DeleteKey' }] }));
+    assert.equal(Events?.length, 1);
+    const { eventID: _id, eventTime: _time, ...record } = JSON.parse(Events![0].CloudTrailEvent!) as Record<string, unknown>;
+    assert.deepEqual(record, {
+      eventVersion: '1.11',
+      userIdentity: { accountId: ACCOUNT, invokedBy: 'AWS Internal' },
+      eventSource: 'kms.amazonaws.com',
+      eventName: 'DeleteKey',
+      awsRegion: REGION,
+      sourceIPAddress: 'AWS Internal',
+      userAgent: 'AWS Internal',
+      requestParameters: null,
+      responseElements: { keyId: KeyMetadata!.Arn },
+      readOnly: false,
+      resources: [{ accountId: ACCOUNT, type: 'AWS::KMS::Key', ARN: KeyMetadata!.Arn }],
+      eventType: 'AwsServiceEvent',
+      managementEvent: true,
+      recipientAccountId: ACCOUNT,
+      eventCategory: 'Management',
+    });
+    assert.equal(Events![0].ReadOnly, 'false');
+  } finally {
+    kms.destroy();
+    trail.destroy();
     await server.stop();
   }
 });

@@ -62,7 +62,7 @@ test('tag conditions: a Deny on aws:ResourceTag applies, and the tags it depends
   // Condition key names ignore case; the tag key is matched whatever case the policy writes it in.
   await rejectsWith(mallory.send(new EncryptCommand({ KeyId, Plaintext: plaintext })), 'AccessDeniedException',
     /^User: arn:aws:iam::111122223333:user\/mallory is not authorized to perform: kms:Encrypt on resource: .* with an explicit deny in a resource-based policy$/);
-  assert.equal(lastEvent('Encrypt').errorCode, 'AccessDeniedException');
+  assert.equal(lastEvent('Encrypt').errorCode, 'AccessDenied');
   await rejectsWith(mallory.send(new TagResourceCommand({ KeyId, Tags: [{ TagKey: 'Classification', TagValue: 'public' }] })), 'AccessDeniedException');
   await rejectsWith(mallory.send(new UntagResourceCommand({ KeyId, TagKeys: ['Classification'] })), 'AccessDeniedException');
   await rejectsWith(mallory.send(new TagResourceCommand({ KeyId, Tags: [{ TagKey: 'Owner', TagValue: 'mallory' }] })), 'AccessDeniedException');
@@ -139,7 +139,7 @@ test('a key policy too costly to evaluate for a request refuses it, and the serv
   const KeyId = KeyMetadata!.KeyId!;
   const call = () => mallory.send(new EncryptCommand({ KeyId, Plaintext: Buffer.from('x'), EncryptionContext: { blob: 'a'.repeat(8000) } }));
   await rejectsWith(call(), 'AccessDeniedException', /because its key policy is too costly to evaluate for this request$/);
-  assert.equal(lastEvent('Encrypt').errorCode, 'AccessDeniedException');
+  assert.equal(lastEvent('Encrypt').errorCode, 'AccessDenied');
   // An ordinary request to the same key is decided as the policy says.
   await mallory.send(new EncryptCommand({ KeyId, Plaintext: Buffer.from('x'), EncryptionContext: { blob: 'short' } }));
   await dev.send(new DescribeKeyCommand({ KeyId }));
@@ -286,7 +286,7 @@ test('a caller whose policies grant the operation nothing may send 1,000 JSON va
     await rejectsWith(nobody.send(new EncryptCommand({ KeyId, Plaintext: Buffer.from('x'), EncryptionContext: context(20_000) })), 'AccessDeniedException',
       /^User: arn:aws:iam::111122223333:user\/nobody is not authorized to perform: kms:Encrypt because no identity-based policy allows the kms:Encrypt action$/);
     const event = lastEvent('Encrypt');
-    assert.deepEqual([event.errorCode, event.requestParameters, event.userIdentity.userName], ['AccessDeniedException', { omitted: true }, 'nobody']);
+    assert.deepEqual([event.errorCode, event.requestParameters, event.userIdentity.userName], ['AccessDenied', { omitted: true }, 'nobody']);
     const added = readFileSync(server.auditFile, 'utf8').slice(before).trim().split('\n').map((l) => JSON.parse(l) as { type: string; error?: string; request: { id: string; data?: unknown; path: string } });
     const refused = added.filter((e) => e.request.path === 'kms/aws/Encrypt');
     assert.deepEqual(refused.map((e) => [e.type, e.request.data]), [['request', undefined], ['response', undefined]]);
@@ -379,4 +379,27 @@ test('a key policy element the grammar does not have is refused, never ignored',
     await rejectsWith(dev.send(new CreateKeyCommand({ Policy })), 'MalformedPolicyDocumentException', message);
   }
   await rejectsWith(dev.send(new CreateKeyCommand({ Policy: JSON.stringify({ Version: '2012-10-17', Statment: [allowDev], Statement: [allowDev] }) })), 'MalformedPolicyDocumentException', /unknown element "Statment"/);
+});
+
+test('CloudTrail records a refusal as AWS does, errorCode AccessDenied, while the caller gets AccessDeniedException', async () => {
+  const res = await fetch(`${server.endpoint}/v1/kms/users/refused`, {
+    method: 'POST', headers: { 'x-vault-token': server.rootToken, 'content-type': 'application/json' }, body: JSON.stringify({ policies: ['default'] }),
+  });
+  const { data } = await res.json() as { data: { access_key_id: string; secret_access_key: string } };
+  const refused = client(data.access_key_id, data.secret_access_key);
+  try {
+    const { KeyMetadata } = await dev.send(new CreateKeyCommand({ Policy: policyDenyingMallory({ Action: 'kms:DescribeKey', Condition: {} }) }));
+    const KeyId = KeyMetadata!.KeyId!;
+    // Refused by the key policy.
+    await rejectsWith(mallory.send(new DescribeKeyCommand({ KeyId })), 'AccessDeniedException', /with an explicit deny in a resource-based policy$/);
+    const byKeyPolicy = lastEvent('DescribeKey');
+    assert.deepEqual([byKeyPolicy.userIdentity.userName, byKeyPolicy.errorCode], ['mallory', 'AccessDenied']);
+    assert.match(byKeyPolicy.errorMessage ?? '', /with an explicit deny in a resource-based policy$/);
+    // Refused by the caller's own (Vault) policies, as IAM refuses it.
+    await rejectsWith(refused.send(new DescribeKeyCommand({ KeyId })), 'AccessDeniedException', /because no identity-based policy allows the kms:DescribeKey action$/);
+    const byAcl = lastEvent('DescribeKey');
+    assert.deepEqual([byAcl.userIdentity.userName, byAcl.errorCode], ['refused', 'AccessDenied']);
+  } finally {
+    refused.destroy();
+  }
 });
