@@ -17,7 +17,7 @@ function setup() {
   // A root token is not a KMS user's linked token, so the user store never asks the token store.
   const engine = createKmsEngine({ storage, clock }, {
     accountId: ACCOUNT, region: 'us-east-1', tokens: {} as TokenStore, trustedRoots: () => [],
-    recorder: { record: async (event) => { events.push(event); }, admit: () => undefined, pending: () => 0, close: async () => 0 },
+    recorder: { record: async (event) => { events.push(event); }, admit: () => undefined, pending: () => 0, failing: () => false, close: async () => 0 },
   });
   const token = { accessor: 'acc-root', policies: ['root'], path: 'auth/token/root' } as TokenEntry;
   let n = 0;
