@@ -149,6 +149,8 @@ export function createLedger(config: ServerConfig, where: string | LedgerFileSto
   let timer: NodeJS.Timeout | undefined;
   let publishing: Promise<void> = Promise.resolve();
   let witness: LedgerWitness | undefined;
+  /** The last write to the barrier failed: said once, until one succeeds. */
+  let witnessFailing = false;
   let diverged = false;
   /** Set while a consistency proof is read from the tiles: pruning waits, so none it reads goes. */
   let verifying: Promise<unknown> | undefined;
@@ -211,10 +213,14 @@ export function createLedger(config: ServerConfig, where: string | LedgerFileSto
       if (verdict !== 'extends' || !signer) return;
       const note = signCheckpoint({ origin, size, root, extensions: [] }, signer);
       // Kept in the barrier before it is served: a checkpoint anyone has seen is never forgotten.
+      // A barrier that cannot write (its disk full): tried again after an interval, even if nothing new comes.
       try {
         await witness?.write(note);
+        witnessFailing = false;
       } catch (err) {
-        log.warn({ err: err instanceof Error ? err.message : String(err) }, 'the ledger checkpoint could not be kept in the barrier; it is signed again later');
+        if (!witnessFailing) log.warn({ err: err instanceof Error ? err.message : String(err) }, 'the ledger checkpoint could not be kept in the barrier; it is signed again later');
+        witnessFailing = true;
+        retryLater();
         return;
       }
       lastSignedAt = performance.now();

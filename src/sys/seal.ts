@@ -13,6 +13,7 @@ import { VERSION } from '../lib/version.js';
 import type { SealStatus } from '../storage/index.js';
 import { lostEntriesView } from './audit-losses.js';
 import { journalHealthFields, journalMetricsText } from './journal-health.js';
+import { eventStoreHealthFields, eventStoreMetricsText } from './event-store-health.js';
 import { decodeKeyShare, fieldsSet, positiveInt } from './seal-input.js';
 import type { JournalHealth } from '../journal/index.js';
 import { parseGoBool } from '../lib/go-bool.js';
@@ -140,7 +141,8 @@ export function sealEndpoints(deps: SealEndpointsDeps) {
       case 'sys/metrics': {
         if (!deps.unauthenticatedMetrics) return undefined; // audited like any path
         const services = core.requireServices();
-        const body = services.audit.metricsText() + (deps.journalHealth ? journalMetricsText(deps.journalHealth()) : '');
+        const body = services.audit.metricsText() + (deps.journalHealth ? journalMetricsText(deps.journalHealth()) : '')
+          + eventStoreMetricsText(services.trail?.recorder);
         return { httpStatus: 200, raw: { contentType: 'text/plain; version=0.0.4', body } };
       }
       default:
@@ -160,6 +162,7 @@ export function sealEndpoints(deps: SealEndpointsDeps) {
       server_time_utc: Math.floor(core.clock.now() / 1000), version: VERSION,
       audit_devices_failing: audit?.failingDevices ?? [],
       ...(deps.journalHealth ? journalHealthFields(deps.journalHealth()) : {}),
+      ...eventStoreHealthFields(core.unsealedServices?.trail?.recorder),
     };
     if (audit) {
       // Counts and device paths only: nothing of an entry's contents.

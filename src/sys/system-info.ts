@@ -12,6 +12,7 @@ import { boolField, intField, type PolicyStore } from '../auth/index.js';
 import { MAX_ENCRYPTIONS_PER_TERM, MIN_MAX_OPERATIONS, MIN_ROTATION_INTERVAL_MS, type RotationConfig } from '../storage/index.js';
 import { renderMount } from './mount-config.js';
 import { journalMetricsText } from './journal-health.js';
+import { eventStoreMetricsText } from './event-store-health.js';
 import { rateLimitMetricsText } from './quotas.js';
 import type { JournalHealth } from '../journal/index.js';
 
@@ -30,6 +31,7 @@ export function systemInfoPaths(deps: { core: SysCore; policies: PolicyStore; jo
           }
           const services = core.requireServices();
           const text = services.audit.metricsText() + (deps.journalHealth ? journalMetricsText(deps.journalHealth()) : '')
+            + eventStoreMetricsText(services.trail?.recorder)
             + (services.quotas ? rateLimitMetricsText(services.quotas) : '');
           return { data: { format: 'prometheus' }, raw: { contentType: 'text/plain; version=0.0.4', body: text } };
         },

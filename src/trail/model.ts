@@ -81,6 +81,11 @@ export interface TrailRecorder {
   admit(): void;
   /** How many events wait for the store. */
   pending(): number;
+  /**
+   * True from the store's first refusal (or from falling MAX_PENDING_EVENTS behind) until every
+   * event that waited is in: LookupEvents and trails lack the waiting events meanwhile.
+   */
+  failing(): boolean;
   /** Offers waiting events to the store once more and stops retrying; returns how many it could not take. */
   close(): Promise<number>;
 }

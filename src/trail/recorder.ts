@@ -284,6 +284,7 @@ export function createTrailRecorder(deps: TrailRecorderDeps): TrailRecorder {
       if (!deps.journal && waitingIds.has(record.eventID)) throw storeDown();
     },
     pending: () => pending.length,
+    failing: () => episode,
     async close() {
       closed = true;
       if (retry !== undefined) clearInterval(retry);

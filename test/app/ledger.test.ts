@@ -224,3 +224,29 @@ test('tiles that cannot be read for a moment delay a checkpoint, never lose it: 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a checkpoint the barrier cannot keep for a moment (its disk full) is signed once it can, with nothing new', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sealtrail-app-ledger-'));
+  try {
+    const ledgerDir = join(dir, 'ledger');
+    const witness = memoryWitness();
+    let full = false;
+    const keep = witness.write;
+    witness.write = (note) => (full ? Promise.reject(Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' })) : keep(note));
+    const tree = realLog(ledgerDir);
+    const ledger = createLedger(config(100), ledgerDir, quietLog().log);
+    await ledger.unsealed(SEED, witness);
+    ledger.grown(5, tree.grow(5));
+    assert.ok(await waitFor(() => ledger.current()?.size === 5));
+    full = true;
+    ledger.grown(8, tree.grow(8));
+    await sleep(300);
+    assert.equal(ledger.current()?.size, 5, 'not served before the barrier keeps it');
+    full = false;
+    assert.ok(await waitFor(() => ledger.current()?.size === 8), 'signed once the barrier takes it, with no new record');
+    assert.equal(openCheckpoint(witness.note!, parseVerifierKey(ledger.verifierKey()!)).checkpoint.size, 8);
+    await ledger.sealed();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -78,6 +78,30 @@ test('with the journal: calls that act while the store is full are answered, and
   }
 });
 
+test('sys/health and sys/metrics show an event store that cannot take events, and how many wait, until they are stored', async () => {
+  const { server, kms, disk } = await world(true);
+  const health = async () => (await call(server.address, 'GET', 'sys/health')).json;
+  const metric = async (name: string) => {
+    const text = (await call(server.address, 'GET', 'sys/metrics?format=prometheus', { token: server.rootToken })).text;
+    return Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(text)?.[1]);
+  };
+  try {
+    assert.deepEqual([(await health()).event_store_failing, (await health()).event_store_waiting_events], [false, 0]);
+    disk.full = true;
+    await kms.send(new CreateKeyCommand({ Description: 'made while the store is full' }));
+    await kms.send(new ListKeysCommand({}));
+    const failing = await health();
+    assert.deepEqual([failing.event_store_failing, failing.event_store_waiting_events], [true, 2]);
+    assert.deepEqual([await metric('sealtrail_event_store_failing'), await metric('sealtrail_event_store_waiting_events')], [1, 2]);
+    disk.full = false;
+    await until(async () => (await health()).event_store_failing === false);
+    assert.equal((await health()).event_store_waiting_events, 0);
+    assert.equal(await metric('sealtrail_event_store_failing'), 0);
+  } finally {
+    kms.destroy();
+  }
+});
+
 test('without the journal: the call that acted is told it failed and its trail says so, later calls are refused before they act, and its event lands once the store recovers', async () => {
   const { kms, trail, disk, auditEntries } = await world(false);
   try {

@@ -17,7 +17,7 @@ function setup() {
   // A root token is not a KMS user's linked token, so the user store never asks the token store.
   const engine = createKmsEngine({ storage, clock }, {
     accountId: ACCOUNT, region: 'us-east-1', tokens: {} as TokenStore, policies: createPolicyStore({ storage: createMemoryStorage() }), trustedRoots: () => [],
-    recorder: { record: async (event) => { events.push(event); }, admit: () => undefined, pending: () => 0, close: async () => 0 },
+    recorder: { record: async (event) => { events.push(event); }, admit: () => undefined, pending: () => 0, failing: () => false, close: async () => 0 },
   });
   const token = { accessor: 'acc-root', policies: ['root'], path: 'auth/token/root' } as TokenEntry;
   let n = 0;
@@ -101,7 +101,7 @@ test('a KMS user named in another case is read, rotated or deleted only by a tok
   const tokens = createTokenStore({ storage: createMemoryStorage(), clock, hashKey: new Uint8Array(32) });
   const engine = createKmsEngine({ storage: createMemoryStorage(), clock }, {
     accountId: ACCOUNT, region: 'us-east-1', tokens, policies, trustedRoots: () => [],
-    recorder: { record: async () => undefined, admit: () => undefined, pending: () => 0, close: async () => 0 },
+    recorder: { record: async () => undefined, admit: () => undefined, pending: () => 0, failing: () => false, close: async () => 0 },
   });
   await policies.put('kms-manager', 'path "kms/users/*" { capabilities = ["create", "read", "update", "delete", "sudo"] }\npath "kms/users/app*" { capabilities = ["deny"] }');
   const manager = (await tokens.create({ policies: ['kms-manager'], path: 'auth/token/create' })).entry;
@@ -127,7 +127,7 @@ test('a KMS user that holds root has its keys rotated only by a root token', asy
   const tokens = createTokenStore({ storage: createMemoryStorage(), clock, hashKey: new Uint8Array(32) });
   const engine = createKmsEngine({ storage: createMemoryStorage(), clock }, {
     accountId: ACCOUNT, region: 'us-east-1', tokens, policies, trustedRoots: () => [],
-    recorder: { record: async () => undefined, admit: () => undefined, pending: () => 0, close: async () => 0 },
+    recorder: { record: async () => undefined, admit: () => undefined, pending: () => 0, failing: () => false, close: async () => 0 },
   });
   await policies.put('kms-manager', 'path "kms/users/*" { capabilities = ["create", "read", "update", "delete", "sudo"] }');
   const manager = (await tokens.create({ policies: ['kms-manager'], path: 'auth/token/create' })).entry;

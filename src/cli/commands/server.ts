@@ -51,7 +51,11 @@ export function registerServer(program: Command, _ctx: CliContext): void {
 export function startFailureText(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
   const causes: string[] = [];
+  // A wrapper that kept its cause's message (ConfigDevicesNotEnabled) would say it twice.
+  let said = err.message;
   for (let cause = err.cause, depth = 0; cause instanceof Error && depth < 4; cause = cause.cause, depth++) {
+    if (cause.message === said) continue;
+    said = cause.message;
     const code = (cause as NodeJS.ErrnoException).code;
     causes.push(typeof code === 'string' && !cause.message.includes(code) ? `${cause.message} (${code})` : cause.message);
   }
