@@ -345,6 +345,22 @@ test('generic read/write/delete/list, and error mapping', async () => {
   assert.deepEqual([missing.code, missing.stderr], [2, 'No value found at cubbyhole/none\n']);
 });
 
+test('a write that returns no data prints vault\'s success line in table format only, so -format=json output stays JSON', async () => {
+  vault.fake.routes['POST /v1/sys/policy/x'] = { status: 204 };
+  vault.fake.routes['POST /v1/secret/undelete/a'] = { status: 204 };
+  vault.fake.routes['POST /v1/secret/destroy/a'] = { status: 204 };
+  vault.fake.routes['POST /v1/secret/metadata/a'] = { status: 204 };
+  const writes = [['write', 'sys/policy/x', 'policy=p'], ['kv', 'undelete', '-versions=1', 'secret/a'], ['kv', 'destroy', '-versions=1', 'secret/a'],
+    ['kv', 'metadata', 'put', '-max-versions=5', 'secret/a']];
+  for (const argv of writes) {
+    const json = await run([...argv.slice(0, -1), '-format=json', argv.at(-1) as string]);
+    assert.deepEqual([json.code, json.stdout, json.stderr], [0, '', ''], argv.join(' '));
+    const env = await run(argv, { env: { SEALTRAIL_FORMAT: 'json' } });
+    assert.deepEqual([env.code, env.stdout], [0, ''], argv.join(' '));
+    assert.match((await run(argv)).stdout, /^Success! Data written to: /, argv.join(' '));
+  }
+});
+
 test('usage errors exit 1, unknown commands 127, help 0', async () => {
   const unknown = await run(['frobnicate']);
   assert.deepEqual([unknown.code, unknown.stderr], [127, "error: unknown command 'frobnicate'\n"]);

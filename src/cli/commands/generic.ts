@@ -73,7 +73,7 @@ export function registerGeneric(program: Command, ctx: CliContext): void {
       const out = ctx.output();
       const client = await ctx.client();
       const answer = await remote(`writing data to ${path}`, () => client.write(path, data));
-      if (!answer) out.line(`Success! Data written to: ${path}`);
+      if (!answer) out.written(path);
       else out.secret(answer, { showToken: true });
     });
 

@@ -64,7 +64,7 @@ export function registerKvMetadata(kv: Command, ctx: CliContext): void {
       requireV2(t, 'Metadata');
       const fullPath = kvApiPath(t, 'metadata');
       await remote(`writing data to ${fullPath}`, () => client.kv(t.mount).metadata.put(t.path, input));
-      ctx.output().line(`Success! Data written to: ${fullPath}`);
+      ctx.output().written(fullPath);
     });
 
   metadata

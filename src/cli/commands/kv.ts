@@ -33,7 +33,7 @@ export function registerKv(program: Command, ctx: CliContext): void {
       if (t.version === 1) {
         if (cas !== undefined) throw usageError('-cas is only supported on KV Version 2');
         const written = await remote(`writing data to ${fullPath}`, () => client.write(fullPath, data));
-        if (!written) out.line(`Success! Data written to: ${fullPath}`);
+        if (!written) out.written(fullPath);
         else out.secret(written);
         return;
       }
@@ -168,7 +168,7 @@ export function registerKv(program: Command, ctx: CliContext): void {
         requireV2(t, action === 'undelete' ? 'Undelete' : 'Destroy');
         const fullPath = kvApiPath(t, action);
         await remote(`writing data to ${fullPath}`, () => client.kv(t.mount)[action](t.path, versions));
-        ctx.output().line(`Success! Data written to: ${fullPath}`);
+        ctx.output().written(fullPath);
       });
   }
 
