@@ -361,6 +361,15 @@ test('a write that returns no data prints vault\'s success line in table format 
   }
 });
 
+test('write -field prints one field of the answer, as vault write -field does', async () => {
+  vault.fake.routes['POST /v1/sys/tools/random'] = { status: 200, body: envelope({ random_bytes: 'q83v' }) };
+  const field = await run(['write', '-field=random_bytes', 'sys/tools/random', 'bytes=3']);
+  assert.deepEqual([field.code, field.stdout, field.stderr], [0, 'q83v', '']);
+  assert.equal(vault.fake.requests.at(-1)?.body, '{"bytes":"3"}');
+  const missing = await run(['write', '-field=nope', 'sys/tools/random', 'bytes=3']);
+  assert.deepEqual([missing.code, missing.stderr], [1, 'Field "nope" not present in secret\n']);
+});
+
 test('usage errors exit 1, unknown commands 127, help 0', async () => {
   const unknown = await run(['frobnicate']);
   assert.deepEqual([unknown.code, unknown.stderr], [127, "error: unknown command 'frobnicate'\n"]);

@@ -66,7 +66,8 @@ export function registerGeneric(program: Command, ctx: CliContext): void {
     .argument('<path>', 'API path')
     .argument('[data...]', 'key=value pairs')
     .option('-f, --force', 'write even with no data')
-    .action(async (raw: string, args: string[], flags: { force?: boolean }) => {
+    .option('--field <name>', 'print only this field')
+    .action(async (raw: string, args: string[], flags: { force?: boolean; field?: string }) => {
       const path = apiPath(raw);
       const data = await parseKeyValueArgs(args, ctx.io);
       if (Object.keys(data).length === 0 && !flags.force) throw usageError('Must supply data or use -force');
@@ -74,6 +75,7 @@ export function registerGeneric(program: Command, ctx: CliContext): void {
       const client = await ctx.client();
       const answer = await remote(`writing data to ${path}`, () => client.write(path, data));
       if (!answer) out.written(path);
+      else if (flags.field) printField(out, answer, flags.field, ctx.io.stdoutIsTty);
       else out.secret(answer, { showToken: true });
     });
 
