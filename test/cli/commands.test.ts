@@ -220,6 +220,31 @@ test('token create shows the token; lookup hides the id; revoke', async () => {
   assert.equal((await run(['token', 'revoke'])).code, 1);
 });
 
+test('token renew -accessor renews by accessor; token revoke -mode=orphan keeps the children, as vault\'s flags do', async () => {
+  const auth = { client_token: '', accessor: 'acc-9', policies: ['default'], token_policies: ['default'], metadata: null,
+    lease_duration: 1800, renewable: true, entity_id: '', token_type: 'service', orphan: false };
+  vault.fake.routes['POST /v1/auth/token/renew-accessor'] = { status: 200, body: envelope(null, { auth }) };
+  const renewed = await run(['token', 'renew', '-accessor', '-increment=30m', 'acc-9']);
+  assert.deepEqual([renewed.code, renewed.stderr], [0, '']);
+  assert.equal(sent().at(-1), 'POST /v1/auth/token/renew-accessor {"accessor":"acc-9","increment":"30m"}');
+  assert.match(renewed.stdout, /^token_duration\s+30m$/m);
+
+  vault.fake.routes['POST /v1/auth/token/revoke-orphan'] = { status: 204 };
+  const orphaned = await run(['token', 'revoke', '-mode=orphan', 'hvs.PARENT']);
+  assert.deepEqual([orphaned.code, orphaned.stdout], [0, 'Success! Revoked token (if it existed)\n']);
+  assert.equal(sent().at(-1), 'POST /v1/auth/token/revoke-orphan {"token":"hvs.PARENT"}');
+  const before = vault.fake.requests.length;
+  for (const [argv, message] of [
+    [['-mode=orphan', '-accessor', 'acc-9'], 'Cannot use -accessor flag with -mode=orphan'],
+    [['-mode=orphan', '-self'], 'Cannot use -self flag with -mode flag'],
+    [['-mode=all', 'hvs.PARENT'], 'Invalid mode "all": expected orphan or path'],
+  ] as const) {
+    const refused = await run(['token', 'revoke', ...argv]);
+    assert.deepEqual([refused.code, refused.stderr], [1, `${message}\n`], argv.join(' '));
+  }
+  assert.equal(vault.fake.requests.length, before, 'no request for a usage error');
+});
+
 test('login stores the token 0600, does not print it, and warns about an env token', async () => {
   vault.fake.routes['GET /v1/auth/token/lookup-self'] = (req) => req.headers['x-vault-token'] === 'tok-login'
     ? { status: 200, body: envelope({ id: 'tok-login', accessor: 'acc-L', policies: ['default'], ttl: 60, renewable: true }) }

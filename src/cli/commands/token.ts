@@ -26,6 +26,18 @@ interface CreateFlags {
   metadata: string[]; orphan?: boolean; defaultPolicy: boolean; renewable: boolean; useLimit?: string; type?: string; field?: string;
 }
 
+interface RevokeFlags { accessor?: boolean; self?: boolean; mode?: string }
+
+/** vault token revoke's rules for combining -self, -accessor and -mode. */
+function checkRevokeFlags(arg: string | undefined, flags: RevokeFlags): void {
+  if (flags.mode !== undefined && flags.mode !== 'orphan' && flags.mode !== 'path') throw usageError(`Invalid mode "${flags.mode}": expected orphan or path`);
+  if (flags.self && flags.accessor) throw usageError('Cannot use -self flag with -accessor flag');
+  if (flags.self && flags.mode !== undefined) throw usageError('Cannot use -self flag with -mode flag');
+  if (flags.accessor && flags.mode !== undefined) throw usageError(`Cannot use -accessor flag with -mode=${flags.mode}`);
+  if (flags.self && arg !== undefined) throw usageError('-self takes no token argument');
+  if (!flags.self && arg === undefined) throw usageError('Not enough arguments (expected 1, got 0)');
+}
+
 export function registerToken(program: Command, ctx: CliContext): void {
   const token = program.command('token').description('Create, look up, renew and revoke tokens');
 
@@ -89,11 +101,16 @@ export function registerToken(program: Command, ctx: CliContext): void {
   token
     .command('renew')
     .description('Renew a token\'s lease (the current token when none is given)')
-    .argument('[token]', 'the token to renew')
+    .argument('[token]', 'the token to renew (or, with -accessor, its accessor)')
+    .option('--accessor', 'the argument is an accessor')
     .option('--increment <duration>', 'requested new TTL, e.g. 1h')
-    .action(async (arg: string | undefined, flags: { increment?: string }) => {
+    .action(async (arg: string | undefined, flags: { accessor?: boolean; increment?: string }) => {
       const client = await ctx.client();
-      const renewed = await remote('renewing token', () => (arg !== undefined ? client.token.renew(arg, flags.increment) : client.token.renewSelf(flags.increment)));
+      const renew = () => {
+        if (arg === undefined) return client.token.renewSelf(flags.increment);
+        return flags.accessor ? client.token.renewAccessor(arg, flags.increment) : client.token.renew(arg, flags.increment);
+      };
+      const renewed = await remote('renewing token', renew);
       ctx.output().secret(withoutTokenSecrets(renewed));
     });
 
@@ -103,12 +120,19 @@ export function registerToken(program: Command, ctx: CliContext): void {
     .argument('[token]', 'the token (or, with -accessor, its accessor)')
     .option('--accessor', 'the argument is an accessor')
     .option('--self', 'revoke the current token')
-    .action(async (arg: string | undefined, flags: { accessor?: boolean; self?: boolean }) => {
-      if (flags.self && (arg !== undefined || flags.accessor)) throw usageError('-self takes no token argument and no -accessor');
-      if (!flags.self && arg === undefined) throw usageError('Not enough arguments (expected 1, got 0)');
+    .option('--mode <mode>', 'orphan: revoke the token only, its children become orphans (needs sudo); path: revoke by lease prefix')
+    .action(async (arg: string | undefined, flags: RevokeFlags) => {
+      checkRevokeFlags(arg, flags);
       const client = await ctx.client();
-      await remote('revoking token', () =>
-        flags.self ? client.token.revokeSelf() : flags.accessor ? client.token.revokeAccessor(arg as string) : client.token.revoke(arg as string));
+      const given = arg as string;
+      const revoke = async (): Promise<void> => {
+        if (flags.self) return client.token.revokeSelf();
+        if (flags.accessor) return client.token.revokeAccessor(given);
+        if (flags.mode === 'orphan') return client.token.revokeOrphan(given);
+        if (flags.mode === 'path') return void (await client.write(`sys/leases/revoke-prefix/${given}`, {}));
+        return client.token.revoke(given);
+      };
+      await remote('revoking token', revoke);
       ctx.output().line('Success! Revoked token (if it existed)');
     });
 }
