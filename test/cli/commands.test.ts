@@ -245,6 +245,23 @@ test('token renew -accessor renews by accessor; token revoke -mode=orphan keeps 
   assert.equal(vault.fake.requests.length, before, 'no request for a usage error');
 });
 
+test('token capabilities: of the current token, of a given token or accessor; sorted and comma-joined as vault prints them', async () => {
+  vault.fake.routes['POST /v1/sys/capabilities-self'] = { status: 200, body: envelope({ 'secret/data/a': ['update', 'read'], capabilities: ['update', 'read'] }) };
+  vault.fake.routes['POST /v1/sys/capabilities'] = { status: 200, body: envelope({ 'secret/data/a': ['deny'], capabilities: ['deny'] }) };
+  vault.fake.routes['POST /v1/sys/capabilities-accessor'] = { status: 200, body: envelope({ 'secret/data/a': ['list'], capabilities: ['list'] }) };
+  assert.deepEqual(await run(['token', 'capabilities', 'secret/data/a']), { code: 0, stdout: 'read, update\n', stderr: '' });
+  assert.equal(sent().at(-1), 'POST /v1/sys/capabilities-self {"paths":["secret/data/a"]}');
+  assert.deepEqual(await run(['token', 'capabilities', 'hvs.OTHER', 'secret/data/a']), { code: 0, stdout: 'deny\n', stderr: '' });
+  assert.equal(sent().at(-1), 'POST /v1/sys/capabilities {"token":"hvs.OTHER","paths":["secret/data/a"]}');
+  assert.deepEqual(await run(['token', 'capabilities', '-accessor', '-format=json', 'acc-9', 'secret/data/a']), { code: 0, stdout: '[\n  "list"\n]\n', stderr: '' });
+  assert.equal(sent().at(-1), 'POST /v1/sys/capabilities-accessor {"accessor":"acc-9","paths":["secret/data/a"]}');
+  const before = vault.fake.requests.length;
+  assert.equal((await run(['token', 'capabilities'])).code, 1);
+  assert.equal((await run(['token', 'capabilities', 'a', 'b', 'c'])).code, 1);
+  assert.equal((await run(['token', 'capabilities', '-accessor', 'secret/data/a'])).code, 1);
+  assert.equal(vault.fake.requests.length, before, 'no request for a usage error');
+});
+
 test('login stores the token 0600, does not print it, and warns about an env token', async () => {
   vault.fake.routes['GET /v1/auth/token/lookup-self'] = (req) => req.headers['x-vault-token'] === 'tok-login'
     ? { status: 200, body: envelope({ id: 'tok-login', accessor: 'acc-L', policies: ['default'], ttl: 60, renewable: true }) }

@@ -5,10 +5,11 @@
 import type { Command } from 'commander';
 import type { TokenCreateRequest, VaultResponse } from '../../sdk/index.js';
 import type { CliContext } from '../context.js';
-import { remote, usageError } from '../failure.js';
+import { CliExit, EXIT_LOCAL, remote, usageError } from '../failure.js';
 import { collect, parseIntFlag } from '../flags.js';
 import { parseStringMap } from '../kv-builder.js';
 import { printField } from '../output.js';
+import { printable } from '../printable.js';
 
 /** The response without the token id (lookup) and without a re-issued client token (renew). */
 export function withoutTokenSecrets<T>(envelope: VaultResponse<T>): VaultResponse<T> {
@@ -112,6 +113,27 @@ export function registerToken(program: Command, ctx: CliContext): void {
       };
       const renewed = await remote('renewing token', renew);
       ctx.output().secret(withoutTokenSecrets(renewed));
+    });
+
+  token
+    .command('capabilities')
+    .description('Show the capabilities of a token on a path (the current token when only the path is given)')
+    .argument('<tokenOrPath>', 'the token (or, with -accessor, its accessor), or the path alone')
+    .argument('[path]', 'the path, when a token is given')
+    .option('--accessor', 'the token argument is an accessor')
+    .action(async (first: string, second: string | undefined, flags: { accessor?: boolean }) => {
+      const [who, path] = second === undefined ? [undefined, first] : [first, second];
+      if (flags.accessor && who === undefined) throw usageError('Not enough arguments (expected 2 with -accessor, got 1)');
+      const out = ctx.output();
+      const client = await ctx.client();
+      const found = await remote('listing capabilities', () => {
+        if (who === undefined) return client.sys.capabilitiesSelf(path);
+        return flags.accessor ? client.sys.capabilitiesAccessor(who, path) : client.sys.capabilities(who, path);
+      });
+      const capabilities = found[path] ?? found.capabilities;
+      if (!Array.isArray(capabilities) || capabilities.length === 0) throw new CliExit(EXIT_LOCAL, 'No capabilities found');
+      if (out.format === 'json') return out.json(capabilities);
+      out.line(printable([...capabilities].map(String).sort().join(', ')));
     });
 
   token
