@@ -70,6 +70,18 @@ test('kv put: mount from the preflight fallback, cas, vault\'s output', async ()
   ].join('\n'));
 });
 
+test('kv put and kv patch take vault\'s -cas=-1 (the flag\'s default) as no check-and-set', async () => {
+  vault.fake.routes['POST /v1/secret/data/app/db'] = { status: 200, body: envelope(META) };
+  vault.fake.routes['PATCH /v1/secret/data/app/db'] = { status: 200, body: envelope(META) };
+  const put = await run(['kv', 'put', '-cas=-1', 'secret/app/db', 'pw=x']);
+  assert.deepEqual([put.code, put.stderr], [0, '']);
+  const patch = await run(['kv', 'patch', '-cas=-1', 'secret/app/db', 'pw=y']);
+  assert.deepEqual([patch.code, patch.stderr], [0, '']);
+  assert.deepEqual(sent().filter((s) => !s.includes('internal/ui')), ['POST /v1/secret/data/app/db {"data":{"pw":"x"}}', 'PATCH /v1/secret/data/app/db {"data":{"pw":"y"}}']);
+  const bad = await run(['kv', 'put', '-cas=1.5', 'secret/app/db', 'pw=x']);
+  assert.deepEqual([bad.code, bad.stderr], [1, 'invalid value "1.5" for flag -cas: expected an integer\n']);
+});
+
 test('kv put -mount with a preflight that names a nested mount', async () => {
   vault.fake.routes['GET /v1/sys/internal/ui/mounts/team/kv'] = { status: 200, body: envelope({ path: 'team/kv/', type: 'kv', options: { version: '2' } }) };
   vault.fake.routes['POST /v1/team/kv/data/a'] = { status: 200, body: envelope(META) };
