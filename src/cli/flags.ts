@@ -18,11 +18,11 @@ export function parseIntFlag(flag: string, value: string | undefined): number | 
   return Number(value.trim());
 }
 
-/** vault's -cas: an integer whose negative values (the flag's default, -1) mean no check-and-set. */
-export function parseCasFlag(value: string | undefined): number | undefined {
+/** vault's integer flags whose default is -1 (-cas, -max-versions): a negative value means the flag is not set. */
+export function parseIntOrUnset(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const text = value.trim();
-  if (!/^-?\d+$/.test(text)) throw usageError(`invalid value "${value}" for flag -cas: expected an integer`);
+  if (!/^-?\d+$/.test(text)) throw usageError(`invalid value "${value}" for flag -${flag}: expected an integer`);
   return text.startsWith('-') ? undefined : Number(text);
 }
 

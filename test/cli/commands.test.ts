@@ -188,6 +188,15 @@ test('kv delete / undelete / destroy / list / metadata', async () => {
   assert.deepEqual([empty.code, empty.stderr], [2, 'No value found at secret/metadata/none\n']);
 });
 
+test('kv metadata put takes vault\'s -max-versions=-1 (the flag\'s default) as not set', async () => {
+  vault.fake.routes['POST /v1/secret/metadata/a'] = { status: 204 };
+  const put = await run(['kv', 'metadata', 'put', '-max-versions=-1', '-cas-required=true', 'secret/a']);
+  assert.deepEqual([put.code, put.stderr], [0, '']);
+  assert.equal(sent().at(-1), 'POST /v1/secret/metadata/a {"cas_required":true}');
+  const bad = await run(['kv', 'metadata', 'put', '-max-versions=x', 'secret/a']);
+  assert.deepEqual([bad.code, bad.stderr], [1, 'invalid value "x" for flag -max-versions: expected an integer\n']);
+});
+
 test('kv metadata get prints the metadata and each version', async () => {
   vault.fake.routes['GET /v1/secret/metadata/a'] = { status: 200, body: envelope({
     cas_required: false, created_time: 't0', current_version: 2, custom_metadata: { owner: 'ops' }, delete_version_after: '0s', max_versions: 0,

@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { SealtrailApiError, type KvSecretData, type VaultResponse } from '../../sdk/index.js';
 import type { CliContext } from '../context.js';
 import { CliExit, EXIT_REMOTE, remote, usageError } from '../failure.js';
-import { collect, parseCasFlag, parseIntFlag, parseVersions } from '../flags.js';
+import { collect, parseIntFlag, parseIntOrUnset, parseVersions } from '../flags.js';
 import { parseKeyValueArgs } from '../kv-builder.js';
 import { kvApiPath } from '../kv-target.js';
 import { printField } from '../output.js';
@@ -26,7 +26,7 @@ export function registerKv(program: Command, ctx: CliContext): void {
     .action(async (path: string, args: string[], flags: { mount?: string; cas?: string }) => {
       const data = await parseKeyValueArgs(args, ctx.io);
       if (Object.keys(data).length === 0) throw usageError('Must supply data');
-      const cas = parseCasFlag(flags.cas);
+      const cas = parseIntOrUnset('cas', flags.cas);
       const out = ctx.output();
       const { target: t, client } = await target(ctx, path, flags.mount);
       const fullPath = kvApiPath(t, 'data');
@@ -50,7 +50,7 @@ export function registerKv(program: Command, ctx: CliContext): void {
     .action(async (path: string, args: string[], flags: { mount?: string; cas?: string; method?: string }) => {
       const data = await parseKeyValueArgs(args, ctx.io);
       if (Object.keys(data).length === 0) throw usageError('Must supply data');
-      const cas = parseCasFlag(flags.cas);
+      const cas = parseIntOrUnset('cas', flags.cas);
       if (flags.method !== undefined && flags.method !== 'patch' && flags.method !== 'rw') throw usageError(`Unsupported method provided to -method flag: ${flags.method}`);
       const out = ctx.output();
       const { target: t, client } = await target(ctx, path, flags.mount);
