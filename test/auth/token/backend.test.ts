@@ -174,6 +174,16 @@ test('a renewal answers the TTL it granted, though time passed since', async () 
   }
 });
 
+test('a renewal increment past the token\'s max lifetime is capped with Vault\'s warning', async () => {
+  const { call, mint } = await setup();
+  const token = await mint('root-token', { policies: ['dev'], ttl: '1h', explicit_max_ttl: '90m' });
+  const capped = (await call(token, 'update', 'renew-self', { increment: '10h' }))!;
+  assert.equal(capped.issuedAuth!.ttl, 5400);
+  assert.deepEqual(capped.warnings, ['TTL of "10h0m0s" exceeded the effective max_ttl of "1h30m0s"; TTL value is capped accordingly']);
+  assert.equal((await call(token, 'update', 'renew-self', { increment: '1h' }))!.warnings, undefined);
+  assert.equal((await call(token, 'update', 'renew-self', {}))!.warnings, undefined);
+});
+
 test('renew, revoke and accessors', async () => {
   const { call, mint, clock, tokens } = await setup();
   const parent = await mint('root-token', { policies: ['dev'], ttl: 100, explicit_max_ttl: 300 });
