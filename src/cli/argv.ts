@@ -9,6 +9,8 @@ export interface FlagKinds {
   booleans: ReadonlySet<string>;
   /** Long names that exist in negated form (`no-renewable`); `-x=false` without one is dropped (false is the default). */
   negatable: ReadonlySet<string>;
+  /** Booleans declared in positive form (`--dev`); one declared only negated is true by default, so `-x=true` is dropped. */
+  positive: ReadonlySet<string>;
 }
 
 const FLAG = /^--?([A-Za-z][A-Za-z0-9_-]*)(=[\s\S]*)?$/;
@@ -36,8 +38,14 @@ export function preprocessArgv(argv: readonly string[], kinds: FlagKinds): strin
     }
     const name = m[1];
     const value = m[2]?.slice(1);
-    if (value !== undefined && kinds.booleans.has(name)) {
+    if (value !== undefined && kinds.negatable.has(name)) {
+      // vault's own negative flag (-no-default-policy=true): false is its default.
       if (GO_TRUE.has(value)) out.push(`--${name}`);
+      else if (!GO_FALSE.has(value)) out.push(`--${name}=${value}`);
+      continue;
+    }
+    if (value !== undefined && kinds.booleans.has(name)) {
+      if (GO_TRUE.has(value)) { if (kinds.positive.has(name)) out.push(`--${name}`); }
       else if (GO_FALSE.has(value)) { if (kinds.negatable.has(`no-${name}`)) out.push(`--no-${name}`); }
       else out.push(`--${name}=${value}`); // commander reports it: the flag takes no value
       continue;

@@ -18,6 +18,14 @@ export function parseIntFlag(flag: string, value: string | undefined): number | 
   return Number(value.trim());
 }
 
+/** vault's integer flags whose default is -1 (-cas, -max-versions): a negative value means the flag is not set. */
+export function parseIntOrUnset(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const text = value.trim();
+  if (!/^-?\d+$/.test(text)) throw usageError(`invalid value "${value}" for flag -${flag}: expected an integer`);
+  return text.startsWith('-') ? undefined : Number(text);
+}
+
 /** A list of version numbers for kv delete/undelete/destroy. */
 export function parseVersions(values: readonly string[] | undefined): number[] {
   return splitList(values).map((v) => parseIntFlag('versions', v) as number);

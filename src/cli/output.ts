@@ -24,6 +24,11 @@ export class Output {
     this.io.stdout(text + '\n');
   }
 
+  /** vault's "Success! Data written to" for a write that returned no data: printed in table format only. */
+  written(path: string): void {
+    if (this.format === 'table') this.line(`Success! Data written to: ${path}`);
+  }
+
   /** Text on stdout with no newline added. */
   raw(text: string): void {
     this.io.stdout(text);

@@ -71,6 +71,7 @@ function outputOf(io: CliIo) {
 export function flagKinds(program: Command): FlagKinds {
   const booleans = new Set<string>();
   const negatable = new Set<string>();
+  const positive = new Set<string>();
   forEachCommand(program, (cmd) => {
     for (const option of cmd.options) {
       if (option.required || option.optional || !option.long) continue;
@@ -78,10 +79,13 @@ export function flagKinds(program: Command): FlagKinds {
       if (option.negate) {
         negatable.add(name);
         booleans.add(name.replace(/^no-/, ''));
-      } else booleans.add(name);
+      } else {
+        booleans.add(name);
+        positive.add(name);
+      }
     }
   });
-  return { booleans, negatable };
+  return { booleans, negatable, positive };
 }
 
 function forEachCommand(cmd: Command, visit: (cmd: Command) => void): void {

@@ -117,3 +117,14 @@ function durationSeconds(given: unknown): number | undefined {
   if (consumed !== s.length) return undefined;
   return wholeSeconds(total);
 }
+
+/** Go's time.Duration.String() for whole seconds: `0s`, `30s`, `1m30s`, `1h0m0s`, `-1s`. */
+export function goDuration(seconds: number): string {
+  if (seconds < 0) return '-' + goDuration(-seconds);
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = seconds % 60;
+  if (h > 0) return `${h}h${m}m${s}s`;
+  if (m > 0) return `${m}m${s}s`;
+  return `${s}s`;
+}

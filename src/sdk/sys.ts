@@ -50,6 +50,10 @@ export interface SysApi {
   };
   /** Capabilities of the client token on each path: `{ "secret/data/a": ["read"], ... }`. */
   capabilitiesSelf(paths: string | string[]): Promise<Record<string, string[]>>;
+  /** The same for another token (`sys/capabilities`, which needs `sudo`). */
+  capabilities(token: string, paths: string | string[]): Promise<Record<string, string[]>>;
+  /** The same for the token of an accessor (`sys/capabilities-accessor`, which needs `sudo`). */
+  capabilitiesAccessor(accessor: string, paths: string | string[]): Promise<Record<string, string[]>>;
   audit: {
     list(): Promise<Record<string, AuditDevice>>;
     enable(path: string, input: AuditEnableInput): Promise<void>;
@@ -67,6 +71,12 @@ function mountsApi(t: Transport, base: 'sys/mounts' | 'sys/auth'): MountsApi {
     tune: async (path, config) => void (await t.call('POST', `${base}/${mountPath(path)}/tune`, { body: config })),
     readTune: async (path) => dataOf<MountConfigOutput>(await t.call('GET', `${base}/${mountPath(path)}/tune`)),
   };
+}
+
+/** One `sys/capabilities*` call: `whose` names the token (none for the client token's own). */
+async function capabilitiesOf(t: Transport, path: string, whose: Record<string, string>, paths: string | string[]): Promise<Record<string, string[]>> {
+  const list = typeof paths === 'string' ? [paths] : paths;
+  return dataOf<Record<string, string[]>>(await t.call('POST', path, { body: { ...whose, paths: list } }));
 }
 
 export function createSysApi(t: Transport): SysApi {
@@ -100,10 +110,9 @@ export function createSysApi(t: Transport): SysApi {
       list: async () => dataOf<{ keys?: string[] }>(await t.call('GET', 'sys/policies/acl', { query: { list: true } })).keys ?? [],
       delete: async (name) => void (await t.call('DELETE', `sys/policies/acl/${name}`)),
     },
-    capabilitiesSelf: async (paths) => {
-      const list = typeof paths === 'string' ? [paths] : paths;
-      return dataOf<Record<string, string[]>>(await t.call('POST', 'sys/capabilities-self', { body: { paths: list } }));
-    },
+    capabilitiesSelf: async (paths) => capabilitiesOf(t, 'sys/capabilities-self', {}, paths),
+    capabilities: async (token, paths) => capabilitiesOf(t, 'sys/capabilities', { token }, paths),
+    capabilitiesAccessor: async (accessor, paths) => capabilitiesOf(t, 'sys/capabilities-accessor', { accessor }, paths),
     audit: {
       list: async () => dataOf<Record<string, AuditDevice>>(await t.call('GET', 'sys/audit')),
       enable: async (path, input) => void (await t.call('POST', `sys/audit/${mountPath(path)}`, { body: input })),

@@ -15,7 +15,11 @@ export interface TokenApi {
   lookupAccessor(accessor: string): Promise<VaultResponse<TokenLookupData>>;
   renew(token: string, increment?: Increment): Promise<VaultResponse<null>>;
   renewSelf(increment?: Increment): Promise<VaultResponse<null>>;
+  /** The answer's `auth.client_token` is empty: an accessor never reveals its token. */
+  renewAccessor(accessor: string, increment?: Increment): Promise<VaultResponse<null>>;
   revoke(token: string): Promise<void>;
+  /** Revokes the token only: its children become orphans. Needs `sudo` on `auth/token/revoke-orphan`. */
+  revokeOrphan(token: string): Promise<void>;
   revokeSelf(): Promise<void>;
   revokeAccessor(accessor: string): Promise<void>;
 }
@@ -36,7 +40,10 @@ export function createTokenApi(t: Transport): TokenApi {
     lookupAccessor: async (accessor) => required(await post('lookup-accessor', { accessor }), 'POST', 'lookup-accessor'),
     renew: async (token, increment) => required(await post('renew', { token, ...(increment !== undefined ? { increment } : {}) }), 'POST', 'renew'),
     renewSelf: async (increment) => required(await post('renew-self', increment !== undefined ? { increment } : {}), 'POST', 'renew-self'),
+    renewAccessor: async (accessor, increment) =>
+      required(await post('renew-accessor', { accessor, ...(increment !== undefined ? { increment } : {}) }), 'POST', 'renew-accessor'),
     revoke: async (token) => void (await post('revoke', { token })),
+    revokeOrphan: async (token) => void (await post('revoke-orphan', { token })),
     revokeSelf: async () => void (await post('revoke-self')),
     revokeAccessor: async (accessor) => void (await post('revoke-accessor', { accessor })),
   };

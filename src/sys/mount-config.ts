@@ -35,6 +35,7 @@ export function parseMountConfig(input: unknown): Partial<MountConfig> {
         out.listingVisibility = value;
         break;
       case 'passthrough_request_headers': out.passthroughRequestHeaders = stringList(key, value); break;
+      case 'allowed_response_headers': out.allowedResponseHeaders = stringList(key, value); break;
       case 'force_no_cache': case 'description': case 'options': case 'token_type': case 'plugin_version':
         break; // accepted for compatibility; description/options are handled by the caller
       default:
@@ -54,6 +55,7 @@ export function renderMountConfig(c: MountConfig, defaults: { defaultLeaseTtl: n
   if (c.auditNonHmacResponseKeys.length) out.audit_non_hmac_response_keys = [...c.auditNonHmacResponseKeys];
   if (c.listingVisibility) out.listing_visibility = c.listingVisibility;
   if (c.passthroughRequestHeaders.length) out.passthrough_request_headers = [...c.passthroughRequestHeaders];
+  if (c.allowedResponseHeaders?.length) out.allowed_response_headers = [...c.allowedResponseHeaders];
   return out;
 }
 

@@ -6,7 +6,9 @@ import { buildProgram, flagKinds } from '../../src/cli/program.js';
 import { createContext } from '../../src/cli/context.js';
 import { memoryIo } from './harness.js';
 
-const kinds = { booleans: new Set(['dev', 'local', 'renewable', 'cas-required']), negatable: new Set(['no-renewable', 'no-cas-required']) };
+const kinds = {
+  booleans: new Set(['dev', 'local', 'renewable', 'cas-required']), negatable: new Set(['no-renewable', 'no-cas-required']), positive: new Set(['dev', 'local', 'cas-required']),
+};
 
 const cases: Array<[string, string[], string[]]> = [
   ['single-dash long flags gain a dash', ['-format=json', 'kv', 'get', '-version=2', 'secret/a'], ['--format=json', 'kv', 'get', '--version=2', 'secret/a']],
@@ -37,5 +39,16 @@ test('the real command tree yields its boolean flags', () => {
   assert.deepEqual([...negatable].sort(), ['no-aws-root', 'no-cas-required', 'no-default-policy', 'no-enclave-key', 'no-print', 'no-renewable', 'no-tls-skip-verify', 'no-vendor-root']);
   assert.ok(!booleans.has('format') && !booleans.has('version') && !booleans.has('path') && !booleans.has('ca-cert'));
   // -tls-skip-verify=false is kept, to override SEALTRAIL_SKIP_VERIFY / VAULT_SKIP_VERIFY.
-  assert.deepEqual(preprocessArgv(['status', '-tls-skip-verify=false', '-ca-cert=ca.pem'], { booleans, negatable }), ['status', '--no-tls-skip-verify', '--ca-cert=ca.pem']);
+  assert.deepEqual(preprocessArgv(['status', '-tls-skip-verify=false', '-ca-cert=ca.pem'], flagKinds(program)), ['status', '--no-tls-skip-verify', '--ca-cert=ca.pem']);
+});
+
+test('a flag declared only negated (-renewable, -no-default-policy) takes vault\'s =true and =false spellings', () => {
+  const io = memoryIo();
+  const program = buildProgram(io, (g) => createContext(io, g));
+  const real = flagKinds(program);
+  assert.deepEqual(preprocessArgv(['token', 'create', '-renewable=true', '-renewable=false'], real), ['token', 'create', '--no-renewable']);
+  assert.deepEqual(preprocessArgv(['token', 'create', '-no-default-policy=false', '-orphan=true'], real), ['token', 'create', '--orphan']);
+  assert.deepEqual(preprocessArgv(['token', 'create', '-no-default-policy=true'], real), ['token', 'create', '--no-default-policy']);
+  assert.deepEqual(preprocessArgv(['kv', 'metadata', 'put', '-cas-required=true', '-cas-required=false'], real), ['kv', 'metadata', 'put', '--cas-required', '--no-cas-required']);
+  assert.deepEqual(preprocessArgv(['-no-default-policy=maybe'], real), ['--no-default-policy=maybe'], 'left for commander to refuse');
 });

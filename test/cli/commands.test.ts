@@ -70,6 +70,18 @@ test('kv put: mount from the preflight fallback, cas, vault\'s output', async ()
   ].join('\n'));
 });
 
+test('kv put and kv patch take vault\'s -cas=-1 (the flag\'s default) as no check-and-set', async () => {
+  vault.fake.routes['POST /v1/secret/data/app/db'] = { status: 200, body: envelope(META) };
+  vault.fake.routes['PATCH /v1/secret/data/app/db'] = { status: 200, body: envelope(META) };
+  const put = await run(['kv', 'put', '-cas=-1', 'secret/app/db', 'pw=x']);
+  assert.deepEqual([put.code, put.stderr], [0, '']);
+  const patch = await run(['kv', 'patch', '-cas=-1', 'secret/app/db', 'pw=y']);
+  assert.deepEqual([patch.code, patch.stderr], [0, '']);
+  assert.deepEqual(sent().filter((s) => !s.includes('internal/ui')), ['POST /v1/secret/data/app/db {"data":{"pw":"x"}}', 'PATCH /v1/secret/data/app/db {"data":{"pw":"y"}}']);
+  const bad = await run(['kv', 'put', '-cas=1.5', 'secret/app/db', 'pw=x']);
+  assert.deepEqual([bad.code, bad.stderr], [1, 'invalid value "1.5" for flag -cas: expected an integer\n']);
+});
+
 test('kv put -mount with a preflight that names a nested mount', async () => {
   vault.fake.routes['GET /v1/sys/internal/ui/mounts/team/kv'] = { status: 200, body: envelope({ path: 'team/kv/', type: 'kv', options: { version: '2' } }) };
   vault.fake.routes['POST /v1/team/kv/data/a'] = { status: 200, body: envelope(META) };
@@ -176,6 +188,15 @@ test('kv delete / undelete / destroy / list / metadata', async () => {
   assert.deepEqual([empty.code, empty.stderr], [2, 'No value found at secret/metadata/none\n']);
 });
 
+test('kv metadata put takes vault\'s -max-versions=-1 (the flag\'s default) as not set', async () => {
+  vault.fake.routes['POST /v1/secret/metadata/a'] = { status: 204 };
+  const put = await run(['kv', 'metadata', 'put', '-max-versions=-1', '-cas-required=true', 'secret/a']);
+  assert.deepEqual([put.code, put.stderr], [0, '']);
+  assert.equal(sent().at(-1), 'POST /v1/secret/metadata/a {"cas_required":true}');
+  const bad = await run(['kv', 'metadata', 'put', '-max-versions=x', 'secret/a']);
+  assert.deepEqual([bad.code, bad.stderr], [1, 'invalid value "x" for flag -max-versions: expected an integer\n']);
+});
+
 test('kv metadata get prints the metadata and each version', async () => {
   vault.fake.routes['GET /v1/secret/metadata/a'] = { status: 200, body: envelope({
     cas_required: false, created_time: 't0', current_version: 2, custom_metadata: { owner: 'ops' }, delete_version_after: '0s', max_versions: 0,
@@ -218,6 +239,48 @@ test('token create shows the token; lookup hides the id; revoke', async () => {
   assert.deepEqual([revoked.code, revoked.stdout], [0, 'Success! Revoked token (if it existed)\n']);
   assert.equal(vault.fake.requests.at(-1)?.body, '{"accessor":"acc-9"}');
   assert.equal((await run(['token', 'revoke'])).code, 1);
+});
+
+test('token renew -accessor renews by accessor; token revoke -mode=orphan keeps the children, as vault\'s flags do', async () => {
+  const auth = { client_token: '', accessor: 'acc-9', policies: ['default'], token_policies: ['default'], metadata: null,
+    lease_duration: 1800, renewable: true, entity_id: '', token_type: 'service', orphan: false };
+  vault.fake.routes['POST /v1/auth/token/renew-accessor'] = { status: 200, body: envelope(null, { auth }) };
+  const renewed = await run(['token', 'renew', '-accessor', '-increment=30m', 'acc-9']);
+  assert.deepEqual([renewed.code, renewed.stderr], [0, '']);
+  assert.equal(sent().at(-1), 'POST /v1/auth/token/renew-accessor {"accessor":"acc-9","increment":"30m"}');
+  assert.match(renewed.stdout, /^token_duration\s+30m$/m);
+
+  vault.fake.routes['POST /v1/auth/token/revoke-orphan'] = { status: 204 };
+  const orphaned = await run(['token', 'revoke', '-mode=orphan', 'hvs.PARENT']);
+  assert.deepEqual([orphaned.code, orphaned.stdout], [0, 'Success! Revoked token (if it existed)\n']);
+  assert.equal(sent().at(-1), 'POST /v1/auth/token/revoke-orphan {"token":"hvs.PARENT"}');
+  const before = vault.fake.requests.length;
+  for (const [argv, message] of [
+    [['-mode=orphan', '-accessor', 'acc-9'], 'Cannot use -accessor flag with -mode=orphan'],
+    [['-mode=orphan', '-self'], 'Cannot use -self flag with -mode flag'],
+    [['-mode=all', 'hvs.PARENT'], 'Invalid mode "all": expected orphan or path'],
+  ] as const) {
+    const refused = await run(['token', 'revoke', ...argv]);
+    assert.deepEqual([refused.code, refused.stderr], [1, `${message}\n`], argv.join(' '));
+  }
+  assert.equal(vault.fake.requests.length, before, 'no request for a usage error');
+});
+
+test('token capabilities: of the current token, of a given token or accessor; sorted and comma-joined as vault prints them', async () => {
+  vault.fake.routes['POST /v1/sys/capabilities-self'] = { status: 200, body: envelope({ 'secret/data/a': ['update', 'read'], capabilities: ['update', 'read'] }) };
+  vault.fake.routes['POST /v1/sys/capabilities'] = { status: 200, body: envelope({ 'secret/data/a': ['deny'], capabilities: ['deny'] }) };
+  vault.fake.routes['POST /v1/sys/capabilities-accessor'] = { status: 200, body: envelope({ 'secret/data/a': ['list'], capabilities: ['list'] }) };
+  assert.deepEqual(await run(['token', 'capabilities', 'secret/data/a']), { code: 0, stdout: 'read, update\n', stderr: '' });
+  assert.equal(sent().at(-1), 'POST /v1/sys/capabilities-self {"paths":["secret/data/a"]}');
+  assert.deepEqual(await run(['token', 'capabilities', 'hvs.OTHER', 'secret/data/a']), { code: 0, stdout: 'deny\n', stderr: '' });
+  assert.equal(sent().at(-1), 'POST /v1/sys/capabilities {"token":"hvs.OTHER","paths":["secret/data/a"]}');
+  assert.deepEqual(await run(['token', 'capabilities', '-accessor', '-format=json', 'acc-9', 'secret/data/a']), { code: 0, stdout: '[\n  "list"\n]\n', stderr: '' });
+  assert.equal(sent().at(-1), 'POST /v1/sys/capabilities-accessor {"accessor":"acc-9","paths":["secret/data/a"]}');
+  const before = vault.fake.requests.length;
+  assert.equal((await run(['token', 'capabilities'])).code, 1);
+  assert.equal((await run(['token', 'capabilities', 'a', 'b', 'c'])).code, 1);
+  assert.equal((await run(['token', 'capabilities', '-accessor', 'secret/data/a'])).code, 1);
+  assert.equal(vault.fake.requests.length, before, 'no request for a usage error');
 });
 
 test('login stores the token 0600, does not print it, and warns about an env token', async () => {
@@ -343,6 +406,31 @@ test('generic read/write/delete/list, and error mapping', async () => {
   assert.deepEqual([none.code, none.stderr], [2, 'No value found at cubbyhole/\n']);
   const missing = await run(['read', 'cubbyhole/none']);
   assert.deepEqual([missing.code, missing.stderr], [2, 'No value found at cubbyhole/none\n']);
+});
+
+test('a write that returns no data prints vault\'s success line in table format only, so -format=json output stays JSON', async () => {
+  vault.fake.routes['POST /v1/sys/policy/x'] = { status: 204 };
+  vault.fake.routes['POST /v1/secret/undelete/a'] = { status: 204 };
+  vault.fake.routes['POST /v1/secret/destroy/a'] = { status: 204 };
+  vault.fake.routes['POST /v1/secret/metadata/a'] = { status: 204 };
+  const writes = [['write', 'sys/policy/x', 'policy=p'], ['kv', 'undelete', '-versions=1', 'secret/a'], ['kv', 'destroy', '-versions=1', 'secret/a'],
+    ['kv', 'metadata', 'put', '-max-versions=5', 'secret/a']];
+  for (const argv of writes) {
+    const json = await run([...argv.slice(0, -1), '-format=json', argv.at(-1) as string]);
+    assert.deepEqual([json.code, json.stdout, json.stderr], [0, '', ''], argv.join(' '));
+    const env = await run(argv, { env: { SEALTRAIL_FORMAT: 'json' } });
+    assert.deepEqual([env.code, env.stdout], [0, ''], argv.join(' '));
+    assert.match((await run(argv)).stdout, /^Success! Data written to: /, argv.join(' '));
+  }
+});
+
+test('write -field prints one field of the answer, as vault write -field does', async () => {
+  vault.fake.routes['POST /v1/sys/tools/random'] = { status: 200, body: envelope({ random_bytes: 'q83v' }) };
+  const field = await run(['write', '-field=random_bytes', 'sys/tools/random', 'bytes=3']);
+  assert.deepEqual([field.code, field.stdout, field.stderr], [0, 'q83v', '']);
+  assert.equal(vault.fake.requests.at(-1)?.body, '{"bytes":"3"}');
+  const missing = await run(['write', '-field=nope', 'sys/tools/random', 'bytes=3']);
+  assert.deepEqual([missing.code, missing.stderr], [1, 'Field "nope" not present in secret\n']);
 });
 
 test('usage errors exit 1, unknown commands 127, help 0', async () => {

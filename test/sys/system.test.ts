@@ -62,6 +62,18 @@ test('sys/mounts: enable, refuse a duplicate or an unknown type, tune, read the 
   assert.match(sysMount.json.errors[0], /cannot unmount "sys\/"/);
 });
 
+test('allowed_response_headers is taken at enable and tune (the CLI\'s -allowed-response-headers) and shown, as Vault does', async () => {
+  const enabled = await sys('POST', 'mounts/hdr', { type: 'kv-v2', config: { allowed_response_headers: ['X-One'] } });
+  assert.deepEqual([enabled.status, enabled.text], [204, '']);
+  assert.deepEqual((await sys('GET', 'mounts/hdr')).json.data.config.allowed_response_headers, ['X-One']);
+  assert.equal((await sys('POST', 'mounts/hdr/tune', { allowed_response_headers: 'X-Two,X-Three' })).status, 204);
+  assert.deepEqual((await sys('GET', 'mounts/hdr/tune')).json.data.allowed_response_headers, ['X-Two', 'X-Three']);
+  assert.equal((await sys('POST', 'auth/token/tune', { allowed_response_headers: ['X-Four'] })).status, 204);
+  assert.deepEqual((await sys('GET', 'auth/token/tune')).json.data.allowed_response_headers, ['X-Four']);
+  assert.equal((await sys('POST', 'mounts/hdr/tune', { allowed_response_headers: [1] })).status, 400);
+  assert.equal((await sys('DELETE', 'mounts/hdr')).status, 204);
+});
+
 test('sys/mounts reaches secrets engines only: no auth method is read, tuned or disabled through it, and sys/ is not tunable', async () => {
   // A mount administrator: everything under sys/mounts, no sudo (which sys/auth/* needs).
   await sys('PUT', 'policies/acl/mount-admin', { policy: 'path "sys/mounts*" { capabilities = ["create", "read", "update", "delete", "list"] }' });

@@ -13,6 +13,7 @@
 import { backendFromPaths, type PathRequest, type PathSpec, type Backend, type LogicalResponse, type TokenEntry } from '../../core/index.js';
 import { SealtrailError, invalid } from '../../errors/index.js';
 import type { Clock } from '../../lib/clock.js';
+import { goDuration } from '../../lib/time.js';
 import type { PolicyStore } from '../policy/types.js';
 import { callerHasSudo, handleCreate, issuedAuthFor } from './create.js';
 import { durationField, stringField } from './fields.js';
@@ -62,7 +63,12 @@ export function tokenBackend(deps: TokenBackendDeps): Backend {
     const increment = durationField(req.data, 'increment');
     const renewed = await tokens.renew(entry, increment || undefined);
     // The TTL granted, as Vault answers it: seconds counted from now would come out one short.
-    return { issuedAuth: issuedAuthFor(renewed.entry, clientToken, renewed.entry.expireTime - renewed.ttl * 1000) };
+    const issuedAuth = issuedAuthFor(renewed.entry, clientToken, renewed.entry.expireTime - renewed.ttl * 1000);
+    if (increment > 0 && renewed.entry.period === 0 && renewed.ttl < increment) {
+      const warning = `TTL of "${goDuration(increment)}" exceeded the effective max_ttl of "${goDuration(renewed.ttl)}"; TTL value is capped accordingly`;
+      return { issuedAuth, warnings: [warning] };
+    }
+    return { issuedAuth };
   }
 
   const self = (req: PathRequest): TokenEntry => {

@@ -9,6 +9,7 @@
  */
 import type { IssuedAuth, LogicalResponse, TokenEntry, PathRequest } from '../../core/index.js';
 import { invalid } from '../../errors/index.js';
+import { goDuration } from '../../lib/time.js';
 import type { PolicyStore } from '../policy/types.js';
 import { boolField, durationField, intField, stringField, stringListField, stringMapField } from './fields.js';
 import { remainingTtl } from './lookup-data.js';
@@ -133,9 +134,13 @@ export async function handleCreate(req: PathRequest, deps: CreateDeps, orphanPat
     type: 'service',
   });
 
+  const issuedAuth = issuedAuthFor(entry, clientToken, nowMs);
   const warnings: string[] = [];
+  if (period === 0 && ttl > issuedAuth.ttl) {
+    warnings.push(`TTL of "${goDuration(ttl)}" exceeded the effective max_ttl of "${goDuration(issuedAuth.ttl)}"; TTL value is capped accordingly`);
+  }
   for (const p of entry.policies) {
     if (!(await deps.policies.get(p))) warnings.push(`Policy "${p}" does not exist`);
   }
-  return { issuedAuth: issuedAuthFor(entry, clientToken, nowMs), ...(warnings.length ? { warnings } : {}) };
+  return { issuedAuth, ...(warnings.length ? { warnings } : {}) };
 }

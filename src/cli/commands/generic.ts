@@ -66,14 +66,16 @@ export function registerGeneric(program: Command, ctx: CliContext): void {
     .argument('<path>', 'API path')
     .argument('[data...]', 'key=value pairs')
     .option('-f, --force', 'write even with no data')
-    .action(async (raw: string, args: string[], flags: { force?: boolean }) => {
+    .option('--field <name>', 'print only this field')
+    .action(async (raw: string, args: string[], flags: { force?: boolean; field?: string }) => {
       const path = apiPath(raw);
       const data = await parseKeyValueArgs(args, ctx.io);
       if (Object.keys(data).length === 0 && !flags.force) throw usageError('Must supply data or use -force');
       const out = ctx.output();
       const client = await ctx.client();
       const answer = await remote(`writing data to ${path}`, () => client.write(path, data));
-      if (!answer) out.line(`Success! Data written to: ${path}`);
+      if (!answer) out.written(path);
+      else if (flags.field) printField(out, answer, flags.field, ctx.io.stdoutIsTty);
       else out.secret(answer, { showToken: true });
     });
 

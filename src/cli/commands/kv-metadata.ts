@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import type { KvMetadata, KvMetadataInput } from '../../sdk/index.js';
 import type { CliContext } from '../context.js';
 import { CliExit, EXIT_REMOTE, remote, usageError } from '../failure.js';
-import { collect, parseIntFlag } from '../flags.js';
+import { collect, parseIntOrUnset } from '../flags.js';
 import { parseStringMap } from '../kv-builder.js';
 import { kvApiPath } from '../kv-target.js';
 import { printMapSection, printPathHeader, requireV2, target } from './kv-shared.js';
@@ -54,7 +54,7 @@ export function registerKvMetadata(kv: Command, ctx: CliContext): void {
     .option('--custom-metadata <key=value>', 'custom metadata (repeatable); replaces the existing set', collect, [])
     .action(async (path: string, flags: PutFlags) => {
       const input: KvMetadataInput = {};
-      const maxVersions = parseIntFlag('max-versions', flags.maxVersions);
+      const maxVersions = parseIntOrUnset('max-versions', flags.maxVersions);
       if (maxVersions !== undefined) input.max_versions = maxVersions;
       if (flags.casRequired !== undefined) input.cas_required = flags.casRequired;
       if (flags.deleteVersionAfter !== undefined) input.delete_version_after = flags.deleteVersionAfter;
@@ -64,7 +64,7 @@ export function registerKvMetadata(kv: Command, ctx: CliContext): void {
       requireV2(t, 'Metadata');
       const fullPath = kvApiPath(t, 'metadata');
       await remote(`writing data to ${fullPath}`, () => client.kv(t.mount).metadata.put(t.path, input));
-      ctx.output().line(`Success! Data written to: ${fullPath}`);
+      ctx.output().written(fullPath);
     });
 
   metadata

@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { SealtrailApiError, type KvSecretData, type VaultResponse } from '../../sdk/index.js';
 import type { CliContext } from '../context.js';
 import { CliExit, EXIT_REMOTE, remote, usageError } from '../failure.js';
-import { collect, parseIntFlag, parseVersions } from '../flags.js';
+import { collect, parseIntFlag, parseIntOrUnset, parseVersions } from '../flags.js';
 import { parseKeyValueArgs } from '../kv-builder.js';
 import { kvApiPath } from '../kv-target.js';
 import { printField } from '../output.js';
@@ -26,14 +26,14 @@ export function registerKv(program: Command, ctx: CliContext): void {
     .action(async (path: string, args: string[], flags: { mount?: string; cas?: string }) => {
       const data = await parseKeyValueArgs(args, ctx.io);
       if (Object.keys(data).length === 0) throw usageError('Must supply data');
-      const cas = parseIntFlag('cas', flags.cas);
+      const cas = parseIntOrUnset('cas', flags.cas);
       const out = ctx.output();
       const { target: t, client } = await target(ctx, path, flags.mount);
       const fullPath = kvApiPath(t, 'data');
       if (t.version === 1) {
         if (cas !== undefined) throw usageError('-cas is only supported on KV Version 2');
         const written = await remote(`writing data to ${fullPath}`, () => client.write(fullPath, data));
-        if (!written) out.line(`Success! Data written to: ${fullPath}`);
+        if (!written) out.written(fullPath);
         else out.secret(written);
         return;
       }
@@ -50,7 +50,7 @@ export function registerKv(program: Command, ctx: CliContext): void {
     .action(async (path: string, args: string[], flags: { mount?: string; cas?: string; method?: string }) => {
       const data = await parseKeyValueArgs(args, ctx.io);
       if (Object.keys(data).length === 0) throw usageError('Must supply data');
-      const cas = parseIntFlag('cas', flags.cas);
+      const cas = parseIntOrUnset('cas', flags.cas);
       if (flags.method !== undefined && flags.method !== 'patch' && flags.method !== 'rw') throw usageError(`Unsupported method provided to -method flag: ${flags.method}`);
       const out = ctx.output();
       const { target: t, client } = await target(ctx, path, flags.mount);
@@ -168,7 +168,7 @@ export function registerKv(program: Command, ctx: CliContext): void {
         requireV2(t, action === 'undelete' ? 'Undelete' : 'Destroy');
         const fullPath = kvApiPath(t, action);
         await remote(`writing data to ${fullPath}`, () => client.kv(t.mount)[action](t.path, versions));
-        ctx.output().line(`Success! Data written to: ${fullPath}`);
+        ctx.output().written(fullPath);
       });
   }
 

@@ -5,10 +5,11 @@
 import type { Command } from 'commander';
 import type { TokenCreateRequest, VaultResponse } from '../../sdk/index.js';
 import type { CliContext } from '../context.js';
-import { remote, usageError } from '../failure.js';
+import { CliExit, EXIT_LOCAL, remote, usageError } from '../failure.js';
 import { collect, parseIntFlag } from '../flags.js';
 import { parseStringMap } from '../kv-builder.js';
 import { printField } from '../output.js';
+import { printable } from '../printable.js';
 
 /** The response without the token id (lookup) and without a re-issued client token (renew). */
 export function withoutTokenSecrets<T>(envelope: VaultResponse<T>): VaultResponse<T> {
@@ -24,6 +25,18 @@ export function withoutTokenSecrets<T>(envelope: VaultResponse<T>): VaultRespons
 interface CreateFlags {
   id?: string; displayName?: string; ttl?: string; explicitMaxTtl?: string; period?: string; policy: string[];
   metadata: string[]; orphan?: boolean; defaultPolicy: boolean; renewable: boolean; useLimit?: string; type?: string; field?: string;
+}
+
+interface RevokeFlags { accessor?: boolean; self?: boolean; mode?: string }
+
+/** vault token revoke's rules for combining -self, -accessor and -mode. */
+function checkRevokeFlags(arg: string | undefined, flags: RevokeFlags): void {
+  if (flags.mode !== undefined && flags.mode !== 'orphan' && flags.mode !== 'path') throw usageError(`Invalid mode "${flags.mode}": expected orphan or path`);
+  if (flags.self && flags.accessor) throw usageError('Cannot use -self flag with -accessor flag');
+  if (flags.self && flags.mode !== undefined) throw usageError('Cannot use -self flag with -mode flag');
+  if (flags.accessor && flags.mode !== undefined) throw usageError(`Cannot use -accessor flag with -mode=${flags.mode}`);
+  if (flags.self && arg !== undefined) throw usageError('-self takes no token argument');
+  if (!flags.self && arg === undefined) throw usageError('Not enough arguments (expected 1, got 0)');
 }
 
 export function registerToken(program: Command, ctx: CliContext): void {
@@ -89,12 +102,38 @@ export function registerToken(program: Command, ctx: CliContext): void {
   token
     .command('renew')
     .description('Renew a token\'s lease (the current token when none is given)')
-    .argument('[token]', 'the token to renew')
+    .argument('[token]', 'the token to renew (or, with -accessor, its accessor)')
+    .option('--accessor', 'the argument is an accessor')
     .option('--increment <duration>', 'requested new TTL, e.g. 1h')
-    .action(async (arg: string | undefined, flags: { increment?: string }) => {
+    .action(async (arg: string | undefined, flags: { accessor?: boolean; increment?: string }) => {
       const client = await ctx.client();
-      const renewed = await remote('renewing token', () => (arg !== undefined ? client.token.renew(arg, flags.increment) : client.token.renewSelf(flags.increment)));
+      const renew = () => {
+        if (arg === undefined) return client.token.renewSelf(flags.increment);
+        return flags.accessor ? client.token.renewAccessor(arg, flags.increment) : client.token.renew(arg, flags.increment);
+      };
+      const renewed = await remote('renewing token', renew);
       ctx.output().secret(withoutTokenSecrets(renewed));
+    });
+
+  token
+    .command('capabilities')
+    .description('Show the capabilities of a token on a path (the current token when only the path is given)')
+    .argument('<tokenOrPath>', 'the token (or, with -accessor, its accessor), or the path alone')
+    .argument('[path]', 'the path, when a token is given')
+    .option('--accessor', 'the token argument is an accessor')
+    .action(async (first: string, second: string | undefined, flags: { accessor?: boolean }) => {
+      const [who, path] = second === undefined ? [undefined, first] : [first, second];
+      if (flags.accessor && who === undefined) throw usageError('Not enough arguments (expected 2 with -accessor, got 1)');
+      const out = ctx.output();
+      const client = await ctx.client();
+      const found = await remote('listing capabilities', () => {
+        if (who === undefined) return client.sys.capabilitiesSelf(path);
+        return flags.accessor ? client.sys.capabilitiesAccessor(who, path) : client.sys.capabilities(who, path);
+      });
+      const capabilities = found[path] ?? found.capabilities;
+      if (!Array.isArray(capabilities) || capabilities.length === 0) throw new CliExit(EXIT_LOCAL, 'No capabilities found');
+      if (out.format === 'json') return out.json(capabilities);
+      out.line(printable([...capabilities].map(String).sort().join(', ')));
     });
 
   token
@@ -103,12 +142,19 @@ export function registerToken(program: Command, ctx: CliContext): void {
     .argument('[token]', 'the token (or, with -accessor, its accessor)')
     .option('--accessor', 'the argument is an accessor')
     .option('--self', 'revoke the current token')
-    .action(async (arg: string | undefined, flags: { accessor?: boolean; self?: boolean }) => {
-      if (flags.self && (arg !== undefined || flags.accessor)) throw usageError('-self takes no token argument and no -accessor');
-      if (!flags.self && arg === undefined) throw usageError('Not enough arguments (expected 1, got 0)');
+    .option('--mode <mode>', 'orphan: revoke the token only, its children become orphans (needs sudo); path: revoke by lease prefix')
+    .action(async (arg: string | undefined, flags: RevokeFlags) => {
+      checkRevokeFlags(arg, flags);
       const client = await ctx.client();
-      await remote('revoking token', () =>
-        flags.self ? client.token.revokeSelf() : flags.accessor ? client.token.revokeAccessor(arg as string) : client.token.revoke(arg as string));
+      const given = arg as string;
+      const revoke = async (): Promise<void> => {
+        if (flags.self) return client.token.revokeSelf();
+        if (flags.accessor) return client.token.revokeAccessor(given);
+        if (flags.mode === 'orphan') return client.token.revokeOrphan(given);
+        if (flags.mode === 'path') return void (await client.write(`sys/leases/revoke-prefix/${given}`, {}));
+        return client.token.revoke(given);
+      };
+      await remote('revoking token', revoke);
       ctx.output().line('Success! Revoked token (if it existed)');
     });
 }

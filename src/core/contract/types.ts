@@ -137,6 +137,8 @@ export interface MountConfig {
   auditNonHmacResponseKeys: string[];
   listingVisibility: string;
   passthroughRequestHeaders: string[];
+  /** Kept and shown as Vault does; no built-in engine sets a response header. Absent in mount tables stored before it. */
+  allowedResponseHeaders?: string[];
 }
 
 export type MountTable = 'secret' | 'auth';

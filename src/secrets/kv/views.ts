@@ -3,7 +3,7 @@
  * sorted order, as Go's JSON encoder writes maps, so the serialized bodies match Vault's.
  */
 import { deepFreeze, isDeepFrozen } from '../../lib/immutable.js';
-import { rfc3339Nano } from '../../lib/time.js';
+import { goDuration, rfc3339Nano } from '../../lib/time.js';
 import type { LogicalResponse } from '../../core/index.js';
 import type { KeyMetadata, KvConfig, VersionMeta } from './model.js';
 
@@ -18,16 +18,7 @@ function time(ns: string | undefined): string {
   return ns === undefined ? '' : rfc3339Nano(BigInt(ns));
 }
 
-/** Go's time.Duration.String() for whole seconds: `0s`, `30s`, `1m30s`, `1h0m0s`, `-1s`. */
-export function goDuration(seconds: number): string {
-  if (seconds < 0) return '-' + goDuration(-seconds);
-  const h = Math.floor(seconds / 3600);
-  const m = Math.floor((seconds % 3600) / 60);
-  const s = seconds % 60;
-  if (h > 0) return `${h}h${m}m${s}s`;
-  if (m > 0) return `${m}m${s}s`;
-  return `${s}s`;
-}
+export { goDuration };
 
 function customMetadata(meta: KeyMetadata): Record<string, string> | null {
   return meta.customMetadata ?? null;

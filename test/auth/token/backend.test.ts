@@ -68,6 +68,16 @@ test('create answers with Vault\'s auth block', async () => {
   assert.deepEqual(res!.warnings, ['Policy "ghost" does not exist']);
 });
 
+test('a ttl above the max is capped with Vault\'s warning, so the caller knows it got less than it asked for', async () => {
+  const { call } = await setup();
+  const capped = await call('root-token', 'update', 'create', { policies: ['dev'], ttl: '8760h' });
+  assert.equal(capped!.issuedAuth!.ttl, 768 * 3600);
+  assert.deepEqual(capped!.warnings, ['TTL of "8760h0m0s" exceeded the effective max_ttl of "768h0m0s"; TTL value is capped accordingly']);
+  const explicit = await call('root-token', 'update', 'create', { policies: ['dev'], ttl: '2h', explicit_max_ttl: '90m' });
+  assert.deepEqual(explicit!.warnings, ['TTL of "2h0m0s" exceeded the effective max_ttl of "1h30m0s"; TTL value is capped accordingly']);
+  assert.equal((await call('root-token', 'update', 'create', { policies: ['dev'], ttl: '1h' }))!.warnings, undefined);
+});
+
 test('display_name: the documented 1,024 bytes hold for what the caller sends, before the server prefixes "token-"', async () => {
   const { call } = await setup();
   const created = async (name: string) => (await call('root-token', 'update', 'create', { policies: ['dev'], display_name: name }))!.issuedAuth!.displayName;
@@ -162,6 +172,16 @@ test('a renewal answers the TTL it granted, though time passed since', async () 
     const renewed = (await call(token, 'update', 'renew-self', { increment }))!.issuedAuth!;
     assert.deepEqual([renewed.leaseDuration, renewed.ttl], increment === '100' ? [100, 100] : [120, 120]);
   }
+});
+
+test('a renewal increment past the token\'s max lifetime is capped with Vault\'s warning', async () => {
+  const { call, mint } = await setup();
+  const token = await mint('root-token', { policies: ['dev'], ttl: '1h', explicit_max_ttl: '90m' });
+  const capped = (await call(token, 'update', 'renew-self', { increment: '10h' }))!;
+  assert.equal(capped.issuedAuth!.ttl, 5400);
+  assert.deepEqual(capped.warnings, ['TTL of "10h0m0s" exceeded the effective max_ttl of "1h30m0s"; TTL value is capped accordingly']);
+  assert.equal((await call(token, 'update', 'renew-self', { increment: '1h' }))!.warnings, undefined);
+  assert.equal((await call(token, 'update', 'renew-self', {}))!.warnings, undefined);
 });
 
 test('renew, revoke and accessors', async () => {
