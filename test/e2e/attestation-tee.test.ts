@@ -17,6 +17,7 @@ import { entityIdFor } from '../../src/auth/apm/index.js';
 import { SealtrailClient, apmLogin } from '../../src/sdk/index.js';
 import { manualClock } from '../../src/lib/clock.js';
 import { call, startDevServer, type TestServer } from '../helpers/server.js';
+import { runIn } from '../cli/harness.js';
 
 const fixture = (path: string) => readFileSync(fileURLToPath(new URL(`../fixtures/${path}`, import.meta.url)));
 
@@ -212,6 +213,30 @@ test('TDX: a role pinning only the firmware (mr_td, rtmr0) is refused; one pinni
   } finally {
     await write('auth/apm/role/tdx', { platform: 'tdx', mr_td: TDX_MR_TD, rtmr0: TDX_RTMR0, rtmr1: TDX_RTMR1, rtmr2: TDX_RTMR2, token_policies: 'tee' });
   }
+});
+
+test('TDX: apm authorize enclave pins the RTMRs it is given, refuses to write a role without one, and the quote then reads the secret', async () => {
+  const cli = (argv: string[]) => runIn(argv, { env: { SEALTRAIL_ADDR: server.address, SEALTRAIL_TOKEN: server.rootToken } });
+  const base = ['apm', 'authorize', 'enclave', '--platform', 'tdx', '--signer', '00'.repeat(48), '--enclave', TDX_MR_TD, '--engine-path', 'secret'];
+  const bare = await cli([...base, 'tee/cli']);
+  assert.deepEqual([bare.code, bare.stderr.trim()], [1, 'a tdx authorization must pin --rtmr1, --rtmr2 or --rtmr3 as well as the enclave (MRTD measures only the firmware)']);
+  const roles = await call(server.address, 'LIST', 'auth/apm/role', { token: server.rootToken });
+  const policies = await call(server.address, 'LIST', 'sys/policies/acl', { token: server.rootToken });
+  assert.ok(![...roles.json.data.keys, ...policies.json.data.keys].some((k: string) => k.startsWith('apm-tdx-')), 'nothing written');
+  await write('secret/data/tee/cli', { data: { password: 'tee-cli-password' } });
+  const ok = await cli([...base, '--rtmr1', TDX_RTMR1, '--rtmr2', TDX_RTMR2.toUpperCase(), 'tee/cli']);
+  assert.equal(ok.code, 0, ok.stderr);
+  const name = ok.stdout.match(/role and policy "([^"]+)"/)![1];
+  const role = await call(server.address, 'GET', `auth/apm/role/${name}`, { token: server.rootToken });
+  assert.deepEqual([role.json.data.mr_td, role.json.data.rtmr1, role.json.data.rtmr2, role.json.data.rtmr3], [TDX_MR_TD, TDX_RTMR1, TDX_RTMR2, undefined]);
+  const { auth } = await login('tdx', TDX_QUOTE);
+  assert.equal(auth.status, 200, auth.text);
+  const read = await call(server.address, 'GET', 'secret/data/tee/cli', { token: auth.json.auth.client_token });
+  assert.equal(read.json.data.data.password, 'tee-cli-password');
+  const revoked = await cli(['apm', 'revoke', ...base.slice(2), '--rtmr1', TDX_RTMR1, '--rtmr2', TDX_RTMR2, 'tee/cli']);
+  assert.equal(revoked.code, 0, revoked.stderr);
+  const left = await call(server.address, 'LIST', 'auth/apm/role', { token: server.rootToken });
+  assert.ok(!left.json.data.keys.includes(name), 'the role is gone');
 });
 
 test('SGX: ConfigurationAndSWHardeningNeeded is refused by a default role and admitted by one that accepts it; collateral per request', async () => {
