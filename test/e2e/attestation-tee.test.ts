@@ -279,6 +279,17 @@ test('a challenge other than the one in the evidence is refused on every platfor
       assert.equal(r.auth.status, 403, `${platform}: ${r.auth.text}`);
       assert.match(r.auth.json.errors[0], /^attestation failed: .*challenge/, platform);
     }
+    // A replayed report or quote is refused on its challenge before any certificate, signature or
+    // collateral is looked at: the same answer, whatever else is wrong with it.
+    const vlek = fixture('snp/03_trustee_milan_v3_vlek/test-vlek.der');
+    for (const [platform, evidence, extra] of [
+      ['snp', SNP_REPORT, {}],
+      ['snp', SNP_REPORT, { certificates: [vlek.toString('base64')] }],
+      ['sgx', SGX_QUOTE, {}],
+    ] as const) {
+      const r = await login(platform, evidence, extra);
+      assert.deepEqual([r.auth.status, r.auth.json.errors], [403, ['attestation failed: REPORT_DATA[0..32] is not the expected challenge']], `${platform} ${JSON.stringify(extra).slice(0, 40)}`);
+    }
   } finally {
     bindFixtures = true;
   }
