@@ -163,6 +163,7 @@ export const ERROR_CODES = {
   no_matching_role: { kind: 'permission', status: 403 },
   tcb_not_accepted: { kind: 'permission', status: 403 },
   enclave_key_missing: { kind: 'permission', status: 403 },
+  role_incomplete: { kind: 'permission', status: 403 },
   no_parent_token: { kind: 'invalid', status: 400 },
   no_route: { kind: 'not_found', status: 404 },
   not_found: { kind: 'not_found', status: 404, message: 'not found' },

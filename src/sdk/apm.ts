@@ -121,6 +121,10 @@ export interface ApmRoleInput {
   signer_id: string;
   enclave_id?: string;
   pcrs?: Record<string, string>;
+  /** TDX: the registers the kernel and the workload are measured into. */
+  rtmr1?: string;
+  rtmr2?: string;
+  rtmr3?: string;
   allow_debug?: boolean;
   token_policies: string[];
   token_ttl?: string | number;
@@ -152,10 +156,18 @@ export interface ApmAuthorization {
   platform: string;
   signerId: string;
   enclaveId?: string;
+  /**
+   * TDX: RTMRs the role pins besides MRTD (= enclaveId), which measures only the firmware; the
+   * server refuses a tdx role without one of them.
+   */
+  rtmrs?: Partial<Record<TdxWorkloadRtmr, string>>;
   /** The KV v2 mount, e.g. `secret`. */
   enginePath: string;
   secretName: string;
 }
+
+export type TdxWorkloadRtmr = 'rtmr1' | 'rtmr2' | 'rtmr3';
+const TDX_WORKLOAD_RTMRS: readonly TdxWorkloadRtmr[] = ['rtmr1', 'rtmr2', 'rtmr3'];
 
 // Letters, digits and `_ - . /` only: the names go into HCL text and must not be able to end it.
 const SAFE_PATH = /^[A-Za-z0-9_.-]+(?:\/[A-Za-z0-9_.-]+)*$/;
@@ -172,6 +184,16 @@ export function normalizeAuthorization(a: ApmAuthorization): ApmAuthorization {
   if (a.kind === 'signer' && a.enclaveId !== undefined) throw new Error('a signer authorization takes no enclave id');
   const out: ApmAuthorization = { ...a, enginePath, secretName, signerId: a.signerId.toLowerCase() };
   if (a.enclaveId !== undefined) out.enclaveId = a.enclaveId.toLowerCase();
+  delete out.rtmrs;
+  const given = TDX_WORKLOAD_RTMRS.filter((name) => a.rtmrs?.[name] !== undefined);
+  if (given.length === 0) return out;
+  if (a.platform !== 'tdx') throw new Error('rtmr1, rtmr2 and rtmr3 apply to tdx authorizations only');
+  out.rtmrs = {};
+  for (const name of given) {
+    const value = a.rtmrs![name]!;
+    if (!HEX.test(value)) throw new Error(`${name} must be hex`);
+    out.rtmrs[name] = value.toLowerCase();
+  }
   return out;
 }
 
@@ -181,7 +203,8 @@ export function normalizeAuthorization(a: ApmAuthorization): ApmAuthorization {
  */
 export function authorizationName(a: ApmAuthorization): string {
   const n = normalizeAuthorization(a);
-  const tuple = [n.platform, n.signerId, n.enclaveId ?? '', n.enginePath, n.secretName].join('\n');
+  const rtmrs = Object.entries(n.rtmrs ?? {}).map(([name, value]) => `${name}=${value}`);
+  const tuple = [n.platform, n.signerId, n.enclaveId ?? '', n.enginePath, n.secretName, ...rtmrs].join('\n');
   const hash = createHash('sha256').update(tuple).digest('hex').slice(0, 16);
   const ids = n.kind === 'enclave' ? `${n.signerId.slice(0, 8)}-${n.enclaveId!.slice(0, 8)}` : n.signerId.slice(0, 8);
   return `apm-${n.platform}-${n.kind}-${ids}-${hash}`;

@@ -44,6 +44,6 @@ export type { FetchLike } from './transport.js';
 export type * from './types.js';
 export {
   apmLogin, apmRoles, authorizationName, authorizationPolicy, normalizeAuthorization,
-  type ApmClient, type ApmLoginOptions, type ApmLoginResult, type ApmRoleInput, type ApmRolesApi, type ApmAuthorization,
+  type ApmClient, type ApmLoginOptions, type ApmLoginResult, type ApmRoleInput, type ApmRolesApi, type ApmAuthorization, type TdxWorkloadRtmr,
 } from './apm.js';
 export * from './capsule.js';

@@ -17,6 +17,7 @@ import { entityIdFor } from '../../src/auth/apm/index.js';
 import { SealtrailClient, apmLogin } from '../../src/sdk/index.js';
 import { manualClock } from '../../src/lib/clock.js';
 import { call, startDevServer, type TestServer } from '../helpers/server.js';
+import { runIn } from '../cli/harness.js';
 
 const fixture = (path: string) => readFileSync(fileURLToPath(new URL(`../fixtures/${path}`, import.meta.url)));
 
@@ -27,6 +28,8 @@ const TDX_QUOTE = fixture('tdx/01_phala_tdx_v4_uptodate/tdx_quote');
 const TDX_COLLATERAL = JSON.parse(fixture('tdx/01_phala_tdx_v4_uptodate/tdx_quote_collateral.json').toString('utf8'));
 const TDX_MR_TD = '91eb2b44d141d4ece09f0c75c2c53d247a3c68edd7fafe8a3520c942a604a407de03ae6dc5f87f27428b2538873118b7';
 const TDX_RTMR0 = '44c0197b39157fdd7a4dcc44767f9d6b0bb3977c7a8e347b8492f827fe9d9e5c48aca29b220b80b6a540cf994b9bc9c0';
+const TDX_RTMR1 = '0084452c01668329d4bc06acdf58a7205c26743304509973949e5619bf81a6a7aea8c323c173019b3093d54e579e9378';
+const TDX_RTMR2 = 'd833feef2cd945148aa38ead2c53e9b7f138190aaaebfc551dccd829fc207aa3ba80b70870d7330733642e01d48c3132';
 const SGX_QUOTE = fixture('sgx/01_phala_sgx_v3/sgx_quote');
 const SGX_COLLATERAL = JSON.parse(fixture('sgx/01_phala_sgx_v3/sgx_quote_collateral.json').toString('utf8'));
 const SGX_MR_SIGNER = '815f42f11cf64430c30bab7816ba596a1da0130c3b028b673133a66cf9a3e0e6';
@@ -72,7 +75,7 @@ before(async () => {
   await write('sys/policies/acl/tee', { policy: 'path "secret/data/tee/*" { capabilities = ["read"] }' });
   await write('secret/data/tee/db', { data: { password: 'tee-db-password' } });
   await write('auth/apm/role/snp', { platform: 'snp', measurement: SNP_MEASUREMENT, min_tcb: { bootloader: 2, snp: 5, microcode: 68 }, vmpl: 0, allow_debug: true, token_policies: 'tee' });
-  await write('auth/apm/role/tdx', { platform: 'tdx', mr_td: TDX_MR_TD, rtmr0: TDX_RTMR0, token_policies: 'tee' });
+  await write('auth/apm/role/tdx', { platform: 'tdx', mr_td: TDX_MR_TD, rtmr0: TDX_RTMR0, rtmr1: TDX_RTMR1, rtmr2: TDX_RTMR2, token_policies: 'tee' });
   await write('auth/apm/role/sgx', { platform: 'sgx', mr_signer: SGX_MR_SIGNER, token_policies: 'tee' });
   await write('auth/apm/config/tdx', { collateral: TDX_COLLATERAL });
 });
@@ -196,6 +199,46 @@ test('TDX: a login may bring its own collateral only if it is not older than the
   assert.match(raised.auth.json.errors[0], /TCB info signature does not verify/);
 });
 
+test('TDX: a role pinning only the firmware (mr_td, rtmr0) is refused; one pinning another kernel (rtmr1) does not admit the quote', async () => {
+  const firmwareOnly = await call(server.address, 'POST', 'auth/apm/role/tdx-firmware', {
+    token: server.rootToken, body: { platform: 'tdx', mr_td: TDX_MR_TD, rtmr0: TDX_RTMR0, token_policies: 'tee' },
+  });
+  assert.equal(firmwareOnly.status, 400, firmwareOnly.text);
+  assert.match(firmwareOnly.json.errors[0], /^a tdx role must pin rtmr1, rtmr2 or rtmr3 as well as mr_td/);
+  assert.ok(!firmwareOnly.text.includes(TDX_MR_TD.slice(0, 16)));
+  await write('auth/apm/role/tdx', { platform: 'tdx', mr_td: TDX_MR_TD, rtmr1: 'ee'.repeat(48), token_policies: 'tee' });
+  try {
+    const other = await login('tdx', TDX_QUOTE);
+    assert.deepEqual([other.auth.status, other.auth.json.errors], [403, ['attestation refused: no role authorizes this enclave']]);
+  } finally {
+    await write('auth/apm/role/tdx', { platform: 'tdx', mr_td: TDX_MR_TD, rtmr0: TDX_RTMR0, rtmr1: TDX_RTMR1, rtmr2: TDX_RTMR2, token_policies: 'tee' });
+  }
+});
+
+test('TDX: apm authorize enclave pins the RTMRs it is given, refuses to write a role without one, and the quote then reads the secret', async () => {
+  const cli = (argv: string[]) => runIn(argv, { env: { SEALTRAIL_ADDR: server.address, SEALTRAIL_TOKEN: server.rootToken } });
+  const base = ['apm', 'authorize', 'enclave', '--platform', 'tdx', '--signer', '00'.repeat(48), '--enclave', TDX_MR_TD, '--engine-path', 'secret'];
+  const bare = await cli([...base, 'tee/cli']);
+  assert.deepEqual([bare.code, bare.stderr.trim()], [1, 'a tdx authorization must pin --rtmr1, --rtmr2 or --rtmr3 as well as the enclave (MRTD measures only the firmware)']);
+  const roles = await call(server.address, 'LIST', 'auth/apm/role', { token: server.rootToken });
+  const policies = await call(server.address, 'LIST', 'sys/policies/acl', { token: server.rootToken });
+  assert.ok(![...roles.json.data.keys, ...policies.json.data.keys].some((k: string) => k.startsWith('apm-tdx-')), 'nothing written');
+  await write('secret/data/tee/cli', { data: { password: 'tee-cli-password' } });
+  const ok = await cli([...base, '--rtmr1', TDX_RTMR1, '--rtmr2', TDX_RTMR2.toUpperCase(), 'tee/cli']);
+  assert.equal(ok.code, 0, ok.stderr);
+  const name = ok.stdout.match(/role and policy "([^"]+)"/)![1];
+  const role = await call(server.address, 'GET', `auth/apm/role/${name}`, { token: server.rootToken });
+  assert.deepEqual([role.json.data.mr_td, role.json.data.rtmr1, role.json.data.rtmr2, role.json.data.rtmr3], [TDX_MR_TD, TDX_RTMR1, TDX_RTMR2, undefined]);
+  const { auth } = await login('tdx', TDX_QUOTE);
+  assert.equal(auth.status, 200, auth.text);
+  const read = await call(server.address, 'GET', 'secret/data/tee/cli', { token: auth.json.auth.client_token });
+  assert.equal(read.json.data.data.password, 'tee-cli-password');
+  const revoked = await cli(['apm', 'revoke', ...base.slice(2), '--rtmr1', TDX_RTMR1, '--rtmr2', TDX_RTMR2, 'tee/cli']);
+  assert.equal(revoked.code, 0, revoked.stderr);
+  const left = await call(server.address, 'LIST', 'auth/apm/role', { token: server.rootToken });
+  assert.ok(!left.json.data.keys.includes(name), 'the role is gone');
+});
+
 test('SGX: ConfigurationAndSWHardeningNeeded is refused by a default role and admitted by one that accepts it; collateral per request', async () => {
   const refused = await login('sgx', SGX_QUOTE, { collateral: SGX_COLLATERAL });
   assert.equal(refused.auth.status, 403, refused.auth.text);
@@ -235,6 +278,17 @@ test('a challenge other than the one in the evidence is refused on every platfor
       const r = await login(platform, evidence, extra);
       assert.equal(r.auth.status, 403, `${platform}: ${r.auth.text}`);
       assert.match(r.auth.json.errors[0], /^attestation failed: .*challenge/, platform);
+    }
+    // A replayed report or quote is refused on its challenge before any certificate, signature or
+    // collateral is looked at: the same answer, whatever else is wrong with it.
+    const vlek = fixture('snp/03_trustee_milan_v3_vlek/test-vlek.der');
+    for (const [platform, evidence, extra] of [
+      ['snp', SNP_REPORT, {}],
+      ['snp', SNP_REPORT, { certificates: [vlek.toString('base64')] }],
+      ['sgx', SGX_QUOTE, {}],
+    ] as const) {
+      const r = await login(platform, evidence, extra);
+      assert.deepEqual([r.auth.status, r.auth.json.errors], [403, ['attestation failed: REPORT_DATA[0..32] is not the expected challenge']], `${platform} ${JSON.stringify(extra).slice(0, 40)}`);
     }
   } finally {
     bindFixtures = true;

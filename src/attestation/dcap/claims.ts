@@ -70,11 +70,16 @@ export function tdxClaims(td: TdReportBody, tcb: TcbResult, now: number): DcapCl
   };
 }
 
+/** REPORT_DATA[0..32] (`nonce`) is the challenge the caller expects, or it expects none. */
+export function carriesChallenge(nonce: Uint8Array | null, expectedNonce: Uint8Array | undefined): boolean {
+  return expectedNonce === undefined || (nonce !== null && constantTimeEqual(nonce, expectedNonce));
+}
+
+export const CHALLENGE_MISMATCH = 'REPORT_DATA[0..32] is not the expected challenge';
+
 /** The caller's policy: the challenge must be REPORT_DATA[0..32], debug only when allowed. */
 export function checkPolicy(claims: DcapClaims, options: Pick<VerifyOptions, 'expectedNonce' | 'allowDebug'>): Outcome<DcapClaims> {
-  if (options.expectedNonce !== undefined && (claims.nonce === null || !constantTimeEqual(claims.nonce, options.expectedNonce))) {
-    return failure('nonce_mismatch', 'REPORT_DATA[0..32] is not the expected challenge');
-  }
+  if (!carriesChallenge(claims.nonce, options.expectedNonce)) return failure('nonce_mismatch', CHALLENGE_MISMATCH);
   if (claims.debug && !options.allowDebug) return failure('debug_not_allowed', 'debug-mode evidence is not allowed');
   return success(claims);
 }

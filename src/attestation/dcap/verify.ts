@@ -9,9 +9,10 @@
  * if (result.claims.tcbStatus !== 'UpToDate') ...; // the caller decides which statuses it accepts
  * ```
  *
- * Order of checks: layout → quote signature (attestation key) → QE report signature (PCK key) and
- * its binding of the attestation key → PCK chain to a trusted root → CRLs → TCB info and QE
- * identity (signature, chain, freshness) → FMSPC, QE identity and TCB level → nonce → debug.
+ * Order of checks: layout → nonce (on the body as sent, so a replayed quote costs no signature,
+ * chain or collateral work) → quote signature (attestation key) → QE report signature (PCK key)
+ * and its binding of the attestation key → PCK chain to a trusted root → CRLs → TCB info and QE
+ * identity (signature, chain, freshness) → FMSPC, QE identity and TCB level → debug.
  */
 import { createHash, createPublicKey, verify, type KeyObject, type X509Certificate } from 'node:crypto';
 import { invalid } from '../../errors/index.js';
@@ -19,7 +20,7 @@ import { normalizeRoots } from '../roots.js';
 import type { DcapCollateral, VerifyOptions, VerifyResult } from '../types.js';
 import { parseSgxReport, parseTdReport } from './body.js';
 import { parseChainPem, verifyChain } from './chain.js';
-import { checkPolicy, sgxClaims, tdxClaims, type DcapClaims } from './claims.js';
+import { CHALLENGE_MISMATCH, carriesChallenge, checkPolicy, sgxClaims, tdxClaims, type DcapClaims } from './claims.js';
 import { parseCollateral, verifySignedJson } from './collateral.js';
 import { failure, success, type Outcome } from './outcome.js';
 import { pckExtensions, SGX_EXTENSIONS, type PckExtensions } from './pck.js';
@@ -136,6 +137,8 @@ export function verifyDcapQuote(platform: DcapPlatform, evidence: Uint8Array, op
   if (quote.teeType !== (platform === 'tdx' ? TEE_TDX : TEE_SGX)) {
     return { ok: false, code: 'malformed', message: `the quote is not a ${platform === 'tdx' ? 'TDX' : 'SGX'} quote` };
   }
+  const body = platform === 'tdx' ? parseTdReport(quote.body) : parseSgxReport(quote.body);
+  if (!carriesChallenge(body.reportData.subarray(0, 32), options.expectedNonce)) return { ok: false, code: 'nonce_mismatch', message: CHALLENGE_MISMATCH };
   if (!options.collateral) return { ok: false, code: 'collateral_missing', message: 'DCAP verification needs the collateral (TCB info, QE identity, CRLs)' };
   let collateral: DcapCollateral;
   try {

@@ -9,10 +9,11 @@
  * console.log(result.claims.enclaveId); // hex MEASUREMENT
  * ```
  *
- * Order of checks: report shape → certificate chain (ARK trusted, links from it down, validity, CA) → CRLs →
- * report ↔ certificate binding (key type, product, TCB, chip id) → ECDSA P-384 signature under the
- * VCEK/VLEK → nonce → debug policy. Every failure is a result with a stable code; nothing throws
- * on bad evidence.
+ * Order of checks: report shape → nonce (on the report as sent, so a replayed report costs no
+ * certificate, chain or signature work) → certificate chain (ARK trusted, links from it down,
+ * validity, CA) → CRLs → report ↔ certificate binding (key type, product, TCB, chip id) → ECDSA
+ * P-384 signature under the VCEK/VLEK → debug policy. Every failure is a result with a stable
+ * code; nothing throws on bad evidence.
  */
 import { verify, type KeyObject } from 'node:crypto';
 import { constantTimeEqual } from '../../lib/compare.js';
@@ -39,6 +40,9 @@ export function verifySnpReport(evidence: Uint8Array, options: VerifyOptions): V
   const parsed = parseSnpReport(evidence);
   if (!parsed.ok) return fail(parsed.code, parsed.message);
   const report = parsed.report;
+  if (options.expectedNonce !== undefined && !constantTimeEqual(report.reportData.subarray(0, 32), options.expectedNonce)) {
+    return fail('nonce_mismatch', 'REPORT_DATA[0..32] is not the expected challenge');
+  }
   const supplied = parseSupplied(options.certificates ?? []);
   if (typeof supplied === 'string') return fail('malformed', supplied);
   const trustedRoots = normalizeRoots(options.trustedRoots);
@@ -62,9 +66,6 @@ export function verifySnpReport(evidence: Uint8Array, options: VerifyOptions): V
     return fail('malformed', 'a certificate that came with the report could not be processed');
   }
 
-  if (options.expectedNonce !== undefined && !constantTimeEqual(claims.nonce!, options.expectedNonce)) {
-    return fail('nonce_mismatch', 'REPORT_DATA[0..32] is not the expected challenge');
-  }
   if (claims.debug && !options.allowDebug) return fail('debug_not_allowed', 'the guest policy allows debugging, and debug was not allowed');
   return { ok: true, claims };
 }

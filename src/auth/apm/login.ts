@@ -74,6 +74,12 @@ function evidenceOf(data: Readonly<Record<string, unknown>>): Buffer {
 const refused = (code: ErrorCode, message: string) => new SealtrailError('permission', code, message);
 const NOT_AUTHORIZED = 'attestation refused: no role authorizes this enclave';
 
+/** The operator's reason when only roles stored before a rule match: what to add, never what was measured. */
+function incompleteRoles(lacking: Readonly<Record<string, string>>): string {
+  const each = Object.entries(lacking).map(([name, fields]) => `role "${name}" admits nothing until it is written again pinning ${fields}`);
+  return `attestation refused: ${each.join('; ')}`;
+}
+
 export function initHandler(deps: LoginDeps) {
   return async (req: PathRequest): Promise<LogicalResponse> => {
     const platform = platformOf(req);
@@ -171,7 +177,7 @@ async function authenticate(deps: LoginDeps, attempt: LoginAttempt, witness: Wit
         ? `attestation refused: the platform's TCB${claims.tcbStatus ? ` (${claims.tcbStatus})` : ''}${claims.migrationAgent ? ' or guest policy (it allows a migration agent)' : ''} does not meet the matching roles`
         : match.reason === 'enclave_key_missing'
           ? `attestation refused: the matching roles bind the token to the enclave's key, and the document's public_key ${enclaveKey === undefined ? 'is absent' : enclaveKey.ok ? 'is usable' : enclaveKey.message}`
-          : NOT_AUTHORIZED;
+          : match.reason === 'role_incomplete' ? incompleteRoles(match.lacking) : NOT_AUTHORIZED;
     await witness({ verdict: 'refused', reason: why, claims });
     throw new SealtrailError('permission', match.reason, NOT_AUTHORIZED, { auditMessage: why });
   }

@@ -12,6 +12,7 @@
  */
 import type { AttestationClaims } from '../../attestation/index.js';
 import type { ApmRole } from './roles.js';
+import { tdxRoleLacks } from './role-platform.js';
 import { meetsTcbRules } from './tcb-rules.js';
 
 export interface RoleGrant {
@@ -26,13 +27,21 @@ export interface RoleGrant {
   boundToEnclaveKey: boolean;
 }
 
-export type RoleMatch = { ok: true; grant: RoleGrant } | { ok: false; reason: 'no_matching_role' | 'debug_not_allowed' | 'tcb_not_accepted' | 'enclave_key_missing' };
+export type RoleMatch =
+  | { ok: true; grant: RoleGrant }
+  | { ok: false; reason: 'no_matching_role' | 'debug_not_allowed' | 'tcb_not_accepted' | 'enclave_key_missing' }
+  /** Only roles stored before their platform's rules match: role name → the fields it must add. */
+  | { ok: false; reason: 'role_incomplete'; lacking: Record<string, string> };
 
-function admitsMeasurements(role: ApmRole, claims: AttestationClaims): boolean {
+/**
+ * What a role found in storage must still pin before it admits anything: a tdx role without mr_td
+ * pins only what the host chooses, one without a workload RTMR only the firmware. roles.ts
+ * refuses to write either.
+ */
+export const roleLacks = (role: ApmRole): string | undefined => (role.platform === 'tdx' ? tdxRoleLacks(role) : undefined);
+
+function pinnedValuesMatch(role: ApmRole, claims: AttestationClaims): boolean {
   if (role.platform !== claims.platform) return false;
-  // A tdx role without mr_td pins only what the host chooses: roles.ts refuses to write one, and
-  // one found in storage admits nothing.
-  if (role.platform === 'tdx' && role.enclaveId === undefined) return false;
   if (role.signerId !== undefined && role.signerId !== claims.signerId) return false;
   if (role.enclaveId !== undefined && role.enclaveId !== claims.enclaveId) return false;
   const pinned = [...Object.entries(role.pcrs), ...Object.entries(role.measurements)];
@@ -45,10 +54,20 @@ export function strictest(values: number[]): number {
   return set.length === 0 ? 0 : Math.min(...set);
 }
 
+/** No complete role matches: say which incomplete ones would, so the operator knows what to add. */
+function unmatched(roles: readonly ApmRole[], claims: AttestationClaims): RoleMatch {
+  const lacking: Record<string, string> = {};
+  for (const role of roles) {
+    const lacks = roleLacks(role);
+    if (lacks !== undefined && pinnedValuesMatch(role, claims)) lacking[role.name] = lacks;
+  }
+  return Object.keys(lacking).length > 0 ? { ok: false, reason: 'role_incomplete', lacking } : { ok: false, reason: 'no_matching_role' };
+}
+
 /** `enclaveKeyUsable`: the evidence names a key an envelope can be sealed to (recipientPublicKey). */
 export function matchRoles(roles: readonly ApmRole[], claims: AttestationClaims, platformAllowsDebug: boolean, enclaveKeyUsable = false): RoleMatch {
-  const candidates = roles.filter((r) => admitsMeasurements(r, claims));
-  if (candidates.length === 0) return { ok: false, reason: 'no_matching_role' };
+  const candidates = roles.filter((r) => roleLacks(r) === undefined && pinnedValuesMatch(r, claims));
+  if (candidates.length === 0) return unmatched(roles, claims);
   const debugOk = claims.debug ? candidates.filter((r) => r.allowDebug ?? platformAllowsDebug) : candidates;
   if (debugOk.length === 0) return { ok: false, reason: 'debug_not_allowed' };
   const tcbOk = debugOk.filter((r) => meetsTcbRules(r, claims));

@@ -7,17 +7,19 @@
  * asked again too: a debug-mode enclave's token renews only while its roles still allow debug,
  * and a token answered in clear only while none of its roles now binds the token to the enclave's
  * key. Deleting or narrowing a role thus ends its tokens at their current expiry; revoking them
- * ends them at once.
+ * ends them at once. A role stored before its platform's rules, which no longer admits anything
+ * (match.ts), renews nothing either.
  */
 import type { RenewalGrant, TokenEntry } from '../../core/index.js';
 import { isPlatformName } from '../../attestation/index.js';
-import { strictest } from './match.js';
+import { roleLacks, strictest } from './match.js';
 import { invalid } from '../../errors/index.js';
 import type { ConfigStore } from './config.js';
 import type { ApmRole, RoleStore } from './roles.js';
 
 const stillAdmits = (role: ApmRole | undefined, meta: Readonly<Record<string, string>>, platformAllowsDebug: boolean): role is ApmRole =>
   role !== undefined
+  && roleLacks(role) === undefined
   && (role.signerId === undefined || role.signerId === meta.signer_id)
   && (role.enclaveId === undefined || role.enclaveId === meta.enclave_id)
   && (meta.debug !== 'true' || (role.allowDebug ?? platformAllowsDebug))

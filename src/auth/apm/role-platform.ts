@@ -11,9 +11,10 @@
  *   sgx    mr_signer (= signer_id), mr_enclave (= enclave_id), isv_prod_id; min_isv_svn;
  *          accepted_tcb_statuses; min_tcb_status
  *
- * A role must pin who runs: Nitro its signer; TDX its MRTD (the host chooses MROWNER freely); SNP
- * and SGX their enclave id or a non-zero signer id (SNP reports zeros when the host sets no ID
- * block, which would pin nothing; a non-zero ID key digest is bound by the ID block's signature).
+ * A role must pin who runs: Nitro its signer; TDX its MRTD and an RTMR of the workload (the host
+ * chooses MROWNER freely, and MRTD measures only the firmware); SNP and SGX their enclave id or a
+ * non-zero signer id (SNP reports zeros when the host sets no ID block, which would pin nothing; a
+ * non-zero ID key digest is bound by the ID block's signature).
  */
 import { invalid } from '../../errors/index.js';
 import { TCB_STATUSES, isTcbStatus, type PlatformName, type SnpTcb, type TcbStatus } from '../../attestation/index.js';
@@ -37,6 +38,24 @@ export const PLATFORM_FIELDS: Record<PlatformName, PlatformFields> = {
   tdx: { named: ['mr_td', 'rtmr0', 'rtmr1', 'rtmr2', 'rtmr3', 'mr_config_id', 'mr_owner', 'mr_owner_config'], signer: 'mr_owner', enclave: 'mr_td' },
   sgx: { named: ['mr_signer', 'mr_enclave', 'isv_prod_id'], signer: 'mr_signer', enclave: 'mr_enclave', decimal: ['isv_prod_id'] },
 };
+
+/**
+ * Where a TD's workload is measured: the firmware measures the kernel (or boot loader) into RTMR1
+ * and its command line and initrd into RTMR2, and the guest extends RTMR3 with what it runs. MRTD
+ * covers only the TD's initial memory, the firmware, which every TD booted from it shares.
+ */
+const TDX_WORKLOAD_RTMRS = ['rtmr1', 'rtmr2', 'rtmr3'] as const;
+
+/**
+ * What a tdx role must still pin before it admits anything, as the fields to add (undefined: it
+ * pins MRTD and a workload RTMR). Checked when a role is written and again at each login, for
+ * roles stored before the rule.
+ */
+export function tdxRoleLacks(role: { enclaveId?: string; measurements: Readonly<Record<string, string>> }): string | undefined {
+  const rtmr = TDX_WORKLOAD_RTMRS.some((name) => Object.hasOwn(role.measurements, name));
+  if (role.enclaveId === undefined) return rtmr ? 'mr_td' : 'mr_td and rtmr1, rtmr2 or rtmr3';
+  return rtmr ? undefined : 'rtmr1, rtmr2 or rtmr3 as well as mr_td';
+}
 
 /**
  * The size in bytes of each measurement as its platform reports it (the generic `signer_id` and

@@ -15,7 +15,7 @@ import { invalid } from '../../errors/index.js';
 import { isPlatformName, type PlatformName, type SnpTcb, type TcbStatus } from '../../attestation/index.js';
 import {
   DEFAULT_ACCEPTED_TCB, PLATFORM_FIELDS, acceptedTcbStatuses, checkMeasurementSize, hexValue, minIsvSvnField, minTcbStatus, namedMeasurements,
-  refuseForeignFields, refuseUnknownFields, snpMinTcb, vmplField,
+  refuseForeignFields, refuseUnknownFields, snpMinTcb, tdxRoleLacks, vmplField,
 } from './role-platform.js';
 import { getJson, putJson, type Storage } from '../../storage/index.js';
 import { boolField, durationField, intField, stringField, stringListField } from '../token/fields.js';
@@ -103,6 +103,11 @@ export function roleFromRequest(name: string, data: Data): ApmRole {
   // image can carry them in a genuine quote. Only MRTD (and the RTMRs) measure what runs.
   if (platform === 'tdx' && enclaveId === undefined) {
     throw invalid('a tdx role must pin mr_td: mr_owner, mr_config_id and mr_owner_config are chosen by the host, not measured', 'invalid_field');
+  }
+  // MRTD measures only the firmware: any TD booted from it (another tenant's, on the same cloud)
+  // carries the same value. The kernel and the workload are in RTMR1-3.
+  if (platform === 'tdx' && tdxRoleLacks({ enclaveId, measurements }) !== undefined) {
+    throw invalid('a tdx role must pin rtmr1, rtmr2 or rtmr3 as well as mr_td: mr_td measures only the TD firmware, which every TD booted from it shares; the kernel, its command line and initrd, and the workload are measured into RTMR1-3', 'invalid_field');
   }
   if (enclaveId === undefined && (signerId === undefined || /^0+$/.test(signerId))) {
     throw invalid(`a ${platform} role must pin the enclave (${fields.enclave}) or a non-zero signer (${fields.signer})`, 'invalid_field');

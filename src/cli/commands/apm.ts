@@ -3,6 +3,10 @@
  *
  *   sealtrail apm authorize signer  --platform nitro --signer <id> --engine-path secret app/db
  *   sealtrail apm authorize enclave --platform nitro --signer <id> --enclave <id> --engine-path secret app/db
+ *   sealtrail apm authorize enclave --platform tdx --signer <mr_owner> --enclave <mr_td> --rtmr1 <hex> --rtmr2 <hex> --engine-path secret app/db
+ *
+ * A tdx authorization pins at least one of RTMR1-3 besides MRTD: MRTD measures only the firmware,
+ * which every TD booted from it shares (docs/attestation.md).
  *
  * Each authorization is one ACL policy (read on `<engine>/data/<secret>`) plus one role of the
  * `apm` auth method mapping the signer (and enclave) to it, both named after the authorization
@@ -10,7 +14,7 @@
  * points at a missing policy.
  */
 import type { Command } from 'commander';
-import { apmRoles, authorizationName, authorizationPolicy, normalizeAuthorization, type ApmAuthorization } from '../../sdk/index.js';
+import { apmRoles, authorizationName, authorizationPolicy, normalizeAuthorization, type ApmAuthorization, type TdxWorkloadRtmr } from '../../sdk/index.js';
 import type { CliContext } from '../context.js';
 import { remote, usageError } from '../failure.js';
 import { parseIntFlag } from '../flags.js';
@@ -20,6 +24,9 @@ interface AuthorizationFlags {
   platform: string;
   signer: string;
   enclave?: string;
+  rtmr1?: string;
+  rtmr2?: string;
+  rtmr3?: string;
   enginePath: string;
   mount: string;
   ttl?: string;
@@ -30,8 +37,11 @@ function authorizationOf(kind: string, secret: string, flags: AuthorizationFlags
   if (kind !== 'signer' && kind !== 'enclave') throw usageError('the first argument must be "signer" or "enclave"');
   if (kind === 'enclave' && !flags.enclave) throw usageError('--enclave is required to authorize an enclave');
   if (kind === 'signer' && flags.enclave) throw usageError('--enclave applies to "enclave" authorizations only');
+  const { rtmr1, rtmr2, rtmr3 } = flags;
+  const rtmrs: Partial<Record<TdxWorkloadRtmr, string>> | undefined = rtmr1 || rtmr2 || rtmr3 ? { rtmr1, rtmr2, rtmr3 } : undefined;
+  if (rtmrs && flags.platform !== 'tdx') throw usageError('--rtmr1, --rtmr2 and --rtmr3 apply to tdx authorizations only');
   try {
-    return normalizeAuthorization({ kind, platform: flags.platform, signerId: flags.signer, enclaveId: flags.enclave, enginePath: flags.enginePath, secretName: secret });
+    return normalizeAuthorization({ kind, platform: flags.platform, signerId: flags.signer, enclaveId: flags.enclave, rtmrs, enginePath: flags.enginePath, secretName: secret });
   } catch (err) {
     throw usageError((err as Error).message);
   }
@@ -42,8 +52,11 @@ function withTarget(cmd: Command): Command {
     .argument('<kind>', '"signer" (any enclave it signs) or "enclave" (one build)')
     .argument('<secret>', 'the secret name inside the KV v2 engine')
     .option('--platform <name>', 'attestation platform', 'nitro')
-    .requiredOption('--signer <id>', 'signer id (hex; Nitro: PCR8)')
-    .option('--enclave <id>', 'enclave id (hex; Nitro: PCR0)')
+    .requiredOption('--signer <id>', 'signer id (hex; Nitro: PCR8, TDX: MROWNER)')
+    .option('--enclave <id>', 'enclave id (hex; Nitro: PCR0, TDX: MRTD)')
+    .option('--rtmr1 <hex>', 'TDX: RTMR1, the kernel or boot loader the firmware starts')
+    .option('--rtmr2 <hex>', 'TDX: RTMR2, the kernel command line and initrd')
+    .option('--rtmr3 <hex>', 'TDX: RTMR3, what the guest measures of its workload')
     .requiredOption('--engine-path <mount>', 'the KV version 2 mount holding the secret')
     .option('--mount <path>', 'where the apm auth method is mounted', 'apm');
 }
@@ -57,6 +70,9 @@ export function registerApm(program: Command, ctx: CliContext): void {
     .option('--bind-to-enclave-key', "Nitro: answer the token only sealed to the attestation document's public_key, so a relay cannot use it")
     .action(async (kind: string, secret: string, flags: AuthorizationFlags & { bindToEnclaveKey?: boolean }) => {
       const a = authorizationOf(kind, secret, flags);
+      if (a.platform === 'tdx' && !a.rtmrs) {
+        throw usageError('a tdx authorization must pin --rtmr1, --rtmr2 or --rtmr3 as well as the enclave (MRTD measures only the firmware)');
+      }
       const name = authorizationName(a);
       const numUses = parseIntFlag('num-uses', flags.numUses);
       const client = await ctx.client();
@@ -65,6 +81,7 @@ export function registerApm(program: Command, ctx: CliContext): void {
         platform: a.platform,
         signer_id: a.signerId,
         ...(a.enclaveId ? { enclave_id: a.enclaveId } : {}),
+        ...a.rtmrs,
         token_policies: [name],
         ...(flags.ttl ? { token_ttl: flags.ttl } : {}),
         ...(numUses !== undefined ? { token_num_uses: numUses } : {}),

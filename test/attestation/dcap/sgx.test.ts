@@ -34,6 +34,14 @@ test('the SGX v3 fixture verifies: ConfigurationAndSWHardeningNeeded with its tw
   assert.equal(Buffer.from(c.userData!).toString('hex'), REPORT_DATA.slice(64));
 });
 
+test('an SGX quote that does not carry the challenge is refused before its signatures, chain and collateral', () => {
+  const other = Buffer.alloc(32);
+  const expected = { ok: false, code: 'nonce_mismatch', message: 'REPORT_DATA[0..32] is not the expected challenge' };
+  assert.deepEqual(verifyDcapQuote('sgx', flipped(f.quote, BODY_OFFSET + 64), options({ expectedNonce: other })), expected);
+  assert.deepEqual(verifyDcapQuote('sgx', flipped(f.quote, SGX_QE_REPORT_OFFSET + 100), options({ expectedNonce: other })), expected);
+  assert.deepEqual(verifyDcapQuote('sgx', f.quote, options({ expectedNonce: other, trustedRoots: [], collateral: undefined })), expected);
+});
+
 test('the SGX fixture verifies at both edges of its window; its nonce matches', () => {
   assert.equal(verifyDcapQuote('sgx', f.quote, options({ now: f.windowStart })).ok, true);
   assert.equal(verifyDcapQuote('sgx', f.quote, options({ now: f.windowEnd })).ok, true);

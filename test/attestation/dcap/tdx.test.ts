@@ -55,6 +55,19 @@ test('the expected nonce: REPORT_DATA[0..32] matches, anything else is nonce_mis
   assert.deepEqual(short.ok ? null : short.code, 'nonce_mismatch');
 });
 
+test('a quote that does not carry the challenge is refused before any signature, chain, CRL or collateral is looked at', () => {
+  const other = flipped(Buffer.from(REPORT_DATA.slice(0, 64), 'hex'), 0);
+  const expected = { ok: false, code: 'nonce_mismatch', message: 'REPORT_DATA[0..32] is not the expected challenge' };
+  // Each of these fails a later check on its own; with the wrong challenge the answer is the challenge's.
+  assert.deepEqual(verifyDcapQuote('tdx', flipped(f.quote, BODY_OFFSET + 136), options({ expectedNonce: other })), expected);
+  assert.deepEqual(verifyDcapQuote('tdx', f.quote, options({ expectedNonce: other, trustedRoots: [] })), expected);
+  assert.deepEqual(verifyDcapQuote('tdx', f.quote, options({ expectedNonce: other, collateral: undefined })), expected);
+  assert.deepEqual(verifyDcapQuote('tdx', f.quote, options({ expectedNonce: other, collateral: { ...f.collateral, pck_crl: 'zz' } })), expected);
+  assert.deepEqual(verifyDcapQuote('tdx', f.quote, options({ expectedNonce: other, now: f.windowEnd + DAY })), expected);
+  // Shape comes first: a quote that cannot be read has no challenge to compare.
+  assert.equal(((r) => (r.ok ? 'ok' : r.code))(verifyDcapQuote('tdx', f.quote.subarray(0, 300), options({ expectedNonce: other }))), 'malformed');
+});
+
 const failures: Array<[string, () => ReturnType<typeof verifyDcapQuote>, string]> = [
   ['one flipped byte in the signed body (MRTD)', () => verifyDcapQuote('tdx', flipped(f.quote, BODY_OFFSET + 136), options()), 'bad_signature'],
   ['one flipped byte in the header', () => verifyDcapQuote('tdx', flipped(f.quote, 30), options()), 'bad_signature'],

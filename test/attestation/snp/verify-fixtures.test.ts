@@ -170,6 +170,19 @@ test('expectedNonce must equal REPORT_DATA[0..32] exactly', () => {
   assert.equal(failure(verifySnpReport(vcekReport(), vcekOptions({ expectedNonce: whole }))).code, 'nonce_mismatch');
 });
 
+test('a report that does not carry the challenge is refused before its certificates, chain, CRLs and signature are looked at', () => {
+  const other = Buffer.alloc(32, 7);
+  const refused = (extra: Partial<VerifyOptions>, report = vcekReport()) => failure(verifySnpReport(report, vcekOptions({ expectedNonce: other, ...extra })));
+  const expected = { ok: false, code: 'nonce_mismatch', message: 'REPORT_DATA[0..32] is not the expected challenge' };
+  assert.deepEqual(refused({}, flipped(vcekReport(), 0x90)), expected);
+  assert.deepEqual(refused({ certificates: [] }), expected);
+  assert.deepEqual(refused({ certificates: [Buffer.from('3082000130', 'hex')] }), expected);
+  assert.deepEqual(refused({ certificates: [vlekDer()] }), expected);
+  assert.deepEqual(refused({ trustedRoots: [] }), expected);
+  assert.deepEqual(refused({ now: VCEK_NOT_AFTER + DAY }), expected);
+  assert.equal(refused({}, vcekReport().subarray(0, 1183)).code, 'malformed');
+});
+
 test('missing, garbled, ambiguous or too many certificates are malformed', () => {
   const cases: Array<[string, Uint8Array[]]> = [
     ['none', []],

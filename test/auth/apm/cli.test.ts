@@ -104,3 +104,36 @@ test('apm authorize writes the policy then the role; revoke deletes both; list s
     await fake.close();
   }
 });
+
+test('apm authorize enclave --platform tdx writes mr_owner, mr_td and the RTMRs given, and refuses to write a role without one', async () => {
+  const [owner, mrTd, rtmr1, rtmr3] = ['00', '91', '51', '53'].map((b) => b.repeat(48));
+  const a = { kind: 'enclave' as const, platform: 'tdx', signerId: owner, enclaveId: mrTd, rtmrs: { rtmr1, rtmr3 }, enginePath: 'secret', secretName: 'app/db' };
+  const name = authorizationName(a);
+  const fake = await startFakeVault({
+    [`POST /v1/sys/policies/acl/${name}`]: { status: 204 },
+    [`POST /v1/auth/apm/role/${name}`]: { status: 204 },
+    [`DELETE /v1/auth/apm/role/${name}`]: { status: 204 },
+    [`DELETE /v1/sys/policies/acl/${name}`]: { status: 204 },
+  });
+  try {
+    const env = { SEALTRAIL_ADDR: fake.address, SEALTRAIL_TOKEN: 'root' };
+    const base = ['apm', 'authorize', 'enclave', '--platform', 'tdx', '--signer', owner, '--enclave', mrTd, '--engine-path', 'secret'];
+    const bare = await run([...base, 'app/db'], env);
+    assert.deepEqual([bare.code, bare.stderr], [1, 'a tdx authorization must pin --rtmr1, --rtmr2 or --rtmr3 as well as the enclave (MRTD measures only the firmware)']);
+    const notHex = await run([...base, '--rtmr1', 'zz', 'app/db'], env);
+    assert.deepEqual([notHex.code, notHex.stderr], [1, 'rtmr1 must be hex']);
+    const nitro = await run(['apm', 'authorize', 'enclave', '--signer', SIGNER, '--enclave', IMAGE, '--rtmr1', rtmr1, '--engine-path', 'secret', 'app/db'], env);
+    assert.deepEqual([nitro.code, nitro.stderr], [1, '--rtmr1, --rtmr2 and --rtmr3 apply to tdx authorizations only']);
+    assert.equal(fake.requests.length, 0, 'nothing written');
+
+    const done = await run([...base, '--rtmr3', rtmr3.toUpperCase(), '--rtmr1', rtmr1, 'app/db'], env);
+    assert.equal(done.code, 0, done.stderr);
+    assert.deepEqual(fake.requests.map((r) => [r.method, r.url]), [['POST', `/v1/sys/policies/acl/${name}`], ['POST', `/v1/auth/apm/role/${name}`]]);
+    assert.deepEqual(JSON.parse(fake.requests[1].body), { platform: 'tdx', signer_id: owner, enclave_id: mrTd, rtmr1, rtmr3, token_policies: [name] });
+    fake.requests.length = 0;
+    assert.equal((await run(['apm', 'revoke', ...base.slice(2), '--rtmr1', rtmr1, '--rtmr3', rtmr3, 'app/db'], env)).code, 0);
+    assert.deepEqual(fake.requests.map((r) => [r.method, r.url]), [['DELETE', `/v1/auth/apm/role/${name}`], ['DELETE', `/v1/sys/policies/acl/${name}`]]);
+  } finally {
+    await fake.close();
+  }
+});

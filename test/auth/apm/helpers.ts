@@ -5,6 +5,7 @@ import type { Backend, LogicalResponse, MountEntry, Operation } from '../../../s
 import { manualClock, type ManualClock } from '../../../src/lib/clock.js';
 import type { JournalWriter } from '../../../src/journal/index.js';
 import { createMemoryStorage } from '../../../src/storage/memory/index.js';
+import type { Storage } from '../../../src/storage/index.js';
 
 export const T0 = Date.UTC(2025, 5, 1, 12, 0, 0);
 export const IMAGE = 'ab'.repeat(48);
@@ -29,14 +30,14 @@ export interface Harness {
   auth(correlationId: string, message: string, platform?: string): Promise<LogicalResponse | undefined>;
 }
 
-export async function harness(options: { trustDevCa?: boolean; deps?: Partial<ApmBackendDeps>; journal?: JournalWriter } = {}): Promise<Harness> {
+export async function harness(options: { trustDevCa?: boolean; deps?: Partial<ApmBackendDeps>; journal?: JournalWriter; storage?: Storage } = {}): Promise<Harness> {
   const clock = manualClock(T0);
   const ca = createDevCa({ clock });
   const backend = await apmBackend({
     clock,
     trustedDevRoots: options.trustDevCa === false ? undefined : () => [ca.material.rootCertPem],
     ...options.deps,
-  })({ mount, storage: createMemoryStorage(), clock, journal: options.journal });
+  })({ mount, storage: options.storage ?? createMemoryStorage(), clock, journal: options.journal });
   let n = 0;
   const call = (operation: Operation, path: string, data: Record<string, unknown> = {}) => {
     const logical = {

@@ -2,13 +2,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createDevCa, createDevEnclave } from '../../../src/attestation/index.js';
+import { createDevCa, createDevEnclave, createPlatformVerifiers, type AttestationClaims, type PlatformVerifier } from '../../../src/attestation/index.js';
 import { APM_UNAUTHENTICATED_PATHS, entityIdFor } from '../../../src/auth/apm/index.js';
 import { MAX_EVIDENCE_BYTES } from '../../../src/auth/apm/login.js';
 import type { LogicalResponse, TokenEntry } from '../../../src/core/index.js';
 import { SealtrailError } from '../../../src/errors/index.js';
 import type { JournalAppend } from '../../../src/journal/index.js';
 import * as der from '../../../src/lib/der.js';
+import { createMemoryStorage } from '../../../src/storage/memory/index.js';
+import { putJson } from '../../../src/storage/index.js';
 import { extension } from '../../attestation/added-extensions.js';
 import { WITHOUT_KEY_CERT_SIGN } from '../../attestation/key-usage.js';
 import { issue, nitroDocument, type Issued } from '../../attestation/nitro/documents.js';
@@ -382,4 +384,51 @@ test('a debug-mode login, or a token answered in clear, stops renewing once its 
   const sealed = await login(IMAGE, true);
   await assert.rejects(renewal(clear), fails('invalid', 'renewal_refused'));
   assert.deepEqual(await renewal(sealed), { ttl: 0 });
+});
+
+test('a tdx role stored before it had to pin an RTMR admits nothing: the client sees no role authorizes, the audit and journal say what to add', async () => {
+  const MR_TD = '91'.repeat(48);
+  const rtmr = (b: string) => b.repeat(48);
+  // A TD booted from the role's firmware (MRTD) running some other kernel and workload.
+  const tdx: PlatformVerifier = {
+    platform: 'tdx',
+    verify: (_evidence, options): { ok: true; claims: AttestationClaims } => ({
+      ok: true,
+      claims: {
+        platform: 'tdx', signerId: '00'.repeat(48), enclaveId: MR_TD, debug: false, timestamp: options.now, nonce: options.expectedNonce ?? null,
+        publicKey: null, userData: null, tcbStatus: 'UpToDate',
+        measurements: { mr_td: MR_TD, rtmr0: rtmr('44'), rtmr1: rtmr('e1'), rtmr2: rtmr('e2'), rtmr3: rtmr('e3'), mr_owner: '00'.repeat(48) },
+      },
+    }),
+  };
+  const storage = createMemoryStorage();
+  await putJson(storage, 'role/legacy', {
+    name: 'legacy', platform: 'tdx', enclaveId: MR_TD, pcrs: {}, measurements: { rtmr0: rtmr('44') }, tokenPolicies: ['p'], tokenTtl: 0, tokenNumUses: 0,
+  });
+  const records: JournalAppend[] = [];
+  const h = await harness({ storage, deps: { verifiers: { ...createPlatformVerifiers(), tdx } }, journal: { append: async (record) => void records.push(record) } });
+  const { correlationId } = await h.init('tdx');
+  let audited = '';
+  await assert.rejects(h.auth(correlationId, 'AAAA', 'tdx'), (err) => {
+    assert.ok(err instanceof SealtrailError);
+    assert.deepEqual([err.kind, err.code, err.message], ['permission', 'role_incomplete', 'attestation refused: no role authorizes this enclave']);
+    audited = err.auditText;
+    return true;
+  });
+  assert.equal(audited, 'attestation refused: role "legacy" admits nothing until it is written again pinning rtmr1, rtmr2 or rtmr3 as well as mr_td');
+  for (const value of ['91'.repeat(8), 'e1'.repeat(8), 'e2'.repeat(8), 'e3'.repeat(8), '44'.repeat(8)]) assert.ok(!audited.includes(value), value);
+  assert.deepEqual(records.map((r) => JSON.parse(r.text).reason), [audited]);
+});
+
+test('a token a tdx role granted before the role had to pin an RTMR does not renew', async () => {
+  const storage = createMemoryStorage();
+  const role = { name: 'legacy', platform: 'tdx', enclaveId: '91'.repeat(48), pcrs: {}, measurements: {}, tokenPolicies: ['p'], tokenTtl: 0, tokenNumUses: 0 };
+  await putJson(storage, 'role/legacy', role);
+  await putJson(storage, 'role/complete', { ...role, name: 'complete', measurements: { rtmr1: '51'.repeat(48) } });
+  const h = await harness({ storage });
+  const renewal = (name: string) => h.backend.authorizeRenewal!({
+    meta: { platform: 'tdx', signer_id: '00'.repeat(48), enclave_id: '91'.repeat(48), role: name }, policies: ['default', 'p'],
+  } as unknown as TokenEntry);
+  await assert.rejects(renewal('legacy'), fails('invalid', 'renewal_refused'));
+  assert.deepEqual(await renewal('complete'), { ttl: 0 });
 });

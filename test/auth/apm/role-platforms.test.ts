@@ -27,9 +27,9 @@ test('snp, tdx and sgx roles store their named measurements and TCB rules, and r
     platform: 'snp', enclave_id: H48('ab'), measurement: H48('ab'), host_data: H32('01'),
     min_tcb: { bootloader: 2, tee: 0, snp: 5, microcode: 68 }, vmpl: 0, allow_migration_agent: false, token_policies: ['p'], token_ttl: 0, token_num_uses: 0,
   });
-  await h.call('update', 'role/tdx', { platform: 'tdx', mr_td: H48('91'), rtmr0: H48('44'), mr_config_id: H48('00'), token_policies: 'p' });
+  await h.call('update', 'role/tdx', { platform: 'tdx', mr_td: H48('91'), rtmr0: H48('44'), rtmr2: H48('52'), mr_config_id: H48('00'), token_policies: 'p' });
   assert.deepEqual((await h.call('read', 'role/tdx'))!.data, {
-    platform: 'tdx', enclave_id: H48('91'), mr_td: H48('91'), rtmr0: H48('44'), mr_config_id: H48('00'),
+    platform: 'tdx', enclave_id: H48('91'), mr_td: H48('91'), rtmr0: H48('44'), rtmr2: H48('52'), mr_config_id: H48('00'),
     accepted_tcb_statuses: ['UpToDate', 'SWHardeningNeeded'], token_policies: ['p'], token_ttl: 0, token_num_uses: 0,
   });
   await h.call('update', 'role/sgx', {
@@ -53,15 +53,15 @@ test('roles that pin nothing, mix platforms or ask for impossible TCB rules are 
     { platform: 'snp', measurement: H48('ab'), pcrs: { 0: H48('ab') } },
     { platform: 'nitro', signer_id: H48('cd'), mr_td: H48('91') },
     { platform: 'snp', measurement: H48('ab'), accepted_tcb_statuses: 'UpToDate' },
-    { platform: 'tdx', mr_td: H48('91'), accepted_tcb_statuses: 'Revoked' },
-    { platform: 'tdx', mr_td: H48('91'), accepted_tcb_statuses: 'Fine' },
+    { platform: 'tdx', mr_td: H48('91'), rtmr1: H48('51'), accepted_tcb_statuses: 'Revoked' },
+    { platform: 'tdx', mr_td: H48('91'), rtmr1: H48('51'), accepted_tcb_statuses: 'Fine' },
     { platform: 'sgx', mr_signer: H32('81'), min_tcb_status: 'Revoked' },
     { platform: 'snp', measurement: H48('ab'), min_tcb: { microcode: 256 } },
     { platform: 'snp', measurement: H48('ab'), min_tcb: { speed: 1 } },
     { platform: 'snp', measurement: H48('ab'), vmpl: 4 },
-    { platform: 'tdx', mr_td: H48('91'), allow_migration_agent: true },
+    { platform: 'tdx', mr_td: H48('91'), rtmr1: H48('51'), allow_migration_agent: true },
     { platform: 'sgx', mr_signer: H32('81'), isv_prod_id: 'x' },
-    { platform: 'tdx', mr_td: 'not hex' },
+    { platform: 'tdx', mr_td: 'not hex', rtmr1: H48('51') },
   ];
   for (const data of cases) await assert.rejects(h.call('update', 'role/r', data), invalid, JSON.stringify(data));
 });
@@ -89,10 +89,10 @@ test('an SNP guest whose policy allows a migration agent (MIGRATE_MA) is admitte
 });
 
 test('TDX/SGX roles admit the accepted TCB statuses (default UpToDate, SWHardeningNeeded) no worse than their minimum', () => {
-  const plain = roleFromRequest('plain', { platform: 'tdx', mr_td: H48('11'), token_policies: 'a' });
-  const lenient = roleFromRequest('lenient', { platform: 'tdx', mr_td: H48('11'), rtmr0: H48('44'), accepted_tcb_statuses: 'UpToDate,OutOfDate', min_tcb_status: 'OutOfDate', token_policies: 'b' });
+  const plain = roleFromRequest('plain', { platform: 'tdx', mr_td: H48('11'), rtmr1: H48('51'), token_policies: 'a' });
+  const lenient = roleFromRequest('lenient', { platform: 'tdx', mr_td: H48('11'), rtmr0: H48('44'), rtmr1: H48('51'), accepted_tcb_statuses: 'UpToDate,OutOfDate', min_tcb_status: 'OutOfDate', token_policies: 'b' });
   const tdx = (tcbStatus: AttestationClaims['tcbStatus'], rtmr0 = H48('44')) =>
-    matchRoles([plain, lenient], claims('tdx', { tcbStatus, measurements: { mr_td: H48('11'), rtmr0 } }), false);
+    matchRoles([plain, lenient], claims('tdx', { tcbStatus, measurements: { mr_td: H48('11'), rtmr0, rtmr1: H48('51') } }), false);
   const granted = (m: ReturnType<typeof tdx>) => (m.ok ? m.grant.roles : m.reason);
   assert.deepEqual(granted(tdx('UpToDate')), ['lenient', 'plain']);
   assert.deepEqual(granted(tdx('SWHardeningNeeded')), ['plain']);
@@ -110,10 +110,54 @@ test('TDX/SGX roles admit the accepted TCB statuses (default UpToDate, SWHardeni
   assert.deepEqual(enclave('9', '4'), { ok: false, reason: 'no_matching_role' });
 });
 
-test('a tdx role stored without mr_td (one only the host-chosen mr_owner pins) admits nothing', () => {
-  const ownerOnly = { ...roleFromRequest('r', { platform: 'tdx', mr_td: H48('91'), mr_owner: H48('11'), token_policies: 'p' }), enclaveId: undefined };
-  const any = claims('tdx', { signerId: H48('11'), enclaveId: H48('ee'), tcbStatus: 'UpToDate', measurements: { mr_owner: H48('11'), mr_td: H48('ee') } });
-  assert.deepEqual(matchRoles([ownerOnly], any, false), { ok: false, reason: 'no_matching_role' });
-  const pinned = roleFromRequest('r', { platform: 'tdx', mr_td: H48('ee'), mr_owner: H48('11'), token_policies: 'p' });
+test('a tdx role stored without mr_td (one only the host-chosen mr_owner pins) admits nothing, and says what it lacks', () => {
+  const ownerOnly = { ...roleFromRequest('r', { platform: 'tdx', mr_td: H48('91'), rtmr1: H48('51'), mr_owner: H48('11'), token_policies: 'p' }), enclaveId: undefined };
+  const any = claims('tdx', { signerId: H48('11'), enclaveId: H48('ee'), tcbStatus: 'UpToDate', measurements: { mr_owner: H48('11'), mr_td: H48('ee'), rtmr1: H48('51') } });
+  assert.deepEqual(matchRoles([ownerOnly], any, false), { ok: false, reason: 'role_incomplete', lacking: { r: 'mr_td' } });
+  const pinned = roleFromRequest('r', { platform: 'tdx', mr_td: H48('ee'), rtmr1: H48('51'), mr_owner: H48('11'), token_policies: 'p' });
   assert.equal(matchRoles([pinned], any, false).ok, true);
+});
+
+const TDX_WORKLOAD_RULE = /a tdx role must pin rtmr1, rtmr2 or rtmr3 as well as mr_td/;
+
+test('a tdx role must pin rtmr1, rtmr2 or rtmr3 besides mr_td: MRTD measures only the firmware, so any TD booted from it would match', async () => {
+  const h = await harness();
+  const firmwareOnly: Array<Record<string, unknown>> = [
+    { platform: 'tdx', mr_td: H48('91') },
+    { platform: 'tdx', enclave_id: H48('91'), rtmr0: H48('44') },
+    { platform: 'tdx', mr_td: H48('91'), rtmr0: H48('44'), mr_owner: H48('11'), mr_config_id: H48('22'), mr_owner_config: H48('33'), accepted_tcb_statuses: 'UpToDate' },
+  ];
+  for (const data of firmwareOnly) {
+    await assert.rejects(h.call('update', 'role/r', { ...data, token_policies: 'p' }), (err: unknown) => {
+      assert.ok(invalid(err), String(err));
+      assert.match((err as Error).message, TDX_WORKLOAD_RULE);
+      assert.doesNotMatch((err as Error).message, /9191|4444/);
+      return true;
+    }, JSON.stringify(data));
+  }
+  assert.throws(() => roleFromRequest('r', { platform: 'tdx', mr_td: H48('91'), token_policies: 'p' }), TDX_WORKLOAD_RULE);
+  for (const rtmr of ['rtmr1', 'rtmr2', 'rtmr3']) await h.call('update', `role/${rtmr}`, { platform: 'tdx', mr_td: H48('91'), [rtmr]: H48('51'), token_policies: 'p' });
+});
+
+test('a tdx role pins the workload: evidence of the same firmware with other RTMRs is not admitted', () => {
+  const role = roleFromRequest('r', { platform: 'tdx', mr_td: H48('91'), rtmr1: H48('51'), rtmr2: H48('52'), token_policies: 'p' });
+  const td = (rtmr1: string, rtmr2: string) => matchRoles([role], claims('tdx', {
+    enclaveId: H48('91'), tcbStatus: 'UpToDate', measurements: { mr_td: H48('91'), rtmr1, rtmr2, rtmr3: H48('00') },
+  }), false);
+  assert.equal(td(H48('51'), H48('52')).ok, true);
+  assert.deepEqual(td(H48('61'), H48('52')), { ok: false, reason: 'no_matching_role' });
+  assert.deepEqual(td(H48('51'), H48('62')), { ok: false, reason: 'no_matching_role' });
+});
+
+test('a tdx role stored before it had to pin an RTMR admits nothing; its refusal names the roles, not the measurements', () => {
+  const legacy = { ...roleFromRequest('legacy', { platform: 'tdx', mr_td: H48('91'), rtmr0: H48('44'), rtmr1: H48('51'), token_policies: 'p' }), measurements: { rtmr0: H48('44') } };
+  const other = { ...legacy, name: 'other', enclaveId: H48('92') };
+  const td = (rtmr1: string) => claims('tdx', { enclaveId: H48('91'), tcbStatus: 'UpToDate', measurements: { mr_td: H48('91'), rtmr0: H48('44'), rtmr1 } });
+  const lacking = { legacy: 'rtmr1, rtmr2 or rtmr3 as well as mr_td' };
+  assert.deepEqual(matchRoles([legacy, other], td(H48('51')), false), { ok: false, reason: 'role_incomplete', lacking });
+  assert.deepEqual(matchRoles([legacy, other], td(H48('61')), false), { ok: false, reason: 'role_incomplete', lacking });
+  assert.deepEqual(matchRoles([other], td(H48('51')), false), { ok: false, reason: 'no_matching_role' });
+  const complete = roleFromRequest('complete', { platform: 'tdx', mr_td: H48('91'), rtmr1: H48('51'), token_policies: 'q' });
+  const admitted = matchRoles([legacy, complete], td(H48('51')), false);
+  assert.deepEqual(admitted.ok ? admitted.grant.roles : admitted, ['complete']);
 });

@@ -61,7 +61,7 @@ test('a measurement of another size than its platform reports is refused: the ro
   for (const data of [
     { platform: 'nitro', signer_id: SIGNER, enclave_id: IMAGE, pcrs: { 4: 'ef'.repeat(48) } },
     { platform: 'snp', measurement: 'ab'.repeat(48), host_data: 'cd'.repeat(32), family_id: '00'.repeat(16) },
-    { platform: 'tdx', mr_td: 'ab'.repeat(48), rtmr0: 'cd'.repeat(48) },
+    { platform: 'tdx', mr_td: 'ab'.repeat(48), rtmr0: 'cd'.repeat(48), rtmr1: 'ef'.repeat(48) },
     { platform: 'sgx', enclave_id: 'ab'.repeat(32), mr_signer: 'cd'.repeat(32) },
   ]) await h.call('update', 'role/r', { ...data, token_policies: 'p' });
 });

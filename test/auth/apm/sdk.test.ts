@@ -48,3 +48,14 @@ test('authorization names and policies are deterministic and injection-proof', (
   assert.throws(() => authorizationPolicy({ ...a, secretName: '../sys' }), /secret name/);
   assert.throws(() => authorizationPolicy({ ...a, kind: 'signer' }), /takes no enclave/);
 });
+
+test('a tdx authorization is named by its RTMRs too, in any case and order; other platforms take none', () => {
+  const a = { kind: 'enclave' as const, platform: 'tdx', signerId: '00'.repeat(48), enclaveId: '91'.repeat(48), enginePath: 'secret', secretName: 'app/db' };
+  const kernel = authorizationName({ ...a, rtmrs: { rtmr1: '51'.repeat(48), rtmr2: '52'.repeat(48) } });
+  assert.equal(kernel, authorizationName({ ...a, rtmrs: { rtmr2: '52'.repeat(48), rtmr1: '51'.repeat(48).toUpperCase(), rtmr3: undefined } }));
+  assert.notEqual(kernel, authorizationName({ ...a, rtmrs: { rtmr1: '61'.repeat(48), rtmr2: '52'.repeat(48) } }));
+  assert.notEqual(kernel, authorizationName(a));
+  assert.equal(authorizationName(a), authorizationName({ ...a, rtmrs: {} }));
+  assert.throws(() => authorizationName({ ...a, rtmrs: { rtmr3: 'zz' } }), /rtmr3 must be hex/);
+  assert.throws(() => authorizationName({ ...a, platform: 'nitro', rtmrs: { rtmr1: '51'.repeat(48) } }), /apply to tdx authorizations only/);
+});
