@@ -51,7 +51,7 @@ export function querySql(q: JournalQuery, columns: string = RECORD_COLUMNS, limi
   const kinds = q.kinds ?? [];
   // Several kinds and nothing else to narrow by: one arm per kind, each a range of records_by_kind
   // in order, merged — an IN list would read every record of those kinds and sort them.
-  const onlyKinds = kinds.length > 0 && viaPrefix === undefined && q.requestIds === undefined && q.afterSeq === undefined
+  const onlyKinds = kinds.length > 0 && viaPrefix === undefined && q.requestIds === undefined && q.seqs === undefined && q.afterSeq === undefined
     && Object.entries(q.keys ?? {}).every(([name, value]) => value === undefined || name === 'outcome');
   const armPerKind = onlyKinds && kinds.length > 1;
   // Failures of some kinds: their own index (the planner, without statistics, takes records_by_kind
@@ -91,6 +91,10 @@ export function querySql(q: JournalQuery, columns: string = RECORD_COLUMNS, limi
   if (q.requestIds !== undefined) {
     where.push(`r.request_id IN (${q.requestIds.map(() => '?').join(', ')})`);
     params.push(...q.requestIds);
+  }
+  if (q.seqs !== undefined) {
+    where.push(`r.seq IN (${q.seqs.map(() => '?').join(', ')})`);
+    params.push(...q.seqs);
   }
   if (q.imported !== undefined) where.push(q.imported ? 'r.origin_file IS NOT NULL' : 'r.origin_file IS NULL');
   if (q.afterSeq !== undefined) {

@@ -45,6 +45,9 @@ const SLASH2 = `(CASE WHEN instr(substr(path, ${SLASH1} + 1), '/') > 0 THEN ${SL
 export const RECORD_COLUMNS = 'seq, time_ns, kind, request_id, accessor, entity_id, correlation_id, access_key_id, user_arn, key_arn, '
   + 'capsule, session, remote_address, path, operation, outcome, origin_file, origin_line, text';
 
+/** A record's place (JournalPlace): its text's size, never the text. */
+export const PLACE_COLUMNS = 'seq, time_ns, request_id, correlation_id, octet_length(text) AS bytes';
+
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS records (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,

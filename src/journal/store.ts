@@ -13,13 +13,13 @@
  */
 import type Database from 'better-sqlite3';
 import type { IndexerMessage } from './indexer/state.js';
-import { openJournalDatabase } from './schema.js';
+import { openJournalDatabase, PLACE_COLUMNS } from './schema.js';
 import { createJournalReader, rowsWithin, type JournalReader } from './reader/reader.js';
 import { querySql } from './query.js';
 import { groupCommit } from '../lib/group-commit.js';
 import { openSpooledAppends, type SpooledAppends } from './spooled-appends.js';
 import { createJournalWriter, KEY_ENTRIES } from './writer.js';
-import type { JournalAppend, JournalKeys, JournalKind, JournalQuery, JournalRecord, JournalStore } from './types.js';
+import type { JournalAppend, JournalKeys, JournalKind, JournalPlace, JournalQuery, JournalRecord, JournalStore } from './types.js';
 
 export interface JournalStoreOptions {
   /** Database file, or ':memory:'. */
@@ -63,6 +63,21 @@ function toRecord(row: Row): JournalRecord {
   return record;
 }
 
+interface PlaceRow {
+  seq: bigint;
+  time_ns: bigint;
+  request_id: string | null;
+  correlation_id: string | null;
+  bytes: bigint;
+}
+
+function toPlace(row: PlaceRow): JournalPlace {
+  const place: JournalPlace = { seq: Number(row.seq), timeNs: row.time_ns, bytes: Number(row.bytes) };
+  if (row.request_id !== null) place.requestId = row.request_id;
+  if (row.correlation_id !== null) place.correlationId = row.correlation_id;
+  return place;
+}
+
 export function createJournalStore(opts: JournalStoreOptions): JournalStore {
   const db: Database.Database = openJournalDatabase(opts.path, { fsync: opts.fsync });
   const writer = createJournalWriter(db);
@@ -77,10 +92,10 @@ export function createJournalStore(opts: JournalStoreOptions): JournalStore {
   const commits = groupCommit((records: JournalAppend[]): void => { writer.appendAll(records); });
 
   const reader: JournalReader | undefined = (opts.readerThread ?? spooled !== undefined) && opts.path !== ':memory:' ? createJournalReader(opts.path) : undefined;
-  const select = async (q: JournalQuery): Promise<Row[]> => {
-    const { sql, params } = querySql(q);
-    if (reader) return await reader.all(sql, params, q.maxChars) as Row[];
-    return rowsWithin(db.prepare(sql).safeIntegers(true).iterate(...params) as Iterable<Record<string, unknown>>, q.maxChars) as Row[];
+  const select = async (q: JournalQuery, columns?: string, maxChars = q.maxChars): Promise<Record<string, unknown>[]> => {
+    const { sql, params } = querySql(q, columns);
+    if (reader) return await reader.all(sql, params, maxChars);
+    return rowsWithin(db.prepare(sql).safeIntegers(true).iterate(...params) as Iterable<Record<string, unknown>>, maxChars);
   };
 
   const retentionMs = opts.retentionMs ?? 0;
@@ -103,7 +118,8 @@ export function createJournalStore(opts: JournalStoreOptions): JournalStore {
     },
     caughtUp: (timeoutMs) => (spooled ? spooled.caughtUp(timeoutMs) : Promise.resolve(true)),
     importBatch: async (records) => writer.importAll(records),
-    query: async (q) => (await select(q)).map(toRecord),
+    query: async (q) => (await select(q) as Row[]).map(toRecord),
+    locate: async (q) => (await select(q, PLACE_COLUMNS, undefined) as unknown as PlaceRow[]).map(toPlace),
     readSince: async (afterSeq, limit) => (since.all(afterSeq, limit) as Row[]).map(toRecord),
     lastSeq: async () => Number(lastSeq.get()),
     count: async () => Number(count.get()),

@@ -76,6 +76,16 @@ export interface JournalRecord extends JournalAppend {
   seq: number;
 }
 
+/** A record without its text: where it is, the keys a timeline joins by, and its text's size. */
+export interface JournalPlace {
+  seq: number;
+  timeNs: bigint;
+  requestId?: string;
+  correlationId?: string;
+  /** The text's length in UTF-8 bytes (never fewer than its characters). */
+  bytes: number;
+}
+
 export interface JournalFilter {
   kinds?: readonly JournalKind[];
   /** Inclusive bounds in ns since the epoch. */
@@ -87,6 +97,8 @@ export interface JournalFilter {
   imported?: boolean;
   /** Records of any of these requests (the timeline's join). */
   requestIds?: readonly string[];
+  /** Records of these seqs (the records a timeline chose to show). */
+  seqs?: readonly number[];
   /**
    * Only records that arrived after this seq, in arrival (seq) order rather than time order:
    * how `tail` follows the journal.
@@ -156,6 +168,8 @@ export interface JournalStore extends JournalWriter {
    */
   caughtUp(timeoutMs: number): Promise<boolean>;
   query(q: JournalQuery): Promise<JournalRecord[]>;
+  /** The places of the records `q` selects, their text never read into memory (`maxChars` does not apply). */
+  locate(q: JournalQuery): Promise<JournalPlace[]>;
   /** Records with seq > afterSeq, in order (tail, export and the ledger read these). */
   readSince(afterSeq: number, limit: number): Promise<JournalRecord[]>;
   /** The newest record's seq; -1 for an empty journal. */

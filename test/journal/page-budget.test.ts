@@ -1,8 +1,9 @@
 /**
  * A page of journal records carries at most MAX_PAGE_CHARS of record text (a larger record is a
- * page of its own), on every backend and on the reader thread; a timeline draws all its queries
- * from one such budget. Records anyone can make tens of MiB large must not make a page of 1,000
- * of them (gigabytes in the answer's memory, or past the longest string V8 can hold).
+ * page of its own), on every backend and on the reader thread; a timeline's part holds whole
+ * requests within one such budget (timeline-parts.test.ts). Records anyone can make tens of MiB
+ * large must not make a page of 1,000 of them (gigabytes in the answer's memory, or past the
+ * longest string V8 can hold).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -50,12 +51,13 @@ async function checkStore(store: JournalStore, name: string): Promise<void> {
   // Following arrivals by seq: the budget ends the page, after_seq goes on from its last record.
   const follow = await searchJournal(store, parse({ after_seq: '-1', limit: '1000' }));
   assert.deepEqual(follow.records.map((r) => r.seq), [0, 1, 2, 3, 4], `${name}: the record passing the budget ends the page`);
-  // A timeline (every record shares the correlation id) stops at the budget and says so.
+  // A timeline (every record shares the correlation id) stops before the request that would pass
+  // the budget and says so.
   const t = await timeline(store, { correlationId: 'c-1' });
   assert.equal(t.truncated, true, name);
   const shown = t.groups.flatMap((g) => g.records);
-  assert.deepEqual(shown.map((r) => r.seq), [0, 1, 2, 3, 4], name);
-  // It goes on from the last record shown (inclusive: shown again, never skipped).
+  assert.deepEqual(shown.map((r) => r.seq), [0, 1, 2, 3], name);
+  // It goes on from that request.
   assert.equal(t.nextSinceNs, 1004n, name);
   const rest = await timeline(store, { correlationId: 'c-1' }, 1000, { sinceNs: t.nextSinceNs });
   assert.deepEqual([rest.groups.flatMap((g) => g.records).map((r) => r.seq), rest.truncated, rest.nextSinceNs], [[4, 5], false, undefined], name);

@@ -16,10 +16,10 @@ import { fitsInFrame, MAX_FRAME_BYTES } from '../spool/frame.js';
 import type { IndexerMessage } from '../indexer/state.js';
 import type { JournalAppend, JournalQuery, JournalStore } from '../types.js';
 import { openJournalPool, openJournalReadPool } from './schema.js';
-import { recordOf, type RecordRow } from './records.js';
+import { placeOf, recordOf, type PlaceRow, type RecordRow } from './records.js';
 import { appendRecords, importRecords } from './transactions.js';
 import { createLedgerPump, type LedgerPump } from './ledger-pump.js';
-import { RECORD_COLUMNS } from '../schema.js';
+import { PLACE_COLUMNS, RECORD_COLUMNS } from '../schema.js';
 
 export interface PostgresJournalOptions {
   /** postgres://user[:password]@host[:port]/database[?...] (never logged). */
@@ -103,6 +103,12 @@ export async function createPostgresJournalStore(opts: PostgresJournalOptions): 
     const { sql, params } = querySql(q, RECORD_COLUMNS, true);
     return rows(postgresSql(sql), pgParams(params));
   };
+  const locate = async (query: JournalQuery) => {
+    const q = matchableQuery(query);
+    if (q === undefined) return [];
+    const { sql, params } = querySql(q, PLACE_COLUMNS, true);
+    return (await reads.query<PlaceRow>(postgresSql(sql), pgParams(params))).rows.map(placeOf);
+  };
   const scalar = async (sql: string, params: unknown[] = []): Promise<number> => Number((await reads.query<{ v: string }>(sql, params)).rows[0].v);
 
   const retentionMs = opts.retentionMs ?? 0;
@@ -138,6 +144,7 @@ export async function createPostgresJournalStore(opts: PostgresJournalOptions): 
       });
     },
     query: async (q) => (await select(q)).map(recordOf),
+    locate,
     readSince: async (afterSeq, limit) => (await rows(`SELECT ${RECORD_COLUMNS} FROM records WHERE seq > $1 ORDER BY seq LIMIT $2`, [afterSeq, limit])).map(recordOf),
     lastSeq: () => scalar('SELECT COALESCE(MAX(seq), -1) AS v FROM records'),
     count: () => scalar('SELECT COUNT(*) AS v FROM records'),

@@ -4,7 +4,7 @@
  * exactly (time_ns needs more than a double's 53 bits).
  */
 import { KEY_ENTRIES } from '../writer.js';
-import type { JournalAppend, JournalKeys, JournalKind, JournalRecord } from '../types.js';
+import type { JournalAppend, JournalKeys, JournalKind, JournalPlace, JournalRecord } from '../types.js';
 
 export interface RecordRow {
   seq: string;
@@ -25,6 +25,21 @@ export function recordOf(row: RecordRow): JournalRecord {
   const record: JournalRecord = { seq: Number(row.seq), kind: row.kind, timeNs: BigInt(row.time_ns), text: row.text, keys };
   if (row.origin_file !== null) record.origin = { file: row.origin_file, line: Number(row.origin_line) };
   return record;
+}
+
+export interface PlaceRow {
+  seq: string;
+  time_ns: string;
+  request_id: string | null;
+  correlation_id: string | null;
+  bytes: string | number;
+}
+
+export function placeOf(row: PlaceRow): JournalPlace {
+  const place: JournalPlace = { seq: Number(row.seq), timeNs: BigInt(row.time_ns), bytes: Number(row.bytes) };
+  if (row.request_id !== null) place.requestId = row.request_id;
+  if (row.correlation_id !== null) place.correlationId = row.correlation_id;
+  return place;
 }
 
 const COLUMNS: { name: string; type: string; value: (r: JournalAppend) => unknown }[] = [
