@@ -8,7 +8,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { CreateKeyCommand, DecryptCommand, GenerateDataKeyCommand, KMSClient } from '@aws-sdk/client-kms';
@@ -23,7 +24,13 @@ import { ensureConsoleBuilt, launchChromium } from '../helpers/console.js';
 
 const SIGNER = '7b'.repeat(48);
 const IMAGE = 'c4'.repeat(48);
-const IMAGES = new URL('../../docs/images/', import.meta.url).pathname;
+// The docs' screenshots are taken here: written over docs/images/ only when asked
+// (SEALTRAIL_UPDATE_SCREENSHOTS=1), so a test run leaves the checkout as it found it.
+const UPDATING_SCREENSHOTS = process.env.SEALTRAIL_UPDATE_SCREENSHOTS === '1';
+const IMAGES = UPDATING_SCREENSHOTS
+  ? new URL('../../docs/images/', import.meta.url).pathname
+  : mkdtempSync(join(tmpdir(), 'sealtrail-console-shots-'));
+after(() => { if (!UPDATING_SCREENSHOTS) rmSync(IMAGES, { recursive: true, force: true }); });
 
 let server: TestServer;
 let browser: Browser;
