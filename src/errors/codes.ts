@@ -120,6 +120,7 @@ export const ERROR_CODES = {
   ha_lock_held: { kind: 'unavailable', status: 503 },
   ha_not_enabled: { kind: 'invalid', status: 400 },
   ha_standby_cannot_seal: { kind: 'invalid', status: 400 },
+  journal_busy: { kind: 'unavailable', status: 503 },
   journal_disabled: { kind: 'not_found', status: 404 },
   journal_invalid_cursor: { kind: 'invalid', status: 400 },
   journal_invalid_filter: { kind: 'invalid', status: 400 },

@@ -1,5 +1,5 @@
 /** Maps any thrown error to Vault's error envelope. Internal details go to the log, never the client. */
-import { STATUS_BY_KIND, SealtrailError } from '../errors/index.js';
+import { STATUS_BY_KIND, SealtrailError, type ErrorCode } from '../errors/index.js';
 import type { HttpReply } from './vault-response.js';
 
 export interface EdgeLog {
@@ -11,6 +11,9 @@ interface FastifyLikeError {
   code?: string;
   message?: string;
 }
+
+/** Refusals a client may simply retry, and after how many seconds (the Retry-After header). */
+const RETRY_AFTER_SECONDS: Partial<Record<ErrorCode, number>> = { journal_busy: 1 };
 
 export function vaultErrorReply(err: unknown, log: EdgeLog): HttpReply {
   let status: number;
@@ -38,5 +41,9 @@ export function vaultErrorReply(err: unknown, log: EdgeLog): HttpReply {
       log.error({ err }, 'internal error');
     }
   }
-  return { status, contentType: 'application/json', body: JSON.stringify({ errors: messages }) };
+  const retryAfter = err instanceof SealtrailError ? RETRY_AFTER_SECONDS[err.code] : undefined;
+  return {
+    status, contentType: 'application/json', body: JSON.stringify({ errors: messages }),
+    ...(retryAfter === undefined ? {} : { headers: { 'retry-after': String(retryAfter) } }),
+  };
 }

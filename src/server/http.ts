@@ -10,6 +10,7 @@
  * like any other. A path the edge cannot read (malformed percent-encoding, empty or dot segments,
  * control characters) is refused before a request exists, and is not audited (nor is it in Vault).
  */
+import type { ServerResponse } from 'node:http';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { ForwardedForConfig, ListenerTlsOptions, RequestLimits } from '../config/index.js';
 import { forwardedForHook } from './forwarded-for.js';
@@ -140,7 +141,7 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
     // The rest of an oversized body is not read: the connection ends with the answer.
     if (refusal.kind === 'too_large') reply.header('connection', 'close');
     try {
-      await opts.core.handle(toLogicalRequest(req, refusal));
+      await opts.core.handle(toLogicalRequest(req, reply.raw, refusal));
       throw refusal;
     } catch (err) {
       return send(reply, vaultErrorReply(err, opts.log));
@@ -187,7 +188,7 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
     handler: async (req, reply) => {
       let logical: LogicalRequest;
       try {
-        logical = toLogicalRequest(req);
+        logical = toLogicalRequest(req, reply.raw);
       } catch (err) {
         return send(reply, vaultErrorReply(err, opts.log));
       }
@@ -251,7 +252,7 @@ function bodyRefusal(err: unknown): SealtrailError | undefined {
  * The logical request; with `refused`, its body is left out and the core refuses it with that
  * error. A request whose path cannot be read is refused here, before a request exists (not audited).
  */
-function toLogicalRequest(req: FastifyRequest, refused?: SealtrailError): LogicalRequest {
+function toLogicalRequest(req: FastifyRequest, res: ServerResponse, refused?: SealtrailError): LogicalRequest {
   const query = (req.query ?? {}) as Record<string, string | string[]>;
   let path = checkRequestPath((req.params as Record<string, string>)['*'] ?? '');
   const operation = requestOperation(req);
@@ -305,5 +306,12 @@ function toLogicalRequest(req: FastifyRequest, refused?: SealtrailError): Logica
     wrapTtl,
     method: req.method,
     inputError,
+    whenAnswered: whenClosed(res),
   };
 }
+
+/** Calls `done` once the response is closed: sent in full, or its connection gone. */
+const whenClosed = (res: ServerResponse) => (done: () => void): void => {
+  if (res.closed) done();
+  else res.once('close', done);
+};

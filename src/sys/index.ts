@@ -12,6 +12,7 @@ import { policyPaths } from './policies.js';
 import { systemInfoPaths } from './system-info.js';
 import { trailSysPaths } from './trails.js';
 import { journalSysPaths } from './journal.js';
+import { createJournalReadSlots } from './journal-read-slots.js';
 import { EVERY_RECORD_QUERY, ledgerSysPaths, ledgerUnauthenticatedPaths, type LedgerView } from './ledger.js';
 import { LIST_PARAMETERS, type JournalHealth, type JournalStore } from '../journal/index.js';
 import type { TrailManager } from '../trail/index.js';
@@ -52,6 +53,7 @@ export const SYS_ROOT_PATHS = ['audit', 'audit/*', 'audit-hash/*', 'config/audit
 
 export function sysBackend(deps: SysBackendDeps): Backend {
   const services = () => deps.core.requireServices();
+  const slots = createJournalReadSlots();
   const paths: PathSpec[] = [
     ...mountPaths({ mounts: () => services().mounts, defaults: deps.defaults }),
     ...policyPaths({ policies: deps.policies, tokens: deps.tokens, mounts: () => services().mounts }),
@@ -66,11 +68,13 @@ export function sysBackend(deps: SysBackendDeps): Backend {
       // Spliced into the answer as stored: numbers keep their literal text, and a record costs a
       // copy, not a parse (a record of 99,000 numbers took ~0.4 s to parse keeping them).
       parseRecord: (text) => new RawJson(text),
+      slots,
     }),
     ...ledgerSysPaths({
       ledger: deps.ledger,
       readsEveryRecord: async (token) => (await deps.policies.acl(token.policies))
         .check(EVERY_RECORD_QUERY.path, 'read', { data: EVERY_RECORD_QUERY.data, wrapTtl: 0, listParameters: LIST_PARAMETERS }).allowed,
+      slots,
     }),
     ...haPaths({ ha: deps.ha, onError: () => undefined }),
     ...sealPaths({ seal: deps.seal }),

@@ -9,6 +9,8 @@
  *   GET sys/journal/timeline?entity_id=|accessor=|correlation_id=|request_id=[&limit=]
  *                                               → { groups: [{ request_id, records }], truncated }
  *
+ * Both hold one of the reads in flight that journal-read-slots.ts bounds until they are answered.
+ *
  * Their response entries name the records returned by seq instead of embedding them (auditData):
  * the records are in the journal already, and a query that returns earlier queries' entries would
  * otherwise write an entry holding all of them again, twice the size of the last one each time.
@@ -16,6 +18,7 @@
 import { invalid, notFound } from '../errors/index.js';
 import { rfc3339Nano } from '../lib/time.js';
 import type { PathSpec } from '../core/index.js';
+import { heldUntilAnswered, type JournalReadSlots } from './journal-read-slots.js';
 import {
   LIST_PARAMETERS, MAX_PAGE, TIMELINE_SUBJECTS, parseJournalQuery, recordView, searchJournal, timeline,
   type JournalRecord, type JournalStore, type RecordParser,
@@ -45,6 +48,8 @@ export interface JournalSysDeps {
   hashAccessor: (accessor: string) => string;
   /** Parses a record's text for the response. */
   parseRecord: RecordParser;
+  /** Reads in flight, shared with the ledger's paths (journal-read-slots.ts). */
+  slots: JournalReadSlots;
 }
 
 export function journalSysPaths(deps: JournalSysDeps): PathSpec[] {
@@ -57,7 +62,7 @@ export function journalSysPaths(deps: JournalSysDeps): PathSpec[] {
       pattern: 'journal/records',
       listParameters: LIST_PARAMETERS,
       handlers: {
-        read: async (req) => {
+        read: heldUntilAnswered(deps.slots, async (req) => {
           const journal = store();
           const query = parseJournalQuery(req.data, deps.hashAccessor);
           const warnings = await indexWarnings(journal);
@@ -68,14 +73,14 @@ export function journalSysPaths(deps: JournalSysDeps): PathSpec[] {
             auditData: { records: auditedRecords(page.records), next_cursor: page.nextCursor },
             warnings,
           };
-        },
+        }),
       },
     },
     {
       pattern: 'journal/timeline',
       listParameters: LIST_PARAMETERS,
       handlers: {
-        read: async (req) => {
+        read: heldUntilAnswered(deps.slots, async (req) => {
           const journal = store();
           const { limit: limitText, since, until, ...subject } = req.data as Record<string, unknown>;
           const unknown = Object.keys(subject).filter((k) => !(TIMELINE_SUBJECTS as readonly string[]).includes(k));
@@ -97,7 +102,7 @@ export function journalSysPaths(deps: JournalSysDeps): PathSpec[] {
             auditData: { groups: shown.groups.length, records: auditedRecords(shown.groups.flatMap((g) => g.records)), truncated: shown.truncated, next_since: nextSince },
             warnings,
           };
-        },
+        }),
       },
     },
   ];

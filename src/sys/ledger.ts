@@ -15,9 +15,14 @@
  * what reading every record through the journal takes (`readsEveryRecord`), so a policy that limits
  * a token's journal queries (to an entity, a path) is not undone by a grant on `sys/ledger/*`.
  * Verifying a record needs no bundle: the key, the checkpoint and an inclusion proof.
+ *
+ * Tiles, bundles and proofs are read from the ledger's files (or its database) and held until
+ * sent: each holds one of the journal's reads in flight (journal-read-slots.ts). The key and the
+ * checkpoint are in memory and small, and never wait for a slot.
  */
 import { invalid, notFound, SealtrailError } from '../errors/index.js';
 import type { PathSpec, TokenEntry } from '../core/index.js';
+import { heldUntilAnswered, type JournalReadSlots } from './journal-read-slots.js';
 import {
   consistencyProofFromTiles, hashesAtLevel, inclusionProofFromTiles, parseLogPath, TILE_WIDTH, type LogFetcher,
 } from '../ledger/index.js';
@@ -75,6 +80,8 @@ export interface LedgerSysDeps {
   ledger?: LedgerView;
   /** Whether the token's policies allow EVERY_RECORD_QUERY. */
   readsEveryRecord: (token: TokenEntry) => Promise<boolean>;
+  /** Reads in flight, shared with the journal's paths (journal-read-slots.ts). */
+  slots: JournalReadSlots;
 }
 
 const entriesDenied = () => new SealtrailError('permission', 'ledger_entries_denied',
@@ -113,7 +120,7 @@ export function ledgerSysPaths(deps: LedgerSysDeps): PathSpec[] {
     {
       pattern: 'ledger/(?<path>tile/.+)',
       handlers: {
-        read: async (req) => {
+        read: heldUntilAnswered(deps.slots, async (req) => {
           const l = ledger();
           const parsed = parseLogPath(req.params.path);
           if (parsed.kind === 'entries' && !l.publicReads && !(req.token && await deps.readsEveryRecord(req.token))) throw entriesDenied();
@@ -124,13 +131,13 @@ export function ledgerSysPaths(deps: LedgerSysDeps): PathSpec[] {
           const coord = parsed.kind === 'tile' ? parsed.tile : parsed.kind === 'entries' ? { level: 0, ...parsed.bundle } : undefined;
           const settled = coord !== undefined && coord.width === TILE_WIDTH && (coord.index + 1) * TILE_WIDTH <= hashesAtLevel(size, coord.level);
           return { raw: { contentType: 'application/octet-stream', body: data, headers: settled ? (l.publicReads ? IMMUTABLE_PUBLIC : IMMUTABLE_PRIVATE) : NO_CACHE } };
-        },
+        }),
       },
     },
     {
       pattern: 'ledger/proof/inclusion',
       handlers: {
-        read: async (req) => {
+        read: heldUntilAnswered(deps.slots, async (req) => {
           const l = ledger();
           onlyParameters(req.data, ['index', 'size']);
           const index = decimal(req.data, 'index');
@@ -140,13 +147,13 @@ export function ledgerSysPaths(deps: LedgerSysDeps): PathSpec[] {
           if (index >= size) throw invalid('"index" must be below "size"', 'ledger_invalid_range');
           const proof = await inclusionProofFromTiles(fetcherOf(l), index, size);
           return { data: { index, size, hashes: hashes(proof) } };
-        },
+        }),
       },
     },
     {
       pattern: 'ledger/proof/consistency',
       handlers: {
-        read: async (req) => {
+        read: heldUntilAnswered(deps.slots, async (req) => {
           const l = ledger();
           onlyParameters(req.data, ['from', 'to']);
           const from = decimal(req.data, 'from');
@@ -156,7 +163,7 @@ export function ledgerSysPaths(deps: LedgerSysDeps): PathSpec[] {
           if (from > to) throw invalid('"from" must not be larger than "to"', 'ledger_invalid_range');
           const proof = await consistencyProofFromTiles(fetcherOf(l), from, to);
           return { data: { from, to, hashes: hashes(proof) } };
-        },
+        }),
       },
     },
   ];

@@ -46,6 +46,12 @@ export interface LogicalRequest {
    * audited like any refusal.
    */
   readonly inputError?: SealtrailError;
+  /**
+   * Set by the HTTP edge: calls `done` once the answer has been sent in full or its connection is
+   * gone (at once, if that has happened). For what a handler holds until its client has taken the
+   * answer (sys/journal-read-slots.ts); absent for internal requests, whose answer is the value.
+   */
+  readonly whenAnswered?: (done: () => void) => void;
 }
 
 /** What an auth method says a renewal of its token may have: the TTL its login would grant now (0 = the mount default). */
