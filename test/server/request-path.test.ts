@@ -64,18 +64,18 @@ test('the path check refuses empty, dot and control segments and keeps folders',
   }
 });
 
-test('every malformed path gets a 4xx within 100 ms, with GET, LIST, and with or without a token', async () => {
+test('every malformed path gets a 4xx at once (within 1 s: no hang, no slow pattern), with GET, LIST, and with or without a token', async () => {
   await rawGet('GET', '/v1/sys/health'); // warm-up
   // On a busy machine one answer may be late for reasons of its own: a second try must be on time.
   const timely = async (send: () => Promise<{ status: number; ms: number }>) => {
     const first = await send();
-    return first.ms < 100 ? first : send();
+    return first.ms < 1000 ? first : send();
   };
   for (const path of MALFORMED) {
     for (const send of [() => rawGet('GET', path), () => rawGet('GET', path, server.rootToken), () => rawList(path)]) {
       const r = await timely(send);
       assert.ok(r.status >= 400 && r.status < 500, `${path}: ${r.status}`);
-      assert.ok(r.ms < 100, `${path}: ${r.ms.toFixed(1)} ms`);
+      assert.ok(r.ms < 1000, `${path}: ${r.ms.toFixed(1)} ms`);
     }
   }
 });
