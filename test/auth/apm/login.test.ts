@@ -191,7 +191,7 @@ test('snp certificates of repeated BEGIN lines are refused at once', async () =>
   const started = performance.now();
   await assert.rejects(h.call('update', 'v0/attest/snp/auth', { correlation_id: correlationId, message: 'AAAA', certificates: [begins] }), fails('invalid', 'invalid_field'));
   const ms = performance.now() - started;
-  assert.ok(ms < 500, `${ms.toFixed(0)} ms`);
+  assert.ok(ms < 2000, `${ms.toFixed(0)} ms`); // 5 s before the fix: a bound a loaded machine still meets
 });
 
 test('collateral JSON text nested deeper than a DCAP collateral document could is refused unparsed', async () => {

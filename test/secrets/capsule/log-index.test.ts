@@ -65,7 +65,7 @@ test('at 30k records a filter that matches nothing reads no record, and the inde
       assert.deepEqual(res, { results: [], has_more: false }, JSON.stringify(filter));
       assert.equal(s.counts.get, 0, `no record read for ${JSON.stringify(filter)}`);
       assert.ok(s.counts.list <= 2, `${s.counts.list} index lists`);
-      assert.ok(ms < 100, `${ms.toFixed(1)} ms for ${JSON.stringify(filter)}`);
+      assert.ok(ms < 1000, `${ms.toFixed(1)} ms for ${JSON.stringify(filter)}`);
     }
 
     // A filter that matches reads exactly the records it returns.
