@@ -1,8 +1,8 @@
 /**
  * An answer only an enclave can read: the plaintext as CMS EnvelopedData (RFC 5652) for the RSA
  * key in the enclave's attestation document, in the form AWS KMS returns as
- * `CiphertextForRecipient` and the Nitro Enclaves SDK (OpenSSL's CMS_decrypt) opens. KMS seals
- * its results this way, and an attestation login its token when the role says so:
+ * `CiphertextForRecipient`, which the Nitro Enclaves SDK (kmstool) and OpenSSL's CMS_decrypt
+ * open. KMS seals its results this way, and an attestation login its token when the role says so:
  *
  *   ContentInfo { id-envelopedData, [0] EnvelopedData {
  *     version 2,
@@ -12,11 +12,14 @@
  *       encryptedKey RSAES-OAEP-SHA-256(content key) } },
  *     encryptedContentInfo { id-data, aes-256-cbc (IV as the parameter), [0] ciphertext } } }
  *
- * DER is valid BER, so readers expecting AWS's BER accept it.
+ * It is BER as AWS writes it: ContentInfo, its [0], EnvelopedData, EncryptedContentInfo and the
+ * [0] ciphertext have indefinite lengths, the ciphertext is OCTET STRING segments of 1000 bytes,
+ * everything else is DER. The SDK's parser walks into those five by their headers alone, so it
+ * reads nothing else (a DER envelope fails in kmstool).
  */
 import { constants, createCipheriv, createDecipheriv, createHash, createPublicKey, privateDecrypt, publicEncrypt, randomBytes, type KeyObject } from 'node:crypto';
 import * as der from '../lib/der.js';
-import { children, expectTag, oidText, parseDer, smallUnsigned } from '../lib/der-reader.js';
+import { children, DerError, expectTag, oidText, parseDer, readTlv, smallUnsigned, type Tlv } from '../lib/der-reader.js';
 
 const MAX_PUBLIC_EXPONENT = 2n ** 31n - 1n;
 
@@ -108,13 +111,60 @@ export function envelopeForRecipient(publicKey: KeyObject, plaintext: Uint8Array
     oaepSha256Algorithm(),
     der.octetString(encryptedKey),
   );
-  const encryptedContentInfo = der.sequence(
+  const encryptedContentInfo = indefinite(0x30,
     der.oid(OID.data),
     der.sequence(der.oid(OID.aes256Cbc), der.octetString(iv)),
-    der.implicitPrimitive(0, encryptedContent),
+    indefinite(0xa0, ...segments(encryptedContent)),
   );
-  const envelopedData = der.sequence(der.smallInteger(2), der.set(recipientInfo), encryptedContentInfo);
-  return der.sequence(der.oid(OID.envelopedData), der.explicit(0, envelopedData));
+  const envelopedData = indefinite(0x30, der.smallInteger(2), der.set(recipientInfo), encryptedContentInfo);
+  return indefinite(0x30, der.oid(OID.envelopedData), indefinite(0xa0, envelopedData));
+}
+
+/** A constructed value in BER's indefinite-length form: header, children, end-of-contents. */
+function indefinite(tag: number, ...children: Uint8Array[]): Buffer {
+  return Buffer.concat([Uint8Array.of(tag, 0x80), ...children, Uint8Array.of(0, 0)]);
+}
+
+/** The constructed form of an OCTET STRING's content: OCTET STRINGs of at most 1000 bytes (CER's size). */
+function segments(bytes: Buffer): Buffer[] {
+  const out: Buffer[] = [];
+  for (let i = 0; i < bytes.length; i += SEGMENT) out.push(der.octetString(bytes.subarray(i, i + SEGMENT)));
+  return out;
+}
+
+const SEGMENT = 1000;
+const MAX_DEPTH = 32;
+
+/** BER (AWS's CMS, or this module's) with its indefinite lengths made definite, for the DER reader. */
+function withDefiniteLengths(bytes: Uint8Array): Buffer {
+  const { value, next } = definiteValue(bytes, 0, 0);
+  if (next !== bytes.length) throw new DerError('trailing bytes after BER value');
+  return value;
+}
+
+function definiteValue(bytes: Uint8Array, at: number, depth: number): { value: Buffer; next: number } {
+  if (depth > MAX_DEPTH) throw new DerError('BER nesting too deep');
+  if (at + 2 > bytes.length) throw new DerError('truncated BER value');
+  if (bytes[at + 1] !== 0x80) {
+    const { tlv, next } = readTlv(bytes, at);
+    return { value: Buffer.from(tlv.raw), next };
+  }
+  if (!(bytes[at] & 0x20)) throw new DerError('indefinite length on a primitive value');
+  const parts: Buffer[] = [];
+  let i = at + 2;
+  while (!(bytes[i] === 0 && bytes[i + 1] === 0)) {
+    const child = definiteValue(bytes, i, depth + 1);
+    parts.push(child.value);
+    i = child.next;
+  }
+  if (i + 2 > bytes.length) throw new DerError('truncated BER value');
+  return { value: der.tlv(bytes[at], Buffer.concat(parts)), next: i + 2 };
+}
+
+/** The ciphertext of [0] encryptedContent, primitive (DER) or constructed of OCTET STRING segments (BER). */
+function contentBytes(content: Tlv): Buffer {
+  if (content.tag === 0x80) return Buffer.from(content.content);
+  return Buffer.concat(children(expectTag(content, 0xa0, 'encryptedContent')).map((part) => expectTag(part, 0x04, 'segment').content));
 }
 
 /**
@@ -124,7 +174,7 @@ export function envelopeForRecipient(publicKey: KeyObject, plaintext: Uint8Array
  */
 export function openEnvelope(privateKey: KeyObject, envelope: Uint8Array): Buffer | undefined {
   try {
-    const [type, wrapped] = children(expectTag(parseDer(envelope), 0x30, 'ContentInfo'));
+    const [type, wrapped] = children(expectTag(parseDer(withDefiniteLengths(envelope)), 0x30, 'ContentInfo'));
     if (oidText(type) !== OID.envelopedData) return undefined;
     const [, recipientInfos, encryptedContentInfo] = children(children(expectTag(wrapped, 0xa0, 'content'))[0]);
     const [version, rid, algorithm, encryptedKey] = children(children(expectTag(recipientInfos, 0x31, 'recipientInfos'))[0]);
@@ -137,7 +187,7 @@ export function openEnvelope(privateKey: KeyObject, envelope: Uint8Array): Buffe
     const contentKey = privateDecrypt({ key: privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, expectTag(encryptedKey, 0x04, 'encryptedKey').content);
     try {
       const decipher = createDecipheriv('aes-256-cbc', contentKey, expectTag(iv, 0x04, 'iv').content);
-      return Buffer.concat([decipher.update(expectTag(content, 0x80, 'encryptedContent').content), decipher.final()]);
+      return Buffer.concat([decipher.update(contentBytes(content)), decipher.final()]);
     } finally {
       contentKey.fill(0);
     }
