@@ -80,8 +80,9 @@ export function createSealManager({ physical, clock, keyUsage = DEFAULT_KEY_USAG
   const loadUsage = async (): Promise<void> => {
     const usage = ring === undefined ? { encryptions: 0, sealed: false } : await readKeyUsage(physical, ring.activeTerm, keyUsage);
     encryptions = persisted = usage.encryptions;
-    // A seal's exact count, unmarked before the key seals anything: a crash from now on loses some.
-    if (usage.sealed) await persistUsage();
+    // Written back before the key seals anything: a crash from now on is padded from this count
+    // (a seal's exact one unmarked, a crash's raised one kept), never again from an older record.
+    if (ring !== undefined) await persistUsage();
     rotation = await readRotationConfig(physical);
   };
 

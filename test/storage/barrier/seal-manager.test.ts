@@ -362,3 +362,20 @@ test('an HA standby that becomes active reads the seal configuration another nod
   assert.deepEqual([status.n, status.t], [5, 3]);
   assert.equal((await standby.startRekey({ secretShares: 1, secretThreshold: 1, requireVerification: false })).required, 3, 'a new rekey asks for the new threshold of shares');
 });
+
+test('crash after crash: the count never falls below the values sealed, however often the server restarts', async () => {
+  const limits = { maxEncryptions: 1000, persistEvery: 4 };
+  const { physical, seal, keys } = await unsealedManager(limits);
+  let sealedValues = 0;
+  for (; sealedValues < 4; sealedValues++) await seal.barrier.put(`v/${sealedValues}`, bytes('v'));
+  // Each process seals three values (fewer than a write's step), then dies without sealing.
+  for (let crash = 0; crash < 5; crash++) {
+    const next = createSealManager({ physical, clock: manualClock(0), keyUsage: limits });
+    await next.submitUnsealKey(keys[0]);
+    assert.ok((await next.keyStatus()).encryptions >= sealedValues, `restart ${crash}: ${(await next.keyStatus()).encryptions} < ${sealedValues}`);
+    for (let i = 0; i < 3; i++, sealedValues++) await next.barrier.put(`v/${sealedValues}`, bytes('v'));
+  }
+  const last = createSealManager({ physical, clock: manualClock(0), keyUsage: limits });
+  await last.submitUnsealKey(keys[0]);
+  assert.ok((await last.keyStatus()).encryptions >= sealedValues, `${(await last.keyStatus()).encryptions} < ${sealedValues}`);
+});
