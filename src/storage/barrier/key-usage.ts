@@ -7,7 +7,8 @@
  * rotated (a new term) at 3,865,470,566 encryptions, 0.9 × 2^32.
  *
  * The count lives in memory and is written to `core/keyring-usage` (plain JSON: a count is no
- * secret) every PERSIST_EVERY encryptions, at every rotation and when the server seals. After a
+ * secret) every PERSIST_EVERY encryptions (one write at a time; a failed one is tried again at the
+ * next encryption), at every rotation and when the server seals. After a
  * crash up to PERSIST_EVERY encryptions may be missing from the record, so a count read back is
  * taken to be that much higher: it may rotate early, never late. The record a seal writes is exact
  * and says so (`sealed`), and is read back as it is. Every unseal writes the count it read back

@@ -379,3 +379,31 @@ test('crash after crash: the count never falls below the values sealed, however 
   await last.submitUnsealKey(keys[0]);
   assert.ok((await last.keyStatus()).encryptions >= sealedValues, `${(await last.keyStatus()).encryptions} < ${sealedValues}`);
 });
+
+test('a count write that fails is tried again at the next value, not a whole step later', async () => {
+  const limits = { maxEncryptions: 1000, persistEvery: 4 };
+  const physical = createMemoryStorage();
+  let failUsageWrites = 0;
+  const flaky = {
+    ...physical,
+    put: async (key: string, value: Uint8Array) => {
+      if (key === 'core/keyring-usage' && failUsageWrites > 0) {
+        failUsageWrites--;
+        throw new Error('disk full');
+      }
+      return physical.put(key, value);
+    },
+  };
+  const errors: string[] = [];
+  const seal = createSealManager({ physical: flaky, clock: manualClock(0), keyUsage: limits, onKeyUsageError: (_err, what) => errors.push(what) });
+  const { keys } = await seal.initialize({ secretShares: 1, secretThreshold: 1 });
+  await seal.submitUnsealKey(keys[0]);
+  failUsageWrites = 1;
+  for (let i = 0; i < 7; i++) await seal.barrier.put(`v/${i}`, bytes('v'));
+  await seal.rekeyStatus();
+  assert.deepEqual(errors, ['the barrier key usage count could not be written']);
+  // A crash now: the record must cover the seven values sealed.
+  const restarted = createSealManager({ physical, clock: manualClock(0), keyUsage: limits });
+  await restarted.submitUnsealKey(keys[0]);
+  assert.ok((await restarted.keyStatus()).encryptions >= 7, `${(await restarted.keyStatus()).encryptions} < 7`);
+});
