@@ -54,26 +54,32 @@ export function createSealManager({ physical, clock, keyUsage = DEFAULT_KEY_USAG
   const barrier = createBarrier({ physical, keyring: () => ring, sealedUnder: (term) => countEncryption(term) });
 
   /** The count write under way: one at a time, so that an older count never lands over a newer one. */
-  let writing: Promise<void> | undefined;
+  let writing: Promise<boolean> | undefined;
 
-  const writeUsage = (sealed: boolean): Promise<void> => {
+  /** Whether the count was written. */
+  const writeUsage = (sealed: boolean): Promise<boolean> => {
     persisted = encryptions;
     const record = encodeKeyUsage({ term: ring?.activeTerm ?? 0, encryptions, ...(sealed ? { sealed: true } : {}) });
-    return physical.put(KEY_USAGE_KEY, record).catch((err: unknown) => {
+    return physical.put(KEY_USAGE_KEY, record).then(() => true, (err: unknown) => {
       // The stored count is older than `persisted` says: the next value sealed tries again.
       persisted = Number.NEGATIVE_INFINITY;
       onKeyUsageError(err, 'the barrier key usage count could not be written');
+      return false;
     });
   };
 
-  /** Writes the count (`sealed`: by a seal, exact) once the write under way, if any, is done; a failure is told. */
+  /**
+   * Writes the count (`sealed`: by a seal, exact) once the write under way, if any, is done; a
+   * failure is told. A step's worth sealed while the last write was under way is written at once.
+   */
   const persistUsage = (sealed = false): Promise<void> => {
     const write = (writing ?? Promise.resolve()).then(() => writeUsage(sealed));
     writing = write;
-    void write.finally(() => {
-      if (writing === write) writing = undefined;
+    return write.then((written) => {
+      if (writing !== write) return;
+      writing = undefined;
+      if (written && ring !== undefined && encryptions - persisted >= keyUsage.persistEvery) void persistUsage();
     });
-    return write;
   };
 
   /** Counts one value sealed under `term`; at the limit, the keyring is rotated (once at a time). */

@@ -407,3 +407,32 @@ test('a count write that fails is tried again at the next value, not a whole ste
   await restarted.submitUnsealKey(keys[0]);
   assert.ok((await restarted.keyStatus()).encryptions >= 7, `${(await restarted.keyStatus()).encryptions} < 7`);
 });
+
+test('count writes land in order: a slow one is never overwritten by an older count, nor left behind by the values sealed meanwhile', async () => {
+  const limits = { maxEncryptions: 1000, persistEvery: 2 };
+  const physical = createMemoryStorage();
+  let hold: Promise<void> | undefined;
+  let release = () => undefined as void;
+  const slow = {
+    ...physical,
+    put: async (key: string, value: Uint8Array) => {
+      if (key === 'core/keyring-usage' && hold) {
+        const held = hold;
+        hold = undefined;
+        await held;
+      }
+      return physical.put(key, value);
+    },
+  };
+  const seal = createSealManager({ physical: slow, clock: manualClock(0), keyUsage: limits });
+  const { keys } = await seal.initialize({ secretShares: 1, secretThreshold: 1 });
+  await seal.submitUnsealKey(keys[0]);
+  hold = new Promise<void>((resolve) => { release = resolve; });
+  // The count write at 2 is held back while three more values are sealed.
+  for (let i = 0; i < 5; i++) await seal.barrier.put(`v/${i}`, bytes('v'));
+  release();
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  const restarted = createSealManager({ physical, clock: manualClock(0), keyUsage: limits });
+  await restarted.submitUnsealKey(keys[0]);
+  assert.ok((await restarted.keyStatus()).encryptions >= 5, `${(await restarted.keyStatus()).encryptions} < 5`);
+});
