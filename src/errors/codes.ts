@@ -215,6 +215,7 @@ export const ERROR_CODES = {
   unknown_mount_type: { kind: 'internal', status: 500 },
   unseal_failed: { kind: 'invalid', status: 400 },
   unseal_key_file_missing: { kind: 'invalid', status: 400 },
+  unseal_key_file_not_regular: { kind: 'invalid', status: 400 },
   unseal_key_file_permissions: { kind: 'invalid', status: 400 },
   unseal_key_file_unreadable: { kind: 'invalid', status: 400 },
   unsupported: { kind: 'invalid', status: 400 },

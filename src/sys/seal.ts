@@ -110,9 +110,10 @@ export function sealEndpoints(deps: SealEndpointsDeps) {
         let status = await core.seal.status();
         if (!status.initialized) throw new SealtrailError('uninitialized', 'not_initialized', 'Vault is not initialized');
         if (!status.sealed) return json(await sealStatusBody(core, status));
-        status = reset && keyText === undefined
+        // As Vault: `reset` is looked at first, and whatever key comes with it is not.
+        status = reset
           ? await core.seal.submitUnsealKey(new Uint8Array(0), { reset: true })
-          : await core.seal.submitUnsealKey(decodeKeyShare(keyText as string), { reset });
+          : await core.seal.submitUnsealKey(decodeKeyShare(keyText as string));
         if (!status.sealed) {
           if (deps.ha) deps.ha.unsealed();
           else await core.afterUnseal();

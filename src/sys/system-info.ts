@@ -7,7 +7,7 @@
 import type { SysCore } from './sys-core.js';
 import type { PathSpec } from '../core/index.js';
 import { invalid, permissionDenied } from '../errors/index.js';
-import { parseDurationMs, rfc3339 } from '../lib/time.js';
+import { MAX_DURATION_SECONDS, parseDurationMs, rfc3339 } from '../lib/time.js';
 import { boolField, intField, type PolicyStore } from '../auth/index.js';
 import { MAX_ENCRYPTIONS_PER_TERM, MIN_MAX_OPERATIONS, MIN_ROTATION_INTERVAL_MS, type RotationConfig } from '../storage/index.js';
 import { renderMount } from './mount-config.js';
@@ -126,7 +126,10 @@ function rotationConfigInput(data: Record<string, unknown>, current: RotationCon
   }
   if (data.interval !== undefined) {
     const ms = data.interval === '' ? 0 : parseDurationMs(data.interval);
-    if (ms === undefined || (ms !== 0 && ms < MIN_ROTATION_INTERVAL_MS)) throw invalid('interval must be a duration of at least 24h, or 0 for none', 'invalid_field');
+    // At most Go's time.Duration, as Vault: a longer one would not be read back as stored.
+    if (ms === undefined || (ms !== 0 && (ms < MIN_ROTATION_INTERVAL_MS || ms > MAX_DURATION_SECONDS * 1000))) {
+      throw invalid(`interval must be a duration from 24h to ${goDuration(MAX_DURATION_SECONDS * 1000)}, or 0 for none`, 'invalid_field');
+    }
     next.intervalMs = ms;
   }
   next.enabled = boolField(data, 'enabled') ?? next.enabled;

@@ -130,6 +130,29 @@ test('wrong unseal shares fail cleanly and reset progress', async () => {
   }
 });
 
+test('sys/unseal with reset set resets whatever key comes with it (null, "", a share), as Vault; a null key alone is a 400', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sealtrail-seal-'));
+  try {
+    const server = await runServer({ configPath: configFor(dir), handleSignals: false, out: () => {} });
+    try {
+      const base = server.address;
+      const { keys } = (await call(base, 'PUT', 'sys/init', { body: { secret_shares: 3, secret_threshold: 2 } })).json;
+      for (const key of [null, '', keys[1]]) {
+        assert.equal((await call(base, 'PUT', 'sys/unseal', { body: { key: keys[0] } })).json.progress, 1);
+        const r = await call(base, 'PUT', 'sys/unseal', { body: { key, reset: true } });
+        assert.equal(r.status, 200, JSON.stringify(key));
+        assert.deepEqual([r.json.sealed, r.json.progress, r.json.nonce], [true, 0, '']);
+      }
+      const nullKey = await call(base, 'PUT', 'sys/unseal', { body: { key: null } });
+      assert.deepEqual([nullKey.status, nullKey.json], [400, { errors: ["'key' must be specified in request body as JSON, or 'reset' set to true"] }]);
+    } finally {
+      await server.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('sys/init refuses pgp_keys and root_token_pgp_key rather than answer in the clear; empty ones (the vault CLI default) pass', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'sealtrail-seal-'));
   try {

@@ -132,8 +132,12 @@ test('sys/rotate/config: Vault\'s fields and defaults, writes that name one fiel
   for (const [body, message] of [
     [{ max_operations: 999_999 }, 'max_operations must be an integer from 1000000 to 3865470566'],
     [{ max_operations: 3865470567 }, 'max_operations must be an integer from 1000000 to 3865470566'],
-    [{ interval: '23h' }, 'interval must be a duration of at least 24h, or 0 for none'],
-    [{ interval: 'soon' }, 'interval must be a duration of at least 24h, or 0 for none'],
+    [{ interval: '23h' }, 'interval must be a duration from 24h to 2562047h47m16s, or 0 for none'],
+    [{ interval: 'soon' }, 'interval must be a duration from 24h to 2562047h47m16s, or 0 for none'],
+    // Past Go's time.Duration, as Vault refuses; accepted, it was read back at the next unseal as
+    // unreadable and the whole configuration fell back to the defaults.
+    [{ interval: '9007199254740993s' }, 'interval must be a duration from 24h to 2562047h47m16s, or 0 for none'],
+    [{ interval: '2562048h' }, 'interval must be a duration from 24h to 2562047h47m16s, or 0 for none'],
     [{ enabled: 'maybe' }, '"enabled" must be a boolean'],
     [{ max_operations: 'many' }, '"max_operations" must be an integer'],
   ] as const) {

@@ -3,35 +3,32 @@
  * key as base64 or hex on one line. Whoever can read this file can unseal the server, so a file
  * open to group or others is refused rather than trusted.
  */
-import { chmod, open, readFile, stat } from 'node:fs/promises';
+import { constants as fsConstants, type Stats } from 'node:fs';
+import { chmod, open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { SealtrailError, invalid } from '../../errors/index.js';
 import { KEY_BYTES } from './aead.js';
 import { makeDirectory } from '../../lib/make-dir.js';
 
-/** Reads and decodes the unseal key; refuses files with any group/other permission bits. */
+/** Reads and decodes the unseal key; refuses anything but a regular file with no group/other permission bits. */
 export async function readUnsealKeyFile(path: string): Promise<Uint8Array> {
-  let mode: number;
+  const handle = await openKeyFile(path, READ_FLAGS);
+  let buf: Buffer | undefined;
   try {
-    mode = (await stat(path)).mode;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw invalid(`unseal key file ${path} does not exist`, 'unseal_key_file_missing');
+    const { mode, size } = await regularFile(handle, path);
+    if (process.platform !== 'win32' && (mode & 0o077) !== 0) {
+      const shown = (mode & 0o777).toString(8).padStart(4, '0');
+      throw invalid(
+        `unseal key file ${path} is accessible by group or others (mode ${shown}); run: chmod 600 ${path}`,
+        'unseal_key_file_permissions',
+      );
     }
-    throw new SealtrailError('invalid', 'unseal_key_file_unreadable', `unseal key file ${path} cannot be read`, { cause: err });
-  }
-  if (process.platform !== 'win32' && (mode & 0o077) !== 0) {
-    const shown = (mode & 0o777).toString(8).padStart(4, '0');
-    throw invalid(
-      `unseal key file ${path} is accessible by group or others (mode ${shown}); run: chmod 600 ${path}`,
-      'unseal_key_file_permissions',
-    );
-  }
-  const buf = await readFile(path);
-  try {
+    if (size > MAX_KEY_FILE_BYTES) throw invalid(`unseal key file must hold the ${KEY_BYTES}-byte unseal key as base64 or hex`, 'invalid_unseal_key_file');
+    buf = await handle.readFile();
     return decodeUnsealKey(buf.toString('utf8').trim());
   } finally {
-    buf.fill(0);
+    buf?.fill(0);
+    await handle.close();
   }
 }
 
@@ -41,16 +38,49 @@ export async function writeUnsealKeyFile(path: string, key: Uint8Array): Promise
     throw invalid(`unseal key must be ${KEY_BYTES} bytes`, 'invalid_unseal_key');
   }
   await makeDirectory(dirname(path), 0o700);
-  const handle = await open(path, 'w', 0o600);
+  const handle = await openKeyFile(path, WRITE_FLAGS, 0o600);
   try {
+    await regularFile(handle, path);
     // An existing file keeps its old mode on open; tighten it before the key is written.
     await handle.chmod(0o600);
+    await handle.truncate(0);
     await handle.writeFile(Buffer.from(key).toString('base64') + '\n');
   } finally {
     await handle.close();
   }
   await chmod(path, 0o600);
 }
+
+/**
+ * Opened without blocking, so that a FIFO (or a device) put in the key file's place is refused by
+ * regularFile rather than holding the server's start forever; checked on the open handle, so the
+ * file checked is the file read.
+ */
+const NONBLOCK = fsConstants.O_NONBLOCK ?? 0;
+const READ_FLAGS = fsConstants.O_RDONLY | NONBLOCK;
+const WRITE_FLAGS = fsConstants.O_WRONLY | fsConstants.O_CREAT | NONBLOCK;
+/** Far more than a key in any encoding with surrounding whitespace. */
+const MAX_KEY_FILE_BYTES = 4096;
+
+async function openKeyFile(path: string, flags: number, mode?: number): Promise<FileHandle> {
+  try {
+    return await open(path, flags, mode);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw invalid(`unseal key file ${path} does not exist`, 'unseal_key_file_missing');
+    // ENXIO: a FIFO with no reader, opened for writing without blocking.
+    if (code === 'ENXIO' || code === 'EISDIR') throw notRegular(path);
+    throw new SealtrailError('invalid', 'unseal_key_file_unreadable', `unseal key file ${path} cannot be read`, { cause: err });
+  }
+}
+
+async function regularFile(handle: FileHandle, path: string): Promise<Stats> {
+  const info = await handle.stat();
+  if (!info.isFile()) throw notRegular(path);
+  return info;
+}
+
+const notRegular = (path: string): SealtrailError => invalid(`unseal key file ${path} is not a regular file`, 'unseal_key_file_not_regular');
 
 const HEX = /^[0-9a-fA-F]+$/;
 const BASE64 = /^[A-Za-z0-9+/_-]+={0,2}$/;

@@ -7,12 +7,14 @@
  * rotated (a new term) at 3,865,470,566 encryptions, 0.9 × 2^32.
  *
  * The count lives in memory and is written to `core/keyring-usage` (plain JSON: a count is no
- * secret) every PERSIST_EVERY encryptions, at every rotation and when the server seals. After a
+ * secret) every PERSIST_EVERY encryptions (one write at a time; a failed one is tried again at the
+ * next encryption), at every rotation and when the server seals. After a
  * crash up to PERSIST_EVERY encryptions may be missing from the record, so a count read back is
  * taken to be that much higher: it may rotate early, never late. The record a seal writes is exact
- * and says so (`sealed`), and is read back as it is; the unseal that reads it writes it again
- * without the mark before the key seals anything, so a crash after that is padded again. A term
- * with no record (a keyring older than the count) starts from 0.
+ * and says so (`sealed`), and is read back as it is. Every unseal writes the count it read back
+ * (without the mark) before the key seals anything, so a crash after it is padded from there: a
+ * server that crashes again and again, each time before its next write, still never counts low. A
+ * term with no record (a keyring older than the count) starts from 0.
  */
 import type { Storage } from '../types.js';
 

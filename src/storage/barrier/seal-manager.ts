@@ -37,7 +37,7 @@ export function createSealManager({ physical, clock, keyUsage = DEFAULT_KEY_USAG
   let rootKey: Uint8Array | undefined;
   let config: SealConfig | undefined;
   const progress = new UnsealProgress();
-  /** Values sealed under the active term (key-usage.ts), and how many of them the stored record counts. */
+  /** Values sealed under the active term (key-usage.ts), and how many of them the stored record counts (-Infinity: its write failed, try again). */
   let encryptions = 0;
   let persisted = 0;
   let autoRotating = false;
@@ -53,21 +53,40 @@ export function createSealManager({ physical, clock, keyUsage = DEFAULT_KEY_USAG
   const serial = createSerializer();
   const barrier = createBarrier({ physical, keyring: () => ring, sealedUnder: (term) => countEncryption(term) });
 
-  /**
-   * Writes the count now (`sealed`: by a seal, exact); a failure is told and the next step
-   * (PERSIST_EVERY later) tries again.
-   */
-  const persistUsage = (sealed = false): Promise<void> => {
+  /** The count write under way: one at a time, so that an older count never lands over a newer one. */
+  let writing: Promise<boolean> | undefined;
+
+  /** Whether the count was written. */
+  const writeUsage = (sealed: boolean): Promise<boolean> => {
     persisted = encryptions;
     const record = encodeKeyUsage({ term: ring?.activeTerm ?? 0, encryptions, ...(sealed ? { sealed: true } : {}) });
-    return physical.put(KEY_USAGE_KEY, record).catch((err: unknown) => onKeyUsageError(err, 'the barrier key usage count could not be written'));
+    return physical.put(KEY_USAGE_KEY, record).then(() => true, (err: unknown) => {
+      // The stored count is older than `persisted` says: the next value sealed tries again.
+      persisted = Number.NEGATIVE_INFINITY;
+      onKeyUsageError(err, 'the barrier key usage count could not be written');
+      return false;
+    });
+  };
+
+  /**
+   * Writes the count (`sealed`: by a seal, exact) once the write under way, if any, is done; a
+   * failure is told. A step's worth sealed while the last write was under way is written at once.
+   */
+  const persistUsage = (sealed = false): Promise<void> => {
+    const write = (writing ?? Promise.resolve()).then(() => writeUsage(sealed));
+    writing = write;
+    return write.then((written) => {
+      if (writing !== write) return;
+      writing = undefined;
+      if (written && ring !== undefined && encryptions - persisted >= keyUsage.persistEvery) void persistUsage();
+    });
   };
 
   /** Counts one value sealed under `term`; at the limit, the keyring is rotated (once at a time). */
   function countEncryption(term: number): void {
     if (ring === undefined || term !== ring.activeTerm) return; // a rotation was under way
     encryptions++;
-    if (encryptions - persisted >= keyUsage.persistEvery) void persistUsage();
+    if (writing === undefined && encryptions - persisted >= keyUsage.persistEvery) void persistUsage();
     if (!autoRotating && rotationDue()) {
       autoRotating = true;
       rotateTerm()
@@ -80,8 +99,9 @@ export function createSealManager({ physical, clock, keyUsage = DEFAULT_KEY_USAG
   const loadUsage = async (): Promise<void> => {
     const usage = ring === undefined ? { encryptions: 0, sealed: false } : await readKeyUsage(physical, ring.activeTerm, keyUsage);
     encryptions = persisted = usage.encryptions;
-    // A seal's exact count, unmarked before the key seals anything: a crash from now on loses some.
-    if (usage.sealed) await persistUsage();
+    // Written back before the key seals anything: a crash from now on is padded from this count
+    // (a seal's exact one unmarked, a crash's raised one kept), never again from an older record.
+    if (ring !== undefined) await persistUsage();
     rotation = await readRotationConfig(physical);
   };
 
@@ -202,6 +222,8 @@ export function createSealManager({ physical, clock, keyUsage = DEFAULT_KEY_USAG
       ring = next;
       live.wipe();
       encryptions = persisted = 0;
+      // A count of the old term still being written may land after the new term's: written again after it.
+      if (writing !== undefined) void persistUsage();
       return term;
     });
 

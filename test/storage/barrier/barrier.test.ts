@@ -23,7 +23,7 @@ test('barrier round trip: values come back, physical storage holds only cipherte
   assert.deepEqual(await b.list('secret/data/'), ['app', 'db']);
   // The seal's own records are not part of the barrier's view.
   assert.deepEqual(await b.list(''), ['secret/']);
-  assert.deepEqual(physical.keys(), ['core/keyring', 'core/root-key', 'core/seal-config', 'secret/data/app', 'secret/data/db', 'secret/meta/x']);
+  assert.deepEqual(physical.keys(), ['core/keyring', 'core/keyring-usage', 'core/root-key', 'core/seal-config', 'secret/data/app', 'secret/data/db', 'secret/meta/x']);
 
   const raw = (await physical.get('secret/data/app'))!;
   assert.equal(raw.length, 'hunter2-top-secret'.length + OVERHEAD);

@@ -1,6 +1,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readUnsealKeyFile, writeUnsealKeyFile } from '../../../src/storage/barrier/index.js';
@@ -62,4 +63,33 @@ test('refuses files open to group or others, bad contents and missing files', as
   }
   await assert.rejects(readUnsealKeyFile(join(dir, 'absent.key')), { code: 'unseal_key_file_missing' });
   await assert.rejects(writeUnsealKeyFile(join(dir, 'short.key'), new Uint8Array(16)), { code: 'invalid_unseal_key' });
+});
+
+/** Settles within `ms`, or rejects: a read that blocks (on a FIFO) fails the test instead of hanging it. */
+const within = <T>(p: Promise<T>, ms = 2000): Promise<T> =>
+  Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`still pending after ${ms} ms`)), ms).unref())]);
+
+test('refuses a key file that is not a regular file (a FIFO, a directory) instead of blocking on it', async () => {
+  const fifo = join(dir, 'fifo.key');
+  execFileSync('mkfifo', ['-m', '600', fifo]);
+  const folder = join(dir, 'folder.key');
+  mkdirSync(folder, { mode: 0o700 });
+  for (const path of [fifo, folder]) {
+    await assert.rejects(within(readUnsealKeyFile(path)), {
+      kind: 'invalid',
+      code: 'unseal_key_file_not_regular',
+      message: `unseal key file ${path} is not a regular file`,
+    });
+    await assert.rejects(within(writeUnsealKeyFile(path, key)), { code: 'unseal_key_file_not_regular' });
+  }
+});
+
+test('a symlink to a 0600 key file is followed (mounted secrets are symlinks); its target mode is what is checked', async () => {
+  const target = join(dir, 'target.key');
+  writeFileSync(target, Buffer.from(key).toString('base64'), { mode: 0o600 });
+  const link = join(dir, 'link.key');
+  symlinkSync(target, link);
+  assert.deepEqual(await readUnsealKeyFile(link), key);
+  chmodSync(target, 0o644);
+  await assert.rejects(readUnsealKeyFile(link), { code: 'unseal_key_file_permissions' });
 });

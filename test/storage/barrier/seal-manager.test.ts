@@ -362,3 +362,77 @@ test('an HA standby that becomes active reads the seal configuration another nod
   assert.deepEqual([status.n, status.t], [5, 3]);
   assert.equal((await standby.startRekey({ secretShares: 1, secretThreshold: 1, requireVerification: false })).required, 3, 'a new rekey asks for the new threshold of shares');
 });
+
+test('crash after crash: the count never falls below the values sealed, however often the server restarts', async () => {
+  const limits = { maxEncryptions: 1000, persistEvery: 4 };
+  const { physical, seal, keys } = await unsealedManager(limits);
+  let sealedValues = 0;
+  for (; sealedValues < 4; sealedValues++) await seal.barrier.put(`v/${sealedValues}`, bytes('v'));
+  // Each process seals three values (fewer than a write's step), then dies without sealing.
+  for (let crash = 0; crash < 5; crash++) {
+    const next = createSealManager({ physical, clock: manualClock(0), keyUsage: limits });
+    await next.submitUnsealKey(keys[0]);
+    assert.ok((await next.keyStatus()).encryptions >= sealedValues, `restart ${crash}: ${(await next.keyStatus()).encryptions} < ${sealedValues}`);
+    for (let i = 0; i < 3; i++, sealedValues++) await next.barrier.put(`v/${sealedValues}`, bytes('v'));
+  }
+  const last = createSealManager({ physical, clock: manualClock(0), keyUsage: limits });
+  await last.submitUnsealKey(keys[0]);
+  assert.ok((await last.keyStatus()).encryptions >= sealedValues, `${(await last.keyStatus()).encryptions} < ${sealedValues}`);
+});
+
+test('a count write that fails is tried again at the next value, not a whole step later', async () => {
+  const limits = { maxEncryptions: 1000, persistEvery: 4 };
+  const physical = createMemoryStorage();
+  let failUsageWrites = 0;
+  const flaky = {
+    ...physical,
+    put: async (key: string, value: Uint8Array) => {
+      if (key === 'core/keyring-usage' && failUsageWrites > 0) {
+        failUsageWrites--;
+        throw new Error('disk full');
+      }
+      return physical.put(key, value);
+    },
+  };
+  const errors: string[] = [];
+  const seal = createSealManager({ physical: flaky, clock: manualClock(0), keyUsage: limits, onKeyUsageError: (_err, what) => errors.push(what) });
+  const { keys } = await seal.initialize({ secretShares: 1, secretThreshold: 1 });
+  await seal.submitUnsealKey(keys[0]);
+  failUsageWrites = 1;
+  for (let i = 0; i < 7; i++) await seal.barrier.put(`v/${i}`, bytes('v'));
+  await seal.rekeyStatus();
+  assert.deepEqual(errors, ['the barrier key usage count could not be written']);
+  // A crash now: the record must cover the seven values sealed.
+  const restarted = createSealManager({ physical, clock: manualClock(0), keyUsage: limits });
+  await restarted.submitUnsealKey(keys[0]);
+  assert.ok((await restarted.keyStatus()).encryptions >= 7, `${(await restarted.keyStatus()).encryptions} < 7`);
+});
+
+test('count writes land in order: a slow one is never overwritten by an older count, nor left behind by the values sealed meanwhile', async () => {
+  const limits = { maxEncryptions: 1000, persistEvery: 2 };
+  const physical = createMemoryStorage();
+  let hold: Promise<void> | undefined;
+  let release = () => undefined as void;
+  const slow = {
+    ...physical,
+    put: async (key: string, value: Uint8Array) => {
+      if (key === 'core/keyring-usage' && hold) {
+        const held = hold;
+        hold = undefined;
+        await held;
+      }
+      return physical.put(key, value);
+    },
+  };
+  const seal = createSealManager({ physical: slow, clock: manualClock(0), keyUsage: limits });
+  const { keys } = await seal.initialize({ secretShares: 1, secretThreshold: 1 });
+  await seal.submitUnsealKey(keys[0]);
+  hold = new Promise<void>((resolve) => { release = resolve; });
+  // The count write at 2 is held back while three more values are sealed.
+  for (let i = 0; i < 5; i++) await seal.barrier.put(`v/${i}`, bytes('v'));
+  release();
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  const restarted = createSealManager({ physical, clock: manualClock(0), keyUsage: limits });
+  await restarted.submitUnsealKey(keys[0]);
+  assert.ok((await restarted.keyStatus()).encryptions >= 5, `${(await restarted.keyStatus()).encryptions} < 5`);
+});
