@@ -66,9 +66,8 @@ export function sealEndpoints(deps: SealEndpointsDeps) {
   async function initialize(core: SysCore, shares: number, threshold: number): Promise<LogicalResponse> {
     // Checked again under the HA lock: another node may have initialized meanwhile.
     if ((await core.seal.status()).initialized) throw invalid('Vault is already initialized', 'already_initialized');
-    const { keys } = await core.seal.initialize({ secretShares: shares, secretThreshold: threshold });
-    // Unseal briefly with the fresh shares to create the root token, then seal again (Vault does the same).
-    for (const key of keys.slice(0, threshold)) await core.seal.submitUnsealKey(key);
+    // Unsealed briefly with the new key to create the root token, then sealed again (as Vault does).
+    const { keys } = await core.seal.initialize({ secretShares: shares, secretThreshold: threshold, unseal: true });
     await core.afterUnseal();
     const rootToken = await deps.createRootToken(core);
     await core.sealNow();

@@ -260,6 +260,7 @@ export function createSealManager({ physical, clock, keyUsage = DEFAULT_KEY_USAG
             keyringRecord(newRoot, newRing),
           ]);
           config = next;
+          if (opts.unseal === true) await unlock(unsealKey);
           return { keys };
         } finally {
           unsealKey.fill(0);

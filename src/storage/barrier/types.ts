@@ -31,8 +31,12 @@ export interface SealManager {
   /** Encrypted storage; every call throws SealtrailError kind 'sealed' while sealed. */
   readonly barrier: Storage;
   status(): Promise<SealStatus>;
-  /** Creates the keyring and root key; leaves the server sealed. Throws if already initialized. */
-  initialize(opts: { secretShares: number; secretThreshold: number }): Promise<InitResult>;
+  /**
+   * Creates the keyring and root key. Throws if already initialized. Leaves the server sealed, or
+   * with `unseal`, unsealed with the new key itself (sys/init's brief unseal to make the root
+   * token: never through the public unseal progress, which an unauthenticated caller can feed).
+   */
+  initialize(opts: { secretShares: number; secretThreshold: number; unseal?: boolean }): Promise<InitResult>;
   /** Submits one share; unseals when the threshold is reached. `reset` discards progress. */
   submitUnsealKey(key: Uint8Array, opts?: { reset?: boolean }): Promise<SealStatus>;
   /** Unseals with the whole unseal key at once (auto-unseal from a key file, dev mode). */

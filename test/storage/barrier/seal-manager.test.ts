@@ -436,3 +436,13 @@ test('count writes land in order: a slow one is never overwritten by an older co
   await restarted.submitUnsealKey(keys[0]);
   assert.ok((await restarted.keyStatus()).encryptions >= 5, `${(await restarted.keyStatus()).encryptions} < 5`);
 });
+
+test('init can unseal with the key it made, leaving the public unseal progress alone', async () => {
+  const { seal } = newManager();
+  const { keys } = await seal.initialize({ secretShares: 5, secretThreshold: 3, unseal: true });
+  assert.equal(seal.isSealed(), false, 'unsealed by the init itself, not by shares anyone could interleave with');
+  assert.equal((await seal.status()).progress, 0);
+  await seal.seal();
+  for (const k of keys.slice(0, 3)) await seal.submitUnsealKey(k);
+  assert.equal(seal.isSealed(), false, 'and the shares it returned unseal');
+});
