@@ -95,7 +95,8 @@ test('a KMS user holds root only when a root token names it, and never the wrapp
   await assert.rejects(engine.backend.handleRequest(userRequest('evil', [' Response-Wrapping'], ['kms-admin'])), refused('policy_not_assignable'));
 });
 
-test('a KMS user named in another case is read, rotated or deleted only by a token the ACL allows on its own name', async () => {
+/** A KMS engine with real policy and token stores, for the user endpoints' own checks. */
+function engineWithStores() {
   const clock = manualClock(Date.UTC(2025, 0, 1));
   const policies = createPolicyStore({ storage: createMemoryStorage() });
   const tokens = createTokenStore({ storage: createMemoryStorage(), clock, hashKey: new Uint8Array(32) });
@@ -103,6 +104,11 @@ test('a KMS user named in another case is read, rotated or deleted only by a tok
     accountId: ACCOUNT, region: 'us-east-1', tokens, policies, trustedRoots: () => [],
     recorder: { record: async () => undefined, admit: () => undefined, pending: () => 0, failing: () => false, close: async () => 0 },
   });
+  return { policies, tokens, engine };
+}
+
+test('a KMS user named in another case is read, rotated or deleted only by a token the ACL allows on its own name', async () => {
+  const { policies, tokens, engine } = engineWithStores();
   await policies.put('kms-manager', 'path "kms/users/*" { capabilities = ["create", "read", "update", "delete", "sudo"] }\npath "kms/users/app*" { capabilities = ["deny"] }');
   const manager = (await tokens.create({ policies: ['kms-manager'], path: 'auth/token/create' })).entry;
   const app = (await engine.users.upsert('app', ['default'])).user;
@@ -122,13 +128,7 @@ test('a KMS user named in another case is read, rotated or deleted only by a tok
 });
 
 test('a KMS user that holds root has its keys rotated only by a root token', async () => {
-  const clock = manualClock(Date.UTC(2025, 0, 1));
-  const policies = createPolicyStore({ storage: createMemoryStorage() });
-  const tokens = createTokenStore({ storage: createMemoryStorage(), clock, hashKey: new Uint8Array(32) });
-  const engine = createKmsEngine({ storage: createMemoryStorage(), clock }, {
-    accountId: ACCOUNT, region: 'us-east-1', tokens, policies, trustedRoots: () => [],
-    recorder: { record: async () => undefined, admit: () => undefined, pending: () => 0, failing: () => false, close: async () => 0 },
-  });
+  const { policies, tokens, engine } = engineWithStores();
   await policies.put('kms-manager', 'path "kms/users/*" { capabilities = ["create", "read", "update", "delete", "sudo"] }');
   const manager = (await tokens.create({ policies: ['kms-manager'], path: 'auth/token/create' })).entry;
   const root = (await tokens.create({ policies: ['root'], path: 'auth/token/root' })).entry;

@@ -73,14 +73,19 @@ test('dev-enclave init + attest produce a document that attest verify accepts wi
   }
 });
 
+/** What a server answers to writing and deleting authorization `name`'s policy and role. */
+const authorizationRoutes = (name: string) => ({
+  [`POST /v1/sys/policies/acl/${name}`]: { status: 204 },
+  [`POST /v1/auth/apm/role/${name}`]: { status: 204 },
+  [`DELETE /v1/auth/apm/role/${name}`]: { status: 204 },
+  [`DELETE /v1/sys/policies/acl/${name}`]: { status: 204 },
+});
+
 test('apm authorize writes the policy then the role; revoke deletes both; list shows roles', async () => {
   const a = { kind: 'signer' as const, platform: 'nitro', signerId: SIGNER, enginePath: 'secret', secretName: 'app/db' };
   const name = authorizationName(a);
   const fake = await startFakeVault({
-    [`POST /v1/sys/policies/acl/${name}`]: { status: 204 },
-    [`POST /v1/auth/apm/role/${name}`]: { status: 204 },
-    [`DELETE /v1/auth/apm/role/${name}`]: { status: 204 },
-    [`DELETE /v1/sys/policies/acl/${name}`]: { status: 204 },
+    ...authorizationRoutes(name),
     'GET /v1/auth/apm/role/?list=true': { status: 200, body: { data: { keys: [name] } } },
     [`GET /v1/auth/apm/role/${name}`]: { status: 200, body: { data: { platform: 'nitro', signer_id: SIGNER, token_policies: [name] } } },
   });
@@ -110,10 +115,7 @@ test('apm authorize enclave --platform tdx writes mr_owner, mr_td and the RTMRs 
   const a = { kind: 'enclave' as const, platform: 'tdx', signerId: owner, enclaveId: mrTd, rtmrs: { rtmr1, rtmr3 }, enginePath: 'secret', secretName: 'app/db' };
   const name = authorizationName(a);
   const fake = await startFakeVault({
-    [`POST /v1/sys/policies/acl/${name}`]: { status: 204 },
-    [`POST /v1/auth/apm/role/${name}`]: { status: 204 },
-    [`DELETE /v1/auth/apm/role/${name}`]: { status: 204 },
-    [`DELETE /v1/sys/policies/acl/${name}`]: { status: 204 },
+    ...authorizationRoutes(name),
   });
   try {
     const env = { SEALTRAIL_ADDR: fake.address, SEALTRAIL_TOKEN: 'root' };
