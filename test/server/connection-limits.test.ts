@@ -182,3 +182,47 @@ test('connections past max_connections are refused, and a new client is served o
   assert.equal(res.status, 200);
   await res.text();
 });
+
+test('at max_connections, keep-alive connections waiting for their next request are closed to let a new client in', async () => {
+  // One client holds every connection the cap allows, each answered once and kept alive: without
+  // reclaiming them every other client is refused until the idle timeout, which a request now and
+  // then would renew for ever.
+  const held = Array.from({ length: MAX_CONNECTIONS }, open);
+  await Promise.all(held.map((c) => c.connected));
+  const answered = held.map((c) => new Promise<void>((resolve) => c.socket.once('data', () => resolve())));
+  for (const c of held) c.socket.write('GET /v1/sys/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n');
+  await Promise.all(answered);
+  await sleep(50);
+  try {
+    const started = Date.now();
+    const c = open();
+    await c.connected;
+    c.socket.write('GET /v1/sys/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n');
+    const { received } = await c.closed;
+    assert.match(received, /^HTTP\/1\.1 200 /);
+    assert.ok(Date.now() - started < IDLE_MS, 'served before any idle timeout');
+  } finally {
+    for (const c of held) c.socket.destroy();
+    await sleep(100); // the server has seen them go
+  }
+});
+
+test('at max_connections, a connection whose request is being handled is not closed', async () => {
+  // The cap held by fresh and busy connections (a body still arriving): nothing of theirs is reclaimed.
+  const busy = open();
+  await busy.connected;
+  busy.socket.write('POST /v1/sys/audit-hash/file HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 20\r\n\r\n{"input":');
+  const fresh = Array.from({ length: MAX_CONNECTIONS - 1 }, open);
+  await Promise.all(fresh.map((c) => c.connected));
+  await sleep(100);
+  try {
+    const extra = open();
+    const refused = await extra.closed;
+    assert.equal(refused.received, '');
+    assert.equal(busy.socket.destroyed, false);
+    for (const c of fresh) assert.equal(c.socket.destroyed, false);
+  } finally {
+    busy.socket.destroy();
+    for (const c of fresh) c.socket.destroy();
+  }
+});
