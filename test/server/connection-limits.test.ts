@@ -8,6 +8,7 @@ import { parseConfig } from '../../src/config/load.js';
 import { DEFAULT_LISTENER_LIMITS } from '../../src/config/types.js';
 import { checkingIntervalMs } from '../../src/server/connection-limits.js';
 import { startDevServer, type TestServer } from '../helpers/server.js';
+import { makePrivateCa } from '../helpers/tls-certs.js';
 
 const HEADER_MS = 600;
 const READ_MS = 1500;
@@ -224,5 +225,36 @@ test('at max_connections, a connection whose request is being handled is not clo
   } finally {
     busy.socket.destroy();
     for (const c of fresh) c.socket.destroy();
+  }
+});
+
+test('on a TLS listener, a connection that never completes its handshake is closed at the header timeout', async () => {
+  // Node's own handshake timeout is two minutes: a silent client would hold its socket twelve
+  // times as long as the header timeout allows a plain one.
+  const ca = makePrivateCa();
+  const configPath = join(ca.dir, 'tls.hcl');
+  writeFileSync(configPath, `listener "tcp" {
+  address                  = "127.0.0.1:0"
+  tls_cert_file            = "${ca.server.cert}"
+  tls_key_file             = "${ca.server.key}"
+  http_read_header_timeout = "${HEADER_MS}ms"
+  http_read_timeout        = "${READ_MS}ms"
+}
+`);
+  const tls = await startDevServer({ configPath });
+  try {
+    const { port } = new URL(tls.address);
+    const started = Date.now();
+    const socket = connect({ host: '127.0.0.1', port: Number(port) });
+    socket.on('error', () => undefined);
+    const afterMs = await new Promise<number>((resolve) => {
+      const timer = setTimeout(() => resolve(Number.POSITIVE_INFINITY), HEADER_MS + 5000);
+      socket.once('close', () => { clearTimeout(timer); resolve(Date.now() - started); });
+    });
+    socket.destroy();
+    assert.ok(afterMs >= HEADER_MS - 50 && afterMs <= HEADER_MS + slack(), `closed after ${afterMs} ms`);
+  } finally {
+    await tls.stop();
+    rmSync(ca.dir, { recursive: true, force: true });
   }
 });
