@@ -19,7 +19,7 @@ import { SealtrailError, invalid } from '../errors/index.js';
 import { newRequestId } from '../lib/ids.js';
 import { setOwn } from '../lib/safe-object.js';
 import { parseDurationMs } from '../lib/time.js';
-import { fastifyServerOptions, nodeServerOptions, type ConnectionLimits } from './connection-limits.js';
+import { fastifyServerOptions, nodeServerOptions, reclaimIdleConnectionsAtCap, tlsServerOptions, type ConnectionLimits } from './connection-limits.js';
 import { oneRequestAtATimePerConnection } from './pipelining.js';
 import { isAcceptedContentType, isMergePatch, parseJsonObject, unsupportedContentType } from './body.js';
 import { admittedBody, bodyAdmission, bodyTooLarge, checkAuditedSize } from './body-admission.js';
@@ -73,9 +73,10 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
       : send(reply, vaultErrorReply(frameworkError(err), opts.log))),
     ...fastifyServerOptions(opts.limits),
     http: nodeServerOptions(opts.limits),
-    ...(opts.https ? { https: { ...opts.https, ...nodeServerOptions(opts.limits) } } : {}),
+    ...(opts.https ? { https: { ...opts.https, ...tlsServerOptions(opts.limits) } } : {}),
   } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
   app.server.maxConnections = opts.limits.maxConnections;
+  reclaimIdleConnectionsAtCap(app.server, opts.limits.maxConnections);
   list.track(app.server);
   app.addHook('onRequest', oneRequestAtATimePerConnection());
   if (opts.forwardedFor) {

@@ -218,7 +218,10 @@ export function listMethodFallback(getApp: () => FastifyInstance) {
   }
 
   function clientErrorHandler(err: ParserError, socket: Socket): void {
-    if (err.code === 'ECONNRESET' || !socket.writable) {
+    // Only the HTTP parser's errors get an answer. Any other (a TLS handshake that failed or timed
+    // out, a socket error) closes the connection at once: an answer written to a TLS socket whose
+    // handshake never finished is never sent, and waiting for it kept the socket open for ever.
+    if (err.code === 'ECONNRESET' || !socket.writable || !isHttpError(err)) {
       socket.destroy();
       return;
     }
@@ -255,6 +258,11 @@ export function listMethodFallback(getApp: () => FastifyInstance) {
   }
 
   return { clientErrorHandler, track };
+}
+
+/** An error of Node's HTTP parser or of its request timeout, as opposed to the TLS layer's or the socket's. */
+function isHttpError(err: ParserError): boolean {
+  return err.code === 'ERR_HTTP_REQUEST_TIMEOUT' || (err.code?.startsWith('HPE_') ?? false);
 }
 
 /** Whether the target's path (before any query) has a `.` or `..` segment, plain or %2e-encoded. */

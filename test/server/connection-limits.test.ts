@@ -8,6 +8,7 @@ import { parseConfig } from '../../src/config/load.js';
 import { DEFAULT_LISTENER_LIMITS } from '../../src/config/types.js';
 import { checkingIntervalMs } from '../../src/server/connection-limits.js';
 import { startDevServer, type TestServer } from '../helpers/server.js';
+import { makePrivateCa } from '../helpers/tls-certs.js';
 
 const HEADER_MS = 600;
 const READ_MS = 1500;
@@ -181,4 +182,79 @@ test('connections past max_connections are refused, and a new client is served o
   const res = await fetch(`${server.address}/v1/sys/health`, { headers: { connection: 'close' } });
   assert.equal(res.status, 200);
   await res.text();
+});
+
+test('at max_connections, keep-alive connections waiting for their next request are closed to let a new client in', async () => {
+  // One client holds every connection the cap allows, each answered once and kept alive: without
+  // reclaiming them every other client is refused until the idle timeout, which a request now and
+  // then would renew for ever.
+  const held = Array.from({ length: MAX_CONNECTIONS }, open);
+  await Promise.all(held.map((c) => c.connected));
+  const answered = held.map((c) => new Promise<void>((resolve) => c.socket.once('data', () => resolve())));
+  for (const c of held) c.socket.write('GET /v1/sys/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n');
+  await Promise.all(answered);
+  await sleep(50);
+  try {
+    const started = Date.now();
+    const c = open();
+    await c.connected;
+    c.socket.write('GET /v1/sys/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n');
+    const { received } = await c.closed;
+    assert.match(received, /^HTTP\/1\.1 200 /);
+    assert.ok(Date.now() - started < IDLE_MS, 'served before any idle timeout');
+  } finally {
+    for (const c of held) c.socket.destroy();
+    await sleep(100); // the server has seen them go
+  }
+});
+
+test('at max_connections, a connection whose request is being handled is not closed', async () => {
+  // The cap held by fresh and busy connections (a body still arriving): nothing of theirs is reclaimed.
+  const busy = open();
+  await busy.connected;
+  busy.socket.write('POST /v1/sys/audit-hash/file HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 20\r\n\r\n{"input":');
+  const fresh = Array.from({ length: MAX_CONNECTIONS - 1 }, open);
+  await Promise.all(fresh.map((c) => c.connected));
+  await sleep(100);
+  try {
+    const extra = open();
+    const refused = await extra.closed;
+    assert.equal(refused.received, '');
+    assert.equal(busy.socket.destroyed, false);
+    for (const c of fresh) assert.equal(c.socket.destroyed, false);
+  } finally {
+    busy.socket.destroy();
+    for (const c of fresh) c.socket.destroy();
+  }
+});
+
+test('on a TLS listener, a connection that never completes its handshake is closed at the header timeout', async () => {
+  // Node's own handshake timeout is two minutes: a silent client would hold its socket twelve
+  // times as long as the header timeout allows a plain one.
+  const ca = makePrivateCa();
+  const configPath = join(ca.dir, 'tls.hcl');
+  writeFileSync(configPath, `listener "tcp" {
+  address                  = "127.0.0.1:0"
+  tls_cert_file            = "${ca.server.cert}"
+  tls_key_file             = "${ca.server.key}"
+  http_read_header_timeout = "${HEADER_MS}ms"
+  http_read_timeout        = "${READ_MS}ms"
+}
+`);
+  const tls = await startDevServer({ configPath });
+  try {
+    const { port } = new URL(tls.address);
+    const started = Date.now();
+    const socket = connect({ host: '127.0.0.1', port: Number(port) });
+    socket.on('error', () => undefined);
+    const afterMs = await new Promise<number>((resolve) => {
+      const timer = setTimeout(() => resolve(Number.POSITIVE_INFINITY), HEADER_MS + 5000);
+      socket.once('close', () => { clearTimeout(timer); resolve(Date.now() - started); });
+    });
+    socket.destroy();
+    assert.ok(afterMs >= HEADER_MS - 50 && afterMs <= HEADER_MS + slack(), `closed after ${afterMs} ms`);
+  } finally {
+    await tls.stop();
+    rmSync(ca.dir, { recursive: true, force: true });
+  }
 });
