@@ -30,9 +30,15 @@ test('a key past its deletion date is gone from storage after the next unseal, t
     assert.equal(await barrier.get(`sys/kms/keys/${doomed}`), undefined, 'the key past its date is still stored');
     // Its deletion is on the record, though no call asked for it.
     const trail = new CloudTrailClient({ endpoint: server.endpoint, region: REGION, credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey }, maxAttempts: 1, systemClockOffset: offsetMs });
-    const { Events } = await trail.send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'DeleteKey' }] }));
+    // The sweep records the event once the key is removed: it may arrive a moment after.
+    const deleteKeyEvents = async () => (await trail.send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'DeleteKey' }] }))).Events ?? [];
+    let Events = await deleteKeyEvents();
+    for (let i = 0; i < 100 && Events.length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      Events = await deleteKeyEvents();
+    }
     trail.destroy();
-    assert.deepEqual(Events?.map((e) => [JSON.parse(e.CloudTrailEvent!).eventType, e.Resources?.map((r) => r.ResourceName)]),
+    assert.deepEqual(Events.map((e) => [JSON.parse(e.CloudTrailEvent!).eventType, e.Resources?.map((r) => r.ResourceName)]),
       [['AwsServiceEvent', [`arn:aws:kms:${REGION}:${ACCOUNT}:key/${doomed}`]]]);
     assert.ok(await barrier.get(`sys/kms/keys/${kept}`));
   } finally {
