@@ -3,7 +3,8 @@
  * the same token everywhere in the domain (joins still work) and nowhere else.
  *  - explicit:  `tk-` + 32 hex characters of HMAC-SHA256(key, value)
  *  - synthetic: a look-alike of the same shape — letters stay letters (same case), digits stay
- *    digits, punctuation stays; an email keeps its `@`, dots and top-level domain.
+ *    digits, in any script (as ASCII ones), punctuation stays; an email keeps its `@`, dots and
+ *    top-level domain.
  */
 import { KeyedHmac } from '../../lib/keyed-hmac.js';
 import type { TokenFormat } from './read-context.js';
@@ -34,13 +35,31 @@ function stream(mac: KeyedHmac, value: string): () => number {
   };
 }
 
+const UPPER = /^[\p{Lu}\p{Lt}]$/u;
+const LETTER = /^\p{L}$/u;
+const NUMBER = /^\p{N}$/u;
+const MARK = /^\p{M}$/u;
+
+/**
+ * The look-alike of one character outside ASCII. Letters and digits of every script are replaced
+ * (by ASCII ones: a script's own letters would need its alphabet) and combining marks dropped with
+ * the letter they mark, so no character of the value is returned; punctuation and spaces stay.
+ */
+function substituteWide(ch: string, next: () => number): string {
+  if (UPPER.test(ch)) return String.fromCharCode(65 + (next() % 26));
+  if (LETTER.test(ch)) return String.fromCharCode(97 + (next() % 26));
+  if (NUMBER.test(ch)) return String.fromCharCode(48 + (next() % 10));
+  return MARK.test(ch) ? '' : ch;
+}
+
 function substitute(text: string, next: () => number): string {
   let out = '';
   for (const ch of text) {
     if (ch >= 'a' && ch <= 'z') out += String.fromCharCode(97 + (next() % 26));
     else if (ch >= 'A' && ch <= 'Z') out += String.fromCharCode(65 + (next() % 26));
     else if (ch >= '0' && ch <= '9') out += String.fromCharCode(48 + (next() % 10));
-    else out += ch;
+    else if (ch.charCodeAt(0) < 0x80) out += ch;
+    else out += substituteWide(ch, next);
   }
   return out;
 }

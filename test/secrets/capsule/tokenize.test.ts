@@ -50,6 +50,20 @@ test('token formats (golden values under a fixed key)', () => {
   assert.equal(syntheticToken(key, 'John'), syntheticToken(key, 'John'));
 });
 
+test('a synthetic token replaces every letter and digit, not only ASCII ones', () => {
+  const key = Buffer.alloc(32, 7);
+  // Letters of any script become ASCII letters (case kept where the script has one), digits of
+  // any script ASCII digits; combining marks go with the letter they mark.
+  for (const value of ['Иван Петров', '王小明', '１２３-４５-６７８９', 'José Ñúñez', 'Jose\u0301', 'ΣΩΚΡΑΤΗΣ', '٣٤٥', '𝐀𝐁𝐂']) {
+    const token = syntheticToken(key, value);
+    assert.match(token, /^[A-Za-z0-9 -]+$/, `${value} → ${token}`);
+    assert.equal(syntheticToken(key, value), token);
+  }
+  assert.match(syntheticToken(key, 'Иван Петров'), /^[A-Z][a-z]{3} [A-Z][a-z]{5}$/);
+  assert.match(syntheticToken(key, '１２３-４５-６７８９'), /^\d{3}-\d{2}-\d{4}$/);
+  assert.match(syntheticToken(key, 'josé@пример.рф'), /^[a-z]{4}@[a-z]{6}\.рф$/);
+});
+
 test('a tag value a rule rendered from the data is shown as its token in the load summary and the access log, whatever the effect', async () => {
   const h = await harness();
   await h.call('update', 'write-context/ssn', {
