@@ -4,7 +4,7 @@
  *  - explicit:  `tk-` + 32 hex characters of HMAC-SHA256(key, value)
  *  - synthetic: a look-alike of the same shape — letters stay letters (same case), digits stay
  *    digits, in any script (as ASCII ones), punctuation stays; an email keeps its `@`, dots and
- *    top-level domain.
+ *    top-level domain when it ends the value.
  */
 import { KeyedHmac } from '../../lib/keyed-hmac.js';
 import type { TokenFormat } from './read-context.js';
@@ -64,11 +64,14 @@ function substitute(text: string, next: () => number): string {
   return out;
 }
 
+/** What an address's top-level domain may be: letters only (a label of at most 63). */
+const TOP_LEVEL_DOMAIN = /^\p{L}{2,63}$/u;
+
 function syntheticWith(mac: KeyedHmac, value: string): string {
   const next = stream(mac, value);
   const at = value.lastIndexOf('@');
   const dot = value.lastIndexOf('.');
-  if (at > 0 && dot > at) {
+  if (at > 0 && dot > at && TOP_LEVEL_DOMAIN.test(value.slice(dot + 1))) {
     // Keep the top-level domain so the fake address still looks like one of the same kind.
     return substitute(value.slice(0, dot), next) + value.slice(dot);
   }

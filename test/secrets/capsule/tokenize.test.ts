@@ -64,6 +64,15 @@ test('a synthetic token replaces every letter and digit, not only ASCII ones', (
   assert.match(syntheticToken(key, 'josé@пример.рф'), /^[a-z]{4}@[a-z]{6}\.рф$/);
 });
 
+test('a synthetic token keeps only a top-level domain after an e-mail, never the rest of a text', () => {
+  const key = Buffer.alloc(32, 7);
+  const notes = 'Write to ann@example.org. Diagnosis: HIV positive, SSN 123-45-6789';
+  const token = syntheticToken(key, notes);
+  assert.doesNotMatch(token, /Diagnosis|HIV|positive|SSN|123-45-6789/, token);
+  assert.match(token, /^[A-Z][a-z]{4} [a-z]{2} [a-z]{3}@[a-z]{7}\.[a-z]{3}\. [A-Z][a-z]{8}: [A-Z]{3} [a-z]{8}, [A-Z]{3} \d{3}-\d{2}-\d{4}$/);
+  assert.match(syntheticToken(key, 'see ann@example.org'), /^[a-z]{3} [a-z]{3}@[a-z]{7}\.org$/);
+});
+
 test('a tag value a rule rendered from the data is shown as its token in the load summary and the access log, whatever the effect', async () => {
   const h = await harness();
   await h.call('update', 'write-context/ssn', {
