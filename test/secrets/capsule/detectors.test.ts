@@ -159,3 +159,20 @@ test('an email domain is read for at most 253 characters: megabytes of labels af
   assert.deepEqual(DETECTORS.email.find(`me@${'b'.repeat(250)}.io`).map((h) => h.end), [3 + 253]);
   assert.deepEqual(DETECTORS.email.find(`me@${'b'.repeat(251)}.io`).map((h) => h.end), []);
 });
+
+test('detectors read letters with accents, full-width forms, Unicode dashes and spaces as the ASCII they stand for', () => {
+  const context = { name: 'c', description: '', detectors: [...Object.keys(DETECTORS)] as DetectorName[], rules: [] };
+  const spans = (value: string) => classify([{ fields: [{ key: 'f', value, tags: [], spans: [] }], tags: [] }], context)
+    .records[0].fields[0].spans.map((s) => [value.slice(s.start, s.end), s.tags.map((t) => t.name.split('/').pop()).join()]);
+  const cases: Array<[string, Array<[string, string]>]> = [
+    ['José García', [['José', 'first_name'], ['García', 'last_name']]],
+    ['mail jöhn.doe@exämple.org', [['jöhn.doe@exämple.org', 'email']]],
+    ['mail ann＠example.org', [['ann＠example.org', 'email']]],
+    ['ssn １２３-４５-６７８９', [['１２３-４５-６７８９', 'ssn']]],
+    ['ssn 123\u201045\u20106789', [['123\u201045\u20106789', 'ssn']]],
+    ['card 4111\u00a01111\u00a01111\u00a01111', [['4111\u00a01111\u00a01111\u00a01111', 'credit_card']]],
+    ['call 415\u2011555\u20110100', [['415\u2011555\u20110100', 'phone']]],
+    ['ssn \u0661\u0662\u0663-\u0664\u0665-\u0666\u0667\u0668\u0669', [['\u0661\u0662\u0663-\u0664\u0665-\u0666\u0667\u0668\u0669', 'ssn']]],
+  ];
+  for (const [value, expected] of cases) assert.deepEqual(spans(value), expected, value);
+});

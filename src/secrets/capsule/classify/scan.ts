@@ -12,6 +12,7 @@
 import type { Span } from '../records.js';
 import type { Tag } from '../tags.js';
 import type { Detector } from './detectors.js';
+import { foldForDetection } from './fold.js';
 
 export const SEPARATOR = '\n\n';
 
@@ -145,7 +146,8 @@ function byText(hits: HitList, texts: number): Detected {
 }
 
 /**
- * Every detector's hits over `texts`. `tagOf` gives the tag list for a detector's tag name,
+ * Every detector's hits over `texts`, read as fold.ts folds them (offsets are the same).
+ * `tagOf` gives the tag list for a detector's tag name,
  * shared by every hit: spans are never changed in place.
  */
 export function detectInTexts(detectors: readonly Detector[], texts: readonly string[], tagOf: TagOf): Detected {
@@ -154,7 +156,8 @@ export function detectInTexts(detectors: readonly Detector[], texts: readonly st
   for (let from = 0; from < texts.length && detectors.length > 0;) {
     const to = batchEnd(texts, from);
     const { joined, starts } = joinTexts(texts, from, to);
-    for (const detector of detectors) addHits(hits, detector, joined, starts, from, texts, tagOf);
+    const folded = foldForDetection(joined);
+    for (const detector of detectors) addHits(hits, detector, folded, starts, from, texts, tagOf);
     from = to;
   }
   return byText(hits, texts.length);
