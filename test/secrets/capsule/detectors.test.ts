@@ -176,3 +176,8 @@ test('detectors read letters with accents, full-width forms, Unicode dashes and 
   ];
   for (const [value, expected] of cases) assert.deepEqual(spans(value), expected, value);
 });
+
+test('person names written in capitals are names too', () => {
+  assert.deepEqual(found('person_name', 'PATIENT: JOHN SMITH; Jones; not THE CLINIC or PARIS'), ['JOHN', 'SMITH', 'Jones']);
+  assert.deepEqual(DETECTORS.person_name.find('JAMES THOMAS').map((h) => h.tagName.split('/').pop()), ['first_name', 'last_name']);
+});

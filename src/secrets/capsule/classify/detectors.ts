@@ -71,12 +71,22 @@ function dateCandidateValid(s: string): boolean {
   return false;
 }
 
-const NAME_WORD = /\b[A-Z][a-z]+(?:['-][A-Z][a-z]+)?\b/g;
+const NAME_WORD = /\b[A-Z](?:[a-z]+|[A-Z]+)(?:['-][A-Z](?:[a-z]+|[A-Z]+))?\b/g;
+const LOWER = /[a-z]/;
+const CAPITALS_WORD_START = /(^|['-])([a-z])/g;
+
+/** A word as the dictionary spells it: `SMITH` as `Smith` (a word in capitals is a name as much). */
+function dictionaryWord(word: string): string {
+  return LOWER.test(word) ? word : word.toLowerCase().replace(CAPITALS_WORD_START, (_m, before: string, c: string) => before + c.toUpperCase());
+}
 const UPPER = /[A-Z]/;
 const FIRST_NAME_TAG = PII('first_name');
 const LAST_NAME_TAG = PII('last_name');
 
-/** Capitalized words found in the name dictionary; a surname right after a given name counts as one. */
+/**
+ * Capitalized words, or words in capitals, found in the name dictionary; a surname right after a
+ * given name counts as one.
+ */
 const personName: Detector = {
   name: 'person_name',
   find(text) {
@@ -87,14 +97,14 @@ const personName: Detector = {
     const re = NAME_WORD;
     re.lastIndex = 0;
     for (let m = re.exec(text); m !== null; m = re.exec(text)) {
-      const word = m[0];
+      const word = dictionaryWord(m[0]);
       const start = m.index!;
       const adjacent = start === previousEnd + 1;
       const asLast: boolean = LAST_NAMES.has(word) && ((adjacent && previousWasFirst) || !FIRST_NAMES.has(word));
       const kind: string | undefined = asLast ? 'last_name' : FIRST_NAMES.has(word) ? 'first_name' : undefined;
       previousWasFirst = kind === 'first_name';
       previousEnd = start + word.length;
-      if (kind) hits.push({ start, end: start + word.length, tagName: kind === 'last_name' ? LAST_NAME_TAG : FIRST_NAME_TAG });
+      if (kind) hits.push({ start, end: previousEnd, tagName: kind === 'last_name' ? LAST_NAME_TAG : FIRST_NAME_TAG });
     }
     re.lastIndex = 0;
     return hits;

@@ -1,8 +1,9 @@
 /**
  * A modest dictionary of common given names and surnames (US census and international frequency
- * lists), for the person-name detector. Only capitalized words are looked up, so "will" or "mark"
- * in running text are not names; "Will" at a sentence start can be a false positive, which a
- * detector of this size accepts.
+ * lists), for the person-name detector. Only capitalized words (and words in capitals, as
+ * capitalized ones) are looked up, so "will" or "mark" in running text are not names; "Will" at a
+ * sentence start or "WILL" in a heading can be a false positive, which a detector of this size
+ * accepts.
  */
 const FIRST = `
 James John Robert Michael William David Richard Joseph Thomas Charles Christopher Daniel Matthew
