@@ -110,9 +110,10 @@ test('scanning many texts joined finds exactly what scanning each alone finds', 
 });
 
 test('the email scan finds exactly what the regular expression it replaced found', () => {
-  // The pattern the email detector used to run with matchAll: right on every text, but quadratic.
-  const reference = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g;
-  const pieces = ['a', 'Zq', '7', '.', '-', '_', '%', '+', '@', '@', '@', ' ', '\n', 'co', 'x.io', '.uk', 'b.cd', '.ef', 'é', '!'];
+  // The pattern the email detector used to run with matchAll (right on every text, but quadratic),
+  // with letters, digits and marks of any script where it had ASCII ones.
+  const reference = /[A-Za-z0-9._%+\-\p{L}\p{N}\p{M}]+@[A-Za-z0-9\-\p{L}\p{N}\p{M}]+(?:\.[A-Za-z0-9\-\p{L}\p{N}\p{M}]+)*\.[A-Za-z\p{L}\p{M}]{2,}/gu;
+  const pieces = ['a', 'Zq', '7', '.', '-', '_', '%', '+', '@', '@', '@', ' ', '\n', 'co', 'x.io', '.uk', 'b.cd', '.ef', 'é', '!', 'д', '.рф', '例', '٣', '\u0301', '\u00a0'];
   let seed = 0x5eed;
   const random = (n: number) => {
     seed = (seed * 1103515245 + 12345) >>> 0;
@@ -180,4 +181,8 @@ test('detectors read letters with accents, full-width forms, Unicode dashes and 
 test('person names written in capitals are names too', () => {
   assert.deepEqual(found('person_name', 'PATIENT: JOHN SMITH; Jones; not THE CLINIC or PARIS'), ['JOHN', 'SMITH', 'Jones']);
   assert.deepEqual(DETECTORS.person_name.find('JAMES THOMAS').map((h) => h.tagName.split('/').pop()), ['first_name', 'last_name']);
+});
+
+test('addresses with letters of any script (internationalized mailboxes and domains) are e-mails', () => {
+  assert.deepEqual(found('email', 'mail иван@пример.рф, ann@пример.рф or 用户@例子.广告; not @пример.рф'), ['иван@пример.рф', 'ann@пример.рф', '用户@例子.广告']);
 });

@@ -124,20 +124,25 @@ const ipAddress: Detector = {
   find: (text) => findAll(IPV6, text, IP_TAG, isIPv6, /:/, findAll(IPV4, text, IP_TAG, always, /\./, [])),
 };
 
-/** What the detector takes for an address's local part: letters, digits and `._%+-`. */
+const WIDE_WORD = /[\p{L}\p{N}\p{M}]/u;
+const WIDE_LETTER = /[\p{L}\p{M}]/u;
+/** A letter, digit or mark beyond ASCII: internationalized addresses (RFC 6531) and domains are written in them. */
+const isWideWord = (c: number) => c >= 0x80 && WIDE_WORD.test(String.fromCharCode(c));
+
+/** What the detector takes for an address's local part: letters and digits of any script and `._%+-`. */
 function isLocalPartChar(c: number): boolean {
-  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x5f || c === 0x25 || c === 0x2b || c === 0x2d;
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x5f || c === 0x25 || c === 0x2b || c === 0x2d || isWideWord(c);
 }
 
 /** A DNS name is at most 253 characters: no domain is read further. */
 const MAX_DOMAIN_CHARS = 253;
 
-const isLetter = (c: number) => (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a);
-const isLabelChar = (c: number) => isLetter(c) || (c >= 0x30 && c <= 0x39) || c === 0x2d;
+const isLetter = (c: number) => (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x80 && WIDE_LETTER.test(String.fromCharCode(c)));
+const isLabelChar = (c: number) => isLetter(c) || (c >= 0x30 && c <= 0x39) || c === 0x2d || isWideWord(c);
 
 /**
  * Where the domain read from `begin` ends, or -1: what `[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}`
- * matches there, within 253 characters. Dot-separated non-empty labels, the last dot followed by
+ * (letters and digits of any script) matches there, within 253 characters. Dot-separated non-empty labels, the last dot followed by
  * two letters or more; the match ends at the latest such dot's letters. As a regex, 4 MB of `a.`
  * after an `@` would overflow the backtracking stack (a 500).
  */
@@ -160,8 +165,9 @@ function emailDomainEnd(text: string, begin: number): number {
 const EMAIL_TAG = PII('email');
 
 /**
- * What `/[A-Za-z0-9._%+-]+@<domain>/g` finds, found from each `@` instead: that regex tried every
- * start and read on to the end of the local-part characters, so text without a valid address cost
+ * What `/[A-Za-z0-9._%+-]+@<domain>/g` finds (letters and digits of any script too), found from
+ * each `@` instead: that regex tried every start and read on to the end of the local-part
+ * characters, so text without a valid address cost
  * time quadratic in its length (40,000 characters then `@`: 4.7 s). A local part is the run of its
  * characters right before an `@`, not reaching back into the previous match; `@` ends every run,
  * and no domain character is an `@`, so each character is read a bounded number of times.
