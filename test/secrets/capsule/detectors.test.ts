@@ -186,3 +186,8 @@ test('person names written in capitals are names too', () => {
 test('addresses with letters of any script (internationalized mailboxes and domains) are e-mails', () => {
   assert.deepEqual(found('email', 'mail иван@пример.рф, ann@пример.рф or 用户@例子.广告; not @пример.рф'), ['иван@пример.рф', 'ann@пример.рф', '用户@例子.广告']);
 });
+
+test('IBANs and month names are found in any letter case', () => {
+  assert.deepEqual(found('iban', 'pay gb82 west 1234 5698 7654 32 or de89370400440532013000, not de00370400440532013000'), ['gb82 west 1234 5698 7654 32', 'de89370400440532013000']);
+  assert.deepEqual(found('date', 'born MARCH 21, 2024 or 21 march 2024'), ['MARCH 21, 2024', '21 march 2024']);
+});

@@ -202,10 +202,10 @@ export const DETECTORS: Record<DetectorName, Detector> = {
   }, DIGIT),
   ip_address: ipAddress,
   ssn: regexDetector('ssn', /(?<![\d-])(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}(?![\d-])/g, PII('ssn'), always, /-/),
-  iban: regexDetector('iban', /\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b/g, PII('iban'), ibanValid, /[A-Z]{2}\d/),
+  iban: regexDetector('iban', /\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b/gi, PII('iban'), ibanValid, /[A-Z]{2}\d/i),
   date: regexDetector(
     'date',
-    new RegExp(`\\b(?:\\d{4}-\\d{2}-\\d{2}|\\d{1,2}[/.]\\d{1,2}[/.]\\d{4}|(?:${MONTHS}) \\d{1,2}, \\d{4}|\\d{1,2} (?:${MONTHS}) \\d{4})\\b`, 'g'),
+    new RegExp(`\\b(?:\\d{4}-\\d{2}-\\d{2}|\\d{1,2}[/.]\\d{1,2}[/.]\\d{4}|(?:${MONTHS}) \\d{1,2}, \\d{4}|\\d{1,2} (?:${MONTHS}) \\d{4})\\b`, 'gi'),
     PII('date'),
     dateCandidateValid,
     /\d{4}/,
