@@ -198,6 +198,11 @@ async function handle(req: LogicalRequest, services: CoreServices, deps: Lifecyc
       response = rest;
     }
     if (response.auth && !response.issuedAuth) response = { ...response, issuedAuth: await mintLoginToken(response, route, req, services) };
+    if (response.startsSession) {
+      const { startsSession, ...rest } = response;
+      await announceSession(startsSession, route.entry, req, services);
+      response = rest;
+    }
     answered = response;
     if (response.sealToken) response = sealedLogin(response);
     // Asked for a wrapped response: the client (and the response entry) get a wrapping token instead.

@@ -1,6 +1,6 @@
 /**
- * Session starts: a login's new token is announced to every secrets engine that asks
- * (`Backend.onSessionStart`) before the client has it, with a way to tell what the token may do
+ * Session starts: a login's new token, or one auth/token/create made, is announced to every
+ * secrets engine that asks (`Backend.onSessionStart`) before the client has it, with a way to tell what the token may do
  * on that mount, so an engine with its own control log records the session it will see. Fail-
  * closed: if an engine cannot record it, the token is revoked and the login fails.
  */

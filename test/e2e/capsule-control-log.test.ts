@@ -85,6 +85,30 @@ test('a login whose token cannot touch the capsule mount is not a session of the
   assert.equal((await sessionStarts()).length, before);
 });
 
+test('a token created through auth/token/create that may use the capsule mount starts a session too; one that cannot does not', async () => {
+  const before = (await sessionStarts()).length;
+  const created = await api('POST', 'auth/token/create', { policies: ['capsule-writer'], ttl: '5m', display_name: 'batch' });
+  assert.equal(created.status, 200, created.text);
+  const { client_token: token, accessor } = created.json.auth;
+  const starts = await sessionStarts();
+  assert.equal(starts.length, before + 1);
+  const start = starts[starts.length - 1];
+  assert.match(String(start.session), SESSION_ID);
+  assert.equal(start.url, '/v1/auth/token/create');
+  assert.equal(start.request_id, created.json.request_id);
+  const description = start.description as Record<string, unknown>;
+  assert.deepEqual([description.method, description.subject, description.capability_names, description.issuer], ['POST', 'token-batch', 'capsule-writer,default', 'auth/token/']);
+  assert.ok(!JSON.stringify(start).includes(accessor), 'the accessor is in no control record');
+
+  const sealed = await encapsulate(root.withToken(token), 'hello John Smith');
+  const records = (await queryAccessLog(root, { capsule: sealed.capsule_id })).results;
+  assert.deepEqual(records.map((r) => r.session), [start.session]);
+
+  const other = await api('POST', 'auth/token/create', { policies: ['kv-reader'], ttl: '5m' });
+  assert.equal(other.status, 200, other.text);
+  assert.equal((await sessionStarts()).length, before + 1);
+});
+
 test('control records name the HTTP method of their request', async () => {
   const put = await api('PUT', 'capsule/write-context/orders', { description: 'orders' });
   assert.equal(put.status, 204, put.text);

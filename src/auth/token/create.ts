@@ -142,5 +142,5 @@ export async function handleCreate(req: PathRequest, deps: CreateDeps, orphanPat
   for (const p of entry.policies) {
     if (!(await deps.policies.get(p))) warnings.push(`Policy "${p}" does not exist`);
   }
-  return { issuedAuth, ...(warnings.length ? { warnings } : {}) };
+  return { issuedAuth, startsSession: entry, ...(warnings.length ? { warnings } : {}) };
 }

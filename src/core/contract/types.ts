@@ -101,6 +101,12 @@ export interface LogicalResponse {
   /** Set by the core once the token is minted (what the client and the audit see). */
   issuedAuth?: IssuedAuth;
   /**
+   * A token the handler minted itself (auth/token/create): the core announces it to the engines
+   * that keep a control log before the client has it, as it announces a login's token
+   * (sessions.ts). Never rendered, audited or wrapped.
+   */
+  startsSession?: TokenEntry;
+  /**
    * A login whose token only the workload may read: the core mints the token and records it in
    * the response entry as any other, and the client gets `client_token` empty and the data this
    * returns for the token instead (an envelope for the workload's key).
