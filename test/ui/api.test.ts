@@ -1,7 +1,7 @@
 /** The console's API client: same-origin paths only, the token as a header, and when a 403 ends the session. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ApiError, createApi, lookupSelf } from '../../ui/src/lib/api.js';
+import { ApiError, createApi, lookupSelf, signInRefusal } from '../../ui/src/lib/api.js';
 
 type Call = { url: string; init: RequestInit };
 
@@ -49,4 +49,13 @@ test('lookup-self keeps only the token\'s public description', async () => {
   const info = await lookupSelf('hvs.secret', fetcher);
   assert.deepEqual(info, { accessor: 'acc', display_name: 'root', policies: ['root'], entity_id: '', ttl: 0 });
   assert.ok(!JSON.stringify(info).includes('hvs.secret'));
+});
+
+test('sign-in says why: a refused token, a server that cannot check it (sealed), or no answer', async () => {
+  const refused = fakeFetch({ '/v1/auth/token/lookup-self': { status: 403, body: { errors: ['permission denied'] } } });
+  const sealed = fakeFetch({ '/v1/auth/token/lookup-self': { status: 503, body: { errors: ['Vault is sealed'] } } });
+  const reason = async (fetcher: typeof fetch) => signInRefusal(await lookupSelf('t', fetcher).then(() => assert.fail('accepted'), (err: unknown) => err));
+  assert.equal(await reason(refused.fetcher), 'The server did not accept this token (unknown, expired or revoked).');
+  assert.equal(await reason(sealed.fetcher), 'The server could not check the token: Vault is sealed');
+  assert.equal(await reason((async () => { throw new TypeError('Failed to fetch'); }) as unknown as typeof fetch), 'The server could not be reached.');
 });

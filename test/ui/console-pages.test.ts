@@ -231,6 +231,28 @@ test('10,000 records: the virtual list keeps a bounded DOM, scrolls to the last,
   await page.close();
 });
 
+test('a timeline cut short by large records says it shows the newest only, not 10,000', async () => {
+  const page = await signedIn();
+  // Pages the journal API ended early at its text budget: 300 records each, always more behind.
+  const record = (seq: number) => ({
+    seq, time: new Date(Date.UTC(2026, 11, 1) + seq * 1000).toISOString(), kind: 'vault-request', request_id: null, accessor: null,
+    entity_id: 'e-large', correlation_id: null, access_key_id: null, user_arn: null, key_arn: null, capsule: null, session: null,
+    remote_address: null, path: 'auth/approle/login', operation: 'update', outcome: 'failure', imported: null, text: '{}',
+  });
+  await page.route('**/v1/sys/journal/records?*', (route) => {
+    const params = new URL(route.request().url()).searchParams;
+    if (params.has('after_seq')) return route.fulfill({ json: { data: { records: [], next_cursor: null } } });
+    const pageNo = Number(params.get('cursor') ?? 0);
+    const records = Array.from({ length: 300 }, (_, k) => record(100_000 - (pageNo * 300 + k)));
+    return route.fulfill({ json: { data: { records, next_cursor: String(pageNo + 1) } } });
+  });
+  await page.goto(`${server.address}/ui/?entity_id=e-large`);
+  await page.waitForSelector('.vlist[data-count="3000"]');
+  const status = await page.textContent('.status') ?? '';
+  assert.match(status, /^3000 records \(the newest only: narrow the search for older ones\)/);
+  await page.close();
+});
+
 test('light and dark follow the system\'s preference', async () => {
   const page = await signedIn();
   const background = async (colorScheme: 'light' | 'dark') => {

@@ -1,16 +1,16 @@
 /**
  * The timeline's records for a set of filters: the newest MAX_TIMELINE_RECORDS, in time order,
- * then records arriving after them, polled every POLL_MS with after_seq. Records come as their
- * exact text (format=raw): the server does not parse them, and a record is parsed when opened.
+ * then records arriving after them, polled every POLL_MS with after_seq (lib/arrivals.ts). Records
+ * come as their exact text (format=raw): the server does not parse them, and a record is parsed
+ * when opened.
  */
 import { useEffect, useState } from 'react';
 import type { Api } from './lib/api';
+import { followArrivals, PAGE_SIZE } from './lib/arrivals';
 import { journalParams, queryFromFilters, type Filters } from './lib/filters';
 import type { JournalRecord, RecordPage } from './lib/records';
 
 export const MAX_TIMELINE_RECORDS = 10_000;
-export const PAGE_SIZE = 1000;
-export const POLL_MS = 2000;
 
 export interface TimelineState {
   readonly records: readonly JournalRecord[];
@@ -39,31 +39,30 @@ export function useTimeline(api: Api, filters: Filters, live: boolean): Timeline
   useEffect(() => {
     let cancelled = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    let lastSeq = -1;
     let records: JournalRecord[] = [];
     setState({ records: [], loading: true, truncated: false });
 
-    const poll = async () => {
-      try {
-        const page = await api.json<RecordPage>('sys/journal/records', journalParams(filters, { limit: PAGE_SIZE, afterSeq: lastSeq, raw: true }));
+    const follow = (afterSeq: number) => followArrivals({
+      read: async (after) => (await api.json<RecordPage>('sys/journal/records', journalParams(filters, { limit: PAGE_SIZE, afterSeq: after, raw: true }))).records,
+      onRecords: (page) => {
         if (cancelled) return;
-        if (page.records.length > 0) {
-          lastSeq = Math.max(lastSeq, ...page.records.map((r) => r.seq));
-          records = [...records, ...page.records].slice(-MAX_TIMELINE_RECORDS);
-          setState((s) => ({ ...s, records, error: undefined }));
-        }
-      } catch (err) {
-        if (!cancelled) setState((s) => ({ ...s, error: (err as Error).message }));
-      }
-      if (!cancelled && live) timer = setTimeout(poll, POLL_MS);
-    };
+        records = [...records, ...page].slice(-MAX_TIMELINE_RECORDS);
+        setState((s) => ({ ...s, records, error: undefined }));
+      },
+      onError: (err) => {
+        if (!cancelled) setState((s) => ({ ...s, error: err.message }));
+      },
+      wait: (ms) => new Promise((resolve) => {
+        if (cancelled) return resolve(false);
+        timer = setTimeout(() => resolve(!cancelled), ms);
+      }),
+    }, afterSeq);
 
     loadNewest(api, filters, () => cancelled).then(({ records: loaded, truncated }) => {
       if (cancelled) return;
       records = loaded;
-      lastSeq = loaded.reduce((m, r) => Math.max(m, r.seq), -1);
       setState({ records, loading: false, truncated });
-      if (live) timer = setTimeout(poll, POLL_MS);
+      if (live) void follow(loaded.reduce((m, r) => Math.max(m, r.seq), -1));
     }, (err: Error) => {
       if (!cancelled) setState({ records: [], loading: false, truncated: false, error: err.message });
     });

@@ -72,3 +72,13 @@ export async function lookupSelf(token: string, fetcher: typeof fetch = fetch): 
   const { data } = await res.json() as { data: TokenInfo };
   return { accessor: data.accessor, display_name: data.display_name, policies: data.policies, entity_id: data.entity_id, ttl: data.ttl };
 }
+
+/**
+ * Why sign-in failed, for the sign-in page: only a 403 is the token refused; a sealed or
+ * overloaded server, or none at all, says so rather than blaming the token.
+ */
+export function signInRefusal(err: unknown): string {
+  if (!(err instanceof ApiError)) return 'The server could not be reached.';
+  if (err.status === 403) return 'The server did not accept this token (unknown, expired or revoked).';
+  return `The server could not check the token: ${err.message}`;
+}

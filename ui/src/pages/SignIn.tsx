@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from 'react';
+import { signInRefusal } from '../lib/api';
 
 /** Sign-in with a token; the field is a password input and is cleared as soon as it is used. */
 export function SignIn({ onSignIn, notice }: { onSignIn: (token: string) => Promise<void>; notice?: string }) {
@@ -15,8 +16,8 @@ export function SignIn({ onSignIn, notice }: { onSignIn: (token: string) => Prom
     setError(undefined);
     try {
       await onSignIn(token);
-    } catch {
-      setError('The server did not accept this token (unknown, expired or revoked).');
+    } catch (err) {
+      setError(signInRefusal(err));
     } finally {
       setBusy(false);
     }
