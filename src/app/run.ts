@@ -20,7 +20,7 @@ import { createSealManager, readUnsealKeyFile, persistentClusterId } from '../st
 import { haNodeFor, openNodeStorage } from './node.js';
 import { sealEndpoints } from '../sys/index.js';
 import { devAttestationCa, devDataDir, devMounts, devRootToken, devUnseal, devUnsealKeyFile } from './dev.js';
-import { registerAwsRoutes, registerConsole, createHttpServer, createLogger } from '../server/index.js';
+import { registerAwsRoutes, registerConsole, createHttpServer, createLogger, watchDescriptors } from '../server/index.js';
 import { ensureDevKmsUser } from '../kms/index.js';
 import type { Services } from './services.js';
 import { auditDeclarations, auditSinks, openJournalAndLedger } from './journal.js';
@@ -237,6 +237,8 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
     });
     undo.push(() => app.close());
     await app.listen({ host, port });
+    const descriptors = watchDescriptors(log);
+    undo.push(() => descriptors.stop());
     const pidFile = config.pidFile;
     if (pidFile !== undefined) {
       // As Vault: the process id while the server runs, for init systems and scripts; removed at stop.
@@ -255,6 +257,7 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
     const close = () => {
       closing ??= (async () => {
         events.record('stop');
+        descriptors.stop();
         await app.close();
         // Services down and the lock released before the database goes: the next active sees everything.
         await ha?.stop().catch((err) => log.error({ err }, 'error while leaving the HA cluster'));

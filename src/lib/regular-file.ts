@@ -1,26 +1,38 @@
 /**
  * Opening a file only if it is a regular file, for names a command found in a directory (or was
- * given by someone it does not trust) rather than a file the user named: a FIFO, a device such as
- * /dev/zero or, when links are not followed, a symbolic link put under that name is refused
- * instead of read. The open does not wait for a FIFO's writer (O_NONBLOCK, which a regular file's
- * reads ignore), and what was opened is checked with fstat, so a name swapped between a check and
- * the open changes nothing.
+ * given by someone it does not trust) and for files whose stand-in must not stall a start (the
+ * unseal key file): a FIFO, a device such as /dev/zero or, when links are not followed, a symbolic
+ * link put under that name is refused instead of read or written. The open does not wait for a
+ * FIFO's other end (O_NONBLOCK, which a regular file's reads and writes ignore), and what was
+ * opened is checked with fstat, so a name swapped between a check and the open changes nothing.
  */
 import { constants, type Stats } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 
 export type RegularFile = { file: FileHandle; info: Stats } | { refused: string };
 
+export interface OpenRegularFileOptions {
+  followLinks: boolean;
+  /** Access and creation flags, O_RDONLY unless given; O_NONBLOCK (and O_NOFOLLOW when links are not followed) is added. */
+  flags?: number;
+  /** Permission bits of a file that O_CREAT creates. */
+  mode?: number;
+}
+
 /**
- * The open file and its stat, or why it is not read (`refused`: "not a regular file", "a
+ * The open file and its stat, or why it is not used (`refused`: "not a regular file", "a
  * symbolic link, not followed"). Other failures to open (ENOENT, EACCES, ...) are thrown as they are.
  */
-export async function openRegularFile(path: string, opts: { followLinks: boolean }): Promise<RegularFile> {
+export async function openRegularFile(path: string, opts: OpenRegularFileOptions): Promise<RegularFile> {
+  const flags = (opts.flags ?? constants.O_RDONLY) | NONBLOCK | (opts.followLinks ? 0 : constants.O_NOFOLLOW);
   let file: FileHandle;
   try {
-    file = await open(path, constants.O_RDONLY | constants.O_NONBLOCK | (opts.followLinks ? 0 : constants.O_NOFOLLOW));
+    file = await open(path, flags, opts.mode);
   } catch (err) {
-    if (!opts.followLinks && (err as NodeJS.ErrnoException).code === 'ELOOP') return { refused: 'a symbolic link, not followed' };
+    const code = (err as NodeJS.ErrnoException).code;
+    if (!opts.followLinks && code === 'ELOOP') return { refused: 'a symbolic link, not followed' };
+    // ENXIO: a FIFO with no reader (or a socket) opened for writing; EISDIR: a directory opened for writing.
+    if (code === 'ENXIO' || code === 'EISDIR') return { refused: 'not a regular file' };
     throw err;
   }
   let info: Stats;
@@ -36,3 +48,5 @@ export async function openRegularFile(path: string, opts: { followLinks: boolean
   }
   return { file, info };
 }
+
+const NONBLOCK = constants.O_NONBLOCK ?? 0;

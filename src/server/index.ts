@@ -2,4 +2,5 @@
 export { createHttpServer } from './http.js';
 export { registerAwsRoutes } from './aws/index.js';
 export { registerConsole, CONSOLE_CSP } from './console.js';
+export { watchDescriptors } from './descriptor-watch.js';
 export { createLogger, setLogLevel, type LogFormat, type ServerLogger } from './logger.js';

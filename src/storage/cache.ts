@@ -107,6 +107,16 @@ export function cachedStorage(backend: PhysicalStorage, maxEntries = DEFAULT_CAC
     },
     put: (key, value) => written([{ op: 'put', key, value }], () => backend.put(key, value)),
     delete: (key) => written([{ op: 'delete', key }], () => backend.delete(key)),
+    async putIfAbsent(key, value) {
+      const turn = beginWrite(key);
+      let stored: Uint8Array | undefined;
+      try {
+        stored = await backend.putIfAbsent(key, value);
+        return stored;
+      } finally {
+        endWrite(key, turn, stored);
+      }
+    },
     list: (prefix) => backend.list(prefix),
     transaction: (ops) => written(ops, () => backend.transaction(ops)),
     async close() {

@@ -21,8 +21,14 @@ export interface Storage {
   transaction(ops: StorageOp[]): Promise<void>;
 }
 
-/** A physical backend also has a lifecycle. */
+/** A physical backend also has a lifecycle, and a first write that nodes sharing it cannot race on. */
 export interface PhysicalStorage extends Storage {
+  /**
+   * Stores `value` at `key` unless the key holds a value already, and answers the value it holds
+   * afterwards: `value` when this call stored it, else the one found. Of concurrent calls for one
+   * key, from this process or another on the same database, one stores and all answer its value.
+   */
+  putIfAbsent(key: string, value: Uint8Array): Promise<Uint8Array>;
   close(): Promise<void>;
 }
 

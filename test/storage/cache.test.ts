@@ -144,3 +144,13 @@ test('cache: bounded in bytes as well as entries; a value over the largest cache
   for (let i = 0; i < 80; i++) await d.put(`v${i}`, Buffer.alloc(MAX_CACHED_VALUE_BYTES));
   assert.ok(d.cachedBytes <= DEFAULT_CACHE_BYTES, `${d.cachedBytes} bytes held by default`);
 });
+
+test('cache: putIfAbsent remembers what the backend holds, not the value offered', async () => {
+  const backend = createMemoryStorage();
+  const s = cachedStorage(backend, 4);
+  assert.equal(await s.get('id'), undefined);
+  await backend.put('id', Buffer.from('stored by another node'));
+  assert.equal(Buffer.from(await s.putIfAbsent('id', Buffer.from('mine'))).toString(), 'stored by another node');
+  assert.equal(Buffer.from((await s.get('id'))!).toString(), 'stored by another node');
+  await assert.rejects(cachedStorage({ ...backend, putIfAbsent: async () => { throw new Error('disk full'); } }).putIfAbsent('x', Buffer.from('v')), /disk full/);
+});

@@ -199,6 +199,29 @@ export function storageContract(
       assert.deepEqual(await s.list('t/'), ['a', 'c']);
     }));
 
+    test('putIfAbsent stores only into an absent key, and answers (a copy of) what the key holds', withStorage(async (s) => {
+      assert.equal(text(await s.putIfAbsent('pia/k', bytes('first'))), 'first');
+      const kept = await s.putIfAbsent('pia/k', bytes('second'));
+      assert.equal(text(kept), 'first');
+      kept.fill(0x7a);
+      assert.equal(text(await s.get('pia/k')), 'first');
+      assert.deepEqual(await s.list('pia/'), ['k']);
+      await s.put('pia/k', bytes('put'));
+      assert.equal(text(await s.putIfAbsent('pia/k', bytes('third'))), 'put');
+      await s.delete('pia/k');
+      assert.equal(text(await s.putIfAbsent('pia/k', bytes('again'))), 'again');
+      await assert.rejects(s.putIfAbsent('', bytes('v')), { name: 'SealtrailError', code: 'invalid_storage_key' });
+      await assert.rejects(s.putIfAbsent('pia/bad', 'text' as unknown as Uint8Array), { name: 'SealtrailError', code: 'invalid_storage_value' });
+      assert.equal(await s.get('pia/bad'), undefined);
+    }));
+
+    test('concurrent putIfAbsent calls on one key: one stores, all answer its value', withStorage(async (s) => {
+      const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => s.putIfAbsent('race', bytes(`v${i}`))));
+      const stored = text(await s.get('race'));
+      assert.match(stored ?? '', /^v\d+$/);
+      assert.deepEqual(answers.map(text), answers.map(() => stored));
+    }));
+
     test('an empty transaction is a no-op', withStorage(async (s) => {
       await s.transaction([]);
       assert.deepEqual(await s.list(''), []);

@@ -47,7 +47,7 @@ test('the write fence: a node writes only while it holds the lock or nobody does
     await a.transaction([{ op: 'put', key: 'mine', value: v('1') }, { op: 'delete', key: 'free' }]);
     await ha.release('a');
     assert.equal(await ha.tryAcquire('b', 'http://127.0.0.1:2', 5000), true);
-    for (const write of [() => a.put('late', v('x')), () => a.delete('mine'), () => a.transaction([{ op: 'put', key: 'late', value: v('x') }])]) {
+    for (const write of [() => a.put('late', v('x')), () => a.delete('mine'), () => a.transaction([{ op: 'put', key: 'late', value: v('x') }]), () => a.putIfAbsent('late', v('x'))]) {
       await assert.rejects(write(), { name: 'SealtrailError', code: 'ha_not_active' });
     }
     assert.equal(await a.get('late'), undefined);

@@ -4,18 +4,19 @@
  * open to group or others is refused rather than trusted.
  */
 import { constants as fsConstants, type Stats } from 'node:fs';
-import { chmod, open, type FileHandle } from 'node:fs/promises';
+import { chmod, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { SealtrailError, invalid } from '../../errors/index.js';
 import { KEY_BYTES } from './aead.js';
 import { makeDirectory } from '../../lib/make-dir.js';
+import { openRegularFile, type RegularFile } from '../../lib/regular-file.js';
 
 /** Reads and decodes the unseal key; refuses anything but a regular file with no group/other permission bits. */
 export async function readUnsealKeyFile(path: string): Promise<Uint8Array> {
-  const handle = await openKeyFile(path, READ_FLAGS);
+  const { file: handle, info } = await openKeyFile(path, fsConstants.O_RDONLY);
   let buf: Buffer | undefined;
   try {
-    const { mode, size } = await regularFile(handle, path);
+    const { mode, size } = info;
     if (process.platform !== 'win32' && (mode & 0o077) !== 0) {
       const shown = (mode & 0o777).toString(8).padStart(4, '0');
       throw invalid(
@@ -38,9 +39,8 @@ export async function writeUnsealKeyFile(path: string, key: Uint8Array): Promise
     throw invalid(`unseal key must be ${KEY_BYTES} bytes`, 'invalid_unseal_key');
   }
   await makeDirectory(dirname(path), 0o700);
-  const handle = await openKeyFile(path, WRITE_FLAGS, 0o600);
+  const { file: handle } = await openKeyFile(path, fsConstants.O_WRONLY | fsConstants.O_CREAT, 0o600);
   try {
-    await regularFile(handle, path);
     // An existing file keeps its old mode on open; tighten it before the key is written.
     await handle.chmod(0o600);
     await handle.truncate(0);
@@ -51,33 +51,24 @@ export async function writeUnsealKeyFile(path: string, key: Uint8Array): Promise
   await chmod(path, 0o600);
 }
 
-/**
- * Opened without blocking, so that a FIFO (or a device) put in the key file's place is refused by
- * regularFile rather than holding the server's start forever; checked on the open handle, so the
- * file checked is the file read.
- */
-const NONBLOCK = fsConstants.O_NONBLOCK ?? 0;
-const READ_FLAGS = fsConstants.O_RDONLY | NONBLOCK;
-const WRITE_FLAGS = fsConstants.O_WRONLY | fsConstants.O_CREAT | NONBLOCK;
 /** Far more than a key in any encoding with surrounding whitespace. */
 const MAX_KEY_FILE_BYTES = 4096;
 
-async function openKeyFile(path: string, flags: number, mode?: number): Promise<FileHandle> {
+/**
+ * Opened by openRegularFile, so that a FIFO (or a device) put in the key file's place is refused
+ * rather than holding the server's start forever, and the file checked is the file used. Links are
+ * followed: mounted secrets are symbolic links.
+ */
+async function openKeyFile(path: string, flags: number, mode?: number): Promise<{ file: FileHandle; info: Stats }> {
+  let opened: RegularFile;
   try {
-    return await open(path, flags, mode);
+    opened = await openRegularFile(path, { followLinks: true, flags, mode });
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw invalid(`unseal key file ${path} does not exist`, 'unseal_key_file_missing');
-    // ENXIO: a FIFO with no reader, opened for writing without blocking.
-    if (code === 'ENXIO' || code === 'EISDIR') throw notRegular(path);
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw invalid(`unseal key file ${path} does not exist`, 'unseal_key_file_missing');
     throw new SealtrailError('invalid', 'unseal_key_file_unreadable', `unseal key file ${path} cannot be read`, { cause: err });
   }
-}
-
-async function regularFile(handle: FileHandle, path: string): Promise<Stats> {
-  const info = await handle.stat();
-  if (!info.isFile()) throw notRegular(path);
-  return info;
+  if ('refused' in opened) throw notRegular(path);
+  return opened;
 }
 
 const notRegular = (path: string): SealtrailError => invalid(`unseal key file ${path} is not a regular file`, 'unseal_key_file_not_regular');

@@ -23,6 +23,11 @@ export function createMemoryStorage(): PhysicalStorage & { readonly size: number
     },
     async put(key, value) { apply(checkOp({ op: 'put', key, value })); },
     async delete(key) { apply(checkOp({ op: 'delete', key })); },
+    async putIfAbsent(key, value) {
+      if (!map.has(key)) apply(checkOp({ op: 'put', key, value }));
+      else checkOp({ op: 'put', key, value });
+      return Uint8Array.from(map.get(key)!);
+    },
     async list(prefix) {
       if (typeof prefix !== 'string') throw invalid('storage list prefix must be a string', 'invalid_storage_key');
       return childrenOf([...map.keys()].sort(), prefix);

@@ -42,6 +42,10 @@ export const CONNECT_TIMEOUT_MS = 10_000;
 export const QUERY_TIMEOUT_MS = 30_000;
 /** Serialises schema creation between nodes starting at once (CREATE … IF NOT EXISTS races). */
 const SCHEMA_LOCK_ID = 0x5ea17a11;
+/** A put-if-absent finds the key deleted between its insert and its read this often before it gives up. */
+const PUT_IF_ABSENT_ATTEMPTS = 3;
+
+const notActive = () => new SealtrailError('unavailable', 'ha_not_active', 'this node is not the active node: the write was refused');
 
 export interface PostgresStorage extends PhysicalStorage {
   readonly pool: pg.Pool;
@@ -80,6 +84,7 @@ export async function createPostgresStorage(opts: PostgresStorageOptions): Promi
     listAll: listSql(table, false),
     keysBetween: `SELECT key FROM ${table} WHERE key >= $1 AND key < $2 ORDER BY key`,
     write: writeSql(table, opts.fenceNodeId !== undefined),
+    insertNew: insertNewSql(table, opts.fenceNodeId !== undefined),
   };
   const run = async <R extends pg.QueryResultRow>(text: string, values: unknown[]): Promise<pg.QueryResult<R>> => {
     try {
@@ -117,9 +122,26 @@ export async function createPostgresStorage(opts: PostgresStorageOptions): Promi
     const params: unknown[] = [deletes, keys, parents, values];
     if (opts.fenceNodeId) params.push(opts.fenceNodeId());
     const r = await run<{ held: string }>(sql.write, params);
-    if (opts.fenceNodeId && Number(r.rows[0]?.held) !== 1) {
-      throw new SealtrailError('unavailable', 'ha_not_active', 'this node is not the active node: the write was refused');
+    if (opts.fenceNodeId && Number(r.rows[0]?.held) !== 1) throw notActive();
+  };
+
+  /**
+   * The insert and the read back are two statements: one statement reads from the snapshot it
+   * began with, which misses the row of a concurrent insert it waited for and then skipped.
+   */
+  const putIfAbsent = async (key: string, value: Uint8Array): Promise<Uint8Array> => {
+    checkOp({ op: 'put', key, value });
+    const copy = Buffer.from(value);
+    for (let attempt = 0; attempt < PUT_IF_ABSENT_ATTEMPTS; attempt++) {
+      const params: unknown[] = [key, parentOf(key), copy];
+      if (opts.fenceNodeId) params.push(opts.fenceNodeId());
+      const r = await run<{ held: string; inserted: string }>(sql.insertNew, params);
+      if (opts.fenceNodeId && Number(r.rows[0]?.held) !== 1) throw notActive();
+      if (Number(r.rows[0]?.inserted) === 1) return copy;
+      const found = (await run<{ value: Buffer }>(sql.get, [key])).rows[0]?.value;
+      if (found !== undefined) return found;
     }
+    throw new SealtrailError('internal', 'storage_failed', 'storage: a put-if-absent found its key deleted after each insert');
   };
 
   return {
@@ -131,6 +153,7 @@ export async function createPostgresStorage(opts: PostgresStorageOptions): Promi
     },
     put: (key, value) => transaction([{ op: 'put', key, value }]),
     delete: (key) => transaction([{ op: 'delete', key }]),
+    putIfAbsent,
     async list(prefix) {
       if (typeof prefix !== 'string') throw invalid('storage list prefix must be a string', 'invalid_storage_key');
       if (prefix !== '') checkKey(prefix);
@@ -195,11 +218,7 @@ async function refuseHaDatabase(pool: pg.Pool): Promise<void> {
  * have written since this one last held the lock.
  */
 function writeSql(table: string, fenced: boolean): string {
-  const guard = fenced ? ' AND EXISTS (SELECT 1 FROM lock)' : '';
-  const lock = fenced
-    ? `lock AS MATERIALIZED (SELECT 1 FROM ${HA_LOCK_TABLE} WHERE name = 'active'
-         AND ((holder_id = $5 AND (expires_at > now() OR expires_at = '-infinity')) OR holder_id = '') FOR SHARE),`
-    : '';
+  const { lock, guard, held } = fence(fenced, '$5');
   return `
     WITH ${lock}
     removed AS (DELETE FROM ${table} WHERE key = ANY($1::text[])${guard}),
@@ -207,7 +226,30 @@ function writeSql(table: string, fenced: boolean): string {
       INSERT INTO ${table} (key, parent_path, value)
       SELECT k, p, v FROM unnest($2::text[], $3::text[], $4::bytea[]) AS u(k, p, v) WHERE true${guard}
       ON CONFLICT (key) DO UPDATE SET value = excluded.value)
-    SELECT ${fenced ? '(SELECT count(*) FROM lock)' : '1'} AS held`;
+    SELECT ${held} AS held`;
+}
+
+/** The put-if-absent statement, fenced as writeSql is: `inserted` says whether the row is this call's. */
+function insertNewSql(table: string, fenced: boolean): string {
+  const { lock, guard, held } = fence(fenced, '$4');
+  return `
+    WITH ${lock}
+    inserted AS (
+      INSERT INTO ${table} (key, parent_path, value)
+      SELECT $1::text, $2::text, $3::bytea WHERE true${guard}
+      ON CONFLICT (key) DO NOTHING RETURNING 1)
+    SELECT ${held} AS held, (SELECT count(*) FROM inserted) AS inserted`;
+}
+
+/** The write fence's pieces (see writeSql), the node id in parameter `nodeId`. */
+function fence(fenced: boolean, nodeId: string): { lock: string; guard: string; held: string } {
+  if (!fenced) return { lock: '', guard: '', held: '1' };
+  return {
+    lock: `lock AS MATERIALIZED (SELECT 1 FROM ${HA_LOCK_TABLE} WHERE name = 'active'
+         AND ((holder_id = ${nodeId} AND (expires_at > now() OR expires_at = '-infinity')) OR holder_id = '') FOR SHARE),`,
+    guard: ' AND EXISTS (SELECT 1 FROM lock)',
+    held: '(SELECT count(*) FROM lock)',
+  };
 }
 
 function checkOp(op: StorageOp): void {

@@ -23,6 +23,7 @@ export function createSqliteStorage(opts: SqliteStorageOptions): PhysicalStorage
     put: db.prepare<[string, Uint8Array]>(
       'INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
     ),
+    putIfAbsent: db.prepare<[string, Uint8Array]>('INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING'),
     delete: db.prepare<[string]>('DELETE FROM kv WHERE key = ?'),
     keysFrom: db.prepare<[string], string>('SELECT key FROM kv WHERE key >= ? ORDER BY key').pluck(),
     keysBetween: db.prepare<[string, string], string>(
@@ -45,6 +46,12 @@ export function createSqliteStorage(opts: SqliteStorageOptions): PhysicalStorage
   const applyAll = db.transaction((ops: StorageOp[]) => {
     for (const op of ops) apply(op);
   });
+  const putIfAbsent = db.transaction((key: string, value: Uint8Array): Buffer => {
+    checkKey(key);
+    checkValue(value);
+    stmt.putIfAbsent.run(key, value);
+    return stmt.get.get(key)!;
+  });
   const scan: KeyScan = (from, until) =>
     until === undefined ? stmt.keysFrom.iterate(from) : stmt.keysBetween.iterate(from, until);
 
@@ -66,6 +73,11 @@ export function createSqliteStorage(opts: SqliteStorageOptions): PhysicalStorage
     },
     async delete(key) {
       write(() => apply({ op: 'delete', key }));
+    },
+    async putIfAbsent(key, value) {
+      let stored!: Buffer;
+      write(() => { stored = putIfAbsent(key, value); });
+      return stored;
     },
     async list(prefix) {
       if (typeof prefix !== 'string') throw invalid('storage list prefix must be a string', 'invalid_storage_key');
