@@ -344,3 +344,33 @@ test('server events: the start and the unseal are in the journal', async () => {
   assert.deepEqual(events.slice(0, 2), ['unseal', 'start']);
   assert.ok((r.json.data.records as View[]).every((x) => x.record.type === 'server'));
 });
+
+test('a timeline is read in parts by next_cursor, over the API and the CLI; a cursor of other filters is refused', async () => {
+  const made = await root.write('auth/token/create', { policies: ['default'] });
+  const accessor = made!.auth!.accessor;
+  const token = new SealtrailClient({ address: server.address, token: made!.auth!.client_token });
+  for (let i = 0; i < 3; i++) await token.read('auth/token/lookup-self');
+  const whole = await journal('timeline', { accessor });
+  assert.equal(whole.status, 200, whole.text);
+  const all = whole.json.data.groups.flatMap((g: { records: View[] }) => g.records.map((r) => r.seq));
+  const seen: number[] = [];
+  let cursor: string | undefined;
+  for (let n = 0; n < 20; n++) {
+    const part = await journal('timeline', { accessor, limit: '1', ...(cursor ? { cursor } : {}) });
+    assert.equal(part.status, 200, part.text);
+    seen.push(...part.json.data.groups.flatMap((g: { records: View[] }) => g.records.map((r) => r.seq)));
+    if (!part.json.data.truncated) break;
+    cursor = part.json.data.next_cursor;
+    assert.equal(typeof cursor, 'string');
+  }
+  assert.deepEqual(seen, all, 'the parts hold the whole timeline, each record once');
+  const first = await journal('timeline', { accessor, limit: '1' });
+  const other = await journal('timeline', { accessor, limit: '1', since: '2000-01-01T00:00:00Z', cursor: first.json.data.next_cursor });
+  assert.equal(other.status, 400, other.text);
+  const page = await journal('records', { limit: '1' });
+  assert.equal((await journal('timeline', { accessor, cursor: page.json.data.next_cursor })).status, 400);
+  const env = { SEALTRAIL_ADDR: server.address, SEALTRAIL_TOKEN: server.rootToken };
+  const cli = await runIn(['journal', 'timeline', '--accessor', accessor, '--cursor', first.json.data.next_cursor, '-format=json'], { env });
+  assert.equal(cli.code, 0, cli.stderr);
+  assert.equal(JSON.parse(cli.stdout).groups[0].records[0].seq, seen[first.json.data.groups.flatMap((g: { records: View[] }) => g.records).length]);
+});

@@ -153,9 +153,10 @@ export function registerJournalQueries(journal: Command, ctx: CliContext): void 
     .option('--accessor <accessor>', 'token accessor')
     .option('--correlation-id <id>', 'attestation correlation id')
     .option('--request-id <id>', 'request id')
-    .option('--since <time>', 'from this RFC 3339 time (a truncated timeline says where its next part starts)')
+    .option('--since <time>', 'from this RFC 3339 time')
     .option('--until <time>', 'up to this RFC 3339 time')
-    .action(async (flags: { entityId?: string; accessor?: string; correlationId?: string; requestId?: string; since?: string; until?: string }) => {
+    .option('--cursor <cursor>', 'continue a truncated timeline (its next_cursor, with the same subject, --since and --until)')
+    .action(async (flags: { entityId?: string; accessor?: string; correlationId?: string; requestId?: string; since?: string; until?: string; cursor?: string }) => {
       const subject: Record<string, string> = {};
       if (flags.entityId) subject.entity_id = flags.entityId;
       if (flags.accessor) subject.accessor = flags.accessor;
@@ -165,6 +166,7 @@ export function registerJournalQueries(journal: Command, ctx: CliContext): void 
       const range: Record<string, string> = {};
       if (flags.since !== undefined) range.since = flags.since;
       if (flags.until !== undefined) range.until = flags.until;
+      if (flags.cursor !== undefined) range.cursor = flags.cursor;
       const client = await ctx.client();
       const data = await remote('reading the timeline', () => readTimeline(client, { ...subject, ...range }), EXIT_REMOTE, inFlagTerms);
       const out = ctx.output();
@@ -176,7 +178,8 @@ export function registerJournalQueries(journal: Command, ctx: CliContext): void 
         out.line();
       }
       if (data.truncated) {
-        out.error(data.next_since ? `more records: --since ${printable(data.next_since)}` : 'the timeline has more records than shown');
+        if (data.next_cursor) out.error(`more records: --cursor ${printable(data.next_cursor)}`);
+        else out.error(data.next_since ? `more records: --since ${printable(data.next_since)}` : 'the timeline has more records than shown');
       }
     });
 
