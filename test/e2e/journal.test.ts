@@ -7,6 +7,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateKeyCommand, DecryptCommand, GenerateDataKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { createDevEnclave, loadDevCaFromDir, type DevEnclave } from '../../src/attestation/index.js';
@@ -373,4 +374,22 @@ test('a timeline is read in parts by next_cursor, over the API and the CLI; a cu
   const cli = await runIn(['journal', 'timeline', '--accessor', accessor, '--cursor', first.json.data.next_cursor, '-format=json'], { env });
   assert.equal(cli.code, 0, cli.stderr);
   assert.equal(JSON.parse(cli.stdout).groups[0].records[0].seq, seen[first.json.data.groups.flatMap((g: { records: View[] }) => g.records).length]);
+});
+
+test('tail starts after the newest record now, though an imported log put a record in the future', async () => {
+  const env = { SEALTRAIL_ADDR: server.address, SEALTRAIL_TOKEN: server.rootToken };
+  const line = JSON.parse(readFileSync(join(server.dir, 'audit.log'), 'utf8').split('\n')[0]) as { time: string; request: { id: string } };
+  const future = join(server.dir, 'future.log');
+  writeFileSync(future, `${JSON.stringify({ ...line, time: '2099-01-01T00:00:00Z', request: { ...line.request, id: 'from-the-future' } })}\n`);
+  const imported = await runIn(['journal', 'import', '--format', 'vault-audit', '--journal', join(server.dir, 'journal.db'), future], { env });
+  assert.equal(imported.code, 0, imported.stderr);
+  await root.kv('secret').put('tail/before', { v: '1' });
+  const before = await journal('records', { after_seq: '-1', limit: '1000' });
+  const tail = runIn(['journal', 'tail', '--max-records', '1', '--path-prefix', 'secret/data/tail/', '-format=json'], { env });
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  await root.kv('secret').put('tail/after', { v: '2' });
+  const done = await tail;
+  assert.equal(done.code, 0, done.stderr);
+  const shown = JSON.parse(done.stdout) as View;
+  assert.equal(shown.path, 'secret/data/tail/after', `the first record shown is one written after the tail started (seq ${shown.seq}; ${before.json.data.records.length} records before)`);
 });
