@@ -23,8 +23,11 @@ export interface RecordView {
 }
 export interface RecordPage { records: RecordView[]; next_cursor: string | null }
 export interface TimelineGroup { request_id: string | null; records: RecordView[] }
-/** `next_since`: where the next part of a truncated timeline starts (absent from servers before it). */
-export interface TimelineView { groups: TimelineGroup[]; truncated: boolean; next_since?: string | null }
+/**
+ * `next_cursor`: where the next part of a truncated timeline starts, exactly; `next_since`: its
+ * time (each absent from servers before it).
+ */
+export interface TimelineView { groups: TimelineGroup[]; truncated: boolean; next_since?: string | null; next_cursor?: string | null }
 
 const RECORDS_PATH = 'sys/journal/records';
 const TIMELINE_PATH = 'sys/journal/timeline';
@@ -71,7 +74,7 @@ export async function readRecordPage(client: SealtrailClient, query: Record<stri
 export async function readTimeline(client: SealtrailClient, subject: Record<string, string>): Promise<TimelineView> {
   const { data } = await answerOf(client, TIMELINE_PATH, subject);
   const isGroup = (g: unknown) => isObject(g) && isOptionalText(g.request_id) && Array.isArray(g.records) && g.records.every((r) => isRecordView(r, false));
-  if (!isObject(data) || !Array.isArray(data.groups) || !data.groups.every(isGroup) || typeof data.truncated !== 'boolean' || !isOptionalText(data.next_since)) {
+  if (!isObject(data) || !Array.isArray(data.groups) || !data.groups.every(isGroup) || typeof data.truncated !== 'boolean' || !isOptionalText(data.next_since) || !isOptionalText(data.next_cursor)) {
     throw notShaped(client, TIMELINE_PATH, 'a journal timeline');
   }
   return data as unknown as TimelineView;

@@ -14,11 +14,14 @@ export interface CursorState {
   throughSeq: number;
 }
 
-/** A stable fingerprint of the filters and order (bigints as decimal strings). */
-export function filterFingerprint(filter: JournalFilter, order: JournalOrder): string {
+/**
+ * A stable fingerprint of the filters and order (bigints as decimal strings); `of` names what else
+ * than a page of records the cursor continues (a timeline's cursor is no page's).
+ */
+export function filterFingerprint(filter: JournalFilter, order: JournalOrder, of?: 'timeline'): string {
   const canonical = JSON.stringify([order, filter.kinds ?? [], String(filter.sinceNs ?? ''), String(filter.untilNs ?? ''),
     Object.entries(filter.keys ?? {}).filter(([, v]) => v !== undefined).sort(), filter.pathPrefix ?? '', filter.imported ?? null,
-    filter.requestIds ?? []]);
+    filter.requestIds ?? [], ...(of ? [of] : [])]);
   return createHash('sha256').update(canonical).digest('base64url').slice(0, 16);
 }
 

@@ -6,6 +6,9 @@
  * another job all end that job with an error and terminate the worker: the next job gets a fresh
  * one. The worker starts with the first job and never keeps the process alive while no job waits.
  *
+ * Jobs wait in one queue per owner (the reader a journal query is for), served in turn: an
+ * owner with many jobs waiting holds up another's by at most one of its own.
+ *
  * The worker's protocol: `{ kind: 'ready' }` once it can take jobs, then one reply per request
  * message, in order; `settle` turns a reply into the job's outcome.
  */
@@ -28,7 +31,8 @@ export interface SerialWorkerSettings {
 }
 
 export interface SerialWorker<Request> {
-  run<T>(request: Request, timeoutMs: number, settle: (reply: unknown) => JobOutcome<T>): Promise<T>;
+  /** `owner`: whose turn the job waits for (jobs without one share a turn). */
+  run<T>(request: Request, timeoutMs: number, settle: (reply: unknown) => JobOutcome<T>, owner?: string): Promise<T>;
   /** Terminates the worker; jobs still waiting end with a `failed` error. */
   close(): Promise<void>;
 }
@@ -43,7 +47,9 @@ interface Job<Request> {
 
 export function createSerialWorker<Request>(settings: SerialWorkerSettings): SerialWorker<Request> {
   const { name } = settings;
-  const queue: Job<Request>[] = [];
+  // Owners in turn order, each with its jobs in arrival order.
+  const queues = new Map<string, Job<Request>[]>();
+  let lastOwner: string | undefined;
   let worker: Worker | undefined;
   let ready = false;
   let running: Job<Request> | undefined;
@@ -110,9 +116,25 @@ export function createSerialWorker<Request>(settings: SerialWorkerSettings): Ser
     });
   };
 
+  /** The next job: the first owner's in turn, passing over the owner just served when another waits. */
+  const take = (): Job<Request> | undefined => {
+    let [owner, jobs] = queues.entries().next().value ?? [];
+    if (owner === undefined || !jobs) return undefined;
+    if (owner === lastOwner && queues.size > 1) {
+      queues.delete(owner);
+      queues.set(owner, jobs);
+      [owner, jobs] = queues.entries().next().value!;
+    }
+    const job = jobs.shift()!;
+    queues.delete(owner);
+    if (jobs.length > 0) queues.set(owner, jobs);
+    lastOwner = owner;
+    return job;
+  };
+
   const next = () => {
     if (running) return;
-    const job = queue.shift();
+    const job = take();
     if (!job) {
       // Idle: the worker waits for the next job without holding the process open.
       worker?.unref();
@@ -126,9 +148,11 @@ export function createSerialWorker<Request>(settings: SerialWorkerSettings): Ser
   };
 
   return {
-    run<T>(request: Request, timeoutMs: number, settle: (reply: unknown) => JobOutcome<T>): Promise<T> {
+    run<T>(request: Request, timeoutMs: number, settle: (reply: unknown) => JobOutcome<T>, owner = ''): Promise<T> {
       return new Promise<T>((resolve, reject) => {
-        queue.push({ request, timeoutMs, settle, resolve: resolve as (value: unknown) => void, reject });
+        const jobs = queues.get(owner) ?? [];
+        queues.set(owner, jobs);
+        jobs.push({ request, timeoutMs, settle, resolve: resolve as (value: unknown) => void, reject });
         next();
       });
     },
@@ -136,7 +160,9 @@ export function createSerialWorker<Request>(settings: SerialWorkerSettings): Ser
       const w = worker;
       retire();
       const closed = () => settings.failure(`${name} was closed`, 'failed');
-      for (const job of queue.splice(0)) job.reject(closed());
+      const waiting = [...queues.values()].flat();
+      queues.clear();
+      for (const job of waiting) job.reject(closed());
       if (running) finish({ error: closed() });
       if (w) await w.terminate();
     },

@@ -10,10 +10,12 @@
  * a client that stalls after the first bytes keeps its slot, and one that hangs up before the
  * query ends does not free it while the query still runs. Past either limit a read is refused with
  * 503 `journal_busy` (and Retry-After), audited like any refusal. The CLI pages one request at a
- * time and the console asks at most a few at once, well under both.
+ * time and the console asks at most a few at once, well under both. The reader thread serves the
+ * queries of reads in flight in turn per token (lib/reader-turns.ts).
  */
 import { SealtrailError } from '../errors/index.js';
 import { createInFlightLimit, type InFlightLimit, type InFlightRefusal } from '../lib/in-flight-limit.js';
+import { asReader } from '../lib/reader-turns.js';
 import type { PathHandler, PathRequest } from '../core/index.js';
 
 /** Journal and ledger reads in flight on one server. */
@@ -43,10 +45,11 @@ export const journalBusy = (refusal: InFlightRefusal) => new SealtrailError('una
 /** `handler`, run only with a slot, which it holds until its answer is sent (see above). */
 export function heldUntilAnswered(slots: JournalReadSlots, handler: PathHandler): PathHandler {
   return async (req) => {
-    const slot = slots.take(readerOf(req));
+    const reader = readerOf(req);
+    const slot = slots.take(reader);
     if (typeof slot === 'string') throw journalBusy(slot);
     try {
-      return await handler(req);
+      return await asReader(reader, () => handler(req));
     } finally {
       if (req.logical.whenAnswered) req.logical.whenAnswered(slot.release);
       else slot.release();

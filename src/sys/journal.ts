@@ -6,8 +6,8 @@
  *       &path_prefix=&outcome=&key_arn=&access_key_id=&capsule=&remote_address=&user_arn=&imported=
  *       &after_seq=&limit=&cursor=&order=asc|desc&format=json|raw
  *                                               → { records: [...], next_cursor }
- *   GET sys/journal/timeline?entity_id=|accessor=|correlation_id=|request_id=[&limit=]
- *                                               → { groups: [{ request_id, records }], truncated }
+ *   GET sys/journal/timeline?entity_id=|accessor=|correlation_id=|request_id=[&limit=&since=&until=&cursor=]
+ *                                               → { groups: [{ request_id, records }], truncated, next_since, next_cursor }
  *
  * Both hold one of the reads in flight that journal-read-slots.ts bounds until they are answered.
  *
@@ -20,7 +20,7 @@ import { rfc3339Nano } from '../lib/time.js';
 import type { PathSpec } from '../core/index.js';
 import { heldUntilAnswered, type JournalReadSlots } from './journal-read-slots.js';
 import {
-  LIST_PARAMETERS, MAX_PAGE, TIMELINE_SUBJECTS, parseJournalQuery, recordView, searchJournal, timeline,
+  decodeCursor, encodeCursor, filterFingerprint, LIST_PARAMETERS, MAX_PAGE, TIMELINE_SUBJECTS, parseJournalQuery, recordView, searchJournal, timeline,
   type JournalRecord, type JournalStore, type RecordParser,
 } from '../journal/index.js';
 
@@ -82,24 +82,28 @@ export function journalSysPaths(deps: JournalSysDeps): PathSpec[] {
       handlers: {
         read: heldUntilAnswered(deps.slots, async (req) => {
           const journal = store();
-          const { limit: limitText, since, until, ...subject } = req.data as Record<string, unknown>;
+          const { limit: limitText, since, until, cursor, ...subject } = req.data as Record<string, unknown>;
           const unknown = Object.keys(subject).filter((k) => !(TIMELINE_SUBJECTS as readonly string[]).includes(k));
-          if (unknown.length > 0) throw invalid(`unknown parameter "${unknown[0].slice(0, 64)}" (known: ${TIMELINE_SUBJECTS.join(', ')}, since, until, limit)`, 'journal_invalid_filter');
+          if (unknown.length > 0) throw invalid(`unknown parameter "${unknown[0].slice(0, 64)}" (known: ${TIMELINE_SUBJECTS.join(', ')}, since, until, limit, cursor)`, 'journal_invalid_filter');
           const bounds = { ...(since === undefined ? {} : { since }), ...(until === undefined ? {} : { until }) };
-          const parsed = parseJournalQuery({ ...subject, ...bounds, ...(limitText === undefined ? {} : { limit: limitText }) }, deps.hashAccessor);
+          const parsed = parseJournalQuery({ ...subject, ...bounds, ...(limitText === undefined ? {} : { limit: limitText }), ...(cursor === undefined ? {} : { cursor }) }, deps.hashAccessor);
           const keys = parsed.filter.keys ?? {};
-          const warnings = await indexWarnings(journal);
           const { sinceNs, untilNs } = parsed.filter;
           const range = { ...(sinceNs === undefined ? {} : { sinceNs }), ...(untilNs === undefined ? {} : { untilNs }) };
-          const shown = await timeline(journal, keys, limitText === undefined ? MAX_PAGE : parsed.limit, range);
+          const fingerprint = filterFingerprint({ keys, ...range }, 'asc', 'timeline');
+          const from = parsed.cursor === undefined ? undefined : decodeCursor(parsed.cursor, fingerprint);
+          const warnings = await indexWarnings(journal);
+          const shown = await timeline(journal, keys, limitText === undefined ? MAX_PAGE : parsed.limit, range, from && { start: from.after, throughSeq: from.throughSeq });
           const nextSince = shown.nextSinceNs === undefined ? null : rfc3339Nano(shown.nextSinceNs);
+          const nextCursor = shown.next ? encodeCursor({ after: shown.next.start, throughSeq: shown.next.throughSeq }, fingerprint) : null;
           return {
             data: {
               groups: shown.groups.map((g) => ({ request_id: g.requestId, records: g.records.map((r) => recordView(r, deps.parseRecord)) })),
               truncated: shown.truncated,
               next_since: nextSince,
+              next_cursor: nextCursor,
             },
-            auditData: { groups: shown.groups.length, records: auditedRecords(shown.groups.flatMap((g) => g.records)), truncated: shown.truncated, next_since: nextSince },
+            auditData: { groups: shown.groups.length, records: auditedRecords(shown.groups.flatMap((g) => g.records)), truncated: shown.truncated, next_since: nextSince, next_cursor: nextCursor },
             warnings,
           };
         }),

@@ -213,3 +213,20 @@ test("a refused query parameter is named by the flag that set it; other messages
   fake.routes = { 'GET /v1/sys/journal/timeline': { status: 400, body: { errors: ['"entity_id" is too long'] } } };
   assert.equal((await run(['journal', 'timeline', '--entity-id', 'e'])).stderr, 'Error reading the timeline: --entity-id is too long\n');
 });
+
+test('tail starts after the newest live record; a token refused `imported` starts after the newest of all', async () => {
+  const row = { time: '2026-12-05T10:00:00Z', kind: 'vault-request', request_id: 'r', path: 'p', operation: 'read', outcome: 'success' };
+  fake.routes = {
+    'GET /v1/sys/journal/records': (req) => {
+      const query = new URL(req.url, 'http://x').searchParams;
+      if (query.get('imported') === 'false') return { status: 403, body: { errors: ['permission denied'] } };
+      if (query.get('after_seq') === null) return { status: 200, body: envelope({ records: [{ ...row, seq: 40 }], next_cursor: null }) };
+      return { status: 200, body: envelope({ records: [{ ...row, seq: Number(query.get('after_seq')) + 1 }], next_cursor: null }) };
+    },
+  };
+  const tail = await run(['journal', 'tail', '--max-records', '1', '-format=json']);
+  assert.equal(tail.code, 0, tail.stderr);
+  assert.equal((JSON.parse(tail.stdout) as { seq: number }).seq, 41);
+  const asked = fake.requests.map((r) => new URL(r.url, 'http://x').searchParams);
+  assert.deepEqual(asked.slice(0, 2).map((q) => q.get('imported')), ['false', null]);
+});

@@ -94,7 +94,7 @@ test('a timeline of the reader\'s own token, again and again: its entries stay s
     sizes.push(size);
     assert.equal(entry.request.path, 'sys/journal/timeline');
     assert.deepEqual(entry.response.data, {
-      groups: groups.length, records: { count: groups.flatMap((g) => g.records).length, seqs: groups.flatMap((g) => g.records.map((x) => x.seq)) }, truncated: false, next_since: null,
+      groups: groups.length, records: { count: groups.flatMap((g) => g.records).length, seqs: groups.flatMap((g) => g.records.map((x) => x.seq)) }, truncated: false, next_since: null, next_cursor: null,
     });
   }
   assertBounded(sizes, 'timeline');

@@ -7,6 +7,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateKeyCommand, DecryptCommand, GenerateDataKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { createDevEnclave, loadDevCaFromDir, type DevEnclave } from '../../src/attestation/index.js';
@@ -343,4 +344,52 @@ test('server events: the start and the unseal are in the journal', async () => {
   const events = (r.json.data.records as View[]).map((x) => x.record.event);
   assert.deepEqual(events.slice(0, 2), ['unseal', 'start']);
   assert.ok((r.json.data.records as View[]).every((x) => x.record.type === 'server'));
+});
+
+test('a timeline is read in parts by next_cursor, over the API and the CLI; a cursor of other filters is refused', async () => {
+  const made = await root.write('auth/token/create', { policies: ['default'] });
+  const accessor = made!.auth!.accessor;
+  const token = new SealtrailClient({ address: server.address, token: made!.auth!.client_token });
+  for (let i = 0; i < 3; i++) await token.read('auth/token/lookup-self');
+  const whole = await journal('timeline', { accessor });
+  assert.equal(whole.status, 200, whole.text);
+  const all = whole.json.data.groups.flatMap((g: { records: View[] }) => g.records.map((r) => r.seq));
+  const seen: number[] = [];
+  let cursor: string | undefined;
+  for (let n = 0; n < 20; n++) {
+    const part = await journal('timeline', { accessor, limit: '1', ...(cursor ? { cursor } : {}) });
+    assert.equal(part.status, 200, part.text);
+    seen.push(...part.json.data.groups.flatMap((g: { records: View[] }) => g.records.map((r) => r.seq)));
+    if (!part.json.data.truncated) break;
+    cursor = part.json.data.next_cursor;
+    assert.equal(typeof cursor, 'string');
+  }
+  assert.deepEqual(seen, all, 'the parts hold the whole timeline, each record once');
+  const first = await journal('timeline', { accessor, limit: '1' });
+  const other = await journal('timeline', { accessor, limit: '1', since: '2000-01-01T00:00:00Z', cursor: first.json.data.next_cursor });
+  assert.equal(other.status, 400, other.text);
+  const page = await journal('records', { limit: '1' });
+  assert.equal((await journal('timeline', { accessor, cursor: page.json.data.next_cursor })).status, 400);
+  const env = { SEALTRAIL_ADDR: server.address, SEALTRAIL_TOKEN: server.rootToken };
+  const cli = await runIn(['journal', 'timeline', '--accessor', accessor, '--cursor', first.json.data.next_cursor, '-format=json'], { env });
+  assert.equal(cli.code, 0, cli.stderr);
+  assert.equal(JSON.parse(cli.stdout).groups[0].records[0].seq, seen[first.json.data.groups.flatMap((g: { records: View[] }) => g.records).length]);
+});
+
+test('tail starts after the newest record now, though an imported log put a record in the future', async () => {
+  const env = { SEALTRAIL_ADDR: server.address, SEALTRAIL_TOKEN: server.rootToken };
+  const line = JSON.parse(readFileSync(join(server.dir, 'audit.log'), 'utf8').split('\n')[0]) as { time: string; request: { id: string } };
+  const future = join(server.dir, 'future.log');
+  writeFileSync(future, `${JSON.stringify({ ...line, time: '2099-01-01T00:00:00Z', request: { ...line.request, id: 'from-the-future' } })}\n`);
+  const imported = await runIn(['journal', 'import', '--format', 'vault-audit', '--journal', join(server.dir, 'journal.db'), future], { env });
+  assert.equal(imported.code, 0, imported.stderr);
+  await root.kv('secret').put('tail/before', { v: '1' });
+  const before = await journal('records', { after_seq: '-1', limit: '1000' });
+  const tail = runIn(['journal', 'tail', '--max-records', '1', '--path-prefix', 'secret/data/tail/', '-format=json'], { env });
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  await root.kv('secret').put('tail/after', { v: '2' });
+  const done = await tail;
+  assert.equal(done.code, 0, done.stderr);
+  const shown = JSON.parse(done.stdout) as View;
+  assert.equal(shown.path, 'secret/data/tail/after', `the first record shown is one written after the tail started (seq ${shown.seq}; ${before.json.data.records.length} records before)`);
 });

@@ -13,6 +13,7 @@ import { createJournalStore, type JournalAppend } from '../../src/journal/index.
 import { createJournalReader } from '../../src/journal/reader/reader.js';
 import { SealtrailError, STATUS_BY_KIND } from '../../src/errors/index.js';
 import { spawnWorker } from '../../src/lib/spawn-worker.js';
+import { asReader } from '../../src/lib/reader-turns.js';
 
 const T0 = 1_780_000_000_000_000_000n;
 const record = (i: number): JournalAppend => ({
@@ -63,6 +64,18 @@ test('a query past its deadline is refused journal_query_timeout (400); a reader
     await assert.rejects(reader.all('crash', []), (err: unknown) => err instanceof SealtrailError && err.code === 'internal');
     assert.deepEqual(await reader.all('again', []), [{ sql: 'again' }]);
     assert.equal(started, 3);
+  } finally {
+    await reader.close();
+  }
+});
+
+test('queued queries are served in turn per reader: one reader\'s queue does not hold up another\'s', async () => {
+  const reader = createJournalReader('unused', { spawn: () => spawnWorker(import.meta.url, 'reader-fault-worker', undefined) });
+  try {
+    const served: string[] = [];
+    const ask = (owner: string, sql: string) => asReader(owner, () => reader.all(sql, [])).then(() => { served.push(sql); });
+    await Promise.all([ask('a', 'a1'), ask('a', 'a2'), ask('a', 'a3'), ask('a', 'a4'), ask('b', 'b1'), ask('c', 'c1'), ask('b', 'b2')]);
+    assert.deepEqual(served, ['a1', 'b1', 'c1', 'a2', 'b2', 'a3', 'a4']);
   } finally {
     await reader.close();
   }

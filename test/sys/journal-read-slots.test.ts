@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { PathRequest } from '../../src/core/index.js';
 import { SealtrailError } from '../../src/errors/index.js';
+import { currentReader } from '../../src/lib/reader-turns.js';
 import {
   JOURNAL_READS_PER_SERVER, JOURNAL_READS_PER_TOKEN, createJournalReadSlots, heldUntilAnswered,
 } from '../../src/sys/journal-read-slots.js';
@@ -68,4 +69,14 @@ test('the server\'s limit holds across tokens; reads without a token count by ad
   for (let i = JOURNAL_READS_PER_TOKEN; i < JOURNAL_READS_PER_SERVER; i++) await read(request(`t${i}`).req);
   const refused = await read(request('fresh').req).catch((e: SealtrailError) => e);
   assert.match((refused as SealtrailError).message, /too many journal reads in flight on this server/);
+});
+
+test('a read runs as its token\'s (or its address\'s), so the reader thread serves tokens in turn', async () => {
+  const slots = createJournalReadSlots();
+  const read = heldUntilAnswered(slots, async () => {
+    await Promise.resolve();
+    return { data: { reader: currentReader() } };
+  });
+  assert.deepEqual((await read(request('acc-1').req))?.data, { reader: 'token:acc-1' });
+  assert.deepEqual((await read(request(undefined).req))?.data, { reader: 'address:192.0.2.7' });
 });

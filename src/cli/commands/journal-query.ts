@@ -8,7 +8,7 @@
  */
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import type { SealtrailClient } from '../../sdk/index.js';
+import { SealtrailApiError, type SealtrailClient } from '../../sdk/index.js';
 import type { CliContext } from '../context.js';
 import { CliExit, EXIT_REMOTE, onFile, remote, usageError } from '../failure.js';
 import { readRecordPage, readTimeline, type RecordPage, type RecordView } from '../journal-api.js';
@@ -69,6 +69,20 @@ export const inFlagTerms = (detail: string) => detail.replace(/^"([a-z_]+)"/, (q
 
 function page(client: SealtrailClient, query: Record<string, string>): Promise<RecordPage & { requestId?: string }> {
   return remote('reading the journal', () => readRecordPage(client, query), EXIT_REMOTE, inFlagTerms);
+}
+
+/**
+ * The newest live record now, where a tail starts. An imported record keeps its log's time, which
+ * may be any (a skewed clock's, in the future), so the newest of all by time may be an old import,
+ * and every record since would be shown as new. A token whose policy refuses `imported` starts
+ * after the newest record of any origin.
+ */
+function newestLive(client: SealtrailClient): Promise<RecordPage & { requestId?: string }> {
+  const newest = { limit: '1', order: 'desc' };
+  return remote('reading the journal', () => readRecordPage(client, { ...newest, imported: 'false' }).catch((err: unknown) => {
+    if (err instanceof SealtrailApiError && err.status === 403) return readRecordPage(client, newest);
+    throw err;
+  }), EXIT_REMOTE, inFlagTerms);
 }
 
 const badAnswer = (why: string) => new CliExit(EXIT_REMOTE, `Error reading the journal: ${why}`);
@@ -153,9 +167,10 @@ export function registerJournalQueries(journal: Command, ctx: CliContext): void 
     .option('--accessor <accessor>', 'token accessor')
     .option('--correlation-id <id>', 'attestation correlation id')
     .option('--request-id <id>', 'request id')
-    .option('--since <time>', 'from this RFC 3339 time (a truncated timeline says where its next part starts)')
+    .option('--since <time>', 'from this RFC 3339 time')
     .option('--until <time>', 'up to this RFC 3339 time')
-    .action(async (flags: { entityId?: string; accessor?: string; correlationId?: string; requestId?: string; since?: string; until?: string }) => {
+    .option('--cursor <cursor>', 'continue a truncated timeline (its next_cursor, with the same subject, --since and --until)')
+    .action(async (flags: { entityId?: string; accessor?: string; correlationId?: string; requestId?: string; since?: string; until?: string; cursor?: string }) => {
       const subject: Record<string, string> = {};
       if (flags.entityId) subject.entity_id = flags.entityId;
       if (flags.accessor) subject.accessor = flags.accessor;
@@ -165,6 +180,7 @@ export function registerJournalQueries(journal: Command, ctx: CliContext): void 
       const range: Record<string, string> = {};
       if (flags.since !== undefined) range.since = flags.since;
       if (flags.until !== undefined) range.until = flags.until;
+      if (flags.cursor !== undefined) range.cursor = flags.cursor;
       const client = await ctx.client();
       const data = await remote('reading the timeline', () => readTimeline(client, { ...subject, ...range }), EXIT_REMOTE, inFlagTerms);
       const out = ctx.output();
@@ -176,7 +192,8 @@ export function registerJournalQueries(journal: Command, ctx: CliContext): void 
         out.line();
       }
       if (data.truncated) {
-        out.error(data.next_since ? `more records: --since ${printable(data.next_since)}` : 'the timeline has more records than shown');
+        if (data.next_cursor) out.error(`more records: --cursor ${printable(data.next_cursor)}`);
+        else out.error(data.next_since ? `more records: --since ${printable(data.next_since)}` : 'the timeline has more records than shown');
       }
     });
 
@@ -197,7 +214,7 @@ export function registerJournalQueries(journal: Command, ctx: CliContext): void 
         own.add(requestId);
         if (own.size > OWN_READS_REMEMBERED) own.delete(own.values().next().value!);
       };
-      const first = typeof flags.afterSeq === 'string' ? undefined : await page(client, { limit: '1', order: 'desc' });
+      const first = typeof flags.afterSeq === 'string' ? undefined : await newestLive(client);
       mine(first?.requestId);
       let after = typeof flags.afterSeq === 'string' ? flags.afterSeq : String(first?.records[0]?.seq ?? 0);
       let printed = 0;

@@ -4,18 +4,21 @@
  * spool, so a node killed at any moment leaves behind exactly the records it acknowledged (and
  * perhaps some it had not yet acknowledged — never fewer). Appends arriving together share one
  * INSERT and one commit (lib/group-commit.ts). Reads see every committed record, so there is no
- * index to wait for; they run on connections of their own, so searches never hold up an append.
+ * index to wait for; they run on connections of their own, so searches never hold up an append,
+ * and wait for one in turn per token (lib/reader-turns.ts).
  *
  * With `ledger`, every commit is followed by a step of the ledger (ledger-store.ts) in the same
  * database, on this node: the node that writes the journal is the one that extends the ledger.
  */
+import type pg from 'pg';
 import { groupCommit } from '../../lib/group-commit.js';
 import { withClient } from '../../lib/pg-pool.js';
 import { querySql } from '../query.js';
 import { fitsInFrame, MAX_FRAME_BYTES } from '../spool/frame.js';
 import type { IndexerMessage } from '../indexer/state.js';
 import type { JournalAppend, JournalQuery, JournalStore } from '../types.js';
-import { openJournalPool, openJournalReadPool } from './schema.js';
+import { CONNECT_TIMEOUT_MS, openJournalPool, openJournalReadPool, READ_POOL_CONNECTIONS } from './schema.js';
+import { createTurns } from '../../lib/reader-turns.js';
 import { placeOf, recordOf, type PlaceRow, type RecordRow } from './records.js';
 import { appendRecords, importRecords } from './transactions.js';
 import { createLedgerPump, type LedgerPump } from './ledger-pump.js';
@@ -67,7 +70,13 @@ export async function createPostgresJournalStore(opts: PostgresJournalOptions): 
   const onConnectionError = opts.onConnectionError ?? (() => undefined);
   const writes = await openJournalPool(opts.url, onConnectionError);
   // Searches wait for and hold connections of their own, never an append's (schema.ts).
-  const reads = openJournalReadPool(opts.url, onConnectionError);
+  const pool = openJournalReadPool(opts.url, onConnectionError);
+  // Searches waiting for a connection are served in turn per token, not in arrival order.
+  const turns = createTurns(READ_POOL_CONNECTIONS, CONNECT_TIMEOUT_MS, () => new Error(`no journal read connection within ${CONNECT_TIMEOUT_MS} ms`));
+  const reads = {
+    query: <R extends pg.QueryResultRow>(sql: string, params?: unknown[]) => turns.run(() => pool.query<R>(sql, params)),
+    end: () => pool.end(),
+  };
   const pump: LedgerPump | undefined = opts.ledger ? createLedgerPump(writes, say, opts.ledgerActive ?? (() => true)) : undefined;
 
   let closed = false;

@@ -6,12 +6,15 @@
  * health checks included. Queries run here on a worker thread with its own read-only connection,
  * one at a time, each within JOURNAL_QUERY_TIMEOUT_MS; one that outlasts it is refused
  * (`journal_query_timeout`, naming how to narrow it) and its worker terminated, which ends the
- * query, and the next query gets a fresh worker (lib/serial-worker.ts).
+ * query, and the next query gets a fresh worker (lib/serial-worker.ts). Queries waiting for it are
+ * served in turn per reader (lib/reader-turns.ts: a token, or an address), so a token that keeps
+ * its reads in flight busy with slow queries delays another's by one query, not by all of its own.
  */
 import type { Worker } from 'node:worker_threads';
 import { invalid, internal } from '../../errors/index.js';
 import { createSerialWorker, type JobOutcome } from '../../lib/serial-worker.js';
 import { spawnWorker } from '../../lib/spawn-worker.js';
+import { currentReader } from '../../lib/reader-turns.js';
 
 /** How long one search or timeline query may run. */
 export const JOURNAL_QUERY_TIMEOUT_MS = 10_000;
@@ -69,7 +72,7 @@ export function createJournalReader(path: string, settings: JournalReaderSetting
       : internal(new Error(message))),
   });
   return {
-    all: (sql, params, maxChars) => worker.run({ sql, params: [...params], maxChars }, timeoutMs, settle),
+    all: (sql, params, maxChars) => worker.run({ sql, params: [...params], maxChars }, timeoutMs, settle, currentReader()),
     close: () => worker.close(),
   };
 }
