@@ -8,7 +8,8 @@
  * not JSON at all), its query (too many parameters) or its headers (a PATCH that is not a merge
  * patch, a bad X-Vault-Wrap-TTL) still passes the core without its data, so the refusal is audited
  * like any other. A path the edge cannot read (malformed percent-encoding, empty or dot segments,
- * control characters) is refused before a request exists, and is not audited (nor is it in Vault).
+ * control characters) is refused before a request exists, and is not audited (nor is it in Vault);
+ * so is a request whose `Origin` is not this server's own (origin.ts).
  */
 import type { ServerResponse } from 'node:http';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
@@ -35,6 +36,7 @@ import { renderVaultResponse, type HttpReply } from './vault-response.js';
 import { standbyHook, type StandbyView } from './standby-gate.js';
 import { handlingTurn } from './handling-turn.js';
 import { rateLimitHook } from './rate-limit.js';
+import { CROSS_ORIGIN_REFUSAL, crossOriginHook } from './origin.js';
 import { AWS_ROUTE, headerLists, VAULT_ROUTE } from './routes.js';
 import { AWS_JSON } from './aws/index.js';
 import { awsErrorReply } from './aws/errors.js';
@@ -137,6 +139,10 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
     return reply.send(r.body ?? '');
   };
 
+  const sendAwsError = (reply: FastifyReply, status: number, type: string, message: string) => reply.code(status)
+    .header('x-amzn-requestid', newRequestId()).header('content-type', AWS_JSON)
+    .send(Buffer.from(JSON.stringify({ __type: type, message })));
+
   /** A Vault API request refused for its body: through the core without its data, so it is audited. */
   const refuseInput = async (req: FastifyRequest, reply: FastifyReply, refusal: SealtrailError) => {
     // The rest of an oversized body is not read: the connection ends with the answer.
@@ -149,14 +155,18 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
     }
   };
 
+  // A request a page on another origin made a browser send: refused before anything acts on it.
+  app.addHook('onRequest', crossOriginHook(isApiRequest, (req, reply) => (req.routeOptions.url === AWS_ROUTE
+    ? sendAwsError(reply, 400, 'AccessDeniedException', CROSS_ORIGIN_REFUSAL)
+    : send(reply, CROSS_ORIGIN_REFUSED))));
+
   if (opts.standby) {
     app.addHook('onRequest', standbyHook(opts.standby, {
       isAws: (req) => req.routeOptions.url === AWS_ROUTE,
       vault: (reply, err) => send(reply, vaultErrorReply(err, opts.log)),
       aws: (reply, err) => {
         const e = awsErrorReply(err, { principalArn: '', action: '', internalType: 'KMSInternalException' }, opts.log);
-        return reply.code(e.status).header('x-amzn-requestid', newRequestId()).header('content-type', AWS_JSON)
-          .send(Buffer.from(JSON.stringify({ __type: e.type, message: e.message })));
+        return sendAwsError(reply, e.status, e.type, e.message);
       },
     }));
   }
@@ -218,6 +228,14 @@ const PLAIN_JSON_TYPES = new Set(['application/json', AWS_JSON]);
 
 /** Vault's answer to any other method (OPTIONS, TRACE, ...), before a request exists: not audited. */
 const METHOD_NOT_ALLOWED = { status: 405, contentType: 'application/json', body: '{"errors":[]}' } as const;
+
+/** Refused before a request exists, not audited (origin.ts). */
+const CROSS_ORIGIN_REFUSED = { status: 403, contentType: 'application/json', body: JSON.stringify({ errors: [CROSS_ORIGIN_REFUSAL] }) } as const;
+
+/** The routes that act on a request: the Vault API and the AWS endpoint (the console only serves files). */
+function isApiRequest(req: FastifyRequest): boolean {
+  return req.routeOptions.url === VAULT_ROUTE || req.routeOptions.url === AWS_ROUTE;
+}
 
 /** A HEAD on a Vault API path that does not take it (any but HEAD_PATHS, or one the edge cannot read). */
 function unservedHead(req: FastifyRequest): boolean {

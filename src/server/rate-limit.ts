@@ -57,7 +57,7 @@ function quotaTarget(req: FastifyRequest): QuotaTarget | undefined {
 }
 
 /** A body announced and not read: the connection ends with the refusal, so it never is. */
-const announcesBody = (req: FastifyRequest) =>
+export const announcesBody = (req: FastifyRequest) =>
   req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
 
 function setHeaders(reply: FastifyReply, d: RateLimitDecision): void {
