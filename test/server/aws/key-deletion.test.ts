@@ -30,8 +30,13 @@ test('a key past its deletion date is gone from storage after the next unseal, t
     assert.equal(await barrier.get(`sys/kms/keys/${doomed}`), undefined, 'the key past its date is still stored');
     // Its deletion is on the record, though no call asked for it.
     const trail = new CloudTrailClient({ endpoint: server.endpoint, region: REGION, credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey }, maxAttempts: 1, systemClockOffset: offsetMs });
-    // The sweep records the event once the key is removed: it may arrive a moment after.
-    const deleteKeyEvents = async () => (await trail.send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'DeleteKey' }] }))).Events ?? [];
+    // The sweep records the event once the key is removed: it may arrive a moment after. Each
+    // answer's Date header is the host's real time, from which the SDK resets its clock offset
+    // (more than 5 minutes of skew), so the offset is set again before every call.
+    const deleteKeyEvents = async () => {
+      trail.config.systemClockOffset = offsetMs;
+      return (await trail.send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'DeleteKey' }] }))).Events ?? [];
+    };
     let Events = await deleteKeyEvents();
     for (let i = 0; i < 100 && Events.length === 0; i++) {
       await new Promise((r) => setTimeout(r, 20));
