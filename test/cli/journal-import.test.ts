@@ -230,6 +230,36 @@ test('a file name with control characters (from a walked tree) is printed with t
   });
 });
 
+test('a directory of a walked tree that cannot be listed (deeper than PATH_MAX) is reported and the rest of the tree imported', async () => {
+  await inTmp(async (dir) => {
+    const tree = join(dir, 'tree');
+    mkdirSync(tree);
+    copyFileSync(join(FIXTURES, 'vault-audit.log'), join(tree, 'audit.log'));
+    // Made one level at a time (each mkdir's path is short); listed by its whole path, too long.
+    const levels = Array.from({ length: 20 }, () => 'd'.repeat(250));
+    const cwd = process.cwd();
+    try {
+      process.chdir(tree);
+      for (const name of levels) {
+        mkdirSync(name);
+        process.chdir(name);
+      }
+    } finally {
+      process.chdir(cwd);
+    }
+    const db = join(dir, 'j.db');
+    // rmSync cannot remove what it cannot name either; rm(1) descends one level at a time.
+    const run = await runIn(['journal', 'import', '--format', 'vault-audit', '--journal', db, tree])
+      .finally(() => execFileSync('rm', ['-rf', join(tree, levels[0])]));
+    assert.equal(run.code, 1, run.stderr);
+    const [added, , bad, files] = SUMMARY.exec(run.stdout)!.slice(1).map(Number);
+    assert.deepEqual([bad, files], [1, 1]);
+    assert.ok(added > 0 && added === await count(db));
+    const deepest = join(tree, ...levels.slice(0, levels.findIndex((_, i) => join(tree, ...levels.slice(0, i + 1)).length >= 4096) + 1));
+    assert.equal(run.stderr, `${created(db)}${deepest}: cannot be read (ENAMETOOLONG)\n`);
+  });
+});
+
 test('an import shares the database file with a journal that stays open (a running server)', async () => {
   await inTmp(async (dir) => {
     const db = join(dir, 'journal.db');

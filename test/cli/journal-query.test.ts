@@ -59,6 +59,25 @@ test('search, timeline and tail tables show control characters, separators and b
   for (const r of [search, timeline, tail]) assert.doesNotMatch(r.stdout + r.stderr, TERMINAL_UNSAFE);
 });
 
+test('search, timeline and tail tables mark an imported record, which a live one of the same text would otherwise look like', async () => {
+  const live = { seq: 10, time: '2026-12-05T10:00:00Z', kind: 'vault-response', request_id: 'r-1', path: 'auth/apm/login', operation: 'update', outcome: 'success', imported: null, record: {} };
+  const forged = { ...live, seq: 11, imported: { file: 'audit.log', line: 7 } };
+  fake.routes = {
+    'GET /v1/sys/journal/records': { status: 200, body: envelope({ records: [live, forged], next_cursor: null }) },
+    'GET /v1/sys/journal/timeline': { status: 200, body: envelope({ groups: [{ request_id: 'r-1', records: [live, forged] }], truncated: false }) },
+  };
+  const kinds = (lines: string[]) => lines.map((l) => l.split(/ {4,}/)[2]);
+  const search = await run(['journal', 'search']);
+  assert.equal(search.code, 0, search.stderr);
+  assert.deepEqual(kinds(search.stdout.split('\n').slice(2, 4)), ['vault-response', 'vault-response (imported)']);
+  const timeline = await run(['journal', 'timeline', '--request-id', 'r-1']);
+  assert.equal(timeline.code, 0, timeline.stderr);
+  assert.deepEqual(kinds(timeline.stdout.split('\n').slice(3, 5)), ['vault-response', 'vault-response (imported)']);
+  const tail = await run(['journal', 'tail', '--after-seq', '9', '--max-records', '2']);
+  assert.equal(tail.code, 0, tail.stderr);
+  assert.deepEqual(kinds(tail.stdout.split('\n').slice(2, 4)), ['vault-response', 'vault-response (imported)']);
+});
+
 test('-format=json escapes what JSON.stringify leaves raw (DEL, C1, separators, bidi) and keeps every value', async () => {
   fake.routes = { 'GET /v1/sys/journal/records': { status: 200, body: envelope({ records: [hostile], next_cursor: null }) } };
   const search = await run(['journal', 'search', '-format=json']);

@@ -187,6 +187,38 @@ test('record text that hides or reorders characters is shown escaped in the list
   await page.close();
 });
 
+test('an imported record is marked as imported, with its file and line, in the list and the panel', async () => {
+  const page = await signedIn();
+  // Two records of the same kind and text as the server lists them: the first imported (its text
+  // is whatever a log file held), the second witnessed by the server. Polling finds nothing newer.
+  const read = (seq: number, imported: unknown) => ({ seq, time: '2026-12-05T10:00:00Z', kind: 'vault-response', request_id: `r-${seq}`, path: 'secret/data/app', operation: 'read', outcome: 'success', imported, record: {} });
+  const records = [read(1, { file: 'logs/forged\u202e.log', line: 7 }), read(2, null)];
+  await page.route('**/v1/sys/journal/records?*', (route) => {
+    const polling = new URL(route.request().url()).searchParams.has('after_seq');
+    return route.fulfill({ json: { data: { records: polling ? [] : records, next_cursor: null } } });
+  });
+  await page.goto(`${server.address}/ui/?kind=vault-response`);
+  const imported = await page.waitForSelector(`.vlist .row[data-seq="1"]`);
+  const live = await page.waitForSelector(`.vlist .row[data-seq="2"]`);
+  assert.equal(await imported.getAttribute('data-imported'), 'true');
+  assert.match(await imported.textContent() ?? '', /imported/);
+  assert.equal(await live.getAttribute('data-imported'), null);
+  assert.doesNotMatch(await live.textContent() ?? '', /imported/);
+  await imported.click();
+  const panel = await page.waitForSelector(`.record-panel[aria-label="Record 1"]`);
+  assert.match(await panel.$eval('.meta', (e) => e.textContent ?? ''), /imported from logs\/forged\\u202e\.log:7/);
+  await live.click();
+  const livePanel = await page.waitForSelector(`.record-panel[aria-label="Record 2"]`);
+  assert.doesNotMatch(await livePanel.$eval('.meta', (e) => e.textContent ?? ''), /imported/);
+  // An enclave's story lists what its timeline holds: an imported secret read is marked there too.
+  await page.route('**/v1/sys/journal/timeline?*', (route) => route.fulfill({ json: { data: { groups: [{ request_id: null, records }], truncated: false } } }));
+  await page.goto(`${server.address}/ui/entity/ent-1`);
+  await page.waitForSelector('.record-table tbody tr');
+  const rows = await page.$$eval('.record-table tbody tr', (trs) => trs.map((tr) => tr.children[0]?.textContent ?? ''));
+  assert.deepEqual(rows, ['1 imported', '2']);
+  await page.close();
+});
+
 test('the operations page: audit devices with health and counters, KMS keys seen, the capsule access log', async () => {
   const page = await signedIn();
   await page.goto(`${server.address}/ui/operations`);

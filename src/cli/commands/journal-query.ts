@@ -136,8 +136,12 @@ export function exportLine(r: { text?: string; [field: string]: unknown }): stri
   return `${head.slice(0, -1)},"record":${text === undefined ? 'null' : oneLineJson(text)}}\n`;
 }
 
-/** A table row; Operation tells server events apart (start, seal, reload, ...), which have no request or path. */
-const rowOf = (r: RecordView) => [String(r.seq), r.time, r.kind, r.request_id ?? '', r.path ?? '', r.operation ?? '', r.outcome ?? ''];
+/**
+ * A table row; Operation tells server events apart (start, seal, reload, ...), which have no request or path.
+ * An imported record's kind says so: its text may be any line a log held, the same as a live record's.
+ */
+const rowOf = (r: RecordView) => [String(r.seq), r.time, kindCell(r), r.request_id ?? '', r.path ?? '', r.operation ?? '', r.outcome ?? ''];
+const kindCell = (r: RecordView) => (r.imported !== null && typeof r.imported === 'object' ? `${r.kind} (imported)` : r.kind);
 const HEADER = ['Seq', 'Time', 'Kind', 'Request ID', 'Path', 'Operation', 'Outcome'];
 /**
  * The tail's columns, printed before any row is known: wide enough for a seq to 10^8, an RFC 3339

@@ -153,6 +153,10 @@ export async function importFiles(opts: ImportOptions): Promise<ImportSummary> {
   };
 
   for (const input of inputs) {
+    if (input.problem !== undefined) {
+      bad({ file: input.path, reason: input.problem });
+      continue;
+    }
     let read = (): number => 0;
     const progress = (): void => opts.onProgress?.({ ...summary, bytes: doneBytes + read(), totalBytes });
     try {

@@ -23,14 +23,30 @@ export interface InputEntry {
    * saw (input.ts), never through a link or as a FIFO or device put in its place since.
    */
   walked?: true;
+  /** Why a directory found in the walk could not be listed: reported as bad, the walk goes on. */
+  problem?: string;
 }
 
-async function* walkDirectory(dir: string): AsyncGenerator<string> {
-  const entries = await readdir(dir, { withFileTypes: true });
+const unreadable = (err: unknown) => `cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`;
+
+/**
+ * The files under `dir`, then `{ path, problem }` for each directory below it that cannot be listed
+ * (a tree deeper than PATH_MAX, one removed meanwhile, one the user may not read): a tree the
+ * operator did not make must not stop the import of the rest of it.
+ */
+async function* walkDirectory(dir: string, top = true): AsyncGenerator<string | { path: string; problem: string }> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (err) {
+    if (top) throw err;
+    yield { path: dir, problem: unreadable(err) };
+    return;
+  }
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const entry of entries) {
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) yield* walkDirectory(path);
+    if (entry.isDirectory()) yield* walkDirectory(path, false);
     else if (entry.isFile()) yield path;
   }
 }
@@ -54,9 +70,15 @@ export async function listInputs(args: readonly string[], accept: (relativePath:
       inputs.push(info.isFile() ? { path: arg, size: info.size } : { path: arg });
       continue;
     }
-    for await (const path of walkDirectory(arg)) {
-      if (!accept(relative(arg, path))) continue;
-      inputs.push({ path, size: (await lstat(path)).size, walked: true });
+    for await (const found of walkDirectory(arg)) {
+      if (typeof found !== 'string') {
+        inputs.push({ ...found, walked: true });
+        continue;
+      }
+      if (!accept(relative(arg, found))) continue;
+      // Gone since the walk: its open fails and reports it.
+      const size = await lstat(found).then((s) => s.size, () => 0);
+      inputs.push({ path: found, size, walked: true });
     }
   }
   return inputs;

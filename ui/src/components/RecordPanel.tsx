@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { Api } from '../lib/api';
 import { classify, MARK_LABELS } from '../lib/kinds';
-import { recordJson, type JournalRecord } from '../lib/records';
+import { importedFrom, recordJson, type JournalRecord } from '../lib/records';
 import { IdentityLinks } from './IdentityLinks';
 import { JsonView } from './JsonView';
 import { VerifyPanel } from './VerifyPanel';
@@ -34,6 +34,7 @@ export function RecordPanel({ api, record, onClose }: { api: Api; record: Journa
       <p className="meta">
         <span className={`mark mark-${classify(record)}`}>{MARK_LABELS[classify(record)]}</span> {record.kind} · {record.time} · ledger index {record.seq}
         {record.outcome && <> · outcome {record.outcome}</>}
+        {importedFrom(record) !== undefined && <> · <span className="imported">imported from {importedFrom(record)}</span></>}
       </p>
       <IdentityLinks record={record} />
       <VerifyPanel api={api} seq={record.seq} onVerified={setVerified} />

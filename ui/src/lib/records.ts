@@ -1,3 +1,5 @@
+import { visibleText } from './visible-text.js';
+
 /** The journal API's record view (GET sys/journal/records). */
 export interface JournalRecord {
   readonly seq: number;
@@ -16,6 +18,8 @@ export interface JournalRecord {
   readonly path: string | null;
   readonly operation: string | null;
   readonly outcome: string | null;
+  /** Where an imported record came from; null for a record the server witnessed. */
+  readonly imported?: { readonly file: string; readonly line: number } | null;
   readonly record?: unknown;
   readonly text?: string;
 }
@@ -27,6 +31,15 @@ export interface RecordPage {
 
 /** The identities a record carries that pivot the timeline, in display order. */
 export const IDENTITY_KEYS = ['entity_id', 'accessor', 'correlation_id', 'request_id', 'key_arn', 'capsule'] as const;
+
+/**
+ * `file:line` of an imported record (its text is whatever a log file held, so it must never pass
+ * for a record the server witnessed), with invisible characters escaped; undefined for a live one.
+ */
+export function importedFrom(r: Pick<JournalRecord, 'imported'>): string | undefined {
+  const from = r.imported;
+  return typeof from === 'object' && from !== null ? `${visibleText(String(from.file))}:${String(from.line)}` : undefined;
+}
 
 /** Vault's HMAC'd values: shown as such, never as if they were the value. */
 export function isHmac(value: unknown): value is string {
