@@ -248,6 +248,16 @@ test('key state changes check the state they change: concurrent ScheduleKeyDelet
   assert.equal((await call('DescribeKey', { KeyId: keyId })).KeyMetadata.KeyState, 'Disabled');
 });
 
+test('rotation once due: calls that race rotate the key once', async () => {
+  const { call, clock, svc } = setup();
+  const a = (await call('CreateKey')).KeyMetadata.KeyId;
+  await call('EnableKeyRotation', { KeyId: a, RotationPeriodInDays: 90 });
+  clock.advance(91 * DAY);
+  const blobs = await Promise.all([1, 2, 3].map(() => call('Encrypt', { KeyId: a, Plaintext: 'aGk=' })));
+  assert.deepEqual(blobs.map((b) => Buffer.from(b.CiphertextBlob, 'base64').readUInt32BE(37)), [2, 2, 2]);
+  assert.equal((await svc.keys.get(a))!.materials.length, 2);
+});
+
 test('AWS quotas: 50 aliases per key, on-demand rotations per key; a ListAliases page reads only its own keys', async () => {
   const { svc, call } = setup();
   const a = (await call('CreateKey')).KeyMetadata.KeyId;

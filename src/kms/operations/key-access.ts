@@ -173,13 +173,18 @@ export function requireNotPendingDeletion(svc: KmsServices, key: KmsKeyRecord): 
 /**
  * Automatic rotation, applied lazily when a key is next used for encryption: once the period has
  * passed since the last rotation (or creation), new material becomes current; old material stays
- * for decryption.
+ * for decryption. The period is judged again under the key's lock, so calls that race rotate once.
  */
 export async function rotateIfDue(svc: KmsServices, key: KmsKeyRecord, newMaterial: () => Buffer): Promise<KmsKeyRecord> {
-  if (!key.rotation.enabled) return key;
+  if (!rotationDue(svc, key)) return key;
+  const next = await svc.keys.update(key.keyId, (cur) => (rotationDue(svc, cur) ? addMaterial(cur, newMaterial(), svc.clock.now(), 'AUTOMATIC') : cur));
+  return next ?? key;
+}
+
+function rotationDue(svc: KmsServices, key: KmsKeyRecord): boolean {
+  if (!key.rotation.enabled) return false;
   const since = key.rotation.lastRotatedAt ?? key.createdAt;
-  if (svc.clock.now() < since + key.rotation.periodDays * DAY_MS) return key;
-  return (await svc.keys.update(key.keyId, (cur) => addMaterial(cur, newMaterial(), svc.clock.now(), 'AUTOMATIC'))) ?? key;
+  return svc.clock.now() >= since + key.rotation.periodDays * DAY_MS;
 }
 
 export function addMaterial(key: KmsKeyRecord, material: Buffer, now: number, type: 'AUTOMATIC' | 'ON_DEMAND'): KmsKeyRecord {
