@@ -145,13 +145,15 @@ const userView = (user: KmsUserRecord, accountId: string) => ({
 export function createKmsEngine(ctx: Pick<BackendContext, 'storage' | 'clock'>, deps: KmsDeps): KmsEngine {
   const location: KmsLocation = { accountId: deps.accountId, region: deps.region };
   const users = createUserStore({ storage: ctx.storage, tokens: deps.tokens, clock: ctx.clock, accountId: deps.accountId });
+  const eventDeps = { clock: ctx.clock, accountId: deps.accountId, region: deps.region, eventSource: KMS_EVENT_SOURCE };
   const services: KmsServices = {
     keys: createKeyStore(ctx.storage),
     location,
     clock: ctx.clock,
     recipient: { trustedRoots: deps.trustedRoots, clock: ctx.clock, cache: deps.certificateCache ?? createCertificateCache() },
     users,
-    keyDeleted: (keyId) => deps.recorder.record(serviceEvent({ clock: ctx.clock, accountId: deps.accountId, region: deps.region, eventSource: KMS_EVENT_SOURCE }, 'DeleteKey', keyArn(location, keyId))),
+    keyDeleted: (keyId) => deps.recorder.record(serviceEvent(eventDeps, 'DeleteKey', keyArn(location, keyId))),
+    keyRotated: (keyId, details) => deps.recorder.record(serviceEvent(eventDeps, 'RotateKey', keyArn(location, keyId), details)),
   };
 
   async function identify(token: TokenEntry): Promise<TrailUserIdentity> {

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { keyMaterialId } from '../../src/kms/keys/material-id.js';
 import { createKeyStore } from '../../src/kms/keys/store.js';
 import type { KmsServices } from '../../src/kms/operations/context.js';
 import { KMS_OPERATIONS } from '../../src/kms/operations/registry.js';
@@ -256,6 +257,22 @@ test('rotation once due: calls that race rotate the key once', async () => {
   const blobs = await Promise.all([1, 2, 3].map(() => call('Encrypt', { KeyId: a, Plaintext: 'aGk=' })));
   assert.deepEqual(blobs.map((b) => Buffer.from(b.CiphertextBlob, 'base64').readUInt32BE(37)), [2, 2, 2]);
   assert.equal((await svc.keys.get(a))!.materials.length, 2);
+});
+
+test('each rotation, automatic or on demand, is reported as a RotateKey with its material ids', async () => {
+  const { call, clock, svc } = setup();
+  const rotations: Record<string, string>[] = [];
+  svc.keyRotated = async (_keyId, details) => { rotations.push(details); };
+  const a = (await call('CreateKey')).KeyMetadata.KeyId;
+  await call('EnableKeyRotation', { KeyId: a, RotationPeriodInDays: 90 });
+  clock.advance(91 * DAY);
+  await Promise.all([1, 2].map(() => call('Encrypt', { KeyId: a, Plaintext: 'aGk=' })));
+  await call('RotateKeyOnDemand', { KeyId: a });
+  const ids = (await svc.keys.get(a))!.materials.map((m) => keyMaterialId(a, m));
+  assert.deepEqual(rotations, [
+    { rotationType: 'AUTOMATIC', keyOrigin: 'AWS_KMS', previousKeyMaterialId: ids[0], currentKeyMaterialId: ids[1], keyId: a },
+    { rotationType: 'ON_DEMAND', keyOrigin: 'AWS_KMS', previousKeyMaterialId: ids[1], currentKeyMaterialId: ids[2], keyId: a },
+  ]);
 });
 
 test('AWS quotas: 50 aliases per key, on-demand rotations per key; a ListAliases page reads only its own keys', async () => {

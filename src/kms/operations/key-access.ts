@@ -7,7 +7,8 @@
  */
 import { aliasArn, keyArn, parseKeyRef } from '../arn.js';
 import { kmsError, validationError } from '../errors.js';
-import type { KmsKeyRecord, Tag } from '../keys/model.js';
+import { keyMaterialId } from '../keys/material-id.js';
+import { currentMaterial, type KmsKeyRecord, type Tag } from '../keys/model.js';
 import { createPolicyCache } from '../policy/cache.js';
 import { conditionMap, evaluateKeyPolicy, mergeConditions, pairConditions, type ConditionValue, type KeyPolicy, type PolicyDecision } from '../policy/index.js';
 import type { KmsCall, KmsServices } from './context.js';
@@ -177,14 +178,34 @@ export function requireNotPendingDeletion(svc: KmsServices, key: KmsKeyRecord): 
  */
 export async function rotateIfDue(svc: KmsServices, key: KmsKeyRecord, newMaterial: () => Buffer): Promise<KmsKeyRecord> {
   if (!rotationDue(svc, key)) return key;
-  const next = await svc.keys.update(key.keyId, (cur) => (rotationDue(svc, cur) ? addMaterial(cur, newMaterial(), svc.clock.now(), 'AUTOMATIC') : cur));
-  return next ?? key;
+  let previous: KmsKeyRecord | undefined;
+  const next = await svc.keys.update(key.keyId, (cur) => {
+    if (!rotationDue(svc, cur)) return cur;
+    previous = cur;
+    return addMaterial(cur, newMaterial(), svc.clock.now(), 'AUTOMATIC');
+  });
+  if (!next) return key;
+  if (previous) await recordRotation(svc, previous, next, 'AUTOMATIC');
+  return next;
 }
 
 function rotationDue(svc: KmsServices, key: KmsKeyRecord): boolean {
   if (!key.rotation.enabled) return false;
   const since = key.rotation.lastRotatedAt ?? key.createdAt;
   return svc.clock.now() >= since + key.rotation.periodDays * DAY_MS;
+}
+
+/** The RotateKey service event of a rotation from `before` to `after`, as AWS records its own. */
+export async function recordRotation(svc: KmsServices, before: KmsKeyRecord, after: KmsKeyRecord, type: 'AUTOMATIC' | 'ON_DEMAND'): Promise<void> {
+  const details = {
+    rotationType: type,
+    keyOrigin: 'AWS_KMS',
+    previousKeyMaterialId: keyMaterialId(before.keyId, currentMaterial(before)),
+    currentKeyMaterialId: keyMaterialId(after.keyId, currentMaterial(after)),
+    keyId: after.keyId,
+  };
+  // As for DeleteKey: an event the recorder could not keep yet still waits in it; the rotation stands.
+  await svc.keyRotated?.(after.keyId, details).catch(() => undefined);
 }
 
 export function addMaterial(key: KmsKeyRecord, material: Buffer, now: number, type: 'AUTOMATIC' | 'ON_DEMAND'): KmsKeyRecord {
