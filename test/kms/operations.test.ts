@@ -249,6 +249,17 @@ test('key state changes check the state they change: concurrent ScheduleKeyDelet
   assert.equal((await call('DescribeKey', { KeyId: keyId })).KeyMetadata.KeyState, 'Disabled');
 });
 
+test("a key ARN of another Region is KMS's Invalid arn; of another account, a key that does not exist", async () => {
+  const { call } = setup();
+  const id = (await call('CreateKey')).KeyMetadata.KeyId;
+  for (const op of ['DescribeKey', 'Encrypt', 'EnableKey']) {
+    await rejects(call(op, { KeyId: `arn:aws:kms:us-west-2:${ACCOUNT}:key/${id}`, Plaintext: 'aGk=' }), 'NotFoundException', 'Invalid arn us-west-2');
+    await rejects(call(op, { KeyId: `arn:aws:kms:eu-west-1:444455556666:key/${id}`, Plaintext: 'aGk=' }), 'NotFoundException', 'Invalid arn eu-west-1');
+    const otherAccount = `arn:aws:kms:us-east-1:444455556666:key/${id}`;
+    await rejects(call(op, { KeyId: otherAccount, Plaintext: 'aGk=' }), 'NotFoundException', `Key '${otherAccount}' does not exist`);
+  }
+});
+
 test('rotation once due: calls that race rotate the key once', async () => {
   const { call, clock, svc } = setup();
   const a = (await call('CreateKey')).KeyMetadata.KeyId;

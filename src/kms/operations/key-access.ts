@@ -78,9 +78,9 @@ export async function findKey(svc: KmsServices, call: KmsCall, ref: string, opts
     keyId = alias.targetKeyId;
     call.requestAliases.set(keyId, parsed.aliasName);
   } else {
-    if (parsed.kind === 'keyArn' && (parsed.accountId !== loc.accountId || parsed.region !== loc.region)) {
-      throw kmsError('NotFoundException', `Key '${ref}' does not exist`);
-    }
+    // KMS answers a key ARN of another Region with the ARN's Region alone, before any lookup.
+    if (parsed.kind === 'keyArn' && parsed.region !== loc.region) throw kmsError('NotFoundException', `Invalid arn ${parsed.region}`);
+    if (parsed.kind === 'keyArn' && parsed.accountId !== loc.accountId) throw kmsError('NotFoundException', `Key '${ref}' does not exist`);
     keyId = parsed.keyId;
   }
   const key = await liveKey(svc, keyId);
