@@ -286,6 +286,31 @@ test('each rotation, automatic or on demand, is reported as a RotateKey with its
   ]);
 });
 
+test('ListKeyRotations: each rotation with its date, type and material, in order, paged; ALL_KEY_MATERIAL adds the first', async () => {
+  const { call, clock, svc } = setup();
+  const a = (await call('CreateKey')).KeyMetadata.KeyId;
+  assert.deepEqual(await call('ListKeyRotations', { KeyId: a }), { Rotations: [], Truncated: false });
+  await call('EnableKeyRotation', { KeyId: a, RotationPeriodInDays: 90 });
+  clock.advance(91 * DAY);
+  await call('Encrypt', { KeyId: a, Plaintext: 'aGk=' });
+  const automaticAt = clock.now() / 1000;
+  clock.advance(DAY);
+  await call('RotateKeyOnDemand', { KeyId: `arn:aws:kms:us-east-1:${ACCOUNT}:key/${a}` });
+  const ids = (await svc.keys.get(a))!.materials.map((m) => keyMaterialId(a, m));
+  const automatic = { KeyId: a, KeyMaterialId: ids[1], KeyMaterialState: 'NON_CURRENT', RotationDate: automaticAt, RotationType: 'AUTOMATIC' };
+  const onDemand = { KeyId: a, KeyMaterialId: ids[2], KeyMaterialState: 'CURRENT', RotationDate: clock.now() / 1000, RotationType: 'ON_DEMAND' };
+  assert.deepEqual(await call('ListKeyRotations', { KeyId: a }), { Rotations: [automatic, onDemand], Truncated: false });
+  const all = await call('ListKeyRotations', { KeyId: a, IncludeKeyMaterial: 'ALL_KEY_MATERIAL' });
+  assert.deepEqual(all.Rotations[0], { KeyId: a, KeyMaterialId: ids[0], KeyMaterialState: 'NON_CURRENT' });
+  const first = await call('ListKeyRotations', { KeyId: a, Limit: 1 });
+  assert.deepEqual([first.Rotations, first.Truncated], [[automatic], true]);
+  assert.deepEqual(await call('ListKeyRotations', { KeyId: a, Limit: 1, Marker: first.NextMarker }), { Rotations: [onDemand], Truncated: false });
+  await rejects(call('ListKeyRotations', { KeyId: a, Marker: 'nope' }), 'InvalidMarkerException');
+  await rejects(call('ListKeyRotations', { KeyId: a, Limit: 1001 }), 'ValidationException', "1 validation error detected: Value '1001' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 1000");
+  await rejects(call('ListKeyRotations', { KeyId: a, IncludeKeyMaterial: 'SOME' }), 'ValidationException', "1 validation error detected: Value 'SOME' at 'includeKeyMaterial' failed to satisfy constraint: Member must satisfy enum value set: [ALL_KEY_MATERIAL, ROTATIONS_ONLY]");
+  await rejects(call('ListKeyRotations', { KeyId: 'alias/x' }), 'NotFoundException', "Invalid keyId 'alias/x'");
+});
+
 test('AWS quotas: 50 aliases per key, on-demand rotations per key; a ListAliases page reads only its own keys', async () => {
   const { svc, call } = setup();
   const a = (await call('CreateKey')).KeyMetadata.KeyId;
