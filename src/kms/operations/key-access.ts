@@ -172,9 +172,9 @@ export function requireNotPendingDeletion(svc: KmsServices, key: KmsKeyRecord): 
 }
 
 /**
- * Automatic rotation, applied lazily when a key is next used for encryption: once the period has
- * passed since the last rotation (or creation), new material becomes current; old material stays
- * for decryption. The period is judged again under the key's lock, so calls that race rotate once.
+ * Automatic rotation, applied by the periodic sweep (rotateDueKeys) and when a key is next used for
+ * encryption, whichever comes first: once the period has passed since the last rotation (or
+ * creation), new material becomes current; old material stays for decryption. The period is judged again under the key's lock, so calls that race rotate once.
  */
 export async function rotateIfDue(svc: KmsServices, key: KmsKeyRecord, newMaterial: () => Buffer): Promise<KmsKeyRecord> {
   if (!rotationDue(svc, key)) return key;
@@ -187,6 +187,22 @@ export async function rotateIfDue(svc: KmsServices, key: KmsKeyRecord, newMateri
   if (!next) return key;
   if (previous) await recordRotation(svc, previous, next, 'AUTOMATIC');
   return next;
+}
+
+/**
+ * Rotates every enabled key whose period has passed, whether or not anyone uses it, as AWS rotates
+ * on the date (a disabled key is rotated when next used after it is enabled again). Returns how
+ * many. Stops between keys when `signal` aborts.
+ */
+export async function rotateDueKeys(svc: KmsServices, newMaterial: () => Buffer, signal?: AbortSignal): Promise<number> {
+  let rotated = 0;
+  for (const keyId of await svc.keys.listIds()) {
+    if (signal?.aborted) break;
+    const key = await svc.keys.get(keyId);
+    if (!key || key.state !== 'Enabled' || !rotationDue(svc, key)) continue;
+    if ((await rotateIfDue(svc, key, newMaterial)) !== key) rotated++;
+  }
+  return rotated;
 }
 
 function rotationDue(svc: KmsServices, key: KmsKeyRecord): boolean {
