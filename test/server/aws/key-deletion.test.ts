@@ -29,7 +29,9 @@ test('a key past its deletion date is gone from storage after the next unseal, t
     for (let i = 0; i < 100 && (await barrier.get(`sys/kms/keys/${doomed}`)); i++) await new Promise((r) => setTimeout(r, 20));
     assert.equal(await barrier.get(`sys/kms/keys/${doomed}`), undefined, 'the key past its date is still stored');
     // Its deletion is on the record, though no call asked for it.
-    const trail = new CloudTrailClient({ endpoint: server.endpoint, region: REGION, credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey }, maxAttempts: 1, systemClockOffset: offsetMs });
+    const trail = new CloudTrailClient({ endpoint: server.endpoint, region: REGION, credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey }, maxAttempts: 1 });
+    // The SDK resets its offset from each answer's Date header, the real time: set again before each call.
+    trail.middlewareStack.add((next) => (args) => { trail.config.systemClockOffset = offsetMs; return next(args); }, { step: 'initialize' });
     // The sweep records the event once the key is removed: it may arrive a moment after.
     const deleteKeyEvents = async () => (await trail.send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'DeleteKey' }] }))).Events ?? [];
     let Events = await deleteKeyEvents();
