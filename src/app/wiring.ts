@@ -22,7 +22,7 @@ import type { ServerLogger } from '../server/index.js';
 import { startPeriodicPass } from '../lib/periodic-pass.js';
 import { createUndoStack } from '../lib/undo.js';
 
-/** How often keys past their deletion date are looked for (and once at unseal). */
+/** How often keys past their deletion or rotation date are looked for (and once at unseal). */
 const KEY_DELETION_SWEEP_MS = 3600_000;
 
 /** Secrets engines by type: adding one is one line here. */
@@ -202,10 +202,13 @@ export function servicesBuilder(config: ServerConfig, log: ServerLogger, opts: W
     });
     started(() => tokenTidy.stop());
     const keyDeletion = startPeriodicPass({
-      pass: (signal) => kms.purgeDueKeys(signal),
+      pass: async (signal) => ({ deleted: await kms.purgeDueKeys(signal), rotated: await kms.rotateDueKeys(signal) }),
       intervalMs: KEY_DELETION_SWEEP_MS,
-      onPass: (deleted) => { if (deleted > 0) log.info({ deleted }, 'kms: keys past their deletion date deleted'); },
-      onError: (err) => log.error({ err }, 'kms: the deletion of keys past their deletion date failed'),
+      onPass: ({ deleted, rotated }) => {
+        if (deleted > 0) log.info({ deleted }, 'kms: keys past their deletion date deleted');
+        if (rotated > 0) log.info({ rotated }, 'kms: keys past their rotation date rotated');
+      },
+      onError: (err) => log.error({ err }, 'kms: the deletion or rotation of keys past their date failed'),
     });
     started(() => keyDeletion.stop());
     opts.events?.record('unseal');

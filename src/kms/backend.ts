@@ -23,11 +23,12 @@ import { memberTypeProblem, operationInput } from '../lib/aws-members.js';
 import { apiCallRecorder, serviceEvent, type TrailRecorder, type TrailUserIdentity } from '../trail/index.js';
 import { accountRootArn, keyArn, userArn, type KmsLocation } from './arn.js';
 import { withAuditSafeText } from './audit-text.js';
+import { newMaterial } from './crypto/aead.js';
 import { kmsError } from './errors.js';
 import { createKeyStore } from './keys/store.js';
 import type { KmsServices } from './operations/context.js';
 import { checkGrantTokens } from './operations/input.js';
-import { purgeDueKeys } from './operations/key-access.js';
+import { purgeDueKeys, rotateDueKeys } from './operations/key-access.js';
 import { kmsOperation } from './operations/registry.js';
 import type { KmsUserRecord } from './users/model.js';
 import { createUserStore, type UserStore } from './users/store.js';
@@ -55,6 +56,8 @@ export interface KmsEngine {
   identify(token: TokenEntry): Promise<TrailUserIdentity>;
   /** Deletes the keys whose deletion date has passed (run at unseal and periodically); returns how many. */
   purgeDueKeys(signal?: AbortSignal): Promise<number>;
+  /** Rotates the enabled keys whose rotation period has passed (run with the deletion sweep); returns how many. */
+  rotateDueKeys(signal?: AbortSignal): Promise<number>;
 }
 
 /**
@@ -145,13 +148,15 @@ const userView = (user: KmsUserRecord, accountId: string) => ({
 export function createKmsEngine(ctx: Pick<BackendContext, 'storage' | 'clock'>, deps: KmsDeps): KmsEngine {
   const location: KmsLocation = { accountId: deps.accountId, region: deps.region };
   const users = createUserStore({ storage: ctx.storage, tokens: deps.tokens, clock: ctx.clock, accountId: deps.accountId });
+  const eventDeps = { clock: ctx.clock, accountId: deps.accountId, region: deps.region, eventSource: KMS_EVENT_SOURCE };
   const services: KmsServices = {
     keys: createKeyStore(ctx.storage),
     location,
     clock: ctx.clock,
     recipient: { trustedRoots: deps.trustedRoots, clock: ctx.clock, cache: deps.certificateCache ?? createCertificateCache() },
     users,
-    keyDeleted: (keyId) => deps.recorder.record(serviceEvent({ clock: ctx.clock, accountId: deps.accountId, region: deps.region, eventSource: KMS_EVENT_SOURCE }, 'DeleteKey', keyArn(location, keyId))),
+    keyDeleted: (keyId) => deps.recorder.record(serviceEvent(eventDeps, 'DeleteKey', keyArn(location, keyId))),
+    keyRotated: (keyId, details) => deps.recorder.record(serviceEvent(eventDeps, 'RotateKey', keyArn(location, keyId), details)),
   };
 
   async function identify(token: TokenEntry): Promise<TrailUserIdentity> {
@@ -259,5 +264,9 @@ export function createKmsEngine(ctx: Pick<BackendContext, 'storage' | 'clock'>, 
       operation: kmsOperation, identify,
     }),
   });
-  return { backend, users, location, identify, purgeDueKeys: (signal) => purgeDueKeys(services, signal) };
+  return {
+    backend, users, location, identify,
+    purgeDueKeys: (signal) => purgeDueKeys(services, signal),
+    rotateDueKeys: (signal) => rotateDueKeys(services, newMaterial, signal),
+  };
 }

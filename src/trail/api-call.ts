@@ -138,11 +138,12 @@ function stringsOf(fact: unknown): Record<string, string> | undefined {
  * An event the service causes itself, no caller's request (AWS's AwsServiceEvent: DeleteKey when a
  * key's waiting period ends): only the account as its identity, "AWS Internal" as its address and
  * agent, the resource it changed, and its ARN as `responseElements.keyId` (as AWS's records since
- * December 2022 show it).
+ * December 2022 show it); `details` are its serviceEventDetails (RotateKey's rotation type and
+ * material ids).
  */
-export function serviceEvent(deps: Pick<ApiCallRecorderDeps, 'clock' | 'accountId' | 'region' | 'eventSource'>, eventName: string, resourceArn: string): TrailEventInput {
+export function serviceEvent(deps: Pick<ApiCallRecorderDeps, 'clock' | 'accountId' | 'region' | 'eventSource'>, eventName: string, resourceArn: string, details?: Record<string, string>): TrailEventInput {
   const now = deps.clock.now();
-  return {
+  const event: TrailEventInput = {
     eventId: uuidV7(now),
     requestId: '',
     eventTime: now,
@@ -161,4 +162,6 @@ export function serviceEvent(deps: Pick<ApiCallRecorderDeps, 'clock' | 'accountI
     eventCategory: 'Management',
     recipientAccountId: deps.accountId,
   };
+  if (details) event.serviceEventDetails = details;
+  return event;
 }

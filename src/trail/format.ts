@@ -1,7 +1,7 @@
 /**
  * The one CloudTrail record formatter: the internal TrailEventInput → the CloudTrail JSON record,
  * with AWS's field names in AWS's order (eventVersion 1.11). Nothing else in Sealtrail knows these
- * field names. Optional fields (errorCode, errorMessage, additionalEventData) are omitted when
+ * field names. Optional fields (errorCode, errorMessage, additionalEventData, serviceEventDetails) are omitted when
  * absent, as CloudTrail omits them; tlsDetails closes the record when the call came over TLS.
  *
  * The fields a caller shapes are bounded, so a record stays well under CloudTrail's 256 KB event
@@ -65,6 +65,7 @@ export interface CloudTrailRecord {
   eventType: 'AwsApiCall' | 'AwsServiceEvent';
   managementEvent: boolean;
   recipientAccountId: string;
+  serviceEventDetails?: Record<string, unknown>;
   eventCategory: 'Management' | 'Data';
   tlsDetails?: { tlsVersion: string; cipherSuite: string; clientProvidedHostHeader: string };
 }
@@ -125,6 +126,7 @@ function orderRecord(base: CloudTrailRecord, event: TrailEventInput): CloudTrail
       out.requestParameters = bounded(event.requestParameters);
       continue;
     }
+    if (key === 'eventCategory' && event.serviceEventDetails !== undefined) out.serviceEventDetails = event.serviceEventDetails;
     if (key === 'responseElements') {
       out.responseElements = bounded(event.responseElements);
       if (event.additionalEventData !== undefined) out.additionalEventData = event.additionalEventData;

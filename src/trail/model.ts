@@ -62,6 +62,8 @@ export interface TrailEventInput {
   managementEvent: boolean;
   eventCategory: 'Management' | 'Data';
   recipientAccountId: string;
+  /** A service event's own facts (RotateKey: rotationType, key material ids), as AWS records them. */
+  serviceEventDetails?: Record<string, unknown>;
   errorCode?: string;
   errorMessage?: string;
   /** Absent when the call came over plain HTTP. */

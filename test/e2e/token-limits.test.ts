@@ -60,6 +60,15 @@ test('num_uses: a refused request spends a use too, as in Vault', async () => {
   assert.equal((await call(server.address, 'GET', 'secret/data/app', { token })).status, 403);
 });
 
+test('num_uses: lookup-self spends a use and shows what is left, -1 on the last (revocation pending), as Vault does', async () => {
+  const created = await call(server.address, 'POST', 'auth/token/create', { token: server.rootToken, body: { policies: ['reader'], num_uses: 3 } });
+  const token = created.json.auth.client_token;
+  const shown = [];
+  for (let i = 0; i < 3; i++) shown.push((await call(server.address, 'GET', 'auth/token/lookup-self', { token })).json.data.num_uses);
+  assert.deepEqual(shown, [2, 1, -1]);
+  assert.equal((await call(server.address, 'GET', 'auth/token/lookup-self', { token })).status, 403);
+});
+
 test('a child token cannot carry megabytes of metadata into every audit entry it makes', async () => {
   const meta = { blob: 'x'.repeat(1024 * 1024) };
   const created = await call(server.address, 'POST', 'auth/token/create', { token: server.rootToken, body: { policies: ['reader'], meta } });

@@ -145,3 +145,21 @@ test('a KMS user that holds root has its keys rotated only by a root token', asy
   assert.notEqual((await rotate('ops', root))!.data!.secret_access_key, ops.secretAccessKey);
   assert.ok((await rotate('app', manager))!.data!.secret_access_key);
 });
+
+test('a key is rotated by the sweep once its period has passed, used or not, as AWS rotates on the date; a disabled key waits', async () => {
+  const { engine, events, request, clock } = setup();
+  const keyIdOf = async () => ((await engine.backend.handleRequest(request('CreateKey', {})))!.data!.KeyMetadata as { KeyId: string }).KeyId;
+  const due = await keyIdOf();
+  const disabled = await keyIdOf();
+  const unrotated = await keyIdOf();
+  for (const keyId of [due, disabled]) await engine.backend.handleRequest(request('EnableKeyRotation', { KeyId: keyId, RotationPeriodInDays: 90 }));
+  await engine.backend.handleRequest(request('DisableKey', { KeyId: disabled }));
+
+  assert.equal(await engine.rotateDueKeys(), 0, 'nothing is due before its date');
+  clock.advance(90 * 86_400_000);
+  assert.equal(await engine.rotateDueKeys(), 1);
+  assert.equal(await engine.rotateDueKeys(), 0, 'rotated once: the next date is a period later');
+  const rotations = (keyId: string) => engine.backend.handleRequest(request('ListKeyRotations', { KeyId: keyId })).then((r) => (r!.data!.Rotations as unknown[]).length);
+  assert.deepEqual([await rotations(due), await rotations(disabled), await rotations(unrotated)], [1, 0, 0]);
+  assert.deepEqual(events.filter((e) => e.eventName === 'RotateKey').map((e) => e.resources[0].arn), [`arn:aws:kms:us-east-1:${ACCOUNT}:key/${due}`]);
+});

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { keyMaterialId } from '../../src/kms/keys/material-id.js';
 import { createKeyStore } from '../../src/kms/keys/store.js';
 import type { KmsServices } from '../../src/kms/operations/context.js';
 import { KMS_OPERATIONS } from '../../src/kms/operations/registry.js';
@@ -246,6 +247,68 @@ test('key state changes check the state they change: concurrent ScheduleKeyDelet
   const cancelled = await Promise.allSettled([1, 2, 3].map(() => call('CancelKeyDeletion', { KeyId: keyId })));
   assert.equal(cancelled.filter((s) => s.status === 'fulfilled').length, 1, 'one cancel; the others find the key no longer pending deletion');
   assert.equal((await call('DescribeKey', { KeyId: keyId })).KeyMetadata.KeyState, 'Disabled');
+});
+
+test("a key ARN of another Region is KMS's Invalid arn; of another account, a key that does not exist", async () => {
+  const { call } = setup();
+  const id = (await call('CreateKey')).KeyMetadata.KeyId;
+  for (const op of ['DescribeKey', 'Encrypt', 'EnableKey']) {
+    await rejects(call(op, { KeyId: `arn:aws:kms:us-west-2:${ACCOUNT}:key/${id}`, Plaintext: 'aGk=' }), 'NotFoundException', 'Invalid arn us-west-2');
+    await rejects(call(op, { KeyId: `arn:aws:kms:eu-west-1:444455556666:key/${id}`, Plaintext: 'aGk=' }), 'NotFoundException', 'Invalid arn eu-west-1');
+    const otherAccount = `arn:aws:kms:us-east-1:444455556666:key/${id}`;
+    await rejects(call(op, { KeyId: otherAccount, Plaintext: 'aGk=' }), 'NotFoundException', `Key '${otherAccount}' does not exist`);
+  }
+});
+
+test('rotation once due: calls that race rotate the key once', async () => {
+  const { call, clock, svc } = setup();
+  const a = (await call('CreateKey')).KeyMetadata.KeyId;
+  await call('EnableKeyRotation', { KeyId: a, RotationPeriodInDays: 90 });
+  clock.advance(91 * DAY);
+  const blobs = await Promise.all([1, 2, 3].map(() => call('Encrypt', { KeyId: a, Plaintext: 'aGk=' })));
+  assert.deepEqual(blobs.map((b) => Buffer.from(b.CiphertextBlob, 'base64').readUInt32BE(37)), [2, 2, 2]);
+  assert.equal((await svc.keys.get(a))!.materials.length, 2);
+});
+
+test('each rotation, automatic or on demand, is reported as a RotateKey with its material ids', async () => {
+  const { call, clock, svc } = setup();
+  const rotations: Record<string, string>[] = [];
+  svc.keyRotated = async (_keyId, details) => { rotations.push(details); };
+  const a = (await call('CreateKey')).KeyMetadata.KeyId;
+  await call('EnableKeyRotation', { KeyId: a, RotationPeriodInDays: 90 });
+  clock.advance(91 * DAY);
+  await Promise.all([1, 2].map(() => call('Encrypt', { KeyId: a, Plaintext: 'aGk=' })));
+  await call('RotateKeyOnDemand', { KeyId: a });
+  const ids = (await svc.keys.get(a))!.materials.map((m) => keyMaterialId(a, m));
+  assert.deepEqual(rotations, [
+    { rotationType: 'AUTOMATIC', keyOrigin: 'AWS_KMS', previousKeyMaterialId: ids[0], currentKeyMaterialId: ids[1], keyId: a },
+    { rotationType: 'ON_DEMAND', keyOrigin: 'AWS_KMS', previousKeyMaterialId: ids[1], currentKeyMaterialId: ids[2], keyId: a },
+  ]);
+});
+
+test('ListKeyRotations: each rotation with its date, type and material, in order, paged; ALL_KEY_MATERIAL adds the first', async () => {
+  const { call, clock, svc } = setup();
+  const a = (await call('CreateKey')).KeyMetadata.KeyId;
+  assert.deepEqual(await call('ListKeyRotations', { KeyId: a }), { Rotations: [], Truncated: false });
+  await call('EnableKeyRotation', { KeyId: a, RotationPeriodInDays: 90 });
+  clock.advance(91 * DAY);
+  await call('Encrypt', { KeyId: a, Plaintext: 'aGk=' });
+  const automaticAt = clock.now() / 1000;
+  clock.advance(DAY);
+  await call('RotateKeyOnDemand', { KeyId: `arn:aws:kms:us-east-1:${ACCOUNT}:key/${a}` });
+  const ids = (await svc.keys.get(a))!.materials.map((m) => keyMaterialId(a, m));
+  const automatic = { KeyId: a, KeyMaterialId: ids[1], KeyMaterialState: 'NON_CURRENT', RotationDate: automaticAt, RotationType: 'AUTOMATIC' };
+  const onDemand = { KeyId: a, KeyMaterialId: ids[2], KeyMaterialState: 'CURRENT', RotationDate: clock.now() / 1000, RotationType: 'ON_DEMAND' };
+  assert.deepEqual(await call('ListKeyRotations', { KeyId: a }), { Rotations: [automatic, onDemand], Truncated: false });
+  const all = await call('ListKeyRotations', { KeyId: a, IncludeKeyMaterial: 'ALL_KEY_MATERIAL' });
+  assert.deepEqual(all.Rotations[0], { KeyId: a, KeyMaterialId: ids[0], KeyMaterialState: 'NON_CURRENT' });
+  const first = await call('ListKeyRotations', { KeyId: a, Limit: 1 });
+  assert.deepEqual([first.Rotations, first.Truncated], [[automatic], true]);
+  assert.deepEqual(await call('ListKeyRotations', { KeyId: a, Limit: 1, Marker: first.NextMarker }), { Rotations: [onDemand], Truncated: false });
+  await rejects(call('ListKeyRotations', { KeyId: a, Marker: 'nope' }), 'InvalidMarkerException');
+  await rejects(call('ListKeyRotations', { KeyId: a, Limit: 1001 }), 'ValidationException', "1 validation error detected: Value '1001' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 1000");
+  await rejects(call('ListKeyRotations', { KeyId: a, IncludeKeyMaterial: 'SOME' }), 'ValidationException', "1 validation error detected: Value 'SOME' at 'includeKeyMaterial' failed to satisfy constraint: Member must satisfy enum value set: [ALL_KEY_MATERIAL, ROTATIONS_ONLY]");
+  await rejects(call('ListKeyRotations', { KeyId: 'alias/x' }), 'NotFoundException', "Invalid keyId 'alias/x'");
 });
 
 test('AWS quotas: 50 aliases per key, on-demand rotations per key; a ListAliases page reads only its own keys', async () => {

@@ -18,6 +18,7 @@ import type { PolicyStore } from '../policy/types.js';
 import { callerHasSudo, handleCreate, issuedAuthFor } from './create.js';
 import { durationField, stringField } from './fields.js';
 import { lookupData } from './lookup-data.js';
+import { SPENT } from './store.js';
 import type { TokenStore } from './types.js';
 
 export interface TokenBackendDeps {
@@ -50,10 +51,15 @@ export function tokenBackend(deps: TokenBackendDeps): Backend {
     return entry;
   }
 
-  /** `fallback`: the caller's own entry, for a token whose last use this very request spent. */
-  async function lookup(id: string, fallback?: TokenEntry): Promise<LogicalResponse> {
+  /**
+   * The token `id`, as the caller `req` sees it. The caller's own token whose last use this very
+   * request spent is no longer live: it is shown from the request's entry with num_uses -1, its
+   * revocation pending, as Vault shows it.
+   */
+  async function lookup(req: PathRequest, id: string): Promise<LogicalResponse> {
     if (id === '') throw invalid('missing token ID', 'missing_token');
-    const entry = (await tokens.lookup(id)) ?? fallback;
+    const own = id === req.logical.clientToken ? req.token : undefined;
+    const entry = (await tokens.lookup(id)) ?? (own && (own.numUses > 0 ? { ...own, numUses: SPENT } : own));
     if (!entry) throw badToken();
     return { data: lookupData(entry, id, clock.now()) };
   }
@@ -77,7 +83,7 @@ export function tokenBackend(deps: TokenBackendDeps): Backend {
   };
 
   const create = (orphan: boolean) => (req: PathRequest) => handleCreate(req, { tokens, policies }, orphan, clock.now());
-  const lookupSelf = (req: PathRequest) => lookup(req.logical.clientToken, req.token);
+  const lookupSelf = (req: PathRequest) => lookup(req, req.logical.clientToken);
 
   const specs: PathSpec[] = [
     { pattern: 'create', handlers: { update: create(false) } },
@@ -85,8 +91,8 @@ export function tokenBackend(deps: TokenBackendDeps): Backend {
     {
       pattern: 'lookup',
       handlers: {
-        update: (req) => lookup(stringField(req.data, 'token') || req.logical.clientToken),
-        read: (req) => lookup(stringField(req.data, 'token') || req.logical.clientToken),
+        update: (req) => lookup(req, stringField(req.data, 'token') || req.logical.clientToken),
+        read: (req) => lookup(req, stringField(req.data, 'token') || req.logical.clientToken),
       },
     },
     { pattern: 'lookup-self', handlers: { read: lookupSelf, update: lookupSelf } },

@@ -75,7 +75,7 @@ export interface TokenStoreOptions {
  * no other request can use it, and it is revoked when that request is done (revokeSpent), or by
  * the tidy pass if the process stopped first.
  */
-const SPENT = -1;
+export const SPENT = -1;
 const SERVICE_PREFIX = 'hvs.';
 const ACCESSOR_RE = /^[A-Za-z0-9.]{1,128}$/;
 /**

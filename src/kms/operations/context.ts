@@ -21,6 +21,8 @@ export interface KmsServices {
   users: PrincipalDirectory;
   /** Records the DeleteKey service event of a key deleted at the end of its waiting period. */
   keyDeleted?: (keyId: string) => Promise<void>;
+  /** Records the RotateKey service event of a rotation of the key's material, with its serviceEventDetails. */
+  keyRotated?: (keyId: string, details: Record<string, string>) => Promise<void>;
 }
 
 export interface KmsCall {

@@ -7,7 +7,8 @@
  */
 import { aliasArn, keyArn, parseKeyRef } from '../arn.js';
 import { kmsError, validationError } from '../errors.js';
-import type { KmsKeyRecord, Tag } from '../keys/model.js';
+import { keyMaterialId } from '../keys/material-id.js';
+import { currentMaterial, type KmsKeyRecord, type Tag } from '../keys/model.js';
 import { createPolicyCache } from '../policy/cache.js';
 import { conditionMap, evaluateKeyPolicy, mergeConditions, pairConditions, type ConditionValue, type KeyPolicy, type PolicyDecision } from '../policy/index.js';
 import type { KmsCall, KmsServices } from './context.js';
@@ -77,9 +78,9 @@ export async function findKey(svc: KmsServices, call: KmsCall, ref: string, opts
     keyId = alias.targetKeyId;
     call.requestAliases.set(keyId, parsed.aliasName);
   } else {
-    if (parsed.kind === 'keyArn' && (parsed.accountId !== loc.accountId || parsed.region !== loc.region)) {
-      throw kmsError('NotFoundException', `Key '${ref}' does not exist`);
-    }
+    // KMS answers a key ARN of another Region with the ARN's Region alone, before any lookup.
+    if (parsed.kind === 'keyArn' && parsed.region !== loc.region) throw kmsError('NotFoundException', `Invalid arn ${parsed.region}`);
+    if (parsed.kind === 'keyArn' && parsed.accountId !== loc.accountId) throw kmsError('NotFoundException', `Key '${ref}' does not exist`);
     keyId = parsed.keyId;
   }
   const key = await liveKey(svc, keyId);
@@ -171,15 +172,56 @@ export function requireNotPendingDeletion(svc: KmsServices, key: KmsKeyRecord): 
 }
 
 /**
- * Automatic rotation, applied lazily when a key is next used for encryption: once the period has
- * passed since the last rotation (or creation), new material becomes current; old material stays
- * for decryption.
+ * Automatic rotation, applied by the periodic sweep (rotateDueKeys) and when a key is next used for
+ * encryption, whichever comes first: once the period has passed since the last rotation (or
+ * creation), new material becomes current; old material stays for decryption. The period is judged again under the key's lock, so calls that race rotate once.
  */
 export async function rotateIfDue(svc: KmsServices, key: KmsKeyRecord, newMaterial: () => Buffer): Promise<KmsKeyRecord> {
-  if (!key.rotation.enabled) return key;
+  if (!rotationDue(svc, key)) return key;
+  let previous: KmsKeyRecord | undefined;
+  const next = await svc.keys.update(key.keyId, (cur) => {
+    if (!rotationDue(svc, cur)) return cur;
+    previous = cur;
+    return addMaterial(cur, newMaterial(), svc.clock.now(), 'AUTOMATIC');
+  });
+  if (!next) return key;
+  if (previous) await recordRotation(svc, previous, next, 'AUTOMATIC');
+  return next;
+}
+
+/**
+ * Rotates every enabled key whose period has passed, whether or not anyone uses it, as AWS rotates
+ * on the date (a disabled key is rotated when next used after it is enabled again). Returns how
+ * many. Stops between keys when `signal` aborts.
+ */
+export async function rotateDueKeys(svc: KmsServices, newMaterial: () => Buffer, signal?: AbortSignal): Promise<number> {
+  let rotated = 0;
+  for (const keyId of await svc.keys.listIds()) {
+    if (signal?.aborted) break;
+    const key = await svc.keys.get(keyId);
+    if (!key || key.state !== 'Enabled' || !rotationDue(svc, key)) continue;
+    if ((await rotateIfDue(svc, key, newMaterial)) !== key) rotated++;
+  }
+  return rotated;
+}
+
+function rotationDue(svc: KmsServices, key: KmsKeyRecord): boolean {
+  if (!key.rotation.enabled) return false;
   const since = key.rotation.lastRotatedAt ?? key.createdAt;
-  if (svc.clock.now() < since + key.rotation.periodDays * DAY_MS) return key;
-  return (await svc.keys.update(key.keyId, (cur) => addMaterial(cur, newMaterial(), svc.clock.now(), 'AUTOMATIC'))) ?? key;
+  return svc.clock.now() >= since + key.rotation.periodDays * DAY_MS;
+}
+
+/** The RotateKey service event of a rotation from `before` to `after`, as AWS records its own. */
+export async function recordRotation(svc: KmsServices, before: KmsKeyRecord, after: KmsKeyRecord, type: 'AUTOMATIC' | 'ON_DEMAND'): Promise<void> {
+  const details = {
+    rotationType: type,
+    keyOrigin: 'AWS_KMS',
+    previousKeyMaterialId: keyMaterialId(before.keyId, currentMaterial(before)),
+    currentKeyMaterialId: keyMaterialId(after.keyId, currentMaterial(after)),
+    keyId: after.keyId,
+  };
+  // As for DeleteKey: an event the recorder could not keep yet still waits in it; the rotation stands.
+  await svc.keyRotated?.(after.keyId, details).catch(() => undefined);
 }
 
 export function addMaterial(key: KmsKeyRecord, material: Buffer, now: number, type: 'AUTOMATIC' | 'ON_DEMAND'): KmsKeyRecord {

@@ -12,7 +12,7 @@ import { generateDataKey, generateDataKeyWithoutPlaintext, generateRandom } from
 import { getKeyPolicy, listKeyPolicies, putKeyPolicy } from './key-policy.js';
 import { cancelKeyDeletion, createKey, describeKey, disableKey, enableKey, listKeys, scheduleKeyDeletion, updateKeyDescription } from './keys.js';
 import { affectedKeyElements, deletionElements, keyMetadataElements, wholeResponseElements, type ResponseElements } from './response-elements.js';
-import { disableKeyRotation, enableKeyRotation, getKeyRotationStatus, rotateKeyOnDemand } from './rotation.js';
+import { disableKeyRotation, enableKeyRotation, getKeyRotationStatus, listKeyRotations, rotateKeyOnDemand } from './rotation.js';
 import { listResourceTags, tagResource, untagResource } from './tagging.js';
 
 export interface OperationSpec {
@@ -79,6 +79,7 @@ export const KMS_OPERATIONS: Readonly<Record<string, OperationSpec>> = {
   DisableKeyRotation: op(disableKeyRotation, false, KEY),
   GetKeyRotationStatus: op(getKeyRotationStatus, true, KEY),
   RotateKeyOnDemand: op(rotateKeyOnDemand, false, KEY, { responseElements: wholeResponseElements }),
+  ListKeyRotations: op(listKeyRotations, true, { ...KEY, IncludeKeyMaterial: 'string', ...PAGE }),
   TagResource: op(tagResource, false, { ...KEY, ...TAGS }),
   UntagResource: op(untagResource, false, { ...KEY, TagKeys: 'strings' }, AFFECTED_KEY),
   ListResourceTags: op(listResourceTags, true, { ...KEY, ...PAGE }),

@@ -1,10 +1,13 @@
-/** Key rotation: Enable/DisableKeyRotation, GetKeyRotationStatus, RotateKeyOnDemand. */
+/** Key rotation: Enable/DisableKeyRotation, GetKeyRotationStatus, RotateKeyOnDemand, ListKeyRotations. */
 import { keyArn } from '../arn.js';
 import { newMaterial } from '../crypto/aead.js';
 import { kmsError, validationError } from '../errors.js';
 import type { OperationHandler } from './context.js';
-import { optInt, reqString } from './input.js';
-import { addMaterial, authorize, findKey, requireEnabled } from './key-access.js';
+import { optInt, optString, reqString } from './input.js';
+import { keyMaterialId } from '../keys/material-id.js';
+import type { KeyMaterial, KmsKeyRecord } from '../keys/model.js';
+import { addMaterial, authorize, findKey, recordRotation, requireEnabled } from './key-access.js';
+import { readPage } from './paging.js';
 
 const DAY_MS = 86_400_000;
 
@@ -50,13 +53,57 @@ export const rotateKeyOnDemand: OperationHandler = async (call, svc) => {
   const key = await findKey(svc, call, reqString(call.body, 'KeyId'), { aliases: false });
   authorize(svc, call, key, 'kms:RotateKeyOnDemand');
   requireEnabled(svc, key);
-  await svc.keys.update(key.keyId, (cur) => {
+  let previous: KmsKeyRecord | undefined;
+  const rotated = await svc.keys.update(key.keyId, (cur) => {
     if (cur.materials.filter((m) => m.rotationType === 'ON_DEMAND').length >= ON_DEMAND_ROTATIONS_PER_KEY) {
       throw kmsError('LimitExceededException', `The on-demand rotation quota for ${keyArn(svc.location, key.keyId)} is reached: a KMS key can be rotated on demand at most ${ON_DEMAND_ROTATIONS_PER_KEY} times.`);
     }
+    previous = cur;
     const next = addMaterial(cur, newMaterial(), svc.clock.now(), 'ON_DEMAND');
     // On-demand rotation does not move the automatic schedule.
     return { ...next, rotation: { ...next.rotation, lastRotatedAt: cur.rotation.lastRotatedAt } };
   });
+  if (previous && rotated) await recordRotation(svc, previous, rotated, 'ON_DEMAND');
   return { KeyId: keyArn(svc.location, key.keyId) };
 };
+
+const INCLUDE_KEY_MATERIAL = ['ALL_KEY_MATERIAL', 'ROTATIONS_ONLY'];
+const ROTATION_MARKER_PREFIX = 'rotation.';
+
+/**
+ * The key's materials oldest first: each rotation with its date and type, and with
+ * `IncludeKeyMaterial` ALL_KEY_MATERIAL the first material too (which has neither). A marker names
+ * the material version a page ended on.
+ */
+export const listKeyRotations: OperationHandler = async (call, svc) => {
+  const key = await findKey(svc, call, reqString(call.body, 'KeyId'), { aliases: false });
+  const include = optString(call.body, 'IncludeKeyMaterial') ?? 'ROTATIONS_ONLY';
+  if (!INCLUDE_KEY_MATERIAL.includes(include)) {
+    throw validationError([{ member: 'includeKeyMaterial', value: include, constraint: `Member must satisfy enum value set: [${INCLUDE_KEY_MATERIAL.join(', ')}]` }]);
+  }
+  const { limit, marker } = readPage(call.body, 100, 1000);
+  authorize(svc, call, key, 'kms:ListKeyRotations');
+  const after = marker === undefined ? 0 : rotationMarkerVersion(marker);
+  const listed = include === 'ALL_KEY_MATERIAL' ? key.materials : key.materials.slice(1);
+  const rest = listed.filter((m) => m.version > after);
+  const page = rest.slice(0, limit);
+  const current = key.materials.at(-1);
+  const out: Record<string, unknown> = { Rotations: page.map((m) => rotationEntry(key.keyId, m, m === current)), Truncated: rest.length > limit };
+  if (out.Truncated) out.NextMarker = ROTATION_MARKER_PREFIX + page.at(-1)!.version;
+  return out;
+};
+
+function rotationEntry(keyId: string, material: KeyMaterial, current: boolean): Record<string, unknown> {
+  const entry: Record<string, unknown> = { KeyId: keyId, KeyMaterialId: keyMaterialId(keyId, material), KeyMaterialState: current ? 'CURRENT' : 'NON_CURRENT' };
+  if (material.rotationType) {
+    entry.RotationDate = material.createdAt / 1000;
+    entry.RotationType = material.rotationType;
+  }
+  return entry;
+}
+
+function rotationMarkerVersion(marker: string): number {
+  const version = marker.startsWith(ROTATION_MARKER_PREFIX) && /^[1-9][0-9]{0,8}$/.test(marker.slice(ROTATION_MARKER_PREFIX.length)) ? Number(marker.slice(ROTATION_MARKER_PREFIX.length)) : undefined;
+  if (version === undefined) throw kmsError('InvalidMarkerException', 'Invalid marker');
+  return version;
+}
