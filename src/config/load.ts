@@ -8,6 +8,7 @@ import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { ConfigError, type ConfigProblem } from './config-error.js';
 import { HclParseError, parseHcl } from '../lib/hcl-parser.js';
+import { duplicateJsonKey } from '../lib/json-duplicate-key.js';
 import { parseDurationMs, parseDurationSeconds } from '../lib/time.js';
 import { REQUEST_LIMIT_KEYS, parseRequestLimits } from './request-limits.js';
 import { LISTENER_TLS_KEYS, readListenerTls } from './listener-tls.js';
@@ -75,6 +76,9 @@ export async function parseConfig(text: string, filename = 'config.hcl'): Promis
     } catch (err) {
       throw new ConfigError(`${filename}: invalid JSON: ${(err as Error).message}`);
     }
+    // JSON.parse keeps the last of repeated keys: a reader of the file would see the first.
+    const repeated = duplicateJsonKey(text);
+    if (repeated !== undefined) throw new ConfigError(`${filename}: the key "${repeated.slice(0, 60)}" is set twice in one object`);
   } else {
     try {
       raw = await parseHcl(filename, text, { timeoutMs: CONFIG_PARSE_TIMEOUT_MS });
