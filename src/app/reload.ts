@@ -6,7 +6,8 @@
  *   audit "<type>" "<path>"    the declared devices become exactly the file's; while sealed or
  *                              standing by, the next unseal applies them
  *   listener tls_cert_file, tls_key_file, tls_client_ca_file
- *                              read again (a renewed certificate or CA bundle): new connections use them
+ *                              read again (a renewed certificate or CA bundle): new connections use them;
+ *                              a client CA file no longer named is kept until the next start
  *
  * Any other setting that differs from the file read at start (storage, the listener's address and
  * limits, the journal, HA, …) takes effect at the next start: a warning names the settings, never
@@ -62,12 +63,24 @@ const SETTING_NAMES: Record<keyof ServerConfig, string | null> = {
   tokenTidyIntervalMs: 'token_tidy_interval', ui: 'ui',
 };
 
-/** The settings that differ and wait for a restart; the listener's TLS files are reloadable. */
+/**
+ * The client CA file a reload reads: the file's, or while the server started with one and the file
+ * now names none, that one still. Without a file Node's bundled roots verify client certificates,
+ * so dropping it widens who gets through the handshake: like the requirement itself, that waits
+ * for a restart.
+ */
+const clientCaFile = (started: ServerConfig['listener'], next: ServerConfig['listener']) => next.tlsClientCaFile ?? started.tlsClientCaFile;
+
+/**
+ * The settings that differ and wait for a restart; the listener's TLS files are reloadable, but
+ * the listener's client CA file no longer being named is not.
+ */
 function restartOnly(started: ServerConfig, next: ServerConfig): string[] {
+  const caDropped = started.listener.tlsClientCaFile !== undefined && next.listener.tlsClientCaFile === undefined;
   const fixed = (c: ServerConfig, key: keyof ServerConfig) =>
     JSON.stringify(key === 'listener' ? { ...c.listener, tlsCertFile: undefined, tlsKeyFile: undefined, tlsClientCaFile: undefined } : c[key]);
   return (Object.keys(SETTING_NAMES) as Array<keyof ServerConfig>)
-    .filter((key) => SETTING_NAMES[key] !== null && fixed(started, key) !== fixed(next, key))
+    .filter((key) => SETTING_NAMES[key] !== null && (fixed(started, key) !== fixed(next, key) || (key === 'listener' && caDropped)))
     .map((key) => SETTING_NAMES[key]!);
 }
 
@@ -107,7 +120,7 @@ async function readConfig(path: string, dev: boolean): Promise<ServerConfig> {
  */
 function readTlsContext(started: ServerConfig['listener'], next: ServerConfig['listener']): ListenerTlsOptions {
   try {
-    const context = listenerTlsOptions({ ...started, tlsCertFile: next.tlsCertFile, tlsKeyFile: next.tlsKeyFile, tlsClientCaFile: next.tlsClientCaFile });
+    const context = listenerTlsOptions({ ...started, tlsCertFile: next.tlsCertFile, tlsKeyFile: next.tlsKeyFile, tlsClientCaFile: clientCaFile(started, next) });
     createSecureContext(context);
     return context;
   } catch (err) {
