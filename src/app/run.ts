@@ -3,7 +3,7 @@
  * listens, and handles signals (SIGHUP reloads what it can of the configuration and reopens audit
  * files: reload.ts; SIGINT/SIGTERM shut down cleanly).
  */
-import { rm, writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Server as TlsServer } from 'node:tls';
 import { fileURLToPath } from 'node:url';
@@ -29,6 +29,7 @@ import { servicesBuilder } from './wiring.js';
 import type { ChallengeSource } from '../auth/index.js';
 import type { Ledger } from './ledger.js';
 import { configReloader, type ReloadResult } from './reload.js';
+import { writePidFile } from './pid-file.js';
 
 export interface ServerRunOptions {
   configPath?: string;
@@ -240,7 +241,7 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
     const pidFile = config.pidFile;
     if (pidFile !== undefined) {
       // As Vault: the process id while the server runs, for init systems and scripts; removed at stop.
-      await writeFile(pidFile, `${process.pid}\n`, { mode: 0o644 });
+      await writePidFile(pidFile, process.pid);
       undo.push(() => rm(pidFile, { force: true }));
     }
     const addr = app.server.address();
