@@ -28,7 +28,9 @@ export const MAX_CONFIG_FILE_BYTES = 1024 * 1024;
  * The file's text: a regular file of at most MAX_CONFIG_FILE_BYTES. Opened without blocking, so
  * that a FIFO (or a device such as /dev/zero) at the path is refused at once instead of holding
  * the start or a reload — and every reload queued behind it — forever, or growing without bound.
- * A refusal is a ConfigError; a failure of the file system (ENOENT, EACCES, ...) is thrown as it is.
+ * A file any user may write is refused too: whoever edits it chooses the audit devices, the listener
+ * and the storage. A refusal is a ConfigError; a failure of the file system (ENOENT, EACCES, ...) is
+ * thrown as it is.
  * The start, SIGHUP and `operator diagnose` all read the file through this.
  */
 export async function readConfigText(path: string): Promise<string> {
@@ -36,6 +38,10 @@ export async function readConfigText(path: string): Promise<string> {
   try {
     const stat = await handle.stat();
     if (!stat.isFile()) throw new ConfigError(`config file ${path} is not a regular file`);
+    if (process.platform !== 'win32' && (stat.mode & 0o002) !== 0) {
+      const mode = (stat.mode & 0o777).toString(8).padStart(4, '0');
+      throw new ConfigError(`config file ${path} is writable by any user (mode ${mode}); run: chmod o-w ${path}`);
+    }
     if (stat.size > MAX_CONFIG_FILE_BYTES) throw new ConfigError(`config file ${path} is larger than ${MAX_CONFIG_FILE_BYTES} bytes`);
     // One byte more than its size: a file that grows while it is read is refused, not cut short.
     const buffer = Buffer.alloc(stat.size + 1);
