@@ -9,7 +9,7 @@ import { open } from 'node:fs/promises';
 import { ConfigError, type ConfigProblem } from './config-error.js';
 import { HclParseError, parseHcl } from '../lib/hcl-parser.js';
 import { duplicateJsonKey } from '../lib/json-duplicate-key.js';
-import { parseDurationMs, parseDurationSeconds } from '../lib/time.js';
+import { MAX_DURATION_SECONDS, parseDurationMs, parseDurationSeconds } from '../lib/time.js';
 import { REQUEST_LIMIT_KEYS, parseRequestLimits } from './request-limits.js';
 import { LISTENER_TLS_KEYS, readListenerTls } from './listener-tls.js';
 import { FORWARDED_FOR_KEYS, readForwardedFor } from './forwarded-for.js';
@@ -70,6 +70,9 @@ export async function loadConfigFile(path: string): Promise<ServerConfig> {
   }
   return parseConfig(text, path);
 }
+
+/** The longest retention taken: Go's longest duration, as Vault bounds every duration. */
+const MAX_DURATION_MS = MAX_DURATION_SECONDS * 1000;
 
 /** How long the HCL parser (its own thread, hcl-parser.ts) may take over the file. */
 const CONFIG_PARSE_TIMEOUT_MS = 5000;
@@ -157,7 +160,7 @@ const SECTIONS: Array<[key: string, read: Section]> = [
   ['event_retention', (raw, cfg) => {
     if (raw.event_retention === undefined) return;
     const ms = parseDurationMs(raw.event_retention);
-    if (ms === undefined || ms <= 0) throw new ConfigError('event_retention must be a positive duration such as "2160h"');
+    if (ms === undefined || ms <= 0 || ms > MAX_DURATION_MS) throw new ConfigError('event_retention must be a positive duration of at most 2562047h such as "2160h"');
     cfg.eventRetentionMs = ms;
   }],
 ];
@@ -328,7 +331,7 @@ function readJournal(raw: Obj, cfg: ServerConfig): void {
   if (journal.connectionUrl !== undefined && journal.storage !== 'postgresql') throw new ConfigError('journal.connection_url is for journal.storage = "postgresql"');
   if (body.retention !== undefined) {
     const ms = parseDurationMs(body.retention);
-    if (ms === undefined || ms < 3600_000) throw new ConfigError('journal.retention must be a duration of at least 1h such as "2160h"');
+    if (ms === undefined || ms < 3600_000 || ms > MAX_DURATION_MS) throw new ConfigError('journal.retention must be a duration from 1h to 2562047h such as "2160h"');
     journal.retentionMs = ms;
   }
   cfg.journal = journal;

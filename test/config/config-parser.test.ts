@@ -55,3 +55,12 @@ test('a JSON configuration that sets a key twice in one object is refused, as HC
   await assert.rejects(parseConfig(`{${listener},${listener}}`, 'server.json'), /the key "listener" is set twice/);
   assert.equal((await parseConfig(`{${listener},"log_level":"error"}`, 'server.json')).logLevel, 'error');
 });
+
+test('event_retention and journal.retention past the longest duration Go holds are refused, not kept as Infinity', async () => {
+  const huge = `${'9'.repeat(400)}h`;
+  await assert.rejects(parseConfig(`event_retention = "${huge}"\n`), /event_retention must be a positive duration of at most 2562047h/);
+  await assert.rejects(parseConfig(`journal {\n  retention = "${huge}"\n}\n`), /journal.retention must be a duration from 1h to 2562047h/);
+  await assert.rejects(parseConfig('event_retention = "2562048h"\n'), /event_retention must be/);
+  assert.equal((await parseConfig('event_retention = "2562047h"\n')).eventRetentionMs, 2562047 * 3600_000);
+  assert.equal((await parseConfig('journal {\n  retention = "2160h"\n}\n')).journal.retentionMs, 2160 * 3600_000);
+});
