@@ -12,7 +12,7 @@
  * connection in the same process is refused as well. What it cannot see: a hard link to a
  * database from another directory, or the lock file deleted by hand while its server runs.
  */
-import { closeSync, constants, fchmodSync, fstatSync, openSync, realpathSync } from 'node:fs';
+import { closeSync, constants, fchmodSync, fstatSync, openSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { ConfigError, type ServerConfig } from '../config/index.js';
@@ -61,8 +61,24 @@ export function directoriesOf(path: string): string[] {
   return [...dirs];
 }
 
-/** Takes the lock of `dir` or throws, naming the directory, when another server holds it. */
+/**
+ * A directory any user may write is refused, sticky or not: there others could rename or remove
+ * the server's files, or put their own under the names it opens next (a journal, a ledger tile).
+ */
+function refuseSharedDirectory(dir: string): void {
+  if (process.platform === 'win32') return;
+  const mode = statSync(dir).mode;
+  if ((mode & 0o002) === 0) return;
+  const shown = (mode & 0o7777).toString(8).padStart(4, '0');
+  throw new ConfigError(`the data directory ${dir} is writable by any user (mode ${shown}): other users could replace the server's files there; run: chmod o-w ${dir}`);
+}
+
+/**
+ * Takes the lock of `dir` or throws, naming the directory, when another server holds it or the
+ * directory is writable by any user.
+ */
 export function lockDirectory(dir: string): DataLock {
+  refuseSharedDirectory(dir);
   const path = join(dir, LOCK_FILE);
   // Never through a symbolic link: the file is made (or found) as a regular file, mode 0600.
   const notAFile = () => new ConfigError(`the lock file ${path} is not a regular file: remove it`);

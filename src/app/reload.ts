@@ -6,7 +6,8 @@
  *   audit "<type>" "<path>"    the declared devices become exactly the file's; while sealed or
  *                              standing by, the next unseal applies them
  *   listener tls_cert_file, tls_key_file, tls_client_ca_file
- *                              read again (a renewed certificate or CA bundle): new connections use them
+ *                              read again (a renewed certificate or CA bundle): new connections use them;
+ *                              a client CA file no longer named is kept until the next start
  *
  * Any other setting that differs from the file read at start (storage, the listener's address and
  * limits, the journal, HA, …) takes effect at the next start: a warning names the settings, never
@@ -17,7 +18,7 @@
  * server event in the journal with its outcome; the event names what changed, never the file's text.
  */
 import { createSecureContext } from 'node:tls';
-import { ConfigDevicesNotEnabled, failureReason, type AuditManager, type ConfigDeviceDeclaration, type ConfigDeviceFailure } from '../audit/index.js';
+import { ConfigDevicesNotEnabled, failureReason, normaliseAuditPath, type AuditManager, type ConfigDeviceDeclaration, type ConfigDeviceFailure } from '../audit/index.js';
 import { ConfigError, listenerTlsOptions, loadConfigFile, type ListenerTlsOptions, type ServerConfig } from '../config/index.js';
 import { configurationProblems } from './config-problems.js';
 import type { ServerEvents } from '../journal/index.js';
@@ -62,12 +63,24 @@ const SETTING_NAMES: Record<keyof ServerConfig, string | null> = {
   tokenTidyIntervalMs: 'token_tidy_interval', ui: 'ui',
 };
 
-/** The settings that differ and wait for a restart; the listener's TLS files are reloadable. */
+/**
+ * The client CA file a reload reads: the file's, or while the server started with one and the file
+ * now names none, that one still. Without a file Node's bundled roots verify client certificates,
+ * so dropping it widens who gets through the handshake: like the requirement itself, that waits
+ * for a restart.
+ */
+const clientCaFile = (started: ServerConfig['listener'], next: ServerConfig['listener']) => next.tlsClientCaFile ?? started.tlsClientCaFile;
+
+/**
+ * The settings that differ and wait for a restart; the listener's TLS files are reloadable, but
+ * the listener's client CA file no longer being named is not.
+ */
 function restartOnly(started: ServerConfig, next: ServerConfig): string[] {
+  const caDropped = started.listener.tlsClientCaFile !== undefined && next.listener.tlsClientCaFile === undefined;
   const fixed = (c: ServerConfig, key: keyof ServerConfig) =>
     JSON.stringify(key === 'listener' ? { ...c.listener, tlsCertFile: undefined, tlsKeyFile: undefined, tlsClientCaFile: undefined } : c[key]);
   return (Object.keys(SETTING_NAMES) as Array<keyof ServerConfig>)
-    .filter((key) => SETTING_NAMES[key] !== null && fixed(started, key) !== fixed(next, key))
+    .filter((key) => SETTING_NAMES[key] !== null && (fixed(started, key) !== fixed(next, key) || (key === 'listener' && caDropped)))
     .map((key) => SETTING_NAMES[key]!);
 }
 
@@ -107,7 +120,7 @@ async function readConfig(path: string, dev: boolean): Promise<ServerConfig> {
  */
 function readTlsContext(started: ServerConfig['listener'], next: ServerConfig['listener']): ListenerTlsOptions {
   try {
-    const context = listenerTlsOptions({ ...started, tlsCertFile: next.tlsCertFile, tlsKeyFile: next.tlsKeyFile, tlsClientCaFile: next.tlsClientCaFile });
+    const context = listenerTlsOptions({ ...started, tlsCertFile: next.tlsCertFile, tlsKeyFile: next.tlsKeyFile, tlsClientCaFile: clientCaFile(started, next) });
     createSecureContext(context);
     return context;
   } catch (err) {
@@ -116,18 +129,48 @@ function readTlsContext(started: ServerConfig['listener'], next: ServerConfig['l
   }
 }
 
+/**
+ * The `reload` record's words for what a new list of declared devices changes: the paths removed,
+ * added and changed, never their options (which can hold secrets). A removal always happens once
+ * the list is applied; additions and changes only when they could be opened, so the caller names
+ * those on success alone.
+ */
+function devicePath(path: string): string {
+  try {
+    return normaliseAuditPath(path);
+  } catch {
+    return path;
+  }
+}
+
+function deviceChanges(before: readonly ConfigDeviceDeclaration[], after: readonly ConfigDeviceDeclaration[]) {
+  const byPath = (list: readonly ConfigDeviceDeclaration[]) => new Map(list.map((d) => [devicePath(d.path), JSON.stringify({ ...d, path: undefined })]));
+  const was = byPath(before);
+  const now = byPath(after);
+  return {
+    removed: [...was.keys()].filter((p) => !now.has(p)),
+    added: [...now.keys()].filter((p) => !was.has(p)),
+    changed: [...now.keys()].filter((p) => was.has(p) && was.get(p) !== now.get(p)),
+  };
+}
+
+/** The details naming a non-empty list of paths under `key`. */
+const named = (key: string, paths: readonly string[]): Record<string, string> => (paths.length > 0 ? { [key]: paths.join(',') } : {});
+
 /** What `declared` holds after a failed apply: equal to no list, so the next reload applies its file whole. */
 const UNKNOWN = '';
 
 /** One reload at a time: a second SIGHUP waits for the first. */
 export function configReloader(deps: ReloadDeps): () => Promise<ReloadResult> {
   let logLevel = deps.started.logLevel;
-  let declared = JSON.stringify(deps.declarationsOf(deps.started));
+  let declaredList = deps.declarationsOf(deps.started);
+  let declared = JSON.stringify(declaredList);
   let queue: Promise<unknown> = Promise.resolve();
 
   async function apply(): Promise<ReloadResult> {
     const result: ReloadResult = { ok: true, applied: [], restartRequired: [] };
     let problemDetails: Record<string, string> = {};
+    let deviceDetails: Record<string, string> = {};
     try {
       if (deps.configPath) {
         const next = await readConfig(deps.configPath, deps.dev);
@@ -139,6 +182,10 @@ export function configReloader(deps: ReloadDeps): () => Promise<ReloadResult> {
         const list = deps.declarationsOf(next);
         const devices = JSON.stringify(list);
         if (devices !== declared) {
+          const changes = deviceChanges(declaredList, list);
+          declaredList = list;
+          deviceDetails = named('audit_removed', changes.removed);
+          if (changes.removed.length > 0) deps.log.warn({ devices: changes.removed }, 'SIGHUP: audit devices the configuration no longer declares were disabled');
           deps.setDeclarations(list);
           try {
             await deps.audit()?.applyConfigDevices(list);
@@ -154,6 +201,7 @@ export function configReloader(deps: ReloadDeps): () => Promise<ReloadResult> {
             throw new ReloadRefused('audit_device', 'an audit device the configuration declares could not be enabled', details);
           }
           declared = devices;
+          deviceDetails = { ...deviceDetails, ...named('audit_added', changes.added), ...named('audit_changed', changes.changed) };
           result.applied.push('audit');
         }
         if (!deps.logLevelFlag && next.logLevel !== logLevel) {
@@ -186,6 +234,7 @@ export function configReloader(deps: ReloadDeps): () => Promise<ReloadResult> {
     deps.events.record('reload', {
       applied: result.applied.join(','),
       restart_required: result.restartRequired.join(','),
+      ...deviceDetails,
       ...(result.problem ? { problem: result.problem, ...problemDetails } : {}),
     }, result.ok ? 'success' : 'failure');
     return result;

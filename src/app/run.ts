@@ -3,7 +3,7 @@
  * listens, and handles signals (SIGHUP reloads what it can of the configuration and reopens audit
  * files: reload.ts; SIGINT/SIGTERM shut down cleanly).
  */
-import { rm, writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Server as TlsServer } from 'node:tls';
 import { fileURLToPath } from 'node:url';
@@ -29,6 +29,7 @@ import { servicesBuilder } from './wiring.js';
 import type { ChallengeSource } from '../auth/index.js';
 import type { Ledger } from './ledger.js';
 import { configReloader, type ReloadResult } from './reload.js';
+import { writePidFile } from './pid-file.js';
 
 export interface ServerRunOptions {
   configPath?: string;
@@ -80,7 +81,41 @@ function devKeepsTls(config: ServerConfig): boolean {
   return config.declared.listener && !l.tlsDisable && l.tlsCertFile !== undefined && l.tlsKeyFile !== undefined;
 }
 
+/** A SIGHUP held while the server starts: the reload it asks for runs once the reloader exists. */
+interface HeldSighup {
+  release(reload: () => void): void;
+  drop(): void;
+}
+
+/**
+ * SIGHUP's default action ends the process: from the first moment of the start, one that arrives
+ * (`systemctl reload`, logrotate's postrotate) is held instead, and served once the server runs.
+ */
+function holdSighup(): HeldSighup {
+  let pending = false;
+  const hold = () => { pending = true; };
+  process.on('SIGHUP', hold);
+  return {
+    release(reload) {
+      process.off('SIGHUP', hold);
+      process.on('SIGHUP', reload);
+      if (pending) reload();
+    },
+    drop: () => void process.off('SIGHUP', hold),
+  };
+}
+
 export async function runServer(opts: ServerRunOptions): Promise<RunningServer> {
+  const sighup = opts.handleSignals !== false ? holdSighup() : undefined;
+  try {
+    return await startServer(opts, sighup);
+  } catch (err) {
+    sighup?.drop();
+    throw err;
+  }
+}
+
+async function startServer(opts: ServerRunOptions, sighup: HeldSighup | undefined): Promise<RunningServer> {
   const out = opts.out ?? ((line: string) => process.stdout.write(`${line}\n`));
   const clock = opts.clock ?? systemClock;
   let config: ServerConfig = opts.configPath ? await loadConfigFile(opts.configPath) : defaultConfig();
@@ -242,7 +277,7 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
     const pidFile = config.pidFile;
     if (pidFile !== undefined) {
       // As Vault: the process id while the server runs, for init systems and scripts; removed at stop.
-      await writeFile(pidFile, `${process.pid}\n`, { mode: 0o644 });
+      await writePidFile(pidFile, process.pid);
       undo.push(() => rm(pidFile, { force: true }));
     }
     const addr = app.server.address();
@@ -281,8 +316,8 @@ export async function runServer(opts: ServerRunOptions): Promise<RunningServer> 
       setTls: https ? (pair) => (app.server as unknown as TlsServer).setSecureContext(pair) : undefined,
     });
 
-    if (opts.handleSignals !== false) {
-      process.on('SIGHUP', () => void reload().catch((err) => log.error({ err }, 'reload failed')));
+    if (sighup) {
+      sighup.release(() => void reload().catch((err) => log.error({ err }, 'reload failed')));
       const stop = () => void close();
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);

@@ -16,6 +16,7 @@ export type { AuditInput, AuditHooks } from './model.js';
 export { preflightConfigDevices } from './manager.js';
 export { ConfigDevicesNotEnabled, failureReason, type ConfigDeviceFailure } from './config-failures.js';
 export { declarationProblems } from './declarations.js';
+export { normaliseAuditPath } from './audit-table.js';
 export type { SinkFactory } from './devices/types.js';
 export { sinkFactories, shownOptions, DEVICE_TYPES, isDeviceType, type DeviceType } from './devices/index.js';
 export type { DeliveryLosses } from './devices/types.js';

@@ -8,7 +8,8 @@ import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { ConfigError, type ConfigProblem } from './config-error.js';
 import { HclParseError, parseHcl } from '../lib/hcl-parser.js';
-import { parseDurationMs, parseDurationSeconds } from '../lib/time.js';
+import { duplicateJsonKey } from '../lib/json-duplicate-key.js';
+import { MAX_DURATION_SECONDS, parseDurationMs, parseDurationSeconds } from '../lib/time.js';
 import { REQUEST_LIMIT_KEYS, parseRequestLimits } from './request-limits.js';
 import { LISTENER_TLS_KEYS, readListenerTls } from './listener-tls.js';
 import { FORWARDED_FOR_KEYS, readForwardedFor } from './forwarded-for.js';
@@ -27,7 +28,9 @@ export const MAX_CONFIG_FILE_BYTES = 1024 * 1024;
  * The file's text: a regular file of at most MAX_CONFIG_FILE_BYTES. Opened without blocking, so
  * that a FIFO (or a device such as /dev/zero) at the path is refused at once instead of holding
  * the start or a reload — and every reload queued behind it — forever, or growing without bound.
- * A refusal is a ConfigError; a failure of the file system (ENOENT, EACCES, ...) is thrown as it is.
+ * A file any user may write is refused too: whoever edits it chooses the audit devices, the listener
+ * and the storage. A refusal is a ConfigError; a failure of the file system (ENOENT, EACCES, ...) is
+ * thrown as it is.
  * The start, SIGHUP and `operator diagnose` all read the file through this.
  */
 export async function readConfigText(path: string): Promise<string> {
@@ -35,6 +38,10 @@ export async function readConfigText(path: string): Promise<string> {
   try {
     const stat = await handle.stat();
     if (!stat.isFile()) throw new ConfigError(`config file ${path} is not a regular file`);
+    if (process.platform !== 'win32' && (stat.mode & 0o002) !== 0) {
+      const mode = (stat.mode & 0o777).toString(8).padStart(4, '0');
+      throw new ConfigError(`config file ${path} is writable by any user (mode ${mode}); run: chmod o-w ${path}`);
+    }
     if (stat.size > MAX_CONFIG_FILE_BYTES) throw new ConfigError(`config file ${path} is larger than ${MAX_CONFIG_FILE_BYTES} bytes`);
     // One byte more than its size: a file that grows while it is read is refused, not cut short.
     const buffer = Buffer.alloc(stat.size + 1);
@@ -64,6 +71,9 @@ export async function loadConfigFile(path: string): Promise<ServerConfig> {
   return parseConfig(text, path);
 }
 
+/** The longest retention taken: Go's longest duration, as Vault bounds every duration. */
+const MAX_DURATION_MS = MAX_DURATION_SECONDS * 1000;
+
 /** How long the HCL parser (its own thread, hcl-parser.ts) may take over the file. */
 const CONFIG_PARSE_TIMEOUT_MS = 5000;
 
@@ -75,6 +85,9 @@ export async function parseConfig(text: string, filename = 'config.hcl'): Promis
     } catch (err) {
       throw new ConfigError(`${filename}: invalid JSON: ${(err as Error).message}`);
     }
+    // JSON.parse keeps the last of repeated keys: a reader of the file would see the first.
+    const repeated = duplicateJsonKey(text);
+    if (repeated !== undefined) throw new ConfigError(`${filename}: the key "${repeated.slice(0, 60)}" is set twice in one object`);
   } else {
     try {
       raw = await parseHcl(filename, text, { timeoutMs: CONFIG_PARSE_TIMEOUT_MS });
@@ -147,7 +160,7 @@ const SECTIONS: Array<[key: string, read: Section]> = [
   ['event_retention', (raw, cfg) => {
     if (raw.event_retention === undefined) return;
     const ms = parseDurationMs(raw.event_retention);
-    if (ms === undefined || ms <= 0) throw new ConfigError('event_retention must be a positive duration such as "2160h"');
+    if (ms === undefined || ms <= 0 || ms > MAX_DURATION_MS) throw new ConfigError('event_retention must be a positive duration of at most 2562047h such as "2160h"');
     cfg.eventRetentionMs = ms;
   }],
 ];
@@ -318,7 +331,7 @@ function readJournal(raw: Obj, cfg: ServerConfig): void {
   if (journal.connectionUrl !== undefined && journal.storage !== 'postgresql') throw new ConfigError('journal.connection_url is for journal.storage = "postgresql"');
   if (body.retention !== undefined) {
     const ms = parseDurationMs(body.retention);
-    if (ms === undefined || ms < 3600_000) throw new ConfigError('journal.retention must be a duration of at least 1h such as "2160h"');
+    if (ms === undefined || ms < 3600_000 || ms > MAX_DURATION_MS) throw new ConfigError('journal.retention must be a duration from 1h to 2562047h such as "2160h"');
     journal.retentionMs = ms;
   }
   cfg.journal = journal;

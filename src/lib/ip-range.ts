@@ -66,3 +66,18 @@ export function ipInList(list: BlockList, address: string): boolean {
   const family = ipFamilyOf(address);
   return family !== undefined && list.check(address, family);
 }
+
+/**
+ * The /64 an IPv6 address lies in, as `2001:db8:1:2::/64`; undefined for anything else. A /64 is
+ * what one site or one host is given, and it holds more addresses than any limit keyed by address
+ * could count, so limits that count clients count an IPv6 client by its /64.
+ */
+export function ipv6Slash64(address: string): string | undefined {
+  const ip = canonicalIp(address);
+  if (ip === undefined || isIP(ip) !== 6) return undefined;
+  const [head, tail] = ip.split('::');
+  const left = head === '' ? [] : head.split(':');
+  const right = tail === undefined || tail === '' ? [] : tail.split(':');
+  const groups = tail === undefined ? left : [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
+  return `${canonicalIp(`${groups.slice(0, 4).join(':')}::`)}/64`;
+}

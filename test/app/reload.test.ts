@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigDevicesNotEnabled, type AuditManager } from '../../src/audit/index.js';
+import { ConfigDevicesNotEnabled, type AuditManager, type ConfigDeviceDeclaration } from '../../src/audit/index.js';
 import { configReloader, type ReloadDeps } from '../../src/app/reload.js';
 import { defaultConfig } from '../../src/config/index.js';
 import { invalid } from '../../src/errors/index.js';
@@ -88,6 +88,35 @@ test('a device the file declares that cannot be enabled: the reload record and t
       { device: 'siem/', reason: 'ECONNREFUSED' },
     ]);
     assert.doesNotMatch(JSON.stringify([records, logged]), /s3cret/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a reload that changes the declared devices names each one removed, added or changed in the reload record, and warns of a removal', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sealtrail-reload-'));
+  const configPath = join(dir, 'config.hcl');
+  writeFileSync(configPath, 'storage "inmem" {}\nlistener "tcp" {\n  address = "127.0.0.1:0"\n  tls_disable = true\n}\n');
+  try {
+    const audit = { applyConfigDevices: async () => {}, reopenAll: async () => {} } as unknown as AuditManager;
+    const warned: Array<[object, string]> = [];
+    const records: Array<{ details: Record<string, string>; outcome?: string }> = [];
+    const { d } = deps(audit);
+    d.configPath = configPath;
+    const before: ConfigDeviceDeclaration[] = [{ path: 'offsite', type: 'file', options: { file_path: '/a', required: 'true' } }, { path: 'local/', type: 'file', options: { file_path: '/b' } }, { path: 'same/', type: 'file', options: { file_path: '/c' } }];
+    const after: ConfigDeviceDeclaration[] = [{ path: 'local/', type: 'file', options: { file_path: '/b2' } }, { path: 'same', type: 'file', options: { file_path: '/c' } }, { path: 'new/', type: 'socket', options: { address: 'x:1' } }];
+    d.declarationsOf = (c) => (c === d.started ? before : after);
+    d.log = { info: () => {}, warn: (o: object, msg: string) => void warned.push([o, msg]), error: () => {} } as unknown as ServerLogger;
+    d.events = { record: (_event, details, outcome) => void records.push({ details: details as Record<string, string>, outcome }) };
+
+    const result = await configReloader(d)();
+    assert.deepEqual(result.applied, ['audit']);
+    assert.equal(records.length, 1);
+    const { restart_required: _restart, ...details } = records[0].details;
+    assert.equal(records[0].outcome, 'success');
+    assert.deepEqual(details, { applied: 'audit', audit_removed: 'offsite/', audit_added: 'new/', audit_changed: 'local/' });
+    assert.deepEqual(warned.filter(([, msg]) => /audit/.test(msg)), [[{ devices: ['offsite/'] }, 'SIGHUP: audit devices the configuration no longer declares were disabled']]);
+    assert.doesNotMatch(JSON.stringify(records), /\/b2|x:1/, 'option values stay out of the record');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfigFile, MAX_CONFIG_FILE_BYTES } from '../../src/config/index.js';
@@ -64,6 +64,20 @@ test('operator diagnose reads the file as the server does: a FIFO, a pipe, a dev
     const piped = await diagnose(`<(cat ${good})`);
     assert.equal(piped.code, 1, piped.stdout + piped.stderr);
     assert.match(piped.stderr, /^sealtrail: config file \/dev\/fd\/\d+ is not a regular file\n$/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a config file any user may write is refused, naming its mode: whoever can edit it chooses the audit devices and the listener', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sealtrail-config-read-'));
+  try {
+    const path = join(dir, 'config.hcl');
+    writeFileSync(path, 'log_level = "warn"\n');
+    chmodSync(path, 0o666);
+    await assert.rejects(loadConfigFile(path), (err: unknown) => err instanceof ConfigError && /config file .*config\.hcl is writable by any user \(mode 0666\); run: chmod o-w /.test(err.message));
+    chmodSync(path, 0o664);
+    assert.equal((await loadConfigFile(path)).logLevel, 'warn');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -45,3 +45,22 @@ test("lease TTLs: 0 is Vault's built-in 768h (never a token that does not expire
   const set = await parseConfig('default_lease_ttl = "30m"\nmax_lease_ttl = "1h"\n');
   assert.deepEqual([set.defaultLeaseTtl, set.maxLeaseTtl], [1800, 3600]);
 });
+
+test('a JSON configuration that sets a key twice in one object is refused, as HCL refuses it, not read as its last value', async () => {
+  const listener = '"listener":{"tcp":{"address":"127.0.0.1:0","tls_disable":true}}';
+  await assert.rejects(parseConfig(`{${listener},"log_level":"info","log_level":"error"}`, 'server.json'), (err: unknown) =>
+    err instanceof ConfigError && /server\.json: the key "log_level" is set twice in one object/.test(err.message));
+  await assert.rejects(parseConfig('{"listener":{"tcp":{"address":"127.0.0.1:0","tls_disable":false,"tls_disable":true}}}', 'server.json'),
+    /the key "tls_disable" is set twice/);
+  await assert.rejects(parseConfig(`{${listener},${listener}}`, 'server.json'), /the key "listener" is set twice/);
+  assert.equal((await parseConfig(`{${listener},"log_level":"error"}`, 'server.json')).logLevel, 'error');
+});
+
+test('event_retention and journal.retention past the longest duration Go holds are refused, not kept as Infinity', async () => {
+  const huge = `${'9'.repeat(400)}h`;
+  await assert.rejects(parseConfig(`event_retention = "${huge}"\n`), /event_retention must be a positive duration of at most 2562047h/);
+  await assert.rejects(parseConfig(`journal {\n  retention = "${huge}"\n}\n`), /journal.retention must be a duration from 1h to 2562047h/);
+  await assert.rejects(parseConfig('event_retention = "2562048h"\n'), /event_retention must be/);
+  assert.equal((await parseConfig('event_retention = "2562047h"\n')).eventRetentionMs, 2562047 * 3600_000);
+  assert.equal((await parseConfig('journal {\n  retention = "2160h"\n}\n')).journal.retentionMs, 2160 * 3600_000);
+});

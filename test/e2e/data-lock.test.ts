@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runServer } from '../../src/app/run.js';
@@ -84,6 +84,27 @@ test('the lock of a server killed with SIGKILL is gone with it', async () => {
     const next = await startDevServer({ devDataDir: dir });
     assert.equal((await call(next.address, 'GET', 'sys/health')).status, 200);
     await next.stop();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a data directory any user may write is refused at start, naming its mode: other users could replace the server\'s files there', async () => {
+  const dir = realpathSync(mkdtempSync(join(tmpdir(), 'sealtrail-lock-')));
+  try {
+    const data = join(dir, 'data');
+    mkdirSync(data);
+    for (const mode of [0o777, 0o1777]) {
+      chmodSync(data, mode);
+      const shown = mode.toString(8).padStart(4, '0');
+      await assert.rejects(startDevServer({ devDataDir: data }), (err: Error) => {
+        assert.equal(err.message, `the data directory ${data} is writable by any user (mode ${shown}): other users could replace the server's files there; run: chmod o-w ${data}`);
+        return true;
+      });
+    }
+    chmodSync(data, 0o770);
+    const server = await startDevServer({ devDataDir: data });
+    await server.stop();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

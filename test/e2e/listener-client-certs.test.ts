@@ -73,3 +73,33 @@ log_level = "error"
     other.remove();
   }
 });
+
+test('a reload whose file no longer names tls_client_ca_file keeps the CA the server started with: trusting the public roots waits for a restart', async () => {
+  const clients = makePrivateCa('clients CA');
+  const other = makePrivateCa('another CA');
+  const dir = clients.dir;
+  const ca = join(dir, 'trusted-clients.pem');
+  writeFileSync(ca, readFileSync(clients.caCert));
+  const configPath = join(dir, 'config.hcl');
+  const config = (caLine: string) => `listener "tcp" {
+  address = "127.0.0.1:0"
+  tls_cert_file = "${clients.server.cert}"
+  tls_key_file = "${clients.server.key}"
+  tls_require_and_verify_client_cert = true
+${caLine}}
+storage "inmem" {}
+log_level = "error"
+`;
+  writeFileSync(configPath, config(`  tls_client_ca_file = "${ca}"\n`));
+  const running = await runServer({ configPath, handleSignals: false, out: () => {} });
+  try {
+    writeFileSync(configPath, config(''));
+    assert.deepEqual(await running.reload(), { ok: true, applied: ['tls'], restartRequired: ['listener'] });
+    assert.equal(await health(running.address, { cert: clients.client }), 501, 'the CA the server started with still verifies');
+    assert.notEqual(typeof await health(running.address, { cert: other.client }), 'number', 'a certificate from another CA is still refused');
+  } finally {
+    await running.close();
+    clients.remove();
+    other.remove();
+  }
+});

@@ -142,6 +142,19 @@ test('over its quota a client gets Vault\'s 429; other clients and other paths g
   assert.equal((await send('GET', 'secret/data/app', '192.0.2.1')).status, 200, 'a deleted quota limits nothing');
 });
 
+test('an IPv6 client is its /64: rotating addresses within it shares one count, another /64 has its own', async () => {
+  await vault.write('sys/quotas/rate-limit/app6', { path: 'secret/data/app', rate: 2, interval: '1h' });
+  try {
+    const rotating = ['2001:db8:1:2::1', '2001:db8:1:2::2', '2001:db8:1:2:ffff:ffff:ffff:ffff', '2001:db8:1:2:abcd::9'];
+    assert.deepEqual(await statuses(4, (() => { let i = 0; return () => send('GET', 'secret/data/app', rotating[i++]); })()), [200, 200, 429, 429]);
+    assert.equal((await send('GET', 'secret/data/app', '2001:db8:1:3::1')).status, 200, 'the next /64 is another client');
+    assert.equal((await send('GET', 'secret/data/app', '192.0.2.77')).status, 200, 'an IPv4 client is its own address');
+    assert.equal((await send('GET', 'secret/data/app', '192.0.2.78')).status, 200);
+  } finally {
+    await vault.delete('sys/quotas/rate-limit/app6');
+  }
+});
+
 test('a flood over the global quota leaves no audit entry and costs no body read; sys/health stays reachable', async () => {
   await vault.write('sys/quotas/config', { rate_limit_exempt_paths: ['sys/quotas/*', 'sys/health'] });
   await vault.write('sys/quotas/rate-limit/global', { rate: 3, interval: '1h' });
