@@ -81,3 +81,14 @@ export function ipv6Slash64(address: string): string | undefined {
   const groups = tail === undefined ? left : [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
   return `${canonicalIp(`${groups.slice(0, 4).join(':')}::`)}/64`;
 }
+
+/**
+ * Whom a limit keyed by client counts: the client's address, an IPv6 one by its /64 (a
+ * link-local one's zone kept).
+ */
+export function clientBlock(address: string): string {
+  const zone = address.indexOf('%');
+  const ip = zone < 0 ? address : address.slice(0, zone);
+  const block = ipv6Slash64(ip);
+  return block === undefined ? address : block + (zone < 0 ? '' : address.slice(zone));
+}

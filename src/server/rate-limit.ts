@@ -19,7 +19,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { rateLimitExceeded, type Core, type LogicalRequest, type RateLimitDecision, type RateLimits } from '../core/index.js';
 import { SealtrailError } from '../errors/index.js';
 import { newRequestId } from '../lib/ids.js';
-import { ipv6Slash64 } from '../lib/ip-range.js';
+import { clientBlock } from '../lib/ip-range.js';
 import { parseTarget } from './aws/target.js';
 import { clientTokenOf } from './client-token.js';
 import type { EdgeLog } from './errors.js';
@@ -55,14 +55,6 @@ function quotaTarget(req: FastifyRequest): QuotaTarget | undefined {
     return { path: parseTarget(typeof header === 'string' ? header : undefined)?.path ?? 'kms/aws/', aws: true };
   }
   return undefined;
-}
-
-/** Whom a quota counts: the client's address, an IPv6 one by its /64 (a link-local one's zone kept). */
-export function quotaClient(address: string): string {
-  const zone = address.indexOf('%');
-  const ip = zone < 0 ? address : address.slice(0, zone);
-  const block = ipv6Slash64(ip);
-  return block === undefined ? address : block + (zone < 0 ? '' : address.slice(zone));
 }
 
 /** A body announced and not read: the connection ends with the refusal, so it never is. */
@@ -116,7 +108,7 @@ export function rateLimitHook(deps: { core: Core; log: EdgeLog }) {
     if (quotas === undefined || !quotas.active) return done();
     const target = quotaTarget(req);
     if (target === undefined) return done();
-    const decision = quotas.take(target.path, quotaClient(peerOf(req.raw).remoteAddress));
+    const decision = quotas.take(target.path, clientBlock(peerOf(req.raw).remoteAddress));
     if (decision === undefined) return done();
     if (quotas.config.enableRateLimitResponseHeaders) setHeaders(reply, decision);
     if (decision.allowed) return done();

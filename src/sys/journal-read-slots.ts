@@ -15,6 +15,7 @@
  */
 import { SealtrailError } from '../errors/index.js';
 import { createInFlightLimit, type InFlightLimit, type InFlightRefusal } from '../lib/in-flight-limit.js';
+import { clientBlock } from '../lib/ip-range.js';
 import { asReader } from '../lib/reader-turns.js';
 import type { PathHandler, PathRequest } from '../core/index.js';
 
@@ -29,10 +30,13 @@ export function createJournalReadSlots(): JournalReadSlots {
   return createInFlightLimit({ total: JOURNAL_READS_PER_SERVER, perKey: JOURNAL_READS_PER_TOKEN });
 }
 
-/** Whose slots a read counts against: its token's (a batch token has no accessor), or its address's (a public ledger). */
+/**
+ * Whose slots a read counts against: its token's (a batch token has no accessor), or its address's
+ * (a public ledger), an IPv6 one by its /64 as rate limits count it.
+ */
 function readerOf(req: PathRequest): string {
   if (req.token) return `token:${req.token.accessor || req.token.idHash}`;
-  return `address:${req.logical.remoteAddress}`;
+  return `address:${clientBlock(req.logical.remoteAddress)}`;
 }
 
 const BUSY: Record<InFlightRefusal, string> = {

@@ -8,11 +8,11 @@ import {
 } from '../../src/sys/journal-read-slots.js';
 
 /** A request of `accessor` (none: no token) whose answer is sent when `answer()` is called. */
-function request(accessor: string | undefined, edge = true) {
+function request(accessor: string | undefined, edge = true, remoteAddress = '192.0.2.7') {
   let answered = false;
   const waiting: (() => void)[] = [];
   const logical = {
-    remoteAddress: '192.0.2.7',
+    remoteAddress,
     ...(edge ? { whenAnswered: (done: () => void) => (answered ? done() : waiting.push(done)) } : {}),
   };
   const req = { logical, token: accessor === undefined ? undefined : { accessor, idHash: `id-${accessor}` } } as unknown as PathRequest;
@@ -79,4 +79,12 @@ test('a read runs as its token\'s (or its address\'s), so the reader thread serv
   });
   assert.deepEqual((await read(request('acc-1').req))?.data, { reader: 'token:acc-1' });
   assert.deepEqual((await read(request(undefined).req))?.data, { reader: 'address:192.0.2.7' });
+});
+
+test('reads without a token from one IPv6 /64 share its limit, whichever addresses they come from', async () => {
+  const slots = createJournalReadSlots();
+  const read = heldUntilAnswered(slots, async () => ({ data: { reader: currentReader() } }));
+  for (let i = 1; i <= JOURNAL_READS_PER_TOKEN; i++) await read(request(undefined, true, `2001:db8:1:2::${i}`).req);
+  assert.equal(await busyCode(read(request(undefined, true, '2001:db8:1:2:ffff::9').req)), 'unavailable/journal_busy');
+  assert.deepEqual((await read(request(undefined, true, '2001:db8:1:3::1').req))?.data, { reader: 'address:2001:db8:1:3::/64' });
 });
