@@ -94,6 +94,9 @@ describe('file sink', () => {
       await keep.write('x\n');
       await keep.close();
       assert.equal(await modeOf(path), 0o604);
+      const keepToo = await createFileSink(testContext({ file_path: path, mode: '0' }));
+      await keepToo.close();
+      assert.equal(await modeOf(path), 0o604, '"0" is the same mode as "0000" (Vault parses it as an octal number)');
     });
   });
 

@@ -172,6 +172,24 @@ describe('socket sink', () => {
     await new Promise((resolve) => server.close(resolve));
   });
 
+  it('a peer that closes every connection at once: every loss is counted, and logged as one episode, not once per connection', async () => {
+    const server = createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    const ctx = testContext({ address: `127.0.0.1:${port}` });
+    const sink = await createSocketSink(ctx);
+    for (let i = 1; i <= 20; i++) {
+      await sink.write(`line-${i}\n`).catch(() => undefined);
+      await eventually(() => sink.losses!().connections === i);
+    }
+    assert.deepEqual(ctx.logs.map((l) => [l.level, l.msg]), [
+      ['warn', 'socket audit device lost a connection with entries on it'],
+      ['info', 'socket audit device writes again'],
+    ]);
+    await sink.close();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
   it('refuses an entry over max_entry_bytes and keeps sending the next ones', async () => {
     const listener = await listenStream();
     const sink = await createSocketSink(testContext({ address: `127.0.0.1:${listener.port}`, max_entry_bytes: '100' }));

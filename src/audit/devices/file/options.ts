@@ -39,7 +39,8 @@ export function parseFileOptions(options: DeviceOptions): FileTarget {
   }
 
   const rawMode = opt.string('mode', '0600').trim();
-  if (!/^0?[0-7]{3,4}$/.test(rawMode)) throw opt.fail('mode', 'must be an octal permission such as "0600"');
+  // An octal number as Vault reads it (strconv.ParseUint base 8): "0600", "600" and "0" alike.
+  if (!/^[0-7]{1,8}$/.test(rawMode)) throw opt.fail('mode', 'must be an octal permission such as "0600"');
   const mode = parseInt(rawMode, 8);
   if (mode > 0o777) throw opt.fail('mode', 'must not set setuid, setgid or sticky bits');
   // CVE-2025-6000 / CVE-2025-54997: a file device whose path and prefix an attacker could choose

@@ -9,7 +9,10 @@
  * instead would throw away everything in its kernel buffers and let the next batch "succeed" on a
  * fresh one. A connection that ends badly reports what it lost (connection.ts); the sender adds it
  * up for metrics and health, and logs one warn line per episode and one info line on recovery,
- * plus one warn line for each connection a `reset` or `close` abandons with entries on it.
+ * plus one warn line for each connection a `reset` or `close` abandons with entries on it. A peer
+ * that drops every connection would start an episode per batch (each batch "recovers" on a fresh
+ * connection), so a lost connection is logged at most once per LOSS_LOG_INTERVAL_MS: the others
+ * are counted all the same.
  *
  * A retried batch may reach the peer twice when the first attempt was partly delivered — the
  * audit trail prefers a duplicate line to a missing one.
@@ -37,6 +40,9 @@ export interface SenderOptions {
   log: SinkContext['log'];
 }
 
+/** How long after a lost connection was logged another one is only counted. */
+export const LOSS_LOG_INTERVAL_MS = 60_000;
+
 /** The peer has not taken earlier bytes: not worth a retry, the connection is kept. */
 class BackloggedError extends Error {
   readonly code = 'EBACKLOG';
@@ -53,6 +59,7 @@ export function createReconnectingSender(options: SenderOptions): ReconnectingSe
   let failing = false;
   /** True while `reset` or `close` drops the connection (its loss is reported synchronously). */
   let abandoning = false;
+  let lossLoggedAt = -Infinity;
 
   function startEpisode(reason: string, loss?: ConnectionLoss): void {
     if (failing) return;
@@ -68,7 +75,11 @@ export function createReconnectingSender(options: SenderOptions): ReconnectingSe
     totals.abandonedBytes += loss.abandonedBytes;
     totals.possiblyLostEntries += loss.possiblyLostEntries;
     totals.possiblyLostBytes += loss.possiblyLostBytes;
-    if (!abandoning) return startEpisode('the connection ended before the peer was known to have read every entry', loss);
+    if (!abandoning) {
+      if (failing || performance.now() - lossLoggedAt < LOSS_LOG_INTERVAL_MS) return;
+      lossLoggedAt = performance.now();
+      return startEpisode('the connection ended before the peer was known to have read every entry', loss);
+    }
     // Dropped by a reopen, a disable or a replacement while the peer was not reading: an
     // operator's act, at most once per connection, so logged even within a failure episode.
     failing = true;
