@@ -12,8 +12,9 @@ import { SealtrailError, invalid, unsupportedOperation } from '../errors/index.j
 import { VERSION } from '../lib/version.js';
 import type { SealStatus } from '../storage/index.js';
 import { lostEntriesView } from './audit-losses.js';
-import { journalHealthFields, journalMetricsText } from './journal-health.js';
-import { eventStoreHealthFields, eventStoreMetricsText } from './event-store-health.js';
+import { journalHealthFields } from './journal-health.js';
+import { eventStoreHealthFields } from './event-store-health.js';
+import { metricsAnswer } from './system-info.js';
 import { decodeKeyShare, fieldsSet, positiveInt } from './seal-input.js';
 import type { JournalHealth } from '../journal/index.js';
 import { parseGoBool } from '../lib/go-bool.js';
@@ -140,10 +141,9 @@ export function sealEndpoints(deps: SealEndpointsDeps) {
         return health(core, req);
       case 'sys/metrics': {
         if (!deps.unauthenticatedMetrics) return undefined; // audited like any path
-        const services = core.requireServices();
-        const body = services.audit.metricsText() + (deps.journalHealth ? journalMetricsText(deps.journalHealth()) : '')
-          + eventStoreMetricsText(services.trail?.recorder);
-        return { httpStatus: 200, raw: { contentType: 'text/plain; version=0.0.4', body } };
+        // As Vault's unauthenticated handler: GET only, and the same answer as with a token.
+        if (req.operation !== 'read') throw unsupportedOperation();
+        return { httpStatus: 200, raw: metricsAnswer(core, req.data, deps.journalHealth).raw };
       }
       default:
         return undefined;

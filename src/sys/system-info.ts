@@ -5,7 +5,7 @@
  * find out whether a path is KV version 2 (answered only to a token with access under the mount).
  */
 import type { SysCore } from './sys-core.js';
-import type { PathSpec } from '../core/index.js';
+import type { LogicalResponse, PathSpec } from '../core/index.js';
 import { invalid, permissionDenied } from '../errors/index.js';
 import { MAX_DURATION_SECONDS, parseDurationMs, rfc3339 } from '../lib/time.js';
 import { boolField, intField, type PolicyStore } from '../auth/index.js';
@@ -21,21 +21,7 @@ export function systemInfoPaths(deps: { core: SysCore; policies: PolicyStore; jo
   return [
     {
       pattern: 'metrics',
-      handlers: {
-        read: async (req) => {
-          // Prometheus's text is the one format served: a client asking for another (Vault's
-          // JSON) is told so, rather than handed text it would fail to parse.
-          const format = req.data.format;
-          if (format !== undefined && format !== '' && format !== 'prometheus') {
-            throw invalid('only format=prometheus is served (Prometheus text exposition)', 'invalid_field');
-          }
-          const services = core.requireServices();
-          const text = services.audit.metricsText() + (deps.journalHealth ? journalMetricsText(deps.journalHealth()) : '')
-            + eventStoreMetricsText(services.trail?.recorder)
-            + (services.quotas ? rateLimitMetricsText(services.quotas) : '');
-          return { data: { format: 'prometheus' }, raw: { contentType: 'text/plain; version=0.0.4', body: text } };
-        },
-      },
+      handlers: { read: async (req) => metricsAnswer(core, req.data, deps.journalHealth) },
     },
     {
       pattern: 'key-status',
@@ -112,6 +98,23 @@ export function systemInfoPaths(deps: { core: SysCore; policies: PolicyStore; jo
       },
     },
   ];
+}
+
+/**
+ * sys/metrics' answer, with a token or without one (unauthenticated_metrics_access, seal.ts).
+ * Prometheus's text is the one format served: a client asking for another (Vault's JSON) is told
+ * so, rather than handed text it would fail to parse.
+ */
+export function metricsAnswer(core: SysCore, query: Record<string, unknown>, journalHealth?: () => JournalHealth): LogicalResponse {
+  const format = query.format;
+  if (format !== undefined && format !== '' && format !== 'prometheus') {
+    throw invalid('only format=prometheus is served (Prometheus text exposition)', 'invalid_field');
+  }
+  const services = core.requireServices();
+  const text = services.audit.metricsText() + (journalHealth ? journalMetricsText(journalHealth()) : '')
+    + eventStoreMetricsText(services.trail?.recorder)
+    + (services.quotas ? rateLimitMetricsText(services.quotas) : '');
+  return { data: { format: 'prometheus' }, raw: { contentType: 'text/plain; version=0.0.4', body: text } };
 }
 
 /** The configuration a `sys/rotate/config` write asks for: what it names, the current values otherwise (as Vault). */

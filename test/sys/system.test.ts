@@ -5,6 +5,9 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { call, startDevServer, type TestServer } from '../helpers/server.js';
 
 let server: TestServer;
@@ -227,4 +230,29 @@ test('sys/internal/ui/mounts answers only a token that may act under the mount, 
   assert.deepEqual((await call(address, 'GET', 'sys/internal/ui/mounts')).json.data, {
     secret: { 'hidden/': { type: 'kv', description: 'payroll', options: { version: '2' } } }, auth: {},
   });
+});
+
+test('sys/metrics without a token (unauthenticated_metrics_access) answers as with one: GET only, Prometheus text only, rate limit counters included', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sealtrail-metrics-'));
+  const configPath = join(dir, 'metrics.hcl');
+  writeFileSync(configPath, 'unauthenticated_metrics_access = true\n');
+  const open = await startDevServer({ configPath });
+  try {
+    const root = (method: string, path: string, body?: unknown) => call(open.address, method, path, { token: open.rootToken, body });
+    assert.equal((await root('POST', 'sys/quotas/rate-limit/one-a-minute', { path: 'cubbyhole/', rate: 1, interval: '1m' })).status, 204);
+    assert.deepEqual([(await root('GET', 'cubbyhole/x')).status, (await root('GET', 'cubbyhole/x')).status], [404, 429]);
+
+    const text = await call(open.address, 'GET', 'sys/metrics');
+    assert.equal(text.status, 200);
+    assert.match(text.text, /^vault_quota_rate_limit_violation\{name="one-a-minute"\} 1$/m);
+    const json = await call(open.address, 'GET', 'sys/metrics?format=json');
+    assert.deepEqual([json.status, json.json], [400, { errors: ['only format=prometheus is served (Prometheus text exposition)'] }]);
+    for (const method of ['POST', 'PUT', 'DELETE']) {
+      const r = await call(open.address, method, 'sys/metrics', { body: {} });
+      assert.deepEqual([r.status, r.json], [405, { errors: ['unsupported operation'] }], method);
+    }
+  } finally {
+    await open.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
