@@ -58,7 +58,7 @@ export function systemInfoPaths(deps: { core: SysCore; policies: PolicyStore; jo
     {
       // Vault's listing for its UI, also served without a token check: to a token, the mounts it
       // may act somewhere under; without one, only those tuned `listing_visibility = "unauth"`,
-      // with their type, description and options alone. Builtin mounts are left out, as below.
+      // with their type, description and options alone (built-in ones too, as in Vault).
       pattern: 'internal/ui/mounts',
       handlers: {
         read: async (req) => {
