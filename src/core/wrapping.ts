@@ -109,7 +109,10 @@ export function createWrapping(deps: { storage: Storage; tokens: Pick<LifecycleT
     const creationNs = clock.nowNs();
     const creationTime = Number(creationNs / 1_000_000n);
     const creationTimeText = rfc3339Nano(creationNs);
-    const { httpStatus: _status, ...kept } = response;
+    // A refusal's status is kept (a read of a deleted version unwraps as a 404, as Vault keeps a
+    // raw response's status); a success is answered as one anyway.
+    const { httpStatus, ...rest } = response;
+    const kept = httpStatus !== undefined && httpStatus >= 400 ? response : rest;
     await putJson(storage, entry.idHash, { response: kept, creationPath, creationTime, creationTimeText, ttl: ttlSeconds } satisfies Wrapped);
     // As Vault: the wrap names the token it holds, so the audit links the creation to that token.
     const wrappedAccessor = response.issuedAuth?.accessor;

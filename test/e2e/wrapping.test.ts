@@ -227,3 +227,16 @@ test('a wrapped token creation names the token it holds: wrapped_accessor in the
   // A wrapped read issues no token: no wrapped_accessor.
   assert.equal((await wrapped('GET', 'secret/data/intro', '5m')).json.wrap_info.wrapped_accessor, undefined);
 });
+
+test('a wrapped read of a deleted version unwraps as the read answers it: 404 with the version\'s metadata, as Vault keeps the status', async () => {
+  await call(base, 'POST', 'secret/data/gone', { token: root, body: { data: { password: SECRET } } });
+  assert.equal((await call(base, 'DELETE', 'secret/data/gone', { token: root })).status, 204);
+  const r = await wrapped('GET', 'secret/data/gone', '5m');
+  assert.equal(r.status, 200, 'the wrap itself succeeds');
+  const token = r.json.wrap_info.token;
+  const unwrapped = await call(base, 'POST', 'sys/wrapping/unwrap', { token: root, body: { token } });
+  assert.equal(unwrapped.status, 404, unwrapped.text);
+  assert.equal(unwrapped.json.data.data, null);
+  assert.equal(unwrapped.json.data.metadata.version, 1);
+  assert.notEqual(unwrapped.json.data.metadata.deletion_time, '');
+});
