@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { createAuditManager, sinkFactories, type ConfigDeviceDeclaration, type SinkFactory } from '../audit/index.js';
 import { createPolicyStore, ensureDefaultPolicy, tokenBackend, createTokenStore, startTokenTidy, apmBackend, entityIdFor, type ChallengeSource } from '../auth/index.js';
 import type { ServerConfig } from '../config/index.js';
-import { sealed } from '../errors/index.js';
+import { sealed, SealtrailError } from '../errors/index.js';
 import { type Core, Mounts, type BackendFactory, type TokenEntry, type Wrapping, createWrapping, createRateLimits } from '../core/index.js';
 import type { JournalHealth, JournalStore, ServerEvents } from '../journal/index.js';
 import { auditDeclarations, journalConnectionUrl } from './journal.js';
@@ -18,7 +18,7 @@ import { createKmsEngine } from '../kms/index.js';
 import { trailBackend, createTrailManager, createTrailRecorder, createEventStore, createPostgresEventStore, journalCompletion, type LedgerHead } from '../trail/index.js';
 import { revocableStorage, storageView, type Storage } from '../storage/index.js';
 import { sysBackend, type SysHa } from '../sys/index.js';
-import type { ServerLogger } from '../server/index.js';
+import { renderVaultResponse, type ServerLogger } from '../server/index.js';
 import { startPeriodicPass } from '../lib/periodic-pass.js';
 import { createUndoStack } from '../lib/undo.js';
 
@@ -65,6 +65,24 @@ function authMethods(clock: Core['clock'], opts: WiringOptions): Record<string, 
   return {
     apm: apmBackend({ clock, trustedDevRoots: opts.devAttestationRoots, challengeSource: opts.apmChallengeSource }),
   };
+}
+
+/**
+ * The response a wrapping token holds, taken out of the wrapping store, as the JSON text of the
+ * envelope the token's unwrap would have answered (what Vault keeps at its `cubbyhole/response`).
+ */
+async function unwrappedText(wrapping: Wrapping | undefined, token: TokenEntry): Promise<string | undefined> {
+  if (!wrapping) return undefined;
+  let response;
+  try {
+    response = await wrapping.unwrap(token);
+  } catch (err) {
+    // Nothing held (unwrapped already, or a record swept): an empty cubbyhole.
+    if (err instanceof SealtrailError && err.code === 'wrapping_token_invalid') return undefined;
+    throw err;
+  }
+  const { body } = renderVaultResponse('', 'cubbyhole/response', response);
+  return body === undefined ? undefined : body.toString();
 }
 
 async function ensureRandomKey(storage: Storage, key: string): Promise<Uint8Array> {
@@ -183,7 +201,7 @@ export function servicesBuilder(config: ServerConfig, log: ServerLogger, opts: W
       seal: opts.seal ?? (() => core.sealNow()), journalHealth: opts.journalHealth, unsealKeyFile: opts.unsealKeyFile,
     }), 'system endpoints used for control, policy and debugging');
     await mounts.addBuiltin('auth', 'auth/token/', 'token', tokenBackend({ tokens, policies, clock }), 'token based credentials');
-    await mounts.addBuiltin('secret', 'cubbyhole/', 'cubbyhole', cubbyholeBackend({ isStored: (token) => tokens.isStored(token) }, (c) => { heldByTokens.cubbyholes = c; }), 'per-token private secret storage', { local: true });
+    await mounts.addBuiltin('secret', 'cubbyhole/', 'cubbyhole', cubbyholeBackend({ isStored: (token) => tokens.isStored(token), unwrapped: (token) => unwrappedText(heldByTokens.wrapping, token) }, (c) => { heldByTokens.cubbyholes = c; }), 'per-token private secret storage', { local: true });
     await mounts.addBuiltin('secret', 'kms/', 'kms', kms.backend, 'AWS KMS-compatible keys (AWS JSON 1.1 at POST /)');
     await mounts.addBuiltin('secret', 'trail/', 'trail', trailBackend({
       store: () => trail.store, trails: () => trail.trails, region: config.kms.region, accountId: config.kms.accountId, recorder: trail.recorder, identify: kms.identify,

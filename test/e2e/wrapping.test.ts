@@ -240,3 +240,24 @@ test('a wrapped read of a deleted version unwraps as the read answers it: 404 wi
   assert.equal(unwrapped.json.data.metadata.version, 1);
   assert.notEqual(unwrapped.json.data.metadata.deletion_time, '');
 });
+
+test('a wrapping token reads its response at cubbyhole/response, Vault\'s first unwrap, which older clients still use: once, as the JSON text of the response', async () => {
+  const stored = storedWraps();
+  const token = (await wrapped('GET', 'secret/data/intro', '5m')).json.wrap_info.token;
+  const r = await call(base, 'GET', 'cubbyhole/response', { token });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(typeof r.json.data.response, 'string');
+  const inner = JSON.parse(r.json.data.response);
+  assert.deepEqual(inner.data.data, { password: SECRET });
+  assert.equal(inner.wrap_info, null);
+  assert.equal(storedWraps(), stored, 'read once, the response is gone');
+  assert.equal((await call(base, 'GET', 'cubbyhole/response', { token })).status, 403, 'the token is spent');
+  assert.equal((await call(base, 'POST', 'sys/wrapping/unwrap', { token: root, body: { token } })).status, 400);
+  const entry = auditEntries().find((e) => e.type === 'response' && e.request.id === r.json.request_id);
+  assert.match(entry.response.data.response, /^hmac-sha256:/);
+  assert.ok(!JSON.stringify(entry).includes(SECRET));
+  // Any other token's cubbyhole/response is its own path, as before.
+  const other = (await call(base, 'POST', 'auth/token/create', { token: root, body: { policies: ['default'] } })).json.auth.client_token;
+  assert.equal((await call(base, 'POST', 'cubbyhole/response', { token: other, body: { mine: 'x' } })).status, 204);
+  assert.deepEqual((await call(base, 'GET', 'cubbyhole/response', { token: other })).json.data, { mine: 'x' });
+});

@@ -13,7 +13,8 @@ import { parsePolicy, type ParsedPolicy } from './parse.js';
 import type { Acl, PolicyStore } from './types.js';
 
 export const ROOT_POLICY_NAME = 'root';
-const RESPONSE_WRAPPING_POLICY_TEXT = 'path "sys/wrapping/unwrap" {\n  capabilities = ["update"]\n}\npath "sys/wrapping/lookup" {\n  capabilities = ["update"]\n}\n';
+/** `cubbyhole/response`: Vault's deprecated unwrap, a read of the token's own cubbyhole (secrets/cubbyhole). */
+const RESPONSE_WRAPPING_POLICY_TEXT = 'path "sys/wrapping/unwrap" {\n  capabilities = ["update"]\n}\npath "sys/wrapping/lookup" {\n  capabilities = ["update"]\n}\npath "cubbyhole/response" {\n  capabilities = ["read"]\n}\n';
 let responseWrappingParsed: Promise<ParsedPolicy> | undefined;
 /** Parsed once; a refusal (the parser's worker failed or overran) is not kept, the next call parses again. */
 const responseWrappingPolicy = () => (responseWrappingParsed ??= parsePolicy(RESPONSE_WRAPPING_POLICY_TEXT).catch((err: unknown) => {

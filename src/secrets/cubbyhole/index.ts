@@ -9,13 +9,17 @@
  *   LIST     cubbyhole/<prefix>                the keys below, or 404
  *   DELETE   cubbyhole/<path>                  204
  *
+ * A wrapping token reads the response it holds at `cubbyhole/response` (`{response: <the
+ * response's JSON text>}`), where Vault keeps it: Vault's deprecated unwrap, which older clients
+ * still use. Its one use is spent on that read, as by sys/wrapping/unwrap.
+ *
  * A token's data lives under its id hash (never the token or its accessor, which the physical
  * store's keys would show): `<id hash>/<path, encoded>` in the mount's storage. Limits: the default
  * policy grants every token its cubbyhole, so, unbounded, any token could fill the disk — a value
  * is at most MAX_VALUE_BYTES of JSON, a path MAX_PATH_LENGTH characters, and a token keeps at most
  * MAX_ENTRIES paths.
  */
-import { backendFromPaths, type Backend, type BackendFactory, type LogicalResponse, type PathRequest, type TokenEntry } from '../../core/index.js';
+import { backendFromPaths, isWrappingToken, type Backend, type BackendFactory, type LogicalResponse, type PathRequest, type TokenEntry } from '../../core/index.js';
 import { invalid, permissionDenied, SealtrailError } from '../../errors/index.js';
 import { keyedLock } from '../../lib/keyed-lock.js';
 import { encodeJson, decodeJson, type Storage } from '../../storage/index.js';
@@ -26,6 +30,8 @@ export const MAX_VALUE_BYTES = 1024 * 1024;
 export const MAX_ENTRIES = 256;
 /** The longest path (characters). */
 export const MAX_PATH_LENGTH = 1024;
+/** Where a wrapping token reads the response it holds (Vault's deprecated unwrap). */
+const WRAPPED_RESPONSE_PATH = 'response';
 
 export interface Cubbyholes {
   backend: Backend;
@@ -39,6 +45,11 @@ export interface CubbyholeDeps {
    * landed after the token's revocation had destroyed its cubbyhole must not outlive it.
    */
   isStored(token: TokenEntry): Promise<boolean>;
+  /**
+   * The response a wrapping token holds, as the JSON text of Vault's response envelope, taken out
+   * of the wrapping store (undefined when there is none): what the token reads at `response`.
+   */
+  unwrapped(token: TokenEntry): Promise<string | undefined>;
 }
 
 /**
@@ -69,9 +80,17 @@ export function createCubbyholes(storage: Storage, deps: CubbyholeDeps): Cubbyho
   }
 
   async function read(req: PathRequest): Promise<LogicalResponse> {
-    const raw = await storage.get(`${space(req)}${keyOf(secretPath(req))}`);
+    const path = secretPath(req);
+    if (isWrappingToken(req.token) && path === WRAPPED_RESPONSE_PATH) return readWrapped(req.token);
+    const raw = await storage.get(`${space(req)}${keyOf(path)}`);
     if (raw === undefined) return { httpStatus: 404 };
     return { data: decodeJson(raw) as Record<string, unknown> };
+  }
+
+  /** Vault keeps a wrapped response in its wrapping token's cubbyhole, as `{response: <JSON text>}`. */
+  async function readWrapped(token: TokenEntry): Promise<LogicalResponse> {
+    const response = await deps.unwrapped(token);
+    return response === undefined ? { httpStatus: 404 } : { data: { response } };
   }
 
   async function write(req: PathRequest): Promise<undefined> {

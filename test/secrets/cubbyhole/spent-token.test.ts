@@ -19,7 +19,7 @@ function request(token: TokenEntry, operation: Operation, path: string, data: Re
 test("a write by an earlier use, landing after the last use was counted, leaves the cubbyhole to the last request", async () => {
   const storage = createMemoryStorage();
   const tokens = createTokenStore({ storage, clock: manualClock(Date.UTC(2026, 0, 1)), hashKey: new Uint8Array(32).fill(3) });
-  const { backend } = createCubbyholes(createMemoryStorage(), { isStored: (t) => tokens.isStored(t) });
+  const { backend } = createCubbyholes(createMemoryStorage(), { isStored: (t) => tokens.isStored(t), unwrapped: async () => undefined });
   const { entry } = await tokens.create({ policies: ['default'], numUses: 3, path: 'auth/token/create' });
   await tokens.use(entry);
   await backend.handleRequest(request(entry, 'create', 'handoff', { v: 'the app token' }));
