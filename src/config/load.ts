@@ -9,6 +9,7 @@ import { open } from 'node:fs/promises';
 import { ConfigError, type ConfigProblem } from './config-error.js';
 import { HclParseError, parseHcl } from '../lib/hcl-parser.js';
 import { duplicateJsonKey } from '../lib/json-duplicate-key.js';
+import { jsonSyntaxFault } from '../lib/json-fault.js';
 import { MAX_DURATION_SECONDS, parseDurationMs, parseDurationSeconds } from '../lib/time.js';
 import { REQUEST_LIMIT_KEYS, parseRequestLimits } from './request-limits.js';
 import { LISTENER_TLS_KEYS, readListenerTls } from './listener-tls.js';
@@ -82,8 +83,9 @@ export async function parseConfig(text: string, filename = 'config.hcl'): Promis
   if (filename.endsWith('.json') || text.trimStart().startsWith('{')) {
     try {
       raw = JSON.parse(text);
-    } catch (err) {
-      throw new ConfigError(`${filename}: invalid JSON: ${(err as Error).message}`);
+    } catch {
+      // JSON.parse's message quotes the text around the fault, which may be a password.
+      throw new ConfigError(`${filename}: invalid JSON: ${jsonSyntaxFault(text)}`);
     }
     // JSON.parse keeps the last of repeated keys: a reader of the file would see the first.
     const repeated = duplicateJsonKey(text);

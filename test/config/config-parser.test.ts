@@ -64,3 +64,21 @@ test('event_retention and journal.retention past the longest duration Go holds a
   assert.equal((await parseConfig('event_retention = "2562047h"\n')).eventRetentionMs, 2562047 * 3600_000);
   assert.equal((await parseConfig('journal {\n  retention = "2160h"\n}\n')).journal.retentionMs, 2160 * 3600_000);
 });
+
+test('a JSON configuration that is not JSON is refused by the position of the fault, never with an excerpt of the file (it may hold a password)', async () => {
+  const url = 'postgres://sealtrail:Pw4DbMarker@127.0.0.1:5432/sealtrail';
+  const texts = [
+    `{"storage":{"postgresql":{"connection_url":"${url}", "table": sealtrail}}}`,
+    `{"storage":{"postgresql":{"connection_url": ${url}}}}`,
+  ];
+  for (const text of texts) {
+    await assert.rejects(parseConfig(text, 'server.json'), (err: unknown) => {
+      assert.ok(err instanceof ConfigError);
+      assert.match(err.message, /^server\.json: invalid JSON: invalid character at position \d+$/);
+      assert.doesNotMatch(err.message, /Marker|sealtrail|postgres/);
+      return true;
+    }, text);
+  }
+  await assert.rejects(parseConfig('{"log_level": "info"', 'server.json'), (err: unknown) =>
+    err instanceof ConfigError && err.message === 'server.json: invalid JSON: unexpected end of JSON input');
+});
