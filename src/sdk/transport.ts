@@ -63,6 +63,9 @@ export function createTransport(opts: TransportOptions): Transport {
     // X-Vault-Request marks an API client (Vault's own client sends it; proxies use it against SSRF).
     const headers: Record<string, string> = { 'X-Vault-Request': 'true' };
     const token = opts.getToken();
+    if (token && !fitsHeader(token)) {
+      throw new SealtrailRequestError(method, path, 'the token holds a character an HTTP header cannot carry (a line break, a control character or a non-Latin-1 character)');
+    }
     if (token) headers['X-Vault-Token'] = token;
     if (opts.wrapTtl !== undefined) headers['X-Vault-Wrap-TTL'] = opts.wrapTtl;
     // Redirects are followed here, not by fetch: fetch would follow 20 of them, to any scheme,
@@ -132,6 +135,14 @@ export function createTransport(opts: TransportOptions): Transport {
 function isWrapped(body: unknown): body is VaultResponse<null> {
   const info = body !== null && typeof body === 'object' ? (body as { wrap_info?: unknown }).wrap_info : undefined;
   return info !== null && typeof info === 'object' && typeof (info as { token?: unknown }).token === 'string';
+}
+
+/**
+ * Whether `value` can go in a header as it is. fetch refuses anything else with an error that
+ * quotes the value, which for a token would put it in every log the error reaches.
+ */
+function fitsHeader(value: string): boolean {
+  return /^[\t\x20-\x7e\x80-\xff]*$/.test(value);
 }
 
 /** The body's JSON text; a body JSON cannot write is the caller's error, and nothing is sent. */

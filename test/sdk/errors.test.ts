@@ -170,3 +170,17 @@ test('a body JSON cannot write is refused before anything is sent, as the caller
   }
   assert.equal(fake.requests.length, before);
 });
+
+test('a token a header cannot carry is refused before anything is sent, without echoing it', async () => {
+  fake.routes = { 'GET /v1/secret/data/a': { status: 200, body: { data: {} } } };
+  const before = fake.requests.length;
+  for (const token of ['hvs.LEAKME\nvalue', 'hvs.LEAKME\rvalue', 'hvs.LEAKME\0value', 'hvs.LEAKME’value']) {
+    const client = new SealtrailClient({ address: fake.address, token });
+    const err = await client.read('secret/data/a').then(() => undefined, (e: unknown) => e);
+    assert.ok(err instanceof SealtrailRequestError, String(err));
+    assert.equal(err.message, 'GET /v1/secret/data/a: not sent: the token holds a character an HTTP header cannot carry (a line break, a control character or a non-Latin-1 character)');
+    assert.equal(err.cause, undefined);
+    assert.ok(!err.message.includes('LEAKME'));
+  }
+  assert.equal(fake.requests.length, before);
+});
