@@ -81,12 +81,25 @@ function stringOf(record: Record<string, unknown>, key: string, what: string): s
   return v;
 }
 
+const CHALLENGE_BYTES = 32;
+
+/**
+ * The challenge's bytes, exactly 32 in canonical base64. Anything else is refused before the
+ * workload attests it: a server that chose 64 bytes would choose all of REPORT_DATA, and with it
+ * what the evidence says the workload's own half binds.
+ */
+function challengeOf(text: string): Uint8Array {
+  const bytes = Buffer.from(text, 'base64');
+  if (bytes.length !== CHALLENGE_BYTES || bytes.toString('base64') !== text) throw new Error(`apm init: the challenge is not ${CHALLENGE_BYTES} bytes in base64`);
+  return new Uint8Array(bytes);
+}
+
 /** init → attest(challenge) → auth. Server refusals reject with SealtrailApiError. */
 export async function apmLogin(client: Pick<ApmClient, 'write'>, options: ApmLoginOptions): Promise<ApmLoginResult> {
   const base = `auth/${trimSlashes(options.mount ?? 'apm')}/v0/attest/${encodeURIComponent(options.platform)}`;
   const init = nested(await client.write(`${base}/init`, {}), 'init');
   const correlationId = stringOf(init, 'correlation_id', 'init');
-  const challenge = new Uint8Array(Buffer.from(stringOf(init, 'challenge', 'init'), 'base64'));
+  const challenge = challengeOf(stringOf(init, 'challenge', 'init'));
   const evidence = await options.attest(challenge);
   const answer = await client.write(`${base}/auth`, {
     correlation_id: correlationId,

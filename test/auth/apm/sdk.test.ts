@@ -59,3 +59,33 @@ test('a tdx authorization is named by its RTMRs too, in any case and order; othe
   assert.throws(() => authorizationName({ ...a, rtmrs: { rtmr3: 'zz' } }), /rtmr3 must be hex/);
   assert.throws(() => authorizationName({ ...a, platform: 'nitro', rtmrs: { rtmr1: '51'.repeat(48) } }), /apply to tdx authorizations only/);
 });
+
+test('apmLogin attests only a challenge of 32 bytes in base64: a server cannot choose what else the evidence carries', async () => {
+  const { createServer } = await import('node:http');
+  let challenge = '';
+  const server = createServer((req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ data: { data: { correlation_id: 'c-1', challenge } } }));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    const client = new SealtrailClient({ address: `http://127.0.0.1:${(server.address() as { port: number }).port}`, token: '' });
+    let attested = 0;
+    const attest = () => ((attested += 1), new Uint8Array(1));
+    const hostile = [
+      Buffer.alloc(64, 0xab).toString('base64'),
+      Buffer.alloc(31, 1).toString('base64'),
+      Buffer.alloc(4 * 1024 * 1024, 2).toString('base64'),
+      `${Buffer.alloc(32, 3).toString('base64')}!!`,
+      Buffer.alloc(32, 3).toString('base64').replace(/=$/, ''),
+      ' '.repeat(8) + Buffer.alloc(32, 3).toString('base64'),
+    ];
+    for (const c of hostile) {
+      challenge = c;
+      await assert.rejects(apmLogin(client, { platform: 'nitro', attest }), /^Error: apm init: the challenge is not 32 bytes in base64$/);
+    }
+    assert.equal(attested, 0);
+  } finally {
+    server.close();
+  }
+});
