@@ -18,6 +18,14 @@ export interface SealtrailClientOptions {
   /** Per-request timeout; default 60 s (Vault's client default). */
   timeoutMs?: number;
   /**
+   * The largest answer read, in bytes; default 512 MiB (a journal page). A workload that never
+   * reads journal pages, such as an enclave with little memory, can lower it: a hostile or broken
+   * server could otherwise make it hold that much, and more again while it is decoded.
+   */
+  maxResponseBytes?: number;
+  /** The deepest answer parsed; default 2,048 levels. */
+  maxResponseDepth?: number;
+  /**
    * Asks the server to wrap every answer (X-Vault-Wrap-TTL, e.g. `"5m"`): each answer is then a
    * single-use wrapping token in `wrap_info`, which `sys/wrapping/unwrap` turns back into the
    * answer once. Not read from the environment (the CLI reads SEALTRAIL_WRAP_TTL, VAULT_WRAP_TTL).
@@ -38,6 +46,10 @@ export class SealtrailClient {
   readonly #options: SealtrailClientOptions;
 
   constructor(options: SealtrailClientOptions = {}) {
+    for (const name of ['maxResponseBytes', 'maxResponseDepth'] as const) {
+      const bound = options[name];
+      if (bound !== undefined && !(Number.isSafeInteger(bound) && bound > 0)) throw new RangeError(`${name} must be a positive integer`);
+    }
     this.#options = options;
     this.#token = options.token ?? tokenFromEnv();
     this.#transport = createTransport({
@@ -45,6 +57,8 @@ export class SealtrailClient {
       getToken: () => this.#token,
       fetch: options.fetch ?? ((input, init) => fetch(input, init)),
       timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      maxResponseBytes: options.maxResponseBytes,
+      maxResponseDepth: options.maxResponseDepth,
       wrapTtl: options.wrapTtl,
       onWrapped: options.onWrapped,
     });

@@ -184,3 +184,28 @@ test('a token a header cannot carry is refused before anything is sent, without 
   }
   assert.equal(fake.requests.length, before);
 });
+
+test('a client sets its own bounds on an answer: size and nesting', async () => {
+  const server: Server = createServer((req, res) => {
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    if (req.url === '/v1/secret/data/big') res.end(JSON.stringify({ data: { data: { a: 'x'.repeat(5000) } } }));
+    else res.end(`{"data":{"data":{"a":${'['.repeat(20)}${']'.repeat(20)}}}}`);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const address = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const small = new SealtrailClient({ address, token: 't', maxResponseBytes: 4096, maxResponseDepth: 10 });
+    await assert.rejects(small.read('secret/data/big'), (e: unknown) => e instanceof SealtrailNetworkError && /over the 4096 bytes a client reads/.test(e.reason));
+    await assert.rejects(small.read('secret/data/deep'), (e: unknown) => e instanceof SealtrailNetworkError && /nests deeper than 10 levels/.test(e.reason));
+    await assert.rejects(small.withToken('u').read('secret/data/big'), (e: unknown) => e instanceof SealtrailNetworkError, 'a derived client keeps the bounds');
+    const usual = new SealtrailClient({ address, token: 't' });
+    assert.ok(await usual.read('secret/data/big'));
+    assert.ok(await usual.read('secret/data/deep'));
+    for (const bad of [0, -1, NaN, 1.5, Infinity]) {
+      assert.throws(() => new SealtrailClient({ address, maxResponseBytes: bad }), /maxResponseBytes must be a positive integer/);
+      assert.throws(() => new SealtrailClient({ address, maxResponseDepth: bad }), /maxResponseDepth must be a positive integer/);
+    }
+  } finally {
+    server.close();
+  }
+});
