@@ -49,7 +49,9 @@ export interface ApmLoginOptions {
   /**
    * Refuse an answer with the token in clear: whoever relays the login could put its own token
    * there, and the workload would then act as that token. Set it when the roles bind the token
-   * (and give `openToken`).
+   * (and give `openToken`). It does not prove who sealed a sealed answer: a relay can seal a token
+   * of its own to the document's public key, which it relays. Only TLS ending inside the enclave
+   * says the answer is the server's.
    */
   requireSealedToken?: boolean;
 }

@@ -114,7 +114,7 @@ export function registerDevEnclave(program: Command, ctx: CliContext): void {
     .option('--mount <path>', 'where the apm auth method is mounted', 'apm')
     .option('--platform <name>', 'the attestation platform', 'nitro')
     .option('--no-enclave-key', 'leave public_key out of the document (by default it names a key made for this login, which opens a token the server seals to it)')
-    .option('--require-sealed-token', 'refuse an answer with the token in clear (a relay could substitute its own)')
+    .option('--require-sealed-token', 'refuse an answer with the token in clear (a relay could substitute its own; one it seals is not refused)')
     .action(async (flags: AttestFlags & { mount: string; platform: string; enclaveKey: boolean; requireSealedToken?: boolean }) => {
       const pcrs = pcrsOf(flags);
       const enclave = createDevEnclave({ ca: await loadDevCaFromDir(flags.dir), clock: systemClock, pcrs });
