@@ -40,8 +40,8 @@ export class SealtrailNetworkError extends Error {
 
 /**
  * The request was not sent: its body cannot be written as JSON (nested deeper than the stack
- * goes, a BigInt, a cycle), or its token cannot go in a header (a line break in it). The caller's
- * data is at fault, not the server.
+ * goes, a BigInt, a cycle), its token cannot go in a header (a line break in it), or its address
+ * holds a user name or password. The caller's data is at fault, not the server.
  */
 export class SealtrailRequestError extends Error {
   readonly method: string;

@@ -56,9 +56,12 @@ export function errorsOf(body: unknown): string[] {
 
 export function createTransport(opts: TransportOptions): Transport {
   const address = opts.address.replace(/\/+$/, '');
+  const credentialed = hasCredentials(address);
 
   async function send(method: HttpMethod, rawPath: string, options: SendOptions = {}): Promise<RawReply> {
     const path = normalizeApiPath(rawPath);
+    // fetch refuses such an address with an error that quotes it, password and all.
+    if (credentialed) throw new SealtrailRequestError(method, path, 'the address holds a user name or password, which the client never sends: remove it');
     const url = `${address}/v1/${encodeApiPath(path)}${encodeQuery(options.query)}`;
     // X-Vault-Request marks an API client (Vault's own client sends it; proxies use it against SSRF).
     const headers: Record<string, string> = { 'X-Vault-Request': 'true' };
@@ -135,6 +138,15 @@ export function createTransport(opts: TransportOptions): Transport {
 function isWrapped(body: unknown): body is VaultResponse<null> {
   const info = body !== null && typeof body === 'object' ? (body as { wrap_info?: unknown }).wrap_info : undefined;
   return info !== null && typeof info === 'object' && typeof (info as { token?: unknown }).token === 'string';
+}
+
+function hasCredentials(address: string): boolean {
+  try {
+    const url = new URL(address);
+    return url.username !== '' || url.password !== '';
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -209,3 +209,13 @@ test('a client sets its own bounds on an answer: size and nesting', async () => 
     server.close();
   }
 });
+
+test('an address with a user name or password is refused without echoing it', async () => {
+  for (const address of ['http://user:LEAKME@127.0.0.1:1', 'https://LEAKME@127.0.0.1:1']) {
+    const client = new SealtrailClient({ address, token: 't' });
+    const err = await client.read('secret/data/a').then(() => undefined, (e: unknown) => e);
+    assert.ok(err instanceof SealtrailRequestError, String(err));
+    assert.equal(err.message, 'GET /v1/secret/data/a: not sent: the address holds a user name or password, which the client never sends: remove it');
+    assert.ok(!String(err.cause).includes('LEAKME'));
+  }
+});
