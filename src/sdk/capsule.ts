@@ -144,18 +144,27 @@ export async function queryControlLog(client: CapsuleClient, query: LogQueryOpti
   return dataOrThrow(await client.read(`${mountOf(query)}/log/control`, withoutUndefined(logQuery(query))), 'control log');
 }
 
-/** Every matching record, following `has_more` page by page. */
+/**
+ * Every matching record, following `has_more` page by page. Each page must end past the one
+ * before it in the query's order (ids rise with time): a server that answers the same page again,
+ * or steps back, would otherwise keep the loop going for ever.
+ */
 export async function* iterateLog(
   client: CapsuleClient,
   log: 'access' | 'control',
   query: AccessLogQuery = {},
 ): AsyncGenerator<Record<string, unknown>> {
+  const rising = query.order === 'asc';
   let from = query.startFromId;
   for (;;) {
     const page = log === 'access' ? await queryAccessLog(client, { ...query, startFromId: from }) : await queryControlLog(client, { ...query, startFromId: from });
     yield* page.results;
     if (!page.has_more || page.results.length === 0) return;
-    from = String(page.results[page.results.length - 1].id);
+    const last = String(page.results[page.results.length - 1].id);
+    if (from !== undefined && !(rising ? last > from : last < from)) {
+      throw new Error(`${log} log: the server's next page does not continue after the last one (its last id is not past ${from}): stopped`);
+    }
+    from = last;
   }
 }
 

@@ -62,3 +62,37 @@ test('bad queries are refused', async () => {
   ];
   for (const [path, q, message] of cases) await rejects(h.call('read', path, q), 'invalid', message);
 });
+
+test('iterateLog stops at a server whose pages do not move on: the same page again, or a cursor going back', async () => {
+  const { createServer } = await import('node:http');
+  const { SealtrailClient } = await import('../../../src/sdk/index.js');
+  const id = (n: number) => n.toString(16).padStart(32, '0');
+  let pages = 0;
+  let answer: (from: string | null) => string[] = () => [id(5), id(4)];
+  const server = createServer((req, res) => {
+    pages += 1;
+    const from = new URL(req.url!, 'http://x').searchParams.get('start_from_id');
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ data: { results: answer(from).map((i) => ({ id: i })), has_more: true } }));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    const client = new SealtrailClient({ address: `http://127.0.0.1:${(server.address() as { port: number }).port}`, token: 't' });
+    const drain = async (order?: 'asc' | 'desc') => {
+      const seen: unknown[] = [];
+      for await (const r of iterateLog(client, 'access', { order })) { seen.push(r.id); if (seen.length > 100) break; }
+      return seen;
+    };
+    await assert.rejects(drain(), /access log: the server's next page does not continue after the last one \(its last id is not past/);
+    assert.equal(pages, 2);
+    pages = 0;
+    answer = (from) => (from === null ? [id(1), id(2)] : [id(3), id(1)]);
+    await assert.rejects(drain('asc'), /does not continue after the last one/);
+    assert.equal(pages, 2);
+    answer = (from) => [id(Number.parseInt(from ?? '0', 16) + 1)];
+    const seen = await drain('asc');
+    assert.equal(seen.length, 101, 'a server that moves on is followed');
+  } finally {
+    server.close();
+  }
+});
