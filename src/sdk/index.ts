@@ -33,6 +33,11 @@
  * resolve to undefined (`readRequired` rejects instead); error statuses reject with SealtrailApiError (`status`, `errors`),
  * failures without an HTTP answer with SealtrailNetworkError, and a body JSON cannot write (nested
  * deeper than the stack goes, a BigInt) with SealtrailRequestError, before anything is sent.
+ *
+ * TLS: the default fetch checks the server's certificate against Node's roots (and
+ * NODE_EXTRA_CA_CERTS). From the environment the SDK reads the address and the token only, never
+ * VAULT_CACERT or VAULT_SKIP_VERIFY (the CLI's settings): for a private CA or a client
+ * certificate, pass a `fetch` of undici's with an Agent whose `connect` has `ca` (`cert`, `key`).
  */
 export { SealtrailClient, DEFAULT_TIMEOUT_MS, type SealtrailClientOptions } from './client.js';
 export { SealtrailApiError, SealtrailNetworkError, SealtrailRequestError } from './errors.js';
