@@ -62,6 +62,11 @@ export function createTransport(opts: TransportOptions): Transport {
     const path = normalizeApiPath(rawPath);
     // fetch refuses such an address with an error that quotes it, password and all.
     if (credentialed) throw new SealtrailRequestError(method, path, 'the address holds a user name or password, which the client never sends: remove it');
+    // The URL parser would resolve them, so `secret/data/a/../../sys/x` would go to `sys/x`,
+    // where the server, which refuses such segments, never sees them.
+    if (path.split('/').some((segment) => segment === '.' || segment === '..')) {
+      throw new SealtrailRequestError(method, path, 'the path has a "." or ".." segment, which would name another path');
+    }
     const url = `${address}/v1/${encodeApiPath(path)}${encodeQuery(options.query)}`;
     // X-Vault-Request marks an API client (Vault's own client sends it; proxies use it against SSRF).
     const headers: Record<string, string> = { 'X-Vault-Request': 'true' };

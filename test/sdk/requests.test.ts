@@ -4,7 +4,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SealtrailClient } from '../../src/sdk/index.js';
+import { SealtrailClient, SealtrailRequestError } from '../../src/sdk/index.js';
 import { envelope, sdkHeaders, startFakeVault, type FakeVault, type FakeReply } from './fake-vault.js';
 
 let fake: FakeVault;
@@ -174,4 +174,24 @@ test('no token: no X-Vault-Token header; withToken and setToken switch it', asyn
   await anonymous.read('c');
   assert.deepEqual(fake.requests.map((r) => [r.url, r.headers['x-vault-token']]), [['/v1/a', undefined], ['/v1/b', 'tok-child'], ['/v1/c', 'tok-set']]);
   assert.equal(anonymous.getToken(), 'tok-set');
+});
+
+test('a path with a "." or ".." segment is refused, not resolved by the URL parser into another path', async () => {
+  fake.routes = {};
+  fake.requests.length = 0;
+  const refusals: Array<[() => Promise<unknown>, string, string]> = [
+    [() => client.kv('secret').get('tenants/../../../sys/policies/acl/root'), 'GET', 'secret/data/tenants/../../../sys/policies/acl/root'],
+    [() => client.kv('secret').put('tenants/a/./../b/creds', { x: 1 }), 'POST', 'secret/data/tenants/a/./../b/creds'],
+    [() => client.read('secret/data/..'), 'GET', 'secret/data/..'],
+    [() => client.write('./sys/seal'), 'POST', './sys/seal'],
+    [() => client.list('secret/metadata/a/..'), 'GET', 'secret/metadata/a/../'],
+  ];
+  for (const [call, method, path] of refusals) {
+    const err = await call().then(() => undefined, (e: unknown) => e);
+    assert.ok(err instanceof SealtrailRequestError, String(err));
+    assert.equal(err.message, `${method} /v1/${path}: not sent: the path has a "." or ".." segment, which would name another path`);
+  }
+  assert.equal(fake.requests.length, 0);
+  await client.read('secret/data/a.b/..c/.d.');
+  assert.deepEqual(fake.requests.map((r) => r.url), ['/v1/secret/data/a.b/..c/.d.'], 'dots inside a name are names');
 });
