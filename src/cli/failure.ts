@@ -50,6 +50,7 @@ export function exitFor(err: unknown): { exitCode: number; message: string } {
   if (local !== undefined) return { exitCode: EXIT_LOCAL, message: local };
   // Data given to a command that no request can carry: the SDK sent nothing.
   if (err instanceof SealtrailRequestError) {
+    if (!err.reason.startsWith('the body')) return { exitCode: EXIT_LOCAL, message: `sealtrail: ${printable(err.path)}: ${err.reason}: nothing was sent` };
     const why = err.cause instanceof RangeError ? 'nests too deeply to write as JSON' : 'cannot be written as JSON';
     return { exitCode: EXIT_LOCAL, message: `sealtrail: the data for ${printable(err.path)} ${why}: nothing was sent` };
   }

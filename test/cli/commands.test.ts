@@ -508,3 +508,12 @@ test('answers that did nothing are errors, not successes: a redirect not followe
   assert.match(login.stderr, /has no token data/);
   assert.doesNotMatch(login.stderr, /\n\s+at /, 'no stack trace');
 });
+
+test('a request the SDK refuses for its path or token says why, not that its data cannot be written', async () => {
+  const before = vault.fake.requests.length;
+  const dotted = await run(['read', 'secret/../sys/policies/acl/root']);
+  assert.deepEqual([dotted.code, dotted.stderr], [1, 'sealtrail: secret/../sys/policies/acl/root: the path has a "." or ".." segment, which would name another path: nothing was sent\n']);
+  const broken = await run(['read', 'secret/data/x'], { env: { SEALTRAIL_TOKEN: 'hvs.LEAKME\u2019x' } });
+  assert.deepEqual([broken.code, broken.stderr], [1, 'sealtrail: secret/data/x: the token holds a character an HTTP header cannot carry (a line break, a control character or a non-Latin-1 character): nothing was sent\n']);
+  assert.equal(vault.fake.requests.length, before);
+});
