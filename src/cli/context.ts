@@ -2,7 +2,8 @@
  * What every command needs: the output in the chosen format and a client configured like the
  * vault CLI configures its own —
  *   address: -address flag, then SEALTRAIL_ADDR, then VAULT_ADDR, then http://127.0.0.1:8200
- *   token:   SEALTRAIL_TOKEN, then VAULT_TOKEN, then the token file written by `login`
+ *   token:   SEALTRAIL_TOKEN, then VAULT_TOKEN (unless VAULT_ADDR names another server than
+ *            SEALTRAIL_ADDR), then the token file written by `login`
  *            (in vault too, VAULT_TOKEN wins over the token helper's ~/.vault-token)
  *   format:  -format flag, then SEALTRAIL_FORMAT, then VAULT_FORMAT, then table
  *   TLS:     -ca-cert, -ca-path, -client-cert, -client-key, -tls-skip-verify, -tls-server-name,

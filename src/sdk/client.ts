@@ -11,7 +11,7 @@ import type { ListData, Query, VaultResponse } from './types.js';
 export interface SealtrailClientOptions {
   /** Server address; default SEALTRAIL_ADDR, then VAULT_ADDR, then http://127.0.0.1:8200. */
   address?: string;
-  /** Client token; default SEALTRAIL_TOKEN, then VAULT_TOKEN. */
+  /** Client token; default SEALTRAIL_TOKEN, then VAULT_TOKEN (unless SEALTRAIL_ADDR and VAULT_ADDR name different servers). */
   token?: string;
   /** A fetch implementation (tests, proxies); default the global fetch. */
   fetch?: FetchLike;

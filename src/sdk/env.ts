@@ -20,12 +20,25 @@ export function addressFromEnv(env: Env = process.env): string {
   return firstSet(env, ['SEALTRAIL_ADDR', 'VAULT_ADDR']) ?? DEFAULT_ADDRESS;
 }
 
-/** SEALTRAIL_TOKEN, then VAULT_TOKEN; undefined if neither is set. */
+/**
+ * SEALTRAIL_TOKEN, then VAULT_TOKEN; undefined if neither is set. VAULT_TOKEN is not taken when
+ * SEALTRAIL_ADDR names another server than a set VAULT_ADDR: it is that server's token.
+ */
 export function tokenFromEnv(env: Env = process.env): string | undefined {
-  return firstSet(env, ['SEALTRAIL_TOKEN', 'VAULT_TOKEN']);
+  const name = tokenEnvName(env);
+  return name === undefined ? undefined : firstSet(env, [name]);
 }
 
 /** The name of the variable that supplied the token, for warnings (never its value). */
 export function tokenEnvName(env: Env = process.env): string | undefined {
-  return ['SEALTRAIL_TOKEN', 'VAULT_TOKEN'].find((n) => (env[n] ?? '').trim() !== '');
+  if (firstSet(env, ['SEALTRAIL_TOKEN']) !== undefined) return 'SEALTRAIL_TOKEN';
+  if (firstSet(env, ['VAULT_TOKEN']) === undefined || vaultAddressElsewhere(env)) return undefined;
+  return 'VAULT_TOKEN';
+}
+
+function vaultAddressElsewhere(env: Env): boolean {
+  const trimmed = (name: string) => firstSet(env, [name])?.replace(/\/+$/, '');
+  const sealtrail = trimmed('SEALTRAIL_ADDR');
+  const vault = trimmed('VAULT_ADDR');
+  return sealtrail !== undefined && vault !== undefined && sealtrail !== vault;
 }

@@ -309,6 +309,7 @@ test('token precedence: SEALTRAIL_TOKEN, then VAULT_TOKEN, then the login file',
   };
   assert.equal(await seen({ SEALTRAIL_TOKEN: 'tok-s', VAULT_TOKEN: 'tok-v' }), 'tok-s');
   assert.equal(await seen({ VAULT_TOKEN: 'tok-v' }), 'tok-v');
+  assert.equal(await seen({ VAULT_ADDR: 'https://vault.prod.invalid:8200', VAULT_TOKEN: 'tok-v' }), 'tok-file', 'a Vault shell\'s token stays with its server');
   assert.equal(await seen({}), 'tok-file');
 });
 

@@ -8,6 +8,11 @@ const cases: Array<{ env: Record<string, string>; address: string; token: string
   { env: { VAULT_ADDR: 'https://v:8200', VAULT_TOKEN: 'vt' }, address: 'https://v:8200', token: 'vt', tokenVar: 'VAULT_TOKEN' },
   { env: { SEALTRAIL_ADDR: 'http://s:1', VAULT_ADDR: 'http://v:2', SEALTRAIL_TOKEN: 'st', VAULT_TOKEN: 'vt' }, address: 'http://s:1', token: 'st', tokenVar: 'SEALTRAIL_TOKEN' },
   { env: { SEALTRAIL_ADDR: '  ', VAULT_ADDR: 'http://v:2', SEALTRAIL_TOKEN: '', VAULT_TOKEN: ' vt ' }, address: 'http://v:2', token: 'vt', tokenVar: 'VAULT_TOKEN' },
+  // A Vault shell (VAULT_ADDR, VAULT_TOKEN) with SEALTRAIL_ADDR added: the Vault token is for
+  // VAULT_ADDR's server, and is not sent to another.
+  { env: { SEALTRAIL_ADDR: 'http://s:1', VAULT_ADDR: 'https://vault.prod:8200', VAULT_TOKEN: 'vt' }, address: 'http://s:1', token: undefined, tokenVar: undefined },
+  { env: { SEALTRAIL_ADDR: 'http://s:1/', VAULT_ADDR: 'http://s:1', VAULT_TOKEN: 'vt' }, address: 'http://s:1/', token: 'vt', tokenVar: 'VAULT_TOKEN' },
+  { env: { SEALTRAIL_ADDR: 'http://s:1', VAULT_TOKEN: 'vt' }, address: 'http://s:1', token: 'vt', tokenVar: 'VAULT_TOKEN' },
 ];
 
 for (const [i, tc] of cases.entries()) {
