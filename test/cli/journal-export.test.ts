@@ -142,3 +142,24 @@ test('export into a pipe whose reader went away (`| head`) ends silently with st
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('export --journal to a terminal shows what JSON leaves raw (C1, bidi, separators) escaped, as the export over the API does', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sealtrail-cli-jexport-tty-'));
+  const path = join(dir, 'journal.db');
+  const store = createJournalStore({ path });
+  try {
+    // A request's own key names reach the record as they were sent: JSON leaves these raw.
+    const text = JSON.stringify({ request: { data: { 'k\u202eexe.txt\u009b2J\u0085\u2028': 'hmac-sha256:1' } } });
+    await store.append({ kind: 'vault-request', timeNs: T0, text, keys: {} });
+    const tty = await runIn(['journal', 'export', '--journal', path], { stdoutIsTty: true });
+    assert.equal(tty.code, 0, tty.stderr);
+    // eslint-disable-next-line no-control-regex -- control characters are what it looks for
+    assert.doesNotMatch(tty.stdout, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e]/);
+    assert.deepEqual(JSON.parse(tty.stdout).record, JSON.parse(text));
+    const piped = await runIn(['journal', 'export', '--journal', path]);
+    assert.match(piped.stdout, /k\u202eexe\.txt\u009b2J\u0085\u2028/, 'a pipe gets the bytes as kept');
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -283,7 +283,10 @@ async function exportDirectly(where: JournalLocation, query: Record<string, stri
     throw usageError('--accessor: reading a journal file, give the accessor as the journal shows it (hmac-sha256:...)');
   });
   const io = ctx.io;
-  const write = (chunk: Buffer) => (io.stdoutBytes ? io.stdoutBytes(chunk) : io.stdout(chunk.toString('utf8')));
+  // Chunks hold whole lines; on a terminal they are shown as the export over the API shows them.
+  const write = io.stdoutIsTty
+    ? (chunk: Buffer) => io.stdout(terminalSafeJson(chunk.toString('utf8')))
+    : (chunk: Buffer) => (io.stdoutBytes ? io.stdoutBytes(chunk) : io.stdout(chunk.toString('utf8')));
   if ('path' in where) {
     await onFile(where.path, () => exportJournalFile(where.path, parsed.filter, write));
     return;
