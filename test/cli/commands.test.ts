@@ -392,6 +392,32 @@ test('operator init prints shares and root token; unseal reads the key from stdi
   assert.match(unseal.stdout, /^Unseal Progress\s+1\/2$/m);
 });
 
+// eslint-disable-next-line no-control-regex -- control characters are what it looks for
+const TERMINAL_UNSAFE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e]/;
+const HOSTILE = 'x\x1b]0;pwned\x07\x1b[2J\u202e\u009b1m\r\nfake line';
+
+test("operator init and rekey show a server's shares, nonces and root token escaped: an answer cannot drive the terminal", async () => {
+  vault.fake.routes['POST /v1/sys/init'] = { status: 200, body: { keys: ['aa'], keys_base64: [HOSTILE], root_token: HOSTILE } };
+  const result = { complete: true, keys: ['aa'], keys_base64: [HOSTILE], nonce: HOSTILE, verification_required: true, verification_nonce: HOSTILE };
+  vault.fake.routes['PUT /v1/sys/rekey/update'] = { status: 200, body: envelope(result) };
+  vault.fake.routes['PUT /v1/sys/rekey/verify'] = { status: 200, body: envelope({ nonce: HOSTILE, complete: true }) };
+  vault.fake.routes['DELETE /v1/sys/rekey/verify'] = { status: 200, body: envelope({ nonce: HOSTILE, started: true, t: 1, n: 1, progress: 0 }) };
+  const runs = [
+    await run(['operator', 'init', '-key-shares=1', '-key-threshold=1']),
+    await run(['operator', 'rekey', '-nonce=n', 'qg==']),
+    await run(['operator', 'rekey', '-verify', '-nonce=n', 'qg==']),
+    await run(['operator', 'rekey', '-cancel', '-verify']),
+  ];
+  for (const r of runs) {
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /x\\x1b\]0;pwned\\x07\\x1b\[2J\\u202e\\x9b1m\\x0d\\x0afake line/);
+    assert.doesNotMatch(r.stdout, TERMINAL_UNSAFE);
+  }
+  vault.fake.routes['DELETE /v1/sys/rekey/verify'] = { status: 200, body: envelope({}) };
+  const noNonce = await run(['operator', 'rekey', '-cancel', '-verify']);
+  assert.deepEqual([noNonce.code, noNonce.stdout], [0, 'Success! The rekey verification starts over with the nonce .\n']);
+});
+
 test('generic read/write/delete/list, and error mapping', async () => {
   vault.fake.routes['GET /v1/sys/mounts/secret/tune?x=1'] = { status: 200, body: envelope({ default_lease_ttl: 2764800, max_lease_ttl: 2764800 }) };
   assert.equal((await run(['read', 'sys/mounts/secret/tune', 'x=1'])).stdout,

@@ -7,6 +7,7 @@ import { CliExit, EXIT_LOCAL, EXIT_OK, EXIT_REMOTE, remote, usageError } from '.
 import { parseIntFlag } from '../flags.js';
 import { MAX_UNSEAL_KEY_INPUT_BYTES, readStdinText } from '../input-limits.js';
 import type { Output } from '../output.js';
+import { printable } from '../printable.js';
 import { columnize } from '../table.js';
 
 /** vault's OutputSealStatus rows; fields the server does not report are left out. */
@@ -22,6 +23,9 @@ export function sealStatusTable(s: SealStatus): string {
   if (s.cluster_name && s.cluster_id) rows.push(['Cluster Name', s.cluster_name], ['Cluster ID', s.cluster_id]);
   return columnize(rows);
 }
+
+/** A value of a server's answer on a line of text: escaped, and empty when it is missing. */
+const shown = (value: unknown) => printable(value === undefined || value === null ? '' : String(value));
 
 /** vault's rekey status rows. */
 function rekeyStatusTable(s: RekeyStatus): string {
@@ -42,15 +46,15 @@ function printRekeyResult(out: Output, result: RekeyResult): void {
     out.json(result);
     return;
   }
-  result.keys_base64.forEach((key, i) => out.line(`Key ${i + 1}: ${key}`));
+  result.keys_base64.forEach((key, i) => out.line(`Key ${i + 1}: ${shown(key)}`));
   out.line();
-  out.line(`Operation nonce: ${result.nonce}`);
+  out.line(`Operation nonce: ${shown(result.nonce)}`);
   out.line();
   const n = result.keys_base64.length;
   if (result.verification_required) {
     out.line(`Sealtrail has created ${n} new key shares. They are not in force until a quorum of them`);
     out.line('is given back: each holder runs `sealtrail operator rekey -verify` with the verification');
-    out.line(`nonce ${result.verification_nonce ?? ''} and their new share. Until then the old shares unseal.`);
+    out.line(`nonce ${shown(result.verification_nonce)} and their new share. Until then the old shares unseal.`);
   } else {
     out.line(`Sealtrail rekeyed with ${n} key shares. Please securely distribute the key shares printed`);
     out.line('above. When Sealtrail is re-sealed, restarted, or stopped, you must supply the new threshold');
@@ -115,7 +119,7 @@ function registerRekey(operator: Command, ctx: CliContext): void {
       if (flags.cancel) {
         if (flags.verify) {
           const v = await remote('restarting the rekey verification', () => rekey.verifyCancel());
-          out.line(`Success! The rekey verification starts over with the nonce ${v.nonce}.`);
+          out.line(`Success! The rekey verification starts over with the nonce ${shown(v.nonce)}.`);
           return;
         }
         await remote('cancelling the rekey', () => rekey.cancel());
@@ -136,11 +140,11 @@ function registerRekey(operator: Command, ctx: CliContext): void {
         const v = await remote('verifying the new key shares', () => rekey.verify(share, nonce));
         if (v.complete) {
           if (out.format === 'json') out.json(v);
-          else out.line(`Success! Rekey verification was successful and is complete. The new key shares are in force (nonce ${v.nonce}).`);
+          else out.line(`Success! Rekey verification was successful and is complete. The new key shares are in force (nonce ${shown(v.nonce)}).`);
           return;
         }
         if (out.format === 'json') out.json(v);
-        else out.line(`Verification progress: ${v.progress ?? 0}/${v.t ?? 0} (nonce ${v.nonce})`);
+        else out.line(`Verification progress: ${v.progress ?? 0}/${v.t ?? 0} (nonce ${shown(v.nonce)})`);
         return;
       }
       const nonce = flags.nonce ?? (await remote('reading the rekey status', () => rekey.status())).nonce;
@@ -194,9 +198,9 @@ export function registerOperator(program: Command, ctx: CliContext): void {
         });
         return;
       }
-      result.keys_base64.forEach((key, i) => out.line(`Unseal Key ${i + 1}: ${key}`));
+      result.keys_base64.forEach((key, i) => out.line(`Unseal Key ${i + 1}: ${shown(key)}`));
       out.line();
-      out.line(`Initial Root Token: ${result.root_token}`);
+      out.line(`Initial Root Token: ${shown(result.root_token)}`);
       out.line();
       out.line(`Sealtrail initialized with ${shares} key shares and a key threshold of ${threshold}. Please`);
       out.line('securely distribute the key shares printed above. When Sealtrail is re-sealed,');
