@@ -106,6 +106,15 @@ export class RemoteAnswerError extends Error {
   }
 }
 
+/** A server's answer that lacks what the command prints: `what` says what it is missing. */
+export const wrongAnswer = (what: string) => new RemoteAnswerError(`the server's answer ${what}`);
+
+/** `value` when it is a list of strings, as `what` must be; a wrongAnswer otherwise. */
+export function textList(value: unknown, what: string): string[] {
+  if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value;
+  throw wrongAnswer(`has no list of ${what}`);
+}
+
 /** The server's side of a failure in one line: its errors joined, or what kept it from answering. */
 export function remoteDetail(err: unknown): string | undefined {
   if (err instanceof RemoteAnswerError) return printable(err.message);

@@ -64,10 +64,12 @@ export class Output {
     if (keys.length > 0) this.line(tableOutput(['Keys'], [...keys].sort().map((k) => [k])));
   }
 
-  warnings(warnings: readonly string[] | null | undefined): void {
-    if (!warnings || warnings.length === 0) return;
+  /** A server's warnings: a list of strings; anything else it sends is shown as its JSON. */
+  warnings(warnings: unknown): void {
+    const list: unknown[] = Array.isArray(warnings) ? warnings : warnings ? [warnings] : [];
+    if (list.length === 0) return;
     this.error('WARNING! The following warnings were returned from the server:\n');
-    for (const w of warnings) this.error(`  * ${printable(w)}\n`);
+    for (const w of list) this.error(`  * ${printable(typeof w === 'string' ? w : JSON.stringify(w))}\n`);
   }
 }
 

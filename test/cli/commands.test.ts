@@ -418,6 +418,29 @@ test("operator init and rekey show a server's shares, nonces and root token esca
   assert.deepEqual([noNonce.code, noNonce.stdout], [0, 'Success! The rekey verification starts over with the nonce .\n']);
 });
 
+test('an answer of the wrong shape ends the command with one line and exit 2, never a stack trace', async () => {
+  const routes: Record<string, unknown> = {
+    'GET /v1/sys/policies/acl/p': envelope({ policy: 7 }),
+    'GET /v1/sys/policies/acl': envelope({ keys: { length: 1 } }),
+    'GET /v1/auth/apm/role/': envelope({ keys: 'abc' }),
+    'POST /v1/sys/init': { keys_base64: null, root_token: 1 },
+    'GET /v1/secret/data/x': envelope({ data: { a: 1 }, metadata: META }, { warnings: [{ w: 1 }, 2] }),
+  };
+  for (const [route, body] of Object.entries(routes)) vault.fake.routes[route] = { status: 200, body };
+  for (const argv of [['policy', 'read', 'p'], ['policy', 'list'], ['apm', 'list'], ['operator', 'init', '-key-shares=1', '-key-threshold=1']]) {
+    const r = await run(argv);
+    assert.equal(r.code, 2, `${argv.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, /^Error [^\n]*: the server's answer [^\n]*\n$/, argv.join(' '));
+  }
+  const warned = await run(['kv', 'get', 'secret/x']);
+  assert.equal(warned.code, 0, warned.stderr);
+  assert.match(warned.stderr, /^ {2}\* \{"w":1\}$/m);
+  assert.match(warned.stderr, /^ {2}\* 2$/m);
+  vault.fake.routes['GET /v1/secret/data/x'] = { status: 200, body: envelope({ data: { a: 1 }, metadata: META }, { warnings: 'one\x1b[2J' }) };
+  const one = await run(['kv', 'get', 'secret/x']);
+  assert.match(one.stderr, /^ {2}\* one\\x1b\[2J$/m);
+});
+
 test('generic read/write/delete/list, and error mapping', async () => {
   vault.fake.routes['GET /v1/sys/mounts/secret/tune?x=1'] = { status: 200, body: envelope({ default_lease_ttl: 2764800, max_lease_ttl: 2764800 }) };
   assert.equal((await run(['read', 'sys/mounts/secret/tune', 'x=1'])).stdout,

@@ -16,7 +16,7 @@
 import type { Command } from 'commander';
 import { apmRoles, authorizationName, authorizationPolicy, normalizeAuthorization, type ApmAuthorization, type TdxWorkloadRtmr } from '../../sdk/index.js';
 import type { CliContext } from '../context.js';
-import { remote, usageError } from '../failure.js';
+import { remote, textList, usageError } from '../failure.js';
 import { parseIntFlag } from '../flags.js';
 import { tableOutput } from '../table.js';
 
@@ -107,7 +107,7 @@ export function registerApm(program: Command, ctx: CliContext): void {
       const out = ctx.output();
       const client = await ctx.client();
       const roles = apmRoles(client, flags.mount);
-      const names = await remote('listing roles', () => roles.list());
+      const names = await remote('listing roles', async () => textList(await roles.list(), 'role names'));
       const rows = await Promise.all(names.map(async (name) => ({ name, role: await remote('reading role', () => roles.get(name)) })));
       if (out.format === 'json') return out.json(Object.fromEntries(rows.map((r) => [r.name, r.role ?? null])));
       if (rows.length === 0) return out.line('No roles');

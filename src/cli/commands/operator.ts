@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import type { RekeyResult, RekeyStatus, SealStatus } from '../../sdk/index.js';
 import type { CliContext } from '../context.js';
 import { registerDiagnose } from './diagnose.js';
-import { CliExit, EXIT_LOCAL, EXIT_OK, EXIT_REMOTE, remote, usageError } from '../failure.js';
+import { CliExit, EXIT_LOCAL, EXIT_OK, EXIT_REMOTE, remote, textList, usageError, wrongAnswer } from '../failure.js';
 import { parseIntFlag } from '../flags.js';
 import { MAX_UNSEAL_KEY_INPUT_BYTES, readStdinText } from '../input-limits.js';
 import type { Output } from '../output.js';
@@ -187,7 +187,12 @@ export function registerOperator(program: Command, ctx: CliContext): void {
         }
         request = { secret_shares: shares, secret_threshold: threshold };
       }
-      const result = await remote('initializing', () => client.sys.init(request));
+      const result = await remote('initializing', async () => {
+        const answer = await client.sys.init(request);
+        textList(answer?.keys_base64, 'key shares');
+        if (typeof answer.root_token !== 'string') throw wrongAnswer('has no root token');
+        return answer;
+      });
       const shares = result.keys_base64.length;
       const threshold = request?.secret_threshold ?? (await remote('reading the seal status', () => client.sys.sealStatus())).t;
       if (out.format === 'json') {

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { SealtrailApiError } from '../../sdk/index.js';
 import type { CliContext } from '../context.js';
-import { CliExit, EXIT_REMOTE, remote } from '../failure.js';
+import { CliExit, EXIT_REMOTE, remote, textList, wrongAnswer } from '../failure.js';
 import { MAX_REQUEST_INPUT_BYTES, readInputText } from '../input-limits.js';
 import { printable, printableText } from '../printable.js';
 
@@ -29,12 +29,15 @@ export function registerPolicy(program: Command, ctx: CliContext): void {
       const out = ctx.output();
       const client = await ctx.client();
       const found = await remote('reading policy named ' + name, async () => {
+        let read;
         try {
-          return await client.sys.policies.read(name);
+          read = await client.sys.policies.read(name);
         } catch (err) {
           if (err instanceof SealtrailApiError && err.status === 404) return undefined;
           throw err;
         }
+        if (typeof read.policy !== 'string') throw wrongAnswer('has no policy text');
+        return read;
       });
       if (!found) throw new CliExit(EXIT_REMOTE, `No policy named: ${name}`);
       if (out.format === 'json') out.json(found);
@@ -48,7 +51,7 @@ export function registerPolicy(program: Command, ctx: CliContext): void {
     .action(async () => {
       const out = ctx.output();
       const client = await ctx.client();
-      const names = await remote('listing policies', () => client.sys.policies.list());
+      const names = await remote('listing policies', async () => textList(await client.sys.policies.list(), 'policy names'));
       if (out.format === 'json') out.json(names);
       else for (const name of names) out.line(printable(name));
     });
