@@ -4,6 +4,7 @@
  * (serial-worker.ts, `createTurns`) rather than first come, first served.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { createTurnQueue } from './turn-queue.js';
 
 const readers = new AsyncLocalStorage<string>();
 
@@ -27,23 +28,13 @@ export interface Turns {
  * order. One that waits `waitMs` without starting fails with `timedOut()`.
  */
 export function createTurns(places: number, waitMs: number, timedOut: () => Error): Turns {
-  const waiting = new Map<string, (() => void)[]>();
+  const waiting = createTurnQueue<() => void>();
   let running = 0;
-  let lastReader: string | undefined;
 
   const startNext = () => {
     if (running >= places) return;
-    let [reader, starts] = waiting.entries().next().value ?? [];
-    if (reader === undefined || !starts) return;
-    if (reader === lastReader && waiting.size > 1) {
-      waiting.delete(reader);
-      waiting.set(reader, starts);
-      [reader, starts] = waiting.entries().next().value!;
-    }
-    const start = starts.shift()!;
-    waiting.delete(reader);
-    if (starts.length > 0) waiting.set(reader, starts);
-    lastReader = reader;
+    const start = waiting.take();
+    if (!start) return;
     running++;
     start();
   };
@@ -52,18 +43,15 @@ export function createTurns(places: number, waitMs: number, timedOut: () => Erro
     async run(work) {
       const reader = currentReader() ?? '';
       await new Promise<void>((resolve, reject) => {
-        const starts = waiting.get(reader) ?? [];
-        waiting.set(reader, starts);
         const timer = setTimeout(() => {
-          starts.splice(starts.indexOf(start), 1);
-          if (starts.length === 0 && waiting.get(reader) === starts) waiting.delete(reader);
+          waiting.remove(reader, start);
           reject(timedOut());
         }, waitMs);
         const start = () => {
           clearTimeout(timer);
           resolve();
         };
-        starts.push(start);
+        waiting.push(reader, start);
         startNext();
       });
       try {

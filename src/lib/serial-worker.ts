@@ -13,6 +13,7 @@
  * message, in order; `settle` turns a reply into the job's outcome.
  */
 import type { Worker } from 'node:worker_threads';
+import { createTurnQueue } from './turn-queue.js';
 
 /** Why a job ended without its worker's answer: its deadline, or a worker that failed. */
 export type WorkerFailure = 'timeout' | 'failed';
@@ -47,9 +48,7 @@ interface Job<Request> {
 
 export function createSerialWorker<Request>(settings: SerialWorkerSettings): SerialWorker<Request> {
   const { name } = settings;
-  // Owners in turn order, each with its jobs in arrival order.
-  const queues = new Map<string, Job<Request>[]>();
-  let lastOwner: string | undefined;
+  const queue = createTurnQueue<Job<Request>>();
   let worker: Worker | undefined;
   let ready = false;
   let running: Job<Request> | undefined;
@@ -116,25 +115,9 @@ export function createSerialWorker<Request>(settings: SerialWorkerSettings): Ser
     });
   };
 
-  /** The next job: the first owner's in turn, passing over the owner just served when another waits. */
-  const take = (): Job<Request> | undefined => {
-    let [owner, jobs] = queues.entries().next().value ?? [];
-    if (owner === undefined || !jobs) return undefined;
-    if (owner === lastOwner && queues.size > 1) {
-      queues.delete(owner);
-      queues.set(owner, jobs);
-      [owner, jobs] = queues.entries().next().value!;
-    }
-    const job = jobs.shift()!;
-    queues.delete(owner);
-    if (jobs.length > 0) queues.set(owner, jobs);
-    lastOwner = owner;
-    return job;
-  };
-
   const next = () => {
     if (running) return;
-    const job = take();
+    const job = queue.take();
     if (!job) {
       // Idle: the worker waits for the next job without holding the process open.
       worker?.unref();
@@ -150,9 +133,7 @@ export function createSerialWorker<Request>(settings: SerialWorkerSettings): Ser
   return {
     run<T>(request: Request, timeoutMs: number, settle: (reply: unknown) => JobOutcome<T>, owner = ''): Promise<T> {
       return new Promise<T>((resolve, reject) => {
-        const jobs = queues.get(owner) ?? [];
-        queues.set(owner, jobs);
-        jobs.push({ request, timeoutMs, settle, resolve: resolve as (value: unknown) => void, reject });
+        queue.push(owner, { request, timeoutMs, settle, resolve: resolve as (value: unknown) => void, reject });
         next();
       });
     },
@@ -160,9 +141,7 @@ export function createSerialWorker<Request>(settings: SerialWorkerSettings): Ser
       const w = worker;
       retire();
       const closed = () => settings.failure(`${name} was closed`, 'failed');
-      const waiting = [...queues.values()].flat();
-      queues.clear();
-      for (const job of waiting) job.reject(closed());
+      for (const job of queue.drain()) job.reject(closed());
       if (running) finish({ error: closed() });
       if (w) await w.terminate();
     },
