@@ -63,3 +63,29 @@ export async function rejectsWith(p: Promise<unknown>, name: string, message?: R
     return true;
   });
 }
+
+/**
+ * A CloudTrail event of KMS's own doing (`AwsServiceEvent`: a key deleted at the end of its
+ * waiting period, a rotation) on the key `arn`, as AWS records it; without `eventID` and
+ * `eventTime`, which each test checks as it needs.
+ */
+export function kmsServiceEvent(eventName: string, arn: string, serviceEventDetails?: Record<string, unknown>): Record<string, unknown> {
+  return {
+    eventVersion: '1.11',
+    userIdentity: { accountId: ACCOUNT, invokedBy: 'AWS Internal' },
+    eventSource: 'kms.amazonaws.com',
+    eventName,
+    awsRegion: REGION,
+    sourceIPAddress: 'AWS Internal',
+    userAgent: 'AWS Internal',
+    requestParameters: null,
+    responseElements: { keyId: arn },
+    readOnly: false,
+    resources: [{ accountId: ACCOUNT, type: 'AWS::KMS::Key', ARN: arn }],
+    eventType: 'AwsServiceEvent',
+    managementEvent: true,
+    recipientAccountId: ACCOUNT,
+    ...(serviceEventDetails ? { serviceEventDetails } : {}),
+    eventCategory: 'Management',
+  };
+}

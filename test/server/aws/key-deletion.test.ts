@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import { CreateKeyCommand, DescribeKeyCommand, KMSClient, ScheduleKeyDeletionCommand } from '@aws-sdk/client-kms';
-import { ACCOUNT, REGION, startKmsServer } from './harness.js';
+import { ACCOUNT, REGION, kmsServiceEvent, startKmsServer } from './harness.js';
 
 test('a key past its deletion date is gone from storage after the next unseal, though no call named it', async () => {
   let offsetMs = 0;
@@ -71,23 +71,7 @@ test('deleting a key at the end of its waiting period is recorded as CloudTrail 
     const { Events } = await trail.send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'DeleteKey' }] }));
     assert.equal(Events?.length, 1);
     const { eventID: _id, eventTime: _time, ...record } = JSON.parse(Events![0].CloudTrailEvent!) as Record<string, unknown>;
-    assert.deepEqual(record, {
-      eventVersion: '1.11',
-      userIdentity: { accountId: ACCOUNT, invokedBy: 'AWS Internal' },
-      eventSource: 'kms.amazonaws.com',
-      eventName: 'DeleteKey',
-      awsRegion: REGION,
-      sourceIPAddress: 'AWS Internal',
-      userAgent: 'AWS Internal',
-      requestParameters: null,
-      responseElements: { keyId: KeyMetadata!.Arn },
-      readOnly: false,
-      resources: [{ accountId: ACCOUNT, type: 'AWS::KMS::Key', ARN: KeyMetadata!.Arn }],
-      eventType: 'AwsServiceEvent',
-      managementEvent: true,
-      recipientAccountId: ACCOUNT,
-      eventCategory: 'Management',
-    });
+    assert.deepEqual(record, kmsServiceEvent('DeleteKey', KeyMetadata!.Arn!));
     assert.equal(Events![0].ReadOnly, 'false');
   } finally {
     kms.destroy();
