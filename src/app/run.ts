@@ -4,6 +4,7 @@
  * files: reload.ts; SIGINT/SIGTERM shut down cleanly).
  */
 import { rm } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Server as TlsServer } from 'node:tls';
 import { fileURLToPath } from 'node:url';
@@ -74,6 +75,13 @@ function dataDirectories(config: ServerConfig): string[] {
   const journal = journalPath(config);
   if (config.journal.enabled && config.journal.storage !== 'postgresql' && journal !== ':memory:') for (const dir of directoriesOf(journal)) dirs.add(dir);
   return [...dirs];
+}
+
+/** The names a browser may use for this server over plain HTTP (server/origin.ts): the machine's and api_addr's host. */
+function ownHostNames(config: ServerConfig): Set<string> {
+  const names = new Set([hostname().toLowerCase()]);
+  if (config.apiAddr !== undefined) names.add(new URL(config.apiAddr).hostname.toLowerCase());
+  return names;
 }
 
 function devKeepsTls(config: ServerConfig): boolean {
@@ -258,6 +266,7 @@ async function startServer(opts: ServerRunOptions, sighup: HeldSighup | undefine
     const edgeLog = repeatLimited(log);
     const app = createHttpServer({
       core, log: edgeLog, maxRequestBytes: config.listener.maxRequestSize, https, limits: config.listener, forwardedFor: config.listener.forwardedFor, standby: ha?.view,
+      hostNames: ownHostNames(config),
       register: (a) => {
         registerAwsRoutes(a, {
           core,

@@ -36,7 +36,7 @@ import { renderVaultResponse, type HttpReply } from './vault-response.js';
 import { standbyHook, type StandbyView } from './standby-gate.js';
 import { handlingTurn } from './handling-turn.js';
 import { rateLimitHook } from './rate-limit.js';
-import { CROSS_ORIGIN_REFUSAL, crossOriginHook } from './origin.js';
+import { crossOriginHook, type OwnHostNames } from './origin.js';
 import { AWS_ROUTE, headerLists, VAULT_ROUTE } from './routes.js';
 import { AWS_JSON } from './aws/index.js';
 import { awsErrorReply } from './aws/errors.js';
@@ -58,6 +58,8 @@ export interface HttpServerOptions {
   standby?: StandbyView;
   /** Extra routes (the AWS JSON endpoint at `/`) registered by other modules. */
   register?: (app: FastifyInstance) => void;
+  /** The names a browser may address this server by over plain HTTP, beside IP addresses and localhost (origin.ts). */
+  hostNames?: OwnHostNames;
 }
 
 export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
@@ -155,10 +157,11 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
     }
   };
 
-  // A request a page on another origin made a browser send: refused before anything acts on it.
-  app.addHook('onRequest', crossOriginHook(isApiRequest, (req, reply) => (req.routeOptions.url === AWS_ROUTE
-    ? sendAwsError(reply, 400, 'AccessDeniedException', CROSS_ORIGIN_REFUSAL)
-    : send(reply, CROSS_ORIGIN_REFUSED))));
+  // A request a browser sent for a page on another origin, or on an attacker's name for this
+  // server (DNS rebinding): refused before anything acts on it.
+  app.addHook('onRequest', crossOriginHook(isApiRequest, opts.hostNames ?? new Set(), (req, reply, message) => (req.routeOptions.url === AWS_ROUTE
+    ? sendAwsError(reply, 400, 'AccessDeniedException', message)
+    : send(reply, { status: 403, contentType: 'application/json', body: JSON.stringify({ errors: [message] }) }))));
 
   if (opts.standby) {
     app.addHook('onRequest', standbyHook(opts.standby, {
@@ -228,9 +231,6 @@ const PLAIN_JSON_TYPES = new Set(['application/json', AWS_JSON]);
 
 /** Vault's answer to any other method (OPTIONS, TRACE, ...), before a request exists: not audited. */
 const METHOD_NOT_ALLOWED = { status: 405, contentType: 'application/json', body: '{"errors":[]}' } as const;
-
-/** Refused before a request exists, not audited (origin.ts). */
-const CROSS_ORIGIN_REFUSED = { status: 403, contentType: 'application/json', body: JSON.stringify({ errors: [CROSS_ORIGIN_REFUSAL] }) } as const;
 
 /** The routes that act on a request: the Vault API and the AWS endpoint (the console only serves files). */
 function isApiRequest(req: FastifyRequest): boolean {

@@ -45,12 +45,12 @@ export function chromiumPath(): string {
   }
 }
 
-/** Launches headless Chromium, or fails with how to install it (never a silent skip). */
-export async function launchChromium(): Promise<Browser> {
+/** Launches headless Chromium (with `args` added), or fails with how to install it (never a silent skip). */
+export async function launchChromium(args: string[] = []): Promise<Browser> {
   const executablePath = chromiumPath();
   try {
     // --no-sandbox: CI containers run as root, where Chromium's sandbox cannot start.
-    return await chromium.launch({ executablePath, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+    return await chromium.launch({ executablePath, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage', ...args] });
   } catch (err) {
     throw new Error(`Chromium could not start (${executablePath}): install it with \`apt-get install chromium\`, or set CHROMIUM_PATH. ${(err as Error).message.split('\n')[0]}`);
   }
