@@ -7,7 +7,8 @@
  *   audit_non_hmac_*_keys); a list inherits the verdict of the key it sits under, a nested map is
  *   judged by its own keys;
  * - binary values (Uint8Array/Buffer) are base64-encoded first (what Vault's JSON copy does to
- *   []byte), then hashed like strings;
+ *   []byte), then hashed like strings; a time value (Date, Go's time.Time) becomes its RFC 3339
+ *   text and is not hashed;
  * - numbers (a JsonNumber too, which keeps a number's literal text), booleans and null are kept;
  *   map keys are never hashed.
  *
@@ -60,11 +61,8 @@ function walk(value: unknown, exempt: boolean, exemptKeys: ReadonlySet<string>, 
         const b64 = binaryToBase64(value);
         return exempt ? b64 : salt.hash(b64);
       }
-      if (value instanceof Date) {
-        // Vault turns time values into RFC 3339 strings before hashing them.
-        const s = rfc3339Nano(BigInt(value.getTime()) * 1_000_000n);
-        return exempt ? s : salt.hash(s);
-      }
+      // Vault's walker replaces a time value by its RFC 3339 text and skips it: never hashed.
+      if (value instanceof Date) return rfc3339Nano(BigInt(value.getTime()) * 1_000_000n);
       const src = value as Record<string, unknown>;
       const memoize = frozen !== undefined && isDeepFrozen(src);
       if (memoize) {

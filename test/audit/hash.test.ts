@@ -93,3 +93,9 @@ test('hash walker: a kept number in a frozen map is shared as it is by the memoi
   assert.equal(out.s, H.foo);
   assert.equal(hasher.data(data, exempt), out);
 });
+
+test('hash walker: a time value is its RFC 3339 text, never hashed, as Vault\'s walker makes a time.Time a string and skips it', () => {
+  const at = new Date(Date.UTC(2026, 11, 8, 0, 36, 28, 292));
+  const text = '2026-12-08T00:36:28.292Z';
+  assert.deepEqual(hashData({ t: at, l: [at, 'foo'] }, [], salt), { t: text, l: [text, H.foo] });
+});

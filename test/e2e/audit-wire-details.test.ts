@@ -125,6 +125,17 @@ test('wrap_info.creation_time has nanoseconds, in the response and in its audit 
   assert.equal(lookup.json.data.creation_time, created);
 });
 
+test('a token lookup\'s expire_time and issue_time are audited as their RFC 3339 text, as Vault writes the time.Time values it returns', async () => {
+  const child = await api('POST', 'auth/token/create', { policies: ['default'], ttl: '1h' });
+  const lookup = await call(base, 'GET', 'auth/token/lookup-self', { token: child.json.auth.client_token });
+  assert.equal(lookup.status, 200);
+  assert.match(lookup.json.data.expire_time, /^\d{4}-\d\d-\d\dT/);
+  const { response } = pairOf('auth/token/lookup-self', 'read');
+  assert.equal(response.response!.data.issue_time, lookup.json.data.issue_time);
+  assert.equal(response.response!.data.expire_time, lookup.json.data.expire_time);
+  assert.match(response.response!.data.id, /^hmac-sha256:/);
+});
+
 test('a new mount\'s accessor has Vault\'s form, <type>_<8 hex digits> (auth_<type>_... for auth methods), in sys/mounts and the audit entry', async () => {
   assert.match((await api('GET', 'sys/auth')).json.data['token/'].accessor, /^auth_token_[0-9a-f]{8}$/);
   assert.equal((await api('POST', 'sys/mounts/team', { type: 'kv', options: { version: '2' } })).status, 204);

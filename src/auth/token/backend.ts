@@ -17,7 +17,7 @@ import { goDuration } from '../../lib/time.js';
 import type { PolicyStore } from '../policy/types.js';
 import { callerHasSudo, handleCreate, issuedAuthFor } from './create.js';
 import { durationField, stringField } from './fields.js';
-import { lookupData } from './lookup-data.js';
+import { lookupResponse } from './lookup-data.js';
 import { SPENT } from './store.js';
 import type { TokenStore } from './types.js';
 
@@ -61,7 +61,7 @@ export function tokenBackend(deps: TokenBackendDeps): Backend {
     const own = id === req.logical.clientToken ? req.token : undefined;
     const entry = (await tokens.lookup(id)) ?? (own && (own.numUses > 0 ? { ...own, numUses: SPENT } : own));
     if (!entry) throw badToken();
-    return { data: lookupData(entry, id, clock.now()) };
+    return lookupResponse(entry, id, clock.now());
   }
 
   async function renew(req: PathRequest, entry: TokenEntry | undefined, clientToken: string): Promise<LogicalResponse> {
@@ -99,7 +99,7 @@ export function tokenBackend(deps: TokenBackendDeps): Backend {
     {
       pattern: 'lookup-accessor',
       handlers: {
-        update: async (req) => ({ data: lookupData(await byAccessor(req), '', clock.now()) }),
+        update: async (req) => lookupResponse(await byAccessor(req), '', clock.now()),
       },
     },
     {

@@ -9,6 +9,18 @@ export function remainingTtl(entry: TokenEntry, nowMs: number): number {
   return entry.expireTime === 0 ? 0 : Math.max(0, Math.floor((entry.expireTime - nowMs) / 1000));
 }
 
+/**
+ * A lookup's response: its `data`, and as `auditData` the same with expire_time and issue_time as
+ * time values, which they are in Vault's response: its audit writes them as RFC 3339 text, not
+ * hashed (audit/hash.ts).
+ */
+export function lookupResponse(entry: TokenEntry, id: string, nowMs: number): { data: Record<string, unknown>; auditData: Record<string, unknown> } {
+  const data = lookupData(entry, id, nowMs);
+  const auditData: Record<string, unknown> = { ...data, issue_time: new Date(entry.creationTime) };
+  if (entry.expireTime !== 0) auditData.expire_time = new Date(entry.expireTime);
+  return { data, auditData };
+}
+
 /** `id` is the token id for lookup/lookup-self and "" for lookup-accessor. */
 export function lookupData(entry: TokenEntry, id: string, nowMs: number): Record<string, unknown> {
   const data: Record<string, unknown> = {

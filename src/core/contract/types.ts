@@ -93,7 +93,8 @@ export interface LogicalResponse {
    * What the response entries record as `response.data` instead of `data`: a bounded summary of an
    * answer made of records the audit trail already holds (the journal's queries). Embedding them
    * would make each entry carry every earlier query's entry it returned, doubling with each
-   * query. The client still gets `data`; this is never rendered to it.
+   * query. Or `data` with the values Vault's audit sees typed (a time as a Date). The client still
+   * gets `data`; this is never rendered to it.
    */
   auditData?: Record<string, unknown>;
   /** For login paths: what the new token should be. */
