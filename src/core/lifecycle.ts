@@ -225,7 +225,8 @@ async function handle(req: LogicalRequest, services: CoreServices, deps: Lifecyc
     // An error without a message (KMS's InvalidCiphertextException) is recorded by its code, so
     // the entry never reads as a success.
     const errInput: AuditInput = { ...input, error: failure.auditText || failure.code, timeNs: deps.clock.nowNs() };
-    if (failure.auditData) errInput.response = { data: { ...failure.auditData } };
+    const data = failure.auditData ? { ...failure.auditData } : clientErrorData(failure);
+    if (data) errInput.response = { data };
     await recordOrFail(() => audit.hooks.logResponse(errInput), deps, 'response');
     if (token) await recordOutcome(route, { request: req, path: relPath, token, error: failure, facts: failure.outcomeFacts }, deps);
     throw failure;
@@ -370,6 +371,15 @@ function recordOrFail(write: () => Promise<void>, deps: LifecycleDeps, stage: 'r
 /** The error as the edge renders it; an internal one is logged there, with its cause, once (server/errors.ts). */
 function asSealtrailError(err: unknown): SealtrailError {
   return err instanceof SealtrailError ? err : internal(err);
+}
+
+/**
+ * A refusal's `response.data` as Vault's error response carries it: `{"error": <what the client
+ * got>}`, hashed like any response string. A server fault (Vault answers it with no response) and
+ * an error without a message (its code is the entry's `error`) have none.
+ */
+function clientErrorData(failure: SealtrailError): Record<string, unknown> | undefined {
+  return failure.kind === 'internal' || !failure.message ? undefined : { error: failure.message };
 }
 
 function errorText(response: LogicalResponse): string | undefined {

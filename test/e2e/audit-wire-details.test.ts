@@ -136,6 +136,16 @@ test('a token lookup\'s expire_time and issue_time are audited as their RFC 3339
   assert.match(response.response!.data.id, /^hmac-sha256:/);
 });
 
+test('a handler\'s refusal puts the error the client got under response.data.error, hashed, as Vault\'s error response does', async () => {
+  const refused = await api('POST', 'secret/data/no-data', {});
+  assert.equal(refused.status, 400);
+  const message: string = refused.json.errors[0];
+  const { response } = pairOf('secret/data/no-data', 'create');
+  assert.equal(response.error, message);
+  const hash = (await api('POST', 'sys/audit-hash/file', { input: message })).json.hash;
+  assert.deepEqual(response.response!.data, { error: hash });
+});
+
 test('a new mount\'s accessor has Vault\'s form, <type>_<8 hex digits> (auth_<type>_... for auth methods), in sys/mounts and the audit entry', async () => {
   assert.match((await api('GET', 'sys/auth')).json.data['token/'].accessor, /^auth_token_[0-9a-f]{8}$/);
   assert.equal((await api('POST', 'sys/mounts/team', { type: 'kv', options: { version: '2' } })).status, 204);
