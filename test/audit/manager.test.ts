@@ -9,6 +9,7 @@ import { createMemoryStorage } from '../../src/storage/memory/index.js';
 import type { Storage } from '../../src/storage/types.js';
 import type { SinkFactory } from '../../src/audit/devices/types.js';
 import { kvWriteInput, memorySink, memorySinkFactory, silentLog } from './helpers.js';
+import { freePort } from '../helpers/ports.js';
 
 function setup(settings: Partial<AuditManagerDeps['settings']> = {}, storage: Storage = createMemoryStorage()) {
   const mem = memorySinkFactory();
@@ -260,10 +261,11 @@ test('declared devices that cannot be enabled are each named, with a reason that
     settings: { allowApiAuditCreation: true, allowAuditLogPrefixing: false, blockTimeoutMs: 2_000 },
   });
   await manager.applyConfigDevices([{ path: 'cfg', type: 'memory' }]);
+  const port = await freePort();
   const declared: ConfigDeviceDeclaration[] = [
     { path: 'cfg', type: 'memory', options: { fail: 'EACCES' } },
     // Nothing listens on this port: the test entry cannot be delivered.
-    { path: 'siem', type: 'http', options: { uri: 'http://127.0.0.1:18420/hec/s3cret-path?token=s3cret-query', headers: '{"Authorization":["Bearer s3cret-header"]}' } },
+    { path: 'siem', type: 'http', options: { uri: `http://127.0.0.1:${port}/hec/s3cret-path?token=s3cret-query`, headers: '{"Authorization":["Bearer s3cret-header"]}' } },
   ];
   try {
     await assert.rejects(manager.applyConfigDevices(declared), (err: unknown) => {
@@ -271,7 +273,7 @@ test('declared devices that cannot be enabled are each named, with a reason that
       assert.ok(err instanceof ConfigDevicesNotEnabled, 'the error names each device that failed');
       assert.deepEqual(err.failures.map((f) => f.device), ['cfg/', 'siem/']);
       assert.match(err.failures[0].reason, /^audit device "cfg\/" could not record its test entry, so it was not enabled: EACCES$/);
-      assert.match(err.failures[1].reason, /^audit device "siem\/" could not record its test entry, so it was not enabled: http audit device: POST to http:\/\/127\.0\.0\.1:18420 failed/);
+      assert.match(err.failures[1].reason, /^audit device "siem\/" could not record its test entry, so it was not enabled: http audit device: POST to http:\/\/127\.0\.0\.1:\d+ failed/);
       assert.doesNotMatch(JSON.stringify(err.failures), /s3cret/);
       return true;
     });

@@ -10,7 +10,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, startPostgres, type PostgresCluster } from './postgres.js';
+import { freePort } from './ports.js';
+import { startPostgres, type PostgresCluster } from './postgres.js';
 
 export { freePort };
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.js';

@@ -8,9 +8,9 @@
  */
 import { spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './ports.js';
 
 export interface PostgresCluster {
   /** postgres://postgres@127.0.0.1:<port>/<database> */
@@ -34,18 +34,6 @@ export function postgresBin(): string {
     if (existsSync(join(bin, 'initdb'))) return bin;
   }
   throw new Error('PostgreSQL is not installed (no /usr/lib/postgresql/<version>/bin/initdb): run `apt-get install postgresql` (.ci/run does)');
-}
-
-/** A free loopback TCP port (the OS picks it; closed again before it is used). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 function postgresIds(): { uid: number; gid: number } | undefined {
