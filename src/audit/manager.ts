@@ -20,6 +20,7 @@ import { createAuditDevice, type AuditDevice, type DeviceDefinition } from './de
 import type { DeliveryLosses, SinkContext, SinkFactory } from './devices/types.js';
 import type { AuditHooks, AuditInput } from './model.js';
 import { createPendingRemovals } from './pending-removals.js';
+import { resourceShortage, shortageError } from './devices/resource-shortage.js';
 import { createAuditedHeaderConfig, type AuditedHeaderConfig } from './request-headers.js';
 
 export type DeviceSource = 'api' | 'config';
@@ -181,6 +182,8 @@ export function createAuditManager(deps: AuditManagerDeps): AuditManager {
       await broker.writeTo(device, input, 'request');
     } catch (err) {
       await closeQuietly(device);
+      const shortage = resourceShortage(err);
+      if (shortage) throw shortageError(`audit device "${device.path}" could not record its test entry, so it was not enabled`, shortage);
       const why = err instanceof Error ? err.message : 'unknown error';
       throw invalid(`audit device "${device.path}" could not record its test entry, so it was not enabled: ${why}`, 'audit_test_entry_failed');
     }

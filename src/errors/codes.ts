@@ -39,6 +39,7 @@ export const ERROR_CODES = {
   audit_path_in_use: { kind: 'invalid', status: 400 },
   audit_path_overlap: { kind: 'invalid', status: 400 },
   audit_prefix_not_allowed: { kind: 'invalid', status: 400 },
+  audit_server_resources: { kind: 'unavailable', status: 503 },
   audit_test_entry_failed: { kind: 'invalid', status: 400 },
   audited_header_not_found: { kind: 'invalid', status: 400 },
   bad_token: { kind: 'permission', status: 403 },

@@ -7,11 +7,18 @@ export interface MemorySink extends AuditSink {
   lines: string[];
   /** When set, writes reject with this message. */
   failWith?: string;
+  /** With `failWith`: the system error code (EMFILE, ...) the rejection's cause carries. */
+  failCode?: string;
   /** When true, writes stay pending until release(). */
   blocked: boolean;
   release(): void;
   closed: boolean;
   reopens: number;
+}
+
+/** As a device's error: a message of its own, caused by the system's error when there is one. */
+function failure(message: string, code: string | undefined): Error {
+  return new Error(message, code === undefined ? undefined : { cause: Object.assign(new Error(code), { code }) });
 }
 
 /** Keeps lines in call order; a blocked sink queues them and writes them in order on release. */
@@ -24,7 +31,7 @@ export function memorySink(): MemorySink {
     closed: false,
     reopens: 0,
     write(line) {
-      if (sink.failWith) return Promise.reject(new Error(sink.failWith));
+      if (sink.failWith) return Promise.reject(failure(sink.failWith, sink.failCode));
       if (sink.blocked || pending.length > 0) {
         return new Promise<void>((done) => pending.push({ line, done }));
       }
@@ -44,12 +51,16 @@ export function memorySink(): MemorySink {
   return sink;
 }
 
-/** A `memory` device type for the manager: options `fail=<msg>` makes every write fail. */
+/**
+ * A `memory` device type for the manager: options `fail=<msg>` makes every write fail, with
+ * `fail_code=<errno code>` as the failure's cause.
+ */
 export function memorySinkFactory(): { factory: SinkFactory; sinks: Map<string, MemorySink> } {
   const sinks = new Map<string, MemorySink>();
   const factory: SinkFactory = async (ctx) => {
     const sink = memorySink();
     if (ctx.options.fail) sink.failWith = ctx.options.fail;
+    if (ctx.options.fail_code) sink.failCode = ctx.options.fail_code;
     sinks.set(ctx.path, sink);
     return sink;
   };

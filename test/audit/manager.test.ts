@@ -116,6 +116,23 @@ test('a device that cannot record its test entry is not enabled and not persiste
   assert.deepEqual(reloaded.manager.list(), []);
 });
 
+test('a test entry failing for want of descriptors or memory is the server\'s failure (503), not the request\'s (400)', async () => {
+  const { manager, storage, sinks } = setup();
+  const shortages: [string, RegExp][] = [['EMFILE', /out of file descriptors \(EMFILE\)/], ['ENFILE', /out of file descriptors \(ENFILE\)/], ['ENOMEM', /out of memory \(ENOMEM\)/]];
+  for (const [errno, said] of shortages) {
+    await assert.rejects(manager.enable('net', { type: 'memory', options: { fail: `write failed: ${errno}`, fail_code: errno } }, api), (err: unknown) => {
+      code('audit_server_resources', 'unavailable')(err);
+      assert.match((err as Error).message, /^audit device "net\/" could not record its test entry, so it was not enabled: /);
+      assert.match((err as Error).message, said);
+      return true;
+    });
+    assert.equal(sinks.get('net/')!.closed, true);
+  }
+  await assert.rejects(manager.enable('net', { type: 'memory', options: { fail: 'write failed: EACCES', fail_code: 'EACCES' } }, api), code('audit_test_entry_failed'));
+  assert.deepEqual(manager.list(), []);
+  assert.deepEqual((storage as ReturnType<typeof createMemoryStorage>).keys(), []);
+});
+
 test('the test entry passes through the filter: written when kept, skipped when excluded (as in Vault)', async () => {
   const { manager, sinks } = setup();
   await manager.enable('kept', { type: 'memory', options: { filter: 'path == sys/audit/test and mount_type is empty' } }, api);

@@ -15,6 +15,7 @@
 import { invalid } from '../../../errors/index.js';
 import { DEFAULT_BLOCK_TIMEOUT_MS } from '../../broker.js';
 import { createLineQueue } from '../line-queue.js';
+import { resourceShortage, shortageError } from '../resource-shortage.js';
 import type { AuditSink, SinkContext } from '../types.js';
 import { createFileAppender, type FileSinkStats } from './appender.js';
 import { discardSink, stdoutSink } from './console.js';
@@ -43,6 +44,8 @@ export async function createFileSink(ctx: SinkContext): Promise<FileSink> {
   try {
     await appender.open();
   } catch (err) {
+    const shortage = resourceShortage(err);
+    if (shortage) throw shortageError(`file audit device: cannot open "${target.path}"`, shortage);
     const code = (err as NodeJS.ErrnoException).code ?? 'error';
     throw invalid(`file audit device: cannot open "${target.path}" for appending (${code}${code === 'ENXIO' ? ': a FIFO with no reader' : ''})`, 'audit_file_unwritable');
   }

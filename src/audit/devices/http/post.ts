@@ -125,7 +125,7 @@ async function tryPost(settings: HttpSettings, body: Buffer, batchId: string, ti
   } catch (err) {
     const reason = err instanceof TimeoutError ? `timed out after ${timeoutMs}ms`
       : ((err as NodeJS.ErrnoException).code ?? (err as Error).message);
-    throw new Error(`http audit device: POST to ${settings.url.origin} failed: ${reason}`);
+    throw new Error(`http audit device: POST to ${settings.url.origin} failed: ${reason}`, { cause: err });
   }
   if (status < 200 || status > 299) throw new HttpStatusError(settings.url.origin, status);
 }

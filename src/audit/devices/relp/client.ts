@@ -56,13 +56,13 @@ export function createRelpClient(options: RelpClientOptions): RelpClient {
   }
 
   /** Sends what is still unacknowledged; returns it, or throws when the batch cannot succeed. */
-  async function attempt(unacked: readonly Buffer[], deadline: number): Promise<{ unacked: readonly Buffer[]; reason: string }> {
+  async function attempt(unacked: readonly Buffer[], deadline: number): Promise<{ unacked: readonly Buffer[]; reason: string; cause?: unknown }> {
     let current: RelpSession;
     try {
       current = await sessionWithin(deadline - performance.now());
     } catch (err) {
       // Not connected, or the connection broke while opening: the next attempt opens another.
-      if (err instanceof SessionLost) return { unacked, reason: err.message };
+      if (err instanceof SessionLost) return { unacked, reason: err.message, cause: err };
       throw err;
     }
     const answers = await waitAtMost(Promise.all(current.send(unacked)), deadline - performance.now());
@@ -80,11 +80,12 @@ export function createRelpClient(options: RelpClientOptions): RelpClient {
     const deadline = performance.now() + timeoutMs;
     let unacked = messages;
     let reason = '';
+    let cause: unknown;
     for (let i = 0; i < ATTEMPTS && unacked.length > 0; i++) {
       if (performance.now() >= deadline) throw new Error(`no answer within ${timeoutMs}ms`);
-      ({ unacked, reason } = await attempt(unacked, deadline));
+      ({ unacked, reason, cause } = await attempt(unacked, deadline));
     }
-    if (unacked.length > 0) throw new Error(`${unacked.length} of ${messages.length} messages not acknowledged: ${reason}`);
+    if (unacked.length > 0) throw new Error(`${unacked.length} of ${messages.length} messages not acknowledged: ${reason}`, { cause });
   }
 
   return {

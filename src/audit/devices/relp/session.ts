@@ -143,6 +143,6 @@ export function openSession(target: SessionTarget, timeoutMs: number): Promise<R
     });
     // Before the connection is up, a failure has no waiter to tell: reject directly.
     socket.once('close', () => { clearTimeout(timer); reject(new SessionLost('the connection closed before the session was open')); });
-    socket.once('error', (err: NodeJS.ErrnoException) => { clearTimeout(timer); reject(new SessionLost(err.code ?? err.message)); });
+    socket.once('error', (err: NodeJS.ErrnoException) => { clearTimeout(timer); reject(new SessionLost(err.code ?? err.message, { cause: err })); });
   });
 }
