@@ -14,6 +14,7 @@
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { ListenerConfig } from '../config/index.js';
+import { whenResponseClosed } from './response-closed.js';
 
 export type ConnectionLimits = Pick<ListenerConfig, 'httpReadHeaderTimeoutMs' | 'httpReadTimeoutMs' | 'httpIdleTimeoutMs' | 'maxConnections'>;
 
@@ -83,7 +84,7 @@ export function reclaimIdleConnectionsAtCap(server: Server, max: number): void {
     if (!handling.has(socket)) socket.once('close', () => waiting.delete(socket));
     waiting.delete(socket);
     handling.set(socket, (handling.get(socket) ?? 0) + 1);
-    res.once('close', () => {
+    whenResponseClosed(res, () => {
       const left = (handling.get(socket) ?? 1) - 1;
       handling.set(socket, left);
       if (left === 0 && !socket.destroyed) waiting.add(socket);

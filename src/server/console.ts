@@ -92,14 +92,15 @@ export function registerConsole(app: FastifyInstance, opts: ConsoleOptions): voi
         res.setHeader('cache-control', path.startsWith(join(opts.root, 'assets')) ? IMMUTABLE : 'no-cache');
       },
     });
-    const shell = (reply: FastifyReply) => secure(reply).header('cache-control', 'no-cache').sendFile('index.html');
+    // Not returned: fastify would watch a returned reply's stream with listeners of its own.
+    const shell = (reply: FastifyReply): void => { secure(reply).header('cache-control', 'no-cache').sendFile('index.html'); };
     scope.get('/', { prefixTrailingSlash: 'slash' }, (_req, reply) => shell(reply));
     scope.setNotFoundHandler((req, reply) => {
       // A missing asset is a 404 (a script URL answered with HTML would only confuse); any other
       // path is a client route of the app.
       if (req.method !== 'GET' && req.method !== 'HEAD') return refuseConsoleRequest(reply, 405);
       if (req.url.startsWith('/ui/assets/')) return refuseConsoleRequest(reply, 404);
-      return shell(reply);
+      shell(reply);
     });
     // @fastify/static's refusals (403 for a traversal, a dotfile or a directory, 400 for a NUL) and
     // a body the server's parser refuses: the status the edge would give, the console's answer.

@@ -38,6 +38,7 @@ import { handlingTurn } from './handling-turn.js';
 import { rateLimitHook } from './rate-limit.js';
 import { crossOriginHook, type OwnHostNames } from './origin.js';
 import { AWS_ROUTE, headerLists, VAULT_ROUTE } from './routes.js';
+import { whenResponseClosed } from './response-closed.js';
 import { AWS_JSON } from './aws/index.js';
 import { awsErrorReply } from './aws/errors.js';
 
@@ -330,7 +331,4 @@ function toLogicalRequest(req: FastifyRequest, res: ServerResponse, refused?: Se
 }
 
 /** Calls `done` once the response is closed: sent in full, or its connection gone. */
-const whenClosed = (res: ServerResponse) => (done: () => void): void => {
-  if (res.closed) done();
-  else res.once('close', done);
-};
+const whenClosed = (res: ServerResponse) => (done: () => void): void => whenResponseClosed(res, done);

@@ -19,6 +19,7 @@ import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { setOwn } from '../lib/safe-object.js';
 import { replayRequestClass } from './peer.js';
+import { whenResponseClosed } from './response-closed.js';
 
 interface ParserError extends Error {
   code?: string;
@@ -156,7 +157,7 @@ export function listMethodFallback(getApp: () => FastifyInstance) {
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       const socket = req.socket;
       inFlight.set(socket, (inFlight.get(socket) ?? 0) + 1);
-      res.once('close', () => {
+      whenResponseClosed(res, () => {
         const left = (inFlight.get(socket) ?? 1) - 1;
         inFlight.set(socket, left);
         if (left === 0) for (const wake of idle.get(socket)?.splice(0) ?? []) wake();

@@ -13,6 +13,7 @@
  */
 import type { Socket } from 'node:net';
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
+import { whenResponseClosed } from './response-closed.js';
 
 /** Requests that may wait on one connection behind the one being handled. */
 export const MAX_WAITING_REQUESTS = 32;
@@ -36,7 +37,7 @@ export function oneRequestAtATimePerConnection() {
     if (q.closed) return;
     const start = () => {
       q.running = true;
-      reply.raw.once('close', () => {
+      whenResponseClosed(reply.raw, () => {
         const next = q.waiting.shift();
         if (next) next();
         else q.running = false;

@@ -90,6 +90,25 @@ test('client routes under /ui/ answer the shell; hashed assets are immutable; a 
   assert.equal(await missing.text(), 'not found');
 });
 
+test('serving the console adds few close listeners to a response: no MaxListenersExceededWarning', async () => {
+  const warnings: string[] = [];
+  const onWarning = (w: Error) => { if (w.name === 'MaxListenersExceededWarning') warnings.push(w.message); };
+  process.on('warning', onWarning);
+  try {
+    for (const method of ['GET', 'HEAD']) {
+      for (const route of ['/ui/', '/ui/ledger', '/ui/entity/abc', '/ui/index.html', '/ui/assets/app-3f2a1b.js']) {
+        const r = await get(route, { method });
+        assert.equal(r.status, 200, `${method} ${route}`);
+        await r.arrayBuffer();
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  } finally {
+    process.off('warning', onWarning);
+  }
+  assert.deepEqual(warnings, []);
+});
+
 test('no directory listing and no path out of the build directory', async () => {
   const listing = await get('/ui/assets/');
   assert.notEqual(listing.status, 200);
