@@ -52,6 +52,7 @@ test('objects whose delivery could not be recorded are removed; the next deliver
   const storage: Storage = {
     ...memory,
     put: (key, value) => (failStateWrites && key.endsWith('/state') ? Promise.reject(new Error('storage unavailable')) : memory.put(key, value)),
+    transaction: (ops) => (failStateWrites && ops.some((o) => o.key.endsWith('/state')) ? Promise.reject(new Error('storage unavailable')) : memory.transaction(ops)),
   };
   const trails = createTrailManager({
     trails: [{ name: 't', directory: dir, bucket: 'bucket' }], accountId: ACCOUNT, region: 'us-east-1', store: () => store, storage, clock,

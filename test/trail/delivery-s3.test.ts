@@ -129,6 +129,7 @@ test('an object stored in S3 whose delivery could not be recorded is deleted; th
   const storage: Storage = {
     ...memory,
     put: (key, value) => (failStateWrites && key.endsWith('/state') ? Promise.reject(new Error('storage unavailable')) : memory.put(key, value)),
+    transaction: (ops) => (failStateWrites && ops.some((o) => o.key.endsWith('/state')) ? Promise.reject(new Error('storage unavailable')) : memory.transaction(ops)),
   };
   const t = setup(s3, storage);
   try {

@@ -1,9 +1,12 @@
 /**
  * One trail: delivers the events the store holds beyond its cursor as gzip log files, and writes
  * signed digest files chained to the previous one, to its destination (a directory or S3: see
- * destination.ts). Its state (cursor, the log files not yet in a digest, the last digest's link)
- * lives in the storage given (inside the barrier), so the chain continues across restarts.
- * Operations on one trail run one at a time.
+ * destination.ts). Its state (cursor, the last digest's link) and the log files not yet in a
+ * digest live in the storage given (inside the barrier), so the chain continues across restarts.
+ * Each such log file is a record of its own, numbered, beside a state that says which numbers
+ * wait: saving a delivery writes one file's record and the small state, however many files wait
+ * (a backlog delivered after an outage, files delivered while digests fail), where rewriting the
+ * whole list each time costs the square of the backlog. Operations on one trail run one at a time.
  *
  * An object counts as delivered once the state records it. An object that could not be stored
  * stays pending in memory and is sent again, same key and same bytes, before anything newer: a
@@ -17,7 +20,7 @@ import type { TrailConfig } from '../../config/index.js';
 import type { Clock } from '../../lib/clock.js';
 import { createSerializer } from '../../lib/keyed-lock.js';
 import { rfc3339 } from '../../lib/time.js';
-import { getJson, putJson, type Storage } from '../../storage/index.js';
+import { encodeJson, getJson, putJson, type Storage, type StorageOp } from '../../storage/index.js';
 import { sha256Hex } from '../keys/crypto.js';
 import type { SigningKeys } from '../keys/signing-keys.js';
 import type { EventStore, StoredEvent } from '../store/types.js';
@@ -35,11 +38,19 @@ export interface TrailState {
   cursor: number;
   /** Start of the first digest period. */
   startMs: number;
-  pendingLogs: DigestLogFile[];
+  /**
+   * The log files delivered and not yet in a digest are the records numbered from `firstPending`
+   * up to, not including, `nextPending` (logFileRecordKey).
+   */
+  firstPending: number;
+  nextPending: number;
   lastDigest?: PreviousDigest & { endMs: number };
   /** When log files were last delivered. */
   latestDeliveryMs?: number;
 }
+
+/** A state as saved by a version that kept the waiting log files in it. */
+type SavedState = Omit<TrailState, 'firstPending' | 'nextPending'> & Partial<Pick<TrailState, 'firstPending' | 'nextPending'>> & { pendingLogs?: DigestLogFile[] };
 
 /** What GetTrailStatus reports: times from the saved state, attempts and errors since start. */
 export interface TrailStatus {
@@ -90,30 +101,55 @@ export const MAX_LOG_FILE_CHARS = 32 * 1024 * 1024;
 const READ_PAGE = 250;
 
 interface PendingLog { object: TrailObject; entry: DigestLogFile; cursor: number }
-interface PendingDigest { object: TrailObject; covers: number; link: NonNullable<TrailState['lastDigest']> }
+/** A digest built and not yet stored; it covers the log file records numbered `from` to `to` (excluded). */
+interface PendingDigest { object: TrailObject; from: number; to: number; link: NonNullable<TrailState['lastDigest']> }
 
 export function createTrailWriter(deps: TrailWriterDeps) {
   const { config, location, clock, destination } = deps;
   const { bucket } = destination;
   const stateKey = `trails/${config.name}/state`;
+  const logFileRecordKey = (n: number) => `trails/${config.name}/log-files/${n}`;
   const attempts: Omit<TrailStatus, 'startMs' | 'latestDeliveryMs' | 'latestDigestMs'> = {};
   const serial = createSerializer();
   let pendingLog: PendingLog | undefined;
   let pendingDigest: PendingDigest | undefined;
 
   const loadState = async (): Promise<TrailState> => {
-    const existing = await getJson<TrailState>(deps.storage, stateKey);
-    if (existing) return existing;
+    const existing = await getJson<SavedState>(deps.storage, stateKey);
+    if (existing?.pendingLogs) return splitPendingLogs(existing, existing.pendingLogs);
+    if (existing) return existing as TrailState;
     // A new trail logs from its creation on, as a CloudTrail trail does.
-    const fresh: TrailState = { cursor: await deps.store().lastSeq(), startMs: clock.now(), pendingLogs: [] };
+    const fresh: TrailState = { cursor: await deps.store().lastSeq(), startMs: clock.now(), firstPending: 0, nextPending: 0 };
     await putJson(deps.storage, stateKey, fresh);
     return fresh;
   };
 
-  /** Saves the state that records `key` as delivered; removes the object if it cannot. */
-  async function recordDelivered(state: TrailState, key: string): Promise<void> {
+  /** A state saved with its waiting log files in it, saved again with each of them a record. */
+  async function splitPendingLogs(saved: SavedState, logFiles: DigestLogFile[]): Promise<TrailState> {
+    const { pendingLogs: _, ...rest } = saved;
+    const state: TrailState = { ...rest, firstPending: 0, nextPending: logFiles.length };
+    await deps.storage.transaction([
+      ...logFiles.map((entry, n): StorageOp => ({ op: 'put', key: logFileRecordKey(n), value: encodeJson(entry) })),
+      { op: 'put', key: stateKey, value: encodeJson(state) },
+    ]);
+    return state;
+  }
+
+  /** The log files delivered and not yet in a digest, in delivery order. */
+  async function pendingLogFiles(state: TrailState): Promise<DigestLogFile[]> {
+    const files: DigestLogFile[] = [];
+    for (let n = state.firstPending; n < state.nextPending; n++) {
+      const entry = await getJson<DigestLogFile>(deps.storage, logFileRecordKey(n));
+      if (!entry) throw new Error(`trail "${config.name}": the record of waiting log file ${n} is missing`);
+      files.push(entry);
+    }
+    return files;
+  }
+
+  /** Saves, at once, the changes that record `key` as delivered; removes the object if it cannot. */
+  async function recordDelivered(state: TrailState, changes: StorageOp[], key: string): Promise<void> {
     try {
-      await putJson(deps.storage, stateKey, state);
+      await deps.storage.transaction([...changes, { op: 'put', key: stateKey, value: encodeJson(state) }]);
     } catch (err) {
       await destination.remove(key);
       throw err;
@@ -168,10 +204,11 @@ export function createTrailWriter(deps: TrailWriterDeps) {
     for (let log = await nextLog(state); log; log = await nextLog(state)) {
       await destination.put(log.object);
       pendingLog = undefined;
-      state.pendingLogs.push(log.entry);
+      const record: StorageOp = { op: 'put', key: logFileRecordKey(state.nextPending), value: encodeJson(log.entry) };
+      state.nextPending++;
       state.cursor = log.cursor;
       state.latestDeliveryMs = clock.now();
-      await recordDelivered(state, log.object.key);
+      await recordDelivered(state, [record], log.object.key);
       written.push(log.object.key);
     }
     return written;
@@ -185,6 +222,7 @@ export function createTrailWriter(deps: TrailWriterDeps) {
     const endMs = Math.max(Math.floor(clock.now() / 1000) * 1000, last ? last.endMs + 1000 : 0);
     const key = digestFileKey(location, config.name, endMs);
     const signer = await deps.keys.active();
+    const logFiles = await pendingLogFiles(state);
     const digest = buildDigest({
       accountId: location.accountId,
       startMs: last?.endMs ?? Math.floor(state.startMs / 1000) * 1000,
@@ -193,7 +231,7 @@ export function createTrailWriter(deps: TrailWriterDeps) {
       key,
       fingerprint: signer.fingerprint,
       previous: last && { bucket: last.bucket, key: last.key, hash: last.hash, signature: last.signature },
-      logFiles: state.pendingLogs,
+      logFiles,
       ledger: deps.ledgerHead?.(),
     });
     const text = JSON.stringify(digest);
@@ -201,7 +239,8 @@ export function createTrailWriter(deps: TrailWriterDeps) {
     const signature = signer.sign(digestStringToSign(digest, hash));
     pendingDigest = {
       object: { key, body: gzip(text), metadata: { signature, 'signature-algorithm': DIGEST_SIGNATURE_ALGORITHM } },
-      covers: state.pendingLogs.length,
+      from: state.firstPending,
+      to: state.nextPending,
       link: { bucket, key, hash, signature, endMs },
     };
     return pendingDigest;
@@ -213,9 +252,9 @@ export function createTrailWriter(deps: TrailWriterDeps) {
     await destination.put(digest.object);
     pendingDigest = undefined;
     // Log files delivered while the digest was pending stay for the next one.
-    state.pendingLogs = state.pendingLogs.slice(digest.covers);
-    state.lastDigest = digest.link;
-    await recordDelivered(state, digest.object.key);
+    const covered: StorageOp[] = [];
+    for (let n = digest.from; n < digest.to; n++) covered.push({ op: 'delete', key: logFileRecordKey(n) });
+    await recordDelivered({ ...state, firstPending: digest.to, lastDigest: digest.link }, covered, digest.object.key);
     return digest.object.key;
   }
 
