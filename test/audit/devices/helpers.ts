@@ -100,3 +100,13 @@ export async function eventually(check: () => boolean, timeoutMs = 2000): Promis
     await new Promise((r) => setTimeout(r, 5));
   }
 }
+
+/** The system error codes along an error's cause chain (what the audit manager reads). */
+export function causeCodes(err: unknown): string[] {
+  const codes: string[] = [];
+  for (let e = err; e instanceof Error; e = e.cause) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (typeof code === 'string') codes.push(code);
+  }
+  return codes;
+}

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { createHttpSink } from '../../../src/audit/devices/http/index.js';
 import { shownOptions } from '../../../src/audit/devices/index.js';
 import { VERSION } from '../../../src/lib/version.js';
-import { assertRefusesOptions, eventually, numberedLines, testContext } from './helpers.js';
+import { assertRefusesOptions, causeCodes, eventually, numberedLines, testContext } from './helpers.js';
 
 interface Received {
   method: string;
@@ -118,7 +118,11 @@ describe('http sink', () => {
     await sink.close();
     await slow.close();
     const dead = await createHttpSink(testContext({ uri: slow.url, retries: '0' }));
-    await assert.rejects(dead.write('x\n'), /failed: ECONNREFUSED/);
+    await assert.rejects(dead.write('x\n'), (err: Error) => {
+      assert.match(err.message, /failed: ECONNREFUSED/);
+      assert.deepEqual(causeCodes(err), ['ECONNREFUSED'], 'the system\'s error is the cause');
+      return true;
+    });
     await dead.close();
   });
 

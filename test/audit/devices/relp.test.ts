@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { createRelpSink, parseRelpOptions } from '../../../src/audit/devices/relp/index.js';
 import { formatMessage, headerTail } from '../../../src/audit/devices/syslog/rfc5424.js';
 import { startRsyslog, type Rsyslog } from '../../helpers/rsyslog.js';
-import { assertRefusesOptions, eventually, numberedLines, testContext } from './helpers.js';
+import { assertRefusesOptions, causeCodes, eventually, numberedLines, testContext } from './helpers.js';
 import { fakeRelpServer } from './relp-fake-server.js';
 
 const RFC5424 = /^<(\d{1,3})>1 \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z (\S+) (\S+) (\d+) audit - (.*)$/s;
@@ -89,7 +89,11 @@ describe('relp sink against a real rsyslog (imrelp)', () => {
     await sink.write('{"before":1}\n');
     await rs.stop();
     const started = performance.now();
-    await assert.rejects(sink.write('{"down":1}\n'), /relp audit device: delivery to 127\.0\.0\.1:\d+ failed: 1 of 1 messages not acknowledged: ECONNREFUSED/);
+    await assert.rejects(sink.write('{"down":1}\n'), (err: Error) => {
+      assert.match(err.message, /relp audit device: delivery to 127\.0\.0\.1:\d+ failed: 1 of 1 messages not acknowledged: ECONNREFUSED/);
+      assert.deepEqual(causeCodes(err), ['ECONNREFUSED'], 'the system\'s error is the cause');
+      return true;
+    });
     assert.ok(performance.now() - started < 1000, 'a refused connection fails at once');
     await rs.start();
     await sink.write('{"back":1}\n');
