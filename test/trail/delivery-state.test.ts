@@ -41,10 +41,13 @@ function setup() {
   };
   const keys = createSigningKeys({ storage, clock });
   let outage = false;
+  let digestsFail = false;
   const directory = directoryDestination(dir, 'bucket');
   const destination: DeliveryDestination = {
     ...directory,
-    put: (object) => (outage ? Promise.reject(Object.assign(new Error('S3 answered 500'), { code: 'InternalError' })) : directory.put(object)),
+    put: (object) => (outage || (digestsFail && object.key.includes('CloudTrail-Digest'))
+      ? Promise.reject(Object.assign(new Error('S3 answered 500'), { code: 'InternalError' }))
+      : directory.put(object)),
   };
   const writer = () => createTrailWriter({
     config: { name: 't', directory: dir, bucket: 'bucket' }, location: { accountId: ACCOUNT, region: 'us-east-1', prefix: '' },
@@ -57,6 +60,7 @@ function setup() {
     dir, clock, storage, memory, keys, writer, record, written,
     events: () => n,
     setOutage: (on: boolean) => { outage = on; },
+    setDigestsFail: (on: boolean) => { digestsFail = on; },
     close: () => { store.close(); rmSync(dir, { recursive: true, force: true }); },
   };
 }
@@ -161,6 +165,33 @@ test('a state saved with its waiting log files in it goes on: the next digest co
     const check = await delivered(t);
     assert.deepEqual(check.ids, allIds(3));
     assert.deepEqual(check.result, { validDigests: 1, invalidDigests: 0, validLogs: 3, invalidLogs: 0, exitCode: 0 }, check.report);
+  } finally {
+    t.close();
+  }
+});
+
+test('log files delivered while a digest is pending wait for the next digest', async () => {
+  const t = setup();
+  try {
+    const w = t.writer();
+    await w.init();
+    for (let i = 0; i < 2; i++) { await t.record(); t.clock.advance(60_000); await w.deliverLogs(); }
+    t.setDigestsFail(true);
+    await assert.rejects(w.deliverAndDigest());
+    for (let i = 0; i < 3; i++) { await t.record(); t.clock.advance(60_000); await w.deliverLogs(); }
+    t.setDigestsFail(false);
+    // The retry stores the digest built before: it covers the first two files only.
+    const retried = await w.deliverAndDigest();
+    assert.equal(retried.logFiles.length, 0);
+    t.clock.advance(60_000);
+    await w.deliverAndDigest();
+    const check = await delivered(t);
+    assert.deepEqual(check.ids, allIds(5));
+    assert.deepEqual(check.result, { validDigests: 2, invalidDigests: 0, validLogs: 5, invalidLogs: 0, exitCode: 0 }, check.report);
+    const digests = readdirSync(join(t.dir, 'bucket'), { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile() && e.name.endsWith('.json.gz') && e.name.includes('Digest')).map((e) => join(e.parentPath, e.name)).sort();
+    assert.deepEqual(digests.map((f) => (JSON.parse(gunzipSync(readFileSync(f)).toString()) as { logFiles: unknown[] }).logFiles.length), [2, 3]);
+    assert.deepEqual(t.memory.keys().filter((k) => k.includes('/log-files/')), []);
   } finally {
     t.close();
   }
