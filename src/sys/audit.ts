@@ -45,12 +45,14 @@ function optionsField(data: Record<string, unknown>): Record<string, string> {
 /** A boolean field as Vault's field parser reads it (auth's boolField); absent is false. */
 const flag = (data: Record<string, unknown>, name: string): boolean => boolField(data, name) ?? false;
 
+/** A string field as Vault's field parser reads one: a JSON number is its literal text. */
 function stringField(data: Record<string, unknown>, name: string, required: boolean): string {
-  const v = data[name];
-  if (v === undefined || v === null) {
+  const raw = data[name];
+  if (raw === undefined || raw === null) {
     if (required) throw invalid(`"${name}" is required`, 'invalid_request');
     return '';
   }
+  const v = raw instanceof JsonNumber ? raw.text : typeof raw === 'number' ? String(raw) : raw;
   if (typeof v !== 'string') throw invalid(`"${name}" must be a string`, 'invalid_request');
   if (required && v === '') throw invalid(`"${name}" is required`, 'invalid_request');
   return v;

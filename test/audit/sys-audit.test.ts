@@ -4,6 +4,7 @@ import { createAuditManager } from '../../src/audit/manager.js';
 import { pathRouter, type BackendRequest, type MountEntry, type Operation } from '../../src/core/index.js';
 import { SealtrailError } from '../../src/errors/index.js';
 import { manualClock } from '../../src/lib/clock.js';
+import { JsonNumber } from '../../src/lib/json-number.js';
 import { createMemoryStorage } from '../../src/storage/memory/index.js';
 import { auditPaths } from '../../src/sys/audit.js';
 import { memorySinkFactory, silentLog } from './helpers.js';
@@ -32,6 +33,11 @@ test('sys/audit: enable with mixed option types, list, hash, disable', async () 
   });
   const hashed = await call('update', 'audit-hash/mem', { input: 'foo' });
   assert.match(String((hashed?.data as { hash: string }).hash), /^hmac-sha256:[0-9a-f]{64}$/);
+  // A number is hashed by its literal text, as Vault's field parser gives a string field.
+  const textOf = async (input: unknown) => ((await call('update', 'audit-hash/mem', { input }))?.data as { hash: string }).hash;
+  assert.equal(await textOf(1234), await textOf('1234'));
+  assert.equal(await textOf(new JsonNumber('12345678901234567890')), await textOf('12345678901234567890'));
+  await assert.rejects(call('update', 'audit-hash/mem', { input: { a: 1 } }), (e: unknown) => e instanceof SealtrailError && e.message === '"input" must be a string');
   await call('delete', 'audit/mem/');
   assert.deepEqual(await call('read', 'audit'), { data: {} });
 });
