@@ -12,7 +12,7 @@
  * back the checkpoint file and rebuilding the log from a rewritten journal — and sign the
  * rewritten history with the real key.
  */
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { mkdir, open, rename } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { journalPath, type ServerConfig } from '../config/index.js';
@@ -124,7 +124,7 @@ export function ledgerDirectoryStore(dir: string, fsync: boolean): LedgerFileSto
   return {
     dir,
     read: (path) => readLedgerFile(dir, path),
-    readCheckpoint: () => readFile(checkpointFile, 'utf8').catch(() => undefined),
+    readCheckpoint: () => readLedgerFile(dir, CHECKPOINT_PATH).then((note) => note?.toString('utf8'), () => undefined),
     writeCheckpoint: (note) => writeAtomically(checkpointFile, note, fsync),
     prunePartials: (size, keep) => prunePartials(dir, size, keep),
   };

@@ -9,7 +9,7 @@
  */
 import { closeSync, constants, fstatSync, openSync, readdirSync, readSync } from 'node:fs';
 import { join } from 'node:path';
-import { bundleRanges, CHECKPOINT_PATH, HASH_SIZE, MAX_ENTRY_BYTES, MAX_NOTE_BYTES, parseLogPath, type LogFetcher } from '../ledger/index.js';
+import { bundleRanges, CHECKPOINT_PATH, HASH_SIZE, maxBytesOf, type LogFetcher } from '../ledger/index.js';
 import type { FetchLike } from '../sdk/index.js';
 import { tlsAdvice, usageError } from './failure.js';
 import { printable } from './printable.js';
@@ -18,14 +18,6 @@ import { printable } from './printable.js';
 export const LEDGER_FETCH_TIMEOUT_MS = 60_000;
 /** The server's path of the log, under a server address. */
 export const SERVER_LEDGER_PREFIX = '/v1/sys/ledger';
-
-/** The most bytes a resource of the log can have: a signed note, a full tile, a full bundle. */
-export function maxBytesOf(path: string): number {
-  const parsed = parseLogPath(path);
-  if (parsed.kind === 'checkpoint') return MAX_NOTE_BYTES;
-  if (parsed.kind === 'tile') return parsed.tile.width * HASH_SIZE;
-  return parsed.bundle.width * (2 + MAX_ENTRY_BYTES);
-}
 
 /** The resource is not there (HTTP 404, no such file): a checkpoint not yet written, say. */
 export class LogResourceMissing extends Error {}

@@ -129,6 +129,7 @@ export const ERROR_CODES = {
   ledger_disabled: { kind: 'not_found', status: 404 },
   ledger_entries_denied: { kind: 'permission', status: 403 },
   ledger_entry_too_large: { kind: 'invalid', status: 400 },
+  ledger_file_invalid: { kind: 'internal', status: 500 },
   ledger_file_missing: { kind: 'internal', status: 500 },
   ledger_gap: { kind: 'internal', status: 500 },
   ledger_moved: { kind: 'internal', status: 500 },

@@ -12,7 +12,7 @@ export {
   TILE_WIDTH, TILE_HEIGHT, MAX_TILE_LEVEL, hashesAtLevel, tileHolding, tilesOfTree, bundlesOfTree, partialTiles, tileKey,
   type TileCoord, type BundleCoord,
 } from './tiles.js';
-export { CHECKPOINT_PATH, MAX_PATH_LENGTH, encodeTileIndex, tilePath, bundlePath, parseLogPath, type LogPath, type LogFetcher } from './paths.js';
+export { CHECKPOINT_PATH, MAX_PATH_LENGTH, encodeTileIndex, tilePath, bundlePath, parseLogPath, maxBytesOf, type LogPath, type LogFetcher } from './paths.js';
 export { TreeBuilder, type TileData } from './tree-builder.js';
 export {
   readerFromTiles, inclusionProofFromTiles, consistencyProofFromTiles, leafHashFromTiles, builderFromTiles, rootFromTiles,

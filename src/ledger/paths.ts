@@ -5,6 +5,9 @@
  * canonical form, so one tile has one path and a cache or mirror cannot be fed an alias.
  */
 import { invalid } from '../errors/index.js';
+import { MAX_ENTRY_BYTES } from './bundles.js';
+import { HASH_SIZE } from './hash.js';
+import { MAX_NOTE_BYTES } from './note.js';
 import { MAX_TILE_LEVEL, TILE_WIDTH, type BundleCoord, type TileCoord } from './tiles.js';
 
 export const CHECKPOINT_PATH = 'checkpoint';
@@ -89,4 +92,12 @@ export function parseLogPath(path: string): LogPath {
   if (parts[1] === 'entries') return { kind: 'entries', bundle: { index, width } };
   if (!/^(0|[1-9]\d?)$/.test(parts[1]) || Number(parts[1]) > MAX_TILE_LEVEL) throw badPath(`the level is not 0..${MAX_TILE_LEVEL}`);
   return { kind: 'tile', tile: { level: Number(parts[1]), index, width } };
+}
+
+/** The most bytes the resource at a path can have: a signed note, a tile of its width, a bundle of its width. */
+export function maxBytesOf(path: string): number {
+  const parsed = parseLogPath(path);
+  if (parsed.kind === 'checkpoint') return MAX_NOTE_BYTES;
+  if (parsed.kind === 'tile') return parsed.tile.width * HASH_SIZE;
+  return parsed.bundle.width * (2 + MAX_ENTRY_BYTES);
 }

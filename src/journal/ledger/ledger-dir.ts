@@ -9,10 +9,13 @@
  * one pruned once a checkpoint named a wider one, is answered the same way from the narrowest
  * wider partial.
  */
-import { closeSync, fdatasyncSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { readdir, readFile, rm } from 'node:fs/promises';
+import {
+  closeSync, constants, fdatasyncSync, fstatSync, fsyncSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, writeSync,
+} from 'node:fs';
+import { open, readdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { bundlePath, bundleRanges, HASH_SIZE, parseLogPath, partialTiles, TILE_WIDTH, tilePath, type LogFile } from '../../ledger/index.js';
+import { SealtrailError } from '../../errors/index.js';
+import { bundlePath, bundleRanges, HASH_SIZE, maxBytesOf, parseLogPath, partialTiles, TILE_WIDTH, tilePath, type LogFile } from '../../ledger/index.js';
 
 /** The partial form of a path: its full file and the width asked for, or undefined for a full path. */
 export function partialOf(path: string): { full: string; width: number } | undefined {
@@ -52,6 +55,57 @@ export function candidates(path: string, names: () => readonly string[]): { file
 }
 
 /**
+ * A link is never followed (whoever can write the directory must not make the server read a file
+ * elsewhere) and a FIFO is not waited on: both are refused, as is anything but a regular file no
+ * larger than its path can hold.
+ */
+const OPEN_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+
+const refused = (why: string) => new SealtrailError('internal', 'ledger_file_invalid', `a ledger file ${why}`);
+
+function opening(err: unknown): Error {
+  return (err as NodeJS.ErrnoException).code === 'ELOOP' ? refused('is a link, not a file of the ledger\'s directory') : err as Error;
+}
+
+function checkFile(info: { isFile(): boolean; size: number }, max: number): void {
+  if (!info.isFile()) throw refused('is not a regular file');
+  if (info.size > max) throw refused(`is ${info.size} bytes, over the ${max} it can have`);
+}
+
+async function readBounded(file: string, max: number): Promise<Buffer> {
+  const handle = await open(file, OPEN_FLAGS).catch((err: unknown) => { throw opening(err); });
+  try {
+    const info = await handle.stat();
+    checkFile(info, max);
+    const data = Buffer.allocUnsafe(info.size);
+    let read = 0;
+    for (let n = 1; read < info.size && n > 0; read += n) n = (await handle.read(data, read, info.size - read, read)).bytesRead;
+    return data.subarray(0, read);
+  } finally {
+    await handle.close();
+  }
+}
+
+function readBoundedSync(file: string, max: number): Buffer {
+  let fd: number;
+  try {
+    fd = openSync(file, OPEN_FLAGS);
+  } catch (err) {
+    throw opening(err);
+  }
+  try {
+    const info = fstatSync(fd);
+    checkFile(info, max);
+    const data = Buffer.allocUnsafe(info.size);
+    let read = 0;
+    for (let n = 1; read < info.size && n > 0; read += n) n = readSync(fd, data, read, info.size - read, read);
+    return data.subarray(0, read);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
  * A ledger file by its canonical path (checked here: nothing outside the layout is ever read), or
  * undefined when it is not there (yet). For the request thread: the reads are asynchronous.
  */
@@ -62,7 +116,7 @@ export async function readLedgerFile(dir: string, path: string): Promise<Buffer 
   if (partial) names = await readdir(join(dir, `${partial.full}.p`)).catch(() => []);
   for (const { file, width } of candidates(path, () => names)) {
     try {
-      const data = await readFile(join(dir, file));
+      const data = await readBounded(join(dir, file), maxBytesOf(file));
       return width === undefined ? data : prefixOf(path, data, width);
     } catch (err) {
       if (!missing(err)) throw err;
@@ -80,7 +134,7 @@ export function readLedgerFileSync(dir: string, path: string): Buffer | undefine
   };
   for (const { file, width } of candidates(path, names)) {
     try {
-      const data = readFileSync(join(dir, file));
+      const data = readBoundedSync(join(dir, file), maxBytesOf(file));
       return width === undefined ? data : prefixOf(path, data, width);
     } catch (err) {
       if (!missing(err)) throw err;
