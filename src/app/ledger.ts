@@ -12,7 +12,7 @@
  * back the checkpoint file and rebuilding the log from a rewritten journal — and sign the
  * rewritten history with the real key.
  */
-import { mkdir, open, rename } from 'node:fs/promises';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { journalPath, type ServerConfig } from '../config/index.js';
@@ -108,7 +108,9 @@ export function ledgerOrigin(config: ServerConfig): string {
 async function writeAtomically(path: string, text: string, fsync: boolean): Promise<void> {
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   const temp = `${path}.tmp`;
-  const handle = await open(temp, 'w', 0o600);
+  // Created anew ('wx' follows no link): a link planted at the name would have the note written elsewhere.
+  await rm(temp, { force: true });
+  const handle = await open(temp, 'wx', 0o600);
   try {
     await handle.writeFile(text);
     if (fsync) await handle.datasync();

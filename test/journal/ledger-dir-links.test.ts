@@ -6,11 +6,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ledgerDirectoryStore } from '../../src/app/ledger.js';
-import { readLedgerFile, readLedgerFileSync } from '../../src/journal/ledger/ledger-dir.js';
+import { ledgerFiles, readLedgerFile, readLedgerFileSync } from '../../src/journal/ledger/ledger-dir.js';
 
 function scratch() {
   const base = mkdtempSync(join(tmpdir(), 'sealtrail-ledger-links-'));
@@ -63,6 +63,24 @@ test('a FIFO or a file larger than the path can hold is refused at once', { time
     }
     execFileSync('mkfifo', [join(dir, 'checkpoint')]);
     assert.equal(await ledgerDirectoryStore(dir, false).readCheckpoint(), undefined);
+  } finally {
+    done();
+  }
+});
+
+test('a link planted at a temporary file\'s name is replaced, and the file it points to is left alone', async () => {
+  const { base, dir, done } = scratch();
+  try {
+    const victim = outside(base, 'victim', 10);
+    mkdirSync(join(dir, 'tile/entries/000.p'), { recursive: true });
+    symlinkSync(victim, join(dir, 'tile/entries/000.p/5.tmp'));
+    symlinkSync(victim, join(dir, 'checkpoint.tmp'));
+    ledgerFiles(dir, { fsync: false }).write([{ path: 'tile/entries/000.p/5', data: Buffer.from('bundle') }]);
+    await ledgerDirectoryStore(dir, false).writeCheckpoint('a checkpoint\n');
+    assert.deepEqual(readFileSync(victim), Buffer.alloc(10, 'S'), 'the file outside is untouched');
+    assert.equal(readFileSync(join(dir, 'tile/entries/000.p/5'), 'utf8'), 'bundle');
+    assert.equal(readFileSync(join(dir, 'checkpoint'), 'utf8'), 'a checkpoint\n');
+    for (const file of ['tile/entries/000.p/5', 'checkpoint']) assert.ok(lstatSync(join(dir, file)).isFile(), `${file} is a file of the directory`);
   } finally {
     done();
   }

@@ -161,7 +161,9 @@ export function ledgerFiles(dir: string, opts: { fsync: boolean }): LedgerFiles 
         const target = join(dir, file.path);
         mkdirSync(dirname(target), { recursive: true, mode: 0o700 });
         const temp = `${target}.tmp`;
-        const fd = openSync(temp, 'w', 0o600);
+        // Created anew ('wx' follows no link): a link planted at the name would have the tile written elsewhere.
+        rmSync(temp, { force: true });
+        const fd = openSync(temp, 'wx', 0o600);
         try {
           try {
             for (let at = 0; at < file.data.length;) at += writeSync(fd, file.data, at, file.data.length - at);
