@@ -6,11 +6,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ledgerDirectoryStore } from '../../src/app/ledger.js';
-import { ledgerFiles, readLedgerFile, readLedgerFileSync } from '../../src/journal/ledger/ledger-dir.js';
+import { ledgerFiles, prunePartials, readLedgerFile, readLedgerFileSync } from '../../src/journal/ledger/ledger-dir.js';
 
 function scratch() {
   const base = mkdtempSync(join(tmpdir(), 'sealtrail-ledger-links-'));
@@ -81,6 +81,27 @@ test('a link planted at a temporary file\'s name is replaced, and the file it po
     assert.equal(readFileSync(join(dir, 'tile/entries/000.p/5'), 'utf8'), 'bundle');
     assert.equal(readFileSync(join(dir, 'checkpoint'), 'utf8'), 'a checkpoint\n');
     for (const file of ['tile/entries/000.p/5', 'checkpoint']) assert.ok(lstatSync(join(dir, file)).isFile(), `${file} is a file of the directory`);
+  } finally {
+    done();
+  }
+});
+
+test('a directory of the log linked elsewhere is neither read, written nor pruned', async () => {
+  const { base, dir, done } = scratch();
+  try {
+    const elsewhere = join(base, 'elsewhere');
+    mkdirSync(elsewhere);
+    for (let w = 1; w <= 20; w++) writeFileSync(join(elsewhere, String(w)), Buffer.alloc(w * 32, 'S'));
+    mkdirSync(join(dir, 'tile/entries/000.p'));
+    rmSync(join(dir, 'tile/0/001.p'), { recursive: true });
+    symlinkSync(elsewhere, join(dir, 'tile/0/001.p'));
+    symlinkSync(elsewhere, join(dir, 'tile/1'));
+    for (const path of ['tile/0/001.p/20', 'tile/1/000.p/20']) {
+      for (const got of await readBoth(dir, path)) assert.ok(got instanceof Error, `${path}: refused, not read`);
+    }
+    assert.throws(() => ledgerFiles(dir, { fsync: false }).write([{ path: 'tile/0/001.p/30', data: Buffer.alloc(30 * 32) }]), /ledger/);
+    await assert.rejects(prunePartials(dir, 256 + 30), /ledger/);
+    assert.deepEqual(readdirSync(elsewhere).sort((a, b) => Number(a) - Number(b)), Array.from({ length: 20 }, (_, i) => String(i + 1)));
   } finally {
     done();
   }

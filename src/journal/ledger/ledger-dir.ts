@@ -10,10 +10,10 @@
  * wider partial.
  */
 import {
-  closeSync, constants, fdatasyncSync, fstatSync, fsyncSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, writeSync,
+  closeSync, constants, fdatasyncSync, fstatSync, fsyncSync, mkdirSync, openSync, readdirSync, readSync, realpathSync, renameSync, rmSync, writeSync,
 } from 'node:fs';
-import { open, readdir, rm } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { open, readdir, realpath, rm } from 'node:fs/promises';
+import { dirname, join, sep } from 'node:path';
 import { SealtrailError } from '../../errors/index.js';
 import { bundlePath, bundleRanges, HASH_SIZE, maxBytesOf, parseLogPath, partialTiles, TILE_WIDTH, tilePath, type LogFile } from '../../ledger/index.js';
 
@@ -72,6 +72,19 @@ function checkFile(info: { isFile(): boolean; size: number }, max: number): void
   if (info.size > max) throw refused(`is ${info.size} bytes, over the ${max} it can have`);
 }
 
+/** `real` (a resolved path) is `root` or under it. */
+const within = (root: string, real: string) => real === root || real.startsWith(root.endsWith(sep) ? root : root + sep);
+const outside = () => refused('is under a link out of the ledger\'s directory');
+
+/** Refuses a directory of the log (`sub`, under `dir`) that a link takes out of `dir`. */
+async function checkInside(dir: string, sub: string): Promise<void> {
+  if (!within(await realpath(dir), await realpath(sub))) throw outside();
+}
+
+function checkInsideSync(dir: string, sub: string): void {
+  if (!within(realpathSync(dir), realpathSync(sub))) throw outside();
+}
+
 async function readBounded(file: string, max: number): Promise<Buffer> {
   const handle = await open(file, OPEN_FLAGS).catch((err: unknown) => { throw opening(err); });
   try {
@@ -116,6 +129,7 @@ export async function readLedgerFile(dir: string, path: string): Promise<Buffer 
   if (partial) names = await readdir(join(dir, `${partial.full}.p`)).catch(() => []);
   for (const { file, width } of candidates(path, () => names)) {
     try {
+      await checkInside(dir, dirname(join(dir, file)));
       const data = await readBounded(join(dir, file), maxBytesOf(file));
       return width === undefined ? data : prefixOf(path, data, width);
     } catch (err) {
@@ -134,6 +148,7 @@ export function readLedgerFileSync(dir: string, path: string): Buffer | undefine
   };
   for (const { file, width } of candidates(path, names)) {
     try {
+      checkInsideSync(dir, dirname(join(dir, file)));
       const data = readBoundedSync(join(dir, file), maxBytesOf(file));
       return width === undefined ? data : prefixOf(path, data, width);
     } catch (err) {
@@ -160,6 +175,7 @@ export function ledgerFiles(dir: string, opts: { fsync: boolean }): LedgerFiles 
       for (const file of files) {
         const target = join(dir, file.path);
         mkdirSync(dirname(target), { recursive: true, mode: 0o700 });
+        checkInsideSync(dir, dirname(target));
         const temp = `${target}.tmp`;
         // Created anew ('wx' follows no link): a link planted at the name would have the tile written elsewhere.
         rmSync(temp, { force: true });
@@ -208,6 +224,7 @@ export async function prunePartials(dir: string, size: number, keep?: number): P
   const kept = new Set(keep === undefined ? [] : partialsOf(keep).map((p) => `${p.dir}/${p.width}`));
   for (const { dir: partials, width } of partialsOf(size)) {
     const names = await readdir(join(dir, partials)).catch(() => [] as string[]);
+    if (names.length > 0) await checkInside(dir, join(dir, partials));
     for (const name of names) {
       if (!/^[1-9]\d{0,2}$/.test(name) || Number(name) >= width || kept.has(`${partials}/${name}`)) continue;
       await rm(join(dir, partials, name), { force: true });
