@@ -4,14 +4,28 @@
  * stores the checkpoint, so a checkpoint never names data not yet written. The appender is ahead of
  * storage once `append` returns: a caller whose writes fail reopens it from what was stored.
  */
+import { invalid } from '../errors/index.js';
 import { bundlesForAppend, decodeBundle } from './bundles.js';
 import { bundlePath, tilePath, type LogFetcher } from './paths.js';
 import { partialTiles, TILE_WIDTH, tileKey } from './tiles.js';
-import { leafHash } from './hash.js';
+import { HASH_SIZE, leafHash } from './hash.js';
 import { TreeBuilder } from './tree-builder.js';
 
 export interface LogFile { readonly path: string; readonly data: Buffer }
 export interface AppendResult { readonly size: number; readonly root: Buffer; readonly files: readonly LogFile[] }
+
+/**
+ * The partial bundle's entries must be the leaves its level-0 tile holds: the next full bundle is
+ * written from them, and one changed on disk would otherwise be carried into it.
+ */
+function checkPending(pending: readonly Buffer[], level0: Uint8Array, first: number): void {
+  const hashes = Buffer.from(level0.buffer, level0.byteOffset, level0.byteLength);
+  pending.forEach((entry, k) => {
+    if (!leafHash(entry).equals(hashes.subarray(k * HASH_SIZE, (k + 1) * HASH_SIZE))) {
+      throw invalid(`entry ${first + k} of the partial bundle differs from its hash in the level-0 tile`, 'ledger_invalid_bundle');
+    }
+  });
+}
 
 export class LogAppender {
   readonly #builder: TreeBuilder;
@@ -37,6 +51,7 @@ export class LogAppender {
     if (width > 0) {
       const last = { index: (size - width) / TILE_WIDTH, width };
       pending = decodeBundle(await fetch(bundlePath(last)), width).map((e) => Buffer.from(e));
+      checkPending(pending, tiles.get(tileKey({ level: 0, ...last }))!, size - width);
     }
     return new LogAppender(builder, pending);
   }

@@ -48,3 +48,17 @@ test('an oversized entry is refused before the tree takes any of its batch', () 
   assert.equal(appender.size, 1);
   assert.deepEqual(appender.root(), before);
 });
+
+test('a reopened appender refuses a partial bundle whose entries are not the hashes of its level-0 tile', async () => {
+  const files = new Map<string, Buffer>();
+  const fetch = async (path: string) => files.get(path) ?? Promise.reject(new Error(`no file ${path}`));
+  store(files, LogAppender.empty().append(entries(300, 0)));
+  const bundle = Buffer.from(files.get('tile/entries/001.p/44')!);
+  bundle[bundle.length - 1] ^= 1;
+  files.set('tile/entries/001.p/44', bundle);
+  await assert.rejects(LogAppender.open(300, fetch), (err: { code?: string; message: string }) => {
+    assert.equal(err.code, 'ledger_invalid_bundle');
+    assert.match(err.message, /entry 299/);
+    return true;
+  });
+});
