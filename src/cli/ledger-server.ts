@@ -38,7 +38,7 @@ export function checkpointOfNote(note: string): Checkpoint {
 }
 
 /** The columns a record view shows: its kind, time and keys (null or absent: none). */
-function columnsOf(view: RecordView): RecordColumns {
+export function columnsOf(view: RecordView): RecordColumns {
   const keys: Record<string, string | null> = {};
   for (const [name, value] of Object.entries(view)) if (typeof value === 'string' || value === null) keys[name] = value;
   return { kind: view.kind, time: view.time, keys };

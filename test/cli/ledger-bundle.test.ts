@@ -140,6 +140,27 @@ test('prove (against a fake server): the bundle of a seq or a request verifies; 
   });
 });
 
+test('prove --request-id: a record the server answers for another request is refused, not proved', async () => {
+  await withDir(async (dir) => {
+    const records = recordTexts(300);
+    const log: DirLog = writeLog(join(dir, 'log'), records, KEY);
+    const server = fakeServer(() => log, () => records, 'root-token', { 'req-1': 77 });
+    // A hostile server: asked for req-1, it answers record 77 as the record of another request.
+    const hostile: FetchLike = async (input, init) => {
+      const answer = await server.fetch(input, init);
+      if (!new URL(input).searchParams.has('request_id')) return answer;
+      const body = await answer.json() as { data: { records: { request_id?: string }[] } };
+      for (const r of body.data.records) r.request_id = 'req-2';
+      return new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } });
+    };
+    const io = memoryIo({ env: { VAULT_ADDR: 'http://127.0.0.1:8200', VAULT_TOKEN: 'root-token' } });
+    const code = await runCli(['ledger', 'prove', '--request-id', 'req-1'], { ...io, fetch: hostile });
+    assert.equal(code, 2);
+    assert.equal(io.out.join(''), '');
+    assert.equal(io.err.join(''), 'Error: the server answered a record of another request (seq 77) for that request id\n');
+  });
+});
+
 test('verify --url: a server address verifies the log and its journal; a changed record is named; a mirror gets no token', async () => {
   await withDir(async (dir) => {
     let records = recordTexts(300);

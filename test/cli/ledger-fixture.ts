@@ -129,7 +129,9 @@ export function fakeServer(
       const after = url.searchParams.get('after_seq');
       const requestId = url.searchParams.get('request_id');
       const limit = Number(url.searchParams.get('limit') ?? 100);
-      const found = requestId !== null ? all.filter((r) => r.seq === requestIds[requestId]) : all.filter((r) => r.seq > Number(after ?? -1));
+      const found = requestId !== null
+        ? all.filter((r) => r.seq === requestIds[requestId]).map((r) => ({ ...r, request_id: requestId }))
+        : all.filter((r) => r.seq > Number(after ?? -1));
       return json(200, { data: { records: found.slice(0, limit), next_cursor: null } });
     }
     return json(404, { errors: [`no route ${url.pathname}`] });

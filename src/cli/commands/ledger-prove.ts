@@ -12,10 +12,10 @@ import type { SealtrailClient } from '../../sdk/index.js';
 import type { CliContext } from '../context.js';
 import { CliExit, EXIT_REMOTE, EXIT_VERIFY_FAILED, remote, usageError } from '../failure.js';
 import { parseIntFlag } from '../flags.js';
-import { readRecordPage } from '../journal-api.js';
+import { readRecordPage, type RecordView } from '../journal-api.js';
 import { BUNDLE_FORMAT, formatProofBundle, MAX_PROOF_HASHES, strictBase64, type ProofBundle } from '../ledger-bundle.js';
 import { printable } from '../printable.js';
-import { checkpointOfNote, readCheckpointNote, serverLog } from '../ledger-server.js';
+import { checkpointOfNote, columnsOf, readCheckpointNote, serverLog } from '../ledger-server.js';
 import type { SeqRecord } from '../ledger-records.js';
 
 /** How long prove waits, by default, for a checkpoint covering the record. */
@@ -43,7 +43,19 @@ async function findRecord(client: SealtrailClient, seq: string | undefined, requ
   if (!record || (seq !== undefined && record.seq !== Number(seq))) {
     throw new CliExit(EXIT_REMOTE, seq !== undefined ? `Error: no record with seq ${seq} in the journal` : 'Error: no record of that request in the journal');
   }
+  if (requestId !== undefined) await checkRequest(record, requestId);
   return { seq: record.seq, text: record.text! };
+}
+
+/** The record answered for a request id must be that request's, by its column and by its text. */
+async function checkRequest(record: RecordView, requestId: string): Promise<void> {
+  if (record.request_id !== requestId) {
+    throw new CliExit(EXIT_REMOTE, `Error: the server answered a record of another request (seq ${record.seq}) for that request id`);
+  }
+  // Loaded on demand, as `ledger verify` does: the journal's extractors are server code.
+  const { storedColumnsProblem } = await import('../../journal/index.js');
+  const column = storedColumnsProblem(record.text!, columnsOf(record));
+  if (column) throw new CliExit(EXIT_REMOTE, `Error: the server's record seq ${record.seq}: its ${column} is not what its text says`);
 }
 
 async function sleep(ms: number): Promise<void> {
