@@ -46,11 +46,11 @@ async function deliveredTrail() {
   return { dir, clock, store, trails, first, second, publicKeys, root: join(dir, 'trail-bucket', 'org') };
 }
 
-async function validate(ctx: Awaited<ReturnType<typeof deliveredTrail>>) {
+async function validate(ctx: Awaited<ReturnType<typeof deliveredTrail>>, startMs = T0) {
   const out: string[] = [];
   const err: string[] = [];
   const result = await validateTrailDirectory({
-    dir: ctx.dir, publicKeys: ctx.publicKeys, startMs: T0, endMs: ctx.clock.now(), verbose: true,
+    dir: ctx.dir, publicKeys: ctx.publicKeys, startMs, endMs: ctx.clock.now(), verbose: true,
     out: (t) => void out.push(t), err: (t) => void err.push(t),
   });
   return { result, out: out.join(''), err: err.join('') };
@@ -114,13 +114,24 @@ test('the untouched chain validates, printing what aws cloudtrail validate-logs 
       `Log file\t${s3(ctx.first.logFiles[0])}\tvalid`,
       '',
       'Results requested for 2024-11-14T23:00:00Z to 2024-11-14T23:07:02Z',
-      // aws-cli keeps the newest digest's start once set past the requested start
-      'Results found for 2024-11-14T23:01:01Z to 2024-11-14T23:07:02Z:',
+      'Results found for 2024-11-14T23:00:00Z to 2024-11-14T23:07:02Z:',
       '',
       '2/2 digest files valid',
       '2/2 log files valid',
       '',
     ].join('\n'));
+  } finally {
+    rmSync(ctx.dir, { recursive: true, force: true });
+  }
+});
+
+test('the results found start at the earliest valid digest, never before the requested start, as aws-cli reports them', async () => {
+  const ctx = await deliveredTrail();
+  try {
+    // Inside the first digest's interval (23:00:00 to 23:01:01): both digests are walked.
+    const { result, out } = await validate(ctx, T0 + 30_000);
+    assert.equal(result.validDigests, 2);
+    assert.match(out, /\nResults requested for 2024-11-14T23:00:30Z to 2024-11-14T23:07:02Z\nResults found for 2024-11-14T23:00:30Z to 2024-11-14T23:07:02Z:\n/);
   } finally {
     rmSync(ctx.dir, { recursive: true, force: true });
   }

@@ -19,15 +19,14 @@ export class ValidationReport {
   invalidDigests = 0;
   validLogs = 0;
   invalidLogs = 0;
-  foundStartMs: number;
+  /** The earliest valid digest's start and the latest one's end, within the requested range (aws-cli's found times). */
+  foundStartMs: number | undefined;
   foundEndMs: number | undefined;
   /** The ledger checkpoint of the newest valid digest naming one (the walk goes newest first). */
   newestLedger: string | undefined;
   #lastWasDoubleSpace = true;
 
-  constructor(private readonly sink: ReportSink, private readonly verbose: boolean, readonly startMs: number, readonly endMs: number) {
-    this.foundStartMs = startMs;
-  }
+  constructor(private readonly sink: ReportSink, private readonly verbose: boolean, readonly startMs: number, readonly endMs: number) {}
 
   startup(trailArn: string): void {
     this.sink.out(`Validating log files for trail ${trailArn} between ${rfc3339(this.startMs)} and ${rfc3339(this.endMs)}\n\n`);
@@ -45,10 +44,16 @@ export class ValidationReport {
   }
 
   digestValid(bucket: string, key: string, digestStartMs: number, digestEndMs: number): void {
-    if (digestStartMs > this.startMs) this.foundStartMs = digestStartMs;
-    this.foundEndMs ??= Math.min(digestEndMs, this.endMs);
+    this.#trackFoundTimes(digestStartMs, digestEndMs);
     this.validDigests++;
     this.valid(`Digest file\ts3://${bucket}/${key}\tvalid`);
+  }
+
+  #trackFoundTimes(digestStartMs: number, digestEndMs: number): void {
+    const start = Math.max(digestStartMs, this.startMs);
+    const end = Math.min(digestEndMs, this.endMs);
+    this.foundStartMs = this.foundStartMs === undefined ? start : Math.min(this.foundStartMs, start);
+    this.foundEndMs = this.foundEndMs === undefined ? end : Math.max(this.foundEndMs, end);
   }
 
   digestInvalid(message: string): void {
@@ -80,7 +85,7 @@ export class ValidationReport {
       this.sink.out(`${text}No digests found\n`);
       return;
     }
-    text += this.foundEndMs === undefined
+    text += this.foundStartMs === undefined || this.foundEndMs === undefined
       ? 'No valid digests found in range\n'
       : `Results found for ${rfc3339(this.foundStartMs)} to ${rfc3339(this.foundEndMs)}:\n`;
     text += ratio(this.validDigests, this.invalidDigests, 'digest') + ratio(this.validLogs, this.invalidLogs, 'log');
