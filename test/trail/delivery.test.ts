@@ -14,7 +14,8 @@ import { createTrailRecorder } from '../../src/trail/recorder.js';
 import { MAX_LOG_FILE_CHARS } from '../../src/trail/delivery/trail-writer.js';
 import { keysFromPublicKeyList } from '../../src/trail/validate/public-keys.js';
 import { validateTrailDirectory } from '../../src/trail/validate/index.js';
-import { importPublicKey, publicKeyPem } from '../../src/trail/keys/crypto.js';
+import { generateRsaSigningKey, importPublicKey, publicKeyFingerprint, publicKeyPem, sha256Hex, signHex } from '../../src/trail/keys/crypto.js';
+import { digestStringToSign } from '../../src/trail/delivery/digest-file.js';
 import { ACCOUNT, kmsEvent } from './fixtures.js';
 
 const T0 = Date.UTC(2024, 10, 14, 23, 0, 0);
@@ -132,6 +133,70 @@ test('the results found start at the earliest valid digest, never before the req
     const { result, out } = await validate(ctx, T0 + 30_000);
     assert.equal(result.validDigests, 2);
     assert.match(out, /\nResults requested for 2024-11-14T23:00:30Z to 2024-11-14T23:07:02Z\nResults found for 2024-11-14T23:00:30Z to 2024-11-14T23:07:02Z:\n/);
+  } finally {
+    rmSync(ctx.dir, { recursive: true, force: true });
+  }
+});
+
+/**
+ * A backfill digest as CloudTrail writes one (`..._backfill.json.gz`, with `backfill-generation-timestamp`
+ * in its metadata), listing a log file the regular digests do not, signed by `signer`.
+ */
+function writeBackfillDigest(ctx: Awaited<ReturnType<typeof deliveredTrail>>, signer: ReturnType<typeof generateRsaSigningKey>, endTime: string, logKey: string) {
+  const key = `org/${DIGEST_DIR}/${ACCOUNT}_CloudTrail-Digest_us-east-1_audit-trail_us-east-1_${endTime.replace(/[-:]/g, '')}_backfill.json.gz`;
+  const logText = gunzipSync(readFileSync(join(ctx.dir, 'trail-bucket', logKey)));
+  const digest = {
+    awsAccountId: ACCOUNT, digestStartTime: '2024-11-14T23:00:00Z', digestEndTime: endTime, digestS3Bucket: 'trail-bucket', digestS3Object: key,
+    digestPublicKeyFingerprint: publicKeyFingerprint(signer.publicKeyDer), digestSignatureAlgorithm: 'SHA256withRSA',
+    newestEventTime: null, oldestEventTime: null, previousDigestS3Bucket: null, previousDigestS3Object: null,
+    previousDigestHashValue: null, previousDigestHashAlgorithm: null, previousDigestSignature: null,
+    logFiles: [{ s3Bucket: 'trail-bucket', s3Object: logKey, hashValue: sha256Hex(logText), hashAlgorithm: 'SHA-256', newestEventTime: endTime, oldestEventTime: endTime }],
+  };
+  const text = JSON.stringify(digest);
+  const signature = signHex(signer.privateKeyPem, digestStringToSign(digest, sha256Hex(text)));
+  writeFileSync(join(ctx.dir, 'trail-bucket', key), gzipSync(text));
+  const metadata = { signature, 'signature-algorithm': 'SHA256withRSA', 'backfill-generation-timestamp': '2024-11-14T23:06:00Z' };
+  writeFileSync(join(ctx.dir, 'trail-bucket', key + '.metadata.json'), JSON.stringify(metadata));
+  return key;
+}
+
+test('backfill digests are walked after the regular chain and reported as aws-cli reports them', async () => {
+  const ctx = await deliveredTrail();
+  try {
+    const signer = generateRsaSigningKey();
+    ctx.publicKeys.set(publicKeyFingerprint(signer.publicKeyDer), importPublicKey(signer.publicKeyDer));
+    const late = ctx.first.logFiles[0].replace(/_[0-9A-Za-z]{16}\.json\.gz$/, '_LateLogFile00000.json.gz');
+    writeFileSync(join(ctx.dir, 'trail-bucket', late), readFileSync(join(ctx.dir, 'trail-bucket', ctx.first.logFiles[0])));
+    const valid = writeBackfillDigest(ctx, signer, '2024-11-14T23:02:00Z', late);
+    const junk = `org/${DIGEST_DIR}/${ACCOUNT}_CloudTrail-Digest_us-east-1_audit-trail_us-east-1_20241114T230500Z_backfill.json.gz`;
+    writeFileSync(join(ctx.dir, 'trail-bucket', junk), gzipSync('junk'));
+    writeFileSync(join(ctx.dir, 'trail-bucket', junk + '.metadata.json'), JSON.stringify({ signature: '00', 'signature-algorithm': 'SHA256withRSA' }));
+
+    const { result, out, err } = await validate(ctx);
+    assert.equal(result.exitCode, 1);
+    assert.equal(err, `\n(backfill) Digest file\ts3://trail-bucket/${junk}\tINVALID: invalid format\n\n`);
+    const lines = out.split('\n');
+    const at = lines.indexOf(`(backfill) Digest file\ts3://trail-bucket/${valid}\tvalid`);
+    assert.ok(at > lines.indexOf(`Log file\ts3://trail-bucket/${ctx.first.logFiles[0]}\tvalid`), out);
+    assert.equal(lines[at + 1], `Log file\ts3://trail-bucket/${late}\tvalid`);
+    assert.match(out, /\n2\/2 digest files valid\n1\/2 backfill digest files valid, 1\/2 backfill digest files INVALID\n3\/3 log files valid\n$/);
+  } finally {
+    rmSync(ctx.dir, { recursive: true, force: true });
+  }
+});
+
+test('a backfill digest without its generation time in the metadata is INVALID', async () => {
+  const ctx = await deliveredTrail();
+  try {
+    const signer = generateRsaSigningKey();
+    ctx.publicKeys.set(publicKeyFingerprint(signer.publicKeyDer), importPublicKey(signer.publicKeyDer));
+    const key = writeBackfillDigest(ctx, signer, '2024-11-14T23:02:00Z', ctx.first.logFiles[0]);
+    const metaPath = join(ctx.dir, 'trail-bucket', key + '.metadata.json');
+    const { 'backfill-generation-timestamp': _dropped, ...metadata } = JSON.parse(readFileSync(metaPath, 'utf8'));
+    writeFileSync(metaPath, JSON.stringify(metadata));
+    const { result, err } = await validate(ctx);
+    assert.equal(result.exitCode, 1);
+    assert.equal(err, `\n(backfill) Digest file\ts3://trail-bucket/${key}\tINVALID: invalid format\n\n`);
   } finally {
     rmSync(ctx.dir, { recursive: true, force: true });
   }

@@ -102,6 +102,8 @@ export function digestStringToSign(
 export interface DigestMetadata {
   signature: string;
   'signature-algorithm': string;
+  /** Only a backfill digest's (CloudTrail's, read by validate-logs): when it was made. */
+  'backfill-generation-timestamp'?: string;
 }
 
 export const METADATA_SUFFIX = '.metadata.json';

@@ -34,7 +34,11 @@ export function digestFileKey(loc: TrailLocation, trailName: string, digestEndMs
   return withPrefix(loc.prefix, `AWSLogs/${loc.accountId}/CloudTrail-Digest/${loc.region}/${p.y}/${p.mo}/${p.d}/${name}`);
 }
 
-/** The 16-character `YYYYMMDDTHHmmssZ` end time at the end of a digest key (as aws-cli reads it). */
-export const digestKeyTimestamp = (key: string): string => key.slice(-24, -8);
+/** CloudTrail's suffix of a backfill digest's key (`..._<end>_backfill.json.gz`), which Sealtrail never writes. */
+export const BACKFILL_SUFFIX = '_backfill.json.gz';
+export const isBackfillDigestKey = (key: string): boolean => key.endsWith(BACKFILL_SUFFIX);
+
+/** The 16-character `YYYYMMDDTHHmmssZ` end time near the end of a digest key (as aws-cli reads it). */
+export const digestKeyTimestamp = (key: string): string => (isBackfillDigestKey(key) ? key.slice(-33, -17) : key.slice(-24, -8));
 
 export const s3Uri = (bucket: string, key: string) => `s3://${bucket}/${key}`;

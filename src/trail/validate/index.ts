@@ -71,7 +71,7 @@ function validateFound(opts: ValidateCommonOptions, found: DigestChainLocation[]
   if (chains.length > 1) {
     throw invalid(`digest files of several trails found in ${where} (${chains.map((c) => c.trailName).join(', ')}): choose one with --trail-name`, 'trail_ambiguous');
   }
-  const chain = chains[0] ?? { bucket: '', prefix: '', accountId: '', region: '', trailName: trailName ?? '', keys: [] };
+  const chain = chains[0] ?? { bucket: '', prefix: '', accountId: '', region: '', trailName: trailName ?? '', keys: [], backfillKeys: [] };
   const trailArn = known.find((t) => t.name === chain.trailName)?.arn;
   return validateLogs({ ...opts, objects, chain, ...(trailArn ? { trailArn } : {}) });
 }

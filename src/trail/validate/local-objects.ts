@@ -9,6 +9,7 @@ import { join, relative, sep } from 'node:path';
 import type { DigestMetadata } from '../delivery/digest-file.js';
 import { METADATA_SUFFIX } from '../delivery/digest-file.js';
 import { objectPath } from '../delivery/files.js';
+import { digestKeyTimestamp } from '../delivery/object-keys.js';
 import { nestsDeeper } from '../../lib/json-depth.js';
 import { openRegularFile } from '../../lib/regular-file.js';
 
@@ -20,6 +21,8 @@ export interface DigestChainLocation {
   trailName: string;
   /** Digest keys, sorted oldest first. */
   keys: string[];
+  /** Backfill digest keys (CloudTrail's `..._backfill.json.gz`), sorted oldest first. */
+  backfillKeys: string[];
 }
 
 export interface ObjectReader {
@@ -27,7 +30,7 @@ export interface ObjectReader {
   metadata(bucket: string, key: string): Promise<DigestMetadata | undefined>;
 }
 
-const DIGEST_KEY = /^(?:(?<prefix>.+)\/)?AWSLogs\/(?<account>\d+)\/CloudTrail-Digest\/(?<region>[^/]+)\/\d+\/\d+\/\d+\/\k<account>_CloudTrail-Digest_\k<region>_(?<trail>.+)_\k<region>_(?<ts>\d{8}T\d{6}Z)\.json\.gz$/;
+const DIGEST_KEY = /^(?:(?<prefix>.+)\/)?AWSLogs\/(?<account>\d+)\/CloudTrail-Digest\/(?<region>[^/]+)\/\d+\/\d+\/\d+\/\k<account>_CloudTrail-Digest_\k<region>_(?<trail>.+)_\k<region>_(?<ts>\d{8}T\d{6}Z)(?<backfill>_backfill)?\.json\.gz$/;
 
 async function walk(dir: string): Promise<string[]> {
   const out: string[] = [];
@@ -99,9 +102,7 @@ export function localObjects(dir: string): ObjectReader {
       const text = raw.toString('utf8');
       if (nestsDeeper(text, MAX_DIGEST_DEPTH)) return undefined;
       try {
-        const parsed = JSON.parse(text) as Partial<DigestMetadata>;
-        if (typeof parsed.signature !== 'string' || typeof parsed['signature-algorithm'] !== 'string') return undefined;
-        return { signature: parsed.signature, 'signature-algorithm': parsed['signature-algorithm'] };
+        return digestMetadata(JSON.parse(text) as Record<string, unknown> | null);
       } catch {
         return undefined;
       }
@@ -131,11 +132,25 @@ export function chainsFromKeys(bucket: string, keys: readonly string[]): DigestC
     const id = JSON.stringify([bucket, g.prefix ?? '', g.account, g.region, g.trail]);
     let chain = chains.get(id);
     if (!chain) {
-      chain = { bucket, prefix: g.prefix ?? '', accountId: g.account, region: g.region, trailName: g.trail, keys: [] };
+      chain = { bucket, prefix: g.prefix ?? '', accountId: g.account, region: g.region, trailName: g.trail, keys: [], backfillKeys: [] };
       chains.set(id, chain);
     }
-    chain.keys.push(key);
+    (g.backfill ? chain.backfillKeys : chain.keys).push(key);
   }
-  for (const c of chains.values()) c.keys.sort((a, b) => (a.slice(-24) < b.slice(-24) ? -1 : a.slice(-24) > b.slice(-24) ? 1 : 0));
+  const byTime = (a: string, b: string) => {
+    const [x, y] = [digestKeyTimestamp(a), digestKeyTimestamp(b)];
+    return x < y ? -1 : x > y ? 1 : 0;
+  };
+  for (const c of chains.values()) {
+    c.keys.sort(byTime);
+    c.backfillKeys.sort(byTime);
+  }
   return [...chains.values()];
+}
+
+/** A digest's metadata as read from S3 or a `.metadata.json`: undefined without a signature and its algorithm. */
+export function digestMetadata(m: Record<string, unknown> | null): DigestMetadata | undefined {
+  if (m === null || typeof m !== 'object' || typeof m.signature !== 'string' || typeof m['signature-algorithm'] !== 'string') return undefined;
+  const generated = m['backfill-generation-timestamp'];
+  return { signature: m.signature, 'signature-algorithm': m['signature-algorithm'], ...(typeof generated === 'string' ? { 'backfill-generation-timestamp': generated } : {}) };
 }

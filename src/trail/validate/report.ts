@@ -17,6 +17,8 @@ export interface ReportSink {
 export class ValidationReport {
   validDigests = 0;
   invalidDigests = 0;
+  validBackfillDigests = 0;
+  invalidBackfillDigests = 0;
   validLogs = 0;
   invalidLogs = 0;
   /** The earliest valid digest's start and the latest one's end, within the requested range (aws-cli's found times). */
@@ -24,6 +26,8 @@ export class ValidationReport {
   foundEndMs: number | undefined;
   /** The ledger checkpoint of the newest valid digest naming one (the walk goes newest first). */
   newestLedger: string | undefined;
+  /** True while backfill digests are walked: their digest and gap lines start with "(backfill) ". */
+  backfill = false;
   #lastWasDoubleSpace = true;
 
   constructor(private readonly sink: ReportSink, private readonly verbose: boolean, readonly startMs: number, readonly endMs: number) {}
@@ -45,8 +49,13 @@ export class ValidationReport {
 
   digestValid(bucket: string, key: string, digestStartMs: number, digestEndMs: number): void {
     this.#trackFoundTimes(digestStartMs, digestEndMs);
-    this.validDigests++;
-    this.valid(`Digest file\ts3://${bucket}/${key}\tvalid`);
+    if (this.backfill) this.validBackfillDigests++;
+    else this.validDigests++;
+    this.valid(`${this.#kind}Digest file\ts3://${bucket}/${key}\tvalid`);
+  }
+
+  get #kind(): string {
+    return this.backfill ? '(backfill) ' : '';
   }
 
   #trackFoundTimes(digestStartMs: number, digestEndMs: number): void {
@@ -57,8 +66,14 @@ export class ValidationReport {
   }
 
   digestInvalid(message: string): void {
-    this.invalidDigests++;
-    this.invalid(message);
+    if (this.backfill) this.invalidBackfillDigests++;
+    else this.invalidDigests++;
+    this.invalid(`${this.#kind}${message}`);
+  }
+
+  /** A chain's first digest with an older one before it. */
+  gap(olderEnd: string, chainStart: string): void {
+    this.invalid(`${this.#kind}No log files were delivered by CloudTrail between ${olderEnd} and ${chainStart}`);
   }
 
   ledgerCheckpoint(bucket: string, key: string, field: LedgerCheckpointField, signatureChecked: boolean): void {
@@ -81,20 +96,22 @@ export class ValidationReport {
   summary(): void {
     let text = this.#lastWasDoubleSpace ? '' : '\n';
     text += `Results requested for ${rfc3339(this.startMs)} to ${rfc3339(this.endMs)}\n`;
-    if (this.validDigests === 0 && this.invalidDigests === 0) {
+    if (this.validDigests + this.invalidDigests + this.validBackfillDigests + this.invalidBackfillDigests === 0) {
       this.sink.out(`${text}No digests found\n`);
       return;
     }
     text += this.foundStartMs === undefined || this.foundEndMs === undefined
       ? 'No valid digests found in range\n'
       : `Results found for ${rfc3339(this.foundStartMs)} to ${rfc3339(this.foundEndMs)}:\n`;
-    text += ratio(this.validDigests, this.invalidDigests, 'digest') + ratio(this.validLogs, this.invalidLogs, 'log');
+    text += ratio(this.validDigests, this.invalidDigests, 'digest')
+      + ratio(this.validBackfillDigests, this.invalidBackfillDigests, 'backfill digest')
+      + ratio(this.validLogs, this.invalidLogs, 'log');
     if (this.newestLedger) text += `\nThe newest valid digest names ${this.newestLedger}`;
     this.sink.out(`${text}\n`);
   }
 
   get exitCode(): number {
-    return this.invalidDigests > 0 || this.invalidLogs > 0 ? 1 : 0;
+    return this.invalidDigests > 0 || this.invalidBackfillDigests > 0 || this.invalidLogs > 0 ? 1 : 0;
   }
 }
 

@@ -5,7 +5,7 @@
  */
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import type { DigestMetadata } from '../delivery/digest-file.js';
-import { chainsFromKeys, MAX_OBJECT_BYTES, type DigestChainLocation, type ObjectReader } from './local-objects.js';
+import { chainsFromKeys, digestMetadata, MAX_OBJECT_BYTES, type DigestChainLocation, type ObjectReader } from './local-objects.js';
 
 export { MAX_OBJECT_BYTES };
 
@@ -36,10 +36,7 @@ export function s3Objects(client: S3Client): ObjectReader {
   const read = async (bucket: string, key: string): Promise<Buffer | undefined> => {
     try {
       const answer = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-      const m = answer.Metadata ?? {};
-      metadataOf.set(`${bucket}/${key}`, typeof m.signature === 'string' && typeof m['signature-algorithm'] === 'string'
-        ? { signature: m.signature, 'signature-algorithm': m['signature-algorithm'] }
-        : undefined);
+      metadataOf.set(`${bucket}/${key}`, digestMetadata(answer.Metadata ?? {}));
       return await readBounded(answer.Body as AsyncIterable<Uint8Array> & { destroy?: () => void }, `s3://${bucket}/${key}`);
     } catch (err) {
       if (isMissing(err)) return undefined;

@@ -66,15 +66,7 @@ export async function validateLogs(opts: ValidateLogsOptions): Promise<ValidateL
   const report = new ValidationReport(opts, opts.verbose, opts.startMs, opts.endMs);
   report.startup(opts.trailArn ?? `arn:aws:cloudtrail:${chain.region}:${chain.accountId}:trail/${chain.trailName}`);
   // Digests whose key time is within [start, end + 1h] (logs delivered late spill into the next hour).
-  const digests = chain.keys.filter((k) => keyTimeMs(k) >= Math.floor(opts.startMs / 1000) * 1000 && keyTimeMs(k) <= opts.endMs + 3600_000);
-  const olderThan = (key: string): string | undefined => {
-    const limit = keyTimeMs(key);
-    while (digests.length > 0) {
-      const next = digests.pop()!;
-      if (keyTimeMs(next) < limit) return next;
-    }
-    return undefined;
-  };
+  const inRange = (keys: readonly string[]) => keys.filter((k) => keyTimeMs(k) >= Math.floor(opts.startMs / 1000) * 1000 && keyTimeMs(k) <= opts.endMs + 3600_000);
 
   const loadDigest = async (bucket: string, key: string, link?: ExpectedLink): Promise<DigestFile> => {
     const where = `Digest file\ts3://${bucket}/${key}`;
@@ -97,6 +89,7 @@ export async function validateLogs(opts: ValidateLogsOptions): Promise<ValidateL
       throw err;
     });
     if (!metadata) throw new DigestInvalid(`${where}\tINVALID: signature verification failed`);
+    if (report.backfill && metadata['backfill-generation-timestamp'] === undefined) throw new DigestInvalid(`${where}\tINVALID: invalid format`);
     if (typeof digest !== 'object' || digest === null || REQUIRED.some((f) => !(f in digest))) throw new DigestInvalid(`${where}\tINVALID: invalid format`);
     if (digest.digestS3Bucket !== bucket || digest.digestS3Object !== key) throw new DigestInvalid(`${where}\tINVALID: has been moved from its original location`);
     const publicKey = opts.publicKeys.get(digest.digestPublicKeyFingerprint);
@@ -131,36 +124,53 @@ export async function validateLogs(opts: ValidateLogsOptions): Promise<ValidateL
     report.logValid(log.s3Bucket, log.s3Object);
   };
 
-  let bucket = chain.bucket;
-  let key = digests.pop();
-  let link: ExpectedLink | undefined;
-  let lastStartMs = key ? keyTimeMs(key) : 0;
-  while (key && opts.startMs <= lastStartMs) {
-    const current = key;
-    try {
-      const digest = await loadDigest(bucket, current, link);
-      lastStartMs = Date.parse(digest.digestStartTime);
-      report.digestValid(digest.digestS3Bucket, digest.digestS3Object, lastStartMs, Date.parse(digest.digestEndTime));
-      if (digest.sealtrailLedgerCheckpoint) report.ledgerCheckpoint(digest.digestS3Bucket, digest.digestS3Object, digest.sealtrailLedgerCheckpoint, opts.checkLedgerNote !== undefined);
-      for (const log of Array.isArray(digest.logFiles) ? digest.logFiles : []) await checkLog(log);
-      if (digest.previousDigestS3Bucket === null || digest.previousDigestS3Object === null) {
-        // The start of a chain: continue with any older digest (a gap, as aws-cli reports it).
-        const next = olderThan(current);
-        if (next) report.invalid(`No log files were delivered by CloudTrail between ${new Date(keyTimeMs(next)).toISOString().slice(0, 19)}Z and ${digest.digestStartTime}`);
-        key = next;
-        link = undefined;
-      } else {
-        bucket = digest.previousDigestS3Bucket;
-        key = digest.previousDigestS3Object;
-        link = { hash: digest.previousDigestHashValue, signature: digest.previousDigestSignature };
+  /** One chain of digests, newest first, as aws-cli's DigestTraverser walks it. */
+  const walk = async (keys: readonly string[]) => {
+    const digests = inRange(keys);
+    const olderThan = (key: string): string | undefined => {
+      const limit = keyTimeMs(key);
+      while (digests.length > 0) {
+        const next = digests.pop()!;
+        if (keyTimeMs(next) < limit) return next;
       }
-    } catch (err) {
-      if (!(err instanceof DigestInvalid || err instanceof DigestMissing)) throw err;
-      report.digestInvalid(err.message);
-      key = olderThan(current);
-      link = undefined;
+      return undefined;
+    };
+    let bucket = chain.bucket;
+    let key = digests.pop();
+    let link: ExpectedLink | undefined;
+    let lastStartMs = key ? keyTimeMs(key) : 0;
+    while (key && opts.startMs <= lastStartMs) {
+      const current = key;
+      try {
+        const digest = await loadDigest(bucket, current, link);
+        lastStartMs = Date.parse(digest.digestStartTime);
+        report.digestValid(digest.digestS3Bucket, digest.digestS3Object, lastStartMs, Date.parse(digest.digestEndTime));
+        if (digest.sealtrailLedgerCheckpoint) report.ledgerCheckpoint(digest.digestS3Bucket, digest.digestS3Object, digest.sealtrailLedgerCheckpoint, opts.checkLedgerNote !== undefined);
+        for (const log of Array.isArray(digest.logFiles) ? digest.logFiles : []) await checkLog(log);
+        if (digest.previousDigestS3Bucket === null || digest.previousDigestS3Object === null) {
+          // The start of a chain: continue with any older digest (a gap, as aws-cli reports it).
+          const next = olderThan(current);
+          if (next) report.gap(`${new Date(keyTimeMs(next)).toISOString().slice(0, 19)}Z`, digest.digestStartTime);
+          key = next;
+          link = undefined;
+        } else {
+          bucket = digest.previousDigestS3Bucket;
+          key = digest.previousDigestS3Object;
+          link = { hash: digest.previousDigestHashValue, signature: digest.previousDigestSignature };
+        }
+      } catch (err) {
+        if (!(err instanceof DigestInvalid || err instanceof DigestMissing)) throw err;
+        report.digestInvalid(err.message);
+        key = olderThan(current);
+        link = undefined;
+      }
     }
-  }
+  };
+
+  await walk(chain.keys);
+  // CloudTrail's backfill digests (Sealtrail writes none) are a chain of their own, walked next as aws-cli walks them.
+  report.backfill = true;
+  await walk(chain.backfillKeys);
   report.summary();
   return { validDigests: report.validDigests, invalidDigests: report.invalidDigests, validLogs: report.validLogs, invalidLogs: report.invalidLogs, exitCode: report.exitCode };
 }
