@@ -164,3 +164,28 @@ test('trails named as no trail can be named are refused as AWS refuses them; Lis
     await s.done();
   }
 });
+
+test('DescribeTrails names the S3KeyPrefix the objects are under, also for a prefix written with a trailing "/"', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'trail-backend-'));
+  const clock = manualClock(T0);
+  const store = createEventStore({ path: ':memory:', encryptionKey: new Uint8Array(32).fill(2), clock, purgeIntervalMs: 0 });
+  const trails = createTrailManager({ trails: [{ name: 'main', directory: dir, bucket: 'b', prefix: 'org/audit//' }], accountId: ACCOUNT, region: 'us-east-1', store: () => store, storage: createMemoryStorage(), clock });
+  try {
+    await trails.start();
+    const backend = await trailBackend({
+      store: () => store, trails: () => trails, region: 'us-east-1', accountId: ACCOUNT, recorder: createTrailRecorder({ store: () => store }),
+      identify: async () => ({ type: 'Root', principalId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:root`, accountId: ACCOUNT, accessKeyId: '', userName: '' }),
+    })({ mount, storage: createMemoryStorage(), clock });
+    clock.advance(1000);
+    const { digestFile } = await trails.deliverNow('main');
+    const described = await backend.handleRequest(req('aws/DescribeTrails', {}));
+    const prefix = (described?.data as { trailList: Array<{ S3KeyPrefix?: string }> }).trailList[0].S3KeyPrefix;
+    // aws-cli's validate-logs lists `<S3KeyPrefix>/AWSLogs/<account>/CloudTrail-Digest/...`.
+    assert.ok(digestFile?.startsWith(`${prefix}/AWSLogs/${ACCOUNT}/CloudTrail-Digest/`), `${prefix} names no prefix of ${digestFile}`);
+    assert.equal(prefix, 'org/audit');
+  } finally {
+    await trails.stop();
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

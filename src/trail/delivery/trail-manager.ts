@@ -68,9 +68,15 @@ export interface TrailManagerDeps {
   ledgerHead?: () => LedgerHead | undefined;
 }
 
+/**
+ * The key prefix as objects carry it (`<prefix>/AWSLogs/...`) and DescribeTrails names it: a
+ * trailing "/" is dropped, since validators (aws-cli's) add their own before `AWSLogs/`.
+ */
+const keyPrefix = (c: TrailConfig) => (c.prefix ?? '').replace(/\/+$/, '');
+
 export function createTrailManager(deps: TrailManagerDeps): TrailManager {
   const keys = createSigningKeys({ storage: deps.storage, clock: deps.clock });
-  const location = (c: TrailConfig) => ({ accountId: deps.accountId, region: deps.region, prefix: c.prefix ?? '' });
+  const location = (c: TrailConfig) => ({ accountId: deps.accountId, region: deps.region, prefix: keyPrefix(c) });
   const chooseDestination = deps.destination ?? ((c: TrailConfig) => destinationFor(c, deps.region));
   const writers = new Map<string, TrailWriter>();
   const destinations: DeliveryDestination[] = [];
@@ -90,7 +96,7 @@ export function createTrailManager(deps: TrailManagerDeps): TrailManager {
     ...(c.s3?.endpoint ? { endpoint: c.s3.endpoint } : {}),
     ...(c.s3 ? { s3Region: c.s3.region ?? deps.region, forcePathStyle: c.s3.forcePathStyle } : {}),
     bucket: c.bucket,
-    prefix: c.prefix ?? '',
+    prefix: keyPrefix(c),
     deliveryIntervalMs: c.deliveryIntervalMs ?? DEFAULT_DELIVERY_INTERVAL_MS,
     digestIntervalMs: c.digestIntervalMs ?? DEFAULT_DIGEST_INTERVAL_MS,
   });
