@@ -11,6 +11,7 @@ import { awsErrorOf } from '../errors/index.js';
 import { recordedParameters, type Members } from '../lib/aws-members.js';
 import type { Clock } from '../lib/clock.js';
 import { uuidV7 } from '../lib/ids.js';
+import { cloudTrailDate } from '../lib/time.js';
 import type { TrailEventInput, TrailRecorder, TrailTlsDetails, TrailUserIdentity } from './model.js';
 import { AWS_INTERNAL, OMITTED } from './format.js';
 
@@ -24,6 +25,8 @@ export interface AwsOperationFacts {
    * caller sent keeps its own value.
    */
   recordedDefaults?: (body: Readonly<Record<string, unknown>>) => Record<string, unknown>;
+  /** Timestamp members (epoch seconds on the wire), recorded as CloudTrail records dates: "Oct 26, 2025, 11:50:52 PM". */
+  dateMembers?: readonly string[];
   /** responseElements of a successful call, from its response and the key ARNs it touched; absent = null. */
   responseElements?: (body: Record<string, unknown>, resources: readonly string[]) => Record<string, unknown>;
 }
@@ -85,7 +88,7 @@ export function apiCallRecorder(deps: ApiCallRecorderDeps): (outcome: RequestOut
       userAgent: (req.headers['user-agent']?.[0] ?? '').slice(0, MAX_USER_AGENT),
       userIdentity: identity,
       // A call refused for its input carries none of it (server/aws/index.ts): nothing to record but that.
-      requestParameters: req.inputError ? OMITTED() : recordedParameters(sent, op.members, op.recordedDefaults?.(sent)),
+      requestParameters: req.inputError ? OMITTED() : withDates(recordedParameters(sent, op.members, op.recordedDefaults?.(sent)), op.dateMembers),
       responseElements: !error && body && op.responseElements ? op.responseElements(body, resources) : null,
       readOnly: op.readOnly,
       resources: resources.map((arn) => ({ accountId: deps.accountId, type: 'AWS::KMS::Key' as const, arn })),
@@ -114,6 +117,17 @@ export function apiCallRecorder(deps: ApiCallRecorderDeps): (outcome: RequestOut
  */
 function recordedErrorCode(type: string): string {
   return type === 'AccessDeniedException' ? 'AccessDenied' : type;
+}
+
+/** The recorded parameters with each date member that is a number written as CloudTrail writes dates. */
+function withDates(params: Record<string, unknown> | null, dateMembers: readonly string[] | undefined): Record<string, unknown> | null {
+  if (!params || !dateMembers) return params;
+  for (const name of dateMembers) {
+    const key = name[0].toLowerCase() + name.slice(1);
+    const value = params[key];
+    if (typeof value === 'number' && Number.isFinite(value)) params[key] = cloudTrailDate(value);
+  }
+  return params;
 }
 
 /** CloudTrail's tlsDetails, for a call that came over TLS; a call over plain HTTP has none. */

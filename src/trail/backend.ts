@@ -30,14 +30,16 @@ export interface TrailBackendDeps {
 type OpHandler = (body: Record<string, unknown>) => Promise<Record<string, unknown>>;
 
 const TIME_RANGE: Members = { StartTime: 'number', EndTime: 'number' };
+const TIME_RANGE_DATES = ['StartTime', 'EndTime'];
 
 /** The CloudTrail operations served, with their declared members (page tokens are not recorded). */
 export const CLOUDTRAIL_OPERATIONS: Readonly<Record<string, AwsOperationFacts>> = {
   LookupEvents: {
     readOnly: true,
     members: { LookupAttributes: { list: { AttributeKey: 'string', AttributeValue: 'string' } }, ...TIME_RANGE, EventCategory: 'string', MaxResults: 'number', NextToken: unrecorded('string') },
+    dateMembers: TIME_RANGE_DATES,
   },
-  ListPublicKeys: { readOnly: true, members: { ...TIME_RANGE, NextToken: unrecorded('string') } },
+  ListPublicKeys: { readOnly: true, members: { ...TIME_RANGE, NextToken: unrecorded('string') }, dateMembers: TIME_RANGE_DATES },
   DescribeTrails: { readOnly: true, members: { trailNameList: 'strings', includeShadowTrails: 'boolean' } },
   GetTrail: { readOnly: true, members: { Name: 'string' } },
   GetTrailStatus: { readOnly: true, members: { Name: 'string' } },

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathRouter, type BackendRequest, type MountEntry } from '../../src/core/index.js';
+import { pathRouter, type BackendRequest, type LogicalRequest, type MountEntry, type TokenEntry } from '../../src/core/index.js';
 import { SealtrailError } from '../../src/errors/index.js';
 import { manualClock } from '../../src/lib/clock.js';
 import { createMemoryStorage } from '../../src/storage/memory/index.js';
@@ -11,6 +11,7 @@ import { trailSysPaths } from '../../src/sys/trails.js';
 import { trailBackend } from '../../src/trail/backend.js';
 import { createTrailManager } from '../../src/trail/delivery/trail-manager.js';
 import { createEventStore } from '../../src/trail/store/event-store.js';
+import type { TrailEventInput } from '../../src/trail/model.js';
 import { createTrailRecorder } from '../../src/trail/recorder.js';
 import { keysFromPublicKeyList } from '../../src/trail/validate/public-keys.js';
 import { ACCOUNT, kmsEvent } from './fixtures.js';
@@ -188,4 +189,26 @@ test('DescribeTrails names the S3KeyPrefix the objects are under, also for a pre
     await store.close();
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('the StartTime and EndTime a CloudTrail call sent are recorded as CloudTrail records dates ("Oct 26, 2025, 11:50:52 PM")', async () => {
+  const events: TrailEventInput[] = [];
+  const recorder = { record: async (e: TrailEventInput) => void events.push(e), admit: () => undefined, pending: () => 0, failing: () => false, close: async () => 0 };
+  const clock = manualClock(T0);
+  const backend = await trailBackend({
+    store: () => { throw new Error('not read'); }, trails: () => { throw new Error('not read'); }, region: 'us-east-1', accountId: ACCOUNT, recorder,
+    identify: async () => ({ type: 'Root', principalId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:root`, accountId: ACCOUNT, accessKeyId: '', userName: '' }),
+  })({ mount, storage: createMemoryStorage(), clock });
+  const token = { accessor: 'acc-root', policies: ['root'], path: 'auth/token/root' } as TokenEntry;
+  for (const [op, data] of [
+    ['LookupEvents', { StartTime: 1761522652, EndTime: 1761523252.5, MaxResults: 5 }],
+    ['ListPublicKeys', { StartTime: 1761436800 }],
+  ] as const) {
+    const logical = { id: `req-${op}`, operation: 'update', path: `trail/aws/${op}`, data, clientToken: 'root', remoteAddress: '127.0.0.1', remotePort: 1, headers: {}, wrapTtl: 0 } as LogicalRequest;
+    await backend.recordOutcome!({ request: logical, path: `aws/${op}`, token, response: { data: {} } });
+  }
+  assert.deepEqual(events.map((e) => e.requestParameters), [
+    { startTime: 'Oct 26, 2025, 11:50:52 PM', endTime: 'Oct 27, 2025, 12:00:52 AM', maxResults: 5 },
+    { startTime: 'Oct 26, 2025, 12:00:00 AM' },
+  ]);
 });

@@ -4,14 +4,9 @@
  * members in lowerCamelCase (KeyMetadata's `AWSAccountId` keeps its name, as AWS shows it) with
  * dates in CloudTrail's "Jan 5, 2023, 3:10:39 PM" form (UTC).
  */
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+import { cloudTrailDate } from '../../lib/time.js';
 
-export function cloudTrailDate(epochSeconds: number): string {
-  const d = new Date(Math.round(epochSeconds * 1000));
-  const h = d.getUTCHours();
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${MONTHS[d.getUTCMonth()]} ${d.getUTCDate()}, ${d.getUTCFullYear()}, ${h % 12 === 0 ? 12 : h % 12}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} ${h < 12 ? 'AM' : 'PM'}`;
-}
+export { cloudTrailDate };
 
 const DATE_MEMBERS = new Set(['CreationDate', 'DeletionDate', 'ValidTo']);
 const lowerFirst = (s: string) => (s === 'AWSAccountId' ? s : s[0].toLowerCase() + s.slice(1));
