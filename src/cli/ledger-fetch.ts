@@ -166,6 +166,60 @@ export async function cappedBody(response: Response, max: number): Promise<Buffe
 }
 
 /**
+ * Reads in flight at once against a Sealtrail server: its limit of journal and ledger reads per
+ * token (per client address without one), JOURNAL_READS_PER_TOKEN in sys/journal-read-slots.ts.
+ */
+export const SERVER_READS_IN_FLIGHT = 4;
+/** How many times a read the server refused as busy (503 with Retry-After) is sent again. */
+export const BUSY_RETRIES = 10;
+/** The longest Retry-After a busy read waits for. */
+const MAX_BUSY_WAIT_MS = 5_000;
+
+const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** A Retry-After of whole seconds, in ms (at most MAX_BUSY_WAIT_MS); undefined without one. */
+function retryAfterMs(response: Response): number | undefined {
+  const value = response.headers.get('retry-after');
+  if (value === null || !/^\d{1,6}$/.test(value.trim())) return undefined;
+  return Math.min(Number(value) * 1000, MAX_BUSY_WAIT_MS);
+}
+
+/**
+ * The fetch of the reads a ledger command makes from a Sealtrail server: the verifier reads
+ * bundles and tiles ahead, and the journal's records beside them, but at most
+ * SERVER_READS_IN_FLIGHT are sent at once; a read the server still refuses as busy (a slot held
+ * until an earlier answer is sent in full, or taken by another client of the same token) is sent
+ * again after the wait its Retry-After asks for, up to BUSY_RETRIES times.
+ */
+export function serverReadFetch(fetchImpl: FetchLike, wait: (ms: number) => Promise<void> = pause): FetchLike {
+  let active = 0;
+  const waiting: Array<() => void> = [];
+  const take = async () => {
+    while (active >= SERVER_READS_IN_FLIGHT) await new Promise<void>((resolve) => waiting.push(resolve));
+    active++;
+  };
+  const release = () => {
+    active--;
+    waiting.shift()?.();
+  };
+  return async (input, init) => {
+    for (let retries = 0; ; retries++) {
+      await take();
+      let response: Response;
+      try {
+        response = await fetchImpl(input, init);
+      } finally {
+        release();
+      }
+      const busyFor = response.status === 503 ? retryAfterMs(response) : undefined;
+      if (busyFor === undefined || retries >= BUSY_RETRIES) return response;
+      await response.body?.cancel();
+      await wait(busyFor);
+    }
+  };
+}
+
+/**
  * A log served over HTTP. The token goes only to a server address, never to a mirror, and a
  * request carrying it follows no redirect (a redirect elsewhere would carry the header along).
  */

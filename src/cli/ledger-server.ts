@@ -8,13 +8,13 @@ import type { SealtrailClient } from '../sdk/index.js';
 import type { CliContext } from './context.js';
 import { remoteDetail } from './failure.js';
 import { readRecordPage, type RecordView } from './journal-api.js';
-import { LogResourceMissing, SERVER_LEDGER_PREFIX, urlFetcher } from './ledger-fetch.js';
+import { LogResourceMissing, SERVER_LEDGER_PREFIX, serverReadFetch, urlFetcher } from './ledger-fetch.js';
 import type { RecordColumns, RecordPage, SeqRecord } from './ledger-records.js';
 
 /** The server's log, read with the CLI's address and token. */
 export async function serverLog(ctx: CliContext): Promise<{ client: SealtrailClient; fetch: LogFetcher }> {
   const client = await ctx.client();
-  const log = urlFetcher({ prefix: client.address + SERVER_LEDGER_PREFIX, server: true, address: client.address }, client.getToken(), await ctx.fetch());
+  const log = urlFetcher({ prefix: client.address + SERVER_LEDGER_PREFIX, server: true, address: client.address }, client.getToken(), serverReadFetch(await ctx.fetch()));
   return { client, fetch: log };
 }
 

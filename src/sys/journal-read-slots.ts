@@ -10,7 +10,8 @@
  * a client that stalls after the first bytes keeps its slot, and one that hangs up before the
  * query ends does not free it while the query still runs. Past either limit a read is refused with
  * 503 `journal_busy` (and Retry-After), audited like any refusal. The CLI pages one request at a
- * time and the console asks at most a few at once, well under both. The reader thread serves the
+ * time, its ledger reads keep at most JOURNAL_READS_PER_TOKEN in flight (cli/ledger-fetch.ts),
+ * and the console asks at most a few at once. The reader thread serves the
  * queries of reads in flight in turn per token (lib/reader-turns.ts).
  */
 import { SealtrailError } from '../errors/index.js';

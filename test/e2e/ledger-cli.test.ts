@@ -140,3 +140,22 @@ test('verify --url of a bundle whose records pass a journal page\'s text budget:
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('verify --url of a log of several bundles: its reads stay within the server\'s journal read slots for the token', { timeout: 120_000 }, async () => {
+  let s: TestServer | undefined;
+  try {
+    s = await startDevServer();
+    // Two records per write: past three full bundles, so the verifier reads bundles ahead.
+    for (let i = 0; i < 420; i++) {
+      assert.equal((await call(s.address, 'POST', `secret/data/bundles/${i}`, { token: s.rootToken, body: { data: { i } } })).status, 200);
+    }
+    const vkey = (await runIn(['ledger', 'key'], { env: env(s) })).stdout.trim();
+    await checkpointAtLeast(s.address, s.rootToken, vkey, 840);
+    const verified = await runIn(['ledger', 'verify', '--url', s.address, '--key', vkey], { env: env(s) });
+    assert.equal(verified.stderr, '');
+    assert.equal(verified.code, 0);
+    assert.match(verified.stdout, /^OK: \S+ at tree size (\d+), root \S+: every entry and tile reproduces the signed root; \1 journal records match their entries\n$/);
+  } finally {
+    await s?.stop();
+  }
+});

@@ -21,7 +21,7 @@ import { CliExit, EXIT_LOCAL, EXIT_REMOTE, EXIT_VERIFY_FAILED, localFailure, usa
 import { statusLine } from '../import-progress.js';
 import { MAX_CHECKPOINT_FILE_BYTES, readInputText } from '../input-limits.js';
 import { loadVerifierKey } from '../ledger-input.js';
-import { directoryFetcher, parseLedgerUrl, sameServer, urlFetcher } from '../ledger-fetch.js';
+import { directoryFetcher, parseLedgerUrl, sameServer, serverReadFetch, urlFetcher } from '../ledger-fetch.js';
 import { printable } from '../printable.js';
 import { checkingRecords, type ColumnsCheck, type RecordPage, type RecordVerdict } from '../ledger-records.js';
 import { apiRecordPage } from '../ledger-server.js';
@@ -55,7 +55,7 @@ async function sourceOf(ctx: CliContext, flags: VerifyFlags): Promise<Source> {
       ctx.io.stderr(`note: no token is sent to ${url.address} (only to the configured server, ${configured}: -address, SEALTRAIL_ADDR or VAULT_ADDR)${journalNote}\n`);
     }
     // The TLS settings apply to whichever server --url names, as they would to -address.
-    const fetchImpl = await ctx.fetch();
+    const fetchImpl = url.server ? serverReadFetch(await ctx.fetch()) : await ctx.fetch();
     source = { fetch: urlFetcher(url, token, fetchImpl), close: () => undefined, where: url.prefix };
     if (readJournal) {
       // As the log's own reads (urlFetcher): the token follows no redirect, which would carry it elsewhere.
