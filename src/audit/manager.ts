@@ -364,9 +364,11 @@ export function createAuditManager(deps: AuditManagerDeps): AuditManager {
       }
     }
     const missed = new Map<string, { required: boolean; reason: string }>();
+    const saltsKept = await keepNewSalts(stored, salts, desired);
     for (const [path, d] of desired) {
-      const candidate: ConfigSalts = { [path]: stored[path] };
+      const candidate: ConfigSalts = { [path]: saltsKept.salts[path] };
       try {
+        if (saltsKept.error !== undefined) throw saltsKept.error;
         await enableLocked(path, d, 'config', candidate);
         salts[path] = candidate[path];
       } catch (err) {
@@ -384,6 +386,23 @@ export function createAuditManager(deps: AuditManagerDeps): AuditManager {
     unopened = new Set(missed.keys());
     await writeConfigSalts(deps.storage, salts);
     if (errors.length > 0) throw new ConfigDevicesNotEnabled(errors);
+  }
+
+  /**
+   * Stores the salts of the devices about to be enabled before any of them records an entry: an
+   * entry hashed under a salt the storage never kept could not be matched by audit-hash after a
+   * restart, which would make a new salt. A device keeps a stored salt of its type.
+   */
+  async function keepNewSalts(stored: ConfigSalts, kept: ConfigSalts, added: ReadonlyMap<string, ConfigDeviceDeclaration>): Promise<{ salts: ConfigSalts; error?: unknown }> {
+    const salts: ConfigSalts = {};
+    for (const [path, d] of added) salts[path] = stored[path]?.type === d.type ? stored[path] : { type: d.type, salt: uuid() };
+    if (added.size === 0) return { salts };
+    try {
+      await writeConfigSalts(deps.storage, { ...stored, ...kept, ...salts });
+      return { salts };
+    } catch (error) {
+      return { salts, error };
+    }
   }
 
   async function loadLocked(): Promise<void> {

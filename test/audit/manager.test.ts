@@ -173,6 +173,30 @@ test('config devices: applied, immutable via the API, salt kept across restarts,
   assert.notEqual(restarted.manager.hash('cfg', 'foo'), h);
 });
 
+test('a declared device records nothing under a salt the storage did not keep: audit-hash matches its entries after a restart', async () => {
+  const base = createMemoryStorage();
+  let saltsRefused = false;
+  const storage: Storage = {
+    ...base,
+    put: (key, value) => (saltsRefused && key === 'config-salts' ? Promise.reject(new Error('disk I/O error')) : base.put(key, value)),
+  };
+  const first = setup({}, storage);
+  await first.manager.applyConfigDevices([{ path: 'cfg', type: 'memory' }]);
+  // A SIGHUP declares a second device while the storage refuses the salts' record.
+  saltsRefused = true;
+  await assert.rejects(first.manager.applyConfigDevices([{ path: 'cfg', type: 'memory' }, { path: 'late', type: 'memory' }]));
+  await first.manager.hooks.logRequest(kvWriteInput());
+  const late = first.sinks.get('late/');
+  const recorded = late ? late.lines.length : 0;
+  saltsRefused = false;
+
+  const restarted = setup({}, storage);
+  await restarted.manager.load();
+  await restarted.manager.applyConfigDevices([{ path: 'cfg', type: 'memory' }, { path: 'late', type: 'memory' }]);
+  if (recorded > 0) assert.equal(restarted.manager.hash('late', 'foo'), first.manager.hash('late', 'foo'), 'the salt the entries were hashed with is the one kept');
+  assert.equal(restarted.manager.hash('cfg', 'foo'), first.manager.hash('cfg', 'foo'));
+});
+
 test('a reload whose changed device cannot open keeps the device that worked, and its salt', async () => {
   const first = setup();
   await first.manager.applyConfigDevices([{ path: 'cfg', type: 'memory', options: { hmac_accessor: 'false' } }]);
