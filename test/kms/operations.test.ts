@@ -286,6 +286,48 @@ test('each rotation, automatic or on demand, is reported as a RotateKey with its
   ]);
 });
 
+test('a rotation\'s RotateKey event is recorded before its material is stored: a process killed at the event leaves no material without one, and an event that cannot be recorded leaves the key as it was', async () => {
+  const storage = createMemoryStorage();
+  const { call, clock, svc } = setup();
+  svc.keys = createKeyStore(storage);
+  const a = (await call('CreateKey')).KeyMetadata.KeyId;
+  await call('EnableKeyRotation', { KeyId: a, RotationPeriodInDays: 90 });
+  // What a restart would read: the key as stored, not as cached.
+  const storedMaterials = async () => (await createKeyStore(storage).get(a))!.materials.length;
+  const seen: number[] = [];
+  svc.keyRotated = async () => { seen.push(await storedMaterials()); };
+  await call('RotateKeyOnDemand', { KeyId: a });
+  clock.advance(91 * DAY);
+  await call('Encrypt', { KeyId: a, Plaintext: 'aGk=' });
+  assert.deepEqual(seen, [1, 2], 'when each event is recorded, its material is not yet stored');
+  assert.equal(await storedMaterials(), 3);
+
+  svc.keyRotated = async () => { throw new Error('the journal cannot take the event'); };
+  await assert.rejects(call('RotateKeyOnDemand', { KeyId: a }));
+  clock.advance(91 * DAY);
+  await assert.rejects(call('Encrypt', { KeyId: a, Plaintext: 'aGk=' }));
+  assert.equal(await storedMaterials(), 3, 'no rotation without its event');
+  assert.equal((await svc.keys.get(a))!.materials.length, 3);
+});
+
+test('a deleted key\'s DeleteKey event is recorded before the key is removed; an event that cannot be recorded keeps the key until a later purge', async () => {
+  const storage = createMemoryStorage();
+  const { call, clock, svc } = setup();
+  svc.keys = createKeyStore(storage);
+  const a = (await call('CreateKey')).KeyMetadata.KeyId;
+  await call('ScheduleKeyDeletion', { KeyId: a, PendingWindowInDays: 7 });
+  clock.advance(8 * DAY);
+  const stored = async () => (await createKeyStore(storage).get(a)) !== undefined;
+  svc.keyDeleted = async () => { throw new Error('the journal cannot take the event'); };
+  await assert.rejects(call('DescribeKey', { KeyId: a }));
+  assert.equal(await stored(), true, 'no deletion without its event');
+  const seen: boolean[] = [];
+  svc.keyDeleted = async () => { seen.push(await stored()); };
+  await rejects(call('DescribeKey', { KeyId: a }), 'NotFoundException');
+  assert.deepEqual(seen, [true], 'when the event is recorded, the key is still stored');
+  assert.equal(await stored(), false);
+});
+
 test('ListKeyRotations: each rotation with its date, type and material, in order, paged; ALL_KEY_MATERIAL adds the first', async () => {
   const { call, clock, svc } = setup();
   const a = (await call('CreateKey')).KeyMetadata.KeyId;

@@ -17,9 +17,12 @@ export interface KeyStore {
   /**
    * Applies `change` to the current record under the key's lock; returns the stored result. A
    * precondition on the key's state belongs in `change`, which may throw to refuse (nothing is
-   * written): checked before, it may no longer hold.
+   * written): checked before, it may no longer hold. `beforeWrite`, given the change and the record
+   * it was made from, runs before the change is stored, still under the lock; if it throws, nothing is.
    */
-  update(keyId: string, change: (key: KmsKeyRecord) => KmsKeyRecord): Promise<KmsKeyRecord | undefined>;
+  update(
+    keyId: string, change: (key: KmsKeyRecord) => KmsKeyRecord, beforeWrite?: (next: KmsKeyRecord, cur: KmsKeyRecord) => Promise<void>,
+  ): Promise<KmsKeyRecord | undefined>;
   remove(keyId: string): Promise<void>;
   /** Key ids, sorted. */
   listIds(): Promise<string[]>;
@@ -119,11 +122,12 @@ export function createKeyStore(storage: Storage, cacheEntries = DEFAULT_KEY_CACH
     get cached() { return keys.size; },
     get: load,
     create: (key) => written(key.keyId, () => putJson(storage, KEY_PREFIX + key.keyId, key), key),
-    update: (keyId, change) => locked(keyId, async () => {
+    update: (keyId, change, beforeWrite) => locked(keyId, async () => {
       const cur = await load(keyId);
       if (!cur) return undefined;
       const next = change(cur);
       if (next === cur) return cur;
+      await beforeWrite?.(next, cur);
       await written(keyId, () => putJson(storage, KEY_PREFIX + keyId, next), next);
       return next;
     }),

@@ -30,10 +30,12 @@ export function checkKeyIdLength(ref: string, member: string): void {
 
 async function purgeIfDue(svc: KmsServices, key: KmsKeyRecord): Promise<boolean> {
   if (key.state !== 'PendingDeletion' || key.deletionDate === undefined || svc.clock.now() < key.deletionDate) return false;
+  // Recorded first, as a rotation is: a crash before the removal leaves an event the next purge
+  // repeats, never a key gone without one. An event the journal cannot take keeps the key until a
+  // later purge.
+  await svc.keyDeleted?.(key.keyId);
   for (const a of await svc.keys.listAliases()) if (a.targetKeyId === key.keyId) await svc.keys.deleteAlias(a.aliasName);
   await svc.keys.remove(key.keyId);
-  // An event the recorder could not keep yet still waits in it (trail/recorder.ts): the deletion stands.
-  await svc.keyDeleted?.(key.keyId).catch(() => undefined);
   return true;
 }
 
@@ -178,15 +180,12 @@ export function requireNotPendingDeletion(svc: KmsServices, key: KmsKeyRecord): 
  */
 export async function rotateIfDue(svc: KmsServices, key: KmsKeyRecord, newMaterial: () => Buffer): Promise<KmsKeyRecord> {
   if (!rotationDue(svc, key)) return key;
-  let previous: KmsKeyRecord | undefined;
-  const next = await svc.keys.update(key.keyId, (cur) => {
-    if (!rotationDue(svc, cur)) return cur;
-    previous = cur;
-    return addMaterial(cur, newMaterial(), svc.clock.now(), 'AUTOMATIC');
-  });
-  if (!next) return key;
-  if (previous) await recordRotation(svc, previous, next, 'AUTOMATIC');
-  return next;
+  const next = await svc.keys.update(
+    key.keyId,
+    (cur) => (rotationDue(svc, cur) ? addMaterial(cur, newMaterial(), svc.clock.now(), 'AUTOMATIC') : cur),
+    (after, before) => recordRotation(svc, before, after, 'AUTOMATIC'),
+  );
+  return next ?? key;
 }
 
 /**
@@ -220,8 +219,10 @@ export async function recordRotation(svc: KmsServices, before: KmsKeyRecord, aft
     currentKeyMaterialId: keyMaterialId(after.keyId, currentMaterial(after)),
     keyId: after.keyId,
   };
-  // As for DeleteKey: an event the recorder could not keep yet still waits in it; the rotation stands.
-  await svc.keyRotated?.(after.keyId, details).catch(() => undefined);
+  // Recorded before the new material is stored (KeyStore.update's beforeWrite): a crash between
+  // the two leaves an event of a rotation that did not happen, never a material without its event.
+  // An event the journal cannot take refuses the rotation.
+  await svc.keyRotated?.(after.keyId, details);
 }
 
 export function addMaterial(key: KmsKeyRecord, material: Buffer, now: number, type: 'AUTOMATIC' | 'ON_DEMAND'): KmsKeyRecord {

@@ -5,7 +5,7 @@ import { kmsError, validationError } from '../errors.js';
 import type { OperationHandler } from './context.js';
 import { optInt, optString, reqString } from './input.js';
 import { keyMaterialId } from '../keys/material-id.js';
-import type { KeyMaterial, KmsKeyRecord } from '../keys/model.js';
+import type { KeyMaterial } from '../keys/model.js';
 import { addMaterial, authorize, findKey, recordRotation, requireEnabled } from './key-access.js';
 import { readPage } from './paging.js';
 
@@ -53,17 +53,14 @@ export const rotateKeyOnDemand: OperationHandler = async (call, svc) => {
   const key = await findKey(svc, call, reqString(call.body, 'KeyId'), { aliases: false });
   authorize(svc, call, key, 'kms:RotateKeyOnDemand');
   requireEnabled(svc, key);
-  let previous: KmsKeyRecord | undefined;
-  const rotated = await svc.keys.update(key.keyId, (cur) => {
+  await svc.keys.update(key.keyId, (cur) => {
     if (cur.materials.filter((m) => m.rotationType === 'ON_DEMAND').length >= ON_DEMAND_ROTATIONS_PER_KEY) {
       throw kmsError('LimitExceededException', `The on-demand rotation quota for ${keyArn(svc.location, key.keyId)} is reached: a KMS key can be rotated on demand at most ${ON_DEMAND_ROTATIONS_PER_KEY} times.`);
     }
-    previous = cur;
     const next = addMaterial(cur, newMaterial(), svc.clock.now(), 'ON_DEMAND');
     // On-demand rotation does not move the automatic schedule.
     return { ...next, rotation: { ...next.rotation, lastRotatedAt: cur.rotation.lastRotatedAt } };
-  });
-  if (previous && rotated) await recordRotation(svc, previous, rotated, 'ON_DEMAND');
+  }, (after, before) => recordRotation(svc, before, after, 'ON_DEMAND'));
   return { KeyId: keyArn(svc.location, key.keyId) };
 };
 
