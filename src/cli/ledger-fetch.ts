@@ -7,8 +7,9 @@
  * the full file is written); it is then read as the full file's prefix, the same bytes, as
  * tlog-tiles clients do. Whatever is read, the verifier recomputes it from the entries.
  */
-import { closeSync, constants, fstatSync, openSync, readdirSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { readOpenFileSync } from '../lib/regular-file.js';
 import { bundleRanges, CHECKPOINT_PATH, HASH_SIZE, maxBytesOf, type LogFetcher } from '../ledger/index.js';
 import type { FetchLike } from '../sdk/index.js';
 import { tlsAdvice, usageError } from './failure.js';
@@ -68,10 +69,7 @@ export function readLogFile(dir: string, path: string): Buffer {
     const info = fstatSync(fd);
     if (!info.isFile()) throw new LogResourceMissing('not found');
     if (info.size > max) throw new Error(`${info.size} bytes, over the ${max} such a file can have`);
-    const data = Buffer.allocUnsafe(info.size);
-    let read = 0;
-    for (let n = 1; read < info.size && n > 0; read += n) n = readSync(fd, data, read, info.size - read, read);
-    return data.subarray(0, read);
+    return readOpenFileSync(fd, info.size);
   } finally {
     closeSync(fd);
   }

@@ -6,7 +6,7 @@
  * FIFO's other end (O_NONBLOCK, which a regular file's reads and writes ignore), and what was
  * opened is checked with fstat, so a name swapped between a check and the open changes nothing.
  */
-import { constants, type Stats } from 'node:fs';
+import { constants, readSync, type Stats } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 
 export type RegularFile = { file: FileHandle; info: Stats } | { refused: string };
@@ -50,3 +50,11 @@ export async function openRegularFile(path: string, opts: OpenRegularFileOptions
 }
 
 const NONBLOCK = constants.O_NONBLOCK ?? 0;
+
+/** The first `size` bytes of an open file (fewer if it shrank meanwhile), read in as many calls as it takes. */
+export function readOpenFileSync(fd: number, size: number): Buffer {
+  const data = Buffer.allocUnsafe(size);
+  let read = 0;
+  for (let n = 1; read < size && n > 0; read += n) n = readSync(fd, data, read, size - read, read);
+  return data.subarray(0, read);
+}

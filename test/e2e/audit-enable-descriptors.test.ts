@@ -10,26 +10,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request, Agent } from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServerProcess } from '../helpers/server-process.js';
+import { tryConnect } from '../helpers/ports.js';
+import { waitFor } from '../helpers/wait.js';
 
 const OPEN_FILES = 256;
 
-async function waitFor(check: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
-const open = (port: number): Promise<Socket | undefined> => new Promise((resolve) => {
-  const socket = connect(port, '127.0.0.1');
-  socket.once('connect', () => resolve(socket));
-  socket.once('error', () => resolve(undefined));
-});
 
 test('out of file descriptors, enabling an audit device answers 503 naming the shortage; a bad path stays 400', { timeout: 120_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'sealtrail-audit-fds-'));
@@ -51,7 +41,7 @@ test('out of file descriptors, enabling an audit device answers 503 naming the s
   /** Idle connections until every descriptor is taken (the server holds each one it accepts). */
   const takeDescriptors = async (count: number) => {
     for (let i = 0; i < count; i++) {
-      const s = await open(Number(url.port));
+      const s = await tryConnect(Number(url.port));
       if (s) held.push(s.on('error', () => undefined));
     }
   };

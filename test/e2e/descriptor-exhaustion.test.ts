@@ -6,27 +6,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServerProcess } from '../helpers/server-process.js';
+import { tryConnect } from '../helpers/ports.js';
+import { waitFor } from '../helpers/wait.js';
 
 const OPEN_FILES = 256;
 
-/** Polls `check` every 100 ms until it holds; fails after `ms`. */
-async function waitFor(check: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
-const open = (port: number): Promise<Socket | undefined> => new Promise((resolve) => {
-  const socket = connect(port, '127.0.0.1');
-  socket.once('connect', () => resolve(socket));
-  socket.once('error', () => resolve(undefined));
-});
 
 test('out of file descriptors: told once in the log, connections refused unanswered, then served and recorded again', { timeout: 120_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'sealtrail-fds-'));
@@ -37,7 +26,7 @@ test('out of file descriptors: told once in the log, connections refused unanswe
     const headers = { 'x-vault-token': server.token, 'content-type': 'application/json' };
     // Idle connections until every descriptor is taken (the server holds each one it accepts).
     for (let i = 0; i < OPEN_FILES + 50; i++) {
-      const s = await open(port);
+      const s = await tryConnect(port);
       if (s) held.push(s.on('error', () => undefined));
     }
     await waitFor(() => /out of file descriptors/.test(server.output()), 15_000, 'the log to tell of the exhaustion');

@@ -10,11 +10,12 @@
  * wider partial.
  */
 import {
-  closeSync, constants, fdatasyncSync, fstatSync, fsyncSync, mkdirSync, openSync, readdirSync, readSync, realpathSync, renameSync, rmSync, writeSync,
+  closeSync, constants, fdatasyncSync, fstatSync, fsyncSync, mkdirSync, openSync, readdirSync, realpathSync, renameSync, rmSync, writeSync,
 } from 'node:fs';
 import { open, readdir, realpath, rm } from 'node:fs/promises';
 import { dirname, join, sep } from 'node:path';
 import { SealtrailError } from '../../errors/index.js';
+import { readOpenFileSync } from '../../lib/regular-file.js';
 import { bundlePath, bundleRanges, HASH_SIZE, maxBytesOf, parseLogPath, partialTiles, TILE_WIDTH, tilePath, type LogFile } from '../../ledger/index.js';
 
 /** The partial form of a path: its full file and the width asked for, or undefined for a full path. */
@@ -109,10 +110,7 @@ function readBoundedSync(file: string, max: number): Buffer {
   try {
     const info = fstatSync(fd);
     checkFile(info, max);
-    const data = Buffer.allocUnsafe(info.size);
-    let read = 0;
-    for (let n = 1; read < info.size && n > 0; read += n) n = readSync(fd, data, read, info.size - read, read);
-    return data.subarray(0, read);
+    return readOpenFileSync(fd, info.size);
   } finally {
     closeSync(fd);
   }
