@@ -9,9 +9,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
+import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './ports.js';
 
 export interface RsyslogOptions {
   udp?: boolean;
@@ -48,17 +49,6 @@ export interface Rsyslog {
 
 const RSYSLOGD = process.env.RSYSLOGD ?? '/usr/sbin/rsyslogd';
 
-async function freeTcpPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 async function freeUdpPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const sock = createSocket('udp4');
@@ -83,9 +73,9 @@ export async function startRsyslog(opts: RsyslogOptions = {}): Promise<Rsyslog> 
   const out = join(dir, 'received.log');
   writeFileSync(out, '');
   // A TCP input is always there: it is how readiness is probed, even for a UDP-only receiver.
-  const tcpPort = await freeTcpPort();
+  const tcpPort = await freePort();
   const udpPort = opts.udp ? await freeUdpPort() : 0;
-  const relpPort = opts.relp ? await freeTcpPort() : 0;
+  const relpPort = opts.relp ? await freePort() : 0;
   const conf = [
     `global(workDirectory="${dir}"${opts.maxMessageSize ? ` maxMessageSize="${opts.maxMessageSize}"` : ''})`,
     ...(opts.directQueue ? ['main_queue(queue.type="Direct")'] : []),
