@@ -3,7 +3,8 @@
  *
  *   LIST/GET trails                       → { keys: [names], key_info: { <name>: {...} } }
  *   POST     trails/<name>/deliver        → { log_files: [...], digest_file } (delivers pending
- *                                            events and writes a digest now)
+ *                                            events and writes a digest now; digest_file is null
+ *                                            while the last digest's second has not passed)
  */
 import type { PathSpec } from '../core/index.js';
 import { type TrailManager, s3Uri } from '../trail/index.js';

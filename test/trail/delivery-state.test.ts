@@ -55,7 +55,7 @@ function setup() {
   });
   const recorder = createTrailRecorder({ store: () => store });
   let n = 0;
-  const record = async () => { await recorder.record(kmsEvent({ eventId: `evt-${n++}`, eventTime: clock.now() })); clock.advance(1000); };
+  const record = async (stepMs = 1000) => { await recorder.record(kmsEvent({ eventId: `evt-${n++}`, eventTime: clock.now() })); clock.advance(stepMs); };
   return {
     dir, clock, storage, memory, keys, writer, record, written,
     events: () => n,
@@ -192,6 +192,36 @@ test('log files delivered while a digest is pending wait for the next digest', a
       .filter((e) => e.isFile() && e.name.endsWith('.json.gz') && e.name.includes('Digest')).map((e) => join(e.parentPath, e.name)).sort();
     assert.deepEqual(digests.map((f) => (JSON.parse(gunzipSync(readFileSync(f)).toString()) as { logFiles: unknown[] }).logFiles.length), [2, 3]);
     assert.deepEqual(t.memory.keys().filter((k) => k.includes('/log-files/')), []);
+  } finally {
+    t.close();
+  }
+});
+
+test('a digest never ends after the clock: one asked for in the second of the last waits, its log files kept for the next', async () => {
+  const t = setup();
+  try {
+    const w = t.writer();
+    await w.init();
+    await t.record();
+    const first = await w.deliverAndDigest();
+    assert.ok(first.digestFile?.endsWith('_20241114T230001Z.json.gz'), first.digestFile);
+    assert.equal(first.logFiles.length, 1);
+    await t.record(100);
+    // A delivery in the same second as the last digest (23:00:01.1).
+    const sameSecond = await w.deliverAndDigest();
+    assert.equal(sameSecond.logFiles.length, 1, 'the log files are delivered');
+    assert.equal(sameSecond.digestFile, undefined, 'a digest ending in the second of the last one would end in the future');
+    assert.deepEqual(w.pending(), { logFile: undefined, digestFile: undefined });
+    assert.equal((await w.deliverAndDigest()).digestFile, undefined);
+    t.clock.advance(900);
+    const next = await w.deliverAndDigest();
+    assert.ok(next.digestFile?.endsWith('_20241114T230002Z.json.gz'), next.digestFile);
+    const digest = JSON.parse(gunzipSync(readFileSync(join(t.dir, 'bucket', next.digestFile!))).toString()) as { digestEndTime: string; logFiles: { s3Object: string }[] };
+    assert.ok(Date.parse(digest.digestEndTime) <= t.clock.now());
+    assert.deepEqual(digest.logFiles.map((f) => f.s3Object), sameSecond.logFiles, 'the deferred digest covers the files delivered meanwhile');
+    const { result, report } = await delivered(t);
+    assert.equal(result.exitCode, 0);
+    assert.equal(result.validLogs, 2, report);
   } finally {
     t.close();
   }

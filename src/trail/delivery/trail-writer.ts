@@ -214,12 +214,17 @@ export function createTrailWriter(deps: TrailWriterDeps) {
     return written;
   }
 
-  /** The next digest: the pending one, or one covering every log file not yet in a digest. */
-  async function nextDigest(state: TrailState): Promise<PendingDigest> {
+  /**
+   * The next digest: the pending one, or one covering every log file not yet in a digest; none
+   * while the clock is still in the second the last digest ended in (or behind it). Digest keys
+   * carry the end time to the second, so a digest must not reuse that second, and one dated ahead
+   * of the clock would list files that a validator asked about "now" does not look for.
+   */
+  async function nextDigest(state: TrailState): Promise<PendingDigest | undefined> {
     if (pendingDigest) return pendingDigest;
     const last = state.lastDigest;
-    // Digest keys carry the end time to the second: never reuse the previous digest's second.
-    const endMs = Math.max(Math.floor(clock.now() / 1000) * 1000, last ? last.endMs + 1000 : 0);
+    const endMs = Math.floor(clock.now() / 1000) * 1000;
+    if (last && endMs <= last.endMs) return undefined;
     const key = digestFileKey(location, config.name, endMs);
     const signer = await deps.keys.active();
     const logFiles = await pendingLogFiles(state);
@@ -246,9 +251,10 @@ export function createTrailWriter(deps: TrailWriterDeps) {
     return pendingDigest;
   }
 
-  async function writeDigestLocked(): Promise<string> {
+  async function writeDigestLocked(): Promise<string | undefined> {
     const state = await loadState();
     const digest = await nextDigest(state);
+    if (!digest) return undefined;
     await destination.put(digest.object);
     pendingDigest = undefined;
     // Log files delivered while the digest was pending stay for the next one.
@@ -287,9 +293,10 @@ export function createTrailWriter(deps: TrailWriterDeps) {
     }
   }
 
-  async function noteDigest(): Promise<string> {
+  async function noteDigest(): Promise<string | undefined> {
     try {
       const key = await writeDigestLocked();
+      if (key === undefined) return undefined;
       delete attempts.latestDigestError;
       succeeded();
       return key;
@@ -304,11 +311,15 @@ export function createTrailWriter(deps: TrailWriterDeps) {
     /** Creates the trail's state (its cursor starts at the store's current end). */
     init: () => serial(async () => { await loadState(); }),
     deliverLogs: (): Promise<DeliveryResult> => serial(async () => ({ logFiles: await noteDelivery(deliverLogsLocked) })),
-    /** Delivers pending events, then writes a digest covering every log file since the last one. */
+    /**
+     * Delivers pending events, then writes a digest covering every log file since the last one,
+     * unless the last digest ended in this second (nextDigest): its files wait for the next.
+     */
     deliverAndDigest: (): Promise<DeliveryResult> =>
       serial(async () => {
         const logFiles = await noteDelivery(deliverLogsLocked);
-        return { logFiles, digestFile: await noteDigest() };
+        const digestFile = await noteDigest();
+        return digestFile === undefined ? { logFiles } : { logFiles, digestFile };
       }),
     /** The trail's delivery status (read without waiting for a delivery in progress). */
     async status(): Promise<TrailStatus> {
