@@ -112,6 +112,38 @@ test('the digest signature covers the ledger field; a field that disagrees with 
   }
 });
 
+test('a ledger that shrinks between two digests of the chain, or keeps its size with another root, is reported', async () => {
+  const nine = headOf(9);
+  const cases: Array<[string, LedgerHead[], string]> = [
+    ['shrinks', [nine, headOf(5)], 'its ledger checkpoint (tree size 9) is past the one the next digest names (tree size 5): the ledger was rolled back'],
+    ['forks', [nine, forked(9)], 'its ledger checkpoint (tree size 9) has another root than the one the next digest names at that size: the ledger was rewritten'],
+  ];
+  for (const [name, heads, reason] of cases) {
+    const t = await delivered([headOf(4), ...heads]);
+    try {
+      const run = await runIn(t.args);
+      assert.equal(run.code, 1, name);
+      assert.equal(run.stderr, `Digest file\ts3://b/${t.digests[1]}\tINVALID: ${reason}\n\n`, name);
+    } finally {
+      rmSync(t.dir, { recursive: true, force: true });
+    }
+  }
+  const growing = await delivered([headOf(4), nine, nine, headOf(12)]);
+  try {
+    const run = await runIn(growing.args);
+    assert.equal(run.stderr, '');
+    assert.equal(run.code, 0);
+  } finally {
+    rmSync(growing.dir, { recursive: true, force: true });
+  }
+});
+
+/** A checkpoint of `size` over another tree than headOf(size)'s. */
+function forked(size: number): LedgerHead {
+  const root = createHash('sha256').update(`fork ${size}`).digest();
+  return { note: signCheckpoint({ origin: ORIGIN, size, root, extensions: [] }, KEY.signer), size, root };
+}
+
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }

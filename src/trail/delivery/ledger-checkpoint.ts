@@ -49,3 +49,20 @@ export function ledgerFieldProblem(field: unknown): string | undefined {
   if (origin !== f.origin || size !== String(f.treeSize) || root !== f.rootHash) return 'its ledger checkpoint differs from the signed note it carries';
   return undefined;
 }
+
+/**
+ * Why a digest's checkpoint cannot precede the one the next digest of the chain names (undefined
+ * when it can): a ledger only grows, so a smaller tree later, or the same size with another root,
+ * means the journal's ledger was rolled back or rewritten between the two. Checkpoints of another
+ * origin are another ledger's and are not compared.
+ */
+export function ledgerRollbackProblem(older: LedgerCheckpointField, newer: LedgerCheckpointField): string | undefined {
+  if (older.origin !== newer.origin) return undefined;
+  if (older.treeSize > newer.treeSize) {
+    return `its ledger checkpoint (tree size ${older.treeSize}) is past the one the next digest names (tree size ${newer.treeSize}): the ledger was rolled back`;
+  }
+  if (older.treeSize === newer.treeSize && older.rootHash !== newer.rootHash) {
+    return `its ledger checkpoint (tree size ${older.treeSize}) has another root than the one the next digest names at that size: the ledger was rewritten`;
+  }
+  return undefined;
+}

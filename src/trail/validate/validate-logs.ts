@@ -6,11 +6,13 @@
  * digest, every listed log file is read, gunzipped and its SHA-256 compared with hashValue.
  * Beyond aws-cli, a followed link is also checked: the older digest's hash and signature must be
  * the ones the newer (signed) digest recorded; and a digest naming a ledger checkpoint must carry
- * the checkpoint's own fields (and, given the ledger key, its signature), which is reported.
+ * the checkpoint's own fields (and, given the ledger key, its signature), which is reported; a
+ * followed link's older digest must not name a larger tree than the newer one does, nor another
+ * root at the same size (a ledger rolled back or rewritten between the two).
  */
 import { gunzipSync } from 'node:zlib';
 import { digestStringToSign, type DigestFile, type DigestLogFile } from '../delivery/digest-file.js';
-import { ledgerFieldProblem } from '../delivery/ledger-checkpoint.js';
+import { ledgerFieldProblem, ledgerRollbackProblem, type LedgerCheckpointField } from '../delivery/ledger-checkpoint.js';
 import { digestKeyTimestamp } from '../delivery/object-keys.js';
 import { sha256Hex, verifyHex } from '../keys/crypto.js';
 import { nestsDeeper } from '../../lib/json-depth.js';
@@ -59,7 +61,8 @@ const keyTimeMs = (key: string): number => {
 };
 const REQUIRED = ['digestPublicKeyFingerprint', 'digestS3Bucket', 'digestS3Object', 'previousDigestSignature', 'digestEndTime', 'digestStartTime'] as const;
 
-interface ExpectedLink { hash: string | null; signature: string | null }
+/** What the newer digest that links to a digest recorded: its hash and signature, and the ledger checkpoint it names. */
+interface ExpectedLink { hash: string | null; signature: string | null; ledger?: LedgerCheckpointField }
 
 export async function validateLogs(opts: ValidateLogsOptions): Promise<ValidateLogsResult> {
   const { objects, chain } = opts;
@@ -99,7 +102,8 @@ export async function validateLogs(opts: ValidateLogsOptions): Promise<ValidateL
     if (link && (link.hash !== hash || link.signature !== metadata.signature)) throw new DigestInvalid(`${where}\tINVALID: hash value doesn't match`);
     const ledger = digest.sealtrailLedgerCheckpoint;
     if (ledger !== undefined) {
-      const problem = ledgerFieldProblem(ledger) ?? opts.checkLedgerNote?.(ledger.signedNote);
+      const problem = ledgerFieldProblem(ledger) ?? opts.checkLedgerNote?.(ledger.signedNote)
+        ?? (link?.ledger && ledgerRollbackProblem(ledger, link.ledger));
       if (problem) throw new DigestInvalid(`${where}\tINVALID: ${problem}`);
     }
     return digest;
@@ -156,7 +160,7 @@ export async function validateLogs(opts: ValidateLogsOptions): Promise<ValidateL
         } else {
           bucket = digest.previousDigestS3Bucket;
           key = digest.previousDigestS3Object;
-          link = { hash: digest.previousDigestHashValue, signature: digest.previousDigestSignature };
+          link = { hash: digest.previousDigestHashValue, signature: digest.previousDigestSignature, ledger: digest.sealtrailLedgerCheckpoint };
         }
       } catch (err) {
         if (!(err instanceof DigestInvalid || err instanceof DigestMissing)) throw err;
