@@ -11,7 +11,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { CopyObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { GenerateRandomCommand, KMSClient } from '@aws-sdk/client-kms';
 import { CloudTrailClient, GetTrailStatusCommand } from '@aws-sdk/client-cloudtrail';
 import { call, startDevServer, type TestServer } from '../helpers/server.js';
@@ -194,6 +194,23 @@ test('sealtrail trail validate-logs validates the bucket, by flags or by the tra
   assert.equal(configured.code, 0, configured.stdout + configured.stderr);
   assert.equal(configured.stdout, byFlags.stdout);
   assert.equal(byFlags.stdout, awsValidOutput, 'line for line what aws-cli printed');
+});
+
+test('a digest planted under another trail\'s name is not the trail\'s: both validators validate the trail as before', async () => {
+  const planted = digestKeys[1].replace('_main_us-east-1_', '_other_us-east-1_');
+  await s3.client.send(new PutObjectCommand({ Bucket: BUCKET, Key: planted, Body: gzipSync('{}'), ContentType: 'application/json', ContentEncoding: 'gzip' }));
+  try {
+    const aws = await awsValidate();
+    assert.equal(aws.code, 0, aws.stdout + aws.stderr);
+    assert.equal(aws.stdout, awsValidOutput);
+    for (const extra of [undefined, []]) {
+      const ours = await sealtrailValidate(extra);
+      assert.equal(ours.code, 0, ours.stdout + ours.stderr);
+      assert.equal(ours.stdout, awsValidOutput, 'the server names its trail, as aws-cli\'s --trail-arn does');
+    }
+  } finally {
+    await s3.client.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: planted }));
+  }
 });
 
 test('with the store down a delivery fails, GetTrailStatus shows the code, and the files arrive once it is back', async () => {

@@ -66,8 +66,8 @@ function endpointFlag(value: string): string {
   return `${url.protocol}//${url.host}`;
 }
 
-/** The trail's destination as the server has it configured (sys/trails). */
-async function configuredPlace(ctx: CliContext, trailName: string | undefined, defaultRegion: string): Promise<Place> {
+/** The trail's destination as the server has it configured (sys/trails), and the trail's name. */
+async function configuredPlace(ctx: CliContext, trailName: string | undefined, defaultRegion: string): Promise<{ place: Place; trailName: string }> {
   const client = await ctx.client();
   const answer = await remote('reading the server\'s trails (or give --dir or --s3-bucket)', () => client.read('sys/trails'));
   const info = (answer?.data?.key_info ?? {}) as Record<string, Record<string, unknown>>;
@@ -78,14 +78,14 @@ async function configuredPlace(ctx: CliContext, trailName: string | undefined, d
   }
   const t = info[name];
   if (t.destination === 's3') {
-    return { s3: {
+    return { trailName: name, place: { s3: {
       bucket: String(t.bucket), prefix: typeof t.prefix === 'string' ? t.prefix : '',
       ...(typeof t.endpoint === 'string' ? { endpoint: t.endpoint } : {}),
       region: typeof t.region === 'string' ? t.region : defaultRegion, forcePathStyle: t.force_path_style === true,
-    } };
+    } } };
   }
   if (typeof t.directory !== 'string') throw usageError(`trail "${name}" has no destination this command can read`);
-  return { dir: t.directory };
+  return { trailName: name, place: { dir: t.directory } };
 }
 
 /** The account of the server's trails (arn:aws:cloudtrail:<region>:<account>:trail/<name>). */
@@ -163,10 +163,11 @@ export function registerValidateLogs(trail: Command, ctx: CliContext): void {
         const trails = (described?.data?.trailList ?? []) as Array<{ Name?: unknown; TrailARN?: unknown }>;
         knownTrails = trails.flatMap((t) => (typeof t.Name === 'string' && typeof t.TrailARN === 'string' ? [{ name: t.Name, arn: t.TrailARN }] : []));
       }
-      place ??= await configuredPlace(ctx, flags.trailName, region);
+      let trailName = flags.trailName;
+      if (!place) ({ place, trailName } = await configuredPlace(ctx, flags.trailName, region));
       const checkLedgerNote = flags.ledgerKey === undefined ? undefined : ledgerNoteCheck(await loadVerifierKey(flags.ledgerKey));
       const common = {
-        trailName: flags.trailName, publicKeys, startMs, endMs, verbose: flags.verbose === true, knownTrails, checkLedgerNote,
+        trailName, publicKeys, startMs, endMs, verbose: flags.verbose === true, knownTrails, checkLedgerNote,
         // The report names keys, trail names and fingerprints from the files: shown terminal-safe,
         // its own line breaks and tabs kept.
         out: (t: string) => ctx.io.stdout(printableText(t)), err: (t: string) => ctx.io.stderr(printableText(t)),

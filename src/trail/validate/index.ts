@@ -63,11 +63,22 @@ export async function validateTrailBucket(opts: ValidateBucketOptions): Promise<
 
 const invalidRange = () => invalid('Invalid time range specified: start-time must occur before end-time', 'trail_invalid_time_range');
 
+/**
+ * The chains to validate: the named trail's; else, when the server named its trails, theirs
+ * (as aws-cli, given a trail's ARN, passes over other trails' digests: one planted under a name
+ * the server has no trail of does not stop the validation); else every chain found.
+ */
+function chainsToValidate(found: DigestChainLocation[], trailName: string | undefined, known: ReadonlyArray<{ name: string }>): DigestChainLocation[] {
+  if (trailName !== undefined) return found.filter((c) => c.trailName === trailName);
+  const ofKnown = found.filter((c) => known.some((t) => t.name === c.trailName));
+  return ofKnown.length > 0 ? ofKnown : found;
+}
+
 function validateFound(opts: ValidateCommonOptions, found: DigestChainLocation[], objects: ObjectReader, where: string): Promise<ValidateLogsResult> {
   const known = opts.knownTrails ?? [];
   // A place with no digests yet belongs to the server's trail when it has just one.
   const trailName = opts.trailName ?? (found.length === 0 && known.length === 1 ? known[0].name : undefined);
-  const chains = found.filter((c) => trailName === undefined || c.trailName === trailName);
+  const chains = chainsToValidate(found, trailName, known);
   if (chains.length > 1) {
     throw invalid(`digest files of several trails found in ${where} (${chains.map((c) => c.trailName).join(', ')}): choose one with --trail-name`, 'trail_ambiguous');
   }
