@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
@@ -252,6 +252,33 @@ test('tampering is reported INVALID with exit code 1', async (t) => {
         assert.equal(result.exitCode, 1);
         assert.equal(err, expectedErr(ctx));
         assert.match(out, /files INVALID/);
+      } finally {
+        rmSync(ctx.dir, { recursive: true, force: true });
+      }
+    });
+  }
+});
+
+test('a key among the trail\'s digest names that does not end in _<time>.json.gz as Sealtrail writes it is INVALID, as aws-cli reads it', async (t) => {
+  const named = (end: string) => `org/${DIGEST_DIR}/${ACCOUNT}_CloudTrail-Digest_us-east-1_audit-trail_us-east-1_${end}.json.gz`;
+  const cases: Array<[string, string, (ctx: Awaited<ReturnType<typeof deliveredTrail>>, key: string) => void, string]> = [
+    // aws-cli reads the 16 characters before .json.gz as the end time, and lists keys as S3 does (in
+    // key order): this one is the newest, walked first.
+    ['a copy of a digest, its time after an x', 'x20241114T230500Z', (ctx, key) => {
+      copyFileSync(join(ctx.dir, 'trail-bucket', ctx.second.digestFile!), join(ctx.dir, 'trail-bucket', key));
+      copyFileSync(join(ctx.dir, 'trail-bucket', `${ctx.second.digestFile!}.metadata.json`), join(ctx.dir, 'trail-bucket', `${key}.metadata.json`));
+    }, 'has been moved from its original location'],
+    ['a key whose time is no time', '20241114T2305XXZ', (ctx, key) => writeFileSync(join(ctx.dir, 'trail-bucket', key), gzipSync('{}')),
+      'its key does not end in a digest end time (YYYYMMDDTHHmmssZ.json.gz)'],
+  ];
+  for (const [name, end, plant, reason] of cases) {
+    await t.test(name, async () => {
+      const ctx = await deliveredTrail();
+      try {
+        plant(ctx, named(end));
+        const { result, err } = await validate(ctx);
+        assert.equal(result.exitCode, 1);
+        assert.ok(err.startsWith(`Digest file\ts3://trail-bucket/${named(end)}\tINVALID: ${reason}\n\n`), err);
       } finally {
         rmSync(ctx.dir, { recursive: true, force: true });
       }

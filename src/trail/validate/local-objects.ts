@@ -9,7 +9,7 @@ import { join, relative, sep } from 'node:path';
 import type { DigestMetadata } from '../delivery/digest-file.js';
 import { METADATA_SUFFIX } from '../delivery/digest-file.js';
 import { objectPath } from '../delivery/files.js';
-import { digestKeyTimestamp } from '../delivery/object-keys.js';
+import { isBackfillDigestKey } from '../delivery/object-keys.js';
 import { nestsDeeper } from '../../lib/json-depth.js';
 import { openRegularFile } from '../../lib/regular-file.js';
 
@@ -19,9 +19,9 @@ export interface DigestChainLocation {
   accountId: string;
   region: string;
   trailName: string;
-  /** Digest keys, sorted oldest first. */
+  /** Digest keys, in key order (oldest first, for the keys a trail writes). */
   keys: string[];
-  /** Backfill digest keys (CloudTrail's `..._backfill.json.gz`), sorted oldest first. */
+  /** Backfill digest keys (CloudTrail's `..._backfill.json.gz`), in key order. */
   backfillKeys: string[];
 }
 
@@ -122,28 +122,37 @@ export async function findDigestChains(dir: string): Promise<DigestChainLocation
   return [...byBucket].flatMap(([bucket, keys]) => chainsFromKeys(bucket, keys));
 }
 
-/** The digest chains among a bucket's keys, each sorted oldest first. */
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+
+/**
+ * aws-cli's pattern of one trail's digest keys: anything between the trail's name and `.json.gz`,
+ * whose last 16 characters it reads as the end time. A key there that Sealtrail would not write
+ * (`..._x20261207T233003Z.json.gz`) is still one of the trail's digests, and is validated.
+ */
+function trailDigestKey(c: Omit<DigestChainLocation, 'keys' | 'backfillKeys'>): RegExp {
+  const prefix = c.prefix === '' ? '' : `${escapeRegExp(c.prefix)}/`;
+  const [account, region, name] = [c.accountId, c.region, c.trailName].map(escapeRegExp);
+  return new RegExp(`^${prefix}AWSLogs/${account}/CloudTrail-Digest/${region}/\\d+/\\d+/\\d+/${account}_CloudTrail-Digest_${region}_${name}_${region}_.+\\.json\\.gz$`);
+}
+
+/**
+ * The digest chains among a bucket's keys: the trails named by keys as Sealtrail and CloudTrail
+ * write them, each with every key of its pattern (trailDigestKey), in key order — the order S3
+ * lists them in and aws-cli walks them, which for well-formed keys is their time order.
+ */
 export function chainsFromKeys(bucket: string, keys: readonly string[]): DigestChainLocation[] {
   const chains = new Map<string, DigestChainLocation>();
   for (const key of keys) {
-    const m = DIGEST_KEY.exec(key);
-    if (!m?.groups) continue;
-    const g = m.groups;
+    const g = DIGEST_KEY.exec(key)?.groups;
+    if (!g) continue;
     const id = JSON.stringify([bucket, g.prefix ?? '', g.account, g.region, g.trail]);
-    let chain = chains.get(id);
-    if (!chain) {
-      chain = { bucket, prefix: g.prefix ?? '', accountId: g.account, region: g.region, trailName: g.trail, keys: [], backfillKeys: [] };
-      chains.set(id, chain);
-    }
-    (g.backfill ? chain.backfillKeys : chain.keys).push(key);
+    if (!chains.has(id)) chains.set(id, { bucket, prefix: g.prefix ?? '', accountId: g.account, region: g.region, trailName: g.trail, keys: [], backfillKeys: [] });
   }
-  const byTime = (a: string, b: string) => {
-    const [x, y] = [digestKeyTimestamp(a), digestKeyTimestamp(b)];
-    return x < y ? -1 : x > y ? 1 : 0;
-  };
-  for (const c of chains.values()) {
-    c.keys.sort(byTime);
-    c.backfillKeys.sort(byTime);
+  for (const chain of chains.values()) {
+    const pattern = trailDigestKey(chain);
+    const ofTrail = keys.filter((k) => pattern.test(k)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    chain.keys = ofTrail.filter((k) => !isBackfillDigestKey(k));
+    chain.backfillKeys = ofTrail.filter(isBackfillDigestKey);
   }
   return [...chains.values()];
 }

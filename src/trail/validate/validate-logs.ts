@@ -55,9 +55,12 @@ const inflate = (raw: Buffer, max = MAX_INFLATED_BYTES) => gunzipSync(raw, { max
 class DigestInvalid extends Error {}
 class DigestMissing extends Error {}
 
+/** The end time a digest key names (YYYYMMDDTHHmmssZ before .json.gz), NaN when it names none. */
 const keyTimeMs = (key: string): number => {
   const t = digestKeyTimestamp(key);
-  return Date.UTC(+t.slice(0, 4), +t.slice(4, 6) - 1, +t.slice(6, 8), +t.slice(9, 11), +t.slice(11, 13), +t.slice(13, 15));
+  if (!/^\d{8}T\d{6}Z$/.test(t)) return NaN;
+  const ms = Date.UTC(+t.slice(0, 4), +t.slice(4, 6) - 1, +t.slice(6, 8), +t.slice(9, 11), +t.slice(11, 13), +t.slice(13, 15));
+  return new Date(ms).toISOString().replace(/[-:]|\.\d+/g, '') === t ? ms : NaN;
 };
 const REQUIRED = ['digestPublicKeyFingerprint', 'digestS3Bucket', 'digestS3Object', 'previousDigestSignature', 'digestEndTime', 'digestStartTime'] as const;
 
@@ -128,8 +131,14 @@ export async function validateLogs(opts: ValidateLogsOptions): Promise<ValidateL
     report.logValid(log.s3Bucket, log.s3Object);
   };
 
-  /** One chain of digests, newest first, as aws-cli's DigestTraverser walks it. */
+  /**
+   * One chain of digests, newest first, as aws-cli's DigestTraverser walks it. A key that names
+   * no end time cannot be placed in the chain or the range: it is INVALID whatever the range.
+   */
   const walk = async (keys: readonly string[]) => {
+    for (const key of keys.filter((k) => Number.isNaN(keyTimeMs(k)))) {
+      report.digestInvalid(`Digest file\ts3://${chain.bucket}/${key}\tINVALID: its key does not end in a digest end time (YYYYMMDDTHHmmssZ.json.gz)`);
+    }
     const digests = inRange(keys);
     const olderThan = (key: string): string | undefined => {
       const limit = keyTimeMs(key);
