@@ -286,6 +286,27 @@ test('a key among the trail\'s digest names that does not end in _<time>.json.gz
   }
 });
 
+test('digests planted under the trail\'s name in another region or account are not the trail\'s, as for aws-cli given its ARN', async () => {
+  const ctx = await deliveredTrail();
+  try {
+    const elsewhere = [['us-west-2', ACCOUNT], ['us-east-1', '999988887777']].map(([region, account]) =>
+      `org/AWSLogs/${account}/CloudTrail-Digest/${region}/2024/11/14/${account}_CloudTrail-Digest_${region}_audit-trail_${region}_20241114T230500Z.json.gz`);
+    for (const key of elsewhere) {
+      mkdirSync(join(ctx.dir, 'trail-bucket', key, '..'), { recursive: true });
+      writeFileSync(join(ctx.dir, 'trail-bucket', key), gzipSync('{}'));
+    }
+    const out: string[] = [];
+    const result = await validateTrailDirectory({
+      dir: ctx.dir, publicKeys: ctx.publicKeys, startMs: T0, endMs: ctx.clock.now(), verbose: false, out: (t) => void out.push(t), err: (t) => void out.push(t),
+      trailName: 'audit-trail', knownTrails: [{ name: 'audit-trail', arn: `arn:aws:cloudtrail:us-east-1:${ACCOUNT}:trail/audit-trail` }],
+    });
+    assert.equal(result.exitCode, 0, out.join(''));
+    assert.equal(result.validDigests, 2);
+  } finally {
+    rmSync(ctx.dir, { recursive: true, force: true });
+  }
+});
+
 test('digest signatures verify with openssl over the AWS string to sign', async () => {
   // openssl is part of the project's machines; without it this proof must fail, not vanish.
   execFileSync('openssl', ['version']);

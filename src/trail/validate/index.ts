@@ -63,15 +63,22 @@ export async function validateTrailBucket(opts: ValidateBucketOptions): Promise<
 
 const invalidRange = () => invalid('Invalid time range specified: start-time must occur before end-time', 'trail_invalid_time_range');
 
+/** Whether a chain is the digests of a trail of the server: its name, and its ARN's region and account. */
+function isServerTrail(c: DigestChainLocation, trail: { name: string; arn: string }): boolean {
+  const [, , , region, account] = trail.arn.split(':');
+  return trail.name === c.trailName && region === c.region && account === c.accountId;
+}
+
 /**
- * The chains to validate: the named trail's; else, when the server named its trails, theirs
- * (as aws-cli, given a trail's ARN, passes over other trails' digests: one planted under a name
- * the server has no trail of does not stop the validation); else every chain found.
+ * The chains to validate: those of the named trail (or of any); of them, when the server named
+ * its trails, only its trails' — as aws-cli, given a trail's ARN, passes over the digests of
+ * other trails, regions and accounts, so one planted under another name, or under the trail's
+ * name elsewhere, does not stop the validation.
  */
-function chainsToValidate(found: DigestChainLocation[], trailName: string | undefined, known: ReadonlyArray<{ name: string }>): DigestChainLocation[] {
-  if (trailName !== undefined) return found.filter((c) => c.trailName === trailName);
-  const ofKnown = found.filter((c) => known.some((t) => t.name === c.trailName));
-  return ofKnown.length > 0 ? ofKnown : found;
+function chainsToValidate(found: DigestChainLocation[], trailName: string | undefined, known: ReadonlyArray<{ name: string; arn: string }>): DigestChainLocation[] {
+  const named = trailName === undefined ? found : found.filter((c) => c.trailName === trailName);
+  const ofServer = named.filter((c) => known.some((t) => isServerTrail(c, t)));
+  return ofServer.length > 0 ? ofServer : named;
 }
 
 function validateFound(opts: ValidateCommonOptions, found: DigestChainLocation[], objects: ObjectReader, where: string): Promise<ValidateLogsResult> {
