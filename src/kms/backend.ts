@@ -204,6 +204,7 @@ export function createKmsEngine(ctx: Pick<BackendContext, 'storage' | 'clock'>, 
     },
     {
       pattern: 'users/(?<name>[^/]+)',
+      fields: ['policies'],
       existenceCheck: async (req) => (await users.find(req.params.name)) !== undefined,
       handlers: {
         update: async (req) => {

@@ -163,3 +163,18 @@ test('a key is rotated by the sweep once its period has passed, used or not, as 
   assert.deepEqual([await rotations(due), await rotations(disabled), await rotations(unrotated)], [1, 0, 0]);
   assert.deepEqual(events.filter((e) => e.eventName === 'RotateKey').map((e) => e.resources[0].arn), [`arn:aws:kms:us-east-1:${ACCOUNT}:key/${due}`]);
 });
+
+test('a KMS user written with a parameter the endpoint does not read gets Vault\'s warning naming it', async () => {
+  const { policies, tokens, engine } = engineWithStores();
+  await policies.put('kms-app', 'path "kms/aws/*" { capabilities = ["update"] }');
+  const root = (await tokens.create({ policies: ['root'], path: 'auth/token/root' })).entry;
+  const write = (name: string, data: Record<string, unknown>) => {
+    const path = `users/${name}`;
+    const logical: LogicalRequest = { id: 'r', operation: 'create', path: `kms/${path}`, data, clientToken: 'x', remoteAddress: '127.0.0.1', remotePort: 1, headers: {}, wrapTtl: 0 };
+    return engine.backend.handleRequest({ logical, operation: 'create', path, data, mount: {} as MountEntry, token: root });
+  };
+  const typo = await write('app', { policy: 'kms-app' });
+  assert.deepEqual(typo!.data!.policies, []);
+  assert.deepEqual(typo!.warnings, ['Endpoint ignored these unrecognized parameters: [policy]']);
+  assert.equal((await write('app2', { policies: 'kms-app' }))!.warnings, undefined);
+});

@@ -15,7 +15,7 @@ import { SealtrailError, invalid } from '../../errors/index.js';
 import type { Clock } from '../../lib/clock.js';
 import { goDuration } from '../../lib/time.js';
 import type { PolicyStore } from '../policy/types.js';
-import { callerHasSudo, handleCreate, issuedAuthFor } from './create.js';
+import { CREATE_FIELDS, callerHasSudo, handleCreate, issuedAuthFor } from './create.js';
 import { durationField, stringField } from './fields.js';
 import { lookupResponse } from './lookup-data.js';
 import { SPENT } from './store.js';
@@ -86,8 +86,8 @@ export function tokenBackend(deps: TokenBackendDeps): Backend {
   const lookupSelf = (req: PathRequest) => lookup(req, req.logical.clientToken);
 
   const specs: PathSpec[] = [
-    { pattern: 'create', handlers: { update: create(false) } },
-    { pattern: 'create-orphan', handlers: { update: create(true) } },
+    { pattern: 'create', handlers: { update: create(false) }, fields: CREATE_FIELDS },
+    { pattern: 'create-orphan', handlers: { update: create(true) }, fields: CREATE_FIELDS },
     {
       pattern: 'lookup',
       handlers: {

@@ -63,6 +63,12 @@ export async function callerHasSudo(req: PathRequest, policies: PolicyStore): Pr
   return acl.check(req.logical.path, req.operation).sudo;
 }
 
+/** Every parameter handleCreate reads (PathSpec.fields): any other is named in a warning. */
+export const CREATE_FIELDS: readonly string[] = [
+  'display_name', 'entity_alias', 'explicit_max_ttl', 'id', 'lease', 'meta', 'no_default_policy', 'no_parent',
+  'num_uses', 'period', 'policies', 'renewable', 'role_name', 'ttl', 'type',
+];
+
 export async function handleCreate(req: PathRequest, deps: CreateDeps, orphanPath: boolean, nowMs: number): Promise<LogicalResponse> {
   const parent = req.token;
   if (!parent) throw invalid('parent token lookup failed: no parent found', 'no_parent_token');

@@ -24,6 +24,12 @@ export interface PathSpec {
    * split on commas. Absent: not declared.
    */
   listParameters?: readonly string[];
+  /**
+   * The parameters a create or update here reads. Declared: any other is named in Vault's warning
+   * (`Endpoint ignored these unrecognized parameters: [...]`), so a mistyped name is not silently
+   * dropped. Absent: not checked.
+   */
+  fields?: readonly string[];
 }
 
 interface CompiledPath extends PathSpec {
@@ -73,7 +79,9 @@ export function pathRouter(specs: PathSpec[]): PathRouter {
       if (!handler && req.operation === 'create') handler = found.spec.handlers.update;
       if (!handler && req.operation === 'update') handler = found.spec.handlers.create;
       if (!handler) throw unsupportedOperation();
-      return handler(pathRequest(req, found.params));
+      const res = await handler(pathRequest(req, found.params));
+      const ignored = isWrite(req.operation) ? ignoredParameters(req.data, found.spec.fields) : undefined;
+      return ignored ? withWarning(res, ignored) : res;
     },
     async existenceCheck(req) {
       const found = match(req.path);
@@ -85,6 +93,25 @@ export function pathRouter(specs: PathSpec[]): PathRouter {
       return match(path)?.spec.listParameters;
     },
   };
+}
+
+/** Names listed in the warning at most; a request's keys are bounded by its body, not here. */
+const MAX_IGNORED_NAMED = 32;
+
+const isWrite = (op: Operation) => op === 'create' || op === 'update';
+
+/** Vault's warning for the data keys a path does not read, or undefined when it reads them all. */
+function ignoredParameters(data: Readonly<Record<string, unknown>>, fields: readonly string[] | undefined): string | undefined {
+  if (!fields) return undefined;
+  const ignored = Object.keys(data).filter((k) => !fields.includes(k)).sort();
+  if (ignored.length === 0) return undefined;
+  const named = ignored.slice(0, MAX_IGNORED_NAMED).join(' ');
+  const more = ignored.length > MAX_IGNORED_NAMED ? ` and ${ignored.length - MAX_IGNORED_NAMED} more` : '';
+  return `Endpoint ignored these unrecognized parameters: [${named}]${more}`;
+}
+
+function withWarning(res: LogicalResponse | undefined, warning: string): LogicalResponse {
+  return { ...res, warnings: [...(res?.warnings ?? []), warning] };
 }
 
 /** Builds a Backend from a path list. */

@@ -220,3 +220,20 @@ test('root-protected paths are declared', async () => {
   const { backend } = await setup();
   assert.deepEqual(backend.rootPaths, ['revoke-orphan/*', 'accessors*']);
 });
+
+test('a parameter create does not read is named in Vault\'s warning, so a typo (policy= for policies=) is not silently a copy of the parent', async () => {
+  const { call } = await setup();
+  const typo = await call('root-token', 'update', 'create', { policy: 'dev', ttl: '1h', zz: 'x' });
+  assert.deepEqual(typo!.issuedAuth!.policies, ['root']);
+  assert.deepEqual(typo!.warnings, ['Endpoint ignored these unrecognized parameters: [policy zz]']);
+  const orphan = await call('root-token', 'update', 'create-orphan', { polices: 'dev' });
+  assert.deepEqual(orphan!.warnings, ['Endpoint ignored these unrecognized parameters: [polices]']);
+  const every = {
+    policies: 'dev', meta: { a: 'b' }, ttl: '1h', lease: '', explicit_max_ttl: '', period: '', display_name: 'x', num_uses: 0,
+    renewable: true, type: 'service', no_parent: false, no_default_policy: false, id: '', entity_alias: '', role_name: '',
+  };
+  assert.equal((await call('root-token', 'update', 'create', every))!.warnings, undefined);
+  const many = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`k${String(i).padStart(2, '0')}`, 'x']));
+  const named = Array.from({ length: 32 }, (_, i) => `k${String(i).padStart(2, '0')}`).join(' ');
+  assert.deepEqual((await call('root-token', 'update', 'create', many))!.warnings, [`Endpoint ignored these unrecognized parameters: [${named}] and 8 more`]);
+});
