@@ -73,9 +73,9 @@ async function configuredPlace(ctx: CliContext, trailName: string | undefined, d
   const info = (answer?.data?.key_info ?? {}) as Record<string, Record<string, unknown>>;
   const names = Object.keys(info);
   const name = trailName ?? (names.length === 1 ? names[0] : undefined);
-  if (name === undefined || !Object.hasOwn(info, name)) {
-    throw usageError(names.length === 0 ? 'the server has no trails: give --dir or --s3-bucket' : `choose a trail with --trail-name (the server has: ${names.join(', ')})`);
-  }
+  if (names.length === 0) throw usageError('the server has no trails: give --dir or --s3-bucket');
+  if (name === undefined) throw usageError(`choose a trail with --trail-name (the server has: ${names.join(', ')})`);
+  if (!Object.hasOwn(info, name)) throw usageError(`no trail named ${JSON.stringify(name)} (the server has: ${names.join(', ')})`);
   const t = info[name];
   if (t.destination === 's3') {
     return { trailName: name, place: { s3: {
