@@ -221,3 +221,15 @@ test('verify --dir --journal of a larger log (second thread): the records match;
     assert.equal(run.stderr, "FAILED: entry 4321: the journal's record seq 4321 differs from its ledger entry\n");
   });
 });
+
+test('a --key that names a file that is not there is reported as a missing file, not as a malformed key', async () => {
+  await withDir(async (dir) => {
+    const log = writeLog(join(dir, 'log'), recordTexts(10), KEY);
+    for (const [cmd, more] of [['verify', ['--dir', log.dir]], ['verify-bundle', [join(dir, 'proof.json')]]] as const) {
+      const missing = await runIn(['ledger', cmd, ...more, '--key', join(dir, 'ledger.vkey')]);
+      assert.deepEqual([missing.code, missing.stderr], [1, `sealtrail: ${join(dir, 'ledger.vkey')}: no such file or directory\n`]);
+    }
+    const relative = await runIn(['ledger', 'verify', '--dir', log.dir, '--key', 'ledger.vkey']);
+    assert.deepEqual([relative.code, relative.stderr], [1, 'sealtrail: ledger.vkey: no such file or directory\n']);
+  });
+});
