@@ -51,6 +51,8 @@ test('elements without a comma between them, and empty ones, are bad (JSON.parse
 test('files that are not a whole {"Records":[...]} document throw after what was read', async () => {
   await assert.rejects(scan('[1,2]'), /no \{"Records"/);
   await assert.rejects(scan('{"records":[]}'), /no "Records" array/);
+  // A Vault audit log given as --format cloudtrail: its first line is an object without Records.
+  for (const size of [1, 1000]) await assert.rejects(scan('{"time":"t","type":"request"}\n{"time":"t","type":"response"}\n', size), (err: Error) => err.message === 'no "Records" array');
   await assert.rejects(scan(''), /empty file/);
   const partial: unknown[] = [];
   async function* cut() { yield Buffer.from('{"Records":[{"a":1},{"b":'); }

@@ -82,7 +82,8 @@ export async function* scanRecords(chunks: AsyncIterable<Buffer>, maxRecordBytes
         started = true;
       } else if (depth === 0) {
         // JSON.parse refuses anything after the document; a second document here would be lost.
-        fault = 'data after the end of the {"Records":[...]} document';
+        // Unless the document had no Records: a log of JSON lines (a Vault audit log, say).
+        fault = recordsSeen ? 'data after the end of the {"Records":[...]} document' : 'no "Records" array';
         break;
       }
       if (inRecords && depth === 2 && !inElement && c !== COMMA && c !== CLOSE_ARRAY) {
