@@ -32,6 +32,8 @@ export interface SealManagerDeps {
   onKeyUsageError?: (err: unknown, what: string) => void;
 }
 
+const isStandbyRefusal = (err: unknown) => err instanceof SealtrailError && err.code === 'ha_not_active';
+
 export function createSealManager({ physical, clock, keyUsage = DEFAULT_KEY_USAGE_LIMITS, onKeyUsageError = () => undefined }: SealManagerDeps): SealManager {
   let ring: Keyring | undefined;
   let rootKey: Uint8Array | undefined;
@@ -63,7 +65,8 @@ export function createSealManager({ physical, clock, keyUsage = DEFAULT_KEY_USAG
     return physical.put(KEY_USAGE_KEY, record).then(() => true, (err: unknown) => {
       // The stored count is older than `persisted` says: the next value sealed tries again.
       persisted = Number.NEGATIVE_INFINITY;
-      onKeyUsageError(err, 'the barrier key usage count could not be written');
+      // An HA standby writes nothing; the count is written when it becomes active (reloadKeyring).
+      if (!isStandbyRefusal(err)) onKeyUsageError(err, 'the barrier key usage count could not be written');
       return false;
     });
   };

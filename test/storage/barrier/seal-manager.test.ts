@@ -6,6 +6,7 @@ import { createSealManager } from '../../../src/storage/barrier/index.js';
 import { Keyring } from '../../../src/storage/barrier/keyring.js';
 import { manualClock } from '../../../src/lib/clock.js';
 import { bytes, text } from './helpers.js';
+import { SealtrailError } from '../../../src/errors/index.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const newManager = (physical = createMemoryStorage()) => ({ physical, seal: createSealManager({ physical, clock: manualClock(0) }) });
@@ -445,4 +446,27 @@ test('init can unseal with the key it made, leaving the public unseal progress a
   await seal.seal();
   for (const k of keys.slice(0, 3)) await seal.submitUnsealKey(k);
   assert.equal(seal.isSealed(), false, 'and the shares it returned unseal');
+});
+
+test('a standby\'s unseal, whose count write the HA storage refuses (ha_not_active), reports no error; the active node writes the count', async () => {
+  const physical = createMemoryStorage();
+  let standby = false;
+  const ha = {
+    ...physical,
+    put: async (key: string, value: Uint8Array) => {
+      if (standby) throw new SealtrailError('unavailable', 'ha_not_active', 'this node is not the active node: the write was refused');
+      return physical.put(key, value);
+    },
+  };
+  const errors: string[] = [];
+  const seal = createSealManager({ physical: ha, clock: manualClock(0), onKeyUsageError: (_err, what) => errors.push(what) });
+  const { keys } = await seal.initialize({ secretShares: 1, secretThreshold: 1 });
+  standby = true;
+  await seal.submitUnsealKey(keys[0]);
+  assert.equal((await seal.status()).sealed, false);
+  assert.deepEqual(errors, []);
+  standby = false;
+  await seal.reloadKeyring();
+  assert.deepEqual(errors, []);
+  assert.ok(await physical.get('core/keyring-usage'));
 });
