@@ -187,6 +187,14 @@ test('--imported is the API\'s imported filter', async () => {
   assert.match(fake.requests[0].url, /[?&]imported=true(&|$)/);
 });
 
+test('a search with no records says so on stderr (exit 0), as a timeline does, rather than print nothing', async () => {
+  fake.routes = { 'GET /v1/sys/journal/records': { status: 200, body: envelope({ records: [], next_cursor: null }) } };
+  const r = await run(['journal', 'search', '--request-id', 'nope']);
+  assert.deepEqual([r.code, r.stdout, r.stderr], [0, '', 'No records found\n']);
+  const json = await run(['journal', 'search', '--request-id', 'nope', '-format=json']);
+  assert.deepEqual([json.code, JSON.parse(json.stdout), json.stderr], [0, { records: [], next_cursor: null }, '']);
+});
+
 test('a timeline with no records says so on stderr (exit 0), naming the subject escaped', async () => {
   fake.routes = { 'GET /v1/sys/journal/timeline': { status: 200, body: envelope({ groups: [], truncated: false }) } };
   const r = await run(['journal', 'timeline', '--entity-id', 'nobody\x1b[2J']);

@@ -161,6 +161,7 @@ export function registerJournalQueries(journal: Command, ctx: CliContext): void 
       const out = ctx.output();
       if (out.format === 'json') return out.json({ records: result.records, next_cursor: result.next_cursor });
       if (result.records.length > 0) out.line(tableOutput(HEADER, result.records.map(rowOf)));
+      else if (!result.next_cursor) out.error('No records found');
       if (result.next_cursor) out.error(`more records: --cursor ${printable(result.next_cursor)}`);
     });
 
