@@ -115,6 +115,10 @@ export interface UrlSource {
   address?: string;
 }
 
+/** A server address answered a 404 that is not JSON: a web server, or a copy of the log served at its root. */
+const NOT_A_SERVER = ' (the answer is not JSON: is this a Sealtrail server? An address without a path is read as a server\'s '
+  + `${SERVER_LEDGER_PREFIX}: give a copy of the log by its URL with a path, or read it with --dir)`;
+
 /**
  * `--url`: a bare server address (no path), or a URL ending in /v1/sys/ledger, is a server;
  * anything else is a mirror's prefix as given. Only http and https, and no credentials in the URL.
@@ -238,7 +242,7 @@ export function urlFetcher(source: UrlSource, token: string | undefined, fetchIm
     if (response.status === 404) {
       const said = await errorsLine(response);
       // A 404 that is not a JSON answer is no Sealtrail server's (a web server, a proxy's page).
-      const guess = said === undefined ? (source.server ? ' (the answer is not JSON: is this a Sealtrail server?)' : '') : path === CHECKPOINT_PATH ? ' (no checkpoint yet?)' : '';
+      const guess = said === undefined ? (source.server ? NOT_A_SERVER : '') : path === CHECKPOINT_PATH ? ' (no checkpoint yet?)' : '';
       throw new LogResourceMissing(`not found${said !== undefined && said !== '' ? said : guess}`);
     }
     if (response.status !== 200) throw new Error(`HTTP ${response.status}${(await errorsLine(response)) ?? ' (the answer is not JSON)'}`);

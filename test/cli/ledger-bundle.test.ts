@@ -331,3 +331,25 @@ test('verify-bundle and --key read a pipe, a FIFO, a device or stdin no further 
     }
   });
 });
+
+test('verify --url of a bare address that is no Sealtrail server (a copy served at its root) says how a copy is named', async () => {
+  await withDir(async (dir) => {
+    const log = writeLog(join(dir, 'log'), recordTexts(10), KEY);
+    const server = createServer((req, res) => {
+      directoryFetcher(log.dir)(new URL(req.url ?? '/', 'http://x').pathname.slice(1)).then(
+        (data) => res.writeHead(200).end(data),
+        () => res.writeHead(404, { 'Content-Type': 'text/html' }).end('<h1>404</h1>'),
+      );
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const run = await runIn(['ledger', 'verify', '--url', address, '--key', KEY.vkey], { env: { SEALTRAIL_ADDR: address } });
+      assert.equal(run.code, 2);
+      assert.equal(run.stderr, `Error reading checkpoint from ${address}/v1/sys/ledger: not found (the answer is not JSON: is this a Sealtrail server? `
+        + 'An address without a path is read as a server\'s /v1/sys/ledger: give a copy of the log by its URL with a path, or read it with --dir)\n');
+    } finally {
+      server.close();
+    }
+  });
+});
