@@ -10,14 +10,15 @@ export function remainingTtl(entry: TokenEntry, nowMs: number): number {
 }
 
 /**
- * A lookup's response: its `data`, and as `auditData` the same with expire_time and issue_time as
- * time values, which they are in Vault's response: its audit writes them as RFC 3339 text, not
- * hashed (audit/hash.ts).
+ * A lookup's response: its `data`, and as `auditData` the same with expire_time, issue_time and
+ * last_renewal as time values, which they are in Vault's response: its audit writes them as
+ * RFC 3339 text, not hashed (audit/hash.ts).
  */
 export function lookupResponse(entry: TokenEntry, id: string, nowMs: number): { data: Record<string, unknown>; auditData: Record<string, unknown> } {
   const data = lookupData(entry, id, nowMs);
   const auditData: Record<string, unknown> = { ...data, issue_time: new Date(entry.creationTime) };
   if (entry.expireTime !== 0) auditData.expire_time = new Date(entry.expireTime);
+  if (entry.lastRenewalTime !== undefined) auditData.last_renewal = new Date(entry.lastRenewalTime);
   return { data, auditData };
 }
 
@@ -43,5 +44,9 @@ export function lookupData(entry: TokenEntry, id: string, nowMs: number): Record
     type: entry.type,
   };
   if (entry.period > 0) data.period = entry.period;
+  if (entry.lastRenewalTime !== undefined) {
+    data.last_renewal_time = Math.floor(entry.lastRenewalTime / 1000);
+    data.last_renewal = rfc3339Nano(msToNs(entry.lastRenewalTime));
+  }
   return data;
 }

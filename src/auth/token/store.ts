@@ -274,7 +274,7 @@ export function createTokenStore(opts: TokenStoreOptions): ManagedTokenStore {
       requested: increment ?? 0, original: grantedTtl ?? cur.ttl, period: cur.period, explicitMaxTtl: cur.explicitMaxTtl,
       isRoot: cur.policies.includes('root'), creationTime: cur.creationTime, now, limits: limitsFor(cur.path),
     });
-    return { entry: await write({ ...cur, expireTime: now + ttl * 1000 }), ttl };
+    return { entry: await write({ ...cur, expireTime: now + ttl * 1000, lastRenewalTime: now }), ttl };
   });
 
   /** Revokes, with its descendants, every stored token that `doomed` picks; returns how many. */

@@ -195,6 +195,8 @@ export interface TokenEntry {
   renewable: boolean;
   /** ms since epoch of the current expiry; 0 = none. */
   expireTime: number;
+  /** ms since epoch of the last renewal; absent until the token is renewed. */
+  lastRenewalTime?: number;
   entityId: string;
   type: TokenType;
   orphan: boolean;

@@ -124,6 +124,21 @@ test('lookup, lookup-self and lookup-accessor data', async () => {
   await assert.rejects(call('root-token', 'update', 'lookup-accessor', { accessor: 'nope' }), fails('invalid', 'invalid_accessor', 'invalid accessor'));
 });
 
+test('a lookup after a renewal shows when it was, as Vault\'s last_renewal_time and last_renewal', async () => {
+  const { call, mint, clock } = await setup();
+  const id = await mint('root-token', { policies: ['dev'], ttl: 600 });
+  const before = (await call('root-token', 'update', 'lookup', { token: id }))!;
+  assert.deepEqual([before.data!.last_renewal_time, before.data!.last_renewal], [undefined, undefined]);
+
+  clock.advance(100_000);
+  await call(id, 'update', 'renew-self', {});
+  const after = (await call('root-token', 'update', 'lookup', { token: id }))!;
+  assert.deepEqual([after.data!.last_renewal_time, after.data!.last_renewal], [1735732900, '2025-01-01T12:01:40.25Z']);
+  assert.deepEqual((after.auditData as Record<string, unknown>).last_renewal, new Date('2025-01-01T12:01:40.25Z'));
+  const byAccessor = (await call('root-token', 'update', 'lookup-accessor', { accessor: after.data!.accessor }))!;
+  assert.equal(byAccessor.data!.last_renewal_time, 1735732900);
+});
+
 test('Vault\'s creation rules for non-root parents', async () => {
   const { call, mint } = await setup();
   const dev = await mint('root-token', { policies: ['dev'] });
