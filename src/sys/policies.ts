@@ -6,7 +6,7 @@
  *   PUT    policies/acl/<name>        { policy }            (plain or base64 HCL/JSON) → 204
  *   DELETE policies/acl/<name>                               → 204
  *   GET    policy                     → { policies, keys }  (legacy)
- *   GET    policy/<name>              → { name, rules }     (legacy; write takes policy or rules)
+ *   GET    policy/<name>              → { name, rules }     (legacy; write takes policy, or rules with a warning)
  *   POST   capabilities-self          { path | paths }      → { "<path>": [...], capabilities }
  *   POST   capabilities               { token, path | paths }
  *   POST   capabilities-accessor      { accessor, path | paths }
@@ -26,17 +26,21 @@ export interface PolicyPathDeps {
 }
 
 const BASE64_RE = /^[A-Za-z0-9+/]+={0,2}$/;
+const RULES_DEPRECATED = "'rules' is deprecated, please use 'policy' instead";
 
 /** Vault accepts the policy base64-encoded (to avoid escaping) and decodes it when it can. */
-function policyText(req: PathRequest, keys: readonly string[]): string {
-  for (const key of keys) {
-    const raw = stringField(req.data, key);
-    if (raw === '') continue;
-    const compact = raw.replace(/[\r\n]/g, '');
-    if (compact.length % 4 === 0 && BASE64_RE.test(compact)) return Buffer.from(compact, 'base64').toString('utf8');
-    return raw;
-  }
-  throw invalid("'policy' parameter not supplied or empty", 'invalid_policy');
+function decodePolicy(raw: string): string {
+  const compact = raw.replace(/[\r\n]/g, '');
+  return compact.length % 4 === 0 && BASE64_RE.test(compact) ? Buffer.from(compact, 'base64').toString('utf8') : raw;
+}
+
+/** The policy text of a write; the legacy sys/policy/<name> also takes `rules`, with Vault's warning. */
+function policyText(req: PathRequest, legacy: boolean): { text: string; warnings?: string[] } {
+  const policy = stringField(req.data, 'policy');
+  if (policy !== '') return { text: decodePolicy(policy) };
+  const rules = legacy ? stringField(req.data, 'rules') : '';
+  if (rules === '') throw invalid("'policy' parameter not supplied or empty", 'invalid_policy');
+  return { text: decodePolicy(rules), warnings: [RULES_DEPRECATED] };
 }
 
 /**
@@ -86,10 +90,10 @@ export function policyPaths(deps: PolicyPathDeps): PathSpec[] {
     await changePolicy(req.params.name, req.logical, req.token?.accessor ?? null, deps, change);
   };
 
-  const write = (textKeys: readonly string[]) => async (req: PathRequest): Promise<undefined> => {
-    const text = policyText(req, textKeys);
+  const write = (legacy: boolean) => async (req: PathRequest): Promise<LogicalResponse | undefined> => {
+    const { text, warnings } = policyText(req, legacy);
     await changed(req, () => policies.put(req.params.name, text));
-    return undefined;
+    return warnings ? { warnings } : undefined;
   };
 
   const remove = async (req: PathRequest): Promise<undefined> => {
@@ -117,12 +121,12 @@ export function policyPaths(deps: PolicyPathDeps): PathSpec[] {
     { pattern: 'policies/acl/?', handlers: { list: async () => ({ data: { keys: await listNames() } }) } },
     {
       pattern: 'policies/acl/(?<name>.+)',
-      handlers: { read: (req) => readPolicy(req, 'policy'), update: write(['policy']), delete: remove },
+      handlers: { read: (req) => readPolicy(req, 'policy'), update: write(false), delete: remove },
     },
     { pattern: 'policy/?', handlers: { read: legacyList, list: legacyList } },
     {
       pattern: 'policy/(?<name>.+)',
-      handlers: { read: (req) => readPolicy(req, 'rules'), update: write(['policy', 'rules']), delete: remove },
+      handlers: { read: (req) => readPolicy(req, 'rules'), update: write(true), delete: remove },
     },
     {
       pattern: 'capabilities-self',

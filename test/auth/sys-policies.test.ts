@@ -67,6 +67,16 @@ test('policy CRUD, modern and legacy shapes', async () => {
     fails('invalid', 'default_policy_undeletable', 'cannot delete default policy'));
 });
 
+test('a legacy write with rules stores them and answers with Vault\'s deprecation warning', async () => {
+  const { call } = await setup();
+  const warned = await call('root-token', 'update', 'policy/dev', { rules: DEV });
+  assert.deepEqual([warned?.data, warned?.warnings], [undefined, ["'rules' is deprecated, please use 'policy' instead"]]);
+  assert.equal((await call('root-token', 'read', 'policy/dev'))!.data!.rules, DEV);
+  assert.equal(await call('root-token', 'update', 'policy/dev', { policy: DEV, rules: 'ignored' }), undefined);
+  await assert.rejects(call('root-token', 'update', 'policies/acl/dev', { rules: DEV }),
+    fails('invalid', 'invalid_policy', "'policy' parameter not supplied or empty"));
+});
+
 test('capabilities-self, capabilities and capabilities-accessor', async () => {
   const { call, policies, tokens } = await setup();
   await policies.put('dev', DEV);

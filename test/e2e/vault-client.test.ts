@@ -59,7 +59,9 @@ test('KV v2: write, read, versions, metadata, delete, undelete, destroy', async 
 });
 
 test('tokens and policies: a restricted token gets 403 outside its policy', async () => {
-  await vault.addPolicy({ name: 'app-read', rules: 'path "secret/data/team/*" {\n  capabilities = ["read"]\n}\n' });
+  // node-vault writes the legacy sys/policy/<name> with `rules`: Vault stores them and warns.
+  const added = await vault.addPolicy({ name: 'app-read', rules: 'path "secret/data/team/*" {\n  capabilities = ["read"]\n}\n' });
+  assert.deepEqual(added.warnings, ["'rules' is deprecated, please use 'policy' instead"]);
   const policy = await vault.getPolicy({ name: 'app-read' });
   assert.match(policy.rules, /secret\/data\/team/);
   await vault.write('secret/data/team/api', { data: { key: 'k1' } });
