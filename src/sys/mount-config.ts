@@ -59,10 +59,15 @@ export function renderMountConfig(c: MountConfig, defaults: { defaultLeaseTtl: n
   return out;
 }
 
+/** Vault shows an auth method's token type; every token here is a service token. */
+export function tokenTypeOf(m: MountEntry): { token_type?: string } {
+  return m.table === 'auth' ? { token_type: 'default-service' } : {};
+}
+
 export function renderMount(m: MountEntry, defaults: { defaultLeaseTtl: number; maxLeaseTtl: number }): Record<string, unknown> {
   return {
     accessor: m.accessor,
-    config: renderMountConfig(m.config, defaults),
+    config: { ...renderMountConfig(m.config, defaults), ...tokenTypeOf(m) },
     description: m.description,
     external_entropy_access: false,
     local: m.local,

@@ -6,7 +6,7 @@
 import { httpMethodOf, type Mounts, type PathRequest, type PathSpec, type MountTable } from '../core/index.js';
 import { invalid } from '../errors/index.js';
 import { boolField } from '../auth/index.js';
-import { parseMountConfig, renderMount, renderMountConfig } from './mount-config.js';
+import { parseMountConfig, renderMount, renderMountConfig, tokenTypeOf } from './mount-config.js';
 import { isJsonObject } from '../lib/safe-object.js';
 
 export interface MountPathsDeps {
@@ -75,7 +75,7 @@ export function mountPaths(deps: MountPathsDeps): PathSpec[] {
         handlers: {
           read: async (req) => {
             const m = mountOf(req);
-            const data: Record<string, unknown> = { ...renderMountConfig(m.config, deps.defaults, true), description: m.description };
+            const data: Record<string, unknown> = { ...renderMountConfig(m.config, deps.defaults, true), description: m.description, ...tokenTypeOf(m) };
             if (Object.keys(m.options).length) data.options = { ...m.options };
             return { data };
           },

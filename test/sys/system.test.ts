@@ -77,6 +77,15 @@ test('allowed_response_headers is taken at enable and tune (the CLI\'s -allowed-
   assert.equal((await sys('DELETE', 'mounts/hdr')).status, 204);
 });
 
+test('auth methods show Vault\'s token_type in their config and tune; secrets engines do not', async () => {
+  const listed = (await sys('GET', 'auth')).json.data;
+  assert.deepEqual([listed['token/'].config.token_type, listed['apm/'].config.token_type], ['default-service', 'default-service']);
+  assert.equal((await sys('GET', 'auth/token')).json.data.config.token_type, 'default-service');
+  assert.equal((await sys('GET', 'auth/apm/tune')).json.data.token_type, 'default-service');
+  assert.equal((await sys('GET', 'mounts')).json.data['secret/'].config.token_type, undefined);
+  assert.equal((await sys('GET', 'mounts/secret/tune')).json.data.token_type, undefined);
+});
+
 test('sys/mounts reaches secrets engines only: no auth method is read, tuned or disabled through it, and sys/ is not tunable', async () => {
   // A mount administrator: everything under sys/mounts, no sudo (which sys/auth/* needs).
   await sys('PUT', 'policies/acl/mount-admin', { policy: 'path "sys/mounts*" { capabilities = ["create", "read", "update", "delete", "list"] }' });
