@@ -153,6 +153,8 @@ export function sealEndpoints(deps: SealEndpointsDeps) {
   async function health(core: SysCore, req: LogicalRequest): Promise<LogicalResponse> {
     const q = req.data;
     const codes = healthCodes(q);
+    const standbyOk = healthFlag(q, 'standbyok');
+    healthFlag(q, 'perfstandbyok'); // no performance standbys here, but checked as Vault does
     const s = await core.seal.status();
     const audit = core.unsealedServices?.audit.health();
     const standby = !s.sealed && deps.ha?.standingBy() === true;
@@ -172,7 +174,6 @@ export function sealEndpoints(deps: SealEndpointsDeps) {
     }
     if (!s.sealed) Object.assign(body, { cluster_name: deps.clusterName, cluster_id: deps.clusterId });
     // As Vault: a standby answers 429 unless asked `standbyok=true`, so load balancers find the active.
-    const standbyOk = parseGoBool(q.standbyok) === true;
     const status = !s.initialized ? codes.uninitcode : s.sealed ? codes.sealedcode
       : standby && !standbyOk ? codes.standbycode : codes.activecode;
     return json(body, status);
@@ -201,6 +202,14 @@ function healthCodes(q: Record<string, unknown>): Record<keyof typeof HEALTH_COD
     codes[name] = n;
   }
   return codes;
+}
+
+/** A boolean query parameter of sys/health, as Vault's parseutil reads it: absent or empty is false. */
+function healthFlag(q: Record<string, unknown>, name: string): boolean {
+  if (!Object.hasOwn(q, name) || q[name] === '') return false;
+  const value = parseGoBool(q[name]);
+  if (value === undefined) throw invalid(`bad value for ${name} parameter`);
+  return value;
 }
 
 /**

@@ -173,6 +173,18 @@ test('sys/health answers without a token, with the status codes a load balancer 
   assert.equal((await call(server.address, 'GET', 'sys/health?sealedcode=200&standbycode=200')).status, 200);
 });
 
+test('sys/health reads standbyok and perfstandbyok as Vault does: empty is false, a value that is not a boolean is a 400', async () => {
+  for (const q of ['standbyok=', 'standbyok=True', 'standbyok=0', 'perfstandbyok=t']) {
+    assert.equal((await call(server.address, 'GET', `sys/health?${q}`)).status, 200, q);
+  }
+  for (const name of ['standbyok', 'perfstandbyok']) {
+    const bad = await call(server.address, 'GET', `sys/health?${name}=maybe`);
+    assert.deepEqual([bad.status, bad.json], [400, { errors: [`bad value for ${name} parameter`] }]);
+    const head = await fetch(`${server.address}/v1/sys/health?${name}=yes`, { method: 'HEAD' });
+    assert.equal(head.status, 400);
+  }
+});
+
 test('sys/health refuses a status code that is not a final HTTP status with 400, instead of answering 1xx and never again', async () => {
   for (const name of ['activecode', 'standbycode', 'sealedcode', 'uninitcode', 'drsecondarycode', 'performancestandbycode']) {
     for (const value of ['100', '101', '199', '600', '999', 'x', '20', '2000', '']) {
