@@ -51,7 +51,7 @@ function policyText(req: PathRequest, legacy: boolean): { text: string; warnings
 function requestedPaths(req: PathRequest): string[] {
   const paths = stringListField(req.data, 'paths');
   const list = paths.length > 0 ? paths : stringListField(req.data, 'path');
-  if (list.length === 0) throw invalid('missing path', 'missing_path');
+  if (list.length === 0) throw invalid('paths must be supplied', 'missing_path');
   return list;
 }
 

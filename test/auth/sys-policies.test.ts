@@ -99,7 +99,7 @@ test('capabilities-self, capabilities and capabilities-accessor', async () => {
   });
   await assert.rejects(call('root-token', 'update', 'capabilities', { token: 'hvs.x', path: 'a' }), fails('invalid', 'token_not_found', 'invalid token'));
   await assert.rejects(call('root-token', 'update', 'capabilities-accessor', { accessor: 'zz', path: 'a' }), fails('invalid', 'invalid_accessor', 'invalid accessor'));
-  await assert.rejects(call(dev.id, 'update', 'capabilities-self', {}), fails('invalid', 'missing_path', 'missing path'));
+  await assert.rejects(call(dev.id, 'update', 'capabilities-self', {}), fails('invalid', 'missing_path', 'paths must be supplied'));
   // At most 1,000 paths at once, on every capabilities endpoint.
   const paths = (n: number) => Array.from({ length: n }, (_, i) => `secret/data/app/${i}`);
   assert.equal(Object.keys((await call(dev.id, 'update', 'capabilities-self', { paths: paths(1000) }))!.data!).length, 1000);
