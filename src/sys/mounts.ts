@@ -3,7 +3,7 @@
  * Tuning carries `audit_non_hmac_request_keys` / `audit_non_hmac_response_keys`, which the audit
  * hash walker honours for requests served by that mount.
  */
-import { httpMethodOf, type Mounts, type PathRequest, type PathSpec, type MountTable } from '../core/index.js';
+import { httpMethodOf, type MountEntry, type Mounts, type PathRequest, type PathSpec, type MountTable } from '../core/index.js';
 import { invalid } from '../errors/index.js';
 import { boolField } from '../auth/index.js';
 import { parseMountConfig, renderMount, renderMountConfig, tokenTypeOf } from './mount-config.js';
@@ -45,6 +45,18 @@ function checkLeaseTtls(config: { defaultLeaseTtl?: number; maxLeaseTtl?: number
   }
 }
 
+/**
+ * A token type given at enable or tune, checked where Vault checks it: this server issues service
+ * tokens only, so a batch type is refused rather than taken and never applied.
+ */
+function checkTokenType(table: MountTable, entry: MountEntry | undefined, value: unknown): void {
+  if (value === undefined) return;
+  if (table !== 'auth') throw invalid("'token_type' can only be modified on auth mounts");
+  if (entry?.type === 'token') throw invalid("'token_type' cannot be set for 'token' or 'ns_token' auth mounts");
+  if (value === 'batch' || value === 'default-batch') throw invalid('batch tokens are not supported', 'unsupported_token_type');
+  if (value !== '' && value !== 'service' && value !== 'default-service') throw invalid("invalid value for 'token_type'");
+}
+
 /** A tune's `options.version` on a KV mount: 2 is what it is; Vault refuses a downgrade and an unknown version. */
 function checkTunedVersion(entry: { type: string; options: Record<string, string> }, options: Record<string, string>): void {
   const version = options.version;
@@ -83,6 +95,7 @@ export function mountPaths(deps: MountPathsDeps): PathSpec[] {
             const entry = mountOf(req);
             const description = req.data.description;
             if (description !== undefined && typeof description !== 'string') throw invalid('description must be a string');
+            checkTokenType(table, entry, req.data.token_type);
             const tuned = parseMountConfig(req.data);
             checkLeaseTtls({ ...entry.config, ...tuned }, deps.defaults.maxLeaseTtl, true);
             checkTunedVersion(entry, optionsOf(req.data.options));
@@ -103,6 +116,7 @@ export function mountPaths(deps: MountPathsDeps): PathSpec[] {
             if (typeof description !== 'string') throw invalid('description must be a string');
             const local = boolField(req.data, 'local') ?? false;
             const config = parseMountConfig(req.data.config);
+            if (table === 'auth' && isJsonObject(req.data.config)) checkTokenType(table, undefined, req.data.config.token_type);
             checkLeaseTtls(config, deps.defaults.maxLeaseTtl, false);
             await deps.mounts().enable(table, { path: req.params.path, type, description, options, local, config });
             return undefined;

@@ -84,6 +84,20 @@ test('auth methods show Vault\'s token_type in their config and tune; secrets en
   assert.equal((await sys('GET', 'auth/apm/tune')).json.data.token_type, 'default-service');
   assert.equal((await sys('GET', 'mounts')).json.data['secret/'].config.token_type, undefined);
   assert.equal((await sys('GET', 'mounts/secret/tune')).json.data.token_type, undefined);
+
+  // A token type is tuned where Vault tunes one, and only to the service tokens this server issues.
+  assert.equal((await sys('POST', 'auth/apm/tune', { token_type: 'service' })).status, 204);
+  assert.equal((await sys('POST', 'auth/apm/tune', { token_type: 'default-service' })).status, 204);
+  const refusals: Array<[string, Record<string, unknown>, string]> = [
+    ['auth/apm/tune', { token_type: 'batch' }, 'batch tokens are not supported'],
+    ['auth/apm/tune', { token_type: 'default-batch' }, 'batch tokens are not supported'],
+    ['auth/apm/tune', { token_type: 'other' }, "invalid value for 'token_type'"],
+    ['auth/token/tune', { token_type: 'service' }, "'token_type' cannot be set for 'token' or 'ns_token' auth mounts"],
+    ['mounts/secret/tune', { token_type: 'service' }, "'token_type' can only be modified on auth mounts"],
+    ['auth/apm2', { type: 'apm', config: { token_type: 'batch' } }, 'batch tokens are not supported'],
+  ];
+  for (const [path, body, message] of refusals) assert.deepEqual((await sys('POST', path, body)).json, { errors: [message] }, `${path} ${JSON.stringify(body)}`);
+  assert.equal((await sys('GET', 'auth/apm2')).status, 400, 'nothing was enabled');
 });
 
 test('sys/mounts reaches secrets engines only: no auth method is read, tuned or disabled through it, and sys/ is not tunable', async () => {
