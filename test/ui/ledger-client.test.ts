@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rootOf } from '../../src/ledger/hash.js';
 import { consistencyProof } from '../../src/ledger/proof.js';
-import type { Api } from '../../ui/src/lib/api.js';
+import { ApiError, type Api } from '../../ui/src/lib/api.js';
 import { verifyRecordOnServer } from '../../ui/src/lib/ledger-client.js';
 import { directReader } from '../ledger/helpers.js';
 import { signedJournal, VKEY } from './helpers.js';
@@ -74,4 +74,16 @@ test('a key other than the pinned one, an older checkpoint, or rewritten history
   assert.equal(forged.verdict.ok, false);
   assert.match(forged.verdict.ok ? '' : forged.verdict.reason, /does not extend the checkpoint this browser verified before \(size 200\)/);
   assert.equal(forged.seen, undefined, 'nothing to remember');
+});
+
+test('a call the server refuses or does not answer leaves the record unchecked, not failed', async () => {
+  const refusing = (status: number, message: string): Api => ({ ...fakeApi(), text: async (path) => { throw new ApiError(status, message, path); } });
+  const refused = await verifyRecordOnServer(refusing(403, 'permission denied'), 17);
+  assert.equal(refused.unchecked, true);
+  assert.deepEqual(refused.verdict, { ok: false, reason: 'permission denied: this token may not read sys/ledger/checkpoint' });
+  const sealed = await verifyRecordOnServer(refusing(503, 'Vault is sealed'), 17);
+  assert.deepEqual([sealed.unchecked, sealed.verdict], [true, { ok: false, reason: 'Vault is sealed' }]);
+  const forged = await verifyRecordOnServer({ ...fakeApi(), text: async () => 'not a checkpoint' }, 17);
+  assert.equal(forged.verdict.ok, false);
+  assert.equal(forged.unchecked, undefined, 'a checkpoint that does not open is a failure');
 });

@@ -17,6 +17,7 @@ import { openCheckpoint, parseVerifierKey } from '../../ui/src/lib/note.js';
 import { verifyRecord } from '../../ui/src/lib/verify-record.js';
 import { verifyLog } from '../../ui/src/lib/verify-log.js';
 import { toHex } from '../../ui/src/lib/bytes.js';
+import { ApiError } from '../../ui/src/lib/api.js';
 import { directReader, prng, RFC_LEAVES, RFC_ROOTS } from '../ledger/helpers.js';
 
 import { signedJournal, SKEY, VKEY } from './helpers.js';
@@ -126,4 +127,14 @@ test('the whole log recomputes to the signed root from its entry bundles; a chan
   tampered.set('tile/entries/001', bundle);
   const verdict = await verifyLog(async (p) => tampered.get(p)!, 600, checkpoint.root, () => undefined);
   assert.equal(verdict.ok, false);
+});
+
+test('a bundle the server refuses or does not send leaves the log unchecked, not failed', async () => {
+  const j = signedJournal(300);
+  const checkpoint = await openCheckpoint(j.note, await parseVerifierKey(VKEY));
+  const refused = await verifyLog(async () => { throw new ApiError(403, 'permission denied', 'sys/ledger/tile/entries/000'); }, 300, checkpoint.root, () => undefined);
+  assert.deepEqual(refused, { ok: false, reason: 'entry bundle 0: permission denied: this token may not read sys/ledger/tile/entries/000', unchecked: true });
+  const garbled = await verifyLog(async () => new Uint8Array([0xff]), 300, checkpoint.root, () => undefined);
+  assert.equal(garbled.ok, false);
+  assert.equal(garbled.ok ? undefined : garbled.unchecked, undefined, 'a bundle that does not parse is a failure');
 });

@@ -55,7 +55,13 @@ export function VerifyPanel({ api, seq, onVerified }: { api: Api; seq: number; o
           )}
         </div>
       )}
-      {verdict?.ok === false && (
+      {verdict?.ok === false && result?.unchecked && (
+        <div className="verdict verdict-unchecked" data-verdict="unchecked" role="alert">
+          <strong>Record {seq} could not be checked</strong>
+          <p>{verdict.reason}</p>
+        </div>
+      )}
+      {verdict?.ok === false && !result?.unchecked && (
         <div className="verdict verdict-bad" data-verdict="bad" role="alert">
           <strong>✗ Record {seq} does not verify</strong>
           <p>{verdict.reason}</p>

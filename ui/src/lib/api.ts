@@ -4,9 +4,17 @@
  * (expired, revoked) the session ends; otherwise it is a permission this token lacks.
  */
 export class ApiError extends Error {
-  constructor(readonly status: number, message: string) {
+  /** `status` 0: no answer (the server is down, restarting or unreachable). */
+  constructor(readonly status: number, message: string, readonly path?: string) {
     super(message);
   }
+}
+
+/** What went wrong, for a page: a refusal names what this token may not read. */
+export function explainError(err: unknown): string {
+  if (!(err instanceof ApiError)) return err instanceof Error ? err.message : String(err);
+  if (err.status === 403 && err.path) return `${err.message}: this token may not read ${err.path}`;
+  return err.message;
 }
 
 export interface Api {
@@ -30,20 +38,22 @@ function url(path: string, params?: URLSearchParams): string {
   return `/v1/${path}${query ? `?${query}` : ''}`;
 }
 
-async function errorOf(res: Response): Promise<ApiError> {
+async function errorOf(res: Response, path?: string): Promise<ApiError> {
   let message = `${res.status} ${res.statusText}`;
   try {
     const body = await res.json() as { errors?: unknown };
     if (Array.isArray(body.errors) && body.errors.length > 0) message = body.errors.map(String).join('; ');
   } catch { /* not JSON: the status says enough */ }
-  return new ApiError(res.status, message);
+  return new ApiError(res.status, message, path);
 }
 
 export function createApi(token: string, onSignedOut: () => void, fetcher: typeof fetch = fetch): Api {
   const get = async (path: string, params?: URLSearchParams): Promise<Response> => {
-    const res = await fetcher(url(path, params), { headers: { 'x-vault-token': token }, credentials: 'omit', cache: 'no-store' });
+    const target = url(path, params);
+    const res = await fetcher(target, { headers: { 'x-vault-token': token }, credentials: 'omit', cache: 'no-store' })
+      .catch(() => { throw new ApiError(0, 'the server could not be reached', path); });
     if (res.ok) return res;
-    const err = await errorOf(res);
+    const err = await errorOf(res, path);
     if (res.status === 403 && path !== 'auth/token/lookup-self') {
       const self = await fetcher(url('auth/token/lookup-self'), { headers: { 'x-vault-token': token }, credentials: 'omit' });
       if (self.status === 403) onSignedOut();

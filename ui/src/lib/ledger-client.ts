@@ -4,7 +4,7 @@
  * browser remembers (trust.ts) is checked too: a pinned key must be the server's, and the log
  * must extend the last checkpoint this browser verified under that key (a consistency proof).
  */
-import type { Api } from './api.js';
+import { ApiError, explainError, type Api } from './api.js';
 import { fromBase64, toBase64 } from './bytes.js';
 import { parseCheckpointSize } from './checkpoint-size.js';
 import { verifyConsistency } from './consistency.js';
@@ -38,6 +38,11 @@ export interface ServerVerdict {
   readonly newKey?: boolean;
   /** On success: the record's text that was verified — what is shown as verified, not another copy. */
   readonly text?: string;
+  /**
+   * Nothing was checked: the server refused or did not answer a call the check needs (a token
+   * without read on the ledger, a sealed server). Not a verdict on the record.
+   */
+  readonly unchecked?: true;
 }
 
 export async function verifyRecordOnServer(api: Api, seq: number, trust: Trust = {}): Promise<ServerVerdict> {
@@ -63,6 +68,7 @@ export async function verifyRecordOnServer(api: Api, seq: number, trust: Trust =
       newKey: seen === undefined && (trust.seen?.length ?? 0) > 0, text: record.text,
     };
   } catch (err) {
+    if (err instanceof ApiError) return { verdict: { ok: false, reason: explainError(err) }, unchecked: true };
     return bad(err instanceof Error ? err.message : String(err));
   }
 }

@@ -3,6 +3,7 @@
  * fetched, each entry hashed as a leaf, and the root recomputed; it must be the signed root.
  * Memory is one 32-byte hash per entry (a few MB for 100,000 records).
  */
+import { ApiError, explainError } from './api.js';
 import { bundleEntries } from './entry.js';
 import { equalBytes } from './bytes.js';
 import { leafHash, rootOf } from './merkle.js';
@@ -24,7 +25,8 @@ export function bundlePath(index: number, width: number): string {
   return `tile/entries/${encodeTileIndex(index)}${width === TILE_WIDTH ? '' : `.p/${width}`}`;
 }
 
-export type LogVerdict = { readonly ok: true; readonly size: number } | { readonly ok: false; readonly reason: string };
+/** `unchecked`: the server refused or did not answer a bundle, so nothing was proved either way. */
+export type LogVerdict = { readonly ok: true; readonly size: number } | { readonly ok: false; readonly reason: string; readonly unchecked?: true };
 
 export async function verifyLog(
   fetchBundle: (path: string) => Promise<Uint8Array>,
@@ -42,6 +44,7 @@ export async function verifyLog(
     try {
       entries = bundleEntries(await fetchBundle(bundlePath(b, width)), width);
     } catch (err) {
+      if (err instanceof ApiError) return { ok: false, reason: `entry bundle ${b}: ${explainError(err)}`, unchecked: true };
       return { ok: false, reason: `entry bundle ${b}: ${(err as Error).message}` };
     }
     for (const e of entries) leaves.push(await leafHash(e));

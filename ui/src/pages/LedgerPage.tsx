@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import type { Api } from '../lib/api';
+import { ApiError, explainError, type Api } from '../lib/api';
 import { toBase64 } from '../lib/bytes';
 import { extendsSeen, type LedgerKey } from '../lib/ledger-client';
 import { openCheckpoint, parseVerifierKey, type Checkpoint } from '../lib/note';
@@ -42,7 +42,13 @@ export function LedgerPage({ api }: { api: Api }) {
       return;
     }
     const seen = trust.seen?.find((c) => c.key === key.verifier_key);
-    const rewritten = await extendsSeen(api, seen, checkpoint).catch((err: Error) => err.message);
+    let rewritten: string | undefined;
+    try {
+      rewritten = await extendsSeen(api, seen, checkpoint);
+    } catch (err) {
+      setVerdict({ ok: false, reason: explainError(err), unchecked: err instanceof ApiError || undefined });
+      return;
+    }
     if (rewritten) {
       setVerdict({ ok: false, reason: rewritten });
       return;
@@ -75,7 +81,8 @@ export function LedgerPage({ api }: { api: Api }) {
       {progress && <progress max={Math.max(progress.total, 1)} value={progress.done} aria-label="Entries verified">{progress.done}</progress>}
       {progress && <span> {progress.done} / {progress.total}</span>}
       {verdict?.ok === true && <p className="verdict verdict-ok" data-verdict="ok">✓ all {verdict.size} entries reproduce the signed root</p>}
-      {verdict?.ok === false && <p className="verdict verdict-bad" data-verdict="bad" role="alert">✗ {verdict.reason}</p>}
+      {verdict?.ok === false && verdict.unchecked && <p className="verdict verdict-unchecked" data-verdict="unchecked" role="alert">The log could not be checked: {verdict.reason}</p>}
+      {verdict?.ok === false && !verdict.unchecked && <p className="verdict verdict-bad" data-verdict="bad" role="alert">✗ {verdict.reason}</p>}
     </main>
   );
 }

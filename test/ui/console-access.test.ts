@@ -1,0 +1,52 @@
+/**
+ * The console as a token with less than root, and as a server that cannot answer: in Chromium
+ * against a real dev server. What such a token cannot read is said, with what it lacks; it is
+ * never shown as a verdict on the journal (✗ is for a record that fails its check) or as a
+ * section left loading or empty.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser, Page } from 'playwright-core';
+import { call, startDevServer, type TestServer } from '../helpers/server.js';
+import { ensureConsoleBuilt, launchChromium } from '../helpers/console.js';
+
+let server: TestServer;
+let browser: Browser;
+let journalReader: string;
+
+before(async () => {
+  const uiDir = ensureConsoleBuilt();
+  browser = await launchChromium();
+  server = await startDevServer({ uiDir });
+  const policy = await call(server.address, 'PUT', 'sys/policies/acl/journal-reader', { token: server.rootToken, body: { policy: 'path "sys/journal/*" { capabilities = ["read"] }' } });
+  assert.equal(policy.status, 204, policy.text);
+  const created = await call(server.address, 'POST', 'auth/token/create', { token: server.rootToken, body: { policies: ['journal-reader'], display_name: 'reader' } });
+  journalReader = created.json.auth.client_token as string;
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function signedIn(token: string): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  await page.goto(`${server.address}/ui/`);
+  await page.fill('#token', token);
+  await page.click('button[type=submit]');
+  await page.waitForSelector('.topbar');
+  return page;
+}
+
+test('Verify by a token that may read the journal but not the ledger: not checked, never ✗', async () => {
+  const page = await signedIn(journalReader);
+  await page.waitForSelector('.vlist .row');
+  await page.click('.vlist .row');
+  await page.click('.verify button');
+  const verdict = await page.waitForSelector('.verdict', { timeout: 10_000 });
+  const text = await verdict.textContent() ?? '';
+  assert.equal(await verdict.getAttribute('data-verdict'), 'unchecked', text);
+  assert.doesNotMatch(text, /does not verify|✗/);
+  assert.match(text, /could not be checked/);
+  assert.match(text, /sys\/ledger\/checkpoint/, 'says what the token may not read');
+  await page.close();
+});
