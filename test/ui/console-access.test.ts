@@ -7,7 +7,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import { call, startDevServer, type TestServer } from '../helpers/server.js';
+import { call, printedValue, startDevServer, type TestServer } from '../helpers/server.js';
 import { ensureConsoleBuilt, launchChromium } from '../helpers/console.js';
 
 let server: TestServer;
@@ -48,5 +48,26 @@ test('Verify by a token that may read the journal but not the ledger: not checke
   assert.doesNotMatch(text, /does not verify|✗/);
   assert.match(text, /could not be checked/);
   assert.match(text, /sys\/ledger\/checkpoint/, 'says what the token may not read');
+  await page.close();
+});
+
+test('a timeline opened while the server is sealed says so, and fills in once it is unsealed', async () => {
+  const page = await signedIn(server.rootToken);
+  await page.waitForSelector('.vlist .row');
+  const sealed = await call(server.address, 'PUT', 'sys/seal', { token: server.rootToken });
+  assert.equal(sealed.status, 204, sealed.text);
+  try {
+    await page.reload();
+    await page.waitForSelector('.status .error');
+    const status = await page.textContent('.status') ?? '';
+    assert.match(status, /sealed/);
+    assert.match(status, /trying again/, 'says that it tries again');
+    assert.doesNotMatch(status, /0 records/, 'a search that could not run is not an empty result');
+  } finally {
+    const unsealed = await call(server.address, 'PUT', 'sys/unseal', { body: { key: printedValue(server.lines, 'Unseal Key') } });
+    assert.equal(unsealed.status, 200, unsealed.text);
+  }
+  await page.waitForSelector('.vlist .row', { timeout: 10_000 });
+  assert.equal(await page.$('.status .error'), null, 'the error is gone');
   await page.close();
 });

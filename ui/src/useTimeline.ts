@@ -5,8 +5,8 @@
  * when opened.
  */
 import { useEffect, useState } from 'react';
-import type { Api } from './lib/api';
-import { followArrivals, PAGE_SIZE } from './lib/arrivals';
+import { ApiError, explainError, type Api } from './lib/api';
+import { followArrivals, PAGE_SIZE, POLL_MS } from './lib/arrivals';
 import { journalParams, queryFromFilters, type Filters } from './lib/filters';
 import type { JournalRecord, RecordPage } from './lib/records';
 
@@ -16,6 +16,8 @@ export interface TimelineState {
   readonly records: readonly JournalRecord[];
   readonly loading: boolean;
   readonly truncated: boolean;
+  /** The search could not be run (the error says why): no records is not an empty result. */
+  readonly failed?: boolean;
   readonly error?: string;
 }
 
@@ -31,6 +33,13 @@ async function loadNewest(api: Api, filters: Filters, isCancelled: () => boolean
   }
   return { records: newestFirst.reverse(), truncated: true };
 }
+
+/** A failure that may pass on its own: no answer, a sealed or standby server (503), a rate limit. */
+function passing(err: unknown): boolean {
+  return err instanceof ApiError && (err.status === 0 || err.status === 429 || err.status >= 500);
+}
+
+const RETRYING = ` (trying again every ${POLL_MS / 1000} s)`;
 
 export function useTimeline(api: Api, filters: Filters, live: boolean): TimelineState {
   const [state, setState] = useState<TimelineState>({ records: [], loading: true, truncated: false });
@@ -50,7 +59,7 @@ export function useTimeline(api: Api, filters: Filters, live: boolean): Timeline
         setState((s) => ({ ...s, records, error: undefined }));
       },
       onError: (err) => {
-        if (!cancelled) setState((s) => ({ ...s, error: err.message }));
+        if (!cancelled) setState((s) => ({ ...s, error: explainError(err) + RETRYING }));
       },
       wait: (ms) => new Promise((resolve) => {
         if (cancelled) return resolve(false);
@@ -58,14 +67,19 @@ export function useTimeline(api: Api, filters: Filters, live: boolean): Timeline
       }),
     }, afterSeq);
 
-    loadNewest(api, filters, () => cancelled).then(({ records: loaded, truncated }) => {
+    // A load that failed for a reason that may pass (a sealed or restarting server) is tried again.
+    const load = (): void => void loadNewest(api, filters, () => cancelled).then(({ records: loaded, truncated }) => {
       if (cancelled) return;
       records = loaded;
       setState({ records, loading: false, truncated });
       if (live) void follow(loaded.reduce((m, r) => Math.max(m, r.seq), -1));
-    }, (err: Error) => {
-      if (!cancelled) setState({ records: [], loading: false, truncated: false, error: err.message });
+    }, (err: unknown) => {
+      if (cancelled) return;
+      const again = passing(err);
+      setState({ records: [], loading: false, truncated: false, failed: true, error: explainError(err) + (again ? RETRYING : '') });
+      if (again) timer = setTimeout(load, POLL_MS);
     });
+    load();
     return () => {
       cancelled = true;
       if (timer) clearTimeout(timer);

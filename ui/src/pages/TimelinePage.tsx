@@ -35,7 +35,7 @@ export function TimelinePage({ api, search }: { api: Api; search: string }) {
     <main className="timeline-page" onKeyDown={(e) => { if (e.key === 'Escape' && open !== undefined) close(); }}>
       <FilterBar filters={filters} />
       <div className="status" role="status">
-        {timeline.loading ? 'Loading…' : `${timeline.records.length} records${timeline.truncated ? ' (the newest only: narrow the search for older ones)' : ''}`}
+        {timeline.loading ? 'Loading…' : timeline.failed ? '' : `${timeline.records.length} records${timeline.truncated ? ' (the newest only: narrow the search for older ones)' : ''}`}
         <label className="live"><input type="checkbox" checked={live} onChange={(e) => setLive(e.target.checked)} /> live (every 2 s)</label>
         {timeline.error && <span className="error"> {timeline.error}</span>}
       </div>
