@@ -13,6 +13,7 @@ import { ensureConsoleBuilt, launchChromium } from '../helpers/console.js';
 let server: TestServer;
 let browser: Browser;
 let journalReader: string;
+let defaultOnly: string;
 
 before(async () => {
   const uiDir = ensureConsoleBuilt();
@@ -22,6 +23,8 @@ before(async () => {
   assert.equal(policy.status, 204, policy.text);
   const created = await call(server.address, 'POST', 'auth/token/create', { token: server.rootToken, body: { policies: ['journal-reader'], display_name: 'reader' } });
   journalReader = created.json.auth.client_token as string;
+  const bare = await call(server.address, 'POST', 'auth/token/create', { token: server.rootToken, body: { policies: ['default'], display_name: 'bare' } });
+  defaultOnly = bare.json.auth.client_token as string;
 });
 after(async () => {
   await browser?.close();
@@ -48,6 +51,17 @@ test('Verify by a token that may read the journal but not the ledger: not checke
   assert.doesNotMatch(text, /does not verify|✗/);
   assert.match(text, /could not be checked/);
   assert.match(text, /sys\/ledger\/checkpoint/, 'says what the token may not read');
+  await page.close();
+});
+
+test('the operations page, for a token that may read none of it: each section says what it may not read, none stays loading or claims to be empty', async () => {
+  const page = await signedIn(defaultOnly);
+  await page.goto(`${server.address}/ui/operations`);
+  for (const path of ['sys/audit', 'sys/journal/records']) await page.waitForSelector(`.error:has-text("may not read ${path}")`);
+  await page.waitForTimeout(500);
+  const text = await page.textContent('main') ?? '';
+  assert.doesNotMatch(text, /Loading…/);
+  assert.doesNotMatch(text, /No capsule access recorded|\(0\)/, 'a log it could not read is not shown as empty');
   await page.close();
 });
 
