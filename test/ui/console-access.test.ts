@@ -65,6 +65,15 @@ test('the operations page, for a token that may read none of it: each section sa
   await page.close();
 });
 
+test('the ledger and story pages, for a token without their permission, say what it may not read', async () => {
+  const page = await signedIn(defaultOnly);
+  await page.goto(`${server.address}/ui/ledger`);
+  await page.waitForSelector('.error:has-text("may not read sys/ledger/checkpoint")');
+  await page.goto(`${server.address}/ui/entity/some-entity`);
+  await page.waitForSelector('.error:has-text("may not read sys/journal/timeline")');
+  await page.close();
+});
+
 test('a timeline opened while the server is sealed says so, and fills in once it is unsealed', async () => {
   const page = await signedIn(server.rootToken);
   await page.waitForSelector('.vlist .row');

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { Api } from '../lib/api';
+import { explainError, type Api } from '../lib/api';
 import { queryFromFilters } from '../lib/filters';
 import type { JournalRecord } from '../lib/records';
 import { storyOf } from '../lib/story';
@@ -48,9 +48,15 @@ export function EntityPage({ api, entityId }: { api: Api; entityId: string }) {
   const [truncated, setTruncated] = useState(false);
   const [error, setError] = useState<string | undefined>();
   useEffect(() => {
+    let cancelled = false;
     setRecords(undefined);
-    api.json<Timeline>('sys/journal/timeline', new URLSearchParams({ entity_id: entityId }))
-      .then((t) => { setRecords(t.groups.flatMap((g) => g.records)); setTruncated(t.truncated); }, (err: Error) => setError(err.message));
+    setError(undefined);
+    api.json<Timeline>('sys/journal/timeline', new URLSearchParams({ entity_id: entityId })).then((t) => {
+      if (cancelled) return;
+      setRecords(t.groups.flatMap((g) => g.records));
+      setTruncated(t.truncated);
+    }, (err: unknown) => { if (!cancelled) setError(explainError(err)); });
+    return () => { cancelled = true; };
   }, [api, entityId]);
 
   if (error) return <main className="page"><h1>Entity</h1><p className="error">{error}</p></main>;

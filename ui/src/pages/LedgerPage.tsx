@@ -27,7 +27,7 @@ export function LedgerPage({ api }: { api: Api }) {
       } catch (err) {
         setHead({ key, note, problem: (err as Error).message });
       }
-    })().catch((err: Error) => setError(err.message));
+    })().catch((err: unknown) => setError(explainError(err)));
     return () => { cancelled.current = true; };
   }, [api]);
 
