@@ -74,6 +74,15 @@ test('the ledger and story pages, for a token without their permission, say what
   await page.close();
 });
 
+test('a filter value too long to search by is said to be ignored, and the field takes no more', async () => {
+  const page = await signedIn(server.rootToken);
+  await page.goto(`${server.address}/ui/?request_id=${'x'.repeat(600)}`);
+  await page.waitForSelector('.vlist .row');
+  assert.match(await page.textContent('.status') ?? '', /Request id ignored: longer than 512 characters/);
+  assert.equal(await page.getAttribute('input[name=request_id]', 'maxlength'), '512');
+  await page.close();
+});
+
 test('a timeline opened while the server is sealed says so, and fills in once it is unsealed', async () => {
   const page = await signedIn(server.rootToken);
   await page.waitForSelector('.vlist .row');

@@ -1,7 +1,7 @@
 /** The console's URL state: filters ↔ query string, and the journal API parameters they make. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { filtersFromQuery, journalParams, MAX_FILTER_LENGTH, queryFromFilters, sameFilters } from '../../ui/src/lib/filters.js';
+import { filtersFromQuery, ignoredFilters, journalParams, MAX_FILTER_LENGTH, queryFromFilters, sameFilters } from '../../ui/src/lib/filters.js';
 import { parseRoute, routePath } from '../../ui/src/lib/route.js';
 
 test('filters survive the round trip through the URL, in one canonical order', () => {
@@ -17,6 +17,8 @@ test('unknown parameters, empty values and over-long values are dropped from the
   assert.deepEqual(filtersFromQuery('?entity_id=&accessor=%20%20&token=hvs.x&capsule=c1&kind=server'), { capsule: 'c1', kind: 'server' });
   assert.deepEqual(filtersFromQuery(`?capsule=${'c'.repeat(MAX_FILTER_LENGTH + 1)}`), {});
   assert.deepEqual(filtersFromQuery(`?capsule=${'c'.repeat(MAX_FILTER_LENGTH)}`), { capsule: 'c'.repeat(MAX_FILTER_LENGTH) });
+  assert.deepEqual(ignoredFilters(`?capsule=${'c'.repeat(MAX_FILTER_LENGTH + 1)}&kind=server&token=${'t'.repeat(600)}`), ['capsule'], 'the page says which it dropped');
+  assert.deepEqual(ignoredFilters(`?capsule=${'c'.repeat(MAX_FILTER_LENGTH)}`), []);
 });
 
 test('journal parameters: newest first with a page limit and cursor, or following arrivals after a seq', () => {

@@ -1,9 +1,9 @@
 import type { FormEvent } from 'react';
-import { FILTER_KEYS, queryFromFilters, type FilterKey, type Filters } from '../lib/filters';
+import { FILTER_KEYS, MAX_FILTER_LENGTH, queryFromFilters, type FilterKey, type Filters } from '../lib/filters';
 import { JOURNAL_KINDS } from '../lib/kinds';
 import { navigate } from '../navigation';
 
-const LABELS: Record<FilterKey, string> = {
+export const FILTER_LABELS: Record<FilterKey, string> = {
   entity_id: 'Entity', accessor: 'Accessor', correlation_id: 'Correlation id', request_id: 'Request id',
   key_arn: 'KMS key ARN', capsule: 'Capsule', kind: 'Kind', outcome: 'Outcome', since: 'Since (RFC 3339)', until: 'Until (RFC 3339)',
 };
@@ -25,7 +25,7 @@ export function FilterBar({ filters }: { filters: Filters }) {
     <form className="filters" onSubmit={submit} key={queryFromFilters(filters)} aria-label="Filters">
       {FILTER_KEYS.map((key) => (
         <label key={key}>
-          <span>{LABELS[key]}</span>
+          <span>{FILTER_LABELS[key]}</span>
           {key === 'kind' ? (
             <select name="kind" defaultValue={filters.kind ?? ''}>
               <option value="">any</option>
@@ -38,7 +38,7 @@ export function FilterBar({ filters }: { filters: Filters }) {
               <option value="failure">failure</option>
             </select>
           ) : (
-            <input name={key} defaultValue={filters[key] ?? ''} spellCheck={false} autoComplete="off" />
+            <input name={key} defaultValue={filters[key] ?? ''} maxLength={MAX_FILTER_LENGTH} spellCheck={false} autoComplete="off" />
           )}
         </label>
       ))}

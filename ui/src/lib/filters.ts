@@ -23,6 +23,12 @@ export function filtersFromQuery(search: string): Filters {
   return out;
 }
 
+/** Filters the URL names with a value too long to search by (dropped by filtersFromQuery). */
+export function ignoredFilters(search: string): FilterKey[] {
+  const params = new URLSearchParams(search);
+  return FILTER_KEYS.filter((key) => (params.get(key)?.trim().length ?? 0) > MAX_FILTER_LENGTH);
+}
+
 /** The query string for filters, in a fixed order (so equal filters make equal links). */
 export function queryFromFilters(filters: Filters): string {
   const params = new URLSearchParams();

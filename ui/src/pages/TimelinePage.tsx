@@ -1,8 +1,8 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Api } from '../lib/api';
-import { filtersFromQuery } from '../lib/filters';
+import { filtersFromQuery, ignoredFilters, MAX_FILTER_LENGTH } from '../lib/filters';
 import { useTimeline } from '../useTimeline';
-import { FilterBar } from '../components/FilterBar';
+import { FILTER_LABELS, FilterBar } from '../components/FilterBar';
 import { VirtualList } from '../components/VirtualList';
 import { RecordRow } from '../components/RecordRow';
 import { RecordPanel } from '../components/RecordPanel';
@@ -12,6 +12,7 @@ const ROW_HEIGHT = 30;
 /** Timeline and search: filters in the URL, the records in time order, one opened at a time. */
 export function TimelinePage({ api, search }: { api: Api; search: string }) {
   const filters = useMemo(() => filtersFromQuery(search), [search]);
+  const ignored = useMemo(() => ignoredFilters(search), [search]);
   const [live, setLive] = useState(true);
   const timeline = useTimeline(api, filters, live);
   const [selected, setSelected] = useState(-1);
@@ -37,6 +38,7 @@ export function TimelinePage({ api, search }: { api: Api; search: string }) {
       <div className="status" role="status">
         {timeline.loading ? 'Loading…' : timeline.failed ? '' : `${timeline.records.length} records${timeline.truncated ? ' (the newest only: narrow the search for older ones)' : ''}`}
         <label className="live"><input type="checkbox" checked={live} onChange={(e) => setLive(e.target.checked)} /> live (every 2 s)</label>
+        {ignored.map((key) => <span key={key} className="error"> {FILTER_LABELS[key]} ignored: longer than {MAX_FILTER_LENGTH} characters.</span>)}
         {timeline.error && <span className="error"> {timeline.error}</span>}
       </div>
       <div ref={body} className={`timeline-body${opened ? ' with-panel' : ''}`}>
