@@ -83,6 +83,22 @@ test('a filter value too long to search by is said to be ignored, and the field 
   await page.close();
 });
 
+test('a very large record opens as plain text, not as one element per value', async () => {
+  const data = Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`key-${String(i).padStart(5, '0')}-${'k'.repeat(40)}`, 'v']));
+  const written = await call(server.address, 'POST', 'secret/data/very-large', { token: server.rootToken, body: { data } });
+  assert.equal(written.status, 200, written.text);
+  const page = await signedIn(server.rootToken);
+  await page.goto(`${server.address}/ui/?request_id=${encodeURIComponent(written.json.request_id as string)}`);
+  await page.waitForSelector('.vlist .row');
+  await page.click('.vlist .row');
+  await page.waitForSelector('.record-panel pre.json', { timeout: 60_000 });
+  assert.ok(await page.$$eval('.record-panel pre.json *', (all) => all.length) < 50, 'a bounded DOM');
+  const shown = await page.textContent('.record-panel pre.json') ?? '';
+  assert.ok(shown.includes(`"key-04999-${'k'.repeat(40)}": "hmac-sha256:`), 'every value is still shown');
+  assert.match(await page.textContent('.record-panel') ?? '', /shown as plain text/);
+  await page.close();
+});
+
 test('a timeline opened while the server is sealed says so, and fills in once it is unsealed', async () => {
   const page = await signedIn(server.rootToken);
   await page.waitForSelector('.vlist .row');

@@ -1,6 +1,6 @@
-import type { ReactNode } from 'react';
+import { useMemo, type ReactNode } from 'react';
 import { isHmac } from '../lib/records';
-import { visibleJson } from '../lib/visible-text';
+import { visibleJson, visibleText } from '../lib/visible-text';
 
 /** Nesting shown at most; deeper values are printed as JSON text. */
 const MAX_DEPTH = 32;
@@ -33,10 +33,20 @@ function render(value: unknown, indent: string, depth: number): ReactNode {
   );
 }
 
+/** Record text above this many characters is shown as plain text: one element, not one per value. */
+export const PLAIN_OVER = 256 * 1024;
+
+/** Pretty-printed JSON as one string, each line's invisible characters escaped. */
+function plainText(value: unknown): string {
+  return (JSON.stringify(value, null, 2) ?? 'undefined').split('\n').map(visibleText).join('\n');
+}
+
 /**
  * A record's JSON, pretty-printed as text nodes (never HTML), invisible characters escaped
- * (lib/visible-text.ts); HMAC'd values styled as such.
+ * (lib/visible-text.ts); HMAC'd values styled as such. `plain`: one text node, unstyled (a record
+ * of tens of thousands of values would otherwise hold the page for seconds).
  */
-export function JsonView({ value }: { value: unknown }) {
-  return <pre className="json">{render(value, '', 0)}</pre>;
+export function JsonView({ value, plain = false }: { value: unknown; plain?: boolean }) {
+  const shown = useMemo(() => (plain ? plainText(value) : render(value, '', 0)), [value, plain]);
+  return <pre className="json" data-plain={plain || undefined}>{shown}</pre>;
 }

@@ -1,9 +1,9 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { Api } from '../lib/api';
 import { classify, MARK_LABELS } from '../lib/kinds';
 import { importedFrom, recordJson, type JournalRecord } from '../lib/records';
 import { IdentityLinks } from './IdentityLinks';
-import { JsonView } from './JsonView';
+import { JsonView, PLAIN_OVER } from './JsonView';
 import { VerifyPanel } from './VerifyPanel';
 
 /** An opened record: its ledger index, identities (pivots), raw JSON and Verify. Esc closes it. */
@@ -16,9 +16,11 @@ export function RecordPanel({ api, record, onClose }: { api: Api; record: Journa
     panel.current?.focus();
     setVerified(undefined);
   }, [record.seq]);
-  const shown = recordJson(record);
-  const verifiedJson = verified === undefined ? undefined : recordJson({ text: verified });
-  const differs = verifiedJson !== undefined && JSON.stringify(verifiedJson) !== JSON.stringify(shown);
+  const shown = useMemo(() => recordJson(record), [record]);
+  const verifiedJson = useMemo(() => (verified === undefined ? undefined : recordJson({ text: verified })), [verified]);
+  const differs = useMemo(() => verifiedJson !== undefined && JSON.stringify(verifiedJson) !== JSON.stringify(shown), [verifiedJson, shown]);
+  const size = Math.max(record.text?.length ?? 0, verified?.length ?? 0);
+  const plain = size > PLAIN_OVER;
   return (
     <aside
       ref={panel}
@@ -43,7 +45,8 @@ export function RecordPanel({ api, record, onClose }: { api: Api; record: Journa
           The record the server listed differs from the text it verified: the verified text is shown below.
         </p>
       )}
-      <JsonView value={verifiedJson ?? shown} />
+      {plain && <p className="muted">A large record ({Math.round(size / 1024).toLocaleString('en')} KiB): shown as plain text.</p>}
+      <JsonView value={verifiedJson ?? shown} plain={plain} />
     </aside>
   );
 }
