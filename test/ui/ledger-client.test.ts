@@ -87,3 +87,9 @@ test('a call the server refuses or does not answer leaves the record unchecked, 
   assert.equal(forged.verdict.ok, false);
   assert.equal(forged.unchecked, undefined, 'a checkpoint that does not open is a failure');
 });
+
+test('a record newer than the checkpoint is not checked yet, not failed', async () => {
+  const newest = await verifyRecordOnServer(fakeApi(), 300);
+  assert.equal(newest.unchecked, true);
+  assert.deepEqual(newest.verdict, { ok: false, reason: 'record 300 is not in a signed checkpoint yet (size 300): try again in a moment' });
+});

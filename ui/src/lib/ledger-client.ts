@@ -40,7 +40,8 @@ export interface ServerVerdict {
   readonly text?: string;
   /**
    * Nothing was checked: the server refused or did not answer a call the check needs (a token
-   * without read on the ledger, a sealed server). Not a verdict on the record.
+   * without read on the ledger, a sealed server), or no checkpoint covers the record yet. Not a
+   * verdict on the record.
    */
   readonly unchecked?: true;
 }
@@ -51,7 +52,7 @@ export async function verifyRecordOnServer(api: Api, seq: number, trust: Trust =
     const [key, note] = await Promise.all([api.json<LedgerKey>('sys/ledger/key'), api.text('sys/ledger/checkpoint')]);
     if (trust.pinnedKey !== undefined && trust.pinnedKey !== key.verifier_key) return bad('the server\'s ledger key is not the key pinned in this browser');
     const size = parseCheckpointSize(note);
-    if (seq >= size) return bad(`record ${seq} is not in a signed checkpoint yet (size ${size}): try again in a moment`);
+    if (seq >= size) return { verdict: { ok: false, reason: `record ${seq} is not in a signed checkpoint yet (size ${size}): try again in a moment` }, unchecked: true };
     const [proof, page] = await Promise.all([
       api.json<{ index: number; size: number; hashes: string[] }>('sys/ledger/proof/inclusion', new URLSearchParams({ index: String(seq), size: String(size) })),
       api.json<RecordPage>('sys/journal/records', new URLSearchParams({ after_seq: String(seq - 1), limit: '1', format: 'raw' })),
