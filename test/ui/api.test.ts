@@ -1,7 +1,7 @@
 /** The console's API client: same-origin paths only, the token as a header, and when a 403 ends the session. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ApiError, createApi, lookupSelf, signInRefusal } from '../../ui/src/lib/api.js';
+import { ApiError, createApi, explainError, lookupSelf, signInRefusal } from '../../ui/src/lib/api.js';
 
 type Call = { url: string; init: RequestInit };
 
@@ -58,4 +58,11 @@ test('sign-in says why: a refused token, a server that cannot check it (sealed),
   assert.equal(await reason(refused.fetcher), 'The server did not accept this token (unknown, expired or revoked).');
   assert.equal(await reason(sealed.fetcher), 'The server could not check the token: Vault is sealed');
   assert.equal(await reason((async () => { throw new TypeError('Failed to fetch'); }) as unknown as typeof fetch), 'The server could not be reached.');
+});
+
+test('a refusal names the path the token may not read, unless the server already said why', () => {
+  assert.equal(explainError(new ApiError(403, 'permission denied', 'sys/audit')), 'permission denied: this token may not read sys/audit');
+  const told = 'permission denied: an entry bundle holds every journal record\'s text, so reading one also needs read on sys/journal/records without a filter';
+  assert.equal(explainError(new ApiError(403, told, 'sys/ledger/tile/entries/000')), told);
+  assert.equal(explainError(new ApiError(503, 'Vault is sealed', 'sys/audit')), 'Vault is sealed');
 });

@@ -10,10 +10,10 @@ export class ApiError extends Error {
   }
 }
 
-/** What went wrong, for a page: a refusal names what this token may not read. */
+/** What went wrong, for a page: a bare refusal names what this token may not read. */
 export function explainError(err: unknown): string {
   if (!(err instanceof ApiError)) return err instanceof Error ? err.message : String(err);
-  if (err.status === 403 && err.path) return `${err.message}: this token may not read ${err.path}`;
+  if (err.status === 403 && err.path && err.message === 'permission denied') return `${err.message}: this token may not read ${err.path}`;
   return err.message;
 }
 
