@@ -10,7 +10,7 @@ import type { Core } from '../core/index.js';
 import type { Services } from './services.js';
 import { createDevCa, readDevCaRootPem, saveDevCa } from '../attestation/index.js';
 import type { Clock } from '../lib/clock.js';
-import { readUnsealKeyFile, writeUnsealKeyFile } from '../storage/index.js';
+import { randomUnsealKey, readUnsealKeyFile, writeUnsealKeyFile } from '../storage/index.js';
 
 export interface DevOptions {
   dataDir?: string;
@@ -25,15 +25,22 @@ export function devDataDir(opts: DevOptions): { dir: string; persistent: boolean
 /** Where the dev server keeps its unseal key. */
 export const devUnsealKeyFile = (dir: string): string => join(dir, 'unseal.key');
 
-/** Initializes (first start) or unseals (restart) the dev server; returns the unseal key (base64). */
+/**
+ * Initializes (first start) or unseals (restart) the dev server; returns the unseal key (base64).
+ * The key file is written before the seal that needs it is committed: a first start cut short
+ * between the two leaves a key and no seal, and the next start initializes with that key.
+ */
 export async function devUnseal(core: Core<Services>, dir: string): Promise<string> {
   const keyFile = devUnsealKeyFile(dir);
   const status = await core.seal.status();
   let key: Uint8Array;
   if (!status.initialized) {
-    const { keys } = await core.seal.initialize({ secretShares: 1, secretThreshold: 1 });
-    key = keys[0];
-    await writeUnsealKeyFile(keyFile, key);
+    if (existsSync(keyFile)) key = await readUnsealKeyFile(keyFile);
+    else {
+      key = randomUnsealKey();
+      await writeUnsealKeyFile(keyFile, key);
+    }
+    await core.seal.initialize({ secretShares: 1, secretThreshold: 1, unsealKey: key });
   } else {
     if (!existsSync(keyFile)) throw new Error(`dev data dir ${dir} is initialized but has no unseal.key`);
     key = await readUnsealKeyFile(keyFile);

@@ -19,13 +19,14 @@ export interface ServerProcess {
 }
 
 /**
- * `extra`: more server arguments (a `-config` file) and environment variables, and the process's
- * open files limit (`ulimit -n`).
+ * `extra`: more server arguments (a `-config` file) and environment variables, modules to load
+ * first (`--import`), and the process's open files limit (`ulimit -n`).
  */
-export async function startServerProcess(dir: string, extra: { args?: string[]; env?: Record<string, string>; openFiles?: number } = {}): Promise<ServerProcess> {
+export async function startServerProcess(dir: string, extra: { args?: string[]; env?: Record<string, string>; imports?: string[]; openFiles?: number } = {}): Promise<ServerProcess> {
   const env = { ...process.env, ...extra.env };
   for (const k of ['SEALTRAIL_ADDR', 'SEALTRAIL_TOKEN', 'VAULT_ADDR', 'VAULT_TOKEN']) delete env[k];
-  const argv = [process.execPath, '--import', 'tsx', 'src/cli/main.ts', 'server', '-dev', '-dev-listen-address=127.0.0.1:0', `-dev-data-dir=${dir}`, ...(extra.args ?? [])];
+  const imports = (extra.imports ?? []).flatMap((m) => ['--import', m]);
+  const argv = [process.execPath, '--import', 'tsx', ...imports, 'src/cli/main.ts', 'server', '-dev', '-dev-listen-address=127.0.0.1:0', `-dev-data-dir=${dir}`, ...(extra.args ?? [])];
   // The shell sets the limit and becomes the server (exec): the child's pid is the server's.
   const [command, ...args] = extra.openFiles === undefined ? argv : ['/bin/sh', '-c', `ulimit -n ${extra.openFiles} && exec "$@"`, 'sh', ...argv];
   const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -4,11 +4,12 @@
  * open to group or others is refused rather than trusted.
  */
 import { constants as fsConstants, type Stats } from 'node:fs';
-import { chmod, type FileHandle } from 'node:fs/promises';
+import { stat, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { SealtrailError, invalid } from '../../errors/index.js';
 import { KEY_BYTES } from './aead.js';
 import { makeDirectory } from '../../lib/make-dir.js';
+import { replaceFile } from '../../lib/atomic-file.js';
 import { openRegularFile, type RegularFile } from '../../lib/regular-file.js';
 
 /** Reads and decodes the unseal key; refuses anything but a regular file with no group/other permission bits. */
@@ -33,22 +34,27 @@ export async function readUnsealKeyFile(path: string): Promise<Uint8Array> {
   }
 }
 
-/** Writes the unseal key as base64 with mode 0600, creating the parent directory (0700). */
+/**
+ * Writes the unseal key as base64 with mode 0600, creating the parent directory (0700): whole or
+ * not at all (a new file renamed over the name, lib/atomic-file.ts), so that a crash never leaves
+ * an empty or torn key file. A FIFO or directory at the name is refused, not replaced.
+ */
 export async function writeUnsealKeyFile(path: string, key: Uint8Array): Promise<void> {
   if (!(key instanceof Uint8Array) || key.length !== KEY_BYTES) {
     throw invalid(`unseal key must be ${KEY_BYTES} bytes`, 'invalid_unseal_key');
   }
   await makeDirectory(dirname(path), 0o700);
-  const { file: handle } = await openKeyFile(path, fsConstants.O_WRONLY | fsConstants.O_CREAT, 0o600);
+  const existing = await stat(path).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return undefined;
+    throw new SealtrailError('invalid', 'unseal_key_file_unreadable', `unseal key file ${path} cannot be read`, { cause: err });
+  });
+  if (existing !== undefined && !existing.isFile()) throw notRegular(path);
+  const text = Buffer.from(Buffer.from(key).toString('base64') + '\n');
   try {
-    // An existing file keeps its old mode on open; tighten it before the key is written.
-    await handle.chmod(0o600);
-    await handle.truncate(0);
-    await handle.writeFile(Buffer.from(key).toString('base64') + '\n');
+    await replaceFile(path, text, 0o600);
   } finally {
-    await handle.close();
+    text.fill(0);
   }
-  await chmod(path, 0o600);
 }
 
 /** Far more than a key in any encoding with surrounding whitespace. */

@@ -250,7 +250,7 @@ export function createSealManager({ physical, clock, keyUsage = DEFAULT_KEY_USAG
       serial(async (): Promise<InitResult> => {
         if ((await loadConfig()) !== undefined) throw invalid('Vault is already initialized', 'already_initialized');
         const next = validateSealConfig(opts);
-        const unsealKey = randomKey();
+        const unsealKey = opts.unsealKey !== undefined ? givenUnsealKey(opts.unsealKey) : randomKey();
         const newRoot = randomKey();
         const newRing = new Keyring();
         newRing.add(1, randomKey(), clock.now());
@@ -431,4 +431,10 @@ export function createSealManager({ physical, clock, keyUsage = DEFAULT_KEY_USAG
       return { term: active.term, installTimeMs: active.installTimeMs, encryptions };
     },
   };
+}
+
+/** A copy of an unseal key given to initialize (the caller keeps and wipes its own). */
+function givenUnsealKey(key: Uint8Array): Uint8Array {
+  if (!(key instanceof Uint8Array) || key.length !== KEY_BYTES) throw invalid(`unseal key must be ${KEY_BYTES} bytes`, 'invalid_unseal_key');
+  return Uint8Array.from(key);
 }

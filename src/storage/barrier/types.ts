@@ -35,8 +35,10 @@ export interface SealManager {
    * Creates the keyring and root key. Throws if already initialized. Leaves the server sealed, or
    * with `unseal`, unsealed with the new key itself (sys/init's brief unseal to make the root
    * token: never through the public unseal progress, which an unauthenticated caller can feed).
+   * `unsealKey`: the unseal key to use instead of a new random one (dev mode saves its key file
+   * before the seal that needs it is committed).
    */
-  initialize(opts: { secretShares: number; secretThreshold: number; unseal?: boolean }): Promise<InitResult>;
+  initialize(opts: { secretShares: number; secretThreshold: number; unseal?: boolean; unsealKey?: Uint8Array }): Promise<InitResult>;
   /** Submits one share; unseals when the threshold is reached. `reset` discards progress. */
   submitUnsealKey(key: Uint8Array, opts?: { reset?: boolean }): Promise<SealStatus>;
   /** Unseals with the whole unseal key at once (auto-unseal from a key file, dev mode). */

@@ -1,7 +1,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readUnsealKeyFile, writeUnsealKeyFile } from '../../../src/storage/barrier/index.js';
@@ -24,6 +24,18 @@ test('rewriting an existing, too-open file tightens it to 0600', async () => {
   chmodSync(path, 0o644);
   await writeUnsealKeyFile(path, key);
   assert.equal(statSync(path).mode & 0o777, 0o600);
+});
+
+test('a rewrite replaces the file whole (a new file renamed over it), never writing the old one in place', async () => {
+  const path = join(dir, 'replaced.key');
+  const old = Uint8Array.from({ length: 32 }, () => 9);
+  await writeUnsealKeyFile(path, old);
+  const held = join(dir, 'replaced.key.held');
+  linkSync(path, held);
+  await writeUnsealKeyFile(path, key);
+  assert.deepEqual(await readUnsealKeyFile(path), key);
+  assert.deepEqual(await readUnsealKeyFile(held), old, 'the old file was not truncated and rewritten');
+  assert.equal(existsSync(`${path}.tmp`), false);
 });
 
 test('reads hex, base64 and base64url encodings', async () => {
