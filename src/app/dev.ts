@@ -3,13 +3,14 @@
  * `secret/` and a file audit device at `<data dir>/audit.log`, so a new user sees the trail at once.
  * With -dev-data-dir the data survives restarts (the unseal key is kept there, mode 0600).
  */
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Core } from '../core/index.js';
 import type { Services } from './services.js';
 import { createDevCa, readDevCaRootPem, saveDevCa } from '../attestation/index.js';
 import type { Clock } from '../lib/clock.js';
+import { replaceFile } from '../lib/atomic-file.js';
 import { randomUnsealKey, readUnsealKeyFile, writeUnsealKeyFile } from '../storage/index.js';
 
 export interface DevOptions {
@@ -69,7 +70,7 @@ export async function devRootToken(core: Core<Services>, dir: string, requestedI
   const previous = existsSync(file) ? readFileSync(file, 'utf8').trim() : '';
   const old = previous !== '' && previous !== entry.accessor ? await tokens.lookupByAccessor(previous) : undefined;
   if (old) await tokens.revokeOrphan(old);
-  writeFileSync(file, entry.accessor, { mode: 0o600 });
+  await replaceFile(file, entry.accessor, 0o600);
   return { token: id, revokedPrevious: old !== undefined };
 }
 

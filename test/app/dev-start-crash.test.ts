@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,12 +14,13 @@ import { startServerProcess } from '../helpers/server-process.js';
 
 const KILL_AT_FILE = fileURLToPath(new URL('../helpers/kill-at-file.ts', import.meta.url));
 
-/** Starts a dev server process that is killed as it opens a file named `prefix`…; resolves once it died. */
-async function killedAt(dir: string, prefix: string): Promise<void> {
-  await assert.rejects(
-    startServerProcess(dir, { imports: [KILL_AT_FILE], env: { SEALTRAIL_TEST_KILL_AT_FILE: prefix } }),
-    /the server exited/,
-  );
+/**
+ * Starts a dev server process that is killed as it opens a file named `prefix`… (or, `afterOpen`,
+ * just after: the file created or truncated, nothing written); resolves once it died.
+ */
+async function killedAt(dir: string, prefix: string, opts: { afterOpen?: boolean } = {}): Promise<void> {
+  const env = { SEALTRAIL_TEST_KILL_AT_FILE: prefix, SEALTRAIL_TEST_KILL_AFTER_OPEN: opts.afterOpen ? '1' : '' };
+  await assert.rejects(startServerProcess(dir, { imports: [KILL_AT_FILE], env }), /the server exited/);
 }
 
 async function startsAgain(dir: string): Promise<string> {
@@ -58,6 +59,23 @@ test('a dev directory that holds an unseal key but no initialized seal is initia
     await server.close();
     assert.ok(lines.includes(`Unseal Key: ${key}`), lines.join('\n'));
     assert.equal(readFileSync(join(dir, 'unseal.key'), 'utf8'), `${key}\n`, 'the key file is left as it was');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a start killed as it records its root token\'s accessor leaves the previous record whole', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sealtrail-devaccessor-'));
+  const file = join(dir, 'dev-root-token.accessor');
+  try {
+    await startsAgain(dir);
+    const recorded = readFileSync(file, 'utf8');
+    assert.notEqual(recorded, '');
+    await killedAt(dir, 'dev-root-token.accessor', { afterOpen: true });
+    assert.equal(readFileSync(file, 'utf8'), recorded);
+    await startsAgain(dir);
+    assert.notEqual(readFileSync(file, 'utf8'), recorded);
+    assert.equal(statSync(file).mode & 0o777, 0o600);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
