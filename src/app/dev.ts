@@ -4,13 +4,14 @@
  * With -dev-data-dir the data survives restarts (the unseal key is kept there, mode 0600).
  */
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Core } from '../core/index.js';
 import type { Services } from './services.js';
 import { createDevCa, readDevCaRootPem, saveDevCa } from '../attestation/index.js';
 import type { Clock } from '../lib/clock.js';
-import { replaceFile } from '../lib/atomic-file.js';
+import { replaceFile, syncDirectory } from '../lib/atomic-file.js';
 import { randomUnsealKey, readUnsealKeyFile, writeUnsealKeyFile } from '../storage/index.js';
 
 export interface DevOptions {
@@ -76,11 +77,18 @@ export async function devRootToken(core: Core<Services>, dir: string, requestedI
 
 /**
  * The development enclave CA lives in `<data dir>/dev-ca/`; its root is trusted by attestation in
- * dev mode only, so `sealtrail dev-enclave attest --dir <data dir>/dev-ca` documents log in.
+ * dev mode only, so `sealtrail dev-enclave attest --dir <data dir>/dev-ca` documents log in. It is
+ * made in `dev-ca.tmp` and renamed into place: a start cut short leaves no CA or a whole one.
  */
 export async function devAttestationCa(dir: string, clock: Clock): Promise<{ caDir: string; rootPem: string }> {
   const caDir = join(dir, 'dev-ca');
-  if (!existsSync(caDir)) await saveDevCa(caDir, createDevCa({ clock }));
+  if (!existsSync(caDir)) {
+    const temp = `${caDir}.tmp`;
+    await rm(temp, { recursive: true, force: true });
+    await saveDevCa(temp, createDevCa({ clock }));
+    await rename(temp, caDir);
+    await syncDirectory(dir);
+  }
   return { caDir, rootPem: await readDevCaRootPem(caDir) };
 }
 

@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -76,6 +76,24 @@ test('a start killed as it records its root token\'s accessor leaves the previou
     await startsAgain(dir);
     assert.notEqual(readFileSync(file, 'utf8'), recorded);
     assert.equal(statSync(file).mode & 0o777, 0o600);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a first start killed as it writes the dev enclave CA leaves a directory the next start gives a whole CA', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sealtrail-devca-'));
+  try {
+    for (const name of ['root.pem', 'intermediate-key.pem']) {
+      await killedAt(dir, name, { afterOpen: true });
+      await startsAgain(dir);
+      const ca = join(dir, 'dev-ca');
+      assert.deepEqual(readdirSync(ca).sort(), ['intermediate-key.pem', 'intermediate.pem', 'root-key.pem', 'root.pem']);
+      assert.match(readFileSync(join(ca, 'root.pem'), 'utf8'), /^-----BEGIN CERTIFICATE-----/);
+      assert.match(readFileSync(join(ca, 'intermediate-key.pem'), 'utf8'), /^-----BEGIN PRIVATE KEY-----/);
+      assert.deepEqual(readdirSync(dir).filter((n) => n.startsWith('dev-ca')), ['dev-ca']);
+      rmSync(ca, { recursive: true });
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -29,4 +29,12 @@ fs.openSync = ((path: fs.PathLike, flags?: fs.OpenMode, mode?: fs.Mode | null) =
   openSync(path, flags ?? 'r', mode);
   return kill();
 }) as typeof fs.openSync;
+const writeFile = fsp.writeFile;
+fsp.writeFile = (async (path: fs.PathLike, data: string, options?: { flag?: string; mode?: fs.Mode }) => {
+  const flag = options?.flag ?? 'w';
+  if (!chosen(path, flag)) return writeFile(path, data, options);
+  if (!afterOpen) kill();
+  await open(path, flag, options?.mode);
+  kill();
+}) as typeof fsp.writeFile;
 syncBuiltinESMExports();
