@@ -12,9 +12,10 @@
  * back the checkpoint file and rebuilding the log from a rewritten journal — and sign the
  * rewritten history with the real key.
  */
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
+import { replaceFile } from '../lib/atomic-file.js';
 import { journalPath, type ServerConfig } from '../config/index.js';
 import {
   CHECKPOINT_PATH, consistencyProofFromTiles, ed25519PrivateKeyFromSeed, formatVerifierKey, noteSigner, noteVerifier, openCheckpoint,
@@ -107,17 +108,7 @@ export function ledgerOrigin(config: ServerConfig): string {
 /** Writes a file whole: a temporary file renamed over the name (synced first when asked). */
 async function writeAtomically(path: string, text: string, fsync: boolean): Promise<void> {
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-  const temp = `${path}.tmp`;
-  // Created anew ('wx' follows no link): a link planted at the name would have the note written elsewhere.
-  await rm(temp, { force: true });
-  const handle = await open(temp, 'wx', 0o600);
-  try {
-    await handle.writeFile(text);
-    if (fsync) await handle.datasync();
-  } finally {
-    await handle.close();
-  }
-  await rename(temp, path);
+  await replaceFile(path, text, 0o600, fsync);
 }
 
 /** The ledger's files in a directory. */
