@@ -31,6 +31,11 @@ if (files.length === 0) {
 }
 console.log(`run-tests: ${files.length} file(s)`);
 
+// The tests write configuration and key files as an operator would, so they run under the usual
+// umask whatever the caller's: under 000 (some CI runners) every such file is writable by any user,
+// which the server refuses, and under 077 the files the server creates get other modes.
+process.umask(0o022);
+
 // A test file that hangs fails after 10 minutes instead of holding CI to its limit.
 const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-timeout=600000', ...files], {
   cwd: root,
