@@ -5,9 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import { UDP_REFUSAL_MEMORY_MS } from '../../../src/audit/devices/net/connection.js';
 import { createSyslogSink } from '../../../src/audit/devices/syslog/index.js';
+import { formatMessage, headerTail } from '../../../src/audit/devices/syslog/rfc5424.js';
 import { startRsyslog, type Rsyslog } from '../../helpers/rsyslog.js';
 import { eventually, testContext } from './helpers.js';
 
@@ -78,16 +80,18 @@ describe('syslog device and rsyslog over TCP (octet counting)', () => {
     await sink.close();
   });
 
-  it('the default limit is rsyslog\'s default message size (8 KB): larger entries are refused, not truncated', async () => {
+  it('the default limit is what rsyslog keeps intact by default (8096 bytes, documented as 8k): a longer entry is refused, not truncated', async () => {
     const defaults = await startRsyslog();
     try {
       const sink = await createSyslogSink(testContext({ address: `tcp://127.0.0.1:${defaults.tcpPort}` }));
-      // The header is about 60 bytes: 8000 + header fits in 8192, 9000 does not.
-      await sink.write(`{"fits":"${'a'.repeat(8000)}"}\n`);
-      await assert.rejects(sink.write(`{"over":"${'b'.repeat(9000)}"}\n`), /over max_entry_bytes \(8192\)/);
+      // The header's width depends on the host name and the pid (the timestamp's is fixed).
+      const headerBytes = Buffer.byteLength(formatMessage(4, headerTail({ hostname: hostname(), appName: 'sealtrail', procId: String(process.pid) }), 0n, ''));
+      const sized = (bytes: number) => `${'x'.repeat(bytes - headerBytes)}\n`;
+      await sink.write(sized(8096));
+      await assert.rejects(sink.write(sized(8097)), /the entry is 8097 bytes, over max_entry_bytes \(8096\); not sent/);
       await sink.write('{"next":1}\n');
       await eventually(() => bodies(defaults).length === 2, 5000);
-      assert.deepEqual(bodies(defaults), [`{"fits":"${'a'.repeat(8000)}"}`, '{"next":1}']);
+      assert.deepEqual(bodies(defaults), [sized(8096).slice(0, -1), '{"next":1}']);
       await sink.close();
     } finally {
       await defaults.close();

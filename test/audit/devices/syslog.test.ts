@@ -46,7 +46,7 @@ describe('syslog framing', () => {
   });
 
   it('parses addresses and validates options', async () => {
-    assert.deepEqual(parseSyslogOptions({}), { endpoint: { transport: 'udp', host: '127.0.0.1', port: 514 }, facility: 4, tag: 'sealtrail', timeoutMs: 2000, maxEntryBytes: 8192 });
+    assert.deepEqual(parseSyslogOptions({}), { endpoint: { transport: 'udp', host: '127.0.0.1', port: 514 }, facility: 4, tag: 'sealtrail', timeoutMs: 2000, maxEntryBytes: 8096 });
     assert.deepEqual(parseSyslogOptions({ address: 'tcp://[::1]:6514', facility: 'local3', tag: 'st' }).endpoint, { transport: 'tcp', host: '::1', port: 6514 });
     assert.deepEqual(parseSyslogOptions({ address: 'unix:///run/syslog.sock' }).endpoint, { transport: 'unix', path: '/run/syslog.sock' });
     assert.equal(parseSyslogOptions({ address: 'tcp://127.0.0.1:514', max_entry_bytes: '200000' }).maxEntryBytes, 200_000);

@@ -10,7 +10,7 @@
  *   used; point this at a daemon's unix stream listener (e.g. syslog-ng `unix-stream()`) or use
  *   UDP/TCP on localhost.
  * Reconnects, retries and times out like the socket device (`write_timeout`, default 2s). A
- * message over `max_entry_bytes` (default 8192, rsyslog's default message size) is sent reduced,
+ * message over `max_entry_bytes` (default 8096, rsyslog's default message size) is sent reduced,
  * or failed when still over it (net/entry-limit.ts): the receiver would truncate it, and over TCP
  * a frame past its limit breaks every later message.
  */
@@ -26,8 +26,8 @@ import { facilityCode, formatMessage, headerTail, octetCounted } from './rfc5424
 
 export const DEFAULT_SYSLOG_ADDRESS = 'udp://127.0.0.1:514';
 const MAX_MESSAGES_PER_WRITE = 1024;
-/** rsyslog's default maxMessageSize (8k); its imtcp frame limit is 200000. */
-export const SYSLOG_MAX_ENTRY_BYTES = 8192;
+/** rsyslog's default maxMessageSize, documented as 8k and built in as 8096 bytes; its imtcp frame limit is 200000. */
+export const SYSLOG_MAX_ENTRY_BYTES = 8096;
 
 export interface SyslogSettings {
   endpoint: Endpoint;
