@@ -112,13 +112,16 @@ export function createTrailRecorder(deps: TrailRecorderDeps): TrailRecorder {
    * the store keeps a prefix of the recorded events whatever fails. Stops at the first refusal.
    */
   async function appendWaiting(count = pending.length): Promise<void> {
+    // While the store refuses, one event tries it first: each call is not a retry of every waiting one.
+    let size = episode ? 1 : APPEND_BATCH;
     while (count > 0 && pending.length > 0) {
-      const batch = pending.slice(0, Math.min(count, APPEND_BATCH));
+      const batch = pending.slice(0, Math.min(count, size));
       const store = deps.store();
       await Promise.all(batch.map((input) => store.append(input)));
       pending.splice(0, batch.length);
       for (const input of batch) waitingIds.delete(input.record.eventID);
       count -= batch.length;
+      size = APPEND_BATCH;
     }
   }
 

@@ -140,6 +140,29 @@ test('waiting events are retried on their own; closing offers them once more and
   }
 });
 
+test('while the store refuses, a call tries it with one waiting event, not with every one; the first that gets in stores them all', async () => {
+  const clock = manualClock(T0);
+  const { store, state } = flakyStore(clock);
+  let attempts = 0;
+  const append = store.append.bind(store);
+  store.append = async (input) => { attempts++; return append(input); };
+  const recorder = createTrailRecorder({ store: () => store, journal: { append: async () => undefined }, clock });
+  try {
+    state.down = true;
+    for (let i = 0; i < 50; i++) await recorder.record(kmsEvent({ eventId: `evt-${i}` }));
+    attempts = 0;
+    await recorder.record(kmsEvent({ eventId: 'evt-50' }));
+    assert.equal(attempts, 1, 'one append tried for 51 waiting events');
+    state.down = false;
+    await recorder.record(kmsEvent({ eventId: 'evt-51' }));
+    assert.equal(recorder.pending(), 0);
+    assert.deepEqual(await storedIds(store), Array.from({ length: 52 }, (_, i) => `evt-${i}`));
+  } finally {
+    await recorder.close();
+    await store.close();
+  }
+});
+
 test('without the journal, the store is the event\'s only home: the call fails, later calls are refused before they act, and the event still lands', async () => {
   const clock = manualClock(T0);
   const { store, state } = flakyStore(clock);
