@@ -1,5 +1,5 @@
 /**
- * Opening a file only if it is a regular file, for names a command found in a directory (or was
+ * Opening a file only if it is a regular file (and reading one whole), for names a command found in a directory (or was
  * given by someone it does not trust) and for files whose stand-in must not stall a start (the
  * unseal key file): a FIFO, a device such as /dev/zero or, when links are not followed, a symbolic
  * link put under that name is refused instead of read or written. The open does not wait for a
@@ -56,5 +56,13 @@ export function readOpenFileSync(fd: number, size: number): Buffer {
   const data = Buffer.allocUnsafe(size);
   let read = 0;
   for (let n = 1; read < size && n > 0; read += n) n = readSync(fd, data, read, size - read, read);
+  return data.subarray(0, read);
+}
+
+/** The same for a FileHandle: its first `size` bytes, fewer if it shrank meanwhile. */
+export async function readOpenFile(file: FileHandle, size: number): Promise<Buffer> {
+  const data = Buffer.allocUnsafe(size);
+  let read = 0;
+  for (let n = 1; read < size && n > 0; read += n) n = (await file.read(data, read, size - read, read)).bytesRead;
   return data.subarray(0, read);
 }

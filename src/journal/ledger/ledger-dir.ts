@@ -15,7 +15,7 @@ import {
 import { open, readdir, realpath, rm } from 'node:fs/promises';
 import { dirname, join, sep } from 'node:path';
 import { SealtrailError } from '../../errors/index.js';
-import { readOpenFileSync } from '../../lib/regular-file.js';
+import { readOpenFile, readOpenFileSync } from '../../lib/regular-file.js';
 import { bundlePath, bundleRanges, HASH_SIZE, maxBytesOf, parseLogPath, partialTiles, TILE_WIDTH, tilePath, type LogFile } from '../../ledger/index.js';
 
 /** The partial form of a path: its full file and the width asked for, or undefined for a full path. */
@@ -91,10 +91,7 @@ async function readBounded(file: string, max: number): Promise<Buffer> {
   try {
     const info = await handle.stat();
     checkFile(info, max);
-    const data = Buffer.allocUnsafe(info.size);
-    let read = 0;
-    for (let n = 1; read < info.size && n > 0; read += n) n = (await handle.read(data, read, info.size - read, read)).bytesRead;
-    return data.subarray(0, read);
+    return await readOpenFile(handle, info.size);
   } finally {
     await handle.close();
   }

@@ -11,7 +11,7 @@ import { METADATA_SUFFIX } from '../delivery/digest-file.js';
 import { objectPath } from '../delivery/files.js';
 import { isBackfillDigestKey } from '../delivery/object-keys.js';
 import { nestsDeeper } from '../../lib/json-depth.js';
-import { openRegularFile } from '../../lib/regular-file.js';
+import { openRegularFile, readOpenFile } from '../../lib/regular-file.js';
 
 export interface DigestChainLocation {
   bucket: string;
@@ -83,10 +83,7 @@ async function readObjectFile(path: string, limit = MAX_OBJECT_BYTES): Promise<B
   const { file, info } = opened;
   try {
     if (info.size > limit) throw new UnreadableObject(`larger than ${limit} bytes`);
-    const data = Buffer.allocUnsafe(info.size);
-    let read = 0;
-    for (let n = 1; read < info.size && n > 0; read += n) n = (await file.read(data, read, info.size - read, read)).bytesRead;
-    return data.subarray(0, read);
+    return await readOpenFile(file, info.size);
   } finally {
     await file.close();
   }
